@@ -1,0 +1,76 @@
+package dev.ra;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What {@link StateMachine#apply} returns: the new state, the reply for the caller and the effects to run.
+ *
+ * @param state   of the machine after the command.
+ * @param reply   for the caller (may be {@code null}); it reaches the caller only for commands that expect a reply.
+ * @param effects to run, in order; see {@link Effect} for who runs them.
+ * @param <S>     the machine state type.
+ */
+public record ApplyResult<S>(S state, Object reply, List<Effect> effects)
+{
+    /**
+     * Validates the components.
+     */
+    public ApplyResult
+    {
+        effects = List.copyOf(effects);
+    }
+
+    /**
+     * A result with no reply and no effects.
+     *
+     * @param state after the command.
+     * @param <S>   the machine state type.
+     * @return the result.
+     */
+    public static <S> ApplyResult<S> of(final S state)
+    {
+        return new ApplyResult<>(state, null, List.of());
+    }
+
+    /**
+     * A result with a reply and no effects.
+     *
+     * @param state after the command.
+     * @param reply for the caller.
+     * @param <S>   the machine state type.
+     * @return the result.
+     */
+    public static <S> ApplyResult<S> of(final S state, final Object reply)
+    {
+        return new ApplyResult<>(state, reply, List.of());
+    }
+
+    /**
+     * A result with a reply and effects.
+     *
+     * @param state   after the command.
+     * @param reply   for the caller.
+     * @param effects to run, in order.
+     * @param <S>     the machine state type.
+     * @return the result.
+     */
+    public static <S> ApplyResult<S> of(final S state, final Object reply, final Effect... effects)
+    {
+        return new ApplyResult<>(state, reply, List.of(effects));
+    }
+
+    /**
+     * A result with a reply and a list of effects.
+     *
+     * @param state   after the command.
+     * @param reply   for the caller.
+     * @param effects to run, in order.
+     * @param <S>     the machine state type.
+     * @return the result.
+     */
+    public static <S> ApplyResult<S> of(final S state, final Object reply, final List<Effect> effects)
+    {
+        return new ApplyResult<>(state, reply, Objects.requireNonNull(effects, "effects"));
+    }
+}

@@ -1,0 +1,74 @@
+package dev.ra;
+
+/**
+ * Commands that Ra itself appends to the log on behalf of the machine's effects, delivered to
+ * {@link StateMachine#applyBuiltin}. They go through the log, so every member sees them at the same index.
+ */
+public sealed interface BuiltinCommand
+{
+    /**
+     * A process watched with {@link Effect.Monitor} went down.
+     *
+     * @param process that went down.
+     * @param reason  why it is reported down.
+     */
+    record Down(ProcessRef process, DownReason reason) implements BuiltinCommand
+    {
+        /**
+         * Validates the components.
+         */
+        public Down
+        {
+            java.util.Objects.requireNonNull(process, "process");
+            java.util.Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /**
+     * A node watched with {@link Effect.MonitorNode} became reachable.
+     *
+     * @param node that came up.
+     */
+    record NodeUp(String node) implements BuiltinCommand
+    {
+        /**
+         * Validates the components.
+         */
+        public NodeUp
+        {
+            Names.requireValid(node, "node id");
+        }
+    }
+
+    /**
+     * A node watched with {@link Effect.MonitorNode} became unreachable.
+     *
+     * @param node that went down.
+     */
+    record NodeDown(String node) implements BuiltinCommand
+    {
+        /**
+         * Validates the components.
+         */
+        public NodeDown
+        {
+            Names.requireValid(node, "node id");
+        }
+    }
+
+    /**
+     * A timer set with {@link Effect.Timer} expired on the leader.
+     *
+     * @param name of the timer.
+     */
+    record Timeout(String name) implements BuiltinCommand
+    {
+        /**
+         * Validates the components.
+         */
+        public Timeout
+        {
+            java.util.Objects.requireNonNull(name, "name");
+        }
+    }
+}

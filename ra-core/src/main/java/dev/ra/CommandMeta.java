@@ -1,0 +1,17 @@
+package dev.ra;
+
+/**
+ * What a machine may know about the entry it is applying: its position in the log and the time the leader received
+ * it.
+ *
+ * <p>The time is stamped by the leader and stored in the log entry, so that {@link StateMachine#apply} stays
+ * deterministic on every member and during replay. A machine must take time only from here, never from a clock.
+ *
+ * @param index          of the log entry being applied.
+ * @param term           in which the entry was appended.
+ * @param systemTimeMs   wall-clock milliseconds on the leader when it appended the entry.
+ * @param machineVersion effective version of the machine when the entry is applied.
+ */
+public record CommandMeta(long index, long term, long systemTimeMs, int machineVersion)
+{
+}

@@ -1,0 +1,36 @@
+package dev.ra;
+
+/**
+ * Validation of the names used for nodes, servers, clusters and timers, so that bad input fails fast and clearly.
+ */
+final class Names
+{
+    static final int MAX_LENGTH = 255;
+
+    private Names()
+    {
+    }
+
+    static String requireValid(final String value, final String what)
+    {
+        if (null == value)
+        {
+            throw new NullPointerException(what + " must not be null");
+        }
+        if (value.isEmpty() || value.length() > MAX_LENGTH)
+        {
+            throw new IllegalArgumentException(what + " must have 1 to " + MAX_LENGTH + " characters, got '" +
+                value + "'");
+        }
+        for (int i = 0; i < value.length(); i++)
+        {
+            final char c = value.charAt(i);
+            if (Character.isWhitespace(c) || Character.isISOControl(c) || c == '@')
+            {
+                throw new IllegalArgumentException(what + " must not contain whitespace, control characters or '@'"
+                    + ", got '" + value + "'");
+            }
+        }
+        return value;
+    }
+}

@@ -1,0 +1,34 @@
+package dev.ra;
+
+/**
+ * A reference to a lightweight process (a mailbox) registered with a {@link RaSystem}: the JVM analogue of an Erlang
+ * pid.
+ *
+ * <p>Application code creates processes with {@link RaSystem#spawn} to receive messages from machines
+ * ({@link Effect.SendMsg}), pipeline notifications ({@link RaEvent}) and anything else addressed to it. Machines keep
+ * process refs in their state and watch them with {@link Effect.Monitor}; closing the process makes the leader append
+ * a {@link BuiltinCommand.Down}.
+ *
+ * @param node id of the node that hosts the process.
+ * @param id   of the process, unique on its node for the life of the node's data directory and never reused.
+ */
+public record ProcessRef(String node, long id)
+{
+    /**
+     * Validates the components.
+     */
+    public ProcessRef
+    {
+        Names.requireValid(node, "node id");
+        if (id <= 0)
+        {
+            throw new IllegalArgumentException("process id must be positive, got " + id);
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "<" + node + "." + id + ">";
+    }
+}

@@ -1,0 +1,147 @@
+package dev.ra;
+
+import dev.ra.codec.Codec;
+import dev.ra.codec.Codecs;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A replicated state machine: the application's logic, applied in log order on every member of a cluster.
+ *
+ * <p>{@link #apply} MUST be a pure, deterministic function of its arguments: no clocks (use
+ * {@link CommandMeta#systemTimeMs()}), no randomness, no I/O, no mutation of the previous state that is still
+ * referenced. Side effects are returned as {@link Effect} data and run by the runtime. It runs on every member, once
+ * per committed entry, and again during replay after a restart.
+ *
+ * <p>Commands, replies, messages and the state cross the network and go to disk, so the machine declares their
+ * {@link Codec}s. The defaults use {@link Codecs#generic()}, which handles strings, numbers, booleans, byte arrays,
+ * lists, maps, sets, {@link ProcessRef}s, {@link ServerId}s and enums; machines with their own types override them.
+ *
+ * <p>A machine instance is shared by the members of its cluster that live on one node and may be called from
+ * several event loops at once, so it must be stateless (all state lives in {@code S}).
+ *
+ * @param <C> the command type.
+ * @param <S> the state type; treat it as immutable.
+ */
+public interface StateMachine<C, S>
+{
+    /**
+     * The initial state, used when the server has no snapshot.
+     *
+     * @param args naming the cluster and server the state is for.
+     * @return the initial state.
+     */
+    S init(InitArgs args);
+
+    /**
+     * Apply a committed command.
+     *
+     * @param meta    of the entry: index, term and leader time.
+     * @param command to apply.
+     * @param state   before the command.
+     * @return the new state, the reply and the effects.
+     */
+    ApplyResult<S> apply(CommandMeta meta, C command, S state);
+
+    /**
+     * Apply a command Ra appended on the machine's behalf ({@link BuiltinCommand.Down}, {@link BuiltinCommand.NodeUp},
+     * {@link BuiltinCommand.NodeDown}, {@link BuiltinCommand.Timeout}). The default ignores it.
+     *
+     * @param meta    of the entry.
+     * @param command that happened.
+     * @param state   before the command.
+     * @return the new state and effects (the reply is ignored).
+     */
+    default ApplyResult<S> applyBuiltin(final CommandMeta meta, final BuiltinCommand command, final S state)
+    {
+        return ApplyResult.of(state);
+    }
+
+    /**
+     * Called on every member each time it enters a role, with the current state. The canonical use is to re-issue
+     * monitors and timers on entering {@link RaftState#LEADER}. Always tolerate roles you do not care about.
+     *
+     * @param role  just entered.
+     * @param state of the machine.
+     * @return effects to run (leader-only effects are dropped unless {@code role} is LEADER).
+     */
+    default List<Effect> stateEnter(final RaftState role, final S state)
+    {
+        return List.of();
+    }
+
+    /**
+     * Called periodically on the LEADER only, every {@code tickIntervalMs} of the system.
+     *
+     * @param nowMs wall-clock milliseconds on the leader.
+     * @param state of the machine.
+     * @return effects to run.
+     */
+    default List<Effect> tick(final long nowMs, final S state)
+    {
+        return List.of();
+    }
+
+    /**
+     * A cheap summary of the state, shown in {@link ServerOverview}.
+     *
+     * @param state of the machine.
+     * @return a small map of facts.
+     */
+    default Map<String, Object> overview(final S state)
+    {
+        return Map.of();
+    }
+
+    /**
+     * The version of the machine's logic, for upgrades that must switch at the same index on every member.
+     *
+     * @return the version, 0 by default.
+     */
+    default int version()
+    {
+        return 0;
+    }
+
+    /**
+     * How commands are encoded for the log and the network.
+     *
+     * @return the command codec.
+     */
+    @SuppressWarnings("unchecked")
+    default Codec<C> commandCodec()
+    {
+        return (Codec<C>)Codecs.generic();
+    }
+
+    /**
+     * How the state is encoded in snapshots.
+     *
+     * @return the state codec.
+     */
+    @SuppressWarnings("unchecked")
+    default Codec<S> stateCodec()
+    {
+        return (Codec<S>)Codecs.generic();
+    }
+
+    /**
+     * How replies are encoded when the caller is on another node.
+     *
+     * @return the reply codec.
+     */
+    default Codec<Object> replyCodec()
+    {
+        return Codecs.generic();
+    }
+
+    /**
+     * How {@link Effect.SendMsg} messages are encoded when the process is on another node.
+     *
+     * @return the message codec.
+     */
+    default Codec<Object> messageCodec()
+    {
+        return Codecs.generic();
+    }
+}

@@ -1,0 +1,207 @@
+package dev.ra.codec;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * A bounds-checked big-endian reader over a byte array, for decoders of untrusted input: every read past the end,
+ * and every length that exceeds what remains, fails with {@link CodecException}. Not thread safe.
+ */
+public final class BufferReader
+{
+    private final byte[] buffer;
+    private final int limit;
+    private int position;
+
+    /**
+     * @param buffer to read all of.
+     */
+    public BufferReader(final byte[] buffer)
+    {
+        this(buffer, 0, buffer.length);
+    }
+
+    /**
+     * @param buffer to read from.
+     * @param offset of the first byte.
+     * @param length number of readable bytes.
+     */
+    public BufferReader(final byte[] buffer, final int offset, final int length)
+    {
+        if (offset < 0 || length < 0 || offset + length > buffer.length)
+        {
+            throw new IndexOutOfBoundsException("range " + offset + "+" + length + " outside " + buffer.length);
+        }
+        this.buffer = buffer;
+        this.position = offset;
+        this.limit = offset + length;
+    }
+
+    /**
+     * @return bytes left to read.
+     */
+    public int remaining()
+    {
+        return limit - position;
+    }
+
+    /**
+     * @return the current position in the backing array.
+     */
+    public int position()
+    {
+        return position;
+    }
+
+    private void need(final long count)
+    {
+        if (count < 0 || count > limit - position)
+        {
+            throw new CodecException("truncated input: need " + count + " bytes, " + (limit - position) + " left");
+        }
+    }
+
+    /**
+     * @return the next byte, unsigned.
+     */
+    public int readUnsignedByte()
+    {
+        need(1);
+        return buffer[position++] & 0xFF;
+    }
+
+    /**
+     * @return the next byte as a boolean; anything but 0 or 1 is an error.
+     */
+    public boolean readBoolean()
+    {
+        final int b = readUnsignedByte();
+        if (b > 1)
+        {
+            throw new CodecException("invalid boolean byte " + b);
+        }
+        return b == 1;
+    }
+
+    /**
+     * @return the next 4-byte int.
+     */
+    public int readInt()
+    {
+        need(4);
+        final int v = ((buffer[position] & 0xFF) << 24) | ((buffer[position + 1] & 0xFF) << 16) |
+            ((buffer[position + 2] & 0xFF) << 8) | (buffer[position + 3] & 0xFF);
+        position += 4;
+        return v;
+    }
+
+    /**
+     * @return the next 8-byte long.
+     */
+    public long readLong()
+    {
+        final long high = readInt() & 0xFFFFFFFFL;
+        final long low = readInt() & 0xFFFFFFFFL;
+        return (high << 32) | low;
+    }
+
+    /**
+     * @return the next 8-byte double.
+     */
+    public double readDouble()
+    {
+        return Double.longBitsToDouble(readLong());
+    }
+
+    /**
+     * @return the next unsigned variable-length long.
+     */
+    public long readVarLong()
+    {
+        long result = 0;
+        for (int shift = 0; shift < 64; shift += 7)
+        {
+            final int b = readUnsignedByte();
+            result |= (long)(b & 0x7F) << shift;
+            if ((b & 0x80) == 0)
+            {
+                return result;
+            }
+        }
+        throw new CodecException("variable-length number longer than 10 bytes");
+    }
+
+    /**
+     * Read a length written by {@link BufferWriter#writeVarLong} that must fit in what remains.
+     *
+     * @return the length.
+     */
+    public int readLength()
+    {
+        final long length = readVarLong();
+        if (length < 0 || length > remaining())
+        {
+            throw new CodecException("length " + length + " exceeds the " + remaining() + " bytes left");
+        }
+        return (int)length;
+    }
+
+    /**
+     * Read a count of items, each taking at least {@code minBytesPerItem} bytes, so that a forged count cannot make
+     * the decoder allocate more than the input justifies.
+     *
+     * @param minBytesPerItem lower bound on the encoded size of one item (at least 1).
+     * @return the count.
+     */
+    public int readCount(final int minBytesPerItem)
+    {
+        final long count = readVarLong();
+        if (count < 0 || count * Math.max(1, minBytesPerItem) > remaining())
+        {
+            throw new CodecException("count " + count + " impossible with " + remaining() + " bytes left");
+        }
+        return (int)count;
+    }
+
+    /**
+     * @return the next length-prefixed byte array.
+     */
+    public byte[] readByteArray()
+    {
+        final int length = readLength();
+        final byte[] out = Arrays.copyOfRange(buffer, position, position + length);
+        position += length;
+        return out;
+    }
+
+    /**
+     * @return the next length-prefixed byte string.
+     */
+    public Bytes readBytes()
+    {
+        return Bytes.wrap(readByteArray());
+    }
+
+    /**
+     * @param length number of raw bytes to read.
+     * @return a copy of them.
+     */
+    public byte[] readRaw(final int length)
+    {
+        need(length);
+        final byte[] out = Arrays.copyOfRange(buffer, position, position + length);
+        position += length;
+        return out;
+    }
+
+    /**
+     * @return the next length-prefixed UTF-8 string.
+     */
+    public String readString()
+    {
+        final int length = readLength();
+        final String s = new String(buffer, position, length, StandardCharsets.UTF_8);
+        position += length;
+        return s;
+    }
+}

@@ -1,0 +1,195 @@
+package dev.ra.codec;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Ready-made codecs for common types.
+ */
+public final class Codecs
+{
+    private static final Codec<String> STRING = new Codec<>()
+    {
+        @Override
+        public void encode(final String value, final BufferWriter out)
+        {
+            out.writeString(value);
+        }
+
+        @Override
+        public String decode(final BufferReader in)
+        {
+            return in.readString();
+        }
+    };
+
+    private static final Codec<Long> LONG = new Codec<>()
+    {
+        @Override
+        public void encode(final Long value, final BufferWriter out)
+        {
+            out.writeLong(value);
+        }
+
+        @Override
+        public Long decode(final BufferReader in)
+        {
+            return in.readLong();
+        }
+    };
+
+    private static final Codec<Integer> INT = new Codec<>()
+    {
+        @Override
+        public void encode(final Integer value, final BufferWriter out)
+        {
+            out.writeInt(value);
+        }
+
+        @Override
+        public Integer decode(final BufferReader in)
+        {
+            return in.readInt();
+        }
+    };
+
+    private static final Codec<byte[]> BYTE_ARRAY = new Codec<>()
+    {
+        @Override
+        public void encode(final byte[] value, final BufferWriter out)
+        {
+            out.writeByteArray(value);
+        }
+
+        @Override
+        public byte[] decode(final BufferReader in)
+        {
+            return in.readByteArray();
+        }
+    };
+
+    private Codecs()
+    {
+    }
+
+    /**
+     * @return a UTF-8 string codec.
+     */
+    public static Codec<String> string()
+    {
+        return STRING;
+    }
+
+    /**
+     * @return an 8-byte long codec.
+     */
+    public static Codec<Long> int64()
+    {
+        return LONG;
+    }
+
+    /**
+     * @return a 4-byte int codec.
+     */
+    public static Codec<Integer> int32()
+    {
+        return INT;
+    }
+
+    /**
+     * @return a length-prefixed byte array codec.
+     */
+    public static Codec<byte[]> byteArray()
+    {
+        return BYTE_ARRAY;
+    }
+
+    /**
+     * A self-describing codec for null, {@link Boolean}, {@link Byte}, {@link Short}, {@link Integer}, {@link Long},
+     * {@link Float}, {@link Double}, {@link Character}, {@link String}, {@code byte[]}, {@link Bytes}, lists, sets and
+     * maps (insertion order kept), {@link dev.ra.ProcessRef}, {@link dev.ra.ServerId}, enums and records whose
+     * components are themselves supported. Enums and records are written with their class name and found again by
+     * name on decode, so both sides need the class on their class path.
+     *
+     * @return the generic codec.
+     */
+    public static Codec<Object> generic()
+    {
+        return GenericCodec.INSTANCE;
+    }
+
+    /**
+     * A list whose elements use another codec.
+     *
+     * @param element codec of the elements.
+     * @param <T>     element type.
+     * @return the list codec.
+     */
+    public static <T> Codec<List<T>> listOf(final Codec<T> element)
+    {
+        return new Codec<>()
+        {
+            @Override
+            public void encode(final List<T> value, final BufferWriter out)
+            {
+                out.writeVarLong(value.size());
+                for (final T t : value)
+                {
+                    element.encode(t, out);
+                }
+            }
+
+            @Override
+            public List<T> decode(final BufferReader in)
+            {
+                final int count = in.readCount(1);
+                final List<T> list = new ArrayList<>(count);
+                for (int i = 0; i < count; i++)
+                {
+                    list.add(element.decode(in));
+                }
+                return list;
+            }
+        };
+    }
+
+    /**
+     * A map whose keys and values use other codecs; decodes to a map that keeps the encoded order.
+     *
+     * @param key   codec of the keys.
+     * @param value codec of the values.
+     * @param <K>   key type.
+     * @param <V>   value type.
+     * @return the map codec.
+     */
+    public static <K, V> Codec<Map<K, V>> mapOf(final Codec<K> key, final Codec<V> value)
+    {
+        return new Codec<>()
+        {
+            @Override
+            public void encode(final Map<K, V> map, final BufferWriter out)
+            {
+                out.writeVarLong(map.size());
+                for (final Map.Entry<K, V> e : map.entrySet())
+                {
+                    key.encode(e.getKey(), out);
+                    value.encode(e.getValue(), out);
+                }
+            }
+
+            @Override
+            public Map<K, V> decode(final BufferReader in)
+            {
+                final int count = in.readCount(2);
+                final Map<K, V> map = new java.util.LinkedHashMap<>(Math.max(4, count * 2));
+                for (int i = 0; i < count; i++)
+                {
+                    final K k = key.decode(in);
+                    map.put(k, value.decode(in));
+                }
+                return map;
+            }
+        };
+    }
+}

@@ -1,0 +1,382 @@
+package dev.ra.codec;
+
+import dev.ra.ProcessRef;
+import dev.ra.ServerId;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The tagged, self-describing codec behind {@link Codecs#generic()}.
+ */
+final class GenericCodec implements Codec<Object>
+{
+    static final GenericCodec INSTANCE = new GenericCodec();
+
+    private static final int MAX_DEPTH = 64;
+
+    private static final int NULL = 0;
+    private static final int FALSE = 1;
+    private static final int TRUE = 2;
+    private static final int INT = 3;
+    private static final int LONG = 4;
+    private static final int DOUBLE = 5;
+    private static final int STRING = 6;
+    private static final int BYTE_ARRAY = 7;
+    private static final int BYTES = 8;
+    private static final int LIST = 9;
+    private static final int SET = 10;
+    private static final int MAP = 11;
+    private static final int PROCESS_REF = 12;
+    private static final int SERVER_ID = 13;
+    private static final int ENUM = 14;
+    private static final int RECORD = 15;
+    private static final int BYTE = 16;
+    private static final int SHORT = 17;
+    private static final int FLOAT = 18;
+    private static final int CHAR = 19;
+
+    private final Map<String, Class<?>> classes = new ConcurrentHashMap<>();
+    private final Map<Class<?>, RecordShape> shapes = new ConcurrentHashMap<>();
+
+    private GenericCodec()
+    {
+    }
+
+    @Override
+    public void encode(final Object value, final BufferWriter out)
+    {
+        encode(value, out, 0);
+    }
+
+    @Override
+    public Object decode(final BufferReader in)
+    {
+        return decode(in, 0);
+    }
+
+    private void encode(final Object value, final BufferWriter out, final int depth)
+    {
+        if (depth > MAX_DEPTH)
+        {
+            throw new CodecException("value nested deeper than " + MAX_DEPTH);
+        }
+        if (null == value)
+        {
+            out.writeByte(NULL);
+        }
+        else if (value instanceof Boolean b)
+        {
+            out.writeByte(b ? TRUE : FALSE);
+        }
+        else if (value instanceof Integer i)
+        {
+            out.writeByte(INT).writeInt(i);
+        }
+        else if (value instanceof Long l)
+        {
+            out.writeByte(LONG).writeLong(l);
+        }
+        else if (value instanceof Double d)
+        {
+            out.writeByte(DOUBLE).writeDouble(d);
+        }
+        else if (value instanceof String s)
+        {
+            out.writeByte(STRING).writeString(s);
+        }
+        else if (value instanceof byte[] a)
+        {
+            out.writeByte(BYTE_ARRAY).writeByteArray(a);
+        }
+        else if (value instanceof Bytes b)
+        {
+            out.writeByte(BYTES).writeBytes(b);
+        }
+        else if (value instanceof List<?> list)
+        {
+            out.writeByte(LIST).writeVarLong(list.size());
+            for (final Object o : list)
+            {
+                encode(o, out, depth + 1);
+            }
+        }
+        else if (value instanceof Set<?> set)
+        {
+            out.writeByte(SET).writeVarLong(set.size());
+            for (final Object o : set)
+            {
+                encode(o, out, depth + 1);
+            }
+        }
+        else if (value instanceof Map<?, ?> map)
+        {
+            out.writeByte(MAP).writeVarLong(map.size());
+            for (final Map.Entry<?, ?> e : map.entrySet())
+            {
+                encode(e.getKey(), out, depth + 1);
+                encode(e.getValue(), out, depth + 1);
+            }
+        }
+        else if (value instanceof ProcessRef p)
+        {
+            out.writeByte(PROCESS_REF).writeString(p.node()).writeLong(p.id());
+        }
+        else if (value instanceof ServerId s)
+        {
+            out.writeByte(SERVER_ID).writeString(s.name()).writeString(s.node());
+        }
+        else if (value instanceof Enum<?> e)
+        {
+            out.writeByte(ENUM).writeString(e.getDeclaringClass().getName()).writeString(e.name());
+        }
+        else if (value instanceof Record r)
+        {
+            final RecordShape shape = shape(r.getClass());
+            out.writeByte(RECORD).writeString(r.getClass().getName());
+            for (final RecordComponent c : shape.components)
+            {
+                encode(shape.read(c, r), out, depth + 1);
+            }
+        }
+        else if (value instanceof Byte b)
+        {
+            out.writeByte(BYTE).writeByte(b);
+        }
+        else if (value instanceof Short s)
+        {
+            out.writeByte(SHORT).writeInt(s);
+        }
+        else if (value instanceof Float f)
+        {
+            out.writeByte(FLOAT).writeInt(Float.floatToRawIntBits(f));
+        }
+        else if (value instanceof Character c)
+        {
+            out.writeByte(CHAR).writeInt(c);
+        }
+        else
+        {
+            throw new CodecException("the generic codec cannot encode " + value.getClass().getName() +
+                "; give the machine a codec for it");
+        }
+    }
+
+    private Object decode(final BufferReader in, final int depth)
+    {
+        if (depth > MAX_DEPTH)
+        {
+            throw new CodecException("value nested deeper than " + MAX_DEPTH);
+        }
+        final int tag = in.readUnsignedByte();
+        switch (tag)
+        {
+            case NULL:
+                return null;
+            case FALSE:
+                return Boolean.FALSE;
+            case TRUE:
+                return Boolean.TRUE;
+            case INT:
+                return in.readInt();
+            case LONG:
+                return in.readLong();
+            case DOUBLE:
+                return in.readDouble();
+            case STRING:
+                return in.readString();
+            case BYTE_ARRAY:
+                return in.readByteArray();
+            case BYTES:
+                return in.readBytes();
+            case LIST:
+            {
+                final int count = in.readCount(1);
+                final List<Object> list = new ArrayList<>(count);
+                for (int i = 0; i < count; i++)
+                {
+                    list.add(decode(in, depth + 1));
+                }
+                return Collections.unmodifiableList(list);
+            }
+            case SET:
+            {
+                final int count = in.readCount(1);
+                final Set<Object> set = new LinkedHashSet<>(Math.max(4, count * 2));
+                for (int i = 0; i < count; i++)
+                {
+                    set.add(decode(in, depth + 1));
+                }
+                return Collections.unmodifiableSet(set);
+            }
+            case MAP:
+            {
+                final int count = in.readCount(2);
+                final Map<Object, Object> map = new LinkedHashMap<>(Math.max(4, count * 2));
+                for (int i = 0; i < count; i++)
+                {
+                    final Object k = decode(in, depth + 1);
+                    map.put(k, decode(in, depth + 1));
+                }
+                return Collections.unmodifiableMap(map);
+            }
+            case PROCESS_REF:
+                return wrapInvalid(() -> new ProcessRef(in.readString(), in.readLong()));
+            case SERVER_ID:
+                return wrapInvalid(() -> new ServerId(in.readString(), in.readString()));
+            case ENUM:
+                return decodeEnum(in.readString(), in.readString());
+            case RECORD:
+                return decodeRecord(in, depth);
+            case BYTE:
+                return (byte)in.readUnsignedByte();
+            case SHORT:
+                return (short)in.readInt();
+            case FLOAT:
+                return Float.intBitsToFloat(in.readInt());
+            case CHAR:
+                return (char)in.readInt();
+            default:
+                throw new CodecException("unknown generic codec tag " + tag);
+        }
+    }
+
+    private static Object wrapInvalid(final java.util.function.Supplier<Object> constructor)
+    {
+        try
+        {
+            return constructor.get();
+        }
+        catch (final IllegalArgumentException | NullPointerException ex)
+        {
+            throw new CodecException("invalid value: " + ex.getMessage(), ex);
+        }
+    }
+
+    private Object decodeEnum(final String className, final String constant)
+    {
+        final Class<?> type = load(className);
+        if (!type.isEnum())
+        {
+            throw new CodecException(className + " is not an enum");
+        }
+        for (final Object c : type.getEnumConstants())
+        {
+            if (((Enum<?>)c).name().equals(constant))
+            {
+                return c;
+            }
+        }
+        throw new CodecException("enum " + className + " has no constant " + constant);
+    }
+
+    private Object decodeRecord(final BufferReader in, final int depth)
+    {
+        final Class<?> type = load(in.readString());
+        if (!type.isRecord())
+        {
+            throw new CodecException(type.getName() + " is not a record");
+        }
+        final RecordShape shape = shape(type);
+        final Object[] args = new Object[shape.components.length];
+        for (int i = 0; i < args.length; i++)
+        {
+            args[i] = decode(in, depth + 1);
+        }
+        return shape.create(args);
+    }
+
+    private Class<?> load(final String className)
+    {
+        final Class<?> cached = classes.get(className);
+        if (null != cached)
+        {
+            return cached;
+        }
+        try
+        {
+            final ClassLoader loader = Thread.currentThread().getContextClassLoader();
+            final Class<?> type = Class.forName(className, false,
+                null != loader ? loader : GenericCodec.class.getClassLoader());
+            if (type.isEnum() || type.isRecord())
+            {
+                classes.put(className, type);
+            }
+            return type;
+        }
+        catch (final ClassNotFoundException | LinkageError ex)
+        {
+            throw new CodecException("class not found: " + className, ex);
+        }
+    }
+
+    private RecordShape shape(final Class<?> type)
+    {
+        return shapes.computeIfAbsent(type, RecordShape::new);
+    }
+
+    /**
+     * The reflective view of one record class, cached so encoding does no repeated lookups.
+     */
+    private static final class RecordShape
+    {
+        final RecordComponent[] components;
+        final Constructor<?> constructor;
+
+        RecordShape(final Class<?> type)
+        {
+            components = type.getRecordComponents();
+            final Class<?>[] types = new Class<?>[components.length];
+            for (int i = 0; i < components.length; i++)
+            {
+                types[i] = components[i].getType();
+                components[i].getAccessor().setAccessible(true);
+            }
+            try
+            {
+                constructor = type.getDeclaredConstructor(types);
+                constructor.setAccessible(true);
+            }
+            catch (final NoSuchMethodException | RuntimeException ex)
+            {
+                throw new CodecException("record " + type.getName() + " cannot be constructed", ex);
+            }
+        }
+
+        Object read(final RecordComponent component, final Object record)
+        {
+            try
+            {
+                return component.getAccessor().invoke(record);
+            }
+            catch (final IllegalAccessException | InvocationTargetException ex)
+            {
+                throw new CodecException("cannot read " + component.getName(), ex);
+            }
+        }
+
+        Object create(final Object[] args)
+        {
+            try
+            {
+                return constructor.newInstance(args);
+            }
+            catch (final InvocationTargetException ex)
+            {
+                throw new CodecException("record rejected its components: " + ex.getCause(), ex.getCause());
+            }
+            catch (final IllegalArgumentException | InstantiationException | IllegalAccessException ex)
+            {
+                throw new CodecException("cannot build record: " + ex, ex);
+            }
+        }
+    }
+}

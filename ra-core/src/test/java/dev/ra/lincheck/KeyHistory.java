@@ -1,0 +1,85 @@
+package dev.ra.lincheck;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The operations on one key, reduced to those that constrain the register and encoded for the search.
+ *
+ * <p>FAILED operations are dropped because they never took effect. UNKNOWN reads are dropped because
+ * they have no effect and their output is unconstrained, so they can always be linearized.
+ */
+final class KeyHistory {
+
+    private final String key;
+    private final List<Operation> checked;
+    private final EncodedOperation[] encoded;
+    private final List<String> valuesById = new ArrayList<>();
+    private final Map<String, Integer> idsByValue = new HashMap<>();
+    private final int definiteCount;
+
+    KeyHistory(String key, List<Operation> operationsOnKey) {
+        this.key = key;
+        this.checked = operationsOnKey.stream()
+                .filter(KeyHistory::constrainsRegister)
+                .sorted(Comparator.comparingLong(Operation::invokeTime).thenComparingLong(Operation::id))
+                .toList();
+        valuesById.add(null); // id 0 == RegisterModel.ABSENT
+        this.encoded = new EncodedOperation[checked.size()];
+        int definite = 0;
+        for (int i = 0; i < encoded.length; i++) {
+            Operation op = checked.get(i);
+            boolean indeterminate = op.outcome() == Outcome.UNKNOWN;
+            if (!indeterminate) {
+                definite++;
+            }
+            encoded[i] = new EncodedOperation(i, op, indeterminate,
+                    idOf(op.expectedValue()), idOf(op.writeValue()), idOf(op.readValue()));
+        }
+        this.definiteCount = definite;
+    }
+
+    private static boolean constrainsRegister(Operation op) {
+        return switch (op.outcome()) {
+            case OK -> true;
+            case FAILED -> false;
+            case UNKNOWN -> op.kind() != OperationKind.READ;
+        };
+    }
+
+    private int idOf(String value) {
+        if (value == null) {
+            return RegisterModel.ABSENT;
+        }
+        return idsByValue.computeIfAbsent(value, v -> {
+            valuesById.add(v);
+            return valuesById.size() - 1;
+        });
+    }
+
+    String key() {
+        return key;
+    }
+
+    /** The operations taking part in the search, in invocation order. */
+    List<Operation> checked() {
+        return checked;
+    }
+
+    EncodedOperation[] encoded() {
+        return encoded;
+    }
+
+    /** Operations with outcome OK: the ones every linearization must include. */
+    int definiteCount() {
+        return definiteCount;
+    }
+
+    /** The register value a state id stands for. */
+    String valueOf(int stateId) {
+        return valuesById.get(stateId);
+    }
+}
