@@ -12,7 +12,6 @@ import dev.ra.ServerStoppedException;
 import dev.ra.StateMachine;
 import dev.ra.codec.Bytes;
 import dev.ra.core.CallError;
-import dev.ra.core.CoreCounters;
 import dev.ra.core.RaftAction;
 import dev.ra.core.RaftEvent;
 import dev.ra.core.ReplyMode;
@@ -858,14 +857,7 @@ final class ServerProcess implements LogListener
         {
             members.add(m.id());
         }
-        final CoreCounters c = core.counters();
-        final Map<String, Long> counters = new LinkedHashMap<>();
-        counters.put("commands", c.commands);
-        counters.put("elections", c.elections);
-        counters.put("preVotes", c.preVotes);
-        counters.put("snapshotsWritten", c.snapshotsWritten);
-        counters.put("snapshotsInstalled", c.snapshotsInstalled);
-        counters.put("snapshotsSent", c.snapshotsSent);
+        final Map<String, Long> counters = core.counters().asMap();
         Map<String, Object> machineOverview;
         try
         {
