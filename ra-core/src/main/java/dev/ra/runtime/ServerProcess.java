@@ -900,6 +900,7 @@ final class ServerProcess implements LogListener
             return;
         }
         stopped = true;
+        LOG.info("{}: stopping{}", id, deleteData ? " and deleting its data" : "");
         electionDeadlineNanos = 0;
         if (null != electionTimer)
         {

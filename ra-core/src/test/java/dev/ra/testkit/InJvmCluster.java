@@ -196,7 +196,46 @@ public final class InJvmCluster implements AutoCloseable
      */
     public ServerId awaitLeader(final List<ServerId> members, final Duration timeout)
     {
-        return await(() -> leaderOf(members), timeout, "a leader among " + members);
+        try
+        {
+            return await(() -> leaderOf(members), timeout, "a leader among " + members);
+        }
+        catch (final AssertionError e)
+        {
+            throw new AssertionError(e.getMessage() + "; members: " + describe(members), e);
+        }
+    }
+
+    /**
+     * @param members of a cluster.
+     * @return each running member's role, term, leader and indexes, for failure messages.
+     */
+    public String describe(final List<ServerId> members)
+    {
+        final StringBuilder out = new StringBuilder();
+        for (final ServerId id : members)
+        {
+            final RaSystem system = systems.get(id.node());
+            out.append("\n  ").append(id).append(": ");
+            if (null == system || !system.isRunning(id))
+            {
+                out.append("not running");
+                continue;
+            }
+            try
+            {
+                final var o = system.overview(id);
+                out.append(o.role()).append(" term=").append(o.currentTerm()).append(" leader=").append(o.leader())
+                    .append(" commit=").append(o.commitIndex()).append(" applied=").append(o.lastApplied())
+                    .append(" last=").append(o.lastIndex()).append(" written=").append(o.lastWrittenIndex())
+                    .append(" members=").append(o.members()).append(" counters=").append(o.counters());
+            }
+            catch (final RuntimeException ex)
+            {
+                out.append(ex);
+            }
+        }
+        return out.toString();
     }
 
     /**
