@@ -90,6 +90,7 @@ final class ServerProcess implements LogListener
     private final AtomicReference<RaftEvent.LogWritten> latestWritten = new AtomicReference<>();
     private final ArrayDeque<RaftEvent> selfEvents = new ArrayDeque<>();
     private final Map<Long, Pending> pending = new HashMap<>();
+    private final List<RaftAction.ReplyToCaller> deferredReplies = new ArrayList<>();
     private final List<ParkedQuery> parkedQueries = new ArrayList<>();
     private final Map<ProcessRef, List<RaEvent.Correlated>> notifications = new LinkedHashMap<>();
     private final Map<String, LoopTimer> machineTimers = new HashMap<>();
@@ -322,6 +323,28 @@ final class ServerProcess implements LogListener
         {
             execute(actions.get(i));
         }
+        if (!deferredReplies.isEmpty())
+        {
+            deliverReplies();
+        }
+    }
+
+    /**
+     * Replies go out after the rest of the step's actions, so that a caller who sees the reply to a command knows
+     * that the effects of that command (a monitor, a message) have been carried out.
+     */
+    private void deliverReplies()
+    {
+        for (int i = 0, n = deferredReplies.size(); i < n; i++)
+        {
+            final RaftAction.ReplyToCaller reply = deferredReplies.get(i);
+            final Pending p = pending.remove(reply.callId());
+            if (null != p)
+            {
+                p.origin.ok(reply.reply(), id);
+            }
+        }
+        deferredReplies.clear();
     }
 
     private void execute(final RaftAction action)
@@ -336,11 +359,7 @@ final class ServerProcess implements LogListener
         }
         else if (action instanceof RaftAction.ReplyToCaller reply)
         {
-            final Pending p = pending.remove(reply.callId());
-            if (null != p)
-            {
-                p.origin.ok(reply.reply(), id);
-            }
+            deferredReplies.add(reply);
         }
         else if (action instanceof RaftAction.NotifyApplied notify)
         {
