@@ -154,9 +154,10 @@ public final class RaSystem implements AutoCloseable
         final Duration timeout = clusterTimeout(ids);
         runtime.registerCluster(clusterName, machineName, machine, ids);
         final List<CompletableFuture<Void>> starts = new ArrayList<>();
+        final List<ServerId> started = java.util.Collections.synchronizedList(new ArrayList<>());
         for (final ServerId id : ids)
         {
-            starts.add(startOne(clusterName, machineName, machine, id, ids));
+            starts.add(startOne(clusterName, machineName, machine, id, ids).thenRun(() -> started.add(id)));
         }
         final ServerId first = ids.stream().filter(id -> id.node().equals(nodeId())).findFirst().orElse(ids.get(0));
         final CompletableFuture<ServerId> result = new CompletableFuture<>();
@@ -170,8 +171,9 @@ public final class RaSystem implements AutoCloseable
                     result.complete(leader);
                     return;
                 }
+                // Only what this call started is deleted: a member that was already running stays untouched.
                 final List<CompletableFuture<?>> deletes = new ArrayList<>();
-                for (final ServerId id : ids)
+                for (final ServerId id : List.copyOf(started))
                 {
                     deletes.add(forceDeleteAsync(id).exceptionally(e -> null));
                 }

@@ -102,6 +102,7 @@ final class ServerProcess implements LogListener
     private long electionDeadlineNanos;
     private LoopTimer electionTimer;
     private int currentCastHops;
+    private long persistedLastApplied;
     private boolean terminate;
     private boolean deleteOnTerminate;
     private volatile boolean stopped;
@@ -128,6 +129,7 @@ final class ServerProcess implements LogListener
             try
             {
                 core = serverCore;
+                persistedLastApplied = storage.meta().lastApplied();
                 loop.addServer(this);
                 execute(core.start(System.currentTimeMillis()));
                 role = core.role();
@@ -256,6 +258,14 @@ final class ServerProcess implements LogListener
             writtenPending.set(false);
             handle(latestWritten.get());
         }
+        else if (event == TICK)
+        {
+            handle(TICK);
+            if (!stopped)
+            {
+                persistLastApplied();
+            }
+        }
         else if (event instanceof RaftEvent raftEvent)
         {
             handle(raftEvent);
@@ -280,6 +290,20 @@ final class ServerProcess implements LogListener
         if (terminate)
         {
             stop(deleteOnTerminate, null);
+        }
+    }
+
+    /**
+     * Record how far the machine got, so a restart replays that far with effects discarded (Ra persists it on each
+     * tick). Capped at the durable log: an index beyond it could be lost in a crash.
+     */
+    private void persistLastApplied()
+    {
+        final long applied = Math.min(core.lastApplied(), storage.log().lastWrittenIndex());
+        if (applied > persistedLastApplied)
+        {
+            storage.meta().storeLastApplied(applied);
+            persistedLastApplied = applied;
         }
     }
 
@@ -945,6 +969,17 @@ final class ServerProcess implements LogListener
             }
         }
         dropLeaderResources();
+        if (null == cause && null != core)
+        {
+            try
+            {
+                persistLastApplied();
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.warn("{}: could not record the applied index", id, ex);
+            }
+        }
         for (final Pending p : pending.values())
         {
             p.origin.stopped(id, cause);
