@@ -34,19 +34,17 @@ class SnapshotTest
         final RaSystem n1 = cluster.first();
         n1.startCluster("kv", "kv-snap", members);
 
-        for (int i = 0; i < 100; i++)
-        {
-            n1.processCommand(members.get(0), new KvMachine.Put("k" + i, "v" + i));
-        }
+        // A release cursor is a hint: one arriving while a snapshot is still being written is skipped. So write
+        // until every member has taken one.
+        final int written = writeUntil(n1, members.get(0), () -> members.stream()
+            .allMatch(m -> cluster.system(m).overview(m).snapshotIndex() >= 80));
 
         for (final ServerId member : members)
         {
-            final ServerOverview overview = InJvmCluster.await(() ->
-            {
-                final ServerOverview o = cluster.system(member).overview(member);
-                return o.snapshotIndex() >= 80 ? o : null;
-            }, Duration.ofSeconds(10), "a snapshot on " + member);
+            final ServerOverview overview = cluster.system(member).overview(member);
+            assertThat(overview.snapshotIndex()).isGreaterThanOrEqualTo(80);
             assertThat(overview.counters().get("snapshots_written")).isPositive();
+            assertThat(overview.lastIndex()).isGreaterThanOrEqualTo(written);
         }
     }
 
@@ -60,22 +58,36 @@ class SnapshotTest
         final RaSystem leaderNode = cluster.system(leader);
         cluster.system(laggard).stopServer(laggard);
 
-        for (int i = 0; i < 200; i++)
-        {
-            leaderNode.processCommand(leader, new KvMachine.Put("k" + i, "v" + i));
-        }
-        InJvmCluster.await(() -> leaderNode.overview(leader).snapshotIndex() >= 180, Duration.ofSeconds(10),
-            "the leader's snapshot");
+        final int written = writeUntil(leaderNode, leader,
+            () -> leaderNode.overview(leader).snapshotIndex() >= 100);
         cluster.system(laggard).restartServer(laggard);
 
         final Map<String, String> state = InJvmCluster.await(() ->
         {
             final Map<String, String> s = cluster.system(laggard).<Map<String, String>, Map<String, String>>
                 consistentQuery(laggard, x -> x).result();
-            return s.size() == 200 ? s : null;
+            return s.size() == written ? s : null;
         }, Duration.ofSeconds(20), "the laggard to catch up");
-        assertThat(state).containsEntry("k199", "v199");
+        assertThat(state).containsEntry("k" + (written - 1), "v" + (written - 1));
         assertThat(cluster.system(laggard).overview(laggard).counters().get("snapshots_installed")).isPositive();
+    }
+
+    /**
+     * Write distinct keys k0, k1, ... until the condition holds (checked every 20 writes).
+     *
+     * @return the number of keys written.
+     */
+    private static int writeUntil(final RaSystem node, final ServerId server,
+        final java.util.function.BooleanSupplier done)
+    {
+        int written = 0;
+        while (written < 100 || written % 20 != 0 || !done.getAsBoolean())
+        {
+            node.processCommand(server, new KvMachine.Put("k" + written, "v" + written));
+            written++;
+            assertThat(written).as("writes before the condition held").isLessThan(5000);
+        }
+        return written;
     }
 
     @Test
