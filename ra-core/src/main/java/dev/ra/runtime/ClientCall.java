@@ -18,7 +18,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,9 +49,8 @@ final class ClientCall implements CallOrigin
     private final Completion completion;
     private final Set<ServerId> unavailable = new HashSet<>();
     private ServerId target;
-    private long remoteCallId;
+    private volatile long remoteCallId;
     private int redirectsInARow;
-    private ScheduledFuture<?> timeoutTask;
 
     ClientCall(final RaRuntime runtime, final ServerId target, final ServerRequest request, final ClusterInfo cluster,
         final long timeoutNanos, final Completion completion)
@@ -80,14 +78,21 @@ final class ClientCall implements CallOrigin
      */
     ClientCall armTimeout()
     {
-        final long remaining = deadlineNanos - System.nanoTime();
-        timeoutTask = runtime.scheduler().schedule(this::timeout, remaining, TimeUnit.NANOSECONDS);
+        runtime.timeouts().register(this);
         future.whenComplete((v, e) ->
         {
-            timeoutTask.cancel(false);
-            runtime.forgetRemoteCall(this);
+            runtime.timeouts().unregister(this);
+            if (remoteCallId != 0)
+            {
+                runtime.forgetRemoteCall(this);
+            }
         });
         return this;
+    }
+
+    long deadlineNanos()
+    {
+        return deadlineNanos;
     }
 
     synchronized ServerId target()
@@ -95,7 +100,7 @@ final class ClientCall implements CallOrigin
         return target;
     }
 
-    synchronized long remoteCallId()
+    long remoteCallId()
     {
         return remoteCallId;
     }
@@ -140,7 +145,7 @@ final class ClientCall implements CallOrigin
         runtime.scheduler().schedule(this::send, RETRY_BACKOFF_MS, TimeUnit.MILLISECONDS);
     }
 
-    private void timeout()
+    void timeout()
     {
         final ServerId to = target();
         future.completeExceptionally(new RaTimeoutException(describe() + " to " + to + " timed out" +

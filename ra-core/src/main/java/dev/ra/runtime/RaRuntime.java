@@ -67,6 +67,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     private final Map<Long, CompletableFuture<Void>> remoteStarts = new ConcurrentHashMap<>();
     private final AtomicLong callIds = new AtomicLong();
     private final ScheduledThreadPoolExecutor scheduler;
+    private final CallTimeouts timeouts;
     private final ExecutorService background;
     private final ThreadPoolExecutor defaultProcessExecutor;
     private final ProcessRegistry processes;
@@ -85,6 +86,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         }
         this.scheduler = new ScheduledThreadPoolExecutor(1, daemon("ra-" + config.nodeId() + "-timeouts"));
         this.scheduler.setRemoveOnCancelPolicy(true);
+        this.timeouts = new CallTimeouts("ra-" + config.nodeId() + "-call-timeouts");
         this.background = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
             daemon("ra-" + config.nodeId() + "-background"));
         ((ThreadPoolExecutor)this.background).allowCoreThreadTimeOut(true);
@@ -149,6 +151,11 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     ScheduledThreadPoolExecutor scheduler()
     {
         return scheduler;
+    }
+
+    CallTimeouts timeouts()
+    {
+        return timeouts;
     }
 
     Executor backgroundExecutor()
@@ -1140,6 +1147,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
             loop.shutdown();
         }
         scheduler.shutdownNow();
+        timeouts.shutdown();
         background.shutdownNow();
         defaultProcessExecutor.shutdownNow();
     }
