@@ -47,7 +47,8 @@ final class ClientCall implements CallOrigin
     final ClusterInfo cluster;
     private final long deadlineNanos;
     private final Completion completion;
-    private final Set<ServerId> unavailable = new HashSet<>();
+    /** Members found not running, skipped when looking for another; allocated on first use (rare). */
+    private Set<ServerId> unavailable;
     private ServerId target;
     private volatile long remoteCallId;
     private int redirectsInARow;
@@ -258,6 +259,10 @@ final class ClientCall implements CallOrigin
         final ServerId next;
         synchronized (this)
         {
+            if (null == unavailable)
+            {
+                unavailable = new HashSet<>();
+            }
             unavailable.add(server);
             ServerId candidate = null;
             if (null != cluster.leader && !unavailable.contains(cluster.leader))

@@ -59,6 +59,21 @@ class EffectsTest
     }
 
     @Test
+    void aMonitoredProcessOnAnUnreachableNodeIsReportedDownWithNoconnection()
+    {
+        final List<ServerId> members = cluster.startCluster("w", new WatcherMachine());
+        final ServerId leader = cluster.awaitLeader(members, Duration.ofSeconds(5));
+        final ServerId other = members.stream().filter(m -> !m.equals(leader)).findFirst().orElseThrow();
+        final RaProcess remote = cluster.system(other).spawn(m -> { });
+        cluster.system(leader).processCommand(leader, new WatcherMachine.Watch(remote.ref()));
+
+        cluster.network().partition(leader.node(), other.node());
+
+        InJvmCluster.await(() -> events(leader).contains("down " + remote.ref() + " NOCONNECTION"),
+            Duration.ofSeconds(10), "noconnection");
+    }
+
+    @Test
     void monitoringAProcessThatDoesNotExistYieldsNoproc()
     {
         final List<ServerId> members = cluster.startCluster("w", new WatcherMachine());
