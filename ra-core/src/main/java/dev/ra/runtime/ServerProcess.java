@@ -219,13 +219,6 @@ final class ServerProcess implements LogListener
             int drained = 0;
             while (drained < MAX_DRAIN && !stopped)
             {
-                final RaftEvent self = selfEvents.poll();
-                if (null != self)
-                {
-                    handle(self);
-                    drained++;
-                    continue;
-                }
                 final Object event = mailbox.poll();
                 if (null == event)
                 {
@@ -245,7 +238,7 @@ final class ServerProcess implements LogListener
             crash(ex);
         }
         scheduled.set(false);
-        if (!stopped && (!mailbox.isEmpty() || !selfEvents.isEmpty()) && scheduled.compareAndSet(false, true))
+        if (!stopped && !mailbox.isEmpty() && scheduled.compareAndSet(false, true))
         {
             loop.schedule(this);
         }
@@ -281,6 +274,18 @@ final class ServerProcess implements LogListener
     }
 
     private void handle(final RaftEvent event)
+    {
+        handleOne(event);
+        // Events the shell produced while executing the actions (a snapshot installed) go to the core before
+        // anything else: the core's view of the log is stale until it has seen them.
+        RaftEvent next;
+        while (!stopped && null != (next = selfEvents.poll()))
+        {
+            handleOne(next);
+        }
+    }
+
+    private void handleOne(final RaftEvent event)
     {
         if (stopped)
         {
@@ -448,6 +453,10 @@ final class ServerProcess implements LogListener
         {
             writeSnapshot(write.meta(), write.machineState());
         }
+        else if (action instanceof RaftAction.TruncateLogUpTo truncate)
+        {
+            storage.log().truncateUpTo(truncate.index());
+        }
         else if (action instanceof RaftAction.InstallSnapshot install)
         {
             installSnapshot(install.meta(), install.data());
@@ -593,9 +602,6 @@ final class ServerProcess implements LogListener
 
     private void snapshotWritten(final SnapshotMeta meta)
     {
-        // The log is only touched from the loop thread, so the truncation happens here rather than in the
-        // background writer.
-        storage.log().truncateUpTo(meta.index());
         handle(new RaftEvent.SnapshotWritten(meta));
     }
 
