@@ -960,6 +960,13 @@ public final class ServerCore
 
     private void persistTermAndVote()
     {
+        final int last = actions.size() - 1;
+        if (last >= 0 && actions.get(last) instanceof RaftAction.PersistTermAndVote)
+        {
+            // Nothing has left since the previous write: one sync of the newer values does for both.
+            actions.set(last, new RaftAction.PersistTermAndVote(currentTerm, votedFor));
+            return;
+        }
         counters.termAndVoteWrites++;
         actions.add(new RaftAction.PersistTermAndVote(currentTerm, votedFor));
     }
@@ -1542,11 +1549,13 @@ public final class ServerCore
 
     private void appendConfiguration(final List<Member> members, final long callId)
     {
-        final long index = appendEntry(new EntryPayload.ClusterChange(members));
+        // The configuration is in force from its own entry on, so a joining peer is sent that entry too.
+        final long index = log.lastIndex() + 1;
         configs.add(index, members);
+        refreshPeers();
+        appendEntry(new EntryPayload.ClusterChange(members));
         pendingConfigIndex = index;
         pendingConfigCallId = callId;
-        refreshPeers();
     }
 
     private Member findMember(final ServerId id)
@@ -1873,6 +1882,11 @@ public final class ServerCore
 
     private void setElectionTimer()
     {
+        final int last = actions.size() - 1;
+        if (last >= 0 && actions.get(last) instanceof RaftAction.SetElectionTimer)
+        {
+            actions.remove(last);
+        }
         final long delay = random.nextLong(config.electionTimeoutMinMs(), config.electionTimeoutMaxMs());
         electionTimerRunning = true;
         actions.add(new RaftAction.SetElectionTimer(delay));

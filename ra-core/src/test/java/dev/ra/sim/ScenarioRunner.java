@@ -68,6 +68,11 @@ final class ScenarioRunner
     private long now;
     private long nextCallId = 1;
     private List<Member> members = new ArrayList<>();
+    private int batch = 4;
+    private final SafetyChecker safety = new SafetyChecker();
+    private String safetyProblem;
+    private final Map<Long, Object> replies = new java.util.HashMap<>();
+    private final Map<Long, Map<String, String>> queryResults = new java.util.HashMap<>();
 
     String run(final String command)
     {
@@ -104,9 +109,59 @@ final class ScenarioRunner
             case "restart" -> start(server(args[1]));
             case "state" -> state();
             case "log" -> log(server(args[1]));
+            case "bug" -> dev.ra.core.CoreTestAccess.inject(server(args[1]).core,
+                dev.ra.core.CoreTestAccess.Bug.valueOf(args[2]));
             default -> throw new IllegalArgumentException("unknown scenario command: " + command);
         }
+        checkSafety();
         return out.toString();
+    }
+
+    /**
+     * @return the first safety violation seen since the scenario started, or null.
+     */
+    String safetyProblem()
+    {
+        return safetyProblem;
+    }
+
+    /**
+     * @return the call id the last propose or query used.
+     */
+    long lastCallId()
+    {
+        return nextCallId - 1;
+    }
+
+    /**
+     * @param callId of a proposal.
+     * @return whether the leader replied to it.
+     */
+    boolean replied(final long callId)
+    {
+        return replies.containsKey(callId);
+    }
+
+    /**
+     * @param queryId of a consistent query.
+     * @return the registers it read, or null if it was never answered.
+     */
+    Map<String, String> queryResult(final long queryId)
+    {
+        return queryResults.get(queryId);
+    }
+
+    private void checkSafety()
+    {
+        int index = 0;
+        for (final Server server : servers.values())
+        {
+            if (server.alive && null == safetyProblem)
+            {
+                safetyProblem = safety.check(index, server.core);
+            }
+            index++;
+        }
     }
 
     private void cluster(final String[] args)
@@ -117,6 +172,10 @@ final class ScenarioRunner
             if (args[i].startsWith("snapshotEvery="))
             {
                 machine = new SimKv(Integer.parseInt(args[i].substring("snapshotEvery=".length())));
+            }
+            else if (args[i].startsWith("batch="))
+            {
+                batch = Integer.parseInt(args[i].substring("batch=".length()));
             }
         }
         for (int i = 1; i <= count; i++)
@@ -156,7 +215,7 @@ final class ScenarioRunner
         final Codec<Object> codec = (Codec<Object>)(Codec<?>)machine.stateCodec();
         final Object state = null == snapshot ? null : codec.fromBytes(server.snapshots.read(snapshot).toByteArray());
         final CoreConfig config = new CoreConfig(server.id, "scenario",
-            null == server.bootMembers ? members : server.bootMembers, 100, 200, 4, 8, 2, 16, 1000);
+            null == server.bootMembers ? members : server.bootMembers, 100, 200, batch, 8, 2, 16, 1000);
         server.core = new ServerCore(config, machine, server.log, server.snapshots,
             new RecoveredState(server.term, server.votedFor, server.lastApplied, snapshot, state), random.split());
         server.alive = true;
@@ -165,6 +224,7 @@ final class ScenarioRunner
 
     private void crash(final Server server)
     {
+        safety.restarted(new ArrayList<>(servers.values()).indexOf(server), null);
         server.alive = false;
         server.log.loseVolatile();
         server.core = null;
@@ -180,6 +240,7 @@ final class ScenarioRunner
     private void execute(final Server server, final List<RaftAction> reused)
     {
         final List<RaftAction> actions = List.copyOf(reused);
+        final List<Runnable> afterwards = new ArrayList<>();
         for (final RaftAction action : actions)
         {
             out.append(render(server.id, action)).append('\n');
@@ -201,7 +262,17 @@ final class ScenarioRunner
                 @SuppressWarnings("unchecked")
                 final Codec<Object> codec = (Codec<Object>)(Codec<?>)machine.stateCodec();
                 server.snapshots.write(write.meta(), dev.ra.codec.Bytes.wrap(codec.toBytes(write.machineState())));
-                execute(server, server.core.handle(new RaftEvent.SnapshotWritten(write.meta()), now));
+                // Written in the background: the core hears of it as a later event, as under the runtime.
+                afterwards.add(() -> execute(server, server.core.handle(new RaftEvent.SnapshotWritten(write.meta()),
+                    now)));
+            }
+            else if (action instanceof RaftAction.ReplyToCaller reply)
+            {
+                replies.put(reply.callId(), reply.reply());
+            }
+            else if (action instanceof RaftAction.QueryReady ready)
+            {
+                queryResults.put(ready.queryId(), ((SimKv.State)server.core.machineState()).data());
             }
             else if (action instanceof RaftAction.TruncateLogUpTo truncate)
             {
@@ -221,6 +292,7 @@ final class ScenarioRunner
         {
             server.lastApplied = Math.min(server.core.lastApplied(), server.log.lastWrittenIndex());
         }
+        afterwards.forEach(Runnable::run);
     }
 
     private boolean blocked(final Envelope envelope)
@@ -305,7 +377,7 @@ final class ScenarioRunner
                 .append(" applied=").append(core.lastApplied()).append(" snapshot=").append(core.snapshotIndex())
                 .append(" members=").append(core.members().stream().map(ScenarioRunner::member)
                     .collect(Collectors.joining(",")))
-                .append(" state=").append(((SimKv.State)core.machineState()).data()).append('\n');
+                .append(" state=").append(new java.util.TreeMap<>(((SimKv.State)core.machineState()).data())).append('\n');
         }
     }
 

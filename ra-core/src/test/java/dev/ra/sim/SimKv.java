@@ -72,7 +72,7 @@ public final class SimKv implements StateMachine<SimKv.Command, SimKv.State>
     @Override
     public ApplyResult<State> apply(final CommandMeta meta, final Command command, final State state)
     {
-        final Map<String, String> next = new LinkedHashMap<>(state.data());
+        final Map<String, String> next = new java.util.TreeMap<>(state.data());
         final Object reply;
         if (command instanceof Put put)
         {
@@ -90,7 +90,7 @@ public final class SimKv implements StateMachine<SimKv.Command, SimKv.State>
             reply = matches;
         }
         final long digest = state.digest() * 31 + meta.index() * 17 + command.hashCode();
-        final State newState = new State(Map.copyOf(next), meta.index(), digest);
+        final State newState = new State(java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(next)), meta.index(), digest);
         if (releaseCursorEvery > 0 && meta.index() % releaseCursorEvery == 0)
         {
             return ApplyResult.of(newState, reply, List.<Effect>of(new Effect.ReleaseCursor(meta.index(), newState)));

@@ -129,6 +129,7 @@ public final class Simulation
     private int valueCounter;
     private double dropRate;
     private boolean faultsOver;
+    private final Map<Integer, ServerId> lastKnownLeader = new HashMap<>();
     private long steps;
 
     /**
@@ -393,6 +394,7 @@ public final class Simulation
         }
         else if (action instanceof RaftAction.ReplyToCaller reply)
         {
+            rememberLeader(reply.callId(), node.id);
             completeOp(reply.callId(), reply.reply());
         }
         else if (action instanceof RaftAction.CommandNotTaken notTaken)
@@ -408,6 +410,7 @@ public final class Simulation
             final PendingOp op = pendingOps.get(ready.queryId());
             if (null != op)
             {
+                rememberLeader(ready.queryId(), node.id);
                 completeOp(ready.queryId(), state.data().get(op.key));
             }
         }
@@ -544,30 +547,34 @@ public final class Simulation
      */
     private void refreshFailureDetectors()
     {
-        schedule(20 + random.nextInt(random.nextBoolean() ? 80 : 400), () ->
+        // Each observer's detector has its own delay: some notice in 20 ms, some only after the others elected.
+        for (final Node observer : nodes)
         {
-            for (final Node observer : nodes)
+            final long delay = 20 + random.nextInt(random.nextBoolean() ? 80 : 700);
+            schedule(delay, () -> refreshView(observer));
+        }
+    }
+
+    private void refreshView(final Node observer)
+    {
+        if (!observer.alive)
+        {
+            return;
+        }
+        for (final Node peer : nodes)
+        {
+            if (peer == observer)
             {
-                if (!observer.alive)
-                {
-                    continue;
-                }
-                for (final Node peer : nodes)
-                {
-                    if (peer == observer)
-                    {
-                        continue;
-                    }
-                    final boolean reachable = peer.alive && !blocked[peer.index][observer.index];
-                    if (reachable != view[observer.index][peer.index])
-                    {
-                        view[observer.index][peer.index] = reachable;
-                        deliver(observer, reachable ? new RaftEvent.PeerReachable(peer.id) :
-                            new RaftEvent.PeerUnreachable(peer.id));
-                    }
-                }
+                continue;
             }
-        });
+            final boolean reachable = peer.alive && !blocked[peer.index][observer.index];
+            if (reachable != view[observer.index][peer.index])
+            {
+                view[observer.index][peer.index] = reachable;
+                deliver(observer, reachable ? new RaftEvent.PeerReachable(peer.id) :
+                    new RaftEvent.PeerUnreachable(peer.id));
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ nemesis
@@ -819,7 +826,10 @@ public final class Simulation
             op = new PendingOp(clientId, history.invokeCas(clientId, key, expected, value), key,
                 new SimKv.Cas(key, expected, value));
         }
-        op.target = nodes[random.nextInt(nodes.length)].id;
+        // Clients mostly go where they last found a leader, as real clients cache it: that is how a deposed
+        // leader gets asked, which is what a stale read needs.
+        final ServerId cached = lastKnownLeader.get(clientId);
+        op.target = null != cached && random.nextInt(4) != 0 ? cached : nodes[random.nextInt(nodes.length)].id;
         pendingOps.put(callId, op);
         submit(callId, op);
         schedule(OP_TIMEOUT_MS, () ->
@@ -857,6 +867,15 @@ public final class Simulation
                 scheduleFlush(target);
             }
         });
+    }
+
+    private void rememberLeader(final long callId, final ServerId leader)
+    {
+        final PendingOp op = pendingOps.get(callId);
+        if (null != op)
+        {
+            lastKnownLeader.put(op.clientId, leader);
+        }
     }
 
     private void completeOp(final long callId, final Object reply)

@@ -10,6 +10,11 @@ import org.junit.jupiter.api.Test;
  * Deterministic simulation of 3- and 5-member clusters under faults: every seed checks Raft's safety properties
  * after each step and the linearizability of the clients' history at the end. {@code -Dra.sim.seeds=N} sets how
  * many seeds run (default 1,000, half with 3 and half with 5 members); {@code -Dra.sim.seed=S} replays one seed.
+ *
+ * <p>Deliberate bugs prove the checks can fail: acknowledging before durability, voting without the log check and
+ * a disk that lies are caught here by random schedules; committing old-term entries (Figure 8) and reading without
+ * a quorum round need precise schedules and are caught by the scenario {@code figure8_bug_is_caught.txt} and by
+ * {@link StaleReadTest}.
  */
 class SimulationTest
 {
@@ -50,12 +55,6 @@ class SimulationTest
     }
 
     @Test
-    void catchesCommittingOldTermEntries()
-    {
-        assertCaught(CoreTestAccess.Bug.COMMIT_OLD_TERM_ENTRIES, false);
-    }
-
-    @Test
     void catchesAcknowledgingBeforeDurable()
     {
         assertCaught(CoreTestAccess.Bug.ACK_BEFORE_DURABLE, false);
@@ -65,12 +64,6 @@ class SimulationTest
     void catchesVotingWithoutLogCheck()
     {
         assertCaught(CoreTestAccess.Bug.VOTE_WITHOUT_LOG_CHECK, false);
-    }
-
-    @Test
-    void catchesReadsWithoutQuorum()
-    {
-        assertCaught(CoreTestAccess.Bug.READ_WITHOUT_QUORUM, false);
     }
 
     @Test
