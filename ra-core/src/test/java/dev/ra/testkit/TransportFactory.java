@@ -1,0 +1,24 @@
+package dev.ra.testkit;
+
+import dev.ra.spi.Transport;
+
+/**
+ * Makes the transport of each node of an {@link InJvmCluster}, so one scenario suite runs over several transports.
+ */
+@FunctionalInterface
+public interface TransportFactory extends AutoCloseable
+{
+    /**
+     * @param node id of the node.
+     * @return a new, not yet started transport for that node.
+     */
+    Transport newTransport(String node);
+
+    /**
+     * Release what the factory shares between transports; called once the cluster is closed.
+     */
+    @Override
+    default void close()
+    {
+    }
+}
