@@ -688,6 +688,14 @@ public final class RaSystem implements AutoCloseable
     }
 
     /**
+     * @return the servers running on this node.
+     */
+    public List<ServerId> runningServers()
+    {
+        return runtime.runningServers();
+    }
+
+    /**
      * A point-in-time view of a member hosted by this node.
      *
      * @param server on this node.

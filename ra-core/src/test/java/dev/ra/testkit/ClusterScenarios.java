@@ -36,9 +36,13 @@ public abstract class ClusterScenarios
      */
     protected abstract TransportFactory transports();
 
+    private TransportFactory transportFactory;
+
     private InJvmCluster cluster(final int nodes)
     {
-        cluster = new InJvmCluster(nodes, transports(), b -> b.minSnapshotInterval(10));
+        transportFactory = transports();
+        cluster = new InJvmCluster(nodes, transportFactory, b -> b.minSnapshotInterval(10));
+        transportFactory.awaitConnected(WAIT);
         return cluster;
     }
 
@@ -152,6 +156,7 @@ public abstract class ClusterScenarios
             .isEqualTo(80);
 
         c.startNode(leader.node());
+        transportFactory.awaitConnected(WAIT);
         c.system(leader).restartServer(leader);
         InJvmCluster.await(() -> c.system(leader).<Map<String, String>, Integer>localQuery(leader, Map::size)
             .result() == 80, WAIT, "the restarted member to catch up");

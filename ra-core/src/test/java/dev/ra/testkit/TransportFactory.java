@@ -15,6 +15,16 @@ public interface TransportFactory extends AutoCloseable
     Transport newTransport(String node);
 
     /**
+     * Wait until the transports made so far (and not closed) reach each other; transports that connect in the
+     * background (TCP) need this before a cluster is started, the in-JVM network does not.
+     *
+     * @param timeout of the wait.
+     */
+    default void awaitConnected(final java.time.Duration timeout)
+    {
+    }
+
+    /**
      * Release what the factory shares between transports; called once the cluster is closed.
      */
     @Override

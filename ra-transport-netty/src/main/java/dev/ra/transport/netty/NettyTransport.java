@@ -115,6 +115,7 @@ public final class NettyTransport implements Transport
             nativeTransport ? EpollSocketChannel.class : NioSocketChannel.class;
         final WriteBufferWaterMark waterMark = new WriteBufferWaterMark(1024 * 1024, 4 * 1024 * 1024);
         final ServerBootstrap server = new ServerBootstrap().group(group).channel(serverType)
+            .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
             .childHandler(new ChannelInitializer<SocketChannel>()
@@ -575,6 +576,14 @@ public final class NettyTransport implements Transport
             scheduleDial(link, 0);
         }
         LOG.info("{}: unblocked {}", localNode, node);
+    }
+
+    /**
+     * @return whether {@link #close()} was called.
+     */
+    public boolean isClosed()
+    {
+        return closed;
     }
 
     boolean isBlocked(final String node)
