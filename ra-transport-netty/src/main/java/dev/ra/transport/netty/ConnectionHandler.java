@@ -259,7 +259,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
             return;
         }
         final NodeMessage message = WireCodec.INSTANCE.decode(new BufferReader(body));
-        final String forged = SenderCheck.mismatch(message, peer);
+        final String forged = SenderCheck.mismatch(message, peer, transport.hostsMembers(peer));
         if (null != forged)
         {
             reject(ctx, forged);
@@ -272,7 +272,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     private void reject(final ChannelHandlerContext ctx, final String reason)
     {
         transport.counters.framesRejected.increment();
-        LOG.warn("{}: closing the connection from {} ({}): {}", transport.localNode(), null == peer ? "?" : peer,
+        transport.warnings.warn("{}: closing the connection from {} ({}): {}", transport.localNode(), null == peer ? "?" : peer,
             ctx.channel().remoteAddress(), reason);
         closing = true;
         ctx.close();
@@ -281,7 +281,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     private void refuse(final ChannelHandlerContext ctx, final String reason, final boolean flushFirst)
     {
         transport.counters.connectionsRefused.increment();
-        LOG.warn("{}: {}", transport.localNode(), reason);
+        transport.warnings.warn("{}: {}", transport.localNode(), reason);
         closing = true;
         if (flushFirst)
         {
@@ -321,7 +321,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         {
             return;
         }
-        if (cause instanceof TooLongFrameException)
+        if (cause instanceof TooLongFrameException || cause instanceof io.netty.handler.codec.CorruptedFrameException ||
+            (cause instanceof io.netty.handler.codec.DecoderException && (cause.getCause() instanceof
+            TooLongFrameException || cause.getCause() instanceof io.netty.handler.codec.CorruptedFrameException)))
         {
             reject(ctx, String.valueOf(cause.getMessage()));
         }
