@@ -142,6 +142,12 @@ final class ServerLog implements LogStore, FlushTarget
         snapshotIndex = snapshot.index();
         snapshotTerm = snapshot.term();
         lastIndex = Math.max(logLast, snapshotIndex);
+        if (logLast < snapshotIndex && !segments.isEmpty())
+        {
+            // The snapshot is ahead of the log (a crash after installing it but before the reset record was durable):
+            // record the reset now, so the entries appended next are not taken for a gap after the old log.
+            pending.addControl(WalFormat.RESET, snapshotIndex, snapshotTerm);
+        }
         if (logLast > snapshotIndex && logFirst <= snapshotIndex)
         {
             final long termThere = segmentTerm(snapshotIndex);
@@ -153,6 +159,7 @@ final class ServerLog implements LogStore, FlushTarget
                     + "after the snapshot", directory.id(), snapshotIndex, termThere, snapshotTerm);
                 segments.truncateAfter(snapshotIndex);
                 lastIndex = snapshotIndex;
+                pending.addControl(WalFormat.RESET, snapshotIndex, snapshotTerm);
             }
         }
     }
@@ -196,6 +203,8 @@ final class ServerLog implements LogStore, FlushTarget
     {
         listener = newListener;
         attached = true;
+        // Writes out a reset record queued by recovery, if any.
+        storage.wal().signal(pending);
     }
 
     /**
