@@ -33,7 +33,8 @@ final class FileMetaStore implements MetaStore, AutoCloseable
     private final FileLayer files;
     private final Path path;
     private final Path configPath;
-    private final LogFile file;
+    /** Null until the first write: most servers never vote, so creating the file eagerly would waste syncs. */
+    private LogFile file;
     private final BufferWriter body = new BufferWriter(256);
     private final ByteBuffer slot = ByteBuffer.allocate(SLOT_SIZE);
 
@@ -44,12 +45,11 @@ final class FileMetaStore implements MetaStore, AutoCloseable
     private boolean lastAppliedDirty;
     private byte[] config;
 
-    private FileMetaStore(final FileLayer files, final Path path, final Path configPath, final LogFile file)
+    private FileMetaStore(final FileLayer files, final Path path, final Path configPath)
     {
         this.files = files;
         this.path = path;
         this.configPath = configPath;
-        this.file = file;
     }
 
     /**
@@ -63,32 +63,36 @@ final class FileMetaStore implements MetaStore, AutoCloseable
      */
     static FileMetaStore open(final FileLayer files, final ServerDirectory dir) throws IOException
     {
-        final Path path = dir.metaFile();
-        final boolean existed = files.exists(path);
-        final LogFile file = files.open(path, true);
-        final FileMetaStore store = new FileMetaStore(files, path, dir.configFile(), file);
-        try
+        final FileMetaStore store = new FileMetaStore(files, dir.metaFile(), dir.configFile());
+        if (files.exists(store.path))
         {
-            if (!existed || file.size() < HEADER)
+            store.file = files.open(store.path, false);
+            try
             {
-                final ByteBuffer header = ByteBuffer.allocate(HEADER);
-                header.putInt(Formats.META_MAGIC).putInt(Formats.VERSION).putLong(0).flip();
-                file.write(header, 0);
-                file.force();
-                files.syncDirectory(path.getParent());
+                if (store.file.size() >= HEADER)
+                {
+                    store.load();
+                }
             }
-            else
+            catch (final IOException | RuntimeException ex)
             {
-                store.load();
+                store.file.close();
+                throw ex;
             }
-            store.loadConfig();
-            return store;
         }
-        catch (final IOException | RuntimeException ex)
-        {
-            file.close();
-            throw ex;
-        }
+        store.loadConfig();
+        return store;
+    }
+
+    private void createFile() throws IOException
+    {
+        file = files.open(path, true);
+        final ByteBuffer header = ByteBuffer.allocate(HEADER);
+        header.putInt(Formats.META_MAGIC).putInt(Formats.VERSION).putLong(0).flip();
+        file.truncate(0);
+        file.write(header, 0);
+        file.force();
+        files.syncDirectory(path.getParent());
     }
 
     private void load() throws IOException
@@ -271,6 +275,14 @@ final class FileMetaStore implements MetaStore, AutoCloseable
         slot.flip();
         try
         {
+            if (null == file || file.size() < HEADER)
+            {
+                if (null != file)
+                {
+                    file.close();
+                }
+                createFile();
+            }
             file.write(slot, slotOffset((int)(sequence & 1)));
             file.force();
             lastAppliedDirty = false;
@@ -317,7 +329,10 @@ final class FileMetaStore implements MetaStore, AutoCloseable
         }
         try
         {
-            file.close();
+            if (null != file)
+            {
+                file.close();
+            }
         }
         catch (final IOException ex)
         {

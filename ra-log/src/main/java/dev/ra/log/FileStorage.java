@@ -45,6 +45,7 @@ public final class FileStorage implements Storage
 
     static final String WAL_DIR = "wal";
     static final String SERVERS_DIR = "servers";
+    private static final int SEGMENT_IO_THREADS = 4;
 
     private final FileLayer files;
     private final Path directory;
@@ -52,12 +53,14 @@ public final class FileStorage implements Storage
     private final Path serversDirectory;
     private final SegmentCache segmentCache;
     private final ScheduledExecutorService background;
+    private final java.util.concurrent.ExecutorService segmentIo;
     private final WalFlusher flusher;
     private final WalWriter wal;
     private final String recoveryFailure;
     private final AtomicInteger nextServerRef = new AtomicInteger();
     private final Map<ServerId, ServerLog> logs = new HashMap<>();
     private final Map<ServerId, FileServerStorage> openServers = new HashMap<>();
+    private final java.util.Set<ServerId> opening = new java.util.HashSet<>();
     private final Map<String, ServerLog> logsByDirectory = new ConcurrentHashMap<>();
     private Map<String, FlushTarget> dormant = new HashMap<>();
     private volatile Throwable failure;
@@ -72,7 +75,14 @@ public final class FileStorage implements Storage
         files.createDirectories(walDirectory);
         files.createDirectories(serversDirectory);
         segmentCache = new SegmentCache(files, builder.openFileCacheSize);
-        flusher = new WalFlusher(files, builder.segmentMaxEntries, builder.segmentMaxBytes, this::flushTarget);
+        segmentIo = Executors.newFixedThreadPool(SEGMENT_IO_THREADS, r ->
+        {
+            final Thread t = new Thread(r, "ra-log-segment-io");
+            t.setDaemon(true);
+            return t;
+        });
+        flusher = new WalFlusher(files, builder.segmentMaxEntries, builder.segmentMaxBytes, this::flushTarget,
+            segmentIo);
         final long lastSequence = lastWalSequence();
         recoveryFailure = replayPreviousRun();
         dormant = null;
@@ -91,6 +101,7 @@ public final class FileStorage implements Storage
         catch (final IOException ex)
         {
             background.shutdownNow();
+            segmentIo.shutdownNow();
             throw ex;
         }
         final long intervalMs = builder.lastAppliedFlushInterval.toMillis();
@@ -165,7 +176,7 @@ public final class FileStorage implements Storage
         {
             try
             {
-                final ServerDirectory dir = ServerDirectory.load(files, serversDirectory.resolve(name));
+                final ServerDirectory dir = ServerDirectory.loadUnlessDebris(files, serversDirectory.resolve(name));
                 return null == dir || dir.uid() != replay.uid() ? null : new DormantServer(files, dir);
             }
             catch (final IOException ex)
@@ -274,38 +285,60 @@ public final class FileStorage implements Storage
         {
             throw new IllegalStateException("cannot open server " + id + ": storage failed: " + failure, failure);
         }
+        ServerLog log;
         synchronized (this)
         {
-            if (openServers.containsKey(id))
+            if (openServers.containsKey(id) || !opening.add(id))
             {
                 throw new IllegalStateException("server " + id + " is already open");
             }
-            try
+            log = logs.get(id);
+        }
+        // Loading and creating directories happen outside the storage-wide lock, so servers open in parallel.
+        FileMetaStore meta = null;
+        try
+        {
+            if (null == log)
             {
-                ServerLog log = logs.get(id);
-                if (null == log)
-                {
-                    log = ServerLog.load(this, serverDirectory(id), nextServerRef.incrementAndGet());
-                    logs.put(id, log);
-                    logsByDirectory.put(log.directory().name(), log);
-                }
-                final FileMetaStore meta = FileMetaStore.open(files, log.directory());
-                log.attach(listener);
-                final FileServerStorage server = new FileServerStorage(this, log, meta);
-                openServers.put(id, server);
-                return server;
+                log = ServerLog.load(this, serverDirectory(id), nextServerRef.incrementAndGet());
             }
-            catch (final IOException ex)
+            meta = FileMetaStore.open(files, log.directory());
+        }
+        catch (final IOException ex)
+        {
+            synchronized (this)
             {
-                throw new UncheckedIOException("cannot open storage of server " + id, ex);
+                opening.remove(id);
             }
+            throw new UncheckedIOException("cannot open storage of server " + id, ex);
+        }
+        catch (final RuntimeException ex)
+        {
+            synchronized (this)
+            {
+                opening.remove(id);
+            }
+            throw ex;
+        }
+        synchronized (this)
+        {
+            opening.remove(id);
+            if (!logs.containsKey(id))
+            {
+                logs.put(id, log);
+                logsByDirectory.put(log.directory().name(), log);
+            }
+            log.attach(listener);
+            final FileServerStorage server = new FileServerStorage(this, log, meta);
+            openServers.put(id, server);
+            return server;
         }
     }
 
     private ServerDirectory serverDirectory(final ServerId id) throws IOException
     {
         final Path root = serversDirectory.resolve(ServerDirectory.dirName(id));
-        final ServerDirectory existing = ServerDirectory.load(files, root);
+        final ServerDirectory existing = ServerDirectory.loadUnlessDebris(files, root);
         if (null != existing)
         {
             if (!existing.id().equals(id))
@@ -369,7 +402,7 @@ public final class FileStorage implements Storage
         final ServerLog log;
         synchronized (this)
         {
-            if (openServers.containsKey(id))
+            if (openServers.containsKey(id) || opening.contains(id))
             {
                 throw new IllegalStateException("server " + id + " is open; close it before deleting it");
             }
@@ -497,6 +530,7 @@ public final class FileStorage implements Storage
             Thread.currentThread().interrupt();
             background.shutdownNow();
         }
+        segmentIo.shutdownNow();
         segmentCache.closeAll();
     }
 

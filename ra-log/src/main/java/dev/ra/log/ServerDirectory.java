@@ -150,7 +150,6 @@ final class ServerDirectory
         }
         files.createDirectories(root.resolve(SEGMENTS_DIR));
         files.createDirectories(root.resolve(SNAPSHOTS_DIR));
-        files.syncDirectory(root);
         final BufferWriter body = new BufferWriter(64);
         EntryCodec.writeServerId(id, body);
         final ByteBuffer content = ByteBuffer.allocate(ID_HEADER + body.position());
@@ -158,9 +157,44 @@ final class ServerDirectory
             .put(body.array(), 0, body.position()).flip();
         final ByteBuffer withCrc = ByteBuffer.allocate(content.remaining() + 4);
         withCrc.put(content.duplicate()).putInt(Formats.crc(content, 0, content.limit())).flip();
-        AtomicFiles.write(files, root.resolve(ID_FILE), withCrc);
+        // A brand-new directory needs no temporary file: if the crash comes before the syncs below, the whole
+        // directory is debris without a valid identity, which open() recognises and recreates.
+        try (LogFile file = files.open(root.resolve(ID_FILE), true))
+        {
+            file.truncate(0);
+            file.write(withCrc, 0);
+            file.force();
+        }
+        files.syncDirectory(root);
         files.syncDirectory(serversDir);
         return new ServerDirectory(root, id, uid);
+    }
+
+    /**
+     * Load a server directory, treating the debris of an interrupted create (an identity file torn by a crash in a
+     * directory that holds nothing else) as absent.
+     *
+     * @param files the file layer.
+     * @param root  the directory.
+     * @return it, or null if there is no server there.
+     * @throws IOException on failure to read.
+     * @throws IllegalStateException if the identity file is corrupt and the directory holds data.
+     */
+    static ServerDirectory loadUnlessDebris(final FileLayer files, final Path root) throws IOException
+    {
+        try
+        {
+            return load(files, root);
+        }
+        catch (final IllegalStateException ex)
+        {
+            if (files.list(root.resolve(SEGMENTS_DIR)).isEmpty() && files.list(root.resolve(SNAPSHOTS_DIR)).isEmpty()
+                && !files.exists(root.resolve(META_FILE)) && !files.exists(root.resolve(CONFIG_FILE)))
+            {
+                return null;
+            }
+            throw ex;
+        }
     }
 
     /**

@@ -9,6 +9,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * Moves the content of one WAL file into per-server segment files, then deletes the WAL file. Used for every file
  * the writer rolls over and, at startup, for every file a previous run left behind (which is how recovery replays
  * the WAL). Reading the file back, rather than the memtables, means segments only ever hold what the WAL made
- * durable. Runs on one thread at a time; not thread safe.
+ * durable. Runs on one thread at a time (which may fan the per-server writes out to an I/O pool).
  */
 final class WalFlusher
 {
@@ -27,12 +32,14 @@ final class WalFlusher
     private final int segmentMaxEntries;
     private final long segmentMaxBytes;
     private final Function<ServerReplay, FlushTarget> targets;
-    private final SegmentBuilder builder = new SegmentBuilder();
+    private final ExecutorService io;
+    private final ThreadLocal<SegmentBuilder> builders = ThreadLocal.withInitial(SegmentBuilder::new);
     private ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
 
     WalFlusher(final FileLayer files, final int segmentMaxEntries, final long segmentMaxBytes,
-        final Function<ServerReplay, FlushTarget> targets)
+        final Function<ServerReplay, FlushTarget> targets, final ExecutorService io)
     {
+        this.io = io;
         this.files = files;
         this.segmentMaxEntries = segmentMaxEntries;
         this.segmentMaxBytes = segmentMaxBytes;
@@ -68,6 +75,8 @@ final class WalFlusher
                 wal.force();
             }
         }
+        final List<ServerReplay> jobs = new ArrayList<>();
+        final List<FlushTarget> jobTargets = new ArrayList<>();
         for (final ServerReplay replay : replays.values())
         {
             final FlushTarget target = targets.apply(replay);
@@ -76,9 +85,27 @@ final class WalFlusher
                 LOG.debug("{}: skipping records of deleted server {}", path, replay.directoryName());
                 continue;
             }
-            final List<SegmentFile> written = writeSegments(file, replay, target);
-            files.syncDirectory(target.segmentsDirectory());
-            target.onFlushed(written, replay);
+            jobs.add(replay);
+            jobTargets.add(target);
+        }
+        // Each server's segments cost a file sync and a directory sync; doing servers in parallel lets the device
+        // overlap them.
+        final List<Future<List<SegmentFile>>> written = new ArrayList<>(jobs.size());
+        for (int i = 0; i < jobs.size(); i++)
+        {
+            final ServerReplay replay = jobs.get(i);
+            final FlushTarget target = jobTargets.get(i);
+            final Callable<List<SegmentFile>> job = () ->
+            {
+                final List<SegmentFile> segments = writeSegments(file, replay, target);
+                files.syncDirectory(target.segmentsDirectory());
+                return segments;
+            };
+            written.add(null == io ? completed(job) : io.submit(job));
+        }
+        for (int i = 0; i < jobs.size(); i++)
+        {
+            jobTargets.get(i).onFlushed(await(written.get(i)), jobs.get(i));
         }
         files.delete(path);
         files.syncDirectory(path.getParent());
@@ -141,11 +168,53 @@ final class WalFlusher
         replay.apply(path, type, index, term, offset, length);
     }
 
+    private static <T> Future<T> completed(final Callable<T> job) throws IOException
+    {
+        try
+        {
+            return CompletableFuture.completedFuture(job.call());
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw ex;
+        }
+        catch (final Exception ex)
+        {
+            throw new IOException(ex);
+        }
+    }
+
+    private static <T> T await(final Future<T> future) throws IOException
+    {
+        try
+        {
+            return future.get();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while writing segments", ex);
+        }
+        catch (final ExecutionException ex)
+        {
+            if (ex.getCause() instanceof IOException io)
+            {
+                throw io;
+            }
+            if (ex.getCause() instanceof RuntimeException runtime)
+            {
+                throw runtime;
+            }
+            throw new IOException(ex.getCause());
+        }
+    }
+
     private List<SegmentFile> writeSegments(final ByteBuffer file, final ServerReplay replay,
         final FlushTarget target) throws IOException
     {
         final List<SegmentFile> written = new ArrayList<>();
         final Path dir = target.segmentsDirectory();
+        final SegmentBuilder builder = builders.get();
         int flags = replay.isReset() ? SegmentFile.FLAG_RESET : 0;
         long index = replay.base() + 1;
         builder.start(target.takeSegmentSequence(), index, flags);
