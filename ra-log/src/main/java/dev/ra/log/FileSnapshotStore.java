@@ -6,6 +6,7 @@ import dev.ra.codec.Bytes;
 import dev.ra.codec.CodecException;
 import dev.ra.protocol.EntryCodec;
 import dev.ra.protocol.SnapshotMeta;
+import dev.ra.spi.SnapshotSink;
 import dev.ra.spi.SnapshotStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -261,17 +262,30 @@ final class FileSnapshotStore implements SnapshotStore
         return find(meta).stateLength;
     }
 
-    @Override
-    public void write(final SnapshotMeta meta, final Bytes state)
+    private static ByteBuffer header(final BufferWriter metaBytes, final long stateLength, final int stateCrc)
+    {
+        final ByteBuffer header = ByteBuffer.allocate(HEADER);
+        header.putInt(Formats.SNAPSHOT_MAGIC).putInt(Formats.VERSION).putInt(metaBytes.position())
+            .putInt(Formats.crc(metaBytes.array(), 0, metaBytes.position())).putLong(stateLength).putInt(stateCrc);
+        header.putInt(Formats.crc(header, 0, HEADER - 4));
+        return header.flip();
+    }
+
+    private static BufferWriter encode(final SnapshotMeta meta)
     {
         final BufferWriter metaBytes = new BufferWriter(128);
         EntryCodec.writeSnapshotMeta(meta, metaBytes);
+        return metaBytes;
+    }
+
+    @Override
+    public void write(final SnapshotMeta meta, final Bytes state)
+    {
+        final BufferWriter metaBytes = encode(meta);
         final byte[] data = state.unsafeArray();
         final int stateCrc = Formats.crc(data, 0, data.length);
         final ByteBuffer content = ByteBuffer.allocate(HEADER + metaBytes.position() + data.length);
-        content.putInt(Formats.SNAPSHOT_MAGIC).putInt(Formats.VERSION).putInt(metaBytes.position())
-            .putInt(Formats.crc(metaBytes.array(), 0, metaBytes.position())).putLong(data.length).putInt(stateCrc);
-        content.putInt(Formats.crc(content, 0, HEADER - 4));
+        content.put(header(metaBytes, data.length, stateCrc));
         content.put(metaBytes.array(), 0, metaBytes.position()).put(data).flip();
         final Path path = dir.resolve(fileName(meta));
         synchronized (this)
@@ -284,10 +298,122 @@ final class FileSnapshotStore implements SnapshotStore
             {
                 throw new UncheckedIOException("cannot write snapshot " + path, ex);
             }
-            snapshots.removeIf(s -> s.path.equals(path));
-            snapshots.add(new Snapshot(meta, path, HEADER + metaBytes.position(), data.length, stateCrc));
-            snapshots.sort(Comparator.comparingLong((Snapshot s) -> s.meta.index()).reversed());
-            deleteBeyondRetention();
+            install(new Snapshot(meta, path, HEADER + metaBytes.position(), data.length, stateCrc));
+        }
+    }
+
+    private void install(final Snapshot snapshot)
+    {
+        snapshots.removeIf(s -> s.path.equals(snapshot.path));
+        snapshots.add(snapshot);
+        snapshots.sort(Comparator.comparingLong((Snapshot s) -> s.meta.index()).reversed());
+        deleteBeyondRetention();
+    }
+
+    /**
+     * Streams the received chunks into a temporary file, so a large snapshot never has to fit in memory.
+     */
+    @Override
+    public SnapshotSink accept(final SnapshotMeta meta)
+    {
+        return new StreamingSink(meta);
+    }
+
+    private final class StreamingSink implements SnapshotSink
+    {
+        private final SnapshotMeta meta;
+        private final BufferWriter metaBytes;
+        private final Path target;
+        private final Path temp;
+        private final CRC32C crc = new CRC32C();
+        private LogFile file;
+        private long stateLength;
+
+        StreamingSink(final SnapshotMeta meta)
+        {
+            this.meta = meta;
+            this.metaBytes = encode(meta);
+            this.target = dir.resolve(fileName(meta));
+            this.temp = dir.resolve(fileName(meta) + ".receiving" + AtomicFiles.TEMP_SUFFIX);
+            try
+            {
+                file = files.open(temp, true);
+                file.truncate(0);
+                file.write(ByteBuffer.wrap(metaBytes.array(), 0, metaBytes.position()), HEADER);
+            }
+            catch (final IOException ex)
+            {
+                abort();
+                throw new UncheckedIOException("cannot start receiving snapshot " + target, ex);
+            }
+        }
+
+        private void checkOpen()
+        {
+            if (null == file)
+            {
+                throw new IllegalStateException("snapshot " + target + " was already completed or aborted");
+            }
+        }
+
+        @Override
+        public void append(final Bytes chunk)
+        {
+            checkOpen();
+            try
+            {
+                file.write(ByteBuffer.wrap(chunk.unsafeArray()), HEADER + metaBytes.position() + stateLength);
+            }
+            catch (final IOException ex)
+            {
+                abort();
+                throw new UncheckedIOException("cannot write snapshot chunk to " + temp, ex);
+            }
+            crc.update(chunk.unsafeArray(), 0, chunk.length());
+            stateLength += chunk.length();
+        }
+
+        @Override
+        public void complete()
+        {
+            checkOpen();
+            final int stateCrc = (int)crc.getValue();
+            synchronized (FileSnapshotStore.this)
+            {
+                try
+                {
+                    file.write(header(metaBytes, stateLength, stateCrc), 0);
+                    file.force();
+                    file.close();
+                    file = null;
+                    files.move(temp, target);
+                    files.syncDirectory(dir);
+                }
+                catch (final IOException ex)
+                {
+                    abort();
+                    throw new UncheckedIOException("cannot complete snapshot " + target, ex);
+                }
+                install(new Snapshot(meta, target, HEADER + metaBytes.position(), stateLength, stateCrc));
+            }
+        }
+
+        @Override
+        public void abort()
+        {
+            try
+            {
+                if (null != file)
+                {
+                    file.close();
+                    file = null;
+                }
+                files.delete(temp);
+            }
+            catch (final IOException ex)
+            {
+                LOG.warn("could not discard partial snapshot {}: {}", temp, ex.getMessage());
+            }
         }
     }
 

@@ -212,6 +212,36 @@ class FileStorageTest
     }
 
     @Test
+    void snapshotReceivedInChunksIsStoredDurably()
+    {
+        final byte[] state = new byte[5000];
+        java.util.Arrays.fill(state, (byte)7);
+        final SnapshotMeta meta = new SnapshotMeta(40, 2, List.of(), 1);
+        try (FileStorage storage = storage(1 << 20))
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            final dev.ra.spi.SnapshotSink aborted = server.snapshots().accept(new SnapshotMeta(30, 2, List.of(), 1));
+            aborted.append(Bytes.wrap(new byte[] {1, 2}));
+            aborted.abort();
+            final dev.ra.spi.SnapshotSink sink = server.snapshots().accept(meta);
+            for (int offset = 0; offset < state.length; offset += 1200)
+            {
+                sink.append(Bytes.copyOf(state, offset, Math.min(1200, state.length - offset)));
+            }
+            sink.complete();
+            assertThat(server.snapshots().latest()).isEqualTo(meta);
+            server.log().resetTo(40, 2);
+        }
+        try (FileStorage storage = storage(1 << 20))
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            assertThat(server.snapshots().latest()).isEqualTo(meta);
+            assertThat(server.snapshots().read(meta).unsafeArray()).isEqualTo(state);
+            assertThat(server.log().firstIndex()).isEqualTo(41);
+        }
+    }
+
+    @Test
     void deletedServerIsGoneAndItsOldWalRecordsAreNotReplayed() throws Exception
     {
         try (FileStorage storage = storage(1 << 20))
