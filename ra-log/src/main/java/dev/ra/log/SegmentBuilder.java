@@ -78,10 +78,11 @@ final class SegmentBuilder
         terms[count] = term;
         count++;
         buffer.putInt(0).putInt(payloadLength).putLong(index).putLong(term);
-        final ByteBuffer payload = source.duplicate();
-        payload.limit(payloadOffset + payloadLength).position(payloadOffset);
-        buffer.put(payload);
-        buffer.putInt(at, Formats.crc(buffer, at + 4, buffer.position()));
+        buffer.put(buffer.position(), source, payloadOffset, payloadLength);
+        buffer.position(buffer.position() + payloadLength);
+        crc.reset();
+        crc.update(buffer.array(), at + 4, buffer.position() - at - 4);
+        buffer.putInt(at, (int)crc.getValue());
     }
 
     private void ensure(final int extra)

@@ -79,6 +79,22 @@ final class WalFormat
      */
     static int validRecordLength(final ByteBuffer buffer, final int at, final int limit)
     {
+        return validRecordLength(buffer, at, limit, new java.util.zip.CRC32C());
+    }
+
+    /**
+     * As {@link #validRecordLength(ByteBuffer, int, int)}, reusing a checksum object; changes {@code buffer}'s
+     * position and limit, so pass a view owned by the caller.
+     *
+     * @param buffer holding the file.
+     * @param at     absolute offset of the record.
+     * @param limit  absolute end of the readable bytes.
+     * @param crc    to reuse.
+     * @return the record's total length, or -1 if it is not a valid record.
+     */
+    static int validRecordLength(final ByteBuffer buffer, final int at, final int limit,
+        final java.util.zip.CRC32C crc)
+    {
         if (limit - at < RECORD_HEADER)
         {
             return -1;
@@ -90,6 +106,10 @@ final class WalFormat
             return -1;
         }
         final int end = at + RECORD_HEADER + payload;
-        return buffer.getInt(at) == Formats.crc(buffer, at + 4, end) ? RECORD_HEADER + payload : -1;
+        crc.reset();
+        buffer.limit(end).position(at + 4);
+        crc.update(buffer);
+        buffer.limit(buffer.capacity());
+        return buffer.getInt(at) == (int)crc.getValue() ? RECORD_HEADER + payload : -1;
     }
 }

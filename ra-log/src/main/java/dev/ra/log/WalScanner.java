@@ -2,6 +2,7 @@ package dev.ra.log;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.zip.CRC32C;
 
 /**
  * Reads a WAL file batch by batch and decides what a damaged batch means.
@@ -38,17 +39,20 @@ final class WalScanner
      * @return where the valid data ends.
      * @throws IllegalStateException if acknowledged data is damaged.
      */
-    static Result scan(final Path path, final ByteBuffer file, final boolean newest, final WalRecordVisitor visitor)
+    static Result scan(final Path path, final ByteBuffer fileBytes, final boolean newest,
+        final WalRecordVisitor visitor)
     {
-        final int limit = file.limit();
+        final int limit = fileBytes.limit();
+        final ByteBuffer file = fileBytes.duplicate();
+        final CRC32C crc = new CRC32C();
         int at = WalFormat.FILE_HEADER;
         long lastBatch = -1;
         while (at < limit)
         {
-            final int batchLength = validBatchLength(file, at, limit);
+            final int batchLength = validBatchLength(file, at, limit, crc);
             if (batchLength < 0)
             {
-                final int next = nextValidBatch(file, at + 1, limit);
+                final int next = nextValidBatch(file, at + 1, limit, crc);
                 if (next >= 0)
                 {
                     throw Formats.corrupt(path, at, "damaged WAL batch followed by a valid batch at offset " + next +
@@ -70,9 +74,9 @@ final class WalScanner
         return new Result(at, false, lastBatch);
     }
 
-    private static int validBatchLength(final ByteBuffer file, final int at, final int limit)
+    private static int validBatchLength(final ByteBuffer file, final int at, final int limit, final CRC32C crc)
     {
-        final int headerLength = WalFormat.validRecordLength(file, at, limit);
+        final int headerLength = WalFormat.validRecordLength(file, at, limit, crc);
         if (headerLength != WalFormat.RECORD_HEADER || file.get(at + WalFormat.OFFSET_TYPE) != WalFormat.BATCH)
         {
             return -1;
@@ -86,7 +90,7 @@ final class WalScanner
         int record = at + WalFormat.RECORD_HEADER;
         while (record < end)
         {
-            final int length = WalFormat.validRecordLength(file, record, end);
+            final int length = WalFormat.validRecordLength(file, record, end, crc);
             if (length < 0 || file.get(record + WalFormat.OFFSET_TYPE) == WalFormat.BATCH)
             {
                 return -1;
@@ -96,13 +100,13 @@ final class WalScanner
         return (int)batchLength;
     }
 
-    private static int nextValidBatch(final ByteBuffer file, final int from, final int limit)
+    private static int nextValidBatch(final ByteBuffer file, final int from, final int limit, final CRC32C crc)
     {
         for (int at = from; at + WalFormat.RECORD_HEADER <= limit; at++)
         {
             if (file.get(at + WalFormat.OFFSET_TYPE) == WalFormat.BATCH &&
                 file.getInt(at + WalFormat.OFFSET_LENGTH) == 0 &&
-                WalFormat.validRecordLength(file, at, limit) == WalFormat.RECORD_HEADER)
+                WalFormat.validRecordLength(file, at, limit, crc) == WalFormat.RECORD_HEADER)
             {
                 return at;
             }

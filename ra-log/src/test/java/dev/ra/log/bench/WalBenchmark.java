@@ -31,7 +31,8 @@ import org.HdrHistogram.Histogram;
  * the calling threads inside {@code append} plus by the WAL writer thread, measured with
  * {@code com.sun.management.ThreadMXBean}. Entry objects are created by the caller (the Raft core) and not counted.
  *
- * <p>Usage: {@code WalBenchmark [dataDir] [secondsPerRun] [syncMethod]}; see docs/benchmarks.md for the command.
+ * <p>Usage: {@code WalBenchmark [dataDir] [secondsPerRun] [syncMethod] [tp:<servers> | lat:<entries/s>]...}; without
+ * runs it does the full set. See docs/benchmarks.md for the command.
  */
 public final class WalBenchmark
 {
@@ -61,9 +62,20 @@ public final class WalBenchmark
             fsync[0], fsync[1]);
         if (args.length > 3)
         {
+            // Individual runs: "tp:<servers>" for throughput, "lat:<entries per second>" for latency.
             for (int i = 3; i < args.length; i++)
             {
-                reportLatency(base, Double.parseDouble(args[i]), seconds, sync);
+                final String[] run = args[i].split(":");
+                if (run[0].equals("tp"))
+                {
+                    final int servers = Integer.parseInt(run[1]);
+                    System.out.println(throughput(base.resolve("tp-" + servers), servers, seconds, sync)
+                        .line("throughput", servers));
+                }
+                else
+                {
+                    reportLatency(base, Double.parseDouble(run[1]), seconds, sync);
+                }
             }
             deleteTree(base);
             return;
@@ -161,7 +173,7 @@ public final class WalBenchmark
 
     private static FileStorage storage(final Path dir, final SyncMethod sync)
     {
-        return FileStorage.builder().directory(dir).syncMethod(sync).walMaxSizeBytes(64L << 20).build();
+        return FileStorage.builder().directory(dir).syncMethod(sync).build();
     }
 
     private static List<Server> open(final FileStorage storage, final int count)
@@ -196,7 +208,7 @@ public final class WalBenchmark
                 workers.add(w);
                 w.start();
             }
-            Thread.sleep(Math.min(5000, seconds * 500L));
+            Thread.sleep(Math.min(10_000, seconds * 500L));
             final Thread walThread = findThread("ra-log-wal-writer");
             final com.sun.management.ThreadMXBean mx =
                 (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
