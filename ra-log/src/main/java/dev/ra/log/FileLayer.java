@@ -57,6 +57,16 @@ interface FileLayer
     void move(Path from, Path to) throws IOException;
 
     /**
+     * Take an exclusive lock on a file (created if missing), so that two storages never share a directory.
+     *
+     * @param path of the lock file.
+     * @return what releases the lock when closed.
+     * @throws IOException on failure.
+     * @throws IllegalStateException if another process or storage holds the lock.
+     */
+    java.io.Closeable lock(Path path) throws IOException;
+
+    /**
      * Make the directory's entries (creates, renames, deletes) durable.
      *
      * @param dir to sync.

@@ -45,6 +45,7 @@ public final class FileStorage implements Storage
 
     static final String WAL_DIR = "wal";
     static final String SERVERS_DIR = "servers";
+    static final String LOCK_FILE = "lock";
     private static final int SEGMENT_IO_THREADS = 4;
 
     private final FileLayer files;
@@ -57,6 +58,7 @@ public final class FileStorage implements Storage
     private final WalFlusher flusher;
     private final WalWriter wal;
     private final String recoveryFailure;
+    private final java.io.Closeable directoryLock;
     private final AtomicInteger nextServerRef = new AtomicInteger();
     private final Map<ServerId, ServerLog> logs = new HashMap<>();
     private final Map<ServerId, FileServerStorage> openServers = new HashMap<>();
@@ -72,9 +74,20 @@ public final class FileStorage implements Storage
         directory = builder.directory;
         walDirectory = directory.resolve(WAL_DIR);
         serversDirectory = directory.resolve(SERVERS_DIR);
-        files.createDirectories(walDirectory);
-        files.createDirectories(serversDirectory);
+        files.createDirectories(directory);
+        directoryLock = files.lock(directory.resolve(LOCK_FILE));
+        try
+        {
+            files.createDirectories(walDirectory);
+            files.createDirectories(serversDirectory);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            directoryLock.close();
+            throw ex;
+        }
         segmentCache = new SegmentCache(files, builder.openFileCacheSize);
+        final long lastSequence;
         segmentIo = Executors.newFixedThreadPool(SEGMENT_IO_THREADS, r ->
         {
             final Thread t = new Thread(r, "ra-log-segment-io");
@@ -83,8 +96,17 @@ public final class FileStorage implements Storage
         });
         flusher = new WalFlusher(files, builder.segmentMaxEntries, builder.segmentMaxBytes, this::flushTarget,
             segmentIo);
-        final long lastSequence = lastWalSequence();
-        recoveryFailure = replayPreviousRun();
+        try
+        {
+            lastSequence = lastWalSequence();
+            recoveryFailure = replayPreviousRun();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            segmentIo.shutdownNow();
+            directoryLock.close();
+            throw ex;
+        }
         dormant = null;
         background = Executors.newSingleThreadScheduledExecutor(r ->
         {
@@ -102,6 +124,7 @@ public final class FileStorage implements Storage
         {
             background.shutdownNow();
             segmentIo.shutdownNow();
+            directoryLock.close();
             throw ex;
         }
         final long intervalMs = builder.lastAppliedFlushInterval.toMillis();
@@ -532,6 +555,14 @@ public final class FileStorage implements Storage
         }
         segmentIo.shutdownNow();
         segmentCache.closeAll();
+        try
+        {
+            directoryLock.close();
+        }
+        catch (final IOException ex)
+        {
+            LOG.warn("could not release the lock on {}: {}", directory, ex.getMessage());
+        }
     }
 
     /**

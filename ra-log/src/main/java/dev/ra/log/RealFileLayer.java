@@ -76,6 +76,28 @@ final class RealFileLayer implements FileLayer
     }
 
     @Override
+    public java.io.Closeable lock(final Path path) throws IOException
+    {
+        final FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        final java.nio.channels.FileLock lock;
+        try
+        {
+            lock = channel.tryLock();
+        }
+        catch (final java.nio.channels.OverlappingFileLockException ex)
+        {
+            channel.close();
+            throw new IllegalStateException(path.getParent() + " is already used by another storage in this JVM", ex);
+        }
+        if (null == lock)
+        {
+            channel.close();
+            throw new IllegalStateException(path.getParent() + " is already used by another process");
+        }
+        return channel::close;
+    }
+
+    @Override
     public void syncDirectory(final Path dir) throws IOException
     {
         // Opening a directory for reading and calling force is how the JDK exposes fsync on a directory (Linux).

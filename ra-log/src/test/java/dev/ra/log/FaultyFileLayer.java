@@ -365,6 +365,15 @@ final class FaultyFileLayer
         }
 
         @Override
+        public java.io.Closeable lock(final Path path)
+        {
+            // one process per simulated disk: nothing to exclude
+            return () ->
+            {
+            };
+        }
+
+        @Override
         public void syncDirectory(final Path dir) throws IOException
         {
             synchronized (lock)

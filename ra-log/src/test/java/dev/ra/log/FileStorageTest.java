@@ -118,6 +118,17 @@ class FileStorageTest
     }
 
     @Test
+    void aSecondStorageOnTheSameDirectoryIsRefused()
+    {
+        try (FileStorage storage = storage(1 << 20))
+        {
+            assertThatThrownBy(() -> storage(1 << 20)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already used");
+        }
+        storage(1 << 20).close();
+    }
+
+    @Test
     void appendWithGapIsRejected()
     {
         try (FileStorage storage = storage(1 << 20))
