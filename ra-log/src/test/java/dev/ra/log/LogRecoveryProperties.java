@@ -36,7 +36,7 @@ class LogRecoveryProperties
 {
     private static final Path ROOT = Path.of("/data");
     private static final int SERVERS = 3;
-    private static final String PADDING = "x".repeat(200);
+    private static final String PADDING = "x".repeat(500);
 
     sealed interface Action permits Append, Overwrite, Resend, Snapshot, Install, Crash, Restart
     {
@@ -94,7 +94,7 @@ class LogRecoveryProperties
             net.jqwik.api.Tuple.of(1, restart)).list().ofMinSize(5).ofMaxSize(45);
     }
 
-    @Property(tries = 100)
+    @Property(tries = 300)
     void durableEntriesSurviveCrashesAndNothingUnwrittenAppears(@ForAll("scenarios") final List<Action> actions)
         throws Exception
     {
