@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class LinearizabilityUnderFaultsTest
 {
-    private static final List<String> KEYS = List.of("x", "y", "z");
+    private static final List<String> KEYS = List.of("a", "b", "c", "d", "e", "f", "g", "h");
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(2);
 
     @Test
@@ -61,6 +61,7 @@ class LinearizabilityUnderFaultsTest
             }
 
             final CheckResult result = new LinearizabilityChecker().check(history);
+            System.out.printf("linearizability under faults: %d operations%n", history.size());
             assertThat(history.size()).isGreaterThan(100);
             assertThat(result.verdict()).as(result.explanation()).isEqualTo(Verdict.LINEARIZABLE);
         }
@@ -73,6 +74,8 @@ class LinearizabilityUnderFaultsTest
         int sequence = 0;
         while (running.get())
         {
+            // Paced, so each key's history stays small enough for an exhaustive check (a few hundred operations).
+            pause(5 + random.nextInt(10));
             final String key = KEYS.get(random.nextInt(KEYS.size()));
             final RaSystem node = cluster.system(local);
             final int choice = random.nextInt(3);
@@ -123,6 +126,18 @@ class LinearizabilityUnderFaultsTest
                     history.fail(op);
                 }
             }
+        }
+    }
+
+    private static void pause(final long millis)
+    {
+        try
+        {
+            Thread.sleep(millis);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
         }
     }
 
