@@ -839,7 +839,9 @@ public final class RaSystem implements AutoCloseable
 
         /**
          * @param storage of this node's servers (required), for example
-         *                {@link dev.ra.runtime.memory.InMemoryStorage}.
+         *                {@link dev.ra.runtime.memory.InMemoryStorage}. The system opens and closes its servers'
+         *                storage; the storage itself stays the caller's to close, so it may outlive the system (a
+         *                node restart in tests).
          * @return this builder.
          */
         public Builder storage(final Storage storage)
