@@ -15,55 +15,13 @@ import java.util.List;
  * Reads are of a half-open or closed range as documented per method. An I/O failure is reported through
  * {@link LogListener#onFailure} or thrown as {@link java.io.UncheckedIOException}; it is fatal to the server.
  */
-public interface LogStore extends AutoCloseable
+public interface LogStore extends LogReader, AutoCloseable
 {
     /** The term returned for index 0, which every log implicitly has. */
     long NO_TERM = 0;
 
     /** Returned by {@link #term} when the entry is not in the log (never written, truncated or snapshotted away). */
     long UNKNOWN_TERM = -1;
-
-    /**
-     * @return the index of the first entry readable from this store; {@code lastIndex() + 1} when it is empty.
-     */
-    long firstIndex();
-
-    /**
-     * @return the index of the last appended entry, durable or not; the snapshot index (or 0) when empty.
-     */
-    long lastIndex();
-
-    /**
-     * @return the index of the last entry known to be durable.
-     */
-    long lastWrittenIndex();
-
-    /**
-     * @param index of an entry.
-     * @return its term, {@link #NO_TERM} for index 0, the snapshot term for the index the log was reset to, or
-     *     {@link #UNKNOWN_TERM} when the entry is not held.
-     */
-    long term(long index);
-
-    /**
-     * @param index of an entry.
-     * @return the entry, or null when it is not held.
-     */
-    LogEntry entry(long index);
-
-    /**
-     * Read consecutive entries {@code [fromIndex, toIndex]} into {@code out}, stopping early at the first entry not
-     * held, after {@code maxEntries} entries, or once {@code maxBytes} of payload is exceeded (at least one entry is
-     * read when available).
-     *
-     * @param fromIndex  first index.
-     * @param toIndex    last index, inclusive.
-     * @param maxEntries most entries to read.
-     * @param maxBytes   soft limit on the payload bytes read.
-     * @param out        to add entries to.
-     * @return the number of entries read.
-     */
-    int read(long fromIndex, long toIndex, int maxEntries, long maxBytes, List<LogEntry> out);
 
     /**
      * Append entries, which must have consecutive indexes. If the first index is at or below {@link #lastIndex()},

@@ -1,0 +1,24 @@
+package dev.ra.core;
+
+/**
+ * Why the core refused a call (as opposed to a protocol outcome, which is a value in a reply).
+ */
+public enum CallError
+{
+    /** This member is not the leader; the action carries the leader hint if one is known. */
+    NOT_LEADER,
+    /** A membership change is in progress, or the leader has not yet committed an entry of its term. */
+    CLUSTER_CHANGE_NOT_PERMITTED,
+    /** The server to add is already a member. */
+    ALREADY_MEMBER,
+    /** The server to remove or promote is not a member. */
+    NOT_MEMBER,
+    /** The leadership transfer target is not a voter. */
+    NON_VOTER,
+    /** The leadership transfer target has not caught up with the leader's log. */
+    NOT_UP_TO_DATE,
+    /** The member stopped being leader before the call completed. */
+    LEADERSHIP_LOST,
+    /** The call is not allowed in the member's current state. */
+    NOT_PERMITTED
+}

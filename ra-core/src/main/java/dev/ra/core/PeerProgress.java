@@ -1,0 +1,68 @@
+package dev.ra.core;
+
+import dev.ra.ServerId;
+import dev.ra.protocol.SnapshotMeta;
+
+/**
+ * What a leader knows about one peer's log (Figure 2's nextIndex and matchIndex) and how it is replicating to it.
+ * Mutable; owned by the leader's core.
+ */
+final class PeerProgress
+{
+    /** How the leader is currently sending to the peer. */
+    enum Mode
+    {
+        /** Sending entries, pipelined. */
+        REPLICATE,
+        /** Sending a snapshot in chunks; entries wait until it is installed. */
+        SNAPSHOT
+    }
+
+    final ServerId id;
+    long nextIndex;
+    long matchIndex;
+    long commitIndexSent;
+    long queryIndex;
+    boolean reachable = true;
+    Mode mode = Mode.REPLICATE;
+    SnapshotMeta snapshot;
+    long snapshotOffset;
+    boolean snapshotChunkInFlight;
+    /** Whether anything was heard from the peer since the last tick, to tell a stalled pipeline from a busy one. */
+    boolean heardSinceTick;
+
+    PeerProgress(final ServerId id, final long nextIndex)
+    {
+        this.id = id;
+        this.nextIndex = nextIndex;
+    }
+
+    long inFlight()
+    {
+        return nextIndex - 1 - matchIndex;
+    }
+
+    void startSnapshot(final SnapshotMeta meta)
+    {
+        mode = Mode.SNAPSHOT;
+        snapshot = meta;
+        snapshotOffset = 0;
+        snapshotChunkInFlight = false;
+    }
+
+    void snapshotDone(final long index)
+    {
+        mode = Mode.REPLICATE;
+        snapshot = null;
+        snapshotOffset = 0;
+        snapshotChunkInFlight = false;
+        matchIndex = Math.max(matchIndex, index);
+        nextIndex = matchIndex + 1;
+    }
+
+    @Override
+    public String toString()
+    {
+        return id + "{next=" + nextIndex + ", match=" + matchIndex + ", mode=" + mode + "}";
+    }
+}

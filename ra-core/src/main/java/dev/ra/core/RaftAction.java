@@ -1,0 +1,193 @@
+package dev.ra.core;
+
+import dev.ra.Effect;
+import dev.ra.ProcessRef;
+import dev.ra.RaftState;
+import dev.ra.ServerId;
+import dev.ra.codec.Bytes;
+import dev.ra.protocol.LogEntry;
+import dev.ra.protocol.RaftRpc;
+import dev.ra.protocol.SnapshotMeta;
+import dev.ra.protocol.UserCommand;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What the core asks its runtime to do. The runtime executes a step's actions IN ORDER, each completed before the
+ * next starts (in particular {@link PersistTermAndVote} is durable BEFORE any later {@link Send} leaves).
+ */
+public sealed interface RaftAction
+{
+    /**
+     * Make term and vote durable (synchronously) before anything else happens.
+     *
+     * @param term     current term.
+     * @param votedFor vote in that term, or null.
+     */
+    record PersistTermAndVote(long term, ServerId votedFor) implements RaftAction
+    {
+    }
+
+    /**
+     * Append to the log (overwriting from the first entry's index if it is not past the end). The entries must be
+     * readable when the next event is handled; their durability comes back as {@link RaftEvent.LogWritten}.
+     *
+     * @param entries to append, consecutive.
+     */
+    record AppendToLog(List<LogEntry> entries) implements RaftAction
+    {
+    }
+
+    /**
+     * Send a message to another server (may be lost).
+     *
+     * @param to  the receiver.
+     * @param rpc the message.
+     */
+    record Send(ServerId to, RaftRpc rpc) implements RaftAction
+    {
+        /**
+         * Validates the components.
+         */
+        public Send
+        {
+            Objects.requireNonNull(to, "to");
+            Objects.requireNonNull(rpc, "rpc");
+        }
+    }
+
+    /**
+     * (Re)start the election timer; it fires {@link RaftEvent.ElectionTimeout} unless reset or cancelled.
+     *
+     * @param delayMs until it fires.
+     */
+    record SetElectionTimer(long delayMs) implements RaftAction
+    {
+    }
+
+    /**
+     * Cancel the election timer.
+     */
+    record CancelElectionTimer() implements RaftAction
+    {
+    }
+
+    /**
+     * The member changed role. Entering any role but LEADER from LEADER drops the machine's monitors and timers.
+     *
+     * @param from   the previous role.
+     * @param to     the new role.
+     * @param term   current term.
+     * @param leader the known leader, or null.
+     */
+    record RoleChanged(RaftState from, RaftState to, long term, ServerId leader) implements RaftAction
+    {
+    }
+
+    /**
+     * Run machine effects. Already filtered: followers only get the effects any member runs.
+     *
+     * @param effects to run in order.
+     */
+    record MachineEffects(List<Effect> effects) implements RaftAction
+    {
+    }
+
+    /**
+     * Reply to a caller waiting for consensus: its command is committed and applied on this leader.
+     *
+     * @param callId from {@link ReplyMode.AwaitConsensus}.
+     * @param index  of the command's entry.
+     * @param reply  from the machine.
+     */
+    record ReplyToCaller(long callId, long index, Object reply) implements RaftAction
+    {
+    }
+
+    /**
+     * Notify a process that a pipelined command was applied; the runtime batches these per process.
+     *
+     * @param to          the process.
+     * @param correlation from the caller.
+     * @param reply       from the machine.
+     */
+    record NotifyApplied(ProcessRef to, Object correlation, Object reply) implements RaftAction
+    {
+    }
+
+    /**
+     * This member cannot take the command (it is not the leader): the runtime redirects a waiting caller, rejects a
+     * notify-mode command with the hint, or forwards a fire-and-forget command to the leader.
+     *
+     * @param command    that was not taken.
+     * @param replyMode  of the command.
+     * @param leaderHint the leader if known, else null.
+     */
+    record CommandNotTaken(UserCommand command, ReplyMode replyMode, ServerId leaderHint) implements RaftAction
+    {
+    }
+
+    /**
+     * A consistent query may run now: leadership was confirmed after it arrived and the state includes everything
+     * committed before it arrived. The runtime runs it against {@link ServerCore#machineState()} immediately.
+     *
+     * @param queryId from {@link RaftEvent.ConsistentQuery}.
+     */
+    record QueryReady(long queryId) implements RaftAction
+    {
+    }
+
+    /**
+     * A call (membership change, transfer, query, deletion) completed.
+     *
+     * @param callId of the call.
+     * @param index  of the entry that carried it, or 0.
+     * @param term   of that entry, or 0.
+     */
+    record CallCompleted(long callId, long index, long term) implements RaftAction
+    {
+    }
+
+    /**
+     * A call (membership change, transfer, query, deletion) failed.
+     *
+     * @param callId     of the call.
+     * @param error      why.
+     * @param leaderHint the leader if known, else null.
+     */
+    record CallFailed(long callId, CallError error, ServerId leaderHint) implements RaftAction
+    {
+    }
+
+    /**
+     * Write a snapshot of the machine state (encode, write durably, then drop the log up to the index); report
+     * {@link RaftEvent.SnapshotWritten} or {@link RaftEvent.SnapshotFailed}. May happen in the background.
+     *
+     * @param meta         of the snapshot.
+     * @param machineState to encode; immutable.
+     */
+    record WriteSnapshot(SnapshotMeta meta, Object machineState) implements RaftAction
+    {
+    }
+
+    /**
+     * Install a snapshot received from the leader: decode the state, store it durably, reset the log to it, then
+     * report {@link RaftEvent.SnapshotInstalled}.
+     *
+     * @param meta of the snapshot.
+     * @param data the encoded machine state.
+     */
+    record InstallSnapshot(SnapshotMeta meta, Bytes data) implements RaftAction
+    {
+    }
+
+    /**
+     * This member is done: it was removed from the cluster, or the cluster was deleted. The runtime stops the server
+     * (and for a deletion, deletes its data).
+     *
+     * @param deleteData whether to delete the server's data.
+     */
+    record Terminate(boolean deleteData) implements RaftAction
+    {
+    }
+}
