@@ -30,6 +30,10 @@ final class PeerProgress
     boolean snapshotChunkInFlight;
     /** Whether anything was heard from the peer since the last tick, to tell a stalled pipeline from a busy one. */
     boolean heardSinceTick;
+    /** Whether the peer's log is not yet known to match: then at most one AppendEntries is sent per reply. */
+    boolean probing;
+    /** Whether the one probing message is still unanswered. */
+    boolean probeInFlight;
 
     PeerProgress(final ServerId id, final long nextIndex)
     {

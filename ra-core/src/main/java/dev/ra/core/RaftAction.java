@@ -160,8 +160,9 @@ public sealed interface RaftAction
     }
 
     /**
-     * Write a snapshot of the machine state (encode, write durably, then drop the log up to the index); report
-     * {@link RaftEvent.SnapshotWritten} or {@link RaftEvent.SnapshotFailed}. May happen in the background.
+     * Write a snapshot of the machine state (encode, write durably); report {@link RaftEvent.SnapshotWritten} or
+     * {@link RaftEvent.SnapshotFailed}. May happen in the background. The log is NOT truncated here: the core asks
+     * for that with {@link TruncateLogUpTo} once it has taken the snapshot into account.
      *
      * @param meta         of the snapshot.
      * @param machineState to encode; immutable.
@@ -171,8 +172,18 @@ public sealed interface RaftAction
     }
 
     /**
+     * Drop log entries at and below {@code index}: a durable snapshot covers them and the core no longer reads them.
+     *
+     * @param index of the snapshot.
+     */
+    record TruncateLogUpTo(long index) implements RaftAction
+    {
+    }
+
+    /**
      * Install a snapshot received from the leader: decode the state, store it durably, reset the log to it, then
-     * report {@link RaftEvent.SnapshotInstalled}.
+     * report {@link RaftEvent.SnapshotInstalled} as the VERY NEXT event the core handles (the core's view of the log
+     * is stale until then).
      *
      * @param meta of the snapshot.
      * @param data the encoded machine state.

@@ -116,6 +116,7 @@ public final class ServerCore
     private boolean timeoutNowSent;
     private long deleteCallId = -1;
     private boolean snapshotPending;
+    Mutation mutation = Mutation.NONE;
 
     /**
      * @param config    of the server.
@@ -600,7 +601,7 @@ public final class ServerCore
             commitIndex = newCommit;
             applyCommitted();
         }
-        if (appended)
+        if (appended && mutation != Mutation.ACK_BEFORE_DURABLE)
         {
             // Acknowledged once durable, from onLogWritten (thesis §3.8).
             flushInternal();
@@ -647,7 +648,8 @@ public final class ServerCore
 
     private void acknowledge(final ServerId leader, final boolean always)
     {
-        final long ack = Math.min(log.lastWritten(), verifiedUpTo);
+        final long written = mutation == Mutation.ACK_BEFORE_DURABLE ? log.lastIndex() : log.lastWritten();
+        final long ack = Math.min(written, verifiedUpTo);
         if (always || ack > lastAckSent)
         {
             lastAckSent = Math.max(lastAckSent, ack);
@@ -696,9 +698,10 @@ public final class ServerCore
         {
             followLeader(rpc.leaderId());
         }
-        if (meta.index() <= lastApplied)
+        if (meta.index() <= lastApplied || (meta.index() > log.snapshotIndex() && log.term(meta.index()) == meta.term()))
         {
-            // We already hold this state; the leader continues with entries after it.
+            // We already hold this state, or every entry it covers (§7: keep the log that follows): the leader
+            // continues with entries after it. Resetting here would throw away entries we acknowledged.
             send(from, new InstallSnapshotReply(currentTerm, meta.index(), rpc.offset() + rpc.chunk().length(),
                 true));
             return;
@@ -811,10 +814,11 @@ public final class ServerCore
 
     private void onPreVote(final ServerId from, final PreVoteRpc rpc)
     {
-        final boolean leaderGone = null == leaderId || unreachable.contains(leaderId) ||
-            leaderId.equals(rpc.candidateId());
+        forgetLeaderIfCampaigning(rpc.candidateId());
+        final boolean leaderGone = null == leaderId || unreachable.contains(leaderId);
         final boolean granted = rpc.term() >= currentTerm && role != RaftState.LEADER && leaderGone &&
-            isVoter(rpc.candidateId()) && log.isUpToDate(rpc.lastLogIndex(), rpc.lastLogTerm());
+            isVoter(rpc.candidateId()) &&
+            (log.isUpToDate(rpc.lastLogIndex(), rpc.lastLogTerm()) || mutation == Mutation.VOTE_WITHOUT_LOG_CHECK);
         send(from, new PreVoteReply(currentTerm, rpc.token(), granted));
         final PeerProgress peer = peers.get(from);
         if (role == RaftState.LEADER && null != peer)
@@ -822,6 +826,22 @@ public final class ServerCore
             // A member campaigning against a live leader has lost touch (it restarted, say): reconnect it now.
             peer.nextIndex = peer.matchIndex + 1;
             sendAppendEntries(peer, true);
+        }
+    }
+
+    /**
+     * Our leader asking for votes has stopped leading (it restarted, or stepped down): we may be the ones with the
+     * longer log, so we must be ready to campaign ourselves rather than wait for a leader that is gone.
+     */
+    private void forgetLeaderIfCampaigning(final ServerId candidate)
+    {
+        if (role == RaftState.FOLLOWER && candidate.equals(leaderId))
+        {
+            leaderId = null;
+            if (isVoter(self))
+            {
+                setElectionTimer();
+            }
         }
     }
 
@@ -867,10 +887,11 @@ public final class ServerCore
 
     private void onRequestVote(final ServerId from, final RequestVoteRpc rpc)
     {
+        forgetLeaderIfCampaigning(rpc.candidateId());
         // §5.2 and §5.4.1: one vote per term, only for a log at least as up to date as ours.
         final boolean granted = rpc.term() == currentTerm && role != RaftState.LEADER &&
             (null == votedFor || votedFor.equals(rpc.candidateId())) &&
-            log.isUpToDate(rpc.lastLogIndex(), rpc.lastLogTerm());
+            (log.isUpToDate(rpc.lastLogIndex(), rpc.lastLogTerm()) || mutation == Mutation.VOTE_WITHOUT_LOG_CHECK);
         if (granted && null == votedFor)
         {
             votedFor = rpc.candidateId();
@@ -939,6 +960,13 @@ public final class ServerCore
 
     private void persistTermAndVote()
     {
+        final int last = actions.size() - 1;
+        if (last >= 0 && actions.get(last) instanceof RaftAction.PersistTermAndVote)
+        {
+            // Nothing has left since the previous write: one sync of the newer values does for both.
+            actions.set(last, new RaftAction.PersistTermAndVote(currentTerm, votedFor));
+            return;
+        }
         counters.termAndVoteWrites++;
         actions.add(new RaftAction.PersistTermAndVote(currentTerm, votedFor));
     }
@@ -1052,8 +1080,13 @@ public final class ServerCore
             return;
         }
         emitUnflushed();
+        if (peer.probing && peer.probeInFlight)
+        {
+            return;
+        }
         boolean sent = false;
-        while (peer.nextIndex <= log.lastIndex() && peer.inFlight() < config.maxPipelineCount())
+        while (peer.nextIndex <= log.lastIndex() && peer.inFlight() < config.maxPipelineCount() &&
+            !(sent && peer.probing))
         {
             final long prev = peer.nextIndex - 1;
             final long prevTerm = log.term(prev);
@@ -1075,6 +1108,7 @@ public final class ServerCore
             counters.appendEntriesSent++;
             peer.nextIndex += entries.size();
             peer.commitIndexSent = commitIndex;
+            peer.probeInFlight = peer.probing;
             sent = true;
         }
         if (!sent && (probe || (peer.commitIndexSent < commitIndex && peer.inFlight() == 0)))
@@ -1090,6 +1124,7 @@ public final class ServerCore
             send(peer.id, new AppendEntriesRpc(currentTerm, self, prev, prevTerm, commitIndex, List.of()));
             counters.appendEntriesSent++;
             peer.commitIndexSent = commitIndex;
+            peer.probeInFlight = peer.probing;
         }
     }
 
@@ -1101,6 +1136,7 @@ public final class ServerCore
             return;
         }
         peer.heardSinceTick = true;
+        peer.probeInFlight = false;
         if (reply.success())
         {
             final long match = Math.min(reply.lastIndex(), log.lastIndex());
@@ -1114,12 +1150,22 @@ public final class ServerCore
             {
                 peer.nextIndex = peer.matchIndex + 1;
             }
+            peer.probing = false;
             maybePromote(peer);
             advanceCommit();
             maybeSendTimeoutNow();
         }
         else if (peer.mode == PeerProgress.Mode.REPLICATE)
         {
+            // Until the peer's log is found to match, one message at a time: a pipeline of rejections would only
+            // multiply (etcd's probe state).
+            peer.probing = true;
+            if (reply.nextIndex() <= peer.matchIndex)
+            {
+                // The peer lost entries it had acknowledged (a disk that lied, or was replaced): Raft cannot make
+                // that safe, but replication can at least resume from what it still has.
+                peer.matchIndex = reply.nextIndex() - 1;
+            }
             peer.nextIndex = Math.max(peer.matchIndex + 1, Math.min(reply.nextIndex(), log.lastIndex() + 1));
         }
         sendAppendEntries(peer, false);
@@ -1138,17 +1184,22 @@ public final class ServerCore
             if (member.isVoter())
             {
                 // §5.3 and thesis §3.8: the leader's own entries count only once durable.
-                quorumScratch[voters++] = member.id().equals(self) ? log.lastWritten() :
+                quorumScratch[voters++] = member.id().equals(self) ? ownMatchIndex() :
                     peers.get(member.id()).matchIndex;
             }
         }
         final long agreed = Quorum.agreedValue(quorumScratch, voters);
         // §5.4.2: only entries of the current term are committed by counting replicas.
-        if (agreed > commitIndex && log.term(agreed) == currentTerm)
+        if (agreed > commitIndex && (log.term(agreed) == currentTerm || mutation == Mutation.COMMIT_OLD_TERM_ENTRIES))
         {
             commitIndex = agreed;
             applyCommitted();
         }
+    }
+
+    private long ownMatchIndex()
+    {
+        return mutation == Mutation.ACK_BEFORE_DURABLE ? log.lastIndex() : log.lastWritten();
     }
 
     private void maybePromote(final PeerProgress peer)
@@ -1188,6 +1239,7 @@ public final class ServerCore
                 peer.nextIndex = peer.matchIndex + 1;
             }
             peer.heardSinceTick = false;
+            peer.probeInFlight = false;
             sendAppendEntries(peer, peer.matchIndex < log.lastIndex());
         }
         if (null != transferTarget && nowMs >= transferDeadlineMs)
@@ -1347,6 +1399,7 @@ public final class ServerCore
         counters.snapshotsWritten++;
         log.snapshotTaken(meta.index(), meta.term());
         configs.compactUpTo(meta.index());
+        actions.add(new RaftAction.TruncateLogUpTo(meta.index()));
     }
 
     // ------------------------------------------------------------------------------------------------ reads
@@ -1370,6 +1423,11 @@ public final class ServerCore
 
     private void enqueueQuery(final long queryId)
     {
+        if (mutation == Mutation.READ_WITHOUT_QUORUM)
+        {
+            actions.add(new RaftAction.QueryReady(queryId));
+            return;
+        }
         queryIndex++;
         pendingQueries.add(new PendingQuery(queryId, commitIndex, queryIndex));
         heartbeatNeeded = true;
@@ -1491,11 +1549,13 @@ public final class ServerCore
 
     private void appendConfiguration(final List<Member> members, final long callId)
     {
-        final long index = appendEntry(new EntryPayload.ClusterChange(members));
+        // The configuration is in force from its own entry on, so a joining peer is sent that entry too.
+        final long index = log.lastIndex() + 1;
         configs.add(index, members);
+        refreshPeers();
+        appendEntry(new EntryPayload.ClusterChange(members));
         pendingConfigIndex = index;
         pendingConfigCallId = callId;
-        refreshPeers();
     }
 
     private Member findMember(final ServerId id)
@@ -1822,6 +1882,11 @@ public final class ServerCore
 
     private void setElectionTimer()
     {
+        final int last = actions.size() - 1;
+        if (last >= 0 && actions.get(last) instanceof RaftAction.SetElectionTimer)
+        {
+            actions.remove(last);
+        }
         final long delay = random.nextLong(config.electionTimeoutMinMs(), config.electionTimeoutMaxMs());
         electionTimerRunning = true;
         actions.add(new RaftAction.SetElectionTimer(delay));

@@ -1,6 +1,11 @@
 package dev.ra.protocol;
 
+import dev.ra.DownReason;
+import dev.ra.ProcessRef;
 import dev.ra.ServerId;
+import dev.ra.codec.Bytes;
+import dev.ra.core.CallError;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -26,6 +31,256 @@ public sealed interface NodeMessage
             Objects.requireNonNull(from, "from");
             Objects.requireNonNull(to, "to");
             Objects.requireNonNull(rpc, "rpc");
+        }
+    }
+
+    /**
+     * A call from a client on the sending node to a server on the receiving node; answered with a {@link CallReply}
+     * carrying the same call id.
+     *
+     * @param callId  chosen by the calling node, unique there.
+     * @param to      the addressed server.
+     * @param request what is asked.
+     */
+    record ServerCall(long callId, ServerId to, ServerRequest request) implements NodeMessage
+    {
+        /**
+         * Validates the components.
+         */
+        public ServerCall
+        {
+            Objects.requireNonNull(to, "to");
+            Objects.requireNonNull(request, "request");
+        }
+    }
+
+    /**
+     * The answer to a {@link ServerCall} or {@link StartServer}.
+     *
+     * @param callId  of the call answered.
+     * @param status  of the call.
+     * @param value   the encoded result when {@code status} is {@link CallStatus#OK}, else {@link Bytes#EMPTY}.
+     * @param leader  the leader that answered ({@code OK}), or the leader hint ({@code REDIRECT}, {@code FAILED}), or
+     *                null.
+     * @param error   why the call failed when {@code status} is {@link CallStatus#FAILED}, else null.
+     * @param message a description of a failure, or the empty string.
+     */
+    record CallReply(long callId, CallStatus status, Bytes value, ServerId leader, CallError error, String message)
+        implements NodeMessage
+    {
+        /**
+         * Validates the components.
+         */
+        public CallReply
+        {
+            Objects.requireNonNull(status, "status");
+            Objects.requireNonNull(value, "value");
+            Objects.requireNonNull(message, "message");
+        }
+    }
+
+    /**
+     * How a {@link ServerCall} ended.
+     */
+    enum CallStatus
+    {
+        /** Done; the value holds the result. */
+        OK,
+        /** The server is not the leader; try the leader hint (or again later when there is none). */
+        REDIRECT,
+        /** Refused for the given error. */
+        FAILED,
+        /** No such server runs on the node. */
+        NO_SERVER
+    }
+
+    /**
+     * A fire-and-forget command ({@code pipelineCommand}), optionally with a process to notify once applied.
+     *
+     * @param to          the addressed server.
+     * @param command     the encoded command.
+     * @param notifyTo    the process to notify, or null for no notification.
+     * @param correlation chosen by the caller (generic codec), or null without a process.
+     * @param hops        how many times the command was already forwarded to a leader; bounded to stop loops.
+     */
+    record CommandCast(ServerId to, UserCommand command, ProcessRef notifyTo, Object correlation, int hops)
+        implements NodeMessage
+    {
+        /**
+         * Validates the components.
+         */
+        public CommandCast
+        {
+            Objects.requireNonNull(to, "to");
+            Objects.requireNonNull(command, "command");
+        }
+    }
+
+    /**
+     * A message for a process, sent by a machine's {@link dev.ra.Effect.SendMsg}.
+     *
+     * @param to      the process.
+     * @param from    the server whose machine sent it; its message codec decodes {@code message}.
+     * @param message encoded with the machine's message codec.
+     */
+    record ProcessMessage(ProcessRef to, ServerId from, Bytes message) implements NodeMessage
+    {
+        /**
+         * Validates the components.
+         */
+        public ProcessMessage
+        {
+            Objects.requireNonNull(to, "to");
+            Objects.requireNonNull(from, "from");
+            Objects.requireNonNull(message, "message");
+        }
+    }
+
+    /**
+     * A batch of "applied" notifications for a process (Ra's {@code {applied, [{Corr, Reply}]}}).
+     *
+     * @param to           the process.
+     * @param leader       that applied the commands; its reply codec decodes the replies.
+     * @param correlations of the commands, in log order (generic codec).
+     * @param replies      encoded with the machine's reply codec, one per correlation.
+     */
+    record AppliedNotice(ProcessRef to, ServerId leader, List<Object> correlations, List<Bytes> replies)
+        implements NodeMessage
+    {
+        /**
+         * Validates the components.
+         */
+        public AppliedNotice
+        {
+            Objects.requireNonNull(to, "to");
+            Objects.requireNonNull(leader, "leader");
+            correlations = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(correlations));
+            replies = List.copyOf(replies);
+            if (correlations.size() != replies.size())
+            {
+                throw new IllegalArgumentException("one reply per correlation needed");
+            }
+        }
+    }
+
+    /**
+     * A pipelined command with a correlation was refused by a member that is not the leader.
+     *
+     * @param to          the process to tell.
+     * @param from        the member that refused.
+     * @param leaderHint  the leader it knows, or null.
+     * @param correlation of the command (generic codec).
+     */
+    record RejectedNotice(ProcessRef to, ServerId from, ServerId leaderHint, Object correlation)
+        implements NodeMessage
+    {
+        /**
+         * Validates the components.
+         */
+        public RejectedNotice
+        {
+            Objects.requireNonNull(to, "to");
+            Objects.requireNonNull(from, "from");
+        }
+    }
+
+    /**
+     * A leader on the sending node watches a process on the receiving node.
+     *
+     * @param process to watch.
+     * @param watcher the server that watches it.
+     */
+    record MonitorProcess(ProcessRef process, ServerId watcher) implements NodeMessage
+    {
+        /**
+         * Validates the components.
+         */
+        public MonitorProcess
+        {
+            Objects.requireNonNull(process, "process");
+            Objects.requireNonNull(watcher, "watcher");
+        }
+    }
+
+    /**
+     * A server stops watching a process.
+     *
+     * @param process watched.
+     * @param watcher the server that watched it.
+     */
+    record DemonitorProcess(ProcessRef process, ServerId watcher) implements NodeMessage
+    {
+        /**
+         * Validates the components.
+         */
+        public DemonitorProcess
+        {
+            Objects.requireNonNull(process, "process");
+            Objects.requireNonNull(watcher, "watcher");
+        }
+    }
+
+    /**
+     * A watched process ended (or did not exist when the monitor arrived).
+     *
+     * @param process that ended.
+     * @param reason  why.
+     * @param watcher the server that watched it.
+     */
+    record ProcessDown(ProcessRef process, DownReason reason, ServerId watcher) implements NodeMessage
+    {
+        /**
+         * Validates the components.
+         */
+        public ProcessDown
+        {
+            Objects.requireNonNull(process, "process");
+            Objects.requireNonNull(reason, "reason");
+            Objects.requireNonNull(watcher, "watcher");
+        }
+    }
+
+    /**
+     * A server stopped (or a message reached a node where it does not run): its peer should treat it as unreachable
+     * at once, as an Erlang monitor would, instead of waiting for an election timeout.
+     *
+     * @param server that is down.
+     * @param peer   the member told.
+     */
+    record ServerDown(ServerId server, ServerId peer) implements NodeMessage
+    {
+        /**
+         * Validates the components.
+         */
+        public ServerDown
+        {
+            Objects.requireNonNull(server, "server");
+            Objects.requireNonNull(peer, "peer");
+        }
+    }
+
+    /**
+     * Start a brand-new server on the receiving node; answered with a {@link CallReply}.
+     *
+     * @param callId      chosen by the calling node.
+     * @param clusterName of the cluster.
+     * @param machine     the machine: a name registered on the receiving system, or a class name with a public no-arg
+     *                    constructor.
+     * @param server      to start; must be on the receiving node.
+     * @param members     initial members of the cluster.
+     */
+    record StartServer(long callId, String clusterName, String machine, ServerId server, List<ServerId> members)
+        implements NodeMessage
+    {
+        /**
+         * Validates the components.
+         */
+        public StartServer
+        {
+            Objects.requireNonNull(clusterName, "clusterName");
+            Objects.requireNonNull(machine, "machine");
+            Objects.requireNonNull(server, "server");
+            members = List.copyOf(members);
         }
     }
 }

@@ -7,7 +7,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Simulation tests check a history after every seed, so the checker must stay cheap on realistic sizes:
+ * Simulation tests check a history after every seed, so the checker must stay cheap on realistic sizes
+ * (measured in search steps):
  * 50 keys of ~200 operations each, up to 5 concurrent clients per key.
  */
 class CheckerPerformanceTest {
@@ -15,23 +16,22 @@ class CheckerPerformanceTest {
     private static final SimulatedRegisterHistories.Shape SIMULATION_SIZED =
             new SimulatedRegisterHistories.Shape(50, 200, 5, 0.02, 0.02);
 
-    /** Far below the stated goal of "well under a second", leaving room for slow CI machines and a cold JIT. */
-    private static final long LIMIT_MILLIS = 1_000;
+    /**
+     * Cost is asserted in search steps, not milliseconds, so that the test cannot fail on a slow or busy machine:
+     * a budget this small per key still decides every key, which is what keeps a whole simulation run cheap.
+     */
+    private static final long STEPS_PER_KEY = 20_000;
 
-    private final LinearizabilityChecker checker = new LinearizabilityChecker();
+    private final LinearizabilityChecker checker = new LinearizabilityChecker(
+            new SearchBudget(STEPS_PER_KEY, java.time.Duration.ofMinutes(5)));
 
     @Test
     void simulationSizedLinearizableHistoryChecksQuickly() {
         List<Operation> history = SimulatedRegisterHistories.generate(1, SIMULATION_SIZED);
-        checker.check(SimulatedRegisterHistories.generate(2, SIMULATION_SIZED)); // warm the JIT
-
-        long start = System.nanoTime();
         CheckResult result = checker.check(history);
-        long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
 
         assertThat(result.linearizable()).as(result::explanation).isTrue();
         assertThat(result.keyResults()).hasSize(50);
-        assertThat(elapsedMillis).isLessThan(LIMIT_MILLIS);
     }
 
     @Test
@@ -45,13 +45,8 @@ class CheckerPerformanceTest {
                 corrupted++;
             }
         }
-        checker.check(history); // warm the JIT
-
-        long start = System.nanoTime();
         CheckResult result = checker.check(history);
-        long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
 
         assertThat(result.verdict()).isEqualTo(Verdict.NOT_LINEARIZABLE);
-        assertThat(elapsedMillis).isLessThan(LIMIT_MILLIS);
     }
 }

@@ -425,7 +425,7 @@ class LinearizabilityCheckerTest {
             long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
 
             assertThat(result.verdict()).isEqualTo(Verdict.UNKNOWN);
-            assertThat(elapsedMillis).isLessThan(5_000);
+            assertThat(elapsedMillis).as("the time budget stops the search").isLessThan(60_000);
         }
 
         @Test

@@ -1,0 +1,23 @@
+package dev.ra;
+
+import java.util.Objects;
+
+/**
+ * The outcome of {@link RaSystem#addMember} or {@link RaSystem#removeMember}: the configuration entry the leader
+ * appended. As in Ra the new configuration is in force from the moment it is appended, so the call completes then,
+ * not once the entry commits.
+ *
+ * @param index  of the configuration entry.
+ * @param term   of the configuration entry.
+ * @param leader that appended it.
+ */
+public record MemberChange(long index, long term, ServerId leader)
+{
+    /**
+     * Validates the components.
+     */
+    public MemberChange
+    {
+        Objects.requireNonNull(leader, "leader");
+    }
+}

@@ -1,0 +1,59 @@
+package dev.ra;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Notifications Ra sends to a {@link RaProcess} about commands submitted with
+ * {@link RaSystem#pipelineCommand(ServerId, Object, Object, ProcessRef)}: Ra's {@code ra_event} messages.
+ */
+public sealed interface RaEvent
+{
+    /**
+     * One command's correlation and the machine's reply.
+     *
+     * @param correlation chosen by the caller.
+     * @param reply       from the machine; may be null.
+     */
+    record Correlated(Object correlation, Object reply)
+    {
+    }
+
+    /**
+     * Commands were applied by the leader. Notifications are batched: one event carries every command a leader
+     * applied for the process in one processing round, in log order.
+     *
+     * @param leader  that applied the commands.
+     * @param applied the correlations and replies, in log order.
+     */
+    record Applied(ServerId leader, List<Correlated> applied) implements RaEvent
+    {
+        /**
+         * Validates the components.
+         */
+        public Applied
+        {
+            Objects.requireNonNull(leader, "leader");
+            applied = List.copyOf(applied);
+        }
+    }
+
+    /**
+     * The addressed member is not the leader, so it did not take the command (Ra's
+     * {@code {rejected, {not_leader, Leader, Corr}}}); resubmit it to {@code leaderHint} if known.
+     *
+     * @param from        the member that rejected the command.
+     * @param leaderHint  the leader it knows, or null.
+     * @param correlation of the rejected command.
+     */
+    record Rejected(ServerId from, ServerId leaderHint, Object correlation) implements RaEvent
+    {
+        /**
+         * Validates the components.
+         */
+        public Rejected
+        {
+            Objects.requireNonNull(from, "from");
+        }
+    }
+}

@@ -1,0 +1,1002 @@
+package dev.ra;
+
+import dev.ra.protocol.Membership;
+import dev.ra.protocol.ServerRequest;
+import dev.ra.protocol.UserCommand;
+import dev.ra.runtime.RaRuntime;
+import dev.ra.runtime.RuntimeConfig;
+import dev.ra.spi.Storage;
+import dev.ra.spi.Transport;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * One node of a Ra deployment: it hosts any number of servers of any number of clusters, on a small pool of event
+ * loops, and is how application code starts clusters, sends commands and runs queries.
+ *
+ * <p>Build one with {@link #builder()}; close it to stop its servers and threads. Thread-safe.
+ *
+ * <p><b>Calls.</b> Every call has a blocking form (with the system's default timeout or an explicit one) and an
+ * {@code *Async} form returning a {@link CompletableFuture}. A call addressed to a member that is not the leader is
+ * redirected to the leader inside the library; while no leader is known it is retried until its timeout. If the
+ * addressed member does not run, the call moves on to the other members this node knows of. Infrastructure failures
+ * complete the future exceptionally with a {@link RaException} subtype: {@link RaTimeoutException},
+ * {@link CommandOutcomeUnknownException}, {@link UnknownServerException}, {@link ServerStoppedException},
+ * {@link MembershipChangeException}, {@link NotLeaderException}, {@link ClusterUnavailableException}. The blocking
+ * forms throw those exceptions directly. Futures may be completed on Ra's event loop threads: dependent actions
+ * attached with {@code thenApply} and friends run there too, so they must not block (use the {@code *Async}
+ * variants of {@code CompletableFuture} with your own executor for anything slow).
+ *
+ * <p><b>Queries</b> take a function of the machine state; the function is code, so it is never shipped to another
+ * node: queries address a member hosted by this node. {@link #consistentQuery} asks the leader (wherever it is) for
+ * a read index confirmed by a quorum, waits until the local member has applied it, then runs the function locally.
+ */
+public final class RaSystem implements AutoCloseable
+{
+    private final RaRuntime runtime;
+    private final Duration defaultTimeout;
+
+    private RaSystem(final RuntimeConfig config)
+    {
+        this.runtime = new RaRuntime(config);
+        this.defaultTimeout = config.defaultTimeout();
+        runtime.start();
+    }
+
+    /**
+     * @return a builder for a system.
+     */
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    /**
+     * @return the id of this node.
+     */
+    public String nodeId()
+    {
+        return runtime.nodeId();
+    }
+
+    /**
+     * @return the timeout of calls that are not given one.
+     */
+    public Duration defaultTimeout()
+    {
+        return defaultTimeout;
+    }
+
+    // ----------------------------------------------------------------------------------------------------------------
+    // Clusters and servers
+
+    /**
+     * Start a new cluster and wait until it has a leader; see {@link #startClusterAsync(String, StateMachine, List)}.
+     *
+     * @param clusterName friendly name of the cluster.
+     * @param machine     the machine; members on other nodes create theirs from its class name.
+     * @param members     the servers of the cluster, on this node or others.
+     * @return the leader.
+     */
+    public ServerId startCluster(final String clusterName, final StateMachine<?, ?> machine,
+        final List<ServerId> members)
+    {
+        return await(startClusterAsync(clusterName, machine, members), clusterTimeout(members));
+    }
+
+    /**
+     * Start a new cluster: start every member (those on other nodes through their node, which creates the machine
+     * from its class name, so the class needs a public no-arg constructor there), trigger an election on the first
+     * member hosted here (else the first member), and wait until a leader is known, for up to the default timeout per
+     * member. On failure the members that did start are stopped and deleted and the future fails with
+     * {@link ClusterUnavailableException}.
+     *
+     * @param clusterName friendly name of the cluster.
+     * @param machine     the machine.
+     * @param members     the servers of the cluster.
+     * @return completes with the leader.
+     */
+    public CompletableFuture<ServerId> startClusterAsync(final String clusterName, final StateMachine<?, ?> machine,
+        final List<ServerId> members)
+    {
+        Objects.requireNonNull(machine, "machine");
+        return startClusterAsync(clusterName, machine.getClass().getName(), machine, members);
+    }
+
+    /**
+     * Start a new cluster whose machine is registered by name (on every node hosting a member) with
+     * {@link Builder#registerMachine}, and wait until it has a leader.
+     *
+     * @param clusterName friendly name of the cluster.
+     * @param machineName registered name of the machine (or a class name with a public no-arg constructor).
+     * @param members     the servers of the cluster.
+     * @return the leader.
+     */
+    public ServerId startCluster(final String clusterName, final String machineName, final List<ServerId> members)
+    {
+        return await(startClusterAsync(clusterName, machineName, members), clusterTimeout(members));
+    }
+
+    /**
+     * Start a new cluster whose machine is registered by name; see {@link #startCluster(String, String, List)}.
+     *
+     * @param clusterName friendly name of the cluster.
+     * @param machineName registered name of the machine (or a class name with a public no-arg constructor).
+     * @param members     the servers of the cluster.
+     * @return completes with the leader.
+     */
+    public CompletableFuture<ServerId> startClusterAsync(final String clusterName, final String machineName,
+        final List<ServerId> members)
+    {
+        Objects.requireNonNull(machineName, "machineName");
+        return startClusterAsync(clusterName, machineName, runtime.resolveMachine(machineName), members);
+    }
+
+    private CompletableFuture<ServerId> startClusterAsync(final String clusterName, final String machineName,
+        final StateMachine<?, ?> machine, final List<ServerId> members)
+    {
+        requireClusterName(clusterName);
+        final List<ServerId> ids = requireMembers(members);
+        final Duration timeout = clusterTimeout(ids);
+        runtime.registerCluster(clusterName, machineName, machine, ids);
+        final List<CompletableFuture<Void>> starts = new ArrayList<>();
+        final List<ServerId> started = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (final ServerId id : ids)
+        {
+            starts.add(startOne(clusterName, machineName, machine, id, ids).thenRun(() -> started.add(id)));
+        }
+        final ServerId first = ids.stream().filter(id -> id.node().equals(nodeId())).findFirst().orElse(ids.get(0));
+        final CompletableFuture<ServerId> result = new CompletableFuture<>();
+        CompletableFuture.allOf(starts.toArray(new CompletableFuture[0]))
+            .thenCompose(v -> runtime.call(first, new ServerRequest.TriggerElection(), timeout))
+            .thenCompose(v -> runtime.awaitLeader(first, timeout))
+            .whenComplete((leader, error) ->
+            {
+                if (null == error)
+                {
+                    result.complete(leader);
+                    return;
+                }
+                // Only what this call started is deleted: a member that was already running stays untouched.
+                final List<CompletableFuture<?>> deletes = new ArrayList<>();
+                for (final ServerId id : List.copyOf(started))
+                {
+                    deletes.add(forceDeleteAsync(id).exceptionally(e -> null));
+                }
+                CompletableFuture.allOf(deletes.toArray(new CompletableFuture[0])).whenComplete((v, e) ->
+                    result.completeExceptionally(new ClusterUnavailableException("cluster '" + clusterName +
+                        "' could not be formed from " + ids + ": " + unwrap(error).getMessage(), unwrap(error))));
+            });
+        return result;
+    }
+
+    private CompletableFuture<Void> startOne(final String clusterName, final String machineName,
+        final StateMachine<?, ?> machine, final ServerId id, final List<ServerId> members)
+    {
+        try
+        {
+            if (id.node().equals(nodeId()))
+            {
+                return runtime.startLocalServer(clusterName, machineName, machine, id, members, true);
+            }
+            return runtime.startRemoteServer(clusterName, machineName, id, members, defaultTimeout);
+        }
+        catch (final RuntimeException ex)
+        {
+            return CompletableFuture.failedFuture(ex);
+        }
+    }
+
+    /**
+     * Start one brand-new member of a cluster, on this node or another. A new member does not start an election by
+     * itself: it waits for {@link #triggerElection} or for a leader to contact it. To grow a running cluster, call
+     * {@link #addMember} and then this.
+     *
+     * @param clusterName of the cluster.
+     * @param machine     the machine (on another node it is created from its class name).
+     * @param server      to start.
+     * @param members     initial members of the cluster.
+     */
+    public void startServer(final String clusterName, final StateMachine<?, ?> machine, final ServerId server,
+        final List<ServerId> members)
+    {
+        Objects.requireNonNull(machine, "machine");
+        requireClusterName(clusterName);
+        Objects.requireNonNull(server, "server");
+        final List<ServerId> ids = requireMembers(members);
+        runtime.registerCluster(clusterName, machine.getClass().getName(), machine, merge(ids, server));
+        await(startOne(clusterName, machine.getClass().getName(), machine, server, ids), defaultTimeout);
+    }
+
+    /**
+     * Start one brand-new member of a cluster whose machine is registered by name.
+     *
+     * @param clusterName of the cluster.
+     * @param machineName registered name of the machine (or class name).
+     * @param server      to start.
+     * @param members     initial members of the cluster.
+     */
+    public void startServer(final String clusterName, final String machineName, final ServerId server,
+        final List<ServerId> members)
+    {
+        Objects.requireNonNull(machineName, "machineName");
+        requireClusterName(clusterName);
+        Objects.requireNonNull(server, "server");
+        final List<ServerId> ids = requireMembers(members);
+        final StateMachine<?, ?> machine = runtime.resolveMachine(machineName);
+        runtime.registerCluster(clusterName, machineName, machine, merge(ids, server));
+        await(startOne(clusterName, machineName, machine, server, ids), defaultTimeout);
+    }
+
+    /**
+     * Restart a server of this node from its storage (term, vote, log, snapshot and the configuration stored when it
+     * was created). A restarted member elects by itself if it hears from no leader.
+     *
+     * @param server on this node.
+     */
+    public void restartServer(final ServerId server)
+    {
+        Objects.requireNonNull(server, "server");
+        await(runtime.restartLocalServer(server), defaultTimeout);
+    }
+
+    /**
+     * Stop a server, on this node or another, keeping its data. Idempotent: stopping a server that does not run
+     * succeeds.
+     *
+     * @param server to stop.
+     */
+    public void stopServer(final ServerId server)
+    {
+        Objects.requireNonNull(server, "server");
+        if (server.node().equals(nodeId()))
+        {
+            await(runtime.stopLocalServer(server, false), defaultTimeout);
+        }
+        else
+        {
+            await(runtime.call(server, new ServerRequest.Stop(), defaultTimeout), defaultTimeout);
+        }
+    }
+
+    /**
+     * Stop a server and delete its data, without any membership change (Ra's {@code force_delete_server}).
+     *
+     * @param server to delete.
+     */
+    public void forceDeleteServer(final ServerId server)
+    {
+        await(forceDeleteAsync(server), defaultTimeout);
+    }
+
+    private CompletableFuture<?> forceDeleteAsync(final ServerId server)
+    {
+        Objects.requireNonNull(server, "server");
+        if (server.node().equals(nodeId()))
+        {
+            return runtime.stopLocalServer(server, true);
+        }
+        return runtime.call(server, new ServerRequest.ForceDelete(), defaultTimeout);
+    }
+
+    /**
+     * Delete a cluster: its leader commits a delete entry, and every member stops and deletes its data when it
+     * applies it. Needs a quorum.
+     *
+     * @param server any member of the cluster.
+     */
+    public void deleteCluster(final ServerId server)
+    {
+        Objects.requireNonNull(server, "server");
+        await(runtime.call(server, new ServerRequest.DeleteCluster(), defaultTimeout), defaultTimeout);
+    }
+
+    // ----------------------------------------------------------------------------------------------------------------
+    // Commands
+
+    /**
+     * Apply a command and wait for the reply, with the default timeout; see {@link #processCommandAsync}.
+     *
+     * @param server  a member of the cluster (redirected to the leader if needed).
+     * @param command to apply.
+     * @param <R>     the reply type.
+     * @return the reply and the leader.
+     */
+    public <R> CommandResult<R> processCommand(final ServerId server, final Object command)
+    {
+        return processCommand(server, command, defaultTimeout);
+    }
+
+    /**
+     * Apply a command and wait for the reply.
+     *
+     * @param server  a member of the cluster (redirected to the leader if needed).
+     * @param command to apply.
+     * @param timeout how long to wait.
+     * @param <R>     the reply type.
+     * @return the reply and the leader.
+     */
+    public <R> CommandResult<R> processCommand(final ServerId server, final Object command, final Duration timeout)
+    {
+        return await(processCommandAsync(server, command, timeout), timeout);
+    }
+
+    /**
+     * Apply a command with the default timeout; see {@link #processCommandAsync(ServerId, Object, Duration)}.
+     *
+     * @param server  a member of the cluster.
+     * @param command to apply.
+     * @param <R>     the reply type.
+     * @return completes with the reply and the leader.
+     */
+    public <R> CompletableFuture<CommandResult<R>> processCommandAsync(final ServerId server, final Object command)
+    {
+        return processCommandAsync(server, command, defaultTimeout);
+    }
+
+    /**
+     * Apply a command: the reply comes once the command is committed and applied on the leader (Ra's
+     * {@code process_command}, {@code await_consensus}). The command is encoded with the machine's command codec on
+     * the calling thread. A member that is not the leader redirects the call. If the leader loses its leadership
+     * before the command commits, the future fails with {@link CommandOutcomeUnknownException}: the command may or may
+     * not be applied, and it is not retried.
+     *
+     * @param server  a member of the cluster, known to this node.
+     * @param command to apply.
+     * @param timeout of the call.
+     * @param <R>     the reply type.
+     * @return completes with the reply and the leader.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public <R> CompletableFuture<CommandResult<R>> processCommandAsync(final ServerId server, final Object command,
+        final Duration timeout)
+    {
+        Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(command, "command");
+        requireTimeout(timeout);
+        final UserCommand encoded = runtime.encodeCommand(server, command);
+        return (CompletableFuture)runtime.call(server, new ServerRequest.Command(encoded), timeout);
+    }
+
+    /**
+     * Submit a command without waiting and without any notification (Ra's {@code pipeline_command/2}). A member that
+     * is not the leader forwards it to the leader it knows, or drops it if it knows none.
+     *
+     * @param server  a member of the cluster, known to this node.
+     * @param command to apply.
+     */
+    public void pipelineCommand(final ServerId server, final Object command)
+    {
+        Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(command, "command");
+        runtime.castCommand(server, runtime.encodeCommand(server, command), null, null, 0);
+    }
+
+    /**
+     * Submit a command without waiting; once the leader has applied it, {@code notifyTo} receives a
+     * {@link RaEvent.Applied} carrying the correlation and the reply (batched with other commands applied at the same
+     * time). A member that is not the leader rejects it with {@link RaEvent.Rejected} carrying the leader hint.
+     *
+     * @param server      a member of the cluster, known to this node.
+     * @param command     to apply.
+     * @param correlation identifies the command in the notifications (encodable by the generic codec).
+     * @param notifyTo    the process to notify.
+     */
+    public void pipelineCommand(final ServerId server, final Object command, final Object correlation,
+        final ProcessRef notifyTo)
+    {
+        Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(command, "command");
+        Objects.requireNonNull(notifyTo, "notifyTo");
+        runtime.castCommand(server, runtime.encodeCommand(server, command), notifyTo, correlation, 0);
+    }
+
+    // ----------------------------------------------------------------------------------------------------------------
+    // Queries
+
+    /**
+     * Run a query against the current state of a member of this node, however stale it may be.
+     *
+     * @param server a member hosted by this node.
+     * @param query  of the state; must not modify it.
+     * @param <S>    the state type.
+     * @param <R>    the result type.
+     * @return the result and the index it reflects.
+     */
+    public <S, R> QueryResult<R> localQuery(final ServerId server, final Function<S, R> query)
+    {
+        return await(localQueryAsync(server, query, 0, 0, defaultTimeout), defaultTimeout);
+    }
+
+    /**
+     * Run a query against the state of a member of this node once it has applied index {@code appliedIndex} written
+     * in term {@code appliedTerm} (read-your-writes: pass the index and term of your last write); fails if the entry
+     * at that index turns out to have another term (the write was lost).
+     *
+     * @param server       a member hosted by this node.
+     * @param query        of the state.
+     * @param appliedIndex to wait for.
+     * @param appliedTerm  of that entry, or 0 to accept any.
+     * @param timeout      of the wait.
+     * @param <S>          the state type.
+     * @param <R>          the result type.
+     * @return the result and the index it reflects.
+     */
+    public <S, R> QueryResult<R> localQuery(final ServerId server, final Function<S, R> query,
+        final long appliedIndex, final long appliedTerm, final Duration timeout)
+    {
+        return await(localQueryAsync(server, query, appliedIndex, appliedTerm, timeout), timeout);
+    }
+
+    /**
+     * Asynchronous form of {@link #localQuery(ServerId, Function, long, long, Duration)}.
+     *
+     * @param server       a member hosted by this node.
+     * @param query        of the state.
+     * @param appliedIndex to wait for, 0 for none.
+     * @param appliedTerm  of that entry, or 0 to accept any.
+     * @param timeout      of the wait.
+     * @param <S>          the state type.
+     * @param <R>          the result type.
+     * @return completes with the result.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public <S, R> CompletableFuture<QueryResult<R>> localQueryAsync(final ServerId server, final Function<S, R> query,
+        final long appliedIndex, final long appliedTerm, final Duration timeout)
+    {
+        Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(query, "query");
+        requireTimeout(timeout);
+        if (appliedIndex < 0 || appliedTerm < 0)
+        {
+            throw new IllegalArgumentException("applied index and term must not be negative, got " + appliedIndex +
+                "/" + appliedTerm);
+        }
+        return (CompletableFuture)runtime.localQuery(server, (Function)query, appliedIndex, appliedTerm, timeout);
+    }
+
+    /**
+     * A linearizable query with the default timeout; see {@link #consistentQueryAsync}.
+     *
+     * @param server a member hosted by this node.
+     * @param query  of the state.
+     * @param <S>    the state type.
+     * @param <R>    the result type.
+     * @return the result.
+     */
+    public <S, R> QueryResult<R> consistentQuery(final ServerId server, final Function<S, R> query)
+    {
+        return await(consistentQueryAsync(server, query, defaultTimeout), defaultTimeout);
+    }
+
+    /**
+     * A linearizable query: the leader confirms its leadership with a quorum (ReadIndex, Raft thesis §6.4) and
+     * returns its applied index; the member of this node runs the query once it has applied that index. Works when
+     * the addressed member is a follower.
+     *
+     * @param server  a member hosted by this node.
+     * @param query   of the state.
+     * @param timeout of the call.
+     * @param <S>     the state type.
+     * @param <R>     the result type.
+     * @return completes with the result.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public <S, R> CompletableFuture<QueryResult<R>> consistentQueryAsync(final ServerId server,
+        final Function<S, R> query, final Duration timeout)
+    {
+        Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(query, "query");
+        requireTimeout(timeout);
+        return (CompletableFuture)runtime.readThroughLeader(server, (Function)query, true, timeout);
+    }
+
+    /**
+     * A query against state at least as recent as the leader's (without confirming leadership with a quorum, so a
+     * deposed leader may answer): the leader returns its applied index and the member of this node runs the query once
+     * it has applied it.
+     *
+     * @param server a member hosted by this node.
+     * @param query  of the state.
+     * @param <S>    the state type.
+     * @param <R>    the result type.
+     * @return the result.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public <S, R> QueryResult<R> leaderQuery(final ServerId server, final Function<S, R> query)
+    {
+        Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(query, "query");
+        return await((CompletableFuture<QueryResult<R>>)(CompletableFuture)runtime.readThroughLeader(server,
+            (Function)query, false, defaultTimeout), defaultTimeout);
+    }
+
+    // ----------------------------------------------------------------------------------------------------------------
+    // Membership and leadership
+
+    /**
+     * The members of a cluster, as its leader sees them.
+     *
+     * @param server any member, known to this node.
+     * @return the members.
+     */
+    @SuppressWarnings("unchecked")
+    public List<ServerId> members(final ServerId server)
+    {
+        Objects.requireNonNull(server, "server");
+        return (List<ServerId>)await(runtime.call(server, new ServerRequest.Members(), defaultTimeout),
+            defaultTimeout);
+    }
+
+    /**
+     * Add a voting member; see {@link #addMemberAsync}.
+     *
+     * @param server    any member of the cluster.
+     * @param newMember to add.
+     * @return the configuration entry.
+     */
+    public MemberChange addMember(final ServerId server, final ServerId newMember)
+    {
+        return await(addMemberAsync(server, newMember, Membership.VOTER), defaultTimeout);
+    }
+
+    /**
+     * Add a member through the leader (single-server change, in force once appended; Ra replies then). Start the new
+     * server with {@link #startServer} afterwards. While the leader has not committed an entry of its term, or another
+     * change is in progress, the call is retried until its timeout. Fails with {@link MembershipChangeException}
+     * ({@code ALREADY_MEMBER}, ...) when refused.
+     *
+     * @param server     any member of the cluster.
+     * @param newMember  to add.
+     * @param membership of the new member: a {@link Membership#PROMOTABLE} member becomes a voter once caught up.
+     * @return completes with the configuration entry.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public CompletableFuture<MemberChange> addMemberAsync(final ServerId server, final ServerId newMember,
+        final Membership membership)
+    {
+        Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(newMember, "newMember");
+        Objects.requireNonNull(membership, "membership");
+        return (CompletableFuture)runtime.call(server, new ServerRequest.AddMember(newMember, membership),
+            defaultTimeout);
+    }
+
+    /**
+     * Remove a member; see {@link #removeMemberAsync}.
+     *
+     * @param server any member of the cluster.
+     * @param member to remove.
+     * @return the configuration entry.
+     */
+    public MemberChange removeMember(final ServerId server, final ServerId member)
+    {
+        return await(removeMemberAsync(server, member), defaultTimeout);
+    }
+
+    /**
+     * Remove a member through the leader. A leader that removes itself steps down once the change commits. The
+     * removed server stops by itself when it learns it was removed; stop it with {@link #stopServer} otherwise.
+     *
+     * @param server any member of the cluster.
+     * @param member to remove.
+     * @return completes with the configuration entry.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public CompletableFuture<MemberChange> removeMemberAsync(final ServerId server, final ServerId member)
+    {
+        Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(member, "member");
+        return (CompletableFuture)runtime.call(server, new ServerRequest.RemoveMember(member), defaultTimeout);
+    }
+
+    /**
+     * Hand leadership to another voter that is up to date (Raft thesis §3.10). Completes once the leader has told the
+     * target to campaign; the target usually wins shortly after.
+     *
+     * @param server any member of the cluster.
+     * @param target to become leader.
+     */
+    public void transferLeadership(final ServerId server, final ServerId target)
+    {
+        Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(target, "target");
+        await(runtime.call(server, new ServerRequest.TransferLeadership(target), defaultTimeout), defaultTimeout);
+    }
+
+    /**
+     * Make a member start an election now (a no-op on a leader or a campaigning member). Needed after starting
+     * brand-new members with {@link #startServer}, which never elect by themselves.
+     *
+     * @param server the member; not redirected.
+     */
+    public void triggerElection(final ServerId server)
+    {
+        Objects.requireNonNull(server, "server");
+        await(runtime.call(server, new ServerRequest.TriggerElection(), defaultTimeout), defaultTimeout);
+    }
+
+    /**
+     * A point-in-time view of a member hosted by this node.
+     *
+     * @param server on this node.
+     * @return its overview.
+     */
+    public ServerOverview overview(final ServerId server)
+    {
+        Objects.requireNonNull(server, "server");
+        return await(runtime.overview(server), defaultTimeout);
+    }
+
+    /**
+     * @param server a server id.
+     * @return true if the server runs on this node.
+     */
+    public boolean isRunning(final ServerId server)
+    {
+        return runtime.isRunning(server);
+    }
+
+    // ----------------------------------------------------------------------------------------------------------------
+    // Processes
+
+    /**
+     * Create a process whose messages are handled one at a time, in order, on Ra's process thread pool.
+     *
+     * @param handler of each message ({@link RaEvent}s, {@link Effect.SendMsg} messages); must not block for long.
+     * @return the process.
+     */
+    public RaProcess spawn(final Consumer<Object> handler)
+    {
+        return runtime.spawn(handler, null);
+    }
+
+    /**
+     * Create a process whose handler runs on the given executor (still one message at a time, in order).
+     *
+     * @param handler  of each message.
+     * @param executor to run the handler on.
+     * @return the process.
+     */
+    public RaProcess spawn(final Consumer<Object> handler, final Executor executor)
+    {
+        Objects.requireNonNull(executor, "executor");
+        return runtime.spawn(handler, executor);
+    }
+
+    /**
+     * Send a message to a process on this node or another (encoded with the generic codec when it crosses nodes);
+     * dropped silently if it cannot be delivered.
+     *
+     * @param to      the process.
+     * @param message to send.
+     */
+    public void send(final ProcessRef to, final Object message)
+    {
+        Objects.requireNonNull(to, "to");
+        Objects.requireNonNull(message, "message");
+        runtime.send(to, message);
+    }
+
+    /**
+     * Stop every server hosted here (keeping their data), end its processes, and stop its threads and transport.
+     */
+    @Override
+    public void close()
+    {
+        runtime.close();
+    }
+
+    // ----------------------------------------------------------------------------------------------------------------
+
+    private Duration clusterTimeout(final List<ServerId> members)
+    {
+        return defaultTimeout.multipliedBy(Math.max(1, null == members ? 1 : members.size()));
+    }
+
+    private static void requireClusterName(final String clusterName)
+    {
+        Names.requireValid(clusterName, "cluster name");
+    }
+
+    private static List<ServerId> requireMembers(final List<ServerId> members)
+    {
+        Objects.requireNonNull(members, "members");
+        if (members.isEmpty())
+        {
+            throw new IllegalArgumentException("a cluster needs at least one member");
+        }
+        final List<ServerId> ids = List.copyOf(members);
+        if (new HashSet<>(ids).size() != ids.size())
+        {
+            throw new IllegalArgumentException("members must be distinct, got " + ids);
+        }
+        return ids;
+    }
+
+    private static List<ServerId> merge(final List<ServerId> members, final ServerId server)
+    {
+        if (members.contains(server))
+        {
+            return members;
+        }
+        final List<ServerId> all = new ArrayList<>(members);
+        all.add(server);
+        return all;
+    }
+
+    private static void requireTimeout(final Duration timeout)
+    {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero())
+        {
+            throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+        }
+    }
+
+    private static <T> T await(final CompletableFuture<T> future, final Duration timeout)
+    {
+        try
+        {
+            // The call has its own timeout; this one only guards against a runtime bug leaving it pending.
+            return future.get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new RaException("interrupted while waiting", ex);
+        }
+        catch (final ExecutionException ex)
+        {
+            throw rethrow(ex.getCause());
+        }
+        catch (final TimeoutException ex)
+        {
+            throw new RaTimeoutException("no answer within " + timeout);
+        }
+    }
+
+    private static Throwable unwrap(final Throwable error)
+    {
+        Throwable t = error;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && null != t.getCause())
+        {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private static RuntimeException rethrow(final Throwable cause)
+    {
+        final Throwable t = unwrap(cause);
+        if (t instanceof RuntimeException runtimeException)
+        {
+            return runtimeException;
+        }
+        if (t instanceof Error error)
+        {
+            throw error;
+        }
+        return new RaException(String.valueOf(t), t);
+    }
+
+    /**
+     * Builds an immutable {@link RaSystem}; {@link #build()} validates the settings and starts the system. Not
+     * thread-safe.
+     */
+    public static final class Builder
+    {
+        private String nodeId;
+        private Transport transport;
+        private Storage storage;
+        private int eventLoops = Runtime.getRuntime().availableProcessors();
+        private Duration tickInterval = Duration.ofSeconds(1);
+        private Duration electionTimeoutMin = Duration.ofMillis(1000);
+        private Duration electionTimeoutMax = Duration.ofMillis(2000);
+        private Duration defaultTimeout = Duration.ofSeconds(5);
+        private long minSnapshotInterval = 4096;
+        private Executor processExecutor;
+        private final Map<String, Supplier<? extends StateMachine<?, ?>>> machines = new LinkedHashMap<>();
+        private final Map<String, Consumer<Object>> modCallHandlers = new LinkedHashMap<>();
+
+        private Builder()
+        {
+        }
+
+        /**
+         * @param nodeId id of this node, unique in the deployment (required).
+         * @return this builder.
+         */
+        public Builder nodeId(final String nodeId)
+        {
+            this.nodeId = Names.requireValid(nodeId, "node id");
+            return this;
+        }
+
+        /**
+         * @param transport connecting this node to the others (required); the system starts and closes it.
+         * @return this builder.
+         */
+        public Builder transport(final Transport transport)
+        {
+            this.transport = Objects.requireNonNull(transport, "transport");
+            return this;
+        }
+
+        /**
+         * @param storage of this node's servers (required), for example
+         *                {@link dev.ra.runtime.memory.InMemoryStorage}.
+         * @return this builder.
+         */
+        public Builder storage(final Storage storage)
+        {
+            this.storage = Objects.requireNonNull(storage, "storage");
+            return this;
+        }
+
+        /**
+         * @param eventLoops number of event loop threads that run the servers; default: number of cores.
+         * @return this builder.
+         */
+        public Builder eventLoops(final int eventLoops)
+        {
+            if (eventLoops <= 0)
+            {
+                throw new IllegalArgumentException("event loops must be positive, got " + eventLoops);
+            }
+            this.eventLoops = eventLoops;
+            return this;
+        }
+
+        /**
+         * @param tickInterval between ticks of each server (leader catch-up and the machine's {@code tick}); default
+         *                     1 s.
+         * @return this builder.
+         */
+        public Builder tickInterval(final Duration tickInterval)
+        {
+            requirePositive(tickInterval, "tick interval");
+            this.tickInterval = tickInterval;
+            return this;
+        }
+
+        /**
+         * @param min lower bound of the randomized election timeout; default 1 s.
+         * @param max upper bound; default 2 s.
+         * @return this builder.
+         */
+        public Builder electionTimeout(final Duration min, final Duration max)
+        {
+            requirePositive(min, "election timeout min");
+            requirePositive(max, "election timeout max");
+            if (max.compareTo(min) <= 0)
+            {
+                throw new IllegalArgumentException("election timeout max must exceed min, got " + min + " and " +
+                    max);
+            }
+            this.electionTimeoutMin = min;
+            this.electionTimeoutMax = max;
+            return this;
+        }
+
+        /**
+         * @param timeout of calls made without an explicit timeout; default 5 s.
+         * @return this builder.
+         */
+        public Builder defaultTimeout(final Duration timeout)
+        {
+            requirePositive(timeout, "default timeout");
+            this.defaultTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * @param entries a release cursor is taken only this many entries above the last snapshot; default 4096.
+         * @return this builder.
+         */
+        public Builder minSnapshotInterval(final long entries)
+        {
+            if (entries < 0)
+            {
+                throw new IllegalArgumentException("min snapshot interval must not be negative, got " + entries);
+            }
+            this.minSnapshotInterval = entries;
+            return this;
+        }
+
+        /**
+         * @param executor runs process handlers by default; default: a small pool owned by the system.
+         * @return this builder.
+         */
+        public Builder processExecutor(final Executor executor)
+        {
+            this.processExecutor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * Register a machine by name, so that clusters can be started, and servers restarted, by that name.
+         *
+         * @param name    of the machine.
+         * @param machine creates the machine.
+         * @return this builder.
+         */
+        public Builder registerMachine(final String name, final Supplier<? extends StateMachine<?, ?>> machine)
+        {
+            Names.requireValid(name, "machine name");
+            Objects.requireNonNull(machine, "machine");
+            if (null != machines.putIfAbsent(name, machine))
+            {
+                throw new IllegalArgumentException("a machine named '" + name + "' is already registered");
+            }
+            return this;
+        }
+
+        /**
+         * Register the handler run by {@link Effect.ModCall} effects naming it. It runs on the leader's event loop:
+         * it must not block, and what it throws is logged.
+         *
+         * @param name    of the handler.
+         * @param handler of the effect's argument.
+         * @return this builder.
+         */
+        public Builder modCallHandler(final String name, final Consumer<Object> handler)
+        {
+            Names.requireValid(name, "mod-call handler name");
+            Objects.requireNonNull(handler, "handler");
+            if (null != modCallHandlers.putIfAbsent(name, handler))
+            {
+                throw new IllegalArgumentException("a mod-call handler named '" + name + "' is already registered");
+            }
+            return this;
+        }
+
+        /**
+         * Validate the settings and start the system.
+         *
+         * @return the running system.
+         * @throws IllegalStateException if a required setting is missing.
+         */
+        public RaSystem build()
+        {
+            if (null == nodeId)
+            {
+                throw new IllegalStateException("nodeId is required");
+            }
+            if (null == transport)
+            {
+                throw new IllegalStateException("transport is required");
+            }
+            if (null == storage)
+            {
+                throw new IllegalStateException("storage is required");
+            }
+            return new RaSystem(new RuntimeConfig(nodeId, transport, storage, eventLoops, tickInterval,
+                electionTimeoutMin, electionTimeoutMax, defaultTimeout, minSnapshotInterval, machines,
+                modCallHandlers, processExecutor));
+        }
+
+        private static void requirePositive(final Duration d, final String what)
+        {
+            Objects.requireNonNull(d, what);
+            if (d.isNegative() || d.isZero())
+            {
+                throw new IllegalArgumentException(what + " must be positive, got " + d);
+            }
+        }
+    }
+}

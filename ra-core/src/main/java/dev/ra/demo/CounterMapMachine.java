@@ -1,0 +1,33 @@
+package dev.ra.demo;
+
+import dev.ra.ApplyResult;
+import dev.ra.CommandMeta;
+import dev.ra.InitArgs;
+import dev.ra.StateMachine;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The demo's machine: named counters. A command {@code "name"} or {@code "name:+5"} adds to a counter (1 by default)
+ * and replies with its new value. The state is an unmodifiable sorted map, copied on write.
+ */
+public final class CounterMapMachine implements StateMachine<String, Map<String, Long>>
+{
+    @Override
+    public Map<String, Long> init(final InitArgs args)
+    {
+        return Map.of();
+    }
+
+    @Override
+    public ApplyResult<Map<String, Long>> apply(final CommandMeta meta, final String command,
+        final Map<String, Long> state)
+    {
+        final int colon = command.indexOf(':');
+        final String name = colon < 0 ? command : command.substring(0, colon);
+        final long amount = colon < 0 ? 1 : Long.parseLong(command.substring(colon + 1).replace("+", ""));
+        final Map<String, Long> next = new TreeMap<>(state);
+        final long value = next.merge(name, amount, Long::sum);
+        return ApplyResult.of(java.util.Collections.unmodifiableMap(next), value);
+    }
+}

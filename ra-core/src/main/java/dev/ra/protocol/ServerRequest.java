@@ -1,0 +1,123 @@
+package dev.ra.protocol;
+
+import dev.ra.ServerId;
+import java.util.Objects;
+
+/**
+ * What a {@link NodeMessage.ServerCall} asks of a server. Calls that need the leader are answered with a redirect by
+ * other members.
+ */
+public sealed interface ServerRequest
+{
+    /**
+     * Apply a command and reply once it is committed and applied on the leader ({@code processCommand}).
+     *
+     * @param command encoded on the caller's thread.
+     */
+    record Command(UserCommand command) implements ServerRequest
+    {
+        /**
+         * Validates the components.
+         */
+        public Command
+        {
+            Objects.requireNonNull(command, "command");
+        }
+    }
+
+    /**
+     * Add a member to the cluster.
+     *
+     * @param member     to add.
+     * @param membership it starts with.
+     */
+    record AddMember(ServerId member, Membership membership) implements ServerRequest
+    {
+        /**
+         * Validates the components.
+         */
+        public AddMember
+        {
+            Objects.requireNonNull(member, "member");
+            Objects.requireNonNull(membership, "membership");
+        }
+    }
+
+    /**
+     * Remove a member from the cluster.
+     *
+     * @param member to remove.
+     */
+    record RemoveMember(ServerId member) implements ServerRequest
+    {
+        /**
+         * Validates the components.
+         */
+        public RemoveMember
+        {
+            Objects.requireNonNull(member, "member");
+        }
+    }
+
+    /**
+     * Hand leadership to another member.
+     *
+     * @param target to become leader.
+     */
+    record TransferLeadership(ServerId target) implements ServerRequest
+    {
+        /**
+         * Validates the components.
+         */
+        public TransferLeadership
+        {
+            Objects.requireNonNull(target, "target");
+        }
+    }
+
+    /**
+     * Start an election on the addressed member (not redirected).
+     */
+    record TriggerElection() implements ServerRequest
+    {
+    }
+
+    /**
+     * Delete the cluster through its leader.
+     */
+    record DeleteCluster() implements ServerRequest
+    {
+    }
+
+    /**
+     * The members of the cluster, as the leader sees them.
+     */
+    record Members() implements ServerRequest
+    {
+    }
+
+    /**
+     * The leader's applied index once it is safe to read: with {@code confirmLeadership}, after a heartbeat round
+     * confirmed it is still leader (ReadIndex, thesis §6.4); without, at once ({@code leaderQuery}). The caller then
+     * runs its query on a member of its own node once that member has applied the index (follower read, §6.4.1).
+     *
+     * @param confirmLeadership whether to confirm leadership with a quorum first.
+     */
+    record ReadIndex(boolean confirmLeadership) implements ServerRequest
+    {
+    }
+
+    /**
+     * Stop the addressed server (not redirected; a server that does not run counts as stopped).
+     */
+    record Stop() implements ServerRequest
+    {
+    }
+
+    /**
+     * Stop the addressed server and delete its data, without any membership change.
+     */
+    record ForceDelete() implements ServerRequest
+    {
+    }
+}

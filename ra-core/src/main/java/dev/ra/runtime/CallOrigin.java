@@ -1,0 +1,49 @@
+package dev.ra.runtime;
+
+import dev.ra.ServerId;
+import dev.ra.core.CallError;
+
+/**
+ * Where the answer to a call goes: a {@link ClientCall} on this node, or a {@link RemoteOrigin} that sends it back
+ * to the calling node. Called on the server's event loop; implementations must not block.
+ */
+interface CallOrigin
+{
+    /**
+     * The call succeeded.
+     *
+     * @param value  the result (the machine's reply for a command; see {@link ServerProcess} for the others).
+     * @param leader the leader that answered.
+     */
+    void ok(Object value, ServerId leader);
+
+    /**
+     * The addressed member is not the leader: try the hint, or again later when it is null.
+     *
+     * @param leaderHint the leader the member knows, or null.
+     */
+    void redirect(ServerId leaderHint);
+
+    /**
+     * The call was refused.
+     *
+     * @param error      why.
+     * @param leaderHint the leader known, or null.
+     */
+    void failed(CallError error, ServerId leaderHint);
+
+    /**
+     * The addressed server does not run on its node.
+     *
+     * @param server that does not run.
+     */
+    void noServer(ServerId server);
+
+    /**
+     * The server stopped while the call was pending.
+     *
+     * @param server that stopped.
+     * @param cause  of the stop, or null for an orderly stop.
+     */
+    void stopped(ServerId server, Throwable cause);
+}

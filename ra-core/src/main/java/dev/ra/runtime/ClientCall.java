@@ -1,0 +1,352 @@
+package dev.ra.runtime;
+
+import dev.ra.CommandOutcomeUnknownException;
+import dev.ra.CommandResult;
+import dev.ra.MemberChange;
+import dev.ra.MembershipChangeException;
+import dev.ra.NotLeaderException;
+import dev.ra.RaException;
+import dev.ra.RaTimeoutException;
+import dev.ra.ServerId;
+import dev.ra.ServerStoppedException;
+import dev.ra.UnknownServerException;
+import dev.ra.codec.Codec;
+import dev.ra.codec.Codecs;
+import dev.ra.core.CallError;
+import dev.ra.protocol.ServerRequest;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A call made by application code on this node, until it completes: it follows redirects to the leader, retries
+ * while no leader is known, moves on to other members when the addressed one does not run, and times out.
+ *
+ * <p>Never retries a command once a leader accepted it: a leader that steps down before committing fails the call
+ * with {@link CommandOutcomeUnknownException}. Its answer methods may be called from any thread (event loops,
+ * transport threads, the retry scheduler); all mutable routing state is guarded by the object's monitor.
+ */
+final class ClientCall implements CallOrigin
+{
+    private static final long RETRY_BACKOFF_MS = 25;
+    private static final int REDIRECTS_BEFORE_BACKOFF = 4;
+
+    /**
+     * What a successful answer turns into.
+     */
+    interface Completion
+    {
+        void complete(ClientCall call, Object value, ServerId leader);
+    }
+
+    final RaRuntime runtime;
+    final CompletableFuture<Object> future = new CompletableFuture<>();
+    final ServerRequest request;
+    final ClusterInfo cluster;
+    private final long deadlineNanos;
+    private final Completion completion;
+    /** Members found not running, skipped when looking for another; allocated on first use (rare). */
+    private Set<ServerId> unavailable;
+    private ServerId target;
+    private volatile long remoteCallId;
+    private int redirectsInARow;
+
+    ClientCall(final RaRuntime runtime, final ServerId target, final ServerRequest request, final ClusterInfo cluster,
+        final long timeoutNanos, final Completion completion)
+    {
+        this.runtime = runtime;
+        this.target = target;
+        this.request = request;
+        this.cluster = cluster;
+        this.deadlineNanos = System.nanoTime() + timeoutNanos;
+        this.completion = null == completion ? ClientCall::defaultCompletion : completion;
+    }
+
+    /**
+     * Arm the timeout and send the call.
+     */
+    ClientCall start()
+    {
+        armTimeout();
+        send();
+        return this;
+    }
+
+    /**
+     * Arm the timeout only, for calls the runtime hands to a server itself (local queries).
+     */
+    ClientCall armTimeout()
+    {
+        runtime.timeouts().register(this);
+        future.whenComplete((v, e) ->
+        {
+            runtime.timeouts().unregister(this);
+            if (remoteCallId != 0)
+            {
+                runtime.forgetRemoteCall(this);
+            }
+        });
+        return this;
+    }
+
+    long deadlineNanos()
+    {
+        return deadlineNanos;
+    }
+
+    synchronized ServerId target()
+    {
+        return target;
+    }
+
+    long remoteCallId()
+    {
+        return remoteCallId;
+    }
+
+    /**
+     * The codec of the result when it comes back from another node.
+     */
+    Codec<Object> valueCodec()
+    {
+        return request instanceof ServerRequest.Command && null != cluster ? cluster.machine.replyCodec() :
+            Codecs.generic();
+    }
+
+    private void send()
+    {
+        if (future.isDone())
+        {
+            return;
+        }
+        final ServerId to;
+        synchronized (this)
+        {
+            to = target;
+            if (!to.node().equals(runtime.nodeId()))
+            {
+                remoteCallId = runtime.nextCallId();
+            }
+        }
+        runtime.dispatch(this, to);
+    }
+
+    private void retryLater()
+    {
+        if (future.isDone())
+        {
+            return;
+        }
+        if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETRY_BACKOFF_MS) - deadlineNanos >= 0)
+        {
+            return;
+        }
+        runtime.scheduler().schedule(this::send, RETRY_BACKOFF_MS, TimeUnit.MILLISECONDS);
+    }
+
+    void timeout()
+    {
+        final ServerId to = target();
+        future.completeExceptionally(new RaTimeoutException(describe() + " to " + to + " timed out" +
+            (request instanceof ServerRequest.Command ? "; the command may still be applied" : "")));
+    }
+
+    @Override
+    public void ok(final Object value, final ServerId leader)
+    {
+        if (null != cluster && null != leader)
+        {
+            cluster.leader = leader;
+        }
+        try
+        {
+            completion.complete(this, value, leader);
+        }
+        catch (final RuntimeException ex)
+        {
+            future.completeExceptionally(ex);
+        }
+    }
+
+    @Override
+    public void redirect(final ServerId leaderHint)
+    {
+        if (!followsRedirects())
+        {
+            future.completeExceptionally(new NotLeaderException(describe() + " refused by " + target(), leaderHint));
+            return;
+        }
+        final boolean immediately;
+        synchronized (this)
+        {
+            if (null != leaderHint && !leaderHint.equals(target) && redirectsInARow < REDIRECTS_BEFORE_BACKOFF)
+            {
+                target = leaderHint;
+                redirectsInARow++;
+                immediately = true;
+            }
+            else
+            {
+                if (null != leaderHint)
+                {
+                    target = leaderHint;
+                }
+                redirectsInARow = 0;
+                immediately = false;
+            }
+        }
+        if (immediately)
+        {
+            send();
+        }
+        else
+        {
+            retryLater();
+        }
+    }
+
+    @Override
+    public void failed(final CallError error, final ServerId leaderHint)
+    {
+        switch (error)
+        {
+            case NOT_LEADER:
+                redirect(leaderHint);
+                return;
+            case CLUSTER_CHANGE_NOT_PERMITTED:
+                // Nothing was appended: waiting for the leader's noop or the previous change to commit is safe.
+                retryLater();
+                return;
+            case LEADERSHIP_LOST:
+                if (request instanceof ServerRequest.Command)
+                {
+                    future.completeExceptionally(new CommandOutcomeUnknownException("the leader " + target() +
+                        " lost its leadership before the command committed; it may or may not be applied",
+                        target()));
+                    return;
+                }
+                break;
+            default:
+                break;
+        }
+        if (request instanceof ServerRequest.AddMember || request instanceof ServerRequest.RemoveMember ||
+            request instanceof ServerRequest.TransferLeadership)
+        {
+            future.completeExceptionally(new MembershipChangeException(describe() + " refused by " + target(), error));
+        }
+        else
+        {
+            future.completeExceptionally(new RaException(describe() + " refused by " + target() + ": " + error));
+        }
+    }
+
+    @Override
+    public void noServer(final ServerId server)
+    {
+        if (request instanceof ServerRequest.Stop || request instanceof ServerRequest.ForceDelete)
+        {
+            future.complete(null);
+            return;
+        }
+        if (!followsRedirects() || null == cluster)
+        {
+            future.completeExceptionally(new UnknownServerException(server, "no server " + server +
+                " runs on node " + server.node()));
+            return;
+        }
+        final ServerId next;
+        synchronized (this)
+        {
+            if (null == unavailable)
+            {
+                unavailable = new HashSet<>();
+            }
+            unavailable.add(server);
+            ServerId candidate = null;
+            if (null != cluster.leader && !unavailable.contains(cluster.leader))
+            {
+                candidate = cluster.leader;
+            }
+            else
+            {
+                for (final ServerId member : cluster.members)
+                {
+                    if (!unavailable.contains(member))
+                    {
+                        candidate = member;
+                        break;
+                    }
+                }
+            }
+            if (null == candidate)
+            {
+                // Every member we know is down right now; they may be restarting, so start over after a pause.
+                unavailable.clear();
+                next = null;
+            }
+            else
+            {
+                target = candidate;
+                next = candidate;
+            }
+        }
+        if (null != next)
+        {
+            send();
+        }
+        else
+        {
+            retryLater();
+        }
+    }
+
+    @Override
+    public void stopped(final ServerId server, final Throwable cause)
+    {
+        if (request instanceof ServerRequest.Command)
+        {
+            future.completeExceptionally(new ServerStoppedException("server " + server +
+                " stopped before the command completed; it may or may not be applied", cause));
+        }
+        else
+        {
+            noServer(server);
+        }
+    }
+
+    private boolean followsRedirects()
+    {
+        return !(request instanceof ServerRequest.TriggerElection || request instanceof ServerRequest.Stop ||
+            request instanceof ServerRequest.ForceDelete);
+    }
+
+    private String describe()
+    {
+        return null == request ? "query" : request.getClass().getSimpleName();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void defaultCompletion(final ClientCall call, final Object value, final ServerId leader)
+    {
+        final ServerRequest request = call.request;
+        if (request instanceof ServerRequest.Command)
+        {
+            call.future.complete(new CommandResult<>(value, leader));
+        }
+        else if (request instanceof ServerRequest.AddMember || request instanceof ServerRequest.RemoveMember)
+        {
+            final List<Long> indexTerm = (List<Long>)value;
+            call.future.complete(new MemberChange(indexTerm.get(0), indexTerm.get(1), leader));
+        }
+        else if (request instanceof ServerRequest.Members)
+        {
+            call.future.complete(value);
+        }
+        else
+        {
+            call.future.complete(null);
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package dev.ra.runtime;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One thread that runs many servers. A server is put on the run queue when its mailbox becomes non-empty; the loop
+ * takes servers off the queue and lets each drain a bounded batch of its mailbox. Timers (election timers, machine
+ * timers, the periodic tick) live in a heap confined to the loop. When there is nothing to run the thread parks
+ * until the next timer is due or work arrives, so idle servers cost no CPU.
+ */
+final class EventLoop implements Runnable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
+    private static final long MAX_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final Thread thread;
+    private final ConcurrentLinkedQueue<ServerProcess> runQueue = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final PriorityQueue<LoopTimer> timers = new PriorityQueue<>();
+    private final List<ServerProcess> servers = new ArrayList<>();
+    private final long tickIntervalNanos;
+    private long timerSequence;
+    private volatile boolean parked;
+    private volatile boolean running = true;
+
+    EventLoop(final String name, final long tickIntervalMs)
+    {
+        this.tickIntervalNanos = TimeUnit.MILLISECONDS.toNanos(tickIntervalMs);
+        this.thread = new Thread(this, name);
+        this.thread.setDaemon(true);
+    }
+
+    void start()
+    {
+        thread.start();
+        execute(() -> schedule(tickIntervalNanos, this::tick));
+    }
+
+    /**
+     * Put a server whose mailbox became non-empty on the run queue. Any thread.
+     */
+    void schedule(final ServerProcess server)
+    {
+        runQueue.offer(server);
+        wake();
+    }
+
+    /**
+     * Run a task on the loop thread. Any thread.
+     */
+    void execute(final Runnable task)
+    {
+        tasks.offer(task);
+        wake();
+    }
+
+    boolean inLoop()
+    {
+        return Thread.currentThread() == thread;
+    }
+
+    /**
+     * Start a timer; loop thread only.
+     */
+    LoopTimer schedule(final long delayNanos, final Runnable action)
+    {
+        final LoopTimer timer = new LoopTimer(System.nanoTime() + delayNanos, timerSequence++, action);
+        timers.add(timer);
+        return timer;
+    }
+
+    void addServer(final ServerProcess server)
+    {
+        servers.add(server);
+    }
+
+    void removeServer(final ServerProcess server)
+    {
+        servers.remove(server);
+    }
+
+    void shutdown()
+    {
+        running = false;
+        LockSupport.unpark(thread);
+    }
+
+    void awaitTermination(final long millis) throws InterruptedException
+    {
+        if (!inLoop())
+        {
+            thread.join(millis);
+        }
+    }
+
+    private void wake()
+    {
+        if (parked)
+        {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    private void tick()
+    {
+        for (int i = 0; i < servers.size(); i++)
+        {
+            servers.get(i).tick();
+        }
+        schedule(tickIntervalNanos, this::tick);
+    }
+
+    @Override
+    public void run()
+    {
+        while (running)
+        {
+            try
+            {
+                runOnce();
+            }
+            catch (final Throwable t)
+            {
+                // A server contains its own failures; anything reaching here is a runtime bug. Keep the loop alive
+                // so the other servers pinned to it keep running.
+                LOG.error("unexpected failure on event loop {}", thread.getName(), t);
+            }
+        }
+    }
+
+    private void runOnce()
+    {
+        final long nextDeadline = runDueTimers();
+        Runnable task;
+        while (null != (task = tasks.poll()))
+        {
+            task.run();
+        }
+        final ServerProcess server = runQueue.poll();
+        if (null != server)
+        {
+            server.drain();
+            return;
+        }
+        parked = true;
+        if (runQueue.isEmpty() && tasks.isEmpty() && running)
+        {
+            final long wait = nextDeadline == Long.MAX_VALUE ? MAX_PARK_NANOS :
+                Math.min(MAX_PARK_NANOS, nextDeadline - System.nanoTime());
+            if (wait > 0)
+            {
+                LockSupport.parkNanos(this, wait);
+            }
+        }
+        parked = false;
+    }
+
+    /**
+     * @return the deadline of the next pending timer, or Long.MAX_VALUE.
+     */
+    private long runDueTimers()
+    {
+        LoopTimer timer;
+        while (null != (timer = timers.peek()))
+        {
+            if (timer.isCancelled())
+            {
+                timers.poll();
+                continue;
+            }
+            if (timer.deadlineNanos - System.nanoTime() > 0)
+            {
+                return timer.deadlineNanos;
+            }
+            timers.poll();
+            timer.action.run();
+        }
+        return Long.MAX_VALUE;
+    }
+}

@@ -1,0 +1,124 @@
+package dev.ra.runtime;
+
+import dev.ra.DownReason;
+import dev.ra.ProcessRef;
+import dev.ra.RaProcess;
+import dev.ra.ServerId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The processes of one node and the servers (local or remote) that monitor them. Thread-safe.
+ */
+final class ProcessRegistry
+{
+    private final RaRuntime runtime;
+    private final String nodeId;
+    private final Executor executor;
+    private final Map<Long, LocalProcess> processes = new ConcurrentHashMap<>();
+    private final Map<ProcessRef, Set<ServerId>> monitors = new ConcurrentHashMap<>();
+    // Ids start from the clock so that a restarted node does not hand out the ids of its previous incarnation,
+    // which machines may still hold in their state.
+    private final AtomicLong nextId = new AtomicLong(System.currentTimeMillis() * 1000);
+
+    ProcessRegistry(final RaRuntime runtime, final String nodeId, final Executor executor)
+    {
+        this.runtime = runtime;
+        this.nodeId = nodeId;
+        this.executor = executor;
+    }
+
+    RaProcess spawn(final Consumer<Object> handler, final Executor executorOrNull)
+    {
+        Objects.requireNonNull(handler, "handler");
+        final ProcessRef ref = new ProcessRef(nodeId, nextId.incrementAndGet());
+        final LocalProcess process = new LocalProcess(this, ref, handler,
+            null == executorOrNull ? executor : executorOrNull);
+        processes.put(ref.id(), process);
+        return process;
+    }
+
+    /**
+     * Deliver a message to a local process; dropped silently if it does not exist (like an Erlang send).
+     */
+    void deliver(final ProcessRef to, final Object message)
+    {
+        final LocalProcess process = processes.get(to.id());
+        if (null != process)
+        {
+            process.deliver(message);
+        }
+    }
+
+    boolean isAlive(final ProcessRef ref)
+    {
+        final LocalProcess process = processes.get(ref.id());
+        return null != process && process.isAlive();
+    }
+
+    /**
+     * Start watching a local process for a server; if it does not exist, the server is told NOPROC at once.
+     */
+    void monitor(final ProcessRef ref, final ServerId watcher)
+    {
+        monitors.computeIfAbsent(ref, k -> ConcurrentHashMap.newKeySet()).add(watcher);
+        if (!isAlive(ref))
+        {
+            // It may have ended between the check and the registration: whoever removes the watcher reports.
+            final Set<ServerId> watchers = monitors.get(ref);
+            if (null != watchers && watchers.remove(watcher))
+            {
+                runtime.processDown(ref, DownReason.NOPROC, watcher);
+            }
+        }
+    }
+
+    void demonitor(final ProcessRef ref, final ServerId watcher)
+    {
+        final Set<ServerId> watchers = monitors.get(ref);
+        if (null != watchers)
+        {
+            watchers.remove(watcher);
+        }
+    }
+
+    /**
+     * Forget the monitors held by servers of a node that became unreachable; they see NOCONNECTION on their side.
+     */
+    void forgetWatchersOn(final String node)
+    {
+        for (final Set<ServerId> watchers : monitors.values())
+        {
+            watchers.removeIf(w -> w.node().equals(node));
+        }
+    }
+
+    void ended(final LocalProcess process, final DownReason reason)
+    {
+        processes.remove(process.ref().id());
+        final Set<ServerId> watchers = monitors.remove(process.ref());
+        if (null != watchers)
+        {
+            for (final ServerId watcher : new ArrayList<>(watchers))
+            {
+                runtime.processDown(process.ref(), reason, watcher);
+            }
+        }
+    }
+
+    void closeAll()
+    {
+        final List<LocalProcess> all = new ArrayList<>(processes.values());
+        for (final LocalProcess process : all)
+        {
+            process.close();
+        }
+    }
+}

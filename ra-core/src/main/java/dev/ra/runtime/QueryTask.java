@@ -1,0 +1,20 @@
+package dev.ra.runtime;
+
+import java.util.function.Function;
+
+/**
+ * A query to run on a server of this node once it has applied {@code minIndex}.
+ *
+ * @param query    to run against the machine state.
+ * @param minIndex that must be applied first (0 for none).
+ * @param minTerm  the entry at {@code minIndex} must have, or 0 for any.
+ * @param call     to complete with the result.
+ */
+record QueryTask(Function<Object, Object> query, long minIndex, long minTerm, ClientCall call) implements ServerTask
+{
+    @Override
+    public void run(final ServerProcess server)
+    {
+        server.localQuery(query, minIndex, minTerm, call);
+    }
+}

@@ -1,0 +1,41 @@
+package dev.ra.runtime;
+
+import dev.ra.StateMachine;
+import dev.ra.spi.Storage;
+import dev.ra.spi.Transport;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The validated settings of one node's runtime, produced by {@link dev.ra.RaSystem.Builder}. Internal API.
+ *
+ * @param nodeId              id of the node.
+ * @param transport           to reach other nodes.
+ * @param storage             of the node's servers.
+ * @param eventLoops          number of event loop threads.
+ * @param tickInterval        between ticks of every server.
+ * @param electionTimeoutMin  lower bound of the randomized election timeout.
+ * @param electionTimeoutMax  upper bound of the randomized election timeout.
+ * @param defaultTimeout      of calls without an explicit timeout.
+ * @param minSnapshotInterval entries between snapshots at least.
+ * @param machines            machines registered by name.
+ * @param modCallHandlers     handlers for {@link dev.ra.Effect.ModCall}, by name.
+ * @param processExecutor     runs process handlers, or null for the default pool.
+ */
+public record RuntimeConfig(String nodeId, Transport transport, Storage storage, int eventLoops,
+    Duration tickInterval, Duration electionTimeoutMin, Duration electionTimeoutMax, Duration defaultTimeout,
+    long minSnapshotInterval, Map<String, Supplier<? extends StateMachine<?, ?>>> machines,
+    Map<String, Consumer<Object>> modCallHandlers, Executor processExecutor)
+{
+    /**
+     * Copies the maps.
+     */
+    public RuntimeConfig
+    {
+        machines = Map.copyOf(machines);
+        modCallHandlers = Map.copyOf(modCallHandlers);
+    }
+}

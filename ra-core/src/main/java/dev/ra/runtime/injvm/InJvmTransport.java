@@ -1,0 +1,67 @@
+package dev.ra.runtime.injvm;
+
+import dev.ra.protocol.NodeMessage;
+import dev.ra.spi.Transport;
+import dev.ra.spi.TransportListener;
+import java.util.Objects;
+
+/**
+ * One node's attachment to an {@link InJvmNetwork}.
+ */
+final class InJvmTransport implements Transport
+{
+    private final InJvmNetwork network;
+    private volatile String localNode;
+    private volatile TransportListener listener;
+
+    InJvmTransport(final InJvmNetwork network)
+    {
+        this.network = network;
+    }
+
+    @Override
+    public void start(final String localNode, final TransportListener listener)
+    {
+        Objects.requireNonNull(localNode, "localNode");
+        Objects.requireNonNull(listener, "listener");
+        if (null != this.localNode)
+        {
+            throw new IllegalStateException("transport already started as node " + this.localNode);
+        }
+        this.listener = listener;
+        this.localNode = localNode;
+        network.attach(localNode, this);
+    }
+
+    @Override
+    public void send(final String node, final NodeMessage message)
+    {
+        final String from = localNode;
+        if (null != from)
+        {
+            network.send(from, node, message);
+        }
+    }
+
+    @Override
+    public boolean isReachable(final String node)
+    {
+        final String from = localNode;
+        return null != from && network.isReachable(from, node);
+    }
+
+    @Override
+    public void close()
+    {
+        final String node = localNode;
+        if (null != node)
+        {
+            network.detach(node, this);
+        }
+    }
+
+    TransportListener listener()
+    {
+        return listener;
+    }
+}

@@ -1,0 +1,134 @@
+package dev.ra.runtime.memory;
+
+import dev.ra.ServerId;
+import dev.ra.spi.LogListener;
+import dev.ra.spi.ServerStorage;
+import dev.ra.spi.Storage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * A {@link Storage} that keeps everything in memory, for tests, simulations, benchmarks and demos.
+ *
+ * <p>Durability is simulated: with a zero sync delay an appended entry is reported durable before {@code append}
+ * returns; with a positive delay a background "sync" thread reports it after the delay, and entries not yet reported
+ * are lost when the server's storage is closed, as in a crash. A server's data survives closing and reopening within
+ * the same instance, so restart tests work; it is gone when the JVM exits. Thread-safe.
+ */
+public final class InMemoryStorage implements Storage
+{
+    private final Map<ServerId, ServerData> data = new ConcurrentHashMap<>();
+    private final Map<ServerId, InMemoryServerStorage> open = new ConcurrentHashMap<>();
+    private final long syncDelayNanos;
+    private volatile ScheduledExecutorService syncer;
+
+    /**
+     * Storage whose appends are durable at once.
+     */
+    public InMemoryStorage()
+    {
+        this(Duration.ZERO);
+    }
+
+    /**
+     * @param syncDelay how long after an append its durability is reported; zero reports it before append returns.
+     */
+    public InMemoryStorage(final Duration syncDelay)
+    {
+        Objects.requireNonNull(syncDelay, "syncDelay");
+        if (syncDelay.isNegative())
+        {
+            throw new IllegalArgumentException("sync delay must not be negative, got " + syncDelay);
+        }
+        this.syncDelayNanos = syncDelay.toNanos();
+    }
+
+    @Override
+    public ServerStorage open(final ServerId id, final LogListener listener)
+    {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(listener, "listener");
+        final ServerData serverData = data.computeIfAbsent(id, k -> new ServerData());
+        final InMemoryServerStorage storage = new InMemoryServerStorage(this, id, serverData, listener);
+        if (null != open.putIfAbsent(id, storage))
+        {
+            throw new IllegalStateException("storage of " + id + " is already open");
+        }
+        return storage;
+    }
+
+    @Override
+    public boolean exists(final ServerId id)
+    {
+        return data.containsKey(id);
+    }
+
+    @Override
+    public List<ServerId> servers()
+    {
+        return new ArrayList<>(data.keySet());
+    }
+
+    @Override
+    public void delete(final ServerId id)
+    {
+        if (open.containsKey(id))
+        {
+            throw new IllegalStateException("storage of " + id + " is open; close it before deleting");
+        }
+        data.remove(id);
+    }
+
+    @Override
+    public void close()
+    {
+        for (final InMemoryServerStorage storage : new ArrayList<>(open.values()))
+        {
+            storage.close();
+        }
+        final ScheduledExecutorService s = syncer;
+        if (null != s)
+        {
+            s.shutdownNow();
+        }
+    }
+
+    long syncDelayNanos()
+    {
+        return syncDelayNanos;
+    }
+
+    ScheduledExecutorService syncer()
+    {
+        ScheduledExecutorService s = syncer;
+        if (null == s)
+        {
+            synchronized (this)
+            {
+                s = syncer;
+                if (null == s)
+                {
+                    s = Executors.newSingleThreadScheduledExecutor(r ->
+                    {
+                        final Thread t = new Thread(r, "ra-memory-sync");
+                        t.setDaemon(true);
+                        return t;
+                    });
+                    syncer = s;
+                }
+            }
+        }
+        return s;
+    }
+
+    void closed(final ServerId id, final InMemoryServerStorage storage)
+    {
+        open.remove(id, storage);
+    }
+}

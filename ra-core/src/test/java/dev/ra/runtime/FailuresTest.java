@@ -1,0 +1,152 @@
+package dev.ra.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ra.CommandOutcomeUnknownException;
+import dev.ra.CommandResult;
+import dev.ra.RaSystem;
+import dev.ra.RaTimeoutException;
+import dev.ra.ServerId;
+import dev.ra.ServerStoppedException;
+import dev.ra.UnknownServerException;
+import dev.ra.testkit.CounterMachine;
+import dev.ra.testkit.InJvmCluster;
+import dev.ra.testkit.KvMachine;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class FailuresTest
+{
+    private final InJvmCluster cluster = new InJvmCluster(3, b -> b.registerMachine("failing-counter",
+        CounterMachine::failingOnNegative));
+
+    @AfterEach
+    void close()
+    {
+        cluster.close();
+    }
+
+    @Test
+    void aMachineThatThrowsStopsOnlyItsOwnServers()
+    {
+        final List<ServerId> failing = cluster.serverIds("failing");
+        final RaSystem n1 = cluster.first();
+        n1.startCluster("failing", "failing-counter", failing);
+        final List<ServerId> healthy = cluster.startCluster("healthy", new KvMachine());
+        n1.processCommand(failing.get(0), 5L);
+
+        assertThatThrownBy(() -> n1.processCommand(failing.get(0), -1L, Duration.ofSeconds(3)))
+            .isInstanceOfAny(ServerStoppedException.class, RaTimeoutException.class);
+
+        // Every member that applies the poisonous entry stops: the leader first, then the member elected after it,
+        // which commits the entry with its noop. The last one cannot form a quorum on its own.
+        InJvmCluster.await(() -> failing.stream().filter(m -> !cluster.system(m).isRunning(m)).count() >= 2,
+            Duration.ofSeconds(10), "two members of the failing cluster to stop");
+        final CommandResult<String> stillFine = n1.processCommand(healthy.get(0), new KvMachine.Put("a", "b"));
+        assertThat(stillFine.leader()).isIn(healthy);
+    }
+
+    @Test
+    void aLeaderCutOffFromItsQuorumFailsPendingCommandsAsOutcomeUnknown() throws Exception
+    {
+        final List<ServerId> members = cluster.startCluster("kv", new KvMachine());
+        final ServerId leader = cluster.awaitLeader(members, Duration.ofSeconds(5));
+        final RaSystem leaderNode = cluster.system(leader);
+        for (final ServerId member : members)
+        {
+            if (!member.equals(leader))
+            {
+                // One-way cuts first, so the command is appended but cannot commit; then the partition proper.
+                cluster.network().cutOneWay(leader.node(), member.node());
+            }
+        }
+        final CompletableFuture<CommandResult<String>> pending = leaderNode.processCommandAsync(leader,
+            new KvMachine.Put("lost", "?"), Duration.ofSeconds(20));
+        for (final ServerId member : members)
+        {
+            if (!member.equals(leader))
+            {
+                cluster.network().partition(leader.node(), member.node());
+            }
+        }
+
+        assertThatThrownBy(() -> pending.get(20, TimeUnit.SECONDS))
+            .isInstanceOf(ExecutionException.class)
+            .hasCauseInstanceOf(CommandOutcomeUnknownException.class);
+    }
+
+    @Test
+    void aCommandWithoutAQuorumTimesOut()
+    {
+        final List<ServerId> members = cluster.startCluster("kv", new KvMachine());
+        final ServerId leader = cluster.awaitLeader(members, Duration.ofSeconds(5));
+        for (final ServerId member : members)
+        {
+            if (!member.equals(leader))
+            {
+                cluster.network().cutOneWay(leader.node(), member.node());
+            }
+        }
+
+        assertThatThrownBy(() -> cluster.system(leader).processCommand(leader, new KvMachine.Put("x", "y"),
+            Duration.ofMillis(500))).isInstanceOf(RaTimeoutException.class);
+    }
+
+    @Test
+    void callsToUnknownServersFailFastWithClearErrors()
+    {
+        final RaSystem n1 = cluster.first();
+        final ServerId nowhere = new ServerId("nowhere", "n2");
+
+        assertThatThrownBy(() -> n1.processCommand(nowhere, "cmd")).isInstanceOf(UnknownServerException.class)
+            .hasMessageContaining("nowhere@n2");
+        assertThatThrownBy(() -> n1.localQuery(new ServerId("nowhere", "n1"), s -> s))
+            .isInstanceOf(UnknownServerException.class);
+        assertThatThrownBy(() -> n1.overview(new ServerId("nowhere", "n1")))
+            .isInstanceOf(UnknownServerException.class);
+        n1.stopServer(new ServerId("nowhere", "n1"));
+    }
+
+    @Test
+    void badArgumentsFailFast()
+    {
+        final RaSystem n1 = cluster.first();
+        final List<ServerId> members = cluster.startCluster("kv", new KvMachine());
+
+        assertThatThrownBy(() -> n1.startCluster("empty", new KvMachine(), List.of()))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one member");
+        assertThatThrownBy(() -> n1.startCluster("dup", new KvMachine(), List.of(members.get(0), members.get(0))))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("distinct");
+        assertThatThrownBy(() -> n1.startCluster("bad name", new KvMachine(), members))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cluster name");
+        assertThatThrownBy(() -> n1.processCommand(members.get(0), null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> n1.processCommand(members.get(0), "x", Duration.ZERO))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout");
+        assertThatThrownBy(() -> n1.localQuery(members.get(1), s -> s))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("never shipped");
+        assertThatThrownBy(() -> RaSystem.builder().nodeId("x").build())
+            .isInstanceOf(IllegalStateException.class).hasMessageContaining("transport");
+        assertThatThrownBy(() -> RaSystem.builder().eventLoops(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> RaSystem.builder().electionTimeout(Duration.ofSeconds(2), Duration.ofSeconds(1)))
+            .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void startingAClusterTwiceFailsAndLeavesTheFirstOneRunning()
+    {
+        final List<ServerId> members = cluster.startCluster("kv", new KvMachine());
+
+        assertThatThrownBy(() -> cluster.first().startCluster("kv", new KvMachine(), members))
+            .isInstanceOf(dev.ra.ClusterUnavailableException.class);
+        assertThat(cluster.first().processCommand(members.get(0), new KvMachine.Put("a", "b")).leader())
+            .isIn(members);
+    }
+}

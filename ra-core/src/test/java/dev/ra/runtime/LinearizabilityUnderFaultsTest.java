@@ -1,0 +1,156 @@
+package dev.ra.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ra.CommandResult;
+import dev.ra.RaException;
+import dev.ra.RaSystem;
+import dev.ra.RaTimeoutException;
+import dev.ra.ServerId;
+import dev.ra.lincheck.CheckResult;
+import dev.ra.lincheck.History;
+import dev.ra.lincheck.LinearizabilityChecker;
+import dev.ra.lincheck.OperationHandle;
+import dev.ra.lincheck.Verdict;
+import dev.ra.testkit.InJvmCluster;
+import dev.ra.testkit.KvMachine;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Real threads, real event loops: clients on every node write (processCommand) and read (consistentQuery on their
+ * node's member, or a Get through the log) a few keys while a nemesis stops and restarts leaders and partitions
+ * nodes. The recorded history must be linearizable; operations whose outcome is unknown count as such.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class LinearizabilityUnderFaultsTest
+{
+    private static final List<String> KEYS = List.of("x", "y", "z");
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(2);
+
+    @Test
+    void kvHistoryUnderLeaderStopsAndPartitionsIsLinearizable() throws Exception
+    {
+        try (InJvmCluster cluster = new InJvmCluster(3))
+        {
+            final List<ServerId> members = cluster.startCluster("kv", new KvMachine());
+            final History history = new History(System::nanoTime);
+            final AtomicBoolean running = new AtomicBoolean(true);
+            final List<Thread> clients = new ArrayList<>();
+            for (int c = 0; c < 6; c++)
+            {
+                final int clientId = c;
+                final ServerId local = members.get(c % members.size());
+                final Thread client = new Thread(() -> runClient(cluster, local, clientId, history, running),
+                    "client-" + c);
+                clients.add(client);
+                client.start();
+            }
+            runNemesis(cluster, members, new SplittableRandom(42), 8);
+            running.set(false);
+            for (final Thread client : clients)
+            {
+                client.join();
+            }
+
+            final CheckResult result = new LinearizabilityChecker().check(history);
+            assertThat(history.size()).isGreaterThan(100);
+            assertThat(result.verdict()).as(result.explanation()).isEqualTo(Verdict.LINEARIZABLE);
+        }
+    }
+
+    private static void runClient(final InJvmCluster cluster, final ServerId local, final int clientId,
+        final History history, final AtomicBoolean running)
+    {
+        final SplittableRandom random = new SplittableRandom(clientId);
+        int sequence = 0;
+        while (running.get())
+        {
+            final String key = KEYS.get(random.nextInt(KEYS.size()));
+            final RaSystem node = cluster.system(local);
+            final int choice = random.nextInt(3);
+            if (choice == 0)
+            {
+                final String value = clientId + "-" + sequence++;
+                final OperationHandle op = history.invokeWrite(clientId, key, value);
+                try
+                {
+                    node.processCommand(local, new KvMachine.Put(key, value), CALL_TIMEOUT);
+                    history.ok(op);
+                }
+                catch (final RaException ex)
+                {
+                    // Timed out, leader lost, server stopped: the write may or may not have happened.
+                    history.unknown(op);
+                }
+            }
+            else if (choice == 1)
+            {
+                final OperationHandle op = history.invokeRead(clientId, key);
+                try
+                {
+                    final String value = node.<Map<String, String>, String>consistentQuery(local,
+                        s -> s.get(key)).result();
+                    history.ok(op, value);
+                }
+                catch (final RaException ex)
+                {
+                    history.fail(op);
+                }
+            }
+            else
+            {
+                final OperationHandle op = history.invokeRead(clientId, key);
+                try
+                {
+                    final CommandResult<String> read = node.processCommand(local, new KvMachine.Get(key),
+                        CALL_TIMEOUT);
+                    history.ok(op, read.reply());
+                }
+                catch (final RaTimeoutException ex)
+                {
+                    history.fail(op);
+                }
+                catch (final RaException ex)
+                {
+                    history.fail(op);
+                }
+            }
+        }
+    }
+
+    private static void runNemesis(final InJvmCluster cluster, final List<ServerId> members,
+        final SplittableRandom random, final int rounds) throws InterruptedException
+    {
+        for (int round = 0; round < rounds; round++)
+        {
+            Thread.sleep(300);
+            final ServerId leader = cluster.leaderOf(members);
+            if (null == leader)
+            {
+                continue;
+            }
+            if (random.nextBoolean())
+            {
+                cluster.system(leader).stopServer(leader);
+                Thread.sleep(300);
+                cluster.system(leader).restartServer(leader);
+            }
+            else
+            {
+                final ServerId other = members.get((members.indexOf(leader) + 1) % members.size());
+                cluster.network().partition(leader.node(), other.node());
+                Thread.sleep(300);
+                cluster.network().heal(leader.node(), other.node());
+            }
+        }
+        Thread.sleep(300);
+    }
+}

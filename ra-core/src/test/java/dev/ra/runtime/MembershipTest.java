@@ -1,0 +1,134 @@
+package dev.ra.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ra.MemberChange;
+import dev.ra.MembershipChangeException;
+import dev.ra.RaException;
+import dev.ra.RaSystem;
+import dev.ra.RaftState;
+import dev.ra.ServerId;
+import dev.ra.core.CallError;
+import dev.ra.testkit.InJvmCluster;
+import dev.ra.testkit.KvMachine;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class MembershipTest
+{
+    private final InJvmCluster cluster = new InJvmCluster(4);
+
+    @AfterEach
+    void close()
+    {
+        cluster.close();
+    }
+
+    @Test
+    void addAndRemoveMembersWhileCommandsFlow() throws Exception
+    {
+        final List<ServerId> members = List.of(new ServerId("kv", "n1"), new ServerId("kv", "n2"),
+            new ServerId("kv", "n3"));
+        final RaSystem n1 = cluster.system("n1");
+        n1.startCluster("kv", new KvMachine(), members);
+        final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final AtomicInteger sequence = new AtomicInteger();
+        final Thread writer = new Thread(() ->
+        {
+            while (running.get())
+            {
+                final String key = "k" + sequence.incrementAndGet();
+                try
+                {
+                    n1.processCommand(members.get(0), new KvMachine.Put(key, "v"));
+                    acknowledged.add(key);
+                }
+                catch (final RaException ex)
+                {
+                    // A command whose outcome is unknown is simply not counted as acknowledged.
+                }
+            }
+        });
+        writer.start();
+        InJvmCluster.await(() -> acknowledged.size() > 20, Duration.ofSeconds(10), "first writes");
+
+        final ServerId newcomer = new ServerId("kv", "n4");
+        final MemberChange added = n1.addMember(members.get(0), newcomer);
+        cluster.system("n4").startServer("kv", new KvMachine(), newcomer, members);
+        assertThat(added.index()).isPositive();
+        InJvmCluster.await(() -> n1.members(members.get(1)).contains(newcomer), Duration.ofSeconds(10),
+            "the new member in the configuration");
+        final int afterAdd = acknowledged.size();
+        InJvmCluster.await(() -> acknowledged.size() > afterAdd + 20, Duration.ofSeconds(10), "writes after add");
+
+        final ServerId leaving = members.get(2);
+        n1.removeMember(members.get(0), leaving);
+        final int afterRemove = acknowledged.size();
+        InJvmCluster.await(() -> acknowledged.size() > afterRemove + 20, Duration.ofSeconds(10),
+            "writes after remove");
+        running.set(false);
+        writer.join();
+
+        final List<ServerId> expected = new ArrayList<>(members);
+        expected.remove(leaving);
+        expected.add(newcomer);
+        assertThat(n1.members(members.get(0))).containsExactlyInAnyOrderElementsOf(expected);
+        final Map<String, String> onNewcomer = cluster.system("n4").<Map<String, String>, Map<String, String>>
+            consistentQuery(newcomer, s -> s).result();
+        assertThat(onNewcomer.keySet()).containsAll(acknowledged);
+    }
+
+    @Test
+    void addingAnExistingMemberIsRefused()
+    {
+        final List<ServerId> members = cluster.startCluster("kv", new KvMachine());
+
+        assertThatThrownBy(() -> cluster.first().addMember(members.get(0), members.get(1)))
+            .isInstanceOf(MembershipChangeException.class)
+            .satisfies(e -> assertThat(((MembershipChangeException)e).error()).isEqualTo(CallError.ALREADY_MEMBER));
+    }
+
+    @Test
+    void transferLeadershipMakesTheTargetLeader()
+    {
+        final List<ServerId> members = cluster.startCluster("kv", new KvMachine());
+        final ServerId leader = cluster.awaitLeader(members, Duration.ofSeconds(5));
+        final ServerId target = members.stream().filter(m -> !m.equals(leader)).findFirst().orElseThrow();
+        cluster.system(leader).processCommand(leader, new KvMachine.Put("a", "1"));
+
+        cluster.first().transferLeadership(members.get(0), target);
+
+        InJvmCluster.await(() -> cluster.system(target).overview(target).role() == RaftState.LEADER,
+            Duration.ofSeconds(10), "the target to lead");
+        assertThat(cluster.first().processCommand(members.get(0), new KvMachine.Put("b", "2")).leader())
+            .isEqualTo(target);
+    }
+
+    @Test
+    void deleteClusterStopsEveryMemberAndDeletesItsData()
+    {
+        final List<ServerId> members = cluster.startCluster("kv", new KvMachine());
+        cluster.first().processCommand(members.get(0), new KvMachine.Put("a", "1"));
+
+        cluster.first().deleteCluster(members.get(1));
+
+        for (final ServerId member : members)
+        {
+            InJvmCluster.await(() -> !cluster.system(member).isRunning(member), Duration.ofSeconds(10),
+                member + " to stop");
+        }
+    }
+}

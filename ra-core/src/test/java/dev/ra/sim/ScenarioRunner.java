@@ -1,0 +1,485 @@
+package dev.ra.sim;
+
+import dev.ra.ServerId;
+import dev.ra.codec.Codec;
+import dev.ra.core.CoreConfig;
+import dev.ra.core.RaftAction;
+import dev.ra.core.RaftEvent;
+import dev.ra.core.RecoveredState;
+import dev.ra.core.ReplyMode;
+import dev.ra.core.ServerCore;
+import dev.ra.protocol.LogEntry;
+import dev.ra.protocol.Member;
+import dev.ra.protocol.Membership;
+import dev.ra.protocol.RaftRpc;
+import dev.ra.protocol.SnapshotMeta;
+import dev.ra.protocol.UserCommand;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Collectors;
+
+/**
+ * Drives pure cores from a script, in the style of etcd raft's data-driven interaction tests, and renders every
+ * action they return as one line. Messages are held until delivered explicitly, log writes until synced, so a
+ * script decides exactly what happens when.
+ *
+ * <p>Commands: {@code cluster N [snapshotEvery=K]}, {@code add-server NAME} (a brand-new server that knows the
+ * current members), {@code trigger S}, {@code timeout S}, {@code tick S}, {@code propose S KEY VALUE},
+ * {@code query S}, {@code flush S}, {@code deliver [S]} (one round of messages, optionally only those to S),
+ * {@code drop [S]} (discard pending messages, optionally only those to S), {@code sync [S]} (make logs durable),
+ * {@code stabilize} (deliver and sync until quiet), {@code isolate S}, {@code heal}, {@code unreachable S PEER},
+ * {@code reachable S PEER}, {@code add-member S NAME [promotable]}, {@code remove-member S NAME},
+ * {@code transfer S TARGET}, {@code crash S}, {@code restart S}, {@code state}, {@code log S}.
+ */
+final class ScenarioRunner
+{
+    private record Envelope(ServerId from, ServerId to, RaftRpc rpc)
+    {
+    }
+
+    private final class Server
+    {
+        final ServerId id;
+        SimLogStore log = new SimLogStore();
+        final SimSnapshotStore snapshots = new SimSnapshotStore();
+        long term;
+        ServerId votedFor;
+        long lastApplied;
+        ServerCore core;
+        boolean alive;
+        List<Member> bootMembers;
+
+        Server(final ServerId id)
+        {
+            this.id = id;
+        }
+    }
+
+    private final Map<String, Server> servers = new LinkedHashMap<>();
+    private final ArrayDeque<Envelope> network = new ArrayDeque<>();
+    private final List<String> isolated = new ArrayList<>();
+    private final StringBuilder out = new StringBuilder();
+    private final SplittableRandom random = new SplittableRandom(7);
+    private SimKv machine = new SimKv(0);
+    private long now;
+    private long nextCallId = 1;
+    private List<Member> members = new ArrayList<>();
+    private int batch = 4;
+    private final SafetyChecker safety = new SafetyChecker();
+    private String safetyProblem;
+    private final Map<Long, Object> replies = new java.util.HashMap<>();
+    private final Map<Long, Map<String, String>> queryResults = new java.util.HashMap<>();
+
+    String run(final String command)
+    {
+        out.setLength(0);
+        final String[] args = command.trim().split("\\s+");
+        switch (args[0])
+        {
+            case "cluster" -> cluster(args);
+            case "add-server" -> addServer(args[1]);
+            case "trigger" -> handle(args[1], new RaftEvent.TriggerElection());
+            case "timeout" -> handle(args[1], new RaftEvent.ElectionTimeout());
+            case "tick" ->
+            {
+                now += 1000;
+                handle(args[1], new RaftEvent.Tick());
+            }
+            case "propose" -> handle(args[1], new RaftEvent.ClientCommand(
+                UserCommand.ofValue(new SimKv.Put(args[2], args[3])), new ReplyMode.AwaitConsensus(nextCallId++)));
+            case "query" -> handle(args[1], new RaftEvent.ConsistentQuery(nextCallId++));
+            case "flush" -> execute(server(args[1]), server(args[1]).core.flush(now));
+            case "deliver" -> deliverRound(args.length > 1 ? args[1] : null);
+            case "drop" -> drop(args.length > 1 ? args[1] : null);
+            case "sync" -> sync(args.length > 1 ? args[1] : null);
+            case "stabilize" -> stabilize();
+            case "isolate" -> isolated.add(args[1]);
+            case "heal" -> isolated.clear();
+            case "unreachable" -> handle(args[1], new RaftEvent.PeerUnreachable(server(args[2]).id));
+            case "reachable" -> handle(args[1], new RaftEvent.PeerReachable(server(args[2]).id));
+            case "add-member" -> handle(args[1], new RaftEvent.AddMember(nextCallId++, new Member(server(args[2]).id,
+                args.length > 3 ? Membership.PROMOTABLE : Membership.VOTER, 0)));
+            case "remove-member" -> handle(args[1], new RaftEvent.RemoveMember(nextCallId++, server(args[2]).id));
+            case "transfer" -> handle(args[1], new RaftEvent.TransferLeadership(nextCallId++, server(args[2]).id));
+            case "crash" -> crash(server(args[1]));
+            case "restart" -> start(server(args[1]));
+            case "state" -> state();
+            case "log" -> log(server(args[1]));
+            case "bug" -> dev.ra.core.CoreTestAccess.inject(server(args[1]).core,
+                dev.ra.core.CoreTestAccess.Bug.valueOf(args[2]));
+            default -> throw new IllegalArgumentException("unknown scenario command: " + command);
+        }
+        checkSafety();
+        return out.toString();
+    }
+
+    /**
+     * @return the first safety violation seen since the scenario started, or null.
+     */
+    String safetyProblem()
+    {
+        return safetyProblem;
+    }
+
+    /**
+     * @return the call id the last propose or query used.
+     */
+    long lastCallId()
+    {
+        return nextCallId - 1;
+    }
+
+    /**
+     * @param callId of a proposal.
+     * @return whether the leader replied to it.
+     */
+    boolean replied(final long callId)
+    {
+        return replies.containsKey(callId);
+    }
+
+    /**
+     * @param queryId of a consistent query.
+     * @return the registers it read, or null if it was never answered.
+     */
+    Map<String, String> queryResult(final long queryId)
+    {
+        return queryResults.get(queryId);
+    }
+
+    private void checkSafety()
+    {
+        int index = 0;
+        for (final Server server : servers.values())
+        {
+            if (server.alive && null == safetyProblem)
+            {
+                safetyProblem = safety.check(index, server.core);
+            }
+            index++;
+        }
+    }
+
+    private void cluster(final String[] args)
+    {
+        final int count = Integer.parseInt(args[1]);
+        for (int i = 2; i < args.length; i++)
+        {
+            if (args[i].startsWith("snapshotEvery="))
+            {
+                machine = new SimKv(Integer.parseInt(args[i].substring("snapshotEvery=".length())));
+            }
+            else if (args[i].startsWith("batch="))
+            {
+                batch = Integer.parseInt(args[i].substring("batch=".length()));
+            }
+        }
+        for (int i = 1; i <= count; i++)
+        {
+            final ServerId id = new ServerId("s" + i, "n" + i);
+            servers.put("s" + i, new Server(id));
+            members.add(Member.voter(id));
+        }
+        for (final Server server : servers.values())
+        {
+            start(server);
+        }
+    }
+
+    private void addServer(final String name)
+    {
+        final Server server = new Server(new ServerId(name, "n" + name.substring(1)));
+        server.bootMembers = List.copyOf(members);
+        servers.put(name, server);
+        start(server);
+    }
+
+    private Server server(final String name)
+    {
+        final Server server = servers.get(name);
+        if (null == server)
+        {
+            throw new IllegalArgumentException("no server " + name);
+        }
+        return server;
+    }
+
+    private void start(final Server server)
+    {
+        final SnapshotMeta snapshot = server.snapshots.latest();
+        @SuppressWarnings("unchecked")
+        final Codec<Object> codec = (Codec<Object>)(Codec<?>)machine.stateCodec();
+        final Object state = null == snapshot ? null : codec.fromBytes(server.snapshots.read(snapshot).toByteArray());
+        final CoreConfig config = new CoreConfig(server.id, "scenario",
+            null == server.bootMembers ? members : server.bootMembers, 100, 200, batch, 8, 2, 16, 1000);
+        server.core = new ServerCore(config, machine, server.log, server.snapshots,
+            new RecoveredState(server.term, server.votedFor, server.lastApplied, snapshot, state), random.split());
+        server.alive = true;
+        execute(server, server.core.start(now));
+    }
+
+    private void crash(final Server server)
+    {
+        safety.restarted(new ArrayList<>(servers.values()).indexOf(server), null);
+        server.alive = false;
+        server.log.loseVolatile();
+        server.core = null;
+        out.append(server.id.name()).append(" crashed\n");
+    }
+
+    private void handle(final String name, final RaftEvent event)
+    {
+        final Server server = server(name);
+        execute(server, server.core.handle(event, now));
+    }
+
+    private void execute(final Server server, final List<RaftAction> reused)
+    {
+        final List<RaftAction> actions = List.copyOf(reused);
+        final List<Runnable> afterwards = new ArrayList<>();
+        for (final RaftAction action : actions)
+        {
+            out.append(render(server.id, action)).append('\n');
+            if (action instanceof RaftAction.Send send)
+            {
+                network.add(new Envelope(server.id, send.to(), send.rpc()));
+            }
+            else if (action instanceof RaftAction.AppendToLog append)
+            {
+                server.log.append(append.entries());
+            }
+            else if (action instanceof RaftAction.PersistTermAndVote persist)
+            {
+                server.term = persist.term();
+                server.votedFor = persist.votedFor();
+            }
+            else if (action instanceof RaftAction.WriteSnapshot write)
+            {
+                @SuppressWarnings("unchecked")
+                final Codec<Object> codec = (Codec<Object>)(Codec<?>)machine.stateCodec();
+                server.snapshots.write(write.meta(), dev.ra.codec.Bytes.wrap(codec.toBytes(write.machineState())));
+                // Written in the background: the core hears of it as a later event, as under the runtime.
+                afterwards.add(() -> execute(server, server.core.handle(new RaftEvent.SnapshotWritten(write.meta()),
+                    now)));
+            }
+            else if (action instanceof RaftAction.ReplyToCaller reply)
+            {
+                replies.put(reply.callId(), reply.reply());
+            }
+            else if (action instanceof RaftAction.QueryReady ready)
+            {
+                queryResults.put(ready.queryId(), ((SimKv.State)server.core.machineState()).data());
+            }
+            else if (action instanceof RaftAction.TruncateLogUpTo truncate)
+            {
+                server.log.truncateUpTo(truncate.index());
+            }
+            else if (action instanceof RaftAction.InstallSnapshot install)
+            {
+                @SuppressWarnings("unchecked")
+                final Codec<Object> codec = (Codec<Object>)(Codec<?>)machine.stateCodec();
+                final Object state = codec.fromBytes(install.data().toByteArray());
+                server.snapshots.write(install.meta(), install.data());
+                server.log.resetTo(install.meta().index(), install.meta().term());
+                execute(server, server.core.handle(new RaftEvent.SnapshotInstalled(install.meta(), state), now));
+            }
+        }
+        if (null != server.core)
+        {
+            server.lastApplied = Math.min(server.core.lastApplied(), server.log.lastWrittenIndex());
+        }
+        afterwards.forEach(Runnable::run);
+    }
+
+    private boolean blocked(final Envelope envelope)
+    {
+        return isolated.contains(envelope.from.name()) || isolated.contains(envelope.to.name());
+    }
+
+    private int deliverRound(final String only)
+    {
+        final List<Envelope> round = new ArrayList<>(network);
+        network.clear();
+        int delivered = 0;
+        for (final Envelope envelope : round)
+        {
+            if (null != only && !envelope.to.name().equals(only))
+            {
+                network.add(envelope);
+                continue;
+            }
+            final Server to = servers.get(envelope.to.name());
+            if (blocked(envelope) || null == to || !to.alive)
+            {
+                continue;
+            }
+            delivered++;
+            execute(to, to.core.handle(new RaftEvent.RpcReceived(envelope.from, envelope.rpc), now));
+        }
+        return delivered;
+    }
+
+    private void drop(final String only)
+    {
+        network.removeIf(e -> null == only || e.to.name().equals(only));
+    }
+
+    private int sync(final String only)
+    {
+        int synced = 0;
+        for (final Server server : servers.values())
+        {
+            if (!server.alive || (null != only && !server.id.name().equals(only)))
+            {
+                continue;
+            }
+            if (server.log.lastWrittenIndex() < server.log.lastIndex())
+            {
+                final long durable = server.log.sync();
+                synced++;
+                execute(server, server.core.handle(new RaftEvent.LogWritten(durable, server.log.term(durable)), now));
+            }
+        }
+        return synced;
+    }
+
+    private void stabilize()
+    {
+        for (int round = 0; round < 100; round++)
+        {
+            final int synced = sync(null);
+            final int delivered = deliverRound(null);
+            if (synced == 0 && delivered == 0)
+            {
+                return;
+            }
+        }
+        throw new IllegalStateException("not stable after 100 rounds");
+    }
+
+    private void state()
+    {
+        for (final Server server : servers.values())
+        {
+            if (!server.alive)
+            {
+                out.append(server.id.name()).append(" down\n");
+                continue;
+            }
+            final ServerCore core = server.core;
+            out.append(server.id.name()).append(' ').append(core.role()).append(" term=").append(core.currentTerm())
+                .append(" leader=").append(null == core.leaderId() ? "-" : core.leaderId().name())
+                .append(" last=").append(core.lastIndex()).append(" commit=").append(core.commitIndex())
+                .append(" applied=").append(core.lastApplied()).append(" snapshot=").append(core.snapshotIndex())
+                .append(" members=").append(core.members().stream().map(ScenarioRunner::member)
+                    .collect(Collectors.joining(",")))
+                .append(" state=").append(new java.util.TreeMap<>(((SimKv.State)core.machineState()).data())).append('\n');
+        }
+    }
+
+    private void log(final Server server)
+    {
+        for (long i = server.core.snapshotIndex() + 1; i <= server.core.lastIndex(); i++)
+        {
+            out.append(entry(server.core.entryAt(i))).append('\n');
+        }
+    }
+
+    private static String member(final Member member)
+    {
+        return member.id().name() + (member.isVoter() ? "" : "(" + member.membership() + ")");
+    }
+
+    private static String entry(final LogEntry entry)
+    {
+        final Object payload = entry.payload();
+        final String body;
+        if (payload instanceof UserCommand command)
+        {
+            final Object value = command.valueIfDecoded();
+            body = value instanceof SimKv.Put put ? "put " + put.key() + "=" + put.value() : String.valueOf(value);
+        }
+        else if (payload instanceof dev.ra.protocol.EntryPayload.ClusterChange change)
+        {
+            body = "config[" + change.members().stream().map(ScenarioRunner::member)
+                .collect(Collectors.joining(",")) + "]";
+        }
+        else
+        {
+            body = payload.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+        }
+        return entry.term() + "/" + entry.index() + " " + body;
+    }
+
+    private static String render(final ServerId server, final RaftAction action)
+    {
+        final String name = server.name();
+        if (action instanceof RaftAction.Send send)
+        {
+            return name + "->" + send.to().name() + " " + rpc(send.rpc());
+        }
+        if (action instanceof RaftAction.AppendToLog append)
+        {
+            return name + " append " + append.entries().stream().map(ScenarioRunner::entry)
+                .collect(Collectors.joining(", "));
+        }
+        if (action instanceof RaftAction.PersistTermAndVote persist)
+        {
+            return name + " persist term=" + persist.term() + " vote=" +
+                (null == persist.votedFor() ? "-" : persist.votedFor().name());
+        }
+        if (action instanceof RaftAction.RoleChanged role)
+        {
+            return name + " role " + role.from() + " -> " + role.to() + " term=" + role.term();
+        }
+        if (action instanceof RaftAction.SetElectionTimer timer)
+        {
+            return name + " election-timer set";
+        }
+        if (action instanceof RaftAction.CancelElectionTimer)
+        {
+            return name + " election-timer cancel";
+        }
+        if (action instanceof RaftAction.ReplyToCaller reply)
+        {
+            return name + " reply call=" + reply.callId() + " index=" + reply.index() + " " + reply.reply();
+        }
+        if (action instanceof RaftAction.WriteSnapshot write)
+        {
+            return name + " write-snapshot index=" + write.meta().index() + " term=" + write.meta().term();
+        }
+        if (action instanceof RaftAction.InstallSnapshot install)
+        {
+            return name + " install-snapshot index=" + install.meta().index() + " term=" + install.meta().term();
+        }
+        return name + " " + action;
+    }
+
+    private static String rpc(final RaftRpc rpc)
+    {
+        if (rpc instanceof RaftRpc.AppendEntriesRpc ae)
+        {
+            return "AppendEntries term=" + ae.term() + " prev=" + ae.prevLogTerm() + "/" + ae.prevLogIndex() +
+                " commit=" + ae.leaderCommit() + " entries=[" + ae.entries().stream().map(ScenarioRunner::entry)
+                .collect(Collectors.joining(", ")) + "]";
+        }
+        if (rpc instanceof RaftRpc.AppendEntriesReply reply)
+        {
+            return "AppendEntriesReply term=" + reply.term() + " success=" + reply.success() + " next=" +
+                reply.nextIndex() + " last=" + reply.lastTerm() + "/" + reply.lastIndex();
+        }
+        if (rpc instanceof RaftRpc.InstallSnapshotRpc install)
+        {
+            return "InstallSnapshot term=" + install.term() + " snapshot=" + install.meta().term() + "/" +
+                install.meta().index() + " offset=" + install.offset() + " bytes=" + install.chunk().length() +
+                " last=" + install.last();
+        }
+        final String text = rpc.toString();
+        return text.replace("RaftRpc.", "").replaceAll("(\\w+)\\[", "$1 ").replace("]", "")
+            .replaceAll("([a-zA-Z0-9_-]+)@n[0-9a-z]+", "$1").replace(",", "");
+    }
+}

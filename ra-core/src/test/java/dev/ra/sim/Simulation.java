@@ -1,0 +1,1021 @@
+package dev.ra.sim;
+
+import dev.ra.RaftState;
+import dev.ra.ServerId;
+import dev.ra.codec.Codec;
+import dev.ra.core.CoreConfig;
+import dev.ra.core.CoreTestAccess;
+import dev.ra.core.RaftAction;
+import dev.ra.core.RaftEvent;
+import dev.ra.core.RecoveredState;
+import dev.ra.core.ReplyMode;
+import dev.ra.core.ServerCore;
+import dev.ra.lincheck.History;
+import dev.ra.lincheck.OperationHandle;
+import dev.ra.protocol.LogEntry;
+import dev.ra.protocol.Member;
+import dev.ra.protocol.Membership;
+import dev.ra.protocol.RaftRpc;
+import dev.ra.protocol.SnapshotMeta;
+import dev.ra.protocol.UserCommand;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+
+/**
+ * A deterministic simulation of a Raft cluster on the pure cores: one thread, virtual time, a seeded scheduler, a
+ * network that drops, duplicates, delays and reorders messages and can be partitioned (both ways or one way), disks
+ * that lose whatever was not synced when a server crashes, and a nemesis that crashes and restarts servers,
+ * partitions the network, transfers leadership and changes membership while clients run a register workload.
+ *
+ * <p>After every step the Raft safety properties are checked (election safety, log matching, leader completeness,
+ * state machine safety, monotonic commit); at the end the clients' history must be linearizable. The same seed
+ * always replays the same run.
+ */
+public final class Simulation
+{
+    /**
+     * What to simulate.
+     *
+     * @param seed          of every random choice.
+     * @param servers       cluster size.
+     * @param durationMs    virtual time with faults; a quiet period follows.
+     * @param clients       concurrent clients.
+     * @param faults        whether the nemesis runs.
+     * @param membership    whether membership changes happen (needs 5 servers).
+     * @param bug           a deliberate core bug to inject, or null.
+     * @param lyingDisk     whether the disk reports writes durable before they are (a crash then loses them).
+     */
+    public record Options(long seed, int servers, long durationMs, int clients, boolean faults, boolean membership,
+        CoreTestAccess.Bug bug, boolean lyingDisk)
+    {
+        /**
+         * @param seed    of the run.
+         * @param servers cluster size.
+         * @return the usual options: faults on, membership changes with 5 servers.
+         */
+        public static Options standard(final long seed, final int servers)
+        {
+            return new Options(seed, servers, 4_000, 4, true, servers >= 5, null, false);
+        }
+
+        /**
+         * @param newBug to inject.
+         * @return a copy with a bug.
+         */
+        public Options withBug(final CoreTestAccess.Bug newBug)
+        {
+            return new Options(seed, servers, durationMs, clients, faults, membership, newBug, lyingDisk);
+        }
+
+        /**
+         * @return a copy whose disk lies about durability.
+         */
+        public Options withLyingDisk()
+        {
+            return new Options(seed, servers, durationMs, clients, faults, membership, bug, true);
+        }
+    }
+
+    /** A safety or liveness violation, with the seed to replay it. */
+    public static final class Violation extends AssertionError
+    {
+        private static final long serialVersionUID = 1L;
+
+        Violation(final String message)
+        {
+            super(message);
+        }
+    }
+
+    private static final String CLUSTER = "sim";
+    private static final String[] KEYS = {"a", "b", "c"};
+    private static final long TICK_MS = 50;
+    private static final long OP_TIMEOUT_MS = 1_500;
+    private static final long MAX_STEPS = Long.getLong("ra.sim.maxSteps", 2_000_000);
+    private static final int TRACE_SIZE = Integer.getInteger("ra.sim.trace", 300);
+
+    private record Scheduled(long time, long seq, Runnable action)
+    {
+    }
+
+    private record Traced(long time, String node, Object what)
+    {
+    }
+
+    private final Options options;
+    private final SplittableRandom random;
+    private final PriorityQueue<Scheduled> queue = new PriorityQueue<>((a, b) ->
+        a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
+    private final Node[] nodes;
+    private final boolean[][] blocked;
+    private final boolean[][] view;
+    private final SimKv machine = new SimKv(7);
+    @SuppressWarnings("unchecked")
+    private final Codec<Object> stateCodec = (Codec<Object>)(Codec<?>)machine.stateCodec();
+    private final History history = new History(this::now);
+    private final Map<Long, PendingOp> pendingOps = new HashMap<>();
+    private final Map<Long, Runnable> nemesisCalls = new HashMap<>();
+    private final SafetyChecker safety = new SafetyChecker();
+    private final ArrayDeque<Traced> trace = new ArrayDeque<>();
+    private final List<Member> initialMembers = new ArrayList<>();
+    private long now;
+    private long seq;
+    private long nextCallId = 1;
+    private int valueCounter;
+    private double dropRate;
+    private boolean faultsOver;
+    private final Map<Integer, ServerId> lastKnownLeader = new HashMap<>();
+    private long steps;
+
+    /**
+     * @param options of the run.
+     */
+    public Simulation(final Options options)
+    {
+        this.options = options;
+        this.random = new SplittableRandom(options.seed());
+        this.nodes = new Node[options.servers()];
+        this.blocked = new boolean[options.servers()][options.servers()];
+        this.view = new boolean[options.servers()][options.servers()];
+        for (int i = 0; i < nodes.length; i++)
+        {
+            nodes[i] = new Node(i, new ServerId("s" + (i + 1), "n" + (i + 1)));
+            initialMembers.add(Member.voter(nodes[i].id));
+            java.util.Arrays.fill(view[i], true);
+        }
+    }
+
+    /**
+     * Run the whole simulation and check it.
+     *
+     * @return statistics of the run.
+     * @throws Violation with the seed and a trace if anything is wrong.
+     */
+    public Stats run()
+    {
+        try
+        {
+            for (final Node node : nodes)
+            {
+                node.member = true;
+                startNode(node);
+            }
+            deliver(nodes[0], new RaftEvent.TriggerElection());
+            for (int c = 0; c < options.clients(); c++)
+            {
+                final int clientId = c;
+                schedule(random.nextInt(20), () -> nextOp(clientId));
+            }
+            if (options.faults())
+            {
+                schedule(200 + random.nextInt(200), this::nemesis);
+            }
+            schedule(options.durationMs(), this::endFaults);
+            runUntil(options.durationMs() + 6_000);
+            checkConverged();
+            safety.checkLogMatchingAcross(liveCores());
+            final var result = new dev.ra.lincheck.LinearizabilityChecker().check(history);
+            if (!result.linearizable())
+            {
+                throw violation("history not linearizable (" + result.verdict() + "):\n" + result.explanation());
+            }
+            return new Stats(steps, history.size(), safety.maxCommitted(), safety.leaderTerms());
+        }
+        catch (final Violation v)
+        {
+            throw v;
+        }
+        catch (final RuntimeException | AssertionError e)
+        {
+            final Violation v = violation("unexpected failure: " + e);
+            v.initCause(e);
+            throw v;
+        }
+    }
+
+    /**
+     * What a run did.
+     *
+     * @param steps        events processed.
+     * @param operations   client operations recorded.
+     * @param committed    highest committed index.
+     * @param leaderTerms  terms that had a leader.
+     */
+    public record Stats(long steps, int operations, long committed, int leaderTerms)
+    {
+    }
+
+    long now()
+    {
+        return now;
+    }
+
+    // ------------------------------------------------------------------------------------------------ scheduling
+
+    private void schedule(final long delay, final Runnable action)
+    {
+        queue.add(new Scheduled(now + delay, seq++, action));
+    }
+
+    private void runUntil(final long endTime)
+    {
+        while (!queue.isEmpty() && queue.peek().time <= endTime)
+        {
+            final Scheduled next = queue.poll();
+            now = next.time;
+            next.action.run();
+            if (++steps > MAX_STEPS)
+            {
+                throw violation("runaway: more than " + MAX_STEPS + " steps (" + queue.size() + " scheduled)");
+            }
+            checkSafety();
+        }
+        now = endTime;
+    }
+
+    // ------------------------------------------------------------------------------------------------ nodes
+
+    private final class Node
+    {
+        final int index;
+        final ServerId id;
+        SimLogStore log = new SimLogStore();
+        SimSnapshotStore snapshots = new SimSnapshotStore();
+        long term;
+        ServerId votedFor;
+        long persistedLastApplied;
+        ServerCore core;
+        boolean alive;
+        boolean member;
+        long incarnation;
+        long timerGeneration;
+        boolean syncScheduled;
+        boolean flushScheduled;
+        List<Member> bootMembers;
+
+        Node(final int index, final ServerId id)
+        {
+            this.index = index;
+            this.id = id;
+        }
+    }
+
+    private void startNode(final Node node)
+    {
+        final SnapshotMeta snapshot = node.snapshots.latest();
+        final Object snapshotState = null == snapshot ? null :
+            stateCodec.fromBytes(node.snapshots.read(snapshot).unsafeArray());
+        final List<Member> members = null == node.bootMembers ? initialMembers : node.bootMembers;
+        final CoreConfig config = new CoreConfig(node.id, CLUSTER, members, 150, 300, 8, 32, 10, 64, 500);
+        node.core = new ServerCore(config, machine, node.log, node.snapshots,
+            new RecoveredState(node.term, node.votedFor, node.persistedLastApplied, snapshot, snapshotState),
+            random.split());
+        CoreTestAccess.inject(node.core, options.bug());
+        node.alive = true;
+        node.incarnation++;
+        node.syncScheduled = false;
+        node.flushScheduled = false;
+        java.util.Arrays.fill(view[node.index], true);
+        safety.restarted(node.index, node.core);
+        execute(node, node.core.start(now));
+        final long incarnation = node.incarnation;
+        schedule(TICK_MS, () -> tick(node, incarnation));
+        refreshFailureDetectors();
+    }
+
+    private void tick(final Node node, final long incarnation)
+    {
+        if (!node.alive || node.incarnation != incarnation)
+        {
+            return;
+        }
+        // Ra persists last applied periodically, capped by what is durable locally.
+        node.persistedLastApplied = Math.min(node.core.lastApplied(), node.log.lastWrittenIndex());
+        deliver(node, new RaftEvent.Tick());
+        schedule(TICK_MS, () -> tick(node, incarnation));
+    }
+
+    private void crash(final Node node)
+    {
+        traceEvent(node, "CRASH");
+        node.alive = false;
+        node.core = null;
+        node.incarnation++;
+        node.log.loseVolatile();
+        // Like a process monitor, peers hear of the crash even if the server restarts before they would notice.
+        schedule(10 + random.nextInt(40), () ->
+        {
+            for (final Node observer : nodes)
+            {
+                if (observer.alive && observer != node)
+                {
+                    view[observer.index][node.index] = false;
+                    deliver(observer, new RaftEvent.PeerUnreachable(node.id));
+                }
+            }
+            refreshFailureDetectors();
+        });
+        refreshFailureDetectors();
+    }
+
+    private void deliver(final Node node, final RaftEvent event)
+    {
+        if (!node.alive)
+        {
+            return;
+        }
+        traceEvent(node, event);
+        execute(node, node.core.handle(event, now));
+    }
+
+    private void flush(final Node node)
+    {
+        if (!node.alive)
+        {
+            return;
+        }
+        execute(node, node.core.flush(now));
+    }
+
+    private void execute(final Node node, final List<RaftAction> reused)
+    {
+        if (reused.isEmpty())
+        {
+            return;
+        }
+        final List<RaftAction> actions = List.copyOf(reused);
+        final long incarnation = node.incarnation;
+        for (final RaftAction action : actions)
+        {
+            if (!node.alive || node.incarnation != incarnation)
+            {
+                return;
+            }
+            executeOne(node, action);
+        }
+    }
+
+    private void executeOne(final Node node, final RaftAction action)
+    {
+        if (action instanceof RaftAction.Send send)
+        {
+            sendRpc(node, send.to(), send.rpc());
+        }
+        else if (action instanceof RaftAction.AppendToLog append)
+        {
+            node.log.append(append.entries());
+            scheduleSync(node);
+        }
+        else if (action instanceof RaftAction.PersistTermAndVote persist)
+        {
+            node.term = persist.term();
+            node.votedFor = persist.votedFor();
+        }
+        else if (action instanceof RaftAction.SetElectionTimer timer)
+        {
+            final long generation = ++node.timerGeneration;
+            final long incarnation = node.incarnation;
+            schedule(timer.delayMs(), () ->
+            {
+                if (node.alive && node.incarnation == incarnation && node.timerGeneration == generation)
+                {
+                    deliver(node, new RaftEvent.ElectionTimeout());
+                }
+            });
+        }
+        else if (action instanceof RaftAction.CancelElectionTimer)
+        {
+            node.timerGeneration++;
+        }
+        else if (action instanceof RaftAction.ReplyToCaller reply)
+        {
+            rememberLeader(reply.callId(), node.id);
+            completeOp(reply.callId(), reply.reply());
+        }
+        else if (action instanceof RaftAction.CommandNotTaken notTaken)
+        {
+            if (notTaken.replyMode() instanceof ReplyMode.AwaitConsensus await)
+            {
+                retryOp(await.callId(), notTaken.leaderHint());
+            }
+        }
+        else if (action instanceof RaftAction.QueryReady ready)
+        {
+            final SimKv.State state = (SimKv.State)node.core.machineState();
+            final PendingOp op = pendingOps.get(ready.queryId());
+            if (null != op)
+            {
+                rememberLeader(ready.queryId(), node.id);
+                completeOp(ready.queryId(), state.data().get(op.key));
+            }
+        }
+        else if (action instanceof RaftAction.CallFailed failed)
+        {
+            onCallFailed(failed);
+        }
+        else if (action instanceof RaftAction.CallCompleted completed)
+        {
+            final Runnable onDone = nemesisCalls.remove(completed.callId());
+            if (null != onDone)
+            {
+                onDone.run();
+            }
+        }
+        else if (action instanceof RaftAction.WriteSnapshot write)
+        {
+            final byte[] data = stateCodec.toBytes(write.machineState());
+            final long incarnation = node.incarnation;
+            schedule(random.nextInt(5), () ->
+            {
+                if (node.alive && node.incarnation == incarnation)
+                {
+                    node.snapshots.write(write.meta(), dev.ra.codec.Bytes.wrap(data));
+                    deliver(node, new RaftEvent.SnapshotWritten(write.meta()));
+                }
+            });
+        }
+        else if (action instanceof RaftAction.TruncateLogUpTo truncate)
+        {
+            node.log.truncateUpTo(truncate.index());
+        }
+        else if (action instanceof RaftAction.InstallSnapshot install)
+        {
+            final Object state = stateCodec.fromBytes(install.data().unsafeArray());
+            node.snapshots.write(install.meta(), install.data());
+            node.log.resetTo(install.meta().index(), install.meta().term());
+            deliver(node, new RaftEvent.SnapshotInstalled(install.meta(), state));
+        }
+        else if (action instanceof RaftAction.Terminate)
+        {
+            traceEvent(node, "TERMINATE");
+            node.alive = false;
+            node.member = false;
+        }
+        else if (action instanceof RaftAction.RoleChanged || action instanceof RaftAction.MachineEffects ||
+            action instanceof RaftAction.NotifyApplied)
+        {
+            // Nothing to do in the simulation: the register machine has no effects beyond release cursors.
+            return;
+        }
+        else
+        {
+            throw new IllegalStateException("unhandled action " + action);
+        }
+    }
+
+    private void scheduleSync(final Node node)
+    {
+        if (node.syncScheduled)
+        {
+            return;
+        }
+        node.syncScheduled = true;
+        final long incarnation = node.incarnation;
+        schedule(1 + random.nextInt(random.nextInt(4) == 0 ? 30 : 4), () ->
+        {
+            if (!node.alive || node.incarnation != incarnation)
+            {
+                return;
+            }
+            node.syncScheduled = false;
+            final long durable = options.lyingDisk() ? node.log.lastIndex() : node.log.sync();
+            deliver(node, new RaftEvent.LogWritten(durable, node.log.term(durable)));
+        });
+    }
+
+    private void scheduleFlush(final Node node)
+    {
+        if (node.flushScheduled)
+        {
+            return;
+        }
+        node.flushScheduled = true;
+        final long incarnation = node.incarnation;
+        schedule(random.nextInt(3), () ->
+        {
+            if (node.alive && node.incarnation == incarnation)
+            {
+                node.flushScheduled = false;
+                flush(node);
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------------ network
+
+    private Node node(final ServerId id)
+    {
+        for (final Node node : nodes)
+        {
+            if (node.id.equals(id))
+            {
+                return node;
+            }
+        }
+        throw new IllegalStateException("unknown server " + id);
+    }
+
+    private void sendRpc(final Node from, final ServerId toId, final RaftRpc rpc)
+    {
+        final Node to = node(toId);
+        if (blocked[from.index][to.index] || random.nextDouble() < dropRate)
+        {
+            return;
+        }
+        final int copies = random.nextDouble() < 0.02 ? 2 : 1;
+        for (int i = 0; i < copies; i++)
+        {
+            final long incarnation = to.incarnation;
+            schedule(1 + random.nextInt(10), () ->
+            {
+                if (to.incarnation == incarnation && !blocked[from.index][to.index])
+                {
+                    deliver(to, new RaftEvent.RpcReceived(from.id, rpc));
+                }
+            });
+        }
+    }
+
+    /**
+     * The failure detector: after a delay, each live server learns which peers it can hear from (a peer it hears
+     * from is alive and its link towards us is open), as the transport's heartbeats would tell it.
+     */
+    private void refreshFailureDetectors()
+    {
+        // Each observer's detector has its own delay: some notice in 20 ms, some only after the others elected.
+        for (final Node observer : nodes)
+        {
+            final long delay = 20 + random.nextInt(random.nextBoolean() ? 80 : 700);
+            schedule(delay, () -> refreshView(observer));
+        }
+    }
+
+    private void refreshView(final Node observer)
+    {
+        if (!observer.alive)
+        {
+            return;
+        }
+        for (final Node peer : nodes)
+        {
+            if (peer == observer)
+            {
+                continue;
+            }
+            final boolean reachable = peer.alive && !blocked[peer.index][observer.index];
+            if (reachable != view[observer.index][peer.index])
+            {
+                view[observer.index][peer.index] = reachable;
+                deliver(observer, reachable ? new RaftEvent.PeerReachable(peer.id) :
+                    new RaftEvent.PeerUnreachable(peer.id));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ nemesis
+
+    private void nemesis()
+    {
+        if (faultsOver)
+        {
+            return;
+        }
+        final int choice = random.nextInt(options.membership() ? 12 : 10);
+        switch (choice)
+        {
+            case 0 -> crashAndRestart(nodes[random.nextInt(nodes.length)]);
+            case 1, 2 -> crashAndRestart(leader());
+            case 3 -> crashMajority();
+            case 4 -> isolate(random.nextInt(nodes.length));
+            case 5 -> isolate(null == leader() ? 0 : leader().index);
+            case 6 -> splitHalves();
+            case 7 -> oneWay();
+            case 8 -> healAll();
+            case 9 -> transferLeadership();
+            case 10 -> removeMember();
+            default -> addMember();
+        }
+        dropRate = random.nextInt(4) == 0 ? random.nextDouble() * 0.1 : 0;
+        schedule(150 + random.nextInt(400), this::nemesis);
+    }
+
+    private void crashMajority()
+    {
+        final int count = nodes.length / 2 + 1;
+        final int first = random.nextInt(nodes.length);
+        for (int i = 0; i < count; i++)
+        {
+            crashAndRestart(nodes[(first + i) % nodes.length]);
+        }
+    }
+
+    private void crashAndRestart(final Node victim)
+    {
+        if (null == victim || !victim.alive || !victim.member)
+        {
+            return;
+        }
+        crash(victim);
+        schedule(100 + random.nextInt(900), () ->
+        {
+            if (!victim.alive && victim.member)
+            {
+                startNode(victim);
+            }
+        });
+    }
+
+    private void isolate(final int victim)
+    {
+        for (int i = 0; i < nodes.length; i++)
+        {
+            if (i != victim)
+            {
+                blocked[i][victim] = true;
+                blocked[victim][i] = true;
+            }
+        }
+        refreshFailureDetectors();
+    }
+
+    private void splitHalves()
+    {
+        final boolean[] side = new boolean[nodes.length];
+        for (int i = 0; i < nodes.length; i++)
+        {
+            side[i] = random.nextBoolean();
+        }
+        for (int i = 0; i < nodes.length; i++)
+        {
+            for (int j = 0; j < nodes.length; j++)
+            {
+                blocked[i][j] = side[i] != side[j];
+            }
+        }
+        refreshFailureDetectors();
+    }
+
+    private void oneWay()
+    {
+        final int from = random.nextInt(nodes.length);
+        final int to = random.nextInt(nodes.length);
+        if (from != to)
+        {
+            blocked[from][to] = true;
+            refreshFailureDetectors();
+        }
+    }
+
+    private void healAll()
+    {
+        for (final boolean[] row : blocked)
+        {
+            java.util.Arrays.fill(row, false);
+        }
+        refreshFailureDetectors();
+    }
+
+    private Node leader()
+    {
+        Node best = null;
+        for (final Node node : nodes)
+        {
+            if (node.alive && node.core.role() == RaftState.LEADER &&
+                (null == best || node.core.currentTerm() > best.core.currentTerm()))
+            {
+                best = node;
+            }
+        }
+        return best;
+    }
+
+    private void transferLeadership()
+    {
+        final Node leader = leader();
+        if (null == leader)
+        {
+            return;
+        }
+        final List<Member> members = leader.core.members();
+        final Member target = members.get(random.nextInt(members.size()));
+        deliver(leader, new RaftEvent.TransferLeadership(nextCallId++, target.id()));
+    }
+
+    private void removeMember()
+    {
+        final Node leader = leader();
+        if (null == leader)
+        {
+            return;
+        }
+        final List<Member> members = leader.core.members();
+        final long voters = members.stream().filter(Member::isVoter).count();
+        if (voters <= 3)
+        {
+            return;
+        }
+        final Member leaving = members.get(random.nextInt(members.size()));
+        if (leaving.id().equals(leader.id))
+        {
+            return;
+        }
+        final long callId = nextCallId++;
+        final Node victim = node(leaving.id());
+        nemesisCalls.put(callId, () ->
+        {
+            // Removed for good: stop it and wipe its data so that it can only come back as a new member.
+            if (victim.alive)
+            {
+                crash(victim);
+            }
+            victim.member = false;
+            victim.log = new SimLogStore();
+            victim.snapshots = new SimSnapshotStore();
+            victim.term = 0;
+            victim.votedFor = null;
+            victim.persistedLastApplied = 0;
+            safety.wiped(victim.index);
+        });
+        deliver(leader, new RaftEvent.RemoveMember(callId, leaving.id()));
+    }
+
+    private void addMember()
+    {
+        final Node leader = leader();
+        if (null == leader)
+        {
+            return;
+        }
+        for (final Node candidate : nodes)
+        {
+            if (!candidate.member && !candidate.alive && candidate.log.lastIndex() == 0)
+            {
+                candidate.member = true;
+                candidate.bootMembers = leader.core.members();
+                startNode(candidate);
+                final Member joining = new Member(candidate.id, Membership.PROMOTABLE, 0);
+                final long callId = nextCallId++;
+                nemesisCalls.put(callId, () -> { });
+                deliver(leader, new RaftEvent.AddMember(callId, joining));
+                return;
+            }
+        }
+    }
+
+    private void endFaults()
+    {
+        faultsOver = true;
+        dropRate = 0;
+        healAll();
+        for (final Node node : nodes)
+        {
+            if (!node.alive && node.member)
+            {
+                startNode(node);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ clients
+
+    private final class PendingOp
+    {
+        final int clientId;
+        final OperationHandle handle;
+        final String key;
+        final SimKv.Command command;
+        ServerId target;
+
+        PendingOp(final int clientId, final OperationHandle handle, final String key, final SimKv.Command command)
+        {
+            this.clientId = clientId;
+            this.handle = handle;
+            this.key = key;
+            this.command = command;
+        }
+    }
+
+    private void nextOp(final int clientId)
+    {
+        if (now > options.durationMs() + 2_000)
+        {
+            return;
+        }
+        final String key = KEYS[random.nextInt(KEYS.length)];
+        final long callId = nextCallId++;
+        final int kind = random.nextInt(3);
+        final PendingOp op;
+        if (kind == 0)
+        {
+            op = new PendingOp(clientId, history.invokeRead(clientId, key), key, null);
+        }
+        else if (kind == 1)
+        {
+            final String value = "v" + (++valueCounter);
+            op = new PendingOp(clientId, history.invokeWrite(clientId, key, value), key, new SimKv.Put(key, value));
+        }
+        else
+        {
+            final String expected = random.nextBoolean() ? null : "v" + random.nextInt(Math.max(1, valueCounter + 1));
+            final String value = "v" + (++valueCounter);
+            op = new PendingOp(clientId, history.invokeCas(clientId, key, expected, value), key,
+                new SimKv.Cas(key, expected, value));
+        }
+        // Clients mostly go where they last found a leader, as real clients cache it: that is how a deposed
+        // leader gets asked, which is what a stale read needs.
+        final ServerId cached = lastKnownLeader.get(clientId);
+        op.target = null != cached && random.nextInt(4) != 0 ? cached : nodes[random.nextInt(nodes.length)].id;
+        pendingOps.put(callId, op);
+        submit(callId, op);
+        schedule(OP_TIMEOUT_MS, () ->
+        {
+            final PendingOp timedOut = pendingOps.remove(callId);
+            if (null != timedOut)
+            {
+                history.unknown(timedOut.handle);
+                schedule(random.nextInt(20), () -> nextOp(clientId));
+            }
+        });
+    }
+
+    private void submit(final long callId, final PendingOp op)
+    {
+        final Node target = node(op.target);
+        final long incarnation = target.incarnation;
+        schedule(1 + random.nextInt(5), () ->
+        {
+            if (!pendingOps.containsKey(callId) || target.incarnation != incarnation || !target.alive)
+            {
+                return;
+            }
+            if (null == op.command)
+            {
+                deliver(target, new RaftEvent.ConsistentQuery(callId));
+            }
+            else
+            {
+                deliver(target, new RaftEvent.ClientCommand(UserCommand.ofValue(op.command),
+                    new ReplyMode.AwaitConsensus(callId)));
+            }
+            if (target.alive)
+            {
+                scheduleFlush(target);
+            }
+        });
+    }
+
+    private void rememberLeader(final long callId, final ServerId leader)
+    {
+        final PendingOp op = pendingOps.get(callId);
+        if (null != op)
+        {
+            lastKnownLeader.put(op.clientId, leader);
+        }
+    }
+
+    private void completeOp(final long callId, final Object reply)
+    {
+        final PendingOp op = pendingOps.remove(callId);
+        if (null == op)
+        {
+            return;
+        }
+        if (null == op.command)
+        {
+            history.ok(op.handle, (String)reply);
+        }
+        else if (op.command instanceof SimKv.Cas)
+        {
+            history.ok(op.handle, (Boolean)reply);
+        }
+        else
+        {
+            history.ok(op.handle);
+        }
+        schedule(random.nextInt(20), () -> nextOp(op.clientId));
+    }
+
+    private void retryOp(final long callId, final ServerId hint)
+    {
+        final PendingOp op = pendingOps.get(callId);
+        if (null == op)
+        {
+            return;
+        }
+        op.target = null != hint ? hint : nodes[random.nextInt(nodes.length)].id;
+        final long delay = null != hint ? 0 : 20;
+        schedule(delay, () ->
+        {
+            if (pendingOps.containsKey(callId))
+            {
+                submit(callId, op);
+            }
+        });
+    }
+
+    private void onCallFailed(final RaftAction.CallFailed failed)
+    {
+        nemesisCalls.remove(failed.callId());
+        final PendingOp op = pendingOps.get(failed.callId());
+        if (null == op)
+        {
+            return;
+        }
+        if (null == op.command)
+        {
+            retryOp(failed.callId(), failed.leaderHint());
+        }
+        else
+        {
+            // Appended, then leadership was lost: it may or may not commit later.
+            pendingOps.remove(failed.callId());
+            history.unknown(op.handle);
+            schedule(random.nextInt(20), () -> nextOp(op.clientId));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ checks
+
+    private List<ServerCore> liveCores()
+    {
+        final List<ServerCore> cores = new ArrayList<>();
+        for (final Node node : nodes)
+        {
+            if (node.alive)
+            {
+                cores.add(node.core);
+            }
+        }
+        return cores;
+    }
+
+    private void checkSafety()
+    {
+        for (final Node node : nodes)
+        {
+            if (node.alive)
+            {
+                final String problem = safety.check(node.index, node.core);
+                if (null != problem)
+                {
+                    throw violation(problem);
+                }
+            }
+        }
+    }
+
+    private void checkConverged()
+    {
+        final Node leader = leader();
+        if (null == leader)
+        {
+            throw violation("liveness: no leader 6 s after the faults stopped");
+        }
+        for (final Node node : nodes)
+        {
+            if (node.alive && node.member && leader.core.members().stream().anyMatch(m -> m.id().equals(node.id)) &&
+                node.core.lastApplied() < leader.core.commitIndex())
+            {
+                throw violation("liveness: " + node.core + " has not applied up to the leader's commit index " +
+                    leader.core.commitIndex() + " 6 s after the faults stopped");
+            }
+        }
+    }
+
+    private void traceEvent(final Node node, final Object what)
+    {
+        if (trace.size() == TRACE_SIZE)
+        {
+            trace.pollFirst();
+        }
+        trace.addLast(new Traced(now, node.id.toString(), what));
+    }
+
+    private Violation violation(final String problem)
+    {
+        final StringBuilder text = new StringBuilder();
+        text.append("seed ").append(options.seed()).append(" (").append(options).append(") at t=").append(now)
+            .append("ms: ").append(problem).append("\nreplay with -Dra.sim.seed=").append(options.seed())
+            .append("\nstate:\n");
+        for (final Node node : nodes)
+        {
+            text.append("  ").append(node.alive ? node.core.toString() : node.id + " down").append('\n');
+        }
+        text.append("last events:\n");
+        for (final Traced t : trace)
+        {
+            text.append("  ").append(t.time).append(" ").append(t.node).append(" <- ").append(t.what).append('\n');
+        }
+        return new Violation(text.toString());
+    }
+
+    static String describe(final LogEntry entry)
+    {
+        return null == entry ? "none" : entry.toString();
+    }
+}

@@ -1,0 +1,295 @@
+package dev.ra.testkit;
+
+import dev.ra.RaSystem;
+import dev.ra.RaftState;
+import dev.ra.ServerId;
+import dev.ra.StateMachine;
+import dev.ra.runtime.injvm.InJvmNetwork;
+import dev.ra.runtime.memory.InMemoryStorage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Several {@link RaSystem}s (nodes {@code n1..nN}) in one JVM on an {@link InJvmNetwork}, each with its own
+ * {@link InMemoryStorage}, tuned for fast tests: short election timeouts and ticks. Closing it closes everything.
+ */
+public final class InJvmCluster implements AutoCloseable
+{
+    private final InJvmNetwork network = new InJvmNetwork();
+    private final Map<String, RaSystem> systems = new LinkedHashMap<>();
+    private final Map<String, InMemoryStorage> storages = new LinkedHashMap<>();
+    private final Consumer<RaSystem.Builder> customizer;
+
+    /**
+     * @param nodes      number of nodes.
+     * @param customizer adjusts each node's builder (register machines, timeouts, ...).
+     */
+    public InJvmCluster(final int nodes, final Consumer<RaSystem.Builder> customizer)
+    {
+        this.customizer = customizer;
+        for (int i = 1; i <= nodes; i++)
+        {
+            startNode("n" + i);
+        }
+    }
+
+    /**
+     * @param nodes number of nodes, with test defaults.
+     */
+    public InJvmCluster(final int nodes)
+    {
+        this(nodes, b -> { });
+    }
+
+    /**
+     * The builder settings used for every node: fast elections and ticks.
+     *
+     * @param builder to configure.
+     * @return the builder.
+     */
+    public static RaSystem.Builder testDefaults(final RaSystem.Builder builder)
+    {
+        return builder.electionTimeout(Duration.ofMillis(150), Duration.ofMillis(300))
+            .tickInterval(Duration.ofMillis(100))
+            .defaultTimeout(Duration.ofSeconds(5))
+            .eventLoops(2);
+    }
+
+    /**
+     * Start (or restart after {@link #stopNode}) a node, keeping its storage.
+     *
+     * @param node id of the node.
+     * @return the node's system.
+     */
+    public RaSystem startNode(final String node)
+    {
+        final InMemoryStorage storage = storages.computeIfAbsent(node, n -> new InMemoryStorage());
+        final RaSystem.Builder builder = testDefaults(RaSystem.builder().nodeId(node)
+            .transport(network.newTransport()).storage(storage));
+        customizer.accept(builder);
+        final RaSystem system = builder.build();
+        systems.put(node, system);
+        return system;
+    }
+
+    /**
+     * Stop a node (all its servers; their storage is kept).
+     *
+     * @param node id of the node.
+     */
+    public void stopNode(final String node)
+    {
+        final RaSystem system = systems.remove(node);
+        if (null != system)
+        {
+            system.close();
+        }
+    }
+
+    /**
+     * @return the network, for fault injection.
+     */
+    public InJvmNetwork network()
+    {
+        return network;
+    }
+
+    /**
+     * @param node id.
+     * @return the node's system.
+     */
+    public RaSystem system(final String node)
+    {
+        final RaSystem system = systems.get(node);
+        if (null == system)
+        {
+            throw new IllegalArgumentException("node " + node + " is not running");
+        }
+        return system;
+    }
+
+    /**
+     * @param server a server id.
+     * @return the system hosting it.
+     */
+    public RaSystem system(final ServerId server)
+    {
+        return system(server.node());
+    }
+
+    /**
+     * @return the first node's system.
+     */
+    public RaSystem first()
+    {
+        return systems.values().iterator().next();
+    }
+
+    /**
+     * @return every running node's system.
+     */
+    public List<RaSystem> systems()
+    {
+        return new ArrayList<>(systems.values());
+    }
+
+    /**
+     * One server id per node, all named {@code name}.
+     *
+     * @param name of the servers.
+     * @return ids on n1, n2, ...
+     */
+    public List<ServerId> serverIds(final String name)
+    {
+        final List<ServerId> ids = new ArrayList<>();
+        for (final String node : systems.keySet())
+        {
+            ids.add(new ServerId(name, node));
+        }
+        return ids;
+    }
+
+    /**
+     * Start a cluster with one member per node, from the first node.
+     *
+     * @param name    of the cluster and its servers.
+     * @param machine the machine.
+     * @return the members.
+     */
+    public List<ServerId> startCluster(final String name, final StateMachine<?, ?> machine)
+    {
+        final List<ServerId> ids = serverIds(name);
+        first().startCluster(name, machine, ids);
+        return ids;
+    }
+
+    /**
+     * The member that believes it leads, according to the overviews of the running members.
+     *
+     * @param members of the cluster.
+     * @return the leader, or null if none believes it leads.
+     */
+    public ServerId leaderOf(final List<ServerId> members)
+    {
+        for (final ServerId id : members)
+        {
+            final RaSystem system = systems.get(id.node());
+            if (null != system && system.isRunning(id) && system.overview(id).role() == RaftState.LEADER)
+            {
+                return id;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Wait until a member leads.
+     *
+     * @param members of the cluster.
+     * @param timeout of the wait.
+     * @return the leader.
+     */
+    public ServerId awaitLeader(final List<ServerId> members, final Duration timeout)
+    {
+        try
+        {
+            return await(() -> leaderOf(members), timeout, "a leader among " + members);
+        }
+        catch (final AssertionError e)
+        {
+            throw new AssertionError(e.getMessage() + "; members: " + describe(members), e);
+        }
+    }
+
+    /**
+     * @param members of a cluster.
+     * @return each running member's role, term, leader and indexes, for failure messages.
+     */
+    public String describe(final List<ServerId> members)
+    {
+        final StringBuilder out = new StringBuilder();
+        for (final ServerId id : members)
+        {
+            final RaSystem system = systems.get(id.node());
+            out.append("\n  ").append(id).append(": ");
+            if (null == system || !system.isRunning(id))
+            {
+                out.append("not running");
+                continue;
+            }
+            try
+            {
+                final var o = system.overview(id);
+                out.append(o.role()).append(" term=").append(o.currentTerm()).append(" leader=").append(o.leader())
+                    .append(" commit=").append(o.commitIndex()).append(" applied=").append(o.lastApplied())
+                    .append(" last=").append(o.lastIndex()).append(" written=").append(o.lastWrittenIndex())
+                    .append(" members=").append(o.members()).append(" counters=").append(o.counters());
+            }
+            catch (final RuntimeException ex)
+            {
+                out.append(ex);
+            }
+        }
+        return out.toString();
+    }
+
+    /**
+     * Poll a condition until it yields a non-null value.
+     *
+     * @param probe     the condition.
+     * @param timeout   of the wait.
+     * @param what      is awaited, for the failure message.
+     * @param <T>       the value type.
+     * @return the value.
+     */
+    public static <T> T await(final Supplier<T> probe, final Duration timeout, final String what)
+    {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        RuntimeException last = null;
+        while (System.nanoTime() - deadline < 0)
+        {
+            try
+            {
+                final T value = probe.get();
+                if (null != value && !Boolean.FALSE.equals(value))
+                {
+                    return value;
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                last = ex;
+            }
+            try
+            {
+                Thread.sleep(10);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for " + what, ex);
+            }
+        }
+        throw new AssertionError("timed out after " + timeout + " waiting for " + what, last);
+    }
+
+    @Override
+    public void close()
+    {
+        for (final RaSystem system : systems.values())
+        {
+            system.close();
+        }
+        systems.clear();
+        network.close();
+        for (final InMemoryStorage storage : storages.values())
+        {
+            storage.close();
+        }
+    }
+}
