@@ -33,7 +33,11 @@ import java.util.Set;
  *       holder's node. A second {@code Down(NOCONNECTION)} does not extend the deadline.</li>
  *   <li>The holder keeps the lock if, before the deadline, it re-acquires (an {@link SessionLockCommand.Acquire} by
  *       the holder means "I am still here"), or its node comes back ({@code NodeUp}; the holder is monitored again, so
- *       if it died meanwhile the lock passes on through {@code Down(NOPROC)}). Either way the timer is cancelled.</li>
+ *       if it died meanwhile the lock passes on through {@code Down(NOPROC)}). Either way the timer is cancelled.
+ *       A re-acquire also monitors the holder again; if the leader still cannot reach the holder's node (the holder
+ *       got through another way), that monitor reports {@code NOCONNECTION} at once and a FRESH grace period
+ *       starts. So a holder that re-acquires at least once per grace period keeps the lock however long the
+ *       partition lasts: re-acquiring is a lease renewal, as a keep-alive is for etcd or ZooKeeper sessions.</li>
  *   <li>When the timer fires ({@code Timeout}) and the leader time of that entry is past the deadline, the lock passes
  *       to the next waiter. A timer that fires early re-arms itself for the rest; one that fires for a holder who is
  *       no longer disconnected is ignored. Any other {@code Down} releases at once, as in the plain lock.</li>
