@@ -3,6 +3,7 @@ package dev.ra.examples.lock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ra.ServerId;
 import dev.ra.examples.support.Inbox;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import dev.ra.examples.support.ToolboxCluster;
@@ -174,6 +175,59 @@ class LockScenarioTest
             pool.shutdownNow();
         }
         assertThat(tokens).hasSize(15).isSorted().doesNotHaveDuplicates();
+    }
+
+    @Test
+    void shouldNeverGrantTwiceAtOnceWhileTheLeaderFailsInTheMiddle() throws Exception
+    {
+        final ServerId leader = world.awaitLeader();
+        final List<String> clientNodes = ToolboxCluster.RA_NODES.stream().filter(n -> !n.equals(leader.node()))
+            .toList();
+        final FencingTokenValidator storage = new FencingTokenValidator();
+        final List<Long> tokens = Collections.synchronizedList(new ArrayList<>());
+        final AtomicInteger inside = new AtomicInteger();
+        final AtomicInteger overlaps = new AtomicInteger();
+        final ExecutorService pool = Executors.newFixedThreadPool(clientNodes.size());
+        try
+        {
+            final List<Future<?>> done = new ArrayList<>();
+            for (final String node : clientNodes)
+            {
+                final LockClient locks = clientOn(node);
+                done.add(pool.submit(() ->
+                {
+                    for (int i = 0; i < 12; i++)
+                    {
+                        final Optional<FencedLock> lock = locks.tryLock("k", Duration.ofSeconds(20));
+                        assertThat(lock).isPresent();
+                        try (FencedLock held = lock.get())
+                        {
+                            if (inside.incrementAndGet() != 1)
+                            {
+                                overlaps.incrementAndGet();
+                            }
+                            storage.validate("k", held.token());
+                            tokens.add(held.token());
+                            Thread.sleep(20);
+                            inside.decrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            Thread.sleep(300);
+            world.killLeader();
+            for (final Future<?> f : done)
+            {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        }
+        finally
+        {
+            pool.shutdownNow();
+        }
+        assertThat(overlaps.get()).as("tenures that overlapped").isZero();
+        assertThat(tokens).hasSize(12 * clientNodes.size()).isSorted().doesNotHaveDuplicates();
     }
 
     @Test
