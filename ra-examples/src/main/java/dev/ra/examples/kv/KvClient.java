@@ -10,11 +10,11 @@ import java.util.Optional;
 /**
  * The typed client of a {@link KvMachine} cluster. Thread-safe; blocking calls.
  *
- * <p>{@link #put} and {@link #delete} are retried on another member when their outcome is unknown (a leader failed
- * mid-call), because applying them twice leaves the same value; the reply then describes the last application (so
- * {@code previous} may be the value just written). {@link #cas} is never retried after an unknown outcome: a CAS
- * applied twice would report failure for a swap that happened. {@link #get} is linearizable; {@link #localGet} reads
- * the member on this node and may be stale.
+ * <p>A call moves on to another member when the first one proves it did not take the command (not running, no
+ * leader). A call whose outcome is UNKNOWN (the leader failed after accepting it, or it timed out) is not retried,
+ * not even a put: a put applied late or twice can overwrite a value another client wrote in between, so only the
+ * caller can decide whether retrying is safe (Jepsen records such operations as indeterminate). {@link #get} is
+ * linearizable; {@link #localGet} reads the member on this node and may be stale.
  */
 public final class KvClient
 {
@@ -46,7 +46,7 @@ public final class KvClient
      */
     public KvReply.Written put(final String key, final String value)
     {
-        return cluster.command(new KvCommand.Put(key, value), true);
+        return cluster.command(new KvCommand.Put(key, value), false);
     }
 
     /**
@@ -57,7 +57,7 @@ public final class KvClient
      */
     public KvReply.Deleted delete(final String key)
     {
-        return cluster.command(new KvCommand.Delete(key), true);
+        return cluster.command(new KvCommand.Delete(key), false);
     }
 
     /**

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -33,7 +34,7 @@ public final class ToolboxCluster implements AutoCloseable
     public static final String APP_NODE = "n4";
 
     private final InJvmNetwork network = new InJvmNetwork();
-    private final Map<String, RaSystem> systems = new LinkedHashMap<>();
+    private final Map<String, RaSystem> systems = new ConcurrentHashMap<>();
     private final Map<String, InMemoryStorage> storages = new LinkedHashMap<>();
     private final BiConsumer<String, RaSystem.Builder> customizer;
     private final BiConsumer<String, RaSystem> onStarted;
@@ -136,6 +137,15 @@ public final class ToolboxCluster implements AutoCloseable
             throw new IllegalArgumentException("node " + node + " is not running");
         }
         return system;
+    }
+
+    /**
+     * @param node id.
+     * @return true if the node is running.
+     */
+    public boolean isUp(final String node)
+    {
+        return systems.containsKey(node);
     }
 
     /**
