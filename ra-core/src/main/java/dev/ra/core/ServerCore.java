@@ -698,7 +698,8 @@ public final class ServerCore
         {
             followLeader(rpc.leaderId());
         }
-        if (meta.index() <= lastApplied || (meta.index() > log.snapshotIndex() && log.term(meta.index()) == meta.term()))
+        final boolean holdsLastEntry = meta.index() > log.snapshotIndex() && log.term(meta.index()) == meta.term();
+        if (meta.index() <= lastApplied || holdsLastEntry)
         {
             // We already hold this state, or every entry it covers (§7: keep the log that follows): the leader
             // continues with entries after it. Resetting here would throw away entries we acknowledged.
@@ -891,7 +892,8 @@ public final class ServerCore
         // §5.2 and §5.4.1: one vote per term, only for a log at least as up to date as ours.
         final boolean granted = rpc.term() == currentTerm && role != RaftState.LEADER &&
             (null == votedFor || votedFor.equals(rpc.candidateId())) &&
-            (log.isUpToDate(rpc.lastLogIndex(), rpc.lastLogTerm()) || mutation == Mutation.VOTE_WITHOUT_LOG_CHECK);
+            (log.isUpToDate(rpc.lastLogIndex(), rpc.lastLogTerm()) ||
+                mutation == Mutation.VOTE_WITHOUT_LOG_CHECK);
         if (granted && null == votedFor)
         {
             votedFor = rpc.candidateId();
@@ -1142,7 +1144,8 @@ public final class ServerCore
             final long match = Math.min(reply.lastIndex(), log.lastIndex());
             // A success reply only acknowledges entries verified against our log; a compacted term is fine.
             final long termAtMatch = log.term(match);
-            if (match > peer.matchIndex && (termAtMatch == reply.lastTerm() || termAtMatch == LogStore.UNKNOWN_TERM))
+            final boolean sameEntry = termAtMatch == reply.lastTerm() || termAtMatch == LogStore.UNKNOWN_TERM;
+            if (match > peer.matchIndex && sameEntry)
             {
                 peer.matchIndex = match;
             }
@@ -1190,7 +1193,8 @@ public final class ServerCore
         }
         final long agreed = Quorum.agreedValue(quorumScratch, voters);
         // §5.4.2: only entries of the current term are committed by counting replicas.
-        if (agreed > commitIndex && (log.term(agreed) == currentTerm || mutation == Mutation.COMMIT_OLD_TERM_ENTRIES))
+        final boolean currentTermEntry = log.term(agreed) == currentTerm;
+        if (agreed > commitIndex && (currentTermEntry || mutation == Mutation.COMMIT_OLD_TERM_ENTRIES))
         {
             commitIndex = agreed;
             applyCommitted();

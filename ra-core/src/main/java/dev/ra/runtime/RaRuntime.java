@@ -865,7 +865,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         }
         else
         {
-            config.transport().send(to.node(), new NodeMessage.ProcessMessage(to, new ServerId("client", nodeId()),
+            config.transport().send(to.node(), new NodeMessage.ProcessMessage(to, null,
                 Bytes.wrap(Codecs.generic().toBytes(message))));
         }
     }
@@ -1117,6 +1117,9 @@ public final class RaRuntime implements TransportListener, AutoCloseable
             case NO_SERVER:
                 call.noServer(call.target());
                 break;
+            case STOPPED:
+                call.stopped(call.target(), new dev.ra.RaException(reply.message()));
+                break;
             default:
                 throw new IllegalStateException("unhandled status " + reply.status());
         }
@@ -1141,7 +1144,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
 
     private Codec<Object> messageCodec(final ServerId from)
     {
-        final ClusterInfo info = clusters.get(from);
+        final ClusterInfo info = null == from ? null : clusters.get(from);
         return null == info ? Codecs.generic() : info.machine.messageCodec();
     }
 
@@ -1177,7 +1180,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
                 if (call.target().node().equals(node))
                 {
                     remoteCalls.remove(call.remoteCallId(), call);
-                    call.noServer(call.target());
+                    call.nodeLost(call.target());
                 }
             }
         }

@@ -32,7 +32,12 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class LinearizabilityUnderFaultsTest
 {
-    private static final List<String> KEYS = List.of("x", "y", "z");
+    /**
+     * Many keys and a bounded number of operations per client keep every key's history short enough for the
+     * checker to decide it on a slow, shared machine (the checker is exponential in concurrency, linear in length).
+     */
+    private static final List<String> KEYS = List.of("k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9");
+    private static final int MAX_OPERATIONS_PER_CLIENT = 600;
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(2);
 
     @Test
@@ -61,6 +66,7 @@ class LinearizabilityUnderFaultsTest
             }
 
             final CheckResult result = new LinearizabilityChecker().check(history);
+            System.out.printf("linearizability under faults: %d operations%n", history.size());
             assertThat(history.size()).isGreaterThan(100);
             assertThat(result.verdict()).as(result.explanation()).isEqualTo(Verdict.LINEARIZABLE);
         }
@@ -71,8 +77,11 @@ class LinearizabilityUnderFaultsTest
     {
         final SplittableRandom random = new SplittableRandom(clientId);
         int sequence = 0;
-        while (running.get())
+        int operations = 0;
+        while (running.get() && operations++ < MAX_OPERATIONS_PER_CLIENT)
         {
+            // Paced, so each key's history stays small enough for an exhaustive check (a few hundred operations).
+            pause(5 + random.nextInt(10));
             final String key = KEYS.get(random.nextInt(KEYS.size()));
             final RaSystem node = cluster.system(local);
             final int choice = random.nextInt(3);
@@ -123,6 +132,18 @@ class LinearizabilityUnderFaultsTest
                     history.fail(op);
                 }
             }
+        }
+    }
+
+    private static void pause(final long millis)
+    {
+        try
+        {
+            Thread.sleep(millis);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -377,7 +377,8 @@ final class ScenarioRunner
                 .append(" applied=").append(core.lastApplied()).append(" snapshot=").append(core.snapshotIndex())
                 .append(" members=").append(core.members().stream().map(ScenarioRunner::member)
                     .collect(Collectors.joining(",")))
-                .append(" state=").append(new java.util.TreeMap<>(((SimKv.State)core.machineState()).data())).append('\n');
+                .append(" state=").append(new java.util.TreeMap<>(((SimKv.State)core.machineState()).data()))
+                .append('\n');
         }
     }
 

@@ -5,9 +5,10 @@ import dev.ra.CommandMeta;
 import dev.ra.Effect;
 import dev.ra.InitArgs;
 import dev.ra.StateMachine;
-import java.util.LinkedHashMap;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The register machine the simulation replicates: a map of keys to values with put and compare-and-set. Its state
@@ -72,7 +73,7 @@ public final class SimKv implements StateMachine<SimKv.Command, SimKv.State>
     @Override
     public ApplyResult<State> apply(final CommandMeta meta, final Command command, final State state)
     {
-        final Map<String, String> next = new java.util.TreeMap<>(state.data());
+        final Map<String, String> next = new TreeMap<>(state.data());
         final Object reply;
         if (command instanceof Put put)
         {
@@ -90,7 +91,7 @@ public final class SimKv implements StateMachine<SimKv.Command, SimKv.State>
             reply = matches;
         }
         final long digest = state.digest() * 31 + meta.index() * 17 + command.hashCode();
-        final State newState = new State(java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(next)), meta.index(), digest);
+        final State newState = new State(Collections.unmodifiableMap(next), meta.index(), digest);
         if (releaseCursorEvery > 0 && meta.index() % releaseCursorEvery == 0)
         {
             return ApplyResult.of(newState, reply, List.<Effect>of(new Effect.ReleaseCursor(meta.index(), newState)));
