@@ -8,6 +8,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -314,6 +316,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         ctx.fireChannelInactive();
     }
 
+    private static boolean isBadFrame(final Throwable cause)
+    {
+        return cause instanceof TooLongFrameException || cause instanceof CorruptedFrameException;
+    }
+
     @Override
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
     {
@@ -321,9 +328,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         {
             return;
         }
-        if (cause instanceof TooLongFrameException || cause instanceof io.netty.handler.codec.CorruptedFrameException ||
-            (cause instanceof io.netty.handler.codec.DecoderException && (cause.getCause() instanceof
-            TooLongFrameException || cause.getCause() instanceof io.netty.handler.codec.CorruptedFrameException)))
+        if (isBadFrame(cause) || cause instanceof DecoderException && isBadFrame(cause.getCause()))
         {
             reject(ctx, String.valueOf(cause.getMessage()));
         }
@@ -332,7 +337,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
             refuse(ctx, "connection " + ctx.channel().remoteAddress() + " failed before the handshake: " + cause,
                 false);
         }
-        else if (cause instanceof io.netty.handler.codec.DecoderException)
+        else if (cause instanceof DecoderException)
         {
             reject(ctx, String.valueOf(cause.getMessage()));
         }
