@@ -52,8 +52,11 @@ final class Deployment implements AutoCloseable
             final List<String> settings = new ArrayList<>(List.of("node.id=" + node,
                 "listen=" + NodeProcess.hostPort(addresses.get(node)), "peers=" + peersExcept(node),
                 "clients=" + CLIENT, "cluster.id=it", "machines=kv=" + KvMachine.class.getName() + ",w=" +
-                    WatcherMachine.class.getName() + ",counter=" + CounterMachine.class.getName(), "election.timeout.ms=300-600", "tick.ms=100", "heartbeat.ms=100",
-                "failure.timeout.ms=1000", "data.dir=" + data.resolve(node).toAbsolutePath()));
+                    WatcherMachine.class.getName() + ",counter=" + CounterMachine.class.getName(),
+                "election.timeout.ms=300-600", "tick.ms=100",
+                "heartbeat.ms=" + setting(extraSettings, "heartbeat.ms", 100),
+                "failure.timeout.ms=" + setting(extraSettings, "failure.timeout.ms", 3000),
+                "data.dir=" + data.resolve(node).toAbsolutePath()));
             settings.addAll(extraSettings);
             nodes.put(node, new NodeProcess(node, settings, logs, jvm));
         }
@@ -64,7 +67,8 @@ final class Deployment implements AutoCloseable
         }
         starts.forEach(CompletableFuture::join);
         final NettyTransportConfig.Builder config = NettyTransportConfig.builder().clusterId("it")
-            .heartbeatInterval(Duration.ofMillis(100)).failureTimeout(Duration.ofMillis(1000))
+            .heartbeatInterval(Duration.ofMillis(setting(extraSettings, "heartbeat.ms", 100)))
+            .failureTimeout(Duration.ofMillis(setting(extraSettings, "failure.timeout.ms", 3000)))
             .reconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(300));
         addresses.forEach(config::peer);
         clientTransport = new NettyTransport(config.build());
@@ -73,6 +77,18 @@ final class Deployment implements AutoCloseable
             .registerMachine("counter", CounterMachine::new)
             .defaultTimeout(Duration.ofSeconds(10)).build();
         awaitClientConnected();
+    }
+
+    private static long setting(final List<String> settings, final String key, final long fallback)
+    {
+        for (final String setting : settings)
+        {
+            if (setting.startsWith(key + "="))
+            {
+                return Long.parseLong(setting.substring(key.length() + 1));
+            }
+        }
+        return fallback;
     }
 
     private static void deleteRecursively(final Path dir)

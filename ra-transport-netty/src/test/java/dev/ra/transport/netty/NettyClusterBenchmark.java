@@ -18,7 +18,8 @@ import org.HdrHistogram.Histogram;
  * End-to-end benchmark of the Netty transport: three node JVMs on loopback ({@link NodeLauncher}, ra-log with fsync
  * on), one 3-member {@code counter} cluster, and a client node in this JVM (hosting no member) that keeps a fixed
  * number of {@code processCommandAsync} calls in flight against the leader. A command counts once its reply is back
- * at the client: client → leader → followers (fsync on each) → leader → client. Reports commands/s, p50/p99 latency,
+ * at the client: client → leader → followers (fsync on each) → leader → client. Reports commands/s, p50/p99
+ * latency,
  * and what the transport did per command, summed over the four nodes: bytes written and flushes (each one gathering
  * write system call).
  *
@@ -60,7 +61,8 @@ public final class NettyClusterBenchmark
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        try (Deployment d = new Deployment(3, "bench", List.of("fsync=" + fsync), List.of("-Xmx1g")))
+        try (Deployment d = new Deployment(3, "bench", List.of("fsync=" + fsync,
+            "heartbeat.ms=500", "failure.timeout.ms=5000"), List.of("-Xmx1g")))
         {
             final List<ServerId> members = d.members("counter");
             d.client.startCluster("counter", "counter", members);
