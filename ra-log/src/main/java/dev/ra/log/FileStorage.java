@@ -47,6 +47,8 @@ public final class FileStorage implements Storage
     static final String SERVERS_DIR = "servers";
     static final String LOCK_FILE = "lock";
     private static final int SEGMENT_IO_THREADS = 4;
+    /** Finished WAL files that may wait for the segment writer before the WAL writer waits too. */
+    private static final int MAX_PENDING_FLUSHES = 4;
 
     private final FileLayer files;
     private final Path directory;
@@ -65,6 +67,8 @@ public final class FileStorage implements Storage
     private final java.util.Set<ServerId> opening = new java.util.HashSet<>();
     private final Map<String, ServerLog> logsByDirectory = new ConcurrentHashMap<>();
     private Map<String, FlushTarget> dormant = new HashMap<>();
+    private final Object flushProgress = new Object();
+    private int pendingFlushes;
     private volatile Throwable failure;
     private volatile boolean closed;
 
@@ -231,6 +235,10 @@ public final class FileStorage implements Storage
 
     private void onRollover(final Path finished)
     {
+        synchronized (flushProgress)
+        {
+            pendingFlushes++;
+        }
         background.execute(() ->
         {
             try
@@ -242,7 +250,33 @@ public final class FileStorage implements Storage
                 LOG.error("segment writer failed on {}", finished, t);
                 fail(t);
             }
+            finally
+            {
+                synchronized (flushProgress)
+                {
+                    pendingFlushes--;
+                    flushProgress.notifyAll();
+                }
+            }
         });
+        // Back-pressure: the WAL writer (this thread) waits while too many finished WAL files await the segment
+        // writer, so WAL files and memtables stay bounded when the disk cannot keep up. Acknowledgements pause, which
+        // slows the servers' pipelines down in turn.
+        synchronized (flushProgress)
+        {
+            while (pendingFlushes > MAX_PENDING_FLUSHES && null == failure)
+            {
+                try
+                {
+                    flushProgress.wait(100);
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     void scheduleRetention(final ServerLog log)
