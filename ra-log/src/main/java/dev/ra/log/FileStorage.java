@@ -4,21 +4,26 @@ import dev.ra.ServerId;
 import dev.ra.spi.LogListener;
 import dev.ra.spi.ServerStorage;
 import dev.ra.spi.Storage;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,15 +61,15 @@ public final class FileStorage implements Storage
     private final Path serversDirectory;
     private final SegmentCache segmentCache;
     private final ScheduledExecutorService background;
-    private final java.util.concurrent.ExecutorService segmentIo;
+    private final ExecutorService segmentIo;
     private final WalFlusher flusher;
     private final WalWriter wal;
     private final String recoveryFailure;
-    private final java.io.Closeable directoryLock;
+    private final Closeable directoryLock;
     private final AtomicInteger nextServerRef = new AtomicInteger();
     private final Map<ServerId, ServerLog> logs = new HashMap<>();
     private final Map<ServerId, FileServerStorage> openServers = new HashMap<>();
-    private final java.util.Set<ServerId> opening = new java.util.HashSet<>();
+    private final Set<ServerId> opening = new HashSet<>();
     private final Map<String, ServerLog> logsByDirectory = new ConcurrentHashMap<>();
     private Map<String, FlushTarget> dormant = new HashMap<>();
     private final Object flushProgress = new Object();
@@ -540,7 +545,7 @@ public final class FileStorage implements Storage
             Thread.currentThread().interrupt();
             return false;
         }
-        catch (final ExecutionException | java.util.concurrent.TimeoutException ex)
+        catch (final ExecutionException | TimeoutException ex)
         {
             return false;
         }

@@ -39,7 +39,8 @@ class BitFlipProperties
     }
 
     @Property(tries = 150)
-    void aFlippedBitIsDetectedNeverServed(@ForAll final long seed, @ForAll @IntRange(min = 1, max = 12) final int batches)
+    void aFlippedBitIsDetectedNeverServed(@ForAll final long seed,
+        @ForAll @IntRange(min = 1, max = 12) final int batches)
         throws Exception
     {
         final Random random = new Random(seed);
