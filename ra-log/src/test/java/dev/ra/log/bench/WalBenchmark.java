@@ -118,8 +118,8 @@ public final class WalBenchmark
         String line(final String mode, final int servers)
         {
             return String.format("%-32s servers=%3d  entries/s=%,10.0f  fsyncs/s=%,7.0f  MB/s=%6.1f  "
-                + "entries/fsync=%,7.0f  alloc B/entry=%.2f", mode, servers, entriesPerSecond, batchesPerSecond, megabytesPerSecond,
-                entriesPerSecond / Math.max(1, batchesPerSecond), bytesAllocatedPerEntry);
+                + "entries/fsync=%,7.0f  alloc B/entry=%.2f", mode, servers, entriesPerSecond, batchesPerSecond,
+                megabytesPerSecond, entriesPerSecond / Math.max(1, batchesPerSecond), bytesAllocatedPerEntry);
         }
     }
 
