@@ -38,7 +38,7 @@ class BitFlipProperties
             .fileLayer(disk.view()).build();
     }
 
-    @Property(tries = 150)
+    @Property(tries = 100)
     void aFlippedBitIsDetectedNeverServed(@ForAll final long seed,
         @ForAll @IntRange(min = 1, max = 12) final int batches)
         throws Exception
