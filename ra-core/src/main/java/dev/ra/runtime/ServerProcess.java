@@ -233,8 +233,9 @@ final class ServerProcess implements LogListener
                 afterBatch();
             }
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | StackOverflowError ex)
         {
+            // A machine that recurses too deep is as broken as one that throws: stop this server only.
             crash(ex);
         }
         scheduled.set(false);
