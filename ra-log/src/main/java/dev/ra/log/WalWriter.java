@@ -174,7 +174,9 @@ final class WalWriter implements Runnable
         batch.position(WalFormat.RECORD_HEADER);
         inBatch.clear();
         int entries = 0;
-        while (!work.isEmpty() && entries < maxBatchEntries && fileSize + batch.position() < maxFileBytes)
+        // At least one server per batch, so a file just short of its limit cannot stall the writer.
+        while (!work.isEmpty() && entries < maxBatchEntries &&
+            (inBatch.isEmpty() || fileSize + batch.position() < maxFileBytes))
         {
             final PendingWrites p = work.pollFirst();
             // Cleared BEFORE taking the records, so an append racing with the swap queues the server again.
