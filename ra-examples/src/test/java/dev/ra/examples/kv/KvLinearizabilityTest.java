@@ -87,6 +87,8 @@ class KvLinearizabilityTest
         int operations = 0;
         while (System.nanoTime() < end && nodeUp.getAsBoolean() && operations++ < MAX_OPERATIONS_PER_CLIENT)
         {
+            // Paced so that the bounded run spans the leader failover at 1.5 s.
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(4 + random.nextInt(6)));
             final String key = KEYS.get(random.nextInt(KEYS.size()));
             final int dice = random.nextInt(10);
             OperationHandle op = null;
