@@ -24,6 +24,7 @@ public final class InJvmCluster implements AutoCloseable
     private final Map<String, RaSystem> systems = new LinkedHashMap<>();
     private final Map<String, InMemoryStorage> storages = new LinkedHashMap<>();
     private final Consumer<RaSystem.Builder> customizer;
+    private final Duration syncDelay;
 
     /**
      * @param nodes      number of nodes.
@@ -31,7 +32,19 @@ public final class InJvmCluster implements AutoCloseable
      */
     public InJvmCluster(final int nodes, final Consumer<RaSystem.Builder> customizer)
     {
+        this(nodes, Duration.ZERO, customizer);
+    }
+
+    /**
+     * @param nodes      number of nodes.
+     * @param syncDelay  of each node's {@link InMemoryStorage}: appends become durable (and are lost on a stop if not
+     *                   yet durable) after this delay.
+     * @param customizer adjusts each node's builder.
+     */
+    public InJvmCluster(final int nodes, final Duration syncDelay, final Consumer<RaSystem.Builder> customizer)
+    {
         this.customizer = customizer;
+        this.syncDelay = syncDelay;
         for (int i = 1; i <= nodes; i++)
         {
             startNode("n" + i);
@@ -68,7 +81,7 @@ public final class InJvmCluster implements AutoCloseable
      */
     public RaSystem startNode(final String node)
     {
-        final InMemoryStorage storage = storages.computeIfAbsent(node, n -> new InMemoryStorage());
+        final InMemoryStorage storage = storages.computeIfAbsent(node, n -> new InMemoryStorage(syncDelay));
         final RaSystem.Builder builder = testDefaults(RaSystem.builder().nodeId(node)
             .transport(network.newTransport()).storage(storage));
         customizer.accept(builder);
