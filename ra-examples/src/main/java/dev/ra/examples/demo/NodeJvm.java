@@ -256,6 +256,30 @@ public final class NodeJvm implements AutoCloseable
     }
 
     /**
+     * Ask the JVM to stop (SIGTERM: its shutdown hook closes the node), and kill it if it has not stopped in 5 s.
+     */
+    public synchronized void stop()
+    {
+        if (null == process || !process.isAlive())
+        {
+            return;
+        }
+        process.destroy();
+        try
+        {
+            if (!process.waitFor(5, TimeUnit.SECONDS))
+            {
+                kill();
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            kill();
+        }
+    }
+
+    /**
      * @return true if the JVM runs.
      */
     public synchronized boolean isAlive()

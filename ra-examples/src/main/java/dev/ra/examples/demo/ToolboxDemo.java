@@ -98,7 +98,7 @@ public final class ToolboxDemo
             demo.run();
             status = 0;
         }
-        catch (final Exception | AssertionError ex)
+        catch (final Throwable ex)
         {
             System.out.println("[demo] FAILED: " + ex);
             ex.printStackTrace(System.err);
@@ -139,6 +139,11 @@ public final class ToolboxDemo
             say("cluster %-7s members %s, leader %s", cluster, system.members(new ServerId(cluster, "n1")),
                 leaders.get(cluster));
         }
+
+        final String companionNode = leaders.get(ToolboxNode.LEADER).node();
+        final long epoch = await(() -> companionEpochOn(companionNode) > 0 ? companionEpochOn(companionNode) : null,
+            "the follow-the-leader companion to start");
+        say("follow-the-leader: the companion runs next to the leader, on %s, with epoch %d", companionNode, epoch);
 
         final KvClient kv = new KvClient(system, ToolboxNode.members(ToolboxNode.KV, RA_NODES));
         final LockClient locks = new LockClient(system, ToolboxNode.members(ToolboxNode.LOCKS, RA_NODES));
@@ -445,21 +450,7 @@ public final class ToolboxDemo
     private void shutdown()
     {
         final List<NodeJvm> all = new ArrayList<>(children.values());
-        for (final NodeJvm child : all)
-        {
-            if (child.isAlive())
-            {
-                try
-                {
-                    child.command("stop");
-                }
-                catch (final RuntimeException ex)
-                {
-                    // It is killed just below anyway.
-                }
-            }
-            child.close();
-        }
+        all.forEach(NodeJvm::stop);
         if (null != n1)
         {
             n1.close();
