@@ -36,13 +36,15 @@ final class Deployment implements AutoCloseable
             addresses.put("n" + i, new InetSocketAddress("127.0.0.1", LoopbackTransports.freePort()));
         }
         final Path logs = Path.of("target", "node-logs", testName);
+        final Path data = Path.of("target", "node-data", testName);
+        deleteRecursively(data);
         for (final String node : addresses.keySet())
         {
             final List<String> settings = new ArrayList<>(List.of("node.id=" + node,
                 "listen=" + NodeProcess.hostPort(addresses.get(node)), "peers=" + peersExcept(node),
                 "clients=" + CLIENT, "cluster.id=it", "machines=kv=" + KvMachine.class.getName() + ",w=" +
                     WatcherMachine.class.getName(), "election.timeout.ms=300-600", "tick.ms=100", "heartbeat.ms=100",
-                "failure.timeout.ms=1000"));
+                "failure.timeout.ms=1000", "data.dir=" + data.resolve(node).toAbsolutePath()));
             settings.addAll(extraSettings);
             nodes.put(node, new NodeProcess(node, settings, logs));
         }
@@ -61,6 +63,25 @@ final class Deployment implements AutoCloseable
             .registerMachine("kv", KvMachine::new).registerMachine("w", WatcherMachine::new)
             .defaultTimeout(Duration.ofSeconds(10)).build();
         awaitClientConnected();
+    }
+
+    private static void deleteRecursively(final Path dir)
+    {
+        if (!java.nio.file.Files.exists(dir))
+        {
+            return;
+        }
+        try (java.util.stream.Stream<Path> paths = java.nio.file.Files.walk(dir))
+        {
+            for (final Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList())
+            {
+                java.nio.file.Files.delete(p);
+            }
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
     }
 
     private String peersExcept(final String node)

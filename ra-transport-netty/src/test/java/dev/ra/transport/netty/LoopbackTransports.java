@@ -18,7 +18,8 @@ import java.util.function.UnaryOperator;
 final class LoopbackTransports implements TransportFactory
 {
     private final Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
-    private final UnaryOperator<NettyTransportConfig.Builder> customizer;
+    private final java.util.function.BiFunction<String, NettyTransportConfig.Builder, NettyTransportConfig.Builder>
+        customizer;
     private final Map<String, NettyTransport> latest = new java.util.concurrent.ConcurrentHashMap<>();
 
     LoopbackTransports(final int nodes)
@@ -27,6 +28,13 @@ final class LoopbackTransports implements TransportFactory
     }
 
     LoopbackTransports(final int nodes, final UnaryOperator<NettyTransportConfig.Builder> customizer)
+    {
+        this(nodes, (node, builder) -> customizer.apply(builder));
+    }
+
+    LoopbackTransports(final int nodes,
+        final java.util.function.BiFunction<String, NettyTransportConfig.Builder, NettyTransportConfig.Builder>
+            customizer)
     {
         this.customizer = customizer;
         for (int i = 1; i <= nodes; i++)
@@ -66,7 +74,7 @@ final class LoopbackTransports implements TransportFactory
                 builder.peer(peer.getKey(), peer.getValue());
             }
         }
-        return customizer.apply(builder);
+        return customizer.apply(node, builder);
     }
 
     @Override

@@ -33,7 +33,7 @@ class MultiProcessClusterTest
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     /** Whether node JVMs keep their servers across kill -9 (ra-log); in-memory storage loses them. */
-    private static final boolean DURABLE = false;
+    private static final boolean DURABLE = true;
 
     @Test
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
@@ -89,12 +89,16 @@ class MultiProcessClusterTest
             try
             {
                 final CommandResult<String> result = pending.join();
+                System.out.println("partition: the command sent to the isolated leader answered by " +
+                    result.leader());
                 assertThat(result.leader()).as("a command the isolated leader cannot commit must not succeed " +
                     "there").isNotEqualTo(isolated);
             }
             catch (final CompletionException expected)
             {
                 // Failed or timed out: the isolated leader could not commit it.
+                System.out.println("partition: the command sent to the isolated leader failed: " +
+                    expected.getCause());
             }
             try
             {
@@ -106,6 +110,8 @@ class MultiProcessClusterTest
             catch (final CompletionException expected)
             {
                 // The isolated member cannot confirm leadership: refusing to answer is correct.
+                System.out.println("partition: the consistent query against the isolated leader failed: " +
+                    expected.getCause());
             }
 
             // Heal: every member converges on the same state.
