@@ -74,7 +74,8 @@ final class ServerProcess implements LogListener
     }
 
     /** A local query waiting until the server has applied an index. */
-    private record ParkedQuery(Function<Object, Object> query, long minIndex, long minTerm, CompletableFuture<Object> call)
+    private record ParkedQuery(Function<Object, Object> query, long minIndex, long minTerm,
+        CompletableFuture<Object> call)
     {
     }
 

@@ -274,7 +274,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     private void reject(final ChannelHandlerContext ctx, final String reason)
     {
         transport.counters.framesRejected.increment();
-        transport.warnings.warn("{}: closing the connection from {} ({}): {}", transport.localNode(), null == peer ? "?" : peer,
+        transport.warnings.warn("{}: closing the connection from {} ({}): {}", transport.localNode(),
+            null == peer ? "?" : peer,
             ctx.channel().remoteAddress(), reason);
         closing = true;
         ctx.close();

@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * status           one line per local server:
  *                  status &lt;server&gt; &lt;role&gt; term=.. leader=.. commit=.. applied=..
- * block &lt;node&gt;     cut the transport off from a node (fault injection: a partition); unblock &lt;node&gt; heals it
+ * block &lt;node&gt;     cut the transport off from a node (fault injection: a partition)
+ * unblock &lt;node&gt;   heal that
  * spawn            create a process on this node; answers spawned &lt;node&gt; &lt;id&gt;
  * close &lt;id&gt;       close that process (its monitors see Down NORMAL)
  * stats            the transport's counters

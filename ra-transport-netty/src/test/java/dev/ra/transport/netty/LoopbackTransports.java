@@ -65,7 +65,7 @@ final class LoopbackTransports implements TransportFactory
     {
         final NettyTransportConfig.Builder builder = NettyTransportConfig.builder().clusterId("test")
             .listenAddress(addresses.get(node))
-            .heartbeatInterval(Duration.ofMillis(100)).failureTimeout(Duration.ofMillis(1000))
+            .heartbeatInterval(Duration.ofMillis(100)).failureTimeout(Duration.ofMillis(3000))
             .reconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(300));
         for (final Map.Entry<String, InetSocketAddress> peer : addresses.entrySet())
         {
