@@ -38,8 +38,9 @@ class BitFlipProperties
             .fileLayer(disk.view()).build();
     }
 
-    @Property(tries = 150)
-    void aFlippedBitIsDetectedNeverServed(@ForAll final long seed, @ForAll @IntRange(min = 1, max = 12) final int batches)
+    @Property(tries = 100)
+    void aFlippedBitIsDetectedNeverServed(@ForAll final long seed,
+        @ForAll @IntRange(min = 1, max = 12) final int batches)
         throws Exception
     {
         final Random random = new Random(seed);
