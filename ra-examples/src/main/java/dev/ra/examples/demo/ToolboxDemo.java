@@ -49,8 +49,10 @@ import java.util.stream.Stream;
  * Every wait is bounded and a watchdog ends the run after {@value #WATCHDOG_SECONDS} s; the exit status is 0 only if
  * everything narrated happened. Run from the repository root:
  * <pre>
- * mvn -B -q -pl ra-examples -am compile exec:exec
+ * bash demo.sh
  * </pre>
+ * which builds the modules and runs {@code java -cp <ra-examples' runtime class path> dev.ra.examples.demo.ToolboxDemo};
+ * no JVM flags are needed.
  */
 public final class ToolboxDemo
 {
@@ -64,6 +66,7 @@ public final class ToolboxDemo
     private final Path dataDir;
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final Map<String, NodeJvm> children = new LinkedHashMap<>();
+    private final Map<String, Long> lastAnnouncedEpoch = new LinkedHashMap<>();
     private ToolboxNode n1;
 
     private ToolboxDemo(final Path dataDir)
@@ -238,7 +241,7 @@ public final class ToolboxDemo
         });
         return List.of("listen=127.0.0.1:" + ports.get(node), "peers=" + String.join(",", peers),
             "cluster.id=toolbox-demo", "election.timeout.ms=500-1000", "tick.ms=100", "heartbeat.ms=300",
-            "failure.timeout.ms=3000", "leader.grace.ms=1500");
+            "failure.timeout.ms=4000", "leader.grace.ms=1500");
     }
 
     private void keyValue(final KvClient kv)
@@ -439,8 +442,6 @@ public final class ToolboxDemo
         }
         return lastAnnouncedEpoch.getOrDefault(node, 0L);
     }
-
-    private final Map<String, Long> lastAnnouncedEpoch = new LinkedHashMap<>();
 
     private ServerId leaderOf(final String cluster)
     {

@@ -106,7 +106,7 @@ final class MultiJvmToolboxTest
         });
         return List.of("listen=127.0.0.1:" + ports.get(node), "peers=" + String.join(",", peers),
             "cluster.id=multi-jvm-test", "election.timeout.ms=500-1000", "tick.ms=100", "heartbeat.ms=200",
-            "failure.timeout.ms=2000", "sessionlock.grace.ms=2000", "leader.grace.ms=1500");
+            "failure.timeout.ms=5000", "sessionlock.grace.ms=2000", "leader.grace.ms=1500");
     }
 
     @AfterAll
