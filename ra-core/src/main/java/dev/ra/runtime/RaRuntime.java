@@ -986,7 +986,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     }
 
     @SuppressWarnings("unchecked")
-    private void receive(final String fromNode, final NodeMessage message)
+    void receive(final String fromNode, final NodeMessage message)
     {
         if (message instanceof NodeMessage.RaftMessage raft)
         {

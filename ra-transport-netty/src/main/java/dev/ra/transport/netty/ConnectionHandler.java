@@ -213,6 +213,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         timer.cancel(false);
         if (!transport.attach(peer, ctx.channel(), dialedByLocal))
         {
+            transport.counters.connectionsReplaced.increment();
             closing = true;
             LOG.debug("{}: closing a duplicate connection to {}", transport.localNode(), peer);
             ctx.close();

@@ -412,6 +412,7 @@ public final class NettyTransport implements Transport
         counters.connectionsOpened.increment();
         if (null != replaced)
         {
+            counters.connectionsReplaced.increment();
             LOG.debug("{}: replacing the duplicate connection to {}", localNode, node);
             replaced.close();
         }

@@ -123,8 +123,12 @@ class FrameFuzzTest
             assertThat(sent.get()).isGreaterThanOrEqualTo(FRAMES);
             assertThat(closedByNode.get()).as("connections the node closed").isPositive();
             assertThat(committedWhileFuzzing).as("commands committed while fuzzing").isPositive();
+            // Every connection the node closed was a rejected frame, a refused handshake, or (the fuzzer dials many
+            // connections under one node id) a duplicate losing the tie-break; some slack for resets that race.
             final TransportStats stats = targetTransport.stats();
-            assertThat(stats.framesRejected() + stats.connectionsRefused()).isGreaterThan(FRAMES / 2);
+            System.out.println("fuzz: node counters " + stats);
+            assertThat(stats.framesRejected() + stats.connectionsRefused() + stats.connectionsReplaced())
+                .isGreaterThanOrEqualTo(closedByNode.get() * 9 / 10);
 
             // Nothing changed state: the leader still leads in the same term, the machine holds exactly what the
             // legitimate writer wrote, and every member agrees.
