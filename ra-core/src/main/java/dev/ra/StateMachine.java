@@ -13,6 +13,12 @@ import java.util.Map;
  * referenced. Side effects are returned as {@link Effect} data and run by the runtime. It runs on every member, once
  * per committed entry, and again during replay after a restart.
  *
+ * <p><b>Note:</b> determinism includes iteration order. {@code Map.of}, {@code Set.of} (and {@code HashMap} and
+ * {@code HashSet} of keys without a stable hash) iterate in an order that varies from one JVM to another, because
+ * {@code Map.of}/{@code Set.of} salt their layout per JVM run. Members run in different JVMs, and a restarted member
+ * in a new one, so such iteration MUST NOT decide the order of effects, replies or any state derived from it: keep
+ * insertion-ordered collections ({@code LinkedHashMap}, {@code List}) in the state, or sort before iterating.
+ *
  * <p>Commands, replies, messages and the state cross the network and go to disk, so the machine declares their
  * {@link Codec}s. The defaults use {@link Codecs#generic()}, which handles strings, numbers, booleans, byte arrays,
  * lists, maps, sets, {@link ProcessRef}s, {@link ServerId}s and enums; machines with their own types override them.

@@ -171,17 +171,23 @@ public final class InJvmNetwork implements AutoCloseable
     }
 
     /**
-     * Remove every fault of the network.
+     * Remove every fault of the network. Every cut is lifted BEFORE any node is told that a peer is up, so that a
+     * node reacting to {@code onNodeUp} (re-monitoring, answering) never sends into a direction still cut.
      */
     public void healAll()
     {
         faults.clear();
+        final List<Link> lifted = new ArrayList<>();
         for (final Link link : new ArrayList<>(partitioned))
         {
             if (partitioned.remove(link))
             {
-                notifyUp(link.from, link.to);
+                lifted.add(link);
             }
+        }
+        for (final Link link : lifted)
+        {
+            notifyUp(link.from, link.to);
         }
     }
 

@@ -183,8 +183,8 @@ public final class ToolboxCluster implements AutoCloseable
 
     /**
      * Reconnect the application node, one node pair at a time with {@link InJvmNetwork#heal}, which removes both
-     * directions of a partition before telling either side. ({@code healAll} lifts one direction at a time, so a
-     * node told that its peer is back may answer into a direction that is still cut, and that answer is lost.)
+     * directions of a partition before telling either side, so that no answer to a node-up goes into a direction
+     * that is still cut. ({@code healAll} now does the same, but for every link, not just the application node's.)
      */
     public void reconnectAppNode()
     {

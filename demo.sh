@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The distributed toolbox demo (ra-examples: dev.ra.examples.demo.ToolboxDemo) on a real 3-node cluster: Netty on
+# loopback, ra-log on disk, child JVMs killed with kill -9. Run from anywhere: bash demo.sh
+# Needs a JDK 17+ and Maven 3.8+; installs nothing into ~/.m2.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# Compile ra-examples and the modules it depends on, and write its runtime class path. -Dmaven.test.skip=true means
+# no test is compiled or run; the test-compile phase is only there so that the reactor can resolve ra-core's
+# test-jar, which dependency:build-classpath resolves for every module.
+mvn -B -q -pl ra-examples -am test-compile dependency:build-classpath -Dmaven.test.skip=true \
+    -Dmdep.includeScope=runtime -Dmdep.outputFile=target/demo.classpath
+
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+exec "$JAVA" -cp "ra-examples/target/classes:$(cat ra-examples/target/demo.classpath)" \
+    dev.ra.examples.demo.ToolboxDemo

@@ -1,0 +1,326 @@
+package dev.ra.examples.demo;
+
+import dev.ra.RaProcess;
+import dev.ra.RaSystem;
+import dev.ra.ServerId;
+import dev.ra.ServerOverview;
+import dev.ra.examples.group.GroupMachine;
+import dev.ra.examples.kv.KvClient;
+import dev.ra.examples.kv.KvMachine;
+import dev.ra.examples.leader.Companion;
+import dev.ra.examples.leader.CompanionHost;
+import dev.ra.examples.leader.FollowTheLeaderMachine;
+import dev.ra.examples.lock.LockMachine;
+import dev.ra.examples.sessionlock.SessionLockMachine;
+import dev.ra.examples.support.ReleaseCursorPolicy;
+import dev.ra.examples.tasks.TaskQueueMachine;
+import dev.ra.log.FileStorage;
+import dev.ra.runtime.memory.InMemoryStorage;
+import dev.ra.spi.Storage;
+import dev.ra.transport.netty.NettyTransport;
+import dev.ra.transport.netty.NodeConfig;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One node of the distributed toolbox: a {@link RaSystem} on a {@link NettyTransport} with every toolbox machine
+ * registered under a fixed name ({@link #KV}, {@link #GROUPS}, {@link #LOCKS}, {@link #SESSION_LOCKS},
+ * {@link #TASKS}, {@link #LEADER}), durable {@link FileStorage} when {@code data.dir} is set, and a
+ * {@link CompanionHost} for the follow-the-leader cluster. Members found in storage are restarted.
+ *
+ * <p>Used in-process by {@link ToolboxDemo}, and as the main class of the demo's and the multi-JVM tests' child
+ * JVMs. Settings are {@link NodeConfig}'s keys plus:
+ *
+ * <pre>
+ * sessionlock.grace.ms=2000   grace period of the session lock machine (default 2000)
+ * leader.grace.ms=1500        follow-the-leader grace period before a companion starts (default 1500)
+ * </pre>
+ *
+ * <p>As a main class it prints {@code ra> ready <node> <host:port>} once listening, and with {@code control=stdin}
+ * answers these commands, one per line, each answer line starting with {@code ra> }:
+ *
+ * <pre>
+ * status        one line per local member: status &lt;server&gt; &lt;role&gt; term=.. leader=.. commit=..; then ok status
+ * spawn         create a process here that prints every message it receives as: message &lt;id&gt; &lt;message&gt;;
+ *               answers spawned &lt;node&gt; &lt;id&gt;
+ * close &lt;id&gt;    close that process (monitors see it exit normally); answers ok close
+ * kv put &lt;key&gt; &lt;value&gt;   write through this node's member of {@link #KV}; answers ok put &lt;revision&gt;
+ * kv get &lt;key&gt;   linearizable read on this node's member; answers ok get &lt;value&gt; (or ok absent)
+ * stop          close the node and exit; answers ok stop
+ * </pre>
+ *
+ * The companion of the follow-the-leader cluster prints {@code companion started <epoch>} and
+ * {@code companion stopped <epoch>}. Thread-safe.
+ */
+public final class ToolboxNode implements AutoCloseable
+{
+    /** Cluster and machine name of the KV store. */
+    public static final String KV = "kv";
+    /** Cluster and machine name of group membership. */
+    public static final String GROUPS = "groups";
+    /** Cluster and machine name of the fenced lock. */
+    public static final String LOCKS = "locks";
+    /** Cluster and machine name of the session lock. */
+    public static final String SESSION_LOCKS = "sessionlocks";
+    /** Cluster and machine name of the task queue. */
+    public static final String TASKS = "tasks";
+    /** Cluster and machine name of follow-the-leader. */
+    public static final String LEADER = "leader";
+    /** Every toolbox cluster name. */
+    public static final List<String> CLUSTERS = List.of(KV, GROUPS, LOCKS, SESSION_LOCKS, TASKS, LEADER);
+
+    private static final String PREFIX = "ra> ";
+    private static final ReleaseCursorPolicy CURSOR_POLICY = ReleaseCursorPolicy.every(64);
+
+    private final String nodeId;
+    private final NettyTransport transport;
+    private final Storage storage;
+    private final CompanionHost companionHost;
+    private final RaSystem system;
+
+    private ToolboxNode(final NodeConfig config, final Duration sessionLockGrace, final Duration leaderGrace,
+        final Companion companion)
+    {
+        this.nodeId = config.nodeId();
+        this.transport = new NettyTransport(config.transportConfig());
+        this.storage = null == config.dataDir() ? new InMemoryStorage() :
+            FileStorage.builder().directory(config.dataDir()).build();
+        final ServerId leaderMember = new ServerId(LEADER, nodeId);
+        // The host checks leadership twice per grace period at most, as CompanionHost's Javadoc requires.
+        this.companionHost = new CompanionHost(leaderMember, companion, leaderGrace.dividedBy(3));
+        this.system = RaSystem.builder().nodeId(nodeId).transport(transport).storage(storage)
+            .electionTimeout(config.electionTimeoutMin(), config.electionTimeoutMax()).tickInterval(config.tick())
+            .defaultTimeout(Duration.ofSeconds(30))
+            .registerMachine(KV, () -> new KvMachine(CURSOR_POLICY))
+            .registerMachine(GROUPS, () -> new GroupMachine(CURSOR_POLICY))
+            .registerMachine(LOCKS, () -> new LockMachine(CURSOR_POLICY))
+            .registerMachine(SESSION_LOCKS, () -> new SessionLockMachine(sessionLockGrace, CURSOR_POLICY))
+            .registerMachine(TASKS, () -> new TaskQueueMachine(CURSOR_POLICY))
+            .registerMachine(LEADER, () -> new FollowTheLeaderMachine(leaderMember,
+                FollowTheLeaderMachine.DEFAULT_HANDLER, leaderGrace, CURSOR_POLICY))
+            .modCallHandler(FollowTheLeaderMachine.DEFAULT_HANDLER, companionHost)
+            .build();
+        companionHost.attach(system);
+        for (final ServerId server : storage.servers())
+        {
+            system.restartServer(server);
+        }
+    }
+
+    /**
+     * Start a node.
+     *
+     * @param config    of the node and its transport.
+     * @param companion to run while this node's member of {@link #LEADER} leads.
+     * @return the running node; close it to stop.
+     */
+    public static ToolboxNode start(final NodeConfig config, final Companion companion)
+    {
+        return new ToolboxNode(config, Duration.ofMillis(2000), Duration.ofMillis(1500), companion);
+    }
+
+    /**
+     * Start a node from settings (see the class description).
+     *
+     * @param args      {@link NodeConfig} settings plus this class's own.
+     * @param companion to run while this node's member of {@link #LEADER} leads.
+     * @return the running node.
+     */
+    public static ToolboxNode start(final String[] args, final Companion companion)
+    {
+        final Map<String, String> settings = new java.util.HashMap<>();
+        for (final String arg : args)
+        {
+            final int eq = arg.indexOf('=');
+            if (eq > 0)
+            {
+                settings.put(arg.substring(0, eq), arg.substring(eq + 1));
+            }
+        }
+        return new ToolboxNode(NodeConfig.fromArgs(args),
+            Duration.ofMillis(Long.parseLong(settings.getOrDefault("sessionlock.grace.ms", "2000"))),
+            Duration.ofMillis(Long.parseLong(settings.getOrDefault("leader.grace.ms", "1500"))), companion);
+    }
+
+    /**
+     * @param cluster one of {@link #CLUSTERS}.
+     * @param nodes   hosting its members.
+     * @return the members of that cluster on those nodes.
+     */
+    public static List<ServerId> members(final String cluster, final List<String> nodes)
+    {
+        return nodes.stream().map(node -> new ServerId(cluster, node)).toList();
+    }
+
+    /**
+     * @return this node's id.
+     */
+    public String nodeId()
+    {
+        return nodeId;
+    }
+
+    /**
+     * @return the node's system.
+     */
+    public RaSystem system()
+    {
+        return system;
+    }
+
+    /**
+     * @return the node's transport.
+     */
+    public NettyTransport transport()
+    {
+        return transport;
+    }
+
+    /**
+     * @return the epoch the local companion runs with, 0 if it does not run.
+     */
+    public long companionEpoch()
+    {
+        return companionHost.runningEpoch();
+    }
+
+    @Override
+    public void close()
+    {
+        companionHost.close();
+        system.close();
+        storage.close();
+    }
+
+    /**
+     * Run a node in this JVM until {@code stop} or the end of standard input (see the class description).
+     *
+     * @param args {@link NodeConfig} settings plus this class's own.
+     * @throws IOException if standard input fails.
+     */
+    public static void main(final String[] args) throws IOException
+    {
+        quietLogging();
+        final PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        final ToolboxNode node = start(args, new Companion()
+        {
+            @Override
+            public void start(final long epoch)
+            {
+                out.println(PREFIX + "companion started " + epoch);
+            }
+
+            @Override
+            public void stop(final long epoch)
+            {
+                out.println(PREFIX + "companion stopped " + epoch);
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(new Thread(node::close, "toolbox-node-shutdown"));
+        final InetSocketAddress address = node.transport.localAddress();
+        out.println(PREFIX + "ready " + node.nodeId + " " + address.getHostString() + ":" + address.getPort());
+        final Map<Long, RaProcess> processes = new ConcurrentHashMap<>();
+        final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        String line;
+        while (null != (line = in.readLine()))
+        {
+            if (!line.isBlank() && !node.control(line.trim().split("\\s+"), processes, out))
+            {
+                break;
+            }
+        }
+        System.exit(0);
+    }
+
+    /**
+     * Bind slf4j-simple (when it is the binding) at WARN unless told otherwise, so that logs do not drown the
+     * narration of the demo. Must run before the first logger is created.
+     */
+    static void quietLogging()
+    {
+        if (null == System.getProperty("org.slf4j.simpleLogger.defaultLogLevel"))
+        {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
+    }
+
+    /**
+     * A KV client on this node, for a writer or reader that lives in this JVM.
+     */
+    private String kvCommand(final String[] words)
+    {
+        final KvClient kv = new KvClient(system, system.members(new ServerId(KV, nodeId)));
+        if (words.length == 4 && "put".equals(words[1]))
+        {
+            return "ok put " + kv.put(words[2], words[3]).revision();
+        }
+        if (words.length == 3 && "get".equals(words[1]))
+        {
+            return kv.get(words[2]).map(value -> "ok get " + value).orElse("ok absent");
+        }
+        return "error usage: kv put <key> <value> | kv get <key>";
+    }
+
+    private boolean control(final String[] words, final Map<Long, RaProcess> processes, final PrintStream out)
+    {
+        try
+        {
+            switch (words[0])
+            {
+                case "status":
+                    for (final ServerId server : system.runningServers())
+                    {
+                        final ServerOverview o = system.overview(server);
+                        out.println(PREFIX + "status " + server + " " + o.role() + " term=" + o.currentTerm() +
+                            " leader=" + o.leader() + " commit=" + o.commitIndex());
+                    }
+                    out.println(PREFIX + "ok status");
+                    return true;
+                case "spawn":
+                {
+                    final long[] id = new long[1];
+                    final RaProcess process = system.spawn(message ->
+                        out.println(PREFIX + "message " + id[0] + " " + message));
+                    id[0] = process.ref().id();
+                    processes.put(id[0], process);
+                    out.println(PREFIX + "spawned " + process.ref().node() + " " + process.ref().id());
+                    return true;
+                }
+                case "close":
+                {
+                    final RaProcess process = processes.remove(Long.parseLong(words[1]));
+                    if (null != process)
+                    {
+                        process.close();
+                    }
+                    out.println(PREFIX + "ok close");
+                    return true;
+                }
+                case "kv":
+                    out.println(PREFIX + kvCommand(words));
+                    return true;
+                case "stop":
+                    out.println(PREFIX + "ok stop");
+                    close();
+                    return false;
+                default:
+                    out.println(PREFIX + "error unknown command " + words[0]);
+                    return true;
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            out.println(PREFIX + "error " + Objects.toString(ex.getMessage(), ex.getClass().getName()));
+            return true;
+        }
+    }
+}
