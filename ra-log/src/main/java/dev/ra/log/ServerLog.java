@@ -148,7 +148,12 @@ final class ServerLog implements LogStore, FlushTarget
             // record the reset now, so the entries appended next are not taken for a gap after the old log.
             pending.addControl(WalFormat.RESET, snapshotIndex, snapshotTerm);
         }
-        if (logLast > snapshotIndex && logFirst <= snapshotIndex)
+        // Also when the log ENDS at the snapshot index (logLast == snapshotIndex): an entry of another term there (a
+        // snapshot taken over an entry that was never made durable, or a crash between installing a snapshot and
+        // recording the reset) must be superseded by a durable RESET now. Otherwise the stale entry stays in the
+        // segments below the snapshot, the entries appended after the snapshot go into segments that continue it,
+        // and the next recovery sees the mismatch and discards those acknowledged entries.
+        if (logLast >= snapshotIndex && logFirst <= snapshotIndex && snapshotIndex > 0)
         {
             final long termThere = segmentTerm(snapshotIndex);
             if (termThere != snapshotTerm)
