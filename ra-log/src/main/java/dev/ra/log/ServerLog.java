@@ -111,7 +111,20 @@ final class ServerLog implements LogStore, FlushTarget
             }
             nextSegmentSequence = segment.sequence() + 1;
         }
-        chooseSnapshot(logLast);
+        try
+        {
+            chooseSnapshot(logLast);
+        }
+        catch (final UncheckedIOException ex)
+        {
+            // The segment cache reports a damaged segment as an I/O error (right for reads while running); while
+            // opening, damage is a refusal: IllegalStateException naming the file and offset.
+            if (ex.getCause().getCause() instanceof IllegalStateException damage)
+            {
+                throw damage;
+            }
+            throw ex.getCause();
+        }
         memTable.clear(lastIndex + 1);
         lastWrittenIndex = lastIndex;
     }

@@ -189,6 +189,44 @@ class CorruptionMatrixTest
         }
     }
 
+    /**
+     * A damaged index table is damage found at open, so it is a refusal (IllegalStateException naming file and
+     * offset), also when recovery needs that table to compare the snapshot's term (BitFlipProperties once saw an
+     * UncheckedIOException from the segment cache here).
+     */
+    @Test
+    void bitFlipInASegmentIndexTableRefusesToOpenNamingFileAndOffset() throws Exception
+    {
+        final Path segments = segmentsAfterRestart();
+        try (FileStorage storage = storage())
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            server.snapshots().write(new SnapshotMeta(5, 1, List.of(), 0), Bytes.wrap(new byte[] {5}));
+            server.log().truncateUpTo(5);
+        }
+        final Path first = segments.resolve(SegmentFile.fileName(0));
+        final long tableOffset = Files.size(first) - SegmentFile.TRAILER - 10L * SegmentFile.TABLE_ENTRY;
+        // The term of entry 5, which recovery reads to check the snapshot.
+        flipBit(first, tableOffset + 4L * SegmentFile.TABLE_ENTRY + 15);
+        try (FileStorage storage = storage())
+        {
+            assertThatThrownBy(() -> storage.open(A, new RecordingListener()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(first.toString())
+                .hasMessageContaining("offset " + tableOffset)
+                .hasMessageContaining("index table");
+        }
+        // Restored, it opens again with nothing lost.
+        flipBit(first, tableOffset + 4L * SegmentFile.TABLE_ENTRY + 15);
+        try (FileStorage storage = storage())
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            assertThat(server.log().firstIndex()).isEqualTo(6);
+            assertThat(server.log().lastIndex()).isEqualTo(20);
+            assertThat(server.log().entry(6)).isEqualTo(entry(6, 1));
+        }
+    }
+
     @Test
     void bitFlipInASegmentEntryFailsTheReadNamingFileAndOffset() throws Exception
     {
