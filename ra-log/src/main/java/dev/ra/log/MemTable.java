@@ -10,6 +10,9 @@ import dev.ra.protocol.LogEntry;
 final class MemTable
 {
     private LogEntry[] ring = new LogEntry[64];
+    /** Checksum of each entry's WAL record: tells apart entries with the same index and term written at different
+     * times (after a truncation the same index and term may be appended again with other content). */
+    private int[] checksums = new int[64];
     private int head;
     private int size;
     private long firstIndex = 1;
@@ -62,6 +65,15 @@ final class MemTable
      */
     void add(final LogEntry entry)
     {
+        add(entry, 0);
+    }
+
+    /**
+     * @param entry    to add after the last one.
+     * @param checksum of its WAL record.
+     */
+    void add(final LogEntry entry, final int checksum)
+    {
         if (entry.index() != firstIndex + size)
         {
             throw new IllegalStateException("memtable entry " + entry.index() + " does not follow " + lastIndex());
@@ -69,15 +81,33 @@ final class MemTable
         if (size == ring.length)
         {
             final LogEntry[] bigger = new LogEntry[ring.length * 2];
+            final int[] biggerChecksums = new int[ring.length * 2];
             for (int i = 0; i < size; i++)
             {
                 bigger[i] = ring[(head + i) & (ring.length - 1)];
+                biggerChecksums[i] = checksums[(head + i) & (ring.length - 1)];
             }
             ring = bigger;
+            checksums = biggerChecksums;
             head = 0;
         }
         ring[(head + size) & (ring.length - 1)] = entry;
+        checksums[(head + size) & (ring.length - 1)] = checksum;
         size++;
+    }
+
+    /**
+     * @param index of an entry held.
+     * @return the checksum of its WAL record, as given to {@link #add(LogEntry, int)}.
+     */
+    int checksum(final long index)
+    {
+        final long slot = index - firstIndex;
+        if (slot < 0 || slot >= size)
+        {
+            throw new IllegalArgumentException("index " + index + " not in the memtable");
+        }
+        return checksums[(head + (int)slot) & (ring.length - 1)];
     }
 
     /**

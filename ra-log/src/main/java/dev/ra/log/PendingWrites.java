@@ -27,12 +27,16 @@ final class PendingWrites
     private int records;
     private long lastIndex;
     private long lastTerm;
+    private boolean lastIsEntry;
+    private int lastChecksum;
 
     // Writer thread only.
     long registeredInWal = -1;
     int drainedRecords;
     long drainedIndex;
     long drainedTerm;
+    boolean drainedIsEntry;
+    int drainedChecksum;
 
     PendingWrites(final ServerLog owner, final int serverRef)
     {
@@ -55,16 +59,19 @@ final class PendingWrites
      *
      * @param entry to write.
      */
-    synchronized void addEntry(final LogEntry entry)
+    synchronized int addEntry(final LogEntry entry)
     {
         final BufferWriter out = filling;
         final int start = out.position();
         header(out, WalFormat.ENTRY, entry.index(), entry.term());
         EntryCodec.INSTANCE.encode(entry, out);
-        seal(out, start);
+        final int checksum = seal(out, start);
         records++;
         lastIndex = entry.index();
         lastTerm = entry.term();
+        lastIsEntry = true;
+        lastChecksum = checksum;
+        return checksum;
     }
 
     /**
@@ -83,6 +90,7 @@ final class PendingWrites
         records++;
         lastIndex = index;
         lastTerm = term;
+        lastIsEntry = false;
     }
 
     private void header(final BufferWriter out, final byte type, final long index, final long term)
@@ -90,12 +98,14 @@ final class PendingWrites
         out.writeInt(0).writeInt(0).writeByte(type).writeInt(serverRef).writeLong(index).writeLong(term);
     }
 
-    private void seal(final BufferWriter out, final int start)
+    private int seal(final BufferWriter out, final int start)
     {
         out.putInt(start + WalFormat.OFFSET_LENGTH, out.position() - start - WalFormat.RECORD_HEADER);
         crc.reset();
         crc.update(out.array(), start + 4, out.position() - start - 4);
-        out.putInt(start, (int)crc.getValue());
+        final int checksum = (int)crc.getValue();
+        out.putInt(start, checksum);
+        return checksum;
     }
 
     /**
@@ -111,6 +121,8 @@ final class PendingWrites
         drainedRecords = records;
         drainedIndex = lastIndex;
         drainedTerm = lastTerm;
+        drainedIsEntry = lastIsEntry;
+        drainedChecksum = lastChecksum;
         records = 0;
         return drainedRecords;
     }

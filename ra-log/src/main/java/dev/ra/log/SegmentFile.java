@@ -114,7 +114,7 @@ final class SegmentFile
     }
 
     /**
-     * Read and check a segment's header and trailer; entry checksums are checked on every read.
+     * Read and check a segment's header, trailer and index table; entry checksums are checked on every read.
      *
      * @param files the file layer.
      * @param path  of the segment.
@@ -154,6 +154,14 @@ final class SegmentFile
                 tableOffset + (long)count * TABLE_ENTRY + TRAILER != size || tableOffset < HEADER)
             {
                 throw Formats.corrupt(path, size - TRAILER, "segment trailer does not match header and size");
+            }
+            // The index table is checked here too, so that a damaged table refuses the open (as documented) instead
+            // of surfacing later as an I/O error from whichever read first loads the table.
+            final ByteBuffer table = ByteBuffer.allocate(count * TABLE_ENTRY);
+            file.read(table, tableOffset);
+            if (trailer.getInt(12) != Formats.crc(table.array(), 0, table.capacity()))
+            {
+                throw Formats.corrupt(path, tableOffset, "segment index table checksum mismatch");
             }
             if (sequence != sequenceOf(path.getFileName().toString()))
             {

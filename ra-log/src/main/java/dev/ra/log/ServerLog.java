@@ -111,7 +111,20 @@ final class ServerLog implements LogStore, FlushTarget
             }
             nextSegmentSequence = segment.sequence() + 1;
         }
-        chooseSnapshot(logLast);
+        try
+        {
+            chooseSnapshot(logLast);
+        }
+        catch (final UncheckedIOException ex)
+        {
+            // The segment cache reports a damaged segment as an I/O error (right for reads while running); while
+            // opening, damage is a refusal: IllegalStateException naming the file and offset.
+            if (ex.getCause().getCause() instanceof IllegalStateException damage)
+            {
+                throw damage;
+            }
+            throw ex.getCause();
+        }
         memTable.clear(lastIndex + 1);
         lastWrittenIndex = lastIndex;
     }
@@ -148,7 +161,12 @@ final class ServerLog implements LogStore, FlushTarget
             // record the reset now, so the entries appended next are not taken for a gap after the old log.
             pending.addControl(WalFormat.RESET, snapshotIndex, snapshotTerm);
         }
-        if (logLast > snapshotIndex && logFirst <= snapshotIndex)
+        // Also when the log ENDS at the snapshot index (logLast == snapshotIndex): an entry of another term there (a
+        // snapshot taken over an entry that was never made durable, or a crash between installing a snapshot and
+        // recording the reset) must be superseded by a durable RESET now. Otherwise the stale entry stays in the
+        // segments below the snapshot, the entries appended after the snapshot go into segments that continue it,
+        // and the next recovery sees the mismatch and discards those acknowledged entries.
+        if (logLast >= snapshotIndex && logFirst <= snapshotIndex && snapshotIndex > 0)
         {
             final long termThere = segmentTerm(snapshotIndex);
             if (termThere != snapshotTerm)
@@ -425,13 +443,10 @@ final class ServerLog implements LogStore, FlushTarget
                 }
                 for (int i = skip; i < n; i++)
                 {
-                    memTable.add(entries.get(i));
+                    final LogEntry entry = entries.get(i);
+                    memTable.add(entry, pending.addEntry(entry));
                 }
                 lastIndex = entries.get(n - 1).index();
-                for (int i = skip; i < n; i++)
-                {
-                    pending.addEntry(entries.get(i));
-                }
             }
         }
         storage.wal().signal(pending);
@@ -519,10 +534,12 @@ final class ServerLog implements LogStore, FlushTarget
     /**
      * WAL writer thread: records up to {@code index} (of term {@code term}) are durable.
      *
-     * @param index of the last durable record of this server.
-     * @param term  it carried.
+     * @param index    of the last durable record of this server.
+     * @param term     it carried.
+     * @param isEntry  whether that record is an entry (not a truncation or reset).
+     * @param checksum of that record, if an entry.
      */
-    void onDurable(final long index, final long term)
+    void onDurable(final long index, final long term, final boolean isEntry, final int checksum)
     {
         final LogListener target;
         final long reported;
@@ -533,7 +550,10 @@ final class ServerLog implements LogStore, FlushTarget
                 return;
             }
             final LogEntry entry = memTable.get(index);
-            final boolean matches = null != entry ? entry.term() == term :
+            // The checksum tells the entry that was written from one appended at the same index and term after a
+            // truncation (which is not durable yet).
+            final boolean matches = null != entry ? entry.term() == term &&
+                (!isEntry || memTable.checksum(index) == checksum) :
                 index < memTable.firstIndex() || (index == snapshotIndex && term == snapshotTerm);
             if (!matches)
             {
@@ -572,8 +592,10 @@ final class ServerLog implements LogStore, FlushTarget
                 segmentFiles.add(segment);
             }
             long index = memTable.firstIndex();
+            // Index and term are not enough: after a truncation the same index and term can be appended again with
+            // other content, and the older record in this file must not stand in for the newer one.
             while (index <= memTable.lastIndex() && replay.holds(index) &&
-                memTable.get(index).term() == replay.term(index))
+                memTable.get(index).term() == replay.term(index) && memTable.checksum(index) == replay.checksum(index))
             {
                 index++;
             }

@@ -21,6 +21,7 @@ final class ServerReplay
     private long[] terms = new long[64];
     private int[] offsets = new int[64];
     private int[] lengths = new int[64];
+    private int[] checksums = new int[64];
 
     ServerReplay(final int serverRef, final long uid, final String directoryName)
     {
@@ -83,6 +84,15 @@ final class ServerReplay
     }
 
     /**
+     * @param index of an entry held.
+     * @return the checksum of its WAL record.
+     */
+    int checksum(final long index)
+    {
+        return checksums[(int)(index - base - 1)];
+    }
+
+    /**
      * @param index of an entry.
      * @return whether this replay holds it.
      */
@@ -99,16 +109,17 @@ final class ServerReplay
      * @param index  of the record.
      * @param term   of the record.
      * @param offset of its payload in the file.
-     * @param length of its payload.
+     * @param length   of its payload.
+     * @param checksum of the record.
      * @throws IllegalStateException if an entry leaves a gap after the previous one.
      */
     void apply(final Path path, final byte type, final long index, final long term, final int offset,
-        final int length)
+        final int length, final int checksum)
     {
         switch (type)
         {
             case WalFormat.ENTRY:
-                applyEntry(path, index, term, offset, length);
+                applyEntry(path, index, term, offset, length, checksum);
                 break;
             case WalFormat.TRUNCATE:
                 if (!started || index < base)
@@ -133,7 +144,8 @@ final class ServerReplay
         }
     }
 
-    private void applyEntry(final Path path, final long index, final long term, final int offset, final int length)
+    private void applyEntry(final Path path, final long index, final long term, final int offset, final int length,
+        final int checksum)
     {
         if (!started || index <= base)
         {
@@ -155,10 +167,12 @@ final class ServerReplay
             terms = Arrays.copyOf(terms, count * 2);
             offsets = Arrays.copyOf(offsets, count * 2);
             lengths = Arrays.copyOf(lengths, count * 2);
+            checksums = Arrays.copyOf(checksums, count * 2);
         }
         terms[count] = term;
         offsets[count] = offset;
         lengths[count] = length;
+        checksums[count] = checksum;
         count++;
     }
 }

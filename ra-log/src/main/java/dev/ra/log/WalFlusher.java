@@ -165,7 +165,7 @@ final class WalFlusher
         {
             throw Formats.corrupt(path, offset - WalFormat.RECORD_HEADER, "record for unregistered server ref " + ref);
         }
-        replay.apply(path, type, index, term, offset, length);
+        replay.apply(path, type, index, term, offset, length, data.getInt(offset - WalFormat.RECORD_HEADER));
     }
 
     private static <T> Future<T> completed(final Callable<T> job) throws IOException

@@ -223,7 +223,7 @@ final class WalWriter implements Runnable
         for (int i = 0; i < inBatch.size(); i++)
         {
             final PendingWrites p = inBatch.get(i);
-            p.owner().onDurable(p.drainedIndex, p.drainedTerm);
+            p.owner().onDurable(p.drainedIndex, p.drainedTerm, p.drainedIsEntry, p.drainedChecksum);
         }
         inBatch.clear();
     }

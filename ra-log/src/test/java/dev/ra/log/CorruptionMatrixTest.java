@@ -144,6 +144,89 @@ class CorruptionMatrixTest
         }
     }
 
+    /**
+     * Regression (LogRecoveryProperties, seed -7361839468483197889): the log ends exactly at the snapshot index
+     * with an entry of another term there (a snapshot taken over an entry a crash then lost, or installed with the
+     * RESET record lost). Recovery must record the reset then, not only once the log extends past the snapshot;
+     * otherwise the entries appended after the snapshot are acknowledged and then discarded by the next recovery.
+     */
+    @Test
+    void staleEntryAtTheSnapshotIndexDoesNotCostTheEntriesAppendedAfterTheSnapshot() throws Exception
+    {
+        try (FileStorage storage = storage())
+        {
+            final RecordingListener listener = new RecordingListener();
+            final ServerStorage server = storage.open(A, listener);
+            server.log().append(range(1, 1, 1));
+            assertThat(listener.awaitIndex(1)).isTrue();
+        }
+        try (FileStorage storage = storage())
+        {
+            // Entry 1 of term 2 never became durable, the snapshot over it did.
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            server.snapshots().write(new SnapshotMeta(1, 2, List.of(), 0), Bytes.wrap(new byte[] {1}));
+        }
+        try (FileStorage storage = storage())
+        {
+            final RecordingListener listener = new RecordingListener();
+            final ServerStorage server = storage.open(A, listener);
+            assertThat(server.log().firstIndex()).isEqualTo(2);
+            assertThat(server.log().lastIndex()).isEqualTo(1);
+            assertThat(server.log().term(1)).isEqualTo(2);
+            server.log().append(range(2, 5, 2));
+            assertThat(listener.awaitIndex(5)).isTrue();
+        }
+        for (int restart = 0; restart < 2; restart++)
+        {
+            try (FileStorage storage = storage())
+            {
+                final ServerStorage server = storage.open(A, new RecordingListener());
+                assertThat(server.log().firstIndex()).isEqualTo(2);
+                assertThat(server.log().lastIndex()).as("acknowledged entries after the snapshot").isEqualTo(5);
+                assertThat(server.log().term(1)).isEqualTo(2);
+                assertThat(server.log().entry(5)).isEqualTo(entry(5, 2));
+            }
+        }
+    }
+
+    /**
+     * A damaged index table is damage found at open, so it is a refusal (IllegalStateException naming file and
+     * offset), also when recovery needs that table to compare the snapshot's term (BitFlipProperties once saw an
+     * UncheckedIOException from the segment cache here).
+     */
+    @Test
+    void bitFlipInASegmentIndexTableRefusesToOpenNamingFileAndOffset() throws Exception
+    {
+        final Path segments = segmentsAfterRestart();
+        try (FileStorage storage = storage())
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            server.snapshots().write(new SnapshotMeta(5, 1, List.of(), 0), Bytes.wrap(new byte[] {5}));
+            server.log().truncateUpTo(5);
+        }
+        final Path first = segments.resolve(SegmentFile.fileName(0));
+        final long tableOffset = Files.size(first) - SegmentFile.TRAILER - 10L * SegmentFile.TABLE_ENTRY;
+        // The term of entry 5, which recovery reads to check the snapshot.
+        flipBit(first, tableOffset + 4L * SegmentFile.TABLE_ENTRY + 15);
+        try (FileStorage storage = storage())
+        {
+            assertThatThrownBy(() -> storage.open(A, new RecordingListener()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(first.toString())
+                .hasMessageContaining("offset " + tableOffset)
+                .hasMessageContaining("index table");
+        }
+        // Restored, it opens again with nothing lost.
+        flipBit(first, tableOffset + 4L * SegmentFile.TABLE_ENTRY + 15);
+        try (FileStorage storage = storage())
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            assertThat(server.log().firstIndex()).isEqualTo(6);
+            assertThat(server.log().lastIndex()).isEqualTo(20);
+            assertThat(server.log().entry(6)).isEqualTo(entry(6, 1));
+        }
+    }
+
     @Test
     void bitFlipInASegmentEntryFailsTheReadNamingFileAndOffset() throws Exception
     {

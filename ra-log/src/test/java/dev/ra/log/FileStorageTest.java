@@ -87,6 +87,49 @@ class FileStorageTest
         }
     }
 
+    /**
+     * Regression (LogRecoveryProperties with more tries, "live entries"): after a truncation, entries appended again
+     * at the same indexes and term with other content must not be replaced by the older ones when the WAL file
+     * holding those is flushed into segments (the memtable used to drop entries matching by index and term only).
+     */
+    @Test
+    void entriesAppendedAgainAtTheSameIndexAndTermAfterATruncationAreNotReplacedByTheOlderOnes() throws Exception
+    {
+        final List<LogEntry> old = new ArrayList<>();
+        final List<LogEntry> fresh = new ArrayList<>();
+        for (long i = 1; i <= 20; i++)
+        {
+            old.add(entry(i, 1, "old-" + i + "x".repeat(4000)));
+            fresh.add(entry(i, 1, "new-" + i + "x".repeat(4000)));
+        }
+        try (FileStorage storage = storage(64 << 10))
+        {
+            final RecordingListener listener = new RecordingListener();
+            final ServerStorage server = storage.open(A, listener);
+            server.log().append(old);
+            assertThat(listener.awaitIndex(20)).isTrue();
+            // Entry 10 again: the log is cut after it; then 11..20 of the same term but other content.
+            server.log().append(old.subList(9, 10));
+            assertThat(server.log().lastIndex()).isEqualTo(10);
+            server.log().append(fresh.subList(10, 20));
+            // The next batch rolls the WAL file over, and the file with the old 11..20 is flushed into segments.
+            server.log().append(List.of(entry(21, 1)));
+            assertThat(listener.awaitIndex(21)).isTrue();
+            assertThat(storage.awaitSegmentWriter(Duration.ofSeconds(30))).isTrue();
+            assertThat(storage.loadedLog(A).segmentFileCount()).isGreaterThan(0);
+            final List<LogEntry> live = readAll(server.log());
+            assertThat(live.subList(10, 20)).isEqualTo(fresh.subList(10, 20));
+        }
+        try (FileStorage storage = storage(64 << 10))
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            final List<LogEntry> all = readAll(server.log());
+            assertThat(all).hasSize(21);
+            assertThat(all.subList(0, 10)).isEqualTo(old.subList(0, 10));
+            assertThat(all.subList(10, 20)).isEqualTo(fresh.subList(10, 20));
+        }
+    }
+
     @Test
     void overwriteReplacesDivergentSuffixInMemoryAndAfterRestart() throws Exception
     {
