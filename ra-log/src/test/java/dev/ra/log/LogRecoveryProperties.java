@@ -477,6 +477,10 @@ class LogRecoveryProperties
                 log.put(e.index(), e);
             }
             durable = store.lastIndex();
+            // Raft never writes different content at the same index and term: after a restart a server only gets
+            // new entries from a later term's leader. Without this the model could re-use (index, term) for new
+            // content, and a late durability report for the lost entry would be credited to the new one.
+            term++;
         }
     }
 }
