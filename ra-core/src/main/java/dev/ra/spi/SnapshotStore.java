@@ -19,4 +19,38 @@ public interface SnapshotStore extends SnapshotReader
      * @param state encoded machine state.
      */
     void write(SnapshotMeta meta, Bytes state);
+
+    /**
+     * Begin receiving a snapshot in chunks. The default collects the chunks in memory and calls {@link #write} on
+     * completion; file-backed stores stream them to disk instead.
+     *
+     * @param meta of the snapshot being received.
+     * @return the sink to append chunks to.
+     * @since 0.1
+     */
+    default SnapshotSink accept(final SnapshotMeta meta)
+    {
+        return new SnapshotSink()
+        {
+            private final java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
+
+            @Override
+            public void append(final Bytes chunk)
+            {
+                received.write(chunk.unsafeArray(), 0, chunk.length());
+            }
+
+            @Override
+            public void complete()
+            {
+                write(meta, Bytes.wrap(received.toByteArray()));
+            }
+
+            @Override
+            public void abort()
+            {
+                received.reset();
+            }
+        };
+    }
 }

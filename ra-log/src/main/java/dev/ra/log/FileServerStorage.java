@@ -1,0 +1,64 @@
+package dev.ra.log;
+
+import dev.ra.spi.LogStore;
+import dev.ra.spi.MetaStore;
+import dev.ra.spi.ServerStorage;
+import dev.ra.spi.SnapshotStore;
+
+/**
+ * One open server's view of a {@link FileStorage}: its log, meta store and snapshot store.
+ */
+final class FileServerStorage implements ServerStorage
+{
+    private final FileStorage storage;
+    private final ServerLog log;
+    private final FileMetaStore meta;
+    private volatile boolean closed;
+
+    FileServerStorage(final FileStorage storage, final ServerLog log, final FileMetaStore meta)
+    {
+        this.storage = storage;
+        this.log = log;
+        this.meta = meta;
+    }
+
+    @Override
+    public LogStore log()
+    {
+        return log;
+    }
+
+    @Override
+    public MetaStore meta()
+    {
+        return meta;
+    }
+
+    @Override
+    public SnapshotStore snapshots()
+    {
+        return log.snapshots();
+    }
+
+    FileMetaStore fileMeta()
+    {
+        return meta;
+    }
+
+    ServerLog serverLog()
+    {
+        return log;
+    }
+
+    @Override
+    public void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            storage.onServerClosed(log.directory().id(), this);
+            log.detach();
+            meta.close();
+        }
+    }
+}

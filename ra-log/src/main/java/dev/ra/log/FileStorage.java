@@ -1,0 +1,714 @@
+package dev.ra.log;
+
+import dev.ra.ServerId;
+import dev.ra.spi.LogListener;
+import dev.ra.spi.ServerStorage;
+import dev.ra.spi.Storage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Durable storage for all the servers of one node: one write-ahead log shared by every server (group commit by a
+ * single writer thread), per-server memtables and segment files, snapshots and meta stores, with crash recovery.
+ *
+ * <p>Layout under the data directory: {@code wal/} holds the WAL files; {@code servers/<server>/} holds each server's
+ * identity file, meta store, {@code segments/} and {@code snapshots/}. The formats are described in
+ * {@code docs/log-format.md}.
+ *
+ * <p>Opening the storage replays the WAL files left by the previous run into segment files: a torn batch at the very
+ * end of the newest WAL file is cut with a warning (it was never acknowledged); damage anywhere else makes every
+ * {@link #open} fail with an {@link IllegalStateException} naming the file and offset, rather than silently lose
+ * acknowledged entries. An I/O error while running (a full disk, a failed sync) is fatal: every open server's
+ * {@link LogListener#onFailure} is called and further writes throw {@link UncheckedIOException}.
+ *
+ * <p>Thread-safe. Starts two daemon threads: the WAL writer and the segment writer.
+ */
+public final class FileStorage implements Storage
+{
+    private static final Logger LOG = LoggerFactory.getLogger(FileStorage.class);
+
+    static final String WAL_DIR = "wal";
+    static final String SERVERS_DIR = "servers";
+    static final String LOCK_FILE = "lock";
+    private static final int SEGMENT_IO_THREADS = 4;
+
+    private final FileLayer files;
+    private final Path directory;
+    private final Path walDirectory;
+    private final Path serversDirectory;
+    private final SegmentCache segmentCache;
+    private final ScheduledExecutorService background;
+    private final java.util.concurrent.ExecutorService segmentIo;
+    private final WalFlusher flusher;
+    private final WalWriter wal;
+    private final String recoveryFailure;
+    private final java.io.Closeable directoryLock;
+    private final AtomicInteger nextServerRef = new AtomicInteger();
+    private final Map<ServerId, ServerLog> logs = new HashMap<>();
+    private final Map<ServerId, FileServerStorage> openServers = new HashMap<>();
+    private final java.util.Set<ServerId> opening = new java.util.HashSet<>();
+    private final Map<String, ServerLog> logsByDirectory = new ConcurrentHashMap<>();
+    private Map<String, FlushTarget> dormant = new HashMap<>();
+    private volatile Throwable failure;
+    private volatile boolean closed;
+
+    private FileStorage(final Builder builder) throws IOException
+    {
+        files = builder.files;
+        directory = builder.directory;
+        walDirectory = directory.resolve(WAL_DIR);
+        serversDirectory = directory.resolve(SERVERS_DIR);
+        files.createDirectories(directory);
+        directoryLock = files.lock(directory.resolve(LOCK_FILE));
+        try
+        {
+            files.createDirectories(walDirectory);
+            files.createDirectories(serversDirectory);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            directoryLock.close();
+            throw ex;
+        }
+        segmentCache = new SegmentCache(files, builder.openFileCacheSize);
+        final long lastSequence;
+        segmentIo = Executors.newFixedThreadPool(SEGMENT_IO_THREADS, r ->
+        {
+            final Thread t = new Thread(r, "ra-log-segment-io");
+            t.setDaemon(true);
+            return t;
+        });
+        flusher = new WalFlusher(files, builder.segmentMaxEntries, builder.segmentMaxBytes, this::flushTarget,
+            segmentIo);
+        try
+        {
+            lastSequence = lastWalSequence();
+            recoveryFailure = replayPreviousRun();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            segmentIo.shutdownNow();
+            directoryLock.close();
+            throw ex;
+        }
+        dormant = null;
+        background = Executors.newSingleThreadScheduledExecutor(r ->
+        {
+            final Thread t = new Thread(r, "ra-log-segment-writer");
+            t.setDaemon(true);
+            return t;
+        });
+        wal = new WalWriter(files, walDirectory, lastSequence + 1, builder.walMaxSizeBytes, builder.maxBatchEntries,
+            builder.syncMethod == SyncMethod.DATASYNC, this::onRollover, this::fail);
+        try
+        {
+            wal.start("ra-log-wal-writer");
+        }
+        catch (final IOException ex)
+        {
+            background.shutdownNow();
+            segmentIo.shutdownNow();
+            directoryLock.close();
+            throw ex;
+        }
+        final long intervalMs = builder.lastAppliedFlushInterval.toMillis();
+        background.scheduleWithFixedDelay(this::flushLastApplied, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+        if (builder.syncMethod == SyncMethod.NONE)
+        {
+            LOG.warn("{}: WAL sync is DISABLED (SyncMethod.NONE); acknowledged entries can be lost on a crash — use "
+                + "only for benchmarks", directory);
+        }
+    }
+
+    /**
+     * @return a builder with the defaults.
+     */
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    private long lastWalSequence() throws IOException
+    {
+        long last = 0;
+        for (final String name : files.list(walDirectory))
+        {
+            last = Math.max(last, WalFormat.sequenceOf(name));
+        }
+        return last;
+    }
+
+    private String replayPreviousRun() throws IOException
+    {
+        final List<Long> sequences = new ArrayList<>();
+        for (final String name : files.list(walDirectory))
+        {
+            final long sequence = WalFormat.sequenceOf(name);
+            if (sequence >= 0)
+            {
+                sequences.add(sequence);
+            }
+        }
+        sequences.sort(Long::compare);
+        for (int i = 0; i < sequences.size(); i++)
+        {
+            final Path path = walDirectory.resolve(WalFormat.fileName(sequences.get(i)));
+            try
+            {
+                flusher.flush(path, i == sequences.size() - 1);
+            }
+            catch (final IllegalStateException ex)
+            {
+                LOG.error("WAL recovery stopped; no server of this storage can be opened until this is repaired: {}",
+                    ex.getMessage());
+                return ex.getMessage();
+            }
+        }
+        return null;
+    }
+
+    private FlushTarget flushTarget(final ServerReplay replay)
+    {
+        final ServerLog log = logsByDirectory.get(replay.directoryName());
+        if (null != log)
+        {
+            return log.directory().uid() == replay.uid() ? log : null;
+        }
+        final Map<String, FlushTarget> startup = dormant;
+        if (null == startup)
+        {
+            return null;
+        }
+        return startup.computeIfAbsent(replay.directoryName(), name ->
+        {
+            try
+            {
+                final ServerDirectory dir = ServerDirectory.loadUnlessDebris(files, serversDirectory.resolve(name));
+                return null == dir || dir.uid() != replay.uid() ? null : new DormantServer(files, dir);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+        });
+    }
+
+    FileLayer files()
+    {
+        return files;
+    }
+
+    SegmentCache segmentCache()
+    {
+        return segmentCache;
+    }
+
+    WalWriter wal()
+    {
+        return wal;
+    }
+
+    Throwable failure()
+    {
+        return failure;
+    }
+
+    private void onRollover(final Path finished)
+    {
+        background.execute(() ->
+        {
+            try
+            {
+                flusher.flush(finished, false);
+            }
+            catch (final Throwable t)
+            {
+                LOG.error("segment writer failed on {}", finished, t);
+                fail(t);
+            }
+        });
+    }
+
+    void scheduleRetention(final ServerLog log)
+    {
+        if (!closed)
+        {
+            background.execute(log::applyRetention);
+        }
+    }
+
+    private void fail(final Throwable cause)
+    {
+        if (null != failure)
+        {
+            return;
+        }
+        failure = cause;
+        final List<ServerLog> toTell;
+        synchronized (this)
+        {
+            toTell = new ArrayList<>(logs.values());
+        }
+        for (final ServerLog log : toTell)
+        {
+            log.onStorageFailure(cause);
+        }
+    }
+
+    private void flushLastApplied()
+    {
+        final List<FileServerStorage> open;
+        synchronized (this)
+        {
+            open = new ArrayList<>(openServers.values());
+        }
+        for (final FileServerStorage server : open)
+        {
+            try
+            {
+                server.fileMeta().flushLastApplied();
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.warn("could not persist last applied: {}", ex.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public ServerStorage open(final ServerId id, final LogListener listener)
+    {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(listener, "listener");
+        if (closed)
+        {
+            throw new IllegalStateException("storage " + directory + " is closed");
+        }
+        if (null != recoveryFailure)
+        {
+            throw new IllegalStateException("cannot open server " + id + ": WAL recovery failed: " + recoveryFailure);
+        }
+        if (null != failure)
+        {
+            throw new IllegalStateException("cannot open server " + id + ": storage failed: " + failure, failure);
+        }
+        ServerLog log;
+        synchronized (this)
+        {
+            if (openServers.containsKey(id) || !opening.add(id))
+            {
+                throw new IllegalStateException("server " + id + " is already open");
+            }
+            log = logs.get(id);
+        }
+        // Loading and creating directories happen outside the storage-wide lock, so servers open in parallel.
+        FileMetaStore meta = null;
+        try
+        {
+            if (null == log)
+            {
+                log = ServerLog.load(this, serverDirectory(id), nextServerRef.incrementAndGet());
+            }
+            meta = FileMetaStore.open(files, log.directory());
+        }
+        catch (final IOException ex)
+        {
+            synchronized (this)
+            {
+                opening.remove(id);
+            }
+            throw new UncheckedIOException("cannot open storage of server " + id, ex);
+        }
+        catch (final RuntimeException ex)
+        {
+            synchronized (this)
+            {
+                opening.remove(id);
+            }
+            throw ex;
+        }
+        synchronized (this)
+        {
+            opening.remove(id);
+            if (!logs.containsKey(id))
+            {
+                logs.put(id, log);
+                logsByDirectory.put(log.directory().name(), log);
+            }
+            log.attach(listener);
+            final FileServerStorage server = new FileServerStorage(this, log, meta);
+            openServers.put(id, server);
+            return server;
+        }
+    }
+
+    private ServerDirectory serverDirectory(final ServerId id) throws IOException
+    {
+        final Path root = serversDirectory.resolve(ServerDirectory.dirName(id));
+        final ServerDirectory existing = ServerDirectory.loadUnlessDebris(files, root);
+        if (null != existing)
+        {
+            if (!existing.id().equals(id))
+            {
+                throw new IllegalStateException("directory " + root + " belongs to server " + existing.id() +
+                    ", not " + id);
+            }
+            return existing;
+        }
+        if (files.exists(root))
+        {
+            deleteTree(root);
+        }
+        return ServerDirectory.create(files, serversDirectory, id);
+    }
+
+    synchronized void onServerClosed(final ServerId id, final FileServerStorage server)
+    {
+        openServers.remove(id, server);
+    }
+
+    @Override
+    public synchronized boolean exists(final ServerId id)
+    {
+        return logs.containsKey(id) ||
+            files.exists(serversDirectory.resolve(ServerDirectory.dirName(id)).resolve(ServerDirectory.ID_FILE));
+    }
+
+    @Override
+    public List<ServerId> servers()
+    {
+        final List<ServerId> ids = new ArrayList<>();
+        try
+        {
+            for (final String name : files.list(serversDirectory))
+            {
+                try
+                {
+                    final ServerDirectory dir = ServerDirectory.load(files, serversDirectory.resolve(name));
+                    if (null != dir)
+                    {
+                        ids.add(dir.id());
+                    }
+                }
+                catch (final IllegalStateException ex)
+                {
+                    LOG.warn("skipping unreadable server directory: {}", ex.getMessage());
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot list " + serversDirectory, ex);
+        }
+        return ids;
+    }
+
+    @Override
+    public void delete(final ServerId id)
+    {
+        final ServerLog log;
+        synchronized (this)
+        {
+            if (openServers.containsKey(id) || opening.contains(id))
+            {
+                throw new IllegalStateException("server " + id + " is open; close it before deleting it");
+            }
+            log = logs.remove(id);
+            if (null != log)
+            {
+                logsByDirectory.remove(log.directory().name());
+            }
+        }
+        final Path root = serversDirectory.resolve(ServerDirectory.dirName(id));
+        // On the segment writer thread, so a flush never writes into a directory being deleted.
+        final Future<?> done = background.submit(() ->
+        {
+            deleteTree(root);
+            return null;
+        });
+        try
+        {
+            done.get();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while deleting " + id, ex);
+        }
+        catch (final ExecutionException ex)
+        {
+            throw new UncheckedIOException("cannot delete the storage of " + id, ex.getCause() instanceof
+                IOException io ? io : new IOException(ex.getCause()));
+        }
+    }
+
+    private void deleteTree(final Path root) throws IOException
+    {
+        // The identity file goes first, so a crash part-way leaves a directory that is recognisably debris.
+        files.delete(root.resolve(ServerDirectory.ID_FILE));
+        if (files.exists(root))
+        {
+            files.syncDirectory(root);
+        }
+        deleteRecursively(root);
+        files.syncDirectory(serversDirectory);
+    }
+
+    private void deleteRecursively(final Path path) throws IOException
+    {
+        for (final String name : files.list(path))
+        {
+            deleteRecursively(path.resolve(name));
+        }
+        files.delete(path);
+    }
+
+    /**
+     * @return counters of the write-ahead log.
+     */
+    public WalStatistics walStatistics()
+    {
+        return new WalStatistics(wal.batches(), wal.records(), wal.bytes());
+    }
+
+    /**
+     * Wait until the segment writer has finished the work queued so far (WAL files handed over at rollover, segment
+     * deletions).
+     *
+     * @param timeout how long to wait at most.
+     * @return true if it finished in time.
+     */
+    public boolean awaitSegmentWriter(final Duration timeout)
+    {
+        try
+        {
+            background.submit(() -> { }).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        catch (final ExecutionException | java.util.concurrent.TimeoutException ex)
+        {
+            return false;
+        }
+    }
+
+    /**
+     * @param id of a server.
+     * @return its log, if loaded (tests).
+     */
+    synchronized ServerLog loadedLog(final ServerId id)
+    {
+        return logs.get(id);
+    }
+
+    @Override
+    public void close()
+    {
+        final List<FileServerStorage> open;
+        synchronized (this)
+        {
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
+            open = new ArrayList<>(openServers.values());
+        }
+        for (final FileServerStorage server : open)
+        {
+            server.close();
+        }
+        wal.close();
+        background.shutdown();
+        try
+        {
+            if (!background.awaitTermination(60, TimeUnit.SECONDS))
+            {
+                LOG.warn("segment writer did not finish within 60 s; remaining WAL files are replayed at next open");
+                background.shutdownNow();
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            background.shutdownNow();
+        }
+        segmentIo.shutdownNow();
+        segmentCache.closeAll();
+        try
+        {
+            directoryLock.close();
+        }
+        catch (final IOException ex)
+        {
+            LOG.warn("could not release the lock on {}: {}", directory, ex.getMessage());
+        }
+    }
+
+    /**
+     * Configures and opens a {@link FileStorage}. Not thread safe.
+     */
+    public static final class Builder
+    {
+        private Path directory;
+        private long walMaxSizeBytes = 128L << 20;
+        private int segmentMaxEntries = 4096;
+        private long segmentMaxBytes = 64L << 20;
+        private int maxBatchEntries = 16384;
+        private SyncMethod syncMethod = SyncMethod.DATASYNC;
+        private int openFileCacheSize = 256;
+        private Duration lastAppliedFlushInterval = Duration.ofSeconds(1);
+        private FileLayer files = RealFileLayer.INSTANCE;
+
+        private Builder()
+        {
+        }
+
+        /**
+         * @param directory where the storage lives; created if missing. Required.
+         * @return this.
+         */
+        public Builder directory(final Path directory)
+        {
+            this.directory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /**
+         * @param bytes size at which a WAL file is rolled over and its entries moved to segments (64 KiB to 1 GiB;
+         *              default 128 MiB). A file may exceed it by one batch.
+         * @return this.
+         */
+        public Builder walMaxSizeBytes(final long bytes)
+        {
+            this.walMaxSizeBytes = bytes;
+            return this;
+        }
+
+        /**
+         * @param entries most entries per segment file (default 4096).
+         * @return this.
+         */
+        public Builder segmentMaxEntries(final int entries)
+        {
+            this.segmentMaxEntries = entries;
+            return this;
+        }
+
+        /**
+         * @param bytes size after which a segment file is closed and the next begun (default 64 MiB).
+         * @return this.
+         */
+        public Builder segmentMaxBytes(final long bytes)
+        {
+            this.segmentMaxBytes = bytes;
+            return this;
+        }
+
+        /**
+         * @param entries most records the WAL writer puts in one batch, i.e. under one sync (default 16384).
+         * @return this.
+         */
+        public Builder maxBatchEntries(final int entries)
+        {
+            this.maxBatchEntries = entries;
+            return this;
+        }
+
+        /**
+         * @param method how batches are made durable; {@link SyncMethod#NONE} is UNSAFE and for benchmarks only.
+         * @return this.
+         */
+        public Builder syncMethod(final SyncMethod method)
+        {
+            this.syncMethod = Objects.requireNonNull(method, "method");
+            return this;
+        }
+
+        /**
+         * @param files most segment files kept open for reading, across all servers (default 256).
+         * @return this.
+         */
+        public Builder openFileCacheSize(final int files)
+        {
+            this.openFileCacheSize = files;
+            return this;
+        }
+
+        /**
+         * @param interval between writes of changed last-applied indexes (default 1 s).
+         * @return this.
+         */
+        public Builder lastAppliedFlushInterval(final Duration interval)
+        {
+            this.lastAppliedFlushInterval = Objects.requireNonNull(interval, "interval");
+            return this;
+        }
+
+        Builder fileLayer(final FileLayer layer)
+        {
+            this.files = Objects.requireNonNull(layer, "layer");
+            return this;
+        }
+
+        /**
+         * Validate the settings, recover what a previous run left and start the writer threads.
+         *
+         * @return the storage.
+         * @throws IllegalArgumentException if a setting is out of range.
+         * @throws UncheckedIOException if the directory cannot be used.
+         */
+        public FileStorage build()
+        {
+            if (null == directory)
+            {
+                throw new IllegalArgumentException("directory is required");
+            }
+            requireRange("walMaxSizeBytes", walMaxSizeBytes, 64L << 10, 1L << 30);
+            requireRange("segmentMaxEntries", segmentMaxEntries, 1, 1 << 24);
+            requireRange("segmentMaxBytes", segmentMaxBytes, 4096, 1L << 30);
+            requireRange("maxBatchEntries", maxBatchEntries, 1, 1 << 24);
+            requireRange("openFileCacheSize", openFileCacheSize, 1, 1 << 20);
+            if (lastAppliedFlushInterval.toMillis() < 1)
+            {
+                throw new IllegalArgumentException("lastAppliedFlushInterval must be at least 1 ms");
+            }
+            try
+            {
+                return new FileStorage(this);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot open storage in " + directory, ex);
+            }
+        }
+
+        private static void requireRange(final String name, final long value, final long min, final long max)
+        {
+            if (value < min || value > max)
+            {
+                throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "], got " + value);
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.ra.log;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.zip.CRC32C;
+
+/**
+ * Magic numbers, format versions and checksum helpers shared by every file ra-log writes (see docs/log-format.md).
+ * Every file starts with a 4-byte ASCII magic and a 4-byte version, so a reader can refuse what it does not know.
+ */
+final class Formats
+{
+    /** Write-ahead log file: {@code RAWL}. */
+    static final int WAL_MAGIC = magic("RAWL");
+    /** Segment file: {@code RASG}. */
+    static final int SEGMENT_MAGIC = magic("RASG");
+    /** Segment trailer: {@code RASE}. */
+    static final int SEGMENT_TRAILER_MAGIC = magic("RASE");
+    /** Snapshot file: {@code RASN}. */
+    static final int SNAPSHOT_MAGIC = magic("RASN");
+    /** Meta store file: {@code RAMT}. */
+    static final int META_MAGIC = magic("RAMT");
+    /** Server identity file: {@code RASV}. */
+    static final int SERVER_ID_MAGIC = magic("RASV");
+    /** Server configuration file: {@code RACF}. */
+    static final int CONFIG_MAGIC = magic("RACF");
+
+    /** Version of every format written by this code. */
+    static final int VERSION = 1;
+
+    private Formats()
+    {
+    }
+
+    private static int magic(final String text)
+    {
+        final byte[] b = text.getBytes(StandardCharsets.US_ASCII);
+        return ((b[0] & 0xFF) << 24) | ((b[1] & 0xFF) << 16) | ((b[2] & 0xFF) << 8) | (b[3] & 0xFF);
+    }
+
+    /**
+     * @param magic as an int.
+     * @return its four characters, for error messages.
+     */
+    static String magicText(final int magic)
+    {
+        final char[] c = new char[4];
+        for (int i = 0; i < 4; i++)
+        {
+            final int b = (magic >>> (24 - 8 * i)) & 0xFF;
+            c[i] = b >= 0x20 && b < 0x7F ? (char)b : '?';
+        }
+        return new String(c);
+    }
+
+    /**
+     * @param data   bytes.
+     * @param offset of the first.
+     * @param length how many.
+     * @return their CRC32C as an int.
+     */
+    static int crc(final byte[] data, final int offset, final int length)
+    {
+        final CRC32C crc = new CRC32C();
+        crc.update(data, offset, length);
+        return (int)crc.getValue();
+    }
+
+    /**
+     * @param buffer whose bytes {@code [from, to)} are summed; its position and limit are left unchanged.
+     * @param from   absolute start.
+     * @param to     absolute end.
+     * @return their CRC32C as an int.
+     */
+    static int crc(final ByteBuffer buffer, final int from, final int to)
+    {
+        final CRC32C crc = new CRC32C();
+        final ByteBuffer view = buffer.duplicate();
+        view.limit(to).position(from);
+        crc.update(view);
+        return (int)crc.getValue();
+    }
+
+    /**
+     * Check a file's magic and version.
+     *
+     * @param path     of the file, for the message.
+     * @param expected magic.
+     * @param magic    read.
+     * @param version  read.
+     * @throws IllegalStateException if either is wrong.
+     */
+    static void checkHeader(final Path path, final int expected, final int magic, final int version)
+    {
+        if (magic != expected)
+        {
+            throw corrupt(path, 0, "bad magic '" + magicText(magic) + "', expected '" + magicText(expected) + "'");
+        }
+        if (version != VERSION)
+        {
+            throw new IllegalStateException(path + ": unsupported format version " + version + " (this code reads " +
+                VERSION + ")");
+        }
+    }
+
+    /**
+     * @param path   of the damaged file.
+     * @param offset of the damage.
+     * @param what   is wrong.
+     * @return an exception naming the file and offset.
+     */
+    static IllegalStateException corrupt(final Path path, final long offset, final String what)
+    {
+        return new IllegalStateException("corrupt file " + path + " at offset " + offset + ": " + what);
+    }
+}

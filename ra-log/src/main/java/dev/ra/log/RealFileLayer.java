@@ -1,0 +1,171 @@
+package dev.ra.log;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The real file system through {@link FileChannel}. Stateless and thread-safe.
+ */
+final class RealFileLayer implements FileLayer
+{
+    /** The single instance. */
+    static final RealFileLayer INSTANCE = new RealFileLayer();
+
+    private RealFileLayer()
+    {
+    }
+
+    @Override
+    public LogFile open(final Path path, final boolean create) throws IOException
+    {
+        final FileChannel channel = create ?
+            FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE) :
+            FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        return new ChannelFile(channel);
+    }
+
+    @Override
+    public void createDirectories(final Path dir) throws IOException
+    {
+        Files.createDirectories(dir);
+    }
+
+    @Override
+    public List<String> list(final Path dir) throws IOException
+    {
+        final List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir))
+        {
+            for (final Path p : stream)
+            {
+                names.add(p.getFileName().toString());
+            }
+        }
+        catch (final NoSuchFileException | java.nio.file.NotDirectoryException ignored)
+        {
+            // a missing directory, or a plain file, has no entries
+        }
+        return names;
+    }
+
+    @Override
+    public boolean exists(final Path path)
+    {
+        return Files.exists(path);
+    }
+
+    @Override
+    public void delete(final Path path) throws IOException
+    {
+        Files.deleteIfExists(path);
+    }
+
+    @Override
+    public void move(final Path from, final Path to) throws IOException
+    {
+        Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Override
+    public java.io.Closeable lock(final Path path) throws IOException
+    {
+        final FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        final java.nio.channels.FileLock lock;
+        try
+        {
+            lock = channel.tryLock();
+        }
+        catch (final java.nio.channels.OverlappingFileLockException ex)
+        {
+            channel.close();
+            throw new IllegalStateException(path.getParent() + " is already used by another storage in this JVM", ex);
+        }
+        if (null == lock)
+        {
+            channel.close();
+            throw new IllegalStateException(path.getParent() + " is already used by another process");
+        }
+        return channel::close;
+    }
+
+    @Override
+    public void syncDirectory(final Path dir) throws IOException
+    {
+        // Opening a directory for reading and calling force is how the JDK exposes fsync on a directory (Linux).
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ))
+        {
+            channel.force(true);
+        }
+    }
+
+    private static final class ChannelFile implements LogFile
+    {
+        private final FileChannel channel;
+
+        ChannelFile(final FileChannel channel)
+        {
+            this.channel = channel;
+        }
+
+        @Override
+        public int read(final ByteBuffer dst, final long position) throws IOException
+        {
+            int total = 0;
+            long at = position;
+            while (dst.hasRemaining())
+            {
+                final int n = channel.read(dst, at);
+                if (n < 0)
+                {
+                    break;
+                }
+                total += n;
+                at += n;
+            }
+            return total;
+        }
+
+        @Override
+        public void write(final ByteBuffer src, final long position) throws IOException
+        {
+            long at = position;
+            while (src.hasRemaining())
+            {
+                at += channel.write(src, at);
+            }
+        }
+
+        @Override
+        public long size() throws IOException
+        {
+            return channel.size();
+        }
+
+        @Override
+        public void truncate(final long size) throws IOException
+        {
+            channel.truncate(size);
+        }
+
+        @Override
+        public void force() throws IOException
+        {
+            channel.force(false);
+        }
+
+        @Override
+        public void close() throws IOException
+        {
+            channel.close();
+        }
+    }
+}

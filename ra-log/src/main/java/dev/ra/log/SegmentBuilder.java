@@ -1,0 +1,145 @@
+package dev.ra.log;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+
+/**
+ * Assembles one segment file in memory and writes it under its final name (temporary file, sync, rename; the caller
+ * syncs the directory once for all the segments it wrote). Reused by the segment writer thread; not thread safe.
+ */
+final class SegmentBuilder
+{
+    private final CRC32C crc = new CRC32C();
+    private ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
+    private long[] offsets = new long[256];
+    private long[] terms = new long[256];
+    private int count;
+    private long sequence;
+    private long firstIndex;
+    private int flags;
+
+    /**
+     * Begin a new segment.
+     *
+     * @param sequence   of the segment in its server's directory.
+     * @param firstIndex of its first entry (or of the truncation point, for an empty segment).
+     * @param flags      see {@link SegmentFile#FLAG_RESET}.
+     */
+    void start(final long sequence, final long firstIndex, final int flags)
+    {
+        this.sequence = sequence;
+        this.firstIndex = firstIndex;
+        this.flags = flags;
+        this.count = 0;
+        buffer.clear();
+        buffer.position(SegmentFile.HEADER);
+    }
+
+    int count()
+    {
+        return count;
+    }
+
+    /**
+     * @return bytes the segment holds so far.
+     */
+    long bytes()
+    {
+        return buffer.position();
+    }
+
+    /**
+     * Add the next entry, whose index must be {@code firstIndex + count()}.
+     *
+     * @param index         of the entry.
+     * @param term          of the entry.
+     * @param source        holding the encoded entry.
+     * @param payloadOffset absolute offset in {@code source}.
+     * @param payloadLength length of the encoded entry.
+     */
+    void add(final long index, final long term, final ByteBuffer source, final int payloadOffset,
+        final int payloadLength)
+    {
+        if (index != firstIndex + count)
+        {
+            throw new IllegalStateException("segment entry " + index + " does not follow " + (firstIndex + count - 1));
+        }
+        ensure(SegmentFile.RECORD_HEADER + payloadLength);
+        if (count == offsets.length)
+        {
+            offsets = Arrays.copyOf(offsets, count * 2);
+            terms = Arrays.copyOf(terms, count * 2);
+        }
+        final int at = buffer.position();
+        offsets[count] = at;
+        terms[count] = term;
+        count++;
+        buffer.putInt(0).putInt(payloadLength).putLong(index).putLong(term);
+        buffer.put(buffer.position(), source, payloadOffset, payloadLength);
+        buffer.position(buffer.position() + payloadLength);
+        crc.reset();
+        crc.update(buffer.array(), at + 4, buffer.position() - at - 4);
+        buffer.putInt(at, (int)crc.getValue());
+    }
+
+    private void ensure(final int extra)
+    {
+        final long needed = (long)buffer.position() + extra + (long)(count + 1) * SegmentFile.TABLE_ENTRY +
+            SegmentFile.TRAILER;
+        if (needed > buffer.capacity())
+        {
+            if (needed > Integer.MAX_VALUE - 64)
+            {
+                throw new IllegalStateException("segment larger than 2 GiB");
+            }
+            final ByteBuffer bigger = ByteBuffer.allocate((int)Math.max(needed, Math.min(Integer.MAX_VALUE - 64,
+                buffer.capacity() * 2L)));
+            buffer.flip();
+            bigger.put(buffer);
+            buffer = bigger;
+        }
+    }
+
+    /**
+     * Finish the segment and write it durably under its final name in {@code dir}; the directory is NOT synced.
+     *
+     * @param files the file layer.
+     * @param dir   the server's segments directory.
+     * @return the written segment.
+     * @throws IOException on failure.
+     */
+    SegmentFile writeTo(final FileLayer files, final Path dir) throws IOException
+    {
+        ensure(0);
+        final int tableOffset = buffer.position();
+        for (int i = 0; i < count; i++)
+        {
+            buffer.putLong(offsets[i]).putLong(terms[i]);
+        }
+        crc.reset();
+        final ByteBuffer table = buffer.duplicate();
+        table.limit(buffer.position()).position(tableOffset);
+        crc.update(table);
+        final int trailerAt = buffer.position();
+        buffer.putLong(tableOffset).putInt(count).putInt((int)crc.getValue()).putInt(Formats.SEGMENT_TRAILER_MAGIC);
+        buffer.putInt(Formats.crc(buffer, trailerAt, trailerAt + 20));
+        final int end = buffer.position();
+        buffer.putInt(0, Formats.SEGMENT_MAGIC).putInt(4, Formats.VERSION).putLong(8, sequence)
+            .putLong(16, firstIndex).putInt(24, count).putInt(28, flags).putInt(32, 0);
+        buffer.putInt(36, Formats.crc(buffer, 0, 36));
+        buffer.flip();
+        final Path target = dir.resolve(SegmentFile.fileName(sequence));
+        final Path temp = dir.resolve(SegmentFile.fileName(sequence) + AtomicFiles.TEMP_SUFFIX);
+        try (LogFile file = files.open(temp, true))
+        {
+            file.truncate(0);
+            file.write(buffer, 0);
+            file.force();
+        }
+        files.move(temp, target);
+        return new SegmentFile(target, sequence, firstIndex, count, flags, end);
+    }
+}

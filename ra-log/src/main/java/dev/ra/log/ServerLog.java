@@ -1,0 +1,637 @@
+package dev.ra.log;
+
+import dev.ra.codec.BufferWriter;
+import dev.ra.protocol.LogEntry;
+import dev.ra.protocol.SnapshotMeta;
+import dev.ra.protocol.UserCommand;
+import dev.ra.spi.LogListener;
+import dev.ra.spi.LogStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One server's log: a memtable of recent entries over immutable segment files, with writes going through the shared
+ * WAL.
+ *
+ * <p>Reads go memtable, then segments. The memtable is authoritative for {@code [memTable.firstIndex(), lastIndex]},
+ * the segment index for what lies below. An append that starts at or below the last index first skips the entries
+ * the log already holds with the same term (they are the same entries, by the Log Matching property), then truncates
+ * and appends the rest; the WAL record of an entry implies that truncation on replay, and a truncation with nothing
+ * to append is a TRUNCATE record.
+ *
+ * <p>The object outlives {@link #detach()} (a closed server storage): its memtable still holds entries the segment
+ * writer has not flushed, and a re-open picks it up again. Thread safety: appends and reads come from the owning
+ * server's thread; the WAL writer ({@link #onDurable}) and the segment writer ({@link #onFlushed}) synchronise on
+ * this object, which is held only for memory operations except when an overwrite must compare terms on disk.
+ */
+final class ServerLog implements LogStore, FlushTarget
+{
+    private static final Logger LOG = LoggerFactory.getLogger(ServerLog.class);
+
+    private final FileStorage storage;
+    private final ServerDirectory directory;
+    private final FileSnapshotStore snapshots;
+    private final PendingWrites pending;
+    private final byte[] registration;
+    private final MemTable memTable = new MemTable();
+    private final SegmentIndex segments = new SegmentIndex();
+    private final List<SegmentFile> segmentFiles = new ArrayList<>();
+
+    private long snapshotIndex;
+    private long snapshotTerm;
+    private long lastIndex;
+    private long lastWrittenIndex;
+    private long nextSegmentSequence;
+    private volatile LogListener listener;
+    private volatile boolean attached;
+
+    private ServerLog(final FileStorage storage, final ServerDirectory directory, final FileSnapshotStore snapshots,
+        final int serverRef)
+    {
+        this.storage = storage;
+        this.directory = directory;
+        this.snapshots = snapshots;
+        this.pending = new PendingWrites(this, serverRef);
+        final BufferWriter reg = new BufferWriter(64);
+        reg.writeLong(directory.uid()).writeString(directory.name());
+        this.registration = reg.toByteArray();
+    }
+
+    /**
+     * Recover a server's log from its segments and snapshots (the WAL was already flushed into segments).
+     *
+     * @param storage   the owning storage.
+     * @param directory of the server.
+     * @param serverRef compact id for WAL records.
+     * @return the log.
+     * @throws IOException on failure to read.
+     * @throws IllegalStateException with the file and reason if the log cannot be recovered safely.
+     */
+    static ServerLog load(final FileStorage storage, final ServerDirectory directory, final int serverRef)
+        throws IOException
+    {
+        final FileLayer files = storage.files();
+        final FileSnapshotStore snapshots = FileSnapshotStore.open(files, directory.snapshots());
+        final ServerLog log = new ServerLog(storage, directory, snapshots, serverRef);
+        log.recover(files);
+        return log;
+    }
+
+    private void recover(final FileLayer files) throws IOException
+    {
+        final Path dir = directory.segments();
+        files.createDirectories(dir);
+        AtomicFiles.deleteTemporaries(files, dir);
+        final List<SegmentFile> found = new ArrayList<>();
+        for (final String name : files.list(dir))
+        {
+            if (SegmentFile.sequenceOf(name) >= 0)
+            {
+                found.add(SegmentFile.open(files, dir.resolve(name)));
+            }
+        }
+        found.sort((a, b) -> Long.compareUnsigned(a.sequence(), b.sequence()));
+        long logLast = 0;
+        for (final SegmentFile segment : found)
+        {
+            segments.applyRecovered(segment);
+            segmentFiles.add(segment);
+            if (segment.isReset() || segment.count() > 0)
+            {
+                logLast = segment.lastIndex();
+            }
+            else
+            {
+                logLast = Math.min(logLast, segment.firstIndex() - 1);
+            }
+            nextSegmentSequence = segment.sequence() + 1;
+        }
+        chooseSnapshot(logLast);
+        memTable.clear(lastIndex + 1);
+        lastWrittenIndex = lastIndex;
+    }
+
+    private void chooseSnapshot(final long logLast)
+    {
+        final SnapshotMeta snapshot = snapshots.latest();
+        final long logFirst = segments.isEmpty() ? logLast + 1 : segments.firstIndex();
+        if (null == snapshot)
+        {
+            if (logFirst > 1 && logLast > 0)
+            {
+                throw new IllegalStateException("server " + directory.id() + ": the log starts at index " + logFirst +
+                    " but there is no valid snapshot in " + directory.snapshots() + "; entries 1.." + (logFirst - 1) +
+                    " are missing");
+            }
+            snapshotIndex = 0;
+            snapshotTerm = NO_TERM;
+            lastIndex = logLast;
+            return;
+        }
+        if (logLast > snapshot.index() && logFirst > snapshot.index() + 1)
+        {
+            throw new IllegalStateException("server " + directory.id() + ": the log starts at index " + logFirst +
+                " but the newest valid snapshot is at index " + snapshot.index() + "; entries " +
+                (snapshot.index() + 1) + ".." + (logFirst - 1) + " are missing");
+        }
+        snapshotIndex = snapshot.index();
+        snapshotTerm = snapshot.term();
+        lastIndex = Math.max(logLast, snapshotIndex);
+        if (logLast < snapshotIndex && !segments.isEmpty())
+        {
+            // The snapshot is ahead of the log (a crash after installing it but before the reset record was durable):
+            // record the reset now, so the entries appended next are not taken for a gap after the old log.
+            pending.addControl(WalFormat.RESET, snapshotIndex, snapshotTerm);
+        }
+        if (logLast > snapshotIndex && logFirst <= snapshotIndex)
+        {
+            final long termThere = segmentTerm(snapshotIndex);
+            if (termThere != snapshotTerm)
+            {
+                // Raft Figure 13: the log after the snapshot does not continue it (a crash between installing a
+                // snapshot and recording the reset), so it is discarded.
+                LOG.warn("server {}: log entry {} has term {} but the snapshot there has term {}; discarding the log "
+                    + "after the snapshot", directory.id(), snapshotIndex, termThere, snapshotTerm);
+                segments.truncateAfter(snapshotIndex);
+                lastIndex = snapshotIndex;
+                pending.addControl(WalFormat.RESET, snapshotIndex, snapshotTerm);
+            }
+        }
+    }
+
+    FileSnapshotStore snapshots()
+    {
+        return snapshots;
+    }
+
+    ServerDirectory directory()
+    {
+        return directory;
+    }
+
+    byte[] registration()
+    {
+        return registration;
+    }
+
+    PendingWrites pending()
+    {
+        return pending;
+    }
+
+    boolean isAttached()
+    {
+        return attached;
+    }
+
+    LogListener listener()
+    {
+        return listener;
+    }
+
+    /**
+     * Bind to a newly opened server storage.
+     *
+     * @param newListener for durability reports.
+     */
+    void attach(final LogListener newListener)
+    {
+        listener = newListener;
+        attached = true;
+        // Writes out a reset record queued by recovery, if any.
+        storage.wal().signal(pending);
+    }
+
+    /**
+     * The server storage was closed: stop reporting and refuse writes until attached again.
+     */
+    void detach()
+    {
+        attached = false;
+        listener = null;
+    }
+
+    private void checkWritable()
+    {
+        if (!attached)
+        {
+            throw new IllegalStateException("log of " + directory.id() + " is closed");
+        }
+        final Throwable failure = storage.failure();
+        if (null != failure)
+        {
+            throw new UncheckedIOException("storage failed; the log of " + directory.id() + " is unavailable",
+                failure instanceof IOException io ? io : new IOException(failure.getMessage(), failure));
+        }
+    }
+
+    @Override
+    public synchronized long firstIndex()
+    {
+        return snapshotIndex + 1;
+    }
+
+    @Override
+    public synchronized long lastIndex()
+    {
+        return lastIndex;
+    }
+
+    @Override
+    public synchronized long lastWrittenIndex()
+    {
+        return lastWrittenIndex;
+    }
+
+    @Override
+    public long term(final long index)
+    {
+        final SegmentIndex.Range range;
+        synchronized (this)
+        {
+            if (index == snapshotIndex)
+            {
+                return snapshotTerm;
+            }
+            if (index < snapshotIndex || index > lastIndex || index <= 0)
+            {
+                return index == 0 ? NO_TERM : UNKNOWN_TERM;
+            }
+            final LogEntry entry = memTable.get(index);
+            if (null != entry)
+            {
+                return entry.term();
+            }
+            range = segments.find(index);
+        }
+        return null == range ? UNKNOWN_TERM : termIn(range.segment(), index);
+    }
+
+    private long segmentTerm(final long index)
+    {
+        final SegmentIndex.Range range = segments.find(index);
+        return null == range ? UNKNOWN_TERM : termIn(range.segment(), index);
+    }
+
+    private long termIn(final SegmentFile segment, final long index)
+    {
+        final SegmentCache cache = storage.segmentCache();
+        final SegmentReader reader = cache.acquire(segment);
+        try
+        {
+            return reader.term(index);
+        }
+        finally
+        {
+            cache.release(reader);
+        }
+    }
+
+    @Override
+    public LogEntry entry(final long index)
+    {
+        final List<LogEntry> out = new ArrayList<>(1);
+        return read(index, index, 1, Long.MAX_VALUE, out) == 1 ? out.get(0) : null;
+    }
+
+    @Override
+    public int read(final long fromIndex, final long toIndex, final int maxEntries, final long maxBytes,
+        final List<LogEntry> out)
+    {
+        int read = 0;
+        long bytes = 0;
+        long index = fromIndex;
+        while (read < maxEntries && (read == 0 || bytes < maxBytes))
+        {
+            final SegmentIndex.Range range;
+            final long segmentTo;
+            synchronized (this)
+            {
+                if (index < firstIndex() || index > Math.min(toIndex, lastIndex))
+                {
+                    break;
+                }
+                final LogEntry entry = memTable.get(index);
+                if (null != entry)
+                {
+                    out.add(entry);
+                    read++;
+                    bytes += payloadSize(entry);
+                    index++;
+                    continue;
+                }
+                range = segments.find(index);
+                if (null == range)
+                {
+                    break;
+                }
+                segmentTo = Math.min(Math.min(range.last(), toIndex), Math.min(lastIndex, memTable.firstIndex() - 1));
+            }
+            // Segment I/O happens outside the lock, so the WAL writer is never held up by a disk read.
+            final SegmentCache cache = storage.segmentCache();
+            final SegmentReader reader = cache.acquire(range.segment());
+            try
+            {
+                final int before = out.size();
+                final int n = reader.read(index, segmentTo, maxEntries - read, Math.max(1, maxBytes - bytes), out);
+                for (int i = before; i < out.size(); i++)
+                {
+                    bytes += payloadSize(out.get(i));
+                }
+                read += n;
+                index += n;
+                if (n == 0)
+                {
+                    break;
+                }
+            }
+            finally
+            {
+                cache.release(reader);
+            }
+        }
+        return read;
+    }
+
+    private static long payloadSize(final LogEntry entry)
+    {
+        if (entry.payload() instanceof UserCommand user)
+        {
+            final dev.ra.codec.Bytes data = user.dataIfEncoded();
+            return null == data ? 16 : data.length();
+        }
+        return 16;
+    }
+
+    @Override
+    public void append(final List<LogEntry> entries)
+    {
+        checkWritable();
+        final int n = entries.size();
+        if (n == 0)
+        {
+            return;
+        }
+        for (int i = 1; i < n; i++)
+        {
+            if (entries.get(i).index() != entries.get(i - 1).index() + 1)
+            {
+                throw new IllegalArgumentException("entries are not consecutive at index " + entries.get(i).index());
+            }
+        }
+        synchronized (this)
+        {
+            final long first = entries.get(0).index();
+            if (first > lastIndex + 1)
+            {
+                throw new IllegalArgumentException("append at index " + first + " leaves a gap after the last index " +
+                    lastIndex + " of " + directory.id());
+            }
+            int skip = 0;
+            while (skip < n && entries.get(skip).index() <= snapshotIndex)
+            {
+                skip++;
+            }
+            while (skip < n && entries.get(skip).index() <= lastIndex &&
+                termLocked(entries.get(skip).index()) == entries.get(skip).term())
+            {
+                skip++;
+            }
+            if (skip == n)
+            {
+                final long newLast = entries.get(n - 1).index();
+                if (newLast < lastIndex && newLast >= snapshotIndex)
+                {
+                    final long termThere = termLocked(newLast);
+                    truncateAfter(newLast);
+                    pending.addControl(WalFormat.TRUNCATE, newLast, termThere);
+                }
+                else
+                {
+                    return;
+                }
+            }
+            else
+            {
+                final long from = entries.get(skip).index();
+                if (from <= lastIndex)
+                {
+                    truncateAfter(from - 1);
+                }
+                for (int i = skip; i < n; i++)
+                {
+                    memTable.add(entries.get(i));
+                }
+                lastIndex = entries.get(n - 1).index();
+                for (int i = skip; i < n; i++)
+                {
+                    pending.addEntry(entries.get(i));
+                }
+            }
+        }
+        storage.wal().signal(pending);
+    }
+
+    private long termLocked(final long index)
+    {
+        if (index == snapshotIndex)
+        {
+            return snapshotTerm;
+        }
+        final LogEntry entry = memTable.get(index);
+        return null != entry ? entry.term() : segmentTerm(index);
+    }
+
+    private void truncateAfter(final long index)
+    {
+        memTable.truncateAfter(index);
+        segments.truncateAfter(index);
+        lastIndex = index;
+        lastWrittenIndex = Math.min(lastWrittenIndex, index);
+    }
+
+    @Override
+    public void truncateUpTo(final long index)
+    {
+        synchronized (this)
+        {
+            if (index <= snapshotIndex)
+            {
+                return;
+            }
+            if (index > lastIndex)
+            {
+                throw new IllegalArgumentException("cannot truncate up to " + index + " beyond the last index " +
+                    lastIndex + " of " + directory.id() + "; use resetTo after installing a snapshot");
+            }
+            snapshotTerm = termLocked(index);
+            snapshotIndex = index;
+            memTable.dropUpTo(index);
+            segments.truncateUpTo(index);
+        }
+        storage.scheduleRetention(this);
+    }
+
+    @Override
+    public void resetTo(final long index, final long term)
+    {
+        checkWritable();
+        synchronized (this)
+        {
+            memTable.clear(index + 1);
+            segments.truncateAfter(0);
+            snapshotIndex = index;
+            snapshotTerm = term;
+            lastIndex = index;
+            lastWrittenIndex = index;
+            pending.addControl(WalFormat.RESET, index, term);
+        }
+        storage.wal().signal(pending);
+    }
+
+    /**
+     * WAL writer thread: records up to {@code index} (of term {@code term}) are durable.
+     *
+     * @param index of the last durable record of this server.
+     * @param term  it carried.
+     */
+    void onDurable(final long index, final long term)
+    {
+        final LogListener target;
+        final long reported;
+        synchronized (this)
+        {
+            if (index > lastIndex || index <= lastWrittenIndex)
+            {
+                return;
+            }
+            final LogEntry entry = memTable.get(index);
+            final boolean matches = null != entry ? entry.term() == term :
+                index < memTable.firstIndex() || (index == snapshotIndex && term == snapshotTerm);
+            if (!matches)
+            {
+                return;
+            }
+            lastWrittenIndex = index;
+            reported = index;
+            target = listener;
+        }
+        if (null != target && attached)
+        {
+            target.onWritten(reported, term);
+        }
+    }
+
+    @Override
+    public Path segmentsDirectory()
+    {
+        return directory.segments();
+    }
+
+    @Override
+    public synchronized long takeSegmentSequence()
+    {
+        return nextSegmentSequence++;
+    }
+
+    @Override
+    public void onFlushed(final List<SegmentFile> written, final ServerReplay replay)
+    {
+        synchronized (this)
+        {
+            for (final SegmentFile segment : written)
+            {
+                segments.apply(segment);
+                segmentFiles.add(segment);
+            }
+            long index = memTable.firstIndex();
+            while (index <= memTable.lastIndex() && replay.holds(index) &&
+                memTable.get(index).term() == replay.term(index))
+            {
+                index++;
+            }
+            if (index > memTable.firstIndex())
+            {
+                memTable.dropUpTo(index - 1);
+                lastWrittenIndex = Math.max(lastWrittenIndex, Math.min(index - 1, lastIndex));
+            }
+        }
+    }
+
+    /**
+     * Segment writer thread: delete the oldest segments that no retained snapshot needs.
+     */
+    void applyRetention()
+    {
+        final long floor;
+        final List<SegmentFile> doomed = new ArrayList<>();
+        synchronized (this)
+        {
+            floor = Math.min(snapshots.retentionFloor(), snapshotIndex);
+            while (!segmentFiles.isEmpty() && segmentFiles.get(0).lastIndex() <= floor)
+            {
+                doomed.add(segmentFiles.remove(0));
+            }
+        }
+        if (doomed.isEmpty())
+        {
+            return;
+        }
+        final FileLayer files = storage.files();
+        try
+        {
+            for (final SegmentFile segment : doomed)
+            {
+                storage.segmentCache().evict(segment);
+                files.delete(segment.path());
+            }
+            files.syncDirectory(directory.segments());
+        }
+        catch (final IOException ex)
+        {
+            LOG.warn("server {}: could not delete old segments: {}", directory.id(), ex.getMessage());
+        }
+    }
+
+    /**
+     * @return the number of segment files (for tests and monitoring).
+     */
+    synchronized int segmentFileCount()
+    {
+        return segmentFiles.size();
+    }
+
+    /**
+     * @return the number of entries held in memory (for tests and monitoring).
+     */
+    synchronized int memTableSize()
+    {
+        return memTable.size();
+    }
+
+    /**
+     * Storage thread: the storage failed.
+     *
+     * @param cause of the failure.
+     */
+    void onStorageFailure(final Throwable cause)
+    {
+        final LogListener target = listener;
+        if (null != target && attached)
+        {
+            target.onFailure(cause);
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        // The server storage owns the lifecycle; closing the log alone just stops it from accepting writes.
+        detach();
+    }
+}

@@ -1,0 +1,235 @@
+package dev.ra.log;
+
+import dev.ra.codec.BufferReader;
+import dev.ra.codec.CodecException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves the content of one WAL file into per-server segment files, then deletes the WAL file. Used for every file
+ * the writer rolls over and, at startup, for every file a previous run left behind (which is how recovery replays
+ * the WAL). Reading the file back, rather than the memtables, means segments only ever hold what the WAL made
+ * durable. Runs on one thread at a time (which may fan the per-server writes out to an I/O pool).
+ */
+final class WalFlusher
+{
+    private static final Logger LOG = LoggerFactory.getLogger(WalFlusher.class);
+
+    private final FileLayer files;
+    private final int segmentMaxEntries;
+    private final long segmentMaxBytes;
+    private final Function<ServerReplay, FlushTarget> targets;
+    private final ExecutorService io;
+    private final ThreadLocal<SegmentBuilder> builders = ThreadLocal.withInitial(SegmentBuilder::new);
+    private ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+
+    WalFlusher(final FileLayer files, final int segmentMaxEntries, final long segmentMaxBytes,
+        final Function<ServerReplay, FlushTarget> targets, final ExecutorService io)
+    {
+        this.io = io;
+        this.files = files;
+        this.segmentMaxEntries = segmentMaxEntries;
+        this.segmentMaxBytes = segmentMaxBytes;
+        this.targets = targets;
+    }
+
+    /**
+     * Flush a WAL file into segments and delete it.
+     *
+     * @param path   of the WAL file.
+     * @param newest whether it is the newest file (the only one that may end in a torn batch).
+     * @throws IOException on I/O failure.
+     * @throws IllegalStateException naming the file and offset if acknowledged data in it is damaged.
+     */
+    void flush(final Path path, final boolean newest) throws IOException
+    {
+        final ByteBuffer file = read(path);
+        if (null == file)
+        {
+            return;
+        }
+        final Map<Integer, ServerReplay> replays = new LinkedHashMap<>();
+        final WalScanner.Result result = WalScanner.scan(path, file, newest,
+            (type, ref, index, term, data, offset, length) -> onRecord(path, replays, type, ref, index, term, data,
+                offset, length));
+        if (result.tornTail())
+        {
+            LOG.warn("{}: cutting a torn write at offset {} ({} bytes of a batch that was never acknowledged)", path,
+                result.validEnd(), file.limit() - result.validEnd());
+            try (LogFile wal = files.open(path, false))
+            {
+                wal.truncate(result.validEnd());
+                wal.force();
+            }
+        }
+        final List<ServerReplay> jobs = new ArrayList<>();
+        final List<FlushTarget> jobTargets = new ArrayList<>();
+        for (final ServerReplay replay : replays.values())
+        {
+            final FlushTarget target = targets.apply(replay);
+            if (null == target)
+            {
+                LOG.debug("{}: skipping records of deleted server {}", path, replay.directoryName());
+                continue;
+            }
+            jobs.add(replay);
+            jobTargets.add(target);
+        }
+        // Each server's segments cost a file sync and a directory sync; doing servers in parallel lets the device
+        // overlap them.
+        final List<Future<List<SegmentFile>>> written = new ArrayList<>(jobs.size());
+        for (int i = 0; i < jobs.size(); i++)
+        {
+            final ServerReplay replay = jobs.get(i);
+            final FlushTarget target = jobTargets.get(i);
+            final Callable<List<SegmentFile>> job = () ->
+            {
+                final List<SegmentFile> segments = writeSegments(file, replay, target);
+                files.syncDirectory(target.segmentsDirectory());
+                return segments;
+            };
+            written.add(null == io ? completed(job) : io.submit(job));
+        }
+        for (int i = 0; i < jobs.size(); i++)
+        {
+            jobTargets.get(i).onFlushed(await(written.get(i)), jobs.get(i));
+        }
+        files.delete(path);
+        files.syncDirectory(path.getParent());
+    }
+
+    private ByteBuffer read(final Path path) throws IOException
+    {
+        try (LogFile wal = files.open(path, false))
+        {
+            final long size = wal.size();
+            if (size > Integer.MAX_VALUE - 64)
+            {
+                throw Formats.corrupt(path, 0, "WAL file larger than 2 GiB");
+            }
+            if (buffer.capacity() < size)
+            {
+                buffer = ByteBuffer.allocateDirect((int)Math.max(size, buffer.capacity() * 2L));
+            }
+            buffer.clear().limit((int)size);
+            wal.read(buffer, 0);
+            buffer.flip();
+        }
+        if (buffer.limit() < WalFormat.FILE_HEADER)
+        {
+            LOG.warn("{}: deleting a WAL file whose header was never completely written ({} bytes)", path,
+                buffer.limit());
+            files.delete(path);
+            files.syncDirectory(path.getParent());
+            return null;
+        }
+        Formats.checkHeader(path, Formats.WAL_MAGIC, buffer.getInt(0), buffer.getInt(4));
+        return buffer;
+    }
+
+    private static void onRecord(final Path path, final Map<Integer, ServerReplay> replays, final byte type,
+        final int ref, final long index, final long term, final ByteBuffer data, final int offset, final int length)
+    {
+        if (type == WalFormat.REGISTER)
+        {
+            final byte[] payload = new byte[length];
+            data.get(offset, payload);
+            try
+            {
+                final BufferReader in = new BufferReader(payload);
+                final long uid = in.readLong();
+                final String name = in.readString();
+                replays.put(ref, new ServerReplay(ref, uid, name));
+            }
+            catch (final CodecException ex)
+            {
+                throw Formats.corrupt(path, offset, "undecodable server registration: " + ex.getMessage());
+            }
+            return;
+        }
+        final ServerReplay replay = replays.get(ref);
+        if (null == replay)
+        {
+            throw Formats.corrupt(path, offset - WalFormat.RECORD_HEADER, "record for unregistered server ref " + ref);
+        }
+        replay.apply(path, type, index, term, offset, length);
+    }
+
+    private static <T> Future<T> completed(final Callable<T> job) throws IOException
+    {
+        try
+        {
+            return CompletableFuture.completedFuture(job.call());
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw ex;
+        }
+        catch (final Exception ex)
+        {
+            throw new IOException(ex);
+        }
+    }
+
+    private static <T> T await(final Future<T> future) throws IOException
+    {
+        try
+        {
+            return future.get();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while writing segments", ex);
+        }
+        catch (final ExecutionException ex)
+        {
+            if (ex.getCause() instanceof IOException io)
+            {
+                throw io;
+            }
+            if (ex.getCause() instanceof RuntimeException runtime)
+            {
+                throw runtime;
+            }
+            throw new IOException(ex.getCause());
+        }
+    }
+
+    private List<SegmentFile> writeSegments(final ByteBuffer file, final ServerReplay replay,
+        final FlushTarget target) throws IOException
+    {
+        final List<SegmentFile> written = new ArrayList<>();
+        final Path dir = target.segmentsDirectory();
+        final SegmentBuilder builder = builders.get();
+        int flags = replay.isReset() ? SegmentFile.FLAG_RESET : 0;
+        long index = replay.base() + 1;
+        builder.start(target.takeSegmentSequence(), index, flags);
+        while (index <= replay.lastIndex())
+        {
+            if (builder.count() >= segmentMaxEntries || builder.bytes() >= segmentMaxBytes)
+            {
+                written.add(builder.writeTo(files, dir));
+                flags = 0;
+                builder.start(target.takeSegmentSequence(), index, flags);
+            }
+            builder.add(index, replay.term(index), file, replay.offset(index), replay.length(index));
+            index++;
+        }
+        written.add(builder.writeTo(files, dir));
+        return written;
+    }
+}

@@ -1,0 +1,328 @@
+package dev.ra.log;
+
+import dev.ra.codec.BufferWriter;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single writer thread of the shared write-ahead log (group commit).
+ *
+ * <p>Servers add records to their {@link PendingWrites} and signal this thread. Each round it takes every signalled
+ * server's records (up to {@code maxBatchEntries}), copies them into one batch, writes the batch with one call, syncs
+ * the file once, and only THEN tells each server how far it is durable. While one batch syncs the next accumulates,
+ * so the batch size adapts to the load. When the file reaches its size limit it is closed (it is already synced), a
+ * new one is started, and the old one is handed to the segment writer.
+ *
+ * <p>Any I/O error is fatal: the page cache cannot be trusted after a failed sync, so nothing is retried and nothing
+ * further is acknowledged; the failure is reported and the thread stops.
+ */
+final class WalWriter implements Runnable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(WalWriter.class);
+
+    private final FileLayer files;
+    private final Path directory;
+    private final long maxFileBytes;
+    private final int maxBatchEntries;
+    private final boolean sync;
+    private final Consumer<Path> onRollover;
+    private final Consumer<Throwable> onFailure;
+
+    private final AtomicReference<PendingWrites> signalled = new AtomicReference<>();
+    private final ArrayDeque<PendingWrites> work = new ArrayDeque<>();
+    private final ArrayList<PendingWrites> inBatch = new ArrayList<>();
+    private final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    private ByteBuffer batch = ByteBuffer.allocateDirect(1 << 20);
+
+    private final AtomicLong batches = new AtomicLong();
+    private final AtomicLong records = new AtomicLong();
+    private final AtomicLong bytes = new AtomicLong();
+
+    private volatile boolean running = true;
+    private volatile Thread thread;
+    private LogFile file;
+    private Path filePath;
+    private long fileSequence;
+    private long fileSize;
+    private long batchNumber;
+
+    WalWriter(final FileLayer files, final Path directory, final long firstSequence, final long maxFileBytes,
+        final int maxBatchEntries, final boolean sync, final Consumer<Path> onRollover,
+        final Consumer<Throwable> onFailure)
+    {
+        this.files = files;
+        this.directory = directory;
+        this.fileSequence = firstSequence - 1;
+        this.maxFileBytes = maxFileBytes;
+        this.maxBatchEntries = maxBatchEntries;
+        this.sync = sync;
+        this.onRollover = onRollover;
+        this.onFailure = onFailure;
+    }
+
+    /**
+     * Create the first WAL file (so an unwritable directory fails the caller at once) and start the thread.
+     *
+     * @param threadName for the writer thread.
+     * @throws IOException if the file cannot be created.
+     */
+    void start(final String threadName) throws IOException
+    {
+        startFile();
+        final Thread t = new Thread(this, threadName);
+        t.setDaemon(true);
+        thread = t;
+        t.start();
+    }
+
+    /**
+     * Ask the writer to take a server's pending records. Called by the server thread after adding records; wakes the
+     * writer only if the server was not already queued. Allocation-free.
+     *
+     * @param pending the server's records.
+     */
+    void signal(final PendingWrites pending)
+    {
+        if (pending.queued.compareAndSet(false, true))
+        {
+            PendingWrites head;
+            do
+            {
+                head = signalled.get();
+                pending.next = head;
+            }
+            while (!signalled.compareAndSet(head, pending));
+            LockSupport.unpark(thread);
+        }
+    }
+
+    long batches()
+    {
+        return batches.get();
+    }
+
+    long records()
+    {
+        return records.get();
+    }
+
+    long bytes()
+    {
+        return bytes.get();
+    }
+
+    @Override
+    public void run()
+    {
+        try
+        {
+            while (true)
+            {
+                collectSignalled();
+                if (work.isEmpty())
+                {
+                    if (!running)
+                    {
+                        break;
+                    }
+                    LockSupport.park(this);
+                    continue;
+                }
+                if (fileSize >= maxFileBytes)
+                {
+                    rollover();
+                }
+                writeBatch();
+            }
+        }
+        catch (final Throwable t)
+        {
+            running = false;
+            LOG.error("write-ahead log failed; no further writes will be acknowledged", t);
+            onFailure.accept(t);
+        }
+        finally
+        {
+            closeFile();
+        }
+    }
+
+    private void collectSignalled()
+    {
+        PendingWrites p = signalled.getAndSet(null);
+        while (null != p)
+        {
+            final PendingWrites next = p.next;
+            p.next = null;
+            work.addLast(p);
+            p = next;
+        }
+    }
+
+    private void writeBatch() throws IOException
+    {
+        batch.clear();
+        batch.position(WalFormat.RECORD_HEADER);
+        inBatch.clear();
+        int entries = 0;
+        while (!work.isEmpty() && entries < maxBatchEntries && fileSize + batch.position() < maxFileBytes)
+        {
+            final PendingWrites p = work.pollFirst();
+            // Cleared BEFORE taking the records, so an append racing with the swap queues the server again.
+            p.queued.set(false);
+            final int taken = p.swap();
+            if (taken == 0)
+            {
+                p.recycle();
+                continue;
+            }
+            if (p.registeredInWal != fileSequence)
+            {
+                putRegister(p);
+                p.registeredInWal = fileSequence;
+            }
+            final BufferWriter drained = p.drained();
+            ensure(drained.position());
+            batch.put(drained.array(), 0, drained.position());
+            p.recycle();
+            entries += taken;
+            inBatch.add(p);
+        }
+        if (inBatch.isEmpty())
+        {
+            return;
+        }
+        final int length = batch.position();
+        batchNumber++;
+        batch.putInt(WalFormat.OFFSET_LENGTH, 0).put(WalFormat.OFFSET_TYPE, WalFormat.BATCH)
+            .putInt(WalFormat.OFFSET_REF, 0).putLong(WalFormat.OFFSET_INDEX, batchNumber)
+            .putLong(WalFormat.OFFSET_TERM, length);
+        batch.putInt(0, checksum(4, WalFormat.RECORD_HEADER));
+        batch.flip();
+        file.write(batch, fileSize);
+        if (sync)
+        {
+            file.force();
+        }
+        fileSize += length;
+        batches.incrementAndGet();
+        records.addAndGet(entries);
+        bytes.addAndGet(length);
+        for (int i = 0; i < inBatch.size(); i++)
+        {
+            final PendingWrites p = inBatch.get(i);
+            p.owner().onDurable(p.drainedIndex, p.drainedTerm);
+        }
+        inBatch.clear();
+    }
+
+    private void putRegister(final PendingWrites p)
+    {
+        final byte[] payload = p.owner().registration();
+        ensure(WalFormat.RECORD_HEADER + payload.length);
+        final int start = batch.position();
+        batch.putInt(0).putInt(payload.length).put(WalFormat.REGISTER).putInt(p.serverRef()).putLong(0).putLong(0)
+            .put(payload);
+        batch.putInt(start, checksum(start + 4, batch.position()));
+    }
+
+    private int checksum(final int from, final int to)
+    {
+        final int position = batch.position();
+        final int limit = batch.limit();
+        crc.reset();
+        batch.limit(to).position(from);
+        crc.update(batch);
+        batch.limit(limit).position(position);
+        return (int)crc.getValue();
+    }
+
+    private void ensure(final int extra)
+    {
+        if (batch.remaining() < extra)
+        {
+            final long needed = (long)batch.position() + extra;
+            if (needed > Integer.MAX_VALUE - 64)
+            {
+                throw new IllegalStateException("WAL batch larger than 2 GiB");
+            }
+            final ByteBuffer bigger = ByteBuffer.allocateDirect((int)Math.max(needed, batch.capacity() * 2L));
+            batch.flip();
+            bigger.put(batch);
+            batch = bigger;
+        }
+    }
+
+    private void startFile() throws IOException
+    {
+        fileSequence++;
+        filePath = directory.resolve(WalFormat.fileName(fileSequence));
+        file = files.open(filePath, true);
+        final ByteBuffer header = ByteBuffer.allocate(WalFormat.FILE_HEADER);
+        header.putInt(Formats.WAL_MAGIC).putInt(Formats.VERSION).putLong(fileSequence).flip();
+        file.truncate(0);
+        file.write(header, 0);
+        file.force();
+        files.syncDirectory(directory);
+        fileSize = WalFormat.FILE_HEADER;
+    }
+
+    private void rollover() throws IOException
+    {
+        final Path finished = filePath;
+        file.close();
+        file = null;
+        startFile();
+        onRollover.accept(finished);
+    }
+
+    private void closeFile()
+    {
+        if (null != file)
+        {
+            try
+            {
+                file.close();
+            }
+            catch (final IOException ex)
+            {
+                LOG.warn("could not close {}: {}", filePath, ex.getMessage());
+            }
+            file = null;
+        }
+    }
+
+    /**
+     * Write what is pending, then stop the thread and close the file.
+     */
+    void close()
+    {
+        running = false;
+        final Thread t = thread;
+        if (null != t)
+        {
+            LockSupport.unpark(t);
+            try
+            {
+                t.join();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+        else
+        {
+            closeFile();
+        }
+    }
+}

@@ -1,0 +1,275 @@
+package dev.ra.log;
+
+import static dev.ra.log.TestEntries.entry;
+import static dev.ra.log.TestEntries.range;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ra.ServerId;
+import dev.ra.codec.Bytes;
+import dev.ra.protocol.SnapshotMeta;
+import dev.ra.spi.ServerStorage;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Each kind of damage on disk and its documented outcome (docs/log-format.md, "Recovery"): a torn or damaged tail is
+ * cut; damage to acknowledged data refuses to open, naming the file and offset; a bad snapshot falls back to an
+ * older one; an I/O failure reaches the listener.
+ */
+class CorruptionMatrixTest
+{
+    private static final ServerId A = new ServerId("a", "n1");
+
+    @TempDir
+    Path dir;
+
+    private FileStorage storage()
+    {
+        return FileStorage.builder().directory(dir).segmentMaxEntries(10).build();
+    }
+
+    /** Two acknowledged batches (1..10 then 11..20), left in the WAL by a clean close. */
+    private Path writeTwoBatches() throws Exception
+    {
+        try (FileStorage storage = storage())
+        {
+            final RecordingListener listener = new RecordingListener();
+            final ServerStorage server = storage.open(A, listener);
+            server.log().append(range(1, 10, 1));
+            assertThat(listener.awaitIndex(10)).isTrue();
+            server.log().append(range(11, 20, 1));
+            assertThat(listener.awaitIndex(20)).isTrue();
+        }
+        try (Stream<Path> wal = Files.list(dir.resolve("wal")))
+        {
+            return wal.findFirst().orElseThrow();
+        }
+    }
+
+    private static void flipBit(final Path file, final long offset) throws IOException
+    {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+        {
+            raf.seek(offset);
+            final int b = raf.read();
+            raf.seek(offset);
+            raf.write(b ^ 0x10);
+        }
+    }
+
+    private static void truncate(final Path file, final long size) throws IOException
+    {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+        {
+            raf.setLength(size);
+        }
+    }
+
+    @Test
+    void truncatedWalTailIsCutBackToTheLastCompleteBatch() throws Exception
+    {
+        final Path wal = writeTwoBatches();
+        truncate(wal, Files.size(wal) - 7);
+        try (FileStorage storage = storage())
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            assertThat(server.log().lastIndex()).isEqualTo(10);
+            assertThat(server.log().entry(10)).isEqualTo(entry(10, 1));
+        }
+    }
+
+    @Test
+    void bitFlipInTheTailRecordIsCutLikeATornWrite() throws Exception
+    {
+        final Path wal = writeTwoBatches();
+        flipBit(wal, Files.size(wal) - 3);
+        try (FileStorage storage = storage())
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            assertThat(server.log().lastIndex()).isEqualTo(10);
+        }
+    }
+
+    @Test
+    void bitFlipInAMiddleRecordRefusesToOpenNamingFileAndOffset() throws Exception
+    {
+        final Path wal = writeTwoBatches();
+        flipBit(wal, 100);
+        try (FileStorage storage = storage())
+        {
+            assertThatThrownBy(() -> storage.open(A, new RecordingListener()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(wal.toString())
+                .hasMessageContaining("at offset 16")
+                .hasMessageContaining("followed by a valid batch");
+        }
+        // Nothing was thrown away: once the operator restores the file, everything is there.
+        flipBit(wal, 100);
+        try (FileStorage storage = storage())
+        {
+            assertThat(storage.open(A, new RecordingListener()).log().lastIndex()).isEqualTo(20);
+        }
+    }
+
+    private Path segmentsAfterRestart() throws Exception
+    {
+        writeTwoBatches();
+        try (FileStorage storage = storage())
+        {
+            assertThat(storage.open(A, new RecordingListener()).log().lastIndex()).isEqualTo(20);
+        }
+        return dir.resolve("servers").resolve("a@n1").resolve("segments");
+    }
+
+    @Test
+    void truncatedSegmentRefusesToOpenNamingTheFile() throws Exception
+    {
+        final Path segments = segmentsAfterRestart();
+        final Path first = segments.resolve(SegmentFile.fileName(0));
+        truncate(first, Files.size(first) - 30);
+        try (FileStorage storage = storage())
+        {
+            assertThatThrownBy(() -> storage.open(A, new RecordingListener()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(first.toString())
+                .hasMessageContaining("trailer");
+        }
+    }
+
+    @Test
+    void bitFlipInASegmentEntryFailsTheReadNamingFileAndOffset() throws Exception
+    {
+        final Path segments = segmentsAfterRestart();
+        final Path first = segments.resolve(SegmentFile.fileName(0));
+        flipBit(first, SegmentFile.HEADER + SegmentFile.RECORD_HEADER + 2);
+        try (FileStorage storage = storage())
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            assertThat(server.log().entry(2)).isEqualTo(entry(2, 1));
+            assertThatThrownBy(() -> server.log().entry(1))
+                .isInstanceOf(UncheckedIOException.class)
+                .hasMessageContaining(first.toString())
+                .hasMessageContaining("offset " + SegmentFile.HEADER)
+                .hasMessageContaining("checksum");
+        }
+    }
+
+    private Path twoSnapshots() throws Exception
+    {
+        try (FileStorage storage = storage())
+        {
+            final RecordingListener listener = new RecordingListener();
+            final ServerStorage server = storage.open(A, listener);
+            server.log().append(range(1, 300, 1));
+            assertThat(listener.awaitIndex(300)).isTrue();
+            server.snapshots().write(new SnapshotMeta(100, 1, List.of(), 0), Bytes.wrap(new byte[] {1}));
+            server.log().truncateUpTo(100);
+            server.snapshots().write(new SnapshotMeta(200, 1, List.of(), 0), Bytes.wrap(new byte[] {2}));
+            server.log().truncateUpTo(200);
+        }
+        return dir.resolve("servers").resolve("a@n1").resolve("snapshots")
+            .resolve(FileSnapshotStore.fileName(new SnapshotMeta(200, 1, List.of(), 0)));
+    }
+
+    @Test
+    void missingNewestSnapshotFallsBackToTheOlderOne() throws Exception
+    {
+        Files.delete(twoSnapshots());
+        try (FileStorage storage = storage())
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            assertThat(server.snapshots().latest().index()).isEqualTo(100);
+            assertThat(server.log().firstIndex()).isEqualTo(101);
+            assertThat(server.log().entry(101)).isEqualTo(entry(101, 1));
+            assertThat(server.log().lastIndex()).isEqualTo(300);
+        }
+    }
+
+    @Test
+    void garbageNewestSnapshotFallsBackToTheOlderOne() throws Exception
+    {
+        final Path newest = twoSnapshots();
+        Files.write(newest, new byte[] {'g', 'a', 'r', 'b', 'a', 'g', 'e'});
+        try (FileStorage storage = storage())
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            assertThat(server.snapshots().latest().index()).isEqualTo(100);
+            assertThat(server.log().firstIndex()).isEqualTo(101);
+        }
+    }
+
+    @Test
+    void noValidSnapshotAndATruncatedLogRefusesToOpen() throws Exception
+    {
+        final Path newest = twoSnapshots();
+        try (FileStorage storage = storage())
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            server.log().append(range(301, 400, 1));
+            server.snapshots().write(new SnapshotMeta(350, 1, List.of(), 0), Bytes.wrap(new byte[] {3}));
+            server.log().truncateUpTo(350);
+            assertThat(storage.awaitSegmentWriter(java.time.Duration.ofSeconds(30))).isTrue();
+        }
+        try (Stream<Path> snapshots = Files.list(newest.getParent()))
+        {
+            for (final Path p : snapshots.toList())
+            {
+                Files.write(p, new byte[] {0});
+            }
+        }
+        try (FileStorage storage = storage())
+        {
+            assertThatThrownBy(() -> storage.open(A, new RecordingListener()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("no valid snapshot");
+        }
+    }
+
+    @Test
+    void tornMetaSlotFallsBackToThePreviousTermAndVote() throws Exception
+    {
+        try (FileStorage storage = storage())
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            server.meta().storeTermAndVote(3, A);
+            server.meta().storeTermAndVote(4, null);
+        }
+        // sequence 2 (term 4) went to slot 0
+        flipBit(dir.resolve("servers").resolve("a@n1").resolve("meta"), FileMetaStore.SLOT_SIZE + 12);
+        try (FileStorage storage = storage())
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            assertThat(server.meta().currentTerm()).isEqualTo(3);
+            assertThat(server.meta().votedFor()).isEqualTo(A);
+        }
+    }
+
+    @Test
+    void diskFullFailsTheServersWithoutHanging() throws Exception
+    {
+        final FaultyFileLayer disk = new FaultyFileLayer();
+        try (FileStorage storage = FileStorage.builder().directory(Path.of("/d")).fileLayer(disk.view()).build())
+        {
+            final RecordingListener listener = new RecordingListener();
+            final ServerStorage server = storage.open(A, listener);
+            server.log().append(range(1, 5, 1));
+            assertThat(listener.awaitIndex(5)).isTrue();
+            disk.failWritesAfter(0);
+            server.log().append(range(6, 10, 1));
+            assertThat(listener.awaitFailure()).isTrue();
+            assertThat(listener.failure()).hasMessageContaining("No space left");
+            assertThat(listener.index()).isEqualTo(5);
+            assertThatThrownBy(() -> server.log().append(range(11, 11, 1)))
+                .isInstanceOf(UncheckedIOException.class)
+                .hasMessageContaining("storage failed");
+        }
+    }
+}

@@ -1,0 +1,486 @@
+package dev.ra.log;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * An in-memory file system that remembers what is durable, for crash tests.
+ *
+ * <p>File data becomes durable only on {@link LogFile#force()}; names (create, rename, delete) only on
+ * {@link FileLayer#syncDirectory} of their directory; directories themselves are durable at once. {@link #crash}
+ * throws away everything not durable, optionally keeping a random prefix of the unsynced writes of each file with the
+ * last one torn (and its bytes garbled). Bit flips and truncations damage durable data on demand, and
+ * {@link #failWritesAfter} simulates a full disk.
+ *
+ * <p>Each {@link #view()} belongs to one "boot": after a crash, every operation through an older view fails, as the
+ * threads of a crashed process would never run again.
+ */
+final class FaultyFileLayer
+{
+    private final Object lock = new Object();
+    private final Map<Path, Inode> names = new HashMap<>();
+    private final Map<Path, Inode> durableNames = new HashMap<>();
+    private final Set<Path> directories = new HashSet<>();
+    private int boot;
+    private long writesBeforeFailure = Long.MAX_VALUE;
+
+    private static final class Inode
+    {
+        byte[] data = new byte[0];
+        int length;
+        byte[] durable = new byte[0];
+        final List<Object> unsynced = new ArrayList<>();
+    }
+
+    private record Write(long position, byte[] bytes)
+    {
+    }
+
+    private record Truncate(long size)
+    {
+    }
+
+    /**
+     * @return a file layer for the current boot.
+     */
+    FileLayer view()
+    {
+        synchronized (lock)
+        {
+            return new View(boot);
+        }
+    }
+
+    /**
+     * Simulate a power loss: unsynced data and names are lost, except a random prefix of each file's unsynced writes
+     * which survives, the last of them possibly torn.
+     *
+     * @param random  source of the choices.
+     * @param tear    whether writes may survive partially.
+     * @param garbage whether a torn write's surviving bytes may be garbled.
+     */
+    void crash(final Random random, final boolean tear, final boolean garbage)
+    {
+        synchronized (lock)
+        {
+            boot++;
+            writesBeforeFailure = Long.MAX_VALUE;
+            names.clear();
+            names.putAll(durableNames);
+            final Set<Inode> inodes = new HashSet<>(names.values());
+            for (final Inode inode : inodes)
+            {
+                byte[] content = inode.durable.clone();
+                final int keep = inode.unsynced.isEmpty() ? 0 : random.nextInt(inode.unsynced.size() + 1);
+                for (int i = 0; i < inode.unsynced.size() && i <= keep; i++)
+                {
+                    final Object op = inode.unsynced.get(i);
+                    if (i < keep)
+                    {
+                        content = apply(content, op);
+                    }
+                    else if (tear && op instanceof Write w && w.bytes.length > 1)
+                    {
+                        final byte[] part = Arrays.copyOf(w.bytes, random.nextInt(w.bytes.length));
+                        if (garbage && part.length > 0)
+                        {
+                            part[random.nextInt(part.length)] ^= (byte)(1 << random.nextInt(8));
+                        }
+                        content = apply(content, new Write(w.position, part));
+                    }
+                }
+                inode.unsynced.clear();
+                inode.durable = content;
+                inode.data = content.clone();
+                inode.length = content.length;
+            }
+        }
+    }
+
+    private static byte[] apply(final byte[] content, final Object op)
+    {
+        if (op instanceof Write w)
+        {
+            final int end = (int)w.position + w.bytes.length;
+            final byte[] out = end > content.length ? Arrays.copyOf(content, end) : content.clone();
+            System.arraycopy(w.bytes, 0, out, (int)w.position, w.bytes.length);
+            return out;
+        }
+        final Truncate t = (Truncate)op;
+        return t.size < content.length ? Arrays.copyOf(content, (int)t.size) : content;
+    }
+
+    /**
+     * Flip one bit of a file, durably.
+     *
+     * @param path   of the file.
+     * @param offset byte offset.
+     * @param bit    0..7.
+     */
+    void flipBit(final Path path, final long offset, final int bit)
+    {
+        synchronized (lock)
+        {
+            final Inode inode = inode(path);
+            inode.data[(int)offset] ^= (byte)(1 << bit);
+            inode.durable = Arrays.copyOf(inode.data, inode.length);
+        }
+    }
+
+    /**
+     * Cut a file, durably.
+     *
+     * @param path of the file.
+     * @param size new size.
+     */
+    void truncate(final Path path, final long size)
+    {
+        synchronized (lock)
+        {
+            final Inode inode = inode(path);
+            inode.length = (int)Math.min(size, inode.length);
+            inode.durable = Arrays.copyOf(inode.data, inode.length);
+        }
+    }
+
+    /**
+     * Replace a file's content, durably.
+     *
+     * @param path    of the file.
+     * @param content new content.
+     */
+    void overwrite(final Path path, final byte[] content)
+    {
+        synchronized (lock)
+        {
+            final Inode inode = inode(path);
+            inode.data = content.clone();
+            inode.length = content.length;
+            inode.durable = content.clone();
+        }
+    }
+
+    /**
+     * Delete a file, durably.
+     *
+     * @param path of the file.
+     */
+    void remove(final Path path)
+    {
+        synchronized (lock)
+        {
+            names.remove(path);
+            durableNames.remove(path);
+        }
+    }
+
+    /**
+     * @param path of a file.
+     * @return its current size.
+     */
+    long size(final Path path)
+    {
+        synchronized (lock)
+        {
+            return inode(path).length;
+        }
+    }
+
+    /**
+     * @param dir to list.
+     * @return the paths of the files directly in it, sorted.
+     */
+    List<Path> files(final Path dir)
+    {
+        synchronized (lock)
+        {
+            final List<Path> out = new ArrayList<>();
+            for (final Path p : names.keySet())
+            {
+                if (dir.equals(p.getParent()))
+                {
+                    out.add(p);
+                }
+            }
+            out.sort(null);
+            return out;
+        }
+    }
+
+    /**
+     * Make writes fail with "No space left on device" after {@code writes} more writes.
+     *
+     * @param writes allowed before failing.
+     */
+    void failWritesAfter(final long writes)
+    {
+        synchronized (lock)
+        {
+            writesBeforeFailure = writes;
+        }
+    }
+
+    private Inode inode(final Path path)
+    {
+        final Inode inode = names.get(path);
+        if (null == inode)
+        {
+            throw new IllegalArgumentException("no file " + path);
+        }
+        return inode;
+    }
+
+    private final class View implements FileLayer
+    {
+        private final int viewBoot;
+
+        View(final int viewBoot)
+        {
+            this.viewBoot = viewBoot;
+        }
+
+        private void check() throws IOException
+        {
+            if (viewBoot != boot)
+            {
+                throw new IOException("simulated crash: this process is dead");
+            }
+        }
+
+        @Override
+        public LogFile open(final Path path, final boolean create) throws IOException
+        {
+            synchronized (lock)
+            {
+                check();
+                Inode inode = names.get(path);
+                if (null == inode)
+                {
+                    if (!create)
+                    {
+                        throw new NoSuchFileException(path.toString());
+                    }
+                    if (!directories.contains(path.getParent()))
+                    {
+                        throw new NoSuchFileException(path.getParent().toString());
+                    }
+                    inode = new Inode();
+                    names.put(path, inode);
+                }
+                return new File(inode);
+            }
+        }
+
+        @Override
+        public void createDirectories(final Path dir) throws IOException
+        {
+            synchronized (lock)
+            {
+                check();
+                for (Path p = dir; null != p; p = p.getParent())
+                {
+                    directories.add(p);
+                }
+            }
+        }
+
+        @Override
+        public List<String> list(final Path dir) throws IOException
+        {
+            synchronized (lock)
+            {
+                check();
+                final Set<String> out = new HashSet<>();
+                for (final Path p : names.keySet())
+                {
+                    if (dir.equals(p.getParent()))
+                    {
+                        out.add(p.getFileName().toString());
+                    }
+                }
+                for (final Path p : directories)
+                {
+                    if (dir.equals(p.getParent()))
+                    {
+                        out.add(p.getFileName().toString());
+                    }
+                }
+                return new ArrayList<>(out);
+            }
+        }
+
+        @Override
+        public boolean exists(final Path path)
+        {
+            synchronized (lock)
+            {
+                return names.containsKey(path) || directories.contains(path);
+            }
+        }
+
+        @Override
+        public void delete(final Path path) throws IOException
+        {
+            synchronized (lock)
+            {
+                check();
+                if (null == names.remove(path))
+                {
+                    boolean empty = true;
+                    for (final Path p : names.keySet())
+                    {
+                        empty &= !path.equals(p.getParent());
+                    }
+                    if (empty)
+                    {
+                        directories.remove(path);
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void move(final Path from, final Path to) throws IOException
+        {
+            synchronized (lock)
+            {
+                check();
+                final Inode inode = names.remove(from);
+                if (null == inode)
+                {
+                    throw new NoSuchFileException(from.toString());
+                }
+                names.put(to, inode);
+            }
+        }
+
+        @Override
+        public java.io.Closeable lock(final Path path)
+        {
+            // one process per simulated disk: nothing to exclude
+            return () ->
+            {
+            };
+        }
+
+        @Override
+        public void syncDirectory(final Path dir) throws IOException
+        {
+            synchronized (lock)
+            {
+                check();
+                durableNames.keySet().removeIf(p -> dir.equals(p.getParent()) && !names.containsKey(p));
+                for (final Map.Entry<Path, Inode> e : names.entrySet())
+                {
+                    if (dir.equals(e.getKey().getParent()))
+                    {
+                        durableNames.put(e.getKey(), e.getValue());
+                    }
+                }
+            }
+        }
+
+        private final class File implements LogFile
+        {
+            private final Inode inode;
+
+            File(final Inode inode)
+            {
+                this.inode = inode;
+            }
+
+            @Override
+            public int read(final ByteBuffer dst, final long position) throws IOException
+            {
+                synchronized (lock)
+                {
+                    check();
+                    final int available = (int)Math.max(0, Math.min(dst.remaining(), inode.length - position));
+                    if (available > 0)
+                    {
+                        dst.put(inode.data, (int)position, available);
+                    }
+                    return available;
+                }
+            }
+
+            @Override
+            public void write(final ByteBuffer src, final long position) throws IOException
+            {
+                synchronized (lock)
+                {
+                    check();
+                    if (writesBeforeFailure-- <= 0)
+                    {
+                        throw new IOException("No space left on device (simulated)");
+                    }
+                    final byte[] bytes = new byte[src.remaining()];
+                    src.get(bytes);
+                    final int end = (int)position + bytes.length;
+                    if (end > inode.data.length)
+                    {
+                        inode.data = Arrays.copyOf(inode.data, Math.max(end, inode.data.length * 2));
+                    }
+                    if (position > inode.length)
+                    {
+                        Arrays.fill(inode.data, inode.length, (int)position, (byte)0);
+                    }
+                    System.arraycopy(bytes, 0, inode.data, (int)position, bytes.length);
+                    inode.length = Math.max(inode.length, end);
+                    inode.unsynced.add(new Write(position, bytes));
+                }
+            }
+
+            @Override
+            public long size() throws IOException
+            {
+                synchronized (lock)
+                {
+                    check();
+                    return inode.length;
+                }
+            }
+
+            @Override
+            public void truncate(final long size) throws IOException
+            {
+                synchronized (lock)
+                {
+                    check();
+                    if (size < inode.length)
+                    {
+                        inode.length = (int)size;
+                        inode.unsynced.add(new Truncate(size));
+                    }
+                }
+            }
+
+            @Override
+            public void force() throws IOException
+            {
+                synchronized (lock)
+                {
+                    check();
+                    inode.durable = Arrays.copyOf(inode.data, inode.length);
+                    inode.unsynced.clear();
+                }
+            }
+
+            @Override
+            public void close()
+            {
+                // nothing to release
+            }
+        }
+    }
+}

@@ -1,0 +1,298 @@
+package dev.ra.log;
+
+import static dev.ra.log.TestEntries.entry;
+import static dev.ra.log.TestEntries.range;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ra.ServerId;
+import dev.ra.codec.Bytes;
+import dev.ra.protocol.LogEntry;
+import dev.ra.protocol.SnapshotMeta;
+import dev.ra.spi.LogStore;
+import dev.ra.spi.ServerStorage;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileStorageTest
+{
+    private static final ServerId A = new ServerId("a", "node1");
+    private static final ServerId B = new ServerId("b/x:ü*", "node1");
+
+    @TempDir
+    Path dir;
+
+    private FileStorage storage(final long walMaxBytes)
+    {
+        return FileStorage.builder().directory(dir).walMaxSizeBytes(walMaxBytes).segmentMaxEntries(50).build();
+    }
+
+    private static List<LogEntry> readAll(final LogStore log)
+    {
+        final List<LogEntry> out = new ArrayList<>();
+        log.read(log.firstIndex(), log.lastIndex(), Integer.MAX_VALUE, Long.MAX_VALUE, out);
+        return out;
+    }
+
+    @Test
+    void appendedEntriesAreReadableAtOnceAndReportedDurable() throws Exception
+    {
+        try (FileStorage storage = storage(1 << 20))
+        {
+            final RecordingListener listener = new RecordingListener();
+            final ServerStorage server = storage.open(A, listener);
+            server.log().append(range(1, 10, 1));
+            assertThat(server.log().lastIndex()).isEqualTo(10);
+            assertThat(server.log().entry(7)).isEqualTo(entry(7, 1));
+            assertThat(listener.awaitIndex(10)).isTrue();
+            assertThat(listener.term()).isEqualTo(1);
+            assertThat(server.log().lastWrittenIndex()).isEqualTo(10);
+            assertThat(server.log().term(0)).isEqualTo(LogStore.NO_TERM);
+            assertThat(server.log().term(11)).isEqualTo(LogStore.UNKNOWN_TERM);
+        }
+    }
+
+    @Test
+    void entriesSurviveRestartAcrossRolloversAndSegments() throws Exception
+    {
+        try (FileStorage storage = storage(64 << 10))
+        {
+            final RecordingListener listener = new RecordingListener();
+            final ServerStorage server = storage.open(A, listener);
+            for (int i = 0; i < 30; i++)
+            {
+                server.log().append(range(i * 100L + 1, i * 100L + 100, 1));
+                assertThat(listener.awaitIndex(i * 100L + 100)).isTrue();
+            }
+            assertThat(listener.awaitIndex(3000)).isTrue();
+            assertThat(storage.awaitSegmentWriter(Duration.ofSeconds(30))).isTrue();
+            assertThat(storage.loadedLog(A).segmentFileCount()).isGreaterThan(1);
+            assertThat(readAll(server.log())).hasSize(3000);
+        }
+        try (FileStorage storage = storage(64 << 10))
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            assertThat(server.log().lastIndex()).isEqualTo(3000);
+            assertThat(server.log().lastWrittenIndex()).isEqualTo(3000);
+            final List<LogEntry> all = readAll(server.log());
+            assertThat(all).hasSize(3000);
+            for (int i = 0; i < all.size(); i++)
+            {
+                assertThat(all.get(i)).isEqualTo(entry(i + 1, 1));
+            }
+        }
+    }
+
+    @Test
+    void overwriteReplacesDivergentSuffixInMemoryAndAfterRestart() throws Exception
+    {
+        try (FileStorage storage = storage(64 << 10))
+        {
+            final RecordingListener listener = new RecordingListener();
+            final ServerStorage server = storage.open(A, listener);
+            server.log().append(range(1, 2000, 1));
+            assertThat(listener.awaitIndex(2000)).isTrue();
+            storage.awaitSegmentWriter(Duration.ofSeconds(30));
+            server.log().append(range(1500, 1600, 2));
+            assertThat(server.log().lastIndex()).isEqualTo(1600);
+            assertThat(server.log().lastWrittenIndex()).isLessThan(1600);
+            assertThat(server.log().term(1499)).isEqualTo(1);
+            assertThat(server.log().term(1500)).isEqualTo(2);
+            assertThat(listener.awaitReport(1600, 2)).isTrue();
+            assertThat(server.log().lastWrittenIndex()).isEqualTo(1600);
+            server.log().append(range(1550, 1560, 2));
+            assertThat(server.log().lastIndex()).isEqualTo(1560);
+        }
+        try (FileStorage storage = storage(64 << 10))
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            assertThat(server.log().lastIndex()).isEqualTo(1560);
+            assertThat(server.log().entry(1499)).isEqualTo(entry(1499, 1));
+            assertThat(server.log().entry(1560)).isEqualTo(entry(1560, 2));
+            assertThat(server.log().entry(1561)).isNull();
+        }
+    }
+
+    @Test
+    void aSecondStorageOnTheSameDirectoryIsRefused()
+    {
+        try (FileStorage storage = storage(1 << 20))
+        {
+            assertThatThrownBy(() -> storage(1 << 20)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already used");
+        }
+        storage(1 << 20).close();
+    }
+
+    @Test
+    void appendWithGapIsRejected()
+    {
+        try (FileStorage storage = storage(1 << 20))
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            server.log().append(range(1, 3, 1));
+            assertThatThrownBy(() -> server.log().append(range(5, 6, 1))).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void snapshotTruncationAndResetSurviveRestart() throws Exception
+    {
+        final SnapshotMeta first = new SnapshotMeta(100, 1, List.of(), 0);
+        final SnapshotMeta installed = new SnapshotMeta(500, 3, List.of(), 0);
+        try (FileStorage storage = storage(64 << 10))
+        {
+            final RecordingListener listener = new RecordingListener();
+            final ServerStorage server = storage.open(A, listener);
+            server.log().append(range(1, 300, 1));
+            assertThat(listener.awaitIndex(300)).isTrue();
+            server.snapshots().write(first, Bytes.wrap(new byte[] {1, 2, 3}));
+            server.log().truncateUpTo(100);
+            assertThat(server.log().firstIndex()).isEqualTo(101);
+            assertThat(server.log().entry(100)).isNull();
+            assertThat(server.log().term(100)).isEqualTo(1);
+            server.snapshots().write(installed, Bytes.wrap(new byte[] {9}));
+            server.log().resetTo(500, 3);
+            assertThat(server.log().lastIndex()).isEqualTo(500);
+            assertThat(server.log().firstIndex()).isEqualTo(501);
+            server.log().append(range(501, 510, 3));
+            assertThat(listener.awaitIndex(510)).isTrue();
+        }
+        try (FileStorage storage = storage(64 << 10))
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            assertThat(server.snapshots().latest()).isEqualTo(installed);
+            assertThat(server.snapshots().read(installed)).isEqualTo(Bytes.wrap(new byte[] {9}));
+            assertThat(server.log().firstIndex()).isEqualTo(501);
+            assertThat(server.log().lastIndex()).isEqualTo(510);
+            assertThat(server.log().term(500)).isEqualTo(3);
+            assertThat(server.log().entry(505)).isEqualTo(entry(505, 3));
+            assertThat(server.log().entry(300)).isNull();
+        }
+    }
+
+    @Test
+    void metaStoreKeepsTermVoteAppliedAndConfig()
+    {
+        try (FileStorage storage = storage(1 << 20))
+        {
+            final ServerStorage server = storage.open(B, new RecordingListener());
+            server.meta().storeTermAndVote(5, A);
+            server.meta().storeTermAndVote(6, null);
+            server.meta().storeTermAndVote(7, B);
+            server.meta().storeLastApplied(42);
+            server.meta().storeServerConfig(new byte[] {4, 5, 6});
+        }
+        try (FileStorage storage = storage(1 << 20))
+        {
+            assertThat(storage.servers()).containsExactly(B);
+            final ServerStorage server = storage.open(B, new RecordingListener());
+            assertThat(server.meta().currentTerm()).isEqualTo(7);
+            assertThat(server.meta().votedFor()).isEqualTo(B);
+            assertThat(server.meta().lastApplied()).isEqualTo(42);
+            assertThat(server.meta().serverConfig()).containsExactly(4, 5, 6);
+        }
+    }
+
+    @Test
+    void snapshotChunksReassembleTheState()
+    {
+        try (FileStorage storage = storage(1 << 20))
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            final byte[] state = new byte[10_000];
+            for (int i = 0; i < state.length; i++)
+            {
+                state[i] = (byte)(i * 31);
+            }
+            final SnapshotMeta meta = new SnapshotMeta(1, 1, List.of(), 2);
+            server.snapshots().write(meta, Bytes.wrap(state));
+            assertThat(server.snapshots().size(meta)).isEqualTo(10_000);
+            final byte[] copy = new byte[state.length];
+            for (int offset = 0; offset < state.length; offset += 3000)
+            {
+                final Bytes chunk = server.snapshots().readChunk(meta, offset, 3000);
+                System.arraycopy(chunk.unsafeArray(), 0, copy, offset, chunk.length());
+            }
+            assertThat(copy).isEqualTo(state);
+        }
+    }
+
+    @Test
+    void snapshotReceivedInChunksIsStoredDurably()
+    {
+        final byte[] state = new byte[5000];
+        java.util.Arrays.fill(state, (byte)7);
+        final SnapshotMeta meta = new SnapshotMeta(40, 2, List.of(), 1);
+        try (FileStorage storage = storage(1 << 20))
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            final dev.ra.spi.SnapshotSink aborted = server.snapshots().accept(new SnapshotMeta(30, 2, List.of(), 1));
+            aborted.append(Bytes.wrap(new byte[] {1, 2}));
+            aborted.abort();
+            final dev.ra.spi.SnapshotSink sink = server.snapshots().accept(meta);
+            for (int offset = 0; offset < state.length; offset += 1200)
+            {
+                sink.append(Bytes.copyOf(state, offset, Math.min(1200, state.length - offset)));
+            }
+            sink.complete();
+            assertThat(server.snapshots().latest()).isEqualTo(meta);
+            server.log().resetTo(40, 2);
+        }
+        try (FileStorage storage = storage(1 << 20))
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            assertThat(server.snapshots().latest()).isEqualTo(meta);
+            assertThat(server.snapshots().read(meta).unsafeArray()).isEqualTo(state);
+            assertThat(server.log().firstIndex()).isEqualTo(41);
+        }
+    }
+
+    @Test
+    void deletedServerIsGoneAndItsOldWalRecordsAreNotReplayed() throws Exception
+    {
+        try (FileStorage storage = storage(1 << 20))
+        {
+            final RecordingListener listener = new RecordingListener();
+            final ServerStorage server = storage.open(A, listener);
+            server.log().append(range(1, 20, 1));
+            assertThat(listener.awaitIndex(20)).isTrue();
+            server.close();
+            storage.delete(A);
+            assertThat(storage.exists(A)).isFalse();
+            final RecordingListener again = new RecordingListener();
+            final ServerStorage reborn = storage.open(A, again);
+            assertThat(reborn.log().lastIndex()).isZero();
+            reborn.log().append(range(1, 5, 7));
+            assertThat(again.awaitIndex(5)).isTrue();
+        }
+        try (FileStorage storage = storage(1 << 20))
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            assertThat(server.log().lastIndex()).isEqualTo(5);
+            assertThat(server.log().term(5)).isEqualTo(7);
+        }
+    }
+
+    @Test
+    void reopenWithinTheSameStorageKeepsUnflushedEntries() throws Exception
+    {
+        try (FileStorage storage = storage(1 << 20))
+        {
+            final RecordingListener listener = new RecordingListener();
+            final ServerStorage server = storage.open(A, listener);
+            server.log().append(range(1, 20, 1));
+            assertThat(listener.awaitIndex(20)).isTrue();
+            server.close();
+            assertThatThrownBy(() -> server.log().append(range(21, 21, 1))).isInstanceOf(IllegalStateException.class);
+            final ServerStorage again = storage.open(A, new RecordingListener());
+            assertThat(again.log().lastIndex()).isEqualTo(20);
+            assertThatThrownBy(() -> storage.open(A, new RecordingListener()))
+                .isInstanceOf(IllegalStateException.class);
+        }
+    }
+}

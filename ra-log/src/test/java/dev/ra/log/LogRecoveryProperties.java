@@ -1,0 +1,409 @@
+package dev.ra.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ra.ServerId;
+import dev.ra.codec.Bytes;
+import dev.ra.protocol.LogEntry;
+import dev.ra.protocol.SnapshotMeta;
+import dev.ra.spi.LogListener;
+import dev.ra.spi.LogStore;
+import dev.ra.spi.ServerStorage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+/**
+ * Random appends, overwrites, resends, snapshots, snapshot installs, rollovers and crashes (losing unsynced data,
+ * tearing and garbling the last writes) against an in-memory file system: after every recovery, each entry that
+ * was reported durable is present and identical, and no entry appears that was never written.
+ */
+class LogRecoveryProperties
+{
+    private static final Path ROOT = Path.of("/data");
+    private static final int SERVERS = 3;
+    private static final String PADDING = "x".repeat(500);
+
+    sealed interface Action permits Append, Overwrite, Resend, Snapshot, Install, Crash, Restart
+    {
+    }
+
+    record Append(int server, int count) implements Action
+    {
+    }
+
+    record Overwrite(int server, int back, int count) implements Action
+    {
+    }
+
+    record Resend(int server, int back, int count) implements Action
+    {
+    }
+
+    record Snapshot(int server, int back) implements Action
+    {
+    }
+
+    record Install(int server, int ahead) implements Action
+    {
+    }
+
+    record Crash(boolean tear, boolean garbage, long seed) implements Action
+    {
+    }
+
+    record Restart() implements Action
+    {
+    }
+
+    @Provide
+    Arbitrary<List<Action>> scenarios()
+    {
+        final Arbitrary<Integer> server = Arbitraries.integers().between(0, SERVERS - 1);
+        final Arbitrary<Action> append = Combinators.combine(server, Arbitraries.integers().between(1, 40))
+            .as(Append::new);
+        final Arbitrary<Action> overwrite = Combinators.combine(server, Arbitraries.integers().between(1, 30),
+            Arbitraries.integers().between(1, 20)).as(Overwrite::new);
+        final Arbitrary<Action> resend = Combinators.combine(server, Arbitraries.integers().between(1, 30),
+            Arbitraries.integers().between(1, 30)).as(Resend::new);
+        final Arbitrary<Action> snapshot = Combinators.combine(server, Arbitraries.integers().between(0, 50))
+            .as(Snapshot::new);
+        final Arbitrary<Action> install = Combinators.combine(server, Arbitraries.integers().between(1, 60))
+            .as(Install::new);
+        final Arbitrary<Action> crash = Combinators.combine(Arbitraries.of(true, false), Arbitraries.of(true, false),
+            Arbitraries.longs()).as(Crash::new);
+        final Arbitrary<Action> restart = Arbitraries.just(new Restart());
+        return Arbitraries.frequencyOf(
+            net.jqwik.api.Tuple.of(12, append), net.jqwik.api.Tuple.of(3, overwrite),
+            net.jqwik.api.Tuple.of(2, resend), net.jqwik.api.Tuple.of(2, snapshot),
+            net.jqwik.api.Tuple.of(1, install), net.jqwik.api.Tuple.of(3, crash),
+            net.jqwik.api.Tuple.of(1, restart)).list().ofMinSize(5).ofMaxSize(45);
+    }
+
+    @Property(tries = 300)
+    void durableEntriesSurviveCrashesAndNothingUnwrittenAppears(@ForAll("scenarios") final List<Action> actions)
+        throws Exception
+    {
+        final FaultyFileLayer disk = new FaultyFileLayer();
+        final Node node = new Node(disk);
+        try
+        {
+            for (final Action action : actions)
+            {
+                node.perform(action);
+            }
+            node.perform(new Crash(true, true, 42));
+        }
+        finally
+        {
+            node.close();
+        }
+    }
+
+    /** The storage under test plus the model of what each server's log must hold. */
+    private static final class Node
+    {
+        private final FaultyFileLayer disk;
+        private final List<Model> models = new ArrayList<>();
+        private FileStorage storage;
+        private final List<ServerStorage> servers = new ArrayList<>();
+
+        Node(final FaultyFileLayer disk)
+        {
+            this.disk = disk;
+            for (int i = 0; i < SERVERS; i++)
+            {
+                models.add(new Model(new ServerId("s" + i, "n1")));
+            }
+            start();
+        }
+
+        private void start()
+        {
+            storage = FileStorage.builder().directory(ROOT).walMaxSizeBytes(64 << 10).segmentMaxEntries(32)
+                .segmentMaxBytes(8192).fileLayer(disk.view()).build();
+            servers.clear();
+            for (final Model model : models)
+            {
+                model.acks.clear();
+                servers.add(storage.open(model.id, model.listener()));
+            }
+        }
+
+        void close()
+        {
+            storage.close();
+        }
+
+        void perform(final Action action) throws Exception
+        {
+            for (final Model model : models)
+            {
+                model.processAcks();
+            }
+            if (action instanceof Append a)
+            {
+                models.get(a.server()).append(log(a.server()), a.count());
+            }
+            else if (action instanceof Overwrite o)
+            {
+                models.get(o.server()).overwrite(log(o.server()), o.back(), o.count());
+            }
+            else if (action instanceof Resend r)
+            {
+                models.get(r.server()).resend(log(r.server()), r.back(), r.count());
+            }
+            else if (action instanceof Snapshot s)
+            {
+                models.get(s.server()).snapshot(servers.get(s.server()), s.back());
+            }
+            else if (action instanceof Install i)
+            {
+                models.get(i.server()).install(servers.get(i.server()), i.ahead());
+            }
+            else if (action instanceof Crash c)
+            {
+                disk.crash(new Random(c.seed()), c.tear(), c.garbage());
+                storage.close();
+                recoverAndVerify(false);
+            }
+            else if (action instanceof Restart)
+            {
+                storage.close();
+                recoverAndVerify(true);
+            }
+            else
+            {
+                throw new IllegalStateException("unhandled " + action);
+            }
+        }
+
+        private LogStore log(final int server)
+        {
+            return servers.get(server).log();
+        }
+
+        private void recoverAndVerify(final boolean clean)
+        {
+            for (final Model model : models)
+            {
+                model.processAcks();
+            }
+            start();
+            for (int i = 0; i < SERVERS; i++)
+            {
+                models.get(i).verifyAndAdopt(servers.get(i), clean);
+            }
+        }
+    }
+
+    /** What one server's log must look like. */
+    private static final class Model
+    {
+        final ServerId id;
+        final ConcurrentLinkedQueue<long[]> acks = new ConcurrentLinkedQueue<>();
+        final TreeMap<Long, LogEntry> log = new TreeMap<>();
+        final Map<Long, Set<String>> everWritten = new HashMap<>();
+        long snapshotIndex;
+        long snapshotTerm;
+        long durable;
+        long term = 1;
+        int sequence;
+
+        Model(final ServerId id)
+        {
+            this.id = id;
+        }
+
+        LogListener listener()
+        {
+            return new LogListener()
+            {
+                @Override
+                public void onWritten(final long index, final long writtenTerm)
+                {
+                    acks.add(new long[] {index, writtenTerm});
+                }
+
+                @Override
+                public void onFailure(final Throwable cause)
+                {
+                    // expected after a simulated crash: the dead process's threads fail
+                }
+            };
+        }
+
+        long lastIndex()
+        {
+            return log.isEmpty() ? snapshotIndex : log.lastKey();
+        }
+
+        long termAt(final long index)
+        {
+            if (index == snapshotIndex)
+            {
+                return snapshotTerm;
+            }
+            final LogEntry e = log.get(index);
+            return null == e ? -1 : e.term();
+        }
+
+        void processAcks()
+        {
+            long[] ack;
+            while (null != (ack = acks.poll()))
+            {
+                if (ack[0] <= lastIndex() && (ack[0] < snapshotIndex || termAt(ack[0]) == ack[1]))
+                {
+                    durable = Math.max(durable, ack[0]);
+                }
+            }
+        }
+
+        private LogEntry newEntry(final long index)
+        {
+            final String text = id.name() + "-" + index + "-" + term + "-" + (sequence++) + PADDING;
+            everWritten.computeIfAbsent(index, k -> new HashSet<>()).add(text);
+            return TestEntries.entry(index, term, text);
+        }
+
+        void append(final LogStore store, final int count)
+        {
+            final List<LogEntry> entries = new ArrayList<>();
+            for (int i = 0; i < count; i++)
+            {
+                entries.add(newEntry(lastIndex() + 1 + i));
+            }
+            store.append(entries);
+            for (final LogEntry e : entries)
+            {
+                log.put(e.index(), e);
+            }
+        }
+
+        void overwrite(final LogStore store, final int back, final int count)
+        {
+            final long from = Math.max(snapshotIndex + 1, lastIndex() - back + 1);
+            term++;
+            cut(from - 1);
+            final List<LogEntry> entries = new ArrayList<>();
+            for (int i = 0; i < count; i++)
+            {
+                entries.add(newEntry(from + i));
+            }
+            store.append(entries);
+            for (final LogEntry e : entries)
+            {
+                log.put(e.index(), e);
+            }
+        }
+
+        void resend(final LogStore store, final int back, final int count)
+        {
+            if (log.isEmpty())
+            {
+                return;
+            }
+            final long from = Math.max(log.firstKey(), lastIndex() - back + 1);
+            final long to = Math.min(lastIndex(), from + count - 1);
+            final List<LogEntry> entries = new ArrayList<>(log.subMap(from, true, to, true).values());
+            store.append(entries);
+            cut(to);
+        }
+
+        private void cut(final long last)
+        {
+            log.tailMap(last, false).clear();
+            durable = Math.min(durable, last);
+        }
+
+        void snapshot(final ServerStorage server, final int back)
+        {
+            final long index = Math.max(snapshotIndex + 1, lastIndex() - back);
+            if (index > lastIndex())
+            {
+                return;
+            }
+            final SnapshotMeta meta = new SnapshotMeta(index, termAt(index), List.of(), 0);
+            server.snapshots().write(meta, state(meta));
+            server.log().truncateUpTo(index);
+            snapshotTerm = termAt(index);
+            snapshotIndex = index;
+            log.headMap(index, true).clear();
+        }
+
+        void install(final ServerStorage server, final int ahead)
+        {
+            term++;
+            final SnapshotMeta meta = new SnapshotMeta(lastIndex() + ahead, term, List.of(), 0);
+            server.snapshots().write(meta, state(meta));
+            server.log().resetTo(meta.index(), meta.term());
+            log.clear();
+            snapshotIndex = meta.index();
+            snapshotTerm = meta.term();
+            durable = snapshotIndex;
+        }
+
+        private static Bytes state(final SnapshotMeta meta)
+        {
+            return Bytes.wrap(("state@" + meta.index() + "/" + meta.term()).getBytes(StandardCharsets.UTF_8));
+        }
+
+        void verifyAndAdopt(final ServerStorage server, final boolean clean)
+        {
+            final LogStore store = server.log();
+            final SnapshotMeta latest = server.snapshots().latest();
+            if (snapshotIndex > 0)
+            {
+                assertThat(latest).as("%s snapshot", id).isNotNull();
+                assertThat(latest.index()).as("%s snapshot index", id).isEqualTo(snapshotIndex);
+                assertThat(server.snapshots().read(latest)).isEqualTo(state(latest));
+            }
+            assertThat(store.firstIndex()).as("%s first index", id).isEqualTo(snapshotIndex + 1);
+            assertThat(store.term(snapshotIndex)).as("%s snapshot term", id).isEqualTo(snapshotTerm);
+            final long requiredLast = Math.max(durable, snapshotIndex);
+            assertThat(store.lastIndex()).as("%s last index (durable %d)", id, durable)
+                .isGreaterThanOrEqualTo(requiredLast);
+            if (clean)
+            {
+                assertThat(store.lastIndex()).as("%s last index after a clean restart", id).isEqualTo(lastIndex());
+            }
+            final List<LogEntry> recovered = new ArrayList<>();
+            store.read(store.firstIndex(), store.lastIndex(), Integer.MAX_VALUE, Long.MAX_VALUE, recovered);
+            assertThat(recovered).as("%s readable entries", id).hasSize((int)(store.lastIndex() - snapshotIndex));
+            long previousTerm = snapshotTerm;
+            for (final LogEntry e : recovered)
+            {
+                final String text = TestEntries.text(e);
+                assertThat(everWritten.getOrDefault(e.index(), Set.of())).as("%s entry %d was written", id, e.index())
+                    .contains(text);
+                if (e.index() <= durable || clean)
+                {
+                    assertThat(e).as("%s durable entry %d", id, e.index()).isEqualTo(log.get(e.index()));
+                }
+                assertThat(e.term()).as("%s terms never decrease", id).isGreaterThanOrEqualTo(previousTerm);
+                previousTerm = e.term();
+            }
+            log.clear();
+            for (final LogEntry e : recovered)
+            {
+                log.put(e.index(), e);
+            }
+            durable = store.lastIndex();
+        }
+    }
+}
