@@ -47,7 +47,9 @@ public final class ClusterFigures
     {
         final Json j = new Json().put("figure", figure).put("impl", "ra").put("members", 3)
             .put("transport", "in-jvm").put("storage", "ra-log").put("sync", config.sync().name())
-            .put("event_loops_per_node", config.eventLoops()).put("runs", config.runs())
+            .put("event_loops_per_node", config.eventLoops())
+            .put("election_timeout_ms", List.of(config.electionMinMs(), config.electionMaxMs()))
+            .put("tick_ms", config.nodeOptions().tick().toMillis()).put("runs", config.runs())
             .put("seconds", config.seconds());
         if (config.unsafe())
         {

@@ -80,7 +80,8 @@ public record Config(String figure, int runs, double warmupSeconds, double secon
     public Nodes.Options nodeOptions()
     {
         return Nodes.Options.defaults().withEventLoops(eventLoops).withSync(sync)
-            .withElection(Duration.ofMillis(electionMinMs), Duration.ofMillis(electionMaxMs));
+            .withElection(Duration.ofMillis(electionMinMs), Duration.ofMillis(electionMaxMs))
+            .withTick(Duration.ofMillis(Math.max(10, Math.min(1000, electionMinMs / 2))));
     }
 
     /**

@@ -30,7 +30,10 @@ public final class ManyClusters
     public static Json run(final Config config)
     {
         final long heapBefore = usedHeapAfterGc();
-        try (Nodes nodes = new Nodes(3, config.dataDir(), config.nodeOptions()))
+        // The library's defaults for idle behaviour: 1 s ticks, election timeout 1-2 s.
+        final Nodes.Options options = config.nodeOptions().withElection(Duration.ofMillis(1000),
+            Duration.ofMillis(2000)).withTick(Duration.ofMillis(1000));
+        try (Nodes nodes = new Nodes(3, config.dataDir(), options))
         {
             final int n = config.clusters();
             final long t0 = System.nanoTime();
@@ -73,6 +76,7 @@ public final class ManyClusters
             final Json j = new Json().put("figure", "many-clusters").put("impl", "ra").put("clusters", n)
                 .put("members", 3).put("nodes", 3).put("transport", "in-jvm").put("storage", "ra-log")
                 .put("sync", config.sync().name()).put("event_loops_per_node", config.eventLoops())
+                .put("tick_ms", 1000).put("election_timeout_ms", List.of(1000, 2000))
                 .put("start_and_elect_s", startSeconds)
                 .put("heap_used_mb", (heapAfter - heapBefore) / (1024.0 * 1024))
                 .put("heap_per_cluster_kb", (heapAfter - heapBefore) / 1024.0 / n)

@@ -45,12 +45,21 @@ public final class Nodes implements AutoCloseable
     {
         /**
          * @return the harness defaults: fsync on, one event loop per node (3 nodes share the machine's cores),
-         *     election timeout 300–600 ms, 200 ms ticks, 128 MiB WAL files.
+         *     election timeout 300–600 ms, 150 ms ticks, 128 MiB WAL files.
          */
         public static Options defaults()
         {
             return new Options(SyncMethod.DATASYNC, 1, Duration.ofMillis(300), Duration.ofMillis(600),
-                Duration.ofMillis(200), 128L << 20);
+                Duration.ofMillis(150), 128L << 20);
+        }
+
+        /**
+         * @param interval tick interval.
+         * @return a copy.
+         */
+        public Options withTick(final Duration interval)
+        {
+            return new Options(sync, eventLoops, electionMin, electionMax, interval, walMaxBytes);
         }
 
         /**
