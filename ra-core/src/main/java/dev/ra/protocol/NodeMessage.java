@@ -90,8 +90,13 @@ public sealed interface NodeMessage
         REDIRECT,
         /** Refused for the given error. */
         FAILED,
-        /** No such server runs on the node. */
-        NO_SERVER
+        /** No such server runs on the node: the call never reached one, so it may go elsewhere. */
+        NO_SERVER,
+        /**
+         * The server stopped while it held the call: a command may have been appended and may still commit, so it
+         * must not be sent elsewhere.
+         */
+        STOPPED
     }
 
     /**

@@ -302,6 +302,25 @@ final class ClientCall implements CallOrigin
         }
     }
 
+    /**
+     * The node of the target became unreachable while the call was in flight. A command may already have been
+     * appended there and may still commit, so it must NOT be sent anywhere else (that could apply it twice): its
+     * outcome is unknown. Other calls have no effect and move on to another member.
+     */
+    void nodeLost(final ServerId server)
+    {
+        if (request instanceof ServerRequest.Command)
+        {
+            future.completeExceptionally(new CommandOutcomeUnknownException("node " + server.node() +
+                " became unreachable while the command was in flight to " + server + "; it may or may not be applied",
+                server));
+        }
+        else
+        {
+            noServer(server);
+        }
+    }
+
     @Override
     public void stopped(final ServerId server, final Throwable cause)
     {

@@ -1047,6 +1047,9 @@ public final class RaRuntime implements TransportListener, AutoCloseable
             case NO_SERVER:
                 call.noServer(call.target());
                 break;
+            case STOPPED:
+                call.stopped(call.target(), new dev.ra.RaException(reply.message()));
+                break;
             default:
                 throw new IllegalStateException("unhandled status " + reply.status());
         }
@@ -1107,7 +1110,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
                 if (call.target().node().equals(node))
                 {
                     remoteCalls.remove(call.remoteCallId(), call);
-                    call.noServer(call.target());
+                    call.nodeLost(call.target());
                 }
             }
         }

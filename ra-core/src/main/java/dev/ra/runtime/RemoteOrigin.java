@@ -53,7 +53,7 @@ final class RemoteOrigin implements CallOrigin
     @Override
     public void stopped(final ServerId server, final Throwable cause)
     {
-        reply(CallStatus.NO_SERVER, Bytes.EMPTY, null, null, "server " + server + " stopped" +
+        reply(CallStatus.STOPPED, Bytes.EMPTY, null, null, "server " + server + " stopped" +
             (null == cause ? "" : ": " + cause));
     }
 

@@ -32,7 +32,12 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class LinearizabilityUnderFaultsTest
 {
-    private static final List<String> KEYS = List.of("x", "y", "z");
+    /**
+     * Many keys and a bounded number of operations per client keep every key's history short enough for the
+     * checker to decide it on a slow, shared machine (the checker is exponential in concurrency, linear in length).
+     */
+    private static final List<String> KEYS = List.of("k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9");
+    private static final int MAX_OPERATIONS_PER_CLIENT = 600;
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(2);
 
     @Test
@@ -71,7 +76,8 @@ class LinearizabilityUnderFaultsTest
     {
         final SplittableRandom random = new SplittableRandom(clientId);
         int sequence = 0;
-        while (running.get())
+        int operations = 0;
+        while (running.get() && operations++ < MAX_OPERATIONS_PER_CLIENT)
         {
             final String key = KEYS.get(random.nextInt(KEYS.size()));
             final RaSystem node = cluster.system(local);
