@@ -525,6 +525,63 @@ public final class RaSystem implements AutoCloseable
             (Function)query, false, defaultTimeout), defaultTimeout);
     }
 
+    /**
+     * Run a query the cluster's machine declares by name ({@link StateMachine#query}); unlike query functions, this
+     * works from any node that knows the cluster, including one hosting none of its members
+     * ({@link #registerCluster}). The argument and the result travel encoded with the machine's query codec.
+     *
+     * @param server     any member of the cluster.
+     * @param name       of the query.
+     * @param argument   of the query, or null.
+     * @param consistent true for a linearizable answer (the leader confirms its leadership with a quorum and answers
+     *                   once it has applied the read index); false to read the addressed member as it is.
+     * @param <R>        the result type.
+     * @return the result and the index it reflects.
+     */
+    public <R> QueryResult<R> namedQuery(final ServerId server, final String name, final Object argument,
+        final boolean consistent)
+    {
+        return await(namedQueryAsync(server, name, argument, consistent, defaultTimeout), defaultTimeout);
+    }
+
+    /**
+     * Asynchronous form of {@link #namedQuery(ServerId, String, Object, boolean)}.
+     *
+     * @param server     any member of the cluster.
+     * @param name       of the query.
+     * @param argument   of the query, or null.
+     * @param consistent whether the answer must be linearizable.
+     * @param timeout    of the query.
+     * @param <R>        the result type.
+     * @return completes with the result.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public <R> CompletableFuture<QueryResult<R>> namedQueryAsync(final ServerId server, final String name,
+        final Object argument, final boolean consistent, final Duration timeout)
+    {
+        Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(name, "name");
+        requireTimeout(timeout);
+        return (CompletableFuture)runtime.namedQuery(server, name, argument, consistent, timeout);
+    }
+
+    /**
+     * Make a cluster known to this node without hosting any of its members, so that its clients can send commands
+     * ({@code processCommand}, {@code pipelineCommand}), named queries and membership calls to it: the machine
+     * instance only provides the codecs, it never runs here.
+     *
+     * @param clusterName of the cluster.
+     * @param machine     an instance of the cluster's machine (for its codecs).
+     * @param members     the members (or some of them; calls follow redirects to the leader).
+     */
+    public void registerCluster(final String clusterName, final StateMachine<?, ?> machine,
+        final List<ServerId> members)
+    {
+        requireClusterName(clusterName);
+        Objects.requireNonNull(machine, "machine");
+        runtime.registerCluster(clusterName, machine.getClass().getName(), machine, requireMembers(members));
+    }
+
     // ----------------------------------------------------------------------------------------------------------------
     // Membership and leadership
 
@@ -628,6 +685,14 @@ public final class RaSystem implements AutoCloseable
     {
         Objects.requireNonNull(server, "server");
         await(runtime.call(server, new ServerRequest.TriggerElection(), defaultTimeout), defaultTimeout);
+    }
+
+    /**
+     * @return the servers running on this node.
+     */
+    public List<ServerId> runningServers()
+    {
+        return runtime.runningServers();
     }
 
     /**

@@ -144,4 +144,32 @@ public interface StateMachine<C, S>
     {
         return Codecs.generic();
     }
+
+    /**
+     * Answer a query declared by name: the form of query that works from any node, including one that hosts no member
+     * of the cluster, because only the name and an encoded argument travel ({@link RaSystem#namedQuery}). Query
+     * functions ({@code localQuery}, {@code consistentQuery}) are code and run on a member of the caller's node only.
+     * Must not modify the state. The default knows no query.
+     *
+     * @param name     of the query, as the machine documents it.
+     * @param argument decoded with {@link #queryCodec()}, possibly null.
+     * @param state    to read.
+     * @return the result, encoded with {@link #queryCodec()} when the caller is on another node.
+     * @throws IllegalArgumentException for an unknown name or a bad argument.
+     */
+    default Object query(final String name, final Object argument, final S state)
+    {
+        throw new IllegalArgumentException("machine " + getClass().getName() + " declares no query named '" + name +
+            "'");
+    }
+
+    /**
+     * How the arguments and results of {@link #query named queries} are encoded between nodes.
+     *
+     * @return the query codec.
+     */
+    default Codec<Object> queryCodec()
+    {
+        return Codecs.generic();
+    }
 }

@@ -120,4 +120,32 @@ public sealed interface ServerRequest
     record ForceDelete() implements ServerRequest
     {
     }
+
+    /**
+     * Run a query the machine declares by name ({@link dev.ra.StateMachine#query}) on the addressed member once it has
+     * applied {@code minIndex} (not redirected). The caller first obtains {@code minIndex} from the leader with a
+     * {@link ReadIndex} when it needs a linearizable or leader-fresh answer.
+     *
+     * <p>The answer's value is {@code [true, appliedIndex, term, result]} with the result encoded by the machine's
+     * query codec, or {@code [false, 0, 0, message]} when the machine refused the query.
+     *
+     * @param name     of the query.
+     * @param argument encoded with the machine's query codec.
+     * @param minIndex applied index to wait for, 0 for none.
+     */
+    record NamedQuery(String name, dev.ra.codec.Bytes argument, long minIndex) implements ServerRequest
+    {
+        /**
+         * Validates the components.
+         */
+        public NamedQuery
+        {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(argument, "argument");
+            if (minIndex < 0)
+            {
+                throw new IllegalArgumentException("negative index " + minIndex);
+            }
+        }
+    }
 }

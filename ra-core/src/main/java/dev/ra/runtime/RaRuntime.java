@@ -660,6 +660,76 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         });
     }
 
+    /**
+     * A query the machine declares by name, against a cluster this node knows (hosting a member or not): with
+     * {@code consistent}, the leader first confirms its leadership and returns its applied index (ReadIndex, thesis
+     * §6.4), and the query runs on the leader once it has applied that index; without, it runs on the addressed member
+     * at once, however stale.
+     *
+     * @param server     any member of the cluster.
+     * @param name       of the query.
+     * @param argument   encoded with the machine's query codec.
+     * @param consistent whether the answer must be linearizable.
+     * @param timeout    of the whole query.
+     * @return completes with a {@link dev.ra.QueryResult}.
+     */
+    public CompletableFuture<Object> namedQuery(final ServerId server, final String name, final Object argument,
+        final boolean consistent, final Duration timeout)
+    {
+        final ClusterInfo cluster = clusters.get(server);
+        if (null == cluster)
+        {
+            throw new UnknownServerException(server, "server " + server + " is unknown to node " + nodeId() +
+                ": register its cluster with RaSystem.registerCluster first");
+        }
+        final Codec<Object> codec = cluster.machine.queryCodec();
+        final Bytes encoded = Bytes.wrap(codec.toBytes(argument));
+        final long deadlineNanos = System.nanoTime() + timeout.toNanos();
+        if (!consistent)
+        {
+            return call(server, new ServerRequest.NamedQuery(name, encoded, 0), timeout,
+                (call, value, leader) -> completeNamedQuery(call, value, codec));
+        }
+        return call(server, new ServerRequest.ReadIndex(true), timeout, (call, value, leader) ->
+        {
+            final long remaining = Math.max(1, deadlineNanos - System.nanoTime());
+            call(null != leader ? leader : server, new ServerRequest.NamedQuery(name, encoded, (Long)value),
+                Duration.ofNanos(remaining), (second, answer, answeredBy) -> completeNamedQuery(second, answer, codec))
+                .whenComplete((result, error) ->
+                {
+                    if (null != error)
+                    {
+                        call.future.completeExceptionally(error);
+                    }
+                    else
+                    {
+                        call.future.complete(result);
+                    }
+                });
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void completeNamedQuery(final ClientCall call, final Object value, final Codec<Object> codec)
+    {
+        final List<Object> answer = (List<Object>)value;
+        if (!Boolean.TRUE.equals(answer.get(0)))
+        {
+            call.future.completeExceptionally(new IllegalArgumentException("query refused: " + answer.get(3)));
+            return;
+        }
+        try
+        {
+            final Object result = codec.fromBytes((byte[])answer.get(3));
+            call.future.complete(new dev.ra.QueryResult<>(result, (Long)answer.get(1), (Long)answer.get(2),
+                call.target()));
+        }
+        catch (final RuntimeException ex)
+        {
+            call.future.completeExceptionally(ex);
+        }
+    }
+
     private ServerProcess requireLocalRunning(final ServerId server)
     {
         if (!server.node().equals(nodeId()))

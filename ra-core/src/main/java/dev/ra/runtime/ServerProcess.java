@@ -74,7 +74,7 @@ final class ServerProcess implements LogListener
     }
 
     /** A local query waiting until the server has applied an index. */
-    private record ParkedQuery(Function<Object, Object> query, long minIndex, long minTerm, ClientCall call)
+    private record ParkedQuery(Function<Object, Object> query, long minIndex, long minTerm, CompletableFuture<Object> call)
     {
     }
 
@@ -328,7 +328,7 @@ final class ServerProcess implements LogListener
             while (it.hasNext())
             {
                 final ParkedQuery q = it.next();
-                if (q.call.future.isDone())
+                if (q.call.isDone())
                 {
                     it.remove();
                 }
@@ -820,6 +820,10 @@ final class ServerProcess implements LogListener
                 origin.redirect(id.equals(core.leaderId()) ? null : core.leaderId());
             }
         }
+        else if (request instanceof ServerRequest.NamedQuery named)
+        {
+            namedQuery(named, origin);
+        }
         else if (request instanceof ServerRequest.Stop)
         {
             stop(false, null);
@@ -860,8 +864,48 @@ final class ServerProcess implements LogListener
     void localQuery(final Function<Object, Object> query, final long minIndex, final long minTerm,
         final ClientCall call)
     {
-        final ParkedQuery q = new ParkedQuery(query, minIndex, minTerm, call);
+        final ParkedQuery q = new ParkedQuery(query, minIndex, minTerm, call.future);
         if (core.lastApplied() >= minIndex)
+        {
+            answerQuery(q);
+        }
+        else
+        {
+            parkedQueries.add(q);
+        }
+    }
+
+    /**
+     * A query the machine declares by name, possibly from another node: decoded and answered with the machine's query
+     * codec, as described on {@link ServerRequest.NamedQuery}.
+     */
+    private void namedQuery(final ServerRequest.NamedQuery named, final CallOrigin origin)
+    {
+        final CompletableFuture<Object> answer = new CompletableFuture<>();
+        final Object argument;
+        try
+        {
+            argument = machine.queryCodec().fromBytes(named.argument().unsafeArray());
+        }
+        catch (final RuntimeException ex)
+        {
+            origin.ok(List.of(false, 0L, 0L, "bad query argument: " + ex.getMessage()), core.leaderId());
+            return;
+        }
+        answer.whenComplete((value, error) ->
+        {
+            if (null != error)
+            {
+                origin.ok(List.of(false, 0L, 0L, String.valueOf(error.getMessage())), null);
+                return;
+            }
+            final dev.ra.QueryResult<?> result = (dev.ra.QueryResult<?>)value;
+            origin.ok(List.of(true, result.index(), result.term(),
+                machine.queryCodec().toBytes(result.result())), result.leader());
+        });
+        final ParkedQuery q = new ParkedQuery(state -> machine.query(named.name(), argument, state),
+            named.minIndex(), 0, answer);
+        if (core.lastApplied() >= named.minIndex())
         {
             answerQuery(q);
         }
@@ -878,7 +922,7 @@ final class ServerProcess implements LogListener
             final long term = storage.log().term(q.minIndex);
             if (term != LogStore.UNKNOWN_TERM && term != q.minTerm)
             {
-                q.call.future.completeExceptionally(new dev.ra.RaException("the entry at index " + q.minIndex +
+                q.call.completeExceptionally(new dev.ra.RaException("the entry at index " + q.minIndex +
                     " on " + id + " has term " + term + ", not " + q.minTerm + ": the awaited write was lost"));
                 return;
             }
@@ -891,12 +935,12 @@ final class ServerProcess implements LogListener
         }
         catch (final RuntimeException ex)
         {
-            q.call.future.completeExceptionally(ex);
+            q.call.completeExceptionally(ex);
             return;
         }
         final long term = storage.log().term(applied);
         final ServerId leader = core.leaderId();
-        q.call.future.complete(new dev.ra.QueryResult<>(result, applied, Math.max(0, term), leader));
+        q.call.complete(new dev.ra.QueryResult<>(result, applied, Math.max(0, term), leader));
     }
 
     ServerOverview overview()
@@ -993,7 +1037,7 @@ final class ServerProcess implements LogListener
         pending.clear();
         for (final ParkedQuery q : parkedQueries)
         {
-            q.call.future.completeExceptionally(new ServerStoppedException("server " + id + " stopped", cause));
+            q.call.completeExceptionally(new ServerStoppedException("server " + id + " stopped", cause));
         }
         parkedQueries.clear();
         Object queued;

@@ -21,6 +21,7 @@ import java.util.function.Supplier;
 public final class InJvmCluster implements AutoCloseable
 {
     private final InJvmNetwork network = new InJvmNetwork();
+    private final TransportFactory transports;
     private final Map<String, RaSystem> systems = new LinkedHashMap<>();
     private final Map<String, InMemoryStorage> storages = new LinkedHashMap<>();
     private final Consumer<RaSystem.Builder> customizer;
@@ -31,7 +32,20 @@ public final class InJvmCluster implements AutoCloseable
      */
     public InJvmCluster(final int nodes, final Consumer<RaSystem.Builder> customizer)
     {
+        this(nodes, null, customizer);
+    }
+
+    /**
+     * Several systems in this JVM connected by another transport (e.g. TCP on loopback).
+     *
+     * @param nodes      number of nodes.
+     * @param transports makes each node's transport; null for the in-JVM network.
+     * @param customizer adjusts each node's builder (register machines, timeouts, ...).
+     */
+    public InJvmCluster(final int nodes, final TransportFactory transports, final Consumer<RaSystem.Builder> customizer)
+    {
         this.customizer = customizer;
+        this.transports = null == transports ? node -> network.newTransport() : transports;
         for (int i = 1; i <= nodes; i++)
         {
             startNode("n" + i);
@@ -70,7 +84,7 @@ public final class InJvmCluster implements AutoCloseable
     {
         final InMemoryStorage storage = storages.computeIfAbsent(node, n -> new InMemoryStorage());
         final RaSystem.Builder builder = testDefaults(RaSystem.builder().nodeId(node)
-            .transport(network.newTransport()).storage(storage));
+            .transport(transports.newTransport(node)).storage(storage));
         customizer.accept(builder);
         final RaSystem system = builder.build();
         systems.put(node, system);
@@ -287,6 +301,7 @@ public final class InJvmCluster implements AutoCloseable
         }
         systems.clear();
         network.close();
+        transports.close();
         for (final InMemoryStorage storage : storages.values())
         {
             storage.close();

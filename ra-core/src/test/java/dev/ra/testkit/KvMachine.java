@@ -99,4 +99,22 @@ public final class KvMachine implements StateMachine<Object, Map<String, String>
         }
         return result;
     }
+
+    /**
+     * Named queries, usable from any node: {@code "get"} (argument: the key) returns the value or null,
+     * {@code "size"} the number of keys.
+     */
+    @Override
+    public Object query(final String name, final Object argument, final Map<String, String> state)
+    {
+        switch (name)
+        {
+            case "get":
+                return state.get((String)argument);
+            case "size":
+                return state.size();
+            default:
+                throw new IllegalArgumentException("no query named '" + name + "'");
+        }
+    }
 }

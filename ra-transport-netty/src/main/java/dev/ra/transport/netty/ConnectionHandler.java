@@ -1,0 +1,345 @@
+package dev.ra.transport.netty;
+
+import dev.ra.codec.BufferReader;
+import dev.ra.codec.BufferWriter;
+import dev.ra.codec.CodecException;
+import dev.ra.protocol.NodeMessage;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The protocol of one connection, on its event loop: the handshake (HELLO, then WELCOME or REFUSE), then heartbeats
+ * and messages. Any frame that does not fit the protocol closes the connection with a logged reason; nothing it
+ * carried reaches the runtime. Not thread safe; confined to the channel's event loop.
+ */
+final class ConnectionHandler extends ChannelInboundHandlerAdapter
+{
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectionHandler.class);
+
+    private final NettyTransport transport;
+    private final boolean accepted;
+    /** The node this connection was dialed to; null for an accepted connection until its HELLO arrives. */
+    private String peer;
+    private volatile boolean established;
+    private boolean closing;
+    private long lastReadNanos;
+    private long lastWriteNanos;
+    private ScheduledFuture<?> timer;
+
+    ConnectionHandler(final NettyTransport transport, final boolean accepted, final String dialedNode)
+    {
+        this.transport = transport;
+        this.accepted = accepted;
+        this.peer = dialedNode;
+    }
+
+    boolean established()
+    {
+        return established;
+    }
+
+    /** Something was written: no heartbeat needed this interval. */
+    void wrote()
+    {
+        lastWriteNanos = System.nanoTime();
+    }
+
+    @Override
+    public void channelActive(final ChannelHandlerContext ctx)
+    {
+        lastReadNanos = System.nanoTime();
+        lastWriteNanos = lastReadNanos;
+        final long handshakeMs = transport.config.handshakeTimeout.toMillis();
+        timer = ctx.executor().schedule(() ->
+        {
+            if (!established)
+            {
+                refuse(ctx, "no handshake within " + handshakeMs + " ms", false);
+            }
+        }, handshakeMs, TimeUnit.MILLISECONDS);
+        final SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        if (!accepted)
+        {
+            if (null == ssl)
+            {
+                sendHello(ctx);
+            }
+            else
+            {
+                ssl.handshakeFuture().addListener(f ->
+                {
+                    if (f.isSuccess())
+                    {
+                        sendHello(ctx);
+                    }
+                });
+            }
+        }
+        ctx.fireChannelActive();
+    }
+
+    private void sendHello(final ChannelHandlerContext ctx)
+    {
+        final String mismatch = transport.certificateRefusal(ctx.channel(), peer);
+        if (null != mismatch)
+        {
+            refuse(ctx, "the server's certificate is not that of " + peer + ": " + mismatch, false);
+            return;
+        }
+        final BufferWriter body = new BufferWriter(64);
+        new Handshake(transport.config.clusterId, transport.localNode(), peer).encode(body);
+        writeFrame(ctx, FrameFormat.HELLO, body);
+    }
+
+    private void writeFrame(final ChannelHandlerContext ctx, final int type, final BufferWriter body)
+    {
+        final int length = FrameFormat.HEADER_BYTES + body.position();
+        final ByteBuf out = ctx.alloc().ioBuffer(FrameFormat.LENGTH_BYTES + length);
+        out.writeInt(length).writeByte(FrameFormat.VERSION).writeByte(type).writeBytes(body.array(), 0,
+            body.position());
+        transport.counters.bytesWritten.add(out.readableBytes());
+        transport.counters.flushes.increment();
+        lastWriteNanos = System.nanoTime();
+        ctx.writeAndFlush(out, ctx.voidPromise());
+    }
+
+    @Override
+    public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+    {
+        final ByteBuf frame = (ByteBuf)msg;
+        try
+        {
+            if (closing)
+            {
+                return;
+            }
+            lastReadNanos = System.nanoTime();
+            transport.counters.bytesRead.add(FrameFormat.LENGTH_BYTES + frame.readableBytes());
+            onFrame(ctx, frame);
+        }
+        finally
+        {
+            ReferenceCountUtil.release(frame);
+        }
+    }
+
+    private void onFrame(final ChannelHandlerContext ctx, final ByteBuf frame)
+    {
+        if (frame.readableBytes() < FrameFormat.HEADER_BYTES)
+        {
+            reject(ctx, "a frame of " + frame.readableBytes() + " bytes has no header");
+            return;
+        }
+        final int version = frame.readUnsignedByte();
+        final int type = frame.readUnsignedByte();
+        if (version != FrameFormat.VERSION)
+        {
+            reject(ctx, "unsupported frame version " + version);
+            return;
+        }
+        final byte[] body = ByteBufUtil.getBytes(frame);
+        try
+        {
+            if (!established)
+            {
+                onHandshakeFrame(ctx, type, body);
+            }
+            else
+            {
+                onEstablishedFrame(ctx, type, body);
+            }
+        }
+        catch (final CodecException ex)
+        {
+            reject(ctx, "malformed frame of type " + type + ": " + ex.getMessage());
+        }
+    }
+
+    private void onHandshakeFrame(final ChannelHandlerContext ctx, final int type, final byte[] body)
+    {
+        if (accepted && type == FrameFormat.HELLO)
+        {
+            final Handshake hello = Handshake.decode(new BufferReader(body));
+            final String refusal = transport.refusal(hello, ctx.channel());
+            if (null != refusal)
+            {
+                final BufferWriter reason = new BufferWriter(64).writeString(refusal);
+                writeFrame(ctx, FrameFormat.REFUSE, reason);
+                refuse(ctx, "refused " + hello.nodeId() + " from " + ctx.channel().remoteAddress() + ": " + refusal,
+                    true);
+                return;
+            }
+            peer = hello.nodeId();
+            final BufferWriter welcome = new BufferWriter(64);
+            new Handshake(transport.config.clusterId, transport.localNode(), peer).encode(welcome);
+            writeFrame(ctx, FrameFormat.WELCOME, welcome);
+            establish(ctx, false);
+        }
+        else if (!accepted && type == FrameFormat.WELCOME)
+        {
+            final Handshake welcome = Handshake.decode(new BufferReader(body));
+            if (!welcome.nodeId().equals(peer) || !welcome.clusterId().equals(transport.config.clusterId))
+            {
+                refuse(ctx, "expected node " + peer + " of deployment " + transport.config.clusterId + ", found " +
+                    welcome.nodeId() + " of " + welcome.clusterId(), false);
+                return;
+            }
+            establish(ctx, true);
+        }
+        else if (!accepted && type == FrameFormat.REFUSE)
+        {
+            refuse(ctx, peer + " refused this node: " + new BufferReader(body).readString(), false);
+        }
+        else
+        {
+            reject(ctx, "frame type " + type + " before the handshake");
+        }
+    }
+
+    private void establish(final ChannelHandlerContext ctx, final boolean dialedByLocal)
+    {
+        established = true;
+        timer.cancel(false);
+        if (!transport.attach(peer, ctx.channel(), dialedByLocal))
+        {
+            closing = true;
+            LOG.debug("{}: closing a duplicate connection to {}", transport.localNode(), peer);
+            ctx.close();
+            return;
+        }
+        if (dialedByLocal)
+        {
+            transport.handshakeDone(transport.link(peer));
+        }
+        final long intervalNanos = transport.config.heartbeatInterval.toNanos();
+        final long failureNanos = transport.config.failureTimeout.toNanos();
+        timer = ctx.executor().scheduleAtFixedRate(() -> tick(ctx, intervalNanos, failureNanos), intervalNanos,
+            intervalNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void tick(final ChannelHandlerContext ctx, final long intervalNanos, final long failureNanos)
+    {
+        final long now = System.nanoTime();
+        if (now - lastReadNanos > failureNanos)
+        {
+            LOG.warn("{}: nothing heard from {} for {} ms: closing the connection", transport.localNode(), peer,
+                TimeUnit.NANOSECONDS.toMillis(now - lastReadNanos));
+            ctx.close();
+            return;
+        }
+        if (now - lastWriteNanos >= intervalNanos - intervalNanos / 4)
+        {
+            transport.counters.heartbeatsSent.increment();
+            writeFrame(ctx, FrameFormat.HEARTBEAT, new BufferWriter(0));
+        }
+    }
+
+    private void onEstablishedFrame(final ChannelHandlerContext ctx, final int type, final byte[] body)
+    {
+        if (type == FrameFormat.HEARTBEAT)
+        {
+            if (body.length != 0)
+            {
+                reject(ctx, "a heartbeat with a body");
+            }
+            return;
+        }
+        if (type != FrameFormat.MESSAGE)
+        {
+            reject(ctx, "frame type " + type + " after the handshake");
+            return;
+        }
+        final NodeMessage message = WireCodec.INSTANCE.decode(new BufferReader(body));
+        final String forged = SenderCheck.mismatch(message, peer);
+        if (null != forged)
+        {
+            reject(ctx, forged);
+            return;
+        }
+        transport.counters.messagesReceived.increment();
+        transport.listener().onMessage(peer, message);
+    }
+
+    private void reject(final ChannelHandlerContext ctx, final String reason)
+    {
+        transport.counters.framesRejected.increment();
+        LOG.warn("{}: closing the connection from {} ({}): {}", transport.localNode(), null == peer ? "?" : peer,
+            ctx.channel().remoteAddress(), reason);
+        closing = true;
+        ctx.close();
+    }
+
+    private void refuse(final ChannelHandlerContext ctx, final String reason, final boolean flushFirst)
+    {
+        transport.counters.connectionsRefused.increment();
+        LOG.warn("{}: {}", transport.localNode(), reason);
+        closing = true;
+        if (flushFirst)
+        {
+            ctx.flush();
+        }
+        ctx.close();
+    }
+
+    @Override
+    public void channelWritabilityChanged(final ChannelHandlerContext ctx)
+    {
+        if (established && ctx.channel().isWritable())
+        {
+            transport.onWritable(peer);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(final ChannelHandlerContext ctx)
+    {
+        if (null != timer)
+        {
+            timer.cancel(false);
+        }
+        if (established)
+        {
+            transport.detach(peer, ctx.channel());
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
+    {
+        if (closing)
+        {
+            return;
+        }
+        if (cause instanceof TooLongFrameException)
+        {
+            reject(ctx, String.valueOf(cause.getMessage()));
+        }
+        else if (!established)
+        {
+            refuse(ctx, "connection " + ctx.channel().remoteAddress() + " failed before the handshake: " + cause,
+                false);
+        }
+        else if (cause instanceof io.netty.handler.codec.DecoderException)
+        {
+            reject(ctx, String.valueOf(cause.getMessage()));
+        }
+        else
+        {
+            LOG.info("{}: connection to {} failed: {}", transport.localNode(), peer, cause.toString());
+            closing = true;
+            ctx.close();
+        }
+    }
+
+}

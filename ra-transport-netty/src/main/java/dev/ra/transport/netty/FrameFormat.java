@@ -1,0 +1,37 @@
+package dev.ra.transport.netty;
+
+/**
+ * The frame layout shared by both directions of a connection:
+ *
+ * <pre>
+ *   u32 length   (of what follows, at most the configured maximum frame size plus the two header bytes)
+ *   u8  version  ({@link #VERSION})
+ *   u8  type     ({@link #HELLO}, {@link #WELCOME}, {@link #REFUSE}, {@link #HEARTBEAT} or {@link #MESSAGE})
+ *   ... body     (type specific; a MESSAGE body is one {@link WireCodec} message)
+ * </pre>
+ *
+ * <p>The dialing node opens with HELLO; the accepting node answers WELCOME or REFUSE (then closes). Before that
+ * exchange nothing else is allowed, after it neither HELLO nor WELCOME is.
+ */
+final class FrameFormat
+{
+    /** The only frame version so far. */
+    static final int VERSION = 1;
+    /** Bytes of the length prefix. */
+    static final int LENGTH_BYTES = 4;
+    /** Bytes after the length prefix and before the body. */
+    static final int HEADER_BYTES = 2;
+
+    static final int HELLO = 1;
+    static final int WELCOME = 2;
+    static final int REFUSE = 3;
+    static final int HEARTBEAT = 4;
+    static final int MESSAGE = 5;
+
+    /** Marks a HELLO body, so that a stray protocol talking to our port is refused at once. */
+    static final String MAGIC = "ra-node";
+
+    private FrameFormat()
+    {
+    }
+}

@@ -1,0 +1,624 @@
+package dev.ra.transport.netty;
+
+import dev.ra.codec.BufferWriter;
+import dev.ra.protocol.NodeMessage;
+import dev.ra.spi.Transport;
+import dev.ra.spi.TransportListener;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.ssl.SslHandler;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link Transport} between the nodes of a deployment over TCP (Netty; native epoll when available, NIO
+ * otherwise).
+ *
+ * <p><b>Connections.</b> One connection per pair of nodes carries every server of every cluster. Both nodes dial a
+ * peer whose address they know (the one with the larger id a little later); when two connections between the same
+ * pair complete anyway, both ends keep the one dialed by the node with the smaller id and close the other, so the pair
+ * converges on one connection without further coordination. A lost connection is re-dialed with exponential backoff
+ * and jitter.
+ *
+ * <p><b>Liveness.</b> A connection that has written nothing for a heartbeat interval writes a heartbeat frame; one
+ * that has read nothing for the failure timeout is closed. A node is reported up when a connection to it completes the
+ * handshake and down when its connection closes (a peer process killed on the same host is noticed at once through
+ * the reset; a silent one after the failure timeout).
+ *
+ * <p><b>Sending.</b> {@link #send} never blocks: the message joins the peer's bounded queue and the connection's event
+ * loop drains the queue, encoding every queued message into one buffer and flushing once, so a burst of Raft messages
+ * costs one system call. A full queue, an unwritable socket that stays so until the queue fills, or no connection at
+ * all drops the message and counts it; Raft retries.
+ *
+ * <p><b>Safety.</b> Frames are length-prefixed and capped; a malformed, oversized or out-of-protocol frame closes that
+ * connection with a logged reason and never reaches the runtime. Handshakes state the deployment and node ids; unknown
+ * nodes are refused; with {@link TlsConfig} both sides authenticate with certificates bound to their node ids.
+ *
+ * <p>Thread-safe.
+ */
+public final class NettyTransport implements Transport
+{
+    private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
+    private static final int COALESCE_CHUNK_BYTES = 64 * 1024;
+    private static final ThreadLocal<BufferWriter> WRITERS = ThreadLocal.withInitial(() -> new BufferWriter(4096));
+
+    final NettyTransportConfig config;
+    final TransportCounters counters = new TransportCounters();
+    private final Map<String, PeerLink> links = new ConcurrentHashMap<>();
+    private final Set<String> blocked = ConcurrentHashMap.newKeySet();
+    private final TlsContexts tls;
+    private final boolean nativeTransport;
+    private volatile String localNode;
+    private volatile TransportListener listener;
+    private volatile boolean closed;
+    private EventLoopGroup group;
+    private Channel serverChannel;
+    private Bootstrap bootstrap;
+
+    /**
+     * @param config of the transport.
+     */
+    public NettyTransport(final NettyTransportConfig config)
+    {
+        this.config = Objects.requireNonNull(config, "config");
+        this.tls = null == config.tls ? null : new TlsContexts(config.tls);
+        this.nativeTransport = config.preferNativeTransport && Epoll.isAvailable();
+        for (final Map.Entry<String, InetSocketAddress> peer : config.peers.entrySet())
+        {
+            links.put(peer.getKey(), new PeerLink(peer.getKey(), peer.getValue()));
+        }
+        for (final String node : config.allowedNodes)
+        {
+            links.putIfAbsent(node, new PeerLink(node, null));
+        }
+    }
+
+    @Override
+    public void start(final String localNode, final TransportListener listener)
+    {
+        this.localNode = Objects.requireNonNull(localNode, "localNode");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        links.remove(localNode);
+        final IoHandlerFactory io = nativeTransport ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        group = new MultiThreadIoEventLoopGroup(config.ioThreads, new NamedThreadFactory("ra-" + localNode + "-net"),
+            io);
+        final Class<? extends ServerChannel> serverType =
+            nativeTransport ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        final Class<? extends SocketChannel> clientType =
+            nativeTransport ? EpollSocketChannel.class : NioSocketChannel.class;
+        final WriteBufferWaterMark waterMark = new WriteBufferWaterMark(1024 * 1024, 4 * 1024 * 1024);
+        final ServerBootstrap server = new ServerBootstrap().group(group).channel(serverType)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
+            .childHandler(new ChannelInitializer<SocketChannel>()
+            {
+                @Override
+                protected void initChannel(final SocketChannel ch)
+                {
+                    initPipeline(ch, new ConnectionHandler(NettyTransport.this, true, null), null);
+                }
+            });
+        bootstrap = new Bootstrap().group(group).channel(clientType)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)config.connectTimeout.toMillis());
+        try
+        {
+            serverChannel = server.bind(config.listenAddress).sync().channel();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted binding " + config.listenAddress, ex);
+        }
+        catch (final RuntimeException ex)
+        {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw new IllegalStateException(localNode + ": cannot listen on " + config.listenAddress + ": " + ex, ex);
+        }
+        LOG.info("{}: listening on {} ({}, {})", localNode, serverChannel.localAddress(),
+            nativeTransport ? "epoll" : "nio", null == tls ? "plaintext" : "mutual TLS");
+        for (final PeerLink link : links.values())
+        {
+            if (null != link.address)
+            {
+                // The larger id waits a little, so that usually only the smaller id's dial happens.
+                scheduleDial(link, localNode.compareTo(link.node) < 0 ? 0 : config.reconnectBackoffMin.toMillis());
+            }
+        }
+    }
+
+    private void initPipeline(final SocketChannel ch, final ConnectionHandler handler, final PeerLink target)
+    {
+        final boolean dialer = null != target;
+        final ChannelPipeline pipeline = ch.pipeline();
+        if (null != tls)
+        {
+            final SslHandler ssl = dialer ?
+                tls.client.newHandler(ch.alloc(), target.address.getHostString(), target.address.getPort()) :
+                tls.server.newHandler(ch.alloc());
+            ssl.setHandshakeTimeoutMillis(config.handshakeTimeout.toMillis());
+            pipeline.addLast("tls", ssl);
+        }
+        pipeline.addLast("frames", new LengthFieldBasedFrameDecoder(config.maxFrameBytes + FrameFormat.HEADER_BYTES,
+            0, FrameFormat.LENGTH_BYTES, 0, FrameFormat.LENGTH_BYTES, true));
+        pipeline.addLast("connection", handler);
+    }
+
+    /**
+     * @return the address this node listens on (useful with port 0).
+     */
+    public InetSocketAddress localAddress()
+    {
+        return (InetSocketAddress)serverChannel.localAddress();
+    }
+
+    /**
+     * @return whether native epoll is used (else NIO).
+     */
+    public boolean usesNativeTransport()
+    {
+        return nativeTransport;
+    }
+
+    /**
+     * @return the counters since start.
+     */
+    public TransportStats stats()
+    {
+        return counters.snapshot();
+    }
+
+    String localNode()
+    {
+        return localNode;
+    }
+
+    // ----------------------------------------------------------------------------------------------------------------
+    // Sending
+
+    @Override
+    public void send(final String node, final NodeMessage message)
+    {
+        final PeerLink link = links.get(node);
+        if (null == link || null == link.active || closed)
+        {
+            counters.messagesDropped.increment();
+            return;
+        }
+        if (link.queued.incrementAndGet() > config.maxQueuedMessagesPerPeer)
+        {
+            link.queued.decrementAndGet();
+            counters.messagesDropped.increment();
+            return;
+        }
+        link.queue.add(message);
+        scheduleDrain(link);
+    }
+
+    private void scheduleDrain(final PeerLink link)
+    {
+        final Channel channel = link.active;
+        if (null == channel)
+        {
+            return;
+        }
+        if (link.drainScheduled.compareAndSet(false, true))
+        {
+            channel.eventLoop().execute(() -> drain(link));
+        }
+    }
+
+    /**
+     * Runs on the connection's event loop: encode everything queued into as few buffers as possible and flush once.
+     */
+    void drain(final PeerLink link)
+    {
+        link.drainScheduled.set(false);
+        final Channel channel = link.active;
+        if (null == channel || !channel.isActive())
+        {
+            discardQueue(link);
+            return;
+        }
+        final BufferWriter writer = WRITERS.get();
+        ByteBuf out = null;
+        int written = 0;
+        NodeMessage message;
+        while (channel.isWritable() && null != (message = link.queue.poll()))
+        {
+            link.queued.decrementAndGet();
+            writer.reset();
+            try
+            {
+                writer.writeInt(0).writeByte(FrameFormat.VERSION).writeByte(FrameFormat.MESSAGE);
+                WireCodec.INSTANCE.encode(message, writer);
+            }
+            catch (final RuntimeException ex)
+            {
+                counters.messagesDropped.increment();
+                LOG.warn("{}: dropping a message to {} that cannot be encoded: {}", localNode, link.node, message, ex);
+                continue;
+            }
+            final int frameLength = writer.position() - FrameFormat.LENGTH_BYTES;
+            if (frameLength - FrameFormat.HEADER_BYTES > config.maxFrameBytes)
+            {
+                counters.messagesDropped.increment();
+                LOG.warn("{}: dropping a {}-byte message to {}: above the maximum frame size {}", localNode,
+                    frameLength, link.node, config.maxFrameBytes);
+                continue;
+            }
+            writer.putInt(0, frameLength);
+            if (null == out)
+            {
+                out = channel.alloc().ioBuffer(Math.max(writer.position(), 256));
+            }
+            out.writeBytes(writer.array(), 0, writer.position());
+            written++;
+            if (out.readableBytes() >= COALESCE_CHUNK_BYTES)
+            {
+                counters.bytesWritten.add(out.readableBytes());
+                channel.write(out, channel.voidPromise());
+                out = null;
+            }
+        }
+        if (null != out)
+        {
+            counters.bytesWritten.add(out.readableBytes());
+            channel.write(out, channel.voidPromise());
+        }
+        if (written > 0)
+        {
+            counters.messagesSent.add(written);
+            counters.flushes.increment();
+            final ConnectionHandler handler = channel.pipeline().get(ConnectionHandler.class);
+            if (null != handler)
+            {
+                handler.wrote();
+            }
+            channel.flush();
+        }
+        if (!link.queue.isEmpty() && channel.isWritable())
+        {
+            scheduleDrain(link);
+        }
+    }
+
+    private void discardQueue(final PeerLink link)
+    {
+        while (null != link.queue.poll())
+        {
+            link.queued.decrementAndGet();
+            counters.messagesDropped.increment();
+        }
+    }
+
+    /**
+     * The socket accepts writes again: resume draining.
+     */
+    void onWritable(final String node)
+    {
+        final PeerLink link = links.get(node);
+        if (null != link)
+        {
+            scheduleDrain(link);
+        }
+    }
+
+    @Override
+    public boolean isReachable(final String node)
+    {
+        final PeerLink link = links.get(node);
+        return null != link && null != link.active;
+    }
+
+    // ----------------------------------------------------------------------------------------------------------------
+    // Connections
+
+    /**
+     * Why a handshake from {@code claimedNode} must be refused, or null to accept it.
+     */
+    String refusal(final Handshake hello, final Channel channel)
+    {
+        if (!config.clusterId.equals(hello.clusterId()))
+        {
+            return "it belongs to deployment '" + hello.clusterId() + "', not '" + config.clusterId + "'";
+        }
+        if (hello.nodeId().equals(localNode))
+        {
+            return "it claims this node's own id " + localNode;
+        }
+        if (!links.containsKey(hello.nodeId()))
+        {
+            return "node id '" + hello.nodeId() + "' is unknown here";
+        }
+        if (!localNode.equals(hello.expectedPeer()))
+        {
+            return "it expected node '" + hello.expectedPeer() + "' at this address";
+        }
+        if (blocked.contains(hello.nodeId()))
+        {
+            return "node " + hello.nodeId() + " is blocked (fault injection)";
+        }
+        return certificateRefusal(channel, hello.nodeId());
+    }
+
+    String certificateRefusal(final Channel channel, final String node)
+    {
+        if (null == tls || !config.tls.bindNodeIds)
+        {
+            return null;
+        }
+        final SslHandler ssl = channel.pipeline().get(SslHandler.class);
+        return null == ssl ? "no TLS session" : TlsContexts.certificateMismatch(ssl.engine().getSession(), node);
+    }
+
+    /**
+     * A connection completed its handshake with {@code node}: make it the active one unless a better one exists.
+     *
+     * @return true if the connection was kept.
+     */
+    boolean attach(final String node, final Channel channel, final boolean dialedByLocal)
+    {
+        final PeerLink link = links.get(node);
+        if (null == link || closed)
+        {
+            return false;
+        }
+        final boolean dialedBySmaller = dialedByLocal == (localNode.compareTo(node) < 0);
+        final Channel replaced;
+        final boolean reportUp;
+        synchronized (link)
+        {
+            final Channel current = link.active;
+            if (null != current && current.isActive() && (link.activeDialedBySmallerId || !dialedBySmaller))
+            {
+                return false;
+            }
+            replaced = current;
+            link.active = channel;
+            link.activeDialedBySmallerId = dialedBySmaller;
+            link.backoffMs = 0;
+            reportUp = !link.reportedUp;
+            link.reportedUp = true;
+        }
+        counters.connectionsOpened.increment();
+        if (null != replaced)
+        {
+            LOG.debug("{}: replacing the duplicate connection to {}", localNode, node);
+            replaced.close();
+        }
+        LOG.info("{}: connected to {} ({})", localNode, node, channel.remoteAddress());
+        if (reportUp)
+        {
+            listener.onNodeUp(node);
+        }
+        scheduleDrain(link);
+        return true;
+    }
+
+    /**
+     * A connection closed; if it was the active one the node is down until another completes its handshake.
+     */
+    void detach(final String node, final Channel channel)
+    {
+        final PeerLink link = null == node ? null : links.get(node);
+        if (null == link)
+        {
+            return;
+        }
+        final boolean reportDown;
+        synchronized (link)
+        {
+            if (link.active != channel)
+            {
+                return;
+            }
+            link.active = null;
+            reportDown = link.reportedUp;
+            link.reportedUp = false;
+        }
+        discardQueue(link);
+        if (!closed)
+        {
+            LOG.info("{}: lost the connection to {}", localNode, node);
+            if (reportDown)
+            {
+                listener.onNodeDown(node);
+            }
+            scheduleDial(link, config.reconnectBackoffMin.toMillis());
+        }
+    }
+
+    private void scheduleDial(final PeerLink link, final long delayMs)
+    {
+        if (null == link.address || closed)
+        {
+            return;
+        }
+        synchronized (link)
+        {
+            if (link.dialing || null != link.active)
+            {
+                return;
+            }
+            link.dialing = true;
+        }
+        group.next().schedule(() -> dial(link), delayMs, TimeUnit.MILLISECONDS);
+    }
+
+    private void dial(final PeerLink link)
+    {
+        synchronized (link)
+        {
+            link.dialing = false;
+            if (closed || null != link.active)
+            {
+                return;
+            }
+            if (blocked.contains(link.node))
+            {
+                redialLater(link);
+                return;
+            }
+            link.dialing = true;
+        }
+        final ConnectionHandler handler = new ConnectionHandler(this, false, link.node);
+        final ChannelFuture connect = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>()
+        {
+            @Override
+            protected void initChannel(final SocketChannel ch)
+            {
+                initPipeline(ch, handler, link);
+            }
+        }).connect(link.address);
+        connect.channel().closeFuture().addListener(f ->
+        {
+            // A dial that never got through the handshake (refused, timed out, lost the tie-break) is retried
+            // later; one that did is re-dialed when it is detached.
+            if (!handler.established())
+            {
+                synchronized (link)
+                {
+                    link.dialing = false;
+                }
+                redialLater(link);
+            }
+        });
+    }
+
+    private void redialLater(final PeerLink link)
+    {
+        final long delay;
+        synchronized (link)
+        {
+            final long min = config.reconnectBackoffMin.toMillis();
+            link.backoffMs = Math.min(config.reconnectBackoffMax.toMillis(), Math.max(min, link.backoffMs * 2));
+            delay = link.backoffMs / 2 + ThreadLocalRandom.current().nextLong(link.backoffMs / 2 + 1);
+        }
+        scheduleDial(link, delay);
+    }
+
+    void handshakeDone(final PeerLink link)
+    {
+        synchronized (link)
+        {
+            link.dialing = false;
+        }
+    }
+
+    PeerLink link(final String node)
+    {
+        return links.get(node);
+    }
+
+    // ----------------------------------------------------------------------------------------------------------------
+    // Fault injection (tests)
+
+    /**
+     * Fault injection for tests: cut this node off from {@code node} in both directions, as a network partition
+     * would. The connection is closed, no new one is dialed or accepted, messages to it are dropped; both sides see
+     * each other down. Only this node needs to be told.
+     *
+     * @param node to cut off.
+     */
+    public void block(final String node)
+    {
+        blocked.add(node);
+        final PeerLink link = links.get(node);
+        final Channel channel = null == link ? null : link.active;
+        if (null != channel)
+        {
+            channel.close();
+        }
+        LOG.info("{}: blocked {}", localNode, node);
+    }
+
+    /**
+     * Undo {@link #block} for one node; the connection is re-established.
+     *
+     * @param node to reconnect.
+     */
+    public void unblock(final String node)
+    {
+        blocked.remove(node);
+        final PeerLink link = links.get(node);
+        if (null != link)
+        {
+            scheduleDial(link, 0);
+        }
+        LOG.info("{}: unblocked {}", localNode, node);
+    }
+
+    /**
+     * @return whether {@link #close()} was called.
+     */
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    boolean isBlocked(final String node)
+    {
+        return blocked.contains(node);
+    }
+
+    TransportListener listener()
+    {
+        return listener;
+    }
+
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        if (null != serverChannel)
+        {
+            serverChannel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        }
+        for (final PeerLink link : links.values())
+        {
+            final Channel channel = link.active;
+            if (null != channel)
+            {
+                channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+            }
+        }
+        if (null != group)
+        {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+    }
+}

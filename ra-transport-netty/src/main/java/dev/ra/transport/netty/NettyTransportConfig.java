@@ -1,0 +1,301 @@
+package dev.ra.transport.netty;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Immutable settings of a {@link NettyTransport}; built with {@link #builder()}, validated in
+ * {@link Builder#build()}.
+ *
+ * <p>Who may connect: the nodes in {@link Builder#peer peers} (whose addresses this node dials) and the node ids in
+ * {@link Builder#allowNode allowed nodes} (clients that dial in, e.g. a node hosting no member). A handshake from any
+ * other node id, or for another deployment ({@link Builder#clusterId}), is refused.
+ */
+public final class NettyTransportConfig
+{
+    final String clusterId;
+    final InetSocketAddress listenAddress;
+    final Map<String, InetSocketAddress> peers;
+    final Set<String> allowedNodes;
+    final Duration heartbeatInterval;
+    final Duration failureTimeout;
+    final Duration connectTimeout;
+    final Duration handshakeTimeout;
+    final Duration reconnectBackoffMin;
+    final Duration reconnectBackoffMax;
+    final int maxFrameBytes;
+    final int maxQueuedMessagesPerPeer;
+    final int ioThreads;
+    final boolean preferNativeTransport;
+    final TlsConfig tls;
+
+    private NettyTransportConfig(final Builder b)
+    {
+        clusterId = b.clusterId;
+        listenAddress = b.listenAddress;
+        peers = Map.copyOf(b.peers);
+        allowedNodes = Set.copyOf(b.allowedNodes);
+        heartbeatInterval = b.heartbeatInterval;
+        failureTimeout = b.failureTimeout;
+        connectTimeout = b.connectTimeout;
+        handshakeTimeout = b.handshakeTimeout;
+        reconnectBackoffMin = b.reconnectBackoffMin;
+        reconnectBackoffMax = b.reconnectBackoffMax;
+        maxFrameBytes = b.maxFrameBytes;
+        maxQueuedMessagesPerPeer = b.maxQueuedMessagesPerPeer;
+        ioThreads = b.ioThreads;
+        preferNativeTransport = b.preferNativeTransport;
+        tls = b.tls;
+    }
+
+    /**
+     * @return a builder with production defaults: heartbeat every 500 ms, failure after 5 s of silence, 16 MiB frames,
+     *         16384 queued messages per peer, reconnect backoff from 100 ms to 2 s, no TLS.
+     */
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    /**
+     * @return identity of the deployment, checked in every handshake.
+     */
+    public String clusterId()
+    {
+        return clusterId;
+    }
+
+    /**
+     * @return the address to listen on (port 0 picks a free port).
+     */
+    public InetSocketAddress listenAddress()
+    {
+        return listenAddress;
+    }
+
+    /**
+     * @return the peers this node dials, by node id.
+     */
+    public Map<String, InetSocketAddress> peers()
+    {
+        return peers;
+    }
+
+    /**
+     * Builds a {@link NettyTransportConfig}. Not thread safe.
+     */
+    public static final class Builder
+    {
+        private String clusterId = "ra";
+        private InetSocketAddress listenAddress = new InetSocketAddress("127.0.0.1", 0);
+        private final Map<String, InetSocketAddress> peers = new LinkedHashMap<>();
+        private final Set<String> allowedNodes = new LinkedHashSet<>();
+        private Duration heartbeatInterval = Duration.ofMillis(500);
+        private Duration failureTimeout = Duration.ofSeconds(5);
+        private Duration connectTimeout = Duration.ofSeconds(2);
+        private Duration handshakeTimeout = Duration.ofSeconds(5);
+        private Duration reconnectBackoffMin = Duration.ofMillis(100);
+        private Duration reconnectBackoffMax = Duration.ofSeconds(2);
+        private int maxFrameBytes = 16 * 1024 * 1024;
+        private int maxQueuedMessagesPerPeer = 16_384;
+        private int ioThreads = 2;
+        private boolean preferNativeTransport = true;
+        private TlsConfig tls;
+
+        private Builder()
+        {
+        }
+
+        /**
+         * @param clusterId identity of the deployment; nodes of another deployment are refused.
+         * @return this builder.
+         */
+        public Builder clusterId(final String clusterId)
+        {
+            this.clusterId = Objects.requireNonNull(clusterId, "clusterId");
+            return this;
+        }
+
+        /**
+         * @param address to listen on; port 0 picks a free port ({@link NettyTransport#localAddress()}).
+         * @return this builder.
+         */
+        public Builder listenAddress(final InetSocketAddress address)
+        {
+            this.listenAddress = Objects.requireNonNull(address, "address");
+            return this;
+        }
+
+        /**
+         * A node this node connects to (and accepts connections from).
+         *
+         * @param nodeId  of the peer.
+         * @param address where it listens.
+         * @return this builder.
+         */
+        public Builder peer(final String nodeId, final InetSocketAddress address)
+        {
+            peers.put(Objects.requireNonNull(nodeId, "nodeId"), Objects.requireNonNull(address, "address"));
+            return this;
+        }
+
+        /**
+         * A node id allowed to connect without an address known here (a client node hosting no member).
+         *
+         * @param nodeId allowed.
+         * @return this builder.
+         */
+        public Builder allowNode(final String nodeId)
+        {
+            allowedNodes.add(Objects.requireNonNull(nodeId, "nodeId"));
+            return this;
+        }
+
+        /**
+         * @param interval between heartbeats on a connection that has sent nothing else meanwhile.
+         * @return this builder.
+         */
+        public Builder heartbeatInterval(final Duration interval)
+        {
+            this.heartbeatInterval = positive(interval, "heartbeatInterval");
+            return this;
+        }
+
+        /**
+         * @param timeout of silence after which a connection is closed and its node reported down.
+         * @return this builder.
+         */
+        public Builder failureTimeout(final Duration timeout)
+        {
+            this.failureTimeout = positive(timeout, "failureTimeout");
+            return this;
+        }
+
+        /**
+         * @param timeout of a TCP connect.
+         * @return this builder.
+         */
+        public Builder connectTimeout(final Duration timeout)
+        {
+            this.connectTimeout = positive(timeout, "connectTimeout");
+            return this;
+        }
+
+        /**
+         * @param timeout for the TLS and node handshakes of a new connection.
+         * @return this builder.
+         */
+        public Builder handshakeTimeout(final Duration timeout)
+        {
+            this.handshakeTimeout = positive(timeout, "handshakeTimeout");
+            return this;
+        }
+
+        /**
+         * @param min first delay before reconnecting.
+         * @param max largest delay (it doubles, with jitter, after each failure).
+         * @return this builder.
+         */
+        public Builder reconnectBackoff(final Duration min, final Duration max)
+        {
+            this.reconnectBackoffMin = positive(min, "min");
+            this.reconnectBackoffMax = positive(max, "max");
+            return this;
+        }
+
+        /**
+         * @param bytes largest frame accepted or sent; a bigger one closes the connection (inbound) or is dropped
+         *              (outbound).
+         * @return this builder.
+         */
+        public Builder maxFrameBytes(final int bytes)
+        {
+            if (bytes < 1024)
+            {
+                throw new IllegalArgumentException("maxFrameBytes must be at least 1024, got " + bytes);
+            }
+            this.maxFrameBytes = bytes;
+            return this;
+        }
+
+        /**
+         * @param messages queued per peer before new ones are dropped (and counted).
+         * @return this builder.
+         */
+        public Builder maxQueuedMessagesPerPeer(final int messages)
+        {
+            if (messages < 1)
+            {
+                throw new IllegalArgumentException("maxQueuedMessagesPerPeer must be positive");
+            }
+            this.maxQueuedMessagesPerPeer = messages;
+            return this;
+        }
+
+        /**
+         * @param threads of the I/O event loop group.
+         * @return this builder.
+         */
+        public Builder ioThreads(final int threads)
+        {
+            if (threads < 1)
+            {
+                throw new IllegalArgumentException("ioThreads must be positive");
+            }
+            this.ioThreads = threads;
+            return this;
+        }
+
+        /**
+         * @param prefer whether to use native epoll when available (NIO otherwise).
+         * @return this builder.
+         */
+        public Builder preferNativeTransport(final boolean prefer)
+        {
+            this.preferNativeTransport = prefer;
+            return this;
+        }
+
+        /**
+         * @param tls mutual TLS settings, or null for plaintext.
+         * @return this builder.
+         */
+        public Builder tls(final TlsConfig tls)
+        {
+            this.tls = tls;
+            return this;
+        }
+
+        /**
+         * @return the validated configuration.
+         */
+        public NettyTransportConfig build()
+        {
+            if (failureTimeout.compareTo(heartbeatInterval.multipliedBy(2)) < 0)
+            {
+                throw new IllegalArgumentException("failureTimeout " + failureTimeout +
+                    " must be at least twice the heartbeat interval " + heartbeatInterval);
+            }
+            if (reconnectBackoffMax.compareTo(reconnectBackoffMin) < 0)
+            {
+                throw new IllegalArgumentException("reconnect backoff max below min");
+            }
+            return new NettyTransportConfig(this);
+        }
+
+        private static Duration positive(final Duration d, final String what)
+        {
+            Objects.requireNonNull(d, what);
+            if (d.isNegative() || d.isZero())
+            {
+                throw new IllegalArgumentException(what + " must be positive, got " + d);
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,235 @@
+package dev.ra.transport.netty;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * What {@link NodeLauncher} needs to start one node, read from a properties file and/or {@code key=value} arguments
+ * (arguments win). Keys:
+ *
+ * <pre>
+ * node.id=n1                                   required; this node's id
+ * listen=127.0.0.1:7001                        required; where to listen (host:port)
+ * peers=n2=127.0.0.1:7002,n3=127.0.0.1:7003    other nodes hosting members (id=host:port, comma-separated)
+ * clients=c1,c2                                node ids allowed to dial in without an address (client nodes)
+ * cluster.id=ra                                deployment identity, the same on every node (default "ra")
+ * data.dir=/var/lib/ra/n1                      data directory (durable storage); absent: in-memory storage
+ * machines=kv=com.example.KvMachine            machines by name (name=class with a public no-arg constructor)
+ * election.timeout.ms=300-600                  election timeout range (default 300-600)
+ * tick.ms=200                                  server tick (default 200)
+ * heartbeat.ms=500                             transport heartbeat interval (default 500)
+ * failure.timeout.ms=5000                      transport failure detector timeout (default 5000)
+ * control=stdin                                read control commands from standard input (tests, operators)
+ * tls.keystore=/etc/ra/n1.p12                  mutual TLS from key stores (with the three keys below) ...
+ * tls.keystore.password=...
+ * tls.truststore=/etc/ra/ca.p12
+ * tls.truststore.password=...
+ * tls.cert=/etc/ra/n1.pem                      ... or from PEM files (with tls.key and tls.trust)
+ * tls.key=/etc/ra/n1.key
+ * tls.trust=/etc/ra/ca.pem
+ * </pre>
+ *
+ * @param nodeId            this node's id.
+ * @param listen            where to listen.
+ * @param peers             other nodes with members, by id.
+ * @param clients           node ids allowed to dial in.
+ * @param clusterId         deployment identity.
+ * @param dataDir           data directory, or null for in-memory storage.
+ * @param machines          machine class names by registered name.
+ * @param electionTimeoutMin lower bound of the election timeout.
+ * @param electionTimeoutMax upper bound of the election timeout.
+ * @param tick              server tick.
+ * @param heartbeat         transport heartbeat interval.
+ * @param failureTimeout    transport failure detector timeout.
+ * @param stdinControl      whether to read control commands from standard input.
+ * @param tls               mutual TLS, or null.
+ */
+public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, InetSocketAddress> peers,
+    Set<String> clients, String clusterId, Path dataDir, Map<String, String> machines, Duration electionTimeoutMin,
+    Duration electionTimeoutMax, Duration tick, Duration heartbeat, Duration failureTimeout, boolean stdinControl,
+    TlsConfig tls)
+{
+    /**
+     * Validates the components.
+     */
+    public NodeConfig
+    {
+        Objects.requireNonNull(nodeId, "node.id");
+        Objects.requireNonNull(listen, "listen");
+        peers = Map.copyOf(peers);
+        clients = Set.copyOf(clients);
+        machines = Map.copyOf(machines);
+    }
+
+    /**
+     * Read a configuration: {@code --config file} (or {@code config=file}) loads a properties file, then every
+     * {@code key=value} argument overrides it.
+     *
+     * @param args command-line arguments.
+     * @return the configuration.
+     * @throws IllegalArgumentException for a missing or malformed setting.
+     */
+    public static NodeConfig fromArgs(final String... args)
+    {
+        final Properties properties = new Properties();
+        final Properties overrides = new Properties();
+        for (int i = 0; i < args.length; i++)
+        {
+            final String arg = args[i];
+            if ("--config".equals(arg) && i + 1 < args.length)
+            {
+                load(Path.of(args[++i]), properties);
+            }
+            else if (arg.startsWith("config="))
+            {
+                load(Path.of(arg.substring("config=".length())), properties);
+            }
+            else
+            {
+                final int eq = arg.indexOf('=');
+                if (eq <= 0)
+                {
+                    throw new IllegalArgumentException("expected key=value, got '" + arg + "'");
+                }
+                overrides.setProperty(arg.substring(0, eq).trim(), arg.substring(eq + 1).trim());
+            }
+        }
+        properties.putAll(overrides);
+        return fromProperties(properties);
+    }
+
+    private static void load(final Path file, final Properties into)
+    {
+        try (Reader reader = Files.newBufferedReader(file))
+        {
+            into.load(reader);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read " + file, ex);
+        }
+    }
+
+    /**
+     * @param p the settings (keys as in the class description).
+     * @return the configuration.
+     */
+    public static NodeConfig fromProperties(final Properties p)
+    {
+        final String nodeId = required(p, "node.id");
+        final InetSocketAddress listen = address(required(p, "listen"));
+        final Map<String, InetSocketAddress> peers = new LinkedHashMap<>();
+        for (final String entry : list(p.getProperty("peers", "")))
+        {
+            final int eq = entry.indexOf('=');
+            if (eq <= 0)
+            {
+                throw new IllegalArgumentException("peers: expected id=host:port, got '" + entry + "'");
+            }
+            peers.put(entry.substring(0, eq).trim(), address(entry.substring(eq + 1).trim()));
+        }
+        final Map<String, String> machines = new LinkedHashMap<>();
+        for (final String entry : list(p.getProperty("machines", "")))
+        {
+            final int eq = entry.indexOf('=');
+            if (eq <= 0)
+            {
+                throw new IllegalArgumentException("machines: expected name=class, got '" + entry + "'");
+            }
+            machines.put(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
+        }
+        final String[] election = p.getProperty("election.timeout.ms", "300-600").split("-");
+        if (election.length != 2)
+        {
+            throw new IllegalArgumentException("election.timeout.ms: expected min-max, got " +
+                p.getProperty("election.timeout.ms"));
+        }
+        final String dataDir = p.getProperty("data.dir");
+        return new NodeConfig(nodeId, listen, peers, new LinkedHashSet<>(list(p.getProperty("clients", ""))),
+            p.getProperty("cluster.id", "ra"), null == dataDir || dataDir.isBlank() ? null : Path.of(dataDir),
+            machines, millis(election[0]), millis(election[1]), millis(p.getProperty("tick.ms", "200")),
+            millis(p.getProperty("heartbeat.ms", "500")), millis(p.getProperty("failure.timeout.ms", "5000")),
+            "stdin".equals(p.getProperty("control")), tls(p));
+    }
+
+    private static TlsConfig tls(final Properties p)
+    {
+        if (null != p.getProperty("tls.keystore"))
+        {
+            return TlsConfig.fromKeyStores(Path.of(p.getProperty("tls.keystore")),
+                p.getProperty("tls.keystore.password", "").toCharArray(),
+                Path.of(required(p, "tls.truststore")), p.getProperty("tls.truststore.password", "").toCharArray());
+        }
+        if (null != p.getProperty("tls.cert"))
+        {
+            return TlsConfig.fromPemFiles(Path.of(p.getProperty("tls.cert")), Path.of(required(p, "tls.key")),
+                Path.of(required(p, "tls.trust")));
+        }
+        return null;
+    }
+
+    private static String required(final Properties p, final String key)
+    {
+        final String value = p.getProperty(key);
+        if (null == value || value.isBlank())
+        {
+            throw new IllegalArgumentException("missing setting " + key);
+        }
+        return value.trim();
+    }
+
+    private static java.util.List<String> list(final String value)
+    {
+        final java.util.List<String> out = new java.util.ArrayList<>();
+        for (final String part : value.split(","))
+        {
+            if (!part.isBlank())
+            {
+                out.add(part.trim());
+            }
+        }
+        return out;
+    }
+
+    private static Duration millis(final String value)
+    {
+        return Duration.ofMillis(Long.parseLong(value.trim()));
+    }
+
+    /**
+     * @param hostPort like {@code 127.0.0.1:7001}.
+     * @return the address.
+     */
+    static InetSocketAddress address(final String hostPort)
+    {
+        final int colon = hostPort.lastIndexOf(':');
+        if (colon <= 0)
+        {
+            throw new IllegalArgumentException("expected host:port, got '" + hostPort + "'");
+        }
+        return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+    }
+
+    /**
+     * @return the transport settings this configuration implies.
+     */
+    public NettyTransportConfig transportConfig()
+    {
+        final NettyTransportConfig.Builder builder = NettyTransportConfig.builder().clusterId(clusterId)
+            .listenAddress(listen).heartbeatInterval(heartbeat).failureTimeout(failureTimeout).tls(tls);
+        peers.forEach(builder::peer);
+        clients.forEach(builder::allowNode);
+        return builder.build();
+    }
+}

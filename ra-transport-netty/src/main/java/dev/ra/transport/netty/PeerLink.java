@@ -1,0 +1,39 @@
+package dev.ra.transport.netty;
+
+import dev.ra.protocol.NodeMessage;
+import io.netty.channel.Channel;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Everything this node keeps about one other node: the established connection (at most one is active), the bounded
+ * outbound queue, and the reconnect state. Connection changes are guarded by the object's monitor; the queue is
+ * lock-free (any thread enqueues, the connection's event loop drains).
+ */
+final class PeerLink
+{
+    final String node;
+    /** Where the node listens, or null for a node that only dials in (a client). */
+    final InetSocketAddress address;
+    final ConcurrentLinkedQueue<NodeMessage> queue = new ConcurrentLinkedQueue<>();
+    final AtomicInteger queued = new AtomicInteger();
+    final AtomicBoolean drainScheduled = new AtomicBoolean();
+
+    /** The connection messages go through; null while the node is down. */
+    volatile Channel active;
+    /** Whether {@link #active} was dialed by the node with the smaller id (the tie-break winner). */
+    boolean activeDialedBySmallerId;
+    /** A dial is in flight or scheduled. */
+    boolean dialing;
+    long backoffMs;
+    /** What was last reported to the runtime, so up and down alternate. */
+    boolean reportedUp;
+
+    PeerLink(final String node, final InetSocketAddress address)
+    {
+        this.node = node;
+        this.address = address;
+    }
+}

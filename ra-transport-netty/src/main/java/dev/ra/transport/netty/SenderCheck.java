@@ -1,0 +1,59 @@
+package dev.ra.transport.netty;
+
+import dev.ra.protocol.NodeMessage;
+
+/**
+ * Checks that a message could really have come from the node whose connection carried it: a Raft RPC from one of its
+ * servers, a down notice about one of its processes or servers, a monitor set by one of its servers. A node must not
+ * speak for another (a compromised or misconfigured peer could otherwise cast votes in another node's name).
+ */
+final class SenderCheck
+{
+    private SenderCheck()
+    {
+    }
+
+    /**
+     * @param message received.
+     * @param sender  node id of the connection it came on.
+     * @return null if plausible, else what is wrong.
+     */
+    static String mismatch(final NodeMessage message, final String sender)
+    {
+        final String claimed;
+        if (message instanceof NodeMessage.RaftMessage raft)
+        {
+            claimed = raft.from().node();
+        }
+        else if (message instanceof NodeMessage.ServerDown down)
+        {
+            claimed = down.server().node();
+        }
+        else if (message instanceof NodeMessage.ProcessDown down)
+        {
+            claimed = down.process().node();
+        }
+        else if (message instanceof NodeMessage.MonitorProcess monitor)
+        {
+            claimed = monitor.watcher().node();
+        }
+        else if (message instanceof NodeMessage.DemonitorProcess demonitor)
+        {
+            claimed = demonitor.watcher().node();
+        }
+        else if (message instanceof NodeMessage.AppliedNotice notice)
+        {
+            claimed = notice.leader().node();
+        }
+        else if (message instanceof NodeMessage.ProcessMessage pm)
+        {
+            claimed = pm.from().node();
+        }
+        else
+        {
+            return null;
+        }
+        return claimed.equals(sender) ? null :
+            "node " + sender + " sent a " + message.getClass().getSimpleName() + " on behalf of node " + claimed;
+    }
+}
