@@ -9,7 +9,7 @@ import java.util.Locale;
  * The performance harness (issue 6). Runs bounded, exits by itself, and prints one JSON line per figure on stdout
  * (progress goes to stderr). Run one figure with {@code --figure NAME}, or all of them with {@code --figure all}.
  *
- * <p>Figures: {@code sequential}, {@code pipelined-64}, {@code pipelined-1024}, {@code queries}, {@code many-clusters},
+ * <p>Figures: {@code sequential}, {@code pipelined-64}, {@code pipelined-1024}, {@code queries}, {@code netty} (sequential and 64 in flight with 3 node JVMs on loopback), {@code many-clusters},
  * {@code failover}, {@code recovery}, {@code peers} (ours vs Apache Ratis vs SOFAJRaft, 64 in flight, fsync on).
  *
  * <p>Arguments ({@code --name value}): {@code runs} (3), {@code warmup} s (3), {@code seconds} per window (5),
@@ -22,7 +22,7 @@ public final class Harness
 {
     /** Every figure, in the order {@code all} runs them. */
     public static final List<String> FIGURES = List.of("sequential", "pipelined-64", "pipelined-1024", "queries",
-        "many-clusters", "failover", "recovery", "peers");
+        "netty", "many-clusters", "failover", "recovery", "peers");
 
     private Harness()
     {
@@ -73,6 +73,7 @@ public final class Harness
             case "pipelined-64" -> out.add(ClusterFigures.pipelined(config, 64));
             case "pipelined-1024" -> out.add(ClusterFigures.pipelined(config, 1024));
             case "queries" -> out.add(ClusterFigures.queries(config));
+            case "netty" -> out.addAll(NettyFigures.run(config));
             case "many-clusters" -> out.add(ManyClusters.run(config));
             case "failover" -> out.add(Failover.run(config));
             case "recovery" -> out.addAll(Recovery.run(config));
