@@ -4,9 +4,8 @@ import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.HdrHistogram.Histogram;
@@ -107,7 +106,9 @@ public final class Driver
     }
 
     /**
-     * A fixed number of asynchronous calls in flight.
+     * A fixed number of asynchronous calls in flight, issued by the calling thread (the client's own thread, as an
+     * application would): it takes a permit per call and each completion, on whatever thread completes the future,
+     * records the latency and returns the permit. So the library's event loops do no client-side work for the driver.
      *
      * @param inFlight concurrent calls.
      * @param seconds  window length.
@@ -120,27 +121,57 @@ public final class Driver
         final Recorder recorder = new Recorder(TimeUnit.SECONDS.toNanos(60), 3);
         final LongAdder completed = new LongAdder();
         final LongAdder failed = new LongAdder();
-        final AtomicBoolean running = new AtomicBoolean(true);
-        final AtomicLong sequence = new AtomicLong();
-        final AtomicLong outstanding = new AtomicLong(inFlight);
-        final CompletableFuture<Void> drained = new CompletableFuture<>();
-        final Runnable[] issue = new Runnable[1];
-        issue[0] = () ->
+        final Semaphore permits = new Semaphore(inFlight);
+        final long[] counts = new long[2];
+        long sequence = 0;
+        final long warm = System.nanoTime();
+        long start = 0;
+        final long windowNanos = (long)(seconds * 1e9);
+        boolean measuring = false;
+        long end = Long.MAX_VALUE;
+        while (true)
         {
+            final long now = System.nanoTime();
+            if (!measuring)
+            {
+                // The window starts once the pipeline is full, i.e. immediately after the first inFlight calls.
+                if (sequence >= inFlight || now - warm > 1_000_000_000L)
+                {
+                    measuring = true;
+                    recorder.getIntervalHistogram();
+                    start = System.nanoTime();
+                    counts[0] = completed.sum();
+                    counts[1] = failed.sum();
+                    end = start + windowNanos;
+                }
+            }
+            else if (now >= end)
+            {
+                break;
+            }
+            try
+            {
+                if (!permits.tryAcquire(10, TimeUnit.MILLISECONDS))
+                {
+                    continue;
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(ex);
+            }
             final long t0 = System.nanoTime();
             final CompletableFuture<?> f;
             try
             {
-                f = call.apply(sequence.getAndIncrement());
+                f = call.apply(sequence++);
             }
             catch (final RuntimeException ex)
             {
                 failed.increment();
-                if (outstanding.decrementAndGet() == 0)
-                {
-                    drained.complete(null);
-                }
-                return;
+                permits.release();
+                continue;
             }
             f.whenComplete((r, error) ->
             {
@@ -153,37 +184,24 @@ public final class Driver
                 {
                     failed.increment();
                 }
-                if (running.get())
-                {
-                    issue[0].run();
-                }
-                else if (outstanding.decrementAndGet() == 0)
-                {
-                    drained.complete(null);
-                }
+                permits.release();
             });
-        };
-        for (int i = 0; i < inFlight; i++)
-        {
-            issue[0].run();
         }
-        recorder.getIntervalHistogram();
-        final long start = System.nanoTime();
-        final long startCount = completed.sum();
-        final long startFailed = failed.sum();
-        sleep(seconds);
-        final long count = completed.sum() - startCount;
-        final long fails = failed.sum() - startFailed;
+        final long count = completed.sum() - counts[0];
+        final long fails = failed.sum() - counts[1];
         final long elapsed = System.nanoTime() - start;
         final Histogram h = recorder.getIntervalHistogram();
-        running.set(false);
         try
         {
-            drained.get(60, TimeUnit.SECONDS);
+            if (!permits.tryAcquire(inFlight, 60, TimeUnit.SECONDS))
+            {
+                throw new IllegalStateException("calls did not drain within 60 s");
+            }
         }
-        catch (final Exception ex)
+        catch (final InterruptedException ex)
         {
-            throw new IllegalStateException("calls did not drain within 60 s", ex);
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
         }
         return new Window(count, fails, elapsed / 1e9, h);
     }

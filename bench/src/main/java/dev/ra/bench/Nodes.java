@@ -127,7 +127,7 @@ public final class Nodes implements AutoCloseable
             .walMaxSizeBytes(options.walMaxBytes()).build();
         final RaSystem system = RaSystem.builder().nodeId(node).transport(network.newTransport()).storage(storage)
             .eventLoops(options.eventLoops()).electionTimeout(options.electionMin(), options.electionMax())
-            .tickInterval(options.tick()).defaultTimeout(Duration.ofSeconds(10))
+            .tickInterval(options.tick()).defaultTimeout(Duration.ofMinutes(5))
             .registerMachine(BenchKv.NAME, BenchKv::new)
             .registerMachine(BenchKv.NAME_WITH_SNAPSHOTS, () -> new BenchKv(BenchKv.SNAPSHOT_EVERY))
             .build();

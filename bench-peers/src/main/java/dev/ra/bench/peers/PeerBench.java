@@ -9,11 +9,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
@@ -96,6 +94,9 @@ public final class PeerBench
     }
 
     /**
+     * Closed loop with {@code inFlight} permits, issued from this (the client's) thread, completions recorded on
+     * whatever thread completes them: the same driver as the harness's {@code Driver.pipelined}.
+     *
      * @return [ops/s, p50 ms, p99 ms].
      */
     private static double[] window(final Peer peer, final byte[][] commands, final int inFlight, final double seconds)
@@ -103,15 +104,34 @@ public final class PeerBench
     {
         final Recorder recorder = new Recorder(TimeUnit.SECONDS.toNanos(60), 3);
         final LongAdder completed = new LongAdder();
-        final AtomicBoolean running = new AtomicBoolean(true);
-        final AtomicLong seq = new AtomicLong();
-        final AtomicLong outstanding = new AtomicLong(inFlight);
-        final CompletableFuture<Void> drained = new CompletableFuture<>();
-        final Runnable[] issue = new Runnable[1];
-        issue[0] = () ->
+        final Semaphore permits = new Semaphore(inFlight);
+        long seq = 0;
+        long start = 0;
+        long c0 = 0;
+        long end = Long.MAX_VALUE;
+        final long warm = System.nanoTime();
+        boolean measuring = false;
+        while (true)
         {
+            final long now = System.nanoTime();
+            if (!measuring && (seq >= inFlight || now - warm > 1_000_000_000L))
+            {
+                measuring = true;
+                recorder.getIntervalHistogram();
+                start = System.nanoTime();
+                c0 = completed.sum();
+                end = start + (long)(seconds * 1e9);
+            }
+            else if (measuring && now >= end)
+            {
+                break;
+            }
+            if (!permits.tryAcquire(10, TimeUnit.MILLISECONDS))
+            {
+                continue;
+            }
             final long t0 = System.nanoTime();
-            final byte[] cmd = commands[(int)(seq.getAndIncrement() & 4095)];
+            final byte[] cmd = commands[(int)(seq++ & 4095)];
             peer.submit(cmd).whenComplete((r, e) ->
             {
                 if (null == e)
@@ -119,35 +139,15 @@ public final class PeerBench
                     recorder.recordValue(Math.min(System.nanoTime() - t0, TimeUnit.SECONDS.toNanos(60)));
                     completed.increment();
                 }
-                if (running.get())
-                {
-                    issue[0].run();
-                }
-                else if (outstanding.decrementAndGet() == 0)
-                {
-                    drained.complete(null);
-                }
+                permits.release();
             });
-        };
-        for (int i = 0; i < inFlight; i++)
-        {
-            issue[0].run();
         }
-        recorder.getIntervalHistogram();
-        final long start = System.nanoTime();
-        final long c0 = completed.sum();
-        Thread.sleep((long)(seconds * 1000));
         final long count = completed.sum() - c0;
         final long elapsed = System.nanoTime() - start;
         final Histogram h = recorder.getIntervalHistogram();
-        running.set(false);
-        try
+        if (!permits.tryAcquire(inFlight, 60, TimeUnit.SECONDS))
         {
-            drained.get(60, TimeUnit.SECONDS);
-        }
-        catch (final Exception ex)
-        {
-            System.err.println("[peer] calls did not drain: " + ex);
+            System.err.println("[peer] calls did not drain within 60 s");
         }
         return new double[] {count * 1e9 / elapsed, h.getValueAtPercentile(50) / 1e6,
             h.getValueAtPercentile(99) / 1e6};

@@ -49,8 +49,8 @@ final class RatisPeer implements Peer
         {
             final RaftProtos.LogEntryProto entry = trx.getLogEntry();
             final ByteString data = entry.getStateMachineLogEntry().getLogData();
-            final byte[] key = data.substring(0, 16).toByteArray();
-            values.put(ByteBuffer.wrap(key), data.substring(16));
+            // The same lean apply as ours: a 16-byte key view (read-only, no copy) and the entry's data as the value.
+            values.put(data.substring(0, 16).asReadOnlyByteBuffer(), data);
             puts++;
             updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
             final byte[] reply = ByteBuffer.allocate(8).putLong(puts).array();
