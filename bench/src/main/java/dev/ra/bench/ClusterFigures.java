@@ -49,7 +49,8 @@ public final class ClusterFigures
             .put("transport", "in-jvm").put("storage", "ra-log").put("sync", config.sync().name())
             .put("event_loops_per_node", config.eventLoops())
             .put("election_timeout_ms", List.of(config.electionMinMs(), config.electionMaxMs()))
-            .put("tick_ms", config.nodeOptions().tick().toMillis()).put("runs", config.runs())
+            .put("tick_ms", config.nodeOptions().tick().toMillis()).put("wal_max_mb", config.walMaxMb())
+            .put("runs", config.runs())
             .put("seconds", config.seconds());
         if (config.unsafe())
         {

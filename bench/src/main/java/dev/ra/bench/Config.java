@@ -26,10 +26,11 @@ import java.util.Map;
  * @param entries       entries written before the recovery figure's restart.
  * @param peersClasspath classpath of bench-peers for the comparison (null: look for bench-peers/target).
  * @param peerSeconds   measured seconds per peer run.
+ * @param walMaxMb      ra-log WAL file size limit in MiB (memtables hold up to about this much until rollover).
  */
 public record Config(String figure, int runs, double warmupSeconds, double seconds, int eventLoops, SyncMethod sync,
     Path dataDir, int clusters, int activeClusters, int perClusterInFlight, double idleSeconds, int trials,
-    long electionMinMs, long electionMaxMs, long entries, String peersClasspath, double peerSeconds)
+    long electionMinMs, long electionMaxMs, long entries, String peersClasspath, double peerSeconds, long walMaxMb)
 {
     /**
      * @param args {@code --name value} pairs; see {@link Harness}.
@@ -63,10 +64,11 @@ public record Config(String figure, int runs, double warmupSeconds, double secon
             Long.parseLong(m.getOrDefault("election-max-ms", "600")),
             Long.parseLong(m.getOrDefault("entries", "1000000")),
             m.get("peers-classpath"),
-            Double.parseDouble(m.getOrDefault("peer-seconds", "10")));
+            Double.parseDouble(m.getOrDefault("peer-seconds", "10")),
+            Long.parseLong(m.getOrDefault("wal-max-mb", "128")));
         m.keySet().removeAll(java.util.Set.of("figure", "runs", "warmup", "seconds", "event-loops", "sync",
             "data-dir", "clusters", "active-clusters", "per-cluster-in-flight", "idle-seconds", "trials",
-            "election-min-ms", "election-max-ms", "entries", "peers-classpath", "peer-seconds"));
+            "election-min-ms", "election-max-ms", "entries", "peers-classpath", "peer-seconds", "wal-max-mb"));
         if (!m.isEmpty())
         {
             throw new IllegalArgumentException("unknown arguments " + m.keySet());
@@ -81,7 +83,8 @@ public record Config(String figure, int runs, double warmupSeconds, double secon
     {
         return Nodes.Options.defaults().withEventLoops(eventLoops).withSync(sync)
             .withElection(Duration.ofMillis(electionMinMs), Duration.ofMillis(electionMaxMs))
-            .withTick(Duration.ofMillis(Math.max(10, Math.min(1000, electionMinMs / 2))));
+            .withTick(Duration.ofMillis(Math.max(10, Math.min(1000, electionMinMs / 2))))
+            .withWalMaxBytes(walMaxMb << 20);
     }
 
     /**

@@ -54,6 +54,15 @@ public final class Nodes implements AutoCloseable
         }
 
         /**
+         * @param bytes WAL file size limit.
+         * @return a copy.
+         */
+        public Options withWalMaxBytes(final long bytes)
+        {
+            return new Options(sync, eventLoops, electionMin, electionMax, tick, bytes);
+        }
+
+        /**
          * @param interval tick interval.
          * @return a copy.
          */
