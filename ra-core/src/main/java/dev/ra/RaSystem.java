@@ -44,6 +44,11 @@ import java.util.function.Supplier;
  * <p><b>Queries</b> take a function of the machine state; the function is code, so it is never shipped to another
  * node: queries address a member hosted by this node. {@link #consistentQuery} asks the leader (wherever it is) for
  * a read index confirmed by a quorum, waits until the local member has applied it, then runs the function locally.
+ *
+ * <p><b>A machine that throws</b> (in {@code apply} or any other callback) stops the server it runs in: the failure is
+ * logged, the server's pending calls fail with {@link ServerStoppedException}, its data is kept, and its peers are told
+ * it is down. Other servers are not affected. Every member applying the same entry fails the same way; fix the machine
+ * and {@link #restartServer} the members.
  */
 public final class RaSystem implements AutoCloseable
 {
@@ -904,7 +909,9 @@ public final class RaSystem implements AutoCloseable
 
         /**
          * @param storage of this node's servers (required), for example
-         *                {@link dev.ra.runtime.memory.InMemoryStorage}.
+         *                {@link dev.ra.runtime.memory.InMemoryStorage}. The system opens and closes its servers'
+         *                storage; the storage itself stays the caller's to close, so it may outlive the system (a
+         *                node restart in tests).
          * @return this builder.
          */
         public Builder storage(final Storage storage)

@@ -125,8 +125,9 @@ public sealed interface NodeMessage
      * A message for a process, sent by a machine's {@link dev.ra.Effect.SendMsg}.
      *
      * @param to      the process.
-     * @param from    the server whose machine sent it; its message codec decodes {@code message}.
-     * @param message encoded with the machine's message codec.
+     * @param from    the server whose machine sent it, whose message codec decodes {@code message}; null when
+     *                application code sent it, encoded with the generic codec.
+     * @param message the encoded message.
      */
     record ProcessMessage(ProcessRef to, ServerId from, Bytes message) implements NodeMessage
     {
@@ -136,7 +137,6 @@ public sealed interface NodeMessage
         public ProcessMessage
         {
             Objects.requireNonNull(to, "to");
-            Objects.requireNonNull(from, "from");
             Objects.requireNonNull(message, "message");
         }
     }

@@ -5,6 +5,7 @@ import dev.ra.ProcessRef;
 import dev.ra.RaProcess;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -79,7 +80,23 @@ final class LocalProcess implements RaProcess, Runnable
         mailbox.offer(message);
         if (!scheduled.get() && scheduled.compareAndSet(false, true))
         {
+            submit();
+        }
+    }
+
+    private void submit()
+    {
+        try
+        {
             executor.execute(this);
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            // Delivery never blocks or fails its sender (a server's event loop): a process whose executor refuses
+            // work loses its messages, like a send to a process that is gone.
+            scheduled.set(false);
+            LOG.warn("executor of process {} refused work; its pending messages are dropped", ref, ex);
+            mailbox.clear();
         }
     }
 
@@ -103,7 +120,7 @@ final class LocalProcess implements RaProcess, Runnable
         scheduled.set(false);
         if (alive && !mailbox.isEmpty() && scheduled.compareAndSet(false, true))
         {
-            executor.execute(this);
+            submit();
         }
     }
 

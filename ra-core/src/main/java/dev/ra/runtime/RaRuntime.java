@@ -865,7 +865,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         }
         else
         {
-            config.transport().send(to.node(), new NodeMessage.ProcessMessage(to, new ServerId("client", nodeId()),
+            config.transport().send(to.node(), new NodeMessage.ProcessMessage(to, null,
                 Bytes.wrap(Codecs.generic().toBytes(message))));
         }
     }
@@ -986,7 +986,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     }
 
     @SuppressWarnings("unchecked")
-    private void receive(final String fromNode, final NodeMessage message)
+    void receive(final String fromNode, final NodeMessage message)
     {
         if (message instanceof NodeMessage.RaftMessage raft)
         {
@@ -1144,7 +1144,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
 
     private Codec<Object> messageCodec(final ServerId from)
     {
-        final ClusterInfo info = clusters.get(from);
+        final ClusterInfo info = null == from ? null : clusters.get(from);
         return null == info ? Codecs.generic() : info.machine.messageCodec();
     }
 

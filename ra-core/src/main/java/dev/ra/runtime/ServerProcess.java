@@ -74,7 +74,8 @@ final class ServerProcess implements LogListener
     }
 
     /** A local query waiting until the server has applied an index. */
-    private record ParkedQuery(Function<Object, Object> query, long minIndex, long minTerm, CompletableFuture<Object> call)
+    private record ParkedQuery(Function<Object, Object> query, long minIndex, long minTerm,
+        CompletableFuture<Object> call)
     {
     }
 
@@ -233,8 +234,9 @@ final class ServerProcess implements LogListener
                 afterBatch();
             }
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | StackOverflowError ex)
         {
+            // A machine that recurses too deep is as broken as one that throws: stop this server only.
             crash(ex);
         }
         scheduled.set(false);

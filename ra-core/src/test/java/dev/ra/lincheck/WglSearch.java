@@ -39,6 +39,12 @@ final class WglSearch {
 
     private List<Operation> longestPrefix = List.of();
     private int longestPrefixEndState = RegisterModel.ABSENT;
+    /**
+     * Depth of the deepest linearization reached. It is copied out only when the search is about to leave it
+     * (or ends), not at every step that deepens it: copying on every new maximum made long histories quadratic.
+     */
+    private int longestSize;
+    private boolean longestNotCopied;
 
     /** One linearized operation and the register state just before it, for undoing it. */
     private record Frame(SearchEntry invocation, int stateBefore) {
@@ -75,6 +81,7 @@ final class WglSearch {
                 entry = undoLast().next;
             }
         }
+        longestNotCopied = false;
         longestPrefix = currentLinearization();
         longestPrefixEndState = registerState;
         return result(Verdict.LINEARIZABLE);
@@ -97,14 +104,15 @@ final class WglSearch {
             definiteRemaining--;
         }
         invocation.unlink();
-        if (linearization.size() > longestPrefix.size()) {
-            longestPrefix = currentLinearization();
-            longestPrefixEndState = registerState;
+        if (linearization.size() > longestSize) {
+            longestSize = linearization.size();
+            longestNotCopied = true;
         }
         return true;
     }
 
     private SearchEntry undoLast() {
+        copyLongestIfLeavingIt();
         Frame frame = linearization.pop();
         SearchEntry invocation = frame.invocation();
         registerState = frame.stateBefore();
@@ -116,6 +124,14 @@ final class WglSearch {
         return invocation;
     }
 
+    private void copyLongestIfLeavingIt() {
+        if (longestNotCopied && linearization.size() == longestSize) {
+            longestPrefix = currentLinearization();
+            longestPrefixEndState = registerState;
+            longestNotCopied = false;
+        }
+    }
+
     private List<Operation> currentLinearization() {
         List<Operation> ops = new ArrayList<>(linearization.size());
         for (Iterator<Frame> it = linearization.descendingIterator(); it.hasNext(); ) {
@@ -125,6 +141,7 @@ final class WglSearch {
     }
 
     private KeyCheckResult result(Verdict verdict) {
+        copyLongestIfLeavingIt();
         String explanation = new ViolationExplainer(history, budget)
                 .explain(verdict, longestPrefix, longestPrefixEndState, steps);
         return new KeyCheckResult(history.key(), verdict, history.checked(), longestPrefix, steps, explanation);

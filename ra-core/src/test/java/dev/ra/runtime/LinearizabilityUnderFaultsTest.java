@@ -66,6 +66,7 @@ class LinearizabilityUnderFaultsTest
             }
 
             final CheckResult result = new LinearizabilityChecker().check(history);
+            System.out.printf("linearizability under faults: %d operations%n", history.size());
             assertThat(history.size()).isGreaterThan(100);
             assertThat(result.verdict()).as(result.explanation()).isEqualTo(Verdict.LINEARIZABLE);
         }
@@ -79,6 +80,8 @@ class LinearizabilityUnderFaultsTest
         int operations = 0;
         while (running.get() && operations++ < MAX_OPERATIONS_PER_CLIENT)
         {
+            // Paced, so each key's history stays small enough for an exhaustive check (a few hundred operations).
+            pause(5 + random.nextInt(10));
             final String key = KEYS.get(random.nextInt(KEYS.size()));
             final RaSystem node = cluster.system(local);
             final int choice = random.nextInt(3);
@@ -129,6 +132,18 @@ class LinearizabilityUnderFaultsTest
                     history.fail(op);
                 }
             }
+        }
+    }
+
+    private static void pause(final long millis)
+    {
+        try
+        {
+            Thread.sleep(millis);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
         }
     }
 

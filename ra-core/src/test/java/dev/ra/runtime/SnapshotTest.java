@@ -101,8 +101,10 @@ class SnapshotTest
             n1.processCommand(members.get(0), new KvMachine.Put("k" + i, "v" + i));
         }
         final ServerId member = members.get(2);
-        InJvmCluster.await(() -> cluster.system(member).overview(member).lastApplied() >= 50,
-            Duration.ofSeconds(10), "applied everywhere");
+        final ServerId leader = cluster.awaitLeader(members, Duration.ofSeconds(5));
+        final long lastWrite = cluster.system(leader).overview(leader).lastApplied();
+        InJvmCluster.await(() -> cluster.system(member).overview(member).lastApplied() >= lastWrite,
+            Duration.ofSeconds(10), "the last write applied on " + member);
 
         cluster.system(member).stopServer(member);
         cluster.system(member).restartServer(member);

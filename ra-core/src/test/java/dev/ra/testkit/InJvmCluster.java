@@ -25,6 +25,7 @@ public final class InJvmCluster implements AutoCloseable
     private final Map<String, RaSystem> systems = new LinkedHashMap<>();
     private final Map<String, InMemoryStorage> storages = new LinkedHashMap<>();
     private final Consumer<RaSystem.Builder> customizer;
+    private final Duration syncDelay;
 
     /**
      * @param nodes      number of nodes.
@@ -32,7 +33,18 @@ public final class InJvmCluster implements AutoCloseable
      */
     public InJvmCluster(final int nodes, final Consumer<RaSystem.Builder> customizer)
     {
-        this(nodes, null, customizer);
+        this(nodes, Duration.ZERO, null, customizer);
+    }
+
+    /**
+     * @param nodes      number of nodes.
+     * @param syncDelay  of each node's {@link InMemoryStorage}: appends become durable (and are lost on a stop if not
+     *                   yet durable) after this delay.
+     * @param customizer adjusts each node's builder.
+     */
+    public InJvmCluster(final int nodes, final Duration syncDelay, final Consumer<RaSystem.Builder> customizer)
+    {
+        this(nodes, syncDelay, null, customizer);
     }
 
     /**
@@ -42,9 +54,17 @@ public final class InJvmCluster implements AutoCloseable
      * @param transports makes each node's transport; null for the in-JVM network.
      * @param customizer adjusts each node's builder (register machines, timeouts, ...).
      */
-    public InJvmCluster(final int nodes, final TransportFactory transports, final Consumer<RaSystem.Builder> customizer)
+    public InJvmCluster(final int nodes, final TransportFactory transports,
+        final Consumer<RaSystem.Builder> customizer)
+    {
+        this(nodes, Duration.ZERO, transports, customizer);
+    }
+
+    private InJvmCluster(final int nodes, final Duration syncDelay, final TransportFactory transports,
+        final Consumer<RaSystem.Builder> customizer)
     {
         this.customizer = customizer;
+        this.syncDelay = syncDelay;
         this.transports = null == transports ? node -> network.newTransport() : transports;
         for (int i = 1; i <= nodes; i++)
         {
@@ -82,7 +102,7 @@ public final class InJvmCluster implements AutoCloseable
      */
     public RaSystem startNode(final String node)
     {
-        final InMemoryStorage storage = storages.computeIfAbsent(node, n -> new InMemoryStorage());
+        final InMemoryStorage storage = storages.computeIfAbsent(node, n -> new InMemoryStorage(syncDelay));
         final RaSystem.Builder builder = testDefaults(RaSystem.builder().nodeId(node)
             .transport(transports.newTransport(node)).storage(storage));
         customizer.accept(builder);

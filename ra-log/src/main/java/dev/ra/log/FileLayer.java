@@ -1,5 +1,6 @@
 package dev.ra.log;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -64,7 +65,7 @@ interface FileLayer
      * @throws IOException on failure.
      * @throws IllegalStateException if another process or storage holds the lock.
      */
-    java.io.Closeable lock(Path path) throws IOException;
+    Closeable lock(Path path) throws IOException;
 
     /**
      * Make the directory's entries (creates, renames, deletes) durable.

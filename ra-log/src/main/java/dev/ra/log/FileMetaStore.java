@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -210,7 +211,7 @@ final class FileMetaStore implements MetaStore, AutoCloseable
         {
             throw Formats.corrupt(configPath, CONFIG_HEADER, "configuration length or checksum mismatch");
         }
-        config = java.util.Arrays.copyOfRange(data, CONFIG_HEADER, data.length);
+        config = Arrays.copyOfRange(data, CONFIG_HEADER, data.length);
     }
 
     @Override

@@ -4,21 +4,26 @@ import dev.ra.ServerId;
 import dev.ra.spi.LogListener;
 import dev.ra.spi.ServerStorage;
 import dev.ra.spi.Storage;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +52,8 @@ public final class FileStorage implements Storage
     static final String SERVERS_DIR = "servers";
     static final String LOCK_FILE = "lock";
     private static final int SEGMENT_IO_THREADS = 4;
+    /** Finished WAL files that may wait for the segment writer before the WAL writer waits too. */
+    private static final int MAX_PENDING_FLUSHES = 4;
 
     private final FileLayer files;
     private final Path directory;
@@ -54,17 +61,19 @@ public final class FileStorage implements Storage
     private final Path serversDirectory;
     private final SegmentCache segmentCache;
     private final ScheduledExecutorService background;
-    private final java.util.concurrent.ExecutorService segmentIo;
+    private final ExecutorService segmentIo;
     private final WalFlusher flusher;
     private final WalWriter wal;
     private final String recoveryFailure;
-    private final java.io.Closeable directoryLock;
+    private final Closeable directoryLock;
     private final AtomicInteger nextServerRef = new AtomicInteger();
     private final Map<ServerId, ServerLog> logs = new HashMap<>();
     private final Map<ServerId, FileServerStorage> openServers = new HashMap<>();
-    private final java.util.Set<ServerId> opening = new java.util.HashSet<>();
+    private final Set<ServerId> opening = new HashSet<>();
     private final Map<String, ServerLog> logsByDirectory = new ConcurrentHashMap<>();
     private Map<String, FlushTarget> dormant = new HashMap<>();
+    private final Object flushProgress = new Object();
+    private int pendingFlushes;
     private volatile Throwable failure;
     private volatile boolean closed;
 
@@ -231,6 +240,10 @@ public final class FileStorage implements Storage
 
     private void onRollover(final Path finished)
     {
+        synchronized (flushProgress)
+        {
+            pendingFlushes++;
+        }
         background.execute(() ->
         {
             try
@@ -242,7 +255,33 @@ public final class FileStorage implements Storage
                 LOG.error("segment writer failed on {}", finished, t);
                 fail(t);
             }
+            finally
+            {
+                synchronized (flushProgress)
+                {
+                    pendingFlushes--;
+                    flushProgress.notifyAll();
+                }
+            }
         });
+        // Back-pressure: the WAL writer (this thread) waits while too many finished WAL files await the segment
+        // writer, so WAL files and memtables stay bounded when the disk cannot keep up. Acknowledgements pause, which
+        // slows the servers' pipelines down in turn.
+        synchronized (flushProgress)
+        {
+            while (pendingFlushes > MAX_PENDING_FLUSHES && null == failure)
+            {
+                try
+                {
+                    flushProgress.wait(100);
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     void scheduleRetention(final ServerLog log)
@@ -506,7 +545,7 @@ public final class FileStorage implements Storage
             Thread.currentThread().interrupt();
             return false;
         }
-        catch (final ExecutionException | java.util.concurrent.TimeoutException ex)
+        catch (final ExecutionException | TimeoutException ex)
         {
             return false;
         }

@@ -1,11 +1,15 @@
 package dev.ra.log;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -50,7 +54,7 @@ final class RealFileLayer implements FileLayer
                 names.add(p.getFileName().toString());
             }
         }
-        catch (final NoSuchFileException | java.nio.file.NotDirectoryException ignored)
+        catch (final NoSuchFileException | NotDirectoryException ignored)
         {
             // a missing directory, or a plain file, has no entries
         }
@@ -76,15 +80,15 @@ final class RealFileLayer implements FileLayer
     }
 
     @Override
-    public java.io.Closeable lock(final Path path) throws IOException
+    public Closeable lock(final Path path) throws IOException
     {
         final FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        final java.nio.channels.FileLock lock;
+        final FileLock lock;
         try
         {
             lock = channel.tryLock();
         }
-        catch (final java.nio.channels.OverlappingFileLockException ex)
+        catch (final OverlappingFileLockException ex)
         {
             channel.close();
             throw new IllegalStateException(path.getParent() + " is already used by another storage in this JVM", ex);

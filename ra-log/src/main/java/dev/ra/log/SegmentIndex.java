@@ -100,16 +100,12 @@ final class SegmentIndex
      */
     void truncateUpTo(final long index)
     {
-        ranges.headMap(index, true).clear();
         final Map.Entry<Long, Range> floor = ranges.floorEntry(index);
-        if (null != floor)
+        ranges.headMap(index, true).clear();
+        if (null != floor && floor.getValue().last > index)
         {
             final Range r = floor.getValue();
-            ranges.remove(r.first);
-            if (r.last > index)
-            {
-                ranges.put(index + 1, new Range(index + 1, r.last, r.segment));
-            }
+            ranges.put(index + 1, new Range(index + 1, r.last, r.segment));
         }
     }
 

@@ -458,21 +458,38 @@ final class ServerLog implements LogStore, FlushTarget
     @Override
     public void truncateUpTo(final long index)
     {
+        final boolean beyondLog;
         synchronized (this)
         {
             if (index <= snapshotIndex)
             {
                 return;
             }
-            if (index > lastIndex)
+            beyondLog = index > lastIndex;
+            if (beyondLog)
             {
-                throw new IllegalArgumentException("cannot truncate up to " + index + " beyond the last index " +
-                    lastIndex + " of " + directory.id() + "; use resetTo after installing a snapshot");
+                // Only possible when a durable snapshot covers more than the log holds: continue after it, as resetTo.
+                final SnapshotMeta snapshot = snapshots.latest();
+                if (null == snapshot || snapshot.index() != index)
+                {
+                    throw new IllegalArgumentException("cannot truncate up to " + index + " beyond the last index " +
+                        lastIndex + " of " + directory.id() + " without a snapshot at that index");
+                }
+                resetLocked(index, snapshot.term());
             }
-            snapshotTerm = termLocked(index);
-            snapshotIndex = index;
-            memTable.dropUpTo(index);
-            segments.truncateUpTo(index);
+            else
+            {
+                snapshotTerm = termLocked(index);
+                snapshotIndex = index;
+                memTable.dropUpTo(index);
+                segments.truncateUpTo(index);
+                // The durable snapshot covers everything up to index.
+                lastWrittenIndex = Math.max(lastWrittenIndex, index);
+            }
+        }
+        if (beyondLog)
+        {
+            storage.wal().signal(pending);
         }
         storage.scheduleRetention(this);
     }
@@ -483,15 +500,20 @@ final class ServerLog implements LogStore, FlushTarget
         checkWritable();
         synchronized (this)
         {
-            memTable.clear(index + 1);
-            segments.truncateAfter(0);
-            snapshotIndex = index;
-            snapshotTerm = term;
-            lastIndex = index;
-            lastWrittenIndex = index;
-            pending.addControl(WalFormat.RESET, index, term);
+            resetLocked(index, term);
         }
         storage.wal().signal(pending);
+    }
+
+    private void resetLocked(final long index, final long term)
+    {
+        memTable.clear(index + 1);
+        segments.truncateAfter(0);
+        snapshotIndex = index;
+        snapshotTerm = term;
+        lastIndex = index;
+        lastWrittenIndex = index;
+        pending.addControl(WalFormat.RESET, index, term);
     }
 
     /**

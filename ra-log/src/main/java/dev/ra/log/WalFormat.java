@@ -1,6 +1,7 @@
 package dev.ra.log;
 
 import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
 
 /**
  * Layout of write-ahead log files (see docs/log-format.md).
@@ -79,7 +80,7 @@ final class WalFormat
      */
     static int validRecordLength(final ByteBuffer buffer, final int at, final int limit)
     {
-        return validRecordLength(buffer, at, limit, new java.util.zip.CRC32C());
+        return validRecordLength(buffer, at, limit, new CRC32C());
     }
 
     /**
@@ -93,7 +94,7 @@ final class WalFormat
      * @return the record's total length, or -1 if it is not a valid record.
      */
     static int validRecordLength(final ByteBuffer buffer, final int at, final int limit,
-        final java.util.zip.CRC32C crc)
+        final CRC32C crc)
     {
         if (limit - at < RECORD_HEADER)
         {

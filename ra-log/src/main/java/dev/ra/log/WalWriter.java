@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +41,7 @@ final class WalWriter implements Runnable
     private final AtomicReference<PendingWrites> signalled = new AtomicReference<>();
     private final ArrayDeque<PendingWrites> work = new ArrayDeque<>();
     private final ArrayList<PendingWrites> inBatch = new ArrayList<>();
-    private final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    private final CRC32C crc = new CRC32C();
     private ByteBuffer batch = ByteBuffer.allocateDirect(1 << 20);
 
     private final AtomicLong batches = new AtomicLong();
@@ -174,7 +175,9 @@ final class WalWriter implements Runnable
         batch.position(WalFormat.RECORD_HEADER);
         inBatch.clear();
         int entries = 0;
-        while (!work.isEmpty() && entries < maxBatchEntries && fileSize + batch.position() < maxFileBytes)
+        // At least one server per batch, so a file just short of its limit cannot stall the writer.
+        while (!work.isEmpty() && entries < maxBatchEntries &&
+            (inBatch.isEmpty() || fileSize + batch.position() < maxFileBytes))
         {
             final PendingWrites p = work.pollFirst();
             // Cleared BEFORE taking the records, so an append racing with the swap queues the server again.

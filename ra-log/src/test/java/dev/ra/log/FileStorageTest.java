@@ -176,6 +176,32 @@ class FileStorageTest
     }
 
     @Test
+    void truncateUpToASnapshotBeyondTheLogContinuesAfterIt() throws Exception
+    {
+        final SnapshotMeta meta = new SnapshotMeta(50, 2, List.of(), 0);
+        try (FileStorage storage = storage(1 << 20))
+        {
+            final RecordingListener listener = new RecordingListener();
+            final ServerStorage server = storage.open(A, listener);
+            server.log().append(range(1, 10, 1));
+            assertThatThrownBy(() -> server.log().truncateUpTo(20)).isInstanceOf(IllegalArgumentException.class);
+            server.snapshots().write(meta, Bytes.wrap(new byte[] {5}));
+            server.log().truncateUpTo(50);
+            assertThat(server.log().lastIndex()).isEqualTo(50);
+            assertThat(server.log().lastWrittenIndex()).isEqualTo(50);
+            assertThat(server.log().term(50)).isEqualTo(2);
+            server.log().append(range(51, 55, 2));
+            assertThat(listener.awaitIndex(55)).isTrue();
+        }
+        try (FileStorage storage = storage(1 << 20))
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            assertThat(server.log().firstIndex()).isEqualTo(51);
+            assertThat(server.log().lastIndex()).isEqualTo(55);
+        }
+    }
+
+    @Test
     void metaStoreKeepsTermVoteAppliedAndConfig()
     {
         try (FileStorage storage = storage(1 << 20))

@@ -94,7 +94,7 @@ class LogRecoveryProperties
             net.jqwik.api.Tuple.of(1, restart)).list().ofMinSize(5).ofMaxSize(45);
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void durableEntriesSurviveCrashesAndNothingUnwrittenAppears(@ForAll("scenarios") final List<Action> actions)
         throws Exception
     {
@@ -189,6 +189,10 @@ class LogRecoveryProperties
             else
             {
                 throw new IllegalStateException("unhandled " + action);
+            }
+            for (int i = 0; i < SERVERS; i++)
+            {
+                models.get(i).verifyLive(log(i));
             }
         }
 
@@ -361,6 +365,17 @@ class LogRecoveryProperties
         private static Bytes state(final SnapshotMeta meta)
         {
             return Bytes.wrap(("state@" + meta.index() + "/" + meta.term()).getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** Live reads (memtable and segments) always show exactly what was appended. */
+        void verifyLive(final LogStore store)
+        {
+            assertThat(store.firstIndex()).as("%s live first index", id).isEqualTo(snapshotIndex + 1);
+            assertThat(store.lastIndex()).as("%s live last index", id).isEqualTo(lastIndex());
+            assertThat(store.term(snapshotIndex)).as("%s live snapshot term", id).isEqualTo(snapshotTerm);
+            final List<LogEntry> live = new ArrayList<>();
+            store.read(store.firstIndex(), store.lastIndex(), Integer.MAX_VALUE, Long.MAX_VALUE, live);
+            assertThat(live).as("%s live entries", id).containsExactlyElementsOf(log.values());
         }
 
         void verifyAndAdopt(final ServerStorage server, final boolean clean)

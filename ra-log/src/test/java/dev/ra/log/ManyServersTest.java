@@ -63,7 +63,8 @@ class ManyServersTest
                 f.get(60, TimeUnit.SECONDS);
             }
             openers.shutdown();
-            System.out.println("opened " + SERVERS + " new servers at " + (System.nanoTime() - start) / 1_000_000 + " ms");
+            System.out.println("opened " + SERVERS + " new servers at " + (System.nanoTime() - start) / 1_000_000 +
+                " ms");
             final ExecutorService pool = Executors.newFixedThreadPool(THREADS);
             final List<Future<?>> done = new ArrayList<>();
             for (int t = 0; t < THREADS; t++)

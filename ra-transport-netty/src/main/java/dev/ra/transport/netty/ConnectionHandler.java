@@ -8,6 +8,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -211,6 +213,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         timer.cancel(false);
         if (!transport.attach(peer, ctx.channel(), dialedByLocal))
         {
+            transport.counters.connectionsReplaced.increment();
             closing = true;
             LOG.debug("{}: closing a duplicate connection to {}", transport.localNode(), peer);
             ctx.close();
@@ -259,7 +262,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
             return;
         }
         final NodeMessage message = WireCodec.INSTANCE.decode(new BufferReader(body));
-        final String forged = SenderCheck.mismatch(message, peer);
+        final String forged = SenderCheck.mismatch(message, peer, transport.hostsMembers(peer));
         if (null != forged)
         {
             reject(ctx, forged);
@@ -272,7 +275,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     private void reject(final ChannelHandlerContext ctx, final String reason)
     {
         transport.counters.framesRejected.increment();
-        LOG.warn("{}: closing the connection from {} ({}): {}", transport.localNode(), null == peer ? "?" : peer,
+        transport.warnings.warn("{}: closing the connection from {} ({}): {}", transport.localNode(),
+            null == peer ? "?" : peer,
             ctx.channel().remoteAddress(), reason);
         closing = true;
         ctx.close();
@@ -281,7 +285,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     private void refuse(final ChannelHandlerContext ctx, final String reason, final boolean flushFirst)
     {
         transport.counters.connectionsRefused.increment();
-        LOG.warn("{}: {}", transport.localNode(), reason);
+        transport.warnings.warn("{}: {}", transport.localNode(), reason);
         closing = true;
         if (flushFirst)
         {
@@ -314,6 +318,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         ctx.fireChannelInactive();
     }
 
+    private static boolean isBadFrame(final Throwable cause)
+    {
+        return cause instanceof TooLongFrameException || cause instanceof CorruptedFrameException;
+    }
+
     @Override
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
     {
@@ -321,7 +330,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         {
             return;
         }
-        if (cause instanceof TooLongFrameException)
+        if (isBadFrame(cause) || cause instanceof DecoderException && isBadFrame(cause.getCause()))
         {
             reject(ctx, String.valueOf(cause.getMessage()));
         }
@@ -330,7 +339,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
             refuse(ctx, "connection " + ctx.channel().remoteAddress() + " failed before the handshake: " + cause,
                 false);
         }
-        else if (cause instanceof io.netty.handler.codec.DecoderException)
+        else if (cause instanceof DecoderException)
         {
             reject(ctx, String.valueOf(cause.getMessage()));
         }

@@ -25,7 +25,6 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
 import java.util.Map;
@@ -71,6 +70,7 @@ public final class NettyTransport implements Transport
 
     final NettyTransportConfig config;
     final TransportCounters counters = new TransportCounters();
+    final RateLimitedWarnings warnings = new RateLimitedWarnings(LOG);
     private final Map<String, PeerLink> links = new ConcurrentHashMap<>();
     private final Set<String> blocked = ConcurrentHashMap.newKeySet();
     private final TlsContexts tls;
@@ -168,8 +168,7 @@ public final class NettyTransport implements Transport
             ssl.setHandshakeTimeoutMillis(config.handshakeTimeout.toMillis());
             pipeline.addLast("tls", ssl);
         }
-        pipeline.addLast("frames", new LengthFieldBasedFrameDecoder(config.maxFrameBytes + FrameFormat.HEADER_BYTES,
-            0, FrameFormat.LENGTH_BYTES, 0, FrameFormat.LENGTH_BYTES, true));
+        pipeline.addLast("frames", new FrameDecoder(config.maxFrameBytes));
         pipeline.addLast("connection", handler);
     }
 
@@ -413,6 +412,7 @@ public final class NettyTransport implements Transport
         counters.connectionsOpened.increment();
         if (null != replaced)
         {
+            counters.connectionsReplaced.increment();
             LOG.debug("{}: replacing the duplicate connection to {}", localNode, node);
             replaced.close();
         }
@@ -533,6 +533,12 @@ public final class NettyTransport implements Transport
         {
             link.dialing = false;
         }
+    }
+
+    boolean hostsMembers(final String node)
+    {
+        final PeerLink link = links.get(node);
+        return null != link && null != link.address;
     }
 
     PeerLink link(final String node)

@@ -24,7 +24,8 @@ import java.util.Set;
  * peers=n2=127.0.0.1:7002,n3=127.0.0.1:7003    other nodes hosting members (id=host:port, comma-separated)
  * clients=c1,c2                                node ids allowed to dial in without an address (client nodes)
  * cluster.id=ra                                deployment identity, the same on every node (default "ra")
- * data.dir=/var/lib/ra/n1                      data directory (durable storage); absent: in-memory storage
+ * data.dir=/var/lib/ra/n1                      data directory (ra-log FileStorage); absent: in-memory storage
+ * fsync=true                                   sync the write-ahead log before acknowledging (default true)
  * machines=kv=com.example.KvMachine            machines by name (name=class with a public no-arg constructor)
  * election.timeout.ms=300-600                  election timeout range (default 300-600)
  * tick.ms=200                                  server tick (default 200)
@@ -46,6 +47,7 @@ import java.util.Set;
  * @param clients           node ids allowed to dial in.
  * @param clusterId         deployment identity.
  * @param dataDir           data directory, or null for in-memory storage.
+ * @param fsync             whether the write-ahead log is synced before entries count as durable.
  * @param machines          machine class names by registered name.
  * @param electionTimeoutMin lower bound of the election timeout.
  * @param electionTimeoutMax upper bound of the election timeout.
@@ -56,9 +58,9 @@ import java.util.Set;
  * @param tls               mutual TLS, or null.
  */
 public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, InetSocketAddress> peers,
-    Set<String> clients, String clusterId, Path dataDir, Map<String, String> machines, Duration electionTimeoutMin,
-    Duration electionTimeoutMax, Duration tick, Duration heartbeat, Duration failureTimeout, boolean stdinControl,
-    TlsConfig tls)
+    Set<String> clients, String clusterId, Path dataDir, boolean fsync, Map<String, String> machines,
+    Duration electionTimeoutMin, Duration electionTimeoutMax, Duration tick, Duration heartbeat,
+    Duration failureTimeout, boolean stdinControl, TlsConfig tls)
 {
     /**
      * Validates the components.
@@ -158,7 +160,8 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
         final String dataDir = p.getProperty("data.dir");
         return new NodeConfig(nodeId, listen, peers, new LinkedHashSet<>(list(p.getProperty("clients", ""))),
             p.getProperty("cluster.id", "ra"), null == dataDir || dataDir.isBlank() ? null : Path.of(dataDir),
-            machines, millis(election[0]), millis(election[1]), millis(p.getProperty("tick.ms", "200")),
+            Boolean.parseBoolean(p.getProperty("fsync", "true")), machines, millis(election[0]), millis(election[1]),
+            millis(p.getProperty("tick.ms", "200")),
             millis(p.getProperty("heartbeat.ms", "500")), millis(p.getProperty("failure.timeout.ms", "5000")),
             "stdin".equals(p.getProperty("control")), tls(p));
     }

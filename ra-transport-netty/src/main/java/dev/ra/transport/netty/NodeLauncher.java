@@ -5,6 +5,8 @@ import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.ServerOverview;
 import dev.ra.StateMachine;
+import dev.ra.log.FileStorage;
+import dev.ra.log.SyncMethod;
 import dev.ra.runtime.memory.InMemoryStorage;
 import dev.ra.spi.Storage;
 import java.io.BufferedReader;
@@ -19,8 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts one node: a {@link RaSystem} on a {@link NettyTransport}, configured by a {@link NodeConfig}, restarting
- * every server found in its storage. Runs on a plain {@code java -cp ...} without JVM flags:
+ * Starts one node: a {@link RaSystem} on a {@link NettyTransport} with durable storage ({@link FileStorage} in
+ * {@code data.dir}; in memory without one), configured by a {@link NodeConfig}, restarting every server found in its
+ * storage. Runs on a plain {@code java -cp ...} without JVM flags:
  *
  * <pre>
  * java -cp "ra-core.jar:ra-transport-netty.jar:netty-all.jar:slf4j-api.jar:your-machines.jar" \
@@ -34,8 +37,10 @@ import org.slf4j.LoggerFactory;
  * {@code ra> }:
  *
  * <pre>
- * status           one line per local server: status &lt;server&gt; &lt;role&gt; term=.. leader=.. commit=.. applied=..
- * block &lt;node&gt;     cut the transport off from a node (fault injection: a partition); unblock &lt;node&gt; heals it
+ * status           one line per local server:
+ *                  status &lt;server&gt; &lt;role&gt; term=.. leader=.. commit=.. applied=..
+ * block &lt;node&gt;     cut the transport off from a node (fault injection: a partition)
+ * unblock &lt;node&gt;   heal that
  * spawn            create a process on this node; answers spawned &lt;node&gt; &lt;id&gt;
  * close &lt;id&gt;       close that process (its monitors see Down NORMAL)
  * stats            the transport's counters
@@ -86,12 +91,14 @@ public final class NodeLauncher implements AutoCloseable
 
     private static Storage openStorage(final NodeConfig config)
     {
-        if (null != config.dataDir())
+        if (null == config.dataDir())
         {
-            LOG.warn("data.dir {} is ignored: durable storage (ra-log) is not available in this build; using memory",
-                config.dataDir());
+            LOG.warn("{}: no data.dir: in-memory storage, everything is lost when this process ends",
+                config.nodeId());
+            return new InMemoryStorage();
         }
-        return new InMemoryStorage();
+        return FileStorage.builder().directory(config.dataDir())
+            .syncMethod(config.fsync() ? SyncMethod.DATASYNC : SyncMethod.NONE).build();
     }
 
     private static Constructor<?> machineConstructor(final String className)

@@ -16,13 +16,19 @@ final class SenderCheck
     /**
      * @param message received.
      * @param sender  node id of the connection it came on.
+     * @param hostsMembers whether the sender is a configured peer; a client node (allowed to dial in, no address)
+     *                     hosts no member and so never sends Raft RPCs.
      * @return null if plausible, else what is wrong.
      */
-    static String mismatch(final NodeMessage message, final String sender)
+    static String mismatch(final NodeMessage message, final String sender, final boolean hostsMembers)
     {
         final String claimed;
         if (message instanceof NodeMessage.RaftMessage raft)
         {
+            if (!hostsMembers)
+            {
+                return "client node " + sender + " sent a Raft RPC";
+            }
             claimed = raft.from().node();
         }
         else if (message instanceof NodeMessage.ServerDown down)

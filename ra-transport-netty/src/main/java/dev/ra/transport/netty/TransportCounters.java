@@ -17,11 +17,12 @@ final class TransportCounters
     final LongAdder connectionsRefused = new LongAdder();
     final LongAdder framesRejected = new LongAdder();
     final LongAdder connectionsOpened = new LongAdder();
+    final LongAdder connectionsReplaced = new LongAdder();
 
     TransportStats snapshot()
     {
         return new TransportStats(messagesSent.sum(), messagesDropped.sum(), messagesReceived.sum(),
             bytesWritten.sum(), bytesRead.sum(), flushes.sum(), heartbeatsSent.sum(), connectionsRefused.sum(),
-            framesRejected.sum(), connectionsOpened.sum());
+            framesRejected.sum(), connectionsOpened.sum(), connectionsReplaced.sum());
     }
 }

@@ -3,6 +3,7 @@ package dev.ra.transport.netty;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.runtime.memory.InMemoryStorage;
+import dev.ra.testkit.CounterMachine;
 import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
 import dev.ra.testkit.WatcherMachine;
@@ -17,8 +18,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A deployment of {@code n1..nN} node JVMs on loopback plus a client node in this JVM (node id {@code client}, hosting
- * no member) that starts clusters and sends commands and queries. Machines {@code kv} ({@link KvMachine}) and
- * {@code w} ({@link WatcherMachine}) are registered everywhere.
+ * no member) that starts clusters and sends commands and queries. Machines {@code kv} ({@link KvMachine}),
+ * {@code w} ({@link WatcherMachine}) and {@code counter} ({@link CounterMachine}) are registered everywhere.
  */
 final class Deployment implements AutoCloseable
 {
@@ -29,22 +30,35 @@ final class Deployment implements AutoCloseable
     final NettyTransport clientTransport;
     final RaSystem client;
 
+    /** JVM options for test nodes: small and quick to start. */
+    static final List<String> TEST_JVM = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
     Deployment(final int size, final String testName, final List<String> extraSettings)
+    {
+        this(size, testName, extraSettings, TEST_JVM);
+    }
+
+    Deployment(final int size, final String testName, final List<String> extraSettings, final List<String> jvm)
     {
         for (int i = 1; i <= size; i++)
         {
             addresses.put("n" + i, new InetSocketAddress("127.0.0.1", LoopbackTransports.freePort()));
         }
         final Path logs = Path.of("target", "node-logs", testName);
+        final Path data = Path.of("target", "node-data", testName);
+        deleteRecursively(data);
         for (final String node : addresses.keySet())
         {
             final List<String> settings = new ArrayList<>(List.of("node.id=" + node,
                 "listen=" + NodeProcess.hostPort(addresses.get(node)), "peers=" + peersExcept(node),
                 "clients=" + CLIENT, "cluster.id=it", "machines=kv=" + KvMachine.class.getName() + ",w=" +
-                    WatcherMachine.class.getName(), "election.timeout.ms=300-600", "tick.ms=100", "heartbeat.ms=100",
-                "failure.timeout.ms=1000"));
+                    WatcherMachine.class.getName() + ",counter=" + CounterMachine.class.getName(),
+                "election.timeout.ms=300-600", "tick.ms=100",
+                "heartbeat.ms=" + setting(extraSettings, "heartbeat.ms", 100),
+                "failure.timeout.ms=" + setting(extraSettings, "failure.timeout.ms", 3000),
+                "data.dir=" + data.resolve(node).toAbsolutePath()));
             settings.addAll(extraSettings);
-            nodes.put(node, new NodeProcess(node, settings, logs));
+            nodes.put(node, new NodeProcess(node, settings, logs, jvm));
         }
         final List<CompletableFuture<NodeProcess>> starts = new ArrayList<>();
         for (final NodeProcess node : nodes.values())
@@ -53,14 +67,47 @@ final class Deployment implements AutoCloseable
         }
         starts.forEach(CompletableFuture::join);
         final NettyTransportConfig.Builder config = NettyTransportConfig.builder().clusterId("it")
-            .heartbeatInterval(Duration.ofMillis(100)).failureTimeout(Duration.ofMillis(1000))
+            .heartbeatInterval(Duration.ofMillis(setting(extraSettings, "heartbeat.ms", 100)))
+            .failureTimeout(Duration.ofMillis(setting(extraSettings, "failure.timeout.ms", 3000)))
             .reconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(300));
         addresses.forEach(config::peer);
         clientTransport = new NettyTransport(config.build());
         client = RaSystem.builder().nodeId(CLIENT).transport(clientTransport).storage(new InMemoryStorage())
             .registerMachine("kv", KvMachine::new).registerMachine("w", WatcherMachine::new)
+            .registerMachine("counter", CounterMachine::new)
             .defaultTimeout(Duration.ofSeconds(10)).build();
         awaitClientConnected();
+    }
+
+    private static long setting(final List<String> settings, final String key, final long fallback)
+    {
+        for (final String setting : settings)
+        {
+            if (setting.startsWith(key + "="))
+            {
+                return Long.parseLong(setting.substring(key.length() + 1));
+            }
+        }
+        return fallback;
+    }
+
+    private static void deleteRecursively(final Path dir)
+    {
+        if (!java.nio.file.Files.exists(dir))
+        {
+            return;
+        }
+        try (java.util.stream.Stream<Path> paths = java.nio.file.Files.walk(dir))
+        {
+            for (final Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList())
+            {
+                java.nio.file.Files.delete(p);
+            }
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
     }
 
     private String peersExcept(final String node)

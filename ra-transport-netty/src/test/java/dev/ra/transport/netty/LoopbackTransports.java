@@ -18,7 +18,8 @@ import java.util.function.UnaryOperator;
 final class LoopbackTransports implements TransportFactory
 {
     private final Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
-    private final UnaryOperator<NettyTransportConfig.Builder> customizer;
+    private final java.util.function.BiFunction<String, NettyTransportConfig.Builder, NettyTransportConfig.Builder>
+        customizer;
     private final Map<String, NettyTransport> latest = new java.util.concurrent.ConcurrentHashMap<>();
 
     LoopbackTransports(final int nodes)
@@ -27,6 +28,13 @@ final class LoopbackTransports implements TransportFactory
     }
 
     LoopbackTransports(final int nodes, final UnaryOperator<NettyTransportConfig.Builder> customizer)
+    {
+        this(nodes, (node, builder) -> customizer.apply(builder));
+    }
+
+    LoopbackTransports(final int nodes,
+        final java.util.function.BiFunction<String, NettyTransportConfig.Builder, NettyTransportConfig.Builder>
+            customizer)
     {
         this.customizer = customizer;
         for (int i = 1; i <= nodes; i++)
@@ -57,7 +65,7 @@ final class LoopbackTransports implements TransportFactory
     {
         final NettyTransportConfig.Builder builder = NettyTransportConfig.builder().clusterId("test")
             .listenAddress(addresses.get(node))
-            .heartbeatInterval(Duration.ofMillis(100)).failureTimeout(Duration.ofMillis(1000))
+            .heartbeatInterval(Duration.ofMillis(100)).failureTimeout(Duration.ofMillis(3000))
             .reconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(300));
         for (final Map.Entry<String, InetSocketAddress> peer : addresses.entrySet())
         {
@@ -66,7 +74,7 @@ final class LoopbackTransports implements TransportFactory
                 builder.peer(peer.getKey(), peer.getValue());
             }
         }
-        return customizer.apply(builder);
+        return customizer.apply(node, builder);
     }
 
     @Override

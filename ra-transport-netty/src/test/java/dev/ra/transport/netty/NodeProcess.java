@@ -25,16 +25,18 @@ final class NodeProcess implements AutoCloseable
     private final String node;
     private final List<String> settings;
     private final Path logDir;
+    private final List<String> jvmOptions;
     private Process process;
     private Writer stdin;
     private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
     private int starts;
 
-    NodeProcess(final String node, final List<String> settings, final Path logDir)
+    NodeProcess(final String node, final List<String> settings, final Path logDir, final List<String> jvmOptions)
     {
         this.node = node;
         this.settings = List.copyOf(settings);
         this.logDir = logDir;
+        this.jvmOptions = List.copyOf(jvmOptions);
     }
 
     String node()
@@ -49,9 +51,7 @@ final class NodeProcess implements AutoCloseable
     {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx256m");
-        command.add("-XX:+UseSerialGC");
-        command.add("-XX:TieredStopAtLevel=1");
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(NodeLauncher.class.getName());

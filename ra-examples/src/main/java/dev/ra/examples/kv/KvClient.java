@@ -1,0 +1,108 @@
+package dev.ra.examples.kv;
+
+import dev.ra.RaSystem;
+import dev.ra.ServerId;
+import dev.ra.examples.support.ClusterClient;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The typed client of a {@link KvMachine} cluster. Thread-safe; blocking calls.
+ *
+ * <p>A call moves on to another member when the first one proves it did not take the command (not running, no
+ * leader). A call whose outcome is UNKNOWN (the leader failed after accepting it, or it timed out) is not retried,
+ * not even a put: a put applied late or twice can overwrite a value another client wrote in between, so only the
+ * caller can decide whether retrying is safe (Jepsen records such operations as indeterminate). {@link #get} is
+ * linearizable; {@link #localGet} reads the member on this node and may be stale.
+ */
+public final class KvClient
+{
+    private final ClusterClient cluster;
+
+    /**
+     * @param system  to send calls through; it must host a member or have started the cluster.
+     * @param members of the KV cluster.
+     */
+    public KvClient(final RaSystem system, final List<ServerId> members)
+    {
+        this(new ClusterClient(system, members));
+    }
+
+    /**
+     * @param cluster client with its own timeouts.
+     */
+    public KvClient(final ClusterClient cluster)
+    {
+        this.cluster = Objects.requireNonNull(cluster, "cluster");
+    }
+
+    /**
+     * Bind a key to a value.
+     *
+     * @param key   to write.
+     * @param value to store.
+     * @return the revision of the write and the previous value.
+     */
+    public KvReply.Written put(final String key, final String value)
+    {
+        return cluster.command(new KvCommand.Put(key, value), false);
+    }
+
+    /**
+     * Remove a key (a no-op if absent).
+     *
+     * @param key to remove.
+     * @return the revision of the delete and the previous value.
+     */
+    public KvReply.Deleted delete(final String key)
+    {
+        return cluster.command(new KvCommand.Delete(key), false);
+    }
+
+    /**
+     * Compare-and-set; see {@link KvCommand.Cas}.
+     *
+     * @param key      to compare and set.
+     * @param expected current value required, or {@code null} for "absent".
+     * @param update   new value, or {@code null} to delete.
+     * @return whether it swapped, and the value found.
+     */
+    public KvReply.CasResult cas(final String key, final String expected, final String update)
+    {
+        return cluster.command(new KvCommand.Cas(key, expected, update), false);
+    }
+
+    /**
+     * Linearizable read: reflects every write acknowledged before the call.
+     *
+     * @param key to read.
+     * @return the value, or empty if absent.
+     */
+    public Optional<String> get(final String key)
+    {
+        return Optional.ofNullable(cluster.<KvState, String>consistentQuery(state -> state.get(key)));
+    }
+
+    /**
+     * Linearizable read of a key's value and history markers.
+     *
+     * @param key to read.
+     * @return the entry, or empty if absent.
+     */
+    public Optional<KvEntry> entry(final String key)
+    {
+        return Optional.ofNullable(cluster.<KvState, KvEntry>consistentQuery(state -> state.entry(key)));
+    }
+
+    /**
+     * Read the member on this node without any round trip; possibly stale.
+     *
+     * @param key to read.
+     * @return the value that member has, or empty if absent there.
+     */
+    public Optional<String> localGet(final String key)
+    {
+        return Optional.ofNullable(cluster.<KvState, String>localQuery(state -> state.get(key)));
+    }
+}

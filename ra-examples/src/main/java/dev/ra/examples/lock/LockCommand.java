@@ -1,0 +1,68 @@
+package dev.ra.examples.lock;
+
+import dev.ra.ProcessRef;
+import java.util.Objects;
+
+/**
+ * The commands of the {@link LockMachine}.
+ */
+public sealed interface LockCommand
+{
+    /**
+     * Take lock {@code key} for {@code owner}, or queue for it. Replies {@link LockReply.Acquired} or
+     * {@link LockReply.Queued}; a queued owner later receives {@link LockGranted}.
+     *
+     * @param key   of the lock.
+     * @param owner the process that will hold the lock; it is monitored, and the lock passes on when it ends.
+     */
+    record Acquire(String key, ProcessRef owner) implements LockCommand
+    {
+        /**
+         * Validates the components.
+         */
+        public Acquire
+        {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(owner, "owner");
+        }
+    }
+
+    /**
+     * Give lock {@code key} up. Replies {@code Boolean.TRUE} if {@code owner} held it; otherwise nothing changes and
+     * the reply is {@code Boolean.FALSE}.
+     *
+     * @param key   of the lock.
+     * @param owner the process that holds it.
+     */
+    record Release(String key, ProcessRef owner) implements LockCommand
+    {
+        /**
+         * Validates the components.
+         */
+        public Release
+        {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(owner, "owner");
+        }
+    }
+
+    /**
+     * Stop waiting for lock {@code key} (a timed-out try-lock). Replies {@code Boolean.TRUE} if {@code owner} was
+     * waiting and is no longer; {@code Boolean.FALSE} otherwise, in particular if it already HOLDS the lock because
+     * the grant won the race, in which case the caller must release it or use it.
+     *
+     * @param key   of the lock.
+     * @param owner the waiting process.
+     */
+    record Cancel(String key, ProcessRef owner) implements LockCommand
+    {
+        /**
+         * Validates the components.
+         */
+        public Cancel
+        {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(owner, "owner");
+        }
+    }
+}

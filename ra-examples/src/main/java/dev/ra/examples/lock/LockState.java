@@ -1,0 +1,74 @@
+package dev.ra.examples.lock;
+
+import dev.ra.ProcessRef;
+import dev.ra.examples.support.CursorTracked;
+import dev.ra.examples.support.Persistent;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The state of the {@link LockMachine}: the held locks; a lock nobody holds is not kept.
+ *
+ * @param locks       by key.
+ * @param cursorIndex log index of the last release cursor (see {@link CursorTracked}).
+ */
+public record LockState(Map<String, LockEntry> locks, long cursorIndex) implements CursorTracked<LockState>
+{
+    /** No lock held. */
+    public static final LockState EMPTY = new LockState(Map.of(), 0);
+
+    /**
+     * Validates the components.
+     */
+    public LockState
+    {
+        Objects.requireNonNull(locks, "locks");
+    }
+
+    /**
+     * @param key of the lock.
+     * @return the lock, or {@code null} if nobody holds it.
+     */
+    public LockEntry lock(final String key)
+    {
+        return locks.get(key);
+    }
+
+    /**
+     * @param key of the lock.
+     * @return its holder, or {@code null} if nobody holds it.
+     */
+    public ProcessRef holder(final String key)
+    {
+        final LockEntry entry = locks.get(key);
+        return null == entry ? null : entry.holder();
+    }
+
+    /**
+     * @param process to look for.
+     * @return true if the process holds or waits for any lock.
+     */
+    public boolean involves(final ProcessRef process)
+    {
+        for (final LockEntry entry : locks.values())
+        {
+            if (entry.involves(process))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    LockState with(final String key, final LockEntry entry)
+    {
+        return new LockState(null == entry ? Persistent.remove(locks, key) : Persistent.put(locks, key, entry),
+            cursorIndex);
+    }
+
+    @Override
+    public LockState withCursorIndex(final long index)
+    {
+        return new LockState(locks, index);
+    }
+}

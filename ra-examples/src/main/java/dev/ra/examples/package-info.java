@@ -1,0 +1,20 @@
+/**
+ * The distributed toolbox: small coordination tools, each a Ra {@link dev.ra.StateMachine} plus a typed client, in
+ * the spirit of the ra-toolbox talk ("Make a Distributed Toolbox with Ra").
+ *
+ * <ul>
+ *   <li>{@link dev.ra.examples.kv}: a key-value store with compare-and-set.</li>
+ *   <li>{@link dev.ra.examples.group}: group membership with automatic removal of dead members.</li>
+ *   <li>{@link dev.ra.examples.lock}: a lock with fencing tokens.</li>
+ *   <li>{@link dev.ra.examples.sessionlock}: a lock whose holder keeps it for a grace period when its node becomes
+ *       unreachable.</li>
+ *   <li>{@link dev.ra.examples.leader}: follow-the-leader, a companion process that runs next to the Raft leader.</li>
+ *   <li>{@link dev.ra.examples.tasks}: a work queue with at-least-once task completion.</li>
+ * </ul>
+ *
+ * <p>Every machine follows the same rules, which make it a usable template: commands are sealed interfaces of records
+ * (so {@link dev.ra.codec.Codecs#generic()} encodes them), the state is an immutable record that is replaced, never
+ * mutated, {@code apply} never throws for a well-formed command, monitors and timers are re-issued on becoming leader,
+ * and a {@link dev.ra.Effect.ReleaseCursor} is emitted regularly so the log can be snapshotted and truncated.
+ */
+package dev.ra.examples;

@@ -1,0 +1,89 @@
+package dev.ra.examples.sessionlock;
+
+import dev.ra.ProcessRef;
+import dev.ra.RaSystem;
+import dev.ra.ServerId;
+import dev.ra.examples.lock.LockReply;
+import dev.ra.examples.support.ClusterClient;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The typed client of a {@link SessionLockMachine} cluster. Thread-safe; blocking calls; every command is idempotent
+ * and retried across leader changes.
+ *
+ * <p>The intended protocol for a holder, from the ra-toolbox talk: when the holder suspects it lost contact with the
+ * cluster (a call failed or timed out), it calls {@link #acquire} again as soon as it can; within the grace period
+ * that keeps the lock (same token), after it the holder is told it is queued (or gets a NEW token) and must stop
+ * using the resource under the old token.
+ */
+public final class SessionLockClient
+{
+    private final ClusterClient cluster;
+
+    /**
+     * @param system  to send calls through.
+     * @param members of the session-lock cluster.
+     */
+    public SessionLockClient(final RaSystem system, final List<ServerId> members)
+    {
+        this(new ClusterClient(system, members));
+    }
+
+    /**
+     * @param cluster client with its own timeouts.
+     */
+    public SessionLockClient(final ClusterClient cluster)
+    {
+        this.cluster = Objects.requireNonNull(cluster, "cluster");
+    }
+
+    /**
+     * Take a lock, queue for it, or (by the holder) confirm it is still here.
+     *
+     * @param key   of the lock.
+     * @param owner the process that will hold it; it receives {@link dev.ra.examples.lock.LockGranted} when queued.
+     * @return acquired with its token, or queued with its position.
+     */
+    public LockReply acquire(final String key, final ProcessRef owner)
+    {
+        return cluster.command(new SessionLockCommand.Acquire(key, owner), true);
+    }
+
+    /**
+     * Give a lock up.
+     *
+     * @param key   of the lock.
+     * @param owner that holds it.
+     * @return true if {@code owner} held it (after a retry, possibly false although this call released it).
+     */
+    public boolean release(final String key, final ProcessRef owner)
+    {
+        return cluster.<Boolean>command(new SessionLockCommand.Release(key, owner), true);
+    }
+
+    /**
+     * Stop waiting for a lock.
+     *
+     * @param key   of the lock.
+     * @param owner that waits for it.
+     * @return true if {@code owner} was waiting.
+     */
+    public boolean cancel(final String key, final ProcessRef owner)
+    {
+        return cluster.<Boolean>command(new SessionLockCommand.Cancel(key, owner), true);
+    }
+
+    /**
+     * The holder, token, disconnection and waiters of a lock, linearizably.
+     *
+     * @param key of the lock.
+     * @return the lock, or empty if nobody holds or waits for it.
+     */
+    public Optional<SessionLockEntry> lockInfo(final String key)
+    {
+        return Optional.ofNullable(
+            cluster.<SessionLockState, SessionLockEntry>consistentQuery(state -> state.lock(key)));
+    }
+}

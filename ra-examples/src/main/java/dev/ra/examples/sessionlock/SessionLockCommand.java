@@ -1,0 +1,78 @@
+package dev.ra.examples.sessionlock;
+
+import dev.ra.ProcessRef;
+import java.util.Objects;
+
+/**
+ * The commands of the {@link SessionLockMachine}.
+ */
+public sealed interface SessionLockCommand
+{
+    /**
+     * Take lock {@code key} for {@code owner}, or queue for it; by the holder, also "I am still here", which ends a
+     * disconnection grace period. Replies {@link dev.ra.examples.lock.LockReply.Acquired} or
+     * {@link dev.ra.examples.lock.LockReply.Queued}; a queued owner later receives
+     * {@link dev.ra.examples.lock.LockGranted}.
+     *
+     * @param key   of the lock.
+     * @param owner the process that will hold the lock.
+     */
+    record Acquire(String key, ProcessRef owner) implements SessionLockCommand
+    {
+        /**
+         * Validates the components.
+         */
+        public Acquire
+        {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(owner, "owner");
+        }
+    }
+
+    /**
+     * Give lock {@code key} up. Replies {@code Boolean.TRUE} if {@code owner} held it, else {@code Boolean.FALSE} and
+     * nothing changes.
+     *
+     * @param key   of the lock.
+     * @param owner the process that holds it.
+     */
+    record Release(String key, ProcessRef owner) implements SessionLockCommand
+    {
+        /**
+         * Validates the components.
+         */
+        public Release
+        {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(owner, "owner");
+        }
+    }
+
+    /**
+     * Stop waiting for lock {@code key}. Replies {@code Boolean.TRUE} if {@code owner} was waiting; {@code FALSE}
+     * otherwise (in particular if it already holds the lock).
+     *
+     * @param key   of the lock.
+     * @param owner the waiting process.
+     */
+    record Cancel(String key, ProcessRef owner) implements SessionLockCommand
+    {
+        /**
+         * Validates the components.
+         */
+        public Cancel
+        {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(owner, "owner");
+        }
+    }
+
+    /**
+     * Re-arm the grace timers of disconnected holders with their remaining time, or release those whose grace has
+     * already run out. A new leader appends this command to the log ({@link dev.ra.Effect.Append}) because only an
+     * applied entry carries a leader timestamp to compute the remaining time from. Harmless if sent by anyone.
+     */
+    record RearmTimers() implements SessionLockCommand
+    {
+    }
+}

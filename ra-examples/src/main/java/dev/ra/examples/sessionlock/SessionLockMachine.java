@@ -1,0 +1,476 @@
+package dev.ra.examples.sessionlock;
+
+import dev.ra.ApplyResult;
+import dev.ra.BuiltinCommand;
+import dev.ra.CommandMeta;
+import dev.ra.DownReason;
+import dev.ra.Effect;
+import dev.ra.InitArgs;
+import dev.ra.ProcessRef;
+import dev.ra.RaftState;
+import dev.ra.StateMachine;
+import dev.ra.examples.lock.LockGranted;
+import dev.ra.examples.lock.LockReply;
+import dev.ra.examples.support.Persistent;
+import dev.ra.examples.support.ReleaseCursorPolicy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A lock whose holder survives short disconnections: when the holder's node becomes unreachable, it keeps the lock
+ * for a grace period, and loses it only if the period ends before it shows up again. This is the ra-toolbox talk's
+ * {@code session_lock}, i.e. Chubby's and Consul's lock-delay idea, without the Erlang original's bugs.
+ *
+ * <p><b>Semantics.</b> Everything the fencing-token lock ({@link dev.ra.examples.lock.LockMachine}) does, plus:
+ * <ul>
+ *   <li>{@code Down(NOCONNECTION)} of the holder records a {@link Disconnection} (leader time of that entry and the
+ *       deadline {@code since + grace}), arms a {@link Effect.Timer} named {@link #timerName(String)} and monitors the
+ *       holder's node. A second {@code Down(NOCONNECTION)} does not extend the deadline.</li>
+ *   <li>The holder keeps the lock if, before the deadline, it re-acquires (an {@link SessionLockCommand.Acquire} by
+ *       the holder means "I am still here"), or its node comes back ({@code NodeUp}; the holder is monitored again, so
+ *       if it died meanwhile the lock passes on through {@code Down(NOPROC)}). Either way the timer is cancelled.
+ *       A re-acquire also monitors the holder again; if the leader still cannot reach the holder's node (the holder
+ *       got through another way), that monitor reports {@code NOCONNECTION} at once and a FRESH grace period
+ *       starts. So a holder that re-acquires at least once per grace period keeps the lock however long the
+ *       partition lasts: re-acquiring is a lease renewal, as a keep-alive is for etcd or ZooKeeper sessions.</li>
+ *   <li>When the timer fires ({@code Timeout}) and the leader time of that entry is past the deadline, the lock passes
+ *       to the next waiter. A timer that fires early re-arms itself for the rest; one that fires for a holder who is
+ *       no longer disconnected is ignored. Any other {@code Down} releases at once, as in the plain lock.</li>
+ *   <li>Waiters are served FIFO (the original prepended them, serving LIFO). A waiter whose node is unreachable keeps
+ *       its place but is skipped on hand-off, since it could not be told; it becomes eligible again when it sends an
+ *       acquire or its node returns. So a lock may be free while only unreachable processes wait for it (the original
+ *       lost the waiters in that case).</li>
+ *   <li>Every tenure carries a fencing token (log index of the granting entry), even though the original had none:
+ *       a time-based lock can never be fully safe (the talk says so), and tokens cost nothing.</li>
+ * </ul>
+ *
+ * <p><b>Timers across leader changes.</b> Timers live on the leader and die with it, and
+ * {@link #stateEnter(RaftState, SessionLockState)} has no clock reading that all members agree on. On becoming leader
+ * the machine therefore (1) arms every disconnected holder's timer with the FULL grace period, a conservative fallback
+ * that can only fire late, never early, because a timeout checks the stored deadline; and (2) appends
+ * {@link SessionLockCommand.RearmTimers} to the log. When that entry is applied it carries the new leader's time, and
+ * every timer is re-armed with its REMAINING time {@code deadline - meta.systemTimeMs} (holders already past their
+ * deadline are released on the spot). The Erlang original re-armed with the elapsed time instead. Deadlines are
+ * absolute leader wall-clock times, so a clock difference between the old and new leader shifts them by that
+ * difference; Ra makes the same assumption with {@code system_time}.
+ *
+ * <p>The grace period is machine configuration and MUST be the same on every member (it is used in {@code apply}).
+ */
+public final class SessionLockMachine implements StateMachine<SessionLockCommand, SessionLockState>
+{
+    /** The grace period of the default constructor, as in the Erlang {@code session_lock}'s code. */
+    public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofSeconds(15);
+
+    private static final String TIMER_PREFIX = "session-lock:";
+
+    private final long graceMs;
+    private final ReleaseCursorPolicy cursorPolicy;
+
+    /**
+     * A machine with the {@link #DEFAULT_GRACE_PERIOD} and the default release cursor policy.
+     */
+    public SessionLockMachine()
+    {
+        this(DEFAULT_GRACE_PERIOD, ReleaseCursorPolicy.defaults());
+    }
+
+    /**
+     * A machine with its own grace period and snapshot cadence, both the same on every member.
+     *
+     * @param gracePeriod  a disconnected holder keeps the lock for; at least 0.
+     * @param cursorPolicy deciding when to emit a release cursor.
+     */
+    public SessionLockMachine(final Duration gracePeriod, final ReleaseCursorPolicy cursorPolicy)
+    {
+        if (gracePeriod.isNegative())
+        {
+            throw new IllegalArgumentException("grace period must be >= 0, got " + gracePeriod);
+        }
+        this.graceMs = gracePeriod.toMillis();
+        this.cursorPolicy = Objects.requireNonNull(cursorPolicy, "cursorPolicy");
+    }
+
+    /**
+     * The name of the grace timer of a lock.
+     *
+     * @param key of the lock.
+     * @return the timer name.
+     */
+    public static String timerName(final String key)
+    {
+        return TIMER_PREFIX + key;
+    }
+
+    @Override
+    public SessionLockState init(final InitArgs args)
+    {
+        return SessionLockState.EMPTY;
+    }
+
+    @Override
+    public ApplyResult<SessionLockState> apply(
+        final CommandMeta meta, final SessionLockCommand command, final SessionLockState state)
+    {
+        final List<Effect> effects = new ArrayList<>();
+        if (command instanceof SessionLockCommand.Acquire acquire)
+        {
+            final Acquisition acquisition = acquire(meta, acquire, state, effects);
+            return cursorPolicy.result(meta, acquisition.state(), acquisition.reply(), effects);
+        }
+        else if (command instanceof SessionLockCommand.Release release)
+        {
+            final SessionLockEntry entry = state.lock(release.key());
+            if (null == entry || !release.owner().equals(entry.holder()))
+            {
+                return cursorPolicy.result(meta, state, false, effects);
+            }
+            final SessionLockState next = state.with(release.key(), handOff(meta, release.key(), entry, effects));
+            if (!next.involves(release.owner()))
+            {
+                effects.add(new Effect.Demonitor(release.owner()));
+            }
+            return cursorPolicy.result(meta, next, true, effects);
+        }
+        else if (command instanceof SessionLockCommand.Cancel cancel)
+        {
+            final SessionLockEntry entry = state.lock(cancel.key());
+            final int index = null == entry ? -1 : entry.waiterIndex(cancel.owner());
+            if (index < 0)
+            {
+                return cursorPolicy.result(meta, state, false, effects);
+            }
+            final List<Waiter> waiters = Persistent.removeIf(entry.waiters(), w -> w.process().equals(cancel.owner()));
+            final SessionLockState next = state.with(cancel.key(), null == entry.holder() && waiters.isEmpty() ? null :
+                new SessionLockEntry(entry.holder(), entry.token(), entry.disconnection(), waiters));
+            if (!next.involves(cancel.owner()))
+            {
+                effects.add(new Effect.Demonitor(cancel.owner()));
+            }
+            return cursorPolicy.result(meta, next, true, effects);
+        }
+        else if (command instanceof SessionLockCommand.RearmTimers)
+        {
+            SessionLockState next = state;
+            for (final Map.Entry<String, SessionLockEntry> e : state.locks().entrySet())
+            {
+                next = next.with(e.getKey(), checkDeadline(meta, e.getKey(), e.getValue(), effects));
+            }
+            return cursorPolicy.result(meta, next, null, effects);
+        }
+        // Unreachable while the command type is sealed; SessionLockMachineTest checks every permitted type.
+        throw new IllegalStateException("unhandled command " + command);
+    }
+
+    @Override
+    public ApplyResult<SessionLockState> applyBuiltin(
+        final CommandMeta meta, final BuiltinCommand command, final SessionLockState state)
+    {
+        final List<Effect> effects = new ArrayList<>();
+        SessionLockState next = state;
+        if (command instanceof BuiltinCommand.Down down && down.reason() == DownReason.NOCONNECTION)
+        {
+            final ProcessRef process = down.process();
+            for (final Map.Entry<String, SessionLockEntry> e : state.locks().entrySet())
+            {
+                next = next.with(e.getKey(), suspect(meta, e.getKey(), e.getValue(), process, effects));
+            }
+            if (state.involves(process))
+            {
+                effects.add(new Effect.MonitorNode(process.node()));
+            }
+        }
+        else if (command instanceof BuiltinCommand.Down down)
+        {
+            for (final Map.Entry<String, SessionLockEntry> e : state.locks().entrySet())
+            {
+                next = next.with(e.getKey(), forget(meta, e.getKey(), e.getValue(), down.process(), effects));
+            }
+        }
+        else if (command instanceof BuiltinCommand.NodeUp nodeUp)
+        {
+            final Set<ProcessRef> monitor = new LinkedHashSet<>();
+            for (final Map.Entry<String, SessionLockEntry> e : state.locks().entrySet())
+            {
+                next = next.with(e.getKey(), reconnect(meta, e.getKey(), e.getValue(), nodeUp.node(), monitor,
+                    effects));
+            }
+            for (final ProcessRef process : monitor)
+            {
+                effects.add(new Effect.Monitor(process));
+            }
+        }
+        else if (command instanceof BuiltinCommand.Timeout timeout && timeout.name().startsWith(TIMER_PREFIX))
+        {
+            final String key = timeout.name().substring(TIMER_PREFIX.length());
+            final SessionLockEntry entry = state.lock(key);
+            if (null != entry)
+            {
+                next = next.with(key, checkDeadline(meta, key, entry, effects));
+            }
+        }
+        // NodeDown changes nothing: the processes' own monitors report them.
+        return cursorPolicy.result(meta, next, null, effects);
+    }
+
+    @Override
+    public List<Effect> stateEnter(final RaftState role, final SessionLockState state)
+    {
+        if (role != RaftState.LEADER)
+        {
+            return List.of();
+        }
+        final Set<ProcessRef> watched = new LinkedHashSet<>();
+        final Set<String> nodes = new LinkedHashSet<>();
+        final List<Effect> timersAndGrants = new ArrayList<>();
+        boolean anyDisconnected = false;
+        for (final Map.Entry<String, SessionLockEntry> e : state.locks().entrySet())
+        {
+            final SessionLockEntry entry = e.getValue();
+            if (null != entry.holder())
+            {
+                watched.add(entry.holder());
+                timersAndGrants.add(new Effect.SendMsg(entry.holder(), new LockGranted(e.getKey(), entry.token())));
+                if (null != entry.disconnection())
+                {
+                    anyDisconnected = true;
+                    nodes.add(entry.holder().node());
+                    // Full grace: never fires before the deadline; RearmTimers below replaces it with the remainder.
+                    timersAndGrants.add(new Effect.Timer(timerName(e.getKey()), graceMs));
+                }
+            }
+            for (final Waiter waiter : entry.waiters())
+            {
+                watched.add(waiter.process());
+                if (!waiter.reachable())
+                {
+                    nodes.add(waiter.process().node());
+                }
+            }
+        }
+        final List<Effect> effects = new ArrayList<>();
+        for (final ProcessRef process : watched)
+        {
+            effects.add(new Effect.Monitor(process));
+        }
+        for (final String node : nodes)
+        {
+            effects.add(new Effect.MonitorNode(node));
+        }
+        effects.addAll(timersAndGrants);
+        if (anyDisconnected)
+        {
+            effects.add(new Effect.Append(new SessionLockCommand.RearmTimers()));
+        }
+        return effects;
+    }
+
+    @Override
+    public Map<String, Object> overview(final SessionLockState state)
+    {
+        return Map.of("locks", state.locks().size(), "gracePeriodMs", graceMs);
+    }
+
+    private static Acquisition acquire(
+        final CommandMeta meta,
+        final SessionLockCommand.Acquire acquire,
+        final SessionLockState state,
+        final List<Effect> effects)
+    {
+        final String key = acquire.key();
+        final ProcessRef owner = acquire.owner();
+        effects.add(new Effect.Monitor(owner));
+        final SessionLockEntry entry = state.lock(key);
+        if (null == entry)
+        {
+            return new Acquisition(state.with(key, new SessionLockEntry(owner, meta.index(), null, List.of())),
+                new LockReply.Acquired(meta.index()));
+        }
+        if (owner.equals(entry.holder()))
+        {
+            if (null != entry.disconnection())
+            {
+                // The holder is evidently reachable again: its grace period ends here, successfully.
+                effects.add(new Effect.CancelTimer(timerName(key)));
+            }
+            return new Acquisition(state.with(key, new SessionLockEntry(owner, entry.token(), null, entry.waiters())),
+                new LockReply.Acquired(entry.token()));
+        }
+        if (null == entry.holder())
+        {
+            // Free, and everyone in line is unreachable: the caller is not, so it goes first.
+            final List<Waiter> rest = Persistent.removeIf(entry.waiters(), w -> w.process().equals(owner));
+            return new Acquisition(state.with(key, new SessionLockEntry(owner, meta.index(), null, rest)),
+                new LockReply.Acquired(meta.index()));
+        }
+        final int index = entry.waiterIndex(owner);
+        // A waiter that asks again is evidently reachable, and keeps its place.
+        final List<Waiter> waiters = index >= 0 ?
+            Persistent.set(entry.waiters(), index, new Waiter(owner, true)) :
+            Persistent.append(entry.waiters(), new Waiter(owner, true));
+        final SessionLockEntry queued =
+            new SessionLockEntry(entry.holder(), entry.token(), entry.disconnection(), waiters);
+        return new Acquisition(state.with(key, queued),
+            new LockReply.Queued(index >= 0 ? index + 1 : waiters.size()));
+    }
+
+    /**
+     * The state and reply of an acquire.
+     */
+    private record Acquisition(SessionLockState state, LockReply reply)
+    {
+    }
+
+    /**
+     * The lock after {@code process}'s node became unreachable: a holder starts its grace period (once), a waiter
+     * keeps its place but is marked unreachable.
+     */
+    private SessionLockEntry suspect(
+        final CommandMeta meta,
+        final String key,
+        final SessionLockEntry entry,
+        final ProcessRef process,
+        final List<Effect> effects)
+    {
+        if (process.equals(entry.holder()))
+        {
+            if (null != entry.disconnection())
+            {
+                return entry;
+            }
+            effects.add(new Effect.Timer(timerName(key), graceMs));
+            return new SessionLockEntry(entry.holder(), entry.token(),
+                new Disconnection(meta.systemTimeMs(), meta.systemTimeMs() + graceMs), entry.waiters());
+        }
+        final int index = entry.waiterIndex(process);
+        if (index < 0 || !entry.waiters().get(index).reachable())
+        {
+            return entry;
+        }
+        return new SessionLockEntry(entry.holder(), entry.token(), entry.disconnection(),
+            Persistent.set(entry.waiters(), index, new Waiter(process, false)));
+    }
+
+    /**
+     * The lock after {@code process} ended: it loses the lock (passed on at once) and its place in line.
+     */
+    private static SessionLockEntry forget(
+        final CommandMeta meta,
+        final String key,
+        final SessionLockEntry entry,
+        final ProcessRef process,
+        final List<Effect> effects)
+    {
+        final List<Waiter> waiters = Persistent.removeIf(entry.waiters(), w -> w.process().equals(process));
+        if (process.equals(entry.holder()))
+        {
+            return handOff(meta, key, new SessionLockEntry(entry.holder(), entry.token(), entry.disconnection(),
+                waiters), effects);
+        }
+        if (null == entry.holder() && waiters.isEmpty())
+        {
+            return null;
+        }
+        return waiters == entry.waiters() ? entry :
+            new SessionLockEntry(entry.holder(), entry.token(), entry.disconnection(), waiters);
+    }
+
+    /**
+     * The lock after {@code node} came back: its holder and waiters there are reachable again (and monitored again by
+     * the caller, so a dead one is reported), and a free lock goes to the first reachable waiter.
+     */
+    private static SessionLockEntry reconnect(
+        final CommandMeta meta,
+        final String key,
+        final SessionLockEntry entry,
+        final String node,
+        final Set<ProcessRef> monitor,
+        final List<Effect> effects)
+    {
+        Disconnection disconnection = entry.disconnection();
+        if (null != entry.holder() && entry.holder().node().equals(node))
+        {
+            monitor.add(entry.holder());
+            if (null != disconnection)
+            {
+                disconnection = null;
+                effects.add(new Effect.CancelTimer(timerName(key)));
+            }
+        }
+        final List<Waiter> waiters = new ArrayList<>(entry.waiters().size());
+        for (final Waiter waiter : entry.waiters())
+        {
+            if (waiter.process().node().equals(node))
+            {
+                monitor.add(waiter.process());
+                waiters.add(new Waiter(waiter.process(), true));
+            }
+            else
+            {
+                waiters.add(waiter);
+            }
+        }
+        final SessionLockEntry updated = new SessionLockEntry(entry.holder(), entry.token(), disconnection,
+            List.copyOf(waiters));
+        return null == updated.holder() ? grantNext(meta, key, updated.waiters(), effects) : updated;
+    }
+
+    /**
+     * Release a disconnected holder whose deadline has passed at this entry's leader time, or (re-)arm its timer for
+     * the remaining time. Locks without a disconnected holder are returned unchanged.
+     */
+    private static SessionLockEntry checkDeadline(
+        final CommandMeta meta, final String key, final SessionLockEntry entry, final List<Effect> effects)
+    {
+        final Disconnection disconnection = entry.disconnection();
+        if (null == disconnection)
+        {
+            return entry;
+        }
+        final long remainingMs = disconnection.deadlineMs() - meta.systemTimeMs();
+        if (remainingMs > 0)
+        {
+            effects.add(new Effect.Timer(timerName(key), remainingMs));
+            return entry;
+        }
+        return handOff(meta, key, entry, effects);
+    }
+
+    /**
+     * The lock after its holder lost it (release, death, or expiry): the next reachable waiter, if any.
+     */
+    private static SessionLockEntry handOff(
+        final CommandMeta meta, final String key, final SessionLockEntry entry, final List<Effect> effects)
+    {
+        if (null != entry.disconnection())
+        {
+            effects.add(new Effect.CancelTimer(timerName(key)));
+        }
+        return grantNext(meta, key, entry.waiters(), effects);
+    }
+
+    /**
+     * A free lock given to the first reachable waiter, with the token of this entry; a lock kept free for
+     * unreachable waiters; or no lock at all ({@code null}) when nobody waits.
+     */
+    private static SessionLockEntry grantNext(
+        final CommandMeta meta, final String key, final List<Waiter> waiters, final List<Effect> effects)
+    {
+        for (int i = 0; i < waiters.size(); i++)
+        {
+            final Waiter waiter = waiters.get(i);
+            if (waiter.reachable())
+            {
+                final List<Waiter> rest = new ArrayList<>(waiters);
+                rest.remove(i);
+                effects.add(new Effect.SendMsg(waiter.process(), new LockGranted(key, meta.index())));
+                return new SessionLockEntry(waiter.process(), meta.index(), null, List.copyOf(rest));
+            }
+        }
+        return waiters.isEmpty() ? null : new SessionLockEntry(null, 0, null, waiters);
+    }
+}

@@ -1,0 +1,292 @@
+package dev.ra.examples.support;
+
+import dev.ra.ClusterUnavailableException;
+import dev.ra.CommandOutcomeUnknownException;
+import dev.ra.CommandResult;
+import dev.ra.NotLeaderException;
+import dev.ra.QueryResult;
+import dev.ra.RaException;
+import dev.ra.RaSystem;
+import dev.ra.RaTimeoutException;
+import dev.ra.ServerId;
+import dev.ra.ServerStoppedException;
+import dev.ra.UnknownServerException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * The plumbing every toolbox client shares: send a command or a query to a cluster given as a list of members, trying
+ * the members in turn, as Ra's client functions do when given a list of server ids.
+ *
+ * <p><b>Retries.</b> A call starts with the member that last answered as leader (the library redirects a call sent
+ * to a follower). Failures that prove the command was NOT taken (the member is unknown or not running, no leader
+ * could be reached) move on to the next member, for any command. Failures that leave the outcome UNKNOWN (a timeout,
+ * the leader stepped down or stopped before the command committed) are retried only for commands the caller declares
+ * idempotent; otherwise they are rethrown, since applying the command twice could be wrong (a second enqueue is a
+ * second task). Attempts stop when the overall timeout runs out; the last failure is then thrown.
+ *
+ * <p>Commands are sent through {@code system}, which must know the cluster (host one of its members, or have started
+ * it) to encode them. Queries run on the member hosted by {@code system}'s node, because query functions are code
+ * and never cross nodes; a consistent query first has that member catch up with the leader's commit index (confirmed
+ * by a quorum). Thread-safe.
+ */
+public final class ClusterClient
+{
+    private static final long PAUSE_BETWEEN_ROUNDS_MS = 50;
+
+    private final RaSystem system;
+    private final List<ServerId> members;
+    private final Duration timeout;
+    private final Duration attemptTimeout;
+    private volatile ServerId preferred;
+
+    /**
+     * A client with the system's default timeout overall, and attempts of at most 2 s each.
+     *
+     * @param system  to send calls through.
+     * @param members of the cluster.
+     */
+    public ClusterClient(final RaSystem system, final List<ServerId> members)
+    {
+        this(system, members, system.defaultTimeout(), Duration.ofSeconds(2));
+    }
+
+    /**
+     * A client with explicit timeouts.
+     *
+     * @param system         to send calls through.
+     * @param members        of the cluster.
+     * @param timeout        of a whole call, retries included.
+     * @param attemptTimeout of one attempt against one member; shorter than {@code timeout}, so that a member whose
+     *                       node died is given up in time to try another.
+     */
+    public ClusterClient(
+        final RaSystem system, final List<ServerId> members, final Duration timeout, final Duration attemptTimeout)
+    {
+        this.system = Objects.requireNonNull(system, "system");
+        this.members = List.copyOf(members);
+        if (this.members.isEmpty())
+        {
+            throw new IllegalArgumentException("a cluster has at least one member");
+        }
+        this.timeout = requirePositive(timeout, "timeout");
+        this.attemptTimeout = requirePositive(attemptTimeout, "attemptTimeout");
+        this.preferred = this.members.get(0);
+    }
+
+    /**
+     * @return the system calls go through.
+     */
+    public RaSystem system()
+    {
+        return system;
+    }
+
+    /**
+     * @return the members of the cluster, as given.
+     */
+    public List<ServerId> members()
+    {
+        return members;
+    }
+
+    /**
+     * @return the member that last answered as leader (or the first member before any answer).
+     */
+    public ServerId lastKnownLeader()
+    {
+        return preferred;
+    }
+
+    /**
+     * Apply a command and return the machine's reply.
+     *
+     * @param command    to apply.
+     * @param idempotent whether applying it twice is harmless, so it may be retried when its outcome is unknown.
+     * @param <R>        the reply type.
+     * @return the reply.
+     * @throws RaException when no attempt succeeded in time, or the outcome of a non-idempotent command is unknown.
+     */
+    public <R> R command(final Object command, final boolean idempotent)
+    {
+        return call(null, (target, limit) ->
+        {
+            final CommandResult<R> result = system.processCommand(target, command, limit);
+            preferred = result.leader();
+            return result.reply();
+        }, idempotent);
+    }
+
+    /**
+     * Run a linearizable query. Query functions are code and are never shipped between nodes, so it runs on the
+     * member hosted by this client's node, once that member has confirmed with the leader (and the leader with a
+     * quorum) that its state is up to date.
+     *
+     * @param query of the machine state; must not modify it.
+     * @param <S>   the state type.
+     * @param <R>   the result type.
+     * @return the result.
+     * @throws IllegalStateException if no member of the cluster runs on this node.
+     */
+    public <S, R> R consistentQuery(final Function<S, R> query)
+    {
+        final ServerId local = localMember();
+        return call(List.of(local), (target, limit) ->
+        {
+            final QueryResult<R> result = system.consistentQueryAsync(target, query, limit).join();
+            if (null != result.leader())
+            {
+                preferred = result.leader();
+            }
+            return result.result();
+        }, true);
+    }
+
+    /**
+     * Run a query on the state of the member hosted by this client's node, without any network round trip. The
+     * result may be arbitrarily stale (a partitioned member keeps answering with its old state).
+     *
+     * @param query of the machine state; must not modify it.
+     * @param <S>   the state type.
+     * @param <R>   the result type.
+     * @return the result.
+     * @throws IllegalStateException if no member of the cluster runs on this node.
+     */
+    public <S, R> R localQuery(final Function<S, R> query)
+    {
+        final QueryResult<R> result = system.localQuery(localMember(), query);
+        return result.result();
+    }
+
+    /**
+     * @return the member of the cluster hosted by this client's node.
+     * @throws IllegalStateException if there is none.
+     */
+    public ServerId localMember()
+    {
+        for (final ServerId member : members)
+        {
+            if (member.node().equals(system.nodeId()))
+            {
+                return member;
+            }
+        }
+        throw new IllegalStateException("no member of " + members + " runs on node " + system.nodeId() +
+            "; queries run on a local member");
+    }
+
+    private <T> T call(final List<ServerId> targets, final Attempt<T> attempt, final boolean retryUnknownOutcome)
+    {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        RuntimeException last = null;
+        while (true)
+        {
+            for (final ServerId target : null == targets ? order() : targets)
+            {
+                final long remainingNanos = deadline - System.nanoTime();
+                if (remainingNanos <= 0)
+                {
+                    throw exhausted(last);
+                }
+                try
+                {
+                    return attempt.run(target, Duration.ofNanos(Math.min(remainingNanos, attemptTimeout.toNanos())));
+                }
+                catch (final RuntimeException ex)
+                {
+                    final RuntimeException cause = unwrap(ex);
+                    if (!notTaken(cause) && !(retryUnknownOutcome && outcomeUnknown(cause)))
+                    {
+                        throw cause;
+                    }
+                    last = cause;
+                }
+            }
+            pause();
+        }
+    }
+
+    private List<ServerId> order()
+    {
+        final ServerId first = preferred;
+        final List<ServerId> order = new ArrayList<>(members.size());
+        if (members.contains(first))
+        {
+            order.add(first);
+        }
+        for (final ServerId member : members)
+        {
+            if (!member.equals(first))
+            {
+                order.add(member);
+            }
+        }
+        return order;
+    }
+
+    private RuntimeException exhausted(final RuntimeException last)
+    {
+        if (null != last)
+        {
+            return last;
+        }
+        return new RaTimeoutException("no member of " + members + " answered within " + timeout);
+    }
+
+    private static boolean notTaken(final RuntimeException ex)
+    {
+        return ex instanceof UnknownServerException || ex instanceof NotLeaderException ||
+            ex instanceof ClusterUnavailableException;
+    }
+
+    private static boolean outcomeUnknown(final RuntimeException ex)
+    {
+        return ex instanceof RaTimeoutException || ex instanceof CommandOutcomeUnknownException ||
+            ex instanceof ServerStoppedException;
+    }
+
+    private static RuntimeException unwrap(final RuntimeException ex)
+    {
+        Throwable t = ex;
+        while (t instanceof java.util.concurrent.CompletionException && null != t.getCause())
+        {
+            t = t.getCause();
+        }
+        return t instanceof RuntimeException runtime ? runtime : ex;
+    }
+
+    private static void pause()
+    {
+        try
+        {
+            Thread.sleep(PAUSE_BETWEEN_ROUNDS_MS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new RaException("interrupted", ex);
+        }
+    }
+
+    private static Duration requirePositive(final Duration duration, final String what)
+    {
+        Objects.requireNonNull(duration, what);
+        if (duration.isNegative() || duration.isZero())
+        {
+            throw new IllegalArgumentException(what + " must be positive, got " + duration);
+        }
+        return duration;
+    }
+
+    /**
+     * One try against one member, within a time limit.
+     */
+    @FunctionalInterface
+    private interface Attempt<T>
+    {
+        T run(ServerId target, Duration limit);
+    }
+}

@@ -1,0 +1,315 @@
+package dev.ra.examples.sessionlock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ra.ApplyResult;
+import dev.ra.BuiltinCommand;
+import dev.ra.DownReason;
+import dev.ra.Effect;
+import dev.ra.ProcessRef;
+import dev.ra.RaftState;
+import dev.ra.examples.lock.LockGranted;
+import dev.ra.examples.lock.LockReply;
+import dev.ra.examples.support.MachineDriver;
+import dev.ra.examples.support.ReleaseCursorPolicy;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class SessionLockMachineTest
+{
+    private static final long GRACE_MS = 10_000;
+    private static final long T0 = MachineDriver.START_TIME_MS;
+    private static final String TIMER = SessionLockMachine.timerName("k");
+    private static final ProcessRef A = new ProcessRef("n1", 1);
+    private static final ProcessRef B = new ProcessRef("n2", 1);
+    private static final ProcessRef C = new ProcessRef("n3", 1);
+
+    private final MachineDriver<SessionLockCommand, SessionLockState> locks = new MachineDriver<>(
+        new SessionLockMachine(Duration.ofMillis(GRACE_MS), ReleaseCursorPolicy.every(1_000)),
+        SessionLockCommand.class);
+
+    private static Waiter up(final ProcessRef process)
+    {
+        return new Waiter(process, true);
+    }
+
+    private void holderAWithWaitersBAndC()
+    {
+        locks.apply(new SessionLockCommand.Acquire("k", A));
+        locks.apply(new SessionLockCommand.Acquire("k", B));
+        locks.apply(new SessionLockCommand.Acquire("k", C));
+    }
+
+    @Test
+    void shouldGrantAFreeLockAndQueueOthersInOrder()
+    {
+        final ApplyResult<SessionLockState> first = locks.apply(new SessionLockCommand.Acquire("k", A));
+        final Object second = locks.apply(new SessionLockCommand.Acquire("k", B)).reply();
+        final Object third = locks.apply(new SessionLockCommand.Acquire("k", C)).reply();
+
+        assertThat(first.reply()).isEqualTo(new LockReply.Acquired(1));
+        assertThat(first.effects()).containsExactly(new Effect.Monitor(A));
+        assertThat(second).isEqualTo(new LockReply.Queued(1));
+        assertThat(third).isEqualTo(new LockReply.Queued(2));
+        assertThat(locks.state().lock("k")).isEqualTo(new SessionLockEntry(A, 1, null, List.of(up(B), up(C))));
+    }
+
+    @Test
+    void shouldStartTheGracePeriodWhenTheHolderBecomesUnreachable()
+    {
+        holderAWithWaitersBAndC();
+        locks.advance(500);
+
+        final ApplyResult<SessionLockState> down = locks.builtin(new BuiltinCommand.Down(A, DownReason.NOCONNECTION));
+
+        assertThat(down.state().lock("k")).isEqualTo(new SessionLockEntry(A, 1,
+            new Disconnection(T0 + 500, T0 + 500 + GRACE_MS), List.of(up(B), up(C))));
+        assertThat(down.effects()).containsExactly(new Effect.Timer(TIMER, GRACE_MS), new Effect.MonitorNode("n1"));
+    }
+
+    @Test
+    void shouldNotExtendTheGracePeriodOnASecondNoConnection()
+    {
+        holderAWithWaitersBAndC();
+        locks.builtin(new BuiltinCommand.Down(A, DownReason.NOCONNECTION));
+        final SessionLockEntry first = locks.state().lock("k");
+        locks.advance(3_000);
+
+        final ApplyResult<SessionLockState> again = locks.builtin(new BuiltinCommand.Down(A, DownReason.NOCONNECTION));
+
+        assertThat(again.state().lock("k")).isEqualTo(first);
+        assertThat(again.effects()).containsExactly(new Effect.MonitorNode("n1"));
+    }
+
+    @Test
+    void shouldKeepTheLockWhenTheHolderReacquiresInTime()
+    {
+        holderAWithWaitersBAndC();
+        locks.builtin(new BuiltinCommand.Down(A, DownReason.NOCONNECTION));
+        locks.advance(GRACE_MS - 1);
+
+        final ApplyResult<SessionLockState> reacquire = locks.apply(new SessionLockCommand.Acquire("k", A));
+        locks.advance(10);
+        final SessionLockState kept = locks.state();
+        final ApplyResult<SessionLockState> lateTimer = locks.builtin(new BuiltinCommand.Timeout(TIMER));
+
+        assertThat(reacquire.reply()).isEqualTo(new LockReply.Acquired(1));
+        assertThat(reacquire.effects()).containsExactly(new Effect.Monitor(A), new Effect.CancelTimer(TIMER));
+        assertThat(kept.lock("k")).isEqualTo(new SessionLockEntry(A, 1, null, List.of(up(B), up(C))));
+        assertThat(lateTimer).isEqualTo(ApplyResult.of(kept));
+    }
+
+    @Test
+    void shouldPassTheLockOnWhenTheGracePeriodEnds()
+    {
+        holderAWithWaitersBAndC();
+        locks.builtin(new BuiltinCommand.Down(A, DownReason.NOCONNECTION));
+        locks.advance(GRACE_MS);
+
+        final ApplyResult<SessionLockState> timeout = locks.builtin(new BuiltinCommand.Timeout(TIMER));
+
+        assertThat(timeout).isEqualTo(ApplyResult.of(
+            new SessionLockState(Map.of("k", new SessionLockEntry(B, 5, null, List.of(up(C)))), 0), null,
+            new Effect.CancelTimer(TIMER), new Effect.SendMsg(B, new LockGranted("k", 5))));
+    }
+
+    @Test
+    void shouldReArmATimerThatFiresBeforeTheDeadline()
+    {
+        holderAWithWaitersBAndC();
+        locks.builtin(new BuiltinCommand.Down(A, DownReason.NOCONNECTION));
+        final SessionLockState before = locks.state();
+        locks.advance(GRACE_MS - 2_500);
+
+        final ApplyResult<SessionLockState> early = locks.builtin(new BuiltinCommand.Timeout(TIMER));
+
+        assertThat(early).isEqualTo(ApplyResult.of(before, null, new Effect.Timer(TIMER, 2_500)));
+    }
+
+    @Test
+    void shouldKeepTheLockUntilTheVeryLastMillisecondOfTheGracePeriod()
+    {
+        holderAWithWaitersBAndC();
+        locks.builtin(new BuiltinCommand.Down(A, DownReason.NOCONNECTION));
+        locks.advance(GRACE_MS - 1);
+
+        final ApplyResult<SessionLockState> early = locks.builtin(new BuiltinCommand.Timeout(TIMER));
+
+        assertThat(early.state().holder("k")).isEqualTo(A);
+        assertThat(early.effects()).containsExactly(new Effect.Timer(TIMER, 1));
+    }
+
+    @Test
+    void shouldReArmTimersWithTheRemainingTimeAfterALeaderChange()
+    {
+        holderAWithWaitersBAndC();
+        locks.builtin(new BuiltinCommand.Down(A, DownReason.NOCONNECTION));
+        locks.advance(4_000);
+
+        final List<Effect> enter = locks.enter(RaftState.LEADER);
+        final ApplyResult<SessionLockState> rearm = locks.apply(new SessionLockCommand.RearmTimers());
+
+        assertThat(enter).containsExactly(
+            new Effect.Monitor(A), new Effect.Monitor(B), new Effect.Monitor(C),
+            new Effect.MonitorNode("n1"),
+            new Effect.SendMsg(A, new LockGranted("k", 1)),
+            new Effect.Timer(TIMER, GRACE_MS),
+            new Effect.Append(new SessionLockCommand.RearmTimers()));
+        // The remaining 6 s, not the 4 s elapsed that the Erlang original re-armed with.
+        assertThat(rearm.effects()).containsExactly(new Effect.Timer(TIMER, 6_000));
+        assertThat(rearm.state()).isEqualTo(locks.state());
+        assertThat(locks.state().holder("k")).isEqualTo(A);
+    }
+
+    @Test
+    void shouldReleaseOnRearmWhenTheDeadlinePassedDuringTheElection()
+    {
+        holderAWithWaitersBAndC();
+        locks.builtin(new BuiltinCommand.Down(A, DownReason.NOCONNECTION));
+        locks.advance(GRACE_MS + 1);
+
+        final ApplyResult<SessionLockState> rearm = locks.apply(new SessionLockCommand.RearmTimers());
+
+        assertThat(rearm.state().lock("k")).isEqualTo(new SessionLockEntry(B, 5, null, List.of(up(C))));
+        assertThat(rearm.effects())
+            .containsExactly(new Effect.CancelTimer(TIMER), new Effect.SendMsg(B, new LockGranted("k", 5)));
+    }
+
+    @Test
+    void shouldNotAppendARearmWhenNoHolderIsDisconnected()
+    {
+        holderAWithWaitersBAndC();
+
+        assertThat(locks.enter(RaftState.LEADER)).containsExactly(
+            new Effect.Monitor(A), new Effect.Monitor(B), new Effect.Monitor(C),
+            new Effect.SendMsg(A, new LockGranted("k", 1)));
+        assertThat(locks.enter(RaftState.FOLLOWER)).isEmpty();
+    }
+
+    @Test
+    void shouldReleaseAtOnceWhenADisconnectedHolderTurnsOutDead()
+    {
+        holderAWithWaitersBAndC();
+        locks.builtin(new BuiltinCommand.Down(A, DownReason.NOCONNECTION));
+
+        final ApplyResult<SessionLockState> dead = locks.builtin(new BuiltinCommand.Down(A, DownReason.NOPROC));
+
+        assertThat(dead.state().lock("k")).isEqualTo(new SessionLockEntry(B, 5, null, List.of(up(C))));
+        assertThat(dead.effects())
+            .containsExactly(new Effect.CancelTimer(TIMER), new Effect.SendMsg(B, new LockGranted("k", 5)));
+    }
+
+    @Test
+    void shouldKeepTheLockWhenTheHoldersNodeComesBack()
+    {
+        holderAWithWaitersBAndC();
+        locks.builtin(new BuiltinCommand.Down(A, DownReason.NOCONNECTION));
+
+        final ApplyResult<SessionLockState> up = locks.builtin(new BuiltinCommand.NodeUp("n1"));
+
+        assertThat(up.state().lock("k")).isEqualTo(new SessionLockEntry(A, 1, null, List.of(up(B), up(C))));
+        assertThat(up.effects()).containsExactly(new Effect.CancelTimer(TIMER), new Effect.Monitor(A));
+    }
+
+    @Test
+    void shouldSkipUnreachableWaitersButKeepTheirPlace()
+    {
+        holderAWithWaitersBAndC();
+        locks.builtin(new BuiltinCommand.Down(B, DownReason.NOCONNECTION));
+
+        final ApplyResult<SessionLockState> release = locks.apply(new SessionLockCommand.Release("k", A));
+
+        assertThat(release.state().lock("k"))
+            .isEqualTo(new SessionLockEntry(C, 5, null, List.of(new Waiter(B, false))));
+        assertThat(release.effects())
+            .containsExactly(new Effect.SendMsg(C, new LockGranted("k", 5)), new Effect.Demonitor(A));
+    }
+
+    @Test
+    void shouldKeepAFreeLockForUnreachableWaitersAndGrantItWhenTheirNodeReturns()
+    {
+        locks.apply(new SessionLockCommand.Acquire("k", A));
+        locks.apply(new SessionLockCommand.Acquire("k", B));
+        locks.builtin(new BuiltinCommand.Down(B, DownReason.NOCONNECTION));
+        locks.apply(new SessionLockCommand.Release("k", A));
+
+        assertThat(locks.state().lock("k"))
+            .isEqualTo(new SessionLockEntry(null, 0, null, List.of(new Waiter(B, false))));
+        assertThat(locks.state().holder("k")).isNull();
+
+        final ApplyResult<SessionLockState> up = locks.builtin(new BuiltinCommand.NodeUp("n2"));
+
+        assertThat(up.state().lock("k")).isEqualTo(new SessionLockEntry(B, 5, null, List.of()));
+        assertThat(up.effects())
+            .containsExactly(new Effect.SendMsg(B, new LockGranted("k", 5)), new Effect.Monitor(B));
+    }
+
+    @Test
+    void shouldGrantAFreeLockToAReachableCallerAheadOfUnreachableWaiters()
+    {
+        locks.apply(new SessionLockCommand.Acquire("k", A));
+        locks.apply(new SessionLockCommand.Acquire("k", B));
+        locks.builtin(new BuiltinCommand.Down(B, DownReason.NOCONNECTION));
+        locks.apply(new SessionLockCommand.Release("k", A));
+
+        final ApplyResult<SessionLockState> acquire = locks.apply(new SessionLockCommand.Acquire("k", C));
+
+        assertThat(acquire.reply()).isEqualTo(new LockReply.Acquired(5));
+        assertThat(acquire.state().lock("k"))
+            .isEqualTo(new SessionLockEntry(C, 5, null, List.of(new Waiter(B, false))));
+    }
+
+    @Test
+    void shouldMakeAnUnreachableWaiterThatAsksAgainEligibleInItsOldPlace()
+    {
+        holderAWithWaitersBAndC();
+        locks.builtin(new BuiltinCommand.Down(B, DownReason.NOCONNECTION));
+
+        final ApplyResult<SessionLockState> again = locks.apply(new SessionLockCommand.Acquire("k", B));
+
+        assertThat(again.reply()).isEqualTo(new LockReply.Queued(1));
+        assertThat(again.state().lock("k")).isEqualTo(new SessionLockEntry(A, 1, null, List.of(up(B), up(C))));
+    }
+
+    @Test
+    void shouldIgnoreReleasesByNonHoldersAndLetWaitersCancel()
+    {
+        holderAWithWaitersBAndC();
+        final SessionLockState before = locks.state();
+
+        assertThat(locks.apply(new SessionLockCommand.Release("k", B))).isEqualTo(ApplyResult.of(before, false));
+        final ApplyResult<SessionLockState> cancel = locks.apply(new SessionLockCommand.Cancel("k", B));
+
+        assertThat(cancel.reply()).isEqualTo(true);
+        assertThat(cancel.effects()).containsExactly(new Effect.Demonitor(B));
+        assertThat(cancel.state().lock("k")).isEqualTo(new SessionLockEntry(A, 1, null, List.of(up(C))));
+        assertThat(locks.apply(new SessionLockCommand.Cancel("k", A)).reply()).isEqualTo(false);
+    }
+
+    @Test
+    void shouldIgnoreTimersOfOtherMachinesAndUnknownLocks()
+    {
+        holderAWithWaitersBAndC();
+        final SessionLockState before = locks.state();
+
+        assertThat(locks.builtin(new BuiltinCommand.Timeout("other"))).isEqualTo(ApplyResult.of(before));
+        assertThat(locks.builtin(new BuiltinCommand.Timeout(SessionLockMachine.timerName("nope"))))
+            .isEqualTo(ApplyResult.of(before));
+    }
+
+    @Test
+    void shouldHandleEveryCommandType()
+    {
+        final List<SessionLockCommand> samples = List.of(new SessionLockCommand.Acquire("k", A),
+            new SessionLockCommand.Release("k", A), new SessionLockCommand.Cancel("k", A),
+            new SessionLockCommand.RearmTimers());
+        final Set<Class<?>> covered = samples.stream().map(Object::getClass).collect(Collectors.toSet());
+
+        assertThat(covered).containsExactlyInAnyOrder(SessionLockCommand.class.getPermittedSubclasses());
+        samples.forEach(locks::apply);
+    }
+}
