@@ -1,0 +1,97 @@
+package dev.ra.bench;
+
+import dev.ra.log.SyncMethod;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Harness settings from {@code --name value} arguments. Every figure is bounded by these durations.
+ *
+ * @param figure        figure to run, or "all".
+ * @param runs          measured windows (or repetitions) per figure.
+ * @param warmupSeconds warm-up before the first window.
+ * @param seconds       length of each measured window.
+ * @param eventLoops    event loops per node.
+ * @param sync          WAL sync method; anything but DATASYNC is labelled unsafe in the output.
+ * @param dataDir       where temporary data directories go (null: the system temp dir).
+ * @param clusters      clusters in the many-clusters figure.
+ * @param activeClusters clusters driven at once in the many-clusters throughput part.
+ * @param perClusterInFlight calls in flight per active cluster.
+ * @param idleSeconds   idle CPU measurement window.
+ * @param trials        failover trials.
+ * @param electionMinMs election timeout lower bound (ms).
+ * @param electionMaxMs election timeout upper bound (ms).
+ * @param entries       entries written before the recovery figure's restart.
+ * @param peersClasspath classpath of bench-peers for the comparison (null: look for bench-peers/target).
+ * @param peerSeconds   measured seconds per peer run.
+ * @param walMaxMb      ra-log WAL file size limit in MiB (memtables hold up to about this much until rollover).
+ */
+public record Config(String figure, int runs, double warmupSeconds, double seconds, int eventLoops, SyncMethod sync,
+    Path dataDir, int clusters, int activeClusters, int perClusterInFlight, double idleSeconds, int trials,
+    long electionMinMs, long electionMaxMs, long entries, String peersClasspath, double peerSeconds, long walMaxMb)
+{
+    /**
+     * @param args {@code --name value} pairs; see {@link Harness}.
+     * @return the settings.
+     */
+    public static Config parse(final String[] args)
+    {
+        final Map<String, String> m = new HashMap<>();
+        for (int i = 0; i < args.length; i++)
+        {
+            if (!args[i].startsWith("--") || i + 1 >= args.length)
+            {
+                throw new IllegalArgumentException("expected --name value, got " + args[i]);
+            }
+            m.put(args[i].substring(2), args[++i]);
+        }
+        final Config c = new Config(
+            m.getOrDefault("figure", "all"),
+            Integer.parseInt(m.getOrDefault("runs", "3")),
+            Double.parseDouble(m.getOrDefault("warmup", "3")),
+            Double.parseDouble(m.getOrDefault("seconds", "5")),
+            Integer.parseInt(m.getOrDefault("event-loops", "1")),
+            SyncMethod.valueOf(m.getOrDefault("sync", "DATASYNC")),
+            m.containsKey("data-dir") ? Path.of(m.get("data-dir")) : null,
+            Integer.parseInt(m.getOrDefault("clusters", "1000")),
+            Integer.parseInt(m.getOrDefault("active-clusters", "100")),
+            Integer.parseInt(m.getOrDefault("per-cluster-in-flight", "16")),
+            Double.parseDouble(m.getOrDefault("idle-seconds", "10")),
+            Integer.parseInt(m.getOrDefault("trials", "10")),
+            Long.parseLong(m.getOrDefault("election-min-ms", "300")),
+            Long.parseLong(m.getOrDefault("election-max-ms", "600")),
+            Long.parseLong(m.getOrDefault("entries", "1000000")),
+            m.get("peers-classpath"),
+            Double.parseDouble(m.getOrDefault("peer-seconds", "10")),
+            Long.parseLong(m.getOrDefault("wal-max-mb", "128")));
+        m.keySet().removeAll(java.util.Set.of("figure", "runs", "warmup", "seconds", "event-loops", "sync",
+            "data-dir", "clusters", "active-clusters", "per-cluster-in-flight", "idle-seconds", "trials",
+            "election-min-ms", "election-max-ms", "entries", "peers-classpath", "peer-seconds", "wal-max-mb"));
+        if (!m.isEmpty())
+        {
+            throw new IllegalArgumentException("unknown arguments " + m.keySet());
+        }
+        return c;
+    }
+
+    /**
+     * @return node options for these settings.
+     */
+    public Nodes.Options nodeOptions()
+    {
+        return Nodes.Options.defaults().withEventLoops(eventLoops).withSync(sync)
+            .withElection(Duration.ofMillis(electionMinMs), Duration.ofMillis(electionMaxMs))
+            .withTick(Duration.ofMillis(Math.max(10, Math.min(1000, electionMinMs / 2))))
+            .withWalMaxBytes(walMaxMb << 20);
+    }
+
+    /**
+     * @return true when the WAL does not fsync (results must be labelled unsafe).
+     */
+    public boolean unsafe()
+    {
+        return sync != SyncMethod.DATASYNC;
+    }
+}

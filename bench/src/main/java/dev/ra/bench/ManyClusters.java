@@ -1,0 +1,134 @@
+package dev.ra.bench;
+
+import dev.ra.CommandResult;
+import dev.ra.RaSystem;
+import dev.ra.ServerId;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Figure 4: many clusters of 3 members over the same 3 nodes (one JVM, in-JVM transport, one ra-log per node): time to
+ * start and elect them all, heap used, idle CPU, and pipelined throughput with some clusters active at once compared
+ * with one active cluster in the same setting.
+ */
+public final class ManyClusters
+{
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+
+    private ManyClusters()
+    {
+    }
+
+    /**
+     * @param config settings.
+     * @return one JSON line.
+     */
+    public static Json run(final Config config)
+    {
+        final long heapBefore = usedHeapAfterGc();
+        // The library's defaults for idle behaviour: 1 s ticks, election timeout 1-2 s.
+        final Nodes.Options options = config.nodeOptions().withElection(Duration.ofMillis(1000),
+            Duration.ofMillis(2000)).withTick(Duration.ofMillis(1000));
+        try (Nodes nodes = new Nodes(3, config.dataDir(), options))
+        {
+            final int n = config.clusters();
+            final long t0 = System.nanoTime();
+            final List<CompletableFuture<ServerId>> started = new ArrayList<>(n);
+            for (int c = 0; c < n; c++)
+            {
+                final String name = "c" + c;
+                started.add(nodes.system("n" + (c % 3 + 1)).startClusterAsync(name, BenchKv.NAME,
+                    Nodes.members(name, 3)));
+            }
+            CompletableFuture.allOf(started.toArray(new CompletableFuture[0])).orTimeout(10, TimeUnit.MINUTES).join();
+            final double startSeconds = (System.nanoTime() - t0) / 1e9;
+            Harness.progress("%d clusters started and elected in %.2f s", n, startSeconds);
+            // Leaders, found by one command per active cluster (also proves each commits).
+            final int active = Math.min(config.activeClusters(), n);
+            final List<ServerId> leaders = new ArrayList<>();
+            for (int c = 0; c < active; c++)
+            {
+                final ServerId member = new ServerId("c" + c, "n" + (c % 3 + 1));
+                final CommandResult<Long> r = nodes.system(member.node()).processCommand(member, Driver.command(c));
+                leaders.add(r.leader());
+            }
+            final long heapAfter = usedHeapAfterGc();
+            Driver.sleep(2);
+            final com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean();
+            final long cpu0 = os.getProcessCpuTime();
+            final long w0 = System.nanoTime();
+            Driver.sleep(config.idleSeconds());
+            final double idleCpuPct = 100.0 * (os.getProcessCpuTime() - cpu0) / (System.nanoTime() - w0);
+            Harness.progress("idle CPU %.2f%% of one core over %.0f s", idleCpuPct, config.idleSeconds());
+
+            final ServerId single = leaders.get(0);
+            final List<Driver.Window> one = ClusterFigures.pipelinedWindows(config, nodes.system(single.node()),
+                single, 64);
+            final int inFlight = active * config.perClusterInFlight();
+            final List<Driver.Window> many = aggregate(config, nodes, leaders, inFlight);
+            final double oneMedian = median(one);
+            final double manyMedian = median(many);
+            final Json j = new Json().put("figure", "many-clusters").put("impl", "ra").put("clusters", n)
+                .put("members", 3).put("nodes", 3).put("transport", "in-jvm").put("storage", "ra-log")
+                .put("sync", config.sync().name()).put("event_loops_per_node", config.eventLoops())
+                .put("tick_ms", 1000).put("election_timeout_ms", List.of(1000, 2000))
+                .put("start_and_elect_s", startSeconds)
+                .put("heap_used_mb", (heapAfter - heapBefore) / (1024.0 * 1024))
+                .put("heap_per_cluster_kb", (heapAfter - heapBefore) / 1024.0 / n)
+                .put("idle_seconds", config.idleSeconds()).put("idle_cpu_pct_of_core", idleCpuPct)
+                .put("single_cluster_64_in_flight", ClusterFigures.withLatency(new Json(), one, false))
+                .put("active_clusters", active).put("in_flight_total", inFlight)
+                .put("aggregate", ClusterFigures.withLatency(new Json(), many, false))
+                .put("aggregate_vs_single_median", manyMedian / oneMedian);
+            if (config.unsafe())
+            {
+                j.put("UNSAFE", "fsync off: acknowledged entries can be lost on a crash");
+            }
+            return j;
+        }
+    }
+
+    private static List<Driver.Window> aggregate(final Config config, final Nodes nodes, final List<ServerId> leaders,
+        final int inFlight)
+    {
+        final List<RaSystem> clients = new ArrayList<>();
+        for (final ServerId leader : leaders)
+        {
+            clients.add(nodes.system(leader.node()));
+        }
+        final int k = leaders.size();
+        final java.util.function.Function<Long, CompletableFuture<?>> call = i ->
+        {
+            final int c = (int)(i % k);
+            return clients.get(c).processCommandAsync(leaders.get(c), Driver.command(i), CALL_TIMEOUT);
+        };
+        Driver.pipelined(inFlight, config.warmupSeconds(), call);
+        final List<Driver.Window> windows = new ArrayList<>();
+        for (int r = 0; r < config.runs(); r++)
+        {
+            windows.add(Driver.pipelined(inFlight, config.seconds(), call));
+        }
+        return windows;
+    }
+
+    private static double median(final List<Driver.Window> windows)
+    {
+        final double[] v = windows.stream().mapToDouble(Driver.Window::opsPerSecond).sorted().toArray();
+        return Json.median(v);
+    }
+
+    static long usedHeapAfterGc()
+    {
+        for (int i = 0; i < 3; i++)
+        {
+            System.gc();
+            Driver.sleep(0.1);
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+}

@@ -1,0 +1,195 @@
+package dev.ra.bench;
+
+import dev.ra.RaSystem;
+import dev.ra.ServerId;
+import dev.ra.transport.netty.NettyTransportConfig;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Figures 1 and 2 across processes: three node JVMs ({@link NettyNode}, ra-log, fsync per the config) on loopback
+ * through the Netty transport, driven from this JVM as a fourth, server-less client node with its own Netty
+ * transport. Each command crosses client → leader → followers → leader → client over TCP.
+ */
+public final class NettyFigures
+{
+    private NettyFigures()
+    {
+    }
+
+    /**
+     * @param config settings.
+     * @return the sequential and the 64-in-flight lines.
+     */
+    public static List<Json> run(final Config config)
+    {
+        final List<Process> nodes = new ArrayList<>();
+        Path root = null;
+        RaSystem client = null;
+        try
+        {
+            root = null == config.dataDir() ? Files.createTempDirectory("ra-bench-netty") :
+                Files.createTempDirectory(Files.createDirectories(config.dataDir()), "ra-bench-netty");
+            final List<String> ports = new ArrayList<>();
+            for (final String node : List.of("n1", "n2", "n3", "client"))
+            {
+                ports.add(node + "=" + freePort());
+            }
+            final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            final String cp = System.getProperty("java.class.path");
+            final long tick = config.nodeOptions().tick().toMillis();
+            for (final String node : List.of("n1", "n2", "n3"))
+            {
+                final List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g", "-cp", cp,
+                    NettyNode.class.getName(), node, root.resolve(node).toString(), config.sync().name(),
+                    String.valueOf(config.electionMinMs()), String.valueOf(config.electionMaxMs()),
+                    String.valueOf(tick)));
+                cmd.addAll(ports);
+                final Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                nodes.add(p);
+                final BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8));
+                final String ready = CompletableFuture.supplyAsync(() -> readLine(r)).get(60, TimeUnit.SECONDS);
+                if (null == ready || !ready.startsWith("ready"))
+                {
+                    throw new IllegalStateException("node " + node + " did not start: " + ready);
+                }
+            }
+            final NettyTransportConfig.Builder transport = NettyTransportConfig.builder().clusterId("ra-bench");
+            for (final String kv : ports)
+            {
+                final String[] p = kv.split("=");
+                final InetSocketAddress address = new InetSocketAddress("127.0.0.1", Integer.parseInt(p[1]));
+                if ("client".equals(p[0]))
+                {
+                    transport.listenAddress(address);
+                }
+                else
+                {
+                    transport.peer(p[0], address);
+                }
+            }
+            final dev.ra.transport.netty.NettyTransport net = new dev.ra.transport.netty.NettyTransport(
+                transport.build());
+            client = NettyNode.build("client", net, null, config.sync(), config.electionMinMs(),
+                config.electionMaxMs(), tick);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!(net.isReachable("n1") && net.isReachable("n2") && net.isReachable("n3")))
+            {
+                if (System.nanoTime() > deadline)
+                {
+                    throw new IllegalStateException("nodes not reachable from the client within 60 s");
+                }
+                Driver.sleep(0.05);
+            }
+            Driver.sleep(1);
+            final ServerId leader = client.startCluster("net", BenchKv.NAME, Nodes.members("net", 3));
+            Harness.progress("netty: cluster started, leader %s", leader);
+            final RaSystem c = client;
+            final List<Json> out = new ArrayList<>();
+            Driver.sequential(c, leader, config.warmupSeconds());
+            final List<Driver.Window> seq = new ArrayList<>();
+            for (int r = 0; r < config.runs(); r++)
+            {
+                seq.add(Driver.sequential(c, leader, config.seconds()));
+            }
+            out.add(ClusterFigures.withLatency(base(config, "sequential-netty"), seq, true).put("in_flight", 1));
+            final List<Driver.Window> pipe = ClusterFigures.pipelinedWindows(config, c, leader, 64);
+            out.add(ClusterFigures.withLatency(base(config, "pipelined-64-netty"), pipe, false).put("in_flight", 64));
+            return out;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+        finally
+        {
+            if (null != client)
+            {
+                client.close();
+            }
+            for (final Process p : nodes)
+            {
+                stop(p);
+            }
+            if (null != root)
+            {
+                try (var paths = Files.walk(root))
+                {
+                    paths.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+                catch (final IOException ex)
+                {
+                    // best effort
+                }
+            }
+        }
+    }
+
+    private static Json base(final Config config, final String figure)
+    {
+        final Json j = ClusterFigures.base(config, figure);
+        j.put("transport", "netty-loopback").put("jvms", "3 nodes + 1 client");
+        return j;
+    }
+
+    private static void stop(final Process p)
+    {
+        try
+        {
+            final OutputStream in = p.getOutputStream();
+            in.write("stop\n".getBytes(StandardCharsets.UTF_8));
+            in.flush();
+            in.close();
+            if (!p.waitFor(20, TimeUnit.SECONDS))
+            {
+                p.destroyForcibly();
+            }
+        }
+        catch (final IOException ex)
+        {
+            p.destroyForcibly();
+        }
+        catch (final InterruptedException ex)
+        {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String readLine(final BufferedReader r)
+    {
+        try
+        {
+            return r.readLine();
+        }
+        catch (final IOException ex)
+        {
+            return null;
+        }
+    }
+
+    static int freePort() throws IOException
+    {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0))
+        {
+            return s.getLocalPort();
+        }
+    }
+}

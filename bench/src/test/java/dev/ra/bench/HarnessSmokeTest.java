@@ -1,0 +1,57 @@
+package dev.ra.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the harness's figures with tiny durations and sizes to prove they start, finish and report. No timing
+ * assertions: the numbers depend on the machine.
+ */
+class HarnessSmokeTest
+{
+    @TempDir
+    Path dir;
+
+    private Config tiny(final String figure)
+    {
+        return Config.parse(new String[] {"--figure", figure, "--runs", "1", "--warmup", "0.2", "--seconds", "0.3",
+            "--data-dir", dir.toString(), "--clusters", "6", "--active-clusters", "3", "--per-cluster-in-flight", "4",
+            "--idle-seconds", "0.2", "--trials", "1", "--entries", "300", "--election-min-ms", "150",
+            "--election-max-ms", "300"});
+    }
+
+    @Test
+    void writeAndQueryFiguresReport()
+    {
+        for (final String figure : List.of("sequential", "pipelined-64", "queries"))
+        {
+            final List<Json> lines = Harness.run(figure, tiny(figure));
+            assertThat(lines).hasSize(1);
+            assertThat(lines.get(0).toString()).contains("\"ops_s\":{\"min\":");
+        }
+    }
+
+    @Test
+    void manyClustersFailoverAndRecoveryReport()
+    {
+        assertThat(Harness.run("many-clusters", tiny("many-clusters")).get(0).toString())
+            .contains("\"start_and_elect_s\":").contains("\"idle_cpu_pct_of_core\":");
+        assertThat(Harness.run("failover", tiny("failover")).get(0).toString()).contains("\"trials\":1");
+        final List<Json> recovery = Harness.run("recovery", tiny("recovery"));
+        assertThat(recovery).hasSize(2);
+        assertThat(recovery.get(1).toString()).contains("\"figure\":\"recovery-with-snapshot\"");
+    }
+
+    @Test
+    void jsonIsOneLineAndEscaped()
+    {
+        final String s = new Json().put("a", "x\"y\n").put("b", 1.5).put("c", List.of(1, 2))
+            .put("d", Json.summary(List.of(3.0, 1.0, 2.0))).toString();
+        assertThat(s).isEqualTo("{\"a\":\"x\\\"y\\n\",\"b\":1.500,\"c\":[1,2],"
+            + "\"d\":{\"min\":1,\"median\":2,\"max\":3,\"runs\":[3,1,2]}}");
+    }
+}
