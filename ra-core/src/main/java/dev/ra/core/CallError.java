@@ -20,5 +20,10 @@ public enum CallError
     /** The member stopped being leader before the call completed. */
     LEADERSHIP_LOST,
     /** The call is not allowed in the member's current state. */
-    NOT_PERMITTED
+    NOT_PERMITTED,
+    /**
+     * The command's bytes do not decode with the machine's command codec: the leader refuses it rather than append
+     * an entry that every member would fail to apply.
+     */
+    INVALID_COMMAND
 }

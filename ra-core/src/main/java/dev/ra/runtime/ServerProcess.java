@@ -766,6 +766,11 @@ final class ServerProcess implements LogListener
     {
         if (request instanceof ServerRequest.Command command)
         {
+            if (!decodes(command.command()))
+            {
+                origin.failed(CallError.INVALID_COMMAND, null);
+                return;
+            }
             final long callId = register(origin, PendingKind.COMMAND);
             handle(new RaftEvent.ClientCommand(command.command(), new ReplyMode.AwaitConsensus(callId)));
         }
@@ -854,10 +859,37 @@ final class ServerProcess implements LogListener
      */
     void cast(final UserCommand command, final ProcessRef notifyTo, final Object correlation, final int hops)
     {
+        if (!decodes(command))
+        {
+            return;
+        }
         currentCastHops = hops;
         handle(new RaftEvent.ClientCommand(command, null == notifyTo ? ReplyMode.NO_REPLY :
             new ReplyMode.Notify(notifyTo, correlation)));
         currentCastHops = 0;
+    }
+
+    /**
+     * A leader decodes a command that arrived as bytes BEFORE appending it: bytes the machine cannot decode would
+     * otherwise become an entry that stops every member when it is applied. The decoded value is cached in the
+     * command, so applying it later costs nothing more. Other members leave decoding to the leader they redirect to.
+     */
+    private boolean decodes(final UserCommand command)
+    {
+        if (core.role() != RaftState.LEADER || null != command.valueIfDecoded())
+        {
+            return true;
+        }
+        try
+        {
+            command.value(machine.commandCodec());
+            return true;
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.warn("{}: refusing a command whose bytes do not decode: {}", id, ex.toString());
+            return false;
+        }
     }
 
     /**
