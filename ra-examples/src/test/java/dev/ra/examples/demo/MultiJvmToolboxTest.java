@@ -18,6 +18,7 @@ import dev.ra.examples.support.Inbox;
 import dev.ra.examples.tasks.Task;
 import dev.ra.examples.tasks.TaskClient;
 import dev.ra.examples.tasks.TaskCompleted;
+import dev.ra.testkit.InJvmCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -305,33 +306,7 @@ final class MultiJvmToolboxTest
 
     private static <T> T eventually(final Supplier<T> probe, final String what)
     {
-        final long deadline = System.nanoTime() + WAIT.toNanos();
-        RuntimeException last = null;
-        while (System.nanoTime() - deadline < 0)
-        {
-            try
-            {
-                final T value = probe.get();
-                if (null != value && !Boolean.FALSE.equals(value))
-                {
-                    return value;
-                }
-            }
-            catch (final RuntimeException ex)
-            {
-                last = ex;
-            }
-            try
-            {
-                Thread.sleep(100);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted waiting for " + what, ex);
-            }
-        }
-        throw new AssertionError("timed out after " + WAIT + " waiting for " + what, last);
+        return InJvmCluster.await(probe, WAIT, what);
     }
 
     private static int freePort()
