@@ -173,7 +173,8 @@ public final class WalBenchmark
 
     private static FileStorage storage(final Path dir, final SyncMethod sync)
     {
-        return FileStorage.builder().directory(dir).syncMethod(sync).build();
+        return FileStorage.builder().directory(dir).syncMethod(sync)
+            .walMaxSizeBytes(Long.getLong("ra.bench.walMaxBytes", 128L << 20)).build();
     }
 
     private static List<Server> open(final FileStorage storage, final int count)
