@@ -36,9 +36,7 @@ public interface Codec<T>
      */
     default byte[] toBytes(final T value)
     {
-        final BufferWriter out = new BufferWriter(64);
-        encode(value, out);
-        return out.toByteArray();
+        return ScratchWriters.encode(this, value);
     }
 
     /**
