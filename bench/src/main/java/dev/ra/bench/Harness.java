@@ -9,7 +9,8 @@ import java.util.Locale;
  * The performance harness (issue 6). Runs bounded, exits by itself, and prints one JSON line per figure on stdout
  * (progress goes to stderr). Run one figure with {@code --figure NAME}, or all of them with {@code --figure all}.
  *
- * <p>Figures: {@code sequential}, {@code pipelined-64}, {@code pipelined-1024}, {@code queries}, {@code netty} (sequential and 64 in flight with 3 node JVMs on loopback), {@code many-clusters},
+ * <p>Figures: {@code floor} (fdatasync and loopback round trip: what a committed write cannot beat),
+ * {@code sequential}, {@code pipelined-64}, {@code pipelined-1024}, {@code queries}, {@code netty} (sequential and 64 in flight with 3 node JVMs on loopback), {@code many-clusters},
  * {@code failover}, {@code recovery}, {@code peers} (ours vs Apache Ratis vs SOFAJRaft, 64 in flight, fsync on).
  *
  * <p>Arguments ({@code --name value}): {@code runs} (3), {@code warmup} s (3), {@code seconds} per window (5),
@@ -21,7 +22,7 @@ import java.util.Locale;
 public final class Harness
 {
     /** Every figure, in the order {@code all} runs them. */
-    public static final List<String> FIGURES = List.of("sequential", "pipelined-64", "pipelined-1024", "queries",
+    public static final List<String> FIGURES = List.of("floor", "sequential", "pipelined-64", "pipelined-1024", "queries",
         "netty", "many-clusters", "failover", "recovery", "peers");
 
     private Harness()
@@ -69,6 +70,7 @@ public final class Harness
         final List<Json> out = new ArrayList<>();
         switch (figure)
         {
+            case "floor" -> out.add(Floor.run(config));
             case "sequential" -> out.add(ClusterFigures.sequential(config));
             case "pipelined-64" -> out.add(ClusterFigures.pipelined(config, 64));
             case "pipelined-1024" -> out.add(ClusterFigures.pipelined(config, 1024));

@@ -36,6 +36,14 @@ class HarnessSmokeTest
     }
 
     @Test
+    void floorReportsSyncAndRoundTrip()
+    {
+        final String line = Harness.run("floor", tiny("floor")).get(0).toString();
+        assertThat(line).contains("\"fdatasync_append_4k_p50_ms\":{\"min\":").contains("\"loopback_rtt_p50_ms\":{")
+            .contains("\"floor_netty_sequential_ms\":");
+    }
+
+    @Test
     void manyClustersFailoverAndRecoveryReport()
     {
         assertThat(Harness.run("many-clusters", tiny("many-clusters")).get(0).toString())

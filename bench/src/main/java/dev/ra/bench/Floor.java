@@ -1,0 +1,236 @@
+package dev.ra.bench;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The physical floor of a replicated write on this machine, measured rather than assumed, so the sequential figures
+ * can be judged against it: a committed write needs at least one {@code fdatasync} (the leader's and a follower's
+ * overlap) and, across processes, a loopback round trip client to leader and one leader to follower.
+ *
+ * <p>Measures, min/median/max over {@code --runs}: the p50 of a 4 KiB write plus {@code fdatasync} appending to a
+ * file (how a fresh log grows) and overwriting an already written file (how a recycled log is written), and the p50
+ * of a 128-byte TCP ping-pong over 127.0.0.1 with Nagle off. With three members on one machine the leader's and a
+ * follower's syncs go to the same disk at the same time, so the floors use the time until two threads appending to
+ * two files have both synced (started together each round).
+ */
+final class Floor
+{
+    private static final int BLOCK = 4096;
+    private static final int MESSAGE = 128;
+
+    private Floor()
+    {
+    }
+
+    static Json run(final Config config)
+    {
+        final List<Double> append = new ArrayList<>();
+        final List<Double> overwrite = new ArrayList<>();
+        final List<Double> pair = new ArrayList<>();
+        final List<Double> rtt = new ArrayList<>();
+        final int syncs = Math.max(50, (int)Math.min(2_000, config.seconds() * 400));
+        final int pings = Math.max(200, (int)Math.min(20_000, config.seconds() * 4_000));
+        try
+        {
+            final Path dir = null == config.dataDir() ? Files.createTempDirectory("ra-bench-floor") :
+                Files.createTempDirectory(Files.createDirectories(config.dataDir()), "ra-bench-floor");
+            try
+            {
+                for (int run = 0; run < config.runs(); run++)
+                {
+                    final Path file = dir.resolve("probe-" + run);
+                    append.add(syncP50Millis(file, syncs));
+                    overwrite.add(syncP50Millis(file, syncs));
+                    Files.delete(file);
+                    pair.add(concurrentPairP50Millis(dir.resolve("leader-" + run), dir.resolve("follower-" + run),
+                        syncs));
+                    rtt.add(loopbackRoundTripP50Millis(pings));
+                }
+            }
+            finally
+            {
+                Files.deleteIfExists(dir);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        final double sync = median(pair);
+        final double roundTrip = median(rtt);
+        return new Json().put("figure", "floor")
+            .put("fdatasync_append_4k_p50_ms", Json.summary(append))
+            .put("fdatasync_overwrite_4k_p50_ms", Json.summary(overwrite))
+            .put("fdatasync_append_4k_two_files_at_once_p50_ms", Json.summary(pair))
+            .put("loopback_rtt_p50_ms", Json.summary(rtt))
+            .put("floor_in_jvm_sequential_ms", round(sync))
+            .put("floor_netty_sequential_ms", round(sync + 2 * roundTrip));
+    }
+
+    /**
+     * Write 4 KiB blocks from the start of the file, syncing each; on a new file this appends, on one already
+     * written it overwrites allocated blocks.
+     */
+    private static double syncP50Millis(final Path file, final int count) throws IOException
+    {
+        final Histogram histogram = new Histogram(3);
+        final ByteBuffer block = ByteBuffer.allocateDirect(BLOCK);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE))
+        {
+            for (int i = 0; i < count; i++)
+            {
+                block.clear();
+                block.putLong(0, i);
+                final long start = System.nanoTime();
+                channel.write(block, (long)i * BLOCK);
+                channel.force(false);
+                histogram.recordValue(System.nanoTime() - start);
+            }
+        }
+        return histogram.getValueAtPercentile(50) / 1e6;
+    }
+
+    /**
+     * Two threads each append and sync a block to their own file, released together each round; the round ends when
+     * both syncs are done.
+     */
+    private static double concurrentPairP50Millis(final Path first, final Path second, final int count)
+        throws IOException
+    {
+        final Histogram histogram = new Histogram(3);
+        final java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+        final java.util.concurrent.CyclicBarrier done = new java.util.concurrent.CyclicBarrier(2);
+        final Thread partner = new Thread(() -> syncRounds(second, count, start, done, null), "floor-partner");
+        partner.setDaemon(true);
+        partner.start();
+        syncRounds(first, count, start, done, histogram);
+        try
+        {
+            partner.join(60_000);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        Files.deleteIfExists(first);
+        Files.deleteIfExists(second);
+        return histogram.getValueAtPercentile(50) / 1e6;
+    }
+
+    private static void syncRounds(final Path file, final int count, final java.util.concurrent.CyclicBarrier start,
+        final java.util.concurrent.CyclicBarrier done, final Histogram histogram)
+    {
+        final ByteBuffer block = ByteBuffer.allocateDirect(BLOCK);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE))
+        {
+            for (int i = 0; i < count; i++)
+            {
+                start.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                final long began = System.nanoTime();
+                block.clear();
+                channel.write(block, (long)i * BLOCK);
+                channel.force(false);
+                done.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                if (null != histogram)
+                {
+                    histogram.recordValue(System.nanoTime() - began);
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        catch (final InterruptedException | java.util.concurrent.BrokenBarrierException |
+            java.util.concurrent.TimeoutException ex)
+        {
+            throw new IllegalStateException("the two sync threads lost step", ex);
+        }
+    }
+
+    private static double loopbackRoundTripP50Millis(final int count) throws IOException
+    {
+        final Histogram histogram = new Histogram(3);
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+        {
+            final Thread echo = new Thread(() -> echo(server, count), "floor-echo");
+            echo.setDaemon(true);
+            echo.start();
+            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort()))
+            {
+                socket.setTcpNoDelay(true);
+                final OutputStream out = socket.getOutputStream();
+                final DataInputStream in = new DataInputStream(socket.getInputStream());
+                final byte[] message = new byte[MESSAGE];
+                final int warmup = count / 5;
+                for (int i = 0; i < warmup + count; i++)
+                {
+                    final long start = System.nanoTime();
+                    out.write(message);
+                    out.flush();
+                    in.readFully(message);
+                    if (i >= warmup)
+                    {
+                        histogram.recordValue(System.nanoTime() - start);
+                    }
+                }
+            }
+            try
+            {
+                echo.join(10_000);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return histogram.getValueAtPercentile(50) / 1e6;
+    }
+
+    private static void echo(final ServerSocket server, final int count)
+    {
+        try (Socket socket = server.accept())
+        {
+            socket.setTcpNoDelay(true);
+            final InputStream in = socket.getInputStream();
+            final OutputStream out = socket.getOutputStream();
+            final byte[] message = new byte[MESSAGE];
+            final DataInputStream data = new DataInputStream(in);
+            while (true)
+            {
+                data.readFully(message);
+                out.write(message);
+                out.flush();
+            }
+        }
+        catch (final IOException ex)
+        {
+            // The client closed the connection: the measurement is over.
+        }
+    }
+
+    private static double median(final List<Double> values)
+    {
+        return Json.median(values.stream().mapToDouble(Double::doubleValue).sorted().toArray());
+    }
+
+    private static double round(final double value)
+    {
+        return Math.round(value * 1000) / 1000.0;
+    }
+}
