@@ -16,11 +16,16 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A node played by a test over plain blocking sockets on 127.0.0.1, speaking the frame protocol by hand, so that the
  * test decides exactly when each handshake frame of each connection is sent (a real node races its event loops).
  * It listens like a node, dials like a node, and reads and writes frames on whichever connection the test names.
+ *
+ * <p>Once a connection's handshake is done, a background thread sends a heartbeat on it every 50 ms, so that the real
+ * node's failure detector never closes it however slowly the test runs. Heartbeats are not messages: they neither
+ * keep a superseded connection in use nor change anything else the tests look at.
  */
 final class ScriptedPeer implements AutoCloseable
 {
@@ -33,6 +38,9 @@ final class ScriptedPeer implements AutoCloseable
     private final String clusterId;
     private final ServerSocket listener;
     private final List<Socket> sockets = new ArrayList<>();
+    private final List<Socket> keptAlive = new CopyOnWriteArrayList<>();
+    private final Thread heartbeats;
+    private volatile boolean closed;
 
     ScriptedPeer(final String node, final String clusterId)
     {
@@ -45,6 +53,35 @@ final class ScriptedPeer implements AutoCloseable
         catch (final IOException ex)
         {
             throw new UncheckedIOException(ex);
+        }
+        heartbeats = new Thread(this::sendHeartbeats, "scripted-" + node + "-heartbeats");
+        heartbeats.setDaemon(true);
+        heartbeats.start();
+    }
+
+    private void sendHeartbeats()
+    {
+        while (!closed)
+        {
+            for (final Socket socket : keptAlive)
+            {
+                try
+                {
+                    send(socket, FrameFormat.HEARTBEAT, new byte[0]);
+                }
+                catch (final IOException ex)
+                {
+                    keptAlive.remove(socket);
+                }
+            }
+            try
+            {
+                Thread.sleep(50);
+            }
+            catch (final InterruptedException ex)
+            {
+                return;
+            }
         }
     }
 
@@ -93,14 +130,24 @@ final class ScriptedPeer implements AutoCloseable
         send(socket, FrameFormat.HELLO, handshake(expectedPeer));
     }
 
+    /**
+     * Answer the real node's HELLO: the connection is established (and kept alive from now on).
+     */
     void sendWelcome(final Socket socket, final String expectedPeer) throws IOException
     {
         send(socket, FrameFormat.WELCOME, handshake(expectedPeer));
+        keptAlive.add(socket);
     }
 
-    void sendHeartbeat(final Socket socket) throws IOException
+    /**
+     * Read the real node's answer to this peer's HELLO, which must be WELCOME: the connection is established (and kept
+     * alive from now on).
+     */
+    Handshake awaitWelcome(final Socket socket) throws IOException
     {
-        send(socket, FrameFormat.HEARTBEAT, new byte[0]);
+        final Handshake welcome = readHandshake(socket, FrameFormat.WELCOME);
+        keptAlive.add(socket);
+        return welcome;
     }
 
     void sendMessage(final Socket socket, final NodeMessage message) throws IOException
@@ -122,8 +169,12 @@ final class ScriptedPeer implements AutoCloseable
         final BufferWriter frame = new BufferWriter(body.length + 6);
         frame.writeInt(body.length + FrameFormat.HEADER_BYTES).writeByte(FrameFormat.VERSION).writeByte(type)
             .writeRaw(body, 0, body.length);
-        socket.getOutputStream().write(frame.toByteArray());
-        socket.getOutputStream().flush();
+        // Whole frames only: the heartbeat thread writes to the same sockets.
+        synchronized (socket)
+        {
+            socket.getOutputStream().write(frame.toByteArray());
+            socket.getOutputStream().flush();
+        }
     }
 
     /**
@@ -174,58 +225,43 @@ final class ScriptedPeer implements AutoCloseable
     }
 
     /**
-     * Send heartbeats (and nothing else) on {@code watched} and on the {@code keepAlive} connections, so that no
-     * failure detector closes them, until the real node closes {@code watched}; what it sends there is read and
-     * discarded, and a message there is an error (the node must not use it).
+     * Wait until the real node closes a connection, reading and discarding its heartbeats there; a message there is an
+     * error (the node must not send on a connection it no longer uses).
      *
      * @return whether the node closed it within the timeout.
      */
-    boolean heartbeatUntilClosed(final Socket watched, final List<Socket> keepAlive, final Duration timeout)
-        throws IOException
+    static boolean awaitClosedByNode(final Socket socket, final Duration timeout) throws IOException
     {
         final long deadline = System.nanoTime() + timeout.toNanos();
-        watched.setSoTimeout(50);
-        try
+        socket.setSoTimeout(50);
+        while (System.nanoTime() - deadline < 0)
         {
-            while (System.nanoTime() - deadline < 0)
+            try
             {
-                for (final Socket socket : keepAlive)
+                final Frame frame = readFrame(socket);
+                if (frame.type() != FrameFormat.HEARTBEAT)
                 {
-                    sendHeartbeat(socket);
-                }
-                try
-                {
-                    sendHeartbeat(watched);
-                    final Frame frame = readFrame(watched);
-                    if (frame.type() != FrameFormat.HEARTBEAT)
-                    {
-                        throw new AssertionError("the node sent frame type " + frame.type() +
-                            " on a connection it no longer uses");
-                    }
-                }
-                catch (final SocketTimeoutException ex)
-                {
-                    // Nothing from the node in this slice: heartbeat again.
-                }
-                catch (final EOFException | SocketException ex)
-                {
-                    return true;
+                    throw new AssertionError("the node sent frame type " + frame.type() +
+                        " on a connection it no longer uses");
                 }
             }
-            return false;
-        }
-        finally
-        {
-            if (!watched.isClosed())
+            catch (final SocketTimeoutException ex)
             {
-                watched.setSoTimeout(10_000);
+                // Nothing from the node in this slice: look again.
+            }
+            catch (final EOFException | SocketException ex)
+            {
+                return true;
             }
         }
+        return false;
     }
 
     @Override
     public void close()
     {
+        closed = true;
+        heartbeats.interrupt();
         synchronized (sockets)
         {
             for (final Socket socket : sockets)
