@@ -34,6 +34,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     private volatile boolean established;
     private boolean closing;
     private long lastReadNanos;
+    /** When the last message (not heartbeat) arrived, or the handshake completed: a standby retires when quiet. */
+    private long lastMessageReadNanos;
     private long lastWriteNanos;
     private ScheduledFuture<?> timer;
 
@@ -210,12 +212,13 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     private void establish(final ChannelHandlerContext ctx, final boolean dialedByLocal)
     {
         established = true;
+        lastMessageReadNanos = System.nanoTime();
         timer.cancel(false);
         if (!transport.attach(peer, ctx.channel(), dialedByLocal))
         {
-            transport.counters.connectionsReplaced.increment();
             closing = true;
-            LOG.debug("{}: closing a duplicate connection to {}", transport.localNode(), peer);
+            LOG.debug("{}: closing a new connection to {}: transport closed or node blocked", transport.localNode(),
+                peer);
             ctx.close();
             return;
         }
@@ -236,6 +239,14 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         {
             LOG.warn("{}: nothing heard from {} for {} ms: closing the connection", transport.localNode(), peer,
                 TimeUnit.NANOSECONDS.toMillis(now - lastReadNanos));
+            ctx.close();
+            return;
+        }
+        if (transport.isRetirable(peer, ctx.channel(), lastMessageReadNanos, now))
+        {
+            transport.counters.connectionsReplaced.increment();
+            LOG.info("{}: closing the duplicate connection to {} ({}): the other one carries the traffic",
+                transport.localNode(), peer, ctx.channel().remoteAddress());
             ctx.close();
             return;
         }
@@ -268,6 +279,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
             reject(ctx, forged);
             return;
         }
+        lastMessageReadNanos = lastReadNanos;
         transport.counters.messagesReceived.increment();
         transport.listener().onMessage(peer, message);
     }

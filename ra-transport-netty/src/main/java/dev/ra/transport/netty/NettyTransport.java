@@ -27,6 +27,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -42,14 +43,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Connections.</b> One connection per pair of nodes carries every server of every cluster. Both nodes dial a
  * peer whose address they know (the one with the larger id a little later); when two connections between the same
- * pair complete anyway, both ends keep the one dialed by the node with the smaller id and close the other, so the pair
- * converges on one connection without further coordination. A lost connection is re-dialed with exponential backoff
- * and jitter.
+ * pair complete anyway, both ends send on the one dialed by the node with the smaller id, so the pair agrees without
+ * further coordination. The other is not torn down at once, since the peer may still be sending on it: it is closed
+ * once nothing has arrived on it for the failure timeout ({@link PeerConnections}). A node is up while any connection
+ * to it is open. A lost connection is re-dialed with exponential backoff and jitter.
  *
  * <p><b>Liveness.</b> A connection that has written nothing for a heartbeat interval writes a heartbeat frame; one
  * that has read nothing for the failure timeout is closed. A node is reported up when a connection to it completes the
- * handshake and down when its connection closes (a peer process killed on the same host is noticed at once through
- * the reset; a silent one after the failure timeout).
+ * handshake and down when its last connection closes (a peer process killed on the same host is noticed at once
+ * through the reset; a silent one after the failure timeout).
  *
  * <p><b>Sending.</b> {@link #send} never blocks: the message joins the peer's bounded queue and the connection's event
  * loop drains the queue, encoding every queued message into one buffer and flushing once, so a burst of Raft messages
@@ -243,9 +245,20 @@ public final class NettyTransport implements Transport
     {
         link.drainScheduled.set(false);
         final Channel channel = link.active;
-        if (null == channel || !channel.isActive())
+        if (null == channel)
         {
             discardQueue(link);
+            return;
+        }
+        if (!channel.eventLoop().inEventLoop())
+        {
+            // The active connection changed since this drain was scheduled: drain on the new one's event loop.
+            scheduleDrain(link);
+            return;
+        }
+        if (!channel.isActive())
+        {
+            // Closing: its detach hands the queue over to a standby connection, or discards it if none is left.
             return;
         }
         final BufferWriter writer = WRITERS.get();
@@ -381,52 +394,58 @@ public final class NettyTransport implements Transport
     }
 
     /**
-     * A connection completed its handshake with {@code node}: make it the active one unless a better one exists.
+     * A connection completed its handshake with {@code node}: it becomes the active one unless the preferred one is
+     * open (then it is a standby), and closes an older one dialed by the same node (see {@link PeerConnections}).
+     * The first one reports the node up.
      *
-     * @return true if the connection was kept.
+     * @return true if the connection was kept; false if this transport is closed or the node blocked.
      */
     boolean attach(final String node, final Channel channel, final boolean dialedByLocal)
     {
         final PeerLink link = links.get(node);
-        if (null == link || closed)
+        if (null == link || closed || blocked.contains(node))
         {
             return false;
         }
         final boolean dialedBySmaller = dialedByLocal == (localNode.compareTo(node) < 0);
-        final Channel replaced;
-        final boolean reportUp;
+        final List<Channel> abandoned;
         synchronized (link)
         {
-            final Channel current = link.active;
-            if (null != current && current.isActive() && (link.activeDialedBySmallerId || !dialedBySmaller))
-            {
-                return false;
-            }
-            replaced = current;
-            link.active = channel;
-            link.activeDialedBySmallerId = dialedBySmaller;
+            abandoned = link.connections.add(channel, dialedBySmaller, System.nanoTime());
+            link.active = link.connections.active();
             link.backoffMs = 0;
-            reportUp = !link.reportedUp;
-            link.reportedUp = true;
+            counters.connectionsOpened.increment();
+            if (link.connections.size() == 1)
+            {
+                LOG.info("{}: connected to {} ({})", localNode, node, channel.remoteAddress());
+            }
+            else
+            {
+                LOG.info("{}: {} connections to {} (both dialed); sending on the one dialed by {}, the other closes " +
+                    "once quiet", localNode, link.connections.size(), node,
+                    localNode.compareTo(node) < 0 ? localNode : node);
+            }
+            if (!link.reportedUp)
+            {
+                link.reportedUp = true;
+                // Reported under the monitor, so that the runtime sees up and down in the order they happened.
+                listener.onNodeUp(node);
+            }
         }
-        counters.connectionsOpened.increment();
-        if (null != replaced)
+        for (final Channel older : abandoned)
         {
             counters.connectionsReplaced.increment();
-            LOG.debug("{}: replacing the duplicate connection to {}", localNode, node);
-            replaced.close();
-        }
-        LOG.info("{}: connected to {} ({})", localNode, node, channel.remoteAddress());
-        if (reportUp)
-        {
-            listener.onNodeUp(node);
+            LOG.info("{}: closing the older connection {} dialed by {}: its dialer started a new one", localNode,
+                older.remoteAddress(), dialedByLocal ? localNode : node);
+            older.close();
         }
         scheduleDrain(link);
         return true;
     }
 
     /**
-     * A connection closed; if it was the active one the node is down until another completes its handshake.
+     * A connection closed. If it was the active one a standby takes over; if it was the last one the node is down
+     * until another completes its handshake.
      */
     void detach(final String node, final Channel channel)
     {
@@ -435,26 +454,48 @@ public final class NettyTransport implements Transport
         {
             return;
         }
-        final boolean reportDown;
+        final PeerConnections.Removal removal;
         synchronized (link)
         {
-            if (link.active != channel)
+            removal = link.connections.remove(channel);
+            link.active = link.connections.active();
+            if (removal == PeerConnections.Removal.LAST)
             {
-                return;
+                discardQueue(link);
+                if (link.reportedUp && !closed)
+                {
+                    link.reportedUp = false;
+                    listener.onNodeDown(node);
+                }
             }
-            link.active = null;
-            reportDown = link.reportedUp;
-            link.reportedUp = false;
         }
-        discardQueue(link);
-        if (!closed)
+        if (removal == PeerConnections.Removal.HANDED_OVER)
+        {
+            LOG.info("{}: a connection to {} closed; carrying on over the other one", localNode, node);
+            scheduleDrain(link);
+        }
+        else if (removal == PeerConnections.Removal.LAST && !closed)
         {
             LOG.info("{}: lost the connection to {}", localNode, node);
-            if (reportDown)
-            {
-                listener.onNodeDown(node);
-            }
             scheduleDial(link, config.reconnectBackoffMin.toMillis());
+        }
+    }
+
+    /**
+     * Whether an established connection is a standby that has been quiet long enough to close (runs on its event
+     * loop at every heartbeat tick).
+     */
+    boolean isRetirable(final String node, final Channel channel, final long lastMessageNanos, final long nowNanos)
+    {
+        final PeerLink link = links.get(node);
+        if (null == link)
+        {
+            return false;
+        }
+        synchronized (link)
+        {
+            return link.connections.isRetirable(channel, lastMessageNanos, nowNanos,
+                config.failureTimeout.toNanos());
         }
     }
 
@@ -502,8 +543,8 @@ public final class NettyTransport implements Transport
         }).connect(link.address);
         connect.channel().closeFuture().addListener(f ->
         {
-            // A dial that never got through the handshake (refused, timed out, lost the tie-break) is retried
-            // later; one that did is re-dialed when it is detached.
+            // A dial that never got through the handshake (refused, timed out, blocked) is retried later; one
+            // that did is re-dialed when the node's last connection is detached.
             if (!handler.established())
             {
                 synchronized (link)
@@ -560,10 +601,12 @@ public final class NettyTransport implements Transport
     {
         blocked.add(node);
         final PeerLink link = links.get(node);
-        final Channel channel = null == link ? null : link.active;
-        if (null != channel)
+        if (null != link)
         {
-            channel.close();
+            for (final Channel channel : connectionsTo(link))
+            {
+                channel.close();
+            }
         }
         LOG.info("{}: blocked {}", localNode, node);
     }
@@ -582,6 +625,14 @@ public final class NettyTransport implements Transport
             scheduleDial(link, 0);
         }
         LOG.info("{}: unblocked {}", localNode, node);
+    }
+
+    private static List<Channel> connectionsTo(final PeerLink link)
+    {
+        synchronized (link)
+        {
+            return link.connections.all();
+        }
     }
 
     /**
@@ -616,8 +667,7 @@ public final class NettyTransport implements Transport
         }
         for (final PeerLink link : links.values())
         {
-            final Channel channel = link.active;
-            if (null != channel)
+            for (final Channel channel : connectionsTo(link))
             {
                 channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
             }

@@ -8,9 +8,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Everything this node keeps about one other node: the established connection (at most one is active), the bounded
- * outbound queue, and the reconnect state. Connection changes are guarded by the object's monitor; the queue is
- * lock-free (any thread enqueues, the connection's event loop drains).
+ * Everything this node keeps about one other node: its established connections ({@link PeerConnections}: one is
+ * active, a duplicate from a simultaneous dial is a standby until it retires), the bounded outbound queue, and the
+ * reconnect state. Connection changes, and the up/down reports they cause, are guarded by the object's monitor; the
+ * queue is lock-free (any thread enqueues, the active connection's event loop drains).
  */
 final class PeerLink
 {
@@ -21,10 +22,10 @@ final class PeerLink
     final AtomicInteger queued = new AtomicInteger();
     final AtomicBoolean drainScheduled = new AtomicBoolean();
 
-    /** The connection messages go through; null while the node is down. */
+    /** The connection messages go through ({@link PeerConnections#active()}); null while the node is down. */
     volatile Channel active;
-    /** Whether {@link #active} was dialed by the node with the smaller id (the tie-break winner). */
-    boolean activeDialedBySmallerId;
+    /** Every established connection to the node; guarded by this. */
+    final PeerConnections<Channel> connections = new PeerConnections<>();
     /** A dial is in flight or scheduled. */
     boolean dialing;
     long backoffMs;
@@ -35,5 +36,13 @@ final class PeerLink
     {
         this.node = node;
         this.address = address;
+    }
+
+    /**
+     * @return how many established connections to the node are open (tests).
+     */
+    synchronized int connectionCount()
+    {
+        return connections.size();
     }
 }

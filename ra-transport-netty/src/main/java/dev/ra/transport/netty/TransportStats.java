@@ -14,7 +14,9 @@ package dev.ra.transport.netty;
  * @param connectionsRefused  connections closed during the handshake (unknown node, wrong deployment, bad TLS, ...).
  * @param framesRejected      connections closed for a malformed, oversized or out-of-protocol frame.
  * @param connectionsOpened   connections that completed the handshake.
- * @param connectionsReplaced established connections closed because another to the same node won the tie-break.
+ * @param connectionsReplaced established connections closed because another to the same node superseded them: a
+ *                            duplicate from a simultaneous dial once quiet, or an older connection its dialer
+ *                            abandoned by dialing again.
  */
 public record TransportStats(long messagesSent, long messagesDropped, long messagesReceived, long bytesWritten,
     long bytesRead, long flushes, long heartbeatsSent, long connectionsRefused, long framesRejected,

@@ -30,8 +30,13 @@ final class Deployment implements AutoCloseable
     final NettyTransport clientTransport;
     final RaSystem client;
 
-    /** JVM options for test nodes: small and quick to start. */
-    static final List<String> TEST_JVM = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    /**
+     * JVM options for test nodes: small and quick to start. {@code -Dra.test.nodeTransportLog=info} makes the nodes
+     * log every connection change (to {@code target/node-logs}), e.g. to look for flaps.
+     */
+    static final List<String> TEST_JVM = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-Dorg.slf4j.simpleLogger.log.dev.ra.transport.netty=" + System.getProperty("ra.test.nodeTransportLog",
+            "warn"));
 
     Deployment(final int size, final String testName, final List<String> extraSettings)
     {

@@ -124,7 +124,8 @@ class FrameFuzzTest
             assertThat(closedByNode.get()).as("connections the node closed").isPositive();
             assertThat(committedWhileFuzzing).as("commands committed while fuzzing").isPositive();
             // Every connection the node closed was a rejected frame, a refused handshake, or (the fuzzer dials many
-            // connections under one node id) a duplicate losing the tie-break; some slack for resets that race.
+            // connections under one node id) an older one replaced by its dialer's newer one; some slack for resets
+            // that race.
             final TransportStats stats = targetTransport.stats();
             System.out.println("fuzz: node counters " + stats);
             assertThat(stats.framesRejected() + stats.connectionsRefused() + stats.connectionsReplaced())

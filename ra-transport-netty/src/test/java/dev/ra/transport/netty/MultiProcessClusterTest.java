@@ -2,12 +2,15 @@ package dev.ra.transport.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ra.CommandOutcomeUnknownException;
 import dev.ra.CommandResult;
 import dev.ra.ProcessRef;
 import dev.ra.QueryResult;
 import dev.ra.RaProcess;
 import dev.ra.RaSystem;
+import dev.ra.RaTimeoutException;
 import dev.ra.ServerId;
+import dev.ra.ServerStoppedException;
 import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
 import dev.ra.testkit.WatcherMachine;
@@ -16,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -48,7 +52,7 @@ class MultiProcessClusterTest
             {
                 put(client, members.get(i % 3), "k" + i, "v" + i, acknowledged);
             }
-            assertThat(client.<String>namedQuery(members.get(1), "get", "k7", true).result()).isEqualTo("v7");
+            assertThat(consistentRead(client, members.get(1), "get", "k7")).isEqualTo("v7");
             assertEverythingAcknowledgedIsThere(client, members.get(2), acknowledged);
 
             // kill -9 of the leader's JVM: another member leads with every acknowledged command.
@@ -122,7 +126,7 @@ class MultiProcessClusterTest
             }
             final ServerId healedLeader = d.awaitLeader("kv", List.of());
             assertEverythingAcknowledgedIsThere(client, healedLeader, acknowledged);
-            final Object size = client.namedQuery(healedLeader, "size", null, true).result();
+            final Object size = consistentRead(client, healedLeader, "size", null);
             for (final ServerId member : members)
             {
                 InJvmCluster.await(() -> size.equals(client.namedQuery(member, "size", null, false).result()), WAIT,
@@ -148,11 +152,11 @@ class MultiProcessClusterTest
             .orElseThrow();
         final BlockingQueue<Object> observed = new LinkedBlockingQueue<>();
         final RaProcess observer = client.spawn(observed::add);
-        client.processCommand(leader, new WatcherMachine.Observe(observer.ref()));
+        applyIdempotent(client, leader, new WatcherMachine.Observe(observer.ref()));
 
         final ProcessRef first = spawnOn(d.node(b));
-        client.processCommand(leader, new WatcherMachine.Watch(first));
-        client.processCommand(leader, new WatcherMachine.WatchNode(b));
+        applyIdempotent(client, leader, new WatcherMachine.Watch(first));
+        applyIdempotent(client, leader, new WatcherMachine.WatchNode(b));
         d.node(b).command("close " + first.id());
         final String closed = awaitEvent(observed, "down " + first + " NORMAL", "down " + first + " NOCONNECTION");
         if (closed.endsWith("NOCONNECTION"))
@@ -160,13 +164,13 @@ class MultiProcessClusterTest
             // The link to b dropped just as the close was reported, so its fate looked unknown. Watching it again
             // once b is reachable must say the process is gone (the issue allows NORMAL or NOPROC).
             awaitEvent(observed, "nodeup " + b);
-            client.processCommand(leader, new WatcherMachine.Watch(first));
+            applyIdempotent(client, leader, new WatcherMachine.Watch(first));
             awaitEvent(observed, "down " + first + " NOPROC");
         }
         observed.clear();
 
         final ProcessRef second = spawnOn(d.node(b));
-        client.processCommand(leader, new WatcherMachine.Watch(second));
+        applyIdempotent(client, leader, new WatcherMachine.Watch(second));
         d.node(b).kill();
         final List<String> afterKill = new ArrayList<>();
         afterKill.add(awaitEvent(observed, "down " + second + " NOCONNECTION", "nodedown " + b));
@@ -235,11 +239,41 @@ class MultiProcessClusterTest
         }
     }
 
+    /**
+     * Put a pair and record it as acknowledged once a reply says it is applied. Only this call ever writes the key,
+     * always with this value, so the put is idempotent.
+     */
     private static void put(final RaSystem client, final ServerId server, final String key, final String value,
         final Map<String, String> acknowledged)
     {
-        client.processCommand(server, new KvMachine.Put(key, value));
+        applyIdempotent(client, server, new KvMachine.Put(key, value));
         acknowledged.put(key, value);
+    }
+
+    /**
+     * Apply an idempotent command until a reply says it is applied. A command whose outcome is unknown (the leader
+     * lost its leadership, the call timed out, or the leader's node dropped before the reply) may or may not be
+     * applied: that is neither an acknowledgement nor a failure, and applying an idempotent command again is safe
+     * whichever it was. Any other error fails the test.
+     */
+    private static void applyIdempotent(final RaSystem client, final ServerId server, final Object command)
+    {
+        final int attempts = 5;
+        RuntimeException unknown = null;
+        for (int attempt = 1; attempt <= attempts; attempt++)
+        {
+            try
+            {
+                client.processCommand(server, command);
+                return;
+            }
+            catch (final CommandOutcomeUnknownException | RaTimeoutException | ServerStoppedException ex)
+            {
+                unknown = ex;
+                System.out.println(command + ": outcome unknown (" + ex.getMessage() + "); sending it again");
+            }
+        }
+        throw new AssertionError(command + " was not acknowledged in " + attempts + " attempts", unknown);
     }
 
     private static void assertEverythingAcknowledgedIsThere(final RaSystem client, final ServerId server,
@@ -247,8 +281,19 @@ class MultiProcessClusterTest
     {
         for (final Map.Entry<String, String> e : acknowledged.entrySet())
         {
-            assertThat(client.<String>namedQuery(server, "get", e.getKey(), true).result()).as(e.getKey())
-                .isEqualTo(e.getValue());
+            assertThat(consistentRead(client, server, "get", e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
         }
+    }
+
+    /**
+     * A consistent (linearizable) named query. One that fails (a leader changing, a timeout on a loaded machine) is
+     * asked again: a query changes nothing, so asking again is always safe. An answer, right or wrong, is returned at
+     * once and never retried.
+     */
+    private static Object consistentRead(final RaSystem client, final ServerId server, final String query,
+        final Object argument)
+    {
+        return InJvmCluster.await(() -> Optional.ofNullable(client.namedQuery(server, query, argument, true)
+            .result()), WAIT, "a consistent " + query + " " + argument + " from " + server).orElse(null);
     }
 }

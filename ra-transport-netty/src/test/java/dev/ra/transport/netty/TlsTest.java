@@ -28,6 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TlsTest
 {
+    private static final Duration LOADED_MACHINE_TIMEOUT = Duration.ofSeconds(15);
+
     @TempDir
     static Path certDir;
 
@@ -40,8 +42,11 @@ class TlsTest
     static void startTlsCluster()
     {
         certs = TestCertificates.create(certDir, "n1", "n2", "n3", "client", "rogue");
-        transports = new LoopbackTransports(3, (node, b) -> b.allowNode("client").tls(certs.tls(node)));
-        cluster = new InJvmCluster(3, transports, b -> { });
+        // TLS handshakes of cold JVMs on a loaded machine can take seconds: wait for them, and for the calls that
+        // start the cluster, far longer than on an idle machine (the in-JVM test defaults are tuned for no network).
+        transports = new LoopbackTransports(3, (node, b) -> b.allowNode("client").tls(certs.tls(node))
+            .handshakeTimeout(LOADED_MACHINE_TIMEOUT));
+        cluster = new InJvmCluster(3, transports, b -> b.defaultTimeout(LOADED_MACHINE_TIMEOUT));
         transports.awaitConnected(Duration.ofSeconds(30));
         members = cluster.startCluster("kv", new KvMachine());
     }
@@ -121,7 +126,7 @@ class TlsTest
     private static NettyTransport dialer(final String node, final TlsConfig tls)
     {
         final NettyTransport transport = new NettyTransport(NettyTransportConfig.builder().clusterId("test")
-            .peer("n1", transports.addresses().get("n1")).tls(tls)
+            .peer("n1", transports.addresses().get("n1")).tls(tls).handshakeTimeout(LOADED_MACHINE_TIMEOUT)
             .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(200)).build());
         transport.start(node, new TransportListener()
         {
