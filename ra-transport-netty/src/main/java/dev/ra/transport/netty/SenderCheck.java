@@ -53,6 +53,11 @@ final class SenderCheck
         }
         else if (message instanceof NodeMessage.ProcessMessage pm)
         {
+            if (null == pm.from())
+            {
+                // Sent by the peer node's application code, on its own behalf: nothing claimed to check.
+                return null;
+            }
             claimed = pm.from().node();
         }
         else

@@ -96,7 +96,8 @@ public final class WireCodec
         else if (message instanceof NodeMessage.ProcessMessage pm)
         {
             process(pm.to(), type(MessageType.PROCESS_MESSAGE, out));
-            serverId(pm.from(), out);
+            // No sending server when application code (not a machine's SendMsg effect) sends to a remote process.
+            optionalServerId(pm.from(), out);
             out.writeBytes(pm.message());
         }
         else if (message instanceof NodeMessage.AppliedNotice notice)
@@ -231,7 +232,7 @@ public final class WireCodec
                 return new NodeMessage.CommandCast(to, command, notifyTo, correlation, toInt(in.readVarLong()));
             }
             case PROCESS_MESSAGE:
-                return new NodeMessage.ProcessMessage(readProcess(in), readServerId(in), in.readBytes());
+                return new NodeMessage.ProcessMessage(readProcess(in), readOptionalServerId(in), in.readBytes());
             case APPLIED_NOTICE:
             {
                 final ProcessRef to = readProcess(in);

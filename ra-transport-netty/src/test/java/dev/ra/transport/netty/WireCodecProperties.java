@@ -167,7 +167,7 @@ class WireCodecProperties
             Combinators.combine(serverIds(), bytes().map(UserCommand::ofData), processes().injectNull(0.3),
                 correlations(), Arbitraries.integers().between(0, Integer.MAX_VALUE))
                 .as(NodeMessage.CommandCast::new),
-            Combinators.combine(processes(), serverIds(), bytes()).as(NodeMessage.ProcessMessage::new),
+            Combinators.combine(processes(), optionalServer, bytes()).as(NodeMessage.ProcessMessage::new),
             Combinators.combine(processes(), serverIds(),
                 Combinators.combine(correlations(), bytes()).as((c, b) -> Arrays.asList(c, (Object)b)).list()
                     .ofMaxSize(20))
