@@ -19,10 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Moves the content of one WAL file into per-server segment files, then deletes the WAL file. Used for every file
- * the writer rolls over and, at startup, for every file a previous run left behind (which is how recovery replays
- * the WAL). Reading the file back, rather than the memtables, means segments only ever hold what the WAL made
- * durable. Runs on one thread at a time (which may fan the per-server writes out to an I/O pool).
+ * Moves the content of one WAL file into per-server segment files, then retires the WAL file (it becomes a spare, see
+ * {@link WalFiles}). Used for every file the writer rolls over and, at startup, for every file a previous run left
+ * behind (which is how recovery replays the WAL). Reading the file back, rather than the memtables, means segments
+ * only ever hold what the WAL made durable. Runs on one thread at a time (which may fan the per-server writes out to
+ * an I/O pool).
  */
 final class WalFlusher
 {
@@ -32,14 +33,30 @@ final class WalFlusher
     private final int segmentMaxEntries;
     private final long segmentMaxBytes;
     private final Function<ServerReplay, FlushTarget> targets;
+    private final Retirement retirement;
     private final ExecutorService io;
     private final ThreadLocal<SegmentBuilder> builders = ThreadLocal.withInitial(SegmentBuilder::new);
     private ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
 
+    /**
+     * What happens to a WAL file once its content is in segments and every server has been told.
+     */
+    @FunctionalInterface
+    interface Retirement
+    {
+        /**
+         * @param sequence of the WAL file.
+         * @param path     of the WAL file.
+         * @throws IOException on failure.
+         */
+        void retire(long sequence, Path path) throws IOException;
+    }
+
     WalFlusher(final FileLayer files, final int segmentMaxEntries, final long segmentMaxBytes,
-        final Function<ServerReplay, FlushTarget> targets, final ExecutorService io)
+        final Function<ServerReplay, FlushTarget> targets, final Retirement retirement, final ExecutorService io)
     {
         this.io = io;
+        this.retirement = retirement;
         this.files = files;
         this.segmentMaxEntries = segmentMaxEntries;
         this.segmentMaxBytes = segmentMaxBytes;
@@ -47,7 +64,7 @@ final class WalFlusher
     }
 
     /**
-     * Flush a WAL file into segments and delete it.
+     * Flush a WAL file into segments and retire it.
      *
      * @param path   of the WAL file.
      * @param newest whether it is the newest file (the only one that may end in a torn batch).
@@ -56,24 +73,28 @@ final class WalFlusher
      */
     void flush(final Path path, final boolean newest) throws IOException
     {
+        final long sequence = WalFormat.sequenceOf(path.getFileName().toString());
         final ByteBuffer file = read(path);
         if (null == file)
         {
             return;
         }
         final Map<Integer, ServerReplay> replays = new LinkedHashMap<>();
-        final WalScanner.Result result = WalScanner.scan(path, file, newest,
+        final WalScanner.Result result = WalScanner.scan(path, file, sequence, newest,
             (type, ref, index, term, data, offset, length) -> onRecord(path, replays, type, ref, index, term, data,
                 offset, length));
+        if (result.neverWritten())
+        {
+            LOG.warn("{}: the header of this newest WAL file was never completely written; it holds nothing", path);
+            retirement.retire(sequence, path);
+            return;
+        }
         if (result.tornTail())
         {
-            LOG.warn("{}: cutting a torn write at offset {} ({} bytes of a batch that was never acknowledged)", path,
-                result.validEnd(), file.limit() - result.validEnd());
-            try (LogFile wal = files.open(path, false))
-            {
-                wal.truncate(result.validEnd());
-                wal.force();
-            }
+            // The file is never written again under this sequence (the next run starts a new one), so the torn bytes
+            // need no cutting: they are ignored here and overwritten when the file is reused.
+            LOG.warn("{}: dropping a torn write at offset {} (a batch that was never acknowledged)", path,
+                result.validEnd());
         }
         final List<ServerReplay> jobs = new ArrayList<>();
         final List<FlushTarget> jobTargets = new ArrayList<>();
@@ -107,8 +128,7 @@ final class WalFlusher
         {
             jobTargets.get(i).onFlushed(await(written.get(i)), jobs.get(i));
         }
-        files.delete(path);
-        files.syncDirectory(path.getParent());
+        retirement.retire(sequence, path);
     }
 
     private ByteBuffer read(final Path path) throws IOException
@@ -136,7 +156,6 @@ final class WalFlusher
             files.syncDirectory(path.getParent());
             return null;
         }
-        Formats.checkHeader(path, Formats.WAL_MAGIC, buffer.getInt(0), buffer.getInt(4));
         return buffer;
     }
 

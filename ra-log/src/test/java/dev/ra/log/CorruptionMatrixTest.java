@@ -108,7 +108,7 @@ class CorruptionMatrixTest
             assertThatThrownBy(() -> storage.open(A, new RecordingListener()))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining(wal.toString())
-                .hasMessageContaining("at offset 16")
+                .hasMessageContaining("at offset " + WalFormat.FILE_HEADER)
                 .hasMessageContaining("followed by a valid batch");
         }
         // Nothing was thrown away: once the operator restores the file, everything is there.

@@ -192,8 +192,9 @@ class LogRecoveryProperties
 
         private void start()
         {
+            // Object window 0: every durable memtable entry is read back from its (possibly recycled) WAL file.
             storage = FileStorage.builder().directory(ROOT).walMaxSizeBytes(64 << 10).segmentMaxEntries(32)
-                .segmentMaxBytes(8192).fileLayer(disk.view()).build();
+                .segmentMaxBytes(8192).memTableObjectWindow(0).fileLayer(disk.view()).build();
             servers.clear();
             for (final Model model : models)
             {

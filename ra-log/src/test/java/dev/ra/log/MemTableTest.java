@@ -26,15 +26,15 @@ class MemTableTest
         }
         assertThat(table.firstIndex()).isEqualTo(101);
         assertThat(table.lastIndex()).isEqualTo(399);
-        assertThat(table.get(250)).isEqualTo(entry(250, 1));
-        assertThat(table.get(100)).isNull();
+        assertThat(table.entry(250)).isEqualTo(entry(250, 1));
+        assertThat(table.entry(100)).isNull();
         table.truncateAfter(300);
         assertThat(table.lastIndex()).isEqualTo(300);
-        assertThat(table.get(301)).isNull();
+        assertThat(table.entry(301)).isNull();
         table.truncateAfter(50);
         assertThat(table.isEmpty()).isTrue();
         assertThat(table.firstIndex()).isEqualTo(51);
         table.add(entry(51, 2));
-        assertThat(table.get(51).term()).isEqualTo(2);
+        assertThat(table.entry(51).term()).isEqualTo(2);
     }
 }
