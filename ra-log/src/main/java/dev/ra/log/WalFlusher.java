@@ -5,6 +5,7 @@ import dev.ra.codec.CodecException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +37,7 @@ final class WalFlusher
     private final Retirement retirement;
     private final ExecutorService io;
     private final ThreadLocal<SegmentBuilder> builders = ThreadLocal.withInitial(SegmentBuilder::new);
+    private final ArrayDeque<ServerReplay> spareReplays = new ArrayDeque<>();
     private ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
 
     /**
@@ -80,9 +82,22 @@ final class WalFlusher
             return;
         }
         final Map<Integer, ServerReplay> replays = new LinkedHashMap<>();
+        try
+        {
+            flush(path, sequence, newest, file, replays);
+        }
+        finally
+        {
+            spareReplays.addAll(replays.values());
+        }
+    }
+
+    private void flush(final Path path, final long sequence, final boolean newest, final ByteBuffer file,
+        final Map<Integer, ServerReplay> replays) throws IOException
+    {
         final WalScanner.Result result = WalScanner.scan(path, file, sequence, newest,
-            (type, ref, index, term, data, offset, length) -> onRecord(path, replays, type, ref, index, term, data,
-                offset, length));
+            (type, ref, index, term, data, offset, length) -> onRecord(path, replays, type, ref, index, data, offset,
+                length));
         if (result.neverWritten())
         {
             LOG.warn("{}: the header of this newest WAL file was never completely written; it holds nothing", path);
@@ -159,8 +174,8 @@ final class WalFlusher
         return buffer;
     }
 
-    private static void onRecord(final Path path, final Map<Integer, ServerReplay> replays, final byte type,
-        final int ref, final long index, final long term, final ByteBuffer data, final int offset, final int length)
+    private void onRecord(final Path path, final Map<Integer, ServerReplay> replays, final byte type,
+        final int ref, final long index, final ByteBuffer data, final int offset, final int length)
     {
         if (type == WalFormat.REGISTER)
         {
@@ -171,7 +186,13 @@ final class WalFlusher
                 final BufferReader in = new BufferReader(payload);
                 final long uid = in.readLong();
                 final String name = in.readString();
-                replays.put(ref, new ServerReplay(ref, uid, name));
+                final ServerReplay spare = spareReplays.poll();
+                final ServerReplay replay = (null == spare ? new ServerReplay() : spare).start(ref, uid, name, data);
+                final ServerReplay replaced = replays.put(ref, replay);
+                if (null != replaced)
+                {
+                    spareReplays.add(replaced);
+                }
             }
             catch (final CodecException ex)
             {
@@ -184,7 +205,7 @@ final class WalFlusher
         {
             throw Formats.corrupt(path, offset - WalFormat.RECORD_HEADER, "record for unregistered server ref " + ref);
         }
-        replay.apply(path, type, index, term, offset, length, data.getInt(offset - WalFormat.RECORD_HEADER));
+        replay.apply(path, type, index, offset);
     }
 
     private static <T> Future<T> completed(final Callable<T> job) throws IOException
