@@ -82,11 +82,19 @@ final class MemTable
     }
 
     /**
-     * @return how many entries are held as objects (tests and monitoring).
+     * @return how many entries are held as objects (tests and monitoring; counts them).
      */
     int objectCount()
     {
-        return (int)(lastIndex() + 1 - Math.max(objectsFrom, firstIndex));
+        int count = 0;
+        for (int i = 0; i < size; i++)
+        {
+            if (null != objects[(head + i) & (objects.length - 1)])
+            {
+                count++;
+            }
+        }
+        return count;
     }
 
     /**

@@ -6,7 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 
 /**
- * The memtable ring: contiguous adds, suffix truncation, prefix release, growth across the wrap-around.
+ * The memtable ring: contiguous adds, suffix truncation, prefix release, growth across the wrap-around, and which
+ * entries keep their objects (not yet located in the WAL, or among the most recent).
  */
 class MemTableTest
 {
@@ -36,5 +37,59 @@ class MemTableTest
         assertThat(table.firstIndex()).isEqualTo(51);
         table.add(entry(51, 2));
         assertThat(table.entry(51).term()).isEqualTo(2);
+    }
+
+    @Test
+    void keepsObjectsOnlyForEntriesNotYetLocatedOrInTheRecentWindow()
+    {
+        final MemTable table = new MemTable(3);
+        for (long i = 1; i <= 10; i++)
+        {
+            table.add(entry(i, 1), (int)i * 7);
+        }
+        assertThat(table.objectCount()).as("nothing is located yet").isEqualTo(10);
+        // A record whose checksum is not the held entry's is an older write of that index: ignored.
+        table.locate(1, 12345, 4, 100, 50);
+        assertThat(table.walSequence(1)).isEqualTo(MemTable.NOT_LOCATED);
+        for (long i = 1; i <= 6; i++)
+        {
+            table.locate(i, (int)i * 7, 4, i * 100, 50);
+        }
+        assertThat(table.objectCount()).as("7..10: not located").isEqualTo(4);
+        assertThat(table.entry(7)).isNotNull();
+        assertThat(table.entry(2)).as("held as a location only").isNull();
+        assertThat(table.contains(2)).isTrue();
+        assertThat(table.term(2)).isEqualTo(1);
+        assertThat(table.walSequence(2)).isEqualTo(4);
+        assertThat(table.walOffset(2)).isEqualTo(200);
+        assertThat(table.recordLength(2)).isEqualTo(50);
+        table.add(entry(11, 1), 77);
+        // Entries 7.. are not located: they keep their objects however old they get.
+        for (long i = 12; i <= 20; i++)
+        {
+            table.add(entry(i, 1), (int)i * 7);
+        }
+        assertThat(table.entry(7)).isNotNull();
+        assertThat(table.objectCount()).isEqualTo(14);
+
+        table.truncateAfter(8);
+        table.add(entry(9, 2), 99);
+        table.locate(7, 49, 5, 700, 50);
+        table.locate(8, 56, 5, 800, 50);
+        table.locate(9, 99, 5, 900, 50);
+        assertThat(table.objectCount()).as("7, 8, 9 are located and the last 3").isEqualTo(3);
+        table.add(entry(10, 2), 100);
+        assertThat(table.entry(7)).isNull();
+        assertThat(table.walSequence(7)).isEqualTo(5);
+
+        table.restore(entry(2, 1));
+        assertThat(table.entry(2)).isEqualTo(entry(2, 1));
+        assertThat(table.walSequence(2)).isEqualTo(MemTable.NOT_LOCATED);
+
+        table.dropUpTo(8);
+        assertThat(table.firstIndex()).isEqualTo(9);
+        assertThat(table.objectCount()).isEqualTo(2);
+        table.clear(20);
+        assertThat(table.objectCount()).isZero();
     }
 }
