@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -114,6 +115,7 @@ public final class FileStorage implements Storage
         try
         {
             lastSequence = lastWalSequence();
+            AtomicFiles.deleteTemporaries(files, walDirectory);
             walFiles.adoptSpares(files.list(walDirectory));
             recoveryFailure = replayPreviousRun();
         }
@@ -131,7 +133,8 @@ public final class FileStorage implements Storage
             return t;
         });
         wal = new WalWriter(files, walFiles, walDirectory, lastSequence + 1, builder.walMaxSizeBytes,
-            builder.maxBatchEntries, builder.syncMethod == SyncMethod.DATASYNC, this::onRollover, this::fail);
+            builder.maxBatchEntries, builder.syncMethod == SyncMethod.DATASYNC, this::onRollover,
+            () -> prepareSpare(builder.walMaxSizeBytes), this::fail);
         try
         {
             // After a failed recovery no server can be opened, and a new file would make the damaged one look older
@@ -316,6 +319,29 @@ public final class FileStorage implements Storage
                     return;
                 }
             }
+        }
+    }
+
+    private void prepareSpare(final long size)
+    {
+        try
+        {
+            background.execute(() ->
+            {
+                try
+                {
+                    walFiles.prepareSpare(size);
+                }
+                catch (final IOException ex)
+                {
+                    // Not needed for correctness: the next file is then created and grows as it is written.
+                    LOG.warn("could not prepare a spare WAL file: {}", ex.getMessage());
+                }
+            });
+        }
+        catch (final RejectedExecutionException closing)
+        {
+            // the storage is closing: no next file
         }
     }
 

@@ -24,10 +24,18 @@ import java.util.TreeMap;
  * a reader pins the file (while holding its server's lock, so before those entries can be dropped) for the duration
  * of a read, and recycling waits for the pins to go. Spares are kept up to a small number, the lowest sequences
  * deleted first, so the highest sequence ever used stays visible in the directory (the next file must be numbered
- * above every sequence a spare may still hold). Thread-safe.
+ * above every sequence a spare may still hold).
+ *
+ * <p>A fresh directory has no spares, and its first files would grow as they are written. So when a file is half full
+ * and no spare is waiting, the segment writer prepares one: a file of zeros, given sequence 0 (which no WAL file ever
+ * has, and which holds no batches of any sequence). Thread-safe.
  */
 final class WalFiles
 {
+    /** The name sequence of a spare that was never a WAL file: zeros, prepared ahead of the first rollovers. */
+    static final long ZEROED_SPARE = 0;
+    private static final int ZEROS_PER_SYNC = 4 << 20;
+
     private final FileLayer files;
     private final Path directory;
     private final int maxSpares;
@@ -108,6 +116,48 @@ final class WalFiles
     synchronized int spareCount()
     {
         return spares.size();
+    }
+
+    /**
+     * Segment writer: if no spare is waiting, prepare one of {@code size} bytes of zeros (written and synced in steps,
+     * so no single sync carries all of it ahead of a WAL sync), for the writer's next rollover.
+     *
+     * @param size of the file to prepare.
+     * @throws IOException on failure.
+     */
+    void prepareSpare(final long size) throws IOException
+    {
+        synchronized (this)
+        {
+            if (!spares.isEmpty())
+            {
+                return;
+            }
+        }
+        final Path spare = directory.resolve(WalFormat.spareName(ZEROED_SPARE));
+        final Path temp = directory.resolve(WalFormat.spareName(ZEROED_SPARE) + AtomicFiles.TEMP_SUFFIX);
+        try (LogFile file = files.open(temp, true))
+        {
+            file.truncate(0);
+            final ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
+            long written = 0;
+            while (written < size)
+            {
+                zeros.clear().limit((int)Math.min(zeros.capacity(), size - written));
+                file.write(zeros, written);
+                written += zeros.limit();
+                if (written % ZEROS_PER_SYNC == 0 || written == size)
+                {
+                    file.force();
+                }
+            }
+        }
+        files.move(temp, spare);
+        files.syncDirectory(directory);
+        synchronized (this)
+        {
+            spares.put(ZEROED_SPARE, spare);
+        }
     }
 
     /**

@@ -38,6 +38,7 @@ final class WalWriter implements Runnable
     private final int maxBatchEntries;
     private final boolean sync;
     private final Consumer<Path> onRollover;
+    private final Runnable onSpareWanted;
     private final Consumer<Throwable> onFailure;
 
     private final AtomicReference<PendingWrites> signalled = new AtomicReference<>();
@@ -56,10 +57,11 @@ final class WalWriter implements Runnable
     private Path filePath;
     private long fileSequence;
     private long fileSize;
+    private boolean spareAsked;
 
     WalWriter(final FileLayer files, final WalFiles walFiles, final Path directory, final long firstSequence,
         final long maxFileBytes, final int maxBatchEntries, final boolean sync, final Consumer<Path> onRollover,
-        final Consumer<Throwable> onFailure)
+        final Runnable onSpareWanted, final Consumer<Throwable> onFailure)
     {
         this.files = files;
         this.walFiles = walFiles;
@@ -69,6 +71,7 @@ final class WalWriter implements Runnable
         this.maxBatchEntries = maxBatchEntries;
         this.sync = sync;
         this.onRollover = onRollover;
+        this.onSpareWanted = onSpareWanted;
         this.onFailure = onFailure;
     }
 
@@ -221,6 +224,15 @@ final class WalWriter implements Runnable
             file.force();
         }
         fileSize += length;
+        if (!spareAsked && fileSize > maxFileBytes / 2)
+        {
+            // Half way: if no spare will be there for the next file, have one prepared, so it does not grow.
+            spareAsked = true;
+            if (walFiles.spareCount() == 0)
+            {
+                onSpareWanted.run();
+            }
+        }
         batches.incrementAndGet();
         records.addAndGet(entries);
         bytes.addAndGet(length);
@@ -292,6 +304,7 @@ final class WalWriter implements Runnable
         file.force();
         files.syncDirectory(directory);
         fileSize = WalFormat.FILE_HEADER;
+        spareAsked = false;
         walFiles.addLive(fileSequence, filePath);
     }
 
