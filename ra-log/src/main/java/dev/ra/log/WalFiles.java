@@ -39,6 +39,8 @@ final class WalFiles
     private final FileLayer files;
     private final Path directory;
     private final int maxSpares;
+    /** Held while a spare's name changes, so a spare being claimed is never replaced by one being prepared. */
+    private final Object renaming = new Object();
     private final Map<Long, LiveFile> live = new HashMap<>();
     /** By the sequence each last held. */
     private final TreeMap<Long, Path> spares = new TreeMap<>();
@@ -152,7 +154,10 @@ final class WalFiles
                 }
             }
         }
-        files.move(temp, spare);
+        synchronized (renaming)
+        {
+            files.move(temp, spare);
+        }
         files.syncDirectory(directory);
         synchronized (this)
         {
@@ -161,14 +166,28 @@ final class WalFiles
     }
 
     /**
-     * Writer thread: a spare to overwrite as the next WAL file, now the caller's to rename.
+     * Writer thread: rename a spare to the next WAL file, to be overwritten in place.
      *
-     * @return its path, or null if there is none.
+     * @param target path of the next WAL file.
+     * @return whether there was a spare; if not, the caller creates the file.
+     * @throws IOException if the rename fails.
      */
-    synchronized Path takeSpare()
+    boolean claimSpare(final Path target) throws IOException
     {
-        final Map.Entry<Long, Path> oldest = spares.pollFirstEntry();
-        return null == oldest ? null : oldest.getValue();
+        synchronized (renaming)
+        {
+            final Map.Entry<Long, Path> oldest;
+            synchronized (this)
+            {
+                oldest = spares.pollFirstEntry();
+            }
+            if (null == oldest)
+            {
+                return false;
+            }
+            files.move(oldest.getValue(), target);
+            return true;
+        }
     }
 
     /**
@@ -247,6 +266,9 @@ final class WalFiles
         }
         final Path spare = directory.resolve(WalFormat.spareName(sequence));
         files.move(path, spare);
+        // Durable before the writer may claim it: otherwise a crash could bring back the old name (a flushed WAL file
+        // that no longer ends with its marker) over content the writer has started to overwrite.
+        files.syncDirectory(directory);
         final List<Path> doomed = new ArrayList<>();
         synchronized (this)
         {
@@ -260,7 +282,10 @@ final class WalFiles
         {
             files.delete(extra);
         }
-        files.syncDirectory(directory);
+        if (!doomed.isEmpty())
+        {
+            files.syncDirectory(directory);
+        }
     }
 
     /**

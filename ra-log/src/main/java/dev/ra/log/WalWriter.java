@@ -285,15 +285,11 @@ final class WalWriter implements Runnable
     {
         fileSequence++;
         filePath = directory.resolve(WalFormat.fileName(fileSequence));
-        final Path spare = walFiles.takeSpare();
-        if (null != spare)
-        {
-            // Overwritten in place, not truncated: its blocks stay allocated, so syncs need no journal commit. What
-            // it held before carries an older sequence and is never taken for this file's data.
-            files.move(spare, filePath);
-        }
+        // A spare is overwritten in place, not truncated: its blocks stay allocated, so syncs need no journal
+        // commit. What it held before carries an older sequence and is never taken for this file's data.
+        final boolean recycled = walFiles.claimSpare(filePath);
         file = files.open(filePath, true);
-        if (null == spare)
+        if (!recycled)
         {
             file.truncate(0);
         }
