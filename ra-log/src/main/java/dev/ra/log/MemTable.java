@@ -1,16 +1,18 @@
 package dev.ra.log;
 
 import dev.ra.protocol.LogEntry;
+import java.util.ArrayDeque;
+import java.util.Arrays;
 
 /**
- * The not yet flushed entries of one server: a contiguous run {@code [firstIndex, lastIndex]} in a growable ring.
+ * The not yet flushed entries of one server: a contiguous run {@code [firstIndex, lastIndex]} in pages of slots.
  *
  * <p>Lean: the entry OBJECT is kept only while it is needed, that is until its WAL record is durable (its location is
  * known) and it has fallen out of the window of the {@code objectWindow} most recent entries. Older entries keep only
  * primitives: term, record checksum and the record's location (WAL file sequence, offset, length), and are read back
  * from the WAL file when asked for. Holding every entry of a WAL file as objects until its flush made each young
  * collection copy all of them (tens of milliseconds per pause with a 128 MiB WAL); primitive arrays are not copied
- * per entry. Adds, locates and prefix/suffix drops allocate nothing once the ring has grown.
+ * per entry. Adds, locates and prefix/suffix drops allocate nothing below the high-water mark.
  *
  * <p>Entries become durable in append order, so the located entries form a prefix of the run and their WAL file
  * sequences never decrease with the index. Not thread safe; guarded by the owning {@link ServerLog}.
@@ -26,21 +28,39 @@ final class MemTable
      * entry, while 100 servers' windows stay a few megabytes for a young collection to copy.
      */
     static final int DEFAULT_OBJECT_WINDOW = 512;
+    /** Slots per page: 9 KiB, so thousands of mostly idle servers cost little. */
+    private static final int PAGE_SHIFT = 8;
+    private static final int PAGE = 1 << PAGE_SHIFT;
 
     private final int objectWindow;
-    private LogEntry[] objects = new LogEntry[64];
-    /** Checksum of each entry's WAL record: tells apart entries with the same index and term written at different
-     * times (after a truncation the same index and term may be appended again with other content). */
-    private int[] checksums = new int[64];
-    private long[] terms = new long[64];
-    private long[] walSequences = new long[64];
-    private long[] walOffsets = new long[64];
-    private int[] recordLengths = new int[64];
-    private int head;
-    private int size;
+    /** Pages in use, in index order, as a ring: page {@code i} holds indexes {@code origin + i * PAGE} on. */
+    private Page[] pages = new Page[4];
+    private int pageHead;
+    private int pageCount;
+    /** Index held by the first slot of the first page: a multiple of the page size. */
+    private long origin;
+    /** Pages released by drops and truncations, reused before any is allocated. */
+    private final ArrayDeque<Page> freePages = new ArrayDeque<>();
     private long firstIndex = 1;
+    private int size;
     /** Entries below this index (and at or above the first) are located and have no object. */
     private long objectsFrom = 1;
+
+    /**
+     * A fixed run of slots. The memtable of a busy server holds a whole WAL file's entries or more; growing it by pages
+     * that are reused, rather than by doubling one ring, allocates only at a new high-water mark and never copies.
+     */
+    private static final class Page
+    {
+        final LogEntry[] objects = new LogEntry[PAGE];
+        /** Checksum of each entry's WAL record: tells apart entries with the same index and term written at
+         * different times (after a truncation the same index and term may be appended again with other content). */
+        final int[] checksums = new int[PAGE];
+        final long[] terms = new long[PAGE];
+        final long[] walSequences = new long[PAGE];
+        final long[] walOffsets = new long[PAGE];
+        final int[] recordLengths = new int[PAGE];
+    }
 
     MemTable()
     {
@@ -87,14 +107,32 @@ final class MemTable
     int objectCount()
     {
         int count = 0;
-        for (int i = 0; i < size; i++)
+        for (long index = firstIndex; index <= lastIndex(); index++)
         {
-            if (null != objects[(head + i) & (objects.length - 1)])
+            if (null != page(index).objects[slot(index)])
             {
                 count++;
             }
         }
         return count;
+    }
+
+    private Page page(final long index)
+    {
+        return pages[(pageHead + (int)((index - origin) >>> PAGE_SHIFT)) & (pages.length - 1)];
+    }
+
+    private static int slot(final long index)
+    {
+        return (int)(index & (PAGE - 1));
+    }
+
+    private void check(final long index)
+    {
+        if (!contains(index))
+        {
+            throw new IllegalArgumentException("index " + index + " not in the memtable");
+        }
     }
 
     /**
@@ -104,15 +142,35 @@ final class MemTable
      */
     void clear(final long nextIndex)
     {
-        while (size > 0)
+        while (pageCount > 0)
         {
-            objects[head] = null;
-            head = (head + 1) & (objects.length - 1);
-            size--;
+            releaseFirstPage();
         }
-        head = 0;
+        size = 0;
         firstIndex = nextIndex;
+        origin = nextIndex & -PAGE;
         objectsFrom = nextIndex;
+    }
+
+    private void releaseFirstPage()
+    {
+        final Page page = pages[pageHead];
+        pages[pageHead] = null;
+        Arrays.fill(page.objects, null);
+        freePages.push(page);
+        pageHead = (pageHead + 1) & (pages.length - 1);
+        pageCount--;
+        origin += PAGE;
+    }
+
+    private void releaseLastPage()
+    {
+        final int last = (pageHead + pageCount - 1) & (pages.length - 1);
+        final Page page = pages[last];
+        pages[last] = null;
+        Arrays.fill(page.objects, null);
+        freePages.push(page);
+        pageCount--;
     }
 
     /**
@@ -129,59 +187,40 @@ final class MemTable
      */
     void add(final LogEntry entry, final int checksum)
     {
-        if (entry.index() != firstIndex + size)
+        final long index = entry.index();
+        if (index != firstIndex + size)
         {
-            throw new IllegalStateException("memtable entry " + entry.index() + " does not follow " + lastIndex());
+            throw new IllegalStateException("memtable entry " + index + " does not follow " + lastIndex());
         }
-        if (size == objects.length)
+        if (index - origin >= (long)pageCount << PAGE_SHIFT)
         {
-            grow();
+            addPage();
         }
-        final int slot = (head + size) & (objects.length - 1);
-        objects[slot] = entry;
-        checksums[slot] = checksum;
-        terms[slot] = entry.term();
-        walSequences[slot] = NOT_LOCATED;
+        final Page page = page(index);
+        final int slot = slot(index);
+        page.objects[slot] = entry;
+        page.checksums[slot] = checksum;
+        page.terms[slot] = entry.term();
+        page.walSequences[slot] = NOT_LOCATED;
         size++;
         releaseObjects();
     }
 
-    private void grow()
+    private void addPage()
     {
-        final int capacity = objects.length * 2;
-        final LogEntry[] biggerObjects = new LogEntry[capacity];
-        final int[] biggerChecksums = new int[capacity];
-        final long[] biggerTerms = new long[capacity];
-        final long[] biggerSequences = new long[capacity];
-        final long[] biggerOffsets = new long[capacity];
-        final int[] biggerLengths = new int[capacity];
-        for (int i = 0; i < size; i++)
+        if (pageCount == pages.length)
         {
-            final int from = (head + i) & (objects.length - 1);
-            biggerObjects[i] = objects[from];
-            biggerChecksums[i] = checksums[from];
-            biggerTerms[i] = terms[from];
-            biggerSequences[i] = walSequences[from];
-            biggerOffsets[i] = walOffsets[from];
-            biggerLengths[i] = recordLengths[from];
+            final Page[] more = new Page[pages.length * 2];
+            for (int i = 0; i < pageCount; i++)
+            {
+                more[i] = pages[(pageHead + i) & (pages.length - 1)];
+            }
+            pages = more;
+            pageHead = 0;
         }
-        objects = biggerObjects;
-        checksums = biggerChecksums;
-        terms = biggerTerms;
-        walSequences = biggerSequences;
-        walOffsets = biggerOffsets;
-        recordLengths = biggerLengths;
-        head = 0;
-    }
-
-    private int slot(final long index)
-    {
-        final long slot = index - firstIndex;
-        if (slot < 0 || slot >= size)
-        {
-            throw new IllegalArgumentException("index " + index + " not in the memtable");
-        }
-        return (head + (int)slot) & (objects.length - 1);
+        final Page free = freePages.poll();
+        pages[(pageHead + pageCount) & (pages.length - 1)] = null == free ? new Page() : free;
+        pageCount++;
     }
 
     /**
@@ -199,7 +238,8 @@ final class MemTable
      */
     long term(final long index)
     {
-        return terms[slot(index)];
+        check(index);
+        return page(index).terms[slot(index)];
     }
 
     /**
@@ -208,7 +248,8 @@ final class MemTable
      */
     int checksum(final long index)
     {
-        return checksums[slot(index)];
+        check(index);
+        return page(index).checksums[slot(index)];
     }
 
     /**
@@ -217,7 +258,7 @@ final class MemTable
      */
     LogEntry entry(final long index)
     {
-        return contains(index) ? objects[slot(index)] : null;
+        return contains(index) ? page(index).objects[slot(index)] : null;
     }
 
     /**
@@ -226,7 +267,8 @@ final class MemTable
      */
     long walSequence(final long index)
     {
-        return walSequences[slot(index)];
+        check(index);
+        return page(index).walSequences[slot(index)];
     }
 
     /**
@@ -235,7 +277,8 @@ final class MemTable
      */
     long walOffset(final long index)
     {
-        return walOffsets[slot(index)];
+        check(index);
+        return page(index).walOffsets[slot(index)];
     }
 
     /**
@@ -244,7 +287,8 @@ final class MemTable
      */
     int recordLength(final long index)
     {
-        return recordLengths[slot(index)];
+        check(index);
+        return page(index).recordLengths[slot(index)];
     }
 
     /**
@@ -263,14 +307,15 @@ final class MemTable
         {
             return;
         }
+        final Page page = page(index);
         final int slot = slot(index);
-        if (checksums[slot] != checksum || walSequences[slot] != NOT_LOCATED)
+        if (page.checksums[slot] != checksum || page.walSequences[slot] != NOT_LOCATED)
         {
             return;
         }
-        walSequences[slot] = sequence;
-        walOffsets[slot] = offset;
-        recordLengths[slot] = length;
+        page.walSequences[slot] = sequence;
+        page.walOffsets[slot] = offset;
+        page.recordLengths[slot] = length;
         releaseObjects();
     }
 
@@ -281,9 +326,10 @@ final class MemTable
      */
     void restore(final LogEntry entry)
     {
-        final int slot = slot(entry.index());
-        objects[slot] = entry;
-        walSequences[slot] = NOT_LOCATED;
+        final long index = entry.index();
+        check(index);
+        page(index).objects[slot(index)] = entry;
+        page(index).walSequences[slot(index)] = NOT_LOCATED;
     }
 
     private void releaseObjects()
@@ -291,12 +337,13 @@ final class MemTable
         final long releaseUpTo = lastIndex() - objectWindow;
         while (objectsFrom <= releaseUpTo)
         {
+            final Page page = page(objectsFrom);
             final int slot = slot(objectsFrom);
-            if (walSequences[slot] == NOT_LOCATED)
+            if (page.walSequences[slot] == NOT_LOCATED)
             {
                 return;
             }
-            objects[slot] = null;
+            page.objects[slot] = null;
             objectsFrom++;
         }
     }
@@ -316,8 +363,12 @@ final class MemTable
         }
         while (size > 0 && lastIndex() > index)
         {
+            page(lastIndex()).objects[slot(lastIndex())] = null;
             size--;
-            objects[(head + size) & (objects.length - 1)] = null;
+        }
+        while (pageCount > 0 && lastIndex() < origin + ((long)(pageCount - 1) << PAGE_SHIFT))
+        {
+            releaseLastPage();
         }
         objectsFrom = Math.min(objectsFrom, lastIndex() + 1);
     }
@@ -334,13 +385,19 @@ final class MemTable
             clear(Math.max(firstIndex, index + 1));
             return;
         }
-        while (size > 0 && firstIndex <= index)
+        if (index < firstIndex)
         {
-            objects[head] = null;
-            head = (head + 1) & (objects.length - 1);
-            size--;
-            firstIndex++;
+            return;
         }
+        size -= (int)(index + 1 - firstIndex);
+        firstIndex = index + 1;
+        while (firstIndex >= origin + PAGE)
+        {
+            releaseFirstPage();
+        }
+        // The dropped entries left in the first page are unreachable; clearing their objects lets them be collected.
+        final Page first = pages[pageHead];
+        Arrays.fill(first.objects, 0, slot(firstIndex), null);
         objectsFrom = Math.max(objectsFrom, firstIndex);
     }
 }

@@ -92,4 +92,58 @@ class MemTableTest
         table.clear(20);
         assertThat(table.objectCount()).isZero();
     }
+
+    /** Many pages: drops and truncations in the middle of pages, reuse of released pages, against a plain model. */
+    @Test
+    void pagesFollowAModelThroughRandomAddsDropsAndTruncations()
+    {
+        final java.util.Random random = new java.util.Random(11);
+        final MemTable table = new MemTable(100);
+        final java.util.TreeMap<Long, Long> model = new java.util.TreeMap<>();
+        long next = 1;
+        for (int step = 0; step < 20_000; step++)
+        {
+            final int action = random.nextInt(100);
+            if (action < 80)
+            {
+                final long term = 1 + random.nextInt(3);
+                table.add(entry(next, term), (int)(next * 31 + term));
+                table.locate(next, (int)(next * 31 + term), 9, next * 10, 40);
+                model.put(next, term);
+                next++;
+            }
+            else if (action < 90 && !model.isEmpty())
+            {
+                final long upTo = model.firstKey() + random.nextInt(Math.min(2000, model.size()));
+                table.dropUpTo(upTo);
+                model.headMap(upTo, true).clear();
+            }
+            else if (!model.isEmpty())
+            {
+                final long after = model.lastKey() - random.nextInt(Math.min(700, model.size()));
+                table.truncateAfter(after);
+                model.tailMap(after, false).clear();
+                next = after + 1;
+            }
+            assertThat(table.size()).isEqualTo(model.size());
+            if (!model.isEmpty())
+            {
+                assertThat(table.firstIndex()).isEqualTo(model.firstKey());
+                assertThat(table.lastIndex()).isEqualTo(model.lastKey());
+                final long probe = model.firstKey() + random.nextInt(model.size());
+                assertThat(table.term(probe)).isEqualTo(model.get(probe));
+                assertThat(table.walOffset(probe)).isEqualTo(probe * 10);
+                // Beyond the window only locations are kept; within it an object may have been released before a
+                // truncation brought the end back (it is read from the WAL then).
+                if (probe <= model.lastKey() - 100)
+                {
+                    assertThat(table.entry(probe)).isNull();
+                }
+                else if (null != table.entry(probe))
+                {
+                    assertThat(table.entry(probe)).isEqualTo(entry(probe, model.get(probe)));
+                }
+            }
+        }
+    }
 }
