@@ -79,6 +79,8 @@ public final class FileStorage implements Storage
     private Map<String, FlushTarget> dormant = new HashMap<>();
     private final Object flushProgress = new Object();
     private int pendingFlushes;
+    /** Set once the previous run's WAL files are flushed; until then there is no WAL writer to give way to. */
+    private volatile boolean replayed;
     private volatile Throwable failure;
     private volatile boolean closed;
 
@@ -111,7 +113,7 @@ public final class FileStorage implements Storage
             return t;
         });
         flusher = new WalFlusher(files, builder.segmentMaxEntries, builder.segmentMaxBytes, this::flushTarget,
-            this::retireWal, segmentIo);
+            this::retireWal, segmentIo, this::segmentWriterBehind);
         try
         {
             lastSequence = lastWalSequence();
@@ -126,6 +128,7 @@ public final class FileStorage implements Storage
             throw ex;
         }
         dormant = null;
+        replayed = true;
         background = Executors.newSingleThreadScheduledExecutor(r ->
         {
             final Thread t = new Thread(r, "ra-log-segment-writer");
@@ -342,6 +345,21 @@ public final class FileStorage implements Storage
         catch (final RejectedExecutionException closing)
         {
             // the storage is closing: no next file
+        }
+    }
+
+    /**
+     * @return whether the segment writer should hurry: at startup, or while another WAL file waits for it.
+     */
+    private boolean segmentWriterBehind()
+    {
+        if (!replayed)
+        {
+            return true;
+        }
+        synchronized (flushProgress)
+        {
+            return pendingFlushes > 1;
         }
     }
 
