@@ -218,8 +218,16 @@ final class MemTable
             pages = more;
             pageHead = 0;
         }
-        final Page free = freePages.poll();
-        pages[(pageHead + pageCount) & (pages.length - 1)] = null == free ? new Page() : free;
+        if (freePages.isEmpty())
+        {
+            // Capacity doubles, as a growing array's would, so a memtable whose size hovers around a high-water mark
+            // does not allocate again at each new peak.
+            for (int i = Math.max(1, pageCount); i > 0; i--)
+            {
+                freePages.push(new Page());
+            }
+        }
+        pages[(pageHead + pageCount) & (pages.length - 1)] = freePages.pop();
         pageCount++;
     }
 
