@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -54,12 +55,16 @@ public final class FileStorage implements Storage
     private static final int SEGMENT_IO_THREADS = 4;
     /** Finished WAL files that may wait for the segment writer before the WAL writer waits too. */
     private static final int MAX_PENDING_FLUSHES = 4;
+    /** Flushed WAL files kept for reuse: one is what a steady flow of rollovers needs; two absorb a late flush. */
+    private static final int MAX_SPARE_WAL_FILES = 2;
 
     private final FileLayer files;
     private final Path directory;
     private final Path walDirectory;
     private final Path serversDirectory;
     private final SegmentCache segmentCache;
+    private final WalFiles walFiles;
+    private final int memTableObjectWindow;
     private final ScheduledExecutorService background;
     private final ExecutorService segmentIo;
     private final WalFlusher flusher;
@@ -74,6 +79,8 @@ public final class FileStorage implements Storage
     private Map<String, FlushTarget> dormant = new HashMap<>();
     private final Object flushProgress = new Object();
     private int pendingFlushes;
+    /** Set once the previous run's WAL files are flushed; until then there is no WAL writer to give way to. */
+    private volatile boolean replayed;
     private volatile Throwable failure;
     private volatile boolean closed;
 
@@ -96,6 +103,8 @@ public final class FileStorage implements Storage
             throw ex;
         }
         segmentCache = new SegmentCache(files, builder.openFileCacheSize);
+        walFiles = new WalFiles(files, walDirectory, MAX_SPARE_WAL_FILES);
+        memTableObjectWindow = builder.memTableObjectWindow;
         final long lastSequence;
         segmentIo = Executors.newFixedThreadPool(SEGMENT_IO_THREADS, r ->
         {
@@ -104,10 +113,12 @@ public final class FileStorage implements Storage
             return t;
         });
         flusher = new WalFlusher(files, builder.segmentMaxEntries, builder.segmentMaxBytes, this::flushTarget,
-            segmentIo);
+            this::retireWal, segmentIo, this::segmentWriterBehind);
         try
         {
             lastSequence = lastWalSequence();
+            AtomicFiles.deleteTemporaries(files, walDirectory);
+            walFiles.adoptSpares(files.list(walDirectory));
             recoveryFailure = replayPreviousRun();
         }
         catch (final IOException | RuntimeException ex)
@@ -117,17 +128,24 @@ public final class FileStorage implements Storage
             throw ex;
         }
         dormant = null;
+        replayed = true;
         background = Executors.newSingleThreadScheduledExecutor(r ->
         {
             final Thread t = new Thread(r, "ra-log-segment-writer");
             t.setDaemon(true);
             return t;
         });
-        wal = new WalWriter(files, walDirectory, lastSequence + 1, builder.walMaxSizeBytes, builder.maxBatchEntries,
-            builder.syncMethod == SyncMethod.DATASYNC, this::onRollover, this::fail);
+        wal = new WalWriter(files, walFiles, walDirectory, lastSequence + 1, builder.walMaxSizeBytes,
+            builder.maxBatchEntries, builder.syncMethod == SyncMethod.DATASYNC, this::onRollover,
+            () -> prepareSpare(builder.walMaxSizeBytes), this::fail);
         try
         {
-            wal.start("ra-log-wal-writer");
+            // After a failed recovery no server can be opened, and a new file would make the damaged one look older
+            // than it is (the newest file may end in a torn write, an older one must end with its end marker).
+            if (null == recoveryFailure)
+            {
+                wal.start("ra-log-wal-writer");
+            }
         }
         catch (final IOException ex)
         {
@@ -153,12 +171,16 @@ public final class FileStorage implements Storage
         return new Builder();
     }
 
+    /**
+     * @return the highest sequence any WAL file or spare was ever given: the next file must be numbered above every
+     *     sequence whose batches a recycled file may still hold.
+     */
     private long lastWalSequence() throws IOException
     {
         long last = 0;
         for (final String name : files.list(walDirectory))
         {
-            last = Math.max(last, WalFormat.sequenceOf(name));
+            last = Math.max(last, Math.max(WalFormat.sequenceOf(name), WalFormat.spareSequenceOf(name)));
         }
         return last;
     }
@@ -223,6 +245,25 @@ public final class FileStorage implements Storage
         return files;
     }
 
+    WalFiles walFiles()
+    {
+        return walFiles;
+    }
+
+    int memTableObjectWindow()
+    {
+        return memTableObjectWindow;
+    }
+
+    private void retireWal(final long sequence, final Path path) throws IOException
+    {
+        for (final ServerLog log : logsByDirectory.values())
+        {
+            log.releaseWalFile(sequence);
+        }
+        walFiles.recycle(sequence, path);
+    }
+
     SegmentCache segmentCache()
     {
         return segmentCache;
@@ -281,6 +322,44 @@ public final class FileStorage implements Storage
                     return;
                 }
             }
+        }
+    }
+
+    private void prepareSpare(final long size)
+    {
+        try
+        {
+            background.execute(() ->
+            {
+                try
+                {
+                    walFiles.prepareSpare(size);
+                }
+                catch (final IOException ex)
+                {
+                    // Not needed for correctness: the next file is then created and grows as it is written.
+                    LOG.warn("could not prepare a spare WAL file: {}", ex.getMessage());
+                }
+            });
+        }
+        catch (final RejectedExecutionException closing)
+        {
+            // the storage is closing: no next file
+        }
+    }
+
+    /**
+     * @return whether the segment writer should hurry: at startup, or while another WAL file waits for it.
+     */
+    private boolean segmentWriterBehind()
+    {
+        if (!replayed)
+        {
+            return true;
+        }
+        synchronized (flushProgress)
+        {
+            return pendingFlushes > 1;
         }
     }
 
@@ -594,6 +673,7 @@ public final class FileStorage implements Storage
         }
         segmentIo.shutdownNow();
         segmentCache.closeAll();
+        walFiles.closeAll();
         try
         {
             directoryLock.close();
@@ -617,6 +697,7 @@ public final class FileStorage implements Storage
         private SyncMethod syncMethod = SyncMethod.DATASYNC;
         private int openFileCacheSize = 256;
         private Duration lastAppliedFlushInterval = Duration.ofSeconds(1);
+        private int memTableObjectWindow = MemTable.DEFAULT_OBJECT_WINDOW;
         private FileLayer files = RealFileLayer.INSTANCE;
 
         private Builder()
@@ -704,6 +785,17 @@ public final class FileStorage implements Storage
             return this;
         }
 
+        /**
+         * @param entries most recent memtable entries per server kept as objects once durable (tests use 0 to read
+         *                everything back from the WAL).
+         * @return this.
+         */
+        Builder memTableObjectWindow(final int entries)
+        {
+            this.memTableObjectWindow = entries;
+            return this;
+        }
+
         Builder fileLayer(final FileLayer layer)
         {
             this.files = Objects.requireNonNull(layer, "layer");
@@ -728,6 +820,7 @@ public final class FileStorage implements Storage
             requireRange("segmentMaxBytes", segmentMaxBytes, 4096, 1L << 30);
             requireRange("maxBatchEntries", maxBatchEntries, 1, 1 << 24);
             requireRange("openFileCacheSize", openFileCacheSize, 1, 1 << 20);
+            requireRange("memTableObjectWindow", memTableObjectWindow, 0, 1 << 24);
             if (lastAppliedFlushInterval.toMillis() < 1)
             {
                 throw new IllegalArgumentException("lastAppliedFlushInterval must be at least 1 ms");

@@ -26,8 +26,10 @@ final class Formats
     /** Server configuration file: {@code RACF}. */
     static final int CONFIG_MAGIC = magic("RACF");
 
-    /** Version of every format written by this code. */
+    /** Version of every format written by this code, except the WAL's. */
     static final int VERSION = 1;
+    /** Version of the WAL format: 2 added the file sequence to every batch and the end marker (file recycling). */
+    static final int WAL_VERSION = 2;
 
     private Formats()
     {
@@ -97,10 +99,21 @@ final class Formats
         {
             throw corrupt(path, 0, "bad magic '" + magicText(magic) + "', expected '" + magicText(expected) + "'");
         }
-        if (version != VERSION)
+        checkVersion(path, version, VERSION);
+    }
+
+    /**
+     * @param path     of the file, for the message.
+     * @param version  read.
+     * @param expected the version this code reads.
+     * @throws IllegalStateException if they differ.
+     */
+    static void checkVersion(final Path path, final int version, final int expected)
+    {
+        if (version != expected)
         {
             throw new IllegalStateException(path + ": unsupported format version " + version + " (this code reads " +
-                VERSION + ")");
+                expected + ")");
         }
     }
 

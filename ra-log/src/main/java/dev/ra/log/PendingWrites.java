@@ -24,6 +24,8 @@ final class PendingWrites
     private final CRC32C crc = new CRC32C();
     private BufferWriter filling = new BufferWriter(4096);
     private BufferWriter draining = new BufferWriter(4096);
+    private EntryPositions fillingPositions = new EntryPositions();
+    private EntryPositions drainingPositions = new EntryPositions();
     private int records;
     private long lastIndex;
     private long lastTerm;
@@ -37,6 +39,8 @@ final class PendingWrites
     long drainedTerm;
     boolean drainedIsEntry;
     int drainedChecksum;
+    /** Where the drained buffer starts in the WAL file it was written to. */
+    long drainedFileOffset;
 
     PendingWrites(final ServerLog owner, final int serverRef)
     {
@@ -66,6 +70,7 @@ final class PendingWrites
         header(out, WalFormat.ENTRY, entry.index(), entry.term());
         EntryCodec.INSTANCE.encode(entry, out);
         final int checksum = seal(out, start);
+        fillingPositions.add(entry.index(), start, out.position() - start, checksum);
         records++;
         lastIndex = entry.index();
         lastTerm = entry.term();
@@ -118,6 +123,10 @@ final class PendingWrites
         final BufferWriter full = filling;
         filling = draining;
         draining = full;
+        final EntryPositions fullPositions = fillingPositions;
+        fillingPositions = drainingPositions;
+        drainingPositions = fullPositions;
+        fillingPositions.clear();
         drainedRecords = records;
         drainedIndex = lastIndex;
         drainedTerm = lastTerm;
@@ -136,7 +145,16 @@ final class PendingWrites
     }
 
     /**
-     * Writer thread: the drained bytes are copied; reuse the buffer.
+     * @return the entry records of the buffer taken by the last {@link #swap()}, offsets relative to its start;
+     *     writer thread only, valid until the next swap.
+     */
+    EntryPositions drainedPositions()
+    {
+        return drainingPositions;
+    }
+
+    /**
+     * Writer thread: the drained bytes are copied; reuse the buffer (the positions stay until the next swap).
      */
     void recycle()
     {

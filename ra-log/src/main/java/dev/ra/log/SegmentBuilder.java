@@ -8,12 +8,18 @@ import java.util.zip.CRC32C;
 
 /**
  * Assembles one segment file in memory and writes it under its final name (temporary file, sync, rename; the caller
- * syncs the directory once for all the segments it wrote). Reused by the segment writer thread; not thread safe.
+ * syncs the directory once for all the segments it wrote). The buffer is direct, so writing it costs no copy into a
+ * temporary direct buffer. Reused by one segment writer thread at a time; not thread safe.
  */
 final class SegmentBuilder
 {
+    /** Largest single write: the segment writer gives way to the WAL writer between writes. */
+    private static final int WRITE_CHUNK = 128 << 10;
+
     private final CRC32C crc = new CRC32C();
-    private ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
+    private ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 16);
+    /** A second view of {@link #buffer} for checksumming ranges of it without allocating. */
+    private ByteBuffer view = buffer.duplicate();
     private long[] offsets = new long[256];
     private long[] terms = new long[256];
     private int count;
@@ -81,7 +87,8 @@ final class SegmentBuilder
         buffer.put(buffer.position(), source, payloadOffset, payloadLength);
         buffer.position(buffer.position() + payloadLength);
         crc.reset();
-        crc.update(buffer.array(), at + 4, buffer.position() - at - 4);
+        view.limit(buffer.position()).position(at + 4);
+        crc.update(view);
         buffer.putInt(at, (int)crc.getValue());
     }
 
@@ -95,23 +102,25 @@ final class SegmentBuilder
             {
                 throw new IllegalStateException("segment larger than 2 GiB");
             }
-            final ByteBuffer bigger = ByteBuffer.allocate((int)Math.max(needed, Math.min(Integer.MAX_VALUE - 64,
+            final ByteBuffer bigger = ByteBuffer.allocateDirect((int)Math.max(needed, Math.min(Integer.MAX_VALUE - 64,
                 buffer.capacity() * 2L)));
             buffer.flip();
             bigger.put(buffer);
             buffer = bigger;
+            view = buffer.duplicate();
         }
     }
 
     /**
      * Finish the segment and write it durably under its final name in {@code dir}; the directory is NOT synced.
      *
-     * @param files the file layer.
-     * @param dir   the server's segments directory.
+     * @param files   the file layer.
+     * @param dir     the server's segments directory.
+     * @param giveWay to report the bytes written to, or null to write at full speed.
      * @return the written segment.
      * @throws IOException on failure.
      */
-    SegmentFile writeTo(final FileLayer files, final Path dir) throws IOException
+    SegmentFile writeTo(final FileLayer files, final Path dir, final GiveWay giveWay) throws IOException
     {
         ensure(0);
         final int tableOffset = buffer.position();
@@ -136,7 +145,16 @@ final class SegmentBuilder
         try (LogFile file = files.open(temp, true))
         {
             file.truncate(0);
-            file.write(buffer, 0);
+            for (int at = 0; at < end; at += WRITE_CHUNK)
+            {
+                final int chunkEnd = Math.min(end, at + WRITE_CHUNK);
+                view.limit(chunkEnd).position(at);
+                file.write(view, at);
+                if (null != giveWay)
+                {
+                    giveWay.worked(chunkEnd - at);
+                }
+            }
             file.force();
         }
         files.move(temp, target);

@@ -19,15 +19,16 @@ import org.slf4j.LoggerFactory;
  * WAL.
  *
  * <p>Reads go memtable, then segments. The memtable is authoritative for {@code [memTable.firstIndex(), lastIndex]},
- * the segment index for what lies below. An append that starts at or below the last index first skips the entries
- * the log already holds with the same term (they are the same entries, by the Log Matching property), then truncates
- * and appends the rest; the WAL record of an entry implies that truncation on replay, and a truncation with nothing
- * to append is a TRUNCATE record.
+ * the segment index for what lies below; memtable entries outside its object window are read back from the WAL.
+ * An append that starts at or below the last index first skips the entries the log already holds with the same term
+ * (they are the same entries, by the Log Matching property), then truncates and appends the rest; the WAL record of
+ * an entry implies that truncation on replay, and a truncation with nothing to append is a TRUNCATE record.
  *
  * <p>The object outlives {@link #detach()} (a closed server storage): its memtable still holds entries the segment
  * writer has not flushed, and a re-open picks it up again. Thread safety: appends and reads come from the owning
  * server's thread; the WAL writer ({@link #onDurable}) and the segment writer ({@link #onFlushed}) synchronise on
- * this object, which is held only for memory operations except when an overwrite must compare terms on disk.
+ * this object, which is held only for memory operations except when an overwrite must compare terms on disk (WAL
+ * and segment reads happen outside it).
  */
 final class ServerLog implements LogStore, FlushTarget
 {
@@ -38,7 +39,7 @@ final class ServerLog implements LogStore, FlushTarget
     private final FileSnapshotStore snapshots;
     private final PendingWrites pending;
     private final byte[] registration;
-    private final MemTable memTable = new MemTable();
+    private final MemTable memTable;
     private final SegmentIndex segments = new SegmentIndex();
     private final List<SegmentFile> segmentFiles = new ArrayList<>();
 
@@ -57,6 +58,7 @@ final class ServerLog implements LogStore, FlushTarget
         this.directory = directory;
         this.snapshots = snapshots;
         this.pending = new PendingWrites(this, serverRef);
+        this.memTable = new MemTable(storage.memTableObjectWindow());
         final BufferWriter reg = new BufferWriter(64);
         reg.writeLong(directory.uid()).writeString(directory.name());
         this.registration = reg.toByteArray();
@@ -280,10 +282,9 @@ final class ServerLog implements LogStore, FlushTarget
             {
                 return index == 0 ? NO_TERM : UNKNOWN_TERM;
             }
-            final LogEntry entry = memTable.get(index);
-            if (null != entry)
+            if (memTable.contains(index))
             {
-                return entry.term();
+                return memTable.term(index);
             }
             range = segments.find(index);
         }
@@ -328,29 +329,54 @@ final class ServerLog implements LogStore, FlushTarget
         {
             final SegmentIndex.Range range;
             final long segmentTo;
+            final WalRecordRun walRun;
             synchronized (this)
             {
                 if (index < firstIndex() || index > Math.min(toIndex, lastIndex))
                 {
                     break;
                 }
-                final LogEntry entry = memTable.get(index);
-                if (null != entry)
+                if (memTable.contains(index))
                 {
-                    out.add(entry);
-                    read++;
-                    bytes += payloadSize(entry);
-                    index++;
-                    continue;
+                    final LogEntry entry = memTable.entry(index);
+                    if (null != entry)
+                    {
+                        out.add(entry);
+                        read++;
+                        bytes += payloadSize(entry);
+                        index++;
+                        continue;
+                    }
+                    walRun = WalRecordRun.collect(memTable, index, Math.min(toIndex, lastIndex), maxEntries - read,
+                        Math.max(1, maxBytes - bytes), storage.walFiles());
+                    range = null;
+                    segmentTo = 0;
                 }
-                range = segments.find(index);
-                if (null == range)
+                else
                 {
-                    break;
+                    walRun = null;
+                    range = segments.find(index);
+                    if (null == range)
+                    {
+                        break;
+                    }
+                    segmentTo = Math.min(Math.min(range.last(), toIndex),
+                        Math.min(lastIndex, memTable.firstIndex() - 1));
                 }
-                segmentTo = Math.min(Math.min(range.last(), toIndex), Math.min(lastIndex, memTable.firstIndex() - 1));
             }
-            // Segment I/O happens outside the lock, so the WAL writer is never held up by a disk read.
+            // WAL and segment I/O happen outside the lock, so the WAL writer is never held up by a disk read.
+            if (null != walRun)
+            {
+                final int before = out.size();
+                final int n = walRun.readInto(out);
+                for (int i = before; i < out.size(); i++)
+                {
+                    bytes += payloadSize(out.get(i));
+                }
+                read += n;
+                index += n;
+                continue;
+            }
             final SegmentCache cache = storage.segmentCache();
             final SegmentReader reader = cache.acquire(range.segment());
             try
@@ -458,8 +484,7 @@ final class ServerLog implements LogStore, FlushTarget
         {
             return snapshotTerm;
         }
-        final LogEntry entry = memTable.get(index);
-        return null != entry ? entry.term() : segmentTerm(index);
+        return memTable.contains(index) ? memTable.term(index) : segmentTerm(index);
     }
 
     private void truncateAfter(final long index)
@@ -532,28 +557,35 @@ final class ServerLog implements LogStore, FlushTarget
     }
 
     /**
-     * WAL writer thread: records up to {@code index} (of term {@code term}) are durable.
+     * WAL writer thread: the records drained from {@code written} are durable in WAL file {@code walSequence}.
+     * Allocation-free.
      *
-     * @param index    of the last durable record of this server.
-     * @param term     it carried.
-     * @param isEntry  whether that record is an entry (not a truncation or reset).
-     * @param checksum of that record, if an entry.
+     * @param written     this server's pending writes, as drained by the writer.
+     * @param walSequence of the WAL file they were written to.
      */
-    void onDurable(final long index, final long term, final boolean isEntry, final int checksum)
+    void onDurable(final PendingWrites written, final long walSequence)
     {
+        final long index = written.drainedIndex;
+        final long term = written.drainedTerm;
         final LogListener target;
         final long reported;
         synchronized (this)
         {
+            final EntryPositions positions = written.drainedPositions();
+            final long base = written.drainedFileOffset;
+            for (int i = 0; i < positions.count(); i++)
+            {
+                memTable.locate(positions.index(i), positions.checksum(i), walSequence, base + positions.offset(i),
+                    positions.length(i));
+            }
             if (index > lastIndex || index <= lastWrittenIndex)
             {
                 return;
             }
-            final LogEntry entry = memTable.get(index);
             // The checksum tells the entry that was written from one appended at the same index and term after a
             // truncation (which is not durable yet).
-            final boolean matches = null != entry ? entry.term() == term &&
-                (!isEntry || memTable.checksum(index) == checksum) :
+            final boolean matches = memTable.contains(index) ? memTable.term(index) == term &&
+                (!written.drainedIsEntry || memTable.checksum(index) == written.drainedChecksum) :
                 index < memTable.firstIndex() || (index == snapshotIndex && term == snapshotTerm);
             if (!matches)
             {
@@ -595,7 +627,7 @@ final class ServerLog implements LogStore, FlushTarget
             // Index and term are not enough: after a truncation the same index and term can be appended again with
             // other content, and the older record in this file must not stand in for the newer one.
             while (index <= memTable.lastIndex() && replay.holds(index) &&
-                memTable.get(index).term() == replay.term(index) && memTable.checksum(index) == replay.checksum(index))
+                memTable.term(index) == replay.term(index) && memTable.checksum(index) == replay.checksum(index))
             {
                 index++;
             }
@@ -603,6 +635,39 @@ final class ServerLog implements LogStore, FlushTarget
             {
                 memTable.dropUpTo(index - 1);
                 lastWrittenIndex = Math.max(lastWrittenIndex, Math.min(index - 1, lastIndex));
+            }
+        }
+    }
+
+    /**
+     * Segment writer thread, before a flushed WAL file is reused: make sure no memtable entry still points into it.
+     * {@link #onFlushed} has dropped every entry the file held, so this finds nothing unless the memtable and the
+     * file disagree; such entries are then read back and kept as objects rather than left pointing at bytes about to
+     * be overwritten.
+     *
+     * @param walSequence of the file; older files are gone already.
+     */
+    void releaseWalFile(final long walSequence)
+    {
+        synchronized (this)
+        {
+            for (long index = memTable.firstIndex(); index <= memTable.lastIndex(); index++)
+            {
+                final long sequence = memTable.walSequence(index);
+                if (sequence > walSequence)
+                {
+                    // Located entries never go back to older files: everything after is newer too.
+                    return;
+                }
+                if (sequence != MemTable.NOT_LOCATED)
+                {
+                    LOG.warn("server {}: memtable entry {} still points into flushed WAL file {}; keeping it in memory",
+                        directory.id(), index, WalFormat.fileName(sequence));
+                    final List<LogEntry> entry = new ArrayList<>(1);
+                    WalRecordRun.collect(memTable, index, index, 1, Long.MAX_VALUE, storage.walFiles())
+                        .readInto(entry);
+                    memTable.restore(entry.get(0));
+                }
             }
         }
     }
@@ -651,11 +716,19 @@ final class ServerLog implements LogStore, FlushTarget
     }
 
     /**
-     * @return the number of entries held in memory (for tests and monitoring).
+     * @return the number of entries held in the memtable (for tests and monitoring).
      */
     synchronized int memTableSize()
     {
         return memTable.size();
+    }
+
+    /**
+     * @return the number of memtable entries held as objects (for tests and monitoring).
+     */
+    synchronized int memTableObjectCount()
+    {
+        return memTable.objectCount();
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.ra.log;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -7,27 +8,43 @@ import java.util.Arrays;
  * The net effect of one WAL file on one server's log: "replace the log after {@link #base()} with these entries"
  * (and, if {@link #isReset()}, discard everything before too). Built by applying the file's records in order with the
  * same rules as {@link ServerLog}: an entry at or below the last index overwrites the suffix from there. Holds the
- * entries' positions in the file, not copies. Not thread safe.
+ * entries' positions in the file's bytes (term, length and checksum are read from the record headers there), not
+ * copies, and is valid only while those bytes are. Reused from one WAL file to the next by the segment writer, so its
+ * array is not garbage to collect (and copy) at every flush. Not thread safe.
  */
 final class ServerReplay
 {
-    private final int serverRef;
-    private final long uid;
-    private final String directoryName;
+    private int serverRef;
+    private long uid;
+    private String directoryName;
+    private ByteBuffer file;
     private boolean started;
     private boolean reset;
     private long base;
     private int count;
-    private long[] terms = new long[64];
+    /** Payload offset of each entry's record in {@link #file}. */
     private int[] offsets = new int[64];
-    private int[] lengths = new int[64];
-    private int[] checksums = new int[64];
 
-    ServerReplay(final int serverRef, final long uid, final String directoryName)
+    /**
+     * Begin the replay of one server's records in one WAL file.
+     *
+     * @param ref       compact server ref in the file.
+     * @param serverUid incarnation of the server, from its registration.
+     * @param name      the server's directory name.
+     * @param fileBytes the whole file; must stay unchanged while this replay is used.
+     * @return this.
+     */
+    ServerReplay start(final int ref, final long serverUid, final String name, final ByteBuffer fileBytes)
     {
-        this.serverRef = serverRef;
-        this.uid = uid;
-        this.directoryName = directoryName;
+        serverRef = ref;
+        uid = serverUid;
+        directoryName = name;
+        file = fileBytes;
+        started = false;
+        reset = false;
+        base = 0;
+        count = 0;
+        return this;
     }
 
     int serverRef()
@@ -70,17 +87,25 @@ final class ServerReplay
 
     long term(final long index)
     {
-        return terms[(int)(index - base - 1)];
+        return file.getLong(recordOffset(index) + WalFormat.OFFSET_TERM);
     }
 
+    /**
+     * @param index of an entry held.
+     * @return the offset of its payload in the file.
+     */
     int offset(final long index)
     {
         return offsets[(int)(index - base - 1)];
     }
 
+    /**
+     * @param index of an entry held.
+     * @return the length of its payload.
+     */
     int length(final long index)
     {
-        return lengths[(int)(index - base - 1)];
+        return file.getInt(recordOffset(index) + WalFormat.OFFSET_LENGTH);
     }
 
     /**
@@ -89,7 +114,12 @@ final class ServerReplay
      */
     int checksum(final long index)
     {
-        return checksums[(int)(index - base - 1)];
+        return file.getInt(recordOffset(index));
+    }
+
+    private int recordOffset(final long index)
+    {
+        return offsets[(int)(index - base - 1)] - WalFormat.RECORD_HEADER;
     }
 
     /**
@@ -107,19 +137,15 @@ final class ServerReplay
      * @param path   of the WAL file, for errors.
      * @param type   of the record.
      * @param index  of the record.
-     * @param term   of the record.
      * @param offset of its payload in the file.
-     * @param length   of its payload.
-     * @param checksum of the record.
      * @throws IllegalStateException if an entry leaves a gap after the previous one.
      */
-    void apply(final Path path, final byte type, final long index, final long term, final int offset,
-        final int length, final int checksum)
+    void apply(final Path path, final byte type, final long index, final int offset)
     {
         switch (type)
         {
             case WalFormat.ENTRY:
-                applyEntry(path, index, term, offset, length, checksum);
+                applyEntry(path, index, offset);
                 break;
             case WalFormat.TRUNCATE:
                 if (!started || index < base)
@@ -144,8 +170,7 @@ final class ServerReplay
         }
     }
 
-    private void applyEntry(final Path path, final long index, final long term, final int offset, final int length,
-        final int checksum)
+    private void applyEntry(final Path path, final long index, final int offset)
     {
         if (!started || index <= base)
         {
@@ -162,17 +187,11 @@ final class ServerReplay
         {
             count = (int)(index - base - 1);
         }
-        if (count == terms.length)
+        if (count == offsets.length)
         {
-            terms = Arrays.copyOf(terms, count * 2);
             offsets = Arrays.copyOf(offsets, count * 2);
-            lengths = Arrays.copyOf(lengths, count * 2);
-            checksums = Arrays.copyOf(checksums, count * 2);
         }
-        terms[count] = term;
         offsets[count] = offset;
-        lengths[count] = length;
-        checksums[count] = checksum;
         count++;
     }
 }

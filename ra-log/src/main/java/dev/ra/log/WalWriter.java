@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * <p>Servers add records to their {@link PendingWrites} and signal this thread. Each round it takes every signalled
  * server's records (up to {@code maxBatchEntries}), copies them into one batch, writes the batch with one call, syncs
  * the file once, and only THEN tells each server how far it is durable. While one batch syncs the next accumulates,
- * so the batch size adapts to the load. When the file reaches its size limit it is closed (it is already synced), a
- * new one is started, and the old one is handed to the segment writer.
+ * so the batch size adapts to the load. When the file reaches its size limit it gets its end marker (synced), a new
+ * one is started (a recycled spare if there is one, see {@link WalFiles}), and the old one is handed to the segment
+ * writer. Each server learns where its entry records landed (file sequence and offset) with its durability report.
  *
  * <p>Any I/O error is fatal: the page cache cannot be trusted after a failed sync, so nothing is retried and nothing
  * further is acknowledged; the failure is reported and the thread stops.
@@ -31,11 +32,13 @@ final class WalWriter implements Runnable
     private static final Logger LOG = LoggerFactory.getLogger(WalWriter.class);
 
     private final FileLayer files;
+    private final WalFiles walFiles;
     private final Path directory;
     private final long maxFileBytes;
     private final int maxBatchEntries;
     private final boolean sync;
     private final Consumer<Path> onRollover;
+    private final Runnable onSpareWanted;
     private final Consumer<Throwable> onFailure;
 
     private final AtomicReference<PendingWrites> signalled = new AtomicReference<>();
@@ -54,19 +57,21 @@ final class WalWriter implements Runnable
     private Path filePath;
     private long fileSequence;
     private long fileSize;
-    private long batchNumber;
+    private boolean spareAsked;
 
-    WalWriter(final FileLayer files, final Path directory, final long firstSequence, final long maxFileBytes,
-        final int maxBatchEntries, final boolean sync, final Consumer<Path> onRollover,
-        final Consumer<Throwable> onFailure)
+    WalWriter(final FileLayer files, final WalFiles walFiles, final Path directory, final long firstSequence,
+        final long maxFileBytes, final int maxBatchEntries, final boolean sync, final Consumer<Path> onRollover,
+        final Runnable onSpareWanted, final Consumer<Throwable> onFailure)
     {
         this.files = files;
+        this.walFiles = walFiles;
         this.directory = directory;
         this.fileSequence = firstSequence - 1;
         this.maxFileBytes = maxFileBytes;
         this.maxBatchEntries = maxBatchEntries;
         this.sync = sync;
         this.onRollover = onRollover;
+        this.onSpareWanted = onSpareWanted;
         this.onFailure = onFailure;
     }
 
@@ -195,6 +200,7 @@ final class WalWriter implements Runnable
             }
             final BufferWriter drained = p.drained();
             ensure(drained.position());
+            p.drainedFileOffset = fileSize + batch.position();
             batch.put(drained.array(), 0, drained.position());
             p.recycle();
             entries += taken;
@@ -205,11 +211,12 @@ final class WalWriter implements Runnable
             return;
         }
         final int length = batch.position();
-        batchNumber++;
         batch.putInt(WalFormat.OFFSET_LENGTH, 0).put(WalFormat.OFFSET_TYPE, WalFormat.BATCH)
-            .putInt(WalFormat.OFFSET_REF, 0).putLong(WalFormat.OFFSET_INDEX, batchNumber)
+            .putInt(WalFormat.OFFSET_REF, 0).putLong(WalFormat.OFFSET_INDEX, fileSequence)
             .putLong(WalFormat.OFFSET_TERM, length);
-        batch.putInt(0, checksum(4, WalFormat.RECORD_HEADER));
+        // Over the whole batch: in a recycled file, records of an earlier use may sit right where a torn write of this
+        // batch stopped, and must not pass for its remainder.
+        batch.putInt(0, checksum(4, length));
         batch.flip();
         file.write(batch, fileSize);
         if (sync)
@@ -217,13 +224,22 @@ final class WalWriter implements Runnable
             file.force();
         }
         fileSize += length;
+        if (!spareAsked && fileSize > maxFileBytes / 2)
+        {
+            // Half way: if no spare will be there for the next file, have one prepared, so it does not grow.
+            spareAsked = true;
+            if (walFiles.spareCount() == 0)
+            {
+                onSpareWanted.run();
+            }
+        }
         batches.incrementAndGet();
         records.addAndGet(entries);
         bytes.addAndGet(length);
         for (int i = 0; i < inBatch.size(); i++)
         {
             final PendingWrites p = inBatch.get(i);
-            p.owner().onDurable(p.drainedIndex, p.drainedTerm, p.drainedIsEntry, p.drainedChecksum);
+            p.owner().onDurable(p, fileSequence);
         }
         inBatch.clear();
     }
@@ -269,19 +285,34 @@ final class WalWriter implements Runnable
     {
         fileSequence++;
         filePath = directory.resolve(WalFormat.fileName(fileSequence));
+        // A spare is overwritten in place, not truncated: its blocks stay allocated, so syncs need no journal
+        // commit. What it held before carries an older sequence and is never taken for this file's data.
+        final boolean recycled = walFiles.claimSpare(filePath);
         file = files.open(filePath, true);
+        if (!recycled)
+        {
+            file.truncate(0);
+        }
         final ByteBuffer header = ByteBuffer.allocate(WalFormat.FILE_HEADER);
-        header.putInt(Formats.WAL_MAGIC).putInt(Formats.VERSION).putLong(fileSequence).flip();
-        file.truncate(0);
+        WalFormat.putHeader(header, fileSequence);
+        header.flip();
         file.write(header, 0);
         file.force();
         files.syncDirectory(directory);
         fileSize = WalFormat.FILE_HEADER;
+        spareAsked = false;
+        walFiles.addLive(fileSequence, filePath);
     }
 
     private void rollover() throws IOException
     {
         final Path finished = filePath;
+        // Synced before the next file exists, so every file but the newest ends with its marker.
+        final ByteBuffer end = ByteBuffer.allocate(WalFormat.RECORD_HEADER);
+        WalFormat.putEndMarker(end, fileSequence, fileSize);
+        end.flip();
+        file.write(end, fileSize);
+        file.force();
         file.close();
         file = null;
         startFile();

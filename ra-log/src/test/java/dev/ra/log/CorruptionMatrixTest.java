@@ -12,16 +12,20 @@ import dev.ra.spi.ServerStorage;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Each kind of damage on disk and its documented outcome (docs/log-format.md, "Recovery"): a torn or damaged tail is
- * cut; damage to acknowledged data refuses to open, naming the file and offset; a bad snapshot falls back to an
+ * cut; what a recycled WAL file holds from its earlier use is ignored; damage to acknowledged data (or a missing end
+ * marker in a file that was rolled over) refuses to open, naming the file and offset; a bad snapshot falls back to an
  * older one; an I/O failure reaches the listener.
  */
 class CorruptionMatrixTest
@@ -63,6 +67,27 @@ class CorruptionMatrixTest
             raf.seek(offset);
             raf.write(b ^ 0x10);
         }
+    }
+
+    private Path walFile(final long sequence)
+    {
+        return dir.resolve("wal").resolve(WalFormat.fileName(sequence));
+    }
+
+    /** A newer WAL file with just its header: the files before it count as rolled over. */
+    private void writeWalHeader(final long sequence) throws IOException
+    {
+        final ByteBuffer header = ByteBuffer.allocate(WalFormat.FILE_HEADER);
+        WalFormat.putHeader(header, sequence);
+        Files.write(walFile(sequence), header.array());
+    }
+
+    /** What the writer appends, synced, when it rolls a file over. */
+    private static void appendEndMarker(final Path file, final long sequence) throws IOException
+    {
+        final ByteBuffer marker = ByteBuffer.allocate(WalFormat.RECORD_HEADER);
+        WalFormat.putEndMarker(marker, sequence, Files.size(file));
+        Files.write(file, marker.array(), StandardOpenOption.APPEND);
     }
 
     private static void truncate(final Path file, final long size) throws IOException
@@ -108,7 +133,7 @@ class CorruptionMatrixTest
             assertThatThrownBy(() -> storage.open(A, new RecordingListener()))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining(wal.toString())
-                .hasMessageContaining("at offset 16")
+                .hasMessageContaining("at offset " + WalFormat.FILE_HEADER)
                 .hasMessageContaining("followed by a valid batch");
         }
         // Nothing was thrown away: once the operator restores the file, everything is there.
@@ -116,6 +141,134 @@ class CorruptionMatrixTest
         try (FileStorage storage = storage())
         {
             assertThat(storage.open(A, new RecordingListener()).log().lastIndex()).isEqualTo(20);
+        }
+    }
+
+    @Test
+    void staleBatchesOfAnEarlierUseAfterTheValidEndAreIgnoredSilently() throws Exception
+    {
+        writeTwoBatches();
+        // Opening flushes file 1 into segments and keeps it as a spare, which becomes file 2, overwritten in place.
+        try (FileStorage storage = storage())
+        {
+            final RecordingListener listener = new RecordingListener();
+            final ServerStorage server = storage.open(A, listener);
+            server.log().append(range(21, 22, 2));
+            assertThat(listener.awaitIndex(22)).isTrue();
+        }
+        assertThat(walFile(1)).doesNotExist();
+        final Path recycled = walFile(2);
+        final ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(recycled));
+        final WalScanner.Result scan = WalScanner.scan(recycled, bytes, 2, true, null);
+        assertThat(scan.tornTail()).as("not taken for a torn write").isFalse();
+        assertThat(scan.ended()).isFalse();
+        boolean staleBatch = false;
+        for (int at = (int)scan.validEnd(); at < bytes.limit() && !staleBatch; at++)
+        {
+            staleBatch = WalFormat.validBatchLength(bytes, at, bytes.limit(), 1, new CRC32C()) > 0;
+        }
+        assertThat(staleBatch).as("a complete batch of the file's first use follows the valid data").isTrue();
+        try (FileStorage storage = storage())
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            assertThat(server.log().lastIndex()).isEqualTo(22);
+            final List<dev.ra.protocol.LogEntry> entries = new java.util.ArrayList<>();
+            server.log().read(1, 22, 100, Long.MAX_VALUE, entries);
+            assertThat(entries.subList(0, 20)).isEqualTo(range(1, 20, 1));
+            assertThat(entries.subList(20, 22)).isEqualTo(range(21, 22, 2));
+        }
+    }
+
+    @Test
+    void anOlderWalFileWithoutItsEndMarkerRefusesToOpen() throws Exception
+    {
+        final Path first = writeTwoBatches();
+        final long end = Files.size(first);
+        writeWalHeader(2);
+        try (FileStorage storage = storage())
+        {
+            assertThatThrownBy(() -> storage.open(A, new RecordingListener()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(first.toString())
+                .hasMessageContaining("at offset " + end)
+                .hasMessageContaining("no end marker");
+        }
+        // With the marker the writer puts there at rollover, the same files open with nothing lost.
+        appendEndMarker(first, 1);
+        try (FileStorage storage = storage())
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            assertThat(server.log().lastIndex()).isEqualTo(20);
+            assertThat(server.log().entry(20)).isEqualTo(entry(20, 1));
+        }
+    }
+
+    @Test
+    void bitFlipInTheEndMarkerOfAnOlderWalFileRefusesToOpen() throws Exception
+    {
+        final Path first = writeTwoBatches();
+        final long end = Files.size(first);
+        appendEndMarker(first, 1);
+        writeWalHeader(2);
+        flipBit(first, end + WalFormat.OFFSET_TERM + 5);
+        try (FileStorage storage = storage())
+        {
+            assertThatThrownBy(() -> storage.open(A, new RecordingListener()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(first.toString())
+                .hasMessageContaining("at offset " + end)
+                .hasMessageContaining("end marker");
+        }
+        flipBit(first, end + WalFormat.OFFSET_TERM + 5);
+        try (FileStorage storage = storage())
+        {
+            assertThat(storage.open(A, new RecordingListener()).log().lastIndex()).isEqualTo(20);
+        }
+    }
+
+    /** A spare renamed to the next WAL file, with a crash before its new header was durable. */
+    @Test
+    void newestWalFileWhoseHeaderNeverReachedTheDiskHoldsNothing() throws Exception
+    {
+        final Path first = writeTwoBatches();
+        appendEndMarker(first, 1);
+        Files.copy(first, walFile(2));
+        try (FileStorage storage = storage())
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            assertThat(server.log().lastIndex()).isEqualTo(20);
+            assertThat(server.log().entry(20)).isEqualTo(entry(20, 1));
+        }
+    }
+
+    @Test
+    void bitFlipInTheHeaderOfTheNewestWalFileRefusesWhenBatchesFollow() throws Exception
+    {
+        final Path wal = writeTwoBatches();
+        flipBit(wal, 9);
+        try (FileStorage storage = storage())
+        {
+            assertThatThrownBy(() -> storage.open(A, new RecordingListener()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(wal.toString())
+                .hasMessageContaining("at offset 0")
+                .hasMessageContaining("damaged WAL file header");
+        }
+    }
+
+    @Test
+    void walFileOfTheFormatBeforeRecyclingIsRefusedNamingTheVersion() throws Exception
+    {
+        Files.createDirectories(dir.resolve("wal"));
+        final ByteBuffer v1 = ByteBuffer.allocate(64);
+        v1.putInt(0, Formats.WAL_MAGIC).putInt(4, 1).putLong(8, 1);
+        Files.write(walFile(1), v1.array());
+        try (FileStorage storage = storage())
+        {
+            assertThatThrownBy(() -> storage.open(A, new RecordingListener()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(walFile(1).toString())
+                .hasMessageContaining("unsupported format version 1");
         }
     }
 

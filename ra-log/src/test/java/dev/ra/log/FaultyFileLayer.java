@@ -19,8 +19,10 @@ import java.util.Set;
  * <p>File data becomes durable only on {@link LogFile#force()}; names (create, rename, delete) only on
  * {@link FileLayer#syncDirectory} of their directory; directories themselves are durable at once. {@link #crash}
  * throws away everything not durable, optionally keeping a random prefix of the unsynced writes of each file with the
- * last one torn (and its bytes garbled). Bit flips and truncations damage durable data on demand, and
- * {@link #failWritesAfter} simulates a full disk.
+ * last one torn (and its bytes garbled). A write over existing bytes (a recycled WAL file) that is torn leaves the old
+ * bytes after the tear. Bit flips and truncations damage durable data on demand, {@link #failWritesAfter} simulates a
+ * full disk, and {@link #crashAfterOperations} crashes at an exact point: between any two steps of a rollover, a
+ * flush or a recycling.
  *
  * <p>Each {@link #view()} belongs to one "boot": after a crash, every operation through an older view fails, as the
  * threads of a crashed process would never run again.
@@ -33,6 +35,11 @@ final class FaultyFileLayer
     private final Set<Path> directories = new HashSet<>();
     private int boot;
     private long writesBeforeFailure = Long.MAX_VALUE;
+    private long operationsBeforeCrash = Long.MAX_VALUE;
+    private Random crashRandom;
+    private boolean crashTear;
+    private boolean crashGarbage;
+    private int crashes;
 
     private static final class Inode
     {
@@ -74,7 +81,9 @@ final class FaultyFileLayer
         synchronized (lock)
         {
             boot++;
+            crashes++;
             writesBeforeFailure = Long.MAX_VALUE;
+            operationsBeforeCrash = Long.MAX_VALUE;
             names.clear();
             names.putAll(durableNames);
             final Set<Inode> inodes = new HashSet<>(names.values());
@@ -91,12 +100,8 @@ final class FaultyFileLayer
                     }
                     else if (tear && op instanceof Write w && w.bytes.length > 1)
                     {
-                        final byte[] part = Arrays.copyOf(w.bytes, random.nextInt(w.bytes.length));
-                        if (garbage && part.length > 0)
-                        {
-                            part[random.nextInt(part.length)] ^= (byte)(1 << random.nextInt(8));
-                        }
-                        content = apply(content, new Write(w.position, part));
+                        content = random.nextBoolean() ? tearPrefix(content, w, random, garbage) :
+                            tearSectors(content, w, random);
                     }
                 }
                 inode.unsynced.clear();
@@ -105,6 +110,35 @@ final class FaultyFileLayer
                 inode.length = content.length;
             }
         }
+    }
+
+    /** The write stopped part-way: a prefix survives, possibly garbled. */
+    private static byte[] tearPrefix(final byte[] content, final Write w, final Random random, final boolean garbage)
+    {
+        final byte[] part = Arrays.copyOf(w.bytes, random.nextInt(w.bytes.length));
+        if (garbage && part.length > 0)
+        {
+            part[random.nextInt(part.length)] ^= (byte)(1 << random.nextInt(8));
+        }
+        return apply(content, new Write(w.position, part));
+    }
+
+    /**
+     * The device persisted some 512-byte sectors of the write and not others, in no particular order: over a recycled
+     * file the old bytes stay in between.
+     */
+    private static byte[] tearSectors(final byte[] content, final Write w, final Random random)
+    {
+        byte[] out = content;
+        for (int from = 0; from < w.bytes.length; from += 512)
+        {
+            if (random.nextBoolean())
+            {
+                final byte[] sector = Arrays.copyOfRange(w.bytes, from, Math.min(w.bytes.length, from + 512));
+                out = apply(out, new Write(w.position + from, sector));
+            }
+        }
+        return out;
     }
 
     private static byte[] apply(final byte[] content, final Object op)
@@ -218,6 +252,38 @@ final class FaultyFileLayer
     }
 
     /**
+     * Crash (as {@link #crash}) instead of performing the operation after the next {@code operations} operations that
+     * change files or names: create, write, truncate, sync, rename, delete, directory sync. The thread attempting it
+     * gets an I/O error, as the crashed process's threads would never run again.
+     *
+     * @param operations to let through first.
+     * @param random     source of the crash's choices.
+     * @param tear       whether writes may survive partially.
+     * @param garbage    whether a torn write's surviving bytes may be garbled.
+     */
+    void crashAfterOperations(final long operations, final Random random, final boolean tear, final boolean garbage)
+    {
+        synchronized (lock)
+        {
+            operationsBeforeCrash = operations;
+            crashRandom = random;
+            crashTear = tear;
+            crashGarbage = garbage;
+        }
+    }
+
+    /**
+     * @return how many crashes happened so far (by {@link #crash} or {@link #crashAfterOperations}).
+     */
+    int crashes()
+    {
+        synchronized (lock)
+        {
+            return crashes;
+        }
+    }
+
+    /**
      * Make writes fail with "No space left on device" after {@code writes} more writes.
      *
      * @param writes allowed before failing.
@@ -257,6 +323,17 @@ final class FaultyFileLayer
             }
         }
 
+        /** Called with the lock held before an operation that changes files or names. */
+        private void checkMutation() throws IOException
+        {
+            check();
+            if (operationsBeforeCrash-- <= 0)
+            {
+                crash(crashRandom, crashTear, crashGarbage);
+                throw new IOException("simulated crash at this operation");
+            }
+        }
+
         @Override
         public LogFile open(final Path path, final boolean create) throws IOException
         {
@@ -274,6 +351,7 @@ final class FaultyFileLayer
                     {
                         throw new NoSuchFileException(path.getParent().toString());
                     }
+                    checkMutation();
                     inode = new Inode();
                     names.put(path, inode);
                 }
@@ -333,7 +411,7 @@ final class FaultyFileLayer
         {
             synchronized (lock)
             {
-                check();
+                checkMutation();
                 if (null == names.remove(path))
                 {
                     boolean empty = true;
@@ -354,7 +432,7 @@ final class FaultyFileLayer
         {
             synchronized (lock)
             {
-                check();
+                checkMutation();
                 final Inode inode = names.remove(from);
                 if (null == inode)
                 {
@@ -378,7 +456,7 @@ final class FaultyFileLayer
         {
             synchronized (lock)
             {
-                check();
+                checkMutation();
                 durableNames.keySet().removeIf(p -> dir.equals(p.getParent()) && !names.containsKey(p));
                 for (final Map.Entry<Path, Inode> e : names.entrySet())
                 {
@@ -419,7 +497,7 @@ final class FaultyFileLayer
             {
                 synchronized (lock)
                 {
-                    check();
+                    checkMutation();
                     if (writesBeforeFailure-- <= 0)
                     {
                         throw new IOException("No space left on device (simulated)");
@@ -456,7 +534,7 @@ final class FaultyFileLayer
             {
                 synchronized (lock)
                 {
-                    check();
+                    checkMutation();
                     if (size < inode.length)
                     {
                         inode.length = (int)size;
@@ -470,7 +548,7 @@ final class FaultyFileLayer
             {
                 synchronized (lock)
                 {
-                    check();
+                    checkMutation();
                     inode.durable = Arrays.copyOf(inode.data, inode.length);
                     inode.unsynced.clear();
                 }

@@ -30,8 +30,11 @@ import net.jqwik.api.Provide;
 
 /**
  * Random appends, overwrites, resends, snapshots, snapshot installs, rollovers and crashes (losing unsynced data,
- * tearing and garbling the last writes) against an in-memory file system: after every recovery, each entry that
- * was reported durable is present and identical, and no entry appears that was never written.
+ * tearing and garbling the last writes, also at an exact file operation: between the steps of a rollover, a flush or
+ * a WAL file's recycling) against an in-memory file system: after every recovery, each entry that was reported
+ * durable is present and identical, and no entry appears that was never written. The WAL is small, so files are
+ * rolled over, flushed and recycled (overwritten in place) all the time, and the memtables keep no entry objects, so
+ * every durable entry not yet in a segment is read back from a WAL file.
  */
 class LogRecoveryProperties
 {
@@ -39,7 +42,7 @@ class LogRecoveryProperties
     private static final int SERVERS = 3;
     private static final String PADDING = "x".repeat(500);
 
-    sealed interface Action permits Append, Overwrite, Resend, Snapshot, Install, Crash, Restart
+    sealed interface Action permits Append, Overwrite, Resend, Snapshot, Install, Crash, CrashAtOperation, Restart
     {
     }
 
@@ -67,6 +70,11 @@ class LogRecoveryProperties
     {
     }
 
+    /** Keep appending until the given number of file operations has happened, then crash at the next one. */
+    record CrashAtOperation(int operations, boolean tear, boolean garbage, long seed) implements Action
+    {
+    }
+
     record Restart() implements Action
     {
     }
@@ -87,12 +95,15 @@ class LogRecoveryProperties
             .as(Install::new);
         final Arbitrary<Action> crash = Combinators.combine(Arbitraries.of(true, false), Arbitraries.of(true, false),
             Arbitraries.longs()).as(Crash::new);
+        final Arbitrary<Action> crashAtOperation = Combinators.combine(Arbitraries.integers().between(0, 800),
+            Arbitraries.of(true, false), Arbitraries.of(true, false), Arbitraries.longs()).as(CrashAtOperation::new);
         final Arbitrary<Action> restart = Arbitraries.just(new Restart());
         return Arbitraries.frequencyOf(
             net.jqwik.api.Tuple.of(12, append), net.jqwik.api.Tuple.of(3, overwrite),
             net.jqwik.api.Tuple.of(2, resend), net.jqwik.api.Tuple.of(2, snapshot),
             net.jqwik.api.Tuple.of(1, install), net.jqwik.api.Tuple.of(3, crash),
-            net.jqwik.api.Tuple.of(1, restart)).list().ofMinSize(5).ofMaxSize(45);
+            net.jqwik.api.Tuple.of(2, crashAtOperation), net.jqwik.api.Tuple.of(1, restart))
+            .list().ofMinSize(5).ofMaxSize(45);
     }
 
     @Property(tries = 200)
@@ -192,8 +203,9 @@ class LogRecoveryProperties
 
         private void start()
         {
+            // Object window 0: every durable memtable entry is read back from its (possibly recycled) WAL file.
             storage = FileStorage.builder().directory(ROOT).walMaxSizeBytes(64 << 10).segmentMaxEntries(32)
-                .segmentMaxBytes(8192).fileLayer(disk.view()).build();
+                .segmentMaxBytes(8192).memTableObjectWindow(0).fileLayer(disk.view()).build();
             servers.clear();
             for (final Model model : models)
             {
@@ -239,6 +251,10 @@ class LogRecoveryProperties
                 storage.close();
                 recoverAndVerify(false);
             }
+            else if (action instanceof CrashAtOperation c)
+            {
+                crashAtOperation(c);
+            }
             else if (action instanceof Restart)
             {
                 storage.close();
@@ -257,6 +273,33 @@ class LogRecoveryProperties
         private LogStore log(final int server)
         {
             return servers.get(server).log();
+        }
+
+        private void crashAtOperation(final CrashAtOperation c) throws InterruptedException
+        {
+            final int crashesBefore = disk.crashes();
+            disk.crashAfterOperations(c.operations(), new Random(c.seed()), c.tear(), c.garbage());
+            // Keep every writer busy (batches, rollovers, flushes, recycling) until the crash point is reached.
+            for (int round = 0; round < 300 && disk.crashes() == crashesBefore; round++)
+            {
+                final int server = round % SERVERS;
+                try
+                {
+                    models.get(server).append(log(server), 8);
+                }
+                catch (final RuntimeException storageDied)
+                {
+                    break;
+                }
+                models.get(server).processAcks();
+                Thread.sleep(1);
+            }
+            if (disk.crashes() == crashesBefore)
+            {
+                disk.crash(new Random(c.seed()), c.tear(), c.garbage());
+            }
+            storage.close();
+            recoverAndVerify(false);
         }
 
         private void recoverAndVerify(final boolean clean)
