@@ -86,8 +86,7 @@ class ClusterRestartTest
             for (final ServerId member : members)
             {
                 awaitApplied(nodes.system(member), member, before);
-                assertThat(nodes.system(member).overview(member).snapshotIndex()).as("snapshots were taken")
-                    .isGreaterThan(0);
+                awaitSnapshot(nodes.system(member), member);
             }
         }
 
@@ -129,6 +128,17 @@ class ClusterRestartTest
             Thread.sleep(20);
         }
         assertThat(seen).as("state of " + member).isEqualTo(expected);
+    }
+
+    /** Snapshots are written in the background after the machine releases a cursor: wait for one to be installed. */
+    private static void awaitSnapshot(final RaSystem system, final ServerId member) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (system.overview(member).snapshotIndex() == 0 && System.nanoTime() < deadline)
+        {
+            Thread.sleep(20);
+        }
+        assertThat(system.overview(member).snapshotIndex()).as("snapshots were taken by " + member).isGreaterThan(0);
     }
 
     private static void awaitEffects(final AtomicLong effects, final long atLeast) throws InterruptedException
