@@ -19,7 +19,8 @@ interface FlushTarget
     long takeSegmentSequence();
 
     /**
-     * The segments are durable; the WAL file they came from may now be deleted.
+     * The segments are durable; once every server has dropped the flushed entries from its memtable, the WAL file
+     * they came from is recycled.
      *
      * @param written segments, in sequence order.
      * @param replay  what the WAL file held for this server.
