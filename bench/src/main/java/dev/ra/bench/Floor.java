@@ -15,6 +15,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -113,8 +117,8 @@ final class Floor
         throws IOException
     {
         final Histogram histogram = new Histogram(3);
-        final java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
-        final java.util.concurrent.CyclicBarrier done = new java.util.concurrent.CyclicBarrier(2);
+        final CyclicBarrier start = new CyclicBarrier(2);
+        final CyclicBarrier done = new CyclicBarrier(2);
         final Thread partner = new Thread(() -> syncRounds(second, count, start, done, null), "floor-partner");
         partner.setDaemon(true);
         partner.start();
@@ -132,20 +136,20 @@ final class Floor
         return histogram.getValueAtPercentile(50) / 1e6;
     }
 
-    private static void syncRounds(final Path file, final int count, final java.util.concurrent.CyclicBarrier start,
-        final java.util.concurrent.CyclicBarrier done, final Histogram histogram)
+    private static void syncRounds(final Path file, final int count, final CyclicBarrier start,
+        final CyclicBarrier done, final Histogram histogram)
     {
         final ByteBuffer block = ByteBuffer.allocateDirect(BLOCK);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE))
         {
             for (int i = 0; i < count; i++)
             {
-                start.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                start.await(10, TimeUnit.SECONDS);
                 final long began = System.nanoTime();
                 block.clear();
                 channel.write(block, (long)i * BLOCK);
                 channel.force(false);
-                done.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                done.await(10, TimeUnit.SECONDS);
                 if (null != histogram)
                 {
                     histogram.recordValue(System.nanoTime() - began);
@@ -156,8 +160,8 @@ final class Floor
         {
             throw new UncheckedIOException(ex);
         }
-        catch (final InterruptedException | java.util.concurrent.BrokenBarrierException |
-            java.util.concurrent.TimeoutException ex)
+        catch (final InterruptedException | BrokenBarrierException |
+            TimeoutException ex)
         {
             throw new IllegalStateException("the two sync threads lost step", ex);
         }
