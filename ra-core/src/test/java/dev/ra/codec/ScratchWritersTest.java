@@ -13,20 +13,7 @@ class ScratchWritersTest
     /** Encodes a byte array, framed by a nested {@code toBytes} of its length: toBytes inside encode. */
     private static final Codec<byte[]> NESTING = new Codec<>()
     {
-        private final Codec<String> inner = new Codec<>()
-        {
-            @Override
-            public void encode(final String value, final BufferWriter out)
-            {
-                out.writeString(value);
-            }
-
-            @Override
-            public String decode(final BufferReader in)
-            {
-                return in.readString();
-            }
-        };
+        private final Codec<String> inner = Codecs.string();
 
         @Override
         public void encode(final byte[] value, final BufferWriter out)
