@@ -137,7 +137,7 @@ public final class FileStorage implements Storage
         });
         wal = new WalWriter(files, walFiles, walDirectory, lastSequence + 1, builder.walMaxSizeBytes,
             builder.maxBatchEntries, builder.syncMethod == SyncMethod.DATASYNC, this::onRollover,
-            () -> prepareSpare(builder.walMaxSizeBytes), this::fail);
+            pace -> prepareSpare(builder.walMaxSizeBytes, pace), this::fail);
         try
         {
             // After a failed recovery no server can be opened, and a new file would make the damaged one look older
@@ -325,7 +325,7 @@ public final class FileStorage implements Storage
         }
     }
 
-    private void prepareSpare(final long size)
+    private void prepareSpare(final long size, final long paceNanos)
     {
         try
         {
@@ -333,7 +333,7 @@ public final class FileStorage implements Storage
             {
                 try
                 {
-                    walFiles.prepareSpare(size);
+                    walFiles.prepareSpare(size, paceNanos);
                 }
                 catch (final IOException ex)
                 {

@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
 final class ServerLog implements LogStore, FlushTarget
 {
     private static final Logger LOG = LoggerFactory.getLogger(ServerLog.class);
+    /** Entries compared and dropped per step of {@link #onFlushed}. */
+    private static final int FLUSH_STEP = 1024;
 
     private final FileStorage storage;
     private final ServerDirectory directory;
@@ -623,20 +625,38 @@ final class ServerLog implements LogStore, FlushTarget
                 segments.apply(segment);
                 segmentFiles.add(segment);
             }
-            long index = memTable.firstIndex();
-            // Index and term are not enough: after a truncation the same index and term can be appended again with
-            // other content, and the older record in this file must not stand in for the newer one.
-            while (index <= memTable.lastIndex() && replay.holds(index) &&
-                memTable.term(index) == replay.term(index) && memTable.checksum(index) == replay.checksum(index))
-            {
-                index++;
-            }
-            if (index > memTable.firstIndex())
-            {
-                memTable.dropUpTo(index - 1);
-                lastWrittenIndex = Math.max(lastWrittenIndex, Math.min(index - 1, lastIndex));
-            }
         }
+        // In steps, each under the lock on its own: comparing a whole WAL file's worth of entries (tens of thousands)
+        // in one go kept the WAL writer, which takes this lock to report durability, waiting for a millisecond per
+        // server. Between steps the segments and the memtable hold the same entries, so readers see no difference,
+        // and each step compares against the memtable as it is then.
+        while (dropFlushed(replay))
+        {
+            Thread.yield();
+        }
+    }
+
+    /**
+     * @return whether to go on: a whole step of entries matched, and more may follow.
+     */
+    private synchronized boolean dropFlushed(final ServerReplay replay)
+    {
+        final long first = memTable.firstIndex();
+        final long stop = Math.min(memTable.lastIndex(), first + FLUSH_STEP - 1);
+        long index = first;
+        // Index and term are not enough: after a truncation the same index and term can be appended again with
+        // other content, and the older record in this file must not stand in for the newer one.
+        while (index <= stop && replay.holds(index) &&
+            memTable.term(index) == replay.term(index) && memTable.checksum(index) == replay.checksum(index))
+        {
+            index++;
+        }
+        if (index > first)
+        {
+            memTable.dropUpTo(index - 1);
+            lastWrittenIndex = Math.max(lastWrittenIndex, Math.min(index - 1, lastIndex));
+        }
+        return index > stop && index > first && replay.holds(index);
     }
 
     /**

@@ -9,6 +9,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The life of WAL files after the writer starts them: live files, which memtables read old entries back from, and
@@ -34,7 +36,9 @@ final class WalFiles
 {
     /** The name sequence of a spare that was never a WAL file: zeros, prepared ahead of the first rollovers. */
     static final long ZEROED_SPARE = 0;
-    private static final int ZEROS_PER_SYNC = 4 << 20;
+    private static final int ZEROS_PER_SYNC = 1 << 20;
+    /** Longest a spare's preparation is stretched: the segment writer does nothing else meanwhile. */
+    static final long MAX_SPARE_PACE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final FileLayer files;
     private final Path directory;
@@ -121,13 +125,15 @@ final class WalFiles
     }
 
     /**
-     * Segment writer: if no spare is waiting, prepare one of {@code size} bytes of zeros (written and synced in steps,
-     * so no single sync carries all of it ahead of a WAL sync), for the writer's next rollover.
+     * Segment writer: if no spare is waiting, prepare one of {@code size} bytes of zeros for the writer's next
+     * rollover. Written in steps, each synced, and paced to take about {@code paceNanos}: at full speed the device was
+     * busy with these zeros for a tenth of a second, and every WAL sync in that time waited behind them.
      *
-     * @param size of the file to prepare.
+     * @param size      of the file to prepare.
+     * @param paceNanos how long the preparation may take (at most {@link #MAX_SPARE_PACE_NANOS}); 0 for full speed.
      * @throws IOException on failure.
      */
-    void prepareSpare(final long size) throws IOException
+    void prepareSpare(final long size, final long paceNanos) throws IOException
     {
         synchronized (this)
         {
@@ -138,19 +144,24 @@ final class WalFiles
         }
         final Path spare = directory.resolve(WalFormat.spareName(ZEROED_SPARE));
         final Path temp = directory.resolve(WalFormat.spareName(ZEROED_SPARE) + AtomicFiles.TEMP_SUFFIX);
+        final long pace = Math.max(0, Math.min(paceNanos, MAX_SPARE_PACE_NANOS));
+        final long started = System.nanoTime();
         try (LogFile file = files.open(temp, true))
         {
             file.truncate(0);
-            final ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
+            final ByteBuffer zeros = ByteBuffer.allocateDirect(ZEROS_PER_SYNC);
             long written = 0;
             while (written < size)
             {
                 zeros.clear().limit((int)Math.min(zeros.capacity(), size - written));
                 file.write(zeros, written);
                 written += zeros.limit();
-                if (written % ZEROS_PER_SYNC == 0 || written == size)
+                file.force();
+                final long due = started + (long)((double)pace * written / size);
+                final long ahead = due - System.nanoTime();
+                if (ahead > 0)
                 {
-                    file.force();
+                    LockSupport.parkNanos(ahead);
                 }
             }
         }

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +39,7 @@ final class WalWriter implements Runnable
     private final int maxBatchEntries;
     private final boolean sync;
     private final Consumer<Path> onRollover;
-    private final Runnable onSpareWanted;
+    private final LongConsumer onSpareWanted;
     private final Consumer<Throwable> onFailure;
 
     private final AtomicReference<PendingWrites> signalled = new AtomicReference<>();
@@ -58,10 +59,11 @@ final class WalWriter implements Runnable
     private long fileSequence;
     private long fileSize;
     private boolean spareAsked;
+    private long fileStartedNanos;
 
     WalWriter(final FileLayer files, final WalFiles walFiles, final Path directory, final long firstSequence,
         final long maxFileBytes, final int maxBatchEntries, final boolean sync, final Consumer<Path> onRollover,
-        final Runnable onSpareWanted, final Consumer<Throwable> onFailure)
+        final LongConsumer onSpareWanted, final Consumer<Throwable> onFailure)
     {
         this.files = files;
         this.walFiles = walFiles;
@@ -226,11 +228,13 @@ final class WalWriter implements Runnable
         fileSize += length;
         if (!spareAsked && fileSize > maxFileBytes / 2)
         {
-            // Half way: if no spare will be there for the next file, have one prepared, so it does not grow.
+            // Half way: if no spare will be there for the next file, have one prepared, so it does not grow. At the rate
+            // this file filled, the other half takes as long as the first did; writing the spare in half that time
+            // spreads its I/O out instead of making the syncs of this file queue behind it.
             spareAsked = true;
             if (walFiles.spareCount() == 0)
             {
-                onSpareWanted.run();
+                onSpareWanted.accept((System.nanoTime() - fileStartedNanos) / 2);
             }
         }
         batches.incrementAndGet();
@@ -301,6 +305,7 @@ final class WalWriter implements Runnable
         files.syncDirectory(directory);
         fileSize = WalFormat.FILE_HEADER;
         spareAsked = false;
+        fileStartedNanos = System.nanoTime();
         walFiles.addLive(fileSequence, filePath);
     }
 
