@@ -67,7 +67,7 @@ public final class NettyFigures
                     throw new IllegalStateException("node " + node + " did not start: " + ready);
                 }
             }
-            final NettyTransportConfig.Builder transport = NettyTransportConfig.builder().clusterId("ra-bench");
+            final NettyTransportConfig.Builder transport = NettyTransportConfig.builder().clusterId("ra-bench").ioThreads(1);
             for (final String kv : ports)
             {
                 final String[] p = kv.split("=");

@@ -31,7 +31,7 @@ public final class NettyNode
     public static void main(final String[] args) throws Exception
     {
         final String node = args[0];
-        final NettyTransportConfig.Builder transport = NettyTransportConfig.builder().clusterId("ra-bench");
+        final NettyTransportConfig.Builder transport = NettyTransportConfig.builder().clusterId("ra-bench").ioThreads(1);
         for (int i = 6; i < args.length; i++)
         {
             final String[] kv = args[i].split("=");

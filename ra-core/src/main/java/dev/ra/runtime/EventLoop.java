@@ -4,16 +4,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.ra.spi.LoopHost;
 
 /**
  * One thread that runs many servers. A server is put on the run queue when its mailbox becomes non-empty; the loop
  * takes servers off the queue and lets each drain a bounded batch of its mailbox. Timers (election timers, machine
  * timers, the periodic tick) live in a heap confined to the loop. When there is nothing to run the thread parks
  * until the next timer is due or work arrives, so idle servers cost no CPU.
+ *
+ * <p>The thread is either the loop's own or one lent by the transport ({@link LoopHost}). On a lent thread the loop
+ * runs as a task: woken by work or by its next timer, it runs what is due and returns the thread, so the transport's
+ * reads and writes interleave with the servers' batches and a reply is written without waking another thread.
  */
 final class EventLoop implements Runnable
 {
@@ -29,6 +36,12 @@ final class EventLoop implements Runnable
     private long timerSequence;
     private volatile boolean parked;
     private volatile boolean running = true;
+    /** Set when the loop runs on a transport's thread instead of its own. */
+    private volatile LoopHost host;
+    private final AtomicBoolean hostRunRequested = new AtomicBoolean();
+    private final Runnable hostRun = this::runOnHost;
+    /** The earliest timer wake-up asked of the host; loop thread only. */
+    private long hostWakeAt = Long.MAX_VALUE;
 
     EventLoop(final String name, final long tickIntervalMs)
     {
@@ -40,6 +53,17 @@ final class EventLoop implements Runnable
     void start()
     {
         thread.start();
+        execute(() -> schedule(tickIntervalNanos, this::tick));
+    }
+
+    /**
+     * Start on a thread lent by the transport instead of this loop's own.
+     *
+     * @param lent the host.
+     */
+    void startOn(final LoopHost lent)
+    {
+        host = lent;
         execute(() -> schedule(tickIntervalNanos, this::tick));
     }
 
@@ -63,7 +87,8 @@ final class EventLoop implements Runnable
 
     boolean inLoop()
     {
-        return Thread.currentThread() == thread;
+        final LoopHost h = host;
+        return null == h ? Thread.currentThread() == thread : h.inLoop();
     }
 
     /**
@@ -94,7 +119,7 @@ final class EventLoop implements Runnable
 
     void awaitTermination(final long millis) throws InterruptedException
     {
-        if (!inLoop())
+        if (null == host && !inLoop())
         {
             thread.join(millis);
         }
@@ -102,9 +127,96 @@ final class EventLoop implements Runnable
 
     private void wake()
     {
-        if (parked)
+        if (null != host)
+        {
+            requestHostRun();
+        }
+        else if (parked)
         {
             LockSupport.unpark(thread);
+        }
+    }
+
+    private void requestHostRun()
+    {
+        if (!hostRunRequested.get() && hostRunRequested.compareAndSet(false, true))
+        {
+            try
+            {
+                host.execute(hostRun);
+            }
+            catch (final RejectedExecutionException closed)
+            {
+                // The transport is closed, and with it this loop's thread: nothing runs any more.
+                hostRunRequested.set(false);
+            }
+        }
+    }
+
+    /**
+     * On the lent thread: run due timers, tasks and one batch of each queued server, then give the thread back,
+     * asking to run again at once if more work is queued, or when the next timer is due.
+     */
+    private void runOnHost()
+    {
+        hostRunRequested.set(false);
+        if (!running)
+        {
+            return;
+        }
+        try
+        {
+            runDueTimers();
+            Runnable task;
+            while (null != (task = tasks.poll()))
+            {
+                task.run();
+            }
+            // Only the servers queued now: one that queues itself again runs in the next round, after the
+            // transport's I/O, as a server on its own loop would after the other servers.
+            for (int queued = runQueue.size(); queued > 0; queued--)
+            {
+                final ServerProcess server = runQueue.poll();
+                if (null == server)
+                {
+                    break;
+                }
+                server.drain();
+            }
+        }
+        catch (final Throwable t)
+        {
+            LOG.error("unexpected failure on event loop {}", thread.getName(), t);
+        }
+        if (!runQueue.isEmpty() || !tasks.isEmpty())
+        {
+            requestHostRun();
+        }
+        armHostTimer();
+    }
+
+    private void armHostTimer()
+    {
+        final long next = runDueTimers();
+        if (next == Long.MAX_VALUE || next - hostWakeAt >= 0 && hostWakeAt != Long.MAX_VALUE)
+        {
+            return;
+        }
+        hostWakeAt = next;
+        try
+        {
+            host.schedule(() ->
+            {
+                if (hostWakeAt == next)
+                {
+                    hostWakeAt = Long.MAX_VALUE;
+                }
+                runOnHost();
+            }, Math.max(0, next - System.nanoTime()));
+        }
+        catch (final RejectedExecutionException closed)
+        {
+            hostWakeAt = Long.MAX_VALUE;
         }
     }
 

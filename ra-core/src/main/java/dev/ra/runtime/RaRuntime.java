@@ -24,6 +24,7 @@ import dev.ra.protocol.RaftRpc;
 import dev.ra.protocol.ServerRequest;
 import dev.ra.protocol.SnapshotMeta;
 import dev.ra.protocol.UserCommand;
+import dev.ra.spi.LoopHost;
 import dev.ra.spi.LogListener;
 import dev.ra.spi.ServerStorage;
 import dev.ra.spi.Storage;
@@ -115,9 +116,18 @@ public final class RaRuntime implements TransportListener, AutoCloseable
      */
     public void start()
     {
-        for (final EventLoop loop : loops)
+        final List<LoopHost> hosts = config.useTransportThreads() ?
+            config.transport().loopHosts(config.nodeId(), loops.length) : List.of();
+        for (int i = 0; i < loops.length; i++)
         {
-            loop.start();
+            if (hosts.isEmpty())
+            {
+                loops[i].start();
+            }
+            else
+            {
+                loops[i].startOn(hosts.get(i % hosts.size()));
+            }
         }
         config.transport().start(config.nodeId(), this);
     }

@@ -24,11 +24,12 @@ import java.util.function.Supplier;
  * @param machines            machines registered by name.
  * @param modCallHandlers     handlers for {@link dev.ra.Effect.ModCall}, by name.
  * @param processExecutor     runs process handlers, or null for the default pool.
+ * @param useTransportThreads run the event loops on threads the transport lends, if it lends any.
  */
 public record RuntimeConfig(String nodeId, Transport transport, Storage storage, int eventLoops,
     Duration tickInterval, Duration electionTimeoutMin, Duration electionTimeoutMax, Duration defaultTimeout,
     long minSnapshotInterval, Map<String, Supplier<? extends StateMachine<?, ?>>> machines,
-    Map<String, Consumer<Object>> modCallHandlers, Executor processExecutor)
+    Map<String, Consumer<Object>> modCallHandlers, Executor processExecutor, boolean useTransportThreads)
 {
     /**
      * Copies the maps.

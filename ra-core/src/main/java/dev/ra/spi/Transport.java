@@ -1,6 +1,7 @@
 package dev.ra.spi;
 
 import dev.ra.protocol.NodeMessage;
+import java.util.List;
 
 /**
  * Carries messages between the nodes ({@link dev.ra.RaSystem}s) of a deployment: Raft RPCs, client calls and replies,
@@ -18,6 +19,19 @@ public interface Transport extends AutoCloseable
      * @param listener  to hand inbound messages and node events to; called from transport threads.
      */
     void start(String localNode, TransportListener listener);
+
+    /**
+     * Threads the runtime may run its event loops on instead of its own (see {@link LoopHost}). Called at most once,
+     * before {@link #start}; the hosts must accept work from then until {@link #close}.
+     *
+     * @param localNode id of this node.
+     * @param wanted    how many event loops the runtime has (a hint; it spreads them over what it gets).
+     * @return the hosts, or an empty list (the default) if this transport lends no threads.
+     */
+    default List<LoopHost> loopHosts(final String localNode, final int wanted)
+    {
+        return List.of();
+    }
 
     /**
      * Send a message to a node; drops it (without throwing) if the node is unknown, unreachable or back-pressured.

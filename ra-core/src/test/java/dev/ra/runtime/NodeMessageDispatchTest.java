@@ -69,7 +69,7 @@ class NodeMessageDispatchTest
             InMemoryStorage storage = new InMemoryStorage();
             RaRuntime runtime = new RaRuntime(new RuntimeConfig("n1", network.newTransport(), storage, 1,
                 Duration.ofSeconds(1), Duration.ofMillis(150), Duration.ofMillis(300), Duration.ofSeconds(1), 16,
-                Map.of(), Map.of(), null)))
+                Map.of(), Map.of(), null, true)))
         {
             runtime.start();
             for (final NodeMessage message : oneOfEach())

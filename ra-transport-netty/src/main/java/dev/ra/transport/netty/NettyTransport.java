@@ -2,6 +2,7 @@ package dev.ra.transport.netty;
 
 import dev.ra.codec.BufferWriter;
 import dev.ra.protocol.NodeMessage;
+import dev.ra.spi.LoopHost;
 import dev.ra.spi.Transport;
 import dev.ra.spi.TransportListener;
 import io.netty.bootstrap.Bootstrap;
@@ -26,7 +27,9 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -102,15 +105,61 @@ public final class NettyTransport implements Transport
         }
     }
 
+    /**
+     * The I/O threads, lent to the runtime's event loops: a server then runs right after the read that delivered its
+     * message and writes its replies without waking another thread.
+     */
+    @Override
+    public synchronized List<LoopHost> loopHosts(final String localNode, final int wanted)
+    {
+        createGroup(localNode);
+        final List<LoopHost> hosts = new ArrayList<>();
+        for (final EventExecutor executor : group)
+        {
+            hosts.add(new IoThreadHost(executor));
+        }
+        return hosts;
+    }
+
+    private synchronized void createGroup(final String localNode)
+    {
+        if (null == group)
+        {
+            final IoHandlerFactory io = nativeTransport ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+            group = new MultiThreadIoEventLoopGroup(config.ioThreads,
+                new NamedThreadFactory("ra-" + localNode + "-net"), io);
+        }
+    }
+
+    /** One I/O thread, as lent to an event loop. */
+    private record IoThreadHost(EventExecutor executor) implements LoopHost
+    {
+        @Override
+        public boolean inLoop()
+        {
+            return executor.inEventLoop();
+        }
+
+        @Override
+        public void execute(final Runnable task)
+        {
+            executor.execute(task);
+        }
+
+        @Override
+        public void schedule(final Runnable task, final long delayNanos)
+        {
+            executor.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
     @Override
     public void start(final String localNode, final TransportListener listener)
     {
         this.localNode = Objects.requireNonNull(localNode, "localNode");
         this.listener = Objects.requireNonNull(listener, "listener");
         links.remove(localNode);
-        final IoHandlerFactory io = nativeTransport ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        group = new MultiThreadIoEventLoopGroup(config.ioThreads, new NamedThreadFactory("ra-" + localNode + "-net"),
-            io);
+        createGroup(localNode);
         final Class<? extends ServerChannel> serverType =
             nativeTransport ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         final Class<? extends SocketChannel> clientType =

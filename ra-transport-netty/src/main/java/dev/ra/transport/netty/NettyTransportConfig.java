@@ -238,7 +238,10 @@ public final class NettyTransportConfig
         }
 
         /**
-         * @param threads of the I/O event loop group.
+         * @param threads of the I/O event loop group (default 2). Unless the node is built with
+         *                {@code useTransportThreads(false)}, its event loops, and so its servers, run on these threads
+         *                too (see {@link dev.ra.spi.LoopHost}); a node with one event loop then wants one I/O thread,
+         *                so that every connection is served by the thread its servers run on.
          * @return this builder.
          */
         public Builder ioThreads(final int threads)
