@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.ra.spi.LogStore;
 import dev.ra.spi.LoopHost;
 
 /**
@@ -42,6 +43,9 @@ final class EventLoop implements Runnable
     private final Runnable hostRun = this::runOnHost;
     /** The earliest timer wake-up asked of the host; loop thread only. */
     private long hostWakeAt = Long.MAX_VALUE;
+    /** Logs appended to in this round, to be offered the thread once the round's messages are out. */
+    private final List<LogStore> appendedLogs = new ArrayList<>();
+    private final Runnable writeAppendedLogs = this::writeAppendedLogs;
 
     EventLoop(final String name, final long tickIntervalMs)
     {
@@ -99,6 +103,31 @@ final class EventLoop implements Runnable
         final LoopTimer timer = new LoopTimer(System.nanoTime() + delayNanos, timerSequence++, action);
         timers.add(timer);
         return timer;
+    }
+
+    /**
+     * A server on this loop appended to its log: at the end of the round, after the messages the round sent, let the
+     * log write on this thread if its writer is idle ({@link LogStore#writeIfIdle}). Loop thread only.
+     *
+     * @param log appended to.
+     */
+    void afterRound(final LogStore log)
+    {
+        // Logs that share a writer write each other's appends, so the later calls find nothing to do; only a repeat
+        // of the same log in a row is worth skipping.
+        if (appendedLogs.isEmpty() || appendedLogs.get(appendedLogs.size() - 1) != log)
+        {
+            appendedLogs.add(log);
+        }
+    }
+
+    private void writeAppendedLogs()
+    {
+        for (int i = 0; i < appendedLogs.size(); i++)
+        {
+            appendedLogs.get(i).writeIfIdle();
+        }
+        appendedLogs.clear();
     }
 
     void addServer(final ServerProcess server)
@@ -188,6 +217,19 @@ final class EventLoop implements Runnable
         {
             LOG.error("unexpected failure on event loop {}", thread.getName(), t);
         }
+        if (!appendedLogs.isEmpty())
+        {
+            // Behind the writes the round queued on this thread, so a leader's AppendEntries leave before it syncs.
+            try
+            {
+                host.execute(writeAppendedLogs);
+            }
+            catch (final RejectedExecutionException closed)
+            {
+                // The logs were promised this call (their writers may be waiting for it).
+                writeAppendedLogs();
+            }
+        }
         if (!runQueue.isEmpty() || !tasks.isEmpty())
         {
             requestHostRun();
@@ -259,6 +301,12 @@ final class EventLoop implements Runnable
         if (null != server)
         {
             server.drain();
+            return;
+        }
+        if (!appendedLogs.isEmpty())
+        {
+            // Nothing else to run: the messages are out (the in-JVM transport hands them over at once).
+            writeAppendedLogs();
             return;
         }
         parked = true;

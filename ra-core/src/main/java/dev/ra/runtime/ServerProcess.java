@@ -386,7 +386,8 @@ final class ServerProcess implements LogListener
         }
         else if (action instanceof RaftAction.AppendToLog append)
         {
-            storage.log().append(append.entries());
+            storage.log().appendInRound(append.entries());
+            loop.afterRound(storage.log());
         }
         else if (action instanceof RaftAction.ReplyToCaller reply)
         {

@@ -114,6 +114,14 @@ final class PendingWrites
     }
 
     /**
+     * @return the records added since the last {@link #swap()}.
+     */
+    synchronized int pendingRecords()
+    {
+        return records;
+    }
+
+    /**
      * Writer thread: take everything added so far; it is then in {@link #drained()} until {@link #recycle()}.
      *
      * @return the number of records taken.

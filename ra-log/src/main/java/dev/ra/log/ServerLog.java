@@ -415,7 +415,24 @@ final class ServerLog implements LogStore, FlushTarget
     }
 
     @Override
+    public void writeIfIdle()
+    {
+        storage.wal().writeIfIdle();
+    }
+
+    @Override
     public void append(final List<LogEntry> entries)
+    {
+        append(entries, false);
+    }
+
+    @Override
+    public void appendInRound(final List<LogEntry> entries)
+    {
+        append(entries, true);
+    }
+
+    private void append(final List<LogEntry> entries, final boolean inRound)
     {
         checkWritable();
         final int n = entries.size();
@@ -477,7 +494,7 @@ final class ServerLog implements LogStore, FlushTarget
                 lastIndex = entries.get(n - 1).index();
             }
         }
-        storage.wal().signal(pending);
+        storage.wal().signal(pending, inRound);
     }
 
     private long termLocked(final long index)

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import java.util.zip.CRC32C;
@@ -24,6 +25,12 @@ import org.slf4j.LoggerFactory;
  * so the batch size adapts to the load. When the file reaches its size limit it gets its end marker (synced), a new
  * one is started (a recycled spare if there is one, see {@link WalFiles}), and the old one is handed to the segment
  * writer. Each server learns where its entry records landed (file sequence and offset) with its durability report.
+ *
+ * <p>When the writer thread is idle, a server thread that has finished its round may write the batch itself
+ * ({@link #writeIfIdle}): on a quiet node that saves waking the writer and being woken back, two thread hand-offs
+ * that cost more than a sync of a recycled file. The writer's state is guarded by one lock, which the writer thread
+ * holds for each round of its own and a server thread only takes when it is free; a server thread never rolls a file
+ * over, so it never waits for the segment writer.
  *
  * <p>Any I/O error is fatal: the page cache cannot be trusted after a failed sync, so nothing is retried and nothing
  * further is acknowledged; the failure is reported and the thread stops.
@@ -54,6 +61,14 @@ final class WalWriter implements Runnable
 
     private volatile boolean running = true;
     private volatile Thread thread;
+    /** Guards everything below: the file, the batch buffer, the work queue. */
+    private final ReentrantLock writing = new ReentrantLock();
+    /** Most records a server thread writes itself; see {@link #quiet()}. */
+    private static final int INLINE_MAX_RECORDS = 4;
+    /** The writer thread is parked, waiting for work: a server thread may write instead. */
+    private volatile boolean writerIdle;
+    /** A failure met by a server thread writing inline, for the writer thread to report. */
+    private volatile Throwable inlineFailure;
     private LogFile file;
     private Path filePath;
     private long fileSequence;
@@ -100,6 +115,16 @@ final class WalWriter implements Runnable
      */
     void signal(final PendingWrites pending)
     {
+        signal(pending, false);
+    }
+
+    /**
+     * @param pending the server's records.
+     * @param inRound whether the caller will call {@link #writeIfIdle} at the end of its round: an idle writer is then
+     *                not woken now (the caller may write the batch itself, see {@link #writeIfIdle}).
+     */
+    void signal(final PendingWrites pending, final boolean inRound)
+    {
         if (pending.queued.compareAndSet(false, true))
         {
             PendingWrites head;
@@ -109,8 +134,19 @@ final class WalWriter implements Runnable
                 pending.next = head;
             }
             while (!signalled.compareAndSet(head, pending));
-            LockSupport.unpark(thread);
+            if (!inRound || !writerIdle)
+            {
+                LockSupport.unpark(thread);
+            }
         }
+    }
+
+    /**
+     * @return whether the writer thread is parked with nothing to write (tests).
+     */
+    boolean isIdle()
+    {
+        return writerIdle && null == signalled.get();
     }
 
     long batches()
@@ -135,21 +171,42 @@ final class WalWriter implements Runnable
         {
             while (true)
             {
-                collectSignalled();
-                if (work.isEmpty())
+                final boolean idle;
+                writing.lock();
+                try
+                {
+                    if (null != inlineFailure)
+                    {
+                        throw inlineFailure;
+                    }
+                    collectSignalled();
+                    idle = work.isEmpty();
+                    if (!idle)
+                    {
+                        if (fileSize >= maxFileBytes)
+                        {
+                            rollover();
+                        }
+                        writeBatch();
+                    }
+                }
+                finally
+                {
+                    writing.unlock();
+                }
+                if (idle)
                 {
                     if (!running)
                     {
                         break;
                     }
-                    LockSupport.park(this);
-                    continue;
+                    writerIdle = true;
+                    if (null == signalled.get() && null == inlineFailure)
+                    {
+                        LockSupport.park(this);
+                    }
+                    writerIdle = false;
                 }
-                if (fileSize >= maxFileBytes)
-                {
-                    rollover();
-                }
-                writeBatch();
             }
         }
         catch (final Throwable t)
@@ -162,6 +219,71 @@ final class WalWriter implements Runnable
         {
             closeFile();
         }
+    }
+
+    /**
+     * A server thread with nothing else to do: if the writer thread is idle, write and sync what is pending here, one
+     * batch, and leave any rollover (which may wait for the segment writer) to the writer thread. Returns at once if
+     * the writer is busy. Must follow every {@code signal(pending, true)}, which may have left the writer parked.
+     */
+    void writeIfIdle()
+    {
+        if (null == signalled.get())
+        {
+            return;
+        }
+        if (!writerIdle || !running || !quiet() || !writing.tryLock())
+        {
+            // Busy, or racing with it: the writer thread takes what is signalled (woken now in case an append of
+            // this round left it parked).
+            LockSupport.unpark(thread);
+            return;
+        }
+        boolean more = false;
+        try
+        {
+            if (null != inlineFailure)
+            {
+                return;
+            }
+            collectSignalled();
+            if (work.isEmpty())
+            {
+                return;
+            }
+            if (fileSize >= maxFileBytes)
+            {
+                more = true;
+                return;
+            }
+            writeBatch();
+            more = !work.isEmpty() || null != signalled.get();
+        }
+        catch (final Throwable t)
+        {
+            // Reported by the writer thread, exactly as if it had met the failure itself.
+            inlineFailure = t;
+            more = true;
+        }
+        finally
+        {
+            writing.unlock();
+            if (more)
+            {
+                LockSupport.unpark(thread);
+            }
+        }
+    }
+
+    /**
+     * @return whether only one server is waiting, with a few records: a quiet node, where a sync on the server's
+     *         thread costs less than two hand-offs. Under load the server thread keeps to the network and the writer
+     *         thread batches (writing inline there took the I/O thread away from the network for every sync).
+     */
+    private boolean quiet()
+    {
+        final PendingWrites head = signalled.get();
+        return null != head && null == head.next && head.pendingRecords() <= INLINE_MAX_RECORDS;
     }
 
     private void collectSignalled()
