@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CyclicBarrier;
@@ -30,7 +31,8 @@ import org.HdrHistogram.Histogram;
  * file (how a fresh log grows) and overwriting an already written file (how a recycled log is written), and the p50
  * of a 128-byte TCP ping-pong over 127.0.0.1 with Nagle off. With three members on one machine the leader's and a
  * follower's syncs go to the same disk at the same time, so the floors use the time until two threads appending to
- * two files have both synced (started together each round).
+ * two files have both synced (started together each round). A second pair of floors counts the third member too: all
+ * three members sync each entry, on the one disk, and the entry commits when two of the three syncs are done.
  */
 final class Floor
 {
@@ -46,6 +48,7 @@ final class Floor
         final List<Double> append = new ArrayList<>();
         final List<Double> overwrite = new ArrayList<>();
         final List<Double> pair = new ArrayList<>();
+        final List<Double> trio = new ArrayList<>();
         final List<Double> rtt = new ArrayList<>();
         final int syncs = Math.max(50, (int)Math.min(2_000, config.seconds() * 400));
         final int pings = Math.max(200, (int)Math.min(20_000, config.seconds() * 4_000));
@@ -61,8 +64,8 @@ final class Floor
                     append.add(syncP50Millis(file, syncs));
                     overwrite.add(syncP50Millis(file, syncs));
                     Files.delete(file);
-                    pair.add(concurrentPairP50Millis(dir.resolve("leader-" + run), dir.resolve("follower-" + run),
-                        syncs));
+                    pair.add(concurrentP50Millis(dir, "pair-" + run, 2, 2, syncs));
+                    trio.add(concurrentP50Millis(dir, "trio-" + run, 3, 2, syncs));
                     rtt.add(loopbackRoundTripP50Millis(pings));
                 }
             }
@@ -81,9 +84,12 @@ final class Floor
             .put("fdatasync_append_4k_p50_ms", Json.summary(append))
             .put("fdatasync_overwrite_4k_p50_ms", Json.summary(overwrite))
             .put("fdatasync_append_4k_two_files_at_once_p50_ms", Json.summary(pair))
+            .put("fdatasync_append_4k_three_files_at_once_two_done_p50_ms", Json.summary(trio))
             .put("loopback_rtt_p50_ms", Json.summary(rtt))
             .put("floor_in_jvm_sequential_ms", round(sync))
-            .put("floor_netty_sequential_ms", round(sync + 2 * roundTrip));
+            .put("floor_netty_sequential_ms", round(sync + 2 * roundTrip))
+            .put("floor_in_jvm_sequential_three_syncs_ms", round(median(trio)))
+            .put("floor_netty_sequential_three_syncs_ms", round(median(trio) + 2 * roundTrip));
     }
 
     /**
@@ -110,34 +116,49 @@ final class Floor
     }
 
     /**
-     * Two threads each append and sync a block to their own file, released together each round; the round ends when
-     * both syncs are done.
+     * {@code writers} threads each append and sync a block to their own file, released together each round; a round
+     * counts until {@code needed} of them have synced (two of two: a leader and a follower; two of three: the commit
+     * point of a three-member cluster whose three syncs share the disk).
      */
-    private static double concurrentPairP50Millis(final Path first, final Path second, final int count)
-        throws IOException
+    private static double concurrentP50Millis(final Path dir, final String name, final int writers, final int needed,
+        final int count) throws IOException
     {
         final Histogram histogram = new Histogram(3);
-        final CyclicBarrier start = new CyclicBarrier(2);
-        final CyclicBarrier done = new CyclicBarrier(2);
-        final Thread partner = new Thread(() -> syncRounds(second, count, start, done, null), "floor-partner");
-        partner.setDaemon(true);
-        partner.start();
-        syncRounds(first, count, start, done, histogram);
+        final CyclicBarrier start = new CyclicBarrier(writers);
+        final CyclicBarrier done = new CyclicBarrier(writers);
+        final long[] began = new long[1];
+        final long[] ends = new long[writers];
+        final List<Thread> partners = new ArrayList<>();
+        for (int w = 1; w < writers; w++)
+        {
+            final int writer = w;
+            final Thread partner = new Thread(() -> syncRounds(dir.resolve(name + "-" + writer), writer, count, start,
+                done, began, ends, needed, null), "floor-partner-" + w);
+            partner.setDaemon(true);
+            partner.start();
+            partners.add(partner);
+        }
+        syncRounds(dir.resolve(name + "-0"), 0, count, start, done, began, ends, needed, histogram);
         try
         {
-            partner.join(60_000);
+            for (final Thread partner : partners)
+            {
+                partner.join(60_000);
+            }
         }
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
         }
-        Files.deleteIfExists(first);
-        Files.deleteIfExists(second);
+        for (int w = 0; w < writers; w++)
+        {
+            Files.deleteIfExists(dir.resolve(name + "-" + w));
+        }
         return histogram.getValueAtPercentile(50) / 1e6;
     }
 
-    private static void syncRounds(final Path file, final int count, final CyclicBarrier start,
-        final CyclicBarrier done, final Histogram histogram)
+    private static void syncRounds(final Path file, final int writer, final int count, final CyclicBarrier start,
+        final CyclicBarrier done, final long[] began, final long[] ends, final int needed, final Histogram histogram)
     {
         final ByteBuffer block = ByteBuffer.allocateDirect(BLOCK);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE))
@@ -145,14 +166,21 @@ final class Floor
             for (int i = 0; i < count; i++)
             {
                 start.await(10, TimeUnit.SECONDS);
-                final long began = System.nanoTime();
+                if (writer == 0)
+                {
+                    began[0] = System.nanoTime();
+                }
                 block.clear();
                 channel.write(block, (long)i * BLOCK);
                 channel.force(false);
+                ends[writer] = System.nanoTime();
+                // The barrier orders every writer's end time before the measuring writer reads them.
                 done.await(10, TimeUnit.SECONDS);
                 if (null != histogram)
                 {
-                    histogram.recordValue(System.nanoTime() - began);
+                    final long[] sorted = ends.clone();
+                    Arrays.sort(sorted);
+                    histogram.recordValue(Math.max(0, sorted[needed - 1] - began[0]));
                 }
             }
         }
@@ -163,7 +191,7 @@ final class Floor
         catch (final InterruptedException | BrokenBarrierException |
             TimeoutException ex)
         {
-            throw new IllegalStateException("the two sync threads lost step", ex);
+            throw new IllegalStateException("the sync threads lost step", ex);
         }
     }
 

@@ -40,7 +40,9 @@ class HarnessSmokeTest
     {
         final String line = Harness.run("floor", tiny("floor")).get(0).toString();
         assertThat(line).contains("\"fdatasync_append_4k_p50_ms\":{\"min\":").contains("\"loopback_rtt_p50_ms\":{")
-            .contains("\"floor_netty_sequential_ms\":");
+            .contains("\"floor_netty_sequential_ms\":")
+            .contains("\"fdatasync_append_4k_three_files_at_once_two_done_p50_ms\":{\"min\":")
+            .contains("\"floor_netty_sequential_three_syncs_ms\":");
     }
 
     @Test
