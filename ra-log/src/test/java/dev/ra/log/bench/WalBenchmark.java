@@ -317,8 +317,15 @@ public final class WalBenchmark
                 final int thread = t;
                 new Thread(() ->
                 {
-                    openLoop(servers, thread, threads, perThreadRate, start, warmupNanos + runNanos);
-                    done.countDown();
+                    try
+                    {
+                        openLoop(servers, thread, threads, perThreadRate, start, warmupNanos + runNanos);
+                    }
+                    finally
+                    {
+                        // Also when the storage failed and append threw: the run then ends instead of hanging.
+                        done.countDown();
+                    }
                 }, "bench-paced-" + t).start();
             }
             // Discard what was recorded during warm-up: the WAL writer thread is the only recorder, so reset from the
