@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +48,7 @@ final class WalFlusher
     private final ThreadLocal<SegmentBuilder> builders = ThreadLocal.withInitial(SegmentBuilder::new);
     private final ArrayDeque<ServerReplay> spareReplays = new ArrayDeque<>();
     private ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+    private final CRC32C markerCrc = new CRC32C();
 
     /**
      * What happens to a WAL file once its content is in segments and every server has been told.
@@ -95,7 +97,7 @@ final class WalFlusher
     void flush(final Path path, final boolean newest) throws IOException
     {
         final long sequence = WalFormat.sequenceOf(path.getFileName().toString());
-        final ByteBuffer file = read(path, behind.getAsBoolean() ? null : giveWay);
+        final ByteBuffer file = read(path, sequence, behind.getAsBoolean() ? null : giveWay);
         if (null == file)
         {
             return;
@@ -174,7 +176,13 @@ final class WalFlusher
         retirement.retire(sequence, path);
     }
 
-    private ByteBuffer read(final Path path, final GiveWay courtesy) throws IOException
+    /**
+     * Read the file up to its end marker: a recycled file is full size, but what follows the marker is an earlier
+     * use's, never read. The batch headers are followed as the bytes arrive (without checking anything: the scan
+     * does); if they lead anywhere but to an end marker (a torn tail, damage), the whole file is read, since the scan
+     * must then search the rest for batches of this file.
+     */
+    private ByteBuffer read(final Path path, final long sequence, final GiveWay courtesy) throws IOException
     {
         try (LogFile wal = files.open(path, false))
         {
@@ -190,6 +198,8 @@ final class WalFlusher
             buffer.clear();
             // In steps, giving way between them: the file is in the page cache, so reading it is all copying.
             int at = 0;
+            int next = WalFormat.FILE_HEADER;
+            boolean followed = true;
             while (at < size)
             {
                 buffer.limit((int)Math.min(size, at + READ_STEP)).position(at);
@@ -202,6 +212,26 @@ final class WalFlusher
                 if (null != courtesy)
                 {
                     courtesy.worked(read);
+                }
+                while (followed && at >= next + WalFormat.RECORD_HEADER)
+                {
+                    if (WalFormat.isEndMarker(buffer, next, at, sequence, markerCrc))
+                    {
+                        // Every byte the scan looks at is in: the marker is its last. Checked with its checksum: a
+                        // damaged batch header must not pass for a marker and hide the batches after it.
+                        buffer.limit(next + WalFormat.RECORD_HEADER).position(0);
+                        return buffer;
+                    }
+                    final long length = WalFormat.startsBatchOf(buffer, next, at, sequence) ?
+                        buffer.getLong(next + WalFormat.OFFSET_TERM) : -1;
+                    if (length < WalFormat.RECORD_HEADER)
+                    {
+                        followed = false;
+                    }
+                    else
+                    {
+                        next += (int)Math.min(length, Integer.MAX_VALUE - next);
+                    }
                 }
             }
             buffer.limit(at).position(0);

@@ -198,6 +198,7 @@ final class WalWriter implements Runnable
                 {
                     if (!running)
                     {
+                        sealFile();
                         break;
                     }
                     writerIdle = true;
@@ -444,6 +445,36 @@ final class WalWriter implements Runnable
         file = null;
         startFile();
         onRollover.accept(finished);
+    }
+
+    /**
+     * A clean stop: close the file with its end marker, as a rollover would. The next start then finds where its data
+     * ends without reading the rest of a recycled file (and searching it for damaged batches, which only a crash
+     * leaves); it starts a new file anyway.
+     */
+    private void sealFile() throws IOException
+    {
+        writing.lock();
+        try
+        {
+            if (null == file || null != inlineFailure)
+            {
+                return;
+            }
+            final ByteBuffer end = ByteBuffer.allocate(WalFormat.RECORD_HEADER);
+            WalFormat.putEndMarker(end, fileSequence, fileSize);
+            end.flip();
+            file.write(end, fileSize);
+            if (sync)
+            {
+                file.force();
+            }
+            fileSize += WalFormat.RECORD_HEADER;
+        }
+        finally
+        {
+            writing.unlock();
+        }
     }
 
     private void closeFile()
