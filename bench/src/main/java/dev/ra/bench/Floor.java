@@ -32,7 +32,8 @@ import org.HdrHistogram.Histogram;
  * of a 128-byte TCP ping-pong over 127.0.0.1 with Nagle off. With three members on one machine the leader's and a
  * follower's syncs go to the same disk at the same time, so the floors use the time until two threads appending to
  * two files have both synced (started together each round). A second pair of floors counts the third member too: all
- * three members sync each entry, on the one disk, and the entry commits when two of the three syncs are done.
+ * three members sync each entry, on the one disk, and the entry commits when two of the three syncs are done. Each
+ * is measured appending (a fresh log's first file grows) and overwriting (a recycled WAL file, the steady state).
  */
 final class Floor
 {
@@ -49,6 +50,8 @@ final class Floor
         final List<Double> overwrite = new ArrayList<>();
         final List<Double> pair = new ArrayList<>();
         final List<Double> trio = new ArrayList<>();
+        final List<Double> pairOverwrite = new ArrayList<>();
+        final List<Double> trioOverwrite = new ArrayList<>();
         final List<Double> rtt = new ArrayList<>();
         final int syncs = Math.max(50, (int)Math.min(2_000, config.seconds() * 400));
         final int pings = Math.max(200, (int)Math.min(20_000, config.seconds() * 4_000));
@@ -64,8 +67,10 @@ final class Floor
                     append.add(syncP50Millis(file, syncs));
                     overwrite.add(syncP50Millis(file, syncs));
                     Files.delete(file);
-                    pair.add(concurrentP50Millis(dir, "pair-" + run, 2, 2, syncs));
-                    trio.add(concurrentP50Millis(dir, "trio-" + run, 3, 2, syncs));
+                    pair.add(concurrentP50Millis(dir, "pair-" + run, 2, 2, syncs, false));
+                    trio.add(concurrentP50Millis(dir, "trio-" + run, 3, 2, syncs, false));
+                    pairOverwrite.add(concurrentP50Millis(dir, "pair-over-" + run, 2, 2, syncs, true));
+                    trioOverwrite.add(concurrentP50Millis(dir, "trio-over-" + run, 3, 2, syncs, true));
                     rtt.add(loopbackRoundTripP50Millis(pings));
                 }
             }
@@ -85,11 +90,17 @@ final class Floor
             .put("fdatasync_overwrite_4k_p50_ms", Json.summary(overwrite))
             .put("fdatasync_append_4k_two_files_at_once_p50_ms", Json.summary(pair))
             .put("fdatasync_append_4k_three_files_at_once_two_done_p50_ms", Json.summary(trio))
+            .put("fdatasync_overwrite_4k_two_files_at_once_p50_ms", Json.summary(pairOverwrite))
+            .put("fdatasync_overwrite_4k_three_files_at_once_two_done_p50_ms", Json.summary(trioOverwrite))
             .put("loopback_rtt_p50_ms", Json.summary(rtt))
             .put("floor_in_jvm_sequential_ms", round(sync))
             .put("floor_netty_sequential_ms", round(sync + 2 * roundTrip))
             .put("floor_in_jvm_sequential_three_syncs_ms", round(median(trio)))
-            .put("floor_netty_sequential_three_syncs_ms", round(median(trio) + 2 * roundTrip));
+            .put("floor_netty_sequential_three_syncs_ms", round(median(trio) + 2 * roundTrip))
+            .put("floor_in_jvm_sequential_overwrite_ms", round(median(pairOverwrite)))
+            .put("floor_netty_sequential_overwrite_ms", round(median(pairOverwrite) + 2 * roundTrip))
+            .put("floor_in_jvm_sequential_overwrite_three_syncs_ms", round(median(trioOverwrite)))
+            .put("floor_netty_sequential_overwrite_three_syncs_ms", round(median(trioOverwrite) + 2 * roundTrip));
     }
 
     /**
@@ -121,8 +132,26 @@ final class Floor
      * point of a three-member cluster whose three syncs share the disk).
      */
     private static double concurrentP50Millis(final Path dir, final String name, final int writers, final int needed,
-        final int count) throws IOException
+        final int count, final boolean overwrite) throws IOException
     {
+        if (overwrite)
+        {
+            // Written and synced once first: the rounds then overwrite allocated blocks, as a recycled WAL file is.
+            final ByteBuffer zeros = ByteBuffer.allocateDirect(BLOCK);
+            for (int w = 0; w < writers; w++)
+            {
+                try (FileChannel channel = FileChannel.open(dir.resolve(name + "-" + w), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE))
+                {
+                    for (int i = 0; i < count; i++)
+                    {
+                        zeros.clear();
+                        channel.write(zeros, (long)i * BLOCK);
+                    }
+                    channel.force(true);
+                }
+            }
+        }
         final Histogram histogram = new Histogram(3);
         final CyclicBarrier start = new CyclicBarrier(writers);
         final CyclicBarrier done = new CyclicBarrier(writers);

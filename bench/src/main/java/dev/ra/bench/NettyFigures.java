@@ -55,7 +55,7 @@ public final class NettyFigures
                 final List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g", "-cp", cp,
                     NettyNode.class.getName(), node, root.resolve(node).toString(), config.sync().name(),
                     String.valueOf(config.electionMinMs()), String.valueOf(config.electionMaxMs()),
-                    String.valueOf(tick)));
+                    String.valueOf(tick), String.valueOf(config.walMaxMb() << 20)));
                 cmd.addAll(ports);
                 final Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
                 nodes.add(p);
@@ -84,7 +84,7 @@ public final class NettyFigures
             final dev.ra.transport.netty.NettyTransport net = new dev.ra.transport.netty.NettyTransport(
                 transport.build());
             client = NettyNode.build("client", net, null, config.sync(), config.electionMinMs(),
-                config.electionMaxMs(), tick);
+                config.electionMaxMs(), tick, config.walMaxMb() << 20);
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!(net.isReachable("n1") && net.isReachable("n2") && net.isReachable("n3")))
             {

@@ -15,7 +15,7 @@ import java.time.Duration;
 /**
  * One benchmark node in its own JVM: a {@link RaSystem} on the Netty transport with ra-log storage and the
  * {@link BenchKv} machines registered. Started by the harness:
- * {@code NettyNode <node> <dataDir> <sync> <electionMinMs> <electionMaxMs> <tickMs> <node=port>...}; prints
+ * {@code NettyNode <node> <dataDir> <sync> <electionMinMs> <electionMaxMs> <tickMs> <walMaxBytes> <node=port>...}; prints
  * {@code ready} and exits when standard input closes (or says {@code stop}), so it never outlives the harness.
  */
 public final class NettyNode
@@ -32,7 +32,7 @@ public final class NettyNode
     {
         final String node = args[0];
         final NettyTransportConfig.Builder transport = NettyTransportConfig.builder().clusterId("ra-bench").ioThreads(1);
-        for (int i = 6; i < args.length; i++)
+        for (int i = 7; i < args.length; i++)
         {
             final String[] kv = args[i].split("=");
             final InetSocketAddress address = new InetSocketAddress("127.0.0.1", Integer.parseInt(kv[1]));
@@ -46,7 +46,7 @@ public final class NettyNode
             }
         }
         final RaSystem system = build(node, new NettyTransport(transport.build()), Path.of(args[1]), SyncMethod.valueOf(args[2]),
-            Long.parseLong(args[3]), Long.parseLong(args[4]), Long.parseLong(args[5]));
+            Long.parseLong(args[3]), Long.parseLong(args[4]), Long.parseLong(args[5]), Long.parseLong(args[6]));
         System.out.println("ready " + node);
         System.out.flush();
         final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -67,13 +67,14 @@ public final class NettyNode
      * @param minMs    election timeout lower bound.
      * @param maxMs    election timeout upper bound.
      * @param tickMs   tick interval.
+     * @param walMaxBytes WAL file size limit (ra-log only).
      * @return the running system (its storage is closed with the JVM).
      */
     static RaSystem build(final String node, final NettyTransport transport, final Path dataDir,
-        final SyncMethod sync, final long minMs, final long maxMs, final long tickMs)
+        final SyncMethod sync, final long minMs, final long maxMs, final long tickMs, final long walMaxBytes)
     {
         final dev.ra.spi.Storage storage = null == dataDir ? new dev.ra.runtime.memory.InMemoryStorage() :
-            FileStorage.builder().directory(dataDir).syncMethod(sync).build();
+            FileStorage.builder().directory(dataDir).syncMethod(sync).walMaxSizeBytes(walMaxBytes).build();
         return RaSystem.builder().nodeId(node).transport(transport).storage(storage).eventLoops(1)
             .electionTimeout(Duration.ofMillis(minMs), Duration.ofMillis(maxMs))
             .tickInterval(Duration.ofMillis(tickMs)).defaultTimeout(Duration.ofSeconds(10))
