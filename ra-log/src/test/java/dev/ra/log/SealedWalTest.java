@@ -1,17 +1,16 @@
 package dev.ra.log;
 
-import static dev.ra.log.TestEntries.entry;
+import static dev.ra.log.TestEntries.appendPadded;
+import static dev.ra.log.TestEntries.padded;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ra.ServerId;
-import dev.ra.protocol.LogEntry;
 import dev.ra.spi.LogStore;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -128,18 +127,6 @@ class SealedWalTest
         }
     }
 
-    private static long append(final LogStore log, final RecordingListener listener, final long from, final int count)
-        throws InterruptedException
-    {
-        final List<LogEntry> entries = new ArrayList<>();
-        for (long i = from; i < from + count; i++)
-        {
-            entries.add(entry(i, 1, "entry " + i + " " + "s".repeat(200)));
-        }
-        log.append(entries);
-        assertThat(listener.awaitIndex(from + count - 1)).isTrue();
-        return from + count;
-    }
 
     private List<Path> walFiles() throws IOException
     {
@@ -162,7 +149,7 @@ class SealedWalTest
             long newestSequence = 1;
             while (newestSequence < 5 && next < 100_000)
             {
-                next = append(log, listener, next, 100);
+                next = appendPadded(log, listener, next, 100, 200);
                 // Each rolled file flushed and kept as a spare before the next rollover claims one.
                 assertThat(storage.awaitSegmentWriter(java.time.Duration.ofSeconds(30))).isTrue();
                 final List<Path> files = walFiles();
@@ -187,10 +174,9 @@ class SealedWalTest
             assertThat(log.lastIndex()).isEqualTo(next - 1);
             for (long i = 1; i < next; i += 997)
             {
-                assertThat(log.entry(i)).isEqualTo(entry(i, 1, "entry " + i + " " + "s".repeat(200)));
+                assertThat(log.entry(i)).isEqualTo(padded(i, 200));
             }
-            assertThat(log.entry(next - 1)).isEqualTo(entry(next - 1, 1, "entry " + (next - 1) + " " +
-                "s".repeat(200)));
+            assertThat(log.entry(next - 1)).isEqualTo(padded(next - 1, 200));
         }
         // Read in 64 KiB steps: at most one step beyond the marker, never the stale rest of the file.
         assertThat(counting.bytesRead.get(newest).get())

@@ -3,6 +3,7 @@ package dev.ra.log;
 import dev.ra.codec.Bytes;
 import dev.ra.protocol.LogEntry;
 import dev.ra.protocol.UserCommand;
+import dev.ra.spi.LogStore;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +36,35 @@ final class TestEntries
             entries.add(entry(i, term));
         }
         return entries;
+    }
+
+    /**
+     * @return an entry of term 1 whose payload names its index, padded to about {@code padding} more bytes.
+     */
+    static LogEntry padded(final long index, final int padding)
+    {
+        return entry(index, 1, "entry " + index + " " + "p".repeat(padding));
+    }
+
+    /**
+     * Append {@code count} {@link #padded} entries from {@code from} on and wait until they are durable.
+     *
+     * @return the index after the last one appended.
+     */
+    static long appendPadded(final LogStore log, final RecordingListener listener, final long from, final int count,
+        final int padding) throws InterruptedException
+    {
+        final List<LogEntry> entries = new ArrayList<>();
+        for (long i = from; i < from + count; i++)
+        {
+            entries.add(padded(i, padding));
+        }
+        log.append(entries);
+        if (!listener.awaitIndex(from + count - 1))
+        {
+            throw new AssertionError("entries up to " + (from + count - 1) + " not reported durable");
+        }
+        return from + count;
     }
 
     static String text(final LogEntry entry)

@@ -1,6 +1,7 @@
 package dev.ra.log;
 
-import static dev.ra.log.TestEntries.entry;
+import static dev.ra.log.TestEntries.appendPadded;
+import static dev.ra.log.TestEntries.padded;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ra.ServerId;
@@ -48,18 +49,6 @@ class WalRecyclingTest
         return Files.getAttribute(dir.resolve("wal").resolve(name), "unix:ino");
     }
 
-    private static long append(final LogStore log, final RecordingListener listener, final long from, final int count)
-        throws InterruptedException
-    {
-        final List<LogEntry> entries = new ArrayList<>();
-        for (long i = from; i < from + count; i++)
-        {
-            entries.add(entry(i, 1, "entry " + i + " " + "r".repeat(300)));
-        }
-        log.append(entries);
-        assertThat(listener.awaitIndex(from + count - 1)).isTrue();
-        return from + count;
-    }
 
     @Test
     void flushedFilesComeBackAsLaterWalFiles() throws Exception
@@ -72,7 +61,7 @@ class WalRecyclingTest
             // Half a file: a spare of zeros is prepared for the first rollover.
             while (next < 120)
             {
-                next = append(log, listener, next, 10);
+                next = appendPadded(log, listener, next, 10, 300);
             }
             assertThat(storage.awaitSegmentWriter(Duration.ofSeconds(30))).isTrue();
             assertThat(walDirectory()).containsExactlyInAnyOrder(WalFormat.fileName(1),
@@ -80,7 +69,7 @@ class WalRecyclingTest
             final Object zeroed = inode(WalFormat.spareName(WalFiles.ZEROED_SPARE));
             while (!walDirectory().contains(WalFormat.fileName(2)))
             {
-                next = append(log, listener, next, 10);
+                next = appendPadded(log, listener, next, 10, 300);
             }
             assertThat(inode(WalFormat.fileName(2))).isEqualTo(zeroed);
             final Set<Object> inodes = new HashSet<>();
@@ -88,7 +77,7 @@ class WalRecyclingTest
             inodes.add(zeroed);
             while (!walDirectory().contains(WalFormat.fileName(8)))
             {
-                next = append(log, listener, next, 10);
+                next = appendPadded(log, listener, next, 10, 300);
                 assertThat(storage.awaitSegmentWriter(Duration.ofSeconds(30))).isTrue();
                 for (final String name : walDirectory())
                 {
@@ -116,7 +105,7 @@ class WalRecyclingTest
                 final long until = next + 400;
                 while (next < until)
                 {
-                    next = append(log, listener, next, 20);
+                    next = appendPadded(log, listener, next, 20, 300);
                 }
                 assertThat(storage.awaitSegmentWriter(Duration.ofSeconds(30))).isTrue();
             }
@@ -137,8 +126,7 @@ class WalRecyclingTest
             final List<LogEntry> all = new ArrayList<>();
             log.read(1, log.lastIndex(), Integer.MAX_VALUE, Long.MAX_VALUE, all);
             assertThat(all).hasSize((int)(next - 1));
-            assertThat(all.get((int)next - 2)).isEqualTo(entry(next - 1, 1, "entry " + (next - 1) + " " +
-                "r".repeat(300)));
+            assertThat(all.get((int)next - 2)).isEqualTo(padded(next - 1, 300));
         }
     }
 }
