@@ -62,6 +62,8 @@ import java.util.random.RandomGenerator;
 public final class ServerCore
 {
     private static final int MAX_CONFLICT_SCAN = 100_000;
+    /** Committed entries read from the log at a time to be applied. */
+    private static final int APPLY_BATCH = 256;
 
     private record PendingReply(long index, ReplyMode mode)
     {
@@ -78,6 +80,8 @@ public final class ServerCore
     private final SnapshotReader snapshots;
     private final RandomGenerator random;
     private final RaftLog log;
+    /** Reused by {@link #applyCommitted}; empty between calls. */
+    private final List<LogEntry> applyBatch = new ArrayList<>(APPLY_BATCH);
     private final ConfigHistory configs;
     private final RecoveredState recovered;
     private final CoreCounters counters = new CoreCounters();
@@ -171,24 +175,36 @@ public final class ServerCore
             machineState = machine.init(new dev.ra.InitArgs(config.clusterName(), self));
         }
         final long replayTo = Math.min(recovered.lastApplied(), log.lastIndex());
-        for (long index = lastApplied + 1; index <= log.lastIndex(); index++)
+        long index = lastApplied + 1;
+        while (index <= log.lastIndex())
         {
-            final LogEntry entry = log.entry(index);
-            if (null == entry)
+            applyBatch.clear();
+            log.collect(index, log.lastIndex(), APPLY_BATCH, applyBatch);
+            if (applyBatch.isEmpty() || applyBatch.get(0).index() != index)
             {
                 throw new IllegalStateException(self + ": log entry " + index + " missing during recovery (last " +
                     log.lastIndex() + ")");
             }
-            if (entry.payload() instanceof EntryPayload.ClusterChange change)
+            for (int i = 0; i < applyBatch.size(); i++, index++)
             {
-                configs.add(index, change.members());
-            }
-            if (index <= replayTo)
-            {
-                commitIndex = index;
-                applyEntry(entry, true);
+                final LogEntry entry = applyBatch.get(i);
+                if (entry.index() != index)
+                {
+                    throw new IllegalStateException(self + ": log entry " + index + " missing during recovery " +
+                        "(read " + entry.index() + ")");
+                }
+                if (entry.payload() instanceof EntryPayload.ClusterChange change)
+                {
+                    configs.add(index, change.members());
+                }
+                if (index <= replayTo)
+                {
+                    commitIndex = index;
+                    applyEntry(entry, true);
+                }
             }
         }
+        applyBatch.clear();
         final boolean brandNew = currentTerm == 0 && log.lastIndex() == 0 && null == snapshot;
         changeRole(RaftState.FOLLOWER);
         if (!brandNew)
@@ -1647,13 +1663,26 @@ public final class ServerCore
     {
         while (lastApplied < commitIndex && role != RaftState.EOL)
         {
-            final LogEntry entry = log.entry(lastApplied + 1);
-            if (null == entry)
+            // In batches: a store reads a run of entries with one read where it reads one entry with one (a restart
+            // without a snapshot applies the whole log from segments).
+            applyBatch.clear();
+            log.collect(lastApplied + 1, commitIndex, APPLY_BATCH, applyBatch);
+            if (applyBatch.isEmpty())
             {
                 throw new IllegalStateException(self + ": committed entry " + (lastApplied + 1) + " is not held");
             }
-            applyEntry(entry, false);
+            for (int i = 0; i < applyBatch.size() && role != RaftState.EOL; i++)
+            {
+                final LogEntry entry = applyBatch.get(i);
+                if (entry.index() != lastApplied + 1)
+                {
+                    throw new IllegalStateException(self + ": read entry " + entry.index() + " where " +
+                        (lastApplied + 1) + " was expected");
+                }
+                applyEntry(entry, false);
+            }
         }
+        applyBatch.clear();
         if (role == RaftState.LEADER)
         {
             processQueries();
