@@ -1,5 +1,7 @@
 package dev.ra.runtime;
 
+import dev.ra.spi.LogStore;
+import dev.ra.spi.LoopHost;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
@@ -10,8 +12,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import dev.ra.spi.LogStore;
-import dev.ra.spi.LoopHost;
 
 /**
  * One thread that runs many servers. A server is put on the run queue when its mailbox becomes non-empty; the loop
@@ -240,7 +240,8 @@ final class EventLoop implements Runnable
     private void armHostTimer()
     {
         final long next = runDueTimers();
-        if (next == Long.MAX_VALUE || next - hostWakeAt >= 0 && hostWakeAt != Long.MAX_VALUE)
+        final boolean soonerAsked = hostWakeAt != Long.MAX_VALUE && hostWakeAt - next <= 0;
+        if (next == Long.MAX_VALUE || soonerAsked)
         {
             return;
         }

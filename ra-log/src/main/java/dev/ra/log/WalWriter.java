@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
 final class WalWriter implements Runnable
 {
     private static final Logger LOG = LoggerFactory.getLogger(WalWriter.class);
+    /** Most records a server thread writes itself; see {@link #quiet()}. */
+    private static final int INLINE_MAX_RECORDS = 4;
 
     private final FileLayer files;
     private final WalFiles walFiles;
@@ -50,6 +52,13 @@ final class WalWriter implements Runnable
     private final Consumer<Throwable> onFailure;
 
     private final AtomicReference<PendingWrites> signalled = new AtomicReference<>();
+    /** The writer thread is parked, waiting for work: a server thread may write instead. */
+    private volatile boolean writerIdle;
+    /** A failure met by a server thread writing inline, for the writer thread to report. */
+    private volatile Throwable inlineFailure;
+
+    /** Guards the work queue, the batch buffer and the file state below it. */
+    private final ReentrantLock writing = new ReentrantLock();
     private final ArrayDeque<PendingWrites> work = new ArrayDeque<>();
     private final ArrayList<PendingWrites> inBatch = new ArrayList<>();
     private final CRC32C crc = new CRC32C();
@@ -61,14 +70,6 @@ final class WalWriter implements Runnable
 
     private volatile boolean running = true;
     private volatile Thread thread;
-    /** Guards everything below: the file, the batch buffer, the work queue. */
-    private final ReentrantLock writing = new ReentrantLock();
-    /** Most records a server thread writes itself; see {@link #quiet()}. */
-    private static final int INLINE_MAX_RECORDS = 4;
-    /** The writer thread is parked, waiting for work: a server thread may write instead. */
-    private volatile boolean writerIdle;
-    /** A failure met by a server thread writing inline, for the writer thread to report. */
-    private volatile Throwable inlineFailure;
     private LogFile file;
     private Path filePath;
     private long fileSequence;
@@ -436,11 +437,7 @@ final class WalWriter implements Runnable
     {
         final Path finished = filePath;
         // Synced before the next file exists, so every file but the newest ends with its marker.
-        final ByteBuffer end = ByteBuffer.allocate(WalFormat.RECORD_HEADER);
-        WalFormat.putEndMarker(end, fileSequence, fileSize);
-        end.flip();
-        file.write(end, fileSize);
-        file.force();
+        writeEndMarker(true);
         file.close();
         file = null;
         startFile();
@@ -461,20 +458,25 @@ final class WalWriter implements Runnable
             {
                 return;
             }
-            final ByteBuffer end = ByteBuffer.allocate(WalFormat.RECORD_HEADER);
-            WalFormat.putEndMarker(end, fileSequence, fileSize);
-            end.flip();
-            file.write(end, fileSize);
-            if (sync)
-            {
-                file.force();
-            }
-            fileSize += WalFormat.RECORD_HEADER;
+            writeEndMarker(sync);
         }
         finally
         {
             writing.unlock();
         }
+    }
+
+    private void writeEndMarker(final boolean force) throws IOException
+    {
+        final ByteBuffer end = ByteBuffer.allocate(WalFormat.RECORD_HEADER);
+        WalFormat.putEndMarker(end, fileSequence, fileSize);
+        end.flip();
+        file.write(end, fileSize);
+        if (force)
+        {
+            file.force();
+        }
+        fileSize += WalFormat.RECORD_HEADER;
     }
 
     private void closeFile()
