@@ -22,6 +22,8 @@ final class PeerProgress
     long nextIndex;
     long matchIndex;
     long commitIndexSent;
+    /** Since when the peer, with nothing in flight, has known an older commit index than ours; -1 when it does not. */
+    long commitLagSinceMs = -1;
     long queryIndex;
     boolean reachable = true;
     Mode mode = Mode.REPLICATE;

@@ -73,6 +73,17 @@ public sealed interface RaftAction
     }
 
     /**
+     * (Re)start the leader's commit notice timer, replacing any pending one; it fires
+     * {@link RaftEvent.CommitNoticeDue}. Firing late or spuriously is harmless: the leader re-checks which followers
+     * still lag.
+     *
+     * @param delayMs until it fires.
+     */
+    record SetCommitNoticeTimer(long delayMs) implements RaftAction
+    {
+    }
+
+    /**
      * The member changed role. Entering any role but LEADER from LEADER drops the machine's monitors and timers.
      *
      * @param from   the previous role.

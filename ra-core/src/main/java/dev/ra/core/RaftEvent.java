@@ -28,6 +28,14 @@ public sealed interface RaftEvent
     }
 
     /**
+     * The timer set by {@link RaftAction.SetCommitNoticeTimer} expired: a leader tells followers whose known commit
+     * index has lagged for the configured delay what it is now.
+     */
+    record CommitNoticeDue() implements RaftEvent
+    {
+    }
+
+    /**
      * A message from another server.
      *
      * @param from the sender.

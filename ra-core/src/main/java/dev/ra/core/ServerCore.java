@@ -114,6 +114,8 @@ public final class ServerCore
     private long pendingConfigCallId = -1;
     private long queryIndex;
     private boolean heartbeatNeeded;
+    /** When the pending commit notice timer fires, or -1 when none is pending. */
+    private long commitNoticeDueMs = -1;
     private ServerId transferTarget;
     private long transferDeadlineMs;
     private long transferCallId;
@@ -255,6 +257,10 @@ public final class ServerCore
         else if (event instanceof RaftEvent.ElectionTimeout)
         {
             onElectionTimeout();
+        }
+        else if (event instanceof RaftEvent.CommitNoticeDue)
+        {
+            onCommitNoticeDue();
         }
         else if (event instanceof RaftEvent.BuiltinTriggered builtin)
         {
@@ -1001,6 +1007,7 @@ public final class ServerCore
         queriesAwaitingNoop.clear();
         queryIndex = 0;
         heartbeatNeeded = false;
+        commitNoticeDueMs = -1;
         transferTarget = null;
         deleteCallId = -1;
         pendingConfigCallId = -1;
@@ -1126,24 +1133,81 @@ public final class ServerCore
             counters.appendEntriesSent++;
             peer.nextIndex += entries.size();
             peer.commitIndexSent = commitIndex;
+            peer.commitLagSinceMs = -1;
             peer.probeInFlight = peer.probing;
             sent = true;
         }
-        if (!sent && (probe || (peer.commitIndexSent < commitIndex && peer.inFlight() == 0)))
+        if (sent)
         {
-            // Nothing new to send: tell the peer the commit index, or probe where its log ends.
-            final long prev = Math.min(peer.nextIndex - 1, log.lastIndex());
-            final long prevTerm = log.term(prev);
-            if (prevTerm == LogStore.UNKNOWN_TERM)
-            {
-                startSnapshot(peer);
-                return;
-            }
-            send(peer.id, new AppendEntriesRpc(currentTerm, self, prev, prevTerm, commitIndex, List.of()));
-            counters.appendEntriesSent++;
-            peer.commitIndexSent = commitIndex;
-            peer.probeInFlight = peer.probing;
+            return;
         }
+        if (probe)
+        {
+            sendEmptyAppendEntries(peer);
+        }
+        else if (peer.commitIndexSent < commitIndex && peer.inFlight() == 0)
+        {
+            noticeCommitIndex(peer);
+        }
+    }
+
+    /**
+     * Tell an idle peer the commit index, now if it has lagged for the configured delay, otherwise once it has. Under
+     * load the next entries carry it first, so followers are not sent (and do not answer) a message per commit.
+     */
+    private void noticeCommitIndex(final PeerProgress peer)
+    {
+        final long delay = config.commitNoticeDelayMs();
+        if (peer.commitLagSinceMs < 0)
+        {
+            peer.commitLagSinceMs = nowMs;
+        }
+        final long due = peer.commitLagSinceMs + delay;
+        // A clock set back would otherwise hold the notice until it caught up again.
+        if (delay == 0 || nowMs >= due || nowMs < peer.commitLagSinceMs)
+        {
+            sendEmptyAppendEntries(peer);
+        }
+        else if (commitNoticeDueMs < 0 || due < commitNoticeDueMs)
+        {
+            commitNoticeDueMs = due;
+            actions.add(new RaftAction.SetCommitNoticeTimer(due - nowMs));
+        }
+    }
+
+    private void onCommitNoticeDue()
+    {
+        commitNoticeDueMs = -1;
+        if (role != RaftState.LEADER)
+        {
+            return;
+        }
+        for (final PeerProgress peer : peers.values())
+        {
+            if (peer.commitLagSinceMs >= 0)
+            {
+                sendAppendEntries(peer, false);
+            }
+        }
+    }
+
+    /**
+     * Nothing new to send: tell the peer the commit index, or probe where its log ends.
+     */
+    private void sendEmptyAppendEntries(final PeerProgress peer)
+    {
+        final long prev = Math.min(peer.nextIndex - 1, log.lastIndex());
+        final long prevTerm = log.term(prev);
+        if (prevTerm == LogStore.UNKNOWN_TERM)
+        {
+            startSnapshot(peer);
+            return;
+        }
+        send(peer.id, new AppendEntriesRpc(currentTerm, self, prev, prevTerm, commitIndex, List.of()));
+        counters.appendEntriesSent++;
+        peer.commitIndexSent = commitIndex;
+        peer.commitLagSinceMs = -1;
+        peer.probeInFlight = peer.probing;
     }
 
     private void onAppendEntriesReply(final ServerId from, final AppendEntriesReply reply)

@@ -287,7 +287,8 @@ public final class RaRuntime implements TransportListener, AutoCloseable
             }
             final CoreConfig coreConfig = CoreConfig.defaults(id, cluster.clusterName, initialMembers)
                 .withElectionTimeout(config.electionTimeoutMin().toMillis(), config.electionTimeoutMax().toMillis())
-                .withMinSnapshotInterval(config.minSnapshotInterval());
+                .withMinSnapshotInterval(config.minSnapshotInterval())
+                .withCommitNoticeDelay(config.commitNoticeDelay().toMillis());
             final RecoveredState recovered = recover(storage, cluster.machine);
             final ServerCore core = new ServerCore(coreConfig, cluster.machine, storage.log(), storage.snapshots(),
                 recovered, new SplittableRandom());

@@ -20,6 +20,7 @@ import java.util.function.Supplier;
  * @param electionTimeoutMin  lower bound of the randomized election timeout.
  * @param electionTimeoutMax  upper bound of the randomized election timeout.
  * @param defaultTimeout      of calls without an explicit timeout.
+ * @param commitNoticeDelay   how long a leader lets an idle follower's known commit index lag.
  * @param minSnapshotInterval entries between snapshots at least.
  * @param machines            machines registered by name.
  * @param modCallHandlers     handlers for {@link dev.ra.Effect.ModCall}, by name.
@@ -28,7 +29,7 @@ import java.util.function.Supplier;
  */
 public record RuntimeConfig(String nodeId, Transport transport, Storage storage, int eventLoops,
     Duration tickInterval, Duration electionTimeoutMin, Duration electionTimeoutMax, Duration defaultTimeout,
-    long minSnapshotInterval, Map<String, Supplier<? extends StateMachine<?, ?>>> machines,
+    Duration commitNoticeDelay, long minSnapshotInterval, Map<String, Supplier<? extends StateMachine<?, ?>>> machines,
     Map<String, Consumer<Object>> modCallHandlers, Executor processExecutor, boolean useTransportThreads)
 {
     /**

@@ -62,6 +62,7 @@ final class ServerProcess implements LogListener
     private static final Object WRITTEN = new Object();
     private static final RaftEvent TICK = new RaftEvent.Tick();
     private static final RaftEvent ELECTION_TIMEOUT = new RaftEvent.ElectionTimeout();
+    private static final RaftEvent COMMIT_NOTICE_DUE = new RaftEvent.CommitNoticeDue();
 
     /** Kinds of pending calls, to know what a completion means. */
     private enum PendingKind
@@ -102,6 +103,7 @@ final class ServerProcess implements LogListener
     private long nextCallId = 1;
     private long electionDeadlineNanos;
     private LoopTimer electionTimer;
+    private LoopTimer commitNoticeTimer;
     private int currentCastHops;
     private long persistedLastApplied;
     private boolean terminate;
@@ -406,6 +408,10 @@ final class ServerProcess implements LogListener
         {
             electionDeadlineNanos = 0;
         }
+        else if (action instanceof RaftAction.SetCommitNoticeTimer timer)
+        {
+            setCommitNoticeTimer(timer.delayMs());
+        }
         else if (action instanceof RaftAction.PersistTermAndVote persist)
         {
             storage.meta().storeTermAndVote(persist.term(), persist.votedFor());
@@ -580,6 +586,24 @@ final class ServerProcess implements LogListener
         }
         electionDeadlineNanos = 0;
         enqueue(ELECTION_TIMEOUT);
+    }
+
+    private void setCommitNoticeTimer(final long delayMs)
+    {
+        if (null != commitNoticeTimer)
+        {
+            commitNoticeTimer.cancel();
+        }
+        commitNoticeTimer = loop.schedule(TimeUnit.MILLISECONDS.toNanos(Math.max(0, delayMs)), this::commitNoticeDue);
+    }
+
+    private void commitNoticeDue()
+    {
+        commitNoticeTimer = null;
+        if (!stopped)
+        {
+            enqueue(COMMIT_NOTICE_DUE);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -1033,6 +1057,10 @@ final class ServerProcess implements LogListener
         if (null != electionTimer)
         {
             electionTimer.cancel();
+        }
+        if (null != commitNoticeTimer)
+        {
+            commitNoticeTimer.cancel();
         }
         List<ServerId> peers = List.of();
         if (null != core)

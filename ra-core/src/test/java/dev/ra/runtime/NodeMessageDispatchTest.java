@@ -68,7 +68,8 @@ class NodeMessageDispatchTest
         try (InJvmNetwork network = new InJvmNetwork();
             InMemoryStorage storage = new InMemoryStorage();
             RaRuntime runtime = new RaRuntime(new RuntimeConfig("n1", network.newTransport(), storage, 1,
-                Duration.ofSeconds(1), Duration.ofMillis(150), Duration.ofMillis(300), Duration.ofSeconds(1), 16,
+                Duration.ofSeconds(1), Duration.ofMillis(150), Duration.ofMillis(300), Duration.ofSeconds(1),
+                Duration.ofMillis(2), 16,
                 Map.of(), Map.of(), null, true)))
         {
             runtime.start();

@@ -27,8 +27,10 @@ import java.util.stream.Collectors;
  * action they return as one line. Messages are held until delivered explicitly, log writes until synced, so a
  * script decides exactly what happens when.
  *
- * <p>Commands: {@code cluster N [snapshotEvery=K]}, {@code add-server NAME} (a brand-new server that knows the
- * current members), {@code trigger S}, {@code timeout S}, {@code tick S}, {@code propose S KEY VALUE},
+ * <p>Commands: {@code cluster N [snapshotEvery=K] [batch=B] [commitNotice=MS]}, {@code add-server NAME} (a brand-new
+ * server that knows the current members), {@code trigger S}, {@code timeout S}, {@code tick S} (1 s later),
+ * {@code wait MS} (time passes, nothing happens), {@code commit-notice S} (its commit notice timer fires),
+ * {@code propose S KEY VALUE},
  * {@code query S}, {@code flush S}, {@code deliver [S]} (one round of messages, optionally only those to S),
  * {@code drop [S]} (discard pending messages, optionally only those to S), {@code sync [S]} (make logs durable),
  * {@code stabilize} (deliver and sync until quiet), {@code isolate S}, {@code heal}, {@code unreachable S PEER},
@@ -69,6 +71,7 @@ final class ScenarioRunner
     private long nextCallId = 1;
     private List<Member> members = new ArrayList<>();
     private int batch = 4;
+    private long commitNoticeDelayMs;
     private final SafetyChecker safety = new SafetyChecker();
     private String safetyProblem;
     private final Map<Long, Object> replies = new java.util.HashMap<>();
@@ -84,6 +87,8 @@ final class ScenarioRunner
             case "add-server" -> addServer(args[1]);
             case "trigger" -> handle(args[1], new RaftEvent.TriggerElection());
             case "timeout" -> handle(args[1], new RaftEvent.ElectionTimeout());
+            case "commit-notice" -> handle(args[1], new RaftEvent.CommitNoticeDue());
+            case "wait" -> now += Long.parseLong(args[1]);
             case "tick" ->
             {
                 now += 1000;
@@ -177,6 +182,10 @@ final class ScenarioRunner
             {
                 batch = Integer.parseInt(args[i].substring("batch=".length()));
             }
+            else if (args[i].startsWith("commitNotice="))
+            {
+                commitNoticeDelayMs = Long.parseLong(args[i].substring("commitNotice=".length()));
+            }
         }
         for (int i = 1; i <= count; i++)
         {
@@ -215,7 +224,8 @@ final class ScenarioRunner
         final Codec<Object> codec = (Codec<Object>)(Codec<?>)machine.stateCodec();
         final Object state = null == snapshot ? null : codec.fromBytes(server.snapshots.read(snapshot).toByteArray());
         final CoreConfig config = new CoreConfig(server.id, "scenario",
-            null == server.bootMembers ? members : server.bootMembers, 100, 200, batch, 8, 2, 16, 1000);
+            null == server.bootMembers ? members : server.bootMembers, 100, 200, batch, 8, 2, 16, 1000,
+            commitNoticeDelayMs);
         server.core = new ServerCore(config, machine, server.log, server.snapshots,
             new RecoveredState(server.term, server.votedFor, server.lastApplied, snapshot, state), random.split());
         server.alive = true;
@@ -444,6 +454,10 @@ final class ScenarioRunner
         if (action instanceof RaftAction.CancelElectionTimer)
         {
             return name + " election-timer cancel";
+        }
+        if (action instanceof RaftAction.SetCommitNoticeTimer timer)
+        {
+            return name + " commit-notice-timer " + timer.delayMs() + "ms";
         }
         if (action instanceof RaftAction.ReplyToCaller reply)
         {

@@ -109,6 +109,8 @@ public final class Simulation
 
     private final Options options;
     private final SplittableRandom random;
+    /** Eager notices in a third of the seeds, a delay of 1–20 ms otherwise; drawn apart from the schedule's stream. */
+    private final long commitNoticeDelayMs;
     private final PriorityQueue<Scheduled> queue = new PriorityQueue<>((a, b) ->
         a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
     private final Node[] nodes;
@@ -139,6 +141,8 @@ public final class Simulation
     {
         this.options = options;
         this.random = new SplittableRandom(options.seed());
+        final SplittableRandom settings = new SplittableRandom(options.seed() ^ 0x5DEECE66DL);
+        this.commitNoticeDelayMs = settings.nextInt(3) == 0 ? 0 : 1 + settings.nextInt(20);
         this.nodes = new Node[options.servers()];
         this.blocked = new boolean[options.servers()][options.servers()];
         this.view = new boolean[options.servers()][options.servers()];
@@ -254,6 +258,7 @@ public final class Simulation
         boolean member;
         long incarnation;
         long timerGeneration;
+        long commitNoticeGeneration;
         boolean syncScheduled;
         boolean flushScheduled;
         List<Member> bootMembers;
@@ -271,7 +276,8 @@ public final class Simulation
         final Object snapshotState = null == snapshot ? null :
             stateCodec.fromBytes(node.snapshots.read(snapshot).unsafeArray());
         final List<Member> members = null == node.bootMembers ? initialMembers : node.bootMembers;
-        final CoreConfig config = new CoreConfig(node.id, CLUSTER, members, 150, 300, 8, 32, 10, 64, 500);
+        final CoreConfig config = new CoreConfig(node.id, CLUSTER, members, 150, 300, 8, 32, 10, 64, 500,
+            commitNoticeDelayMs);
         node.core = new ServerCore(config, machine, node.log, node.snapshots,
             new RecoveredState(node.term, node.votedFor, node.persistedLastApplied, snapshot, snapshotState),
             random.split());
@@ -391,6 +397,18 @@ public final class Simulation
         else if (action instanceof RaftAction.CancelElectionTimer)
         {
             node.timerGeneration++;
+        }
+        else if (action instanceof RaftAction.SetCommitNoticeTimer timer)
+        {
+            final long generation = ++node.commitNoticeGeneration;
+            final long incarnation = node.incarnation;
+            schedule(timer.delayMs(), () ->
+            {
+                if (node.alive && node.incarnation == incarnation && node.commitNoticeGeneration == generation)
+                {
+                    deliver(node, new RaftEvent.CommitNoticeDue());
+                }
+            });
         }
         else if (action instanceof RaftAction.ReplyToCaller reply)
         {
