@@ -34,6 +34,11 @@ import org.HdrHistogram.Histogram;
  * two files have both synced (started together each round). A second pair of floors counts the third member too: all
  * three members sync each entry, on the one disk, and the entry commits when two of the three syncs are done. Each
  * is measured appending (a fresh log's first file grows) and overwriting (a recycled WAL file, the steady state).
+ *
+ * <p>Those sums of parts measured back to back are lower bounds nothing reaches: a disk synced after a pause is slower
+ * than one synced continuously, and they leave out the wake-ups of the threads that carry a request. So the figure
+ * also runs {@link ReplicatedWriteFloor}, the whole replicated write as the simplest program that does it (blocking
+ * sockets or queues, no consensus logic), which is the floor the sequential figures are judged against.
  */
 final class Floor
 {
@@ -53,6 +58,13 @@ final class Floor
         final List<Double> pairOverwrite = new ArrayList<>();
         final List<Double> trioOverwrite = new ArrayList<>();
         final List<Double> rtt = new ArrayList<>();
+        final List<Double> replicatedLoopback = new ArrayList<>();
+        final List<Double> replicatedLoopbackAppend = new ArrayList<>();
+        final List<Double> replicatedThreads = new ArrayList<>();
+        final List<Double> replicatedThreadsAppend = new ArrayList<>();
+        final List<Double> replicatedProcesses = new ArrayList<>();
+        final List<Double> replicatedProcessesAppend = new ArrayList<>();
+        final int rounds = Math.max(500, (int)Math.min(10_000, config.seconds() * 1_000));
         final int syncs = Math.max(50, (int)Math.min(2_000, config.seconds() * 400));
         final int pings = Math.max(200, (int)Math.min(20_000, config.seconds() * 4_000));
         try
@@ -72,6 +84,18 @@ final class Floor
                     pairOverwrite.add(concurrentP50Millis(dir, "pair-over-" + run, 2, 2, syncs, true));
                     trioOverwrite.add(concurrentP50Millis(dir, "trio-over-" + run, 3, 2, syncs, true));
                     rtt.add(loopbackRoundTripP50Millis(pings));
+                    replicatedThreads.add(ReplicatedWriteFloor.p50Millis(dir, rounds,
+                        ReplicatedWriteFloor.Transport.THREADS, true));
+                    replicatedThreadsAppend.add(ReplicatedWriteFloor.p50Millis(dir, rounds,
+                        ReplicatedWriteFloor.Transport.THREADS, false));
+                    replicatedLoopback.add(ReplicatedWriteFloor.p50Millis(dir, rounds,
+                        ReplicatedWriteFloor.Transport.LOOPBACK, true));
+                    replicatedLoopbackAppend.add(ReplicatedWriteFloor.p50Millis(dir, rounds,
+                        ReplicatedWriteFloor.Transport.LOOPBACK, false));
+                    replicatedProcesses.add(ReplicatedWriteFloor.p50Millis(dir, rounds,
+                        ReplicatedWriteFloor.Transport.PROCESSES, true));
+                    replicatedProcessesAppend.add(ReplicatedWriteFloor.p50Millis(dir, rounds,
+                        ReplicatedWriteFloor.Transport.PROCESSES, false));
                 }
             }
             finally
@@ -100,7 +124,13 @@ final class Floor
             .put("floor_in_jvm_sequential_overwrite_ms", round(median(pairOverwrite)))
             .put("floor_netty_sequential_overwrite_ms", round(median(pairOverwrite) + 2 * roundTrip))
             .put("floor_in_jvm_sequential_overwrite_three_syncs_ms", round(median(trioOverwrite)))
-            .put("floor_netty_sequential_overwrite_three_syncs_ms", round(median(trioOverwrite) + 2 * roundTrip));
+            .put("floor_netty_sequential_overwrite_three_syncs_ms", round(median(trioOverwrite) + 2 * roundTrip))
+            .put("replicated_write_threads_overwrite_p50_ms", Json.summary(replicatedThreads))
+            .put("replicated_write_threads_append_p50_ms", Json.summary(replicatedThreadsAppend))
+            .put("replicated_write_loopback_overwrite_p50_ms", Json.summary(replicatedLoopback))
+            .put("replicated_write_loopback_append_p50_ms", Json.summary(replicatedLoopbackAppend))
+            .put("replicated_write_processes_overwrite_p50_ms", Json.summary(replicatedProcesses))
+            .put("replicated_write_processes_append_p50_ms", Json.summary(replicatedProcessesAppend));
     }
 
     /**

@@ -42,7 +42,11 @@ class HarnessSmokeTest
         assertThat(line).contains("\"fdatasync_append_4k_p50_ms\":{\"min\":").contains("\"loopback_rtt_p50_ms\":{")
             .contains("\"floor_netty_sequential_ms\":")
             .contains("\"fdatasync_append_4k_three_files_at_once_two_done_p50_ms\":{\"min\":")
-            .contains("\"floor_netty_sequential_three_syncs_ms\":");
+            .contains("\"floor_netty_sequential_three_syncs_ms\":")
+            .contains("\"replicated_write_threads_overwrite_p50_ms\":{\"min\":")
+            .contains("\"replicated_write_loopback_append_p50_ms\":{\"min\":")
+            .contains("\"replicated_write_processes_overwrite_p50_ms\":{\"min\":")
+            .contains("\"replicated_write_processes_append_p50_ms\":{\"min\":");
     }
 
     @Test

@@ -1,0 +1,498 @@
+package dev.ra.bench;
+
+import java.io.BufferedReader;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The least a replicated write can cost here, measured as one program rather than summed from parts: a client sends a
+ * 128-byte request to a leader, which forwards it to two followers, appends a 200-byte record to its own file and
+ * syncs it, waits for one follower's acknowledgement (each follower appends, syncs and acknowledges) and answers the
+ * client. No consensus logic, no encoding, no batching; just the messages and the {@code fdatasync}s a three-member
+ * cluster must make, with the same gaps between syncs as a client waiting for each answer makes (a disk synced back to
+ * back is faster than one synced after a pause, so floors summed from back-to-back measurements are not reachable).
+ *
+ * <p>Three transports: {@link Transport#PROCESSES}, each member a JVM of its own and each hop a blocking TCP socket on
+ * 127.0.0.1 with Nagle off, the client in the calling JVM (the topology of the figures with one JVM per node and a
+ * client JVM); {@link Transport#LOOPBACK}, the same sockets between threads of one JVM; and {@link Transport#THREADS},
+ * each hop a hand-off between threads of one JVM through a blocking queue (the floor of the in-JVM figures). The files
+ * are either fresh (appending) or written once before (overwriting, as a recycled WAL file is).
+ *
+ * <p>{@link #main} runs one member of the {@code PROCESSES} variant.
+ */
+final class ReplicatedWriteFloor
+{
+    /** Where the members run and how they talk. */
+    enum Transport
+    {
+        /** One JVM per member, blocking TCP sockets over 127.0.0.1; the client in the calling JVM. */
+        PROCESSES,
+        /** Threads of the calling JVM, blocking TCP sockets over 127.0.0.1. */
+        LOOPBACK,
+        /** Threads of the calling JVM, blocking queues between them. */
+        THREADS
+    }
+
+    private static final int REQUEST_BYTES = 128;
+    private static final int ACK_BYTES = 8;
+    private static final int RECORD_BYTES = 200;
+    private static final int WARMUP_ROUNDS = 1_000;
+    private static final Object MESSAGE = new Object();
+
+    private ReplicatedWriteFloor()
+    {
+    }
+
+    /**
+     * @param dir       for the three members' files (deleted afterwards).
+     * @param rounds    measured client round trips, after a warm-up.
+     * @param transport between the members.
+     * @param overwrite whether the files are written once before, so the rounds overwrite allocated blocks.
+     * @return the p50 of a client's round trip in milliseconds.
+     */
+    static double p50Millis(final Path dir, final int rounds, final Transport transport, final boolean overwrite)
+    {
+        final List<Path> files = List.of(dir.resolve("replicated-leader"), dir.resolve("replicated-follower-1"),
+            dir.resolve("replicated-follower-2"));
+        try
+        {
+            for (final Path file : files)
+            {
+                Files.deleteIfExists(file);
+                if (overwrite)
+                {
+                    preallocate(file, (long)(WARMUP_ROUNDS + rounds) * RECORD_BYTES);
+                }
+            }
+            final Histogram histogram = switch (transport)
+            {
+                case PROCESSES -> processes(files, rounds);
+                case LOOPBACK -> loopback(files, rounds);
+                case THREADS -> threads(files, rounds);
+            };
+            return histogram.getValueAtPercentile(50) / 1e6;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        finally
+        {
+            for (final Path file : files)
+            {
+                try
+                {
+                    Files.deleteIfExists(file);
+                }
+                catch (final IOException ex)
+                {
+                    // best effort: the directory is removed by the caller
+                }
+            }
+        }
+    }
+
+    private static Histogram loopback(final List<Path> files, final int rounds) throws IOException
+    {
+        final Histogram histogram = new Histogram(3);
+        final InetAddress loopback = InetAddress.getLoopbackAddress();
+        final List<Thread> threads = new ArrayList<>();
+        try (ServerSocket leaderSocket = new ServerSocket(0, 1, loopback);
+            ServerSocket follower1Socket = new ServerSocket(0, 1, loopback);
+            ServerSocket follower2Socket = new ServerSocket(0, 1, loopback))
+        {
+            threads.add(start("floor-follower-1", () -> follower(follower1Socket, files.get(1))));
+            threads.add(start("floor-follower-2", () -> follower(follower2Socket, files.get(2))));
+            threads.add(start("floor-leader", () -> leader(leaderSocket, follower1Socket.getLocalPort(),
+                follower2Socket.getLocalPort(), files.get(0))));
+            clientRounds(leaderSocket.getLocalPort(), rounds, histogram);
+        }
+        join(threads);
+        return histogram;
+    }
+
+    private static Histogram processes(final List<Path> files, final int rounds) throws IOException
+    {
+        final Histogram histogram = new Histogram(3);
+        final List<Process> members = new ArrayList<>();
+        try
+        {
+            final Member follower1 = Member.start(members, "follower", files.get(1).toString());
+            final Member follower2 = Member.start(members, "follower", files.get(2).toString());
+            final Member leader = Member.start(members, "leader", files.get(0).toString(),
+                String.valueOf(follower1.port()), String.valueOf(follower2.port()));
+            clientRounds(leader.port(), rounds, histogram);
+            for (final Process member : members)
+            {
+                if (!member.waitFor(30, TimeUnit.SECONDS))
+                {
+                    throw new IllegalStateException("a floor member did not stop after its client left");
+                }
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", ex);
+        }
+        finally
+        {
+            for (final Process member : members)
+            {
+                member.destroyForcibly();
+            }
+        }
+        return histogram;
+    }
+
+    /**
+     * One member of the {@link Transport#PROCESSES} variant: {@code follower FILE} or {@code leader FILE
+     * FOLLOWER1_PORT FOLLOWER2_PORT}. Prints {@code port N} once it listens and exits when its client leaves.
+     *
+     * @param args the role and its arguments.
+     * @throws IOException if the socket cannot be opened.
+     */
+    public static void main(final String[] args) throws IOException
+    {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+        {
+            System.out.println("port " + listener.getLocalPort());
+            System.out.flush();
+            if ("leader".equals(args[0]))
+            {
+                leader(listener, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Path.of(args[1]));
+            }
+            else
+            {
+                follower(listener, Path.of(args[1]));
+            }
+        }
+    }
+
+    private record Member(int port)
+    {
+        static Member start(final List<Process> started, final String... args) throws IOException
+        {
+            final List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-cp",
+                System.getProperty("java.class.path"), ReplicatedWriteFloor.class.getName()));
+            command.addAll(List.of(args));
+            final Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+            started.add(process);
+            final BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8));
+            final String line = out.readLine();
+            if (null == line || !line.startsWith("port "))
+            {
+                throw new IllegalStateException("a floor member did not start: " + line);
+            }
+            return new Member(Integer.parseInt(line.substring("port ".length())));
+        }
+    }
+
+    private static void clientRounds(final int port, final int rounds, final Histogram histogram) throws IOException
+    {
+        try (Socket client = connect(port))
+        {
+            final OutputStream out = client.getOutputStream();
+            final DataInputStream in = new DataInputStream(client.getInputStream());
+            final byte[] request = new byte[REQUEST_BYTES];
+            final byte[] ack = new byte[ACK_BYTES];
+            for (int i = -WARMUP_ROUNDS; i < rounds; i++)
+            {
+                final long start = System.nanoTime();
+                out.write(request);
+                in.readFully(ack);
+                if (i >= 0)
+                {
+                    histogram.recordValue(System.nanoTime() - start);
+                }
+            }
+        }
+    }
+
+    private static void leader(final ServerSocket listener, final int follower1Port, final int follower2Port,
+        final Path file)
+    {
+        try (Socket client = accept(listener);
+            Socket follower1 = connect(follower1Port);
+            Socket follower2 = connect(follower2Port);
+            FileChannel channel = open(file))
+        {
+            // Only one follower's acknowledgement is awaited (with the leader's own sync, a majority of three); the
+            // other's are read by a thread of their own so its socket never fills.
+            final InputStream slowAcks = follower2.getInputStream();
+            final Thread drain = start("floor-leader-drain", () -> drain(slowAcks));
+            final DataInputStream fromClient = new DataInputStream(client.getInputStream());
+            final OutputStream toClient = client.getOutputStream();
+            final OutputStream toFollower1 = follower1.getOutputStream();
+            final OutputStream toFollower2 = follower2.getOutputStream();
+            final DataInputStream fromFollower1 = new DataInputStream(follower1.getInputStream());
+            final byte[] request = new byte[REQUEST_BYTES];
+            final byte[] ack = new byte[ACK_BYTES];
+            final ByteBuffer record = ByteBuffer.allocateDirect(RECORD_BYTES);
+            long position = 0;
+            while (readFully(fromClient, request))
+            {
+                toFollower1.write(request);
+                toFollower2.write(request);
+                position = appendAndSync(channel, record, position);
+                fromFollower1.readFully(ack);
+                toClient.write(ack);
+            }
+            follower1.shutdownOutput();
+            follower2.shutdownOutput();
+            join(List.of(drain));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private static void follower(final ServerSocket listener, final Path file)
+    {
+        try (Socket leader = accept(listener); FileChannel channel = open(file))
+        {
+            final DataInputStream in = new DataInputStream(leader.getInputStream());
+            final OutputStream out = leader.getOutputStream();
+            final byte[] request = new byte[REQUEST_BYTES];
+            final byte[] ack = new byte[ACK_BYTES];
+            final ByteBuffer record = ByteBuffer.allocateDirect(RECORD_BYTES);
+            long position = 0;
+            while (readFully(in, request))
+            {
+                position = appendAndSync(channel, record, position);
+                out.write(ack);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private static void drain(final InputStream in)
+    {
+        final byte[] buffer = new byte[256];
+        try
+        {
+            while (in.read(buffer) >= 0)
+            {
+                // acknowledgements of the follower the leader does not wait for
+            }
+        }
+        catch (final IOException ex)
+        {
+            // the leader closed the socket
+        }
+    }
+
+    private static Histogram threads(final List<Path> files, final int rounds)
+    {
+        final Histogram histogram = new Histogram(3);
+        final BlockingQueue<Object> toLeader = new ArrayBlockingQueue<>(4);
+        final BlockingQueue<Object> toClient = new ArrayBlockingQueue<>(4);
+        final BlockingQueue<Object> toFollower1 = new ArrayBlockingQueue<>(4);
+        final BlockingQueue<Object> toFollower2 = new ArrayBlockingQueue<>(4);
+        final BlockingQueue<Object> follower1Acks = new ArrayBlockingQueue<>(4);
+        final BlockingQueue<Object> follower2Acks = new ArrayBlockingQueue<>(4);
+        final int total = WARMUP_ROUNDS + rounds;
+        final List<Thread> threads = new ArrayList<>();
+        threads.add(start("floor-follower-1", () -> followerRounds(toFollower1, follower1Acks, files.get(1), total)));
+        threads.add(start("floor-follower-2", () -> followerRounds(toFollower2, follower2Acks, files.get(2), total)));
+        threads.add(start("floor-leader-drain", () -> take(follower2Acks, total)));
+        threads.add(start("floor-leader", () ->
+        {
+            try (FileChannel channel = open(files.get(0)))
+            {
+                final ByteBuffer record = ByteBuffer.allocateDirect(RECORD_BYTES);
+                long position = 0;
+                for (int i = 0; i < total; i++)
+                {
+                    final Object request = toLeader.take();
+                    toFollower1.put(request);
+                    toFollower2.put(request);
+                    position = appendAndSync(channel, record, position);
+                    follower1Acks.take();
+                    toClient.put(request);
+                }
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        try
+        {
+            for (int i = -WARMUP_ROUNDS; i < rounds; i++)
+            {
+                final long start = System.nanoTime();
+                toLeader.put(MESSAGE);
+                if (null == toClient.poll(30, TimeUnit.SECONDS))
+                {
+                    throw new IllegalStateException("the floor's leader thread stopped answering");
+                }
+                if (i >= 0)
+                {
+                    histogram.recordValue(System.nanoTime() - start);
+                }
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", ex);
+        }
+        join(threads);
+        return histogram;
+    }
+
+    private static void followerRounds(final BlockingQueue<Object> in, final BlockingQueue<Object> out, final Path file,
+        final int total)
+    {
+        try (FileChannel channel = open(file))
+        {
+            final ByteBuffer record = ByteBuffer.allocateDirect(RECORD_BYTES);
+            long position = 0;
+            for (int i = 0; i < total; i++)
+            {
+                final Object request = in.take();
+                position = appendAndSync(channel, record, position);
+                out.put(request);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void take(final BlockingQueue<Object> queue, final int count)
+    {
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                queue.take();
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static long appendAndSync(final FileChannel channel, final ByteBuffer record, final long position)
+        throws IOException
+    {
+        record.clear();
+        record.putLong(0, position);
+        channel.write(record, position);
+        channel.force(false);
+        return position + RECORD_BYTES;
+    }
+
+    private static void preallocate(final Path file, final long bytes) throws IOException
+    {
+        final ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 16);
+        try (FileChannel channel = open(file))
+        {
+            for (long position = 0; position < bytes; position += zeros.capacity())
+            {
+                zeros.clear();
+                channel.write(zeros, position);
+            }
+            channel.force(true);
+        }
+    }
+
+    private static FileChannel open(final Path file) throws IOException
+    {
+        return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    }
+
+    private static boolean readFully(final DataInputStream in, final byte[] buffer) throws IOException
+    {
+        int read = 0;
+        while (read < buffer.length)
+        {
+            final int n = in.read(buffer, read, buffer.length - read);
+            if (n < 0)
+            {
+                if (read == 0)
+                {
+                    return false;
+                }
+                throw new IOException("connection closed inside a message");
+            }
+            read += n;
+        }
+        return true;
+    }
+
+    private static Socket connect(final int port) throws IOException
+    {
+        final Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+        socket.setTcpNoDelay(true);
+        return socket;
+    }
+
+    private static Socket accept(final ServerSocket listener) throws IOException
+    {
+        final Socket socket = listener.accept();
+        socket.setTcpNoDelay(true);
+        return socket;
+    }
+
+    private static Thread start(final String name, final Runnable body)
+    {
+        final Thread thread = new Thread(body, name);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    private static void join(final List<Thread> threads)
+    {
+        try
+        {
+            for (final Thread thread : threads)
+            {
+                thread.join(30_000);
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
