@@ -987,7 +987,8 @@ public final class RaSystem implements AutoCloseable
          *              lag before sending an empty AppendEntries just to advance it; default 2 ms. Under load the next
          *              entries carry the commit index first, which saves each follower a message and a reply per
          *              command; followers apply (and serve local queries) at most this much later when traffic stops.
-         *              Zero sends the notice at once. Must be below the election timeout's lower bound.
+         *              Zero (or less than a millisecond: the core counts whole milliseconds) sends the notice at once.
+         *              Must be below the election timeout's lower bound.
          * @return this builder.
          */
         public Builder commitNoticeDelay(final Duration delay)

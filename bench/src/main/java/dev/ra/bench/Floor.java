@@ -15,7 +15,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
@@ -63,12 +66,7 @@ final class Floor
         final List<Double> rtt = new ArrayList<>();
         final List<Double> recordBackToBack = new ArrayList<>();
         final List<Double> recordPaused = new ArrayList<>();
-        final List<Double> replicatedLoopback = new ArrayList<>();
-        final List<Double> replicatedLoopbackAppend = new ArrayList<>();
-        final List<Double> replicatedThreads = new ArrayList<>();
-        final List<Double> replicatedThreadsAppend = new ArrayList<>();
-        final List<Double> replicatedProcesses = new ArrayList<>();
-        final List<Double> replicatedProcessesAppend = new ArrayList<>();
+        final Map<String, List<Double>> replicated = new LinkedHashMap<>();
         final int rounds = Math.max(500, (int)Math.min(10_000, config.seconds() * 1_000));
         final int syncs = Math.max(50, (int)Math.min(2_000, config.seconds() * 400));
         final int pings = Math.max(200, (int)Math.min(20_000, config.seconds() * 4_000));
@@ -81,28 +79,26 @@ final class Floor
                 for (int run = 0; run < config.runs(); run++)
                 {
                     final Path file = dir.resolve("probe-" + run);
-                    append.add(syncP50Millis(file, syncs));
-                    overwrite.add(syncP50Millis(file, syncs));
-                    recordBackToBack.add(recordSyncP50Millis(file, syncs, 0));
-                    recordPaused.add(recordSyncP50Millis(file, syncs, PAUSE_NANOS));
+                    append.add(syncP50Millis(file, syncs, BLOCK, 0));
+                    overwrite.add(syncP50Millis(file, syncs, BLOCK, 0));
+                    recordBackToBack.add(syncP50Millis(file, syncs, RECORD, 0));
+                    recordPaused.add(syncP50Millis(file, syncs, RECORD, PAUSE_NANOS));
                     Files.delete(file);
                     pair.add(concurrentP50Millis(dir, "pair-" + run, 2, 2, syncs, false));
                     trio.add(concurrentP50Millis(dir, "trio-" + run, 3, 2, syncs, false));
                     pairOverwrite.add(concurrentP50Millis(dir, "pair-over-" + run, 2, 2, syncs, true));
                     trioOverwrite.add(concurrentP50Millis(dir, "trio-over-" + run, 3, 2, syncs, true));
                     rtt.add(loopbackRoundTripP50Millis(pings));
-                    replicatedThreads.add(ReplicatedWriteFloor.p50Millis(dir, rounds,
-                        ReplicatedWriteFloor.Transport.THREADS, true));
-                    replicatedThreadsAppend.add(ReplicatedWriteFloor.p50Millis(dir, rounds,
-                        ReplicatedWriteFloor.Transport.THREADS, false));
-                    replicatedLoopback.add(ReplicatedWriteFloor.p50Millis(dir, rounds,
-                        ReplicatedWriteFloor.Transport.LOOPBACK, true));
-                    replicatedLoopbackAppend.add(ReplicatedWriteFloor.p50Millis(dir, rounds,
-                        ReplicatedWriteFloor.Transport.LOOPBACK, false));
-                    replicatedProcesses.add(ReplicatedWriteFloor.p50Millis(dir, rounds,
-                        ReplicatedWriteFloor.Transport.PROCESSES, true));
-                    replicatedProcessesAppend.add(ReplicatedWriteFloor.p50Millis(dir, rounds,
-                        ReplicatedWriteFloor.Transport.PROCESSES, false));
+                    for (final ReplicatedWriteFloor.Transport transport : ReplicatedWriteFloor.Transport.values())
+                    {
+                        for (final boolean overwriting : new boolean[] {true, false})
+                        {
+                            final String key = "replicated_write_" + transport.name().toLowerCase(Locale.ROOT) +
+                                (overwriting ? "_overwrite" : "_append") + "_p50_ms";
+                            replicated.computeIfAbsent(key, k -> new ArrayList<>())
+                                .add(ReplicatedWriteFloor.p50Millis(dir, rounds, transport, overwriting));
+                        }
+                    }
                 }
             }
             finally
@@ -116,7 +112,7 @@ final class Floor
         }
         final double sync = median(pair);
         final double roundTrip = median(rtt);
-        return new Json().put("figure", "floor")
+        final Json json = new Json().put("figure", "floor")
             .put("fdatasync_append_4k_p50_ms", Json.summary(append))
             .put("fdatasync_overwrite_4k_p50_ms", Json.summary(overwrite))
             .put("fdatasync_overwrite_200b_back_to_back_p50_ms", Json.summary(recordBackToBack))
@@ -133,62 +129,35 @@ final class Floor
             .put("floor_in_jvm_sequential_overwrite_ms", round(median(pairOverwrite)))
             .put("floor_netty_sequential_overwrite_ms", round(median(pairOverwrite) + 2 * roundTrip))
             .put("floor_in_jvm_sequential_overwrite_three_syncs_ms", round(median(trioOverwrite)))
-            .put("floor_netty_sequential_overwrite_three_syncs_ms", round(median(trioOverwrite) + 2 * roundTrip))
-            .put("replicated_write_threads_overwrite_p50_ms", Json.summary(replicatedThreads))
-            .put("replicated_write_threads_append_p50_ms", Json.summary(replicatedThreadsAppend))
-            .put("replicated_write_loopback_overwrite_p50_ms", Json.summary(replicatedLoopback))
-            .put("replicated_write_loopback_append_p50_ms", Json.summary(replicatedLoopbackAppend))
-            .put("replicated_write_processes_overwrite_p50_ms", Json.summary(replicatedProcesses))
-            .put("replicated_write_processes_append_p50_ms", Json.summary(replicatedProcessesAppend));
+            .put("floor_netty_sequential_overwrite_three_syncs_ms", round(median(trioOverwrite) + 2 * roundTrip));
+        replicated.forEach((key, values) -> json.put(key, Json.summary(values)));
+        return json;
     }
 
     /**
-     * Overwrite a written file with 200-byte records, as a WAL does, syncing each; with a pause between syncs (as a
-     * client waiting for each answer leaves) the sync is slower than back to back, which is why sums of back-to-back
-     * parts are not a reachable floor.
+     * Write {@code size}-byte pieces from the start of the file, syncing each; on a new file this appends, on one
+     * already written it overwrites allocated blocks. With a pause between syncs (as a client waiting for each answer
+     * leaves) a sync is slower than back to back, which is why sums of back-to-back parts are not a reachable floor.
      */
-    private static double recordSyncP50Millis(final Path file, final int count, final long pauseNanos)
+    private static double syncP50Millis(final Path file, final int count, final int size, final long pauseNanos)
         throws IOException
     {
         final Histogram histogram = new Histogram(3);
-        final ByteBuffer record = ByteBuffer.allocateDirect(RECORD);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
+        final ByteBuffer piece = ByteBuffer.allocateDirect(size);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE))
         {
             for (int i = 0; i < count; i++)
             {
-                record.clear();
-                record.putLong(0, i);
+                piece.clear();
+                piece.putLong(0, i);
                 final long start = System.nanoTime();
-                channel.write(record, (long)i * RECORD);
+                channel.write(piece, (long)i * size);
                 channel.force(false);
                 histogram.recordValue(System.nanoTime() - start);
                 if (pauseNanos > 0)
                 {
                     LockSupport.parkNanos(pauseNanos);
                 }
-            }
-        }
-        return histogram.getValueAtPercentile(50) / 1e6;
-    }
-
-    /**
-     * Write 4 KiB blocks from the start of the file, syncing each; on a new file this appends, on one already
-     * written it overwrites allocated blocks.
-     */
-    private static double syncP50Millis(final Path file, final int count) throws IOException
-    {
-        final Histogram histogram = new Histogram(3);
-        final ByteBuffer block = ByteBuffer.allocateDirect(BLOCK);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE))
-        {
-            for (int i = 0; i < count; i++)
-            {
-                block.clear();
-                block.putLong(0, i);
-                final long start = System.nanoTime();
-                channel.write(block, (long)i * BLOCK);
-                channel.force(false);
-                histogram.recordValue(System.nanoTime() - start);
             }
         }
         return histogram.getValueAtPercentile(50) / 1e6;

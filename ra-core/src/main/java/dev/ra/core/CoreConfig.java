@@ -78,8 +78,7 @@ public record CoreConfig(ServerId id, String clusterName, List<Member> initialMe
     public CoreConfig withElectionTimeout(final long minMs, final long maxMs)
     {
         return new CoreConfig(id, clusterName, initialMembers, minMs, maxMs, maxAppendEntries, maxPipelineCount,
-            minSnapshotInterval, snapshotChunkBytes, awaitConditionTimeoutMs,
-            commitNoticeDelayMs);
+            minSnapshotInterval, snapshotChunkBytes, awaitConditionTimeoutMs, commitNoticeDelayMs);
     }
 
     /**

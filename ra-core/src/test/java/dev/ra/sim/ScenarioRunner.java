@@ -30,12 +30,12 @@ import java.util.stream.Collectors;
  * <p>Commands: {@code cluster N [snapshotEvery=K] [batch=B] [commitNotice=MS]}, {@code add-server NAME} (a brand-new
  * server that knows the current members), {@code trigger S}, {@code timeout S}, {@code tick S} (1 s later),
  * {@code wait MS} (time passes, nothing happens), {@code commit-notice S} (its commit notice timer fires),
- * {@code propose S KEY VALUE},
- * {@code query S}, {@code flush S}, {@code deliver [S]} (one round of messages, optionally only those to S),
- * {@code drop [S]} (discard pending messages, optionally only those to S), {@code sync [S]} (make logs durable),
- * {@code stabilize} (deliver and sync until quiet), {@code isolate S}, {@code heal}, {@code unreachable S PEER},
- * {@code reachable S PEER}, {@code add-member S NAME [promotable]}, {@code remove-member S NAME},
- * {@code transfer S TARGET}, {@code crash S}, {@code restart S}, {@code state}, {@code log S}.
+ * {@code propose S KEY VALUE}, {@code query S}, {@code flush S}, {@code deliver [S]} (one round of messages,
+ * optionally only those to S), {@code drop [S]} (discard pending messages, optionally only those to S),
+ * {@code sync [S]} (make logs durable), {@code stabilize} (deliver and sync until quiet), {@code isolate S},
+ * {@code heal}, {@code unreachable S PEER}, {@code reachable S PEER}, {@code add-member S NAME [promotable]},
+ * {@code remove-member S NAME}, {@code transfer S TARGET}, {@code crash S}, {@code restart S}, {@code state},
+ * {@code log S}.
  */
 final class ScenarioRunner
 {

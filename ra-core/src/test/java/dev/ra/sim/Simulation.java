@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
 
 /**
  * A deterministic simulation of a Raft cluster on the pure cores: one thread, virtual time, a seeded scheduler, a
@@ -109,7 +110,7 @@ public final class Simulation
 
     private final Options options;
     private final SplittableRandom random;
-    /** Eager notices in a third of the seeds, a delay of 1–20 ms otherwise; drawn apart from the schedule's stream. */
+    /** Eager in a third of the seeds, 1–20 ms otherwise; drawn apart from the schedule's random stream. */
     private final long commitNoticeDelayMs;
     private final PriorityQueue<Scheduled> queue = new PriorityQueue<>((a, b) ->
         a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
@@ -224,6 +225,21 @@ public final class Simulation
     private void schedule(final long delay, final Runnable action)
     {
         queue.add(new Scheduled(now + delay, seq++, action));
+    }
+
+    /**
+     * Deliver {@code event} after {@code delay} unless the node crashed, restarted, or reset that timer meanwhile.
+     */
+    private void scheduleTimer(final Node node, final long delay, final BooleanSupplier stillSet, final RaftEvent event)
+    {
+        final long incarnation = node.incarnation;
+        schedule(delay, () ->
+        {
+            if (node.alive && node.incarnation == incarnation && stillSet.getAsBoolean())
+            {
+                deliver(node, event);
+            }
+        });
     }
 
     private void runUntil(final long endTime)
@@ -385,14 +401,8 @@ public final class Simulation
         else if (action instanceof RaftAction.SetElectionTimer timer)
         {
             final long generation = ++node.timerGeneration;
-            final long incarnation = node.incarnation;
-            schedule(timer.delayMs(), () ->
-            {
-                if (node.alive && node.incarnation == incarnation && node.timerGeneration == generation)
-                {
-                    deliver(node, new RaftEvent.ElectionTimeout());
-                }
-            });
+            scheduleTimer(node, timer.delayMs(), () -> node.timerGeneration == generation,
+                new RaftEvent.ElectionTimeout());
         }
         else if (action instanceof RaftAction.CancelElectionTimer)
         {
@@ -401,14 +411,8 @@ public final class Simulation
         else if (action instanceof RaftAction.SetCommitNoticeTimer timer)
         {
             final long generation = ++node.commitNoticeGeneration;
-            final long incarnation = node.incarnation;
-            schedule(timer.delayMs(), () ->
-            {
-                if (node.alive && node.incarnation == incarnation && node.commitNoticeGeneration == generation)
-                {
-                    deliver(node, new RaftEvent.CommitNoticeDue());
-                }
-            });
+            scheduleTimer(node, timer.delayMs(), () -> node.commitNoticeGeneration == generation,
+                new RaftEvent.CommitNoticeDue());
         }
         else if (action instanceof RaftAction.ReplyToCaller reply)
         {
