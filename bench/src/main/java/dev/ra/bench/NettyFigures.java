@@ -52,7 +52,9 @@ public final class NettyFigures
             final long tick = config.nodeOptions().tick().toMillis();
             for (final String node : List.of("n1", "n2", "n3"))
             {
-                final List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g", "-cp", cp,
+                final List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g"));
+                cmd.addAll(nodeJvmOptions());
+                cmd.addAll(List.of("-cp", cp,
                     NettyNode.class.getName(), node, root.resolve(node).toString(), config.sync().name(),
                     String.valueOf(config.electionMinMs()), String.valueOf(config.electionMaxMs()),
                     String.valueOf(tick), String.valueOf(config.walMaxMb() << 20)));
@@ -140,6 +142,16 @@ public final class NettyFigures
                 }
             }
         }
+    }
+
+    /**
+     * Extra JVM options for the node JVMs, from the environment variable {@code RA_BENCH_NODE_JVM_OPTS}
+     * (whitespace-separated), to try JVM settings or attach profilers without changing the harness.
+     */
+    private static List<String> nodeJvmOptions()
+    {
+        final String options = System.getenv("RA_BENCH_NODE_JVM_OPTS");
+        return null == options || options.isBlank() ? List.of() : List.of(options.trim().split("\\s+"));
     }
 
     private static Json base(final Config config, final String figure)
