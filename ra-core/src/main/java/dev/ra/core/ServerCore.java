@@ -697,7 +697,11 @@ public final class ServerCore
 
     private void onHeartbeat(final ServerId from, final HeartbeatRpc rpc)
     {
-        if (rpc.term() == currentTerm && role != RaftState.LEADER && role != RaftState.RECEIVE_SNAPSHOT)
+        // A heartbeat confirms only a leader already followed. It carries no commit index, so a member that restarted
+        // (and forgot the commit index) and took its leader from a heartbeat would wait forever in an idle cluster;
+        // without one it keeps its election timer, and its pre-vote makes the leader probe it with an AppendEntries.
+        if (rpc.term() == currentTerm && role != RaftState.LEADER && role != RaftState.RECEIVE_SNAPSHOT &&
+            rpc.leaderId().equals(leaderId))
         {
             followLeader(rpc.leaderId());
         }
