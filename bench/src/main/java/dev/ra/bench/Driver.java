@@ -106,6 +106,94 @@ public final class Driver
     }
 
     /**
+     * One call at a time like {@link #sequential}, but each call is issued from the previous one's completion, on
+     * the thread that completes it (over a transport, the client's I/O thread) instead of by a waiting application
+     * thread. Not what an application's synchronous call costs; what the library's path costs without the two thread
+     * hand-offs a synchronous caller adds (the call handed to the I/O thread, the answer handed back).
+     *
+     * @param system  the client.
+     * @param server  the leader.
+     * @param seconds window length.
+     * @return the window.
+     */
+    public static Window chainedSequential(final RaSystem system, final ServerId server, final double seconds)
+    {
+        final ChainedCalls calls = new ChainedCalls(system, server, seconds);
+        calls.issue();
+        final long last = calls.finished.orTimeout((long)seconds + 60, TimeUnit.SECONDS).join();
+        return new Window(calls.ops, calls.failed, (last - calls.start) / 1e9, calls.histogram);
+    }
+
+    /**
+     * The state of {@link #chainedSequential}: touched by one callback at a time, each completion happening before the
+     * next call is issued.
+     */
+    private static final class ChainedCalls
+    {
+        final Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        final CompletableFuture<Long> finished = new CompletableFuture<>();
+        final RaSystem system;
+        final ServerId server;
+        final long start = System.nanoTime();
+        final long end;
+        long issued;
+        long ops;
+        long failed;
+
+        ChainedCalls(final RaSystem system, final ServerId server, final double seconds)
+        {
+            this.system = system;
+            this.server = server;
+            this.end = start + (long)(seconds * 1e9);
+        }
+
+        void issue()
+        {
+            // A loop, not recursion, for calls that complete before a callback can be attached (failures).
+            while (true)
+            {
+                final long t0 = System.nanoTime();
+                final CompletableFuture<?> call = system.processCommandAsync(server, command(issued++));
+                if (!call.isDone())
+                {
+                    call.whenComplete((reply, error) ->
+                    {
+                        if (completed(t0, null != error))
+                        {
+                            issue();
+                        }
+                    });
+                    return;
+                }
+                if (!completed(t0, call.isCompletedExceptionally()))
+                {
+                    return;
+                }
+            }
+        }
+
+        private boolean completed(final long t0, final boolean error)
+        {
+            final long now = System.nanoTime();
+            if (error)
+            {
+                failed++;
+            }
+            else
+            {
+                histogram.recordValue(Math.min(now - t0, histogram.getHighestTrackableValue()));
+                ops++;
+            }
+            if (now - end < 0)
+            {
+                return true;
+            }
+            finished.complete(now);
+            return false;
+        }
+    }
+
+    /**
      * A fixed number of asynchronous calls in flight, issued by the calling thread (the client's own thread, as an
      * application would): it takes a permit per call and each completion, on whatever thread completes the future,
      * records the latency and returns the permit. So the library's event loops do no client-side work for the driver.

@@ -95,8 +95,23 @@ final class Floor
                         {
                             final String key = "replicated_write_" + transport.name().toLowerCase(Locale.ROOT) +
                                 (overwriting ? "_overwrite" : "_append") + "_p50_ms";
-                            replicated.computeIfAbsent(key, k -> new ArrayList<>())
-                                .add(ReplicatedWriteFloor.p50Millis(dir, rounds, transport, overwriting));
+                            final ReplicatedWriteFloor.Result result =
+                                ReplicatedWriteFloor.run(dir, rounds, transport, overwriting);
+                            replicated.computeIfAbsent(key, k -> new ArrayList<>()).add(result.p50Millis());
+                            if (result.cpuMicrosPerOp().length > 0)
+                            {
+                                // The same order and meaning as the netty figure's cpu_us_per_op.
+                                final String cpuKey = key.replace("_p50_ms", "_cpu_us_per_op_");
+                                final double[] cpu = result.cpuMicrosPerOp();
+                                final String[] who = {"leader", "follower_a", "follower_b", "client"};
+                                double all = 0;
+                                for (int i = 0; i < cpu.length; i++)
+                                {
+                                    replicated.computeIfAbsent(cpuKey + who[i], k -> new ArrayList<>()).add(cpu[i]);
+                                    all = cpu[i] < 0 || all < 0 ? -1 : all + cpu[i];
+                                }
+                                replicated.computeIfAbsent(cpuKey + "all", k -> new ArrayList<>()).add(all);
+                            }
                         }
                     }
                 }

@@ -31,7 +31,7 @@ public final class NettyFigures
 
     /**
      * @param config settings.
-     * @return the sequential and the 64-in-flight lines.
+     * @return the sequential, the chained sequential ({@link Driver#chainedSequential}) and the 64-in-flight lines.
      */
     public static List<Json> run(final Config config)
     {
@@ -101,13 +101,24 @@ public final class NettyFigures
             Harness.progress("netty: cluster started, leader %s", leader);
             final RaSystem c = client;
             final List<Json> out = new ArrayList<>();
+            final List<Long> pids = processIds(nodes, leader);
             Driver.sequential(c, leader, config.warmupSeconds());
             final List<Driver.Window> seq = new ArrayList<>();
+            final long[] seqBefore = ProcessCpu.nanos(pids);
             for (int r = 0; r < config.runs(); r++)
             {
                 seq.add(Driver.sequential(c, leader, config.seconds()));
             }
-            out.add(ClusterFigures.withLatency(base(config, "sequential-netty"), seq, true).put("in_flight", 1));
+            out.add(ClusterFigures.withLatency(base(config, "sequential-netty"), seq, true).put("in_flight", 1)
+                .put("cpu_us_per_op", cpuPerOp(seqBefore, ProcessCpu.nanos(pids), seq)));
+            final List<Driver.Window> chained = new ArrayList<>();
+            final long[] chainedBefore = ProcessCpu.nanos(pids);
+            for (int r = 0; r < config.runs(); r++)
+            {
+                chained.add(Driver.chainedSequential(c, leader, config.seconds()));
+            }
+            out.add(ClusterFigures.withLatency(base(config, "sequential-netty-chained"), chained, true)
+                .put("in_flight", 1).put("cpu_us_per_op", cpuPerOp(chainedBefore, ProcessCpu.nanos(pids), chained)));
             final List<Driver.Window> pipe = ClusterFigures.pipelinedWindows(config, c, leader, 64);
             out.add(ClusterFigures.withLatency(base(config, "pipelined-64-netty"), pipe, false).put("in_flight", 64));
             return out;
@@ -142,6 +153,38 @@ public final class NettyFigures
                 }
             }
         }
+    }
+
+    /**
+     * @return the process ids of the leader's node, the two other nodes, and this (the client's) JVM, in that order.
+     */
+    private static List<Long> processIds(final List<Process> nodes, final ServerId leader)
+    {
+        final List<Long> pids = new ArrayList<>();
+        final int leaderIndex = List.of("n1", "n2", "n3").indexOf(leader.node());
+        pids.add(nodes.get(leaderIndex).pid());
+        for (int i = 0; i < nodes.size(); i++)
+        {
+            if (i != leaderIndex)
+            {
+                pids.add(nodes.get(i).pid());
+            }
+        }
+        pids.add(ProcessHandle.current().pid());
+        return pids;
+    }
+
+    private static Json cpuPerOp(final long[] before, final long[] after, final List<Driver.Window> windows)
+    {
+        final long ops = windows.stream().mapToLong(Driver.Window::ops).sum();
+        final double[] us = ProcessCpu.microsPerOp(before, after, ops);
+        double total = 0;
+        for (final double u : us)
+        {
+            total = u < 0 || total < 0 ? -1 : total + u;
+        }
+        return new Json().put("leader", us[0]).put("follower_a", us[1]).put("follower_b", us[2])
+            .put("client", us[3]).put("all", total < 0 ? -1 : Math.round(total * 10) / 10.0);
     }
 
     /**

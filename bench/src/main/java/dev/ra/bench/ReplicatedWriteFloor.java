@@ -63,13 +63,29 @@ final class ReplicatedWriteFloor
     }
 
     /**
+     * One run of the floor program.
+     *
+     * @param p50Millis      the p50 of a client's round trip in milliseconds.
+     * @param cpuMicrosPerOp CPU per round of the leader's, the followers' and the client's JVMs, in that order
+     *                       ({@code PROCESSES} only; empty otherwise, -1 where {@code /proc} could not be read).
+     */
+    record Result(double p50Millis, double[] cpuMicrosPerOp)
+    {
+    }
+
+    private static double p50Millis(final Histogram histogram)
+    {
+        return histogram.getValueAtPercentile(50) / 1e6;
+    }
+
+    /**
      * @param dir       for the three members' files (deleted afterwards).
      * @param rounds    measured client round trips, after a warm-up.
      * @param transport between the members.
      * @param overwrite whether the files are written once before, so the rounds overwrite allocated blocks.
-     * @return the p50 of a client's round trip in milliseconds.
+     * @return the p50 of a client's round trip, and for {@code PROCESSES} the CPU each process spent per round.
      */
-    static double p50Millis(final Path dir, final int rounds, final Transport transport, final boolean overwrite)
+    static Result run(final Path dir, final int rounds, final Transport transport, final boolean overwrite)
     {
         final List<Path> files = List.of(dir.resolve("replicated-leader"), dir.resolve("replicated-follower-1"),
             dir.resolve("replicated-follower-2"));
@@ -83,13 +99,13 @@ final class ReplicatedWriteFloor
                     preallocate(file, (long)(WARMUP_ROUNDS + rounds) * RECORD_BYTES);
                 }
             }
-            final Histogram histogram = switch (transport)
+            final double[] cpu = new double[0];
+            return switch (transport)
             {
                 case PROCESSES -> processes(files, rounds);
-                case LOOPBACK -> loopback(files, rounds);
-                case THREADS -> threads(files, rounds);
+                case LOOPBACK -> new Result(p50Millis(loopback(files, rounds)), cpu);
+                case THREADS -> new Result(p50Millis(threads(files, rounds)), cpu);
             };
-            return histogram.getValueAtPercentile(50) / 1e6;
         }
         catch (final IOException ex)
         {
@@ -124,13 +140,13 @@ final class ReplicatedWriteFloor
             threads.add(start("floor-follower-2", () -> follower(follower2Socket, files.get(2))));
             threads.add(start("floor-leader", () -> leader(leaderSocket, follower1Socket.getLocalPort(),
                 follower2Socket.getLocalPort(), files.get(0))));
-            clientRounds(leaderSocket.getLocalPort(), rounds, histogram);
+            clientRounds(leaderSocket.getLocalPort(), rounds, histogram, () -> { });
         }
         join(threads);
         return histogram;
     }
 
-    private static Histogram processes(final List<Path> files, final int rounds) throws IOException
+    private static Result processes(final List<Path> files, final int rounds) throws IOException
     {
         final Histogram histogram = new Histogram(3);
         final List<Process> members = new ArrayList<>();
@@ -140,7 +156,12 @@ final class ReplicatedWriteFloor
             final Member follower2 = Member.start(members, "follower", files.get(2).toString());
             final Member leader = Member.start(members, "leader", files.get(0).toString(),
                 String.valueOf(follower1.port()), String.valueOf(follower2.port()));
-            clientRounds(leader.port(), rounds, histogram);
+            // Leader, followers, then this JVM (the client), as the netty figure reports them.
+            final List<Long> pids = List.of(members.get(2).pid(), members.get(0).pid(), members.get(1).pid(),
+                ProcessHandle.current().pid());
+            final long[][] cpu = new long[2][];
+            clientRounds(leader.port(), rounds, histogram, () -> cpu[0] = ProcessCpu.nanos(pids));
+            cpu[1] = ProcessCpu.nanos(pids);
             for (final Process member : members)
             {
                 if (!member.waitFor(30, TimeUnit.SECONDS))
@@ -148,6 +169,7 @@ final class ReplicatedWriteFloor
                     throw new IllegalStateException("a floor member did not stop after its client left");
                 }
             }
+            return new Result(p50Millis(histogram), ProcessCpu.microsPerOp(cpu[0], cpu[1], rounds));
         }
         catch (final InterruptedException ex)
         {
@@ -161,7 +183,6 @@ final class ReplicatedWriteFloor
                 member.destroyForcibly();
             }
         }
-        return histogram;
     }
 
     /**
@@ -210,7 +231,8 @@ final class ReplicatedWriteFloor
         }
     }
 
-    private static void clientRounds(final int port, final int rounds, final Histogram histogram) throws IOException
+    private static void clientRounds(final int port, final int rounds, final Histogram histogram,
+        final Runnable measuring) throws IOException
     {
         try (Socket client = connect(port))
         {
@@ -220,6 +242,10 @@ final class ReplicatedWriteFloor
             final byte[] ack = new byte[ACK_BYTES];
             for (int i = -WARMUP_ROUNDS; i < rounds; i++)
             {
+                if (0 == i)
+                {
+                    measuring.run();
+                }
                 final long start = System.nanoTime();
                 out.write(request);
                 in.readFully(ack);

@@ -46,7 +46,20 @@ class HarnessSmokeTest
             .contains("\"replicated_write_threads_overwrite_p50_ms\":{\"min\":")
             .contains("\"replicated_write_loopback_append_p50_ms\":{\"min\":")
             .contains("\"replicated_write_processes_overwrite_p50_ms\":{\"min\":")
-            .contains("\"replicated_write_processes_append_p50_ms\":{\"min\":");
+            .contains("\"replicated_write_processes_append_p50_ms\":{\"min\":")
+            .contains("\"replicated_write_processes_overwrite_cpu_us_per_op_leader\":{\"min\":")
+            .contains("\"replicated_write_processes_append_cpu_us_per_op_all\":{\"min\":");
+    }
+
+    @Test
+    void processCpuReadsProcAndDividesPerOperation()
+    {
+        final long self = ProcessHandle.current().pid();
+        final long before = ProcessCpu.nanos(self);
+        assertThat(before).as("this JVM has used CPU, read from /proc (Linux)").isPositive();
+        assertThat(ProcessCpu.nanos(Long.MAX_VALUE)).as("a process that does not exist").isEqualTo(-1);
+        assertThat(ProcessCpu.microsPerOp(new long[] {1_000_000, -1, 0}, new long[] {3_000_000, 5, 0}, 1_000))
+            .containsExactly(2.0, -1.0, 0.0);
     }
 
     @Test
