@@ -103,14 +103,13 @@ final class Floor
                                 // The same order and meaning as the netty figure's cpu_us_per_op.
                                 final String cpuKey = key.replace("_p50_ms", "_cpu_us_per_op_");
                                 final double[] cpu = result.cpuMicrosPerOp();
-                                final String[] who = {"leader", "follower_a", "follower_b", "client"};
-                                double all = 0;
                                 for (int i = 0; i < cpu.length; i++)
                                 {
-                                    replicated.computeIfAbsent(cpuKey + who[i], k -> new ArrayList<>()).add(cpu[i]);
-                                    all = cpu[i] < 0 || all < 0 ? -1 : all + cpu[i];
+                                    replicated.computeIfAbsent(cpuKey + ProcessCpu.ROLES.get(i),
+                                        k -> new ArrayList<>()).add(cpu[i]);
                                 }
-                                replicated.computeIfAbsent(cpuKey + "all", k -> new ArrayList<>()).add(all);
+                                replicated.computeIfAbsent(cpuKey + "all", k -> new ArrayList<>())
+                                    .add(ProcessCpu.total(cpu));
                             }
                         }
                     }

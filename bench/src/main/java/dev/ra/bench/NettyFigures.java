@@ -156,7 +156,8 @@ public final class NettyFigures
     }
 
     /**
-     * @return the process ids of the leader's node, the two other nodes, and this (the client's) JVM, in that order.
+     * @return the process ids of the leader's node, the two other nodes, and this (the client's) JVM: the order of
+     *     {@link ProcessCpu#ROLES}.
      */
     private static List<Long> processIds(final List<Process> nodes, final ServerId leader)
     {
@@ -177,14 +178,13 @@ public final class NettyFigures
     private static Json cpuPerOp(final long[] before, final long[] after, final List<Driver.Window> windows)
     {
         final long ops = windows.stream().mapToLong(Driver.Window::ops).sum();
-        final double[] us = ProcessCpu.microsPerOp(before, after, ops);
-        double total = 0;
-        for (final double u : us)
+        final double[] micros = ProcessCpu.microsPerOp(before, after, ops);
+        final Json json = new Json();
+        for (int i = 0; i < micros.length; i++)
         {
-            total = u < 0 || total < 0 ? -1 : total + u;
+            json.put(ProcessCpu.ROLES.get(i), micros[i]);
         }
-        return new Json().put("leader", us[0]).put("follower_a", us[1]).put("follower_b", us[2])
-            .put("client", us[3]).put("all", total < 0 ? -1 : Math.round(total * 10) / 10.0);
+        return json.put("all", ProcessCpu.total(micros));
     }
 
     /**

@@ -13,6 +13,9 @@ import java.util.List;
  */
 final class ProcessCpu
 {
+    /** What each reading of a figure's processes is, in order: the leader's, the two followers', the client's. */
+    static final List<String> ROLES = List.of("leader", "follower_a", "follower_b", "client");
+
     /** Clock ticks per second of {@code /proc} times: USER_HZ, 100 on every Linux architecture the JDK runs on. */
     private static final long TICKS_PER_SECOND = 100;
     private static final int UTIME_FIELD = 14;
@@ -56,6 +59,24 @@ final class ProcessCpu
             out[i] = nanos(pids.get(i));
         }
         return out;
+    }
+
+    /**
+     * @param micros per-process figures from {@link #microsPerOp}.
+     * @return their sum, or -1 if any is unknown.
+     */
+    static double total(final double[] micros)
+    {
+        double total = 0;
+        for (final double m : micros)
+        {
+            if (m < 0)
+            {
+                return -1;
+            }
+            total += m;
+        }
+        return Math.round(total * 10) / 10.0;
     }
 
     /**

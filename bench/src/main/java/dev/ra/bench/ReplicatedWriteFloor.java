@@ -66,8 +66,8 @@ final class ReplicatedWriteFloor
      * One run of the floor program.
      *
      * @param p50Millis      the p50 of a client's round trip in milliseconds.
-     * @param cpuMicrosPerOp CPU per round of the leader's, the followers' and the client's JVMs, in that order
-     *                       ({@code PROCESSES} only; empty otherwise, -1 where {@code /proc} could not be read).
+     * @param cpuMicrosPerOp CPU per round of each JVM in the order of {@link ProcessCpu#ROLES} ({@code PROCESSES}
+     *                       only; empty otherwise, -1 where {@code /proc} could not be read).
      */
     record Result(double p50Millis, double[] cpuMicrosPerOp)
     {
@@ -156,7 +156,7 @@ final class ReplicatedWriteFloor
             final Member follower2 = Member.start(members, "follower", files.get(2).toString());
             final Member leader = Member.start(members, "leader", files.get(0).toString(),
                 String.valueOf(follower1.port()), String.valueOf(follower2.port()));
-            // Leader, followers, then this JVM (the client), as the netty figure reports them.
+            // In the order of ProcessCpu.ROLES: leader, followers, then this JVM (the client).
             final List<Long> pids = List.of(members.get(2).pid(), members.get(0).pid(), members.get(1).pid(),
                 ProcessHandle.current().pid());
             final long[][] cpu = new long[2][];

@@ -60,6 +60,8 @@ class HarnessSmokeTest
         assertThat(ProcessCpu.nanos(Long.MAX_VALUE)).as("a process that does not exist").isEqualTo(-1);
         assertThat(ProcessCpu.microsPerOp(new long[] {1_000_000, -1, 0}, new long[] {3_000_000, 5, 0}, 1_000))
             .containsExactly(2.0, -1.0, 0.0);
+        assertThat(ProcessCpu.total(new double[] {1.25, 2.5})).isEqualTo(3.8);
+        assertThat(ProcessCpu.total(new double[] {1.0, -1.0})).as("one process unknown").isEqualTo(-1.0);
     }
 
     @Test
