@@ -103,22 +103,24 @@ public final class NettyFigures
             final List<Json> out = new ArrayList<>();
             final List<Long> pids = processIds(nodes, leader);
             Driver.sequential(c, leader, config.warmupSeconds());
+            // The two sequential lines take turns, window by window, so that neither is measured later in the
+            // nodes' life than the other (their JIT compilers and WAL files keep changing for a while).
             final List<Driver.Window> seq = new ArrayList<>();
-            final long[] seqBefore = ProcessCpu.nanos(pids);
+            final List<Driver.Window> chained = new ArrayList<>();
+            final long[] seqCpu = new long[pids.size()];
+            final long[] chainedCpu = new long[pids.size()];
             for (int r = 0; r < config.runs(); r++)
             {
+                long[] before = ProcessCpu.nanos(pids);
                 seq.add(Driver.sequential(c, leader, config.seconds()));
+                before = ProcessCpu.accumulate(seqCpu, before, ProcessCpu.nanos(pids));
+                chained.add(Driver.chainedSequential(c, leader, config.seconds()));
+                ProcessCpu.accumulate(chainedCpu, before, ProcessCpu.nanos(pids));
             }
             out.add(ClusterFigures.withLatency(base(config, "sequential-netty"), seq, true).put("in_flight", 1)
-                .put("cpu_us_per_op", cpuPerOp(seqBefore, ProcessCpu.nanos(pids), seq)));
-            final List<Driver.Window> chained = new ArrayList<>();
-            final long[] chainedBefore = ProcessCpu.nanos(pids);
-            for (int r = 0; r < config.runs(); r++)
-            {
-                chained.add(Driver.chainedSequential(c, leader, config.seconds()));
-            }
+                .put("cpu_us_per_op", cpuPerOp(seqCpu, seq)));
             out.add(ClusterFigures.withLatency(base(config, "sequential-netty-chained"), chained, true)
-                .put("in_flight", 1).put("cpu_us_per_op", cpuPerOp(chainedBefore, ProcessCpu.nanos(pids), chained)));
+                .put("in_flight", 1).put("cpu_us_per_op", cpuPerOp(chainedCpu, chained)));
             final List<Driver.Window> pipe = ClusterFigures.pipelinedWindows(config, c, leader, 64);
             out.add(ClusterFigures.withLatency(base(config, "pipelined-64-netty"), pipe, false).put("in_flight", 64));
             return out;
@@ -175,10 +177,10 @@ public final class NettyFigures
         return pids;
     }
 
-    private static Json cpuPerOp(final long[] before, final long[] after, final List<Driver.Window> windows)
+    private static Json cpuPerOp(final long[] spent, final List<Driver.Window> windows)
     {
         final long ops = windows.stream().mapToLong(Driver.Window::ops).sum();
-        final double[] micros = ProcessCpu.microsPerOp(before, after, ops);
+        final double[] micros = ProcessCpu.microsPerOp(new long[spent.length], spent, ops);
         final Json json = new Json();
         for (int i = 0; i < micros.length; i++)
         {

@@ -80,6 +80,24 @@ final class ProcessCpu
     }
 
     /**
+     * Add what each process spent between two readings to a running total; a process whose reading failed once stays
+     * unknown (-1).
+     *
+     * @param spent  running totals, one per process, updated in place.
+     * @param before reading at the start.
+     * @param after  reading at the end.
+     * @return {@code after}, to serve as the next interval's start.
+     */
+    static long[] accumulate(final long[] spent, final long[] before, final long[] after)
+    {
+        for (int i = 0; i < spent.length; i++)
+        {
+            spent[i] = spent[i] < 0 || before[i] < 0 || after[i] < 0 ? -1 : spent[i] + after[i] - before[i];
+        }
+        return after;
+    }
+
+    /**
      * @param before reading at the start.
      * @param after  reading at the end.
      * @param ops    operations in between.

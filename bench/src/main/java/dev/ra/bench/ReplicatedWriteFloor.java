@@ -55,7 +55,6 @@ final class ReplicatedWriteFloor
     private static final int REQUEST_BYTES = 128;
     private static final int ACK_BYTES = 8;
     private static final int RECORD_BYTES = 200;
-    private static final int WARMUP_ROUNDS = 1_000;
     private static final Object MESSAGE = new Object();
 
     private ReplicatedWriteFloor()
@@ -80,12 +79,14 @@ final class ReplicatedWriteFloor
 
     /**
      * @param dir       for the three members' files (deleted afterwards).
-     * @param rounds    measured client round trips, after a warm-up.
+     * @param warmupRounds client round trips before the measured ones (for {@code PROCESSES}, enough for the members'
+     *                     JIT compilers to finish, as the figures it is compared with are measured after theirs).
+     * @param rounds    measured client round trips, after the warm-up.
      * @param transport between the members.
      * @param overwrite whether the files are written once before, so the rounds overwrite allocated blocks.
      * @return the p50 of a client's round trip, and for {@code PROCESSES} the CPU each process spent per round.
      */
-    static Result run(final Path dir, final int rounds, final Transport transport, final boolean overwrite)
+    static Result run(final Path dir, final int warmupRounds, final int rounds, final Transport transport, final boolean overwrite)
     {
         final List<Path> files = List.of(dir.resolve("replicated-leader"), dir.resolve("replicated-follower-1"),
             dir.resolve("replicated-follower-2"));
@@ -96,15 +97,15 @@ final class ReplicatedWriteFloor
                 Files.deleteIfExists(file);
                 if (overwrite)
                 {
-                    preallocate(file, (long)(WARMUP_ROUNDS + rounds) * RECORD_BYTES);
+                    preallocate(file, (long)(warmupRounds + rounds) * RECORD_BYTES);
                 }
             }
             final double[] cpu = new double[0];
             return switch (transport)
             {
-                case PROCESSES -> processes(files, rounds);
-                case LOOPBACK -> new Result(p50Millis(loopback(files, rounds)), cpu);
-                case THREADS -> new Result(p50Millis(threads(files, rounds)), cpu);
+                case PROCESSES -> processes(files, warmupRounds, rounds);
+                case LOOPBACK -> new Result(p50Millis(loopback(files, warmupRounds, rounds)), cpu);
+                case THREADS -> new Result(p50Millis(threads(files, warmupRounds, rounds)), cpu);
             };
         }
         catch (final IOException ex)
@@ -127,7 +128,7 @@ final class ReplicatedWriteFloor
         }
     }
 
-    private static Histogram loopback(final List<Path> files, final int rounds) throws IOException
+    private static Histogram loopback(final List<Path> files, final int warmupRounds, final int rounds) throws IOException
     {
         final Histogram histogram = new Histogram(3);
         final InetAddress loopback = InetAddress.getLoopbackAddress();
@@ -140,13 +141,13 @@ final class ReplicatedWriteFloor
             threads.add(start("floor-follower-2", () -> follower(follower2Socket, files.get(2))));
             threads.add(start("floor-leader", () -> leader(leaderSocket, follower1Socket.getLocalPort(),
                 follower2Socket.getLocalPort(), files.get(0))));
-            clientRounds(leaderSocket.getLocalPort(), rounds, histogram, () -> { });
+            clientRounds(leaderSocket.getLocalPort(), warmupRounds, rounds, histogram, () -> { });
         }
         join(threads);
         return histogram;
     }
 
-    private static Result processes(final List<Path> files, final int rounds) throws IOException
+    private static Result processes(final List<Path> files, final int warmupRounds, final int rounds) throws IOException
     {
         final Histogram histogram = new Histogram(3);
         final List<Process> members = new ArrayList<>();
@@ -160,7 +161,7 @@ final class ReplicatedWriteFloor
             final List<Long> pids = List.of(members.get(2).pid(), members.get(0).pid(), members.get(1).pid(),
                 ProcessHandle.current().pid());
             final long[][] cpu = new long[2][];
-            clientRounds(leader.port(), rounds, histogram, () -> cpu[0] = ProcessCpu.nanos(pids));
+            clientRounds(leader.port(), warmupRounds, rounds, histogram, () -> cpu[0] = ProcessCpu.nanos(pids));
             cpu[1] = ProcessCpu.nanos(pids);
             for (final Process member : members)
             {
@@ -231,7 +232,7 @@ final class ReplicatedWriteFloor
         }
     }
 
-    private static void clientRounds(final int port, final int rounds, final Histogram histogram,
+    private static void clientRounds(final int port, final int warmupRounds, final int rounds, final Histogram histogram,
         final Runnable measuring) throws IOException
     {
         try (Socket client = connect(port))
@@ -240,7 +241,7 @@ final class ReplicatedWriteFloor
             final DataInputStream in = new DataInputStream(client.getInputStream());
             final byte[] request = new byte[REQUEST_BYTES];
             final byte[] ack = new byte[ACK_BYTES];
-            for (int i = -WARMUP_ROUNDS; i < rounds; i++)
+            for (int i = -warmupRounds; i < rounds; i++)
             {
                 if (0 == i)
                 {
@@ -334,7 +335,7 @@ final class ReplicatedWriteFloor
         }
     }
 
-    private static Histogram threads(final List<Path> files, final int rounds)
+    private static Histogram threads(final List<Path> files, final int warmupRounds, final int rounds)
     {
         final Histogram histogram = new Histogram(3);
         final BlockingQueue<Object> toLeader = new ArrayBlockingQueue<>(4);
@@ -343,7 +344,7 @@ final class ReplicatedWriteFloor
         final BlockingQueue<Object> toFollower2 = new ArrayBlockingQueue<>(4);
         final BlockingQueue<Object> follower1Acks = new ArrayBlockingQueue<>(4);
         final BlockingQueue<Object> follower2Acks = new ArrayBlockingQueue<>(4);
-        final int total = WARMUP_ROUNDS + rounds;
+        final int total = warmupRounds + rounds;
         final List<Thread> threads = new ArrayList<>();
         threads.add(start("floor-follower-1", () -> followerRounds(toFollower1, follower1Acks, files.get(1), total)));
         threads.add(start("floor-follower-2", () -> followerRounds(toFollower2, follower2Acks, files.get(2), total)));
@@ -375,7 +376,7 @@ final class ReplicatedWriteFloor
         }));
         try
         {
-            for (int i = -WARMUP_ROUNDS; i < rounds; i++)
+            for (int i = -warmupRounds; i < rounds; i++)
             {
                 final long start = System.nanoTime();
                 toLeader.put(MESSAGE);

@@ -62,6 +62,10 @@ class HarnessSmokeTest
             .containsExactly(2.0, -1.0, 0.0);
         assertThat(ProcessCpu.total(new double[] {1.25, 2.5})).isEqualTo(3.8);
         assertThat(ProcessCpu.total(new double[] {1.0, -1.0})).as("one process unknown").isEqualTo(-1.0);
+        final long[] spent = new long[3];
+        final long[] next = ProcessCpu.accumulate(spent, new long[] {10, 10, 10}, new long[] {15, -1, 12});
+        ProcessCpu.accumulate(spent, next, new long[] {25, 30, 13});
+        assertThat(spent).as("two intervals added; a failed reading stays unknown").containsExactly(15, -1, 3);
     }
 
     @Test
