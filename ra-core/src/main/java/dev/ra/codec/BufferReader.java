@@ -204,4 +204,83 @@ public final class BufferReader
         position += length;
         return s;
     }
+
+    /**
+     * How many bytes the next {@code count} length-prefixed fields take, prefixes included, without reading them.
+     *
+     * @param count number of fields.
+     * @return their total size, or -1 if they are malformed or run past the end (reading them would fail).
+     */
+    public int lengthPrefixedSpan(final int count)
+    {
+        int at = position;
+        for (int i = 0; i < count; i++)
+        {
+            long length = 0;
+            int shift = 0;
+            while (true)
+            {
+                if (at >= limit || shift >= 35)
+                {
+                    return -1;
+                }
+                final int b = buffer[at++] & 0xFF;
+                length |= (long)(b & 0x7F) << shift;
+                shift += 7;
+                if ((b & 0x80) == 0)
+                {
+                    break;
+                }
+            }
+            if (length > limit - at)
+            {
+                return -1;
+            }
+            at += (int)length;
+        }
+        return at - position;
+    }
+
+    /**
+     * @param length number of bytes from the position, all of which must remain.
+     * @return a hash of them (not reading them).
+     */
+    public int hashOfNext(final int length)
+    {
+        need(length);
+        int hash = 1;
+        for (int i = position, end = position + length; i < end; i++)
+        {
+            hash = 31 * hash + buffer[i];
+        }
+        return hash;
+    }
+
+    /**
+     * Skip the next bytes if they are exactly {@code expected}, and leave the position alone otherwise: lets a decoder
+     * recognise an encoding it has decoded before without decoding (or allocating) again.
+     *
+     * @param expected the bytes to look for.
+     * @return whether they were next (and were skipped).
+     */
+    public boolean skipIfNext(final byte[] expected)
+    {
+        if (expected.length > limit - position ||
+            !Arrays.equals(buffer, position, position + expected.length, expected, 0, expected.length))
+        {
+            return false;
+        }
+        position += expected.length;
+        return true;
+    }
+
+    /**
+     * @param length number of bytes from the position, all of which must remain.
+     * @return a copy of them; the position does not move.
+     */
+    public byte[] peekRaw(final int length)
+    {
+        need(length);
+        return Arrays.copyOfRange(buffer, position, position + length);
+    }
 }

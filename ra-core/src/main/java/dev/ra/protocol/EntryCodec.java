@@ -39,6 +39,8 @@ public final class EntryCodec implements Codec<LogEntry>
 
     private static final DownReason[] DOWN_REASONS = DownReason.values();
     private static final Membership[] MEMBERSHIPS = Membership.values();
+    /** Every decoded message names servers; the same few, over and over (see {@link ServerIdCache}). */
+    private static final ServerIdCache SERVER_IDS = new ServerIdCache();
 
     private EntryCodec()
     {
@@ -169,6 +171,11 @@ public final class EntryCodec implements Codec<LogEntry>
      * @return the server id.
      */
     public static ServerId readServerId(final BufferReader in)
+    {
+        return SERVER_IDS.read(in, EntryCodec::decodeServerId);
+    }
+
+    private static ServerId decodeServerId(final BufferReader in)
     {
         final String name = in.readString();
         final String node = in.readString();
