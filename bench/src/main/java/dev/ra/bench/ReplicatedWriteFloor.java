@@ -78,15 +78,16 @@ final class ReplicatedWriteFloor
     }
 
     /**
-     * @param dir       for the three members' files (deleted afterwards).
+     * @param dir          for the three members' files (deleted afterwards).
      * @param warmupRounds client round trips before the measured ones (for {@code PROCESSES}, enough for the members'
      *                     JIT compilers to finish, as the figures it is compared with are measured after theirs).
-     * @param rounds    measured client round trips, after the warm-up.
-     * @param transport between the members.
-     * @param overwrite whether the files are written once before, so the rounds overwrite allocated blocks.
+     * @param rounds       measured client round trips, after the warm-up.
+     * @param transport    between the members.
+     * @param overwrite    whether the files are written once before, so the rounds overwrite allocated blocks.
      * @return the p50 of a client's round trip, and for {@code PROCESSES} the CPU each process spent per round.
      */
-    static Result run(final Path dir, final int warmupRounds, final int rounds, final Transport transport, final boolean overwrite)
+    static Result run(final Path dir, final int warmupRounds, final int rounds, final Transport transport,
+        final boolean overwrite)
     {
         final List<Path> files = List.of(dir.resolve("replicated-leader"), dir.resolve("replicated-follower-1"),
             dir.resolve("replicated-follower-2"));
@@ -128,7 +129,8 @@ final class ReplicatedWriteFloor
         }
     }
 
-    private static Histogram loopback(final List<Path> files, final int warmupRounds, final int rounds) throws IOException
+    private static Histogram loopback(final List<Path> files, final int warmupRounds, final int rounds)
+        throws IOException
     {
         final Histogram histogram = new Histogram(3);
         final InetAddress loopback = InetAddress.getLoopbackAddress();
@@ -147,7 +149,8 @@ final class ReplicatedWriteFloor
         return histogram;
     }
 
-    private static Result processes(final List<Path> files, final int warmupRounds, final int rounds) throws IOException
+    private static Result processes(final List<Path> files, final int warmupRounds, final int rounds)
+        throws IOException
     {
         final Histogram histogram = new Histogram(3);
         final List<Process> members = new ArrayList<>();
@@ -232,8 +235,8 @@ final class ReplicatedWriteFloor
         }
     }
 
-    private static void clientRounds(final int port, final int warmupRounds, final int rounds, final Histogram histogram,
-        final Runnable measuring) throws IOException
+    private static void clientRounds(final int port, final int warmupRounds, final int rounds,
+        final Histogram histogram, final Runnable measuring) throws IOException
     {
         try (Socket client = connect(port))
         {

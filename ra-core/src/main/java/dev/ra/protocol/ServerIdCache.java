@@ -16,7 +16,7 @@ import java.util.function.Function;
 final class ServerIdCache
 {
     /** Ids longer than this (encoded) are decoded every time: they are rare and would make comparisons costly. */
-    static final int MAX_ENCODED_BYTES = 128;
+    private static final int MAX_ENCODED_BYTES = 128;
     private static final int SLOTS = 1024;
 
     private record Entry(byte[] encoded, ServerId id)

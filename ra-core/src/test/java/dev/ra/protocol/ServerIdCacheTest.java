@@ -13,10 +13,11 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
 
 /**
- * Decoding server ids through the cache of earlier decodings gives exactly what decoding afresh gives, leaves the reader
- * where decoding afresh leaves it, and never lets bad input through.
+ * Decoding server ids through the cache of earlier decodings gives exactly what decoding afresh gives, leaves the
+ * reader where decoding afresh leaves it, and never lets bad input through.
  */
 class ServerIdCacheTest
 {
@@ -64,7 +65,7 @@ class ServerIdCacheTest
         assertThat(EntryCodec.readServerId(in)).isEqualTo(id);
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void aRepeatedIdIsTheSameInstance()
     {
         final ServerId id = new ServerId("kv", "repeated-node");
@@ -74,7 +75,7 @@ class ServerIdCacheTest
         assertThat(EntryCodec.readServerId(in)).isSameAs(first);
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void badInputFailsEveryTimeAndIsNeverCached()
     {
         final BufferWriter bad = new BufferWriter(16);
@@ -95,7 +96,7 @@ class ServerIdCacheTest
         }
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void spanOfLengthPrefixedFields()
     {
         final BufferWriter out = new BufferWriter(16);
