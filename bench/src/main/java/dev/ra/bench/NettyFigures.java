@@ -121,6 +121,7 @@ public final class NettyFigures
                 .put("cpu_us_per_op", cpuPerOp(seqCpu, seq)));
             out.add(ClusterFigures.withLatency(base(config, "sequential-netty-chained"), chained, true)
                 .put("in_flight", 1).put("cpu_us_per_op", cpuPerOp(chainedCpu, chained)));
+            out.add(againstFloor(config, c, leader, Files.createDirectories(root.resolve("floor"))));
             final List<Driver.Window> pipe = ClusterFigures.pipelinedWindows(config, c, leader, 64);
             out.add(ClusterFigures.withLatency(base(config, "pipelined-64-netty"), pipe, false).put("in_flight", 64));
             return out;
@@ -155,6 +156,39 @@ public final class NettyFigures
                 }
             }
         }
+    }
+
+    /**
+     * The synchronous sequential figure against the floor program ({@link ReplicatedWriteFloor.ProcessSession}, one
+     * JVM per member, overwriting its files in circles as the nodes' recycled WAL files are), window for window: each of
+     * ours is taken between two of the floor's, seconds apart, and judged against their mean, so that the machine's
+     * drift (a third within minutes here) cancels out of the ratio instead of deciding it. Both are warmed first (the
+     * nodes already are; the floor's JVMs for the same warm-up), and each sits idle while the other is measured.
+     */
+    private static Json againstFloor(final Config config, final RaSystem client, final ServerId leader, final Path dir)
+        throws IOException
+    {
+        final int floorRounds = Math.max(200, (int)Math.min(100_000, config.seconds() * 3_000));
+        final int warmupRounds = Math.max(1_000, (int)Math.min(300_000, config.warmupSeconds() * 3_000));
+        final List<Double> floor = new ArrayList<>();
+        final List<Driver.Window> ours = new ArrayList<>();
+        final List<Double> ratios = new ArrayList<>();
+        try (ReplicatedWriteFloor.ProcessSession session = ReplicatedWriteFloor.ProcessSession.start(dir, warmupRounds))
+        {
+            floor.add(session.window(floorRounds).p50Millis());
+            for (int r = 0; r < config.runs(); r++)
+            {
+                final Driver.Window window = Driver.sequential(client, leader, config.seconds());
+                ours.add(window);
+                floor.add(session.window(floorRounds).p50Millis());
+                final double floorAround = (floor.get(r) + floor.get(r + 1)) / 2;
+                ratios.add(Math.round(window.ms(50) / floorAround * 1000) / 1000.0);
+            }
+        }
+        return ClusterFigures.withLatency(base(config, "sequential-netty-against-floor"), ours, false)
+            .put("in_flight", 1).put("floor_p50_ms", Json.summary(floor))
+            .put("floor_file_mb", ReplicatedWriteFloor.ProcessSession.FILE_BYTES >> 20)
+            .put("ratio_to_floor_around", Json.summary(ratios));
     }
 
     /**

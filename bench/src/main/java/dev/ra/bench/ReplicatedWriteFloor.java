@@ -139,10 +139,10 @@ final class ReplicatedWriteFloor
             ServerSocket follower1Socket = new ServerSocket(0, 1, loopback);
             ServerSocket follower2Socket = new ServerSocket(0, 1, loopback))
         {
-            threads.add(start("floor-follower-1", () -> follower(follower1Socket, files.get(1))));
-            threads.add(start("floor-follower-2", () -> follower(follower2Socket, files.get(2))));
+            threads.add(start("floor-follower-1", () -> follower(follower1Socket, files.get(1), 0)));
+            threads.add(start("floor-follower-2", () -> follower(follower2Socket, files.get(2), 0)));
             threads.add(start("floor-leader", () -> leader(leaderSocket, follower1Socket.getLocalPort(),
-                follower2Socket.getLocalPort(), files.get(0))));
+                follower2Socket.getLocalPort(), files.get(0), 0)));
             clientRounds(leaderSocket.getLocalPort(), warmupRounds, rounds, histogram, () -> { });
         }
         join(threads);
@@ -190,8 +190,139 @@ final class ReplicatedWriteFloor
     }
 
     /**
-     * One member of the {@link Transport#PROCESSES} variant: {@code follower FILE} or {@code leader FILE
-     * FOLLOWER1_PORT FOLLOWER2_PORT}. Prints {@code port N} once it listens and exits when its client leaves.
+     * The {@link Transport#PROCESSES} variant kept running between measured windows, so that its windows can take turns
+     * with another figure's seconds apart rather than minutes (this machine's speed drifts by a third within minutes).
+     * Each member overwrites a preallocated file of {@link #FILE_BYTES} in circles, as recycled WAL files are
+     * overwritten.
+     */
+    static final class ProcessSession implements AutoCloseable
+    {
+        /** The size of each member's file: that of the WAL files the steady-state figures recycle. */
+        static final long FILE_BYTES = 4L << 20;
+
+        private final List<Process> members;
+        private final List<Path> files;
+        private final List<Long> pids;
+        private final Socket client;
+        private final OutputStream out;
+        private final DataInputStream in;
+        private final byte[] request = new byte[REQUEST_BYTES];
+        private final byte[] ack = new byte[ACK_BYTES];
+
+        private ProcessSession(final List<Process> members, final List<Path> files, final Socket client)
+            throws IOException
+        {
+            this.members = members;
+            this.files = files;
+            this.client = client;
+            this.out = client.getOutputStream();
+            this.in = new DataInputStream(client.getInputStream());
+            // In the order of ProcessCpu.ROLES: leader, followers, then this JVM (the client).
+            this.pids = List.of(members.get(2).pid(), members.get(0).pid(), members.get(1).pid(),
+                ProcessHandle.current().pid());
+        }
+
+        /**
+         * @param dir          for the members' files (deleted on {@link #close}).
+         * @param warmupRounds round trips before this returns, for the members' JIT compilers.
+         * @return the running program.
+         * @throws IOException if a member cannot be started or reached.
+         */
+        static ProcessSession start(final Path dir, final int warmupRounds) throws IOException
+        {
+            final List<Path> files = List.of(dir.resolve("session-leader"), dir.resolve("session-follower-1"),
+                dir.resolve("session-follower-2"));
+            final List<Process> members = new ArrayList<>();
+            try
+            {
+                for (final Path file : files)
+                {
+                    preallocate(file, FILE_BYTES);
+                }
+                final String wrap = String.valueOf(FILE_BYTES);
+                final Member follower1 = Member.start(members, "follower", files.get(1).toString(), wrap);
+                final Member follower2 = Member.start(members, "follower", files.get(2).toString(), wrap);
+                final Member leader = Member.start(members, "leader", files.get(0).toString(),
+                    String.valueOf(follower1.port()), String.valueOf(follower2.port()), wrap);
+                final ProcessSession session = new ProcessSession(members, files, connect(leader.port()));
+                for (int i = 0; i < warmupRounds; i++)
+                {
+                    session.roundTrip();
+                }
+                return session;
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                members.forEach(Process::destroyForcibly);
+                throw ex;
+            }
+        }
+
+        private void roundTrip() throws IOException
+        {
+            out.write(request);
+            in.readFully(ack);
+        }
+
+        /**
+         * @param rounds measured round trips.
+         * @return their p50 and the CPU each process spent per round.
+         * @throws IOException if a member fails.
+         */
+        Result window(final int rounds) throws IOException
+        {
+            final Histogram histogram = new Histogram(3);
+            final long[] before = ProcessCpu.nanos(pids);
+            for (int i = 0; i < rounds; i++)
+            {
+                final long start = System.nanoTime();
+                roundTrip();
+                histogram.recordValue(System.nanoTime() - start);
+            }
+            return new Result(p50Millis(histogram), ProcessCpu.microsPerOp(before, ProcessCpu.nanos(pids), rounds));
+        }
+
+        @Override
+        public void close()
+        {
+            try
+            {
+                client.close();
+                for (final Process member : members)
+                {
+                    member.waitFor(30, TimeUnit.SECONDS);
+                }
+            }
+            catch (final IOException ex)
+            {
+                // the members are stopped below either way
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+            finally
+            {
+                members.forEach(Process::destroyForcibly);
+                for (final Path file : files)
+                {
+                    try
+                    {
+                        Files.deleteIfExists(file);
+                    }
+                    catch (final IOException ex)
+                    {
+                        // best effort: the directory is removed by the caller
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * One member of the {@link Transport#PROCESSES} variant: {@code follower FILE [WRAP_BYTES]} or {@code leader FILE
+     * FOLLOWER1_PORT FOLLOWER2_PORT [WRAP_BYTES]} (with {@code WRAP_BYTES}, the file is overwritten in circles of that
+     * size). Prints {@code port N} once it listens and exits when its client leaves.
      *
      * @param args the role and its arguments.
      * @throws IOException if the socket cannot be opened.
@@ -204,11 +335,12 @@ final class ReplicatedWriteFloor
             System.out.flush();
             if ("leader".equals(args[0]))
             {
-                leader(listener, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Path.of(args[1]));
+                leader(listener, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Path.of(args[1]),
+                    args.length > 4 ? Long.parseLong(args[4]) : 0);
             }
             else
             {
-                follower(listener, Path.of(args[1]));
+                follower(listener, Path.of(args[1]), args.length > 2 ? Long.parseLong(args[2]) : 0);
             }
         }
     }
@@ -262,7 +394,7 @@ final class ReplicatedWriteFloor
     }
 
     private static void leader(final ServerSocket listener, final int follower1Port, final int follower2Port,
-        final Path file)
+        final Path file, final long wrapBytes)
     {
         try (Socket client = accept(listener);
             Socket follower1 = connect(follower1Port);
@@ -286,7 +418,7 @@ final class ReplicatedWriteFloor
             {
                 toFollower1.write(request);
                 toFollower2.write(request);
-                position = appendAndSync(channel, record, position);
+                position = appendAndSync(channel, record, position, wrapBytes);
                 fromFollower1.readFully(ack);
                 toClient.write(ack);
             }
@@ -300,7 +432,7 @@ final class ReplicatedWriteFloor
         }
     }
 
-    private static void follower(final ServerSocket listener, final Path file)
+    private static void follower(final ServerSocket listener, final Path file, final long wrapBytes)
     {
         try (Socket leader = accept(listener); FileChannel channel = open(file))
         {
@@ -312,7 +444,7 @@ final class ReplicatedWriteFloor
             long position = 0;
             while (readFully(in, request))
             {
-                position = appendAndSync(channel, record, position);
+                position = appendAndSync(channel, record, position, wrapBytes);
                 out.write(ack);
             }
         }
@@ -363,7 +495,7 @@ final class ReplicatedWriteFloor
                     final Object request = toLeader.take();
                     toFollower1.put(request);
                     toFollower2.put(request);
-                    position = appendAndSync(channel, record, position);
+                    position = appendAndSync(channel, record, position, 0);
                     follower1Acks.take();
                     toClient.put(request);
                 }
@@ -412,7 +544,7 @@ final class ReplicatedWriteFloor
             for (int i = 0; i < total; i++)
             {
                 final Object request = in.take();
-                position = appendAndSync(channel, record, position);
+                position = appendAndSync(channel, record, position, 0);
                 out.put(request);
             }
         }
@@ -441,14 +573,20 @@ final class ReplicatedWriteFloor
         }
     }
 
-    private static long appendAndSync(final FileChannel channel, final ByteBuffer record, final long position)
-        throws IOException
+    /**
+     * @param wrapBytes if positive, the file's preallocated size: the next record goes back to its start when it would
+     *                  not fit, so the file is overwritten in circles (as recycled WAL files are); 0 to append.
+     * @return where the next record goes.
+     */
+    private static long appendAndSync(final FileChannel channel, final ByteBuffer record, final long position,
+        final long wrapBytes) throws IOException
     {
         record.clear();
         record.putLong(0, position);
         channel.write(record, position);
         channel.force(false);
-        return position + RECORD_BYTES;
+        final long next = position + RECORD_BYTES;
+        return wrapBytes > 0 && next + RECORD_BYTES > wrapBytes ? 0 : next;
     }
 
     private static void preallocate(final Path file, final long bytes) throws IOException

@@ -69,6 +69,21 @@ class HarnessSmokeTest
     }
 
     @Test
+    void nettyFigureReportsItsLinesAndTheFloorAlongside()
+    {
+        final List<Json> lines = Harness.run("netty", tiny("netty"));
+        assertThat(lines).hasSize(4);
+        assertThat(lines.get(0).toString()).contains("\"figure\":\"sequential-netty\"")
+            .contains("\"cpu_us_per_op\":{\"leader\":");
+        assertThat(lines.get(1).toString()).contains("\"figure\":\"sequential-netty-chained\"")
+            .contains("\"cpu_us_per_op\":{\"leader\":");
+        assertThat(lines.get(2).toString()).contains("\"figure\":\"sequential-netty-against-floor\"")
+            .contains("\"floor_p50_ms\":{\"min\":").contains("\"ratio_to_floor_around\":{\"min\":")
+            .contains("\"p50_ms\":{\"min\":");
+        assertThat(lines.get(3).toString()).contains("\"figure\":\"pipelined-64-netty\"");
+    }
+
+    @Test
     void manyClustersFailoverAndRecoveryReport()
     {
         assertThat(Harness.run("many-clusters", tiny("many-clusters")).get(0).toString())
