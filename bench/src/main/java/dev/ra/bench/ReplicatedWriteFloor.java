@@ -132,7 +132,7 @@ final class ReplicatedWriteFloor
     private static Histogram loopback(final List<Path> files, final int warmupRounds, final int rounds)
         throws IOException
     {
-        final Histogram histogram = new Histogram(3);
+        final Histogram histogram;
         final InetAddress loopback = InetAddress.getLoopbackAddress();
         final List<Thread> threads = new ArrayList<>();
         try (ServerSocket leaderSocket = new ServerSocket(0, 1, loopback);
@@ -143,7 +143,11 @@ final class ReplicatedWriteFloor
             threads.add(start("floor-follower-2", () -> follower(follower2Socket, files.get(2), 0)));
             threads.add(start("floor-leader", () -> leader(leaderSocket, follower1Socket.getLocalPort(),
                 follower2Socket.getLocalPort(), files.get(0), 0)));
-            clientRounds(leaderSocket.getLocalPort(), warmupRounds, rounds, histogram, () -> { });
+            try (Client client = new Client(leaderSocket.getLocalPort()))
+            {
+                client.roundTrips(warmupRounds);
+                histogram = client.measuredRoundTrips(rounds);
+            }
         }
         join(threads);
         return histogram;
@@ -152,40 +156,9 @@ final class ReplicatedWriteFloor
     private static Result processes(final List<Path> files, final int warmupRounds, final int rounds)
         throws IOException
     {
-        final Histogram histogram = new Histogram(3);
-        final List<Process> members = new ArrayList<>();
-        try
+        try (ProcessSession session = ProcessSession.start(files, 0, warmupRounds))
         {
-            final Member follower1 = Member.start(members, "follower", files.get(1).toString());
-            final Member follower2 = Member.start(members, "follower", files.get(2).toString());
-            final Member leader = Member.start(members, "leader", files.get(0).toString(),
-                String.valueOf(follower1.port()), String.valueOf(follower2.port()));
-            // In the order of ProcessCpu.ROLES: leader, followers, then this JVM (the client).
-            final List<Long> pids = List.of(members.get(2).pid(), members.get(0).pid(), members.get(1).pid(),
-                ProcessHandle.current().pid());
-            final long[][] cpu = new long[2][];
-            clientRounds(leader.port(), warmupRounds, rounds, histogram, () -> cpu[0] = ProcessCpu.nanos(pids));
-            cpu[1] = ProcessCpu.nanos(pids);
-            for (final Process member : members)
-            {
-                if (!member.waitFor(30, TimeUnit.SECONDS))
-                {
-                    throw new IllegalStateException("a floor member did not stop after its client left");
-                }
-            }
-            return new Result(p50Millis(histogram), ProcessCpu.microsPerOp(cpu[0], cpu[1], rounds));
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", ex);
-        }
-        finally
-        {
-            for (final Process member : members)
-            {
-                member.destroyForcibly();
-            }
+            return session.window(rounds);
         }
     }
 
@@ -203,27 +176,21 @@ final class ReplicatedWriteFloor
         private final List<Process> members;
         private final List<Path> files;
         private final List<Long> pids;
-        private final Socket client;
-        private final OutputStream out;
-        private final DataInputStream in;
-        private final byte[] request = new byte[REQUEST_BYTES];
-        private final byte[] ack = new byte[ACK_BYTES];
+        private final Client client;
 
-        private ProcessSession(final List<Process> members, final List<Path> files, final Socket client)
-            throws IOException
+        private ProcessSession(final List<Process> members, final List<Path> files, final Client client)
         {
             this.members = members;
             this.files = files;
             this.client = client;
-            this.out = client.getOutputStream();
-            this.in = new DataInputStream(client.getInputStream());
             // In the order of ProcessCpu.ROLES: leader, followers, then this JVM (the client).
             this.pids = List.of(members.get(2).pid(), members.get(0).pid(), members.get(1).pid(),
                 ProcessHandle.current().pid());
         }
 
         /**
-         * @param dir          for the members' files (deleted on {@link #close}).
+         * @param dir          for the members' files, each preallocated to {@link #FILE_BYTES} and overwritten in
+         *                     circles (deleted on {@link #close}).
          * @param warmupRounds round trips before this returns, for the members' JIT compilers.
          * @return the running program.
          * @throws IOException if a member cannot be started or reached.
@@ -232,36 +199,45 @@ final class ReplicatedWriteFloor
         {
             final List<Path> files = List.of(dir.resolve("session-leader"), dir.resolve("session-follower-1"),
                 dir.resolve("session-follower-2"));
+            for (final Path file : files)
+            {
+                preallocate(file, FILE_BYTES);
+            }
+            return start(files, FILE_BYTES, warmupRounds);
+        }
+
+        /**
+         * @param files        the leader's and the two followers' files (deleted on {@link #close}).
+         * @param wrapBytes    the files' size if they are to be overwritten in circles, 0 to append.
+         * @param warmupRounds round trips before this returns, for the members' JIT compilers.
+         * @return the running program.
+         * @throws IOException if a member cannot be started or reached.
+         */
+        static ProcessSession start(final List<Path> files, final long wrapBytes, final int warmupRounds)
+            throws IOException
+        {
             final List<Process> members = new ArrayList<>();
+            ProcessSession session = null;
             try
             {
-                for (final Path file : files)
-                {
-                    preallocate(file, FILE_BYTES);
-                }
-                final String wrap = String.valueOf(FILE_BYTES);
+                final String wrap = String.valueOf(wrapBytes);
                 final Member follower1 = Member.start(members, "follower", files.get(1).toString(), wrap);
                 final Member follower2 = Member.start(members, "follower", files.get(2).toString(), wrap);
                 final Member leader = Member.start(members, "leader", files.get(0).toString(),
                     String.valueOf(follower1.port()), String.valueOf(follower2.port()), wrap);
-                final ProcessSession session = new ProcessSession(members, files, connect(leader.port()));
-                for (int i = 0; i < warmupRounds; i++)
-                {
-                    session.roundTrip();
-                }
+                session = new ProcessSession(members, files, new Client(leader.port()));
+                session.client.roundTrips(warmupRounds);
                 return session;
             }
             catch (final IOException | RuntimeException ex)
             {
+                if (null != session)
+                {
+                    session.close();
+                }
                 members.forEach(Process::destroyForcibly);
                 throw ex;
             }
-        }
-
-        private void roundTrip() throws IOException
-        {
-            out.write(request);
-            in.readFully(ack);
         }
 
         /**
@@ -271,14 +247,8 @@ final class ReplicatedWriteFloor
          */
         Result window(final int rounds) throws IOException
         {
-            final Histogram histogram = new Histogram(3);
             final long[] before = ProcessCpu.nanos(pids);
-            for (int i = 0; i < rounds; i++)
-            {
-                final long start = System.nanoTime();
-                roundTrip();
-                histogram.recordValue(System.nanoTime() - start);
-            }
+            final Histogram histogram = client.measuredRoundTrips(rounds);
             return new Result(p50Millis(histogram), ProcessCpu.microsPerOp(before, ProcessCpu.nanos(pids), rounds));
         }
 
@@ -367,29 +337,48 @@ final class ReplicatedWriteFloor
         }
     }
 
-    private static void clientRounds(final int port, final int warmupRounds, final int rounds,
-        final Histogram histogram, final Runnable measuring) throws IOException
+    /** The client's end of the socket variants: one request at a time, each awaiting its answer. */
+    private static final class Client implements AutoCloseable
     {
-        try (Socket client = connect(port))
+        private final Socket socket;
+        private final OutputStream out;
+        private final DataInputStream in;
+        private final byte[] request = new byte[REQUEST_BYTES];
+        private final byte[] ack = new byte[ACK_BYTES];
+
+        Client(final int port) throws IOException
         {
-            final OutputStream out = client.getOutputStream();
-            final DataInputStream in = new DataInputStream(client.getInputStream());
-            final byte[] request = new byte[REQUEST_BYTES];
-            final byte[] ack = new byte[ACK_BYTES];
-            for (int i = -warmupRounds; i < rounds; i++)
+            socket = connect(port);
+            out = socket.getOutputStream();
+            in = new DataInputStream(socket.getInputStream());
+        }
+
+        void roundTrips(final int count) throws IOException
+        {
+            for (int i = 0; i < count; i++)
             {
-                if (0 == i)
-                {
-                    measuring.run();
-                }
+                out.write(request);
+                in.readFully(ack);
+            }
+        }
+
+        Histogram measuredRoundTrips(final int count) throws IOException
+        {
+            final Histogram histogram = new Histogram(3);
+            for (int i = 0; i < count; i++)
+            {
                 final long start = System.nanoTime();
                 out.write(request);
                 in.readFully(ack);
-                if (i >= 0)
-                {
-                    histogram.recordValue(System.nanoTime() - start);
-                }
+                histogram.recordValue(System.nanoTime() - start);
             }
+            return histogram;
+        }
+
+        @Override
+        public void close() throws IOException
+        {
+            socket.close();
         }
     }
 
