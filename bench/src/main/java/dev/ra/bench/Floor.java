@@ -70,10 +70,8 @@ final class Floor
         final List<Double> recordPaused = new ArrayList<>();
         final Map<String, List<Double>> replicated = new LinkedHashMap<>();
         final int rounds = Math.max(500, (int)Math.min(10_000, config.seconds() * 1_000));
-        // The one-JVM-per-member program starts fresh JVMs each run: warm them as long as the figures compared with it
-        // warm their nodes (about 3,000 rounds a second here), so neither side is measured while still compiling.
-        final int processWarmupRounds = Math.max(IN_JVM_WARMUP_ROUNDS,
-            (int)Math.min(300_000, config.warmupSeconds() * 3_000));
+        // The one-JVM-per-member program starts fresh JVMs each run.
+        final int processWarmupRounds = ReplicatedWriteFloor.processWarmupRounds(config.warmupSeconds());
         final int syncs = Math.max(50, (int)Math.min(2_000, config.seconds() * 400));
         final int pings = Math.max(200, (int)Math.min(20_000, config.seconds() * 4_000));
         try
@@ -107,16 +105,10 @@ final class Floor
                             replicated.computeIfAbsent(key, k -> new ArrayList<>()).add(result.p50Millis());
                             if (result.cpuMicrosPerOp().length > 0)
                             {
-                                // The same order and meaning as the netty figure's cpu_us_per_op.
+                                // The same keys and meaning as the netty figure's cpu_us_per_op.
                                 final String cpuKey = key.replace("_p50_ms", "_cpu_us_per_op_");
-                                final double[] cpu = result.cpuMicrosPerOp();
-                                for (int i = 0; i < cpu.length; i++)
-                                {
-                                    replicated.computeIfAbsent(cpuKey + ProcessCpu.ROLES.get(i),
-                                        k -> new ArrayList<>()).add(cpu[i]);
-                                }
-                                replicated.computeIfAbsent(cpuKey + "all", k -> new ArrayList<>())
-                                    .add(ProcessCpu.total(cpu));
+                                ProcessCpu.byRole(result.cpuMicrosPerOp()).forEach((role, micros) ->
+                                    replicated.computeIfAbsent(cpuKey + role, k -> new ArrayList<>()).add(micros));
                             }
                         }
                     }

@@ -169,7 +169,7 @@ public final class NettyFigures
         throws IOException
     {
         final int floorRounds = Math.max(200, (int)Math.min(100_000, config.seconds() * 3_000));
-        final int warmupRounds = Math.max(1_000, (int)Math.min(300_000, config.warmupSeconds() * 3_000));
+        final int warmupRounds = ReplicatedWriteFloor.processWarmupRounds(config.warmupSeconds());
         final List<Double> floor = new ArrayList<>();
         final List<Driver.Window> ours = new ArrayList<>();
         final List<Double> ratios = new ArrayList<>();
@@ -214,13 +214,9 @@ public final class NettyFigures
     private static Json cpuPerOp(final long[] spent, final List<Driver.Window> windows)
     {
         final long ops = windows.stream().mapToLong(Driver.Window::ops).sum();
-        final double[] micros = ProcessCpu.microsPerOp(new long[spent.length], spent, ops);
         final Json json = new Json();
-        for (int i = 0; i < micros.length; i++)
-        {
-            json.put(ProcessCpu.ROLES.get(i), micros[i]);
-        }
-        return json.put("all", ProcessCpu.total(micros));
+        ProcessCpu.byRole(ProcessCpu.microsPerOp(new long[spent.length], spent, ops)).forEach(json::put);
+        return json;
     }
 
     /**

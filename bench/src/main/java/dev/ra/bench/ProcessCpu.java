@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * CPU time (user + system) of whole processes, read from {@code /proc/<pid>/stat}, so that a figure can say how much
@@ -77,6 +79,21 @@ final class ProcessCpu
             total += m;
         }
         return Math.round(total * 10) / 10.0;
+    }
+
+    /**
+     * @param micros per-process figures from {@link #microsPerOp}, in the order of {@link #ROLES}.
+     * @return each under its role, then their sum under {@code all} (see {@link #total}), in that order.
+     */
+    static Map<String, Double> byRole(final double[] micros)
+    {
+        final Map<String, Double> out = new LinkedHashMap<>();
+        for (int i = 0; i < micros.length; i++)
+        {
+            out.put(ROLES.get(i), micros[i]);
+        }
+        out.put("all", total(micros));
+        return out;
     }
 
     /**

@@ -72,6 +72,18 @@ final class ReplicatedWriteFloor
     {
     }
 
+    /**
+     * How long to warm the one-JVM-per-member program: as long as the figures compared with it warm their nodes, at
+     * about 3,000 rounds a second here, so that neither side is measured while its JIT compilers are still busy.
+     *
+     * @param warmupSeconds the figures' warm-up.
+     * @return round trips, at least 1,000.
+     */
+    static int processWarmupRounds(final double warmupSeconds)
+    {
+        return Math.max(1_000, (int)Math.min(300_000, warmupSeconds * 3_000));
+    }
+
     private static double p50Millis(final Histogram histogram)
     {
         return histogram.getValueAtPercentile(50) / 1e6;
@@ -233,7 +245,14 @@ final class ReplicatedWriteFloor
             {
                 if (null != session)
                 {
-                    session.close();
+                    try
+                    {
+                        session.close();
+                    }
+                    catch (final IllegalStateException stuck)
+                    {
+                        ex.addSuppressed(stuck);
+                    }
                 }
                 members.forEach(Process::destroyForcibly);
                 throw ex;
@@ -253,14 +272,20 @@ final class ReplicatedWriteFloor
         }
 
         @Override
+        /**
+         * Stop the program: the members exit once their client leaves.
+         *
+         * @throws IllegalStateException if a member had not stopped 30 s after its client left (it is killed).
+         */
         public void close()
         {
+            boolean allStopped = true;
             try
             {
                 client.close();
                 for (final Process member : members)
                 {
-                    member.waitFor(30, TimeUnit.SECONDS);
+                    allStopped &= member.waitFor(30, TimeUnit.SECONDS);
                 }
             }
             catch (final IOException ex)
@@ -285,6 +310,10 @@ final class ReplicatedWriteFloor
                         // best effort: the directory is removed by the caller
                     }
                 }
+            }
+            if (!allStopped)
+            {
+                throw new IllegalStateException("a floor member did not stop after its client left");
             }
         }
     }

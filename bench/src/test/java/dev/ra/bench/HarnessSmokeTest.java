@@ -1,6 +1,7 @@
 package dev.ra.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -62,6 +63,9 @@ class HarnessSmokeTest
             .containsExactly(2.0, -1.0, 0.0);
         assertThat(ProcessCpu.total(new double[] {1.25, 2.5})).isEqualTo(3.8);
         assertThat(ProcessCpu.total(new double[] {1.0, -1.0})).as("one process unknown").isEqualTo(-1.0);
+        assertThat(ProcessCpu.byRole(new double[] {4.0, 2.0, 2.0, 1.5})).containsExactly(
+            entry("leader", 4.0), entry("follower_a", 2.0), entry("follower_b", 2.0), entry("client", 1.5),
+            entry("all", 9.5));
         final long[] spent = new long[3];
         final long[] next = ProcessCpu.accumulate(spent, new long[] {10, 10, 10}, new long[] {15, -1, 12});
         ProcessCpu.accumulate(spent, next, new long[] {25, 30, 13});
