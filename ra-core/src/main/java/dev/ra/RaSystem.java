@@ -485,7 +485,23 @@ public final class RaSystem implements AutoCloseable
      */
     public <S, R> QueryResult<R> consistentQuery(final ServerId server, final Function<S, R> query)
     {
-        return await(consistentQueryAsync(server, query, defaultTimeout), defaultTimeout);
+        return consistentQuery(server, query, defaultTimeout);
+    }
+
+    /**
+     * A linearizable query with a timeout; see {@link #consistentQueryAsync}.
+     *
+     * @param server  a member hosted by this node.
+     * @param query   of the state.
+     * @param timeout of the call.
+     * @param <S>     the state type.
+     * @param <R>     the result type.
+     * @return the result.
+     */
+    public <S, R> QueryResult<R> consistentQuery(final ServerId server, final Function<S, R> query,
+        final Duration timeout)
+    {
+        return await(consistentQueryAsync(server, query, timeout), timeout);
     }
 
     /**

@@ -11,6 +11,10 @@ import java.util.concurrent.locks.LockSupport;
  * earlier than the one it sleeps until, which with uniform timeouts is almost never, so the thread does not wake per
  * call (a {@code ScheduledThreadPoolExecutor} task per call would wake it whenever the task became the queue head,
  * that is for nearly every call when few are in flight). Thread-safe.
+ *
+ * <p>Shutting down fails every call still pending (and any registered later): the node's transport, scheduler and
+ * servers are gone by then, so nothing else would ever complete them, and a caller waiting without a limit of its
+ * own would wait forever.
  */
 final class CallTimeouts implements Runnable
 {
@@ -29,6 +33,13 @@ final class CallTimeouts implements Runnable
     void register(final ClientCall call)
     {
         pending.add(call);
+        // Pairs with shutdown(): it clears the flag before draining, so either it sees this call or we see the flag.
+        if (!running)
+        {
+            pending.remove(call);
+            call.systemClosed();
+            return;
+        }
         if (call.deadlineNanos() - nextWakeupNanos < 0)
         {
             LockSupport.unpark(thread);
@@ -44,6 +55,11 @@ final class CallTimeouts implements Runnable
     {
         running = false;
         LockSupport.unpark(thread);
+        for (final ClientCall call : pending)
+        {
+            pending.remove(call);
+            call.systemClosed();
+        }
     }
 
     @Override

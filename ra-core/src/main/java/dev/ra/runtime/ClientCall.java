@@ -153,6 +153,20 @@ final class ClientCall implements CallOrigin
             (request instanceof ServerRequest.Command ? "; the command may still be applied" : "")));
     }
 
+    /**
+     * The node's system closed while the call was pending. A command may have reached a leader already, so its
+     * outcome is unknown.
+     */
+    void systemClosed()
+    {
+        final ServerId to = target();
+        future.completeExceptionally(request instanceof ServerRequest.Command ?
+            new CommandOutcomeUnknownException("RaSystem " + runtime.nodeId() + " closed while the command to " + to +
+                " was in flight; it may or may not be applied", to) :
+            new RaException("RaSystem " + runtime.nodeId() + " closed before " + describe() + " to " + to +
+                " completed"));
+    }
+
     @Override
     public void ok(final Object value, final ServerId leader)
     {

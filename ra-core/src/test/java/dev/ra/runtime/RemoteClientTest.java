@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ra.ClusterUnavailableException;
+import dev.ra.CommandOutcomeUnknownException;
 import dev.ra.CommandResult;
 import dev.ra.RaEvent;
 import dev.ra.RaProcess;
@@ -14,6 +15,8 @@ import dev.ra.testkit.InJvmCluster;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -105,5 +108,29 @@ class RemoteClientTest
         {
             return dev.ra.ApplyResult.of(state);
         }
+    }
+
+    @Test
+    void callsPendingWhenTheSystemClosesFailAtOnceInsteadOfWaitingForTheirTimeout()
+    {
+        final RaSystem client = cluster.system("n1");
+        client.startCluster("c", "counter", members);
+        for (final ServerId member : members)
+        {
+            cluster.system(member).stopServer(member);
+        }
+        // Every member is down, so the call keeps retrying; only its (long) timeout or the close can end it.
+        final CompletableFuture<CommandResult<Long>> pending =
+            client.processCommandAsync(members.get(0), 1L, Duration.ofSeconds(120));
+
+        cluster.stopNode("n1");
+
+        assertThat(pending).failsWithin(Duration.ofSeconds(20))
+            .withThrowableOfType(ExecutionException.class)
+            .withCauseInstanceOf(CommandOutcomeUnknownException.class)
+            .withMessageContaining("closed");
+        assertThatThrownBy(() -> client.processCommandAsync(members.get(0), 1L, Duration.ofSeconds(1)))
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("closed");
     }
 }

@@ -136,7 +136,7 @@ public final class ClusterClient
         final ServerId local = localMember();
         return call(List.of(local), (target, limit) ->
         {
-            final QueryResult<R> result = system.consistentQueryAsync(target, query, limit).join();
+            final QueryResult<R> result = system.consistentQuery(target, query, limit);
             if (null != result.leader())
             {
                 preferred = result.leader();
