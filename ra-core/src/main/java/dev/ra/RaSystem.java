@@ -335,9 +335,17 @@ public final class RaSystem implements AutoCloseable
      * @param <R>     the reply type.
      * @return the reply and the leader.
      */
+    @SuppressWarnings({"unchecked", "rawtypes"})
     public <R> CommandResult<R> processCommand(final ServerId server, final Object command, final Duration timeout)
     {
-        return await(processCommandAsync(server, command, timeout), timeout);
+        Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(command, "command");
+        requireTimeout(timeout);
+        final UserCommand encoded = runtime.encodeCommand(server, command);
+        // This thread waits for the answer anyway, so the transport may let it send the call and read the answer.
+        final CompletableFuture<CommandResult<R>> reply =
+            (CompletableFuture)runtime.callReceivingOnCaller(server, new ServerRequest.Command(encoded), timeout);
+        return await(reply, timeout);
     }
 
     /**

@@ -50,6 +50,8 @@ final class ClientCall implements CallOrigin
     /** Members found not running, skipped when looking for another; allocated on first use (rare). */
     private Set<ServerId> unavailable;
     private ServerId target;
+    /** The thread that started the call waits for it and may receive the first answer itself; guarded by this. */
+    private Thread receivingCaller;
     private volatile long remoteCallId;
     private int redirectsInARow;
 
@@ -72,6 +74,30 @@ final class ClientCall implements CallOrigin
         armTimeout();
         send();
         return this;
+    }
+
+    /**
+     * Arm the timeout and send the call; the calling thread is about to wait for the answer, so it may receive the
+     * answer to the first send itself ({@link dev.ra.spi.Transport#sendAndReceiveOnCaller}).
+     */
+    ClientCall startReceivingOnCaller()
+    {
+        synchronized (this)
+        {
+            receivingCaller = Thread.currentThread();
+        }
+        return start();
+    }
+
+    /**
+     * Whether this send may be received on the calling thread: only once (a redirect handled while receiving goes the
+     * usual way) and only by the thread that started the call.
+     */
+    synchronized boolean claimReceiveOnCaller()
+    {
+        final boolean claimed = receivingCaller == Thread.currentThread();
+        receivingCaller = null;
+        return claimed;
     }
 
     /**

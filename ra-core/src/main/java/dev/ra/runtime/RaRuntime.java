@@ -507,6 +507,25 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     }
 
     /**
+     * Make a call to a server, following redirects, for a caller that waits for it at once: the transport may have
+     * the calling thread send it and receive the answer (see {@link Transport#sendAndReceiveOnCaller}), so the
+     * returned future is usually complete already.
+     *
+     * @param server  addressed.
+     * @param request what to ask.
+     * @param timeout of the call.
+     * @return the call's future; see {@link ClientCall} for the result types.
+     */
+    public CompletableFuture<Object> callReceivingOnCaller(final ServerId server, final ServerRequest request,
+        final Duration timeout)
+    {
+        requireOpen();
+        final ClusterInfo cluster = clusters.get(server);
+        return new ClientCall(this, server, request, cluster, timeout.toNanos(), null).startReceivingOnCaller()
+            .future;
+    }
+
+    /**
      * Make a call to a server, following redirects.
      *
      * @param server  addressed.
@@ -585,7 +604,22 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         }
         final long id = call.remoteCallId();
         remoteCalls.put(id, call);
-        config.transport().send(to.node(), new NodeMessage.ServerCall(id, to, call.request));
+        final NodeMessage.ServerCall message = new NodeMessage.ServerCall(id, to, call.request);
+        if (call.claimReceiveOnCaller())
+        {
+            switch (config.transport().sendAndReceiveOnCaller(to.node(), message, call.deadlineNanos()))
+            {
+                case ANSWERED, DEADLINE_PASSED:
+                    return;
+                case CONNECTION_LOST:
+                    call.nodeLost(to);
+                    return;
+                case NOT_SENT:
+                default:
+                    break;
+            }
+        }
+        config.transport().send(to.node(), message);
     }
 
     void forgetRemoteCall(final ClientCall call)

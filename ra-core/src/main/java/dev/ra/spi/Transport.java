@@ -42,6 +42,24 @@ public interface Transport extends AutoCloseable
     void send(String node, NodeMessage message);
 
     /**
+     * Send a client call and receive its reply on the calling thread, which would otherwise only park until another
+     * thread hands the reply over: the caller writes the request and reads the answer itself, as a blocking client
+     * would, saving the wake-ups of a transport thread on the way out and of the caller on the way back. The reply
+     * (and only the reply) goes to the {@link TransportListener} on the calling thread before this returns. Optional:
+     * the default sends nothing.
+     *
+     * @param node          id of the destination node.
+     * @param call          to send.
+     * @param deadlineNanos ({@link System#nanoTime()} based) after which to stop waiting.
+     * @return how it ended; with {@link CallerReceive#NOT_SENT} the caller sends the call with {@link #send}.
+     */
+    default CallerReceive sendAndReceiveOnCaller(final String node, final NodeMessage.ServerCall call,
+        final long deadlineNanos)
+    {
+        return CallerReceive.NOT_SENT;
+    }
+
+    /**
      * @param node id of a node.
      * @return true if the node is currently considered reachable.
      */

@@ -60,7 +60,15 @@ public final class InJvmCluster implements AutoCloseable
         this(nodes, Duration.ZERO, transports, customizer);
     }
 
-    private InJvmCluster(final int nodes, final Duration syncDelay, final TransportFactory transports,
+    /**
+     * Several systems in this JVM connected by another transport, with slow storage.
+     *
+     * @param nodes      number of nodes.
+     * @param syncDelay  of each node's {@link InMemoryStorage} (see above).
+     * @param transports makes each node's transport; null for the in-JVM network.
+     * @param customizer adjusts each node's builder (register machines, timeouts, ...).
+     */
+    public InJvmCluster(final int nodes, final Duration syncDelay, final TransportFactory transports,
         final Consumer<RaSystem.Builder> customizer)
     {
         this.customizer = customizer;

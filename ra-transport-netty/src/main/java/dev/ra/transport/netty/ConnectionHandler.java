@@ -31,6 +31,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     private final boolean accepted;
     /** The node this connection was dialed to; null for an accepted connection until its HELLO arrives. */
     private String peer;
+    /** Accepted with CALLER_HELLO: one thread's synchronous calls, never the node's peer link. */
+    private boolean callerConnection;
     private volatile boolean established;
     private boolean closing;
     private long lastReadNanos;
@@ -170,8 +172,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
 
     private void onHandshakeFrame(final ChannelHandlerContext ctx, final int type, final byte[] body)
     {
-        if (accepted && type == FrameFormat.HELLO)
+        if (accepted && (type == FrameFormat.HELLO || type == FrameFormat.CALLER_HELLO))
         {
+            callerConnection = type == FrameFormat.CALLER_HELLO;
             final Handshake hello = Handshake.decode(new BufferReader(body));
             final String refusal = transport.refusal(hello, ctx.channel());
             if (null != refusal)
@@ -214,6 +217,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         established = true;
         lastMessageReadNanos = System.nanoTime();
         timer.cancel(false);
+        if (callerConnection)
+        {
+            establishCallerConnection(ctx);
+            return;
+        }
         if (!transport.attach(peer, ctx.channel(), dialedByLocal))
         {
             closing = true;
@@ -230,6 +238,31 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         final long failureNanos = transport.config.failureTimeout.toNanos();
         timer = ctx.executor().scheduleAtFixedRate(() -> tick(ctx, intervalNanos, failureNanos), intervalNanos,
             intervalNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * A caller connection writes nothing but replies (its dialer reads only while it waits for one) and is closed
+     * once it has carried nothing for the failure timeout; its dialer never reuses it after half of that.
+     */
+    private void establishCallerConnection(final ChannelHandlerContext ctx)
+    {
+        transport.counters.callerConnectionsOpened.increment();
+        final long failureNanos = transport.config.failureTimeout.toNanos();
+        final long intervalNanos = transport.config.heartbeatInterval.toNanos();
+        timer = ctx.executor().scheduleAtFixedRate(() ->
+        {
+            if (System.nanoTime() - lastReadNanos > failureNanos)
+            {
+                LOG.debug("{}: closing an idle caller connection from {}", transport.localNode(), peer);
+                closing = true;
+                ctx.close();
+            }
+        }, intervalNanos, intervalNanos, TimeUnit.NANOSECONDS);
+        if (!transport.attachCallerConnection(peer, ctx.channel()))
+        {
+            closing = true;
+            ctx.close();
+        }
     }
 
     private void tick(final ChannelHandlerContext ctx, final long intervalNanos, final long failureNanos)
@@ -279,6 +312,15 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
             reject(ctx, forged);
             return;
         }
+        if (callerConnection)
+        {
+            if (!(message instanceof NodeMessage.ServerCall call))
+            {
+                reject(ctx, "a " + message.getClass().getSimpleName() + " on a caller connection");
+                return;
+            }
+            transport.rememberCallerChannel(peer, call.callId(), ctx.channel());
+        }
         lastMessageReadNanos = lastReadNanos;
         transport.counters.messagesReceived.increment();
         transport.listener().onMessage(peer, message);
@@ -309,7 +351,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     @Override
     public void channelWritabilityChanged(final ChannelHandlerContext ctx)
     {
-        if (established && ctx.channel().isWritable())
+        if (established && !callerConnection && ctx.channel().isWritable())
         {
             transport.onWritable(peer);
         }
@@ -323,7 +365,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         {
             timer.cancel(false);
         }
-        if (established)
+        if (established && callerConnection)
+        {
+            transport.forgetCallerChannel(peer, ctx.channel());
+        }
+        else if (established)
         {
             transport.detach(peer, ctx.channel());
         }

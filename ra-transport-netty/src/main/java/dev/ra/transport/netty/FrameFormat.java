@@ -1,17 +1,23 @@
 package dev.ra.transport.netty;
 
+import dev.ra.codec.BufferWriter;
+import dev.ra.protocol.NodeMessage;
+
 /**
  * The frame layout shared by both directions of a connection:
  *
  * <pre>
  *   u32 length   (of what follows, at most the configured maximum frame size plus the two header bytes)
  *   u8  version  ({@link #VERSION})
- *   u8  type     ({@link #HELLO}, {@link #WELCOME}, {@link #REFUSE}, {@link #HEARTBEAT} or {@link #MESSAGE})
+ *   u8  type     ({@link #HELLO}, {@link #CALLER_HELLO}, {@link #WELCOME}, {@link #REFUSE}, {@link #HEARTBEAT} or
+ *                {@link #MESSAGE})
  *   ... body     (type specific; a MESSAGE body is one {@link WireCodec} message)
  * </pre>
  *
  * <p>The dialing node opens with HELLO; the accepting node answers WELCOME or REFUSE (then closes). Before that
- * exchange nothing else is allowed, after it neither HELLO nor WELCOME is.
+ * exchange nothing else is allowed, after it neither HELLO nor WELCOME is. A dialer that opens with CALLER_HELLO
+ * instead asks for a caller connection: one application thread's synchronous calls (SERVER_CALL messages out,
+ * CALL_REPLY messages back, one at a time), never the node's peer link.
  */
 final class FrameFormat
 {
@@ -27,9 +33,27 @@ final class FrameFormat
     static final int REFUSE = 3;
     static final int HEARTBEAT = 4;
     static final int MESSAGE = 5;
+    static final int CALLER_HELLO = 6;
 
     /** Marks a HELLO body, so that a stray protocol talking to our port is refused at once. */
     static final String MAGIC = "ra-node";
+
+    /**
+     * Encode a MESSAGE frame, length prefix included, at the start of a writer.
+     *
+     * @param message to encode.
+     * @param writer  reset, then holding the frame.
+     * @return the frame's length after its prefix (version, type and body).
+     */
+    static int writeMessageFrame(final NodeMessage message, final BufferWriter writer)
+    {
+        writer.reset();
+        writer.writeInt(0).writeByte(VERSION).writeByte(MESSAGE);
+        WireCodec.INSTANCE.encode(message, writer);
+        final int frameLength = writer.position() - LENGTH_BYTES;
+        writer.putInt(0, frameLength);
+        return frameLength;
+    }
 
     private FrameFormat()
     {

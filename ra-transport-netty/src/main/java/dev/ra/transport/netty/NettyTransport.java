@@ -2,6 +2,7 @@ package dev.ra.transport.netty;
 
 import dev.ra.codec.BufferWriter;
 import dev.ra.protocol.NodeMessage;
+import dev.ra.spi.CallerReceive;
 import dev.ra.spi.LoopHost;
 import dev.ra.spi.Transport;
 import dev.ra.spi.TransportListener;
@@ -28,8 +29,10 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.EventExecutor;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -78,6 +81,9 @@ public final class NettyTransport implements Transport
     final RateLimitedWarnings warnings = new RateLimitedWarnings(LOG);
     private final Map<String, PeerLink> links = new ConcurrentHashMap<>();
     private final Set<String> blocked = ConcurrentHashMap.newKeySet();
+    /** This thread's caller connections, by node ({@link #sendAndReceiveOnCaller}). */
+    private final ThreadLocal<Map<String, CallerConnection>> callerConnections = ThreadLocal.withInitial(HashMap::new);
+    private final Set<CallerConnection> openCallerConnections = ConcurrentHashMap.newKeySet();
     private final TlsContexts tls;
     private final boolean nativeTransport;
     private volatile String localNode;
@@ -259,6 +265,15 @@ public final class NettyTransport implements Transport
     public void send(final String node, final NodeMessage message)
     {
         final PeerLink link = links.get(node);
+        if (null != link && message instanceof NodeMessage.CallReply reply && !link.callerChannels.isEmpty())
+        {
+            final Channel caller = link.callerChannels.remove(reply.callId());
+            if (null != caller)
+            {
+                replyOnCallerConnection(caller, reply, node);
+                return;
+            }
+        }
         if (null == link || null == link.active || closed)
         {
             counters.messagesDropped.increment();
@@ -317,27 +332,10 @@ public final class NettyTransport implements Transport
         while (channel.isWritable() && null != (message = link.queue.poll()))
         {
             link.queued.decrementAndGet();
-            writer.reset();
-            try
+            if (!encodeFrame(message, writer, link.node))
             {
-                writer.writeInt(0).writeByte(FrameFormat.VERSION).writeByte(FrameFormat.MESSAGE);
-                WireCodec.INSTANCE.encode(message, writer);
-            }
-            catch (final RuntimeException ex)
-            {
-                counters.messagesDropped.increment();
-                LOG.warn("{}: dropping a message to {} that cannot be encoded: {}", localNode, link.node, message, ex);
                 continue;
             }
-            final int frameLength = writer.position() - FrameFormat.LENGTH_BYTES;
-            if (frameLength - FrameFormat.HEADER_BYTES > config.maxFrameBytes)
-            {
-                counters.messagesDropped.increment();
-                LOG.warn("{}: dropping a {}-byte message to {}: above the maximum frame size {}", localNode,
-                    frameLength, link.node, config.maxFrameBytes);
-                continue;
-            }
-            writer.putInt(0, frameLength);
             if (null == out)
             {
                 out = channel.alloc().ioBuffer(Math.max(writer.position(), 256));
@@ -373,6 +371,32 @@ public final class NettyTransport implements Transport
         }
     }
 
+    /**
+     * @return whether the message is now a frame in the writer; if not it was dropped, counted and logged.
+     */
+    boolean encodeFrame(final NodeMessage message, final BufferWriter writer, final String node)
+    {
+        final int frameLength;
+        try
+        {
+            frameLength = FrameFormat.writeMessageFrame(message, writer);
+        }
+        catch (final RuntimeException ex)
+        {
+            counters.messagesDropped.increment();
+            LOG.warn("{}: dropping a message to {} that cannot be encoded: {}", localNode, node, message, ex);
+            return false;
+        }
+        if (frameLength - FrameFormat.HEADER_BYTES > config.maxFrameBytes)
+        {
+            counters.messagesDropped.increment();
+            LOG.warn("{}: dropping a {}-byte message to {}: above the maximum frame size {}", localNode,
+                frameLength, node, config.maxFrameBytes);
+            return false;
+        }
+        return true;
+    }
+
     private void discardQueue(final PeerLink link)
     {
         while (null != link.queue.poll())
@@ -392,6 +416,145 @@ public final class NettyTransport implements Transport
         {
             scheduleDrain(link);
         }
+    }
+
+    // ----------------------------------------------------------------------------------------------------------------
+    // Caller connections
+
+    /**
+     * Send the call over this thread's own connection to the node (dialed on first use, a plain blocking socket) and
+     * read the answer on this thread. Nothing crosses to an I/O thread on this node: the calling thread writes the
+     * request and is the one woken by the answer, as with a blocking client. The node's peer link is untouched.
+     * Falls back ({@link CallerReceive#NOT_SENT}) with TLS, when disabled, when the node is not reachable over its
+     * peer link, and when the node cannot be dialed or refuses (then for a while).
+     */
+    @Override
+    public CallerReceive sendAndReceiveOnCaller(final String node, final NodeMessage.ServerCall call,
+        final long deadlineNanos)
+    {
+        final PeerLink link = links.get(node);
+        if (!config.callerConnections || null != tls || closed || null == link || null == link.address ||
+            null == link.active || blocked.contains(node) ||
+            link.callerConnectionsRefusedUntilNanos - System.nanoTime() > 0)
+        {
+            return CallerReceive.NOT_SENT;
+        }
+        final Map<String, CallerConnection> own = callerConnections.get();
+        CallerConnection connection = own.get(node);
+        final long now = System.nanoTime();
+        if (null != connection && now - connection.lastUsedNanos() > config.failureTimeout.toNanos() / 2)
+        {
+            // The node closes a caller connection that stayed silent for the failure timeout; never race it.
+            forget(own, node, connection);
+            connection = null;
+        }
+        if (null == connection)
+        {
+            try
+            {
+                connection = CallerConnection.open(this, link, deadlineNanos);
+            }
+            catch (final IOException ex)
+            {
+                link.callerConnectionsRefusedUntilNanos = System.nanoTime() + config.reconnectBackoffMax.toNanos();
+                warnings.warn("{}: no caller connection to {}, sending calls the usual way for now: {}", localNode,
+                    node, ex.toString());
+                return CallerReceive.NOT_SENT;
+            }
+            own.put(node, connection);
+            openCallerConnections.add(connection);
+            counters.callerConnectionsOpened.increment();
+            if (closed)
+            {
+                forget(own, node, connection);
+                return CallerReceive.NOT_SENT;
+            }
+        }
+        final CallerReceive outcome = connection.call(call, deadlineNanos);
+        if (outcome == CallerReceive.ANSWERED)
+        {
+            counters.callsAnsweredOnCaller.increment();
+        }
+        else
+        {
+            forget(own, node, connection);
+        }
+        return outcome;
+    }
+
+    private void forget(final Map<String, CallerConnection> own, final String node, final CallerConnection connection)
+    {
+        own.remove(node, connection);
+        openCallerConnections.remove(connection);
+        connection.close();
+    }
+
+    /**
+     * A caller connection from {@code node} completed its handshake.
+     *
+     * @return true if it was kept; false if this transport is closed or the node blocked.
+     */
+    boolean attachCallerConnection(final String node, final Channel channel)
+    {
+        final PeerLink link = links.get(node);
+        if (null == link || closed || blocked.contains(node))
+        {
+            return false;
+        }
+        link.callerConnections.add(channel);
+        // Pairs with block(): it adds to the blocked set before closing what it finds here.
+        if (blocked.contains(node))
+        {
+            link.callerConnections.remove(channel);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * A caller connection from {@code node} carried a call: its reply goes back on it (see {@link #send}).
+     */
+    void rememberCallerChannel(final String node, final long callId, final Channel channel)
+    {
+        final PeerLink link = links.get(node);
+        if (null != link)
+        {
+            link.callerChannels.put(callId, channel);
+        }
+    }
+
+    /**
+     * A caller connection from {@code node} closed: replies still owed to it have nowhere to go.
+     */
+    void forgetCallerChannel(final String node, final Channel channel)
+    {
+        final PeerLink link = links.get(node);
+        if (null != link)
+        {
+            link.callerConnections.remove(channel);
+            link.callerChannels.values().removeIf(channel::equals);
+        }
+    }
+
+    private void replyOnCallerConnection(final Channel channel, final NodeMessage.CallReply reply, final String node)
+    {
+        if (!channel.eventLoop().inEventLoop())
+        {
+            channel.eventLoop().execute(() -> replyOnCallerConnection(channel, reply, node));
+            return;
+        }
+        final BufferWriter writer = WRITERS.get();
+        if (!channel.isActive() || !encodeFrame(reply, writer, node))
+        {
+            counters.messagesDropped.increment();
+            return;
+        }
+        final ByteBuf out = channel.alloc().ioBuffer(writer.position());
+        out.writeBytes(writer.array(), 0, writer.position());
+        counters.bytesWritten.add(out.readableBytes());
+        counters.messagesSent.increment();
+        counters.flushes.increment();
+        channel.writeAndFlush(out, channel.voidPromise());
     }
 
     @Override
@@ -656,6 +819,10 @@ public final class NettyTransport implements Transport
             {
                 channel.close();
             }
+            for (final Channel channel : link.callerConnections)
+            {
+                channel.close();
+            }
         }
         LOG.info("{}: blocked {}", localNode, node);
     }
@@ -721,6 +888,11 @@ public final class NettyTransport implements Transport
                 channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
             }
         }
+        for (final CallerConnection connection : openCallerConnections)
+        {
+            connection.close();
+        }
+        openCallerConnections.clear();
         if (null != group)
         {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);

@@ -32,6 +32,7 @@ public final class NettyTransportConfig
     final int maxQueuedMessagesPerPeer;
     final int ioThreads;
     final boolean preferNativeTransport;
+    final boolean callerConnections;
     final TlsConfig tls;
 
     private NettyTransportConfig(final Builder b)
@@ -50,6 +51,7 @@ public final class NettyTransportConfig
         maxQueuedMessagesPerPeer = b.maxQueuedMessagesPerPeer;
         ioThreads = b.ioThreads;
         preferNativeTransport = b.preferNativeTransport;
+        callerConnections = b.callerConnections;
         tls = b.tls;
     }
 
@@ -105,6 +107,7 @@ public final class NettyTransportConfig
         private int maxQueuedMessagesPerPeer = 16_384;
         private int ioThreads = 2;
         private boolean preferNativeTransport = true;
+        private boolean callerConnections = true;
         private TlsConfig tls;
 
         private Builder()
@@ -261,6 +264,18 @@ public final class NettyTransportConfig
         public Builder preferNativeTransport(final boolean prefer)
         {
             this.preferNativeTransport = prefer;
+            return this;
+        }
+
+        /**
+         * @param enabled whether a thread that waits for a call's answer (a synchronous {@code processCommand}) sends
+         *                the call and reads the answer itself over a connection of its own, a plain blocking socket
+         *                (see {@link NettyTransport#sendAndReceiveOnCaller}); on by default, ignored with TLS.
+         * @return this builder.
+         */
+        public Builder callerConnections(final boolean enabled)
+        {
+            this.callerConnections = enabled;
             return this;
         }
 

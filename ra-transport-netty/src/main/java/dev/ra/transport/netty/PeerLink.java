@@ -3,6 +3,8 @@ package dev.ra.transport.netty;
 import dev.ra.protocol.NodeMessage;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,6 +33,12 @@ final class PeerLink
     long backoffMs;
     /** What was last reported to the runtime, so up and down alternate. */
     boolean reportedUp;
+    /** The node's caller connections to this one (accepted here). */
+    final Set<Channel> callerConnections = ConcurrentHashMap.newKeySet();
+    /** Calls that arrived on the node's caller connections, by call id: their replies go back the same way. */
+    final ConcurrentHashMap<Long, Channel> callerChannels = new ConcurrentHashMap<>();
+    /** Until when this node dials no caller connection to the node (it refused one, or could not be reached). */
+    volatile long callerConnectionsRefusedUntilNanos = System.nanoTime();
 
     PeerLink(final String node, final InetSocketAddress address)
     {

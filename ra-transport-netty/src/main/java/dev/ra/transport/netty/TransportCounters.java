@@ -18,11 +18,14 @@ final class TransportCounters
     final LongAdder framesRejected = new LongAdder();
     final LongAdder connectionsOpened = new LongAdder();
     final LongAdder connectionsReplaced = new LongAdder();
+    final LongAdder callerConnectionsOpened = new LongAdder();
+    final LongAdder callsAnsweredOnCaller = new LongAdder();
 
     TransportStats snapshot()
     {
         return new TransportStats(messagesSent.sum(), messagesDropped.sum(), messagesReceived.sum(),
             bytesWritten.sum(), bytesRead.sum(), flushes.sum(), heartbeatsSent.sum(), connectionsRefused.sum(),
-            framesRejected.sum(), connectionsOpened.sum(), connectionsReplaced.sum());
+            framesRejected.sum(), connectionsOpened.sum(), connectionsReplaced.sum(), callerConnectionsOpened.sum(),
+            callsAnsweredOnCaller.sum());
     }
 }

@@ -17,9 +17,12 @@ package dev.ra.transport.netty;
  * @param connectionsReplaced established connections closed because another to the same node superseded them: a
  *                            duplicate from a simultaneous dial once quiet, or an older connection its dialer
  *                            abandoned by dialing again.
+ * @param callerConnectionsOpened caller connections that completed the handshake, dialed or accepted
+ *                            ({@link NettyTransport#sendAndReceiveOnCaller}).
+ * @param callsAnsweredOnCaller calls whose answer the calling thread read itself over a caller connection.
  */
 public record TransportStats(long messagesSent, long messagesDropped, long messagesReceived, long bytesWritten,
     long bytesRead, long flushes, long heartbeatsSent, long connectionsRefused, long framesRejected,
-    long connectionsOpened, long connectionsReplaced)
+    long connectionsOpened, long connectionsReplaced, long callerConnectionsOpened, long callsAnsweredOnCaller)
 {
 }

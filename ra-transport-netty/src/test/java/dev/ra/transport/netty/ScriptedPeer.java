@@ -131,6 +131,15 @@ final class ScriptedPeer implements AutoCloseable
     }
 
     /**
+     * Ask for a caller connection instead of a peer link. No heartbeats are sent on it: a caller connection carries
+     * only calls.
+     */
+    void sendCallerHello(final Socket socket, final String expectedPeer) throws IOException
+    {
+        send(socket, FrameFormat.CALLER_HELLO, handshake(expectedPeer));
+    }
+
+    /**
      * Answer the real node's HELLO: the connection is established (and kept alive from now on).
      */
     void sendWelcome(final Socket socket, final String expectedPeer) throws IOException

@@ -1,0 +1,321 @@
+package dev.ra.transport.netty;
+
+import dev.ra.codec.BufferReader;
+import dev.ra.codec.BufferWriter;
+import dev.ra.codec.CodecException;
+import dev.ra.protocol.NodeMessage;
+import dev.ra.spi.CallerReceive;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dialing end of a caller connection: a plain blocking socket owned by one application thread, over which that
+ * thread sends its synchronous calls to one node and reads their answers itself (see
+ * {@link NettyTransport#sendAndReceiveOnCaller}). It opens with CALLER_HELLO ({@link FrameFormat}) and is then
+ * checked like any connection: deployment and node ids in the handshake, length-prefixed frames up to the maximum
+ * size, only call replies after it.
+ *
+ * <p>Confined to its thread, except {@link #close}, which the transport may call from any thread when it closes.
+ */
+final class CallerConnection implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(CallerConnection.class);
+    private static final int INITIAL_BUFFER_BYTES = 8 * 1024;
+
+    private final NettyTransport transport;
+    private final String node;
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+    private final BufferWriter writer = new BufferWriter(1024);
+    private byte[] buffer = new byte[INITIAL_BUFFER_BYTES];
+    /** Unconsumed bytes are buffer[start, end). */
+    private int start;
+    private int end;
+    private long lastUsedNanos;
+
+    private CallerConnection(final NettyTransport transport, final String node, final Socket socket)
+        throws IOException
+    {
+        this.transport = transport;
+        this.node = node;
+        this.socket = socket;
+        this.in = socket.getInputStream();
+        this.out = socket.getOutputStream();
+        this.lastUsedNanos = System.nanoTime();
+    }
+
+    /**
+     * Dial the node and complete the handshake.
+     *
+     * @param transport     of this node.
+     * @param link          to the node.
+     * @param deadlineNanos of the call that needs the connection; dialing gives up by then at the latest.
+     * @return the connection.
+     * @throws IOException if the node cannot be reached in time or refuses.
+     */
+    static CallerConnection open(final NettyTransport transport, final PeerLink link, final long deadlineNanos)
+        throws IOException
+    {
+        final NettyTransportConfig config = transport.config;
+        final long handshakeDeadline = Math.min(deadlineNanos, System.nanoTime() +
+            config.connectTimeout.toNanos() + config.handshakeTimeout.toNanos());
+        final Socket socket = new Socket();
+        try
+        {
+            socket.setTcpNoDelay(true);
+            final long connectMillis = Math.min(config.connectTimeout.toMillis(), millisUntil(deadlineNanos));
+            if (connectMillis <= 0)
+            {
+                throw new SocketTimeoutException("no time left to dial " + link.node);
+            }
+            socket.connect(link.address, (int)connectMillis);
+            final CallerConnection connection = new CallerConnection(transport, link.node, socket);
+            connection.handshake(handshakeDeadline);
+            return connection;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            closeQuietly(socket);
+            throw ex instanceof IOException io ? io : new IOException(ex.getMessage(), ex);
+        }
+    }
+
+    private void handshake(final long deadlineNanos) throws IOException
+    {
+        writer.reset();
+        writer.writeInt(0).writeByte(FrameFormat.VERSION).writeByte(FrameFormat.CALLER_HELLO);
+        new Handshake(transport.config.clusterId, transport.localNode(), node).encode(writer);
+        writer.putInt(0, writer.position() - FrameFormat.LENGTH_BYTES);
+        write();
+        final int length = readFrame(deadlineNanos);
+        final int type = buffer[start + FrameFormat.LENGTH_BYTES + 1];
+        final BufferReader body = body(length);
+        consume(length);
+        if (type == FrameFormat.REFUSE)
+        {
+            throw new IOException(node + " refused a caller connection: " + body.readString());
+        }
+        if (type != FrameFormat.WELCOME)
+        {
+            throw new IOException(node + " answered a caller connection's handshake with frame type " + type);
+        }
+        final Handshake welcome = Handshake.decode(body);
+        if (!welcome.nodeId().equals(node) || !welcome.clusterId().equals(transport.config.clusterId))
+        {
+            throw new IOException("expected node " + node + " of deployment " + transport.config.clusterId +
+                ", found " + welcome.nodeId() + " of " + welcome.clusterId());
+        }
+    }
+
+    /**
+     * @return when the connection last carried a call (or was opened).
+     */
+    long lastUsedNanos()
+    {
+        return lastUsedNanos;
+    }
+
+    /**
+     * Send a call and read until its reply, which goes to the transport's listener on this thread.
+     *
+     * @param call          to send.
+     * @param deadlineNanos after which to stop waiting.
+     * @return how it ended; after anything but {@link CallerReceive#ANSWERED} the connection must be closed.
+     */
+    CallerReceive call(final NodeMessage.ServerCall call, final long deadlineNanos)
+    {
+        lastUsedNanos = System.nanoTime();
+        if (!transport.encodeFrame(call, writer, node))
+        {
+            return CallerReceive.NOT_SENT;
+        }
+        try
+        {
+            write();
+        }
+        catch (final IOException ex)
+        {
+            // A frame is acted on only once complete, and a failed write did not hand all of it to the socket.
+            LOG.debug("{}: a caller connection to {} failed before the call was sent: {}", transport.localNode(), node,
+                ex.toString());
+            return CallerReceive.NOT_SENT;
+        }
+        transport.counters.messagesSent.increment();
+        try
+        {
+            while (true)
+            {
+                final int length = readFrame(deadlineNanos);
+                final NodeMessage.CallReply reply = replyIn(length);
+                consume(length);
+                if (null != reply && reply.callId() == call.callId())
+                {
+                    transport.counters.messagesReceived.increment();
+                    return deliver(reply);
+                }
+            }
+        }
+        catch (final SocketTimeoutException ex)
+        {
+            return CallerReceive.DEADLINE_PASSED;
+        }
+        catch (final IOException | CodecException ex)
+        {
+            transport.warnings.warn("{}: the caller connection to {} failed while a call was in flight: {}",
+                transport.localNode(), node, ex.toString());
+            return CallerReceive.CONNECTION_LOST;
+        }
+    }
+
+    private CallerReceive deliver(final NodeMessage.CallReply reply)
+    {
+        try
+        {
+            transport.listener().onMessage(node, reply);
+            return CallerReceive.ANSWERED;
+        }
+        catch (final RuntimeException ex)
+        {
+            // The answer arrived but cannot be read (say its value does not decode): to the caller, an unknown outcome.
+            LOG.warn("{}: the answer from {} to call {} could not be handled", transport.localNode(), node,
+                reply.callId(), ex);
+            return CallerReceive.CONNECTION_LOST;
+        }
+    }
+
+    /**
+     * @return the reply the frame carries, or null for a heartbeat.
+     */
+    private NodeMessage.CallReply replyIn(final int length) throws IOException
+    {
+        final int type = buffer[start + FrameFormat.LENGTH_BYTES + 1];
+        if (type == FrameFormat.HEARTBEAT && length == FrameFormat.HEADER_BYTES)
+        {
+            return null;
+        }
+        if (type != FrameFormat.MESSAGE)
+        {
+            throw new IOException("frame type " + type + " on a caller connection");
+        }
+        final int bodyStart = start + FrameFormat.LENGTH_BYTES + FrameFormat.HEADER_BYTES;
+        // A copy: decoded messages may keep views of the bytes they came from, and this buffer is reused.
+        final byte[] body = Arrays.copyOfRange(buffer, bodyStart, bodyStart + length - FrameFormat.HEADER_BYTES);
+        final NodeMessage message = WireCodec.INSTANCE.decode(new BufferReader(body));
+        if (!(message instanceof NodeMessage.CallReply reply))
+        {
+            throw new IOException("a " + message.getClass().getSimpleName() + " on a caller connection");
+        }
+        return reply;
+    }
+
+    private BufferReader body(final int length)
+    {
+        return new BufferReader(Arrays.copyOfRange(buffer, start + FrameFormat.LENGTH_BYTES + FrameFormat.HEADER_BYTES,
+            start + FrameFormat.LENGTH_BYTES + length));
+    }
+
+    private void write() throws IOException
+    {
+        out.write(writer.array(), 0, writer.position());
+        transport.counters.bytesWritten.add(writer.position());
+    }
+
+    /**
+     * Read until a whole frame is buffered at {@code start}, checking its header.
+     *
+     * @return the frame's length after its prefix.
+     */
+    private int readFrame(final long deadlineNanos) throws IOException
+    {
+        fill(FrameFormat.LENGTH_BYTES, deadlineNanos);
+        final long length = ((buffer[start] & 0xFFL) << 24) | ((buffer[start + 1] & 0xFFL) << 16) |
+            ((buffer[start + 2] & 0xFFL) << 8) | (buffer[start + 3] & 0xFFL);
+        if (length < FrameFormat.HEADER_BYTES || length > transport.config.maxFrameBytes + FrameFormat.HEADER_BYTES)
+        {
+            throw new IOException("frame length " + length + " outside [" + FrameFormat.HEADER_BYTES + ", " +
+                (transport.config.maxFrameBytes + FrameFormat.HEADER_BYTES) + "]");
+        }
+        fill(FrameFormat.LENGTH_BYTES + (int)length, deadlineNanos);
+        final int version = buffer[start + FrameFormat.LENGTH_BYTES] & 0xFF;
+        if (version != FrameFormat.VERSION)
+        {
+            throw new IOException("unsupported frame version " + version);
+        }
+        transport.counters.bytesRead.add(FrameFormat.LENGTH_BYTES + length);
+        return (int)length;
+    }
+
+    private void consume(final int frameLength)
+    {
+        start += FrameFormat.LENGTH_BYTES + frameLength;
+        if (start == end)
+        {
+            start = 0;
+            end = 0;
+        }
+    }
+
+    private void fill(final int needed, final long deadlineNanos) throws IOException
+    {
+        if (end - start >= needed)
+        {
+            return;
+        }
+        if (buffer.length - start < needed)
+        {
+            final byte[] target = needed > buffer.length ? new byte[Math.max(needed, buffer.length * 2)] : buffer;
+            System.arraycopy(buffer, start, target, 0, end - start);
+            buffer = target;
+            end -= start;
+            start = 0;
+        }
+        while (end - start < needed)
+        {
+            final long remainingMillis = millisUntil(deadlineNanos);
+            if (remainingMillis <= 0)
+            {
+                throw new SocketTimeoutException("no answer from " + node + " in time");
+            }
+            socket.setSoTimeout((int)Math.min(Integer.MAX_VALUE, remainingMillis));
+            final int read = in.read(buffer, end, buffer.length - end);
+            if (read < 0)
+            {
+                throw new EOFException(node + " closed the caller connection");
+            }
+            end += read;
+        }
+    }
+
+    private static long millisUntil(final long deadlineNanos)
+    {
+        final long remaining = deadlineNanos - System.nanoTime();
+        return remaining <= 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining));
+    }
+
+    @Override
+    public void close()
+    {
+        closeQuietly(socket);
+    }
+
+    private static void closeQuietly(final Socket socket)
+    {
+        try
+        {
+            socket.close();
+        }
+        catch (final IOException ex)
+        {
+            LOG.debug("closing a caller connection failed", ex);
+        }
+    }
+}
