@@ -27,10 +27,13 @@ import java.util.Map;
  * @param peersClasspath classpath of bench-peers for the comparison (null: look for bench-peers/target).
  * @param peerSeconds   measured seconds per peer run.
  * @param walMaxMb      ra-log WAL file size limit in MiB (memtables hold up to about this much until rollover).
+ * @param callerConnections whether the Netty figures' client sends synchronous calls over caller connections (the
+ *                      default) or, for comparison, through its I/O thread like every other message.
  */
 public record Config(String figure, int runs, double warmupSeconds, double seconds, int eventLoops, SyncMethod sync,
     Path dataDir, int clusters, int activeClusters, int perClusterInFlight, double idleSeconds, int trials,
-    long electionMinMs, long electionMaxMs, long entries, String peersClasspath, double peerSeconds, long walMaxMb)
+    long electionMinMs, long electionMaxMs, long entries, String peersClasspath, double peerSeconds, long walMaxMb,
+    boolean callerConnections)
 {
     /**
      * @param args {@code --name value} pairs; see {@link Harness}.
@@ -65,10 +68,12 @@ public record Config(String figure, int runs, double warmupSeconds, double secon
             Long.parseLong(m.getOrDefault("entries", "1000000")),
             m.get("peers-classpath"),
             Double.parseDouble(m.getOrDefault("peer-seconds", "10")),
-            Long.parseLong(m.getOrDefault("wal-max-mb", "128")));
+            Long.parseLong(m.getOrDefault("wal-max-mb", "128")),
+            Boolean.parseBoolean(m.getOrDefault("caller-connections", "true")));
         m.keySet().removeAll(java.util.Set.of("figure", "runs", "warmup", "seconds", "event-loops", "sync",
             "data-dir", "clusters", "active-clusters", "per-cluster-in-flight", "idle-seconds", "trials",
-            "election-min-ms", "election-max-ms", "entries", "peers-classpath", "peer-seconds", "wal-max-mb"));
+            "election-min-ms", "election-max-ms", "entries", "peers-classpath", "peer-seconds", "wal-max-mb",
+            "caller-connections"));
         if (!m.isEmpty())
         {
             throw new IllegalArgumentException("unknown arguments " + m.keySet());

@@ -69,7 +69,8 @@ public final class NettyFigures
                     throw new IllegalStateException("node " + node + " did not start: " + ready);
                 }
             }
-            final NettyTransportConfig.Builder transport = NettyTransportConfig.builder().clusterId("ra-bench").ioThreads(1);
+            final NettyTransportConfig.Builder transport = NettyTransportConfig.builder().clusterId("ra-bench")
+                .ioThreads(1).callerConnections(config.callerConnections());
             for (final String kv : ports)
             {
                 final String[] p = kv.split("=");
@@ -232,7 +233,8 @@ public final class NettyFigures
     private static Json base(final Config config, final String figure)
     {
         final Json j = ClusterFigures.base(config, figure);
-        j.put("transport", "netty-loopback").put("jvms", "3 nodes + 1 client");
+        j.put("transport", "netty-loopback").put("jvms", "3 nodes + 1 client")
+            .put("caller_connections", config.callerConnections());
         return j;
     }
 

@@ -29,6 +29,12 @@ final class CallerConnection implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(CallerConnection.class);
     private static final int INITIAL_BUFFER_BYTES = 8 * 1024;
+    /**
+     * Larger calls go the usual way: a write this small fits the send buffer of a socket with one call at a time
+     * on it, so the caller never blocks writing to a node that stopped reading (a write has no timeout), and a large
+     * command gains nothing measurable from the wake-ups saved.
+     */
+    private static final int MAX_CALL_FRAME_BYTES = 64 * 1024;
 
     private final NettyTransport transport;
     private final String node;
@@ -134,7 +140,7 @@ final class CallerConnection implements AutoCloseable
     CallerReceive call(final NodeMessage.ServerCall call, final long deadlineNanos)
     {
         lastUsedNanos = System.nanoTime();
-        if (!transport.encodeFrame(call, writer, node))
+        if (!transport.encodeFrame(call, writer, node) || writer.position() > MAX_CALL_FRAME_BYTES)
         {
             return CallerReceive.NOT_SENT;
         }
@@ -160,7 +166,8 @@ final class CallerConnection implements AutoCloseable
                 if (null != reply && reply.callId() == call.callId())
                 {
                     transport.counters.messagesReceived.increment();
-                    return deliver(reply);
+                    transport.listener().onMessage(node, reply);
+                    return CallerReceive.ANSWERED;
                 }
             }
         }
@@ -172,22 +179,6 @@ final class CallerConnection implements AutoCloseable
         {
             transport.warnings.warn("{}: the caller connection to {} failed while a call was in flight: {}",
                 transport.localNode(), node, ex.toString());
-            return CallerReceive.CONNECTION_LOST;
-        }
-    }
-
-    private CallerReceive deliver(final NodeMessage.CallReply reply)
-    {
-        try
-        {
-            transport.listener().onMessage(node, reply);
-            return CallerReceive.ANSWERED;
-        }
-        catch (final RuntimeException ex)
-        {
-            // The answer arrived but cannot be read (say its value does not decode): to the caller, an unknown outcome.
-            LOG.warn("{}: the answer from {} to call {} could not be handled", transport.localNode(), node,
-                reply.callId(), ex);
             return CallerReceive.CONNECTION_LOST;
         }
     }
