@@ -13,6 +13,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * checked like any connection: deployment and node ids in the handshake, length-prefixed frames up to the maximum
  * size, only call replies after it.
  *
- * <p>Confined to its thread, except {@link #close}, which the transport may call from any thread when it closes.
+ * <p>Used by one thread at a time: the thread that opened it, which takes it for each call and releases it after; the
+ * transport's reaper closes it once idle (its thread may have ended), and the transport closes it when it closes.
  */
 final class CallerConnection implements AutoCloseable
 {
@@ -46,7 +48,9 @@ final class CallerConnection implements AutoCloseable
     /** Unconsumed bytes are buffer[start, end). */
     private int start;
     private int end;
-    private long lastUsedNanos;
+    /** Held by its thread during a call, and for good by the reaper once it closed it for idleness. */
+    private final AtomicBoolean taken = new AtomicBoolean(true);
+    private volatile long idleSinceNanos;
 
     private CallerConnection(final NettyTransport transport, final String node, final Socket socket)
         throws IOException
@@ -56,7 +60,7 @@ final class CallerConnection implements AutoCloseable
         this.socket = socket;
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
-        this.lastUsedNanos = System.nanoTime();
+        this.idleSinceNanos = System.nanoTime();
     }
 
     /**
@@ -123,11 +127,54 @@ final class CallerConnection implements AutoCloseable
     }
 
     /**
-     * @return when the connection last carried a call (or was opened).
+     * Take the connection for a call (a new one is taken by its opener).
+     *
+     * @param nowNanos     now.
+     * @param maxIdleNanos how long it may have been idle: the node closes it after twice that.
+     * @return false if it was closed for idleness, now or by the reaper; the caller then dials a new one.
      */
-    long lastUsedNanos()
+    boolean take(final long nowNanos, final long maxIdleNanos)
     {
-        return lastUsedNanos;
+        if (!taken.compareAndSet(false, true))
+        {
+            return false;
+        }
+        if (nowNanos - idleSinceNanos > maxIdleNanos)
+        {
+            close();
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * The call is over and answered: the connection is idle from now on.
+     */
+    void release()
+    {
+        idleSinceNanos = System.nanoTime();
+        taken.set(false);
+    }
+
+    /**
+     * Close the connection if no call holds it and it has been idle too long (its thread may have ended).
+     *
+     * @return whether it was closed.
+     */
+    boolean reapIfIdle(final long nowNanos, final long maxIdleNanos)
+    {
+        if (nowNanos - idleSinceNanos <= maxIdleNanos || !taken.compareAndSet(false, true))
+        {
+            return false;
+        }
+        if (System.nanoTime() - idleSinceNanos <= maxIdleNanos)
+        {
+            // Its thread used and released it in between.
+            taken.set(false);
+            return false;
+        }
+        close();
+        return true;
     }
 
     /**
@@ -139,7 +186,6 @@ final class CallerConnection implements AutoCloseable
      */
     CallerReceive call(final NodeMessage.ServerCall call, final long deadlineNanos)
     {
-        lastUsedNanos = System.nanoTime();
         if (!transport.encodeFrame(call, writer, node) || writer.position() > MAX_CALL_FRAME_BYTES)
         {
             return CallerReceive.NOT_SENT;

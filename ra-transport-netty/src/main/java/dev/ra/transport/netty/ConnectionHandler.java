@@ -53,7 +53,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         return established;
     }
 
-    /** Something was written: no heartbeat needed this interval. */
+    /** Something was written: no heartbeat needed this interval (on a caller connection: a reply, not idle). */
     void wrote()
     {
         lastWriteNanos = System.nanoTime();
@@ -242,7 +242,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
 
     /**
      * A caller connection writes nothing but replies (its dialer reads only while it waits for one) and is closed
-     * once it has carried nothing for the failure timeout; its dialer never reuses it after half of that.
+     * once it has carried nothing, neither a call nor a reply, for the failure timeout, unless a call on it still
+     * awaits its reply; its dialer never reuses it once idle for half of that.
      */
     private void establishCallerConnection(final ChannelHandlerContext ctx)
     {
@@ -251,7 +252,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         final long intervalNanos = transport.config.heartbeatInterval.toNanos();
         timer = ctx.executor().scheduleAtFixedRate(() ->
         {
-            if (System.nanoTime() - lastReadNanos > failureNanos)
+            final long now = System.nanoTime();
+            if (now - lastReadNanos > failureNanos && now - lastWriteNanos > failureNanos &&
+                !transport.awaitsReply(peer, ctx.channel()))
             {
                 LOG.debug("{}: closing an idle caller connection from {}", transport.localNode(), peer);
                 closing = true;

@@ -30,6 +30,9 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -75,6 +78,9 @@ public final class NettyTransport implements Transport
     private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
     private static final int COALESCE_CHUNK_BYTES = 64 * 1024;
     private static final ThreadLocal<BufferWriter> WRITERS = ThreadLocal.withInitial(() -> new BufferWriter(4096));
+    /** Beyond this many open caller connections (one per calling thread and node), calls use the peer links. */
+    private static final int MAX_CALLER_CONNECTIONS = 256;
+    private static final MethodHandle IS_VIRTUAL = isVirtualHandle();
 
     final NettyTransportConfig config;
     final TransportCounters counters = new TransportCounters();
@@ -210,6 +216,12 @@ public final class NettyTransport implements Transport
                 // The larger id waits a little, so that usually only the smaller id's dial happens.
                 scheduleDial(link, localNode.compareTo(link.node) < 0 ? 0 : config.reconnectBackoffMin.toMillis());
             }
+        }
+        if (config.callerConnections && null == tls)
+        {
+            final long interval = config.heartbeatInterval.toNanos();
+            group.next().scheduleAtFixedRate(this::reapIdleCallerConnections, interval, interval,
+                TimeUnit.NANOSECONDS);
         }
     }
 
@@ -441,15 +453,17 @@ public final class NettyTransport implements Transport
         }
         final Map<String, CallerConnection> own = callerConnections.get();
         CallerConnection connection = own.get(node);
-        final long now = System.nanoTime();
-        if (null != connection && now - connection.lastUsedNanos() > config.failureTimeout.toNanos() / 2)
+        if (null != connection && !connection.take(System.nanoTime(), maxCallerConnectionIdleNanos()))
         {
-            // The node closes a caller connection that stayed silent for the failure timeout; never race it.
             forget(own, node, connection);
             connection = null;
         }
         if (null == connection)
         {
+            if (openCallerConnections.size() >= MAX_CALLER_CONNECTIONS || isVirtual(Thread.currentThread()))
+            {
+                return CallerReceive.NOT_SENT;
+            }
             try
             {
                 connection = CallerConnection.open(this, link, deadlineNanos);
@@ -474,12 +488,72 @@ public final class NettyTransport implements Transport
         if (outcome == CallerReceive.ANSWERED)
         {
             counters.callsAnsweredOnCaller.increment();
+            connection.release();
         }
         else
         {
             forget(own, node, connection);
         }
         return outcome;
+    }
+
+    /**
+     * The node closes a caller connection that carried nothing for the failure timeout; its dialer stops using it
+     * after half of that, so it never writes into one being closed.
+     */
+    private long maxCallerConnectionIdleNanos()
+    {
+        return config.failureTimeout.toNanos() / 2;
+    }
+
+    /**
+     * Close caller connections idle too long to be used again, above all those of threads that have ended.
+     */
+    private void reapIdleCallerConnections()
+    {
+        final long now = System.nanoTime();
+        openCallerConnections.removeIf(connection -> connection.reapIfIdle(now, maxCallerConnectionIdleNanos()));
+    }
+
+    /**
+     * @return caller connections this node has open (tests).
+     */
+    int openCallerConnectionCount()
+    {
+        return openCallerConnections.size();
+    }
+
+    /**
+     * A virtual thread (Java 21+) usually makes one call and ends, so a connection of its own would cost a dial per
+     * call; it uses the peer link. Looked up reflectively: the module is built for Java 17.
+     */
+    private static boolean isVirtual(final Thread thread)
+    {
+        if (null == IS_VIRTUAL)
+        {
+            return false;
+        }
+        try
+        {
+            return (boolean)IS_VIRTUAL.invokeExact(thread);
+        }
+        catch (final Throwable ex)
+        {
+            return false;
+        }
+    }
+
+    private static MethodHandle isVirtualHandle()
+    {
+        try
+        {
+            return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual",
+                MethodType.methodType(boolean.class));
+        }
+        catch (final NoSuchMethodException | IllegalAccessException ex)
+        {
+            return null;
+        }
     }
 
     private void forget(final Map<String, CallerConnection> own, final String node, final CallerConnection connection)
@@ -536,6 +610,15 @@ public final class NettyTransport implements Transport
         }
     }
 
+    /**
+     * @return whether a call that came in on this caller connection from {@code node} still awaits its reply.
+     */
+    boolean awaitsReply(final String node, final Channel channel)
+    {
+        final PeerLink link = links.get(node);
+        return null != link && link.callerChannels.containsValue(channel);
+    }
+
     private void replyOnCallerConnection(final Channel channel, final NodeMessage.CallReply reply, final String node)
     {
         if (!channel.eventLoop().inEventLoop())
@@ -554,6 +637,11 @@ public final class NettyTransport implements Transport
         counters.bytesWritten.add(out.readableBytes());
         counters.messagesSent.increment();
         counters.flushes.increment();
+        final ConnectionHandler handler = channel.pipeline().get(ConnectionHandler.class);
+        if (null != handler)
+        {
+            handler.wrote();
+        }
         channel.writeAndFlush(out, channel.voidPromise());
     }
 

@@ -147,6 +147,37 @@ class CallerConnectionTest
     }
 
     @Test
+    void aCallLongerThanTheFailureTimeoutKeepsItsConnection()
+    {
+        // Every commit takes at least SLOW_SYNC, longer than the failure timeout: the node must not close the
+        // connection of a call that awaits its reply, and the client must not take the wait for idleness.
+        final ServerId leader = start(b -> b.failureTimeout(SLOW_SYNC.dividedBy(2)), SLOW_SYNC);
+        final RaSystem client = cluster.system("n1");
+
+        assertThat(client.<Long>processCommand(leader, 1L, Duration.ofSeconds(30)).reply()).isEqualTo(1L);
+        assertThat(client.<Long>processCommand(leader, 1L, Duration.ofSeconds(30)).reply()).isEqualTo(2L);
+
+        assertThat(stats("n1").callsAnsweredOnCaller()).isEqualTo(2);
+        assertThat(stats("n1").callerConnectionsOpened()).isEqualTo(1);
+    }
+
+    @Test
+    void theConnectionOfAThreadThatEndedIsClosedOnceIdle() throws Exception
+    {
+        final ServerId leader = start(b -> b);
+        final RaSystem client = cluster.system("n1");
+        final Thread caller = new Thread(() -> client.processCommand(leader, 1L), "one-call");
+        caller.start();
+        caller.join(30_000);
+
+        assertThat(stats("n1").callsAnsweredOnCaller()).isEqualTo(1);
+        InJvmCluster.await(() -> transports.transport("n1").openCallerConnectionCount() == 0 ? Boolean.TRUE : null,
+            STARTUP, "the idle connection of a thread that ended to be closed");
+        InJvmCluster.await(() -> transports.transport(leader.node()).link("n1").callerConnections.isEmpty() ?
+            Boolean.TRUE : null, STARTUP, "the node to see it closed");
+    }
+
+    @Test
     void aCallThatTimesOutGivesUpItsConnectionAndTheNextCallDialsAgain()
     {
         final ServerId leader = start(b -> b, SLOW_SYNC);
