@@ -2,7 +2,6 @@ package dev.ra;
 
 import dev.ra.protocol.Membership;
 import dev.ra.protocol.ServerRequest;
-import dev.ra.protocol.UserCommand;
 import dev.ra.runtime.RaRuntime;
 import dev.ra.runtime.RuntimeConfig;
 import dev.ra.spi.Storage;
@@ -338,13 +337,9 @@ public final class RaSystem implements AutoCloseable
     @SuppressWarnings({"unchecked", "rawtypes"})
     public <R> CommandResult<R> processCommand(final ServerId server, final Object command, final Duration timeout)
     {
-        Objects.requireNonNull(server, "server");
-        Objects.requireNonNull(command, "command");
-        requireTimeout(timeout);
-        final UserCommand encoded = runtime.encodeCommand(server, command);
         // This thread waits for the answer anyway, so the transport may let it send the call and read the answer.
         final CompletableFuture<CommandResult<R>> reply =
-            (CompletableFuture)runtime.callReceivingOnCaller(server, new ServerRequest.Command(encoded), timeout);
+            (CompletableFuture)runtime.callReceivingOnCaller(server, commandRequest(server, command, timeout), timeout);
         return await(reply, timeout);
     }
 
@@ -378,11 +373,15 @@ public final class RaSystem implements AutoCloseable
     public <R> CompletableFuture<CommandResult<R>> processCommandAsync(final ServerId server, final Object command,
         final Duration timeout)
     {
+        return (CompletableFuture)runtime.call(server, commandRequest(server, command, timeout), timeout);
+    }
+
+    private ServerRequest.Command commandRequest(final ServerId server, final Object command, final Duration timeout)
+    {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(command, "command");
         requireTimeout(timeout);
-        final UserCommand encoded = runtime.encodeCommand(server, command);
-        return (CompletableFuture)runtime.call(server, new ServerRequest.Command(encoded), timeout);
+        return new ServerRequest.Command(runtime.encodeCommand(server, command));
     }
 
     /**

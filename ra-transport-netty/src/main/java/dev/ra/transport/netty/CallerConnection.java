@@ -51,6 +51,8 @@ final class CallerConnection implements AutoCloseable
     /** Held by its thread during a call, and for good by the reaper once it closed it for idleness. */
     private final AtomicBoolean taken = new AtomicBoolean(true);
     private volatile long idleSinceNanos;
+    /** A call failed on it after touching the socket: the stream is in an unknown state. */
+    private boolean broken;
 
     private CallerConnection(final NettyTransport transport, final String node, final Socket socket)
         throws IOException
@@ -148,12 +150,20 @@ final class CallerConnection implements AutoCloseable
     }
 
     /**
-     * The call is over and answered: the connection is idle from now on.
+     * The call is over and the connection intact: it is idle from now on.
      */
     void release()
     {
         idleSinceNanos = System.nanoTime();
         taken.set(false);
+    }
+
+    /**
+     * @return whether the last call failed after touching the socket (then the connection is of no further use).
+     */
+    boolean isBroken()
+    {
+        return broken;
     }
 
     /**
@@ -182,7 +192,7 @@ final class CallerConnection implements AutoCloseable
      *
      * @param call          to send.
      * @param deadlineNanos after which to stop waiting.
-     * @return how it ended; after anything but {@link CallerReceive#ANSWERED} the connection must be closed.
+     * @return how it ended; if the connection is then {@link #isBroken() broken} it must be closed.
      */
     CallerReceive call(final NodeMessage.ServerCall call, final long deadlineNanos)
     {
@@ -190,6 +200,7 @@ final class CallerConnection implements AutoCloseable
         {
             return CallerReceive.NOT_SENT;
         }
+        broken = true;
         try
         {
             write();
@@ -212,6 +223,7 @@ final class CallerConnection implements AutoCloseable
                 if (null != reply && reply.callId() == call.callId())
                 {
                     transport.counters.messagesReceived.increment();
+                    broken = false;
                     transport.listener().onMessage(node, reply);
                     return CallerReceive.ANSWERED;
                 }

@@ -488,11 +488,14 @@ public final class NettyTransport implements Transport
         if (outcome == CallerReceive.ANSWERED)
         {
             counters.callsAnsweredOnCaller.increment();
-            connection.release();
+        }
+        if (connection.isBroken())
+        {
+            forget(own, node, connection);
         }
         else
         {
-            forget(own, node, connection);
+            connection.release();
         }
         return outcome;
     }

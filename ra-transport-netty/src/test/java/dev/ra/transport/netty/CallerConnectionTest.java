@@ -14,6 +14,7 @@ import dev.ra.protocol.NodeMessage;
 import dev.ra.protocol.ServerRequest;
 import dev.ra.testkit.CounterMachine;
 import dev.ra.testkit.InJvmCluster;
+import dev.ra.testkit.KvMachine;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
@@ -62,7 +63,7 @@ class CallerConnectionTest
     {
         transports = new LoopbackTransports(4, customizer);
         cluster = new InJvmCluster(4, syncDelay, transports, b -> b.registerMachine("counter",
-            CounterMachine::new));
+            CounterMachine::new).registerMachine("kv", KvMachine::new));
         transports.awaitConnected(STARTUP);
         return cluster.system("n1").startCluster("c", "counter", members);
     }
@@ -115,6 +116,25 @@ class CallerConnectionTest
         // The follower's redirect came back on the caller connection; the retry went to the leader the usual way.
         assertThat(stats("n1").callsAnsweredOnCaller()).isEqualTo(1);
         assertThat(client.<Long>processCommand(follower, 1L).reply()).isEqualTo(6L);
+    }
+
+    @Test
+    void aCommandAbove64KiBGoesOverThePeerLinkAndTheConnectionIsKept()
+    {
+        transports = new LoopbackTransports(4);
+        cluster = new InJvmCluster(4, transports, b -> b.registerMachine("kv", KvMachine::new));
+        transports.awaitConnected(STARTUP);
+        final RaSystem client = cluster.system("n1");
+        final ServerId leader = client.startCluster("c", "kv", members);
+
+        client.processCommand(leader, new KvMachine.Put("small", "1"));
+        client.processCommand(leader, new KvMachine.Put("large", "x".repeat(100_000)));
+        client.processCommand(leader, new KvMachine.Put("small", "2"));
+
+        // The large one went the usual way; the small ones shared one caller connection.
+        assertThat(stats("n1").callsAnsweredOnCaller()).isEqualTo(2);
+        assertThat(stats("n1").callerConnectionsOpened()).isEqualTo(1);
+        assertThat(client.<String>namedQuery(leader, "get", "large", true).result()).hasSize(100_000);
     }
 
     @Test
