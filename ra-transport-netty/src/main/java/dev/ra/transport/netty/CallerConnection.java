@@ -103,10 +103,9 @@ final class CallerConnection implements AutoCloseable
 
     private void handshake(final long deadlineNanos) throws IOException
     {
-        writer.reset();
-        writer.writeInt(0).writeByte(FrameFormat.VERSION).writeByte(FrameFormat.CALLER_HELLO);
+        FrameFormat.startFrame(writer, FrameFormat.CALLER_HELLO);
         new Handshake(transport.config.clusterId, transport.localNode(), node).encode(writer);
-        writer.putInt(0, writer.position() - FrameFormat.LENGTH_BYTES);
+        FrameFormat.finishFrame(writer);
         write();
         final int length = readFrame(deadlineNanos);
         final int type = buffer[start + FrameFormat.LENGTH_BYTES + 1];
@@ -255,10 +254,7 @@ final class CallerConnection implements AutoCloseable
         {
             throw new IOException("frame type " + type + " on a caller connection");
         }
-        final int bodyStart = start + FrameFormat.LENGTH_BYTES + FrameFormat.HEADER_BYTES;
-        // A copy: decoded messages may keep views of the bytes they came from, and this buffer is reused.
-        final byte[] body = Arrays.copyOfRange(buffer, bodyStart, bodyStart + length - FrameFormat.HEADER_BYTES);
-        final NodeMessage message = WireCodec.INSTANCE.decode(new BufferReader(body));
+        final NodeMessage message = WireCodec.INSTANCE.decode(body(length));
         if (!(message instanceof NodeMessage.CallReply reply))
         {
             throw new IOException("a " + message.getClass().getSimpleName() + " on a caller connection");
@@ -266,6 +262,10 @@ final class CallerConnection implements AutoCloseable
         return reply;
     }
 
+    /**
+     * A copy of the body of the frame at {@code start}: decoded messages may keep views of the bytes they came from,
+     * and this buffer is reused.
+     */
     private BufferReader body(final int length)
     {
         return new BufferReader(Arrays.copyOfRange(buffer, start + FrameFormat.LENGTH_BYTES + FrameFormat.HEADER_BYTES,

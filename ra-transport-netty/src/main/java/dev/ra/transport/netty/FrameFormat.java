@@ -47,9 +47,26 @@ final class FrameFormat
      */
     static int writeMessageFrame(final NodeMessage message, final BufferWriter writer)
     {
-        writer.reset();
-        writer.writeInt(0).writeByte(VERSION).writeByte(MESSAGE);
+        startFrame(writer, MESSAGE);
         WireCodec.INSTANCE.encode(message, writer);
+        return finishFrame(writer);
+    }
+
+    /**
+     * Reset a writer and write a frame's header with a placeholder length; the body follows, then
+     * {@link #finishFrame}.
+     */
+    static void startFrame(final BufferWriter writer, final int type)
+    {
+        writer.reset();
+        writer.writeInt(0).writeByte(VERSION).writeByte(type);
+    }
+
+    /**
+     * @return the frame's length after its prefix, now written into the prefix.
+     */
+    static int finishFrame(final BufferWriter writer)
+    {
         final int frameLength = writer.position() - LENGTH_BYTES;
         writer.putInt(0, frameLength);
         return frameLength;

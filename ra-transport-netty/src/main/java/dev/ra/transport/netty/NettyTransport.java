@@ -370,11 +370,7 @@ public final class NettyTransport implements Transport
         {
             counters.messagesSent.add(written);
             counters.flushes.increment();
-            final ConnectionHandler handler = channel.pipeline().get(ConnectionHandler.class);
-            if (null != handler)
-            {
-                handler.wrote();
-            }
+            noteWritten(channel);
             channel.flush();
         }
         if (!link.queue.isEmpty() && channel.isWritable())
@@ -640,12 +636,20 @@ public final class NettyTransport implements Transport
         counters.bytesWritten.add(out.readableBytes());
         counters.messagesSent.increment();
         counters.flushes.increment();
+        noteWritten(channel);
+        channel.writeAndFlush(out, channel.voidPromise());
+    }
+
+    /**
+     * Tell the connection's handler it wrote: no heartbeat due, and a caller connection is not idle.
+     */
+    private static void noteWritten(final Channel channel)
+    {
         final ConnectionHandler handler = channel.pipeline().get(ConnectionHandler.class);
         if (null != handler)
         {
             handler.wrote();
         }
-        channel.writeAndFlush(out, channel.voidPromise());
     }
 
     @Override
