@@ -36,6 +36,10 @@ final class PeerProgress
     boolean probing;
     /** Whether the one probing message is still unanswered. */
     boolean probeInFlight;
+    /** Whether an empty AppendEntries (a commit notice or probe) awaits its reply. */
+    boolean emptyAppendUnanswered;
+    /** Whether it was already unanswered at the last tick: then a tick sends it again, as it may have been lost. */
+    boolean emptyAppendUnansweredAtTick;
 
     PeerProgress(final ServerId id, final long nextIndex)
     {

@@ -1212,6 +1212,8 @@ public final class ServerCore
         peer.commitIndexSent = commitIndex;
         peer.commitLagSinceMs = -1;
         peer.probeInFlight = peer.probing;
+        peer.emptyAppendUnanswered = true;
+        peer.emptyAppendUnansweredAtTick = false;
     }
 
     private void onAppendEntriesReply(final ServerId from, final AppendEntriesReply reply)
@@ -1223,6 +1225,7 @@ public final class ServerCore
         }
         peer.heardSinceTick = true;
         peer.probeInFlight = false;
+        peer.emptyAppendUnanswered = false;
         if (reply.success())
         {
             final long match = Math.min(reply.lastIndex(), log.lastIndex());
@@ -1326,9 +1329,14 @@ public final class ServerCore
                 // Nothing heard while entries were outstanding: assume they were lost and resend from the match.
                 peer.nextIndex = peer.matchIndex + 1;
             }
+            // A commit notice lost on a connection that stayed up (a full send queue) would otherwise leave the
+            // peer's commit index behind until the next write; only unanswered ones are resent, so an idle cluster
+            // still sends nothing on its ticks.
+            final boolean resendEmpty = peer.emptyAppendUnanswered && peer.emptyAppendUnansweredAtTick;
+            peer.emptyAppendUnansweredAtTick = peer.emptyAppendUnanswered;
             peer.heardSinceTick = false;
             peer.probeInFlight = false;
-            sendAppendEntries(peer, peer.matchIndex < log.lastIndex());
+            sendAppendEntries(peer, peer.matchIndex < log.lastIndex() || resendEmpty);
         }
         if (null != transferTarget && nowMs >= transferDeadlineMs)
         {
