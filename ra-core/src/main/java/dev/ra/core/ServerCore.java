@@ -1331,8 +1331,9 @@ public final class ServerCore
             }
             // A commit notice lost on a connection that stayed up (a full send queue) would otherwise leave the
             // peer's commit index behind until the next write; only unanswered ones are resent, so an idle cluster
-            // still sends nothing on its ticks.
-            final boolean resendEmpty = peer.emptyAppendUnanswered && peer.emptyAppendUnansweredAtTick;
+            // still sends nothing on its ticks. An unreachable peer gets a probe once it is reachable again.
+            final boolean resendEmpty = peer.emptyAppendUnanswered && peer.emptyAppendUnansweredAtTick &&
+                peer.reachable;
             peer.emptyAppendUnansweredAtTick = peer.emptyAppendUnanswered;
             peer.heardSinceTick = false;
             peer.probeInFlight = false;
