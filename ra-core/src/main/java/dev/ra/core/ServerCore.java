@@ -353,6 +353,17 @@ public final class ServerCore
     }
 
     /**
+     * Whether a {@link RaftEvent.Tick} could change anything now: only a leader acts on ticks (resending to stalled
+     * peers, the machine's tick). A shell hosting many idle clusters skips delivering the others' ticks.
+     *
+     * @return true if this server is the leader.
+     */
+    public boolean wantsTicks()
+    {
+        return role == RaftState.LEADER;
+    }
+
+    /**
      * @return the current role.
      */
     public RaftState role()

@@ -202,9 +202,21 @@ final class ServerProcess implements LogListener
         enqueue((ServerTask)s -> s.crash(new IllegalStateException("log of " + id + " failed", cause)));
     }
 
+    /**
+     * Called on this server's loop thread (like {@link #drain}). With a thousand idle clusters a node hosts two
+     * followers for every leader; their cores ignore ticks, so a follower gets one only when its applied index
+     * awaits persisting.
+     */
     void tick()
     {
-        enqueue(TICK);
+        if (stopped)
+        {
+            return;
+        }
+        if (core.wantsTicks() || Math.min(core.lastApplied(), storage.log().lastWrittenIndex()) > persistedLastApplied)
+        {
+            enqueue(TICK);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------------------
