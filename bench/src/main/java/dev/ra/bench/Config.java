@@ -20,6 +20,8 @@ import java.util.Map;
  * @param activeClusters clusters driven at once in the many-clusters throughput part.
  * @param perClusterInFlight calls in flight per active cluster.
  * @param idleSeconds   idle CPU measurement window.
+ * @param idleSettleSeconds wait between the clusters' start (and their first commands) and the idle window, for the
+ *                      start's own work (segment flushes, collections, compilation) to finish.
  * @param trials        failover trials.
  * @param electionMinMs election timeout lower bound (ms).
  * @param electionMaxMs election timeout upper bound (ms).
@@ -31,7 +33,8 @@ import java.util.Map;
  *                      default) or, for comparison, through its I/O thread like every other message.
  */
 public record Config(String figure, int runs, double warmupSeconds, double seconds, int eventLoops, SyncMethod sync,
-    Path dataDir, int clusters, int activeClusters, int perClusterInFlight, double idleSeconds, int trials,
+    Path dataDir, int clusters, int activeClusters, int perClusterInFlight, double idleSeconds,
+    double idleSettleSeconds, int trials,
     long electionMinMs, long electionMaxMs, long entries, String peersClasspath, double peerSeconds, long walMaxMb,
     boolean callerConnections)
 {
@@ -62,6 +65,7 @@ public record Config(String figure, int runs, double warmupSeconds, double secon
             Integer.parseInt(m.getOrDefault("active-clusters", "100")),
             Integer.parseInt(m.getOrDefault("per-cluster-in-flight", "16")),
             Double.parseDouble(m.getOrDefault("idle-seconds", "10")),
+            Double.parseDouble(m.getOrDefault("idle-settle-seconds", "15")),
             Integer.parseInt(m.getOrDefault("trials", "10")),
             Long.parseLong(m.getOrDefault("election-min-ms", "300")),
             Long.parseLong(m.getOrDefault("election-max-ms", "600")),
@@ -71,7 +75,8 @@ public record Config(String figure, int runs, double warmupSeconds, double secon
             Long.parseLong(m.getOrDefault("wal-max-mb", "128")),
             Boolean.parseBoolean(m.getOrDefault("caller-connections", "true")));
         m.keySet().removeAll(java.util.Set.of("figure", "runs", "warmup", "seconds", "event-loops", "sync",
-            "data-dir", "clusters", "active-clusters", "per-cluster-in-flight", "idle-seconds", "trials",
+            "data-dir", "clusters", "active-clusters", "per-cluster-in-flight", "idle-seconds", "idle-settle-seconds",
+            "trials",
             "election-min-ms", "election-max-ms", "entries", "peers-classpath", "peer-seconds", "wal-max-mb",
             "caller-connections"));
         if (!m.isEmpty())

@@ -57,7 +57,7 @@ public final class ManyClusters
                 leaders.add(r.leader());
             }
             final long heapAfter = usedHeapAfterGc();
-            Driver.sleep(2);
+            Driver.sleep(config.idleSettleSeconds());
             final com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean();
             final long cpu0 = os.getProcessCpuTime();
@@ -80,7 +80,8 @@ public final class ManyClusters
                 .put("start_and_elect_s", startSeconds)
                 .put("heap_used_mb", (heapAfter - heapBefore) / (1024.0 * 1024))
                 .put("heap_per_cluster_kb", (heapAfter - heapBefore) / 1024.0 / n)
-                .put("idle_seconds", config.idleSeconds()).put("idle_cpu_pct_of_core", idleCpuPct)
+                .put("idle_settle_seconds", config.idleSettleSeconds()).put("idle_seconds", config.idleSeconds())
+                .put("idle_cpu_pct_of_core", idleCpuPct)
                 .put("single_cluster_64_in_flight", ClusterFigures.withLatency(new Json(), one, false))
                 .put("active_clusters", active).put("in_flight_total", inFlight)
                 .put("aggregate", ClusterFigures.withLatency(new Json(), many, false))

@@ -21,7 +21,7 @@ class HarnessSmokeTest
     {
         return Config.parse(new String[] {"--figure", figure, "--runs", "1", "--warmup", "0.2", "--seconds", "0.3",
             "--data-dir", dir.toString(), "--clusters", "6", "--active-clusters", "3", "--per-cluster-in-flight", "4",
-            "--idle-seconds", "0.2", "--trials", "1", "--entries", "300", "--election-min-ms", "150",
+            "--idle-seconds", "0.2", "--idle-settle-seconds", "0.1", "--trials", "1", "--entries", "300", "--election-min-ms", "150",
             "--election-max-ms", "300"});
     }
 
