@@ -213,7 +213,7 @@ final class ServerProcess implements LogListener
         {
             return;
         }
-        if (core.wantsTicks() || Math.min(core.lastApplied(), storage.log().lastWrittenIndex()) > persistedLastApplied)
+        if (core.wantsTicks() || durableApplied() > persistedLastApplied)
         {
             enqueue(TICK);
         }
@@ -320,12 +320,20 @@ final class ServerProcess implements LogListener
      */
     private void persistLastApplied()
     {
-        final long applied = Math.min(core.lastApplied(), storage.log().lastWrittenIndex());
+        final long applied = durableApplied();
         if (applied > persistedLastApplied)
         {
             storage.meta().storeLastApplied(applied);
             persistedLastApplied = applied;
         }
+    }
+
+    /**
+     * @return the applied index as far as the log is durable: an index beyond it could be lost in a crash.
+     */
+    private long durableApplied()
+    {
+        return Math.min(core.lastApplied(), storage.log().lastWrittenIndex());
     }
 
     private void afterBatch()
