@@ -501,9 +501,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     CompletableFuture<Object> call(final ServerId server, final ServerRequest request, final Duration timeout,
         final ClientCall.Completion completion)
     {
-        requireOpen();
-        final ClusterInfo cluster = clusters.get(server);
-        return new ClientCall(this, server, request, cluster, timeout.toNanos(), completion).start().future;
+        return newCall(server, request, timeout, completion).start().future;
     }
 
     /**
@@ -519,10 +517,14 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     public CompletableFuture<Object> callReceivingOnCaller(final ServerId server, final ServerRequest request,
         final Duration timeout)
     {
+        return newCall(server, request, timeout, null).startReceivingOnCaller().future;
+    }
+
+    private ClientCall newCall(final ServerId server, final ServerRequest request, final Duration timeout,
+        final ClientCall.Completion completion)
+    {
         requireOpen();
-        final ClusterInfo cluster = clusters.get(server);
-        return new ClientCall(this, server, request, cluster, timeout.toNanos(), null).startReceivingOnCaller()
-            .future;
+        return new ClientCall(this, server, request, clusters.get(server), timeout.toNanos(), completion);
     }
 
     /**

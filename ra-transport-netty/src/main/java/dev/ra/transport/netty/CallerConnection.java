@@ -108,7 +108,7 @@ final class CallerConnection implements AutoCloseable
         FrameFormat.finishFrame(writer);
         write();
         final int length = readFrame(deadlineNanos);
-        final int type = buffer[start + FrameFormat.LENGTH_BYTES + 1];
+        final int type = frameType();
         final BufferReader body = body(length);
         consume(length);
         if (type == FrameFormat.REFUSE)
@@ -245,7 +245,7 @@ final class CallerConnection implements AutoCloseable
      */
     private NodeMessage.CallReply replyIn(final int length) throws IOException
     {
-        final int type = buffer[start + FrameFormat.LENGTH_BYTES + 1];
+        final int type = frameType();
         if (type == FrameFormat.HEARTBEAT && length == FrameFormat.HEADER_BYTES)
         {
             return null;
@@ -260,6 +260,14 @@ final class CallerConnection implements AutoCloseable
             throw new IOException("a " + message.getClass().getSimpleName() + " on a caller connection");
         }
         return reply;
+    }
+
+    /**
+     * @return the type of the frame at {@code start}.
+     */
+    private int frameType()
+    {
+        return buffer[start + FrameFormat.LENGTH_BYTES + 1];
     }
 
     /**

@@ -61,11 +61,16 @@ class CallerConnectionTest
      */
     private ServerId start(final UnaryOperator<NettyTransportConfig.Builder> customizer, final Duration syncDelay)
     {
+        startNodes(customizer, syncDelay);
+        return cluster.system("n1").startCluster("c", "counter", members);
+    }
+
+    private void startNodes(final UnaryOperator<NettyTransportConfig.Builder> customizer, final Duration syncDelay)
+    {
         transports = new LoopbackTransports(4, customizer);
         cluster = new InJvmCluster(4, syncDelay, transports, b -> b.registerMachine("counter",
             CounterMachine::new).registerMachine("kv", KvMachine::new));
         transports.awaitConnected(STARTUP);
-        return cluster.system("n1").startCluster("c", "counter", members);
     }
 
     private TransportStats stats(final String node)
@@ -121,9 +126,7 @@ class CallerConnectionTest
     @Test
     void aCommandAbove64KiBGoesOverThePeerLinkAndTheConnectionIsKept()
     {
-        transports = new LoopbackTransports(4);
-        cluster = new InJvmCluster(4, transports, b -> b.registerMachine("kv", KvMachine::new));
-        transports.awaitConnected(STARTUP);
+        startNodes(b -> b, Duration.ZERO);
         final RaSystem client = cluster.system("n1");
         final ServerId leader = client.startCluster("c", "kv", members);
 
