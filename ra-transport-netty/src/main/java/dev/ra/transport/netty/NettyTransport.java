@@ -625,10 +625,14 @@ public final class NettyTransport implements Transport
             channel.eventLoop().execute(() -> replyOnCallerConnection(channel, reply, node));
             return;
         }
-        final BufferWriter writer = WRITERS.get();
-        if (!channel.isActive() || !encodeFrame(reply, writer, node))
+        if (!channel.isActive())
         {
             counters.messagesDropped.increment();
+            return;
+        }
+        final BufferWriter writer = WRITERS.get();
+        if (!encodeFrame(reply, writer, node))
+        {
             return;
         }
         final ByteBuf out = channel.alloc().ioBuffer(writer.position());
