@@ -117,7 +117,7 @@ public final class Choices
         {
             return false;
         }
-        final long more = null == random ? Math.min(1, nextReplayed()) : size < planned ? 1 : 0;
+        final long more = null == random ? (nextReplayed() == 0 ? 0 : 1) : size < planned ? 1 : 0;
         record(more);
         return more == 1;
     }

@@ -1,6 +1,8 @@
 package dev.ra.testkit.property;
 
+import java.util.AbstractMap;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -168,7 +170,7 @@ public interface Gen<T>
     @SafeVarargs
     static <T> Gen<T> of(final T... values)
     {
-        final List<T> list = java.util.Arrays.asList(values.clone());
+        final List<T> list = Arrays.asList(values.clone());
         return c -> list.get((int)c.between(0, list.size() - 1));
     }
 
@@ -312,7 +314,7 @@ public interface Gen<T>
      */
     static <K, V> Gen<Map<K, V>> maps(final Gen<K> keys, final Gen<V> values, final int minSize, final int maxSize)
     {
-        final Gen<Map.Entry<K, V>> entries = c -> new java.util.AbstractMap.SimpleEntry<>(keys.next(c), values.next(c));
+        final Gen<Map.Entry<K, V>> entries = c -> new AbstractMap.SimpleEntry<>(keys.next(c), values.next(c));
         return entries.list(minSize, maxSize).map(list ->
         {
             final Map<K, V> map = new HashMap<>();
