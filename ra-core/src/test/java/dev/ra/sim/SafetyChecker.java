@@ -38,7 +38,6 @@ final class SafetyChecker
     private final long[] persistedTerm = new long[MAX_SERVERS];
     private final ConfigEntries[] configEntries = new ConfigEntries[MAX_SERVERS];
     private final long[] quorumCheckedCommit = new long[MAX_SERVERS];
-    private final long[] snapshotChecked = new long[MAX_SERVERS];
     /** Per member and query, the highest index committed anywhere when the query reached it. */
     private final Map<Long, Long> committedAtQueryArrival = new HashMap<>();
     private List<Member> initialMembers = List.of();
@@ -79,7 +78,6 @@ final class SafetyChecker
     {
         restarted(server, null);
         persistedTerm[server] = 0;
-        snapshotChecked[server] = 0;
         for (final Map<ServerId, ServerId> votes : persistedVotes.values())
         {
             votes.remove(id);
@@ -150,6 +148,52 @@ final class SafetyChecker
         {
             return "higher term adopted: " + core.id() + " is " + core.role() + " of term " + core.currentTerm() +
                 " after handling " + rpc.getClass().getSimpleName() + " of term " + rpc.term();
+        }
+        return null;
+    }
+
+    /**
+     * A member is about to write a snapshot: its members must be the configuration in force at its index, which
+     * every member agrees on because that prefix of the log is committed (state machine safety is checked on it).
+     * A snapshot recording a later configuration would make a member restarting from it, or installing it, use a
+     * configuration the log has not reached there.
+     */
+    String snapshotRequested(final MemberView member, final SnapshotMeta meta)
+    {
+        final ServerCore core = member.core();
+        List<Member> expected = null;
+        String source = null;
+        for (long i = meta.index(); i > core.snapshotIndex() && null == expected; i--)
+        {
+            final LogEntry entry = core.entryAt(i);
+            if (null != entry && entry.payload() instanceof EntryPayload.ClusterChange change)
+            {
+                expected = change.members();
+                source = "configuration entry " + entry.term() + "/" + i;
+            }
+        }
+        if (null == expected)
+        {
+            final SnapshotMeta previous = member.snapshots().latest();
+            if (core.snapshotIndex() > 0)
+            {
+                if (null == previous || previous.index() != core.snapshotIndex())
+                {
+                    return null;
+                }
+                expected = previous.members();
+                source = "previous snapshot at " + previous.index();
+            }
+            else
+            {
+                expected = initialMembers;
+                source = "initial configuration";
+            }
+        }
+        if (!expected.isEmpty() && !expected.equals(meta.members()))
+        {
+            return "snapshot configuration: " + core.id() + " writes a snapshot at " + meta.index() + " with members " +
+                meta.members() + " but the configuration in force there is " + expected + " (" + source + ")";
         }
         return null;
     }
@@ -307,10 +351,6 @@ final class SafetyChecker
             String problem = checkConfiguration(member);
             if (null == problem)
             {
-                problem = checkSnapshotConfiguration(member);
-            }
-            if (null == problem)
-            {
                 problem = checkCommitQuorum(member, members);
             }
             if (null != problem)
@@ -360,50 +400,6 @@ final class SafetyChecker
         {
             return "configuration follows the log: " + core.id() + " uses " + core.members() + " but " + source +
                 " says " + expected;
-        }
-        return null;
-    }
-
-    /**
-     * A snapshot's members are the committed configuration in force at its index, so that a member restarting or
-     * installing from it uses the same configuration as everyone else did at that point.
-     */
-    private String checkSnapshotConfiguration(final MemberView member)
-    {
-        final SnapshotMeta snapshot = member.snapshots().latest();
-        if (null == snapshot || snapshot.index() == snapshotChecked[member.index()])
-        {
-            return null;
-        }
-        snapshotChecked[member.index()] = snapshot.index();
-        if (snapshot.index() > maxCommitted())
-        {
-            // Committed entries the checker has not seen (they went straight into the snapshot): nothing to compare.
-            return null;
-        }
-        List<Member> expected = null;
-        for (long i = snapshot.index(); i >= 1; i--)
-        {
-            final LogEntry entry = committed.get((int)i);
-            if (null == entry)
-            {
-                // An index the checker never saw committed (it went straight into a snapshot): unknown.
-                return null;
-            }
-            if (entry.payload() instanceof EntryPayload.ClusterChange change)
-            {
-                expected = change.members();
-                break;
-            }
-        }
-        if (null == expected)
-        {
-            expected = initialMembers;
-        }
-        if (!expected.isEmpty() && !expected.equals(snapshot.members()))
-        {
-            return "snapshot configuration: " + member.id() + " has a snapshot at " + snapshot.index() +
-                " with members " + snapshot.members() + " but the committed configuration there is " + expected;
         }
         return null;
     }

@@ -81,6 +81,8 @@ final class ScenarioRunner
     private final SafetyChecker safety = new SafetyChecker();
     private final List<String> safetyProblems = new ArrayList<>();
     private Server crashAfterServer;
+    /** How deep in nested steps (an installed snapshot is reported back at once) the runner is. */
+    private int executing;
     private int crashAfterActions;
     private final Map<Long, Object> replies = new java.util.HashMap<>();
     private final Map<Long, Map<String, String>> queryResults = new java.util.HashMap<>();
@@ -299,6 +301,24 @@ final class ScenarioRunner
 
     private void execute(final Server server, final List<RaftAction> reused)
     {
+        executing++;
+        try
+        {
+            executeActions(server, reused);
+        }
+        finally
+        {
+            executing--;
+        }
+        if (executing == 0)
+        {
+            // After every step, as in the simulation: a command such as stabilize runs many.
+            checkSafety();
+        }
+    }
+
+    private void executeActions(final Server server, final List<RaftAction> reused)
+    {
         final List<RaftAction> actions = List.copyOf(reused);
         final List<Runnable> afterwards = new ArrayList<>();
         final int crashAfter = server == crashAfterServer && !actions.isEmpty() ? crashAfterActions : -1;
@@ -329,6 +349,7 @@ final class ScenarioRunner
             }
             else if (action instanceof RaftAction.WriteSnapshot write)
             {
+                note(safety.snapshotRequested(view(server), write.meta()));
                 @SuppressWarnings("unchecked")
                 final Codec<Object> codec = (Codec<Object>)(Codec<?>)machine.stateCodec();
                 server.snapshots.write(write.meta(), dev.ra.codec.Bytes.wrap(codec.toBytes(write.machineState())));

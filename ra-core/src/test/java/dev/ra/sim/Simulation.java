@@ -497,6 +497,7 @@ public final class Simulation
         }
         else if (action instanceof RaftAction.WriteSnapshot write)
         {
+            require(safety.snapshotRequested(view(node), write.meta()));
             final byte[] data = stateCodec.toBytes(write.machineState());
             final long incarnation = node.incarnation;
             schedule(random.nextInt(5), () ->
