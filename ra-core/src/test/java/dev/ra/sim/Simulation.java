@@ -34,8 +34,9 @@ import java.util.function.BooleanSupplier;
  * partitions the network, transfers leadership and changes membership while clients run a register workload.
  *
  * <p>After every step the Raft safety properties are checked (election safety, log matching, leader completeness,
- * state machine safety, monotonic commit); at the end the clients' history must be linearizable. The same seed
- * always replays the same run.
+ * state machine safety, monotonic commit) and the properties they rest on ({@link SafetyChecker}); a member may
+ * crash part way through the actions of one step; at the end the clients' history must be linearizable. The same
+ * seed always replays the same run.
  */
 public final class Simulation
 {
