@@ -324,6 +324,11 @@ final class ScenarioRunner
         final int crashAfter = server == crashAfterServer && !actions.isEmpty() ? crashAfterActions : -1;
         for (int i = 0; i < actions.size(); i++)
         {
+            if (!server.alive)
+            {
+                // Crashed in a nested step (crash-after): the rest of this step never happened.
+                return;
+            }
             if (i == crashAfter)
             {
                 crashAfterServer = null;
