@@ -499,7 +499,8 @@ public final class ServerCore
     {
         // §5.1: any message with a higher term makes us a follower of that term. A pre-vote request does not: it
         // is a question about a hypothetical election, and answering it must not disturb anyone (thesis §9.6).
-        if (rpc.term() > currentTerm && !(rpc instanceof PreVoteRpc))
+        if (rpc.term() > currentTerm && !(rpc instanceof PreVoteRpc) &&
+            !(mutation == Mutation.LEADER_IGNORES_HIGHER_TERM_REPLY && role == RaftState.LEADER && isReply(rpc)))
         {
             stepDown(rpc.term());
         }
@@ -665,7 +666,7 @@ public final class ServerCore
     private void appendReceived(final LogEntry entry)
     {
         log.appendNew(entry);
-        if (entry.payload() instanceof EntryPayload.ClusterChange change)
+        if (entry.payload() instanceof EntryPayload.ClusterChange change && mutation != Mutation.CONFIG_ON_COMMIT)
         {
             configs.add(entry.index(), change.members());
         }
@@ -779,7 +780,8 @@ public final class ServerCore
     {
         // The runtime has already reset the stored log to the snapshot, so adopt it whatever happened meanwhile.
         log.resetTo(meta.index(), meta.term());
-        configs.reset(meta.index(), meta.members());
+        configs.reset(meta.index(),
+            mutation == Mutation.INSTALLED_SNAPSHOT_MEMBERS_IGNORED ? configs.current() : meta.members());
         machineState = state;
         lastApplied = meta.index();
         commitIndex = Math.max(commitIndex, meta.index());
@@ -931,6 +933,11 @@ public final class ServerCore
             (null == votedFor || votedFor.equals(rpc.candidateId())) &&
             (log.isUpToDate(rpc.lastLogIndex(), rpc.lastLogTerm()) ||
                 mutation == Mutation.VOTE_WITHOUT_LOG_CHECK);
+        final boolean replyFirst = granted && null == votedFor && mutation == Mutation.VOTE_REPLY_BEFORE_PERSIST;
+        if (replyFirst)
+        {
+            send(from, new RequestVoteReply(currentTerm, true));
+        }
         if (granted && null == votedFor)
         {
             votedFor = rpc.candidateId();
@@ -940,12 +947,16 @@ public final class ServerCore
         {
             setElectionTimer();
         }
-        send(from, new RequestVoteReply(currentTerm, granted));
+        if (!replyFirst)
+        {
+            send(from, new RequestVoteReply(currentTerm, granted));
+        }
     }
 
     private void onRequestVoteReply(final ServerId from, final RequestVoteReply reply)
     {
-        if (role != RaftState.CANDIDATE || reply.term() != currentTerm || !reply.granted())
+        if (role != RaftState.CANDIDATE || !reply.granted() ||
+            (reply.term() != currentTerm && mutation != Mutation.COUNT_VOTE_FROM_OLDER_TERM))
         {
             return;
         }
@@ -1282,7 +1293,7 @@ public final class ServerCore
         int voters = 0;
         for (final Member member : members)
         {
-            if (member.isVoter())
+            if (member.isVoter() || mutation == Mutation.COMMIT_COUNTS_PROMOTABLE)
             {
                 // §5.3 and thesis §3.8: the leader's own entries count only once durable.
                 quorumScratch[voters++] = member.id().equals(self) ? ownMatchIndex() :
@@ -1493,7 +1504,9 @@ public final class ServerCore
             return;
         }
         snapshotPending = true;
-        actions.add(new RaftAction.WriteSnapshot(new SnapshotMeta(index, term, configs.at(index), machine.version()),
+        final List<Member> members =
+            mutation == Mutation.SNAPSHOT_CURRENT_CONFIG ? configs.current() : configs.at(index);
+        actions.add(new RaftAction.WriteSnapshot(new SnapshotMeta(index, term, members, machine.version()),
             cursor.state()));
     }
 
@@ -1534,6 +1547,12 @@ public final class ServerCore
         if (mutation == Mutation.READ_WITHOUT_QUORUM)
         {
             actions.add(new RaftAction.QueryReady(queryId));
+            return;
+        }
+        if (mutation == Mutation.QUERY_JOINS_SENT_ROUND && queryIndex > 0 && !heartbeatNeeded)
+        {
+            pendingQueries.add(new PendingQuery(queryId, commitIndex, queryIndex));
+            processQueries();
             return;
         }
         queryIndex++;
@@ -1597,7 +1616,8 @@ public final class ServerCore
 
     private boolean clusterChangePermitted()
     {
-        return role == RaftState.LEADER && commitIndex >= noopIndex && pendingConfigIndex == 0 && deleteCallId < 0;
+        return role == RaftState.LEADER && commitIndex >= noopIndex && deleteCallId < 0 &&
+            (pendingConfigIndex == 0 || mutation == Mutation.TWO_CONFIG_CHANGES_IN_FLIGHT);
     }
 
     private void onAddMember(final long callId, final Member member)
@@ -1811,8 +1831,12 @@ public final class ServerCore
                 queriesAwaitingNoop.clear();
             }
         }
-        else if (payload instanceof EntryPayload.ClusterChange)
+        else if (payload instanceof EntryPayload.ClusterChange change)
         {
+            if (mutation == Mutation.CONFIG_ON_COMMIT && index > configs.currentIndex())
+            {
+                configs.add(index, change.members());
+            }
             onConfigurationCommitted(index, entry.term(), replaying);
         }
         else if (payload instanceof EntryPayload.DeleteCluster)
@@ -2020,6 +2044,12 @@ public final class ServerCore
             electionTimerRunning = false;
             actions.add(new RaftAction.CancelElectionTimer());
         }
+    }
+
+    private static boolean isReply(final RaftRpc rpc)
+    {
+        return rpc instanceof AppendEntriesReply || rpc instanceof HeartbeatReply || rpc instanceof RequestVoteReply ||
+            rpc instanceof PreVoteReply || rpc instanceof InstallSnapshotReply;
     }
 
     private void send(final ServerId to, final RaftRpc rpc)
