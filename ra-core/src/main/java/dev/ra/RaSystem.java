@@ -904,6 +904,8 @@ public final class RaSystem implements AutoCloseable
         private Duration defaultTimeout = Duration.ofSeconds(5);
         private Duration commitNoticeDelay = Duration.ofMillis(2);
         private long minSnapshotInterval = 4096;
+        private int maxCommandBytes = dev.ra.core.CoreConfig.DEFAULT_MAX_COMMAND_BYTES;
+        private ApplyFailureMode applyFailureMode = ApplyFailureMode.FAIL_COMMAND;
         private Executor processExecutor;
         private final Map<String, Supplier<? extends StateMachine<?, ?>>> machines = new LinkedHashMap<>();
         private final Map<String, Consumer<Object>> modCallHandlers = new LinkedHashMap<>();
@@ -1124,7 +1126,40 @@ public final class RaSystem implements AutoCloseable
             }
             return new RaSystem(new RuntimeConfig(nodeId, transport, storage, eventLoops, tickInterval,
                 electionTimeoutMin, electionTimeoutMax, defaultTimeout, commitNoticeDelay, minSnapshotInterval,
-                machines, modCallHandlers, processExecutor, useTransportThreads));
+                machines, modCallHandlers, processExecutor, useTransportThreads, maxCommandBytes, applyFailureMode));
+        }
+
+        /**
+         * The largest command, encoded, that this node sends or appends; default 8 MiB. A larger one fails at once
+         * with an {@link InvalidCommandException} at the caller (and a leader refuses one arriving from another node),
+         * so no entry in a log is too large to replicate. The limit in force is also capped at half the transport's
+         * message limit ({@link Transport#maxMessageBytes()}), so that an AppendEntries message always fits.
+         *
+         * @param bytes the limit.
+         * @return this builder.
+         */
+        public Builder maxCommandBytes(final int bytes)
+        {
+            if (bytes <= 0)
+            {
+                throw new IllegalArgumentException("max command bytes must be positive, got " + bytes);
+            }
+            this.maxCommandBytes = bytes;
+            return this;
+        }
+
+        /**
+         * What this node's members do when their machine throws; default {@link ApplyFailureMode#FAIL_COMMAND} (the
+         * exception is the command's outcome, the member carries on); {@link ApplyFailureMode#STOP_SERVER} is Ra's
+         * behaviour.
+         *
+         * @param mode the failure mode.
+         * @return this builder.
+         */
+        public Builder applyFailureMode(final ApplyFailureMode mode)
+        {
+            this.applyFailureMode = Objects.requireNonNull(mode, "mode");
+            return this;
         }
 
         private static void requirePositive(final Duration d, final String what)

@@ -479,6 +479,7 @@ public final class Simulation
             node.member = false;
         }
         else if (action instanceof RaftAction.RoleChanged || action instanceof RaftAction.MachineEffects ||
+            action instanceof RaftAction.MachineFailed ||
             action instanceof RaftAction.NotifyApplied)
         {
             // Nothing to do in the simulation: the register machine has no effects beyond release cursors.
