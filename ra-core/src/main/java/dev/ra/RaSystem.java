@@ -362,6 +362,10 @@ public final class RaSystem implements AutoCloseable
      * the calling thread. A member that is not the leader redirects the call. If the leader loses its leadership
      * before the command commits, the future fails with {@link CommandOutcomeUnknownException}: the command may or may
      * not be applied, and it is not retried.
+     * If the machine's {@code apply} throws on it, the future fails with {@link CommandFailedException} (the command is
+     * applied as a no-op on every member; see {@link ApplyFailureMode}). A command that is not of the machine's
+     * {@link StateMachine#commandType()}, or larger than {@link Builder#maxCommandBytes}, throws
+     * {@link InvalidCommandException} at once, before anything is sent.
      *
      * @param server  a member of the cluster, known to this node.
      * @param command to apply.

@@ -153,6 +153,19 @@ final class RaftLog
     }
 
     /**
+     * @return the encoded size of the entries' commands, as {@link #commandBytes(LogEntry)} counts it.
+     */
+    static long commandBytes(final List<LogEntry> entries)
+    {
+        long bytes = 0;
+        for (int i = 0; i < entries.size(); i++)
+        {
+            bytes += commandBytes(entries.get(i));
+        }
+        return bytes;
+    }
+
+    /**
      * @return the encoded size of an entry's command (0 for other entries, which are small), as counted against the
      *     byte limits of reads and messages.
      */

@@ -64,6 +64,8 @@ import java.util.random.RandomGenerator;
 public final class ServerCore
 {
     private static final int MAX_CONFLICT_SCAN = 100_000;
+    /** Most AppendEntries messages of {@code maxAppendBytes} each in flight to one peer, in bytes. */
+    private static final int MAX_IN_FLIGHT_MESSAGES = 4;
     /** Committed entries read from the log at a time to be applied. */
     private static final int APPLY_BATCH = 256;
 
@@ -1139,8 +1141,10 @@ public final class ServerCore
             return;
         }
         boolean sent = false;
+        // In flight per peer: maxPipelineCount entries, and MAX_IN_FLIGHT_MESSAGES messages' worth of bytes.
+        final long maxBytesInFlight = config.maxAppendBytes() * MAX_IN_FLIGHT_MESSAGES;
         while (peer.nextIndex <= log.lastIndex() && peer.inFlight() < config.maxPipelineCount() &&
-            !(sent && peer.probing))
+            !(sent && peer.probing) && peer.bytesInFlight() < maxBytesInFlight)
         {
             final long prev = peer.nextIndex - 1;
             final long prevTerm = log.term(prev);
@@ -1163,6 +1167,7 @@ public final class ServerCore
             send(peer.id, new AppendEntriesRpc(currentTerm, self, prev, prevTerm, commitIndex, entries));
             counters.appendEntriesSent++;
             peer.nextIndex += entries.size();
+            peer.sent(peer.nextIndex - 1, RaftLog.commandBytes(entries));
             peer.commitIndexSent = commitIndex;
             peer.commitLagSinceMs = -1;
             peer.probeInFlight = peer.probing;

@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
 final class RemoteOrigin implements CallOrigin
 {
     private static final Logger LOG = LoggerFactory.getLogger(RemoteOrigin.class);
+    /** Room left in a message for a reply's envelope (call id, status, leader, message). */
+    private static final int REPLY_ENVELOPE_BYTES = 64 * 1024;
 
     private final RaRuntime runtime;
     private final String node;
@@ -51,6 +53,16 @@ final class RemoteOrigin implements CallOrigin
             reply(CallStatus.FAILED, Bytes.EMPTY, leader, CallError.REPLY_NOT_ENCODABLE, "the reply (a " +
                 (null == value ? "null" : value.getClass().getName()) + ") cannot be encoded by the machine's " +
                 "reply codec: " + ex);
+            return;
+        }
+        final int limit = runtime.transport().maxMessageBytes();
+        if (encoded.length > limit - REPLY_ENVELOPE_BYTES)
+        {
+            // The transport would drop it, leaving the caller to its timeout.
+            LOG.warn("{}: the reply to call {} from node {} is too large to send: {} bytes", runtime.nodeId(), callId,
+                node, encoded.length);
+            reply(CallStatus.FAILED, Bytes.EMPTY, leader, CallError.REPLY_NOT_ENCODABLE, "the reply of " +
+                encoded.length + " bytes (encoded) exceeds the transport's message limit of " + limit + " bytes");
             return;
         }
         reply(CallStatus.OK, Bytes.wrap(encoded), leader, null, "");

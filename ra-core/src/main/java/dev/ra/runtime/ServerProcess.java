@@ -463,8 +463,18 @@ final class ServerProcess implements LogListener
         else if (action instanceof RaftAction.MachineFailed failed)
         {
             final MachineFailure f = failed.failure();
-            LOG.warn("{}: the machine's {} threw at index {}: {}: {}; the member carries on (ApplyFailureMode" +
-                ".FAIL_COMMAND)", id, f.callback(), f.index(), f.exceptionClass(), f.message());
+            if ("apply".equals(f.callback()))
+            {
+                // The command's outcome, reported to its caller and counted (apply_failures): not the member's
+                // problem, and logged by every member alike.
+                LOG.debug("{}: the machine's apply threw at index {}: {}: {}", id, f.index(), f.exceptionClass(),
+                    f.message());
+            }
+            else
+            {
+                LOG.warn("{}: the machine's {} threw at index {}: {}: {}; the member carries on", id, f.callback(),
+                    f.index(), f.exceptionClass(), f.message());
+            }
         }
         else if (action instanceof RaftAction.CommandNotTaken notTaken)
         {

@@ -12,11 +12,15 @@ import java.util.List;
  * A counter driven by string commands, for tests of machines that misbehave: {@code "inc"} adds one and replies with
  * the new count; {@code "boom"} throws an {@link IllegalStateException} (deterministically: it depends only on the
  * command and the state); {@code "opaque"} adds one and replies with an object the generic codec cannot encode;
+ * {@code "big-reply"} adds one and replies with a {@value #BIG_REPLY_CHARS}-character string (above a 16 MiB frame);
  * {@code "tick-boom"} and {@code "enter-boom"} add one and make every later {@code tick} and {@code stateEnter} throw.
  * Declares {@link String} as its command type. The state is the count and the armed failures.
  */
 public final class ThrowingMachine implements StateMachine<String, List<Long>>
 {
+    /** Length of the reply to {@code "big-reply"}. */
+    public static final int BIG_REPLY_CHARS = 20 * 1024 * 1024;
+
     /** A reply the machine's (generic) reply codec cannot encode: neither a record nor a known type. */
     public static final class Opaque
     {
@@ -52,6 +56,8 @@ public final class ThrowingMachine implements StateMachine<String, List<Long>>
                 throw new IllegalStateException("boom at count " + state.get(0));
             case "opaque":
                 return ApplyResult.of(List.of(count, state.get(1), state.get(2)), new Opaque(count));
+            case "big-reply":
+                return ApplyResult.of(List.of(count, state.get(1), state.get(2)), "z".repeat(BIG_REPLY_CHARS));
             case "tick-boom":
                 return ApplyResult.of(List.of(count, 1L, state.get(2)), count);
             case "enter-boom":

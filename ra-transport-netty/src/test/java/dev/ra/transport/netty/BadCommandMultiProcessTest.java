@@ -50,10 +50,14 @@ class BadCommandMultiProcessTest
                 .isInstanceOf(RaException.class).isNotInstanceOf(RaTimeoutException.class)
                 .hasMessageContaining("cannot be encoded");
             assertThat(d.awaitLeader("t", List.of())).isEqualTo(leaderBefore);
+            // A reply above the frame limit would be dropped by the transport: the caller is told instead.
+            assertThatThrownBy(() -> client.processCommand(member, "big-reply", Duration.ofSeconds(120)))
+                .isInstanceOf(RaException.class).isNotInstanceOf(RaTimeoutException.class)
+                .hasMessageContaining("exceeds the transport's message limit");
             assertThatThrownBy(() -> client.processCommand(member, 42L, WAIT))
                 .isInstanceOf(InvalidCommandException.class).hasMessageContaining("'t'")
                 .hasMessageContaining(String.class.getName());
-            assertThat((Long)client.processCommand(member, "inc", WAIT).reply()).isEqualTo(3L);
+            assertThat((Long)client.processCommand(member, "inc", WAIT).reply()).isEqualTo(4L);
 
             final List<ServerId> kv = d.members("kv");
             client.startCluster("kv", "kv", kv);
