@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ra.ApplyFailureMode;
 import dev.ra.CommandFailedException;
+import dev.ra.RaEvent;
 import dev.ra.RaException;
+import dev.ra.RaProcess;
 import dev.ra.RaSystem;
 import dev.ra.RaTimeoutException;
 import dev.ra.ServerId;
@@ -15,7 +17,10 @@ import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
 import dev.ra.testkit.ThrowingMachine;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -65,6 +70,33 @@ class ApplyFailureTest
                 assertThat(cluster.system(member).overview(member).counters().get("apply_failures"))
                     .as(member + " counted both failures").isEqualTo(2L);
             }
+        }
+    }
+
+    @Test
+    void aPipelinedCommandWhoseApplyThrowsIsNotifiedAsACommandFailedException() throws Exception
+    {
+        try (InJvmCluster cluster = new InJvmCluster(3))
+        {
+            final List<ServerId> members = cluster.startCluster("throwing", new ThrowingMachine());
+            final ServerId leader = cluster.awaitLeader(members, WAIT);
+            final RaSystem node = cluster.system(leader);
+            final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+            final RaProcess observer = node.spawn(events::add);
+            node.pipelineCommand(leader, "boom", "c1", observer.ref());
+            node.pipelineCommand(leader, "inc", "c2", observer.ref());
+            final List<RaEvent.Correlated> applied = new ArrayList<>();
+            while (applied.size() < 2)
+            {
+                final Object event = events.poll(10, TimeUnit.SECONDS);
+                assertThat(event).as("notification").isInstanceOf(RaEvent.Applied.class);
+                applied.addAll(((RaEvent.Applied)event).applied());
+            }
+            assertThat(applied.get(0).correlation()).isEqualTo("c1");
+            assertThat(applied.get(0).reply()).isInstanceOfSatisfying(CommandFailedException.class, failed ->
+                assertThat(failed.getMessage()).isEqualTo("boom at count 0"));
+            assertThat(applied.get(1).correlation()).isEqualTo("c2");
+            assertThat(applied.get(1).reply()).isEqualTo(1L);
         }
     }
 
