@@ -18,11 +18,12 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * A leader whose peer does not answer sends it a bounded number of bytes, however large and many the entries: each
- * AppendEntries is bounded in command bytes, and so is what is in flight to one peer (the pipeline alone counts
- * entries, 4096 by default, which at megabytes an entry is gigabytes read and sent again at every tick).
+ * Size limits a leader's core enforces itself. A peer that does not answer is sent a bounded number of bytes, however
+ * large and many the entries: each AppendEntries is bounded in command bytes, and so is what is in flight to one peer
+ * (the pipeline alone counts entries, 4096 by default, which at megabytes an entry is gigabytes read and sent again at
+ * every tick). A command above the maximum command size never enters the log, whoever submits it.
  */
-class LeaderInFlightBytesTest
+class LeaderSizeLimitsTest
 {
     private static final int MIB = 1024 * 1024;
     private static final ServerId A = new ServerId("a", "n1");
@@ -45,21 +46,12 @@ class LeaderInFlightBytesTest
     private long bytesToC;
     private long largestMessageToC;
     private long now = 1;
+    private long lastPreVoteToken;
 
     @Test
     void bytesSentToASilentPeerAreBoundedPerFlushAndPerTick()
     {
-        final CoreConfig config = CoreConfig.defaults(A, "a", List.of(Member.voter(A), Member.voter(B),
-            Member.voter(C))).withSizeLimits(MIB, MIB);
-        final ServerCore core = new ServerCore(config, new SimKv(0), storage.log(), storage.snapshots(),
-            RecoveredState.NEW, new SplittableRandom(1));
-        run(core, core.start(now));
-        run(core, core.handle(new RaftEvent.TriggerElection(), now));
-        run(core, core.handle(new RaftEvent.RpcReceived(B, new RaftRpc.PreVoteReply(core.currentTerm(),
-            lastPreVoteToken, true)), now));
-        run(core, core.handle(new RaftEvent.RpcReceived(B, new RaftRpc.RequestVoteReply(core.currentTerm(), true)),
-            now));
-        assertThat(core.role()).isEqualTo(RaftState.LEADER);
+        final ServerCore core = leader();
 
         // Forty commands of 512 KiB (20 MiB) while C answers nothing: at most four 1 MiB messages in flight.
         final Bytes half = Bytes.wrap(new byte[MIB / 2]);
@@ -85,7 +77,34 @@ class LeaderInFlightBytesTest
         assertThat(bytesToC).isPositive().isLessThanOrEqualTo(4L * MIB);
     }
 
-    private long lastPreVoteToken;
+    @Test
+    void aCommandAboveTheMaximumSizeNeverEntersTheLog()
+    {
+        final ServerCore core = leader();
+        final long lastIndex = core.lastIndex();
+        final List<RaftAction> actions = List.copyOf(core.handle(new RaftEvent.ClientCommand(
+            UserCommand.ofData(Bytes.wrap(new byte[MIB + 1])), new ReplyMode.AwaitConsensus(7)), now));
+        assertThat(actions).contains(new RaftAction.CallFailed(7, CallError.INVALID_COMMAND, A));
+        run(core, core.flush(now));
+        assertThat(core.lastIndex()).isEqualTo(lastIndex);
+        assertThat(core.counters().asMap()).containsEntry("commands_refused", 1L);
+    }
+
+    private ServerCore leader()
+    {
+        final CoreConfig config = CoreConfig.defaults(A, "a", List.of(Member.voter(A), Member.voter(B),
+            Member.voter(C))).withSizeLimits(MIB, MIB);
+        final ServerCore core = new ServerCore(config, new SimKv(0), storage.log(), storage.snapshots(),
+            RecoveredState.NEW, new SplittableRandom(1));
+        run(core, core.start(now));
+        run(core, core.handle(new RaftEvent.TriggerElection(), now));
+        run(core, core.handle(new RaftEvent.RpcReceived(B, new RaftRpc.PreVoteReply(core.currentTerm(),
+            lastPreVoteToken, true)), now));
+        run(core, core.handle(new RaftEvent.RpcReceived(B, new RaftRpc.RequestVoteReply(core.currentTerm(), true)),
+            now));
+        assertThat(core.role()).isEqualTo(RaftState.LEADER);
+        return core;
+    }
 
     private void run(final ServerCore core, final List<RaftAction> actions)
     {
