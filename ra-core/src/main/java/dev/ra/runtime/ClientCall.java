@@ -2,8 +2,8 @@ package dev.ra.runtime;
 
 import dev.ra.CommandFailedException;
 import dev.ra.CommandOutcomeUnknownException;
-import dev.ra.InvalidCommandException;
 import dev.ra.CommandResult;
+import dev.ra.InvalidCommandException;
 import dev.ra.MemberChange;
 import dev.ra.MembershipChangeException;
 import dev.ra.NotLeaderException;

@@ -1,5 +1,6 @@
 package dev.ra.runtime;
 
+import dev.ra.ApplyFailureMode;
 import dev.ra.ClusterUnavailableException;
 import dev.ra.DownReason;
 import dev.ra.InvalidCommandException;
@@ -103,13 +104,14 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         this.processes = new ProcessRegistry(this, config.nodeId(), processExecutor);
         // Half the transport's limit leaves room for the envelope of an AppendEntries message: its commands are
         // bounded by this many bytes (one entry is always sent, and no entry is larger).
-        this.maxCommandBytes = Math.max(1, Math.min(config.maxCommandBytes(), config.transport().maxMessageBytes() / 2));
+        this.maxCommandBytes = Math.max(1, Math.min(config.maxCommandBytes(),
+            config.transport().maxMessageBytes() / 2));
     }
 
     /**
      * @return what this node's members do when their machine throws.
      */
-    dev.ra.ApplyFailureMode applyFailureMode()
+    ApplyFailureMode applyFailureMode()
     {
         return config.applyFailureMode();
     }

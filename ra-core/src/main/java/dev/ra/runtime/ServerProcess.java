@@ -5,6 +5,7 @@ import dev.ra.BuiltinCommand;
 import dev.ra.CommandFailedException;
 import dev.ra.DownReason;
 import dev.ra.Effect;
+import dev.ra.InvalidCommandException;
 import dev.ra.ProcessRef;
 import dev.ra.RaEvent;
 import dev.ra.RaftState;
@@ -53,11 +54,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Everything but {@link #enqueue}, {@link #onWritten} and the listener callbacks is confined to the loop thread.
  *
- * <p>A machine that throws is contained by the core ({@link dev.ra.ApplyFailureMode#FAIL_COMMAND}, the default): the
- * caller of the command gets the failure, the failure is logged and counted. An effect that fails to run is logged and
- * counted too. With {@link dev.ra.ApplyFailureMode#STOP_SERVER}, or if the core itself throws, the server stops: it logs the failure, fails its pending calls with
- * {@link ServerStoppedException}, closes its storage (keeping the data) and tells its peers it is down. Other servers
- * are not affected; the server can be restarted from its storage with {@code restartServer}.
+ * <p>A machine that throws is contained by the core ({@link ApplyFailureMode#FAIL_COMMAND}, the default): the caller
+ * of the command gets the failure, the failure is logged and counted. An effect that fails to run is logged and
+ * counted too. With {@link ApplyFailureMode#STOP_SERVER}, or if the core itself throws, the server stops: it logs the
+ * failure, fails its pending calls with {@link ServerStoppedException}, closes its storage (keeping the data) and tells
+ * its peers it is down. Other servers are not affected; the server can be restarted from its storage with
+ * {@code restartServer}.
  */
 final class ServerProcess implements LogListener
 {
@@ -967,7 +969,7 @@ final class ServerProcess implements LogListener
             if (null != notifyTo)
             {
                 notifications.computeIfAbsent(notifyTo, k -> new ArrayList<>()).add(new RaEvent.Correlated(
-                    correlation, new dev.ra.InvalidCommandException(refusal)));
+                    correlation, new InvalidCommandException(refusal)));
             }
             return;
         }

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ra.ApplyFailureMode;
+import dev.ra.ApplyResult;
 import dev.ra.CommandFailedException;
+import dev.ra.CommandMeta;
+import dev.ra.InitArgs;
 import dev.ra.RaEvent;
 import dev.ra.RaException;
 import dev.ra.RaProcess;
@@ -12,6 +15,7 @@ import dev.ra.RaSystem;
 import dev.ra.RaTimeoutException;
 import dev.ra.ServerId;
 import dev.ra.ServerStoppedException;
+import dev.ra.StateMachine;
 import dev.ra.testkit.CounterMachine;
 import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
@@ -97,6 +101,39 @@ class ApplyFailureTest
                 assertThat(failed.getMessage()).isEqualTo("boom at count 0"));
             assertThat(applied.get(1).correlation()).isEqualTo("c2");
             assertThat(applied.get(1).reply()).isEqualTo(1L);
+        }
+    }
+
+    /** Declares no command type, so a command of the wrong type reaches {@code apply}: a ClassCastException. */
+    public static final class LengthMachine implements StateMachine<String, Long>
+    {
+        @Override
+        public Long init(final InitArgs args)
+        {
+            return 0L;
+        }
+
+        @Override
+        public ApplyResult<Long> apply(final CommandMeta meta, final String command, final Long state)
+        {
+            final long next = state + command.length();
+            return ApplyResult.of(next, next);
+        }
+    }
+
+    @Test
+    void aCommandOfTheWrongTypeThatReachesApplyFailsLikeAnyThrowingApply()
+    {
+        try (InJvmCluster cluster = new InJvmCluster(3))
+        {
+            final List<ServerId> members = cluster.startCluster("length", new LengthMachine());
+            final ServerId leader = cluster.awaitLeader(members, WAIT);
+            final ServerId follower = members.stream().filter(m -> !m.equals(leader)).findFirst().orElseThrow();
+            final RaSystem node = cluster.system(follower);
+            assertThatThrownBy(() -> node.processCommand(follower, 42L, WAIT))
+                .isInstanceOfSatisfying(CommandFailedException.class, failed ->
+                    assertThat(failed.exceptionClass()).isEqualTo(ClassCastException.class.getName()));
+            assertThat((Long)node.processCommand(follower, "abc", WAIT).reply()).isEqualTo(3L);
         }
     }
 
