@@ -54,14 +54,18 @@ import java.util.random.RandomGenerator;
  * persisted BEFORE any vote or campaign leaves; followers acknowledge only durable entries; the leader counts its own
  * log only once durable.
  *
- * <p>The machine's {@code apply} is called from here, on committed entries, in log order. A machine that throws
- * propagates out of {@link #handle}; the runtime then stops this server.
+ * <p>The machine's {@code apply} is called from here, on committed entries, in log order, through a
+ * {@link MachineGuard}: by default an exception it throws is the command's (deterministic) outcome and the server
+ * carries on; with {@link dev.ra.ApplyFailureMode#STOP_SERVER} it propagates out of {@link #handle} and the runtime
+ * stops this server.
  *
  * <p>Not thread safe: confined to the server's event loop. The list each call returns is reused by the next call.
  */
 public final class ServerCore
 {
     private static final int MAX_CONFLICT_SCAN = 100_000;
+    /** Most AppendEntries messages of {@code maxAppendBytes} each in flight to one peer, in bytes. */
+    private static final int MAX_IN_FLIGHT_MESSAGES = 4;
     /** Committed entries read from the log at a time to be applied. */
     private static final int APPLY_BATCH = 256;
 
@@ -86,6 +90,7 @@ public final class ServerCore
     private final RecoveredState recovered;
     private final CoreCounters counters = new CoreCounters();
     private final ArrayList<RaftAction> actions = new ArrayList<>();
+    private final MachineGuard guard;
     private final Set<ServerId> unreachable = new HashSet<>();
     private final Set<ServerId> votesGranted = new HashSet<>();
     private final LinkedHashMap<ServerId, PeerProgress> peers = new LinkedHashMap<>();
@@ -140,6 +145,7 @@ public final class ServerCore
         this.self = config.id();
         this.machine = (StateMachine<Object, Object>)Objects.requireNonNull(machine, "machine");
         this.commandCodec = (Codec<Object>)this.machine.commandCodec();
+        this.guard = new MachineGuard(this.machine, config.applyFailure(), counters, actions);
         this.snapshots = Objects.requireNonNull(snapshots, "snapshots");
         this.random = Objects.requireNonNull(random, "random");
         this.recovered = Objects.requireNonNull(recovered, "recovered");
@@ -181,7 +187,7 @@ public final class ServerCore
         while (index <= log.lastIndex())
         {
             applyBatch.clear();
-            log.collect(index, log.lastIndex(), APPLY_BATCH, applyBatch);
+            log.collect(index, log.lastIndex(), APPLY_BATCH, config.maxAppendBytes(), applyBatch);
             if (applyBatch.isEmpty() || applyBatch.get(0).index() != index)
             {
                 throw new IllegalStateException(self + ": log entry " + index + " missing during recovery (last " +
@@ -1068,7 +1074,17 @@ public final class ServerCore
             actions.add(new RaftAction.CommandNotTaken(command, mode, hint));
             return;
         }
-        command.data(commandCodec);
+        if (command.data(commandCodec).length() > config.maxCommandBytes())
+        {
+            // The runtime refuses these with a clear error before they get here; this keeps them out of the log
+            // whatever the caller: an entry above the transport's frame limit could never be replicated.
+            counters.commandsRefused++;
+            if (mode instanceof ReplyMode.AwaitConsensus await)
+            {
+                actions.add(new RaftAction.CallFailed(await.callId(), CallError.INVALID_COMMAND, self));
+            }
+            return;
+        }
         final long index = appendEntry(command);
         counters.commands++;
         if (!(mode instanceof ReplyMode.NoReply))
@@ -1136,8 +1152,10 @@ public final class ServerCore
             return;
         }
         boolean sent = false;
+        // In flight per peer: maxPipelineCount entries, and MAX_IN_FLIGHT_MESSAGES messages' worth of bytes.
+        final long maxBytesInFlight = config.maxAppendBytes() * MAX_IN_FLIGHT_MESSAGES;
         while (peer.nextIndex <= log.lastIndex() && peer.inFlight() < config.maxPipelineCount() &&
-            !(sent && peer.probing))
+            !(sent && peer.probing) && peer.bytesInFlight() < maxBytesInFlight)
         {
             final long prev = peer.nextIndex - 1;
             final long prevTerm = log.term(prev);
@@ -1149,7 +1167,9 @@ public final class ServerCore
             final long last = Math.min(log.lastIndex(), Math.min(prev + config.maxAppendEntries(),
                 peer.matchIndex + config.maxPipelineCount()));
             final ArrayList<LogEntry> entries = new ArrayList<>((int)(last - prev));
-            log.collect(peer.nextIndex, last, config.maxAppendEntries(), entries);
+            // Bounded in bytes too, so that a message never exceeds the transport's frame limit however large the
+            // entries (each is at most maxCommandBytes, and one is always sent).
+            log.collect(peer.nextIndex, last, config.maxAppendEntries(), config.maxAppendBytes(), entries);
             if (entries.isEmpty())
             {
                 startSnapshot(peer);
@@ -1158,6 +1178,7 @@ public final class ServerCore
             send(peer.id, new AppendEntriesRpc(currentTerm, self, prev, prevTerm, commitIndex, entries));
             counters.appendEntriesSent++;
             peer.nextIndex += entries.size();
+            peer.sent(peer.nextIndex - 1, RaftLog.commandBytes(entries));
             peer.commitIndexSent = commitIndex;
             peer.commitLagSinceMs = -1;
             peer.probeInFlight = peer.probing;
@@ -1369,7 +1390,7 @@ public final class ServerCore
             }
             transferTarget = null;
         }
-        runEffects(machine.tick(nowMs, machineState), false);
+        runEffects(guard.tick(nowMs, machineState, lastApplied), false);
     }
 
     private void onPeerUnreachable(final ServerId peer)
@@ -1774,7 +1795,7 @@ public final class ServerCore
             // In batches: a store reads a run of entries with one read where it reads one entry with one (a restart
             // without a snapshot applies the whole log from segments).
             applyBatch.clear();
-            log.collect(lastApplied + 1, commitIndex, APPLY_BATCH, applyBatch);
+            log.collect(lastApplied + 1, commitIndex, APPLY_BATCH, config.maxAppendBytes(), applyBatch);
             if (applyBatch.isEmpty())
             {
                 throw new IllegalStateException(self + ": committed entry " + (lastApplied + 1) + " is not held");
@@ -1806,19 +1827,25 @@ public final class ServerCore
         final CommandMeta meta = new CommandMeta(index, entry.term(), entry.systemTimeMs(), machine.version());
         if (payload instanceof UserCommand command)
         {
-            final ApplyResult<Object> result = machine.apply(meta, command.value(commandCodec), machineState);
-            machineState = result.state();
+            final ApplyResult<Object> result = guard.apply(meta, command, commandCodec, machineState, !replaying);
             if (!replaying && role == RaftState.LEADER)
             {
-                reply(index, result.reply());
+                reply(index, null == result ? guard.lastFailure() : result.reply());
             }
-            runEffects(result.effects(), replaying);
+            if (null != result)
+            {
+                machineState = result.state();
+                runEffects(result.effects(), replaying);
+            }
         }
         else if (payload instanceof EntryPayload.Builtin builtin)
         {
-            final ApplyResult<Object> result = machine.applyBuiltin(meta, builtin.command(), machineState);
-            machineState = result.state();
-            runEffects(result.effects(), replaying);
+            final ApplyResult<Object> result = guard.applyBuiltin(meta, builtin.command(), machineState, !replaying);
+            if (null != result)
+            {
+                machineState = result.state();
+                runEffects(result.effects(), replaying);
+            }
         }
         else if (payload instanceof EntryPayload.Noop)
         {
@@ -1908,7 +1935,7 @@ public final class ServerCore
                 deleteCallId = -1;
             }
         }
-        runEffects(machine.stateEnter(RaftState.EOL, machineState), false);
+        runEffects(guard.stateEnter(RaftState.EOL, machineState, lastApplied), false);
         failPendingCalls();
         final RaftState previous = role;
         role = RaftState.EOL;
@@ -1942,9 +1969,12 @@ public final class ServerCore
             {
                 if (effect instanceof Effect.Append append)
                 {
-                    final UserCommand command = UserCommand.ofValue(append.command());
-                    command.data(commandCodec);
-                    appendEntry(command);
+                    final UserCommand command = guard.appendable(append.command(), commandCodec,
+                        config.maxCommandBytes(), lastApplied);
+                    if (null != command)
+                    {
+                        appendEntry(command);
+                    }
                     continue;
                 }
             }
@@ -1983,7 +2013,7 @@ public final class ServerCore
         actions.add(new RaftAction.RoleChanged(previous, next, currentTerm, leaderId));
         if (next != RaftState.RECOVERING)
         {
-            runEffects(machine.stateEnter(next, machineState), false);
+            runEffects(guard.stateEnter(next, machineState, lastApplied), false);
         }
     }
 

@@ -5,6 +5,7 @@ import dev.ra.ServerId;
 import dev.ra.codec.Codec;
 import dev.ra.core.CoreConfig;
 import dev.ra.core.CoreTestAccess;
+import dev.ra.core.MachineFailure;
 import dev.ra.core.RaftAction;
 import dev.ra.core.RaftEvent;
 import dev.ra.core.RecoveredState;
@@ -118,10 +119,12 @@ public final class Simulation
     private final Node[] nodes;
     private final boolean[][] blocked;
     private final boolean[][] view;
-    private final SimKv machine = new SimKv(7);
+    /** Throws on some commands: a thrown command is an operation with a definite outcome, no effect. */
+    private final SimKv machine = new SimKv(7, true);
     @SuppressWarnings("unchecked")
     private final Codec<Object> stateCodec = (Codec<Object>)(Codec<?>)machine.stateCodec();
     private final History history = new History(this::now);
+    private int failedOperations;
     private final Map<Long, PendingOp> pendingOps = new HashMap<>();
     private final Map<Long, Runnable> nemesisCalls = new HashMap<>();
     private final SafetyChecker safety = new SafetyChecker();
@@ -221,6 +224,14 @@ public final class Simulation
      */
     public record Stats(long steps, int operations, long committed, int leaderTerms)
     {
+    }
+
+    /**
+     * @return client commands that failed because the machine threw on them (a definite outcome).
+     */
+    public int failedOperations()
+    {
+        return failedOperations;
     }
 
     long now()
@@ -528,6 +539,7 @@ public final class Simulation
             node.member = false;
         }
         else if (action instanceof RaftAction.RoleChanged || action instanceof RaftAction.MachineEffects ||
+            action instanceof RaftAction.MachineFailed ||
             action instanceof RaftAction.NotifyApplied)
         {
             // Nothing to do in the simulation: the register machine has no effects beyond release cursors.
@@ -963,6 +975,12 @@ public final class Simulation
         if (null == op.command)
         {
             history.ok(op.handle, (String)reply);
+        }
+        else if (reply instanceof MachineFailure)
+        {
+            // The machine threw on every member alike: the command is applied as a no-op, definitely.
+            history.fail(op.handle);
+            failedOperations++;
         }
         else if (op.command instanceof SimKv.Cas)
         {

@@ -46,6 +46,21 @@ class SimulationTest
     }
 
     @Test
+    void commandsTheMachineThrowsOnAreDefiniteFailuresAndTheHistoryStaysLinearizable()
+    {
+        // SimKv throws on every fifth value written, on every member alike: such commands complete as failed
+        // operations (no effect), and the run checks safety and linearizability as usual.
+        int failed = 0;
+        for (long seed = 1; seed <= 20; seed++)
+        {
+            final Simulation simulation = new Simulation(Simulation.Options.standard(seed, seed % 2 == 0 ? 5 : 3));
+            simulation.run();
+            failed += simulation.failedOperations();
+        }
+        assertThat(failed).as("commands failed by the machine").isPositive();
+    }
+
+    @Test
     void sameSeedReplaysIdentically()
     {
         final Simulation.Stats first = new Simulation(Simulation.Options.standard(42, 5)).run();
