@@ -84,6 +84,7 @@ public final class ServerCore
     private final List<LogEntry> applyBatch = new ArrayList<>(APPLY_BATCH);
     private final ConfigHistory configs;
     private final RecoveredState recovered;
+    private final StorageRecovery storageRecovery;
     private final CoreCounters counters = new CoreCounters();
     private final ArrayList<RaftAction> actions = new ArrayList<>();
     private final Set<ServerId> unreachable = new HashSet<>();
@@ -147,8 +148,11 @@ public final class ServerCore
         this.log = new RaftLog(log, null == snapshot ? 0 : snapshot.index(), null == snapshot ? 0 : snapshot.term());
         this.configs = null == snapshot ? new ConfigHistory(0, config.initialMembers()) :
             new ConfigHistory(snapshot.index(), snapshot.members());
-        this.currentTerm = recovered.currentTerm();
-        this.votedFor = recovered.votedFor();
+        this.storageRecovery = new StorageRecovery(recovered);
+        // Lost term and vote: the last log entry's term is a lower bound (it was durable before that entry came).
+        this.currentTerm = recovered.termAndVoteLost() ? Math.max(recovered.currentTerm(), this.log.lastTerm()) :
+            recovered.currentTerm();
+        this.votedFor = recovered.termAndVoteLost() ? null : recovered.votedFor();
     }
 
     // ------------------------------------------------------------------------------------------------ entry points
@@ -213,6 +217,7 @@ public final class ServerCore
         {
             setElectionTimer();
         }
+        onDurableForRecovery();
         return actions;
     }
 
@@ -295,7 +300,7 @@ public final class ServerCore
         }
         else if (event instanceof RaftEvent.TriggerElection)
         {
-            if ((role == RaftState.FOLLOWER) && isVoter(self))
+            if ((role == RaftState.FOLLOWER) && isVoter(self) && !storageRecovery.recovering())
             {
                 startPreVote();
             }
@@ -486,6 +491,15 @@ public final class ServerCore
     }
 
     /**
+     * @return whether the member started with damaged storage and does not vote or campaign yet (see
+     *     {@link StorageRecovery}).
+     */
+    public boolean recoveringStorage()
+    {
+        return storageRecovery.recovering();
+    }
+
+    /**
      * @return whether a leadership transfer is under way.
      */
     public boolean transferring()
@@ -547,7 +561,8 @@ public final class ServerCore
         }
         else if (rpc instanceof TimeoutNowRpc timeoutNow)
         {
-            if (timeoutNow.term() == currentTerm && role == RaftState.FOLLOWER && isVoter(self))
+            if (timeoutNow.term() == currentTerm && role == RaftState.FOLLOWER && isVoter(self) &&
+                !storageRecovery.recovering())
             {
                 startElection();
             }
@@ -696,6 +711,7 @@ public final class ServerCore
         {
             return;
         }
+        onDurableForRecovery();
         if (role == RaftState.LEADER)
         {
             advanceCommit();
@@ -788,6 +804,7 @@ public final class ServerCore
         final long size = null == receiving ? 0 : receiving.size();
         receiving = null;
         counters.snapshotsInstalled++;
+        onDurableForRecovery();
         if (role == RaftState.RECEIVE_SNAPSHOT)
         {
             changeRole(RaftState.FOLLOWER);
@@ -807,6 +824,31 @@ public final class ServerCore
         {
             changeRole(RaftState.FOLLOWER);
         }
+        if (storageRecovery.termAndVoteLost())
+        {
+            // The election of this term is over: a vote for its leader keeps us from voting for anyone else in it,
+            // which we may have done before our vote was lost.
+            if (null == votedFor)
+            {
+                votedFor = leader;
+                persistTermAndVote();
+            }
+            if (storageRecovery.onLeaderFollowed())
+            {
+                actions.add(new RaftAction.StorageRecovered());
+            }
+        }
+    }
+
+    /**
+     * A member that started with damaged storage recovers once its durable log is back where it was.
+     */
+    private void onDurableForRecovery()
+    {
+        if (storageRecovery.recovering() && storageRecovery.onDurable(log.lastWritten()))
+        {
+            actions.add(new RaftAction.StorageRecovered());
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ elections
@@ -820,6 +862,11 @@ public final class ServerCore
             if (role == RaftState.FOLLOWER && null != leaderId && !unreachable.contains(leaderId))
             {
                 // A stale timer: the leader was heard from since it was set.
+                return;
+            }
+            if (storageRecovery.recovering())
+            {
+                askForLeader();
                 return;
             }
             startPreVote();
@@ -850,12 +897,32 @@ public final class ServerCore
         setElectionTimer();
     }
 
+    /**
+     * A member recovering from damaged storage may not campaign, but it must still be found: peers that take it for
+     * their leader (it led before it crashed) run no election timer until it campaigns, and a leader resends entries
+     * to a member that campaigns. A pre-vote request does both; the answers are ignored (it stays a follower).
+     */
+    private void askForLeader()
+    {
+        leaderId = null;
+        preVoteToken++;
+        for (final Member member : configs.current())
+        {
+            if (member.isVoter() && !member.id().equals(self))
+            {
+                send(member.id(), new PreVoteRpc(currentTerm, preVoteToken, self, log.lastIndex(), log.lastTerm(),
+                    machine.version()));
+            }
+        }
+        setElectionTimer();
+    }
+
     private void onPreVote(final ServerId from, final PreVoteRpc rpc)
     {
         forgetLeaderIfCampaigning(rpc.candidateId());
         final boolean leaderGone = null == leaderId || unreachable.contains(leaderId);
         final boolean granted = rpc.term() >= currentTerm && role != RaftState.LEADER && leaderGone &&
-            isVoter(rpc.candidateId()) &&
+            isVoter(rpc.candidateId()) && !storageRecovery.recovering() &&
             (log.isUpToDate(rpc.lastLogIndex(), rpc.lastLogTerm()) || mutation == Mutation.VOTE_WITHOUT_LOG_CHECK);
         send(from, new PreVoteReply(currentTerm, rpc.token(), granted));
         final PeerProgress peer = peers.get(from);
@@ -928,7 +995,7 @@ public final class ServerCore
         forgetLeaderIfCampaigning(rpc.candidateId());
         // §5.2 and §5.4.1: one vote per term, only for a log at least as up to date as ours.
         final boolean granted = rpc.term() == currentTerm && role != RaftState.LEADER &&
-            (null == votedFor || votedFor.equals(rpc.candidateId())) &&
+            !storageRecovery.recovering() && (null == votedFor || votedFor.equals(rpc.candidateId())) &&
             (log.isUpToDate(rpc.lastLogIndex(), rpc.lastLogTerm()) ||
                 mutation == Mutation.VOTE_WITHOUT_LOG_CHECK);
         if (granted && null == votedFor)
