@@ -643,6 +643,7 @@ public final class ServerCore
         }
         final long lastNew = prev + rpc.entries().size();
         verifiedUpTo = Math.min(Math.max(verifiedUpTo, lastNew), log.lastIndex());
+        onDurableForRecovery();
         final long newCommit = Math.min(rpc.leaderCommit(), verifiedUpTo);
         if (newCommit > commitIndex)
         {
@@ -841,11 +842,12 @@ public final class ServerCore
     }
 
     /**
-     * A member that started with damaged storage recovers once its durable log is back where it was.
+     * A member that started with damaged storage recovers once its log is durable, and matches the leader's, up to
+     * where it was: what survived of its log may also be a stale suffix the lost records had overwritten.
      */
     private void onDurableForRecovery()
     {
-        if (storageRecovery.recovering() && storageRecovery.onDurable(log.lastWritten()))
+        if (storageRecovery.recovering() && storageRecovery.onDurable(Math.min(log.lastWritten(), verifiedUpTo)))
         {
             actions.add(new RaftAction.StorageRecovered());
         }

@@ -69,7 +69,10 @@ public final class FileStorage implements Storage
     private final ExecutorService segmentIo;
     private final WalFlusher flusher;
     private final WalWriter wal;
+    private final WalMark walMark;
     private final String recoveryFailure;
+    /** What the WAL lost of each server's acknowledged entries at this start, by server uid (for its open). */
+    private final Map<Long, String> walDamage = new HashMap<>();
     private final Closeable directoryLock;
     private final AtomicInteger nextServerRef = new AtomicInteger();
     private final Map<ServerId, ServerLog> logs = new HashMap<>();
@@ -118,8 +121,21 @@ public final class FileStorage implements Storage
         {
             lastSequence = lastWalSequence();
             AtomicFiles.deleteTemporaries(files, walDirectory);
-            walFiles.adoptSpares(files.list(walDirectory));
-            recoveryFailure = replayPreviousRun();
+            AtomicFiles.deleteTemporaries(files, directory);
+            final List<String> walNames = files.list(walDirectory);
+            walFiles.adoptSpares(walNames);
+            final WalMark.State previousMark = WalMark.read(files, directory);
+            final Map<Long, Long> validEnds = new HashMap<>();
+            recoveryFailure = replayPreviousRun(validEnds);
+            if (null == recoveryFailure)
+            {
+                checkWalMark(previousMark, validEnds, walNames);
+                walMark = WalMark.create(files, directory);
+            }
+            else
+            {
+                walMark = null;
+            }
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -138,6 +154,7 @@ public final class FileStorage implements Storage
         wal = new WalWriter(files, walFiles, walDirectory, lastSequence + 1, builder.walMaxSizeBytes,
             builder.maxBatchEntries, builder.syncMethod == SyncMethod.DATASYNC, this::onRollover,
             pace -> prepareSpare(builder.walMaxSizeBytes, pace), this::fail);
+        wal.mark(walMark);
         try
         {
             // After a failed recovery no server can be opened, and a new file would make the damaged one look older
@@ -185,7 +202,7 @@ public final class FileStorage implements Storage
         return last;
     }
 
-    private String replayPreviousRun() throws IOException
+    private String replayPreviousRun(final Map<Long, Long> validEnds) throws IOException
     {
         final List<Long> sequences = new ArrayList<>();
         for (final String name : files.list(walDirectory))
@@ -202,7 +219,7 @@ public final class FileStorage implements Storage
             final Path path = walDirectory.resolve(WalFormat.fileName(sequences.get(i)));
             try
             {
-                flusher.flush(path, i == sequences.size() - 1);
+                validEnds.put(sequences.get(i), flusher.flush(path, i == sequences.size() - 1));
             }
             catch (final IllegalStateException ex)
             {
@@ -212,6 +229,111 @@ public final class FileStorage implements Storage
             }
         }
         return null;
+    }
+
+    /**
+     * Compare the WAL files a previous run left with the mark it kept of how far they were durable (see
+     * {@link WalMark}): if the newest one is missing or its valid data ends before the mark, entries that were
+     * reported durable, hence possibly acknowledged, are gone. Each server that had entries in that file gets the
+     * index and term of its last durable entry recorded in its meta store (before the mark is reset), and its open
+     * decides whether its log lost anything.
+     */
+    private void checkWalMark(final WalMark.State mark, final Map<Long, Long> validEnds, final List<String> walNames)
+        throws IOException
+    {
+        if (null == mark)
+        {
+            LOG.warn("{}: both slots are damaged; a loss of acknowledged entries in the newest WAL file cannot be " +
+                "detected at this start", directory.resolve(WalMark.FILE));
+            return;
+        }
+        if (mark.sequence() == 0 || mark.servers().isEmpty())
+        {
+            return;
+        }
+        final Long validEnd = validEnds.get(mark.sequence());
+        final Path wal = walDirectory.resolve(WalFormat.fileName(mark.sequence()));
+        final String what;
+        if (null == validEnd)
+        {
+            if (walNames.contains(WalFormat.spareName(mark.sequence())))
+            {
+                // Flushed into segments and recycled by a start that then crashed before it reset the mark.
+                return;
+            }
+            what = "WAL file " + wal + " is missing: bytes " + WalFormat.FILE_HEADER + ".." + mark.end() +
+                " had been synced and reported durable";
+        }
+        else if (validEnd < mark.end())
+        {
+            what = "WAL file " + wal + " has valid data only up to offset " + validEnd + " (truncated, zero-filled " +
+                "or overwritten): bytes " + validEnd + ".." + mark.end() + " had been synced and reported durable";
+        }
+        else
+        {
+            return;
+        }
+        LOG.error("storage damage: {}; {} server(s) had entries in that file, each checked when it is opened",
+            what, mark.servers().size());
+        final Map<Long, ServerDirectory> byUid = new HashMap<>();
+        for (final String name : files.list(serversDirectory))
+        {
+            try
+            {
+                final ServerDirectory dir = ServerDirectory.loadUnlessDebris(files, serversDirectory.resolve(name));
+                if (null != dir)
+                {
+                    byUid.put(dir.uid(), dir);
+                }
+            }
+            catch (final IllegalStateException ex)
+            {
+                LOG.warn("skipping unreadable server directory: {}", ex.getMessage());
+            }
+        }
+        for (final Map.Entry<Long, long[]> server : mark.servers().entrySet())
+        {
+            final ServerDirectory dir = byUid.get(server.getKey());
+            if (null == dir)
+            {
+                continue;
+            }
+            try (FileMetaStore meta = FileMetaStore.open(files, dir))
+            {
+                meta.recordLogDamage(server.getValue()[0], server.getValue()[1]);
+            }
+            walDamage.put(server.getKey(), what);
+        }
+    }
+
+    /**
+     * At open: what the meta store says about damage, checked against the log as it is now.
+     */
+    private void checkDamage(final ServerId id, final ServerLog log, final FileMetaStore meta)
+    {
+        if (!meta.foundState() && (meta.damagedFile() || log.lastIndex() > 0))
+        {
+            meta.recordTermAndVoteLost();
+            LOG.error("{}: storage damage: its meta files ({}, {}) are {}, so its term and vote are lost; it will " +
+                "not vote or stand for election until it has followed a leader (it then counts as having voted for " +
+                "that leader in that term)", id, log.directory().metaFile(), log.directory().metaCopyFile(),
+                meta.damagedFile() ? "damaged" : "missing although its log holds entries");
+        }
+        final long acknowledged = meta.damagedAcknowledgedIndex();
+        if (acknowledged > 0)
+        {
+            final long term = meta.damagedAcknowledgedTerm();
+            if (log.firstIndex() - 1 >= acknowledged || log.term(acknowledged) == term)
+            {
+                meta.clearLogDamage();
+                walDamage.remove(log.directory().uid());
+                return;
+            }
+            LOG.error("{}: storage damage: {}; this server had made entries up to {} (term {}) durable and may have " +
+                "acknowledged them, but its log now ends at {}; it will not vote or stand for election until a " +
+                "leader has re-replicated its log past {}", id, walDamage.getOrDefault(log.directory().uid(),
+                "recorded at an earlier start"), acknowledged, term, log.lastIndex(), acknowledged);
+        }
     }
 
     private FlushTarget flushTarget(final ServerReplay replay)
@@ -444,6 +566,7 @@ public final class FileStorage implements Storage
                 log = ServerLog.load(this, serverDirectory(id), nextServerRef.incrementAndGet());
             }
             meta = FileMetaStore.open(files, log.directory());
+            checkDamage(id, log, meta);
         }
         catch (final IOException ex)
         {
