@@ -6,12 +6,14 @@ package dev.ra.core;
  *
  * <p>A member whose log lost entries it had made durable may have acknowledged them, and a leader may have counted
  * those acknowledgements for a commit. If it voted (or campaigned) with the shorter log it could elect a leader that
- * lacks a committed entry. So until its durable log again reaches the highest index it had
- * ({@link RecoveredState#acknowledgedIndex()}), it is a non-voting follower: it refuses pre-votes and votes, never
- * starts an election and ignores TimeoutNow, but accepts entries and snapshots from a leader as any follower does.
- * Entries it receives pass the AppendEntries consistency check against a leader elected by undamaged members, and
- * that leader holds every committed entry, so once the log is back past the mark it holds every entry its lost
- * acknowledgements can have committed.
+ * lacks a committed entry. So until its log is again durable, and confirmed by a leader's AppendEntries (or replaced by
+ * a leader's snapshot), up to the highest index it had ({@link RecoveredState#acknowledgedIndex()}), it is a non-voting
+ * follower: it refuses pre-votes and votes, never starts an election and ignores TimeoutNow, but accepts entries and
+ * snapshots from a leader as any follower does. That leader was elected by undamaged members and holds every committed
+ * entry, so once the log matches it past the mark it holds every entry its lost acknowledgements can have committed.
+ * (Confirmed, not just long enough: what survived may be a suffix that the lost records had overwritten.) Instead of
+ * campaigning on its election timeout it sends pre-vote requests whose answers it ignores: members that still take it
+ * for their leader learn that it is not, and a leader resends it entries.
  *
  * <p>A member whose term and vote were lost may have voted in any term up to the one it forgot. It refuses to vote
  * until it follows a leader; it then records a vote for that leader in the leader's term (harmless: that term's

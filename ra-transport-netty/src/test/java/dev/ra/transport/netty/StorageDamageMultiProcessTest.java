@@ -54,7 +54,7 @@ class StorageDamageMultiProcessTest
     enum Damage
     {
         TRUNCATE_INSIDE_BATCH, TRUNCATE_AT_BATCH, ZERO_FILL_TAIL, DELETE_NEWEST_WAL, TRUNCATE_WAL_TO_HEADER,
-        DELETE_META, EMPTY_META
+        DELETE_META, EMPTY_META, DELETE_BOTH_META_FILES
     }
 
     private int written;
@@ -73,9 +73,14 @@ class StorageDamageMultiProcessTest
             {
                 put(d.client, d.members("kv").get(0), acknowledged);
             }
+            // -Dra.test.damage=KIND runs one kind only (to look at one).
+            final String only = System.getProperty("ra.test.damage");
             for (final Damage damage : Damage.values())
             {
-                round(d, damage, acknowledged);
+                if (null == only || only.equals(damage.name()))
+                {
+                    round(d, damage, acknowledged);
+                }
             }
         }
     }
@@ -214,6 +219,10 @@ class StorageDamageMultiProcessTest
                         file.truncate(0);
                     }
                     return "emptied " + meta;
+                case DELETE_BOTH_META_FILES:
+                    Files.delete(meta);
+                    Files.delete(meta.resolveSibling("meta.copy"));
+                    return "deleted " + meta + " and its copy (term and vote lost)";
                 default:
                     break;
             }
