@@ -102,14 +102,15 @@ final class SimDamage
     /**
      * Maybe damage a crashed member's storage.
      *
-     * @param log             its log, volatile entries already lost.
-     * @param damagedVoters   voters whose storage is damaged and not yet recovered, this one excluded.
-     * @param voters          voters in the configuration.
+     * @param log           its log, volatile entries already lost.
+     * @param damagedVoters members whose storage is damaged and not yet recovered, this one excluded.
+     * @param maxDamaged    most members that may be damaged at once and leave a majority of every configuration in
+     *                      play undamaged.
      * @return what was done, or null.
      */
-    Damage strike(final SimLogStore log, final int damagedVoters, final int voters)
+    Damage strike(final SimLogStore log, final int damagedVoters, final int maxDamaged)
     {
-        if (mode == Mode.OFF || random.nextInt(100) >= PERCENT_OF_CRASHES || damagedVoters + 1 > (voters - 1) / 2)
+        if (mode == Mode.OFF || random.nextInt(100) >= PERCENT_OF_CRASHES || damagedVoters + 1 > maxDamaged)
         {
             return null;
         }

@@ -642,7 +642,8 @@ public final class Simulation
                 damaged += other != node && (other.damagedAcknowledged > 0 || other.termAndVoteLost) ? 1 : 0;
             }
         }
-        final SimDamage.Damage hit = damage.strike(node.log, damaged, voters);
+        // While members are added and removed, configurations of 4 voters are in play: one damaged member at most.
+        final SimDamage.Damage hit = damage.strike(node.log, damaged, options.membership() ? 1 : (voters - 1) / 2);
         if (null == hit)
         {
             return;
