@@ -942,7 +942,8 @@ public final class ServerCore
      */
     private void forgetLeaderIfCampaigning(final ServerId candidate)
     {
-        if (role == RaftState.FOLLOWER && candidate.equals(leaderId))
+        // Also while receiving its snapshot: the rest of it will not come from a leader that campaigns.
+        if ((role == RaftState.FOLLOWER || role == RaftState.RECEIVE_SNAPSHOT) && candidate.equals(leaderId))
         {
             leaderId = null;
             if (isVoter(self))
