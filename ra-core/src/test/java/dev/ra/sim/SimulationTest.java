@@ -95,6 +95,18 @@ class SimulationTest
     }
 
     /**
+     * Seeds that failed with damage on every seed: 11593 (3 members) had no leader after the faults, because the one
+     * undamaged follower waited in RECEIVE_SNAPSHOT for a leader that had restarted and was campaigning; 2096 (5
+     * members, membership changes) damaged two members of a 4-voter configuration.
+     */
+    @Test
+    void damagedStorageSeedsThatFoundBugs()
+    {
+        new Simulation(Simulation.Options.standard(11593, 3)).damage(SimDamage.Mode.DETECTED).run();
+        new Simulation(Simulation.Options.standard(2096, 5)).damage(SimDamage.Mode.DETECTED).run();
+    }
+
+    /**
      * The same damage, restarting the member as if nothing had happened (what ra-log did before it recorded how far
      * its log was durable): a member votes with less than it acknowledged and a committed entry is lost.
      */
