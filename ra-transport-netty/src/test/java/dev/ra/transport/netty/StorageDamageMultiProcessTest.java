@@ -113,9 +113,8 @@ class StorageDamageMultiProcessTest
         }
         final Path bData = dataDir(b);
         final long logBytesBefore = logSize(b);
-        final String done = damage(damage, bData, cutAt);
-        System.out.println(damage + " on " + b + ": " + done + " (" + onlyAAndB.size() + " writes acknowledged by " +
-            a.node() + " and " + b + " only, after index " + cutAt + ")");
+        final String done = damage + " on " + b + " (" + damage(damage, bData, cutAt) + "; " + onlyAAndB.size() +
+            " writes acknowledged by " + a.node() + " and " + b + " only, after index " + cutAt + ")";
 
         // B and C alone: whatever leader they elect, if any, must have every acknowledged write.
         d.node(b).start();
@@ -127,13 +126,13 @@ class StorageDamageMultiProcessTest
             final ServerId leader = d.leaderOf("kv", List.of(a.node()));
             if (null != leader)
             {
-                assertHolds(client, leader, onlyAAndB, acknowledged, damage + ": leader " + leader + " elected " +
+                assertHolds(client, leader, onlyAAndB, acknowledged, done + ": leader " + leader + " elected " +
                     "without " + a.node());
                 break;
             }
             Thread.sleep(200);
         }
-        assertThat(newLogLines(b, logBytesBefore)).as(damage + ": " + b + " reports the damage it found")
+        assertThat(newLogLines(b, logBytesBefore)).as(done + ": " + b + " reports the damage it found")
             .anyMatch(line -> line.contains("ERROR") || line.contains("WARN"))
             .anyMatch(line -> line.contains("damage"));
 
@@ -141,14 +140,14 @@ class StorageDamageMultiProcessTest
         d.node(a.node()).start();
         d.awaitClientConnected();
         final ServerId leader = d.awaitLeader("kv", List.of());
-        assertHolds(client, leader, onlyAAndB, acknowledged, damage + ": with every member back");
+        assertHolds(client, leader, onlyAAndB, acknowledged, done + ": with every member back");
         put(client, leader, acknowledged);
         awaitCaughtUp(d, b, acknowledged.size());
 
         // B votes again: without A, B and C elect a leader.
         d.node(a.node()).kill();
         final ServerId withoutA = d.awaitLeader("kv", List.of(a.node()));
-        assertHolds(client, withoutA, onlyAAndB, acknowledged, damage + ": after " + b + " recovered");
+        assertHolds(client, withoutA, onlyAAndB, acknowledged, done + ": after " + b + " recovered");
         d.node(a.node()).start();
         d.awaitClientConnected();
     }
