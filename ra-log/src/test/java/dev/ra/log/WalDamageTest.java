@@ -146,6 +146,39 @@ class WalDamageTest
     }
 
     @Test
+    void manyServersInTheLostFileAreEachReported() throws Exception
+    {
+        // More servers than one 4 KiB slot of the mark holds: the mark grows (rewritten with bigger slots).
+        final int servers = 300;
+        try (FileStorage storage = storage())
+        {
+            final RecordingListener[] listeners = new RecordingListener[servers];
+            final ServerStorage[] opened = new ServerStorage[servers];
+            for (int s = 0; s < servers; s++)
+            {
+                listeners[s] = new RecordingListener();
+                opened[s] = storage.open(new ServerId("c" + s, "n1"), listeners[s]);
+                opened[s].meta().storeTermAndVote(1, null);
+                opened[s].log().append(range(1, 3, 1));
+            }
+            for (int s = 0; s < servers; s++)
+            {
+                assertThat(listeners[s].awaitIndex(3)).isTrue();
+            }
+        }
+        Files.delete(wal());
+        try (FileStorage storage = storage())
+        {
+            for (int s = 0; s < servers; s++)
+            {
+                final ServerStorage server = storage.open(new ServerId("c" + s, "n1"), new RecordingListener());
+                assertThat(server.log().lastIndex()).isZero();
+                assertThat(server.meta().damagedAcknowledgedIndex()).as("server %d", s).isEqualTo(3);
+            }
+        }
+    }
+
+    @Test
     void aCrashLosesNothingAndReportsNothing() throws Exception
     {
         final long[] starts = writeThreeBatches();
