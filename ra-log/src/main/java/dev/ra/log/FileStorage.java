@@ -566,7 +566,15 @@ public final class FileStorage implements Storage
                 log = ServerLog.load(this, serverDirectory(id), nextServerRef.incrementAndGet());
             }
             meta = FileMetaStore.open(files, log.directory());
-            checkDamage(id, log, meta);
+            try
+            {
+                checkDamage(id, log, meta);
+            }
+            catch (final RuntimeException ex)
+            {
+                meta.close();
+                throw ex;
+            }
         }
         catch (final IOException ex)
         {
