@@ -137,8 +137,8 @@ final class WalFlusher
         {
             // The file is never written again under this sequence (the next run starts a new one), so the torn bytes
             // need no cutting: they are ignored here and overwritten when the file is reused.
-            LOG.warn("{}: dropping a torn write at offset {} (a batch that was never acknowledged)", path,
-                result.validEnd());
+            LOG.warn("{}: dropping a torn write at offset {} (a batch that was never acknowledged, unless the " +
+                "check against the WAL mark reports storage damage)", path, result.validEnd());
         }
         final List<ServerReplay> jobs = new ArrayList<>();
         final List<FlushTarget> jobTargets = new ArrayList<>();
