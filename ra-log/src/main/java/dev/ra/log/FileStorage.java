@@ -38,9 +38,10 @@ import org.slf4j.LoggerFactory;
  * {@code docs/log-format.md}.
  *
  * <p>Opening the storage replays the WAL files left by the previous run into segment files: a torn batch at the very
- * end of the newest WAL file is cut with a warning (it was never acknowledged); damage anywhere else makes every
- * {@link #open} fail with an {@link IllegalStateException} naming the file and offset, rather than silently lose
- * acknowledged entries. An I/O error while running (a full disk, a failed sync) is fatal: every open server's
+ * end of the newest WAL file is cut with a warning (it was never acknowledged); a loss of data that the WAL mark says
+ * was reported durable is storage damage, recorded for each server it affects ({@link StorageDamage}); damage
+ * anywhere else makes every {@link #open} fail with an {@link IllegalStateException} naming the file and offset,
+ * rather than silently lose acknowledged entries. An I/O error while running (a full disk, a failed sync) is fatal: every open server's
  * {@link LogListener#onFailure} is called and further writes throw {@link UncheckedIOException}.
  *
  * <p>Thread-safe. Starts two daemon threads: the WAL writer and the segment writer.
@@ -72,7 +73,7 @@ public final class FileStorage implements Storage
     private final WalMark walMark;
     private final String recoveryFailure;
     /** What the WAL lost of each server's acknowledged entries at this start, by server uid (for its open). */
-    private final Map<Long, String> walDamage = new HashMap<>();
+    private final Map<Long, String> walDamage = new ConcurrentHashMap<>();
     private final Closeable directoryLock;
     private final AtomicInteger nextServerRef = new AtomicInteger();
     private final Map<ServerId, ServerLog> logs = new HashMap<>();
@@ -129,7 +130,8 @@ public final class FileStorage implements Storage
             recoveryFailure = replayPreviousRun(validEnds);
             if (null == recoveryFailure)
             {
-                checkWalMark(previousMark, validEnds, walNames);
+                StorageDamage.checkWalMark(files, walDirectory, serversDirectory, previousMark, validEnds, walNames,
+                    walDamage);
                 walMark = WalMark.create(files, directory);
             }
             else
@@ -229,111 +231,6 @@ public final class FileStorage implements Storage
             }
         }
         return null;
-    }
-
-    /**
-     * Compare the WAL files a previous run left with the mark it kept of how far they were durable (see
-     * {@link WalMark}): if the newest one is missing or its valid data ends before the mark, entries that were
-     * reported durable, hence possibly acknowledged, are gone. Each server that had entries in that file gets the
-     * index and term of its last durable entry recorded in its meta store (before the mark is reset), and its open
-     * decides whether its log lost anything.
-     */
-    private void checkWalMark(final WalMark.State mark, final Map<Long, Long> validEnds, final List<String> walNames)
-        throws IOException
-    {
-        if (null == mark)
-        {
-            LOG.warn("{}: both slots are damaged; a loss of acknowledged entries in the newest WAL file cannot be " +
-                "detected at this start", directory.resolve(WalMark.FILE));
-            return;
-        }
-        if (mark.sequence() == 0 || mark.servers().isEmpty())
-        {
-            return;
-        }
-        final Long validEnd = validEnds.get(mark.sequence());
-        final Path wal = walDirectory.resolve(WalFormat.fileName(mark.sequence()));
-        final String what;
-        if (null == validEnd)
-        {
-            if (walNames.contains(WalFormat.spareName(mark.sequence())))
-            {
-                // Flushed into segments and recycled by a start that then crashed before it reset the mark.
-                return;
-            }
-            what = "WAL file " + wal + " is missing: bytes " + WalFormat.FILE_HEADER + ".." + mark.end() +
-                " had been synced and reported durable";
-        }
-        else if (validEnd < mark.end())
-        {
-            what = "WAL file " + wal + " has valid data only up to offset " + validEnd + " (truncated, zero-filled " +
-                "or overwritten): bytes " + validEnd + ".." + mark.end() + " had been synced and reported durable";
-        }
-        else
-        {
-            return;
-        }
-        LOG.error("storage damage: {}; {} server(s) had entries in that file, each checked when it is opened",
-            what, mark.servers().size());
-        final Map<Long, ServerDirectory> byUid = new HashMap<>();
-        for (final String name : files.list(serversDirectory))
-        {
-            try
-            {
-                final ServerDirectory dir = ServerDirectory.loadUnlessDebris(files, serversDirectory.resolve(name));
-                if (null != dir)
-                {
-                    byUid.put(dir.uid(), dir);
-                }
-            }
-            catch (final IllegalStateException ex)
-            {
-                LOG.warn("skipping unreadable server directory: {}", ex.getMessage());
-            }
-        }
-        for (final Map.Entry<Long, long[]> server : mark.servers().entrySet())
-        {
-            final ServerDirectory dir = byUid.get(server.getKey());
-            if (null == dir)
-            {
-                continue;
-            }
-            try (FileMetaStore meta = FileMetaStore.open(files, dir))
-            {
-                meta.recordLogDamage(server.getValue()[0], server.getValue()[1]);
-            }
-            walDamage.put(server.getKey(), what);
-        }
-    }
-
-    /**
-     * At open: what the meta store says about damage, checked against the log as it is now.
-     */
-    private void checkDamage(final ServerId id, final ServerLog log, final FileMetaStore meta)
-    {
-        if (!meta.foundState() && (meta.damagedFile() || log.lastIndex() > 0))
-        {
-            meta.recordTermAndVoteLost();
-            LOG.error("{}: storage damage: its meta files ({}, {}) are {}, so its term and vote are lost; it will " +
-                "not vote or stand for election until it has followed a leader (it then counts as having voted for " +
-                "that leader in that term)", id, log.directory().metaFile(), log.directory().metaCopyFile(),
-                meta.damagedFile() ? "damaged" : "missing although its log holds entries");
-        }
-        final long acknowledged = meta.damagedAcknowledgedIndex();
-        if (acknowledged > 0)
-        {
-            final long term = meta.damagedAcknowledgedTerm();
-            if (log.firstIndex() - 1 >= acknowledged || log.term(acknowledged) == term)
-            {
-                meta.clearLogDamage();
-                walDamage.remove(log.directory().uid());
-                return;
-            }
-            LOG.error("{}: storage damage: {}; this server had made entries up to {} (term {}) durable and may have " +
-                "acknowledged them, but its log now ends at {}; it will not vote or stand for election until a " +
-                "leader has re-replicated its log past {}", id, walDamage.getOrDefault(log.directory().uid(),
-                "recorded at an earlier start"), acknowledged, term, log.lastIndex(), acknowledged);
-        }
     }
 
     private FlushTarget flushTarget(final ServerReplay replay)
@@ -568,7 +465,7 @@ public final class FileStorage implements Storage
             meta = FileMetaStore.open(files, log.directory());
             try
             {
-                checkDamage(id, log, meta);
+                StorageDamage.checkOpened(id, log, meta, walDamage);
             }
             catch (final RuntimeException ex)
             {
