@@ -29,6 +29,15 @@ public sealed interface RaftAction
     }
 
     /**
+     * The member has recovered from the storage damage it started with ({@link RecoveredState#damaged()}): its log
+     * holds again everything it had acknowledged, and it knows its term. The runtime clears the damage record
+     * durably ({@code MetaStore.clearDamage}); from now on the member votes and campaigns again.
+     */
+    record StorageRecovered() implements RaftAction
+    {
+    }
+
+    /**
      * Append to the log (overwriting from the first entry's index if it is not past the end). The entries must be
      * readable when the next event is handled; their durability comes back as {@link RaftEvent.LogWritten}.
      *

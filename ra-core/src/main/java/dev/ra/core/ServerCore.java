@@ -88,6 +88,7 @@ public final class ServerCore
     private final List<LogEntry> applyBatch = new ArrayList<>(APPLY_BATCH);
     private final ConfigHistory configs;
     private final RecoveredState recovered;
+    private final StorageRecovery storageRecovery;
     private final CoreCounters counters = new CoreCounters();
     private final ArrayList<RaftAction> actions = new ArrayList<>();
     private final MachineGuard guard;
@@ -153,8 +154,11 @@ public final class ServerCore
         this.log = new RaftLog(log, null == snapshot ? 0 : snapshot.index(), null == snapshot ? 0 : snapshot.term());
         this.configs = null == snapshot ? new ConfigHistory(0, config.initialMembers()) :
             new ConfigHistory(snapshot.index(), snapshot.members());
-        this.currentTerm = recovered.currentTerm();
-        this.votedFor = recovered.votedFor();
+        this.storageRecovery = new StorageRecovery(recovered);
+        // Lost term and vote: the last log entry's term is a lower bound (it was durable before that entry came).
+        this.currentTerm = recovered.termAndVoteLost() ? Math.max(recovered.currentTerm(), this.log.lastTerm()) :
+            recovered.currentTerm();
+        this.votedFor = recovered.termAndVoteLost() ? null : recovered.votedFor();
     }
 
     // ------------------------------------------------------------------------------------------------ entry points
@@ -219,6 +223,7 @@ public final class ServerCore
         {
             setElectionTimer();
         }
+        onDurableForRecovery();
         return actions;
     }
 
@@ -301,7 +306,7 @@ public final class ServerCore
         }
         else if (event instanceof RaftEvent.TriggerElection)
         {
-            if ((role == RaftState.FOLLOWER) && isVoter(self))
+            if ((role == RaftState.FOLLOWER) && isVoter(self) && !storageRecovery.recovering())
             {
                 startPreVote();
             }
@@ -492,6 +497,15 @@ public final class ServerCore
     }
 
     /**
+     * @return whether the member started with damaged storage and does not vote or campaign yet (see
+     *     {@link StorageRecovery}).
+     */
+    public boolean recoveringStorage()
+    {
+        return storageRecovery.recovering();
+    }
+
+    /**
      * @return whether a leadership transfer is under way.
      */
     public boolean transferring()
@@ -554,7 +568,8 @@ public final class ServerCore
         }
         else if (rpc instanceof TimeoutNowRpc timeoutNow)
         {
-            if (timeoutNow.term() == currentTerm && role == RaftState.FOLLOWER && isVoter(self))
+            if (timeoutNow.term() == currentTerm && role == RaftState.FOLLOWER && isVoter(self) &&
+                !storageRecovery.recovering())
             {
                 startElection();
             }
@@ -635,6 +650,7 @@ public final class ServerCore
         }
         final long lastNew = prev + rpc.entries().size();
         verifiedUpTo = Math.min(Math.max(verifiedUpTo, lastNew), log.lastIndex());
+        onDurableForRecovery();
         final long newCommit = Math.min(rpc.leaderCommit(), verifiedUpTo);
         if (newCommit > commitIndex)
         {
@@ -703,6 +719,7 @@ public final class ServerCore
         {
             return;
         }
+        onDurableForRecovery();
         if (role == RaftState.LEADER)
         {
             advanceCommit();
@@ -796,6 +813,7 @@ public final class ServerCore
         final long size = null == receiving ? 0 : receiving.size();
         receiving = null;
         counters.snapshotsInstalled++;
+        onDurableForRecovery();
         if (role == RaftState.RECEIVE_SNAPSHOT)
         {
             changeRole(RaftState.FOLLOWER);
@@ -815,6 +833,32 @@ public final class ServerCore
         {
             changeRole(RaftState.FOLLOWER);
         }
+        if (storageRecovery.termAndVoteLost())
+        {
+            // The election of this term is over: a vote for its leader keeps us from voting for anyone else in it,
+            // which we may have done before our vote was lost.
+            if (null == votedFor)
+            {
+                votedFor = leader;
+                persistTermAndVote();
+            }
+            if (storageRecovery.onLeaderFollowed())
+            {
+                actions.add(new RaftAction.StorageRecovered());
+            }
+        }
+    }
+
+    /**
+     * A member that started with damaged storage recovers once its log is durable, and matches the leader's, up to
+     * where it was: what survived of its log may also be a stale suffix the lost records had overwritten.
+     */
+    private void onDurableForRecovery()
+    {
+        if (storageRecovery.recovering() && storageRecovery.onDurable(Math.min(log.lastWritten(), verifiedUpTo)))
+        {
+            actions.add(new RaftAction.StorageRecovered());
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ elections
@@ -828,6 +872,11 @@ public final class ServerCore
             if (role == RaftState.FOLLOWER && null != leaderId && !unreachable.contains(leaderId))
             {
                 // A stale timer: the leader was heard from since it was set.
+                return;
+            }
+            if (storageRecovery.recovering())
+            {
+                askForLeader();
                 return;
             }
             startPreVote();
@@ -858,12 +907,32 @@ public final class ServerCore
         setElectionTimer();
     }
 
+    /**
+     * A member recovering from damaged storage may not campaign, but it must still be found: peers that take it for
+     * their leader (it led before it crashed) run no election timer until it campaigns, and a leader resends entries
+     * to a member that campaigns. A pre-vote request does both; the answers are ignored (it stays a follower).
+     */
+    private void askForLeader()
+    {
+        leaderId = null;
+        preVoteToken++;
+        for (final Member member : configs.current())
+        {
+            if (member.isVoter() && !member.id().equals(self))
+            {
+                send(member.id(), new PreVoteRpc(currentTerm, preVoteToken, self, log.lastIndex(), log.lastTerm(),
+                    machine.version()));
+            }
+        }
+        setElectionTimer();
+    }
+
     private void onPreVote(final ServerId from, final PreVoteRpc rpc)
     {
         forgetLeaderIfCampaigning(rpc.candidateId());
         final boolean leaderGone = null == leaderId || unreachable.contains(leaderId);
         final boolean granted = rpc.term() >= currentTerm && role != RaftState.LEADER && leaderGone &&
-            isVoter(rpc.candidateId()) &&
+            isVoter(rpc.candidateId()) && !storageRecovery.recovering() &&
             (log.isUpToDate(rpc.lastLogIndex(), rpc.lastLogTerm()) || mutation == Mutation.VOTE_WITHOUT_LOG_CHECK);
         send(from, new PreVoteReply(currentTerm, rpc.token(), granted));
         final PeerProgress peer = peers.get(from);
@@ -881,7 +950,8 @@ public final class ServerCore
      */
     private void forgetLeaderIfCampaigning(final ServerId candidate)
     {
-        if (role == RaftState.FOLLOWER && candidate.equals(leaderId))
+        // Also while receiving its snapshot: the rest of it will not come from a leader that campaigns.
+        if ((role == RaftState.FOLLOWER || role == RaftState.RECEIVE_SNAPSHOT) && candidate.equals(leaderId))
         {
             leaderId = null;
             if (isVoter(self))
@@ -936,7 +1006,7 @@ public final class ServerCore
         forgetLeaderIfCampaigning(rpc.candidateId());
         // §5.2 and §5.4.1: one vote per term, only for a log at least as up to date as ours.
         final boolean granted = rpc.term() == currentTerm && role != RaftState.LEADER &&
-            (null == votedFor || votedFor.equals(rpc.candidateId())) &&
+            !storageRecovery.recovering() && (null == votedFor || votedFor.equals(rpc.candidateId())) &&
             (log.isUpToDate(rpc.lastLogIndex(), rpc.lastLogTerm()) ||
                 mutation == Mutation.VOTE_WITHOUT_LOG_CHECK);
         final boolean replyFirst = granted && null == votedFor && mutation == Mutation.VOTE_REPLY_BEFORE_PERSIST;

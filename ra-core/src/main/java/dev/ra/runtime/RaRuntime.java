@@ -348,7 +348,8 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         final Object snapshotState = null == snapshot ? null :
             machine.stateCodec().fromBytes(storage.snapshots().read(snapshot).unsafeArray());
         return new RecoveredState(storage.meta().currentTerm(), storage.meta().votedFor(),
-            storage.meta().lastApplied(), snapshot, snapshotState);
+            storage.meta().lastApplied(), snapshot, snapshotState, storage.meta().damagedAcknowledgedIndex(),
+            storage.meta().termAndVoteLost());
     }
 
     private ClusterInfo clusterInfo(final String clusterName, final String machineName,

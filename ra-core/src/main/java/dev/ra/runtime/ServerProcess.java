@@ -455,6 +455,12 @@ final class ServerProcess implements LogListener
         {
             storage.meta().storeTermAndVote(persist.term(), persist.votedFor());
         }
+        else if (action instanceof RaftAction.StorageRecovered)
+        {
+            storage.meta().clearDamage();
+            LOG.warn("{}: recovered from the storage damage found at start-up (log re-replicated past what it had " +
+                "acknowledged, term known); it votes and may lead again", id);
+        }
         else if (action instanceof RaftAction.MachineEffects effects)
         {
             for (final Effect effect : effects.effects())

@@ -41,6 +41,35 @@ public interface MetaStore
     void storeLastApplied(long index);
 
     /**
+     * Damage the storage found when it opened this server, or since recorded and not yet cleared: the log is shorter
+     * than what the server had made durable (and may have acknowledged). The server must not vote or campaign until
+     * its durable log reaches this index again.
+     *
+     * @return that index, or 0 if the log is whole.
+     */
+    default long damagedAcknowledgedIndex()
+    {
+        return 0;
+    }
+
+    /**
+     * @return whether the storage found term and vote lost ({@link #currentTerm()} and {@link #votedFor()} then say
+     *     nothing): the server must not vote or campaign until it has followed a leader.
+     */
+    default boolean termAndVoteLost()
+    {
+        return false;
+    }
+
+    /**
+     * The server has recovered from the damage reported by {@link #damagedAcknowledgedIndex()} and
+     * {@link #termAndVoteLost()}: forget it, durably (both then report nothing).
+     */
+    default void clearDamage()
+    {
+    }
+
+    /**
      * @return the server configuration blob stored with {@link #storeServerConfig}, or null.
      */
     byte[] serverConfig();

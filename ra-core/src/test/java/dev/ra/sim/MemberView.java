@@ -12,19 +12,28 @@ import dev.ra.core.ServerCore;
  * @param core      the running core, or null when the member is down.
  * @param log       its log store; {@link SimLogStore#lastWrittenIndex()} is what is really durable.
  * @param snapshots its snapshot store.
+ * @param owedIndex the last index it had acknowledged before its storage was damaged, while it is still owed it back
+ *                  (it neither votes nor campaigns until a leader has re-replicated past it), else 0.
  */
-record MemberView(int index, ServerId id, ServerCore core, SimLogStore log, SimSnapshotStore snapshots)
+record MemberView(int index, ServerId id, ServerCore core, SimLogStore log, SimSnapshotStore snapshots,
+    long owedIndex)
 {
     /**
      * @param index of an entry.
      * @param term  of that entry.
-     * @return whether this member holds that entry durably (in its synced log or under its snapshot).
+     * @return whether this member holds that entry durably (in its synced log or under its snapshot), or lost it
+     *     to damaged storage after acknowledging it and will not vote until it is given it back: for elections it
+     *     still counts as holding it, which is what keeps what it helped commit safe.
      */
     boolean holdsDurably(final long index, final long term)
     {
         if (index <= log.firstIndex() - 1)
         {
             // Under the store's base: covered by a snapshot, committed, hence the same entry.
+            return true;
+        }
+        if (owedIndex >= index)
+        {
             return true;
         }
         return log.lastWrittenIndex() >= index && log.term(index) == term;

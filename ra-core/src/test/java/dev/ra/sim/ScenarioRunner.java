@@ -56,6 +56,8 @@ final class ScenarioRunner
         long term;
         ServerId votedFor;
         long lastApplied;
+        long damagedAcknowledged;
+        boolean termAndVoteLost;
         ServerCore core;
         boolean alive;
         List<Member> bootMembers;
@@ -127,6 +129,8 @@ final class ScenarioRunner
                 crashAfterServer = server(args[1]);
                 crashAfterActions = Integer.parseInt(args[2]);
             }
+            case "damage" -> damage(server(args[1]), Long.parseLong(args[2].substring("keep=".length())),
+                args.length > 3 && args[3].equals("term-and-vote-lost"));
             case "state" -> state();
             case "log" -> log(server(args[1]));
             case "bug" -> dev.ra.core.CoreTestAccess.inject(server(args[1]).core,
@@ -205,7 +209,7 @@ final class ScenarioRunner
     private MemberView view(final Server server)
     {
         return new MemberView(server.index, server.id, server.alive ? server.core : null, server.log,
-            server.snapshots);
+            server.snapshots, server.damagedAcknowledged);
     }
 
     private void note(final String problem)
@@ -275,7 +279,8 @@ final class ScenarioRunner
             null == server.bootMembers ? members : server.bootMembers, 100, 200, batch, 8, 2, 16, 1000,
             commitNoticeDelayMs);
         server.core = new ServerCore(config, machine, server.log, server.snapshots,
-            new RecoveredState(server.term, server.votedFor, server.lastApplied, snapshot, state), random.split());
+            new RecoveredState(server.term, server.votedFor, server.lastApplied, snapshot, state,
+                server.damagedAcknowledged, server.termAndVoteLost), random.split());
         server.alive = true;
         execute(server, server.core.start(now));
     }
@@ -287,6 +292,33 @@ final class ScenarioRunner
         server.log.loseVolatile();
         server.core = null;
         out.append(server.id.name()).append(" crashed\n");
+    }
+
+    /**
+     * Crash a server, damage its storage as ra-log reports it (the log keeps entries up to {@code keep}, maybe term
+     * and vote are lost) and restart it.
+     */
+    private void damage(final Server server, final long keep, final boolean termAndVoteLost)
+    {
+        if (server.alive)
+        {
+            crash(server);
+        }
+        final long had = server.log.lastIndex();
+        server.log.loseFrom(keep + 1);
+        if (keep < had)
+        {
+            server.damagedAcknowledged = had;
+        }
+        if (termAndVoteLost)
+        {
+            server.term = 0;
+            server.votedFor = null;
+            server.termAndVoteLost = true;
+        }
+        out.append(server.id.name()).append(" damaged: had ").append(had).append(", kept ").append(keep)
+            .append(termAndVoteLost ? ", term and vote lost" : "").append('\n');
+        start(server);
     }
 
     private void handle(final String name, final RaftEvent event)
@@ -351,6 +383,11 @@ final class ScenarioRunner
                 server.term = persist.term();
                 server.votedFor = persist.votedFor();
                 note(safety.votePersisted(server.index, server.id, persist.term(), persist.votedFor()));
+            }
+            else if (action instanceof RaftAction.StorageRecovered)
+            {
+                server.damagedAcknowledged = 0;
+                server.termAndVoteLost = false;
             }
             else if (action instanceof RaftAction.WriteSnapshot write)
             {

@@ -123,6 +123,20 @@ final class SimLogStore implements LogStore
         }
     }
 
+    /**
+     * Damage: durable entries from {@code index} on are gone, as if a WAL file lost its tail.
+     *
+     * @param index first entry lost, above the snapshot.
+     */
+    void loseFrom(final long index)
+    {
+        while (lastIndex() >= index && lastIndex() > baseIndex)
+        {
+            entries.remove(entries.size() - 1);
+        }
+        durableIndex = Math.min(durableIndex, lastIndex());
+    }
+
     @Override
     public void truncateUpTo(final long index)
     {

@@ -128,6 +128,7 @@ public final class Simulation
     private final Map<Long, PendingOp> pendingOps = new HashMap<>();
     private final Map<Long, Runnable> nemesisCalls = new HashMap<>();
     private final SafetyChecker safety = new SafetyChecker();
+    private SimDamage damage;
     private final ArrayDeque<Traced> trace = new ArrayDeque<>();
     private final List<Member> initialMembers = new ArrayList<>();
     private long now;
@@ -153,6 +154,7 @@ public final class Simulation
         this.random = new SplittableRandom(options.seed());
         final SplittableRandom settings = new SplittableRandom(options.seed() ^ 0x5DEECE66DL);
         this.commitNoticeDelayMs = settings.nextInt(3) == 0 ? 0 : 1 + settings.nextInt(20);
+        this.damage = new SimDamage(SimDamage.modeFor(options.seed()), options.seed());
         this.nodes = new Node[options.servers()];
         this.blocked = new boolean[options.servers()][options.servers()];
         this.view = new boolean[options.servers()][options.servers()];
@@ -164,6 +166,24 @@ public final class Simulation
         }
         safety.initialMembers(initialMembers);
         this.midStepCrashes = new SplittableRandom(options.seed() ^ 0x2545F4914F6CDD1DL);
+    }
+
+    /**
+     * @param mode how crashed members' storage is damaged in this run, instead of the seed's default.
+     * @return this.
+     */
+    Simulation damage(final SimDamage.Mode mode)
+    {
+        this.damage = new SimDamage(mode, options.seed());
+        return this;
+    }
+
+    /**
+     * @return the storage damage done in this run.
+     */
+    SimDamage damage()
+    {
+        return damage;
     }
 
     /**
@@ -296,6 +316,9 @@ public final class Simulation
         long term;
         ServerId votedFor;
         long persistedLastApplied;
+        /** Storage damage reported at restart until the core says it recovered (see {@link SimDamage}). */
+        long damagedAcknowledged;
+        boolean termAndVoteLost;
         ServerCore core;
         boolean alive;
         boolean member;
@@ -322,7 +345,8 @@ public final class Simulation
         final CoreConfig config = new CoreConfig(node.id, CLUSTER, members, 150, 300, 8, 32, 10, 64, 500,
             commitNoticeDelayMs);
         node.core = new ServerCore(config, machine, node.log, node.snapshots,
-            new RecoveredState(node.term, node.votedFor, node.persistedLastApplied, snapshot, snapshotState),
+            new RecoveredState(node.term, node.votedFor, node.persistedLastApplied, snapshot, snapshotState,
+                node.damagedAcknowledged, node.termAndVoteLost),
             random.split());
         CoreTestAccess.inject(node.core, options.bug());
         node.alive = true;
@@ -356,6 +380,7 @@ public final class Simulation
         node.core = null;
         node.incarnation++;
         node.log.loseVolatile();
+        damageStorage(node);
         // Like a process monitor, peers hear of the crash even if the server restarts before they would notice.
         schedule(10 + random.nextInt(40), () ->
         {
@@ -455,6 +480,12 @@ public final class Simulation
             node.term = persist.term();
             node.votedFor = persist.votedFor();
             require(safety.votePersisted(node.index, node.id, persist.term(), persist.votedFor()));
+        }
+        else if (action instanceof RaftAction.StorageRecovered)
+        {
+            node.damagedAcknowledged = 0;
+            node.termAndVoteLost = false;
+            damage.recovered();
         }
         else if (action instanceof RaftAction.SetElectionTimer timer)
         {
@@ -660,6 +691,40 @@ public final class Simulation
         }
     }
 
+    private void damageStorage(final Node node)
+    {
+        int voters = 0;
+        int damaged = 0;
+        for (final Node other : nodes)
+        {
+            if (other.member)
+            {
+                voters++;
+                damaged += other != node && (other.damagedAcknowledged > 0 || other.termAndVoteLost) ? 1 : 0;
+            }
+        }
+        // While members are added and removed, configurations of 4 voters are in play: one damaged member at most.
+        final SimDamage.Damage hit = damage.strike(node.log, damaged, options.membership() ? 1 : (voters - 1) / 2);
+        if (null == hit)
+        {
+            return;
+        }
+        traceEvent(node, "DAMAGE " + hit);
+        if (hit.termAndVoteLost())
+        {
+            node.term = 0;
+            node.votedFor = null;
+        }
+        if (damage.mode() == SimDamage.Mode.DETECTED)
+        {
+            if (hit.keptIndex() < hit.hadIndex())
+            {
+                node.damagedAcknowledged = Math.max(node.damagedAcknowledged, hit.hadIndex());
+            }
+            node.termAndVoteLost |= hit.termAndVoteLost();
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------ nemesis
 
     private void nemesis()
@@ -826,6 +891,8 @@ public final class Simulation
             victim.term = 0;
             victim.votedFor = null;
             victim.persistedLastApplied = 0;
+            victim.damagedAcknowledged = 0;
+            victim.termAndVoteLost = false;
             safety.wiped(victim.index, victim.id);
         });
         deliver(leader, new RaftEvent.RemoveMember(callId, leaving.id()));
@@ -1070,7 +1137,8 @@ public final class Simulation
 
     private MemberView view(final Node node)
     {
-        return new MemberView(node.index, node.id, node.alive ? node.core : null, node.log, node.snapshots);
+        return new MemberView(node.index, node.id, node.alive ? node.core : null, node.log, node.snapshots,
+            node.damagedAcknowledged);
     }
 
     private void require(final String problem)

@@ -15,9 +15,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A server's term, vote and last applied index in one small file with two checksummed slots written in turn: an
- * update overwrites the older slot and syncs, so a crash mid-write leaves the other slot, the previous state, intact.
- * No rename, hence one {@code fdatasync} per update. The configuration blob lives in its own file, written once.
+ * A server's term, vote and last applied index, kept in two files ({@code meta} and {@code meta.copy}), each with two
+ * checksummed slots written in turn: an update overwrites the older slot of the first file and syncs, then does the
+ * same in the copy, so a crash mid-write leaves the other slot, the previous state, intact, and a file that is deleted,
+ * truncated or zero-filled later is restored from the other one (with an error in the log): term and vote are never
+ * forgotten unless both files are lost. No rename, hence one {@code fdatasync} per file and update. The configuration
+ * blob lives in its own file, written once.
+ *
+ * <p>It also keeps the storage damage found for this server (see {@link FileStorage}) until the server says it has
+ * recovered: the index and term of the last entry its log had made durable when the WAL lost it, and whether term
+ * and vote were lost.
  *
  * <p>Thread-safe: the owning server stores term and vote, the storage's background thread flushes last applied.
  */
@@ -30,12 +37,12 @@ final class FileMetaStore implements MetaStore, AutoCloseable
     private static final int SLOT_HEADER = 8;
     private static final int CONFIG_HEADER = 16;
     private static final long MAX_CONFIG = 64L << 20;
+    private static final byte FLAG_TERM_AND_VOTE_LOST = 1;
 
     private final FileLayer files;
-    private final Path path;
+    private final MetaFile primary;
+    private final MetaFile copy;
     private final Path configPath;
-    /** Null until the first write: most servers never vote, so creating the file eagerly would waste syncs. */
-    private LogFile file;
     private final BufferWriter body = new BufferWriter(256);
     private final ByteBuffer slot = ByteBuffer.allocate(SLOT_SIZE);
 
@@ -44,13 +51,38 @@ final class FileMetaStore implements MetaStore, AutoCloseable
     private ServerId votedFor;
     private long lastApplied;
     private boolean lastAppliedDirty;
+    private long damagedIndex;
+    private long damagedTerm;
+    private boolean termAndVoteLost;
     private byte[] config;
+    /** Whether a state was found in either file (false: a new server, or one whose state is lost). */
+    private boolean found;
+    /** Whether either file was there but unreadable: the state was written once, so it is lost if not found. */
+    private boolean damagedFile;
 
-    private FileMetaStore(final FileLayer files, final Path path, final Path configPath)
+    /** One of the two files; null handle until the first write. */
+    private static final class MetaFile
+    {
+        final Path path;
+        LogFile file;
+
+        MetaFile(final Path path)
+        {
+            this.path = path;
+        }
+    }
+
+    /** What a file holds. */
+    private record Loaded(Slot best, String problem)
+    {
+    }
+
+    private FileMetaStore(final FileLayer files, final ServerDirectory dir)
     {
         this.files = files;
-        this.path = path;
-        this.configPath = configPath;
+        this.primary = new MetaFile(dir.metaFile());
+        this.copy = new MetaFile(dir.metaCopyFile());
+        this.configPath = dir.configFile();
     }
 
     /**
@@ -60,55 +92,96 @@ final class FileMetaStore implements MetaStore, AutoCloseable
      * @param dir   of the server.
      * @return the store.
      * @throws IOException on failure.
-     * @throws IllegalStateException if the file is corrupt beyond what a crash can cause.
      */
     static FileMetaStore open(final FileLayer files, final ServerDirectory dir) throws IOException
     {
-        final FileMetaStore store = new FileMetaStore(files, dir.metaFile(), dir.configFile());
-        if (files.exists(store.path))
+        final FileMetaStore store = new FileMetaStore(files, dir);
+        try
         {
-            store.file = files.open(store.path, false);
-            try
-            {
-                if (store.file.size() >= HEADER)
-                {
-                    store.load();
-                }
-            }
-            catch (final IOException | RuntimeException ex)
-            {
-                store.file.close();
-                throw ex;
-            }
+            store.load();
+            store.loadConfig();
         }
-        store.loadConfig();
+        catch (final IOException | RuntimeException ex)
+        {
+            store.closeFiles();
+            throw ex;
+        }
         return store;
-    }
-
-    private void createFile() throws IOException
-    {
-        file = files.open(path, true);
-        final ByteBuffer header = ByteBuffer.allocate(HEADER);
-        header.putInt(Formats.META_MAGIC).putInt(Formats.VERSION).putLong(0).flip();
-        file.truncate(0);
-        file.write(header, 0);
-        file.force();
-        files.syncDirectory(path.getParent());
     }
 
     private void load() throws IOException
     {
+        final Loaded first = load(primary);
+        final Loaded second = load(copy);
+        Slot best = first.best;
+        if (null == best || (null != second.best && second.best.sequence > best.sequence))
+        {
+            best = second.best;
+        }
+        damagedFile = null != first.problem && !first.problem.isEmpty() ||
+            null != second.problem && !second.problem.isEmpty();
+        if (null == best)
+        {
+            return;
+        }
+        found = true;
+        sequence = best.sequence;
+        currentTerm = best.term;
+        lastApplied = best.lastApplied;
+        votedFor = best.votedFor;
+        damagedIndex = best.damagedIndex;
+        damagedTerm = best.damagedTerm;
+        termAndVoteLost = best.termAndVoteLost;
+        final boolean primaryBehind = null == first.best || first.best.sequence != best.sequence;
+        final boolean copyBehind = null == second.best || second.best.sequence != best.sequence;
+        if (primaryBehind && null != first.problem)
+        {
+            // A missing primary with a readable copy is not a crash: a crash leaves both files or neither.
+            LOG.error("meta store damage: {} is {}; term {} and vote {} restored from {}", primary.path,
+                first.problem.isEmpty() ? "missing" : first.problem, currentTerm, votedFor, copy.path);
+        }
+        else if (copyBehind && null != second.problem && !second.problem.isEmpty())
+        {
+            LOG.error("meta store damage: {} is {}; rewritten from {}", copy.path, second.problem, primary.path);
+        }
+        if (primaryBehind || copyBehind)
+        {
+            // Both copies again (also when the copy did not exist yet: a store written by an older version).
+            writeSlot();
+        }
+    }
+
+    /**
+     * @return the newest valid slot of the file or null; the problem: null if none, "" if the file is missing,
+     *     otherwise what is wrong with it.
+     */
+    private Loaded load(final MetaFile meta) throws IOException
+    {
+        if (!files.exists(meta.path))
+        {
+            return new Loaded(null, "");
+        }
+        meta.file = files.open(meta.path, false);
+        final long size = meta.file.size();
+        if (size < HEADER)
+        {
+            return new Loaded(null, "truncated to " + size + " bytes");
+        }
         final ByteBuffer header = ByteBuffer.allocate(HEADER);
-        file.read(header, 0);
+        meta.file.read(header, 0);
         header.flip();
-        Formats.checkHeader(path, Formats.META_MAGIC, header.getInt(), header.getInt());
+        if (header.getInt(0) != Formats.META_MAGIC)
+        {
+            return new Loaded(null, "not a meta file (magic " + Formats.magicText(header.getInt(0)) + ")");
+        }
+        Formats.checkVersion(meta.path, header.getInt(4), Formats.VERSION);
         Slot best = null;
         int invalid = 0;
         for (int i = 0; i < 2; i++)
         {
             final long offset = slotOffset(i);
             final ByteBuffer buffer = ByteBuffer.allocate(SLOT_SIZE);
-            file.read(buffer, offset);
+            meta.file.read(buffer, offset);
             final byte[] data = buffer.array();
             if (allZero(data, buffer.position()))
             {
@@ -118,24 +191,18 @@ final class FileMetaStore implements MetaStore, AutoCloseable
             if (null == parsed)
             {
                 invalid++;
-                LOG.warn("{}: slot {} at offset {} is torn or corrupt; using the other slot", path, i, offset);
+                LOG.warn("{}: slot {} at offset {} is torn or corrupt; using the other slot", meta.path, i, offset);
             }
             else if (null == best || parsed.sequence > best.sequence)
             {
                 best = parsed;
             }
         }
-        if (null == best && invalid > 0)
+        if (null == best && invalid > 1)
         {
-            throw Formats.corrupt(path, slotOffset(0), "both meta slots are corrupt");
+            return new Loaded(null, "damaged (both slots corrupt)");
         }
-        if (null != best)
-        {
-            sequence = best.sequence;
-            currentTerm = best.term;
-            lastApplied = best.lastApplied;
-            votedFor = best.votedFor;
-        }
+        return new Loaded(best, null);
     }
 
     private static long slotOffset(final int slot)
@@ -155,7 +222,8 @@ final class FileMetaStore implements MetaStore, AutoCloseable
         return true;
     }
 
-    private record Slot(long sequence, long term, long lastApplied, ServerId votedFor)
+    private record Slot(long sequence, long term, long lastApplied, ServerId votedFor, long damagedIndex,
+        long damagedTerm, boolean termAndVoteLost)
     {
     }
 
@@ -178,18 +246,28 @@ final class FileMetaStore implements MetaStore, AutoCloseable
         final long applied = buffer.getLong();
         final boolean hasVote = buffer.get() != 0;
         ServerId vote = null;
+        int at = SLOT_HEADER + 25;
         if (hasVote)
         {
             try
             {
-                vote = EntryCodec.readServerId(new BufferReader(data, SLOT_HEADER + 25, bodyLength - 25));
+                final BufferReader in = new BufferReader(data, at, bodyLength - 25);
+                vote = EntryCodec.readServerId(in);
+                at = in.position();
             }
             catch (final CodecException ex)
             {
                 return null;
             }
         }
-        return new Slot(seq, term, applied, vote);
+        // Damage record: absent in slots written before it existed.
+        final ByteBuffer rest = ByteBuffer.wrap(data, 0, SLOT_HEADER + bodyLength).position(at);
+        if (rest.remaining() >= 17)
+        {
+            return new Slot(seq, term, applied, vote, rest.getLong(), rest.getLong(),
+                (rest.get() & FLAG_TERM_AND_VOTE_LOST) != 0);
+        }
+        return new Slot(seq, term, applied, vote, 0, 0, false);
     }
 
     private void loadConfig() throws IOException
@@ -270,27 +348,144 @@ final class FileMetaStore implements MetaStore, AutoCloseable
         {
             EntryCodec.writeServerId(votedFor, body);
         }
+        body.writeLong(damagedIndex).writeLong(damagedTerm).writeByte(termAndVoteLost ? FLAG_TERM_AND_VOTE_LOST : 0);
         slot.clear();
         slot.putInt(0).putInt(body.position()).put(body.array(), 0, body.position());
         slot.putInt(0, Formats.crc(slot.array(), 4, 4 + body.position()));
         slot.flip();
+        // One file after the other: a crash can tear only one of them, and that one only in the slot being written.
+        write(primary);
+        slot.rewind();
+        write(copy);
+        lastAppliedDirty = false;
+    }
+
+    private void write(final MetaFile meta)
+    {
         try
         {
-            if (null == file || file.size() < HEADER)
+            if (null == meta.file || meta.file.size() < HEADER || !validHeader(meta))
             {
-                if (null != file)
-                {
-                    file.close();
-                }
-                createFile();
+                createFile(meta);
             }
-            file.write(slot, slotOffset((int)(sequence & 1)));
-            file.force();
-            lastAppliedDirty = false;
+            meta.file.write(slot, slotOffset((int)(sequence & 1)));
+            meta.file.force();
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot write meta store " + path, ex);
+            throw new UncheckedIOException("cannot write meta store " + meta.path, ex);
+        }
+    }
+
+    private static boolean validHeader(final MetaFile meta) throws IOException
+    {
+        final ByteBuffer header = ByteBuffer.allocate(HEADER);
+        meta.file.read(header, 0);
+        return header.getInt(0) == Formats.META_MAGIC;
+    }
+
+    private void createFile(final MetaFile meta) throws IOException
+    {
+        if (null != meta.file)
+        {
+            meta.file.close();
+        }
+        meta.file = files.open(meta.path, true);
+        final ByteBuffer header = ByteBuffer.allocate(HEADER);
+        header.putInt(Formats.META_MAGIC).putInt(Formats.VERSION).putLong(0).flip();
+        meta.file.truncate(0);
+        meta.file.write(header, 0);
+        meta.file.force();
+        files.syncDirectory(meta.path.getParent());
+    }
+
+    /**
+     * @return whether term and vote were found (false for a new server, and for one whose meta files are lost).
+     */
+    synchronized boolean foundState()
+    {
+        return found;
+    }
+
+    /**
+     * @return whether a meta file was there but unreadable.
+     */
+    synchronized boolean damagedFile()
+    {
+        return damagedFile;
+    }
+
+    /**
+     * Record, durably, that this server's log lost entries up to the given one (the last it had made durable).
+     *
+     * @param index of that entry.
+     * @param term  of that entry.
+     */
+    synchronized void recordLogDamage(final long index, final long term)
+    {
+        if (index > damagedIndex || !found)
+        {
+            damagedIndex = Math.max(damagedIndex, index);
+            damagedTerm = index >= damagedIndex ? term : damagedTerm;
+            // A server with entries in the WAL has stored a term: none found means it is lost too.
+            termAndVoteLost |= !found;
+            found = true;
+            writeSlot();
+        }
+    }
+
+    /**
+     * The log turned out whole after all (it still has the entry recorded by {@link #recordLogDamage}).
+     */
+    synchronized void clearLogDamage()
+    {
+        if (damagedIndex != 0)
+        {
+            damagedIndex = 0;
+            damagedTerm = 0;
+            writeSlot();
+        }
+    }
+
+    /**
+     * Record, durably, that term and vote were lost.
+     */
+    synchronized void recordTermAndVoteLost()
+    {
+        termAndVoteLost = true;
+        found = true;
+        writeSlot();
+    }
+
+    /**
+     * @return the term of the entry at {@link #damagedAcknowledgedIndex()}.
+     */
+    synchronized long damagedAcknowledgedTerm()
+    {
+        return damagedTerm;
+    }
+
+    @Override
+    public synchronized long damagedAcknowledgedIndex()
+    {
+        return damagedIndex;
+    }
+
+    @Override
+    public synchronized boolean termAndVoteLost()
+    {
+        return termAndVoteLost;
+    }
+
+    @Override
+    public synchronized void clearDamage()
+    {
+        if (damagedIndex != 0 || termAndVoteLost)
+        {
+            damagedIndex = 0;
+            damagedTerm = 0;
+            termAndVoteLost = false;
+            writeSlot();
         }
     }
 
@@ -328,16 +523,25 @@ final class FileMetaStore implements MetaStore, AutoCloseable
         {
             LOG.warn("could not persist last applied on close: {}", ex.getMessage());
         }
-        try
+        closeFiles();
+    }
+
+    private void closeFiles()
+    {
+        for (final MetaFile meta : new MetaFile[] {primary, copy})
         {
-            if (null != file)
+            try
             {
-                file.close();
+                if (null != meta.file)
+                {
+                    meta.file.close();
+                    meta.file = null;
+                }
             }
-        }
-        catch (final IOException ex)
-        {
-            LOG.warn("could not close {}: {}", path, ex.getMessage());
+            catch (final IOException ex)
+            {
+                LOG.warn("could not close {}: {}", meta.path, ex.getMessage());
+            }
         }
     }
 }

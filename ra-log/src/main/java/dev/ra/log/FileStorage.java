@@ -38,9 +38,10 @@ import org.slf4j.LoggerFactory;
  * {@code docs/log-format.md}.
  *
  * <p>Opening the storage replays the WAL files left by the previous run into segment files: a torn batch at the very
- * end of the newest WAL file is cut with a warning (it was never acknowledged); damage anywhere else makes every
- * {@link #open} fail with an {@link IllegalStateException} naming the file and offset, rather than silently lose
- * acknowledged entries. An I/O error while running (a full disk, a failed sync) is fatal: every open server's
+ * end of the newest WAL file is cut with a warning (it was never acknowledged); a loss of data that the WAL mark says
+ * was reported durable is storage damage, recorded for each server it affects ({@link StorageDamage}); damage
+ * anywhere else makes every {@link #open} fail with an {@link IllegalStateException} naming the file and offset,
+ * rather than silently lose acknowledged entries. An I/O error while running (a full disk, a failed sync) is fatal: every open server's
  * {@link LogListener#onFailure} is called and further writes throw {@link UncheckedIOException}.
  *
  * <p>Thread-safe. Starts two daemon threads: the WAL writer and the segment writer.
@@ -69,7 +70,10 @@ public final class FileStorage implements Storage
     private final ExecutorService segmentIo;
     private final WalFlusher flusher;
     private final WalWriter wal;
+    private final WalMark walMark;
     private final String recoveryFailure;
+    /** What the WAL lost of each server's acknowledged entries at this start, by server uid (for its open). */
+    private final Map<Long, String> walDamage = new ConcurrentHashMap<>();
     private final Closeable directoryLock;
     private final AtomicInteger nextServerRef = new AtomicInteger();
     private final Map<ServerId, ServerLog> logs = new HashMap<>();
@@ -118,8 +122,22 @@ public final class FileStorage implements Storage
         {
             lastSequence = lastWalSequence();
             AtomicFiles.deleteTemporaries(files, walDirectory);
-            walFiles.adoptSpares(files.list(walDirectory));
-            recoveryFailure = replayPreviousRun();
+            AtomicFiles.deleteTemporaries(files, directory);
+            final List<String> walNames = files.list(walDirectory);
+            walFiles.adoptSpares(walNames);
+            final WalMark.State previousMark = WalMark.read(files, directory);
+            final Map<Long, Long> validEnds = new HashMap<>();
+            recoveryFailure = replayPreviousRun(validEnds);
+            if (null == recoveryFailure)
+            {
+                StorageDamage.checkWalMark(files, walDirectory, serversDirectory, previousMark, validEnds, walNames,
+                    walDamage);
+                walMark = WalMark.create(files, directory);
+            }
+            else
+            {
+                walMark = null;
+            }
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -138,6 +156,7 @@ public final class FileStorage implements Storage
         wal = new WalWriter(files, walFiles, walDirectory, lastSequence + 1, builder.walMaxSizeBytes,
             builder.maxBatchEntries, builder.syncMethod == SyncMethod.DATASYNC, this::onRollover,
             pace -> prepareSpare(builder.walMaxSizeBytes, pace), this::fail);
+        wal.mark(walMark);
         try
         {
             // After a failed recovery no server can be opened, and a new file would make the damaged one look older
@@ -185,7 +204,7 @@ public final class FileStorage implements Storage
         return last;
     }
 
-    private String replayPreviousRun() throws IOException
+    private String replayPreviousRun(final Map<Long, Long> validEnds) throws IOException
     {
         final List<Long> sequences = new ArrayList<>();
         for (final String name : files.list(walDirectory))
@@ -202,7 +221,7 @@ public final class FileStorage implements Storage
             final Path path = walDirectory.resolve(WalFormat.fileName(sequences.get(i)));
             try
             {
-                flusher.flush(path, i == sequences.size() - 1);
+                validEnds.put(sequences.get(i), flusher.flush(path, i == sequences.size() - 1));
             }
             catch (final IllegalStateException ex)
             {
@@ -444,6 +463,15 @@ public final class FileStorage implements Storage
                 log = ServerLog.load(this, serverDirectory(id), nextServerRef.incrementAndGet());
             }
             meta = FileMetaStore.open(files, log.directory());
+            try
+            {
+                StorageDamage.checkOpened(id, log, meta, walDamage);
+            }
+            catch (final RuntimeException ex)
+            {
+                meta.close();
+                throw ex;
+            }
         }
         catch (final IOException ex)
         {

@@ -25,6 +25,8 @@ final class Formats
     static final int SERVER_ID_MAGIC = magic("RASV");
     /** Server configuration file: {@code RACF}. */
     static final int CONFIG_MAGIC = magic("RACF");
+    /** The WAL's durable mark ({@link WalMark}). */
+    static final int WAL_MARK_MAGIC = magic("RAMK");
 
     /** Version of every format written by this code, except the WAL's. */
     static final int VERSION = 1;

@@ -25,6 +25,7 @@ final class ServerDirectory
 {
     static final String ID_FILE = "server.id";
     static final String META_FILE = "meta";
+    static final String META_COPY_FILE = "meta.copy";
     static final String CONFIG_FILE = "config";
     static final String SEGMENTS_DIR = "segments";
     static final String SNAPSHOTS_DIR = "snapshots";
@@ -76,6 +77,11 @@ final class ServerDirectory
     Path metaFile()
     {
         return root.resolve(META_FILE);
+    }
+
+    Path metaCopyFile()
+    {
+        return root.resolve(META_COPY_FILE);
     }
 
     Path configFile()

@@ -91,21 +91,22 @@ final class WalFlusher
      *
      * @param path   of the WAL file.
      * @param newest whether it is the newest file (the only one that may end in a torn batch).
+     * @return the offset where the file's valid data ends (0 if its header was never completely written).
      * @throws IOException on I/O failure.
      * @throws IllegalStateException naming the file and offset if acknowledged data in it is damaged.
      */
-    void flush(final Path path, final boolean newest) throws IOException
+    long flush(final Path path, final boolean newest) throws IOException
     {
         final long sequence = WalFormat.sequenceOf(path.getFileName().toString());
         final ByteBuffer file = read(path, sequence, behind.getAsBoolean() ? null : giveWay);
         if (null == file)
         {
-            return;
+            return 0;
         }
         final Map<Integer, ServerReplay> replays = new LinkedHashMap<>();
         try
         {
-            flush(path, sequence, newest, file, replays);
+            return flush(path, sequence, newest, file, replays);
         }
         finally
         {
@@ -113,7 +114,7 @@ final class WalFlusher
         }
     }
 
-    private void flush(final Path path, final long sequence, final boolean newest, final ByteBuffer file,
+    private long flush(final Path path, final long sequence, final boolean newest, final ByteBuffer file,
         final Map<Integer, ServerReplay> replays) throws IOException
     {
         final GiveWay scanning = behind.getAsBoolean() ? null : giveWay;
@@ -130,14 +131,14 @@ final class WalFlusher
         {
             LOG.warn("{}: the header of this newest WAL file was never completely written; it holds nothing", path);
             retirement.retire(sequence, path);
-            return;
+            return 0;
         }
         if (result.tornTail())
         {
             // The file is never written again under this sequence (the next run starts a new one), so the torn bytes
             // need no cutting: they are ignored here and overwritten when the file is reused.
-            LOG.warn("{}: dropping a torn write at offset {} (a batch that was never acknowledged)", path,
-                result.validEnd());
+            LOG.warn("{}: dropping a torn write at offset {} (a batch that was never acknowledged, unless the " +
+                "check against the WAL mark reports storage damage)", path, result.validEnd());
         }
         final List<ServerReplay> jobs = new ArrayList<>();
         final List<FlushTarget> jobTargets = new ArrayList<>();
@@ -174,6 +175,7 @@ final class WalFlusher
             jobTargets.get(i).onFlushed(await(written.get(i)), jobs.get(i));
         }
         retirement.retire(sequence, path);
+        return result.validEnd();
     }
 
     /**

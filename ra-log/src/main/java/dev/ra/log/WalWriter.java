@@ -50,6 +50,8 @@ final class WalWriter implements Runnable
     private final Consumer<Path> onRollover;
     private final LongConsumer onSpareWanted;
     private final Consumer<Throwable> onFailure;
+    /** Where the servers' durable entries are recorded before they are told, or null (see {@link WalMark}). */
+    private WalMark mark;
 
     private final AtomicReference<PendingWrites> signalled = new AtomicReference<>();
     /** The writer thread is parked, waiting for work: a server thread may write instead. */
@@ -91,6 +93,14 @@ final class WalWriter implements Runnable
         this.onRollover = onRollover;
         this.onSpareWanted = onSpareWanted;
         this.onFailure = onFailure;
+    }
+
+    /**
+     * @param durableMark to record, after each batch's sync and before any server is told, how far the WAL is durable.
+     */
+    void mark(final WalMark durableMark)
+    {
+        this.mark = durableMark;
     }
 
     /**
@@ -364,6 +374,16 @@ final class WalWriter implements Runnable
         batches.incrementAndGet();
         records.addAndGet(entries);
         bytes.addAndGet(length);
+        if (null != mark && sync)
+        {
+            // Before anything in the batch can be acknowledged: a later loss of this data is then detected.
+            for (int i = 0; i < inBatch.size(); i++)
+            {
+                final PendingWrites p = inBatch.get(i);
+                mark.put(p.serverRef(), p.owner().directory().uid(), p.drainedIndex, p.drainedTerm);
+            }
+            mark.write(fileSize, true);
+        }
         for (int i = 0; i < inBatch.size(); i++)
         {
             final PendingWrites p = inBatch.get(i);
@@ -428,6 +448,10 @@ final class WalWriter implements Runnable
         file.force();
         files.syncDirectory(directory);
         fileSize = WalFormat.FILE_HEADER;
+        if (null != mark)
+        {
+            mark.startFile(fileSequence);
+        }
         spareAsked = false;
         fileStartedNanos = System.nanoTime();
         walFiles.addLive(fileSequence, filePath);
@@ -481,6 +505,17 @@ final class WalWriter implements Runnable
 
     private void closeFile()
     {
+        if (null != mark)
+        {
+            try
+            {
+                mark.close();
+            }
+            catch (final IOException ex)
+            {
+                LOG.warn("could not close {}: {}", mark.path(), ex.getMessage());
+            }
+        }
         if (null != file)
         {
             try

@@ -480,7 +480,7 @@ class CorruptionMatrixTest
     }
 
     @Test
-    void tornMetaSlotFallsBackToThePreviousTermAndVote() throws Exception
+    void tornMetaSlotFallsBackToTheCopy() throws Exception
     {
         try (FileStorage storage = storage())
         {
@@ -488,13 +488,21 @@ class CorruptionMatrixTest
             server.meta().storeTermAndVote(3, A);
             server.meta().storeTermAndVote(4, null);
         }
-        // sequence 2 (term 4) went to slot 0
+        // sequence 2 (term 4) went to slot 0; the copy still has it
         flipBit(dir.resolve("servers").resolve("a@n1").resolve("meta"), FileMetaStore.SLOT_SIZE + 12);
         try (FileStorage storage = storage())
         {
             final ServerStorage server = storage.open(A, new RecordingListener());
-            assertThat(server.meta().currentTerm()).isEqualTo(3);
-            assertThat(server.meta().votedFor()).isEqualTo(A);
+            assertThat(server.meta().currentTerm()).isEqualTo(4);
+            assertThat(server.meta().votedFor()).isNull();
+        }
+        // both files torn in their newest slot (the repair written at the last open): the older slots hold term 4
+        flipBit(dir.resolve("servers").resolve("a@n1").resolve("meta"), FileMetaStore.SLOT_SIZE * 2 + 12);
+        flipBit(dir.resolve("servers").resolve("a@n1").resolve("meta.copy"), FileMetaStore.SLOT_SIZE * 2 + 12);
+        try (FileStorage storage = storage())
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            assertThat(server.meta().currentTerm()).isEqualTo(4);
         }
     }
 

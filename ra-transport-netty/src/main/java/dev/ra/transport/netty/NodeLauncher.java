@@ -97,7 +97,9 @@ public final class NodeLauncher implements AutoCloseable
                 config.nodeId());
             return new InMemoryStorage();
         }
+        // WAL file size: tests use small files, so that a short run spans several of them.
         return FileStorage.builder().directory(config.dataDir())
+            .walMaxSizeBytes(Long.getLong("ra.log.walMaxSizeBytes", 128L << 20))
             .syncMethod(config.fsync() ? SyncMethod.DATASYNC : SyncMethod.NONE).build();
     }
 

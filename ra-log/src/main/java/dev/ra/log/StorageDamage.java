@@ -1,0 +1,146 @@
+package dev.ra.log;
+
+import dev.ra.ServerId;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds storage damage that a crash cannot cause, at start-up: acknowledged entries lost from the newest WAL file
+ * (compared with the {@link WalMark}) and term and vote lost (both meta files), and records it in each server's meta
+ * store for the server to recover from (see docs/log-format.md, "Damaged storage"). Each finding is logged once, as
+ * an error naming the file, what was lost and what the server does about it.
+ */
+final class StorageDamage
+{
+    private static final Logger LOG = LoggerFactory.getLogger(StorageDamage.class);
+
+    private StorageDamage()
+    {
+    }
+
+    /**
+     * Compare the WAL files a previous run left with the mark it kept of how far they were durable (see
+     * {@link WalMark}): if the newest one is missing or its valid data ends before the mark, entries that were
+     * reported durable, hence possibly acknowledged, are gone. Each server that had entries in that file gets the
+     * index and term of its last durable entry recorded in its meta store (before the mark is reset), and its open
+     * decides whether its log lost anything.
+     *
+     * @param files            the file layer.
+     * @param walDirectory     of the storage.
+     * @param serversDirectory of the storage.
+     * @param mark             what the previous run's mark says, or null if it is unreadable.
+     * @param validEnds        where the valid data of each WAL file replayed at this start ended, by sequence.
+     * @param walNames         the names in the WAL directory before the replay.
+     * @param walDamage        to fill with what was lost, by server uid, for the servers' open.
+     * @throws IOException on failure.
+     */
+    static void checkWalMark(final FileLayer files, final Path walDirectory, final Path serversDirectory,
+        final WalMark.State mark, final Map<Long, Long> validEnds, final List<String> walNames,
+        final Map<Long, String> walDamage) throws IOException
+    {
+        if (null == mark)
+        {
+            LOG.warn("{}: both slots are damaged; a loss of acknowledged entries in the newest WAL file cannot be " +
+                "detected at this start", walDirectory.resolveSibling(WalMark.FILE));
+            return;
+        }
+        if (mark.sequence() == 0 || mark.servers().isEmpty())
+        {
+            return;
+        }
+        final Long validEnd = validEnds.get(mark.sequence());
+        final Path wal = walDirectory.resolve(WalFormat.fileName(mark.sequence()));
+        final String what;
+        if (null == validEnd)
+        {
+            if (walNames.contains(WalFormat.spareName(mark.sequence())))
+            {
+                // Flushed into segments and recycled by a start that then crashed before it reset the mark.
+                return;
+            }
+            what = "WAL file " + wal + " is missing: bytes " + WalFormat.FILE_HEADER + ".." + mark.end() +
+                " had been synced and reported durable";
+        }
+        else if (validEnd < mark.end())
+        {
+            what = "WAL file " + wal + " has valid data only up to offset " + validEnd + " (truncated, zero-filled " +
+                "or overwritten): bytes " + validEnd + ".." + mark.end() + " had been synced and reported durable";
+        }
+        else
+        {
+            return;
+        }
+        LOG.error("storage damage: {}; {} server(s) had entries in that file, each checked when it is opened",
+            what, mark.servers().size());
+        final Map<Long, ServerDirectory> byUid = new HashMap<>();
+        for (final String name : files.list(serversDirectory))
+        {
+            try
+            {
+                final ServerDirectory dir = ServerDirectory.loadUnlessDebris(files, serversDirectory.resolve(name));
+                if (null != dir)
+                {
+                    byUid.put(dir.uid(), dir);
+                }
+            }
+            catch (final IllegalStateException ex)
+            {
+                LOG.warn("skipping unreadable server directory: {}", ex.getMessage());
+            }
+        }
+        for (final Map.Entry<Long, long[]> server : mark.servers().entrySet())
+        {
+            final ServerDirectory dir = byUid.get(server.getKey());
+            if (null == dir)
+            {
+                continue;
+            }
+            try (FileMetaStore meta = FileMetaStore.open(files, dir))
+            {
+                meta.recordLogDamage(server.getValue()[0], server.getValue()[1]);
+            }
+            walDamage.put(server.getKey(), what);
+        }
+    }
+
+    /**
+     * At open: what the meta store says about damage, checked against the log as it is now.
+     *
+     * @param id        of the server.
+     * @param log       its log, loaded.
+     * @param meta      its meta store.
+     * @param walDamage what {@link #checkWalMark} found lost, by server uid (the entry is removed once used).
+     */
+    static void checkOpened(final ServerId id, final ServerLog log, final FileMetaStore meta,
+        final Map<Long, String> walDamage)
+    {
+        if (!meta.foundState() && (meta.damagedFile() || log.lastIndex() > 0))
+        {
+            meta.recordTermAndVoteLost();
+            LOG.error("{}: storage damage: its meta files ({}, {}) are {}, so its term and vote are lost; it will " +
+                "not vote or stand for election until it has followed a leader (it then counts as having voted for " +
+                "that leader in that term)", id, log.directory().metaFile(), log.directory().metaCopyFile(),
+                meta.damagedFile() ? "damaged" : "missing although its log holds entries");
+        }
+        final long acknowledged = meta.damagedAcknowledgedIndex();
+        if (acknowledged > 0)
+        {
+            final long term = meta.damagedAcknowledgedTerm();
+            if (log.firstIndex() - 1 >= acknowledged || log.term(acknowledged) == term)
+            {
+                meta.clearLogDamage();
+                walDamage.remove(log.directory().uid());
+                return;
+            }
+            LOG.error("{}: storage damage: {}; this server had made entries up to {} (term {}) durable and may have " +
+                "acknowledged them, but its log now ends at {}; it will not vote or stand for election until a " +
+                "leader has re-replicated its log past {}", id, walDamage.getOrDefault(log.directory().uid(),
+                "recorded at an earlier start"), acknowledged, term, log.lastIndex(), acknowledged);
+        }
+    }
+}
