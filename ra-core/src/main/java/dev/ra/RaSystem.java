@@ -156,6 +156,7 @@ public final class RaSystem implements AutoCloseable
         requireClusterName(clusterName);
         final List<ServerId> ids = requireMembers(members);
         final Duration timeout = clusterTimeout(ids);
+        final boolean known = runtime.knowsAny(ids);
         runtime.registerCluster(clusterName, machineName, machine, ids);
         final List<CompletableFuture<Void>> starts = new ArrayList<>();
         final List<ServerId> started = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -181,9 +182,17 @@ public final class RaSystem implements AutoCloseable
                 {
                     deletes.add(forceDeleteAsync(id).exceptionally(e -> null));
                 }
+                final String reason = "cluster '" + clusterName + "' could not be formed from " + ids + ": " +
+                    unwrap(error).getMessage();
                 CompletableFuture.allOf(deletes.toArray(new CompletableFuture[0])).whenComplete((v, e) ->
-                    result.completeExceptionally(new ClusterUnavailableException("cluster '" + clusterName +
-                        "' could not be formed from " + ids + ": " + unwrap(error).getMessage(), unwrap(error))));
+                {
+                    if (!known)
+                    {
+                        // Nothing of it is left: later calls fail at once with the reason rather than time out.
+                        runtime.forgetFailedStart(ids, reason);
+                    }
+                    result.completeExceptionally(new ClusterUnavailableException(reason, unwrap(error)));
+                });
             });
         return result;
     }

@@ -1,6 +1,5 @@
 package dev.ra.runtime;
 
-import dev.ra.ClusterUnavailableException;
 import dev.ra.DownReason;
 import dev.ra.ProcessRef;
 import dev.ra.QueryResult;
@@ -72,6 +71,8 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     private final ExecutorService background;
     private final ThreadPoolExecutor defaultProcessExecutor;
     private final ProcessRegistry processes;
+    private final NodeReachability reachability;
+    private final FailedStarts failedStarts = new FailedStarts();
     private volatile boolean closed;
 
     /**
@@ -98,6 +99,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         final Executor processExecutor = null == config.processExecutor() ? defaultProcessExecutor :
             config.processExecutor();
         this.processes = new ProcessRegistry(this, config.nodeId(), processExecutor);
+        this.reachability = new NodeReachability(config.nodeId(), config.transport(), scheduler);
     }
 
     private static java.util.concurrent.ThreadFactory daemon(final String prefix)
@@ -333,7 +335,35 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         {
             clusters.put(member, info);
         }
+        failedStarts.clear(members);
         return info;
+    }
+
+    /**
+     * @param members of a cluster.
+     * @return true if this node knows any of them (hosts it or has registered its cluster).
+     */
+    public boolean knowsAny(final List<ServerId> members)
+    {
+        return members.stream().anyMatch(clusters::containsKey);
+    }
+
+    /**
+     * Forget a cluster whose start failed, so that calls to its members fail at once with the reason.
+     *
+     * @param members of the cluster.
+     * @param reason  of the failure.
+     */
+    public void forgetFailedStart(final List<ServerId> members, final String reason)
+    {
+        for (final ServerId member : members)
+        {
+            if (!servers.containsKey(member))
+            {
+                clusters.remove(member);
+            }
+        }
+        failedStarts.record(members, reason);
     }
 
     /**
@@ -524,7 +554,12 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         final ClientCall.Completion completion)
     {
         requireOpen();
-        return new ClientCall(this, server, request, clusters.get(server), timeout.toNanos(), completion);
+        final ClusterInfo cluster = clusters.get(server);
+        if (null == cluster)
+        {
+            failedStarts.check(server);
+        }
+        return new ClientCall(this, server, request, cluster, timeout.toNanos(), completion);
     }
 
     /**
@@ -576,6 +611,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         final ClusterInfo cluster = clusters.get(server);
         if (null == cluster)
         {
+            failedStarts.check(server);
             throw new UnknownServerException(server, "server " + server + " is unknown to node " + nodeId() +
                 ": its machine (and so its command codec) is unknown here; start it, or a cluster containing it, " +
                 "through this node first");
@@ -726,6 +762,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         final ClusterInfo cluster = clusters.get(server);
         if (null == cluster)
         {
+            failedStarts.check(server);
             throw new UnknownServerException(server, "server " + server + " is unknown to node " + nodeId() +
                 ": register its cluster with RaSystem.registerCluster first");
         }
@@ -830,16 +867,21 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         final CompletableFuture<Void> result = new CompletableFuture<>();
         remoteStarts.put(callId, result);
         result.whenComplete((v, e) -> remoteStarts.remove(callId));
-        scheduler.schedule(() -> result.completeExceptionally(new dev.ra.RaTimeoutException("starting " + server +
-            " timed out")), timeout.toNanos(), TimeUnit.NANOSECONDS);
-        if (!config.transport().isReachable(server.node()))
+        final long deadlineNanos = System.nanoTime() + timeout.toNanos();
+        // A node built a moment ago has not connected to its peers yet: wait for the connection within the timeout.
+        reachability.await(server.node(), timeout).whenComplete((v, unreachable) ->
         {
-            result.completeExceptionally(new ClusterUnavailableException("node " + server.node() +
-                " is not reachable from " + nodeId()));
-            return result;
-        }
-        config.transport().send(server.node(), new NodeMessage.StartServer(callId, clusterName, machineName, server,
-            members));
+            if (null != unreachable)
+            {
+                result.completeExceptionally(unreachable);
+                return;
+            }
+            scheduler.schedule(() -> result.completeExceptionally(new dev.ra.RaTimeoutException("starting " +
+                server + " timed out: node " + server.node() + " did not answer within " + timeout)),
+                Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            config.transport().send(server.node(), new NodeMessage.StartServer(callId, clusterName, machineName,
+                server, members));
+        });
         return result;
     }
 
