@@ -131,7 +131,17 @@ public final class RaRuntime implements TransportListener, AutoCloseable
                 loops[i].startOn(hosts.get(i % hosts.size()));
             }
         }
-        config.transport().start(config.nodeId(), this);
+        try
+        {
+            config.transport().start(config.nodeId(), this);
+        }
+        catch (final RuntimeException ex)
+        {
+            // Nothing runs without the transport: stop every thread started so far before telling the caller.
+            close();
+            throw ex instanceof RaException ? ex : new RaException("node " + nodeId() +
+                " could not start its transport: " + ex.getMessage(), ex);
+        }
     }
 
     /**
