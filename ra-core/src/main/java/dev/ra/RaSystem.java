@@ -4,6 +4,7 @@ import dev.ra.protocol.Membership;
 import dev.ra.protocol.ServerRequest;
 import dev.ra.runtime.RaRuntime;
 import dev.ra.runtime.RuntimeConfig;
+import dev.ra.runtime.StoredServers;
 import dev.ra.spi.Storage;
 import dev.ra.spi.Transport;
 import java.time.Duration;
@@ -53,12 +54,20 @@ public final class RaSystem implements AutoCloseable
 {
     private final RaRuntime runtime;
     private final Duration defaultTimeout;
+    private final boolean closeStorage;
+    private final java.util.concurrent.atomic.AtomicBoolean storageClosed =
+        new java.util.concurrent.atomic.AtomicBoolean();
 
-    private RaSystem(final RuntimeConfig config)
+    private RaSystem(final RuntimeConfig config, final boolean closeStorage, final boolean restartStoredServers)
     {
         this.runtime = new RaRuntime(config);
         this.defaultTimeout = config.defaultTimeout();
+        this.closeStorage = closeStorage;
         runtime.start();
+        if (restartStoredServers)
+        {
+            StoredServers.restartAll(runtime, defaultTimeout);
+        }
     }
 
     /**
@@ -257,7 +266,8 @@ public final class RaSystem implements AutoCloseable
 
     /**
      * Restart a server of this node from its storage (term, vote, log, snapshot and the configuration stored when it
-     * was created). A restarted member elects by itself if it hears from no leader.
+     * was created). A restarted member elects by itself if it hears from no leader. A server that runs already (the
+     * system restarts its stored servers when built, see {@link Builder#restartStoredServers}) is left as it is.
      *
      * @param server on this node.
      */
@@ -795,12 +805,18 @@ public final class RaSystem implements AutoCloseable
     }
 
     /**
-     * Stop every server hosted here (keeping their data), end its processes, and stop its threads and transport.
+     * Stop every server hosted here (keeping their data), end its processes, and close what the system owns: its
+     * threads, its transport, and its storage unless built with {@link Builder#closeStorage closeStorage(false)}. An
+     * executor given with {@link Builder#processExecutor} stays the caller's. Idempotent.
      */
     @Override
     public void close()
     {
         runtime.close();
+        if (closeStorage && storageClosed.compareAndSet(false, true))
+        {
+            runtime.config().storage().close();
+        }
     }
 
     // ----------------------------------------------------------------------------------------------------------------
@@ -913,6 +929,8 @@ public final class RaSystem implements AutoCloseable
         private Duration defaultTimeout = Duration.ofSeconds(5);
         private Duration commitNoticeDelay = Duration.ofMillis(2);
         private long minSnapshotInterval = 4096;
+        private boolean closeStorage = true;
+        private boolean restartStoredServers = true;
         private Executor processExecutor;
         private final Map<String, Supplier<? extends StateMachine<?, ?>>> machines = new LinkedHashMap<>();
         private final Map<String, Consumer<Object>> modCallHandlers = new LinkedHashMap<>();
@@ -942,15 +960,39 @@ public final class RaSystem implements AutoCloseable
         }
 
         /**
-         * @param storage of this node's servers (required), for example
-         *                {@link dev.ra.runtime.memory.InMemoryStorage}. The system opens and closes its servers'
-         *                storage; the storage itself stays the caller's to close, so it may outlive the system (a
-         *                node restart in tests).
+         * @param storage of this node's servers (required), for example {@code dev.ra.log.FileStorage} or
+         *                {@link dev.ra.runtime.memory.InMemoryStorage}. The system owns it: {@link RaSystem#close()}
+         *                closes it, unless {@link #closeStorage closeStorage(false)}.
          * @return this builder.
          */
         public Builder storage(final Storage storage)
         {
             this.storage = Objects.requireNonNull(storage, "storage");
+            return this;
+        }
+
+        /**
+         * @param close whether {@link RaSystem#close()} closes the storage too; default true. Pass false to keep the
+         *              storage open after the system closes, for example to build a new system on it in the same
+         *              process.
+         * @return this builder.
+         */
+        public Builder closeStorage(final boolean close)
+        {
+            this.closeStorage = close;
+            return this;
+        }
+
+        /**
+         * @param restart whether {@link #build()} restarts every server of this node found in the storage (and waits,
+         *                up to the default timeout, until they run), as Ra restarts a system's servers; default
+         *                true. A server that cannot be restarted is logged and stays stopped. With false, restart
+         *                each with {@link RaSystem#restartServer}.
+         * @return this builder.
+         */
+        public Builder restartStoredServers(final boolean restart)
+        {
+            this.restartStoredServers = restart;
             return this;
         }
 
@@ -1107,10 +1149,14 @@ public final class RaSystem implements AutoCloseable
         }
 
         /**
-         * Validate the settings and start the system.
+         * Validate the settings and start the system: its threads, its transport, and (by default) the servers found in
+         * its storage.
          *
          * @return the running system.
          * @throws IllegalStateException if a required setting is missing.
+         * @throws RaException           if the transport cannot start (for example its listen address is in use), naming
+         *                               the node and the reason; every thread started so far is stopped and the storage
+         *                               is left open.
          */
         public RaSystem build()
         {
@@ -1133,7 +1179,7 @@ public final class RaSystem implements AutoCloseable
             }
             return new RaSystem(new RuntimeConfig(nodeId, transport, storage, eventLoops, tickInterval,
                 electionTimeoutMin, electionTimeoutMax, defaultTimeout, commitNoticeDelay, minSnapshotInterval,
-                machines, modCallHandlers, processExecutor, useTransportThreads));
+                machines, modCallHandlers, processExecutor, useTransportThreads), closeStorage, restartStoredServers);
         }
 
         private static void requirePositive(final Duration d, final String what)

@@ -251,7 +251,8 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         }
         if (servers.containsKey(id))
         {
-            return CompletableFuture.failedFuture(new IllegalStateException("server " + id + " is already running"));
+            // Restarted already, for example with the other stored servers when the system was built.
+            return CompletableFuture.completedFuture(null);
         }
         if (!config.storage().exists(id))
         {
@@ -473,6 +474,24 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         }
         process.enqueue((ServerTask)s -> s.stop(deleteData, null));
         return process.stoppedFuture();
+    }
+
+    /**
+     * A member's removal from its cluster committed: stop it and delete its data, wherever it runs (a member that is
+     * not running, or whose node cannot be reached, is left as it is).
+     *
+     * @param member removed.
+     */
+    void retireRemovedMember(final ServerId member)
+    {
+        if (member.node().equals(nodeId()))
+        {
+            stopLocalServer(member, true);
+        }
+        else
+        {
+            call(member, new ServerRequest.ForceDelete(), config.defaultTimeout());
+        }
     }
 
     void serverStopped(final ServerProcess process, final List<ServerId> peers)
