@@ -474,6 +474,52 @@ public final class RaSystem implements AutoCloseable
     }
 
     /**
+     * {@link #localQuery(ServerId, Function)} with a timeout (of the wait for the member's event loop).
+     *
+     * @param server  a member hosted by this node.
+     * @param query   of the state.
+     * @param timeout of the call.
+     * @param <S>     the state type.
+     * @param <R>     the result type.
+     * @return the result and the index it reflects.
+     */
+    public <S, R> QueryResult<R> localQuery(final ServerId server, final Function<S, R> query,
+        final Duration timeout)
+    {
+        return await(localQueryAsync(server, query, 0, 0, timeout), timeout);
+    }
+
+    /**
+     * Asynchronous form of {@link #localQuery(ServerId, Function, Duration)}.
+     *
+     * @param server  a member hosted by this node.
+     * @param query   of the state.
+     * @param timeout of the call.
+     * @param <S>     the state type.
+     * @param <R>     the result type.
+     * @return completes with the result.
+     */
+    public <S, R> CompletableFuture<QueryResult<R>> localQueryAsync(final ServerId server, final Function<S, R> query,
+        final Duration timeout)
+    {
+        return localQueryAsync(server, query, 0, 0, timeout);
+    }
+
+    /**
+     * Asynchronous form of {@link #localQuery(ServerId, Function)}.
+     *
+     * @param server a member hosted by this node.
+     * @param query  of the state.
+     * @param <S>    the state type.
+     * @param <R>    the result type.
+     * @return completes with the result.
+     */
+    public <S, R> CompletableFuture<QueryResult<R>> localQueryAsync(final ServerId server, final Function<S, R> query)
+    {
+        return localQueryAsync(server, query, 0, 0, defaultTimeout);
+    }
+
+    /**
      * Asynchronous form of {@link #localQuery(ServerId, Function, long, long, Duration)}.
      *
      * @param server       a member hosted by this node.
@@ -531,6 +577,21 @@ public final class RaSystem implements AutoCloseable
     }
 
     /**
+     * A linearizable query with the default timeout; see {@link #consistentQueryAsync(ServerId, Function, Duration)}.
+     *
+     * @param server a member hosted by this node.
+     * @param query  of the state.
+     * @param <S>    the state type.
+     * @param <R>    the result type.
+     * @return completes with the result.
+     */
+    public <S, R> CompletableFuture<QueryResult<R>> consistentQueryAsync(final ServerId server,
+        final Function<S, R> query)
+    {
+        return consistentQueryAsync(server, query, defaultTimeout);
+    }
+
+    /**
      * A linearizable query: the leader confirms its leadership with a quorum (ReadIndex, Raft thesis §6.4) and
      * returns its applied index; the member of this node runs the query once it has applied that index. Works when
      * the addressed member is a follower.
@@ -563,13 +624,59 @@ public final class RaSystem implements AutoCloseable
      * @param <R>    the result type.
      * @return the result.
      */
-    @SuppressWarnings({"unchecked", "rawtypes"})
     public <S, R> QueryResult<R> leaderQuery(final ServerId server, final Function<S, R> query)
+    {
+        return leaderQuery(server, query, defaultTimeout);
+    }
+
+    /**
+     * {@link #leaderQuery(ServerId, Function)} with a timeout.
+     *
+     * @param server  a member hosted by this node.
+     * @param query   of the state.
+     * @param timeout of the call.
+     * @param <S>     the state type.
+     * @param <R>     the result type.
+     * @return the result.
+     */
+    public <S, R> QueryResult<R> leaderQuery(final ServerId server, final Function<S, R> query,
+        final Duration timeout)
+    {
+        return await(leaderQueryAsync(server, query, timeout), timeout);
+    }
+
+    /**
+     * Asynchronous form of {@link #leaderQuery(ServerId, Function)}.
+     *
+     * @param server a member hosted by this node.
+     * @param query  of the state.
+     * @param <S>    the state type.
+     * @param <R>    the result type.
+     * @return completes with the result.
+     */
+    public <S, R> CompletableFuture<QueryResult<R>> leaderQueryAsync(final ServerId server, final Function<S, R> query)
+    {
+        return leaderQueryAsync(server, query, defaultTimeout);
+    }
+
+    /**
+     * Asynchronous form of {@link #leaderQuery(ServerId, Function, Duration)}.
+     *
+     * @param server  a member hosted by this node.
+     * @param query   of the state.
+     * @param timeout of the call.
+     * @param <S>     the state type.
+     * @param <R>     the result type.
+     * @return completes with the result.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public <S, R> CompletableFuture<QueryResult<R>> leaderQueryAsync(final ServerId server,
+        final Function<S, R> query, final Duration timeout)
     {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(query, "query");
-        return await((CompletableFuture<QueryResult<R>>)(CompletableFuture)runtime.readThroughLeader(server,
-            (Function)query, false, defaultTimeout), defaultTimeout);
+        requireTimeout(timeout);
+        return (CompletableFuture)runtime.readThroughLeader(server, (Function)query, false, timeout);
     }
 
     /**
@@ -583,12 +690,46 @@ public final class RaSystem implements AutoCloseable
      * @param consistent true for a linearizable answer (the leader confirms its leadership with a quorum and answers
      *                   once it has applied the read index); false to read the addressed member as it is.
      * @param <R>        the result type.
-     * @return the result and the index it reflects.
+     * @return the result, the index it reflects, and the leader (with {@code consistent} false: the leader the
+     *         addressed member knows, possibly null).
      */
     public <R> QueryResult<R> namedQuery(final ServerId server, final String name, final Object argument,
         final boolean consistent)
     {
-        return await(namedQueryAsync(server, name, argument, consistent, defaultTimeout), defaultTimeout);
+        return namedQuery(server, name, argument, consistent, defaultTimeout);
+    }
+
+    /**
+     * {@link #namedQuery(ServerId, String, Object, boolean)} with a timeout.
+     *
+     * @param server     any member of the cluster.
+     * @param name       of the query.
+     * @param argument   of the query, or null.
+     * @param consistent whether the answer must be linearizable.
+     * @param timeout    of the query.
+     * @param <R>        the result type.
+     * @return the result and the index it reflects.
+     */
+    public <R> QueryResult<R> namedQuery(final ServerId server, final String name, final Object argument,
+        final boolean consistent, final Duration timeout)
+    {
+        return await(namedQueryAsync(server, name, argument, consistent, timeout), timeout);
+    }
+
+    /**
+     * Asynchronous form of {@link #namedQuery(ServerId, String, Object, boolean)}, with the default timeout.
+     *
+     * @param server     any member of the cluster.
+     * @param name       of the query.
+     * @param argument   of the query, or null.
+     * @param consistent whether the answer must be linearizable.
+     * @param <R>        the result type.
+     * @return completes with the result.
+     */
+    public <R> CompletableFuture<QueryResult<R>> namedQueryAsync(final ServerId server, final String name,
+        final Object argument, final boolean consistent)
+    {
+        return namedQueryAsync(server, name, argument, consistent, defaultTimeout);
     }
 
     /**

@@ -800,14 +800,16 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         final long deadlineNanos = System.nanoTime() + timeout.toNanos();
         if (!consistent)
         {
+            // The member answers with the leader it knows, which is what the result reports (not the member).
             return call(server, new ServerRequest.NamedQuery(name, encoded, 0), timeout,
-                (call, value, leader) -> completeNamedQuery(call, value, codec));
+                (call, value, leader) -> completeNamedQuery(call, value, codec, leader));
         }
         return call(server, new ServerRequest.ReadIndex(true), timeout, (call, value, leader) ->
         {
             final long remaining = Math.max(1, deadlineNanos - System.nanoTime());
             call(null != leader ? leader : server, new ServerRequest.NamedQuery(name, encoded, (Long)value),
-                Duration.ofNanos(remaining), (second, answer, answeredBy) -> completeNamedQuery(second, answer, codec))
+                Duration.ofNanos(remaining), (second, answer, answeredBy) -> completeNamedQuery(second, answer, codec,
+                    null != leader ? leader : answeredBy))
                 .whenComplete((result, error) ->
                 {
                     if (null != error)
@@ -823,7 +825,8 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     }
 
     @SuppressWarnings("unchecked")
-    private static void completeNamedQuery(final ClientCall call, final Object value, final Codec<Object> codec)
+    private static void completeNamedQuery(final ClientCall call, final Object value, final Codec<Object> codec,
+        final ServerId leader)
     {
         final List<Object> answer = (List<Object>)value;
         if (!Boolean.TRUE.equals(answer.get(0)))
@@ -835,7 +838,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         {
             final Object result = codec.fromBytes((byte[])answer.get(3));
             call.future.complete(new dev.ra.QueryResult<>(result, (Long)answer.get(1), (Long)answer.get(2),
-                call.target()));
+                leader));
         }
         catch (final RuntimeException ex)
         {
