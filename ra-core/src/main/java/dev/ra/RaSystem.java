@@ -112,6 +112,55 @@ public final class RaSystem implements AutoCloseable
     }
 
     /**
+     * Start a new cluster, as {@link #startCluster(String, StateMachine, List)} does, and return a typed handle on it:
+     * its commands, replies and query functions are checked by the compiler.
+     *
+     * @param clusterName friendly name of the cluster.
+     * @param machine     the machine; members on other nodes create theirs from its class name.
+     * @param replyType   the type of the machine's replies (a reply of another type fails the call clearly).
+     * @param members     the servers of the cluster, on this node or others.
+     * @param <C>         the command type.
+     * @param <S>         the state type.
+     * @param <R>         the reply type.
+     * @return the handle, knowing the leader.
+     */
+    public <C, S, R> RaCluster<C, S, R> startCluster(final String clusterName, final StateMachine<C, S> machine,
+        final Class<R> replyType, final List<ServerId> members)
+    {
+        Objects.requireNonNull(replyType, "replyType");
+        final ServerId leader = startCluster(clusterName, machine, members);
+        return new RaCluster<>(this, clusterName, machine, replyType, members, leader);
+    }
+
+    /**
+     * A typed handle on a cluster started before (by this node, another node, or a previous run restarted from
+     * storage); registers the cluster with this node if it does not know it yet (see {@link #registerCluster}).
+     *
+     * @param clusterName of the cluster.
+     * @param machine     an instance of the cluster's machine (for its codecs; it runs here only in members of this
+     *                    node).
+     * @param replyType   the type of the machine's replies.
+     * @param members     the members (or some of them).
+     * @param <C>         the command type.
+     * @param <S>         the state type.
+     * @param <R>         the reply type.
+     * @return the handle.
+     */
+    public <C, S, R> RaCluster<C, S, R> cluster(final String clusterName, final StateMachine<C, S> machine,
+        final Class<R> replyType, final List<ServerId> members)
+    {
+        requireClusterName(clusterName);
+        Objects.requireNonNull(machine, "machine");
+        Objects.requireNonNull(replyType, "replyType");
+        final List<ServerId> ids = requireMembers(members);
+        if (!runtime.knowsAny(ids))
+        {
+            runtime.registerCluster(clusterName, machine.getClass().getName(), machine, ids);
+        }
+        return new RaCluster<>(this, clusterName, machine, replyType, ids, null);
+    }
+
+    /**
      * Start a new cluster: start every member (those on other nodes through their node, which creates the machine
      * from its class name, so the class needs a public no-arg constructor there), trigger an election on the first
      * member hosted here (else the first member), and wait until a leader is known, for up to the default timeout per
@@ -785,6 +834,19 @@ public final class RaSystem implements AutoCloseable
         Objects.requireNonNull(server, "server");
         return (List<ServerId>)await(runtime.call(server, new ServerRequest.Members(), defaultTimeout),
             defaultTimeout);
+    }
+
+    /**
+     * The leader of a cluster, asked of the cluster (following redirects), waiting up to the default timeout while
+     * none is known.
+     *
+     * @param server any member, known to this node.
+     * @return the leader.
+     */
+    public ServerId leader(final ServerId server)
+    {
+        Objects.requireNonNull(server, "server");
+        return await(runtime.awaitLeader(server, defaultTimeout), defaultTimeout);
     }
 
     /**
