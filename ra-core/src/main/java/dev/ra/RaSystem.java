@@ -896,8 +896,9 @@ public final class RaSystem implements AutoCloseable
     }
 
     /**
-     * Remove a member through the leader. A leader that removes itself steps down once the change commits. The
-     * removed server stops by itself when it learns it was removed; stop it with {@link #stopServer} otherwise.
+     * Remove a member through the leader. A leader that removes itself steps down once the change commits. Once the
+     * removal commits, the leader tells the removed member to stop and delete its data; a removed member whose node
+     * was unreachable then keeps running until {@link #forceDeleteServer}.
      *
      * @param server any member of the cluster.
      * @param member to remove.

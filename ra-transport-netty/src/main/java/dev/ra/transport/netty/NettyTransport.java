@@ -455,7 +455,8 @@ public final class NettyTransport implements Transport
         }
         final Map<String, CallerConnection> own = callerConnections.get();
         CallerConnection connection = own.get(node);
-        if (null != connection && !connection.take(System.nanoTime(), maxCallerConnectionIdleNanos()))
+        if (null != connection && (connection.peerDowns != link.downs ||
+            !connection.take(System.nanoTime(), maxCallerConnectionIdleNanos())))
         {
             forget(own, node, connection);
             connection = null;
@@ -466,9 +467,11 @@ public final class NettyTransport implements Transport
             {
                 return CallerReceive.NOT_SENT;
             }
+            final long downs = link.downs;
             try
             {
                 connection = CallerConnection.open(this, link, deadlineNanos);
+                connection.peerDowns = downs;
             }
             catch (final IOException ex)
             {
@@ -778,6 +781,7 @@ public final class NettyTransport implements Transport
             link.active = link.connections.active();
             if (removal == PeerConnections.Removal.LAST)
             {
+                link.downs++;
                 discardQueue(link);
                 if (link.reportedUp && !closed)
                 {
