@@ -30,6 +30,11 @@ import java.util.function.Supplier;
  *
  * <p>Build one with {@link #builder()}; close it to stop its servers and threads. Thread-safe.
  *
+ * <p><b>Typed or untyped.</b> {@link #startCluster(String, StateMachine, Class, List)} and
+ * {@link #cluster(String, StateMachine, Class, List)} return a {@link RaCluster}, a handle whose commands, replies and
+ * query functions the compiler checks against the machine. The methods below follow Ra's API: they address a member
+ * by its {@link ServerId} and are not typed by the machine.
+ *
  * <p><b>Calls.</b> Every call has a blocking form (with the system's default timeout or an explicit one) and an
  * {@code *Async} form returning a {@link CompletableFuture}. A call addressed to a member that is not the leader is
  * redirected to the leader inside the library; while no leader is known it is retried until its timeout. If the
