@@ -435,6 +435,10 @@ public final class RaSystem implements AutoCloseable
      * the calling thread. A member that is not the leader redirects the call. If the leader loses its leadership
      * before the command commits, the future fails with {@link CommandOutcomeUnknownException}: the command may or may
      * not be applied, and it is not retried.
+     * If the machine's {@code apply} throws on it, the future fails with {@link CommandFailedException} (the command is
+     * applied as a no-op on every member; see {@link ApplyFailureMode}). A command that is not of the machine's
+     * {@link StateMachine#commandType()}, or larger than {@link Builder#maxCommandBytes}, throws
+     * {@link InvalidCommandException} at once, before anything is sent.
      *
      * @param server  a member of the cluster, known to this node.
      * @param command to apply.
@@ -1140,6 +1144,8 @@ public final class RaSystem implements AutoCloseable
         private long minSnapshotInterval = 4096;
         private boolean closeStorage = true;
         private boolean restartStoredServers = true;
+        private int maxCommandBytes = dev.ra.core.CoreConfig.DEFAULT_MAX_COMMAND_BYTES;
+        private ApplyFailureMode applyFailureMode = ApplyFailureMode.FAIL_COMMAND;
         private Executor processExecutor;
         private final Map<String, Supplier<? extends StateMachine<?, ?>>> machines = new LinkedHashMap<>();
         private final Map<String, Consumer<Object>> modCallHandlers = new LinkedHashMap<>();
@@ -1388,7 +1394,41 @@ public final class RaSystem implements AutoCloseable
             }
             return new RaSystem(new RuntimeConfig(nodeId, transport, storage, eventLoops, tickInterval,
                 electionTimeoutMin, electionTimeoutMax, defaultTimeout, commitNoticeDelay, minSnapshotInterval,
-                machines, modCallHandlers, processExecutor, useTransportThreads), closeStorage, restartStoredServers);
+                machines, modCallHandlers, processExecutor, useTransportThreads, maxCommandBytes, applyFailureMode),
+                closeStorage, restartStoredServers);
+        }
+
+        /**
+         * The largest command, encoded, that this node sends or appends; default 8 MiB. A larger one fails at once
+         * with an {@link InvalidCommandException} at the caller (and a leader refuses one arriving from another node),
+         * so no entry in a log is too large to replicate. The limit in force is also capped at half the transport's
+         * message limit ({@link Transport#maxMessageBytes()}), so that an AppendEntries message always fits.
+         *
+         * @param bytes the limit.
+         * @return this builder.
+         */
+        public Builder maxCommandBytes(final int bytes)
+        {
+            if (bytes <= 0)
+            {
+                throw new IllegalArgumentException("max command bytes must be positive, got " + bytes);
+            }
+            this.maxCommandBytes = bytes;
+            return this;
+        }
+
+        /**
+         * What this node's members do when their machine throws; default {@link ApplyFailureMode#FAIL_COMMAND} (the
+         * exception is the command's outcome, the member carries on); {@link ApplyFailureMode#STOP_SERVER} is Ra's
+         * behaviour.
+         *
+         * @param mode the failure mode.
+         * @return this builder.
+         */
+        public Builder applyFailureMode(final ApplyFailureMode mode)
+        {
+            this.applyFailureMode = Objects.requireNonNull(mode, "mode");
+            return this;
         }
 
         private static void requirePositive(final Duration d, final String what)

@@ -11,7 +11,9 @@ import java.util.Map;
  * <p>{@link #apply} MUST be a pure, deterministic function of its arguments: no clocks (use
  * {@link CommandMeta#systemTimeMs()}), no randomness, no I/O, no mutation of the previous state that is still
  * referenced. Side effects are returned as {@link Effect} data and run by the runtime. It runs on every member, once
- * per committed entry, and again during replay after a restart.
+ * per committed entry, and again during replay after a restart. An exception it throws is part of that function: with
+ * the default {@link ApplyFailureMode#FAIL_COMMAND} it becomes the command's outcome on every member (the state is
+ * left unchanged), so it too must depend on nothing but the arguments.
  *
  * <p><b>Note:</b> determinism includes iteration order. {@code Map.of}, {@code Set.of} (and {@code HashMap} and
  * {@code HashSet} of keys without a stable hash) iterate in an order that varies from one JVM to another, because
@@ -107,6 +109,19 @@ public interface StateMachine<C, S>
     default int version()
     {
         return 0;
+    }
+
+    /**
+     * The type every command must have. Callers check it before a command is encoded or sent, and a leader checks it
+     * again for commands arriving from other nodes, so a command of another type is refused with an
+     * {@link InvalidCommandException} instead of reaching {@link #apply} as a {@code ClassCastException}. The default
+     * accepts any object; machines should return their command type (a sealed interface, say).
+     *
+     * @return the command type.
+     */
+    default Class<? super C> commandType()
+    {
+        return Object.class;
     }
 
     /**

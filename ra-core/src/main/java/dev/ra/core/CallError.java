@@ -25,5 +25,14 @@ public enum CallError
      * The command's bytes do not decode with the machine's command codec: the leader refuses it rather than append
      * an entry that every member would fail to apply.
      */
-    INVALID_COMMAND
+    INVALID_COMMAND,
+    /**
+     * The machine's {@code apply} threw on the command: it is committed, counts as applied and left the state
+     * unchanged on every member (a definite outcome).
+     */
+    COMMAND_FAILED,
+    /**
+     * The command was applied, but the machine's reply codec cannot encode its reply for the caller on another node.
+     */
+    REPLY_NOT_ENCODABLE
 }

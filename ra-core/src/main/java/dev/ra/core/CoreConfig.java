@@ -1,5 +1,6 @@
 package dev.ra.core;
 
+import dev.ra.ApplyFailureMode;
 import dev.ra.ServerId;
 import dev.ra.protocol.Member;
 import java.util.List;
@@ -22,11 +23,24 @@ import java.util.Objects;
  *                                send it; 0 sends an empty AppendEntries at once. The next entries carry the commit
  *                                index anyway, so under steady load no notice is needed, and each one avoided saves
  *                                a message and its reply on every follower.
+ * @param applyFailure            what the member does when a machine callback throws.
+ * @param maxCommandBytes         largest encoded command the leader appends (a client command or an
+ *                                {@link dev.ra.Effect.Append}); larger ones are refused, so no entry in the log is
+ *                                too large to replicate.
+ * @param maxAppendBytes          most command bytes in one AppendEntries message (and read from the log at a time);
+ *                                one entry is always sent, so a message holds at most
+ *                                {@code max(maxAppendBytes, maxCommandBytes)} of commands.
  */
 public record CoreConfig(ServerId id, String clusterName, List<Member> initialMembers, long electionTimeoutMinMs,
     long electionTimeoutMaxMs, int maxAppendEntries, int maxPipelineCount, long minSnapshotInterval,
-    int snapshotChunkBytes, long awaitConditionTimeoutMs, long commitNoticeDelayMs)
+    int snapshotChunkBytes, long awaitConditionTimeoutMs, long commitNoticeDelayMs, ApplyFailureMode applyFailure,
+    int maxCommandBytes, long maxAppendBytes)
 {
+    /** Default largest command: well under a transport frame (16 MiB by default) with its envelope. */
+    public static final int DEFAULT_MAX_COMMAND_BYTES = 8 * 1024 * 1024;
+    /** Default most command bytes per AppendEntries message. */
+    public static final long DEFAULT_MAX_APPEND_BYTES = 8L * 1024 * 1024;
+
     /**
      * Validates the components.
      */
@@ -54,6 +68,37 @@ public record CoreConfig(ServerId id, String clusterName, List<Member> initialMe
             throw new IllegalArgumentException("commit notice delay must be in [0, election timeout min), got " +
                 commitNoticeDelayMs);
         }
+        Objects.requireNonNull(applyFailure, "applyFailure");
+        if (maxCommandBytes <= 0 || maxAppendBytes <= 0)
+        {
+            throw new IllegalArgumentException("command and append size limits must be positive, got " +
+                maxCommandBytes + " and " + maxAppendBytes);
+        }
+    }
+
+    /**
+     * The settings without the failure mode and size limits, which take their defaults.
+     *
+     * @param id                      of the server.
+     * @param clusterName             of its cluster.
+     * @param initialMembers          of the cluster.
+     * @param electionTimeoutMinMs    lower bound of the election timeout.
+     * @param electionTimeoutMaxMs    upper bound (exclusive) of the election timeout.
+     * @param maxAppendEntries        most entries per AppendEntries message.
+     * @param maxPipelineCount        most entries in flight per peer.
+     * @param minSnapshotInterval     entries between snapshots at least.
+     * @param snapshotChunkBytes      size of snapshot chunks.
+     * @param awaitConditionTimeoutMs leadership transfer wait.
+     * @param commitNoticeDelayMs     commit notice delay.
+     */
+    public CoreConfig(final ServerId id, final String clusterName, final List<Member> initialMembers,
+        final long electionTimeoutMinMs, final long electionTimeoutMaxMs, final int maxAppendEntries,
+        final int maxPipelineCount, final long minSnapshotInterval, final int snapshotChunkBytes,
+        final long awaitConditionTimeoutMs, final long commitNoticeDelayMs)
+    {
+        this(id, clusterName, initialMembers, electionTimeoutMinMs, electionTimeoutMaxMs, maxAppendEntries,
+            maxPipelineCount, minSnapshotInterval, snapshotChunkBytes, awaitConditionTimeoutMs, commitNoticeDelayMs,
+            ApplyFailureMode.FAIL_COMMAND, DEFAULT_MAX_COMMAND_BYTES, DEFAULT_MAX_APPEND_BYTES);
     }
 
     /**
@@ -78,7 +123,8 @@ public record CoreConfig(ServerId id, String clusterName, List<Member> initialMe
     public CoreConfig withElectionTimeout(final long minMs, final long maxMs)
     {
         return new CoreConfig(id, clusterName, initialMembers, minMs, maxMs, maxAppendEntries, maxPipelineCount,
-            minSnapshotInterval, snapshotChunkBytes, awaitConditionTimeoutMs, commitNoticeDelayMs);
+            minSnapshotInterval, snapshotChunkBytes, awaitConditionTimeoutMs, commitNoticeDelayMs,
+            applyFailure, maxCommandBytes, maxAppendBytes);
     }
 
     /**
@@ -89,7 +135,8 @@ public record CoreConfig(ServerId id, String clusterName, List<Member> initialMe
     {
         return new CoreConfig(id, clusterName, initialMembers, electionTimeoutMinMs, electionTimeoutMaxMs,
             maxAppendEntries, maxPipelineCount, interval, snapshotChunkBytes, awaitConditionTimeoutMs,
-            commitNoticeDelayMs);
+            commitNoticeDelayMs,
+            applyFailure, maxCommandBytes, maxAppendBytes);
     }
 
     /**
@@ -100,7 +147,8 @@ public record CoreConfig(ServerId id, String clusterName, List<Member> initialMe
     {
         return new CoreConfig(id, clusterName, initialMembers, electionTimeoutMinMs, electionTimeoutMaxMs,
             maxAppendEntries, maxPipelineCount, minSnapshotInterval, bytes, awaitConditionTimeoutMs,
-            commitNoticeDelayMs);
+            commitNoticeDelayMs,
+            applyFailure, maxCommandBytes, maxAppendBytes);
     }
 
     /**
@@ -112,7 +160,8 @@ public record CoreConfig(ServerId id, String clusterName, List<Member> initialMe
     {
         return new CoreConfig(id, clusterName, initialMembers, electionTimeoutMinMs, electionTimeoutMaxMs,
             maxEntries, pipeline, minSnapshotInterval, snapshotChunkBytes, awaitConditionTimeoutMs,
-            commitNoticeDelayMs);
+            commitNoticeDelayMs,
+            applyFailure, maxCommandBytes, maxAppendBytes);
     }
 
     /**
@@ -123,6 +172,30 @@ public record CoreConfig(ServerId id, String clusterName, List<Member> initialMe
     {
         return new CoreConfig(id, clusterName, initialMembers, electionTimeoutMinMs, electionTimeoutMaxMs,
             maxAppendEntries, maxPipelineCount, minSnapshotInterval, snapshotChunkBytes, awaitConditionTimeoutMs,
-            delayMs);
+            delayMs,
+            applyFailure, maxCommandBytes, maxAppendBytes);
+    }
+
+    /**
+     * @param mode what the member does when a machine callback throws.
+     * @return a copy with another failure mode.
+     */
+    public CoreConfig withApplyFailure(final ApplyFailureMode mode)
+    {
+        return new CoreConfig(id, clusterName, initialMembers, electionTimeoutMinMs, electionTimeoutMaxMs,
+            maxAppendEntries, maxPipelineCount, minSnapshotInterval, snapshotChunkBytes, awaitConditionTimeoutMs,
+            commitNoticeDelayMs, mode, maxCommandBytes, maxAppendBytes);
+    }
+
+    /**
+     * @param commandBytes largest encoded command appended.
+     * @param appendBytes  most command bytes per AppendEntries message.
+     * @return a copy with other size limits.
+     */
+    public CoreConfig withSizeLimits(final int commandBytes, final long appendBytes)
+    {
+        return new CoreConfig(id, clusterName, initialMembers, electionTimeoutMinMs, electionTimeoutMaxMs,
+            maxAppendEntries, maxPipelineCount, minSnapshotInterval, snapshotChunkBytes, awaitConditionTimeoutMs,
+            commitNoticeDelayMs, applyFailure, commandBytes, appendBytes);
     }
 }

@@ -20,6 +20,9 @@ public final class CoreCounters
     long appendEntriesReceived;
     long consistentQueries;
     long termAndVoteWrites;
+    long applyFailures;
+    long machineCallbackFailures;
+    long commandsRefused;
 
     /**
      * @return the counters as name → value.
@@ -38,6 +41,9 @@ public final class CoreCounters
         map.put("append_entries_received", appendEntriesReceived);
         map.put("consistent_queries", consistentQueries);
         map.put("term_and_vote_writes", termAndVoteWrites);
+        map.put("apply_failures", applyFailures);
+        map.put("machine_callback_failures", machineCallbackFailures);
+        map.put("commands_refused", commandsRefused);
         return map;
     }
 
@@ -71,5 +77,21 @@ public final class CoreCounters
     public long snapshotsInstalled()
     {
         return snapshotsInstalled;
+    }
+
+    /**
+     * @return entries whose {@code apply} or {@code applyBuiltin} threw (each counted as applied, state unchanged).
+     */
+    public long applyFailures()
+    {
+        return applyFailures;
+    }
+
+    /**
+     * @return calls to {@code stateEnter} or {@code tick} that threw, and {@code Append} effects refused.
+     */
+    public long machineCallbackFailures()
+    {
+        return machineCallbackFailures;
     }
 }

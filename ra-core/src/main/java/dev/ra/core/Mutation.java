@@ -15,5 +15,23 @@ enum Mutation
     /** Grant votes without checking that the candidate's log is up to date (§5.4.1). */
     VOTE_WITHOUT_LOG_CHECK,
     /** Serve consistent queries without confirming leadership (the stale read of etcd 2014). */
-    READ_WITHOUT_QUORUM
+    READ_WITHOUT_QUORUM,
+    /** A candidate counts a vote granted in an earlier term (§5.2: votes are per term). */
+    COUNT_VOTE_FROM_OLDER_TERM,
+    /** A consistent query joins a heartbeat round sent before it arrived (thesis §6.4: the round must start after). */
+    QUERY_JOINS_SENT_ROUND,
+    /** Followers adopt a configuration when its entry commits rather than when it is appended (thesis §4.1). */
+    CONFIG_ON_COMMIT,
+    /** A snapshot records the current configuration instead of the one in force at its index. */
+    SNAPSHOT_CURRENT_CONFIG,
+    /** A follower installing a snapshot keeps its own configuration instead of the snapshot's members. */
+    INSTALLED_SNAPSHOT_MEMBERS_IGNORED,
+    /** A vote is granted (the reply sent) before the vote is persisted (thesis §3.8). */
+    VOTE_REPLY_BEFORE_PERSIST,
+    /** A leader stays leader when a reply carries a higher term (§5.1). */
+    LEADER_IGNORES_HIGHER_TERM_REPLY,
+    /** The commit quorum counts promotable (non-voting) members' match indexes. */
+    COMMIT_COUNTS_PROMOTABLE,
+    /** A configuration change is accepted while another is still uncommitted (thesis §4.1: one at a time). */
+    TWO_CONFIG_CHANGES_IN_FLIGHT
 }

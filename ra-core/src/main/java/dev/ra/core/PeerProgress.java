@@ -2,6 +2,7 @@ package dev.ra.core;
 
 import dev.ra.ServerId;
 import dev.ra.protocol.SnapshotMeta;
+import java.util.ArrayDeque;
 
 /**
  * What a leader knows about one peer's log (Figure 2's nextIndex and matchIndex) and how it is replicating to it.
@@ -41,6 +42,10 @@ final class PeerProgress
     /** Whether it was already unanswered at the last tick: then a tick sends it again, as it may have been lost. */
     boolean emptyAppendUnansweredAtTick;
 
+    /** AppendEntries in flight, oldest first: the last index each carried and its command bytes. */
+    private final ArrayDeque<long[]> sentMessages = new ArrayDeque<>();
+    private long sentBytes;
+
     PeerProgress(final ServerId id, final long nextIndex)
     {
         this.id = id;
@@ -50,6 +55,38 @@ final class PeerProgress
     long inFlight()
     {
         return nextIndex - 1 - matchIndex;
+    }
+
+    /**
+     * Record an AppendEntries sent, for {@link #bytesInFlight()}.
+     *
+     * @param lastIndex of its last entry.
+     * @param bytes     of its commands.
+     */
+    void sent(final long lastIndex, final long bytes)
+    {
+        sentMessages.addLast(new long[] {lastIndex, bytes});
+        sentBytes += bytes;
+    }
+
+    /**
+     * Command bytes sent and neither acknowledged ({@code matchIndex}) nor given up on ({@code nextIndex} moved back
+     * below them: a rejection or a resend from the match index). Bounding it keeps a leader from reading and sending
+     * gigabytes to a peer that does not answer when entries are large (the pipeline is counted in entries).
+     *
+     * @return the bytes in flight.
+     */
+    long bytesInFlight()
+    {
+        while (!sentMessages.isEmpty() && sentMessages.peekFirst()[0] <= matchIndex)
+        {
+            sentBytes -= sentMessages.pollFirst()[1];
+        }
+        while (!sentMessages.isEmpty() && sentMessages.peekLast()[0] >= nextIndex)
+        {
+            sentBytes -= sentMessages.pollLast()[1];
+        }
+        return sentBytes;
     }
 
     void startSnapshot(final SnapshotMeta meta)

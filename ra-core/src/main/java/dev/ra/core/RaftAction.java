@@ -105,11 +105,21 @@ public sealed interface RaftAction
     }
 
     /**
+     * A machine callback threw and the member carried on: for the runtime to log. The command's caller, if any, is
+     * answered separately ({@link ReplyToCaller} or {@link NotifyApplied} with the failure as the reply).
+     *
+     * @param failure what threw.
+     */
+    record MachineFailed(MachineFailure failure) implements RaftAction
+    {
+    }
+
+    /**
      * Reply to a caller waiting for consensus: its command is committed and applied on this leader.
      *
      * @param callId from {@link ReplyMode.AwaitConsensus}.
      * @param index  of the command's entry.
-     * @param reply  from the machine.
+     * @param reply  from the machine, or a {@link MachineFailure} when its {@code apply} threw.
      */
     record ReplyToCaller(long callId, long index, Object reply) implements RaftAction
     {
@@ -120,7 +130,7 @@ public sealed interface RaftAction
      *
      * @param to          the process.
      * @param correlation from the caller.
-     * @param reply       from the machine.
+     * @param reply       from the machine, or a {@link MachineFailure} when its {@code apply} threw.
      */
     record NotifyApplied(ProcessRef to, Object correlation, Object reply) implements RaftAction
     {

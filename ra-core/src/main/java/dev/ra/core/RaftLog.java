@@ -1,6 +1,8 @@
 package dev.ra.core;
 
+import dev.ra.codec.Bytes;
 import dev.ra.protocol.LogEntry;
+import dev.ra.protocol.UserCommand;
 import dev.ra.spi.LogReader;
 import dev.ra.spi.LogStore;
 import java.util.ArrayList;
@@ -100,9 +102,11 @@ final class RaftLog
     }
 
     /**
-     * Collect entries {@code [from, to]}, at most {@code max}; stops at the first one not held.
+     * Collect entries {@code [from, to]}, at most {@code max} and at most {@code maxBytes} of commands (but at least
+     * one entry); stops at the first one not held. The byte bound keeps both the read buffer and the message the
+     * entries go into bounded however large each entry is.
      */
-    void collect(final long from, final long to, final int max, final List<LogEntry> out)
+    void collect(final long from, final long to, final int max, final long maxBytes, final List<LogEntry> out)
     {
         long index = from;
         final long end = Math.min(to, lastIndex);
@@ -110,11 +114,23 @@ final class RaftLog
         {
             return;
         }
+        final int start = out.size();
         int remaining = max;
+        long bytes = 0;
         if (index < unstableFrom)
         {
             final long storeEnd = Math.min(end, unstableFrom - 1);
-            final int read = store.read(index, storeEnd, remaining, Long.MAX_VALUE, out);
+            final int read = store.read(index, storeEnd, remaining, maxBytes, out);
+            // The store's limit is soft (it may read one entry past it): keep the strict prefix.
+            for (int i = start; i < out.size(); i++)
+            {
+                bytes += commandBytes(out.get(i));
+                if (i > start && bytes > maxBytes)
+                {
+                    out.subList(i, out.size()).clear();
+                    return;
+                }
+            }
             remaining -= read;
             index += read;
             if (index <= storeEnd)
@@ -124,10 +140,43 @@ final class RaftLog
         }
         while (index <= end && remaining > 0)
         {
-            out.add(unstable.get((int)(index - unstableFrom)));
+            final LogEntry entry = unstable.get((int)(index - unstableFrom));
+            bytes += commandBytes(entry);
+            if (out.size() > start && bytes > maxBytes)
+            {
+                return;
+            }
+            out.add(entry);
             index++;
             remaining--;
         }
+    }
+
+    /**
+     * @return the encoded size of the entries' commands, as {@link #commandBytes(LogEntry)} counts it.
+     */
+    static long commandBytes(final List<LogEntry> entries)
+    {
+        long bytes = 0;
+        for (int i = 0; i < entries.size(); i++)
+        {
+            bytes += commandBytes(entries.get(i));
+        }
+        return bytes;
+    }
+
+    /**
+     * @return the encoded size of an entry's command (0 for other entries, which are small), as counted against the
+     *     byte limits of reads and messages.
+     */
+    static long commandBytes(final LogEntry entry)
+    {
+        if (entry.payload() instanceof UserCommand command)
+        {
+            final Bytes data = command.dataIfEncoded();
+            return null == data ? 0 : data.length();
+        }
+        return 0;
     }
 
     /**

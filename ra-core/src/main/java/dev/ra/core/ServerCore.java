@@ -54,14 +54,18 @@ import java.util.random.RandomGenerator;
  * persisted BEFORE any vote or campaign leaves; followers acknowledge only durable entries; the leader counts its own
  * log only once durable.
  *
- * <p>The machine's {@code apply} is called from here, on committed entries, in log order. A machine that throws
- * propagates out of {@link #handle}; the runtime then stops this server.
+ * <p>The machine's {@code apply} is called from here, on committed entries, in log order, through a
+ * {@link MachineGuard}: by default an exception it throws is the command's (deterministic) outcome and the server
+ * carries on; with {@link dev.ra.ApplyFailureMode#STOP_SERVER} it propagates out of {@link #handle} and the runtime
+ * stops this server.
  *
  * <p>Not thread safe: confined to the server's event loop. The list each call returns is reused by the next call.
  */
 public final class ServerCore
 {
     private static final int MAX_CONFLICT_SCAN = 100_000;
+    /** Most AppendEntries messages of {@code maxAppendBytes} each in flight to one peer, in bytes. */
+    private static final int MAX_IN_FLIGHT_MESSAGES = 4;
     /** Committed entries read from the log at a time to be applied. */
     private static final int APPLY_BATCH = 256;
 
@@ -86,6 +90,7 @@ public final class ServerCore
     private final RecoveredState recovered;
     private final CoreCounters counters = new CoreCounters();
     private final ArrayList<RaftAction> actions = new ArrayList<>();
+    private final MachineGuard guard;
     private final Set<ServerId> unreachable = new HashSet<>();
     private final Set<ServerId> votesGranted = new HashSet<>();
     private final LinkedHashMap<ServerId, PeerProgress> peers = new LinkedHashMap<>();
@@ -140,6 +145,7 @@ public final class ServerCore
         this.self = config.id();
         this.machine = (StateMachine<Object, Object>)Objects.requireNonNull(machine, "machine");
         this.commandCodec = (Codec<Object>)this.machine.commandCodec();
+        this.guard = new MachineGuard(this.machine, config.applyFailure(), counters, actions);
         this.snapshots = Objects.requireNonNull(snapshots, "snapshots");
         this.random = Objects.requireNonNull(random, "random");
         this.recovered = Objects.requireNonNull(recovered, "recovered");
@@ -181,7 +187,7 @@ public final class ServerCore
         while (index <= log.lastIndex())
         {
             applyBatch.clear();
-            log.collect(index, log.lastIndex(), APPLY_BATCH, applyBatch);
+            log.collect(index, log.lastIndex(), APPLY_BATCH, config.maxAppendBytes(), applyBatch);
             if (applyBatch.isEmpty() || applyBatch.get(0).index() != index)
             {
                 throw new IllegalStateException(self + ": log entry " + index + " missing during recovery (last " +
@@ -499,7 +505,8 @@ public final class ServerCore
     {
         // §5.1: any message with a higher term makes us a follower of that term. A pre-vote request does not: it
         // is a question about a hypothetical election, and answering it must not disturb anyone (thesis §9.6).
-        if (rpc.term() > currentTerm && !(rpc instanceof PreVoteRpc))
+        if (rpc.term() > currentTerm && !(rpc instanceof PreVoteRpc) &&
+            !(mutation == Mutation.LEADER_IGNORES_HIGHER_TERM_REPLY && role == RaftState.LEADER && isReply(rpc)))
         {
             stepDown(rpc.term());
         }
@@ -665,7 +672,7 @@ public final class ServerCore
     private void appendReceived(final LogEntry entry)
     {
         log.appendNew(entry);
-        if (entry.payload() instanceof EntryPayload.ClusterChange change)
+        if (entry.payload() instanceof EntryPayload.ClusterChange change && mutation != Mutation.CONFIG_ON_COMMIT)
         {
             configs.add(entry.index(), change.members());
         }
@@ -779,7 +786,8 @@ public final class ServerCore
     {
         // The runtime has already reset the stored log to the snapshot, so adopt it whatever happened meanwhile.
         log.resetTo(meta.index(), meta.term());
-        configs.reset(meta.index(), meta.members());
+        configs.reset(meta.index(),
+            mutation == Mutation.INSTALLED_SNAPSHOT_MEMBERS_IGNORED ? configs.current() : meta.members());
         machineState = state;
         lastApplied = meta.index();
         commitIndex = Math.max(commitIndex, meta.index());
@@ -931,6 +939,11 @@ public final class ServerCore
             (null == votedFor || votedFor.equals(rpc.candidateId())) &&
             (log.isUpToDate(rpc.lastLogIndex(), rpc.lastLogTerm()) ||
                 mutation == Mutation.VOTE_WITHOUT_LOG_CHECK);
+        final boolean replyFirst = granted && null == votedFor && mutation == Mutation.VOTE_REPLY_BEFORE_PERSIST;
+        if (replyFirst)
+        {
+            send(from, new RequestVoteReply(currentTerm, true));
+        }
         if (granted && null == votedFor)
         {
             votedFor = rpc.candidateId();
@@ -940,12 +953,16 @@ public final class ServerCore
         {
             setElectionTimer();
         }
-        send(from, new RequestVoteReply(currentTerm, granted));
+        if (!replyFirst)
+        {
+            send(from, new RequestVoteReply(currentTerm, granted));
+        }
     }
 
     private void onRequestVoteReply(final ServerId from, final RequestVoteReply reply)
     {
-        if (role != RaftState.CANDIDATE || reply.term() != currentTerm || !reply.granted())
+        if (role != RaftState.CANDIDATE || !reply.granted() ||
+            (reply.term() != currentTerm && mutation != Mutation.COUNT_VOTE_FROM_OLDER_TERM))
         {
             return;
         }
@@ -1057,7 +1074,17 @@ public final class ServerCore
             actions.add(new RaftAction.CommandNotTaken(command, mode, hint));
             return;
         }
-        command.data(commandCodec);
+        if (command.data(commandCodec).length() > config.maxCommandBytes())
+        {
+            // The runtime refuses these with a clear error before they get here; this keeps them out of the log
+            // whatever the caller: an entry above the transport's frame limit could never be replicated.
+            counters.commandsRefused++;
+            if (mode instanceof ReplyMode.AwaitConsensus await)
+            {
+                actions.add(new RaftAction.CallFailed(await.callId(), CallError.INVALID_COMMAND, self));
+            }
+            return;
+        }
         final long index = appendEntry(command);
         counters.commands++;
         if (!(mode instanceof ReplyMode.NoReply))
@@ -1125,8 +1152,10 @@ public final class ServerCore
             return;
         }
         boolean sent = false;
+        // In flight per peer: maxPipelineCount entries, and MAX_IN_FLIGHT_MESSAGES messages' worth of bytes.
+        final long maxBytesInFlight = config.maxAppendBytes() * MAX_IN_FLIGHT_MESSAGES;
         while (peer.nextIndex <= log.lastIndex() && peer.inFlight() < config.maxPipelineCount() &&
-            !(sent && peer.probing))
+            !(sent && peer.probing) && peer.bytesInFlight() < maxBytesInFlight)
         {
             final long prev = peer.nextIndex - 1;
             final long prevTerm = log.term(prev);
@@ -1138,7 +1167,9 @@ public final class ServerCore
             final long last = Math.min(log.lastIndex(), Math.min(prev + config.maxAppendEntries(),
                 peer.matchIndex + config.maxPipelineCount()));
             final ArrayList<LogEntry> entries = new ArrayList<>((int)(last - prev));
-            log.collect(peer.nextIndex, last, config.maxAppendEntries(), entries);
+            // Bounded in bytes too, so that a message never exceeds the transport's frame limit however large the
+            // entries (each is at most maxCommandBytes, and one is always sent).
+            log.collect(peer.nextIndex, last, config.maxAppendEntries(), config.maxAppendBytes(), entries);
             if (entries.isEmpty())
             {
                 startSnapshot(peer);
@@ -1147,6 +1178,7 @@ public final class ServerCore
             send(peer.id, new AppendEntriesRpc(currentTerm, self, prev, prevTerm, commitIndex, entries));
             counters.appendEntriesSent++;
             peer.nextIndex += entries.size();
+            peer.sent(peer.nextIndex - 1, RaftLog.commandBytes(entries));
             peer.commitIndexSent = commitIndex;
             peer.commitLagSinceMs = -1;
             peer.probeInFlight = peer.probing;
@@ -1282,7 +1314,7 @@ public final class ServerCore
         int voters = 0;
         for (final Member member : members)
         {
-            if (member.isVoter())
+            if (member.isVoter() || mutation == Mutation.COMMIT_COUNTS_PROMOTABLE)
             {
                 // §5.3 and thesis §3.8: the leader's own entries count only once durable.
                 quorumScratch[voters++] = member.id().equals(self) ? ownMatchIndex() :
@@ -1358,7 +1390,7 @@ public final class ServerCore
             }
             transferTarget = null;
         }
-        runEffects(machine.tick(nowMs, machineState), false);
+        runEffects(guard.tick(nowMs, machineState, lastApplied), false);
     }
 
     private void onPeerUnreachable(final ServerId peer)
@@ -1493,7 +1525,9 @@ public final class ServerCore
             return;
         }
         snapshotPending = true;
-        actions.add(new RaftAction.WriteSnapshot(new SnapshotMeta(index, term, configs.at(index), machine.version()),
+        final List<Member> members =
+            mutation == Mutation.SNAPSHOT_CURRENT_CONFIG ? configs.current() : configs.at(index);
+        actions.add(new RaftAction.WriteSnapshot(new SnapshotMeta(index, term, members, machine.version()),
             cursor.state()));
     }
 
@@ -1534,6 +1568,12 @@ public final class ServerCore
         if (mutation == Mutation.READ_WITHOUT_QUORUM)
         {
             actions.add(new RaftAction.QueryReady(queryId));
+            return;
+        }
+        if (mutation == Mutation.QUERY_JOINS_SENT_ROUND && queryIndex > 0 && !heartbeatNeeded)
+        {
+            pendingQueries.add(new PendingQuery(queryId, commitIndex, queryIndex));
+            processQueries();
             return;
         }
         queryIndex++;
@@ -1597,7 +1637,8 @@ public final class ServerCore
 
     private boolean clusterChangePermitted()
     {
-        return role == RaftState.LEADER && commitIndex >= noopIndex && pendingConfigIndex == 0 && deleteCallId < 0;
+        return role == RaftState.LEADER && commitIndex >= noopIndex && deleteCallId < 0 &&
+            (pendingConfigIndex == 0 || mutation == Mutation.TWO_CONFIG_CHANGES_IN_FLIGHT);
     }
 
     private void onAddMember(final long callId, final Member member)
@@ -1754,7 +1795,7 @@ public final class ServerCore
             // In batches: a store reads a run of entries with one read where it reads one entry with one (a restart
             // without a snapshot applies the whole log from segments).
             applyBatch.clear();
-            log.collect(lastApplied + 1, commitIndex, APPLY_BATCH, applyBatch);
+            log.collect(lastApplied + 1, commitIndex, APPLY_BATCH, config.maxAppendBytes(), applyBatch);
             if (applyBatch.isEmpty())
             {
                 throw new IllegalStateException(self + ": committed entry " + (lastApplied + 1) + " is not held");
@@ -1786,19 +1827,25 @@ public final class ServerCore
         final CommandMeta meta = new CommandMeta(index, entry.term(), entry.systemTimeMs(), machine.version());
         if (payload instanceof UserCommand command)
         {
-            final ApplyResult<Object> result = machine.apply(meta, command.value(commandCodec), machineState);
-            machineState = result.state();
+            final ApplyResult<Object> result = guard.apply(meta, command, commandCodec, machineState, !replaying);
             if (!replaying && role == RaftState.LEADER)
             {
-                reply(index, result.reply());
+                reply(index, null == result ? guard.lastFailure() : result.reply());
             }
-            runEffects(result.effects(), replaying);
+            if (null != result)
+            {
+                machineState = result.state();
+                runEffects(result.effects(), replaying);
+            }
         }
         else if (payload instanceof EntryPayload.Builtin builtin)
         {
-            final ApplyResult<Object> result = machine.applyBuiltin(meta, builtin.command(), machineState);
-            machineState = result.state();
-            runEffects(result.effects(), replaying);
+            final ApplyResult<Object> result = guard.applyBuiltin(meta, builtin.command(), machineState, !replaying);
+            if (null != result)
+            {
+                machineState = result.state();
+                runEffects(result.effects(), replaying);
+            }
         }
         else if (payload instanceof EntryPayload.Noop)
         {
@@ -1811,8 +1858,12 @@ public final class ServerCore
                 queriesAwaitingNoop.clear();
             }
         }
-        else if (payload instanceof EntryPayload.ClusterChange)
+        else if (payload instanceof EntryPayload.ClusterChange change)
         {
+            if (mutation == Mutation.CONFIG_ON_COMMIT && index > configs.currentIndex())
+            {
+                configs.add(index, change.members());
+            }
             onConfigurationCommitted(index, entry.term(), replaying);
         }
         else if (payload instanceof EntryPayload.DeleteCluster)
@@ -1884,7 +1935,7 @@ public final class ServerCore
                 deleteCallId = -1;
             }
         }
-        runEffects(machine.stateEnter(RaftState.EOL, machineState), false);
+        runEffects(guard.stateEnter(RaftState.EOL, machineState, lastApplied), false);
         failPendingCalls();
         final RaftState previous = role;
         role = RaftState.EOL;
@@ -1918,9 +1969,12 @@ public final class ServerCore
             {
                 if (effect instanceof Effect.Append append)
                 {
-                    final UserCommand command = UserCommand.ofValue(append.command());
-                    command.data(commandCodec);
-                    appendEntry(command);
+                    final UserCommand command = guard.appendable(append.command(), commandCodec,
+                        config.maxCommandBytes(), lastApplied);
+                    if (null != command)
+                    {
+                        appendEntry(command);
+                    }
                     continue;
                 }
             }
@@ -1959,7 +2013,7 @@ public final class ServerCore
         actions.add(new RaftAction.RoleChanged(previous, next, currentTerm, leaderId));
         if (next != RaftState.RECOVERING)
         {
-            runEffects(machine.stateEnter(next, machineState), false);
+            runEffects(guard.stateEnter(next, machineState, lastApplied), false);
         }
     }
 
@@ -2020,6 +2074,12 @@ public final class ServerCore
             electionTimerRunning = false;
             actions.add(new RaftAction.CancelElectionTimer());
         }
+    }
+
+    private static boolean isReply(final RaftRpc rpc)
+    {
+        return rpc instanceof AppendEntriesReply || rpc instanceof HeartbeatReply || rpc instanceof RequestVoteReply ||
+            rpc instanceof PreVoteReply || rpc instanceof InstallSnapshotReply;
     }
 
     private void send(final ServerId to, final RaftRpc rpc)

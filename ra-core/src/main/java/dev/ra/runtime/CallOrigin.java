@@ -2,6 +2,7 @@ package dev.ra.runtime;
 
 import dev.ra.ServerId;
 import dev.ra.core.CallError;
+import dev.ra.core.MachineFailure;
 
 /**
  * Where the answer to a call goes: a {@link ClientCall} on this node, or a {@link RemoteOrigin} that sends it back
@@ -30,7 +31,27 @@ interface CallOrigin
      * @param error      why.
      * @param leaderHint the leader known, or null.
      */
-    void failed(CallError error, ServerId leaderHint);
+    default void failed(final CallError error, final ServerId leaderHint)
+    {
+        failed(error, leaderHint, "");
+    }
+
+    /**
+     * The call was refused, with the details for the caller.
+     *
+     * @param error      why.
+     * @param leaderHint the leader known, or null.
+     * @param detail     what exactly was wrong, naming the cluster and any limit; empty if nothing more is known.
+     */
+    void failed(CallError error, ServerId leaderHint, String detail);
+
+    /**
+     * The command was committed and applied, but the machine's {@code apply} threw: a definite outcome.
+     *
+     * @param failure what the machine threw.
+     * @param leader  the leader that applied it.
+     */
+    void commandFailed(MachineFailure failure, ServerId leader);
 
     /**
      * The addressed server does not run on its node.

@@ -1,7 +1,9 @@
 package dev.ra.runtime;
 
+import dev.ra.CommandFailedException;
 import dev.ra.CommandOutcomeUnknownException;
 import dev.ra.CommandResult;
+import dev.ra.InvalidCommandException;
 import dev.ra.MemberChange;
 import dev.ra.MembershipChangeException;
 import dev.ra.NotLeaderException;
@@ -13,6 +15,7 @@ import dev.ra.UnknownServerException;
 import dev.ra.codec.Codec;
 import dev.ra.codec.Codecs;
 import dev.ra.core.CallError;
+import dev.ra.core.MachineFailure;
 import dev.ra.protocol.ServerRequest;
 import java.util.HashSet;
 import java.util.List;
@@ -248,7 +251,7 @@ final class ClientCall implements CallOrigin
     }
 
     @Override
-    public void failed(final CallError error, final ServerId leaderHint)
+    public void failed(final CallError error, final ServerId leaderHint, final String detail)
     {
         switch (error)
         {
@@ -268,6 +271,15 @@ final class ClientCall implements CallOrigin
                     return;
                 }
                 break;
+            case INVALID_COMMAND:
+                future.completeExceptionally(new InvalidCommandException(null == detail || detail.isEmpty() ?
+                    "the command was refused by " + target() + ": its bytes do not decode with the machine's command " +
+                    "codec" : detail));
+                return;
+            case REPLY_NOT_ENCODABLE:
+                future.completeExceptionally(new RaException("the command was applied by " + target() + " but its " +
+                    "reply cannot be sent back: " + detail));
+                return;
             default:
                 break;
         }
@@ -278,8 +290,20 @@ final class ClientCall implements CallOrigin
         }
         else
         {
-            future.completeExceptionally(new RaException(describe() + " refused by " + target() + ": " + error));
+            future.completeExceptionally(new RaException(describe() + " refused by " + target() + ": " + error +
+                (null == detail || detail.isEmpty() ? "" : ": " + detail)));
         }
+    }
+
+    @Override
+    public void commandFailed(final MachineFailure failure, final ServerId leader)
+    {
+        if (null != cluster && null != leader)
+        {
+            cluster.leader = leader;
+        }
+        future.completeExceptionally(new CommandFailedException(failure.exceptionClass(), failure.message(),
+            failure.index()));
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.ra.runtime;
 
+import dev.ra.ApplyFailureMode;
 import dev.ra.DownReason;
+import dev.ra.InvalidCommandException;
 import dev.ra.ProcessRef;
 import dev.ra.QueryResult;
 import dev.ra.RaEvent;
@@ -13,6 +15,7 @@ import dev.ra.UnknownServerException;
 import dev.ra.codec.Bytes;
 import dev.ra.codec.Codec;
 import dev.ra.codec.Codecs;
+import dev.ra.core.CallError;
 import dev.ra.core.CoreConfig;
 import dev.ra.core.RaftEvent;
 import dev.ra.core.RecoveredState;
@@ -73,6 +76,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     private final ProcessRegistry processes;
     private final NodeReachability reachability;
     private final FailedStarts failedStarts = new FailedStarts();
+    private final int maxCommandBytes;
     private volatile boolean closed;
 
     /**
@@ -100,6 +104,26 @@ public final class RaRuntime implements TransportListener, AutoCloseable
             config.processExecutor();
         this.processes = new ProcessRegistry(this, config.nodeId(), processExecutor);
         this.reachability = new NodeReachability(config.nodeId(), config.transport(), scheduler);
+        // Half the transport's limit leaves room for the envelope of an AppendEntries message: its commands are
+        // bounded by this many bytes (one entry is always sent, and no entry is larger).
+        this.maxCommandBytes = Math.max(1, Math.min(config.maxCommandBytes(),
+            config.transport().maxMessageBytes() / 2));
+    }
+
+    /**
+     * @return what this node's members do when their machine throws.
+     */
+    ApplyFailureMode applyFailureMode()
+    {
+        return config.applyFailureMode();
+    }
+
+    /**
+     * @return the largest encoded command this node sends or appends.
+     */
+    int maxCommandBytes()
+    {
+        return maxCommandBytes;
     }
 
     private static java.util.concurrent.ThreadFactory daemon(final String prefix)
@@ -301,7 +325,9 @@ public final class RaRuntime implements TransportListener, AutoCloseable
             final CoreConfig coreConfig = CoreConfig.defaults(id, cluster.clusterName, initialMembers)
                 .withElectionTimeout(config.electionTimeoutMin().toMillis(), config.electionTimeoutMax().toMillis())
                 .withMinSnapshotInterval(config.minSnapshotInterval())
-                .withCommitNoticeDelay(config.commitNoticeDelay().toMillis());
+                .withCommitNoticeDelay(config.commitNoticeDelay().toMillis())
+                .withApplyFailure(config.applyFailureMode())
+                .withSizeLimits(maxCommandBytes, maxCommandBytes);
             final RecoveredState recovered = recover(storage, cluster.machine);
             final ServerCore core = new ServerCore(coreConfig, cluster.machine, storage.log(), storage.snapshots(),
                 recovered, new SplittableRandom());
@@ -645,8 +671,19 @@ public final class RaRuntime implements TransportListener, AutoCloseable
                 ": its machine (and so its command codec) is unknown here; start it, or a cluster containing it, " +
                 "through this node first");
         }
+        final String wrongType = CommandCheck.wrongType(cluster, command);
+        if (null != wrongType)
+        {
+            throw new InvalidCommandException(wrongType);
+        }
         final Codec<Object> codec = cluster.machine.commandCodec();
-        return UserCommand.of(command, Bytes.wrap(codec.toBytes(command)));
+        final UserCommand encoded = UserCommand.of(command, Bytes.wrap(codec.toBytes(command)));
+        final String tooLarge = CommandCheck.tooLarge(cluster, encoded.dataIfEncoded().length(), maxCommandBytes);
+        if (null != tooLarge)
+        {
+            throw new InvalidCommandException(tooLarge);
+        }
+        return encoded;
     }
 
     void dispatch(final ClientCall call, final ServerId to)
@@ -1017,8 +1054,25 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         final Codec<Object> codec = machine.replyCodec();
         for (final RaEvent.Correlated c : applied)
         {
+            final byte[] reply;
+            try
+            {
+                reply = codec.toBytes(c.reply());
+            }
+            catch (final RuntimeException ex)
+            {
+                // A failed command, or a reply the machine's codec cannot encode: only this notification is lost,
+                // never the leader.
+                LOG.warn("{}: cannot notify {} of the command correlated {}: its reply cannot be encoded: {}",
+                    leader, to, c.correlation(), ex.toString());
+                continue;
+            }
             correlations.add(c.correlation());
-            replies.add(Bytes.wrap(codec.toBytes(c.reply())));
+            replies.add(Bytes.wrap(reply));
+        }
+        if (correlations.isEmpty())
+        {
+            return;
         }
         config.transport().send(to.node(), new NodeMessage.AppliedNotice(to, leader, correlations, replies));
     }
@@ -1233,7 +1287,14 @@ public final class RaRuntime implements TransportListener, AutoCloseable
                 call.redirect(reply.leader());
                 break;
             case FAILED:
-                call.failed(reply.error(), reply.leader());
+                if (reply.error() == CallError.COMMAND_FAILED)
+                {
+                    call.commandFailed(RemoteOrigin.decodeFailure(reply.value()), reply.leader());
+                }
+                else
+                {
+                    call.failed(reply.error(), reply.leader(), reply.message());
+                }
                 break;
             case NO_SERVER:
                 call.noServer(call.target());

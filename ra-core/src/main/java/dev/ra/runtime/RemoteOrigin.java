@@ -3,16 +3,26 @@ package dev.ra.runtime;
 import dev.ra.ServerId;
 import dev.ra.codec.Bytes;
 import dev.ra.codec.Codec;
+import dev.ra.codec.Codecs;
 import dev.ra.core.CallError;
+import dev.ra.core.MachineFailure;
 import dev.ra.protocol.NodeMessage;
 import dev.ra.protocol.NodeMessage.CallReply;
 import dev.ra.protocol.NodeMessage.CallStatus;
+import java.util.Arrays;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The caller of a {@link NodeMessage.ServerCall} lives on another node: answers go back as {@link CallReply}s.
  */
 final class RemoteOrigin implements CallOrigin
 {
+    private static final Logger LOG = LoggerFactory.getLogger(RemoteOrigin.class);
+    /** Room left in a message for a reply's envelope (call id, status, leader, message). */
+    private static final int REPLY_ENVELOPE_BYTES = 64 * 1024;
+
     private final RaRuntime runtime;
     private final String node;
     private final long callId;
@@ -29,7 +39,33 @@ final class RemoteOrigin implements CallOrigin
     @Override
     public void ok(final Object value, final ServerId leader)
     {
-        reply(CallStatus.OK, Bytes.wrap(valueCodec.toBytes(value)), leader, null, "");
+        final byte[] encoded;
+        try
+        {
+            encoded = valueCodec.toBytes(value);
+        }
+        catch (final RuntimeException ex)
+        {
+            // The machine's reply codec cannot encode this reply: only this caller is affected. The command is applied,
+            // so it is told so (and not left to time out).
+            LOG.warn("{}: the reply to call {} from node {} cannot be encoded: {}", runtime.nodeId(), callId, node,
+                ex.toString());
+            reply(CallStatus.FAILED, Bytes.EMPTY, leader, CallError.REPLY_NOT_ENCODABLE, "the reply (a " +
+                (null == value ? "null" : value.getClass().getName()) + ") cannot be encoded by the machine's " +
+                "reply codec: " + ex);
+            return;
+        }
+        final int limit = runtime.transport().maxMessageBytes();
+        if (encoded.length > limit - REPLY_ENVELOPE_BYTES)
+        {
+            // The transport would drop it, leaving the caller to its timeout.
+            LOG.warn("{}: the reply to call {} from node {} is too large to send: {} bytes", runtime.nodeId(), callId,
+                node, encoded.length);
+            reply(CallStatus.FAILED, Bytes.EMPTY, leader, CallError.REPLY_NOT_ENCODABLE, "the reply of " +
+                encoded.length + " bytes (encoded) exceeds the transport's message limit of " + limit + " bytes");
+            return;
+        }
+        reply(CallStatus.OK, Bytes.wrap(encoded), leader, null, "");
     }
 
     @Override
@@ -39,9 +75,39 @@ final class RemoteOrigin implements CallOrigin
     }
 
     @Override
-    public void failed(final CallError error, final ServerId leaderHint)
+    public void failed(final CallError error, final ServerId leaderHint, final String detail)
     {
-        reply(CallStatus.FAILED, Bytes.EMPTY, leaderHint, error, "");
+        reply(CallStatus.FAILED, Bytes.EMPTY, leaderHint, error, detail);
+    }
+
+    @Override
+    public void commandFailed(final MachineFailure failure, final ServerId leader)
+    {
+        reply(CallStatus.FAILED, encodeFailure(failure), leader, CallError.COMMAND_FAILED, String.valueOf(
+            failure.message()));
+    }
+
+    /**
+     * The failure travels in the reply's value, encoded with the generic codec: index, exception class, and the
+     * message as a list of zero or one string (it may be null).
+     */
+    static Bytes encodeFailure(final MachineFailure failure)
+    {
+        return Bytes.wrap(Codecs.generic().toBytes(Arrays.asList(failure.index(), failure.exceptionClass(),
+            null == failure.message() ? List.of() : List.of(failure.message()))));
+    }
+
+    /**
+     * @param value encoded by {@link #encodeFailure}.
+     * @return the failure.
+     */
+    @SuppressWarnings("unchecked")
+    static MachineFailure decodeFailure(final Bytes value)
+    {
+        final List<Object> fields = (List<Object>)Codecs.generic().fromBytes(value.unsafeArray());
+        final List<Object> message = (List<Object>)fields.get(2);
+        return new MachineFailure("apply", ((Number)fields.get(0)).longValue(), (String)fields.get(1),
+            message.isEmpty() ? null : (String)message.get(0));
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.ra.runtime;
 
 import dev.ra.ServerId;
 import dev.ra.core.CallError;
+import dev.ra.core.MachineFailure;
 import java.util.function.Consumer;
 
 /**
@@ -41,9 +42,15 @@ final class RemovalOrigin implements CallOrigin
     }
 
     @Override
-    public void failed(final CallError error, final ServerId leaderHint)
+    public void failed(final CallError error, final ServerId leaderHint, final String detail)
     {
-        origin.failed(error, leaderHint);
+        origin.failed(error, leaderHint, detail);
+    }
+
+    @Override
+    public void commandFailed(final MachineFailure failure, final ServerId leader)
+    {
+        origin.commandFailed(failure, leader);
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.ra.runtime;
 
+import dev.ra.ApplyFailureMode;
 import dev.ra.StateMachine;
+import dev.ra.core.CoreConfig;
 import dev.ra.spi.Storage;
 import dev.ra.spi.Transport;
 import java.time.Duration;
@@ -26,11 +28,14 @@ import java.util.function.Supplier;
  * @param modCallHandlers     handlers for {@link dev.ra.Effect.ModCall}, by name.
  * @param processExecutor     runs process handlers, or null for the default pool.
  * @param useTransportThreads run the event loops on threads the transport lends, if it lends any.
+ * @param maxCommandBytes     largest encoded command accepted (also capped at half the transport's message limit).
+ * @param applyFailureMode    what a member does when its machine throws.
  */
 public record RuntimeConfig(String nodeId, Transport transport, Storage storage, int eventLoops,
     Duration tickInterval, Duration electionTimeoutMin, Duration electionTimeoutMax, Duration defaultTimeout,
     Duration commitNoticeDelay, long minSnapshotInterval, Map<String, Supplier<? extends StateMachine<?, ?>>> machines,
-    Map<String, Consumer<Object>> modCallHandlers, Executor processExecutor, boolean useTransportThreads)
+    Map<String, Consumer<Object>> modCallHandlers, Executor processExecutor, boolean useTransportThreads,
+    int maxCommandBytes, ApplyFailureMode applyFailureMode)
 {
     /**
      * Copies the maps.
@@ -39,5 +44,40 @@ public record RuntimeConfig(String nodeId, Transport transport, Storage storage,
     {
         machines = Map.copyOf(machines);
         modCallHandlers = Map.copyOf(modCallHandlers);
+        if (maxCommandBytes <= 0)
+        {
+            throw new IllegalArgumentException("maxCommandBytes must be positive, got " + maxCommandBytes);
+        }
+        java.util.Objects.requireNonNull(applyFailureMode, "applyFailureMode");
+    }
+
+    /**
+     * The settings with the default command size limit and failure mode.
+     *
+     * @param nodeId              id of the node.
+     * @param transport           to reach other nodes.
+     * @param storage             of the node's servers.
+     * @param eventLoops          number of event loop threads.
+     * @param tickInterval        between ticks of every server.
+     * @param electionTimeoutMin  lower bound of the randomized election timeout.
+     * @param electionTimeoutMax  upper bound of the randomized election timeout.
+     * @param defaultTimeout      of calls without an explicit timeout.
+     * @param commitNoticeDelay   how long a leader lets an idle follower's known commit index lag.
+     * @param minSnapshotInterval entries between snapshots at least.
+     * @param machines            machines registered by name.
+     * @param modCallHandlers     handlers for {@link dev.ra.Effect.ModCall}, by name.
+     * @param processExecutor     runs process handlers, or null for the default pool.
+     * @param useTransportThreads run the event loops on threads the transport lends, if it lends any.
+     */
+    public RuntimeConfig(final String nodeId, final Transport transport, final Storage storage, final int eventLoops,
+        final Duration tickInterval, final Duration electionTimeoutMin, final Duration electionTimeoutMax,
+        final Duration defaultTimeout, final Duration commitNoticeDelay, final long minSnapshotInterval,
+        final Map<String, Supplier<? extends StateMachine<?, ?>>> machines,
+        final Map<String, Consumer<Object>> modCallHandlers, final Executor processExecutor,
+        final boolean useTransportThreads)
+    {
+        this(nodeId, transport, storage, eventLoops, tickInterval, electionTimeoutMin, electionTimeoutMax,
+            defaultTimeout, commitNoticeDelay, minSnapshotInterval, machines, modCallHandlers, processExecutor,
+            useTransportThreads, CoreConfig.DEFAULT_MAX_COMMAND_BYTES, ApplyFailureMode.FAIL_COMMAND);
     }
 }

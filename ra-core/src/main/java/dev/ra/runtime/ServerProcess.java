@@ -1,8 +1,11 @@
 package dev.ra.runtime;
 
+import dev.ra.ApplyFailureMode;
 import dev.ra.BuiltinCommand;
+import dev.ra.CommandFailedException;
 import dev.ra.DownReason;
 import dev.ra.Effect;
+import dev.ra.InvalidCommandException;
 import dev.ra.ProcessRef;
 import dev.ra.RaEvent;
 import dev.ra.RaftState;
@@ -12,6 +15,7 @@ import dev.ra.ServerStoppedException;
 import dev.ra.StateMachine;
 import dev.ra.codec.Bytes;
 import dev.ra.core.CallError;
+import dev.ra.core.MachineFailure;
 import dev.ra.core.RaftAction;
 import dev.ra.core.RaftEvent;
 import dev.ra.core.ReplyMode;
@@ -50,9 +54,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Everything but {@link #enqueue}, {@link #onWritten} and the listener callbacks is confined to the loop thread.
  *
- * <p>If the core or the machine throws, the server stops: it logs the failure, fails its pending calls with
- * {@link ServerStoppedException}, closes its storage (keeping the data) and tells its peers it is down. Other servers
- * are not affected; the server can be restarted from its storage with {@code restartServer}.
+ * <p>A machine that throws is contained by the core ({@link ApplyFailureMode#FAIL_COMMAND}, the default): the caller
+ * of the command gets the failure, the failure is logged and counted. An effect that fails to run is logged and
+ * counted too. With {@link ApplyFailureMode#STOP_SERVER}, or if the core itself throws, the server stops: it logs the
+ * failure, fails its pending calls with {@link ServerStoppedException}, closes its storage (keeping the data) and tells
+ * its peers it is down. Other servers are not affected; the server can be restarted from its storage with
+ * {@code restartServer}.
  */
 final class ServerProcess implements LogListener
 {
@@ -110,6 +117,8 @@ final class ServerProcess implements LogListener
     private boolean deleteOnTerminate;
     private volatile boolean stopped;
     private volatile RaftState role = RaftState.RECOVERING;
+    /** Machine effects that threw when run; written on the loop thread, read by overviews. */
+    private volatile long effectFailures;
 
     ServerProcess(final RaRuntime runtime, final EventLoop loop, final ServerId id, final ClusterInfo cluster,
         final ServerStorage storage)
@@ -394,7 +403,14 @@ final class ServerProcess implements LogListener
             final Pending p = pending.remove(reply.callId());
             if (null != p)
             {
-                p.origin.ok(reply.reply(), id);
+                if (reply.reply() instanceof MachineFailure failure)
+                {
+                    p.origin.commandFailed(failure, id);
+                }
+                else
+                {
+                    p.origin.ok(reply.reply(), id);
+                }
             }
         }
         deferredReplies.clear();
@@ -417,8 +433,11 @@ final class ServerProcess implements LogListener
         }
         else if (action instanceof RaftAction.NotifyApplied notify)
         {
+            final Object reply = notify.reply() instanceof MachineFailure failure ?
+                new CommandFailedException(failure.exceptionClass(), failure.message(), failure.index()) :
+                notify.reply();
             notifications.computeIfAbsent(notify.to(), k -> new ArrayList<>())
-                .add(new RaEvent.Correlated(notify.correlation(), notify.reply()));
+                .add(new RaEvent.Correlated(notify.correlation(), reply));
         }
         else if (action instanceof RaftAction.SetElectionTimer timer)
         {
@@ -440,7 +459,23 @@ final class ServerProcess implements LogListener
         {
             for (final Effect effect : effects.effects())
             {
-                runEffect(effect);
+                runEffectContained(effect);
+            }
+        }
+        else if (action instanceof RaftAction.MachineFailed failed)
+        {
+            final MachineFailure f = failed.failure();
+            if ("apply".equals(f.callback()))
+            {
+                // The command's outcome, reported to its caller and counted (apply_failures): not the member's
+                // problem, and logged by every member alike.
+                LOG.debug("{}: the machine's apply threw at index {}: {}: {}", id, f.index(), f.exceptionClass(),
+                    f.message());
+            }
+            else
+            {
+                LOG.warn("{}: the machine's {} threw at index {}: {}: {}; the member carries on", id, f.callback(),
+                    f.index(), f.exceptionClass(), f.message());
             }
         }
         else if (action instanceof RaftAction.CommandNotTaken notTaken)
@@ -663,6 +698,28 @@ final class ServerProcess implements LogListener
     // ------------------------------------------------------------------------------------------------------------
     // Machine effects
 
+    /**
+     * An effect that cannot be carried out (a message the machine's codec cannot encode, a handler that throws) is the
+     * machine's problem, not the member's: it is logged and counted, and the member carries on (unless the node runs
+     * with {@link ApplyFailureMode#STOP_SERVER}).
+     */
+    private void runEffectContained(final Effect effect)
+    {
+        try
+        {
+            runEffect(effect);
+        }
+        catch (final RuntimeException ex)
+        {
+            if (runtime.applyFailureMode() == ApplyFailureMode.STOP_SERVER)
+            {
+                throw ex;
+            }
+            effectFailures++;
+            LOG.warn("{}: the effect {} failed: {}", id, effect.getClass().getSimpleName(), ex.toString());
+        }
+    }
+
     private void runEffect(final Effect effect)
     {
         if (effect instanceof Effect.SendMsg send)
@@ -811,9 +868,10 @@ final class ServerProcess implements LogListener
     {
         if (request instanceof ServerRequest.Command command)
         {
-            if (!decodes(command.command()))
+            final String refusal = refusal(command.command());
+            if (null != refusal)
             {
-                origin.failed(CallError.INVALID_COMMAND, null);
+                origin.failed(CallError.INVALID_COMMAND, null, refusal);
                 return;
             }
             final long callId = register(origin, PendingKind.COMMAND);
@@ -905,8 +963,15 @@ final class ServerProcess implements LogListener
      */
     void cast(final UserCommand command, final ProcessRef notifyTo, final Object correlation, final int hops)
     {
-        if (!decodes(command))
+        final String refusal = refusal(command);
+        if (null != refusal)
         {
+            LOG.warn("{}: refusing a pipelined command: {}", id, refusal);
+            if (null != notifyTo)
+            {
+                notifications.computeIfAbsent(notifyTo, k -> new ArrayList<>()).add(new RaEvent.Correlated(
+                    correlation, new InvalidCommandException(refusal)));
+            }
             return;
         }
         currentCastHops = hops;
@@ -916,26 +981,47 @@ final class ServerProcess implements LogListener
     }
 
     /**
-     * A leader decodes a command that arrived as bytes BEFORE appending it: bytes the machine cannot decode would
-     * otherwise become an entry that stops every member when it is applied. The decoded value is cached in the
-     * command, so applying it later costs nothing more. Other members leave decoding to the leader they redirect to.
+     * A leader checks a command BEFORE appending it, as the caller's node did (a caller on another node may run other
+     * code): bytes the machine cannot decode, a command of another type than the machine's, or one above the maximum
+     * command size would otherwise become an entry every member fails to apply, or one that cannot be replicated. The
+     * decoded value is cached in the command, so applying it later costs nothing more. Other members leave the checks
+     * to the leader they redirect to.
+     *
+     * @return null if the command may be appended, else why not.
      */
-    private boolean decodes(final UserCommand command)
+    private String refusal(final UserCommand command)
     {
-        if (core.role() != RaftState.LEADER || null != command.valueIfDecoded())
+        if (core.role() != RaftState.LEADER)
         {
-            return true;
+            return null;
         }
+        final Object value;
         try
         {
-            command.value(machine.commandCodec());
-            return true;
+            value = command.value(machine.commandCodec());
         }
         catch (final RuntimeException ex)
         {
             LOG.warn("{}: refusing a command whose bytes do not decode: {}", id, ex.toString());
-            return false;
+            return "cluster '" + cluster.clusterName + "': the command's bytes do not decode with the command codec " +
+                "of machine " + machine.getClass().getName() + ": " + ex.getMessage();
         }
+        final String wrongType = CommandCheck.wrongType(cluster, value);
+        if (null != wrongType)
+        {
+            return wrongType;
+        }
+        final Bytes data;
+        try
+        {
+            data = command.data(machine.commandCodec());
+        }
+        catch (final RuntimeException ex)
+        {
+            return "cluster '" + cluster.clusterName + "': the command cannot be encoded with the command codec of " +
+                "machine " + machine.getClass().getName() + ": " + ex.getMessage();
+        }
+        return CommandCheck.tooLarge(cluster, data.length(), runtime.maxCommandBytes());
     }
 
     /**
@@ -1030,7 +1116,8 @@ final class ServerProcess implements LogListener
         {
             members.add(m.id());
         }
-        final Map<String, Long> counters = core.counters().asMap();
+        final Map<String, Long> counters = new LinkedHashMap<>(core.counters().asMap());
+        counters.put("effect_failures", effectFailures);
         Map<String, Object> machineOverview;
         try
         {

@@ -66,6 +66,17 @@ public interface Transport extends AutoCloseable
     boolean isReachable(String node);
 
     /**
+     * The largest message this transport carries (a frame limit); larger ones are dropped. The runtime keeps commands
+     * and replication messages under it. The default is unlimited.
+     *
+     * @return the limit in bytes.
+     */
+    default int maxMessageBytes()
+    {
+        return Integer.MAX_VALUE;
+    }
+
+    /**
      * Stop the transport; connections are closed and peers will see this node as down.
      */
     @Override

@@ -13,14 +13,11 @@ import dev.ra.protocol.LogEntry;
 import dev.ra.protocol.Member;
 import dev.ra.protocol.Membership;
 import dev.ra.protocol.UserCommand;
+import dev.ra.testkit.property.Gen;
+import dev.ra.testkit.property.Property;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
 
 /**
  * Round trips of the codecs that put values on disk and on the wire, and robustness of decoding against garbage.
@@ -32,96 +29,114 @@ class CodecProperties
     {
     }
 
-    @Provide
-    Arbitrary<Object> values()
+    /** Two values for one check. */
+    record Typed(List<Long> numbers, Map<String, Integer> map)
     {
-        final Arbitrary<Object> leaves = Arbitraries.oneOf(
-            Arbitraries.strings().ofMaxLength(40).map(s -> (Object)s),
-            Arbitraries.longs().map(l -> (Object)l),
-            Arbitraries.integers().map(i -> (Object)i),
-            Arbitraries.of(true, false).map(b -> (Object)b),
-            Arbitraries.doubles().map(d -> (Object)d),
-            Arbitraries.just((Object)null),
-            Arbitraries.of(DownReason.values()).map(r -> (Object)r),
-            Arbitraries.longs().between(1, Long.MAX_VALUE).map(id -> (Object)new ProcessRef("n1", id)),
-            Combinators.combine(Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(8),
-                Arbitraries.longs(), Arbitraries.strings().alpha().ofMaxLength(5).list().ofMaxSize(4),
-                Arbitraries.of(DownReason.values())).as((k, n, t, r) -> (Object)new Sample(k, n, t, r)));
-        return Arbitraries.recursive(() -> leaves, inner -> Arbitraries.oneOf(
-            inner.list().ofMaxSize(5).map(l -> (Object)l),
-            Arbitraries.maps(Arbitraries.strings().alpha().ofMaxLength(6), inner).ofMaxSize(4).map(m -> (Object)m)),
-            3);
     }
 
-    @Property(tries = 2000)
-    void genericCodecRoundTrips(@ForAll("values") final Object value)
+    private static Gen<Object> values()
     {
-        final Codec<Object> codec = Codecs.generic();
-        final Object decoded = codec.fromBytes(codec.toBytes(value));
-        if (value instanceof Double d && d.isNaN())
+        final Gen<String> keys = Gen.strings(Gen.alpha(), 1, 8);
+        final Gen<List<String>> tags = Gen.strings(Gen.alpha(), 0, 5).list(0, 4);
+        final Gen<DownReason> reasons = Gen.of(DownReason.class);
+        final Gen<Object> leaves = Gen.<Object>oneOf(
+            Gen.strings(Gen.unicode(), 0, 40),
+            Gen.longs(),
+            Gen.ints(),
+            Gen.booleans(),
+            Gen.doubles(),
+            Gen.constant(null),
+            reasons,
+            Gen.longs(1, Long.MAX_VALUE).map(id -> new ProcessRef("n1", id)),
+            c -> new Sample(keys.next(c), c.between(Long.MIN_VALUE, Long.MAX_VALUE), tags.next(c), reasons.next(c)));
+        final Gen<String> mapKeys = Gen.strings(Gen.alpha(), 0, 6);
+        return Gen.recursive(leaves, inner -> Gen.<Object>oneOf(inner.list(0, 5), Gen.maps(mapKeys, inner, 0, 4)), 3);
+    }
+
+    @Test
+    void genericCodecRoundTrips()
+    {
+        Property.forAll(2000, values(), value ->
         {
-            assertThat((Double)decoded).isNaN();
-            return;
-        }
-        assertThat(decoded).isEqualTo(value);
+            final Codec<Object> codec = Codecs.generic();
+            final Object decoded = codec.fromBytes(codec.toBytes(value));
+            if (value instanceof Double d && d.isNaN())
+            {
+                assertThat((Double)decoded).isNaN();
+                return;
+            }
+            assertThat(decoded).isEqualTo(value);
+        });
     }
 
-    @Provide
-    Arbitrary<LogEntry> entries()
+    private static Gen<LogEntry> entries()
     {
-        final Arbitrary<EntryPayload> payloads = Arbitraries.oneOf(
-            Arbitraries.bytes().array(byte[].class).ofMaxSize(300).map(b -> UserCommand.ofData(Bytes.wrap(b))),
-            Arbitraries.integers().between(0, 1000).map(EntryPayload.Noop::new),
-            Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(10).list().ofMinSize(1).ofMaxSize(7)
+        final Gen<EntryPayload> payloads = Gen.<EntryPayload>oneOf(
+            Gen.byteArrays(0, 300).map(b -> UserCommand.ofData(Bytes.wrap(b))),
+            Gen.ints(0, 1000).map(EntryPayload.Noop::new),
+            Gen.strings(Gen.alpha(), 1, 10).list(1, 7)
                 .map(names -> new EntryPayload.ClusterChange(names.stream().distinct()
                     .map(n -> new Member(new ServerId(n, "node-" + n), Membership.values()[n.length() % 3],
                         n.length())).toList())),
-            Arbitraries.of(new BuiltinCommand.Down(new ProcessRef("n2", 7), DownReason.NOCONNECTION),
+            Gen.of(new BuiltinCommand.Down(new ProcessRef("n2", 7), DownReason.NOCONNECTION),
                 new BuiltinCommand.NodeUp("n3"), new BuiltinCommand.NodeDown("n4"),
                 new BuiltinCommand.Timeout("lease")).map(EntryPayload.Builtin::new),
-            Arbitraries.just(new EntryPayload.DeleteCluster()));
-        return Combinators.combine(Arbitraries.longs().between(1, Long.MAX_VALUE / 2),
-            Arbitraries.longs().between(1, Long.MAX_VALUE / 2), Arbitraries.longs(), payloads)
-            .as(LogEntry::new);
+            Gen.constant(new EntryPayload.DeleteCluster()));
+        final Gen<Long> positions = Gen.longs(1, Long.MAX_VALUE / 2);
+        final Gen<Long> any = Gen.longs();
+        return c -> new LogEntry(positions.next(c), positions.next(c), any.next(c), payloads.next(c));
     }
 
-    @Property(tries = 2000)
-    void entryCodecRoundTrips(@ForAll("entries") final LogEntry entry)
+    @Test
+    void entryCodecRoundTrips()
     {
-        assertThat(EntryCodec.INSTANCE.fromBytes(EntryCodec.INSTANCE.toBytes(entry))).isEqualTo(entry);
+        Property.forAll(2000, entries(),
+            entry -> assertThat(EntryCodec.INSTANCE.fromBytes(EntryCodec.INSTANCE.toBytes(entry))).isEqualTo(entry));
     }
 
-    @Property(tries = 5000)
-    void decodingGarbageFailsOnlyWithCodecException(@ForAll final byte[] garbage)
+    @Test
+    void decodingGarbageFailsOnlyWithCodecException()
     {
-        for (final Codec<?> codec : List.of(Codecs.generic(), EntryCodec.INSTANCE, Codecs.string(),
-            Codecs.listOf(Codecs.int64()), Codecs.mapOf(Codecs.string(), Codecs.generic())))
+        Property.forAll(5000, Gen.byteArrays(0, 255), garbage ->
         {
-            final Throwable thrown = catchThrowable(() -> codec.fromBytes(garbage));
-            if (null != thrown)
+            for (final Codec<?> codec : List.of(Codecs.generic(), EntryCodec.INSTANCE, Codecs.string(),
+                Codecs.listOf(Codecs.int64()), Codecs.mapOf(Codecs.string(), Codecs.generic())))
             {
-                assertThat(thrown).isInstanceOf(CodecException.class);
+                final Throwable thrown = catchThrowable(() -> codec.fromBytes(garbage));
+                if (null != thrown)
+                {
+                    assertThat(thrown).isInstanceOf(CodecException.class);
+                }
             }
-        }
+        });
     }
 
-    @Property(tries = 1000)
-    void truncatedEncodingsFailCleanly(@ForAll("entries") final LogEntry entry)
+    @Test
+    void truncatedEncodingsFailCleanly()
     {
-        final byte[] bytes = EntryCodec.INSTANCE.toBytes(entry);
-        for (int length = 0; length < bytes.length; length += Math.max(1, bytes.length / 10))
+        Property.forAll(1000, entries(), entry ->
         {
-            final byte[] cut = java.util.Arrays.copyOf(bytes, length);
-            assertThat(catchThrowable(() -> EntryCodec.INSTANCE.fromBytes(cut))).isInstanceOf(CodecException.class);
-        }
+            final byte[] bytes = EntryCodec.INSTANCE.toBytes(entry);
+            for (int length = 0; length < bytes.length; length += Math.max(1, bytes.length / 10))
+            {
+                final byte[] cut = java.util.Arrays.copyOf(bytes, length);
+                assertThat(catchThrowable(() -> EntryCodec.INSTANCE.fromBytes(cut)))
+                    .isInstanceOf(CodecException.class);
+            }
+        });
     }
 
-    @Property
-    void typedCodecsRoundTrip(@ForAll final List<Long> numbers, @ForAll final Map<String, Integer> map)
+    @Test
+    void typedCodecsRoundTrip()
     {
-        assertThat(Codecs.listOf(Codecs.int64()).fromBytes(Codecs.listOf(Codecs.int64()).toBytes(numbers)))
-            .isEqualTo(numbers);
-        final Codec<Map<String, Integer>> mapCodec = Codecs.mapOf(Codecs.string(), Codecs.int32());
-        assertThat(mapCodec.fromBytes(mapCodec.toBytes(map))).isEqualTo(map);
+        final Gen<List<Long>> numbers = Gen.longs().list(0, 255);
+        final Gen<Map<String, Integer>> maps = Gen.maps(Gen.strings(Gen.unicode(), 0, 255), Gen.ints(), 0, 255);
+        Property.forAll(1000, c -> new Typed(numbers.next(c), maps.next(c)), typed ->
+        {
+            assertThat(Codecs.listOf(Codecs.int64()).fromBytes(Codecs.listOf(Codecs.int64()).toBytes(typed.numbers())))
+                .isEqualTo(typed.numbers());
+            final Codec<Map<String, Integer>> mapCodec = Codecs.mapOf(Codecs.string(), Codecs.int32());
+            assertThat(mapCodec.fromBytes(mapCodec.toBytes(typed.map()))).isEqualTo(typed.map());
+        });
     }
 }

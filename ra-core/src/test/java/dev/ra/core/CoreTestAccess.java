@@ -16,7 +16,25 @@ public final class CoreTestAccess
         /** Vote without the up-to-date log check. */
         VOTE_WITHOUT_LOG_CHECK,
         /** Serve consistent queries without a quorum round. */
-        READ_WITHOUT_QUORUM
+        READ_WITHOUT_QUORUM,
+        /** A candidate counts a vote granted in an earlier term. */
+        COUNT_VOTE_FROM_OLDER_TERM,
+        /** A consistent query joins a heartbeat round sent before it arrived. */
+        QUERY_JOINS_SENT_ROUND,
+        /** Followers adopt a configuration on commit instead of on append. */
+        CONFIG_ON_COMMIT,
+        /** A snapshot records the current configuration instead of the one at its index. */
+        SNAPSHOT_CURRENT_CONFIG,
+        /** An installed snapshot's members are ignored. */
+        INSTALLED_SNAPSHOT_MEMBERS_IGNORED,
+        /** A vote reply is sent before the vote is persisted. */
+        VOTE_REPLY_BEFORE_PERSIST,
+        /** A leader does not step down on a reply with a higher term. */
+        LEADER_IGNORES_HIGHER_TERM_REPLY,
+        /** The commit quorum counts promotable members. */
+        COMMIT_COUNTS_PROMOTABLE,
+        /** Two configuration changes in flight at once. */
+        TWO_CONFIG_CHANGES_IN_FLIGHT
     }
 
     private CoreTestAccess()

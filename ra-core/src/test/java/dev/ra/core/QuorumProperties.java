@@ -2,38 +2,41 @@ package dev.ra.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ra.testkit.property.Gen;
+import dev.ra.testkit.property.Property;
 import java.util.Arrays;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
 
 /**
  * Quorum arithmetic checked differentially against a deliberately naive model (as etcd raft's quorum tests do).
  */
 class QuorumProperties
 {
-    @Provide
-    Arbitrary<long[]> matchIndexes()
+    private static Gen<long[]> matchIndexes()
     {
-        return Arbitraries.longs().between(0, 50).array(long[].class).ofMinSize(1).ofMaxSize(9);
+        return Gen.longs(0, 50).list(1, 9).map(list -> list.stream().mapToLong(Long::longValue).toArray());
     }
 
-    @Property(tries = 5000)
-    void agreedValueIsTheHighestValueAMajorityHasReached(@ForAll("matchIndexes") final long[] matches)
+    @Test
+    void agreedValueIsTheHighestValueAMajorityHasReached()
     {
-        final long expected = naiveAgreed(matches);
-        final long[] scratch = matches.clone();
-        assertThat(Quorum.agreedValue(scratch, scratch.length)).isEqualTo(expected);
+        Property.forAll(5000, matchIndexes(), matches ->
+        {
+            final long expected = naiveAgreed(matches);
+            final long[] scratch = matches.clone();
+            assertThat(Quorum.agreedValue(scratch, scratch.length)).isEqualTo(expected);
+        });
     }
 
-    @Property
-    void majorityIsMoreThanHalf(@ForAll @net.jqwik.api.constraints.IntRange(min = 1, max = 1000) final int voters)
+    @Test
+    void majorityIsMoreThanHalf()
     {
-        final int majority = Quorum.majority(voters);
-        assertThat(2 * majority).isGreaterThan(voters);
-        assertThat(2 * (majority - 1)).isLessThanOrEqualTo(voters);
+        Property.forAll(1000, Gen.ints(1, 1000), voters ->
+        {
+            final int majority = Quorum.majority(voters);
+            assertThat(2 * majority).isGreaterThan(voters);
+            assertThat(2 * (majority - 1)).isLessThanOrEqualTo(voters);
+        });
     }
 
     private static long naiveAgreed(final long[] matches)

@@ -2,15 +2,13 @@ package dev.ra.lincheck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ra.testkit.property.Gen;
+import dev.ra.testkit.property.Property;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Random;
-import net.jqwik.api.Assume;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.DoubleRange;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 
 /**
  * Histories of a real sequential register observed through random concurrent intervals are linearizable
@@ -23,31 +21,42 @@ class SimulatedHistoryPropertyTest {
 
     private final LinearizabilityChecker checker = new LinearizabilityChecker();
 
-    @Property(tries = 300)
-    void simulatedRegisterHistoriesAreLinearizable(
-            @ForAll long seed,
-            @ForAll @IntRange(min = 1, max = 80) int opsPerKey,
-            @ForAll @IntRange(min = 1, max = 5) int maxClientsPerKey,
-            @ForAll @DoubleRange(min = 0, max = 0.15) double unknownRate,
-            @ForAll @DoubleRange(min = 0, max = 0.15) double failedRate) {
-        List<Operation> history = SimulatedRegisterHistories.generate(seed,
-                new SimulatedRegisterHistories.Shape(KEYS, opsPerKey, maxClientsPerKey, unknownRate, failedRate));
+    /** The seed and shape of one simulated history. */
+    record Params(long seed, int opsPerKey, int maxClientsPerKey, double unknownRate, double failedRate) {
 
-        CheckResult result = checker.check(history);
-
-        assertThat(result.verdict()).as(result::explanation).isEqualTo(Verdict.LINEARIZABLE);
-        result.keyResults().values().forEach(SimulatedHistoryPropertyTest::assertWitnessIsALegalLinearization);
+        SimulatedRegisterHistories.Shape shape() {
+            return new SimulatedRegisterHistories.Shape(KEYS, opsPerKey, maxClientsPerKey, unknownRate, failedRate);
+        }
     }
 
-    @Property(tries = 300)
-    void aReadOfANeverWrittenValueIsAViolation(
-            @ForAll long seed,
-            @ForAll @IntRange(min = 1, max = 80) int opsPerKey,
-            @ForAll @IntRange(min = 1, max = 5) int maxClientsPerKey,
-            @ForAll @DoubleRange(min = 0, max = 0.15) double unknownRate,
-            @ForAll @DoubleRange(min = 0, max = 0.15) double failedRate) {
-        List<Operation> history = new ArrayList<>(SimulatedRegisterHistories.generate(seed,
-                new SimulatedRegisterHistories.Shape(KEYS, opsPerKey, maxClientsPerKey, unknownRate, failedRate)));
+    private static Gen<Params> params() {
+        Gen<Long> seeds = Gen.longs();
+        Gen<Integer> opsPerKey = Gen.ints(1, 80);
+        Gen<Integer> maxClientsPerKey = Gen.ints(1, 5);
+        Gen<Double> rates = Gen.decimals(0, 0.15, 2);
+        return c -> new Params(seeds.next(c), opsPerKey.next(c), maxClientsPerKey.next(c), rates.next(c),
+                rates.next(c));
+    }
+
+    @Test
+    void simulatedRegisterHistoriesAreLinearizable() {
+        Property.forAll(300, params(), params -> {
+            List<Operation> history = SimulatedRegisterHistories.generate(params.seed(), params.shape());
+
+            CheckResult result = checker.check(history);
+
+            assertThat(result.verdict()).as(result::explanation).isEqualTo(Verdict.LINEARIZABLE);
+            result.keyResults().values().forEach(SimulatedHistoryPropertyTest::assertWitnessIsALegalLinearization);
+        });
+    }
+
+    @Test
+    void aReadOfANeverWrittenValueIsAViolation() {
+        Property.forAll(300, params(), params -> aReadOfANeverWrittenValueIsAViolation(params.seed(), params.shape()));
+    }
+
+    private void aReadOfANeverWrittenValueIsAViolation(long seed, SimulatedRegisterHistories.Shape shape) {
+        List<Operation> history = new ArrayList<>(SimulatedRegisterHistories.generate(seed, shape));
         List<Integer> completedReads = new ArrayList<>();
         for (int i = 0; i < history.size(); i++) {
             Operation op = history.get(i);
@@ -55,7 +64,7 @@ class SimulatedHistoryPropertyTest {
                 completedReads.add(i);
             }
         }
-        Assume.that(!completedReads.isEmpty());
+        Property.assume(!completedReads.isEmpty());
         int victim = completedReads.get(new Random(seed).nextInt(completedReads.size()));
         Operation corrupted = history.get(victim).withReadValue(NEVER_WRITTEN);
         history.set(victim, corrupted);

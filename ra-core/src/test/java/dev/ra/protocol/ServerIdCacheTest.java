@@ -7,12 +7,10 @@ import dev.ra.ServerId;
 import dev.ra.codec.BufferReader;
 import dev.ra.codec.BufferWriter;
 import dev.ra.codec.CodecException;
+import dev.ra.testkit.property.Gen;
+import dev.ra.testkit.property.Property;
 import java.util.ArrayList;
 import java.util.List;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,9 +30,13 @@ class ServerIdCacheTest
         return out.toByteArray();
     }
 
-    @Property(tries = 300)
-    void decodesWhatWasWrittenWhetherCachedOrNot(
-        @ForAll @Size(min = 1, max = 60) final List<@IntRange(min = 0, max = 3000) Integer> picks)
+    @Test
+    void decodesWhatWasWrittenWhetherCachedOrNot()
+    {
+        Property.forAll(300, Gen.ints(0, 3000).list(1, 60), ServerIdCacheTest::decodesWhatWasWritten);
+    }
+
+    private static void decodesWhatWasWritten(final List<Integer> picks)
     {
         // Up to 3,000 distinct ids through 1,024 slots: hits, misses and slots taken over by other ids.
         final List<ServerId> ids = new ArrayList<>();
@@ -54,8 +56,13 @@ class ServerIdCacheTest
         }
     }
 
-    @Property(tries = 200)
-    void longAndNonAsciiIdsRoundTrip(@ForAll @IntRange(min = 1, max = 255) final int length)
+    @Test
+    void longAndNonAsciiIdsRoundTrip()
+    {
+        Property.forAll(200, Gen.ints(1, 255), ServerIdCacheTest::longAndNonAsciiIdRoundTrips);
+    }
+
+    private static void longAndNonAsciiIdRoundTrips(final int length)
     {
         final ServerId id = new ServerId("é".repeat(length), "n" + length);
         final List<ServerId> ids = List.of(id, id);

@@ -35,26 +35,6 @@ class FailuresTest
     }
 
     @Test
-    void aMachineThatThrowsStopsOnlyItsOwnServers()
-    {
-        final List<ServerId> failing = cluster.serverIds("failing");
-        final RaSystem n1 = cluster.first();
-        n1.startCluster("failing", "failing-counter", failing);
-        final List<ServerId> healthy = cluster.startCluster("healthy", new KvMachine());
-        n1.processCommand(failing.get(0), 5L);
-
-        assertThatThrownBy(() -> n1.processCommand(failing.get(0), -1L, Duration.ofSeconds(3)))
-            .isInstanceOfAny(ServerStoppedException.class, RaTimeoutException.class);
-
-        // Every member that applies the poisonous entry stops: the leader first, then the member elected after it,
-        // which commits the entry with its noop. The last one cannot form a quorum on its own.
-        InJvmCluster.await(() -> failing.stream().filter(m -> !cluster.system(m).isRunning(m)).count() >= 2,
-            Duration.ofSeconds(10), "two members of the failing cluster to stop");
-        final CommandResult<String> stillFine = n1.processCommand(healthy.get(0), new KvMachine.Put("a", "b"));
-        assertThat(stillFine.leader()).isIn(healthy);
-    }
-
-    @Test
     void aLeaderCutOffFromItsQuorumFailsPendingCommandsAsOutcomeUnknown() throws Exception
     {
         final List<ServerId> members = cluster.startCluster("kv", new KvMachine());

@@ -6,13 +6,11 @@ import dev.ra.ApplyResult;
 import dev.ra.CommandMeta;
 import dev.ra.InitArgs;
 import dev.ra.ServerId;
+import dev.ra.testkit.property.Gen;
+import dev.ra.testkit.property.Property;
 import java.util.ArrayList;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
 
 /**
  * A machine applied to the same commands gives the same states, replies and effects, and its state survives the
@@ -20,30 +18,33 @@ import net.jqwik.api.Provide;
  */
 class MachineDeterminismProperties
 {
-    @Provide
-    Arbitrary<List<SimKv.Command>> commands()
+    private static Gen<List<SimKv.Command>> commands()
     {
-        final Arbitrary<String> keys = Arbitraries.of("a", "b", "c");
-        final Arbitrary<String> values = Arbitraries.strings().alpha().ofMaxLength(3);
-        final Arbitrary<SimKv.Command> put = net.jqwik.api.Combinators.combine(keys, values).as(SimKv.Put::new);
-        final Arbitrary<SimKv.Command> cas = net.jqwik.api.Combinators.combine(keys, values.injectNull(0.3), values)
-            .as(SimKv.Cas::new);
-        return Arbitraries.oneOf(put, cas).list().ofMaxSize(60);
+        final Gen<String> keys = Gen.of("a", "b", "c");
+        final Gen<String> values = Gen.strings(Gen.alpha(), 0, 3);
+        final Gen<SimKv.Command> put = c -> new SimKv.Put(keys.next(c), values.next(c));
+        final Gen<String> expected = values.orNull(0.3);
+        final Gen<SimKv.Command> cas = c -> new SimKv.Cas(keys.next(c), expected.next(c), values.next(c));
+        return Gen.oneOf(put, cas).list(0, 60);
     }
 
-    @Property(tries = 300)
-    void sameCommandsSameOutcome(@ForAll("commands") final List<SimKv.Command> commands)
+    @Test
+    void sameCommandsSameOutcome()
     {
-        assertThat(run(commands)).isEqualTo(run(commands));
+        Property.forAll(300, commands(), commands -> assertThat(run(commands)).isEqualTo(run(commands)));
     }
 
-    @Property(tries = 300)
-    void stateRoundTripsThroughItsCodec(@ForAll("commands") final List<SimKv.Command> commands)
+    @Test
+    void stateRoundTripsThroughItsCodec()
     {
-        final SimKv machine = new SimKv(5);
-        final List<ApplyResult<SimKv.State>> results = run(commands);
-        final SimKv.State state = results.isEmpty() ? machine.init(null) : results.get(results.size() - 1).state();
-        assertThat(machine.stateCodec().fromBytes(machine.stateCodec().toBytes(state))).isEqualTo(state);
+        Property.forAll(300, commands(), commands ->
+        {
+            final SimKv machine = new SimKv(5);
+            final List<ApplyResult<SimKv.State>> results = run(commands);
+            final SimKv.State state = results.isEmpty() ? machine.init(null) :
+                results.get(results.size() - 1).state();
+            assertThat(machine.stateCodec().fromBytes(machine.stateCodec().toBytes(state))).isEqualTo(state);
+        });
     }
 
     private static List<ApplyResult<SimKv.State>> run(final List<SimKv.Command> commands)

@@ -3,7 +3,11 @@ package dev.ra.sim;
 import dev.ra.RaftState;
 import dev.ra.ServerId;
 import dev.ra.core.ServerCore;
+import dev.ra.protocol.EntryPayload;
 import dev.ra.protocol.LogEntry;
+import dev.ra.protocol.Member;
+import dev.ra.protocol.RaftRpc;
+import dev.ra.protocol.SnapshotMeta;
 import dev.ra.spi.LogStore;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,8 +15,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Raft's safety properties (Figure 3 of the paper), checked after every simulation step against every live core.
- * Each check returns a description of the violation, or null.
+ * Raft's safety properties (Figure 3 of the paper), checked after every simulation step against every live core,
+ * and the properties the rules that keep them rest on: votes and acknowledgements are durable before they are sent,
+ * a leader holds a majority of persisted votes and commits only what a majority of voters holds, a member adopts any
+ * term it hears of, configurations follow the log, snapshots record the configuration at their index, and a
+ * consistent query reflects everything committed before it arrived. Each check returns a description of the
+ * violation, or null; the description starts with the property's name.
  */
 final class SafetyChecker
 {
@@ -25,10 +33,32 @@ final class SafetyChecker
     private final long[] checkedCommit = new long[MAX_SERVERS];
     private final long[] lastCommit = new long[MAX_SERVERS];
     private final long[] leaderTermChecked = new long[MAX_SERVERS];
+    /** Per term, the vote each member persisted in it. */
+    private final Map<Long, Map<ServerId, ServerId>> persistedVotes = new HashMap<>();
+    private final long[] persistedTerm = new long[MAX_SERVERS];
+    private final ConfigEntries[] configEntries = new ConfigEntries[MAX_SERVERS];
+    private final long[] quorumCheckedCommit = new long[MAX_SERVERS];
+    /** Per member and query, the highest index committed anywhere when the query reached it. */
+    private final Map<Long, Long> committedAtQueryArrival = new HashMap<>();
+    private List<Member> initialMembers = List.of();
+    /** Whether every persisted vote is reported through {@link #votePersisted}. */
+    private boolean trackVotes;
 
     SafetyChecker()
     {
         committed.add(null);
+        for (int i = 0; i < MAX_SERVERS; i++)
+        {
+            configEntries[i] = new ConfigEntries();
+        }
+    }
+
+    /**
+     * @param members the configuration every member started with, in force until the first configuration entry.
+     */
+    void initialMembers(final List<Member> members)
+    {
+        initialMembers = List.copyOf(members);
     }
 
     void restarted(final int server, final ServerCore core)
@@ -36,11 +66,157 @@ final class SafetyChecker
         checkedCommit[server] = 0;
         lastCommit[server] = 0;
         leaderTermChecked[server] = 0;
+        configEntries[server].reset();
+        quorumCheckedCommit[server] = 0;
+        committedAtQueryArrival.keySet().removeIf(key -> key % MAX_SERVERS == server);
     }
 
-    void wiped(final int server)
+    /**
+     * The member left the cluster and its stores were wiped: it may only come back as a new member, with no votes.
+     */
+    void wiped(final int server, final ServerId id)
     {
         restarted(server, null);
+        persistedTerm[server] = 0;
+        for (final Map<ServerId, ServerId> votes : persistedVotes.values())
+        {
+            votes.remove(id);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ hooks
+
+    /**
+     * A {@code PersistTermAndVote} was executed: the member's term never goes back, and it never persists two
+     * different votes in one term (one vote per term, §5.2, even across crashes).
+     */
+    String votePersisted(final int server, final ServerId id, final long term, final ServerId votedFor)
+    {
+        trackVotes = true;
+        if (term < persistedTerm[server])
+        {
+            return "durable term: " + id + " persisted term " + term + " after term " + persistedTerm[server];
+        }
+        persistedTerm[server] = term;
+        if (null == votedFor)
+        {
+            return null;
+        }
+        final ServerId earlier = persistedVotes.computeIfAbsent(term, t -> new HashMap<>()).put(id, votedFor);
+        if (null != earlier && !earlier.equals(votedFor))
+        {
+            return "one vote per term: " + id + " voted for " + earlier + " and then " + votedFor + " in term " + term;
+        }
+        return null;
+    }
+
+    /**
+     * A message is about to leave {@code view}'s member: what it promises must already be durable. A granted vote
+     * must be the persisted vote of that term (thesis §3.8: a crash right after the send must not forget it), and a
+     * successful AppendEntries reply may only acknowledge entries that are synced (etcd-io/etcd#14370).
+     */
+    String checkSent(final MemberView view, final long persistedTerm, final ServerId persistedVote,
+        final ServerId to, final RaftRpc rpc)
+    {
+        if (rpc instanceof RaftRpc.RequestVoteReply reply && reply.granted() &&
+            (reply.term() != persistedTerm || !to.equals(persistedVote)))
+        {
+            return "vote durable before granted: " + view.id() + " granted " + to + " its vote in term " +
+                reply.term() + " but has persisted term " + persistedTerm + " vote " + persistedVote;
+        }
+        if (rpc instanceof RaftRpc.AppendEntriesReply reply && reply.success() &&
+            !view.holdsDurably(reply.lastIndex(), reply.lastTerm()))
+        {
+            return "acknowledged entries durable: " + view.id() + " acknowledged " + reply.lastTerm() + "/" +
+                reply.lastIndex() + " to " + to + " with only index " + view.log().lastWrittenIndex() + " synced";
+        }
+        return null;
+    }
+
+    /**
+     * A member handled a message: it must now be in the message's term or a later one (§5.1), whatever its role; a
+     * leader that hears of a higher term, in a reply too, is no longer leader of an older one. A pre-vote request
+     * is the one exception (thesis §9.6).
+     */
+    String checkTermAdopted(final ServerCore core, final RaftRpc rpc)
+    {
+        if (rpc instanceof RaftRpc.PreVoteRpc || core.role() == RaftState.STOPPED || core.role() == RaftState.EOL)
+        {
+            return null;
+        }
+        if (core.currentTerm() < rpc.term())
+        {
+            return "higher term adopted: " + core.id() + " is " + core.role() + " of term " + core.currentTerm() +
+                " after handling " + rpc.getClass().getSimpleName() + " of term " + rpc.term();
+        }
+        return null;
+    }
+
+    /**
+     * A member is about to write a snapshot: its members must be the configuration in force at its index, which
+     * every member agrees on because that prefix of the log is committed (state machine safety is checked on it).
+     * A snapshot recording a later configuration would make a member restarting from it, or installing it, use a
+     * configuration the log has not reached there.
+     */
+    String snapshotRequested(final MemberView member, final SnapshotMeta meta)
+    {
+        final ServerCore core = member.core();
+        List<Member> expected = null;
+        String source = null;
+        for (long i = meta.index(); i > core.snapshotIndex() && null == expected; i--)
+        {
+            final LogEntry entry = core.entryAt(i);
+            if (null != entry && entry.payload() instanceof EntryPayload.ClusterChange change)
+            {
+                expected = change.members();
+                source = "configuration entry " + entry.term() + "/" + i;
+            }
+        }
+        if (null == expected)
+        {
+            final SnapshotMeta previous = member.snapshots().latest();
+            if (core.snapshotIndex() > 0)
+            {
+                if (null == previous || previous.index() != core.snapshotIndex())
+                {
+                    return null;
+                }
+                expected = previous.members();
+                source = "previous snapshot at " + previous.index();
+            }
+            else
+            {
+                expected = initialMembers;
+                source = "initial configuration";
+            }
+        }
+        if (!expected.isEmpty() && !expected.equals(meta.members()))
+        {
+            return "snapshot configuration: " + core.id() + " writes a snapshot at " + meta.index() + " with members " +
+                meta.members() + " but the configuration in force there is " + expected + " (" + source + ")";
+        }
+        return null;
+    }
+
+    /** A consistent query reached a member: whatever is committed by now, its answer must reflect. */
+    void queryArrived(final int server, final long queryId)
+    {
+        committedAtQueryArrival.put(queryId * MAX_SERVERS + server, maxCommitted());
+    }
+
+    /**
+     * A member answers a consistent query from its machine state: linearizable reads (thesis §6.4) need that state
+     * to include every entry committed before the query arrived.
+     */
+    String queryAnswered(final int server, final ServerCore core, final long queryId)
+    {
+        final Long committedThen = committedAtQueryArrival.remove(queryId * MAX_SERVERS + server);
+        if (null != committedThen && core.lastApplied() < committedThen)
+        {
+            return "read reflects prior commits: " + core.id() + " answered query " + queryId + " at applied index " +
+                core.lastApplied() + " but index " + committedThen + " was committed before the query arrived";
+        }
+        return null;
     }
 
     long maxCommitted()
@@ -66,7 +242,11 @@ final class SafetyChecker
             if (leaderTermChecked[server] != core.currentTerm())
             {
                 leaderTermChecked[server] = core.currentTerm();
-                final String problem = checkLeaderCompleteness(core);
+                String problem = checkLeaderCompleteness(core);
+                if (null == problem && trackVotes)
+                {
+                    problem = checkLeaderVotes(core);
+                }
                 if (null != problem)
                 {
                     return problem;
@@ -148,6 +328,145 @@ final class SafetyChecker
             {
                 seen.add(entry);
             }
+        }
+        return null;
+    }
+
+    /**
+     * The properties that need more than one member's state, after {@link #check} has seen every live core of the
+     * step.
+     *
+     * @param members every member, down ones with a null core.
+     * @return the first violation, or null.
+     */
+    String checkMembers(final List<MemberView> members)
+    {
+        for (final MemberView member : members)
+        {
+            final ServerCore core = member.core();
+            if (null == core)
+            {
+                continue;
+            }
+            String problem = checkConfiguration(member);
+            if (null == problem)
+            {
+                problem = checkCommitQuorum(member, members);
+            }
+            if (null != problem)
+            {
+                return problem;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A member's configuration is the newest configuration entry in its log, or its snapshot's when no entry
+     * follows the snapshot (in force on append, thesis §4.1). And at most one configuration entry in any log lies
+     * above the committed index: a leader appends a change only once the previous one is committed.
+     */
+    private String checkConfiguration(final MemberView member)
+    {
+        final ServerCore core = member.core();
+        final ConfigEntries entries = configEntries[member.index()];
+        entries.update(core);
+        final int uncommitted = entries.countAbove(maxCommitted());
+        if (uncommitted > 1)
+        {
+            return "one configuration change at a time: " + core.id() + " holds " + uncommitted +
+                " configuration entries above the committed index " + maxCommitted();
+        }
+        final LogEntry newest = entries.lastAbove(core.snapshotIndex());
+        final List<Member> expected;
+        final String source;
+        if (null != newest)
+        {
+            expected = ConfigEntries.members(newest);
+            source = "its configuration entry " + newest.term() + "/" + newest.index();
+        }
+        else
+        {
+            final SnapshotMeta snapshot = member.snapshots().latest();
+            if (core.snapshotIndex() == 0 || null == snapshot || snapshot.index() != core.snapshotIndex())
+            {
+                // No entry and no snapshot: the configuration it was started with, which only the runtime knows.
+                return null;
+            }
+            expected = snapshot.members();
+            source = "its snapshot at " + snapshot.index();
+        }
+        if (!expected.equals(core.members()))
+        {
+            return "configuration follows the log: " + core.id() + " uses " + core.members() + " but " + source +
+                " says " + expected;
+        }
+        return null;
+    }
+
+    /**
+     * Whatever a leader commits is held durably by a majority of the voters of its configuration; members that do
+     * not vote (promotable ones) do not count (§5.3).
+     */
+    private String checkCommitQuorum(final MemberView member, final List<MemberView> members)
+    {
+        final ServerCore core = member.core();
+        final long commit = core.commitIndex();
+        final long checked = quorumCheckedCommit[member.index()];
+        quorumCheckedCommit[member.index()] = commit;
+        if (core.role() != RaftState.LEADER || commit <= checked)
+        {
+            // Followers take the commit index from a leader, restarts from what was applied: checked where made.
+            return null;
+        }
+        final long term = core.termAt(commit);
+        int voters = 0;
+        int holding = 0;
+        final List<ServerId> holders = new ArrayList<>();
+        for (final Member m : core.members())
+        {
+            if (!m.isVoter())
+            {
+                continue;
+            }
+            voters++;
+            for (final MemberView other : members)
+            {
+                if (other.id().equals(m.id()) && other.holdsDurably(commit, term))
+                {
+                    holding++;
+                    holders.add(m.id());
+                }
+            }
+        }
+        if (holding < voters / 2 + 1)
+        {
+            return "commit quorum of voters: " + core.id() + " committed " + term + "/" + commit + " held durably by " +
+                holders + " only, of the voters in " + core.members();
+        }
+        return null;
+    }
+
+    private String checkLeaderVotes(final ServerCore leader)
+    {
+        final Map<ServerId, ServerId> votes = persistedVotes.getOrDefault(leader.currentTerm(), Map.of());
+        int voters = 0;
+        int granted = 0;
+        for (final Member member : leader.members())
+        {
+            if (member.isVoter())
+            {
+                voters++;
+                if (leader.id().equals(votes.get(member.id())))
+                {
+                    granted++;
+                }
+            }
+        }
+        if (granted < voters / 2 + 1)
+        {
+            return "leader elected by persisted votes: " + leader.id() + " leads term " + leader.currentTerm() +
+                " with " + granted + " persisted votes of " + voters + " voters";
         }
         return null;
     }

@@ -35,7 +35,11 @@ import java.util.stream.Collectors;
  * {@code sync [S]} (make logs durable), {@code stabilize} (deliver and sync until quiet), {@code isolate S},
  * {@code heal}, {@code unreachable S PEER}, {@code reachable S PEER}, {@code add-member S NAME [promotable]},
  * {@code remove-member S NAME}, {@code transfer S TARGET}, {@code crash S}, {@code restart S}, {@code state},
- * {@code log S}.
+ * {@code log S}, {@code bug S BUG} (switch on a {@code CoreTestAccess.Bug}), {@code deliver S FROM} (only the messages
+ * from FROM to S), {@code crash-after S N} (S's next step executes only its first N actions, then S crashes).
+ *
+ * <p>The safety checker runs after every command, with the same hooks as in the simulation; every problem it reports
+ * is kept ({@link #safetyProblems()}).
  */
 final class ScenarioRunner
 {
@@ -45,6 +49,7 @@ final class ScenarioRunner
 
     private final class Server
     {
+        final int index;
         final ServerId id;
         SimLogStore log = new SimLogStore();
         final SimSnapshotStore snapshots = new SimSnapshotStore();
@@ -55,8 +60,9 @@ final class ScenarioRunner
         boolean alive;
         List<Member> bootMembers;
 
-        Server(final ServerId id)
+        Server(final int index, final ServerId id)
         {
+            this.index = index;
             this.id = id;
         }
     }
@@ -73,7 +79,11 @@ final class ScenarioRunner
     private int batch = 4;
     private long commitNoticeDelayMs;
     private final SafetyChecker safety = new SafetyChecker();
-    private String safetyProblem;
+    private final List<String> safetyProblems = new ArrayList<>();
+    private Server crashAfterServer;
+    /** How deep in nested steps (an installed snapshot is reported back at once) the runner is. */
+    private int executing;
+    private int crashAfterActions;
     private final Map<Long, Object> replies = new java.util.HashMap<>();
     private final Map<Long, Map<String, String>> queryResults = new java.util.HashMap<>();
 
@@ -98,7 +108,7 @@ final class ScenarioRunner
                 UserCommand.ofValue(new SimKv.Put(args[2], args[3])), new ReplyMode.AwaitConsensus(nextCallId++)));
             case "query" -> handle(args[1], new RaftEvent.ConsistentQuery(nextCallId++));
             case "flush" -> execute(server(args[1]), server(args[1]).core.flush(now));
-            case "deliver" -> deliverRound(args.length > 1 ? args[1] : null);
+            case "deliver" -> deliverRound(args.length > 1 ? args[1] : null, args.length > 2 ? args[2] : null);
             case "drop" -> drop(args.length > 1 ? args[1] : null);
             case "sync" -> sync(args.length > 1 ? args[1] : null);
             case "stabilize" -> stabilize();
@@ -112,6 +122,11 @@ final class ScenarioRunner
             case "transfer" -> handle(args[1], new RaftEvent.TransferLeadership(nextCallId++, server(args[2]).id));
             case "crash" -> crash(server(args[1]));
             case "restart" -> start(server(args[1]));
+            case "crash-after" ->
+            {
+                crashAfterServer = server(args[1]);
+                crashAfterActions = Integer.parseInt(args[2]);
+            }
             case "state" -> state();
             case "log" -> log(server(args[1]));
             case "bug" -> dev.ra.core.CoreTestAccess.inject(server(args[1]).core,
@@ -127,7 +142,24 @@ final class ScenarioRunner
      */
     String safetyProblem()
     {
-        return safetyProblem;
+        return safetyProblems.isEmpty() ? null : safetyProblems.get(0);
+    }
+
+    /**
+     * @return every distinct safety problem seen since the scenario started, first first.
+     */
+    List<String> safetyProblems()
+    {
+        return List.copyOf(safetyProblems);
+    }
+
+    /**
+     * @param name of a server.
+     * @return its running core, for assertions.
+     */
+    ServerCore core(final String name)
+    {
+        return server(name).core;
     }
 
     /**
@@ -158,14 +190,29 @@ final class ScenarioRunner
 
     private void checkSafety()
     {
-        int index = 0;
+        final List<MemberView> views = new ArrayList<>();
         for (final Server server : servers.values())
         {
-            if (server.alive && null == safetyProblem)
+            if (server.alive)
             {
-                safetyProblem = safety.check(index, server.core);
+                note(safety.check(server.index, server.core));
             }
-            index++;
+            views.add(view(server));
+        }
+        note(safety.checkMembers(views));
+    }
+
+    private MemberView view(final Server server)
+    {
+        return new MemberView(server.index, server.id, server.alive ? server.core : null, server.log,
+            server.snapshots);
+    }
+
+    private void note(final String problem)
+    {
+        if (null != problem && !safetyProblems.contains(problem))
+        {
+            safetyProblems.add(problem);
         }
     }
 
@@ -190,9 +237,10 @@ final class ScenarioRunner
         for (int i = 1; i <= count; i++)
         {
             final ServerId id = new ServerId("s" + i, "n" + i);
-            servers.put("s" + i, new Server(id));
+            servers.put("s" + i, new Server(servers.size(), id));
             members.add(Member.voter(id));
         }
+        safety.initialMembers(members);
         for (final Server server : servers.values())
         {
             start(server);
@@ -201,7 +249,7 @@ final class ScenarioRunner
 
     private void addServer(final String name)
     {
-        final Server server = new Server(new ServerId(name, "n" + name.substring(1)));
+        final Server server = new Server(servers.size(), new ServerId(name, "n" + name.substring(1)));
         server.bootMembers = List.copyOf(members);
         servers.put(name, server);
         start(server);
@@ -234,7 +282,7 @@ final class ScenarioRunner
 
     private void crash(final Server server)
     {
-        safety.restarted(new ArrayList<>(servers.values()).indexOf(server), null);
+        safety.restarted(server.index, null);
         server.alive = false;
         server.log.loseVolatile();
         server.core = null;
@@ -244,18 +292,54 @@ final class ScenarioRunner
     private void handle(final String name, final RaftEvent event)
     {
         final Server server = server(name);
+        if (event instanceof RaftEvent.ConsistentQuery query)
+        {
+            safety.queryArrived(server.index, query.queryId());
+        }
         execute(server, server.core.handle(event, now));
     }
 
     private void execute(final Server server, final List<RaftAction> reused)
     {
+        executing++;
+        try
+        {
+            executeActions(server, reused);
+        }
+        finally
+        {
+            executing--;
+        }
+        if (executing == 0)
+        {
+            // After every step, as in the simulation: a command such as stabilize runs many.
+            checkSafety();
+        }
+    }
+
+    private void executeActions(final Server server, final List<RaftAction> reused)
+    {
         final List<RaftAction> actions = List.copyOf(reused);
         final List<Runnable> afterwards = new ArrayList<>();
-        for (final RaftAction action : actions)
+        final int crashAfter = server == crashAfterServer && !actions.isEmpty() ? crashAfterActions : -1;
+        for (int i = 0; i < actions.size(); i++)
         {
+            if (!server.alive)
+            {
+                // Crashed in a nested step (crash-after): the rest of this step never happened.
+                return;
+            }
+            if (i == crashAfter)
+            {
+                crashAfterServer = null;
+                crash(server);
+                return;
+            }
+            final RaftAction action = actions.get(i);
             out.append(render(server.id, action)).append('\n');
             if (action instanceof RaftAction.Send send)
             {
+                note(safety.checkSent(view(server), server.term, server.votedFor, send.to(), send.rpc()));
                 network.add(new Envelope(server.id, send.to(), send.rpc()));
             }
             else if (action instanceof RaftAction.AppendToLog append)
@@ -266,9 +350,11 @@ final class ScenarioRunner
             {
                 server.term = persist.term();
                 server.votedFor = persist.votedFor();
+                note(safety.votePersisted(server.index, server.id, persist.term(), persist.votedFor()));
             }
             else if (action instanceof RaftAction.WriteSnapshot write)
             {
+                note(safety.snapshotRequested(view(server), write.meta()));
                 @SuppressWarnings("unchecked")
                 final Codec<Object> codec = (Codec<Object>)(Codec<?>)machine.stateCodec();
                 server.snapshots.write(write.meta(), dev.ra.codec.Bytes.wrap(codec.toBytes(write.machineState())));
@@ -282,6 +368,7 @@ final class ScenarioRunner
             }
             else if (action instanceof RaftAction.QueryReady ready)
             {
+                note(safety.queryAnswered(server.index, server.core, ready.queryId()));
                 queryResults.put(ready.queryId(), ((SimKv.State)server.core.machineState()).data());
             }
             else if (action instanceof RaftAction.TruncateLogUpTo truncate)
@@ -310,14 +397,15 @@ final class ScenarioRunner
         return isolated.contains(envelope.from.name()) || isolated.contains(envelope.to.name());
     }
 
-    private int deliverRound(final String only)
+    private int deliverRound(final String only, final String onlyFrom)
     {
         final List<Envelope> round = new ArrayList<>(network);
         network.clear();
         int delivered = 0;
         for (final Envelope envelope : round)
         {
-            if (null != only && !envelope.to.name().equals(only))
+            if ((null != only && !envelope.to.name().equals(only)) ||
+                (null != onlyFrom && !envelope.from.name().equals(onlyFrom)))
             {
                 network.add(envelope);
                 continue;
@@ -329,6 +417,10 @@ final class ScenarioRunner
             }
             delivered++;
             execute(to, to.core.handle(new RaftEvent.RpcReceived(envelope.from, envelope.rpc), now));
+            if (to.alive)
+            {
+                note(safety.checkTermAdopted(to.core, envelope.rpc));
+            }
         }
         return delivered;
     }
@@ -362,7 +454,7 @@ final class ScenarioRunner
         for (int round = 0; round < 100; round++)
         {
             final int synced = sync(null);
-            final int delivered = deliverRound(null);
+            final int delivered = deliverRound(null, null);
             if (synced == 0 && delivered == 0)
             {
                 return;

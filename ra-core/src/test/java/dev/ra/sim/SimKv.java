@@ -14,6 +14,10 @@ import java.util.TreeMap;
  * The register machine the simulation replicates: a map of keys to values with put and compare-and-set. Its state
  * carries a digest of every command applied, so two members that applied different commands at the same index
  * disagree visibly (state machine safety).
+ *
+ * <p>Made with {@code throwOnPoison}, its {@code apply} throws for every command whose new value is "poisoned" (its
+ * number is a multiple of {@link #POISON_EVERY}): a deterministic failure, which every member must treat alike
+ * (state unchanged, entry applied) and which a client sees as an operation that definitely had no effect.
  */
 public final class SimKv implements StateMachine<SimKv.Command, SimKv.State>
 {
@@ -54,14 +58,48 @@ public final class SimKv implements StateMachine<SimKv.Command, SimKv.State>
     {
     }
 
+    /** Values {@code v<n>} with {@code n} a multiple of this are poisoned. */
+    public static final int POISON_EVERY = 5;
+
     private final int releaseCursorEvery;
+    private final boolean throwOnPoison;
 
     /**
      * @param releaseCursorEvery emit a release cursor every this many commands (0 = never).
      */
     public SimKv(final int releaseCursorEvery)
     {
+        this(releaseCursorEvery, false);
+    }
+
+    /**
+     * @param releaseCursorEvery emit a release cursor every this many commands (0 = never).
+     * @param throwOnPoison      throw from {@code apply} for commands writing a poisoned value.
+     */
+    public SimKv(final int releaseCursorEvery, final boolean throwOnPoison)
+    {
         this.releaseCursorEvery = releaseCursorEvery;
+        this.throwOnPoison = throwOnPoison;
+    }
+
+    /**
+     * @param value written by a command.
+     * @return whether a machine made with {@code throwOnPoison} throws on it.
+     */
+    public static boolean poisoned(final String value)
+    {
+        if (null == value || !value.startsWith("v"))
+        {
+            return false;
+        }
+        try
+        {
+            return Integer.parseInt(value.substring(1)) % POISON_EVERY == 0;
+        }
+        catch (final NumberFormatException ex)
+        {
+            return false;
+        }
     }
 
     @Override
@@ -73,6 +111,11 @@ public final class SimKv implements StateMachine<SimKv.Command, SimKv.State>
     @Override
     public ApplyResult<State> apply(final CommandMeta meta, final Command command, final State state)
     {
+        final String written = command instanceof Put put ? put.value() : ((Cas)command).value();
+        if (throwOnPoison && poisoned(written))
+        {
+            throw new IllegalStateException("poisoned value " + written);
+        }
         final Map<String, String> next = new TreeMap<>(state.data());
         final Object reply;
         if (command instanceof Put put)

@@ -5,6 +5,7 @@ import dev.ra.ServerId;
 import dev.ra.codec.Codec;
 import dev.ra.core.CoreConfig;
 import dev.ra.core.CoreTestAccess;
+import dev.ra.core.MachineFailure;
 import dev.ra.core.RaftAction;
 import dev.ra.core.RaftEvent;
 import dev.ra.core.RecoveredState;
@@ -34,8 +35,9 @@ import java.util.function.BooleanSupplier;
  * partitions the network, transfers leadership and changes membership while clients run a register workload.
  *
  * <p>After every step the Raft safety properties are checked (election safety, log matching, leader completeness,
- * state machine safety, monotonic commit); at the end the clients' history must be linearizable. The same seed
- * always replays the same run.
+ * state machine safety, monotonic commit) and the properties they rest on ({@link SafetyChecker}); a member may
+ * crash part way through the actions of one step; at the end the clients' history must be linearizable. The same
+ * seed always replays the same run.
  */
 public final class Simulation
 {
@@ -117,10 +119,12 @@ public final class Simulation
     private final Node[] nodes;
     private final boolean[][] blocked;
     private final boolean[][] view;
-    private final SimKv machine = new SimKv(7);
+    /** Throws on some commands: a thrown command is an operation with a definite outcome, no effect. */
+    private final SimKv machine = new SimKv(7, true);
     @SuppressWarnings("unchecked")
     private final Codec<Object> stateCodec = (Codec<Object>)(Codec<?>)machine.stateCodec();
     private final History history = new History(this::now);
+    private int failedOperations;
     private final Map<Long, PendingOp> pendingOps = new HashMap<>();
     private final Map<Long, Runnable> nemesisCalls = new HashMap<>();
     private final SafetyChecker safety = new SafetyChecker();
@@ -134,6 +138,11 @@ public final class Simulation
     private boolean faultsOver;
     private final Map<Integer, ServerId> lastKnownLeader = new HashMap<>();
     private long steps;
+    /** Drawn apart from the schedule's random stream, so that a seed runs as before until such a crash happens. */
+    private final SplittableRandom midStepCrashes;
+    /** The member to crash part way through its next step of several actions, or -1. */
+    private int crashMidStep = -1;
+    private int midStepCrashCount;
 
     /**
      * @param options of the run.
@@ -153,6 +162,8 @@ public final class Simulation
             initialMembers.add(Member.voter(nodes[i].id));
             java.util.Arrays.fill(view[i], true);
         }
+        safety.initialMembers(initialMembers);
+        this.midStepCrashes = new SplittableRandom(options.seed() ^ 0x2545F4914F6CDD1DL);
     }
 
     /**
@@ -215,9 +226,25 @@ public final class Simulation
     {
     }
 
+    /**
+     * @return client commands that failed because the machine threw on them (a definite outcome).
+     */
+    public int failedOperations()
+    {
+        return failedOperations;
+    }
+
     long now()
     {
         return now;
+    }
+
+    /**
+     * @return how many times a member crashed part way through the actions of one step.
+     */
+    int midStepCrashCount()
+    {
+        return midStepCrashCount;
     }
 
     // ------------------------------------------------------------------------------------------------ scheduling
@@ -352,7 +379,16 @@ public final class Simulation
             return;
         }
         traceEvent(node, event);
+        if (event instanceof RaftEvent.ConsistentQuery query)
+        {
+            safety.queryArrived(node.index, query.queryId());
+        }
+        final long incarnation = node.incarnation;
         execute(node, node.core.handle(event, now));
+        if (event instanceof RaftEvent.RpcReceived received && node.alive && node.incarnation == incarnation)
+        {
+            require(safety.checkTermAdopted(node.core, received.rpc()));
+        }
     }
 
     private void flush(final Node node)
@@ -372,20 +408,41 @@ public final class Simulation
         }
         final List<RaftAction> actions = List.copyOf(reused);
         final long incarnation = node.incarnation;
-        for (final RaftAction action : actions)
+        final int crashAfter = midStepCrashPoint(node, actions.size());
+        for (int i = 0; i < actions.size(); i++)
         {
             if (!node.alive || node.incarnation != incarnation)
             {
                 return;
             }
-            executeOne(node, action);
+            if (i == crashAfter)
+            {
+                // The process dies between two actions of one step: only a prefix of them took effect.
+                traceEvent(node, "CRASH after " + i + " of " + actions.size() + " actions");
+                midStepCrashCount++;
+                crashAndRestart(node);
+                return;
+            }
+            executeOne(node, actions.get(i));
         }
+    }
+
+    private int midStepCrashPoint(final Node node, final int actionCount)
+    {
+        if (crashMidStep != node.index || actionCount < 2 || faultsOver || !node.member || null == node.core ||
+            node.core.role() == RaftState.RECOVERING)
+        {
+            return -1;
+        }
+        crashMidStep = -1;
+        return 1 + midStepCrashes.nextInt(actionCount - 1);
     }
 
     private void executeOne(final Node node, final RaftAction action)
     {
         if (action instanceof RaftAction.Send send)
         {
+            require(safety.checkSent(view(node), node.term, node.votedFor, send.to(), send.rpc()));
             sendRpc(node, send.to(), send.rpc());
         }
         else if (action instanceof RaftAction.AppendToLog append)
@@ -397,6 +454,7 @@ public final class Simulation
         {
             node.term = persist.term();
             node.votedFor = persist.votedFor();
+            require(safety.votePersisted(node.index, node.id, persist.term(), persist.votedFor()));
         }
         else if (action instanceof RaftAction.SetElectionTimer timer)
         {
@@ -429,6 +487,7 @@ public final class Simulation
         else if (action instanceof RaftAction.QueryReady ready)
         {
             final SimKv.State state = (SimKv.State)node.core.machineState();
+            require(safety.queryAnswered(node.index, node.core, ready.queryId()));
             final PendingOp op = pendingOps.get(ready.queryId());
             if (null != op)
             {
@@ -450,6 +509,7 @@ public final class Simulation
         }
         else if (action instanceof RaftAction.WriteSnapshot write)
         {
+            require(safety.snapshotRequested(view(node), write.meta()));
             final byte[] data = stateCodec.toBytes(write.machineState());
             final long incarnation = node.incarnation;
             schedule(random.nextInt(5), () ->
@@ -479,6 +539,7 @@ public final class Simulation
             node.member = false;
         }
         else if (action instanceof RaftAction.RoleChanged || action instanceof RaftAction.MachineEffects ||
+            action instanceof RaftAction.MachineFailed ||
             action instanceof RaftAction.NotifyApplied)
         {
             // Nothing to do in the simulation: the register machine has no effects beyond release cursors.
@@ -623,6 +684,10 @@ public final class Simulation
             default -> addMember();
         }
         dropRate = random.nextInt(4) == 0 ? random.nextDouble() * 0.1 : 0;
+        if (midStepCrashes.nextInt(3) == 0)
+        {
+            crashMidStep = midStepCrashes.nextInt(nodes.length);
+        }
         schedule(150 + random.nextInt(400), this::nemesis);
     }
 
@@ -761,7 +826,7 @@ public final class Simulation
             victim.term = 0;
             victim.votedFor = null;
             victim.persistedLastApplied = 0;
-            safety.wiped(victim.index);
+            safety.wiped(victim.index, victim.id);
         });
         deliver(leader, new RaftEvent.RemoveMember(callId, leaving.id()));
     }
@@ -911,6 +976,12 @@ public final class Simulation
         {
             history.ok(op.handle, (String)reply);
         }
+        else if (reply instanceof MachineFailure)
+        {
+            // The machine threw on every member alike: the command is applied as a no-op, definitely.
+            history.fail(op.handle);
+            failedOperations++;
+        }
         else if (op.command instanceof SimKv.Cas)
         {
             history.ok(op.handle, (Boolean)reply);
@@ -988,6 +1059,25 @@ public final class Simulation
                     throw violation(problem);
                 }
             }
+        }
+        final List<MemberView> views = new ArrayList<>(nodes.length);
+        for (final Node node : nodes)
+        {
+            views.add(view(node));
+        }
+        require(safety.checkMembers(views));
+    }
+
+    private MemberView view(final Node node)
+    {
+        return new MemberView(node.index, node.id, node.alive ? node.core : null, node.log, node.snapshots);
+    }
+
+    private void require(final String problem)
+    {
+        if (null != problem)
+        {
+            throw violation(problem);
         }
     }
 

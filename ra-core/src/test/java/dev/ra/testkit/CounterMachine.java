@@ -55,6 +55,12 @@ public final class CounterMachine implements StateMachine<Long, Long>
     }
 
     @Override
+    public Class<Long> commandType()
+    {
+        return Long.class;
+    }
+
+    @Override
     public Codec<Long> commandCodec()
     {
         return Codecs.int64();

@@ -15,6 +15,9 @@ import java.util.List;
  */
 final class SegmentReader
 {
+    /** Most bytes one read allocates for a run of entries (one larger entry is still read whole). */
+    static final long MAX_READ_BYTES = 32L * 1024 * 1024;
+
     private final SegmentFile segment;
     private final LogFile file;
     /** Record offsets, plus the table offset as the end of the last record. */
@@ -121,7 +124,10 @@ final class SegmentReader
         final int last = (int)Math.min(to - segment.firstIndex(), segment.count() - 1);
         int end = first;
         long bytes = 0;
-        while (end <= last && end - first < maxEntries && (end == first || bytes < maxBytes))
+        // Whatever the caller's limit, one read never allocates more than MAX_READ_BYTES beyond its first entry (whose
+        // size the segment table bounds by the file's size): a run of large entries is read a bounded piece at a time.
+        while (end <= last && end - first < maxEntries &&
+            (end == first || (bytes < maxBytes && offsets[end + 1] - offsets[first] <= MAX_READ_BYTES)))
         {
             bytes += offsets[end + 1] - offsets[end] - SegmentFile.RECORD_HEADER;
             end++;

@@ -7,14 +7,14 @@ import dev.ra.codec.Bytes;
 import dev.ra.protocol.LogEntry;
 import dev.ra.protocol.SnapshotMeta;
 import dev.ra.spi.ServerStorage;
+import dev.ra.testkit.property.Gen;
+import dev.ra.testkit.property.Property;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 
 /**
  * One bit flipped anywhere in durable data (WAL files and spares, segments, snapshots, meta store): recovery either
@@ -38,10 +38,21 @@ class BitFlipProperties
             .fileLayer(disk.view()).build();
     }
 
-    @Property(tries = 100)
-    void aFlippedBitIsDetectedNeverServed(@ForAll final long seed,
-        @ForAll @IntRange(min = 1, max = 12) final int batches)
-        throws Exception
+    /** The seed of a flip's random decisions and the number of batches each server writes before it. */
+    record Flip(long seed, int batches)
+    {
+    }
+
+    @Test
+    void aFlippedBitIsDetectedNeverServed()
+    {
+        final Gen<Long> seeds = Gen.longs();
+        final Gen<Integer> batches = Gen.ints(1, 12);
+        Property.forAll(100, c -> new Flip(seeds.next(c), batches.next(c)),
+            flip -> aFlippedBitIsDetectedNeverServed(flip.seed(), flip.batches()));
+    }
+
+    private static void aFlippedBitIsDetectedNeverServed(final long seed, final int batches) throws Exception
     {
         final Random random = new Random(seed);
         final FaultyFileLayer disk = new FaultyFileLayer();

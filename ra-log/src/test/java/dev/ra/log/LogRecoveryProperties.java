@@ -9,6 +9,8 @@ import dev.ra.protocol.SnapshotMeta;
 import dev.ra.spi.LogListener;
 import dev.ra.spi.LogStore;
 import dev.ra.spi.ServerStorage;
+import dev.ra.testkit.property.Gen;
+import dev.ra.testkit.property.Property;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,13 +22,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
 
 /**
  * Random appends, overwrites, resends, snapshots, snapshot installs, rollovers and crashes (losing unsynced data,
@@ -79,36 +75,43 @@ class LogRecoveryProperties
     {
     }
 
-    @Provide
-    Arbitrary<List<Action>> scenarios()
+    private static Gen<List<Action>> scenarios()
     {
-        final Arbitrary<Integer> server = Arbitraries.integers().between(0, SERVERS - 1);
-        final Arbitrary<Action> append = Combinators.combine(server, Arbitraries.integers().between(1, 40))
-            .as(Append::new);
-        final Arbitrary<Action> overwrite = Combinators.combine(server, Arbitraries.integers().between(1, 30),
-            Arbitraries.integers().between(1, 20)).as(Overwrite::new);
-        final Arbitrary<Action> resend = Combinators.combine(server, Arbitraries.integers().between(1, 30),
-            Arbitraries.integers().between(1, 30)).as(Resend::new);
-        final Arbitrary<Action> snapshot = Combinators.combine(server, Arbitraries.integers().between(0, 50))
-            .as(Snapshot::new);
-        final Arbitrary<Action> install = Combinators.combine(server, Arbitraries.integers().between(1, 60))
-            .as(Install::new);
-        final Arbitrary<Action> crash = Combinators.combine(Arbitraries.of(true, false), Arbitraries.of(true, false),
-            Arbitraries.longs()).as(Crash::new);
-        final Arbitrary<Action> crashAtOperation = Combinators.combine(Arbitraries.integers().between(0, 800),
-            Arbitraries.of(true, false), Arbitraries.of(true, false), Arbitraries.longs()).as(CrashAtOperation::new);
-        final Arbitrary<Action> restart = Arbitraries.just(new Restart());
-        return Arbitraries.frequencyOf(
-            net.jqwik.api.Tuple.of(12, append), net.jqwik.api.Tuple.of(3, overwrite),
-            net.jqwik.api.Tuple.of(2, resend), net.jqwik.api.Tuple.of(2, snapshot),
-            net.jqwik.api.Tuple.of(1, install), net.jqwik.api.Tuple.of(3, crash),
-            net.jqwik.api.Tuple.of(2, crashAtOperation), net.jqwik.api.Tuple.of(1, restart))
-            .list().ofMinSize(5).ofMaxSize(45);
+        final Gen<Integer> server = Gen.ints(0, SERVERS - 1);
+        final Gen<Integer> appended = Gen.ints(1, 40);
+        final Gen<Integer> overwriteBack = Gen.ints(1, 30);
+        final Gen<Integer> overwritten = Gen.ints(1, 20);
+        final Gen<Integer> resendBack = Gen.ints(1, 30);
+        final Gen<Integer> resent = Gen.ints(1, 30);
+        final Gen<Integer> snapshotBack = Gen.ints(0, 50);
+        final Gen<Integer> installAhead = Gen.ints(1, 60);
+        final Gen<Integer> operations = Gen.ints(0, 800);
+        final Gen<Boolean> flags = Gen.booleans();
+        final Gen<Long> seeds = Gen.longs();
+        final Gen<Action> append = c -> new Append(server.next(c), appended.next(c));
+        final Gen<Action> overwrite = c -> new Overwrite(server.next(c), overwriteBack.next(c), overwritten.next(c));
+        final Gen<Action> resend = c -> new Resend(server.next(c), resendBack.next(c), resent.next(c));
+        final Gen<Action> snapshot = c -> new Snapshot(server.next(c), snapshotBack.next(c));
+        final Gen<Action> install = c -> new Install(server.next(c), installAhead.next(c));
+        final Gen<Action> crash = c -> new Crash(flags.next(c), flags.next(c), seeds.next(c));
+        final Gen<Action> crashAtOperation = c -> new CrashAtOperation(operations.next(c), flags.next(c),
+            flags.next(c), seeds.next(c));
+        final Gen<Action> restart = Gen.constant(new Restart());
+        return Gen.<Action>frequency(
+            Gen.weight(12, append), Gen.weight(3, overwrite),
+            Gen.weight(2, resend), Gen.weight(2, snapshot),
+            Gen.weight(1, install), Gen.weight(3, crash),
+            Gen.weight(2, crashAtOperation), Gen.weight(1, restart))
+            .list(5, 45);
     }
 
-    @Property(tries = 200)
-    void durableEntriesSurviveCrashesAndNothingUnwrittenAppears(@ForAll("scenarios") final List<Action> actions)
-        throws Exception
+    @Test
+    void durableEntriesSurviveCrashesAndNothingUnwrittenAppears()
+    {
+        Property.forAll(200, scenarios(), LogRecoveryProperties::run);
+    }
+
+    private static void run(final List<Action> actions) throws Exception
     {
         final FaultyFileLayer disk = new FaultyFileLayer();
         final Node node = new Node(disk);
@@ -127,15 +130,15 @@ class LogRecoveryProperties
     }
 
     /**
-     * Regression (jqwik seed -7361839468483197889, shrunk sample): after a clean restart server s0 came back with
-     * last index 1 instead of 37. The failure depends on thread timing (how much of the WAL a crash catches
+     * Regression (a shrunk sample this property once found): after a clean restart server s0 came back with last
+     * index 1 instead of 37. The failure depends on thread timing (how much of the WAL a crash catches
      * unsynced), so this replays the sample but is not guaranteed to hit it; the deterministic version is
      * CorruptionMatrixTest.staleEntryAtTheSnapshotIndexDoesNotCostTheEntriesAppendedAfterTheSnapshot.
      */
-    @Example
+    @Test
     void regressionCleanRestartLosesTail() throws Exception
     {
-        durableEntriesSurviveCrashesAndNothingUnwrittenAppears(List.of(
+        run(List.of(
             new Resend(0, 1, 15),
             new Append(0, 1),
             new Append(1, 19),

@@ -11,27 +11,28 @@ import dev.ra.examples.support.Input;
 import dev.ra.examples.support.MachineDriver;
 import dev.ra.examples.support.Pools;
 import dev.ra.examples.support.ReleaseCursorPolicy;
+import dev.ra.testkit.property.Gen;
+import dev.ra.testkit.property.Property;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 
 class GroupProperties
 {
-    @Property(tries = 300)
-    void shouldBeDeterministicAndSurviveASnapshot(
-        @ForAll("inputs") final List<Input> inputs, @ForAll @IntRange(max = 40) final int cut)
+    @Test
+    void shouldBeDeterministicAndSurviveASnapshot()
     {
-        Determinism.check(() -> new GroupMachine(ReleaseCursorPolicy.every(5)), GroupCommand.class, inputs,
-            Math.min(cut, inputs.size()));
+        Property.forAll(300, Pools.withCut(inputs(), 40), sequence -> Determinism.check(
+            () -> new GroupMachine(ReleaseCursorPolicy.every(5)), GroupCommand.class, sequence.inputs(),
+            sequence.cutWithin()));
     }
 
-    @Property(tries = 300)
-    void shouldMonitorEveryMemberAndNeverKeepADeadOne(@ForAll("inputs") final List<Input> inputs)
+    @Test
+    void shouldMonitorEveryMemberAndNeverKeepADeadOne()
+    {
+        Property.forAll(300, inputs(), GroupProperties::monitorsEveryMemberAndNeverKeepsADeadOne);
+    }
+
+    private static void monitorsEveryMemberAndNeverKeepsADeadOne(final List<Input> inputs)
     {
         final MachineDriver<GroupCommand, GroupState> groups =
             new MachineDriver<>(new GroupMachine(), GroupCommand.class);
@@ -51,15 +52,15 @@ class GroupProperties
         assertThat(groups.enter(dev.ra.RaftState.LEADER)).containsExactlyElementsOf(monitors);
     }
 
-    @Provide
-    Arbitrary<List<Input>> inputs()
+    private static Gen<List<Input>> inputs()
     {
-        final Arbitrary<String> groupNames = Arbitraries.of("g", "h");
-        final Arbitrary<Object> payload = Arbitraries.frequencyOf(
-            net.jqwik.api.Tuple.of(4, Combinators.combine(groupNames, Pools.processes()).as(GroupCommand.Join::new)),
-            net.jqwik.api.Tuple.of(2, Combinators.combine(groupNames, Pools.processes()).as(GroupCommand.Leave::new)),
-            net.jqwik.api.Tuple.of(3, Pools.builtins(Arbitraries.of("t"))),
-            net.jqwik.api.Tuple.of(1, Pools.roles()));
-        return Pools.inputs(payload).list().ofMaxSize(40);
+        final Gen<String> groupNames = Gen.of("g", "h");
+        final Gen<ProcessRef> processes = Pools.processes();
+        final Gen<Object> payload = Gen.frequency(
+            Gen.weight(4, c -> new GroupCommand.Join(groupNames.next(c), processes.next(c))),
+            Gen.weight(2, c -> new GroupCommand.Leave(groupNames.next(c), processes.next(c))),
+            Gen.weight(3, Pools.builtins(Gen.of("t"))),
+            Gen.weight(1, Pools.roles()));
+        return Pools.inputs(payload).list(0, 40);
     }
 }

@@ -7,31 +7,32 @@ import dev.ra.examples.support.Input;
 import dev.ra.examples.support.MachineDriver;
 import dev.ra.examples.support.Pools;
 import dev.ra.examples.support.ReleaseCursorPolicy;
+import dev.ra.testkit.property.Gen;
+import dev.ra.testkit.property.Property;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 
 class KvProperties
 {
-    @Property(tries = 300)
-    void shouldBeDeterministicAndSurviveASnapshot(
-        @ForAll("commands") final List<KvCommand> commands, @ForAll @IntRange(max = 40) final int cut)
+    @Test
+    void shouldBeDeterministicAndSurviveASnapshot()
     {
-        final List<Input> inputs = commands.stream().map(Input::of).toList();
-        Determinism.check(() -> new KvMachine(ReleaseCursorPolicy.every(5)), KvCommand.class, inputs,
-            Math.min(cut, inputs.size()));
+        final Gen<List<Input>> inputs = commands().map(commands -> commands.stream().map(Input::of).toList());
+        Property.forAll(300, Pools.withCut(inputs, 40), sequence -> Determinism.check(
+            () -> new KvMachine(ReleaseCursorPolicy.every(5)), KvCommand.class, sequence.inputs(),
+            sequence.cutWithin()));
     }
 
-    @Property(tries = 300)
-    void shouldBehaveLikeAMap(@ForAll("commands") final List<KvCommand> commands)
+    @Test
+    void shouldBehaveLikeAMap()
+    {
+        Property.forAll(300, commands(), KvProperties::behavesLikeAMap);
+    }
+
+    private static void behavesLikeAMap(final List<KvCommand> commands)
     {
         final MachineDriver<KvCommand, KvState> kv = new MachineDriver<>(new KvMachine(), KvCommand.class);
         final Map<String, String> model = new HashMap<>();
@@ -67,14 +68,15 @@ class KvProperties
         }
     }
 
-    @Provide
-    Arbitrary<List<KvCommand>> commands()
+    private static Gen<List<KvCommand>> commands()
     {
-        final Arbitrary<String> values = Arbitraries.of("x", "y", "z");
-        final Arbitrary<KvCommand> command = Arbitraries.oneOf(
-            Combinators.combine(Pools.keys(), values).as(KvCommand.Put::new),
-            Pools.keys().map(KvCommand.Delete::new),
-            Combinators.combine(Pools.keys(), values.injectNull(0.3), values.injectNull(0.3)).as(KvCommand.Cas::new));
-        return command.list().ofMaxSize(40);
+        final Gen<String> keys = Pools.keys();
+        final Gen<String> values = Gen.of("x", "y", "z");
+        final Gen<String> optionalValues = values.orNull(0.3);
+        final Gen<KvCommand> command = Gen.<KvCommand>oneOf(
+            c -> new KvCommand.Put(keys.next(c), values.next(c)),
+            keys.map(KvCommand.Delete::new),
+            c -> new KvCommand.Cas(keys.next(c), optionalValues.next(c), optionalValues.next(c)));
+        return command.list(0, 40);
     }
 }

@@ -8,30 +8,31 @@ import dev.ra.examples.support.Input;
 import dev.ra.examples.support.MachineDriver;
 import dev.ra.examples.support.Pools;
 import dev.ra.examples.support.ReleaseCursorPolicy;
+import dev.ra.testkit.property.Gen;
+import dev.ra.testkit.property.Property;
 import java.time.Duration;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 
 class FollowTheLeaderProperties
 {
     private static final ServerId LOCAL = new ServerId("ftl", "n1");
 
-    @Property(tries = 200)
-    void shouldBeDeterministicAndSurviveASnapshot(
-        @ForAll("inputs") final List<Input> inputs, @ForAll @IntRange(max = 30) final int cut)
+    @Test
+    void shouldBeDeterministicAndSurviveASnapshot()
     {
-        Determinism.check(() -> new FollowTheLeaderMachine(LOCAL, "h", Duration.ofSeconds(1),
-            ReleaseCursorPolicy.every(4)), LeaderCommand.class, inputs, Math.min(cut, inputs.size()));
+        Property.forAll(200, Pools.withCut(inputs(), 30), sequence -> Determinism.check(
+            () -> new FollowTheLeaderMachine(LOCAL, "h", Duration.ofSeconds(1), ReleaseCursorPolicy.every(4)),
+            LeaderCommand.class, sequence.inputs(), sequence.cutWithin()));
     }
 
-    @Property(tries = 200)
-    void shouldIncreaseTheEpochWithEveryClaim(@ForAll("inputs") final List<Input> inputs)
+    @Test
+    void shouldIncreaseTheEpochWithEveryClaim()
+    {
+        Property.forAll(200, inputs(), FollowTheLeaderProperties::increasesTheEpochWithEveryClaim);
+    }
+
+    private static void increasesTheEpochWithEveryClaim(final List<Input> inputs)
     {
         final MachineDriver<LeaderCommand, LeadershipState> machine =
             new MachineDriver<>(new FollowTheLeaderMachine(LOCAL, Duration.ofSeconds(1)), LeaderCommand.class);
@@ -51,13 +52,12 @@ class FollowTheLeaderProperties
         }
     }
 
-    @Provide
-    Arbitrary<List<Input>> inputs()
+    private static Gen<List<Input>> inputs()
     {
-        final Arbitrary<Object> payload = Arbitraries.frequencyOf(
-            Tuple.of(4, Pools.nodes().map(n -> new LeaderCommand.Claim(new ServerId("ftl", n)))),
-            Tuple.of(1, Pools.builtins(Arbitraries.of("t"))),
-            Tuple.of(1, Pools.roles()));
-        return Pools.inputs(payload).list().ofMaxSize(30);
+        final Gen<Object> payload = Gen.frequency(
+            Gen.weight(4, Pools.nodes().map(n -> new LeaderCommand.Claim(new ServerId("ftl", n)))),
+            Gen.weight(1, Pools.builtins(Gen.of("t"))),
+            Gen.weight(1, Pools.roles()));
+        return Pools.inputs(payload).list(0, 30);
     }
 }

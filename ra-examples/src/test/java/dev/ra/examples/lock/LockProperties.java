@@ -3,36 +3,37 @@ package dev.ra.examples.lock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ra.Effect;
+import dev.ra.ProcessRef;
 import dev.ra.examples.support.Determinism;
 import dev.ra.examples.support.Input;
 import dev.ra.examples.support.MachineDriver;
 import dev.ra.examples.support.Outcome;
 import dev.ra.examples.support.Pools;
 import dev.ra.examples.support.ReleaseCursorPolicy;
+import dev.ra.testkit.property.Gen;
+import dev.ra.testkit.property.Property;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 
 class LockProperties
 {
-    @Property(tries = 300)
-    void shouldBeDeterministicAndSurviveASnapshot(
-        @ForAll("inputs") final List<Input> inputs, @ForAll @IntRange(max = 60) final int cut)
+    @Test
+    void shouldBeDeterministicAndSurviveASnapshot()
     {
-        Determinism.check(() -> new LockMachine(ReleaseCursorPolicy.every(7)), LockCommand.class, inputs,
-            Math.min(cut, inputs.size()));
+        Property.forAll(300, Pools.withCut(inputs(), 60), sequence -> Determinism.check(
+            () -> new LockMachine(ReleaseCursorPolicy.every(7)), LockCommand.class, sequence.inputs(),
+            sequence.cutWithin()));
     }
 
-    @Property(tries = 500)
-    void shouldGiveEveryNewHolderALargerTokenAndTellExactlyTheNewHolders(@ForAll("inputs") final List<Input> inputs)
+    @Test
+    void shouldGiveEveryNewHolderALargerTokenAndTellExactlyTheNewHolders()
+    {
+        Property.forAll(500, inputs(), LockProperties::givesEveryNewHolderALargerTokenAndTellsExactlyTheNewHolders);
+    }
+
+    private static void givesEveryNewHolderALargerTokenAndTellsExactlyTheNewHolders(final List<Input> inputs)
     {
         final MachineDriver<LockCommand, LockState> locks = new MachineDriver<>(new LockMachine(), LockCommand.class);
         final Map<String, Long> lastToken = new HashMap<>();
@@ -68,15 +69,16 @@ class LockProperties
         }
     }
 
-    @Provide
-    Arbitrary<List<Input>> inputs()
+    private static Gen<List<Input>> inputs()
     {
-        final Arbitrary<Object> payload = Arbitraries.frequencyOf(
-            Tuple.of(5, Combinators.combine(Pools.keys(), Pools.processes()).as(LockCommand.Acquire::new)),
-            Tuple.of(3, Combinators.combine(Pools.keys(), Pools.processes()).as(LockCommand.Release::new)),
-            Tuple.of(1, Combinators.combine(Pools.keys(), Pools.processes()).as(LockCommand.Cancel::new)),
-            Tuple.of(2, Pools.builtins(Arbitraries.of("t"))),
-            Tuple.of(1, Pools.roles()));
-        return Pools.inputs(payload).list().ofMaxSize(60);
+        final Gen<String> keys = Pools.keys();
+        final Gen<ProcessRef> processes = Pools.processes();
+        final Gen<Object> payload = Gen.frequency(
+            Gen.weight(5, c -> new LockCommand.Acquire(keys.next(c), processes.next(c))),
+            Gen.weight(3, c -> new LockCommand.Release(keys.next(c), processes.next(c))),
+            Gen.weight(1, c -> new LockCommand.Cancel(keys.next(c), processes.next(c))),
+            Gen.weight(2, Pools.builtins(Gen.of("t"))),
+            Gen.weight(1, Pools.roles()));
+        return Pools.inputs(payload).list(0, 60);
     }
 }

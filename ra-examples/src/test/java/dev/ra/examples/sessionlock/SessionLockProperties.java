@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ra.BuiltinCommand;
 import dev.ra.DownReason;
 import dev.ra.Effect;
+import dev.ra.ProcessRef;
 import dev.ra.examples.lock.LockGranted;
 import dev.ra.examples.support.Determinism;
 import dev.ra.examples.support.Input;
@@ -12,33 +13,33 @@ import dev.ra.examples.support.MachineDriver;
 import dev.ra.examples.support.Outcome;
 import dev.ra.examples.support.Pools;
 import dev.ra.examples.support.ReleaseCursorPolicy;
+import dev.ra.testkit.property.Gen;
+import dev.ra.testkit.property.Property;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 
 class SessionLockProperties
 {
     private static final Duration GRACE = Duration.ofMillis(8_000);
 
-    @Property(tries = 300)
-    void shouldBeDeterministicAndSurviveASnapshot(
-        @ForAll("inputs") final List<Input> inputs, @ForAll @IntRange(max = 60) final int cut)
+    @Test
+    void shouldBeDeterministicAndSurviveASnapshot()
     {
-        Determinism.check(() -> new SessionLockMachine(GRACE, ReleaseCursorPolicy.every(7)),
-            SessionLockCommand.class, inputs, Math.min(cut, inputs.size()));
+        Property.forAll(300, Pools.withCut(inputs(), 60), sequence -> Determinism.check(
+            () -> new SessionLockMachine(GRACE, ReleaseCursorPolicy.every(7)), SessionLockCommand.class,
+            sequence.inputs(), sequence.cutWithin()));
     }
 
-    @Property(tries = 500)
-    void shouldNeverExpireEarlyAndKeepTenuresOrdered(@ForAll("inputs") final List<Input> inputs)
+    @Test
+    void shouldNeverExpireEarlyAndKeepTenuresOrdered()
+    {
+        Property.forAll(500, inputs(), SessionLockProperties::neverExpiresEarlyAndKeepsTenuresOrdered);
+    }
+
+    private static void neverExpiresEarlyAndKeepsTenuresOrdered(final List<Input> inputs)
     {
         final MachineDriver<SessionLockCommand, SessionLockState> locks =
             new MachineDriver<>(new SessionLockMachine(GRACE, ReleaseCursorPolicy.defaults()),
@@ -92,20 +93,23 @@ class SessionLockProperties
         }
     }
 
-    @Provide
-    Arbitrary<List<Input>> inputs()
+    private static Gen<List<Input>> inputs()
     {
         // Weighted towards disconnections and timeouts, with small clock steps, so that timers often fire just
         // before or just after a deadline.
-        final Arbitrary<Object> payload = Arbitraries.frequencyOf(
-            Tuple.of(5, Combinators.combine(Pools.keys(), Pools.processes()).as(SessionLockCommand.Acquire::new)),
-            Tuple.of(2, Combinators.combine(Pools.keys(), Pools.processes()).as(SessionLockCommand.Release::new)),
-            Tuple.of(1, Combinators.combine(Pools.keys(), Pools.processes()).as(SessionLockCommand.Cancel::new)),
-            Tuple.of(2, Arbitraries.just(new SessionLockCommand.RearmTimers())),
-            Tuple.of(4, Pools.processes().map(p -> new BuiltinCommand.Down(p, DownReason.NOCONNECTION))),
-            Tuple.of(2, Pools.builtins(Arbitraries.of("other-timer"))),
-            Tuple.of(5, Pools.keys().map(k -> new BuiltinCommand.Timeout(SessionLockMachine.timerName(k)))),
-            Tuple.of(1, Pools.roles()));
-        return Combinators.combine(payload, Arbitraries.longs().between(0, 3_000)).as(Input::new).list().ofMaxSize(60);
+        final Gen<String> keys = Pools.keys();
+        final Gen<ProcessRef> processes = Pools.processes();
+        final Gen<Object> payload = Gen.frequency(
+            Gen.weight(5, c -> new SessionLockCommand.Acquire(keys.next(c), processes.next(c))),
+            Gen.weight(2, c -> new SessionLockCommand.Release(keys.next(c), processes.next(c))),
+            Gen.weight(1, c -> new SessionLockCommand.Cancel(keys.next(c), processes.next(c))),
+            Gen.weight(2, Gen.constant(new SessionLockCommand.RearmTimers())),
+            Gen.weight(4, processes.map(p -> new BuiltinCommand.Down(p, DownReason.NOCONNECTION))),
+            Gen.weight(2, Pools.builtins(Gen.of("other-timer"))),
+            Gen.weight(5, keys.map(k -> new BuiltinCommand.Timeout(SessionLockMachine.timerName(k)))),
+            Gen.weight(1, Pools.roles()));
+        final Gen<Long> advances = Gen.longs(0, 3_000);
+        final Gen<Input> inputs = c -> new Input(payload.next(c), advances.next(c));
+        return inputs.list(0, 60);
     }
 }

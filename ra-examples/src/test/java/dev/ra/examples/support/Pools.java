@@ -4,9 +4,8 @@ import dev.ra.BuiltinCommand;
 import dev.ra.DownReason;
 import dev.ra.ProcessRef;
 import dev.ra.RaftState;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
+import dev.ra.testkit.property.Gen;
+import java.util.List;
 
 /**
  * Small pools of values for property tests: few processes on few nodes and few keys, so random sequences collide
@@ -24,34 +23,39 @@ public final class Pools
     /**
      * @return one of six processes on three nodes.
      */
-    public static Arbitrary<ProcessRef> processes()
+    public static Gen<ProcessRef> processes()
     {
-        return Combinators.combine(Arbitraries.of(NODES), Arbitraries.longs().between(1, 2)).as(ProcessRef::new);
+        final Gen<String> nodes = nodes();
+        final Gen<Long> ids = Gen.longs(1, 2);
+        return c -> new ProcessRef(nodes.next(c), ids.next(c));
     }
 
     /**
      * @return one of three keys.
      */
-    public static Arbitrary<String> keys()
+    public static Gen<String> keys()
     {
-        return Arbitraries.of("a", "b", "c");
+        return Gen.of("a", "b", "c");
     }
 
     /**
      * @return a node id.
      */
-    public static Arbitrary<String> nodes()
+    public static Gen<String> nodes()
     {
-        return Arbitraries.of(NODES);
+        return Gen.of(NODES);
     }
 
     /**
+     * @param timerNames names of the timeouts.
      * @return any builtin command about the pooled processes and nodes, including timeouts with {@code timerNames}.
      */
-    public static Arbitrary<BuiltinCommand> builtins(final Arbitrary<String> timerNames)
+    public static Gen<BuiltinCommand> builtins(final Gen<String> timerNames)
     {
-        return Arbitraries.oneOf(
-            Combinators.combine(processes(), Arbitraries.of(DownReason.class)).as(BuiltinCommand.Down::new),
+        final Gen<ProcessRef> processes = processes();
+        final Gen<DownReason> reasons = Gen.of(DownReason.class);
+        return Gen.<BuiltinCommand>oneOf(
+            c -> new BuiltinCommand.Down(processes.next(c), reasons.next(c)),
             nodes().map(BuiltinCommand.NodeUp::new),
             nodes().map(BuiltinCommand.NodeDown::new),
             timerNames.map(BuiltinCommand.Timeout::new));
@@ -60,19 +64,31 @@ public final class Pools
     /**
      * @return a role change, mostly to leader (the interesting one).
      */
-    public static Arbitrary<RaftState> roles()
+    public static Gen<RaftState> roles()
     {
-        return Arbitraries.frequencyOf(
-            net.jqwik.api.Tuple.of(3, Arbitraries.just(RaftState.LEADER)),
-            net.jqwik.api.Tuple.of(1, Arbitraries.of(RaftState.FOLLOWER, RaftState.CANDIDATE)));
+        return Gen.frequency(
+            Gen.weight(3, Gen.constant(RaftState.LEADER)),
+            Gen.weight(1, Gen.of(RaftState.FOLLOWER, RaftState.CANDIDATE)));
     }
 
     /**
      * @param payloads to wrap.
      * @return inputs with a small random clock advance.
      */
-    public static Arbitrary<Input> inputs(final Arbitrary<?> payloads)
+    public static Gen<Input> inputs(final Gen<?> payloads)
     {
-        return Combinators.combine(payloads, Arbitraries.longs().between(0, 5_000)).as(Input::new);
+        final Gen<Long> advances = Gen.longs(0, 5_000);
+        return c -> new Input(payloads.next(c), advances.next(c));
+    }
+
+    /**
+     * @param inputs sequences of inputs.
+     * @param maxCut largest snapshot point.
+     * @return a sequence with a snapshot point in [0, maxCut].
+     */
+    public static Gen<CutInputs> withCut(final Gen<List<Input>> inputs, final int maxCut)
+    {
+        final Gen<Integer> cuts = Gen.ints(0, maxCut);
+        return c -> new CutInputs(inputs.next(c), cuts.next(c));
     }
 }

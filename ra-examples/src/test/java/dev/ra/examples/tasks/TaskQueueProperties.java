@@ -10,30 +10,30 @@ import dev.ra.examples.support.MachineDriver;
 import dev.ra.examples.support.Outcome;
 import dev.ra.examples.support.Pools;
 import dev.ra.examples.support.ReleaseCursorPolicy;
+import dev.ra.testkit.property.Gen;
+import dev.ra.testkit.property.Property;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 
 class TaskQueueProperties
 {
-    @Property(tries = 300)
-    void shouldBeDeterministicAndSurviveASnapshot(
-        @ForAll("inputs") final List<Input> inputs, @ForAll @IntRange(max = 60) final int cut)
+    @Test
+    void shouldBeDeterministicAndSurviveASnapshot()
     {
-        Determinism.check(() -> new TaskQueueMachine(ReleaseCursorPolicy.every(7)), TaskCommand.class, inputs,
-            Math.min(cut, inputs.size()));
+        Property.forAll(300, Pools.withCut(inputs(), 60), sequence -> Determinism.check(
+            () -> new TaskQueueMachine(ReleaseCursorPolicy.every(7)), TaskCommand.class, sequence.inputs(),
+            sequence.cutWithin()));
     }
 
-    @Property(tries = 500)
-    void shouldNeverLoseOrDuplicateATask(@ForAll("inputs") final List<Input> inputs)
+    @Test
+    void shouldNeverLoseOrDuplicateATask()
+    {
+        Property.forAll(500, inputs(), TaskQueueProperties::neverLosesOrDuplicatesATask);
+    }
+
+    private static void neverLosesOrDuplicatesATask(final List<Input> inputs)
     {
         final MachineDriver<TaskCommand, TaskQueueState> tasks =
             new MachineDriver<>(new TaskQueueMachine(), TaskCommand.class);
@@ -63,17 +63,18 @@ class TaskQueueProperties
         }
     }
 
-    @Provide
-    Arbitrary<List<Input>> inputs()
+    private static Gen<List<Input>> inputs()
     {
-        final Arbitrary<ProcessRef> enqueuers = Arbitraries.just(new ProcessRef("client", 1));
-        final Arbitrary<Object> payload = Arbitraries.frequencyOf(
-            Tuple.of(4, Combinators.combine(enqueuers, Arbitraries.of("x", "y")).as(TaskCommand.Enqueue::new)),
-            Tuple.of(4, Pools.processes().map(TaskCommand.Grab::new)),
-            Tuple.of(3, Combinators.combine(Pools.processes(), Arbitraries.longs().between(1, 8))
-                .as(TaskCommand.Complete::new)),
-            Tuple.of(3, Pools.builtins(Arbitraries.of("t"))),
-            Tuple.of(1, Pools.roles()));
-        return Pools.inputs(payload).list().ofMaxSize(60);
+        final ProcessRef enqueuer = new ProcessRef("client", 1);
+        final Gen<String> tasks = Gen.of("x", "y");
+        final Gen<ProcessRef> processes = Pools.processes();
+        final Gen<Long> taskIds = Gen.longs(1, 8);
+        final Gen<Object> payload = Gen.frequency(
+            Gen.weight(4, tasks.map(task -> new TaskCommand.Enqueue(enqueuer, task))),
+            Gen.weight(4, processes.map(TaskCommand.Grab::new)),
+            Gen.weight(3, c -> new TaskCommand.Complete(processes.next(c), taskIds.next(c))),
+            Gen.weight(3, Pools.builtins(Gen.of("t"))),
+            Gen.weight(1, Pools.roles()));
+        return Pools.inputs(payload).list(0, 60);
     }
 }

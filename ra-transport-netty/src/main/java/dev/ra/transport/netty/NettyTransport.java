@@ -665,6 +665,16 @@ public final class NettyTransport implements Transport
         }
     }
 
+    /**
+     * The frame limit ({@link NettyTransportConfig.Builder#maxFrameBytes}): the runtime keeps commands under half of it
+     * and AppendEntries messages under it, so that no replication message is ever dropped for its size.
+     */
+    @Override
+    public int maxMessageBytes()
+    {
+        return config.maxFrameBytes;
+    }
+
     @Override
     public boolean isReachable(final String node)
     {

@@ -6,6 +6,7 @@ import dev.ra.runtime.memory.InMemoryStorage;
 import dev.ra.testkit.CounterMachine;
 import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
+import dev.ra.testkit.ThrowingMachine;
 import dev.ra.testkit.WatcherMachine;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -19,7 +20,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A deployment of {@code n1..nN} node JVMs on loopback plus a client node in this JVM (node id {@code client}, hosting
  * no member) that starts clusters and sends commands and queries. Machines {@code kv} ({@link KvMachine}),
- * {@code w} ({@link WatcherMachine}) and {@code counter} ({@link CounterMachine}) are registered everywhere.
+ * {@code w} ({@link WatcherMachine}), {@code counter} ({@link CounterMachine}) and {@code throwing}
+ * ({@link ThrowingMachine}) are registered everywhere.
  */
 final class Deployment implements AutoCloseable
 {
@@ -57,7 +59,8 @@ final class Deployment implements AutoCloseable
             final List<String> settings = new ArrayList<>(List.of("node.id=" + node,
                 "listen=" + NodeProcess.hostPort(addresses.get(node)), "peers=" + peersExcept(node),
                 "clients=" + CLIENT, "cluster.id=it", "machines=kv=" + KvMachine.class.getName() + ",w=" +
-                    WatcherMachine.class.getName() + ",counter=" + CounterMachine.class.getName(),
+                    WatcherMachine.class.getName() + ",counter=" + CounterMachine.class.getName() + ",throwing=" +
+                    ThrowingMachine.class.getName(),
                 "election.timeout.ms=300-600", "tick.ms=100",
                 "heartbeat.ms=" + setting(extraSettings, "heartbeat.ms", 100),
                 "failure.timeout.ms=" + setting(extraSettings, "failure.timeout.ms", 3000),
@@ -79,7 +82,7 @@ final class Deployment implements AutoCloseable
         clientTransport = new NettyTransport(config.build());
         client = RaSystem.builder().nodeId(CLIENT).transport(clientTransport).storage(new InMemoryStorage())
             .registerMachine("kv", KvMachine::new).registerMachine("w", WatcherMachine::new)
-            .registerMachine("counter", CounterMachine::new)
+            .registerMachine("counter", CounterMachine::new).registerMachine("throwing", ThrowingMachine::new)
             .defaultTimeout(Duration.ofSeconds(10)).build();
         awaitClientConnected();
     }

@@ -28,7 +28,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import net.jqwik.api.Arbitrary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -155,10 +154,7 @@ class FrameFuzzTest
 
     private static List<NodeMessage> sampleMessages()
     {
-        final Arbitrary<NodeMessage> arbitrary = new WireCodecProperties().messages();
-        final List<NodeMessage> samples = new ArrayList<>();
-        arbitrary.sampleStream().limit(300).forEach(samples::add);
-        return samples;
+        return WireCodecProperties.messages().samples(1234, 300);
     }
 
     /**
