@@ -4,6 +4,7 @@ import dev.ra.protocol.Membership;
 import dev.ra.protocol.ServerRequest;
 import dev.ra.runtime.RaRuntime;
 import dev.ra.runtime.RuntimeConfig;
+import dev.ra.runtime.StoredServers;
 import dev.ra.spi.Storage;
 import dev.ra.spi.Transport;
 import java.time.Duration;
@@ -29,6 +30,11 @@ import java.util.function.Supplier;
  *
  * <p>Build one with {@link #builder()}; close it to stop its servers and threads. Thread-safe.
  *
+ * <p><b>Typed or untyped.</b> {@link #startCluster(String, StateMachine, Class, List)} and
+ * {@link #cluster(String, StateMachine, Class, List)} return a {@link RaCluster}, a handle whose commands, replies and
+ * query functions the compiler checks against the machine. The methods below follow Ra's API: they address a member
+ * by its {@link ServerId} and are not typed by the machine.
+ *
  * <p><b>Calls.</b> Every call has a blocking form (with the system's default timeout or an explicit one) and an
  * {@code *Async} form returning a {@link CompletableFuture}. A call addressed to a member that is not the leader is
  * redirected to the leader inside the library; while no leader is known it is retried until its timeout. If the
@@ -53,12 +59,20 @@ public final class RaSystem implements AutoCloseable
 {
     private final RaRuntime runtime;
     private final Duration defaultTimeout;
+    private final boolean closeStorage;
+    private final java.util.concurrent.atomic.AtomicBoolean storageClosed =
+        new java.util.concurrent.atomic.AtomicBoolean();
 
-    private RaSystem(final RuntimeConfig config)
+    private RaSystem(final RuntimeConfig config, final boolean closeStorage, final boolean restartStoredServers)
     {
         this.runtime = new RaRuntime(config);
         this.defaultTimeout = config.defaultTimeout();
+        this.closeStorage = closeStorage;
         runtime.start();
+        if (restartStoredServers)
+        {
+            StoredServers.restartAll(runtime, defaultTimeout);
+        }
     }
 
     /**
@@ -100,6 +114,55 @@ public final class RaSystem implements AutoCloseable
         final List<ServerId> members)
     {
         return await(startClusterAsync(clusterName, machine, members), clusterTimeout(members));
+    }
+
+    /**
+     * Start a new cluster, as {@link #startCluster(String, StateMachine, List)} does, and return a typed handle on it:
+     * its commands, replies and query functions are checked by the compiler.
+     *
+     * @param clusterName friendly name of the cluster.
+     * @param machine     the machine; members on other nodes create theirs from its class name.
+     * @param replyType   the type of the machine's replies (a reply of another type fails the call clearly).
+     * @param members     the servers of the cluster, on this node or others.
+     * @param <C>         the command type.
+     * @param <S>         the state type.
+     * @param <R>         the reply type.
+     * @return the handle, knowing the leader.
+     */
+    public <C, S, R> RaCluster<C, S, R> startCluster(final String clusterName, final StateMachine<C, S> machine,
+        final Class<R> replyType, final List<ServerId> members)
+    {
+        Objects.requireNonNull(replyType, "replyType");
+        final ServerId leader = startCluster(clusterName, machine, members);
+        return new RaCluster<>(this, clusterName, machine, replyType, members, leader);
+    }
+
+    /**
+     * A typed handle on a cluster started before (by this node, another node, or a previous run restarted from
+     * storage); registers the cluster with this node if it does not know it yet (see {@link #registerCluster}).
+     *
+     * @param clusterName of the cluster.
+     * @param machine     an instance of the cluster's machine (for its codecs; it runs here only in members of this
+     *                    node).
+     * @param replyType   the type of the machine's replies.
+     * @param members     the members (or some of them).
+     * @param <C>         the command type.
+     * @param <S>         the state type.
+     * @param <R>         the reply type.
+     * @return the handle.
+     */
+    public <C, S, R> RaCluster<C, S, R> cluster(final String clusterName, final StateMachine<C, S> machine,
+        final Class<R> replyType, final List<ServerId> members)
+    {
+        requireClusterName(clusterName);
+        Objects.requireNonNull(machine, "machine");
+        Objects.requireNonNull(replyType, "replyType");
+        final List<ServerId> ids = requireMembers(members);
+        if (!runtime.knowsAny(ids))
+        {
+            runtime.registerCluster(clusterName, machine.getClass().getName(), machine, ids);
+        }
+        return new RaCluster<>(this, clusterName, machine, replyType, ids, null);
     }
 
     /**
@@ -156,6 +219,7 @@ public final class RaSystem implements AutoCloseable
         requireClusterName(clusterName);
         final List<ServerId> ids = requireMembers(members);
         final Duration timeout = clusterTimeout(ids);
+        final boolean known = runtime.knowsAny(ids);
         runtime.registerCluster(clusterName, machineName, machine, ids);
         final List<CompletableFuture<Void>> starts = new ArrayList<>();
         final List<ServerId> started = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -181,9 +245,17 @@ public final class RaSystem implements AutoCloseable
                 {
                     deletes.add(forceDeleteAsync(id).exceptionally(e -> null));
                 }
+                final String reason = "cluster '" + clusterName + "' could not be formed from " + ids + ": " +
+                    unwrap(error).getMessage();
                 CompletableFuture.allOf(deletes.toArray(new CompletableFuture[0])).whenComplete((v, e) ->
-                    result.completeExceptionally(new ClusterUnavailableException("cluster '" + clusterName +
-                        "' could not be formed from " + ids + ": " + unwrap(error).getMessage(), unwrap(error))));
+                {
+                    if (!known)
+                    {
+                        // Nothing of it is left: later calls fail at once with the reason rather than time out.
+                        runtime.forgetFailedStart(ids, reason);
+                    }
+                    result.completeExceptionally(new ClusterUnavailableException(reason, unwrap(error)));
+                });
             });
         return result;
     }
@@ -248,7 +320,8 @@ public final class RaSystem implements AutoCloseable
 
     /**
      * Restart a server of this node from its storage (term, vote, log, snapshot and the configuration stored when it
-     * was created). A restarted member elects by itself if it hears from no leader.
+     * was created). A restarted member elects by itself if it hears from no leader. A server that runs already (the
+     * system restarts its stored servers when built, see {@link Builder#restartStoredServers}) is left as it is.
      *
      * @param server on this node.
      */
@@ -459,6 +532,52 @@ public final class RaSystem implements AutoCloseable
     }
 
     /**
+     * {@link #localQuery(ServerId, Function)} with a timeout (of the wait for the member's event loop).
+     *
+     * @param server  a member hosted by this node.
+     * @param query   of the state.
+     * @param timeout of the call.
+     * @param <S>     the state type.
+     * @param <R>     the result type.
+     * @return the result and the index it reflects.
+     */
+    public <S, R> QueryResult<R> localQuery(final ServerId server, final Function<S, R> query,
+        final Duration timeout)
+    {
+        return await(localQueryAsync(server, query, 0, 0, timeout), timeout);
+    }
+
+    /**
+     * Asynchronous form of {@link #localQuery(ServerId, Function, Duration)}.
+     *
+     * @param server  a member hosted by this node.
+     * @param query   of the state.
+     * @param timeout of the call.
+     * @param <S>     the state type.
+     * @param <R>     the result type.
+     * @return completes with the result.
+     */
+    public <S, R> CompletableFuture<QueryResult<R>> localQueryAsync(final ServerId server, final Function<S, R> query,
+        final Duration timeout)
+    {
+        return localQueryAsync(server, query, 0, 0, timeout);
+    }
+
+    /**
+     * Asynchronous form of {@link #localQuery(ServerId, Function)}.
+     *
+     * @param server a member hosted by this node.
+     * @param query  of the state.
+     * @param <S>    the state type.
+     * @param <R>    the result type.
+     * @return completes with the result.
+     */
+    public <S, R> CompletableFuture<QueryResult<R>> localQueryAsync(final ServerId server, final Function<S, R> query)
+    {
+        return localQueryAsync(server, query, 0, 0, defaultTimeout);
+    }
+
+    /**
      * Asynchronous form of {@link #localQuery(ServerId, Function, long, long, Duration)}.
      *
      * @param server       a member hosted by this node.
@@ -516,6 +635,21 @@ public final class RaSystem implements AutoCloseable
     }
 
     /**
+     * A linearizable query with the default timeout; see {@link #consistentQueryAsync(ServerId, Function, Duration)}.
+     *
+     * @param server a member hosted by this node.
+     * @param query  of the state.
+     * @param <S>    the state type.
+     * @param <R>    the result type.
+     * @return completes with the result.
+     */
+    public <S, R> CompletableFuture<QueryResult<R>> consistentQueryAsync(final ServerId server,
+        final Function<S, R> query)
+    {
+        return consistentQueryAsync(server, query, defaultTimeout);
+    }
+
+    /**
      * A linearizable query: the leader confirms its leadership with a quorum (ReadIndex, Raft thesis §6.4) and
      * returns its applied index; the member of this node runs the query once it has applied that index. Works when
      * the addressed member is a follower.
@@ -548,13 +682,59 @@ public final class RaSystem implements AutoCloseable
      * @param <R>    the result type.
      * @return the result.
      */
-    @SuppressWarnings({"unchecked", "rawtypes"})
     public <S, R> QueryResult<R> leaderQuery(final ServerId server, final Function<S, R> query)
+    {
+        return leaderQuery(server, query, defaultTimeout);
+    }
+
+    /**
+     * {@link #leaderQuery(ServerId, Function)} with a timeout.
+     *
+     * @param server  a member hosted by this node.
+     * @param query   of the state.
+     * @param timeout of the call.
+     * @param <S>     the state type.
+     * @param <R>     the result type.
+     * @return the result.
+     */
+    public <S, R> QueryResult<R> leaderQuery(final ServerId server, final Function<S, R> query,
+        final Duration timeout)
+    {
+        return await(leaderQueryAsync(server, query, timeout), timeout);
+    }
+
+    /**
+     * Asynchronous form of {@link #leaderQuery(ServerId, Function)}.
+     *
+     * @param server a member hosted by this node.
+     * @param query  of the state.
+     * @param <S>    the state type.
+     * @param <R>    the result type.
+     * @return completes with the result.
+     */
+    public <S, R> CompletableFuture<QueryResult<R>> leaderQueryAsync(final ServerId server, final Function<S, R> query)
+    {
+        return leaderQueryAsync(server, query, defaultTimeout);
+    }
+
+    /**
+     * Asynchronous form of {@link #leaderQuery(ServerId, Function, Duration)}.
+     *
+     * @param server  a member hosted by this node.
+     * @param query   of the state.
+     * @param timeout of the call.
+     * @param <S>     the state type.
+     * @param <R>     the result type.
+     * @return completes with the result.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public <S, R> CompletableFuture<QueryResult<R>> leaderQueryAsync(final ServerId server,
+        final Function<S, R> query, final Duration timeout)
     {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(query, "query");
-        return await((CompletableFuture<QueryResult<R>>)(CompletableFuture)runtime.readThroughLeader(server,
-            (Function)query, false, defaultTimeout), defaultTimeout);
+        requireTimeout(timeout);
+        return (CompletableFuture)runtime.readThroughLeader(server, (Function)query, false, timeout);
     }
 
     /**
@@ -568,12 +748,46 @@ public final class RaSystem implements AutoCloseable
      * @param consistent true for a linearizable answer (the leader confirms its leadership with a quorum and answers
      *                   once it has applied the read index); false to read the addressed member as it is.
      * @param <R>        the result type.
-     * @return the result and the index it reflects.
+     * @return the result, the index it reflects, and the leader (with {@code consistent} false: the leader the
+     *         addressed member knows, possibly null).
      */
     public <R> QueryResult<R> namedQuery(final ServerId server, final String name, final Object argument,
         final boolean consistent)
     {
-        return await(namedQueryAsync(server, name, argument, consistent, defaultTimeout), defaultTimeout);
+        return namedQuery(server, name, argument, consistent, defaultTimeout);
+    }
+
+    /**
+     * {@link #namedQuery(ServerId, String, Object, boolean)} with a timeout.
+     *
+     * @param server     any member of the cluster.
+     * @param name       of the query.
+     * @param argument   of the query, or null.
+     * @param consistent whether the answer must be linearizable.
+     * @param timeout    of the query.
+     * @param <R>        the result type.
+     * @return the result and the index it reflects.
+     */
+    public <R> QueryResult<R> namedQuery(final ServerId server, final String name, final Object argument,
+        final boolean consistent, final Duration timeout)
+    {
+        return await(namedQueryAsync(server, name, argument, consistent, timeout), timeout);
+    }
+
+    /**
+     * Asynchronous form of {@link #namedQuery(ServerId, String, Object, boolean)}, with the default timeout.
+     *
+     * @param server     any member of the cluster.
+     * @param name       of the query.
+     * @param argument   of the query, or null.
+     * @param consistent whether the answer must be linearizable.
+     * @param <R>        the result type.
+     * @return completes with the result.
+     */
+    public <R> CompletableFuture<QueryResult<R>> namedQueryAsync(final ServerId server, final String name,
+        final Object argument, final boolean consistent)
+    {
+        return namedQueryAsync(server, name, argument, consistent, defaultTimeout);
     }
 
     /**
@@ -632,6 +846,19 @@ public final class RaSystem implements AutoCloseable
     }
 
     /**
+     * The leader of a cluster, asked of the cluster (following redirects), waiting up to the default timeout while
+     * none is known.
+     *
+     * @param server any member, known to this node.
+     * @return the leader.
+     */
+    public ServerId leader(final ServerId server)
+    {
+        Objects.requireNonNull(server, "server");
+        return await(runtime.awaitLeader(server, defaultTimeout), defaultTimeout);
+    }
+
+    /**
      * Add a voting member; see {@link #addMemberAsync}.
      *
      * @param server    any member of the cluster.
@@ -678,8 +905,9 @@ public final class RaSystem implements AutoCloseable
     }
 
     /**
-     * Remove a member through the leader. A leader that removes itself steps down once the change commits. The
-     * removed server stops by itself when it learns it was removed; stop it with {@link #stopServer} otherwise.
+     * Remove a member through the leader. A leader that removes itself steps down once the change commits. Once the
+     * removal commits, the leader tells the removed member to stop and delete its data; a removed member whose node
+     * was unreachable then keeps running until {@link #forceDeleteServer}.
      *
      * @param server any member of the cluster.
      * @param member to remove.
@@ -790,12 +1018,18 @@ public final class RaSystem implements AutoCloseable
     }
 
     /**
-     * Stop every server hosted here (keeping their data), end its processes, and stop its threads and transport.
+     * Stop every server hosted here (keeping their data), end its processes, and close what the system owns: its
+     * threads, its transport, and its storage unless built with {@link Builder#closeStorage closeStorage(false)}. An
+     * executor given with {@link Builder#processExecutor} stays the caller's. Idempotent.
      */
     @Override
     public void close()
     {
         runtime.close();
+        if (closeStorage && storageClosed.compareAndSet(false, true))
+        {
+            runtime.config().storage().close();
+        }
     }
 
     // ----------------------------------------------------------------------------------------------------------------
@@ -908,6 +1142,8 @@ public final class RaSystem implements AutoCloseable
         private Duration defaultTimeout = Duration.ofSeconds(5);
         private Duration commitNoticeDelay = Duration.ofMillis(2);
         private long minSnapshotInterval = 4096;
+        private boolean closeStorage = true;
+        private boolean restartStoredServers = true;
         private int maxCommandBytes = dev.ra.core.CoreConfig.DEFAULT_MAX_COMMAND_BYTES;
         private ApplyFailureMode applyFailureMode = ApplyFailureMode.FAIL_COMMAND;
         private Executor processExecutor;
@@ -939,15 +1175,39 @@ public final class RaSystem implements AutoCloseable
         }
 
         /**
-         * @param storage of this node's servers (required), for example
-         *                {@link dev.ra.runtime.memory.InMemoryStorage}. The system opens and closes its servers'
-         *                storage; the storage itself stays the caller's to close, so it may outlive the system (a
-         *                node restart in tests).
+         * @param storage of this node's servers (required), for example {@code dev.ra.log.FileStorage} or
+         *                {@link dev.ra.runtime.memory.InMemoryStorage}. The system owns it: {@link RaSystem#close()}
+         *                closes it, unless {@link #closeStorage closeStorage(false)}.
          * @return this builder.
          */
         public Builder storage(final Storage storage)
         {
             this.storage = Objects.requireNonNull(storage, "storage");
+            return this;
+        }
+
+        /**
+         * @param close whether {@link RaSystem#close()} closes the storage too; default true. Pass false to keep the
+         *              storage open after the system closes, for example to build a new system on it in the same
+         *              process.
+         * @return this builder.
+         */
+        public Builder closeStorage(final boolean close)
+        {
+            this.closeStorage = close;
+            return this;
+        }
+
+        /**
+         * @param restart whether {@link #build()} restarts every server of this node found in the storage (and waits,
+         *                up to the default timeout, until they run), as Ra restarts a system's servers; default
+         *                true. A server that cannot be restarted is logged and stays stopped. With false, restart
+         *                each with {@link RaSystem#restartServer}.
+         * @return this builder.
+         */
+        public Builder restartStoredServers(final boolean restart)
+        {
+            this.restartStoredServers = restart;
             return this;
         }
 
@@ -1104,10 +1364,14 @@ public final class RaSystem implements AutoCloseable
         }
 
         /**
-         * Validate the settings and start the system.
+         * Validate the settings and start the system: its threads, its transport, and (by default) the servers found in
+         * its storage.
          *
          * @return the running system.
          * @throws IllegalStateException if a required setting is missing.
+         * @throws RaException           if the transport cannot start (for example its listen address is in use), naming
+         *                               the node and the reason; every thread started so far is stopped and the storage
+         *                               is left open.
          */
         public RaSystem build()
         {
@@ -1130,7 +1394,8 @@ public final class RaSystem implements AutoCloseable
             }
             return new RaSystem(new RuntimeConfig(nodeId, transport, storage, eventLoops, tickInterval,
                 electionTimeoutMin, electionTimeoutMax, defaultTimeout, commitNoticeDelay, minSnapshotInterval,
-                machines, modCallHandlers, processExecutor, useTransportThreads, maxCommandBytes, applyFailureMode));
+                machines, modCallHandlers, processExecutor, useTransportThreads, maxCommandBytes, applyFailureMode),
+                closeStorage, restartStoredServers);
         }
 
         /**

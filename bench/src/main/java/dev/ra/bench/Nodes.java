@@ -139,6 +139,7 @@ public final class Nodes implements AutoCloseable
             .tickInterval(options.tick()).defaultTimeout(Duration.ofMinutes(5))
             .registerMachine(BenchKv.NAME, BenchKv::new)
             .registerMachine(BenchKv.NAME_WITH_SNAPSHOTS, () -> new BenchKv(BenchKv.SNAPSHOT_EVERY))
+            .restartStoredServers(false).closeStorage(false)
             .build();
         storages.put(node, storage);
         systems.put(node, system);

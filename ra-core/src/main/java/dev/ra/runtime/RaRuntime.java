@@ -1,7 +1,6 @@
 package dev.ra.runtime;
 
 import dev.ra.ApplyFailureMode;
-import dev.ra.ClusterUnavailableException;
 import dev.ra.DownReason;
 import dev.ra.InvalidCommandException;
 import dev.ra.ProcessRef;
@@ -75,6 +74,8 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     private final ExecutorService background;
     private final ThreadPoolExecutor defaultProcessExecutor;
     private final ProcessRegistry processes;
+    private final NodeReachability reachability;
+    private final FailedStarts failedStarts = new FailedStarts();
     private final int maxCommandBytes;
     private volatile boolean closed;
 
@@ -102,6 +103,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         final Executor processExecutor = null == config.processExecutor() ? defaultProcessExecutor :
             config.processExecutor();
         this.processes = new ProcessRegistry(this, config.nodeId(), processExecutor);
+        this.reachability = new NodeReachability(config.nodeId(), config.transport(), scheduler);
         // Half the transport's limit leaves room for the envelope of an AppendEntries message: its commands are
         // bounded by this many bytes (one entry is always sent, and no entry is larger).
         this.maxCommandBytes = Math.max(1, Math.min(config.maxCommandBytes(),
@@ -153,7 +155,17 @@ public final class RaRuntime implements TransportListener, AutoCloseable
                 loops[i].startOn(hosts.get(i % hosts.size()));
             }
         }
-        config.transport().start(config.nodeId(), this);
+        try
+        {
+            config.transport().start(config.nodeId(), this);
+        }
+        catch (final RuntimeException ex)
+        {
+            // Nothing runs without the transport: stop every thread started so far before telling the caller.
+            close();
+            throw ex instanceof RaException ? ex : new RaException("node " + nodeId() +
+                " could not start its transport: " + ex.getMessage(), ex);
+        }
     }
 
     /**
@@ -263,7 +275,8 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         }
         if (servers.containsKey(id))
         {
-            return CompletableFuture.failedFuture(new IllegalStateException("server " + id + " is already running"));
+            // Restarted already, for example with the other stored servers when the system was built.
+            return CompletableFuture.completedFuture(null);
         }
         if (!config.storage().exists(id))
         {
@@ -360,7 +373,35 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         {
             clusters.put(member, info);
         }
+        failedStarts.clear(members);
         return info;
+    }
+
+    /**
+     * @param members of a cluster.
+     * @return true if this node knows any of them (hosts it or has registered its cluster).
+     */
+    public boolean knowsAny(final List<ServerId> members)
+    {
+        return members.stream().anyMatch(clusters::containsKey);
+    }
+
+    /**
+     * Forget a cluster whose start failed, so that calls to its members fail at once with the reason.
+     *
+     * @param members of the cluster.
+     * @param reason  of the failure.
+     */
+    public void forgetFailedStart(final List<ServerId> members, final String reason)
+    {
+        for (final ServerId member : members)
+        {
+            if (!servers.containsKey(member))
+            {
+                clusters.remove(member);
+            }
+        }
+        failedStarts.record(members, reason);
     }
 
     /**
@@ -462,6 +503,24 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         return process.stoppedFuture();
     }
 
+    /**
+     * A member's removal from its cluster committed: stop it and delete its data, wherever it runs (a member that is
+     * not running, or whose node cannot be reached, is left as it is).
+     *
+     * @param member removed.
+     */
+    void retireRemovedMember(final ServerId member)
+    {
+        if (member.node().equals(nodeId()))
+        {
+            stopLocalServer(member, true);
+        }
+        else
+        {
+            call(member, new ServerRequest.ForceDelete(), config.defaultTimeout());
+        }
+    }
+
     void serverStopped(final ServerProcess process, final List<ServerId> peers)
     {
         servers.remove(process.id, process);
@@ -551,7 +610,12 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         final ClientCall.Completion completion)
     {
         requireOpen();
-        return new ClientCall(this, server, request, clusters.get(server), timeout.toNanos(), completion);
+        final ClusterInfo cluster = clusters.get(server);
+        if (null == cluster)
+        {
+            failedStarts.check(server);
+        }
+        return new ClientCall(this, server, request, cluster, timeout.toNanos(), completion);
     }
 
     /**
@@ -603,6 +667,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         final ClusterInfo cluster = clusters.get(server);
         if (null == cluster)
         {
+            failedStarts.check(server);
             throw new UnknownServerException(server, "server " + server + " is unknown to node " + nodeId() +
                 ": its machine (and so its command codec) is unknown here; start it, or a cluster containing it, " +
                 "through this node first");
@@ -764,6 +829,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         final ClusterInfo cluster = clusters.get(server);
         if (null == cluster)
         {
+            failedStarts.check(server);
             throw new UnknownServerException(server, "server " + server + " is unknown to node " + nodeId() +
                 ": register its cluster with RaSystem.registerCluster first");
         }
@@ -772,14 +838,16 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         final long deadlineNanos = System.nanoTime() + timeout.toNanos();
         if (!consistent)
         {
+            // The member answers with the leader it knows, which is what the result reports (not the member).
             return call(server, new ServerRequest.NamedQuery(name, encoded, 0), timeout,
-                (call, value, leader) -> completeNamedQuery(call, value, codec));
+                (call, value, leader) -> completeNamedQuery(call, value, codec, leader));
         }
         return call(server, new ServerRequest.ReadIndex(true), timeout, (call, value, leader) ->
         {
             final long remaining = Math.max(1, deadlineNanos - System.nanoTime());
             call(null != leader ? leader : server, new ServerRequest.NamedQuery(name, encoded, (Long)value),
-                Duration.ofNanos(remaining), (second, answer, answeredBy) -> completeNamedQuery(second, answer, codec))
+                Duration.ofNanos(remaining), (second, answer, answeredBy) -> completeNamedQuery(second, answer, codec,
+                    null != leader ? leader : answeredBy))
                 .whenComplete((result, error) ->
                 {
                     if (null != error)
@@ -795,7 +863,8 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     }
 
     @SuppressWarnings("unchecked")
-    private static void completeNamedQuery(final ClientCall call, final Object value, final Codec<Object> codec)
+    private static void completeNamedQuery(final ClientCall call, final Object value, final Codec<Object> codec,
+        final ServerId leader)
     {
         final List<Object> answer = (List<Object>)value;
         if (!Boolean.TRUE.equals(answer.get(0)))
@@ -807,7 +876,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         {
             final Object result = codec.fromBytes((byte[])answer.get(3));
             call.future.complete(new dev.ra.QueryResult<>(result, (Long)answer.get(1), (Long)answer.get(2),
-                call.target()));
+                leader));
         }
         catch (final RuntimeException ex)
         {
@@ -868,16 +937,21 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         final CompletableFuture<Void> result = new CompletableFuture<>();
         remoteStarts.put(callId, result);
         result.whenComplete((v, e) -> remoteStarts.remove(callId));
-        scheduler.schedule(() -> result.completeExceptionally(new dev.ra.RaTimeoutException("starting " + server +
-            " timed out")), timeout.toNanos(), TimeUnit.NANOSECONDS);
-        if (!config.transport().isReachable(server.node()))
+        final long deadlineNanos = System.nanoTime() + timeout.toNanos();
+        // A node built a moment ago has not connected to its peers yet: wait for the connection within the timeout.
+        reachability.await(server.node(), timeout).whenComplete((v, unreachable) ->
         {
-            result.completeExceptionally(new ClusterUnavailableException("node " + server.node() +
-                " is not reachable from " + nodeId()));
-            return result;
-        }
-        config.transport().send(server.node(), new NodeMessage.StartServer(callId, clusterName, machineName, server,
-            members));
+            if (null != unreachable)
+            {
+                result.completeExceptionally(unreachable);
+                return;
+            }
+            scheduler.schedule(() -> result.completeExceptionally(new dev.ra.RaTimeoutException("starting " +
+                server + " timed out: node " + server.node() + " did not answer within " + timeout)),
+                Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            config.transport().send(server.node(), new NodeMessage.StartServer(callId, clusterName, machineName,
+                server, members));
+        });
         return result;
     }
 

@@ -890,7 +890,8 @@ final class ServerProcess implements LogListener
         }
         else if (request instanceof ServerRequest.RemoveMember remove)
         {
-            final long callId = register(origin, PendingKind.MEMBER_CHANGE);
+            final long callId = register(new RemovalOrigin(origin, remove.member(), runtime::retireRemovedMember),
+                PendingKind.MEMBER_CHANGE);
             handle(new RaftEvent.RemoveMember(callId, remove.member()));
         }
         else if (request instanceof ServerRequest.TransferLeadership transfer)

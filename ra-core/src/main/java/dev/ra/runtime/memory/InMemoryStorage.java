@@ -92,7 +92,13 @@ public final class InMemoryStorage implements Storage
         {
             storage.close();
         }
-        final ScheduledExecutorService s = syncer;
+        final ScheduledExecutorService s;
+        synchronized (this)
+        {
+            s = syncer;
+            // Data survives closing: a later open (a node restart in tests) starts a new sync thread.
+            syncer = null;
+        }
         if (null != s)
         {
             s.shutdownNow();

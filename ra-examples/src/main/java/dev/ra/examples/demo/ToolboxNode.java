@@ -108,7 +108,10 @@ public final class ToolboxNode implements AutoCloseable
             .registerMachine(LEADER, () -> new FollowTheLeaderMachine(leaderMember,
                 FollowTheLeaderMachine.DEFAULT_HANDLER, leaderGrace, CURSOR_POLICY))
             .modCallHandler(FollowTheLeaderMachine.DEFAULT_HANDLER, companionHost)
+            .restartStoredServers(false)
             .build();
+        // The companion host needs the system before a restarted leader member asks it to start the companion, so the
+        // stored servers are restarted here, after attaching, rather than by build().
         companionHost.attach(system);
         for (final ServerId server : storage.servers())
         {

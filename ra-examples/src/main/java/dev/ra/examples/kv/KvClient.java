@@ -15,18 +15,24 @@ import java.util.Optional;
  * not even a put: a put applied late or twice can overwrite a value another client wrote in between, so only the
  * caller can decide whether retrying is safe (Jepsen records such operations as indeterminate). {@link #get} is
  * linearizable; {@link #localGet} reads the member on this node and may be stale.
+ *
+ * <p>The client works from any node that can reach the cluster. On a node hosting a member, reads run there as query
+ * functions; on a node hosting none (an application's client node), they are the machine's named queries
+ * ({@link KvMachine#GET}, {@link KvMachine#ENTRY}), answered by the leader ({@link #get}) or by some member
+ * ({@link #localGet}).
  */
 public final class KvClient
 {
     private final ClusterClient cluster;
 
     /**
-     * @param system  to send calls through; it must host a member or have started the cluster.
+     * @param system  to send calls through; if it does not know the cluster yet, the client registers it there.
      * @param members of the KV cluster.
      */
     public KvClient(final RaSystem system, final List<ServerId> members)
     {
         this(new ClusterClient(system, members));
+        system.cluster(members.get(0).name(), new KvMachine(), KvReply.class, members);
     }
 
     /**
@@ -81,6 +87,10 @@ public final class KvClient
      */
     public Optional<String> get(final String key)
     {
+        if (!cluster.hasLocalMember())
+        {
+            return Optional.ofNullable(cluster.namedQuery(KvMachine.GET, key, true));
+        }
         return Optional.ofNullable(cluster.<KvState, String>consistentQuery(state -> state.get(key)));
     }
 
@@ -92,17 +102,26 @@ public final class KvClient
      */
     public Optional<KvEntry> entry(final String key)
     {
+        if (!cluster.hasLocalMember())
+        {
+            return Optional.ofNullable(cluster.namedQuery(KvMachine.ENTRY, key, true));
+        }
         return Optional.ofNullable(cluster.<KvState, KvEntry>consistentQuery(state -> state.entry(key)));
     }
 
     /**
-     * Read the member on this node without any round trip; possibly stale.
+     * Read the member on this node without any round trip; possibly stale. On a node hosting no member, read some
+     * member as it is (one round trip, no quorum; possibly stale too).
      *
      * @param key to read.
      * @return the value that member has, or empty if absent there.
      */
     public Optional<String> localGet(final String key)
     {
+        if (!cluster.hasLocalMember())
+        {
+            return Optional.ofNullable(cluster.namedQuery(KvMachine.GET, key, false));
+        }
         return Optional.ofNullable(cluster.<KvState, String>localQuery(state -> state.get(key)));
     }
 }

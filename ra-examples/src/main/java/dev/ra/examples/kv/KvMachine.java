@@ -34,6 +34,11 @@ import java.util.Objects;
  */
 public final class KvMachine implements StateMachine<KvCommand, KvState>
 {
+    /** Named query: the value of a key (argument: the key), or null. */
+    public static final String GET = "get";
+    /** Named query: the {@link KvEntry} of a key (argument: the key), or null. */
+    public static final String ENTRY = "entry";
+
     private final ReleaseCursorPolicy cursorPolicy;
 
     /**
@@ -99,6 +104,29 @@ public final class KvMachine implements StateMachine<KvCommand, KvState>
             throw new IllegalStateException("unhandled command " + command);
         }
         return cursorPolicy.result(meta, next, reply, List.of());
+    }
+
+    /**
+     * The named queries {@link #GET} and {@link #ENTRY}, which work from any node, including one hosting no member.
+     */
+    @Override
+    public Object query(final String name, final Object argument, final KvState state)
+    {
+        if (!(argument instanceof String key))
+        {
+            throw new IllegalArgumentException("KvMachine query '" + name + "' takes a key (a string), got " +
+                argument);
+        }
+        switch (name)
+        {
+            case GET:
+                return state.get(key);
+            case ENTRY:
+                return state.entry(key);
+            default:
+                throw new IllegalArgumentException("KvMachine declares the queries '" + GET + "' and '" + ENTRY +
+                    "', not '" + name + "'");
+        }
     }
 
     @Override

@@ -162,6 +162,37 @@ public final class ClusterClient
     }
 
     /**
+     * Run a query the machine declares by name ({@link dev.ra.StateMachine#query}): it works from a node hosting no
+     * member, trying the members in turn like a command.
+     *
+     * @param name       of the query.
+     * @param argument   of the query.
+     * @param consistent whether the answer must be linearizable (the leader confirms with a quorum).
+     * @param <R>        the result type.
+     * @return the result.
+     */
+    public <R> R namedQuery(final String name, final Object argument, final boolean consistent)
+    {
+        return call(null, (target, limit) ->
+        {
+            final QueryResult<R> result = system.namedQuery(target, name, argument, consistent, limit);
+            if (null != result.leader())
+            {
+                preferred = result.leader();
+            }
+            return result.result();
+        }, true);
+    }
+
+    /**
+     * @return whether this client's node hosts a member of the cluster (where query functions can run).
+     */
+    public boolean hasLocalMember()
+    {
+        return members.stream().anyMatch(member -> member.node().equals(system.nodeId()));
+    }
+
+    /**
      * @return the member of the cluster hosted by this client's node.
      * @throws IllegalStateException if there is none.
      */

@@ -53,6 +53,8 @@ final class CallerConnection implements AutoCloseable
     private volatile long idleSinceNanos;
     /** A call failed on it after touching the socket: the stream is in an unknown state. */
     private boolean broken;
+    /** {@link PeerLink#downs} when it was dialed: the incarnation of the node it talks to. */
+    long peerDowns;
 
     private CallerConnection(final NettyTransport transport, final String node, final Socket socket)
         throws IOException

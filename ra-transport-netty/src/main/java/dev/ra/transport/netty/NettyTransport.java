@@ -1,5 +1,6 @@
 package dev.ra.transport.netty;
 
+import dev.ra.RaException;
 import dev.ra.codec.BufferWriter;
 import dev.ra.protocol.NodeMessage;
 import dev.ra.spi.CallerReceive;
@@ -202,10 +203,15 @@ public final class NettyTransport implements Transport
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted binding " + config.listenAddress, ex);
         }
-        catch (final RuntimeException ex)
+        catch (final Exception ex)
         {
-            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            throw new IllegalStateException(localNode + ": cannot listen on " + config.listenAddress + ": " + ex, ex);
+            // Netty rethrows the bind's checked IOException undeclared; the caller gets a RaException naming what
+            // failed and where, and no I/O thread of this transport is left running.
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            group = null;
+            throw new RaException("node " + localNode + " cannot listen on " +
+                config.listenAddress.getHostString() + ":" + config.listenAddress.getPort() + ": " + ex.getMessage(),
+                ex);
         }
         LOG.info("{}: listening on {} ({}, {})", localNode, serverChannel.localAddress(),
             nativeTransport ? "epoll" : "nio", null == tls ? "plaintext" : "mutual TLS");
@@ -449,7 +455,8 @@ public final class NettyTransport implements Transport
         }
         final Map<String, CallerConnection> own = callerConnections.get();
         CallerConnection connection = own.get(node);
-        if (null != connection && !connection.take(System.nanoTime(), maxCallerConnectionIdleNanos()))
+        if (null != connection && (connection.peerDowns != link.downs ||
+            !connection.take(System.nanoTime(), maxCallerConnectionIdleNanos())))
         {
             forget(own, node, connection);
             connection = null;
@@ -460,9 +467,11 @@ public final class NettyTransport implements Transport
             {
                 return CallerReceive.NOT_SENT;
             }
+            final long downs = link.downs;
             try
             {
                 connection = CallerConnection.open(this, link, deadlineNanos);
+                connection.peerDowns = downs;
             }
             catch (final IOException ex)
             {
@@ -782,6 +791,7 @@ public final class NettyTransport implements Transport
             link.active = link.connections.active();
             if (removal == PeerConnections.Removal.LAST)
             {
+                link.downs++;
                 discardQueue(link);
                 if (link.reportedUp && !closed)
                 {

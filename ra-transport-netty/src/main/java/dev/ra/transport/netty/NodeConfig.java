@@ -41,6 +41,30 @@ import java.util.Set;
  * tls.trust=/etc/ra/ca.pem
  * </pre>
  *
+ * <p>Optional tuning, each defaulting to its builder's default ({@link dev.ra.RaSystem.Builder},
+ * {@link dev.ra.log.FileStorage.Builder}, {@link NettyTransportConfig.Builder}):
+ *
+ * <pre>
+ * default.timeout.ms=5000          RaSystem: timeout of calls made without one
+ * event.loops=2                    RaSystem: event loop threads
+ * min.snapshot.interval=4096       RaSystem: entries between snapshots, at least
+ * commit.notice.delay.ms=2         RaSystem: how long a follower's commit index may lag when idle
+ * use.transport.threads=true       RaSystem: run servers on the transport's I/O threads
+ * wal.max.bytes=...                FileStorage: write-ahead log file size before rolling over
+ * segment.max.entries=...          FileStorage: entries per segment file
+ * segment.max.bytes=...            FileStorage: bytes per segment file
+ * max.batch.entries=...            FileStorage: entries per write-ahead log batch
+ * open.file.cache=...              FileStorage: segment files kept open
+ * last.applied.flush.ms=...        FileStorage: how often the last applied index is stored
+ * connect.timeout.ms=...           transport: TCP connect timeout
+ * io.threads=...                   transport: I/O threads
+ * max.frame.bytes=...              transport: largest frame accepted
+ * max.queued.messages=...          transport: messages queued per peer before dropping
+ * reconnect.backoff.ms=20-1000     transport: re-dial backoff range
+ * caller.connections=true          transport: calls on the calling thread's own connection
+ * native.transport=true            transport: epoll when available
+ * </pre>
+ *
  * @param nodeId            this node's id.
  * @param listen            where to listen.
  * @param peers             other nodes with members, by id.
@@ -56,11 +80,12 @@ import java.util.Set;
  * @param failureTimeout    transport failure detector timeout.
  * @param stdinControl      whether to read control commands from standard input.
  * @param tls               mutual TLS, or null.
+ * @param tuning            optional settings by key (see above).
  */
 public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, InetSocketAddress> peers,
     Set<String> clients, String clusterId, Path dataDir, boolean fsync, Map<String, String> machines,
     Duration electionTimeoutMin, Duration electionTimeoutMax, Duration tick, Duration heartbeat,
-    Duration failureTimeout, boolean stdinControl, TlsConfig tls)
+    Duration failureTimeout, boolean stdinControl, TlsConfig tls, Map<String, String> tuning)
 {
     /**
      * Validates the components.
@@ -72,6 +97,7 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
         peers = Map.copyOf(peers);
         clients = Set.copyOf(clients);
         machines = Map.copyOf(machines);
+        tuning = Map.copyOf(tuning);
     }
 
     /**
@@ -163,7 +189,7 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
             Boolean.parseBoolean(p.getProperty("fsync", "true")), machines, millis(election[0]), millis(election[1]),
             millis(p.getProperty("tick.ms", "200")),
             millis(p.getProperty("heartbeat.ms", "500")), millis(p.getProperty("failure.timeout.ms", "5000")),
-            "stdin".equals(p.getProperty("control")), tls(p));
+            "stdin".equals(p.getProperty("control")), tls(p), NodeTuning.read(p));
     }
 
     private static TlsConfig tls(final Properties p)
@@ -233,6 +259,6 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
             .listenAddress(listen).heartbeatInterval(heartbeat).failureTimeout(failureTimeout).tls(tls);
         peers.forEach(builder::peer);
         clients.forEach(builder::allowNode);
-        return builder.build();
+        return NodeTuning.transport(tuning, builder).build();
     }
 }

@@ -23,18 +23,21 @@ import org.slf4j.LoggerFactory;
 /**
  * Starts one node: a {@link RaSystem} on a {@link NettyTransport} with durable storage ({@link FileStorage} in
  * {@code data.dir}; in memory without one), configured by a {@link NodeConfig}, restarting every server found in its
- * storage. Runs on a plain {@code java -cp ...} without JVM flags:
+ * storage. Runs on a plain {@code java -cp ...} without JVM flags (each {@code NAME.jar} stands for the
+ * {@code NAME-VERSION.jar} of that artifact; add {@code netty-transport-native-epoll-VERSION-linux-x86_64.jar} (or
+ * {@code -linux-aarch_64}) for epoll, and an SLF4J binding for logs):
  *
  * <pre>
- * java -cp "ra-core.jar:ra-transport-netty.jar:netty-all.jar:slf4j-api.jar:your-machines.jar" \
+ * java -cp "ra-core.jar:ra-log.jar:ra-transport-netty.jar:netty-common.jar:netty-buffer.jar:netty-resolver.jar:netty-transport.jar:netty-transport-native-unix-common.jar:netty-codec-base.jar:netty-handler.jar:netty-transport-classes-epoll.jar:slf4j-api.jar:your-machines.jar" \
  *     dev.ra.transport.netty.NodeLauncher --config n1.properties
  * java -cp ... dev.ra.transport.netty.NodeLauncher node.id=n1 listen=127.0.0.1:7001 \
  *     peers=n2=127.0.0.1:7002,n3=127.0.0.1:7003 machines=kv=com.example.KvMachine
  * </pre>
  *
- * <p>Once listening it prints {@code ra> ready <node> <host:port>} on standard output. With {@code control=stdin} it
- * then reads one command per line from standard input and answers on standard output, each answer line starting with
- * {@code ra> }:
+ * <p>Once listening it prints {@code ra> ready <node> <host:port>} on standard output, and runs until it is stopped:
+ * by a signal (Ctrl-C, {@code kill}), which closes the node, or, with {@code control=stdin}, by the {@code stop}
+ * command or the end of standard input. With {@code control=stdin} it reads one command per line from standard input
+ * and answers on standard output, each answer line starting with {@code ra> }:
  *
  * <pre>
  * status           one line per local server:
@@ -67,26 +70,16 @@ public final class NodeLauncher implements AutoCloseable
         this.config = config;
         this.transport = new NettyTransport(config.transportConfig());
         this.storage = openStorage(config);
-        final RaSystem.Builder builder = RaSystem.builder().nodeId(config.nodeId()).transport(transport)
-            .storage(storage).electionTimeout(config.electionTimeoutMin(), config.electionTimeoutMax())
-            .tickInterval(config.tick());
+        final RaSystem.Builder builder = NodeTuning.system(config.tuning(), RaSystem.builder().nodeId(config.nodeId())
+            .transport(transport).storage(storage).electionTimeout(config.electionTimeoutMin(),
+                config.electionTimeoutMax()).tickInterval(config.tick()));
         for (final Map.Entry<String, String> machine : config.machines().entrySet())
         {
             final Constructor<?> constructor = machineConstructor(machine.getValue());
             builder.registerMachine(machine.getKey(), () -> newMachine(constructor));
         }
+        // Restarts every server found in the storage (one that cannot be restarted is logged and left stopped).
         this.system = builder.build();
-        for (final ServerId server : storage.servers())
-        {
-            try
-            {
-                system.restartServer(server);
-            }
-            catch (final RuntimeException ex)
-            {
-                LOG.error("{}: could not restart {}", config.nodeId(), server, ex);
-            }
-        }
     }
 
     private static Storage openStorage(final NodeConfig config)
@@ -97,10 +90,8 @@ public final class NodeLauncher implements AutoCloseable
                 config.nodeId());
             return new InMemoryStorage();
         }
-        // WAL file size: tests use small files, so that a short run spans several of them.
-        return FileStorage.builder().directory(config.dataDir())
-            .walMaxSizeBytes(Long.getLong("ra.log.walMaxSizeBytes", 128L << 20))
-            .syncMethod(config.fsync() ? SyncMethod.DATASYNC : SyncMethod.NONE).build();
+        return NodeTuning.storage(config.tuning(), FileStorage.builder().directory(config.dataDir())
+            .syncMethod(config.fsync() ? SyncMethod.DATASYNC : SyncMethod.NONE)).build();
     }
 
     private static Constructor<?> machineConstructor(final String className)
@@ -163,12 +154,14 @@ public final class NodeLauncher implements AutoCloseable
     }
 
     /**
-     * Start a node from arguments (see the class description) and run until stopped.
+     * Start a node from arguments (see the class description) and run until stopped: by a signal, or with
+     * {@code control=stdin} by {@code stop} or the end of standard input.
      *
      * @param args {@code --config file} and/or {@code key=value} settings.
-     * @throws IOException if standard input fails.
+     * @throws IOException          if standard input fails.
+     * @throws InterruptedException if the main thread is interrupted while the node runs.
      */
-    public static void main(final String[] args) throws IOException
+    public static void main(final String[] args) throws IOException, InterruptedException
     {
         final NodeConfig config = NodeConfig.fromArgs(args);
         final NodeLauncher node = start(config);
@@ -178,6 +171,8 @@ public final class NodeLauncher implements AutoCloseable
         out.println(PREFIX + "ready " + config.nodeId() + " " + address.getHostString() + ":" + address.getPort());
         if (!config.stdinControl())
         {
+            // Ra's threads are daemons: the main thread keeps the JVM up until a signal runs the shutdown hook.
+            new java.util.concurrent.CountDownLatch(1).await();
             return;
         }
         final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

@@ -39,6 +39,12 @@ final class PeerLink
     final ConcurrentHashMap<Long, Channel> callerChannels = new ConcurrentHashMap<>();
     /** Until when this node dials no caller connection to the node (it refused one, or could not be reached). */
     volatile long callerConnectionsRefusedUntilNanos = System.nanoTime();
+    /**
+     * How many times the node went down (its last connection closed). A caller connection dialed before the last
+     * time is not used again: the node may have restarted since, and a call written to the old process's socket
+     * would end with an unknown outcome instead of reaching the new one.
+     */
+    volatile long downs;
 
     PeerLink(final String node, final InetSocketAddress address)
     {

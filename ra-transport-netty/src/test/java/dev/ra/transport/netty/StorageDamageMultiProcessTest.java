@@ -63,9 +63,8 @@ class StorageDamageMultiProcessTest
     @Timeout(value = 600, unit = TimeUnit.SECONDS)
     void aMemberWithDamagedStorageLosesNoAcknowledgedWriteAndVotesAgainOnceRepaired() throws Exception
     {
-        final List<String> jvm = new ArrayList<>(Deployment.TEST_JVM);
-        jvm.add("-Dra.log.walMaxSizeBytes=65536");
-        try (Deployment d = new Deployment(3, TEST, List.of(), jvm))
+        // Small WAL files, so that the entries only two members acknowledged span several of them.
+        try (Deployment d = new Deployment(3, TEST, List.of("wal.max.bytes=65536")))
         {
             d.client.startCluster("kv", "kv", d.members("kv"));
             final Map<String, String> acknowledged = new LinkedHashMap<>();

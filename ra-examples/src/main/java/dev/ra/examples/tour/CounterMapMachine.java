@@ -1,4 +1,4 @@
-package dev.ra.demo;
+package dev.ra.examples.tour;
 
 import dev.ra.ApplyResult;
 import dev.ra.CommandMeta;

@@ -1,4 +1,0 @@
-/**
- * A runnable tour of the library: {@link dev.ra.demo.ThreeNodeDemo}.
- */
-package dev.ra.demo;

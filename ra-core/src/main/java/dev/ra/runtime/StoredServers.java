@@ -1,0 +1,85 @@
+package dev.ra.runtime;
+
+import dev.ra.ServerId;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Restarts every server a node finds in its storage when it starts, as Ra restarts a system's servers: an application
+ * built on an existing data directory serves again without restarting each server itself. A server that cannot be
+ * restarted (its machine is not registered here, its data is damaged) is logged and left stopped; the others start.
+ */
+public final class StoredServers
+{
+    private static final Logger LOG = LoggerFactory.getLogger(StoredServers.class);
+
+    private StoredServers()
+    {
+    }
+
+    /**
+     * Restart the stored servers of the runtime's node and wait until they run.
+     *
+     * @param runtime started.
+     * @param timeout for all of them together.
+     * @return the servers that were restarted.
+     */
+    public static List<ServerId> restartAll(final RaRuntime runtime, final Duration timeout)
+    {
+        final List<ServerId> stored = new ArrayList<>();
+        for (final ServerId id : runtime.storage().servers())
+        {
+            if (id.node().equals(runtime.nodeId()))
+            {
+                stored.add(id);
+            }
+        }
+        final List<CompletableFuture<Void>> starts = new ArrayList<>(stored.size());
+        for (final ServerId id : stored)
+        {
+            CompletableFuture<Void> start;
+            try
+            {
+                start = runtime.restartLocalServer(id);
+            }
+            catch (final RuntimeException ex)
+            {
+                start = CompletableFuture.failedFuture(ex);
+            }
+            starts.add(start);
+        }
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        final List<ServerId> restarted = new ArrayList<>(stored.size());
+        for (int i = 0; i < stored.size(); i++)
+        {
+            try
+            {
+                starts.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                restarted.add(stored.get(i));
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            catch (final ExecutionException ex)
+            {
+                LOG.error("{}: could not restart the stored server {}; it stays stopped", runtime.nodeId(),
+                    stored.get(i), ex.getCause());
+            }
+            catch (final TimeoutException ex)
+            {
+                LOG.warn("{}: the stored server {} did not start within {}; still starting", runtime.nodeId(),
+                    stored.get(i), timeout);
+            }
+        }
+        return restarted;
+    }
+}

@@ -1,0 +1,176 @@
+package dev.ra.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ra.RaSystem;
+import dev.ra.ServerId;
+import dev.ra.runtime.injvm.InJvmNetwork;
+import dev.ra.runtime.memory.InMemoryStorage;
+import dev.ra.spi.LogListener;
+import dev.ra.spi.ServerStorage;
+import dev.ra.spi.Storage;
+import dev.ra.testkit.InJvmCluster;
+import dev.ra.testkit.KvMachine;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * What a system owns and does over its life: it closes its storage, restarts the servers it finds in storage when
+ * built, and a member removed from its cluster stops (and deletes its data) once the removal commits.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class LifecycleTest
+{
+    private InJvmCluster cluster;
+
+    @AfterEach
+    void close()
+    {
+        if (null != cluster)
+        {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void closeClosesTheStorageTheSystemOwnsUnlessToldNotTo()
+    {
+        try (InJvmNetwork network = new InJvmNetwork())
+        {
+            final ClosingProbe owned = new ClosingProbe();
+            RaSystem.builder().nodeId("a").transport(network.newTransport()).storage(owned).build().close();
+            assertThat(owned.closed).isTrue();
+
+            final ClosingProbe kept = new ClosingProbe();
+            RaSystem.builder().nodeId("b").transport(network.newTransport()).storage(kept).closeStorage(false).build()
+                .close();
+            assertThat(kept.closed).isFalse();
+        }
+    }
+
+    @Test
+    void aSystemBuiltOnStorageWithServersServesThemWithoutRestartServer()
+    {
+        cluster = new InJvmCluster(3);
+        final List<ServerId> members = cluster.startCluster("kv", new KvMachine());
+        cluster.first().processCommand(members.get(0), new KvMachine.Put("a", "1"));
+        for (final ServerId member : members)
+        {
+            cluster.stopNode(member.node());
+        }
+
+        for (final ServerId member : members)
+        {
+            cluster.startNode(member.node());
+        }
+
+        for (final ServerId member : members)
+        {
+            assertThat(cluster.system(member).isRunning(member)).as(member.toString()).isTrue();
+        }
+        cluster.first().processCommand(members.get(1), new KvMachine.Put("b", "2"));
+        final Map<String, String> state = cluster.system(members.get(2))
+            .<Map<String, String>, Map<String, String>>consistentQuery(members.get(2), s -> s).result();
+        assertThat(state).containsEntry("a", "1").containsEntry("b", "2");
+    }
+
+    @Test
+    void withoutTheRestartOptionStoredServersStayStoppedUntilRestarted()
+    {
+        final InMemoryStorage storage = new InMemoryStorage();
+        try (InJvmNetwork network = new InJvmNetwork())
+        {
+            final ServerId solo = new ServerId("solo", "a");
+            try (RaSystem first = RaSystem.builder().nodeId("a").transport(network.newTransport()).storage(storage)
+                .closeStorage(false).build())
+            {
+                first.startCluster("solo", new KvMachine(), List.of(solo));
+            }
+            try (RaSystem second = RaSystem.builder().nodeId("a").transport(network.newTransport()).storage(storage)
+                .restartStoredServers(false).build())
+            {
+                assertThat(second.isRunning(solo)).isFalse();
+                second.restartServer(solo);
+                assertThat(second.isRunning(solo)).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void aRemovedMemberStopsAndDeletesItsDataOnceTheRemovalCommits()
+    {
+        cluster = new InJvmCluster(3);
+        final List<ServerId> members = cluster.startCluster("kv", new KvMachine());
+        final ServerId removed = members.get(2);
+
+        cluster.first().removeMember(members.get(0), removed);
+
+        // The leader tells it as it answers the call; the bound only keeps a broken build from hanging.
+        InJvmCluster.await(() -> !cluster.system(removed).isRunning(removed), Duration.ofSeconds(10),
+            "the removed member to stop");
+        // Its data went with it: a restart of its node does not bring it back as a follower of the old members.
+        cluster.stopNode(removed.node());
+        cluster.startNode(removed.node());
+        assertThat(cluster.system(removed).isRunning(removed)).isFalse();
+        assertThat(cluster.first().members(members.get(0))).containsExactly(members.get(0), members.get(1));
+    }
+
+    @Test
+    void aLeaderThatRemovesItselfStopsAfterHandingOver()
+    {
+        cluster = new InJvmCluster(3);
+        final List<ServerId> members = cluster.startCluster("kv", new KvMachine());
+        final ServerId leader = cluster.awaitLeader(members, Duration.ofSeconds(10));
+
+        cluster.system(leader).removeMember(leader, leader);
+
+        InJvmCluster.await(() -> !cluster.system(leader).isRunning(leader), Duration.ofSeconds(10),
+            "the removed leader to stop");
+        final ServerId other = members.stream().filter(m -> !m.equals(leader)).findFirst().orElseThrow();
+        assertThat(cluster.system(other).processCommand(other, new KvMachine.Put("c", "3")).leader())
+            .isNotEqualTo(leader);
+    }
+
+    /** Storage that records whether it was closed. */
+    private static final class ClosingProbe implements Storage
+    {
+        private final InMemoryStorage delegate = new InMemoryStorage();
+        private volatile boolean closed;
+
+        @Override
+        public ServerStorage open(final ServerId id, final LogListener listener)
+        {
+            return delegate.open(id, listener);
+        }
+
+        @Override
+        public boolean exists(final ServerId id)
+        {
+            return delegate.exists(id);
+        }
+
+        @Override
+        public List<ServerId> servers()
+        {
+            return delegate.servers();
+        }
+
+        @Override
+        public void delete(final ServerId id)
+        {
+            delegate.delete(id);
+        }
+
+        @Override
+        public void close()
+        {
+            closed = true;
+            delegate.close();
+        }
+    }
+}
