@@ -566,7 +566,7 @@ public final class ServerCore
         if (rpc.term() < currentTerm)
         {
             // §5.1: reject a stale leader; our term in the reply makes it step down.
-            send(from, new AppendEntriesReply(currentTerm, false, log.lastIndex() + 1, 0, 0));
+            send(from, new AppendEntriesReply(currentTerm, false, log.lastIndex() + 1, 0, 0, commitIndex));
             return;
         }
         if (role == RaftState.LEADER)
@@ -659,7 +659,7 @@ public final class ServerCore
 
     private void rejectAppend(final ServerId leader, final long nextIndex)
     {
-        send(leader, new AppendEntriesReply(currentTerm, false, Math.max(1, nextIndex), 0, 0));
+        send(leader, new AppendEntriesReply(currentTerm, false, Math.max(1, nextIndex), 0, 0, commitIndex));
     }
 
     private void appendReceived(final LogEntry entry)
@@ -686,7 +686,8 @@ public final class ServerCore
         if (always || ack > lastAckSent)
         {
             lastAckSent = Math.max(lastAckSent, ack);
-            send(leader, new AppendEntriesReply(currentTerm, true, log.lastIndex() + 1, ack, log.term(ack)));
+            send(leader, new AppendEntriesReply(currentTerm, true, log.lastIndex() + 1, ack, log.term(ack),
+                commitIndex));
         }
     }
 
@@ -791,6 +792,12 @@ public final class ServerCore
         if (role == RaftState.RECEIVE_SNAPSHOT)
         {
             changeRole(RaftState.FOLLOWER);
+            if (isVoter(self) && (null == leaderId || unreachable.contains(leaderId)))
+            {
+                // The leader stopped leading or was lost while the snapshot was being installed: nobody else will
+                // wake us (a receiving member ignores election timeouts).
+                setElectionTimer();
+            }
         }
         if (null != leaderId && !leaderId.equals(self))
         {
@@ -869,17 +876,26 @@ public final class ServerCore
 
     /**
      * Our leader asking for votes has stopped leading (it restarted, or stepped down): we may be the ones with the
-     * longer log, so we must be ready to campaign ourselves rather than wait for a leader that is gone.
+     * longer log, so we must be ready to campaign ourselves rather than wait for a leader that is gone. This holds
+     * in every role that names a leader other than ourselves: a follower, and a member receiving a snapshot from it
+     * (the transfer will not resume; one that is already being installed finishes first, see
+     * {@link #onSnapshotInstalled}). Candidates and pre-candidates name no leader.
      */
     private void forgetLeaderIfCampaigning(final ServerId candidate)
     {
-        if (role == RaftState.FOLLOWER && candidate.equals(leaderId))
+        if (!candidate.equals(leaderId) || (role != RaftState.FOLLOWER && role != RaftState.RECEIVE_SNAPSHOT))
         {
-            leaderId = null;
-            if (isVoter(self))
-            {
-                setElectionTimer();
-            }
+            return;
+        }
+        leaderId = null;
+        if (role == RaftState.RECEIVE_SNAPSHOT && !receiving.installing())
+        {
+            receiving = null;
+            changeRole(RaftState.FOLLOWER);
+        }
+        if (isVoter(self))
+        {
+            setElectionTimer();
         }
     }
 
@@ -1223,8 +1239,6 @@ public final class ServerCore
         peer.commitIndexSent = commitIndex;
         peer.commitLagSinceMs = -1;
         peer.probeInFlight = peer.probing;
-        peer.emptyAppendUnanswered = true;
-        peer.emptyAppendUnansweredAtTick = false;
     }
 
     private void onAppendEntriesReply(final ServerId from, final AppendEntriesReply reply)
@@ -1236,7 +1250,7 @@ public final class ServerCore
         }
         peer.heardSinceTick = true;
         peer.probeInFlight = false;
-        peer.emptyAppendUnanswered = false;
+        peer.commitIndexReported = reply.commitIndex();
         if (reply.success())
         {
             final long match = Math.min(reply.lastIndex(), log.lastIndex());
@@ -1341,11 +1355,13 @@ public final class ServerCore
                 peer.nextIndex = peer.matchIndex + 1;
             }
             // A commit notice lost on a connection that stayed up (a full send queue) would otherwise leave the
-            // peer's commit index behind until the next write; only unanswered ones are resent, so an idle cluster
-            // still sends nothing on its ticks. An unreachable peer gets a probe once it is reachable again.
-            final boolean resendEmpty = peer.emptyAppendUnanswered && peer.emptyAppendUnansweredAtTick &&
-                peer.reachable;
-            peer.emptyAppendUnansweredAtTick = peer.emptyAppendUnanswered;
+            // peer's commit index behind until the next write. Its replies report the commit index it knows (a
+            // reply to an earlier message may arrive after the notice was lost, so "answered" would not do): one
+            // that still lacks what was committed at the previous tick is sent the notice again. A peer that knows
+            // it sends nothing, so an idle cluster stays silent on its ticks. An unreachable peer gets a probe once
+            // it is reachable again.
+            final boolean resendEmpty = peer.reachable && peer.commitIndexReported < peer.commitIndexDueAtTick;
+            peer.commitIndexDueAtTick = Math.min(commitIndex, peer.matchIndex);
             peer.heardSinceTick = false;
             peer.probeInFlight = false;
             sendAppendEntries(peer, peer.matchIndex < log.lastIndex() || resendEmpty);
