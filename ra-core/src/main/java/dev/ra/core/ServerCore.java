@@ -308,6 +308,10 @@ public final class ServerCore
         {
             onPeerUnreachable(down.peer());
         }
+        else if (event instanceof RaftEvent.PeerSilent silent)
+        {
+            onPeerSilent(silent.peer());
+        }
         else if (event instanceof RaftEvent.PeerReachable up)
         {
             onPeerReachable(up.peer());
@@ -1407,6 +1411,38 @@ public final class ServerCore
         }
     }
 
+    /**
+     * The peer's node sent nothing for a while but its connection is open (a paused process, a silent partition). Our
+     * leader: campaign once the rest of an election timeout has passed (pre-vote asks the others first). A leader does
+     * not step down on silence alone; it stops resending to the peer until it is heard again.
+     */
+    private void onPeerSilent(final ServerId peer)
+    {
+        if (peer.equals(self))
+        {
+            return;
+        }
+        unreachable.add(peer);
+        final PeerProgress progress = peers.get(peer);
+        if (null != progress)
+        {
+            progress.reachable = false;
+        }
+        if (!peer.equals(leaderId))
+        {
+            return;
+        }
+        if (role == RaftState.RECEIVE_SNAPSHOT && !receiving.installing())
+        {
+            receiving = null;
+            changeRole(RaftState.FOLLOWER);
+        }
+        if (role == RaftState.FOLLOWER && isVoter(self))
+        {
+            setElectionTimer(SilentLeader.remainingTimeoutMs(config, random));
+        }
+    }
+
     private void onPeerReachable(final ServerId peer)
     {
         unreachable.remove(peer);
@@ -2019,12 +2055,16 @@ public final class ServerCore
 
     private void setElectionTimer()
     {
+        setElectionTimer(random.nextLong(config.electionTimeoutMinMs(), config.electionTimeoutMaxMs()));
+    }
+
+    private void setElectionTimer(final long delay)
+    {
         final int last = actions.size() - 1;
         if (last >= 0 && actions.get(last) instanceof RaftAction.SetElectionTimer)
         {
             actions.remove(last);
         }
-        final long delay = random.nextLong(config.electionTimeoutMinMs(), config.electionTimeoutMaxMs());
         electionTimerRunning = true;
         actions.add(new RaftAction.SetElectionTimer(delay));
     }

@@ -768,6 +768,21 @@ final class ServerProcess implements LogListener
     }
 
     /**
+     * A connected node went silent, or was heard from again (loop thread, via a task). Only the Raft members there
+     * hear of it: monitors and node monitors wait for the node to be reported down.
+     */
+    void nodeSilence(final String node, final boolean silent)
+    {
+        for (final Member member : core.members())
+        {
+            if (member.id().node().equals(node) && !member.id().equals(id))
+            {
+                handle(silent ? new RaftEvent.PeerSilent(member.id()) : new RaftEvent.PeerReachable(member.id()));
+            }
+        }
+    }
+
+    /**
      * A node's reachability changed (loop thread, via a task).
      */
     void nodeStatus(final String node, final boolean up)
