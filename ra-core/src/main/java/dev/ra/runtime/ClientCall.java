@@ -265,7 +265,8 @@ final class ClientCall implements CallOrigin
             new CommandOutcomeUnknownException("RaSystem " + runtime.nodeId() + " closed while the command to " + to +
                 " was in flight; it may or may not be applied", to) :
             new RaException("RaSystem " + runtime.nodeId() + " closed before " + describe() + " to " + to +
-                " completed"));
+                " completed" + (request instanceof ServerRequest.Command ? "; no leader had taken it: it was not " +
+                "applied" : "")));
     }
 
     @Override

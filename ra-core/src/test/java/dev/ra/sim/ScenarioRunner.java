@@ -33,7 +33,7 @@ import java.util.stream.Collectors;
  * {@code propose S KEY VALUE}, {@code query S}, {@code flush S}, {@code deliver [S]} (one round of messages,
  * optionally only those to S), {@code drop [S]} (discard pending messages, optionally only those to S),
  * {@code sync [S]} (make logs durable), {@code stabilize} (deliver and sync until quiet), {@code isolate S},
- * {@code heal}, {@code unreachable S PEER}, {@code reachable S PEER}, {@code add-member S NAME [promotable]},
+ * {@code heal}, {@code unreachable S PEER}, {@code reachable S PEER}, {@code silent S PEER} (PEER's node went quiet), {@code add-member S NAME [promotable]},
  * {@code remove-member S NAME}, {@code transfer S TARGET}, {@code crash S}, {@code restart S}, {@code state},
  * {@code log S}.
  */
@@ -106,6 +106,7 @@ final class ScenarioRunner
             case "heal" -> isolated.clear();
             case "unreachable" -> handle(args[1], new RaftEvent.PeerUnreachable(server(args[2]).id));
             case "reachable" -> handle(args[1], new RaftEvent.PeerReachable(server(args[2]).id));
+            case "silent" -> handle(args[1], new RaftEvent.PeerSilent(server(args[2]).id));
             case "add-member" -> handle(args[1], new RaftEvent.AddMember(nextCallId++, new Member(server(args[2]).id,
                 args.length > 3 ? Membership.PROMOTABLE : Membership.VOTER, 0)));
             case "remove-member" -> handle(args[1], new RaftEvent.RemoveMember(nextCallId++, server(args[2]).id));
