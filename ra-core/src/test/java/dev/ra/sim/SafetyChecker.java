@@ -22,6 +22,13 @@ final class SafetyChecker
     private final Map<Long, List<LogEntry>> seenEntries = new HashMap<>();
     private final Map<Long, Long> digestAtIndex = new HashMap<>();
     private final ArrayList<LogEntry> committed = new ArrayList<>();
+    /**
+     * The term of the first member seen to commit each entry: the leader that committed it, in the step it did (the
+     * followers learn it later), so the term it was committed in. Leader completeness is about entries committed in
+     * EARLIER terms: a candidate of an old term (paused, or whose votes arrived late) may still win that term after a
+     * later leader committed entries it does not have.
+     */
+    private final ArrayList<Long> committedInTerm = new ArrayList<>();
     private final long[] checkedCommit = new long[MAX_SERVERS];
     private final long[] lastCommit = new long[MAX_SERVERS];
     private final long[] leaderTermChecked = new long[MAX_SERVERS];
@@ -29,6 +36,7 @@ final class SafetyChecker
     SafetyChecker()
     {
         committed.add(null);
+        committedInTerm.add(0L);
     }
 
     void restarted(final int server, final ServerCore core)
@@ -97,6 +105,7 @@ final class SafetyChecker
                 if (null == known)
                 {
                     committed.set((int)i, entry);
+                    committedInTerm.set((int)i, core.currentTerm());
                 }
             }
             else
@@ -104,8 +113,10 @@ final class SafetyChecker
                 while (committed.size() < i)
                 {
                     committed.add(null);
+                    committedInTerm.add(0L);
                 }
                 committed.add(entry);
+                committedInTerm.add(core.currentTerm());
             }
         }
         checkedCommit[server] = Math.max(checkedCommit[server], commit);
@@ -157,7 +168,7 @@ final class SafetyChecker
         for (int i = 1; i < committed.size(); i++)
         {
             final LogEntry entry = committed.get(i);
-            if (null == entry || i <= leader.snapshotIndex())
+            if (null == entry || i <= leader.snapshotIndex() || committedInTerm.get(i) >= leader.currentTerm())
             {
                 continue;
             }

@@ -31,6 +31,18 @@ class SimulationRegressionTest
         replay(904871, 5);
     }
 
+    /**
+     * Not a bug in the core but in the checker: a candidate paused in term 3 resumed, received the votes it had been
+     * granted and led term 3 after a leader of term 4 had committed entries it lacked. Leader completeness only
+     * concerns entries committed in earlier terms, so that is legal; the checker now records the term each entry was
+     * committed in.
+     */
+    @Test
+    void aLeaderOfAnOlderTermElectedLateIsNotALeaderCompletenessViolation()
+    {
+        new Simulation(Simulation.Options.standard(13775, 3)).run();
+    }
+
     private static void replay(final long seed, final int servers)
     {
         // The schedule that found the bug: without the faults added to the simulation after it, and with them.
