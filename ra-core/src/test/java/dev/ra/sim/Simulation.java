@@ -856,6 +856,12 @@ public final class Simulation
                 startNode(node);
             }
         }
+        if (safety.leaderTerms() == 0)
+        {
+            // The first election never completed and every member restarted brand-new, so none sets an election
+            // timer (they wait to be told to campaign): as an application whose startCluster failed, start it again.
+            deliver(nodes[0], new RaftEvent.TriggerElection());
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ liveness faults
