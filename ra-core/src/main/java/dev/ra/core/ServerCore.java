@@ -1400,7 +1400,8 @@ public final class ServerCore
         }
         if (role == RaftState.FOLLOWER && peer.equals(leaderId) && isVoter(self))
         {
-            setElectionTimer();
+            // The leader is gone for sure: pre-vote after a short jitter, not a whole election timeout.
+            setElectionTimer(SilentLeader.afterLeaderDownMs(config, random));
         }
         else if (role == RaftState.LEADER && !canReachQuorum())
         {

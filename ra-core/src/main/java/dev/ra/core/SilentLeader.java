@@ -3,7 +3,8 @@ package dev.ra.core;
 import java.util.random.RandomGenerator;
 
 /**
- * When a follower gives up on a leader it no longer hears from, without idle heartbeats per cluster.
+ * When a follower gives up on a leader it no longer hears from, without idle heartbeats per cluster: soon after the
+ * leader is reported down, and within an election timeout of last hearing from it when it went silent.
  *
  * <p>Followers of a live leader run no election timer (idle clusters exchange nothing), so a leader that is paused or
  * cut off silently must be noticed some other way: by the node-level failure detector. Every pair of nodes exchanges
@@ -27,6 +28,23 @@ public final class SilentLeader
     public static long suspectAfterMs(final long electionTimeoutMinMs)
     {
         return Math.max(1, electionTimeoutMinMs / 2);
+    }
+
+    /**
+     * @param config of the follower.
+     * @param random for the jitter that keeps followers from campaigning together.
+     * @return the election timer to set when the leader is reported down (its connection closed or reset, or the
+     *         transport's failure timeout passed; its server stopped): 1 to 100 ms as in Ra, at most half the minimum
+     *         election timeout. The report is definite, so waiting an election timeout would only add downtime; the
+     *         jitter is there so that the followers do not all campaign at once: a spread of tens of milliseconds is
+     *         many times a pre-vote and vote round trip (under a millisecond on loopback, a few on a LAN), so the
+     *         first candidate usually wins before the next one starts, and a split vote costs only a normal election
+     *         timeout more. Pre-vote still protects a leader that only this follower lost.
+     */
+    static long afterLeaderDownMs(final CoreConfig config, final RandomGenerator random)
+    {
+        final long bound = Math.max(2, Math.min(100, config.electionTimeoutMinMs() / 2));
+        return random.nextLong(1, bound + 1);
     }
 
     /**

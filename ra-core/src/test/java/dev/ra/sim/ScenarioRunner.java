@@ -39,6 +39,8 @@ import java.util.stream.Collectors;
  */
 final class ScenarioRunner
 {
+    private static final long ELECTION_TIMEOUT_MIN_MS = 100;
+
     private record Envelope(ServerId from, ServerId to, RaftRpc rpc)
     {
     }
@@ -225,8 +227,8 @@ final class ScenarioRunner
         final Codec<Object> codec = (Codec<Object>)(Codec<?>)machine.stateCodec();
         final Object state = null == snapshot ? null : codec.fromBytes(server.snapshots.read(snapshot).toByteArray());
         final CoreConfig config = new CoreConfig(server.id, "scenario",
-            null == server.bootMembers ? members : server.bootMembers, 100, 200, batch, 8, 2, 16, 1000,
-            commitNoticeDelayMs);
+            null == server.bootMembers ? members : server.bootMembers, ELECTION_TIMEOUT_MIN_MS, 200, batch, 8, 2, 16,
+            1000, commitNoticeDelayMs);
         server.core = new ServerCore(config, machine, server.log, server.snapshots,
             new RecoveredState(server.term, server.votedFor, server.lastApplied, snapshot, state), random.split());
         server.alive = true;
@@ -450,7 +452,8 @@ final class ScenarioRunner
         }
         if (action instanceof RaftAction.SetElectionTimer timer)
         {
-            return name + " election-timer set";
+            // Only a timer shorter than the election timeout shows it: after a leader reported down or silent.
+            return name + " election-timer set" + (timer.delayMs() < ELECTION_TIMEOUT_MIN_MS ? " (short)" : "");
         }
         if (action instanceof RaftAction.CancelElectionTimer)
         {
