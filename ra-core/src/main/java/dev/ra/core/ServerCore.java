@@ -490,6 +490,29 @@ public final class ServerCore
     }
 
     /**
+     * The voter a leader about to stop should hand its leadership to: the reachable one with the highest match index,
+     * so the one a {@link RaftEvent.TransferLeadership} reaches soonest (and that would win an election anyway).
+     *
+     * @return that voter, or null if this server is not the leader or has no reachable voter peer.
+     */
+    public ServerId handOverTarget()
+    {
+        if (role != RaftState.LEADER)
+        {
+            return null;
+        }
+        PeerProgress best = null;
+        for (final PeerProgress peer : peers.values())
+        {
+            if (peer.reachable && isVoter(peer.id) && (null == best || peer.matchIndex > best.matchIndex))
+            {
+                best = peer;
+            }
+        }
+        return null == best ? null : best.id;
+    }
+
+    /**
      * @return whether a leadership transfer is under way.
      */
     public boolean transferring()

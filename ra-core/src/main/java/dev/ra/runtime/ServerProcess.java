@@ -107,6 +107,7 @@ final class ServerProcess implements LogListener
     private int currentCastHops;
     private long persistedLastApplied;
     private boolean terminate;
+    private final LeadershipHandOver handOver = new LeadershipHandOver();
     private boolean deleteOnTerminate;
     private volatile boolean stopped;
     private volatile RaftState role = RaftState.RECOVERING;
@@ -461,10 +462,23 @@ final class ServerProcess implements LogListener
         }
         else if (action instanceof RaftAction.CallCompleted completed)
         {
+            if (handOver.ends(completed.callId()))
+            {
+                // TimeoutNow is on its way: stop once the rest of this step's actions ran.
+                terminate = true;
+                deleteOnTerminate = false;
+                return;
+            }
             callCompleted(completed);
         }
         else if (action instanceof RaftAction.CallFailed failed)
         {
+            if (handOver.ends(failed.callId()))
+            {
+                terminate = true;
+                deleteOnTerminate = false;
+                return;
+            }
             final Pending p = pending.remove(failed.callId());
             if (null != p)
             {
@@ -1084,6 +1098,17 @@ final class ServerProcess implements LogListener
     {
         if (stopped)
         {
+            return;
+        }
+        if (!deleteData && null == cause && null != core && handOver.begin(core, this::handle, loop::schedule,
+            runtime.config().electionTimeoutMin().toNanos(), () -> stop(false, null)))
+        {
+            // A leader stopping in order hands over first; the stop goes on from there.
+            return;
+        }
+        if (stopped)
+        {
+            // The hand-over ended at once and the stop already ran.
             return;
         }
         stopped = true;

@@ -34,7 +34,8 @@ import java.util.stream.Collectors;
  * optionally only those to S), {@code drop [S]} (discard pending messages, optionally only those to S),
  * {@code sync [S]} (make logs durable), {@code stabilize} (deliver and sync until quiet), {@code isolate S},
  * {@code heal}, {@code unreachable S PEER}, {@code reachable S PEER}, {@code silent S PEER} (PEER's node went quiet), {@code add-member S NAME [promotable]},
- * {@code remove-member S NAME}, {@code transfer S TARGET}, {@code crash S}, {@code restart S}, {@code state},
+ * {@code remove-member S NAME}, {@code transfer S TARGET}, {@code hand-over S} (S, about to stop, transfers its
+ * leadership to its most up-to-date voter), {@code crash S}, {@code restart S}, {@code state},
  * {@code log S}.
  */
 final class ScenarioRunner
@@ -113,6 +114,7 @@ final class ScenarioRunner
                 args.length > 3 ? Membership.PROMOTABLE : Membership.VOTER, 0)));
             case "remove-member" -> handle(args[1], new RaftEvent.RemoveMember(nextCallId++, server(args[2]).id));
             case "transfer" -> handle(args[1], new RaftEvent.TransferLeadership(nextCallId++, server(args[2]).id));
+            case "hand-over" -> handOver(server(args[1]));
             case "crash" -> crash(server(args[1]));
             case "restart" -> start(server(args[1]));
             case "state" -> state();
@@ -233,6 +235,20 @@ final class ScenarioRunner
             new RecoveredState(server.term, server.votedFor, server.lastApplied, snapshot, state), random.split());
         server.alive = true;
         execute(server, server.core.start(now));
+    }
+
+    /**
+     * What the runtime does before an orderly stop of a leader: transfer leadership to its most up-to-date voter.
+     */
+    private void handOver(final Server server)
+    {
+        final ServerId target = server.core.handOverTarget();
+        out.append(server.id.name()).append(" hands over to ").append(null == target ? "-" : target.name())
+            .append('\n');
+        if (null != target)
+        {
+            execute(server, server.core.handle(new RaftEvent.TransferLeadership(nextCallId++, target), now));
+        }
     }
 
     private void crash(final Server server)
