@@ -744,7 +744,11 @@ public final class ServerCore
         {
             followLeader(rpc.leaderId());
         }
-        send(from, new HeartbeatReply(currentTerm, rpc.queryIndex()));
+        // A heartbeat of an earlier term gets our term (its sender steps down) but acknowledges no query round: the
+        // same server may lead our term now, with a query counter that started again from zero, and it would take
+        // the echo of its old round's index for an acknowledgement of its new one (a stale read, simulation seed
+        // 69955 with long delays; stale_heartbeat_reply.txt).
+        send(from, new HeartbeatReply(currentTerm, rpc.term() == currentTerm ? rpc.queryIndex() : 0));
     }
 
     private void onInstallSnapshot(final ServerId from, final InstallSnapshotRpc rpc)

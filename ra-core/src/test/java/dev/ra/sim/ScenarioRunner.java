@@ -31,7 +31,8 @@ import java.util.stream.Collectors;
  * server that knows the current members), {@code trigger S}, {@code timeout S}, {@code tick S} (1 s later),
  * {@code wait MS} (time passes, nothing happens), {@code commit-notice S} (its commit notice timer fires),
  * {@code propose S KEY VALUE}, {@code query S}, {@code flush S}, {@code deliver [S]} (one round of messages,
- * optionally only those to S), {@code drop [S]} (discard pending messages, optionally only those to S),
+ * optionally only those to S), {@code drop [S]} (discard pending messages, optionally only those to S), {@code hold S}
+ * (set the messages pending to S aside) and {@code release} (send them after everything sent meanwhile),
  * {@code sync [S]} (make logs durable), {@code stabilize} (deliver and sync until quiet), {@code isolate S},
  * {@code heal}, {@code unreachable S PEER}, {@code reachable S PEER}, {@code silent S PEER} (PEER's node went quiet), {@code add-member S NAME [promotable]},
  * {@code remove-member S NAME}, {@code transfer S TARGET}, {@code hand-over S} (S, about to stop, transfers its
@@ -66,6 +67,7 @@ final class ScenarioRunner
 
     private final Map<String, Server> servers = new LinkedHashMap<>();
     private final ArrayDeque<Envelope> network = new ArrayDeque<>();
+    private final List<Envelope> held = new ArrayList<>();
     private final List<String> isolated = new ArrayList<>();
     private final StringBuilder out = new StringBuilder();
     private final SplittableRandom random = new SplittableRandom(7);
@@ -103,6 +105,8 @@ final class ScenarioRunner
             case "flush" -> execute(server(args[1]), server(args[1]).core.flush(now));
             case "deliver" -> deliverRound(args.length > 1 ? args[1] : null);
             case "drop" -> drop(args.length > 1 ? args[1] : null);
+            case "hold" -> hold(args[1]);
+            case "release" -> release();
             case "sync" -> sync(args.length > 1 ? args[1] : null);
             case "stabilize" -> stabilize();
             case "isolate" -> isolated.add(args[1]);
@@ -350,6 +354,28 @@ final class ScenarioRunner
             execute(to, to.core.handle(new RaftEvent.RpcReceived(envelope.from, envelope.rpc), now));
         }
         return delivered;
+    }
+
+    /**
+     * Take the messages pending to {@code name} aside: they arrive after everything sent meanwhile, once released.
+     */
+    private void hold(final String name)
+    {
+        network.removeIf(e ->
+        {
+            if (e.to.name().equals(name))
+            {
+                held.add(e);
+                return true;
+            }
+            return false;
+        });
+    }
+
+    private void release()
+    {
+        network.addAll(held);
+        held.clear();
     }
 
     private void drop(final String only)

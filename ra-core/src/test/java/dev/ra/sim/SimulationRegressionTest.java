@@ -54,6 +54,19 @@ class SimulationRegressionTest
         new Simulation(Simulation.Options.standard(19597, 3)).run();
     }
 
+    /**
+     * A stale read: a heartbeat s1 sent as leader of term 1 reached a follower of term 4 late; its reply carried term
+     * 4 and the old round's number, and s1, leading term 4 by then with its round counter started again, took it for
+     * an acknowledgement of its new round and answered consistent queries without confirming its leadership (a
+     * leader of term 5 had committed newer writes). A heartbeat of an earlier term now acknowledges no round
+     * ({@code stale_heartbeat_reply.txt}).
+     */
+    @Test
+    void aLateHeartbeatReplyOfAnEarlierTermConfirmsNoRead()
+    {
+        new Simulation(Simulation.Options.standard(69955, 3)).run();
+    }
+
     private static void replay(final long seed, final int servers)
     {
         // The schedule that found the bug: without the faults added to the simulation after it, and with them.
