@@ -434,7 +434,10 @@ public final class RaSystem implements AutoCloseable
      * {@code process_command}, {@code await_consensus}). The command is encoded with the machine's command codec on
      * the calling thread. A member that is not the leader redirects the call. If the leader loses its leadership
      * before the command commits, the future fails with {@link CommandOutcomeUnknownException}: the command may or may
-     * not be applied, and it is not retried.
+     * not be applied, and it is not retried. If no leader took it before the timeout (every member asked answered that
+     * it is not the leader, and a member that knows no leader passes it on to the next), it fails with
+     * {@link ClusterUnavailableException}: it was not applied, and sending it again is safe. A timeout while it may
+     * have reached a leader is a {@link RaTimeoutException}: the outcome is unknown.
      * If the machine's {@code apply} throws on it, the future fails with {@link CommandFailedException} (the command is
      * applied as a no-op on every member; see {@link ApplyFailureMode}). A command that is not of the machine's
      * {@link StateMachine#commandType()}, or larger than {@link Builder#maxCommandBytes}, throws

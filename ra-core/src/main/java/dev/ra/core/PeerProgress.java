@@ -37,10 +37,13 @@ final class PeerProgress
     boolean probing;
     /** Whether the one probing message is still unanswered. */
     boolean probeInFlight;
-    /** Whether an empty AppendEntries (a commit notice or probe) awaits its reply. */
-    boolean emptyAppendUnanswered;
-    /** Whether it was already unanswered at the last tick: then a tick sends it again, as it may have been lost. */
-    boolean emptyAppendUnansweredAtTick;
+    /** The commit index the peer reported in its latest AppendEntries reply (the latest: a peer may restart). */
+    long commitIndexReported;
+    /**
+     * What the peer could know of the commit index at the last tick (ours, capped at its match): a tick that finds
+     * it still reporting less sends the notice again, as it may have been lost.
+     */
+    long commitIndexDueAtTick;
 
     /** AppendEntries in flight, oldest first: the last index each carried and its command bytes. */
     private final ArrayDeque<long[]> sentMessages = new ArrayDeque<>();

@@ -195,6 +195,25 @@ public sealed interface RaftEvent
     }
 
     /**
+     * Nothing at all has been heard from the peer's node for {@link SilentLeader#suspectAfterMs} (no message, no
+     * transport heartbeat), though its connection is still open: it may be paused or cut off without the connection
+     * noticing. A follower whose leader it is sets its election timer for what remains of an election timeout (and
+     * grants pre-votes); a leader only stops resending to it. {@link PeerReachable} ends it.
+     *
+     * @param peer that went silent.
+     */
+    record PeerSilent(ServerId peer) implements RaftEvent
+    {
+        /**
+         * Validates the components.
+         */
+        public PeerSilent
+        {
+            Objects.requireNonNull(peer, "peer");
+        }
+    }
+
+    /**
      * The failure detector says a peer (its process or its node) is down; a follower whose leader it is starts an
      * election timer, a leader that cannot reach a majority steps down.
      *

@@ -319,6 +319,10 @@ public final class ServerCore
         {
             onPeerUnreachable(down.peer());
         }
+        else if (event instanceof RaftEvent.PeerSilent silent)
+        {
+            onPeerSilent(silent.peer());
+        }
         else if (event instanceof RaftEvent.PeerReachable up)
         {
             onPeerReachable(up.peer());
@@ -506,6 +510,29 @@ public final class ServerCore
     }
 
     /**
+     * The voter a leader about to stop should hand its leadership to: the reachable one with the highest match index,
+     * so the one a {@link RaftEvent.TransferLeadership} reaches soonest (and that would win an election anyway).
+     *
+     * @return that voter, or null if this server is not the leader or has no reachable voter peer.
+     */
+    public ServerId handOverTarget()
+    {
+        if (role != RaftState.LEADER)
+        {
+            return null;
+        }
+        PeerProgress best = null;
+        for (final PeerProgress peer : peers.values())
+        {
+            if (peer.reachable && isVoter(peer.id) && (null == best || peer.matchIndex > best.matchIndex))
+            {
+                best = peer;
+            }
+        }
+        return null == best ? null : best.id;
+    }
+
+    /**
      * @return whether a leadership transfer is under way.
      */
     public boolean transferring()
@@ -588,7 +615,7 @@ public final class ServerCore
         if (rpc.term() < currentTerm)
         {
             // §5.1: reject a stale leader; our term in the reply makes it step down.
-            send(from, new AppendEntriesReply(currentTerm, false, log.lastIndex() + 1, 0, 0));
+            send(from, new AppendEntriesReply(currentTerm, false, log.lastIndex() + 1, 0, 0, commitIndex));
             return;
         }
         if (role == RaftState.LEADER)
@@ -682,7 +709,7 @@ public final class ServerCore
 
     private void rejectAppend(final ServerId leader, final long nextIndex)
     {
-        send(leader, new AppendEntriesReply(currentTerm, false, Math.max(1, nextIndex), 0, 0));
+        send(leader, new AppendEntriesReply(currentTerm, false, Math.max(1, nextIndex), 0, 0, commitIndex));
     }
 
     private void appendReceived(final LogEntry entry)
@@ -709,7 +736,8 @@ public final class ServerCore
         if (always || ack > lastAckSent)
         {
             lastAckSent = Math.max(lastAckSent, ack);
-            send(leader, new AppendEntriesReply(currentTerm, true, log.lastIndex() + 1, ack, log.term(ack)));
+            send(leader, new AppendEntriesReply(currentTerm, true, log.lastIndex() + 1, ack, log.term(ack),
+                commitIndex));
         }
     }
 
@@ -740,7 +768,11 @@ public final class ServerCore
         {
             followLeader(rpc.leaderId());
         }
-        send(from, new HeartbeatReply(currentTerm, rpc.queryIndex()));
+        // A heartbeat of an earlier term gets our term (its sender steps down) but acknowledges no query round: the
+        // same server may lead our term now, with a query counter that started again from zero, and it would take
+        // the echo of its old round's index for an acknowledgement of its new one (a stale read, simulation seed
+        // 69955 with long delays; stale_heartbeat_reply.txt).
+        send(from, new HeartbeatReply(currentTerm, rpc.term() == currentTerm ? rpc.queryIndex() : 0));
     }
 
     private void onInstallSnapshot(final ServerId from, final InstallSnapshotRpc rpc)
@@ -817,6 +849,12 @@ public final class ServerCore
         if (role == RaftState.RECEIVE_SNAPSHOT)
         {
             changeRole(RaftState.FOLLOWER);
+            if (isVoter(self) && (null == leaderId || unreachable.contains(leaderId)))
+            {
+                // The leader stopped leading or was lost while the snapshot was being installed: nobody else will
+                // wake us (a receiving member ignores election timeouts).
+                setElectionTimer();
+            }
         }
         if (null != leaderId && !leaderId.equals(self))
         {
@@ -946,18 +984,26 @@ public final class ServerCore
 
     /**
      * Our leader asking for votes has stopped leading (it restarted, or stepped down): we may be the ones with the
-     * longer log, so we must be ready to campaign ourselves rather than wait for a leader that is gone.
+     * longer log, so we must be ready to campaign ourselves rather than wait for a leader that is gone. This holds
+     * in every role that names a leader other than ourselves: a follower, and a member receiving a snapshot from it
+     * (the transfer will not resume; one that is already being installed finishes first, see
+     * {@link #onSnapshotInstalled}). Candidates and pre-candidates name no leader.
      */
     private void forgetLeaderIfCampaigning(final ServerId candidate)
     {
-        // Also while receiving its snapshot: the rest of it will not come from a leader that campaigns.
-        if ((role == RaftState.FOLLOWER || role == RaftState.RECEIVE_SNAPSHOT) && candidate.equals(leaderId))
+        if (!candidate.equals(leaderId) || (role != RaftState.FOLLOWER && role != RaftState.RECEIVE_SNAPSHOT))
         {
-            leaderId = null;
-            if (isVoter(self))
-            {
-                setElectionTimer();
-            }
+            return;
+        }
+        leaderId = null;
+        if (role == RaftState.RECEIVE_SNAPSHOT && !receiving.installing())
+        {
+            receiving = null;
+            changeRole(RaftState.FOLLOWER);
+        }
+        if (isVoter(self))
+        {
+            setElectionTimer();
         }
     }
 
@@ -1325,8 +1371,6 @@ public final class ServerCore
         peer.commitIndexSent = commitIndex;
         peer.commitLagSinceMs = -1;
         peer.probeInFlight = peer.probing;
-        peer.emptyAppendUnanswered = true;
-        peer.emptyAppendUnansweredAtTick = false;
     }
 
     private void onAppendEntriesReply(final ServerId from, final AppendEntriesReply reply)
@@ -1338,7 +1382,7 @@ public final class ServerCore
         }
         peer.heardSinceTick = true;
         peer.probeInFlight = false;
-        peer.emptyAppendUnanswered = false;
+        peer.commitIndexReported = reply.commitIndex();
         if (reply.success())
         {
             final long match = Math.min(reply.lastIndex(), log.lastIndex());
@@ -1443,11 +1487,13 @@ public final class ServerCore
                 peer.nextIndex = peer.matchIndex + 1;
             }
             // A commit notice lost on a connection that stayed up (a full send queue) would otherwise leave the
-            // peer's commit index behind until the next write; only unanswered ones are resent, so an idle cluster
-            // still sends nothing on its ticks. An unreachable peer gets a probe once it is reachable again.
-            final boolean resendEmpty = peer.emptyAppendUnanswered && peer.emptyAppendUnansweredAtTick &&
-                peer.reachable;
-            peer.emptyAppendUnansweredAtTick = peer.emptyAppendUnanswered;
+            // peer's commit index behind until the next write. Its replies report the commit index it knows (a
+            // reply to an earlier message may arrive after the notice was lost, so "answered" would not do): one
+            // that still lacks what was committed at the previous tick is sent the notice again. A peer that knows
+            // it sends nothing, so an idle cluster stays silent on its ticks. An unreachable peer gets a probe once
+            // it is reachable again.
+            final boolean resendEmpty = peer.reachable && peer.commitIndexReported < peer.commitIndexDueAtTick;
+            peer.commitIndexDueAtTick = Math.min(commitIndex, peer.matchIndex);
             peer.heardSinceTick = false;
             peer.probeInFlight = false;
             sendAppendEntries(peer, peer.matchIndex < log.lastIndex() || resendEmpty);
@@ -1482,7 +1528,8 @@ public final class ServerCore
         }
         if (role == RaftState.FOLLOWER && peer.equals(leaderId) && isVoter(self))
         {
-            setElectionTimer();
+            // The leader is gone for sure: pre-vote after a short jitter, not a whole election timeout.
+            setElectionTimer(SilentLeader.afterLeaderDownMs(config, random));
         }
         else if (role == RaftState.LEADER && !canReachQuorum())
         {
@@ -1490,6 +1537,38 @@ public final class ServerCore
             leaderId = null;
             changeRole(RaftState.FOLLOWER);
             setElectionTimer();
+        }
+    }
+
+    /**
+     * The peer's node sent nothing for a while but its connection is open (a paused process, a silent partition). Our
+     * leader: campaign once the rest of an election timeout has passed (pre-vote asks the others first). A leader does
+     * not step down on silence alone; it stops resending to the peer until it is heard again.
+     */
+    private void onPeerSilent(final ServerId peer)
+    {
+        if (peer.equals(self))
+        {
+            return;
+        }
+        unreachable.add(peer);
+        final PeerProgress progress = peers.get(peer);
+        if (null != progress)
+        {
+            progress.reachable = false;
+        }
+        if (!peer.equals(leaderId))
+        {
+            return;
+        }
+        if (role == RaftState.RECEIVE_SNAPSHOT && !receiving.installing())
+        {
+            receiving = null;
+            changeRole(RaftState.FOLLOWER);
+        }
+        if (role == RaftState.FOLLOWER && isVoter(self))
+        {
+            setElectionTimer(SilentLeader.remainingTimeoutMs(config, random));
         }
     }
 
@@ -2127,12 +2206,16 @@ public final class ServerCore
 
     private void setElectionTimer()
     {
+        setElectionTimer(random.nextLong(config.electionTimeoutMinMs(), config.electionTimeoutMaxMs()));
+    }
+
+    private void setElectionTimer(final long delay)
+    {
         final int last = actions.size() - 1;
         if (last >= 0 && actions.get(last) instanceof RaftAction.SetElectionTimer)
         {
             actions.remove(last);
         }
-        final long delay = random.nextLong(config.electionTimeoutMinMs(), config.electionTimeoutMaxMs());
         electionTimerRunning = true;
         actions.add(new RaftAction.SetElectionTimer(delay));
     }

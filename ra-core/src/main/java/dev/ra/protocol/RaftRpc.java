@@ -47,10 +47,26 @@ public sealed interface RaftRpc
      * @param nextIndex where the leader should resume sending (a hint on failure).
      * @param lastIndex last entry known durable on the follower that matches the leader's log.
      * @param lastTerm  term of that entry.
+     * @param commitIndex the follower's commit index once it handled the message: the leader resends a commit
+     *                  notice until a reply shows it arrived, since a reply to an earlier message cannot tell.
      */
-    record AppendEntriesReply(long term, boolean success, long nextIndex, long lastIndex, long lastTerm)
-        implements RaftRpc
+    record AppendEntriesReply(long term, boolean success, long nextIndex, long lastIndex, long lastTerm,
+        long commitIndex) implements RaftRpc
     {
+        /**
+         * A reply that reports no commit index (0): the leader will send its commit index again.
+         *
+         * @param term      follower's current term.
+         * @param success   whether the entries matched at prevLogIndex.
+         * @param nextIndex where the leader should resume sending.
+         * @param lastIndex last durable matching entry.
+         * @param lastTerm  term of that entry.
+         */
+        public AppendEntriesReply(final long term, final boolean success, final long nextIndex, final long lastIndex,
+            final long lastTerm)
+        {
+            this(term, success, nextIndex, lastIndex, lastTerm, 0);
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.ra.runtime;
 
+import dev.ra.ClusterUnavailableException;
 import dev.ra.CommandFailedException;
 import dev.ra.CommandOutcomeUnknownException;
 import dev.ra.CommandResult;
@@ -57,6 +58,18 @@ final class ClientCall implements CallOrigin
     private Thread receivingCaller;
     private volatile long remoteCallId;
     private int redirectsInARow;
+    /** Members asked in a row that knew no leader; the call backs off once it has asked every member. */
+    private int askedWithoutLeader;
+    /**
+     * Whether the last send is still unanswered, so that it may have reached a leader. A command whose every send was
+     * answered "not taken" (a redirect, no such server) was never appended anywhere: its failure is definite.
+     */
+    private boolean sendUnanswered;
+    /**
+     * The timeout passed while a send to a server on this node was unanswered: its answer, due in one round of that
+     * server, tells whether the command was taken, so the call waits for it (briefly) to fail definitely if not.
+     */
+    private boolean expired;
 
     ClientCall(final RaRuntime runtime, final ServerId target, final ServerRequest request, final ClusterInfo cluster,
         final long timeoutNanos, final Completion completion)
@@ -154,6 +167,7 @@ final class ClientCall implements CallOrigin
         synchronized (this)
         {
             to = target;
+            sendUnanswered = true;
             if (!to.node().equals(runtime.nodeId()))
             {
                 remoteCallId = runtime.nextCallId();
@@ -177,9 +191,64 @@ final class ClientCall implements CallOrigin
 
     void timeout()
     {
-        final ServerId to = target();
+        final ServerId to;
+        final boolean mayBeAppended;
+        synchronized (this)
+        {
+            to = target;
+            mayBeAppended = sendUnanswered;
+            if (mayBeAppended && request instanceof ServerRequest.Command && to.node().equals(runtime.nodeId()))
+            {
+                expired = true;
+            }
+        }
+        if (request instanceof ServerRequest.Command && !mayBeAppended)
+        {
+            failNoLeader(to);
+            return;
+        }
+        if (expired)
+        {
+            runtime.scheduler().schedule(() -> timedOut(to), RETRY_BACKOFF_MS, TimeUnit.MILLISECONDS);
+            return;
+        }
+        timedOut(to);
+    }
+
+    private void timedOut(final ServerId to)
+    {
         future.completeExceptionally(new RaTimeoutException(describe() + " to " + to + " timed out" +
             (request instanceof ServerRequest.Command ? "; the command may still be applied" : "")));
+    }
+
+    /**
+     * Every member asked answered that it is not the leader (or does not run): the command was appended nowhere.
+     */
+    private void failNoLeader(final ServerId lastAsked)
+    {
+        future.completeExceptionally(new ClusterUnavailableException(describe() + " found no leader of " +
+            clusterName() + " in time (last asked " + lastAsked + "); it was not applied"));
+    }
+
+    /**
+     * @return whether the call timed out and this "not taken" answer was what it waited for.
+     */
+    private boolean expiredWithoutLeader()
+    {
+        synchronized (this)
+        {
+            if (!expired)
+            {
+                return false;
+            }
+        }
+        failNoLeader(target());
+        return true;
+    }
+
+    private String clusterName()
+    {
+        return null == cluster ? "the cluster" : "cluster '" + cluster.clusterName + "'";
     }
 
     /**
@@ -188,12 +257,19 @@ final class ClientCall implements CallOrigin
      */
     void systemClosed()
     {
-        final ServerId to = target();
-        future.completeExceptionally(request instanceof ServerRequest.Command ?
+        final ServerId to;
+        final boolean mayBeAppended;
+        synchronized (this)
+        {
+            to = target;
+            mayBeAppended = sendUnanswered;
+        }
+        future.completeExceptionally(request instanceof ServerRequest.Command && mayBeAppended ?
             new CommandOutcomeUnknownException("RaSystem " + runtime.nodeId() + " closed while the command to " + to +
                 " was in flight; it may or may not be applied", to) :
             new RaException("RaSystem " + runtime.nodeId() + " closed before " + describe() + " to " + to +
-                " completed"));
+                " completed" + (request instanceof ServerRequest.Command ? "; no leader had taken it: it was not " +
+                "applied" : "")));
     }
 
     @Override
@@ -221,22 +297,42 @@ final class ClientCall implements CallOrigin
             future.completeExceptionally(new NotLeaderException(describe() + " refused by " + target(), leaderHint));
             return;
         }
+        if (expiredWithoutLeader())
+        {
+            return;
+        }
         final boolean immediately;
         synchronized (this)
         {
-            if (null != leaderHint && !leaderHint.equals(target) && redirectsInARow < REDIRECTS_BEFORE_BACKOFF)
+            sendUnanswered = false;
+            // A leader whose node went silent (paused, cut off) would hold the call until it times out, and a command
+            // sent there may be appended when it wakes: while the others elect, ask them instead.
+            final ServerId hint = null != leaderHint && runtime.isSilent(leaderHint.node()) ? null : leaderHint;
+            if (null == hint)
             {
-                target = leaderHint;
+                // This member knows no leader; another may already follow a new one. Ask each member in turn, and
+                // back off once all of them were asked.
+                askedWithoutLeader++;
+                redirectsInARow = 0;
+                final ServerId next = nextMember(target);
+                immediately = null != next && askedWithoutLeader % cluster.members.size() != 0;
+                if (null != next)
+                {
+                    target = next;
+                }
+            }
+            else if (!hint.equals(target) && redirectsInARow < REDIRECTS_BEFORE_BACKOFF)
+            {
+                target = hint;
                 redirectsInARow++;
+                askedWithoutLeader = 0;
                 immediately = true;
             }
             else
             {
-                if (null != leaderHint)
-                {
-                    target = leaderHint;
-                }
+                target = hint;
                 redirectsInARow = 0;
+                askedWithoutLeader = 0;
                 immediately = false;
             }
         }
@@ -250,9 +346,41 @@ final class ClientCall implements CallOrigin
         }
     }
 
+    /**
+     * The member after {@code current} in the cluster's member list, preferring members whose node is not silent, or
+     * null if the cluster's members are not known here.
+     */
+    private ServerId nextMember(final ServerId current)
+    {
+        final List<ServerId> members = null == cluster ? List.of() : cluster.members;
+        if (members.size() < 2)
+        {
+            return null;
+        }
+        final int at = Math.max(0, members.indexOf(current));
+        ServerId fallback = null;
+        for (int i = 1; i < members.size(); i++)
+        {
+            final ServerId candidate = members.get((at + i) % members.size());
+            if (!runtime.isSilent(candidate.node()))
+            {
+                return candidate;
+            }
+            fallback = null == fallback ? candidate : fallback;
+        }
+        return fallback;
+    }
+
     @Override
     public void failed(final CallError error, final ServerId leaderHint, final String detail)
     {
+        synchronized (this)
+        {
+            if (error != CallError.LEADERSHIP_LOST)
+            {
+                sendUnanswered = false;
+            }
+        }
         switch (error)
         {
             case NOT_LEADER:
@@ -320,9 +448,14 @@ final class ClientCall implements CallOrigin
                 " runs on node " + server.node()));
             return;
         }
+        if (expiredWithoutLeader())
+        {
+            return;
+        }
         final ServerId next;
         synchronized (this)
         {
+            sendUnanswered = false;
             if (null == unavailable)
             {
                 unavailable = new HashSet<>();

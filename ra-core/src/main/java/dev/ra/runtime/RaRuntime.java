@@ -20,6 +20,7 @@ import dev.ra.core.CoreConfig;
 import dev.ra.core.RaftEvent;
 import dev.ra.core.RecoveredState;
 import dev.ra.core.ServerCore;
+import dev.ra.core.SilentLeader;
 import dev.ra.protocol.Member;
 import dev.ra.protocol.NodeMessage;
 import dev.ra.protocol.RaftRpc;
@@ -67,6 +68,8 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     private final Map<ServerId, ServerProcess> servers = new ConcurrentHashMap<>();
     private final Map<ServerId, ClusterInfo> clusters = new ConcurrentHashMap<>();
     private final Map<Long, ClientCall> remoteCalls = new ConcurrentHashMap<>();
+    /** Nodes the transport reported silent and not heard from since. */
+    private final java.util.Set<String> silentNodes = ConcurrentHashMap.newKeySet();
     private final Map<Long, CompletableFuture<Void>> remoteStarts = new ConcurrentHashMap<>();
     private final AtomicLong callIds = new AtomicLong();
     private final ScheduledThreadPoolExecutor scheduler;
@@ -155,6 +158,8 @@ public final class RaRuntime implements TransportListener, AutoCloseable
                 loops[i].startOn(hosts.get(i % hosts.size()));
             }
         }
+        config.transport().reportSilenceAfter(Duration.ofMillis(
+            SilentLeader.suspectAfterMs(config.electionTimeoutMin().toMillis())));
         try
         {
             config.transport().start(config.nodeId(), this);
@@ -1340,14 +1345,54 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     @Override
     public void onNodeUp(final String node)
     {
+        silentNodes.remove(node);
         nodeStatus(node, true);
     }
 
     @Override
     public void onNodeDown(final String node)
     {
+        silentNodes.remove(node);
         processes.forgetWatchersOn(node);
         nodeStatus(node, false);
+    }
+
+    @Override
+    public void onNodeSilent(final String node)
+    {
+        nodeSilence(node, true);
+    }
+
+    @Override
+    public void onNodeHeard(final String node)
+    {
+        nodeSilence(node, false);
+    }
+
+    /**
+     * @param node id of a node.
+     * @return whether the transport reported it silent (connected, but nothing heard for a while) and it has not been
+     *         heard from since: calls do not follow a leader hint there.
+     */
+    boolean isSilent(final String node)
+    {
+        return !silentNodes.isEmpty() && silentNodes.contains(node);
+    }
+
+    private void nodeSilence(final String node, final boolean silent)
+    {
+        if (silent)
+        {
+            silentNodes.add(node);
+        }
+        else
+        {
+            silentNodes.remove(node);
+        }
+        for (final ServerProcess process : servers.values())
+        {
+            process.enqueue((ServerTask)s -> s.nodeSilence(node, silent));
+        }
     }
 
     private void nodeStatus(final String node, final boolean up)

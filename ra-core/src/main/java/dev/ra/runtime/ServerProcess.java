@@ -114,6 +114,7 @@ final class ServerProcess implements LogListener
     private int currentCastHops;
     private long persistedLastApplied;
     private boolean terminate;
+    private final LeadershipHandOver handOver = new LeadershipHandOver();
     private boolean deleteOnTerminate;
     private volatile boolean stopped;
     private volatile RaftState role = RaftState.RECOVERING;
@@ -502,10 +503,23 @@ final class ServerProcess implements LogListener
         }
         else if (action instanceof RaftAction.CallCompleted completed)
         {
+            if (handOver.ends(completed.callId()))
+            {
+                // TimeoutNow is on its way: stop once the rest of this step's actions ran.
+                terminate = true;
+                deleteOnTerminate = false;
+                return;
+            }
             callCompleted(completed);
         }
         else if (action instanceof RaftAction.CallFailed failed)
         {
+            if (handOver.ends(failed.callId()))
+            {
+                terminate = true;
+                deleteOnTerminate = false;
+                return;
+            }
             final Pending p = pending.remove(failed.callId());
             if (null != p)
             {
@@ -827,6 +841,21 @@ final class ServerProcess implements LogListener
         if (monitoredProcesses.remove(process))
         {
             handle(new RaftEvent.BuiltinTriggered(new BuiltinCommand.Down(process, reason)));
+        }
+    }
+
+    /**
+     * A connected node went silent, or was heard from again (loop thread, via a task). Only the Raft members there
+     * hear of it: monitors and node monitors wait for the node to be reported down.
+     */
+    void nodeSilence(final String node, final boolean silent)
+    {
+        for (final Member member : core.members())
+        {
+            if (member.id().node().equals(node) && !member.id().equals(id))
+            {
+                handle(silent ? new RaftEvent.PeerSilent(member.id()) : new RaftEvent.PeerReachable(member.id()));
+            }
         }
     }
 
@@ -1163,6 +1192,17 @@ final class ServerProcess implements LogListener
     {
         if (stopped)
         {
+            return;
+        }
+        if (!deleteData && null == cause && null != core && handOver.begin(core, this::handle, loop::schedule,
+            runtime.config().electionTimeoutMin().toNanos(), () -> stop(false, null)))
+        {
+            // A leader stopping in order hands over first; the stop goes on from there.
+            return;
+        }
+        if (stopped)
+        {
+            // The hand-over ended at once and the stop already ran.
             return;
         }
         stopped = true;

@@ -34,6 +34,22 @@ public interface Transport extends AutoCloseable
     }
 
     /**
+     * Ask the transport to report, through {@link TransportListener#onNodeSilent}, a connected node from which no
+     * frame at all (no message, no heartbeat) has arrived for {@code silence}, and the first frame after that through
+     * {@link TransportListener#onNodeHeard}. The runtime derives it from the election timeout, far below the time a
+     * transport takes to declare a silent connection dead: it lets followers campaign within an election timeout of
+     * their leader's node going quiet (paused, or cut off without the connection noticing) while idle clusters
+     * exchange nothing, since one node pair's heartbeats serve every cluster the two nodes share. Called at most once,
+     * before {@link #start}. Optional: the default never reports silence, and followers then wait for the node to be
+     * reported down.
+     *
+     * @param silence how long a connected node may send nothing before it is reported.
+     */
+    default void reportSilenceAfter(final java.time.Duration silence)
+    {
+    }
+
+    /**
      * Send a message to a node; drops it (without throwing) if the node is unknown, unreachable or back-pressured.
      *
      * @param node    id of the destination node.

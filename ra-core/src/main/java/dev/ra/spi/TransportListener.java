@@ -22,4 +22,23 @@ public interface TransportListener
      * @param node that became unreachable.
      */
     void onNodeDown(String node);
+
+    /**
+     * Nothing has arrived from a connected node for the silence set with {@link Transport#reportSilenceAfter}; the
+     * connection is still open. Not a node down: calls and monitors on it are unaffected.
+     *
+     * @param node that went silent.
+     */
+    default void onNodeSilent(final String node)
+    {
+    }
+
+    /**
+     * The first frame from a node reported silent has arrived.
+     *
+     * @param node heard from again.
+     */
+    default void onNodeHeard(final String node)
+    {
+    }
 }

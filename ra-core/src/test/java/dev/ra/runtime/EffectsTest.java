@@ -119,6 +119,9 @@ class EffectsTest
         final RaProcess watched = node.spawn(m -> { });
         node.processCommand(client, new WatcherMachine.Observe(observer.ref()));
         node.processCommand(client, new WatcherMachine.Watch(watched.ref()));
+        // The leader replied once it applied the Watch: the new leader must apply that far before the process ends,
+        // or it would monitor a process already gone (NOPROC).
+        final long watchApplied = cluster.system(leader).overview(leader).lastApplied();
 
         cluster.system(leader).stopServer(leader);
         final List<ServerId> live = new ArrayList<>(members);
@@ -126,8 +129,8 @@ class EffectsTest
         final ServerId newLeader = cluster.awaitLeader(live, Duration.ofSeconds(10));
         assertThat(observed.poll(10, TimeUnit.SECONDS)).isEqualTo("enter LEADER");
         // The new leader learns of the process's end through the monitor it re-issued on election.
-        InJvmCluster.await(() -> cluster.system(newLeader).overview(newLeader).lastApplied() > 0,
-            Duration.ofSeconds(5), "applied");
+        InJvmCluster.await(() -> cluster.system(newLeader).overview(newLeader).lastApplied() >= watchApplied,
+            Duration.ofSeconds(5), "the new leader to apply the Watch");
         watched.close();
 
         assertThat(observed.poll(10, TimeUnit.SECONDS)).isEqualTo("down " + watched.ref() + " NORMAL");

@@ -72,7 +72,10 @@ class FailuresTest
         {
             if (!member.equals(leader))
             {
+                // Both ways and silently: cut only from the leader, the others would elect a new leader (they find
+                // the old one silent) that deposes it, and the command would fail as outcome unknown instead.
                 cluster.network().cutOneWay(leader.node(), member.node());
+                cluster.network().cutOneWay(member.node(), leader.node());
             }
         }
 

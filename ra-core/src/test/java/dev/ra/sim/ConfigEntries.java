@@ -78,6 +78,22 @@ final class ConfigEntries
         return count;
     }
 
+    /**
+     * @param index an index.
+     * @return the newest configuration entry at or below {@code index}, or null if none was scanned.
+     */
+    LogEntry lastAtOrBelow(final long index)
+    {
+        for (int i = configs.size() - 1; i >= 0; i--)
+        {
+            if (configs.get(i).index() <= index)
+            {
+                return configs.get(i);
+            }
+        }
+        return null;
+    }
+
     static List<Member> members(final LogEntry configEntry)
     {
         return ((EntryPayload.ClusterChange)configEntry.payload()).members();

@@ -27,9 +27,18 @@ final class SafetyChecker
     private static final int MAX_SERVERS = 16;
 
     private final Map<Long, ServerId> leaderByTerm = new HashMap<>();
+    /** Per member, the highest term it had persisted when it lost term and vote (0 if it never did). */
+    private final long[] termLostAt = new long[MAX_SERVERS];
     private final Map<Long, List<LogEntry>> seenEntries = new HashMap<>();
     private final Map<Long, Long> digestAtIndex = new HashMap<>();
     private final ArrayList<LogEntry> committed = new ArrayList<>();
+    /**
+     * The term of the first member seen to commit each entry: the leader that committed it, in the step it did (the
+     * followers learn it later), so the term it was committed in. Leader completeness is about entries committed in
+     * EARLIER terms: a candidate of an old term (paused, or whose votes arrived late) may still win that term after a
+     * later leader committed entries it does not have.
+     */
+    private final ArrayList<Long> committedInTerm = new ArrayList<>();
     private final long[] checkedCommit = new long[MAX_SERVERS];
     private final long[] lastCommit = new long[MAX_SERVERS];
     private final long[] leaderTermChecked = new long[MAX_SERVERS];
@@ -47,6 +56,7 @@ final class SafetyChecker
     SafetyChecker()
     {
         committed.add(null);
+        committedInTerm.add(0L);
         for (int i = 0; i < MAX_SERVERS; i++)
         {
             configEntries[i] = new ConfigEntries();
@@ -84,6 +94,20 @@ final class SafetyChecker
         }
     }
 
+    /**
+     * A member's term and vote were lost with its meta files while it was down, and the loss was detected: its term
+     * may start lower than it was (the core takes its last log term as a floor), and in a term up to the one it had
+     * reached it may record a vote again, for the leader it then follows (that election is over, so the vote changes
+     * nothing); any other second vote in such a term is still a violation.
+     *
+     * @param server index.
+     */
+    void termAndVoteLost(final int server)
+    {
+        termLostAt[server] = Math.max(termLostAt[server], persistedTerm[server]);
+        persistedTerm[server] = 0;
+    }
+
     // ------------------------------------------------------------------------------------------------ hooks
 
     /**
@@ -103,7 +127,8 @@ final class SafetyChecker
             return null;
         }
         final ServerId earlier = persistedVotes.computeIfAbsent(term, t -> new HashMap<>()).put(id, votedFor);
-        if (null != earlier && !earlier.equals(votedFor))
+        if (null != earlier && !earlier.equals(votedFor) &&
+            !(term <= termLostAt[server] && votedFor.equals(leaderByTerm.get(term))))
         {
             return "one vote per term: " + id + " voted for " + earlier + " and then " + votedFor + " in term " + term;
         }
@@ -277,6 +302,7 @@ final class SafetyChecker
                 if (null == known)
                 {
                     committed.set((int)i, entry);
+                    committedInTerm.set((int)i, core.currentTerm());
                 }
             }
             else
@@ -284,8 +310,10 @@ final class SafetyChecker
                 while (committed.size() < i)
                 {
                     committed.add(null);
+                    committedInTerm.add(0L);
                 }
                 committed.add(entry);
+                committedInTerm.add(core.currentTerm());
             }
         }
         checkedCommit[server] = Math.max(checkedCommit[server], commit);
@@ -420,10 +448,36 @@ final class SafetyChecker
             return null;
         }
         final long term = core.termAt(commit);
-        int voters = 0;
-        int holding = 0;
         final List<ServerId> holders = new ArrayList<>();
-        for (final Member m : core.members())
+        if (heldByMajority(core.members(), members, commit, term, holders))
+        {
+            return null;
+        }
+        // One step may both commit under the configuration in force and append the next one (a paused leader handles
+        // its backlog at once): a majority of the configuration in force at the committed index also suffices, since
+        // with one change at a time any majority of it overlaps any majority of the next (thesis §4.1).
+        final LogEntry newest = configEntries[member.index()].lastAbove(commit);
+        if (null != newest)
+        {
+            final LogEntry before = configEntries[member.index()].lastAtOrBelow(commit);
+            final SnapshotMeta snapshot = member.snapshots().latest();
+            final List<Member> inForce = null != before ? ConfigEntries.members(before) :
+                null != snapshot && snapshot.index() == core.snapshotIndex() && core.snapshotIndex() > 0 ?
+                    snapshot.members() : initialMembers;
+            if (null != inForce && heldByMajority(inForce, members, commit, term, new ArrayList<>()))
+            {
+                return null;
+            }
+        }
+        return "commit quorum of voters: " + core.id() + " committed " + term + "/" + commit + " held durably by " +
+            holders + " only, of the voters in " + core.members();
+    }
+
+    private static boolean heldByMajority(final List<Member> configuration, final List<MemberView> members,
+        final long index, final long term, final List<ServerId> holders)
+    {
+        int voters = 0;
+        for (final Member m : configuration)
         {
             if (!m.isVoter())
             {
@@ -432,19 +486,13 @@ final class SafetyChecker
             voters++;
             for (final MemberView other : members)
             {
-                if (other.id().equals(m.id()) && other.holdsDurably(commit, term))
+                if (other.id().equals(m.id()) && other.holdsDurably(index, term))
                 {
-                    holding++;
                     holders.add(m.id());
                 }
             }
         }
-        if (holding < voters / 2 + 1)
-        {
-            return "commit quorum of voters: " + core.id() + " committed " + term + "/" + commit + " held durably by " +
-                holders + " only, of the voters in " + core.members();
-        }
-        return null;
+        return holders.size() >= voters / 2 + 1;
     }
 
     private String checkLeaderVotes(final ServerCore leader)
@@ -476,7 +524,7 @@ final class SafetyChecker
         for (int i = 1; i < committed.size(); i++)
         {
             final LogEntry entry = committed.get(i);
-            if (null == entry || i <= leader.snapshotIndex())
+            if (null == entry || i <= leader.snapshotIndex() || committedInTerm.get(i) >= leader.currentTerm())
             {
                 continue;
             }

@@ -31,18 +31,23 @@ import java.util.stream.Collectors;
  * server that knows the current members), {@code trigger S}, {@code timeout S}, {@code tick S} (1 s later),
  * {@code wait MS} (time passes, nothing happens), {@code commit-notice S} (its commit notice timer fires),
  * {@code propose S KEY VALUE}, {@code query S}, {@code flush S}, {@code deliver [S]} (one round of messages,
- * optionally only those to S), {@code drop [S]} (discard pending messages, optionally only those to S),
+ * optionally only those to S), {@code drop [S]} (discard pending messages, optionally only those to S), {@code hold S}
+ * (set the messages pending to S aside) and {@code release} (send them after everything sent meanwhile),
  * {@code sync [S]} (make logs durable), {@code stabilize} (deliver and sync until quiet), {@code isolate S},
- * {@code heal}, {@code unreachable S PEER}, {@code reachable S PEER}, {@code add-member S NAME [promotable]},
- * {@code remove-member S NAME}, {@code transfer S TARGET}, {@code crash S}, {@code restart S}, {@code state},
- * {@code log S}, {@code bug S BUG} (switch on a {@code CoreTestAccess.Bug}), {@code deliver S FROM} (only the messages
- * from FROM to S), {@code crash-after S N} (S's next step executes only its first N actions, then S crashes).
+ * {@code heal}, {@code unreachable S PEER}, {@code reachable S PEER}, {@code silent S PEER} (PEER's node went quiet),
+ * {@code add-member S NAME [promotable]}, {@code remove-member S NAME}, {@code transfer S TARGET}, {@code hand-over S}
+ * (S, about to stop, transfers its leadership to its most up-to-date voter), {@code crash S}, {@code restart S},
+ * {@code state}, {@code log S}, {@code bug S BUG} (switch on a {@code CoreTestAccess.Bug}), {@code deliver S FROM}
+ * (only the messages from FROM to S), {@code crash-after S N} (S's next step executes only its first N actions, then
+ * S crashes), {@code damage S keep=I [term-and-vote-lost]} (S, down, loses its durable entries above I).
  *
  * <p>The safety checker runs after every command, with the same hooks as in the simulation; every problem it reports
  * is kept ({@link #safetyProblems()}).
  */
 final class ScenarioRunner
 {
+    private static final long ELECTION_TIMEOUT_MIN_MS = 100;
+
     private record Envelope(ServerId from, ServerId to, RaftRpc rpc)
     {
     }
@@ -71,6 +76,7 @@ final class ScenarioRunner
 
     private final Map<String, Server> servers = new LinkedHashMap<>();
     private final ArrayDeque<Envelope> network = new ArrayDeque<>();
+    private final List<Envelope> held = new ArrayList<>();
     private final List<String> isolated = new ArrayList<>();
     private final StringBuilder out = new StringBuilder();
     private final SplittableRandom random = new SplittableRandom(7);
@@ -112,16 +118,20 @@ final class ScenarioRunner
             case "flush" -> execute(server(args[1]), server(args[1]).core.flush(now));
             case "deliver" -> deliverRound(args.length > 1 ? args[1] : null, args.length > 2 ? args[2] : null);
             case "drop" -> drop(args.length > 1 ? args[1] : null);
+            case "hold" -> hold(args[1]);
+            case "release" -> release();
             case "sync" -> sync(args.length > 1 ? args[1] : null);
             case "stabilize" -> stabilize();
             case "isolate" -> isolated.add(args[1]);
             case "heal" -> isolated.clear();
             case "unreachable" -> handle(args[1], new RaftEvent.PeerUnreachable(server(args[2]).id));
             case "reachable" -> handle(args[1], new RaftEvent.PeerReachable(server(args[2]).id));
+            case "silent" -> handle(args[1], new RaftEvent.PeerSilent(server(args[2]).id));
             case "add-member" -> handle(args[1], new RaftEvent.AddMember(nextCallId++, new Member(server(args[2]).id,
                 args.length > 3 ? Membership.PROMOTABLE : Membership.VOTER, 0)));
             case "remove-member" -> handle(args[1], new RaftEvent.RemoveMember(nextCallId++, server(args[2]).id));
             case "transfer" -> handle(args[1], new RaftEvent.TransferLeadership(nextCallId++, server(args[2]).id));
+            case "hand-over" -> handOver(server(args[1]));
             case "crash" -> crash(server(args[1]));
             case "restart" -> start(server(args[1]));
             case "crash-after" ->
@@ -276,13 +286,27 @@ final class ScenarioRunner
         final Codec<Object> codec = (Codec<Object>)(Codec<?>)machine.stateCodec();
         final Object state = null == snapshot ? null : codec.fromBytes(server.snapshots.read(snapshot).toByteArray());
         final CoreConfig config = new CoreConfig(server.id, "scenario",
-            null == server.bootMembers ? members : server.bootMembers, 100, 200, batch, 8, 2, 16, 1000,
-            commitNoticeDelayMs);
+            null == server.bootMembers ? members : server.bootMembers, ELECTION_TIMEOUT_MIN_MS, 200, batch, 8, 2, 16,
+            1000, commitNoticeDelayMs);
         server.core = new ServerCore(config, machine, server.log, server.snapshots,
             new RecoveredState(server.term, server.votedFor, server.lastApplied, snapshot, state,
                 server.damagedAcknowledged, server.termAndVoteLost), random.split());
         server.alive = true;
         execute(server, server.core.start(now));
+    }
+
+    /**
+     * What the runtime does before an orderly stop of a leader: transfer leadership to its most up-to-date voter.
+     */
+    private void handOver(final Server server)
+    {
+        final ServerId target = server.core.handOverTarget();
+        out.append(server.id.name()).append(" hands over to ").append(null == target ? "-" : target.name())
+            .append('\n');
+        if (null != target)
+        {
+            execute(server, server.core.handle(new RaftEvent.TransferLeadership(nextCallId++, target), now));
+        }
     }
 
     private void crash(final Server server)
@@ -315,6 +339,7 @@ final class ScenarioRunner
             server.term = 0;
             server.votedFor = null;
             server.termAndVoteLost = true;
+            safety.termAndVoteLost(server.index);
         }
         out.append(server.id.name()).append(" damaged: had ").append(had).append(", kept ").append(keep)
             .append(termAndVoteLost ? ", term and vote lost" : "").append('\n');
@@ -462,6 +487,28 @@ final class ScenarioRunner
         return delivered;
     }
 
+    /**
+     * Take the messages pending to {@code name} aside: they arrive after everything sent meanwhile, once released.
+     */
+    private void hold(final String name)
+    {
+        network.removeIf(e ->
+        {
+            if (e.to.name().equals(name))
+            {
+                held.add(e);
+                return true;
+            }
+            return false;
+        });
+    }
+
+    private void release()
+    {
+        network.addAll(held);
+        held.clear();
+    }
+
     private void drop(final String only)
     {
         network.removeIf(e -> null == only || e.to.name().equals(only));
@@ -578,7 +625,8 @@ final class ScenarioRunner
         }
         if (action instanceof RaftAction.SetElectionTimer timer)
         {
-            return name + " election-timer set";
+            // Only a timer shorter than the election timeout shows it: after a leader reported down or silent.
+            return name + " election-timer set" + (timer.delayMs() < ELECTION_TIMEOUT_MIN_MS ? " (short)" : "");
         }
         if (action instanceof RaftAction.CancelElectionTimer)
         {

@@ -11,6 +11,7 @@ import dev.ra.core.RaftEvent;
 import dev.ra.core.RecoveredState;
 import dev.ra.core.ReplyMode;
 import dev.ra.core.ServerCore;
+import dev.ra.core.SilentLeader;
 import dev.ra.lincheck.History;
 import dev.ra.lincheck.OperationHandle;
 import dev.ra.protocol.LogEntry;
@@ -52,9 +53,11 @@ public final class Simulation
      * @param membership    whether membership changes happen (needs 5 servers).
      * @param bug           a deliberate core bug to inject, or null.
      * @param lyingDisk     whether the disk reports writes durable before they are (a crash then loses them).
+     * @param livenessFaults whether messages are sometimes delayed beyond an election timeout and members paused for
+     *                      longer than one (drawn from a random stream of their own).
      */
     public record Options(long seed, int servers, long durationMs, int clients, boolean faults, boolean membership,
-        CoreTestAccess.Bug bug, boolean lyingDisk)
+        CoreTestAccess.Bug bug, boolean lyingDisk, boolean livenessFaults)
     {
         /**
          * @param seed    of the run.
@@ -63,7 +66,7 @@ public final class Simulation
          */
         public static Options standard(final long seed, final int servers)
         {
-            return new Options(seed, servers, 4_000, 4, true, servers >= 5, null, false);
+            return new Options(seed, servers, 4_000, 4, true, servers >= 5, null, false, true);
         }
 
         /**
@@ -72,7 +75,8 @@ public final class Simulation
          */
         public Options withBug(final CoreTestAccess.Bug newBug)
         {
-            return new Options(seed, servers, durationMs, clients, faults, membership, newBug, lyingDisk);
+            return new Options(seed, servers, durationMs, clients, faults, membership, newBug, lyingDisk,
+                livenessFaults);
         }
 
         /**
@@ -80,7 +84,15 @@ public final class Simulation
          */
         public Options withLyingDisk()
         {
-            return new Options(seed, servers, durationMs, clients, faults, membership, bug, true);
+            return new Options(seed, servers, durationMs, clients, faults, membership, bug, true, livenessFaults);
+        }
+
+        /**
+         * @return a copy without long message delays and pauses: the schedule a seed had before they were added.
+         */
+        public Options withoutLivenessFaults()
+        {
+            return new Options(seed, servers, durationMs, clients, faults, membership, bug, lyingDisk, false);
         }
     }
 
@@ -98,6 +110,8 @@ public final class Simulation
     private static final String CLUSTER = "sim";
     private static final String[] KEYS = {"a", "b", "c"};
     private static final long TICK_MS = 50;
+    private static final long ELECTION_TIMEOUT_MIN_MS = 150;
+    private static final long ELECTION_TIMEOUT_MAX_MS = 300;
     private static final long OP_TIMEOUT_MS = 1_500;
     private static final long MAX_STEPS = Long.getLong("ra.sim.maxSteps", 2_000_000);
     private static final int TRACE_SIZE = Integer.getInteger("ra.sim.trace", 300);
@@ -129,6 +143,11 @@ public final class Simulation
     private final Map<Long, Runnable> nemesisCalls = new HashMap<>();
     private final SafetyChecker safety = new SafetyChecker();
     private SimDamage damage;
+    /** Long delays and pauses draw from here, so that runs without them keep their schedules. */
+    private final SplittableRandom faultRandom;
+    /** Percentage of messages delayed beyond an election timeout while the faults last (0 in some seeds). */
+    private final int longDelayPercent;
+    private final FaultCoverage coverage = new FaultCoverage();
     private final ArrayDeque<Traced> trace = new ArrayDeque<>();
     private final List<Member> initialMembers = new ArrayList<>();
     private long now;
@@ -155,6 +174,8 @@ public final class Simulation
         final SplittableRandom settings = new SplittableRandom(options.seed() ^ 0x5DEECE66DL);
         this.commitNoticeDelayMs = settings.nextInt(3) == 0 ? 0 : 1 + settings.nextInt(20);
         this.damage = new SimDamage(SimDamage.modeFor(options.seed()), options.seed());
+        this.faultRandom = new SplittableRandom(options.seed() ^ 0x2545F4914F6CDD1DL);
+        this.longDelayPercent = faultRandom.nextInt(3) == 0 ? 0 : 1 + faultRandom.nextInt(3);
         this.nodes = new Node[options.servers()];
         this.blocked = new boolean[options.servers()][options.servers()];
         this.view = new boolean[options.servers()][options.servers()];
@@ -210,6 +231,10 @@ public final class Simulation
             if (options.faults())
             {
                 schedule(200 + random.nextInt(200), this::nemesis);
+                if (options.livenessFaults())
+                {
+                    schedule(300 + faultRandom.nextInt(700), this::pauseSomeone);
+                }
             }
             schedule(options.durationMs(), this::endFaults);
             runUntil(options.durationMs() + 6_000);
@@ -265,6 +290,14 @@ public final class Simulation
     int midStepCrashCount()
     {
         return midStepCrashCount;
+    }
+
+    /**
+     * @return what the liveness faults of the run produced (see {@link FaultCoverage}).
+     */
+    public FaultCoverage coverage()
+    {
+        return coverage;
     }
 
     // ------------------------------------------------------------------------------------------------ scheduling
@@ -328,11 +361,15 @@ public final class Simulation
         boolean syncScheduled;
         boolean flushScheduled;
         List<Member> bootMembers;
+        final PauseState pause = new PauseState();
+        /** Peers this member was told went silent (paused), to tell it when they are heard again. */
+        final boolean[] toldSilent;
 
         Node(final int index, final ServerId id)
         {
             this.index = index;
             this.id = id;
+            this.toldSilent = new boolean[options.servers()];
         }
     }
 
@@ -342,8 +379,8 @@ public final class Simulation
         final Object snapshotState = null == snapshot ? null :
             stateCodec.fromBytes(node.snapshots.read(snapshot).unsafeArray());
         final List<Member> members = null == node.bootMembers ? initialMembers : node.bootMembers;
-        final CoreConfig config = new CoreConfig(node.id, CLUSTER, members, 150, 300, 8, 32, 10, 64, 500,
-            commitNoticeDelayMs);
+        final CoreConfig config = new CoreConfig(node.id, CLUSTER, members, ELECTION_TIMEOUT_MIN_MS,
+            ELECTION_TIMEOUT_MAX_MS, 8, 32, 10, 64, 500, commitNoticeDelayMs);
         node.core = new ServerCore(config, machine, node.log, node.snapshots,
             new RecoveredState(node.term, node.votedFor, node.persistedLastApplied, snapshot, snapshotState,
                 node.damagedAcknowledged, node.termAndVoteLost),
@@ -353,6 +390,8 @@ public final class Simulation
         node.incarnation++;
         node.syncScheduled = false;
         node.flushScheduled = false;
+        node.pause.reset();
+        java.util.Arrays.fill(node.toldSilent, false);
         java.util.Arrays.fill(view[node.index], true);
         safety.restarted(node.index, node.core);
         execute(node, node.core.start(now));
@@ -379,6 +418,7 @@ public final class Simulation
         node.alive = false;
         node.core = null;
         node.incarnation++;
+        node.pause.reset();
         node.log.loseVolatile();
         damageStorage(node);
         // Like a process monitor, peers hear of the crash even if the server restarts before they would notice.
@@ -399,9 +439,13 @@ public final class Simulation
 
     private void deliver(final Node node, final RaftEvent event)
     {
-        if (!node.alive)
+        if (!node.alive || node.pause.hold(event))
         {
             return;
+        }
+        if (event instanceof RaftEvent.RpcReceived received)
+        {
+            coverage.delivered(received.rpc(), node.core, liveCores());
         }
         traceEvent(node, event);
         if (event instanceof RaftEvent.ConsistentQuery query)
@@ -615,6 +659,12 @@ public final class Simulation
             if (node.alive && node.incarnation == incarnation)
             {
                 node.flushScheduled = false;
+                if (node.pause.paused())
+                {
+                    // A paused process flushes nothing; it does once it resumes.
+                    schedule(1 + random.nextInt(20), () -> scheduleFlush(node));
+                    return;
+                }
                 flush(node);
             }
         });
@@ -645,7 +695,7 @@ public final class Simulation
         for (int i = 0; i < copies; i++)
         {
             final long incarnation = to.incarnation;
-            schedule(1 + random.nextInt(10), () ->
+            schedule(messageDelay(), () ->
             {
                 if (to.incarnation == incarnation && !blocked[from.index][to.index])
                 {
@@ -671,14 +721,15 @@ public final class Simulation
 
     private void refreshView(final Node observer)
     {
-        if (!observer.alive)
+        if (!observer.alive || observer.pause.paused())
         {
             return;
         }
         for (final Node peer : nodes)
         {
-            if (peer == observer)
+            if (peer == observer || peer.pause.paused())
             {
+                // A paused peer's connection stays as it was: nothing can be learned from it until it resumes.
                 continue;
             }
             final boolean reachable = peer.alive && !blocked[peer.index][observer.index];
@@ -717,6 +768,10 @@ public final class Simulation
         }
         if (damage.mode() == SimDamage.Mode.DETECTED)
         {
+            if (hit.termAndVoteLost())
+            {
+                safety.termAndVoteLost(node.index);
+            }
             if (hit.keptIndex() < hit.hadIndex())
             {
                 node.damagedAcknowledged = Math.max(node.damagedAcknowledged, hit.hadIndex());
@@ -925,12 +980,116 @@ public final class Simulation
     {
         faultsOver = true;
         dropRate = 0;
+        for (final Node node : nodes)
+        {
+            resume(node);
+        }
         healAll();
         for (final Node node : nodes)
         {
             if (!node.alive && node.member)
             {
                 startNode(node);
+            }
+        }
+        if (safety.leaderTerms() == 0)
+        {
+            // The first election never completed and every member restarted brand-new, so none sets an election
+            // timer (they wait to be told to campaign): as an application whose startCluster failed, start it again.
+            deliver(nodes[0], new RaftEvent.TriggerElection());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ liveness faults
+
+    /**
+     * A few messages (a percentage drawn per seed) take longer than an election timeout while the faults last: a vote
+     * reply arrives in the next term, an acknowledgement after a newer leader committed.
+     */
+    private long messageDelay()
+    {
+        final long usual = 1 + random.nextInt(10);
+        if (!options.livenessFaults() || faultsOver || longDelayPercent == 0 ||
+            faultRandom.nextInt(100) >= longDelayPercent)
+        {
+            return usual;
+        }
+        return ELECTION_TIMEOUT_MAX_MS / 2 + faultRandom.nextInt((int)(4 * ELECTION_TIMEOUT_MAX_MS));
+    }
+
+    /**
+     * Pause a member (the leader two times in three) for 1.5 to 4 election timeouts, as SIGSTOP would; then, after a
+     * while, another. Its peers' silence detectors report it once the suspicion delay has passed.
+     */
+    private void pauseSomeone()
+    {
+        if (faultsOver)
+        {
+            return;
+        }
+        final Node leader = leader();
+        final Node victim = null != leader && faultRandom.nextInt(3) != 0 ? leader :
+            nodes[faultRandom.nextInt(nodes.length)];
+        final long duration = ELECTION_TIMEOUT_MAX_MS * 3 / 2 +
+            faultRandom.nextInt((int)(ELECTION_TIMEOUT_MAX_MS * 5 / 2));
+        if (victim.alive && !victim.pause.paused())
+        {
+            traceEvent(victim, "PAUSE " + duration + " ms");
+            victim.pause.pause();
+            coverage.pausedLongerThanElectionTimeout();
+            final long generation = victim.pause.generation();
+            final long incarnation = victim.incarnation;
+            for (final Node observer : nodes)
+            {
+                if (observer != victim)
+                {
+                    schedule(SilentLeader.suspectAfterMs(ELECTION_TIMEOUT_MIN_MS) + faultRandom.nextInt(40), () ->
+                        reportSilent(observer, victim, incarnation, generation));
+                }
+            }
+            schedule(duration, () ->
+            {
+                if (victim.incarnation == incarnation && victim.pause.generation() == generation)
+                {
+                    resume(victim);
+                }
+            });
+        }
+        schedule(duration + 300 + faultRandom.nextInt(1500), this::pauseSomeone);
+    }
+
+    private void reportSilent(final Node observer, final Node victim, final long incarnation, final long generation)
+    {
+        if (victim.incarnation == incarnation && victim.pause.paused() && victim.pause.generation() == generation &&
+            observer.alive && view[observer.index][victim.index] && !blocked[victim.index][observer.index])
+        {
+            observer.toldSilent[victim.index] = true;
+            deliver(observer, new RaftEvent.PeerSilent(victim.id));
+        }
+    }
+
+    private void resume(final Node node)
+    {
+        if (!node.alive || !node.pause.paused())
+        {
+            return;
+        }
+        traceEvent(node, "RESUME");
+        node.pause.resume(event -> deliver(node, event));
+        scheduleFlush(node);
+        for (final Node observer : nodes)
+        {
+            if (observer.toldSilent[node.index])
+            {
+                observer.toldSilent[node.index] = false;
+                // Its first frame after the pause: heard again (unless the link is down meanwhile).
+                schedule(1 + random.nextInt(10), () ->
+                {
+                    if (observer.alive && node.alive && view[observer.index][node.index])
+                    {
+                        deliver(observer, new RaftEvent.PeerReachable(node.id));
+                    }
+                });
             }
         }
     }

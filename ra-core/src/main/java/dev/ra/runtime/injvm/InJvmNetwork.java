@@ -21,14 +21,21 @@ import java.util.concurrent.TimeUnit;
  * <p>Messages are handed over by reference (they are immutable records) and delivered on the sender's thread
  * straight into the receiving node's listener, unless a fault hook delays them, in which case a single delivery
  * thread delivers them in order per link. Fault hooks: drop a share of the messages on a link, delay a link,
- * partition two nodes (both sides see each other go down), cut one direction only (messages are lost, nobody is told,
- * as with a one-way network fault), isolate a node, and heal. Thread-safe.
+ * partition two nodes (both sides see each other go down), cut one direction only (messages are lost, nobody is told
+ * the node is down, as with a one-way network fault), pause a node (nothing it sends or is sent arrives, as with a
+ * stopped process whose connections stay open), isolate a node, and heal. A node that hears nothing over a cut link
+ * or from a paused node is told the sender went silent once its transport's silence
+ * ({@link dev.ra.spi.Transport#reportSilenceAfter}) has passed, and heard again when the fault is lifted, as a real
+ * transport's heartbeats would tell it. Thread-safe.
  */
 public final class InJvmNetwork implements AutoCloseable
 {
     private final Map<String, InJvmTransport> nodes = new ConcurrentHashMap<>();
     private final Map<Link, LinkFault> faults = new ConcurrentHashMap<>();
     private final Set<Link> partitioned = ConcurrentHashMap.newKeySet();
+    private final Set<String> paused = ConcurrentHashMap.newKeySet();
+    /** Links whose receiving node has been told the sending node went silent. */
+    private final Set<Link> silent = ConcurrentHashMap.newKeySet();
     private volatile ScheduledExecutorService delayer;
 
     /**
@@ -116,6 +123,50 @@ public final class InJvmNetwork implements AutoCloseable
     public void cutOneWay(final String from, final String to)
     {
         updateFault(from, to, f -> new LinkFault(f.dropRate, f.delayNanos, true));
+        watchSilence(from, to);
+    }
+
+    /**
+     * Pause a node, as a stopped process (SIGSTOP) whose connections stay open: nothing it sends arrives and nothing
+     * sent to it is delivered (the messages are lost). Nobody is told it is down; its peers are told it went silent.
+     *
+     * @param node to pause.
+     */
+    public void pause(final String node)
+    {
+        Objects.requireNonNull(node, "node");
+        if (paused.add(node))
+        {
+            for (final String other : nodes())
+            {
+                if (!other.equals(node))
+                {
+                    watchSilence(node, other);
+                    watchSilence(other, node);
+                }
+            }
+        }
+    }
+
+    /**
+     * Resume a paused node; its peers hear from it again.
+     *
+     * @param node to resume.
+     */
+    public void resume(final String node)
+    {
+        Objects.requireNonNull(node, "node");
+        if (paused.remove(node))
+        {
+            for (final String other : nodes())
+            {
+                if (!other.equals(node))
+                {
+                    heardAgain(node, other);
+                    heardAgain(other, node);
+                }
+            }
+        }
     }
 
     /**
@@ -168,6 +219,8 @@ public final class InJvmNetwork implements AutoCloseable
             notifyUp(a, b);
             notifyUp(b, a);
         }
+        heardAgain(a, b);
+        heardAgain(b, a);
     }
 
     /**
@@ -185,9 +238,14 @@ public final class InJvmNetwork implements AutoCloseable
                 lifted.add(link);
             }
         }
+        paused.clear();
         for (final Link link : lifted)
         {
             notifyUp(link.from, link.to);
+        }
+        for (final Link link : new ArrayList<>(silent))
+        {
+            heardAgain(link.from, link.to);
         }
     }
 
@@ -250,6 +308,10 @@ public final class InJvmNetwork implements AutoCloseable
         {
             return;
         }
+        if (!paused.isEmpty() && (paused.contains(from) || paused.contains(to)))
+        {
+            return;
+        }
         final LinkFault fault = faults.isEmpty() ? null : faults.get(new Link(from, to));
         if (null == fault)
         {
@@ -285,6 +347,52 @@ public final class InJvmNetwork implements AutoCloseable
             final LinkFault updated = change.apply(null == f ? LinkFault.NONE : f);
             return updated.isNone() ? null : updated;
         });
+    }
+
+    private boolean silenced(final String from, final String to)
+    {
+        final LinkFault fault = faults.get(new Link(from, to));
+        return (null != fault && fault.cut) || paused.contains(from) || paused.contains(to);
+    }
+
+    /**
+     * Tell {@code to} that {@code from} went silent once its silence has passed, if the link is still cut then.
+     */
+    private void watchSilence(final String from, final String to)
+    {
+        final InJvmTransport observer = nodes.get(to);
+        final long silence = null == observer ? 0 : observer.silenceNanos();
+        if (silence == 0)
+        {
+            return;
+        }
+        delayer().schedule(() ->
+        {
+            synchronized (silent)
+            {
+                if (nodes.get(to) == observer && nodes.containsKey(from) && silenced(from, to) &&
+                    !partitioned.contains(new Link(from, to)) && silent.add(new Link(from, to)))
+                {
+                    observer.listener().onNodeSilent(from);
+                }
+            }
+        }, silence, TimeUnit.NANOSECONDS);
+    }
+
+    private void heardAgain(final String from, final String to)
+    {
+        // Ordered with the silence reports: a node is never told "heard" before "silent" for the same fault.
+        synchronized (silent)
+        {
+            if (!silenced(from, to) && silent.remove(new Link(from, to)))
+            {
+                final InJvmTransport observer = nodes.get(to);
+                if (null != observer)
+                {
+                    observer.listener().onNodeHeard(from);
+                }
+            }
+        }
     }
 
     private void notifyDown(final String observer, final String node)

@@ -13,6 +13,8 @@ final class InJvmTransport implements Transport
     private final InJvmNetwork network;
     private volatile String localNode;
     private volatile TransportListener listener;
+    /** How long a node may be silent before this one is told; 0: never. */
+    private volatile long silenceNanos;
 
     InJvmTransport(final InJvmNetwork network)
     {
@@ -31,6 +33,16 @@ final class InJvmTransport implements Transport
         this.listener = listener;
         this.localNode = localNode;
         network.attach(localNode, this);
+    }
+
+    @Override
+    public void reportSilenceAfter(final java.time.Duration silence)
+    {
+        if (silence.isNegative() || silence.isZero())
+        {
+            throw new IllegalArgumentException("silence must be positive, got " + silence);
+        }
+        this.silenceNanos = silence.toNanos();
     }
 
     @Override
@@ -63,5 +75,10 @@ final class InJvmTransport implements Transport
     TransportListener listener()
     {
         return listener;
+    }
+
+    long silenceNanos()
+    {
+        return silenceNanos;
     }
 }

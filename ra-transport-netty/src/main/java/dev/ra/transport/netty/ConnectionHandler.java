@@ -129,6 +129,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
                 return;
             }
             lastReadNanos = System.nanoTime();
+            if (established && !callerConnection)
+            {
+                transport.heard(peer, lastReadNanos);
+            }
             transport.counters.bytesRead.add(FrameFormat.LENGTH_BYTES + frame.readableBytes());
             onFrame(ctx, frame);
         }
@@ -234,7 +238,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         {
             transport.handshakeDone(transport.link(peer));
         }
-        final long intervalNanos = transport.config.heartbeatInterval.toNanos();
+        final long intervalNanos = transport.heartbeatIntervalNanos();
         final long failureNanos = transport.config.failureTimeout.toNanos();
         timer = ctx.executor().scheduleAtFixedRate(() -> tick(ctx, intervalNanos, failureNanos), intervalNanos,
             intervalNanos, TimeUnit.NANOSECONDS);

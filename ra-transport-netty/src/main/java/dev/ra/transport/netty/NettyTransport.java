@@ -35,6 +35,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -96,6 +97,8 @@ public final class NettyTransport implements Transport
     private volatile String localNode;
     private volatile TransportListener listener;
     private volatile boolean closed;
+    /** Reports silent nodes, if the runtime asked for it. */
+    private volatile SilenceDetector silence;
     private EventLoopGroup group;
     private Channel serverChannel;
     private Bootstrap bootstrap;
@@ -167,6 +170,38 @@ public final class NettyTransport implements Transport
     }
 
     @Override
+    public void reportSilenceAfter(final Duration after)
+    {
+        if (after.isNegative() || after.isZero())
+        {
+            throw new IllegalArgumentException("silence must be positive, got " + after);
+        }
+        silence = new SilenceDetector(after.toNanos());
+    }
+
+    /**
+     * @return the interval at which a connection that wrote nothing else writes a heartbeat.
+     */
+    long heartbeatIntervalNanos()
+    {
+        final SilenceDetector detector = silence;
+        final long configured = config.heartbeatInterval.toNanos();
+        return null == detector ? configured : detector.heartbeatIntervalNanos(configured);
+    }
+
+    /**
+     * A frame arrived from a node over an established peer connection (on its event loop).
+     */
+    void heard(final String node, final long nowNanos)
+    {
+        final PeerLink link = null == silence ? null : links.get(node);
+        if (null != link)
+        {
+            SilenceDetector.heard(link, nowNanos, listener);
+        }
+    }
+
+    @Override
     public void start(final String localNode, final TransportListener listener)
     {
         this.localNode = Objects.requireNonNull(localNode, "localNode");
@@ -222,6 +257,11 @@ public final class NettyTransport implements Transport
                 // The larger id waits a little, so that usually only the smaller id's dial happens.
                 scheduleDial(link, localNode.compareTo(link.node) < 0 ? 0 : config.reconnectBackoffMin.toMillis());
             }
+        }
+        final SilenceDetector detector = silence;
+        if (null != detector)
+        {
+            detector.start(group.next(), links.values(), listener);
         }
         if (config.callerConnections && null == tls)
         {
@@ -744,6 +784,7 @@ public final class NettyTransport implements Transport
             abandoned = link.connections.add(channel, dialedBySmaller, System.nanoTime());
             link.active = link.connections.active();
             link.backoffMs = 0;
+            link.lastHeardNanos = System.nanoTime();
             counters.connectionsOpened.increment();
             if (link.connections.size() == 1)
             {
@@ -793,6 +834,8 @@ public final class NettyTransport implements Transport
             {
                 link.downs++;
                 discardQueue(link);
+                // Down supersedes silent; the next connection starts heard.
+                link.silent = false;
                 if (link.reportedUp && !closed)
                 {
                     link.reportedUp = false;

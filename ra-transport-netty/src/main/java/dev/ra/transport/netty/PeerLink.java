@@ -33,6 +33,10 @@ final class PeerLink
     long backoffMs;
     /** What was last reported to the runtime, so up and down alternate. */
     boolean reportedUp;
+    /** When a frame last arrived from the node ({@link System#nanoTime()}), for the {@link SilenceDetector}. */
+    volatile long lastHeardNanos;
+    /** Whether the node was reported silent and not heard from since; changed under this object's monitor. */
+    volatile boolean silent;
     /** The node's caller connections to this one (accepted here). */
     final Set<Channel> callerConnections = ConcurrentHashMap.newKeySet();
     /** Calls that arrived on the node's caller connections, by call id: their replies go back the same way. */

@@ -302,7 +302,7 @@ public final class WireCodec
         else if (rpc instanceof RaftRpc.AppendEntriesReply reply)
         {
             out.writeBoolean(reply.success()).writeVarLong(reply.nextIndex()).writeVarLong(reply.lastIndex())
-                .writeVarLong(reply.lastTerm());
+                .writeVarLong(reply.lastTerm()).writeVarLong(reply.commitIndex());
         }
         else if (rpc instanceof RaftRpc.PreVoteRpc preVote)
         {
@@ -423,7 +423,7 @@ public final class WireCodec
             }
             case APPEND_ENTRIES_REPLY:
                 return new RaftRpc.AppendEntriesReply(term, in.readBoolean(), in.readVarLong(), in.readVarLong(),
-                    in.readVarLong());
+                    in.readVarLong(), in.readVarLong());
             case PRE_VOTE_RPC:
                 return new RaftRpc.PreVoteRpc(term, in.readVarLong(), readServerId(in), in.readVarLong(),
                     in.readVarLong(), in.readInt());

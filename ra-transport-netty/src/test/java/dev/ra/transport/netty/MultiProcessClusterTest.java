@@ -2,6 +2,7 @@ package dev.ra.transport.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ra.ClusterUnavailableException;
 import dev.ra.CommandOutcomeUnknownException;
 import dev.ra.CommandResult;
 import dev.ra.ProcessRef;
@@ -275,6 +276,12 @@ class MultiProcessClusterTest
             {
                 unknown = ex;
                 System.out.println(command + ": outcome unknown (" + ex.getMessage() + "); sending it again");
+            }
+            catch (final ClusterUnavailableException ex)
+            {
+                // No leader took it in time (an election under way): not applied, so sending it again is safe.
+                unknown = ex;
+                System.out.println(command + ": not taken (" + ex.getMessage() + "); sending it again");
             }
         }
         throw new AssertionError(command + " was not acknowledged in " + attempts + " attempts", unknown);

@@ -163,6 +163,32 @@ final class NodeProcess implements AutoCloseable
         }
     }
 
+    /**
+     * Send the JVM a signal with {@code kill}, e.g. {@code STOP} to pause it (its connections stay open) and
+     * {@code CONT} to resume it.
+     */
+    void signal(final String signal)
+    {
+        try
+        {
+            final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+                .redirectErrorStream(true).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0)
+            {
+                throw new AssertionError("kill -" + signal + " " + process.pid() + " (" + node + ") failed");
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
     boolean isAlive()
     {
         return null != process && process.isAlive();

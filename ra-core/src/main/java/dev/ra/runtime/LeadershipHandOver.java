@@ -1,0 +1,89 @@
+package dev.ra.runtime;
+
+import dev.ra.ServerId;
+import dev.ra.core.RaftEvent;
+import dev.ra.core.ServerCore;
+import java.util.function.Consumer;
+
+/**
+ * An orderly stop of a leader (stopServer, closing the system) first hands its leadership to the most up-to-date
+ * voter: a leadership transfer (thesis §3.10) whose TimeoutNow makes that voter campaign at once, instead of the
+ * cluster waiting for its followers to notice the leader is gone. The stop goes on once TimeoutNow is sent, when the
+ * transfer fails, or after at most the bound given (the target could not catch up), whichever comes first.
+ */
+final class LeadershipHandOver
+{
+    /** The call id of the hand-over's transfer; the runtime's own calls use positive ids. */
+    static final long CALL_ID = Long.MIN_VALUE;
+
+    private boolean underWay;
+    private boolean done;
+    private LoopTimer deadline;
+
+    /**
+     * Start handing over, if the server leads and has a voter to hand over to.
+     *
+     * @param core       of the server.
+     * @param handle     feeds an event to the server's core.
+     * @param schedule   arms the deadline: delay in nanoseconds, then the action.
+     * @param boundNanos longest wait before stopping anyway.
+     * @param stop       continues the stop.
+     * @return true if the stop waits for the hand-over; false to stop now.
+     */
+    boolean begin(final ServerCore core, final Consumer<RaftEvent> handle, final Scheduler schedule,
+        final long boundNanos, final Runnable stop)
+    {
+        if (underWay)
+        {
+            return true;
+        }
+        if (done)
+        {
+            return false;
+        }
+        final ServerId target = core.handOverTarget();
+        if (null == target)
+        {
+            return false;
+        }
+        underWay = true;
+        deadline = schedule.schedule(boundNanos, () -> finish(stop));
+        handle.accept(new RaftEvent.TransferLeadership(CALL_ID, target));
+        return underWay;
+    }
+
+    /**
+     * @param callId of a completed or failed call.
+     * @return true if it was the hand-over's: the stop may go on.
+     */
+    boolean ends(final long callId)
+    {
+        if (callId != CALL_ID || !underWay)
+        {
+            return false;
+        }
+        underWay = false;
+        done = true;
+        if (null != deadline)
+        {
+            deadline.cancel();
+        }
+        return true;
+    }
+
+    private void finish(final Runnable stop)
+    {
+        if (underWay)
+        {
+            underWay = false;
+            done = true;
+            stop.run();
+        }
+    }
+
+    /** Arms a loop timer. */
+    interface Scheduler
+    {
+        LoopTimer schedule(long delayNanos, Runnable action);
+    }
+}
