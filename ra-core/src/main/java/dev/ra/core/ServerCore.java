@@ -1511,15 +1511,9 @@ public final class ServerCore
 
     private void onPeerUnreachable(final ServerId peer)
     {
-        if (peer.equals(self))
+        if (!markUnreachable(peer))
         {
             return;
-        }
-        unreachable.add(peer);
-        final PeerProgress progress = peers.get(peer);
-        if (null != progress)
-        {
-            progress.reachable = false;
         }
         if (peer.equals(leaderId) && role == RaftState.RECEIVE_SNAPSHOT && !receiving.installing())
         {
@@ -1541,21 +1535,35 @@ public final class ServerCore
     }
 
     /**
-     * The peer's node sent nothing for a while but its connection is open (a paused process, a silent partition). Our
-     * leader: campaign once the rest of an election timeout has passed (pre-vote asks the others first). A leader does
-     * not step down on silence alone; it stops resending to the peer until it is heard again.
+     * Stop counting on a peer: no resends to it until it is heard again.
+     *
+     * @return false if the peer is this server (nothing to do).
      */
-    private void onPeerSilent(final ServerId peer)
+    private boolean markUnreachable(final ServerId peer)
     {
         if (peer.equals(self))
         {
-            return;
+            return false;
         }
         unreachable.add(peer);
         final PeerProgress progress = peers.get(peer);
         if (null != progress)
         {
             progress.reachable = false;
+        }
+        return true;
+    }
+
+    /**
+     * The peer's node sent nothing for a while but its connection is open (a paused process, a silent partition). Our
+     * leader: campaign once the rest of an election timeout has passed (pre-vote asks the others first). A leader does
+     * not step down on silence alone; it stops resending to the peer until it is heard again.
+     */
+    private void onPeerSilent(final ServerId peer)
+    {
+        if (!markUnreachable(peer))
+        {
+            return;
         }
         if (!peer.equals(leaderId))
         {

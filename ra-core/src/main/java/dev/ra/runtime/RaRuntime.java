@@ -14,6 +14,7 @@ import dev.ra.StateMachine;
 import dev.ra.UnknownServerException;
 import dev.ra.codec.Bytes;
 import dev.ra.codec.Codec;
+import dev.ra.codec.CodecException;
 import dev.ra.codec.Codecs;
 import dev.ra.core.CallError;
 import dev.ra.core.CoreConfig;
@@ -1159,6 +1160,13 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         try
         {
             receive(fromNode, message);
+        }
+        catch (final CodecException ex)
+        {
+            // The peer sent bytes that do not decode (a bad or hostile sender): what and from whom is all that
+            // helps; a stack trace would only point at the decoder.
+            LOG.warn("{}: dropping a message from {} that could not be decoded: {} ({})", nodeId(), fromNode,
+                ex.getMessage(), message);
         }
         catch (final RuntimeException ex)
         {

@@ -6,20 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ra.InvalidCommandException;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
-import dev.ra.codec.Bytes;
 import dev.ra.codec.Codecs;
 import dev.ra.core.CallError;
 import dev.ra.protocol.NodeMessage;
-import dev.ra.protocol.ServerRequest;
-import dev.ra.protocol.UserCommand;
-import dev.ra.spi.Transport;
-import dev.ra.spi.TransportListener;
 import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
 import dev.ra.testkit.ThrowingMachine;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -88,13 +82,13 @@ class CommandLimitsTest
             final ServerId leader = cluster.awaitLeader(members, WAIT);
             final long lastIndex = cluster.system(leader).overview(leader).lastIndex();
 
-            final NodeMessage.CallReply tooLarge = rogueCall(cluster, leader, Codecs.generic().toBytes(
+            final NodeMessage.CallReply tooLarge = RogueCaller.call(cluster, leader, 7, Codecs.generic().toBytes(
                 "x".repeat(LIMIT + 1)));
             assertThat(tooLarge.status()).isEqualTo(NodeMessage.CallStatus.FAILED);
             assertThat(tooLarge.error()).isEqualTo(CallError.INVALID_COMMAND);
             assertThat(tooLarge.message()).contains("cluster 't'").contains("maximum command size of " + LIMIT);
 
-            final NodeMessage.CallReply wrongType = rogueCall(cluster, leader, Codecs.generic().toBytes(42L));
+            final NodeMessage.CallReply wrongType = RogueCaller.call(cluster, leader, 7, Codecs.generic().toBytes(42L));
             assertThat(wrongType.error()).isEqualTo(CallError.INVALID_COMMAND);
             assertThat(wrongType.message()).contains("cluster 't'").contains(String.class.getName());
 
@@ -104,44 +98,6 @@ class CommandLimitsTest
             {
                 assertThat(cluster.system(member).isRunning(member)).isTrue();
             }
-        }
-    }
-
-    private static NodeMessage.CallReply rogueCall(final InJvmCluster cluster, final ServerId leader,
-        final byte[] command) throws Exception
-    {
-        final CompletableFuture<NodeMessage.CallReply> reply = new CompletableFuture<>();
-        final Transport rogue = cluster.network().newTransport();
-        rogue.start("rogue", new TransportListener()
-        {
-            @Override
-            public void onMessage(final String fromNode, final NodeMessage message)
-            {
-                if (message instanceof NodeMessage.CallReply callReply)
-                {
-                    reply.complete(callReply);
-                }
-            }
-
-            @Override
-            public void onNodeUp(final String node)
-            {
-            }
-
-            @Override
-            public void onNodeDown(final String node)
-            {
-            }
-        });
-        try
-        {
-            rogue.send(leader.node(), new NodeMessage.ServerCall(7, leader,
-                new ServerRequest.Command(UserCommand.ofData(Bytes.wrap(command)))));
-            return reply.get(10, TimeUnit.SECONDS);
-        }
-        finally
-        {
-            rogue.close();
         }
     }
 }

@@ -27,9 +27,10 @@ record MemberView(int index, ServerId id, ServerCore core, SimLogStore log, SimS
      */
     boolean holdsDurably(final long index, final long term)
     {
-        if (index <= log.firstIndex() - 1)
+        if (index <= log.firstIndex() - 1 || (null != snapshots.latest() && index <= snapshots.latest().index()))
         {
-            // Under the store's base: covered by a snapshot, committed, hence the same entry.
+            // Under the store's base or its durable snapshot: committed, hence the same entry on every member (a
+            // reply may then carry no term: the core knows no term below its snapshot).
             return true;
         }
         if (owedIndex >= index)

@@ -341,6 +341,7 @@ final class ScenarioRunner
             server.termAndVoteLost = true;
             safety.termAndVoteLost(server.index);
         }
+        Simulation.startAfterSnapshotIfShorter(server.log, server.snapshots);
         out.append(server.id.name()).append(" damaged: had ").append(had).append(", kept ").append(keep)
             .append(termAndVoteLost ? ", term and vote lost" : "").append('\n');
         start(server);

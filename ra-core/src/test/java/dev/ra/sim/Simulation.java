@@ -778,6 +778,20 @@ public final class Simulation
             }
             node.termAndVoteLost |= hit.termAndVoteLost();
         }
+        startAfterSnapshotIfShorter(node.log, node.snapshots);
+    }
+
+    /**
+     * A log that lost entries its newest snapshot covers starts after the snapshot, as ra-log opens it (its last
+     * index is the greater of the two): entries below a durable snapshot are not needed.
+     */
+    static void startAfterSnapshotIfShorter(final SimLogStore log, final SimSnapshotStore snapshots)
+    {
+        final SnapshotMeta snapshot = snapshots.latest();
+        if (null != snapshot && log.lastIndex() < snapshot.index())
+        {
+            log.resetTo(snapshot.index(), snapshot.term());
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ nemesis

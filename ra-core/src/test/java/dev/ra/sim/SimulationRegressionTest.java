@@ -67,6 +67,28 @@ class SimulationRegressionTest
         new Simulation(Simulation.Options.standard(69955, 3)).run();
     }
 
+    /**
+     * Seed 3597 (3 members): a member took a snapshot at 42, crashed, and its damaged log kept only up to 40; the
+     * simulated store then ended below the snapshot, where ra-log starts the log after the snapshot, and the next
+     * AppendEntries left a gap.
+     */
+    @Test
+    void aLogDamagedBelowItsSnapshotStartsAfterTheSnapshot()
+    {
+        new Simulation(Simulation.Options.standard(3597, 3)).run();
+    }
+
+    /**
+     * Seed 57178 (5 members): a follower acknowledged an index below its own snapshot (the leader's batch ended there),
+     * so its reply carried no term; such an entry is held under the follower's durable snapshot, which the property
+     * "acknowledged entries durable" now counts as holding it.
+     */
+    @Test
+    void anAcknowledgementBelowTheFollowersSnapshotIsDurable()
+    {
+        new Simulation(Simulation.Options.standard(57178, 5)).run();
+    }
+
     private static void replay(final long seed, final int servers)
     {
         // The schedule that found the bug: without the faults added to the simulation after it, and with them.
