@@ -871,19 +871,11 @@ public final class ServerCore
         {
             changeRole(RaftState.FOLLOWER);
         }
-        if (storageRecovery.termAndVoteLost())
+        if (storageRecovery.termAndVoteLost() && null == votedFor)
         {
-            // The election of this term is over: a vote for its leader keeps us from voting for anyone else in it,
-            // which we may have done before our vote was lost.
-            if (null == votedFor)
-            {
-                votedFor = leader;
-                persistTermAndVote();
-            }
-            if (storageRecovery.onLeaderFollowed())
-            {
-                actions.add(new RaftAction.StorageRecovered());
-            }
+            // The election of this term is over: a vote for its leader keeps us from voting for anyone else in it.
+            votedFor = leader;
+            persistTermAndVote();
         }
     }
 

@@ -15,10 +15,13 @@ package dev.ra.core;
  * campaigning on its election timeout it sends pre-vote requests whose answers it ignores: members that still take it
  * for their leader learn that it is not, and a leader resends it entries.
  *
- * <p>A member whose term and vote were lost may have voted in any term up to the one it forgot. It refuses to vote
- * until it follows a leader; it then records a vote for that leader in the leader's term (harmless: that term's
- * election is over), so it can never vote for anyone else in it. Votes it may have cast in a HIGHER term before the
- * loss cannot be known; the storage keeps term and vote in two copies so that this needs both to be lost.
+ * <p>A member whose term and vote were lost (ra-log keeps them in two files, so both were lost) may have voted in any
+ * term up to the one it forgot, and nothing it can learn bounds that term: a vote for a candidate that then lost, or
+ * for itself, is known to no one else. So it never votes or stands again under this identity: it follows leaders,
+ * replicates and applies like any follower (and records a vote for each leader it follows, so that it cannot vote for
+ * anyone else in that term), but it stays non-voting until the operator removes it and adds it back, which starts it
+ * afresh. Voting again after following a leader would risk two leaders in one term (the deterministic simulation
+ * found such a double vote).
  *
  * <p>The cluster stays available while a majority of voters is undamaged.
  */
@@ -42,7 +45,7 @@ final class StorageRecovery
     }
 
     /**
-     * @return whether term and vote are still unknown (the member has not followed a leader since it started).
+     * @return whether term and vote were lost: the member does not vote again under this identity.
      */
     boolean termAndVoteLost()
     {
@@ -73,20 +76,6 @@ final class StorageRecovery
         return false;
     }
 
-    /**
-     * The member follows a leader of its current term: the term is known again.
-     *
-     * @return true if this completed the recovery.
-     */
-    boolean onLeaderFollowed()
-    {
-        if (termAndVoteLost)
-        {
-            termAndVoteLost = false;
-            return mustReach == 0;
-        }
-        return false;
-    }
 
     @Override
     public String toString()
