@@ -89,6 +89,18 @@ class SimulationRegressionTest
         new Simulation(Simulation.Options.standard(57178, 5)).run();
     }
 
+    /**
+     * Seeds 17163 and 72249 (3 members): a member that had voted in a term lost both copies of its term and vote,
+     * followed a leader of an earlier term, then voted again in the term it had forgotten, for another candidate. Such
+     * a member now never votes again under its identity.
+     */
+    @Test
+    void aMemberThatLostItsTermAndVoteDoesNotVoteAgain()
+    {
+        new Simulation(Simulation.Options.standard(17163, 3)).run();
+        new Simulation(Simulation.Options.standard(72249, 3)).run();
+    }
+
     private static void replay(final long seed, final int servers)
     {
         // The schedule that found the bug: without the faults added to the simulation after it, and with them.
