@@ -988,14 +988,23 @@ public final class ServerCore
             return;
         }
         leaderId = null;
+        abandonSnapshotTransfer();
+        if (isVoter(self))
+        {
+            setElectionTimer();
+        }
+    }
+
+    /**
+     * The leader sending us a snapshot is gone or campaigns: the transfer will not resume, so drop what was received
+     * and be a follower again. A snapshot already being installed finishes first (see {@link #onSnapshotInstalled}).
+     */
+    private void abandonSnapshotTransfer()
+    {
         if (role == RaftState.RECEIVE_SNAPSHOT && !receiving.installing())
         {
             receiving = null;
             changeRole(RaftState.FOLLOWER);
-        }
-        if (isVoter(self))
-        {
-            setElectionTimer();
         }
     }
 
@@ -1507,10 +1516,9 @@ public final class ServerCore
         {
             return;
         }
-        if (peer.equals(leaderId) && role == RaftState.RECEIVE_SNAPSHOT && !receiving.installing())
+        if (peer.equals(leaderId))
         {
-            receiving = null;
-            changeRole(RaftState.FOLLOWER);
+            abandonSnapshotTransfer();
         }
         if (role == RaftState.FOLLOWER && peer.equals(leaderId) && isVoter(self))
         {
@@ -1561,11 +1569,7 @@ public final class ServerCore
         {
             return;
         }
-        if (role == RaftState.RECEIVE_SNAPSHOT && !receiving.installing())
-        {
-            receiving = null;
-            changeRole(RaftState.FOLLOWER);
-        }
+        abandonSnapshotTransfer();
         if (role == RaftState.FOLLOWER && isVoter(self))
         {
             setElectionTimer(SilentLeader.remainingTimeoutMs(config, random));

@@ -503,21 +503,16 @@ final class ServerProcess implements LogListener
         }
         else if (action instanceof RaftAction.CallCompleted completed)
         {
-            if (handOver.ends(completed.callId()))
+            if (stopIfHandOverEnds(completed.callId()))
             {
-                // TimeoutNow is on its way: stop once the rest of this step's actions ran.
-                terminate = true;
-                deleteOnTerminate = false;
                 return;
             }
             callCompleted(completed);
         }
         else if (action instanceof RaftAction.CallFailed failed)
         {
-            if (handOver.ends(failed.callId()))
+            if (stopIfHandOverEnds(failed.callId()))
             {
-                terminate = true;
-                deleteOnTerminate = false;
                 return;
             }
             final Pending p = pending.remove(failed.callId());
@@ -717,6 +712,23 @@ final class ServerProcess implements LogListener
 
     // ------------------------------------------------------------------------------------------------------------
     // Machine effects
+
+    /**
+     * The leadership transfer of an orderly stop ended, done (TimeoutNow is on its way) or not: the stop goes on once
+     * the rest of this step's actions ran.
+     *
+     * @return whether {@code callId} was that transfer.
+     */
+    private boolean stopIfHandOverEnds(final long callId)
+    {
+        if (!handOver.ends(callId))
+        {
+            return false;
+        }
+        terminate = true;
+        deleteOnTerminate = false;
+        return true;
+    }
 
     /**
      * An effect that cannot be carried out (a message the machine's codec cannot encode, a handler that throws) is the
