@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -60,8 +61,7 @@ public final class RaSystem implements AutoCloseable
     private final RaRuntime runtime;
     private final Duration defaultTimeout;
     private final boolean closeStorage;
-    private final java.util.concurrent.atomic.AtomicBoolean storageClosed =
-        new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean storageClosed = new AtomicBoolean();
 
     private RaSystem(final RuntimeConfig config, final boolean closeStorage, final boolean restartStoredServers)
     {

@@ -4,6 +4,7 @@ import dev.ra.ClusterUnavailableException;
 import dev.ra.spi.Transport;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -61,7 +62,7 @@ final class NodeReachability
             scheduler.schedule(() -> poll(node, deadlineNanos, timeout, reachable), Math.min(POLL_NANOS, remaining),
                 TimeUnit.NANOSECONDS);
         }
-        catch (final java.util.concurrent.RejectedExecutionException ex)
+        catch (final RejectedExecutionException ex)
         {
             reachable.completeExceptionally(new ClusterUnavailableException("node " + localNode + " is closed"));
         }

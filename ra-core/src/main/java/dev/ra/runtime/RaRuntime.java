@@ -39,6 +39,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -70,7 +71,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     private final Map<ServerId, ClusterInfo> clusters = new ConcurrentHashMap<>();
     private final Map<Long, ClientCall> remoteCalls = new ConcurrentHashMap<>();
     /** Nodes the transport reported silent and not heard from since. */
-    private final java.util.Set<String> silentNodes = ConcurrentHashMap.newKeySet();
+    private final Set<String> silentNodes = ConcurrentHashMap.newKeySet();
     private final Map<Long, CompletableFuture<Void>> remoteStarts = new ConcurrentHashMap<>();
     private final AtomicLong callIds = new AtomicLong();
     private final ScheduledThreadPoolExecutor scheduler;

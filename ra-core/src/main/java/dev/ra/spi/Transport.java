@@ -1,6 +1,7 @@
 package dev.ra.spi;
 
 import dev.ra.protocol.NodeMessage;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -45,7 +46,7 @@ public interface Transport extends AutoCloseable
      *
      * @param silence how long a connected node may send nothing before it is reported.
      */
-    default void reportSilenceAfter(final java.time.Duration silence)
+    default void reportSilenceAfter(final Duration silence)
     {
     }
 

@@ -3,6 +3,7 @@ package dev.ra.runtime.injvm;
 import dev.ra.protocol.NodeMessage;
 import dev.ra.spi.Transport;
 import dev.ra.spi.TransportListener;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -36,7 +37,7 @@ final class InJvmTransport implements Transport
     }
 
     @Override
-    public void reportSilenceAfter(final java.time.Duration silence)
+    public void reportSilenceAfter(final Duration silence)
     {
         if (silence.isNegative() || silence.isZero())
         {

@@ -17,6 +17,7 @@ import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -172,7 +173,7 @@ public final class NodeLauncher implements AutoCloseable
         if (!config.stdinControl())
         {
             // Ra's threads are daemons: the main thread keeps the JVM up until a signal runs the shutdown hook.
-            new java.util.concurrent.CountDownLatch(1).await();
+            new CountDownLatch(1).await();
             return;
         }
         final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
