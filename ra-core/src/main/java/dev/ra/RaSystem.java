@@ -1372,9 +1372,9 @@ public final class RaSystem implements AutoCloseable
          *
          * @return the running system.
          * @throws IllegalStateException if a required setting is missing.
-         * @throws RaException           if the transport cannot start (for example its listen address is in use), naming
-         *                               the node and the reason; every thread started so far is stopped and the storage
-         *                               is left open.
+         * @throws RaException           if the transport cannot start (for example its listen address is in use),
+         *                               naming the node and the reason; every thread started so far is stopped and the
+         *                               storage is left open.
          */
         public RaSystem build()
         {

@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * Counts what the liveness faults of a run actually produced, so that a test can check the default run covers
- * them: vote replies (RequestVote) delivered after their term ended, replication or heartbeat replies delivered after a leader of a
- * later term committed in its own term, and pauses of a member longer than the election timeout.
+ * them: vote replies (RequestVote) delivered after their term ended, replication or heartbeat replies delivered after
+ * a leader of a later term committed in its own term, and pauses of a member longer than the election timeout.
  *
  * @see Simulation
  */

@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * end of the newest WAL file is cut with a warning (it was never acknowledged); a loss of data that the WAL mark says
  * was reported durable is storage damage, recorded for each server it affects ({@link StorageDamage}); damage
  * anywhere else makes every {@link #open} fail with an {@link IllegalStateException} naming the file and offset,
- * rather than silently lose acknowledged entries. An I/O error while running (a full disk, a failed sync) is fatal: every open server's
- * {@link LogListener#onFailure} is called and further writes throw {@link UncheckedIOException}.
+ * rather than silently lose acknowledged entries. An I/O error while running (a full disk, a failed sync) is fatal:
+ * every open server's {@link LogListener#onFailure} is called and further writes throw {@link UncheckedIOException}.
  *
  * <p>Thread-safe. Starts two daemon threads: the WAL writer and the segment writer.
  */

@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * A tour of Ra for the JVM in one process: three nodes on an in-JVM network, one cluster with a member on each,
  * commands, pipelined commands, queries, and a leader failure. Prints what it does and exits 0.
  *
- * <p>Run it with {@code java -cp ra-examples.jar:ra-core.jar:slf4j-api.jar dev.ra.examples.tour.ThreeNodeDemo} (no JVM flags needed).
+ * <p>Run it with {@code java -cp ra-examples.jar:ra-core.jar:slf4j-api.jar dev.ra.examples.tour.ThreeNodeDemo} (no
+ * JVM flags needed).
  */
 public final class ThreeNodeDemo
 {
