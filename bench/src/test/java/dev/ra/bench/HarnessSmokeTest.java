@@ -53,6 +53,21 @@ class HarnessSmokeTest
     }
 
     @Test
+    void walFigureReportsThroughputPerServerCountThenLatencyPerRate()
+    {
+        final Config config = Config.parse(new String[] {"--figure", "wal", "--runs", "1", "--warmup", "0.2",
+            "--seconds", "0.3", "--data-dir", dir.toString(), "--wal-servers", "1,4", "--wal-rates", "half,2000"});
+        final List<Json> lines = Harness.run("wal", config);
+        assertThat(lines).hasSize(4);
+        assertThat(lines.get(0).toString()).contains("\"figure\":\"wal-throughput\"").contains("\"servers\":1,")
+            .contains("\"entries_s\":{\"min\":").contains("\"alloc_bytes_per_entry\":{\"min\":");
+        assertThat(lines.get(1).toString()).contains("\"servers\":4,");
+        assertThat(lines.get(2).toString()).contains("\"figure\":\"wal-latency\"").contains("\"servers\":4,")
+            .contains("\"p99_ms\":{\"min\":");
+        assertThat(lines.get(3).toString()).contains("\"target_entries_s\":2000");
+    }
+
+    @Test
     void processCpuReadsProcAndDividesPerOperation()
     {
         final long self = ProcessHandle.current().pid();
