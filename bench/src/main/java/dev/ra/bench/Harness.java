@@ -28,6 +28,8 @@ public final class Harness
     public static final List<String> FIGURES = List.of("floor", "wal", "sequential", "pipelined-64", "pipelined-1024",
         "queries", "netty", "many-clusters", "failover", "recovery", "peers");
 
+    private static volatile boolean progressSilenced;
+
     private Harness()
     {
     }
@@ -108,8 +110,21 @@ public final class Harness
         return String.format(Locale.ROOT, "%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
 
+    /**
+     * Turn the progress lines on stderr off (the smoke test, which only checks that figures report) or back on.
+     *
+     * @param silent true to drop progress lines.
+     */
+    static void silenceProgress(final boolean silent)
+    {
+        progressSilenced = silent;
+    }
+
     static void progress(final String format, final Object... args)
     {
-        System.err.printf("[harness] " + format + "%n", args);
+        if (!progressSilenced)
+        {
+            System.err.printf("[harness] " + format + "%n", args);
+        }
     }
 }

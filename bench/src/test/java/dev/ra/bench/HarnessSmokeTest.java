@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.entry;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,6 +18,18 @@ class HarnessSmokeTest
 {
     @TempDir
     Path dir;
+
+    @BeforeAll
+    static void quiet()
+    {
+        Harness.silenceProgress(true);
+    }
+
+    @AfterAll
+    static void loud()
+    {
+        Harness.silenceProgress(false);
+    }
 
     private Config tiny(final String figure)
     {
