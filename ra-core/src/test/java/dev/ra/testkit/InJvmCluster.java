@@ -17,8 +17,9 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Several {@link RaSystem}s (nodes {@code n1..nN}) in one JVM on an {@link InJvmNetwork}, each with its own
- * {@link InMemoryStorage}, tuned for fast tests: short election timeouts and ticks. Closing it closes everything.
+ * Several {@link RaSystem}s (nodes {@code n1..nN}, or named ones) in one JVM on an {@link InJvmNetwork}, each with
+ * its own {@link InMemoryStorage}, tuned for fast tests: short election timeouts and ticks. Closing it closes
+ * everything.
  *
  * <p>Nodes are started, stopped and looked up from the test's thread; {@link #isRunning}, {@link #system} and
  * {@link #leaderOf} may also be called from client threads while a node stops.
