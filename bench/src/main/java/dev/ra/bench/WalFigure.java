@@ -223,7 +223,9 @@ final class WalFigure
                 final long now = System.nanoTime();
                 for (long i = reportedUpTo + 1; i <= index; i++)
                 {
-                    h.recordValue(Math.max(0, now - appendedAtNanos[(int)(i % appendedAtNanos.length)]));
+                    // Clamped: a wait beyond the histogram's range (10 s) must not throw on the WAL writer's thread.
+                    h.recordValue(Math.min(h.getHighestTrackableValue(),
+                        Math.max(0, now - appendedAtNanos[(int)(i % appendedAtNanos.length)])));
                 }
                 reportedUpTo = index;
             }
