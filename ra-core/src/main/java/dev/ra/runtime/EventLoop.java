@@ -47,8 +47,11 @@ final class EventLoop implements Runnable
     private final List<LogStore> appendedLogs = new ArrayList<>();
     private final Runnable writeAppendedLogs = this::writeAppendedLogs;
 
-    EventLoop(final String name, final long tickIntervalMs)
+    private final RuntimeClock clock;
+
+    EventLoop(final String name, final long tickIntervalMs, final RuntimeClock clock)
     {
+        this.clock = clock;
         this.tickIntervalNanos = TimeUnit.MILLISECONDS.toNanos(tickIntervalMs);
         this.thread = new Thread(this, name);
         this.thread.setDaemon(true);
@@ -100,7 +103,7 @@ final class EventLoop implements Runnable
      */
     LoopTimer schedule(final long delayNanos, final Runnable action)
     {
-        final LoopTimer timer = new LoopTimer(System.nanoTime() + delayNanos, timerSequence++, action);
+        final LoopTimer timer = new LoopTimer(clock.nanoTime() + delayNanos, timerSequence++, action);
         timers.add(timer);
         return timer;
     }
@@ -255,7 +258,7 @@ final class EventLoop implements Runnable
                     hostWakeAt = Long.MAX_VALUE;
                 }
                 runOnHost();
-            }, Math.max(0, next - System.nanoTime()));
+            }, Math.max(0, next - clock.nanoTime()));
         }
         catch (final RejectedExecutionException closed)
         {
@@ -314,7 +317,7 @@ final class EventLoop implements Runnable
         if (runQueue.isEmpty() && tasks.isEmpty() && running)
         {
             final long wait = nextDeadline == Long.MAX_VALUE ? MAX_PARK_NANOS :
-                Math.min(MAX_PARK_NANOS, nextDeadline - System.nanoTime());
+                Math.min(MAX_PARK_NANOS, nextDeadline - clock.nanoTime());
             if (wait > 0)
             {
                 LockSupport.parkNanos(this, wait);
@@ -336,7 +339,7 @@ final class EventLoop implements Runnable
                 timers.poll();
                 continue;
             }
-            if (timer.deadlineNanos - System.nanoTime() > 0)
+            if (timer.deadlineNanos - clock.nanoTime() > 0)
             {
                 return timer.deadlineNanos;
             }
