@@ -22,6 +22,13 @@ import org.slf4j.LoggerFactory;
  * <p>The thread is either the loop's own or one lent by the transport ({@link LoopHost}). On a lent thread the loop
  * runs as a task: woken by work or by its next timer, it runs what is due and returns the thread, so the transport's
  * reads and writes interleave with the servers' batches and a reply is written without waking another thread.
+ *
+ * <p>A loop never waits for another thread or the network, but at the end of a round it offers its thread to the logs
+ * appended to ({@link LogStore#writeIfIdle}), and a log whose writer is idle may write and sync a small batch on it:
+ * a loop, on its own thread or a lent one, may block for one sync. {@link LoopHost} says why that is accepted.
+ *
+ * <p>Every {@code tickInterval} the loop offers each of its servers a tick; a server takes it only when its core wants
+ * ticks (a leader) or its applied index awaits persisting ({@link ServerProcess#tick}).
  */
 final class EventLoop implements Runnable
 {
