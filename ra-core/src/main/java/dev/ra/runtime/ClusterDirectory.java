@@ -88,13 +88,13 @@ final class ClusterDirectory
     }
 
     /**
-     * Forget a cluster whose start failed (except the members still running here), recording the reason.
+     * Forget a cluster whose start failed (except under the members hosted here), recording the reason.
      */
-    void forgetFailedStart(final List<ServerId> members, final String reason, final Predicate<ServerId> running)
+    void forgetFailedStart(final List<ServerId> members, final String reason, final Predicate<ServerId> hosted)
     {
         for (final ServerId member : members)
         {
-            if (!running.test(member))
+            if (!hosted.test(member))
             {
                 clusters.remove(member);
             }

@@ -239,7 +239,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
      */
     public void forgetFailedStart(final List<ServerId> members, final String reason)
     {
-        clusters.forgetFailedStart(members, reason, registry::isRunning);
+        clusters.forgetFailedStart(members, reason, registry::hosts);
     }
 
     /**

@@ -81,7 +81,15 @@ final class ServerRegistry
     }
 
     /**
-     * Start a server hosted by this node; see {@link RaRuntime#startLocalServer}.
+     * Start a server hosted by this node.
+     *
+     * @param clusterName of its cluster.
+     * @param machineName how the machine is found again on restart (registered name or class name).
+     * @param machine     the machine instance, or null to resolve {@code machineName}.
+     * @param id          of the server; must be on this node.
+     * @param members     initial members.
+     * @param isNew       true to create a new server (fails if it has storage), false to restart one.
+     * @return completes once the server runs.
      */
     @SuppressWarnings("unchecked")
     CompletableFuture<Void> startLocalServer(final String clusterName, final String machineName,
@@ -104,7 +112,10 @@ final class ServerRegistry
     }
 
     /**
-     * Restart a server from its storage on this node; see {@link RaRuntime#restartLocalServer}.
+     * Restart a server from its storage on this node; nothing to do if it runs already.
+     *
+     * @param id of the server.
+     * @return completes once the server runs.
      */
     CompletableFuture<Void> restartLocalServer(final ServerId id)
     {
@@ -336,13 +347,29 @@ final class ServerRegistry
         return null != process && !process.isStopped();
     }
 
+    /**
+     * @return whether a server by that id is registered here (running, or stopping).
+     */
+    boolean hosts(final ServerId id)
+    {
+        return servers.contains(id);
+    }
+
     List<ServerId> runningServers()
     {
         return servers.ids();
     }
 
     /**
-     * Start a server on another node; see {@link RaRuntime#startRemoteServer}.
+     * Start a server on another node, once that node is reachable: the request waits for its reply in the
+     * {@link CallsTable}.
+     *
+     * @param clusterName of its cluster.
+     * @param machineName registered name or class name on that node.
+     * @param server      to start.
+     * @param members     initial members.
+     * @param timeout     of the whole start.
+     * @return completes once the remote server runs.
      */
     CompletableFuture<Void> startRemoteServer(final String clusterName, final String machineName,
         final ServerId server, final List<ServerId> members, final Duration timeout)
