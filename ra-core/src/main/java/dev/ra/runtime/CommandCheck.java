@@ -1,5 +1,6 @@
 package dev.ra.runtime;
 
+import dev.ra.InvalidCommandException;
 import dev.ra.ServerId;
 import dev.ra.StateMachine;
 import dev.ra.codec.Bytes;
@@ -9,8 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The checks a command passes before anything is appended: on the caller's node, and again on the leader for commands
- * arriving from other nodes. Each returns null when the command passes, else the message for the caller, naming the
- * cluster, what was wrong and the limit.
+ * arriving from other nodes. Each check returns null when the command passes, else the message for the caller, naming
+ * the cluster, what was wrong and the limit; {@link #encode} throws it as an {@link InvalidCommandException}.
  */
 final class CommandCheck
 {
@@ -52,6 +53,32 @@ final class CommandCheck
         return "cluster '" + cluster.clusterName + "': a command of " + bytes + " bytes (encoded) exceeds the " +
             "maximum command size of " + maxBytes + " bytes (RaSystem.Builder.maxCommandBytes, at most half the " +
             "transport's message limit)";
+    }
+
+    /**
+     * Check a command on the caller's node and encode it with its machine's command codec, on the caller's thread.
+     *
+     * @param cluster  of the command.
+     * @param command  to encode.
+     * @param maxBytes the limit.
+     * @return the command with both forms.
+     * @throws InvalidCommandException if it is not of the machine's command type, or too large once encoded.
+     */
+    static UserCommand encode(final ClusterInfo cluster, final Object command, final int maxBytes)
+    {
+        final String wrongType = wrongType(cluster, command);
+        if (null != wrongType)
+        {
+            throw new InvalidCommandException(wrongType);
+        }
+        final Bytes data = Bytes.wrap(cluster.machine.commandCodec().toBytes(command));
+        final UserCommand encoded = UserCommand.of(command, data);
+        final String tooLarge = tooLarge(cluster, encoded.dataIfEncoded().length(), maxBytes);
+        if (null != tooLarge)
+        {
+            throw new InvalidCommandException(tooLarge);
+        }
+        return encoded;
     }
 
     /**

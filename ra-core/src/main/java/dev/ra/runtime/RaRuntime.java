@@ -1,6 +1,5 @@
 package dev.ra.runtime;
 
-import dev.ra.InvalidCommandException;
 import dev.ra.ProcessRef;
 import dev.ra.QueryResult;
 import dev.ra.RaException;
@@ -10,7 +9,6 @@ import dev.ra.ServerOverview;
 import dev.ra.StateMachine;
 import dev.ra.UnknownServerException;
 import dev.ra.codec.Bytes;
-import dev.ra.codec.Codec;
 import dev.ra.codec.CodecException;
 import dev.ra.core.SilentLeader;
 import dev.ra.protocol.NodeMessage;
@@ -420,21 +418,8 @@ public final class RaRuntime implements TransportListener, AutoCloseable
      */
     public UserCommand encodeCommand(final ServerId server, final Object command)
     {
-        final ClusterInfo cluster = clusters.require(server, "its machine (and so its command codec) is unknown " +
-            "here; start it, or a cluster containing it, through this node first");
-        final String wrongType = CommandCheck.wrongType(cluster, command);
-        if (null != wrongType)
-        {
-            throw new InvalidCommandException(wrongType);
-        }
-        final Codec<Object> codec = cluster.machine.commandCodec();
-        final UserCommand encoded = UserCommand.of(command, Bytes.wrap(codec.toBytes(command)));
-        final String tooLarge = CommandCheck.tooLarge(cluster, encoded.dataIfEncoded().length(), maxCommandBytes);
-        if (null != tooLarge)
-        {
-            throw new InvalidCommandException(tooLarge);
-        }
-        return encoded;
+        return CommandCheck.encode(clusters.require(server, "its machine (and so its command codec) is unknown " +
+            "here; start it, or a cluster containing it, through this node first"), command, maxCommandBytes);
     }
 
     /**

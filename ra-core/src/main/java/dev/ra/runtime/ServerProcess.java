@@ -45,7 +45,12 @@ import org.slf4j.LoggerFactory;
  * order, then calls {@link ServerCore#flush} once for the batch (so commands accepted in one batch are appended and
  * replicated together) and sends the batched "applied" notifications.
  *
- * <p>Everything but {@link #enqueue}, {@link #onWritten} and the listener callbacks is confined to the loop thread.
+ * <p>It sends everything through the {@link MessageRouter} and gets what else it needs of its node from its
+ * {@link ServerEnvironment}; it never sees the runtime that started it. Parts of its work live beside it:
+ * {@link MachineEffects}, {@link ServerCallLedger}, {@link ParkedQueries}, {@link ServerTimers}, {@link SnapshotWork}.
+ *
+ * <p>Everything but {@link #enqueue}, the {@link ServerMailbox} methods, {@link #onWritten} and the listener callbacks
+ * is confined to the loop thread.
  *
  * <p>A machine that throws is contained by the core ({@link ApplyFailureMode#FAIL_COMMAND}, the default): the caller
  * of the command gets the failure, the failure is logged and counted. An effect that fails to run is logged and
