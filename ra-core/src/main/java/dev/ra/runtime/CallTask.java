@@ -1,5 +1,6 @@
 package dev.ra.runtime;
 
+import dev.ra.ServerId;
 import dev.ra.protocol.ServerRequest;
 
 /**
@@ -14,5 +15,11 @@ record CallTask(ServerRequest request, CallOrigin origin) implements ServerTask
     public void run(final ServerProcess server)
     {
         server.call(request, origin);
+    }
+
+    @Override
+    public void rejected(final ServerId server)
+    {
+        origin.noServer(server);
     }
 }

@@ -18,19 +18,42 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class CallTimeouts implements Runnable
 {
-    private final Set<ClientCall> pending = ConcurrentHashMap.newKeySet();
+    /**
+     * A call with a deadline.
+     */
+    interface TimedCall
+    {
+        /**
+         * @return when it times out, on the clock of the {@link CallTimeouts} it is registered with.
+         */
+        long deadlineNanos();
+
+        /**
+         * The deadline passed; called once, on the timeout thread.
+         */
+        void timeout();
+
+        /**
+         * The node closed while the call was pending.
+         */
+        void systemClosed();
+    }
+
+    private final Set<TimedCall> pending = ConcurrentHashMap.newKeySet();
+    private final RuntimeClock clock;
     private final Thread thread;
     private volatile long nextWakeupNanos = Long.MAX_VALUE;
     private volatile boolean running = true;
 
-    CallTimeouts(final String name)
+    CallTimeouts(final String name, final RuntimeClock clock)
     {
+        this.clock = clock;
         thread = new Thread(this, name);
         thread.setDaemon(true);
         thread.start();
     }
 
-    void register(final ClientCall call)
+    void register(final TimedCall call)
     {
         pending.add(call);
         // Pairs with shutdown(): it clears the flag before draining, so either it sees this call or we see the flag.
@@ -46,16 +69,25 @@ final class CallTimeouts implements Runnable
         }
     }
 
-    void unregister(final ClientCall call)
+    void unregister(final TimedCall call)
     {
         pending.remove(call);
+    }
+
+    /**
+     * Look at the deadlines again now: the clock moved on in a way the sleeping thread cannot know of (a manual
+     * clock advanced by a test). The system clock never needs it.
+     */
+    void recheck()
+    {
+        LockSupport.unpark(thread);
     }
 
     void shutdown()
     {
         running = false;
         LockSupport.unpark(thread);
-        for (final ClientCall call : pending)
+        for (final TimedCall call : pending)
         {
             pending.remove(call);
             call.systemClosed();
@@ -70,10 +102,10 @@ final class CallTimeouts implements Runnable
             // Publish "no deadline" before scanning, so a call registered during the scan either is seen by the
             // scan or finds an earlier-than-published deadline and unparks us.
             nextWakeupNanos = Long.MAX_VALUE;
-            final long now = System.nanoTime();
+            final long now = clock.nanoTime();
             long earliest = Long.MAX_VALUE;
             boolean any = false;
-            for (final ClientCall call : pending)
+            for (final TimedCall call : pending)
             {
                 final long deadline = call.deadlineNanos();
                 if (deadline - now <= 0)
@@ -90,7 +122,7 @@ final class CallTimeouts implements Runnable
             if (any)
             {
                 nextWakeupNanos = earliest;
-                LockSupport.parkNanos(this, earliest - System.nanoTime());
+                LockSupport.parkNanos(this, earliest - clock.nanoTime());
             }
             else
             {

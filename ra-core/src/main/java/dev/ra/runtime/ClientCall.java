@@ -17,6 +17,7 @@ import dev.ra.codec.Codec;
 import dev.ra.codec.Codecs;
 import dev.ra.core.CallError;
 import dev.ra.core.MachineFailure;
+import dev.ra.protocol.NodeMessage;
 import dev.ra.protocol.ServerRequest;
 import java.util.HashSet;
 import java.util.List;
@@ -32,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  * with {@link CommandOutcomeUnknownException}. Its answer methods may be called from any thread (event loops,
  * transport threads, the retry scheduler); all mutable routing state is guarded by the object's monitor.
  */
-final class ClientCall implements CallOrigin
+final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable.AwaitingReply
 {
     private static final long RETRY_BACKOFF_MS = 25;
     private static final int REDIRECTS_BEFORE_BACKOFF = 4;
@@ -45,7 +46,8 @@ final class ClientCall implements CallOrigin
         void complete(ClientCall call, Object value, ServerId leader);
     }
 
-    final RaRuntime runtime;
+    private final MessageRouter router;
+    private final CallsTable calls;
     final CompletableFuture<Object> future = new CompletableFuture<>();
     final ServerRequest request;
     final ClusterInfo cluster;
@@ -71,14 +73,23 @@ final class ClientCall implements CallOrigin
      */
     private boolean expired;
 
-    ClientCall(final RaRuntime runtime, final ServerId target, final ServerRequest request, final ClusterInfo cluster,
-        final long timeoutNanos, final Completion completion)
+    /**
+     * @param router       sends it.
+     * @param target       the server addressed first.
+     * @param request      what is asked (null for a local query, which the runtime hands to the server itself).
+     * @param cluster      of the target, or null if unknown here.
+     * @param timeoutNanos of the call.
+     * @param completion   what a successful answer turns into, or null for the default.
+     */
+    ClientCall(final MessageRouter router, final ServerId target, final ServerRequest request,
+        final ClusterInfo cluster, final long timeoutNanos, final Completion completion)
     {
-        this.runtime = runtime;
+        this.router = router;
+        this.calls = router.calls();
         this.target = target;
         this.request = request;
         this.cluster = cluster;
-        this.deadlineNanos = System.nanoTime() + timeoutNanos;
+        this.deadlineNanos = calls.clock().nanoTime() + timeoutNanos;
         this.completion = null == completion ? ClientCall::defaultCompletion : completion;
     }
 
@@ -121,19 +132,21 @@ final class ClientCall implements CallOrigin
      */
     ClientCall armTimeout()
     {
-        runtime.timeouts().register(this);
+        calls.timeouts().register(this);
         future.whenComplete((v, e) ->
         {
-            runtime.timeouts().unregister(this);
-            if (remoteCallId != 0)
+            calls.timeouts().unregister(this);
+            final long remote = remoteCallId;
+            if (remote != 0)
             {
-                runtime.forgetRemoteCall(this);
+                calls.forget(remote, this);
             }
         });
         return this;
     }
 
-    long deadlineNanos()
+    @Override
+    public long deadlineNanos()
     {
         return deadlineNanos;
     }
@@ -143,9 +156,12 @@ final class ClientCall implements CallOrigin
         return target;
     }
 
-    long remoteCallId()
+    /**
+     * The router sent the current attempt to another node, where it is known by this id.
+     */
+    void sentRemotely(final long callId)
     {
-        return remoteCallId;
+        remoteCallId = callId;
     }
 
     /**
@@ -168,12 +184,8 @@ final class ClientCall implements CallOrigin
         {
             to = target;
             sendUnanswered = true;
-            if (!to.node().equals(runtime.nodeId()))
-            {
-                remoteCallId = runtime.nextCallId();
-            }
         }
-        runtime.dispatch(this, to);
+        router.dispatch(this, to);
     }
 
     private void retryLater()
@@ -182,14 +194,15 @@ final class ClientCall implements CallOrigin
         {
             return;
         }
-        if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETRY_BACKOFF_MS) - deadlineNanos >= 0)
+        if (calls.clock().nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETRY_BACKOFF_MS) - deadlineNanos >= 0)
         {
             return;
         }
-        runtime.scheduler().schedule(this::send, RETRY_BACKOFF_MS, TimeUnit.MILLISECONDS);
+        calls.retryAfter(this::send, RETRY_BACKOFF_MS);
     }
 
-    void timeout()
+    @Override
+    public void timeout()
     {
         final ServerId to;
         final boolean mayBeAppended;
@@ -197,7 +210,7 @@ final class ClientCall implements CallOrigin
         {
             to = target;
             mayBeAppended = sendUnanswered;
-            if (mayBeAppended && request instanceof ServerRequest.Command && to.node().equals(runtime.nodeId()))
+            if (mayBeAppended && request instanceof ServerRequest.Command && router.isLocal(to))
             {
                 expired = true;
             }
@@ -209,7 +222,7 @@ final class ClientCall implements CallOrigin
         }
         if (expired)
         {
-            runtime.scheduler().schedule(() -> timedOut(to), RETRY_BACKOFF_MS, TimeUnit.MILLISECONDS);
+            calls.retryAfter(() -> timedOut(to), RETRY_BACKOFF_MS);
             return;
         }
         timedOut(to);
@@ -255,7 +268,8 @@ final class ClientCall implements CallOrigin
      * The node's system closed while the call was pending. A command may have reached a leader already, so its
      * outcome is unknown.
      */
-    void systemClosed()
+    @Override
+    public void systemClosed()
     {
         final ServerId to;
         final boolean mayBeAppended;
@@ -265,11 +279,55 @@ final class ClientCall implements CallOrigin
             mayBeAppended = sendUnanswered;
         }
         future.completeExceptionally(request instanceof ServerRequest.Command && mayBeAppended ?
-            new CommandOutcomeUnknownException("RaSystem " + runtime.nodeId() + " closed while the command to " + to +
+            new CommandOutcomeUnknownException("RaSystem " + router.nodeId() + " closed while the command to " + to +
                 " was in flight; it may or may not be applied", to) :
-            new RaException("RaSystem " + runtime.nodeId() + " closed before " + describe() + " to " + to +
+            new RaException("RaSystem " + router.nodeId() + " closed before " + describe() + " to " + to +
                 " completed" + (request instanceof ServerRequest.Command ? "; no leader had taken it: it was not " +
                 "applied" : "")));
+    }
+
+    @Override
+    public void onReply(final NodeMessage.CallReply reply)
+    {
+        switch (reply.status())
+        {
+            case OK:
+                ok(valueCodec().fromBytes(reply.value().unsafeArray()), reply.leader());
+                break;
+            case REDIRECT:
+                redirect(reply.leader());
+                break;
+            case FAILED:
+                if (reply.error() == CallError.COMMAND_FAILED)
+                {
+                    commandFailed(RemoteOrigin.decodeFailure(reply.value()), reply.leader());
+                }
+                else
+                {
+                    failed(reply.error(), reply.leader(), reply.message());
+                }
+                break;
+            case NO_SERVER:
+                noServer(target());
+                break;
+            case STOPPED:
+                stopped(target(), new RaException(reply.message()));
+                break;
+            default:
+                throw new IllegalStateException("unhandled status " + reply.status());
+        }
+    }
+
+    @Override
+    public boolean awaitsNode(final String node)
+    {
+        return target().node().equals(node);
+    }
+
+    @Override
+    public void nodeLost()
+    {
+        nodeLost(target());
     }
 
     @Override
@@ -307,7 +365,7 @@ final class ClientCall implements CallOrigin
             sendUnanswered = false;
             // A leader whose node went silent (paused, cut off) would hold the call until it times out, and a command
             // sent there may be appended when it wakes: while the others elect, ask them instead.
-            final ServerId hint = null != leaderHint && runtime.isSilent(leaderHint.node()) ? null : leaderHint;
+            final ServerId hint = null != leaderHint && router.isSilent(leaderHint.node()) ? null : leaderHint;
             if (null == hint)
             {
                 // This member knows no leader; another may already follow a new one. Ask each member in turn, and
@@ -362,7 +420,7 @@ final class ClientCall implements CallOrigin
         for (int i = 1; i < members.size(); i++)
         {
             final ServerId candidate = members.get((at + i) % members.size());
-            if (!runtime.isSilent(candidate.node()))
+            if (!router.isSilent(candidate.node()))
             {
                 return candidate;
             }

@@ -1,12 +1,22 @@
 package dev.ra.runtime;
 
+import dev.ra.InvalidCommandException;
+import dev.ra.ServerId;
+import dev.ra.StateMachine;
+import dev.ra.codec.Bytes;
+import dev.ra.protocol.UserCommand;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * The checks a command passes before anything is appended: on the caller's node, and again on the leader for commands
- * arriving from other nodes. Each returns null when the command passes, else the message for the caller, naming the
- * cluster, what was wrong and the limit.
+ * arriving from other nodes. Each check returns null when the command passes, else the message for the caller, naming
+ * the cluster, what was wrong and the limit; {@link #encode} throws it as an {@link InvalidCommandException}.
  */
 final class CommandCheck
 {
+    private static final Logger LOG = LoggerFactory.getLogger(CommandCheck.class);
+
     private CommandCheck()
     {
     }
@@ -43,5 +53,76 @@ final class CommandCheck
         return "cluster '" + cluster.clusterName + "': a command of " + bytes + " bytes (encoded) exceeds the " +
             "maximum command size of " + maxBytes + " bytes (RaSystem.Builder.maxCommandBytes, at most half the " +
             "transport's message limit)";
+    }
+
+    /**
+     * Check a command on the caller's node and encode it with its machine's command codec, on the caller's thread.
+     *
+     * @param cluster  of the command.
+     * @param command  to encode.
+     * @param maxBytes the limit.
+     * @return the command with both forms.
+     * @throws InvalidCommandException if it is not of the machine's command type, or too large once encoded.
+     */
+    static UserCommand encode(final ClusterInfo cluster, final Object command, final int maxBytes)
+    {
+        final String wrongType = wrongType(cluster, command);
+        if (null != wrongType)
+        {
+            throw new InvalidCommandException(wrongType);
+        }
+        final Bytes data = Bytes.wrap(cluster.machine.commandCodec().toBytes(command));
+        final UserCommand encoded = UserCommand.of(command, data);
+        final String tooLarge = tooLarge(cluster, encoded.dataIfEncoded().length(), maxBytes);
+        if (null != tooLarge)
+        {
+            throw new InvalidCommandException(tooLarge);
+        }
+        return encoded;
+    }
+
+    /**
+     * A leader checks a command BEFORE appending it, as the caller's node did (a caller on another node may run other
+     * code): bytes the machine cannot decode, a command of another type than the machine's, or one above the maximum
+     * command size would otherwise become an entry every member fails to apply, or one that cannot be replicated. The
+     * decoded value is cached in the command, so applying it later costs nothing more.
+     *
+     * @param cluster  of the command.
+     * @param command  as received.
+     * @param maxBytes the limit.
+     * @param leader   checking it, for the log.
+     * @return null if the command may be appended, else why not.
+     */
+    static String leaderRefusal(final ClusterInfo cluster, final UserCommand command, final int maxBytes,
+        final ServerId leader)
+    {
+        final StateMachine<Object, Object> machine = cluster.machine;
+        final Object value;
+        try
+        {
+            value = command.value(machine.commandCodec());
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.warn("{}: refusing a command whose bytes do not decode: {}", leader, ex.toString());
+            return "cluster '" + cluster.clusterName + "': the command's bytes do not decode with the command codec " +
+                "of machine " + machine.getClass().getName() + ": " + ex.getMessage();
+        }
+        final String wrongType = wrongType(cluster, value);
+        if (null != wrongType)
+        {
+            return wrongType;
+        }
+        final Bytes data;
+        try
+        {
+            data = command.data(machine.commandCodec());
+        }
+        catch (final RuntimeException ex)
+        {
+            return "cluster '" + cluster.clusterName + "': the command cannot be encoded with the command codec of " +
+                "machine " + machine.getClass().getName() + ": " + ex.getMessage();
+        }
+        return tooLarge(cluster, data.length(), maxBytes);
     }
 }

@@ -22,6 +22,13 @@ import org.slf4j.LoggerFactory;
  * <p>The thread is either the loop's own or one lent by the transport ({@link LoopHost}). On a lent thread the loop
  * runs as a task: woken by work or by its next timer, it runs what is due and returns the thread, so the transport's
  * reads and writes interleave with the servers' batches and a reply is written without waking another thread.
+ *
+ * <p>A loop never waits for another thread or the network, but at the end of a round it offers its thread to the logs
+ * appended to ({@link LogStore#writeIfIdle}), and a log whose writer is idle may write and sync a small batch on it:
+ * a loop, on its own thread or a lent one, may block for one sync. {@link LoopHost} says why that is accepted.
+ *
+ * <p>Every {@code tickInterval} the loop offers each of its servers a tick; a server takes it only when its core wants
+ * ticks (a leader) or its applied index awaits persisting ({@link ServerProcess#tick}).
  */
 final class EventLoop implements Runnable
 {
@@ -47,8 +54,11 @@ final class EventLoop implements Runnable
     private final List<LogStore> appendedLogs = new ArrayList<>();
     private final Runnable writeAppendedLogs = this::writeAppendedLogs;
 
-    EventLoop(final String name, final long tickIntervalMs)
+    private final RuntimeClock clock;
+
+    EventLoop(final String name, final long tickIntervalMs, final RuntimeClock clock)
     {
+        this.clock = clock;
         this.tickIntervalNanos = TimeUnit.MILLISECONDS.toNanos(tickIntervalMs);
         this.thread = new Thread(this, name);
         this.thread.setDaemon(true);
@@ -100,7 +110,7 @@ final class EventLoop implements Runnable
      */
     LoopTimer schedule(final long delayNanos, final Runnable action)
     {
-        final LoopTimer timer = new LoopTimer(System.nanoTime() + delayNanos, timerSequence++, action);
+        final LoopTimer timer = new LoopTimer(clock.nanoTime() + delayNanos, timerSequence++, action);
         timers.add(timer);
         return timer;
     }
@@ -255,7 +265,7 @@ final class EventLoop implements Runnable
                     hostWakeAt = Long.MAX_VALUE;
                 }
                 runOnHost();
-            }, Math.max(0, next - System.nanoTime()));
+            }, Math.max(0, next - clock.nanoTime()));
         }
         catch (final RejectedExecutionException closed)
         {
@@ -314,7 +324,7 @@ final class EventLoop implements Runnable
         if (runQueue.isEmpty() && tasks.isEmpty() && running)
         {
             final long wait = nextDeadline == Long.MAX_VALUE ? MAX_PARK_NANOS :
-                Math.min(MAX_PARK_NANOS, nextDeadline - System.nanoTime());
+                Math.min(MAX_PARK_NANOS, nextDeadline - clock.nanoTime());
             if (wait > 0)
             {
                 LockSupport.parkNanos(this, wait);
@@ -336,7 +346,7 @@ final class EventLoop implements Runnable
                 timers.poll();
                 continue;
             }
-            if (timer.deadlineNanos - System.nanoTime() > 0)
+            if (timer.deadlineNanos - clock.nanoTime() > 0)
             {
                 return timer.deadlineNanos;
             }

@@ -20,9 +20,12 @@ final class NodeReachability
     private final String localNode;
     private final Transport transport;
     private final ScheduledExecutorService scheduler;
+    private final RuntimeClock clock;
 
-    NodeReachability(final String localNode, final Transport transport, final ScheduledExecutorService scheduler)
+    NodeReachability(final String localNode, final Transport transport, final ScheduledExecutorService scheduler,
+        final RuntimeClock clock)
     {
+        this.clock = clock;
         this.localNode = localNode;
         this.transport = transport;
         this.scheduler = scheduler;
@@ -37,7 +40,7 @@ final class NodeReachability
     CompletableFuture<Void> await(final String node, final Duration timeout)
     {
         final CompletableFuture<Void> reachable = new CompletableFuture<>();
-        poll(node, System.nanoTime() + timeout.toNanos(), timeout, reachable);
+        poll(node, clock.nanoTime() + timeout.toNanos(), timeout, reachable);
         return reachable;
     }
 
@@ -49,7 +52,7 @@ final class NodeReachability
             reachable.complete(null);
             return;
         }
-        final long remaining = deadlineNanos - System.nanoTime();
+        final long remaining = deadlineNanos - clock.nanoTime();
         if (remaining <= 0)
         {
             reachable.completeExceptionally(new ClusterUnavailableException("node " + node +

@@ -19,20 +19,30 @@ import java.util.function.Consumer;
  */
 final class ProcessRegistry
 {
-    private final RaRuntime runtime;
+    /**
+     * Where the end of a monitored process is reported.
+     */
+    interface DownReport
+    {
+        void down(ProcessRef process, DownReason reason, ServerId watcher);
+    }
+
+    private final DownReport downReport;
     private final String nodeId;
     private final Executor executor;
     private final Map<Long, LocalProcess> processes = new ConcurrentHashMap<>();
     private final Map<ProcessRef, Set<ServerId>> monitors = new ConcurrentHashMap<>();
     // Ids start from the clock so that a restarted node does not hand out the ids of its previous incarnation,
     // which machines may still hold in their state.
-    private final AtomicLong nextId = new AtomicLong(System.currentTimeMillis() * 1000);
+    private final AtomicLong nextId;
 
-    ProcessRegistry(final RaRuntime runtime, final String nodeId, final Executor executor)
+    ProcessRegistry(final String nodeId, final Executor executor, final RuntimeClock clock,
+        final DownReport downReport)
     {
-        this.runtime = runtime;
+        this.downReport = downReport;
         this.nodeId = nodeId;
         this.executor = executor;
+        this.nextId = new AtomicLong(clock.currentTimeMillis() * 1000);
     }
 
     RaProcess spawn(final Consumer<Object> handler, final Executor executorOrNull)
@@ -75,7 +85,7 @@ final class ProcessRegistry
             final Set<ServerId> watchers = monitors.get(ref);
             if (null != watchers && watchers.remove(watcher))
             {
-                runtime.processDown(ref, DownReason.NOPROC, watcher);
+                downReport.down(ref, DownReason.NOPROC, watcher);
             }
         }
     }
@@ -108,7 +118,7 @@ final class ProcessRegistry
         {
             for (final ServerId watcher : new ArrayList<>(watchers))
             {
-                runtime.processDown(process.ref(), reason, watcher);
+                downReport.down(process.ref(), reason, watcher);
             }
         }
     }

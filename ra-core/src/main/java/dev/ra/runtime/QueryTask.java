@@ -1,5 +1,7 @@
 package dev.ra.runtime;
 
+import dev.ra.ServerId;
+import dev.ra.ServerStoppedException;
 import java.util.function.Function;
 
 /**
@@ -16,5 +18,11 @@ record QueryTask(Function<Object, Object> query, long minIndex, long minTerm, Cl
     public void run(final ServerProcess server)
     {
         server.localQuery(query, minIndex, minTerm, call);
+    }
+
+    @Override
+    public void rejected(final ServerId server)
+    {
+        call.future.completeExceptionally(new ServerStoppedException("server " + server + " is stopped"));
     }
 }

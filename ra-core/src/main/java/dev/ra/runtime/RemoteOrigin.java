@@ -9,6 +9,7 @@ import dev.ra.core.MachineFailure;
 import dev.ra.protocol.NodeMessage;
 import dev.ra.protocol.NodeMessage.CallReply;
 import dev.ra.protocol.NodeMessage.CallStatus;
+import dev.ra.spi.Transport;
 import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
@@ -23,14 +24,17 @@ final class RemoteOrigin implements CallOrigin
     /** Room left in a message for a reply's envelope (call id, status, leader, message). */
     private static final int REPLY_ENVELOPE_BYTES = 64 * 1024;
 
-    private final RaRuntime runtime;
+    private final Transport transport;
+    private final String localNode;
     private final String node;
     private final long callId;
     private final Codec<Object> valueCodec;
 
-    RemoteOrigin(final RaRuntime runtime, final String node, final long callId, final Codec<Object> valueCodec)
+    RemoteOrigin(final Transport transport, final String localNode, final String node, final long callId,
+        final Codec<Object> valueCodec)
     {
-        this.runtime = runtime;
+        this.transport = transport;
+        this.localNode = localNode;
         this.node = node;
         this.callId = callId;
         this.valueCodec = valueCodec;
@@ -48,18 +52,18 @@ final class RemoteOrigin implements CallOrigin
         {
             // The machine's reply codec cannot encode this reply: only this caller is affected. The command is applied,
             // so it is told so (and not left to time out).
-            LOG.warn("{}: the reply to call {} from node {} cannot be encoded: {}", runtime.nodeId(), callId, node,
+            LOG.warn("{}: the reply to call {} from node {} cannot be encoded: {}", localNode, callId, node,
                 ex.toString());
             reply(CallStatus.FAILED, Bytes.EMPTY, leader, CallError.REPLY_NOT_ENCODABLE, "the reply (a " +
                 (null == value ? "null" : value.getClass().getName()) + ") cannot be encoded by the machine's " +
                 "reply codec: " + ex);
             return;
         }
-        final int limit = runtime.transport().maxMessageBytes();
+        final int limit = transport.maxMessageBytes();
         if (encoded.length > limit - REPLY_ENVELOPE_BYTES)
         {
             // The transport would drop it, leaving the caller to its timeout.
-            LOG.warn("{}: the reply to call {} from node {} is too large to send: {} bytes", runtime.nodeId(), callId,
+            LOG.warn("{}: the reply to call {} from node {} is too large to send: {} bytes", localNode, callId,
                 node, encoded.length);
             reply(CallStatus.FAILED, Bytes.EMPTY, leader, CallError.REPLY_NOT_ENCODABLE, "the reply of " +
                 encoded.length + " bytes (encoded) exceeds the transport's message limit of " + limit + " bytes");
@@ -113,7 +117,7 @@ final class RemoteOrigin implements CallOrigin
     @Override
     public void noServer(final ServerId server)
     {
-        reply(CallStatus.NO_SERVER, Bytes.EMPTY, null, null, "no server " + server + " runs on " + runtime.nodeId());
+        reply(CallStatus.NO_SERVER, Bytes.EMPTY, null, null, "no server " + server + " runs on " + localNode);
     }
 
     @Override
@@ -126,6 +130,6 @@ final class RemoteOrigin implements CallOrigin
     private void reply(final CallStatus status, final Bytes value, final ServerId leader, final CallError error,
         final String message)
     {
-        runtime.transport().send(node, new CallReply(callId, status, value, leader, error, message));
+        transport.send(node, new CallReply(callId, status, value, leader, error, message));
     }
 }

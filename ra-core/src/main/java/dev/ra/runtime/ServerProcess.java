@@ -13,7 +13,7 @@ import dev.ra.ServerId;
 import dev.ra.ServerOverview;
 import dev.ra.ServerStoppedException;
 import dev.ra.StateMachine;
-import dev.ra.codec.Bytes;
+import dev.ra.codec.Codec;
 import dev.ra.core.CallError;
 import dev.ra.core.MachineFailure;
 import dev.ra.core.RaftAction;
@@ -22,23 +22,16 @@ import dev.ra.core.ReplyMode;
 import dev.ra.core.ServerCore;
 import dev.ra.protocol.Member;
 import dev.ra.protocol.ServerRequest;
-import dev.ra.protocol.SnapshotMeta;
 import dev.ra.protocol.UserCommand;
 import dev.ra.spi.LogListener;
-import dev.ra.spi.LogStore;
 import dev.ra.spi.ServerStorage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -52,7 +45,12 @@ import org.slf4j.LoggerFactory;
  * order, then calls {@link ServerCore#flush} once for the batch (so commands accepted in one batch are appended and
  * replicated together) and sends the batched "applied" notifications.
  *
- * <p>Everything but {@link #enqueue}, {@link #onWritten} and the listener callbacks is confined to the loop thread.
+ * <p>It sends everything through the {@link MessageRouter} and gets what else it needs of its node from its
+ * {@link ServerEnvironment}; it never sees the runtime that started it. Parts of its work live beside it:
+ * {@link MachineEffects}, {@link ServerCallLedger}, {@link ParkedQueries}, {@link ServerTimers}, {@link SnapshotWork}.
+ *
+ * <p>Everything but {@link #enqueue}, the {@link ServerMailbox} methods, {@link #onWritten} and the listener callbacks
+ * is confined to the loop thread.
  *
  * <p>A machine that throws is contained by the core ({@link ApplyFailureMode#FAIL_COMMAND}, the default): the caller
  * of the command gets the failure, the failure is logged and counted. An effect that fails to run is logged and
@@ -61,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * its peers it is down. Other servers are not affected; the server can be restarted from its storage with
  * {@code restartServer}.
  */
-final class ServerProcess implements LogListener
+final class ServerProcess implements LogListener, ServerMailbox
 {
     private static final Logger LOG = LoggerFactory.getLogger(ServerProcess.class);
     private static final int MAX_DRAIN = 512;
@@ -71,25 +69,11 @@ final class ServerProcess implements LogListener
     private static final RaftEvent ELECTION_TIMEOUT = new RaftEvent.ElectionTimeout();
     private static final RaftEvent COMMIT_NOTICE_DUE = new RaftEvent.CommitNoticeDue();
 
-    /** Kinds of pending calls, to know what a completion means. */
-    private enum PendingKind
-    {
-        COMMAND, MEMBER_CHANGE, TRANSFER, DELETE, READ_INDEX
-    }
-
-    private record Pending(CallOrigin origin, PendingKind kind)
-    {
-    }
-
-    /** A local query waiting until the server has applied an index. */
-    private record ParkedQuery(Function<Object, Object> query, long minIndex, long minTerm,
-        CompletableFuture<Object> call)
-    {
-    }
-
     final ServerId id;
     final ClusterInfo cluster;
-    private final RaRuntime runtime;
+    private final ServerEnvironment environment;
+    private final MessageRouter router;
+    private final RuntimeClock clock;
     private final EventLoop loop;
     private final StateMachine<Object, Object> machine;
     private final ServerStorage storage;
@@ -98,19 +82,15 @@ final class ServerProcess implements LogListener
     private final AtomicBoolean writtenPending = new AtomicBoolean();
     private final AtomicReference<RaftEvent.LogWritten> latestWritten = new AtomicReference<>();
     private final ArrayDeque<RaftEvent> selfEvents = new ArrayDeque<>();
-    private final Map<Long, Pending> pending = new HashMap<>();
+    private final ServerCallLedger ledger = new ServerCallLedger();
     private final List<RaftAction.ReplyToCaller> deferredReplies = new ArrayList<>();
-    private final List<ParkedQuery> parkedQueries = new ArrayList<>();
+    private final ParkedQueries queries;
     private final Map<ProcessRef, List<RaEvent.Correlated>> notifications = new LinkedHashMap<>();
-    private final Map<String, LoopTimer> machineTimers = new HashMap<>();
-    private final Set<ProcessRef> monitoredProcesses = new HashSet<>();
-    private final Set<String> monitoredNodes = new HashSet<>();
+    private final MachineEffects effects;
     private final CompletableFuture<Void> stoppedFuture = new CompletableFuture<>();
     private ServerCore core;
-    private long nextCallId = 1;
-    private long electionDeadlineNanos;
-    private LoopTimer electionTimer;
-    private LoopTimer commitNoticeTimer;
+    private final ServerTimers timers;
+    private final SnapshotWork snapshots;
     private int currentCastHops;
     private long persistedLastApplied;
     private boolean terminate;
@@ -118,18 +98,23 @@ final class ServerProcess implements LogListener
     private boolean deleteOnTerminate;
     private volatile boolean stopped;
     private volatile RaftState role = RaftState.RECOVERING;
-    /** Machine effects that threw when run; written on the loop thread, read by overviews. */
-    private volatile long effectFailures;
 
-    ServerProcess(final RaRuntime runtime, final EventLoop loop, final ServerId id, final ClusterInfo cluster,
-        final ServerStorage storage)
+    ServerProcess(final ServerEnvironment environment, final EventLoop loop, final ServerId id,
+        final ClusterInfo cluster, final ServerStorage storage)
     {
-        this.runtime = runtime;
+        this.environment = environment;
+        this.router = environment.router();
+        this.clock = environment.clock();
         this.loop = loop;
         this.id = id;
         this.cluster = cluster;
         this.machine = cluster.machine;
         this.storage = storage;
+        this.queries = new ParkedQueries(id, storage);
+        this.effects = new MachineEffects(id, machine, loop, environment, this::enqueue);
+        this.snapshots = new SnapshotWork(id, machine, storage, environment.background(), this::enqueue);
+        this.timers = new ServerTimers(loop, clock, () -> enqueueUnlessStopped(ELECTION_TIMEOUT),
+            () -> enqueueUnlessStopped(COMMIT_NOTICE_DUE));
     }
 
     /**
@@ -144,7 +129,7 @@ final class ServerProcess implements LogListener
                 core = serverCore;
                 persistedLastApplied = storage.meta().lastApplied();
                 loop.addServer(this);
-                execute(core.start(System.currentTimeMillis()));
+                execute(core.start(clock.currentTimeMillis()));
                 role = core.role();
                 started.complete(null);
             }
@@ -184,7 +169,7 @@ final class ServerProcess implements LogListener
             if (event instanceof ServerTask task)
             {
                 // Let calls learn the server is gone instead of waiting for their timeout.
-                runtime.runRejected(task, this);
+                task.rejected(id);
             }
             return;
         }
@@ -193,6 +178,63 @@ final class ServerProcess implements LogListener
         {
             loop.schedule(this);
         }
+    }
+
+    private void enqueueUnlessStopped(final RaftEvent event)
+    {
+        if (!stopped)
+        {
+            enqueue(event);
+        }
+    }
+
+    @Override
+    public ServerId serverId()
+    {
+        return id;
+    }
+
+    @Override
+    public Codec<Object> replyCodec()
+    {
+        return machine.replyCodec();
+    }
+
+    @Override
+    public void deliver(final RaftEvent event)
+    {
+        enqueue(event);
+    }
+
+    @Override
+    public void deliverCall(final ServerRequest request, final CallOrigin origin)
+    {
+        enqueue(new CallTask(request, origin));
+    }
+
+    @Override
+    public void deliverCast(final UserCommand command, final ProcessRef notifyTo, final Object correlation,
+        final int hops)
+    {
+        enqueue((ServerTask)s -> s.cast(command, notifyTo, correlation, hops));
+    }
+
+    @Override
+    public void deliverProcessDown(final ProcessRef process, final DownReason reason)
+    {
+        enqueue((ServerTask)s -> s.processDown(process, reason));
+    }
+
+    @Override
+    public void deliverNodeSilence(final String node, final boolean silent)
+    {
+        enqueue((ServerTask)s -> s.nodeSilence(node, silent));
+    }
+
+    @Override
+    public void deliverNodeStatus(final String node, final boolean up)
+    {
+        enqueue((ServerTask)s -> s.nodeStatus(node, up));
     }
 
     @Override
@@ -254,7 +296,7 @@ final class ServerProcess implements LogListener
             }
             if (!stopped)
             {
-                execute(core.flush(System.currentTimeMillis()));
+                execute(core.flush(clock.currentTimeMillis()));
                 afterBatch();
             }
         }
@@ -317,7 +359,7 @@ final class ServerProcess implements LogListener
         {
             return;
         }
-        execute(core.handle(event, System.currentTimeMillis()));
+        execute(core.handle(event, clock.currentTimeMillis()));
         if (terminate)
         {
             stop(deleteOnTerminate, null);
@@ -352,27 +394,11 @@ final class ServerProcess implements LogListener
         {
             for (final Map.Entry<ProcessRef, List<RaEvent.Correlated>> e : notifications.entrySet())
             {
-                runtime.notifyApplied(e.getKey(), id, machine, e.getValue());
+                router.notifyApplied(e.getKey(), id, machine, e.getValue());
             }
             notifications.clear();
         }
-        if (!parkedQueries.isEmpty())
-        {
-            final Iterator<ParkedQuery> it = parkedQueries.iterator();
-            while (it.hasNext())
-            {
-                final ParkedQuery q = it.next();
-                if (q.call.isDone())
-                {
-                    it.remove();
-                }
-                else if (core.lastApplied() >= q.minIndex)
-                {
-                    it.remove();
-                    answerQuery(q);
-                }
-            }
-        }
+        queries.runDue(core);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -401,16 +427,16 @@ final class ServerProcess implements LogListener
         for (int i = 0, n = deferredReplies.size(); i < n; i++)
         {
             final RaftAction.ReplyToCaller reply = deferredReplies.get(i);
-            final Pending p = pending.remove(reply.callId());
+            final ServerCallLedger.Entry p = ledger.take(reply.callId());
             if (null != p)
             {
                 if (reply.reply() instanceof MachineFailure failure)
                 {
-                    p.origin.commandFailed(failure, id);
+                    p.origin().commandFailed(failure, id);
                 }
                 else
                 {
-                    p.origin.ok(reply.reply(), id);
+                    p.origin().ok(reply.reply(), id);
                 }
             }
         }
@@ -421,7 +447,7 @@ final class ServerProcess implements LogListener
     {
         if (action instanceof RaftAction.Send send)
         {
-            runtime.sendRaft(id, send.to(), send.rpc());
+            router.sendRaft(id, send.to(), send.rpc());
         }
         else if (action instanceof RaftAction.AppendToLog append)
         {
@@ -442,15 +468,15 @@ final class ServerProcess implements LogListener
         }
         else if (action instanceof RaftAction.SetElectionTimer timer)
         {
-            setElectionTimer(timer.delayMs());
+            timers.setElectionTimer(timer.delayMs());
         }
         else if (action instanceof RaftAction.CancelElectionTimer)
         {
-            electionDeadlineNanos = 0;
+            timers.cancelElectionTimer();
         }
         else if (action instanceof RaftAction.SetCommitNoticeTimer timer)
         {
-            setCommitNoticeTimer(timer.delayMs());
+            timers.setCommitNoticeTimer(timer.delayMs());
         }
         else if (action instanceof RaftAction.PersistTermAndVote persist)
         {
@@ -462,28 +488,16 @@ final class ServerProcess implements LogListener
             LOG.warn("{}: recovered from the storage damage found at start-up (log re-replicated past what it had " +
                 "acknowledged, term known); it votes and may lead again", id);
         }
-        else if (action instanceof RaftAction.MachineEffects effects)
+        else if (action instanceof RaftAction.MachineEffects machineEffects)
         {
-            for (final Effect effect : effects.effects())
+            for (final Effect effect : machineEffects.effects())
             {
-                runEffectContained(effect);
+                effects.run(effect);
             }
         }
         else if (action instanceof RaftAction.MachineFailed failed)
         {
-            final MachineFailure f = failed.failure();
-            if ("apply".equals(f.callback()))
-            {
-                // The command's outcome, reported to its caller and counted (apply_failures): not the member's
-                // problem, and logged by every member alike.
-                LOG.debug("{}: the machine's apply threw at index {}: {}: {}", id, f.index(), f.exceptionClass(),
-                    f.message());
-            }
-            else
-            {
-                LOG.warn("{}: the machine's {} threw at index {}: {}: {}; the member carries on", id, f.callback(),
-                    f.index(), f.exceptionClass(), f.message());
-            }
+            effects.logFailure(failed.failure());
         }
         else if (action instanceof RaftAction.CommandNotTaken notTaken)
         {
@@ -495,10 +509,10 @@ final class ServerProcess implements LogListener
         }
         else if (action instanceof RaftAction.QueryReady ready)
         {
-            final Pending p = pending.remove(ready.queryId());
+            final ServerCallLedger.Entry p = ledger.take(ready.queryId());
             if (null != p)
             {
-                p.origin.ok(core.lastApplied(), id);
+                p.origin().ok(core.lastApplied(), id);
             }
         }
         else if (action instanceof RaftAction.CallCompleted completed)
@@ -515,22 +529,22 @@ final class ServerProcess implements LogListener
             {
                 return;
             }
-            final Pending p = pending.remove(failed.callId());
+            final ServerCallLedger.Entry p = ledger.take(failed.callId());
             if (null != p)
             {
                 if (failed.error() == CallError.NOT_LEADER)
                 {
-                    p.origin.redirect(failed.leaderHint());
+                    p.origin().redirect(failed.leaderHint());
                 }
                 else
                 {
-                    p.origin.failed(failed.error(), failed.leaderHint());
+                    p.origin().failed(failed.error(), failed.leaderHint());
                 }
             }
         }
         else if (action instanceof RaftAction.WriteSnapshot write)
         {
-            writeSnapshot(write.meta(), write.machineState());
+            snapshots.write(write.meta(), write.machineState());
         }
         else if (action instanceof RaftAction.TruncateLogUpTo truncate)
         {
@@ -538,7 +552,8 @@ final class ServerProcess implements LogListener
         }
         else if (action instanceof RaftAction.InstallSnapshot install)
         {
-            installSnapshot(install.meta(), install.data());
+            // The core's view of the log is stale until it has seen the installation: it goes first.
+            selfEvents.add(snapshots.install(install.meta(), install.data()));
         }
         else if (action instanceof RaftAction.Terminate terminateAction)
         {
@@ -554,22 +569,22 @@ final class ServerProcess implements LogListener
 
     private void callCompleted(final RaftAction.CallCompleted completed)
     {
-        final Pending p = pending.remove(completed.callId());
+        final ServerCallLedger.Entry p = ledger.take(completed.callId());
         if (null == p)
         {
             return;
         }
-        switch (p.kind)
+        switch (p.kind())
         {
             case MEMBER_CHANGE:
                 refreshMembers();
-                p.origin.ok(List.of(completed.index(), completed.term()), id);
+                p.origin().ok(List.of(completed.index(), completed.term()), id);
                 break;
             case READ_INDEX:
-                p.origin.ok(core.lastApplied(), id);
+                p.origin().ok(core.lastApplied(), id);
                 break;
             default:
-                p.origin.ok(null, id);
+                p.origin().ok(null, id);
                 break;
         }
     }
@@ -580,19 +595,19 @@ final class ServerProcess implements LogListener
         final ServerId hint = id.equals(notTaken.leaderHint()) ? null : notTaken.leaderHint();
         if (mode instanceof ReplyMode.AwaitConsensus await)
         {
-            final Pending p = pending.remove(await.callId());
+            final ServerCallLedger.Entry p = ledger.take(await.callId());
             if (null != p)
             {
-                p.origin.redirect(hint);
+                p.origin().redirect(hint);
             }
         }
         else if (mode instanceof ReplyMode.Notify notify)
         {
-            runtime.sendEvent(notify.to(), new RaEvent.Rejected(id, hint, notify.correlation()), id);
+            router.sendEvent(notify.to(), new RaEvent.Rejected(id, hint, notify.correlation()));
         }
         else if (null != hint && currentCastHops < MAX_CAST_HOPS)
         {
-            runtime.castCommand(hint, notTaken.command(), null, null, currentCastHops + 1);
+            router.castCommand(hint, notTaken.command(), null, null, currentCastHops + 1);
         }
         else
         {
@@ -605,7 +620,7 @@ final class ServerProcess implements LogListener
         role = changed.to();
         if (changed.from() == RaftState.LEADER && changed.to() != RaftState.LEADER)
         {
-            dropLeaderResources();
+            effects.dropLeaderResources();
         }
         if (null != changed.leader())
         {
@@ -625,93 +640,8 @@ final class ServerProcess implements LogListener
         cluster.members = List.copyOf(ids);
     }
 
-    private void setElectionTimer(final long delayMs)
-    {
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, delayMs));
-        electionDeadlineNanos = deadline;
-        // Followers reset their timer on every append: keep one loop timer and move the deadline lazily, scheduling
-        // a new loop timer only when the deadline moves earlier.
-        if (null == electionTimer || electionTimer.isCancelled() || electionTimer.deadlineNanos - deadline > 0)
-        {
-            if (null != electionTimer)
-            {
-                electionTimer.cancel();
-            }
-            electionTimer = loop.schedule(deadline - System.nanoTime(), this::electionTimerDue);
-        }
-    }
-
-    private void electionTimerDue()
-    {
-        electionTimer = null;
-        if (stopped || electionDeadlineNanos == 0)
-        {
-            return;
-        }
-        final long remaining = electionDeadlineNanos - System.nanoTime();
-        if (remaining > 0)
-        {
-            electionTimer = loop.schedule(remaining, this::electionTimerDue);
-            return;
-        }
-        electionDeadlineNanos = 0;
-        enqueue(ELECTION_TIMEOUT);
-    }
-
-    private void setCommitNoticeTimer(final long delayMs)
-    {
-        if (null != commitNoticeTimer)
-        {
-            commitNoticeTimer.cancel();
-        }
-        commitNoticeTimer = loop.schedule(TimeUnit.MILLISECONDS.toNanos(Math.max(0, delayMs)), this::commitNoticeDue);
-    }
-
-    private void commitNoticeDue()
-    {
-        commitNoticeTimer = null;
-        if (!stopped)
-        {
-            enqueue(COMMIT_NOTICE_DUE);
-        }
-    }
-
     // ------------------------------------------------------------------------------------------------------------
-    // Snapshots
-
-    private void writeSnapshot(final SnapshotMeta meta, final Object state)
-    {
-        runtime.backgroundExecutor().execute(() ->
-        {
-            try
-            {
-                final Bytes data = Bytes.wrap(machine.stateCodec().toBytes(state));
-                storage.snapshots().write(meta, data);
-                enqueue((ServerTask)s -> s.snapshotWritten(meta));
-            }
-            catch (final RuntimeException ex)
-            {
-                LOG.warn("{}: writing snapshot {} failed", id, meta, ex);
-                enqueue(new RaftEvent.SnapshotFailed(meta, String.valueOf(ex)));
-            }
-        });
-    }
-
-    private void snapshotWritten(final SnapshotMeta meta)
-    {
-        handle(new RaftEvent.SnapshotWritten(meta));
-    }
-
-    private void installSnapshot(final SnapshotMeta meta, final Bytes data)
-    {
-        final Object state = machine.stateCodec().fromBytes(data.unsafeArray());
-        storage.snapshots().write(meta, data);
-        storage.log().resetTo(meta.index(), meta.term());
-        selfEvents.add(new RaftEvent.SnapshotInstalled(meta, state));
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // Machine effects
+    // Hand-over, monitors and reachability
 
     /**
      * The leadership transfer of an orderly stop ended, done (TimeoutNow is on its way) or not: the stop goes on once
@@ -731,126 +661,11 @@ final class ServerProcess implements LogListener
     }
 
     /**
-     * An effect that cannot be carried out (a message the machine's codec cannot encode, a handler that throws) is the
-     * machine's problem, not the member's: it is logged and counted, and the member carries on (unless the node runs
-     * with {@link ApplyFailureMode#STOP_SERVER}).
-     */
-    private void runEffectContained(final Effect effect)
-    {
-        try
-        {
-            runEffect(effect);
-        }
-        catch (final RuntimeException ex)
-        {
-            if (runtime.applyFailureMode() == ApplyFailureMode.STOP_SERVER)
-            {
-                throw ex;
-            }
-            effectFailures++;
-            LOG.warn("{}: the effect {} failed: {}", id, effect.getClass().getSimpleName(), ex.toString());
-        }
-    }
-
-    private void runEffect(final Effect effect)
-    {
-        if (effect instanceof Effect.SendMsg send)
-        {
-            runtime.sendToProcess(send.to(), send.message(), id, machine);
-        }
-        else if (effect instanceof Effect.Monitor monitor)
-        {
-            if (monitoredProcesses.add(monitor.process()))
-            {
-                runtime.monitorProcess(monitor.process(), id);
-            }
-        }
-        else if (effect instanceof Effect.Demonitor demonitor)
-        {
-            if (monitoredProcesses.remove(demonitor.process()))
-            {
-                runtime.demonitorProcess(demonitor.process(), id);
-            }
-        }
-        else if (effect instanceof Effect.MonitorNode monitorNode)
-        {
-            if (monitoredNodes.add(monitorNode.node()) && !runtime.isNodeUp(monitorNode.node()))
-            {
-                // As Erlang's monitor_node: watching a node that is already down reports it down at once.
-                enqueue(new RaftEvent.BuiltinTriggered(new BuiltinCommand.NodeDown(monitorNode.node())));
-            }
-        }
-        else if (effect instanceof Effect.DemonitorNode demonitorNode)
-        {
-            monitoredNodes.remove(demonitorNode.node());
-        }
-        else if (effect instanceof Effect.Timer timer)
-        {
-            startMachineTimer(timer.name(), timer.delayMs());
-        }
-        else if (effect instanceof Effect.CancelTimer cancel)
-        {
-            final LoopTimer t = machineTimers.remove(cancel.name());
-            if (null != t)
-            {
-                t.cancel();
-            }
-        }
-        else if (effect instanceof Effect.ModCall modCall)
-        {
-            runtime.modCall(id, modCall.handler(), modCall.argument());
-        }
-        else if (effect instanceof Effect.ReleaseCursor || effect instanceof Effect.Append)
-        {
-            // The core turns these into log actions; reaching the shell means the core let one through.
-            LOG.debug("{}: ignoring effect handled by the core: {}", id, effect);
-        }
-        else
-        {
-            throw new IllegalStateException("unhandled effect " + effect);
-        }
-    }
-
-    private void startMachineTimer(final String name, final long delayMs)
-    {
-        final LoopTimer previous = machineTimers.remove(name);
-        if (null != previous)
-        {
-            previous.cancel();
-        }
-        final LoopTimer[] holder = new LoopTimer[1];
-        holder[0] = loop.schedule(TimeUnit.MILLISECONDS.toNanos(delayMs), () ->
-        {
-            if (machineTimers.get(name) == holder[0])
-            {
-                machineTimers.remove(name);
-                enqueue(new RaftEvent.BuiltinTriggered(new BuiltinCommand.Timeout(name)));
-            }
-        });
-        machineTimers.put(name, holder[0]);
-    }
-
-    private void dropLeaderResources()
-    {
-        for (final ProcessRef process : monitoredProcesses)
-        {
-            runtime.demonitorProcess(process, id);
-        }
-        monitoredProcesses.clear();
-        monitoredNodes.clear();
-        for (final LoopTimer timer : machineTimers.values())
-        {
-            timer.cancel();
-        }
-        machineTimers.clear();
-    }
-
-    /**
      * A monitored process ended (loop thread, via a task).
      */
     void processDown(final ProcessRef process, final DownReason reason)
     {
-        if (monitoredProcesses.remove(process))
+        if (effects.forgetMonitor(process))
         {
             handle(new RaftEvent.BuiltinTriggered(new BuiltinCommand.Down(process, reason)));
         }
@@ -885,20 +700,12 @@ final class ServerProcess implements LogListener
         }
         if (!up)
         {
-            final List<ProcessRef> lost = new ArrayList<>();
-            for (final ProcessRef process : monitoredProcesses)
-            {
-                if (process.node().equals(node))
-                {
-                    lost.add(process);
-                }
-            }
-            for (final ProcessRef process : lost)
+            for (final ProcessRef process : effects.monitoredOn(node))
             {
                 processDown(process, DownReason.NOCONNECTION);
             }
         }
-        if (monitoredNodes.contains(node))
+        if (effects.monitorsNode(node))
         {
             handle(new RaftEvent.BuiltinTriggered(up ? new BuiltinCommand.NodeUp(node) :
                 new BuiltinCommand.NodeDown(node)));
@@ -921,28 +728,28 @@ final class ServerProcess implements LogListener
                 origin.failed(CallError.INVALID_COMMAND, null, refusal);
                 return;
             }
-            final long callId = register(origin, PendingKind.COMMAND);
+            final long callId = ledger.register(origin, ServerCallLedger.Kind.COMMAND);
             handle(new RaftEvent.ClientCommand(command.command(), new ReplyMode.AwaitConsensus(callId)));
         }
         else if (request instanceof ServerRequest.AddMember add)
         {
-            final long callId = register(origin, PendingKind.MEMBER_CHANGE);
+            final long callId = ledger.register(origin, ServerCallLedger.Kind.MEMBER_CHANGE);
             handle(new RaftEvent.AddMember(callId, new Member(add.member(), add.membership(), 0)));
         }
         else if (request instanceof ServerRequest.RemoveMember remove)
         {
-            final long callId = register(new RemovalOrigin(origin, remove.member(), runtime::retireRemovedMember),
-                PendingKind.MEMBER_CHANGE);
+            final long callId = ledger.register(new RemovalOrigin(origin, remove.member(), environment.retire()),
+                ServerCallLedger.Kind.MEMBER_CHANGE);
             handle(new RaftEvent.RemoveMember(callId, remove.member()));
         }
         else if (request instanceof ServerRequest.TransferLeadership transfer)
         {
-            final long callId = register(origin, PendingKind.TRANSFER);
+            final long callId = ledger.register(origin, ServerCallLedger.Kind.TRANSFER);
             handle(new RaftEvent.TransferLeadership(callId, transfer.target()));
         }
         else if (request instanceof ServerRequest.DeleteCluster)
         {
-            final long callId = register(origin, PendingKind.DELETE);
+            final long callId = ledger.register(origin, ServerCallLedger.Kind.DELETE);
             handle(new RaftEvent.DeleteCluster(callId));
         }
         else if (request instanceof ServerRequest.TriggerElection)
@@ -966,7 +773,7 @@ final class ServerProcess implements LogListener
         {
             if (readIndex.confirmLeadership())
             {
-                final long callId = register(origin, PendingKind.READ_INDEX);
+                final long callId = ledger.register(origin, ServerCallLedger.Kind.READ_INDEX);
                 handle(new RaftEvent.ConsistentQuery(callId));
             }
             else if (core.role() == RaftState.LEADER)
@@ -980,7 +787,7 @@ final class ServerProcess implements LogListener
         }
         else if (request instanceof ServerRequest.NamedQuery named)
         {
-            namedQuery(named, origin);
+            queries.namedQuery(core, machine, named, origin);
         }
         else if (request instanceof ServerRequest.Stop)
         {
@@ -996,13 +803,6 @@ final class ServerProcess implements LogListener
         {
             throw new IllegalStateException("unhandled request " + request);
         }
-    }
-
-    private long register(final CallOrigin origin, final PendingKind kind)
-    {
-        final long callId = nextCallId++;
-        pending.put(callId, new Pending(origin, kind));
-        return callId;
     }
 
     /**
@@ -1028,47 +828,15 @@ final class ServerProcess implements LogListener
     }
 
     /**
-     * A leader checks a command BEFORE appending it, as the caller's node did (a caller on another node may run other
-     * code): bytes the machine cannot decode, a command of another type than the machine's, or one above the maximum
-     * command size would otherwise become an entry every member fails to apply, or one that cannot be replicated. The
-     * decoded value is cached in the command, so applying it later costs nothing more. Other members leave the checks
-     * to the leader they redirect to.
+     * A leader checks a command before appending it ({@link CommandCheck#leaderRefusal}); other members leave the
+     * checks to the leader they redirect to.
      *
      * @return null if the command may be appended, else why not.
      */
     private String refusal(final UserCommand command)
     {
-        if (core.role() != RaftState.LEADER)
-        {
-            return null;
-        }
-        final Object value;
-        try
-        {
-            value = command.value(machine.commandCodec());
-        }
-        catch (final RuntimeException ex)
-        {
-            LOG.warn("{}: refusing a command whose bytes do not decode: {}", id, ex.toString());
-            return "cluster '" + cluster.clusterName + "': the command's bytes do not decode with the command codec " +
-                "of machine " + machine.getClass().getName() + ": " + ex.getMessage();
-        }
-        final String wrongType = CommandCheck.wrongType(cluster, value);
-        if (null != wrongType)
-        {
-            return wrongType;
-        }
-        final Bytes data;
-        try
-        {
-            data = command.data(machine.commandCodec());
-        }
-        catch (final RuntimeException ex)
-        {
-            return "cluster '" + cluster.clusterName + "': the command cannot be encoded with the command codec of " +
-                "machine " + machine.getClass().getName() + ": " + ex.getMessage();
-        }
-        return CommandCheck.tooLarge(cluster, data.length(), runtime.maxCommandBytes());
+        return core.role() != RaftState.LEADER ? null :
+            CommandCheck.leaderRefusal(cluster, command, environment.maxCommandBytes(), id);
     }
 
     /**
@@ -1077,83 +845,7 @@ final class ServerProcess implements LogListener
     void localQuery(final Function<Object, Object> query, final long minIndex, final long minTerm,
         final ClientCall call)
     {
-        final ParkedQuery q = new ParkedQuery(query, minIndex, minTerm, call.future);
-        if (core.lastApplied() >= minIndex)
-        {
-            answerQuery(q);
-        }
-        else
-        {
-            parkedQueries.add(q);
-        }
-    }
-
-    /**
-     * A query the machine declares by name, possibly from another node: decoded and answered with the machine's query
-     * codec, as described on {@link ServerRequest.NamedQuery}.
-     */
-    private void namedQuery(final ServerRequest.NamedQuery named, final CallOrigin origin)
-    {
-        final CompletableFuture<Object> answer = new CompletableFuture<>();
-        final Object argument;
-        try
-        {
-            argument = machine.queryCodec().fromBytes(named.argument().unsafeArray());
-        }
-        catch (final RuntimeException ex)
-        {
-            origin.ok(List.of(false, 0L, 0L, "bad query argument: " + ex.getMessage()), core.leaderId());
-            return;
-        }
-        answer.whenComplete((value, error) ->
-        {
-            if (null != error)
-            {
-                origin.ok(List.of(false, 0L, 0L, String.valueOf(error.getMessage())), null);
-                return;
-            }
-            final dev.ra.QueryResult<?> result = (dev.ra.QueryResult<?>)value;
-            origin.ok(List.of(true, result.index(), result.term(),
-                machine.queryCodec().toBytes(result.result())), result.leader());
-        });
-        final ParkedQuery q = new ParkedQuery(state -> machine.query(named.name(), argument, state),
-            named.minIndex(), 0, answer);
-        if (core.lastApplied() >= named.minIndex())
-        {
-            answerQuery(q);
-        }
-        else
-        {
-            parkedQueries.add(q);
-        }
-    }
-
-    private void answerQuery(final ParkedQuery q)
-    {
-        if (q.minTerm > 0)
-        {
-            final long term = storage.log().term(q.minIndex);
-            if (term != LogStore.UNKNOWN_TERM && term != q.minTerm)
-            {
-                q.call.completeExceptionally(new dev.ra.RaException("the entry at index " + q.minIndex +
-                    " on " + id + " has term " + term + ", not " + q.minTerm + ": the awaited write was lost"));
-                return;
-            }
-        }
-        final long applied = core.lastApplied();
-        final Object result;
-        try
-        {
-            result = q.query.apply(core.machineState());
-        }
-        catch (final RuntimeException ex)
-        {
-            q.call.completeExceptionally(ex);
-            return;
-        }
-        final long term = storage.log().term(applied);
-        final ServerId leader = core.leaderId();
-        q.call.complete(new dev.ra.QueryResult<>(result, applied, Math.max(0, term), leader));
+        queries.runOrPark(core, new ParkedQueries.ParkedQuery(query, minIndex, minTerm, call.future));
     }
 
     ServerOverview overview()
@@ -1164,7 +856,7 @@ final class ServerProcess implements LogListener
             members.add(m.id());
         }
         final Map<String, Long> counters = new LinkedHashMap<>(core.counters().asMap());
-        counters.put("effect_failures", effectFailures);
+        counters.put("effect_failures", effects.failures());
         Map<String, Object> machineOverview;
         try
         {
@@ -1207,7 +899,7 @@ final class ServerProcess implements LogListener
             return;
         }
         if (!deleteData && null == cause && null != core && handOver.begin(core, this::handle, loop::schedule,
-            runtime.config().electionTimeoutMin().toNanos(), () -> stop(false, null)))
+            environment.handOverBoundNanos(), () -> stop(false, null)))
         {
             // A leader stopping in order hands over first; the stop goes on from there.
             return;
@@ -1219,15 +911,7 @@ final class ServerProcess implements LogListener
         }
         stopped = true;
         LOG.info("{}: stopping{}", id, deleteData ? " and deleting its data" : "");
-        electionDeadlineNanos = 0;
-        if (null != electionTimer)
-        {
-            electionTimer.cancel();
-        }
-        if (null != commitNoticeTimer)
-        {
-            commitNoticeTimer.cancel();
-        }
+        timers.cancelAll();
         List<ServerId> peers = List.of();
         if (null != core)
         {
@@ -1247,7 +931,7 @@ final class ServerProcess implements LogListener
                 peers = cluster.members;
             }
         }
-        dropLeaderResources();
+        effects.dropLeaderResources();
         if (null == cause && null != core)
         {
             try
@@ -1259,22 +943,14 @@ final class ServerProcess implements LogListener
                 LOG.warn("{}: could not record the applied index", id, ex);
             }
         }
-        for (final Pending p : pending.values())
-        {
-            p.origin.stopped(id, cause);
-        }
-        pending.clear();
-        for (final ParkedQuery q : parkedQueries)
-        {
-            q.call.completeExceptionally(new ServerStoppedException("server " + id + " stopped", cause));
-        }
-        parkedQueries.clear();
+        ledger.stopped(id, cause);
+        queries.stopped(cause);
         Object queued;
         while (null != (queued = mailbox.poll()))
         {
             if (queued instanceof ServerTask task)
             {
-                runtime.runRejected(task, this);
+                task.rejected(id);
             }
         }
         selfEvents.clear();
@@ -1284,14 +960,15 @@ final class ServerProcess implements LogListener
             storage.close();
             if (deleteData)
             {
-                runtime.storage().delete(id);
+                environment.storage().delete(id);
             }
         }
         catch (final RuntimeException ex)
         {
             LOG.warn("{}: closing storage failed", id, ex);
         }
-        runtime.serverStopped(this, peers);
+        environment.stopped().accept(this);
+        router.serverDown(id, peers);
         stoppedFuture.complete(null);
     }
 

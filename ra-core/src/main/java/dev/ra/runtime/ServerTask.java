@@ -1,5 +1,7 @@
 package dev.ra.runtime;
 
+import dev.ra.ServerId;
+
 /**
  * Work for a server that is not a Raft event (a client call, a query, a stop), run on its event loop in mailbox order.
  */
@@ -9,4 +11,14 @@ interface ServerTask
      * @param server the server, on its event loop.
      */
     void run(ServerProcess server);
+
+    /**
+     * The server stopped before it could run this: a task someone waits for answers at once, instead of leaving it to
+     * a timeout. Any thread.
+     *
+     * @param server that stopped.
+     */
+    default void rejected(final ServerId server)
+    {
+    }
 }

@@ -36,7 +36,7 @@ public final class StoredServers
         final List<ServerId> stored = new ArrayList<>();
         for (final ServerId id : runtime.storage().servers())
         {
-            if (id.node().equals(runtime.nodeId()))
+            if (runtime.isLocal(id))
             {
                 stored.add(id);
             }
@@ -55,13 +55,14 @@ public final class StoredServers
             }
             starts.add(start);
         }
-        final long deadline = System.nanoTime() + timeout.toNanos();
+        final RuntimeClock clock = runtime.config().clock();
+        final long deadline = clock.nanoTime() + timeout.toNanos();
         final List<ServerId> restarted = new ArrayList<>(stored.size());
         for (int i = 0; i < stored.size(); i++)
         {
             try
             {
-                starts.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                starts.get(i).get(Math.max(0, deadline - clock.nanoTime()), TimeUnit.NANOSECONDS);
                 restarted.add(stored.get(i));
             }
             catch (final InterruptedException ex)

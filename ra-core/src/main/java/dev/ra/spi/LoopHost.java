@@ -8,7 +8,16 @@ package dev.ra.spi;
  * of them per message cost more than the loopback round trip itself. On a lent thread the server runs right after the
  * read that delivered its message, and what it sends is written by the same thread without waking another.
  *
- * <p>What runs on it must not block: the runtime only puts its event loops here, and they never block.
+ * <p>The runtime puts only its event loops here, and they do not wait for other threads, locks held elsewhere or the
+ * network. They may block for one disk write, though: at the end of a round a loop calls
+ * {@link LogStore#writeIfIdle}, and a log whose writer thread is idle and whose node is quiet (ra-log: one server
+ * waiting with at most a few records) writes and syncs that small batch on the calling thread, so a lent I/O thread
+ * may stop for one {@code fdatasync} (tens of microseconds to a few milliseconds, depending on the disk) while reads
+ * and writes of its other connections wait. This is accepted because it happens only when nothing else is waiting for
+ * the log (under load the writer thread is busy and the call returns at once), and because on a quiet node it saves
+ * the two thread hand-offs of waking the writer and being woken back, which cost more than the sync. A transport
+ * whose threads must never block on a disk should lend none ({@link Transport#loopHosts} returning an empty list), or
+ * the application should build its system with {@code RaSystem.Builder.useTransportThreads(false)}.
  */
 public interface LoopHost
 {

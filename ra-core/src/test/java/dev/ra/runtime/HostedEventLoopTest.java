@@ -62,7 +62,7 @@ class HostedEventLoopTest
             known.countDown();
         });
         known.await();
-        final EventLoop loop = new EventLoop("hosted", 10);
+        final EventLoop loop = new EventLoop("hosted", 10, RuntimeClock.system());
         loop.startOn(host);
         return loop;
     }

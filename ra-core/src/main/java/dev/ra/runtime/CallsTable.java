@@ -1,0 +1,132 @@
+package dev.ra.runtime;
+
+import dev.ra.protocol.NodeMessage;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The calls this node made to other nodes that await a {@link NodeMessage.CallReply}, by call id: client calls sent
+ * to a server on another node ({@link ClientCall}) and requests to start a server there. It hands out the call ids,
+ * owns the timeout thread of client calls ({@link CallTimeouts}) and the scheduler of their retries.
+ *
+ * <p>This is the caller's side. The other side, the calls a server took and has not answered yet, is that server's
+ * own ({@link ServerCallLedger}), keyed by ids its core knows; the two never share an id. Thread-safe.
+ */
+final class CallsTable
+{
+    /**
+     * Something waiting for the answer to a message this node sent.
+     */
+    interface AwaitingReply
+    {
+        /**
+         * @param reply the answer; called once, on a transport thread.
+         */
+        void onReply(NodeMessage.CallReply reply);
+
+        /**
+         * @param node that became unreachable.
+         * @return whether the answer was to come from there (and so will not come).
+         */
+        default boolean awaitsNode(final String node)
+        {
+            return false;
+        }
+
+        /**
+         * The node the answer was to come from became unreachable; called once, instead of {@link #onReply}.
+         */
+        default void nodeLost()
+        {
+        }
+    }
+
+    private final Map<Long, AwaitingReply> awaiting = new ConcurrentHashMap<>();
+    private final AtomicLong callIds = new AtomicLong();
+    private final RuntimeClock clock;
+    private final CallTimeouts timeouts;
+    private final ScheduledExecutorService scheduler;
+
+    CallsTable(final RuntimeClock clock, final CallTimeouts timeouts, final ScheduledExecutorService scheduler)
+    {
+        this.clock = clock;
+        this.timeouts = timeouts;
+        this.scheduler = scheduler;
+    }
+
+    long nextCallId()
+    {
+        return callIds.incrementAndGet();
+    }
+
+    RuntimeClock clock()
+    {
+        return clock;
+    }
+
+    CallTimeouts timeouts()
+    {
+        return timeouts;
+    }
+
+    ScheduledExecutorService scheduler()
+    {
+        return scheduler;
+    }
+
+    /**
+     * Run a retry after a pause, on the scheduler thread.
+     */
+    void retryAfter(final Runnable retry, final long delayMs)
+    {
+        scheduler.schedule(retry, delayMs, TimeUnit.MILLISECONDS);
+    }
+
+    void await(final long callId, final AwaitingReply waiter)
+    {
+        awaiting.put(callId, waiter);
+    }
+
+    void forget(final long callId, final AwaitingReply waiter)
+    {
+        awaiting.remove(callId, waiter);
+    }
+
+    /**
+     * An answer came: hand it to whoever waits for it (nobody, if the call completed otherwise meanwhile).
+     */
+    void onReply(final NodeMessage.CallReply reply)
+    {
+        final AwaitingReply waiter = awaiting.remove(reply.callId());
+        if (null != waiter)
+        {
+            waiter.onReply(reply);
+        }
+    }
+
+    /**
+     * A node became unreachable: the answers it owed will not come.
+     */
+    void nodeDown(final String node)
+    {
+        for (final Map.Entry<Long, AwaitingReply> e : awaiting.entrySet())
+        {
+            final AwaitingReply waiter = e.getValue();
+            if (waiter.awaitsNode(node) && awaiting.remove(e.getKey(), waiter))
+            {
+                waiter.nodeLost();
+            }
+        }
+    }
+
+    /**
+     * Fail every call still pending (the node is closing) and any made later.
+     */
+    void close()
+    {
+        timeouts.shutdown();
+    }
+}

@@ -1,0 +1,154 @@
+package dev.ra.runtime;
+
+import dev.ra.QueryResult;
+import dev.ra.ServerId;
+import dev.ra.ServerStoppedException;
+import dev.ra.UnknownServerException;
+import dev.ra.codec.Bytes;
+import dev.ra.codec.Codec;
+import dev.ra.protocol.ServerRequest;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * The queries an application makes through its node (docs/RUNTIME.md, "Queries"): a query function runs on a member
+ * hosted by this node, at once or once it has applied the leader's read index; a named query goes to any member, on
+ * any node, as a name and an encoded argument. Thread-safe.
+ */
+final class ClientQueries
+{
+    /**
+     * Makes a client call that follows redirects.
+     */
+    interface Caller
+    {
+        CompletableFuture<Object> call(ServerId server, ServerRequest request, Duration timeout,
+            ClientCall.Completion completion);
+    }
+
+    private final MessageRouter router;
+    private final ClusterDirectory clusters;
+    private final ServerRegistry registry;
+    private final Caller caller;
+
+    ClientQueries(final MessageRouter router, final ClusterDirectory clusters, final ServerRegistry registry,
+        final Caller caller)
+    {
+        this.router = router;
+        this.clusters = clusters;
+        this.registry = registry;
+        this.caller = caller;
+    }
+
+    /**
+     * Run a query on a server of this node, once it has applied an index.
+     */
+    CompletableFuture<Object> localQuery(final ServerId server, final Function<Object, Object> query,
+        final long minIndex, final long minTerm, final Duration timeout)
+    {
+        final ServerProcess process = requireLocalRunning(server);
+        final ClientCall call = new ClientCall(router, server, null, process.cluster, timeout.toNanos(), null)
+            .armTimeout();
+        process.enqueue(new QueryTask(query, minIndex, minTerm, call));
+        return call.future;
+    }
+
+    /**
+     * Read the leader's applied index (after confirming leadership with a quorum when {@code consistent}), then run
+     * the query on the addressed server of this node once it has applied that index.
+     */
+    CompletableFuture<Object> readThroughLeader(final ServerId server, final Function<Object, Object> query,
+        final boolean consistent, final Duration timeout)
+    {
+        requireLocalRunning(server);
+        return caller.call(server, new ServerRequest.ReadIndex(consistent), timeout, (call, value, leader) ->
+        {
+            final ServerProcess local = registry.get(server);
+            if (null == local)
+            {
+                call.future.completeExceptionally(new ServerStoppedException("server " + server + " stopped"));
+                return;
+            }
+            local.enqueue(new QueryTask(query, (Long)value, 0, call));
+        });
+    }
+
+    /**
+     * A query the machine declares by name: with {@code consistent}, the leader first confirms its leadership and
+     * returns its applied index (ReadIndex, thesis §6.4), and the query runs on the leader once it has applied that
+     * index; without, it runs on the addressed member at once, however stale.
+     */
+    CompletableFuture<Object> namedQuery(final ServerId server, final String name, final Object argument,
+        final boolean consistent, final Duration timeout)
+    {
+        final ClusterInfo cluster = clusters.require(server, "register its cluster with RaSystem.registerCluster " +
+            "first");
+        final Codec<Object> codec = cluster.machine.queryCodec();
+        final Bytes encoded = Bytes.wrap(codec.toBytes(argument));
+        final RuntimeClock clock = router.calls().clock();
+        final long deadlineNanos = clock.nanoTime() + timeout.toNanos();
+        if (!consistent)
+        {
+            // The member answers with the leader it knows, which is what the result reports (not the member).
+            return caller.call(server, new ServerRequest.NamedQuery(name, encoded, 0), timeout,
+                (call, value, leader) -> completeNamedQuery(call, value, codec, leader));
+        }
+        return caller.call(server, new ServerRequest.ReadIndex(true), timeout, (call, value, leader) ->
+        {
+            final long remaining = Math.max(1, deadlineNanos - clock.nanoTime());
+            caller.call(null != leader ? leader : server, new ServerRequest.NamedQuery(name, encoded, (Long)value),
+                Duration.ofNanos(remaining), (second, answer, answeredBy) -> completeNamedQuery(second, answer, codec,
+                    null != leader ? leader : answeredBy))
+                .whenComplete((result, error) ->
+                {
+                    if (null != error)
+                    {
+                        call.future.completeExceptionally(error);
+                    }
+                    else
+                    {
+                        call.future.complete(result);
+                    }
+                });
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void completeNamedQuery(final ClientCall call, final Object value, final Codec<Object> codec,
+        final ServerId leader)
+    {
+        final List<Object> answer = (List<Object>)value;
+        if (!Boolean.TRUE.equals(answer.get(0)))
+        {
+            call.future.completeExceptionally(new IllegalArgumentException("query refused: " + answer.get(3)));
+            return;
+        }
+        try
+        {
+            final Object result = codec.fromBytes((byte[])answer.get(3));
+            call.future.complete(new QueryResult<>(result, (Long)answer.get(1), (Long)answer.get(2), leader));
+        }
+        catch (final RuntimeException ex)
+        {
+            call.future.completeExceptionally(ex);
+        }
+    }
+
+    private ServerProcess requireLocalRunning(final ServerId server)
+    {
+        if (!router.isLocal(server))
+        {
+            throw new IllegalArgumentException("queries run on a member hosted by this node, and " + server +
+                " is on node " + server.node() + ": query functions are code and are never shipped between " +
+                "nodes; address the member of the cluster on this node instead");
+        }
+        final ServerProcess process = registry.get(server);
+        if (null == process)
+        {
+            throw new UnknownServerException(server, "no server " + server + " runs on " + router.nodeId());
+        }
+        return process;
+    }
+}

@@ -1,0 +1,495 @@
+package dev.ra.runtime;
+
+import dev.ra.DownReason;
+import dev.ra.ProcessRef;
+import dev.ra.RaEvent;
+import dev.ra.ServerId;
+import dev.ra.StateMachine;
+import dev.ra.codec.Bytes;
+import dev.ra.codec.Codec;
+import dev.ra.codec.Codecs;
+import dev.ra.core.RaftEvent;
+import dev.ra.protocol.NodeMessage;
+import dev.ra.protocol.RaftRpc;
+import dev.ra.protocol.ServerRequest;
+import dev.ra.protocol.UserCommand;
+import dev.ra.spi.Transport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Location transparency for the shell, as the Erlang VM gives it to Ra: a server, a client call or an effect sends to a
+ * {@link ServerId} or a {@link ProcessRef}, and the router delivers it, into a local server's mailbox or a local
+ * process when the destination is on this node, or encoded as a {@link NodeMessage} through the {@link Transport}
+ * otherwise. It is the only place that asks whether a server, a process or a node is this one.
+ *
+ * <p>Incoming node messages come back through {@link #receive}, which delivers them the same way, and the transport's
+ * news of other nodes (up, down, silent, heard) through {@link #nodeStatus} and {@link #nodeSilence}. Thread-safe.
+ */
+final class MessageRouter
+{
+    private static final Logger LOG = LoggerFactory.getLogger(MessageRouter.class);
+
+    private final String nodeId;
+    private final Transport transport;
+    private final LocalServers<? extends ServerMailbox> servers;
+    private final ClusterDirectory clusters;
+    private final CallsTable calls;
+    private final ProcessRegistry processes;
+    /** Nodes the transport reported silent and not heard from since. */
+    private final Set<String> silentNodes = ConcurrentHashMap.newKeySet();
+
+    MessageRouter(final String nodeId, final Transport transport, final LocalServers<? extends ServerMailbox> servers,
+        final ClusterDirectory clusters, final CallsTable calls, final Executor processExecutor)
+    {
+        this.nodeId = nodeId;
+        this.transport = transport;
+        this.servers = servers;
+        this.clusters = clusters;
+        this.calls = calls;
+        this.processes = new ProcessRegistry(nodeId, processExecutor, calls.clock(), this::processDown);
+    }
+
+    String nodeId()
+    {
+        return nodeId;
+    }
+
+    CallsTable calls()
+    {
+        return calls;
+    }
+
+    ProcessRegistry processes()
+    {
+        return processes;
+    }
+
+    Transport transport()
+    {
+        return transport;
+    }
+
+    /**
+     * @return whether the server is hosted by this node.
+     */
+    boolean isLocal(final ServerId server)
+    {
+        return server.node().equals(nodeId);
+    }
+
+    /**
+     * @return whether this node can reach the node (itself always).
+     */
+    boolean isNodeUp(final String node)
+    {
+        return node.equals(nodeId) || transport.isReachable(node);
+    }
+
+    /**
+     * @param node id of a node.
+     * @return whether the transport reported it silent (connected, but nothing heard for a while) and it has not been
+     *         heard from since: calls do not follow a leader hint there.
+     */
+    boolean isSilent(final String node)
+    {
+        return !silentNodes.isEmpty() && silentNodes.contains(node);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Servers
+
+    void sendRaft(final ServerId from, final ServerId to, final RaftRpc rpc)
+    {
+        if (isLocal(to))
+        {
+            final ServerMailbox server = servers.get(to);
+            if (null != server)
+            {
+                server.deliver(new RaftEvent.RpcReceived(from, rpc));
+            }
+        }
+        else
+        {
+            transport.send(to.node(), new NodeMessage.RaftMessage(from, to, rpc));
+        }
+    }
+
+    /**
+     * Send a client call to a server: into its mailbox, or to its node, where the call waits for the reply in the
+     * {@link CallsTable}.
+     */
+    void dispatch(final ClientCall call, final ServerId to)
+    {
+        if (isLocal(to))
+        {
+            final ServerMailbox server = servers.get(to);
+            if (null == server)
+            {
+                call.noServer(to);
+            }
+            else
+            {
+                server.deliverCall(call.request, call);
+            }
+            return;
+        }
+        if (!transport.isReachable(to.node()))
+        {
+            call.noServer(to);
+            return;
+        }
+        final long id = calls.nextCallId();
+        call.sentRemotely(id);
+        calls.await(id, call);
+        final NodeMessage.ServerCall message = new NodeMessage.ServerCall(id, to, call.request);
+        if (call.claimReceiveOnCaller())
+        {
+            switch (transport.sendAndReceiveOnCaller(to.node(), message, call.deadlineNanos()))
+            {
+                case ANSWERED, DEADLINE_PASSED:
+                    return;
+                case CONNECTION_LOST:
+                    call.nodeLost(to);
+                    return;
+                case NOT_SENT:
+                default:
+                    break;
+            }
+        }
+        transport.send(to.node(), message);
+    }
+
+    /**
+     * Send a fire-and-forget command.
+     *
+     * @param to          server addressed.
+     * @param command     encoded command.
+     * @param notifyTo    process to notify, or null.
+     * @param correlation of the command, or null.
+     * @param hops        times forwarded so far.
+     */
+    void castCommand(final ServerId to, final UserCommand command, final ProcessRef notifyTo,
+        final Object correlation, final int hops)
+    {
+        if (isLocal(to))
+        {
+            castToLocal(to, command, notifyTo, correlation, hops);
+        }
+        else
+        {
+            transport.send(to.node(), new NodeMessage.CommandCast(to, command, notifyTo, correlation, hops));
+        }
+    }
+
+    private void castToLocal(final ServerId to, final UserCommand command, final ProcessRef notifyTo,
+        final Object correlation, final int hops)
+    {
+        final ServerMailbox server = servers.get(to);
+        if (null != server)
+        {
+            server.deliverCast(command, notifyTo, correlation, hops);
+        }
+        else if (null != notifyTo)
+        {
+            sendEvent(notifyTo, new RaEvent.Rejected(to, null, correlation));
+        }
+    }
+
+    /**
+     * A server stopped: its peers hear of it at once (like an Erlang monitor firing) rather than from their timeouts.
+     */
+    void serverDown(final ServerId stopped, final List<ServerId> peers)
+    {
+        for (final ServerId peer : peers)
+        {
+            if (isLocal(peer))
+            {
+                final ServerMailbox local = servers.get(peer);
+                if (null != local)
+                {
+                    local.deliver(new RaftEvent.PeerUnreachable(stopped));
+                }
+            }
+            else
+            {
+                transport.send(peer.node(), new NodeMessage.ServerDown(stopped, peer));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Processes and monitors
+
+    /**
+     * A machine's message to a process, encoded with the machine's message codec when it crosses nodes; a message
+     * that cannot be encoded is dropped with a log line.
+     */
+    void sendToProcess(final ProcessRef to, final Object message, final ServerId from,
+        final StateMachine<Object, Object> machine)
+    {
+        if (to.node().equals(nodeId))
+        {
+            processes.deliver(to, message);
+            return;
+        }
+        final byte[] encoded;
+        try
+        {
+            encoded = machine.messageCodec().toBytes(message);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.warn("{}: cannot encode a message for {}; dropped", from, to, ex);
+            return;
+        }
+        transport.send(to.node(), new NodeMessage.ProcessMessage(to, from, Bytes.wrap(encoded)));
+    }
+
+    /**
+     * Send a message to any process, local or remote, encoded with the generic codec when it crosses nodes.
+     */
+    void send(final ProcessRef to, final Object message)
+    {
+        if (to.node().equals(nodeId))
+        {
+            processes.deliver(to, message);
+        }
+        else
+        {
+            transport.send(to.node(), new NodeMessage.ProcessMessage(to, null,
+                Bytes.wrap(Codecs.generic().toBytes(message))));
+        }
+    }
+
+    void sendEvent(final ProcessRef to, final RaEvent.Rejected event)
+    {
+        if (to.node().equals(nodeId))
+        {
+            processes.deliver(to, event);
+        }
+        else
+        {
+            transport.send(to.node(), new NodeMessage.RejectedNotice(to, event.from(), event.leaderHint(),
+                event.correlation()));
+        }
+    }
+
+    void notifyApplied(final ProcessRef to, final ServerId leader, final StateMachine<Object, Object> machine,
+        final List<RaEvent.Correlated> applied)
+    {
+        if (to.node().equals(nodeId))
+        {
+            processes.deliver(to, new RaEvent.Applied(leader, applied));
+            return;
+        }
+        final List<Object> correlations = new ArrayList<>(applied.size());
+        final List<Bytes> replies = new ArrayList<>(applied.size());
+        final Codec<Object> codec = machine.replyCodec();
+        for (final RaEvent.Correlated c : applied)
+        {
+            final byte[] reply;
+            try
+            {
+                reply = codec.toBytes(c.reply());
+            }
+            catch (final RuntimeException ex)
+            {
+                // A failed command, or a reply the machine's codec cannot encode: only this notification is lost,
+                // never the leader.
+                LOG.warn("{}: cannot notify {} of the command correlated {}: its reply cannot be encoded: {}",
+                    leader, to, c.correlation(), ex.toString());
+                continue;
+            }
+            correlations.add(c.correlation());
+            replies.add(Bytes.wrap(reply));
+        }
+        if (correlations.isEmpty())
+        {
+            return;
+        }
+        transport.send(to.node(), new NodeMessage.AppliedNotice(to, leader, correlations, replies));
+    }
+
+    void monitorProcess(final ProcessRef process, final ServerId watcher)
+    {
+        if (process.node().equals(nodeId))
+        {
+            processes.monitor(process, watcher);
+        }
+        else if (!isNodeUp(process.node()))
+        {
+            processDown(process, DownReason.NOCONNECTION, watcher);
+        }
+        else
+        {
+            transport.send(process.node(), new NodeMessage.MonitorProcess(process, watcher));
+        }
+    }
+
+    void demonitorProcess(final ProcessRef process, final ServerId watcher)
+    {
+        if (process.node().equals(nodeId))
+        {
+            processes.demonitor(process, watcher);
+        }
+        else
+        {
+            transport.send(process.node(), new NodeMessage.DemonitorProcess(process, watcher));
+        }
+    }
+
+    void processDown(final ProcessRef process, final DownReason reason, final ServerId watcher)
+    {
+        if (isLocal(watcher))
+        {
+            final ServerMailbox server = servers.get(watcher);
+            if (null != server)
+            {
+                server.deliverProcessDown(process, reason);
+            }
+        }
+        else
+        {
+            transport.send(watcher.node(), new NodeMessage.ProcessDown(process, reason, watcher));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Incoming
+
+    /**
+     * Deliver a message from another node. {@link NodeMessage.StartServer} is not routing and is left to the caller.
+     *
+     * @param fromNode the sender.
+     * @param message  received.
+     */
+    void receive(final String fromNode, final NodeMessage message)
+    {
+        if (message instanceof NodeMessage.RaftMessage raft)
+        {
+            final ServerMailbox server = servers.get(raft.to());
+            if (null != server)
+            {
+                server.deliver(new RaftEvent.RpcReceived(raft.from(), raft.rpc()));
+            }
+            else
+            {
+                // Like an Erlang monitor on a dead process: tell the sender at once.
+                transport.send(fromNode, new NodeMessage.ServerDown(raft.to(), raft.from()));
+            }
+        }
+        else if (message instanceof NodeMessage.ServerCall call)
+        {
+            final ServerMailbox server = servers.get(call.to());
+            final Codec<Object> codec = call.request() instanceof ServerRequest.Command && null != server ?
+                server.replyCodec() : Codecs.generic();
+            final RemoteOrigin origin = new RemoteOrigin(transport, nodeId, fromNode, call.callId(), codec);
+            if (null == server)
+            {
+                origin.noServer(call.to());
+            }
+            else
+            {
+                server.deliverCall(call.request(), origin);
+            }
+        }
+        else if (message instanceof NodeMessage.CallReply reply)
+        {
+            calls.onReply(reply);
+        }
+        else if (message instanceof NodeMessage.CommandCast cast)
+        {
+            castToLocal(cast.to(), cast.command(), cast.notifyTo(), cast.correlation(), cast.hops());
+        }
+        else if (message instanceof NodeMessage.ProcessMessage pm)
+        {
+            processes.deliver(pm.to(), clusters.messageCodec(pm.from()).fromBytes(pm.message().unsafeArray()));
+        }
+        else if (message instanceof NodeMessage.AppliedNotice notice)
+        {
+            final Codec<Object> codec = clusters.replyCodec(notice.leader());
+            final List<RaEvent.Correlated> applied = new ArrayList<>(notice.replies().size());
+            for (int i = 0; i < notice.replies().size(); i++)
+            {
+                applied.add(new RaEvent.Correlated(notice.correlations().get(i),
+                    codec.fromBytes(notice.replies().get(i).unsafeArray())));
+            }
+            processes.deliver(notice.to(), new RaEvent.Applied(notice.leader(), applied));
+        }
+        else if (message instanceof NodeMessage.RejectedNotice notice)
+        {
+            processes.deliver(notice.to(), new RaEvent.Rejected(notice.from(), notice.leaderHint(),
+                notice.correlation()));
+        }
+        else if (message instanceof NodeMessage.MonitorProcess monitor)
+        {
+            processes.monitor(monitor.process(), monitor.watcher());
+        }
+        else if (message instanceof NodeMessage.DemonitorProcess demonitor)
+        {
+            processes.demonitor(demonitor.process(), demonitor.watcher());
+        }
+        else if (message instanceof NodeMessage.ProcessDown down)
+        {
+            processDown(down.process(), down.reason(), down.watcher());
+        }
+        else if (message instanceof NodeMessage.ServerDown down)
+        {
+            final ServerMailbox server = servers.get(down.peer());
+            if (null != server)
+            {
+                server.deliver(new RaftEvent.PeerUnreachable(down.server()));
+            }
+        }
+        else
+        {
+            throw new IllegalStateException("unhandled node message " + message);
+        }
+    }
+
+    /**
+     * The transport reports a node up or down: every local server hears of it, and calls awaiting an answer from a
+     * node that went down learn that it will not come.
+     */
+    void nodeStatus(final String node, final boolean up)
+    {
+        silentNodes.remove(node);
+        if (!up)
+        {
+            processes.forgetWatchersOn(node);
+        }
+        for (final ServerMailbox server : servers.all())
+        {
+            server.deliverNodeStatus(node, up);
+        }
+        if (!up)
+        {
+            calls.nodeDown(node);
+        }
+    }
+
+    /**
+     * The transport reports a node silent, or heard from again.
+     */
+    void nodeSilence(final String node, final boolean silent)
+    {
+        if (silent)
+        {
+            silentNodes.add(node);
+        }
+        else
+        {
+            silentNodes.remove(node);
+        }
+        for (final ServerMailbox server : servers.all())
+        {
+            server.deliverNodeSilence(node, silent);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package dev.ra.runtime;
+
+import dev.ra.QueryResult;
+import dev.ra.RaException;
+import dev.ra.ServerId;
+import dev.ra.ServerStoppedException;
+import dev.ra.StateMachine;
+import dev.ra.core.ServerCore;
+import dev.ra.protocol.ServerRequest;
+import dev.ra.spi.LogStore;
+import dev.ra.spi.ServerStorage;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * Queries a server runs on its machine state, each once the server has applied the index it waits for (at once when
+ * it already has); the server looks at the waiting ones after each batch. Confined to the server's event loop.
+ */
+final class ParkedQueries
+{
+    /**
+     * A query waiting until the server has applied an index.
+     *
+     * @param query    to run against the machine state.
+     * @param minIndex that must be applied first (0 for none).
+     * @param minTerm  the entry at {@code minIndex} must have, or 0 for any.
+     * @param call     completed with a {@link QueryResult}.
+     */
+    record ParkedQuery(Function<Object, Object> query, long minIndex, long minTerm, CompletableFuture<Object> call)
+    {
+    }
+
+    private final ServerId id;
+    private final ServerStorage storage;
+    private final List<ParkedQuery> parked = new ArrayList<>();
+
+    ParkedQueries(final ServerId id, final ServerStorage storage)
+    {
+        this.id = id;
+        this.storage = storage;
+    }
+
+    /**
+     * Run the query now if its index is applied, else when it is.
+     */
+    void runOrPark(final ServerCore core, final ParkedQuery q)
+    {
+        if (core.lastApplied() >= q.minIndex)
+        {
+            answer(core, q);
+        }
+        else
+        {
+            parked.add(q);
+        }
+    }
+
+    /**
+     * Run the queries whose index is now applied; forget those whose caller gave up.
+     */
+    void runDue(final ServerCore core)
+    {
+        if (parked.isEmpty())
+        {
+            return;
+        }
+        final Iterator<ParkedQuery> it = parked.iterator();
+        while (it.hasNext())
+        {
+            final ParkedQuery q = it.next();
+            if (q.call.isDone())
+            {
+                it.remove();
+            }
+            else if (core.lastApplied() >= q.minIndex)
+            {
+                it.remove();
+                answer(core, q);
+            }
+        }
+    }
+
+    /**
+     * The server stopped: the waiting queries fail.
+     */
+    void stopped(final Throwable cause)
+    {
+        for (final ParkedQuery q : parked)
+        {
+            q.call.completeExceptionally(new ServerStoppedException("server " + id + " stopped", cause));
+        }
+        parked.clear();
+    }
+
+    /**
+     * A query the machine declares by name, possibly from another node: decoded and answered with the machine's query
+     * codec, as described on {@link ServerRequest.NamedQuery}.
+     */
+    void namedQuery(final ServerCore core, final StateMachine<Object, Object> machine,
+        final ServerRequest.NamedQuery named, final CallOrigin origin)
+    {
+        final CompletableFuture<Object> answer = new CompletableFuture<>();
+        final Object argument;
+        try
+        {
+            argument = machine.queryCodec().fromBytes(named.argument().unsafeArray());
+        }
+        catch (final RuntimeException ex)
+        {
+            origin.ok(List.of(false, 0L, 0L, "bad query argument: " + ex.getMessage()), core.leaderId());
+            return;
+        }
+        answer.whenComplete((value, error) ->
+        {
+            if (null != error)
+            {
+                origin.ok(List.of(false, 0L, 0L, String.valueOf(error.getMessage())), null);
+                return;
+            }
+            final QueryResult<?> result = (QueryResult<?>)value;
+            origin.ok(List.of(true, result.index(), result.term(),
+                machine.queryCodec().toBytes(result.result())), result.leader());
+        });
+        runOrPark(core, new ParkedQuery(state -> machine.query(named.name(), argument, state), named.minIndex(), 0,
+            answer));
+    }
+
+    private void answer(final ServerCore core, final ParkedQuery q)
+    {
+        if (q.minTerm > 0)
+        {
+            final long term = storage.log().term(q.minIndex);
+            if (term != LogStore.UNKNOWN_TERM && term != q.minTerm)
+            {
+                q.call.completeExceptionally(new RaException("the entry at index " + q.minIndex +
+                    " on " + id + " has term " + term + ", not " + q.minTerm + ": the awaited write was lost"));
+                return;
+            }
+        }
+        final long applied = core.lastApplied();
+        final Object result;
+        try
+        {
+            result = q.query.apply(core.machineState());
+        }
+        catch (final RuntimeException ex)
+        {
+            q.call.completeExceptionally(ex);
+            return;
+        }
+        final long term = storage.log().term(applied);
+        final ServerId leader = core.leaderId();
+        q.call.complete(new QueryResult<>(result, applied, Math.max(0, term), leader));
+    }
+}

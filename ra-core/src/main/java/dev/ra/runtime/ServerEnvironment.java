@@ -1,0 +1,30 @@
+package dev.ra.runtime;
+
+import dev.ra.ApplyFailureMode;
+import dev.ra.ServerId;
+import dev.ra.spi.Storage;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/**
+ * What a {@link ServerProcess} needs of its node, and nothing more: the router for everything it sends, the clock, the
+ * background executor for snapshots, the node's settings, and two hooks to the {@link ServerRegistry} that started it.
+ * The same for every server of a node.
+ *
+ * @param router             delivers what the server sends, wherever it goes.
+ * @param clock              of the node.
+ * @param background         encodes and writes snapshots.
+ * @param storage            of the node, to delete a server's data.
+ * @param applyFailureMode   what a member does when its machine throws.
+ * @param maxCommandBytes    largest encoded command a leader appends.
+ * @param handOverBoundNanos longest wait for the leadership hand-over of an orderly stop.
+ * @param modCallHandlers    handlers of {@link dev.ra.Effect.ModCall}, by name.
+ * @param retire             stops a removed member and deletes its data, wherever it runs.
+ * @param stopped            told once a server has stopped, so it is no longer found.
+ */
+record ServerEnvironment(MessageRouter router, RuntimeClock clock, Executor background, Storage storage,
+    ApplyFailureMode applyFailureMode, int maxCommandBytes, long handOverBoundNanos,
+    Map<String, Consumer<Object>> modCallHandlers, Consumer<ServerId> retire, Consumer<ServerProcess> stopped)
+{
+}

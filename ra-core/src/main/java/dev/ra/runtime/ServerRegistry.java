@@ -1,0 +1,442 @@
+package dev.ra.runtime;
+
+import dev.ra.RaException;
+import dev.ra.RaTimeoutException;
+import dev.ra.ServerId;
+import dev.ra.StateMachine;
+import dev.ra.UnknownServerException;
+import dev.ra.codec.Codecs;
+import dev.ra.core.CoreConfig;
+import dev.ra.core.RecoveredState;
+import dev.ra.core.ServerCore;
+import dev.ra.protocol.Member;
+import dev.ra.protocol.NodeMessage;
+import dev.ra.protocol.ServerRequest;
+import dev.ra.protocol.SnapshotMeta;
+import dev.ra.spi.LogListener;
+import dev.ra.spi.ServerStorage;
+import java.lang.reflect.Constructor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The servers of one node: starting one (new, or restarted from its storage) on one of the node's event loops,
+ * stopping one, starting one on another node, and retiring a member whose removal committed. The running servers are
+ * kept in {@link LocalServers}, which the {@link MessageRouter} reads; the clusters they belong to in the
+ * {@link ClusterDirectory}. Thread-safe.
+ */
+final class ServerRegistry
+{
+    private static final Logger LOG = LoggerFactory.getLogger(ServerRegistry.class);
+    private static final int CONFIG_VERSION = 1;
+
+    private final RuntimeConfig config;
+    private final EventLoop[] loops;
+    private final AtomicInteger nextLoop = new AtomicInteger();
+    private final LocalServers<ServerProcess> servers;
+    private final ClusterDirectory clusters;
+    private final MessageRouter router;
+    private final NodeReachability reachability;
+    private final ServerEnvironment environment;
+
+    /**
+     * @param config          of the node.
+     * @param loops           the servers are spread over.
+     * @param servers         the table of running servers, which this registry fills.
+     * @param clusters        what the node knows of clusters.
+     * @param router          of the node.
+     * @param background      encodes and writes snapshots.
+     * @param maxCommandBytes largest encoded command a leader appends.
+     */
+    ServerRegistry(final RuntimeConfig config, final EventLoop[] loops, final LocalServers<ServerProcess> servers,
+        final ClusterDirectory clusters, final MessageRouter router, final Executor background,
+        final int maxCommandBytes)
+    {
+        this.config = config;
+        this.loops = loops;
+        this.servers = servers;
+        this.clusters = clusters;
+        this.router = router;
+        this.reachability = new NodeReachability(config.nodeId(), config.transport(), router.calls().scheduler(),
+            config.clock());
+        this.environment = new ServerEnvironment(router, config.clock(), background, config.storage(),
+            config.applyFailureMode(), maxCommandBytes, config.electionTimeoutMin().toNanos(),
+            config.modCallHandlers(), this::retireRemovedMember, servers::remove);
+    }
+
+    /**
+     * @return the running server, or null.
+     */
+    ServerProcess get(final ServerId id)
+    {
+        return servers.get(id);
+    }
+
+    /**
+     * Start a server hosted by this node.
+     *
+     * @param clusterName of its cluster.
+     * @param machineName how the machine is found again on restart (registered name or class name).
+     * @param machine     the machine instance, or null to resolve {@code machineName}.
+     * @param id          of the server; must be on this node.
+     * @param members     initial members.
+     * @param isNew       true to create a new server (fails if it has storage), false to restart one.
+     * @return completes once the server runs.
+     */
+    @SuppressWarnings("unchecked")
+    CompletableFuture<Void> startLocalServer(final String clusterName, final String machineName,
+        final StateMachine<?, ?> machine, final ServerId id, final List<ServerId> members, final boolean isNew)
+    {
+        requireLocal(id);
+        if (servers.contains(id))
+        {
+            return CompletableFuture.failedFuture(new IllegalStateException("server " + id + " is already running"));
+        }
+        if (isNew && config.storage().exists(id))
+        {
+            return CompletableFuture.failedFuture(new IllegalStateException("server " + id +
+                " already has stored state; use restartServer, or delete it first"));
+        }
+        final StateMachine<Object, Object> resolved = (StateMachine<Object, Object>)(null != machine ? machine :
+            resolveMachine(machineName));
+        final ClusterInfo cluster = clusters.register(clusterName, machineName, resolved, members);
+        return openAndStart(id, cluster, isNew);
+    }
+
+    /**
+     * Restart a server from its storage on this node; nothing to do if it runs already.
+     *
+     * @param id of the server.
+     * @return completes once the server runs.
+     */
+    CompletableFuture<Void> restartLocalServer(final ServerId id)
+    {
+        requireLocal(id);
+        if (servers.contains(id))
+        {
+            // Restarted already, for example with the other stored servers when the system was built.
+            return CompletableFuture.completedFuture(null);
+        }
+        if (!config.storage().exists(id))
+        {
+            return CompletableFuture.failedFuture(new UnknownServerException(id, "server " + id +
+                " has no stored state on " + config.nodeId()));
+        }
+        return openAndStart(id, null, false);
+    }
+
+    private void requireLocal(final ServerId id)
+    {
+        if (!router.isLocal(id))
+        {
+            throw new IllegalArgumentException("server " + id + " is not on this node (" + config.nodeId() + ")");
+        }
+    }
+
+    private CompletableFuture<Void> openAndStart(final ServerId id, final ClusterInfo knownCluster,
+        final boolean isNew)
+    {
+        final ForwardingListener listener = new ForwardingListener();
+        final ServerStorage storage;
+        try
+        {
+            storage = config.storage().open(id, listener);
+        }
+        catch (final RuntimeException ex)
+        {
+            return CompletableFuture.failedFuture(ex);
+        }
+        try
+        {
+            final ClusterInfo cluster;
+            if (isNew)
+            {
+                cluster = knownCluster;
+                storage.meta().storeServerConfig(encodeServerConfig(cluster));
+            }
+            else
+            {
+                final byte[] stored = storage.meta().serverConfig();
+                if (null == stored)
+                {
+                    throw new IllegalStateException("server " + id + " has no stored configuration");
+                }
+                cluster = decodeServerConfig(stored, knownCluster);
+            }
+            final List<Member> initialMembers = new ArrayList<>();
+            for (final ServerId member : cluster.members)
+            {
+                initialMembers.add(Member.voter(member));
+            }
+            final CoreConfig coreConfig = CoreConfig.defaults(id, cluster.clusterName, initialMembers)
+                .withElectionTimeout(config.electionTimeoutMin().toMillis(), config.electionTimeoutMax().toMillis())
+                .withMinSnapshotInterval(config.minSnapshotInterval())
+                .withCommitNoticeDelay(config.commitNoticeDelay().toMillis())
+                .withApplyFailure(config.applyFailureMode())
+                .withSizeLimits(environment.maxCommandBytes(), environment.maxCommandBytes());
+            final RecoveredState recovered = recover(storage, cluster.machine);
+            final ServerCore core = new ServerCore(coreConfig, cluster.machine, storage.log(), storage.snapshots(),
+                recovered, new SplittableRandom());
+            final EventLoop loop = loops[Math.floorMod(nextLoop.getAndIncrement(), loops.length)];
+            final ServerProcess process = new ServerProcess(environment, loop, id, cluster, storage);
+            listener.target = process;
+            if (!servers.add(process))
+            {
+                storage.close();
+                return CompletableFuture.failedFuture(new IllegalStateException("server " + id +
+                    " is already running"));
+            }
+            final CompletableFuture<Void> started = new CompletableFuture<>();
+            process.start(core, started);
+            return started;
+        }
+        catch (final RuntimeException ex)
+        {
+            storage.close();
+            if (isNew)
+            {
+                config.storage().delete(id);
+            }
+            return CompletableFuture.failedFuture(ex);
+        }
+    }
+
+    private static RecoveredState recover(final ServerStorage storage, final StateMachine<Object, Object> machine)
+    {
+        final SnapshotMeta snapshot = storage.snapshots().latest();
+        final Object snapshotState = null == snapshot ? null :
+            machine.stateCodec().fromBytes(storage.snapshots().read(snapshot).unsafeArray());
+        return new RecoveredState(storage.meta().currentTerm(), storage.meta().votedFor(),
+            storage.meta().lastApplied(), snapshot, snapshotState, storage.meta().damagedAcknowledgedIndex(),
+            storage.meta().termAndVoteLost());
+    }
+
+    private byte[] encodeServerConfig(final ClusterInfo cluster)
+    {
+        return Codecs.generic().toBytes(List.of(CONFIG_VERSION, cluster.clusterName, cluster.machineName,
+            cluster.members));
+    }
+
+    @SuppressWarnings("unchecked")
+    private ClusterInfo decodeServerConfig(final byte[] stored, final ClusterInfo known)
+    {
+        final List<Object> fields = (List<Object>)Codecs.generic().fromBytes(stored);
+        if (!Integer.valueOf(CONFIG_VERSION).equals(fields.get(0)))
+        {
+            throw new IllegalStateException("unsupported server config version " + fields.get(0));
+        }
+        final String clusterName = (String)fields.get(1);
+        final String machineName = (String)fields.get(2);
+        final List<ServerId> members = (List<ServerId>)fields.get(3);
+        final StateMachine<Object, Object> machine = null != known ? known.machine :
+            (StateMachine<Object, Object>)resolveMachine(machineName);
+        return clusters.register(clusterName, machineName, machine, members);
+    }
+
+    /**
+     * Find a machine by registered name, else by class name (public no-arg constructor).
+     *
+     * @param name registered name or class name.
+     * @return a machine instance.
+     */
+    StateMachine<?, ?> resolveMachine(final String name)
+    {
+        final var supplier = config.machines().get(name);
+        if (null != supplier)
+        {
+            return supplier.get();
+        }
+        try
+        {
+            final Class<?> type = Class.forName(name, true, Thread.currentThread().getContextClassLoader() != null ?
+                Thread.currentThread().getContextClassLoader() : ServerRegistry.class.getClassLoader());
+            if (!StateMachine.class.isAssignableFrom(type))
+            {
+                throw new IllegalArgumentException("class " + name + " does not implement StateMachine");
+            }
+            final Constructor<?> constructor = type.getConstructor();
+            return (StateMachine<?, ?>)constructor.newInstance();
+        }
+        catch (final ClassNotFoundException ex)
+        {
+            throw new IllegalArgumentException("no machine registered as '" + name + "' on node " + config.nodeId() +
+                " and no such class", ex);
+        }
+        catch (final NoSuchMethodException ex)
+        {
+            throw new IllegalArgumentException("machine class " + name + " has no public no-arg constructor; " +
+                "register it by name with RaSystem.Builder.registerMachine", ex);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new IllegalArgumentException("cannot instantiate machine class " + name, ex);
+        }
+    }
+
+    /**
+     * Stop a server of this node; completes once it stopped. Idempotent.
+     */
+    CompletableFuture<Void> stopLocalServer(final ServerId id, final boolean deleteData)
+    {
+        final ServerProcess process = servers.get(id);
+        if (null == process)
+        {
+            if (deleteData && config.storage().exists(id))
+            {
+                config.storage().delete(id);
+            }
+            return CompletableFuture.completedFuture(null);
+        }
+        process.enqueue((ServerTask)s -> s.stop(deleteData, null));
+        return process.stoppedFuture();
+    }
+
+    /**
+     * Stop every server of this node (keeping their data), waiting up to ten seconds.
+     */
+    void stopAll()
+    {
+        final List<CompletableFuture<Void>> stops = new ArrayList<>();
+        for (final ServerId id : servers.ids())
+        {
+            stops.add(stopLocalServer(id, false));
+        }
+        try
+        {
+            CompletableFuture.allOf(stops.toArray(new CompletableFuture[0])).get(10, TimeUnit.SECONDS);
+        }
+        catch (final Exception ex)
+        {
+            LOG.warn("{}: not every server stopped in time", config.nodeId(), ex);
+        }
+    }
+
+    /**
+     * A member's removal from its cluster committed: stop it and delete its data, wherever it runs (a member that is
+     * not running, or whose node cannot be reached, is left as it is).
+     *
+     * @param member removed.
+     */
+    private void retireRemovedMember(final ServerId member)
+    {
+        if (router.isLocal(member))
+        {
+            stopLocalServer(member, true);
+        }
+        else
+        {
+            new ClientCall(router, member, new ServerRequest.ForceDelete(), clusters.getChecked(member),
+                config.defaultTimeout().toNanos(), null).start();
+        }
+    }
+
+    /**
+     * @return whether the server runs on this node.
+     */
+    boolean isRunning(final ServerId id)
+    {
+        final ServerProcess process = servers.get(id);
+        return null != process && !process.isStopped();
+    }
+
+    /**
+     * @return whether a server by that id is registered here (running, or stopping).
+     */
+    boolean hosts(final ServerId id)
+    {
+        return servers.contains(id);
+    }
+
+    List<ServerId> runningServers()
+    {
+        return servers.ids();
+    }
+
+    /**
+     * Start a server on another node, once that node is reachable: the request waits for its reply in the
+     * {@link CallsTable}.
+     *
+     * @param clusterName of its cluster.
+     * @param machineName registered name or class name on that node.
+     * @param server      to start.
+     * @param members     initial members.
+     * @param timeout     of the whole start.
+     * @return completes once the remote server runs.
+     */
+    CompletableFuture<Void> startRemoteServer(final String clusterName, final String machineName,
+        final ServerId server, final List<ServerId> members, final Duration timeout)
+    {
+        final CallsTable calls = router.calls();
+        final long callId = calls.nextCallId();
+        final CompletableFuture<Void> result = new CompletableFuture<>();
+        final CallsTable.AwaitingReply waiter = reply ->
+        {
+            if (reply.status() == NodeMessage.CallStatus.OK)
+            {
+                result.complete(null);
+            }
+            else
+            {
+                result.completeExceptionally(new RaException(reply.message()));
+            }
+        };
+        calls.await(callId, waiter);
+        result.whenComplete((v, e) -> calls.forget(callId, waiter));
+        final long deadlineNanos = calls.clock().nanoTime() + timeout.toNanos();
+        // A node built a moment ago has not connected to its peers yet: wait for the connection within the timeout.
+        reachability.await(server.node(), timeout).whenComplete((v, unreachable) ->
+        {
+            if (null != unreachable)
+            {
+                result.completeExceptionally(unreachable);
+                return;
+            }
+            calls.scheduler().schedule(() -> result.completeExceptionally(new RaTimeoutException("starting " +
+                server + " timed out: node " + server.node() + " did not answer within " + timeout)),
+                Math.max(1, deadlineNanos - calls.clock().nanoTime()), TimeUnit.NANOSECONDS);
+            router.transport().send(server.node(), new NodeMessage.StartServer(callId, clusterName, machineName,
+                server, members));
+        });
+        return result;
+    }
+
+    /**
+     * Hands the log's durability reports to the server once it exists (the storage is opened before the server).
+     */
+    private static final class ForwardingListener implements LogListener
+    {
+        volatile LogListener target;
+
+        @Override
+        public void onWritten(final long index, final long term)
+        {
+            final LogListener t = target;
+            if (null != t)
+            {
+                t.onWritten(index, term);
+            }
+        }
+
+        @Override
+        public void onFailure(final Throwable cause)
+        {
+            final LogListener t = target;
+            if (null != t)
+            {
+                t.onFailure(cause);
+            }
+            else
+            {
+                LOG.error("log failed before its server started", cause);
+            }
+        }
+    }
+}

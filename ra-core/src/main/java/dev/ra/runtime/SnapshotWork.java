@@ -1,0 +1,79 @@
+package dev.ra.runtime;
+
+import dev.ra.ServerId;
+import dev.ra.StateMachine;
+import dev.ra.codec.Bytes;
+import dev.ra.core.RaftEvent;
+import dev.ra.protocol.SnapshotMeta;
+import dev.ra.spi.ServerStorage;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A server's snapshot duties: writing the snapshot the core asks for, encoded and written on the node's background
+ * thread (the result comes back through the mailbox), and installing one received from the leader, on the loop.
+ */
+final class SnapshotWork
+{
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotWork.class);
+
+    private final ServerId id;
+    private final StateMachine<Object, Object> machine;
+    private final ServerStorage storage;
+    private final Executor background;
+    private final Consumer<RaftEvent> enqueue;
+
+    /**
+     * @param id         of the server.
+     * @param machine    its machine (for the state codec).
+     * @param storage    its storage.
+     * @param background runs the encoding and the writing.
+     * @param enqueue    puts an event in the server's mailbox.
+     */
+    SnapshotWork(final ServerId id, final StateMachine<Object, Object> machine, final ServerStorage storage,
+        final Executor background, final Consumer<RaftEvent> enqueue)
+    {
+        this.id = id;
+        this.machine = machine;
+        this.storage = storage;
+        this.background = background;
+        this.enqueue = enqueue;
+    }
+
+    /**
+     * Encode and write a snapshot in the background; {@code SnapshotWritten} or {@code SnapshotFailed} follows in the
+     * mailbox.
+     */
+    void write(final SnapshotMeta meta, final Object state)
+    {
+        background.execute(() ->
+        {
+            try
+            {
+                final Bytes data = Bytes.wrap(machine.stateCodec().toBytes(state));
+                storage.snapshots().write(meta, data);
+                enqueue.accept(new RaftEvent.SnapshotWritten(meta));
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.warn("{}: writing snapshot {} failed", id, meta, ex);
+                enqueue.accept(new RaftEvent.SnapshotFailed(meta, String.valueOf(ex)));
+            }
+        });
+    }
+
+    /**
+     * Install a snapshot from the leader: decode it, write it, reset the log after it.
+     *
+     * @return the event the core must see next.
+     */
+    RaftEvent install(final SnapshotMeta meta, final Bytes data)
+    {
+        final Object state = machine.stateCodec().fromBytes(data.unsafeArray());
+        storage.snapshots().write(meta, data);
+        storage.log().resetTo(meta.index(), meta.term());
+        return new RaftEvent.SnapshotInstalled(meta, state);
+    }
+}

@@ -1,0 +1,31 @@
+package dev.ra.runtime;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A {@link RuntimeClock} that moves only when a test moves it.
+ */
+final class ManualClock implements RuntimeClock
+{
+    private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+    private final AtomicLong millis = new AtomicLong(1_700_000_000_000L);
+
+    @Override
+    public long nanoTime()
+    {
+        return nanos.get();
+    }
+
+    @Override
+    public long currentTimeMillis()
+    {
+        return millis.get();
+    }
+
+    void advance(final Duration by)
+    {
+        nanos.addAndGet(by.toNanos());
+        millis.addAndGet(by.toMillis());
+    }
+}
