@@ -143,7 +143,7 @@ public sealed interface Effect
 
     /**
      * Run application code on the leader's node: the handler registered under {@code handler} with
-     * {@link RaSystem.Builder#modCallHandler} is called with the argument, on the server's event loop. It must not
+     * {@link RaSystemBuilder#modCallHandler} is called with the argument, on the server's event loop. It must not
      * block; an exception it throws is logged and does not affect the server. Leader only. This is Ra's
      * {@code mod_call}, expressed as data so effects stay comparable and printable.
      *

@@ -480,7 +480,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         catch (final NoSuchMethodException ex)
         {
             throw new IllegalArgumentException("machine class " + name + " has no public no-arg constructor; " +
-                "register it by name with RaSystem.Builder.registerMachine", ex);
+                "register it by name with RaSystemBuilder.registerMachine", ex);
         }
         catch (final ReflectiveOperationException ex)
         {

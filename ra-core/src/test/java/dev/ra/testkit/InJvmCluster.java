@@ -1,6 +1,7 @@
 package dev.ra.testkit;
 
 import dev.ra.RaSystem;
+import dev.ra.RaSystemBuilder;
 import dev.ra.RaftState;
 import dev.ra.ServerId;
 import dev.ra.StateMachine;
@@ -24,14 +25,14 @@ public final class InJvmCluster implements AutoCloseable
     private final TransportFactory transports;
     private final Map<String, RaSystem> systems = new LinkedHashMap<>();
     private final Map<String, InMemoryStorage> storages = new LinkedHashMap<>();
-    private final Consumer<RaSystem.Builder> customizer;
+    private final Consumer<RaSystemBuilder> customizer;
     private final Duration syncDelay;
 
     /**
      * @param nodes      number of nodes.
      * @param customizer adjusts each node's builder (register machines, timeouts, ...).
      */
-    public InJvmCluster(final int nodes, final Consumer<RaSystem.Builder> customizer)
+    public InJvmCluster(final int nodes, final Consumer<RaSystemBuilder> customizer)
     {
         this(nodes, Duration.ZERO, null, customizer);
     }
@@ -42,7 +43,7 @@ public final class InJvmCluster implements AutoCloseable
      *                   yet durable) after this delay.
      * @param customizer adjusts each node's builder.
      */
-    public InJvmCluster(final int nodes, final Duration syncDelay, final Consumer<RaSystem.Builder> customizer)
+    public InJvmCluster(final int nodes, final Duration syncDelay, final Consumer<RaSystemBuilder> customizer)
     {
         this(nodes, syncDelay, null, customizer);
     }
@@ -55,7 +56,7 @@ public final class InJvmCluster implements AutoCloseable
      * @param customizer adjusts each node's builder (register machines, timeouts, ...).
      */
     public InJvmCluster(final int nodes, final TransportFactory transports,
-        final Consumer<RaSystem.Builder> customizer)
+        final Consumer<RaSystemBuilder> customizer)
     {
         this(nodes, Duration.ZERO, transports, customizer);
     }
@@ -69,7 +70,7 @@ public final class InJvmCluster implements AutoCloseable
      * @param customizer adjusts each node's builder (register machines, timeouts, ...).
      */
     public InJvmCluster(final int nodes, final Duration syncDelay, final TransportFactory transports,
-        final Consumer<RaSystem.Builder> customizer)
+        final Consumer<RaSystemBuilder> customizer)
     {
         this.customizer = customizer;
         this.syncDelay = syncDelay;
@@ -94,7 +95,7 @@ public final class InJvmCluster implements AutoCloseable
      * @param builder to configure.
      * @return the builder.
      */
-    public static RaSystem.Builder testDefaults(final RaSystem.Builder builder)
+    public static RaSystemBuilder testDefaults(final RaSystemBuilder builder)
     {
         return builder.electionTimeout(Duration.ofMillis(150), Duration.ofMillis(300))
             .tickInterval(Duration.ofMillis(100))
@@ -111,7 +112,7 @@ public final class InJvmCluster implements AutoCloseable
     public RaSystem startNode(final String node)
     {
         final InMemoryStorage storage = storages.computeIfAbsent(node, n -> new InMemoryStorage(syncDelay));
-        final RaSystem.Builder builder = testDefaults(RaSystem.builder().nodeId(node)
+        final RaSystemBuilder builder = testDefaults(RaSystem.builder().nodeId(node)
             .transport(transports.newTransport(node)).storage(storage));
         customizer.accept(builder);
         final RaSystem system = builder.build();

@@ -2,6 +2,7 @@ package dev.ra.examples.support;
 
 import dev.ra.RaProcess;
 import dev.ra.RaSystem;
+import dev.ra.RaSystemBuilder;
 import dev.ra.RaftState;
 import dev.ra.ServerId;
 import dev.ra.StateMachine;
@@ -36,7 +37,7 @@ public final class ToolboxCluster implements AutoCloseable
     private final InJvmNetwork network = new InJvmNetwork();
     private final Map<String, RaSystem> systems = new ConcurrentHashMap<>();
     private final Map<String, InMemoryStorage> storages = new LinkedHashMap<>();
-    private final BiConsumer<String, RaSystem.Builder> customizer;
+    private final BiConsumer<String, RaSystemBuilder> customizer;
     private final BiConsumer<String, RaSystem> onStarted;
     private final String clusterName;
     private final String machineName;
@@ -48,7 +49,7 @@ public final class ToolboxCluster implements AutoCloseable
      * @param customizer  configures each node's builder, given the node id.
      */
     public ToolboxCluster(final String clusterName, final String machineName,
-        final BiConsumer<String, RaSystem.Builder> customizer)
+        final BiConsumer<String, RaSystemBuilder> customizer)
     {
         this(clusterName, machineName, customizer, (node, system) -> { });
     }
@@ -60,7 +61,7 @@ public final class ToolboxCluster implements AutoCloseable
      * @param onStarted   runs after each Ra node's system is built (also after restarts).
      */
     public ToolboxCluster(final String clusterName, final String machineName,
-        final BiConsumer<String, RaSystem.Builder> customizer, final BiConsumer<String, RaSystem> onStarted)
+        final BiConsumer<String, RaSystemBuilder> customizer, final BiConsumer<String, RaSystem> onStarted)
     {
         this.clusterName = clusterName;
         this.machineName = machineName;
@@ -96,7 +97,7 @@ public final class ToolboxCluster implements AutoCloseable
      * @param customizer  configures each node's builder.
      * @return the world, with the cluster started.
      */
-    public static ToolboxCluster start(final String clusterName, final BiConsumer<String, RaSystem.Builder> customizer)
+    public static ToolboxCluster start(final String clusterName, final BiConsumer<String, RaSystemBuilder> customizer)
     {
         return start(clusterName, customizer, (node, system) -> { });
     }
@@ -110,7 +111,7 @@ public final class ToolboxCluster implements AutoCloseable
      * @return the world, with the cluster started.
      */
     public static ToolboxCluster start(final String clusterName,
-        final BiConsumer<String, RaSystem.Builder> customizer, final BiConsumer<String, RaSystem> onStarted)
+        final BiConsumer<String, RaSystemBuilder> customizer, final BiConsumer<String, RaSystem> onStarted)
     {
         final ToolboxCluster world = new ToolboxCluster(clusterName, clusterName, customizer, onStarted);
         world.system("n1").startCluster(clusterName, clusterName, world.members);
@@ -249,7 +250,7 @@ public final class ToolboxCluster implements AutoCloseable
     public RaSystem startNode(final String node)
     {
         final InMemoryStorage storage = storages.computeIfAbsent(node, n -> new InMemoryStorage());
-        final RaSystem.Builder builder = InJvmCluster.testDefaults(RaSystem.builder().nodeId(node)
+        final RaSystemBuilder builder = InJvmCluster.testDefaults(RaSystem.builder().nodeId(node)
             .transport(network.newTransport()).storage(storage));
         if (RA_NODES.contains(node))
         {
