@@ -1,6 +1,5 @@
 package dev.ra;
 
-import dev.ra.protocol.Membership;
 import dev.ra.protocol.ServerRequest;
 import dev.ra.runtime.RaRuntime;
 import dev.ra.runtime.RuntimeConfig;
@@ -797,28 +796,28 @@ public final class RaSystem implements AutoCloseable
      */
     public MemberChange addMember(final ServerId server, final ServerId newMember)
     {
-        return Futures.await(addMemberAsync(server, newMember, Membership.VOTER), defaultTimeout);
+        return Futures.await(addMemberAsync(server, newMember, MemberKind.VOTER), defaultTimeout);
     }
 
     /**
      * Add a member through the leader (single-server change, in force once appended; Ra replies then). Start the new
      * server with {@link #startServer} afterwards. While the leader has not committed an entry of its term, or another
-     * change is in progress, the call is retried until its timeout. Fails with {@link MembershipChangeException}
-     * ({@code ALREADY_MEMBER}, ...) when refused.
+     * change is in progress, the call is retried until the default timeout. Fails with
+     * {@link MembershipChangeException} ({@code ALREADY_MEMBER}, ...) when refused.
      *
-     * @param server     any member of the cluster.
-     * @param newMember  to add.
-     * @param membership of the new member: a {@link Membership#PROMOTABLE} member becomes a voter once caught up.
+     * @param server    any member of the cluster.
+     * @param newMember to add.
+     * @param kind      of the new member: a {@link MemberKind#PROMOTABLE} member becomes a voter once caught up.
      * @return completes with the configuration entry.
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
     public CompletableFuture<MemberChange> addMemberAsync(final ServerId server, final ServerId newMember,
-        final Membership membership)
+        final MemberKind kind)
     {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(newMember, "newMember");
-        Objects.requireNonNull(membership, "membership");
-        return (CompletableFuture)runtime.call(server, new ServerRequest.AddMember(newMember, membership),
+        Objects.requireNonNull(kind, "kind");
+        return (CompletableFuture)runtime.call(server, new ServerRequest.AddMember(newMember, kind.toMembership()),
             defaultTimeout);
     }
 
