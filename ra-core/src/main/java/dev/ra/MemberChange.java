@@ -14,7 +14,7 @@ import java.util.Objects;
 public record MemberChange(long index, long term, ServerId leader)
 {
     /**
-     * Validates the components.
+     * Requires the leader (not null).
      */
     public MemberChange
     {

@@ -15,7 +15,8 @@ package dev.ra;
 public record ProcessRef(String node, long id)
 {
     /**
-     * Validates the components.
+     * Requires a node id of 1 to 255 characters without whitespace, control characters or {@code @} and a positive
+     * process id.
      */
     public ProcessRef
     {

@@ -26,7 +26,8 @@ public record ServerOverview(ServerId id, String clusterName, RaftState role, lo
     List<ServerId> members, Map<String, Long> counters, Map<String, Object> machineOverview)
 {
     /**
-     * Validates the components.
+     * Copies the members, the counters and the machine overview into unmodifiable collections; a null collection,
+     * element, key or value throws {@link NullPointerException}.
      */
     public ServerOverview
     {
