@@ -25,7 +25,10 @@ public final class MembershipChangeException extends RaException
         NON_VOTER,
         /** The leadership transfer target has not caught up with the leader's log. */
         NOT_UP_TO_DATE,
-        /** The member stopped being leader before the change was made. */
+        /**
+         * The leader lost its leadership before the change committed: the change may or may not take effect (ask
+         * {@link RaSystem#members}).
+         */
         LEADERSHIP_LOST,
         /** The change is not allowed in the member's current state. */
         NOT_PERMITTED

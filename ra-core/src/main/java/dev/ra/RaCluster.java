@@ -21,9 +21,9 @@ import java.util.function.Function;
  * <p>Get one from {@link RaSystem#startCluster(String, StateMachine, Class, List)} or, for a cluster started
  * elsewhere, {@link RaSystem#cluster(String, StateMachine, Class, List)}. Commands go to the leader this handle last
  * heard of (else a member of this node, else the first member) and follow redirects. Query functions are code, so
- * they run on the member hosted by this node; from a node without one, use {@link #namedQuery}. Every call has the
- * same four forms as {@link RaSystem}'s: blocking or asynchronous, with the system's default timeout or a given one.
- * Thread-safe.
+ * they run on the member hosted by this node; from a node without one, use {@link #namedQuery}. Commands and queries
+ * have the same four forms as {@link RaSystem}'s: blocking or asynchronous, with the system's default timeout or a
+ * given one; membership and leadership calls block, with the default timeout. Thread-safe.
  *
  * @param <C> the command type.
  * @param <S> the state type.

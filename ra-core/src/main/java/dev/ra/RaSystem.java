@@ -24,9 +24,11 @@ import java.util.function.Function;
  * query functions the compiler checks against the machine. The methods below follow Ra's API: they address a member
  * by its {@link ServerId} and are not typed by the machine.
  *
- * <p><b>Calls.</b> Every call has a blocking form (with the system's default timeout or an explicit one) and an
- * {@code *Async} form returning a {@link CompletableFuture}. A call addressed to a member that is not the leader is
- * redirected to the leader inside the library; while no leader is known it is retried until its timeout. If the
+ * <p><b>Calls.</b> Commands and queries have blocking forms (with the system's default timeout or an explicit one)
+ * and {@code *Async} forms returning a {@link CompletableFuture}; {@link #addMemberAsync} and
+ * {@link #removeMemberAsync} have both forms too; the other cluster and server calls block, with the default
+ * timeout. A call addressed to a member that is not the leader is redirected to the leader inside the library; while
+ * no leader is known it is retried until its timeout. If the
  * addressed member does not run, the call moves on to the other members this node knows of. Infrastructure failures
  * complete the future exceptionally with a {@link RaException} subtype: {@link RaTimeoutException},
  * {@link CommandOutcomeUnknownException}, {@link UnknownServerException}, {@link ServerStoppedException},
@@ -39,10 +41,13 @@ import java.util.function.Function;
  * node: queries address a member hosted by this node. {@link #consistentQuery} asks the leader (wherever it is) for
  * a read index confirmed by a quorum, waits until the local member has applied it, then runs the function locally.
  *
- * <p><b>A machine that throws</b> (in {@code apply} or any other callback) stops the server it runs in: the failure is
- * logged, the server's pending calls fail with {@link ServerStoppedException}, its data is kept, and its peers are told
- * it is down. Other servers are not affected. Every member applying the same entry fails the same way; fix the machine
- * and {@link #restartServer} the members.
+ * <p><b>A machine that throws</b> is handled as the node's {@link ApplyFailureMode} says. By default
+ * ({@link ApplyFailureMode#FAIL_COMMAND}) an exception from {@code apply} is the command's outcome on every member
+ * (the caller gets a {@link CommandFailedException}, the state is unchanged) and the server carries on. With
+ * {@link ApplyFailureMode#STOP_SERVER} (Ra's behaviour) the server it runs in stops: the failure is logged, the
+ * server's pending calls fail with {@link ServerStoppedException}, its data is kept, and its peers are told it is
+ * down. Other servers are not affected. Every member applying the same entry fails the same way; fix the machine and
+ * {@link #restartServer} the members.
  */
 public final class RaSystem implements AutoCloseable
 {
@@ -800,10 +805,12 @@ public final class RaSystem implements AutoCloseable
     }
 
     /**
-     * Add a member through the leader (single-server change, in force once appended; Ra replies then). Start the new
-     * server with {@link #startServer} afterwards. While the leader has not committed an entry of its term, or another
-     * change is in progress, the call is retried until the default timeout. Fails with
-     * {@link MembershipChangeException} ({@code ALREADY_MEMBER}, ...) when refused.
+     * Add a member through the leader: a single-server change, in force from the moment the leader appends it; the
+     * call completes once it commits. Start the new server with {@link #startServer} afterwards. While the leader has
+     * not committed an entry of its term, or another change is in progress, the call is retried until the default
+     * timeout. Fails with {@link MembershipChangeException} when refused (see its
+     * {@link MembershipChangeException#reason() reason}: {@code ALREADY_MEMBER}, ...), or when the leader loses its
+     * leadership before the change commits ({@code LEADERSHIP_LOST}: the change may or may not take effect).
      *
      * @param server    any member of the cluster.
      * @param newMember to add.
@@ -834,9 +841,10 @@ public final class RaSystem implements AutoCloseable
     }
 
     /**
-     * Remove a member through the leader. A leader that removes itself steps down once the change commits. Once the
-     * removal commits, the leader tells the removed member to stop and delete its data; a removed member whose node
-     * was unreachable then keeps running until {@link #forceDeleteServer}.
+     * Remove a member through the leader; the call completes once the change commits (as for
+     * {@link #addMemberAsync}). A leader that removes itself steps down once the change commits. Once the removal
+     * commits, the leader tells the removed member to stop and delete its data; a removed member whose node was
+     * unreachable then keeps running until {@link #forceDeleteServer}.
      *
      * @param server any member of the cluster.
      * @param member to remove.

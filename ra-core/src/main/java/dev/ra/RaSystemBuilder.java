@@ -137,8 +137,8 @@ public final class RaSystemBuilder
     }
 
     /**
-     * @param tickInterval between ticks of each server (leader catch-up and the machine's {@code tick}); default
-     *                     1 s.
+     * @param tickInterval between ticks of each leader (resending to followers it has not heard from, and the
+     *                     machine's {@code tick}); followers are not ticked. Default 1 s.
      * @return this builder.
      */
     public RaSystemBuilder tickInterval(final Duration tickInterval)
@@ -199,7 +199,8 @@ public final class RaSystemBuilder
     }
 
     /**
-     * @param entries a release cursor is taken only this many entries above the last snapshot; default 4096.
+     * @param entries a release cursor ({@link Effect.ReleaseCursor}) is written as a snapshot only if it is more than
+     *                this many entries above the last snapshot; default 4096.
      * @return this builder.
      */
     public RaSystemBuilder minSnapshotInterval(final long entries)
