@@ -389,8 +389,21 @@ public final class RaCluster<C, S, R>
      */
     public MemberChange addMember(final ServerId newMember)
     {
+        return addMember(newMember, MemberKind.VOTER);
+    }
+
+    /**
+     * Add a member of the given kind and start it; see {@link RaSystem#addMemberAsync}.
+     *
+     * @param newMember to add.
+     * @param kind      of the new member: a {@link MemberKind#PROMOTABLE} member becomes a voter once caught up.
+     * @return the configuration entry.
+     */
+    public MemberChange addMember(final ServerId newMember, final MemberKind kind)
+    {
         Objects.requireNonNull(newMember, "newMember");
-        final MemberChange change = system.addMember(target(), newMember);
+        final MemberChange change = Futures.await(system.addMemberAsync(target(), newMember, kind),
+            system.defaultTimeout());
         system.startServer(name, machine, newMember, members);
         return change;
     }

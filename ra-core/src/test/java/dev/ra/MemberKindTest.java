@@ -71,6 +71,22 @@ class MemberKindTest
         InJvmCluster.await(() -> newcomer.equals(n1.leader(members.get(0))), WAIT, "the promoted member to lead");
     }
 
+    @Test
+    void theTypedHandleAddsAndStartsAMemberOfTheGivenKind()
+    {
+        final RaCluster<Object, Map<String, String>, Object> kv =
+            cluster.system("n1").startCluster("kv", new KvMachine(), Object.class, members);
+
+        kv.addMember(newcomer, MemberKind.NON_VOTER);
+
+        assertThat(kv.members()).contains(newcomer);
+        InJvmCluster.await(() -> cluster.system("n4").isRunning(newcomer), WAIT, "the new member to run");
+        assertThatThrownBy(() -> kv.transferLeadership(newcomer))
+            .isInstanceOf(MembershipChangeException.class)
+            .extracting(e -> ((MembershipChangeException)e).reason())
+            .isEqualTo(MembershipChangeException.Reason.NON_VOTER);
+    }
+
     /**
      * Start a three-member cluster, add the newcomer with the given kind, start it, and wait until it has applied a
      * write made after it joined.
