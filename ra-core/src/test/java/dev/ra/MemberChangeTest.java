@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -40,6 +42,34 @@ class MemberChangeTest
         final MemberChange removed = n1.removeMember(members.get(0), newcomer);
         assertCommitted(removed);
         assertThat(removed.index()).isGreaterThan(added.index());
+    }
+
+    @Test
+    void aMembershipCallDoesNotCompleteWhileItsEntryCannotCommit()
+    {
+        final List<ServerId> members = List.of(new ServerId("kv", "n1"), new ServerId("kv", "n2"),
+            new ServerId("kv", "n3"));
+        cluster.first().startCluster("kv", new KvMachine(), members);
+        final ServerId leader = cluster.awaitLeader(members, Duration.ofSeconds(10));
+        final RaSystem onLeader = cluster.system(leader);
+        // The followers still hear the leader (so nobody campaigns) but their acknowledgements never reach it.
+        for (final ServerId member : members)
+        {
+            if (!member.equals(leader))
+            {
+                cluster.network().cutOneWay(member.node(), leader.node());
+            }
+        }
+        final long before = onLeader.overview(leader).lastIndex();
+
+        final CompletableFuture<MemberChange> adding =
+            onLeader.addMemberAsync(leader, new ServerId("kv", "n4"), MemberKind.VOTER);
+
+        InJvmCluster.await(() -> onLeader.overview(leader).lastIndex() > before, Duration.ofSeconds(10),
+            "the leader to append the configuration entry");
+        assertThat(adding.isDone() && !adding.isCompletedExceptionally()).as("completed before the entry committed")
+            .isFalse();
+        cluster.network().healAll();
     }
 
     private void assertCommitted(final MemberChange change)
