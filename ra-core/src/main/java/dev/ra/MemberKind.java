@@ -3,7 +3,8 @@ package dev.ra;
 import dev.ra.protocol.Membership;
 
 /**
- * How a member added with {@link RaSystem#addMemberAsync} takes part in the cluster's decisions.
+ * How a member added with {@link RaSystem#addMemberAsync} or {@link RaCluster#addMember(ServerId, MemberKind)} takes
+ * part in the cluster's decisions.
  */
 public enum MemberKind
 {
