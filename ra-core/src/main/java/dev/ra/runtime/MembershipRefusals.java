@@ -22,10 +22,11 @@ final class MembershipRefusals
             case NON_VOTER -> MembershipChangeException.Reason.NON_VOTER;
             case NOT_UP_TO_DATE -> MembershipChangeException.Reason.NOT_UP_TO_DATE;
             case LEADERSHIP_LOST -> MembershipChangeException.Reason.LEADERSHIP_LOST;
-            // A call redirects, retries or reports as a command outcome these before it could fail as a refused
-            // change; they are listed so that a new CallError has to be placed here.
-            case NOT_PERMITTED, NOT_LEADER, CLUSTER_CHANGE_NOT_PERMITTED, INVALID_COMMAND, COMMAND_FAILED,
-                REPLY_NOT_ENCODABLE -> MembershipChangeException.Reason.NOT_PERMITTED;
+            case NOT_PERMITTED -> MembershipChangeException.Reason.NOT_PERMITTED;
+            // A call redirects, retries or reports as a command's outcome these before it could fail as a refused
+            // change; they are listed (no default) so that a new CallError has to be placed here.
+            case NOT_LEADER, CLUSTER_CHANGE_NOT_PERMITTED, INVALID_COMMAND, COMMAND_FAILED, REPLY_NOT_ENCODABLE ->
+                MembershipChangeException.Reason.NOT_PERMITTED;
         };
     }
 }
