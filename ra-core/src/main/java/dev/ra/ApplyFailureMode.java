@@ -2,7 +2,7 @@ package dev.ra;
 
 /**
  * What a member does when its machine's {@link StateMachine#apply} (or another callback: {@code applyBuiltin},
- * {@code stateEnter}, {@code tick}) throws. Set per node with {@link RaSystem.Builder#applyFailureMode}.
+ * {@code stateEnter}, {@code tick}) throws. Set per node with {@link RaSystemBuilder#applyFailureMode}.
  *
  * <p>{@code apply} is a pure function of the state and the command, so an exception it throws is as deterministic as a
  * reply: every member throws on the same entry. {@link #FAIL_COMMAND} makes that exception the command's outcome, the

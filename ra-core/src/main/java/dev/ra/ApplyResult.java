@@ -14,7 +14,7 @@ import java.util.Objects;
 public record ApplyResult<S>(S state, Object reply, List<Effect> effects)
 {
     /**
-     * Validates the components.
+     * Copies the effects into an unmodifiable list; a null list or a null effect throws {@link NullPointerException}.
      */
     public ApplyResult
     {

@@ -15,7 +15,7 @@ public sealed interface BuiltinCommand
     record Down(ProcessRef process, DownReason reason) implements BuiltinCommand
     {
         /**
-         * Validates the components.
+         * Requires the process and the reason (not null).
          */
         public Down
         {
@@ -32,7 +32,7 @@ public sealed interface BuiltinCommand
     record NodeUp(String node) implements BuiltinCommand
     {
         /**
-         * Validates the components.
+         * Requires a node id of 1 to 255 characters without whitespace, control characters or {@code @}.
          */
         public NodeUp
         {
@@ -48,7 +48,7 @@ public sealed interface BuiltinCommand
     record NodeDown(String node) implements BuiltinCommand
     {
         /**
-         * Validates the components.
+         * Requires a node id of 1 to 255 characters without whitespace, control characters or {@code @}.
          */
         public NodeDown
         {
@@ -64,7 +64,7 @@ public sealed interface BuiltinCommand
     record Timeout(String name) implements BuiltinCommand
     {
         /**
-         * Validates the components.
+         * Requires the timer name (not null).
          */
         public Timeout
         {

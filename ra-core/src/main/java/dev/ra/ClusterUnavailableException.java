@@ -1,7 +1,9 @@
 package dev.ra;
 
 /**
- * The cluster could not be formed or reached: no leader was elected, or not enough members could be started.
+ * The cluster could not be formed or reached: its start failed (a member could not be started, a node was not
+ * reachable, or no leader was elected), or every member asked answered that it is not the leader until the call's
+ * timeout, in which case the command was not applied and sending it again is safe.
  */
 public final class ClusterUnavailableException extends RaException
 {

@@ -10,7 +10,7 @@ package dev.ra;
  * @param index          of the log entry being applied.
  * @param term           in which the entry was appended.
  * @param systemTimeMs   wall-clock milliseconds on the leader when it appended the entry.
- * @param machineVersion effective version of the machine when the entry is applied.
+ * @param machineVersion {@link StateMachine#version()} of the machine on the member applying the entry.
  */
 public record CommandMeta(long index, long term, long systemTimeMs, int machineVersion)
 {

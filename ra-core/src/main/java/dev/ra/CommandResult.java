@@ -13,7 +13,7 @@ import java.util.Objects;
 public record CommandResult<R>(R reply, ServerId leader)
 {
     /**
-     * Validates the components.
+     * Requires the leader (not null); the reply may be null.
      */
     public CommandResult
     {

@@ -26,7 +26,7 @@ public sealed interface Effect
     record SendMsg(ProcessRef to, Object message) implements Effect
     {
         /**
-         * Validates the components.
+         * Requires the process and the message (not null).
          */
         public SendMsg
         {
@@ -45,7 +45,7 @@ public sealed interface Effect
     record Monitor(ProcessRef process) implements Effect
     {
         /**
-         * Validates the components.
+         * Requires the process (not null).
          */
         public Monitor
         {
@@ -61,7 +61,7 @@ public sealed interface Effect
     record Demonitor(ProcessRef process) implements Effect
     {
         /**
-         * Validates the components.
+         * Requires the process (not null).
          */
         public Demonitor
         {
@@ -78,7 +78,7 @@ public sealed interface Effect
     record MonitorNode(String node) implements Effect
     {
         /**
-         * Validates the components.
+         * Requires a node id of 1 to 255 characters without whitespace, control characters or {@code @}.
          */
         public MonitorNode
         {
@@ -94,7 +94,7 @@ public sealed interface Effect
     record DemonitorNode(String node) implements Effect
     {
         /**
-         * Validates the components.
+         * Requires a node id of 1 to 255 characters without whitespace, control characters or {@code @}.
          */
         public DemonitorNode
         {
@@ -113,7 +113,7 @@ public sealed interface Effect
     record Timer(String name, long delayMs) implements Effect
     {
         /**
-         * Validates the components.
+         * Requires the name (not null) and a delay of at least 0.
          */
         public Timer
         {
@@ -133,7 +133,7 @@ public sealed interface Effect
     record CancelTimer(String name) implements Effect
     {
         /**
-         * Validates the components.
+         * Requires the name (not null).
          */
         public CancelTimer
         {
@@ -143,7 +143,7 @@ public sealed interface Effect
 
     /**
      * Run application code on the leader's node: the handler registered under {@code handler} with
-     * {@link RaSystem.Builder#modCallHandler} is called with the argument, on the server's event loop. It must not
+     * {@link RaSystemBuilder#modCallHandler} is called with the argument, on the server's event loop. It must not
      * block; an exception it throws is logged and does not affect the server. Leader only. This is Ra's
      * {@code mod_call}, expressed as data so effects stay comparable and printable.
      *
@@ -153,7 +153,7 @@ public sealed interface Effect
     record ModCall(String handler, Object argument) implements Effect
     {
         /**
-         * Validates the components.
+         * Requires the handler name (not null); the argument may be null.
          */
         public ModCall
         {
@@ -172,7 +172,7 @@ public sealed interface Effect
     record ReleaseCursor(long index, Object state) implements Effect
     {
         /**
-         * Validates the components.
+         * Requires a positive index and a state (not null).
          */
         public ReleaseCursor
         {
@@ -192,7 +192,7 @@ public sealed interface Effect
     record Append(Object command) implements Effect
     {
         /**
-         * Validates the components.
+         * Requires the command (not null).
          */
         public Append
         {

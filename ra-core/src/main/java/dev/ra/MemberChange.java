@@ -4,8 +4,8 @@ import java.util.Objects;
 
 /**
  * The outcome of {@link RaSystem#addMember} or {@link RaSystem#removeMember}: the configuration entry the leader
- * appended. As in Ra the new configuration is in force from the moment it is appended, so the call completes then,
- * not once the entry commits.
+ * appended. The new configuration is in force from the moment it is appended (as in Ra); the call completes once the
+ * entry has committed.
  *
  * @param index  of the configuration entry.
  * @param term   of the configuration entry.
@@ -14,7 +14,7 @@ import java.util.Objects;
 public record MemberChange(long index, long term, ServerId leader)
 {
     /**
-     * Validates the components.
+     * Requires the leader (not null).
      */
     public MemberChange
     {

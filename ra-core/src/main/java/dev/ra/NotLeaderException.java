@@ -1,8 +1,9 @@
 package dev.ra;
 
 /**
- * The addressed member is not the leader and the call cannot be redirected (for example a membership change to a
- * member that knows no leader when the call times out).
+ * The addressed member is not the leader and the call is addressed to that member only, so it is not redirected.
+ * Commands, queries and membership calls follow redirects to the leader instead: one that finds no leader in time
+ * fails with {@link ClusterUnavailableException} or {@link RaTimeoutException}.
  */
 public final class NotLeaderException extends RaException
 {

@@ -10,12 +10,14 @@ package dev.ra;
  * a {@link BuiltinCommand.Down}.
  *
  * @param node id of the node that hosts the process.
- * @param id   of the process, unique on its node for the life of the node's data directory and never reused.
+ * @param id   of the process, unique on its node: ids count up from the clock's time in microseconds when the node
+ *             starts, so a restarted node does not hand out its previous run's ids unless its clock went back.
  */
 public record ProcessRef(String node, long id)
 {
     /**
-     * Validates the components.
+     * Requires a node id of 1 to 255 characters without whitespace, control characters or {@code @} and a positive
+     * process id.
      */
     public ProcessRef
     {

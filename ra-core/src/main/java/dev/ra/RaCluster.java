@@ -21,9 +21,9 @@ import java.util.function.Function;
  * <p>Get one from {@link RaSystem#startCluster(String, StateMachine, Class, List)} or, for a cluster started
  * elsewhere, {@link RaSystem#cluster(String, StateMachine, Class, List)}. Commands go to the leader this handle last
  * heard of (else a member of this node, else the first member) and follow redirects. Query functions are code, so
- * they run on the member hosted by this node; from a node without one, use {@link #namedQuery}. Every call has the
- * same four forms as {@link RaSystem}'s: blocking or asynchronous, with the system's default timeout or a given one.
- * Thread-safe.
+ * they run on the member hosted by this node; from a node without one, use {@link #namedQuery}. Commands and queries
+ * have the same four forms as {@link RaSystem}'s: blocking or asynchronous, with the system's default timeout or a
+ * given one; membership and leadership calls block, with the default timeout. Thread-safe.
  *
  * @param <C> the command type.
  * @param <S> the state type.
@@ -389,8 +389,21 @@ public final class RaCluster<C, S, R>
      */
     public MemberChange addMember(final ServerId newMember)
     {
+        return addMember(newMember, MemberKind.VOTER);
+    }
+
+    /**
+     * Add a member of the given kind and start it; see {@link RaSystem#addMemberAsync}.
+     *
+     * @param newMember to add.
+     * @param kind      of the new member: a {@link MemberKind#PROMOTABLE} member becomes a voter once caught up.
+     * @return the configuration entry.
+     */
+    public MemberChange addMember(final ServerId newMember, final MemberKind kind)
+    {
         Objects.requireNonNull(newMember, "newMember");
-        final MemberChange change = system.addMember(target(), newMember);
+        final MemberChange change = Futures.await(system.addMemberAsync(target(), newMember, kind),
+            system.defaultTimeout());
         system.startServer(name, machine, newMember, members);
         return change;
     }

@@ -29,7 +29,8 @@ public sealed interface RaEvent
     record Applied(ServerId leader, List<Correlated> applied) implements RaEvent
     {
         /**
-         * Validates the components.
+         * Requires the leader (not null) and copies the applied commands into an unmodifiable list (a null list or
+         * element throws {@link NullPointerException}).
          */
         public Applied
         {
@@ -49,7 +50,7 @@ public sealed interface RaEvent
     record Rejected(ServerId from, ServerId leaderHint, Object correlation) implements RaEvent
     {
         /**
-         * Validates the components.
+         * Requires the member that rejected the command (not null); the leader hint may be null.
          */
         public Rejected
         {

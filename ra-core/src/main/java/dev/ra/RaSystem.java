@@ -1,29 +1,17 @@
 package dev.ra;
 
-import dev.ra.protocol.Membership;
 import dev.ra.protocol.ServerRequest;
 import dev.ra.runtime.RaRuntime;
 import dev.ra.runtime.RuntimeConfig;
 import dev.ra.runtime.StoredServers;
-import dev.ra.spi.Storage;
-import dev.ra.spi.Transport;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * One node of a Ra deployment: it hosts any number of servers of any number of clusters, on a small pool of event
@@ -36,9 +24,11 @@ import java.util.function.Supplier;
  * query functions the compiler checks against the machine. The methods below follow Ra's API: they address a member
  * by its {@link ServerId} and are not typed by the machine.
  *
- * <p><b>Calls.</b> Every call has a blocking form (with the system's default timeout or an explicit one) and an
- * {@code *Async} form returning a {@link CompletableFuture}. A call addressed to a member that is not the leader is
- * redirected to the leader inside the library; while no leader is known it is retried until its timeout. If the
+ * <p><b>Calls.</b> Commands and queries have blocking forms (with the system's default timeout or an explicit one)
+ * and {@code *Async} forms returning a {@link CompletableFuture}; {@link #addMemberAsync} and
+ * {@link #removeMemberAsync} have both forms too; the other cluster and server calls block, with the default
+ * timeout. A call addressed to a member that is not the leader is redirected to the leader inside the library; while
+ * no leader is known it is retried until its timeout. If the
  * addressed member does not run, the call moves on to the other members this node knows of. Infrastructure failures
  * complete the future exceptionally with a {@link RaException} subtype: {@link RaTimeoutException},
  * {@link CommandOutcomeUnknownException}, {@link UnknownServerException}, {@link ServerStoppedException},
@@ -51,22 +41,30 @@ import java.util.function.Supplier;
  * node: queries address a member hosted by this node. {@link #consistentQuery} asks the leader (wherever it is) for
  * a read index confirmed by a quorum, waits until the local member has applied it, then runs the function locally.
  *
- * <p><b>A machine that throws</b> (in {@code apply} or any other callback) stops the server it runs in: the failure is
- * logged, the server's pending calls fail with {@link ServerStoppedException}, its data is kept, and its peers are told
- * it is down. Other servers are not affected. Every member applying the same entry fails the same way; fix the machine
- * and {@link #restartServer} the members.
+ * <p><b>A machine that throws</b> is handled as the node's {@link ApplyFailureMode} says. By default
+ * ({@link ApplyFailureMode#FAIL_COMMAND}) an exception from {@code apply} is the command's outcome on every member
+ * (the caller gets a {@link CommandFailedException}, the state is unchanged) and the server carries on. With
+ * {@link ApplyFailureMode#STOP_SERVER} (Ra's behaviour) the server it runs in stops: the failure is logged, the
+ * server's pending calls fail with {@link ServerStoppedException}, its data is kept, and its peers are told it is
+ * down. Other servers are not affected. Every member applying the same entry fails the same way; fix the machine and
+ * {@link #restartServer} the members.
  */
 public final class RaSystem implements AutoCloseable
 {
     private final RaRuntime runtime;
     private final Duration defaultTimeout;
+    private final ClusterFormation formation;
     private final boolean closeStorage;
     private final AtomicBoolean storageClosed = new AtomicBoolean();
 
-    private RaSystem(final RuntimeConfig config, final boolean closeStorage, final boolean restartStoredServers)
+    /**
+     * Start the node; see {@link RaSystemBuilder#build()}.
+     */
+    RaSystem(final RuntimeConfig config, final boolean closeStorage, final boolean restartStoredServers)
     {
         this.runtime = new RaRuntime(config);
         this.defaultTimeout = config.defaultTimeout();
+        this.formation = new ClusterFormation(runtime, defaultTimeout);
         this.closeStorage = closeStorage;
         runtime.start();
         if (restartStoredServers)
@@ -78,9 +76,9 @@ public final class RaSystem implements AutoCloseable
     /**
      * @return a builder for a system.
      */
-    public static Builder builder()
+    public static RaSystemBuilder builder()
     {
-        return new Builder();
+        return new RaSystemBuilder();
     }
 
     /**
@@ -113,7 +111,7 @@ public final class RaSystem implements AutoCloseable
     public ServerId startCluster(final String clusterName, final StateMachine<?, ?> machine,
         final List<ServerId> members)
     {
-        return await(startClusterAsync(clusterName, machine, members), clusterTimeout(members));
+        return Futures.await(startClusterAsync(clusterName, machine, members), formation.timeout(members));
     }
 
     /**
@@ -154,10 +152,10 @@ public final class RaSystem implements AutoCloseable
     public <C, S, R> RaCluster<C, S, R> cluster(final String clusterName, final StateMachine<C, S> machine,
         final Class<R> replyType, final List<ServerId> members)
     {
-        requireClusterName(clusterName);
+        Arguments.requireClusterName(clusterName);
         Objects.requireNonNull(machine, "machine");
         Objects.requireNonNull(replyType, "replyType");
-        final List<ServerId> ids = requireMembers(members);
+        final List<ServerId> ids = Arguments.requireMembers(members);
         if (!runtime.knowsAny(ids))
         {
             runtime.registerCluster(clusterName, machine.getClass().getName(), machine, ids);
@@ -186,7 +184,7 @@ public final class RaSystem implements AutoCloseable
 
     /**
      * Start a new cluster whose machine is registered by name (on every node hosting a member) with
-     * {@link Builder#registerMachine}, and wait until it has a leader.
+     * {@link RaSystemBuilder#registerMachine}, and wait until it has a leader.
      *
      * @param clusterName friendly name of the cluster.
      * @param machineName registered name of the machine (or a class name with a public no-arg constructor).
@@ -195,7 +193,7 @@ public final class RaSystem implements AutoCloseable
      */
     public ServerId startCluster(final String clusterName, final String machineName, final List<ServerId> members)
     {
-        return await(startClusterAsync(clusterName, machineName, members), clusterTimeout(members));
+        return Futures.await(startClusterAsync(clusterName, machineName, members), formation.timeout(members));
     }
 
     /**
@@ -216,65 +214,8 @@ public final class RaSystem implements AutoCloseable
     private CompletableFuture<ServerId> startClusterAsync(final String clusterName, final String machineName,
         final StateMachine<?, ?> machine, final List<ServerId> members)
     {
-        requireClusterName(clusterName);
-        final List<ServerId> ids = requireMembers(members);
-        final Duration timeout = clusterTimeout(ids);
-        final boolean known = runtime.knowsAny(ids);
-        runtime.registerCluster(clusterName, machineName, machine, ids);
-        final List<CompletableFuture<Void>> starts = new ArrayList<>();
-        final List<ServerId> started = java.util.Collections.synchronizedList(new ArrayList<>());
-        for (final ServerId id : ids)
-        {
-            starts.add(startOne(clusterName, machineName, machine, id, ids).thenRun(() -> started.add(id)));
-        }
-        final ServerId first = ids.stream().filter(id -> id.node().equals(nodeId())).findFirst().orElse(ids.get(0));
-        final CompletableFuture<ServerId> result = new CompletableFuture<>();
-        CompletableFuture.allOf(starts.toArray(new CompletableFuture[0]))
-            .thenCompose(v -> runtime.call(first, new ServerRequest.TriggerElection(), timeout))
-            .thenCompose(v -> runtime.awaitLeader(first, timeout))
-            .whenComplete((leader, error) ->
-            {
-                if (null == error)
-                {
-                    result.complete(leader);
-                    return;
-                }
-                // Only what this call started is deleted: a member that was already running stays untouched.
-                final List<CompletableFuture<?>> deletes = new ArrayList<>();
-                for (final ServerId id : List.copyOf(started))
-                {
-                    deletes.add(forceDeleteAsync(id).exceptionally(e -> null));
-                }
-                final String reason = "cluster '" + clusterName + "' could not be formed from " + ids + ": " +
-                    unwrap(error).getMessage();
-                CompletableFuture.allOf(deletes.toArray(new CompletableFuture[0])).whenComplete((v, e) ->
-                {
-                    if (!known)
-                    {
-                        // Nothing of it is left: later calls fail at once with the reason rather than time out.
-                        runtime.forgetFailedStart(ids, reason);
-                    }
-                    result.completeExceptionally(new ClusterUnavailableException(reason, unwrap(error)));
-                });
-            });
-        return result;
-    }
-
-    private CompletableFuture<Void> startOne(final String clusterName, final String machineName,
-        final StateMachine<?, ?> machine, final ServerId id, final List<ServerId> members)
-    {
-        try
-        {
-            if (id.node().equals(nodeId()))
-            {
-                return runtime.startLocalServer(clusterName, machineName, machine, id, members, true);
-            }
-            return runtime.startRemoteServer(clusterName, machineName, id, members, defaultTimeout);
-        }
-        catch (final RuntimeException ex)
-        {
-            return CompletableFuture.failedFuture(ex);
-        }
+        Arguments.requireClusterName(clusterName);
+        return formation.form(clusterName, machineName, machine, Arguments.requireMembers(members));
     }
 
     /**
@@ -291,11 +232,11 @@ public final class RaSystem implements AutoCloseable
         final List<ServerId> members)
     {
         Objects.requireNonNull(machine, "machine");
-        requireClusterName(clusterName);
+        Arguments.requireClusterName(clusterName);
         Objects.requireNonNull(server, "server");
-        final List<ServerId> ids = requireMembers(members);
-        runtime.registerCluster(clusterName, machine.getClass().getName(), machine, merge(ids, server));
-        await(startOne(clusterName, machine.getClass().getName(), machine, server, ids), defaultTimeout);
+        final List<ServerId> ids = Arguments.requireMembers(members);
+        final String machineName = machine.getClass().getName();
+        Futures.await(formation.joinMember(clusterName, machineName, machine, server, ids), defaultTimeout);
     }
 
     /**
@@ -310,25 +251,25 @@ public final class RaSystem implements AutoCloseable
         final List<ServerId> members)
     {
         Objects.requireNonNull(machineName, "machineName");
-        requireClusterName(clusterName);
+        Arguments.requireClusterName(clusterName);
         Objects.requireNonNull(server, "server");
-        final List<ServerId> ids = requireMembers(members);
+        final List<ServerId> ids = Arguments.requireMembers(members);
         final StateMachine<?, ?> machine = runtime.resolveMachine(machineName);
-        runtime.registerCluster(clusterName, machineName, machine, merge(ids, server));
-        await(startOne(clusterName, machineName, machine, server, ids), defaultTimeout);
+        Futures.await(formation.joinMember(clusterName, machineName, machine, server, ids), defaultTimeout);
     }
 
     /**
      * Restart a server of this node from its storage (term, vote, log, snapshot and the configuration stored when it
      * was created). A restarted member elects by itself if it hears from no leader. A server that runs already (the
-     * system restarts its stored servers when built, see {@link Builder#restartStoredServers}) is left as it is.
+     * system restarts its stored servers when built, see {@link RaSystemBuilder#restartStoredServers}) is left as it
+     * is.
      *
      * @param server on this node.
      */
     public void restartServer(final ServerId server)
     {
         Objects.requireNonNull(server, "server");
-        await(runtime.restartLocalServer(server), defaultTimeout);
+        Futures.await(runtime.restartLocalServer(server), defaultTimeout);
     }
 
     /**
@@ -342,11 +283,11 @@ public final class RaSystem implements AutoCloseable
         Objects.requireNonNull(server, "server");
         if (server.node().equals(nodeId()))
         {
-            await(runtime.stopLocalServer(server, false), defaultTimeout);
+            Futures.await(runtime.stopLocalServer(server, false), defaultTimeout);
         }
         else
         {
-            await(runtime.call(server, new ServerRequest.Stop(), defaultTimeout), defaultTimeout);
+            callAndWait(server, new ServerRequest.Stop());
         }
     }
 
@@ -357,17 +298,8 @@ public final class RaSystem implements AutoCloseable
      */
     public void forceDeleteServer(final ServerId server)
     {
-        await(forceDeleteAsync(server), defaultTimeout);
-    }
-
-    private CompletableFuture<?> forceDeleteAsync(final ServerId server)
-    {
         Objects.requireNonNull(server, "server");
-        if (server.node().equals(nodeId()))
-        {
-            return runtime.stopLocalServer(server, true);
-        }
-        return runtime.call(server, new ServerRequest.ForceDelete(), defaultTimeout);
+        Futures.await(formation.deleteMember(server), defaultTimeout);
     }
 
     /**
@@ -379,7 +311,7 @@ public final class RaSystem implements AutoCloseable
     public void deleteCluster(final ServerId server)
     {
         Objects.requireNonNull(server, "server");
-        await(runtime.call(server, new ServerRequest.DeleteCluster(), defaultTimeout), defaultTimeout);
+        callAndWait(server, new ServerRequest.DeleteCluster());
     }
 
     // ----------------------------------------------------------------------------------------------------------------
@@ -413,7 +345,7 @@ public final class RaSystem implements AutoCloseable
         // This thread waits for the answer anyway, so the transport may let it send the call and read the answer.
         final CompletableFuture<CommandResult<R>> reply =
             (CompletableFuture)runtime.callReceivingOnCaller(server, commandRequest(server, command, timeout), timeout);
-        return await(reply, timeout);
+        return Futures.await(reply, timeout);
     }
 
     /**
@@ -440,7 +372,7 @@ public final class RaSystem implements AutoCloseable
      * have reached a leader is a {@link RaTimeoutException}: the outcome is unknown.
      * If the machine's {@code apply} throws on it, the future fails with {@link CommandFailedException} (the command is
      * applied as a no-op on every member; see {@link ApplyFailureMode}). A command that is not of the machine's
-     * {@link StateMachine#commandType()}, or larger than {@link Builder#maxCommandBytes}, throws
+     * {@link StateMachine#commandType()}, or larger than {@link RaSystemBuilder#maxCommandBytes}, throws
      * {@link InvalidCommandException} at once, before anything is sent.
      *
      * @param server  a member of the cluster, known to this node.
@@ -460,7 +392,7 @@ public final class RaSystem implements AutoCloseable
     {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(command, "command");
-        requireTimeout(timeout);
+        Arguments.requireTimeout(timeout);
         return new ServerRequest.Command(runtime.encodeCommand(server, command));
     }
 
@@ -511,7 +443,7 @@ public final class RaSystem implements AutoCloseable
      */
     public <S, R> QueryResult<R> localQuery(final ServerId server, final Function<S, R> query)
     {
-        return await(localQueryAsync(server, query, 0, 0, defaultTimeout), defaultTimeout);
+        return Futures.await(localQueryAsync(server, query, 0, 0, defaultTimeout), defaultTimeout);
     }
 
     /**
@@ -531,7 +463,7 @@ public final class RaSystem implements AutoCloseable
     public <S, R> QueryResult<R> localQuery(final ServerId server, final Function<S, R> query,
         final long appliedIndex, final long appliedTerm, final Duration timeout)
     {
-        return await(localQueryAsync(server, query, appliedIndex, appliedTerm, timeout), timeout);
+        return Futures.await(localQueryAsync(server, query, appliedIndex, appliedTerm, timeout), timeout);
     }
 
     /**
@@ -547,7 +479,7 @@ public final class RaSystem implements AutoCloseable
     public <S, R> QueryResult<R> localQuery(final ServerId server, final Function<S, R> query,
         final Duration timeout)
     {
-        return await(localQueryAsync(server, query, 0, 0, timeout), timeout);
+        return Futures.await(localQueryAsync(server, query, 0, 0, timeout), timeout);
     }
 
     /**
@@ -598,7 +530,7 @@ public final class RaSystem implements AutoCloseable
     {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(query, "query");
-        requireTimeout(timeout);
+        Arguments.requireTimeout(timeout);
         if (appliedIndex < 0 || appliedTerm < 0)
         {
             throw new IllegalArgumentException("applied index and term must not be negative, got " + appliedIndex +
@@ -634,7 +566,7 @@ public final class RaSystem implements AutoCloseable
     public <S, R> QueryResult<R> consistentQuery(final ServerId server, final Function<S, R> query,
         final Duration timeout)
     {
-        return await(consistentQueryAsync(server, query, timeout), timeout);
+        return Futures.await(consistentQueryAsync(server, query, timeout), timeout);
     }
 
     /**
@@ -670,7 +602,7 @@ public final class RaSystem implements AutoCloseable
     {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(query, "query");
-        requireTimeout(timeout);
+        Arguments.requireTimeout(timeout);
         return (CompletableFuture)runtime.readThroughLeader(server, (Function)query, true, timeout);
     }
 
@@ -703,7 +635,7 @@ public final class RaSystem implements AutoCloseable
     public <S, R> QueryResult<R> leaderQuery(final ServerId server, final Function<S, R> query,
         final Duration timeout)
     {
-        return await(leaderQueryAsync(server, query, timeout), timeout);
+        return Futures.await(leaderQueryAsync(server, query, timeout), timeout);
     }
 
     /**
@@ -736,7 +668,7 @@ public final class RaSystem implements AutoCloseable
     {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(query, "query");
-        requireTimeout(timeout);
+        Arguments.requireTimeout(timeout);
         return (CompletableFuture)runtime.readThroughLeader(server, (Function)query, false, timeout);
     }
 
@@ -774,7 +706,7 @@ public final class RaSystem implements AutoCloseable
     public <R> QueryResult<R> namedQuery(final ServerId server, final String name, final Object argument,
         final boolean consistent, final Duration timeout)
     {
-        return await(namedQueryAsync(server, name, argument, consistent, timeout), timeout);
+        return Futures.await(namedQueryAsync(server, name, argument, consistent, timeout), timeout);
     }
 
     /**
@@ -810,7 +742,7 @@ public final class RaSystem implements AutoCloseable
     {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(name, "name");
-        requireTimeout(timeout);
+        Arguments.requireTimeout(timeout);
         return (CompletableFuture)runtime.namedQuery(server, name, argument, consistent, timeout);
     }
 
@@ -826,9 +758,9 @@ public final class RaSystem implements AutoCloseable
     public void registerCluster(final String clusterName, final StateMachine<?, ?> machine,
         final List<ServerId> members)
     {
-        requireClusterName(clusterName);
+        Arguments.requireClusterName(clusterName);
         Objects.requireNonNull(machine, "machine");
-        runtime.registerCluster(clusterName, machine.getClass().getName(), machine, requireMembers(members));
+        runtime.registerCluster(clusterName, machine.getClass().getName(), machine, Arguments.requireMembers(members));
     }
 
     // ----------------------------------------------------------------------------------------------------------------
@@ -844,8 +776,7 @@ public final class RaSystem implements AutoCloseable
     public List<ServerId> members(final ServerId server)
     {
         Objects.requireNonNull(server, "server");
-        return (List<ServerId>)await(runtime.call(server, new ServerRequest.Members(), defaultTimeout),
-            defaultTimeout);
+        return (List<ServerId>)callAndWait(server, new ServerRequest.Members());
     }
 
     /**
@@ -858,7 +789,7 @@ public final class RaSystem implements AutoCloseable
     public ServerId leader(final ServerId server)
     {
         Objects.requireNonNull(server, "server");
-        return await(runtime.awaitLeader(server, defaultTimeout), defaultTimeout);
+        return Futures.await(runtime.awaitLeader(server, defaultTimeout), defaultTimeout);
     }
 
     /**
@@ -870,28 +801,30 @@ public final class RaSystem implements AutoCloseable
      */
     public MemberChange addMember(final ServerId server, final ServerId newMember)
     {
-        return await(addMemberAsync(server, newMember, Membership.VOTER), defaultTimeout);
+        return Futures.await(addMemberAsync(server, newMember, MemberKind.VOTER), defaultTimeout);
     }
 
     /**
-     * Add a member through the leader (single-server change, in force once appended; Ra replies then). Start the new
-     * server with {@link #startServer} afterwards. While the leader has not committed an entry of its term, or another
-     * change is in progress, the call is retried until its timeout. Fails with {@link MembershipChangeException}
-     * ({@code ALREADY_MEMBER}, ...) when refused.
+     * Add a member through the leader: a single-server change, in force from the moment the leader appends it; the
+     * call completes once it commits. Start the new server with {@link #startServer} afterwards. While the leader has
+     * not committed an entry of its term, or another change is in progress, the call is retried until the default
+     * timeout. Fails with {@link MembershipChangeException} when refused (see its
+     * {@link MembershipChangeException#reason() reason}: {@code ALREADY_MEMBER}, ...), or when the leader loses its
+     * leadership before the change commits ({@code LEADERSHIP_LOST}: the change may or may not take effect).
      *
-     * @param server     any member of the cluster.
-     * @param newMember  to add.
-     * @param membership of the new member: a {@link Membership#PROMOTABLE} member becomes a voter once caught up.
+     * @param server    any member of the cluster.
+     * @param newMember to add.
+     * @param kind      of the new member: a {@link MemberKind#PROMOTABLE} member becomes a voter once caught up.
      * @return completes with the configuration entry.
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
     public CompletableFuture<MemberChange> addMemberAsync(final ServerId server, final ServerId newMember,
-        final Membership membership)
+        final MemberKind kind)
     {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(newMember, "newMember");
-        Objects.requireNonNull(membership, "membership");
-        return (CompletableFuture)runtime.call(server, new ServerRequest.AddMember(newMember, membership),
+        Objects.requireNonNull(kind, "kind");
+        return (CompletableFuture)runtime.call(server, new ServerRequest.AddMember(newMember, kind.toMembership()),
             defaultTimeout);
     }
 
@@ -904,13 +837,14 @@ public final class RaSystem implements AutoCloseable
      */
     public MemberChange removeMember(final ServerId server, final ServerId member)
     {
-        return await(removeMemberAsync(server, member), defaultTimeout);
+        return Futures.await(removeMemberAsync(server, member), defaultTimeout);
     }
 
     /**
-     * Remove a member through the leader. A leader that removes itself steps down once the change commits. Once the
-     * removal commits, the leader tells the removed member to stop and delete its data; a removed member whose node
-     * was unreachable then keeps running until {@link #forceDeleteServer}.
+     * Remove a member through the leader; the call completes once the change commits (as for
+     * {@link #addMemberAsync}). A leader that removes itself steps down once the change commits. Once the removal
+     * commits, the leader tells the removed member to stop and delete its data; a removed member whose node was
+     * unreachable then keeps running until {@link #forceDeleteServer}.
      *
      * @param server any member of the cluster.
      * @param member to remove.
@@ -935,7 +869,7 @@ public final class RaSystem implements AutoCloseable
     {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(target, "target");
-        await(runtime.call(server, new ServerRequest.TransferLeadership(target), defaultTimeout), defaultTimeout);
+        callAndWait(server, new ServerRequest.TransferLeadership(target));
     }
 
     /**
@@ -947,7 +881,7 @@ public final class RaSystem implements AutoCloseable
     public void triggerElection(final ServerId server)
     {
         Objects.requireNonNull(server, "server");
-        await(runtime.call(server, new ServerRequest.TriggerElection(), defaultTimeout), defaultTimeout);
+        callAndWait(server, new ServerRequest.TriggerElection());
     }
 
     /**
@@ -967,7 +901,7 @@ public final class RaSystem implements AutoCloseable
     public ServerOverview overview(final ServerId server)
     {
         Objects.requireNonNull(server, "server");
-        return await(runtime.overview(server), defaultTimeout);
+        return Futures.await(runtime.overview(server), defaultTimeout);
     }
 
     /**
@@ -1022,8 +956,9 @@ public final class RaSystem implements AutoCloseable
 
     /**
      * Stop every server hosted here (keeping their data), end its processes, and close what the system owns: its
-     * threads, its transport, and its storage unless built with {@link Builder#closeStorage closeStorage(false)}. An
-     * executor given with {@link Builder#processExecutor} stays the caller's. Idempotent.
+     * threads, its transport, and its storage unless built with
+     * {@link RaSystemBuilder#closeStorage closeStorage(false)}. An executor given with
+     * {@link RaSystemBuilder#processExecutor} stays the caller's. Idempotent.
      */
     @Override
     public void close()
@@ -1035,412 +970,11 @@ public final class RaSystem implements AutoCloseable
         }
     }
 
-    // ----------------------------------------------------------------------------------------------------------------
-
-    private Duration clusterTimeout(final List<ServerId> members)
-    {
-        return defaultTimeout.multipliedBy(Math.max(1, null == members ? 1 : members.size()));
-    }
-
-    private static void requireClusterName(final String clusterName)
-    {
-        Names.requireValid(clusterName, "cluster name");
-    }
-
-    private static List<ServerId> requireMembers(final List<ServerId> members)
-    {
-        Objects.requireNonNull(members, "members");
-        if (members.isEmpty())
-        {
-            throw new IllegalArgumentException("a cluster needs at least one member");
-        }
-        final List<ServerId> ids = List.copyOf(members);
-        if (new HashSet<>(ids).size() != ids.size())
-        {
-            throw new IllegalArgumentException("members must be distinct, got " + ids);
-        }
-        return ids;
-    }
-
-    private static List<ServerId> merge(final List<ServerId> members, final ServerId server)
-    {
-        if (members.contains(server))
-        {
-            return members;
-        }
-        final List<ServerId> all = new ArrayList<>(members);
-        all.add(server);
-        return all;
-    }
-
-    private static void requireTimeout(final Duration timeout)
-    {
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative() || timeout.isZero())
-        {
-            throw new IllegalArgumentException("timeout must be positive, got " + timeout);
-        }
-    }
-
-    private static <T> T await(final CompletableFuture<T> future, final Duration timeout)
-    {
-        try
-        {
-            // The call has its own timeout; this one only guards against a runtime bug leaving it pending.
-            return future.get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new RaException("interrupted while waiting", ex);
-        }
-        catch (final ExecutionException ex)
-        {
-            throw rethrow(ex.getCause());
-        }
-        catch (final TimeoutException ex)
-        {
-            throw new RaTimeoutException("no answer within " + timeout);
-        }
-    }
-
-    private static Throwable unwrap(final Throwable error)
-    {
-        Throwable t = error;
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && null != t.getCause())
-        {
-            t = t.getCause();
-        }
-        return t;
-    }
-
-    private static RuntimeException rethrow(final Throwable cause)
-    {
-        final Throwable t = unwrap(cause);
-        if (t instanceof RuntimeException runtimeException)
-        {
-            return runtimeException;
-        }
-        if (t instanceof Error error)
-        {
-            throw error;
-        }
-        return new RaException(String.valueOf(t), t);
-    }
-
     /**
-     * Builds an immutable {@link RaSystem}; {@link #build()} validates the settings and starts the system. Not
-     * thread-safe.
+     * Send a request to a server and wait for its answer, both with the default timeout.
      */
-    public static final class Builder
+    private Object callAndWait(final ServerId server, final ServerRequest request)
     {
-        private String nodeId;
-        private Transport transport;
-        private Storage storage;
-        private int eventLoops = Runtime.getRuntime().availableProcessors();
-        private boolean useTransportThreads = true;
-        private Duration tickInterval = Duration.ofSeconds(1);
-        private Duration electionTimeoutMin = Duration.ofMillis(1000);
-        private Duration electionTimeoutMax = Duration.ofMillis(2000);
-        private Duration defaultTimeout = Duration.ofSeconds(5);
-        private Duration commitNoticeDelay = Duration.ofMillis(2);
-        private long minSnapshotInterval = 4096;
-        private boolean closeStorage = true;
-        private boolean restartStoredServers = true;
-        private int maxCommandBytes = dev.ra.core.CoreConfig.DEFAULT_MAX_COMMAND_BYTES;
-        private ApplyFailureMode applyFailureMode = ApplyFailureMode.FAIL_COMMAND;
-        private Executor processExecutor;
-        private final Map<String, Supplier<? extends StateMachine<?, ?>>> machines = new LinkedHashMap<>();
-        private final Map<String, Consumer<Object>> modCallHandlers = new LinkedHashMap<>();
-
-        private Builder()
-        {
-        }
-
-        /**
-         * @param nodeId id of this node, unique in the deployment (required).
-         * @return this builder.
-         */
-        public Builder nodeId(final String nodeId)
-        {
-            this.nodeId = Names.requireValid(nodeId, "node id");
-            return this;
-        }
-
-        /**
-         * @param transport connecting this node to the others (required); the system starts and closes it.
-         * @return this builder.
-         */
-        public Builder transport(final Transport transport)
-        {
-            this.transport = Objects.requireNonNull(transport, "transport");
-            return this;
-        }
-
-        /**
-         * @param storage of this node's servers (required), for example {@code dev.ra.log.FileStorage} or
-         *                {@link dev.ra.runtime.memory.InMemoryStorage}. The system owns it: {@link RaSystem#close()}
-         *                closes it, unless {@link #closeStorage closeStorage(false)}.
-         * @return this builder.
-         */
-        public Builder storage(final Storage storage)
-        {
-            this.storage = Objects.requireNonNull(storage, "storage");
-            return this;
-        }
-
-        /**
-         * @param close whether {@link RaSystem#close()} closes the storage too; default true. Pass false to keep the
-         *              storage open after the system closes, for example to build a new system on it in the same
-         *              process.
-         * @return this builder.
-         */
-        public Builder closeStorage(final boolean close)
-        {
-            this.closeStorage = close;
-            return this;
-        }
-
-        /**
-         * @param restart whether {@link #build()} restarts every server of this node found in the storage (and waits,
-         *                up to the default timeout, until they run), as Ra restarts a system's servers; default
-         *                true. A server that cannot be restarted is logged and stays stopped. With false, restart
-         *                each with {@link RaSystem#restartServer}.
-         * @return this builder.
-         */
-        public Builder restartStoredServers(final boolean restart)
-        {
-            this.restartStoredServers = restart;
-            return this;
-        }
-
-        /**
-         * @param eventLoops number of event loop threads that run the servers; default: number of cores.
-         * @return this builder.
-         */
-        public Builder eventLoops(final int eventLoops)
-        {
-            if (eventLoops <= 0)
-            {
-                throw new IllegalArgumentException("event loops must be positive, got " + eventLoops);
-            }
-            this.eventLoops = eventLoops;
-            return this;
-        }
-
-        /**
-         * Whether the event loops run on threads the transport lends ({@link dev.ra.spi.LoopHost}), if it lends any;
-         * default true. Servers then run on the thread their messages arrive on, which saves two thread wake-ups per
-         * message each way (lower latency on a quiet machine). Turn it off to keep network I/O apart from machine
-         * code, for example when {@code apply} can take long.
-         *
-         * @param use whether to use the transport's threads.
-         * @return this builder.
-         */
-        public Builder useTransportThreads(final boolean use)
-        {
-            this.useTransportThreads = use;
-            return this;
-        }
-
-        /**
-         * @param tickInterval between ticks of each server (leader catch-up and the machine's {@code tick}); default
-         *                     1 s.
-         * @return this builder.
-         */
-        public Builder tickInterval(final Duration tickInterval)
-        {
-            requirePositive(tickInterval, "tick interval");
-            this.tickInterval = tickInterval;
-            return this;
-        }
-
-        /**
-         * @param min lower bound of the randomized election timeout; default 1 s.
-         * @param max upper bound; default 2 s.
-         * @return this builder.
-         */
-        public Builder electionTimeout(final Duration min, final Duration max)
-        {
-            requirePositive(min, "election timeout min");
-            requirePositive(max, "election timeout max");
-            if (max.compareTo(min) <= 0)
-            {
-                throw new IllegalArgumentException("election timeout max must exceed min, got " + min + " and " +
-                    max);
-            }
-            this.electionTimeoutMin = min;
-            this.electionTimeoutMax = max;
-            return this;
-        }
-
-        /**
-         * @param delay how long a leader with no entries to send a follower lets that follower's known commit index
-         *              lag before sending an empty AppendEntries just to advance it; default 2 ms. Under load the next
-         *              entries carry the commit index first, which saves each follower a message and a reply per
-         *              command; followers apply (and serve local queries) at most this much later when traffic stops.
-         *              Zero (or less than a millisecond: the core counts whole milliseconds) sends the notice at once.
-         *              Must be below the election timeout's lower bound.
-         * @return this builder.
-         */
-        public Builder commitNoticeDelay(final Duration delay)
-        {
-            Objects.requireNonNull(delay, "commit notice delay");
-            if (delay.isNegative())
-            {
-                throw new IllegalArgumentException("commit notice delay must not be negative, got " + delay);
-            }
-            this.commitNoticeDelay = delay;
-            return this;
-        }
-
-        /**
-         * @param timeout of calls made without an explicit timeout; default 5 s.
-         * @return this builder.
-         */
-        public Builder defaultTimeout(final Duration timeout)
-        {
-            requirePositive(timeout, "default timeout");
-            this.defaultTimeout = timeout;
-            return this;
-        }
-
-        /**
-         * @param entries a release cursor is taken only this many entries above the last snapshot; default 4096.
-         * @return this builder.
-         */
-        public Builder minSnapshotInterval(final long entries)
-        {
-            if (entries < 0)
-            {
-                throw new IllegalArgumentException("min snapshot interval must not be negative, got " + entries);
-            }
-            this.minSnapshotInterval = entries;
-            return this;
-        }
-
-        /**
-         * @param executor runs process handlers by default; default: a small pool owned by the system.
-         * @return this builder.
-         */
-        public Builder processExecutor(final Executor executor)
-        {
-            this.processExecutor = Objects.requireNonNull(executor, "executor");
-            return this;
-        }
-
-        /**
-         * Register a machine by name, so that clusters can be started, and servers restarted, by that name.
-         *
-         * @param name    of the machine.
-         * @param machine creates the machine.
-         * @return this builder.
-         */
-        public Builder registerMachine(final String name, final Supplier<? extends StateMachine<?, ?>> machine)
-        {
-            Names.requireValid(name, "machine name");
-            Objects.requireNonNull(machine, "machine");
-            if (null != machines.putIfAbsent(name, machine))
-            {
-                throw new IllegalArgumentException("a machine named '" + name + "' is already registered");
-            }
-            return this;
-        }
-
-        /**
-         * Register the handler run by {@link Effect.ModCall} effects naming it. It runs on the leader's event loop:
-         * it must not block, and what it throws is logged.
-         *
-         * @param name    of the handler.
-         * @param handler of the effect's argument.
-         * @return this builder.
-         */
-        public Builder modCallHandler(final String name, final Consumer<Object> handler)
-        {
-            Names.requireValid(name, "mod-call handler name");
-            Objects.requireNonNull(handler, "handler");
-            if (null != modCallHandlers.putIfAbsent(name, handler))
-            {
-                throw new IllegalArgumentException("a mod-call handler named '" + name + "' is already registered");
-            }
-            return this;
-        }
-
-        /**
-         * Validate the settings and start the system: its threads, its transport, and (by default) the servers found in
-         * its storage.
-         *
-         * @return the running system.
-         * @throws IllegalStateException if a required setting is missing.
-         * @throws RaException           if the transport cannot start (for example its listen address is in use),
-         *                               naming the node and the reason; every thread started so far is stopped and the
-         *                               storage is left open.
-         */
-        public RaSystem build()
-        {
-            if (null == nodeId)
-            {
-                throw new IllegalStateException("nodeId is required");
-            }
-            if (null == transport)
-            {
-                throw new IllegalStateException("transport is required");
-            }
-            if (null == storage)
-            {
-                throw new IllegalStateException("storage is required");
-            }
-            if (commitNoticeDelay.compareTo(electionTimeoutMin) >= 0)
-            {
-                throw new IllegalArgumentException("commit notice delay " + commitNoticeDelay +
-                    " must be below the election timeout's lower bound " + electionTimeoutMin);
-            }
-            return new RaSystem(new RuntimeConfig(nodeId, transport, storage, eventLoops, tickInterval,
-                electionTimeoutMin, electionTimeoutMax, defaultTimeout, commitNoticeDelay, minSnapshotInterval,
-                machines, modCallHandlers, processExecutor, useTransportThreads, maxCommandBytes, applyFailureMode),
-                closeStorage, restartStoredServers);
-        }
-
-        /**
-         * The largest command, encoded, that this node sends or appends; default 8 MiB. A larger one fails at once
-         * with an {@link InvalidCommandException} at the caller (and a leader refuses one arriving from another node),
-         * so no entry in a log is too large to replicate. The limit in force is also capped at half the transport's
-         * message limit ({@link Transport#maxMessageBytes()}), so that an AppendEntries message always fits.
-         *
-         * @param bytes the limit.
-         * @return this builder.
-         */
-        public Builder maxCommandBytes(final int bytes)
-        {
-            if (bytes <= 0)
-            {
-                throw new IllegalArgumentException("max command bytes must be positive, got " + bytes);
-            }
-            this.maxCommandBytes = bytes;
-            return this;
-        }
-
-        /**
-         * What this node's members do when their machine throws; default {@link ApplyFailureMode#FAIL_COMMAND} (the
-         * exception is the command's outcome, the member carries on); {@link ApplyFailureMode#STOP_SERVER} is Ra's
-         * behaviour.
-         *
-         * @param mode the failure mode.
-         * @return this builder.
-         */
-        public Builder applyFailureMode(final ApplyFailureMode mode)
-        {
-            this.applyFailureMode = Objects.requireNonNull(mode, "mode");
-            return this;
-        }
-
-        private static void requirePositive(final Duration d, final String what)
-        {
-            Objects.requireNonNull(d, what);
-            if (d.isNegative() || d.isZero())
-            {
-                throw new IllegalArgumentException(what + " must be positive, got " + d);
-            }
-        }
+        return Futures.await(runtime.call(server, request, defaultTimeout), defaultTimeout);
     }
 }

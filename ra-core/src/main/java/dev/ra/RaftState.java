@@ -15,8 +15,6 @@ public enum RaftState
     CANDIDATE,
     /** Leading the cluster: the only member that runs leader-only effects. */
     LEADER,
-    /** Waiting, bounded by a timeout, for a condition such as a leadership transfer to complete. */
-    AWAIT_CONDITION,
     /** Receiving a snapshot from the leader in chunks. */
     RECEIVE_SNAPSHOT,
     /** Stopped; the machine will not be called again until the server is restarted. */

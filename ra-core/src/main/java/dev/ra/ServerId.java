@@ -14,7 +14,7 @@ import java.util.Objects;
 public record ServerId(String name, String node)
 {
     /**
-     * Validates the components.
+     * Requires a name and a node id of 1 to 255 characters each, without whitespace, control characters or {@code @}.
      */
     public ServerId
     {

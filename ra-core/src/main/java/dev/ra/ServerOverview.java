@@ -17,8 +17,9 @@ import java.util.Map;
  * @param lastWrittenIndex   highest index durable in its log.
  * @param snapshotIndex      index of its latest snapshot, 0 if none.
  * @param members            of the cluster, as this server sees them.
- * @param counters           of its activity: {@code commands}, {@code elections}, {@code preVotes},
- *                           {@code snapshotsWritten}, {@code snapshotsInstalled}, {@code snapshotsSent} and others.
+ * @param counters           of its activity: {@code commands}, {@code entries_applied}, {@code elections},
+ *                           {@code pre_votes}, {@code snapshots_written}, {@code snapshots_installed},
+ *                           {@code snapshots_sent}, {@code apply_failures} and others.
  * @param machineOverview    from {@link StateMachine#overview}.
  */
 public record ServerOverview(ServerId id, String clusterName, RaftState role, long currentTerm, ServerId leader,
@@ -26,7 +27,8 @@ public record ServerOverview(ServerId id, String clusterName, RaftState role, lo
     List<ServerId> members, Map<String, Long> counters, Map<String, Object> machineOverview)
 {
     /**
-     * Validates the components.
+     * Copies the members, the counters and the machine overview into unmodifiable collections; a null collection,
+     * element, key or value throws {@link NullPointerException}.
      */
     public ServerOverview
     {

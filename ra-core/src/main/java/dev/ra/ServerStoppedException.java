@@ -1,8 +1,8 @@
 package dev.ra;
 
 /**
- * The server handling a call stopped (it was stopped, deleted, removed from its cluster, or its machine threw) before
- * the call completed. For a command the outcome is unknown.
+ * The server handling a call stopped (it was stopped, deleted or removed from its cluster, or its machine threw and
+ * that stopped it: see {@link ApplyFailureMode}) before the call completed. For a command the outcome is unknown.
  */
 public final class ServerStoppedException extends RaException
 {

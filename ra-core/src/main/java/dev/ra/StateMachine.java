@@ -23,7 +23,8 @@ import java.util.Map;
  *
  * <p>Commands, replies, messages and the state cross the network and go to disk, so the machine declares their
  * {@link Codec}s. The defaults use {@link Codecs#generic()}, which handles strings, numbers, booleans, byte arrays,
- * lists, maps, sets, {@link ProcessRef}s, {@link ServerId}s and enums; machines with their own types override them.
+ * lists, maps, sets, {@link ProcessRef}s, {@link ServerId}s, enums, and records made of these; machines with other
+ * types override them.
  *
  * <p>A machine instance is shared by the members of its cluster that live on one node and may be called from
  * several event loops at once, so it must be stateless (all state lives in {@code S}).
@@ -66,7 +67,8 @@ public interface StateMachine<C, S>
     }
 
     /**
-     * Called on every member each time it enters a role, with the current state. The canonical use is to re-issue
+     * Called on every member each time it enters a role other than {@link RaftState#RECOVERING} (whose effects would be
+     * discarded), with the current state. The canonical use is to re-issue
      * monitors and timers on entering {@link RaftState#LEADER}. Always tolerate roles you do not care about.
      *
      * @param role  just entered.
@@ -79,7 +81,7 @@ public interface StateMachine<C, S>
     }
 
     /**
-     * Called periodically on the LEADER only, every {@code tickIntervalMs} of the system.
+     * Called periodically on the LEADER only, every {@link RaSystemBuilder#tickInterval tick interval} of its node.
      *
      * @param nowMs wall-clock milliseconds on the leader.
      * @param state of the machine.
@@ -102,7 +104,9 @@ public interface StateMachine<C, S>
     }
 
     /**
-     * The version of the machine's logic, for upgrades that must switch at the same index on every member.
+     * The version of the machine's logic. It is written into each new leader's first entry and into snapshots, and
+     * every member passes its own machine's version to {@link #apply} ({@link CommandMeta#machineVersion()}); nothing
+     * yet switches the members from one version to the next at an agreed index.
      *
      * @return the version, 0 by default.
      */

@@ -472,7 +472,8 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         if (request instanceof ServerRequest.AddMember || request instanceof ServerRequest.RemoveMember ||
             request instanceof ServerRequest.TransferLeadership)
         {
-            future.completeExceptionally(new MembershipChangeException(describe() + " refused by " + target(), error));
+            future.completeExceptionally(new MembershipChangeException(describe() + " refused by " + target(),
+                MembershipRefusals.reason(error)));
         }
         else
         {

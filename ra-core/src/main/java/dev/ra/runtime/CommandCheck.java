@@ -51,7 +51,7 @@ final class CommandCheck
             return null;
         }
         return "cluster '" + cluster.clusterName + "': a command of " + bytes + " bytes (encoded) exceeds the " +
-            "maximum command size of " + maxBytes + " bytes (RaSystem.Builder.maxCommandBytes, at most half the " +
+            "maximum command size of " + maxBytes + " bytes (RaSystemBuilder.maxCommandBytes, at most half the " +
             "transport's message limit)";
     }
 

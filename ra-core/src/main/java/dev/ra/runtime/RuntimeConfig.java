@@ -13,7 +13,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The validated settings of one node's runtime, produced by {@link dev.ra.RaSystem.Builder}. Internal API.
+ * The validated settings of one node's runtime, produced by {@link dev.ra.RaSystemBuilder}. Internal API.
  *
  * @param nodeId              id of the node.
  * @param transport           to reach other nodes.

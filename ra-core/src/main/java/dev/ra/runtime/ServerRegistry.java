@@ -273,7 +273,7 @@ final class ServerRegistry
         catch (final NoSuchMethodException ex)
         {
             throw new IllegalArgumentException("machine class " + name + " has no public no-arg constructor; " +
-                "register it by name with RaSystem.Builder.registerMachine", ex);
+                "register it by name with RaSystemBuilder.registerMachine", ex);
         }
         catch (final ReflectiveOperationException ex)
         {

@@ -17,7 +17,7 @@ package dev.ra.spi;
  * the log (under load the writer thread is busy and the call returns at once), and because on a quiet node it saves
  * the two thread hand-offs of waking the writer and being woken back, which cost more than the sync. A transport
  * whose threads must never block on a disk should lend none ({@link Transport#loopHosts} returning an empty list), or
- * the application should build its system with {@code RaSystem.Builder.useTransportThreads(false)}.
+ * the application should build its system with {@code RaSystemBuilder.useTransportThreads(false)}.
  */
 public interface LoopHost
 {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ra.QueryResult;
 import dev.ra.RaSystem;
+import dev.ra.RaSystemBuilder;
 import dev.ra.ServerId;
 import dev.ra.runtime.injvm.InJvmNetwork;
 import dev.ra.runtime.memory.InMemoryStorage;
@@ -60,7 +61,7 @@ class CommitNoticeTest
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("negative");
         try (InJvmNetwork network = new InJvmNetwork(); InMemoryStorage storage = new InMemoryStorage())
         {
-            final RaSystem.Builder builder = RaSystem.builder().nodeId("x").transport(network.newTransport())
+            final RaSystemBuilder builder = RaSystem.builder().nodeId("x").transport(network.newTransport())
                 .storage(storage).electionTimeout(Duration.ofMillis(100), Duration.ofMillis(200))
                 .commitNoticeDelay(Duration.ofMillis(100));
             assertThatThrownBy(builder::build).isInstanceOf(IllegalArgumentException.class)

@@ -9,7 +9,6 @@ import dev.ra.RaException;
 import dev.ra.RaSystem;
 import dev.ra.RaftState;
 import dev.ra.ServerId;
-import dev.ra.core.CallError;
 import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
 import java.time.Duration;
@@ -98,7 +97,8 @@ class MembershipTest
 
         assertThatThrownBy(() -> cluster.first().addMember(members.get(0), members.get(1)))
             .isInstanceOf(MembershipChangeException.class)
-            .satisfies(e -> assertThat(((MembershipChangeException)e).error()).isEqualTo(CallError.ALREADY_MEMBER));
+            .satisfies(e -> assertThat(((MembershipChangeException)e).reason())
+                .isEqualTo(MembershipChangeException.Reason.ALREADY_MEMBER));
     }
 
     @Test

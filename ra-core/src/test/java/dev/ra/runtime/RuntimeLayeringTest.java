@@ -40,7 +40,7 @@ class RuntimeLayeringTest
         new Layer("router and calls", "MessageRouter", "ServerMailbox", "LocalServers", "CallsTable", "CallTimeouts",
             "ClientCall", "CallOrigin", "RemoteOrigin", "ProcessRegistry", "LocalProcess", "NodeReachability",
             "ClusterDirectory", "FailedStarts"),
-        new Layer("values and settings", "ClusterInfo", "CommandCheck", "LoopTimer", "RuntimeClock", "SystemClock",
+        new Layer("values and settings", "ClusterInfo", "CommandCheck", "MembershipRefusals", "LoopTimer", "RuntimeClock", "SystemClock",
             "RuntimeConfig", "package-info"));
 
     private static final Pattern IDENTIFIER = Pattern.compile("\\b[A-Z][A-Za-z0-9_]*\\b");

@@ -1,6 +1,7 @@
 package dev.ra.testkit;
 
 import dev.ra.RaSystem;
+import dev.ra.RaSystemBuilder;
 import dev.ra.RaftState;
 import dev.ra.ServerId;
 import dev.ra.StateMachine;
@@ -31,14 +32,14 @@ public final class InJvmCluster implements AutoCloseable
     // Synchronized: client threads of a test ask whether a node runs while the test's thread stops it.
     private final Map<String, RaSystem> systems = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, InMemoryStorage> storages = new LinkedHashMap<>();
-    private final BiConsumer<String, RaSystem.Builder> customizer;
+    private final BiConsumer<String, RaSystemBuilder> customizer;
     private final Duration syncDelay;
 
     /**
      * @param nodes      number of nodes.
      * @param customizer adjusts each node's builder (register machines, timeouts, ...).
      */
-    public InJvmCluster(final int nodes, final Consumer<RaSystem.Builder> customizer)
+    public InJvmCluster(final int nodes, final Consumer<RaSystemBuilder> customizer)
     {
         this(nodes, Duration.ZERO, null, customizer);
     }
@@ -49,7 +50,7 @@ public final class InJvmCluster implements AutoCloseable
      *                   yet durable) after this delay.
      * @param customizer adjusts each node's builder.
      */
-    public InJvmCluster(final int nodes, final Duration syncDelay, final Consumer<RaSystem.Builder> customizer)
+    public InJvmCluster(final int nodes, final Duration syncDelay, final Consumer<RaSystemBuilder> customizer)
     {
         this(nodes, syncDelay, null, customizer);
     }
@@ -62,7 +63,7 @@ public final class InJvmCluster implements AutoCloseable
      * @param customizer adjusts each node's builder (register machines, timeouts, ...).
      */
     public InJvmCluster(final int nodes, final TransportFactory transports,
-        final Consumer<RaSystem.Builder> customizer)
+        final Consumer<RaSystemBuilder> customizer)
     {
         this(nodes, Duration.ZERO, transports, customizer);
     }
@@ -76,7 +77,7 @@ public final class InJvmCluster implements AutoCloseable
      * @param customizer adjusts each node's builder (register machines, timeouts, ...).
      */
     public InJvmCluster(final int nodes, final Duration syncDelay, final TransportFactory transports,
-        final Consumer<RaSystem.Builder> customizer)
+        final Consumer<RaSystemBuilder> customizer)
     {
         this(numbered(nodes), syncDelay, transports, (node, builder) -> customizer.accept(builder));
     }
@@ -88,13 +89,13 @@ public final class InJvmCluster implements AutoCloseable
      * @param nodes      ids of the nodes, started in this order.
      * @param customizer adjusts each node's builder, given the node's id.
      */
-    public InJvmCluster(final List<String> nodes, final BiConsumer<String, RaSystem.Builder> customizer)
+    public InJvmCluster(final List<String> nodes, final BiConsumer<String, RaSystemBuilder> customizer)
     {
         this(nodes, Duration.ZERO, null, customizer);
     }
 
     private InJvmCluster(final List<String> nodes, final Duration syncDelay, final TransportFactory transports,
-        final BiConsumer<String, RaSystem.Builder> customizer)
+        final BiConsumer<String, RaSystemBuilder> customizer)
     {
         this.customizer = customizer;
         this.syncDelay = syncDelay;
@@ -129,7 +130,7 @@ public final class InJvmCluster implements AutoCloseable
      * @param builder to configure.
      * @return the builder.
      */
-    public static RaSystem.Builder testDefaults(final RaSystem.Builder builder)
+    public static RaSystemBuilder testDefaults(final RaSystemBuilder builder)
     {
         return builder.electionTimeout(Duration.ofMillis(150), Duration.ofMillis(300))
             .tickInterval(Duration.ofMillis(100))
@@ -146,7 +147,7 @@ public final class InJvmCluster implements AutoCloseable
     public RaSystem startNode(final String node)
     {
         final InMemoryStorage storage = storages.computeIfAbsent(node, n -> new InMemoryStorage(syncDelay));
-        final RaSystem.Builder builder = testDefaults(RaSystem.builder().nodeId(node)
+        final RaSystemBuilder builder = testDefaults(RaSystem.builder().nodeId(node)
             .transport(transports.newTransport(node)).storage(storage));
         customizer.accept(node, builder);
         final RaSystem system = builder.build();

@@ -2,6 +2,7 @@ package dev.ra.examples.support;
 
 import dev.ra.RaProcess;
 import dev.ra.RaSystem;
+import dev.ra.RaSystemBuilder;
 import dev.ra.ServerId;
 import dev.ra.StateMachine;
 import dev.ra.runtime.injvm.InJvmNetwork;
@@ -35,7 +36,7 @@ public final class ToolboxCluster implements AutoCloseable
     private final BiConsumer<String, RaSystem> onStarted;
     private final InJvmCluster nodes;
 
-    private ToolboxCluster(final String clusterName, final BiConsumer<String, RaSystem.Builder> customizer,
+    private ToolboxCluster(final String clusterName, final BiConsumer<String, RaSystemBuilder> customizer,
         final BiConsumer<String, RaSystem> onStarted)
     {
         this.clusterName = clusterName;
@@ -74,7 +75,7 @@ public final class ToolboxCluster implements AutoCloseable
      * @param customizer  configures each node's builder.
      * @return the world, with the cluster started.
      */
-    public static ToolboxCluster start(final String clusterName, final BiConsumer<String, RaSystem.Builder> customizer)
+    public static ToolboxCluster start(final String clusterName, final BiConsumer<String, RaSystemBuilder> customizer)
     {
         return start(clusterName, customizer, (node, system) -> { });
     }
@@ -88,7 +89,7 @@ public final class ToolboxCluster implements AutoCloseable
      * @return the world, with the cluster started.
      */
     public static ToolboxCluster start(final String clusterName,
-        final BiConsumer<String, RaSystem.Builder> customizer, final BiConsumer<String, RaSystem> onStarted)
+        final BiConsumer<String, RaSystemBuilder> customizer, final BiConsumer<String, RaSystem> onStarted)
     {
         final ToolboxCluster world = new ToolboxCluster(clusterName, customizer, onStarted);
         world.system(RA_NODES.get(0)).startCluster(clusterName, clusterName, world.members);

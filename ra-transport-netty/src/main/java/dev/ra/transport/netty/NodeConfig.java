@@ -41,7 +41,7 @@ import java.util.Set;
  * tls.trust=/etc/ra/ca.pem
  * </pre>
  *
- * <p>Optional tuning, each defaulting to its builder's default ({@link dev.ra.RaSystem.Builder},
+ * <p>Optional tuning, each defaulting to its builder's default ({@link dev.ra.RaSystemBuilder},
  * {@link dev.ra.log.FileStorage.Builder}, {@link NettyTransportConfig.Builder}):
  *
  * <pre>

@@ -2,6 +2,7 @@ package dev.ra.transport.netty;
 
 import dev.ra.RaProcess;
 import dev.ra.RaSystem;
+import dev.ra.RaSystemBuilder;
 import dev.ra.ServerId;
 import dev.ra.ServerOverview;
 import dev.ra.StateMachine;
@@ -71,7 +72,7 @@ public final class NodeLauncher implements AutoCloseable
         this.config = config;
         this.transport = new NettyTransport(config.transportConfig());
         this.storage = openStorage(config);
-        final RaSystem.Builder builder = NodeTuning.system(config.tuning(), RaSystem.builder().nodeId(config.nodeId())
+        final RaSystemBuilder builder = NodeTuning.system(config.tuning(), RaSystem.builder().nodeId(config.nodeId())
             .transport(transport).storage(storage).electionTimeout(config.electionTimeoutMin(),
                 config.electionTimeoutMax()).tickInterval(config.tick()));
         for (final Map.Entry<String, String> machine : config.machines().entrySet())

@@ -1,6 +1,7 @@
 package dev.ra.transport.netty;
 
 import dev.ra.RaSystem;
+import dev.ra.RaSystemBuilder;
 import dev.ra.log.FileStorage;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -15,7 +16,7 @@ import java.util.Properties;
  */
 final class NodeTuning
 {
-    /** RaSystem.Builder settings. */
+    /** RaSystemBuilder settings. */
     static final List<String> SYSTEM_KEYS = List.of("default.timeout.ms", "event.loops", "min.snapshot.interval",
         "commit.notice.delay.ms", "use.transport.threads");
     /** FileStorage.Builder settings. */
@@ -54,7 +55,7 @@ final class NodeTuning
         return tuning;
     }
 
-    static RaSystem.Builder system(final Map<String, String> t, final RaSystem.Builder b)
+    static RaSystemBuilder system(final Map<String, String> t, final RaSystemBuilder b)
     {
         if (t.containsKey("default.timeout.ms"))
         {

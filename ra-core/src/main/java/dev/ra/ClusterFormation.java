@@ -1,0 +1,138 @@
+package dev.ra;
+
+import dev.ra.protocol.ServerRequest;
+import dev.ra.runtime.RaRuntime;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * How {@link RaSystem} forms a new cluster: it starts every member where it lives (this node or another), triggers
+ * an election on the first member hosted here (else the first member), and waits for a leader. If any of that fails,
+ * it deletes the members it started, so that a failed start leaves nothing behind. Its start and delete of a single
+ * member also serve {@link RaSystem#startServer} and {@link RaSystem#forceDeleteServer}.
+ */
+final class ClusterFormation
+{
+    private final RaRuntime runtime;
+    private final Duration defaultTimeout;
+
+    ClusterFormation(final RaRuntime runtime, final Duration defaultTimeout)
+    {
+        this.runtime = runtime;
+        this.defaultTimeout = defaultTimeout;
+    }
+
+    /**
+     * @return how long forming a cluster of these members may take: the default timeout per member.
+     */
+    Duration timeout(final List<ServerId> members)
+    {
+        return defaultTimeout.multipliedBy(Math.max(1, null == members ? 1 : members.size()));
+    }
+
+    /**
+     * @param members checked by {@link Arguments#requireMembers}.
+     * @return completes with the leader, or fails with {@link ClusterUnavailableException}.
+     */
+    CompletableFuture<ServerId> form(final String clusterName, final String machineName,
+        final StateMachine<?, ?> machine, final List<ServerId> members)
+    {
+        final Duration timeout = timeout(members);
+        final boolean known = runtime.knowsAny(members);
+        runtime.registerCluster(clusterName, machineName, machine, members);
+        final List<CompletableFuture<Void>> starts = new ArrayList<>();
+        final List<ServerId> started = Collections.synchronizedList(new ArrayList<>());
+        for (final ServerId id : members)
+        {
+            starts.add(startMember(clusterName, machineName, machine, id, members).thenRun(() -> started.add(id)));
+        }
+        final ServerId first = members.stream().filter(id -> id.node().equals(runtime.nodeId())).findFirst()
+            .orElse(members.get(0));
+        final CompletableFuture<ServerId> result = new CompletableFuture<>();
+        CompletableFuture.allOf(starts.toArray(new CompletableFuture[0]))
+            .thenCompose(v -> runtime.call(first, new ServerRequest.TriggerElection(), timeout))
+            .thenCompose(v -> runtime.awaitLeader(first, timeout))
+            .whenComplete((leader, error) ->
+            {
+                if (null == error)
+                {
+                    result.complete(leader);
+                    return;
+                }
+                // Only what this call started is deleted: a member that was already running stays untouched.
+                final List<CompletableFuture<?>> deletes = new ArrayList<>();
+                for (final ServerId id : List.copyOf(started))
+                {
+                    deletes.add(deleteMember(id).exceptionally(e -> null));
+                }
+                final String reason = "cluster '" + clusterName + "' could not be formed from " + members + ": " +
+                    Futures.unwrap(error).getMessage();
+                CompletableFuture.allOf(deletes.toArray(new CompletableFuture[0])).whenComplete((v, e) ->
+                {
+                    if (!known)
+                    {
+                        // Nothing of it is left: later calls fail at once with the reason rather than time out.
+                        runtime.forgetFailedStart(members, reason);
+                    }
+                    result.completeExceptionally(new ClusterUnavailableException(reason, Futures.unwrap(error)));
+                });
+            });
+        return result;
+    }
+
+    /**
+     * Start one brand-new member, on this node or (through its node) another.
+     *
+     * @return completes once it runs; an argument the runtime refuses fails the future rather than throwing.
+     */
+    CompletableFuture<Void> startMember(final String clusterName, final String machineName,
+        final StateMachine<?, ?> machine, final ServerId id, final List<ServerId> members)
+    {
+        try
+        {
+            if (id.node().equals(runtime.nodeId()))
+            {
+                return runtime.startLocalServer(clusterName, machineName, machine, id, members, true);
+            }
+            return runtime.startRemoteServer(clusterName, machineName, id, members, defaultTimeout);
+        }
+        catch (final RuntimeException ex)
+        {
+            return CompletableFuture.failedFuture(ex);
+        }
+    }
+
+    /**
+     * Start one brand-new member of a cluster that may run already: this node learns the cluster (with the new member
+     * among its members) first, so that calls to the new member find it.
+     *
+     * @param members the cluster's initial members, checked by {@link Arguments#requireMembers}.
+     * @return completes once the member runs.
+     */
+    CompletableFuture<Void> joinMember(final String clusterName, final String machineName,
+        final StateMachine<?, ?> machine, final ServerId server, final List<ServerId> members)
+    {
+        final List<ServerId> known = new ArrayList<>(members);
+        if (!known.contains(server))
+        {
+            known.add(server);
+        }
+        runtime.registerCluster(clusterName, machineName, machine, known);
+        return startMember(clusterName, machineName, machine, server, members);
+    }
+
+    /**
+     * Stop a member and delete its data, on this node or another, without any membership change.
+     */
+    CompletableFuture<?> deleteMember(final ServerId server)
+    {
+        if (server.node().equals(runtime.nodeId()))
+        {
+            return runtime.stopLocalServer(server, true);
+        }
+        return runtime.call(server, new ServerRequest.ForceDelete(), defaultTimeout);
+    }
+}
