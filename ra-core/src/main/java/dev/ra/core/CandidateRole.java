@@ -29,10 +29,9 @@ final class CandidateRole extends RoleHandler
         core.verifiedUpTo = 0;
         core.lastAckSent = 0;
         core.persistTermAndVote();
-        core.votesGranted.clear();
-        core.votesGranted.add(core.self);
+        core.election.startCounting();
         core.changeRole(this);
-        if (core.hasVoteQuorum())
+        if (core.election.hasQuorum())
         {
             core.leader.lead();
             return;
@@ -56,8 +55,8 @@ final class CandidateRole extends RoleHandler
         {
             return;
         }
-        core.votesGranted.add(from);
-        if (core.hasVoteQuorum())
+        core.election.granted(from);
+        if (core.election.hasQuorum())
         {
             core.leader.lead();
         }
@@ -68,7 +67,7 @@ final class CandidateRole extends RoleHandler
     {
         if (core.isVoter(core.self))
         {
-            core.campaign();
+            core.election.onTimeout();
         }
     }
 }

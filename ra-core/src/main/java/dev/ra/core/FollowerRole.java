@@ -87,7 +87,7 @@ final class FollowerRole extends RoleHandler
         if (newCommit > core.commitIndex)
         {
             core.commitIndex = newCommit;
-            core.applyCommitted();
+            core.applier.applyCommitted();
         }
         if (appended && core.mutation != Mutation.ACK_BEFORE_DURABLE)
         {
@@ -190,7 +190,7 @@ final class FollowerRole extends RoleHandler
             // A stale timer: the leader was heard from since it was set.
             return;
         }
-        core.campaign();
+        core.election.onTimeout();
     }
 
     @Override

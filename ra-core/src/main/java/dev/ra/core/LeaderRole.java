@@ -448,7 +448,7 @@ final class LeaderRole extends RoleHandler
         if (agreed > core.commitIndex && (currentTermEntry || core.mutation == Mutation.COMMIT_OLD_TERM_ENTRIES))
         {
             core.commitIndex = agreed;
-            core.applyCommitted();
+            core.applier.applyCommitted();
         }
     }
 
@@ -497,7 +497,7 @@ final class LeaderRole extends RoleHandler
             sendAppendEntries(peer, peer.matchIndex < core.log.lastIndex() || resendEmpty);
         }
         transfer.onTick();
-        core.runEffects(core.guard.tick(core.nowMs, core.machineState, core.lastApplied), false);
+        core.applier.runEffects(core.guard.tick(core.nowMs, core.machineState, core.lastApplied), false);
     }
 
     @Override

@@ -23,28 +23,26 @@ final class PreCandidateRole extends RoleHandler
     {
         core.counters.preVotes++;
         core.leaderId = null;
-        core.preVoteToken++;
-        core.votesGranted.clear();
-        core.votesGranted.add(core.self);
+        core.election.startPreVote();
         core.changeRole(this);
-        if (core.hasVoteQuorum())
+        if (core.election.hasQuorum())
         {
             core.candidate.campaign();
             return;
         }
-        core.sendPreVotes();
+        core.election.sendPreVotes();
         core.setElectionTimer();
     }
 
     @Override
     void onPreVoteReply(final ServerId from, final PreVoteReply reply)
     {
-        if (reply.token() != core.preVoteToken || !reply.granted())
+        if (!core.election.grantsLatestPreVote(reply))
         {
             return;
         }
-        core.votesGranted.add(from);
-        if (core.hasVoteQuorum())
+        core.election.granted(from);
+        if (core.election.hasQuorum())
         {
             core.candidate.campaign();
         }
@@ -55,7 +53,7 @@ final class PreCandidateRole extends RoleHandler
     {
         if (core.isVoter(core.self))
         {
-            core.campaign();
+            core.election.onTimeout();
         }
     }
 }

@@ -195,7 +195,7 @@ abstract sealed class RoleHandler
     void onPreVote(final ServerId from, final PreVoteRpc rpc)
     {
         forgetLeaderIfCampaigning(rpc.candidateId());
-        core.answerPreVote(from, rpc);
+        core.election.answerPreVote(from, rpc);
     }
 
     void onPreVoteReply(final ServerId from, final PreVoteReply reply)
@@ -205,7 +205,7 @@ abstract sealed class RoleHandler
     void onRequestVote(final ServerId from, final RequestVoteRpc rpc)
     {
         forgetLeaderIfCampaigning(rpc.candidateId());
-        core.answerRequestVote(from, rpc);
+        core.election.answerRequestVote(from, rpc);
     }
 
     void onRequestVoteReply(final ServerId from, final RequestVoteReply reply)

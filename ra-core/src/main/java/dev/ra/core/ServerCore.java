@@ -1,8 +1,5 @@
 package dev.ra.core;
 
-import dev.ra.ApplyResult;
-import dev.ra.CommandMeta;
-import dev.ra.Effect;
 import dev.ra.RaftState;
 import dev.ra.ServerId;
 import dev.ra.StateMachine;
@@ -20,9 +17,7 @@ import dev.ra.protocol.RaftRpc.InstallSnapshotRpc;
 import dev.ra.protocol.RaftRpc.PreVoteReply;
 import dev.ra.protocol.RaftRpc.PreVoteRpc;
 import dev.ra.protocol.RaftRpc.RequestVoteReply;
-import dev.ra.protocol.RaftRpc.RequestVoteRpc;
 import dev.ra.protocol.SnapshotMeta;
-import dev.ra.protocol.UserCommand;
 import dev.ra.spi.LogReader;
 import dev.ra.spi.LogStore;
 import dev.ra.spi.SnapshotReader;
@@ -64,9 +59,6 @@ import java.util.random.RandomGenerator;
  */
 public final class ServerCore
 {
-    /** Committed entries read from the log at a time to be applied. */
-    private static final int APPLY_BATCH = 256;
-
     final CoreConfig config;
     final ServerId self;
     final StateMachine<Object, Object> machine;
@@ -74,8 +66,6 @@ public final class ServerCore
     final SnapshotReader snapshots;
     final RandomGenerator random;
     final RaftLog log;
-    /** Reused by {@link #applyCommitted}; empty between calls. */
-    private final List<LogEntry> applyBatch = new ArrayList<>(APPLY_BATCH);
     final ConfigHistory configs;
     private final RecoveredState recovered;
     final StorageRecovery storageRecovery;
@@ -83,8 +73,8 @@ public final class ServerCore
     final ArrayList<RaftAction> actions = new ArrayList<>();
     final MachineGuard guard;
     final Set<ServerId> unreachable = new HashSet<>();
-    /** Who granted this member's pre-vote or vote in the current campaign. */
-    final Set<ServerId> votesGranted = new HashSet<>();
+    final Election election = new Election(this);
+    final Applier applier = new Applier(this);
 
     final FollowerRole follower = new FollowerRole(this);
     final SnapshotReceiverRole receiver = new SnapshotReceiverRole(this);
@@ -105,9 +95,7 @@ public final class ServerCore
     /** The last index known to match the leader's log in this term (a follower acknowledges no further). */
     long verifiedUpTo;
     long lastAckSent;
-    long preVoteToken;
     private boolean electionTimerRunning;
-    private boolean snapshotPending;
     Mutation mutation = Mutation.NONE;
 
     /**
@@ -167,37 +155,7 @@ public final class ServerCore
         {
             machineState = machine.init(new dev.ra.InitArgs(config.clusterName(), self));
         }
-        final long replayTo = Math.min(recovered.lastApplied(), log.lastIndex());
-        long index = lastApplied + 1;
-        while (index <= log.lastIndex())
-        {
-            applyBatch.clear();
-            log.collect(index, log.lastIndex(), APPLY_BATCH, config.maxAppendBytes(), applyBatch);
-            if (applyBatch.isEmpty() || applyBatch.get(0).index() != index)
-            {
-                throw new IllegalStateException(self + ": log entry " + index + " missing during recovery (last " +
-                    log.lastIndex() + ")");
-            }
-            for (int i = 0; i < applyBatch.size(); i++, index++)
-            {
-                final LogEntry entry = applyBatch.get(i);
-                if (entry.index() != index)
-                {
-                    throw new IllegalStateException(self + ": log entry " + index + " missing during recovery " +
-                        "(read " + entry.index() + ")");
-                }
-                if (entry.payload() instanceof EntryPayload.ClusterChange change)
-                {
-                    configs.add(index, change.members());
-                }
-                if (index <= replayTo)
-                {
-                    commitIndex = index;
-                    applyEntry(entry, true);
-                }
-            }
-        }
-        applyBatch.clear();
+        applier.replay(Math.min(recovered.lastApplied(), log.lastIndex()));
         final boolean brandNew = currentTerm == 0 && log.lastIndex() == 0 && null == snapshot;
         changeRole(follower);
         if (!brandNew)
@@ -241,7 +199,7 @@ public final class ServerCore
         }
         else if (event instanceof RaftEvent.SnapshotFailed)
         {
-            snapshotPending = false;
+            applier.snapshotFinished();
         }
         else if (event instanceof RaftEvent.PeerUnreachable down)
         {
@@ -640,101 +598,6 @@ public final class ServerCore
         return true;
     }
 
-    // ------------------------------------------------------------------------------------------------ elections
-
-    /**
-     * Campaign after an election timeout: pre-vote first (thesis §9.6), or, recovering damaged storage (no campaign
-     * allowed), make ourselves known.
-     */
-    void campaign()
-    {
-        if (storageRecovery.recovering())
-        {
-            askForLeader();
-            return;
-        }
-        preCandidate.campaign();
-    }
-
-    /**
-     * A member recovering from damaged storage may not campaign, but it must still be found: peers that take it for
-     * their leader (it led before it crashed) run no election timer until it campaigns, and a leader resends entries
-     * to a member that campaigns. A pre-vote request does both; the answers are ignored (it stays a follower).
-     */
-    private void askForLeader()
-    {
-        leaderId = null;
-        preVoteToken++;
-        sendPreVotes();
-        setElectionTimer();
-    }
-
-    void sendPreVotes()
-    {
-        for (final Member member : configs.current())
-        {
-            if (member.isVoter() && !member.id().equals(self))
-            {
-                send(member.id(), new PreVoteRpc(currentTerm, preVoteToken, self, log.lastIndex(), log.lastTerm(),
-                    machine.version()));
-            }
-        }
-    }
-
-    void answerPreVote(final ServerId from, final PreVoteRpc rpc)
-    {
-        final boolean leaderGone = null == leaderId || unreachable.contains(leaderId);
-        final boolean granted = rpc.term() >= currentTerm && leaderGone && isVoter(rpc.candidateId()) &&
-            !storageRecovery.recovering() &&
-            (log.isUpToDate(rpc.lastLogIndex(), rpc.lastLogTerm()) || mutation == Mutation.VOTE_WITHOUT_LOG_CHECK);
-        send(from, new PreVoteReply(currentTerm, rpc.token(), granted));
-    }
-
-    void answerRequestVote(final ServerId from, final RequestVoteRpc rpc)
-    {
-        // §5.2 and §5.4.1: one vote per term, only for a log at least as up to date as ours.
-        final boolean granted = rpc.term() == currentTerm && !storageRecovery.recovering() &&
-            (null == votedFor || votedFor.equals(rpc.candidateId())) &&
-            (log.isUpToDate(rpc.lastLogIndex(), rpc.lastLogTerm()) ||
-                mutation == Mutation.VOTE_WITHOUT_LOG_CHECK);
-        final boolean replyFirst = granted && null == votedFor && mutation == Mutation.VOTE_REPLY_BEFORE_PERSIST;
-        if (replyFirst)
-        {
-            send(from, new RequestVoteReply(currentTerm, true));
-        }
-        if (granted && null == votedFor)
-        {
-            votedFor = rpc.candidateId();
-            persistTermAndVote();
-        }
-        if (granted)
-        {
-            current.onVoteGranted();
-        }
-        if (!replyFirst)
-        {
-            send(from, new RequestVoteReply(currentTerm, granted));
-        }
-    }
-
-    boolean hasVoteQuorum()
-    {
-        int voters = 0;
-        int granted = 0;
-        for (final Member member : configs.current())
-        {
-            if (member.isVoter())
-            {
-                voters++;
-                if (votesGranted.contains(member.id()))
-                {
-                    granted++;
-                }
-            }
-        }
-        return voters > 0 && granted >= Quorum.majority(voters);
-    }
-
     // ------------------------------------------------------------------------------------------------ log
 
     long appendEntry(final EntryPayload payload)
@@ -799,28 +662,9 @@ public final class ServerCore
         }
     }
 
-    private void maybeSnapshot(final Effect.ReleaseCursor cursor)
-    {
-        final long index = cursor.index();
-        if (snapshotPending || index > lastApplied || index <= log.snapshotIndex() + config.minSnapshotInterval())
-        {
-            return;
-        }
-        final long term = log.term(index);
-        if (term <= 0)
-        {
-            return;
-        }
-        snapshotPending = true;
-        final List<Member> members =
-            mutation == Mutation.SNAPSHOT_CURRENT_CONFIG ? configs.current() : configs.at(index);
-        actions.add(new RaftAction.WriteSnapshot(new SnapshotMeta(index, term, members, machine.version()),
-            cursor.state()));
-    }
-
     private void onSnapshotWritten(final SnapshotMeta meta)
     {
-        snapshotPending = false;
+        applier.snapshotFinished();
         if (meta.index() <= log.snapshotIndex())
         {
             return;
@@ -833,136 +677,22 @@ public final class ServerCore
 
     // ------------------------------------------------------------------------------------------------ applying
 
-    void applyCommitted()
-    {
-        while (lastApplied < commitIndex && !current.ended())
-        {
-            // In batches: a store reads a run of entries with one read where it reads one entry with one (a restart
-            // without a snapshot applies the whole log from segments).
-            applyBatch.clear();
-            log.collect(lastApplied + 1, commitIndex, APPLY_BATCH, config.maxAppendBytes(), applyBatch);
-            if (applyBatch.isEmpty())
-            {
-                throw new IllegalStateException(self + ": committed entry " + (lastApplied + 1) + " is not held");
-            }
-            for (int i = 0; i < applyBatch.size() && !current.ended(); i++)
-            {
-                final LogEntry entry = applyBatch.get(i);
-                if (entry.index() != lastApplied + 1)
-                {
-                    throw new IllegalStateException(self + ": read entry " + entry.index() + " where " +
-                        (lastApplied + 1) + " was expected");
-                }
-                applyEntry(entry, false);
-            }
-        }
-        applyBatch.clear();
-        current.afterApply();
-    }
-
-    private void applyEntry(final LogEntry entry, final boolean replaying)
-    {
-        final long index = entry.index();
-        lastApplied = index;
-        counters.entriesApplied++;
-        final EntryPayload payload = entry.payload();
-        final CommandMeta meta = new CommandMeta(index, entry.term(), entry.systemTimeMs(), machine.version());
-        if (payload instanceof UserCommand command)
-        {
-            final ApplyResult<Object> result = guard.apply(meta, command, commandCodec, machineState, !replaying);
-            if (!replaying)
-            {
-                current.onCommandApplied(index, null == result ? guard.lastFailure() : result.reply());
-            }
-            if (null != result)
-            {
-                machineState = result.state();
-                runEffects(result.effects(), replaying);
-            }
-        }
-        else if (payload instanceof EntryPayload.Builtin builtin)
-        {
-            final ApplyResult<Object> result = guard.applyBuiltin(meta, builtin.command(), machineState, !replaying);
-            if (null != result)
-            {
-                machineState = result.state();
-                runEffects(result.effects(), replaying);
-            }
-        }
-        else if (payload instanceof EntryPayload.Noop)
-        {
-            if (!replaying)
-            {
-                current.onNoopApplied(index);
-            }
-        }
-        else if (payload instanceof EntryPayload.ClusterChange change)
-        {
-            if (mutation == Mutation.CONFIG_ON_COMMIT && index > configs.currentIndex())
-            {
-                configs.add(index, change.members());
-            }
-            if (!replaying)
-            {
-                current.onConfigurationApplied(index, entry.term());
-            }
-        }
-        else if (payload instanceof EntryPayload.DeleteCluster)
-        {
-            if (!replaying)
-            {
-                onDeleteCommitted(index, entry.term());
-            }
-        }
-        else
-        {
-            throw new IllegalStateException("unhandled payload " + payload);
-        }
-    }
-
-    private void onDeleteCommitted(final long index, final long term)
+    /**
+     * The cluster's deletion committed: this member ends (the runtime deletes its data).
+     *
+     * @param index of the deletion's entry.
+     * @param term  of the deletion's entry.
+     */
+    void onDeleteCommitted(final long index, final long term)
     {
         current.onDeleteApplied(index, term);
-        runEffects(guard.stateEnter(RaftState.EOL, machineState, lastApplied), false);
+        applier.runEffects(guard.stateEnter(RaftState.EOL, machineState, lastApplied), false);
         leader.failAllCalls();
         final RoleHandler previous = current;
         current = ended;
         cancelElectionTimer();
         actions.add(new RaftAction.RoleChanged(previous.state(), RaftState.EOL, currentTerm, leaderId));
         actions.add(new RaftAction.Terminate(true));
-    }
-
-    void runEffects(final List<Effect> effects, final boolean replaying)
-    {
-        if (effects.isEmpty())
-        {
-            return;
-        }
-        List<Effect> toRun = null;
-        for (final Effect effect : effects)
-        {
-            if (effect instanceof Effect.ReleaseCursor cursor)
-            {
-                if (!replaying)
-                {
-                    maybeSnapshot(cursor);
-                }
-                continue;
-            }
-            if (replaying || !current.runsEffect(effect))
-            {
-                continue;
-            }
-            if (null == toRun)
-            {
-                toRun = new ArrayList<>(effects.size());
-            }
-            toRun.add(effect);
-        }
-        if (null != toRun)
-        {
-            actions.add(new RaftAction.MachineEffects(toRun));
-        }
     }
 
     // ------------------------------------------------------------------------------------------------ roles
@@ -979,7 +709,7 @@ public final class ServerCore
         actions.add(new RaftAction.RoleChanged(previous.state(), next.state(), currentTerm, leaderId));
         if (next.state() != RaftState.RECOVERING)
         {
-            runEffects(guard.stateEnter(next.state(), machineState, lastApplied), false);
+            applier.runEffects(guard.stateEnter(next.state(), machineState, lastApplied), false);
         }
     }
 
