@@ -59,6 +59,7 @@ import java.util.random.RandomGenerator;
  */
 public final class ServerCore
 {
+    // Package-private state is shared with the role handlers, Election and Applier: one object split by concern.
     final CoreConfig config;
     final ServerId self;
     final StateMachine<Object, Object> machine;
@@ -80,7 +81,7 @@ public final class ServerCore
     final SnapshotReceiverRole receiver = new SnapshotReceiverRole(this);
     final PreCandidateRole preCandidate = new PreCandidateRole(this);
     final CandidateRole candidate = new CandidateRole(this);
-    final LeaderRole leader;
+    final LeaderRole leader = new LeaderRole(this);
     private final RoleHandler ended = new InertRole(this, RaftState.EOL);
     private RoleHandler current = new InertRole(this, RaftState.RECOVERING);
 
@@ -127,7 +128,6 @@ public final class ServerCore
         this.currentTerm = recovered.termAndVoteLost() ? Math.max(recovered.currentTerm(), this.log.lastTerm()) :
             recovered.currentTerm();
         this.votedFor = recovered.termAndVoteLost() ? null : recovered.votedFor();
-        this.leader = new LeaderRole(this);
     }
 
     // ------------------------------------------------------------------------------------------------ entry points
