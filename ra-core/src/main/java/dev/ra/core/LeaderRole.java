@@ -290,11 +290,7 @@ final class LeaderRole extends RoleHandler
             core.send(peer.id, new AppendEntriesRpc(core.currentTerm, core.self, prev, prevTerm, core.commitIndex,
                 entries));
             core.counters.appendEntriesSent++;
-            peer.nextIndex += entries.size();
-            peer.sent(peer.nextIndex - 1, RaftLog.commandBytes(entries));
-            peer.commitIndexSent = core.commitIndex;
-            peer.commitLagSinceMs = -1;
-            peer.probeInFlight = peer.probing;
+            peer.sentEntries(entries.size(), RaftLog.commandBytes(entries), core.commitIndex);
             sent = true;
         }
         if (sent)
@@ -364,9 +360,7 @@ final class LeaderRole extends RoleHandler
         core.send(peer.id, new AppendEntriesRpc(core.currentTerm, core.self, prev, prevTerm, core.commitIndex,
             List.of()));
         core.counters.appendEntriesSent++;
-        peer.commitIndexSent = core.commitIndex;
-        peer.commitLagSinceMs = -1;
-        peer.probeInFlight = peer.probing;
+        peer.sentCommitIndex(core.commitIndex);
     }
 
     @Override
@@ -384,40 +378,20 @@ final class LeaderRole extends RoleHandler
         {
             return;
         }
-        peer.heardSinceTick = true;
-        peer.probeInFlight = false;
-        peer.commitIndexReported = reply.commitIndex();
+        peer.replied(reply.commitIndex());
         if (reply.success())
         {
             final long match = Math.min(reply.lastIndex(), core.log.lastIndex());
             // A success reply only acknowledges entries verified against our log; a compacted term is fine.
             final long termAtMatch = core.log.term(match);
-            final boolean sameEntry = termAtMatch == reply.lastTerm() || termAtMatch == LogStore.UNKNOWN_TERM;
-            if (match > peer.matchIndex && sameEntry)
-            {
-                peer.matchIndex = match;
-            }
-            if (peer.nextIndex <= peer.matchIndex)
-            {
-                peer.nextIndex = peer.matchIndex + 1;
-            }
-            peer.probing = false;
+            peer.accepted(match, termAtMatch == reply.lastTerm() || termAtMatch == LogStore.UNKNOWN_TERM);
             configChange.maybePromote(peer);
             advanceCommit();
             transfer.maybeSendTimeoutNow();
         }
         else if (peer.mode == PeerProgress.Mode.REPLICATE)
         {
-            // Until the peer's log is found to match, one message at a time: a pipeline of rejections would only
-            // multiply (etcd's probe state).
-            peer.probing = true;
-            if (reply.nextIndex() <= peer.matchIndex)
-            {
-                // The peer lost entries it had acknowledged (a disk that lied, or was replaced): Raft cannot make
-                // that safe, but replication can at least resume from what it still has.
-                peer.matchIndex = reply.nextIndex() - 1;
-            }
-            peer.nextIndex = Math.max(peer.matchIndex + 1, Math.min(reply.nextIndex(), core.log.lastIndex() + 1));
+            peer.rejected(reply.nextIndex(), core.log.lastIndex());
         }
         sendAppendEntries(peer, false);
     }
@@ -482,7 +456,7 @@ final class LeaderRole extends RoleHandler
             else if (!peer.heardSinceTick && peer.matchIndex < core.log.lastIndex())
             {
                 // Nothing heard while entries were outstanding: assume they were lost and resend from the match.
-                peer.nextIndex = peer.matchIndex + 1;
+                peer.resendFromMatch();
             }
             // A commit notice lost on a connection that stayed up (a full send queue) would otherwise leave the
             // peer's commit index behind until the next write. Its replies report the commit index it knows (a
@@ -516,7 +490,7 @@ final class LeaderRole extends RoleHandler
         if (null != peer)
         {
             // A member campaigning against a live leader has lost touch (it restarted, say): reconnect it now.
-            peer.nextIndex = peer.matchIndex + 1;
+            peer.resendFromMatch();
             sendAppendEntries(peer, true);
         }
     }
@@ -564,7 +538,7 @@ final class LeaderRole extends RoleHandler
         if (null != progress)
         {
             progress.reachable = true;
-            progress.nextIndex = progress.matchIndex + 1;
+            progress.resendFromMatch();
             sendAppendEntries(progress, true);
         }
     }
