@@ -55,6 +55,92 @@ final class PeerProgress
         this.nextIndex = nextIndex;
     }
 
+    /**
+     * An AppendEntries with entries was sent, from {@code nextIndex} on; it also told the peer the commit index.
+     *
+     * @param count       of its entries.
+     * @param bytes       of their commands.
+     * @param commitIndex it carried.
+     */
+    void sentEntries(final int count, final long bytes, final long commitIndex)
+    {
+        nextIndex += count;
+        sent(nextIndex - 1, bytes);
+        sentCommitIndex(commitIndex);
+    }
+
+    /**
+     * An AppendEntries was sent (with or without entries): the peer is told the commit index, and while probing it
+     * is the one message in flight.
+     *
+     * @param commitIndex it carried.
+     */
+    void sentCommitIndex(final long commitIndex)
+    {
+        commitIndexSent = commitIndex;
+        commitLagSinceMs = -1;
+        probeInFlight = probing;
+    }
+
+    /**
+     * The peer answered an AppendEntries.
+     *
+     * @param peerCommitIndex the commit index it reports.
+     */
+    void replied(final long peerCommitIndex)
+    {
+        heardSinceTick = true;
+        probeInFlight = false;
+        commitIndexReported = peerCommitIndex;
+    }
+
+    /**
+     * The peer accepted entries: its log matches ours up to {@code match} if it holds our entry there. Replication
+     * continues pipelined.
+     *
+     * @param match     the last index it reports, at most our last index.
+     * @param sameEntry whether that entry is ours (same term, or compacted here).
+     */
+    void accepted(final long match, final boolean sameEntry)
+    {
+        if (match > matchIndex && sameEntry)
+        {
+            matchIndex = match;
+        }
+        if (nextIndex <= matchIndex)
+        {
+            nextIndex = matchIndex + 1;
+        }
+        probing = false;
+    }
+
+    /**
+     * The peer's log did not match at the entry before those sent. Until it is found to match, one message at a time:
+     * a pipeline of rejections would only multiply (etcd's probe state).
+     *
+     * @param peerNextIndex where the peer suggests to continue.
+     * @param lastIndex     our last index.
+     */
+    void rejected(final long peerNextIndex, final long lastIndex)
+    {
+        probing = true;
+        if (peerNextIndex <= matchIndex)
+        {
+            // The peer lost entries it had acknowledged (a disk that lied, or was replaced): Raft cannot make that
+            // safe, but replication can at least resume from what it still has.
+            matchIndex = peerNextIndex - 1;
+        }
+        nextIndex = Math.max(matchIndex + 1, Math.min(peerNextIndex, lastIndex + 1));
+    }
+
+    /**
+     * What was sent beyond the match index is taken for lost: send it again.
+     */
+    void resendFromMatch()
+    {
+        nextIndex = matchIndex + 1;
+    }
+
     long inFlight()
     {
         return nextIndex - 1 - matchIndex;

@@ -1,0 +1,152 @@
+package dev.ra.core;
+
+import dev.ra.ServerId;
+import dev.ra.protocol.EntryPayload;
+import dev.ra.protocol.Member;
+import dev.ra.protocol.Membership;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A leader's membership changes: one server at a time, in force from its own entry on (thesis §4.1), and none until
+ * the previous one has committed. Adding, removing, promoting a caught-up non-voter, and stepping down once a
+ * configuration without this member commits.
+ *
+ * <p>Mutable; owned by the {@link LeaderRole}.
+ */
+final class ConfigChange
+{
+    private final ServerCore core;
+    private final LeaderRole leader;
+    /** The index of the configuration appended and not yet committed, or 0. */
+    private long pendingIndex;
+
+    ConfigChange(final ServerCore core, final LeaderRole leader)
+    {
+        this.core = core;
+        this.leader = leader;
+    }
+
+    /**
+     * A new leadership: a configuration appended by an earlier leader but not yet committed blocks further changes
+     * until it is.
+     */
+    void reset()
+    {
+        pendingIndex = core.configs.currentIndex() > core.commitIndex ? core.configs.currentIndex() : 0;
+    }
+
+    private boolean permitted()
+    {
+        return core.commitIndex >= leader.noopIndex && !leader.calls.deleting() &&
+            (pendingIndex == 0 || core.mutation == Mutation.TWO_CONFIG_CHANGES_IN_FLIGHT);
+    }
+
+    /**
+     * @param callId of a change (or the cluster's deletion) asked for.
+     * @return whether it may go ahead now; if not, its call has failed.
+     */
+    boolean checkAllowed(final long callId)
+    {
+        if (!permitted())
+        {
+            core.actions.add(new RaftAction.CallFailed(callId, CallError.CLUSTER_CHANGE_NOT_PERMITTED, core.self));
+            return false;
+        }
+        return true;
+    }
+
+    void add(final long callId, final Member member)
+    {
+        if (!checkAllowed(callId))
+        {
+            return;
+        }
+        if (null != core.findMember(member.id()))
+        {
+            core.actions.add(new RaftAction.CallFailed(callId, CallError.ALREADY_MEMBER, core.self));
+            return;
+        }
+        // A promotable member becomes a voter once it has caught up with the log as it is now.
+        final Member joining = member.membership() == Membership.PROMOTABLE ?
+            new Member(member.id(), Membership.PROMOTABLE, core.log.lastIndex()) : member;
+        final List<Member> next = new ArrayList<>(core.configs.current());
+        next.add(joining);
+        append(next, callId);
+    }
+
+    void remove(final long callId, final ServerId server)
+    {
+        if (!checkAllowed(callId))
+        {
+            return;
+        }
+        final Member leaving = core.findMember(server);
+        if (null == leaving)
+        {
+            core.actions.add(new RaftAction.CallFailed(callId, CallError.NOT_MEMBER, core.self));
+            return;
+        }
+        final List<Member> next = new ArrayList<>(core.configs.current());
+        next.remove(leaving);
+        if (next.stream().noneMatch(Member::isVoter))
+        {
+            core.actions.add(new RaftAction.CallFailed(callId, CallError.NOT_PERMITTED, core.self));
+            return;
+        }
+        append(next, callId);
+    }
+
+    /**
+     * Make a promotable peer a voter once it has caught up to its promotion target.
+     *
+     * @param peer whose match index just advanced.
+     */
+    void maybePromote(final PeerProgress peer)
+    {
+        final Member member = core.findMember(peer.id);
+        if (null != member && member.membership() == Membership.PROMOTABLE &&
+            peer.matchIndex >= member.promotionTarget() && permitted())
+        {
+            final List<Member> next = new ArrayList<>();
+            for (final Member m : core.configs.current())
+            {
+                next.add(m.id().equals(peer.id) ? Member.voter(m.id()) : m);
+            }
+            append(next, -1);
+        }
+    }
+
+    private void append(final List<Member> members, final long callId)
+    {
+        // The configuration is in force from its own entry on, so a joining peer is sent that entry too.
+        final long index = core.log.lastIndex() + 1;
+        core.configs.add(index, members);
+        leader.refreshPeers();
+        core.appendEntry(new EntryPayload.ClusterChange(members));
+        pendingIndex = index;
+        leader.calls.awaitConfig(callId);
+    }
+
+    /**
+     * A configuration entry was applied: if it is the pending one, complete its call, and step down if it removed
+     * this member (§6: the leader hands over once the configuration without it is committed).
+     *
+     * @param index of the entry.
+     * @param term  of the entry.
+     */
+    void committed(final long index, final long term)
+    {
+        if (index != pendingIndex)
+        {
+            return;
+        }
+        pendingIndex = 0;
+        leader.calls.configCommitted(index, term);
+        if (null == core.findMember(core.self))
+        {
+            core.leaderId = null;
+            core.changeRole(core.follower);
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package dev.ra.core;
+
+import dev.ra.RaftState;
+
+/**
+ * A member not yet started (recovering its log) or ended (its cluster deleted): the base behaviour of
+ * {@link RoleHandler}. An ended member handles no events at all.
+ */
+final class InertRole extends RoleHandler
+{
+    InertRole(final ServerCore core, final RaftState state)
+    {
+        super(core, state);
+    }
+}

@@ -1,0 +1,102 @@
+package dev.ra.core;
+
+import dev.ra.ServerId;
+import dev.ra.protocol.Member;
+import dev.ra.protocol.RaftRpc.TimeoutNowRpc;
+
+/**
+ * A leader handing its leadership to a chosen voter (thesis §3.10): new commands are refused so that the target
+ * catches up and stays caught up, then the target is told to campaign at once (TimeoutNow). The call completes when
+ * TimeoutNow is sent, and fails if the target has not caught up within {@code awaitConditionTimeoutMs}; commands stay
+ * refused until then.
+ *
+ * <p>Mutable; owned by the {@link LeaderRole}; the call itself is in its {@link CallLedger}.
+ */
+final class LeadershipTransfer
+{
+    private final ServerCore core;
+    private final LeaderRole leader;
+    private ServerId target;
+    private long deadlineMs;
+
+    LeadershipTransfer(final ServerCore core, final LeaderRole leader)
+    {
+        this.core = core;
+        this.leader = leader;
+    }
+
+    /**
+     * No transfer (a new leadership, or the end of one).
+     */
+    void reset()
+    {
+        target = null;
+    }
+
+    /**
+     * @return whether a transfer is under way (commands are refused).
+     */
+    boolean inProgress()
+    {
+        return null != target;
+    }
+
+    void start(final long callId, final ServerId to)
+    {
+        if (to.equals(core.self))
+        {
+            core.actions.add(new RaftAction.CallCompleted(callId, 0, 0));
+            return;
+        }
+        final Member member = core.findMember(to);
+        if (null == member)
+        {
+            core.actions.add(new RaftAction.CallFailed(callId, CallError.NOT_MEMBER, core.self));
+            return;
+        }
+        if (!member.isVoter())
+        {
+            core.actions.add(new RaftAction.CallFailed(callId, CallError.NON_VOTER, core.self));
+            return;
+        }
+        if (null != target)
+        {
+            core.actions.add(new RaftAction.CallFailed(callId, CallError.NOT_PERMITTED, core.self));
+            return;
+        }
+        target = to;
+        leader.calls.awaitTransfer(callId);
+        deadlineMs = core.nowMs + core.config.awaitConditionTimeoutMs();
+        maybeSendTimeoutNow();
+    }
+
+    /**
+     * Send TimeoutNow once the target holds the whole log.
+     */
+    void maybeSendTimeoutNow()
+    {
+        if (null == target || !leader.calls.transferAwaited())
+        {
+            return;
+        }
+        final PeerProgress peer = leader.peers.get(target);
+        if (null != peer && peer.matchIndex == core.log.lastIndex())
+        {
+            // New commands are refused while transferring, so the target stays caught up (thesis §3.10).
+            core.send(target, new TimeoutNowRpc(core.currentTerm, core.self));
+            leader.calls.transferHandedOver();
+        }
+    }
+
+    /**
+     * Give up once the deadline has passed.
+     */
+    void onTick()
+    {
+        if (null != target && core.nowMs >= deadlineMs)
+        {
+            leader.calls.transferTimedOut();
+            target = null;
+        }
+    }
+}
