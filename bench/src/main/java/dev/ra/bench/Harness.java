@@ -10,20 +10,22 @@ import java.util.Locale;
  * (progress goes to stderr). Run one figure with {@code --figure NAME}, or all of them with {@code --figure all}.
  *
  * <p>Figures: {@code floor} (fdatasync and loopback round trip: what a committed write cannot beat),
- * {@code sequential}, {@code pipelined-64}, {@code pipelined-1024}, {@code queries}, {@code netty} (sequential and 64 in flight with 3 node JVMs on loopback), {@code many-clusters},
- * {@code failover}, {@code recovery}, {@code peers} (ours vs Apache Ratis vs SOFAJRaft, 64 in flight, fsync on).
+ * {@code sequential}, {@code pipelined-64}, {@code pipelined-1024}, {@code queries}, {@code netty} (sequential and
+ * 64 in flight with 3 node JVMs on loopback), {@code many-clusters}, {@code failover}, {@code recovery},
+ * {@code peers} (ours vs Apache Ratis vs SOFAJRaft, 64 in flight, fsync on).
  *
  * <p>Arguments ({@code --name value}): {@code runs} (3), {@code warmup} s (3), {@code seconds} per window (5),
  * {@code event-loops} per node (1), {@code sync} DATASYNC|NONE (DATASYNC; NONE is labelled UNSAFE), {@code data-dir},
- * {@code clusters} (1000), {@code active-clusters} (100), {@code per-cluster-in-flight} (16), {@code idle-seconds} (10),
- * {@code idle-settle-seconds} (15), {@code trials} (10), {@code election-min-ms} (300), {@code election-max-ms} (600), {@code entries} (1000000),
- * {@code peers-classpath}, {@code peer-seconds} (10), {@code wal-max-mb} (128), {@code caller-connections} (true).
+ * {@code clusters} (1000), {@code active-clusters} (100), {@code per-cluster-in-flight} (16),
+ * {@code idle-seconds} (10), {@code idle-settle-seconds} (15), {@code trials} (10), {@code election-min-ms} (300),
+ * {@code election-max-ms} (600), {@code entries} (1000000), {@code peers-classpath}, {@code peer-seconds} (10),
+ * {@code wal-max-mb} (128), {@code caller-connections} (true).
  */
 public final class Harness
 {
     /** Every figure, in the order {@code all} runs them. */
-    public static final List<String> FIGURES = List.of("floor", "sequential", "pipelined-64", "pipelined-1024", "queries",
-        "netty", "many-clusters", "failover", "recovery", "peers");
+    public static final List<String> FIGURES = List.of("floor", "sequential", "pipelined-64", "pipelined-1024",
+        "queries", "netty", "many-clusters", "failover", "recovery", "peers");
 
     private Harness()
     {

@@ -55,8 +55,8 @@ public final class WalBenchmark
         final Path base = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("ra-wal-bench");
         final int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         final SyncMethod sync = args.length > 2 ? SyncMethod.valueOf(args[2]) : SyncMethod.DATASYNC;
-        System.out.printf("ra-log WAL benchmark: %d-byte payloads, %d writer threads, %d s per run, sync %s, "
-            + "%d cores%n", PAYLOAD_BYTES, THREADS, seconds, sync, Runtime.getRuntime().availableProcessors());
+        System.out.printf("ra-log WAL benchmark: %d-byte payloads, %d writer threads, %d s per run, sync %s, " +
+            "%d cores%n", PAYLOAD_BYTES, THREADS, seconds, sync, Runtime.getRuntime().availableProcessors());
         final double[] fsync = fdatasyncBaseline(base);
         System.out.printf("baseline: 4 KiB write + fdatasync on this file system: p50 %.3f ms, p99 %.3f ms%n",
             fsync[0], fsync[1]);
@@ -100,8 +100,8 @@ public final class WalBenchmark
     {
         final Result latency = latency(base.resolve("lat-100"), 100, target, seconds, sync);
         System.out.println(latency.line(String.format("latency @ %.0f entries/s", target), 100));
-        System.out.printf("  append->durable latency at %.0f entries/s: p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, "
-            + "max %.3f ms%n", target, latency.histogram.getValueAtPercentile(50) / 1e6,
+        System.out.printf("  append->durable latency at %.0f entries/s: p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, " +
+            "max %.3f ms%n", target, latency.histogram.getValueAtPercentile(50) / 1e6,
             latency.histogram.getValueAtPercentile(99) / 1e6, latency.histogram.getValueAtPercentile(99.9) / 1e6,
             latency.histogram.getMaxValue() / 1e6);
     }
@@ -117,8 +117,8 @@ public final class WalBenchmark
 
         String line(final String mode, final int servers)
         {
-            return String.format("%-32s servers=%3d  entries/s=%,10.0f  fsyncs/s=%,7.0f  MB/s=%6.1f  "
-                + "entries/fsync=%,7.0f  alloc B/entry=%.2f", mode, servers, entriesPerSecond, batchesPerSecond,
+            return String.format("%-32s servers=%3d  entries/s=%,10.0f  fsyncs/s=%,7.0f  MB/s=%6.1f  " +
+                "entries/fsync=%,7.0f  alloc B/entry=%.2f", mode, servers, entriesPerSecond, batchesPerSecond,
                 megabytesPerSecond, entriesPerSecond / Math.max(1, batchesPerSecond), bytesAllocatedPerEntry);
         }
     }
