@@ -13,9 +13,7 @@ import java.util.Objects;
  */
 public record Input(Object payload, long advanceMs)
 {
-    /**
-     * Validates the components.
-     */
+    /** Checks that {@code payload} is not null. */
     public Input
     {
         Objects.requireNonNull(payload, "payload");
