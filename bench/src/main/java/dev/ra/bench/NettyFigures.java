@@ -12,7 +12,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -161,8 +160,8 @@ public final class NettyFigures
 
     /**
      * The synchronous sequential figure against the floor program ({@link ReplicatedWriteFloor.ProcessSession}, one
-     * JVM per member, overwriting its files in circles as the nodes' recycled WAL files are), window for window: each of
-     * ours is taken between two of the floor's, seconds apart, and judged against their mean, so that the machine's
+     * JVM per member, overwriting its files in circles as the nodes' recycled WAL files are), window for window: each
+     * of ours is taken between two of the floor's, seconds apart, and judged against their mean, so that the machine's
      * drift (a third within minutes here) cancels out of the ratio instead of deciding it. Both are warmed first (the
      * nodes already are; the floor's JVMs for the same warm-up), and each sits idle while the other is measured.
      */

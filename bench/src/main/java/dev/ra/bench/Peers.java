@@ -87,8 +87,8 @@ public final class Peers
         final List<String> cmd = new ArrayList<>(List.of(java, "-Xmx2g", "-cp", classpath,
             "dev.ra.bench.peers.PeerBench", "--peer", peer, "--mode", mode, "--in-flight", String.valueOf(inFlight),
             "--runs", String.valueOf(config.runs()), "--warmup", String.valueOf(config.warmupSeconds()),
-            "--seconds", String.valueOf(inFlight == 1 ? Math.min(config.seconds(), config.peerSeconds())
-                : config.peerSeconds())));
+            "--seconds", String.valueOf(inFlight == 1 ? Math.min(config.seconds(), config.peerSeconds()) :
+                config.peerSeconds())));
         if (null != config.dataDir())
         {
             cmd.add("--data-dir");

@@ -34,7 +34,8 @@ final class ProcessCpu
     {
         try
         {
-            final String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.US_ASCII);
+            final String stat =
+                Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.US_ASCII);
             // The command name (field 2) is in parentheses and may hold spaces: count fields after its closing one.
             final String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             final int utime = UTIME_FIELD - 3;

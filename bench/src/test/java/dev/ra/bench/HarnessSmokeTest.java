@@ -35,8 +35,8 @@ class HarnessSmokeTest
     {
         return Config.parse(new String[] {"--figure", figure, "--runs", "1", "--warmup", "0.2", "--seconds", "0.3",
             "--data-dir", dir.toString(), "--clusters", "6", "--active-clusters", "3", "--per-cluster-in-flight", "4",
-            "--idle-seconds", "0.2", "--idle-settle-seconds", "0.1", "--trials", "1", "--entries", "300", "--election-min-ms", "150",
-            "--election-max-ms", "300"});
+            "--idle-seconds", "0.2", "--idle-settle-seconds", "0.1", "--trials", "1", "--entries", "300",
+            "--election-min-ms", "150", "--election-max-ms", "300"});
     }
 
     @Test
@@ -132,7 +132,7 @@ class HarnessSmokeTest
     {
         final String s = new Json().put("a", "x\"y\n").put("b", 1.5).put("c", List.of(1, 2))
             .put("d", Json.summary(List.of(3.0, 1.0, 2.0))).toString();
-        assertThat(s).isEqualTo("{\"a\":\"x\\\"y\\n\",\"b\":1.500,\"c\":[1,2],"
-            + "\"d\":{\"min\":1,\"median\":2,\"max\":3,\"runs\":[3,1,2]}}");
+        assertThat(s).isEqualTo("{\"a\":\"x\\\"y\\n\",\"b\":1.500,\"c\":[1,2]," +
+            "\"d\":{\"min\":1,\"median\":2,\"max\":3,\"runs\":[3,1,2]}}");
     }
 }

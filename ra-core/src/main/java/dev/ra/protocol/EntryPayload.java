@@ -25,9 +25,7 @@ public sealed interface EntryPayload permits UserCommand, EntryPayload.Noop, Ent
      */
     record Builtin(BuiltinCommand command) implements EntryPayload
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code command} is not null. */
         public Builtin
         {
             java.util.Objects.requireNonNull(command, "command");
@@ -41,9 +39,7 @@ public sealed interface EntryPayload permits UserCommand, EntryPayload.Noop, Ent
      */
     record ClusterChange(List<Member> members) implements EntryPayload
     {
-        /**
-         * Validates the components.
-         */
+        /** Takes an unmodifiable copy of {@code members}, whose elements must not be null. */
         public ClusterChange
         {
             members = List.copyOf(members);

@@ -13,9 +13,7 @@ import java.util.Objects;
  */
 public record LogEntry(long index, long term, long systemTimeMs, EntryPayload payload)
 {
-    /**
-     * Validates the components.
-     */
+    /** Checks that the index and term are positive and that {@code payload} is not null. */
     public LogEntry
     {
         if (index <= 0 || term <= 0)

@@ -13,9 +13,7 @@ import java.util.Objects;
  */
 public record Member(ServerId id, Membership membership, long promotionTarget)
 {
-    /**
-     * Validates the components.
-     */
+    /** Checks that {@code id} and {@code membership} are not null. */
     public Member
     {
         Objects.requireNonNull(id, "id");

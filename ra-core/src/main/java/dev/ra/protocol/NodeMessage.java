@@ -23,9 +23,7 @@ public sealed interface NodeMessage
      */
     record RaftMessage(ServerId from, ServerId to, RaftRpc rpc) implements NodeMessage
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code from}, {@code to} and {@code rpc} are not null. */
         public RaftMessage
         {
             Objects.requireNonNull(from, "from");
@@ -44,9 +42,7 @@ public sealed interface NodeMessage
      */
     record ServerCall(long callId, ServerId to, ServerRequest request) implements NodeMessage
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code to} and {@code request} are not null. */
         public ServerCall
         {
             Objects.requireNonNull(to, "to");
@@ -68,9 +64,7 @@ public sealed interface NodeMessage
     record CallReply(long callId, CallStatus status, Bytes value, ServerId leader, CallError error, String message)
         implements NodeMessage
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code status}, {@code value} and {@code message} are not null. */
         public CallReply
         {
             Objects.requireNonNull(status, "status");
@@ -111,9 +105,7 @@ public sealed interface NodeMessage
     record CommandCast(ServerId to, UserCommand command, ProcessRef notifyTo, Object correlation, int hops)
         implements NodeMessage
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code to} and {@code command} are not null. */
         public CommandCast
         {
             Objects.requireNonNull(to, "to");
@@ -131,9 +123,7 @@ public sealed interface NodeMessage
      */
     record ProcessMessage(ProcessRef to, ServerId from, Bytes message) implements NodeMessage
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code to} and {@code message} are not null. */
         public ProcessMessage
         {
             Objects.requireNonNull(to, "to");
@@ -153,7 +143,8 @@ public sealed interface NodeMessage
         implements NodeMessage
     {
         /**
-         * Validates the components.
+         * Checks that {@code to} and {@code leader} are not null and that there is one reply per correlation; takes
+         * unmodifiable copies of both lists (a correlation may be null, a reply may not).
          */
         public AppliedNotice
         {
@@ -179,9 +170,7 @@ public sealed interface NodeMessage
     record RejectedNotice(ProcessRef to, ServerId from, ServerId leaderHint, Object correlation)
         implements NodeMessage
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code to} and {@code from} are not null. */
         public RejectedNotice
         {
             Objects.requireNonNull(to, "to");
@@ -197,9 +186,7 @@ public sealed interface NodeMessage
      */
     record MonitorProcess(ProcessRef process, ServerId watcher) implements NodeMessage
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code process} and {@code watcher} are not null. */
         public MonitorProcess
         {
             Objects.requireNonNull(process, "process");
@@ -215,9 +202,7 @@ public sealed interface NodeMessage
      */
     record DemonitorProcess(ProcessRef process, ServerId watcher) implements NodeMessage
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code process} and {@code watcher} are not null. */
         public DemonitorProcess
         {
             Objects.requireNonNull(process, "process");
@@ -234,9 +219,7 @@ public sealed interface NodeMessage
      */
     record ProcessDown(ProcessRef process, DownReason reason, ServerId watcher) implements NodeMessage
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code process}, {@code reason} and {@code watcher} are not null. */
         public ProcessDown
         {
             Objects.requireNonNull(process, "process");
@@ -254,9 +237,7 @@ public sealed interface NodeMessage
      */
     record ServerDown(ServerId server, ServerId peer) implements NodeMessage
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code server} and {@code peer} are not null. */
         public ServerDown
         {
             Objects.requireNonNull(server, "server");
@@ -278,7 +259,8 @@ public sealed interface NodeMessage
         implements NodeMessage
     {
         /**
-         * Validates the components.
+         * Checks that {@code clusterName}, {@code machine} and {@code server} are not null and takes an unmodifiable
+         * copy of {@code members}, whose elements must not be null.
          */
         public StartServer
         {

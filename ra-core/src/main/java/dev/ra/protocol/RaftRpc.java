@@ -30,7 +30,8 @@ public sealed interface RaftRpc
         List<LogEntry> entries) implements RaftRpc
     {
         /**
-         * Validates the components.
+         * Checks that {@code leaderId} is not null and takes an unmodifiable copy of {@code entries}, whose elements
+         * must not be null.
          */
         public AppendEntriesRpc
         {
@@ -82,9 +83,7 @@ public sealed interface RaftRpc
     record PreVoteRpc(long term, long token, ServerId candidateId, long lastLogIndex, long lastLogTerm,
         int machineVersion) implements RaftRpc
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code candidateId} is not null. */
         public PreVoteRpc
         {
             Objects.requireNonNull(candidateId, "candidateId");
@@ -112,9 +111,7 @@ public sealed interface RaftRpc
      */
     record RequestVoteRpc(long term, ServerId candidateId, long lastLogIndex, long lastLogTerm) implements RaftRpc
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code candidateId} is not null. */
         public RequestVoteRpc
         {
             Objects.requireNonNull(candidateId, "candidateId");
@@ -140,9 +137,7 @@ public sealed interface RaftRpc
      */
     record HeartbeatRpc(long term, ServerId leaderId, long queryIndex) implements RaftRpc
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code leaderId} is not null. */
         public HeartbeatRpc
         {
             Objects.requireNonNull(leaderId, "leaderId");
@@ -173,7 +168,8 @@ public sealed interface RaftRpc
         boolean last) implements RaftRpc
     {
         /**
-         * Validates the components.
+         * Checks that {@code leaderId}, {@code meta} and {@code chunk} are not null and that {@code offset} is not
+         * negative.
          */
         public InstallSnapshotRpc
         {
@@ -207,9 +203,7 @@ public sealed interface RaftRpc
      */
     record TimeoutNowRpc(long term, ServerId leaderId) implements RaftRpc
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code leaderId} is not null. */
         public TimeoutNowRpc
         {
             Objects.requireNonNull(leaderId, "leaderId");

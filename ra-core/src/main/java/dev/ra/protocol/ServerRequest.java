@@ -16,9 +16,7 @@ public sealed interface ServerRequest
      */
     record Command(UserCommand command) implements ServerRequest
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code command} is not null. */
         public Command
         {
             Objects.requireNonNull(command, "command");
@@ -33,9 +31,7 @@ public sealed interface ServerRequest
      */
     record AddMember(ServerId member, Membership membership) implements ServerRequest
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code member} and {@code membership} are not null. */
         public AddMember
         {
             Objects.requireNonNull(member, "member");
@@ -50,9 +46,7 @@ public sealed interface ServerRequest
      */
     record RemoveMember(ServerId member) implements ServerRequest
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code member} is not null. */
         public RemoveMember
         {
             Objects.requireNonNull(member, "member");
@@ -66,9 +60,7 @@ public sealed interface ServerRequest
      */
     record TransferLeadership(ServerId target) implements ServerRequest
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code target} is not null. */
         public TransferLeadership
         {
             Objects.requireNonNull(target, "target");
@@ -135,9 +127,7 @@ public sealed interface ServerRequest
      */
     record NamedQuery(String name, dev.ra.codec.Bytes argument, long minIndex) implements ServerRequest
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code name} and {@code argument} are not null and that {@code minIndex} is not negative. */
         public NamedQuery
         {
             Objects.requireNonNull(name, "name");

@@ -13,7 +13,8 @@ import java.util.List;
 public record SnapshotMeta(long index, long term, List<Member> members, int machineVersion)
 {
     /**
-     * Validates the components.
+     * Checks that the index and term are positive; takes an unmodifiable copy of {@code members}, whose elements must
+     * not be null.
      */
     public SnapshotMeta
     {

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
  * (measured in search steps):
  * 50 keys of ~200 operations each, up to 5 concurrent clients per key.
  */
-class CheckerPerformanceTest {
-
+class CheckerPerformanceTest
+{
     private static final SimulatedRegisterHistories.Shape SIMULATION_SIZED =
             new SimulatedRegisterHistories.Shape(50, 200, 5, 0.02, 0.02);
 
@@ -26,26 +26,30 @@ class CheckerPerformanceTest {
             new SearchBudget(STEPS_PER_KEY, java.time.Duration.ofMinutes(5)));
 
     @Test
-    void simulationSizedLinearizableHistoryChecksQuickly() {
-        List<Operation> history = SimulatedRegisterHistories.generate(1, SIMULATION_SIZED);
-        CheckResult result = checker.check(history);
+    void simulationSizedLinearizableHistoryChecksQuickly()
+    {
+        final List<Operation> history = SimulatedRegisterHistories.generate(1, SIMULATION_SIZED);
+        final CheckResult result = checker.check(history);
 
         assertThat(result.linearizable()).as(result::explanation).isTrue();
         assertThat(result.keyResults()).hasSize(50);
     }
 
     @Test
-    void simulationSizedViolationIsFoundQuickly() {
-        List<Operation> history = new ArrayList<>(SimulatedRegisterHistories.generate(3, SIMULATION_SIZED));
+    void simulationSizedViolationIsFoundQuickly()
+    {
+        final List<Operation> history = new ArrayList<>(SimulatedRegisterHistories.generate(3, SIMULATION_SIZED));
         // Corrupt the last completed read of every key: the search must refute almost the whole history.
-        for (int i = history.size() - 1, corrupted = 0; i >= 0 && corrupted < 50; i--) {
-            Operation op = history.get(i);
-            if (op.kind() == OperationKind.READ && op.outcome() == Outcome.OK) {
+        for (int i = history.size() - 1, corrupted = 0; i >= 0 && corrupted < 50; i--)
+        {
+            final Operation op = history.get(i);
+            if (op.kind() == OperationKind.READ && op.outcome() == Outcome.OK)
+            {
                 history.set(i, op.withReadValue("never-written"));
                 corrupted++;
             }
         }
-        CheckResult result = checker.check(history);
+        final CheckResult result = checker.check(history);
 
         assertThat(result.verdict()).isEqualTo(Verdict.NOT_LINEARIZABLE);
     }

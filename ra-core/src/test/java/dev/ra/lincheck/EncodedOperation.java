@@ -11,13 +11,15 @@ package dev.ra.lincheck;
  * @param written       WRITE / CAS: id of the value installed
  * @param observed      READ: id of the value read
  */
-record EncodedOperation(int index, Operation source, boolean indeterminate, int expected, int written, int observed) {
-
-    OperationKind kind() {
+record EncodedOperation(int index, Operation source, boolean indeterminate, int expected, int written, int observed)
+{
+    OperationKind kind()
+    {
         return source.kind();
     }
 
-    boolean casSucceeded() {
+    boolean casSucceeded()
+    {
         return source.casSucceeded();
     }
 }

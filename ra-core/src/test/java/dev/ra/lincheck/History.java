@@ -21,82 +21,99 @@ import java.util.function.LongSupplier;
  * <p>Operations that are still pending when {@link #operations()} is called are reported as
  * {@link Outcome#UNKNOWN}: the client never learned whether they took effect.
  */
-public final class History {
-
+public final class History
+{
     private final LongSupplier clock;
     private final Map<Long, Operation> operationsById = new LinkedHashMap<>();
     private final Set<Long> pending = new HashSet<>();
     private long nextId;
 
     /** A history timestamped by a logical clock that ticks once per recorded event. */
-    public History() {
+    public History()
+    {
         this(new AtomicLong()::incrementAndGet);
     }
 
     /** A history timestamped by {@code clock}, which must never go backwards. */
-    public History(LongSupplier clock) {
+    public History(final LongSupplier clock)
+    {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /** Records that {@code clientId} is about to read {@code key}. */
-    public synchronized OperationHandle invokeRead(int clientId, String key) {
+    public synchronized OperationHandle invokeRead(final int clientId, final String key)
+    {
         return record(clientId, key, OperationKind.READ, null, null);
     }
 
     /** Records that {@code clientId} is about to write {@code value} to {@code key}. */
-    public synchronized OperationHandle invokeWrite(int clientId, String key, String value) {
+    public synchronized OperationHandle invokeWrite(final int clientId, final String key, final String value)
+    {
         return record(clientId, key, OperationKind.WRITE, null, value);
     }
 
-    /** Records that {@code clientId} is about to compare-and-set {@code key} from {@code expected} to {@code newValue}. */
-    public synchronized OperationHandle invokeCas(int clientId, String key, String expected, String newValue) {
+    /**
+     * Records that {@code clientId} is about to compare-and-set {@code key} from {@code expected} to {@code newValue}.
+     */
+    public synchronized OperationHandle invokeCas(
+            final int clientId, final String key, final String expected, final String newValue)
+    {
         return record(clientId, key, OperationKind.CAS, expected, newValue);
     }
 
     /** Records that a write completed. */
-    public synchronized void ok(OperationHandle handle) {
-        Operation op = takePending(handle, OperationKind.WRITE);
+    public synchronized void ok(final OperationHandle handle)
+    {
+        final Operation op = takePending(handle, OperationKind.WRITE);
         complete(op, null, false, Outcome.OK);
     }
 
     /** Records that a read completed and observed {@code readValue} ({@code null} = key absent). */
-    public synchronized void ok(OperationHandle handle, String readValue) {
-        Operation op = takePending(handle, OperationKind.READ);
+    public synchronized void ok(final OperationHandle handle, final String readValue)
+    {
+        final Operation op = takePending(handle, OperationKind.READ);
         complete(op, readValue, false, Outcome.OK);
     }
 
     /** Records that a compare-and-set completed, successfully or not. */
-    public synchronized void ok(OperationHandle handle, boolean casSucceeded) {
-        Operation op = takePending(handle, OperationKind.CAS);
+    public synchronized void ok(final OperationHandle handle, final boolean casSucceeded)
+    {
+        final Operation op = takePending(handle, OperationKind.CAS);
         complete(op, null, casSucceeded, Outcome.OK);
     }
 
     /** Records that an operation definitely did not take effect and never will. */
-    public synchronized void fail(OperationHandle handle) {
-        Operation op = takePending(handle, null);
+    public synchronized void fail(final OperationHandle handle)
+    {
+        final Operation op = takePending(handle, null);
         complete(op, null, false, Outcome.FAILED);
     }
 
     /** Records that the client gave up on an operation without knowing whether it took effect. */
-    public synchronized void unknown(OperationHandle handle) {
-        Operation op = takePending(handle, null);
+    public synchronized void unknown(final OperationHandle handle)
+    {
+        final Operation op = takePending(handle, null);
         complete(op, null, false, Outcome.UNKNOWN);
     }
 
     /** A snapshot of all operations in invocation order; those still pending are reported as UNKNOWN. */
-    public synchronized List<Operation> operations() {
+    public synchronized List<Operation> operations()
+    {
         return List.copyOf(operationsById.values());
     }
 
     /** The number of operations invoked so far. */
-    public synchronized int size() {
+    public synchronized int size()
+    {
         return operationsById.size();
     }
 
-    private OperationHandle record(int clientId, String key, OperationKind kind, String expected, String value) {
+    private OperationHandle record(
+            final int clientId, final String key, final OperationKind kind, final String expected, final String value)
+    {
         Objects.requireNonNull(key, "key");
-        long id = nextId++;
-        long now = clock.getAsLong();
+        final long id = nextId++;
+        final long now = clock.getAsLong();
         // Until the client reports back, the operation is indeterminate and open-ended.
         operationsById.put(id, new Operation(id, clientId, key, kind, expected, value, null, false,
                 now, Long.MAX_VALUE, Outcome.UNKNOWN));
@@ -104,25 +121,31 @@ public final class History {
         return new OperationHandle(id);
     }
 
-    private Operation takePending(OperationHandle handle, OperationKind requiredKind) {
-        Operation op = operationsById.get(handle.id());
-        if (op == null) {
+    private Operation takePending(final OperationHandle handle, final OperationKind requiredKind)
+    {
+        final Operation op = operationsById.get(handle.id());
+        if (op == null)
+        {
             throw new IllegalArgumentException("no operation #" + handle.id() + " in this history");
         }
-        if (!pending.remove(handle.id())) {
+        if (!pending.remove(handle.id()))
+        {
             throw new IllegalStateException("operation #" + handle.id() + " was already completed: " + op);
         }
-        if (requiredKind != null && op.kind() != requiredKind) {
+        if (requiredKind != null && op.kind() != requiredKind)
+        {
             pending.add(handle.id());
-            throw new IllegalArgumentException("operation #" + handle.id() + " is a " + op.kind() + ", not a " + requiredKind);
+            throw new IllegalArgumentException(
+                    "operation #" + handle.id() + " is a " + op.kind() + ", not a " + requiredKind);
         }
         return op;
     }
 
-    private void complete(Operation op, String readValue, boolean casSucceeded, Outcome outcome) {
+    private void complete(final Operation op, final String readValue, final boolean casSucceeded, final Outcome outcome)
+    {
         // A clock that ran backwards makes the interval invalid; Operation rejects it loudly rather than
         // letting a silently shrunk interval produce a false violation.
-        long now = clock.getAsLong();
+        final long now = clock.getAsLong();
         operationsById.put(op.id(), new Operation(op.id(), op.clientId(), op.key(), op.kind(), op.expectedValue(),
                 op.writeValue(), readValue, casSucceeded, op.invokeTime(), now, outcome));
     }

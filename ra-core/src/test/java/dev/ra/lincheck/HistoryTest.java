@@ -12,17 +12,18 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-class HistoryTest {
-
+class HistoryTest
+{
     @Test
-    void recordsOperationsInInvocationOrderWithLogicalTimestamps() {
-        History history = new History();
+    void recordsOperationsInInvocationOrderWithLogicalTimestamps()
+    {
+        final History history = new History();
 
-        OperationHandle write = history.invokeWrite(1, "k", "a");
-        OperationHandle read = history.invokeRead(2, "k");
+        final OperationHandle write = history.invokeWrite(1, "k", "a");
+        final OperationHandle read = history.invokeRead(2, "k");
         history.ok(write);
         history.ok(read, "a");
-        OperationHandle cas = history.invokeCas(3, "k", "a", "b");
+        final OperationHandle cas = history.invokeCas(3, "k", "a", "b");
         history.ok(cas, true);
 
         assertThat(history.operations()).containsExactly(
@@ -33,11 +34,12 @@ class HistoryTest {
     }
 
     @Test
-    void usesTheSuppliedClock() {
-        AtomicLong now = new AtomicLong(100);
-        History history = new History(now::get);
+    void usesTheSuppliedClock()
+    {
+        final AtomicLong now = new AtomicLong(100);
+        final History history = new History(now::get);
 
-        OperationHandle read = history.invokeRead(1, "k");
+        final OperationHandle read = history.invokeRead(1, "k");
         now.set(250);
         history.ok(read, null);
 
@@ -45,21 +47,23 @@ class HistoryTest {
     }
 
     @Test
-    void pendingOperationsAreReportedAsUnknownAndOpenEnded() {
-        History history = new History();
+    void pendingOperationsAreReportedAsUnknownAndOpenEnded()
+    {
+        final History history = new History();
         history.invokeWrite(1, "k", "a");
 
-        Operation pending = history.operations().get(0);
+        final Operation pending = history.operations().get(0);
 
         assertThat(pending.outcome()).isEqualTo(Outcome.UNKNOWN);
         assertThat(pending.effectiveCompleteTime()).isEqualTo(Long.MAX_VALUE);
     }
 
     @Test
-    void failAndUnknownRecordTheirOutcome() {
-        History history = new History();
-        OperationHandle failed = history.invokeWrite(1, "k", "a");
-        OperationHandle timedOut = history.invokeCas(2, "k", null, "b");
+    void failAndUnknownRecordTheirOutcome()
+    {
+        final History history = new History();
+        final OperationHandle failed = history.invokeWrite(1, "k", "a");
+        final OperationHandle timedOut = history.invokeCas(2, "k", null, "b");
         history.fail(failed);
         history.unknown(timedOut);
 
@@ -68,9 +72,10 @@ class HistoryTest {
     }
 
     @Test
-    void rejectsDoubleCompletionMismatchedKindsAndForeignHandles() {
-        History history = new History();
-        OperationHandle read = history.invokeRead(1, "k");
+    void rejectsDoubleCompletionMismatchedKindsAndForeignHandles()
+    {
+        final History history = new History();
+        final OperationHandle read = history.invokeRead(1, "k");
 
         assertThatThrownBy(() -> history.ok(read, true)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> history.ok(read)).isInstanceOf(IllegalArgumentException.class);
@@ -84,66 +89,84 @@ class HistoryTest {
      * real timestamps: the recorder must keep up with concurrent callers and the result must check.
      */
     @Test
-    void concurrentClientsOfAnAtomicMapProduceALinearizableHistory() throws InterruptedException {
-        Map<String, String> store = new ConcurrentHashMap<>();
-        History history = new History(System::nanoTime);
-        int clients = 8;
-        int opsPerClient = 300;
-        CountDownLatch start = new CountDownLatch(1);
-        List<Thread> threads = new ArrayList<>();
-        for (int c = 0; c < clients; c++) {
-            int clientId = c;
-            threads.add(new Thread(() -> {
+    void concurrentClientsOfAnAtomicMapProduceALinearizableHistory() throws InterruptedException
+    {
+        final Map<String, String> store = new ConcurrentHashMap<>();
+        final History history = new History(System::nanoTime);
+        final int clients = 8;
+        final int opsPerClient = 300;
+        final CountDownLatch start = new CountDownLatch(1);
+        final List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < clients; c++)
+        {
+            final int clientId = c;
+            threads.add(new Thread(() ->
+            {
                 awaitQuietly(start);
-                for (int i = 0; i < opsPerClient; i++) {
+                for (int i = 0; i < opsPerClient; i++)
+                {
                     performRandomOperation(clientId, store, history);
                 }
             }));
         }
         threads.forEach(Thread::start);
         start.countDown();
-        for (Thread thread : threads) {
+        for (final Thread thread : threads)
+        {
             thread.join();
         }
 
         assertThat(history.size()).isEqualTo(clients * opsPerClient);
-        CheckResult result = new LinearizabilityChecker().check(history);
+        final CheckResult result = new LinearizabilityChecker().check(history);
         assertThat(result.linearizable()).as(result::explanation).isTrue();
     }
 
-    private static void performRandomOperation(int clientId, Map<String, String> store, History history) {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        String key = "k" + random.nextInt(4);
-        String value = "v" + random.nextInt(3);
-        switch (random.nextInt(3)) {
-            case 0 -> {
-                OperationHandle op = history.invokeRead(clientId, key);
+    private static void performRandomOperation(
+            final int clientId, final Map<String, String> store, final History history)
+    {
+        final ThreadLocalRandom random = ThreadLocalRandom.current();
+        final String key = "k" + random.nextInt(4);
+        final String value = "v" + random.nextInt(3);
+        switch (random.nextInt(3))
+        {
+            case 0 ->
+            {
+                final OperationHandle op = history.invokeRead(clientId, key);
                 history.ok(op, store.get(key));
             }
-            case 1 -> {
-                OperationHandle op = history.invokeWrite(clientId, key, value);
+            case 1 ->
+            {
+                final OperationHandle op = history.invokeWrite(clientId, key, value);
                 store.put(key, value);
                 history.ok(op);
             }
-            default -> {
-                String expected = random.nextBoolean() ? null : "v" + random.nextInt(3);
-                OperationHandle op = history.invokeCas(clientId, key, expected, value);
+            default ->
+            {
+                final String expected = random.nextBoolean() ? null : "v" + random.nextInt(3);
+                final OperationHandle op = history.invokeCas(clientId, key, expected, value);
                 history.ok(op, compareAndSet(store, key, expected, value));
             }
         }
     }
 
-    private static boolean compareAndSet(Map<String, String> store, String key, String expected, String value) {
-        if (expected == null) {
+    private static boolean compareAndSet(
+            final Map<String, String> store, final String key, final String expected, final String value)
+    {
+        if (expected == null)
+        {
             return store.putIfAbsent(key, value) == null;
         }
         return store.replace(key, expected, value);
     }
 
-    private static void awaitQuietly(CountDownLatch latch) {
-        try {
+    private static void awaitQuietly(final CountDownLatch latch)
+    {
+        try
+        {
             latch.await();
-        } catch (InterruptedException e) {
+        }
+        catch (final InterruptedException e)
+        {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }

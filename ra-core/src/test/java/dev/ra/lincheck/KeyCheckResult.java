@@ -22,9 +22,11 @@ public record KeyCheckResult(
         List<Operation> operations,
         List<Operation> longestLinearizablePrefix,
         long steps,
-        String explanation) {
-
-    public KeyCheckResult {
+        String explanation)
+{
+    /** Checks that the key, verdict and explanation are present; copies the operation lists. */
+    public KeyCheckResult
+    {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(verdict, "verdict");
         operations = List.copyOf(operations);
@@ -33,7 +35,8 @@ public record KeyCheckResult(
     }
 
     /** Whether a linearization was found for this key. */
-    public boolean linearizable() {
+    public boolean linearizable()
+    {
         return verdict == Verdict.LINEARIZABLE;
     }
 }

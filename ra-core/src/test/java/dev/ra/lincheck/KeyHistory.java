@@ -12,8 +12,8 @@ import java.util.Map;
  * <p>FAILED operations are dropped because they never took effect. UNKNOWN reads are dropped because
  * they have no effect and their output is unconstrained, so they can always be linearized.
  */
-final class KeyHistory {
-
+final class KeyHistory
+{
     private final String key;
     private final List<Operation> checked;
     private final EncodedOperation[] encoded;
@@ -21,7 +21,8 @@ final class KeyHistory {
     private final Map<String, Integer> idsByValue = new HashMap<>();
     private final int definiteCount;
 
-    KeyHistory(String key, List<Operation> operationsOnKey) {
+    KeyHistory(final String key, final List<Operation> operationsOnKey)
+    {
         this.key = key;
         this.checked = operationsOnKey.stream()
                 .filter(KeyHistory::constrainsRegister)
@@ -30,10 +31,12 @@ final class KeyHistory {
         valuesById.add(null); // id 0 == RegisterModel.ABSENT
         this.encoded = new EncodedOperation[checked.size()];
         int definite = 0;
-        for (int i = 0; i < encoded.length; i++) {
-            Operation op = checked.get(i);
-            boolean indeterminate = op.outcome() == Outcome.UNKNOWN;
-            if (!indeterminate) {
+        for (int i = 0; i < encoded.length; i++)
+        {
+            final Operation op = checked.get(i);
+            final boolean indeterminate = op.outcome() == Outcome.UNKNOWN;
+            if (!indeterminate)
+            {
                 definite++;
             }
             encoded[i] = new EncodedOperation(i, op, indeterminate,
@@ -42,44 +45,54 @@ final class KeyHistory {
         this.definiteCount = definite;
     }
 
-    private static boolean constrainsRegister(Operation op) {
-        return switch (op.outcome()) {
+    private static boolean constrainsRegister(final Operation op)
+    {
+        return switch (op.outcome())
+        {
             case OK -> true;
             case FAILED -> false;
             case UNKNOWN -> op.kind() != OperationKind.READ;
         };
     }
 
-    private int idOf(String value) {
-        if (value == null) {
+    private int idOf(final String value)
+    {
+        if (value == null)
+        {
             return RegisterModel.ABSENT;
         }
-        return idsByValue.computeIfAbsent(value, v -> {
+        return idsByValue.computeIfAbsent(value, v ->
+        {
             valuesById.add(v);
             return valuesById.size() - 1;
         });
     }
 
-    String key() {
+    String key()
+    {
         return key;
     }
 
     /** The operations taking part in the search, in invocation order. */
-    List<Operation> checked() {
+    List<Operation> checked()
+    {
         return checked;
     }
 
-    EncodedOperation[] encoded() {
+    EncodedOperation[] encoded()
+    {
         return encoded;
     }
 
     /** Operations with outcome OK: the ones every linearization must include. */
-    int definiteCount() {
+    int definiteCount()
+    {
         return definiteCount;
     }
 
     /** The register value a state id stands for. */
-    String valueOf(int stateId) {
+    String valueOf(final int stateId)
+    {
         return valuesById.get(stateId);
     }
 }

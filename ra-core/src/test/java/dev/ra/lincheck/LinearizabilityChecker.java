@@ -23,48 +23,58 @@ import java.util.TreeMap;
  * <p>Each key's search is bounded by a {@link SearchBudget}; a key that exhausts it gets
  * {@link Verdict#UNKNOWN}, never a false "linearizable". Instances are immutable and thread-safe.
  */
-public final class LinearizabilityChecker {
-
+public final class LinearizabilityChecker
+{
     private final SearchBudget budget;
 
     /** A checker with {@link SearchBudget#DEFAULT}. */
-    public LinearizabilityChecker() {
+    public LinearizabilityChecker()
+    {
         this(SearchBudget.DEFAULT);
     }
 
     /** A checker that spends at most {@code budget} on each key. */
-    public LinearizabilityChecker(SearchBudget budget) {
+    public LinearizabilityChecker(final SearchBudget budget)
+    {
         this.budget = Objects.requireNonNull(budget, "budget");
     }
 
     /** Checks everything recorded in {@code history} so far (pending operations count as UNKNOWN). */
-    public CheckResult check(History history) {
+    public CheckResult check(final History history)
+    {
         return check(history.operations());
     }
 
     /** Checks a history given as a collection of operations on any number of keys. */
-    public CheckResult check(Collection<Operation> operations) {
-        Map<String, List<Operation>> byKey = new TreeMap<>();
-        for (Operation op : operations) {
+    public CheckResult check(final Collection<Operation> operations)
+    {
+        final Map<String, List<Operation>> byKey = new TreeMap<>();
+        for (final Operation op : operations)
+        {
             byKey.computeIfAbsent(op.key(), key -> new ArrayList<>()).add(op);
         }
-        Map<String, KeyCheckResult> results = new LinkedHashMap<>();
+        final Map<String, KeyCheckResult> results = new LinkedHashMap<>();
         byKey.forEach((key, opsOnKey) -> results.put(key, checkKey(key, opsOnKey)));
         return CheckResult.of(results);
     }
 
     /** Checks the operations on a single key; every operation must be on {@code key}. */
-    public KeyCheckResult checkKey(String key, Collection<Operation> operationsOnKey) {
-        for (Operation op : operationsOnKey) {
-            if (!op.key().equals(key)) {
-                throw new IllegalArgumentException("operation on key " + op.key() + " passed for key " + key + ": " + op);
+    public KeyCheckResult checkKey(final String key, final Collection<Operation> operationsOnKey)
+    {
+        for (final Operation op : operationsOnKey)
+        {
+            if (!op.key().equals(key))
+            {
+                throw new IllegalArgumentException(
+                        "operation on key " + op.key() + " passed for key " + key + ": " + op);
             }
         }
         return new WglSearch(new KeyHistory(key, List.copyOf(operationsOnKey)), budget).run();
     }
 
     /** The budget applied to each key. */
-    public SearchBudget budget() {
+    public SearchBudget budget()
+    {
         return budget;
     }
 }

@@ -9,71 +9,88 @@ import java.util.List;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
-class LinearizabilityCheckerTest {
-
+class LinearizabilityCheckerTest
+{
     private static final String KEY = "x";
 
     private final LinearizabilityChecker checker = new LinearizabilityChecker();
 
     /** Builds single-key histories tersely; ids follow the order operations are added. */
-    private static final class Ops {
+    private static final class Ops
+    {
         private final List<Operation> ops = new ArrayList<>();
 
-        Operation write(int client, String value, long invoke, long complete) {
+        Operation write(final int client, final String value, final long invoke, final long complete)
+        {
             return add(Operation.write(ops.size(), client, KEY, value, invoke, complete));
         }
 
-        Operation read(int client, String observed, long invoke, long complete) {
+        Operation read(final int client, final String observed, final long invoke, final long complete)
+        {
             return add(Operation.read(ops.size(), client, KEY, observed, invoke, complete));
         }
 
-        Operation cas(int client, String expected, String newValue, boolean succeeded, long invoke, long complete) {
+        Operation cas(
+                final int client,
+                final String expected,
+                final String newValue,
+                final boolean succeeded,
+                final long invoke,
+                final long complete)
+        {
             return add(Operation.cas(ops.size(), client, KEY, expected, newValue, succeeded, invoke, complete));
         }
 
-        Operation add(Operation op) {
+        Operation add(final Operation op)
+        {
             ops.add(op);
             return op;
         }
 
         /** Replaces the most recently added operation with a copy carrying {@code outcome}. */
-        void lastEnds(Outcome outcome) {
+        void lastEnds(final Outcome outcome)
+        {
             ops.set(ops.size() - 1, ops.get(ops.size() - 1).withOutcome(outcome));
         }
 
-        List<Operation> all() {
+        List<Operation> all()
+        {
             return List.copyOf(ops);
         }
     }
 
-    private KeyCheckResult checkOne(Ops ops) {
-        CheckResult result = checker.check(ops.all());
+    private KeyCheckResult checkOne(final Ops ops)
+    {
+        final CheckResult result = checker.check(ops.all());
         assertThat(result.keyResults()).containsOnlyKeys(KEY);
         return result.keyResult(KEY);
     }
 
     @Nested
-    class SequentialHistories {
-
+    class SequentialHistories
+    {
         @Test
-        void emptyHistoryIsLinearizable() {
-            CheckResult result = checker.check(List.of());
+        void emptyHistoryIsLinearizable()
+        {
+            final CheckResult result = checker.check(List.of());
 
             assertThat(result.linearizable()).isTrue();
             assertThat(result.keyResults()).isEmpty();
         }
 
         @Test
-        void readOfNeverWrittenKeyObservesAbsent() {
-            Ops ops = new Ops();
+        void readOfNeverWrittenKeyObservesAbsent()
+        {
+            final Ops ops = new Ops();
             ops.read(1, null, 0, 1);
 
             assertThat(checkOne(ops).verdict()).isEqualTo(Verdict.LINEARIZABLE);
         }
 
         @Test
-        void readAfterWriteObservesIt() {
-            Ops ops = new Ops();
+        void readAfterWriteObservesIt()
+        {
+            final Ops ops = new Ops();
             ops.write(1, "a", 0, 10);
             ops.read(2, "a", 20, 30);
 
@@ -81,13 +98,14 @@ class LinearizabilityCheckerTest {
         }
 
         @Test
-        void staleReadAfterCompletedWriteIsAViolation() {
-            Ops ops = new Ops();
+        void staleReadAfterCompletedWriteIsAViolation()
+        {
+            final Ops ops = new Ops();
             ops.write(1, "a", 0, 10);
             ops.write(1, "b", 20, 30);
             ops.read(2, "a", 40, 50);
 
-            KeyCheckResult result = checkOne(ops);
+            final KeyCheckResult result = checkOne(ops);
 
             assertThat(result.verdict()).isEqualTo(Verdict.NOT_LINEARIZABLE);
             assertThat(result.longestLinearizablePrefix()).extracting(Operation::id).containsExactly(0L, 1L);
@@ -98,8 +116,9 @@ class LinearizabilityCheckerTest {
         }
 
         @Test
-        void readOfAbsentAfterCompletedWriteIsAViolation() {
-            Ops ops = new Ops();
+        void readOfAbsentAfterCompletedWriteIsAViolation()
+        {
+            final Ops ops = new Ops();
             ops.write(1, "a", 0, 10);
             ops.read(2, null, 20, 30);
 
@@ -107,9 +126,10 @@ class LinearizabilityCheckerTest {
         }
 
         @Test
-        void touchingIntervalsAreTreatedAsConcurrent() {
+        void touchingIntervalsAreTreatedAsConcurrent()
+        {
             // The read is invoked at the very instant the write completes: either order is acceptable.
-            Ops ops = new Ops();
+            final Ops ops = new Ops();
             ops.write(1, "a", 0, 10);
             ops.read(2, null, 10, 20);
 
@@ -118,25 +138,27 @@ class LinearizabilityCheckerTest {
     }
 
     @Nested
-    class ConcurrentWrites {
-
+    class ConcurrentWrites
+    {
         @Test
-        void readsAgreeingOnOneOrderAreLinearizable() {
-            Ops ops = new Ops();
+        void readsAgreeingOnOneOrderAreLinearizable()
+        {
+            final Ops ops = new Ops();
             ops.write(1, "a", 0, 10);
             ops.write(2, "b", 0, 10);
             ops.read(3, "b", 20, 30);
             ops.read(4, "b", 40, 50);
 
-            KeyCheckResult result = checkOne(ops);
+            final KeyCheckResult result = checkOne(ops);
 
             assertThat(result.verdict()).isEqualTo(Verdict.LINEARIZABLE);
             assertThat(result.longestLinearizablePrefix()).extracting(Operation::id).containsExactly(0L, 1L, 2L, 3L);
         }
 
         @Test
-        void readsAfterBothWritesCannotObserveBothValues() {
-            Ops ops = new Ops();
+        void readsAfterBothWritesCannotObserveBothValues()
+        {
+            final Ops ops = new Ops();
             ops.write(1, "a", 0, 10);
             ops.write(2, "b", 0, 10);
             ops.read(3, "a", 20, 30);
@@ -146,8 +168,9 @@ class LinearizabilityCheckerTest {
         }
 
         @Test
-        void readersDuringTheWritesCannotSeeThemInOppositeOrders() {
-            Ops ops = new Ops();
+        void readersDuringTheWritesCannotSeeThemInOppositeOrders()
+        {
+            final Ops ops = new Ops();
             ops.write(1, "a", 0, 100);
             ops.write(2, "b", 0, 100);
             ops.read(3, "a", 10, 20);
@@ -159,8 +182,9 @@ class LinearizabilityCheckerTest {
         }
 
         @Test
-        void readersDuringTheWritesMaySeeOneOrderAtDifferentTimes() {
-            Ops ops = new Ops();
+        void readersDuringTheWritesMaySeeOneOrderAtDifferentTimes()
+        {
+            final Ops ops = new Ops();
             ops.write(1, "a", 0, 100);
             ops.write(2, "b", 0, 100);
             ops.read(3, "a", 10, 20);
@@ -173,11 +197,12 @@ class LinearizabilityCheckerTest {
     }
 
     @Nested
-    class CompareAndSet {
-
+    class CompareAndSet
+    {
         @Test
-        void casOnAbsentKeyWithNullExpectationSucceeds() {
-            Ops ops = new Ops();
+        void casOnAbsentKeyWithNullExpectationSucceeds()
+        {
+            final Ops ops = new Ops();
             ops.cas(1, null, "a", true, 0, 10);
             ops.read(2, "a", 20, 30);
 
@@ -185,8 +210,9 @@ class LinearizabilityCheckerTest {
         }
 
         @Test
-        void casChainInRealTimeOrderIsLinearizable() {
-            Ops ops = new Ops();
+        void casChainInRealTimeOrderIsLinearizable()
+        {
+            final Ops ops = new Ops();
             ops.write(1, "a", 0, 10);
             ops.cas(2, "a", "b", true, 20, 30);
             ops.cas(3, "a", "c", false, 40, 50);
@@ -196,13 +222,14 @@ class LinearizabilityCheckerTest {
         }
 
         @Test
-        void casSuccessContradictingRealTimeOrderIsAViolation() {
-            Ops ops = new Ops();
+        void casSuccessContradictingRealTimeOrderIsAViolation()
+        {
+            final Ops ops = new Ops();
             ops.write(1, "a", 0, 10);
             ops.write(1, "b", 20, 30);
             ops.cas(2, "a", "c", true, 40, 50);
 
-            KeyCheckResult result = checkOne(ops);
+            final KeyCheckResult result = checkOne(ops);
 
             assertThat(result.verdict()).isEqualTo(Verdict.NOT_LINEARIZABLE);
             assertThat(result.explanation())
@@ -210,20 +237,22 @@ class LinearizabilityCheckerTest {
         }
 
         @Test
-        void casFailureWhileRegisterHoldsExpectedValueIsAViolation() {
-            Ops ops = new Ops();
+        void casFailureWhileRegisterHoldsExpectedValueIsAViolation()
+        {
+            final Ops ops = new Ops();
             ops.write(1, "a", 0, 10);
             ops.cas(2, "a", "c", false, 20, 30);
 
-            KeyCheckResult result = checkOne(ops);
+            final KeyCheckResult result = checkOne(ops);
 
             assertThat(result.verdict()).isEqualTo(Verdict.NOT_LINEARIZABLE);
             assertThat(result.explanation()).contains("failed, but the register holds the expected value \"a\"");
         }
 
         @Test
-        void twoConcurrentCasFromTheSameValueCannotBothSucceed() {
-            Ops ops = new Ops();
+        void twoConcurrentCasFromTheSameValueCannotBothSucceed()
+        {
+            final Ops ops = new Ops();
             ops.write(1, "a", 0, 10);
             ops.cas(2, "a", "b", true, 20, 30);
             ops.cas(3, "a", "c", true, 20, 30);
@@ -232,8 +261,9 @@ class LinearizabilityCheckerTest {
         }
 
         @Test
-        void concurrentCasMayWinInEitherOrder() {
-            Ops ops = new Ops();
+        void concurrentCasMayWinInEitherOrder()
+        {
+            final Ops ops = new Ops();
             ops.write(1, "a", 0, 10);
             ops.cas(2, "a", "b", false, 20, 30);
             ops.cas(3, "a", "c", true, 20, 30);
@@ -244,11 +274,12 @@ class LinearizabilityCheckerTest {
     }
 
     @Nested
-    class IndeterminateAndFailedOperations {
-
+    class IndeterminateAndFailedOperations
+    {
         @Test
-        void unknownWriteCanExplainALaterRead() {
-            Ops ops = new Ops();
+        void unknownWriteCanExplainALaterRead()
+        {
+            final Ops ops = new Ops();
             ops.write(1, "a", 0, 10);
             ops.lastEnds(Outcome.UNKNOWN);
             ops.read(2, "a", 20, 30);
@@ -257,8 +288,9 @@ class LinearizabilityCheckerTest {
         }
 
         @Test
-        void unknownWriteMayTakeEffectLongAfterTheClientGaveUp() {
-            Ops ops = new Ops();
+        void unknownWriteMayTakeEffectLongAfterTheClientGaveUp()
+        {
+            final Ops ops = new Ops();
             ops.write(1, "a", 0, 10);
             ops.lastEnds(Outcome.UNKNOWN);
             ops.read(2, null, 100, 110);
@@ -268,23 +300,25 @@ class LinearizabilityCheckerTest {
         }
 
         @Test
-        void unknownWriteMayNeverTakeEffect() {
-            Ops ops = new Ops();
+        void unknownWriteMayNeverTakeEffect()
+        {
+            final Ops ops = new Ops();
             ops.write(1, "a", 0, 10);
             ops.write(1, "b", 20, 30);
             ops.lastEnds(Outcome.UNKNOWN);
             ops.read(2, "a", 40, 50);
             ops.read(2, "a", 60, 70);
 
-            KeyCheckResult result = checkOne(ops);
+            final KeyCheckResult result = checkOne(ops);
 
             assertThat(result.verdict()).isEqualTo(Verdict.LINEARIZABLE);
             assertThat(result.longestLinearizablePrefix()).extracting(Operation::id).doesNotContain(1L);
         }
 
         @Test
-        void unknownWriteTakesEffectAtMostOnce() {
-            Ops ops = new Ops();
+        void unknownWriteTakesEffectAtMostOnce()
+        {
+            final Ops ops = new Ops();
             ops.write(1, "a", 0, 10);
             ops.write(1, "b", 20, 30);
             ops.lastEnds(Outcome.UNKNOWN);
@@ -296,13 +330,14 @@ class LinearizabilityCheckerTest {
         }
 
         @Test
-        void unknownWriteInvokedAfterTheReadCompletedCannotExplainIt() {
-            Ops ops = new Ops();
+        void unknownWriteInvokedAfterTheReadCompletedCannotExplainIt()
+        {
+            final Ops ops = new Ops();
             ops.read(2, "a", 0, 10);
             ops.write(1, "a", 20, 30);
             ops.lastEnds(Outcome.UNKNOWN);
 
-            KeyCheckResult result = checkOne(ops);
+            final KeyCheckResult result = checkOne(ops);
 
             assertThat(result.verdict()).isEqualTo(Verdict.NOT_LINEARIZABLE);
             assertThat(result.longestLinearizablePrefix()).isEmpty();
@@ -310,33 +345,36 @@ class LinearizabilityCheckerTest {
         }
 
         @Test
-        void failedWriteMustNotExplainARead() {
-            Ops ops = new Ops();
+        void failedWriteMustNotExplainARead()
+        {
+            final Ops ops = new Ops();
             ops.write(1, "a", 0, 10);
             ops.lastEnds(Outcome.FAILED);
             ops.read(2, "a", 20, 30);
 
-            KeyCheckResult result = checkOne(ops);
+            final KeyCheckResult result = checkOne(ops);
 
             assertThat(result.verdict()).isEqualTo(Verdict.NOT_LINEARIZABLE);
             assertThat(result.operations()).extracting(Operation::id).containsExactly(1L);
         }
 
         @Test
-        void unknownReadsConstrainNothing() {
-            Ops ops = new Ops();
+        void unknownReadsConstrainNothing()
+        {
+            final Ops ops = new Ops();
             ops.write(1, "a", 0, 10);
             ops.add(Operation.read(1, 2, KEY, "garbage", 20, 30).asUnknown());
 
-            KeyCheckResult result = checkOne(ops);
+            final KeyCheckResult result = checkOne(ops);
 
             assertThat(result.verdict()).isEqualTo(Verdict.LINEARIZABLE);
             assertThat(result.operations()).extracting(Operation::id).containsExactly(0L);
         }
 
         @Test
-        void unknownCasCanExplainARead() {
-            Ops ops = new Ops();
+        void unknownCasCanExplainARead()
+        {
+            final Ops ops = new Ops();
             ops.write(1, "a", 0, 10);
             ops.cas(2, "a", "b", false, 20, 30);
             ops.lastEnds(Outcome.UNKNOWN);
@@ -346,8 +384,9 @@ class LinearizabilityCheckerTest {
         }
 
         @Test
-        void unknownCasCannotApplyWhenTheExpectedValueNeverReturns() {
-            Ops ops = new Ops();
+        void unknownCasCannotApplyWhenTheExpectedValueNeverReturns()
+        {
+            final Ops ops = new Ops();
             ops.write(1, "a", 0, 10);
             ops.write(1, "z", 15, 18);
             ops.cas(2, "a", "b", true, 20, 30);
@@ -359,11 +398,12 @@ class LinearizabilityCheckerTest {
     }
 
     @Nested
-    class MultipleKeys {
-
+    class MultipleKeys
+    {
         @Test
-        void keysAreCheckedIndependently() {
-            List<Operation> ops = List.of(
+        void keysAreCheckedIndependently()
+        {
+            final List<Operation> ops = List.of(
                     Operation.write(0, 1, "a", "1", 0, 10),
                     Operation.write(1, 1, "b", "2", 0, 10),
                     Operation.read(2, 2, "a", "1", 20, 30),
@@ -371,7 +411,7 @@ class LinearizabilityCheckerTest {
                     Operation.read(3, 2, "b", null, 20, 30),
                     Operation.read(4, 3, "c", null, 0, 1));
 
-            CheckResult result = checker.check(ops);
+            final CheckResult result = checker.check(ops);
 
             assertThat(result.verdict()).isEqualTo(Verdict.NOT_LINEARIZABLE);
             assertThat(result.linearizable()).isFalse();
@@ -383,19 +423,22 @@ class LinearizabilityCheckerTest {
         }
 
         @Test
-        void checkKeyRejectsOperationsOnOtherKeys() {
+        void checkKeyRejectsOperationsOnOtherKeys()
+        {
             assertThatThrownBy(() -> checker.checkKey("a", List.of(Operation.read(0, 1, "b", null, 0, 1))))
                     .isInstanceOf(IllegalArgumentException.class);
         }
     }
 
     @Nested
-    class Budget {
-
+    class Budget
+    {
         /** Many fully concurrent writes and a read nobody could have caused: exponential to refute. */
-        private List<Operation> pathologicalHistory() {
-            List<Operation> ops = new ArrayList<>();
-            for (int i = 0; i < 40; i++) {
+        private List<Operation> pathologicalHistory()
+        {
+            final List<Operation> ops = new ArrayList<>();
+            for (int i = 0; i < 40; i++)
+            {
                 ops.add(Operation.write(i, i, KEY, "v" + i, 0, 1_000));
             }
             ops.add(Operation.read(40, 99, KEY, "never-written", 2_000, 2_001));
@@ -403,10 +446,12 @@ class LinearizabilityCheckerTest {
         }
 
         @Test
-        void exhaustedStepBudgetYieldsUnknownNeverLinearizable() {
-            LinearizabilityChecker tight = new LinearizabilityChecker(SearchBudget.DEFAULT.withMaxStepsPerKey(10_000));
+        void exhaustedStepBudgetYieldsUnknownNeverLinearizable()
+        {
+            final LinearizabilityChecker tight =
+                    new LinearizabilityChecker(SearchBudget.DEFAULT.withMaxStepsPerKey(10_000));
 
-            CheckResult result = tight.check(pathologicalHistory());
+            final CheckResult result = tight.check(pathologicalHistory());
 
             assertThat(result.verdict()).isEqualTo(Verdict.UNKNOWN);
             assertThat(result.linearizable()).isFalse();
@@ -416,20 +461,22 @@ class LinearizabilityCheckerTest {
         }
 
         @Test
-        void exhaustedTimeBudgetYieldsUnknown() {
-            LinearizabilityChecker tight = new LinearizabilityChecker(
+        void exhaustedTimeBudgetYieldsUnknown()
+        {
+            final LinearizabilityChecker tight = new LinearizabilityChecker(
                     new SearchBudget(Long.MAX_VALUE, Duration.ofMillis(50)));
 
-            long start = System.nanoTime();
-            CheckResult result = tight.check(pathologicalHistory());
-            long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+            final long start = System.nanoTime();
+            final CheckResult result = tight.check(pathologicalHistory());
+            final long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
 
             assertThat(result.verdict()).isEqualTo(Verdict.UNKNOWN);
             assertThat(elapsedMillis).as("the time budget stops the search").isLessThan(60_000);
         }
 
         @Test
-        void invalidBudgetsAreRejected() {
+        void invalidBudgetsAreRejected()
+        {
             assertThatThrownBy(() -> new SearchBudget(0, Duration.ofSeconds(1)))
                     .isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> new SearchBudget(1, Duration.ZERO))

@@ -6,5 +6,6 @@ package dev.ra.lincheck;
  *
  * @param id the id of the recorded {@link Operation}
  */
-public record OperationHandle(long id) {
+public record OperationHandle(long id)
+{
 }

@@ -1,7 +1,8 @@
 package dev.ra.lincheck;
 
 /** What the client learned about an operation it invoked. */
-public enum Outcome {
+public enum Outcome
+{
     /** The operation completed and its result is known. */
     OK,
     /**

@@ -11,28 +11,34 @@ import java.util.Objects;
  *                       bounds the memo table, which grows by at most one entry per step
  * @param maxTimePerKey  maximum wall-clock time per key
  */
-public record SearchBudget(long maxStepsPerKey, Duration maxTimePerKey) {
-
+public record SearchBudget(long maxStepsPerKey, Duration maxTimePerKey)
+{
     /** Generous enough for simulation histories, small enough to keep memory bounded (a few hundred MB at worst). */
     public static final SearchBudget DEFAULT = new SearchBudget(2_000_000, Duration.ofSeconds(10));
 
-    public SearchBudget {
+    /** Checks that both limits are positive. */
+    public SearchBudget
+    {
         Objects.requireNonNull(maxTimePerKey, "maxTimePerKey");
-        if (maxStepsPerKey <= 0) {
+        if (maxStepsPerKey <= 0)
+        {
             throw new IllegalArgumentException("maxStepsPerKey must be positive: " + maxStepsPerKey);
         }
-        if (maxTimePerKey.isNegative() || maxTimePerKey.isZero()) {
+        if (maxTimePerKey.isNegative() || maxTimePerKey.isZero())
+        {
             throw new IllegalArgumentException("maxTimePerKey must be positive: " + maxTimePerKey);
         }
     }
 
     /** This budget with a different step limit. */
-    public SearchBudget withMaxStepsPerKey(long steps) {
+    public SearchBudget withMaxStepsPerKey(final long steps)
+    {
         return new SearchBudget(steps, maxTimePerKey);
     }
 
     /** This budget with a different time limit. */
-    public SearchBudget withMaxTimePerKey(Duration time) {
+    public SearchBudget withMaxTimePerKey(final Duration time)
+    {
         return new SearchBudget(maxStepsPerKey, time);
     }
 }

@@ -5,8 +5,8 @@ package dev.ra.lincheck;
  * operation. Linearizing an operation unlinks its invocation and completion; backtracking relinks them.
  * Unlinked nodes keep their own pointers, which is what makes relinking in LIFO order O(1).
  */
-final class SearchEntry {
-
+final class SearchEntry
+{
     final EncodedOperation operation;
     final boolean invocation;
     /** For an invocation, its completion entry; {@code null} for indeterminate operations, which never complete. */
@@ -14,37 +14,46 @@ final class SearchEntry {
     SearchEntry prev;
     SearchEntry next;
 
-    SearchEntry(EncodedOperation operation, boolean invocation) {
+    SearchEntry(final EncodedOperation operation, final boolean invocation)
+    {
         this.operation = operation;
         this.invocation = invocation;
     }
 
     /** Removes this invocation and its completion from the list. */
-    void unlink() {
+    void unlink()
+    {
         unlinkOne(this);
-        if (completion != null) {
+        if (completion != null)
+        {
             unlinkOne(completion);
         }
     }
 
     /** Undoes {@link #unlink()}; must be called in the reverse order of unlinking. */
-    void relink() {
-        if (completion != null) {
+    void relink()
+    {
+        if (completion != null)
+        {
             relinkOne(completion);
         }
         relinkOne(this);
     }
 
-    private static void unlinkOne(SearchEntry entry) {
+    private static void unlinkOne(final SearchEntry entry)
+    {
         entry.prev.next = entry.next;
-        if (entry.next != null) {
+        if (entry.next != null)
+        {
             entry.next.prev = entry.prev;
         }
     }
 
-    private static void relinkOne(SearchEntry entry) {
+    private static void relinkOne(final SearchEntry entry)
+    {
         entry.prev.next = entry;
-        if (entry.next != null) {
+        if (entry.next != null)
+        {
             entry.next.prev = entry;
         }
     }

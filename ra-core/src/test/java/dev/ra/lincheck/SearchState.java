@@ -7,5 +7,6 @@ import java.util.BitSet;
  * paths reaching the same pair have identical futures, so the second one is pruned (Lowe's optimisation).
  * The bit set must not be mutated once the key is stored.
  */
-record SearchState(BitSet linearized, int registerState) {
+record SearchState(BitSet linearized, int registerState)
+{
 }

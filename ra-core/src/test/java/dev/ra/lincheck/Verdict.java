@@ -1,7 +1,8 @@
 package dev.ra.lincheck;
 
 /** The answer of a linearizability check. */
-public enum Verdict {
+public enum Verdict
+{
     /** A linearization exists; the history is consistent with an atomic register. */
     LINEARIZABLE,
     /** The search was exhaustive and no linearization exists. */

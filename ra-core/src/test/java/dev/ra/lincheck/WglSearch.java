@@ -21,8 +21,8 @@ import java.util.Set;
  * completion event, so they stay candidates forever and never force a backtrack. The search succeeds as
  * soon as every definite operation is linearized: unapplied indeterminate updates simply never happened.
  */
-final class WglSearch {
-
+final class WglSearch
+{
     /** How often (in steps) the wall clock is consulted; nanoTime on every step would dominate the cost. */
     private static final int CLOCK_CHECK_INTERVAL = 1024;
 
@@ -47,35 +47,47 @@ final class WglSearch {
     private boolean longestNotCopied;
 
     /** One linearized operation and the register state just before it, for undoing it. */
-    private record Frame(SearchEntry invocation, int stateBefore) {
+    private record Frame(SearchEntry invocation, int stateBefore)
+    {
     }
 
-    WglSearch(KeyHistory history, SearchBudget budget) {
+    WglSearch(final KeyHistory history, final SearchBudget budget)
+    {
         this.history = history;
         this.budget = budget;
         this.definiteRemaining = history.definiteCount();
         buildEventList();
     }
 
-    KeyCheckResult run() {
-        long deadline = System.nanoTime() + budget.maxTimePerKey().toNanos();
+    KeyCheckResult run()
+    {
+        final long deadline = System.nanoTime() + budget.maxTimePerKey().toNanos();
         SearchEntry entry = head.next;
-        while (definiteRemaining > 0) {
+        while (definiteRemaining > 0)
+        {
             steps++;
-            if (steps > budget.maxStepsPerKey()
-                    || (steps % CLOCK_CHECK_INTERVAL == 0 && System.nanoTime() - deadline > 0)) {
+            if (steps > budget.maxStepsPerKey() ||
+                    (steps % CLOCK_CHECK_INTERVAL == 0 && System.nanoTime() - deadline > 0))
+            {
                 return result(Verdict.UNKNOWN);
             }
-            if (entry != null && entry.invocation) {
-                if (tryLinearize(entry)) {
+            if (entry != null && entry.invocation)
+            {
+                if (tryLinearize(entry))
+                {
                     entry = head.next;
-                } else {
+                }
+                else
+                {
                     entry = entry.next;
                 }
-            } else {
+            }
+            else
+            {
                 // A completion (or the end of the list) before any acceptable candidate: the operation
                 // completing here cannot be ordered after everything still pending, so undo the last choice.
-                if (linearization.isEmpty()) {
+                if (linearization.isEmpty())
+                {
                     return result(Verdict.NOT_LINEARIZABLE);
                 }
                 entry = undoLast().next;
@@ -87,62 +99,74 @@ final class WglSearch {
         return result(Verdict.LINEARIZABLE);
     }
 
-    private boolean tryLinearize(SearchEntry invocation) {
-        EncodedOperation op = invocation.operation;
-        int next = RegisterModel.apply(registerState, op);
-        if (next == RegisterModel.ILLEGAL) {
+    private boolean tryLinearize(final SearchEntry invocation)
+    {
+        final EncodedOperation op = invocation.operation;
+        final int next = RegisterModel.apply(registerState, op);
+        if (next == RegisterModel.ILLEGAL)
+        {
             return false;
         }
         linearized.set(op.index());
-        if (!explored.add(new SearchState((BitSet) linearized.clone(), next))) {
+        if (!explored.add(new SearchState((BitSet)linearized.clone(), next)))
+        {
             linearized.clear(op.index());
             return false;
         }
         linearization.push(new Frame(invocation, registerState));
         registerState = next;
-        if (!op.indeterminate()) {
+        if (!op.indeterminate())
+        {
             definiteRemaining--;
         }
         invocation.unlink();
-        if (linearization.size() > longestSize) {
+        if (linearization.size() > longestSize)
+        {
             longestSize = linearization.size();
             longestNotCopied = true;
         }
         return true;
     }
 
-    private SearchEntry undoLast() {
+    private SearchEntry undoLast()
+    {
         copyLongestIfLeavingIt();
-        Frame frame = linearization.pop();
-        SearchEntry invocation = frame.invocation();
+        final Frame frame = linearization.pop();
+        final SearchEntry invocation = frame.invocation();
         registerState = frame.stateBefore();
         linearized.clear(invocation.operation.index());
-        if (!invocation.operation.indeterminate()) {
+        if (!invocation.operation.indeterminate())
+        {
             definiteRemaining++;
         }
         invocation.relink();
         return invocation;
     }
 
-    private void copyLongestIfLeavingIt() {
-        if (longestNotCopied && linearization.size() == longestSize) {
+    private void copyLongestIfLeavingIt()
+    {
+        if (longestNotCopied && linearization.size() == longestSize)
+        {
             longestPrefix = currentLinearization();
             longestPrefixEndState = registerState;
             longestNotCopied = false;
         }
     }
 
-    private List<Operation> currentLinearization() {
-        List<Operation> ops = new ArrayList<>(linearization.size());
-        for (Iterator<Frame> it = linearization.descendingIterator(); it.hasNext(); ) {
+    private List<Operation> currentLinearization()
+    {
+        final List<Operation> ops = new ArrayList<>(linearization.size());
+        for (Iterator<Frame> it = linearization.descendingIterator(); it.hasNext(); )
+        {
             ops.add(it.next().invocation().operation.source());
         }
         return ops;
     }
 
-    private KeyCheckResult result(Verdict verdict) {
+    private KeyCheckResult result(final Verdict verdict)
+    {
         copyLongestIfLeavingIt();
-        String explanation = new ViolationExplainer(history, budget)
+        final String explanation = new ViolationExplainer(history, budget)
                 .explain(verdict, longestPrefix, longestPrefixEndState, steps);
         return new KeyCheckResult(history.key(), verdict, history.checked(), longestPrefix, steps, explanation);
     }
@@ -152,12 +176,15 @@ final class WglSearch {
      * intervals are treated as closed: operations that merely touch are considered concurrent, which can
      * only hide an ordering constraint, never invent one.
      */
-    private void buildEventList() {
-        List<SearchEntry> events = new ArrayList<>();
-        for (EncodedOperation op : history.encoded()) {
-            SearchEntry invocation = new SearchEntry(op, true);
+    private void buildEventList()
+    {
+        final List<SearchEntry> events = new ArrayList<>();
+        for (final EncodedOperation op : history.encoded())
+        {
+            final SearchEntry invocation = new SearchEntry(op, true);
             events.add(invocation);
-            if (!op.indeterminate()) {
+            if (!op.indeterminate())
+            {
                 invocation.completion = new SearchEntry(op, false);
                 events.add(invocation.completion);
             }
@@ -167,15 +194,17 @@ final class WglSearch {
                 .thenComparing(event -> !event.invocation)
                 .thenComparingInt(event -> event.operation.index()));
         SearchEntry previous = head;
-        for (SearchEntry event : events) {
+        for (final SearchEntry event : events)
+        {
             previous.next = event;
             event.prev = previous;
             previous = event;
         }
     }
 
-    private static long eventTime(SearchEntry event) {
-        Operation op = event.operation.source();
+    private static long eventTime(final SearchEntry event)
+    {
+        final Operation op = event.operation.source();
         return event.invocation ? op.invokeTime() : op.completeTime();
     }
 }

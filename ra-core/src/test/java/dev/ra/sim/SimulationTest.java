@@ -1,7 +1,6 @@
 package dev.ra.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ra.core.CoreTestAccess;
 import org.junit.jupiter.api.Test;

@@ -177,8 +177,8 @@ public final class FileStorage implements Storage
         background.scheduleWithFixedDelay(this::flushLastApplied, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
         if (builder.syncMethod == SyncMethod.NONE)
         {
-            LOG.warn("{}: WAL sync is DISABLED (SyncMethod.NONE); acknowledged entries can be lost on a crash — use "
-                + "only for benchmarks", directory);
+            LOG.warn("{}: WAL sync is DISABLED (SyncMethod.NONE); acknowledged entries can be lost on a crash — use " +
+                "only for benchmarks", directory);
         }
     }
 

@@ -194,8 +194,8 @@ final class ServerDirectory
         }
         catch (final IllegalStateException ex)
         {
-            if (files.list(root.resolve(SEGMENTS_DIR)).isEmpty() && files.list(root.resolve(SNAPSHOTS_DIR)).isEmpty()
-                && !files.exists(root.resolve(META_FILE)) && !files.exists(root.resolve(CONFIG_FILE)))
+            if (files.list(root.resolve(SEGMENTS_DIR)).isEmpty() && files.list(root.resolve(SNAPSHOTS_DIR)).isEmpty() &&
+                !files.exists(root.resolve(META_FILE)) && !files.exists(root.resolve(CONFIG_FILE)))
             {
                 return null;
             }

@@ -177,8 +177,8 @@ final class ServerLog implements LogStore, FlushTarget
             {
                 // Raft Figure 13: the log after the snapshot does not continue it (a crash between installing a
                 // snapshot and recording the reset), so it is discarded.
-                LOG.warn("server {}: log entry {} has term {} but the snapshot there has term {}; discarding the log "
-                    + "after the snapshot", directory.id(), snapshotIndex, termThere, snapshotTerm);
+                LOG.warn("server {}: log entry {} has term {} but the snapshot there has term {}; discarding the log " +
+                    "after the snapshot", directory.id(), snapshotIndex, termThere, snapshotTerm);
                 segments.truncateAfter(snapshotIndex);
                 lastIndex = snapshotIndex;
                 pending.addControl(WalFormat.RESET, snapshotIndex, snapshotTerm);

@@ -125,7 +125,8 @@ final class StorageDamage
             LOG.error("{}: storage damage: its meta files ({}, {}) are {}, so its term and vote are lost; it " +
                 "keeps following and replicating but will not vote or stand for election again (it may have voted " +
                 "in a term it cannot know): remove this member and add it back to restore it", id,
-                log.directory().metaFile(), log.directory().metaCopyFile(), meta.damagedFile() ? "damaged" : "missing although its log holds entries");
+                log.directory().metaFile(), log.directory().metaCopyFile(),
+                meta.damagedFile() ? "damaged" : "missing although its log holds entries");
         }
         final long acknowledged = meta.damagedAcknowledgedIndex();
         if (acknowledged > 0)

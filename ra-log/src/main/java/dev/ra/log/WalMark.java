@@ -20,8 +20,8 @@ import java.util.Map;
  *
  * <p>Format: a header (magic "RAMK", version, slot size, 4 bytes zero) in the first 4 KiB, then two slots written in
  * turn (a torn write leaves the other, older one): crc32c u32 of the rest | body length u32 | counter u64 | WAL
- * sequence u64 | end offset u64 | server count u32 | per server: uid u64, last index u64, last term u64. A slot grows by
- * rewriting the file atomically with bigger slots. Not thread-safe: used by the WAL writer under its lock.
+ * sequence u64 | end offset u64 | server count u32 | per server: uid u64, last index u64, last term u64. A slot grows
+ * by rewriting the file atomically with bigger slots. Not thread-safe: used by the WAL writer under its lock.
  */
 final class WalMark implements AutoCloseable
 {

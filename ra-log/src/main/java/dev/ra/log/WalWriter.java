@@ -362,8 +362,8 @@ final class WalWriter implements Runnable
         fileSize += length;
         if (!spareAsked && fileSize > maxFileBytes / 2)
         {
-            // Half way: if no spare will be there for the next file, have one prepared, so it does not grow. At the rate
-            // this file filled, the other half takes as long as the first did; writing the spare in half that time
+            // Half way: if no spare will be there for the next file, have one prepared, so it does not grow. At the
+            // rate this file filled, the other half takes as long as the first did; writing the spare in half that time
             // spreads its I/O out instead of making the syncs of this file queue behind it.
             spareAsked = true;
             if (walFiles.spareCount() == 0)

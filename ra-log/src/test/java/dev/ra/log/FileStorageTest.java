@@ -161,6 +161,7 @@ class FileStorageTest
     }
 
     @Test
+    @SuppressWarnings("try") // The first storage is opened only to hold the directory's lock.
     void aSecondStorageOnTheSameDirectoryIsRefused()
     {
         try (FileStorage storage = storage(1 << 20))

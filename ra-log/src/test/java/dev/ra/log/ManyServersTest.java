@@ -45,7 +45,6 @@ class ManyServersTest
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void thousandServersShareOneWalAndAllRecover() throws Exception
     {
-        final long start = System.nanoTime();
         try (FileStorage storage = FileStorage.builder().directory(dir).walMaxSizeBytes(1 << 20).build())
         {
             final ServerStorage[] servers = new ServerStorage[SERVERS];
@@ -63,8 +62,6 @@ class ManyServersTest
                 f.get(60, TimeUnit.SECONDS);
             }
             openers.shutdown();
-            System.out.println("opened " + SERVERS + " new servers at " + (System.nanoTime() - start) / 1_000_000 +
-                " ms");
             final ExecutorService pool = Executors.newFixedThreadPool(THREADS);
             final List<Future<?>> done = new ArrayList<>();
             for (int t = 0; t < THREADS; t++)
@@ -98,13 +95,9 @@ class ManyServersTest
                 assertThat(listeners[i].awaitIndex(BATCHES * PER_BATCH)).as("server %d durable", i).isTrue();
             }
             assertThat(storage.walStatistics().batches()).isLessThan((long)SERVERS * BATCHES);
-            System.out.println("all durable at " + (System.nanoTime() - start) / 1_000_000 + " ms, " +
-                storage.walStatistics());
         }
-        System.out.println("closed at " + (System.nanoTime() - start) / 1_000_000 + " ms");
         try (FileStorage storage = FileStorage.builder().directory(dir).walMaxSizeBytes(1 << 20).build())
         {
-            System.out.println("recovered at " + (System.nanoTime() - start) / 1_000_000 + " ms");
             assertThat(storage.servers()).hasSize(SERVERS);
             for (int i = 0; i < SERVERS; i++)
             {

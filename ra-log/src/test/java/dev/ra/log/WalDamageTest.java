@@ -7,7 +7,6 @@ import dev.ra.ServerId;
 import dev.ra.spi.ServerStorage;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;

@@ -56,7 +56,7 @@ public final class PeerBench
         final List<Double> ops = new ArrayList<>();
         final List<Double> p50 = new ArrayList<>();
         final List<Double> p99 = new ArrayList<>();
-        String durability;
+        final String durability;
         final Peer peer = "jraft".equals(peerName) ? new JraftPeer(root, "client".equals(mode)) :
             new RatisPeer(root, "client".equals(mode));
         try

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
@@ -21,7 +22,6 @@ import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
-import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -79,8 +79,8 @@ final class RatisPeer implements Peer
             RaftConfigKeys.Rpc.setType(props, SupportedRpcType.GRPC);
             GrpcConfigKeys.Server.setPort(props, Integer.parseInt(p.getAddress().split(":")[1]));
             RaftServerConfigKeys.setStorageDir(props, List.of(root.resolve(p.getId().toString()).toFile()));
-            RaftServerConfigKeys.Rpc.setTimeoutMin(props, TimeDuration.valueOf(1000, java.util.concurrent.TimeUnit.MILLISECONDS));
-            RaftServerConfigKeys.Rpc.setTimeoutMax(props, TimeDuration.valueOf(2000, java.util.concurrent.TimeUnit.MILLISECONDS));
+            RaftServerConfigKeys.Rpc.setTimeoutMin(props, TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS));
+            RaftServerConfigKeys.Rpc.setTimeoutMax(props, TimeDuration.valueOf(2000, TimeUnit.MILLISECONDS));
             for (final String kv : System.getProperty("ratis.props", "").split(","))
             {
                 if (kv.contains("="))

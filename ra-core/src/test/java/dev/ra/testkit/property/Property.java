@@ -5,15 +5,15 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * Checks a property of random values from a seeded {@link Gen}, inside an ordinary JUnit test:
- * <pre>{@code
- * @Test
+ * Checks a property of random values from a seeded {@link Gen}, inside an ordinary JUnit test. For example:
+ * <pre>
+ * &#64;Test
  * void majorityIsMoreThanHalf()
  * {
  *     Property.forAll(1000, Gen.ints(1, 1000),
- *         voters -> assertThat(2 * Quorum.majority(voters)).isGreaterThan(voters));
+ *         voters -&gt; assertThat(2 * Quorum.majority(voters)).isGreaterThan(voters));
  * }
- * }</pre>
+ * </pre>
  * Every try has its own seed. On the first failure the case is shrunk ({@link Shrinker}) and the test fails with an
  * {@link AssertionError} naming the try's seed, the shrunk and the original value, caused by the shrunk case's
  * failure. {@code -Dra.property.seed=S} makes S the first try's seed (so a reported failure is replayed first);

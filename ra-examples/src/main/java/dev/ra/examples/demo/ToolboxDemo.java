@@ -40,7 +40,8 @@ import java.util.stream.Stream;
  * <p>Topology, all on loopback with Netty and with ra-log ({@code FileStorage}) in a temporary directory that is
  * deleted at the end:
  * <ul>
- *   <li>{@code n1}: a {@link ToolboxNode} in this JVM, where the clients run (toolbox clients query a local member);</li>
+ *   <li>{@code n1}: a {@link ToolboxNode} in this JVM, where the clients run (toolbox clients query a local
+ *       member);</li>
  *   <li>{@code n2}, {@code n3}: {@link ToolboxNode}s in child JVMs ({@link NodeJvm}), so that killing the leader is a
  *       real {@code kill -9};</li>
  *   <li>{@code app}: a child JVM that hosts no member, only application processes (group members, a task worker),
@@ -51,8 +52,8 @@ import java.util.stream.Stream;
  * <pre>
  * bash demo.sh
  * </pre>
- * which builds the modules and runs {@code java -cp <ra-examples' runtime class path> dev.ra.examples.demo.ToolboxDemo};
- * no JVM flags are needed.
+ * which builds the modules and runs
+ * {@code java -cp <ra-examples' runtime class path> dev.ra.examples.demo.ToolboxDemo}; no JVM flags are needed.
  */
 public final class ToolboxDemo
 {

@@ -17,9 +17,7 @@ public sealed interface GroupCommand
      */
     record Join(String group, ProcessRef member) implements GroupCommand
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code group} and {@code member} are not null. */
         public Join
         {
             Objects.requireNonNull(group, "group");
@@ -36,9 +34,7 @@ public sealed interface GroupCommand
      */
     record Leave(String group, ProcessRef member) implements GroupCommand
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code group} and {@code member} are not null. */
         public Leave
         {
             Objects.requireNonNull(group, "group");

@@ -22,9 +22,7 @@ public record GroupState(Map<String, List<ProcessRef>> groups, long cursorIndex)
     /** No groups. */
     public static final GroupState EMPTY = new GroupState(Map.of(), 0);
 
-    /**
-     * Validates the components.
-     */
+    /** Checks that {@code groups} is not null. */
     public GroupState
     {
         Objects.requireNonNull(groups, "groups");

@@ -15,9 +15,7 @@ public sealed interface KvCommand
      */
     record Put(String key, String value) implements KvCommand
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code key} and {@code value} are not null. */
         public Put
         {
             Objects.requireNonNull(key, "key");
@@ -32,9 +30,7 @@ public sealed interface KvCommand
      */
     record Delete(String key) implements KvCommand
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code key} is not null. */
         public Delete
         {
             Objects.requireNonNull(key, "key");
@@ -52,9 +48,7 @@ public sealed interface KvCommand
      */
     record Cas(String key, String expected, String update) implements KvCommand
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code key} is not null. */
         public Cas
         {
             Objects.requireNonNull(key, "key");

@@ -12,9 +12,7 @@ import java.util.Objects;
  */
 public record KvEntry(String value, long createIndex, long modIndex, long version)
 {
-    /**
-     * Validates the components.
-     */
+    /** Checks that {@code value} is not null. */
     public KvEntry
     {
         Objects.requireNonNull(value, "value");

@@ -18,9 +18,7 @@ public record KvState(Map<String, KvEntry> entries, long cursorIndex) implements
     /** The empty store. */
     public static final KvState EMPTY = new KvState(Map.of(), 0);
 
-    /**
-     * Validates the components.
-     */
+    /** Checks that {@code entries} is not null. */
     public KvState
     {
         Objects.requireNonNull(entries, "entries");

@@ -16,9 +16,7 @@ public sealed interface LeaderCommand
      */
     record Claim(ServerId leader) implements LeaderCommand
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code leader} is not null. */
         public Claim
         {
             Objects.requireNonNull(leader, "leader");

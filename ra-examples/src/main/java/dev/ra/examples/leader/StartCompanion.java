@@ -14,9 +14,7 @@ import java.util.Objects;
  */
 public record StartCompanion(ServerId leader, long epoch, long graceMs)
 {
-    /**
-     * Validates the components.
-     */
+    /** Checks that {@code leader} is not null. */
     public StartCompanion
     {
         Objects.requireNonNull(leader, "leader");

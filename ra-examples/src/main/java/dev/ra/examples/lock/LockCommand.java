@@ -17,9 +17,7 @@ public sealed interface LockCommand
      */
     record Acquire(String key, ProcessRef owner) implements LockCommand
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code key} and {@code owner} are not null. */
         public Acquire
         {
             Objects.requireNonNull(key, "key");
@@ -36,9 +34,7 @@ public sealed interface LockCommand
      */
     record Release(String key, ProcessRef owner) implements LockCommand
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code key} and {@code owner} are not null. */
         public Release
         {
             Objects.requireNonNull(key, "key");
@@ -56,9 +52,7 @@ public sealed interface LockCommand
      */
     record Cancel(String key, ProcessRef owner) implements LockCommand
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code key} and {@code owner} are not null. */
         public Cancel
         {
             Objects.requireNonNull(key, "key");

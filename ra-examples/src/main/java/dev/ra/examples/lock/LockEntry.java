@@ -13,9 +13,7 @@ import java.util.Objects;
  */
 public record LockEntry(ProcessRef holder, long token, List<ProcessRef> waiters)
 {
-    /**
-     * Validates the components.
-     */
+    /** Checks that {@code holder} and {@code waiters} are not null. */
     public LockEntry
     {
         Objects.requireNonNull(holder, "holder");

@@ -14,9 +14,7 @@ import java.util.Objects;
  */
 public record LockGranted(String key, long token)
 {
-    /**
-     * Validates the components.
-     */
+    /** Checks that {@code key} is not null. */
     public LockGranted
     {
         Objects.requireNonNull(key, "key");

@@ -17,9 +17,7 @@ public record LockState(Map<String, LockEntry> locks, long cursorIndex) implemen
     /** No lock held. */
     public static final LockState EMPTY = new LockState(Map.of(), 0);
 
-    /**
-     * Validates the components.
-     */
+    /** Checks that {@code locks} is not null. */
     public LockState
     {
         Objects.requireNonNull(locks, "locks");

@@ -19,9 +19,7 @@ public sealed interface SessionLockCommand
      */
     record Acquire(String key, ProcessRef owner) implements SessionLockCommand
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code key} and {@code owner} are not null. */
         public Acquire
         {
             Objects.requireNonNull(key, "key");
@@ -38,9 +36,7 @@ public sealed interface SessionLockCommand
      */
     record Release(String key, ProcessRef owner) implements SessionLockCommand
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code key} and {@code owner} are not null. */
         public Release
         {
             Objects.requireNonNull(key, "key");
@@ -57,9 +53,7 @@ public sealed interface SessionLockCommand
      */
     record Cancel(String key, ProcessRef owner) implements SessionLockCommand
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code key} and {@code owner} are not null. */
         public Cancel
         {
             Objects.requireNonNull(key, "key");

@@ -14,9 +14,7 @@ import java.util.Objects;
  */
 public record SessionLockEntry(ProcessRef holder, long token, Disconnection disconnection, List<Waiter> waiters)
 {
-    /**
-     * Validates the components.
-     */
+    /** Checks that {@code waiters} is not null and that a free lock (no holder) has no holder disconnection. */
     public SessionLockEntry
     {
         Objects.requireNonNull(waiters, "waiters");

@@ -18,9 +18,7 @@ public record SessionLockState(Map<String, SessionLockEntry> locks, long cursorI
     /** No lock held or waited for. */
     public static final SessionLockState EMPTY = new SessionLockState(Map.of(), 0);
 
-    /**
-     * Validates the components.
-     */
+    /** Checks that {@code locks} is not null. */
     public SessionLockState
     {
         Objects.requireNonNull(locks, "locks");

@@ -12,9 +12,7 @@ import java.util.Objects;
  */
 public record Waiter(ProcessRef process, boolean reachable)
 {
-    /**
-     * Validates the components.
-     */
+    /** Checks that {@code process} is not null. */
     public Waiter
     {
         Objects.requireNonNull(process, "process");

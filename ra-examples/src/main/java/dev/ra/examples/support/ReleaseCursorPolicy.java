@@ -22,9 +22,7 @@ public record ReleaseCursorPolicy(long interval)
     /** The interval used by the machines' default constructors. */
     public static final long DEFAULT_INTERVAL = 64;
 
-    /**
-     * Validates the components.
-     */
+    /** Checks that {@code interval} is at least 1. */
     public ReleaseCursorPolicy
     {
         if (interval < 1)

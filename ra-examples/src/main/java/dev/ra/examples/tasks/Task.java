@@ -14,9 +14,7 @@ import java.util.Objects;
  */
 public record Task(long id, ProcessRef enqueuer, String detail, int deliveries)
 {
-    /**
-     * Validates the components.
-     */
+    /** Checks that {@code enqueuer} and {@code detail} are not null. */
     public Task
     {
         Objects.requireNonNull(enqueuer, "enqueuer");

@@ -17,9 +17,7 @@ public sealed interface TaskCommand
      */
     record Enqueue(ProcessRef enqueuer, String detail) implements TaskCommand
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code enqueuer} and {@code detail} are not null. */
         public Enqueue
         {
             Objects.requireNonNull(enqueuer, "enqueuer");
@@ -35,9 +33,7 @@ public sealed interface TaskCommand
      */
     record Grab(ProcessRef worker) implements TaskCommand
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code worker} is not null. */
         public Grab
         {
             Objects.requireNonNull(worker, "worker");
@@ -53,9 +49,7 @@ public sealed interface TaskCommand
      */
     record Complete(ProcessRef worker, long taskId) implements TaskCommand
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code worker} is not null. */
         public Complete
         {
             Objects.requireNonNull(worker, "worker");

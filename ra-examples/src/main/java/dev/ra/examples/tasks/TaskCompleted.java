@@ -14,9 +14,7 @@ import java.util.Objects;
  */
 public record TaskCompleted(long taskId, String detail)
 {
-    /**
-     * Validates the components.
-     */
+    /** Checks that {@code detail} is not null. */
     public TaskCompleted
     {
         Objects.requireNonNull(detail, "detail");

@@ -21,9 +21,7 @@ public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, 
     /** An empty queue. */
     public static final TaskQueueState EMPTY = new TaskQueueState(1, List.of(), Map.of(), 0);
 
-    /**
-     * Validates the components.
-     */
+    /** Checks that {@code ready} and {@code inFlight} are not null. */
     public TaskQueueState
     {
         Objects.requireNonNull(ready, "ready");

@@ -23,9 +23,7 @@ public sealed interface TaskReply
      */
     record Granted(Task task) implements TaskReply
     {
-        /**
-         * Validates the components.
-         */
+        /** Checks that {@code task} is not null. */
         public Granted
         {
             Objects.requireNonNull(task, "task");
