@@ -27,8 +27,8 @@ final class Names
             final char c = value.charAt(i);
             if (Character.isWhitespace(c) || Character.isISOControl(c) || c == '@')
             {
-                throw new IllegalArgumentException(what + " must not contain whitespace, control characters or '@'"
-                    + ", got '" + value + "'");
+                throw new IllegalArgumentException(what + " must not contain whitespace, control characters or '@'" +
+                    ", got '" + value + "'");
             }
         }
         return value;

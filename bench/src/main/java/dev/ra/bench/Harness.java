@@ -17,8 +17,9 @@ import java.util.Locale;
  *
  * <p>Arguments ({@code --name value}): {@code runs} (3), {@code warmup} s (3), {@code seconds} per window (5),
  * {@code event-loops} per node (1), {@code sync} DATASYNC|NONE (DATASYNC; NONE is labelled UNSAFE), {@code data-dir},
- * {@code clusters} (1000), {@code active-clusters} (100), {@code per-cluster-in-flight} (16), {@code idle-seconds} (10),
- * {@code idle-settle-seconds} (15), {@code trials} (10), {@code election-min-ms} (300), {@code election-max-ms} (600), {@code entries} (1000000),
+ * {@code clusters} (1000), {@code active-clusters} (100), {@code per-cluster-in-flight} (16),
+ * {@code idle-seconds} (10), {@code idle-settle-seconds} (15), {@code trials} (10), {@code election-min-ms} (300),
+ * {@code election-max-ms} (600), {@code entries} (1000000),
  * {@code peers-classpath}, {@code peer-seconds} (10), {@code wal-max-mb} (128), {@code caller-connections} (true),
  * {@code wal-servers} (1,10,100), {@code wal-rates} (half,20000).
  */

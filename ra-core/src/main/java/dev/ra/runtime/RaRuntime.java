@@ -1,7 +1,6 @@
 package dev.ra.runtime;
 
 import dev.ra.ProcessRef;
-import dev.ra.QueryResult;
 import dev.ra.RaException;
 import dev.ra.RaProcess;
 import dev.ra.ServerId;

@@ -8,7 +8,6 @@ import dev.ra.CommandResult;
 import dev.ra.RaSystem;
 import dev.ra.RaTimeoutException;
 import dev.ra.ServerId;
-import dev.ra.ServerStoppedException;
 import dev.ra.UnknownServerException;
 import dev.ra.testkit.CounterMachine;
 import dev.ra.testkit.InJvmCluster;

@@ -40,8 +40,8 @@ class RuntimeLayeringTest
         new Layer("router and calls", "MessageRouter", "ServerMailbox", "LocalServers", "CallsTable", "CallTimeouts",
             "ClientCall", "CallOrigin", "RemoteOrigin", "ProcessRegistry", "LocalProcess", "NodeReachability",
             "ClusterDirectory", "FailedStarts"),
-        new Layer("values and settings", "ClusterInfo", "CommandCheck", "MembershipRefusals", "LoopTimer", "RuntimeClock", "SystemClock",
-            "RuntimeConfig", "package-info"));
+        new Layer("values and settings", "ClusterInfo", "CommandCheck", "MembershipRefusals", "LoopTimer",
+            "RuntimeClock", "SystemClock", "RuntimeConfig", "package-info"));
 
     private static final Pattern IDENTIFIER = Pattern.compile("\\b[A-Z][A-Za-z0-9_]*\\b");
     private static final Pattern RUNTIME_IMPORT = Pattern.compile("\\bdev\\.ra\\.runtime\\.([A-Z][A-Za-z0-9_]*)");

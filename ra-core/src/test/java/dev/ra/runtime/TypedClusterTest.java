@@ -7,7 +7,6 @@ import dev.ra.CommandResult;
 import dev.ra.QueryResult;
 import dev.ra.RaCluster;
 import dev.ra.RaException;
-import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.testkit.CounterMachine;
 import dev.ra.testkit.InJvmCluster;
@@ -115,8 +114,8 @@ class TypedClusterTest
     void theCompilerRefusesAReplyTypeOrCommandTypeOtherThanTheMachines()
     {
         final String prelude = "class Snippet { void run(dev.ra.RaCluster<Long, Long, Long> c) { ";
-        assertThat(compile(prelude + "dev.ra.CommandResult<Long> r = c.process(1L); "
-            + "dev.ra.QueryResult<Long> q = c.consistentQuery(s -> s + 1); } }")).isEmpty();
+        assertThat(compile(prelude + "dev.ra.CommandResult<Long> r = c.process(1L); " +
+            "dev.ra.QueryResult<Long> q = c.consistentQuery(s -> s + 1); } }")).isEmpty();
         assertThat(compile(prelude + "dev.ra.CommandResult<String> r = c.process(1L); } }"))
             .contains("incompatible types");
         assertThat(compile(prelude + "c.process(\"one\"); } }")).isNotEmpty();

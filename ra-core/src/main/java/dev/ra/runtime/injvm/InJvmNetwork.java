@@ -2,7 +2,6 @@ package dev.ra.runtime.injvm;
 
 import dev.ra.protocol.NodeMessage;
 import dev.ra.spi.Transport;
-import dev.ra.spi.TransportListener;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
