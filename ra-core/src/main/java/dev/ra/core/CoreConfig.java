@@ -42,7 +42,12 @@ public record CoreConfig(ServerId id, String clusterName, List<Member> initialMe
     public static final long DEFAULT_MAX_APPEND_BYTES = 8L * 1024 * 1024;
 
     /**
-     * Validates the components.
+     * Checks that {@code id}, {@code clusterName} and {@code applyFailure} are not null, that
+     * {@code electionTimeoutMinMs} is positive and below {@code electionTimeoutMaxMs}, that {@code maxAppendEntries} is
+     * positive and at most {@code maxPipelineCount}, that {@code minSnapshotInterval} is not negative, that
+     * {@code snapshotChunkBytes}, {@code awaitConditionTimeoutMs}, {@code maxCommandBytes} and {@code maxAppendBytes}
+     * are positive and that {@code commitNoticeDelayMs} is not negative and below {@code electionTimeoutMinMs}; takes
+     * an unmodifiable copy of {@code initialMembers}, whose elements must not be null.
      */
     public CoreConfig
     {

@@ -56,7 +56,7 @@ public sealed interface RaftAction
     record Send(ServerId to, RaftRpc rpc) implements RaftAction
     {
         /**
-         * Validates the components.
+         * Checks that {@code to} and {@code rpc} are not null.
          */
         public Send
         {

@@ -44,7 +44,7 @@ public sealed interface RaftEvent
     record RpcReceived(ServerId from, RaftRpc rpc) implements RaftEvent
     {
         /**
-         * Validates the components.
+         * Checks that {@code from} and {@code rpc} are not null.
          */
         public RpcReceived
         {
@@ -92,7 +92,7 @@ public sealed interface RaftEvent
     record ClientCommand(UserCommand command, ReplyMode replyMode) implements RaftEvent
     {
         /**
-         * Validates the components.
+         * Checks that {@code command} and {@code replyMode} are not null.
          */
         public ClientCommand
         {
@@ -109,7 +109,7 @@ public sealed interface RaftEvent
     record BuiltinTriggered(BuiltinCommand command) implements RaftEvent
     {
         /**
-         * Validates the components.
+         * Checks that {@code command} is not null.
          */
         public BuiltinTriggered
         {
@@ -136,7 +136,7 @@ public sealed interface RaftEvent
     record AddMember(long callId, Member member) implements RaftEvent
     {
         /**
-         * Validates the components.
+         * Checks that {@code member} is not null.
          */
         public AddMember
         {
@@ -153,7 +153,7 @@ public sealed interface RaftEvent
     record RemoveMember(long callId, ServerId server) implements RaftEvent
     {
         /**
-         * Validates the components.
+         * Checks that {@code server} is not null.
          */
         public RemoveMember
         {
@@ -170,7 +170,7 @@ public sealed interface RaftEvent
     record TransferLeadership(long callId, ServerId target) implements RaftEvent
     {
         /**
-         * Validates the components.
+         * Checks that {@code target} is not null.
          */
         public TransferLeadership
         {
@@ -205,7 +205,7 @@ public sealed interface RaftEvent
     record PeerSilent(ServerId peer) implements RaftEvent
     {
         /**
-         * Validates the components.
+         * Checks that {@code peer} is not null.
          */
         public PeerSilent
         {
@@ -222,7 +222,7 @@ public sealed interface RaftEvent
     record PeerUnreachable(ServerId peer) implements RaftEvent
     {
         /**
-         * Validates the components.
+         * Checks that {@code peer} is not null.
          */
         public PeerUnreachable
         {
@@ -238,7 +238,7 @@ public sealed interface RaftEvent
     record PeerReachable(ServerId peer) implements RaftEvent
     {
         /**
-         * Validates the components.
+         * Checks that {@code peer} is not null.
          */
         public PeerReachable
         {

@@ -37,7 +37,7 @@ public sealed interface ReplyMode
     record Notify(ProcessRef to, Object correlation) implements ReplyMode
     {
         /**
-         * Validates the components.
+         * Checks that {@code to} is not null.
          */
         public Notify
         {
