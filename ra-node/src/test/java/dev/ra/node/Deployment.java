@@ -1,4 +1,4 @@
-package dev.ra.transport.netty;
+package dev.ra.node;
 
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
@@ -8,6 +8,8 @@ import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
 import dev.ra.testkit.ThrowingMachine;
 import dev.ra.testkit.WatcherMachine;
+import dev.ra.transport.netty.NettyTransport;
+import dev.ra.transport.netty.NettyTransportConfig;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,7 +51,7 @@ final class Deployment implements AutoCloseable
     {
         for (int i = 1; i <= size; i++)
         {
-            addresses.put("n" + i, new InetSocketAddress("127.0.0.1", LoopbackTransports.freePort()));
+            addresses.put("n" + i, new InetSocketAddress("127.0.0.1", LoopbackPorts.freePort()));
         }
         final Path logs = Path.of("target", "node-logs", testName);
         final Path data = Path.of("target", "node-data", testName);

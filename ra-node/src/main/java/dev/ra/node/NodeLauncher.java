@@ -1,22 +1,17 @@
-package dev.ra.transport.netty;
+package dev.ra.node;
 
-import dev.ra.RaProcess;
 import dev.ra.RaSystem;
-import dev.ra.ServerId;
-import dev.ra.ServerOverview;
 import dev.ra.StateMachine;
 import dev.ra.log.FileStorage;
 import dev.ra.log.SyncMethod;
 import dev.ra.runtime.memory.InMemoryStorage;
 import dev.ra.spi.Storage;
-import java.io.BufferedReader;
+import dev.ra.transport.netty.NettyTransport;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,26 +24,22 @@ import org.slf4j.LoggerFactory;
  * {@code -linux-aarch_64}) for epoll, and an SLF4J binding for logs):
  *
  * <pre>
- * java -cp "ra-core.jar:ra-log.jar:ra-transport-netty.jar:netty-common.jar:netty-buffer.jar:netty-resolver.jar:netty-transport.jar:netty-transport-native-unix-common.jar:netty-codec-base.jar:netty-handler.jar:netty-transport-classes-epoll.jar:slf4j-api.jar:your-machines.jar" \
- *     dev.ra.transport.netty.NodeLauncher --config n1.properties
- * java -cp ... dev.ra.transport.netty.NodeLauncher node.id=n1 listen=127.0.0.1:7001 \
+ * java -cp "ra-core.jar:ra-log.jar:ra-transport-netty.jar:ra-node.jar:netty-common.jar:netty-buffer.jar:netty-resolver.jar:netty-transport.jar:netty-transport-native-unix-common.jar:netty-codec-base.jar:netty-handler.jar:netty-transport-classes-epoll.jar:slf4j-api.jar:your-machines.jar" \
+ *     dev.ra.node.NodeLauncher --config n1.properties
+ * java -cp ... dev.ra.node.NodeLauncher node.id=n1 listen=127.0.0.1:7001 \
  *     peers=n2=127.0.0.1:7002,n3=127.0.0.1:7003 machines=kv=com.example.KvMachine
  * </pre>
  *
  * <p>Once listening it prints {@code ra> ready <node> <host:port>} on standard output, and runs until it is stopped:
  * by a signal (Ctrl-C, {@code kill}), which closes the node, or, with {@code control=stdin}, by the {@code stop}
  * command or the end of standard input. With {@code control=stdin} it reads one command per line from standard input
- * and answers on standard output, each answer line starting with {@code ra> }:
+ * and answers on standard output, each answer line starting with {@code ra> }: the commands of {@link NodeControl}
+ * ({@code status}, {@code spawn}, {@code close <id>}, {@code stop}) and
  *
  * <pre>
- * status           one line per local server:
- *                  status &lt;server&gt; &lt;role&gt; term=.. leader=.. commit=.. applied=..
- * block &lt;node&gt;     cut the transport off from a node (fault injection: a partition)
- * unblock &lt;node&gt;   heal that
- * spawn            create a process on this node; answers spawned &lt;node&gt; &lt;id&gt;
- * close &lt;id&gt;       close that process (its monitors see Down NORMAL)
- * stats            the transport's counters
- * stop             close the node and exit
+ * block &lt;node&gt;     cut the transport off from a node (fault injection: a partition); answers ok block
+ * unblock &lt;node&gt;   heal that; answers ok unblock
+ * stats            the transport's counters: stats ...
  * </pre>
  *
  * Clusters are started and used from any node, e.g. a client {@link RaSystem} with its own {@link NettyTransport}
@@ -58,17 +49,13 @@ import org.slf4j.LoggerFactory;
 public final class NodeLauncher implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(NodeLauncher.class);
-    private static final String PREFIX = "ra> ";
 
-    private final NodeConfig config;
     private final NettyTransport transport;
     private final Storage storage;
     private final RaSystem system;
-    private final Map<Long, RaProcess> processes = new ConcurrentHashMap<>();
 
     private NodeLauncher(final NodeConfig config)
     {
-        this.config = config;
         this.transport = new NettyTransport(config.transportConfig());
         this.storage = openStorage(config);
         final RaSystem.Builder builder = NodeTuning.system(config.tuning(), RaSystem.builder().nodeId(config.nodeId())
@@ -167,90 +154,41 @@ public final class NodeLauncher implements AutoCloseable
         final NodeConfig config = NodeConfig.fromArgs(args);
         final NodeLauncher node = start(config);
         Runtime.getRuntime().addShutdownHook(new Thread(node::close, "ra-shutdown"));
-        final PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        final java.net.InetSocketAddress address = node.transport.localAddress();
-        out.println(PREFIX + "ready " + config.nodeId() + " " + address.getHostString() + ":" + address.getPort());
+        final NodeControl control = node.control(new PrintStream(System.out, true, StandardCharsets.UTF_8));
+        control.ready(node.transport.localAddress());
         if (!config.stdinControl())
         {
             // Ra's threads are daemons: the main thread keeps the JVM up until a signal runs the shutdown hook.
             new CountDownLatch(1).await();
             return;
         }
-        final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        String line;
-        while (null != (line = in.readLine()))
-        {
-            if (!line.isBlank() && !node.control(line.trim(), out))
-            {
-                break;
-            }
-        }
+        control.run(System.in);
         System.exit(0);
     }
 
     /**
-     * Execute one control command.
+     * The node's control loop: the common commands of {@link NodeControl} plus {@code block}, {@code unblock} and
+     * {@code stats} (see the class description).
      *
-     * @return false to stop.
+     * @param out where answers go.
+     * @return the control loop, not yet reading.
      */
-    private boolean control(final String line, final PrintStream out)
+    public NodeControl control(final PrintStream out)
     {
-        final String[] words = line.split("\\s+");
-        try
+        return NodeControl.builder(system, this::close).output(out)
+            .command("block", words -> ok(words, transport::block))
+            .command("unblock", words -> ok(words, transport::unblock))
+            .command("stats", words -> "stats " + transport.stats())
+            .build();
+    }
+
+    private static String ok(final String[] words, final java.util.function.Consumer<String> nodeAction)
+    {
+        if (words.length != 2)
         {
-            switch (words[0])
-            {
-                case "status":
-                    for (final ServerId server : system.runningServers())
-                    {
-                        final ServerOverview o = system.overview(server);
-                        out.println(PREFIX + "status " + server + " " + o.role() + " term=" + o.currentTerm() +
-                            " leader=" + o.leader() + " commit=" + o.commitIndex() + " applied=" + o.lastApplied());
-                    }
-                    out.println(PREFIX + "ok status");
-                    return true;
-                case "block":
-                    transport.block(words[1]);
-                    out.println(PREFIX + "ok block");
-                    return true;
-                case "unblock":
-                    transport.unblock(words[1]);
-                    out.println(PREFIX + "ok unblock");
-                    return true;
-                case "spawn":
-                {
-                    final RaProcess process = system.spawn(message -> LOG.info("{}: process got {}",
-                        config.nodeId(), message));
-                    processes.put(process.ref().id(), process);
-                    out.println(PREFIX + "spawned " + process.ref().node() + " " + process.ref().id());
-                    return true;
-                }
-                case "close":
-                {
-                    final RaProcess process = processes.remove(Long.parseLong(words[1]));
-                    if (null != process)
-                    {
-                        process.close();
-                    }
-                    out.println(PREFIX + "ok close");
-                    return true;
-                }
-                case "stats":
-                    out.println(PREFIX + "stats " + transport.stats());
-                    return true;
-                case "stop":
-                    out.println(PREFIX + "ok stop");
-                    close();
-                    return false;
-                default:
-                    out.println(PREFIX + "error unknown command " + words[0]);
-                    return true;
-            }
+            throw new IllegalArgumentException("usage: " + words[0] + " <node>");
         }
-        catch (final RuntimeException ex)
-        {
-            out.println(PREFIX + "error " + ex);
-            return true;
-        }
+        nodeAction.accept(words[1]);
+        return "ok " + words[0];
     }
 }

@@ -1,4 +1,4 @@
-package dev.ra.transport.netty;
+package dev.ra.node;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One node in its own JVM: {@link NodeLauncher} started with {@link ProcessBuilder} on this JVM's class path, driven
- * through its standard input ({@code control=stdin}); its log goes to {@code target/node-logs}.
+ * through its standard input ({@code control=stdin}, see {@link NodeControl}); its log goes to
+ * {@code target/node-logs}.
  */
 final class NodeProcess implements AutoCloseable
 {
@@ -80,9 +81,10 @@ final class NodeProcess implements AutoCloseable
                 String line;
                 while (null != (line = out.readLine()))
                 {
-                    if (line.startsWith("ra> "))
+                    // Messages to processes spawned there are not answers to commands.
+                    if (line.startsWith(NodeControl.PREFIX) && !line.startsWith(NodeControl.PREFIX + "message "))
                     {
-                        answers.add(line.substring(4));
+                        answers.add(line.substring(NodeControl.PREFIX.length()));
                     }
                 }
             }

@@ -1,5 +1,7 @@
-package dev.ra.transport.netty;
+package dev.ra.node;
 
+import dev.ra.transport.netty.NettyTransportConfig;
+import dev.ra.transport.netty.TlsConfig;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -88,7 +90,8 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
     Duration failureTimeout, boolean stdinControl, TlsConfig tls, Map<String, String> tuning)
 {
     /**
-     * Validates the components.
+     * Requires the node id and the listen address (naming the missing key), and copies the peers, clients, machines
+     * and tuning so that the configuration cannot change once made.
      */
     public NodeConfig
     {

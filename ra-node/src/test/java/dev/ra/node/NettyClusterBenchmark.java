@@ -1,4 +1,4 @@
-package dev.ra.transport.netty;
+package dev.ra.node;
 
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
