@@ -24,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <pre>
  * status           one line per local server, then ok status:
  *                  status &lt;server&gt; &lt;role&gt; term=.. leader=.. commit=.. applied=..
- * spawn            create a process on this node that reports each message it receives as
+ * spawn            create a process on this node that reports each message it receives as the event
  *                  message &lt;id&gt; &lt;message&gt;; answers spawned &lt;node&gt; &lt;id&gt;
  * close &lt;id&gt;       close that process (its monitors see Down NORMAL); answers ok close
  * stop             close the node; answers ok stop, and the loop ends
@@ -34,13 +34,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * unknown one {@code error unknown command <word>}; neither stops the node. The end of the input stops the node too.
  * Before reading, a node prints {@code ready <node> <host:port>} ({@link #ready}).
  *
- * <p>Answers and unsolicited lines (process messages, and what the node {@link #report reports}) share the output;
- * each line is written whole. Thread-safe.
+ * <p>Events, lines the node writes on its own (process messages, and what the node reports with {@link #event}), start
+ * with {@code ra> event } so that a controller ({@link NodeJvm}) tells them from answers. Answers and events share
+ * the output; each line is written whole. Thread-safe.
  */
 public final class NodeControl
 {
     /** Starts every line a node writes for its controller. */
     public static final String PREFIX = "ra> ";
+    /** Starts every event: a line the node writes on its own, not in answer to a command. */
+    public static final String EVENT_PREFIX = PREFIX + "event ";
 
     /**
      * A command a node adds to the common ones.
@@ -91,11 +94,16 @@ public final class NodeControl
     }
 
     /**
-     * Print a line for the controller, outside any answer (for example an event of the node).
+     * Print an event: a line for the controller outside any answer.
      *
-     * @param line without {@link #PREFIX}.
+     * @param line without {@link #EVENT_PREFIX}.
      */
-    public void report(final String line)
+    public void event(final String line)
+    {
+        out.println(EVENT_PREFIX + line);
+    }
+
+    private void report(final String line)
     {
         out.println(PREFIX + line);
     }
@@ -170,7 +178,7 @@ public final class NodeControl
     private void spawn()
     {
         final long[] id = new long[1];
-        final RaProcess process = system.spawn(message -> report("message " + id[0] + " " + message));
+        final RaProcess process = system.spawn(message -> event("message " + id[0] + " " + message));
         id[0] = process.ref().id();
         processes.put(id[0], process);
         report("spawned " + process.ref().node() + " " + process.ref().id());

@@ -29,7 +29,7 @@ final class Deployment implements AutoCloseable
 {
     static final String CLIENT = "client";
 
-    final Map<String, NodeProcess> nodes = new LinkedHashMap<>();
+    final Map<String, NodeJvm> nodes = new LinkedHashMap<>();
     final Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
     final NettyTransport clientTransport;
     final RaSystem client;
@@ -58,8 +58,7 @@ final class Deployment implements AutoCloseable
         deleteRecursively(data);
         for (final String node : addresses.keySet())
         {
-            final List<String> settings = new ArrayList<>(List.of("node.id=" + node,
-                "listen=" + NodeProcess.hostPort(addresses.get(node)), "peers=" + peersExcept(node),
+            final List<String> settings = new ArrayList<>(List.of("listen=" + hostPort(addresses.get(node)), "peers=" + peersExcept(node),
                 "clients=" + CLIENT, "cluster.id=it", "machines=kv=" + KvMachine.class.getName() + ",w=" +
                     WatcherMachine.class.getName() + ",counter=" + CounterMachine.class.getName() + ",throwing=" +
                     ThrowingMachine.class.getName(),
@@ -68,10 +67,11 @@ final class Deployment implements AutoCloseable
                 "failure.timeout.ms=" + setting(extraSettings, "failure.timeout.ms", 3000),
                 "data.dir=" + data.resolve(node).toAbsolutePath()));
             settings.addAll(extraSettings);
-            nodes.put(node, new NodeProcess(node, settings, logs, jvm));
+            nodes.put(node, new NodeJvm(node, NodeLauncher.class.getName(), jvm, settings,
+                logs.resolve(node + ".log")));
         }
-        final List<CompletableFuture<NodeProcess>> starts = new ArrayList<>();
-        for (final NodeProcess node : nodes.values())
+        final List<CompletableFuture<NodeJvm>> starts = new ArrayList<>();
+        for (final NodeJvm node : nodes.values())
         {
             starts.add(CompletableFuture.supplyAsync(node::start));
         }
@@ -127,16 +127,21 @@ final class Deployment implements AutoCloseable
         {
             if (!id.equals(node))
             {
-                peers.add(id + "=" + NodeProcess.hostPort(address));
+                peers.add(id + "=" + hostPort(address));
             }
         });
         return String.join(",", peers);
     }
 
+    static String hostPort(final InetSocketAddress address)
+    {
+        return address.getHostString() + ":" + address.getPort();
+    }
+
     void awaitClientConnected()
     {
-        InJvmCluster.await(() -> nodes.values().stream().filter(NodeProcess::isAlive)
-            .allMatch(n -> clientTransport.isReachable(n.node())), Duration.ofSeconds(20), "the client to connect");
+        InJvmCluster.await(() -> nodes.values().stream().filter(NodeJvm::isAlive)
+            .allMatch(n -> clientTransport.isReachable(n.nodeId())), Duration.ofSeconds(20), "the client to connect");
     }
 
     List<ServerId> members(final String cluster)
@@ -149,7 +154,7 @@ final class Deployment implements AutoCloseable
         return ids;
     }
 
-    NodeProcess node(final String id)
+    NodeJvm node(final String id)
     {
         return nodes.get(id);
     }
@@ -161,9 +166,9 @@ final class Deployment implements AutoCloseable
     {
         ServerId leader = null;
         long bestTerm = -1;
-        for (final NodeProcess node : nodes.values())
+        for (final NodeJvm node : nodes.values())
         {
-            if (!node.isAlive() || excluding.contains(node.node()))
+            if (!node.isAlive() || excluding.contains(node.nodeId()))
             {
                 continue;
             }
@@ -194,7 +199,7 @@ final class Deployment implements AutoCloseable
     public void close()
     {
         client.close();
-        for (final NodeProcess node : nodes.values())
+        for (final NodeJvm node : nodes.values())
         {
             node.close();
         }

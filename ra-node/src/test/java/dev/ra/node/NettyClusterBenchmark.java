@@ -141,7 +141,7 @@ public final class NettyClusterBenchmark
     private static long[] totals(final Deployment d)
     {
         final List<String> lines = new ArrayList<>();
-        for (final NodeProcess node : d.nodes.values())
+        for (final NodeJvm node : d.nodes.values())
         {
             lines.addAll(node.command("stats"));
         }

@@ -105,7 +105,7 @@ class NodeControlTest
         final ProcessRef process = new ProcessRef(spawned[2], Long.parseLong(spawned[3]));
 
         system.send(process, "hello");
-        InJvmCluster.await(() -> lines().contains("ra> message " + process.id() + " hello") ? Boolean.TRUE : null,
+        InJvmCluster.await(() -> lines().contains("ra> event message " + process.id() + " hello") ? Boolean.TRUE : null,
             Duration.ofSeconds(10), "the message to be reported");
         assertThat(control.execute("close " + process.id())).isTrue();
         assertThat(lines()).endsWith("ra> ok close");

@@ -15,12 +15,14 @@ import dev.ra.examples.tasks.TaskQueueMachine;
 import dev.ra.log.FileStorage;
 import dev.ra.node.NodeConfig;
 import dev.ra.node.NodeControl;
+import dev.ra.node.NodeJvm;
 import dev.ra.runtime.memory.InMemoryStorage;
 import dev.ra.spi.Storage;
 import dev.ra.transport.netty.NettyTransport;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -49,8 +51,8 @@ import java.util.Map;
  * kv get &lt;key&gt;   linearizable read on this node's member; answers ok get &lt;value&gt; (or ok absent)
  * </pre>
  *
- * The companion of the follow-the-leader cluster prints {@code companion started <epoch>} and
- * {@code companion stopped <epoch>}. Thread-safe.
+ * The companion of the follow-the-leader cluster reports the events {@code companion started <epoch>} and
+ * {@code companion stopped <epoch>}; {@link #childJvm} runs a node in a child JVM. Thread-safe.
  */
 public final class ToolboxNode implements AutoCloseable
 {
@@ -139,6 +141,21 @@ public final class ToolboxNode implements AutoCloseable
     }
 
     /**
+     * A toolbox node in a child JVM, driven through its standard input (not started yet).
+     *
+     * @param nodeId   of the node.
+     * @param settings of the node (see the class description) other than {@code node.id} and {@code control}.
+     * @param logFile  where the child's standard error goes (appended across restarts).
+     * @return the child JVM; {@link NodeJvm#start()} starts it.
+     */
+    public static NodeJvm childJvm(final String nodeId, final List<String> settings, final Path logFile)
+    {
+        // Small, quick-starting JVMs: a toolbox node needs little memory, and 2-core machines run several of them.
+        return new NodeJvm(nodeId, ToolboxNode.class.getName(),
+            List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), settings, logFile);
+    }
+
+    /**
      * @param cluster one of {@link #CLUSTERS}.
      * @param nodes   hosting its members.
      * @return the members of that cluster on those nodes.
@@ -203,13 +220,13 @@ public final class ToolboxNode implements AutoCloseable
             @Override
             public void start(final long epoch)
             {
-                out.println(NodeControl.PREFIX + "companion started " + epoch);
+                out.println(NodeControl.EVENT_PREFIX + "companion started " + epoch);
             }
 
             @Override
             public void stop(final long epoch)
             {
-                out.println(NodeControl.PREFIX + "companion stopped " + epoch);
+                out.println(NodeControl.EVENT_PREFIX + "companion stopped " + epoch);
             }
         });
         Runtime.getRuntime().addShutdownHook(new Thread(node::close, "toolbox-node-shutdown"));
