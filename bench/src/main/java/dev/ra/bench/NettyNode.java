@@ -14,8 +14,8 @@ import java.time.Duration;
  * One benchmark node in its own JVM: a {@link RaSystem} on the Netty transport with ra-log storage and the
  * {@link BenchKv} machines registered. Started by the harness:
  * {@code NettyNode <node> <dataDir> <sync> <electionMinMs> <electionMaxMs> <tickMs> <walMaxBytes> <node=port>...}; prints
- * {@code ra> ready <node> <host:port>} and answers the control commands of {@link NodeControl} on standard input; exits
- * when standard input closes (or says {@code stop}), so it never outlives the harness.
+ * {@code ra> ready <node> <host:port>} and answers the control commands of {@link NodeControl} on standard input;
+ * exits when standard input closes (or says {@code stop}), so it never outlives the harness.
  */
 public final class NettyNode
 {

@@ -13,6 +13,7 @@ import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -176,13 +177,16 @@ public final class NodeLauncher implements AutoCloseable
     public NodeControl control(final PrintStream out)
     {
         return NodeControl.builder(system, this::close).output(out)
-            .command("block", words -> ok(words, transport::block))
-            .command("unblock", words -> ok(words, transport::unblock))
+            .command("block", words -> onNode(words, transport::block))
+            .command("unblock", words -> onNode(words, transport::unblock))
             .command("stats", words -> "stats " + transport.stats())
             .build();
     }
 
-    private static String ok(final String[] words, final java.util.function.Consumer<String> nodeAction)
+    /**
+     * Run a command of the form {@code <name> <node>}.
+     */
+    private static String onNode(final String[] words, final Consumer<String> nodeAction)
     {
         if (words.length != 2)
         {

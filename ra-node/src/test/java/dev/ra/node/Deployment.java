@@ -58,10 +58,10 @@ final class Deployment implements AutoCloseable
         deleteRecursively(data);
         for (final String node : addresses.keySet())
         {
-            final List<String> settings = new ArrayList<>(List.of("listen=" + hostPort(addresses.get(node)), "peers=" + peersExcept(node),
-                "clients=" + CLIENT, "cluster.id=it", "machines=kv=" + KvMachine.class.getName() + ",w=" +
-                    WatcherMachine.class.getName() + ",counter=" + CounterMachine.class.getName() + ",throwing=" +
-                    ThrowingMachine.class.getName(),
+            final List<String> settings = new ArrayList<>(List.of("listen=" + hostPort(addresses.get(node)),
+                "peers=" + peersExcept(node), "clients=" + CLIENT, "cluster.id=it",
+                "machines=kv=" + KvMachine.class.getName() + ",w=" + WatcherMachine.class.getName() + ",counter=" +
+                    CounterMachine.class.getName() + ",throwing=" + ThrowingMachine.class.getName(),
                 "election.timeout.ms=300-600", "tick.ms=100",
                 "heartbeat.ms=" + setting(extraSettings, "heartbeat.ms", 100),
                 "failure.timeout.ms=" + setting(extraSettings, "failure.timeout.ms", 3000),
