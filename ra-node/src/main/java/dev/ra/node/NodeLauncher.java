@@ -3,8 +3,6 @@ package dev.ra.node;
 import dev.ra.RaSystem;
 import dev.ra.StateMachine;
 import dev.ra.log.FileStorage;
-import dev.ra.log.SyncMethod;
-import dev.ra.runtime.memory.InMemoryStorage;
 import dev.ra.spi.Storage;
 import dev.ra.transport.netty.NettyTransport;
 import java.io.IOException;
@@ -59,9 +57,7 @@ public final class NodeLauncher implements AutoCloseable
     {
         this.transport = new NettyTransport(config.transportConfig());
         this.storage = openStorage(config);
-        final RaSystem.Builder builder = NodeTuning.system(config.tuning(), RaSystem.builder().nodeId(config.nodeId())
-            .transport(transport).storage(storage).electionTimeout(config.electionTimeoutMin(),
-                config.electionTimeoutMax()).tickInterval(config.tick()));
+        final RaSystem.Builder builder = config.applyTo(RaSystem.builder(), transport, storage);
         for (final Map.Entry<String, String> machine : config.machines().entrySet())
         {
             final Constructor<?> constructor = machineConstructor(machine.getValue());
@@ -77,10 +73,8 @@ public final class NodeLauncher implements AutoCloseable
         {
             LOG.warn("{}: no data.dir: in-memory storage, everything is lost when this process ends",
                 config.nodeId());
-            return new InMemoryStorage();
         }
-        return NodeTuning.storage(config.tuning(), FileStorage.builder().directory(config.dataDir())
-            .syncMethod(config.fsync() ? SyncMethod.DATASYNC : SyncMethod.NONE)).build();
+        return config.openStorage();
     }
 
     private static Constructor<?> machineConstructor(final String className)

@@ -16,7 +16,6 @@ import dev.ra.log.FileStorage;
 import dev.ra.node.NodeConfig;
 import dev.ra.node.NodeControl;
 import dev.ra.node.NodeJvm;
-import dev.ra.runtime.memory.InMemoryStorage;
 import dev.ra.spi.Storage;
 import dev.ra.transport.netty.NettyTransport;
 import java.io.IOException;
@@ -84,14 +83,12 @@ public final class ToolboxNode implements AutoCloseable
     {
         this.nodeId = config.nodeId();
         this.transport = new NettyTransport(config.transportConfig());
-        this.storage = null == config.dataDir() ? new InMemoryStorage() :
-            FileStorage.builder().directory(config.dataDir()).build();
+        this.storage = config.openStorage();
         final ServerId leaderMember = new ServerId(LEADER, nodeId);
         // The host checks leadership twice per grace period at most, as CompanionHost's Javadoc requires.
         this.companionHost = new CompanionHost(leaderMember, companion, leaderGrace.dividedBy(3));
-        this.system = RaSystem.builder().nodeId(nodeId).transport(transport).storage(storage)
-            .electionTimeout(config.electionTimeoutMin(), config.electionTimeoutMax()).tickInterval(config.tick())
-            .defaultTimeout(Duration.ofSeconds(30))
+        // Calls wait 30 s unless the settings say otherwise (default.timeout.ms): a demo on a busy machine is patient.
+        this.system = config.applyTo(RaSystem.builder().defaultTimeout(Duration.ofSeconds(30)), transport, storage)
             .registerMachine(KV, () -> new KvMachine(CURSOR_POLICY))
             .registerMachine(GROUPS, () -> new GroupMachine(CURSOR_POLICY))
             .registerMachine(LOCKS, () -> new LockMachine(CURSOR_POLICY))
