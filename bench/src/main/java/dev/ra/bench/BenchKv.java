@@ -21,6 +21,9 @@ import java.util.Map;
  * is encoded in the background) every that many entries.
  *
  * <p>Not thread safe; confined to its server's event loop, like every machine.
+ *
+ * <p>Not ra-examples' {@code KvMachine}: raw byte commands and a state mutated in place keep the figures about Ra, not
+ * about the codec of string records or copy-on-write maps.
  */
 public final class BenchKv implements StateMachine<byte[], BenchKv.State>
 {

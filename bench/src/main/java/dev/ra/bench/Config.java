@@ -31,12 +31,15 @@ import java.util.Map;
  * @param walMaxMb      ra-log WAL file size limit in MiB (memtables hold up to about this much until rollover).
  * @param callerConnections whether the Netty figures' client sends synchronous calls over caller connections (the
  *                      default) or, for comparison, through its I/O thread like every other message.
+ * @param walServers    the wal figure's writing-server counts, comma-separated.
+ * @param walRates      the wal figure's paced rates (entries/s) for its latency lines, comma-separated; {@code half}
+ *                      is half the throughput measured with the most servers.
  */
 public record Config(String figure, int runs, double warmupSeconds, double seconds, int eventLoops, SyncMethod sync,
     Path dataDir, int clusters, int activeClusters, int perClusterInFlight, double idleSeconds,
     double idleSettleSeconds, int trials,
     long electionMinMs, long electionMaxMs, long entries, String peersClasspath, double peerSeconds, long walMaxMb,
-    boolean callerConnections)
+    boolean callerConnections, String walServers, String walRates)
 {
     /**
      * @param args {@code --name value} pairs; see {@link Harness}.
@@ -73,12 +76,14 @@ public record Config(String figure, int runs, double warmupSeconds, double secon
             m.get("peers-classpath"),
             Double.parseDouble(m.getOrDefault("peer-seconds", "10")),
             Long.parseLong(m.getOrDefault("wal-max-mb", "128")),
-            Boolean.parseBoolean(m.getOrDefault("caller-connections", "true")));
+            Boolean.parseBoolean(m.getOrDefault("caller-connections", "true")),
+            m.getOrDefault("wal-servers", "1,10,100"),
+            m.getOrDefault("wal-rates", "half,20000"));
         m.keySet().removeAll(java.util.Set.of("figure", "runs", "warmup", "seconds", "event-loops", "sync",
             "data-dir", "clusters", "active-clusters", "per-cluster-in-flight", "idle-seconds", "idle-settle-seconds",
             "trials",
             "election-min-ms", "election-max-ms", "entries", "peers-classpath", "peer-seconds", "wal-max-mb",
-            "caller-connections"));
+            "caller-connections", "wal-servers", "wal-rates"));
         if (!m.isEmpty())
         {
             throw new IllegalArgumentException("unknown arguments " + m.keySet());

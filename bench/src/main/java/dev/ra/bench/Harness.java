@@ -9,21 +9,26 @@ import java.util.Locale;
  * The performance harness (issue 6). Runs bounded, exits by itself, and prints one JSON line per figure on stdout
  * (progress goes to stderr). Run one figure with {@code --figure NAME}, or all of them with {@code --figure all}.
  *
- * <p>Figures: {@code floor} (fdatasync and loopback round trip: what a committed write cannot beat),
- * {@code sequential}, {@code pipelined-64}, {@code pipelined-1024}, {@code queries}, {@code netty} (sequential and 64 in flight with 3 node JVMs on loopback), {@code many-clusters},
- * {@code failover}, {@code recovery}, {@code peers} (ours vs Apache Ratis vs SOFAJRaft, 64 in flight, fsync on).
+ * <p>Figures: {@code floor} (fdatasync and loopback round trip: what a committed write cannot beat), {@code wal}
+ * (ra-log alone: throughput with 1 to 100 writing servers, append-to-durable latency), {@code sequential},
+ * {@code pipelined-64}, {@code pipelined-1024}, {@code queries}, {@code netty} (sequential and 64 in flight with 3 node
+ * JVMs on loopback), {@code many-clusters}, {@code failover}, {@code recovery}, {@code peers} (ours vs Apache Ratis vs
+ * SOFAJRaft, 64 in flight, fsync on).
  *
  * <p>Arguments ({@code --name value}): {@code runs} (3), {@code warmup} s (3), {@code seconds} per window (5),
  * {@code event-loops} per node (1), {@code sync} DATASYNC|NONE (DATASYNC; NONE is labelled UNSAFE), {@code data-dir},
  * {@code clusters} (1000), {@code active-clusters} (100), {@code per-cluster-in-flight} (16), {@code idle-seconds} (10),
  * {@code idle-settle-seconds} (15), {@code trials} (10), {@code election-min-ms} (300), {@code election-max-ms} (600), {@code entries} (1000000),
- * {@code peers-classpath}, {@code peer-seconds} (10), {@code wal-max-mb} (128), {@code caller-connections} (true).
+ * {@code peers-classpath}, {@code peer-seconds} (10), {@code wal-max-mb} (128), {@code caller-connections} (true),
+ * {@code wal-servers} (1,10,100), {@code wal-rates} (half,20000).
  */
 public final class Harness
 {
     /** Every figure, in the order {@code all} runs them. */
-    public static final List<String> FIGURES = List.of("floor", "sequential", "pipelined-64", "pipelined-1024", "queries",
-        "netty", "many-clusters", "failover", "recovery", "peers");
+    public static final List<String> FIGURES = List.of("floor", "wal", "sequential", "pipelined-64", "pipelined-1024",
+        "queries", "netty", "many-clusters", "failover", "recovery", "peers");
+
+    private static volatile boolean progressSilenced;
 
     private Harness()
     {
@@ -71,6 +76,7 @@ public final class Harness
         switch (figure)
         {
             case "floor" -> out.add(Floor.run(config));
+            case "wal" -> out.addAll(WalFigure.run(config));
             case "sequential" -> out.add(ClusterFigures.sequential(config));
             case "pipelined-64" -> out.add(ClusterFigures.pipelined(config, 64));
             case "pipelined-1024" -> out.add(ClusterFigures.pipelined(config, 1024));
@@ -104,8 +110,21 @@ public final class Harness
         return String.format(Locale.ROOT, "%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
 
+    /**
+     * Turn the progress lines on stderr off (the smoke test, which only checks that figures report) or back on.
+     *
+     * @param silent true to drop progress lines.
+     */
+    static void silenceProgress(final boolean silent)
+    {
+        progressSilenced = silent;
+    }
+
     static void progress(final String format, final Object... args)
     {
-        System.err.printf("[harness] " + format + "%n", args);
+        if (!progressSilenced)
+        {
+            System.err.printf("[harness] " + format + "%n", args);
+        }
     }
 }

@@ -44,7 +44,7 @@ public final class ManyClusters
                 started.add(nodes.system("n" + (c % 3 + 1)).startClusterAsync(name, BenchKv.NAME,
                     Nodes.members(name, 3)));
             }
-            CompletableFuture.allOf(started.toArray(new CompletableFuture[0])).orTimeout(10, TimeUnit.MINUTES).join();
+            CompletableFuture.allOf(started.toArray(new CompletableFuture<?>[0])).orTimeout(10, TimeUnit.MINUTES).join();
             final double startSeconds = (System.nanoTime() - t0) / 1e9;
             Harness.progress("%d clusters started and elected in %.2f s", n, startSeconds);
             // Leaders, found by one command per active cluster (also proves each commits).

@@ -62,7 +62,7 @@ public final class Recovery
                     final RaSystem system = nodes.start(node);
                     restarts.add(CompletableFuture.runAsync(() -> system.restartServer(new ServerId(NAME, node))));
                 }
-                CompletableFuture.allOf(restarts.toArray(new CompletableFuture[0])).orTimeout(5, TimeUnit.MINUTES)
+                CompletableFuture.allOf(restarts.toArray(new CompletableFuture<?>[0])).orTimeout(5, TimeUnit.MINUTES)
                     .join();
                 final double restarted = (System.nanoTime() - t0) / 1e6;
                 final long puts = serve(nodes, r);

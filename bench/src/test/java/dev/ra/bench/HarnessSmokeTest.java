@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.entry;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,6 +18,18 @@ class HarnessSmokeTest
 {
     @TempDir
     Path dir;
+
+    @BeforeAll
+    static void quiet()
+    {
+        Harness.silenceProgress(true);
+    }
+
+    @AfterAll
+    static void loud()
+    {
+        Harness.silenceProgress(false);
+    }
 
     private Config tiny(final String figure)
     {
@@ -50,6 +64,21 @@ class HarnessSmokeTest
             .contains("\"replicated_write_processes_append_p50_ms\":{\"min\":")
             .contains("\"replicated_write_processes_overwrite_cpu_us_per_op_leader\":{\"min\":")
             .contains("\"replicated_write_processes_append_cpu_us_per_op_all\":{\"min\":");
+    }
+
+    @Test
+    void walFigureReportsThroughputPerServerCountThenLatencyPerRate()
+    {
+        final Config config = Config.parse(new String[] {"--figure", "wal", "--runs", "1", "--warmup", "0.2",
+            "--seconds", "0.3", "--data-dir", dir.toString(), "--wal-servers", "1,4", "--wal-rates", "half,2000"});
+        final List<Json> lines = Harness.run("wal", config);
+        assertThat(lines).hasSize(4);
+        assertThat(lines.get(0).toString()).contains("\"figure\":\"wal-throughput\"").contains("\"servers\":1,")
+            .contains("\"entries_s\":{\"min\":").contains("\"alloc_bytes_per_entry\":{\"min\":");
+        assertThat(lines.get(1).toString()).contains("\"servers\":4,");
+        assertThat(lines.get(2).toString()).contains("\"figure\":\"wal-latency\"").contains("\"servers\":4,")
+            .contains("\"p99_ms\":{\"min\":");
+        assertThat(lines.get(3).toString()).contains("\"target_entries_s\":2000");
     }
 
     @Test

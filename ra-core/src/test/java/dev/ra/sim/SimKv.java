@@ -18,6 +18,9 @@ import java.util.TreeMap;
  * <p>Made with {@code throwOnPoison}, its {@code apply} throws for every command whose new value is "poisoned" (its
  * number is a multiple of {@link #POISON_EVERY}): a deterministic failure, which every member must treat alike
  * (state unchanged, entry applied) and which a client sees as an operation that definitely had no effect.
+ *
+ * <p>Not testkit's {@code KvMachine}: the simulation's safety check needs the digest, its clients need
+ * compare-and-set and poison, and the scenario traces pin this machine's replies.
  */
 public final class SimKv implements StateMachine<SimKv.Command, SimKv.State>
 {

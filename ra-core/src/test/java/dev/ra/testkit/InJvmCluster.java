@@ -8,23 +8,30 @@ import dev.ra.runtime.injvm.InJvmNetwork;
 import dev.ra.runtime.memory.InMemoryStorage;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Several {@link RaSystem}s (nodes {@code n1..nN}) in one JVM on an {@link InJvmNetwork}, each with its own
- * {@link InMemoryStorage}, tuned for fast tests: short election timeouts and ticks. Closing it closes everything.
+ * Several {@link RaSystem}s (nodes {@code n1..nN}, or named ones) in one JVM on an {@link InJvmNetwork}, each with
+ * its own {@link InMemoryStorage}, tuned for fast tests: short election timeouts and ticks. Closing it closes
+ * everything.
+ *
+ * <p>Nodes are started, stopped and looked up from the test's thread; {@link #isRunning}, {@link #system} and
+ * {@link #leaderOf} may also be called from client threads while a node stops.
  */
 public final class InJvmCluster implements AutoCloseable
 {
     private final InJvmNetwork network = new InJvmNetwork();
     private final TransportFactory transports;
-    private final Map<String, RaSystem> systems = new LinkedHashMap<>();
+    // Synchronized: client threads of a test ask whether a node runs while the test's thread stops it.
+    private final Map<String, RaSystem> systems = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, InMemoryStorage> storages = new LinkedHashMap<>();
-    private final Consumer<RaSystem.Builder> customizer;
+    private final BiConsumer<String, RaSystem.Builder> customizer;
     private final Duration syncDelay;
 
     /**
@@ -71,13 +78,41 @@ public final class InJvmCluster implements AutoCloseable
     public InJvmCluster(final int nodes, final Duration syncDelay, final TransportFactory transports,
         final Consumer<RaSystem.Builder> customizer)
     {
+        this(numbered(nodes), syncDelay, transports, (node, builder) -> customizer.accept(builder));
+    }
+
+    /**
+     * Named nodes on the in-JVM network, each configured knowing its id (e.g. to register a machine on some nodes
+     * only).
+     *
+     * @param nodes      ids of the nodes, started in this order.
+     * @param customizer adjusts each node's builder, given the node's id.
+     */
+    public InJvmCluster(final List<String> nodes, final BiConsumer<String, RaSystem.Builder> customizer)
+    {
+        this(nodes, Duration.ZERO, null, customizer);
+    }
+
+    private InJvmCluster(final List<String> nodes, final Duration syncDelay, final TransportFactory transports,
+        final BiConsumer<String, RaSystem.Builder> customizer)
+    {
         this.customizer = customizer;
         this.syncDelay = syncDelay;
         this.transports = null == transports ? node -> network.newTransport() : transports;
+        for (final String node : nodes)
+        {
+            startNode(node);
+        }
+    }
+
+    private static List<String> numbered(final int nodes)
+    {
+        final List<String> ids = new ArrayList<>();
         for (int i = 1; i <= nodes; i++)
         {
-            startNode("n" + i);
+            ids.add("n" + i);
         }
+        return ids;
     }
 
     /**
@@ -113,7 +148,7 @@ public final class InJvmCluster implements AutoCloseable
         final InMemoryStorage storage = storages.computeIfAbsent(node, n -> new InMemoryStorage(syncDelay));
         final RaSystem.Builder builder = testDefaults(RaSystem.builder().nodeId(node)
             .transport(transports.newTransport(node)).storage(storage));
-        customizer.accept(builder);
+        customizer.accept(node, builder);
         final RaSystem system = builder.build();
         systems.put(node, system);
         return system;
@@ -131,6 +166,15 @@ public final class InJvmCluster implements AutoCloseable
         {
             system.close();
         }
+    }
+
+    /**
+     * @param node id.
+     * @return true if the node is running (started and not stopped).
+     */
+    public boolean isRunning(final String node)
+    {
+        return systems.containsKey(node);
     }
 
     /**
@@ -169,7 +213,10 @@ public final class InJvmCluster implements AutoCloseable
      */
     public RaSystem first()
     {
-        return systems.values().iterator().next();
+        synchronized (systems)
+        {
+            return systems.values().iterator().next();
+        }
     }
 
     /**
@@ -177,7 +224,10 @@ public final class InJvmCluster implements AutoCloseable
      */
     public List<RaSystem> systems()
     {
-        return new ArrayList<>(systems.values());
+        synchronized (systems)
+        {
+            return new ArrayList<>(systems.values());
+        }
     }
 
     /**
@@ -189,9 +239,12 @@ public final class InJvmCluster implements AutoCloseable
     public List<ServerId> serverIds(final String name)
     {
         final List<ServerId> ids = new ArrayList<>();
-        for (final String node : systems.keySet())
+        synchronized (systems)
         {
-            ids.add(new ServerId(name, node));
+            for (final String node : systems.keySet())
+            {
+                ids.add(new ServerId(name, node));
+            }
         }
         return ids;
     }
@@ -323,7 +376,7 @@ public final class InJvmCluster implements AutoCloseable
     @Override
     public void close()
     {
-        for (final RaSystem system : systems.values())
+        for (final RaSystem system : systems())
         {
             system.close();
         }

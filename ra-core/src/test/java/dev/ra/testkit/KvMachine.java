@@ -13,6 +13,9 @@ import java.util.Map;
  * A key-value machine for runtime tests: {@link Put}, {@link Get} and {@link Delete} on string keys. The state is an
  * immutable map copied on write (fine for test sizes). With {@code releaseEvery > 0} it emits a
  * {@link Effect.ReleaseCursor} every that many entries, so tests can exercise snapshots.
+ *
+ * <p>Not ra-examples' {@code KvMachine}: the ra-core, ra-log and ra-transport-netty tests that use this one are
+ * upstream of ra-examples and cannot depend on it.
  */
 public final class KvMachine implements StateMachine<Object, Map<String, String>>
 {

@@ -44,11 +44,6 @@ final class Deployment implements AutoCloseable
 
     Deployment(final int size, final String testName, final List<String> extraSettings)
     {
-        this(size, testName, extraSettings, TEST_JVM);
-    }
-
-    Deployment(final int size, final String testName, final List<String> extraSettings, final List<String> jvm)
-    {
         for (int i = 1; i <= size; i++)
         {
             addresses.put("n" + i, new InetSocketAddress("127.0.0.1", LoopbackPorts.freePort()));
@@ -67,7 +62,7 @@ final class Deployment implements AutoCloseable
                 "failure.timeout.ms=" + setting(extraSettings, "failure.timeout.ms", 3000),
                 "data.dir=" + data.resolve(node).toAbsolutePath()));
             settings.addAll(extraSettings);
-            nodes.put(node, new NodeJvm(node, NodeLauncher.class.getName(), jvm, settings,
+            nodes.put(node, new NodeJvm(node, NodeLauncher.class.getName(), TEST_JVM, settings,
                 logs.resolve(node + ".log")));
         }
         final List<CompletableFuture<NodeJvm>> starts = new ArrayList<>();

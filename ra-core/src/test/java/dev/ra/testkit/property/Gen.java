@@ -168,6 +168,7 @@ public interface Gen<T>
      * @return one of the values, shrinking towards the first.
      */
     @SafeVarargs
+    @SuppressWarnings("varargs") // the array is only copied, never exposed
     static <T> Gen<T> of(final T... values)
     {
         final List<T> list = Arrays.asList(values.clone());
@@ -200,6 +201,7 @@ public interface Gen<T>
      * @return a value of one of the generators, shrinking towards the first.
      */
     @SafeVarargs
+    @SuppressWarnings("varargs") // the array is only copied, never exposed
     static <T> Gen<T> oneOf(final Gen<? extends T>... generators)
     {
         final List<Gen<? extends T>> list = List.of(generators);
@@ -223,6 +225,7 @@ public interface Gen<T>
      * @return a value of one of the generators, picked by weight, shrinking towards the first.
      */
     @SafeVarargs
+    @SuppressWarnings("varargs") // the array is only copied, never exposed
     static <T> Gen<T> frequency(final Weighted<? extends T>... choices)
     {
         final List<Weighted<? extends T>> list = List.of(choices);

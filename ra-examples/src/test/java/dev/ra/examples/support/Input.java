@@ -14,7 +14,7 @@ import java.util.Objects;
 public record Input(Object payload, long advanceMs)
 {
     /**
-     * Validates the components.
+     * Rejects a null payload; a step must carry something to feed the machine.
      */
     public Input
     {

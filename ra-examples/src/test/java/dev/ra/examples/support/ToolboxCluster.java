@@ -2,26 +2,21 @@ package dev.ra.examples.support;
 
 import dev.ra.RaProcess;
 import dev.ra.RaSystem;
-import dev.ra.RaftState;
 import dev.ra.ServerId;
 import dev.ra.StateMachine;
 import dev.ra.runtime.injvm.InJvmNetwork;
-import dev.ra.runtime.memory.InMemoryStorage;
 import dev.ra.testkit.InJvmCluster;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
  * The scenario-test world: three Ra nodes {@code n1..n3} that host a 3-member cluster, plus an application node
- * {@code n4} that hosts only processes (holders, members, workers), all in one JVM on an {@link InJvmNetwork} with
- * in-memory storage that survives node restarts. Nodes can be killed, restarted and partitioned.
+ * {@code n4} that hosts only processes (holders, members, workers), all in one {@link InJvmCluster} (one JVM, an
+ * {@link InJvmNetwork}, in-memory storage that survives node restarts). On top of that cluster it adds what the
+ * toolbox scenarios do: kill the leader, restart members from storage, cut the application node off and back.
  *
  * <p>Commands are sent through a Ra node (a node must host a member to know the cluster's codecs); the processes they
  * name may live anywhere, as pids do in the Erlang toolbox.
@@ -33,48 +28,31 @@ public final class ToolboxCluster implements AutoCloseable
     /** The node that hosts application processes only. */
     public static final String APP_NODE = "n4";
 
-    private final InJvmNetwork network = new InJvmNetwork();
-    private final Map<String, RaSystem> systems = new ConcurrentHashMap<>();
-    private final Map<String, InMemoryStorage> storages = new LinkedHashMap<>();
-    private final BiConsumer<String, RaSystem.Builder> customizer;
-    private final BiConsumer<String, RaSystem> onStarted;
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
     private final String clusterName;
-    private final String machineName;
-    private final List<ServerId> members = new ArrayList<>();
+    private final List<ServerId> members;
+    private final BiConsumer<String, RaSystem> onStarted;
+    private final InJvmCluster nodes;
 
-    /**
-     * @param clusterName of the one cluster, also the name of its servers.
-     * @param machineName under which {@code customizer} registers the machine on every Ra node.
-     * @param customizer  configures each node's builder, given the node id.
-     */
-    public ToolboxCluster(final String clusterName, final String machineName,
-        final BiConsumer<String, RaSystem.Builder> customizer)
-    {
-        this(clusterName, machineName, customizer, (node, system) -> { });
-    }
-
-    /**
-     * @param clusterName of the one cluster, also the name of its servers.
-     * @param machineName under which {@code customizer} registers the machine on every Ra node.
-     * @param customizer  configures each node's builder, given the node id.
-     * @param onStarted   runs after each Ra node's system is built (also after restarts).
-     */
-    public ToolboxCluster(final String clusterName, final String machineName,
-        final BiConsumer<String, RaSystem.Builder> customizer, final BiConsumer<String, RaSystem> onStarted)
+    private ToolboxCluster(final String clusterName, final BiConsumer<String, RaSystem.Builder> customizer,
+        final BiConsumer<String, RaSystem> onStarted)
     {
         this.clusterName = clusterName;
-        this.machineName = machineName;
-        this.customizer = customizer;
+        this.members = RA_NODES.stream().map(node -> new ServerId(clusterName, node)).toList();
         this.onStarted = onStarted;
+        final List<String> all = List.of(RA_NODES.get(0), RA_NODES.get(1), RA_NODES.get(2), APP_NODE);
+        this.nodes = new InJvmCluster(all, (node, builder) ->
+        {
+            if (RA_NODES.contains(node))
+            {
+                customizer.accept(node, builder);
+            }
+        });
         for (final String node : RA_NODES)
         {
-            members.add(new ServerId(clusterName, node));
+            onStarted.accept(node, nodes.system(node));
         }
-        for (final String node : RA_NODES)
-        {
-            startNode(node);
-        }
-        startNode(APP_NODE);
     }
 
     /**
@@ -106,14 +84,14 @@ public final class ToolboxCluster implements AutoCloseable
      *
      * @param clusterName of the cluster.
      * @param customizer  configures each node's builder; must register a machine named {@code clusterName}.
-     * @param onStarted   runs after each Ra node's system is built.
+     * @param onStarted   runs after each Ra node's system is built (also after restarts).
      * @return the world, with the cluster started.
      */
     public static ToolboxCluster start(final String clusterName,
         final BiConsumer<String, RaSystem.Builder> customizer, final BiConsumer<String, RaSystem> onStarted)
     {
-        final ToolboxCluster world = new ToolboxCluster(clusterName, clusterName, customizer, onStarted);
-        world.system("n1").startCluster(clusterName, clusterName, world.members);
+        final ToolboxCluster world = new ToolboxCluster(clusterName, customizer, onStarted);
+        world.system(RA_NODES.get(0)).startCluster(clusterName, clusterName, world.members);
         return world;
     }
 
@@ -122,7 +100,7 @@ public final class ToolboxCluster implements AutoCloseable
      */
     public List<ServerId> members()
     {
-        return List.copyOf(members);
+        return members;
     }
 
     /**
@@ -131,12 +109,7 @@ public final class ToolboxCluster implements AutoCloseable
      */
     public RaSystem system(final String node)
     {
-        final RaSystem system = systems.get(node);
-        if (null == system)
-        {
-            throw new IllegalArgumentException("node " + node + " is not running");
-        }
-        return system;
+        return nodes.system(node);
     }
 
     /**
@@ -145,7 +118,7 @@ public final class ToolboxCluster implements AutoCloseable
      */
     public boolean isUp(final String node)
     {
-        return systems.containsKey(node);
+        return nodes.isRunning(node);
     }
 
     /**
@@ -166,31 +139,23 @@ public final class ToolboxCluster implements AutoCloseable
     }
 
     /**
-     * @return the network, for partitions.
-     */
-    public InJvmNetwork network()
-    {
-        return network;
-    }
-
-    /**
      * Cut the application node off from every other node; both sides see each other go down.
      */
     public void isolateAppNode()
     {
-        network.isolate(APP_NODE);
+        nodes.network().isolate(APP_NODE);
     }
 
     /**
      * Reconnect the application node, one node pair at a time with {@link InJvmNetwork#heal}, which removes both
      * directions of a partition before telling either side, so that no answer to a node-up goes into a direction
-     * that is still cut. ({@code healAll} now does the same, but for every link, not just the application node's.)
+     * that is still cut.
      */
     public void reconnectAppNode()
     {
         for (final String node : RA_NODES)
         {
-            network.heal(APP_NODE, node);
+            nodes.network().heal(APP_NODE, node);
         }
     }
 
@@ -199,7 +164,15 @@ public final class ToolboxCluster implements AutoCloseable
      */
     public ServerId awaitLeader()
     {
-        return InJvmCluster.await(this::leader, Duration.ofSeconds(10), "a leader of " + clusterName);
+        return nodes.awaitLeader(members, WAIT);
+    }
+
+    /**
+     * @return the member that believes it leads, or null.
+     */
+    public ServerId leader()
+    {
+        return nodes.leaderOf(members);
     }
 
     /**
@@ -208,8 +181,7 @@ public final class ToolboxCluster implements AutoCloseable
     public String followerNode()
     {
         final ServerId leader = awaitLeader();
-        return RA_NODES.stream().filter(n -> !n.equals(leader.node()) && systems.containsKey(n)).findFirst()
-            .orElseThrow();
+        return RA_NODES.stream().filter(n -> !n.equals(leader.node()) && isUp(n)).findFirst().orElseThrow();
     }
 
     /**
@@ -220,48 +192,13 @@ public final class ToolboxCluster implements AutoCloseable
     public ServerId killLeader()
     {
         final ServerId leader = awaitLeader();
-        stopNode(leader.node());
-        InJvmCluster.await(() -> null != leader() && !leader().equals(leader) ? leader() : null,
-            Duration.ofSeconds(10), "a new leader after killing " + leader);
+        nodes.stopNode(leader.node());
+        InJvmCluster.await(() ->
+        {
+            final ServerId next = leader();
+            return null != next && !next.equals(leader) ? next : null;
+        }, WAIT, "a new leader after killing " + leader);
         return leader;
-    }
-
-    /**
-     * Stop a node; its storage is kept.
-     *
-     * @param node to stop.
-     */
-    public void stopNode(final String node)
-    {
-        final RaSystem system = systems.remove(node);
-        if (null != system)
-        {
-            system.close();
-        }
-    }
-
-    /**
-     * Start (or restart) a node with its storage, and restart the member it hosts, if it had started one before.
-     *
-     * @param node to start.
-     * @return its system.
-     */
-    public RaSystem startNode(final String node)
-    {
-        final InMemoryStorage storage = storages.computeIfAbsent(node, n -> new InMemoryStorage());
-        final RaSystem.Builder builder = InJvmCluster.testDefaults(RaSystem.builder().nodeId(node)
-            .transport(network.newTransport()).storage(storage));
-        if (RA_NODES.contains(node))
-        {
-            customizer.accept(node, builder);
-        }
-        final RaSystem system = builder.build();
-        systems.put(node, system);
-        if (RA_NODES.contains(node))
-        {
-            onStarted.accept(node, system);
-        }
-        return system;
     }
 
     /**
@@ -271,8 +208,8 @@ public final class ToolboxCluster implements AutoCloseable
      */
     public void restartNode(final String node)
     {
-        stopNode(node);
-        startNode(node).restartServer(new ServerId(clusterName, node));
+        nodes.stopNode(node);
+        startRaNode(node);
     }
 
     /**
@@ -282,28 +219,12 @@ public final class ToolboxCluster implements AutoCloseable
     {
         for (final String node : RA_NODES)
         {
-            stopNode(node);
+            nodes.stopNode(node);
         }
         for (final String node : RA_NODES)
         {
-            startNode(node).restartServer(new ServerId(clusterName, node));
+            startRaNode(node);
         }
-    }
-
-    /**
-     * @return the member that believes it leads, or null.
-     */
-    public ServerId leader()
-    {
-        for (final ServerId id : members)
-        {
-            final RaSystem system = systems.get(id.node());
-            if (null != system && system.isRunning(id) && system.overview(id).role() == RaftState.LEADER)
-            {
-                return id;
-            }
-        }
-        return null;
     }
 
     /**
@@ -311,31 +232,20 @@ public final class ToolboxCluster implements AutoCloseable
      */
     public void awaitSnapshotsEverywhere()
     {
-        InJvmCluster.await(() -> members.stream().filter(m -> systems.containsKey(m.node()))
-            .allMatch(m -> system(m.node()).overview(m).snapshotIndex() > 0), Duration.ofSeconds(10),
-            "a snapshot on every member");
-    }
-
-    /**
-     * @return the machine name the cluster was started with.
-     */
-    public String machineName()
-    {
-        return machineName;
+        InJvmCluster.await(() -> members.stream().filter(m -> isUp(m.node()))
+            .allMatch(m -> system(m.node()).overview(m).snapshotIndex() > 0), WAIT, "a snapshot on every member");
     }
 
     @Override
     public void close()
     {
-        for (final RaSystem system : systems.values())
-        {
-            system.close();
-        }
-        systems.clear();
-        network.close();
-        for (final InMemoryStorage storage : storages.values())
-        {
-            storage.close();
-        }
+        nodes.close();
+    }
+
+    private void startRaNode(final String node)
+    {
+        final RaSystem system = nodes.startNode(node);
+        onStarted.accept(node, system);
+        system.restartServer(new ServerId(clusterName, node));
     }
 }

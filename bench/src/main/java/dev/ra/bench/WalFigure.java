@@ -1,0 +1,528 @@
+package dev.ra.bench;
+
+import dev.ra.ServerId;
+import dev.ra.codec.Bytes;
+import dev.ra.log.FileStorage;
+import dev.ra.log.WalStatistics;
+import dev.ra.protocol.LogEntry;
+import dev.ra.protocol.UserCommand;
+import dev.ra.spi.LogListener;
+import dev.ra.spi.LogStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+import org.HdrHistogram.Histogram;
+
+/**
+ * ra-log on its own, without Raft: one {@link FileStorage} (one WAL writer) shared by N writing servers, as on a node
+ * that hosts N cluster members.
+ *
+ * <ul>
+ *   <li>{@code wal-throughput}, one line per server count ({@code --wal-servers}, default 1,10,100): a closed loop,
+ *       each server keeping up to {@value #WINDOW} un-acknowledged entries in flight as a pipelining leader does,
+ *       {@value #MAX_APPEND} per append. Entries, WAL batches (one {@code fdatasync} each) and megabytes per second,
+ *       and the bytes allocated per entry on the write path: by the appending threads inside {@code append} plus by
+ *       the WAL writer thread ({@code com.sun.management.ThreadMXBean}; the entries themselves are made by the caller,
+ *       the Raft core, and not counted).</li>
+ *   <li>{@code wal-latency}, one line per rate ({@code --wal-rates}, default {@code half,20000}; {@code half} is half
+ *       the throughput measured with the most servers): append→durable latency of an open loop, the most servers,
+ *       one entry per append, paced to that many entries per second.</li>
+ * </ul>
+ *
+ * <p>Each entry carries a {@value #PAYLOAD_BYTES}-byte payload. Each run starts from an empty directory, warms up for
+ * {@code --warmup} seconds and measures {@code --seconds}; min / median / max over {@code --runs}.
+ */
+final class WalFigure
+{
+    private static final int PAYLOAD_BYTES = 100;
+    private static final int THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    private static final int WINDOW = 8192;
+    private static final int MAX_APPEND = 64;
+    private static final String WAL_WRITER_THREAD = "ra-log-wal-writer";
+
+    private WalFigure()
+    {
+    }
+
+    /**
+     * @param config settings ({@code wal-servers}, {@code wal-rates}, {@code runs}, {@code warmup}, {@code seconds},
+     *               {@code sync}, {@code data-dir}, {@code wal-max-mb}).
+     * @return the throughput lines, then the latency lines.
+     */
+    static List<Json> run(final Config config)
+    {
+        final List<Integer> serverCounts = parseList(config.walServers(), "wal-servers").stream()
+            .map(Double::intValue).toList();
+        final int latencyServers = serverCounts.stream().mapToInt(Integer::intValue).max().orElseThrow();
+        try
+        {
+            final Path base = null == config.dataDir() ? Files.createTempDirectory("ra-bench-wal") :
+                Files.createTempDirectory(Files.createDirectories(config.dataDir()), "ra-bench-wal");
+            try
+            {
+                final double syncP50Ms = fdatasyncP50Millis(base);
+                final List<Json> out = new ArrayList<>();
+                double largestRate = 0;
+                for (final int servers : serverCounts)
+                {
+                    final List<Result> results = new ArrayList<>();
+                    for (int r = 0; r < config.runs(); r++)
+                    {
+                        results.add(throughput(base.resolve("tp-" + servers + "-" + r), servers, config));
+                    }
+                    if (servers == latencyServers)
+                    {
+                        largestRate = Json.median(results.stream().mapToDouble(Result::entriesPerSecond).sorted()
+                            .toArray());
+                    }
+                    final Json line = base(config, "wal-throughput", servers, syncP50Ms);
+                    rates(line, results);
+                    line.put("alloc_bytes_per_entry", summary(results, Result::bytesAllocatedPerEntry));
+                    out.add(line);
+                }
+                for (final String rate : config.walRates().split(","))
+                {
+                    final double target = "half".equals(rate.trim()) ? Math.max(1, Math.round(largestRate / 2)) :
+                        parseList(rate, "wal-rates").get(0);
+                    final List<Result> results = new ArrayList<>();
+                    for (int r = 0; r < config.runs(); r++)
+                    {
+                        results.add(latency(base.resolve("lat-" + r), latencyServers, target, config));
+                    }
+                    final Json line = base(config, "wal-latency", latencyServers, syncP50Ms)
+                        .put("target_entries_s", target);
+                    rates(line, results);
+                    line.put("p50_ms", summary(results, res -> res.percentileMs(50)))
+                        .put("p99_ms", summary(results, res -> res.percentileMs(99)))
+                        .put("p999_ms", summary(results, res -> res.percentileMs(99.9)))
+                        .put("max_ms", summary(results, res -> res.latency().getMaxValue() / 1e6));
+                    out.add(line);
+                }
+                return out;
+            }
+            finally
+            {
+                deleteTree(base);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", ex);
+        }
+    }
+
+    private static Json base(final Config config, final String figure, final int servers, final double syncP50Ms)
+    {
+        final Json j = new Json().put("figure", figure).put("impl", "ra-log").put("servers", servers)
+            .put("payload_bytes", PAYLOAD_BYTES).put("appending_threads", Math.min(THREADS, servers))
+            .put("sync", config.sync().name()).put("wal_max_mb", config.walMaxMb()).put("runs", config.runs())
+            .put("seconds", config.seconds()).put("fdatasync_4k_p50_ms", syncP50Ms);
+        if (config.unsafe())
+        {
+            j.put("UNSAFE", "fsync off: acknowledged entries can be lost on a crash");
+        }
+        return j;
+    }
+
+    private static void rates(final Json line, final List<Result> results)
+    {
+        line.put("entries_s", summary(results, Result::entriesPerSecond))
+            .put("fsyncs_s", summary(results, Result::batchesPerSecond))
+            .put("mb_s", summary(results, Result::megabytesPerSecond))
+            .put("entries_per_fsync", summary(results, r -> r.entriesPerSecond() / Math.max(1, r.batchesPerSecond())));
+    }
+
+    private static Json summary(final List<Result> results, final java.util.function.ToDoubleFunction<Result> value)
+    {
+        return Json.summary(results.stream().map(r -> Math.round(value.applyAsDouble(r) * 1000) / 1000.0).toList());
+    }
+
+    private static List<Double> parseList(final String text, final String flag)
+    {
+        try
+        {
+            final List<Double> values = Arrays.stream(text.split(",")).map(String::trim).map(Double::parseDouble)
+                .toList();
+            if (values.isEmpty() || values.stream().anyMatch(v -> v <= 0))
+            {
+                throw new IllegalArgumentException("--" + flag + " takes positive numbers, got " + text);
+            }
+            return values;
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("--" + flag + " takes comma-separated numbers, got " + text, ex);
+        }
+    }
+
+    /**
+     * One measured run. The latency histogram is null for throughput runs; the allocation is NaN for latency runs.
+     */
+    private record Result(double entriesPerSecond, double batchesPerSecond, double megabytesPerSecond,
+        double bytesAllocatedPerEntry, Histogram latency)
+    {
+        static Result of(final WalStatistics before, final WalStatistics after, final double seconds,
+            final double bytesAllocatedPerEntry, final Histogram latency)
+        {
+            return new Result((after.records() - before.records()) / seconds,
+                (after.batches() - before.batches()) / seconds, (after.bytes() - before.bytes()) / seconds / 1e6,
+                bytesAllocatedPerEntry, latency);
+        }
+
+        double percentileMs(final double percentile)
+        {
+            return latency.getValueAtPercentile(percentile) / 1e6;
+        }
+    }
+
+    /** One writing server: its log and its progress. */
+    private static final class Server implements LogListener
+    {
+        final Bytes payload;
+        LogStore log;
+        volatile long durable;
+        long next = 1;
+        // Latency runs: append times by index (a ring), read by the WAL writer thread in onWritten, the only thread
+        // that records into the histogram.
+        long[] appendedAtNanos;
+        volatile Histogram histogram;
+        long reportedUpTo;
+
+        Server(final int id)
+        {
+            final byte[] data = new byte[PAYLOAD_BYTES];
+            data[0] = (byte)id;
+            payload = Bytes.wrap(data);
+        }
+
+        @Override
+        public void onWritten(final long index, final long term)
+        {
+            final Histogram h = histogram;
+            if (null != h)
+            {
+                final long now = System.nanoTime();
+                for (long i = reportedUpTo + 1; i <= index; i++)
+                {
+                    // Clamped: a wait beyond the histogram's range (10 s) must not throw on the WAL writer's thread.
+                    h.recordValue(Math.min(h.getHighestTrackableValue(),
+                        Math.max(0, now - appendedAtNanos[(int)(i % appendedAtNanos.length)])));
+                }
+                reportedUpTo = index;
+            }
+            durable = index;
+        }
+
+        @Override
+        public void onFailure(final Throwable cause)
+        {
+            Harness.progress("wal: storage failed: %s", cause);
+        }
+
+        LogEntry entry(final long index)
+        {
+            return new LogEntry(index, 1, index, UserCommand.ofData(payload));
+        }
+    }
+
+    private static FileStorage storage(final Path dir, final Config config)
+    {
+        return FileStorage.builder().directory(dir).syncMethod(config.sync()).walMaxSizeBytes(config.walMaxMb() << 20)
+            .build();
+    }
+
+    private static List<Server> open(final FileStorage storage, final int count)
+    {
+        final List<Server> servers = new ArrayList<>();
+        for (int i = 0; i < count; i++)
+        {
+            final Server s = new Server(i);
+            s.log = storage.open(new ServerId("bench-" + i, "node"), s).log();
+            servers.add(s);
+        }
+        return servers;
+    }
+
+    private static Result throughput(final Path dir, final int count, final Config config)
+        throws IOException, InterruptedException
+    {
+        Harness.progress("wal: throughput, %d servers", count);
+        try (FileStorage storage = storage(dir, config))
+        {
+            final List<Server> servers = open(storage, count);
+            final int threads = Math.min(THREADS, count);
+            final AtomicBoolean measuring = new AtomicBoolean();
+            final AtomicBoolean stop = new AtomicBoolean();
+            final long[] appendAllocated = new long[threads];
+            final long[] appended = new long[threads];
+            final List<Thread> workers = new ArrayList<>();
+            for (int t = 0; t < threads; t++)
+            {
+                final int thread = t;
+                final Thread w = new Thread(() -> closedLoop(servers, thread, threads, measuring, stop,
+                    appendAllocated, appended), "bench-writer-" + t);
+                workers.add(w);
+                w.start();
+            }
+            try
+            {
+                Driver.sleep(config.warmupSeconds());
+                final Thread walThread = findThread(WAL_WRITER_THREAD);
+                final com.sun.management.ThreadMXBean mx =
+                    (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+                final WalStatistics before = storage.walStatistics();
+                final long walAllocBefore = mx.getThreadAllocatedBytes(walThread.getId());
+                final long start = System.nanoTime();
+                measuring.set(true);
+                Driver.sleep(config.seconds());
+                measuring.set(false);
+                final long elapsed = System.nanoTime() - start;
+                final WalStatistics after = storage.walStatistics();
+                final long walAlloc = mx.getThreadAllocatedBytes(walThread.getId()) - walAllocBefore;
+                stop.set(true);
+                for (final Thread w : workers)
+                {
+                    w.join();
+                }
+                final long callerAlloc = Arrays.stream(appendAllocated).sum();
+                final long entries = Arrays.stream(appended).sum();
+                return Result.of(before, after, elapsed / 1e9, (double)(callerAlloc + walAlloc) / Math.max(1, entries),
+                    null);
+            }
+            finally
+            {
+                stop.set(true);
+                for (final Thread w : workers)
+                {
+                    w.join();
+                }
+            }
+        }
+        finally
+        {
+            deleteTree(dir);
+        }
+    }
+
+    private static void closedLoop(final List<Server> servers, final int thread, final int threads,
+        final AtomicBoolean measuring, final AtomicBoolean stop, final long[] appendAllocated, final long[] appended)
+    {
+        final com.sun.management.ThreadMXBean mx =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final List<LogEntry> batch = new ArrayList<>(MAX_APPEND);
+        long allocated = 0;
+        long count = 0;
+        while (!stop.get())
+        {
+            boolean progressed = false;
+            for (int i = thread; i < servers.size(); i += threads)
+            {
+                final Server s = servers.get(i);
+                final long room = WINDOW - (s.next - 1 - s.durable);
+                if (room <= 0)
+                {
+                    continue;
+                }
+                batch.clear();
+                final int n = (int)Math.min(room, MAX_APPEND);
+                for (int k = 0; k < n; k++)
+                {
+                    batch.add(s.entry(s.next + k));
+                }
+                final boolean measure = measuring.get();
+                final long before = measure ? mx.getCurrentThreadAllocatedBytes() : 0;
+                s.log.append(batch);
+                if (measure)
+                {
+                    allocated += mx.getCurrentThreadAllocatedBytes() - before;
+                    count += n;
+                }
+                s.next += n;
+                progressed = true;
+            }
+            if (!progressed)
+            {
+                Thread.onSpinWait();
+                Thread.yield();
+            }
+        }
+        appendAllocated[thread] = allocated;
+        appended[thread] = count;
+    }
+
+    private static Result latency(final Path dir, final int count, final double entriesPerSecond, final Config config)
+        throws IOException, InterruptedException
+    {
+        Harness.progress("wal: latency, %d servers, %.0f entries/s", count, entriesPerSecond);
+        try (FileStorage storage = storage(dir, config))
+        {
+            final List<Server> servers = open(storage, count);
+            final Histogram warmup = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+            for (final Server s : servers)
+            {
+                s.appendedAtNanos = new long[1 << 16];
+                s.histogram = warmup;
+            }
+            final int threads = Math.min(THREADS, count);
+            final long warmupNanos = (long)(config.warmupSeconds() * 1e9);
+            final long runNanos = (long)(config.seconds() * 1e9);
+            final CountDownLatch done = new CountDownLatch(threads);
+            final long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+            final double perThreadRate = entriesPerSecond / threads;
+            for (int t = 0; t < threads; t++)
+            {
+                final int thread = t;
+                new Thread(() ->
+                {
+                    try
+                    {
+                        openLoop(servers, thread, threads, perThreadRate, start, warmupNanos + runNanos);
+                    }
+                    finally
+                    {
+                        // Also when the storage failed and append threw: the run then ends instead of hanging.
+                        done.countDown();
+                    }
+                }, "bench-paced-" + t).start();
+            }
+            // What was recorded during the warm-up is dropped: the WAL writer thread records into whichever histogram
+            // each server holds, so every server gets a fresh one at the warm-up's end.
+            Driver.sleep(Math.max(0, (start + warmupNanos - System.nanoTime()) / 1e9));
+            final WalStatistics before = storage.walStatistics();
+            final long measuredFrom = System.nanoTime();
+            final Histogram measured = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+            for (final Server s : servers)
+            {
+                s.histogram = measured;
+            }
+            if (!done.await(runNanos + TimeUnit.SECONDS.toNanos(60), TimeUnit.NANOSECONDS))
+            {
+                throw new IllegalStateException("the paced appenders did not finish");
+            }
+            final long last = servers.stream().mapToLong(s -> s.next - 1).max().orElse(0);
+            if (last == 0)
+            {
+                throw new IllegalStateException("nothing was appended");
+            }
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (System.nanoTime() < deadline && servers.stream().anyMatch(s -> s.durable < s.next - 1))
+            {
+                Thread.sleep(1);
+            }
+            final WalStatistics after = storage.walStatistics();
+            return Result.of(before, after, (System.nanoTime() - measuredFrom) / 1e9, Double.NaN, measured);
+        }
+        finally
+        {
+            deleteTree(dir);
+        }
+    }
+
+    private static void openLoop(final List<Server> servers, final int thread, final int threads,
+        final double rate, final long start, final long durationNanos)
+    {
+        // Paced in 200 us ticks: each tick appends (one entry per append call) what is due by then, then parks, so the
+        // generators leave the CPU to the WAL writer instead of spinning.
+        final List<LogEntry> one = new ArrayList<>(1);
+        final long tickNanos = 200_000;
+        long sent = 0;
+        int cursor = thread;
+        while (true)
+        {
+            final long now = System.nanoTime();
+            if (now - start > durationNanos)
+            {
+                return;
+            }
+            final long due = (long)((now - start) / 1e9 * rate);
+            while (sent < due)
+            {
+                final Server s = servers.get(cursor);
+                cursor += threads;
+                if (cursor >= servers.size())
+                {
+                    cursor = thread;
+                }
+                one.clear();
+                one.add(s.entry(s.next));
+                s.appendedAtNanos[(int)(s.next % s.appendedAtNanos.length)] = System.nanoTime();
+                s.log.append(one);
+                s.next++;
+                sent++;
+            }
+            LockSupport.parkNanos(tickNanos);
+        }
+    }
+
+    /**
+     * @return the p50 of a 4 KiB write plus {@code fdatasync} in the data directory, for context (the floor figure
+     *     measures this and more).
+     */
+    private static double fdatasyncP50Millis(final Path dir) throws IOException
+    {
+        final Path file = dir.resolve("fsync-probe");
+        final int rounds = 300;
+        final long[] nanos = new long[rounds];
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE))
+        {
+            final ByteBuffer block = ByteBuffer.allocateDirect(4096);
+            for (int i = 0; i < rounds; i++)
+            {
+                block.clear();
+                ch.write(block, (long)i * 4096);
+                final long t = System.nanoTime();
+                ch.force(false);
+                nanos[i] = System.nanoTime() - t;
+            }
+        }
+        Files.delete(file);
+        Arrays.sort(nanos);
+        return Math.round(nanos[rounds / 2] / 1e3) / 1000.0;
+    }
+
+    private static Thread findThread(final String name)
+    {
+        for (final Thread t : Thread.getAllStackTraces().keySet())
+        {
+            if (t.getName().equals(name))
+            {
+                return t;
+            }
+        }
+        throw new IllegalStateException("no thread named " + name + " (ra-log's WAL writer)");
+    }
+
+    private static void deleteTree(final Path root) throws IOException
+    {
+        if (!Files.exists(root))
+        {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root))
+        {
+            for (final Path p : walk.sorted(Comparator.reverseOrder()).toList())
+            {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
