@@ -14,8 +14,9 @@ import java.time.Duration;
  * One benchmark node in its own JVM: a {@link RaSystem} on the Netty transport with ra-log storage and the
  * {@link BenchKv} machines registered. Started by the harness:
  * {@code NettyNode <node> <dataDir> <sync> <electionMinMs> <electionMaxMs> <tickMs> <walMaxBytes> <node=port>...}; prints
- * {@code ra> ready <node> <host:port>} and answers the control commands of {@link NodeControl} on standard input;
- * exits when standard input closes (or says {@code stop}), so it never outlives the harness.
+ * {@code ra> ready <node> <host:port>} and answers the control commands of {@link NodeControl} on standard input
+ * (with the transport's, such as {@code stats}); exits when standard input closes (or says {@code stop}), so it never
+ * outlives the harness.
  */
 public final class NettyNode
 {
@@ -47,7 +48,7 @@ public final class NettyNode
         final NettyTransport net = new NettyTransport(transport.build());
         final RaSystem system = build(node, net, Path.of(args[1]), SyncMethod.valueOf(args[2]),
             Long.parseLong(args[3]), Long.parseLong(args[4]), Long.parseLong(args[5]), Long.parseLong(args[6]));
-        final NodeControl control = NodeControl.builder(system, system::close).build();
+        final NodeControl control = NodeControl.builder(system, system::close).transport(net).build();
         control.ready(net.localAddress());
         control.run(System.in);
         System.exit(0);

@@ -4,6 +4,7 @@ import dev.ra.RaProcess;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.ServerOverview;
+import dev.ra.transport.netty.NettyTransport;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,9 +13,11 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * The control loop of a node process: reads one command per line (from standard input) and answers on an output,
@@ -28,6 +31,14 @@ import java.util.concurrent.ConcurrentHashMap;
  *                  message &lt;id&gt; &lt;message&gt;; answers spawned &lt;node&gt; &lt;id&gt;
  * close &lt;id&gt;       close that process (its monitors see Down NORMAL); answers ok close
  * stop             close the node; answers ok stop, and the loop ends
+ * </pre>
+ *
+ * with {@link Builder#transport}, those of the node's Netty transport:
+ *
+ * <pre>
+ * block &lt;node&gt;     cut the transport off from a node (fault injection: a partition); answers ok block
+ * unblock &lt;node&gt;   heal that; answers ok unblock
+ * stats            the transport's counters: stats ...
  * </pre>
  *
  * plus those a node adds with {@link Builder#command}. A command that fails answers {@code error <reason>}, an
@@ -234,12 +245,40 @@ public final class NodeControl
         public Builder command(final String name, final Command command)
         {
             Objects.requireNonNull(command, "command");
-            if (java.util.List.of("status", "spawn", "close", "stop").contains(name) ||
+            if (List.of("status", "spawn", "close", "stop").contains(name) ||
                 null != commands.putIfAbsent(name, command))
             {
                 throw new IllegalArgumentException("the control command '" + name + "' exists already");
             }
             return this;
+        }
+
+        /**
+         * Add the commands of the node's transport: {@code block <node>}, {@code unblock <node>} and {@code stats}
+         * (see the class description).
+         *
+         * @param transport of the node.
+         * @return this builder.
+         */
+        public Builder transport(final NettyTransport transport)
+        {
+            Objects.requireNonNull(transport, "transport");
+            command("block", words -> onNode(words, transport::block));
+            command("unblock", words -> onNode(words, transport::unblock));
+            return command("stats", words -> "stats " + transport.stats());
+        }
+
+        /**
+         * Run a command of the form {@code <name> <node>}.
+         */
+        private static String onNode(final String[] words, final Consumer<String> nodeAction)
+        {
+            if (words.length != 2)
+            {
+                throw new IllegalArgumentException("usage: " + words[0] + " <node>");
+            }
+            nodeAction.accept(words[1]);
+            return "ok " + words[0];
         }
 
         /**

@@ -11,7 +11,6 @@ import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,16 +31,11 @@ import org.slf4j.LoggerFactory;
  * <p>Once listening it prints {@code ra> ready <node> <host:port>} on standard output, and runs until it is stopped:
  * by a signal (Ctrl-C, {@code kill}), which closes the node, or, with {@code control=stdin}, by the {@code stop}
  * command or the end of standard input. With {@code control=stdin} it reads one command per line from standard input
- * and answers on standard output, each answer line starting with {@code ra> }: the commands of {@link NodeControl}
- * ({@code status}, {@code spawn}, {@code close <id>}, {@code stop}) and
+ * and answers on standard output, each answer line starting with {@code ra> }: the commands of {@link NodeControl},
+ * {@code status}, {@code spawn}, {@code close <id>} and {@code stop}, and those of the transport, {@code block <node>},
+ * {@code unblock <node>} and {@code stats}.
  *
- * <pre>
- * block &lt;node&gt;     cut the transport off from a node (fault injection: a partition); answers ok block
- * unblock &lt;node&gt;   heal that; answers ok unblock
- * stats            the transport's counters: stats ...
- * </pre>
- *
- * Clusters are started and used from any node, e.g. a client {@link RaSystem} with its own {@link NettyTransport}
+ * <p>Clusters are started and used from any node, e.g. a client {@link RaSystem} with its own {@link NettyTransport}
  * ({@link RaSystem#startCluster(String, String, java.util.List)} with a machine name registered here,
  * {@link RaSystem#registerCluster}, {@link RaSystem#processCommand}, {@link RaSystem#namedQuery}).
  */
@@ -162,31 +156,13 @@ public final class NodeLauncher implements AutoCloseable
     }
 
     /**
-     * The node's control loop: the common commands of {@link NodeControl} plus {@code block}, {@code unblock} and
-     * {@code stats} (see the class description).
+     * The node's control loop: the common commands of {@link NodeControl} and those of its transport.
      *
      * @param out where answers go.
      * @return the control loop, not yet reading.
      */
     public NodeControl control(final PrintStream out)
     {
-        return NodeControl.builder(system, this::close).output(out)
-            .command("block", words -> onNode(words, transport::block))
-            .command("unblock", words -> onNode(words, transport::unblock))
-            .command("stats", words -> "stats " + transport.stats())
-            .build();
-    }
-
-    /**
-     * Run a command of the form {@code <name> <node>}.
-     */
-    private static String onNode(final String[] words, final Consumer<String> nodeAction)
-    {
-        if (words.length != 2)
-        {
-            throw new IllegalArgumentException("usage: " + words[0] + " <node>");
-        }
-        nodeAction.accept(words[1]);
-        return "ok " + words[0];
+        return NodeControl.builder(system, this::close).output(out).transport(transport).build();
     }
 }

@@ -10,6 +10,8 @@ import dev.ra.runtime.injvm.InJvmNetwork;
 import dev.ra.runtime.memory.InMemoryStorage;
 import dev.ra.testkit.CounterMachine;
 import dev.ra.testkit.InJvmCluster;
+import dev.ra.transport.netty.NettyTransport;
+import dev.ra.transport.netty.NettyTransportConfig;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -26,7 +28,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The control loop answers every command with lines starting {@code ra> }, survives bad commands, and closes the node
- * once, on {@code stop} or at the end of its input.
+ * once, on {@code stop} or at the end of its input; with a transport it blocks, unblocks and reports its counters.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class NodeControlTest
@@ -110,6 +112,29 @@ class NodeControlTest
         assertThat(control.execute("close " + process.id())).isTrue();
         assertThat(lines()).endsWith("ra> ok close");
         assertThat(closes).hasValue(0);
+    }
+
+    @Test
+    void theTransportsCommandsBlockUnblockAndReportItsCounters()
+    {
+        final NettyTransport transport = new NettyTransport(NettyTransportConfig.builder().clusterId("control")
+            .listenAddress(new InetSocketAddress("127.0.0.1", 0)).peer("n2", new InetSocketAddress("127.0.0.1",
+                LoopbackPorts.freePort())).build());
+        try (RaSystem onNetty = RaSystem.builder().nodeId("n1").transport(transport).storage(new InMemoryStorage())
+            .build())
+        {
+            final NodeControl control = NodeControl.builder(onNetty, () -> { })
+                .output(new PrintStream(output, true, StandardCharsets.UTF_8)).transport(transport).build();
+
+            for (final String command : List.of("block n2", "unblock n2", "block", "stats"))
+            {
+                assertThat(control.execute(command)).isTrue();
+            }
+
+            assertThat(lines().subList(0, 3)).containsExactly("ra> ok block", "ra> ok unblock",
+                "ra> error usage: block <node>");
+            assertThat(lines().get(3)).startsWith("ra> stats ").contains("messagesSent=");
+        }
     }
 
     @Test
