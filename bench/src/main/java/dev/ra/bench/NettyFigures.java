@@ -2,6 +2,7 @@ package dev.ra.bench;
 
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
+import dev.ra.node.NodeControl;
 import dev.ra.transport.netty.NettyTransportConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -63,7 +64,7 @@ public final class NettyFigures
                 final BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
                     StandardCharsets.UTF_8));
                 final String ready = CompletableFuture.supplyAsync(() -> readLine(r)).get(60, TimeUnit.SECONDS);
-                if (null == ready || !ready.startsWith("ready"))
+                if (null == ready || !ready.startsWith(NodeControl.PREFIX + "ready"))
                 {
                     throw new IllegalStateException("node " + node + " did not start: " + ready);
                 }

@@ -3,20 +3,20 @@ package dev.ra.bench;
 import dev.ra.RaSystem;
 import dev.ra.log.FileStorage;
 import dev.ra.log.SyncMethod;
+import dev.ra.node.NodeControl;
 import dev.ra.transport.netty.NettyTransport;
 import dev.ra.transport.netty.NettyTransportConfig;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 
 /**
  * One benchmark node in its own JVM: a {@link RaSystem} on the Netty transport with ra-log storage and the
  * {@link BenchKv} machines registered. Started by the harness:
- * {@code NettyNode <node> <dataDir> <sync> <electionMinMs> <electionMaxMs> <tickMs> <walMaxBytes> <node=port>...}; prints
- * {@code ready} and exits when standard input closes (or says {@code stop}), so it never outlives the harness.
+ * {@code NettyNode <node> <dataDir> <sync> <electionMinMs> <electionMaxMs> <tickMs> <walMaxBytes> <node=port>...};
+ * prints {@code ra> ready <node> <host:port>} and answers the control commands of {@link NodeControl} on standard input
+ * (with the transport's, such as {@code stats}); exits when standard input closes (or says {@code stop}), so it never
+ * outlives the harness.
  */
 public final class NettyNode
 {
@@ -31,7 +31,8 @@ public final class NettyNode
     public static void main(final String[] args) throws Exception
     {
         final String node = args[0];
-        final NettyTransportConfig.Builder transport = NettyTransportConfig.builder().clusterId("ra-bench").ioThreads(1);
+        final NettyTransportConfig.Builder transport = NettyTransportConfig.builder().clusterId("ra-bench")
+            .ioThreads(1);
         for (int i = 7; i < args.length; i++)
         {
             final String[] kv = args[i].split("=");
@@ -45,17 +46,12 @@ public final class NettyNode
                 transport.peer(kv[0], address);
             }
         }
-        final RaSystem system = build(node, new NettyTransport(transport.build()), Path.of(args[1]), SyncMethod.valueOf(args[2]),
+        final NettyTransport net = new NettyTransport(transport.build());
+        final RaSystem system = build(node, net, Path.of(args[1]), SyncMethod.valueOf(args[2]),
             Long.parseLong(args[3]), Long.parseLong(args[4]), Long.parseLong(args[5]), Long.parseLong(args[6]));
-        System.out.println("ready " + node);
-        System.out.flush();
-        final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        String line;
-        while (null != (line = in.readLine()) && !"stop".equals(line.trim()))
-        {
-            // wait
-        }
-        system.close();
+        final NodeControl control = NodeControl.builder(system, system::close).transport(net).build();
+        control.ready(net.localAddress());
+        control.run(System.in);
         System.exit(0);
     }
 

@@ -15,6 +15,7 @@ import dev.ra.examples.lock.LockEntry;
 import dev.ra.examples.tasks.Task;
 import dev.ra.examples.tasks.TaskClient;
 import dev.ra.examples.tasks.TaskCompleted;
+import dev.ra.node.NodeJvm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -194,7 +195,8 @@ public final class ToolboxDemo
             {
                 settings.add("data.dir=" + dataDir.resolve(node));
             }
-            final NodeJvm child = new NodeJvm(node, settings, dataDir.resolve("logs").resolve(node + ".log"));
+            final NodeJvm child = ToolboxNode.childJvm(node, settings,
+                dataDir.resolve("logs").resolve(node + ".log"));
             children.put(node, child);
             starting.add(CompletableFuture.supplyAsync(child::start));
         }

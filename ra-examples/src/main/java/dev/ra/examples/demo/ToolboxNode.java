@@ -1,9 +1,7 @@
 package dev.ra.examples.demo;
 
-import dev.ra.RaProcess;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
-import dev.ra.ServerOverview;
 import dev.ra.examples.group.GroupMachine;
 import dev.ra.examples.kv.KvClient;
 import dev.ra.examples.kv.KvMachine;
@@ -15,21 +13,19 @@ import dev.ra.examples.sessionlock.SessionLockMachine;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import dev.ra.examples.tasks.TaskQueueMachine;
 import dev.ra.log.FileStorage;
-import dev.ra.runtime.memory.InMemoryStorage;
+import dev.ra.node.NodeConfig;
+import dev.ra.node.NodeControl;
+import dev.ra.node.NodeJvm;
 import dev.ra.spi.Storage;
 import dev.ra.transport.netty.NettyTransport;
-import dev.ra.transport.netty.NodeConfig;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One node of the distributed toolbox: a {@link RaSystem} on a {@link NettyTransport} with every toolbox machine
@@ -45,21 +41,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * leader.grace.ms=1500        follow-the-leader grace period before a companion starts (default 1500)
  * </pre>
  *
- * <p>As a main class it prints {@code ra> ready <node> <host:port>} once listening, and with {@code control=stdin}
- * answers these commands, one per line, each answer line starting with {@code ra> }:
+ * <p>As a main class it prints {@code ra> ready <node> <host:port>} once listening and answers commands on standard
+ * input, one per line, each answer line starting with {@code ra> }: those of {@link NodeControl} ({@code status},
+ * {@code spawn}, {@code close <id>}, {@code stop}) and
  *
  * <pre>
- * status        one line per local member: status &lt;server&gt; &lt;role&gt; term=.. leader=.. commit=..; then ok status
- * spawn         create a process here that prints every message it receives as: message &lt;id&gt; &lt;message&gt;;
- *               answers spawned &lt;node&gt; &lt;id&gt;
- * close &lt;id&gt;    close that process (monitors see it exit normally); answers ok close
  * kv put &lt;key&gt; &lt;value&gt;   write through this node's member of {@link #KV}; answers ok put &lt;revision&gt;
  * kv get &lt;key&gt;   linearizable read on this node's member; answers ok get &lt;value&gt; (or ok absent)
- * stop          close the node and exit; answers ok stop
  * </pre>
  *
- * The companion of the follow-the-leader cluster prints {@code companion started <epoch>} and
- * {@code companion stopped <epoch>}. Thread-safe.
+ * The companion of the follow-the-leader cluster reports the events {@code companion started <epoch>} and
+ * {@code companion stopped <epoch>}; {@link #childJvm} runs a node in a child JVM. Thread-safe.
  */
 public final class ToolboxNode implements AutoCloseable
 {
@@ -78,7 +70,6 @@ public final class ToolboxNode implements AutoCloseable
     /** Every toolbox cluster name. */
     public static final List<String> CLUSTERS = List.of(KV, GROUPS, LOCKS, SESSION_LOCKS, TASKS, LEADER);
 
-    private static final String PREFIX = "ra> ";
     private static final ReleaseCursorPolicy CURSOR_POLICY = ReleaseCursorPolicy.every(64);
 
     private final String nodeId;
@@ -92,14 +83,12 @@ public final class ToolboxNode implements AutoCloseable
     {
         this.nodeId = config.nodeId();
         this.transport = new NettyTransport(config.transportConfig());
-        this.storage = null == config.dataDir() ? new InMemoryStorage() :
-            FileStorage.builder().directory(config.dataDir()).build();
+        this.storage = config.openStorage();
         final ServerId leaderMember = new ServerId(LEADER, nodeId);
         // The host checks leadership twice per grace period at most, as CompanionHost's Javadoc requires.
         this.companionHost = new CompanionHost(leaderMember, companion, leaderGrace.dividedBy(3));
-        this.system = RaSystem.builder().nodeId(nodeId).transport(transport).storage(storage)
-            .electionTimeout(config.electionTimeoutMin(), config.electionTimeoutMax()).tickInterval(config.tick())
-            .defaultTimeout(Duration.ofSeconds(30))
+        // Calls wait 30 s unless the settings say otherwise (default.timeout.ms): a demo on a busy machine is patient.
+        this.system = config.applyTo(RaSystem.builder().defaultTimeout(Duration.ofSeconds(30)), transport, storage)
             .registerMachine(KV, () -> new KvMachine(CURSOR_POLICY))
             .registerMachine(GROUPS, () -> new GroupMachine(CURSOR_POLICY))
             .registerMachine(LOCKS, () -> new LockMachine(CURSOR_POLICY))
@@ -108,15 +97,9 @@ public final class ToolboxNode implements AutoCloseable
             .registerMachine(LEADER, () -> new FollowTheLeaderMachine(leaderMember,
                 FollowTheLeaderMachine.DEFAULT_HANDLER, leaderGrace, CURSOR_POLICY))
             .modCallHandler(FollowTheLeaderMachine.DEFAULT_HANDLER, companionHost)
-            .restartStoredServers(false)
             .build();
-        // The companion host needs the system before a restarted leader member asks it to start the companion, so the
-        // stored servers are restarted here, after attaching, rather than by build().
+        // build() restarted the members found in storage; a restarted leader's claim waits for this attach.
         companionHost.attach(system);
-        for (final ServerId server : storage.servers())
-        {
-            system.restartServer(server);
-        }
     }
 
     /**
@@ -140,7 +123,7 @@ public final class ToolboxNode implements AutoCloseable
      */
     public static ToolboxNode start(final String[] args, final Companion companion)
     {
-        final Map<String, String> settings = new java.util.HashMap<>();
+        final Map<String, String> settings = new HashMap<>();
         for (final String arg : args)
         {
             final int eq = arg.indexOf('=');
@@ -152,6 +135,21 @@ public final class ToolboxNode implements AutoCloseable
         return new ToolboxNode(NodeConfig.fromArgs(args),
             Duration.ofMillis(Long.parseLong(settings.getOrDefault("sessionlock.grace.ms", "2000"))),
             Duration.ofMillis(Long.parseLong(settings.getOrDefault("leader.grace.ms", "1500"))), companion);
+    }
+
+    /**
+     * A toolbox node in a child JVM, driven through its standard input (not started yet).
+     *
+     * @param nodeId   of the node.
+     * @param settings of the node (see the class description) other than {@code node.id} and {@code control}.
+     * @param logFile  where the child's standard error goes (appended across restarts).
+     * @return the child JVM; {@link NodeJvm#start()} starts it.
+     */
+    public static NodeJvm childJvm(final String nodeId, final List<String> settings, final Path logFile)
+    {
+        // Small, quick-starting JVMs: a toolbox node needs little memory, and 2-core machines run several of them.
+        return new NodeJvm(nodeId, ToolboxNode.class.getName(),
+            List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), settings, logFile);
     }
 
     /**
@@ -219,28 +217,20 @@ public final class ToolboxNode implements AutoCloseable
             @Override
             public void start(final long epoch)
             {
-                out.println(PREFIX + "companion started " + epoch);
+                out.println(NodeControl.EVENT_PREFIX + "companion started " + epoch);
             }
 
             @Override
             public void stop(final long epoch)
             {
-                out.println(PREFIX + "companion stopped " + epoch);
+                out.println(NodeControl.EVENT_PREFIX + "companion stopped " + epoch);
             }
         });
         Runtime.getRuntime().addShutdownHook(new Thread(node::close, "toolbox-node-shutdown"));
-        final InetSocketAddress address = node.transport.localAddress();
-        out.println(PREFIX + "ready " + node.nodeId + " " + address.getHostString() + ":" + address.getPort());
-        final Map<Long, RaProcess> processes = new ConcurrentHashMap<>();
-        final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        String line;
-        while (null != (line = in.readLine()))
-        {
-            if (!line.isBlank() && !node.control(line.trim().split("\\s+"), processes, out))
-            {
-                break;
-            }
-        }
+        final NodeControl control = NodeControl.builder(node.system, node::close).output(out)
+            .command("kv", node::kvCommand).build();
+        control.ready(node.transport.localAddress());
+        control.run(System.in);
         System.exit(0);
     }
 
@@ -271,59 +261,5 @@ public final class ToolboxNode implements AutoCloseable
             return kv.get(words[2]).map(value -> "ok get " + value).orElse("ok absent");
         }
         return "error usage: kv put <key> <value> | kv get <key>";
-    }
-
-    private boolean control(final String[] words, final Map<Long, RaProcess> processes, final PrintStream out)
-    {
-        try
-        {
-            switch (words[0])
-            {
-                case "status":
-                    for (final ServerId server : system.runningServers())
-                    {
-                        final ServerOverview o = system.overview(server);
-                        out.println(PREFIX + "status " + server + " " + o.role() + " term=" + o.currentTerm() +
-                            " leader=" + o.leader() + " commit=" + o.commitIndex());
-                    }
-                    out.println(PREFIX + "ok status");
-                    return true;
-                case "spawn":
-                {
-                    final long[] id = new long[1];
-                    final RaProcess process = system.spawn(message ->
-                        out.println(PREFIX + "message " + id[0] + " " + message));
-                    id[0] = process.ref().id();
-                    processes.put(id[0], process);
-                    out.println(PREFIX + "spawned " + process.ref().node() + " " + process.ref().id());
-                    return true;
-                }
-                case "close":
-                {
-                    final RaProcess process = processes.remove(Long.parseLong(words[1]));
-                    if (null != process)
-                    {
-                        process.close();
-                    }
-                    out.println(PREFIX + "ok close");
-                    return true;
-                }
-                case "kv":
-                    out.println(PREFIX + kvCommand(words));
-                    return true;
-                case "stop":
-                    out.println(PREFIX + "ok stop");
-                    close();
-                    return false;
-                default:
-                    out.println(PREFIX + "error unknown command " + words[0]);
-                    return true;
-            }
-        }
-        catch (final RuntimeException ex)
-        {
-            out.println(PREFIX + "error " + Objects.toString(ex.getMessage(), ex.getClass().getName()));
-            return true;
-        }
     }
 }

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * The node-side half of follow-the-leader: the {@link dev.ra.Effect.ModCall} handler that starts the local
  * {@link Companion} when this node's member has claimed leadership, and the watchdog that stops it.
  *
- * <p>Register it under the machine's handler name when building the system, then {@link #attach} the built system:
+ * <p>Register it under the machine's handler name when building the system, then {@link #attach} the built system (a
+ * claim made before that, by a member the build restarted from storage, is confirmed once attached):
  * <pre>{@code
  * CompanionHost host = new CompanionHost(local, companion, Duration.ofSeconds(1));
  * RaSystem system = RaSystem.builder()...
@@ -150,6 +151,13 @@ public final class CompanionHost implements Consumer<Object>, AutoCloseable
     {
         if (epoch != pendingEpoch || epoch == runningEpoch)
         {
+            return;
+        }
+        if (null == system)
+        {
+            // A member restarted while its system was being built claimed leadership before attach: wait for it,
+            // since without a system the claim cannot be confirmed, and no newer claim may come to start the companion.
+            pendingStart = executor.schedule(() -> begin(epoch), checkPeriod.toMillis(), TimeUnit.MILLISECONDS);
             return;
         }
         stopCompanion();

@@ -18,6 +18,7 @@ import dev.ra.examples.support.Inbox;
 import dev.ra.examples.tasks.Task;
 import dev.ra.examples.tasks.TaskClient;
 import dev.ra.examples.tasks.TaskCompleted;
+import dev.ra.node.NodeJvm;
 import dev.ra.testkit.InJvmCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -78,8 +79,8 @@ final class MultiJvmToolboxTest
         final Path logs = Path.of("target", "node-logs", "MultiJvmToolboxTest");
         final List<String> n3Settings = new ArrayList<>(settingsOf("n3"));
         n3Settings.add("data.dir=" + dataDir.resolve("n3"));
-        n3 = new NodeJvm("n3", n3Settings, logs.resolve("n3.log")).start();
-        app = new NodeJvm("app", settingsOf("app"), logs.resolve("app.log")).start();
+        n3 = ToolboxNode.childJvm("n3", n3Settings, logs.resolve("n3.log")).start();
+        app = ToolboxNode.childJvm("app", settingsOf("app"), logs.resolve("app.log")).start();
         for (final String node : List.of("n1", "n2"))
         {
             final List<String> settings = new ArrayList<>(settingsOf(node));

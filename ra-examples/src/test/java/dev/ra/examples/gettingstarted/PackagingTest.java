@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class PackagingTest
 {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-    private static final List<String> LIBRARIES = List.of("ra-core", "ra-log", "ra-transport-netty");
+    private static final List<String> LIBRARIES = List.of("ra-core", "ra-log", "ra-transport-netty", "ra-node");
 
     @Test
     void eachLibraryJarHasAModuleNameSourcesAndJavadocAndNoDemo() throws IOException

@@ -30,14 +30,9 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.EventExecutor;
-import java.io.IOException;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -80,18 +75,14 @@ public final class NettyTransport implements Transport
     private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
     private static final int COALESCE_CHUNK_BYTES = 64 * 1024;
     private static final ThreadLocal<BufferWriter> WRITERS = ThreadLocal.withInitial(() -> new BufferWriter(4096));
-    /** Beyond this many open caller connections (one per calling thread and node), calls use the peer links. */
-    private static final int MAX_CALLER_CONNECTIONS = 256;
-    private static final MethodHandle IS_VIRTUAL = isVirtualHandle();
 
     final NettyTransportConfig config;
     final TransportCounters counters = new TransportCounters();
     final RateLimitedWarnings warnings = new RateLimitedWarnings(LOG);
     private final Map<String, PeerLink> links = new ConcurrentHashMap<>();
     private final Set<String> blocked = ConcurrentHashMap.newKeySet();
-    /** This thread's caller connections, by node ({@link #sendAndReceiveOnCaller}). */
-    private final ThreadLocal<Map<String, CallerConnection>> callerConnections = ThreadLocal.withInitial(HashMap::new);
-    private final Set<CallerConnection> openCallerConnections = ConcurrentHashMap.newKeySet();
+    /** The calling threads' own connections ({@link #sendAndReceiveOnCaller}). */
+    private final CallerConnectionPool callerConnections = new CallerConnectionPool(this);
     private final TlsContexts tls;
     private final boolean nativeTransport;
     private volatile String localNode;
@@ -266,7 +257,7 @@ public final class NettyTransport implements Transport
         if (config.callerConnections && null == tls)
         {
             final long interval = config.heartbeatInterval.toNanos();
-            group.next().scheduleAtFixedRate(this::reapIdleCallerConnections, interval, interval,
+            group.next().scheduleAtFixedRate(callerConnections::reapIdle, interval, interval,
                 TimeUnit.NANOSECONDS);
         }
     }
@@ -493,74 +484,7 @@ public final class NettyTransport implements Transport
         {
             return CallerReceive.NOT_SENT;
         }
-        final Map<String, CallerConnection> own = callerConnections.get();
-        CallerConnection connection = own.get(node);
-        if (null != connection && (connection.peerDowns != link.downs ||
-            !connection.take(System.nanoTime(), maxCallerConnectionIdleNanos())))
-        {
-            forget(own, node, connection);
-            connection = null;
-        }
-        if (null == connection)
-        {
-            if (openCallerConnections.size() >= MAX_CALLER_CONNECTIONS || isVirtual(Thread.currentThread()))
-            {
-                return CallerReceive.NOT_SENT;
-            }
-            final long downs = link.downs;
-            try
-            {
-                connection = CallerConnection.open(this, link, deadlineNanos);
-                connection.peerDowns = downs;
-            }
-            catch (final IOException ex)
-            {
-                link.callerConnectionsRefusedUntilNanos = System.nanoTime() + config.reconnectBackoffMax.toNanos();
-                warnings.warn("{}: no caller connection to {}, sending calls the usual way for now: {}", localNode,
-                    node, ex.toString());
-                return CallerReceive.NOT_SENT;
-            }
-            own.put(node, connection);
-            openCallerConnections.add(connection);
-            counters.callerConnectionsOpened.increment();
-            if (closed)
-            {
-                forget(own, node, connection);
-                return CallerReceive.NOT_SENT;
-            }
-        }
-        final CallerReceive outcome = connection.call(call, deadlineNanos);
-        if (outcome == CallerReceive.ANSWERED)
-        {
-            counters.callsAnsweredOnCaller.increment();
-        }
-        if (connection.isBroken())
-        {
-            forget(own, node, connection);
-        }
-        else
-        {
-            connection.release();
-        }
-        return outcome;
-    }
-
-    /**
-     * The node closes a caller connection that carried nothing for the failure timeout; its dialer stops using it
-     * after half of that, so it never writes into one being closed.
-     */
-    private long maxCallerConnectionIdleNanos()
-    {
-        return config.failureTimeout.toNanos() / 2;
-    }
-
-    /**
-     * Close caller connections idle too long to be used again, above all those of threads that have ended.
-     */
-    private void reapIdleCallerConnections()
-    {
-        final long now = System.nanoTime();
-        openCallerConnections.removeIf(connection -> connection.reapIfIdle(now, maxCallerConnectionIdleNanos()));
+        return callerConnections.call(link, call, deadlineNanos);
     }
 
     /**
@@ -568,47 +492,7 @@ public final class NettyTransport implements Transport
      */
     int openCallerConnectionCount()
     {
-        return openCallerConnections.size();
-    }
-
-    /**
-     * A virtual thread (Java 21+) usually makes one call and ends, so a connection of its own would cost a dial per
-     * call; it uses the peer link. Looked up reflectively: the module is built for Java 17.
-     */
-    private static boolean isVirtual(final Thread thread)
-    {
-        if (null == IS_VIRTUAL)
-        {
-            return false;
-        }
-        try
-        {
-            return (boolean)IS_VIRTUAL.invokeExact(thread);
-        }
-        catch (final Throwable ex)
-        {
-            return false;
-        }
-    }
-
-    private static MethodHandle isVirtualHandle()
-    {
-        try
-        {
-            return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual",
-                MethodType.methodType(boolean.class));
-        }
-        catch (final NoSuchMethodException | IllegalAccessException ex)
-        {
-            return null;
-        }
-    }
-
-    private void forget(final Map<String, CallerConnection> own, final String node, final CallerConnection connection)
-    {
-        own.remove(node, connection);
-        openCallerConnections.remove(connection);
-        connection.close();
+        return callerConnections.openCount();
     }
 
     /**
@@ -1050,11 +934,7 @@ public final class NettyTransport implements Transport
                 channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
             }
         }
-        for (final CallerConnection connection : openCallerConnections)
-        {
-            connection.close();
-        }
-        openCallerConnections.clear();
+        callerConnections.closeAll();
         if (null != group)
         {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);

@@ -1,6 +1,5 @@
 /**
- * The TCP transport between the nodes ({@link dev.ra.RaSystem}s) of a deployment, built on Netty, plus a launcher for
- * one node per JVM.
+ * The TCP transport between the nodes ({@link dev.ra.RaSystem}s) of a deployment, built on Netty.
  *
  * <p>{@link dev.ra.transport.netty.NettyTransport} implements {@link dev.ra.spi.Transport}: one connection per pair of
  * nodes carries every server of every cluster; frames are length-prefixed and versioned, each message has a type code
@@ -9,6 +8,6 @@
  * a failure detector report nodes up and down; optional mutual TLS binds certificates to node ids. No Netty type
  * appears in a public signature of this package.
  *
- * <p>{@link dev.ra.transport.netty.NodeLauncher} starts one node from a small properties file or arguments.
+ * <p>To run one node per JVM from a properties file, see the {@code ra-node} module ({@code dev.ra.node.NodeLauncher}).
  */
 package dev.ra.transport.netty;

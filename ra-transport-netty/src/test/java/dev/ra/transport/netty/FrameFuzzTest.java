@@ -338,16 +338,16 @@ class FrameFuzzTest
                     return new byte[][] {frame(FrameFormat.MESSAGE, brokenBody())};
                 case 9:
                     // A wrong (smaller) length: the node reads part of the body as a frame.
-                    {
-                        final byte[] body = encode(pick());
-                        final byte[] f = frame(FrameFormat.MESSAGE, body);
-                        final int wrong = Math.max(2, body.length / 2);
-                        f[0] = (byte)(wrong >>> 24);
-                        f[1] = (byte)(wrong >>> 16);
-                        f[2] = (byte)(wrong >>> 8);
-                        f[3] = (byte)wrong;
-                        return new byte[][] {f};
-                    }
+                {
+                    final byte[] body = encode(pick());
+                    final byte[] f = frame(FrameFormat.MESSAGE, body);
+                    final int wrong = Math.max(2, body.length / 2);
+                    f[0] = (byte)(wrong >>> 24);
+                    f[1] = (byte)(wrong >>> 16);
+                    f[2] = (byte)(wrong >>> 8);
+                    f[3] = (byte)wrong;
+                    return new byte[][] {f};
+                }
                 case 10:
                     // Out of protocol after the handshake: another HELLO, a WELCOME, an unknown type.
                     return new byte[][] {frame(new int[] {FrameFormat.HELLO, FrameFormat.WELCOME, 0, 6, 200}[

@@ -17,8 +17,7 @@ import org.junit.jupiter.api.Test;
 class PublicApiTest
 {
     private static final List<Class<?>> PUBLIC_TYPES = List.of(NettyTransport.class, NettyTransportConfig.class,
-        NettyTransportConfig.Builder.class, TlsConfig.class, TransportStats.class, NodeConfig.class,
-        NodeLauncher.class, WireCodec.class);
+        NettyTransportConfig.Builder.class, TlsConfig.class, TransportStats.class, WireCodec.class);
 
     @Test
     void noPublicSignatureMentionsNetty()

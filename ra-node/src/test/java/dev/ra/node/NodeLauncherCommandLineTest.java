@@ -1,4 +1,4 @@
-package dev.ra.transport.netty;
+package dev.ra.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,8 @@ import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.runtime.memory.InMemoryStorage;
 import dev.ra.testkit.CounterMachine;
+import dev.ra.transport.netty.NettyTransport;
+import dev.ra.transport.netty.NettyTransportConfig;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -45,10 +47,10 @@ class NodeLauncherCommandLineTest
     void theDocumentedClassPathStartsANodeThatRunsUntilASignalAndThenUntilStop() throws Exception
     {
         final String fromDocs = documentedClassPath(MODULE.resolve("../docs/TRANSPORT.md"));
-        assertThat(documentedClassPath(MODULE.resolve("src/main/java/dev/ra/transport/netty/NodeLauncher.java")))
+        assertThat(documentedClassPath(MODULE.resolve("src/main/java/dev/ra/node/NodeLauncher.java")))
             .isEqualTo(fromDocs);
         final String classPath = mapOntoThisBuild(fromDocs);
-        final int port = LoopbackTransports.freePort();
+        final int port = LoopbackPorts.freePort();
         final List<String> settings = List.of("node.id=n1", "listen=127.0.0.1:" + port, "clients=app",
             "cluster.id=cli", "data.dir=" + dataDir, "machines=counter=" + CounterMachine.class.getName(),
             "min.snapshot.interval=100", "default.timeout.ms=10000", "election.timeout.ms=300-600");
@@ -57,7 +59,7 @@ class NodeLauncherCommandLineTest
         try (RaSystem app = RaSystem.builder().nodeId("app").storage(new InMemoryStorage())
             .registerMachine("counter", CounterMachine::new).defaultTimeout(Duration.ofSeconds(20))
             .transport(new NettyTransport(NettyTransportConfig.builder().clusterId("cli")
-                .listenAddress(new InetSocketAddress("127.0.0.1", LoopbackTransports.freePort()))
+                .listenAddress(new InetSocketAddress("127.0.0.1", LoopbackPorts.freePort()))
                 .peer("n1", new InetSocketAddress("127.0.0.1", port)).build())).build())
         {
             final Process first = launch(classPath, settings);

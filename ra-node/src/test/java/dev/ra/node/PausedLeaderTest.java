@@ -1,4 +1,4 @@
-package dev.ra.transport.netty;
+package dev.ra.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -55,7 +55,7 @@ class PausedLeaderTest
             final ServerId paused = d.awaitLeader("kv", List.of());
             final List<ServerId> others = new ArrayList<>(members);
             others.remove(paused);
-            final NodeProcess pausedNode = d.node(paused.node());
+            final NodeJvm pausedNode = d.node(paused.node());
             final long pausedAt = System.nanoTime();
             pausedNode.signal("STOP");
             final CommandResult<Object> during;
@@ -123,7 +123,7 @@ class PausedLeaderTest
             .result()), WAIT, "a read of " + key + " from " + server).orElse(null);
     }
 
-    private static Optional<String> role(final NodeProcess node, final ServerId server)
+    private static Optional<String> role(final NodeJvm node, final ServerId server)
     {
         for (final String line : node.command("status"))
         {

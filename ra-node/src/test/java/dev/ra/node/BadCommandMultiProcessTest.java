@@ -1,4 +1,4 @@
-package dev.ra.transport.netty;
+package dev.ra.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

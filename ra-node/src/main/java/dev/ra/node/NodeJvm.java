@@ -1,4 +1,4 @@
-package dev.ra.examples.demo;
+package dev.ra.node;
 
 import dev.ra.ProcessRef;
 import java.io.BufferedReader;
@@ -13,26 +13,30 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * A {@link ToolboxNode} in a child JVM, started with {@link ProcessBuilder} on this JVM's class path and driven
- * through its standard input ({@code control=stdin}). Its standard error (logs) goes to a file. It can be killed the
- * hard way ({@link #kill()}, i.e. {@code kill -9}) and started again with the same settings.
+ * A node in a child JVM, driven through its standard input: the controlling side of {@link NodeControl}. The child
+ * runs a main class that answers {@link NodeControl}'s commands (such as {@link NodeLauncher}) on this JVM's class
+ * path, with {@code node.id} and {@code control=stdin} added to its settings; its standard error (logs) goes to a file.
+ * It can be killed the hard way ({@link #kill()}, i.e. {@code kill -9}), paused and resumed with signals, and started
+ * again with the same settings. Used by multi-process tests and demos.
  *
- * <p>Answers to commands and unsolicited lines (process messages, companion events) are kept apart, so a test or the
- * demo can wait for "the lock was granted to my process over there" while also sending commands. Every wait is
- * bounded. Thread-safe.
+ * <p>Answers to commands and events (lines the node reports on its own: messages to processes spawned there, and
+ * whatever the node adds) are kept apart, so that a caller can wait for "the lock was granted to my process over
+ * there" while also sending commands. Every wait is bounded. Thread-safe.
  */
 public final class NodeJvm implements AutoCloseable
 {
-    private static final String PREFIX = "ra> ";
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
 
     private final String nodeId;
+    private final String mainClass;
+    private final List<String> jvmOptions;
     private final List<String> settings;
     private final Path logFile;
     private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
@@ -42,13 +46,18 @@ public final class NodeJvm implements AutoCloseable
     private int starts;
 
     /**
-     * @param nodeId   of the node, also passed as {@code node.id}.
-     * @param settings {@link ToolboxNode} settings other than {@code node.id} and {@code control}.
-     * @param logFile  where the child's standard error goes (appended across restarts).
+     * @param nodeId     of the node, also passed as {@code node.id}.
+     * @param mainClass  the child's main class, which answers {@link NodeControl}'s commands.
+     * @param jvmOptions of the child JVM, such as {@code -Xmx128m}.
+     * @param settings   the main class's arguments other than {@code node.id} and {@code control}.
+     * @param logFile    where the child's standard error goes (appended across restarts).
      */
-    public NodeJvm(final String nodeId, final List<String> settings, final Path logFile)
+    public NodeJvm(final String nodeId, final String mainClass, final List<String> jvmOptions,
+        final List<String> settings, final Path logFile)
     {
-        this.nodeId = nodeId;
+        this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
+        this.mainClass = Objects.requireNonNull(mainClass, "mainClass");
+        this.jvmOptions = List.copyOf(jvmOptions);
         this.settings = List.copyOf(settings);
         this.logFile = logFile;
     }
@@ -71,13 +80,10 @@ public final class NodeJvm implements AutoCloseable
     {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        // Small, quick-starting JVMs: a toolbox node needs little memory, and 2-core machines run several of them.
-        command.add("-Xmx128m");
-        command.add("-XX:+UseSerialGC");
-        command.add("-XX:TieredStopAtLevel=1");
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add(ToolboxNode.class.getName());
+        command.add(mainClass);
         command.add("node.id=" + nodeId);
         command.addAll(settings);
         command.add("control=stdin");
@@ -115,17 +121,13 @@ public final class NodeJvm implements AutoCloseable
             String line;
             while (null != (line = out.readLine()))
             {
-                if (line.startsWith(PREFIX))
+                if (line.startsWith(NodeControl.EVENT_PREFIX))
                 {
-                    final String body = line.substring(PREFIX.length());
-                    if (body.startsWith("message ") || body.startsWith("companion "))
-                    {
-                        events.add(body);
-                    }
-                    else
-                    {
-                        answers.add(body);
-                    }
+                    events.add(line.substring(NodeControl.EVENT_PREFIX.length()));
+                }
+                else if (line.startsWith(NodeControl.PREFIX))
+                {
+                    answers.add(line.substring(NodeControl.PREFIX.length()));
                 }
             }
         }
@@ -162,7 +164,7 @@ public final class NodeJvm implements AutoCloseable
     /**
      * Send a control command and collect its answer lines up to the final one.
      *
-     * @param command as in {@link ToolboxNode}'s class description.
+     * @param command one of {@link NodeControl}'s, or one the node adds.
      * @return the answer lines, without the {@code ra> } prefix.
      */
     public synchronized List<String> command(final String command)
@@ -181,7 +183,8 @@ public final class NodeJvm implements AutoCloseable
         {
             final String line = nextAnswer();
             lines.add(line);
-            if (line.startsWith("ok ") || line.startsWith("error ") || line.startsWith("spawned "))
+            if (line.startsWith("ok ") || line.startsWith("error ") || line.startsWith("spawned ") ||
+                line.startsWith("stats "))
             {
                 return lines;
             }
@@ -214,8 +217,8 @@ public final class NodeJvm implements AutoCloseable
     }
 
     /**
-     * Wait for an unsolicited line ({@code message <id> <message>} or {@code companion started|stopped <epoch>}),
-     * dropping the lines before it that do not match.
+     * Wait for an event ({@code message <id> <message>} for a process spawned there, or one the node reports),
+     * dropping the events before it that do not match.
      *
      * @param matching the line to wait for.
      * @param timeout  at most this long.
@@ -276,6 +279,35 @@ public final class NodeJvm implements AutoCloseable
         {
             Thread.currentThread().interrupt();
             kill();
+        }
+    }
+
+    /**
+     * Send the JVM a signal with {@code kill}, e.g. {@code STOP} to pause it (its connections stay open) and
+     * {@code CONT} to resume it.
+     *
+     * @param signal the signal's name.
+     * @throws IllegalStateException if {@code kill} fails.
+     */
+    public synchronized void signal(final String signal)
+    {
+        try
+        {
+            final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+                .redirectErrorStream(true).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0)
+            {
+                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " (" + nodeId + ") failed");
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", ex);
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.ra.transport.netty;
+package dev.ra.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -106,7 +106,7 @@ class StorageDamageMultiProcessTest
         {
             onlyAAndB.add(put(client, a, acknowledged));
         }
-        for (final NodeProcess node : d.nodes.values())
+        for (final NodeJvm node : d.nodes.values())
         {
             node.kill();
         }

@@ -1,8 +1,10 @@
-package dev.ra.transport.netty;
+package dev.ra.node;
 
 import dev.ra.RaSystem;
 import dev.ra.RaSystemBuilder;
 import dev.ra.log.FileStorage;
+import dev.ra.transport.netty.NettyTransport;
+import dev.ra.transport.netty.NettyTransportConfig;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.ra.transport.netty;
+package dev.ra.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -75,7 +75,7 @@ class MultiProcessClusterTest
 
             // Partition: the leader's node is cut off from the other members (not from the client).
             final ServerId isolated = d.awaitLeader("kv", List.of());
-            final NodeProcess isolatedNode = d.node(isolated.node());
+            final NodeJvm isolatedNode = d.node(isolated.node());
             final List<String> others = new ArrayList<>(d.nodes.keySet());
             others.remove(isolated.node());
             for (final String other : others)
@@ -186,7 +186,7 @@ class MultiProcessClusterTest
         awaitEvent(observed, "nodeup " + b);
     }
 
-    private static ProcessRef spawnOn(final NodeProcess node)
+    private static ProcessRef spawnOn(final NodeJvm node)
     {
         final String[] words = node.command("spawn").get(0).split(" ");
         return new ProcessRef(words[1], Long.parseLong(words[2]));

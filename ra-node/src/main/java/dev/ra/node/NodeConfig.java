@@ -1,5 +1,14 @@
-package dev.ra.transport.netty;
+package dev.ra.node;
 
+import dev.ra.RaSystem;
+import dev.ra.RaSystemBuilder;
+import dev.ra.log.FileStorage;
+import dev.ra.log.SyncMethod;
+import dev.ra.runtime.memory.InMemoryStorage;
+import dev.ra.spi.Storage;
+import dev.ra.spi.Transport;
+import dev.ra.transport.netty.NettyTransportConfig;
+import dev.ra.transport.netty.TlsConfig;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -41,8 +50,8 @@ import java.util.Set;
  * tls.trust=/etc/ra/ca.pem
  * </pre>
  *
- * <p>Optional tuning, each defaulting to its builder's default ({@link dev.ra.RaSystemBuilder},
- * {@link dev.ra.log.FileStorage.Builder}, {@link NettyTransportConfig.Builder}):
+ * <p>Optional tuning, each defaulting to its builder's default ({@link RaSystemBuilder},
+ * {@link FileStorage.Builder}, {@link NettyTransportConfig.Builder}):
  *
  * <pre>
  * default.timeout.ms=5000          RaSystem: timeout of calls made without one
@@ -88,7 +97,8 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
     Duration failureTimeout, boolean stdinControl, TlsConfig tls, Map<String, String> tuning)
 {
     /**
-     * Validates the components.
+     * Requires the node id and the listen address (naming the missing key), and copies the peers, clients, machines
+     * and tuning so that the configuration cannot change once made.
      */
     public NodeConfig
     {
@@ -248,6 +258,37 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
             throw new IllegalArgumentException("expected host:port, got '" + hostPort + "'");
         }
         return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+    }
+
+    /**
+     * Open the storage this configuration implies: ra-log's {@link FileStorage} in {@code data.dir}, synced before
+     * acknowledging unless {@code fsync=false} and tuned by the storage keys; in memory without a {@code data.dir}.
+     *
+     * @return the storage, open; the caller closes it.
+     */
+    public Storage openStorage()
+    {
+        if (null == dataDir)
+        {
+            return new InMemoryStorage();
+        }
+        return NodeTuning.storage(tuning, FileStorage.builder().directory(dataDir)
+            .syncMethod(fsync ? SyncMethod.DATASYNC : SyncMethod.NONE)).build();
+    }
+
+    /**
+     * Give a system builder this node's id, election timeout, tick and {@link RaSystem} tuning (which wins over what
+     * the builder holds), and its transport and storage; the caller registers machines and builds.
+     *
+     * @param builder   a new builder, possibly holding the caller's own defaults.
+     * @param transport of the node.
+     * @param storage   of the node.
+     * @return the builder.
+     */
+    public RaSystemBuilder applyTo(final RaSystemBuilder builder, final Transport transport, final Storage storage)
+    {
+        return NodeTuning.system(tuning, builder.nodeId(nodeId).transport(transport).storage(storage)
+            .electionTimeout(electionTimeoutMin, electionTimeoutMax).tickInterval(tick));
     }
 
     /**

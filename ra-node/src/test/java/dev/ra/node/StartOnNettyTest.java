@@ -1,4 +1,4 @@
-package dev.ra.transport.netty;
+package dev.ra.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,10 +8,13 @@ import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.log.FileStorage;
 import dev.ra.testkit.CounterMachine;
+import dev.ra.transport.netty.NettyTransport;
+import dev.ra.transport.netty.NettyTransportConfig;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -41,11 +44,40 @@ class StartOnNettyTest
         }
     }
 
-    private RaSystem node(final LoopbackTransports transports, final String node, final Duration defaultTimeout)
+    /**
+     * Nodes {@code n1..n3} on 127.0.0.1, each knowing the others' addresses; fast heartbeats and failure detection.
+     */
+    private static Map<String, InetSocketAddress> threeAddresses()
+    {
+        final Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
+        for (int i = 1; i <= 3; i++)
+        {
+            addresses.put("n" + i, new InetSocketAddress("127.0.0.1", LoopbackPorts.freePort()));
+        }
+        return addresses;
+    }
+
+    private static NettyTransport transport(final Map<String, InetSocketAddress> addresses, final String node)
+    {
+        final NettyTransportConfig.Builder builder = NettyTransportConfig.builder().clusterId("test")
+            .listenAddress(addresses.get(node)).heartbeatInterval(Duration.ofMillis(100))
+            .failureTimeout(Duration.ofMillis(3000)).reconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(300));
+        addresses.forEach((peer, address) ->
+        {
+            if (!peer.equals(node))
+            {
+                builder.peer(peer, address);
+            }
+        });
+        return new NettyTransport(builder.build());
+    }
+
+    private RaSystem node(final Map<String, InetSocketAddress> addresses, final String node,
+        final Duration defaultTimeout)
     {
         final FileStorage storage = FileStorage.builder().directory(dir.resolve(node)).build();
         open.add(storage);
-        final RaSystem system = RaSystem.builder().nodeId(node).transport(transports.newTransport(node))
+        final RaSystem system = RaSystem.builder().nodeId(node).transport(transport(addresses, node))
             .storage(storage).defaultTimeout(defaultTimeout)
             .electionTimeout(Duration.ofMillis(300), Duration.ofMillis(600)).build();
         open.add(system);
@@ -55,10 +87,10 @@ class StartOnNettyTest
     @Test
     void aClusterStartedRightAfterBuildingThreeSystemsOnNettyForms()
     {
-        final LoopbackTransports transports = new LoopbackTransports(3);
-        final RaSystem n1 = node(transports, "n1", Duration.ofSeconds(10));
-        node(transports, "n2", Duration.ofSeconds(10));
-        node(transports, "n3", Duration.ofSeconds(10));
+        final Map<String, InetSocketAddress> addresses = threeAddresses();
+        final RaSystem n1 = node(addresses, "n1", Duration.ofSeconds(10));
+        node(addresses, "n2", Duration.ofSeconds(10));
+        node(addresses, "n3", Duration.ofSeconds(10));
         final List<ServerId> members = List.of(new ServerId("bank", "n1"), new ServerId("bank", "n2"),
             new ServerId("bank", "n3"));
 
@@ -72,9 +104,9 @@ class StartOnNettyTest
     void aStartThatFailsLeavesNothingHalfRegisteredSoLaterCallsFailAtOnceWithTheReason()
     {
         // n3 is configured but never started: nothing listens at its address.
-        final LoopbackTransports transports = new LoopbackTransports(3);
-        final RaSystem n1 = node(transports, "n1", Duration.ofSeconds(1));
-        final RaSystem n2 = node(transports, "n2", Duration.ofSeconds(1));
+        final Map<String, InetSocketAddress> addresses = threeAddresses();
+        final RaSystem n1 = node(addresses, "n1", Duration.ofSeconds(1));
+        final RaSystem n2 = node(addresses, "n2", Duration.ofSeconds(1));
         final List<ServerId> members = List.of(new ServerId("bank", "n1"), new ServerId("bank", "n2"),
             new ServerId("bank", "n3"));
 

@@ -1,4 +1,4 @@
-package dev.ra.transport.netty;
+package dev.ra.node;
 
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
@@ -8,6 +8,8 @@ import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
 import dev.ra.testkit.ThrowingMachine;
 import dev.ra.testkit.WatcherMachine;
+import dev.ra.transport.netty.NettyTransport;
+import dev.ra.transport.netty.NettyTransportConfig;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +29,7 @@ final class Deployment implements AutoCloseable
 {
     static final String CLIENT = "client";
 
-    final Map<String, NodeProcess> nodes = new LinkedHashMap<>();
+    final Map<String, NodeJvm> nodes = new LinkedHashMap<>();
     final Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
     final NettyTransport clientTransport;
     final RaSystem client;
@@ -42,34 +44,29 @@ final class Deployment implements AutoCloseable
 
     Deployment(final int size, final String testName, final List<String> extraSettings)
     {
-        this(size, testName, extraSettings, TEST_JVM);
-    }
-
-    Deployment(final int size, final String testName, final List<String> extraSettings, final List<String> jvm)
-    {
         for (int i = 1; i <= size; i++)
         {
-            addresses.put("n" + i, new InetSocketAddress("127.0.0.1", LoopbackTransports.freePort()));
+            addresses.put("n" + i, new InetSocketAddress("127.0.0.1", LoopbackPorts.freePort()));
         }
         final Path logs = Path.of("target", "node-logs", testName);
         final Path data = Path.of("target", "node-data", testName);
         deleteRecursively(data);
         for (final String node : addresses.keySet())
         {
-            final List<String> settings = new ArrayList<>(List.of("node.id=" + node,
-                "listen=" + NodeProcess.hostPort(addresses.get(node)), "peers=" + peersExcept(node),
-                "clients=" + CLIENT, "cluster.id=it", "machines=kv=" + KvMachine.class.getName() + ",w=" +
-                    WatcherMachine.class.getName() + ",counter=" + CounterMachine.class.getName() + ",throwing=" +
-                    ThrowingMachine.class.getName(),
+            final List<String> settings = new ArrayList<>(List.of("listen=" + hostPort(addresses.get(node)),
+                "peers=" + peersExcept(node), "clients=" + CLIENT, "cluster.id=it",
+                "machines=kv=" + KvMachine.class.getName() + ",w=" + WatcherMachine.class.getName() + ",counter=" +
+                    CounterMachine.class.getName() + ",throwing=" + ThrowingMachine.class.getName(),
                 "election.timeout.ms=300-600", "tick.ms=100",
                 "heartbeat.ms=" + setting(extraSettings, "heartbeat.ms", 100),
                 "failure.timeout.ms=" + setting(extraSettings, "failure.timeout.ms", 3000),
                 "data.dir=" + data.resolve(node).toAbsolutePath()));
             settings.addAll(extraSettings);
-            nodes.put(node, new NodeProcess(node, settings, logs, jvm));
+            nodes.put(node, new NodeJvm(node, NodeLauncher.class.getName(), TEST_JVM, settings,
+                logs.resolve(node + ".log")));
         }
-        final List<CompletableFuture<NodeProcess>> starts = new ArrayList<>();
-        for (final NodeProcess node : nodes.values())
+        final List<CompletableFuture<NodeJvm>> starts = new ArrayList<>();
+        for (final NodeJvm node : nodes.values())
         {
             starts.add(CompletableFuture.supplyAsync(node::start));
         }
@@ -125,16 +122,21 @@ final class Deployment implements AutoCloseable
         {
             if (!id.equals(node))
             {
-                peers.add(id + "=" + NodeProcess.hostPort(address));
+                peers.add(id + "=" + hostPort(address));
             }
         });
         return String.join(",", peers);
     }
 
+    static String hostPort(final InetSocketAddress address)
+    {
+        return address.getHostString() + ":" + address.getPort();
+    }
+
     void awaitClientConnected()
     {
-        InJvmCluster.await(() -> nodes.values().stream().filter(NodeProcess::isAlive)
-            .allMatch(n -> clientTransport.isReachable(n.node())), Duration.ofSeconds(20), "the client to connect");
+        InJvmCluster.await(() -> nodes.values().stream().filter(NodeJvm::isAlive)
+            .allMatch(n -> clientTransport.isReachable(n.nodeId())), Duration.ofSeconds(20), "the client to connect");
     }
 
     List<ServerId> members(final String cluster)
@@ -147,7 +149,7 @@ final class Deployment implements AutoCloseable
         return ids;
     }
 
-    NodeProcess node(final String id)
+    NodeJvm node(final String id)
     {
         return nodes.get(id);
     }
@@ -159,9 +161,9 @@ final class Deployment implements AutoCloseable
     {
         ServerId leader = null;
         long bestTerm = -1;
-        for (final NodeProcess node : nodes.values())
+        for (final NodeJvm node : nodes.values())
         {
-            if (!node.isAlive() || excluding.contains(node.node()))
+            if (!node.isAlive() || excluding.contains(node.nodeId()))
             {
                 continue;
             }
@@ -192,7 +194,7 @@ final class Deployment implements AutoCloseable
     public void close()
     {
         client.close();
-        for (final NodeProcess node : nodes.values())
+        for (final NodeJvm node : nodes.values())
         {
             node.close();
         }

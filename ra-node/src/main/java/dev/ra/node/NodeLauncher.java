@@ -1,0 +1,169 @@
+package dev.ra.node;
+
+import dev.ra.RaSystem;
+import dev.ra.RaSystemBuilder;
+import dev.ra.StateMachine;
+import dev.ra.log.FileStorage;
+import dev.ra.spi.Storage;
+import dev.ra.transport.netty.NettyTransport;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.reflect.Constructor;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts one node: a {@link RaSystem} on a {@link NettyTransport} with durable storage ({@link FileStorage} in
+ * {@code data.dir}; in memory without one), configured by a {@link NodeConfig}, restarting every server found in its
+ * storage. Runs on a plain {@code java -cp ...} without JVM flags (each {@code NAME.jar} stands for the
+ * {@code NAME-VERSION.jar} of that artifact; add {@code netty-transport-native-epoll-VERSION-linux-x86_64.jar} (or
+ * {@code -linux-aarch_64}) for epoll, and an SLF4J binding for logs):
+ *
+ * <pre>
+ * java -cp "ra-core.jar:ra-log.jar:ra-transport-netty.jar:ra-node.jar:netty-common.jar:netty-buffer.jar:netty-resolver.jar:netty-transport.jar:netty-transport-native-unix-common.jar:netty-codec-base.jar:netty-handler.jar:netty-transport-classes-epoll.jar:slf4j-api.jar:your-machines.jar" \
+ *     dev.ra.node.NodeLauncher --config n1.properties
+ * java -cp ... dev.ra.node.NodeLauncher node.id=n1 listen=127.0.0.1:7001 \
+ *     peers=n2=127.0.0.1:7002,n3=127.0.0.1:7003 machines=kv=com.example.KvMachine
+ * </pre>
+ *
+ * <p>Once listening it prints {@code ra> ready <node> <host:port>} on standard output, and runs until it is stopped:
+ * by a signal (Ctrl-C, {@code kill}), which closes the node, or, with {@code control=stdin}, by the {@code stop}
+ * command or the end of standard input. With {@code control=stdin} it reads one command per line from standard input
+ * and answers on standard output, each answer line starting with {@code ra> }: the commands of {@link NodeControl},
+ * {@code status}, {@code spawn}, {@code close <id>} and {@code stop}, and those of the transport, {@code block <node>},
+ * {@code unblock <node>} and {@code stats}.
+ *
+ * <p>Clusters are started and used from any node, e.g. a client {@link RaSystem} with its own {@link NettyTransport}
+ * ({@link RaSystem#startCluster(String, String, java.util.List)} with a machine name registered here,
+ * {@link RaSystem#registerCluster}, {@link RaSystem#processCommand}, {@link RaSystem#namedQuery}).
+ */
+public final class NodeLauncher implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(NodeLauncher.class);
+
+    private final NettyTransport transport;
+    private final Storage storage;
+    private final RaSystem system;
+
+    private NodeLauncher(final NodeConfig config)
+    {
+        this.transport = new NettyTransport(config.transportConfig());
+        this.storage = openStorage(config);
+        final RaSystemBuilder builder = config.applyTo(RaSystem.builder(), transport, storage);
+        for (final Map.Entry<String, String> machine : config.machines().entrySet())
+        {
+            final Constructor<?> constructor = machineConstructor(machine.getValue());
+            builder.registerMachine(machine.getKey(), () -> newMachine(constructor));
+        }
+        // Restarts every server found in the storage (one that cannot be restarted is logged and left stopped).
+        this.system = builder.build();
+    }
+
+    private static Storage openStorage(final NodeConfig config)
+    {
+        if (null == config.dataDir())
+        {
+            LOG.warn("{}: no data.dir: in-memory storage, everything is lost when this process ends",
+                config.nodeId());
+        }
+        return config.openStorage();
+    }
+
+    private static Constructor<?> machineConstructor(final String className)
+    {
+        try
+        {
+            return Class.forName(className).getConstructor();
+        }
+        catch (final ClassNotFoundException | NoSuchMethodException ex)
+        {
+            throw new IllegalArgumentException("machine " + className +
+                " must be on the class path with a public no-arg constructor", ex);
+        }
+    }
+
+    private static StateMachine<?, ?> newMachine(final Constructor<?> constructor)
+    {
+        try
+        {
+            return (StateMachine<?, ?>)constructor.newInstance();
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new IllegalStateException("cannot create machine " + constructor.getDeclaringClass(), ex);
+        }
+    }
+
+    /**
+     * Start a node.
+     *
+     * @param config of the node.
+     * @return the running node; close it to stop.
+     */
+    public static NodeLauncher start(final NodeConfig config)
+    {
+        return new NodeLauncher(config);
+    }
+
+    /**
+     * @return the node's system.
+     */
+    public RaSystem system()
+    {
+        return system;
+    }
+
+    /**
+     * @return the node's transport.
+     */
+    public NettyTransport transport()
+    {
+        return transport;
+    }
+
+    @Override
+    public void close()
+    {
+        system.close();
+        storage.close();
+    }
+
+    /**
+     * Start a node from arguments (see the class description) and run until stopped: by a signal, or with
+     * {@code control=stdin} by {@code stop} or the end of standard input.
+     *
+     * @param args {@code --config file} and/or {@code key=value} settings.
+     * @throws IOException          if standard input fails.
+     * @throws InterruptedException if the main thread is interrupted while the node runs.
+     */
+    public static void main(final String[] args) throws IOException, InterruptedException
+    {
+        final NodeConfig config = NodeConfig.fromArgs(args);
+        final NodeLauncher node = start(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(node::close, "ra-shutdown"));
+        final NodeControl control = node.control(new PrintStream(System.out, true, StandardCharsets.UTF_8));
+        control.ready(node.transport.localAddress());
+        if (!config.stdinControl())
+        {
+            // Ra's threads are daemons: the main thread keeps the JVM up until a signal runs the shutdown hook.
+            new CountDownLatch(1).await();
+            return;
+        }
+        control.run(System.in);
+        System.exit(0);
+    }
+
+    /**
+     * The node's control loop: the common commands of {@link NodeControl} and those of its transport.
+     *
+     * @param out where answers go.
+     * @return the control loop, not yet reading.
+     */
+    public NodeControl control(final PrintStream out)
+    {
+        return NodeControl.builder(system, this::close).output(out).transport(transport).build();
+    }
+}

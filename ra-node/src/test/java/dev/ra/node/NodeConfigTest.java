@@ -1,0 +1,76 @@
+package dev.ra.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ra.log.FileStorage;
+import dev.ra.runtime.memory.InMemoryStorage;
+import dev.ra.spi.Storage;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A node's settings: a file overridden by arguments, defaults, and a bad setting refused at once naming its key.
+ */
+class NodeConfigTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    void argumentsOverrideTheFileAndUnsetKeysKeepTheirDefaults() throws IOException
+    {
+        final Path file = dir.resolve("n1.properties");
+        Files.writeString(file, "node.id=n1\nlisten=127.0.0.1:7001\ntick.ms=50\npeers=n2=127.0.0.1:7002\n");
+
+        final NodeConfig config = NodeConfig.fromArgs("--config", file.toString(), "tick.ms=75", "event.loops=1");
+
+        assertThat(config.nodeId()).isEqualTo("n1");
+        assertThat(config.tick()).isEqualTo(Duration.ofMillis(75));
+        assertThat(config.peers()).isEqualTo(Map.of("n2", new InetSocketAddress("127.0.0.1", 7002)));
+        assertThat(config.electionTimeoutMin()).isEqualTo(Duration.ofMillis(300));
+        assertThat(config.electionTimeoutMax()).isEqualTo(Duration.ofMillis(600));
+        assertThat(config.clusterId()).isEqualTo("ra");
+        assertThat(config.fsync()).isTrue();
+        assertThat(config.stdinControl()).isFalse();
+        assertThat(config.tuning()).isEqualTo(Map.of("event.loops", "1"));
+    }
+
+    @Test
+    void aBadSettingIsRefusedNamingItsKey()
+    {
+        assertThatThrownBy(() -> NodeConfig.fromArgs("listen=127.0.0.1:7001"))
+            .isInstanceOf(IllegalArgumentException.class).hasMessage("missing setting node.id");
+        assertThatThrownBy(() -> NodeConfig.fromArgs("node.id=n1", "listen=7001"))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("host:port");
+        assertThatThrownBy(() -> NodeConfig.fromArgs("node.id=n1", "listen=127.0.0.1:7001", "peers=n2"))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("peers");
+        assertThatThrownBy(() -> NodeConfig.fromArgs("node.id=n1", "listen=127.0.0.1:7001", "event.loops=two"))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("event.loops");
+        assertThatThrownBy(() -> NodeConfig.fromArgs("node.id=n1", "listen=127.0.0.1:7001",
+            "caller.connections=maybe")).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("caller.connections");
+        assertThatThrownBy(() -> NodeConfig.fromArgs("node.id"))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("key=value");
+    }
+
+    @Test
+    void theStorageIsOnDiskWithADataDirectoryAndInMemoryWithout()
+    {
+        try (Storage onDisk = NodeConfig.fromArgs("node.id=n1", "listen=127.0.0.1:7001", "data.dir=" + dir,
+            "wal.max.bytes=65536").openStorage())
+        {
+            assertThat(onDisk).isInstanceOf(FileStorage.class);
+        }
+        try (Storage inMemory = NodeConfig.fromArgs("node.id=n1", "listen=127.0.0.1:7001").openStorage())
+        {
+            assertThat(inMemory).isInstanceOf(InMemoryStorage.class);
+        }
+    }
+}
