@@ -39,7 +39,7 @@ import java.util.stream.Stream;
  * worker dies and is redone, then the leader's node is killed with {@code kill -9} and the toolbox keeps working.
  *
  * <p>Topology, all on loopback with Netty and with ra-log ({@code FileStorage}) in a temporary directory that is
- * deleted at the end:
+ * deleted at the end (kept, and named, if the run fails):
  * <ul>
  *   <li>{@code n1}: a {@link ToolboxNode} in this JVM, where the clients run (toolbox clients query a local
  *       member);</li>
@@ -114,7 +114,15 @@ public final class ToolboxDemo
             {
                 demo.shutdown();
             }
-            deleteRecursively(dataDir);
+            if (0 == status || null == dataDir)
+            {
+                deleteRecursively(dataDir);
+            }
+            else
+            {
+                // What went wrong is in the nodes' logs and data: keep them for whoever looks into it.
+                System.out.println("[demo] data and the nodes' logs kept in " + dataDir);
+            }
         }
         if (0 == status)
         {
