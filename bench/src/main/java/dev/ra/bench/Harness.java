@@ -11,7 +11,8 @@ import java.util.Locale;
  *
  * <p>Figures: {@code floor} (fdatasync and loopback round trip: what a committed write cannot beat),
  * {@code sequential}, {@code pipelined-64}, {@code pipelined-1024}, {@code queries}, {@code netty} (sequential and 64 in flight with 3 node JVMs on loopback), {@code many-clusters},
- * {@code failover}, {@code recovery}, {@code peers} (ours vs Apache Ratis vs SOFAJRaft, 64 in flight, fsync on).
+ * {@code failover}, {@code recovery}, {@code peers} (ours vs Apache Ratis vs SOFAJRaft, 64 in flight, fsync on),
+ * {@code failover-comparison} (ours vs Ratis vs SOFAJRaft: orderly stop, kill -9 and SIGSTOP of the leader's JVM).
  *
  * <p>Arguments ({@code --name value}): {@code runs} (3), {@code warmup} s (3), {@code seconds} per window (5),
  * {@code event-loops} per node (1), {@code sync} DATASYNC|NONE (DATASYNC; NONE is labelled UNSAFE), {@code data-dir},
@@ -23,7 +24,7 @@ public final class Harness
 {
     /** Every figure, in the order {@code all} runs them. */
     public static final List<String> FIGURES = List.of("floor", "sequential", "pipelined-64", "pipelined-1024", "queries",
-        "netty", "many-clusters", "failover", "recovery", "peers");
+        "netty", "many-clusters", "failover", "recovery", "peers", "failover-comparison");
 
     private Harness()
     {
@@ -80,6 +81,7 @@ public final class Harness
             case "failover" -> out.add(Failover.run(config));
             case "recovery" -> out.addAll(Recovery.run(config));
             case "peers" -> out.addAll(Peers.run(config));
+            case "failover-comparison" -> out.addAll(FailoverComparison.run(config));
             default -> throw new IllegalArgumentException("unknown figure " + figure + "; one of " + FIGURES);
         }
         return out;
