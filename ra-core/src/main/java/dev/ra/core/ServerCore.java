@@ -921,7 +921,7 @@ public final class ServerCore
         votesGranted.clear();
         votesGranted.add(self);
         changeRole(RaftState.PRE_VOTE);
-        if (hasVoteQuorum())
+        if (hasVoteQuorum() || mutation == Mutation.ELECTION_WITHOUT_PRE_VOTE)
         {
             startElection();
             return;
@@ -960,7 +960,8 @@ public final class ServerCore
     private void onPreVote(final ServerId from, final PreVoteRpc rpc)
     {
         forgetLeaderIfCampaigning(rpc.candidateId());
-        final boolean leaderGone = null == leaderId || unreachable.contains(leaderId);
+        final boolean leaderGone = null == leaderId || unreachable.contains(leaderId) ||
+            mutation == Mutation.PRE_VOTE_IGNORES_LIVE_LEADER;
         final boolean granted = rpc.term() >= currentTerm && role != RaftState.LEADER && leaderGone &&
             isVoter(rpc.candidateId()) && !storageRecovery.recovering() &&
             (log.isUpToDate(rpc.lastLogIndex(), rpc.lastLogTerm()) || mutation == Mutation.VOTE_WITHOUT_LOG_CHECK);
@@ -1524,6 +1525,10 @@ public final class ServerCore
         {
             // The leader is gone for sure: pre-vote after a short jitter, not a whole election timeout.
             setElectionTimer(SilentLeader.afterLeaderDownMs(config, random));
+            if (mutation == Mutation.LEADER_DOWN_STARTS_ELECTION)
+            {
+                startElection();
+            }
         }
         else if (role == RaftState.LEADER && !canReachQuorum())
         {
