@@ -38,6 +38,8 @@ final class FailoverCluster implements AutoCloseable
     private final BlockingQueue<NodeProcess.Line> lines = new LinkedBlockingQueue<>();
     private final Thread cleanup = new Thread(this::closeNodes, "failover-cleanup");
     private long seq;
+    private boolean keepData;
+    private String lastRoles = "none yet";
 
     /**
      * Start the three node JVMs (and, for ours, the cluster on them).
@@ -153,7 +155,7 @@ final class FailoverCluster implements AutoCloseable
             }
             Driver.sleep(0.1);
         }
-        throw new IllegalStateException(system + ": no steady leader in time (logs in " + root + ")");
+        throw new IllegalStateException(system + ": no steady leader in time; last roles " + lastRoles);
     }
 
     private NodeProcess soleLeader(final long deadline)
@@ -189,6 +191,10 @@ final class FailoverCluster implements AutoCloseable
             node.send("role");
             roles.put(node, node.awaitLine(lines, "role ", Math.min(deadline, deadline(5))).split(" "));
         }
+        final StringBuilder seen = new StringBuilder();
+        roles.forEach((node, role) -> seen.append(node.name()).append(' ').append(role[1]).append(" applied ")
+            .append(role[2]).append("; "));
+        lastRoles = seen.toString();
         return roles;
     }
 
@@ -272,6 +278,17 @@ final class FailoverCluster implements AutoCloseable
         }
     }
 
+    /**
+     * Keep the data directory and the nodes' logs when closing (a failed run), and say where they are.
+     *
+     * @return the directory.
+     */
+    Path keepData()
+    {
+        keepData = true;
+        return root;
+    }
+
     @Override
     public void close()
     {
@@ -283,6 +300,10 @@ final class FailoverCluster implements AutoCloseable
         catch (final IllegalStateException ex)
         {
             // shutting down already: the hook runs
+        }
+        if (keepData)
+        {
+            return;
         }
         try (Stream<Path> paths = Files.walk(root))
         {

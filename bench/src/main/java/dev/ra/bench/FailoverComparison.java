@@ -81,7 +81,19 @@ public final class FailoverComparison
                 {
                     throw new IllegalArgumentException("unknown scenario " + scenario + "; one of " + SCENARIOS);
                 }
-                out.add(run(config, system, scenario, classpath));
+                Json line;
+                try
+                {
+                    line = run(config, system, scenario, classpath);
+                }
+                catch (final RuntimeException ex)
+                {
+                    // One system's failure leaves the others' figures standing.
+                    line = new Json().put("figure", "failover-comparison").put("impl", system)
+                        .put("scenario", scenario).put("error", String.valueOf(ex));
+                }
+                Harness.progress("%s", line);
+                out.add(line);
             }
         }
         return out;
@@ -90,63 +102,78 @@ public final class FailoverComparison
     private static Json run(final Config config, final String system, final String scenario, final String classpath)
     {
         final List<Double> times = new ArrayList<>();
-        int timedOut = 0;
         try (FailoverCluster cluster = new FailoverCluster(system, config, classpath, ATTEMPT_MS))
         {
-            for (int t = 0; t < config.trials(); t++)
+            try
             {
-                final NodeProcess leader = cluster.awaitSteadyLeader(FailoverCluster.deadline(STEADY_SECONDS));
-                final List<NodeProcess> survivors = new ArrayList<>();
-                for (final String name : FailoverCluster.NODES)
-                {
-                    if (cluster.node(name) != leader)
-                    {
-                        survivors.add(cluster.node(name));
-                    }
-                }
-                final long t0;
-                switch (scenario)
-                {
-                    case "orderly-stop" ->
-                    {
-                        t0 = System.nanoTime();
-                        leader.send("stop");
-                    }
-                    case "kill-9" ->
-                    {
-                        t0 = System.nanoTime();
-                        leader.kill();
-                    }
-                    default ->
-                    {
-                        leader.pause(true);
-                        t0 = System.nanoTime();
-                    }
-                }
-                final double ms = cluster.firstCommitMs(survivors, t0, FailoverCluster.deadline(TRIAL_SECONDS),
-                    ROUND_MS);
-                if (Double.isNaN(ms))
-                {
-                    timedOut++;
-                }
-                else
-                {
-                    times.add(ms);
-                }
-                Harness.progress("failover %s %s trial %d: leader %s lost, a survivor committed after %.1f ms",
-                    system, scenario, t, leader.name(), ms);
-                if ("sigstop".equals(scenario))
-                {
-                    leader.pause(false);
-                }
-                else
-                {
-                    leader.awaitExit(20);
-                    cluster.start(leader.name());
-                }
+                trials(config, system, scenario, cluster, times);
+            }
+            catch (final RuntimeException ex)
+            {
+                throw new IllegalStateException(ex.getMessage() + " (data and logs kept in " + cluster.keepData() +
+                    ")", ex);
             }
         }
-        final double[] sorted = times.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return line(config, system, scenario, times);
+    }
+
+    /**
+     * Run the trials of one scenario, adding each time to {@code times} (NaN for a trial without a commit in time).
+     */
+    private static void trials(final Config config, final String system, final String scenario,
+        final FailoverCluster cluster, final List<Double> times)
+    {
+        for (int t = 0; t < config.trials(); t++)
+        {
+            final NodeProcess leader = cluster.awaitSteadyLeader(FailoverCluster.deadline(STEADY_SECONDS));
+            final List<NodeProcess> survivors = new ArrayList<>();
+            for (final String name : FailoverCluster.NODES)
+            {
+                if (cluster.node(name) != leader)
+                {
+                    survivors.add(cluster.node(name));
+                }
+            }
+            final long t0;
+            switch (scenario)
+            {
+                case "orderly-stop" ->
+                {
+                    t0 = System.nanoTime();
+                    leader.send("stop");
+                }
+                case "kill-9" ->
+                {
+                    t0 = System.nanoTime();
+                    leader.kill();
+                }
+                default ->
+                {
+                    leader.pause(true);
+                    t0 = System.nanoTime();
+                }
+            }
+            final double ms = cluster.firstCommitMs(survivors, t0, FailoverCluster.deadline(TRIAL_SECONDS), ROUND_MS);
+            times.add(ms);
+            Harness.progress("failover %s %s trial %d: leader %s lost, a survivor committed after %.1f ms", system,
+                scenario, t, leader.name(), ms);
+            if ("sigstop".equals(scenario))
+            {
+                leader.pause(false);
+            }
+            else
+            {
+                leader.awaitExit(20);
+                cluster.start(leader.name());
+            }
+        }
+    }
+
+    private static Json line(final Config config, final String system, final String scenario,
+        final List<Double> times)
+    {
+        final List<Double> committed = times.stream().filter(ms -> !Double.isNaN(ms)).toList();
+        final double[] sorted = committed.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         final double goal = switch (scenario)
         {
             case "orderly-stop" -> 50;
@@ -158,12 +185,12 @@ public final class FailoverComparison
             .put("transport", TRANSPORT.get(system)).put("durability", DURABILITY.get(system))
             .put("sync", "ra".equals(system) ? config.sync().name() : "library default")
             .put("election_timeout_ms", List.of(config.electionMinMs(), config.electionMaxMs()))
-            .put("write_round_ms", ROUND_MS).put("trials", times.size()).put("timed_out", timedOut)
-            .put("goal_median_ms", goal);
+            .put("write_round_ms", ROUND_MS).put("trials", committed.size())
+            .put("timed_out", times.size() - committed.size()).put("goal_median_ms", goal);
         if (sorted.length > 0)
         {
             final double median = Json.median(sorted);
-            json.put("ms", Json.summary(times)).put("median_ms", median).put("max_ms", sorted[sorted.length - 1])
+            json.put("ms", Json.summary(committed)).put("median_ms", median).put("max_ms", sorted[sorted.length - 1])
                 .put("median_within_goal", median <= goal);
         }
         return json;
