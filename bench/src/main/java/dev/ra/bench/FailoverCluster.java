@@ -215,16 +215,20 @@ final class FailoverCluster implements AutoCloseable
     }
 
     /**
-     * Write through the given nodes until one write commits: every {@code everyMs} each of them is given a new write
-     * (so that one stuck on a gone leader does not hold the measurement up).
+     * Write through the given nodes until one write is committed by a leader other than the old one: every
+     * {@code everyMs} each of them is given a new write (so that one stuck on a gone leader does not hold the
+     * measurement up). A write the old leader still commits while it stops in order does not count: the figure is the
+     * time until a new leader serves.
      *
      * @param via      the surviving nodes.
+     * @param old      the node of the leader that was lost.
      * @param t0       System.nanoTime() the clock started at.
      * @param deadline System.nanoTime() to give up at.
      * @param everyMs  interval between rounds of writes.
      * @return milliseconds from t0 to the first commit, or NaN if none by the deadline.
      */
-    double firstCommitMs(final List<NodeProcess> via, final long t0, final long deadline, final long everyMs)
+    double firstCommitMs(final List<NodeProcess> via, final String old, final long t0, final long deadline,
+        final long everyMs)
     {
         final long first = seq + 1;
         long nextRound = System.nanoTime();
@@ -244,8 +248,9 @@ final class FailoverCluster implements AutoCloseable
                 nextRound = now + TimeUnit.MILLISECONDS.toNanos(everyMs);
             }
             final NodeProcess.Line line = poll(Math.min(nextRound, deadline));
-            if (null != line && via.contains(line.from()) && line.text().startsWith("ok ") &&
-                Long.parseLong(line.text().substring(3).trim()) >= first)
+            final String[] ok = null != line && via.contains(line.from()) ? line.text().split(" ") : null;
+            if (null != ok && ok.length == 3 && "ok".equals(ok[0]) && Long.parseLong(ok[1]) >= first &&
+                !old.equals(ok[2]))
             {
                 return (System.nanoTime() - t0) / 1e6;
             }

@@ -24,8 +24,8 @@ import java.time.Duration;
  * <li>prints {@code ready} once the system runs;</li>
  * <li>{@code create} → starts the cluster on the three nodes, {@code created <leader node>};</li>
  * <li>{@code role} → {@code role leader|follower <last applied index>};</li>
- * <li>{@code put <seq>} → {@code ok <seq>} once a put submitted through this node's member is committed (a member that
- *     is not the leader redirects it), or {@code fail <seq> <reason>} within the attempt timeout;</li>
+ * <li>{@code put <seq>} → {@code ok <seq> <leader node>} once a put submitted through this node's member is committed
+ *     (a member that is not the leader redirects it), or {@code fail <seq> <reason>} within the attempt timeout;</li>
  * <li>{@code stop} → {@link RaSystem#close()} (a leader hands its leadership over first), {@code stopped}, exit; so
  *     does the end of standard input, so a node never outlives the harness.</li>
  * </ul>
@@ -80,7 +80,8 @@ public final class FailoverNode
             {
                 final String seq = line.substring(4).trim();
                 system.<Long>processCommandAsync(self, Driver.command(Long.parseLong(seq)), attempt)
-                    .whenComplete((r, e) -> say(null == e ? "ok " + seq : "fail " + seq + " " + reason(e)));
+                    .whenComplete((r, e) -> say(null == e ? "ok " + seq + " " + r.leader().node() :
+                        "fail " + seq + " " + reason(e)));
             }
             else if ("role".equals(line.trim()))
             {

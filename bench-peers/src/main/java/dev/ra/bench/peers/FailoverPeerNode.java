@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  * <li>prints {@code ready} once the member runs;</li>
  * <li>{@code role} → {@code role leader|follower <last applied index>};</li>
- * <li>{@code put <seq>} → {@code ok <seq>} once a put submitted on this member is committed, or
- *     {@code fail <seq> <reason>} (not the leader, or no commit within {@code --attempt-ms});</li>
+ * <li>{@code put <seq>} → {@code ok <seq> <this node>} once a put submitted on this member is committed (it
+ *     leads), or {@code fail <seq> <reason>} (not the leader, or no commit within {@code --attempt-ms});</li>
  * <li>{@code stop} → the library's orderly shutdown, then {@code stopped} and exit; so does the end of standard
  *     input, so a member never outlives the harness.</li>
  * </ul>
@@ -64,7 +64,7 @@ public final class FailoverPeerNode
             {
                 final String seq = line.substring(4).trim();
                 member.put(PeerBench.put(Long.parseLong(seq))).orTimeout(attemptMs, TimeUnit.MILLISECONDS)
-                    .whenComplete((r, e) -> say(null == e ? "ok " + seq : "fail " + seq + " " + reason(e)));
+                    .whenComplete((r, e) -> say(null == e ? "ok " + seq + " " + node : "fail " + seq + " " + reason(e)));
             }
             else if ("role".equals(line.trim()))
             {
