@@ -206,9 +206,11 @@ final class FailoverCluster implements AutoCloseable
         while (System.nanoTime() < until)
         {
             final NodeProcess.Line line = poll(until);
-            if (null != line && line.from() == via && line.text().endsWith(" " + id))
+            final String[] words = null != line && line.from() == via ? line.text().split(" ") : null;
+            if (null != words && words.length >= 2 && id.equals(words[1]) &&
+                ("ok".equals(words[0]) || "fail".equals(words[0])))
             {
-                return line.text().startsWith("ok ");
+                return "ok".equals(words[0]);
             }
         }
         return false;
