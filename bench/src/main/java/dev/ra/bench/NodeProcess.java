@@ -1,6 +1,8 @@
 package dev.ra.bench;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -75,7 +77,7 @@ final class NodeProcess implements AutoCloseable
 
     private void pump(final BlockingQueue<Line> lines)
     {
-        try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
             StandardCharsets.UTF_8)))
         {
             String line;
