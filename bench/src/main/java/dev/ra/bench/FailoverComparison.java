@@ -20,9 +20,10 @@ import java.util.Map;
  *
  * <p>The clock stops when a write submitted through a surviving node is committed by a new leader: every few
  * milliseconds each survivor is given a new write (a survivor that is not the leader redirects it, ours, or refuses
- * it, the peers), and the first acknowledgement from a leader other than the lost one counts. A killed or stopped node is restarted from its data before the next trial, and
- * every trial starts from a steady cluster: one leader, every member applied up to it. One JSON line per system and
- * scenario: median and max over the trials, against the goal.
+ * it, the peers), and the first acknowledgement from a leader other than the lost one counts. A killed or stopped
+ * node is restarted from its data before the next trial, and every trial starts from a steady cluster: one leader,
+ * every member applied up to it. One JSON line per system and scenario: median and max over the trials, against the
+ * goal.
  */
 public final class FailoverComparison
 {

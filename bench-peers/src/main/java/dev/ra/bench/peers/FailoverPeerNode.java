@@ -64,7 +64,8 @@ public final class FailoverPeerNode
             {
                 final String seq = line.substring(4).trim();
                 member.put(PeerBench.put(Long.parseLong(seq))).orTimeout(attemptMs, TimeUnit.MILLISECONDS)
-                    .whenComplete((r, e) -> say(null == e ? "ok " + seq + " " + node : "fail " + seq + " " + reason(e)));
+                    .whenComplete((r, e) -> say(null == e ? "ok " + seq + " " + node :
+                        "fail " + seq + " " + reason(e)));
             }
             else if ("role".equals(line.trim()))
             {
