@@ -131,7 +131,7 @@ public final class Peers
         }
     }
 
-    private static String peersClasspath(final Config config)
+    static String peersClasspath(final Config config)
     {
         if (null != config.peersClasspath())
         {

@@ -128,6 +128,20 @@ class HarnessSmokeTest
     }
 
     @Test
+    void failoverComparisonReportsEveryScenarioForOurs()
+    {
+        final List<Json> lines = FailoverComparison.run(tiny("failover-comparison"), List.of("ra"),
+            FailoverComparison.SCENARIOS);
+        assertThat(lines).hasSize(3);
+        for (int i = 0; i < lines.size(); i++)
+        {
+            assertThat(lines.get(i).toString()).contains("\"impl\":\"ra\"")
+                .contains("\"scenario\":\"" + FailoverComparison.SCENARIOS.get(i) + "\"")
+                .contains("\"election_timeout_ms\":[150,300]").contains("\"trials\":1");
+        }
+    }
+
+    @Test
     void jsonIsOneLineAndEscaped()
     {
         final String s = new Json().put("a", "x\"y\n").put("b", 1.5).put("c", List.of(1, 2))

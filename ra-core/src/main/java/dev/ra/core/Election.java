@@ -134,7 +134,8 @@ final class Election
     void answerPreVote(final ServerId from, final PreVoteRpc rpc)
     {
         final ServerId leader = core.leaderId;
-        final boolean leaderGone = null == leader || core.unreachable.contains(leader);
+        final boolean leaderGone = null == leader || core.unreachable.contains(leader) ||
+            core.mutation == Mutation.PRE_VOTE_IGNORES_LIVE_LEADER;
         final boolean granted = rpc.term() >= core.currentTerm && leaderGone && core.isVoter(rpc.candidateId()) &&
             !core.storageRecovery.recovering() && (core.log.isUpToDate(rpc.lastLogIndex(), rpc.lastLogTerm()) ||
                 core.mutation == Mutation.VOTE_WITHOUT_LOG_CHECK);

@@ -212,6 +212,10 @@ final class FollowerRole extends RoleHandler
         {
             // The leader is gone for sure: pre-vote after a short jitter, not a whole election timeout.
             core.setElectionTimer(SilentLeader.afterLeaderDownMs(core.config, core.random));
+            if (core.mutation == Mutation.LEADER_DOWN_STARTS_ELECTION)
+            {
+                core.candidate.campaign();
+            }
         }
     }
 

@@ -33,5 +33,11 @@ enum Mutation
     /** The commit quorum counts promotable (non-voting) members' match indexes. */
     COMMIT_COUNTS_PROMOTABLE,
     /** A configuration change is accepted while another is still uncommitted (thesis §4.1: one at a time). */
-    TWO_CONFIG_CHANGES_IN_FLIGHT
+    TWO_CONFIG_CHANGES_IN_FLIGHT,
+    /** A member campaigns without asking for pre-votes first (thesis §9.6): it disrupts a healthy leader. */
+    ELECTION_WITHOUT_PRE_VOTE,
+    /** A follower told its leader's node is down campaigns at once instead of pre-voting after a short delay. */
+    LEADER_DOWN_STARTS_ELECTION,
+    /** A member grants a pre-vote while it still hears its leader (thesis §9.6: it must not). */
+    PRE_VOTE_IGNORES_LIVE_LEADER
 }

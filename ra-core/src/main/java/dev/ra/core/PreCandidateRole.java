@@ -25,7 +25,7 @@ final class PreCandidateRole extends RoleHandler
         core.leaderId = null;
         core.election.startPreVote();
         core.changeRole(this);
-        if (core.election.hasQuorum())
+        if (core.election.hasQuorum() || core.mutation == Mutation.ELECTION_WITHOUT_PRE_VOTE)
         {
             core.candidate.campaign();
             return;

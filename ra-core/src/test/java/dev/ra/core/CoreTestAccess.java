@@ -37,6 +37,21 @@ public final class CoreTestAccess
         TWO_CONFIG_CHANGES_IN_FLIGHT
     }
 
+    /**
+     * Deliberate bugs that break no safety property but let a member disrupt a healthy leader (a needless election);
+     * mirrors the package-private {@link Mutation}. Kept apart from {@link Bug}, whose every entry a safety property
+     * catches.
+     */
+    public enum DisruptionBug
+    {
+        /** A member campaigns without asking for pre-votes first. */
+        ELECTION_WITHOUT_PRE_VOTE,
+        /** A follower told its leader's node is down campaigns at once instead of pre-voting. */
+        LEADER_DOWN_STARTS_ELECTION,
+        /** A member grants a pre-vote while it still hears its leader. */
+        PRE_VOTE_IGNORES_LIVE_LEADER
+    }
+
     private CoreTestAccess()
     {
     }
@@ -46,6 +61,15 @@ public final class CoreTestAccess
      * @param bug  to switch on, or null for none.
      */
     public static void inject(final ServerCore core, final Bug bug)
+    {
+        core.mutation = null == bug ? Mutation.NONE : Mutation.valueOf(bug.name());
+    }
+
+    /**
+     * @param core to break.
+     * @param bug  to switch on, or null for none.
+     */
+    public static void inject(final ServerCore core, final DisruptionBug bug)
     {
         core.mutation = null == bug ? Mutation.NONE : Mutation.valueOf(bug.name());
     }

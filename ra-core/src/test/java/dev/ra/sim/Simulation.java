@@ -70,6 +70,16 @@ public final class Simulation
         }
 
         /**
+         * @param seed    of the run.
+         * @param servers cluster size.
+         * @return no nemesis, no liveness faults, no membership changes: the options for {@link #flapLeaderLink}.
+         */
+        public static Options quiet(final long seed, final int servers)
+        {
+            return new Options(seed, servers, 3_000, 4, false, false, null, false, false);
+        }
+
+        /**
          * @param newBug to inject.
          * @return a copy with a bug.
          */
@@ -163,6 +173,9 @@ public final class Simulation
     /** The member to crash part way through its next step of several actions, or -1. */
     private int crashMidStep = -1;
     private int midStepCrashCount;
+    /** The flapping link between the leader and one follower, or null (see {@link #flapLeaderLink}). */
+    private LinkFlapper flapper;
+    private CoreTestAccess.DisruptionBug disruption;
 
     /**
      * @param options of the run.
@@ -197,6 +210,82 @@ public final class Simulation
     {
         this.damage = new SimDamage(mode, options.seed());
         return this;
+    }
+
+    /**
+     * Flap the link between the leader and one follower until the end of the faults, once the first leader is
+     * followed, and fail the run if any term changes or the leader stops leading ({@link LinkFlapper}). Meant for
+     * {@link Options#quiet} runs: nothing else changes the leadership there.
+     *
+     * @param bug a deliberate core bug that lets a member disrupt a leader, or null.
+     * @return this.
+     */
+    Simulation flapLeaderLink(final CoreTestAccess.DisruptionBug bug)
+    {
+        this.disruption = bug;
+        this.flapper = new LinkFlapper(new FlapperView(), options.seed(), options.servers(), options.durationMs());
+        return this;
+    }
+
+    /**
+     * @return the flapping link of this run, or null.
+     */
+    LinkFlapper flapper()
+    {
+        return flapper;
+    }
+
+    /** The simulation as the link flapper sees it. */
+    private final class FlapperView implements LinkFlapper.Cluster
+    {
+        @Override
+        public void schedule(final long delayMs, final Runnable action)
+        {
+            Simulation.this.schedule(delayMs, action);
+        }
+
+        @Override
+        public void block(final int from, final int to, final boolean block)
+        {
+            blocked[from][to] = block;
+        }
+
+        @Override
+        public void report(final int observer, final RaftEvent event)
+        {
+            deliver(nodes[observer], event);
+        }
+
+        @Override
+        public int leader()
+        {
+            final Node leader = Simulation.this.leader();
+            return null == leader ? -1 : leader.index;
+        }
+
+        @Override
+        public ServerId id(final int member)
+        {
+            return nodes[member].id;
+        }
+
+        @Override
+        public long term(final int member)
+        {
+            return nodes[member].alive ? nodes[member].core.currentTerm() : -1;
+        }
+
+        @Override
+        public RaftState role(final int member)
+        {
+            return nodes[member].alive ? nodes[member].core.role() : null;
+        }
+
+        @Override
+        public long now()
+        {
+            return now;
+        }
     }
 
     /**
@@ -235,6 +324,10 @@ public final class Simulation
                 {
                     schedule(300 + faultRandom.nextInt(700), this::pauseSomeone);
                 }
+            }
+            if (null != flapper)
+            {
+                schedule(300, flapper::start);
             }
             schedule(options.durationMs(), this::endFaults);
             runUntil(options.durationMs() + 6_000);
@@ -334,6 +427,10 @@ public final class Simulation
                 throw violation("runaway: more than " + MAX_STEPS + " steps (" + queue.size() + " scheduled)");
             }
             checkSafety();
+            if (null != flapper)
+            {
+                require(flapper.check());
+            }
         }
         now = endTime;
     }
@@ -386,6 +483,10 @@ public final class Simulation
                 node.damagedAcknowledged, node.termAndVoteLost),
             random.split());
         CoreTestAccess.inject(node.core, options.bug());
+        if (null != disruption)
+        {
+            CoreTestAccess.inject(node.core, disruption);
+        }
         node.alive = true;
         node.incarnation++;
         node.syncScheduled = false;

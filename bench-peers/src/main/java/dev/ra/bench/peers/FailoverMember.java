@@ -1,0 +1,34 @@
+package dev.ra.bench.peers;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One member of a 3-member group, alone in its JVM, for the failover comparison: the harness kills, stops and pauses
+ * these JVMs and writes through the survivors (see {@link FailoverPeerNode}).
+ */
+interface FailoverMember extends AutoCloseable
+{
+    /**
+     * Submit one put on this member.
+     *
+     * @param command 16-byte key followed by a 100-byte value.
+     * @return completes once the put is committed and applied; fails if this member is not the leader.
+     */
+    CompletableFuture<?> put(byte[] command);
+
+    /**
+     * @return whether this member leads now.
+     */
+    boolean isLeader();
+
+    /**
+     * @return the highest log index applied to this member's machine.
+     */
+    long lastApplied();
+
+    /**
+     * Shut the member down the library's orderly way.
+     */
+    @Override
+    void close() throws Exception;
+}

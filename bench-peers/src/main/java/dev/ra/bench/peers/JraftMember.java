@@ -1,0 +1,79 @@
+package dev.ra.bench.peers;
+
+import com.alipay.sofa.jraft.Node;
+import com.alipay.sofa.jraft.RaftGroupService;
+import com.alipay.sofa.jraft.conf.Configuration;
+import com.alipay.sofa.jraft.entity.PeerId;
+import com.alipay.sofa.jraft.option.NodeOptions;
+import com.alipay.sofa.jraft.option.RaftOptions;
+import com.alipay.sofa.jraft.rpc.RaftRpcServerFactory;
+import com.alipay.sofa.jraft.rpc.RpcServer;
+import com.alipay.sofa.jraft.util.Endpoint;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A SOFAJRaft 1.4.1 member over Bolt RPC on loopback with its RocksDB log ({@code sync=true}, {@code syncMeta=true}),
+ * the same state machine as the throughput comparison, and the given election timeout: SOFAJRaft waits
+ * {@code electionTimeoutMs} plus a random delay below {@code maxElectionDelayMs}, so these are set to the lower bound
+ * and the width of the range. A restart recovers from the member's directories.
+ */
+final class JraftMember implements FailoverMember
+{
+    private final RaftGroupService service;
+    private final Node node;
+
+    JraftMember(final String self, final Map<String, Integer> ports, final Path dir, final long electionMinMs,
+        final long electionMaxMs) throws IOException
+    {
+        final List<PeerId> peers = new ArrayList<>();
+        ports.values().forEach(port -> peers.add(new PeerId(new Endpoint("127.0.0.1", port), 0)));
+        final PeerId selfId = new PeerId(new Endpoint("127.0.0.1", ports.get(self)), 0);
+        final NodeOptions options = new NodeOptions();
+        options.setElectionTimeoutMs((int)electionMinMs);
+        options.setInitialConf(new Configuration(peers));
+        options.setFsm(new JraftPeer.KvFsm());
+        Files.createDirectories(dir);
+        options.setLogUri(dir.resolve("log").toString());
+        options.setRaftMetaUri(dir.resolve("meta").toString());
+        options.setSnapshotUri(dir.resolve("snapshot").toString());
+        final RaftOptions raft = new RaftOptions();
+        raft.setSync(true);
+        raft.setSyncMeta(true);
+        raft.setMaxElectionDelayMs((int)Math.max(1, electionMaxMs - electionMinMs));
+        options.setRaftOptions(raft);
+        final RpcServer rpc = RaftRpcServerFactory.createRaftRpcServer(selfId.getEndpoint());
+        service = new RaftGroupService("bench", selfId, options, rpc);
+        node = service.start();
+    }
+
+    @Override
+    public CompletableFuture<?> put(final byte[] command)
+    {
+        return JraftPeer.applyOnLeader(node, command);
+    }
+
+    @Override
+    public boolean isLeader()
+    {
+        return node.isLeader();
+    }
+
+    @Override
+    public long lastApplied()
+    {
+        return node.getLastAppliedLogIndex();
+    }
+
+    @Override
+    public void close() throws InterruptedException
+    {
+        service.shutdown();
+        service.join();
+    }
+}
