@@ -14,6 +14,7 @@ import dev.ra.protocol.NodeMessage;
 import dev.ra.protocol.ServerRequest;
 import dev.ra.protocol.UserCommand;
 import dev.ra.spi.LoopHost;
+import dev.ra.spi.RateLimitedWarnings;
 import dev.ra.spi.Storage;
 import dev.ra.spi.Transport;
 import dev.ra.spi.TransportListener;
@@ -45,6 +46,9 @@ import org.slf4j.LoggerFactory;
 public final class RaRuntime implements TransportListener, AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(RaRuntime.class);
+
+    // Messages from other nodes that do not decode or cannot be handled: a bad or hostile peer must not flood the log.
+    private final RateLimitedWarnings badMessages = new RateLimitedWarnings(LOG);
 
     private final RuntimeConfig config;
     private final EventLoop[] loops;
@@ -529,12 +533,13 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         {
             // The peer sent bytes that do not decode (a bad or hostile sender): what and from whom is all that
             // helps; a stack trace would only point at the decoder.
-            LOG.warn("{}: dropping a message from {} that could not be decoded: {} ({})", nodeId(), fromNode,
+            badMessages.warn("{}: dropping a message from {} that could not be decoded: {} ({})", nodeId(), fromNode,
                 ex.getMessage(), message);
         }
         catch (final RuntimeException ex)
         {
-            LOG.warn("{}: dropping a message from {} that could not be handled: {}", nodeId(), fromNode, message, ex);
+            badMessages.warn("{}: dropping a message from {} that could not be handled: {}", nodeId(), fromNode,
+                message, ex);
         }
     }
 

@@ -5,6 +5,7 @@ import dev.ra.codec.BufferWriter;
 import dev.ra.protocol.NodeMessage;
 import dev.ra.spi.CallerReceive;
 import dev.ra.spi.LoopHost;
+import dev.ra.spi.RateLimitedWarnings;
 import dev.ra.spi.Transport;
 import dev.ra.spi.TransportListener;
 import io.netty.bootstrap.Bootstrap;
