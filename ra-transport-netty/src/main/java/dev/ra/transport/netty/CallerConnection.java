@@ -219,6 +219,12 @@ final class CallerConnection implements AutoCloseable
             while (true)
             {
                 final int length = readFrame(deadlineNanos);
+                if (frameType() == FrameFormat.GOODBYE && length == FrameFormat.HEADER_BYTES)
+                {
+                    // The node closed in order before answering: it did not act on the call (broken: closed).
+                    consume(length);
+                    return CallerReceive.NODE_LEFT;
+                }
                 final NodeMessage.CallReply reply = replyIn(length);
                 consume(length);
                 if (null != reply && reply.callId() == call.callId())
