@@ -6,9 +6,9 @@ import dev.ra.codec.CodecException;
 import dev.ra.protocol.NodeMessage;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
@@ -90,8 +90,28 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         out.writeInt(FrameFormat.HEADER_BYTES).writeByte(FrameFormat.VERSION).writeByte(FrameFormat.GOODBYE);
         transport.counters.bytesWritten.add(out.readableBytes());
         transport.counters.flushes.increment();
-        ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(out).addListener(f -> closeAfterGoodbye(ctx));
         ctx.executor().schedule(() -> ctx.close(), boundMs, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * On a peer link without TLS, only the output is shut (FIN after the GOODBYE) and reading goes on, discarding,
+     * until the peer closes on reading the GOODBYE (or the bound passes): a full close now would answer what the peer
+     * still sends with a reset, and a peer whose write fails on a reset closes its connection before it reads the
+     * GOODBYE. A caller connection closes at once: its dialer reads only during a call, and checks for a GOODBYE
+     * before it writes one.
+     */
+    private void closeAfterGoodbye(final ChannelHandlerContext ctx)
+    {
+        if (!callerConnection && ctx.channel() instanceof DuplexChannel duplex &&
+            null == ctx.pipeline().get(SslHandler.class) && duplex.isActive())
+        {
+            duplex.shutdownOutput();
+        }
+        else
+        {
+            ctx.close();
+        }
     }
 
     /** Something was written: no heartbeat needed this interval (on a caller connection: a reply, not idle). */
