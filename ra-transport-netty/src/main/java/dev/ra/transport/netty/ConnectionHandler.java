@@ -95,16 +95,24 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     }
 
     /**
-     * On a peer link without TLS, only the output is shut (FIN after the GOODBYE) and reading goes on, discarding,
-     * until the peer closes on reading the GOODBYE (or the bound passes): a full close now would answer what the peer
-     * still sends with a reset, and a peer whose write fails on a reset closes its connection before it reads the
-     * GOODBYE. A caller connection closes at once: its dialer reads only during a call, and checks for a GOODBYE
-     * before it writes one.
+     * On a peer link only the output is shut after the GOODBYE (FIN, or TLS's close_notify) and reading goes on,
+     * discarding, until the peer closes on reading the GOODBYE (or the bound passes): a full close now would answer
+     * what the peer still sends with a reset, and a peer whose write fails on a reset closes its connection before it
+     * reads the GOODBYE. A caller connection closes at once: its dialer reads only during a call, and checks for a
+     * GOODBYE before it writes one.
      */
     private void closeAfterGoodbye(final ChannelHandlerContext ctx)
     {
-        if (!callerConnection && ctx.channel() instanceof DuplexChannel duplex &&
-            null == ctx.pipeline().get(SslHandler.class) && duplex.isActive())
+        final SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        if (callerConnection || !ctx.channel().isActive())
+        {
+            ctx.close();
+        }
+        else if (null != ssl)
+        {
+            ssl.closeOutbound();
+        }
+        else if (ctx.channel() instanceof DuplexChannel duplex)
         {
             duplex.shutdownOutput();
         }
