@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The protocol of one connection, on its event loop: the handshake (HELLO, then WELCOME or REFUSE), then heartbeats
- * and messages, and GOODBYE when either end closes in order. Any frame that does not fit the protocol closes the connection with a logged reason; nothing it
- * carried reaches the runtime. Not thread safe; confined to the channel's event loop.
+ * and messages, and GOODBYE when either end closes in order. Any frame that does not fit the protocol closes the
+ * connection with a logged reason; nothing it carried reaches the runtime. Not thread safe; confined to the
+ * channel's event loop.
  */
 final class ConnectionHandler extends ChannelInboundHandlerAdapter
 {

@@ -1,7 +1,6 @@
 package dev.ra.transport.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ra.ClusterUnavailableException;
 import dev.ra.CommandOutcomeUnknownException;
