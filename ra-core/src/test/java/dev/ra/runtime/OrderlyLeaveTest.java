@@ -86,8 +86,9 @@ class OrderlyLeaveTest
         // when a call checks reachability just before the news arrives: the call registers to a node that left.
         final InJvmNetwork network = new InJvmNetwork();
         final Map<String, StaleReachability> transports = new ConcurrentHashMap<>();
-        try (InJvmCluster stale = new InJvmCluster(3, node -> transports.computeIfAbsent(node,
-            n -> new StaleReachability(network.newTransport())), b -> b.registerMachine("counter", CounterMachine::new)))
+        try (InJvmCluster stale = new InJvmCluster(3,
+            node -> transports.computeIfAbsent(node, n -> new StaleReachability(network.newTransport())),
+            b -> b.registerMachine("counter", CounterMachine::new)))
         {
             final List<ServerId> members = stale.startCluster("c", new CounterMachine());
             final ServerId leader = stale.awaitLeader(members, Duration.ofSeconds(5));
