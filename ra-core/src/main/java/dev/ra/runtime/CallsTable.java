@@ -42,6 +42,15 @@ final class CallsTable
         default void nodeLost()
         {
         }
+
+        /**
+         * The node the answer was to come from left in order without answering: it did not act on the message, which
+         * may be sent elsewhere. Called once, instead of {@link #onReply}; by default the same as {@link #nodeLost}.
+         */
+        default void nodeLeft()
+        {
+            nodeLost();
+        }
     }
 
     private final Map<Long, AwaitingReply> awaiting = new ConcurrentHashMap<>();
@@ -96,6 +105,16 @@ final class CallsTable
     }
 
     /**
+     * Stop waiting for an answer, unless something else (an answer, a node's departure) already took the call.
+     *
+     * @return whether this took it: the caller now decides what becomes of the call.
+     */
+    boolean take(final long callId, final AwaitingReply waiter)
+    {
+        return awaiting.remove(callId, waiter);
+    }
+
+    /**
      * An answer came: hand it to whoever waits for it (nobody, if the call completed otherwise meanwhile).
      */
     void onReply(final NodeMessage.CallReply reply)
@@ -118,6 +137,22 @@ final class CallsTable
             if (waiter.awaitsNode(node) && awaiting.remove(e.getKey(), waiter))
             {
                 waiter.nodeLost();
+            }
+        }
+    }
+
+    /**
+     * A node left in order: the answers it owed were all delivered before, so the calls still waiting for one were
+     * never taken there.
+     */
+    void nodeLeft(final String node)
+    {
+        for (final Map.Entry<Long, AwaitingReply> e : awaiting.entrySet())
+        {
+            final AwaitingReply waiter = e.getValue();
+            if (waiter.awaitsNode(node) && awaiting.remove(e.getKey(), waiter))
+            {
+                waiter.nodeLeft();
             }
         }
     }

@@ -331,6 +331,22 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
     }
 
     @Override
+    public void nodeLeft()
+    {
+        nodeLeft(target());
+    }
+
+    /**
+     * The node of the target left in order before answering: it stopped its servers first and handled nothing sent
+     * after its goodbye, so no server there took the call. Like a server that does not run, the call moves on to the
+     * other members, a command too.
+     */
+    void nodeLeft(final ServerId server)
+    {
+        noServer(server);
+    }
+
+    @Override
     public void ok(final Object value, final ServerId leader)
     {
         if (null != cluster && null != leader)

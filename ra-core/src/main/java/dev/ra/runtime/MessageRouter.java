@@ -43,6 +43,8 @@ final class MessageRouter
     private final ProcessRegistry processes;
     /** Nodes the transport reported silent and not heard from since. */
     private final Set<String> silentNodes = ConcurrentHashMap.newKeySet();
+    /** Nodes that left in order ({@link #nodeLeft}) and have not come up since. */
+    private final Set<String> leftNodes = ConcurrentHashMap.newKeySet();
 
     MessageRouter(final String nodeId, final Transport transport, final LocalServers<? extends ServerMailbox> servers,
         final ClusterDirectory clusters, final CallsTable calls, final Executor processExecutor)
@@ -147,6 +149,16 @@ final class MessageRouter
         final long id = calls.nextCallId();
         call.sentRemotely(id);
         calls.await(id, call);
+        if (!leftNodes.isEmpty() && leftNodes.contains(to.node()))
+        {
+            // The node left between the reachability check and the registration, so nodeLeft may have missed the
+            // call; whichever of the two takes it sends it on, and only once.
+            if (calls.take(id, call))
+            {
+                call.nodeLeft(to);
+            }
+            return;
+        }
         final NodeMessage.ServerCall message = new NodeMessage.ServerCall(id, to, call.request);
         if (call.claimReceiveOnCaller())
         {
@@ -155,7 +167,17 @@ final class MessageRouter
                 case ANSWERED, DEADLINE_PASSED:
                     return;
                 case CONNECTION_LOST:
-                    call.nodeLost(to);
+                    if (calls.take(id, call))
+                    {
+                        call.nodeLost(to);
+                    }
+                    return;
+                case NODE_LEFT:
+                    // Also seen by the peer link's goodbye, which may have taken the call already.
+                    if (calls.take(id, call))
+                    {
+                        call.nodeLeft(to);
+                    }
                     return;
                 case NOT_SENT:
                 default:
@@ -460,6 +482,10 @@ final class MessageRouter
     void nodeStatus(final String node, final boolean up)
     {
         silentNodes.remove(node);
+        if (up)
+        {
+            leftNodes.remove(node);
+        }
         if (!up)
         {
             processes.forgetWatchersOn(node);
@@ -472,6 +498,22 @@ final class MessageRouter
         {
             calls.nodeDown(node);
         }
+    }
+
+    /**
+     * The transport reports that a node left in order: it is down, as with {@link #nodeStatus}, but the calls
+     * awaiting its answer were not taken there and move on to other members.
+     */
+    void nodeLeft(final String node)
+    {
+        leftNodes.add(node);
+        silentNodes.remove(node);
+        processes.forgetWatchersOn(node);
+        for (final ServerMailbox server : servers.all())
+        {
+            server.deliverNodeStatus(node, false);
+        }
+        calls.nodeLeft(node);
     }
 
     /**

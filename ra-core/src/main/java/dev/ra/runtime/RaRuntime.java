@@ -585,6 +585,12 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     }
 
     @Override
+    public void onNodeLeft(final String node)
+    {
+        router.nodeLeft(node);
+    }
+
+    @Override
     public void onNodeSilent(final String node)
     {
         router.nodeSilence(node, true);

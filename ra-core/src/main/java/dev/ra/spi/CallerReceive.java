@@ -22,6 +22,12 @@ public enum CallerReceive
     CONNECTION_LOST,
 
     /**
+     * The call was sent, then the node left in order ({@link TransportListener#onNodeLeft}) before answering: it did
+     * not act on the call, which may be sent elsewhere.
+     */
+    NODE_LEFT,
+
+    /**
      * The call was sent and no reply arrived by its deadline; the caller's own timeout reports it.
      */
     DEADLINE_PASSED

@@ -94,7 +94,9 @@ public interface Transport extends AutoCloseable
     }
 
     /**
-     * Stop the transport; connections are closed and peers will see this node as down.
+     * Stop the transport, leaving in order: everything already sent is delivered, then each peer is told that this
+     * node left ({@link TransportListener#onNodeLeft}), and nothing a peer sends after that is handled. The runtime
+     * closes it after its servers stopped, so a peer may send on every call this node had not answered.
      */
     @Override
     void close();

@@ -277,6 +277,13 @@ public final class InJvmNetwork implements AutoCloseable
         }
     }
 
+    /**
+     * A node's transport closed: the node leaves in order. Nothing is delivered to it from now on, and each node that
+     * could reach it is told it left ({@link dev.ra.spi.TransportListener#onNodeLeft}) after what the node sent it
+     * before: at once, or after the link's delay, so that the notice follows the delayed messages on that link. Over
+     * a link that loses messages (cut, or a drop rate) answers may have been lost, so that node hears a plain node
+     * down instead.
+     */
     void detach(final String node, final InJvmTransport transport)
     {
         if (nodes.remove(node, transport))
@@ -285,7 +292,22 @@ public final class InJvmNetwork implements AutoCloseable
             {
                 if (isReachable(node, other.getKey()))
                 {
-                    other.getValue().listener().onNodeDown(node);
+                    final LinkFault fault = faults.get(new Link(node, other.getKey()));
+                    final InJvmTransport observer = other.getValue();
+                    if (null != fault && (fault.cut || fault.dropRate > 0))
+                    {
+                        // Answers may have been lost on the way: that node cannot know what was taken.
+                        observer.listener().onNodeDown(node);
+                    }
+                    else if (null != fault && fault.delayNanos > 0)
+                    {
+                        delayer().schedule(() -> observer.listener().onNodeLeft(node), fault.delayNanos,
+                            TimeUnit.NANOSECONDS);
+                    }
+                    else
+                    {
+                        observer.listener().onNodeLeft(node);
+                    }
                 }
             }
         }
@@ -299,8 +321,9 @@ public final class InJvmNetwork implements AutoCloseable
     void send(final String from, final String to, final NodeMessage message)
     {
         final InJvmTransport target = nodes.get(to);
-        if (null == target)
+        if (null == target || !nodes.containsKey(from))
         {
+            // A node that left sends nothing after its goodbye.
             return;
         }
         if (!partitioned.isEmpty() && partitioned.contains(new Link(from, to)))

@@ -204,6 +204,14 @@ final class CallerConnection implements AutoCloseable
         broken = true;
         try
         {
+            if (end > start || in.available() > 0)
+            {
+                // Nothing comes unasked on an idle caller connection but the node's GOODBYE: it left, and writing
+                // now could make it reset the connection before the GOODBYE is read. Not written: safe to resend.
+                final int length = readFrame(deadlineNanos);
+                return frameType() == FrameFormat.GOODBYE && length == FrameFormat.HEADER_BYTES ?
+                    CallerReceive.NODE_LEFT : CallerReceive.NOT_SENT;
+            }
             write();
         }
         catch (final IOException ex)
@@ -219,6 +227,12 @@ final class CallerConnection implements AutoCloseable
             while (true)
             {
                 final int length = readFrame(deadlineNanos);
+                if (frameType() == FrameFormat.GOODBYE && length == FrameFormat.HEADER_BYTES)
+                {
+                    // The node closed in order before answering: it did not act on the call (broken: closed).
+                    consume(length);
+                    return CallerReceive.NODE_LEFT;
+                }
                 final NodeMessage.CallReply reply = replyIn(length);
                 consume(length);
                 if (null != reply && reply.callId() == call.callId())

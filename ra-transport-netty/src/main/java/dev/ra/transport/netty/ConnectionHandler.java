@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
@@ -20,8 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The protocol of one connection, on its event loop: the handshake (HELLO, then WELCOME or REFUSE), then heartbeats
- * and messages. Any frame that does not fit the protocol closes the connection with a logged reason; nothing it
- * carried reaches the runtime. Not thread safe; confined to the channel's event loop.
+ * and messages, and GOODBYE when either end closes in order. Any frame that does not fit the protocol closes the
+ * connection with a logged reason; nothing it carried reaches the runtime. Not thread safe; confined to the
+ * channel's event loop.
  */
 final class ConnectionHandler extends ChannelInboundHandlerAdapter
 {
@@ -35,6 +37,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     private boolean callerConnection;
     private volatile boolean established;
     private boolean closing;
+    /** This end sent GOODBYE: nothing more is written or handled here. Read on other threads. */
+    private volatile boolean saidGoodbye;
     private long lastReadNanos;
     /** When the last message (not heartbeat) arrived, or the handshake completed: a standby retires when quiet. */
     private long lastMessageReadNanos;
@@ -51,6 +55,72 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     boolean established()
     {
         return established;
+    }
+
+    boolean saidGoodbye()
+    {
+        return saidGoodbye;
+    }
+
+    /**
+     * This node leaves (its transport closes): on the connection's event loop, after the writes queued before it,
+     * write GOODBYE, handle no further frame, and close once it is flushed, or after {@code boundMs} at the latest.
+     *
+     * @param ctx         this handler's context.
+     * @param writeQueued writes what is still queued for the peer (on its active connection), before the GOODBYE.
+     * @param boundMs     how long the flush may take.
+     */
+    void leave(final ChannelHandlerContext ctx, final Runnable writeQueued, final long boundMs)
+    {
+        if (saidGoodbye)
+        {
+            return;
+        }
+        if (established && ctx.channel().isActive())
+        {
+            writeQueued.run();
+        }
+        saidGoodbye = true;
+        closing = true;
+        if (!established || !ctx.channel().isActive())
+        {
+            ctx.close();
+            return;
+        }
+        final ByteBuf out = ctx.alloc().ioBuffer(FrameFormat.LENGTH_BYTES + FrameFormat.HEADER_BYTES);
+        out.writeInt(FrameFormat.HEADER_BYTES).writeByte(FrameFormat.VERSION).writeByte(FrameFormat.GOODBYE);
+        transport.counters.bytesWritten.add(out.readableBytes());
+        transport.counters.flushes.increment();
+        ctx.writeAndFlush(out).addListener(f -> closeAfterGoodbye(ctx));
+        ctx.executor().schedule(() -> ctx.close(), boundMs, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * On a peer link only the output is shut after the GOODBYE (FIN, or TLS's close_notify) and reading goes on,
+     * discarding, until the peer closes on reading the GOODBYE (or the bound passes): a full close now would answer
+     * what the peer still sends with a reset, and a peer whose write fails on a reset closes its connection before it
+     * reads the GOODBYE. A caller connection closes at once: its dialer reads only during a call, and checks for a
+     * GOODBYE before it writes one.
+     */
+    private void closeAfterGoodbye(final ChannelHandlerContext ctx)
+    {
+        final SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        if (callerConnection || !ctx.channel().isActive())
+        {
+            ctx.close();
+        }
+        else if (null != ssl)
+        {
+            ssl.closeOutbound();
+        }
+        else if (ctx.channel() instanceof DuplexChannel duplex)
+        {
+            duplex.shutdownOutput();
+        }
+        else
+        {
+            ctx.close();
+        }
     }
 
     /** Something was written: no heartbeat needed this interval (on a caller connection: a reply, not idle). */
@@ -274,6 +344,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
 
     private void tick(final ChannelHandlerContext ctx, final long intervalNanos, final long failureNanos)
     {
+        if (closing)
+        {
+            return;
+        }
         final long now = System.nanoTime();
         if (now - lastReadNanos > failureNanos)
         {
@@ -305,6 +379,19 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
             {
                 reject(ctx, "a heartbeat with a body");
             }
+            return;
+        }
+        if (type == FrameFormat.GOODBYE && !callerConnection)
+        {
+            if (body.length != 0)
+            {
+                reject(ctx, "a goodbye with a body");
+                return;
+            }
+            // The peer closes: it answered before this all it will answer, and handles nothing more from here.
+            closing = true;
+            transport.peerLeft(peer);
+            ctx.close();
             return;
         }
         if (type != FrameFormat.MESSAGE)

@@ -9,8 +9,8 @@ import dev.ra.protocol.NodeMessage;
  * <pre>
  *   u32 length   (of what follows, at most the configured maximum frame size plus the two header bytes)
  *   u8  version  ({@link #VERSION})
- *   u8  type     ({@link #HELLO}, {@link #CALLER_HELLO}, {@link #WELCOME}, {@link #REFUSE}, {@link #HEARTBEAT} or
- *                {@link #MESSAGE})
+ *   u8  type     ({@link #HELLO}, {@link #CALLER_HELLO}, {@link #WELCOME}, {@link #REFUSE}, {@link #HEARTBEAT},
+ *                {@link #MESSAGE} or {@link #GOODBYE})
  *   ... body     (type specific; a MESSAGE body is one {@link WireCodec} message)
  * </pre>
  *
@@ -18,6 +18,10 @@ import dev.ra.protocol.NodeMessage;
  * exchange nothing else is allowed, after it neither HELLO nor WELCOME is. A dialer that opens with CALLER_HELLO
  * instead asks for a caller connection: one application thread's synchronous calls (SERVER_CALL messages out,
  * CALL_REPLY messages back, one at a time), never the node's peer link.
+ *
+ * <p>A node that closes sends GOODBYE (no body) on each of its connections after everything it wrote before, and
+ * handles nothing read there after it: whatever the other end sent that was not answered before the GOODBYE was not
+ * acted on. A peer from before GOODBYE existed closes the connection on it as malformed, as it would on the close.
  */
 final class FrameFormat
 {
@@ -34,6 +38,7 @@ final class FrameFormat
     static final int HEARTBEAT = 4;
     static final int MESSAGE = 5;
     static final int CALLER_HELLO = 6;
+    static final int GOODBYE = 7;
 
     /** Marks a HELLO body, so that a stray protocol talking to our port is refused at once. */
     static final String MAGIC = "ra-node";

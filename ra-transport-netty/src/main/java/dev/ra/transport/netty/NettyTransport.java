@@ -359,7 +359,7 @@ public final class NettyTransport implements Transport
     {
         link.drainScheduled.set(false);
         final Channel channel = link.active;
-        if (null == channel)
+        if (null == channel || saidGoodbye(channel))
         {
             discardQueue(link);
             return;
@@ -375,11 +375,25 @@ public final class NettyTransport implements Transport
             // Closing: its detach hands the queue over to a standby connection, or discards it if none is left.
             return;
         }
+        writeQueued(link, channel, false);
+        if (!link.queue.isEmpty() && channel.isWritable())
+        {
+            scheduleDrain(link);
+        }
+    }
+
+    /**
+     * Encode what is queued for the node into as few buffers as possible and flush once; on the channel's event loop.
+     *
+     * @param all whether to write everything, also past the write watermark (the transport is leaving).
+     */
+    void writeQueued(final PeerLink link, final Channel channel, final boolean all)
+    {
         final BufferWriter writer = WRITERS.get();
         ByteBuf out = null;
         int written = 0;
         NodeMessage message;
-        while (channel.isWritable() && null != (message = link.queue.poll()))
+        while ((all || channel.isWritable()) && null != (message = link.queue.poll()))
         {
             link.queued.decrementAndGet();
             if (!encodeFrame(message, writer, link.node))
@@ -411,10 +425,12 @@ public final class NettyTransport implements Transport
             noteWritten(channel);
             channel.flush();
         }
-        if (!link.queue.isEmpty() && channel.isWritable())
-        {
-            scheduleDrain(link);
-        }
+    }
+
+    private static boolean saidGoodbye(final Channel channel)
+    {
+        final ConnectionHandler handler = channel.pipeline().get(ConnectionHandler.class);
+        return null != handler && handler.saidGoodbye();
     }
 
     /**
@@ -559,7 +575,7 @@ public final class NettyTransport implements Transport
             channel.eventLoop().execute(() -> replyOnCallerConnection(channel, reply, node));
             return;
         }
-        if (!channel.isActive())
+        if (!channel.isActive() || saidGoodbye(channel))
         {
             counters.messagesDropped.increment();
             return;
@@ -667,6 +683,7 @@ public final class NettyTransport implements Transport
         synchronized (link)
         {
             abandoned = link.connections.add(channel, dialedBySmaller, System.nanoTime());
+            link.left = false;
             link.active = link.connections.active();
             link.backoffMs = 0;
             link.lastHeardNanos = System.nanoTime();
@@ -714,7 +731,7 @@ public final class NettyTransport implements Transport
         synchronized (link)
         {
             removal = link.connections.remove(channel);
-            link.active = link.connections.active();
+            link.active = link.left ? null : link.connections.active();
             if (removal == PeerConnections.Removal.LAST)
             {
                 link.downs++;
@@ -737,6 +754,38 @@ public final class NettyTransport implements Transport
         {
             LOG.info("{}: lost the connection to {}", localNode, node);
             scheduleDial(link, config.reconnectBackoffMin.toMillis());
+        }
+    }
+
+    /**
+     * The node said GOODBYE: it is down from now on, reported as having left, and its connections are closed.
+     */
+    void peerLeft(final String node)
+    {
+        final PeerLink link = links.get(node);
+        if (null == link)
+        {
+            return;
+        }
+        final List<Channel> open;
+        synchronized (link)
+        {
+            link.left = true;
+            link.active = null;
+            link.downs++;
+            link.silent = false;
+            discardQueue(link);
+            if (link.reportedUp && !closed)
+            {
+                link.reportedUp = false;
+                listener.onNodeLeft(node);
+            }
+            open = link.connections.all();
+        }
+        LOG.info("{}: {} left", localNode, node);
+        for (final Channel channel : open)
+        {
+            channel.close();
         }
     }
 
@@ -890,7 +939,7 @@ public final class NettyTransport implements Transport
         LOG.info("{}: unblocked {}", localNode, node);
     }
 
-    private static List<Channel> connectionsTo(final PeerLink link)
+    static List<Channel> connectionsTo(final PeerLink link)
     {
         synchronized (link)
         {
@@ -928,13 +977,7 @@ public final class NettyTransport implements Transport
         {
             serverChannel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         }
-        for (final PeerLink link : links.values())
-        {
-            for (final Channel channel : connectionsTo(link))
-            {
-                channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
-            }
-        }
+        OrderlyLeave.leave(this, links.values(), group);
         callerConnections.closeAll();
         if (null != group)
         {

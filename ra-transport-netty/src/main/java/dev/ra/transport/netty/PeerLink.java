@@ -31,6 +31,8 @@ final class PeerLink
     /** A dial is in flight or scheduled. */
     boolean dialing;
     long backoffMs;
+    /** The node said GOODBYE and no connection has completed its handshake since: it is down. Guarded by this. */
+    boolean left;
     /** What was last reported to the runtime, so up and down alternate. */
     boolean reportedUp;
     /** When a frame last arrived from the node ({@link System#nanoTime()}), for the {@link SilenceDetector}. */

@@ -166,6 +166,14 @@ final class ScriptedPeer implements AutoCloseable
         send(socket, FrameFormat.MESSAGE, body.toByteArray());
     }
 
+    /**
+     * Leave in order, as a closing node does: GOODBYE (no body) on the connection.
+     */
+    void sendGoodbye(final Socket socket) throws IOException
+    {
+        send(socket, FrameFormat.GOODBYE, new byte[0]);
+    }
+
     private byte[] handshake(final String expectedPeer)
     {
         final BufferWriter body = new BufferWriter(64);
