@@ -166,8 +166,9 @@ public final class DataDirectoryReader
      * @param firstIndex first index held (lastIndex + 1 if empty).
      * @param lastIndex  last index held (0 if nothing was ever written).
      * @param lastTerm   term of the last entry (or of the snapshot the log was reset to), 0 if unknown.
+     * @param gaps       segments that do not continue the log before them (entries missing), as damage.
      */
-    public record LogRange(long firstIndex, long lastIndex, long lastTerm)
+    public record LogRange(long firstIndex, long lastIndex, long lastTerm, List<Damage> gaps)
     {
     }
 
@@ -616,7 +617,7 @@ public final class DataDirectoryReader
     public LogRange logRange(final ServerFiles server)
     {
         final LogWalk walk = walk(server, 1, 0, null);
-        return new LogRange(walk.first, walk.last, walk.lastTerm);
+        return new LogRange(walk.first, walk.last, walk.lastTerm, walk.gaps);
     }
 
     /**
@@ -640,11 +641,20 @@ public final class DataDirectoryReader
     private LogWalk walk(final ServerFiles server, final long from, final long to, final NavigableMap<Long, Entry> wanted)
     {
         final LogWalk walk = new LogWalk(from, to, wanted);
+        boolean skipped = false;
         for (final Segment segment : segments(server))
         {
             if (null != segment.damage())
             {
+                skipped = true;
                 continue;
+            }
+            if (walk.started && !skipped && !segment.reset() && segment.firstIndex() > walk.last + 1)
+            {
+                // What the server's open refuses: segments that do not continue each other (one deleted, say).
+                walk.gaps.add(new Damage(segment.path(), 0, "entries " + (walk.last + 1) + ".." +
+                    (segment.firstIndex() - 1) + " are missing: this segment starts at " + segment.firstIndex() +
+                    " but the segments before it end at " + walk.last));
             }
             walk.replaceFrom(segment.firstIndex(), segment.reset());
             if (segment.lastIndex() >= segment.firstIndex())
@@ -737,6 +747,7 @@ public final class DataDirectoryReader
         final long from;
         final long to;
         final NavigableMap<Long, Entry> wanted;
+        final List<Damage> gaps = new ArrayList<>();
         boolean started;
         long first = 1;
         long last;
@@ -826,6 +837,7 @@ public final class DataDirectoryReader
                     verifyEntries(segment, damage::add);
                 }
             }
+            damage.addAll(logRange(server).gaps());
             for (final SnapshotFile snapshot : snapshots(server))
             {
                 if (null != snapshot.damage())

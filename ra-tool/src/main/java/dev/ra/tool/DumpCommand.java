@@ -76,17 +76,31 @@ final class DumpCommand implements Callable<Integer>
             throw new CommandLine.ParameterException(spec.commandLine(), "empty range " + first + ".." + last);
         }
         final PrintWriter out = spec.commandLine().getOut();
-        final int[] printed = {0};
+        // Entries a damaged segment or WAL file made unreadable leave gaps: say so rather than skip them silently.
+        final long[] next = {first};
         reader.entries(files, first, last, entry ->
         {
+            if (entry.index() > next[0])
+            {
+                out.println(missing(next[0], entry.index() - 1));
+            }
             out.println(line(entry, codec));
-            printed[0]++;
+            next[0] = entry.index() + 1;
         });
-        if (printed[0] == 0)
+        if (next[0] == first)
         {
-            out.println("no entries in " + first + ".." + last);
+            out.println("no entries in " + first + ".." + last + " (inspect shows the log's range)");
+        }
+        else if (next[0] <= last && next[0] <= reader.logRange(files).lastIndex())
+        {
+            out.println(missing(next[0], Math.min(last, reader.logRange(files).lastIndex())));
         }
         return RaDataTool.CLEAN;
+    }
+
+    private static String missing(final long from, final long to)
+    {
+        return from + ".." + to + "  MISSING (in no readable segment or WAL file: verify names the damage)";
     }
 
     private static Codec<?> commandCodec(final String className)

@@ -65,9 +65,15 @@ final class InspectCommand implements Callable<Integer>
         markJson.put("present", mark.present());
         markJson.put("walSequence", mark.sequence());
         markJson.put("durableEnd", mark.end());
+        final List<ServerFiles> serverFiles = reader.servers();
         final List<Object> durable = new ArrayList<>();
-        mark.lastDurable().forEach((uid, entry) -> durable.add(map("uid", hex(uid), "index", entry[0], "term",
-            entry[1])));
+        mark.lastDurable().forEach((uid, entry) ->
+        {
+            final Map<String, Object> row = map("uid", hex(uid), "index", entry[0], "term", entry[1]);
+            row.put("server", serverFiles.stream().filter(s -> s.uid() == uid).map(ServerFiles::directoryName)
+                .findFirst().orElse(null));
+            durable.add(row);
+        });
         markJson.put("servers", durable);
         markJson.put("damage", damage(mark.damage()));
         report.put("walMark", markJson);
@@ -84,7 +90,7 @@ final class InspectCommand implements Callable<Integer>
         }
         report.put("walFiles", wals);
         final List<Object> servers = new ArrayList<>();
-        for (final ServerFiles server : reader.servers())
+        for (final ServerFiles server : serverFiles)
         {
             servers.add(server(reader, server));
         }
@@ -113,8 +119,12 @@ final class InspectCommand implements Callable<Integer>
         s.put("meta", m);
         s.put("configDamage", damage(reader.configDamage(server)));
         final LogRange range = reader.logRange(server);
-        s.put("log", map("firstIndex", range.firstIndex(), "lastIndex", range.lastIndex(), "lastTerm",
-            range.lastTerm()));
+        final Map<String, Object> log = map("firstIndex", range.firstIndex(), "lastIndex", range.lastIndex(),
+            "lastTerm", range.lastTerm());
+        final List<Object> gaps = new ArrayList<>();
+        range.gaps().forEach(g -> gaps.add(damage(g)));
+        log.put("gaps", gaps);
+        s.put("log", log);
         final List<Object> segments = new ArrayList<>();
         for (final Segment segment : reader.segments(server))
         {
@@ -189,7 +199,8 @@ final class InspectCommand implements Callable<Integer>
             for (final Object row : (List<Object>)mark.get("servers"))
             {
                 final Map<String, Object> r = (Map<String, Object>)row;
-                out.println("    uid " + r.get("uid") + ": index " + r.get("index") + " term " + r.get("term"));
+                out.println("    " + (null == r.get("server") ? "uid " + r.get("uid") + " (no such server)" :
+                    r.get("server")) + ": index " + r.get("index") + " term " + r.get("term"));
             }
         }
         final List<Object> wals = (List<Object>)report.get("walFiles");
@@ -247,6 +258,10 @@ final class InspectCommand implements Callable<Integer>
         final Map<String, Object> log = (Map<String, Object>)s.get("log");
         out.println("  log: " + ((Long)log.get("lastIndex") < (Long)log.get("firstIndex") ? "empty" :
             log.get("firstIndex") + ".." + log.get("lastIndex")) + ", last term " + log.get("lastTerm"));
+        for (final Object gap : (List<Object>)log.get("gaps"))
+        {
+            out.println("  log DAMAGED " + gap);
+        }
         out.println("  segments: " + (((List<Object>)s.get("segments")).isEmpty() ? "none" : ""));
         for (final Object o : (List<Object>)s.get("segments"))
         {

@@ -161,6 +161,26 @@ class RaDataToolTest
     }
 
     @Test
+    void aDeletedSegmentIsNamedAsEntriesMissingBeforeTheNextOne() throws IOException
+    {
+        final Path copy = damagedCopy();
+        final List<Path> segments;
+        try (Stream<Path> files = Files.list(copy.resolve("servers/kv@n1/segments")))
+        {
+            segments = files.sorted().toList();
+        }
+        assertThat(segments).hasSizeGreaterThanOrEqualTo(3);
+        Files.delete(segments.get(1));
+        final Run run = run("verify", copy.toString());
+        assertThat(run.status).as(run.out).isEqualTo(RaDataTool.DAMAGED);
+        assertThat(run.out).contains(segments.get(2) + ":0: entries ", " are missing");
+        final Run dump = run("dump", copy.toString(), "--server", "kv@n1", "--from", "1", "--to", "200");
+        assertThat(dump.status).as(dump.err).isZero();
+        assertThat(dump.out).contains("MISSING");
+        assertInspectWorks(copy);
+    }
+
+    @Test
     void aDeletedMetaFileIsNamed() throws IOException
     {
         final Path copy = damagedCopy();
