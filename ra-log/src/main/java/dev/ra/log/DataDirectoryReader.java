@@ -638,7 +638,8 @@ public final class DataDirectoryReader
         }
     }
 
-    private LogWalk walk(final ServerFiles server, final long from, final long to, final NavigableMap<Long, Entry> wanted)
+    private LogWalk walk(final ServerFiles server, final long from, final long to,
+        final NavigableMap<Long, Entry> wanted)
     {
         final LogWalk walk = new LogWalk(from, to, wanted);
         boolean skipped = false;

@@ -42,7 +42,8 @@ final class ClusterData
 
     /**
      * @param root     where each node's data directory goes.
-     * @param commands Put commands to write ({@code k<i>} = {@code v<i>} followed by {@link #PADDING}).
+     * @param commands Put commands to write: key {@code k} and value {@code v} followed by the index i, then
+     *                 {@link #PADDING}.
      * @return what was written.
      */
     static ClusterData write(final Path root, final int commands)

@@ -121,7 +121,8 @@ class RaDataToolTest
         {
             assertThat(run.out).contains("command", "Put[key=k" + i + ", value=v" + i + ClusterData.PADDING + "]");
         }
-        assertThat(run.out).contains("Put[key=k" + (COMMANDS - 1) + ", value=v" + (COMMANDS - 1) + ClusterData.PADDING + "]");
+        final int last = COMMANDS - 1;
+        assertThat(run.out).contains("Put[key=k" + last + ", value=v" + last + ClusterData.PADDING + "]");
         assertThat(run.out).doesNotContain("DAMAGED");
         // Without a machine: a hex preview; the output is bounded by --limit.
         final Run raw = run("dump", node("n3"), "--server", "kv@n3", "--limit", "5");
