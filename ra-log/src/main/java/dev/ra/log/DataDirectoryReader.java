@@ -39,6 +39,8 @@ public final class DataDirectoryReader
     private final Path directory;
     private final Path walDirectory;
     private final Path serversDirectory;
+    /** Every server's log range, by directory name and uid: worked out together, once. */
+    private Map<String, LogRange> logRanges;
 
     /**
      * Damage found in a file.
@@ -524,32 +526,48 @@ public final class DataDirectoryReader
     public List<WalFile> walFiles()
     {
         final List<WalFile> wals = new ArrayList<>();
+        for (final WalName wal : walNames())
+        {
+            wals.add(scanWal(wal, null));
+        }
+        return wals;
+    }
+
+    /** A WAL file by name, not yet read. */
+    private record WalName(Path path, long sequence, boolean newest)
+    {
+    }
+
+    private List<WalName> walNames()
+    {
         final List<String> names = sorted(walDirectory);
         long newest = -1;
         for (final String name : names)
         {
             newest = Math.max(newest, WalFormat.sequenceOf(name));
         }
+        final List<WalName> wals = new ArrayList<>();
         for (final String name : names)
         {
             final long sequence = WalFormat.sequenceOf(name);
             if (sequence >= 0)
             {
-                wals.add(scanWal(walDirectory.resolve(name), sequence, sequence == newest, null));
+                wals.add(new WalName(walDirectory.resolve(name), sequence, sequence == newest));
             }
         }
         return wals;
     }
 
-    /** Receives one server's records of a WAL file. */
-    private interface ServerRecords
+    /** Receives the records of a WAL file's valid batches, with the server each belongs to. */
+    private interface RecordSink
     {
-        void onRecord(byte type, long index, long term, ByteBuffer file, int payloadOffset, int payloadLength);
+        void onRecord(String serverName, long uid, byte type, long index, long term, ByteBuffer file,
+            int payloadOffset, int payloadLength);
     }
 
-    private WalFile scanWal(final Path path, final long sequence, final boolean newest, final ServerFiles only,
-        final ServerRecords records)
+    private WalFile scanWal(final WalName wal, final RecordSink sink)
     {
+        final Path path = wal.path();
         final long size = sizeOf(path);
         final Map<String, Long> entries = new LinkedHashMap<>();
         final Map<Integer, String> names = new LinkedHashMap<>();
@@ -561,7 +579,7 @@ public final class DataDirectoryReader
                 throw Formats.corrupt(path, 0, "larger than a WAL file can be (" + size + " bytes)");
             }
             final ByteBuffer bytes = ByteBuffer.wrap(AtomicFiles.readAll(files, path, MAX_WAL_FILE));
-            final WalScanner.Result result = WalScanner.scan(path, bytes, sequence, newest,
+            final WalScanner.Result result = WalScanner.scan(path, bytes, wal.sequence(), wal.newest(),
                 (type, ref, index, term, file, offset, length) ->
                 {
                     if (type == WalFormat.REGISTER)
@@ -589,35 +607,55 @@ public final class DataDirectoryReader
                     {
                         entries.merge(name, 1L, Long::sum);
                     }
-                    if (null != records && name.equals(only.directoryName()) && uids.get(ref) == only.uid())
+                    if (null != sink)
                     {
-                        records.onRecord(type, index, term, file, offset, length);
+                        sink.onRecord(name, uids.get(ref), type, index, term, file, offset, length);
                     }
                 });
-            return new WalFile(path, sequence, size, newest, result.validEnd(), result.ended(), result.tornTail(),
-                entries, null);
+            return new WalFile(path, wal.sequence(), size, wal.newest(), result.validEnd(), result.ended(),
+                result.tornTail(), entries, null);
         }
         catch (final IOException | RuntimeException ex)
         {
-            return new WalFile(path, sequence, size, newest, 0, false, false, entries, damage(ex, path));
+            return new WalFile(path, wal.sequence(), size, wal.newest(), 0, false, false, entries, damage(ex, path));
         }
     }
 
-    private WalFile scanWal(final Path path, final long sequence, final boolean newest, final ServerRecords records)
-    {
-        return scanWal(path, sequence, newest, null, records);
-    }
-
     /**
-     * A server's log range as recovery would see it: its segments in order, then the WAL files' records.
+     * A server's log range as recovery would see it: its segments in order, then the WAL files' records. The ranges
+     * of all servers are worked out together, reading each WAL file once, the first time one is asked for.
      *
      * @param server a server directory.
      * @return the range.
      */
     public LogRange logRange(final ServerFiles server)
     {
-        final LogWalk walk = walk(server, 1, 0, null);
-        return new LogRange(walk.first, walk.last, walk.lastTerm, walk.gaps);
+        if (null == logRanges)
+        {
+            final Map<String, LogWalk> walks = new LinkedHashMap<>();
+            for (final ServerFiles each : servers())
+            {
+                final LogWalk walk = new LogWalk(null);
+                walkSegments(each, walk, 1, 0);
+                walks.put(each.directoryName() + "/" + each.uid(), walk);
+            }
+            for (final WalName wal : walNames())
+            {
+                scanWal(wal, (name, uid, type, index, term, file, offset, length) ->
+                {
+                    final LogWalk walk = walks.get(name + "/" + uid);
+                    if (null != walk)
+                    {
+                        walk.apply(type, index, term);
+                    }
+                });
+            }
+            logRanges = new LinkedHashMap<>();
+            walks.forEach((key, walk) -> logRanges.put(key, new LogRange(walk.first, walk.last, walk.lastTerm,
+                List.copyOf(walk.gaps))));
+        }
+        final LogRange range = logRanges.get(server.directoryName() + "/" + server.uid());
+        return null != range ? range : new LogRange(1, 0, 0, List.of());
     }
 
     /**
@@ -631,17 +669,33 @@ public final class DataDirectoryReader
      */
     public void entries(final ServerFiles server, final long from, final long to, final Consumer<Entry> out)
     {
-        final LogWalk walk = walk(server, from, to, new TreeMap<>());
-        for (final Entry entry : walk.wanted.subMap(walk.first, true, walk.last, true).values())
+        final LogWalk walk = new LogWalk(new TreeMap<>());
+        walkSegments(server, walk, from, to);
+        for (final WalName wal : walNames())
         {
-            out.accept(entry);
+            scanWal(wal, (name, uid, type, index, term, file, offset, length) ->
+            {
+                if (name.equals(server.directoryName()) && uid == server.uid() && walk.apply(type, index, term) &&
+                    index >= from && index <= to)
+                {
+                    walk.wanted.put(index, decode(wal.path(), index, term, file, offset, length));
+                }
+            });
+        }
+        if (walk.last >= walk.first)
+        {
+            for (final Entry entry : walk.wanted.subMap(walk.first, true, walk.last, true).values())
+            {
+                out.accept(entry);
+            }
         }
     }
 
-    private LogWalk walk(final ServerFiles server, final long from, final long to,
-        final NavigableMap<Long, Entry> wanted)
+    /**
+     * Apply a server's segments, in sequence order, to a walk; with wanted entries, read those in {@code [from, to]}.
+     */
+    private void walkSegments(final ServerFiles server, final LogWalk walk, final long from, final long to)
     {
-        final LogWalk walk = new LogWalk(from, to, wanted);
         boolean skipped = false;
         for (final Segment segment : segments(server))
         {
@@ -665,46 +719,14 @@ public final class DataDirectoryReader
             }
             else if (segment.firstIndex() > 1 && !segment.reset())
             {
+                // A truncation: the term of the entry it kept is in an earlier segment; not looked up.
                 walk.lastTerm = 0;
             }
-            if (null != wanted && from <= segment.lastIndex() && to >= segment.firstIndex())
+            if (null != walk.wanted && from <= segment.lastIndex() && to >= segment.firstIndex())
             {
-                readSegment(segment, from, to, e -> wanted.put(e.index(), e));
+                readSegment(segment, from, to, e -> walk.wanted.put(e.index(), e));
             }
         }
-        final List<WalFile> wals = walFiles();
-        for (final WalFile wal : wals)
-        {
-            scanWal(wal.path(), wal.sequence(), wal.newest(), server, (type, index, term, file, offset, length) ->
-            {
-                if (type == WalFormat.ENTRY)
-                {
-                    walk.replaceFrom(index, false);
-                    walk.last = index;
-                    walk.lastTerm = term;
-                    if (null != wanted && index >= from && index <= to)
-                    {
-                        wanted.put(index, decode(wal.path(), index, term, file, offset, length));
-                    }
-                }
-                else if (type == WalFormat.TRUNCATE)
-                {
-                    if (index < walk.last)
-                    {
-                        walk.replaceFrom(index + 1, false);
-                        walk.last = index;
-                        walk.lastTerm = term;
-                    }
-                }
-                else if (type == WalFormat.RESET)
-                {
-                    walk.replaceFrom(index + 1, true);
-                    walk.last = index;
-                    walk.lastTerm = term;
-                }
-            });
-        }
-        return walk;
     }
 
     private long termOf(final Segment segment, final long index)
@@ -745,8 +767,7 @@ public final class DataDirectoryReader
     /** The log's extent as segments and WAL records are applied in order, and the wanted entries. */
     private static final class LogWalk
     {
-        final long from;
-        final long to;
+        /** The entries read so far in the wanted range, or null when only the extent matters. */
         final NavigableMap<Long, Entry> wanted;
         final List<Damage> gaps = new ArrayList<>();
         boolean started;
@@ -754,13 +775,14 @@ public final class DataDirectoryReader
         long last;
         long lastTerm;
 
-        LogWalk(final long from, final long to, final NavigableMap<Long, Entry> wanted)
+        LogWalk(final NavigableMap<Long, Entry> wanted)
         {
-            this.from = from;
-            this.to = to;
             this.wanted = wanted;
         }
 
+        /**
+         * The log from {@code index} on is replaced (and with {@code reset}, everything before it is discarded).
+         */
         void replaceFrom(final long index, final boolean reset)
         {
             if (reset || !started || index < first)
@@ -777,6 +799,35 @@ public final class DataDirectoryReader
                 }
                 wanted.tailMap(index, true).clear();
             }
+        }
+
+        /**
+         * Apply a WAL record with the rules of a replay (see {@link ServerReplay}).
+         *
+         * @return whether it is an entry now at {@code index}.
+         */
+        boolean apply(final byte type, final long index, final long term)
+        {
+            if (type == WalFormat.ENTRY)
+            {
+                replaceFrom(index, false);
+                last = index;
+                lastTerm = term;
+                return true;
+            }
+            if (type == WalFormat.TRUNCATE && index < last)
+            {
+                replaceFrom(index + 1, false);
+                last = index;
+                lastTerm = term;
+            }
+            else if (type == WalFormat.RESET)
+            {
+                replaceFrom(index + 1, true);
+                last = index;
+                lastTerm = term;
+            }
+            return false;
         }
     }
 
@@ -838,7 +889,9 @@ public final class DataDirectoryReader
                     verifyEntries(segment, damage::add);
                 }
             }
-            damage.addAll(logRange(server).gaps());
+            final LogWalk segmentsOnly = new LogWalk(null);
+            walkSegments(server, segmentsOnly, 1, 0);
+            damage.addAll(segmentsOnly.gaps);
             for (final SnapshotFile snapshot : snapshots(server))
             {
                 if (null != snapshot.damage())
