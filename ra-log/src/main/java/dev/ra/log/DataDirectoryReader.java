@@ -832,6 +832,22 @@ public final class DataDirectoryReader
     }
 
     /**
+     * @param wal  a WAL file, scanned.
+     * @param mark what {@code wal.mark} says.
+     * @return the loss, if the mark speaks of this file and its valid data ends before what the mark says was synced
+     *     and reported durable (acknowledged entries lost: truncated, zero-filled or overwritten); else null.
+     */
+    public Damage lostDurableData(final WalFile wal, final Mark mark)
+    {
+        if (null != wal.damage() || wal.sequence() != mark.sequence() || wal.validEnd() >= mark.end())
+        {
+            return null;
+        }
+        return new Damage(wal.path(), wal.validEnd(), "valid data ends here but " + WalMark.FILE + " says it was " +
+            "synced and reported durable up to offset " + mark.end() + " (truncated, zero-filled or overwritten)");
+    }
+
+    /**
      * Check every file fully: identity, meta and configuration files, every segment entry, every snapshot, every WAL
      * batch, the WAL mark, and whether the newest WAL file still holds what the mark says was reported durable.
      *
@@ -852,11 +868,9 @@ public final class DataDirectoryReader
             {
                 damage.add(wal.damage());
             }
-            else if (wal.sequence() == mark.sequence() && wal.validEnd() < mark.end())
+            else if (null != lostDurableData(wal, mark))
             {
-                damage.add(new Damage(wal.path(), wal.validEnd(), "valid data ends here but " + WalMark.FILE +
-                    " says it was synced and reported durable up to offset " + mark.end() +
-                    " (truncated, zero-filled or overwritten)"));
+                damage.add(lostDurableData(wal, mark));
             }
         }
         if (mark.sequence() != 0 && !mark.lastDurable().isEmpty() &&

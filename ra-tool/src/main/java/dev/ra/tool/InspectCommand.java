@@ -85,7 +85,7 @@ final class InspectCommand implements Callable<Integer>
             w.put("ended", wal.ended());
             w.put("tornTail", wal.tornTail());
             w.put("entriesByServer", new LinkedHashMap<>(wal.entriesByServer()));
-            w.put("damage", damage(wal.damage()));
+            w.put("damage", damage(null != wal.damage() ? wal.damage() : reader.lostDurableData(wal, mark)));
             wals.add(w);
         }
         report.put("walFiles", wals);
