@@ -15,7 +15,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -761,73 +760,6 @@ public final class DataDirectoryReader
         {
             return new Entry(index, term, length, null, path, new Damage(path, offset - WalFormat.RECORD_HEADER,
                 "undecodable entry " + index + ": " + ex.getMessage()));
-        }
-    }
-
-    /** The log's extent as segments and WAL records are applied in order, and the wanted entries. */
-    private static final class LogWalk
-    {
-        /** The entries read so far in the wanted range, or null when only the extent matters. */
-        final NavigableMap<Long, Entry> wanted;
-        final List<Damage> gaps = new ArrayList<>();
-        boolean started;
-        long first = 1;
-        long last;
-        long lastTerm;
-
-        LogWalk(final NavigableMap<Long, Entry> wanted)
-        {
-            this.wanted = wanted;
-        }
-
-        /**
-         * The log from {@code index} on is replaced (and with {@code reset}, everything before it is discarded).
-         */
-        void replaceFrom(final long index, final boolean reset)
-        {
-            if (reset || !started || index < first)
-            {
-                first = index;
-            }
-            started = true;
-            last = Math.min(last, index - 1);
-            if (null != wanted)
-            {
-                if (reset)
-                {
-                    wanted.clear();
-                }
-                wanted.tailMap(index, true).clear();
-            }
-        }
-
-        /**
-         * Apply a WAL record with the rules of a replay (see {@link ServerReplay}).
-         *
-         * @return whether it is an entry now at {@code index}.
-         */
-        boolean apply(final byte type, final long index, final long term)
-        {
-            if (type == WalFormat.ENTRY)
-            {
-                replaceFrom(index, false);
-                last = index;
-                lastTerm = term;
-                return true;
-            }
-            if (type == WalFormat.TRUNCATE && index < last)
-            {
-                replaceFrom(index + 1, false);
-                last = index;
-                lastTerm = term;
-            }
-            else if (type == WalFormat.RESET)
-            {
-                replaceFrom(index + 1, true);
-                last = index;
-                lastTerm = term;
-            }
-            return false;
         }
     }
 
