@@ -33,7 +33,7 @@ final class FileMetaStore implements MetaStore, AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(FileMetaStore.class);
 
     static final int SLOT_SIZE = 4096;
-    private static final int HEADER = 16;
+    static final int HEADER = 16;
     private static final int SLOT_HEADER = 8;
     private static final int CONFIG_HEADER = 16;
     private static final long MAX_CONFIG = 64L << 20;
@@ -222,12 +222,18 @@ final class FileMetaStore implements MetaStore, AutoCloseable
         return true;
     }
 
-    private record Slot(long sequence, long term, long lastApplied, ServerId votedFor, long damagedIndex,
+    /** One slot's content (also read by {@link DataDirectoryReader}). */
+    record Slot(long sequence, long term, long lastApplied, ServerId votedFor, long damagedIndex,
         long damagedTerm, boolean termAndVoteLost)
     {
     }
 
-    private static Slot parse(final byte[] data, final int length)
+    /**
+     * @param data   a slot's bytes.
+     * @param length how many of them.
+     * @return what the slot holds, or null if it is torn or damaged.
+     */
+    static Slot parse(final byte[] data, final int length)
     {
         if (length < SLOT_HEADER)
         {
@@ -272,9 +278,23 @@ final class FileMetaStore implements MetaStore, AutoCloseable
 
     private void loadConfig() throws IOException
     {
+        config = readConfig(files, configPath);
+    }
+
+    /**
+     * Read and check a server's configuration file.
+     *
+     * @param files      the file layer.
+     * @param configPath of the file.
+     * @return the configuration blob, or null if there is no file.
+     * @throws IOException if it cannot be read.
+     * @throws IllegalStateException naming the file and offset if it is damaged.
+     */
+    static byte[] readConfig(final FileLayer files, final Path configPath) throws IOException
+    {
         if (!files.exists(configPath))
         {
-            return;
+            return null;
         }
         final byte[] data = AtomicFiles.readAll(files, configPath, MAX_CONFIG);
         if (data.length < CONFIG_HEADER)
@@ -289,7 +309,7 @@ final class FileMetaStore implements MetaStore, AutoCloseable
         {
             throw Formats.corrupt(configPath, CONFIG_HEADER, "configuration length or checksum mismatch");
         }
-        config = Arrays.copyOfRange(data, CONFIG_HEADER, data.length);
+        return Arrays.copyOfRange(data, CONFIG_HEADER, data.length);
     }
 
     @Override

@@ -43,7 +43,8 @@ final class FileSnapshotStore implements SnapshotStore
     /** Valid snapshots, newest (highest index) first. */
     private final List<Snapshot> snapshots;
 
-    private record Snapshot(SnapshotMeta meta, Path path, long stateOffset, long stateLength, int stateCrc)
+    /** A valid snapshot file (also read by {@link DataDirectoryReader}). */
+    record Snapshot(SnapshotMeta meta, Path path, long stateOffset, long stateLength, int stateCrc)
     {
     }
 
@@ -92,7 +93,16 @@ final class FileSnapshotStore implements SnapshotStore
         return String.format("%016x-%016x%s", meta.index(), meta.term(), SUFFIX);
     }
 
-    private static Snapshot validate(final FileLayer files, final Path path) throws IOException
+    /**
+     * Check a snapshot file whole: header, metadata and state checksums.
+     *
+     * @param files the file layer.
+     * @param path  of the file.
+     * @return what it holds.
+     * @throws IOException if it cannot be read.
+     * @throws IllegalStateException naming the file and offset if it is damaged.
+     */
+    static Snapshot validate(final FileLayer files, final Path path) throws IOException
     {
         try (LogFile file = files.open(path, false))
         {

@@ -98,6 +98,16 @@ final class SegmentReader
         return terms[slot(index)];
     }
 
+    /**
+     * @param index within the segment.
+     * @return the size of the entry's encoded payload, from the table.
+     */
+    int payloadSize(final long index)
+    {
+        final int slot = slot(index);
+        return (int)(offsets[slot + 1] - offsets[slot]) - SegmentFile.RECORD_HEADER;
+    }
+
     private int slot(final long index)
     {
         final long slot = index - segment.firstIndex();
