@@ -3,8 +3,11 @@ package dev.ra.lincheck;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The operations on one key, reduced to those that constrain the register and encoded for the search.
@@ -71,6 +74,43 @@ final class KeyHistory
     String key()
     {
         return key;
+    }
+
+    /**
+     * An operation that observed a value no operation on the key could have written: a completed read of it, or a
+     * successful compare-and-set expecting it. No linearization can explain it, whatever the order, so it is found
+     * without a search (which could otherwise exhaust its budget on a key with many indeterminate updates).
+     *
+     * @return the first such operation in invocation order, if any.
+     */
+    Optional<Operation> observesUnwrittenValue()
+    {
+        final Set<String> written = new HashSet<>();
+        for (final Operation op : checked)
+        {
+            if (op.kind() != OperationKind.READ && null != op.writeValue())
+            {
+                written.add(op.writeValue());
+            }
+        }
+        for (final Operation op : checked)
+        {
+            if (op.outcome() != Outcome.OK)
+            {
+                continue;
+            }
+            final String observed = switch (op.kind())
+            {
+                case READ -> op.readValue();
+                case CAS -> op.casSucceeded() ? op.expectedValue() : null;
+                case WRITE -> null;
+            };
+            if (null != observed && !written.contains(observed))
+            {
+                return Optional.of(op);
+            }
+        }
+        return Optional.empty();
     }
 
     /** The operations taking part in the search, in invocation order. */

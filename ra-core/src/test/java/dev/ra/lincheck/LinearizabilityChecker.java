@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -21,11 +22,13 @@ import java.util.TreeMap;
  * linearized anywhere after their invocation, or not at all.
  *
  * <p>Each key's search is bounded by a {@link SearchBudget}; a key that exhausts it gets
- * {@link Verdict#UNKNOWN}, never a false "linearizable". Instances are immutable and thread-safe.
+ * {@link Verdict#UNKNOWN}, never a false "linearizable". Before searching, a key on which an operation observed a
+ * value no operation wrote is refuted at once (no order can explain it). Instances are immutable and thread-safe.
  */
 public final class LinearizabilityChecker
 {
     private final SearchBudget budget;
+    private final boolean refuteUnwrittenValues;
 
     /** A checker with {@link SearchBudget#DEFAULT}. */
     public LinearizabilityChecker()
@@ -36,7 +39,24 @@ public final class LinearizabilityChecker
     /** A checker that spends at most {@code budget} on each key. */
     public LinearizabilityChecker(final SearchBudget budget)
     {
+        this(budget, true);
+    }
+
+    private LinearizabilityChecker(final SearchBudget budget, final boolean refuteUnwrittenValues)
+    {
         this.budget = Objects.requireNonNull(budget, "budget");
+        this.refuteUnwrittenValues = refuteUnwrittenValues;
+    }
+
+    /**
+     * A checker that always searches, even for a value nobody wrote: for measuring and testing the search itself.
+     *
+     * @param budget spent at most on each key.
+     * @return the checker.
+     */
+    public static LinearizabilityChecker searchOnly(final SearchBudget budget)
+    {
+        return new LinearizabilityChecker(budget, false);
     }
 
     /** Checks everything recorded in {@code history} so far (pending operations count as UNKNOWN). */
@@ -69,7 +89,16 @@ public final class LinearizabilityChecker
                         "operation on key " + op.key() + " passed for key " + key + ": " + op);
             }
         }
-        return new WglSearch(new KeyHistory(key, List.copyOf(operationsOnKey)), budget).run();
+        final KeyHistory history = new KeyHistory(key, List.copyOf(operationsOnKey));
+        final Optional<Operation> impossible = refuteUnwrittenValues ? history.observesUnwrittenValue() :
+            Optional.empty();
+        if (impossible.isPresent())
+        {
+            return new KeyCheckResult(key, Verdict.NOT_LINEARIZABLE, history.checked(), List.of(), 0,
+                    "Key \"" + key + "\": NOT LINEARIZABLE: " + impossible.get().describe() +
+                    " observed a value that no operation on the key wrote");
+        }
+        return new WglSearch(history, budget).run();
     }
 
     /** The budget applied to each key. */

@@ -433,7 +433,10 @@ class LinearizabilityCheckerTest
     @Nested
     class Budget
     {
-        /** Many fully concurrent writes and a read nobody could have caused: exponential to refute. */
+        /**
+         * Many fully concurrent writes, then two reads that disagree about which came last: exponential to refute
+         * (a read of a value nobody wrote would be refuted without a search).
+         */
         private List<Operation> pathologicalHistory()
         {
             final List<Operation> ops = new ArrayList<>();
@@ -441,7 +444,8 @@ class LinearizabilityCheckerTest
             {
                 ops.add(Operation.write(i, i, KEY, "v" + i, 0, 1_000));
             }
-            ops.add(Operation.read(40, 99, KEY, "never-written", 2_000, 2_001));
+            ops.add(Operation.read(40, 99, KEY, "v0", 2_000, 2_001));
+            ops.add(Operation.read(41, 98, KEY, "v1", 2_002, 2_003));
             return ops;
         }
 
@@ -472,6 +476,27 @@ class LinearizabilityCheckerTest
 
             assertThat(result.verdict()).isEqualTo(Verdict.UNKNOWN);
             assertThat(elapsedMillis).as("the time budget stops the search").isLessThan(60_000);
+        }
+
+        @Test
+        void aReadOfAValueNobodyWroteIsRefutedWithoutASearch()
+        {
+            final List<Operation> ops = new ArrayList<>();
+            for (int i = 0; i < 40; i++)
+            {
+                ops.add(Operation.write(i, i, KEY, "v" + i, 0, 1_000));
+            }
+            ops.add(Operation.read(40, 99, KEY, "never-written", 2_000, 2_001));
+            final LinearizabilityChecker tight =
+                    new LinearizabilityChecker(SearchBudget.DEFAULT.withMaxStepsPerKey(10_000));
+
+            final CheckResult result = tight.check(ops);
+
+            assertThat(result.verdict()).isEqualTo(Verdict.NOT_LINEARIZABLE);
+            assertThat(result.keyResult(KEY).steps()).isZero();
+            assertThat(result.explanation()).contains("#40");
+            assertThat(LinearizabilityChecker.searchOnly(SearchBudget.DEFAULT.withMaxStepsPerKey(10_000)).check(ops)
+                    .verdict()).isEqualTo(Verdict.UNKNOWN);
         }
 
         @Test
