@@ -92,6 +92,12 @@ final class CallerConnection implements AutoCloseable
                 throw new SocketTimeoutException("no time left to dial " + link.node);
             }
             socket.connect(link.address, (int)connectMillis);
+            if (socket.getLocalSocketAddress().equals(socket.getRemoteSocketAddress()))
+            {
+                // Connected to itself (a loopback port nobody listens on, see NettyTransport.dial): not the node.
+                socket.setSoLinger(true, 0);
+                throw new IOException("connected to itself dialing " + link.address + ": nobody listens there");
+            }
             final CallerConnection connection = new CallerConnection(transport, link.node, socket);
             connection.handshake(handshakeDeadline);
             return connection;
