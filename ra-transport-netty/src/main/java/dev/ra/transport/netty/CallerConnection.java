@@ -94,7 +94,7 @@ final class CallerConnection implements AutoCloseable
             socket.connect(link.address, (int)connectMillis);
             if (socket.getLocalSocketAddress().equals(socket.getRemoteSocketAddress()))
             {
-                // Connected to itself (a loopback port nobody listens on, see NettyTransport.dial): not the node.
+                // Connected to itself (see SelfConnection): not the node.
                 socket.setSoLinger(true, 0);
                 throw new IOException("connected to itself dialing " + link.address + ": nobody listens there");
             }

@@ -849,9 +849,7 @@ public final class NettyTransport implements Transport
                 initPipeline(ch, handler, link);
             }
         }).connect(link.address);
-        // Dialing a loopback port nobody listens on can connect the socket to itself (TCP simultaneous open with a
-        // source port equal to the destination): that would hold the port its node is about to listen on.
-        connect.addListener(f -> closeIfSelfConnected(connect.channel()));
+        connect.addListener(f -> SelfConnection.closeIfSelfConnected(connect.channel()));
         connect.channel().closeFuture().addListener(f ->
         {
             // A dial that never got through the handshake (refused, timed out, blocked) is retried later; one
@@ -865,16 +863,6 @@ public final class NettyTransport implements Transport
                 redialLater(link);
             }
         });
-    }
-
-    static void closeIfSelfConnected(final Channel channel)
-    {
-        if (channel.isActive() && Objects.equals(channel.localAddress(), channel.remoteAddress()))
-        {
-            // An abortive close (linger 0): an orderly one would leave the port in TIME_WAIT, still unbindable.
-            channel.config().setOption(ChannelOption.SO_LINGER, 0);
-            channel.close();
-        }
     }
 
     private void redialLater(final PeerLink link)
