@@ -407,6 +407,7 @@ final class LeaderRole extends RoleHandler
     void onLogWritten()
     {
         advanceCommit();
+        transfer.maybeSendTimeoutNow();
     }
 
     private void advanceCommit()

@@ -73,7 +73,9 @@ final class LeadershipTransfer
     }
 
     /**
-     * Send TimeoutNow once the target holds the whole log.
+     * Send TimeoutNow once the target holds the whole log and all of it is committed: every command this leader took
+     * has its reply before it steps down, so none of its callers is left with an unknown outcome (nothing is appended
+     * meanwhile, so this takes one round at most).
      */
     void maybeSendTimeoutNow()
     {
@@ -82,7 +84,7 @@ final class LeadershipTransfer
             return;
         }
         final PeerProgress peer = leader.peers.get(target);
-        if (null != peer && peer.matchIndex == core.log.lastIndex())
+        if (null != peer && peer.matchIndex == core.log.lastIndex() && core.commitIndex == core.log.lastIndex())
         {
             // New commands are refused while transferring, so the target stays caught up (thesis §3.10).
             core.send(target, new TimeoutNowRpc(core.currentTerm, core.self));
