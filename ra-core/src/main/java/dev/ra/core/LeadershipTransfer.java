@@ -86,7 +86,7 @@ final class LeadershipTransfer
         final PeerProgress peer = leader.peers.get(target);
         if (null != peer && peer.matchIndex == core.log.lastIndex() && core.commitIndex == core.log.lastIndex())
         {
-            // New commands are refused while transferring, so the target stays caught up (thesis §3.10).
+            // New commands are parked while transferring, so the target stays caught up (thesis §3.10).
             core.send(target, new TimeoutNowRpc(core.currentTerm, core.self));
             leader.calls.transferHandedOver();
             // The target campaigns at once: if it has not won within an election timeout, it will not (thesis §3.10).
