@@ -99,6 +99,8 @@ final class LeaderRole extends RoleHandler
     @Override
     void onLeave()
     {
+        // Commands kept during a hand-over wait for the successor, to be redirected there (ParkedCommands).
+        core.parked.leadershipEnded(core.nowMs + core.config.electionTimeoutMaxMs());
         failAllCalls();
         peers.clear();
         noopIndex = Long.MAX_VALUE;
@@ -118,6 +120,11 @@ final class LeaderRole extends RoleHandler
     @Override
     void onClientCommand(final UserCommand command, final ReplyMode mode)
     {
+        if (transfer.inProgress() && !calls.deleting() && core.parked.park(command, mode))
+        {
+            // Kept until the hand-over ends: appended if it fails, else sent to the new leader (ParkedCommands).
+            return;
+        }
         if (transfer.inProgress() || calls.deleting())
         {
             core.actions.add(new RaftAction.CommandNotTaken(command, mode, null));
@@ -400,6 +407,7 @@ final class LeaderRole extends RoleHandler
     void onLogWritten()
     {
         advanceCommit();
+        transfer.maybeSendTimeoutNow();
     }
 
     private void advanceCommit()

@@ -5,10 +5,12 @@ import dev.ra.protocol.Member;
 import dev.ra.protocol.RaftRpc.TimeoutNowRpc;
 
 /**
- * A leader handing its leadership to a chosen voter (thesis §3.10): new commands are refused so that the target
- * catches up and stays caught up, then the target is told to campaign at once (TimeoutNow). The call completes when
- * TimeoutNow is sent, and fails if the target has not caught up within {@code awaitConditionTimeoutMs}; commands stay
- * refused until then.
+ * A leader handing its leadership to a chosen voter (thesis §3.10): new commands are kept out of the log (parked,
+ * {@link ParkedCommands}) so that the target catches up and stays caught up, then the target is told to campaign at
+ * once (TimeoutNow). The call completes when TimeoutNow is sent, and fails if the target has not caught up within
+ * {@code awaitConditionTimeoutMs}. The transfer lasts until this member steps down, or gives up: when the target has
+ * not caught up in time, or has not taken over within an election timeout of TimeoutNow (it was lost, or the target
+ * lost its election); this member then leads on and appends the parked commands.
  *
  * <p>Mutable; owned by the {@link LeaderRole}; the call itself is in its {@link CallLedger}.
  */
@@ -34,7 +36,7 @@ final class LeadershipTransfer
     }
 
     /**
-     * @return whether a transfer is under way (commands are refused).
+     * @return whether a transfer is under way (commands are parked).
      */
     boolean inProgress()
     {
@@ -71,7 +73,9 @@ final class LeadershipTransfer
     }
 
     /**
-     * Send TimeoutNow once the target holds the whole log.
+     * Send TimeoutNow once the target holds the whole log and all of it is committed: every command this leader took
+     * has its reply before it steps down, so none of its callers is left with an unknown outcome (nothing is appended
+     * meanwhile, so this takes one round at most).
      */
     void maybeSendTimeoutNow()
     {
@@ -80,11 +84,13 @@ final class LeadershipTransfer
             return;
         }
         final PeerProgress peer = leader.peers.get(target);
-        if (null != peer && peer.matchIndex == core.log.lastIndex())
+        if (null != peer && peer.matchIndex == core.log.lastIndex() && core.commitIndex == core.log.lastIndex())
         {
-            // New commands are refused while transferring, so the target stays caught up (thesis §3.10).
+            // New commands are parked while transferring, so the target stays caught up (thesis §3.10).
             core.send(target, new TimeoutNowRpc(core.currentTerm, core.self));
             leader.calls.transferHandedOver();
+            // The target campaigns at once: if it has not won within an election timeout, it will not (thesis §3.10).
+            deadlineMs = Math.min(deadlineMs, core.nowMs + core.config.electionTimeoutMaxMs());
         }
     }
 

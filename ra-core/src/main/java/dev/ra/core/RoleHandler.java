@@ -230,6 +230,11 @@ abstract sealed class RoleHandler
 
     void onClientCommand(final UserCommand command, final ReplyMode mode)
     {
+        if (null == core.leaderId && core.parked.awaitingLeader() && core.parked.park(command, mode))
+        {
+            // Our hand-over's successor is not known yet: wait with the commands kept during it, for its id.
+            return;
+        }
         core.actions.add(new RaftAction.CommandNotTaken(command, mode, core.leaderId));
     }
 

@@ -82,6 +82,8 @@ public final class ServerCore
     final PreCandidateRole preCandidate = new PreCandidateRole(this);
     final CandidateRole candidate = new CandidateRole(this);
     final LeaderRole leader = new LeaderRole(this);
+    /** Commands kept during a leadership hand-over, settled once it ends; they outlive the leadership. */
+    final ParkedCommands parked;
     private final RoleHandler ended = new InertRole(this, RaftState.EOL);
     private RoleHandler current = new InertRole(this, RaftState.RECOVERING);
 
@@ -124,6 +126,7 @@ public final class ServerCore
         this.configs = null == snapshot ? new ConfigHistory(0, config.initialMembers()) :
             new ConfigHistory(snapshot.index(), snapshot.members());
         this.storageRecovery = new StorageRecovery(recovered);
+        this.parked = new ParkedCommands(this, config.maxPipelineCount());
         // Lost term and vote: the last log entry's term is a lower bound (it was durable before that entry came).
         this.currentTerm = recovered.termAndVoteLost() ? Math.max(recovered.currentTerm(), this.log.lastTerm()) :
             recovered.currentTerm();
@@ -226,6 +229,7 @@ public final class ServerCore
             }
             current.step(event);
         }
+        parked.settle();
         // Commands and queries are replicated, and heartbeat rounds sent, when the runtime flushes its batch.
         if (!(event instanceof RaftEvent.ClientCommand) && !(event instanceof RaftEvent.ConsistentQuery))
         {
@@ -250,6 +254,20 @@ public final class ServerCore
         {
             flushInternal();
         }
+        return actions;
+    }
+
+    /**
+     * The member is stopping (called when an orderly stop begins, before its hand-over, and again when it stops):
+     * commands kept during a hand-over were never appended, so they are refused, a definite outcome, with the leader
+     * known as the hint; and those it keeps from now on are never appended, even if the hand-over fails.
+     *
+     * @return the actions to execute.
+     */
+    public List<RaftAction> stopping()
+    {
+        actions.clear();
+        parked.stopping(self.equals(leaderId) ? null : leaderId);
         return actions;
     }
 

@@ -1,5 +1,6 @@
 package dev.ra.runtime;
 
+import dev.ra.RaftState;
 import dev.ra.ServerId;
 import dev.ra.core.RaftEvent;
 import dev.ra.core.ServerCore;
@@ -8,8 +9,10 @@ import java.util.function.Consumer;
 /**
  * An orderly stop of a leader (stopServer, closing the system) first hands its leadership to the most up-to-date
  * voter: a leadership transfer (thesis §3.10) whose TimeoutNow makes that voter campaign at once, instead of the
- * cluster waiting for its followers to notice the leader is gone. The stop goes on once TimeoutNow is sent, when the
- * transfer fails, or after at most the bound given (the target could not catch up), whichever comes first.
+ * cluster waiting for its followers to notice the leader is gone. The stop goes on once this member has stepped down
+ * and knows its successor (the commands it kept during the hand-over were redirected there in the same step), when
+ * the transfer ends with this member still leading (it failed), or after at most the bound given, whichever comes
+ * first. Until then the stopping member competes with nobody: its close work starts after the election.
  */
 final class LeadershipHandOver
 {
@@ -54,11 +57,31 @@ final class LeadershipHandOver
 
     /**
      * @param callId of a completed or failed call.
-     * @return true if it was the hand-over's: the stop may go on.
+     * @return true if it was the hand-over's transfer: it is nobody's call (whether the stop goes on is decided by
+     *     {@link #settled}, after the step).
      */
-    boolean ends(final long callId)
+    static boolean isOwnCall(final long callId)
     {
-        if (callId != CALL_ID || !underWay)
+        return callId == CALL_ID;
+    }
+
+    /**
+     * After each step of the core while the hand-over is under way: is it over?
+     *
+     * @param core of the server.
+     * @return true once, when the stop may go on: the member stepped down and knows its successor, or it still leads
+     *     with no transfer under way (the transfer failed or was refused).
+     */
+    boolean settled(final ServerCore core)
+    {
+        if (!underWay)
+        {
+            return false;
+        }
+        final ServerId leader = core.leaderId();
+        final boolean over = core.role() == RaftState.LEADER ? !core.transferring() :
+            null != leader && !leader.equals(core.id());
+        if (!over)
         {
             return false;
         }

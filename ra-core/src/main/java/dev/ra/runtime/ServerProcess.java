@@ -360,6 +360,12 @@ final class ServerProcess implements LogListener, ServerMailbox
             return;
         }
         execute(core.handle(event, clock.currentTimeMillis()));
+        if (handOver.settled(core))
+        {
+            // A stopping leader handed over (or could not): the stop goes on once this step's actions ran.
+            terminate = true;
+            deleteOnTerminate = false;
+        }
         if (terminate)
         {
             stop(deleteOnTerminate, null);
@@ -517,7 +523,7 @@ final class ServerProcess implements LogListener, ServerMailbox
         }
         else if (action instanceof RaftAction.CallCompleted completed)
         {
-            if (stopIfHandOverEnds(completed.callId()))
+            if (LeadershipHandOver.isOwnCall(completed.callId()))
             {
                 return;
             }
@@ -525,7 +531,7 @@ final class ServerProcess implements LogListener, ServerMailbox
         }
         else if (action instanceof RaftAction.CallFailed failed)
         {
-            if (stopIfHandOverEnds(failed.callId()))
+            if (LeadershipHandOver.isOwnCall(failed.callId()))
             {
                 return;
             }
@@ -642,23 +648,6 @@ final class ServerProcess implements LogListener, ServerMailbox
 
     // ------------------------------------------------------------------------------------------------------------
     // Hand-over, monitors and reachability
-
-    /**
-     * The leadership transfer of an orderly stop ended, done (TimeoutNow is on its way) or not: the stop goes on once
-     * the rest of this step's actions ran.
-     *
-     * @return whether {@code callId} was that transfer.
-     */
-    private boolean stopIfHandOverEnds(final long callId)
-    {
-        if (!handOver.ends(callId))
-        {
-            return false;
-        }
-        terminate = true;
-        deleteOnTerminate = false;
-        return true;
-    }
 
     /**
      * A monitored process ended (loop thread, via a task).
@@ -897,6 +886,18 @@ final class ServerProcess implements LogListener, ServerMailbox
         if (stopped)
         {
             return;
+        }
+        if (null != core)
+        {
+            try
+            {
+                // Commands a leader kept during a hand-over were never appended: refused, they go elsewhere.
+                execute(core.stopping());
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.warn("{}: could not refuse the commands kept during a hand-over", id, ex);
+            }
         }
         if (!deleteData && null == cause && null != core && handOver.begin(core, this::handle, loop::schedule,
             environment.handOverBoundNanos(), () -> stop(false, null)))

@@ -36,7 +36,8 @@ import java.util.stream.Collectors;
  * {@code sync [S]} (make logs durable), {@code stabilize} (deliver and sync until quiet), {@code isolate S},
  * {@code heal}, {@code unreachable S PEER}, {@code reachable S PEER}, {@code silent S PEER} (PEER's node went quiet),
  * {@code add-member S NAME [promotable]}, {@code remove-member S NAME}, {@code transfer S TARGET}, {@code hand-over S}
- * (S, about to stop, transfers its leadership to its most up-to-date voter), {@code crash S}, {@code restart S},
+ * (S, about to stop, transfers its leadership to its most up-to-date voter), {@code stop S} (S stops in order: what
+ * it refuses on stopping, then as {@code crash S}), {@code crash S}, {@code restart S},
  * {@code state}, {@code log S}, {@code bug S BUG} (switch on a {@code CoreTestAccess.Bug}), {@code deliver S FROM}
  * (only the messages from FROM to S), {@code crash-after S N} (S's next step executes only its first N actions, then
  * S crashes), {@code damage S keep=I [term-and-vote-lost]} (S, down, loses its durable entries above I).
@@ -132,7 +133,12 @@ final class ScenarioRunner
             case "remove-member" -> handle(args[1], new RaftEvent.RemoveMember(nextCallId++, server(args[2]).id));
             case "transfer" -> handle(args[1], new RaftEvent.TransferLeadership(nextCallId++, server(args[2]).id));
             case "hand-over" -> handOver(server(args[1]));
-            case "crash" -> crash(server(args[1]));
+            case "stop" ->
+            {
+                execute(server(args[1]), server(args[1]).core.stopping());
+                crash(server(args[1]), "stopped");
+            }
+            case "crash" -> crash(server(args[1]), "crashed");
             case "restart" -> start(server(args[1]));
             case "crash-after" ->
             {
@@ -300,6 +306,7 @@ final class ScenarioRunner
      */
     private void handOver(final Server server)
     {
+        execute(server, server.core.stopping());
         final ServerId target = server.core.handOverTarget();
         out.append(server.id.name()).append(" hands over to ").append(null == target ? "-" : target.name())
             .append('\n');
@@ -309,13 +316,13 @@ final class ScenarioRunner
         }
     }
 
-    private void crash(final Server server)
+    private void crash(final Server server, final String how)
     {
         safety.restarted(server.index, null);
         server.alive = false;
         server.log.loseVolatile();
         server.core = null;
-        out.append(server.id.name()).append(" crashed\n");
+        out.append(server.id.name()).append(' ').append(how).append('\n');
     }
 
     /**
@@ -326,7 +333,7 @@ final class ScenarioRunner
     {
         if (server.alive)
         {
-            crash(server);
+            crash(server, "crashed");
         }
         final long had = server.log.lastIndex();
         server.log.loseFrom(keep + 1);
@@ -390,7 +397,7 @@ final class ScenarioRunner
             if (i == crashAfter)
             {
                 crashAfterServer = null;
-                crash(server);
+                crash(server, "crashed");
                 return;
             }
             final RaftAction action = actions.get(i);

@@ -1,0 +1,155 @@
+package dev.ra.core;
+
+import dev.ra.ServerId;
+import dev.ra.protocol.UserCommand;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * Commands that arrived while this member was handing its leadership over (thesis §3.10), kept instead of refused,
+ * as Ra's leader does in its {@code await_condition} state. None of them is in the log. Once the hand-over ends they
+ * are settled in the order they came: appended if this member still leads (the transfer failed), otherwise refused
+ * with the new leader as the hint as soon as it is known, so that their callers go straight there instead of backing
+ * off and searching; without a hint only if no leader is known within an election timeout, this member campaigns
+ * itself, or it stops.
+ *
+ * <p>Mutable; owned by the {@link ServerCore}, because the commands outlive the leadership that parked them.
+ */
+final class ParkedCommands
+{
+    private record Parked(UserCommand command, ReplyMode mode)
+    {
+    }
+
+    private final ArrayDeque<Parked> queue = new ArrayDeque<>();
+    private final ServerCore core;
+    private final int capacity;
+    /** When the commands are refused without a hint if no leader is known by then; only once leadership ended. */
+    private long leaderAwaitedUntilMs = Long.MAX_VALUE;
+    /** The member is stopping: what it parks is never appended, even if it leads on. */
+    private boolean stopping;
+
+    /**
+     * @param core     of the member.
+     * @param capacity most commands kept; more are refused at once.
+     */
+    ParkedCommands(final ServerCore core, final int capacity)
+    {
+        this.core = core;
+        this.capacity = capacity;
+    }
+
+    /**
+     * After each event: settle the commands if the hand-over is over and its outcome known.
+     */
+    void settle()
+    {
+        if (queue.isEmpty())
+        {
+            return;
+        }
+        final RoleHandler role = core.current();
+        final ServerId leader = core.leaderId;
+        if (role == core.leader)
+        {
+            if (stopping && !core.leader.transferring())
+            {
+                refuseAll(core.actions, null);
+            }
+            else if (!core.leader.transferring())
+            {
+                takeAll(core.leader::onClientCommand);
+            }
+        }
+        else if (!role.ended() && null != leader && !leader.equals(core.self))
+        {
+            refuseAll(core.actions, leader);
+        }
+        else if (role.ended() || role == core.preCandidate || role == core.candidate || leaderWaitOver(core.nowMs))
+        {
+            // Deleted, campaigning itself, or no leader heard of in time: the callers look for one themselves.
+            refuseAll(core.actions, null);
+        }
+    }
+
+    /**
+     * @return whether a command was taken (false: the queue is full, refuse it as before).
+     */
+    boolean park(final UserCommand command, final ReplyMode mode)
+    {
+        if (queue.size() >= capacity)
+        {
+            return false;
+        }
+        queue.add(new Parked(command, mode));
+        return true;
+    }
+
+    /**
+     * @return whether the leadership that parked the commands ended and a leader is awaited to redirect them to
+     *     (commands that arrive meanwhile, while no leader is known, may wait with them).
+     */
+    boolean awaitingLeader()
+    {
+        return !queue.isEmpty() && leaderAwaitedUntilMs != Long.MAX_VALUE;
+    }
+
+    /**
+     * The leadership ended: wait for its successor until {@code untilMs} at most (kept if already waiting).
+     */
+    void leadershipEnded(final long untilMs)
+    {
+        if (!queue.isEmpty() && leaderAwaitedUntilMs == Long.MAX_VALUE)
+        {
+            leaderAwaitedUntilMs = untilMs;
+        }
+    }
+
+    /**
+     * The member stops: refuse what is parked, and from now on never append what it parks.
+     *
+     * @param leaderHint the leader known, or null.
+     */
+    void stopping(final ServerId leaderHint)
+    {
+        stopping = true;
+        refuseAll(core.actions, leaderHint);
+    }
+
+    /**
+     * @return whether the wait for a leader to redirect to is over.
+     */
+    private boolean leaderWaitOver(final long nowMs)
+    {
+        return nowMs >= leaderAwaitedUntilMs;
+    }
+
+    /**
+     * This member leads again with no transfer under way: each command is taken as if it had just arrived.
+     */
+    private void takeAll(final BiConsumer<UserCommand, ReplyMode> take)
+    {
+        leaderAwaitedUntilMs = Long.MAX_VALUE;
+        Parked parked;
+        while (null != (parked = queue.poll()))
+        {
+            take.accept(parked.command(), parked.mode());
+        }
+    }
+
+    /**
+     * Refuse every command: none was appended, so the outcome is definite and the caller may send it elsewhere.
+     *
+     * @param leaderHint where to send them, or null if no leader is known.
+     */
+    void refuseAll(final List<RaftAction> actions, final ServerId leaderHint)
+    {
+        leaderAwaitedUntilMs = Long.MAX_VALUE;
+        Parked parked;
+        while (null != (parked = queue.poll()))
+        {
+            actions.add(new RaftAction.CommandNotTaken(parked.command(), parked.mode(), leaderHint));
+        }
+    }
+}
