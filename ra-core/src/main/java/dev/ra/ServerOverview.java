@@ -22,7 +22,7 @@ import java.util.Map;
  *                           {@code snapshots_sent}, {@code apply_failures} and others.
  * @param machineOverview    from {@link StateMachine#overview}.
  */
-public record ServerOverview(ServerId id, String clusterName, RaftState role, long currentTerm, ServerId leader,
+public record ServerOverview(ServerId id, String clusterName, RaftRole role, long currentTerm, ServerId leader,
     long commitIndex, long lastApplied, long lastIndex, long lastWrittenIndex, long snapshotIndex,
     List<ServerId> members, Map<String, Long> counters, Map<String, Object> machineOverview)
 {

@@ -67,15 +67,15 @@ public interface StateMachine<C, S>
     }
 
     /**
-     * Called on every member each time it enters a role other than {@link RaftState#RECOVERING} (whose effects would be
+     * Called on every member each time it enters a role other than {@link RaftRole#RECOVERING} (whose effects would be
      * discarded), with the current state. The canonical use is to re-issue
-     * monitors and timers on entering {@link RaftState#LEADER}. Always tolerate roles you do not care about.
+     * monitors and timers on entering {@link RaftRole#LEADER}. Always tolerate roles you do not care about.
      *
      * @param role  just entered.
      * @param state of the machine.
      * @return effects to run (leader-only effects are dropped unless {@code role} is LEADER).
      */
-    default List<Effect> stateEnter(final RaftState role, final S state)
+    default List<Effect> stateEnter(final RaftRole role, final S state)
     {
         return List.of();
     }

@@ -1,7 +1,7 @@
 package dev.ra.bench;
 
 import dev.ra.RaSystem;
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import dev.ra.ServerOverview;
 import dev.ra.log.SyncMethod;
@@ -102,7 +102,7 @@ public final class FailoverNode
         try
         {
             final ServerOverview overview = system.overview(self);
-            return "role " + (overview.role() == RaftState.LEADER ? "leader" : "follower") + " " +
+            return "role " + (overview.role() == RaftRole.LEADER ? "leader" : "follower") + " " +
                 overview.lastApplied();
         }
         catch (final RuntimeException ex)

@@ -1,6 +1,6 @@
 package dev.ra.core;
 
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import dev.ra.protocol.Member;
 import dev.ra.protocol.RaftRpc.RequestVoteReply;
@@ -14,7 +14,7 @@ final class CandidateRole extends RoleHandler
 {
     CandidateRole(final ServerCore core)
     {
-        super(core, RaftState.CANDIDATE);
+        super(core, RaftRole.CANDIDATE);
     }
 
     /**

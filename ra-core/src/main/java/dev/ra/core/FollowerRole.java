@@ -1,6 +1,6 @@
 package dev.ra.core;
 
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import dev.ra.protocol.EntryPayload;
 import dev.ra.protocol.LogEntry;
@@ -22,7 +22,7 @@ final class FollowerRole extends RoleHandler
 
     FollowerRole(final ServerCore core)
     {
-        super(core, RaftState.FOLLOWER);
+        super(core, RaftRole.FOLLOWER);
     }
 
     /**

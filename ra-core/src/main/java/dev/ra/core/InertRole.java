@@ -1,6 +1,6 @@
 package dev.ra.core;
 
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 
 /**
  * A member not yet started (recovering its log) or ended (its cluster deleted): the base behaviour of
@@ -8,7 +8,7 @@ import dev.ra.RaftState;
  */
 final class InertRole extends RoleHandler
 {
-    InertRole(final ServerCore core, final RaftState state)
+    InertRole(final ServerCore core, final RaftRole state)
     {
         super(core, state);
     }

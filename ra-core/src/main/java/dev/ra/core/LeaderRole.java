@@ -1,7 +1,7 @@
 package dev.ra.core;
 
 import dev.ra.Effect;
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import dev.ra.codec.Bytes;
 import dev.ra.protocol.EntryPayload;
@@ -51,7 +51,7 @@ final class LeaderRole extends RoleHandler
 
     LeaderRole(final ServerCore core)
     {
-        super(core, RaftState.LEADER);
+        super(core, RaftRole.LEADER);
         this.reads = new ReadIndexQueue(core.actions);
         this.calls = new CallLedger(core.actions, reads);
         this.configChange = new ConfigChange(core, this);

@@ -5,7 +5,7 @@ import dev.ra.ApplyResult;
 import dev.ra.BuiltinCommand;
 import dev.ra.CommandMeta;
 import dev.ra.Effect;
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.StateMachine;
 import dev.ra.codec.Bytes;
 import dev.ra.codec.Codec;
@@ -93,7 +93,7 @@ final class MachineGuard
     /**
      * @return the machine's effects on entering a role, or none if it threw.
      */
-    List<Effect> stateEnter(final RaftState role, final Object state, final long lastApplied)
+    List<Effect> stateEnter(final RaftRole role, final Object state, final long lastApplied)
     {
         try
         {

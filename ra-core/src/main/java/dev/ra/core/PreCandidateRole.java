@@ -1,6 +1,6 @@
 package dev.ra.core;
 
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import dev.ra.protocol.RaftRpc.PreVoteReply;
 
@@ -13,7 +13,7 @@ final class PreCandidateRole extends RoleHandler
 {
     PreCandidateRole(final ServerCore core)
     {
-        super(core, RaftState.PRE_VOTE);
+        super(core, RaftRole.PRE_VOTE);
     }
 
     /**

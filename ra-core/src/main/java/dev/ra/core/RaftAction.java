@@ -2,7 +2,7 @@ package dev.ra.core;
 
 import dev.ra.Effect;
 import dev.ra.ProcessRef;
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import dev.ra.codec.Bytes;
 import dev.ra.protocol.LogEntry;
@@ -100,7 +100,7 @@ public sealed interface RaftAction
      * @param term   current term.
      * @param leader the known leader, or null.
      */
-    record RoleChanged(RaftState from, RaftState to, long term, ServerId leader) implements RaftAction
+    record RoleChanged(RaftRole from, RaftRole to, long term, ServerId leader) implements RaftAction
     {
     }
 

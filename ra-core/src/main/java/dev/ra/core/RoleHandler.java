@@ -1,7 +1,7 @@
 package dev.ra.core;
 
 import dev.ra.Effect;
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import dev.ra.protocol.EntryPayload;
 import dev.ra.protocol.Member;
@@ -33,9 +33,9 @@ abstract sealed class RoleHandler
     permits FollowerRole, SnapshotReceiverRole, PreCandidateRole, CandidateRole, LeaderRole, InertRole
 {
     final ServerCore core;
-    private final RaftState state;
+    private final RaftRole state;
 
-    RoleHandler(final ServerCore core, final RaftState state)
+    RoleHandler(final ServerCore core, final RaftRole state)
     {
         this.core = core;
         this.state = state;
@@ -44,7 +44,7 @@ abstract sealed class RoleHandler
     /**
      * @return the role this handler plays.
      */
-    final RaftState state()
+    final RaftRole state()
     {
         return state;
     }
@@ -444,7 +444,7 @@ abstract sealed class RoleHandler
      */
     boolean ended()
     {
-        return state == RaftState.STOPPED || state == RaftState.EOL;
+        return state == RaftRole.STOPPED || state == RaftRole.EOL;
     }
 
     @Override

@@ -1,6 +1,6 @@
 package dev.ra.core;
 
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import dev.ra.StateMachine;
 import dev.ra.codec.Codec;
@@ -84,8 +84,8 @@ public final class ServerCore
     final LeaderRole leader = new LeaderRole(this);
     /** Commands kept during a leadership hand-over, settled once it ends; they outlive the leadership. */
     final ParkedCommands parked;
-    private final RoleHandler ended = new InertRole(this, RaftState.EOL);
-    private RoleHandler current = new InertRole(this, RaftState.RECOVERING);
+    private final RoleHandler ended = new InertRole(this, RaftRole.EOL);
+    private RoleHandler current = new InertRole(this, RaftRole.RECOVERING);
 
     long currentTerm;
     ServerId votedFor;
@@ -295,7 +295,7 @@ public final class ServerCore
     /**
      * @return the current role.
      */
-    public RaftState role()
+    public RaftRole role()
     {
         return current.state();
     }
@@ -704,12 +704,12 @@ public final class ServerCore
     void onDeleteCommitted(final long index, final long term)
     {
         current.onDeleteApplied(index, term);
-        applier.runEffects(guard.stateEnter(RaftState.EOL, machineState, lastApplied), false);
+        applier.runEffects(guard.stateEnter(RaftRole.EOL, machineState, lastApplied), false);
         leader.failAllCalls();
         final RoleHandler previous = current;
         current = ended;
         cancelElectionTimer();
-        actions.add(new RaftAction.RoleChanged(previous.state(), RaftState.EOL, currentTerm, leaderId));
+        actions.add(new RaftAction.RoleChanged(previous.state(), RaftRole.EOL, currentTerm, leaderId));
         actions.add(new RaftAction.Terminate(true));
     }
 
@@ -725,7 +725,7 @@ public final class ServerCore
         current = next;
         previous.onLeave();
         actions.add(new RaftAction.RoleChanged(previous.state(), next.state(), currentTerm, leaderId));
-        if (next.state() != RaftState.RECOVERING)
+        if (next.state() != RaftRole.RECOVERING)
         {
             applier.runEffects(guard.stateEnter(next.state(), machineState, lastApplied), false);
         }

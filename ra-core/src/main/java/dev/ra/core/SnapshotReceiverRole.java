@@ -1,6 +1,6 @@
 package dev.ra.core;
 
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import dev.ra.protocol.RaftRpc.AppendEntriesRpc;
 import dev.ra.protocol.RaftRpc.HeartbeatRpc;
@@ -20,7 +20,7 @@ final class SnapshotReceiverRole extends RoleHandler
 
     SnapshotReceiverRole(final ServerCore core)
     {
-        super(core, RaftState.RECEIVE_SNAPSHOT);
+        super(core, RaftRole.RECEIVE_SNAPSHOT);
     }
 
     /**

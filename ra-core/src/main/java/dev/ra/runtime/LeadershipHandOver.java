@@ -1,6 +1,6 @@
 package dev.ra.runtime;
 
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import dev.ra.core.RaftEvent;
 import dev.ra.core.ServerCore;
@@ -79,7 +79,7 @@ final class LeadershipHandOver
             return false;
         }
         final ServerId leader = core.leaderId();
-        final boolean over = core.role() == RaftState.LEADER ? !core.transferring() :
+        final boolean over = core.role() == RaftRole.LEADER ? !core.transferring() :
             null != leader && !leader.equals(core.id());
         if (!over)
         {

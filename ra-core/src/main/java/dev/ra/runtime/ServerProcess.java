@@ -8,7 +8,7 @@ import dev.ra.Effect;
 import dev.ra.InvalidCommandException;
 import dev.ra.ProcessRef;
 import dev.ra.RaEvent;
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import dev.ra.ServerOverview;
 import dev.ra.ServerStoppedException;
@@ -97,7 +97,7 @@ final class ServerProcess implements LogListener, ServerMailbox
     private final LeadershipHandOver handOver = new LeadershipHandOver();
     private boolean deleteOnTerminate;
     private volatile boolean stopped;
-    private volatile RaftState role = RaftState.RECOVERING;
+    private volatile RaftRole role = RaftRole.RECOVERING;
 
     ServerProcess(final ServerEnvironment environment, final EventLoop loop, final ServerId id,
         final ClusterInfo cluster, final ServerStorage storage)
@@ -146,9 +146,9 @@ final class ServerProcess implements LogListener, ServerMailbox
         return stopped;
     }
 
-    RaftState role()
+    RaftRole role()
     {
-        return stopped ? RaftState.STOPPED : role;
+        return stopped ? RaftRole.STOPPED : role;
     }
 
     CompletableFuture<Void> stoppedFuture()
@@ -624,7 +624,7 @@ final class ServerProcess implements LogListener, ServerMailbox
     private void roleChanged(final RaftAction.RoleChanged changed)
     {
         role = changed.to();
-        if (changed.from() == RaftState.LEADER && changed.to() != RaftState.LEADER)
+        if (changed.from() == RaftRole.LEADER && changed.to() != RaftRole.LEADER)
         {
             effects.dropLeaderResources();
         }
@@ -748,7 +748,7 @@ final class ServerProcess implements LogListener, ServerMailbox
         }
         else if (request instanceof ServerRequest.Members)
         {
-            if (core.role() == RaftState.LEADER)
+            if (core.role() == RaftRole.LEADER)
             {
                 refreshMembers();
                 origin.ok(cluster.members, id);
@@ -765,7 +765,7 @@ final class ServerProcess implements LogListener, ServerMailbox
                 final long callId = ledger.register(origin, ServerCallLedger.Kind.READ_INDEX);
                 handle(new RaftEvent.ConsistentQuery(callId));
             }
-            else if (core.role() == RaftState.LEADER)
+            else if (core.role() == RaftRole.LEADER)
             {
                 origin.ok(core.lastApplied(), id);
             }
@@ -824,7 +824,7 @@ final class ServerProcess implements LogListener, ServerMailbox
      */
     private String refusal(final UserCommand command)
     {
-        return core.role() != RaftState.LEADER ? null :
+        return core.role() != RaftRole.LEADER ? null :
             CommandCheck.leaderRefusal(cluster, command, environment.maxCommandBytes(), id);
     }
 

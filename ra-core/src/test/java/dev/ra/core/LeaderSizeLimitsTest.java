@@ -2,7 +2,7 @@ package dev.ra.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import dev.ra.codec.Bytes;
 import dev.ra.protocol.LogEntry;
@@ -102,7 +102,7 @@ class LeaderSizeLimitsTest
             lastPreVoteToken, true)), now));
         run(core, core.handle(new RaftEvent.RpcReceived(B, new RaftRpc.RequestVoteReply(core.currentTerm(), true)),
             now));
-        assertThat(core.role()).isEqualTo(RaftState.LEADER);
+        assertThat(core.role()).isEqualTo(RaftRole.LEADER);
         return core;
     }
 

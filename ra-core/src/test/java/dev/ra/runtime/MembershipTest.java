@@ -7,7 +7,7 @@ import dev.ra.MemberChange;
 import dev.ra.MembershipChangeException;
 import dev.ra.RaException;
 import dev.ra.RaSystem;
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
@@ -111,7 +111,7 @@ class MembershipTest
 
         cluster.first().transferLeadership(members.get(0), target);
 
-        InJvmCluster.await(() -> cluster.system(target).overview(target).role() == RaftState.LEADER,
+        InJvmCluster.await(() -> cluster.system(target).overview(target).role() == RaftRole.LEADER,
             Duration.ofSeconds(10), "the target to lead");
         assertThat(cluster.first().processCommand(members.get(0), new KvMachine.Put("b", "2")).leader())
             .isEqualTo(target);

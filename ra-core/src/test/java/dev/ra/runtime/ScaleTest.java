@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.management.OperatingSystemMXBean;
 import dev.ra.CommandResult;
 import dev.ra.RaSystem;
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import dev.ra.testkit.CounterMachine;
 import dev.ra.testkit.InJvmCluster;
@@ -58,7 +58,7 @@ class ScaleTest
             {
                 for (final ServerId member : members)
                 {
-                    if (cluster.system(member).overview(member).role() == RaftState.LEADER)
+                    if (cluster.system(member).overview(member).role() == RaftRole.LEADER)
                     {
                         leaders++;
                     }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ra.CommandResult;
 import dev.ra.RaException;
 import dev.ra.RaSystem;
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import dev.ra.ServerOverview;
 import dev.ra.testkit.InJvmCluster;
@@ -53,7 +53,7 @@ class SilentLeaderTest
         final ServerOverview rejoined = InJvmCluster.await(() ->
         {
             final ServerOverview o = cluster.system(leader).overview(leader);
-            return o.role() == RaftState.FOLLOWER && during.leader().equals(o.leader()) ? o : null;
+            return o.role() == RaftRole.FOLLOWER && during.leader().equals(o.leader()) ? o : null;
         }, Duration.ofSeconds(10), "the old leader to follow the new one");
         assertThat(rejoined.currentTerm()).isGreaterThan(termBefore);
         final Map<String, String> state = cluster.system(leader).<Map<String, String>, Map<String, String>>
@@ -80,7 +80,7 @@ class SilentLeaderTest
         }
 
         final ServerOverview after = cluster.system(leader).overview(leader);
-        assertThat(after.role()).isEqualTo(RaftState.LEADER);
+        assertThat(after.role()).isEqualTo(RaftRole.LEADER);
         assertThat(after.currentTerm()).isEqualTo(term);
         cluster.network().healAll();
         final Map<String, String> state = cluster.system(deaf).<Map<String, String>, Map<String, String>>

@@ -1,6 +1,6 @@
 package dev.ra.sim;
 
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.core.ServerCore;
 import dev.ra.protocol.RaftRpc;
 import java.util.List;
@@ -33,7 +33,7 @@ public final class FaultCoverage
         {
             for (final ServerCore core : live)
             {
-                if (core.role() == RaftState.LEADER && core.currentTerm() > rpc.term() &&
+                if (core.role() == RaftRole.LEADER && core.currentTerm() > rpc.term() &&
                     core.termAt(core.commitIndex()) == core.currentTerm())
                 {
                     repliesAfterNewerLeaderCommitted++;

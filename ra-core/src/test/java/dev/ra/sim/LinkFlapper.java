@@ -1,6 +1,6 @@
 package dev.ra.sim;
 
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import dev.ra.core.RaftEvent;
 import java.util.SplittableRandom;
@@ -45,7 +45,7 @@ final class LinkFlapper
         long term(int member);
 
         /** @return the member's role, or null if it is down. */
-        RaftState role(int member);
+        RaftRole role(int member);
 
         /** @return the virtual time. */
         long now();
@@ -104,7 +104,7 @@ final class LinkFlapper
     {
         for (int i = 0; i < members; i++)
         {
-            if (cluster.term(i) != cluster.term(current) || (i != current && cluster.role(i) != RaftState.FOLLOWER))
+            if (cluster.term(i) != cluster.term(current) || (i != current && cluster.role(i) != RaftRole.FOLLOWER))
             {
                 return false;
             }
@@ -168,7 +168,7 @@ final class LinkFlapper
                     " flapped (a quorum heard the leader all along)";
             }
         }
-        if (cluster.role(leader) != RaftState.LEADER)
+        if (cluster.role(leader) != RaftRole.LEADER)
         {
             return "flapping link: leader " + cluster.id(leader) + " is " + cluster.role(leader) + " while the link " +
                 "to " + cluster.id(follower) + " flapped";

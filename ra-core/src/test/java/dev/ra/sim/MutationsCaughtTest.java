@@ -2,7 +2,7 @@ package dev.ra.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.core.CoreTestAccess.Bug;
 import dev.ra.core.ServerCore;
 import dev.ra.protocol.EntryPayload;
@@ -59,7 +59,7 @@ class MutationsCaughtTest
             """, runner ->
             {
                 assertThat(runner.core("s1").currentTerm()).isEqualTo(2);
-                assertThat(runner.core("s1").role()).isEqualTo(RaftState.CANDIDATE);
+                assertThat(runner.core("s1").role()).isEqualTo(RaftRole.CANDIDATE);
             }));
 
         // s1 sent a heartbeat round for query 1, then lost leadership to s2, which committed x=1. Query 3 reaches s1
@@ -166,7 +166,7 @@ class MutationsCaughtTest
             """, runner ->
             {
                 assertThat(runner.core("s1").role()).as("s2's vote was persisted but never sent")
-                    .isEqualTo(RaftState.CANDIDATE);
+                    .isEqualTo(RaftRole.CANDIDATE);
             }));
 
         // s1, cut off, keeps leading term 1 while s2 leads term 2; the replies to its next AppendEntries carry
@@ -186,8 +186,8 @@ class MutationsCaughtTest
             deliver s1
             """, runner ->
             {
-                assertThat(runner.core("s2").role()).isEqualTo(RaftState.LEADER);
-                assertThat(runner.core("s1").role()).as("stepped down").isEqualTo(RaftState.FOLLOWER);
+                assertThat(runner.core("s2").role()).isEqualTo(RaftRole.LEADER);
+                assertThat(runner.core("s1").role()).as("stepped down").isEqualTo(RaftRole.FOLLOWER);
                 assertThat(runner.core("s1").currentTerm()).isEqualTo(2);
             }));
 
@@ -252,7 +252,7 @@ class MutationsCaughtTest
             deliver s3
             deliver s2
             deliver s3
-            """, runner -> assertThat(runner.core("s3").role()).isNotEqualTo(RaftState.LEADER)));
+            """, runner -> assertThat(runner.core("s3").role()).isNotEqualTo(RaftRole.LEADER)));
 
         // The stale read of etcd 2014: s1, cut off, is asked after s2 committed x=1.
         CASES.put(Bug.READ_WITHOUT_QUORUM, new Case("read reflects prior commits", LEADER_S1 + """
@@ -271,7 +271,7 @@ class MutationsCaughtTest
             """, runner -> assertThat(runner.queryResult(2)).isNull()));
 
         CASES.put(Bug.COMMIT_OLD_TERM_ENTRIES, new Case("leader completeness", scenarioCommands(
-            "figure8_bug_is_caught.txt"), runner -> assertThat(runner.core("s5").role()).isEqualTo(RaftState.LEADER)));
+            "figure8_bug_is_caught.txt"), runner -> assertThat(runner.core("s5").role()).isEqualTo(RaftRole.LEADER)));
     }
 
     @Test
@@ -343,7 +343,7 @@ class MutationsCaughtTest
     void aVoteLostInACrashBetweenReplyAndPersistIsCaughtAsSuch()
     {
         final ScenarioRunner broken = run(CASES.get(Bug.VOTE_REPLY_BEFORE_PERSIST).script(), true);
-        assertThat(broken.core("s1").role()).isEqualTo(RaftState.LEADER);
+        assertThat(broken.core("s1").role()).isEqualTo(RaftRole.LEADER);
         assertThat(broken.safetyProblems()).anyMatch(p -> p.startsWith("leader elected by persisted votes"));
     }
 
@@ -356,7 +356,7 @@ class MutationsCaughtTest
         commands.subList(0, firstState).forEach(runner::run);
         // s1 leads term 3 and 1/2 is on s1, s2 and s3, a majority of five; 3/3 is only on s1 and s2.
         final ServerCore s1 = runner.core("s1");
-        assertThat(s1.role()).isEqualTo(RaftState.LEADER);
+        assertThat(s1.role()).isEqualTo(RaftRole.LEADER);
         assertThat(s1.currentTerm()).isEqualTo(3);
         for (final String holder : List.of("s1", "s2", "s3"))
         {
@@ -366,7 +366,7 @@ class MutationsCaughtTest
 
         commands.subList(firstState, commands.size()).forEach(runner::run);
         // s5 was elected without 1/2 and may overwrite it: it was never committed, so nothing was lost.
-        assertThat(runner.core("s5").role()).isEqualTo(RaftState.LEADER);
+        assertThat(runner.core("s5").role()).isEqualTo(RaftRole.LEADER);
         assertThat(runner.core("s5").termAt(2)).isEqualTo(2);
         assertThat(runner.safetyProblems()).isEmpty();
     }

@@ -1,6 +1,6 @@
 package dev.ra.sim;
 
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import dev.ra.core.ServerCore;
 import dev.ra.protocol.EntryPayload;
@@ -165,7 +165,7 @@ final class SafetyChecker
      */
     String checkTermAdopted(final ServerCore core, final RaftRpc rpc)
     {
-        if (rpc instanceof RaftRpc.PreVoteRpc || core.role() == RaftState.STOPPED || core.role() == RaftState.EOL)
+        if (rpc instanceof RaftRpc.PreVoteRpc || core.role() == RaftRole.STOPPED || core.role() == RaftRole.EOL)
         {
             return null;
         }
@@ -256,7 +256,7 @@ final class SafetyChecker
 
     String check(final int server, final ServerCore core)
     {
-        if (core.role() == RaftState.LEADER)
+        if (core.role() == RaftRole.LEADER)
         {
             // Election safety: at most one leader per term.
             final ServerId previous = leaderByTerm.putIfAbsent(core.currentTerm(), core.id());
@@ -442,7 +442,7 @@ final class SafetyChecker
         final long commit = core.commitIndex();
         final long checked = quorumCheckedCommit[member.index()];
         quorumCheckedCommit[member.index()] = commit;
-        if (core.role() != RaftState.LEADER || commit <= checked)
+        if (core.role() != RaftRole.LEADER || commit <= checked)
         {
             // Followers take the commit index from a leader, restarts from what was applied: checked where made.
             return null;

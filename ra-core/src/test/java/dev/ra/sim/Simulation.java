@@ -1,6 +1,6 @@
 package dev.ra.sim;
 
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import dev.ra.codec.Codec;
 import dev.ra.core.CoreConfig;
@@ -276,7 +276,7 @@ public final class Simulation
         }
 
         @Override
-        public RaftState role(final int member)
+        public RaftRole role(final int member)
         {
             return nodes[member].alive ? nodes[member].core.role() : null;
         }
@@ -600,7 +600,7 @@ public final class Simulation
     private int midStepCrashPoint(final Node node, final int actionCount)
     {
         if (crashMidStep != node.index || actionCount < 2 || faultsOver || !node.member || null == node.core ||
-            node.core.role() == RaftState.RECOVERING)
+            node.core.role() == RaftRole.RECOVERING)
         {
             return -1;
         }
@@ -1007,7 +1007,7 @@ public final class Simulation
         Node best = null;
         for (final Node node : nodes)
         {
-            if (node.alive && node.core.role() == RaftState.LEADER &&
+            if (node.alive && node.core.role() == RaftRole.LEADER &&
                 (null == best || node.core.currentTerm() > best.core.currentTerm()))
             {
                 best = node;

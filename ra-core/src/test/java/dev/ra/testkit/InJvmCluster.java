@@ -2,7 +2,7 @@ package dev.ra.testkit;
 
 import dev.ra.RaSystem;
 import dev.ra.RaSystemBuilder;
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import dev.ra.StateMachine;
 import dev.ra.runtime.injvm.InJvmNetwork;
@@ -275,7 +275,7 @@ public final class InJvmCluster implements AutoCloseable
         for (final ServerId id : members)
         {
             final RaSystem system = systems.get(id.node());
-            if (null != system && system.isRunning(id) && system.overview(id).role() == RaftState.LEADER)
+            if (null != system && system.isRunning(id) && system.overview(id).role() == RaftRole.LEADER)
             {
                 return id;
             }

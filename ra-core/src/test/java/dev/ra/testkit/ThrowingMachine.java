@@ -4,7 +4,7 @@ import dev.ra.ApplyResult;
 import dev.ra.CommandMeta;
 import dev.ra.Effect;
 import dev.ra.InitArgs;
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.StateMachine;
 import java.util.List;
 
@@ -78,7 +78,7 @@ public final class ThrowingMachine implements StateMachine<String, List<Long>>
     }
 
     @Override
-    public List<Effect> stateEnter(final RaftState role, final List<Long> state)
+    public List<Effect> stateEnter(final RaftRole role, final List<Long> state)
     {
         if (state.get(2) == 1L)
         {

@@ -6,7 +6,7 @@ import dev.ra.CommandMeta;
 import dev.ra.Effect;
 import dev.ra.InitArgs;
 import dev.ra.ProcessRef;
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.StateMachine;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -158,10 +158,10 @@ public final class WatcherMachine implements StateMachine<Object, WatcherMachine
     }
 
     @Override
-    public List<Effect> stateEnter(final RaftState role, final State state)
+    public List<Effect> stateEnter(final RaftRole role, final State state)
     {
         final List<Effect> effects = new ArrayList<>();
-        if (role == RaftState.LEADER)
+        if (role == RaftRole.LEADER)
         {
             for (final ProcessRef process : state.watched())
             {

@@ -102,7 +102,7 @@ class FileStorageClusterTest
             {
                 for (final ServerId m : members)
                 {
-                    if (systems.get(m.node()).overview(m).role() == dev.ra.RaftState.LEADER)
+                    if (systems.get(m.node()).overview(m).role() == dev.ra.RaftRole.LEADER)
                     {
                         return m;
                     }

@@ -7,7 +7,7 @@ import dev.ra.DownReason;
 import dev.ra.Effect;
 import dev.ra.InitArgs;
 import dev.ra.ProcessRef;
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.StateMachine;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import java.util.ArrayList;
@@ -126,9 +126,9 @@ public final class GroupMachine implements StateMachine<GroupCommand, GroupState
     }
 
     @Override
-    public List<Effect> stateEnter(final RaftState role, final GroupState state)
+    public List<Effect> stateEnter(final RaftRole role, final GroupState state)
     {
-        if (role != RaftState.LEADER)
+        if (role != RaftRole.LEADER)
         {
             return List.of();
         }

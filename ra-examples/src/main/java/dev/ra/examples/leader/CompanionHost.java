@@ -1,7 +1,7 @@
 package dev.ra.examples.leader;
 
 import dev.ra.RaSystem;
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import java.time.Duration;
 import java.util.Objects;
@@ -222,7 +222,7 @@ public final class CompanionHost implements Consumer<Object>, AutoCloseable
         }
         try
         {
-            if (!current.isRunning(localServer) || current.overview(localServer).role() != RaftState.LEADER)
+            if (!current.isRunning(localServer) || current.overview(localServer).role() != RaftRole.LEADER)
             {
                 return false;
             }

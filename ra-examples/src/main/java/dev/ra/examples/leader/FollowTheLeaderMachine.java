@@ -4,7 +4,7 @@ import dev.ra.ApplyResult;
 import dev.ra.CommandMeta;
 import dev.ra.Effect;
 import dev.ra.InitArgs;
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import dev.ra.StateMachine;
 import dev.ra.examples.support.ReleaseCursorPolicy;
@@ -110,9 +110,9 @@ public final class FollowTheLeaderMachine implements StateMachine<LeaderCommand,
     }
 
     @Override
-    public List<Effect> stateEnter(final RaftState role, final LeadershipState state)
+    public List<Effect> stateEnter(final RaftRole role, final LeadershipState state)
     {
-        return role == RaftState.LEADER ? List.of(new Effect.Append(new LeaderCommand.Claim(localServer))) : List.of();
+        return role == RaftRole.LEADER ? List.of(new Effect.Append(new LeaderCommand.Claim(localServer))) : List.of();
     }
 
     @Override

@@ -6,7 +6,7 @@ import dev.ra.CommandMeta;
 import dev.ra.Effect;
 import dev.ra.InitArgs;
 import dev.ra.ProcessRef;
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.StateMachine;
 import dev.ra.examples.support.Persistent;
 import dev.ra.examples.support.ReleaseCursorPolicy;
@@ -150,9 +150,9 @@ public final class LockMachine implements StateMachine<LockCommand, LockState>
     }
 
     @Override
-    public List<Effect> stateEnter(final RaftState role, final LockState state)
+    public List<Effect> stateEnter(final RaftRole role, final LockState state)
     {
-        if (role != RaftState.LEADER)
+        if (role != RaftRole.LEADER)
         {
             return List.of();
         }

@@ -7,7 +7,7 @@ import dev.ra.DownReason;
 import dev.ra.Effect;
 import dev.ra.InitArgs;
 import dev.ra.ProcessRef;
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.StateMachine;
 import dev.ra.examples.lock.LockGranted;
 import dev.ra.examples.lock.LockReply;
@@ -50,7 +50,7 @@ import java.util.Set;
  * </ul>
  *
  * <p><b>Timers across leader changes.</b> Timers live on the leader and die with it, and
- * {@link #stateEnter(RaftState, SessionLockState)} has no clock reading that all members agree on. On becoming leader
+ * {@link #stateEnter(RaftRole, SessionLockState)} has no clock reading that all members agree on. On becoming leader
  * the machine therefore (1) arms every disconnected holder's timer with the FULL grace period, a conservative fallback
  * that can only fire late, never early, because a timeout checks the stored deadline; and (2) appends
  * {@link SessionLockCommand.RearmTimers} to the log. When that entry is applied it carries the new leader's time, and
@@ -218,9 +218,9 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
     }
 
     @Override
-    public List<Effect> stateEnter(final RaftState role, final SessionLockState state)
+    public List<Effect> stateEnter(final RaftRole role, final SessionLockState state)
     {
-        if (role != RaftState.LEADER)
+        if (role != RaftRole.LEADER)
         {
             return List.of();
         }

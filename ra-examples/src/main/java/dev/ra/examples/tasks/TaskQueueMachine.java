@@ -7,7 +7,7 @@ import dev.ra.DownReason;
 import dev.ra.Effect;
 import dev.ra.InitArgs;
 import dev.ra.ProcessRef;
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.StateMachine;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import java.util.ArrayList;
@@ -139,9 +139,9 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
     }
 
     @Override
-    public List<Effect> stateEnter(final RaftState role, final TaskQueueState state)
+    public List<Effect> stateEnter(final RaftRole role, final TaskQueueState state)
     {
-        if (role != RaftState.LEADER)
+        if (role != RaftRole.LEADER)
         {
             return List.of();
         }

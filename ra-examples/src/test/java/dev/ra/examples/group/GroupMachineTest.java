@@ -7,7 +7,7 @@ import dev.ra.BuiltinCommand;
 import dev.ra.DownReason;
 import dev.ra.Effect;
 import dev.ra.ProcessRef;
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.examples.support.MachineDriver;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import java.util.List;
@@ -133,10 +133,10 @@ class GroupMachineTest
         groups.apply(new GroupCommand.Join("h", P1));
         groups.apply(new GroupCommand.Join("h", P3));
 
-        assertThat(groups.enter(RaftState.LEADER))
+        assertThat(groups.enter(RaftRole.LEADER))
             .containsExactly(new Effect.Monitor(P1), new Effect.Monitor(P2), new Effect.Monitor(P3));
-        assertThat(groups.enter(RaftState.FOLLOWER)).isEmpty();
-        assertThat(groups.enter(RaftState.CANDIDATE)).isEmpty();
+        assertThat(groups.enter(RaftRole.FOLLOWER)).isEmpty();
+        assertThat(groups.enter(RaftRole.CANDIDATE)).isEmpty();
     }
 
     @Test

@@ -49,7 +49,7 @@ class GroupProperties
             }
         }
         final List<Effect> monitors = groups.state().allMembers().stream().<Effect>map(Effect.Monitor::new).toList();
-        assertThat(groups.enter(dev.ra.RaftState.LEADER)).containsExactlyElementsOf(monitors);
+        assertThat(groups.enter(dev.ra.RaftRole.LEADER)).containsExactlyElementsOf(monitors);
     }
 
     private static Gen<List<Input>> inputs()

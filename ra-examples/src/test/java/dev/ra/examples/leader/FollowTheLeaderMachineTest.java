@@ -8,7 +8,7 @@ import dev.ra.BuiltinCommand;
 import dev.ra.DownReason;
 import dev.ra.Effect;
 import dev.ra.ProcessRef;
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import dev.ra.examples.support.MachineDriver;
 import dev.ra.examples.support.ReleaseCursorPolicy;
@@ -31,10 +31,10 @@ class FollowTheLeaderMachineTest
     @Test
     void shouldClaimLeadershipForTheLocalMemberOnBecomingLeaderOnly()
     {
-        assertThat(machine.enter(RaftState.LEADER))
+        assertThat(machine.enter(RaftRole.LEADER))
             .containsExactly(new Effect.Append(new LeaderCommand.Claim(S1)));
-        assertThat(machine.enter(RaftState.FOLLOWER)).isEmpty();
-        assertThat(machine.enter(RaftState.CANDIDATE)).isEmpty();
+        assertThat(machine.enter(RaftRole.FOLLOWER)).isEmpty();
+        assertThat(machine.enter(RaftRole.CANDIDATE)).isEmpty();
     }
 
     @Test

@@ -7,7 +7,7 @@ import dev.ra.BuiltinCommand;
 import dev.ra.DownReason;
 import dev.ra.Effect;
 import dev.ra.ProcessRef;
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.examples.support.MachineDriver;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import java.util.List;
@@ -190,10 +190,10 @@ class LockMachineTest
         locks.apply(new LockCommand.Acquire("j", C));
         locks.apply(new LockCommand.Acquire("j", A));
 
-        assertThat(locks.enter(RaftState.LEADER)).containsExactly(
+        assertThat(locks.enter(RaftRole.LEADER)).containsExactly(
             new Effect.Monitor(A), new Effect.Monitor(B), new Effect.Monitor(C),
             new Effect.SendMsg(A, new LockGranted("k", 1)), new Effect.SendMsg(C, new LockGranted("j", 3)));
-        assertThat(locks.enter(RaftState.FOLLOWER)).isEmpty();
+        assertThat(locks.enter(RaftRole.FOLLOWER)).isEmpty();
     }
 
     @Test

@@ -7,7 +7,7 @@ import dev.ra.BuiltinCommand;
 import dev.ra.DownReason;
 import dev.ra.Effect;
 import dev.ra.ProcessRef;
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.examples.lock.LockGranted;
 import dev.ra.examples.lock.LockReply;
 import dev.ra.examples.support.MachineDriver;
@@ -150,7 +150,7 @@ class SessionLockMachineTest
         locks.builtin(new BuiltinCommand.Down(A, DownReason.NOCONNECTION));
         locks.advance(4_000);
 
-        final List<Effect> enter = locks.enter(RaftState.LEADER);
+        final List<Effect> enter = locks.enter(RaftRole.LEADER);
         final ApplyResult<SessionLockState> rearm = locks.apply(new SessionLockCommand.RearmTimers());
 
         assertThat(enter).containsExactly(
@@ -184,10 +184,10 @@ class SessionLockMachineTest
     {
         holderAWithWaitersBAndC();
 
-        assertThat(locks.enter(RaftState.LEADER)).containsExactly(
+        assertThat(locks.enter(RaftRole.LEADER)).containsExactly(
             new Effect.Monitor(A), new Effect.Monitor(B), new Effect.Monitor(C),
             new Effect.SendMsg(A, new LockGranted("k", 1)));
-        assertThat(locks.enter(RaftState.FOLLOWER)).isEmpty();
+        assertThat(locks.enter(RaftRole.FOLLOWER)).isEmpty();
     }
 
     @Test

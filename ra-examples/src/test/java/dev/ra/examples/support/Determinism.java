@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ra.BuiltinCommand;
 import dev.ra.Effect;
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.StateMachine;
 import dev.ra.codec.Codec;
 import java.util.List;
@@ -48,7 +48,7 @@ public final class Determinism
         final StateMachine<C, S> machine = factory.get();
         for (final Input input : inputs)
         {
-            if (!(input.payload() instanceof BuiltinCommand) && !(input.payload() instanceof RaftState))
+            if (!(input.payload() instanceof BuiltinCommand) && !(input.payload() instanceof RaftRole))
             {
                 assertRoundTrip(machine.commandCodec(), commandType.cast(input.payload()));
             }

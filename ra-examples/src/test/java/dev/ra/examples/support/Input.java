@@ -1,14 +1,14 @@
 package dev.ra.examples.support;
 
 import dev.ra.BuiltinCommand;
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import java.util.Objects;
 
 /**
  * One step fed to a machine by {@link MachineDriver}: a user command, a builtin command, or a role change
  * ({@code stateEnter}), after advancing the leader clock.
  *
- * @param payload   a command of the machine, a {@link BuiltinCommand}, or a {@link RaftState}.
+ * @param payload   a command of the machine, a {@link BuiltinCommand}, or a {@link RaftRole}.
  * @param advanceMs leader clock advance before the step.
  */
 public record Input(Object payload, long advanceMs)

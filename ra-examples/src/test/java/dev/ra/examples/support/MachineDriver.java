@@ -4,7 +4,7 @@ import dev.ra.ApplyResult;
 import dev.ra.BuiltinCommand;
 import dev.ra.CommandMeta;
 import dev.ra.InitArgs;
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import dev.ra.StateMachine;
 import java.util.ArrayList;
@@ -126,7 +126,7 @@ public final class MachineDriver<C, S>
      * @param role entered.
      * @return the effects.
      */
-    public List<dev.ra.Effect> enter(final RaftState role)
+    public List<dev.ra.Effect> enter(final RaftRole role)
     {
         return machine.stateEnter(role, state);
     }
@@ -146,7 +146,7 @@ public final class MachineDriver<C, S>
             final ApplyResult<S> result = builtin(builtin);
             return new Outcome<>(result.state(), result.reply(), result.effects());
         }
-        if (payload instanceof RaftState role)
+        if (payload instanceof RaftRole role)
         {
             return new Outcome<>(state, null, enter(role));
         }

@@ -3,7 +3,7 @@ package dev.ra.examples.support;
 import dev.ra.BuiltinCommand;
 import dev.ra.DownReason;
 import dev.ra.ProcessRef;
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.testkit.property.Gen;
 import java.util.List;
 
@@ -64,11 +64,11 @@ public final class Pools
     /**
      * @return a role change, mostly to leader (the interesting one).
      */
-    public static Gen<RaftState> roles()
+    public static Gen<RaftRole> roles()
     {
         return Gen.frequency(
-            Gen.weight(3, Gen.constant(RaftState.LEADER)),
-            Gen.weight(1, Gen.of(RaftState.FOLLOWER, RaftState.CANDIDATE)));
+            Gen.weight(3, Gen.constant(RaftRole.LEADER)),
+            Gen.weight(1, Gen.of(RaftRole.FOLLOWER, RaftRole.CANDIDATE)));
     }
 
     /**

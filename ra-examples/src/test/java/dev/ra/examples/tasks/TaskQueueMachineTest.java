@@ -7,7 +7,7 @@ import dev.ra.BuiltinCommand;
 import dev.ra.DownReason;
 import dev.ra.Effect;
 import dev.ra.ProcessRef;
-import dev.ra.RaftState;
+import dev.ra.RaftRole;
 import dev.ra.examples.support.MachineDriver;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import java.util.List;
@@ -167,8 +167,8 @@ class TaskQueueMachineTest
         tasks.apply(new TaskCommand.Grab(W1));
         tasks.apply(new TaskCommand.Grab(W2));
 
-        assertThat(tasks.enter(RaftState.LEADER)).containsExactly(new Effect.Monitor(W1), new Effect.Monitor(W2));
-        assertThat(tasks.enter(RaftState.FOLLOWER)).isEmpty();
+        assertThat(tasks.enter(RaftRole.LEADER)).containsExactly(new Effect.Monitor(W1), new Effect.Monitor(W2));
+        assertThat(tasks.enter(RaftRole.FOLLOWER)).isEmpty();
     }
 
     @Test

@@ -3,7 +3,7 @@ package dev.ra;
 /**
  * The role a Raft member is in, as seen by {@link StateMachine#stateEnter} and in {@link ServerOverview}.
  */
-public enum RaftState
+public enum RaftRole
 {
     /** Replaying its log after a start; effects are discarded. */
     RECOVERING,

@@ -9,16 +9,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A role crosses nodes and reaches storage only through the generic codec (a machine's state or reply may hold one),
- * which writes an enum constant by its name: removing or reordering a constant of {@link RaftState} cannot change
+ * which writes an enum constant by its name: removing or reordering a constant of {@link RaftRole} cannot change
  * what another constant decodes as.
  */
-class RaftStateTest
+class RaftRoleTest
 {
     @Test
     void everyRoleIsEncodedByItsNameAndDecodesToItself()
     {
         final Codec<Object> codec = Codecs.generic();
-        for (final RaftState role : RaftState.values())
+        for (final RaftRole role : RaftRole.values())
         {
             final byte[] encoded = codec.toBytes(role);
 
