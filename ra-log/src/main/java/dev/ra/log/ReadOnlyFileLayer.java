@@ -91,19 +91,7 @@ final class ReadOnlyFileLayer implements FileLayer
         @Override
         public int read(final ByteBuffer dst, final long position) throws IOException
         {
-            int total = 0;
-            long at = position;
-            while (dst.hasRemaining())
-            {
-                final int n = channel.read(dst, at);
-                if (n < 0)
-                {
-                    break;
-                }
-                total += n;
-                at += n;
-            }
-            return total;
+            return RealFileLayer.readAt(channel, dst, position);
         }
 
         @Override

@@ -111,6 +111,28 @@ final class RealFileLayer implements FileLayer
         }
     }
 
+    /**
+     * Read from {@code position} until {@code dst} is full or the file ends.
+     *
+     * @return the number of bytes read.
+     */
+    static int readAt(final FileChannel channel, final ByteBuffer dst, final long position) throws IOException
+    {
+        int total = 0;
+        long at = position;
+        while (dst.hasRemaining())
+        {
+            final int n = channel.read(dst, at);
+            if (n < 0)
+            {
+                break;
+            }
+            total += n;
+            at += n;
+        }
+        return total;
+    }
+
     private static final class ChannelFile implements LogFile
     {
         private final FileChannel channel;
@@ -123,19 +145,7 @@ final class RealFileLayer implements FileLayer
         @Override
         public int read(final ByteBuffer dst, final long position) throws IOException
         {
-            int total = 0;
-            long at = position;
-            while (dst.hasRemaining())
-            {
-                final int n = channel.read(dst, at);
-                if (n < 0)
-                {
-                    break;
-                }
-                total += n;
-                at += n;
-            }
-            return total;
+            return readAt(channel, dst, position);
         }
 
         @Override
