@@ -76,6 +76,31 @@ final class JraftPeer implements Peer
         }
     }
 
+    /**
+     * A member's options as every SOFAJRaft figure runs it: the workload's machine, log, metadata and snapshots under
+     * {@code dir}, and durability on (log and metadata synced before they count).
+     *
+     * @param conf              the initial configuration.
+     * @param dir               the member's data directory (exists).
+     * @param electionTimeoutMs SOFAJRaft's election timeout.
+     * @return the options.
+     */
+    static NodeOptions durableOptions(final Configuration conf, final Path dir, final int electionTimeoutMs)
+    {
+        final NodeOptions options = new NodeOptions();
+        options.setElectionTimeoutMs(electionTimeoutMs);
+        options.setInitialConf(conf);
+        options.setFsm(new KvFsm());
+        options.setLogUri(dir.resolve("log").toString());
+        options.setRaftMetaUri(dir.resolve("meta").toString());
+        options.setSnapshotUri(dir.resolve("snapshot").toString());
+        final RaftOptions raft = new RaftOptions();
+        raft.setSync(true);
+        raft.setSyncMeta(true);
+        options.setRaftOptions(raft);
+        return options;
+    }
+
     /** The workload's machine: latest value per key. */
     static final class KvFsm extends StateMachineAdapter
     {
@@ -117,18 +142,8 @@ final class JraftPeer implements Peer
         final Configuration conf = new Configuration(peers);
         for (final PeerId id : peers)
         {
-            final NodeOptions options = new NodeOptions();
-            options.setElectionTimeoutMs(1000);
-            options.setInitialConf(conf.copy());
-            options.setFsm(new KvFsm());
             final Path dir = java.nio.file.Files.createDirectories(root.resolve("n" + id.getPort()));
-            options.setLogUri(dir.resolve("log").toString());
-            options.setRaftMetaUri(dir.resolve("meta").toString());
-            options.setSnapshotUri(dir.resolve("snapshot").toString());
-            final RaftOptions raft = new RaftOptions();
-            raft.setSync(true);
-            raft.setSyncMeta(true);
-            options.setRaftOptions(raft);
+            final NodeOptions options = durableOptions(conf.copy(), dir, 1000);
             final RpcServer rpc = RaftRpcServerFactory.createRaftRpcServer(id.getEndpoint());
             rpc.registerProcessor(new PutProcessor(this::leaderNode));
             final RaftGroupService service = new RaftGroupService(GROUP, id, options, rpc);
