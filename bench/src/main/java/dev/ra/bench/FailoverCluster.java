@@ -198,6 +198,38 @@ final class FailoverCluster implements AutoCloseable
         return roles;
     }
 
+    /**
+     * Warm the nodes up: {@code writes} writes through each node, {@code inFlight} at a time, waiting for each one's
+     * answer (committed or failed). A JVM just (re)started runs its code interpreted at first; without this, a trial
+     * right after a restart would measure the JIT compiler as much as the failover, for every system alike.
+     *
+     * @param writes   per node.
+     * @param inFlight per node at most.
+     * @param deadline System.nanoTime() to give up at (the warm-up then just ends).
+     */
+    void warmUp(final int writes, final int inFlight, final long deadline)
+    {
+        for (final NodeProcess via : nodes.values())
+        {
+            int sent = 0;
+            int answered = 0;
+            while (answered < writes && System.nanoTime() < deadline)
+            {
+                while (sent < writes && sent - answered < inFlight)
+                {
+                    via.send("put " + ++seq);
+                    sent++;
+                }
+                final NodeProcess.Line line = poll(deadline);
+                if (null != line && line.from() == via &&
+                    (line.text().startsWith("ok ") || line.text().startsWith("fail ")))
+                {
+                    answered++;
+                }
+            }
+        }
+    }
+
     private boolean commits(final NodeProcess via, final long deadline)
     {
         final String id = String.valueOf(++seq);

@@ -37,6 +37,8 @@ public final class FailoverComparison
     private static final long ROUND_MS = 5;
     private static final long TRIAL_SECONDS = 30;
     private static final long STEADY_SECONDS = 120;
+    /** Writes through each node before every trial, 16 at a time: see {@link FailoverCluster#warmUp}. */
+    private static final int WARM_UP_WRITES = 2000;
     private static final Map<String, String> TRANSPORT = Map.of("ra", "netty-loopback", "ratis", "grpc-loopback",
         "jraft", "bolt-loopback");
     private static final Map<String, String> DURABILITY = Map.of(
@@ -49,14 +51,20 @@ public final class FailoverComparison
     }
 
     /**
-     * Every system and scenario.
+     * The systems and scenarios the settings name (every one by default).
      *
-     * @param config settings: {@code trials}, {@code election-min-ms}, {@code election-max-ms}.
+     * @param config settings: {@code trials}, {@code election-min-ms}, {@code election-max-ms}, {@code systems},
+     *               {@code scenarios}.
      * @return one line per system and scenario.
      */
     public static List<Json> run(final Config config)
     {
-        return run(config, SYSTEMS, SCENARIOS);
+        return run(config, choose(config.systems(), SYSTEMS), choose(config.scenarios(), SCENARIOS));
+    }
+
+    private static List<String> choose(final String option, final List<String> all)
+    {
+        return "all".equals(option) ? all : List.of(option.split(","));
     }
 
     /**
@@ -126,6 +134,7 @@ public final class FailoverComparison
     {
         for (int t = 0; t < config.trials(); t++)
         {
+            cluster.warmUp(WARM_UP_WRITES, 16, FailoverCluster.deadline(STEADY_SECONDS));
             final NodeProcess leader = cluster.awaitSteadyLeader(FailoverCluster.deadline(STEADY_SECONDS));
             final List<NodeProcess> survivors = new ArrayList<>();
             for (final String name : FailoverCluster.NODES)

@@ -91,6 +91,7 @@ final class LeaderRole extends RoleHandler
             {
                 final PeerProgress peer = new PeerProgress(member.id(), core.log.lastIndex() + 1);
                 peer.reachable = !core.unreachable.contains(member.id());
+                peer.reachableSinceMs = core.nowMs;
                 peers.put(member.id(), peer);
             }
         }
@@ -284,7 +285,7 @@ final class LeaderRole extends RoleHandler
                 return;
             }
             final long last = Math.min(log.lastIndex(), Math.min(prev + config.maxAppendEntries(),
-                peer.matchIndex + config.maxPipelineCount()));
+                peer.acknowledgedOrUnsent() + config.maxPipelineCount()));
             final ArrayList<LogEntry> entries = new ArrayList<>((int)(last - prev));
             // Bounded in bytes too, so that a message never exceeds the transport's frame limit however large the
             // entries (each is at most maxCommandBytes, and one is always sent).
@@ -545,6 +546,10 @@ final class LeaderRole extends RoleHandler
         final PeerProgress progress = peers.get(peer);
         if (null != progress)
         {
+            if (!progress.reachable)
+            {
+                progress.reachableSinceMs = core.nowMs;
+            }
             progress.reachable = true;
             progress.resendFromMatch();
             sendAppendEntries(progress, true);
@@ -575,7 +580,8 @@ final class LeaderRole extends RoleHandler
         PeerProgress best = null;
         for (final PeerProgress peer : peers.values())
         {
-            if (peer.reachable && core.isVoter(peer.id) && (null == best || peer.matchIndex > best.matchIndex))
+            if (peer.reachable && core.isVoter(peer.id) && (null == best || peer.matchIndex > best.matchIndex ||
+                peer.matchIndex == best.matchIndex && peer.reachableSinceMs < best.reachableSinceMs))
             {
                 best = peer;
             }

@@ -22,11 +22,26 @@ final class PeerProgress
     final ServerId id;
     long nextIndex;
     long matchIndex;
+    /**
+     * The index this leader's replication to the peer started after: its log's end when it took the peer on, lowered
+     * when the peer rejects or installs a snapshot. Entries up to it were never sent by this leader, so they are not in
+     * flight, and a resend starts after it, not after a match index that is still 0 because the peer has not answered
+     * yet. Without it a new leader whose log is longer than the pipeline counted the whole log as in flight, sent
+     * nothing, and at its first tick sent everything again from index 1, or a snapshot (etcd starts a new leader's
+     * peers at its log's end in the same way: progress.go, Next = lastIndex + 1, in probe state).
+     */
+    private long sentAfter;
     long commitIndexSent;
     /** Since when the peer, with nothing in flight, has known an older commit index than ours; -1 when it does not. */
     long commitLagSinceMs = -1;
     long queryIndex;
     boolean reachable = true;
+    /**
+     * Since when the peer has been reachable without a break, as far as this leader knows: its leadership's start,
+     * or the time the peer came back. Of two equally up-to-date voters, the one reachable longer is the better
+     * successor: the other one has just restarted (its JVM still cold) or its link just came back.
+     */
+    long reachableSinceMs;
     Mode mode = Mode.REPLICATE;
     SnapshotMeta snapshot;
     long snapshotOffset;
@@ -53,6 +68,7 @@ final class PeerProgress
     {
         this.id = id;
         this.nextIndex = nextIndex;
+        this.sentAfter = nextIndex - 1;
     }
 
     /**
@@ -131,19 +147,30 @@ final class PeerProgress
             matchIndex = peerNextIndex - 1;
         }
         nextIndex = Math.max(matchIndex + 1, Math.min(peerNextIndex, lastIndex + 1));
+        sentAfter = Math.min(sentAfter, nextIndex - 1);
     }
 
     /**
-     * What was sent beyond the match index is taken for lost: send it again.
+     * What was sent beyond the match index (or, before the peer acknowledged anything, beyond where this leader
+     * started) is taken for lost: send it again.
      */
     void resendFromMatch()
     {
-        nextIndex = matchIndex + 1;
+        nextIndex = acknowledgedOrUnsent() + 1;
+    }
+
+    /**
+     * @return the index up to which nothing is owed to the peer in flight: what it acknowledged, or what this leader
+     *     never sent it.
+     */
+    long acknowledgedOrUnsent()
+    {
+        return Math.max(matchIndex, sentAfter);
     }
 
     long inFlight()
     {
-        return nextIndex - 1 - matchIndex;
+        return nextIndex - 1 - acknowledgedOrUnsent();
     }
 
     /**
@@ -194,6 +221,7 @@ final class PeerProgress
         snapshotChunkInFlight = false;
         matchIndex = Math.max(matchIndex, index);
         nextIndex = matchIndex + 1;
+        sentAfter = Math.min(sentAfter, matchIndex);
     }
 
     @Override

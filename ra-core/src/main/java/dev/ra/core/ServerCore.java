@@ -425,7 +425,8 @@ public final class ServerCore
 
     /**
      * The voter a leader about to stop should hand its leadership to: the reachable one with the highest match index,
-     * so the one a {@link RaftEvent.TransferLeadership} reaches soonest (and that would win an election anyway).
+     * so the one a {@link RaftEvent.TransferLeadership} reaches soonest (and that would win an election anyway); of
+     * equals, the one reachable without a break for longest (one that just restarted is still warming up).
      *
      * @return that voter, or null if this server is not the leader or has no reachable voter peer.
      */

@@ -414,9 +414,17 @@ final class ServerProcess implements LogListener, ServerMailbox
     {
         // The list is reused by the core: it is only valid until the next call into the core, so go by index and
         // never call the core from here.
+        final int lastPersist = TermAndVoteWrites.last(actions);
+        boolean persisted = false;
         for (int i = 0, n = actions.size(); i < n; i++)
         {
-            execute(actions.get(i));
+            final RaftAction action = actions.get(i);
+            if (action instanceof RaftAction.PersistTermAndVote)
+            {
+                persisted = TermAndVoteWrites.writeOnce(persisted, actions, lastPersist, storage.meta());
+                continue;
+            }
+            execute(action);
         }
         if (!deferredReplies.isEmpty())
         {
@@ -483,10 +491,6 @@ final class ServerProcess implements LogListener, ServerMailbox
         else if (action instanceof RaftAction.SetCommitNoticeTimer timer)
         {
             timers.setCommitNoticeTimer(timer.delayMs());
-        }
-        else if (action instanceof RaftAction.PersistTermAndVote persist)
-        {
-            storage.meta().storeTermAndVote(persist.term(), persist.votedFor());
         }
         else if (action instanceof RaftAction.StorageRecovered)
         {

@@ -35,7 +35,7 @@ class RuntimeLayeringTest
         new Layer("composition root", "RaRuntime", "StoredServers"),
         new Layer("server registry", "ServerRegistry", "ClientQueries"),
         new Layer("server", "ServerProcess", "ServerEnvironment", "ServerTask", "CallTask", "QueryTask", "EventLoop",
-            "ServerCallLedger", "MachineEffects", "ParkedQueries", "ServerTimers", "SnapshotWork",
+            "ServerCallLedger", "MachineEffects", "ParkedQueries", "ServerTimers", "SnapshotWork", "TermAndVoteWrites",
             "LeadershipHandOver", "RemovalOrigin"),
         new Layer("router and calls", "MessageRouter", "ServerMailbox", "LocalServers", "CallsTable", "CallTimeouts",
             "ClientCall", "CallOrigin", "RemoteOrigin", "ProcessRegistry", "LocalProcess", "NodeReachability",
