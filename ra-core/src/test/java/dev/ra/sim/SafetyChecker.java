@@ -2,6 +2,7 @@ package dev.ra.sim;
 
 import dev.ra.RaftRole;
 import dev.ra.ServerId;
+import dev.ra.core.RaftAction;
 import dev.ra.core.ServerCore;
 import dev.ra.protocol.EntryPayload;
 import dev.ra.protocol.LogEntry;
@@ -11,8 +12,10 @@ import dev.ra.protocol.SnapshotMeta;
 import dev.ra.spi.LogStore;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Raft's safety properties (Figure 3 of the paper), checked after every simulation step against every live core,
@@ -227,6 +230,46 @@ final class SafetyChecker
     void queryArrived(final int server, final long queryId)
     {
         committedAtQueryArrival.put(queryId * MAX_SERVERS + server, maxCommitted());
+    }
+
+    /**
+     * Liveness: the step in which a member becomes leader also sends its new term's first AppendEntries to every other
+     * voter. A leader that waited for its first tick instead (it once did when its log was longer than the pipeline,
+     * counting the whole log as in flight to peers that had not answered yet) leaves the cluster without a commit for
+     * a tick, and then resent its whole log.
+     *
+     * @param core    of the member, after the step.
+     * @param actions of the step.
+     * @return the violation, or null.
+     */
+    String checkNewLeaderReplicates(final ServerCore core, final List<RaftAction> actions)
+    {
+        boolean becameLeader = false;
+        final Set<ServerId> sentTo = new HashSet<>();
+        for (final RaftAction action : actions)
+        {
+            if (action instanceof RaftAction.RoleChanged changed && changed.to() == RaftRole.LEADER)
+            {
+                becameLeader = true;
+            }
+            else if (action instanceof RaftAction.Send send && send.rpc() instanceof RaftRpc.AppendEntriesRpc)
+            {
+                sentTo.add(send.to());
+            }
+        }
+        if (!becameLeader || core.role() != RaftRole.LEADER)
+        {
+            return null;
+        }
+        for (final Member member : core.members())
+        {
+            if (member.isVoter() && !member.id().equals(core.id()) && !sentTo.contains(member.id()))
+            {
+                return "liveness: " + core.id() + " became leader of term " + core.currentTerm() +
+                    " without sending AppendEntries to " + member.id();
+            }
+        }
+        return null;
     }
 
     /**

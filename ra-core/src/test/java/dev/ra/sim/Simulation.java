@@ -577,6 +577,10 @@ public final class Simulation
             return;
         }
         final List<RaftAction> actions = List.copyOf(reused);
+        if (null != node.core)
+        {
+            require(safety.checkNewLeaderReplicates(node.core, actions));
+        }
         final long incarnation = node.incarnation;
         final int crashAfter = midStepCrashPoint(node, actions.size());
         for (int i = 0; i < actions.size(); i++)
