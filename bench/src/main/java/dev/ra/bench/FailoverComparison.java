@@ -21,8 +21,9 @@ import java.util.Map;
  * <p>The clock stops when a write submitted through a surviving node is committed by a new leader: every few
  * milliseconds each survivor is given a new write (a survivor that is not the leader redirects it, ours, or refuses
  * it, the peers), and the first acknowledgement from a leader other than the lost one counts. A killed or stopped
- * node is restarted from its data before the next trial, and every trial starts from a steady cluster: one leader,
- * every member applied up to it. One JSON line per system and scenario: median and max over the trials, against the
+ * node is restarted from its data before the next trial, and every trial starts from a warmed-up, steady cluster:
+ * {@value #WARM_UP_WRITES} writes through each node first (so that no JVM is measured while its code is still
+ * interpreted), then one leader with every member applied up to it. One JSON line per system and scenario: median and max over the trials, against the
  * goal.
  */
 public final class FailoverComparison
@@ -196,7 +197,8 @@ public final class FailoverComparison
             .put("transport", TRANSPORT.get(system)).put("durability", DURABILITY.get(system))
             .put("sync", "ra".equals(system) ? config.sync().name() : "library default")
             .put("election_timeout_ms", List.of(config.electionMinMs(), config.electionMaxMs()))
-            .put("write_round_ms", ROUND_MS).put("trials", committed.size())
+            .put("write_round_ms", ROUND_MS).put("warm_up_writes_per_node", WARM_UP_WRITES)
+            .put("trials", committed.size())
             .put("timed_out", times.size() - committed.size()).put("goal_median_ms", goal);
         if (sorted.length > 0)
         {
