@@ -23,8 +23,8 @@ import java.util.Map;
  * it, the peers), and the first acknowledgement from a leader other than the lost one counts. A killed or stopped
  * node is restarted from its data before the next trial, and every trial starts from a warmed-up, steady cluster:
  * {@value #WARM_UP_WRITES} writes through each node first (so that no JVM is measured while its code is still
- * interpreted), then one leader with every member applied up to it. One JSON line per system and scenario: median and max over the trials, against the
- * goal.
+ * interpreted), then one leader with every member applied up to it. One JSON line per system and scenario: median
+ * and max over the trials, against the goal.
  */
 public final class FailoverComparison
 {
