@@ -2,9 +2,7 @@ package dev.ra.examples.watch;
 
 import dev.ra.RaProcess;
 import dev.ra.examples.support.ClusterClient;
-import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -43,8 +41,7 @@ public final class Watcher implements AutoCloseable
     private final RaProcess inbox;
 
     // Only touched on the executor's thread.
-    private final TreeMap<Long, WatchNotification.Events> heldBack = new TreeMap<>();
-    private long lastDelivered = -1;
+    private WatchCursor cursor;
     private long resumedFrom = -1;
     private long resumedAtNanos;
     private boolean ended;
@@ -115,7 +112,7 @@ public final class Watcher implements AutoCloseable
     {
         try
         {
-            return executor.submit(() -> lastDelivered).get(10, TimeUnit.SECONDS);
+            return executor.submit(() -> null == cursor ? -1 : cursor.lastDelivered()).get(10, TimeUnit.SECONDS);
         }
         catch (final Exception ex)
         {
@@ -131,7 +128,7 @@ public final class Watcher implements AutoCloseable
     {
         executor.execute(() ->
         {
-            if (!ended && lastDelivered >= 0)
+            if (!ended && null != cursor)
             {
                 ended = true;
                 try
@@ -161,65 +158,41 @@ public final class Watcher implements AutoCloseable
     {
         final WatchReply reply = cluster.command(new WatchCommand.Register(watchId, inbox.ref(), prefix,
             startRevision), true);
-        if (reply instanceof WatchReply.Watching watching && lastDelivered < 0)
+        if (reply instanceof WatchReply.Watching watching && null == cursor)
         {
-            lastDelivered = watching.startRevision() - 1;
+            cursor = new WatchCursor(watching.startRevision() - 1);
         }
         return reply;
     }
 
     private void onMessage(final Object message)
     {
-        if (ended || lastDelivered < 0)
+        if (ended || null == cursor)
         {
             return;
         }
         if (message instanceof WatchNotification.Events events && events.watchId().equals(watchId))
         {
-            if (events.revision() > lastDelivered)
+            for (final EventBatch batch : cursor.offer(events))
             {
-                heldBack.put(events.revision(), events);
+                try
+                {
+                    listener.accept(batch);
+                }
+                catch (final RuntimeException ex)
+                {
+                    LOG.warn("watch {}: listener failed on revision {}", watchId, batch.revision(), ex);
+                }
             }
-            deliverInOrder();
-            if (!heldBack.isEmpty())
+            if (cursor.hasGap())
             {
                 resume();
             }
         }
         else if (message instanceof WatchNotification.Resync resync && resync.watchId().equals(watchId) &&
-            resync.lastSent() > lastDelivered)
+            cursor.isBehind(resync.lastSent()))
         {
             resume();
-        }
-    }
-
-    private void deliverInOrder()
-    {
-        while (!heldBack.isEmpty())
-        {
-            final Map.Entry<Long, WatchNotification.Events> first = heldBack.firstEntry();
-            final WatchNotification.Events events = first.getValue();
-            if (events.revision() <= lastDelivered)
-            {
-                heldBack.pollFirstEntry();
-            }
-            else if (events.previous() == lastDelivered)
-            {
-                heldBack.pollFirstEntry();
-                lastDelivered = events.revision();
-                try
-                {
-                    listener.accept(new EventBatch(events.revision(), events.events()));
-                }
-                catch (final RuntimeException ex)
-                {
-                    LOG.warn("watch {}: listener failed on revision {}", watchId, events.revision(), ex);
-                }
-            }
-            else
-            {
-                return;
-            }
         }
     }
 
@@ -230,12 +203,12 @@ public final class Watcher implements AutoCloseable
      */
     private void resume()
     {
-        if (ended || resumedFrom == lastDelivered + 1 &&
+        if (ended || resumedFrom == cursor.resumeFrom() &&
             System.nanoTime() - resumedAtNanos < TimeUnit.MILLISECONDS.toNanos(RESUME_PAUSE_MS))
         {
             return;
         }
-        resumedFrom = lastDelivered + 1;
+        resumedFrom = cursor.resumeFrom();
         resumedAtNanos = System.nanoTime();
         try
         {
@@ -243,7 +216,7 @@ public final class Watcher implements AutoCloseable
             if (reply instanceof WatchReply.Compacted compacted)
             {
                 ended = true;
-                heldBack.clear();
+                cursor.clear();
                 onCompacted.accept(compacted);
             }
         }
