@@ -100,7 +100,10 @@ public record WatchHub(Map<String, Watch> watches, List<EventBatch> history, lon
         final long start = 0 == register.startRevision() ? currentRevision + 1 : register.startRevision();
         if (start <= compactRevision)
         {
-            return new Registration(this,
+            // A resume that cannot be served ends the watch it would have resumed: it could only deliver with a gap.
+            final WatchHub rest = watches.containsKey(register.watchId()) ?
+                new WatchHub(Persistent.remove(watches, register.watchId()), history, compactRevision) : this;
+            return new Registration(rest,
                 new WatchReply.Compacted(register.watchId(), register.startRevision(), compactRevision));
         }
         Watch watch = new Watch(register.watchId(), register.watcher(), register.prefix(), start, start - 1, true);

@@ -18,8 +18,8 @@ public sealed interface WatchReply
     }
 
     /**
-     * The start revision is older than the history kept: nothing was registered. etcd's "required revision has been
-     * compacted".
+     * The start revision is older than the history kept: nothing was registered, and a watch of that id (being
+     * resumed) has ended. etcd's "required revision has been compacted".
      *
      * @param watchId           of the refused watch.
      * @param requestedRevision asked for.
