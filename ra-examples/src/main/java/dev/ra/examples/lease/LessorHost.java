@@ -64,6 +64,7 @@ public final class LessorHost implements Consumer<Object>, AutoCloseable
     // Only touched on the executor's thread.
     private RaProcess process;
     private long epoch;
+    private long highestEpoch;
     private boolean announced;
     private final Map<Long, Clock> sessions = new LinkedHashMap<>();
     private final Set<Long> expiring = new HashSet<>();
@@ -160,11 +161,13 @@ public final class LessorHost implements Consumer<Object>, AutoCloseable
         final long now = System.nanoTime();
         if (call instanceof LessorCall.Start start)
         {
-            if (start.epoch() <= epoch)
+            if (start.epoch() <= highestEpoch)
             {
+                // Entries apply in log order, so an older start can only be a replay: the newer one stands.
                 return;
             }
             epoch = start.epoch();
+            highestEpoch = epoch;
             announced = false;
             sessions.clear();
             expiring.clear();

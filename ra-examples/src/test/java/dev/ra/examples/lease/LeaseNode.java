@@ -97,7 +97,7 @@ final class LeaseNode implements AutoCloseable
         final LeasedKvClient kv = client();
         final Lease lease = kv.grant(Duration.ofMillis(Long.parseLong(words[2])), () -> { });
         leases.put(lease.id(), lease);
-        final LeasedKvReply reply = kv.put(words[1], "held-by-" + system.nodeId(), lease.id());
+        final LeasedKvReply reply = kv.putIf(words[1], 0, "held-by-" + system.nodeId(), lease.id());
         return reply instanceof LeasedKvReply.Written ? "ok hold " + lease.id() : "error " + reply;
     }
 

@@ -37,7 +37,8 @@ import org.junit.jupiter.api.Timeout;
  *   <li>{@code app}: a child JVM hosting no member, where a session holder lives;</li>
  *   <li>{@code watch}: a node in this JVM hosting no member, where the watcher and the writer live.</li>
  * </ul>
- * No assertion depends on timing except "not before the TTL"; every wait is bounded.
+ * No assertion depends on timing except "not before the TTL"; every wait is bounded. The deployment is shared by the
+ * scenarios; each restarts what it killed.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -107,20 +108,22 @@ final class MultiJvmLeaseTest
     }
 
     @Test
-    void shouldDeleteTheKeyOfASessionHolderWhoseJvmIsKilledAfterItsTtl() throws InterruptedException
+    void shouldPassTheLockOfASessionHolderWhoseJvmIsKilledOnAfterItsTtl() throws InterruptedException
     {
         final LeasedKvClient kv = watchNode.client();
         final List<EventBatch> seen = Collections.synchronizedList(new ArrayList<>());
-        try (Watcher watcher = Watcher.watch(kv.cluster(), "lock/", 0, seen::add, c -> { }))
+        try (Watcher watcher = Watcher.watch(kv.cluster(), "lock/", 0, seen::add, c -> { });
+            Lease next = kv.grant(Duration.ofMillis(TTL_MS), () -> { }))
         {
             final NodeJvm app = children.get("app");
             final String answer = app.command("hold lock/printer " + TTL_MS).get(0);
             assertThat(answer).startsWith("ok hold ");
             final long session = Long.parseLong(answer.substring("ok hold ".length()));
 
-            // Kept alive from the other JVM for two TTLs.
+            // Kept alive from the other JVM for two TTLs: the lock stays taken.
             Thread.sleep(2 * TTL_MS);
             assertThat(kv.get("lock/printer")).hasValueSatisfying(k -> assertThat(k.sessionId()).isEqualTo(session));
+            assertThat(kv.putIf("lock/printer", 0, "next", next.id())).isInstanceOf(LeasedKvReply.CompareFailed.class);
 
             app.kill();
             final long killedAtMs = System.currentTimeMillis();
@@ -128,9 +131,11 @@ final class MultiJvmLeaseTest
             assertThat(System.currentTimeMillis() - killedAtMs).as("not before the TTL (less one keep-alive period)")
                 .isGreaterThanOrEqualTo(TTL_MS - TTL_MS / 4);
             assertThat(kv.session(session)).isEmpty();
-            eventually(() -> seen.size() == 2, "the watcher to see the put and the delete");
+            assertThat(kv.putIf("lock/printer", 0, "next", next.id())).isInstanceOf(LeasedKvReply.Written.class);
+            eventually(() -> seen.size() == 3, "the watcher to see the take, the release and the next take");
             assertThat(seen.stream().map(b -> b.events().get(0).type()).toList())
-                .containsExactly(EventType.PUT, EventType.DELETE);
+                .containsExactly(EventType.PUT, EventType.DELETE, EventType.PUT);
+            assertThat(kv.delete("lock/printer").deleted()).hasSize(1);
         }
         finally
         {
