@@ -44,6 +44,8 @@ public final class Watcher implements AutoCloseable
     private WatchCursor cursor;
     private long resumedFrom = -1;
     private long resumedAtNanos;
+    private long sentThrough;
+    private boolean recheckScheduled;
     private boolean ended;
 
     private Watcher(final ClusterClient cluster, final String prefix, final Consumer<EventBatch> listener,
@@ -184,28 +186,40 @@ public final class Watcher implements AutoCloseable
                     LOG.warn("watch {}: listener failed on revision {}", watchId, batch.revision(), ex);
                 }
             }
-            if (cursor.hasGap())
-            {
-                resume();
-            }
+            resumeIfNeeded();
         }
-        else if (message instanceof WatchNotification.Resync resync && resync.watchId().equals(watchId) &&
-            cursor.isBehind(resync.lastSent()))
+        else if (message instanceof WatchNotification.Resync resync && resync.watchId().equals(watchId))
         {
-            resume();
+            sentThrough = Math.max(sentThrough, resync.lastSent());
+            resumeIfNeeded();
         }
     }
 
     /**
-     * Re-register from the last delivered revision + 1: the replay and the batches held back then close the gap. Once
-     * per delivered revision while its replay may still be on its way (a second failover may lose the replay too, so
-     * the same revision is asked again after a pause). A failed call is retried shortly.
+     * Re-register from the last delivered revision + 1 when batches are held back behind a gap or the machine said it
+     * sent more than was delivered: the replay, then the batches held back, close the gap. A resume from the same
+     * revision is not repeated while its replay may still be on its way; it is checked again after a pause (a second
+     * failover may have lost the replay too), and a failed call is retried shortly.
      */
-    private void resume()
+    private void resumeIfNeeded()
     {
-        if (ended || resumedFrom == cursor.resumeFrom() &&
-            System.nanoTime() - resumedAtNanos < TimeUnit.MILLISECONDS.toNanos(RESUME_PAUSE_MS))
+        if (ended || !(cursor.hasGap() || cursor.isBehind(sentThrough)))
         {
+            return;
+        }
+        final long sinceLastNanos = System.nanoTime() - resumedAtNanos;
+        final long pauseNanos = TimeUnit.MILLISECONDS.toNanos(RESUME_PAUSE_MS);
+        if (resumedFrom == cursor.resumeFrom() && sinceLastNanos < pauseNanos)
+        {
+            if (!recheckScheduled)
+            {
+                recheckScheduled = true;
+                executor.schedule(() ->
+                {
+                    recheckScheduled = false;
+                    resumeIfNeeded();
+                }, pauseNanos - sinceLastNanos, TimeUnit.NANOSECONDS);
+            }
             return;
         }
         resumedFrom = cursor.resumeFrom();
@@ -224,7 +238,7 @@ public final class Watcher implements AutoCloseable
         {
             LOG.debug("watch {}: resume from {} failed; retrying", watchId, resumedFrom, ex);
             resumedFrom = -1;
-            executor.schedule(this::resume, RETRY_MS, TimeUnit.MILLISECONDS);
+            executor.schedule(this::resumeIfNeeded, RETRY_MS, TimeUnit.MILLISECONDS);
         }
     }
 }
