@@ -159,6 +159,54 @@ class LeasedKvScenarioTest
     }
 
     @Test
+    void aWatcherWhoseNodeWasCutOffGetsEveryChangeOnceAfterItReturns()
+    {
+        final LeasedKvClient writer = world.clientOn("n1");
+        final List<EventBatch> seen = Collections.synchronizedList(new ArrayList<>());
+        try (Watcher watcher = Watcher.watch(world.clientOn(ToolboxCluster.APP_NODE).cluster(), "k/", 0, seen::add,
+            c -> { }))
+        {
+            writer.put("k/before", "v");
+            InJvmCluster.await(() -> seen.size() == 1, WAIT, "the first change");
+            world.cluster().isolateAppNode();
+            for (int i = 0; i < 10; i++)
+            {
+                writer.put("k/" + i, "v" + i);
+            }
+            world.cluster().reconnectAppNode();
+            writer.put("k/after", "v");
+            final long revision = writer.revision();
+            InJvmCluster.await(() -> watcher.lastDelivered() >= revision, WAIT, "the watcher to catch up");
+
+            final List<String> keys = new ArrayList<>();
+            synchronized (seen)
+            {
+                seen.forEach(batch -> batch.events().forEach(e -> keys.add(e.key())));
+            }
+            assertThat(keys).as("every change once, in order").containsExactly("k/before", "k/0", "k/1", "k/2",
+                "k/3", "k/4", "k/5", "k/6", "k/7", "k/8", "k/9", "k/after");
+        }
+    }
+
+    @Test
+    void aHolderCutOffForLongerThanItsTtlLosesItsSessionAndIsToldOnItsReturn()
+    {
+        final LeasedKvClient kv = world.clientOn(ToolboxCluster.APP_NODE);
+        final LeasedKvClient observer = world.clientOn("n1");
+        final AtomicBoolean lost = new AtomicBoolean();
+        try (Lease lease = kv.grant(TTL, () -> lost.set(true)))
+        {
+            kv.put("lock/printer", "holder", lease.id());
+            world.cluster().isolateAppNode();
+            InJvmCluster.await(() -> observer.get("lock/printer").isEmpty(), WAIT,
+                "the cut-off holder's session to expire");
+            world.cluster().reconnectAppNode();
+            InJvmCluster.await(lost::get, WAIT, "the holder to learn it lost its session");
+            assertThat(lease.isAlive()).isFalse();
+        }
+    }
+
+    @Test
     void shouldRefuseAWatchFromACompactedRevisionNamingTheOldestAvailable()
     {
         try (LeaseWorld small = new LeaseWorld(3))
