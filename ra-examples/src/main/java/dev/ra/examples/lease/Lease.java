@@ -6,6 +6,7 @@ import dev.ra.examples.support.ClusterClient;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -59,7 +60,7 @@ public final class Lease implements AutoCloseable
             thread.setDaemon(true);
             return thread;
         });
-        this.inbox = cluster.system().spawn(message -> executor.execute(() -> onMessage(message)));
+        this.inbox = cluster.system().spawn(message -> post(() -> onMessage(message)));
         final long period = Math.max(1, ttlMs / 4);
         executor.scheduleWithFixedDelay(this::keepAlive, 0, period, TimeUnit.MILLISECONDS);
     }
@@ -162,6 +163,21 @@ public final class Lease implements AutoCloseable
             {
                 lessor = null;
             }
+        }
+    }
+
+    /**
+     * Hand work to this object's thread; dropped once it is closed (a message may still arrive while it closes).
+     */
+    private void post(final Runnable work)
+    {
+        try
+        {
+            executor.execute(work);
+        }
+        catch (final RejectedExecutionException closed)
+        {
+            // Closed: nothing left to do with it.
         }
     }
 }

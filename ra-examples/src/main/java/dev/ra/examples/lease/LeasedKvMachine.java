@@ -46,6 +46,9 @@ import java.util.Set;
  * whose application starts this leader's lessor with a fresh TTL for every session and fences off the previous
  * lessor's expiries (see {@link SessionTable}).
  *
+ * <p>Every node hosting a member must register a {@link LessorHost} under the handler name: without one on the
+ * leader's node, no lessor runs there, so no session expires and clients find no lessor to keep sessions alive with.
+ *
  * <p>Commands are {@link LeasedKvCommand}s, {@link SessionCommand}s and {@link WatchCommand}s; anything else fails
  * with an {@link IllegalArgumentException} naming its type, to the caller only. Stateless and thread-safe.
  */

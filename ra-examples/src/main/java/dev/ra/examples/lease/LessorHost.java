@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -100,7 +101,7 @@ public final class LessorHost implements Consumer<Object>, AutoCloseable
         this.system = Objects.requireNonNull(built, "built");
         executor.execute(() ->
         {
-            process = built.spawn(message -> executor.execute(() -> onMessage(message)));
+            process = built.spawn(message -> post(() -> onMessage(message)));
             announce();
         });
     }
@@ -115,7 +116,7 @@ public final class LessorHost implements Consumer<Object>, AutoCloseable
     {
         if (argument instanceof LessorCall call)
         {
-            executor.execute(() -> onCall(call));
+            post(() -> onCall(call));
         }
     }
 
@@ -204,7 +205,7 @@ public final class LessorHost implements Consumer<Object>, AutoCloseable
         announced = true;
         final long announcedEpoch = epoch;
         current.processCommandAsync(localServer, new SessionCommand.LessorReady(epoch, process.ref()), checkPeriod
-            .multipliedBy(20)).whenComplete((result, failure) -> executor.execute(() ->
+            .multipliedBy(20)).whenComplete((result, failure) -> post(() ->
             {
                 if (null != failure && announcedEpoch == epoch)
                 {
@@ -263,7 +264,7 @@ public final class LessorHost implements Consumer<Object>, AutoCloseable
         expiring.add(id);
         final long expiryEpoch = epoch;
         system.<SessionReply>processCommandAsync(localServer, new SessionCommand.Expire(id, expiryEpoch),
-            checkPeriod.multipliedBy(20)).whenComplete((result, failure) -> executor.execute(() ->
+            checkPeriod.multipliedBy(20)).whenComplete((result, failure) -> post(() ->
                 expired(id, expiryEpoch, result, failure)));
     }
 
@@ -329,6 +330,21 @@ public final class LessorHost implements Consumer<Object>, AutoCloseable
         {
             this.ttlMs = ttlMs;
             this.lastHeardNanos = lastHeardNanos;
+        }
+    }
+
+    /**
+     * Hand work to this object's thread; dropped once it is closed (a message may still arrive while it closes).
+     */
+    private void post(final Runnable work)
+    {
+        try
+        {
+            executor.execute(work);
+        }
+        catch (final RejectedExecutionException closed)
+        {
+            // Closed: nothing left to do with it.
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.ra.examples.support.ClusterClient;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -61,7 +62,7 @@ public final class Watcher implements AutoCloseable
             thread.setDaemon(true);
             return thread;
         });
-        this.inbox = cluster.system().spawn(message -> executor.execute(() -> onMessage(message)));
+        this.inbox = cluster.system().spawn(message -> post(() -> onMessage(message)));
     }
 
     /**
@@ -239,6 +240,21 @@ public final class Watcher implements AutoCloseable
             LOG.debug("watch {}: resume from {} failed; retrying", watchId, resumedFrom, ex);
             resumedFrom = -1;
             executor.schedule(this::resumeIfNeeded, RETRY_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Hand work to this object's thread; dropped once it is closed (a message may still arrive while it closes).
+     */
+    private void post(final Runnable work)
+    {
+        try
+        {
+            executor.execute(work);
+        }
+        catch (final RejectedExecutionException closed)
+        {
+            // Closed: nothing left to do with it.
         }
     }
 }

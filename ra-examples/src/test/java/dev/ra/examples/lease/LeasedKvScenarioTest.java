@@ -55,12 +55,13 @@ class LeasedKvScenarioTest
             assertThat(kv.get("svc/api")).isPresent();
             assertThat(lease.isAlive()).isTrue();
 
-            lease.close();
+            // Timed from before the close: the last keep-alive left at most a quarter TTL earlier, and the session
+            // lives a full TTL after the lessor heard it.
             final long stoppedAtMs = System.currentTimeMillis();
+            lease.close();
             InJvmCluster.await(() -> kv.get("svc/api").isEmpty(), WAIT, "the key to go with its session");
-            // The last keep-alive went out at most a quarter TTL before the close: a full TTL after it, not before.
-            assertThat(System.currentTimeMillis() - stoppedAtMs).as("not before the TTL").isGreaterThanOrEqualTo(
-                TTL_MS - TTL_MS / 4 - LeaseWorld.CHECK_PERIOD.toMillis());
+            assertThat(System.currentTimeMillis() - stoppedAtMs).as("not before the TTL")
+                .isGreaterThanOrEqualTo(TTL_MS - TTL_MS / 4);
             assertThat(kv.session(lease.id())).isEmpty();
             InJvmCluster.await(() -> seen.size() == 2, WAIT, "the put and the delete");
             assertThat(seen.stream().map(b -> b.events().get(0).type()).toList())
@@ -109,8 +110,9 @@ class LeasedKvScenarioTest
         InJvmCluster.await(() -> kv.get("lock/printer").isEmpty(), WAIT, "the dead holder's key to go");
         final long goneAtMs = System.currentTimeMillis();
         assertThat(goneAtMs - grantedAtMs).as("not before the TTL").isGreaterThanOrEqualTo(TTL_MS);
-        assertThat(goneAtMs - freshStartMs).as("the new lessor's full TTL")
-            .isGreaterThanOrEqualTo(TTL_MS - LeaseWorld.CHECK_PERIOD.toMillis());
+        // The new lessor started a little before the test saw it; without the fresh start the key would have gone
+        // about TTL / 2 after the kill, well inside this margin.
+        assertThat(goneAtMs - freshStartMs).as("the new lessor's full TTL").isGreaterThanOrEqualTo(TTL_MS - 300);
         assertThat(kv.session(session)).isEmpty();
     }
 
