@@ -161,6 +161,22 @@ class LeasedKvMachineTest
     }
 
     @Test
+    void shouldEndAWatchWhoseResumeIsRefusedAsCompacted()
+    {
+        kv.apply(new WatchCommand.Register("w", WATCHER, "k", 0));
+        for (int i = 0; i < 6; i++)
+        {
+            kv.apply(new LeasedKvCommand.Put("k", "v" + i, 0));
+        }
+        // The client delivered nothing and asks to resume from the start: the history no longer reaches back.
+        assertThat(kv.apply(new WatchCommand.Register("w", WATCHER, "k", 1)).reply())
+            .isInstanceOf(WatchReply.Compacted.class);
+        assertThat(kv.state().watches().watches()).as("a watch that could only deliver with a gap").isEmpty();
+        assertThat(kv.apply(new LeasedKvCommand.Put("k", "after", 0)).effects())
+            .noneMatch(Effect.SendMsg.class::isInstance);
+    }
+
+    @Test
     void shouldTellEveryWatchWhereItStandsOnANewLeader()
     {
         kv.apply(new WatchCommand.Register("w", WATCHER, "", 0));
