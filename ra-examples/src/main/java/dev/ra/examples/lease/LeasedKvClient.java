@@ -1,0 +1,185 @@
+package dev.ra.examples.lease;
+
+import dev.ra.ProcessRef;
+import dev.ra.RaSystem;
+import dev.ra.ServerId;
+import dev.ra.examples.support.ClusterClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The typed client of a {@link LeasedKvMachine} cluster, from any node (one hosting a member or not): reads are the
+ * machine's named queries, answered by the leader (linearizable). Thread-safe; blocking calls.
+ *
+ * <pre>{@code
+ * LeasedKvClient kv = new LeasedKvClient(system, members);
+ * try (Lease lease = kv.grant(Duration.ofSeconds(5), () -> log.warn("session lost"))) {
+ *     kv.put("/services/api/" + me, address, lease.id());   // gone 5 s after this process stops keeping it alive
+ * }
+ * }</pre>
+ *
+ * <p>A put is not retried when its outcome is unknown (as {@link dev.ra.examples.kv.KvClient}); grants, revokes,
+ * deletes and conditional puts are (a retried conditional put fails its compare, and the caller reads to learn why).
+ */
+public final class LeasedKvClient
+{
+    private final ClusterClient cluster;
+
+    /**
+     * @param system  to send calls through; if it does not know the cluster yet, the client registers it there.
+     * @param members of the cluster.
+     */
+    public LeasedKvClient(final RaSystem system, final List<ServerId> members)
+    {
+        this(new ClusterClient(system, members));
+        system.cluster(members.get(0).name(), new LeasedKvMachine(), Object.class, members);
+    }
+
+    /**
+     * @param cluster client with its own timeouts.
+     */
+    public LeasedKvClient(final ClusterClient cluster)
+    {
+        this.cluster = Objects.requireNonNull(cluster, "cluster");
+    }
+
+    /**
+     * @return the cluster client underneath (for {@link dev.ra.examples.watch.Watcher}s).
+     */
+    public ClusterClient cluster()
+    {
+        return cluster;
+    }
+
+    /**
+     * Open a session and keep it alive from this node until the lease is closed.
+     *
+     * @param ttl    of the session.
+     * @param onLost run once if the session is found ended while kept alive.
+     * @return the lease.
+     */
+    public Lease grant(final Duration ttl, final Runnable onLost)
+    {
+        final SessionReply.Granted granted = grant(ttl, (ProcessRef)null);
+        return new Lease(cluster, granted.sessionId(), granted.ttlMs(), onLost);
+    }
+
+    /**
+     * Open a session without keeping it alive (someone else sends its keep-alives).
+     *
+     * @param ttl   of the session.
+     * @param owner process whose end closes the session, or {@code null}.
+     * @return the session id and TTL.
+     */
+    public SessionReply.Granted grant(final Duration ttl, final ProcessRef owner)
+    {
+        return cluster.command(new SessionCommand.Grant(ttl.toMillis(), owner), false);
+    }
+
+    /**
+     * End a session now; its keys are deleted.
+     *
+     * @param sessionId to end.
+     * @return what ended.
+     */
+    public SessionReply.Ended revoke(final long sessionId)
+    {
+        return cluster.command(new SessionCommand.Revoke(sessionId), true);
+    }
+
+    /**
+     * @param key   to write.
+     * @param value to store.
+     * @return the revision and the previous key.
+     */
+    public LeasedKvReply put(final String key, final String value)
+    {
+        return put(key, value, 0);
+    }
+
+    /**
+     * @param key       to write.
+     * @param value     to store.
+     * @param sessionId to bind the key to (0: none).
+     * @return {@link LeasedKvReply.Written}, or {@link LeasedKvReply.SessionNotFound}.
+     */
+    public LeasedKvReply put(final String key, final String value, final long sessionId)
+    {
+        return cluster.command(new LeasedKvCommand.Put(key, value, sessionId), false);
+    }
+
+    /**
+     * Put only if the key's mod revision is {@code expectedModRevision} (0: absent); see
+     * {@link LeasedKvCommand.PutIf}.
+     *
+     * @param key                 to write.
+     * @param expectedModRevision required.
+     * @param value               to store.
+     * @param sessionId           to bind the key to (0: none).
+     * @return written, compare failed, or session not found.
+     */
+    public LeasedKvReply putIf(final String key, final long expectedModRevision, final String value,
+        final long sessionId)
+    {
+        return cluster.command(new LeasedKvCommand.PutIf(key, expectedModRevision, value, sessionId), true);
+    }
+
+    /**
+     * @param key to delete.
+     * @return the revision and what was deleted.
+     */
+    public LeasedKvReply.Deleted delete(final String key)
+    {
+        return cluster.command(new LeasedKvCommand.Delete(key, false), true);
+    }
+
+    /**
+     * @param prefix of the keys to delete.
+     * @return the revision and what was deleted.
+     */
+    public LeasedKvReply.Deleted deletePrefix(final String prefix)
+    {
+        return cluster.command(new LeasedKvCommand.Delete(prefix, true), true);
+    }
+
+    /**
+     * Linearizable read.
+     *
+     * @param key to read.
+     * @return the key, or empty if absent.
+     */
+    public Optional<KeyValue> get(final String key)
+    {
+        return Optional.ofNullable(cluster.namedQuery(LeasedKvMachine.GET, key, true));
+    }
+
+    /**
+     * Linearizable read of a prefix.
+     *
+     * @param prefix of the keys.
+     * @return the keys, in key order.
+     */
+    public List<KeyValue> range(final String prefix)
+    {
+        return cluster.namedQuery(LeasedKvMachine.RANGE, prefix, true);
+    }
+
+    /**
+     * @param sessionId of a session.
+     * @return the session, or empty if it is not live.
+     */
+    public Optional<Session> session(final long sessionId)
+    {
+        return Optional.ofNullable(cluster.namedQuery(LeasedKvMachine.SESSION, sessionId, true));
+    }
+
+    /**
+     * @return the store's revision.
+     */
+    public long revision()
+    {
+        return cluster.<Long>namedQuery(LeasedKvMachine.REVISION, null, true);
+    }
+}

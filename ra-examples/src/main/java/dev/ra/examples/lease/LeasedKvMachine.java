@@ -1,0 +1,420 @@
+package dev.ra.examples.lease;
+
+import dev.ra.ApplyResult;
+import dev.ra.BuiltinCommand;
+import dev.ra.CommandMeta;
+import dev.ra.DownReason;
+import dev.ra.Effect;
+import dev.ra.InitArgs;
+import dev.ra.ProcessRef;
+import dev.ra.RaftRole;
+import dev.ra.StateMachine;
+import dev.ra.examples.support.Persistent;
+import dev.ra.examples.support.ReleaseCursorPolicy;
+import dev.ra.examples.watch.EventBatch;
+import dev.ra.examples.watch.EventType;
+import dev.ra.examples.watch.WatchCommand;
+import dev.ra.examples.watch.WatchEvent;
+import dev.ra.examples.watch.WatchHub;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * An etcd-v3-like key-value store with sessions (leases) and watches, as one Ra machine.
+ *
+ * <ul>
+ *   <li><b>Keys</b> carry etcd's create revision, mod revision and version; the store's revision is the log index of
+ *       the last change. {@link LeasedKvCommand.Put}, {@link LeasedKvCommand.PutIf} (compare the mod revision) and
+ *       {@link LeasedKvCommand.Delete} (one key or a prefix) change them; reads are named queries ({@link #GET},
+ *       {@link #RANGE}) or query functions on {@link LeasedKvState}.</li>
+ *   <li><b>Sessions</b> ({@link SessionCommand}, state in a {@link SessionTable}): a put may bind its key to a
+ *       session; when the session ends (revoked, expired, or its owner process ended) every key bound to it is
+ *       deleted in the same revision, and watchers see the deletes. Keep-alives never reach the log: they go to the
+ *       leader's {@link LessorHost}, which this machine drives with {@link Effect.ModCall}s under the handler name
+ *       it is given, and which appends {@link SessionCommand.Expire} when a TTL lapses.</li>
+ *   <li><b>Watches</b> ({@link WatchCommand}, state in a {@link WatchHub}): every change is recorded as a batch of
+ *       events at its revision, kept for the last {@code historyLimit} revisions, and sent to the watches that cover
+ *       it.</li>
+ * </ul>
+ *
+ * <p><b>On becoming leader</b> the machine monitors every session owner and watcher again, tells every watch where
+ * it stands ({@link dev.ra.examples.watch.WatchNotification.Resync}), and appends {@link SessionCommand.NewLeader},
+ * whose application starts this leader's lessor with a fresh TTL for every session and fences off the previous
+ * lessor's expiries (see {@link SessionTable}).
+ *
+ * <p>Every node hosting a member must register a {@link LessorHost} under the handler name: without one on the
+ * leader's node, no lessor runs there, so no session expires and clients find no lessor to keep sessions alive with.
+ *
+ * <p>Commands are {@link LeasedKvCommand}s, {@link SessionCommand}s and {@link WatchCommand}s; anything else fails
+ * with an {@link IllegalArgumentException} naming its type, to the caller only. Stateless and thread-safe.
+ */
+public final class LeasedKvMachine implements StateMachine<Object, LeasedKvState>
+{
+    /** The default name of the {@link Effect.ModCall} handler, the node's {@link LessorHost}. */
+    public static final String DEFAULT_LESSOR_HANDLER = "dev.ra.examples.lease.lessor";
+    /** The default number of revisions kept for watches. */
+    public static final int DEFAULT_HISTORY_LIMIT = 1_000;
+    /** Named query: the {@link KeyValue} of a key (argument: the key), or null. */
+    public static final String GET = "get";
+    /** Named query: the {@link KeyValue}s under a prefix (argument: the prefix), in key order. */
+    public static final String RANGE = "range";
+    /** Named query: the {@link Session} of an id (argument: the id, a Long), or null. */
+    public static final String SESSION = "session";
+    /** Named query: the current lessor's process (argument ignored), or null while there is none. */
+    public static final String LESSOR = "lessor";
+    /** Named query: the store's revision (argument ignored). */
+    public static final String REVISION = "revision";
+
+    private final String lessorHandler;
+    private final int historyLimit;
+    private final ReleaseCursorPolicy cursorPolicy;
+
+    /**
+     * A machine with the default handler name, history limit and cursor policy.
+     */
+    public LeasedKvMachine()
+    {
+        this(DEFAULT_LESSOR_HANDLER, DEFAULT_HISTORY_LIMIT, ReleaseCursorPolicy.defaults());
+    }
+
+    /**
+     * A machine with every setting explicit, the same on every member.
+     *
+     * @param lessorHandler name the node's {@link LessorHost} is registered under.
+     * @param historyLimit  number of revisions with changes kept for watches, at least 1.
+     * @param cursorPolicy  deciding when to emit a release cursor.
+     */
+    public LeasedKvMachine(final String lessorHandler, final int historyLimit, final ReleaseCursorPolicy cursorPolicy)
+    {
+        this.lessorHandler = Objects.requireNonNull(lessorHandler, "lessorHandler");
+        if (historyLimit < 1)
+        {
+            throw new IllegalArgumentException("history limit must be >= 1, got " + historyLimit);
+        }
+        this.historyLimit = historyLimit;
+        this.cursorPolicy = Objects.requireNonNull(cursorPolicy, "cursorPolicy");
+    }
+
+    @Override
+    public LeasedKvState init(final InitArgs args)
+    {
+        return LeasedKvState.EMPTY;
+    }
+
+    @Override
+    public ApplyResult<LeasedKvState> apply(final CommandMeta meta, final Object command, final LeasedKvState state)
+    {
+        final Change change = new Change(meta, state);
+        final Object reply;
+        if (command instanceof LeasedKvCommand kv)
+        {
+            reply = applyKv(change, kv);
+        }
+        else if (command instanceof SessionCommand session)
+        {
+            reply = applySession(change, session);
+        }
+        else if (command instanceof WatchCommand.Register register)
+        {
+            final WatchHub.Registration registration =
+                change.watches.register(register, state.revision(), change.effects);
+            change.watches = registration.hub();
+            reply = registration.reply();
+        }
+        else if (command instanceof WatchCommand.Cancel cancel)
+        {
+            reply = null != change.watches.watch(cancel.watchId());
+            change.watches = change.watches.cancel(cancel.watchId());
+        }
+        else
+        {
+            throw new IllegalArgumentException("LeasedKvMachine takes LeasedKvCommand, SessionCommand or " +
+                "WatchCommand, got " + (null == command ? "null" : command.getClass().getName()));
+        }
+        return cursorPolicy.result(meta, change.finish(), reply, change.effects);
+    }
+
+    @Override
+    public ApplyResult<LeasedKvState> applyBuiltin(
+        final CommandMeta meta, final BuiltinCommand command, final LeasedKvState state)
+    {
+        final Change change = new Change(meta, state);
+        if (command instanceof BuiltinCommand.Down down)
+        {
+            if (down.reason() != DownReason.NOCONNECTION)
+            {
+                // The owner ended: it closed its session (an unreachable owner's session lives on its TTL).
+                for (final long id : state.sessions().ownedBy(down.process()))
+                {
+                    endSession(change, id);
+                }
+            }
+            change.watches = change.watches.down(down.process(), down.reason(), change.effects);
+        }
+        else if (command instanceof BuiltinCommand.NodeUp nodeUp)
+        {
+            change.watches = change.watches.nodeUp(nodeUp.node(), change.effects);
+        }
+        return cursorPolicy.result(meta, change.finish(), null, change.effects);
+    }
+
+    @Override
+    public List<Effect> stateEnter(final RaftRole role, final LeasedKvState state)
+    {
+        if (role != RaftRole.LEADER)
+        {
+            return List.of();
+        }
+        final List<Effect> effects = new ArrayList<>();
+        final Set<ProcessRef> owners = new LinkedHashSet<>();
+        for (final Session session : state.sessions().sessions().values())
+        {
+            if (null != session.owner() && owners.add(session.owner()))
+            {
+                effects.add(new Effect.Monitor(session.owner()));
+            }
+        }
+        effects.addAll(state.watches().leaderEffects());
+        effects.add(new Effect.Append(new SessionCommand.NewLeader()));
+        return effects;
+    }
+
+    @Override
+    public Object query(final String name, final Object argument, final LeasedKvState state)
+    {
+        switch (name)
+        {
+            case GET:
+                return state.get(requireString(name, argument));
+            case RANGE:
+                return state.range(requireString(name, argument));
+            case SESSION:
+                if (!(argument instanceof Number id))
+                {
+                    throw new IllegalArgumentException("LeasedKvMachine query '" + name + "' takes a session id (a " +
+                        "number), got " + argument);
+                }
+                return state.sessions().session(id.longValue());
+            case LESSOR:
+                return state.sessions().lessor();
+            case REVISION:
+                return state.revision();
+            default:
+                throw new IllegalArgumentException("LeasedKvMachine declares the queries " +
+                    List.of(GET, RANGE, SESSION, LESSOR, REVISION) + ", not '" + name + "'");
+        }
+    }
+
+    @Override
+    public Map<String, Object> overview(final LeasedKvState state)
+    {
+        return Map.of("keys", state.keys().size(), "sessions", state.sessions().sessions().size(),
+            "watches", state.watches().watches().size(), "revision", state.revision(),
+            "lessorEpoch", state.sessions().lessorEpoch());
+    }
+
+    private static String requireString(final String name, final Object argument)
+    {
+        if (!(argument instanceof String text))
+        {
+            throw new IllegalArgumentException("LeasedKvMachine query '" + name + "' takes a key or prefix (a " +
+                "string), got " + argument);
+        }
+        return text;
+    }
+
+    private Object applyKv(final Change change, final LeasedKvCommand command)
+    {
+        if (command instanceof LeasedKvCommand.Put put)
+        {
+            if (0 != put.sessionId() && !change.sessions.contains(put.sessionId()))
+            {
+                return new LeasedKvReply.SessionNotFound(put.sessionId());
+            }
+            return new LeasedKvReply.Written(change.meta.index(), change.put(put.key(), put.value(), put.sessionId()));
+        }
+        if (command instanceof LeasedKvCommand.PutIf putIf)
+        {
+            final KeyValue current = change.keys.get(putIf.key());
+            final long modRevision = null == current ? 0 : current.modRevision();
+            if (modRevision != putIf.expectedModRevision())
+            {
+                return new LeasedKvReply.CompareFailed(current);
+            }
+            if (0 != putIf.sessionId() && !change.sessions.contains(putIf.sessionId()))
+            {
+                return new LeasedKvReply.SessionNotFound(putIf.sessionId());
+            }
+            return new LeasedKvReply.Written(change.meta.index(),
+                change.put(putIf.key(), putIf.value(), putIf.sessionId()));
+        }
+        if (command instanceof LeasedKvCommand.Delete delete)
+        {
+            final List<KeyValue> doomed;
+            if (delete.prefix())
+            {
+                doomed = change.state.range(delete.key());
+            }
+            else
+            {
+                final KeyValue one = change.keys.get(delete.key());
+                doomed = null == one ? List.of() : List.of(one);
+            }
+            for (final KeyValue kv : doomed)
+            {
+                change.delete(kv.key());
+            }
+            return new LeasedKvReply.Deleted(doomed.isEmpty() ? change.state.revision() : change.meta.index(),
+                doomed);
+        }
+        // Unreachable while LeasedKvCommand is sealed; LeasedKvMachineTest checks every permitted type.
+        throw new IllegalStateException("unhandled command " + command);
+    }
+
+    private Object applySession(final Change change, final SessionCommand command)
+    {
+        final long index = change.meta.index();
+        if (command instanceof SessionCommand.Grant grant)
+        {
+            change.sessions = change.sessions.granted(index, grant.ttlMs(), grant.owner());
+            change.effects.add(new Effect.ModCall(lessorHandler,
+                new LessorCall.Track(new LessorCall.Tracked(index, grant.ttlMs()))));
+            if (null != grant.owner())
+            {
+                change.effects.add(new Effect.Monitor(grant.owner()));
+            }
+            return new SessionReply.Granted(index, grant.ttlMs());
+        }
+        if (command instanceof SessionCommand.Revoke revoke)
+        {
+            return endSession(change, revoke.sessionId());
+        }
+        if (command instanceof SessionCommand.Expire expire)
+        {
+            if (!change.sessions.acceptsExpiry(expire.lessorEpoch()))
+            {
+                return new SessionReply.ExpiryRefused(expire.sessionId(), expire.lessorEpoch(),
+                    change.sessions.lessorEpoch());
+            }
+            return endSession(change, expire.sessionId());
+        }
+        if (command instanceof SessionCommand.NewLeader)
+        {
+            change.sessions = change.sessions.newEpoch(index);
+            final List<LessorCall.Tracked> tracked = new ArrayList<>();
+            for (final Session session : change.sessions.sessions().values())
+            {
+                tracked.add(new LessorCall.Tracked(session.id(), session.ttlMs()));
+            }
+            change.effects.add(new Effect.ModCall(lessorHandler, new LessorCall.Start(index, List.copyOf(tracked))));
+            return null;
+        }
+        if (command instanceof SessionCommand.LessorReady ready)
+        {
+            change.sessions = change.sessions.lessorReady(ready.epoch(), ready.lessor());
+            return ready.lessor().equals(change.sessions.lessor());
+        }
+        // Unreachable while SessionCommand is sealed; LeasedKvMachineTest checks every permitted type.
+        throw new IllegalStateException("unhandled command " + command);
+    }
+
+    private SessionReply.Ended endSession(final Change change, final long id)
+    {
+        final Session session = change.sessions.session(id);
+        if (null == session)
+        {
+            return new SessionReply.Ended(id, false, List.of());
+        }
+        final List<String> released = new ArrayList<>();
+        for (final String key : session.bound())
+        {
+            final KeyValue kv = change.keys.get(key);
+            if (null != kv && kv.sessionId() == id)
+            {
+                change.delete(key);
+                released.add(key);
+            }
+        }
+        change.sessions = change.sessions.without(id);
+        change.effects.add(new Effect.ModCall(lessorHandler, new LessorCall.Untrack(id)));
+        return new SessionReply.Ended(id, true, List.copyOf(released));
+    }
+
+    /**
+     * The changes one command makes, gathered before the new state is built: keys, sessions, watches, the events of
+     * this revision and the effects. Lives only inside one apply.
+     */
+    private final class Change
+    {
+        private final CommandMeta meta;
+        private final LeasedKvState state;
+        private final List<Effect> effects = new ArrayList<>();
+        private final List<WatchEvent> events = new ArrayList<>();
+        private Map<String, KeyValue> keys;
+        private SessionTable sessions;
+        private WatchHub watches;
+
+        Change(final CommandMeta meta, final LeasedKvState state)
+        {
+            this.meta = meta;
+            this.state = state;
+            this.keys = state.keys();
+            this.sessions = state.sessions();
+            this.watches = state.watches();
+        }
+
+        KeyValue put(final String key, final String value, final long sessionId)
+        {
+            final KeyValue previous = keys.get(key);
+            final long index = meta.index();
+            final KeyValue next = null == previous ?
+                new KeyValue(key, value, index, index, 1, sessionId) :
+                new KeyValue(key, value, previous.createRevision(), index, previous.version() + 1, sessionId);
+            if (null != previous && 0 != previous.sessionId() && previous.sessionId() != sessionId)
+            {
+                sessions = sessions.unbind(previous.sessionId(), key);
+            }
+            if (0 != sessionId)
+            {
+                sessions = sessions.bind(sessionId, key);
+            }
+            keys = Persistent.put(keys, key, next);
+            events.add(new WatchEvent(EventType.PUT, key, value, index, next.createRevision(), next.version()));
+            return previous;
+        }
+
+        void delete(final String key)
+        {
+            final KeyValue previous = keys.get(key);
+            if (null == previous)
+            {
+                return;
+            }
+            if (0 != previous.sessionId())
+            {
+                sessions = sessions.unbind(previous.sessionId(), key);
+            }
+            keys = Persistent.remove(keys, key);
+            events.add(new WatchEvent(EventType.DELETE, key, null, meta.index(), 0, 0));
+        }
+
+        LeasedKvState finish()
+        {
+            if (!events.isEmpty())
+            {
+                watches = watches.record(new EventBatch(meta.index(), List.copyOf(events)), historyLimit, effects);
+            }
+            final long revision = events.isEmpty() ? state.revision() : meta.index();
+            if (keys == state.keys() && sessions == state.sessions() && watches == state.watches() &&
+                revision == state.revision())
+            {
+                return state;
+            }
+            return state.with(keys, sessions, watches, revision);
+        }
+    }
+}

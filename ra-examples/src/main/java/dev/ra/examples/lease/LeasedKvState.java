@@ -1,0 +1,73 @@
+package dev.ra.examples.lease;
+
+import dev.ra.examples.support.CursorTracked;
+import dev.ra.examples.watch.WatchHub;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The state of the {@link LeasedKvMachine}: the keys, the sessions they may be bound to, the watches and their
+ * history, and the store's revision.
+ *
+ * @param keys        by key, in insertion order.
+ * @param sessions    the session table.
+ * @param watches     the watches and the event history.
+ * @param revision    revision of the last change (log index of the last command that changed a key); 0 before any.
+ * @param cursorIndex log index of the last release cursor (see {@link CursorTracked}).
+ */
+public record LeasedKvState(Map<String, KeyValue> keys, SessionTable sessions, WatchHub watches, long revision,
+    long cursorIndex) implements CursorTracked<LeasedKvState>
+{
+    /** The empty store. */
+    public static final LeasedKvState EMPTY = new LeasedKvState(Map.of(), SessionTable.EMPTY, WatchHub.EMPTY, 0, 0);
+
+    /** Checks that the parts are not null. */
+    public LeasedKvState
+    {
+        Objects.requireNonNull(keys, "keys");
+        Objects.requireNonNull(sessions, "sessions");
+        Objects.requireNonNull(watches, "watches");
+    }
+
+    /**
+     * @param key to look up.
+     * @return the key, or {@code null} if absent.
+     */
+    public KeyValue get(final String key)
+    {
+        return keys.get(key);
+    }
+
+    /**
+     * @param prefix of the keys.
+     * @return the keys that start with it, in key order.
+     */
+    public List<KeyValue> range(final String prefix)
+    {
+        final List<KeyValue> found = new ArrayList<>();
+        for (final KeyValue kv : keys.values())
+        {
+            if (kv.key().startsWith(prefix))
+            {
+                found.add(kv);
+            }
+        }
+        found.sort(Comparator.comparing(KeyValue::key));
+        return List.copyOf(found);
+    }
+
+    LeasedKvState with(final Map<String, KeyValue> nextKeys, final SessionTable nextSessions,
+        final WatchHub nextWatches, final long nextRevision)
+    {
+        return new LeasedKvState(nextKeys, nextSessions, nextWatches, nextRevision, cursorIndex);
+    }
+
+    @Override
+    public LeasedKvState withCursorIndex(final long index)
+    {
+        return new LeasedKvState(keys, sessions, watches, revision, index);
+    }
+}

@@ -1,0 +1,48 @@
+package dev.ra.examples.watch;
+
+import dev.ra.ProcessRef;
+import java.util.Objects;
+
+/**
+ * The watch commands of a machine that embeds a {@link WatchHub}.
+ */
+public sealed interface WatchCommand
+{
+    /**
+     * Register (or resume) a watch. Replies {@link WatchReply.Watching}, or {@link WatchReply.Compacted} when the
+     * history no longer reaches back to {@code startRevision}.
+     *
+     * @param watchId       chosen by the client, unique among its watches; the same id again replaces the watch.
+     * @param watcher       process that receives the {@link WatchNotification}s.
+     * @param prefix        of the keys to watch; the empty prefix watches everything.
+     * @param startRevision first revision to deliver; 0 means "changes after now".
+     */
+    record Register(String watchId, ProcessRef watcher, String prefix, long startRevision) implements WatchCommand
+    {
+        /** Checks that the id, watcher and prefix are not null and the start revision is not negative. */
+        public Register
+        {
+            Objects.requireNonNull(watchId, "watchId");
+            Objects.requireNonNull(watcher, "watcher");
+            Objects.requireNonNull(prefix, "prefix");
+            if (startRevision < 0)
+            {
+                throw new IllegalArgumentException("start revision must be >= 0, got " + startRevision);
+            }
+        }
+    }
+
+    /**
+     * Remove a watch. Replies {@code Boolean.TRUE} if it existed.
+     *
+     * @param watchId of the watch.
+     */
+    record Cancel(String watchId) implements WatchCommand
+    {
+        /** Checks that the id is not null. */
+        public Cancel
+        {
+            Objects.requireNonNull(watchId, "watchId");
+        }
+    }
+}

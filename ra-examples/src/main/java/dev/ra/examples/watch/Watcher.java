@@ -1,0 +1,260 @@
+package dev.ra.examples.watch;
+
+import dev.ra.RaProcess;
+import dev.ra.examples.support.ClusterClient;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client side of a watch: receives the {@link WatchNotification}s of one watch on a process of this node and hands
+ * each revision's events to a listener exactly once, in revision order, across leader failovers.
+ *
+ * <p>Every batch names the batch before it ({@link WatchNotification.Events#previous}). A batch at or below the last
+ * delivered revision is a duplicate and dropped; a batch whose {@code previous} is not the last delivered revision
+ * reveals a gap (batches lost with a failed leader) and is held back while the watcher re-registers the same watch
+ * from the last delivered revision + 1, which replays the gap from the machine's history. A
+ * {@link WatchNotification.Resync} (sent by a new leader, or when this node is reachable again) that names a revision
+ * beyond the last delivered one triggers the same resume. If the history no longer reaches back that far, the
+ * watch ends and {@code onCompacted} runs.
+ *
+ * <p>The machine behind the cluster must take {@link WatchCommand}s. The listener runs on the watcher's own thread,
+ * one batch at a time. Thread-safe.
+ */
+public final class Watcher implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(Watcher.class);
+    private static final long RETRY_MS = 200;
+    private static final long RESUME_PAUSE_MS = 1_000;
+
+    private final ClusterClient cluster;
+    private final String watchId = UUID.randomUUID().toString();
+    private final String prefix;
+    private final Consumer<EventBatch> listener;
+    private final Consumer<WatchReply.Compacted> onCompacted;
+    private final ScheduledExecutorService executor;
+    private final RaProcess inbox;
+
+    // Only touched on the executor's thread.
+    private WatchCursor cursor;
+    private long resumedFrom = -1;
+    private long resumedAtNanos;
+    private long sentThrough;
+    private boolean recheckScheduled;
+    private boolean ended;
+
+    private Watcher(final ClusterClient cluster, final String prefix, final Consumer<EventBatch> listener,
+        final Consumer<WatchReply.Compacted> onCompacted)
+    {
+        this.cluster = Objects.requireNonNull(cluster, "cluster");
+        this.prefix = Objects.requireNonNull(prefix, "prefix");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.onCompacted = Objects.requireNonNull(onCompacted, "onCompacted");
+        this.executor = Executors.newSingleThreadScheduledExecutor(r ->
+        {
+            final Thread thread = new Thread(r, "watcher-" + prefix);
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.inbox = cluster.system().spawn(message -> post(() -> onMessage(message)));
+    }
+
+    /**
+     * Watch the keys under {@code prefix} from {@code startRevision}.
+     *
+     * @param cluster       client of a cluster whose machine takes {@link WatchCommand}s.
+     * @param prefix        of the keys; empty for every key.
+     * @param startRevision first revision to deliver; 0 for "changes after now".
+     * @param listener      of each revision's events.
+     * @param onCompacted   run once if the history does not reach back to a revision the watch needs; the watch then
+     *                      ends.
+     * @return the watcher, registered.
+     * @throws WatchCompactedException if {@code startRevision} is already older than the history.
+     */
+    public static Watcher watch(final ClusterClient cluster, final String prefix, final long startRevision,
+        final Consumer<EventBatch> listener, final Consumer<WatchReply.Compacted> onCompacted)
+    {
+        final Watcher watcher = new Watcher(cluster, prefix, listener, onCompacted);
+        final WatchReply reply;
+        try
+        {
+            reply = watcher.executor.submit(() -> watcher.register(startRevision)).get();
+        }
+        catch (final Exception ex)
+        {
+            watcher.close();
+            final Throwable cause = ex.getCause() instanceof RuntimeException ? ex.getCause() : ex;
+            throw cause instanceof RuntimeException runtime ? runtime : new IllegalStateException(cause);
+        }
+        if (reply instanceof WatchReply.Compacted compacted)
+        {
+            watcher.close();
+            throw new WatchCompactedException(compacted);
+        }
+        return watcher;
+    }
+
+    /**
+     * @return the id of the watch in the machine.
+     */
+    public String watchId()
+    {
+        return watchId;
+    }
+
+    /**
+     * @return the last revision delivered to the listener (start - 1 before the first).
+     */
+    public long lastDelivered()
+    {
+        try
+        {
+            return executor.submit(() -> null == cursor ? -1 : cursor.lastDelivered()).get(10, TimeUnit.SECONDS);
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException("watcher did not answer", ex);
+        }
+    }
+
+    /**
+     * Cancel the watch in the machine (best effort) and stop.
+     */
+    @Override
+    public void close()
+    {
+        executor.execute(() ->
+        {
+            if (!ended && null != cursor)
+            {
+                ended = true;
+                try
+                {
+                    cluster.command(new WatchCommand.Cancel(watchId), true);
+                }
+                catch (final RuntimeException ex)
+                {
+                    LOG.debug("watch {}: cancel failed; its process ends anyway", watchId, ex);
+                }
+            }
+            ended = true;
+        });
+        executor.shutdown();
+        try
+        {
+            executor.awaitTermination(30, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        inbox.close();
+    }
+
+    private WatchReply register(final long startRevision)
+    {
+        final WatchReply reply = cluster.command(new WatchCommand.Register(watchId, inbox.ref(), prefix,
+            startRevision), true);
+        if (reply instanceof WatchReply.Watching watching && null == cursor)
+        {
+            cursor = new WatchCursor(watching.startRevision() - 1);
+        }
+        return reply;
+    }
+
+    private void onMessage(final Object message)
+    {
+        if (ended || null == cursor)
+        {
+            return;
+        }
+        if (message instanceof WatchNotification.Events events && events.watchId().equals(watchId))
+        {
+            for (final EventBatch batch : cursor.offer(events))
+            {
+                try
+                {
+                    listener.accept(batch);
+                }
+                catch (final RuntimeException ex)
+                {
+                    LOG.warn("watch {}: listener failed on revision {}", watchId, batch.revision(), ex);
+                }
+            }
+            resumeIfNeeded();
+        }
+        else if (message instanceof WatchNotification.Resync resync && resync.watchId().equals(watchId))
+        {
+            sentThrough = Math.max(sentThrough, resync.lastSent());
+            resumeIfNeeded();
+        }
+    }
+
+    /**
+     * Re-register from the last delivered revision + 1 when batches are held back behind a gap or the machine said it
+     * sent more than was delivered: the replay, then the batches held back, close the gap. A resume from the same
+     * revision is not repeated while its replay may still be on its way; it is checked again after a pause (a second
+     * failover may have lost the replay too), and a failed call is retried shortly.
+     */
+    private void resumeIfNeeded()
+    {
+        if (ended || !(cursor.hasGap() || cursor.isBehind(sentThrough)))
+        {
+            return;
+        }
+        final long sinceLastNanos = System.nanoTime() - resumedAtNanos;
+        final long pauseNanos = TimeUnit.MILLISECONDS.toNanos(RESUME_PAUSE_MS);
+        if (resumedFrom == cursor.resumeFrom() && sinceLastNanos < pauseNanos)
+        {
+            if (!recheckScheduled)
+            {
+                recheckScheduled = true;
+                executor.schedule(() ->
+                {
+                    recheckScheduled = false;
+                    resumeIfNeeded();
+                }, pauseNanos - sinceLastNanos, TimeUnit.NANOSECONDS);
+            }
+            return;
+        }
+        resumedFrom = cursor.resumeFrom();
+        resumedAtNanos = System.nanoTime();
+        try
+        {
+            final WatchReply reply = register(resumedFrom);
+            if (reply instanceof WatchReply.Compacted compacted)
+            {
+                ended = true;
+                cursor.clear();
+                onCompacted.accept(compacted);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.debug("watch {}: resume from {} failed; retrying", watchId, resumedFrom, ex);
+            resumedFrom = -1;
+            executor.schedule(this::resumeIfNeeded, RETRY_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Hand work to this object's thread; dropped once it is closed (a message may still arrive while it closes).
+     */
+    private void post(final Runnable work)
+    {
+        try
+        {
+            executor.execute(work);
+        }
+        catch (final RejectedExecutionException closed)
+        {
+            // Closed: nothing left to do with it.
+        }
+    }
+}

@@ -1,0 +1,521 @@
+package dev.ra.examples.lease;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ra.BuiltinCommand;
+import dev.ra.DownReason;
+import dev.ra.Effect;
+import dev.ra.ProcessRef;
+import dev.ra.RaftRole;
+import dev.ra.examples.support.MachineDriver;
+import dev.ra.examples.support.ReleaseCursorPolicy;
+import dev.ra.examples.watch.EventBatch;
+import dev.ra.examples.watch.EventType;
+import dev.ra.examples.watch.WatchCommand;
+import dev.ra.examples.watch.WatchCursor;
+import dev.ra.examples.watch.WatchEvent;
+import dev.ra.examples.watch.WatchNotification;
+import dev.ra.examples.watch.WatchReply;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The leased KV with sessions and watches against a plain sequential model: random operation sequences of puts,
+ * conditional puts, deletes, grants, revokes, expiries (from the current lessor and from stale ones), owner deaths,
+ * watch registrations and cancels, and leader failovers that lose the messages not yet delivered. After each step the
+ * store and the sessions must equal the model's; at the end every watch client must have delivered exactly the
+ * model's events for its prefix from its start revision, each once and in order (or have been told, correctly, that
+ * the history was compacted).
+ *
+ * <p>Seeded {@link Random}: a failure names its seed; {@code -Dlease.seed=N} replays one, {@code -Dlease.seeds=N}
+ * runs more.
+ */
+class LeasedKvModelTest
+{
+    private static final int HISTORY_LIMIT = 12;
+    private static final List<String> KEYS = List.of("a", "a/1", "a/2", "b", "b/1", "c");
+    private static final List<String> PREFIXES = List.of("", "a", "a/", "b", "c", "z");
+
+    @Test
+    void shouldBehaveLikeTheSequentialModelAcrossFailovers()
+    {
+        final String one = System.getProperty("lease.seed");
+        if (null != one)
+        {
+            run(Long.parseLong(one));
+            return;
+        }
+        final int seeds = Integer.getInteger("lease.seeds", 300);
+        final long base = new Random().nextLong();
+        for (int i = 0; i < seeds; i++)
+        {
+            run(base + i);
+        }
+    }
+
+    private static void run(final long seed)
+    {
+        try
+        {
+            new Simulation(seed).run(120);
+        }
+        catch (final AssertionError | RuntimeException ex)
+        {
+            throw new AssertionError("failed with seed " + seed + " (replay: -Dlease.seed=" + seed + ")", ex);
+        }
+    }
+
+    /**
+     * One random run: the machine, the model, a lossy network of watch messages and the watch clients.
+     */
+    private static final class Simulation
+    {
+        private final Random random;
+        private final MachineDriver<Object, LeasedKvState> kv = new MachineDriver<>(
+            new LeasedKvMachine("lessor", HISTORY_LIMIT, ReleaseCursorPolicy.every(7)), Object.class);
+        private final Map<String, ModelKey> keys = new LinkedHashMap<>();
+        private final Map<Long, LinkedHashSet<String>> sessions = new LinkedHashMap<>();
+        private final Map<Long, ProcessRef> owners = new LinkedHashMap<>();
+        private final List<Long> everGranted = new ArrayList<>();
+        private final List<EventBatch> history = new ArrayList<>();
+        private final Map<String, SimWatch> watches = new LinkedHashMap<>();
+        private final List<Effect.SendMsg> network = new ArrayList<>();
+        private long epoch;
+        private long previousEpoch;
+        private long revision;
+        private int watchCount;
+
+        Simulation(final long seed)
+        {
+            this.random = new Random(seed);
+        }
+
+        void run(final int steps)
+        {
+            failover();
+            for (int i = 0; i < steps; i++)
+            {
+                step();
+                checkState();
+            }
+            // Heal: no more failures; deliver everything, and let a last leader change prompt every watch to catch up.
+            deliver(network.size());
+            failover();
+            deliver(Integer.MAX_VALUE);
+            checkState();
+            for (final SimWatch watch : watches.values())
+            {
+                checkWatch(watch);
+            }
+        }
+
+        private void step()
+        {
+            final int choice = random.nextInt(100);
+            if (choice < 20)
+            {
+                put(random.nextBoolean());
+            }
+            else if (choice < 28)
+            {
+                delete();
+            }
+            else if (choice < 36)
+            {
+                grant();
+            }
+            else if (choice < 41)
+            {
+                endSession(new SessionCommand.Revoke(anySession()));
+            }
+            else if (choice < 49)
+            {
+                final boolean stale = random.nextInt(3) == 0 && previousEpoch > 0;
+                final long session = anySession();
+                endSession(new SessionCommand.Expire(session, stale ? previousEpoch : epoch));
+            }
+            else if (choice < 52)
+            {
+                ownerDies();
+            }
+            else if (choice < 60)
+            {
+                registerWatch();
+            }
+            else if (choice < 62)
+            {
+                cancelWatch();
+            }
+            else if (choice < 68)
+            {
+                // The leader fails: messages not yet delivered are lost.
+                final int keep = network.isEmpty() ? 0 : random.nextInt(network.size() + 1);
+                deliver(keep);
+                network.clear();
+                failover();
+            }
+            else
+            {
+                deliver(random.nextInt(network.size() + 1));
+            }
+        }
+
+        // ---- operations -------------------------------------------------------------------------------------------
+
+        private void put(final boolean conditional)
+        {
+            final String key = pick(KEYS);
+            final String value = "v" + random.nextInt(5);
+            final long session = random.nextInt(3) == 0 ? 0 : anySession();
+            final ModelKey current = keys.get(key);
+            final long currentMod = null == current ? 0 : current.mod();
+            final long expected = random.nextBoolean() ? currentMod : random.nextInt(3);
+            final Object reply = apply(conditional ? new LeasedKvCommand.PutIf(key, expected, value, session) :
+                new LeasedKvCommand.Put(key, value, session));
+            if (conditional && expected != currentMod)
+            {
+                assertThat(reply).isEqualTo(new LeasedKvReply.CompareFailed(kvOf(key, current)));
+                return;
+            }
+            if (0 != session && !sessions.containsKey(session))
+            {
+                assertThat(reply).isEqualTo(new LeasedKvReply.SessionNotFound(session));
+                return;
+            }
+            final long index = kv.nextIndex() - 1;
+            assertThat(reply).isEqualTo(new LeasedKvReply.Written(index, kvOf(key, current)));
+            if (null != current && 0 != current.session() && current.session() != session)
+            {
+                sessions.get(current.session()).remove(key);
+            }
+            if (0 != session)
+            {
+                sessions.get(session).add(key);
+            }
+            final ModelKey next = null == current ? new ModelKey(value, session, index, index, 1) :
+                new ModelKey(value, session, current.create(), index, current.version() + 1);
+            keys.put(key, next);
+            record(index, List.of(new WatchEvent(EventType.PUT, key, value, index, next.create(), next.version())));
+        }
+
+        private void delete()
+        {
+            final boolean prefix = random.nextBoolean();
+            final String key = pick(prefix ? PREFIXES : KEYS);
+            final Object reply = apply(new LeasedKvCommand.Delete(key, prefix));
+            final long index = kv.nextIndex() - 1;
+            final List<String> doomed = keys.keySet().stream()
+                .filter(k -> prefix ? k.startsWith(key) : k.equals(key)).sorted().toList();
+            final List<KeyValue> before = doomed.stream().map(k -> kvOf(k, keys.get(k))).toList();
+            assertThat(reply).isEqualTo(new LeasedKvReply.Deleted(doomed.isEmpty() ? revision : index, before));
+            record(index, removeKeys(doomed, index));
+        }
+
+        private void grant()
+        {
+            final long ttl = 1 + random.nextInt(10_000);
+            final ProcessRef owner = random.nextBoolean() ? null : new ProcessRef("app", 1 + random.nextInt(3));
+            final Object reply = apply(new SessionCommand.Grant(ttl, owner));
+            final long index = kv.nextIndex() - 1;
+            assertThat(reply).isEqualTo(new SessionReply.Granted(index, ttl));
+            sessions.put(index, new LinkedHashSet<>());
+            owners.put(index, owner);
+            everGranted.add(index);
+        }
+
+        private void endSession(final SessionCommand command)
+        {
+            final long id = command instanceof SessionCommand.Revoke revoke ? revoke.sessionId() :
+                ((SessionCommand.Expire)command).sessionId();
+            final Object reply = apply(command);
+            final long index = kv.nextIndex() - 1;
+            if (command instanceof SessionCommand.Expire expire && expire.lessorEpoch() != epoch)
+            {
+                // An expiry decided by a lessor that a newer leader's lessor replaced: the session had a fresh TTL.
+                assertThat(reply).isEqualTo(new SessionReply.ExpiryRefused(id, expire.lessorEpoch(), epoch));
+                return;
+            }
+            assertThat(reply).isEqualTo(endInModel(id, index));
+        }
+
+        private SessionReply.Ended endInModel(final long id, final long index)
+        {
+            final LinkedHashSet<String> bound = sessions.remove(id);
+            owners.remove(id);
+            if (null == bound)
+            {
+                return new SessionReply.Ended(id, false, List.of());
+            }
+            final List<String> released = List.copyOf(bound);
+            record(index, removeKeys(released, index));
+            return new SessionReply.Ended(id, true, released);
+        }
+
+        private void ownerDies()
+        {
+            final ProcessRef owner = new ProcessRef("app", 1 + random.nextInt(3));
+            final DownReason reason = random.nextBoolean() ? DownReason.NOCONNECTION : DownReason.NOPROC;
+            collect(kv.builtin(new BuiltinCommand.Down(owner, reason)).effects());
+            final long index = kv.nextIndex() - 1;
+            if (reason == DownReason.NOCONNECTION)
+            {
+                return;
+            }
+            final List<EventBatch> before = new ArrayList<>(history);
+            final List<WatchEvent> events = new ArrayList<>();
+            for (final long id : new ArrayList<>(owners.keySet()))
+            {
+                if (owner.equals(owners.get(id)))
+                {
+                    final LinkedHashSet<String> bound = sessions.remove(id);
+                    owners.remove(id);
+                    events.addAll(removeKeys(List.copyOf(bound), index));
+                }
+            }
+            history.clear();
+            history.addAll(before);
+            record(index, events);
+        }
+
+        private void registerWatch()
+        {
+            final String watchId = "w" + watchCount++;
+            final String prefix = pick(PREFIXES);
+            final ProcessRef watcher = new ProcessRef("app", 100 + watchCount);
+            final long start = switch (random.nextInt(3))
+            {
+                case 0 -> 0;
+                case 1 -> Math.max(1, revision + 1 - random.nextInt(4));
+                default -> 1 + random.nextInt((int)Math.max(1, revision + 1));
+            };
+            final Object reply = apply(new WatchCommand.Register(watchId, watcher, prefix, start));
+            final long compacted = compactRevision();
+            if (0 != start && start <= compacted)
+            {
+                assertThat(reply).isEqualTo(new WatchReply.Compacted(watchId, start, compacted));
+                return;
+            }
+            final long resolved = 0 == start ? revision + 1 : start;
+            assertThat(reply).isEqualTo(new WatchReply.Watching(watchId, resolved, revision));
+            watches.put(watchId, new SimWatch(watchId, watcher, prefix, resolved));
+        }
+
+        private void cancelWatch()
+        {
+            if (watches.isEmpty())
+            {
+                return;
+            }
+            final SimWatch watch = pick(List.copyOf(watches.values()));
+            assertThat(apply(new WatchCommand.Cancel(watch.watchId))).isEqualTo(!watch.ended);
+            watches.remove(watch.watchId);
+        }
+
+        private void failover()
+        {
+            for (final Effect effect : kv.enter(RaftRole.LEADER))
+            {
+                if (effect instanceof Effect.Append append)
+                {
+                    apply(append.command());
+                    previousEpoch = epoch;
+                    epoch = kv.nextIndex() - 1;
+                }
+                else
+                {
+                    collect(List.of(effect));
+                }
+            }
+        }
+
+        // ---- the network and the watch clients -------------------------------------------------------------------
+
+        private void deliver(final int count)
+        {
+            int delivered = 0;
+            while (!network.isEmpty() && delivered < count)
+            {
+                final Effect.SendMsg message = network.remove(0);
+                delivered++;
+                final Object payload = message.message();
+                final String watchId = payload instanceof WatchNotification.Events events ? events.watchId() :
+                    ((WatchNotification.Resync)payload).watchId();
+                final SimWatch watch = watches.get(watchId);
+                if (null == watch || watch.ended || !watch.watcher.equals(message.to()))
+                {
+                    continue;
+                }
+                if (payload instanceof WatchNotification.Events events)
+                {
+                    watch.delivered.addAll(watch.cursor.offer(events));
+                    if (watch.cursor.hasGap())
+                    {
+                        resume(watch);
+                    }
+                }
+                else if (watch.cursor.isBehind(((WatchNotification.Resync)payload).lastSent()))
+                {
+                    resume(watch);
+                }
+            }
+        }
+
+        private void resume(final SimWatch watch)
+        {
+            final long from = watch.cursor.resumeFrom();
+            final Object reply = apply(new WatchCommand.Register(watch.watchId, watch.watcher, watch.prefix, from));
+            if (reply instanceof WatchReply.Compacted compacted)
+            {
+                assertThat(from).isLessThanOrEqualTo(compacted.compactRevision());
+                watch.ended = true;
+                watch.compactedAt = from;
+            }
+        }
+
+        private Object apply(final Object command)
+        {
+            final var result = kv.apply(command);
+            collect(result.effects());
+            return result.reply();
+        }
+
+        private void collect(final List<Effect> effects)
+        {
+            for (final Effect effect : effects)
+            {
+                if (effect instanceof Effect.SendMsg send)
+                {
+                    network.add(send);
+                }
+            }
+        }
+
+        // ---- the model ---------------------------------------------------------------------------------------------
+
+        private List<WatchEvent> removeKeys(final List<String> doomed, final long index)
+        {
+            final List<WatchEvent> events = new ArrayList<>();
+            for (final String key : doomed)
+            {
+                final ModelKey gone = keys.remove(key);
+                if (null != gone)
+                {
+                    if (0 != gone.session() && sessions.containsKey(gone.session()))
+                    {
+                        sessions.get(gone.session()).remove(key);
+                    }
+                    events.add(new WatchEvent(EventType.DELETE, key, null, index, 0, 0));
+                }
+            }
+            return events;
+        }
+
+        private void record(final long index, final List<WatchEvent> events)
+        {
+            if (!events.isEmpty())
+            {
+                history.add(new EventBatch(index, events));
+                revision = index;
+            }
+        }
+
+        private long compactRevision()
+        {
+            return history.size() > HISTORY_LIMIT ? history.get(history.size() - HISTORY_LIMIT - 1).revision() : 0;
+        }
+
+        private long anySession()
+        {
+            if (everGranted.isEmpty() || random.nextInt(8) == 0)
+            {
+                return 999_999;
+            }
+            return pick(everGranted);
+        }
+
+        private void checkState()
+        {
+            final LeasedKvState state = kv.state();
+            final Map<String, KeyValue> expected = new LinkedHashMap<>();
+            keys.forEach((key, value) -> expected.put(key, kvOf(key, value)));
+            assertThat(state.keys()).isEqualTo(expected);
+            assertThat(state.revision()).isEqualTo(revision);
+            assertThat(state.sessions().sessions().keySet()).containsExactlyElementsOf(sessions.keySet());
+            sessions.forEach((id, bound) ->
+                assertThat(state.sessions().session(id).bound()).containsExactlyElementsOf(bound));
+            assertThat(state.sessions().lessorEpoch()).isEqualTo(epoch);
+            assertThat(state.watches().compactRevision()).isEqualTo(compactRevision());
+        }
+
+        private void checkWatch(final SimWatch watch)
+        {
+            final List<EventBatch> expected = new ArrayList<>();
+            for (final EventBatch batch : history)
+            {
+                final List<WatchEvent> covered = batch.events().stream()
+                    .filter(e -> e.key().startsWith(watch.prefix)).toList();
+                if (batch.revision() >= watch.start && !covered.isEmpty())
+                {
+                    expected.add(new EventBatch(batch.revision(), covered));
+                }
+            }
+            if (watch.ended)
+            {
+                // Told "compacted": what it got before is exactly the start of the stream, and the rest was gone.
+                assertThat(expected.subList(0, watch.delivered.size())).isEqualTo(watch.delivered);
+                assertThat(expected.get(watch.delivered.size()).revision()).isGreaterThanOrEqualTo(watch.compactedAt);
+                return;
+            }
+            assertThat(watch.delivered).as("watch %s on '%s' from %d", watch.watchId, watch.prefix, watch.start)
+                .isEqualTo(expected);
+        }
+
+        private <T> T pick(final List<T> from)
+        {
+            return from.get(random.nextInt(from.size()));
+        }
+
+        private static KeyValue kvOf(final String key, final ModelKey model)
+        {
+            return null == model ? null :
+                new KeyValue(key, model.value(), model.create(), model.mod(), model.version(), model.session());
+        }
+    }
+
+    /**
+     * A key in the model.
+     */
+    private record ModelKey(String value, long session, long create, long mod, long version)
+    {
+    }
+
+    /**
+     * A watch client in the simulation, using the same cursor as {@link dev.ra.examples.watch.Watcher}.
+     */
+    private static final class SimWatch
+    {
+        private final String watchId;
+        private final ProcessRef watcher;
+        private final String prefix;
+        private final long start;
+        private final WatchCursor cursor;
+        private final List<EventBatch> delivered = new ArrayList<>();
+        private boolean ended;
+        private long compactedAt;
+
+        SimWatch(final String watchId, final ProcessRef watcher, final String prefix, final long start)
+        {
+            this.watchId = watchId;
+            this.watcher = watcher;
+            this.prefix = prefix;
+            this.start = start;
+            this.cursor = new WatchCursor(start - 1);
+        }
+    }
+
+}
