@@ -148,7 +148,7 @@ public final class TransferDriver
             final ParticipantClient participant = participants.get(part.getKey());
             if (null == participant)
             {
-                LOG.warn("{}: transaction {} names the unknown participant '{}'; aborting it", localMember, txId,
+                LOG.info("{}: transaction {} names the unknown participant '{}'; aborting it", localMember, txId,
                     part.getKey());
                 return false;
             }
