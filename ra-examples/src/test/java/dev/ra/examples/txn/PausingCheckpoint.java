@@ -45,7 +45,8 @@ final class PausingCheckpoint implements DriverCheckpoint
     @Override
     public void reached(final String checkpoint, final String txId)
     {
-        if (!armed.compareAndSet(checkpoint, null))
+        final String current = armed.get();
+        if (!checkpoint.equals(current) || !armed.compareAndSet(current, null))
         {
             return;
         }
