@@ -170,9 +170,10 @@ public final class DriverHost implements Consumer<Object>, AutoCloseable
         private void run()
         {
             LOG.info("transfer driver for epoch {} started", epoch);
+            TransferDriver driver = null;
             try
             {
-                final TransferDriver driver = factory.get();
+                driver = factory.get();
                 while (!stopped && driver.isCurrent())
                 {
                     driver.runOnce();
@@ -186,9 +187,14 @@ public final class DriverHost implements Consumer<Object>, AutoCloseable
             }
             catch (final RuntimeException ex)
             {
-                if (!stopped)
+                // A member that stopped (its node shuts down) ends its driver on the way: expected, no warning.
+                if (stopped || null == driver || !driver.isCurrent())
                 {
-                    LOG.warn("transfer driver for epoch {} failed", epoch, ex);
+                    LOG.debug("transfer driver for epoch {} ended by a failure after it was superseded", epoch, ex);
+                }
+                else
+                {
+                    LOG.warn("transfer driver for epoch {} failed; the next transaction begun restarts it", epoch, ex);
                 }
             }
             LOG.info("transfer driver for epoch {} ended", epoch);

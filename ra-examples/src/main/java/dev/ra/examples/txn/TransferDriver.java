@@ -3,6 +3,7 @@ package dev.ra.examples.txn;
 import dev.ra.RaSystem;
 import dev.ra.RaftRole;
 import dev.ra.ServerId;
+import dev.ra.UnknownServerException;
 import dev.ra.examples.support.ClusterClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,6 +73,10 @@ public final class TransferDriver
         {
             return system.isRunning(localMember) && system.overview(localMember).role() == RaftRole.LEADER &&
                 system.<CoordinatorState, Long>localQuery(localMember, CoordinatorState::epoch).result() == epoch;
+        }
+        catch (final UnknownServerException ex)
+        {
+            return false;
         }
         catch (final RuntimeException ex)
         {
