@@ -4,8 +4,8 @@ import dev.ra.ProcessRef;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +18,9 @@ import java.util.Set;
  */
 final class LatchModel
 {
-    private final Map<String, ModelLatch> latches = new HashMap<>();
-    private final Map<String, ModelBarrier> barriers = new HashMap<>();
+    // Insertion-ordered, as the machine's maps are: a process down at several barriers is told in that order.
+    private final Map<String, ModelLatch> latches = new LinkedHashMap<>();
+    private final Map<String, ModelBarrier> barriers = new LinkedHashMap<>();
     private final List<Sent> sent = new ArrayList<>();
 
     /**
