@@ -59,13 +59,16 @@ public sealed interface CoordinatorCommand
      *
      * @param txId   of the transaction.
      * @param commit true to commit, false to abort.
+     * @param reason of an abort, for the client (which participant refused and why, or the failover); empty for a
+     *               commit.
      */
-    record Decide(String txId, boolean commit) implements CoordinatorCommand
+    record Decide(String txId, boolean commit, String reason) implements CoordinatorCommand
     {
-        /** Checks the id. */
+        /** Checks the id and the reason. */
         public Decide
         {
             Names.require(txId, "transaction id");
+            Objects.requireNonNull(reason, "reason");
         }
     }
 

@@ -99,7 +99,7 @@ public final class CoordinatorMachine implements StateMachine<CoordinatorCommand
                 return cursorPolicy.result(meta, state, existing.phase(), List.of());
             }
             final CoordinatorState next = state.withTransaction(begin.txId(),
-                new Transaction(begin.legs(), state.epoch(), Phase.PREPARING, begin.client()));
+                new Transaction(begin.legs(), state.epoch(), Phase.PREPARING, begin.client(), ""));
             return cursorPolicy.result(meta, next, Phase.PREPARING, wakeDriver(state));
         }
         if (command instanceof CoordinatorCommand.Decide decide)
@@ -110,8 +110,8 @@ public final class CoordinatorMachine implements StateMachine<CoordinatorCommand
                 return cursorPolicy.result(meta, state, null == tx ? null : tx.phase(), List.of());
             }
             final Phase decision = decide.commit() ? Phase.COMMITTING : Phase.ABORTING;
-            return cursorPolicy.result(meta, state.withTransaction(decide.txId(), tx.in(decision)), decision,
-                List.of());
+            final CoordinatorState next = state.withTransaction(decide.txId(), tx.decided(decision, decide.reason()));
+            return cursorPolicy.result(meta, next, decision, List.of());
         }
         if (command instanceof CoordinatorCommand.Finish finish)
         {
@@ -121,8 +121,9 @@ public final class CoordinatorMachine implements StateMachine<CoordinatorCommand
                 return cursorPolicy.result(meta, state, null == tx ? null : tx.phase(), List.of());
             }
             final Phase end = tx.phase().commits() ? Phase.COMMITTED : Phase.ABORTED;
+            final TransferFinished finished = new TransferFinished(finish.txId(), end.commits(), tx.reason());
             return cursorPolicy.result(meta, state.withTransaction(finish.txId(), tx.in(end)), end,
-                List.of(new Effect.SendMsg(tx.client(), new TransferFinished(finish.txId(), end.commits()))));
+                List.of(new Effect.SendMsg(tx.client(), finished)));
         }
         // Unreachable while CoordinatorCommand is sealed; CoordinatorMachineTest checks every permitted type.
         throw new IllegalStateException("unhandled command " + command);

@@ -11,15 +11,17 @@ import java.util.Objects;
  * @param epoch  of the driver that was current when it began (see {@link CoordinatorMachine}).
  * @param phase  where it stands.
  * @param client process told when it ends.
+ * @param reason why it aborts, once the decision is to abort; empty otherwise.
  */
-public record Transaction(List<Leg> legs, long epoch, Phase phase, ProcessRef client)
+public record Transaction(List<Leg> legs, long epoch, Phase phase, ProcessRef client, String reason)
 {
-    /** Checks that the legs, phase and client are not null. */
+    /** Checks that the legs, phase, client and reason are not null. */
     public Transaction
     {
         Objects.requireNonNull(legs, "legs");
         Objects.requireNonNull(phase, "phase");
         Objects.requireNonNull(client, "client");
+        Objects.requireNonNull(reason, "reason");
     }
 
     /**
@@ -28,6 +30,16 @@ public record Transaction(List<Leg> legs, long epoch, Phase phase, ProcessRef cl
      */
     public Transaction in(final Phase next)
     {
-        return new Transaction(legs, epoch, next, client);
+        return new Transaction(legs, epoch, next, client, reason);
+    }
+
+    /**
+     * @param decision  {@link Phase#COMMITTING} or {@link Phase#ABORTING}.
+     * @param why       the decision, for an abort.
+     * @return this transaction with its decision.
+     */
+    public Transaction decided(final Phase decision, final String why)
+    {
+        return new Transaction(legs, epoch, decision, client, decision.commits() ? "" : why);
     }
 }

@@ -91,12 +91,12 @@ public final class TransferClient
                     POLL_MS)));
                 if (null != done)
                 {
-                    return new TransferResult(txId, done.committed());
+                    return new TransferResult(txId, done.committed(), done.reason());
                 }
                 final Optional<Transaction> tx = transaction(txId);
                 if (tx.isPresent() && tx.get().phase().isFinal())
                 {
-                    return new TransferResult(txId, tx.get().phase().commits());
+                    return new TransferResult(txId, tx.get().phase().commits(), tx.get().reason());
                 }
             }
             throw new RaTimeoutException("transfer " + txId + " (" + from + " -> " + to + ", " + amount +

@@ -27,6 +27,8 @@ public final class TransferDriver
     private static final Logger LOG = LoggerFactory.getLogger(TransferDriver.class);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(2);
+    private static final String PRESUMED_ABORT =
+        "the coordinator failed over before deciding (presumed abort: the prepares may be incomplete)";
 
     private final RaSystem system;
     private final ServerId localMember;
@@ -115,12 +117,12 @@ public final class TransferDriver
                 return;
             }
             // A transaction begun under an earlier driver lost the one that was collecting its votes: presumed abort.
-            final boolean commit = tx.epoch() == epoch && prepareAll(txId, tx.legs());
+            final String refusal = tx.epoch() == epoch ? prepareAll(txId, tx.legs()) : PRESUMED_ABORT;
             if (tx.epoch() == epoch)
             {
                 checkpoint.reached(DriverCheckpoint.AFTER_PREPARE, txId);
             }
-            phase = coordinator.command(new CoordinatorCommand.Decide(txId, commit), true);
+            phase = coordinator.command(new CoordinatorCommand.Decide(txId, refusal.isEmpty(), refusal), true);
             checkpoint.reached(DriverCheckpoint.AFTER_DECISION, txId);
         }
         for (final Map.Entry<String, List<Change>> part : byParticipant(tx.legs()).entrySet())
@@ -144,9 +146,9 @@ public final class TransferDriver
     /**
      * Ask every participant to prepare its part, stopping at the first no.
      *
-     * @return true if every participant voted yes.
+     * @return empty if every participant voted yes, else why the transaction must abort.
      */
-    private boolean prepareAll(final String txId, final List<Leg> legs)
+    private String prepareAll(final String txId, final List<Leg> legs)
     {
         for (final Map.Entry<String, List<Change>> part : byParticipant(legs).entrySet())
         {
@@ -155,7 +157,7 @@ public final class TransferDriver
             {
                 LOG.info("{}: transaction {} names the unknown participant '{}'; aborting it", localMember, txId,
                     part.getKey());
-                return false;
+                return "participant '" + part.getKey() + "' is unknown to the coordinator";
             }
             final Vote vote;
             try
@@ -165,14 +167,14 @@ public final class TransferDriver
             catch (final RuntimeException ex)
             {
                 LOG.debug("{}: participant {} did not vote on {}; aborting it", localMember, part.getKey(), txId, ex);
-                return false;
+                return "participant '" + part.getKey() + "' did not vote: " + ex.getMessage();
             }
             if (!vote.yes())
             {
-                return false;
+                return "participant '" + part.getKey() + "' voted no: " + vote.reason();
             }
         }
-        return true;
+        return "";
     }
 
     private static Map<String, List<Change>> byParticipant(final List<Leg> legs)

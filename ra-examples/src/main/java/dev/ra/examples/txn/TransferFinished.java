@@ -6,7 +6,8 @@ package dev.ra.examples.txn;
  *
  * @param txId      of the transaction.
  * @param committed true if it committed, false if it aborted.
+ * @param reason    why it aborted; empty if it committed.
  */
-public record TransferFinished(String txId, boolean committed)
+public record TransferFinished(String txId, boolean committed, String reason)
 {
 }

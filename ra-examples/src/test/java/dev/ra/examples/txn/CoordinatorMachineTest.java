@@ -54,7 +54,7 @@ class CoordinatorMachineTest
         assertThat(begin.reply()).isEqualTo(Phase.PREPARING);
         assertThat(begin.effects()).containsExactly(
             new Effect.ModCall(CoordinatorMachine.DEFAULT_HANDLER, new DriverSignal(LOCAL, 1)));
-        assertThat(log.state().transaction("t1")).isEqualTo(new Transaction(LEGS, 1, Phase.PREPARING, CLIENT));
+        assertThat(log.state().transaction("t1")).isEqualTo(new Transaction(LEGS, 1, Phase.PREPARING, CLIENT, ""));
         assertThat(log.apply(new CoordinatorCommand.Begin("t1", LEGS, CLIENT)).effects()).as("a retry").isEmpty();
     }
 
@@ -65,15 +65,17 @@ class CoordinatorMachineTest
         assertThat(log.apply(new CoordinatorCommand.Finish("t1")).reply()).as("no decision yet")
             .isEqualTo(Phase.PREPARING);
 
-        assertThat(log.apply(new CoordinatorCommand.Decide("t1", false)).reply()).isEqualTo(Phase.ABORTING);
-        assertThat(log.apply(new CoordinatorCommand.Decide("t1", true)).reply()).isEqualTo(Phase.ABORTING);
+        assertThat(log.apply(new CoordinatorCommand.Decide("t1", false, "no money")).reply())
+            .isEqualTo(Phase.ABORTING);
+        assertThat(log.apply(new CoordinatorCommand.Decide("t1", true, "")).reply()).isEqualTo(Phase.ABORTING);
         final var finish = log.apply(new CoordinatorCommand.Finish("t1"));
 
         assertThat(finish.reply()).isEqualTo(Phase.ABORTED);
-        assertThat(finish.effects()).containsExactly(new Effect.SendMsg(CLIENT, new TransferFinished("t1", false)));
+        assertThat(finish.effects()).containsExactly(new Effect.SendMsg(CLIENT,
+            new TransferFinished("t1", false, "no money")));
         assertThat(log.apply(new CoordinatorCommand.Finish("t1")).effects()).isEmpty();
         assertThat(log.state().unfinished()).isEmpty();
-        assertThat(log.apply(new CoordinatorCommand.Decide("t2", true)).reply()).isNull();
+        assertThat(log.apply(new CoordinatorCommand.Decide("t2", true, "")).reply()).isNull();
     }
 
     @Test
@@ -93,7 +95,7 @@ class CoordinatorMachineTest
     void shouldHandleEveryCommandType()
     {
         final List<CoordinatorCommand> samples = List.of(new CoordinatorCommand.Claim(LOCAL),
-            new CoordinatorCommand.Begin("t", LEGS, CLIENT), new CoordinatorCommand.Decide("t", true),
+            new CoordinatorCommand.Begin("t", LEGS, CLIENT), new CoordinatorCommand.Decide("t", true, ""),
             new CoordinatorCommand.Finish("t"));
         final Set<Class<?>> covered = samples.stream().map(Object::getClass).collect(Collectors.toSet());
 
@@ -108,7 +110,7 @@ class CoordinatorMachineTest
         final Gen<Object> payload = Gen.frequency(
             Gen.weight(1, Gen.constant(new CoordinatorCommand.Claim(LOCAL))),
             Gen.weight(3, ids.map(id -> new CoordinatorCommand.Begin(id, LEGS, CLIENT))),
-            Gen.weight(3, c -> new CoordinatorCommand.Decide(ids.next(c), Gen.booleans().next(c))),
+            Gen.weight(3, c -> new CoordinatorCommand.Decide(ids.next(c), Gen.booleans().next(c), "why")),
             Gen.weight(3, ids.map(CoordinatorCommand.Finish::new)),
             Gen.weight(1, Pools.roles()));
         final Gen<List<Input>> inputs = Pools.inputs(payload).list(0, 40);

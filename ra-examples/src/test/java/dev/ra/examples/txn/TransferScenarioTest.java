@@ -87,8 +87,12 @@ class TransferScenarioTest
         attempts.add(transfer(ALICE, new AccountRef(BANK_B, "nobody"), 10));
         final TransferAudit.Attempt unknownBank = transfer(ALICE, new AccountRef("no-such-bank", "carol"), 10);
 
+        assertThat(attempts).extracting(a -> a.result().reason()).containsExactly("",
+            "participant 'bank-b' voted no: account 'bob' has 130 available, the transaction debits 500",
+            "participant 'bank-b' voted no: no account 'nobody'");
         assertThat(attempts).extracting(a -> a.result().committed()).containsExactly(true, false, false);
-        assertThat(unknownBank.result().committed()).isFalse();
+        assertThat(unknownBank.result()).extracting(TransferResult::committed, TransferResult::reason)
+            .containsExactly(false, "participant 'no-such-bank' is unknown to the coordinator");
         assertThat(banks.get(BANK_A).account("alice").orElseThrow()).isEqualTo(new Account(70, 0));
         assertThat(banks.get(BANK_B).account("bob").orElseThrow()).isEqualTo(new Account(130, 0));
         TransferAudit.check(transfers, banks, ACCOUNTS, attempts, 200);
@@ -107,7 +111,9 @@ class TransferScenarioTest
         world.killLeader();
 
         final TransferAudit.Attempt attempt = pending.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        assertThat(attempt.result()).as("presumed abort").isEqualTo(new TransferResult(txId, false));
+        assertThat(attempt.result()).extracting(TransferResult::txId, TransferResult::committed).as("presumed abort")
+            .containsExactly(txId, false);
+        assertThat(attempt.result().reason()).contains("presumed abort");
         TransferAudit.check(transfers, banks, ACCOUNTS, List.of(attempt), 200);
         assertThat(banks.get(BANK_A).account("alice").orElseThrow()).isEqualTo(new Account(100, 0));
     }
@@ -125,7 +131,7 @@ class TransferScenarioTest
         world.killLeader();
 
         final TransferAudit.Attempt attempt = pending.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        assertThat(attempt.result()).isEqualTo(new TransferResult(txId, true));
+        assertThat(attempt.result()).isEqualTo(new TransferResult(txId, true, ""));
         TransferAudit.check(transfers, banks, ACCOUNTS, List.of(attempt), 200);
         assertThat(banks.get(BANK_B).account("bob").orElseThrow()).isEqualTo(new Account(140, 0));
     }
