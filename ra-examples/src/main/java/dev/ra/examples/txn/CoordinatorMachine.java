@@ -1,0 +1,170 @@
+package dev.ra.examples.txn;
+
+import dev.ra.ApplyResult;
+import dev.ra.CommandMeta;
+import dev.ra.Effect;
+import dev.ra.InitArgs;
+import dev.ra.RaftRole;
+import dev.ra.ServerId;
+import dev.ra.StateMachine;
+import dev.ra.examples.support.ReleaseCursorPolicy;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The coordinator of two-phase commit across clusters, as a replicated log of each transaction's begin, decision and
+ * end. The work of talking to the participants is done by a {@link TransferDriver} on the leader's node; this machine
+ * only records what the driver may rely on after a crash.
+ *
+ * <p><b>Protocol.</b>
+ * <ol>
+ *   <li>A client logs {@link CoordinatorCommand.Begin} with the legs; the transaction is PREPARING and remembers the
+ *       current driver EPOCH.</li>
+ *   <li>The driver asks each participant to prepare its legs. If all vote yes it logs
+ *       {@link CoordinatorCommand.Decide} commit, otherwise abort. The decision is the commit point: once logged,
+ *       it is final (the first decision wins).</li>
+ *   <li>The driver tells each participant the decision (commit or abort, idempotent), then logs
+ *       {@link CoordinatorCommand.Finish}; the client gets {@link TransferFinished}.</li>
+ * </ol>
+ *
+ * <p><b>Failover.</b> On becoming leader a member appends {@link CoordinatorCommand.Claim}; when applied, its log index
+ * is the new epoch and the leader's node is asked ({@link Effect.ModCall} with {@link DriverSignal}) to run a driver
+ * for it. That driver resumes every unfinished transaction: a logged decision is re-sent to the participants (they
+ * apply it once); a transaction still PREPARING from an OLDER epoch is aborted (presumed abort), because the driver
+ * that was asking for votes is gone and its prepares may be half done. Participants that voted yes keep their
+ * reservations in their own replicated state until then, so nothing is lost and nothing stays reserved once a driver
+ * runs again. A driver that was replaced but still runs (a paused process) cannot do harm: its decision loses to the
+ * one already logged, and participants refuse to prepare a transaction they were told to abort.
+ *
+ * <p>This machine instance is per node and knows its local member, like
+ * {@link dev.ra.examples.leader.FollowTheLeaderMachine}.
+ */
+public final class CoordinatorMachine implements StateMachine<CoordinatorCommand, CoordinatorState>
+{
+    /** The default name of the {@link Effect.ModCall} handler that runs drivers ({@link DriverHost}). */
+    public static final String DEFAULT_HANDLER = "dev.ra.examples.txn.driver";
+    /** Named query: the {@link Transaction} of an id (argument: the id), or null. */
+    public static final String TRANSACTION = "transaction";
+
+    private final ServerId localServer;
+    private final String handler;
+    private final ReleaseCursorPolicy cursorPolicy;
+
+    /**
+     * A machine for the member {@code localServer}, with the {@link #DEFAULT_HANDLER} and a default cursor policy.
+     *
+     * @param localServer the member of the coordinator cluster on this node (any member, on a node hosting none).
+     */
+    public CoordinatorMachine(final ServerId localServer)
+    {
+        this(localServer, DEFAULT_HANDLER, ReleaseCursorPolicy.defaults());
+    }
+
+    /**
+     * A machine with every setting explicit.
+     *
+     * @param localServer  the member of the coordinator cluster on this node.
+     * @param handler      name under which the {@link DriverHost} is registered for {@link Effect.ModCall}.
+     * @param cursorPolicy deciding when to emit a release cursor.
+     */
+    public CoordinatorMachine(final ServerId localServer, final String handler, final ReleaseCursorPolicy cursorPolicy)
+    {
+        this.localServer = Objects.requireNonNull(localServer, "localServer");
+        this.handler = Objects.requireNonNull(handler, "handler");
+        this.cursorPolicy = Objects.requireNonNull(cursorPolicy, "cursorPolicy");
+    }
+
+    @Override
+    public CoordinatorState init(final InitArgs args)
+    {
+        return CoordinatorState.EMPTY;
+    }
+
+    @Override
+    public ApplyResult<CoordinatorState> apply(
+        final CommandMeta meta, final CoordinatorCommand command, final CoordinatorState state)
+    {
+        if (command instanceof CoordinatorCommand.Claim claim)
+        {
+            final CoordinatorState next = state.withDriver(claim.leader(), meta.index());
+            return cursorPolicy.result(meta, next, meta.index(),
+                List.of(new Effect.ModCall(handler, new DriverSignal(claim.leader(), meta.index()))));
+        }
+        if (command instanceof CoordinatorCommand.Begin begin)
+        {
+            final Transaction existing = state.transaction(begin.txId());
+            if (null != existing)
+            {
+                return cursorPolicy.result(meta, state, existing.phase(), List.of());
+            }
+            final CoordinatorState next = state.withTransaction(begin.txId(),
+                new Transaction(begin.legs(), state.epoch(), Phase.PREPARING, begin.client(), ""));
+            return cursorPolicy.result(meta, next, Phase.PREPARING, wakeDriver(state));
+        }
+        if (command instanceof CoordinatorCommand.Decide decide)
+        {
+            final Transaction tx = state.transaction(decide.txId());
+            if (null == tx || tx.phase().isDecided())
+            {
+                return cursorPolicy.result(meta, state, null == tx ? null : tx.phase(), List.of());
+            }
+            final Phase decision = decide.commit() ? Phase.COMMITTING : Phase.ABORTING;
+            final CoordinatorState next = state.withTransaction(decide.txId(), tx.decided(decision, decide.reason()));
+            return cursorPolicy.result(meta, next, decision, List.of());
+        }
+        if (command instanceof CoordinatorCommand.Finish finish)
+        {
+            final Transaction tx = state.transaction(finish.txId());
+            if (null == tx || !tx.phase().isDecided() || tx.phase().isFinal())
+            {
+                return cursorPolicy.result(meta, state, null == tx ? null : tx.phase(), List.of());
+            }
+            final Phase end = tx.phase().commits() ? Phase.COMMITTED : Phase.ABORTED;
+            final TransferFinished finished = new TransferFinished(finish.txId(), end.commits(), tx.reason());
+            return cursorPolicy.result(meta, state.withTransaction(finish.txId(), tx.in(end)), end,
+                List.of(new Effect.SendMsg(tx.client(), finished)));
+        }
+        // Unreachable while CoordinatorCommand is sealed; CoordinatorMachineTest checks every permitted type.
+        throw new IllegalStateException("unhandled command " + command);
+    }
+
+    @Override
+    public List<Effect> stateEnter(final RaftRole role, final CoordinatorState state)
+    {
+        return role == RaftRole.LEADER ? List.of(new Effect.Append(new CoordinatorCommand.Claim(localServer))) :
+            List.of();
+    }
+
+    /**
+     * The named query {@link #TRANSACTION}, which works from any node.
+     */
+    @Override
+    public Object query(final String name, final Object argument, final CoordinatorState state)
+    {
+        if (!TRANSACTION.equals(name))
+        {
+            throw new IllegalArgumentException("CoordinatorMachine declares the query '" + TRANSACTION + "', not '" +
+                name + "'");
+        }
+        if (!(argument instanceof String txId))
+        {
+            throw new IllegalArgumentException("CoordinatorMachine query '" + name +
+                "' takes a transaction id (a string), got " + argument);
+        }
+        return state.transaction(txId);
+    }
+
+    @Override
+    public Map<String, Object> overview(final CoordinatorState state)
+    {
+        return Map.of("driver", String.valueOf(state.driver()), "epoch", state.epoch(),
+            "unfinished", state.unfinished().size());
+    }
+
+    private List<Effect> wakeDriver(final CoordinatorState state)
+    {
+        return null == state.driver() ? List.of() :
+            List.of(new Effect.ModCall(handler, new DriverSignal(state.driver(), state.epoch())));
+    }
+}

@@ -1,0 +1,64 @@
+package dev.ra.examples.txn;
+
+import dev.ra.ServerId;
+import dev.ra.examples.support.CursorTracked;
+import dev.ra.examples.support.Persistent;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The state of the {@link CoordinatorMachine}.
+ *
+ * @param driver       the member whose claim was applied last ({@code null} before the first): its node runs the
+ *                     driver.
+ * @param epoch        log index of that claim; 0 before the first.
+ * @param transactions by id, in the order they began.
+ * @param cursorIndex  log index of the last release cursor (see {@link CursorTracked}).
+ */
+public record CoordinatorState(ServerId driver, long epoch, Map<String, Transaction> transactions, long cursorIndex)
+    implements CursorTracked<CoordinatorState>
+{
+    /** Nothing yet. */
+    public static final CoordinatorState EMPTY = new CoordinatorState(null, 0, Map.of(), 0);
+
+    /** Checks that {@code transactions} is not null. */
+    public CoordinatorState
+    {
+        Objects.requireNonNull(transactions, "transactions");
+    }
+
+    /**
+     * @param txId of a transaction.
+     * @return it, or {@code null} if it never began.
+     */
+    public Transaction transaction(final String txId)
+    {
+        return transactions.get(txId);
+    }
+
+    /**
+     * @return the ids of the transactions that have not ended, in the order they began.
+     */
+    public List<String> unfinished()
+    {
+        return transactions.entrySet().stream().filter(e -> !e.getValue().phase().isFinal()).map(Map.Entry::getKey)
+            .toList();
+    }
+
+    CoordinatorState withTransaction(final String txId, final Transaction transaction)
+    {
+        return new CoordinatorState(driver, epoch, Persistent.put(transactions, txId, transaction), cursorIndex);
+    }
+
+    CoordinatorState withDriver(final ServerId leader, final long claimEpoch)
+    {
+        return new CoordinatorState(leader, claimEpoch, transactions, cursorIndex);
+    }
+
+    @Override
+    public CoordinatorState withCursorIndex(final long index)
+    {
+        return new CoordinatorState(driver, epoch, transactions, index);
+    }
+}

@@ -1,0 +1,82 @@
+package dev.ra.examples.txn;
+
+import dev.ra.examples.support.CursorTracked;
+import dev.ra.examples.support.Persistent;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The state of the {@link ParticipantMachine}.
+ *
+ * @param accounts    by name.
+ * @param prepared    changes of the prepared (undecided) transactions, by transaction id.
+ * @param decided     final status (COMMITTED or ABORTED) of every transaction decided here, by id.
+ * @param cursorIndex log index of the last release cursor (see {@link CursorTracked}).
+ */
+public record ParticipantState(Map<String, Account> accounts, Map<String, List<Change>> prepared,
+    Map<String, TxStatus> decided, long cursorIndex) implements CursorTracked<ParticipantState>
+{
+    /** No accounts, no transactions. */
+    public static final ParticipantState EMPTY = new ParticipantState(Map.of(), Map.of(), Map.of(), 0);
+
+    /** Checks that the maps are not null. */
+    public ParticipantState
+    {
+        Objects.requireNonNull(accounts, "accounts");
+        Objects.requireNonNull(prepared, "prepared");
+        Objects.requireNonNull(decided, "decided");
+    }
+
+    /**
+     * @param name of the account.
+     * @return the account, or {@code null} if it does not exist.
+     */
+    public Account account(final String name)
+    {
+        return accounts.get(name);
+    }
+
+    /**
+     * @param txId of a transaction.
+     * @return what this participant knows of it.
+     */
+    public TxStatus status(final String txId)
+    {
+        if (prepared.containsKey(txId))
+        {
+            return TxStatus.PREPARED;
+        }
+        return decided.getOrDefault(txId, TxStatus.UNKNOWN);
+    }
+
+    /**
+     * @return the money held by every account, reservations included.
+     */
+    public long total()
+    {
+        return accounts.values().stream().mapToLong(Account::total).sum();
+    }
+
+    ParticipantState withAccount(final String name, final Account account)
+    {
+        return new ParticipantState(Persistent.put(accounts, name, account), prepared, decided, cursorIndex);
+    }
+
+    ParticipantState withPrepared(final String txId, final List<Change> changes)
+    {
+        return new ParticipantState(accounts, Persistent.put(prepared, txId, changes), decided, cursorIndex);
+    }
+
+    ParticipantState withDecided(final String txId, final TxStatus status)
+    {
+        return new ParticipantState(accounts, Persistent.remove(prepared, txId), Persistent.put(decided, txId, status),
+            cursorIndex);
+    }
+
+    @Override
+    public ParticipantState withCursorIndex(final long index)
+    {
+        return new ParticipantState(accounts, prepared, decided, index);
+    }
+}

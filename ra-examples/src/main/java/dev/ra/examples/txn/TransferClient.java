@@ -1,0 +1,140 @@
+package dev.ra.examples.txn;
+
+import dev.ra.RaException;
+import dev.ra.RaProcess;
+import dev.ra.RaSystem;
+import dev.ra.RaTimeoutException;
+import dev.ra.ServerId;
+import dev.ra.examples.support.ClusterClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The typed client of two-phase transfers: money moves between accounts held by different participant clusters, all
+ * or nothing. Thread-safe; blocking calls; works from any node that can reach the coordinator cluster, including one
+ * hosting no member.
+ *
+ * <p>A transfer logs its begin (retried safely: the client chose the transaction id) and waits for the coordinator to
+ * finish it, by message and by polling the coordinator's log, since a message may be lost with a failed leader.
+ */
+public final class TransferClient
+{
+    private static final long POLL_MS = 250;
+
+    private final ClusterClient coordinator;
+
+    /**
+     * @param system      to send calls through and spawn the waiting process on; if it does not know the coordinator
+     *                    cluster yet, the client registers it there.
+     * @param coordinator members of the coordinator cluster.
+     */
+    public TransferClient(final RaSystem system, final List<ServerId> coordinator)
+    {
+        this(new ClusterClient(system, coordinator));
+        system.cluster(coordinator.get(0).name(), new CoordinatorMachine(coordinator.get(0)), Object.class,
+            coordinator);
+    }
+
+    /**
+     * @param coordinator client of the coordinator cluster, with its own timeouts; its system must know the cluster.
+     */
+    public TransferClient(final ClusterClient coordinator)
+    {
+        this.coordinator = Objects.requireNonNull(coordinator, "coordinator");
+    }
+
+    /**
+     * Move {@code amount} from one account to another, all or nothing.
+     *
+     * @param from    account to debit.
+     * @param to      account to credit.
+     * @param amount  at least 1.
+     * @param timeout of the wait for the outcome.
+     * @return committed (the money moved) or aborted (nothing changed: no such account, not enough money, or the
+     *         coordinator failed before deciding).
+     * @throws RaTimeoutException if the outcome is not known in time; the transfer still ends all or nothing, and
+     *                            {@link #transaction} tells how, later.
+     */
+    public TransferResult transfer(final AccountRef from, final AccountRef to, final long amount,
+        final Duration timeout)
+    {
+        if (amount < 1)
+        {
+            throw new IllegalArgumentException("transfer " + from + " -> " + to + ": amount must be >= 1, got " +
+                amount);
+        }
+        final String txId = UUID.randomUUID().toString();
+        final List<Leg> legs = List.of(new Leg(from.participant(), from.account(), -amount),
+            new Leg(to.participant(), to.account(), amount));
+        final CompletableFuture<TransferFinished> finished = new CompletableFuture<>();
+        final RaProcess client = coordinator.system().spawn(message ->
+        {
+            if (message instanceof TransferFinished done && done.txId().equals(txId))
+            {
+                finished.complete(done);
+            }
+        });
+        try
+        {
+            coordinator.<Phase>command(new CoordinatorCommand.Begin(txId, legs, client.ref()), true);
+            final long deadline = System.nanoTime() + timeout.toNanos();
+            for (long remaining = timeout.toNanos(); remaining > 0; remaining = deadline - System.nanoTime())
+            {
+                final TransferFinished done = next(finished, Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(
+                    POLL_MS)));
+                if (null != done)
+                {
+                    return new TransferResult(txId, done.committed(), done.reason());
+                }
+                final Optional<Transaction> tx = transaction(txId);
+                if (tx.isPresent() && tx.get().phase().isFinal())
+                {
+                    return new TransferResult(txId, tx.get().phase().commits(), tx.get().reason());
+                }
+            }
+            throw new RaTimeoutException("transfer " + txId + " (" + from + " -> " + to + ", " + amount +
+                ") did not end within " + timeout);
+        }
+        finally
+        {
+            client.close();
+        }
+    }
+
+    /**
+     * @param txId of a transfer.
+     * @return its transaction in the coordinator's log, linearizably, or empty if it never began.
+     */
+    public Optional<Transaction> transaction(final String txId)
+    {
+        return Optional.ofNullable(coordinator.namedQuery(CoordinatorMachine.TRANSACTION, txId, true));
+    }
+
+    private static TransferFinished next(final CompletableFuture<TransferFinished> finished, final long nanos)
+    {
+        try
+        {
+            return finished.get(nanos, TimeUnit.NANOSECONDS);
+        }
+        catch (final TimeoutException ex)
+        {
+            return null;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new RaException("interrupted while waiting for a transfer", ex);
+        }
+        catch (final ExecutionException ex)
+        {
+            throw new IllegalStateException("unexpected failure of a transfer message", ex);
+        }
+    }
+}
