@@ -1,0 +1,160 @@
+package dev.ra.admin;
+
+import dev.ra.ServerId;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The members of other nodes as those nodes' own admin endpoints report them ({@code GET /status?scope=local}),
+ * fetched in the background: {@link #refresh()} starts at most one request per peer at a time and never waits, and
+ * {@link #reported} gives what was last heard if it is fresh (a peer that stops answering is soon not believed).
+ */
+final class PeerStatuses implements AutoCloseable
+{
+    private static final long FRESH_NANOS = Duration.ofSeconds(3).toNanos();
+    private static final List<String> FIELDS = List.of("role", "term", "leader", "commitIndex", "lastApplied",
+        "lastIndex");
+
+    private final Map<String, URI> peers;
+    private final String token;
+    private final Duration timeout;
+    private final Map<String, AtomicBoolean> inFlight = new ConcurrentHashMap<>();
+    private final Map<ServerId, Heard> heard = new ConcurrentHashMap<>();
+    private final ExecutorService executor;
+    private final HttpClient client;
+
+    private record Heard(Map<String, Object> member, long atNanos)
+    {
+    }
+
+    PeerStatuses(final Map<String, URI> peers, final String token, final Duration timeout)
+    {
+        this.peers = Map.copyOf(peers);
+        this.token = token;
+        this.timeout = timeout;
+        if (peers.isEmpty())
+        {
+            executor = null;
+            client = null;
+        }
+        else
+        {
+            executor = Executors.newSingleThreadExecutor(task ->
+            {
+                final Thread thread = new Thread(task, "ra-admin-peers");
+                thread.setDaemon(true);
+                return thread;
+            });
+            client = HttpClient.newBuilder().executor(executor).connectTimeout(timeout).build();
+        }
+        peers.keySet().forEach(node -> inFlight.put(node, new AtomicBoolean()));
+    }
+
+    /**
+     * Ask every peer whose previous answer is not awaited any more.
+     */
+    void refresh()
+    {
+        peers.forEach((node, uri) ->
+        {
+            final AtomicBoolean busy = inFlight.get(node);
+            if (!busy.compareAndSet(false, true))
+            {
+                return;
+            }
+            final HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).GET();
+            if (null != token)
+            {
+                request.header("Authorization", "Bearer " + token);
+            }
+            try
+            {
+                client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
+                    .whenComplete((response, failure) ->
+                    {
+                        busy.set(false);
+                        if (null == failure && response.statusCode() == 200)
+                        {
+                            remember(node, response.body());
+                        }
+                    });
+            }
+            catch (final RuntimeException ex)
+            {
+                // Closed, or the request was refused before it left: the peer stays unheard.
+                busy.set(false);
+            }
+        });
+    }
+
+    /**
+     * Keep the numbers of a peer's members from its status; a malformed answer is ignored.
+     */
+    private void remember(final String node, final String body)
+    {
+        try
+        {
+            if (!(JsonReader.read(body) instanceof Map<?, ?> status) ||
+                !(status.get("servers") instanceof List<?> servers))
+            {
+                return;
+            }
+            final long now = System.nanoTime();
+            for (final Object item : servers)
+            {
+                if (item instanceof Map<?, ?> server && server.get("id") instanceof String id)
+                {
+                    final ServerId serverId = ServerId.parse(id);
+                    if (!node.equals(serverId.node()))
+                    {
+                        continue;
+                    }
+                    final Map<String, Object> member = new LinkedHashMap<>();
+                    for (final String field : FIELDS)
+                    {
+                        member.put(field, server.get(field));
+                    }
+                    heard.put(serverId, new Heard(member, now));
+                }
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            // Not the status of an admin endpoint: nothing is believed from it.
+        }
+    }
+
+    /**
+     * @param member on another node.
+     * @return its role, term, leader, commit index, last applied and last index as its node last reported them
+     *         within the last seconds, or null.
+     */
+    Map<String, Object> reported(final ServerId member)
+    {
+        final Heard last = heard.get(member);
+        if (null == last || System.nanoTime() - last.atNanos > FRESH_NANOS)
+        {
+            return null;
+        }
+        return last.member;
+    }
+
+    @Override
+    public void close()
+    {
+        if (null != executor)
+        {
+            executor.shutdownNow();
+        }
+    }
+}
