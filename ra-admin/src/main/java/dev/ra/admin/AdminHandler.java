@@ -229,15 +229,15 @@ final class AdminHandler extends ChannelInboundHandlerAdapter
                     routes.registry.scrape().getBytes(StandardCharsets.UTF_8)));
                 case "/health" ->
                 {
-                    final boolean ready = routes.status.current().ready();
+                    final boolean ready = routes.status.local().ready();
                     send(ctx, keepAlive, head, response(ready ? HttpResponseStatus.OK :
                         HttpResponseStatus.SERVICE_UNAVAILABLE, JSON,
                         ("{\"ready\":" + ready + "}").getBytes(StandardCharsets.UTF_8)));
                 }
                 default ->
                 {
-                    final StatusSource.Snapshot snapshot = routes.status.current();
-                    final String body = "local".equals(scope) ? snapshot.localOnly() : snapshot.full();
+                    final String body = "local".equals(scope) ? routes.status.local().json() :
+                        routes.status.full().json();
                     send(ctx, keepAlive, head, response(HttpResponseStatus.OK, JSON,
                         body.getBytes(StandardCharsets.UTF_8)));
                 }

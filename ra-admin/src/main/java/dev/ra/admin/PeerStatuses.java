@@ -6,9 +6,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -16,12 +18,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The members of other nodes as those nodes' own admin endpoints report them ({@code GET /status?scope=local}),
- * fetched in the background: {@link #refresh()} starts at most one request per peer at a time and never waits, and
- * {@link #reported} gives what was last heard if it is fresh (a peer that stops answering is soon not believed).
+ * fetched in the background: {@link #refresh()} starts at most one request per peer at a time, and
+ * {@link #reported} gives what was last heard if it is fresh. A peer that fails to answer is not believed any more
+ * until it answers again, so that a dead node's last words are never shown as current.
  */
 final class PeerStatuses implements AutoCloseable
 {
-    private static final long FRESH_NANOS = Duration.ofSeconds(3).toNanos();
+    private static final long FRESH_NANOS = Duration.ofSeconds(2).toNanos();
     private static final List<String> FIELDS = List.of("role", "term", "leader", "commitIndex", "lastApplied",
         "lastIndex");
 
@@ -55,16 +58,20 @@ final class PeerStatuses implements AutoCloseable
                 thread.setDaemon(true);
                 return thread;
             });
-            client = HttpClient.newBuilder().executor(executor).connectTimeout(timeout).build();
+            client = HttpClient.newBuilder().executor(executor).connectTimeout(timeout)
+                .version(HttpClient.Version.HTTP_1_1).build();
         }
         peers.keySet().forEach(node -> inFlight.put(node, new AtomicBoolean()));
     }
 
     /**
      * Ask every peer whose previous answer is not awaited any more.
+     *
+     * @return completes when the requests started here are answered or failed.
      */
-    void refresh()
+    CompletableFuture<Void> refresh()
     {
+        final List<CompletableFuture<?>> started = new ArrayList<>();
         peers.forEach((node, uri) ->
         {
             final AtomicBoolean busy = inFlight.get(node);
@@ -79,15 +86,19 @@ final class PeerStatuses implements AutoCloseable
             }
             try
             {
-                client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
+                started.add(client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
                     .whenComplete((response, failure) ->
                     {
-                        busy.set(false);
                         if (null == failure && response.statusCode() == 200)
                         {
                             remember(node, response.body());
                         }
-                    });
+                        else
+                        {
+                            forget(node);
+                        }
+                        busy.set(false);
+                    }));
             }
             catch (final RuntimeException ex)
             {
@@ -95,6 +106,12 @@ final class PeerStatuses implements AutoCloseable
                 busy.set(false);
             }
         });
+        return CompletableFuture.allOf(started.toArray(CompletableFuture[]::new));
+    }
+
+    private void forget(final String node)
+    {
+        heard.keySet().removeIf(member -> node.equals(member.node()));
     }
 
     /**

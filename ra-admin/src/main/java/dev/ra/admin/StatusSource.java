@@ -2,6 +2,9 @@ package dev.ra.admin;
 
 import dev.ra.RaSystem;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /**
@@ -10,21 +13,24 @@ import java.util.function.Predicate;
  */
 final class StatusSource
 {
+    private static final long PEER_WAIT_MILLIS = 300;
+
     private final RaSystem system;
     private final Predicate<String> reachable;
     private final PeerStatuses peers;
     private final long intervalNanos;
-    private Snapshot last;
+    private Snapshot full;
+    private Snapshot local;
 
     /**
      * One status, written out.
      *
-     * @param full      JSON of {@code GET /status}.
-     * @param localOnly JSON of {@code GET /status?scope=local}: this node's servers only (what peers ask for).
-     * @param ready     whether every local server knows a leader.
-     * @param atNanos   when it was taken.
+     * @param json    of {@code GET /status}, or of {@code GET /status?scope=local}: this node's servers only (what
+     *                peers ask for).
+     * @param ready   whether every local server knows a leader.
+     * @param atNanos when it was taken.
      */
-    record Snapshot(String full, String localOnly, boolean ready, long atNanos)
+    record Snapshot(String json, boolean ready, long atNanos)
     {
     }
 
@@ -37,19 +43,50 @@ final class StatusSource
         this.intervalNanos = intervalMillis * 1_000_000L;
     }
 
-    Snapshot current()
+    /**
+     * @return the status with every cluster as this node sees it, members of peers included.
+     */
+    Snapshot full()
     {
         final long now = System.nanoTime();
-        if (null != last && now - last.atNanos < intervalNanos)
+        if (null != full && now - full.atNanos < intervalNanos)
         {
-            return last;
+            return full;
         }
-        peers.refresh();
+        // The peers' numbers and the local ones are taken together, so that the view compares like with like; a slow
+        // peer is not waited for long, and shows what it said last (or nothing) until it answers.
+        try
+        {
+            peers.refresh().get(PEER_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        catch (final ExecutionException | TimeoutException ex)
+        {
+            // Dealt with by PeerStatuses: a failed peer is forgotten, a slow one used once it answers.
+        }
         final NodeStatus status = NodeStatus.take(system, reachable, peers::reported);
+        full = new Snapshot(JsonWriter.write(status.toJson(System.currentTimeMillis())), status.ready(), now);
+        return full;
+    }
+
+    /**
+     * @return the status of this node's servers only, without asking peers: what a peer asks for, and what
+     *         {@code /health} needs.
+     */
+    Snapshot local()
+    {
+        final long now = System.nanoTime();
+        if (null != local && now - local.atNanos < intervalNanos)
+        {
+            return local;
+        }
+        final NodeStatus status = NodeStatus.take(system, reachable, member -> null);
         final Map<String, Object> json = status.toJson(System.currentTimeMillis());
-        final String full = JsonWriter.write(json);
         json.remove("clusters");
-        last = new Snapshot(full, JsonWriter.write(json), status.ready(), now);
-        return last;
+        local = new Snapshot(JsonWriter.write(json), status.ready(), now);
+        return local;
     }
 }

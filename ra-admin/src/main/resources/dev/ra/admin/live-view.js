@@ -132,11 +132,11 @@ function memberRow(member, highest) {
     const fill = el("div");
     fill.style.width = Math.max(0, Math.min(100, 100 * member.lastApplied / highest)).toFixed(1) + "%";
     bar.append(fill);
-    progress.append(bar, el("span", { class: "lag", text: lag > 0 ? `${lag} behind` : "up to date" }));
+    progress.append(bar, el("span", { class: "lag", text: lag > 0 ? `\u2212${lag}` : "\u2713" }));
   } else {
     progress.append(el("span", { class: "source", text: member.up ? "not visible from this node" : "" }));
   }
-  const source = member.source === "local" ? "this node" : member.source;
+  const source = member.source === "local" ? "here" : member.source;
   return el("tr", { "data-member": member.id, "data-role": member.role, "data-source": member.source },
     el("td", {}, el("span", { text: member.id + " " }), el("span", { class: "source", text: source })),
     el("td", {}, el("span", { class: "role", text: member.role })),
@@ -181,22 +181,37 @@ function commitRates(samples) {
   return points;
 }
 
-function drawBars(canvas, buckets, color) {
+// Draw at the canvas's displayed size, so that lines and labels stay sharp.
+function context(canvas) {
+  const ratio = window.devicePixelRatio || 1;
+  const width = Math.max(1, Math.round(canvas.clientWidth * ratio));
+  const height = Math.max(1, Math.round(canvas.clientHeight * ratio));
+  if (canvas.width !== width || canvas.height !== height) {
+    canvas.width = width;
+    canvas.height = height;
+  }
   const g = canvas.getContext("2d");
-  g.clearRect(0, 0, canvas.width, canvas.height);
+  g.setTransform(ratio, 0, 0, ratio, 0, 0);
+  return { g, width: width / ratio, height: height / ratio };
+}
+
+function drawBars(canvas, buckets, color) {
+  const { g, width: w, height: h } = context(canvas);
+  g.clearRect(0, 0, w, h);
   const top = Math.max(1, ...buckets);
-  const width = canvas.width / buckets.length;
+  const width = w / buckets.length;
   g.fillStyle = color;
   buckets.forEach((count, i) => {
-    const height = (canvas.height - 14) * count / top;
-    g.fillRect(i * width + 1, canvas.height - height, Math.max(1, width - 2), height);
+    const height = (h - 14) * count / top;
+    g.fillRect(i * width + 1, h - height, Math.max(1, width - 2), height);
   });
-  label(g, "max " + top);
+  const total = buckets.reduce((a, b) => a + b, 0);
+  label(g, total + " in 5 min, at most " + top + " per 10 s");
 }
 
 function drawLine(canvas, points, color) {
-  const g = canvas.getContext("2d");
-  g.clearRect(0, 0, canvas.width, canvas.height);
+  const { g, width: w, height: h } = context(canvas);
+  g.clearRect(0, 0, w, h);
   if (points.length === 0) {
     label(g, "no data yet");
     return;
@@ -207,8 +222,8 @@ function drawLine(canvas, points, color) {
   g.lineWidth = 1.5;
   g.beginPath();
   points.forEach((p, i) => {
-    const x = canvas.width * (1 - (end - p.time) / HISTORY_MS);
-    const y = canvas.height - (canvas.height - 14) * p.rate / top;
+    const x = w * (1 - (end - p.time) / HISTORY_MS);
+    const y = h - (h - 14) * p.rate / top;
     if (i === 0) {
       g.moveTo(x, y);
     } else {
@@ -221,7 +236,7 @@ function drawLine(canvas, points, color) {
 
 function label(g, text) {
   g.fillStyle = "#5b6470";
-  g.font = "10px sans-serif";
+  g.font = "11px sans-serif";
   g.fillText(text, 4, 11);
 }
 
