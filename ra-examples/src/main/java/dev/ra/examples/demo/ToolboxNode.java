@@ -1,6 +1,7 @@
 package dev.ra.examples.demo;
 
 import dev.ra.RaSystem;
+import dev.ra.admin.AdminServer;
 import dev.ra.ServerId;
 import dev.ra.examples.group.GroupMachine;
 import dev.ra.examples.kv.KvClient;
@@ -39,10 +40,13 @@ import java.util.Map;
  * <pre>
  * sessionlock.grace.ms=2000   grace period of the session lock machine (default 2000)
  * leader.grace.ms=1500        follow-the-leader grace period before a companion starts (default 1500)
+ * admin.port=9090             serve the admin endpoint and live view ({@link AdminServer}) on 127.0.0.1 (0: any port)
+ * admin.peers=n2=http://127.0.0.1:9091/,n3=...   other nodes' admin endpoints, for their members' numbers
  * </pre>
  *
  * <p>As a main class it prints {@code ra> ready <node> <host:port>} once listening and answers commands on standard
- * input, one per line, each answer line starting with {@code ra> }: those of {@link NodeControl} ({@code status},
+ * input, one per line, each answer line starting with {@code ra> }; with {@code admin.port} it first reports
+ * the event {@code admin <url>}. The commands are those of {@link NodeControl} ({@code status},
  * {@code spawn}, {@code close <id>}, {@code stop}) and
  *
  * <pre>
@@ -77,6 +81,7 @@ public final class ToolboxNode implements AutoCloseable
     private final Storage storage;
     private final CompanionHost companionHost;
     private final RaSystem system;
+    private volatile AdminServer admin;
 
     private ToolboxNode(final NodeConfig config, final Duration sessionLockGrace, final Duration leaderGrace,
         final Companion companion)
@@ -132,9 +137,68 @@ public final class ToolboxNode implements AutoCloseable
                 settings.put(arg.substring(0, eq), arg.substring(eq + 1));
             }
         }
-        return new ToolboxNode(NodeConfig.fromArgs(args),
+        final ToolboxNode node = new ToolboxNode(NodeConfig.fromArgs(args),
             Duration.ofMillis(Long.parseLong(settings.getOrDefault("sessionlock.grace.ms", "2000"))),
             Duration.ofMillis(Long.parseLong(settings.getOrDefault("leader.grace.ms", "1500"))), companion);
+        if (settings.containsKey("admin.port"))
+        {
+            try
+            {
+                node.startAdmin(Integer.parseInt(settings.get("admin.port")), peers(settings.get("admin.peers")));
+            }
+            catch (final RuntimeException ex)
+            {
+                node.close();
+                throw ex;
+            }
+        }
+        return node;
+    }
+
+    /**
+     * @param list {@code node=url,node=url}, or null.
+     * @return the admin endpoints by node id.
+     */
+    private static Map<String, String> peers(final String list)
+    {
+        final Map<String, String> peers = new java.util.LinkedHashMap<>();
+        if (null == list || list.isBlank())
+        {
+            return peers;
+        }
+        for (final String entry : list.split(","))
+        {
+            final int eq = entry.indexOf('=');
+            if (eq <= 0)
+            {
+                throw new IllegalArgumentException("admin.peers: expected node=url, got '" + entry + "'");
+            }
+            peers.put(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
+        }
+        return peers;
+    }
+
+    /**
+     * Serve the admin endpoint and live view of this node on loopback ({@link AdminServer}); members on nodes the
+     * transport cannot reach are shown as down.
+     *
+     * @param port  to listen on, 0 for any.
+     * @param peers other nodes' admin endpoints by node id, whose members' numbers the view then shows.
+     * @return the URL of the live view.
+     */
+    public synchronized String startAdmin(final int port, final Map<String, String> peers)
+    {
+        if (null != admin)
+        {
+            throw new IllegalStateException("node " + nodeId + " already serves its admin endpoint at " + admin.url());
+        }
+        final AdminServer.Builder builder = AdminServer.builder().system(system).port(port)
+            .reachability(transport::isReachable);
+        peers.forEach(builder::peer);
+        final AdminServer started = builder.build();
+        started.start();
+        admin = started;
+        return started.url();
     }
 
     /**
@@ -197,6 +261,11 @@ public final class ToolboxNode implements AutoCloseable
     @Override
     public void close()
     {
+        final AdminServer running = admin;
+        if (null != running)
+        {
+            running.close();
+        }
         companionHost.close();
         system.close();
         storage.close();
@@ -229,6 +298,11 @@ public final class ToolboxNode implements AutoCloseable
         Runtime.getRuntime().addShutdownHook(new Thread(node::close, "toolbox-node-shutdown"));
         final NodeControl control = NodeControl.builder(node.system, node::close).output(out)
             .command("kv", node::kvCommand).build();
+        final AdminServer admin = node.admin;
+        if (null != admin)
+        {
+            control.event("admin " + admin.url());
+        }
         control.ready(node.transport.localAddress());
         control.run(System.in);
         System.exit(0);
