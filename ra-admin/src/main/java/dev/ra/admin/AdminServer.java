@@ -79,6 +79,7 @@ public final class AdminServer implements AutoCloseable
     private Channel serverChannel;
     private ThreadPoolExecutor statusThread;
     private StatusSource status;
+    private boolean closed;
 
     private AdminServer(final Builder builder)
     {
@@ -116,7 +117,7 @@ public final class AdminServer implements AutoCloseable
      * Bind and serve.
      *
      * @return the address bound (with the port chosen when the port was 0).
-     * @throws IllegalStateException if already started, if the host is not a loopback address and neither TLS nor a
+     * @throws IllegalStateException if already started or closed, if the host is not a loopback address and neither TLS nor a
      *                               token is set, or if the address cannot be bound (in use, not local), naming
      *                               host and port.
      * @throws IllegalArgumentException if the host cannot be resolved.
@@ -126,6 +127,10 @@ public final class AdminServer implements AutoCloseable
         if (null != serverChannel)
         {
             throw new IllegalStateException("the admin endpoint already listens on " + serverChannel.localAddress());
+        }
+        if (closed)
+        {
+            throw new IllegalStateException("the admin endpoint was closed; build another one");
         }
         final InetAddress address;
         try
@@ -201,11 +206,13 @@ public final class AdminServer implements AutoCloseable
     }
 
     /**
-     * Stop listening, close every connection and release the port. Idempotent.
+     * Stop listening, close every connection and release the port. Idempotent; a closed endpoint cannot be started
+     * again.
      */
     @Override
     public synchronized void close()
     {
+        closed = true;
         if (null != serverChannel)
         {
             serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);

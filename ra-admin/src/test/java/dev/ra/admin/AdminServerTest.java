@@ -364,6 +364,7 @@ class AdminServerTest
             .hasMessageContaining("127.0.0.1:" + port).hasMessageContaining("in use");
 
         first.close();
+        assertThatThrownBy(first::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
         final AdminServer third = started(AdminServer.builder().system(cluster.system("n1")).port(port));
         assertThat(get(third, "/health").statusCode()).isEqualTo(200);
     }
