@@ -16,15 +16,18 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.FastThreadLocalThread;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -117,9 +120,9 @@ public final class AdminServer implements AutoCloseable
      * Bind and serve.
      *
      * @return the address bound (with the port chosen when the port was 0).
-     * @throws IllegalStateException if already started or closed, if the host is not a loopback address and neither TLS nor a
-     *                               token is set, or if the address cannot be bound (in use, not local), naming
-     *                               host and port.
+     * @throws IllegalStateException if already started or closed, if the host is not a loopback address and
+     *                               neither TLS nor a token is set, or if the address cannot be bound (in use, not
+     *                               local), naming host and port.
      * @throws IllegalArgumentException if the host cannot be resolved.
      */
     public synchronized InetSocketAddress start()
@@ -200,7 +203,7 @@ public final class AdminServer implements AutoCloseable
             throw new IllegalStateException("the admin endpoint is not started");
         }
         final InetSocketAddress bound = (InetSocketAddress)serverChannel.localAddress();
-        final String hostText = bound.getAddress() instanceof java.net.Inet6Address ?
+        final String hostText = bound.getAddress() instanceof Inet6Address ?
             "[" + bound.getAddress().getHostAddress() + "]" : bound.getAddress().getHostAddress();
         return (null == tls ? "http" : "https") + "://" + hostText + ":" + bound.getPort() + "/";
     }
@@ -236,12 +239,12 @@ public final class AdminServer implements AutoCloseable
         }
     }
 
-    private static java.util.concurrent.ThreadFactory daemonThreads(final String prefix)
+    private static ThreadFactory daemonThreads(final String prefix)
     {
         final AtomicInteger next = new AtomicInteger();
         return task ->
         {
-            final Thread thread = new io.netty.util.concurrent.FastThreadLocalThread(task,
+            final Thread thread = new FastThreadLocalThread(task,
                 prefix + "-" + next.incrementAndGet());
             thread.setDaemon(true);
             return thread;
@@ -260,7 +263,7 @@ public final class AdminServer implements AutoCloseable
         private SslContext tls;
         private PrometheusMeterRegistry registry;
         private Predicate<String> reachable = node -> true;
-        private final Map<String, java.net.URI> peers = new LinkedHashMap<>();
+        private final Map<String, URI> peers = new LinkedHashMap<>();
         private Duration peerTimeout = Duration.ofMillis(800);
 
         private Builder()
@@ -310,7 +313,7 @@ public final class AdminServer implements AutoCloseable
         public Builder token(final String token)
         {
             Objects.requireNonNull(token, "token");
-            if (token.isBlank() || !StandardCharsets.US_ASCII.newEncoder().canEncode(token) || token.contains(" "))
+            if (token.isEmpty() || !token.chars().allMatch(c -> c > ' ' && c < 0x7f))
             {
                 throw new IllegalArgumentException("admin token must be printable ASCII without spaces");
             }
@@ -363,7 +366,7 @@ public final class AdminServer implements AutoCloseable
          */
         public Builder peer(final String node, final String baseUrl)
         {
-            final java.net.URI uri = java.net.URI.create(Objects.requireNonNull(baseUrl, "baseUrl"));
+            final URI uri = URI.create(Objects.requireNonNull(baseUrl, "baseUrl"));
             if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()))
             {
                 throw new IllegalArgumentException("peer admin URL must be http or https, got " + baseUrl);

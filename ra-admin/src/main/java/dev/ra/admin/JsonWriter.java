@@ -15,7 +15,7 @@ final class JsonWriter
     }
 
     /**
-     * @param value a map, collection, array-free tree of JSON-like values.
+     * @param value a tree of maps, collections and plain values (no arrays).
      * @return its JSON text.
      */
     static String write(final Object value)
