@@ -42,7 +42,8 @@ class PeerStatusesTest
                     peers.refresh().handle((ignored, failure) -> null).join();
                     return peers.reported(onN2);
                 }, Duration.ofSeconds(20), "n2's report");
-                assertThat(heard).as("while n2 answers").containsKeys("role", "term", "leader", "commitIndex", "lastApplied", "lastIndex");
+                assertThat(heard).as("while n2 answers").containsKeys("role", "term", "leader", "commitIndex",
+                    "lastApplied", "lastIndex");
 
                 n2.close();
                 // Refused at once, or (a pooled connection the server closed) timed out: either way a failure.
