@@ -206,6 +206,8 @@ record NodeStatus(String node, List<ServerOverview> servers, Map<ServerId, Strin
             entry.put("snapshotIndex", server.snapshotIndex());
             entry.put("members", server.members().stream().map(ServerId::toString).toList());
             entry.put("counters", new TreeMap<>(server.counters()));
+            // The machine's own summary (StateMachine.overview): values that are not JSON are written as text.
+            entry.put("machine", new TreeMap<>(server.machineOverview()));
             list.add(entry);
         }
         json.put("servers", list);

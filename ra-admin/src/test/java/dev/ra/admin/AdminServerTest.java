@@ -110,7 +110,7 @@ class AdminServerTest
         {
             assertThat(server).containsEntry("id", "kv@n1").containsEntry("cluster", "kv")
                 .containsKeys("role", "term", "leader", "commitIndex", "lastApplied", "lastIndex", "members",
-                    "counters");
+                    "counters", "machine");
             assertThat((List<?>)server.get("members")).hasSize(3);
         });
         final Map<String, Object> kvCluster = list(status.get("clusters")).get(0);
