@@ -22,6 +22,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -386,6 +387,91 @@ public final class AdminServer implements AutoCloseable
                 throw new IllegalArgumentException("peer timeout must be positive, got " + timeout);
             }
             this.peerTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Apply a node's settings, with the key names of {@code dev.ra.node.NodeConfig}: those of the endpoint,
+         *
+         * <pre>
+         * admin.host=127.0.0.1                          address to bind (default 127.0.0.1)
+         * admin.port=9090                               port to bind (default 0: any free port)
+         * admin.token=...                               bearer token required for data
+         * admin.peers=n2=http://10.0.0.2:9090/,...      other nodes' admin endpoints
+         * admin.tls=true                                serve HTTPS with the node's own TLS material:
+         * </pre>
+         *
+         * and, with {@code admin.tls=true}, the transport's {@code tls.keystore} and {@code tls.keystore.password}, or
+         * {@code tls.cert} and {@code tls.key}. Other keys are ignored.
+         *
+         * @param settings by key.
+         * @return this builder.
+         * @throws IllegalArgumentException naming the key of a bad value.
+         */
+        public Builder settings(final Map<String, String> settings)
+        {
+            if (settings.containsKey("admin.host"))
+            {
+                host(settings.get("admin.host").trim());
+            }
+            if (settings.containsKey("admin.port"))
+            {
+                try
+                {
+                    port(Integer.parseInt(settings.get("admin.port").trim()));
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    throw new IllegalArgumentException("admin.port: expected a port from 0 to 65535, got '" +
+                        settings.get("admin.port") + "'", ex);
+                }
+            }
+            if (settings.containsKey("admin.token"))
+            {
+                try
+                {
+                    token(settings.get("admin.token").trim());
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    throw new IllegalArgumentException("admin.token: " + ex.getMessage(), ex);
+                }
+            }
+            final String peerList = settings.getOrDefault("admin.peers", "").trim();
+            for (final String entry : peerList.isEmpty() ? new String[0] : peerList.split(","))
+            {
+                final int eq = entry.indexOf('=');
+                if (eq <= 0)
+                {
+                    throw new IllegalArgumentException("admin.peers: expected node=url, got '" + entry + "'");
+                }
+                try
+                {
+                    peer(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    throw new IllegalArgumentException("admin.peers: " + ex.getMessage(), ex);
+                }
+            }
+            if (Boolean.parseBoolean(settings.getOrDefault("admin.tls", "false").trim()))
+            {
+                if (settings.containsKey("tls.keystore"))
+                {
+                    tls(AdminTls.fromKeyStore(Path.of(settings.get("tls.keystore")),
+                        settings.getOrDefault("tls.keystore.password", "").toCharArray()));
+                }
+                else if (settings.containsKey("tls.cert") && settings.containsKey("tls.key"))
+                {
+                    tls(AdminTls.fromPemFiles(Path.of(settings.get("tls.cert")),
+                        Path.of(settings.get("tls.key"))));
+                }
+                else
+                {
+                    throw new IllegalArgumentException("admin.tls=true needs the node's TLS material: tls.keystore " +
+                        "(with tls.keystore.password), or tls.cert and tls.key");
+                }
+            }
             return this;
         }
 

@@ -41,15 +41,8 @@ public final class LiveViewNode
         final Storage storage = config.openStorage();
         final RaSystem system = config.applyTo(RaSystem.builder(), transport, storage)
             .registerMachine("kv", KvMachine::new).build();
-        final AdminServer.Builder builder = AdminServer.builder().system(system)
-            .port(Integer.parseInt(settings.getOrDefault("admin.port", "0"))).reachability(transport::isReachable);
-        final String peers = settings.getOrDefault("admin.peers", "");
-        for (final String peer : peers.isEmpty() ? new String[0] : peers.split(","))
-        {
-            final int eq = peer.indexOf('=');
-            builder.peer(peer.substring(0, eq), peer.substring(eq + 1));
-        }
-        final AdminServer admin = builder.build();
+        final AdminServer admin = AdminServer.builder().system(system).reachability(transport::isReachable)
+            .settings(settings).build();
         admin.start();
         final Runnable close = () ->
         {

@@ -242,9 +242,10 @@ public final class ToolboxDemo
      */
     private void startLiveView()
     {
-        final Map<String, String> peers = new LinkedHashMap<>();
-        adminPorts.forEach((node, port) -> peers.put(node, "http://127.0.0.1:" + port + "/"));
-        final String url = n1.startAdmin(adminPort, peers);
+        final List<String> peers = new ArrayList<>();
+        adminPorts.forEach((node, port) -> peers.add(node + "=http://127.0.0.1:" + port + "/"));
+        final String url = n1.startAdmin(Map.of("admin.port", String.valueOf(adminPort), "admin.peers",
+            String.join(",", peers)));
         say("live view: open %s in a browser (n1's admin endpoint; n2's and n3's answer on ports %s)", url,
             adminPorts.values());
     }

@@ -42,6 +42,7 @@ import java.util.Map;
  * leader.grace.ms=1500        follow-the-leader grace period before a companion starts (default 1500)
  * admin.port=9090             serve the admin endpoint and live view ({@link AdminServer}) on 127.0.0.1 (0: any port)
  * admin.peers=n2=http://127.0.0.1:9091/,n3=...   other nodes' admin endpoints, for their members' numbers
+ * admin.host, admin.token, admin.tls            see {@link AdminServer.Builder#settings}
  * </pre>
  *
  * <p>As a main class it prints {@code ra> ready <node> <host:port>} once listening and answers commands on standard
@@ -144,7 +145,7 @@ public final class ToolboxNode implements AutoCloseable
         {
             try
             {
-                node.startAdmin(Integer.parseInt(settings.get("admin.port")), peers(settings.get("admin.peers")));
+                node.startAdmin(settings);
             }
             catch (final RuntimeException ex)
             {
@@ -156,46 +157,21 @@ public final class ToolboxNode implements AutoCloseable
     }
 
     /**
-     * @param list {@code node=url,node=url}, or null.
-     * @return the admin endpoints by node id.
-     */
-    private static Map<String, String> peers(final String list)
-    {
-        final Map<String, String> peers = new java.util.LinkedHashMap<>();
-        if (null == list || list.isBlank())
-        {
-            return peers;
-        }
-        for (final String entry : list.split(","))
-        {
-            final int eq = entry.indexOf('=');
-            if (eq <= 0)
-            {
-                throw new IllegalArgumentException("admin.peers: expected node=url, got '" + entry + "'");
-            }
-            peers.put(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
-        }
-        return peers;
-    }
-
-    /**
-     * Serve the admin endpoint and live view of this node on loopback ({@link AdminServer}); members on nodes the
-     * transport cannot reach are shown as down.
+     * Serve the admin endpoint and live view of this node ({@link AdminServer}); members on nodes the transport
+     * cannot reach are shown as down.
      *
-     * @param port  to listen on, 0 for any.
-     * @param peers other nodes' admin endpoints by node id, whose members' numbers the view then shows.
+     * @param settings the endpoint's ({@code admin.port}, {@code admin.peers}, {@code admin.host},
+     *                 {@code admin.token}, {@code admin.tls}: see {@link AdminServer.Builder#settings}).
      * @return the URL of the live view.
      */
-    public synchronized String startAdmin(final int port, final Map<String, String> peers)
+    public synchronized String startAdmin(final Map<String, String> settings)
     {
         if (null != admin)
         {
             throw new IllegalStateException("node " + nodeId + " already serves its admin endpoint at " + admin.url());
         }
-        final AdminServer.Builder builder = AdminServer.builder().system(system).port(port)
-            .reachability(transport::isReachable);
-        peers.forEach(builder::peer);
-        final AdminServer started = builder.build();
+        final AdminServer started = AdminServer.builder().system(system).reachability(transport::isReachable)
+            .settings(settings).build();
         started.start();
         admin = started;
         return started.url();
