@@ -288,6 +288,15 @@ class AdminServerTest
             assertThat(answer).doesNotContain("at dev.").doesNotContain("at io.netty");
         }
 
+        // A client that sends half a request and waits holds only its own connection.
+        try (Socket stalled = new Socket())
+        {
+            stalled.connect(address, 5000);
+            stalled.getOutputStream().write("GET /status HTTP/1.1\r\nHost: x\r\nX-Half".getBytes(
+                StandardCharsets.ISO_8859_1));
+            stalled.getOutputStream().flush();
+            assertThat(get(admin, "/status").statusCode()).as("beside a stalled client").isEqualTo(200);
+        }
         assertThat(get(admin, "/status").statusCode()).as("after the bad clients").isEqualTo(200);
     }
 
