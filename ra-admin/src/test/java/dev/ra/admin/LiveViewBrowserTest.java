@@ -190,7 +190,14 @@ class LiveViewBrowserTest
             while (VIEWED.equals(leader.node()) && System.nanoTime() < deadline)
             {
                 sleep(100);
-                leader = driver.leader(members.get(1));
+                try
+                {
+                    leader = driver.leader(members.get(1));
+                }
+                catch (final RuntimeException ex)
+                {
+                    // The hand-over in progress: ask again.
+                }
             }
         }
         assertThat(leader.node()).as("the leader's node").isNotEqualTo(VIEWED);
