@@ -238,6 +238,11 @@ public final class AdminServer implements AutoCloseable
             statusThread.shutdownNow();
             statusThread = null;
         }
+        if (null != status)
+        {
+            status.close();
+            status = null;
+        }
     }
 
     private static ThreadFactory daemonThreads(final String prefix)

@@ -1,6 +1,5 @@
 package dev.ra.admin;
 
-import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.ServerOverview;
 import java.util.ArrayList;
@@ -23,7 +22,8 @@ import java.util.function.Predicate;
  *
  * @param node     id of this node.
  * @param servers  overviews of the servers running here, by cluster then server id.
- * @param failures servers that are listed as running but gave no overview (stopping, or stuck), with why.
+ * @param failures servers that are listed as running but gave no overview in time (stopping, busy or stuck), with
+ *                 why.
  * @param clusters the clusters with a member here, by name: each as the JSON object {@link #toJson} writes.
  */
 record NodeStatus(String node, List<ServerOverview> servers, Map<ServerId, String> failures,
@@ -40,27 +40,16 @@ record NodeStatus(String node, List<ServerOverview> servers, Map<ServerId, Strin
     /**
      * Take the overviews of the servers running on a node.
      *
-     * @param system      the node.
+     * @param node        id of the node.
+     * @param local       the overviews of its servers, or why each missing one is missing.
      * @param reachable   whether another node is reachable through the transport.
      * @param remoteState members of other nodes as their own admin endpoints last reported them (may be empty).
      * @return the status.
      */
-    static NodeStatus take(final RaSystem system, final Predicate<String> reachable,
+    static NodeStatus of(final String node, final LocalOverviews.Taken local, final Predicate<String> reachable,
         final Function<ServerId, Map<String, Object>> remoteState)
     {
-        final List<ServerOverview> servers = new ArrayList<>();
-        final Map<ServerId, String> failures = new LinkedHashMap<>();
-        for (final ServerId server : system.runningServers())
-        {
-            try
-            {
-                servers.add(system.overview(server));
-            }
-            catch (final RuntimeException ex)
-            {
-                failures.put(server, ex.getClass().getSimpleName() + ": " + ex.getMessage());
-            }
-        }
+        final List<ServerOverview> servers = new ArrayList<>(local.overviews());
         servers.sort(Comparator.comparing(ServerOverview::clusterName).thenComparing(s -> s.id().toString()));
         final Map<String, List<ServerOverview>> byCluster = new TreeMap<>();
         for (final ServerOverview server : servers)
@@ -68,9 +57,9 @@ record NodeStatus(String node, List<ServerOverview> servers, Map<ServerId, Strin
             byCluster.computeIfAbsent(server.clusterName(), name -> new ArrayList<>()).add(server);
         }
         final Map<String, Map<String, Object>> clusters = new LinkedHashMap<>();
-        byCluster.forEach((name, local) -> clusters.put(name, cluster(system.nodeId(), name, local, reachable,
+        byCluster.forEach((name, members) -> clusters.put(name, cluster(node, name, members, reachable,
             remoteState)));
-        return new NodeStatus(system.nodeId(), List.copyOf(servers), failures, clusters);
+        return new NodeStatus(node, List.copyOf(servers), local.failures(), clusters);
     }
 
     /**

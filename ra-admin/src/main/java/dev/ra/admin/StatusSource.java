@@ -1,6 +1,7 @@
 package dev.ra.admin;
 
 import dev.ra.RaSystem;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -11,11 +12,13 @@ import java.util.function.Predicate;
  * Takes the node's status for {@code /status} and {@code /health}, at most once per interval whatever the number of
  * requests: callers within the interval share the last one. Called on the admin endpoint's status thread only.
  */
-final class StatusSource
+final class StatusSource implements AutoCloseable
 {
     private static final long PEER_WAIT_MILLIS = 300;
+    private static final Duration OVERVIEW_WAIT = Duration.ofSeconds(2);
 
     private final RaSystem system;
+    private final LocalOverviews overviews;
     private final Predicate<String> reachable;
     private final PeerStatuses peers;
     private final long intervalNanos;
@@ -38,6 +41,7 @@ final class StatusSource
         final long intervalMillis)
     {
         this.system = system;
+        this.overviews = new LocalOverviews(system, OVERVIEW_WAIT);
         this.reachable = reachable;
         this.peers = peers;
         this.intervalNanos = intervalMillis * 1_000_000L;
@@ -67,7 +71,7 @@ final class StatusSource
         {
             // Dealt with by PeerStatuses: a failed peer is forgotten, a slow one used once it answers.
         }
-        final NodeStatus status = NodeStatus.take(system, reachable, peers::reported);
+        final NodeStatus status = NodeStatus.of(system.nodeId(), overviews.take(), reachable, peers::reported);
         full = new Snapshot(JsonWriter.write(status.toJson(System.currentTimeMillis())), status.ready(), now);
         return full;
     }
@@ -83,10 +87,16 @@ final class StatusSource
         {
             return local;
         }
-        final NodeStatus status = NodeStatus.take(system, reachable, member -> null);
+        final NodeStatus status = NodeStatus.of(system.nodeId(), overviews.take(), reachable, member -> null);
         final Map<String, Object> json = status.toJson(System.currentTimeMillis());
         json.remove("clusters");
         local = new Snapshot(JsonWriter.write(json), status.ready(), now);
         return local;
+    }
+
+    @Override
+    public void close()
+    {
+        overviews.close();
     }
 }

@@ -3,8 +3,12 @@ package dev.ra.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ra.ApplyResult;
+import dev.ra.CommandMeta;
+import dev.ra.InitArgs;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
+import dev.ra.StateMachine;
 import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -23,7 +27,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -213,6 +220,75 @@ class AdminServerTest
         {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(ex);
+        }
+    }
+
+    /**
+     * A server's overview waits on its loop, up to the system's default timeout: the endpoint must not wait with it.
+     */
+    @Test
+    void aStuckServerIsReportedUnavailableWithoutHoldingUpTheEndpoint() throws Exception
+    {
+        final InJvmCluster cluster = new InJvmCluster(1, builder -> builder.defaultTimeout(Duration.ofSeconds(120)));
+        toClose.add(cluster);
+        final StuckOverviewMachine machine = new StuckOverviewMachine();
+        toClose.add(machine::release);
+        cluster.awaitLeader(cluster.startCluster("stuck", machine), WAIT);
+        cluster.awaitLeader(cluster.startCluster("kv", new KvMachine()), WAIT);
+        final AdminServer admin = started(AdminServer.builder().system(cluster.system("n1")));
+        assertThat(send(admin, "/health").statusCode()).isEqualTo(200);
+
+        machine.stuck.set(true);
+
+        final HttpResponse<String> health = InJvmCluster.await(() ->
+        {
+            final HttpResponse<String> response = send(admin, "/health");
+            return response.statusCode() == 503 ? response : null;
+        }, WAIT, "health to report the stuck server");
+        assertThat(json(health)).containsEntry("ready", false);
+        final Map<String, Object> status = json(get(admin, "/status"));
+        assertThat(status.get("unavailable")).asInstanceOf(InstanceOfAssertFactories.MAP).containsOnlyKeys("stuck@n1");
+        assertThat(list(status.get("servers"))).extracting(s -> s.get("id")).containsExactly("kv@n1");
+    }
+
+    /** A machine whose overview blocks while told to, as a server whose loop is stuck would. */
+    private static final class StuckOverviewMachine implements StateMachine<Object, Long>
+    {
+        private final AtomicBoolean stuck = new AtomicBoolean();
+        private final CountDownLatch released = new CountDownLatch(1);
+
+        @Override
+        public Long init(final InitArgs args)
+        {
+            return 0L;
+        }
+
+        @Override
+        public ApplyResult<Long> apply(final CommandMeta meta, final Object command, final Long state)
+        {
+            return ApplyResult.of(state + 1);
+        }
+
+        @Override
+        public Map<String, Object> overview(final Long state)
+        {
+            if (stuck.get())
+            {
+                try
+                {
+                    released.await();
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return Map.of("applied", state);
+        }
+
+        void release()
+        {
+            released.countDown();
         }
     }
 
