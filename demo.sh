@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The distributed toolbox demo (ra-examples: dev.ra.examples.demo.ToolboxDemo) on a real 3-node cluster: Netty on
 # loopback, ra-log on disk, child JVMs killed with kill -9. Run from anywhere: bash demo.sh
+# With --admin-port N (bash demo.sh --admin-port 8080) it also serves the live view on http://127.0.0.1:N/.
 # Needs a JDK 17+ and Maven 3.8+; installs nothing into ~/.m2.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -13,4 +14,4 @@ mvn -B -q -pl ra-examples -am test-compile dependency:build-classpath -Dmaven.te
 
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 exec "$JAVA" -cp "ra-examples/target/classes:$(cat ra-examples/target/demo.classpath)" \
-    dev.ra.examples.demo.ToolboxDemo
+    dev.ra.examples.demo.ToolboxDemo "$@"

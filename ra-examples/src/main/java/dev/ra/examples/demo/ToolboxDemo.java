@@ -55,10 +55,19 @@ import java.util.stream.Stream;
  * </pre>
  * which builds the modules and runs
  * {@code java -cp <ra-examples' runtime class path> dev.ra.examples.demo.ToolboxDemo}; no JVM flags are needed.
+ *
+ * <p>With {@code --admin-port N} ({@code bash demo.sh --admin-port 8080}), {@code n1} also serves its admin endpoint
+ * and live view ({@code dev.ra.admin.AdminServer}) on {@code http://127.0.0.1:N/}, with {@code n2} and {@code n3}
+ * serving theirs on free ports as its peers, so that the page shows every member's numbers. The leader killed is
+ * never {@code n1}'s, so the page stays up through the failover: the demo pauses {@value #ADMIN_PAUSE_SECONDS} s
+ * before the kill for the viewer to find the leader, and at the end keeps the page up until Enter is pressed (at most
+ * {@value #ADMIN_LINGER_SECONDS} s).
  */
 public final class ToolboxDemo
 {
     private static final long WATCHDOG_SECONDS = 120;
+    private static final long ADMIN_PAUSE_SECONDS = 8;
+    private static final long ADMIN_LINGER_SECONDS = 120;
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final List<String> RA_NODES = List.of("n1", "n2", "n3");
     private static final List<String> DEMO_CLUSTERS = List.of(ToolboxNode.KV, ToolboxNode.GROUPS, ToolboxNode.LOCKS,
@@ -69,26 +78,72 @@ public final class ToolboxDemo
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final Map<String, NodeJvm> children = new LinkedHashMap<>();
     private final Map<String, Long> lastAnnouncedEpoch = new LinkedHashMap<>();
+    private final Map<String, Integer> adminPorts = new LinkedHashMap<>();
+    private final Integer adminPort;
     private ToolboxNode n1;
 
-    private ToolboxDemo(final Path dataDir)
+    private ToolboxDemo(final Path dataDir, final Integer adminPort)
     {
         this.dataDir = dataDir;
+        this.adminPort = adminPort;
     }
 
     /**
-     * Run the demo; exits with 0 on success, 1 on failure or when the watchdog fires.
+     * @param args the command line: nothing, or {@code --admin-port N}.
+     * @return the admin port asked for, or null.
+     * @throws IllegalArgumentException naming what is wrong with the command line.
+     */
+    static Integer adminPort(final String[] args)
+    {
+        if (args.length == 0)
+        {
+            return null;
+        }
+        if (args.length != 2 || !"--admin-port".equals(args[0]))
+        {
+            throw new IllegalArgumentException("usage: ToolboxDemo [--admin-port N], got " + String.join(" ", args));
+        }
+        try
+        {
+            final int port = Integer.parseInt(args[1]);
+            if (port < 0 || port > 65535)
+            {
+                throw new NumberFormatException();
+            }
+            return port;
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("--admin-port takes a port number from 0 to 65535, got " + args[1]);
+        }
+    }
+
+    /**
+     * Run the demo; exits with 0 on success, 1 on failure or when the watchdog fires, 2 for a bad command line.
      *
-     * @param args ignored.
+     * @param args nothing, or {@code --admin-port N} to serve the live view on that port.
      */
     public static void main(final String[] args)
     {
+        final Integer adminPort;
+        try
+        {
+            adminPort = adminPort(args);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.out.println("[demo] " + ex.getMessage());
+            System.exit(2);
+            return;
+        }
+        final long watchdogSeconds = WATCHDOG_SECONDS + (null == adminPort ? 0 :
+            ADMIN_PAUSE_SECONDS + ADMIN_LINGER_SECONDS);
         // Only errors from this JVM's node interrupt the narration; the child JVMs log (at WARN) to files.
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
         final Thread watchdog = new Thread(() ->
         {
-            sleep(Duration.ofSeconds(WATCHDOG_SECONDS));
-            System.out.println("[demo] FAILED: still running after " + WATCHDOG_SECONDS + " s; giving up");
+            sleep(Duration.ofSeconds(watchdogSeconds));
+            System.out.println("[demo] FAILED: still running after " + watchdogSeconds + " s; giving up");
             Runtime.getRuntime().halt(1);
         }, "demo-watchdog");
         watchdog.setDaemon(true);
@@ -99,7 +154,7 @@ public final class ToolboxDemo
         try
         {
             dataDir = Files.createTempDirectory("ra-toolbox-demo");
-            demo = new ToolboxDemo(dataDir);
+            demo = new ToolboxDemo(dataDir, adminPort);
             demo.run();
             status = 0;
         }
@@ -136,8 +191,16 @@ public final class ToolboxDemo
     {
         final Stream<String> allNodes = Stream.concat(RA_NODES.stream(), Stream.of("app"));
         allNodes.forEach(node -> ports.put(node, freePort()));
+        if (null != adminPort)
+        {
+            List.of("n2", "n3").forEach(node -> adminPorts.put(node, freePort()));
+        }
         section("Cluster");
         startNodes();
+        if (null != adminPort)
+        {
+            startLiveView();
+        }
         final RaSystem system = n1.system();
         final Map<String, ServerId> leaders = new LinkedHashMap<>();
         for (final String cluster : DEMO_CLUSTERS)
@@ -168,6 +231,59 @@ public final class ToolboxDemo
         final FencedLock heldByB = lockContention(locks, printer);
         groupsAndTasks(groups, tasks);
         leaderKilled(kv, locks, groups, tasks, printer, heldByB);
+        if (null != adminPort)
+        {
+            lingerForTheViewer();
+        }
+    }
+
+    /**
+     * Serve n1's live view, with n2's and n3's admin endpoints as its peers.
+     */
+    private void startLiveView()
+    {
+        final List<String> peers = new ArrayList<>();
+        adminPorts.forEach((node, port) -> peers.add(node + "=http://127.0.0.1:" + port + "/"));
+        final String url = n1.startAdmin(Map.of("admin.port", String.valueOf(adminPort), "admin.peers",
+            String.join(",", peers)));
+        say("live view: open %s in a browser (n1's admin endpoint; n2's and n3's answer on ports %s)", url,
+            adminPorts.values());
+    }
+
+    /**
+     * Keep the page up after the narration, until Enter or the linger time is over.
+     */
+    private void lingerForTheViewer()
+    {
+        section("Live view");
+        say("the live view stays up for %d s; press Enter to end now", ADMIN_LINGER_SECONDS);
+        final CompletableFuture<Void> enter = new CompletableFuture<>();
+        final Thread reader = new Thread(() ->
+        {
+            try
+            {
+                System.in.read();
+            }
+            catch (final IOException ex)
+            {
+                // No console: the linger time ends the wait.
+            }
+            enter.complete(null);
+        }, "demo-enter");
+        reader.setDaemon(true);
+        reader.start();
+        try
+        {
+            enter.get(ADMIN_LINGER_SECONDS, TimeUnit.SECONDS);
+        }
+        catch (final java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException ex)
+        {
+            // Time is up.
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -202,6 +318,10 @@ public final class ToolboxDemo
             if (!"app".equals(node))
             {
                 settings.add("data.dir=" + dataDir.resolve(node));
+            }
+            if (adminPorts.containsKey(node))
+            {
+                settings.add("admin.port=" + adminPorts.get(node));
             }
             final NodeJvm child = ToolboxNode.childJvm(node, settings,
                 dataDir.resolve("logs").resolve(node + ".log"));
@@ -371,6 +491,11 @@ public final class ToolboxDemo
         final List<String> ledByVictim = DEMO_CLUSTERS.stream()
             .filter(c -> victim.equals(await(() -> leaderOf(c), "a leader of " + c).node())).toList();
         final long epochBefore = companionEpochOn(victim);
+        if (null != adminPort)
+        {
+            say("in the live view, %s leads %s; its JVM is killed in %d s", victim, ledByVictim, ADMIN_PAUSE_SECONDS);
+            sleep(Duration.ofSeconds(ADMIN_PAUSE_SECONDS));
+        }
         final NodeJvm victimJvm = children.get(victim);
         final long pid = victimJvm.pid();
         victimJvm.kill();

@@ -1,6 +1,7 @@
 package dev.ra.examples.demo;
 
 import dev.ra.RaSystem;
+import dev.ra.admin.AdminServer;
 import dev.ra.ServerId;
 import dev.ra.examples.group.GroupMachine;
 import dev.ra.examples.kv.KvClient;
@@ -39,10 +40,14 @@ import java.util.Map;
  * <pre>
  * sessionlock.grace.ms=2000   grace period of the session lock machine (default 2000)
  * leader.grace.ms=1500        follow-the-leader grace period before a companion starts (default 1500)
+ * admin.port=9090             serve the admin endpoint and live view ({@link AdminServer}) on 127.0.0.1 (0: any port)
+ * admin.peers=n2=http://127.0.0.1:9091/,n3=...   other nodes' admin endpoints, for their members' numbers
+ * admin.host, admin.token, admin.tls            see {@link AdminServer.Builder#settings}
  * </pre>
  *
  * <p>As a main class it prints {@code ra> ready <node> <host:port>} once listening and answers commands on standard
- * input, one per line, each answer line starting with {@code ra> }: those of {@link NodeControl} ({@code status},
+ * input, one per line, each answer line starting with {@code ra> }; with {@code admin.port} it first reports
+ * the event {@code admin <url>}. The commands are those of {@link NodeControl} ({@code status},
  * {@code spawn}, {@code close <id>}, {@code stop}) and
  *
  * <pre>
@@ -77,6 +82,7 @@ public final class ToolboxNode implements AutoCloseable
     private final Storage storage;
     private final CompanionHost companionHost;
     private final RaSystem system;
+    private volatile AdminServer admin;
 
     private ToolboxNode(final NodeConfig config, final Duration sessionLockGrace, final Duration leaderGrace,
         final Companion companion)
@@ -132,9 +138,43 @@ public final class ToolboxNode implements AutoCloseable
                 settings.put(arg.substring(0, eq), arg.substring(eq + 1));
             }
         }
-        return new ToolboxNode(NodeConfig.fromArgs(args),
+        final ToolboxNode node = new ToolboxNode(NodeConfig.fromArgs(args),
             Duration.ofMillis(Long.parseLong(settings.getOrDefault("sessionlock.grace.ms", "2000"))),
             Duration.ofMillis(Long.parseLong(settings.getOrDefault("leader.grace.ms", "1500"))), companion);
+        if (settings.containsKey("admin.port"))
+        {
+            try
+            {
+                node.startAdmin(settings);
+            }
+            catch (final RuntimeException ex)
+            {
+                node.close();
+                throw ex;
+            }
+        }
+        return node;
+    }
+
+    /**
+     * Serve the admin endpoint and live view of this node ({@link AdminServer}); members on nodes the transport
+     * cannot reach are shown as down.
+     *
+     * @param settings the endpoint's ({@code admin.port}, {@code admin.peers}, {@code admin.host},
+     *                 {@code admin.token}, {@code admin.tls}: see {@link AdminServer.Builder#settings}).
+     * @return the URL of the live view.
+     */
+    public synchronized String startAdmin(final Map<String, String> settings)
+    {
+        if (null != admin)
+        {
+            throw new IllegalStateException("node " + nodeId + " already serves its admin endpoint at " + admin.url());
+        }
+        final AdminServer started = AdminServer.builder().system(system).reachability(transport::isReachable)
+            .settings(settings).build();
+        started.start();
+        admin = started;
+        return started.url();
     }
 
     /**
@@ -197,6 +237,11 @@ public final class ToolboxNode implements AutoCloseable
     @Override
     public void close()
     {
+        final AdminServer running = admin;
+        if (null != running)
+        {
+            running.close();
+        }
         companionHost.close();
         system.close();
         storage.close();
@@ -229,6 +274,11 @@ public final class ToolboxNode implements AutoCloseable
         Runtime.getRuntime().addShutdownHook(new Thread(node::close, "toolbox-node-shutdown"));
         final NodeControl control = NodeControl.builder(node.system, node::close).output(out)
             .command("kv", node::kvCommand).build();
+        final AdminServer admin = node.admin;
+        if (null != admin)
+        {
+            control.event("admin " + admin.url());
+        }
         control.ready(node.transport.localAddress());
         control.run(System.in);
         System.exit(0);

@@ -1,0 +1,79 @@
+package dev.ra.admin;
+
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import javax.net.ssl.KeyManagerFactory;
+
+/**
+ * Server TLS contexts for {@link AdminServer.Builder#tls}, from the same material as the transport's TLS
+ * ({@code dev.ra.transport.netty.TlsConfig}): the node's key store, or its PEM certificate chain and PKCS#8 private
+ * key. The JDK's TLS engine is used, as in the transport. Clients (browsers, Prometheus) are not asked for a
+ * certificate: use a token as well to control who reads.
+ */
+public final class AdminTls
+{
+    private AdminTls()
+    {
+    }
+
+    /**
+     * @param keyStore         holding the node's private key and certificate chain (PKCS12, or JKS by its
+     *                         {@code .jks} name), as given to the transport.
+     * @param keyStorePassword of the key store and its key.
+     * @return the server context.
+     * @throws IllegalArgumentException if the material is invalid; {@link UncheckedIOException} if unreadable.
+     */
+    public static SslContext fromKeyStore(final Path keyStore, final char[] keyStorePassword)
+    {
+        try (InputStream in = Files.newInputStream(keyStore))
+        {
+            final KeyStore store = KeyStore.getInstance(keyStore.toString().endsWith(".jks") ? "JKS" : "PKCS12");
+            store.load(in, keyStorePassword);
+            final KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(store, keyStorePassword);
+            return SslContextBuilder.forServer(keys).sslProvider(SslProvider.JDK).build();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read the admin endpoint's key store " + keyStore, ex);
+        }
+        catch (final GeneralSecurityException ex)
+        {
+            throw new IllegalArgumentException("invalid key store " + keyStore + " for the admin endpoint: " +
+                ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * @param certificateChain the node's certificate chain (PEM), as given to the transport.
+     * @param privateKey       the node's private key (PKCS#8 PEM, unencrypted).
+     * @return the server context.
+     * @throws IllegalArgumentException if the material is invalid; {@link UncheckedIOException} if unreadable.
+     */
+    public static SslContext fromPemFiles(final Path certificateChain, final Path privateKey)
+    {
+        try
+        {
+            return SslContextBuilder.forServer(certificateChain.toFile(), privateKey.toFile())
+                .sslProvider(SslProvider.JDK).build();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read the admin endpoint's certificate " + certificateChain +
+                " or key " + privateKey, ex);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException("invalid certificate " + certificateChain + " or key " + privateKey +
+                " for the admin endpoint: " + ex.getMessage(), ex);
+        }
+    }
+}

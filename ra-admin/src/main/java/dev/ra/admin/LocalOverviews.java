@@ -1,0 +1,104 @@
+package dev.ra.admin;
+
+import dev.ra.RaSystem;
+import dev.ra.ServerId;
+import dev.ra.ServerOverview;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Takes the overviews of the servers running on a node without letting one busy or stuck server hold up the
+ * endpoint: {@link RaSystem#overview} waits on the server's own loop (for up to the system's default timeout), so the
+ * overviews are asked on threads of their own, and those not given within {@link #wait} are reported as unavailable.
+ * A server's overview still awaited is not asked again, so a stuck server costs one waiting task, not one per status.
+ * Used by the status thread only.
+ */
+final class LocalOverviews implements AutoCloseable
+{
+    private final RaSystem system;
+    private final Duration wait;
+    private final ExecutorService pool;
+    private final Map<ServerId, CompletableFuture<ServerOverview>> asked = new HashMap<>();
+
+    /**
+     * What was seen.
+     *
+     * @param overviews of the servers that gave one.
+     * @param failures  why each of the others gave none.
+     */
+    record Taken(List<ServerOverview> overviews, Map<ServerId, String> failures)
+    {
+    }
+
+    LocalOverviews(final RaSystem system, final Duration wait)
+    {
+        this.system = system;
+        this.wait = wait;
+        final AtomicInteger next = new AtomicInteger();
+        this.pool = Executors.newFixedThreadPool(2, task ->
+        {
+            final Thread thread = new Thread(task, "ra-admin-overview-" + next.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * @return the overview of every server running on the node, or why there is none.
+     */
+    Taken take()
+    {
+        final List<ServerId> running = system.runningServers();
+        asked.keySet().retainAll(running);
+        for (final ServerId server : running)
+        {
+            final CompletableFuture<ServerOverview> previous = asked.get(server);
+            if (null == previous || previous.isDone())
+            {
+                asked.put(server, CompletableFuture.supplyAsync(() -> system.overview(server), pool));
+            }
+        }
+        final long deadline = System.nanoTime() + wait.toNanos();
+        final List<ServerOverview> overviews = new ArrayList<>();
+        final Map<ServerId, String> failures = new LinkedHashMap<>();
+        for (final ServerId server : running)
+        {
+            try
+            {
+                overviews.add(asked.get(server).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+            }
+            catch (final TimeoutException ex)
+            {
+                failures.put(server, "no overview within " + wait.toMillis() + " ms: the server is busy or stuck");
+            }
+            catch (final ExecutionException ex)
+            {
+                final Throwable cause = null == ex.getCause() ? ex : ex.getCause();
+                failures.put(server, cause.getClass().getSimpleName() + ": " + cause.getMessage());
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                failures.put(server, "interrupted");
+            }
+        }
+        return new Taken(overviews, failures);
+    }
+
+    @Override
+    public void close()
+    {
+        pool.shutdownNow();
+    }
+}

@@ -1,0 +1,177 @@
+package dev.ra.admin;
+
+import dev.ra.ServerId;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The members of other nodes as those nodes' own admin endpoints report them ({@code GET /status?scope=local}),
+ * fetched in the background: {@link #refresh()} starts at most one request per peer at a time, and
+ * {@link #reported} gives what was last heard if it is fresh. A peer that fails to answer is not believed any more
+ * until it answers again, so that a dead node's last words are never shown as current.
+ */
+final class PeerStatuses implements AutoCloseable
+{
+    private static final long FRESH_NANOS = Duration.ofSeconds(2).toNanos();
+    private static final List<String> FIELDS = List.of("role", "term", "leader", "commitIndex", "lastApplied",
+        "lastIndex");
+
+    private final Map<String, URI> peers;
+    private final String token;
+    private final Duration timeout;
+    private final Map<String, AtomicBoolean> inFlight = new ConcurrentHashMap<>();
+    private final Map<ServerId, Heard> heard = new ConcurrentHashMap<>();
+    private final ExecutorService executor;
+    private final HttpClient client;
+
+    private record Heard(Map<String, Object> member, long atNanos)
+    {
+    }
+
+    PeerStatuses(final Map<String, URI> peers, final String token, final Duration timeout)
+    {
+        this.peers = Map.copyOf(peers);
+        this.token = token;
+        this.timeout = timeout;
+        if (peers.isEmpty())
+        {
+            executor = null;
+            client = null;
+        }
+        else
+        {
+            executor = Executors.newSingleThreadExecutor(task ->
+            {
+                final Thread thread = new Thread(task, "ra-admin-peers");
+                thread.setDaemon(true);
+                return thread;
+            });
+            client = HttpClient.newBuilder().executor(executor).connectTimeout(timeout)
+                .version(HttpClient.Version.HTTP_1_1).build();
+        }
+        peers.keySet().forEach(node -> inFlight.put(node, new AtomicBoolean()));
+    }
+
+    /**
+     * Ask every peer whose previous answer is not awaited any more.
+     *
+     * @return completes when the requests started here are answered or failed.
+     */
+    CompletableFuture<Void> refresh()
+    {
+        final List<CompletableFuture<?>> started = new ArrayList<>();
+        peers.forEach((node, uri) ->
+        {
+            final AtomicBoolean busy = inFlight.get(node);
+            if (!busy.compareAndSet(false, true))
+            {
+                return;
+            }
+            final HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).GET();
+            if (null != token)
+            {
+                request.header("Authorization", "Bearer " + token);
+            }
+            try
+            {
+                started.add(client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
+                    .whenComplete((response, failure) ->
+                    {
+                        if (null == failure && response.statusCode() == 200)
+                        {
+                            remember(node, response.body());
+                        }
+                        else
+                        {
+                            forget(node);
+                        }
+                        busy.set(false);
+                    }));
+            }
+            catch (final RuntimeException ex)
+            {
+                // Closed, or the request was refused before it left: the peer stays unheard.
+                busy.set(false);
+            }
+        });
+        return CompletableFuture.allOf(started.toArray(CompletableFuture[]::new));
+    }
+
+    private void forget(final String node)
+    {
+        heard.keySet().removeIf(member -> node.equals(member.node()));
+    }
+
+    /**
+     * Keep the numbers of a peer's members from its status; a malformed answer is ignored.
+     */
+    private void remember(final String node, final String body)
+    {
+        try
+        {
+            if (!(JsonReader.read(body) instanceof Map<?, ?> status) ||
+                !(status.get("servers") instanceof List<?> servers))
+            {
+                return;
+            }
+            final long now = System.nanoTime();
+            for (final Object item : servers)
+            {
+                if (item instanceof Map<?, ?> server && server.get("id") instanceof String id)
+                {
+                    final ServerId serverId = ServerId.parse(id);
+                    if (!node.equals(serverId.node()))
+                    {
+                        continue;
+                    }
+                    final Map<String, Object> member = new LinkedHashMap<>();
+                    for (final String field : FIELDS)
+                    {
+                        member.put(field, server.get(field));
+                    }
+                    heard.put(serverId, new Heard(member, now));
+                }
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            // Not the status of an admin endpoint: nothing is believed from it.
+        }
+    }
+
+    /**
+     * @param member on another node.
+     * @return its role, term, leader, commit index, last applied and last index as its node last reported them
+     *         within the last seconds, or null.
+     */
+    Map<String, Object> reported(final ServerId member)
+    {
+        final Heard last = heard.get(member);
+        if (null == last || System.nanoTime() - last.atNanos > FRESH_NANOS)
+        {
+            return null;
+        }
+        return last.member;
+    }
+
+    @Override
+    public void close()
+    {
+        if (null != executor)
+        {
+            executor.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,456 @@
+package dev.ra.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ra.ApplyResult;
+import dev.ra.CommandMeta;
+import dev.ra.InitArgs;
+import dev.ra.RaSystem;
+import dev.ra.ServerId;
+import dev.ra.StateMachine;
+import dev.ra.testkit.InJvmCluster;
+import dev.ra.testkit.KvMachine;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.assertj.core.api.InstanceOfAssertFactories;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The admin endpoint over real HTTP on loopback, against nodes of an in-JVM cluster: what each path answers, who may
+ * ask, and what bad requests get.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class AdminServerTest
+{
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception
+    {
+        for (int i = toClose.size() - 1; i >= 0; i--)
+        {
+            toClose.get(i).close();
+        }
+    }
+
+    private InJvmCluster cluster(final int nodes)
+    {
+        final InJvmCluster cluster = new InJvmCluster(nodes);
+        toClose.add(cluster);
+        return cluster;
+    }
+
+    private AdminServer started(final AdminServer.Builder builder)
+    {
+        final AdminServer admin = builder.build();
+        toClose.add(admin);
+        admin.start();
+        return admin;
+    }
+
+    private HttpResponse<String> get(final AdminServer admin, final String path, final String... headers)
+        throws IOException, InterruptedException
+    {
+        final HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(admin.url()).resolve(path))
+            .timeout(Duration.ofSeconds(10));
+        if (headers.length > 0)
+        {
+            request.headers(headers);
+        }
+        return http.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> json(final HttpResponse<String> response)
+    {
+        assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(type ->
+            assertThat(type).startsWith("application/json"));
+        return (Map<String, Object>)JsonReader.read(response.body());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> list(final Object value)
+    {
+        return (List<Map<String, Object>>)value;
+    }
+
+    @Test
+    void statusDescribesEveryLocalServerAndEachMemberOfItsClusters() throws Exception
+    {
+        final InJvmCluster cluster = cluster(3);
+        final List<ServerId> kv = cluster.startCluster("kv", new KvMachine());
+        final ServerId leader = cluster.awaitLeader(kv, WAIT);
+        cluster.system(leader).processCommand(leader, new KvMachine.Put("k", "v"));
+        final AdminServer admin = started(AdminServer.builder().system(cluster.system("n1"))
+            .reachability(cluster::isRunning));
+
+        final HttpResponse<String> response = get(admin, "/status");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        final Map<String, Object> status = json(response);
+        assertThat(status).containsEntry("node", "n1").containsKey("timeMillis");
+        final List<Map<String, Object>> servers = list(status.get("servers"));
+        assertThat(servers).singleElement().satisfies(server ->
+        {
+            assertThat(server).containsEntry("id", "kv@n1").containsEntry("cluster", "kv")
+                .containsKeys("role", "term", "leader", "commitIndex", "lastApplied", "lastIndex", "members",
+                    "counters", "machine");
+            assertThat((List<?>)server.get("members")).hasSize(3);
+        });
+        final Map<String, Object> kvCluster = list(status.get("clusters")).get(0);
+        assertThat(kvCluster).containsEntry("name", "kv").containsEntry("leader", leader.toString());
+        final List<Map<String, Object>> members = list(kvCluster.get("members"));
+        assertThat(members).extracting(m -> m.get("id")).containsExactlyInAnyOrder("kv@n1", "kv@n2", "kv@n3");
+        assertThat(members).filteredOn(m -> "leader".equals(m.get("role"))).singleElement()
+            .satisfies(m -> assertThat(m).containsEntry("id", leader.toString()));
+        assertThat(members).filteredOn(m -> "kv@n1".equals(m.get("id"))).singleElement()
+            .satisfies(m -> assertThat(m).containsEntry("source", "local").containsEntry("up", true));
+    }
+
+    @Test
+    void membersOfAStoppedNodeAreDownAndPeerEndpointsGiveTheOtherMembersNumbers() throws Exception
+    {
+        final InJvmCluster cluster = cluster(3);
+        final List<ServerId> kv = cluster.startCluster("kv", new KvMachine());
+        final ServerId leader = cluster.awaitLeader(kv, WAIT);
+        cluster.system(leader).processCommand(leader, new KvMachine.Put("k", "v"));
+        final AdminServer n2 = started(AdminServer.builder().system(cluster.system("n2")));
+        final AdminServer n3 = started(AdminServer.builder().system(cluster.system("n3")));
+        final AdminServer n1 = started(AdminServer.builder().system(cluster.system("n1"))
+            .reachability(cluster::isRunning).peer("n2", n2.url()).peer("n3", n3.url()));
+
+        // Peers are asked in the background: their numbers show in a later status.
+        final List<Map<String, Object>> viaPeers = InJvmCluster.await(() ->
+        {
+            final List<Map<String, Object>> members = kvMembers(n1);
+            return members.stream().filter(m -> "peer".equals(m.get("source"))).count() == 2 ? members : null;
+        }, WAIT, "the peers' members in n1's status");
+        assertThat(viaPeers).allSatisfy(m -> assertThat(m.get("commitIndex")).isInstanceOf(Long.class));
+
+        cluster.stopNode("n3");
+        final List<Map<String, Object>> afterStop = InJvmCluster.await(() ->
+        {
+            final List<Map<String, Object>> members = kvMembers(n1);
+            return members.stream().anyMatch(m -> "down".equals(m.get("role"))) ? members : null;
+        }, WAIT, "n3's member to be down");
+        assertThat(afterStop).filteredOn(m -> "down".equals(m.get("role"))).singleElement()
+            .satisfies(m -> assertThat(m).containsEntry("id", "kv@n3").containsEntry("up", false));
+    }
+
+    private List<Map<String, Object>> kvMembers(final AdminServer admin)
+    {
+        try
+        {
+            return list(list(json(get(admin, "/status")).get("clusters")).get(0).get("members"));
+        }
+        catch (final IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    @Test
+    void healthIsUnavailableUntilEveryLocalServerKnowsALeader() throws Exception
+    {
+        final InJvmCluster cluster = cluster(3);
+        final List<ServerId> members = cluster.serverIds("kv");
+        final RaSystem n1 = cluster.system("n1");
+        final AdminServer admin = started(AdminServer.builder().system(n1));
+        assertThat(get(admin, "/health").statusCode()).as("no server: nothing to wait for").isEqualTo(200);
+
+        // One member of three cannot be elected on its own.
+        n1.startServer("kv", new KvMachine(), members.get(0), members);
+        final HttpResponse<String> waiting = InJvmCluster.await(() ->
+        {
+            final HttpResponse<String> response = send(admin, "/health");
+            return response.statusCode() == 503 ? response : null;
+        }, WAIT, "health to see the leaderless server");
+        assertThat(json(waiting)).containsEntry("ready", false);
+
+        cluster.system("n2").startServer("kv", new KvMachine(), members.get(1), members);
+        // New members wait to be told to campaign.
+        n1.triggerElection(members.get(0));
+        final HttpResponse<String> ready = InJvmCluster.await(() ->
+        {
+            final HttpResponse<String> response = send(admin, "/health");
+            return response.statusCode() == 200 ? response : null;
+        }, WAIT, "health to be ready once a leader is elected");
+        assertThat(json(ready)).containsEntry("ready", true);
+    }
+
+    private HttpResponse<String> send(final AdminServer admin, final String path)
+    {
+        try
+        {
+            return get(admin, path);
+        }
+        catch (final IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /**
+     * A server's overview waits on its loop, up to the system's default timeout: the endpoint must not wait with it.
+     */
+    @Test
+    void aStuckServerIsReportedUnavailableWithoutHoldingUpTheEndpoint() throws Exception
+    {
+        final InJvmCluster cluster = new InJvmCluster(1, builder -> builder.defaultTimeout(Duration.ofSeconds(120)));
+        toClose.add(cluster);
+        final StuckOverviewMachine machine = new StuckOverviewMachine();
+        toClose.add(machine::release);
+        cluster.awaitLeader(cluster.startCluster("stuck", machine), WAIT);
+        cluster.awaitLeader(cluster.startCluster("kv", new KvMachine()), WAIT);
+        final AdminServer admin = started(AdminServer.builder().system(cluster.system("n1")));
+        assertThat(send(admin, "/health").statusCode()).isEqualTo(200);
+
+        machine.stuck.set(true);
+
+        final HttpResponse<String> health = InJvmCluster.await(() ->
+        {
+            final HttpResponse<String> response = send(admin, "/health");
+            return response.statusCode() == 503 ? response : null;
+        }, WAIT, "health to report the stuck server");
+        assertThat(json(health)).containsEntry("ready", false);
+        final Map<String, Object> status = json(get(admin, "/status"));
+        assertThat(status.get("unavailable")).asInstanceOf(InstanceOfAssertFactories.MAP).containsOnlyKeys("stuck@n1");
+        assertThat(list(status.get("servers"))).extracting(s -> s.get("id")).containsExactly("kv@n1");
+    }
+
+    /** A machine whose overview blocks while told to, as a server whose loop is stuck would. */
+    private static final class StuckOverviewMachine implements StateMachine<Object, Long>
+    {
+        private final AtomicBoolean stuck = new AtomicBoolean();
+        private final CountDownLatch released = new CountDownLatch(1);
+
+        @Override
+        public Long init(final InitArgs args)
+        {
+            return 0L;
+        }
+
+        @Override
+        public ApplyResult<Long> apply(final CommandMeta meta, final Object command, final Long state)
+        {
+            return ApplyResult.of(state + 1);
+        }
+
+        @Override
+        public Map<String, Object> overview(final Long state)
+        {
+            if (stuck.get())
+            {
+                try
+                {
+                    released.await();
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return Map.of("applied", state);
+        }
+
+        void release()
+        {
+            released.countDown();
+        }
+    }
+
+    @Test
+    void metricsServesThePrometheusTextOfTheRegistry() throws Exception
+    {
+        final InJvmCluster cluster = cluster(1);
+        final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.counter("ra.test.requests", "kind", "demo").increment(3);
+        final AdminServer admin = started(AdminServer.builder().system(cluster.system("n1")).meterRegistry(registry));
+
+        final HttpResponse<String> response = get(admin, "/metrics");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("content-type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+        assertThat(response.body()).contains("# TYPE ra_test_requests_total counter")
+            .contains("ra_test_requests_total{kind=\"demo\"} 3.0");
+        assertThat(admin.meterRegistry()).isSameAs(registry);
+    }
+
+    @Test
+    void withATokenDataNeedsTheBearerTokenButThePageDoesNot() throws Exception
+    {
+        final InJvmCluster cluster = cluster(1);
+        final AdminServer admin = started(AdminServer.builder().system(cluster.system("n1")).token("s3cret-token"));
+
+        for (final String path : List.of("/status", "/health", "/metrics"))
+        {
+            final HttpResponse<String> none = get(admin, path);
+            assertThat(none.statusCode()).as(path).isEqualTo(401);
+            assertThat(none.headers().firstValue("www-authenticate")).as(path).isPresent();
+            assertThat(none.body()).as(path).doesNotContain("Exception").hasSizeLessThan(200);
+            assertThat(get(admin, path, "Authorization", "Bearer wrong").statusCode()).as(path).isEqualTo(401);
+            assertThat(get(admin, path, "Authorization", "Basic czNjcmV0LXRva2Vu").statusCode()).as(path)
+                .isEqualTo(401);
+            assertThat(get(admin, path, "Authorization", "Bearer s3cret-token").statusCode()).as(path)
+                .isEqualTo(200);
+        }
+        final HttpResponse<String> page = get(admin, "/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("live-view.js");
+        assertThat(get(admin, "/live-view.js").statusCode()).isEqualTo(200);
+        assertThat(get(admin, "/live-view.css").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void badRequestsGetShortClientErrorsAndTheEndpointKeepsServing() throws Exception
+    {
+        final InJvmCluster cluster = cluster(1);
+        final AdminServer admin = started(AdminServer.builder().system(cluster.system("n1")));
+        final InetSocketAddress address = new InetSocketAddress("127.0.0.1", URI.create(admin.url()).getPort());
+
+        final HttpResponse<String> unknown = get(admin, "/nope");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.body()).startsWith("404").doesNotContain("Exception");
+
+        final HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create(admin.url() + "status"))
+            .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).isEqualTo(405);
+        assertThat(post.headers().firstValue("allow")).hasValue("GET, HEAD");
+
+        assertThat(raw(address, "THIS IS NOT HTTP\r\n\r\n")).startsWith("HTTP/1.1 400");
+        assertThat(raw(address, "GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n"))
+            .matches("HTTP/1\\.1 4\\d\\d[\\s\\S]*");
+        assertThat(raw(address, "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n"))
+            .matches("HTTP/1\\.1 4\\d\\d[\\s\\S]*");
+        assertThat(raw(address, "POST /status HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n"))
+            .startsWith("HTTP/1.1 413");
+        assertThat(raw(address, "GET /%zz%% HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+            .matches("HTTP/1\\.1 4\\d\\d[\\s\\S]*");
+        for (final String answer : List.of(unknown.body(), post.body()))
+        {
+            assertThat(answer).doesNotContain("at dev.").doesNotContain("at io.netty");
+        }
+
+        // A client that sends half a request and waits holds only its own connection.
+        try (Socket stalled = new Socket())
+        {
+            stalled.connect(address, 5000);
+            stalled.getOutputStream().write("GET /status HTTP/1.1\r\nHost: x\r\nX-Half".getBytes(
+                StandardCharsets.ISO_8859_1));
+            stalled.getOutputStream().flush();
+            assertThat(get(admin, "/status").statusCode()).as("beside a stalled client").isEqualTo(200);
+        }
+        assertThat(get(admin, "/status").statusCode()).as("after the bad clients").isEqualTo(200);
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrder() throws Exception
+    {
+        final InJvmCluster cluster = cluster(1);
+        final AdminServer admin = started(AdminServer.builder().system(cluster.system("n1")));
+        final InetSocketAddress address = new InetSocketAddress("127.0.0.1", URI.create(admin.url()).getPort());
+
+        final String answers = raw(address, "GET /status HTTP/1.1\r\nHost: x\r\n\r\n" +
+            "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n" + "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+
+        final int status = answers.indexOf("HTTP/1.1 200");
+        final int missing = answers.indexOf("HTTP/1.1 404");
+        final int health = answers.indexOf("{\"ready\":");
+        assertThat(status).isNotNegative().isLessThan(missing);
+        assertThat(missing).isLessThan(health);
+    }
+
+    /**
+     * Send bytes as they are and read the answer until the server closes or a short quiet time passes.
+     */
+    private static String raw(final InetSocketAddress address, final String request) throws IOException
+    {
+        try (Socket socket = new Socket())
+        {
+            socket.connect(address, 5000);
+            socket.setSoTimeout(3000);
+            final OutputStream out = socket.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            final InputStream in = socket.getInputStream();
+            final StringBuilder answer = new StringBuilder();
+            final byte[] buffer = new byte[8192];
+            try
+            {
+                int read;
+                while ((read = in.read(buffer)) > 0)
+                {
+                    answer.append(new String(buffer, 0, read, StandardCharsets.ISO_8859_1));
+                }
+            }
+            catch (final java.net.SocketTimeoutException | java.net.SocketException ex)
+            {
+                // Kept alive, or reset after the answer: what arrived is the answer.
+            }
+            return answer.toString();
+        }
+    }
+
+    @Test
+    void aNonLoopbackAddressIsRefusedWithoutTlsOrAToken()
+    {
+        final InJvmCluster cluster = cluster(1);
+        final AdminServer admin = AdminServer.builder().system(cluster.system("n1")).host("0.0.0.0").port(0).build();
+        toClose.add(admin);
+
+        assertThatThrownBy(admin::start).isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("0.0.0.0").hasMessageContaining("not a loopback address")
+            .hasMessageContaining("token");
+    }
+
+    @Test
+    void aPortInUseIsAClearErrorAndClosingReleasesThePort() throws Exception
+    {
+        final InJvmCluster cluster = cluster(1);
+        final AdminServer first = started(AdminServer.builder().system(cluster.system("n1")));
+        final int port = URI.create(first.url()).getPort();
+        final AdminServer second = AdminServer.builder().system(cluster.system("n1")).port(port).build();
+        toClose.add(second);
+
+        assertThatThrownBy(second::start).isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("127.0.0.1:" + port).hasMessageContaining("in use");
+
+        first.close();
+        assertThatThrownBy(first::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        final AdminServer third = started(AdminServer.builder().system(cluster.system("n1")).port(port));
+        assertThat(get(third, "/health").statusCode()).isEqualTo(200);
+    }
+}

@@ -1,0 +1,46 @@
+package dev.ra.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ra.testkit.InJvmCluster;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The endpoint configured from a node's settings ({@link AdminServer.Builder#settings}): each bad value is refused
+ * with its key.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class AdminSettingsTest
+{
+    @Test
+    void settingsConfigureTheEndpoint()
+    {
+        try (InJvmCluster cluster = new InJvmCluster(1);
+            AdminServer admin = AdminServer.builder().system(cluster.system("n1")).settings(Map.of(
+                "admin.host", "127.0.0.1", "admin.port", "0", "admin.token", "abc",
+                "admin.peers", "n2=http://127.0.0.1:1/,n3=http://127.0.0.1:2/", "listen", "ignored")).build())
+        {
+            admin.start();
+            assertThat(admin.url()).startsWith("http://127.0.0.1:");
+        }
+    }
+
+    @Test
+    void badValuesNameTheirKey()
+    {
+        final Map<Map<String, String>, String> bad = Map.of(
+            Map.of("admin.port", "http"), "admin.port",
+            Map.of("admin.port", "70000"), "admin.port",
+            Map.of("admin.token", "two words"), "admin.token",
+            Map.of("admin.peers", "n2"), "admin.peers",
+            Map.of("admin.peers", "n2=ftp://x/"), "admin.peers",
+            Map.of("admin.tls", "true"), "tls.keystore",
+            Map.of("admin.tls", "true", "tls.keystore", "/nonexistent/n1.p12"), "n1.p12");
+        bad.forEach((settings, key) -> assertThatThrownBy(() -> AdminServer.builder().settings(settings))
+            .as("%s", settings).hasMessageContaining(key));
+    }
+}

@@ -1,0 +1,93 @@
+package dev.ra.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ra.testkit.InJvmCluster;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The admin endpoint over HTTPS with the node's key store (a self-signed certificate made with the JDK's keytool).
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class AdminTlsTest
+{
+    private static final char[] PASSWORD = "changeit".toCharArray();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void servesHttpsWithTheNodesKeyStoreAndAToken() throws Exception
+    {
+        final Path store = dir.resolve("node.p12");
+        keytool("-genkeypair", "-alias", "node", "-dname", "CN=n1", "-ext", "san=ip:127.0.0.1", "-keyalg", "EC",
+            "-validity", "2", "-keystore", store.toString());
+        try (InJvmCluster cluster = new InJvmCluster(1);
+            AdminServer admin = AdminServer.builder().system(cluster.system("n1"))
+                .tls(AdminTls.fromKeyStore(store, PASSWORD)).token("t0ken").build())
+        {
+            admin.start();
+            assertThat(admin.url()).startsWith("https://127.0.0.1:");
+            final HttpClient client = HttpClient.newBuilder().sslContext(trusting(store))
+                .connectTimeout(Duration.ofSeconds(5)).build();
+
+            final HttpResponse<String> health = client.send(HttpRequest.newBuilder(URI.create(admin.url() + "health"))
+                .header("Authorization", "Bearer t0ken").timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(health.body()).isEqualTo("{\"ready\":true}");
+        }
+    }
+
+    @Test
+    void badKeyMaterialIsAClearError() throws Exception
+    {
+        final Path junk = Files.writeString(dir.resolve("junk.p12"), "not a key store");
+        assertThatThrownBy(() -> AdminTls.fromKeyStore(junk, PASSWORD)).hasMessageContaining("junk.p12");
+        assertThatThrownBy(() -> AdminTls.fromPemFiles(junk, junk)).hasMessageContaining("junk.p12");
+    }
+
+    private static SSLContext trusting(final Path store) throws Exception
+    {
+        final KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(store))
+        {
+            keys.load(in, PASSWORD);
+        }
+        final TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(keys);
+        final SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
+    }
+
+    private static void keytool(final String... args) throws IOException, InterruptedException
+    {
+        final Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+        final List<String> command = new java.util.ArrayList<>(List.of(keytool.toString()));
+        command.addAll(List.of(args));
+        command.addAll(List.of("-storepass", new String(PASSWORD), "-keypass", new String(PASSWORD), "-noprompt"));
+        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final String output = new String(process.getInputStream().readAllBytes());
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("keytool finished").isTrue();
+        assertThat(process.exitValue()).as("keytool: %s", output).isZero();
+    }
+}

@@ -1,0 +1,73 @@
+package dev.ra.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ra.ServerId;
+import dev.ra.testkit.InJvmCluster;
+import dev.ra.testkit.KvMachine;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * What this node believes of another node's members, as that node's admin endpoint reported them.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class PeerStatusesTest
+{
+    /**
+     * A node killed with {@code kill -9} leaves its last report behind: the live view showed that report (an old term
+     * and leader) as current for seconds after the kill. A failed request now drops what the peer said.
+     */
+    @Test
+    void aPeerThatStopsAnsweringIsForgottenAtOnce() throws Exception
+    {
+        try (InJvmCluster cluster = new InJvmCluster(2))
+        {
+            final List<ServerId> kv = cluster.startCluster("kv", new KvMachine());
+            cluster.awaitLeader(kv, Duration.ofSeconds(20));
+            final ServerId onN2 = new ServerId("kv", "n2");
+            final AdminServer n2 = AdminServer.builder().system(cluster.system("n2")).build();
+            n2.start();
+            try (PeerStatuses peers = new PeerStatuses(Map.of("n2", URI.create(n2.url()).resolve(
+                "/status?scope=local")), null, Duration.ofSeconds(1)))
+            {
+                // A request may time out on a busy machine: ask again until n2's answer arrives.
+                final Map<String, Object> heard = InJvmCluster.await(() ->
+                {
+                    peers.refresh().handle((ignored, failure) -> null).join();
+                    return peers.reported(onN2);
+                }, Duration.ofSeconds(20), "n2's report");
+                assertThat(heard).as("while n2 answers").containsKeys("role", "term", "leader", "commitIndex",
+                    "lastApplied", "lastIndex");
+
+                n2.close();
+                // Refused at once, or (a pooled connection the server closed) timed out: either way a failure.
+                peers.refresh().handle((ignored, failure) -> null).get(10, TimeUnit.SECONDS);
+
+                assertThat(peers.reported(onN2)).as("once n2 failed to answer").isNull();
+            }
+        }
+    }
+
+    @Test
+    void anAnswerThatIsNotAStatusIsIgnored() throws Exception
+    {
+        try (InJvmCluster cluster = new InJvmCluster(1))
+        {
+            final AdminServer n1 = AdminServer.builder().system(cluster.system("n1")).build();
+            n1.start();
+            // The page is HTML, not the JSON of a status.
+            try (n1; PeerStatuses peers = new PeerStatuses(Map.of("n1", URI.create(n1.url())), null,
+                Duration.ofSeconds(5)))
+            {
+                peers.refresh().get(10, TimeUnit.SECONDS);
+                assertThat(peers.reported(new ServerId("kv", "n1"))).isNull();
+            }
+        }
+    }
+}
