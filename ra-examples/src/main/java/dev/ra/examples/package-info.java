@@ -10,7 +10,16 @@
  *       unreachable.</li>
  *   <li>{@link dev.ra.examples.leader}: follow-the-leader, a companion process that runs next to the Raft leader.</li>
  *   <li>{@link dev.ra.examples.tasks}: a work queue with at-least-once task completion.</li>
+ *   <li>{@link dev.ra.examples.lease}: sessions kept alive without logging their keep-alives, and an etcd-v3-like
+ *       key-value store whose keys can be bound to a session.</li>
+ *   <li>{@link dev.ra.examples.watch}: watches on keys and prefixes from a revision, none missed and none duplicated
+ *       across a failover.</li>
+ *   <li>{@link dev.ra.examples.latch}: counting latches and cyclic barriers.</li>
+ *   <li>{@link dev.ra.examples.txn}: two-phase commit of transfers between accounts held by different clusters.</li>
  * </ul>
+ *
+ * <p>{@code docs/toolbox.md} describes the second part of the toolbox and compares each recipe with ZooKeeper/Curator,
+ * etcd v3 and Hazelcast's CP subsystem.
  *
  * <p>Every machine follows the same rules, which make it a usable template: commands are sealed interfaces of records
  * (so {@link dev.ra.codec.Codecs#generic()} encodes them), the state is an immutable record that is replaced, never
