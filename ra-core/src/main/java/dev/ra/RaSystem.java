@@ -4,6 +4,7 @@ import dev.ra.protocol.ServerRequest;
 import dev.ra.runtime.RaRuntime;
 import dev.ra.runtime.RuntimeConfig;
 import dev.ra.runtime.StoredServers;
+import dev.ra.stats.CallStatistics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -890,6 +891,17 @@ public final class RaSystem implements AutoCloseable
     public List<ServerId> runningServers()
     {
         return runtime.runningServers();
+    }
+
+    /**
+     * The client calls made on this node (the caller's side), for monitoring: latency per kind of call, timeouts,
+     * other failures and redirects followed, since the system started. Live and thread-safe.
+     *
+     * @return the statistics.
+     */
+    public CallStatistics callStatistics()
+    {
+        return runtime.callStatistics();
     }
 
     /**

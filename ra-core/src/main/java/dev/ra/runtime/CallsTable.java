@@ -1,6 +1,7 @@
 package dev.ra.runtime;
 
 import dev.ra.protocol.NodeMessage;
+import dev.ra.stats.CallStatistics;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -58,6 +59,7 @@ final class CallsTable
     private final RuntimeClock clock;
     private final CallTimeouts timeouts;
     private final ScheduledExecutorService scheduler;
+    private final CallStatistics statistics = new CallStatistics();
 
     CallsTable(final RuntimeClock clock, final CallTimeouts timeouts, final ScheduledExecutorService scheduler)
     {
@@ -84,6 +86,14 @@ final class CallsTable
     ScheduledExecutorService scheduler()
     {
         return scheduler;
+    }
+
+    /**
+     * @return latencies, timeouts and redirects of the client calls made on this node.
+     */
+    CallStatistics statistics()
+    {
+        return statistics;
     }
 
     /**

@@ -13,6 +13,7 @@ import dev.ra.core.SilentLeader;
 import dev.ra.protocol.NodeMessage;
 import dev.ra.protocol.ServerRequest;
 import dev.ra.protocol.UserCommand;
+import dev.ra.stats.CallStatistics;
 import dev.ra.spi.LoopHost;
 import dev.ra.spi.RateLimitedWarnings;
 import dev.ra.spi.Storage;
@@ -296,6 +297,14 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     public List<ServerId> runningServers()
     {
         return registry.runningServers();
+    }
+
+    /**
+     * @return latencies, timeouts and redirects of the client calls made on this node.
+     */
+    public CallStatistics callStatistics()
+    {
+        return calls.statistics();
     }
 
     /**

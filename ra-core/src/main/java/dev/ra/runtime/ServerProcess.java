@@ -25,6 +25,7 @@ import dev.ra.protocol.ServerRequest;
 import dev.ra.protocol.UserCommand;
 import dev.ra.spi.LogListener;
 import dev.ra.spi.ServerStorage;
+import dev.ra.stats.LatencyHistogram;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -95,6 +96,7 @@ final class ServerProcess implements LogListener, ServerMailbox
     private long persistedLastApplied;
     private boolean terminate;
     private final LeadershipHandOver handOver = new LeadershipHandOver();
+    private final LatencyHistogram applyTimes = new LatencyHistogram();
     private boolean deleteOnTerminate;
     private volatile boolean stopped;
     private volatile RaftRole role = RaftRole.RECOVERING;
@@ -359,7 +361,14 @@ final class ServerProcess implements LogListener, ServerMailbox
         {
             return;
         }
-        execute(core.handle(event, clock.currentTimeMillis()));
+        final long appliedBefore = core.lastApplied();
+        final long startNanos = clock.nanoTime();
+        final List<RaftAction> actions = core.handle(event, clock.currentTimeMillis());
+        if (core.lastApplied() != appliedBefore)
+        {
+            applyTimes.record(clock.nanoTime() - startNanos);
+        }
+        execute(actions);
         if (handOver.settled(core))
         {
             // A stopping leader handed over (or could not): the stop goes on once this step's actions ran.
@@ -857,7 +866,7 @@ final class ServerProcess implements LogListener, ServerMailbox
         }
         return new ServerOverview(id, cluster.clusterName, core.role(), core.currentTerm(), core.leaderId(),
             core.commitIndex(), core.lastApplied(), core.lastIndex(), core.lastWrittenIndex(), core.snapshotIndex(),
-            members, counters, machineOverview);
+            members, counters, machineOverview, core.peerMatchIndexes(), applyTimes.snapshot());
     }
 
     // ------------------------------------------------------------------------------------------------------------

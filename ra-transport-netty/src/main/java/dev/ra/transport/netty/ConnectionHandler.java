@@ -36,6 +36,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     /** Accepted with CALLER_HELLO: one thread's synchronous calls, never the node's peer link. */
     private boolean callerConnection;
     private volatile boolean established;
+    /** The other node's counters, once the handshake told which node it is. */
+    private PeerCounters peerCounters = PeerCounters.UNKNOWN;
     private boolean closing;
     /** This end sent GOODBYE: nothing more is written or handled here. Read on other threads. */
     private volatile boolean saidGoodbye;
@@ -204,6 +206,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
                 transport.heard(peer, lastReadNanos);
             }
             transport.counters.bytesRead.add(FrameFormat.LENGTH_BYTES + frame.readableBytes());
+            peerCounters.bytesRead.add(FrameFormat.LENGTH_BYTES + frame.readableBytes());
             onFrame(ctx, frame);
         }
         finally
@@ -291,6 +294,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         established = true;
         lastMessageReadNanos = System.nanoTime();
         timer.cancel(false);
+        final PeerLink link = transport.link(peer);
+        peerCounters = null == link ? PeerCounters.UNKNOWN : link.counters;
         if (callerConnection)
         {
             establishCallerConnection(ctx);
@@ -417,6 +422,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         }
         lastMessageReadNanos = lastReadNanos;
         transport.counters.messagesReceived.increment();
+        peerCounters.messagesReceived.increment();
         transport.listener().onMessage(peer, message);
     }
 
