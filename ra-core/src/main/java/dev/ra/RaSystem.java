@@ -894,10 +894,7 @@ public final class RaSystem implements AutoCloseable
     }
 
     /**
-     * The client calls made on this node (the caller's side), for monitoring: latency per kind of call, timeouts,
-     * other failures and redirects followed, since the system started. Live and thread-safe.
-     *
-     * @return the statistics.
+     * @return the client calls made on this node, for monitoring: latency per kind, timeouts, redirects (live).
      */
     public CallStatistics callStatistics()
     {
@@ -914,6 +911,16 @@ public final class RaSystem implements AutoCloseable
     {
         Objects.requireNonNull(server, "server");
         return Futures.await(runtime.overview(server), defaultTimeout);
+    }
+
+    /**
+     * @param server on this node.
+     * @return its overview ({@link #overview}) once taken, or {@link UnknownServerException}: no wait, for monitoring.
+     */
+    public CompletableFuture<ServerOverview> overviewAsync(final ServerId server)
+    {
+        Objects.requireNonNull(server, "server");
+        return runtime.overview(server);
     }
 
     /**
