@@ -120,7 +120,7 @@ final class TransportMeters implements MeterGroup
         list.add(counter(registry, "ra.transport.messages.sent", peer, PeerStats::messagesSent, peerTags,
             "messages written to the peer", null));
         list.add(counter(registry, "ra.transport.sent.bytes", peer, PeerStats::bytesWritten, peerTags,
-            "bytes of the frames written to the peer", "bytes"));
+            "bytes written to the peer's connections", "bytes"));
         list.add(counter(registry, "ra.transport.messages.received", peer, PeerStats::messagesReceived, peerTags,
             "messages read from the peer", null));
         list.add(counter(registry, "ra.transport.received.bytes", peer, PeerStats::bytesRead, peerTags,

@@ -92,6 +92,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         final ByteBuf out = ctx.alloc().ioBuffer(FrameFormat.LENGTH_BYTES + FrameFormat.HEADER_BYTES);
         out.writeInt(FrameFormat.HEADER_BYTES).writeByte(FrameFormat.VERSION).writeByte(FrameFormat.GOODBYE);
         transport.counters.bytesWritten.add(out.readableBytes());
+        peerCounters.bytesWritten.add(out.readableBytes());
         transport.counters.flushes.increment();
         ctx.writeAndFlush(out).addListener(f -> closeAfterGoodbye(ctx));
         ctx.executor().schedule(() -> ctx.close(), boundMs, TimeUnit.MILLISECONDS);
@@ -185,6 +186,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         out.writeInt(length).writeByte(FrameFormat.VERSION).writeByte(type).writeBytes(body.array(), 0,
             body.position());
         transport.counters.bytesWritten.add(out.readableBytes());
+        peerCounters.bytesWritten.add(out.readableBytes());
         transport.counters.flushes.increment();
         lastWriteNanos = System.nanoTime();
         ctx.writeAndFlush(out, ctx.voidPromise());

@@ -6,7 +6,7 @@ package dev.ra.transport.netty;
  *
  * @param node              the other node's id.
  * @param messagesSent      messages written to its connection.
- * @param bytesWritten      bytes of those messages' frames.
+ * @param bytesWritten      bytes written to its connections, heartbeats and handshakes included.
  * @param messagesReceived  messages read from it and handed to the runtime (peer and caller connections).
  * @param bytesRead         bytes read from its connections, handshakes and heartbeats included.
  * @param messagesDropped   messages to it dropped: no connection, queue full, or not encodable in a frame.
