@@ -34,12 +34,14 @@ import java.util.Map;
  * @param walServers    the wal figure's writing-server counts, comma-separated.
  * @param walRates      the wal figure's paced rates (entries/s) for its latency lines, comma-separated; {@code half}
  *                      is half the throughput measured with the most servers.
+ * @param metrics       whether the cluster figures bind each node's {@code RaMetrics} to a registry read every second
+ *                      (as a scrape would), to measure what metrics cost.
  */
 public record Config(String figure, int runs, double warmupSeconds, double seconds, int eventLoops, SyncMethod sync,
     Path dataDir, int clusters, int activeClusters, int perClusterInFlight, double idleSeconds,
     double idleSettleSeconds, int trials,
     long electionMinMs, long electionMaxMs, long entries, String peersClasspath, double peerSeconds, long walMaxMb,
-    boolean callerConnections, String walServers, String walRates)
+    boolean callerConnections, String walServers, String walRates, boolean metrics)
 {
     /**
      * @param args {@code --name value} pairs; see {@link Harness}.
@@ -78,12 +80,13 @@ public record Config(String figure, int runs, double warmupSeconds, double secon
             Long.parseLong(m.getOrDefault("wal-max-mb", "128")),
             Boolean.parseBoolean(m.getOrDefault("caller-connections", "true")),
             m.getOrDefault("wal-servers", "1,10,100"),
-            m.getOrDefault("wal-rates", "half,20000"));
+            m.getOrDefault("wal-rates", "half,20000"),
+            Boolean.parseBoolean(m.getOrDefault("metrics", "false")));
         m.keySet().removeAll(java.util.Set.of("figure", "runs", "warmup", "seconds", "event-loops", "sync",
             "data-dir", "clusters", "active-clusters", "per-cluster-in-flight", "idle-seconds", "idle-settle-seconds",
             "trials",
             "election-min-ms", "election-max-ms", "entries", "peers-classpath", "peer-seconds", "wal-max-mb",
-            "caller-connections", "wal-servers", "wal-rates"));
+            "caller-connections", "wal-servers", "wal-rates", "metrics"));
         if (!m.isEmpty())
         {
             throw new IllegalArgumentException("unknown arguments " + m.keySet());
