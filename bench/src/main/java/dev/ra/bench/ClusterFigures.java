@@ -97,7 +97,8 @@ public final class ClusterFigures
         try (Started c = start(config, "pipe" + inFlight))
         {
             final List<Driver.Window> windows = pipelinedWindows(config, c.client(), c.leader(), inFlight);
-            final Json j = withLatency(base(config, "pipelined-" + inFlight), windows, false).put("in_flight", inFlight);
+            final Json j = withLatency(base(config, "pipelined-" + inFlight), windows, false)
+                .put("in_flight", inFlight);
             if (null != c.metrics())
             {
                 j.put("metrics_scrapes", c.metrics().scrapes());
