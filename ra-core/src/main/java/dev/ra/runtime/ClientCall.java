@@ -52,6 +52,7 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
     final CompletableFuture<Object> future = new CompletableFuture<>();
     final ServerRequest request;
     final ClusterInfo cluster;
+    private final CallKind kind;
     private final long startNanos;
     private final long deadlineNanos;
     private final Completion completion;
@@ -91,6 +92,7 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         this.target = target;
         this.request = request;
         this.cluster = cluster;
+        this.kind = CallsTable.kindOf(request);
         this.startNanos = calls.clock().nanoTime();
         this.deadlineNanos = startNanos + timeoutNanos;
         this.completion = null == completion ? ClientCall::defaultCompletion : completion;
@@ -139,7 +141,7 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         future.whenComplete((v, e) ->
         {
             calls.timeouts().unregister(this);
-            calls.statistics().completed(CallKind.of(request), calls.clock().nanoTime() - startNanos, e);
+            calls.statistics().completed(kind, calls.clock().nanoTime() - startNanos, e);
             final long remote = remoteCallId;
             if (remote != 0)
             {
@@ -370,7 +372,7 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
     @Override
     public void redirect(final ServerId leaderHint)
     {
-        calls.statistics().redirected(CallKind.of(request));
+        calls.statistics().redirected(kind);
         if (!followsRedirects())
         {
             future.completeExceptionally(new NotLeaderException(describe() + " refused by " + target(), leaderHint));

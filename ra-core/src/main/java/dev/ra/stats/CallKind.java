@@ -1,6 +1,5 @@
 package dev.ra.stats;
 
-import dev.ra.protocol.ServerRequest;
 import java.util.Locale;
 
 /**
@@ -30,35 +29,5 @@ public enum CallKind
     public String tag()
     {
         return tag;
-    }
-
-    /**
-     * @param request a call asks; null for a local query (which the runtime hands to the server itself).
-     * @return its kind.
-     */
-    public static CallKind of(final ServerRequest request)
-    {
-        if (null == request)
-        {
-            return LOCAL_QUERY;
-        }
-        if (request instanceof ServerRequest.Command)
-        {
-            return COMMAND;
-        }
-        if (request instanceof ServerRequest.ReadIndex)
-        {
-            return READ_INDEX;
-        }
-        if (request instanceof ServerRequest.NamedQuery)
-        {
-            return NAMED_QUERY;
-        }
-        if (request instanceof ServerRequest.AddMember || request instanceof ServerRequest.RemoveMember ||
-            request instanceof ServerRequest.TransferLeadership || request instanceof ServerRequest.TriggerElection)
-        {
-            return MEMBERSHIP;
-        }
-        return ADMIN;
     }
 }

@@ -89,7 +89,6 @@ class LatencyHistogramTest
         assertThat(calls.redirects(CallKind.COMMAND)).isEqualTo(1);
         assertThat(calls.latency(CallKind.READ_INDEX).count()).isEqualTo(1);
         assertThat(calls.timeouts(CallKind.READ_INDEX)).isZero();
-        assertThat(CallKind.of(null)).isEqualTo(CallKind.LOCAL_QUERY);
         assertThat(CallKind.READ_INDEX.tag()).isEqualTo("read_index");
     }
 }

@@ -33,15 +33,15 @@ final class LatencyMeters
      * @param name        of the timer; the buckets are {@code name + ".buckets"}.
      * @param description of what is timed.
      * @param tags        of every meter.
-     * @param snapshot    reads the histogram's current counts (called once per meter per scrape: cache it).
+     * @param snapshot    reads the histogram's current counts (called once per meter per scrape: cache it). Held
+     *                    weakly by the meters, as Micrometer does: keep it reachable.
      * @return the meters registered.
      */
     static List<Meter> register(final MeterRegistry registry, final String name, final String description,
         final Tags tags, final Supplier<LatencySnapshot> snapshot)
     {
         final List<Meter> meters = new ArrayList<>();
-        meters.add(FunctionTimer.builder(name, snapshot, s -> s.get().count(), s -> s.get().totalNanos(),
-            TimeUnit.NANOSECONDS).description(description).tags(tags).register(registry));
+        meters.add(timer(registry, name, description, tags, snapshot));
         for (int i = 0; i < LE.size(); i++)
         {
             final int bucket = i;
@@ -53,6 +53,23 @@ final class LatencyMeters
             .description(description + ": cumulative count at most le seconds").tags(tags).tag("le", "+Inf")
             .register(registry));
         return meters;
+    }
+
+    /**
+     * The count and total time only, without the buckets: 1 meter instead of 22.
+     *
+     * @param registry    to register in.
+     * @param name        of the timer.
+     * @param description of what is timed.
+     * @param tags        of the meter.
+     * @param snapshot    reads the histogram's current counts; held weakly.
+     * @return the timer.
+     */
+    static FunctionTimer timer(final MeterRegistry registry, final String name, final String description,
+        final Tags tags, final Supplier<LatencySnapshot> snapshot)
+    {
+        return FunctionTimer.builder(name, snapshot, s -> s.get().count(), s -> s.get().totalNanos(),
+            TimeUnit.NANOSECONDS).description(description).tags(tags).register(registry);
     }
 
     private static List<String> upperBoundsInSeconds()

@@ -65,7 +65,7 @@ public final class RaMetrics implements MeterBinder, AutoCloseable
         this.system = builder.system;
         this.nodeTags = Tags.of("node", system.nodeId()).and(builder.tags);
         this.refreshNanos = builder.refreshInterval.toNanos();
-        this.servers = new ServerMeters(system, this, nodeTags);
+        this.servers = new ServerMeters(system, this, nodeTags, builder.serverApplyBuckets);
         groups.add(servers);
         groups.add(new CallMeters(system.callStatistics(), this, nodeTags));
         if (null != builder.storage)
@@ -189,6 +189,7 @@ public final class RaMetrics implements MeterBinder, AutoCloseable
         private final RaSystem system;
         private final List<Tag> tags = new ArrayList<>();
         private Duration refreshInterval = DEFAULT_REFRESH_INTERVAL;
+        private boolean serverApplyBuckets = true;
         /** A FileStorage, kept as Object so that ra-log is loaded only when one is given. */
         private Object storage;
         /** A NettyTransport, kept as Object so that ra-transport-netty is loaded only when one is given. */
@@ -246,6 +247,20 @@ public final class RaMetrics implements MeterBinder, AutoCloseable
         public Builder tags(final Iterable<Tag> extraTags)
         {
             extraTags.forEach(tags::add);
+            return this;
+        }
+
+        /**
+         * Whether each server's apply-time histogram has its buckets ({@code ra.server.apply.buckets}, 20 series per
+         * server; on by default), or only its count and total. A node hosting thousands of servers may turn them off
+         * to keep the number of series down (about 50 per server with buckets, 30 without).
+         *
+         * @param buckets true to export them.
+         * @return this builder.
+         */
+        public Builder serverApplyBuckets(final boolean buckets)
+        {
+            this.serverApplyBuckets = buckets;
             return this;
         }
 

@@ -99,16 +99,18 @@ final class ServerMeters implements MeterGroup
     private final RaSystem system;
     private final RaMetrics owner;
     private final Tags nodeTags;
+    private final boolean applyBuckets;
     /** Strong references to what the meters read (Micrometer holds them weakly); guarded by the owner. */
     private final Map<ServerId, ServerState> servers = new HashMap<>();
     private final Map<FollowerKey, FollowerState> followers = new HashMap<>();
     private volatile int serverCount;
 
-    ServerMeters(final RaSystem system, final RaMetrics owner, final Tags nodeTags)
+    ServerMeters(final RaSystem system, final RaMetrics owner, final Tags nodeTags, final boolean applyBuckets)
     {
         this.system = system;
         this.owner = owner;
         this.nodeTags = nodeTags;
+        this.applyBuckets = applyBuckets;
     }
 
     /**
@@ -238,7 +240,7 @@ final class ServerMeters implements MeterGroup
         return overviews;
     }
 
-    private static List<Meter> serverMeters(final MeterRegistry registry, final ServerState state)
+    private List<Meter> serverMeters(final MeterRegistry registry, final ServerState state)
     {
         final List<Meter> meters = new ArrayList<>();
         final Tags tags = state.tags;
@@ -269,9 +271,15 @@ final class ServerMeters implements MeterGroup
             meters.add(FunctionCounter.builder(counter[0], state, s -> counterValue(s, key))
                 .description(counter[2]).tags(tags).register(registry));
         }
-        meters.addAll(LatencyMeters.register(registry, "ra.server.apply",
-            "core steps that applied entries (the machine's apply and the core's bookkeeping)", tags,
-            state));
+        final String apply = "core steps that applied entries (the machine's apply and the core's bookkeeping)";
+        if (applyBuckets)
+        {
+            meters.addAll(LatencyMeters.register(registry, "ra.server.apply", apply, tags, state));
+        }
+        else
+        {
+            meters.add(LatencyMeters.timer(registry, "ra.server.apply", apply, tags, state));
+        }
         return meters;
     }
 

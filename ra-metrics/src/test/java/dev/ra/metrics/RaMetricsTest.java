@@ -232,6 +232,22 @@ class RaMetricsTest
     }
 
     @Test
+    void theApplyHistogramsBucketsCanBeLeftOut()
+    {
+        final List<ServerId> members = cluster.startCluster("kv", new KvMachine());
+        cluster.awaitLeader(members, WAIT);
+        cluster.first().processCommand(members.get(0), new KvMachine.Put("a", "b"));
+        final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        final RaMetrics metrics = RaMetrics.builder(cluster.first()).serverApplyBuckets(false).build();
+        bound.add(metrics);
+        metrics.bindTo(registry);
+        assertThat(registry.get("ra.server.apply").functionTimer().count()).isPositive();
+        assertThat(registry.find("ra.server.apply.buckets").functionCounters()).isEmpty();
+        // The calls keep theirs: one histogram per kind, not per server.
+        assertThat(registry.find("ra.calls.buckets").functionCounters()).isNotEmpty();
+    }
+
+    @Test
     void closingRemovesEveryMeterAndTheRegistryKeepsTheBinderAlive()
     {
         final List<ServerId> members = cluster.startCluster("kv", new KvMachine());
