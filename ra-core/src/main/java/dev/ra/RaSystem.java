@@ -4,6 +4,7 @@ import dev.ra.protocol.ServerRequest;
 import dev.ra.runtime.RaRuntime;
 import dev.ra.runtime.RuntimeConfig;
 import dev.ra.runtime.StoredServers;
+import dev.ra.stats.CallStatistics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -893,6 +894,14 @@ public final class RaSystem implements AutoCloseable
     }
 
     /**
+     * @return the client calls made on this node, for monitoring: latency per kind, timeouts, redirects (live).
+     */
+    public CallStatistics callStatistics()
+    {
+        return runtime.callStatistics();
+    }
+
+    /**
      * A point-in-time view of a member hosted by this node.
      *
      * @param server on this node.
@@ -902,6 +911,16 @@ public final class RaSystem implements AutoCloseable
     {
         Objects.requireNonNull(server, "server");
         return Futures.await(runtime.overview(server), defaultTimeout);
+    }
+
+    /**
+     * @param server on this node.
+     * @return its overview ({@link #overview}) once taken, or {@link UnknownServerException}: no wait, for monitoring.
+     */
+    public CompletableFuture<ServerOverview> overviewAsync(final ServerId server)
+    {
+        Objects.requireNonNull(server, "server");
+        return runtime.overview(server);
     }
 
     /**

@@ -23,15 +23,20 @@ public final class ClusterFigures
     /**
      * A started cluster and its leader.
      *
-     * @param nodes  the nodes.
-     * @param leader the leader.
-     * @param client the leader's node.
+     * @param nodes   the nodes.
+     * @param leader  the leader.
+     * @param client  the leader's node.
+     * @param metrics the nodes' metrics with their scraper, or null when the figure runs without.
      */
-    record Started(Nodes nodes, ServerId leader, RaSystem client) implements AutoCloseable
+    record Started(Nodes nodes, ServerId leader, RaSystem client, MetricsScraper metrics) implements AutoCloseable
     {
         @Override
         public void close()
         {
+            if (null != metrics)
+            {
+                metrics.close();
+            }
             nodes.close();
         }
     }
@@ -39,8 +44,9 @@ public final class ClusterFigures
     static Started start(final Config config, final String name)
     {
         final Nodes nodes = new Nodes(3, config.dataDir(), config.nodeOptions());
+        final MetricsScraper metrics = config.metrics() ? MetricsScraper.start(nodes) : null;
         final ServerId leader = nodes.system("n1").startCluster(name, BenchKv.NAME, Nodes.members(name, 3));
-        return new Started(nodes, leader, nodes.system(leader.node()));
+        return new Started(nodes, leader, nodes.system(leader.node()), metrics);
     }
 
     static Json base(final Config config, final String figure)
@@ -50,7 +56,7 @@ public final class ClusterFigures
             .put("event_loops_per_node", config.eventLoops())
             .put("election_timeout_ms", List.of(config.electionMinMs(), config.electionMaxMs()))
             .put("tick_ms", config.nodeOptions().tick().toMillis()).put("wal_max_mb", config.walMaxMb())
-            .put("runs", config.runs())
+            .put("metrics", config.metrics()).put("runs", config.runs())
             .put("seconds", config.seconds());
         if (config.unsafe())
         {
@@ -91,7 +97,13 @@ public final class ClusterFigures
         try (Started c = start(config, "pipe" + inFlight))
         {
             final List<Driver.Window> windows = pipelinedWindows(config, c.client(), c.leader(), inFlight);
-            return withLatency(base(config, "pipelined-" + inFlight), windows, false).put("in_flight", inFlight);
+            final Json j = withLatency(base(config, "pipelined-" + inFlight), windows, false)
+                .put("in_flight", inFlight);
+            if (null != c.metrics())
+            {
+                j.put("metrics_scrapes", c.metrics().scrapes());
+            }
+            return j;
         }
     }
 

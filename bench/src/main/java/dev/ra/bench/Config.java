@@ -36,12 +36,15 @@ import java.util.Map;
  *                      is half the throughput measured with the most servers.
  * @param systems       the failover comparison's systems, comma-separated ({@code all}: every one).
  * @param scenarios     the failover comparison's scenarios, comma-separated ({@code all}: every one).
+ * @param metrics       whether the cluster figures bind each node's {@code RaMetrics} to a registry read every second
+ *                      (as a scrape would), to measure what metrics cost.
  */
 public record Config(String figure, int runs, double warmupSeconds, double seconds, int eventLoops, SyncMethod sync,
     Path dataDir, int clusters, int activeClusters, int perClusterInFlight, double idleSeconds,
     double idleSettleSeconds, int trials,
     long electionMinMs, long electionMaxMs, long entries, String peersClasspath, double peerSeconds, long walMaxMb,
-    boolean callerConnections, String walServers, String walRates, String systems, String scenarios)
+    boolean callerConnections, String walServers, String walRates, String systems, String scenarios,
+    boolean metrics)
 {
     /**
      * @param args {@code --name value} pairs; see {@link Harness}.
@@ -82,12 +85,13 @@ public record Config(String figure, int runs, double warmupSeconds, double secon
             m.getOrDefault("wal-servers", "1,10,100"),
             m.getOrDefault("wal-rates", "half,20000"),
             m.getOrDefault("systems", "all"),
-            m.getOrDefault("scenarios", "all"));
+            m.getOrDefault("scenarios", "all"),
+            Boolean.parseBoolean(m.getOrDefault("metrics", "false")));
         m.keySet().removeAll(java.util.Set.of("figure", "runs", "warmup", "seconds", "event-loops", "sync",
             "data-dir", "clusters", "active-clusters", "per-cluster-in-flight", "idle-seconds", "idle-settle-seconds",
             "trials",
             "election-min-ms", "election-max-ms", "entries", "peers-classpath", "peer-seconds", "wal-max-mb",
-            "caller-connections", "wal-servers", "wal-rates", "systems", "scenarios"));
+            "caller-connections", "wal-servers", "wal-rates", "systems", "scenarios", "metrics"));
         if (!m.isEmpty())
         {
             throw new IllegalArgumentException("unknown arguments " + m.keySet());

@@ -180,6 +180,15 @@ public final class Nodes implements AutoCloseable
     }
 
     /**
+     * @param node id of a running node.
+     * @return its storage.
+     */
+    public FileStorage storage(final String node)
+    {
+        return storages.get(node);
+    }
+
+    /**
      * @return the running nodes' ids.
      */
     public List<String> running()

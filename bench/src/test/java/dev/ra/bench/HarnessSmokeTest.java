@@ -51,6 +51,16 @@ class HarnessSmokeTest
     }
 
     @Test
+    void thePipelinedFigureRunsWithMetricsBound()
+    {
+        final Config config = Config.parse(new String[] {"--figure", "pipelined-64", "--runs", "1", "--warmup", "0.2",
+            "--seconds", "0.3", "--data-dir", dir.toString(), "--metrics", "true"});
+        final String line = Harness.run("pipelined-64", config).get(0).toString();
+        assertThat(line).contains("\"metrics\":true").contains("\"metrics_scrapes\":")
+            .contains("\"ops_s\":{\"min\":");
+    }
+
+    @Test
     void floorReportsSyncAndRoundTrip()
     {
         final String line = Harness.run("floor", tiny("floor")).get(0).toString();

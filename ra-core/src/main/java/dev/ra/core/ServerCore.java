@@ -23,7 +23,9 @@ import dev.ra.spi.LogStore;
 import dev.ra.spi.SnapshotReader;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.random.RandomGenerator;
@@ -404,6 +406,24 @@ public final class ServerCore
     public Object machineState()
     {
         return machineState;
+    }
+
+    /**
+     * @return when leading, each peer's match index (the highest index known durable there), in member order; an
+     *     empty map otherwise. A new map each call: for overviews, not for every event.
+     */
+    public Map<ServerId, Long> peerMatchIndexes()
+    {
+        if (role() != RaftRole.LEADER)
+        {
+            return Map.of();
+        }
+        final Map<ServerId, Long> matches = new LinkedHashMap<>();
+        for (final PeerProgress peer : leader.peers.values())
+        {
+            matches.put(peer.id, peer.matchIndex);
+        }
+        return matches;
     }
 
     /**

@@ -1,6 +1,9 @@
 package dev.ra.runtime;
 
 import dev.ra.protocol.NodeMessage;
+import dev.ra.protocol.ServerRequest;
+import dev.ra.stats.CallKind;
+import dev.ra.stats.CallStatistics;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -58,6 +61,7 @@ final class CallsTable
     private final RuntimeClock clock;
     private final CallTimeouts timeouts;
     private final ScheduledExecutorService scheduler;
+    private final CallStatistics statistics = new CallStatistics();
 
     CallsTable(final RuntimeClock clock, final CallTimeouts timeouts, final ScheduledExecutorService scheduler)
     {
@@ -84,6 +88,44 @@ final class CallsTable
     ScheduledExecutorService scheduler()
     {
         return scheduler;
+    }
+
+    /**
+     * @return latencies, timeouts and redirects of the client calls made on this node.
+     */
+    CallStatistics statistics()
+    {
+        return statistics;
+    }
+
+    /**
+     * @param request a client call asks; null for a local query (which the runtime hands to the server itself).
+     * @return the kind its statistics are kept under.
+     */
+    static CallKind kindOf(final ServerRequest request)
+    {
+        if (null == request)
+        {
+            return CallKind.LOCAL_QUERY;
+        }
+        if (request instanceof ServerRequest.Command)
+        {
+            return CallKind.COMMAND;
+        }
+        if (request instanceof ServerRequest.ReadIndex)
+        {
+            return CallKind.READ_INDEX;
+        }
+        if (request instanceof ServerRequest.NamedQuery)
+        {
+            return CallKind.NAMED_QUERY;
+        }
+        if (request instanceof ServerRequest.AddMember || request instanceof ServerRequest.RemoveMember ||
+            request instanceof ServerRequest.TransferLeadership || request instanceof ServerRequest.TriggerElection)
+        {
+            return CallKind.MEMBERSHIP;
+        }
+        return CallKind.ADMIN;
     }
 
     /**

@@ -19,6 +19,7 @@ import dev.ra.core.CallError;
 import dev.ra.core.MachineFailure;
 import dev.ra.protocol.NodeMessage;
 import dev.ra.protocol.ServerRequest;
+import dev.ra.stats.CallKind;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -51,6 +52,8 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
     final CompletableFuture<Object> future = new CompletableFuture<>();
     final ServerRequest request;
     final ClusterInfo cluster;
+    private final CallKind kind;
+    private final long startNanos;
     private final long deadlineNanos;
     private final Completion completion;
     /** Members found not running, skipped when looking for another; allocated on first use (rare). */
@@ -89,7 +92,9 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         this.target = target;
         this.request = request;
         this.cluster = cluster;
-        this.deadlineNanos = calls.clock().nanoTime() + timeoutNanos;
+        this.kind = CallsTable.kindOf(request);
+        this.startNanos = calls.clock().nanoTime();
+        this.deadlineNanos = startNanos + timeoutNanos;
         this.completion = null == completion ? ClientCall::defaultCompletion : completion;
     }
 
@@ -136,6 +141,7 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         future.whenComplete((v, e) ->
         {
             calls.timeouts().unregister(this);
+            calls.statistics().completed(kind, calls.clock().nanoTime() - startNanos, e);
             final long remote = remoteCallId;
             if (remote != 0)
             {
@@ -366,6 +372,7 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
     @Override
     public void redirect(final ServerId leaderHint)
     {
+        calls.statistics().redirected(kind);
         if (!followsRedirects())
         {
             future.completeExceptionally(new NotLeaderException(describe() + " refused by " + target(), leaderHint));

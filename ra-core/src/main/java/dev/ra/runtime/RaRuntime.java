@@ -18,6 +18,7 @@ import dev.ra.spi.RateLimitedWarnings;
 import dev.ra.spi.Storage;
 import dev.ra.spi.Transport;
 import dev.ra.spi.TransportListener;
+import dev.ra.stats.CallStatistics;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -296,6 +297,14 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     public List<ServerId> runningServers()
     {
         return registry.runningServers();
+    }
+
+    /**
+     * @return latencies, timeouts and redirects of the client calls made on this node.
+     */
+    public CallStatistics callStatistics()
+    {
+        return calls.statistics();
     }
 
     /**

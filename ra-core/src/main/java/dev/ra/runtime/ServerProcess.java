@@ -25,6 +25,7 @@ import dev.ra.protocol.ServerRequest;
 import dev.ra.protocol.UserCommand;
 import dev.ra.spi.LogListener;
 import dev.ra.spi.ServerStorage;
+import dev.ra.stats.LatencyHistogram;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -95,6 +96,7 @@ final class ServerProcess implements LogListener, ServerMailbox
     private long persistedLastApplied;
     private boolean terminate;
     private final LeadershipHandOver handOver = new LeadershipHandOver();
+    private final LatencyHistogram applyTimes = new LatencyHistogram();
     private boolean deleteOnTerminate;
     private volatile boolean stopped;
     private volatile RaftRole role = RaftRole.RECOVERING;
@@ -359,7 +361,17 @@ final class ServerProcess implements LogListener, ServerMailbox
         {
             return;
         }
-        execute(core.handle(event, clock.currentTimeMillis()));
+        // Entries are applied once known committed: on a replication message or reply, or a durability report. Only
+        // those are timed (a clock read costs tens of ns), so a leader's commands cost none each, only their batches.
+        final boolean mayApply = event instanceof RaftEvent.RpcReceived || event instanceof RaftEvent.LogWritten;
+        final long appliedBefore = core.lastApplied();
+        final long startNanos = mayApply ? clock.nanoTime() : 0;
+        final List<RaftAction> actions = core.handle(event, clock.currentTimeMillis());
+        if (mayApply && core.lastApplied() != appliedBefore)
+        {
+            applyTimes.record(clock.nanoTime() - startNanos);
+        }
+        execute(actions);
         if (handOver.settled(core))
         {
             // A stopping leader handed over (or could not): the stop goes on once this step's actions ran.
@@ -861,7 +873,7 @@ final class ServerProcess implements LogListener, ServerMailbox
         }
         return new ServerOverview(id, cluster.clusterName, core.role(), core.currentTerm(), core.leaderId(),
             core.commitIndex(), core.lastApplied(), core.lastIndex(), core.lastWrittenIndex(), core.snapshotIndex(),
-            members, counters, machineOverview);
+            members, counters, machineOverview, core.peerMatchIndexes(), applyTimes.snapshot());
     }
 
     // ------------------------------------------------------------------------------------------------------------

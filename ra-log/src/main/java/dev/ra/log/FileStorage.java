@@ -26,6 +26,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,6 +84,8 @@ public final class FileStorage implements Storage
     private Map<String, FlushTarget> dormant = new HashMap<>();
     private final Object flushProgress = new Object();
     private int pendingFlushes;
+    private final LongAdder segmentFlushes = new LongAdder();
+    private final LongAdder backPressureWaits = new LongAdder();
     /** Set once the previous run's WAL files are flushed; until then there is no WAL writer to give way to. */
     private volatile boolean replayed;
     private volatile Throwable failure;
@@ -309,6 +312,7 @@ public final class FileStorage implements Storage
             try
             {
                 flusher.flush(finished, false);
+                segmentFlushes.increment();
             }
             catch (final Throwable t)
             {
@@ -329,6 +333,10 @@ public final class FileStorage implements Storage
         // slows the servers' pipelines down in turn.
         synchronized (flushProgress)
         {
+            if (pendingFlushes > MAX_PENDING_FLUSHES && null == failure)
+            {
+                backPressureWaits.increment();
+            }
             while (pendingFlushes > MAX_PENDING_FLUSHES && null == failure)
             {
                 try
@@ -630,7 +638,8 @@ public final class FileStorage implements Storage
      */
     public WalStatistics walStatistics()
     {
-        return new WalStatistics(wal.batches(), wal.records(), wal.bytes());
+        return new WalStatistics(wal.batches(), wal.records(), wal.bytes(), segmentFlushes.sum(),
+            backPressureWaits.sum(), wal.syncLatency());
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.ra.log;
 
 import dev.ra.codec.BufferWriter;
+import dev.ra.stats.LatencyHistogram;
+import dev.ra.stats.LatencySnapshot;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -69,6 +71,7 @@ final class WalWriter implements Runnable
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong records = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
+    private final LatencyHistogram syncLatency = new LatencyHistogram();
 
     private volatile boolean running = true;
     private volatile Thread thread;
@@ -173,6 +176,14 @@ final class WalWriter implements Runnable
     long bytes()
     {
         return bytes.get();
+    }
+
+    /**
+     * @return how long each batch's sync took.
+     */
+    LatencySnapshot syncLatency()
+    {
+        return syncLatency.snapshot();
     }
 
     @Override
@@ -357,7 +368,9 @@ final class WalWriter implements Runnable
         file.write(batch, fileSize);
         if (sync)
         {
+            final long syncStart = System.nanoTime();
             file.force();
+            syncLatency.record(System.nanoTime() - syncStart);
         }
         fileSize += length;
         if (!spareAsked && fileSize > maxFileBytes / 2)

@@ -14,6 +14,7 @@ import dev.ra.examples.sessionlock.SessionLockMachine;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import dev.ra.examples.tasks.TaskQueueMachine;
 import dev.ra.log.FileStorage;
+import dev.ra.metrics.RaMetrics;
 import dev.ra.node.NodeConfig;
 import dev.ra.node.NodeControl;
 import dev.ra.node.NodeJvm;
@@ -172,6 +173,13 @@ public final class ToolboxNode implements AutoCloseable
         }
         final AdminServer started = AdminServer.builder().system(system).reachability(transport::isReachable)
             .settings(settings).build();
+        // /metrics: this node's servers, calls, WAL and transport (RaMetrics), in the endpoint's own registry.
+        final RaMetrics.Builder metrics = RaMetrics.builder(system).transport(transport);
+        if (storage instanceof FileStorage fileStorage)
+        {
+            metrics.storage(fileStorage);
+        }
+        metrics.build().bindTo(started.meterRegistry());
         started.start();
         admin = started;
         return started.url();

@@ -36,6 +36,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     /** Accepted with CALLER_HELLO: one thread's synchronous calls, never the node's peer link. */
     private boolean callerConnection;
     private volatile boolean established;
+    /** The other node's counters, once the handshake told which node it is. */
+    private PeerCounters peerCounters = PeerCounters.UNKNOWN;
     private boolean closing;
     /** This end sent GOODBYE: nothing more is written or handled here. Read on other threads. */
     private volatile boolean saidGoodbye;
@@ -90,6 +92,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         final ByteBuf out = ctx.alloc().ioBuffer(FrameFormat.LENGTH_BYTES + FrameFormat.HEADER_BYTES);
         out.writeInt(FrameFormat.HEADER_BYTES).writeByte(FrameFormat.VERSION).writeByte(FrameFormat.GOODBYE);
         transport.counters.bytesWritten.add(out.readableBytes());
+        peerCounters.bytesWritten.add(out.readableBytes());
         transport.counters.flushes.increment();
         ctx.writeAndFlush(out).addListener(f -> closeAfterGoodbye(ctx));
         ctx.executor().schedule(() -> ctx.close(), boundMs, TimeUnit.MILLISECONDS);
@@ -183,6 +186,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         out.writeInt(length).writeByte(FrameFormat.VERSION).writeByte(type).writeBytes(body.array(), 0,
             body.position());
         transport.counters.bytesWritten.add(out.readableBytes());
+        peerCounters.bytesWritten.add(out.readableBytes());
         transport.counters.flushes.increment();
         lastWriteNanos = System.nanoTime();
         ctx.writeAndFlush(out, ctx.voidPromise());
@@ -204,6 +208,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
                 transport.heard(peer, lastReadNanos);
             }
             transport.counters.bytesRead.add(FrameFormat.LENGTH_BYTES + frame.readableBytes());
+            peerCounters.bytesRead.add(FrameFormat.LENGTH_BYTES + frame.readableBytes());
             onFrame(ctx, frame);
         }
         finally
@@ -291,6 +296,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         established = true;
         lastMessageReadNanos = System.nanoTime();
         timer.cancel(false);
+        final PeerLink link = transport.link(peer);
+        peerCounters = null == link ? PeerCounters.UNKNOWN : link.counters;
         if (callerConnection)
         {
             establishCallerConnection(ctx);
@@ -417,6 +424,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         }
         lastMessageReadNanos = lastReadNanos;
         transport.counters.messagesReceived.increment();
+        peerCounters.messagesReceived.increment();
         transport.listener().onMessage(peer, message);
     }
 

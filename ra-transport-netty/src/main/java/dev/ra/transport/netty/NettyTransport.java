@@ -303,6 +303,12 @@ public final class NettyTransport implements Transport
         return counters.snapshot();
     }
 
+    /** @return per other node, by node id: what was exchanged with it since start, its queue, whether it is up. */
+    public Map<String, PeerStats> peerStats()
+    {
+        return PeerCounters.snapshot(links.values());
+    }
+
     String localNode()
     {
         return localNode;
@@ -333,6 +339,7 @@ public final class NettyTransport implements Transport
         {
             link.queued.decrementAndGet();
             counters.messagesDropped.increment();
+            link.counters.messagesDropped.increment();
             return;
         }
         link.queue.add(message);
@@ -405,6 +412,7 @@ public final class NettyTransport implements Transport
                 out = channel.alloc().ioBuffer(Math.max(writer.position(), 256));
             }
             out.writeBytes(writer.array(), 0, writer.position());
+            link.counters.bytesWritten.add(writer.position());
             written++;
             if (out.readableBytes() >= COALESCE_CHUNK_BYTES)
             {
@@ -421,6 +429,7 @@ public final class NettyTransport implements Transport
         if (written > 0)
         {
             counters.messagesSent.add(written);
+            link.counters.messagesSent.add(written);
             counters.flushes.increment();
             noteWritten(channel);
             channel.flush();
@@ -465,6 +474,7 @@ public final class NettyTransport implements Transport
         {
             link.queued.decrementAndGet();
             counters.messagesDropped.increment();
+            link.counters.messagesDropped.increment();
         }
     }
 
@@ -688,6 +698,7 @@ public final class NettyTransport implements Transport
             link.backoffMs = 0;
             link.lastHeardNanos = System.nanoTime();
             counters.connectionsOpened.increment();
+            link.counters.connectionsOpened.increment();
             if (link.connections.size() == 1)
             {
                 LOG.info("{}: connected to {} ({})", localNode, node, channel.remoteAddress());

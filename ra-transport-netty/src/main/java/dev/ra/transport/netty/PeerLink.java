@@ -23,6 +23,7 @@ final class PeerLink
     final ConcurrentLinkedQueue<NodeMessage> queue = new ConcurrentLinkedQueue<>();
     final AtomicInteger queued = new AtomicInteger();
     final AtomicBoolean drainScheduled = new AtomicBoolean();
+    final PeerCounters counters = new PeerCounters();
 
     /** The connection messages go through ({@link PeerConnections#active()}); null while the node is down. */
     volatile Channel active;

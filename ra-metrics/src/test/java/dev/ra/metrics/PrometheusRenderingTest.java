@@ -1,0 +1,58 @@
+package dev.ra.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ra.ServerId;
+import dev.ra.testkit.InJvmCluster;
+import dev.ra.testkit.KvMachine;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * What a Prometheus scrape of a bound registry shows (as the admin endpoint serves it): the histograms as
+ * {@code _count}, {@code _sum} and cumulative {@code le} buckets, the counters as {@code _total}, and a server started
+ * after binding in the next scrape, without any call to {@link RaMetrics#refresh}.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class PrometheusRenderingTest
+{
+    @Test
+    void aScrapeShowsHistogramsCountersAndServersStartedAfterBinding() throws Exception
+    {
+        try (InJvmCluster cluster = new InJvmCluster(3))
+        {
+            final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            final RaMetrics metrics = RaMetrics.builder(cluster.first()).refreshInterval(Duration.ofMillis(10)).build();
+            metrics.bindTo(registry);
+            assertThat(registry.scrape()).contains("ra_node_servers{node=\"n1\"} 0");
+
+            final List<ServerId> members = cluster.startCluster("kv", new KvMachine());
+            cluster.awaitLeader(members, Duration.ofSeconds(30));
+            cluster.first().processCommand(members.get(0), new KvMachine.Put("k", "v"));
+            Thread.sleep(20);
+            registry.scrape();
+            final String scrape = registry.scrape();
+
+            final String server = "cluster=\"kv\",node=\"n1\",server=\"kv@n1\"";
+            assertThat(scrape).contains("ra_server_commit_index{" + server + "}");
+            assertThat(scrape).contains("ra_server_commands_total{" + server + "}");
+            assertThat(scrape).contains("ra_server_role{" + server.replace(",server", ",role=\"leader\",server"));
+            assertThat(scrape).contains("ra_server_apply_seconds_count{" + server + "}");
+            assertThat(scrape).contains("ra_server_apply_seconds_sum{" + server + "}");
+            assertThat(scrape)
+                .contains("ra_server_apply_buckets_total{" + server.replace(",node", ",le=\"0.001\",node"));
+            assertThat(scrape).contains("ra_calls_seconds_count{kind=\"command\",node=\"n1\"} 1");
+            assertThat(scrape).contains("ra_calls_buckets_total{kind=\"command\",le=\"+Inf\",node=\"n1\"} 1");
+            assertThat(scrape).contains("ra_calls_buckets_total{kind=\"command\",le=\"0.00001\",node=\"n1\"}");
+            assertThat(scrape).contains("ra_calls_timeouts_total{kind=\"command\",node=\"n1\"} 0");
+            assertThat(scrape).contains("ra_node_servers{node=\"n1\"} 1");
+            metrics.close();
+            assertThat(registry.scrape()).doesNotContain("ra_");
+        }
+    }
+}

@@ -1,0 +1,276 @@
+package dev.ra.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ra.RaSystem;
+import dev.ra.RaftRole;
+import dev.ra.ServerId;
+import dev.ra.ServerOverview;
+import dev.ra.testkit.InJvmCluster;
+import dev.ra.testkit.KvMachine;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A real three-node cluster on the in-JVM network, each node's {@link RaMetrics} bound to its own registry: the
+ * meters exist with their tags and follow what the servers do.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class RaMetricsTest
+{
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private final InJvmCluster cluster = new InJvmCluster(3, b -> b.registerMachine("kv", KvMachine::new));
+    private final List<RaMetrics> bound = new ArrayList<>();
+    private final List<SimpleMeterRegistry> registries = new ArrayList<>();
+
+    @AfterEach
+    void close()
+    {
+        bound.forEach(RaMetrics::close);
+        cluster.close();
+    }
+
+    private void bindAll()
+    {
+        for (final RaSystem system : cluster.systems())
+        {
+            final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            final RaMetrics metrics = RaMetrics.builder(system).tag("app", "test").build();
+            metrics.bindTo(registry);
+            bound.add(metrics);
+            registries.add(registry);
+        }
+    }
+
+    private SimpleMeterRegistry registryOf(final ServerId server)
+    {
+        return registries.get(Integer.parseInt(server.node().substring(1)) - 1);
+    }
+
+    private RaMetrics metricsOf(final ServerId server)
+    {
+        return bound.get(Integer.parseInt(server.node().substring(1)) - 1);
+    }
+
+    private static double gauge(final SimpleMeterRegistry registry, final String name, final ServerId server)
+    {
+        return registry.get(name).tag("server", server.toString()).gauge().value();
+    }
+
+    private static double counter(final SimpleMeterRegistry registry, final String name, final ServerId server)
+    {
+        return registry.get(name).tag("server", server.toString()).functionCounter().count();
+    }
+
+    @Test
+    void serverMetersCarryTheirTagsAndFollowTheServer()
+    {
+        bindAll();
+        final List<ServerId> members = cluster.startCluster("kv", new KvMachine());
+        final ServerId leader = cluster.awaitLeader(members, WAIT);
+        final SimpleMeterRegistry registry = registryOf(leader);
+        final RaSystem system = cluster.system(leader);
+        for (int i = 0; i < 20; i++)
+        {
+            system.processCommand(leader, new KvMachine.Put("k" + i, "v" + i));
+        }
+        metricsOf(leader).refresh();
+
+        final Meter commit = registry.get("ra.server.commit.index").tag("server", leader.toString()).meter();
+        assertThat(commit.getId().getTag("cluster")).isEqualTo("kv");
+        assertThat(commit.getId().getTag("node")).isEqualTo(leader.node());
+        assertThat(commit.getId().getTag("app")).isEqualTo("test");
+        assertThat(counter(registry, "ra.server.commands", leader)).isGreaterThanOrEqualTo(20);
+        assertThat(registry.get("ra.server.role").tag("server", leader.toString()).tag("role", "leader").gauge()
+            .value()).isEqualTo(1.0);
+        assertThat(gauge(registry, "ra.server.leader.known", leader)).isEqualTo(1.0);
+        assertThat(registry.get("ra.server.apply").tag("server", leader.toString()).functionTimer().count())
+            .isPositive();
+
+        // The gauges show the overview of the last refresh: once the server is quiet, what an overview says now.
+        InJvmCluster.await(() ->
+        {
+            metricsOf(leader).refresh();
+            final ServerOverview now = system.overview(leader);
+            return gauge(registry, "ra.server.commit.index", leader) == now.commitIndex() &&
+                gauge(registry, "ra.server.applied.index", leader) == now.lastApplied() &&
+                gauge(registry, "ra.server.last.index", leader) == now.lastIndex() &&
+                gauge(registry, "ra.server.written.index", leader) == now.lastWrittenIndex() &&
+                gauge(registry, "ra.server.term", leader) == now.currentTerm() &&
+                now.commitIndex() >= 21;
+        }, WAIT, "the commit index gauge to equal the overview");
+
+        // The leader sees each follower; its lag comes down to 0 once they have everything.
+        final List<ServerId> followers = new ArrayList<>(members);
+        followers.remove(leader);
+        for (final ServerId follower : followers)
+        {
+            InJvmCluster.await(() ->
+            {
+                metricsOf(leader).refresh();
+                return registry.get("ra.server.follower.lag").tag("server", leader.toString())
+                    .tag("peer", follower.toString()).gauge().value() == 0.0;
+            }, WAIT, "the lag of " + follower + " to be 0");
+        }
+        assertThat(registry.find("ra.server.follower.lag").gauges()).hasSize(2);
+        // Followers have no followers.
+        final ServerId follower = followers.get(0);
+        metricsOf(follower).refresh();
+        assertThat(registryOf(follower).find("ra.server.follower.lag").gauges()).isEmpty();
+        assertThat(registryOf(follower).get("ra.server.role").tag("role", "follower").gauge().value()).isEqualTo(1.0);
+    }
+
+    @Test
+    void electionsAndPreVotesAreCountedAndTheLagMetersFollowTheLeadership()
+    {
+        bindAll();
+        final List<ServerId> members = cluster.startCluster("kv", new KvMachine());
+        final ServerId leader = cluster.awaitLeader(members, WAIT);
+        final ServerId target = members.get((members.indexOf(leader) + 1) % members.size());
+        metricsOf(target).refresh();
+        final double elections = counter(registryOf(target), "ra.server.elections", target);
+        final double preVotes = counter(registryOf(target), "ra.server.prevotes", target);
+
+        // A triggered election starts with a pre-vote round (which the members hearing from the leader refuse).
+        cluster.system(target).triggerElection(target);
+        InJvmCluster.await(() ->
+        {
+            metricsOf(target).refresh();
+            return counter(registryOf(target), "ra.server.prevotes", target) > preVotes;
+        }, WAIT, "the pre-vote of " + target + " to be counted");
+
+        // A transfer makes the target campaign at once: an election.
+        cluster.system(leader).transferLeadership(leader, target);
+        InJvmCluster.await(() -> cluster.system(target).overview(target).role() == RaftRole.LEADER, WAIT,
+            target + " to lead");
+        metricsOf(target).refresh();
+        metricsOf(leader).refresh();
+        assertThat(counter(registryOf(target), "ra.server.elections", target)).isGreaterThan(elections);
+        assertThat(registryOf(target).find("ra.server.follower.lag").gauges()).hasSize(2);
+        // The old leader follows now: its followers' meters are gone.
+        InJvmCluster.await(() ->
+        {
+            metricsOf(leader).refresh();
+            return registryOf(leader).find("ra.server.follower.lag").gauges().isEmpty();
+        }, WAIT, "the old leader's follower meters to go");
+    }
+
+    @Test
+    void serversStartedAfterBindingGetMetersAndStoppedOnesLoseThem()
+    {
+        bindAll();
+        final SimpleMeterRegistry registry = registries.get(0);
+        final RaMetrics metrics = bound.get(0);
+        assertThat(registry.find("ra.server.commit.index").gauges()).isEmpty();
+        assertThat(registry.get("ra.node.servers").gauge().value()).isZero();
+
+        final List<ServerId> members = cluster.startCluster("kv", new KvMachine());
+        cluster.awaitLeader(members, WAIT);
+        final ServerId onFirst = members.get(0);
+        metrics.refresh();
+        assertThat(registry.get("ra.server.commit.index").tag("server", onFirst.toString()).gauge()).isNotNull();
+        assertThat(registry.get("ra.node.servers").gauge().value()).isEqualTo(1.0);
+
+        cluster.system(onFirst).stopServer(onFirst);
+        metrics.refresh();
+        assertThat(registry.find("ra.server.commit.index").gauges()).isEmpty();
+        assertThat(registry.find("ra.server.commands").functionCounters()).isEmpty();
+        assertThat(registry.find("ra.server.apply").functionTimers()).isEmpty();
+        assertThat(registry.find("ra.server.apply.buckets").functionCounters()).isEmpty();
+        assertThat(registry.get("ra.node.servers").gauge().value()).isZero();
+    }
+
+    @Test
+    void callsAreTimedPerKindAndRedirectsCounted()
+    {
+        bindAll();
+        final List<ServerId> members = cluster.startCluster("kv", new KvMachine());
+        final ServerId leader = cluster.awaitLeader(members, WAIT);
+        final ServerId follower = members.get((members.indexOf(leader) + 1) % members.size());
+        final RaSystem caller = cluster.system(follower);
+        for (int i = 0; i < 10; i++)
+        {
+            // Addressed to the follower: redirected to the leader.
+            caller.processCommand(follower, new KvMachine.Put("k", "v" + i));
+        }
+        caller.consistentQuery(follower, s -> s);
+        final RaMetrics metrics = metricsOf(follower);
+        metrics.refresh();
+        final SimpleMeterRegistry registry = registryOf(follower);
+
+        final FunctionTimer commands = registry.get("ra.calls").tag("kind", "command").functionTimer();
+        assertThat(commands.count()).isGreaterThanOrEqualTo(10);
+        assertThat(commands.totalTime(TimeUnit.NANOSECONDS)).isPositive();
+        assertThat(registry.get("ra.calls.redirects").tag("kind", "command").functionCounter().count())
+            .isGreaterThanOrEqualTo(1);
+        assertThat(registry.get("ra.calls.timeouts").tag("kind", "command").functionCounter().count()).isZero();
+        assertThat(registry.get("ra.calls").tag("kind", "read_index").functionTimer().count()).isPositive();
+        // Cumulative buckets: +Inf holds every call, and no bucket holds more than a wider one.
+        final List<FunctionCounter> buckets = new ArrayList<>(registry.get("ra.calls.buckets").tag("kind", "command")
+            .functionCounters());
+        final FunctionCounter inf = buckets.stream().filter(c -> "+Inf".equals(c.getId().getTag("le"))).findFirst()
+            .orElseThrow();
+        assertThat(inf.count()).isEqualTo(commands.count());
+        buckets.remove(inf);
+        buckets.sort((a, b) -> Double.compare(Double.parseDouble(a.getId().getTag("le")),
+            Double.parseDouble(b.getId().getTag("le"))));
+        for (int i = 1; i < buckets.size(); i++)
+        {
+            assertThat(buckets.get(i).count()).isGreaterThanOrEqualTo(buckets.get(i - 1).count());
+        }
+    }
+
+    @Test
+    void theApplyHistogramsBucketsCanBeLeftOut()
+    {
+        final List<ServerId> members = cluster.startCluster("kv", new KvMachine());
+        cluster.awaitLeader(members, WAIT);
+        cluster.first().processCommand(members.get(0), new KvMachine.Put("a", "b"));
+        final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        final RaMetrics metrics = RaMetrics.builder(cluster.first()).serverApplyBuckets(false).build();
+        bound.add(metrics);
+        metrics.bindTo(registry);
+        assertThat(registry.get("ra.server.apply").functionTimer().count()).isPositive();
+        assertThat(registry.find("ra.server.apply.buckets").functionCounters()).isEmpty();
+        // The calls keep theirs: one histogram per kind, not per server.
+        assertThat(registry.find("ra.calls.buckets").functionCounters()).isNotEmpty();
+    }
+
+    @Test
+    void closingRemovesEveryMeterAndTheRegistryKeepsTheBinderAlive()
+    {
+        final List<ServerId> members = cluster.startCluster("kv", new KvMachine());
+        cluster.awaitLeader(members, WAIT);
+        final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        // Not kept by the test: the registry holds it.
+        RaMetrics.builder(cluster.first()).refreshInterval(Duration.ofMillis(10)).build().bindTo(registry);
+        for (int i = 0; i < 3; i++)
+        {
+            System.gc();
+        }
+        final ServerId server = members.get(0);
+        cluster.first().processCommand(server, new KvMachine.Put("a", "b"));
+        InJvmCluster.await(() -> registry.get("ra.server.commit.index").tag("server", server.toString()).gauge()
+            .value() >= 2, WAIT, "the commit index gauge to read the server after a GC");
+        final Gauge servers = registry.get("ra.node.servers").gauge();
+        assertThat(servers.value()).isEqualTo(1.0);
+
+        final RaMetrics metrics = RaMetrics.builder(cluster.first()).tag("second", "yes").build();
+        metrics.bindTo(registry);
+        assertThat(registry.find("ra.server.term").tag("second", "yes").gauges()).hasSize(1);
+        metrics.close();
+        assertThat(registry.find("ra.server.term").tag("second", "yes").gauges()).isEmpty();
+        assertThat(registry.getMeters().stream().filter(m -> "yes".equals(m.getId().getTag("second")))).isEmpty();
+    }
+}
