@@ -298,7 +298,7 @@ public final class TreeMachine implements StateMachine<Object, TreeState>
             change.watches = change.watches.remove(remove.watcher(), path, remove.mode());
             return new TreeReply.WatchesRemoved(before - change.watches.watches().size());
         }
-        // Unreachable while TreeCommand is sealed; TreeMachineTest checks every permitted type.
+        // Unreachable while TreeCommand is sealed; TreeMachineModelTest sends every permitted type.
         throw new IllegalStateException("unhandled command " + command);
     }
 
