@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * The tree machine against the plain sequential {@link TreeModel}: random sequences of creates (every mode, good and
  * bad paths, live and dead sessions), deletes and setData with right, wrong and any versions, checks, multis, session
  * grants, revokes, expiries from the current and from a stale lessor, watch reads by several watchers, persistent
- * watches, watcher deaths, and leader failovers that lose the watch messages in flight.
+ * watches, watch removals, watcher deaths, and leader failovers that lose the watch messages in flight.
  *
  * <p>After every step the reply, the nodes, the sessions and the messages sent must equal the model's. At the end
  * (after a last failover and re-registration, with no more loss) every simulated client must hold no one-shot watch
@@ -190,6 +190,10 @@ class TreeMachineModelTest
             {
                 watcherEnds();
             }
+            else if (choice < 80)
+            {
+                removeWatches();
+            }
             else if (choice < 83)
             {
                 failover(random.nextBoolean());
@@ -333,6 +337,22 @@ class TreeMachineModelTest
             assertThat(result.reply()).isEqualTo(new TreeReply.WatchSet(index));
             model.addWatch(new TreeWatch(client.ref, path,
                 recursive ? WatchMode.PERSISTENT_RECURSIVE : WatchMode.PERSISTENT));
+            check(result.effects());
+        }
+
+        private void removeWatches()
+        {
+            final Client client = clients.get(random.nextInt(clients.size()));
+            final String path = PATHS.get(random.nextInt(PATHS.size()));
+            final WatchMode mode = random.nextBoolean() ? null :
+                WatchMode.values()[random.nextInt(WatchMode.values().length)];
+            final ApplyResult<TreeState> result = tree.apply(new TreeCommand.RemoveWatches(path, client.ref, mode));
+            final int before = model.watches.size();
+            model.watches.removeIf(w -> w.watcher().equals(client.ref) && w.path().equals(path) &&
+                (null == mode || w.mode() == mode));
+            assertThat(result.reply()).isEqualTo(new TreeReply.WatchesRemoved(before - model.watches.size()));
+            // The client forgets what it removed, as TreeClient does.
+            client.held.values().removeIf(h -> h.path().equals(path) && (null == mode || h.mode() == mode));
             check(result.effects());
         }
 

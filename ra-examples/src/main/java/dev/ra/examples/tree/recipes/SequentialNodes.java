@@ -37,8 +37,8 @@ final class SequentialNodes
         {
             try
             {
-                final TreeReply reply = client.create(TreePaths.child(parent, prefix), "", CreateMode.EPHEMERAL_SEQUENTIAL,
-                    sessionId);
+                final TreeReply reply = client.create(TreePaths.child(parent, prefix), "",
+                    CreateMode.EPHEMERAL_SEQUENTIAL, sessionId);
                 if (reply instanceof TreeReply.Created created)
                 {
                     return TreePaths.name(created.path());
