@@ -564,13 +564,15 @@ public final class TreeMachine implements StateMachine<Object, TreeState>
         /**
          * A re-registered watch: fire it now if its path changed after {@code since} (its event may have been lost;
          * when in doubt it fires, since a spurious event costs a re-read and a lost one a stuck waiter); set it
-         * otherwise.
+         * otherwise. The event carries the zxid of the change, or for a node that is gone the {@code pzxid} of its
+         * nearest existing ancestor (at or after the deletion): never a later zxid, which would also fire, on the
+         * client, a watch set on that path after the change.
          */
         void reregister(final TreeWatch watch, final long since)
         {
             final ZNode node = nodes.get(watch.path());
             final TreeEventType missed;
-            long zxid = meta.index();
+            long zxid = 0;
             switch (watch.mode())
             {
                 case DATA ->
@@ -578,6 +580,7 @@ public final class TreeMachine implements StateMachine<Object, TreeState>
                     if (null == node)
                     {
                         missed = TreeEventType.NODE_DELETED;
+                        zxid = nearestAncestor(watch.path()).stat().pzxid();
                     }
                     else
                     {
@@ -596,6 +599,7 @@ public final class TreeMachine implements StateMachine<Object, TreeState>
                     {
                         // Created and deleted again meanwhile, perhaps: report it, the watcher reads again.
                         missed = TreeEventType.NODE_DELETED;
+                        zxid = nearestAncestor(watch.path()).stat().pzxid();
                     }
                     else
                     {
@@ -607,6 +611,7 @@ public final class TreeMachine implements StateMachine<Object, TreeState>
                     if (null == node)
                     {
                         missed = TreeEventType.NODE_DELETED;
+                        zxid = nearestAncestor(watch.path()).stat().pzxid();
                     }
                     else
                     {

@@ -164,26 +164,27 @@ final class TreeModel
             final TreeWatch watch = new TreeWatch(watcher, h.path(), h.mode());
             final Node n = nodes.get(h.path());
             TreeEventType missed = null;
-            long at = index;
+            String ancestor = "/".equals(h.path()) ? "/" : TreePaths.parent(h.path());
+            while (!nodes.containsKey(ancestor))
+            {
+                ancestor = TreePaths.parent(ancestor);
+            }
+            // For a node that is gone: the last child change of its nearest ancestor, at or after the deletion.
+            long at = nodes.get(ancestor).pzxid;
             if (h.mode() == WatchMode.DATA)
             {
                 missed = null == n ? TreeEventType.NODE_DELETED :
                     n.mzxid > h.zxid() ? TreeEventType.NODE_DATA_CHANGED : null;
-                at = null == n ? index : n.mzxid;
+                at = null == n ? at : n.mzxid;
             }
             else if (h.mode() == WatchMode.CHILD)
             {
                 missed = null == n ? TreeEventType.NODE_DELETED :
                     n.pzxid > h.zxid() ? TreeEventType.NODE_CHILDREN_CHANGED : null;
-                at = null == n ? index : n.pzxid;
+                at = null == n ? at : n.pzxid;
             }
             else if (h.mode() == WatchMode.EXIST)
             {
-                String ancestor = TreePaths.parent(h.path());
-                while (!nodes.containsKey(ancestor))
-                {
-                    ancestor = TreePaths.parent(ancestor);
-                }
                 if (null != n)
                 {
                     missed = TreeEventType.NODE_CREATED;
