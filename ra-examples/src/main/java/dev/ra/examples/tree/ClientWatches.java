@@ -151,6 +151,10 @@ final class ClientWatches implements AutoCloseable
             {
                 held.values().forEach(h -> watches.add(new TreeCommand.HeldWatch(h.path, h.mode, h.zxid)));
             }
+            if (watches.isEmpty())
+            {
+                return;
+            }
             try
             {
                 cluster.command(new TreeCommand.Reregister(process.ref(), watches), true);

@@ -4,15 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ra.ApplyResult;
+import dev.ra.BuiltinCommand;
+import dev.ra.DownReason;
 import dev.ra.Effect;
 import dev.ra.ProcessRef;
+import dev.ra.RaftRole;
+import dev.ra.examples.lease.SessionCommand;
+import dev.ra.examples.support.Determinism;
+import dev.ra.examples.support.Input;
 import dev.ra.examples.support.MachineDriver;
 import dev.ra.examples.support.ReleaseCursorPolicy;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Pinned cases of the tree machine: re-registration after a failover, ZooKeeper's sequential names, and bad input.
+ * Pinned cases of the tree machine: re-registration after a failover, ZooKeeper's sequential names, bad input,
+ * every command type handled, determinism and snapshots.
  */
 class TreeMachineTest
 {
@@ -92,6 +100,54 @@ class TreeMachineTest
         assertThatThrownBy(() -> new TreeMachine().query(TreeMachine.GET_DATA, "x//", TreeState.EMPTY))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("getData").hasMessageContaining("x//");
         assertThat(tree.state()).isEqualTo(new TreeMachine().init(null));
+    }
+
+    @Test
+    void shouldHandleEveryPermittedCommandType()
+    {
+        final List<Class<?>> permitted = new ArrayList<>(List.of(TreeCommand.class.getPermittedSubclasses()));
+        permitted.remove(TreeOp.class);
+        permitted.addAll(List.of(TreeOp.class.getPermittedSubclasses()));
+        assertThat(permitted).containsExactlyInAnyOrderElementsOf(List.of(TreeOp.Create.class, TreeOp.Delete.class,
+            TreeOp.SetData.class, TreeOp.Check.class, TreeCommand.Multi.class, TreeCommand.GetData.class,
+            TreeCommand.Exists.class, TreeCommand.GetChildren.class, TreeCommand.AddWatch.class,
+            TreeCommand.RemoveWatches.class, TreeCommand.Reregister.class));
+        for (final TreeCommand command : List.of(new TreeOp.Create("/d", "", CreateMode.PERSISTENT, 0),
+            new TreeOp.SetData("/d", "x", 0), new TreeOp.Check("/d", 1), new TreeCommand.GetData("/d", WATCHER),
+            new TreeCommand.Exists("/d", WATCHER), new TreeCommand.GetChildren("/d", WATCHER),
+            new TreeCommand.AddWatch("/d", WATCHER, true), new TreeCommand.RemoveWatches("/d", WATCHER, null),
+            new TreeCommand.Reregister(WATCHER, List.of()), new TreeCommand.Multi(List.of()),
+            new TreeOp.Delete("/d", 1)))
+        {
+            assertThat(tree.apply(command).reply()).as("reply to %s", command).isInstanceOfSatisfying(
+                TreeReply.class, r -> assertThat(r.ok()).isTrue());
+        }
+    }
+
+    @Test
+    void shouldBeDeterministicAndSurviveASnapshot()
+    {
+        final ProcessRef other = new ProcessRef("c2", 9);
+        final List<Input> inputs = List.of(Input.of(RaftRole.LEADER), Input.of(new SessionCommand.NewLeader()),
+            Input.of(new SessionCommand.Grant(1_000, other)), Input.of(new TreeOp.Create("/a", "1",
+                CreateMode.PERSISTENT, 0)), Input.of(new TreeCommand.GetChildren("/a", WATCHER)),
+            Input.of(new TreeCommand.AddWatch("/", other, true)),
+            Input.of(new TreeOp.Create("/a/e-", "", CreateMode.EPHEMERAL_SEQUENTIAL, 3)),
+            Input.of(new TreeCommand.Exists("/a/e-0000000000", WATCHER)),
+            Input.of(new TreeCommand.Multi(List.of(new TreeOp.SetData("/a", "2", 0),
+                new TreeOp.Create("/b", "", CreateMode.PERSISTENT_SEQUENTIAL, 0)))),
+            Input.of(new TreeCommand.Multi(List.of(new TreeOp.Delete("/a", 5)))),
+            Input.of(new TreeCommand.Exists("/missing", WATCHER)),
+            Input.of(new BuiltinCommand.Down(other, DownReason.NORMAL)),
+            Input.of(new BuiltinCommand.NodeUp("c1")), Input.of(RaftRole.LEADER),
+            Input.of(new SessionCommand.NewLeader()),
+            Input.of(new TreeCommand.Reregister(WATCHER, List.of(new TreeCommand.HeldWatch("/a", WatchMode.CHILD, 5),
+                new TreeCommand.HeldWatch("/missing", WatchMode.EXIST, 1)))));
+        for (int cut = 0; cut <= inputs.size(); cut += 4)
+        {
+            Determinism.check(() -> new TreeMachine("lessor", ReleaseCursorPolicy.every(3)), Object.class, inputs,
+                cut);
+        }
     }
 
     private static List<TreeWatchMessage.Event> events(final ApplyResult<TreeState> result)
