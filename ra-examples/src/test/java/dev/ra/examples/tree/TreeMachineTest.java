@@ -73,6 +73,25 @@ class TreeMachineTest
     }
 
     @Test
+    void aReregisteredExistsWatchUnderAMissingParentStaysQuietWhenNothingChangedNearIt()
+    {
+        final long watchAt = ((TreeReply.Existence)tree.apply(new TreeCommand.Exists("/x/y", WATCHER)).reply())
+            .zxid();
+        tree.apply(new TreeOp.Create("/elsewhere", "", CreateMode.PERSISTENT, 0));
+        tree.apply(new TreeOp.Create("/elsewhere/z", "", CreateMode.PERSISTENT, 0));
+
+        final ApplyResult<TreeState> quiet = tree.apply(new TreeCommand.Reregister(WATCHER,
+            List.of(new TreeCommand.HeldWatch("/x/y", WatchMode.EXIST, tree.nextIndex() - 1))));
+        assertThat(events(quiet)).as("nothing changed under / since").isEmpty();
+        assertThat(tree.state().watches().watches()).containsExactly(new TreeWatch(WATCHER, "/x/y", WatchMode.EXIST));
+
+        // Seen from the watch's own zxid, /elsewhere appeared under the root since: /x may have come and gone.
+        final ApplyResult<TreeState> inDoubt = tree.apply(new TreeCommand.Reregister(WATCHER,
+            List.of(new TreeCommand.HeldWatch("/x/y", WatchMode.EXIST, watchAt))));
+        assertThat(events(inDoubt)).singleElement().satisfies(e -> assertThat(e.zxid()).isGreaterThan(watchAt));
+    }
+
+    @Test
     void sequentialNodesAreNamedWithTheParentsTenDigitChildCounter()
     {
         tree.apply(new TreeOp.Create("/q", "", CreateMode.PERSISTENT, 0));
