@@ -144,6 +144,11 @@ public final class TreeMachine implements StateMachine<Object, TreeState>
             }
             change.watches = change.watches.down(down.process());
         }
+        else if (command instanceof BuiltinCommand.Down down && state.watches().watchers().contains(down.process()))
+        {
+            // A watcher cut off: events sent meanwhile are lost. Hear when its node is back, to have it re-register.
+            change.effects.add(new Effect.MonitorNode(down.process().node()));
+        }
         else if (command instanceof BuiltinCommand.NodeUp nodeUp)
         {
             change.watches.resyncNode(nodeUp.node(), state.zxid(), change.effects);

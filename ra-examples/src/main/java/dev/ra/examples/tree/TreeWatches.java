@@ -126,11 +126,12 @@ public record TreeWatches(List<TreeWatch> watches, List<ProcessRef> watchers)
     }
 
     /**
-     * Tell the watchers on a node that came back to re-register: their events may have been lost meanwhile.
+     * Monitor the watchers on a node that came back again (a dead one is then reported) and tell them to
+     * re-register: their events may have been lost while it was cut off.
      *
      * @param node    that is reachable again.
      * @param zxid    of the tree.
-     * @param effects to add the messages to.
+     * @param effects to add the monitors and messages to.
      */
     public void resyncNode(final String node, final long zxid, final List<Effect> effects)
     {
@@ -138,6 +139,7 @@ public record TreeWatches(List<TreeWatch> watches, List<ProcessRef> watchers)
         {
             if (watcher.node().equals(node))
             {
+                effects.add(new Effect.Monitor(watcher));
                 effects.add(new Effect.SendMsg(watcher, new TreeWatchMessage.Resync(zxid)));
             }
         }

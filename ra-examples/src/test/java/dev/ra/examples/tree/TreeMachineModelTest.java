@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * The tree machine against the plain sequential {@link TreeModel}: random sequences of creates (every mode, good and
  * bad paths, live and dead sessions), deletes and setData with right, wrong and any versions, checks, multis, session
  * grants, revokes, expiries from the current and from a stale lessor, watch reads by several watchers, persistent
- * watches, watch removals, watcher deaths, and leader failovers that lose the watch messages in flight.
+ * watches, watch removals, watcher deaths, watcher nodes cut off and back, and leader failovers that lose the watch
+ * messages in flight.
  *
  * <p>After every step the reply, the nodes, the sessions and the messages sent must equal the model's. At the end
  * (after a last failover and re-registration, with no more loss) every simulated client must hold no one-shot watch
@@ -197,6 +198,10 @@ class TreeMachineModelTest
             else if (choice < 83)
             {
                 failover(random.nextBoolean());
+            }
+            else if (choice < 85)
+            {
+                nodeCutOffAndBack(random.nextBoolean() ? "c1" : "c2");
             }
             else
             {
@@ -379,6 +384,28 @@ class TreeMachineModelTest
             previousEpoch = model.epoch;
             model.epoch = tree.nextIndex();
             check(tree.apply(new SessionCommand.NewLeader()).effects());
+        }
+
+        /** The node's watchers are cut off (what was sent to them is lost), then reachable again. */
+        private void nodeCutOffAndBack(final String node)
+        {
+            for (final Client client : clients)
+            {
+                if (client.ref.node().equals(node))
+                {
+                    client.inbox.clear();
+                    check(tree.builtin(new BuiltinCommand.Down(client.ref, DownReason.NOCONNECTION)).effects());
+                }
+            }
+            if (random.nextBoolean())
+            {
+                write(create());
+                write(new TreeOp.Delete(anyPath(), TreeOp.ANY_VERSION));
+            }
+            clients.stream().filter(c -> c.ref.node().equals(node)).forEach(c -> c.inbox.clear());
+            final ApplyResult<TreeState> result = tree.builtin(new BuiltinCommand.NodeUp(node));
+            model.nodeUp(node);
+            check(result.effects());
         }
 
         private void deliverSome()

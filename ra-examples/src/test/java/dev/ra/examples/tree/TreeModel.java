@@ -149,6 +149,17 @@ final class TreeModel
         watches.removeIf(w -> w.watcher().equals(process));
     }
 
+    void nodeUp(final String node)
+    {
+        for (final ProcessRef w : watchers)
+        {
+            if (w.node().equals(node))
+            {
+                sent.add(new Effect.SendMsg(w, new TreeWatchMessage.Resync(zxid)));
+            }
+        }
+    }
+
     void failover()
     {
         for (final ProcessRef w : watchers)

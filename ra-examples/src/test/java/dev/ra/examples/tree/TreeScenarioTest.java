@@ -22,9 +22,10 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The tree on a 3-node in-JVM cluster with a leader failover in the middle of operations, clients on the node that
- * hosts no member: multis cut by a failover are all-or-nothing, one-shot watches set before a failover fire once for
- * a change made during it, and a lock passes from a holder whose process stopped to a waiter only once the holder's
- * session expired, while the waiter's own session survives the failover.
+ * hosts no member: multis cut by a failover are all-or-nothing; one-shot watches set before a failover fire once for
+ * a change made during it, and so does one whose node was cut off while the change was made; a lock passes from a
+ * holder whose process stopped to a waiter only once the holder's session expired, while the waiter's own session
+ * survives the failover.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TreeScenarioTest
@@ -129,6 +130,25 @@ class TreeScenarioTest
             .satisfies(e -> assertThat(e.type()).isEqualTo(TreeEventType.NODE_DATA_CHANGED));
         assertThat(children).singleElement()
             .satisfies(e -> assertThat(e.type()).isEqualTo(TreeEventType.NODE_CHILDREN_CHANGED));
+    }
+
+    @Test
+    void aOneShotWatchFiresForAChangeMadeWhileItsNodeWasCutOff()
+    {
+        final TreeClient writer = world.clientOn("n1");
+        final TreeClient watcher = world.clientOn(ToolboxCluster.APP_NODE);
+        writer.create("/config", "v0", CreateMode.PERSISTENT, 0);
+        final List<TreeWatchMessage.Event> changed = new CopyOnWriteArrayList<>();
+        watcher.getData("/config", changed::add);
+
+        world.cluster().isolateAppNode();
+        writer.setData("/config", "v1", TreeOp.ANY_VERSION);
+        sleep(TTL_MS);
+        world.cluster().reconnectAppNode();
+
+        InJvmCluster.await(() -> !changed.isEmpty(), WAIT, "the watch to fire once the node is back");
+        assertThat(changed).singleElement()
+            .satisfies(e -> assertThat(e.type()).isEqualTo(TreeEventType.NODE_DATA_CHANGED));
     }
 
     @Test
