@@ -83,6 +83,7 @@ class TreeRecipesTest
         final AtomicInteger inside = new AtomicInteger();
         final AtomicInteger maxInside = new AtomicInteger();
         final AtomicInteger entries = new AtomicInteger();
+        final java.util.concurrent.atomic.AtomicLong lastToken = new java.util.concurrent.atomic.AtomicLong();
         final List<Future<?>> contenders = new ArrayList<>();
         final List<String> nodes = List.of("n1", ToolboxCluster.APP_NODE, "n3");
         final List<Lease> sessions = new ArrayList<>();
@@ -102,6 +103,9 @@ class TreeRecipesTest
                         assertThat(lock.acquire(WAIT)).as("reentrant").isTrue();
                         lock.release();
                         maxInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
+                        final long token = lock.fencingToken();
+                        assertThat(token).as("fencing tokens grow with every holder").isGreaterThan(lastToken.get());
+                        lastToken.set(token);
                         entries.incrementAndGet();
                         Thread.sleep(10);
                         inside.decrementAndGet();

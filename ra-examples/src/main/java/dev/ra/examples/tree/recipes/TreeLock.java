@@ -28,6 +28,7 @@ public final class TreeLock
     private Thread owner;
     private int holds;
     private String node;
+    private long token;
 
     /**
      * @param client    to reach the tree.
@@ -65,25 +66,48 @@ public final class TreeLock
         boolean acquired = false;
         try
         {
-            acquired = waitForTurn(mine, deadline);
-            return acquired;
+            if (!waitForTurn(mine, deadline))
+            {
+                return false;
+            }
+            final long czxid = client.exists(TreePaths.child(lockPath, mine))
+                .orElseThrow(() -> new IllegalStateException("lock '" + lockPath + "': node " + mine +
+                    " is gone; session " + sessionId + " ended")).czxid();
+            synchronized (this)
+            {
+                owner = Thread.currentThread();
+                holds = 1;
+                node = mine;
+                token = czxid;
+            }
+            acquired = true;
+            return true;
         }
         finally
         {
-            if (acquired)
-            {
-                synchronized (this)
-                {
-                    owner = Thread.currentThread();
-                    holds = 1;
-                    node = mine;
-                }
-            }
-            else
+            if (!acquired)
             {
                 deleteQuietly(mine);
             }
         }
+    }
+
+    /**
+     * The fencing token of the current hold: the {@code czxid} of this contender's node, which grows with every new
+     * holder (a later contender's node is created later). Pass it with every use of the protected resource, which
+     * refuses a token lower than one it has seen.
+     *
+     * @return the token.
+     * @throws IllegalMonitorStateException if the calling thread does not hold the lock.
+     */
+    public synchronized long fencingToken()
+    {
+        if (owner != Thread.currentThread())
+        {
+            throw new IllegalMonitorStateException("lock '" + lockPath + "' is not held by " +
+                Thread.currentThread().getName());
+        }
+        return token;
     }
 
     /**
