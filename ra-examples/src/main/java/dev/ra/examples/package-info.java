@@ -14,6 +14,9 @@
  *       key-value store whose keys can be bound to a session.</li>
  *   <li>{@link dev.ra.examples.watch}: watches on keys and prefixes from a revision, none missed and none duplicated
  *       across a failover.</li>
+ *   <li>{@link dev.ra.examples.tree}: a ZooKeeper-like tree (versions, ephemeral and sequential nodes, watches,
+ *       multi) and Curator-style recipes on it ({@link dev.ra.examples.tree.recipes}: lock, leader latch, barrier,
+ *       double barrier).</li>
  *   <li>{@link dev.ra.examples.latch}: counting latches and cyclic barriers.</li>
  *   <li>{@link dev.ra.examples.txn}: two-phase commit of transfers between accounts held by different clusters.</li>
  * </ul>

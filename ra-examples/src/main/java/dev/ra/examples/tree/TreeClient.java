@@ -1,0 +1,304 @@
+package dev.ra.examples.tree;
+
+import dev.ra.RaSystem;
+import dev.ra.ServerId;
+import dev.ra.examples.lease.Lease;
+import dev.ra.examples.lease.SessionCommand;
+import dev.ra.examples.lease.SessionReply;
+import dev.ra.examples.support.ClusterClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The typed client of a {@link TreeMachine} cluster, from any node (one hosting a member or not). Plain reads are the
+ * machine's named queries, answered by the leader (linearizable); reads that set a watch are logged commands. Watch
+ * events run the callbacks on this client's watch thread, one at a time. Thread-safe; blocking calls.
+ *
+ * <pre>{@code
+ * TreeClient tree = new TreeClient(system, members);
+ * try (Lease session = tree.openSession(Duration.ofSeconds(5), () -> log.warn("session lost"))) {
+ *     tree.ensurePath("/services/api");
+ *     tree.create("/services/api/" + me, address, CreateMode.EPHEMERAL, session.id());
+ *     tree.getChildren("/services/api", event -> refresh());          // one-shot watch
+ * }
+ * }</pre>
+ *
+ * <p>Retries follow {@link ClusterClient}: creates, setData and multis are not retried when their outcome is unknown
+ * (the caller looks, as Curator's protected mode does); deletes, checks, reads and watch registrations are (a retried
+ * delete may answer {@link TreeReply.NoNode} for a node it deleted itself).
+ */
+public final class TreeClient implements AutoCloseable
+{
+    private final ClusterClient cluster;
+    private final ClientWatches watches;
+
+    /**
+     * @param system  to send calls through; if it does not know the cluster yet, the client registers it there.
+     * @param members of the cluster.
+     */
+    public TreeClient(final RaSystem system, final List<ServerId> members)
+    {
+        this(new ClusterClient(system, members));
+        system.cluster(members.get(0).name(), new TreeMachine(), Object.class, members);
+    }
+
+    /**
+     * @param cluster client with its own timeouts.
+     */
+    public TreeClient(final ClusterClient cluster)
+    {
+        this.cluster = Objects.requireNonNull(cluster, "cluster");
+        this.watches = new ClientWatches(cluster);
+    }
+
+    /**
+     * @return the cluster client underneath.
+     */
+    public ClusterClient cluster()
+    {
+        return cluster;
+    }
+
+    /**
+     * Open a session and keep it alive from this node until the lease is closed (ZooKeeper's session).
+     *
+     * @param ttl    of the session: it ends this long after the last keep-alive reached the leader.
+     * @param onLost run once if the session is found ended while kept alive.
+     * @return the lease; its id is the session id ephemeral nodes are bound to.
+     */
+    public Lease openSession(final Duration ttl, final Runnable onLost)
+    {
+        final SessionReply.Granted granted = cluster.command(new SessionCommand.Grant(ttl.toMillis(), null), false);
+        return new Lease(cluster, granted.sessionId(), granted.ttlMs(), onLost);
+    }
+
+    /**
+     * End a session now: its ephemeral nodes are deleted.
+     *
+     * @param sessionId to end.
+     * @return what ended.
+     */
+    public SessionReply.Ended closeSession(final long sessionId)
+    {
+        return cluster.command(new SessionCommand.Revoke(sessionId), true);
+    }
+
+    /**
+     * @param path      of the node (the prefix of its path if sequential).
+     * @param data      of the node.
+     * @param mode      of the node.
+     * @param sessionId for an ephemeral node; 0 otherwise.
+     * @return {@link TreeReply.Created} with the actual path, or a {@link TreeReply.Failure}.
+     */
+    public TreeReply create(final String path, final String data, final CreateMode mode, final long sessionId)
+    {
+        return cluster.command(new TreeOp.Create(path, data, mode, sessionId), false);
+    }
+
+    /**
+     * Create a persistent node and every missing ancestor (Curator's creatingParentsIfNeeded); existing ones are
+     * left as they are.
+     *
+     * @param path of the node.
+     * @throws IllegalArgumentException if a node on the way cannot be created (bad path, ephemeral parent).
+     */
+    public void ensurePath(final String path)
+    {
+        final String problem = TreePaths.problem(path);
+        if (null != problem)
+        {
+            throw new IllegalArgumentException(problem);
+        }
+        if (exists(path).isPresent())
+        {
+            return;
+        }
+        int next = path.indexOf('/', 1);
+        while (true)
+        {
+            final String prefix = next < 0 ? path : path.substring(0, next);
+            // Retried freely: a second create of the same persistent node answers NodeExists, which is success here.
+            final TreeReply reply = cluster.command(new TreeOp.Create(prefix, "", CreateMode.PERSISTENT, 0), true);
+            if (!reply.ok() && !(reply instanceof TreeReply.NodeExists))
+            {
+                throw new IllegalArgumentException("cannot create '" + prefix + "' on the way to '" + path + "': " +
+                    reply);
+            }
+            if (next < 0)
+            {
+                return;
+            }
+            next = path.indexOf('/', next + 1);
+        }
+    }
+
+    /**
+     * @param path    of the node.
+     * @param version expected, or {@link TreeOp#ANY_VERSION}.
+     * @return {@link TreeReply.Deleted}, or a {@link TreeReply.Failure}.
+     */
+    public TreeReply delete(final String path, final int version)
+    {
+        return cluster.command(new TreeOp.Delete(path, version), true);
+    }
+
+    /**
+     * @param path    of the node.
+     * @param data    new data.
+     * @param version expected, or {@link TreeOp#ANY_VERSION}.
+     * @return {@link TreeReply.DataSet}, or a {@link TreeReply.Failure}.
+     */
+    public TreeReply setData(final String path, final String data, final int version)
+    {
+        return cluster.command(new TreeOp.SetData(path, data, version), false);
+    }
+
+    /**
+     * All of the ops or none.
+     *
+     * @param ops in order.
+     * @return the per-op results.
+     */
+    public TreeReply.MultiResult multi(final List<TreeOp> ops)
+    {
+        return cluster.command(new TreeCommand.Multi(ops), false);
+    }
+
+    /**
+     * Linearizable read.
+     *
+     * @param path of the node.
+     * @return the node, or empty if absent.
+     */
+    public Optional<ZNode> getData(final String path)
+    {
+        return Optional.ofNullable(cluster.namedQuery(TreeMachine.GET_DATA, path, true));
+    }
+
+    /**
+     * Linearizable read.
+     *
+     * @param path of the node.
+     * @return its stat, or empty if absent.
+     */
+    public Optional<Stat> exists(final String path)
+    {
+        return Optional.ofNullable(cluster.namedQuery(TreeMachine.EXISTS, path, true));
+    }
+
+    /**
+     * Linearizable read.
+     *
+     * @param path of the node.
+     * @return the names of its children, sorted, or empty if the node is absent.
+     */
+    public Optional<List<String>> getChildren(final String path)
+    {
+        return Optional.ofNullable(cluster.namedQuery(TreeMachine.GET_CHILDREN, path, true));
+    }
+
+    /**
+     * Read a node and set a one-shot data watch.
+     *
+     * @param path    of the node.
+     * @param watcher run once, on the watch thread, when the data changes or the node goes.
+     * @return {@link TreeReply.NodeData}, or {@link TreeReply.NoNode} (no watch set).
+     */
+    public TreeReply getData(final String path, final Consumer<TreeWatchMessage.Event> watcher)
+    {
+        final TreeReply reply = cluster.command(new TreeCommand.GetData(path, watches.ref()), true);
+        if (reply instanceof TreeReply.NodeData data)
+        {
+            watches.hold(path, WatchMode.DATA, data.zxid(), watcher);
+        }
+        return reply;
+    }
+
+    /**
+     * Whether a node exists, setting a one-shot watch: on its creation if it is absent, on its change or deletion if
+     * present.
+     *
+     * @param path    of the node.
+     * @param watcher run once, on the watch thread.
+     * @return {@link TreeReply.Existence}, or {@link TreeReply.BadArguments}.
+     */
+    public TreeReply exists(final String path, final Consumer<TreeWatchMessage.Event> watcher)
+    {
+        final TreeReply reply = cluster.command(new TreeCommand.Exists(path, watches.ref()), true);
+        if (reply instanceof TreeReply.Existence existence)
+        {
+            watches.hold(path, null == existence.stat() ? WatchMode.EXIST : WatchMode.DATA, existence.zxid(),
+                watcher);
+        }
+        return reply;
+    }
+
+    /**
+     * List a node's children and set a one-shot child watch.
+     *
+     * @param path    of the node.
+     * @param watcher run once, on the watch thread, when a child is created or deleted, or the node goes.
+     * @return {@link TreeReply.Children}, or {@link TreeReply.NoNode} (no watch set).
+     */
+    public TreeReply getChildren(final String path, final Consumer<TreeWatchMessage.Event> watcher)
+    {
+        final TreeReply reply = cluster.command(new TreeCommand.GetChildren(path, watches.ref()), true);
+        if (reply instanceof TreeReply.Children children)
+        {
+            watches.hold(path, WatchMode.CHILD, children.zxid(), watcher);
+        }
+        return reply;
+    }
+
+    /**
+     * Set a persistent watch (ZooKeeper 3.6 addWatch). Events of a failover are not replayed to persistent watches
+     * (see the class documentation of {@link TreeMachine}); re-read after a gap.
+     *
+     * @param path      watched; need not exist.
+     * @param recursive whether the whole subtree is watched.
+     * @param watcher   run on the watch thread for every event.
+     * @return {@link TreeReply.WatchSet}, or {@link TreeReply.BadArguments}.
+     */
+    public TreeReply addWatch(final String path, final boolean recursive,
+        final Consumer<TreeWatchMessage.Event> watcher)
+    {
+        final TreeReply reply = cluster.command(new TreeCommand.AddWatch(path, watches.ref(), recursive), true);
+        if (reply instanceof TreeReply.WatchSet set)
+        {
+            watches.hold(path, recursive ? WatchMode.PERSISTENT_RECURSIVE : WatchMode.PERSISTENT, set.zxid(), watcher);
+        }
+        return reply;
+    }
+
+    /**
+     * Remove every watch this client holds on a path.
+     *
+     * @param path watched.
+     * @return {@link TreeReply.WatchesRemoved}, or {@link TreeReply.BadArguments}.
+     */
+    public TreeReply removeWatches(final String path)
+    {
+        watches.forget(path);
+        return cluster.command(new TreeCommand.RemoveWatches(path, watches.ref(), null), true);
+    }
+
+    /**
+     * @return the tree's zxid (linearizable).
+     */
+    public long zxid()
+    {
+        return cluster.<Long>namedQuery(TreeMachine.ZXID, null, true);
+    }
+
+    /**
+     * Stop receiving watch events; the machine drops this client's watches when it learns the process ended.
+     */
+    @Override
+    public void close()
+    {
+        watches.close();
+    }
+}

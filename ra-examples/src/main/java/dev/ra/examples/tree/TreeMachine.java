@@ -1,0 +1,681 @@
+package dev.ra.examples.tree;
+
+import dev.ra.ApplyResult;
+import dev.ra.BuiltinCommand;
+import dev.ra.CommandMeta;
+import dev.ra.DownReason;
+import dev.ra.Effect;
+import dev.ra.InitArgs;
+import dev.ra.ProcessRef;
+import dev.ra.RaftRole;
+import dev.ra.StateMachine;
+import dev.ra.examples.lease.LeasedKvMachine;
+import dev.ra.examples.lease.LessorCall;
+import dev.ra.examples.lease.Session;
+import dev.ra.examples.lease.SessionCommand;
+import dev.ra.examples.lease.SessionReply;
+import dev.ra.examples.lease.SessionTable;
+import dev.ra.examples.support.ReleaseCursorPolicy;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A ZooKeeper-like tree as one Ra machine.
+ *
+ * <ul>
+ *   <li><b>Nodes</b> ({@link ZNode}) carry data and a {@link Stat} whose zxids are log indexes. Writes are
+ *       {@link TreeOp}s (create, delete, setData with an expected version, check), alone or in an all-or-nothing
+ *       {@link TreeCommand.Multi}; errors are ZooKeeper's codes ({@link TreeReply.Failure}) and change nothing.
+ *       Plain reads are named queries ({@link #GET_DATA}, {@link #EXISTS}, {@link #GET_CHILDREN}).</li>
+ *   <li><b>Sessions</b> ({@link SessionCommand}, state in a {@link SessionTable}): an ephemeral node is bound to a
+ *       session, and deleted, with its events, when the session is closed, expires, or its owner process ends. The
+ *       leader's {@link dev.ra.examples.lease.LessorHost}, registered under the handler name this machine is given,
+ *       keeps the sessions' clocks and appends the expiries; clients keep sessions alive with a
+ *       {@link dev.ra.examples.lease.Lease}.</li>
+ *   <li><b>Watches</b> ({@link TreeWatches}): the reads that set a watch are logged commands, so the read and the
+ *       watch happen at one zxid; events go to the watching process as {@link TreeWatchMessage.Event}s from the
+ *       leader. A new leader sends every watcher a {@link TreeWatchMessage.Resync}, and the watcher re-registers
+ *       what it holds ({@link TreeCommand.Reregister}): a one-shot watch whose path changed meanwhile fires then.</li>
+ * </ul>
+ *
+ * <p>Anything but a {@link TreeCommand} or {@link SessionCommand} fails with an {@link IllegalArgumentException}
+ * naming its type, to the caller only; a malformed path is a {@link TreeReply.BadArguments} reply. Stateless and
+ * thread-safe.
+ */
+public final class TreeMachine implements StateMachine<Object, TreeState>
+{
+    /** The default name of the {@link Effect.ModCall} handler, the node's lessor host for this machine. */
+    public static final String DEFAULT_LESSOR_HANDLER = "dev.ra.examples.tree.lessor";
+    /** Named query: the {@link ZNode} at a path (argument: the path), or null. */
+    public static final String GET_DATA = "getData";
+    /** Named query: the {@link Stat} of a path (argument: the path), or null. */
+    public static final String EXISTS = "exists";
+    /** Named query: the sorted child names of a path (argument: the path), or null if it does not exist. */
+    public static final String GET_CHILDREN = "getChildren";
+    /** Named query: the tree's zxid (argument ignored). */
+    public static final String ZXID = "zxid";
+    /** Named query: the {@link Session} of an id (argument: a Long), or null; the name a Lease asks. */
+    public static final String SESSION = LeasedKvMachine.SESSION;
+    /** Named query: the current lessor's process, or null; the name a Lease asks. */
+    public static final String LESSOR = LeasedKvMachine.LESSOR;
+
+    private final String lessorHandler;
+    private final ReleaseCursorPolicy cursorPolicy;
+
+    /**
+     * A machine with the default handler name and cursor policy.
+     */
+    public TreeMachine()
+    {
+        this(DEFAULT_LESSOR_HANDLER, ReleaseCursorPolicy.defaults());
+    }
+
+    /**
+     * @param lessorHandler name the node's {@link dev.ra.examples.lease.LessorHost} is registered under.
+     * @param cursorPolicy  deciding when to emit a release cursor.
+     */
+    public TreeMachine(final String lessorHandler, final ReleaseCursorPolicy cursorPolicy)
+    {
+        this.lessorHandler = Objects.requireNonNull(lessorHandler, "lessorHandler");
+        this.cursorPolicy = Objects.requireNonNull(cursorPolicy, "cursorPolicy");
+    }
+
+    @Override
+    public TreeState init(final InitArgs args)
+    {
+        return TreeState.EMPTY;
+    }
+
+    @Override
+    public ApplyResult<TreeState> apply(final CommandMeta meta, final Object command, final TreeState state)
+    {
+        final Change change = new Change(meta, state);
+        final Object reply;
+        if (command instanceof TreeOp op)
+        {
+            final TreeReply result = change.apply(op);
+            reply = result;
+            if (!result.ok())
+            {
+                return cursorPolicy.result(meta, state, reply, List.of());
+            }
+        }
+        else if (command instanceof TreeCommand.Multi multi)
+        {
+            final TreeReply.MultiResult result = multi(change, multi.ops());
+            reply = result;
+            if (!result.committed())
+            {
+                return cursorPolicy.result(meta, state, reply, List.of());
+            }
+        }
+        else if (command instanceof TreeCommand treeCommand)
+        {
+            reply = applyWatchCommand(change, treeCommand);
+        }
+        else if (command instanceof SessionCommand session)
+        {
+            reply = applySession(change, session);
+        }
+        else
+        {
+            throw new IllegalArgumentException("TreeMachine takes TreeCommand or SessionCommand, got " +
+                (null == command ? "null" : command.getClass().getName()));
+        }
+        return cursorPolicy.result(meta, change.finish(), reply, change.effects);
+    }
+
+    @Override
+    public ApplyResult<TreeState> applyBuiltin(
+        final CommandMeta meta, final BuiltinCommand command, final TreeState state)
+    {
+        final Change change = new Change(meta, state);
+        if (command instanceof BuiltinCommand.Down down && down.reason() != DownReason.NOCONNECTION)
+        {
+            // The process ended (an unreachable one lives on): its sessions close, its watches go.
+            for (final long id : state.sessions().ownedBy(down.process()))
+            {
+                endSession(change, id);
+            }
+            change.watches = change.watches.down(down.process());
+        }
+        else if (command instanceof BuiltinCommand.Down down && state.watches().watchers().contains(down.process()))
+        {
+            // A watcher cut off: events sent meanwhile are lost. Hear when its node is back, to have it re-register.
+            change.effects.add(new Effect.MonitorNode(down.process().node()));
+        }
+        else if (command instanceof BuiltinCommand.NodeUp nodeUp)
+        {
+            change.watches.resyncNode(nodeUp.node(), state.zxid(), change.effects);
+        }
+        return cursorPolicy.result(meta, change.finish(), null, change.effects);
+    }
+
+    @Override
+    public List<Effect> stateEnter(final RaftRole role, final TreeState state)
+    {
+        if (role != RaftRole.LEADER)
+        {
+            return List.of();
+        }
+        final List<Effect> effects = new ArrayList<>();
+        final Set<ProcessRef> owners = new LinkedHashSet<>();
+        for (final Session session : state.sessions().sessions().values())
+        {
+            if (null != session.owner() && owners.add(session.owner()))
+            {
+                effects.add(new Effect.Monitor(session.owner()));
+            }
+        }
+        effects.addAll(state.watches().leaderEffects(state.zxid()));
+        effects.add(new Effect.Append(new SessionCommand.NewLeader()));
+        return effects;
+    }
+
+    @Override
+    public Object query(final String name, final Object argument, final TreeState state)
+    {
+        switch (name)
+        {
+            case GET_DATA:
+                return state.node(requirePath(name, argument));
+            case EXISTS:
+            {
+                final ZNode node = state.node(requirePath(name, argument));
+                return null == node ? null : node.stat();
+            }
+            case GET_CHILDREN:
+                return state.children(requirePath(name, argument));
+            case ZXID:
+                return state.zxid();
+            case SESSION:
+                if (!(argument instanceof Number id))
+                {
+                    throw new IllegalArgumentException("TreeMachine query '" + name + "' takes a session id (a " +
+                        "number), got " + argument);
+                }
+                return state.sessions().session(id.longValue());
+            case LESSOR:
+                return state.sessions().lessor();
+            default:
+                throw new IllegalArgumentException("TreeMachine declares the queries " +
+                    List.of(GET_DATA, EXISTS, GET_CHILDREN, ZXID, SESSION, LESSOR) + ", not '" + name + "'");
+        }
+    }
+
+    @Override
+    public Map<String, Object> overview(final TreeState state)
+    {
+        return Map.of("nodes", state.nodes().size(), "sessions", state.sessions().sessions().size(),
+            "watches", state.watches().watches().size(), "zxid", state.zxid(),
+            "lessorEpoch", state.sessions().lessorEpoch());
+    }
+
+    private static String requirePath(final String name, final Object argument)
+    {
+        final String problem = argument instanceof String path ? TreePaths.problem(path) : "not a string";
+        if (null != problem)
+        {
+            throw new IllegalArgumentException("TreeMachine query '" + name + "' takes a path: " + problem +
+                " (argument " + argument + ")");
+        }
+        return (String)argument;
+    }
+
+    private static TreeReply.MultiResult multi(final Change change, final List<TreeOp> ops)
+    {
+        final List<TreeReply> results = new ArrayList<>(ops.size());
+        for (int i = 0; i < ops.size(); i++)
+        {
+            final TreeReply result = change.apply(ops.get(i));
+            if (!result.ok())
+            {
+                final List<TreeReply> failed = new ArrayList<>(ops.size());
+                for (int j = 0; j < ops.size(); j++)
+                {
+                    failed.add(j < i ? new TreeReply.RolledBack() : j == i ? result : new TreeReply.NotRun());
+                }
+                return new TreeReply.MultiResult(false, failed);
+            }
+            results.add(result);
+        }
+        return new TreeReply.MultiResult(true, results);
+    }
+
+    private static TreeReply applyWatchCommand(final Change change, final TreeCommand command)
+    {
+        final long zxid = change.meta.index();
+        if (command instanceof TreeCommand.Reregister reregister)
+        {
+            for (final TreeCommand.HeldWatch held : reregister.watches())
+            {
+                if (null == TreePaths.problem(held.path()))
+                {
+                    change.reregister(new TreeWatch(reregister.watcher(), held.path(), held.mode()), held.zxid());
+                }
+            }
+            return new TreeReply.WatchSet(zxid);
+        }
+        final String path = watchPath(command);
+        final String problem = TreePaths.problem(path);
+        if (null != problem)
+        {
+            return new TreeReply.BadArguments(problem);
+        }
+        final ZNode node = change.node(path);
+        if (command instanceof TreeCommand.GetData getData)
+        {
+            if (null == node)
+            {
+                return new TreeReply.NoNode(path);
+            }
+            change.watch(new TreeWatch(getData.watcher(), path, WatchMode.DATA));
+            return new TreeReply.NodeData(node.data(), node.stat(), zxid);
+        }
+        if (command instanceof TreeCommand.Exists exists)
+        {
+            change.watch(new TreeWatch(exists.watcher(), path, null == node ? WatchMode.EXIST : WatchMode.DATA));
+            return new TreeReply.Existence(null == node ? null : node.stat(), zxid);
+        }
+        if (command instanceof TreeCommand.GetChildren getChildren)
+        {
+            if (null == node)
+            {
+                return new TreeReply.NoNode(path);
+            }
+            change.watch(new TreeWatch(getChildren.watcher(), path, WatchMode.CHILD));
+            return new TreeReply.Children(change.state.children(path), node.stat(), zxid);
+        }
+        if (command instanceof TreeCommand.AddWatch addWatch)
+        {
+            change.watch(new TreeWatch(addWatch.watcher(), path,
+                addWatch.recursive() ? WatchMode.PERSISTENT_RECURSIVE : WatchMode.PERSISTENT));
+            return new TreeReply.WatchSet(zxid);
+        }
+        if (command instanceof TreeCommand.RemoveWatches remove)
+        {
+            final int before = change.watches.watches().size();
+            change.watches = change.watches.remove(remove.watcher(), path, remove.mode());
+            return new TreeReply.WatchesRemoved(before - change.watches.watches().size());
+        }
+        // Unreachable while TreeCommand is sealed; TreeMachineModelTest sends every permitted type.
+        throw new IllegalStateException("unhandled command " + command);
+    }
+
+    private static String watchPath(final TreeCommand command)
+    {
+        if (command instanceof TreeCommand.GetData c)
+        {
+            return c.path();
+        }
+        if (command instanceof TreeCommand.Exists c)
+        {
+            return c.path();
+        }
+        if (command instanceof TreeCommand.GetChildren c)
+        {
+            return c.path();
+        }
+        if (command instanceof TreeCommand.AddWatch c)
+        {
+            return c.path();
+        }
+        if (command instanceof TreeCommand.RemoveWatches c)
+        {
+            return c.path();
+        }
+        throw new IllegalStateException("unhandled command " + command);
+    }
+
+    private Object applySession(final Change change, final SessionCommand command)
+    {
+        final long index = change.meta.index();
+        if (command instanceof SessionCommand.Grant grant)
+        {
+            change.sessions = change.sessions.granted(index, grant.ttlMs(), grant.owner());
+            change.effects.add(new Effect.ModCall(lessorHandler,
+                new LessorCall.Track(new LessorCall.Tracked(index, grant.ttlMs()))));
+            if (null != grant.owner())
+            {
+                change.effects.add(new Effect.Monitor(grant.owner()));
+            }
+            return new SessionReply.Granted(index, grant.ttlMs());
+        }
+        if (command instanceof SessionCommand.Revoke revoke)
+        {
+            return endSession(change, revoke.sessionId());
+        }
+        if (command instanceof SessionCommand.Expire expire)
+        {
+            if (!change.sessions.acceptsExpiry(expire.lessorEpoch()))
+            {
+                return new SessionReply.ExpiryRefused(expire.sessionId(), expire.lessorEpoch(),
+                    change.sessions.lessorEpoch());
+            }
+            return endSession(change, expire.sessionId());
+        }
+        if (command instanceof SessionCommand.NewLeader)
+        {
+            change.sessions = change.sessions.newEpoch(index);
+            final List<LessorCall.Tracked> tracked = new ArrayList<>();
+            for (final Session session : change.sessions.sessions().values())
+            {
+                tracked.add(new LessorCall.Tracked(session.id(), session.ttlMs()));
+            }
+            change.effects.add(new Effect.ModCall(lessorHandler, new LessorCall.Start(index, List.copyOf(tracked))));
+            return null;
+        }
+        if (command instanceof SessionCommand.LessorReady ready)
+        {
+            change.sessions = change.sessions.lessorReady(ready.epoch(), ready.lessor());
+            return ready.lessor().equals(change.sessions.lessor());
+        }
+        // Unreachable while SessionCommand is sealed.
+        throw new IllegalStateException("unhandled command " + command);
+    }
+
+    private SessionReply.Ended endSession(final Change change, final long id)
+    {
+        final Session session = change.sessions.session(id);
+        if (null == session)
+        {
+            return new SessionReply.Ended(id, false, List.of());
+        }
+        final List<String> released = new ArrayList<>();
+        for (final String path : session.bound())
+        {
+            final ZNode node = change.node(path);
+            if (null != node && node.stat().ephemeralOwner() == id)
+            {
+                change.remove(node);
+                released.add(path);
+            }
+        }
+        change.sessions = change.sessions.without(id);
+        change.effects.add(new Effect.ModCall(lessorHandler, new LessorCall.Untrack(id)));
+        return new SessionReply.Ended(id, true, List.copyOf(released));
+    }
+
+    /**
+     * The changes one command makes, gathered before the new state is built: nodes (copied on the first write),
+     * sessions, watches, the events at this zxid and the effects. Lives only inside one apply; discarded when a write
+     * or a multi fails, which is what makes a multi all-or-nothing.
+     */
+    private static final class Change
+    {
+        private final CommandMeta meta;
+        private final TreeState state;
+        private final List<Effect> effects = new ArrayList<>();
+        private final List<TreeWatchMessage.Event> events = new ArrayList<>();
+        private Map<String, ZNode> nodes;
+        private boolean copied;
+        private SessionTable sessions;
+        private TreeWatches watches;
+
+        Change(final CommandMeta meta, final TreeState state)
+        {
+            this.meta = meta;
+            this.state = state;
+            this.nodes = state.nodes();
+            this.sessions = state.sessions();
+            this.watches = state.watches();
+        }
+
+        ZNode node(final String path)
+        {
+            return nodes.get(path);
+        }
+
+        void watch(final TreeWatch watch)
+        {
+            watches = watches.set(watch, effects);
+        }
+
+        TreeReply apply(final TreeOp op)
+        {
+            final String problem = TreePaths.problem(op.path());
+            if (null != problem)
+            {
+                return new TreeReply.BadArguments(problem);
+            }
+            if (op instanceof TreeOp.Create create)
+            {
+                return create(create);
+            }
+            final ZNode node = nodes.get(op.path());
+            if (op instanceof TreeOp.Delete delete && TreePaths.ROOT.equals(delete.path()))
+            {
+                return new TreeReply.BadArguments("the root cannot be deleted");
+            }
+            if (null == node)
+            {
+                return new TreeReply.NoNode(op.path());
+            }
+            final int expected = expectedVersion(op);
+            if (TreeOp.ANY_VERSION != expected && expected != node.stat().version())
+            {
+                return new TreeReply.BadVersion(op.path(), expected, node.stat().version());
+            }
+            if (op instanceof TreeOp.Delete)
+            {
+                if (node.stat().numChildren() > 0)
+                {
+                    return new TreeReply.NotEmpty(op.path());
+                }
+                remove(node);
+                return new TreeReply.Deleted(op.path());
+            }
+            if (op instanceof TreeOp.SetData setData)
+            {
+                final Stat s = node.stat();
+                final Stat stat = new Stat(s.czxid(), meta.index(), s.pzxid(), s.version() + 1, s.cversion(),
+                    s.ephemeralOwner(), s.numChildren());
+                put(new ZNode(node.path(), setData.data(), stat, node.children()));
+                events.add(new TreeWatchMessage.Event(TreeEventType.NODE_DATA_CHANGED, node.path(), meta.index()));
+                return new TreeReply.DataSet(node.path(), stat);
+            }
+            return new TreeReply.Checked(op.path());
+        }
+
+        private static int expectedVersion(final TreeOp op)
+        {
+            if (op instanceof TreeOp.Delete delete)
+            {
+                return delete.version();
+            }
+            if (op instanceof TreeOp.SetData setData)
+            {
+                return setData.version();
+            }
+            return ((TreeOp.Check)op).version();
+        }
+
+        private TreeReply create(final TreeOp.Create create)
+        {
+            if (TreePaths.ROOT.equals(create.path()))
+            {
+                return new TreeReply.NodeExists(TreePaths.ROOT);
+            }
+            final String parentPath = TreePaths.parent(create.path());
+            final ZNode parent = nodes.get(parentPath);
+            if (null == parent)
+            {
+                return new TreeReply.NoNode(parentPath);
+            }
+            if (0 != parent.stat().ephemeralOwner())
+            {
+                return new TreeReply.NoChildrenForEphemerals(parentPath);
+            }
+            final String path = create.mode().isSequential() ?
+                create.path() + String.format("%010d", parent.stat().cversion()) : create.path();
+            if (nodes.containsKey(path))
+            {
+                return new TreeReply.NodeExists(path);
+            }
+            long owner = 0;
+            if (create.mode().isEphemeral())
+            {
+                if (create.sessionId() <= 0)
+                {
+                    return new TreeReply.BadArguments("an ephemeral node needs a session, got session id " +
+                        create.sessionId() + " for '" + create.path() + "'");
+                }
+                if (!sessions.contains(create.sessionId()))
+                {
+                    return new TreeReply.SessionExpired(create.sessionId());
+                }
+                owner = create.sessionId();
+                sessions = sessions.bind(owner, path);
+            }
+            final long zxid = meta.index();
+            final Stat stat = new Stat(zxid, zxid, zxid, 0, 0, owner, 0);
+            put(new ZNode(path, create.data(), stat, List.of()));
+            final Stat p = parent.stat();
+            final List<String> siblings = new ArrayList<>(parent.children());
+            siblings.add(TreePaths.name(path));
+            put(new ZNode(parentPath, parent.data(), new Stat(p.czxid(), p.mzxid(), zxid, p.version(),
+                p.cversion() + 1, p.ephemeralOwner(), p.numChildren() + 1), List.copyOf(siblings)));
+            events.add(new TreeWatchMessage.Event(TreeEventType.NODE_CREATED, path, zxid));
+            events.add(new TreeWatchMessage.Event(TreeEventType.NODE_CHILDREN_CHANGED, parentPath, zxid));
+            return new TreeReply.Created(path, stat);
+        }
+
+        void remove(final ZNode node)
+        {
+            final long zxid = meta.index();
+            final String parentPath = TreePaths.parent(node.path());
+            final ZNode parent = nodes.get(parentPath);
+            copy();
+            nodes.remove(node.path());
+            if (0 != node.stat().ephemeralOwner())
+            {
+                sessions = sessions.unbind(node.stat().ephemeralOwner(), node.path());
+            }
+            final Stat p = parent.stat();
+            final String name = TreePaths.name(node.path());
+            final List<String> siblings = new ArrayList<>(parent.children());
+            siblings.remove(name);
+            put(new ZNode(parentPath, parent.data(), new Stat(p.czxid(), p.mzxid(), zxid, p.version(),
+                p.cversion() + 1, p.ephemeralOwner(), p.numChildren() - 1), List.copyOf(siblings)));
+            events.add(new TreeWatchMessage.Event(TreeEventType.NODE_DELETED, node.path(), zxid));
+            events.add(new TreeWatchMessage.Event(TreeEventType.NODE_CHILDREN_CHANGED, parentPath, zxid));
+        }
+
+        /**
+         * A re-registered watch: fire it now if its path changed after {@code since} (its event may have been lost;
+         * when in doubt it fires, since a spurious event costs a re-read and a lost one a stuck waiter); set it
+         * otherwise. The event carries the zxid of the change, or for a node that is gone the {@code pzxid} of its
+         * nearest existing ancestor (at or after the deletion): never a later zxid, which would also fire, on the
+         * client, a watch set on that path after the change.
+         */
+        void reregister(final TreeWatch watch, final long since)
+        {
+            final ZNode node = nodes.get(watch.path());
+            final TreeEventType missed;
+            long zxid = 0;
+            switch (watch.mode())
+            {
+                case DATA ->
+                {
+                    if (null == node)
+                    {
+                        missed = TreeEventType.NODE_DELETED;
+                        zxid = nearestAncestor(watch.path()).stat().pzxid();
+                    }
+                    else
+                    {
+                        missed = node.stat().mzxid() > since ? TreeEventType.NODE_DATA_CHANGED : null;
+                        zxid = node.stat().mzxid();
+                    }
+                }
+                case EXIST ->
+                {
+                    if (null != node)
+                    {
+                        missed = TreeEventType.NODE_CREATED;
+                        zxid = Math.max(node.stat().czxid(), since + 1);
+                    }
+                    else if (nearestAncestor(watch.path()).stat().pzxid() > since)
+                    {
+                        // Created and deleted again meanwhile, perhaps: report it, the watcher reads again.
+                        missed = TreeEventType.NODE_DELETED;
+                        zxid = nearestAncestor(watch.path()).stat().pzxid();
+                    }
+                    else
+                    {
+                        missed = null;
+                    }
+                }
+                case CHILD ->
+                {
+                    if (null == node)
+                    {
+                        missed = TreeEventType.NODE_DELETED;
+                        zxid = nearestAncestor(watch.path()).stat().pzxid();
+                    }
+                    else
+                    {
+                        missed = node.stat().pzxid() > since ? TreeEventType.NODE_CHILDREN_CHANGED : null;
+                        zxid = node.stat().pzxid();
+                    }
+                }
+                default -> missed = null;
+            }
+            if (null == missed)
+            {
+                watch(watch);
+            }
+            else
+            {
+                watches = watches.fireNow(watch, missed, zxid, effects);
+            }
+        }
+
+        /** The closest existing ancestor of a missing path (the root at worst): its pzxid moves when the path could
+         * have come and gone. */
+        private ZNode nearestAncestor(final String path)
+        {
+            String ancestor = TreePaths.parent(path);
+            while (!nodes.containsKey(ancestor))
+            {
+                ancestor = TreePaths.parent(ancestor);
+            }
+            return nodes.get(ancestor);
+        }
+
+        private void put(final ZNode node)
+        {
+            copy();
+            nodes.put(node.path(), node);
+        }
+
+        private void copy()
+        {
+            if (!copied)
+            {
+                nodes = new LinkedHashMap<>(nodes);
+                copied = true;
+            }
+        }
+
+        TreeState finish()
+        {
+            for (final TreeWatchMessage.Event event : events)
+            {
+                watches = watches.fire(event.type(), event.path(), event.zxid(), effects);
+            }
+            final long zxid = events.isEmpty() ? state.zxid() : meta.index();
+            if (!copied && sessions == state.sessions() && watches == state.watches() && zxid == state.zxid())
+            {
+                return state;
+            }
+            final Map<String, ZNode> nextNodes = copied ? java.util.Collections.unmodifiableMap(nodes) : nodes;
+            return state.with(nextNodes, sessions, watches, zxid);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.ra.examples.tree;
+
+import java.util.Objects;
+
+/**
+ * The writes of the tree, each usable alone or inside a {@link TreeCommand.Multi} (ZooKeeper's {@code Op}). A version
+ * of -1 matches any version.
+ */
+public sealed interface TreeOp extends TreeCommand
+{
+    /** The version that matches any version. */
+    int ANY_VERSION = -1;
+
+    /**
+     * @return the path the op names.
+     */
+    String path();
+
+    /**
+     * Create a node. Replies {@link TreeReply.Created} with the actual path (sequential nodes get a suffix), or
+     * {@link TreeReply.NoNode} (parent missing), {@link TreeReply.NodeExists},
+     * {@link TreeReply.NoChildrenForEphemerals}, {@link TreeReply.SessionExpired} (ephemeral, session not live),
+     * {@link TreeReply.BadArguments}.
+     *
+     * @param path      of the node, or the prefix of a sequential node's path.
+     * @param data      of the node.
+     * @param mode      persistent or ephemeral, sequential or not.
+     * @param sessionId an ephemeral node is bound to; ignored (use 0) for persistent nodes.
+     */
+    record Create(String path, String data, CreateMode mode, long sessionId) implements TreeOp
+    {
+        /** Checks that the parts are not null. */
+        public Create
+        {
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(data, "data");
+            Objects.requireNonNull(mode, "mode");
+        }
+    }
+
+    /**
+     * Delete a node without children. Replies {@link TreeReply.Deleted}, or {@link TreeReply.NoNode},
+     * {@link TreeReply.BadVersion}, {@link TreeReply.NotEmpty}, {@link TreeReply.BadArguments}.
+     *
+     * @param path    of the node.
+     * @param version expected, or {@link #ANY_VERSION}.
+     */
+    record Delete(String path, int version) implements TreeOp
+    {
+        /** Checks that the path is not null. */
+        public Delete
+        {
+            Objects.requireNonNull(path, "path");
+        }
+    }
+
+    /**
+     * Replace a node's data. Replies {@link TreeReply.DataSet}, or {@link TreeReply.NoNode},
+     * {@link TreeReply.BadVersion}, {@link TreeReply.BadArguments}.
+     *
+     * @param path    of the node.
+     * @param data    new data.
+     * @param version expected, or {@link #ANY_VERSION}.
+     */
+    record SetData(String path, String data, int version) implements TreeOp
+    {
+        /** Checks that the parts are not null. */
+        public SetData
+        {
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(data, "data");
+        }
+    }
+
+    /**
+     * Check a node's version without changing anything (useful in a multi). Replies {@link TreeReply.Checked}, or
+     * {@link TreeReply.NoNode}, {@link TreeReply.BadVersion}, {@link TreeReply.BadArguments}.
+     *
+     * @param path    of the node.
+     * @param version expected, or {@link #ANY_VERSION} (the node must merely exist).
+     */
+    record Check(String path, int version) implements TreeOp
+    {
+        /** Checks that the path is not null. */
+        public Check
+        {
+            Objects.requireNonNull(path, "path");
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package dev.ra.examples.tree.recipes;
+
+import dev.ra.examples.tree.CreateMode;
+import dev.ra.examples.tree.TreeClient;
+import dev.ra.examples.tree.TreeOp;
+import dev.ra.examples.tree.TreePaths;
+import dev.ra.examples.tree.TreeReply;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * A double barrier, as Curator's {@code DistributedDoubleBarrier}: {@link #enter} blocks until {@code memberCount}
+ * members have entered, {@link #leave} until every member that entered has left. Each member is an ephemeral node
+ * under the barrier path (bound to its session, so a member whose process dies leaves when its session expires); the
+ * last member to arrive creates {@code <barrierPath>/ready}, which lets everyone in, and the last to leave deletes it,
+ * so the barrier can be used again.
+ *
+ * <p>Leaving follows Curator: the lowest member waits for the highest to go; every other member deletes its node and
+ * waits for the lowest. One instance is one member; not for concurrent use by several threads.
+ */
+public final class DistributedDoubleBarrier
+{
+    private static final String READY = "ready";
+
+    private final TreeClient client;
+    private final String barrierPath;
+    private final int memberCount;
+    private final long sessionId;
+    private final String name = UUID.randomUUID().toString();
+
+    /**
+     * @param client      to reach the tree.
+     * @param barrierPath persistent node the members' nodes go under; created if missing.
+     * @param memberCount how many members must enter before any goes through, at least 1.
+     * @param sessionId   this member's node is bound to.
+     */
+    public DistributedDoubleBarrier(final TreeClient client, final String barrierPath, final int memberCount,
+        final long sessionId)
+    {
+        this.client = Objects.requireNonNull(client, "client");
+        this.barrierPath = Objects.requireNonNull(barrierPath, "barrierPath");
+        if (memberCount < 1)
+        {
+            throw new IllegalArgumentException("a double barrier needs at least 1 member, got " + memberCount);
+        }
+        this.memberCount = memberCount;
+        this.sessionId = sessionId;
+    }
+
+    /**
+     * Enter, and wait until {@code memberCount} members have.
+     *
+     * @param timeout to wait.
+     * @return true once everyone is in; false if the time ran out (this member's node is then deleted).
+     * @throws InterruptedException  if interrupted.
+     * @throws IllegalStateException if the session is not live.
+     */
+    public boolean enter(final Duration timeout) throws InterruptedException
+    {
+        final long deadline = Signal.deadline(timeout);
+        client.ensurePath(barrierPath);
+        final TreeReply created = client.create(ours(), "", CreateMode.EPHEMERAL, sessionId);
+        if (!created.ok() && !(created instanceof TreeReply.NodeExists))
+        {
+            throw new IllegalStateException("cannot enter barrier '" + barrierPath + "': " + created);
+        }
+        final String ready = TreePaths.child(barrierPath, READY);
+        while (true)
+        {
+            final Signal signal = new Signal();
+            final TreeReply readiness = client.exists(ready, event -> signal.fire());
+            if (readiness instanceof TreeReply.Existence existence && null != existence.stat())
+            {
+                return true;
+            }
+            if (members().size() >= memberCount)
+            {
+                final TreeReply made = client.create(ready, "", CreateMode.PERSISTENT, 0);
+                if (made.ok() || made instanceof TreeReply.NodeExists)
+                {
+                    return true;
+                }
+                throw new IllegalStateException("cannot open barrier '" + barrierPath + "': " + made);
+            }
+            if (System.nanoTime() - deadline >= 0)
+            {
+                client.delete(ours(), TreeOp.ANY_VERSION);
+                return false;
+            }
+            signal.await(deadline);
+        }
+    }
+
+    /**
+     * Leave, and wait until every member has.
+     *
+     * @param timeout to wait.
+     * @return true once everyone is out; false if the time ran out.
+     * @throws InterruptedException if interrupted.
+     */
+    public boolean leave(final Duration timeout) throws InterruptedException
+    {
+        final long deadline = Signal.deadline(timeout);
+        while (true)
+        {
+            final List<String> members = members();
+            if (members.isEmpty())
+            {
+                return true;
+            }
+            final boolean present = members.contains(name);
+            if (present && 1 == members.size())
+            {
+                // The last one out closes the barrier behind everyone, so that it can be entered again.
+                client.delete(TreePaths.child(barrierPath, READY), TreeOp.ANY_VERSION);
+                client.delete(ours(), TreeOp.ANY_VERSION);
+                return true;
+            }
+            if (System.nanoTime() - deadline >= 0)
+            {
+                return false;
+            }
+            final String awaited;
+            if (present && members.get(0).equals(name))
+            {
+                awaited = members.get(members.size() - 1);
+            }
+            else
+            {
+                if (present)
+                {
+                    client.delete(ours(), TreeOp.ANY_VERSION);
+                }
+                awaited = members.get(0);
+            }
+            final Signal signal = new Signal();
+            final TreeReply gone = client.exists(TreePaths.child(barrierPath, awaited), event -> signal.fire());
+            if (gone instanceof TreeReply.Existence existence && null != existence.stat())
+            {
+                signal.await(deadline);
+            }
+        }
+    }
+
+    private String ours()
+    {
+        return TreePaths.child(barrierPath, name);
+    }
+
+    private List<String> members()
+    {
+        final List<String> members = new ArrayList<>(client.getChildren(barrierPath).orElse(List.of()));
+        members.remove(READY);
+        members.sort(null);
+        return members;
+    }
+}

@@ -1,0 +1,215 @@
+package dev.ra.examples.tree.recipes;
+
+import dev.ra.examples.tree.TreeClient;
+import dev.ra.examples.tree.TreeOp;
+import dev.ra.examples.tree.TreePaths;
+import dev.ra.examples.tree.TreeReply;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Leader election among contenders, as Curator's {@code LeaderLatch}: each contender creates an ephemeral sequential
+ * node under the latch path; the lowest sequence leads; the others watch only their predecessor. A leader whose
+ * session ends (expired with its process, or closed) loses its node, and the next contender takes over.
+ *
+ * <p>The latch looks at the tree when a watch fires and at least every {@link Signal#RECHECK}, on its own thread; the
+ * listener runs there on every change of leadership. A latch whose node went with its session stays without
+ * leadership (its session is over; start a new latch with a new session). Thread-safe.
+ */
+public final class LeaderLatch implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(LeaderLatch.class);
+
+    private final TreeClient client;
+    private final String latchPath;
+    private final long sessionId;
+    private final Consumer<Boolean> listener;
+    private final ScheduledExecutorService executor;
+    private volatile boolean leader;
+    // Only touched on the executor's thread.
+    private String node;
+    private boolean lost;
+
+    /**
+     * @param client    to reach the tree.
+     * @param latchPath persistent node the contenders' nodes go under; created if missing.
+     * @param sessionId the contender's node is bound to.
+     * @param listener  told {@code true} when this contender becomes leader and {@code false} when it stops being it.
+     */
+    public LeaderLatch(final TreeClient client, final String latchPath, final long sessionId,
+        final Consumer<Boolean> listener)
+    {
+        this.client = Objects.requireNonNull(client, "client");
+        this.latchPath = Objects.requireNonNull(latchPath, "latchPath");
+        this.sessionId = sessionId;
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.executor = Executors.newSingleThreadScheduledExecutor(r ->
+        {
+            final Thread thread = new Thread(r, "leader-latch-" + latchPath);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Join the election: create this contender's node (blocking), then follow the election in the background.
+     *
+     * @throws IllegalStateException if the session is not live.
+     */
+    public void start()
+    {
+        client.ensurePath(latchPath);
+        final String created = SequentialNodes.create(client, latchPath, "latch-", sessionId);
+        executor.execute(() -> node = created);
+        executor.scheduleWithFixedDelay(this::check, 0, Signal.RECHECK.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * @return whether this contender leads, as of its last look at the tree.
+     */
+    public boolean hasLeadership()
+    {
+        return leader;
+    }
+
+    /**
+     * @return the path of the leading contender's node, or null if none (linearizable read).
+     */
+    public String currentLeader()
+    {
+        final List<String> contenders = SequentialNodes.sorted(client.getChildren(latchPath).orElse(List.of()));
+        return contenders.isEmpty() ? null : TreePaths.child(latchPath, contenders.get(0));
+    }
+
+    /**
+     * @return this contender's node path, or null before {@link #start}.
+     */
+    public String nodePath()
+    {
+        try
+        {
+            return executor.submit(() -> null == node ? null : TreePaths.child(latchPath, node))
+                .get(10, TimeUnit.SECONDS);
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException("latch did not answer", ex);
+        }
+    }
+
+    /**
+     * Wait until this contender leads.
+     *
+     * @param timeout to wait.
+     * @return whether it leads.
+     * @throws InterruptedException if interrupted.
+     */
+    public boolean await(final Duration timeout) throws InterruptedException
+    {
+        final long deadline = Signal.deadline(timeout);
+        while (!leader && System.nanoTime() - deadline < 0)
+        {
+            Thread.sleep(Math.min(20, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))));
+        }
+        return leader;
+    }
+
+    /**
+     * Leave the election: this contender's node is deleted, the next one takes over.
+     */
+    @Override
+    public void close()
+    {
+        executor.shutdownNow();
+        try
+        {
+            executor.awaitTermination(10, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        final boolean was = leader;
+        leader = false;
+        if (was)
+        {
+            listener.accept(false);
+        }
+        if (null != node)
+        {
+            try
+            {
+                client.delete(TreePaths.child(latchPath, node), TreeOp.ANY_VERSION);
+            }
+            catch (final RuntimeException ex)
+            {
+                // It goes with the session anyway.
+            }
+        }
+    }
+
+    private void check()
+    {
+        if (null == node || lost)
+        {
+            return;
+        }
+        try
+        {
+            final List<String> contenders = SequentialNodes.sorted(client.getChildren(latchPath).orElse(List.of()));
+            final int position = contenders.indexOf(node);
+            if (position < 0)
+            {
+                // The node went with the session: this contender is out for good.
+                lost = true;
+                setLeader(false);
+                return;
+            }
+            if (0 == position)
+            {
+                setLeader(true);
+                return;
+            }
+            setLeader(false);
+            final TreeReply predecessor = client.exists(TreePaths.child(latchPath, contenders.get(position - 1)),
+                event -> post(this::check));
+            if (predecessor instanceof TreeReply.Existence existence && null == existence.stat())
+            {
+                post(this::check);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.debug("latch {}: look at the tree failed; looking again", latchPath, ex);
+        }
+    }
+
+    private void setLeader(final boolean now)
+    {
+        if (now != leader)
+        {
+            leader = now;
+            listener.accept(now);
+        }
+    }
+
+    private void post(final Runnable work)
+    {
+        try
+        {
+            executor.execute(work);
+        }
+        catch (final RejectedExecutionException closed)
+        {
+            // Closed: nothing left to do.
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package dev.ra.examples.tree;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ra.ApplyResult;
+import dev.ra.BuiltinCommand;
+import dev.ra.DownReason;
+import dev.ra.Effect;
+import dev.ra.ProcessRef;
+import dev.ra.RaftRole;
+import dev.ra.examples.lease.SessionCommand;
+import dev.ra.examples.support.Determinism;
+import dev.ra.examples.support.Input;
+import dev.ra.examples.support.MachineDriver;
+import dev.ra.examples.support.ReleaseCursorPolicy;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Pinned cases of the tree machine: re-registration after a failover, ZooKeeper's sequential names, bad input,
+ * every command type handled, determinism and snapshots.
+ */
+class TreeMachineTest
+{
+    private static final ProcessRef WATCHER = new ProcessRef("c1", 7);
+
+    private final MachineDriver<Object, TreeState> tree =
+        new MachineDriver<>(new TreeMachine("lessor", ReleaseCursorPolicy.every(64)), Object.class);
+
+    @Test
+    void aReregisteredWatchOnAGoneNodeFiresAtTheDeletionNotLaterSoAWatchSetAfterItStays()
+    {
+        tree.apply(new TreeOp.Create("/c", "", CreateMode.PERSISTENT, 0));
+        final long dataWatchAt = ((TreeReply.NodeData)tree.apply(new TreeCommand.GetData("/c", WATCHER)).reply())
+            .zxid();
+        final long deletedAt = tree.nextIndex();
+        tree.apply(new TreeOp.Delete("/c", TreeOp.ANY_VERSION));    // its event is lost with the leader
+        tree.apply(new TreeOp.Create("/other", "", CreateMode.PERSISTENT, 0));
+        final long existWatchAt = ((TreeReply.Existence)tree.apply(new TreeCommand.Exists("/c", WATCHER)).reply())
+            .zxid();
+
+        final ApplyResult<TreeState> result = tree.apply(new TreeCommand.Reregister(WATCHER, List.of(
+            new TreeCommand.HeldWatch("/c", WatchMode.DATA, dataWatchAt),
+            new TreeCommand.HeldWatch("/c", WatchMode.EXIST, existWatchAt))));
+
+        final List<TreeWatchMessage.Event> events = events(result);
+        assertThat(events).singleElement().satisfies(e ->
+        {
+            assertThat(e.type()).isEqualTo(TreeEventType.NODE_DELETED);
+            // After the data watch, at or before the exists watch: the client fires the first and keeps the second.
+            assertThat(e.zxid()).isGreaterThan(dataWatchAt).isGreaterThanOrEqualTo(deletedAt)
+                .isLessThan(existWatchAt);
+        });
+        assertThat(tree.state().watches().watches()).containsExactly(new TreeWatch(WATCHER, "/c", WatchMode.EXIST));
+    }
+
+    @Test
+    void aReregisteredExistsWatchFiresForANodeThatCameAndWentMeanwhile()
+    {
+        tree.apply(new TreeOp.Create("/p", "", CreateMode.PERSISTENT, 0));
+        final long watchAt = ((TreeReply.Existence)tree.apply(new TreeCommand.Exists("/p/n", WATCHER)).reply())
+            .zxid();
+        tree.apply(new TreeOp.Create("/p/n", "", CreateMode.PERSISTENT, 0));   // its event is lost with the leader
+        tree.apply(new TreeOp.Delete("/p/n", TreeOp.ANY_VERSION));
+
+        final ApplyResult<TreeState> result = tree.apply(new TreeCommand.Reregister(WATCHER,
+            List.of(new TreeCommand.HeldWatch("/p/n", WatchMode.EXIST, watchAt))));
+
+        assertThat(events(result)).singleElement().satisfies(e -> assertThat(e.zxid()).isGreaterThan(watchAt));
+        assertThat(tree.state().watches().watches()).isEmpty();
+    }
+
+    @Test
+    void aReregisteredExistsWatchUnderAMissingParentStaysQuietWhenNothingChangedNearIt()
+    {
+        final long watchAt = ((TreeReply.Existence)tree.apply(new TreeCommand.Exists("/x/y", WATCHER)).reply())
+            .zxid();
+        tree.apply(new TreeOp.Create("/elsewhere", "", CreateMode.PERSISTENT, 0));
+        tree.apply(new TreeOp.Create("/elsewhere/z", "", CreateMode.PERSISTENT, 0));
+
+        final ApplyResult<TreeState> quiet = tree.apply(new TreeCommand.Reregister(WATCHER,
+            List.of(new TreeCommand.HeldWatch("/x/y", WatchMode.EXIST, tree.nextIndex() - 1))));
+        assertThat(events(quiet)).as("nothing changed under / since").isEmpty();
+        assertThat(tree.state().watches().watches()).containsExactly(new TreeWatch(WATCHER, "/x/y", WatchMode.EXIST));
+
+        // Seen from the watch's own zxid, /elsewhere appeared under the root since: /x may have come and gone.
+        final ApplyResult<TreeState> inDoubt = tree.apply(new TreeCommand.Reregister(WATCHER,
+            List.of(new TreeCommand.HeldWatch("/x/y", WatchMode.EXIST, watchAt))));
+        assertThat(events(inDoubt)).singleElement().satisfies(e -> assertThat(e.zxid()).isGreaterThan(watchAt));
+    }
+
+    @Test
+    void sequentialNodesAreNamedWithTheParentsTenDigitChildCounter()
+    {
+        tree.apply(new TreeOp.Create("/q", "", CreateMode.PERSISTENT, 0));
+        tree.apply(new TreeOp.Create("/q/x", "", CreateMode.PERSISTENT, 0));
+        tree.apply(new TreeOp.Delete("/q/x", TreeOp.ANY_VERSION));
+        final TreeReply created = (TreeReply)tree.apply(
+            new TreeOp.Create("/q/job-", "", CreateMode.PERSISTENT_SEQUENTIAL, 0)).reply();
+        assertThat(created).isInstanceOfSatisfying(TreeReply.Created.class,
+            c -> assertThat(c.path()).isEqualTo("/q/job-0000000002"));
+        assertThat(tree.state().node("/q").stat().cversion()).isEqualTo(3);
+    }
+
+    @Test
+    void badInputIsRefusedToTheCallerNamingWhatAndWhere()
+    {
+        assertThat(tree.apply(new TreeOp.Create("a/b", "", CreateMode.PERSISTENT, 0)).reply())
+            .isEqualTo(new TreeReply.BadArguments("path must start with '/', got 'a/b'"));
+        assertThat(tree.apply(new TreeOp.Create("/e", "", CreateMode.EPHEMERAL, 0)).reply())
+            .isInstanceOfSatisfying(TreeReply.BadArguments.class,
+                b -> assertThat(b.reason()).contains("needs a session").contains("/e"));
+        assertThat(tree.apply(new TreeOp.Delete("/", TreeOp.ANY_VERSION)).reply())
+            .isEqualTo(new TreeReply.BadArguments("the root cannot be deleted"));
+        assertThatThrownBy(() -> tree.apply("create /x")).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("java.lang.String");
+        assertThatThrownBy(() -> new TreeMachine().query(TreeMachine.GET_DATA, "x//", TreeState.EMPTY))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("getData").hasMessageContaining("x//");
+        assertThat(tree.state()).isEqualTo(new TreeMachine().init(null));
+    }
+
+    @Test
+    void shouldHandleEveryPermittedCommandType()
+    {
+        final List<Class<?>> permitted = new ArrayList<>(List.of(TreeCommand.class.getPermittedSubclasses()));
+        permitted.remove(TreeOp.class);
+        permitted.addAll(List.of(TreeOp.class.getPermittedSubclasses()));
+        assertThat(permitted).containsExactlyInAnyOrderElementsOf(List.of(TreeOp.Create.class, TreeOp.Delete.class,
+            TreeOp.SetData.class, TreeOp.Check.class, TreeCommand.Multi.class, TreeCommand.GetData.class,
+            TreeCommand.Exists.class, TreeCommand.GetChildren.class, TreeCommand.AddWatch.class,
+            TreeCommand.RemoveWatches.class, TreeCommand.Reregister.class));
+        for (final TreeCommand command : List.of(new TreeOp.Create("/d", "", CreateMode.PERSISTENT, 0),
+            new TreeOp.SetData("/d", "x", 0), new TreeOp.Check("/d", 1), new TreeCommand.GetData("/d", WATCHER),
+            new TreeCommand.Exists("/d", WATCHER), new TreeCommand.GetChildren("/d", WATCHER),
+            new TreeCommand.AddWatch("/d", WATCHER, true), new TreeCommand.RemoveWatches("/d", WATCHER, null),
+            new TreeCommand.Reregister(WATCHER, List.of()), new TreeCommand.Multi(List.of()),
+            new TreeOp.Delete("/d", 1)))
+        {
+            assertThat(tree.apply(command).reply()).as("reply to %s", command).isInstanceOfSatisfying(
+                TreeReply.class, r -> assertThat(r.ok()).isTrue());
+        }
+    }
+
+    @Test
+    void shouldBeDeterministicAndSurviveASnapshot()
+    {
+        final ProcessRef other = new ProcessRef("c2", 9);
+        final List<Input> inputs = List.of(Input.of(RaftRole.LEADER), Input.of(new SessionCommand.NewLeader()),
+            Input.of(new SessionCommand.Grant(1_000, other)), Input.of(new TreeOp.Create("/a", "1",
+                CreateMode.PERSISTENT, 0)), Input.of(new TreeCommand.GetChildren("/a", WATCHER)),
+            Input.of(new TreeCommand.AddWatch("/", other, true)),
+            Input.of(new TreeOp.Create("/a/e-", "", CreateMode.EPHEMERAL_SEQUENTIAL, 3)),
+            Input.of(new TreeCommand.Exists("/a/e-0000000000", WATCHER)),
+            Input.of(new TreeCommand.Multi(List.of(new TreeOp.SetData("/a", "2", 0),
+                new TreeOp.Create("/b", "", CreateMode.PERSISTENT_SEQUENTIAL, 0)))),
+            Input.of(new TreeCommand.Multi(List.of(new TreeOp.Delete("/a", 5)))),
+            Input.of(new TreeCommand.Exists("/missing", WATCHER)),
+            Input.of(new BuiltinCommand.Down(other, DownReason.NORMAL)),
+            Input.of(new BuiltinCommand.NodeUp("c1")), Input.of(RaftRole.LEADER),
+            Input.of(new SessionCommand.NewLeader()),
+            Input.of(new TreeCommand.Reregister(WATCHER, List.of(new TreeCommand.HeldWatch("/a", WatchMode.CHILD, 5),
+                new TreeCommand.HeldWatch("/missing", WatchMode.EXIST, 1)))));
+        for (int cut = 0; cut <= inputs.size(); cut += 4)
+        {
+            Determinism.check(() -> new TreeMachine("lessor", ReleaseCursorPolicy.every(3)), Object.class, inputs,
+                cut);
+        }
+    }
+
+    private static List<TreeWatchMessage.Event> events(final ApplyResult<TreeState> result)
+    {
+        return result.effects().stream().filter(Effect.SendMsg.class::isInstance)
+            .map(e -> (TreeWatchMessage.Event)((Effect.SendMsg)e).message()).toList();
+    }
+}

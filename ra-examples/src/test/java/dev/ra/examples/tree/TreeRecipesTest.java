@@ -1,0 +1,215 @@
+package dev.ra.examples.tree;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ra.examples.lease.Lease;
+import dev.ra.examples.support.ToolboxCluster;
+import dev.ra.examples.tree.recipes.DistributedBarrier;
+import dev.ra.examples.tree.recipes.DistributedDoubleBarrier;
+import dev.ra.examples.tree.recipes.LeaderLatch;
+import dev.ra.examples.tree.recipes.TreeLock;
+import dev.ra.testkit.InJvmCluster;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The Curator-style recipes and the client on a 3-node in-JVM cluster, clients on member nodes and on the client-only
+ * node: lock mutual exclusion among contending clients, leader latch handover when the leader's session expires,
+ * barrier and double barrier, and the basic client calls they rest on.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class TreeRecipesTest
+{
+    private static final Duration TTL = Duration.ofMillis(1_500);
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private final TreeWorld world = new TreeWorld();
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void close()
+    {
+        threads.shutdownNow();
+        world.close();
+    }
+
+    @Test
+    void aClientOnAClientOnlyNodeWritesReadsAndIsToldOfChangesOnce() throws Exception
+    {
+        final TreeClient tree = world.clientOn(ToolboxCluster.APP_NODE);
+        tree.ensurePath("/app/config");
+        assertThat(tree.setData("/app/config", "v1", 0)).isInstanceOf(TreeReply.DataSet.class);
+        assertThat(tree.setData("/app/config", "v2", 0)).isEqualTo(new TreeReply.BadVersion("/app/config", 0, 1));
+        final List<TreeWatchMessage.Event> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        assertThat(tree.getData("/app/config", events::add)).isInstanceOf(TreeReply.NodeData.class);
+        final TreeClient other = world.clientOn("n2");
+        other.setData("/app/config", "v2", 1);
+        other.setData("/app/config", "v3", 2);
+        InJvmCluster.await(() -> !events.isEmpty(), WAIT, "the data watch to fire");
+        assertThat(events).singleElement().satisfies(e ->
+        {
+            assertThat(e.type()).isEqualTo(TreeEventType.NODE_DATA_CHANGED);
+            assertThat(e.path()).isEqualTo("/app/config");
+        });
+
+        final TreeReply.MultiResult failed = tree.multi(List.of(
+            new TreeOp.Create("/app/a", "", CreateMode.PERSISTENT, 0), new TreeOp.Check("/app/config", 0)));
+        assertThat(failed.committed()).isFalse();
+        assertThat(tree.exists("/app/a")).isEmpty();
+
+        try (Lease session = tree.openSession(TTL, () -> { }))
+        {
+            final TreeReply created = tree.create("/app/member-", "me", CreateMode.EPHEMERAL_SEQUENTIAL,
+                session.id());
+            assertThat(created).isInstanceOfSatisfying(TreeReply.Created.class,
+                c -> assertThat(c.path()).matches("/app/member-\\d{10}"));
+            tree.closeSession(session.id());
+            assertThat(tree.getChildren("/app")).hasValue(List.of("config"));
+        }
+    }
+
+    @Test
+    void aLockIsHeldByOneContenderAtATime() throws Exception
+    {
+        final AtomicInteger inside = new AtomicInteger();
+        final AtomicInteger maxInside = new AtomicInteger();
+        final AtomicInteger entries = new AtomicInteger();
+        final java.util.concurrent.atomic.AtomicLong lastToken = new java.util.concurrent.atomic.AtomicLong();
+        final List<Future<?>> contenders = new ArrayList<>();
+        final List<String> nodes = List.of("n1", ToolboxCluster.APP_NODE, "n3");
+        final List<Lease> sessions = new ArrayList<>();
+        for (final String node : nodes)
+        {
+            final TreeClient tree = world.clientOn(node);
+            final Lease session = tree.openSession(TTL, () -> { });
+            sessions.add(session);
+            final TreeLock lock = new TreeLock(tree, "/locks/printer", session.id());
+            contenders.add(threads.submit(() ->
+            {
+                for (int i = 0; i < 5; i++)
+                {
+                    assertThat(lock.acquire(WAIT)).isTrue();
+                    try
+                    {
+                        assertThat(lock.acquire(WAIT)).as("reentrant").isTrue();
+                        lock.release();
+                        maxInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
+                        final long token = lock.fencingToken();
+                        assertThat(token).as("fencing tokens grow with every holder").isGreaterThan(lastToken.get());
+                        lastToken.set(token);
+                        entries.incrementAndGet();
+                        Thread.sleep(10);
+                        inside.decrementAndGet();
+                    }
+                    finally
+                    {
+                        lock.release();
+                    }
+                }
+                return null;
+            }));
+        }
+        for (final Future<?> contender : contenders)
+        {
+            contender.get(90, TimeUnit.SECONDS);
+        }
+        sessions.forEach(Lease::close);
+        assertThat(maxInside.get()).as("holders at once").isEqualTo(1);
+        assertThat(entries.get()).isEqualTo(15);
+    }
+
+    @Test
+    void aLeaderLatchPassesLeadershipOnWhenTheLeadersSessionExpires() throws Exception
+    {
+        final TreeClient first = world.clientOn(ToolboxCluster.APP_NODE);
+        final TreeClient second = world.clientOn("n2");
+        final Lease firstSession = first.openSession(TTL, () -> { });
+        try (Lease secondSession = second.openSession(TTL, () -> { });
+            LeaderLatch one = new LeaderLatch(first, "/election", firstSession.id(), b -> { });
+            LeaderLatch two = new LeaderLatch(second, "/election", secondSession.id(), b -> { }))
+        {
+            one.start();
+            assertThat(one.await(WAIT)).isTrue();
+            two.start();
+            Thread.sleep(TTL.toMillis());
+            assertThat(two.hasLeadership()).isFalse();
+            assertThat(one.currentLeader()).isEqualTo(one.nodePath());
+
+            // The leader's process stops keeping its session alive (as if it died): the session expires.
+            final long stoppedAtNanos = System.nanoTime();
+            firstSession.close();
+            assertThat(two.await(WAIT)).isTrue();
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAtNanos)).as("not before the TTL")
+                .isGreaterThanOrEqualTo(TTL.toMillis() - TTL.toMillis() / 4);
+            InJvmCluster.await(() -> !one.hasLeadership(), WAIT, "the old leader to see it lost");
+            assertThat(two.currentLeader()).isEqualTo(two.nodePath());
+        }
+    }
+
+    @Test
+    void aBarrierHoldsItsWaitersUntilRemoved() throws Exception
+    {
+        final TreeClient tree = world.clientOn("n1");
+        final DistributedBarrier barrier = new DistributedBarrier(tree, "/barriers/start");
+        barrier.setBarrier();
+        final List<Future<Boolean>> waiters = new ArrayList<>();
+        for (final String node : List.of(ToolboxCluster.APP_NODE, "n3"))
+        {
+            final DistributedBarrier mine = new DistributedBarrier(world.clientOn(node), "/barriers/start");
+            waiters.add(threads.submit(() -> mine.waitOnBarrier(WAIT)));
+        }
+        assertThat(new DistributedBarrier(tree, "/barriers/start").waitOnBarrier(Duration.ofMillis(200))).isFalse();
+        assertThat(waiters).noneMatch(Future::isDone);
+        barrier.removeBarrier();
+        for (final Future<Boolean> waiter : waiters)
+        {
+            assertThat(waiter.get(30, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
+    void aDoubleBarrierLetsMembersInWhenAllHaveEnteredAndOutWhenAllHaveLeft() throws Exception
+    {
+        final int members = 3;
+        final AtomicInteger entered = new AtomicInteger();
+        final List<Future<Integer>> running = new ArrayList<>();
+        final List<Lease> sessions = new ArrayList<>();
+        for (int i = 0; i < members; i++)
+        {
+            final TreeClient tree = world.clientOn(i == 0 ? ToolboxCluster.APP_NODE : "n" + i);
+            final Lease session = tree.openSession(TTL, () -> { });
+            sessions.add(session);
+            final DistributedDoubleBarrier barrier =
+                new DistributedDoubleBarrier(tree, "/barriers/phase", members, session.id());
+            if (i == members - 1)
+            {
+                InJvmCluster.await(() -> tree.getChildren("/barriers/phase").map(List::size).orElse(0) ==
+                    members - 1, WAIT, "the first members to be waiting inside");
+                assertThat(entered.get()).as("nobody through before the last member arrives").isZero();
+            }
+            running.add(threads.submit(() ->
+            {
+                assertThat(barrier.enter(WAIT)).isTrue();
+                final int seen = entered.incrementAndGet();
+                assertThat(barrier.leave(WAIT)).isTrue();
+                return seen;
+            }));
+        }
+        for (final Future<Integer> member : running)
+        {
+            member.get(60, TimeUnit.SECONDS);
+        }
+        assertThat(entered.get()).isEqualTo(members);
+        assertThat(world.clientOn("n1").getChildren("/barriers/phase")).hasValue(List.of());
+        sessions.forEach(Lease::close);
+    }
+}

@@ -1,0 +1,64 @@
+package dev.ra.examples.tree;
+
+import dev.ra.ServerId;
+import dev.ra.examples.lease.LessorHost;
+import dev.ra.examples.support.ReleaseCursorPolicy;
+import dev.ra.examples.support.ToolboxCluster;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A {@link ToolboxCluster} running the {@link TreeMachine}, with a {@link LessorHost} on every Ra node (a fresh one
+ * each time the node starts, as a restarted process would have). Clients made here are closed with the world.
+ */
+final class TreeWorld implements AutoCloseable
+{
+    static final String CLUSTER = "tree";
+    static final Duration CHECK_PERIOD = Duration.ofMillis(50);
+
+    private final Map<String, LessorHost> hosts = new ConcurrentHashMap<>();
+    private final java.util.List<TreeClient> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final ToolboxCluster world;
+
+    TreeWorld()
+    {
+        this.world = ToolboxCluster.start(CLUSTER, (node, builder) ->
+        {
+            final LessorHost host = new LessorHost(new ServerId(CLUSTER, node), CHECK_PERIOD);
+            final LessorHost previous = hosts.put(node, host);
+            if (null != previous)
+            {
+                previous.close();
+            }
+            builder.registerMachine(CLUSTER, () -> new TreeMachine(TreeMachine.DEFAULT_LESSOR_HANDLER,
+                ReleaseCursorPolicy.every(16)))
+                .modCallHandler(TreeMachine.DEFAULT_LESSOR_HANDLER, host)
+                .minSnapshotInterval(16);
+        }, (node, system) -> hosts.get(node).attach(system));
+    }
+
+    ToolboxCluster cluster()
+    {
+        return world;
+    }
+
+    /**
+     * @param node a Ra node or the application node.
+     * @return a client there.
+     */
+    TreeClient clientOn(final String node)
+    {
+        final TreeClient client = new TreeClient(world.system(node), world.members());
+        clients.add(client);
+        return client;
+    }
+
+    @Override
+    public void close()
+    {
+        clients.forEach(TreeClient::close);
+        world.close();
+        hosts.values().forEach(LessorHost::close);
+    }
+}
