@@ -15,6 +15,9 @@ import dev.ra.examples.lock.LockEntry;
 import dev.ra.examples.tasks.Task;
 import dev.ra.examples.tasks.TaskClient;
 import dev.ra.examples.tasks.TaskCompleted;
+import dev.ra.examples.tree.TreeClient;
+import dev.ra.examples.tree.TreeEventType;
+import dev.ra.examples.tree.TreeWatchMessage;
 import dev.ra.node.NodeJvm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,7 +31,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -36,7 +41,8 @@ import java.util.stream.Stream;
 /**
  * The distributed toolbox on a real 3-node cluster, narrated: members and leaders, KV writes and reads, two clients
  * contending for a lock with growing fencing tokens, a group whose members exit or crash and disappear, a task whose
- * worker dies and is redone, then the leader's node is killed with {@code kill -9} and the toolbox keeps working.
+ * worker dies and is redone, a session whose ephemeral tree node goes, seen by a watch, when its JVM is killed, then
+ * the leader's node is killed with {@code kill -9} and the toolbox keeps working.
  *
  * <p>Topology, all on loopback with Netty and with ra-log ({@code FileStorage}) in a temporary directory that is
  * deleted at the end (kept, and named, if the run fails):
@@ -45,8 +51,9 @@ import java.util.stream.Stream;
  *       member);</li>
  *   <li>{@code n2}, {@code n3}: {@link ToolboxNode}s in child JVMs ({@link NodeJvm}), so that killing the leader is a
  *       real {@code kill -9};</li>
- *   <li>{@code app}: a child JVM that hosts no member, only application processes (group members, a task worker),
- *       killed and restarted to show what the machines do with processes that die with their node.</li>
+ *   <li>{@code app}: a child JVM that hosts no member, only application processes (group members, a task
+ *       worker, a tree session), killed and restarted to show what the machines do with processes that die with
+ *       their node.</li>
  * </ul>
  * Every wait is bounded and a watchdog ends the run after {@value #WATCHDOG_SECONDS} s; the exit status is 0 only if
  * everything narrated happened. Run from the repository root:
@@ -71,7 +78,7 @@ public final class ToolboxDemo
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final List<String> RA_NODES = List.of("n1", "n2", "n3");
     private static final List<String> DEMO_CLUSTERS = List.of(ToolboxNode.KV, ToolboxNode.GROUPS, ToolboxNode.LOCKS,
-        ToolboxNode.TASKS, ToolboxNode.LEADER);
+        ToolboxNode.TASKS, ToolboxNode.LEADER, ToolboxNode.TREE);
 
     private final long startNanos = System.nanoTime();
     private final Path dataDir;
@@ -230,6 +237,7 @@ public final class ToolboxDemo
         keyValue(kv);
         final FencedLock heldByB = lockContention(locks, printer);
         groupsAndTasks(groups, tasks);
+        sessionsWatchesAndTree();
         leaderKilled(kv, locks, groups, tasks, printer, heldByB);
         if (null != adminPort)
         {
@@ -467,6 +475,53 @@ public final class ToolboxDemo
         tasks.complete(w2, taskId);
         final TaskCompleted done = completed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         say("w2 completed it; the enqueuer was told: task #%d '%s' done", done.taskId(), done.detail());
+    }
+
+    private void sessionsWatchesAndTree() throws Exception
+    {
+        section("Sessions, watches and a tree");
+        final TreeClient tree = new TreeClient(n1.system(), ToolboxNode.members(ToolboxNode.TREE, RA_NODES));
+        tree.ensurePath("/printers");
+        final BlockingQueue<TreeWatchMessage.Event> events = new LinkedBlockingQueue<>();
+        tree.addWatch("/printers", true, events::add);
+        say("n1 watches /printers and everything below it (a persistent, recursive watch)");
+        final NodeJvm app = children.get("app");
+        final String[] created = app.command("tree ephemeral /printers/p- on-the-app-jvm").get(0).split(" ");
+        check(created.length == 3 && "ok".equals(created[0]), "the app JVM creates an ephemeral node");
+        final String path = created[2];
+        say("the app JVM opens session %s (time to live %d s, kept alive by messages to the leader, not by log " +
+            "entries) and creates the ephemeral sequential node %s", created[1],
+            ToolboxNode.TREE_SESSION_TTL.toSeconds(), path);
+        final TreeWatchMessage.Event born = nextEvent(events, path, TreeEventType.NODE_CREATED);
+        say("watch event on n1: %s %s (zxid %d)", born.type(), born.path(), born.zxid());
+        say("children of /printers: %s", tree.getChildren("/printers").orElse(List.of()));
+        final long pid = app.pid();
+        app.kill();
+        final long killed = System.nanoTime();
+        say("kill -9 of the app JVM (pid %d): its session gets no more keep-alives", pid);
+        final TreeWatchMessage.Event gone = nextEvent(events, path, TreeEventType.NODE_DELETED);
+        say("watch event on n1: %s %s after %d ms, once the session's time to live had passed", gone.type(),
+            gone.path(), (System.nanoTime() - killed) / 1_000_000);
+        check(tree.getChildren("/printers").orElse(List.of()).isEmpty(), "the ephemeral node is gone");
+        say("children of /printers: %s", tree.getChildren("/printers").orElse(List.of()));
+        tree.close();
+        app.start();
+        say("app JVM restarted (pid %d)", app.pid());
+    }
+
+    private static TreeWatchMessage.Event nextEvent(final BlockingQueue<TreeWatchMessage.Event> events,
+        final String path, final TreeEventType type) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline)
+        {
+            final TreeWatchMessage.Event event = events.poll(100, TimeUnit.MILLISECONDS);
+            if (null != event && path.equals(event.path()) && type == event.type())
+            {
+                return event;
+            }
+        }
+        throw new AssertionError("no " + type + " event for " + path + " within " + WAIT);
     }
 
     private static ProcessRef workerOf(final TaskClient tasks, final long taskId)

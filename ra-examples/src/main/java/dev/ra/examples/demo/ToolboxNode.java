@@ -6,6 +6,8 @@ import dev.ra.ServerId;
 import dev.ra.examples.group.GroupMachine;
 import dev.ra.examples.kv.KvClient;
 import dev.ra.examples.kv.KvMachine;
+import dev.ra.examples.lease.Lease;
+import dev.ra.examples.lease.LessorHost;
 import dev.ra.examples.leader.Companion;
 import dev.ra.examples.leader.CompanionHost;
 import dev.ra.examples.leader.FollowTheLeaderMachine;
@@ -13,6 +15,10 @@ import dev.ra.examples.lock.LockMachine;
 import dev.ra.examples.sessionlock.SessionLockMachine;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import dev.ra.examples.tasks.TaskQueueMachine;
+import dev.ra.examples.tree.CreateMode;
+import dev.ra.examples.tree.TreeClient;
+import dev.ra.examples.tree.TreeMachine;
+import dev.ra.examples.tree.TreeReply;
 import dev.ra.log.FileStorage;
 import dev.ra.metrics.RaMetrics;
 import dev.ra.node.NodeConfig;
@@ -28,6 +34,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * One node of the distributed toolbox: a {@link RaSystem} on a {@link NettyTransport} with every toolbox machine
@@ -54,6 +61,8 @@ import java.util.Map;
  * <pre>
  * kv put &lt;key&gt; &lt;value&gt;   write through this node's member of {@link #KV}; answers ok put &lt;revision&gt;
  * kv get &lt;key&gt;   linearizable read on this node's member; answers ok get &lt;value&gt; (or ok absent)
+ * tree ephemeral &lt;path prefix&gt; &lt;data&gt;   opens a session ({@link #TREE_SESSION_TTL}) kept alive by this
+ *     JVM and creates an ephemeral sequential node of {@link #TREE} in it; answers ok &lt;session&gt; &lt;path&gt;
  * </pre>
  *
  * The companion of the follow-the-leader cluster reports the events {@code companion started <epoch>} and
@@ -73,8 +82,12 @@ public final class ToolboxNode implements AutoCloseable
     public static final String TASKS = "tasks";
     /** Cluster and machine name of follow-the-leader. */
     public static final String LEADER = "leader";
+    /** Cluster and machine name of the ZooKeeper-like tree (with its sessions). */
+    public static final String TREE = "tree";
     /** Every toolbox cluster name. */
-    public static final List<String> CLUSTERS = List.of(KV, GROUPS, LOCKS, SESSION_LOCKS, TASKS, LEADER);
+    public static final List<String> CLUSTERS = List.of(KV, GROUPS, LOCKS, SESSION_LOCKS, TASKS, LEADER, TREE);
+    /** Time to live of the sessions this node opens for its ephemeral tree nodes (the {@code tree} command). */
+    public static final Duration TREE_SESSION_TTL = Duration.ofSeconds(2);
 
     private static final ReleaseCursorPolicy CURSOR_POLICY = ReleaseCursorPolicy.every(64);
 
@@ -82,7 +95,10 @@ public final class ToolboxNode implements AutoCloseable
     private final NettyTransport transport;
     private final Storage storage;
     private final CompanionHost companionHost;
+    private final LessorHost treeLessor;
     private final RaSystem system;
+    /** Sessions this node opened for ephemeral tree nodes: kept alive while the JVM lives. */
+    private final List<Lease> treeSessions = new CopyOnWriteArrayList<>();
     private volatile AdminServer admin;
 
     private ToolboxNode(final NodeConfig config, final Duration sessionLockGrace, final Duration leaderGrace,
@@ -94,6 +110,8 @@ public final class ToolboxNode implements AutoCloseable
         final ServerId leaderMember = new ServerId(LEADER, nodeId);
         // The host checks leadership twice per grace period at most, as CompanionHost's Javadoc requires.
         this.companionHost = new CompanionHost(leaderMember, companion, leaderGrace.dividedBy(3));
+        // The tree's sessions are kept alive by messages to its leader's lessor, which checks them every 100 ms.
+        this.treeLessor = new LessorHost(new ServerId(TREE, nodeId), Duration.ofMillis(100));
         // Calls wait 30 s unless the settings say otherwise (default.timeout.ms): a demo on a busy machine is patient.
         this.system = config.applyTo(RaSystem.builder().defaultTimeout(Duration.ofSeconds(30)), transport, storage)
             .registerMachine(KV, () -> new KvMachine(CURSOR_POLICY))
@@ -103,10 +121,13 @@ public final class ToolboxNode implements AutoCloseable
             .registerMachine(TASKS, () -> new TaskQueueMachine(CURSOR_POLICY))
             .registerMachine(LEADER, () -> new FollowTheLeaderMachine(leaderMember,
                 FollowTheLeaderMachine.DEFAULT_HANDLER, leaderGrace, CURSOR_POLICY))
+            .registerMachine(TREE, () -> new TreeMachine(TreeMachine.DEFAULT_LESSOR_HANDLER, CURSOR_POLICY))
             .modCallHandler(FollowTheLeaderMachine.DEFAULT_HANDLER, companionHost)
+            .modCallHandler(TreeMachine.DEFAULT_LESSOR_HANDLER, treeLessor)
             .build();
         // build() restarted the members found in storage; a restarted leader's claim waits for this attach.
         companionHost.attach(system);
+        treeLessor.attach(system);
     }
 
     /**
@@ -251,6 +272,8 @@ public final class ToolboxNode implements AutoCloseable
             running.close();
         }
         companionHost.close();
+        treeSessions.forEach(Lease::close);
+        treeLessor.close();
         system.close();
         storage.close();
     }
@@ -281,7 +304,7 @@ public final class ToolboxNode implements AutoCloseable
         });
         Runtime.getRuntime().addShutdownHook(new Thread(node::close, "toolbox-node-shutdown"));
         final NodeControl control = NodeControl.builder(node.system, node::close).output(out)
-            .command("kv", node::kvCommand).build();
+            .command("kv", node::kvCommand).command("tree", node::treeCommand).build();
         final AdminServer admin = node.admin;
         if (null != admin)
         {
@@ -302,6 +325,24 @@ public final class ToolboxNode implements AutoCloseable
         {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         }
+    }
+
+    /**
+     * An ephemeral sequential tree node owned by a session this JVM keeps alive: it goes when the JVM dies (after the
+     * session's time to live) or closes.
+     */
+    private String treeCommand(final String[] words)
+    {
+        if (words.length != 4 || !"ephemeral".equals(words[1]))
+        {
+            return "error usage: tree ephemeral <path prefix> <data>";
+        }
+        final TreeClient tree = new TreeClient(system, system.members(new ServerId(TREE, nodeId)));
+        final Lease session = tree.openSession(TREE_SESSION_TTL, () -> { });
+        treeSessions.add(session);
+        final TreeReply reply = tree.create(words[2], words[3], CreateMode.EPHEMERAL_SEQUENTIAL, session.id());
+        return reply instanceof TreeReply.Created created ? "ok " + session.id() + " " + created.path() :
+            "error " + reply;
     }
 
     /**
