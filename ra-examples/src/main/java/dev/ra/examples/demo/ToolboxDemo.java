@@ -486,8 +486,10 @@ public final class ToolboxDemo
         tree.addWatch("/printers", true, events::add);
         say("n1 watches /printers and everything below it (a persistent, recursive watch)");
         final NodeJvm app = children.get("app");
-        final String[] created = app.command("tree ephemeral /printers/p- on-the-app-jvm").get(0).split(" ");
-        check(created.length == 3 && "ok".equals(created[0]), "the app JVM creates an ephemeral node");
+        final String answer = app.command("tree ephemeral /printers/p- on-the-app-jvm " + String.join(",", RA_NODES))
+            .get(0);
+        final String[] created = answer.split(" ");
+        check(created.length == 3 && "ok".equals(created[0]), "the app JVM creates an ephemeral node: " + answer);
         final String path = created[2];
         say("the app JVM opens session %s (time to live %d s, kept alive by messages to the leader, not by log " +
             "entries) and creates the ephemeral sequential node %s", created[1],

@@ -61,8 +61,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * <pre>
  * kv put &lt;key&gt; &lt;value&gt;   write through this node's member of {@link #KV}; answers ok put &lt;revision&gt;
  * kv get &lt;key&gt;   linearizable read on this node's member; answers ok get &lt;value&gt; (or ok absent)
- * tree ephemeral &lt;path prefix&gt; &lt;data&gt;   opens a session ({@link #TREE_SESSION_TTL}) kept alive by this
- *     JVM and creates an ephemeral sequential node of {@link #TREE} in it; answers ok &lt;session&gt; &lt;path&gt;
+ * tree ephemeral &lt;path prefix&gt; &lt;data&gt; &lt;n1,n2,n3&gt;   opens a session ({@link #TREE_SESSION_TTL}) kept
+ *     alive by this JVM and creates an ephemeral sequential node of {@link #TREE} (members on the nodes named) in
+ *     it; answers ok &lt;session&gt; &lt;path&gt;
  * </pre>
  *
  * The companion of the follow-the-leader cluster reports the events {@code companion started <epoch>} and
@@ -333,11 +334,12 @@ public final class ToolboxNode implements AutoCloseable
      */
     private String treeCommand(final String[] words)
     {
-        if (words.length != 4 || !"ephemeral".equals(words[1]))
+        if (words.length != 5 || !"ephemeral".equals(words[1]))
         {
-            return "error usage: tree ephemeral <path prefix> <data>";
+            return "error usage: tree ephemeral <path prefix> <data> <member nodes, comma-separated>";
         }
-        final TreeClient tree = new TreeClient(system, system.members(new ServerId(TREE, nodeId)));
+        // This node may host no member of the tree (the demo's app JVM): the members are named.
+        final TreeClient tree = new TreeClient(system, members(TREE, List.of(words[4].split(","))));
         final Lease session = tree.openSession(TREE_SESSION_TTL, () -> { });
         treeSessions.add(session);
         final TreeReply reply = tree.create(words[2], words[3], CreateMode.EPHEMERAL_SEQUENTIAL, session.id());
