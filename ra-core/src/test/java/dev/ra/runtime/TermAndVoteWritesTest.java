@@ -1,7 +1,9 @@
 package dev.ra.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import dev.ra.runtime.memory.InMemoryStorage;
 import dev.ra.spi.LogListener;
@@ -37,28 +39,32 @@ class TermAndVoteWritesTest
             final ServerId leader = cluster.awaitLeader(members, Duration.ofSeconds(10));
             cluster.system(leader).processCommand(leader, 1L);
             final ServerId target = members.stream().filter(m -> !m.equals(leader)).findFirst().orElseThrow();
-            final long term = cluster.system(target).overview(target).currentTerm();
-            writes.clear();
             cluster.system(leader).transferLeadership(leader, target);
-            final ServerId next = cluster.awaitLeader(members, Duration.ofSeconds(10));
-            cluster.system(next).processCommand(next, 1L);
+            InJvmCluster.await(() -> cluster.system(target).overview(target).role() == RaftRole.LEADER,
+                Duration.ofSeconds(10), target + " to lead");
+            final long term = cluster.system(target).overview(target).currentTerm();
+            cluster.system(target).processCommand(target, 1L);
+            // Whatever else happened (a slow machine may see more elections), in the term the target won every
+            // member wrote its term and vote at most once: the candidate its own vote, each voter its vote for the
+            // candidate, a member that only heard of the term its term without a vote. Two writes in that term (the
+            // term, then the vote) is what a vote from a newer term used to cost.
             for (final ServerId member : members)
             {
-                final List<String> newer = new ArrayList<>();
+                final List<String> inTerm = new ArrayList<>();
                 for (final String write : writes.getOrDefault(member, List.of()))
                 {
-                    if (!write.startsWith(term + " "))
+                    if (write.startsWith(term + " "))
                     {
-                        newer.add(write);
+                        inTerm.add(write);
                     }
                 }
-                if (member.equals(next))
+                if (member.equals(target))
                 {
-                    assertEquals(List.of(term + 1 + " " + next), newer, "writes of the candidate " + member);
+                    assertEquals(List.of(term + " " + target), inTerm, "writes of the candidate " + member);
                 }
-                else if (!newer.isEmpty())
+                else
                 {
-                    assertEquals(List.of(term + 1 + " " + next), newer, "writes of the voter " + member);
+                    assertTrue(inTerm.size() <= 1, "writes of " + member + " in term " + term + ": " + inTerm);
                 }
             }
         }
