@@ -277,78 +277,19 @@ public final class LeasedKvMachine implements StateMachine<Object, LeasedKvState
 
     private Object applySession(final Change change, final SessionCommand command)
     {
-        final long index = change.meta.index();
-        if (command instanceof SessionCommand.Grant grant)
-        {
-            change.sessions = change.sessions.granted(index, grant.ttlMs(), grant.owner());
-            change.effects.add(new Effect.ModCall(lessorHandler,
-                new LessorCall.Track(new LessorCall.Tracked(index, grant.ttlMs()))));
-            if (null != grant.owner())
-            {
-                change.effects.add(new Effect.Monitor(grant.owner()));
-            }
-            return new SessionReply.Granted(index, grant.ttlMs());
-        }
-        if (command instanceof SessionCommand.Revoke revoke)
-        {
-            return endSession(change, revoke.sessionId());
-        }
-        if (command instanceof SessionCommand.Expire expire)
-        {
-            if (!change.sessions.acceptsExpiry(expire.lessorEpoch()))
-            {
-                return new SessionReply.ExpiryRefused(expire.sessionId(), expire.lessorEpoch(),
-                    change.sessions.lessorEpoch());
-            }
-            return endSession(change, expire.sessionId());
-        }
-        if (command instanceof SessionCommand.NewLeader)
-        {
-            change.sessions = change.sessions.newEpoch(index);
-            final List<LessorCall.Tracked> tracked = new ArrayList<>();
-            for (final Session session : change.sessions.sessions().values())
-            {
-                tracked.add(new LessorCall.Tracked(session.id(), session.ttlMs()));
-            }
-            change.effects.add(new Effect.ModCall(lessorHandler, new LessorCall.Start(index, List.copyOf(tracked))));
-            return null;
-        }
-        if (command instanceof SessionCommand.LessorReady ready)
-        {
-            change.sessions = change.sessions.lessorReady(ready.epoch(), ready.lessor());
-            return ready.lessor().equals(change.sessions.lessor());
-        }
-        // Unreachable while SessionCommand is sealed; LeasedKvMachineTest checks every permitted type.
-        throw new IllegalStateException("unhandled command " + command);
+        return SessionCommands.apply(change, command, change.meta.index(), lessorHandler);
     }
 
     private SessionReply.Ended endSession(final Change change, final long id)
     {
-        final Session session = change.sessions.session(id);
-        if (null == session)
-        {
-            return new SessionReply.Ended(id, false, List.of());
-        }
-        final List<String> released = new ArrayList<>();
-        for (final String key : session.bound())
-        {
-            final KeyValue kv = change.keys.get(key);
-            if (null != kv && kv.sessionId() == id)
-            {
-                change.delete(key);
-                released.add(key);
-            }
-        }
-        change.sessions = change.sessions.without(id);
-        change.effects.add(new Effect.ModCall(lessorHandler, new LessorCall.Untrack(id)));
-        return new SessionReply.Ended(id, true, List.copyOf(released));
+        return SessionCommands.end(change, id, lessorHandler);
     }
 
     /**
      * The changes one command makes, gathered before the new state is built: keys, sessions, watches, the events of
      * this revision and the effects. Lives only inside one apply.
      */
-    private final class Change
+    private final class Change implements SessionCommands.Scope
     {
         private final CommandMeta meta;
         private final LeasedKvState state;
@@ -365,6 +306,40 @@ public final class LeasedKvMachine implements StateMachine<Object, LeasedKvState
             this.keys = state.keys();
             this.sessions = state.sessions();
             this.watches = state.watches();
+        }
+
+        @Override
+        public SessionTable sessions()
+        {
+            return sessions;
+        }
+
+        @Override
+        public void sessions(final SessionTable changed)
+        {
+            sessions = changed;
+        }
+
+        @Override
+        public List<Effect> effects()
+        {
+            return effects;
+        }
+
+        @Override
+        public List<String> release(final Session session)
+        {
+            final List<String> released = new ArrayList<>();
+            for (final String key : session.bound())
+            {
+                final KeyValue kv = keys.get(key);
+                if (null != kv && kv.sessionId() == session.id())
+                {
+                    delete(key);
+                    released.add(key);
+                }
+            }
+            return released;
         }
 
         KeyValue put(final String key, final String value, final long sessionId)

@@ -10,9 +10,9 @@ import dev.ra.ProcessRef;
 import dev.ra.RaftRole;
 import dev.ra.StateMachine;
 import dev.ra.examples.lease.LeasedKvMachine;
-import dev.ra.examples.lease.LessorCall;
 import dev.ra.examples.lease.Session;
 import dev.ra.examples.lease.SessionCommand;
+import dev.ra.examples.lease.SessionCommands;
 import dev.ra.examples.lease.SessionReply;
 import dev.ra.examples.lease.SessionTable;
 import dev.ra.examples.support.ReleaseCursorPolicy;
@@ -334,71 +334,12 @@ public final class TreeMachine implements StateMachine<Object, TreeState>
 
     private Object applySession(final Change change, final SessionCommand command)
     {
-        final long index = change.meta.index();
-        if (command instanceof SessionCommand.Grant grant)
-        {
-            change.sessions = change.sessions.granted(index, grant.ttlMs(), grant.owner());
-            change.effects.add(new Effect.ModCall(lessorHandler,
-                new LessorCall.Track(new LessorCall.Tracked(index, grant.ttlMs()))));
-            if (null != grant.owner())
-            {
-                change.effects.add(new Effect.Monitor(grant.owner()));
-            }
-            return new SessionReply.Granted(index, grant.ttlMs());
-        }
-        if (command instanceof SessionCommand.Revoke revoke)
-        {
-            return endSession(change, revoke.sessionId());
-        }
-        if (command instanceof SessionCommand.Expire expire)
-        {
-            if (!change.sessions.acceptsExpiry(expire.lessorEpoch()))
-            {
-                return new SessionReply.ExpiryRefused(expire.sessionId(), expire.lessorEpoch(),
-                    change.sessions.lessorEpoch());
-            }
-            return endSession(change, expire.sessionId());
-        }
-        if (command instanceof SessionCommand.NewLeader)
-        {
-            change.sessions = change.sessions.newEpoch(index);
-            final List<LessorCall.Tracked> tracked = new ArrayList<>();
-            for (final Session session : change.sessions.sessions().values())
-            {
-                tracked.add(new LessorCall.Tracked(session.id(), session.ttlMs()));
-            }
-            change.effects.add(new Effect.ModCall(lessorHandler, new LessorCall.Start(index, List.copyOf(tracked))));
-            return null;
-        }
-        if (command instanceof SessionCommand.LessorReady ready)
-        {
-            change.sessions = change.sessions.lessorReady(ready.epoch(), ready.lessor());
-            return ready.lessor().equals(change.sessions.lessor());
-        }
-        // Unreachable while SessionCommand is sealed.
-        throw new IllegalStateException("unhandled command " + command);
+        return SessionCommands.apply(change, command, change.meta.index(), lessorHandler);
     }
 
     private SessionReply.Ended endSession(final Change change, final long id)
     {
-        final Session session = change.sessions.session(id);
-        if (null == session)
-        {
-            return new SessionReply.Ended(id, false, List.of());
-        }
-        final List<String> released = new ArrayList<>();
-        for (final String path : session.bound())
-        {
-            final ZNode node = change.node(path);
-            if (null != node && node.stat().ephemeralOwner() == id)
-            {
-                change.remove(node);
-                released.add(path);
-            }
-        }
-        change.sessions = change.sessions.without(id);
-        change.effects.add(new Effect.ModCall(lessorHandler, new LessorCall.Untrack(id)));
-        return new SessionReply.Ended(id, true, List.copyOf(released));
+        return SessionCommands.end(change, id, lessorHandler);
     }
 
     /**
@@ -406,7 +347,7 @@ public final class TreeMachine implements StateMachine<Object, TreeState>
      * sessions, watches, the events at this zxid and the effects. Lives only inside one apply; discarded when a write
      * or a multi fails, which is what makes a multi all-or-nothing.
      */
-    private static final class Change
+    private static final class Change implements SessionCommands.Scope
     {
         private final CommandMeta meta;
         private final TreeState state;
@@ -424,6 +365,40 @@ public final class TreeMachine implements StateMachine<Object, TreeState>
             this.nodes = state.nodes();
             this.sessions = state.sessions();
             this.watches = state.watches();
+        }
+
+        @Override
+        public SessionTable sessions()
+        {
+            return sessions;
+        }
+
+        @Override
+        public void sessions(final SessionTable changed)
+        {
+            sessions = changed;
+        }
+
+        @Override
+        public List<Effect> effects()
+        {
+            return effects;
+        }
+
+        @Override
+        public List<String> release(final Session session)
+        {
+            final List<String> released = new ArrayList<>();
+            for (final String path : session.bound())
+            {
+                final ZNode node = node(path);
+                if (null != node && node.stat().ephemeralOwner() == session.id())
+                {
+                    remove(node);
+                    released.add(path);
+                }
+            }
+            return released;
         }
 
         ZNode node(final String path)

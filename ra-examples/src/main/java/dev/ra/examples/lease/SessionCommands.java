@@ -1,0 +1,122 @@
+package dev.ra.examples.lease;
+
+import dev.ra.Effect;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the session commands ({@link SessionCommand}) do, for every machine that embeds sessions
+ * ({@link LeasedKvMachine}, the tree's {@code TreeMachine}): grant, revoke, expiry (refused from a lessor epoch that is
+ * not the current one), a new leader's lessor epoch and its lessor's report. Pure; what a session holds (keys,
+ * ephemeral nodes) is the embedding machine's to release, through its {@link Scope}.
+ */
+public final class SessionCommands
+{
+    private SessionCommands()
+    {
+    }
+
+    /**
+     * The embedding machine's view of one command's changes.
+     */
+    public interface Scope
+    {
+        /**
+         * @return the sessions as changed so far by the command.
+         */
+        SessionTable sessions();
+
+        /**
+         * @param sessions the sessions after a change.
+         */
+        void sessions(SessionTable sessions);
+
+        /**
+         * @return the command's effects, to add to.
+         */
+        List<Effect> effects();
+
+        /**
+         * Remove what an ending session holds.
+         *
+         * @param session that ends.
+         * @return the names of what was removed (keys, paths).
+         */
+        List<String> release(Session session);
+    }
+
+    /**
+     * @param scope         of the command.
+     * @param command       to apply.
+     * @param index         of its log entry (a granted session's id; a new leader's lessor epoch).
+     * @param lessorHandler the ModCall handler of the machine's {@link LessorHost}.
+     * @return the reply.
+     */
+    public static Object apply(final Scope scope, final SessionCommand command, final long index,
+        final String lessorHandler)
+    {
+        if (command instanceof SessionCommand.Grant grant)
+        {
+            scope.sessions(scope.sessions().granted(index, grant.ttlMs(), grant.owner()));
+            scope.effects().add(new Effect.ModCall(lessorHandler,
+                new LessorCall.Track(new LessorCall.Tracked(index, grant.ttlMs()))));
+            if (null != grant.owner())
+            {
+                scope.effects().add(new Effect.Monitor(grant.owner()));
+            }
+            return new SessionReply.Granted(index, grant.ttlMs());
+        }
+        if (command instanceof SessionCommand.Revoke revoke)
+        {
+            return end(scope, revoke.sessionId(), lessorHandler);
+        }
+        if (command instanceof SessionCommand.Expire expire)
+        {
+            if (!scope.sessions().acceptsExpiry(expire.lessorEpoch()))
+            {
+                return new SessionReply.ExpiryRefused(expire.sessionId(), expire.lessorEpoch(),
+                    scope.sessions().lessorEpoch());
+            }
+            return end(scope, expire.sessionId(), lessorHandler);
+        }
+        if (command instanceof SessionCommand.NewLeader)
+        {
+            scope.sessions(scope.sessions().newEpoch(index));
+            final List<LessorCall.Tracked> tracked = new ArrayList<>();
+            for (final Session session : scope.sessions().sessions().values())
+            {
+                tracked.add(new LessorCall.Tracked(session.id(), session.ttlMs()));
+            }
+            scope.effects().add(new Effect.ModCall(lessorHandler, new LessorCall.Start(index, List.copyOf(tracked))));
+            return null;
+        }
+        if (command instanceof SessionCommand.LessorReady ready)
+        {
+            scope.sessions(scope.sessions().lessorReady(ready.epoch(), ready.lessor()));
+            return ready.lessor().equals(scope.sessions().lessor());
+        }
+        // Unreachable while SessionCommand is sealed; the machines' tests check every permitted type.
+        throw new IllegalStateException("unhandled command " + command);
+    }
+
+    /**
+     * End a session (revoked, expired, or its owner ended): release what it holds, forget it, stop tracking it.
+     *
+     * @param scope         of the command.
+     * @param id            of the session.
+     * @param lessorHandler the ModCall handler of the machine's {@link LessorHost}.
+     * @return the reply: whether it was open, and what it released.
+     */
+    public static SessionReply.Ended end(final Scope scope, final long id, final String lessorHandler)
+    {
+        final Session session = scope.sessions().session(id);
+        if (null == session)
+        {
+            return new SessionReply.Ended(id, false, List.of());
+        }
+        final List<String> released = scope.release(session);
+        scope.sessions(scope.sessions().without(id));
+        scope.effects().add(new Effect.ModCall(lessorHandler, new LessorCall.Untrack(id)));
+        return new SessionReply.Ended(id, true, List.copyOf(released));
+    }
+}
