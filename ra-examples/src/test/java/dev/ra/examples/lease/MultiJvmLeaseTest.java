@@ -7,12 +7,9 @@ import dev.ra.examples.watch.EventBatch;
 import dev.ra.examples.watch.EventType;
 import dev.ra.examples.watch.WatchEvent;
 import dev.ra.examples.watch.Watcher;
+import dev.ra.examples.support.LoopbackNodes;
 import dev.ra.node.NodeJvm;
 import dev.ra.testkit.InJvmCluster;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,7 +44,9 @@ final class MultiJvmLeaseTest
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final long TTL_MS = 2_000;
 
-    private final Map<String, Integer> ports = new LinkedHashMap<>();
+    private final LoopbackNodes nodes = new LoopbackNodes(List.of("n1", "n2", "n3", "app", "watch"),
+        "cluster.id=multi-jvm-lease-test", "election.timeout.ms=500-1000", "tick.ms=100", "heartbeat.ms=200",
+        "failure.timeout.ms=3000", "default.timeout.ms=5000");
     private final Map<String, NodeJvm> children = new LinkedHashMap<>();
     private LeaseNode n1;
     private LeaseNode watchNode;
@@ -55,43 +54,19 @@ final class MultiJvmLeaseTest
     @BeforeAll
     void startDeployment()
     {
-        for (final String node : List.of("n1", "n2", "n3", "app", "watch"))
-        {
-            ports.put(node, freePort());
-        }
         final Path logs = Path.of("target", "node-logs", "MultiJvmLeaseTest");
         for (final String node : List.of("n2", "n3", "app"))
         {
-            children.put(node, LeaseNode.childJvm(node, settingsOf(node), logs.resolve(node + ".log")).start());
+            children.put(node, LeaseNode.childJvm(node, nodes.settingsOf(node), logs.resolve(node + ".log")).start());
         }
-        n1 = LeaseNode.start(withId("n1"));
-        watchNode = LeaseNode.start(withId("watch"));
+        n1 = LeaseNode.start(nodes.withId("n1").toArray(String[]::new));
+        watchNode = LeaseNode.start(nodes.withId("watch").toArray(String[]::new));
         eventually(() -> List.of("n2", "n3", "app", "watch").stream().allMatch(n1.transport()::isReachable),
             "n1 to reach every node");
         n1.system().startCluster(LeaseNode.CLUSTER, LeaseNode.CLUSTER, LeaseNode.members());
     }
 
-    private String[] withId(final String node)
-    {
-        final List<String> settings = new ArrayList<>(settingsOf(node));
-        settings.add("node.id=" + node);
-        return settings.toArray(String[]::new);
-    }
 
-    private List<String> settingsOf(final String node)
-    {
-        final List<String> peers = new ArrayList<>();
-        ports.forEach((id, port) ->
-        {
-            if (!id.equals(node))
-            {
-                peers.add(id + "=127.0.0.1:" + port);
-            }
-        });
-        return List.of("listen=127.0.0.1:" + ports.get(node), "peers=" + String.join(",", peers),
-            "cluster.id=multi-jvm-lease-test", "election.timeout.ms=500-1000", "tick.ms=100", "heartbeat.ms=200",
-            "failure.timeout.ms=3000", "default.timeout.ms=5000");
-    }
 
     @AfterAll
     void stopDeployment()
@@ -211,15 +186,4 @@ final class MultiJvmLeaseTest
         return InJvmCluster.await(probe, WAIT, what);
     }
 
-    private static int freePort()
-    {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
-        {
-            return socket.getLocalPort();
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
-    }
 }

@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ra.examples.lease.Lease;
 import dev.ra.examples.tree.recipes.TreeLock;
+import dev.ra.examples.support.LoopbackNodes;
 import dev.ra.node.NodeJvm;
 import dev.ra.testkit.InJvmCluster;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +41,9 @@ final class MultiJvmTreeLockTest
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final long TTL_MS = 2_000;
 
-    private final Map<String, Integer> ports = new LinkedHashMap<>();
+    private final LoopbackNodes nodes = new LoopbackNodes(List.of("n1", "n2", "n3", "app", "waiter"),
+        "cluster.id=multi-jvm-tree-test", "election.timeout.ms=500-1000", "tick.ms=100", "heartbeat.ms=200",
+        "failure.timeout.ms=3000", "default.timeout.ms=5000");
     private final Map<String, NodeJvm> children = new LinkedHashMap<>();
     private TreeNode n1;
     private TreeNode waiterNode;
@@ -53,43 +51,19 @@ final class MultiJvmTreeLockTest
     @BeforeAll
     void startDeployment()
     {
-        for (final String node : List.of("n1", "n2", "n3", "app", "waiter"))
-        {
-            ports.put(node, freePort());
-        }
         final Path logs = Path.of("target", "node-logs", "MultiJvmTreeLockTest");
         for (final String node : List.of("n2", "n3", "app"))
         {
-            children.put(node, TreeNode.childJvm(node, settingsOf(node), logs.resolve(node + ".log")).start());
+            children.put(node, TreeNode.childJvm(node, nodes.settingsOf(node), logs.resolve(node + ".log")).start());
         }
-        n1 = TreeNode.start(withId("n1"));
-        waiterNode = TreeNode.start(withId("waiter"));
+        n1 = TreeNode.start(nodes.withId("n1").toArray(String[]::new));
+        waiterNode = TreeNode.start(nodes.withId("waiter").toArray(String[]::new));
         eventually(() -> List.of("n2", "n3", "app", "waiter").stream().allMatch(n1.transport()::isReachable),
             "n1 to reach every node");
         n1.system().startCluster(TreeNode.CLUSTER, TreeNode.CLUSTER, TreeNode.members());
     }
 
-    private String[] withId(final String node)
-    {
-        final List<String> settings = new ArrayList<>(settingsOf(node));
-        settings.add("node.id=" + node);
-        return settings.toArray(String[]::new);
-    }
 
-    private List<String> settingsOf(final String node)
-    {
-        final List<String> peers = new ArrayList<>();
-        ports.forEach((id, port) ->
-        {
-            if (!id.equals(node))
-            {
-                peers.add(id + "=127.0.0.1:" + port);
-            }
-        });
-        return List.of("listen=127.0.0.1:" + ports.get(node), "peers=" + String.join(",", peers),
-            "cluster.id=multi-jvm-tree-test", "election.timeout.ms=500-1000", "tick.ms=100", "heartbeat.ms=200",
-            "failure.timeout.ms=3000", "default.timeout.ms=5000");
-    }
 
     @AfterAll
     void stopDeployment()
@@ -156,15 +130,4 @@ final class MultiJvmTreeLockTest
         return InJvmCluster.await(probe, WAIT, what);
     }
 
-    private static int freePort()
-    {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
-        {
-            return socket.getLocalPort();
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
-    }
 }

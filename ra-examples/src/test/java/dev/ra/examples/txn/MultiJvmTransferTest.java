@@ -2,12 +2,10 @@ package dev.ra.examples.txn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ra.examples.support.LoopbackNodes;
 import dev.ra.node.NodeJvm;
 import dev.ra.testkit.InJvmCluster;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,7 +37,9 @@ final class MultiJvmTransferTest
     private static final AccountRef ALICE = new AccountRef(TransferNode.BANK_A, "alice");
     private static final AccountRef BOB = new AccountRef(TransferNode.BANK_B, "bob");
 
-    private final Map<String, Integer> ports = new LinkedHashMap<>();
+    private final LoopbackNodes nodes = new LoopbackNodes(List.of("n1", "n2", "n3", "client"),
+        "cluster.id=multi-jvm-transfer-test", "election.timeout.ms=500-1000", "tick.ms=100", "heartbeat.ms=200",
+        "failure.timeout.ms=5000");
     private final Map<String, NodeJvm> jvms = new LinkedHashMap<>();
     private Path dataDir;
     private TransferNode client;
@@ -153,15 +153,11 @@ final class MultiJvmTransferTest
     private void startDeployment() throws Exception
     {
         dataDir = Files.createTempDirectory("ra-multi-jvm-txn");
-        for (final String node : List.of("n1", "n2", "n3", "client"))
-        {
-            ports.put(node, freePort());
-        }
         final Path logs = Path.of("target", "node-logs", "MultiJvmTransferTest");
         final List<CompletableFuture<NodeJvm>> starting = new ArrayList<>();
         for (final String node : TransferNode.RA_NODES)
         {
-            final List<String> settings = new ArrayList<>(settingsOf(node));
+            final List<String> settings = nodes.settingsOf(node);
             settings.add("data.dir=" + dataDir.resolve(node));
             final NodeJvm jvm = TransferNode.childJvm(node, settings, logs.resolve(node + ".log"));
             jvms.put(node, jvm);
@@ -171,9 +167,7 @@ final class MultiJvmTransferTest
         {
             start.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         }
-        final List<String> settings = new ArrayList<>(settingsOf("client"));
-        settings.add("node.id=client");
-        client = TransferNode.start(settings);
+        client = TransferNode.start(nodes.withId("client"));
         InJvmCluster.await(() -> TransferNode.RA_NODES.stream().allMatch(client.transport()::isReachable), WAIT,
             "the client node to reach every node");
         for (final String cluster : List.of(TransferNode.COORDINATOR, TransferNode.BANK_A, TransferNode.BANK_B))
@@ -182,30 +176,5 @@ final class MultiJvmTransferTest
         }
     }
 
-    private List<String> settingsOf(final String node)
-    {
-        final List<String> peers = new ArrayList<>();
-        ports.forEach((id, port) ->
-        {
-            if (!id.equals(node))
-            {
-                peers.add(id + "=127.0.0.1:" + port);
-            }
-        });
-        return List.of("listen=127.0.0.1:" + ports.get(node), "peers=" + String.join(",", peers),
-            "cluster.id=multi-jvm-transfer-test", "election.timeout.ms=500-1000", "tick.ms=100", "heartbeat.ms=200",
-            "failure.timeout.ms=5000");
-    }
 
-    private static int freePort()
-    {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
-        {
-            return socket.getLocalPort();
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
-    }
 }
