@@ -426,14 +426,17 @@ final class ServerProcess implements LogListener, ServerMailbox
     {
         // The list is reused by the core: it is only valid until the next call into the core, so go by index and
         // never call the core from here.
-        final int lastPersist = TermAndVoteWrites.last(actions);
         boolean persisted = false;
         for (int i = 0, n = actions.size(); i < n; i++)
         {
             final RaftAction action = actions.get(i);
             if (action instanceof RaftAction.PersistTermAndVote)
             {
-                persisted = TermAndVoteWrites.writeOnce(persisted, actions, lastPersist, storage.meta());
+                if (!persisted)
+                {
+                    TermAndVoteWrites.writeLast(actions, i, storage.meta());
+                    persisted = true;
+                }
                 continue;
             }
             execute(action);

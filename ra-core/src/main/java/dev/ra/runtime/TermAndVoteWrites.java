@@ -17,38 +17,23 @@ final class TermAndVoteWrites
     }
 
     /**
-     * @param actions of one step.
-     * @return the position of its last {@link RaftAction.PersistTermAndVote}, or -1.
+     * At the step's first {@link RaftAction.PersistTermAndVote}: write the step's last term and vote. Steps without
+     * one (nearly all) pay nothing.
+     *
+     * @param actions of the step.
+     * @param first   position of its first {@link RaftAction.PersistTermAndVote}.
+     * @param meta    the server's meta store.
      */
-    static int last(final List<RaftAction> actions)
+    static void writeLast(final List<RaftAction> actions, final int first, final MetaStore meta)
     {
-        for (int i = actions.size() - 1; i >= 0; i--)
+        RaftAction.PersistTermAndVote last = (RaftAction.PersistTermAndVote)actions.get(first);
+        for (int i = first + 1, n = actions.size(); i < n; i++)
         {
-            if (actions.get(i) instanceof RaftAction.PersistTermAndVote)
+            if (actions.get(i) instanceof RaftAction.PersistTermAndVote later)
             {
-                return i;
+                last = later;
             }
         }
-        return -1;
-    }
-
-    /**
-     * At a {@link RaftAction.PersistTermAndVote} of the step: write the step's final term and vote if not yet done.
-     *
-     * @param written whether the step's term and vote were written already.
-     * @param actions of the step.
-     * @param last    from {@link #last}.
-     * @param meta    the server's meta store.
-     * @return true: they are written.
-     */
-    static boolean writeOnce(final boolean written, final List<RaftAction> actions, final int last,
-        final MetaStore meta)
-    {
-        if (!written)
-        {
-            final RaftAction.PersistTermAndVote persist = (RaftAction.PersistTermAndVote)actions.get(last);
-            meta.storeTermAndVote(persist.term(), persist.votedFor());
-        }
-        return true;
+        meta.storeTermAndVote(last.term(), last.votedFor());
     }
 }
