@@ -53,6 +53,8 @@ final class WalFigure
     private static final int WINDOW = 8192;
     private static final int MAX_APPEND = 64;
     private static final String WAL_WRITER_THREAD = "ra-log-wal-writer";
+    /** Appends slower than this are attributed to what they waited on ({@link TailAttribution}). */
+    private static final double SLOW_APPEND_MS = 2;
 
     private WalFigure()
     {
@@ -109,7 +111,8 @@ final class WalFigure
                     line.put("p50_ms", summary(results, res -> res.percentileMs(50)))
                         .put("p99_ms", summary(results, res -> res.percentileMs(99)))
                         .put("p999_ms", summary(results, res -> res.percentileMs(99.9)))
-                        .put("max_ms", summary(results, res -> res.latency().getMaxValue() / 1e6));
+                        .put("max_ms", summary(results, res -> res.latency().getMaxValue() / 1e6))
+                        .put("tail", results.stream().map(Result::tail).toList());
                     out.add(line);
                 }
                 return out;
@@ -178,14 +181,14 @@ final class WalFigure
      * One measured run. The latency histogram is null for throughput runs; the allocation is NaN for latency runs.
      */
     private record Result(double entriesPerSecond, double batchesPerSecond, double megabytesPerSecond,
-        double bytesAllocatedPerEntry, Histogram latency)
+        double bytesAllocatedPerEntry, Histogram latency, Json tail)
     {
         static Result of(final WalStatistics before, final WalStatistics after, final double seconds,
-            final double bytesAllocatedPerEntry, final Histogram latency)
+            final double bytesAllocatedPerEntry, final Histogram latency, final Json tail)
         {
             return new Result((after.records() - before.records()) / seconds,
                 (after.batches() - before.batches()) / seconds, (after.bytes() - before.bytes()) / seconds / 1e6,
-                bytesAllocatedPerEntry, latency);
+                bytesAllocatedPerEntry, latency, tail);
         }
 
         double percentileMs(final double percentile)
@@ -205,6 +208,7 @@ final class WalFigure
         // that records into the histogram.
         long[] appendedAtNanos;
         volatile Histogram histogram;
+        volatile TailAttribution attribution;
         long reportedUpTo;
 
         Server(final int id)
@@ -221,11 +225,16 @@ final class WalFigure
             if (null != h)
             {
                 final long now = System.nanoTime();
+                final TailAttribution tail = attribution;
                 for (long i = reportedUpTo + 1; i <= index; i++)
                 {
+                    final long appendedAt = appendedAtNanos[(int)(i % appendedAtNanos.length)];
                     // Clamped: a wait beyond the histogram's range (10 s) must not throw on the WAL writer's thread.
-                    h.recordValue(Math.min(h.getHighestTrackableValue(),
-                        Math.max(0, now - appendedAtNanos[(int)(i % appendedAtNanos.length)])));
+                    h.recordValue(Math.min(h.getHighestTrackableValue(), Math.max(0, now - appendedAt)));
+                    if (null != tail)
+                    {
+                        tail.record(appendedAt, now);
+                    }
                 }
                 reportedUpTo = index;
             }
@@ -306,7 +315,7 @@ final class WalFigure
                 final long callerAlloc = Arrays.stream(appendAllocated).sum();
                 final long entries = Arrays.stream(appended).sum();
                 return Result.of(before, after, elapsed / 1e9, (double)(callerAlloc + walAlloc) / Math.max(1, entries),
-                    null);
+                    null, null);
             }
             finally
             {
@@ -410,8 +419,10 @@ final class WalFigure
             final WalStatistics before = storage.walStatistics();
             final long measuredFrom = System.nanoTime();
             final Histogram measured = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+            final TailAttribution tail = TailAttribution.start(SLOW_APPEND_MS);
             for (final Server s : servers)
             {
+                s.attribution = tail;
                 s.histogram = measured;
             }
             if (!done.await(runNanos + TimeUnit.SECONDS.toNanos(60), TimeUnit.NANOSECONDS))
@@ -429,7 +440,15 @@ final class WalFigure
                 Thread.sleep(1);
             }
             final WalStatistics after = storage.walStatistics();
-            return Result.of(before, after, (System.nanoTime() - measuredFrom) / 1e9, Double.NaN, measured);
+            for (final Server s : servers)
+            {
+                s.attribution = null;
+            }
+            try (tail)
+            {
+                return Result.of(before, after, (System.nanoTime() - measuredFrom) / 1e9, Double.NaN, measured,
+                    tail.report());
+            }
         }
         finally
         {
