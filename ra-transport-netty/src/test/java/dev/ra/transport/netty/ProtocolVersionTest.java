@@ -8,11 +8,14 @@ import dev.ra.codec.BufferReader;
 import dev.ra.codec.BufferWriter;
 import dev.ra.codec.Bytes;
 import dev.ra.protocol.NodeMessage;
+import dev.ra.protocol.ServerRequest;
+import dev.ra.spi.CallerReceive;
 import dev.ra.spi.TransportListener;
 import dev.ra.testkit.InJvmCluster;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -131,6 +134,39 @@ class ProtocolVersionTest
     }
 
     @Test
+    void aCallerConnectionToANodeOfVersionOneAsksAgainWithoutARange() throws Exception
+    {
+        try (ScriptedPeer b = new ScriptedPeer("b", CLUSTER_ID);
+            NettyTransport a = transport(b))
+        {
+            final Recorder recorder = new Recorder();
+            a.start("a", recorder);
+            final Socket link = b.acceptDial(WAIT);
+            ScriptedPeer.readHandshake(link, FrameFormat.HELLO);
+            b.sendWelcome(link, "a");
+            InJvmCluster.await(() -> a.isReachable("b"), WAIT, "a to see b up");
+
+            final NodeMessage.ServerCall call = new NodeMessage.ServerCall(7, new ServerId("c", "b"),
+                new ServerRequest.Members());
+            final CompletableFuture<CallerReceive> outcome = CompletableFuture.supplyAsync(() ->
+                a.sendAndReceiveOnCaller("b", call, System.nanoTime() + WAIT.toNanos()));
+            final Socket first = b.acceptDial(WAIT);
+            assertThat(ScriptedPeer.readHandshake(first, FrameFormat.CALLER_HELLO).ranged()).isTrue();
+            ScriptedPeer.quietlyClose(first);
+            final Socket second = b.acceptDial(WAIT);
+            assertThat(ScriptedPeer.readHandshake(second, FrameFormat.CALLER_HELLO).ranged()).isFalse();
+            final BufferWriter welcome = new BufferWriter(64);
+            Handshake.of(CLUSTER_ID, "b", "a").withoutRange().encode(welcome);
+            ScriptedPeer.sendFrame(second, FrameFormat.WELCOME, welcome.toByteArray());
+            assertThat(ScriptedPeer.readMessage(second)).isEqualTo(call);
+            b.sendMessage(second, new NodeMessage.CallReply(7, NodeMessage.CallStatus.OK, Bytes.wrap(new byte[] {1}),
+                null, null, ""));
+            assertThat(outcome.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(CallerReceive.ANSWERED);
+            assertThat(recorder.events).contains("CallReply");
+        }
+    }
+
+    @Test
     void twoNodesOfThisReleaseSpeakItsNewestVersion() throws Exception
     {
         final LoopbackTransports transports = new LoopbackTransports(2);
@@ -186,7 +222,8 @@ class ProtocolVersionTest
         @Override
         public void onMessage(final String fromNode, final NodeMessage message)
         {
-            events.add("message " + ((NodeMessage.ProcessMessage)message).to().id());
+            events.add(message instanceof NodeMessage.ProcessMessage process ? "message " + process.to().id() :
+                message.getClass().getSimpleName());
         }
 
         @Override
