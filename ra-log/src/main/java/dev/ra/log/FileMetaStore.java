@@ -174,7 +174,7 @@ final class FileMetaStore implements MetaStore, AutoCloseable
         {
             return new Loaded(null, "not a meta file (magic " + Formats.magicText(header.getInt(0)) + ")");
         }
-        Formats.checkVersion(meta.path, header.getInt(4), Formats.VERSION);
+        Formats.checkVersion(meta.path, header.getInt(4), Formats.VERSION, Formats.VERSION);
         Slot best = null;
         int invalid = 0;
         for (int i = 0; i < 2; i++)

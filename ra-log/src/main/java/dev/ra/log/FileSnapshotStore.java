@@ -79,6 +79,11 @@ final class FileSnapshotStore implements SnapshotStore
             {
                 valid.add(validate(files, path));
             }
+            catch (final UnsupportedFormatException ex)
+            {
+                // Not damage: a newer release's snapshot must not be passed over for an older one (or deleted).
+                throw ex;
+            }
             catch (final IllegalStateException ex)
             {
                 LOG.warn("ignoring invalid snapshot: {}", ex.getMessage());

@@ -87,13 +87,14 @@ final class Formats
     }
 
     /**
-     * Check a file's magic and version.
+     * Check a file's magic and version (one of the formats at {@link #VERSION}).
      *
      * @param path     of the file, for the message.
      * @param expected magic.
      * @param magic    read.
      * @param version  read.
-     * @throws IllegalStateException if either is wrong.
+     * @throws IllegalStateException if the magic is wrong; {@link UnsupportedFormatException} if the version is not
+     *     one this code reads.
      */
     static void checkHeader(final Path path, final int expected, final int magic, final int version)
     {
@@ -101,21 +102,21 @@ final class Formats
         {
             throw corrupt(path, 0, "bad magic '" + magicText(magic) + "', expected '" + magicText(expected) + "'");
         }
-        checkVersion(path, version, VERSION);
+        checkVersion(path, version, VERSION, VERSION);
     }
 
     /**
-     * @param path     of the file, for the message.
-     * @param version  read.
-     * @param expected the version this code reads.
-     * @throws IllegalStateException if they differ.
+     * @param path   of the file, for the message.
+     * @param version read.
+     * @param oldest the oldest version this code reads.
+     * @param newest the newest version this code reads (the one it writes).
+     * @throws UnsupportedFormatException naming the file, the version found and the range read, if it is outside.
      */
-    static void checkVersion(final Path path, final int version, final int expected)
+    static void checkVersion(final Path path, final int version, final int oldest, final int newest)
     {
-        if (version != expected)
+        if (version < oldest || version > newest)
         {
-            throw new IllegalStateException(path + ": unsupported format version " + version + " (this code reads " +
-                expected + ")");
+            throw new UnsupportedFormatException(path, version, oldest, newest);
         }
     }
 

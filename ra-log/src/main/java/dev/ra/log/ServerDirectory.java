@@ -192,6 +192,10 @@ final class ServerDirectory
         {
             return load(files, root);
         }
+        catch (final UnsupportedFormatException ex)
+        {
+            throw ex;
+        }
         catch (final IllegalStateException ex)
         {
             if (files.list(root.resolve(SEGMENTS_DIR)).isEmpty() && files.list(root.resolve(SNAPSHOTS_DIR)).isEmpty() &&

@@ -48,8 +48,6 @@ final class WalFormat
 
     private static final String WAL_SUFFIX = ".wal";
     private static final String SPARE_SUFFIX = ".spare";
-    /** The last version without a header checksum; its files are refused by name, never taken for torn headers. */
-    private static final int VERSION_WITHOUT_RECYCLING = 1;
 
     private WalFormat()
     {
@@ -135,12 +133,13 @@ final class WalFormat
 
     /**
      * @param file the file's bytes from offset 0.
-     * @return whether it was written by the code before recycling (version 1, which had no header checksum).
+     * @return whether it was written by another release: version 1 (before recycling, no header checksum) or a newer
+     *     version, whose header this code cannot check. Only a release writes the magic, so a header torn by a crash
+     *     or left from the file's earlier use by this code never shows another version.
      */
-    static boolean olderFormat(final ByteBuffer file)
+    static boolean otherVersion(final ByteBuffer file)
     {
-        return file.limit() >= 8 && file.getInt(0) == Formats.WAL_MAGIC &&
-            file.getInt(4) == VERSION_WITHOUT_RECYCLING;
+        return file.limit() >= 8 && file.getInt(0) == Formats.WAL_MAGIC && file.getInt(4) != Formats.WAL_VERSION;
     }
 
     /**

@@ -87,7 +87,7 @@ final class WalMark implements AutoCloseable
         {
             return null;
         }
-        Formats.checkVersion(path, data.getInt(4), Formats.VERSION);
+        Formats.checkVersion(path, data.getInt(4), Formats.VERSION, Formats.VERSION);
         final int size = data.getInt(8);
         State best = null;
         long bestCounter = -1;

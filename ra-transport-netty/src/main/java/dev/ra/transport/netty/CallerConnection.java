@@ -79,6 +79,27 @@ final class CallerConnection implements AutoCloseable
     static CallerConnection open(final NettyTransport transport, final PeerLink link, final long deadlineNanos)
         throws IOException
     {
+        final boolean ranged = !link.protocol.dialWithoutRange();
+        try
+        {
+            return open(transport, link, deadlineNanos, ranged);
+        }
+        catch (final ClosedOnHandshake ex)
+        {
+            if (!ranged)
+            {
+                throw ex;
+            }
+            // As a node of protocol version 1 does on a HELLO with a version range: ask again without one.
+            LOG.debug("{}: {}; dialing again with a handshake of protocol version 1", transport.localNode(),
+                ex.getMessage());
+            return open(transport, link, deadlineNanos, false);
+        }
+    }
+
+    private static CallerConnection open(final NettyTransport transport, final PeerLink link,
+        final long deadlineNanos, final boolean ranged) throws IOException
+    {
         final NettyTransportConfig config = transport.config;
         final long handshakeDeadline = Math.min(deadlineNanos, System.nanoTime() +
             config.connectTimeout.toNanos() + config.handshakeTimeout.toNanos());
@@ -99,7 +120,7 @@ final class CallerConnection implements AutoCloseable
                 throw new IOException("connected to itself dialing " + link.address + ": nobody listens there");
             }
             final CallerConnection connection = new CallerConnection(transport, link.node, socket);
-            connection.handshake(handshakeDeadline);
+            connection.handshake(handshakeDeadline, ranged);
             return connection;
         }
         catch (final IOException | RuntimeException ex)
@@ -109,13 +130,22 @@ final class CallerConnection implements AutoCloseable
         }
     }
 
-    private void handshake(final long deadlineNanos) throws IOException
+    private void handshake(final long deadlineNanos, final boolean ranged) throws IOException
     {
         FrameFormat.startFrame(writer, FrameFormat.CALLER_HELLO);
-        new Handshake(transport.config.clusterId, transport.localNode(), node).encode(writer);
+        final Handshake hello = Handshake.of(transport.config.clusterId, transport.localNode(), node);
+        (ranged ? hello : hello.withoutRange()).encode(writer);
         FrameFormat.finishFrame(writer);
         write();
-        final int length = readFrame(deadlineNanos);
+        final int length;
+        try
+        {
+            length = readFrame(deadlineNanos);
+        }
+        catch (final EOFException ex)
+        {
+            throw new ClosedOnHandshake(node + " closed the caller connection without answering its handshake");
+        }
         final int type = frameType();
         final BufferReader body = body(length);
         consume(length);
@@ -132,6 +162,22 @@ final class CallerConnection implements AutoCloseable
         {
             throw new IOException("expected node " + node + " of deployment " + transport.config.clusterId +
                 ", found " + welcome.nodeId() + " of " + welcome.clusterId());
+        }
+        if (0 == ProtocolVersions.agree(welcome.oldest(), welcome.newest()))
+        {
+            throw new IOException(ProtocolVersions.noCommonVersion(transport.localNode(), node, welcome.oldest(),
+                welcome.newest()));
+        }
+    }
+
+    /** The node closed the connection before answering its handshake. */
+    private static final class ClosedOnHandshake extends EOFException
+    {
+        private static final long serialVersionUID = 1L;
+
+        ClosedOnHandshake(final String message)
+        {
+            super(message);
         }
     }
 

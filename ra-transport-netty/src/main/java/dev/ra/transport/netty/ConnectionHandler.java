@@ -46,6 +46,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     private long lastMessageReadNanos;
     private long lastWriteNanos;
     private ScheduledFuture<?> timer;
+    /** Dialed: whether the HELLO carried this node's version range; whether the other node answered it at all. */
+    private boolean helloRanged;
+    private boolean helloAnswered;
 
     ConnectionHandler(final NettyTransport transport, final boolean accepted, final String dialedNode)
     {
@@ -174,8 +177,15 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
             refuse(ctx, "the server's certificate is not that of " + peer + ": " + mismatch, false);
             return;
         }
+        final PeerLink link = transport.link(peer);
+        Handshake hello = Handshake.of(transport.config.clusterId, transport.localNode(), peer);
+        if (null != link && link.protocol.dialWithoutRange())
+        {
+            hello = hello.withoutRange();
+        }
+        helloRanged = hello.ranged();
         final BufferWriter body = new BufferWriter(64);
-        new Handshake(transport.config.clusterId, transport.localNode(), peer).encode(body);
+        hello.encode(body);
         writeFrame(ctx, FrameFormat.HELLO, body);
     }
 
@@ -264,14 +274,33 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
                     true);
                 return;
             }
+            final int version = ProtocolVersions.agree(hello.oldest(), hello.newest());
+            if (0 == version)
+            {
+                final String why = ProtocolVersions.noCommonVersion(transport.localNode(), hello.nodeId(),
+                    hello.oldest(), hello.newest());
+                // The reason, then this node's range: a node of version 1 reads the reason alone.
+                writeFrame(ctx, FrameFormat.REFUSE, new BufferWriter(64).writeString(why)
+                    .writeVarLong(ProtocolVersions.OLDEST).writeVarLong(ProtocolVersions.NEWEST));
+                refuseVersions(ctx, hello.nodeId(), "refused " + hello.nodeId() + " from " +
+                    ctx.channel().remoteAddress() + ": " + why, true);
+                return;
+            }
             peer = hello.nodeId();
-            final BufferWriter welcome = new BufferWriter(64);
-            new Handshake(transport.config.clusterId, transport.localNode(), peer).encode(welcome);
-            writeFrame(ctx, FrameFormat.WELCOME, welcome);
-            establish(ctx, false);
+            Handshake welcome = Handshake.of(transport.config.clusterId, transport.localNode(), peer);
+            if (!hello.ranged())
+            {
+                // A node of version 1 closes on a handshake with bytes it does not know.
+                welcome = welcome.withoutRange();
+            }
+            final BufferWriter welcomeBody = new BufferWriter(64);
+            welcome.encode(welcomeBody);
+            writeFrame(ctx, FrameFormat.WELCOME, welcomeBody);
+            establish(ctx, false, version);
         }
         else if (!accepted && type == FrameFormat.WELCOME)
         {
+            helloAnswered = true;
             final Handshake welcome = Handshake.decode(new BufferReader(body));
             if (!welcome.nodeId().equals(peer) || !welcome.clusterId().equals(transport.config.clusterId))
             {
@@ -279,11 +308,29 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
                     welcome.nodeId() + " of " + welcome.clusterId(), false);
                 return;
             }
-            establish(ctx, true);
+            final int version = ProtocolVersions.agree(welcome.oldest(), welcome.newest());
+            if (0 == version)
+            {
+                refuseVersions(ctx, peer, ProtocolVersions.noCommonVersion(transport.localNode(), peer,
+                    welcome.oldest(), welcome.newest()), false);
+                return;
+            }
+            establish(ctx, true, version);
         }
         else if (!accepted && type == FrameFormat.REFUSE)
         {
-            refuse(ctx, peer + " refused this node: " + new BufferReader(body).readString(), false);
+            helloAnswered = true;
+            final BufferReader reader = new BufferReader(body);
+            final String reason = peer + " refused this node: " + reader.readString();
+            if (reader.remaining() > 0)
+            {
+                // The refuser's version range follows the reason: the nodes have no protocol version in common.
+                refuseVersions(ctx, peer, reason, false);
+            }
+            else
+            {
+                refuse(ctx, reason, false);
+            }
         }
         else
         {
@@ -291,13 +338,17 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         }
     }
 
-    private void establish(final ChannelHandlerContext ctx, final boolean dialedByLocal)
+    private void establish(final ChannelHandlerContext ctx, final boolean dialedByLocal, final int version)
     {
         established = true;
         lastMessageReadNanos = System.nanoTime();
         timer.cancel(false);
         final PeerLink link = transport.link(peer);
         peerCounters = null == link ? PeerCounters.UNKNOWN : link.counters;
+        if (null != link)
+        {
+            link.protocol.agreed(version);
+        }
         if (callerConnection)
         {
             establishCallerConnection(ctx);
@@ -450,6 +501,27 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         ctx.close();
     }
 
+    /**
+     * Refuse a connection to a node with which this one has no protocol version in common: logged as an error once per
+     * node and reason (not at every redial), and kept in the node's {@link PeerStats}.
+     */
+    private void refuseVersions(final ChannelHandlerContext ctx, final String node, final String why,
+        final boolean flushFirst)
+    {
+        transport.counters.connectionsRefused.increment();
+        final PeerLink link = transport.link(node);
+        if (null == link || link.protocol.refused(why))
+        {
+            LOG.error("{}: {}", transport.localNode(), why);
+        }
+        closing = true;
+        if (flushFirst)
+        {
+            ctx.flush();
+        }
+        ctx.close();
+    }
+
     @Override
     public void channelWritabilityChanged(final ChannelHandlerContext ctx)
     {
@@ -467,6 +539,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         {
             timer.cancel(false);
         }
+        if (!accepted)
+        {
+            dialedConnectionClosed();
+        }
         if (established && callerConnection)
         {
             transport.forgetCallerChannel(peer, ctx.channel());
@@ -476,6 +552,30 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
             transport.detach(peer, ctx.channel());
         }
         ctx.fireChannelInactive();
+    }
+
+    /**
+     * A node of version 1 closes, without a word, a connection whose HELLO carries a version range: the next dial to
+     * it goes without one. Once a connection dialed that way closes, the next asks again (the node may have been
+     * upgraded meanwhile).
+     */
+    private void dialedConnectionClosed()
+    {
+        final PeerLink link = transport.link(peer);
+        if (null == link)
+        {
+            return;
+        }
+        if (!established && helloRanged && !helloAnswered && !closing)
+        {
+            link.protocol.dialWithoutRange(true);
+            LOG.info("{}: {} closed the connection on this node's handshake without answering it, as a node of " +
+                "protocol version 1 does: dialing it again with a handshake of version 1", transport.localNode(), peer);
+        }
+        else if (established && !helloRanged)
+        {
+            link.protocol.dialWithoutRange(false);
+        }
     }
 
     private static boolean isBadFrame(final Throwable cause)

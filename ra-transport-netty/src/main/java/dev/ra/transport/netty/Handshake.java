@@ -6,17 +6,49 @@ import dev.ra.codec.CodecException;
 
 /**
  * The body of a HELLO (dialer to acceptor) or WELCOME (acceptor to dialer) frame: who is talking, for which
- * deployment, and whom it expects to talk to.
+ * deployment, whom it expects to talk to, and which protocol versions it speaks ({@link ProtocolVersions}).
+ *
+ * <pre>
+ *   string "ra-node" | string clusterId | string nodeId | string expectedPeer | [varint oldest | varint newest]
+ * </pre>
+ *
+ * The range is left out towards a node that does not know it (a node of version 1 closes on any byte after the
+ * expected peer); one read without it means version 1 only. Bytes after the range are ignored: fields a later
+ * version may add there.
  *
  * @param clusterId    identity of the deployment; both sides must agree.
  * @param nodeId       of the sender.
  * @param expectedPeer the node id the sender believes it is connected to.
+ * @param oldest       the oldest protocol version the sender speaks.
+ * @param newest       the newest protocol version the sender speaks.
+ * @param ranged       whether the range is (to be) written in the frame; false for a node of version 1.
  */
-record Handshake(String clusterId, String nodeId, String expectedPeer)
+record Handshake(String clusterId, String nodeId, String expectedPeer, int oldest, int newest, boolean ranged)
 {
+    /**
+     * @return a handshake of this release: with its version range.
+     */
+    static Handshake of(final String clusterId, final String nodeId, final String expectedPeer)
+    {
+        return new Handshake(clusterId, nodeId, expectedPeer, ProtocolVersions.OLDEST, ProtocolVersions.NEWEST, true);
+    }
+
+    /**
+     * @return the same handshake as a node of version 1 writes it: without the range.
+     */
+    Handshake withoutRange()
+    {
+        return new Handshake(clusterId, nodeId, expectedPeer, ProtocolVersions.WITHOUT_RANGE,
+            ProtocolVersions.WITHOUT_RANGE, false);
+    }
+
     void encode(final BufferWriter out)
     {
         out.writeString(FrameFormat.MAGIC).writeString(clusterId).writeString(nodeId).writeString(expectedPeer);
+        if (ranged)
+        {
+            out.writeVarLong(oldest).writeVarLong(newest);
+        }
     }
 
     static Handshake decode(final BufferReader in)
@@ -26,11 +58,20 @@ record Handshake(String clusterId, String nodeId, String expectedPeer)
         {
             throw new CodecException("not a ra handshake");
         }
-        final Handshake handshake = new Handshake(in.readString(), in.readString(), in.readString());
-        if (in.remaining() != 0)
+        final String clusterId = in.readString();
+        final String nodeId = in.readString();
+        final String expectedPeer = in.readString();
+        if (in.remaining() == 0)
         {
-            throw new CodecException(in.remaining() + " trailing bytes after the handshake");
+            return new Handshake(clusterId, nodeId, expectedPeer, ProtocolVersions.WITHOUT_RANGE,
+                ProtocolVersions.WITHOUT_RANGE, false);
         }
-        return handshake;
+        final long oldest = in.readVarLong();
+        final long newest = in.readVarLong();
+        if (oldest < 1 || newest < oldest || newest > Integer.MAX_VALUE)
+        {
+            throw new CodecException("invalid protocol version range " + oldest + " to " + newest);
+        }
+        return new Handshake(clusterId, nodeId, expectedPeer, (int)oldest, (int)newest, true);
     }
 }

@@ -24,6 +24,8 @@ final class PeerLink
     final AtomicInteger queued = new AtomicInteger();
     final AtomicBoolean drainScheduled = new AtomicBoolean();
     final PeerCounters counters = new PeerCounters();
+    /** The protocol version spoken with the node, or why there is none. */
+    final PeerProtocol protocol = new PeerProtocol();
 
     /** The connection messages go through ({@link PeerConnections#active()}); null while the node is down. */
     volatile Channel active;

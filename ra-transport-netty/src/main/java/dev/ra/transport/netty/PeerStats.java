@@ -13,8 +13,12 @@ package dev.ra.transport.netty;
  * @param connectionsOpened connections to it that completed the handshake: the first one and every reconnect.
  * @param queued            messages waiting in its outbound queue now.
  * @param up                whether the node is up now (connected; reported to the runtime as up).
+ * @param protocolVersion   the protocol version agreed with it on the last connection; 0 before the first (see
+ *                          docs/UPGRADES.md).
+ * @param versionRefusal    why no connection to it can be made (the two nodes have no protocol version in common,
+ *                          both ranges named), or null.
  */
 public record PeerStats(String node, long messagesSent, long bytesWritten, long messagesReceived, long bytesRead,
-    long messagesDropped, long connectionsOpened, int queued, boolean up)
+    long messagesDropped, long connectionsOpened, int queued, boolean up, int protocolVersion, String versionRefusal)
 {
 }

@@ -423,7 +423,7 @@ class FrameFuzzTest
         private static byte[] hello(final String clusterId, final String node, final String expected)
         {
             final BufferWriter out = new BufferWriter(64);
-            new Handshake(clusterId, node, expected).encode(out);
+            Handshake.of(clusterId, node, expected).encode(out);
             return out.toByteArray();
         }
 

@@ -174,10 +174,37 @@ final class ScriptedPeer implements AutoCloseable
         send(socket, FrameFormat.GOODBYE, new byte[0]);
     }
 
+    /**
+     * A handshake body of a node speaking protocol versions {@code oldest} to {@code newest}, as a later release would
+     * write it.
+     */
+    byte[] rangedHandshake(final String expectedPeer, final int oldest, final int newest)
+    {
+        final BufferWriter body = new BufferWriter(64);
+        new Handshake(clusterId, node, expectedPeer, oldest, newest, true).encode(body);
+        return body.toByteArray();
+    }
+
+    /**
+     * Send any frame, handcrafted by the test.
+     */
+    static void sendFrame(final Socket socket, final int type, final byte[] body) throws IOException
+    {
+        send(socket, type, body);
+    }
+
+    /**
+     * Keep a connection alive from now on (heartbeats), as {@link #sendWelcome} does.
+     */
+    void keepAlive(final Socket socket)
+    {
+        keptAlive.add(socket);
+    }
+
     private byte[] handshake(final String expectedPeer)
     {
         final BufferWriter body = new BufferWriter(64);
-        new Handshake(clusterId, node, expectedPeer).encode(body);
+        Handshake.of(clusterId, node, expectedPeer).withoutRange().encode(body);
         return body.toByteArray();
     }
 

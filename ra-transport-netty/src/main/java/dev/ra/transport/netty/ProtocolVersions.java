@@ -1,0 +1,62 @@
+package dev.ra.transport.netty;
+
+/**
+ * The versions of the node-to-node protocol this release speaks, and how two nodes agree on one (see
+ * docs/UPGRADES.md).
+ *
+ * <p>The handshake carries the sender's range, oldest to newest; both ends then speak the newest version both have.
+ * Version 1 is the protocol of the releases whose handshake carries no range: a handshake without one is read as
+ * "version 1 only", and is answered in kind, so that such a node (which closes on a handshake with bytes it does not
+ * know) still connects. A node that has no version in common with the other refuses the connection, naming both
+ * ranges; a newer node keeps that refusal in its {@link PeerStats}.
+ *
+ * <ul>
+ *   <li>1: frames as described in {@link FrameFormat}; handshake without a range.</li>
+ *   <li>2: the same frames; the handshake carries the range ({@link Handshake}). Between two nodes of version 2 the
+ *       frames after the handshake are those of version 1: a later change to them is a version 3, which this range
+ *       lets both ends agree on.</li>
+ * </ul>
+ */
+final class ProtocolVersions
+{
+    /** What a handshake without a range speaks. */
+    static final int WITHOUT_RANGE = 1;
+    /** The oldest version this release speaks. */
+    static final int OLDEST = 1;
+    /** The newest version this release speaks. */
+    static final int NEWEST = 2;
+
+    private ProtocolVersions()
+    {
+    }
+
+    /**
+     * @param peerOldest the other node's oldest version.
+     * @param peerNewest the other node's newest version.
+     * @return the newest version both speak, or 0 if there is none.
+     */
+    static int agree(final int peerOldest, final int peerNewest)
+    {
+        final int newest = Math.min(NEWEST, peerNewest);
+        return newest >= Math.max(OLDEST, peerOldest) ? newest : 0;
+    }
+
+    /**
+     * @param localNode  this node.
+     * @param peer       the other node.
+     * @param peerOldest its oldest version.
+     * @param peerNewest its newest version.
+     * @return why the two cannot talk, for the logs of both ends and the peer's stats.
+     */
+    static String noCommonVersion(final String localNode, final String peer, final int peerOldest,
+        final int peerNewest)
+    {
+        return "no protocol version in common: node " + peer + " speaks " + range(peerOldest, peerNewest) +
+            ", node " + localNode + " speaks " + range(OLDEST, NEWEST) + " (upgrade the older node; see UPGRADES.md)";
+    }
+
+    private static String range(final int oldest, final int newest)
+    {
+        return oldest == newest ? "version " + oldest : "versions " + oldest + " to " + newest;
+    }
+}
