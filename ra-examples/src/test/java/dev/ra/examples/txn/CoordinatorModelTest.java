@@ -157,7 +157,8 @@ class CoordinatorModelTest
                 step();
                 checkState();
             }
-            // Heal: everything in flight arrives, a last leader change, and its driver takes every transaction to its end.
+            // Heal: everything in flight arrives, a last leader change, and its driver takes every transaction to the
+            // end.
             while (!network.isEmpty())
             {
                 apply(network.remove(0));
@@ -225,7 +226,7 @@ class CoordinatorModelTest
             }
         }
 
-        // ---- the environment: clients, drivers, participants, the network --------------------------------------------
+        // ---- the environment: clients, drivers, participants, the network ------------------------------------------
 
         private void begin()
         {
@@ -364,7 +365,7 @@ class CoordinatorModelTest
             }
         }
 
-        // ---- the machine against the model ---------------------------------------------------------------------------
+        // ---- the machine against the model -------------------------------------------------------------------------
 
         private void apply(final CoordinatorCommand command)
         {
