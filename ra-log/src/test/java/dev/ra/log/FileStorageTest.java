@@ -9,12 +9,15 @@ import dev.ra.ServerId;
 import dev.ra.codec.Bytes;
 import dev.ra.protocol.LogEntry;
 import dev.ra.protocol.SnapshotMeta;
+import dev.ra.spi.LogListener;
 import dev.ra.spi.LogStore;
 import dev.ra.spi.ServerStorage;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -140,11 +143,25 @@ class FileStorageTest
             server.log().append(range(1, 2000, 1));
             assertThat(listener.awaitIndex(2000)).isTrue();
             storage.awaitSegmentWriter(Duration.ofSeconds(30));
-            server.log().append(range(1500, 1600, 2));
-            assertThat(server.log().lastIndex()).isEqualTo(1600);
-            assertThat(server.log().lastWrittenIndex()).isLessThan(1600);
-            assertThat(server.log().term(1499)).isEqualTo(1);
-            assertThat(server.log().term(1500)).isEqualTo(2);
+            // The WAL writer may make the new entries durable at any moment after the append, so a bare read of
+            // lastWrittenIndex races with it. Held inside another server's durability report, the writer (which
+            // reports under its write lock, so no inline write either) cannot write them: what is asserted is then
+            // exactly what the truncation guarantees, that the old term's 1500..2000 no longer count as written.
+            final HeldWriter held = new HeldWriter();
+            storage.open(B, held).log().append(range(1, 1, 1));
+            try
+            {
+                assertThat(held.awaitHeld()).isTrue();
+                server.log().append(range(1500, 1600, 2));
+                assertThat(server.log().lastIndex()).isEqualTo(1600);
+                assertThat(server.log().lastWrittenIndex()).isEqualTo(1499);
+                assertThat(server.log().term(1499)).isEqualTo(1);
+                assertThat(server.log().term(1500)).isEqualTo(2);
+            }
+            finally
+            {
+                held.release();
+            }
             assertThat(listener.awaitReport(1600, 2)).isTrue();
             assertThat(server.log().lastWrittenIndex()).isEqualTo(1600);
             server.log().append(range(1550, 1560, 2));
@@ -363,6 +380,47 @@ class FileStorageTest
             assertThat(again.log().lastIndex()).isEqualTo(20);
             assertThatThrownBy(() -> storage.open(A, new RecordingListener()))
                 .isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    /**
+     * A listener whose first durability report keeps the WAL writer thread (the one reporting) until released, so a
+     * test can look at a log while nothing more is written.
+     */
+    private static final class HeldWriter implements LogListener
+    {
+        private final CountDownLatch held = new CountDownLatch(1);
+        private final CountDownLatch released = new CountDownLatch(1);
+
+        @Override
+        public void onWritten(final long writtenIndex, final long writtenTerm)
+        {
+            held.countDown();
+            try
+            {
+                // Bounded: a failing test that never releases it must not hang the build.
+                released.await(30, TimeUnit.SECONDS);
+            }
+            catch (final InterruptedException e)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void onFailure(final Throwable cause)
+        {
+            held.countDown();
+        }
+
+        boolean awaitHeld() throws InterruptedException
+        {
+            return held.await(30, TimeUnit.SECONDS);
+        }
+
+        void release()
+        {
+            released.countDown();
         }
     }
 }
