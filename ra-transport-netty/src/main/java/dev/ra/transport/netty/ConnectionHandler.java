@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
 final class ConnectionHandler extends ChannelInboundHandlerAdapter
 {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionHandler.class);
+    /** Version refusals under their own name, so an operator can find them (and tests that provoke them hide them). */
+    private static final Logger REFUSALS = LoggerFactory.getLogger(ProtocolVersions.class);
 
     private final NettyTransport transport;
     private final boolean accepted;
@@ -512,7 +514,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         final PeerLink link = transport.link(node);
         if (null == link || link.protocol.refused(why))
         {
-            LOG.error("{}: {}", transport.localNode(), why);
+            REFUSALS.error("{}: {}", transport.localNode(), why);
         }
         closing = true;
         if (flushFirst)
