@@ -135,7 +135,7 @@ public final class FileStorage implements Storage
             {
                 StorageDamage.checkWalMark(files, walDirectory, serversDirectory, previousMark, validEnds, walNames,
                     walDamage);
-                walMark = WalMark.create(files, directory);
+                walMark = builder.walMark ? WalMark.create(files, directory) : WalMark.remove(files, directory);
             }
             else
             {
@@ -732,6 +732,7 @@ public final class FileStorage implements Storage
         private long segmentMaxBytes = 64L << 20;
         private int maxBatchEntries = 16384;
         private SyncMethod syncMethod = SyncMethod.DATASYNC;
+        private boolean walMark = true;
         private int openFileCacheSize = 256;
         private Duration lastAppliedFlushInterval = Duration.ofSeconds(1);
         private int memTableObjectWindow = MemTable.DEFAULT_OBJECT_WINDOW;
@@ -789,6 +790,25 @@ public final class FileStorage implements Storage
         public Builder maxBatchEntries(final int entries)
         {
             this.maxBatchEntries = entries;
+            return this;
+        }
+
+        /**
+         * Whether the WAL writer records, after each batch's sync and before anyone is told, how far the WAL is
+         * durable ({@code wal.mark}; default true). It is what lets the next start tell a lost acknowledged tail of
+         * the newest WAL file (a truncated, zero-filled or deleted file: disk damage) from a torn write, and keep the
+         * members that lost acknowledged entries from voting until a leader has repaired them. It costs a second sync
+         * per batch (of one overwritten block): on a quiet node every write waits for two syncs instead of one, and
+         * each sync costs CPU in the kernel. Off, such a loss goes unnoticed, as it does in etcd and in Ra: the member
+         * may then vote as if it still held what it acknowledged. A mark left by an earlier run is still checked at
+         * the next start, then removed.
+         *
+         * @param enabled whether to keep the mark.
+         * @return this.
+         */
+        public Builder walMark(final boolean enabled)
+        {
+            this.walMark = enabled;
             return this;
         }
 

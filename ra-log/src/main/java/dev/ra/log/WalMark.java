@@ -138,6 +138,26 @@ final class WalMark implements AutoCloseable
         return mark;
     }
 
+    /**
+     * Storage without a mark: a mark an earlier run left was checked; it goes now, durably, so that no tool (nor a
+     * later run with the mark back on) reads a mark this run no longer keeps up to date.
+     *
+     * @param files     the file layer.
+     * @param directory the storage directory.
+     * @return null: no mark is kept.
+     * @throws IOException on failure.
+     */
+    static WalMark remove(final FileLayer files, final Path directory) throws IOException
+    {
+        final Path path = directory.resolve(FILE);
+        if (files.exists(path))
+        {
+            files.delete(path);
+            files.syncDirectory(directory);
+        }
+        return null;
+    }
+
     private void rewrite(final int newSlotSize) throws IOException
     {
         if (null != file)
