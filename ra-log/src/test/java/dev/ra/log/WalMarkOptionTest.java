@@ -91,7 +91,7 @@ class WalMarkOptionTest
         try (FileStorage storage = storage(false))
         {
             final ServerStorage server = storage.open(A, new RecordingListener());
-            assertThat(server.meta().damagedAcknowledgedIndex()).as("the earlier run's mark still speaks").isEqualTo(20);
+            assertThat(server.meta().damagedAcknowledgedIndex()).as("the earlier run's mark speaks").isEqualTo(20);
             server.meta().clearDamage();
         }
         assertThat(markFile()).doesNotExist();
