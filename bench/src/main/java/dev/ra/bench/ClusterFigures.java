@@ -15,6 +15,8 @@ import java.util.function.Function;
 public final class ClusterFigures
 {
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+    /** Pipelined commands slower than this are attributed to what they waited on (about 3x the p50 at 64 in flight). */
+    private static final double SLOW_COMMAND_MS = 1;
 
     private ClusterFigures()
     {
@@ -96,9 +98,17 @@ public final class ClusterFigures
     {
         try (Started c = start(config, "pipe" + inFlight))
         {
-            final List<Driver.Window> windows = pipelinedWindows(config, c.client(), c.leader(), inFlight);
+            final List<Driver.Window> windows;
+            final Json tail;
+            // Slow commands (over SLOW_COMMAND_MS) of the measured windows set against a JFR recording of them: what
+            // the tail waited on (TailAttribution).
+            try (TailAttribution attribution = TailAttribution.start(SLOW_COMMAND_MS))
+            {
+                windows = pipelinedWindows(config, c.client(), c.leader(), inFlight, attribution);
+                tail = attribution.report();
+            }
             final Json j = withLatency(base(config, "pipelined-" + inFlight), windows, false)
-                .put("in_flight", inFlight);
+                .put("in_flight", inFlight).put("tail", tail);
             if (null != c.metrics())
             {
                 j.put("metrics_scrapes", c.metrics().scrapes());
@@ -110,13 +120,24 @@ public final class ClusterFigures
     static List<Driver.Window> pipelinedWindows(final Config config, final RaSystem client, final ServerId leader,
         final int inFlight)
     {
+        return pipelinedWindows(config, client, leader, inFlight, null);
+    }
+
+    private static List<Driver.Window> pipelinedWindows(final Config config, final RaSystem client,
+        final ServerId leader, final int inFlight, final TailAttribution tail)
+    {
         final Function<Long, java.util.concurrent.CompletableFuture<?>> call =
             i -> client.processCommandAsync(leader, Driver.command(i), CALL_TIMEOUT);
         Driver.pipelined(inFlight, config.warmupSeconds(), call);
+        final Function<Long, java.util.concurrent.CompletableFuture<?>> measured = null == tail ? call : i ->
+        {
+            final long t0 = System.nanoTime();
+            return call.apply(i).whenComplete((r, error) -> tail.record(t0, System.nanoTime()));
+        };
         final List<Driver.Window> windows = new ArrayList<>();
         for (int r = 0; r < config.runs(); r++)
         {
-            windows.add(Driver.pipelined(inFlight, config.seconds(), call));
+            windows.add(Driver.pipelined(inFlight, config.seconds(), measured));
         }
         return windows;
     }

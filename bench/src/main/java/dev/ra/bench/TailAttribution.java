@@ -48,7 +48,7 @@ final class TailAttribution implements AutoCloseable
     private final long[] slowStart = new long[MAX_SLOW];
     private final long[] slowEnd = new long[MAX_SLOW];
     private int slowCount;
-    private long appends;
+    private final java.util.concurrent.atomic.LongAdder appends = new java.util.concurrent.atomic.LongAdder();
 
     private TailAttribution(final long thresholdNanos)
     {
@@ -74,19 +74,25 @@ final class TailAttribution implements AutoCloseable
     }
 
     /**
-     * An append became durable. Called by one thread at a time (the WAL writer's listener).
+     * An append became durable (or a command completed). Thread-safe; only slow ones take a lock.
      *
      * @param appendedNanos when it was appended ({@link System#nanoTime()}).
      * @param durableNanos  when it was reported durable.
      */
     void record(final long appendedNanos, final long durableNanos)
     {
-        appends++;
-        if (durableNanos - appendedNanos > thresholdNanos && slowCount < MAX_SLOW)
+        appends.increment();
+        if (durableNanos - appendedNanos > thresholdNanos)
         {
-            slowStart[slowCount] = appendedNanos;
-            slowEnd[slowCount] = durableNanos;
-            slowCount++;
+            synchronized (this)
+            {
+                if (slowCount < MAX_SLOW)
+                {
+                    slowStart[slowCount] = appendedNanos;
+                    slowEnd[slowCount] = durableNanos;
+                    slowCount++;
+                }
+            }
         }
     }
 
@@ -95,7 +101,7 @@ final class TailAttribution implements AutoCloseable
      *
      * @return the breakdown: appends over the threshold by cause, stalls by cause, the longest syncs and pauses.
      */
-    Json report()
+    synchronized Json report()
     {
         recording.stop();
         final List<Span> spans = new ArrayList<>();
@@ -152,7 +158,7 @@ final class TailAttribution implements AutoCloseable
             longest.merge(s.cause, s.end - s.start, Math::max);
             totals.merge(s.cause, s.end - s.start, Long::sum);
         }
-        return new Json().put("threshold_ms", thresholdNanos / 1e6).put("appends", appends)
+        return new Json().put("threshold_ms", thresholdNanos / 1e6).put("appends", appends.sum())
             .put("slow_appends", slowCount).put("slow_appends_by_cause", names(appendsByCause, 1))
             .put("stalls", stalls.size()).put("stalls_by_cause", names(stallsByCause, 1))
             .put("longest_stall_ms", round(longestStall / 1e6))
