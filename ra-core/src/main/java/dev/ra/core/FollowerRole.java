@@ -115,7 +115,7 @@ final class FollowerRole extends RoleHandler
     private void rejectAppend(final ServerId leader, final long nextIndex)
     {
         core.send(leader, new AppendEntriesReply(core.currentTerm, false, Math.max(1, nextIndex), 0, 0,
-            core.commitIndex));
+            core.commitIndex, core.versions.supported()));
     }
 
     private void appendReceived(final LogEntry entry)
@@ -145,7 +145,7 @@ final class FollowerRole extends RoleHandler
         {
             core.lastAckSent = Math.max(core.lastAckSent, ack);
             core.send(leader, new AppendEntriesReply(core.currentTerm, true, log.lastIndex() + 1, ack, log.term(ack),
-                core.commitIndex));
+                core.commitIndex, core.versions.supported()));
         }
     }
 
@@ -163,7 +163,8 @@ final class FollowerRole extends RoleHandler
     void onTimeoutNow(final TimeoutNowRpc rpc)
     {
         // Leadership transfer (thesis §3.10): campaign at once, skipping pre-vote.
-        if (rpc.term() == core.currentTerm && core.isVoter(core.self) && !core.storageRecovery.recovering())
+        if (rpc.term() == core.currentTerm && core.isVoter(core.self) && !core.storageRecovery.recovering() &&
+            !core.versions.stopped())
         {
             core.candidate.campaign();
         }
@@ -172,7 +173,7 @@ final class FollowerRole extends RoleHandler
     @Override
     void onTriggerElection()
     {
-        if (core.isVoter(core.self) && !core.storageRecovery.recovering())
+        if (core.isVoter(core.self) && !core.storageRecovery.recovering() && !core.versions.stopped())
         {
             core.preCandidate.campaign();
         }

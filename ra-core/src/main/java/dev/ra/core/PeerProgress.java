@@ -59,6 +59,8 @@ final class PeerProgress
      * it still reporting less sends the notice again, as it may have been lost.
      */
     long commitIndexDueAtTick;
+    /** The highest machine version the peer's build supports, from its latest AppendEntries reply; -1 until then. */
+    int machineVersion = -1;
 
     /** AppendEntries in flight, oldest first: the last index each carried and its command bytes. */
     private final ArrayDeque<long[]> sentMessages = new ArrayDeque<>();

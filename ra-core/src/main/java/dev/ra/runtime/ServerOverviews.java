@@ -1,5 +1,6 @@
 package dev.ra.runtime;
 
+import dev.ra.MachineVersionStatus;
 import dev.ra.ServerId;
 import dev.ra.ServerOverview;
 import dev.ra.StateMachine;
@@ -24,7 +25,7 @@ final class ServerOverviews
      * @param id             of the server.
      * @param clusterName    of its cluster.
      * @param core           of the server.
-     * @param machine        for the machine's overview.
+     * @param machine        of this build (the overview is the effective version's machine's).
      * @param effectFailures how many machine effects failed.
      * @param applyTimes     of its steps that applied entries.
      * @return the overview.
@@ -42,7 +43,7 @@ final class ServerOverviews
         Map<String, Object> machineOverview;
         try
         {
-            machineOverview = machine.overview(core.machineState());
+            machineOverview = core.effectiveMachine().overview(core.machineState());
         }
         catch (final RuntimeException ex)
         {
@@ -50,6 +51,7 @@ final class ServerOverviews
         }
         return new ServerOverview(id, clusterName, core.role(), core.currentTerm(), core.leaderId(),
             core.commitIndex(), core.lastApplied(), core.lastIndex(), core.lastWrittenIndex(), core.snapshotIndex(),
-            members, counters, machineOverview, core.peerMatchIndexes(), applyTimes);
+            members, counters, machineOverview, core.peerMatchIndexes(), applyTimes,
+            new MachineVersionStatus(core.effectiveMachineVersion(), machine.version(), core.machineVersionError()));
     }
 }

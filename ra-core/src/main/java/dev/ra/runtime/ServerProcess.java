@@ -524,6 +524,10 @@ final class ServerProcess implements LogListener, ServerMailbox
         {
             effects.logFailure(failed.failure());
         }
+        else if (action instanceof RaftAction.MachineVersionUnsupported unsupported)
+        {
+            LOG.error("{}", unsupported.message());
+        }
         else if (action instanceof RaftAction.CommandNotTaken notTaken)
         {
             commandNotTaken(notTaken);
