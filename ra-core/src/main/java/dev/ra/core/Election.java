@@ -147,7 +147,8 @@ final class Election
         final boolean granted = rpc.term() >= core.currentTerm && leaderGone && core.isVoter(rpc.candidateId()) &&
             !core.storageRecovery.recovering() && (core.log.isUpToDate(rpc.lastLogIndex(), rpc.lastLogTerm()) ||
                 core.mutation == Mutation.VOTE_WITHOUT_LOG_CHECK) &&
-            (rpc.machineVersion() >= core.versions.effective() || core.mutation == Mutation.VOTE_IGNORES_MACHINE_VERSION);
+            (rpc.machineVersion() >= core.versions.effective() ||
+                core.mutation == Mutation.VOTE_IGNORES_MACHINE_VERSION);
         core.send(from, new PreVoteReply(core.currentTerm, rpc.token(), granted));
     }
 

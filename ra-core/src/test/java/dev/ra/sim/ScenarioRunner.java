@@ -155,6 +155,8 @@ final class ScenarioRunner
             case "log" -> log(server(args[1]));
             case "bug" -> dev.ra.core.CoreTestAccess.inject(server(args[1]).core,
                 dev.ra.core.CoreTestAccess.Bug.valueOf(args[2]));
+            case "version-bug" -> dev.ra.core.CoreTestAccess.inject(server(args[1]).core,
+                dev.ra.core.CoreTestAccess.VersionBug.valueOf(args[2]));
             default -> throw new IllegalArgumentException("unknown scenario command: " + command);
         }
         checkSafety();
