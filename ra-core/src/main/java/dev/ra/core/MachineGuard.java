@@ -95,6 +95,11 @@ final class MachineGuard
      */
     List<Effect> stateEnter(final RaftRole role, final Object state, final long lastApplied)
     {
+        if (versions.stopped())
+        {
+            // Its state may be of a version this build cannot read (or absent): the machine is not called.
+            return List.of();
+        }
         try
         {
             final List<Effect> effects = versions.machine().stateEnter(role, state);
@@ -111,6 +116,10 @@ final class MachineGuard
      */
     List<Effect> tick(final long nowMs, final Object state, final long lastApplied)
     {
+        if (versions.stopped())
+        {
+            return List.of();
+        }
         try
         {
             final List<Effect> effects = versions.machine().tick(nowMs, state);

@@ -44,7 +44,7 @@ final class MachineVersions
      * Start over from a version effective at an index (a brand-new member at 0, a snapshot's version at its index).
      *
      * @param index   from which the version is effective.
-     * @param version effective there; must be supported (see {@link #supports}).
+     * @param version effective there; if not supported, the member must have stopped applying.
      */
     void reset(final long index, final int version)
     {
@@ -165,7 +165,9 @@ final class MachineVersions
     private void use(final int version)
     {
         effective = version;
-        final StateMachine<Object, Object> machine = version == supported ? latest : latest.machineFor(version);
+        // An unsupported version only comes with a stop (nothing more is applied): the build's machine stands in.
+        final StateMachine<Object, Object> machine = version >= supported || version < 0 ? latest :
+            latest.machineFor(version);
         effectiveMachine = null == machine ? latest : machine;
         commandCodec = (Codec<Object>)effectiveMachine.commandCodec();
     }

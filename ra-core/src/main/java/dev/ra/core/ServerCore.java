@@ -683,16 +683,16 @@ public final class ServerCore
     // ------------------------------------------------------------------------------------------------ snapshots
 
     /**
-     * The machine version is part of the applied state: a snapshot's is effective at its index. The runtime decodes
-     * no snapshot of a version this build does not support, so this only guards against one it was handed anyway.
+     * The machine version is part of the applied state: a snapshot's is effective at its index. The runtime does not
+     * decode a snapshot of a version this build does not support (the state is then null): the member stops applying.
      */
     private void adoptSnapshotVersion(final SnapshotMeta meta)
     {
-        versions.reset(meta.index(), meta.machineVersion());
         if (!versions.supports(meta.machineVersion()))
         {
             stopApplying(meta.index(), meta.machineVersion(), "snapshot");
         }
+        versions.reset(meta.index(), meta.machineVersion());
     }
 
     /**
@@ -709,11 +709,12 @@ public final class ServerCore
         {
             return;
         }
+        final String where = what.startsWith("snapshot") ? "it stops applying" :
+            "it stops applying after index " + lastApplied + " (version " + versions.effective() + ")";
         final String why = "cluster " + config.clusterName() + ", server " + self + ": the " + what + " at index " +
             index + " needs machine version " + version + " but this build supports versions 0 to " +
-            versions.supported() + " (effective " + versions.effective() + "); it applied up to index " +
-            lastApplied + ", stops applying there and keeps its log: restart it with a build of the machine that " +
-            "supports version " + version;
+            versions.supported() + "; " + where + " and keeps its log and snapshots: restart it with a build of the " +
+            "machine that supports version " + version;
         versions.stop(why);
         actions.add(new RaftAction.MachineVersionUnsupported(why));
     }

@@ -213,7 +213,9 @@ final class ServerRegistry
         final StateMachine<Object, Object> machine)
     {
         final SnapshotMeta snapshot = storage.snapshots().latest();
-        final Object snapshotState = null == snapshot ? null :
+        // A snapshot of a newer machine version is not decoded: the server starts without a state, and its core stops
+        // applying with an error naming the versions, so the member is seen (status, log) and keeps its storage.
+        final Object snapshotState = null == snapshot || !VersionedStateCodec.supports(machine, snapshot) ? null :
             VersionedStateCodec.of(id, machine, snapshot).fromBytes(storage.snapshots().read(snapshot).unsafeArray());
         return new RecoveredState(storage.meta().currentTerm(), storage.meta().votedFor(),
             storage.meta().lastApplied(), snapshot, snapshotState, storage.meta().damagedAcknowledgedIndex(),

@@ -16,6 +16,16 @@ final class VersionedStateCodec
     }
 
     /**
+     * @param machine of this build.
+     * @param meta    of a snapshot.
+     * @return whether this build can decode and apply from that snapshot.
+     */
+    static boolean supports(final StateMachine<Object, Object> machine, final SnapshotMeta meta)
+    {
+        return meta.machineVersion() >= 0 && meta.machineVersion() <= machine.version();
+    }
+
+    /**
      * @param id      of the server, for the error.
      * @param machine of this build.
      * @param meta    of the snapshot.

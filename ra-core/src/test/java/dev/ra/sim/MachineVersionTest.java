@@ -2,7 +2,6 @@ package dev.ra.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ra.core.CoreTestAccess.VersionBug;
 import dev.ra.core.RaftAction;
 import dev.ra.core.RaftEvent;
 import dev.ra.core.ServerCore;
