@@ -66,6 +66,10 @@ final class Applier
                 {
                     core.configs.add(index, change.members());
                 }
+                if (entry.payload() instanceof EntryPayload.Noop noop)
+                {
+                    core.versions.seenInLog(noop.machineVersion());
+                }
                 if (index <= replayTo && !core.versions.stopped())
                 {
                     core.commitIndex = index;

@@ -40,7 +40,7 @@ final class Election
             askForLeader();
             return;
         }
-        if (core.versions.stopped())
+        if (!core.versions.mayLead())
         {
             // It cannot apply the log it would lead: it waits to be restarted with a build that can.
             core.setElectionTimer();

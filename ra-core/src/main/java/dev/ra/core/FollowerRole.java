@@ -121,6 +121,10 @@ final class FollowerRole extends RoleHandler
     private void appendReceived(final LogEntry entry)
     {
         core.log.appendNew(entry);
+        if (entry.payload() instanceof EntryPayload.Noop noop)
+        {
+            core.versions.seenInLog(noop.machineVersion());
+        }
         if (entry.payload() instanceof EntryPayload.ClusterChange change &&
             core.mutation != Mutation.CONFIG_ON_COMMIT)
         {
@@ -164,7 +168,7 @@ final class FollowerRole extends RoleHandler
     {
         // Leadership transfer (thesis §3.10): campaign at once, skipping pre-vote.
         if (rpc.term() == core.currentTerm && core.isVoter(core.self) && !core.storageRecovery.recovering() &&
-            !core.versions.stopped())
+            core.versions.mayLead())
         {
             core.candidate.campaign();
         }
@@ -173,7 +177,7 @@ final class FollowerRole extends RoleHandler
     @Override
     void onTriggerElection()
     {
-        if (core.isVoter(core.self) && !core.storageRecovery.recovering() && !core.versions.stopped())
+        if (core.isVoter(core.self) && !core.storageRecovery.recovering() && core.versions.mayLead())
         {
             core.preCandidate.campaign();
         }

@@ -587,7 +587,9 @@ final class LeaderRole extends RoleHandler
         PeerProgress best = null;
         for (final PeerProgress peer : peers.values())
         {
-            if (peer.reachable && core.isVoter(peer.id) && (null == best || peer.matchIndex > best.matchIndex ||
+            if (peer.reachable && core.isVoter(peer.id) &&
+                peer.supportsMachineVersion(core.versions.effective()) && (null == best ||
+                peer.matchIndex > best.matchIndex ||
                 peer.matchIndex == best.matchIndex && peer.reachableSinceMs < best.reachableSinceMs))
             {
                 best = peer;

@@ -29,6 +29,8 @@ final class MachineVersions
     private final List<long[]> history = new ArrayList<>();
     /** Why this member stopped applying, or null while it applies. */
     private String unsupported;
+    /** The highest version a noop in the log switches to, as far as this member has seen: appended or replayed. */
+    private int newestInLog;
 
     /**
      * @param machine the machine of this build.
@@ -133,6 +135,25 @@ final class MachineVersions
         final int base = at(index);
         history.removeIf(change -> change[0] <= index);
         history.add(0, new long[] {index, base});
+    }
+
+    /**
+     * A noop carrying a version was appended to (or found in) the log.
+     *
+     * @param version it carries.
+     */
+    void seenInLog(final int version)
+    {
+        newestInLog = Math.max(newestInLog, version);
+    }
+
+    /**
+     * @return whether this member may campaign: it applies, and its log holds no switch to a version its build does
+     *     not support (as leader it could not apply what it commits).
+     */
+    boolean mayLead()
+    {
+        return null == unsupported && newestInLog <= supported;
     }
 
     /**

@@ -119,6 +119,27 @@ final class MachineVersionTest
         assertThat(preVoteGranted(s1, s3, 1)).as("with the bug").isTrue();
     }
 
+    @Test
+    void leadershipIsNotHandedToAMemberWhoseBuildIsOlderThanTheVersionInForce()
+    {
+        final ScenarioRunner runner = run(ROLLING + FINISH + """
+            crash s3
+            version s3 1
+            restart s3
+            propose s2 z 9
+            flush s2
+            stabilize
+            """);
+        assertThat(runner.core("s3").machineVersionError()).as("s3 stopped").isNotNull();
+
+        final String transfer = runner.run("transfer s2 s3");
+
+        assertThat(transfer).contains("CallFailed", "NOT_PERMITTED");
+        assertThat(runner.core("s2").handOverTarget()).isNotEqualTo(runner.core("s3").id());
+        runner.run("stabilize");
+        assertThat(runner.core("s2").role()).isEqualTo(dev.ra.RaftRole.LEADER);
+    }
+
     private static boolean preVoteGranted(final ServerCore voter, final ServerCore candidate, final int version)
     {
         final List<RaftAction> actions = voter.handle(new RaftEvent.RpcReceived(candidate.id(),
