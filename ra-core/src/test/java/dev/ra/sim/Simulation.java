@@ -524,8 +524,8 @@ public final class Simulation
                 java.util.Arrays.stream(nodes).mapToInt(n -> n.machineVersion).max().orElse(1);
         }
         node.started = true;
-        node.core = new ServerCore(config, 0 == node.machineVersion ? machine : machine.withVersion(node.machineVersion),
-            node.log, node.snapshots,
+        final SimKv build = 0 == node.machineVersion ? machine : machine.withVersion(node.machineVersion);
+        node.core = new ServerCore(config, build, node.log, node.snapshots,
             new RecoveredState(node.term, node.votedFor, node.persistedLastApplied, snapshot, snapshotState,
                 node.damagedAcknowledged, node.termAndVoteLost),
             random.split());
