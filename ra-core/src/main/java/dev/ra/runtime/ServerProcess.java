@@ -799,7 +799,7 @@ final class ServerProcess implements LogListener, ServerMailbox
         }
         else if (request instanceof ServerRequest.NamedQuery named)
         {
-            queries.namedQuery(core, machine, named, origin);
+            queries.namedQuery(core, core.effectiveMachine(), named, origin);
         }
         else if (request instanceof ServerRequest.Stop)
         {
