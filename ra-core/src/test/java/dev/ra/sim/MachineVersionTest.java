@@ -140,6 +140,43 @@ final class MachineVersionTest
         assertThat(runner.core("s2").role()).isEqualTo(dev.ra.RaftRole.LEADER);
     }
 
+    @Test
+    void aMemberRefusesASnapshotOfAVersionItsBuildDoesNotSupport()
+    {
+        // The cluster runs version 2 and has snapshotted; s4 joins as a promotable member with a version-1 build.
+        final ScenarioRunner runner = run("""
+            cluster 3 snapshotEvery=3 version=2
+            trigger s1
+            stabilize
+            propose s1 a 1
+            propose s1 b 2
+            propose s1 c 3
+            propose s1 d 4
+            propose s1 e 5
+            propose s1 f 6
+            flush s1
+            stabilize
+            add-server s4 version=1
+            add-member s1 s4 promotable
+            stabilize
+            tick s1
+            stabilize
+            propose s1 g 7
+            flush s1
+            stabilize
+            """);
+        final ServerCore s4 = runner.core("s4");
+        assertThat(runner.core("s1").snapshotIndex()).as("the leader sends a snapshot").isPositive();
+        assertThat(s4.machineVersionError()).as("s4 refused it").isNotNull()
+            .contains("snapshot from s1", "needs machine version 2", "supports versions 0 to 1");
+        assertThat(s4.snapshotIndex()).as("nothing installed").isZero();
+        assertThat(s4.lastApplied()).isZero();
+        assertThat(runner.core("s1").role()).isEqualTo(dev.ra.RaftRole.LEADER);
+        assertThat(runner.core("s1").lastApplied()).as("the cluster carries on").isEqualTo(runner.core("s1")
+            .lastIndex());
+        assertThat(runner.safetyProblems()).isEmpty();
+    }
+
     private static boolean preVoteGranted(final ServerCore voter, final ServerCore candidate, final int version)
     {
         final List<RaftAction> actions = voter.handle(new RaftEvent.RpcReceived(candidate.id(),

@@ -106,7 +106,8 @@ final class ScenarioRunner
         switch (args[0])
         {
             case "cluster" -> cluster(args);
-            case "add-server" -> addServer(args[1]);
+            case "add-server" -> addServer(args[1],
+                args.length > 2 ? Integer.parseInt(args[2].substring("version=".length())) : defaultVersion);
             case "trigger" -> handle(args[1], new RaftEvent.TriggerElection());
             case "timeout" -> handle(args[1], new RaftEvent.ElectionTimeout());
             case "commit-notice" -> handle(args[1], new RaftEvent.CommitNoticeDue());
@@ -279,11 +280,11 @@ final class ScenarioRunner
         }
     }
 
-    private void addServer(final String name)
+    private void addServer(final String name, final int version)
     {
         final Server server = new Server(servers.size(), new ServerId(name, "n" + name.substring(1)));
         server.bootMembers = List.copyOf(members);
-        server.machineVersion = defaultVersion;
+        server.machineVersion = version;
         servers.put(name, server);
         start(server);
     }
