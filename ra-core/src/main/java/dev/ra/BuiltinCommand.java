@@ -2,7 +2,8 @@ package dev.ra;
 
 /**
  * Commands that Ra itself appends to the log on behalf of the machine's effects, delivered to
- * {@link StateMachine#applyBuiltin}. They go through the log, so every member sees them at the same index.
+ * {@link StateMachine#applyBuiltin}. They go through the log, so every member sees them at the same index; so does
+ * {@link MachineVersionChanged}, delivered when the noop entry that switches the machine version is applied.
  */
 public sealed interface BuiltinCommand
 {
@@ -69,6 +70,30 @@ public sealed interface BuiltinCommand
         public Timeout
         {
             java.util.Objects.requireNonNull(name, "name");
+        }
+    }
+
+    /**
+     * The cluster's effective machine version changes at this entry (a leader's noop carrying a higher version was
+     * applied): delivered to the {@link StateMachine#machineFor machine} of the new version, on every member at the
+     * same index, before any command is applied with the new version. The machine migrates its state here if the new
+     * version's state differs. An unversioned machine (version 0 only) never sees it.
+     *
+     * @param from the effective version before this entry.
+     * @param to   the effective version from this entry on, higher than {@code from}.
+     */
+    record MachineVersionChanged(int from, int to) implements BuiltinCommand
+    {
+        /**
+         * Requires {@code 0 <= from < to}.
+         */
+        public MachineVersionChanged
+        {
+            if (from < 0 || to <= from)
+            {
+                throw new IllegalArgumentException("a machine version change goes up from a version >= 0: " + from +
+                    " -> " + to);
+            }
         }
     }
 }

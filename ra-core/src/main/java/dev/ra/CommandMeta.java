@@ -10,7 +10,8 @@ package dev.ra;
  * @param index          of the log entry being applied.
  * @param term           in which the entry was appended.
  * @param systemTimeMs   wall-clock milliseconds on the leader when it appended the entry.
- * @param machineVersion {@link StateMachine#version()} of the machine on the member applying the entry.
+ * @param machineVersion the cluster's effective machine version at this entry (the same on every member), whose
+ *                       {@link StateMachine#machineFor machine} applies it; at most {@link StateMachine#version()}.
  */
 public record CommandMeta(long index, long term, long systemTimeMs, int machineVersion)
 {

@@ -26,11 +26,13 @@ import java.util.Map;
  *                           durable (so {@code lastIndex - matchIndex} is how far the peer lags); empty otherwise.
  * @param applyTimes         how long each step of its core that applied entries took (the machine's {@code apply} of
  *                           those entries and the core's bookkeeping), since it started.
+ * @param machineVersion     the machine version in force, the one its build supports, and why it stopped applying if
+ *                           its log needs a version its build does not support (see {@link StateMachine#version()}).
  */
 public record ServerOverview(ServerId id, String clusterName, RaftRole role, long currentTerm, ServerId leader,
     long commitIndex, long lastApplied, long lastIndex, long lastWrittenIndex, long snapshotIndex,
     List<ServerId> members, Map<String, Long> counters, Map<String, Object> machineOverview,
-    Map<ServerId, Long> peerMatchIndexes, LatencySnapshot applyTimes)
+    Map<ServerId, Long> peerMatchIndexes, LatencySnapshot applyTimes, MachineVersionStatus machineVersion)
 {
     /**
      * Copies the members, the counters, the machine overview and the match indexes into unmodifiable collections; a
@@ -43,6 +45,36 @@ public record ServerOverview(ServerId id, String clusterName, RaftRole role, lon
         machineOverview = Map.copyOf(machineOverview);
         peerMatchIndexes = Map.copyOf(peerMatchIndexes);
         applyTimes = null == applyTimes ? LatencySnapshot.EMPTY : applyTimes;
+        machineVersion = null == machineVersion ? MachineVersionStatus.UNVERSIONED : machineVersion;
+    }
+
+    /**
+     * An overview without the machine version status (an unversioned machine that applies).
+     *
+     * @param id               of the server.
+     * @param clusterName      of its cluster.
+     * @param role             it is in.
+     * @param currentTerm      its current term.
+     * @param leader           the leader it knows, or null.
+     * @param commitIndex      highest index known committed.
+     * @param lastApplied      highest index applied to its machine.
+     * @param lastIndex        highest index in its log.
+     * @param lastWrittenIndex highest index durable in its log.
+     * @param snapshotIndex    index of its latest snapshot, 0 if none.
+     * @param members          of the cluster, as this server sees them.
+     * @param counters         of its activity.
+     * @param machineOverview  from {@link StateMachine#overview}.
+     * @param peerMatchIndexes when it leads, each peer's match index.
+     * @param applyTimes       of its steps that applied entries.
+     */
+    public ServerOverview(final ServerId id, final String clusterName, final RaftRole role, final long currentTerm,
+        final ServerId leader, final long commitIndex, final long lastApplied, final long lastIndex,
+        final long lastWrittenIndex, final long snapshotIndex, final List<ServerId> members,
+        final Map<String, Long> counters, final Map<String, Object> machineOverview,
+        final Map<ServerId, Long> peerMatchIndexes, final LatencySnapshot applyTimes)
+    {
+        this(id, clusterName, role, currentTerm, leader, commitIndex, lastApplied, lastIndex, lastWrittenIndex,
+            snapshotIndex, members, counters, machineOverview, peerMatchIndexes, applyTimes, null);
     }
 
     /**
@@ -68,6 +100,6 @@ public record ServerOverview(ServerId id, String clusterName, RaftRole role, lon
         final Map<String, Long> counters, final Map<String, Object> machineOverview)
     {
         this(id, clusterName, role, currentTerm, leader, commitIndex, lastApplied, lastIndex, lastWrittenIndex,
-            snapshotIndex, members, counters, machineOverview, Map.of(), LatencySnapshot.EMPTY);
+            snapshotIndex, members, counters, machineOverview, Map.of(), LatencySnapshot.EMPTY, null);
     }
 }

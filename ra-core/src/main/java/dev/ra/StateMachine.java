@@ -54,7 +54,8 @@ public interface StateMachine<C, S>
 
     /**
      * Apply a command Ra appended on the machine's behalf ({@link BuiltinCommand.Down}, {@link BuiltinCommand.NodeUp},
-     * {@link BuiltinCommand.NodeDown}, {@link BuiltinCommand.Timeout}). The default ignores it.
+     * {@link BuiltinCommand.NodeDown}, {@link BuiltinCommand.Timeout}), or the switch to a new machine version
+     * ({@link BuiltinCommand.MachineVersionChanged}, seen by the new version's machine). The default ignores it.
      *
      * @param meta    of the entry.
      * @param command that happened.
@@ -104,15 +105,38 @@ public interface StateMachine<C, S>
     }
 
     /**
-     * The version of the machine's logic. It is written into each new leader's first entry and into snapshots, and
-     * every member passes its own machine's version to {@link #apply} ({@link CommandMeta#machineVersion()}); nothing
-     * yet switches the members from one version to the next at an agreed index.
+     * The highest version of the machine's logic this build supports (Ra's machine version). A cluster runs one
+     * EFFECTIVE version at a time, the same on every member at every index: it starts at 0 (or the version of the
+     * snapshot a member starts from) and changes only when a leader's noop entry carrying a higher version is applied,
+     * so all members switch at the same index. A leader appends such a noop once every voter runs a build that
+     * supports the version (see docs/UPGRADES.md, "Machine versions"). Each entry is applied through
+     * {@link #machineFor} of the effective version, which {@link CommandMeta#machineVersion()} reports; at the switch
+     * the new version's machine sees {@link BuiltinCommand.MachineVersionChanged} and may migrate its state.
      *
-     * @return the version, 0 by default.
+     * <p>A member whose log (or an incoming snapshot) needs a version above this one stops applying with a clear error,
+     * shown in its {@link ServerOverview#machineVersion()}, and keeps its log until a newer build is started on it.
+     *
+     * @return the highest supported version, 0 by default (an unversioned machine never switches).
      */
     default int version()
     {
         return 0;
+    }
+
+    /**
+     * The logic of an older version this build still supports (Ra's {@code which_module/1}): the machine through
+     * which the core applies entries, enters roles, ticks, overviews and encodes and decodes the state while
+     * {@code version} is the cluster's effective version. Called with every version from 0 to {@link #version()}; the
+     * default answers this machine for all of them (the same logic whatever the version). A machine whose logic
+     * changed returns an instance of its previous implementation for the versions before the change; its
+     * {@link #stateCodec()} decodes the snapshots written at that version.
+     *
+     * @param version from 0 to {@link #version()}.
+     * @return the machine that runs that version; never null.
+     */
+    default StateMachine<C, S> machineFor(final int version)
+    {
+        return this;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.ra.core;
 
 import dev.ra.ApplyResult;
+import dev.ra.BuiltinCommand;
 import dev.ra.CommandMeta;
 import dev.ra.Effect;
 import dev.ra.protocol.EntryPayload;
@@ -65,7 +66,11 @@ final class Applier
                 {
                     core.configs.add(index, change.members());
                 }
-                if (index <= replayTo)
+                if (entry.payload() instanceof EntryPayload.Noop noop)
+                {
+                    core.versions.seenInLog(noop.machineVersion());
+                }
+                if (index <= replayTo && !core.versions.stopped())
                 {
                     core.commitIndex = index;
                     applyEntry(entry, true);
@@ -80,7 +85,7 @@ final class Applier
      */
     void applyCommitted()
     {
-        while (core.lastApplied < core.commitIndex && !core.current().ended())
+        while (core.lastApplied < core.commitIndex && !core.current().ended() && !core.versions.stopped())
         {
             // In batches: a store reads a run of entries with one read where it reads one entry with one (a restart
             // without a snapshot applies the whole log from segments).
@@ -92,7 +97,7 @@ final class Applier
                 throw new IllegalStateException(core.self + ": committed entry " + (core.lastApplied + 1) +
                     " is not held");
             }
-            for (int i = 0; i < applyBatch.size() && !core.current().ended(); i++)
+            for (int i = 0; i < applyBatch.size() && !core.current().ended() && !core.versions.stopped(); i++)
             {
                 final LogEntry entry = applyBatch.get(i);
                 if (entry.index() != core.lastApplied + 1)
@@ -111,13 +116,21 @@ final class Applier
     {
         final long index = entry.index();
         final MachineGuard guard = core.guard;
+        final MachineVersions versions = core.versions;
+        final EntryPayload payload = entry.payload();
+        if (payload instanceof EntryPayload.Noop noop && noop.machineVersion() > versions.effective() &&
+            !versions.supports(noop.machineVersion()))
+        {
+            // Applying it with the logic of another version would diverge from the members that support it.
+            core.stopApplying(index, noop.machineVersion(), "noop entry");
+            return;
+        }
         core.lastApplied = index;
         core.counters.entriesApplied++;
-        final EntryPayload payload = entry.payload();
-        final CommandMeta meta = new CommandMeta(index, entry.term(), entry.systemTimeMs(), core.machine.version());
+        final CommandMeta meta = new CommandMeta(index, entry.term(), entry.systemTimeMs(), versions.effective());
         if (payload instanceof UserCommand command)
         {
-            final ApplyResult<Object> result = guard.apply(meta, command, core.commandCodec, core.machineState,
+            final ApplyResult<Object> result = guard.apply(meta, command, versions.commandCodec(), core.machineState,
                 !replaying);
             if (!replaying)
             {
@@ -139,8 +152,12 @@ final class Applier
                 runEffects(result.effects(), replaying);
             }
         }
-        else if (payload instanceof EntryPayload.Noop)
+        else if (payload instanceof EntryPayload.Noop noop)
         {
+            if (noop.machineVersion() > versions.effective())
+            {
+                switchVersion(entry, noop.machineVersion(), replaying);
+            }
             if (!replaying)
             {
                 core.current().onNoopApplied(index);
@@ -167,6 +184,25 @@ final class Applier
         else
         {
             throw new IllegalStateException("unhandled payload " + payload);
+        }
+    }
+
+    /**
+     * The noop of a leader whose cluster supports a higher version is applied: from here on the new version's machine
+     * applies, and it sees the change first, at this index on every member.
+     */
+    private void switchVersion(final LogEntry entry, final int version, final boolean replaying)
+    {
+        final MachineVersions versions = core.versions;
+        final int from = versions.effective();
+        versions.switchTo(entry.index(), version);
+        final CommandMeta meta = new CommandMeta(entry.index(), entry.term(), entry.systemTimeMs(), version);
+        final ApplyResult<Object> result = core.guard.applyBuiltin(meta,
+            new BuiltinCommand.MachineVersionChanged(from, version), core.machineState, !replaying);
+        if (null != result)
+        {
+            core.machineState = result.state();
+            runEffects(result.effects(), replaying);
         }
     }
 
@@ -226,8 +262,8 @@ final class Applier
         snapshotPending = true;
         final List<Member> members =
             core.mutation == Mutation.SNAPSHOT_CURRENT_CONFIG ? core.configs.current() : core.configs.at(index);
-        core.actions.add(new RaftAction.WriteSnapshot(new SnapshotMeta(index, term, members, core.machine.version()),
-            cursor.state()));
+        core.actions.add(new RaftAction.WriteSnapshot(new SnapshotMeta(index, term, members,
+            core.versions.at(index)), cursor.state()));
     }
 
     /**

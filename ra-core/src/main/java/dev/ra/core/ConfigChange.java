@@ -126,6 +126,8 @@ final class ConfigChange
         core.appendEntry(new EntryPayload.ClusterChange(members));
         pendingIndex = index;
         leader.calls.awaitConfig(callId);
+        // Every voter may now support a newer machine version (one with an older build left).
+        leader.upgrade.maybeUpgrade();
     }
 
     /**

@@ -40,6 +40,12 @@ final class Election
             askForLeader();
             return;
         }
+        if (!core.versions.mayLead())
+        {
+            // It cannot apply the log it would lead: it waits to be restarted with a build that can.
+            core.setElectionTimer();
+            return;
+        }
         core.preCandidate.campaign();
     }
 
@@ -119,14 +125,16 @@ final class Election
             if (member.isVoter() && !member.id().equals(core.self))
             {
                 core.send(member.id(), new PreVoteRpc(core.currentTerm, preVoteToken, core.self, core.log.lastIndex(),
-                    core.log.lastTerm(), core.machine.version()));
+                    core.log.lastTerm(), core.versions.supported()));
             }
         }
     }
 
     /**
-     * Answer a pre-vote request (any role but the leader): granted only if our leader is unknown or unreachable and
-     * the candidate's log is up to date. Nothing changes here: it is a question about a hypothetical election.
+     * Answer a pre-vote request (any role but the leader): granted only if our leader is unknown or unreachable, the
+     * candidate's log is up to date and its build supports the machine version in force here (a member with an older
+     * machine must not lead a cluster that switched to a newer one: it could not apply its log). Nothing changes here:
+     * it is a question about a hypothetical election.
      *
      * @param from sender.
      * @param rpc  the request.
@@ -138,7 +146,9 @@ final class Election
             core.mutation == Mutation.PRE_VOTE_IGNORES_LIVE_LEADER;
         final boolean granted = rpc.term() >= core.currentTerm && leaderGone && core.isVoter(rpc.candidateId()) &&
             !core.storageRecovery.recovering() && (core.log.isUpToDate(rpc.lastLogIndex(), rpc.lastLogTerm()) ||
-                core.mutation == Mutation.VOTE_WITHOUT_LOG_CHECK);
+                core.mutation == Mutation.VOTE_WITHOUT_LOG_CHECK) &&
+            (rpc.machineVersion() >= core.versions.effective() ||
+                core.mutation == Mutation.VOTE_IGNORES_MACHINE_VERSION);
         core.send(from, new PreVoteReply(core.currentTerm, rpc.token(), granted));
     }
 

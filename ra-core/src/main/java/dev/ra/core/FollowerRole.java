@@ -115,12 +115,16 @@ final class FollowerRole extends RoleHandler
     private void rejectAppend(final ServerId leader, final long nextIndex)
     {
         core.send(leader, new AppendEntriesReply(core.currentTerm, false, Math.max(1, nextIndex), 0, 0,
-            core.commitIndex));
+            core.commitIndex, core.versions.supported()));
     }
 
     private void appendReceived(final LogEntry entry)
     {
         core.log.appendNew(entry);
+        if (entry.payload() instanceof EntryPayload.Noop noop)
+        {
+            core.versions.seenInLog(noop.machineVersion());
+        }
         if (entry.payload() instanceof EntryPayload.ClusterChange change &&
             core.mutation != Mutation.CONFIG_ON_COMMIT)
         {
@@ -145,7 +149,7 @@ final class FollowerRole extends RoleHandler
         {
             core.lastAckSent = Math.max(core.lastAckSent, ack);
             core.send(leader, new AppendEntriesReply(core.currentTerm, true, log.lastIndex() + 1, ack, log.term(ack),
-                core.commitIndex));
+                core.commitIndex, core.versions.supported()));
         }
     }
 
@@ -163,7 +167,8 @@ final class FollowerRole extends RoleHandler
     void onTimeoutNow(final TimeoutNowRpc rpc)
     {
         // Leadership transfer (thesis §3.10): campaign at once, skipping pre-vote.
-        if (rpc.term() == core.currentTerm && core.isVoter(core.self) && !core.storageRecovery.recovering())
+        if (rpc.term() == core.currentTerm && core.isVoter(core.self) && !core.storageRecovery.recovering() &&
+            core.versions.mayLead())
         {
             core.candidate.campaign();
         }
@@ -172,7 +177,7 @@ final class FollowerRole extends RoleHandler
     @Override
     void onTriggerElection()
     {
-        if (core.isVoter(core.self) && !core.storageRecovery.recovering())
+        if (core.isVoter(core.self) && !core.storageRecovery.recovering() && core.versions.mayLead())
         {
             core.preCandidate.campaign();
         }

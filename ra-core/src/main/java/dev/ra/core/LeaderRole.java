@@ -43,6 +43,7 @@ final class LeaderRole extends RoleHandler
     final CallLedger calls;
     final ConfigChange configChange;
     final LeadershipTransfer transfer;
+    final MachineUpgrade upgrade;
     private long[] quorumScratch = new long[8];
     /** The index of this term's noop: queries and configuration changes wait for it to commit (§8). */
     long noopIndex = Long.MAX_VALUE;
@@ -56,6 +57,7 @@ final class LeaderRole extends RoleHandler
         this.calls = new CallLedger(core.actions, reads);
         this.configChange = new ConfigChange(core, this);
         this.transfer = new LeadershipTransfer(core, this);
+        this.upgrade = new MachineUpgrade(core, peers);
     }
 
     /**
@@ -75,7 +77,7 @@ final class LeaderRole extends RoleHandler
         core.changeRole(this);
         configChange.reset();
         noopIndex = core.log.lastIndex() + 1;
-        core.appendEntry(new EntryPayload.Noop(core.machine.version()));
+        core.appendEntry(new EntryPayload.Noop(upgrade.versionForTermNoop()));
     }
 
     /**
@@ -131,7 +133,7 @@ final class LeaderRole extends RoleHandler
             core.actions.add(new RaftAction.CommandNotTaken(command, mode, null));
             return;
         }
-        if (command.data(core.commandCodec).length() > core.config.maxCommandBytes())
+        if (command.data(core.versions.commandCodec()).length() > core.config.maxCommandBytes())
         {
             // The runtime refuses these with a clear error before they get here; this keeps them out of the log
             // whatever the caller: an entry above the transport's frame limit could never be replicated.
@@ -161,7 +163,7 @@ final class LeaderRole extends RoleHandler
     {
         if (effect instanceof Effect.Append append)
         {
-            final UserCommand command = core.guard.appendable(append.command(), core.commandCodec,
+            final UserCommand command = core.guard.appendable(append.command(), core.versions.commandCodec(),
                 core.config.maxCommandBytes(), core.lastApplied);
             if (null != command)
             {
@@ -387,6 +389,11 @@ final class LeaderRole extends RoleHandler
             return;
         }
         peer.replied(reply.commitIndex());
+        if (peer.machineVersion != reply.machineVersion())
+        {
+            peer.machineVersion = reply.machineVersion();
+            upgrade.maybeUpgrade();
+        }
         if (reply.success())
         {
             final long match = Math.min(reply.lastIndex(), core.log.lastIndex());
@@ -580,7 +587,9 @@ final class LeaderRole extends RoleHandler
         PeerProgress best = null;
         for (final PeerProgress peer : peers.values())
         {
-            if (peer.reachable && core.isVoter(peer.id) && (null == best || peer.matchIndex > best.matchIndex ||
+            if (peer.reachable && core.isVoter(peer.id) &&
+                peer.supportsMachineVersion(core.versions.effective()) && (null == best ||
+                peer.matchIndex > best.matchIndex ||
                 peer.matchIndex == best.matchIndex && peer.reachableSinceMs < best.reachableSinceMs))
             {
                 best = peer;

@@ -61,8 +61,10 @@ final class LeadershipTransfer
             core.actions.add(new RaftAction.CallFailed(callId, CallError.NON_VOTER, core.self));
             return;
         }
-        if (null != target)
+        final PeerProgress peer = leader.peers.get(to);
+        if (null != target || null == peer || !peer.supportsMachineVersion(core.versions.effective()))
         {
+            // Another transfer is under way, or the target's build is not known to apply the machine version in force.
             core.actions.add(new RaftAction.CallFailed(callId, CallError.NOT_PERMITTED, core.self));
             return;
         }

@@ -6,14 +6,14 @@ import dev.ra.BuiltinCommand;
 import dev.ra.CommandMeta;
 import dev.ra.Effect;
 import dev.ra.RaftRole;
-import dev.ra.StateMachine;
 import dev.ra.codec.Bytes;
 import dev.ra.codec.Codec;
 import dev.ra.protocol.UserCommand;
 import java.util.List;
 
 /**
- * Every call the core makes into the machine, with the rule for a machine that throws.
+ * Every call the core makes into the machine (the machine of the effective version, see {@link MachineVersions}), with
+ * the rule for a machine that throws.
  *
  * <p>{@code apply} is a pure function of the state and the command, so what it throws is as deterministic as what it
  * returns: every member throws on the same entry. With {@link ApplyFailureMode#FAIL_COMMAND} the exception is
@@ -25,16 +25,16 @@ import java.util.List;
  */
 final class MachineGuard
 {
-    private final StateMachine<Object, Object> machine;
+    private final MachineVersions versions;
     private final ApplyFailureMode mode;
     private final CoreCounters counters;
     private final List<RaftAction> actions;
     private MachineFailure lastFailure;
 
-    MachineGuard(final StateMachine<Object, Object> machine, final ApplyFailureMode mode, final CoreCounters counters,
+    MachineGuard(final MachineVersions versions, final ApplyFailureMode mode, final CoreCounters counters,
         final List<RaftAction> actions)
     {
-        this.machine = machine;
+        this.versions = versions;
         this.mode = mode;
         this.counters = counters;
         this.actions = actions;
@@ -59,7 +59,7 @@ final class MachineGuard
     {
         try
         {
-            final ApplyResult<Object> result = machine.apply(meta, command.value(codec), state);
+            final ApplyResult<Object> result = versions.machine().apply(meta, command.value(codec), state);
             return null != result ? result :
                 applyFailed("apply", meta.index(), new NullPointerException("apply returned null"), report);
         }
@@ -79,7 +79,7 @@ final class MachineGuard
     {
         try
         {
-            final ApplyResult<Object> result = machine.applyBuiltin(meta, command, state);
+            final ApplyResult<Object> result = versions.machine().applyBuiltin(meta, command, state);
             return null != result ? result :
                 applyFailed("applyBuiltin", meta.index(), new NullPointerException("applyBuiltin returned null"),
                     report);
@@ -95,9 +95,14 @@ final class MachineGuard
      */
     List<Effect> stateEnter(final RaftRole role, final Object state, final long lastApplied)
     {
+        if (versions.stopped())
+        {
+            // Its state may be of a version this build cannot read (or absent): the machine is not called.
+            return List.of();
+        }
         try
         {
-            final List<Effect> effects = machine.stateEnter(role, state);
+            final List<Effect> effects = versions.machine().stateEnter(role, state);
             return null == effects ? List.of() : effects;
         }
         catch (final RuntimeException ex)
@@ -111,9 +116,13 @@ final class MachineGuard
      */
     List<Effect> tick(final long nowMs, final Object state, final long lastApplied)
     {
+        if (versions.stopped())
+        {
+            return List.of();
+        }
         try
         {
-            final List<Effect> effects = machine.tick(nowMs, state);
+            final List<Effect> effects = versions.machine().tick(nowMs, state);
             return null == effects ? List.of() : effects;
         }
         catch (final RuntimeException ex)

@@ -39,5 +39,11 @@ enum Mutation
     /** A follower told its leader's node is down campaigns at once instead of pre-voting after a short delay. */
     LEADER_DOWN_STARTS_ELECTION,
     /** A member grants a pre-vote while it still hears its leader (thesis §9.6: it must not). */
-    PRE_VOTE_IGNORES_LIVE_LEADER
+    PRE_VOTE_IGNORES_LIVE_LEADER,
+    /** A member grants a pre-vote to a candidate whose machine is older than the version in force (Ra's guard). */
+    VOTE_IGNORES_MACHINE_VERSION,
+    /** A leader switches the machine version as soon as it supports a newer one, without waiting for every voter. */
+    UPGRADE_WITHOUT_ALL_VOTERS,
+    /** A leader switches its own machine version when it appends the version's noop instead of when it applies it. */
+    VERSION_SWITCH_ON_APPEND
 }

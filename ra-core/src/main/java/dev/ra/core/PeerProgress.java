@@ -59,6 +59,18 @@ final class PeerProgress
      * it still reporting less sends the notice again, as it may have been lost.
      */
     long commitIndexDueAtTick;
+    /** The highest machine version the peer's build supports, from its latest AppendEntries reply; -1 until then. */
+    int machineVersion = -1;
+
+    /**
+     * @param effective the machine version in force.
+     * @return whether the peer's build is known to apply that version (any build applies an unversioned machine's):
+     *     only then may leadership be handed to it.
+     */
+    boolean supportsMachineVersion(final int effective)
+    {
+        return 0 == effective || machineVersion >= effective;
+    }
 
     /** AppendEntries in flight, oldest first: the last index each carried and its command bytes. */
     private final ArrayDeque<long[]> sentMessages = new ArrayDeque<>();

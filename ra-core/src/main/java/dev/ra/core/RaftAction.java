@@ -124,6 +124,16 @@ public sealed interface RaftAction
     }
 
     /**
+     * The member stopped applying: its log or a snapshot needs a machine version its build does not support. To be
+     * logged as an error; the member keeps its log, replicates and votes (docs/UPGRADES.md, "Machine versions").
+     *
+     * @param message naming the cluster, the server, the index and the versions.
+     */
+    record MachineVersionUnsupported(String message) implements RaftAction
+    {
+    }
+
+    /**
      * Reply to a caller waiting for consensus: its command is committed and applied on this leader.
      *
      * @param callId from {@link ReplyMode.AwaitConsensus}.

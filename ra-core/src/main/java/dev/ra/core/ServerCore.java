@@ -3,7 +3,6 @@ package dev.ra.core;
 import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import dev.ra.StateMachine;
-import dev.ra.codec.Codec;
 import dev.ra.protocol.EntryPayload;
 import dev.ra.protocol.LogEntry;
 import dev.ra.protocol.Member;
@@ -64,8 +63,9 @@ public final class ServerCore
     // Package-private state is shared with the role handlers, Election and Applier: one object split by concern.
     final CoreConfig config;
     final ServerId self;
+    /** The machine of this build; callbacks go through {@link #versions}' machine of the effective version. */
     final StateMachine<Object, Object> machine;
-    final Codec<Object> commandCodec;
+    final MachineVersions versions;
     final SnapshotReader snapshots;
     final RandomGenerator random;
     final RaftLog log;
@@ -118,8 +118,8 @@ public final class ServerCore
         this.config = Objects.requireNonNull(config, "config");
         this.self = config.id();
         this.machine = (StateMachine<Object, Object>)Objects.requireNonNull(machine, "machine");
-        this.commandCodec = (Codec<Object>)this.machine.commandCodec();
-        this.guard = new MachineGuard(this.machine, config.applyFailure(), counters, actions);
+        this.versions = new MachineVersions(this.machine);
+        this.guard = new MachineGuard(versions, config.applyFailure(), counters, actions);
         this.snapshots = Objects.requireNonNull(snapshots, "snapshots");
         this.random = Objects.requireNonNull(random, "random");
         this.recovered = Objects.requireNonNull(recovered, "recovered");
@@ -155,10 +155,11 @@ public final class ServerCore
             machineState = recovered.snapshotState();
             lastApplied = snapshot.index();
             commitIndex = snapshot.index();
+            adoptSnapshotVersion(snapshot);
         }
         else
         {
-            machineState = machine.init(new dev.ra.InitArgs(config.clusterName(), self));
+            machineState = versions.machine().init(new dev.ra.InitArgs(config.clusterName(), self));
         }
         applier.replay(Math.min(recovered.lastApplied(), log.lastIndex()));
         final boolean brandNew = currentTerm == 0 && log.lastIndex() == 0 && null == snapshot;
@@ -482,7 +483,8 @@ public final class ServerCore
             if (append.term() < currentTerm)
             {
                 // §5.1: reject a stale leader; our term in the reply makes it step down.
-                send(from, new AppendEntriesReply(currentTerm, false, log.lastIndex() + 1, 0, 0, commitIndex));
+                send(from, new AppendEntriesReply(currentTerm, false, log.lastIndex() + 1, 0, 0, commitIndex,
+                    versions.supported()));
                 return;
             }
         }
@@ -680,6 +682,68 @@ public final class ServerCore
 
     // ------------------------------------------------------------------------------------------------ snapshots
 
+    /**
+     * The machine version is part of the applied state: a snapshot's is effective at its index. The runtime does not
+     * decode a snapshot of a version this build does not support (the state is then null): the member stops applying.
+     */
+    private void adoptSnapshotVersion(final SnapshotMeta meta)
+    {
+        if (!versions.supports(meta.machineVersion()))
+        {
+            stopApplying(meta.index(), meta.machineVersion(), "snapshot");
+        }
+        versions.reset(meta.index(), meta.machineVersion());
+    }
+
+    /**
+     * Stop applying: the log or a snapshot needs a machine version this build does not support. The member keeps its
+     * log, replicates and votes, but applies nothing more until it is restarted with a build that supports it.
+     *
+     * @param index   of the entry or snapshot.
+     * @param version it needs.
+     * @param what    "noop entry" or "snapshot".
+     */
+    void stopApplying(final long index, final int version, final String what)
+    {
+        if (versions.stopped())
+        {
+            return;
+        }
+        final String where = what.startsWith("snapshot") ? "it stops applying" :
+            "it stops applying after index " + lastApplied + " (version " + versions.effective() + ")";
+        final String why = "cluster " + config.clusterName() + ", server " + self + ": the " + what + " at index " +
+            index + " needs machine version " + version + " but this build supports versions 0 to " +
+            versions.supported() + "; " + where + " and keeps its log and snapshots: restart it with a build of the " +
+            "machine that supports version " + version;
+        versions.stop(why);
+        actions.add(new RaftAction.MachineVersionUnsupported(why));
+    }
+
+    /**
+     * @return the machine version in force on this member (the cluster's effective version as of its last applied
+     *     entry).
+     */
+    public int effectiveMachineVersion()
+    {
+        return versions.effective();
+    }
+
+    /**
+     * @return the machine of the effective version (for overviews).
+     */
+    public StateMachine<Object, Object> effectiveMachine()
+    {
+        return versions.machine();
+    }
+
+    /**
+     * @return why this member stopped applying (a machine version its build does not support), or null.
+     */
+    public String machineVersionError()
+    {
+        return versions.stoppedBecause();
+    }
+
     private void onSnapshotInstalled(final SnapshotMeta meta, final Object state)
     {
         // The runtime has already reset the stored log to the snapshot, so adopt it whatever happened meanwhile.
@@ -689,6 +753,7 @@ public final class ServerCore
         machineState = state;
         lastApplied = meta.index();
         commitIndex = Math.max(commitIndex, meta.index());
+        adoptSnapshotVersion(meta);
         verifiedUpTo = meta.index();
         lastAckSent = meta.index();
         final long size = receiver.takeReceivedBytes();
@@ -711,6 +776,7 @@ public final class ServerCore
         counters.snapshotsWritten++;
         log.snapshotTaken(meta.index(), meta.term());
         configs.compactUpTo(meta.index());
+        versions.compactTo(meta.index());
         actions.add(new RaftAction.TruncateLogUpTo(meta.index()));
     }
 

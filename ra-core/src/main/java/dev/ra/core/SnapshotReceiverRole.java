@@ -42,6 +42,13 @@ final class SnapshotReceiverRole extends RoleHandler
             core.send(from, new InstallSnapshotReply(term, meta.index(), rpc.offset() + rpc.chunk().length(), true));
             return;
         }
+        if (!core.versions.supports(meta.machineVersion()))
+        {
+            // Its state can only be decoded and applied by a newer build: refuse it, clearly, and keep the log. No
+            // reply: the leader offers it again at its next tick, and this member takes it once it is upgraded.
+            core.stopApplying(meta.index(), meta.machineVersion(), "snapshot from " + from);
+            return;
+        }
         if (null == receiving || !receiving.meta().equals(meta))
         {
             if (rpc.offset() != 0)

@@ -50,10 +50,29 @@ public sealed interface RaftRpc
      * @param lastTerm  term of that entry.
      * @param commitIndex the follower's commit index once it handled the message: the leader resends a commit
      *                  notice until a reply shows it arrived, since a reply to an earlier message cannot tell.
+     * @param machineVersion the highest machine version the follower's build supports: the leader switches the
+     *                  cluster to a newer version only once every voter supports it (0 from a release that did not
+     *                  report it).
      */
     record AppendEntriesReply(long term, boolean success, long nextIndex, long lastIndex, long lastTerm,
-        long commitIndex) implements RaftRpc
+        long commitIndex, int machineVersion) implements RaftRpc
     {
+        /**
+         * A reply from a follower whose machine is unversioned (version 0).
+         *
+         * @param term        follower's current term.
+         * @param success     whether the entries matched at prevLogIndex.
+         * @param nextIndex   where the leader should resume sending.
+         * @param lastIndex   last durable matching entry.
+         * @param lastTerm    term of that entry.
+         * @param commitIndex the follower's commit index.
+         */
+        public AppendEntriesReply(final long term, final boolean success, final long nextIndex, final long lastIndex,
+            final long lastTerm, final long commitIndex)
+        {
+            this(term, success, nextIndex, lastIndex, lastTerm, commitIndex, 0);
+        }
+
         /**
          * A reply that reports no commit index (0): the leader will send its commit index again.
          *
@@ -66,7 +85,7 @@ public sealed interface RaftRpc
         public AppendEntriesReply(final long term, final boolean success, final long nextIndex, final long lastIndex,
             final long lastTerm)
         {
-            this(term, success, nextIndex, lastIndex, lastTerm, 0);
+            this(term, success, nextIndex, lastIndex, lastTerm, 0, 0);
         }
     }
 
@@ -78,7 +97,7 @@ public sealed interface RaftRpc
      * @param candidateId    who asks.
      * @param lastLogIndex   of the candidate's log.
      * @param lastLogTerm    of the candidate's log.
-     * @param machineVersion of the candidate's machine.
+     * @param machineVersion the highest machine version the candidate's build supports.
      */
     record PreVoteRpc(long term, long token, ServerId candidateId, long lastLogIndex, long lastLogTerm,
         int machineVersion) implements RaftRpc

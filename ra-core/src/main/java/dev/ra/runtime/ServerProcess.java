@@ -524,6 +524,10 @@ final class ServerProcess implements LogListener, ServerMailbox
         {
             effects.logFailure(failed.failure());
         }
+        else if (action instanceof RaftAction.MachineVersionUnsupported unsupported)
+        {
+            LOG.error("{}", unsupported.message());
+        }
         else if (action instanceof RaftAction.CommandNotTaken notTaken)
         {
             commandNotTaken(notTaken);
@@ -795,7 +799,7 @@ final class ServerProcess implements LogListener, ServerMailbox
         }
         else if (request instanceof ServerRequest.NamedQuery named)
         {
-            queries.namedQuery(core, machine, named, origin);
+            queries.namedQuery(core, core.effectiveMachine(), named, origin);
         }
         else if (request instanceof ServerRequest.Stop)
         {
@@ -858,25 +862,7 @@ final class ServerProcess implements LogListener, ServerMailbox
 
     ServerOverview overview()
     {
-        final List<ServerId> members = new ArrayList<>();
-        for (final Member m : core.members())
-        {
-            members.add(m.id());
-        }
-        final Map<String, Long> counters = new LinkedHashMap<>(core.counters().asMap());
-        counters.put("effect_failures", effects.failures());
-        Map<String, Object> machineOverview;
-        try
-        {
-            machineOverview = machine.overview(core.machineState());
-        }
-        catch (final RuntimeException ex)
-        {
-            machineOverview = Map.of("error", String.valueOf(ex));
-        }
-        return new ServerOverview(id, cluster.clusterName, core.role(), core.currentTerm(), core.leaderId(),
-            core.commitIndex(), core.lastApplied(), core.lastIndex(), core.lastWrittenIndex(), core.snapshotIndex(),
-            members, counters, machineOverview, core.peerMatchIndexes(), applyTimes.snapshot());
+        return ServerOverviews.of(id, cluster.clusterName, core, machine, effects.failures(), applyTimes.snapshot());
     }
 
     // ------------------------------------------------------------------------------------------------------------

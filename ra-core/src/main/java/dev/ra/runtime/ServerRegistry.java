@@ -182,7 +182,7 @@ final class ServerRegistry
                 .withCommitNoticeDelay(config.commitNoticeDelay().toMillis())
                 .withApplyFailure(config.applyFailureMode())
                 .withSizeLimits(environment.maxCommandBytes(), environment.maxCommandBytes());
-            final RecoveredState recovered = recover(storage, cluster.machine);
+            final RecoveredState recovered = recover(id, storage, cluster.machine);
             final ServerCore core = new ServerCore(coreConfig, cluster.machine, storage.log(), storage.snapshots(),
                 recovered, new SplittableRandom());
             final EventLoop loop = loops[Math.floorMod(nextLoop.getAndIncrement(), loops.length)];
@@ -209,11 +209,14 @@ final class ServerRegistry
         }
     }
 
-    private static RecoveredState recover(final ServerStorage storage, final StateMachine<Object, Object> machine)
+    private static RecoveredState recover(final ServerId id, final ServerStorage storage,
+        final StateMachine<Object, Object> machine)
     {
         final SnapshotMeta snapshot = storage.snapshots().latest();
-        final Object snapshotState = null == snapshot ? null :
-            machine.stateCodec().fromBytes(storage.snapshots().read(snapshot).unsafeArray());
+        // A snapshot of a newer machine version is not decoded: the server starts without a state, and its core stops
+        // applying with an error naming the versions, so the member is seen (status, log) and keeps its storage.
+        final Object snapshotState = null == snapshot || !VersionedStateCodec.supports(machine, snapshot) ? null :
+            VersionedStateCodec.of(id, machine, snapshot).fromBytes(storage.snapshots().read(snapshot).unsafeArray());
         return new RecoveredState(storage.meta().currentTerm(), storage.meta().votedFor(),
             storage.meta().lastApplied(), snapshot, snapshotState, storage.meta().damagedAcknowledgedIndex(),
             storage.meta().termAndVoteLost());

@@ -27,7 +27,7 @@ final class SnapshotWork
 
     /**
      * @param id         of the server.
-     * @param machine    its machine (for the state codec).
+     * @param machine    its machine (for the state codec of each snapshot's machine version).
      * @param storage    its storage.
      * @param background runs the encoding and the writing.
      * @param enqueue    puts an event in the server's mailbox.
@@ -52,7 +52,7 @@ final class SnapshotWork
         {
             try
             {
-                final Bytes data = Bytes.wrap(machine.stateCodec().toBytes(state));
+                final Bytes data = Bytes.wrap(VersionedStateCodec.of(id, machine, meta).toBytes(state));
                 storage.snapshots().write(meta, data);
                 enqueue.accept(new RaftEvent.SnapshotWritten(meta));
             }
@@ -71,7 +71,7 @@ final class SnapshotWork
      */
     RaftEvent install(final SnapshotMeta meta, final Bytes data)
     {
-        final Object state = machine.stateCodec().fromBytes(data.unsafeArray());
+        final Object state = VersionedStateCodec.of(id, machine, meta).fromBytes(data.unsafeArray());
         storage.snapshots().write(meta, data);
         storage.log().resetTo(meta.index(), meta.term());
         return new RaftEvent.SnapshotInstalled(meta, state);

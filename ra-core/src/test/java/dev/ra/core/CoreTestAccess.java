@@ -52,8 +52,30 @@ public final class CoreTestAccess
         PRE_VOTE_IGNORES_LIVE_LEADER
     }
 
+    /**
+     * Deliberate bugs of machine-version upgrades; mirrors the package-private {@link Mutation}.
+     */
+    public enum VersionBug
+    {
+        /** A member grants a pre-vote to a candidate older than the machine version in force. */
+        VOTE_IGNORES_MACHINE_VERSION,
+        /** A leader switches the machine version without waiting for every voter to support it. */
+        UPGRADE_WITHOUT_ALL_VOTERS,
+        /** A leader switches its machine version when it appends the noop instead of when it applies it. */
+        VERSION_SWITCH_ON_APPEND
+    }
+
     private CoreTestAccess()
     {
+    }
+
+    /**
+     * @param core to break.
+     * @param bug  to switch on, or null for none.
+     */
+    public static void inject(final ServerCore core, final VersionBug bug)
+    {
+        core.mutation = null == bug ? Mutation.NONE : Mutation.valueOf(bug.name());
     }
 
     /**

@@ -36,12 +36,12 @@ class RuntimeLayeringTest
         new Layer("server registry", "ServerRegistry", "ClientQueries"),
         new Layer("server", "ServerProcess", "ServerEnvironment", "ServerTask", "CallTask", "QueryTask", "EventLoop",
             "ServerCallLedger", "MachineEffects", "ParkedQueries", "ServerTimers", "SnapshotWork", "TermAndVoteWrites",
-            "LeadershipHandOver", "RemovalOrigin"),
+            "LeadershipHandOver", "RemovalOrigin", "ServerOverviews"),
         new Layer("router and calls", "MessageRouter", "ServerMailbox", "LocalServers", "CallsTable", "CallTimeouts",
             "ClientCall", "CallOrigin", "RemoteOrigin", "ProcessRegistry", "LocalProcess", "NodeReachability",
             "ClusterDirectory", "FailedStarts"),
         new Layer("values and settings", "ClusterInfo", "CommandCheck", "MembershipRefusals", "LoopTimer",
-            "RuntimeClock", "SystemClock", "RuntimeConfig", "package-info"));
+            "RuntimeClock", "SystemClock", "RuntimeConfig", "VersionedStateCodec", "package-info"));
 
     private static final Pattern IDENTIFIER = Pattern.compile("\\b[A-Z][A-Za-z0-9_]*\\b");
     private static final Pattern RUNTIME_IMPORT = Pattern.compile("\\bdev\\.ra\\.runtime\\.([A-Z][A-Za-z0-9_]*)");

@@ -65,6 +65,8 @@ final class ScenarioRunner
         long damagedAcknowledged;
         boolean termAndVoteLost;
         ServerCore core;
+        /** The machine version its build supports from its next start on. */
+        int machineVersion;
         boolean alive;
         List<Member> bootMembers;
 
@@ -86,6 +88,7 @@ final class ScenarioRunner
     private long nextCallId = 1;
     private List<Member> members = new ArrayList<>();
     private int batch = 4;
+    private int defaultVersion;
     private long commitNoticeDelayMs;
     private final SafetyChecker safety = new SafetyChecker();
     private final List<String> safetyProblems = new ArrayList<>();
@@ -103,7 +106,8 @@ final class ScenarioRunner
         switch (args[0])
         {
             case "cluster" -> cluster(args);
-            case "add-server" -> addServer(args[1]);
+            case "add-server" -> addServer(args[1],
+                args.length > 2 ? Integer.parseInt(args[2].substring("version=".length())) : defaultVersion);
             case "trigger" -> handle(args[1], new RaftEvent.TriggerElection());
             case "timeout" -> handle(args[1], new RaftEvent.ElectionTimeout());
             case "commit-notice" -> handle(args[1], new RaftEvent.CommitNoticeDue());
@@ -148,9 +152,12 @@ final class ScenarioRunner
             case "damage" -> damage(server(args[1]), Long.parseLong(args[2].substring("keep=".length())),
                 args.length > 3 && args[3].equals("term-and-vote-lost"));
             case "state" -> state();
+            case "version" -> server(args[1]).machineVersion = Integer.parseInt(args[2]);
             case "log" -> log(server(args[1]));
             case "bug" -> dev.ra.core.CoreTestAccess.inject(server(args[1]).core,
                 dev.ra.core.CoreTestAccess.Bug.valueOf(args[2]));
+            case "version-bug" -> dev.ra.core.CoreTestAccess.inject(server(args[1]).core,
+                dev.ra.core.CoreTestAccess.VersionBug.valueOf(args[2]));
             default -> throw new IllegalArgumentException("unknown scenario command: " + command);
         }
         checkSafety();
@@ -249,6 +256,10 @@ final class ScenarioRunner
             {
                 batch = Integer.parseInt(args[i].substring("batch=".length()));
             }
+            else if (args[i].startsWith("version="))
+            {
+                defaultVersion = Integer.parseInt(args[i].substring("version=".length()));
+            }
             else if (args[i].startsWith("commitNotice="))
             {
                 commitNoticeDelayMs = Long.parseLong(args[i].substring("commitNotice=".length()));
@@ -257,7 +268,9 @@ final class ScenarioRunner
         for (int i = 1; i <= count; i++)
         {
             final ServerId id = new ServerId("s" + i, "n" + i);
-            servers.put("s" + i, new Server(servers.size(), id));
+            final Server server = new Server(servers.size(), id);
+            server.machineVersion = defaultVersion;
+            servers.put("s" + i, server);
             members.add(Member.voter(id));
         }
         safety.initialMembers(members);
@@ -267,10 +280,11 @@ final class ScenarioRunner
         }
     }
 
-    private void addServer(final String name)
+    private void addServer(final String name, final int version)
     {
         final Server server = new Server(servers.size(), new ServerId(name, "n" + name.substring(1)));
         server.bootMembers = List.copyOf(members);
+        server.machineVersion = version;
         servers.put(name, server);
         start(server);
     }
@@ -285,6 +299,11 @@ final class ScenarioRunner
         return server;
     }
 
+    private SimKv machineOf(final Server server)
+    {
+        return 0 == server.machineVersion ? machine : machine.withVersion(server.machineVersion);
+    }
+
     private void start(final Server server)
     {
         final SnapshotMeta snapshot = server.snapshots.latest();
@@ -294,7 +313,7 @@ final class ScenarioRunner
         final CoreConfig config = new CoreConfig(server.id, "scenario",
             null == server.bootMembers ? members : server.bootMembers, ELECTION_TIMEOUT_MIN_MS, 200, batch, 8, 2, 16,
             1000, commitNoticeDelayMs);
-        server.core = new ServerCore(config, machine, server.log, server.snapshots,
+        server.core = new ServerCore(config, machineOf(server), server.log, server.snapshots,
             new RecoveredState(server.term, server.votedFor, server.lastApplied, snapshot, state,
                 server.damagedAcknowledged, server.termAndVoteLost), random.split());
         server.alive = true;
@@ -572,6 +591,8 @@ final class ScenarioRunner
                 .append(" members=").append(core.members().stream().map(ScenarioRunner::member)
                     .collect(Collectors.joining(",")))
                 .append(" state=").append(new java.util.TreeMap<>(((SimKv.State)core.machineState()).data()))
+                .append(0 == server.machineVersion ? "" : " machine-version=" + core.effectiveMachineVersion() +
+                    "/" + server.machineVersion + (null == core.machineVersionError() ? "" : " STOPPED"))
                 .append('\n');
         }
     }
@@ -597,6 +618,10 @@ final class ScenarioRunner
         {
             final Object value = command.valueIfDecoded();
             body = value instanceof SimKv.Put put ? "put " + put.key() + "=" + put.value() : String.valueOf(value);
+        }
+        else if (payload instanceof dev.ra.protocol.EntryPayload.Noop noop && noop.machineVersion() > 0)
+        {
+            body = "noop v" + noop.machineVersion();
         }
         else if (payload instanceof dev.ra.protocol.EntryPayload.ClusterChange change)
         {
@@ -650,11 +675,17 @@ final class ScenarioRunner
         }
         if (action instanceof RaftAction.WriteSnapshot write)
         {
-            return name + " write-snapshot index=" + write.meta().index() + " term=" + write.meta().term();
+            return name + " write-snapshot index=" + write.meta().index() + " term=" + write.meta().term() +
+                (0 == write.meta().machineVersion() ? "" : " machine-version=" + write.meta().machineVersion());
         }
         if (action instanceof RaftAction.InstallSnapshot install)
         {
-            return name + " install-snapshot index=" + install.meta().index() + " term=" + install.meta().term();
+            return name + " install-snapshot index=" + install.meta().index() + " term=" + install.meta().term() +
+                (0 == install.meta().machineVersion() ? "" : " machine-version=" + install.meta().machineVersion());
+        }
+        if (action instanceof RaftAction.MachineVersionUnsupported unsupported)
+        {
+            return name + " STOPS APPLYING: " + unsupported.message();
         }
         return name + " " + action;
     }

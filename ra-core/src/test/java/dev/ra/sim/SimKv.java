@@ -1,6 +1,7 @@
 package dev.ra.sim;
 
 import dev.ra.ApplyResult;
+import dev.ra.BuiltinCommand;
 import dev.ra.CommandMeta;
 import dev.ra.Effect;
 import dev.ra.InitArgs;
@@ -66,6 +67,7 @@ public final class SimKv implements StateMachine<SimKv.Command, SimKv.State>
 
     private final int releaseCursorEvery;
     private final boolean throwOnPoison;
+    private final int version;
 
     /**
      * @param releaseCursorEvery emit a release cursor every this many commands (0 = never).
@@ -81,8 +83,50 @@ public final class SimKv implements StateMachine<SimKv.Command, SimKv.State>
      */
     public SimKv(final int releaseCursorEvery, final boolean throwOnPoison)
     {
+        this(releaseCursorEvery, throwOnPoison, 0);
+    }
+
+    /**
+     * A versioned machine: from version 1 on, the machine version an entry is applied with goes into the digest, so
+     * two members that apply one index with different versions disagree visibly, as do members that switch versions
+     * at different indexes.
+     *
+     * @param releaseCursorEvery emit a release cursor every this many commands (0 = never).
+     * @param throwOnPoison      throw from {@code apply} for commands writing a poisoned value.
+     * @param version            the highest machine version it supports.
+     */
+    public SimKv(final int releaseCursorEvery, final boolean throwOnPoison, final int version)
+    {
         this.releaseCursorEvery = releaseCursorEvery;
         this.throwOnPoison = throwOnPoison;
+        this.version = version;
+    }
+
+    /**
+     * @param supported the highest machine version the copy supports.
+     * @return this machine, supporting that version.
+     */
+    public SimKv withVersion(final int supported)
+    {
+        return new SimKv(releaseCursorEvery, throwOnPoison, supported);
+    }
+
+    @Override
+    public int version()
+    {
+        return version;
+    }
+
+    @Override
+    public ApplyResult<State> applyBuiltin(final CommandMeta meta, final BuiltinCommand command, final State state)
+    {
+        if (command instanceof BuiltinCommand.MachineVersionChanged changed)
+        {
+            // The switch itself is part of the replicated history: where it happened and from which version.
+            return ApplyResult.of(new State(state.data(), meta.index(),
+                state.digest() * 31 + meta.index() * 101 + changed.from() * 7 + changed.to()));
+        }
+        return ApplyResult.of(state);
     }
 
     /**
@@ -136,7 +180,8 @@ public final class SimKv implements StateMachine<SimKv.Command, SimKv.State>
             }
             reply = matches;
         }
-        final long digest = state.digest() * 31 + meta.index() * 17 + command.hashCode();
+        final long digest = state.digest() * 31 + meta.index() * 17 + command.hashCode() +
+            meta.machineVersion() * 7919L;
         final State newState = new State(Collections.unmodifiableMap(next), meta.index(), digest);
         if (releaseCursorEvery > 0 && meta.index() % releaseCursorEvery == 0)
         {

@@ -176,6 +176,11 @@ public final class Simulation
     /** The flapping link between the leader and one follower, or null (see {@link #flapLeaderLink}). */
     private LinkFlapper flapper;
     private CoreTestAccess.DisruptionBug disruption;
+    /** Whether restarted members come back with a build of the machine supporting version 2 (see upgradeMachines). */
+    private boolean machineUpgrades;
+    private CoreTestAccess.VersionBug versionBug;
+    private final SplittableRandom upgrades;
+    private int finalMachineVersion = -1;
 
     /**
      * @param options of the run.
@@ -200,6 +205,36 @@ public final class Simulation
         }
         safety.initialMembers(initialMembers);
         this.midStepCrashes = new SplittableRandom(options.seed() ^ 0x2545F4914F6CDD1DL);
+        this.upgrades = new SplittableRandom(options.seed() ^ 0x9E3779B97F4A7C15L);
+    }
+
+    /**
+     * @return the leader's effective machine version at the end of a run with {@link #upgradeMachines}, else -1.
+     */
+    int finalMachineVersion()
+    {
+        return finalMachineVersion;
+    }
+
+    /**
+     * A rolling machine upgrade during the run: members start with a build supporting machine version 1, and each
+     * restart brings a member back with a build supporting version 2 half the time (a member joining later gets the
+     * newest build there is). The versioned register machine mixes each entry's version into its digest, so state
+     * machine safety checks that every member applies each index with the same version; at the end, no member may
+     * have stopped applying, and if every member runs version 2 the cluster must have switched to it.
+     *
+     * @param bug a deliberate bug of machine-version upgrades, or null.
+     * @return this.
+     */
+    Simulation upgradeMachines(final CoreTestAccess.VersionBug bug)
+    {
+        this.machineUpgrades = true;
+        this.versionBug = bug;
+        for (final Node node : nodes)
+        {
+            node.machineVersion = 1;
+        }
+        return this;
     }
 
     /**
@@ -462,6 +497,11 @@ public final class Simulation
         /** Peers this member was told went silent (paused), to tell it when they are heard again. */
         final boolean[] toldSilent;
 
+        /** The machine version its build supports: 0 for the unversioned runs. */
+        int machineVersion;
+        /** Whether it was started before (a restart may upgrade its build). */
+        boolean started;
+
         Node(final int index, final ServerId id)
         {
             this.index = index;
@@ -478,11 +518,22 @@ public final class Simulation
         final List<Member> members = null == node.bootMembers ? initialMembers : node.bootMembers;
         final CoreConfig config = new CoreConfig(node.id, CLUSTER, members, ELECTION_TIMEOUT_MIN_MS,
             ELECTION_TIMEOUT_MAX_MS, 8, 32, 10, 64, 500, commitNoticeDelayMs);
-        node.core = new ServerCore(config, machine, node.log, node.snapshots,
+        if (machineUpgrades)
+        {
+            node.machineVersion = node.started ? Math.max(node.machineVersion, 1 + upgrades.nextInt(2)) :
+                java.util.Arrays.stream(nodes).mapToInt(n -> n.machineVersion).max().orElse(1);
+        }
+        node.started = true;
+        final SimKv build = 0 == node.machineVersion ? machine : machine.withVersion(node.machineVersion);
+        node.core = new ServerCore(config, build, node.log, node.snapshots,
             new RecoveredState(node.term, node.votedFor, node.persistedLastApplied, snapshot, snapshotState,
                 node.damagedAcknowledged, node.termAndVoteLost),
             random.split());
         CoreTestAccess.inject(node.core, options.bug());
+        if (null != versionBug)
+        {
+            CoreTestAccess.inject(node.core, versionBug);
+        }
         if (null != disruption)
         {
             CoreTestAccess.inject(node.core, disruption);
@@ -1442,6 +1493,38 @@ public final class Simulation
                 throw violation("liveness: " + node.core + " has not applied up to the leader's commit index " +
                     leader.core.commitIndex() + " 6 s after the faults stopped");
             }
+        }
+        if (machineUpgrades)
+        {
+            checkMachineVersions(leader);
+        }
+    }
+
+    private void checkMachineVersions(final Node leader)
+    {
+        for (final Node node : nodes)
+        {
+            if (node.alive && node.member && null != node.core.machineVersionError())
+            {
+                throw violation("machine versions: " + node.core.machineVersionError());
+            }
+        }
+        boolean allUpgraded = true;
+        for (final Member member : leader.core.members())
+        {
+            for (final Node node : nodes)
+            {
+                if (member.isVoter() && node.id.equals(member.id()))
+                {
+                    allUpgraded &= node.alive && node.machineVersion == 2;
+                }
+            }
+        }
+        finalMachineVersion = leader.core.effectiveMachineVersion();
+        if (allUpgraded && leader.core.effectiveMachineVersion() != 2)
+        {
+            throw violation("liveness: every member runs a build supporting machine version 2 but the leader's " +
+                "effective version is " + leader.core.effectiveMachineVersion() + " 6 s after the faults stopped");
         }
     }
 

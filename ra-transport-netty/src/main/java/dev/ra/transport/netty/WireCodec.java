@@ -303,6 +303,11 @@ public final class WireCodec
         {
             out.writeBoolean(reply.success()).writeVarLong(reply.nextIndex()).writeVarLong(reply.lastIndex())
                 .writeVarLong(reply.lastTerm()).writeVarLong(reply.commitIndex());
+            if (reply.machineVersion() != 0)
+            {
+                // Optional and last: a reply of an unversioned machine keeps the frame a previous release reads.
+                out.writeVarLong(reply.machineVersion());
+            }
         }
         else if (rpc instanceof RaftRpc.PreVoteRpc preVote)
         {
@@ -422,8 +427,21 @@ public final class WireCodec
                 return new RaftRpc.AppendEntriesRpc(term, leader, prevLogIndex, prevLogTerm, leaderCommit, entries);
             }
             case APPEND_ENTRIES_REPLY:
-                return new RaftRpc.AppendEntriesReply(term, in.readBoolean(), in.readVarLong(), in.readVarLong(),
-                    in.readVarLong(), in.readVarLong());
+            {
+                final boolean success = in.readBoolean();
+                final long nextIndex = in.readVarLong();
+                final long lastIndex = in.readVarLong();
+                final long lastTerm = in.readVarLong();
+                final long commitIndex = in.readVarLong();
+                // The machine version is absent from a previous release's replies and from an unversioned machine's.
+                final long machineVersion = in.remaining() > 0 ? in.readVarLong() : 0;
+                if (machineVersion < 0 || machineVersion > Integer.MAX_VALUE)
+                {
+                    throw new CodecException("machine version " + machineVersion + " out of range");
+                }
+                return new RaftRpc.AppendEntriesReply(term, success, nextIndex, lastIndex, lastTerm, commitIndex,
+                    (int)machineVersion);
+            }
             case PRE_VOTE_RPC:
                 return new RaftRpc.PreVoteRpc(term, in.readVarLong(), readServerId(in), in.readVarLong(),
                     in.readVarLong(), in.readInt());

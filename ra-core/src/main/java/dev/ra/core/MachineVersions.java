@@ -1,0 +1,195 @@
+package dev.ra.core;
+
+import dev.ra.StateMachine;
+import dev.ra.codec.Codec;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The member's machine versions (Ra's {@code effective_machine_version} and {@code machine_versions}): the version its
+ * build supports, the cluster's EFFECTIVE version as of the last applied entry, the index at which each version
+ * became effective (so a snapshot at an older index records the version of that index), and, once the log needs a
+ * version this build does not support, why the member stopped applying.
+ *
+ * <p>The effective version is part of the applied state: it changes only when a noop entry carrying a higher version is
+ * applied, so every member switches at the same index, and a replay re-derives it from the snapshot's version and the
+ * noops after it.
+ *
+ * <p>Mutable; owned by the core.
+ */
+final class MachineVersions
+{
+    private final StateMachine<Object, Object> latest;
+    private final int supported;
+    /** The machine of the effective version, through which every callback goes. */
+    private StateMachine<Object, Object> effectiveMachine;
+    private Codec<Object> commandCodec;
+    private int effective;
+    /** Ascending: {@code [index, version]} from which each version was effective; the first is the base. */
+    private final List<long[]> history = new ArrayList<>();
+    /** Why this member stopped applying, or null while it applies. */
+    private String unsupported;
+    /** The highest version a noop in the log switches to, as far as this member has seen: appended or replayed. */
+    private int newestInLog;
+
+    /**
+     * @param machine the machine of this build.
+     */
+    MachineVersions(final StateMachine<Object, Object> machine)
+    {
+        this.latest = machine;
+        this.supported = Math.max(0, machine.version());
+        reset(0, 0);
+    }
+
+    /**
+     * Start over from a version effective at an index (a brand-new member at 0, a snapshot's version at its index).
+     *
+     * @param index   from which the version is effective.
+     * @param version effective there; if not supported, the member must have stopped applying.
+     */
+    void reset(final long index, final int version)
+    {
+        history.clear();
+        history.add(new long[] {index, version});
+        use(version);
+    }
+
+    /**
+     * @param version a machine version.
+     * @return whether this build can apply entries at that version.
+     */
+    boolean supports(final int version)
+    {
+        return version >= 0 && version <= supported;
+    }
+
+    /**
+     * @return the highest version this build supports.
+     */
+    int supported()
+    {
+        return supported;
+    }
+
+    /**
+     * @return the effective version as of the last applied entry.
+     */
+    int effective()
+    {
+        return effective;
+    }
+
+    /**
+     * @return the machine of the effective version.
+     */
+    StateMachine<Object, Object> machine()
+    {
+        return effectiveMachine;
+    }
+
+    /**
+     * @return the command codec of the effective version's machine.
+     */
+    Codec<Object> commandCodec()
+    {
+        return commandCodec;
+    }
+
+    /**
+     * Switch to a higher supported version at an applied noop.
+     *
+     * @param index   of the noop.
+     * @param version carried by the noop, supported and above the effective one.
+     */
+    void switchTo(final long index, final int version)
+    {
+        history.add(new long[] {index, version});
+        use(version);
+    }
+
+    /**
+     * @param index at most the last applied index, at least the base of the history.
+     * @return the version effective at that index.
+     */
+    int at(final long index)
+    {
+        int version = (int)history.get(0)[1];
+        for (final long[] change : history)
+        {
+            if (change[0] <= index)
+            {
+                version = (int)change[1];
+            }
+        }
+        return version;
+    }
+
+    /**
+     * Forget the switches a snapshot at {@code index} made unreachable (a replay starts there).
+     *
+     * @param index of the latest snapshot.
+     */
+    void compactTo(final long index)
+    {
+        final int base = at(index);
+        history.removeIf(change -> change[0] <= index);
+        history.add(0, new long[] {index, base});
+    }
+
+    /**
+     * A noop carrying a version was appended to (or found in) the log.
+     *
+     * @param version it carries.
+     */
+    void seenInLog(final int version)
+    {
+        newestInLog = Math.max(newestInLog, version);
+    }
+
+    /**
+     * @return whether this member may campaign: it applies, and its log holds no switch to a version its build does
+     *     not support (as leader it could not apply what it commits).
+     */
+    boolean mayLead()
+    {
+        return null == unsupported && newestInLog <= supported;
+    }
+
+    /**
+     * Stop applying: the log needs a version this build does not support.
+     *
+     * @param why the error, naming cluster, server, index and versions.
+     */
+    void stop(final String why)
+    {
+        unsupported = why;
+    }
+
+    /**
+     * @return why this member stopped applying, or null while it applies.
+     */
+    String stoppedBecause()
+    {
+        return unsupported;
+    }
+
+    /**
+     * @return whether this member stopped applying for an unsupported version.
+     */
+    boolean stopped()
+    {
+        return null != unsupported;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void use(final int version)
+    {
+        effective = version;
+        // An unsupported version only comes with a stop (nothing more is applied): the build's machine stands in.
+        final StateMachine<Object, Object> machine = version >= supported || version < 0 ? latest :
+            latest.machineFor(version);
+        effectiveMachine = null == machine ? latest : machine;
+        commandCodec = (Codec<Object>)effectiveMachine.commandCodec();
+    }
+}

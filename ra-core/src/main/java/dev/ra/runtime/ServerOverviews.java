@@ -1,0 +1,57 @@
+package dev.ra.runtime;
+
+import dev.ra.MachineVersionStatus;
+import dev.ra.ServerId;
+import dev.ra.ServerOverview;
+import dev.ra.StateMachine;
+import dev.ra.core.ServerCore;
+import dev.ra.protocol.Member;
+import dev.ra.stats.LatencySnapshot;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A server's {@link ServerOverview}, read from its core on its loop.
+ */
+final class ServerOverviews
+{
+    private ServerOverviews()
+    {
+    }
+
+    /**
+     * @param id             of the server.
+     * @param clusterName    of its cluster.
+     * @param core           of the server.
+     * @param machine        of this build (the overview is the effective version's machine's).
+     * @param effectFailures how many machine effects failed.
+     * @param applyTimes     of its steps that applied entries.
+     * @return the overview.
+     */
+    static ServerOverview of(final ServerId id, final String clusterName, final ServerCore core,
+        final StateMachine<Object, Object> machine, final long effectFailures, final LatencySnapshot applyTimes)
+    {
+        final List<ServerId> members = new ArrayList<>();
+        for (final Member m : core.members())
+        {
+            members.add(m.id());
+        }
+        final Map<String, Long> counters = new LinkedHashMap<>(core.counters().asMap());
+        counters.put("effect_failures", effectFailures);
+        Map<String, Object> machineOverview;
+        try
+        {
+            machineOverview = core.effectiveMachine().overview(core.machineState());
+        }
+        catch (final RuntimeException ex)
+        {
+            machineOverview = Map.of("error", String.valueOf(ex));
+        }
+        return new ServerOverview(id, clusterName, core.role(), core.currentTerm(), core.leaderId(),
+            core.commitIndex(), core.lastApplied(), core.lastIndex(), core.lastWrittenIndex(), core.snapshotIndex(),
+            members, counters, machineOverview, core.peerMatchIndexes(), applyTimes,
+            new MachineVersionStatus(core.effectiveMachineVersion(), machine.version(), core.machineVersionError()));
+    }
+}
