@@ -46,14 +46,15 @@ final class FrameFormat
     /**
      * Encode a MESSAGE frame, length prefix included, at the start of a writer.
      *
-     * @param message to encode.
-     * @param writer  reset, then holding the frame.
+     * @param message  to encode.
+     * @param writer   reset, then holding the frame.
+     * @param protocol the version agreed with the receiver (0 if not known: the oldest form).
      * @return the frame's length after its prefix (version, type and body).
      */
-    static int writeMessageFrame(final NodeMessage message, final BufferWriter writer)
+    static int writeMessageFrame(final NodeMessage message, final BufferWriter writer, final int protocol)
     {
         startFrame(writer, MESSAGE);
-        WireCodec.INSTANCE.encode(message, writer);
+        WireCodec.INSTANCE.encode(message, writer, protocol);
         return finishFrame(writer);
     }
 

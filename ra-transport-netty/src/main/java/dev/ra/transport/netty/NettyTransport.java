@@ -403,7 +403,7 @@ public final class NettyTransport implements Transport
         while ((all || channel.isWritable()) && null != (message = link.queue.poll()))
         {
             link.queued.decrementAndGet();
-            if (!encodeFrame(message, writer, link.node))
+            if (!encodeFrame(message, writer, link.node, link.protocol.agreed()))
             {
                 continue;
             }
@@ -445,12 +445,12 @@ public final class NettyTransport implements Transport
     /**
      * @return whether the message is now a frame in the writer; if not it was dropped, counted and logged.
      */
-    boolean encodeFrame(final NodeMessage message, final BufferWriter writer, final String node)
+    boolean encodeFrame(final NodeMessage message, final BufferWriter writer, final String node, final int protocol)
     {
         final int frameLength;
         try
         {
-            frameLength = FrameFormat.writeMessageFrame(message, writer);
+            frameLength = FrameFormat.writeMessageFrame(message, writer, protocol);
         }
         catch (final RuntimeException ex)
         {
@@ -591,7 +591,7 @@ public final class NettyTransport implements Transport
             return;
         }
         final BufferWriter writer = WRITERS.get();
-        if (!encodeFrame(reply, writer, node))
+        if (!encodeFrame(reply, writer, node, 0))
         {
             return;
         }

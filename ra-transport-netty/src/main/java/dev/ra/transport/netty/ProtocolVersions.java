@@ -12,9 +12,10 @@ package dev.ra.transport.netty;
  *
  * <ul>
  *   <li>1: frames as described in {@link FrameFormat}; handshake without a range.</li>
- *   <li>2: the same frames; the handshake carries the range ({@link Handshake}). Between two nodes of version 2 the
- *       frames after the handshake are those of version 1: a later change to them is a version 3, which this range
- *       lets both ends agree on.</li>
+ *   <li>2: the handshake carries the range ({@link Handshake}); an AppendEntries reply may end with the follower's
+ *       machine version (omitted when 0, see docs/UPGRADES.md "Machine versions"). To a node of version 1 replies
+ *       go without it (it would refuse the frame), so such a node reads as machine version 0 and holds the switch
+ *       back. A later change to the frames is a version 3, which the range lets both ends agree on.</li>
  * </ul>
  */
 final class ProtocolVersions
@@ -25,6 +26,8 @@ final class ProtocolVersions
     static final int OLDEST = 1;
     /** The newest version this release speaks. */
     static final int NEWEST = 2;
+    /** The first version whose AppendEntries replies may carry the follower's machine version. */
+    static final int MACHINE_VERSION_IN_REPLIES = 2;
 
     private ProtocolVersions()
     {

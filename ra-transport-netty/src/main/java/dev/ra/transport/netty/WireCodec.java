@@ -67,9 +67,23 @@ public final class WireCodec
      */
     public void encode(final NodeMessage message, final BufferWriter out)
     {
+        encode(message, out, ProtocolVersions.NEWEST);
+    }
+
+    /**
+     * Append a message's encoding in the form a node of the given protocol version reads.
+     *
+     * @param message  to encode.
+     * @param out      to write to.
+     * @param protocol the version agreed with the receiving node ({@link ProtocolVersions}); 0 when not known, which
+     *                 is taken as the oldest.
+     * @throws IllegalStateException if the message holds a user command that was never encoded (a runtime bug).
+     */
+    void encode(final NodeMessage message, final BufferWriter out, final int protocol)
+    {
         if (message instanceof NodeMessage.RaftMessage raft)
         {
-            encodeRaft(raft, out);
+            encodeRaft(raft, out, protocol);
         }
         else if (message instanceof NodeMessage.ServerCall call)
         {
@@ -281,7 +295,7 @@ public final class WireCodec
     // ----------------------------------------------------------------------------------------------------------------
     // Raft RPCs
 
-    private void encodeRaft(final NodeMessage.RaftMessage raft, final BufferWriter out)
+    private void encodeRaft(final NodeMessage.RaftMessage raft, final BufferWriter out, final int protocol)
     {
         final RaftRpc rpc = raft.rpc();
         final MessageType type = rpcType(rpc);
@@ -303,9 +317,10 @@ public final class WireCodec
         {
             out.writeBoolean(reply.success()).writeVarLong(reply.nextIndex()).writeVarLong(reply.lastIndex())
                 .writeVarLong(reply.lastTerm()).writeVarLong(reply.commitIndex());
-            if (reply.machineVersion() != 0)
+            if (reply.machineVersion() != 0 && protocol >= ProtocolVersions.MACHINE_VERSION_IN_REPLIES)
             {
-                // Optional and last: a reply of an unversioned machine keeps the frame a previous release reads.
+                // Optional and last: a reply of an unversioned machine, or to a node of protocol 1, keeps the frame a
+                // previous release reads.
                 out.writeVarLong(reply.machineVersion());
             }
         }

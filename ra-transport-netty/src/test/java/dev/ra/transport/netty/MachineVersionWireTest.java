@@ -45,6 +45,21 @@ class MachineVersionWireTest
     }
 
     @Test
+    void toANodeOfProtocolOneTheReplyGoesWithoutTheVersion()
+    {
+        final NodeMessage versioned = message(new RaftRpc.AppendEntriesReply(7, true, 11, 10, 7, 9, 3));
+        final dev.ra.codec.BufferWriter toOld = new dev.ra.codec.BufferWriter(64);
+        WireCodec.INSTANCE.encode(versioned, toOld, ProtocolVersions.WITHOUT_RANGE);
+        final dev.ra.codec.BufferWriter unknown = new dev.ra.codec.BufferWriter(64);
+        WireCodec.INSTANCE.encode(versioned, unknown, 0);
+
+        final byte[] unversioned = WireCodecProperties.encode(
+            message(new RaftRpc.AppendEntriesReply(7, true, 11, 10, 7, 9, 0)));
+        assertThat(Arrays.copyOf(toOld.array(), toOld.position())).isEqualTo(unversioned);
+        assertThat(Arrays.copyOf(unknown.array(), unknown.position())).isEqualTo(unversioned);
+    }
+
+    @Test
     void bytesAfterTheVersionAreRejected()
     {
         final byte[] versioned = WireCodecProperties.encode(
