@@ -4,6 +4,7 @@ import dev.ra.ApplyResult;
 import dev.ra.CommandMeta;
 import dev.ra.Effect;
 import dev.ra.InitArgs;
+import dev.ra.RaftRole;
 import dev.ra.StateMachine;
 import dev.ra.codec.BufferReader;
 import dev.ra.codec.BufferWriter;
@@ -12,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The benchmark's key-value machine: a command is a put of a {@link Workload#KEY_BYTES}-byte key and a
@@ -35,6 +37,11 @@ public final class BenchKv implements StateMachine<byte[], BenchKv.State>
 
     /** Snapshot interval of {@link #NAME_WITH_SNAPSHOTS}. */
     public static final long SNAPSHOT_EVERY = 100_000;
+
+    /**
+     * Told of every role a member of this JVM enters (the client failover figure times elections by it), or null.
+     */
+    static volatile Consumer<RaftRole> roleWatcher;
 
     /**
      * The machine's state: latest value per key (mutated in place by {@code apply}) and the count of puts.
@@ -148,6 +155,17 @@ public final class BenchKv implements StateMachine<byte[], BenchKv.State>
             return ApplyResult.of(state, reply, List.of(new Effect.ReleaseCursor(meta.index(), copy)));
         }
         return ApplyResult.of(state, reply);
+    }
+
+    @Override
+    public List<Effect> stateEnter(final RaftRole role, final State state)
+    {
+        final Consumer<RaftRole> watcher = roleWatcher;
+        if (null != watcher)
+        {
+            watcher.accept(role);
+        }
+        return List.of();
     }
 
     @Override

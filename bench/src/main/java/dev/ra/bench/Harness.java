@@ -29,7 +29,8 @@ public final class Harness
 {
     /** Every figure, in the order {@code all} runs them. */
     public static final List<String> FIGURES = List.of("floor", "wal", "sequential", "pipelined-64", "pipelined-1024",
-        "queries", "netty", "many-clusters", "failover", "recovery", "peers", "failover-comparison");
+        "queries", "netty", "many-clusters", "failover", "recovery", "peers", "failover-comparison",
+        "client-failover");
 
     private static volatile boolean progressSilenced;
 
@@ -90,6 +91,7 @@ public final class Harness
             case "recovery" -> out.addAll(Recovery.run(config));
             case "peers" -> out.addAll(Peers.run(config));
             case "failover-comparison" -> out.addAll(FailoverComparison.run(config));
+            case "client-failover" -> out.addAll(ClientFailover.run(config));
             default -> throw new IllegalArgumentException("unknown figure " + figure + "; one of " + FIGURES);
         }
         return out;
