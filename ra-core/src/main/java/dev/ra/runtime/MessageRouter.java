@@ -517,7 +517,8 @@ final class MessageRouter
     }
 
     /**
-     * The transport reports a node silent, or heard from again.
+     * The transport reports a node silent, or heard from again. Calls awaiting an answer from a node gone silent stop
+     * waiting for it (see {@link ClientCall#nodeSilent()}).
      */
     void nodeSilence(final String node, final boolean silent)
     {
@@ -532,6 +533,10 @@ final class MessageRouter
         for (final ServerMailbox server : servers.all())
         {
             server.deliverNodeSilence(node, silent);
+        }
+        if (silent)
+        {
+            calls.nodeSilent(node);
         }
     }
 }
