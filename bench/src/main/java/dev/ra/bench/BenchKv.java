@@ -35,6 +35,9 @@ public final class BenchKv implements StateMachine<byte[], BenchKv.State>
     /** Registered name of the machine that snapshots every {@link #SNAPSHOT_EVERY} entries. */
     public static final String NAME_WITH_SNAPSHOTS = "bench-kv-snap";
 
+    /** Name of the query answering the number of puts applied. */
+    public static final String PUTS_QUERY = "puts";
+
     /** Snapshot interval of {@link #NAME_WITH_SNAPSHOTS}. */
     public static final long SNAPSHOT_EVERY = 100_000;
 
@@ -155,6 +158,20 @@ public final class BenchKv implements StateMachine<byte[], BenchKv.State>
             return ApplyResult.of(state, reply, List.of(new Effect.ReleaseCursor(meta.index(), copy)));
         }
         return ApplyResult.of(state, reply);
+    }
+
+    /**
+     * The one named query, {@value #PUTS_QUERY}: the number of puts applied (a read that costs nothing, so that a
+     * figure of reads measures the read protocol).
+     */
+    @Override
+    public Object query(final String name, final Object argument, final State state)
+    {
+        if (!PUTS_QUERY.equals(name))
+        {
+            return StateMachine.super.query(name, argument, state);
+        }
+        return state.puts;
     }
 
     @Override

@@ -25,7 +25,7 @@ public final class ClientFailover
 {
     /** Scenarios, in the order they run. */
     public static final List<String> SCENARIOS = List.of("kill-9", "sigstop");
-    private static final String CLIENT = "client";
+    static final String CLIENT = "client";
     /** Timeout of each write of the client: the library's usual order of magnitude, well above a failover. */
     private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
     private static final long ATTEMPT_MS = 250;
@@ -174,7 +174,7 @@ public final class ClientFailover
     /**
      * The client node: no servers, in-memory storage, its own Netty transport dialing the three nodes.
      */
-    private static RaSystem clientNode(final Config config, final Map<String, Integer> ports)
+    static RaSystem clientNode(final Config config, final Map<String, Integer> ports)
     {
         final NettyTransportConfig.Builder transport = NettyTransportConfig.builder().clusterId("ra-bench-failover")
             .ioThreads(1).callerConnections(config.callerConnections())

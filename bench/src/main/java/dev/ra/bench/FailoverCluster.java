@@ -321,6 +321,14 @@ final class FailoverCluster implements AutoCloseable
         }
     }
 
+    /**
+     * @return the queue every node's output lines go to.
+     */
+    BlockingQueue<NodeProcess.Line> lines()
+    {
+        return lines;
+    }
+
     NodeProcess.Line poll(final long until)
     {
         try

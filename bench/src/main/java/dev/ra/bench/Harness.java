@@ -30,7 +30,7 @@ public final class Harness
     /** Every figure, in the order {@code all} runs them. */
     public static final List<String> FIGURES = List.of("floor", "wal", "sequential", "pipelined-64", "pipelined-1024",
         "queries", "netty", "many-clusters", "failover", "recovery", "peers", "failover-comparison",
-        "client-failover");
+        "client-failover", "reads-across-jvms");
 
     private static volatile boolean progressSilenced;
 
@@ -92,6 +92,7 @@ public final class Harness
             case "peers" -> out.addAll(Peers.run(config));
             case "failover-comparison" -> out.addAll(FailoverComparison.run(config));
             case "client-failover" -> out.addAll(ClientFailover.run(config));
+            case "reads-across-jvms" -> out.addAll(ReadsAcrossJvms.run(config));
             default -> throw new IllegalArgumentException("unknown figure " + figure + "; one of " + FIGURES);
         }
         return out;
