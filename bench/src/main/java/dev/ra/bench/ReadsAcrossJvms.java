@@ -78,8 +78,7 @@ public final class ReadsAcrossJvms
             final RaSystem client = ClientFailover.clientNode(config, cluster.ports());
             try
             {
-                final ServerId leader = client.processCommand(new ServerId(FailoverNode.CLUSTER, "n1"),
-                    Driver.command(0), READ_TIMEOUT).leader();
+                final ServerId leader = firstWrite(client);
                 final Function<Long, java.util.concurrent.CompletableFuture<?>> read =
                     i -> client.namedQueryAsync(leader, BenchKv.PUTS_QUERY, null, true, READ_TIMEOUT);
                 Driver.pipelined(IN_FLIGHT, config.warmupSeconds(), read);
@@ -97,6 +96,28 @@ public final class ReadsAcrossJvms
                 client.close();
             }
         }
+    }
+
+    /**
+     * A write through the client, retried while the just started JVMs may still stall (a stall makes a call's outcome
+     * unknown), to learn the leader.
+     */
+    private static ServerId firstWrite(final RaSystem client)
+    {
+        RuntimeException last = null;
+        for (int attempt = 0; attempt < 10; attempt++)
+        {
+            try
+            {
+                return client.processCommand(new ServerId(FailoverNode.CLUSTER, "n1"), Driver.command(attempt),
+                    READ_TIMEOUT).leader();
+            }
+            catch (final RuntimeException ex)
+            {
+                last = ex;
+            }
+        }
+        throw last;
     }
 
     private static Json jraft(final Config config)

@@ -174,6 +174,16 @@ class HarnessSmokeTest
     }
 
     @Test
+    void readsAcrossJvmsReportOursAndSofaJraftsReadIndex()
+    {
+        final List<Json> lines = Harness.run("reads-across-jvms", tiny("reads-across-jvms"));
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0).toString()).contains("\"impl\":\"ra\"").contains("\"ops_s\":{\"min\":");
+        assertThat(lines.get(1).toString()).contains("\"impl\":\"jraft\"").contains("\"ops_s\":{\"min\":");
+        assertThat(lines.get(2).toString()).contains("\"ratio_ours_to_jraft_median\":");
+    }
+
+    @Test
     void jsonIsOneLineAndEscaped()
     {
         final String s = new Json().put("a", "x\"y\n").put("b", 1.5).put("c", List.of(1, 2))

@@ -18,9 +18,10 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * Child-JVM entry point of the peer comparison: {@code --peer ratis|ratis-tuned|jraft --mode leader|client --in-flight N --runs R
- * --warmup S --seconds S [--data-dir D]}. Starts a 3-member group in this JVM, drives it closed-loop with N puts in
- * flight (16-byte key + 100-byte value, the same as the harness), prints one JSON line, and exits.
+ * Child-JVM entry point of the peer comparison: {@code --peer ratis|ratis-tuned|jraft --mode leader|client
+ * --in-flight N --runs R --warmup S --seconds S [--data-dir D]}. Starts a 3-member group in this JVM, drives it
+ * closed-loop with N puts in flight (16-byte key + 100-byte value, the same as the harness), prints one JSON line,
+ * and exits.
  */
 public final class PeerBench
 {

@@ -66,6 +66,8 @@ final class CallerConnection implements AutoCloseable
      * runtime stops waiting for the answers it owed then; a call sent to a node already silent waits on).
      */
     private boolean heardAtSend;
+    /** When the current call's wait first saw the node reported silent, or 0. */
+    private long silentSeenNanos;
 
     private CallerConnection(final NettyTransport transport, final PeerLink link, final Socket socket)
         throws IOException
@@ -222,6 +224,7 @@ final class CallerConnection implements AutoCloseable
         }
         broken = true;
         heardAtSend = !link.silent;
+        silentSeenNanos = 0;
         try
         {
             if (end > start || in.available() > 0)
@@ -386,7 +389,7 @@ final class CallerConnection implements AutoCloseable
             }
             catch (final SocketTimeoutException ex)
             {
-                if ((heardAtSend && link.silent) || link.downs != peerDowns)
+                if (link.downs != peerDowns || givesUpOnSilence())
                 {
                     // The runtime was told and stops waiting for this answer; the thread must not wait on.
                     throw new SocketTimeoutException(node + " went silent or down while a call awaited its answer");
@@ -399,6 +402,27 @@ final class CallerConnection implements AutoCloseable
             }
             end += read;
         }
+    }
+
+    /**
+     * The runtime gives up on a call to a node once it has been silent for as long again as it took to be reported
+     * silent (a whole minimum election timeout unheard, when its followers campaign): so does the waiting caller, but
+     * only for a node that was heard when the call was sent.
+     */
+    private boolean givesUpOnSilence()
+    {
+        if (!heardAtSend || !link.silent)
+        {
+            silentSeenNanos = 0;
+            return false;
+        }
+        final long now = System.nanoTime();
+        final long lastHeard = link.lastHeardNanos;
+        if (silentSeenNanos == 0)
+        {
+            silentSeenNanos = now;
+        }
+        return now - lastHeard >= 2 * (silentSeenNanos - lastHeard);
     }
 
     private static long millisUntil(final long deadlineNanos)
