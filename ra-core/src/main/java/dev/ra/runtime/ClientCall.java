@@ -188,10 +188,11 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         final ServerId to;
         synchronized (this)
         {
-            if (router.isSilent(target.node()))
+            if (router.isSilent(target.node()) && followsRedirects())
             {
                 // Its node is paused or cut off: the call would wait there until the node is heard again or lost, and
-                // a command could be appended when it wakes. Nothing was sent in this attempt: ask another member.
+                // a command could be appended when it wakes. Nothing was sent in this attempt: ask another member
+                // (only a call that any member may take; one meant for this server, such as a stop, goes there).
                 final ServerId other = nextMember(target);
                 if (null != other && !router.isSilent(other.node()))
                 {
@@ -352,10 +353,14 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         nodeLeft(target());
     }
 
+    /**
+     * A call meant for one server (a stop, a forced delete, an election trigger) waits for it; any other gives up on
+     * a silent node ({@link #nodeSilent(ServerId)}).
+     */
     @Override
     public boolean givesUpOnSilence()
     {
-        return true;
+        return followsRedirects();
     }
 
     @Override
