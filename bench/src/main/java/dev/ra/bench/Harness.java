@@ -14,7 +14,8 @@ import java.util.Locale;
  * {@code pipelined-64}, {@code pipelined-1024}, {@code queries}, {@code netty} (sequential and 64 in flight with 3 node
  * JVMs on loopback), {@code many-clusters}, {@code failover}, {@code recovery}, {@code peers} (ours vs Apache Ratis vs
  * SOFAJRaft, 64 in flight, fsync on), {@code failover-comparison} (ours vs Ratis vs SOFAJRaft: orderly stop,
- * kill -9 and SIGSTOP of the leader's JVM).
+ * kill -9 and SIGSTOP of the leader's JVM), {@code client-failover} (the same, as a client node writing over Netty
+ * sees it), {@code reads-across-jvms} (linearizable reads, ours from a client node against SOFAJRaft's readIndex).
  *
  * <p>Arguments ({@code --name value}): {@code runs} (3), {@code warmup} s (3), {@code seconds} per window (5),
  * {@code event-loops} per node (1), {@code sync} DATASYNC|NONE (DATASYNC; NONE is labelled UNSAFE), {@code data-dir},
