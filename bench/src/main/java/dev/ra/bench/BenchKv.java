@@ -4,6 +4,7 @@ import dev.ra.ApplyResult;
 import dev.ra.CommandMeta;
 import dev.ra.Effect;
 import dev.ra.InitArgs;
+import dev.ra.RaftRole;
 import dev.ra.StateMachine;
 import dev.ra.codec.BufferReader;
 import dev.ra.codec.BufferWriter;
@@ -12,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The benchmark's key-value machine: a command is a put of a {@link Workload#KEY_BYTES}-byte key and a
@@ -33,8 +35,16 @@ public final class BenchKv implements StateMachine<byte[], BenchKv.State>
     /** Registered name of the machine that snapshots every {@link #SNAPSHOT_EVERY} entries. */
     public static final String NAME_WITH_SNAPSHOTS = "bench-kv-snap";
 
+    /** Name of the query answering the number of puts applied. */
+    public static final String PUTS_QUERY = "puts";
+
     /** Snapshot interval of {@link #NAME_WITH_SNAPSHOTS}. */
     public static final long SNAPSHOT_EVERY = 100_000;
+
+    /**
+     * Told of every role a member of this JVM enters (the client failover figure times elections by it), or null.
+     */
+    static volatile Consumer<RaftRole> roleWatcher;
 
     /**
      * The machine's state: latest value per key (mutated in place by {@code apply}) and the count of puts.
@@ -148,6 +158,31 @@ public final class BenchKv implements StateMachine<byte[], BenchKv.State>
             return ApplyResult.of(state, reply, List.of(new Effect.ReleaseCursor(meta.index(), copy)));
         }
         return ApplyResult.of(state, reply);
+    }
+
+    /**
+     * The one named query, {@value #PUTS_QUERY}: the number of puts applied (a read that costs nothing, so that a
+     * figure of reads measures the read protocol).
+     */
+    @Override
+    public Object query(final String name, final Object argument, final State state)
+    {
+        if (!PUTS_QUERY.equals(name))
+        {
+            return StateMachine.super.query(name, argument, state);
+        }
+        return state.puts;
+    }
+
+    @Override
+    public List<Effect> stateEnter(final RaftRole role, final State state)
+    {
+        final Consumer<RaftRole> watcher = roleWatcher;
+        if (null != watcher)
+        {
+            watcher.accept(role);
+        }
+        return List.of();
     }
 
     @Override

@@ -45,7 +45,15 @@ public final class ClusterFigures
 
     static Started start(final Config config, final String name)
     {
-        final Nodes nodes = new Nodes(3, config.dataDir(), config.nodeOptions());
+        return start(config, name, false);
+    }
+
+    /**
+     * @param netty whether the three nodes talk over Netty on loopback rather than the in-JVM network.
+     */
+    static Started start(final Config config, final String name, final boolean netty)
+    {
+        final Nodes nodes = new Nodes(3, config.dataDir(), config.nodeOptions(), netty);
         final MetricsScraper metrics = config.metrics() ? MetricsScraper.start(nodes) : null;
         final ServerId leader = nodes.system("n1").startCluster(name, BenchKv.NAME, Nodes.members(name, 3));
         return new Started(nodes, leader, nodes.system(leader.node()), metrics);
@@ -75,7 +83,19 @@ public final class ClusterFigures
      */
     public static Json sequential(final Config config)
     {
-        try (Started c = start(config, "seq"))
+        return sequential(config, false);
+    }
+
+    /**
+     * Figure 1, in-JVM transport or Netty on loopback between the three nodes of this JVM.
+     *
+     * @param config settings.
+     * @param netty  whether the nodes talk over Netty.
+     * @return one JSON line.
+     */
+    public static Json sequential(final Config config, final boolean netty)
+    {
+        try (Started c = start(config, "seq", netty))
         {
             Driver.sequential(c.client(), c.leader(), config.warmupSeconds());
             final List<Driver.Window> windows = new ArrayList<>();
@@ -83,7 +103,7 @@ public final class ClusterFigures
             {
                 windows.add(Driver.sequential(c.client(), c.leader(), config.seconds()));
             }
-            return withLatency(base(config, "sequential"), windows, true).put("in_flight", 1);
+            return withLatency(transport(base(config, "sequential"), netty), windows, true).put("in_flight", 1);
         }
     }
 
@@ -96,7 +116,20 @@ public final class ClusterFigures
      */
     public static Json pipelined(final Config config, final int inFlight)
     {
-        try (Started c = start(config, "pipe" + inFlight))
+        return pipelined(config, inFlight, false);
+    }
+
+    /**
+     * Figure 2, in-JVM transport or Netty on loopback between the three nodes of this JVM.
+     *
+     * @param config   settings.
+     * @param inFlight calls in flight.
+     * @param netty    whether the nodes talk over Netty.
+     * @return one JSON line.
+     */
+    public static Json pipelined(final Config config, final int inFlight, final boolean netty)
+    {
+        try (Started c = start(config, "pipe" + inFlight, netty))
         {
             final List<Driver.Window> windows;
             final Json tail;
@@ -107,7 +140,7 @@ public final class ClusterFigures
                 windows = pipelinedWindows(config, c.client(), c.leader(), inFlight, attribution);
                 tail = attribution.report();
             }
-            final Json j = withLatency(base(config, "pipelined-" + inFlight), windows, false)
+            final Json j = withLatency(transport(base(config, "pipelined-" + inFlight), netty), windows, false)
                 .put("in_flight", inFlight).put("tail", tail);
             if (null != c.metrics())
             {
@@ -179,6 +212,11 @@ public final class ClusterFigures
             windows.add(Driver.pipelined(64, config.seconds(), call));
         }
         return windows;
+    }
+
+    private static Json transport(final Json j, final boolean netty)
+    {
+        return netty ? j.put("transport", "netty-loopback").put("jvms", "one, three nodes each on its own port") : j;
     }
 
     static Json withLatency(final Json j, final List<Driver.Window> windows, final boolean p999)

@@ -32,6 +32,8 @@ final class FailoverCluster implements AutoCloseable
     private final Config config;
     private final String classpath;
     private final long attemptMs;
+    /** A server-less node the nodes let dial in (ours only), or null. */
+    private final String client;
     private final Path root;
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final Map<String, NodeProcess> nodes = new LinkedHashMap<>();
@@ -51,7 +53,23 @@ final class FailoverCluster implements AutoCloseable
      */
     FailoverCluster(final String system, final Config config, final String classpath, final long attemptMs)
     {
+        this(system, config, classpath, attemptMs, null);
+    }
+
+    /**
+     * Start the three node JVMs of ours, letting a server-less client node dial in.
+     *
+     * @param system    "ra", "ratis" or "jraft".
+     * @param config    harness settings (election timeout, sync, data directory).
+     * @param classpath of the node JVMs: the harness's own for ours, bench-peers' for the peers.
+     * @param attemptMs timeout of each write attempt inside a node.
+     * @param client    node id of the client node the nodes accept connections from (ours only), or null.
+     */
+    FailoverCluster(final String system, final Config config, final String classpath, final long attemptMs,
+        final String client)
+    {
         this.system = system;
+        this.client = client;
         this.config = config;
         this.classpath = classpath;
         this.attemptMs = attemptMs;
@@ -106,6 +124,10 @@ final class FailoverCluster implements AutoCloseable
                 String.valueOf(config.nodeOptions().tick().toMillis()), String.valueOf(config.walMaxMb() << 20),
                 String.valueOf(attemptMs)));
             ports.forEach((name, port) -> cmd.add(name + "=" + port));
+            if (null != client)
+            {
+                cmd.add("allow=" + client);
+            }
         }
         else
         {
@@ -118,6 +140,14 @@ final class FailoverCluster implements AutoCloseable
                 "--attempt-ms", String.valueOf(attemptMs)));
         }
         nodes.put(node, NodeProcess.start(node, cmd, root.resolve(node + ".log"), lines, deadline(START_SECONDS)));
+    }
+
+    /**
+     * @return each node's loopback port.
+     */
+    Map<String, Integer> ports()
+    {
+        return ports;
     }
 
     NodeProcess node(final String name)
@@ -291,7 +321,15 @@ final class FailoverCluster implements AutoCloseable
         }
     }
 
-    private NodeProcess.Line poll(final long until)
+    /**
+     * @return the queue every node's output lines go to.
+     */
+    BlockingQueue<NodeProcess.Line> lines()
+    {
+        return lines;
+    }
+
+    NodeProcess.Line poll(final long until)
     {
         try
         {

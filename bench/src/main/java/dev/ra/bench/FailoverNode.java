@@ -26,12 +26,13 @@ import java.time.Duration;
  * <li>{@code role} → {@code role leader|follower <last applied index>};</li>
  * <li>{@code put <seq>} → {@code ok <seq> <leader node>} once a put submitted through this node's member is committed
  *     (a member that is not the leader redirects it), or {@code fail <seq> <reason>} within the attempt timeout;</li>
+ * <li>{@code elected <epoch µs>} is printed whenever this node's member becomes the leader;</li>
  * <li>{@code stop} → {@link RaSystem#close()} (a leader hands its leadership over first), {@code stopped}, exit; so
  *     does the end of standard input, so a node never outlives the harness.</li>
  * </ul>
  *
  * <p>Arguments: {@code <node> <dataDir> <sync> <electionMinMs> <electionMaxMs> <tickMs> <walMaxBytes> <attemptMs>
- * <node=port>...}.
+ * <node=port>...}, and {@code allow=<node>} for a server-less node that may dial in.
  */
 public final class FailoverNode
 {
@@ -55,6 +56,12 @@ public final class FailoverNode
         for (int i = 8; i < args.length; i++)
         {
             final String[] kv = args[i].split("=");
+            if ("allow".equals(kv[0]))
+            {
+                // A server-less client node that dials in (the client failover figure).
+                transport.allowNode(kv[1]);
+                continue;
+            }
             final InetSocketAddress address = new InetSocketAddress("127.0.0.1", Integer.parseInt(kv[1]));
             nodes++;
             if (kv[0].equals(node))
@@ -71,6 +78,13 @@ public final class FailoverNode
             Long.parseLong(args[6]));
         final Duration attempt = Duration.ofMillis(Long.parseLong(args[7]));
         final ServerId self = new ServerId(CLUSTER, node);
+        BenchKv.roleWatcher = role ->
+        {
+            if (role == RaftRole.LEADER)
+            {
+                say("elected " + epochMicros());
+            }
+        };
         say("ready");
         final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
@@ -95,6 +109,15 @@ public final class FailoverNode
         system.close();
         say("stopped");
         System.exit(0);
+    }
+
+    /**
+     * @return the wall clock in microseconds since the epoch: the harness compares it with its own, on the same host.
+     */
+    static long epochMicros()
+    {
+        final java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
     }
 
     private static String role(final RaSystem system, final ServerId self)

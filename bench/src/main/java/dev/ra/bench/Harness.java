@@ -14,7 +14,8 @@ import java.util.Locale;
  * {@code pipelined-64}, {@code pipelined-1024}, {@code queries}, {@code netty} (sequential and 64 in flight with 3 node
  * JVMs on loopback), {@code many-clusters}, {@code failover}, {@code recovery}, {@code peers} (ours vs Apache Ratis vs
  * SOFAJRaft, 64 in flight, fsync on), {@code failover-comparison} (ours vs Ratis vs SOFAJRaft: orderly stop,
- * kill -9 and SIGSTOP of the leader's JVM).
+ * kill -9 and SIGSTOP of the leader's JVM), {@code client-failover} (the same, as a client node writing over Netty
+ * sees it), {@code reads-across-jvms} (linearizable reads, ours from a client node against SOFAJRaft's readIndex).
  *
  * <p>Arguments ({@code --name value}): {@code runs} (3), {@code warmup} s (3), {@code seconds} per window (5),
  * {@code event-loops} per node (1), {@code sync} DATASYNC|NONE (DATASYNC; NONE is labelled UNSAFE), {@code data-dir},
@@ -29,7 +30,8 @@ public final class Harness
 {
     /** Every figure, in the order {@code all} runs them. */
     public static final List<String> FIGURES = List.of("floor", "wal", "sequential", "pipelined-64", "pipelined-1024",
-        "queries", "netty", "many-clusters", "failover", "recovery", "peers", "failover-comparison");
+        "queries", "netty", "many-clusters", "failover", "recovery", "peers", "failover-comparison",
+        "client-failover", "reads-across-jvms");
 
     private static volatile boolean progressSilenced;
 
@@ -90,6 +92,8 @@ public final class Harness
             case "recovery" -> out.addAll(Recovery.run(config));
             case "peers" -> out.addAll(Peers.run(config));
             case "failover-comparison" -> out.addAll(FailoverComparison.run(config));
+            case "client-failover" -> out.addAll(ClientFailover.run(config));
+            case "reads-across-jvms" -> out.addAll(ReadsAcrossJvms.run(config));
             default -> throw new IllegalArgumentException("unknown figure " + figure + "; one of " + FIGURES);
         }
         return out;

@@ -5,7 +5,10 @@ import dev.ra.ServerId;
 import dev.ra.log.FileStorage;
 import dev.ra.log.SyncMethod;
 import dev.ra.runtime.injvm.InJvmNetwork;
+import dev.ra.transport.netty.NettyTransport;
+import dev.ra.transport.netty.NettyTransportConfig;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +32,8 @@ public final class Nodes implements AutoCloseable
     private final Options options;
     private final Map<String, RaSystem> systems = new LinkedHashMap<>();
     private final Map<String, FileStorage> storages = new LinkedHashMap<>();
+    /** Loopback port of each node when the nodes talk over Netty, or null for the in-JVM network. */
+    private final Map<String, Integer> nettyPorts;
 
     /**
      * Settings shared by every node.
@@ -107,7 +112,34 @@ public final class Nodes implements AutoCloseable
      */
     public Nodes(final int count, final Path dataDir, final Options options)
     {
+        this(count, dataDir, options, false);
+    }
+
+    /**
+     * @param count   number of nodes.
+     * @param dataDir parent of the temporary root, or null for the system default.
+     * @param options node settings.
+     * @param netty   whether the nodes talk over the Netty transport on loopback (each its own port and I/O thread,
+     *                as separate processes would) instead of the in-JVM network.
+     */
+    public Nodes(final int count, final Path dataDir, final Options options, final boolean netty)
+    {
         this.options = options;
+        this.nettyPorts = netty ? new LinkedHashMap<>() : null;
+        if (netty)
+        {
+            try
+            {
+                for (int i = 1; i <= count; i++)
+                {
+                    nettyPorts.put("n" + i, NettyFigures.freePort());
+                }
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+        }
         try
         {
             this.root = null == dataDir ? Files.createTempDirectory("ra-bench") :
@@ -134,7 +166,7 @@ public final class Nodes implements AutoCloseable
     {
         final FileStorage storage = FileStorage.builder().directory(root.resolve(node)).syncMethod(options.sync())
             .walMaxSizeBytes(options.walMaxBytes()).build();
-        final RaSystem system = RaSystem.builder().nodeId(node).transport(network.newTransport()).storage(storage)
+        final RaSystem system = RaSystem.builder().nodeId(node).transport(transport(node)).storage(storage)
             .eventLoops(options.eventLoops()).electionTimeout(options.electionMin(), options.electionMax())
             .tickInterval(options.tick()).defaultTimeout(Duration.ofMinutes(5))
             .registerMachine(BenchKv.NAME, BenchKv::new)
@@ -144,6 +176,28 @@ public final class Nodes implements AutoCloseable
         storages.put(node, storage);
         systems.put(node, system);
         return system;
+    }
+
+    private dev.ra.spi.Transport transport(final String node)
+    {
+        if (null == nettyPorts)
+        {
+            return network.newTransport();
+        }
+        final NettyTransportConfig.Builder b = NettyTransportConfig.builder().clusterId("ra-bench-nodes").ioThreads(1);
+        nettyPorts.forEach((name, port) ->
+        {
+            final InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+            if (name.equals(node))
+            {
+                b.listenAddress(address);
+            }
+            else
+            {
+                b.peer(name, address);
+            }
+        });
+        return new NettyTransport(b.build());
     }
 
     /**

@@ -13,8 +13,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The peer comparison: the same workload (16-byte key + 100-byte value puts, 3 members in one JVM, fsync on, 64 in
- * flight, and 1 in flight for latency) on Apache Ratis 3.3.0 and SOFAJRaft 1.4.1, submitted on the leader and through
- * each library's client, next to ours, in one run on one machine. Each peer runs in a child JVM on bench-peers'
+ * flight, and 1 in flight for latency) on Apache Ratis 3.3.0 (with its defaults and with its documented throughput
+ * settings) and SOFAJRaft 1.4.1, submitted on the leader and through each library's client, next to ours (on the
+ * in-JVM transport, and over Netty on loopback between the three nodes of one JVM, the peers' own topology), in one
+ * run on one machine. Each peer runs in a child JVM on bench-peers'
  * classpath (their dependencies, e.g. SOFAJRaft's Netty 4.1, stay off ours); the child prints JSON lines, which are
  * passed through, and a summary line gives the ratios.
  */
@@ -34,7 +36,7 @@ public final class Peers
         final List<Json> out = new ArrayList<>();
         final List<Double> best = new ArrayList<>();
         final List<String> raw = new ArrayList<>();
-        for (final String peer : List.of("ratis", "jraft"))
+        for (final String peer : List.of("ratis", "ratis-tuned", "jraft"))
         {
             for (final String mode : List.of("leader", "client"))
             {
@@ -50,6 +52,10 @@ public final class Peers
         final Json oursSeq = ClusterFigures.sequential(config);
         out.add(ours64);
         out.add(oursSeq);
+        // The peers' topology exactly: three members in one JVM talking over sockets on loopback, not by reference.
+        final Json ours64Netty = ClusterFigures.pipelined(config, 64, true);
+        out.add(ours64Netty);
+        out.add(ClusterFigures.sequential(config, true));
         for (final String line : raw)
         {
             if (line.contains("\"in_flight\":64") && line.contains("\"ops_s_median\":"))
@@ -59,8 +65,11 @@ public final class Peers
         }
         final double bestPeer = best.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
         final double ours = (Double)((Json)ours64.get("ops_s")).get("median");
+        final double oursNetty = (Double)((Json)ours64Netty.get("ops_s")).get("median");
         out.add(new Json().put("figure", "peers-comparison").put("ours_64_ops_s_median", ours)
-            .put("best_peer_64_ops_s_median", bestPeer).put("ratio", ours / bestPeer));
+            .put("ours_netty_64_ops_s_median", oursNetty)
+            .put("best_peer_64_ops_s_median", bestPeer).put("ratio", ours / bestPeer)
+            .put("ratio_netty", oursNetty / bestPeer));
         return out;
     }
 

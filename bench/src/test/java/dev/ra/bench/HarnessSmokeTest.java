@@ -152,6 +152,38 @@ class HarnessSmokeTest
     }
 
     @Test
+    void clientFailoverReportsEveryScenario()
+    {
+        final List<Json> lines = Harness.run("client-failover", tiny("client-failover"));
+        assertThat(lines).hasSize(ClientFailover.SCENARIOS.size());
+        for (int i = 0; i < lines.size(); i++)
+        {
+            assertThat(lines.get(i).toString()).contains("\"figure\":\"client-failover\"")
+                .contains("\"scenario\":\"" + ClientFailover.SCENARIOS.get(i) + "\"").contains("\"trials\":1")
+                .contains("\"first_write_ms\":{\"min\":").doesNotContain("\"error\"");
+        }
+    }
+
+    @Test
+    void oursOverNettyInOneJvmReportsAsThePeersFigureRunsIt()
+    {
+        assertThat(ClusterFigures.pipelined(tiny("peers"), 64, true).toString())
+            .contains("\"transport\":\"netty-loopback\"").contains("\"ops_s\":{\"min\":");
+        assertThat(ClusterFigures.sequential(tiny("peers"), true).toString())
+            .contains("\"transport\":\"netty-loopback\"").contains("\"in_flight\":1");
+    }
+
+    @Test
+    void readsAcrossJvmsReportOursAndSofaJraftsReadIndex()
+    {
+        final List<Json> lines = Harness.run("reads-across-jvms", tiny("reads-across-jvms"));
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0).toString()).contains("\"impl\":\"ra\"").contains("\"ops_s\":{\"min\":");
+        assertThat(lines.get(1).toString()).contains("\"impl\":\"jraft\"").contains("\"ops_s\":{\"min\":");
+        assertThat(lines.get(2).toString()).contains("\"ratio_ours_to_jraft_median\":");
+    }
+
+    @Test
     void jsonIsOneLineAndEscaped()
     {
         final String s = new Json().put("a", "x\"y\n").put("b", 1.5).put("c", List.of(1, 2))

@@ -54,6 +54,24 @@ final class CallsTable
         {
             nodeLost();
         }
+
+        /**
+         * @return whether to stop waiting when the node the answer is to come from goes silent
+         *     ({@link #nodeSilent}); by default the wait goes on until the answer, the node's loss or the timeout.
+         */
+        default boolean givesUpOnSilence()
+        {
+            return false;
+        }
+
+        /**
+         * The node the answer was to come from went silent (connected, but nothing heard for a while, as from a
+         * paused process): the answer may come late or never. Called once, instead of {@link #onReply}, and only if
+         * {@link #givesUpOnSilence}.
+         */
+        default void nodeSilent()
+        {
+        }
     }
 
     private final Map<Long, AwaitingReply> awaiting = new ConcurrentHashMap<>();
@@ -179,6 +197,21 @@ final class CallsTable
             if (waiter.awaitsNode(node) && awaiting.remove(e.getKey(), waiter))
             {
                 waiter.nodeLost();
+            }
+        }
+    }
+
+    /**
+     * A node went silent: the calls that give up on silence stop waiting for its answers.
+     */
+    void nodeSilent(final String node)
+    {
+        for (final Map.Entry<Long, AwaitingReply> e : awaiting.entrySet())
+        {
+            final AwaitingReply waiter = e.getValue();
+            if (waiter.awaitsNode(node) && waiter.givesUpOnSilence() && awaiting.remove(e.getKey(), waiter))
+            {
+                waiter.nodeSilent();
             }
         }
     }

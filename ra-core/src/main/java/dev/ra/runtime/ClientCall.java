@@ -188,6 +188,17 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         final ServerId to;
         synchronized (this)
         {
+            if (router.isSilent(target.node()) && followsRedirects())
+            {
+                // Its node is paused or cut off: the call would wait there until the node is heard again or lost, and
+                // a command could be appended when it wakes. Nothing was sent in this attempt: ask another member
+                // (only a call that any member may take; one meant for this server, such as a stop, goes there).
+                final ServerId other = nextMember(target);
+                if (null != other && !router.isSilent(other.node()))
+                {
+                    target = other;
+                }
+            }
             to = target;
             sendUnanswered = true;
         }
@@ -340,6 +351,43 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
     public void nodeLeft()
     {
         nodeLeft(target());
+    }
+
+    /**
+     * A call meant for one server (a stop, a forced delete, an election trigger) waits for it; any other gives up on
+     * a silent node ({@link #nodeSilent(ServerId)}).
+     */
+    @Override
+    public boolean givesUpOnSilence()
+    {
+        return followsRedirects();
+    }
+
+    @Override
+    public void nodeSilent()
+    {
+        nodeSilent(target());
+    }
+
+    /**
+     * The node of the target went silent while the call was in flight (a paused process, a silent partition): its
+     * answer may come late or never, and its members stop counting on it as their leader. A command may already be
+     * appended there and may still commit, so, as when a node is lost, it fails with an unknown outcome at once rather
+     * than holding the caller until its timeout (the caller's next command goes to another member); other calls move
+     * on to another member.
+     */
+    void nodeSilent(final ServerId server)
+    {
+        if (request instanceof ServerRequest.Command)
+        {
+            future.completeExceptionally(new CommandOutcomeUnknownException("node " + server.node() +
+                " went silent while the command was in flight to " + server + "; it may or may not be applied",
+                server));
+        }
+        else
+        {
+            noServer(server);
+        }
     }
 
     /**

@@ -43,13 +43,20 @@ final class MessageRouter
     private final ProcessRegistry processes;
     /** Nodes the transport reported silent and not heard from since. */
     private final Set<String> silentNodes = ConcurrentHashMap.newKeySet();
+    /** See the constructor. */
+    private final long silenceMs;
     /** Nodes that left in order ({@link #nodeLeft}) and have not come up since. */
     private final Set<String> leftNodes = ConcurrentHashMap.newKeySet();
 
+    /**
+     * @param silenceMs how long a node goes unheard before the transport reports it silent: calls awaiting it wait as
+     *                  long again before they give up on it ({@link #nodeSilence}).
+     */
     MessageRouter(final String nodeId, final Transport transport, final LocalServers<? extends ServerMailbox> servers,
-        final ClusterDirectory clusters, final CallsTable calls, final Executor processExecutor)
+        final ClusterDirectory clusters, final CallsTable calls, final Executor processExecutor, final long silenceMs)
     {
         this.nodeId = nodeId;
+        this.silenceMs = silenceMs;
         this.transport = transport;
         this.servers = servers;
         this.clusters = clusters;
@@ -517,7 +524,8 @@ final class MessageRouter
     }
 
     /**
-     * The transport reports a node silent, or heard from again.
+     * The transport reports a node silent, or heard from again. Calls awaiting an answer from a node still silent
+     * after as long again stop waiting for it (see {@link ClientCall#nodeSilent()}).
      */
     void nodeSilence(final String node, final boolean silent)
     {
@@ -532,6 +540,18 @@ final class MessageRouter
         for (final ServerMailbox server : servers.all())
         {
             server.deliverNodeSilence(node, silent);
+        }
+        if (silent)
+        {
+            // Followers campaign only once a whole minimum election timeout has passed without hearing their leader
+            // (twice the silence): a call gives up on the node then too, not on a stall its leader will outlive.
+            calls.retryAfter(() ->
+            {
+                if (isSilent(node))
+                {
+                    calls.nodeSilent(node);
+                }
+            }, silenceMs);
         }
     }
 }

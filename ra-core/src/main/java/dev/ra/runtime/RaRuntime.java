@@ -96,7 +96,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         this.clusters = new ClusterDirectory(config.nodeId());
         final LocalServers<ServerProcess> servers = new LocalServers<>();
         this.router = new MessageRouter(config.nodeId(), config.transport(), servers, clusters, calls,
-            processExecutor);
+            processExecutor, SilentLeader.suspectAfterMs(config.electionTimeoutMin().toMillis()));
         this.registry = new ServerRegistry(config, loops, servers, clusters, router, background, maxCommandBytes);
         this.queries = new ClientQueries(router, clusters, registry, this::call);
     }

@@ -17,6 +17,17 @@ interface FailoverMember extends AutoCloseable
     CompletableFuture<?> put(byte[] command);
 
     /**
+     * A linearizable read on this member (it must lead): the library's read-index protocol, the leader confirming its
+     * leadership with a quorum before it answers.
+     *
+     * @return completes once the read may be served; fails if this library's member offers none here.
+     */
+    default CompletableFuture<?> read()
+    {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("no linearizable read here"));
+    }
+
+    /**
      * @return whether this member leads now.
      */
     boolean isLeader();

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,6 +20,8 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code role} → {@code role leader|follower <last applied index>};</li>
  * <li>{@code put <seq>} → {@code ok <seq> <this node>} once a put submitted on this member is committed (it
  *     leads), or {@code fail <seq> <reason>} (not the leader, or no commit within {@code --attempt-ms});</li>
+ * <li>{@code reads <in flight> <seconds>} → {@code reads <ops/s> <p50 ms> <p99 ms>}: linearizable reads on this
+ *     member (the leader), that many in flight, for that long (SOFAJRaft's {@code readIndex});</li>
  * <li>{@code stop} → the library's orderly shutdown, then {@code stopped} and exit; so does the end of standard
  *     input, so a member never outlives the harness.</li>
  * </ul>
@@ -67,6 +70,11 @@ public final class FailoverPeerNode
                     .whenComplete((r, e) -> say(null == e ? "ok " + seq + " " + node :
                         "fail " + seq + " " + reason(e)));
             }
+            else if (line.startsWith("reads "))
+            {
+                final String[] words = line.trim().split(" ");
+                say(reads(member, Integer.parseInt(words[1]), Double.parseDouble(words[2])));
+            }
             else if ("role".equals(line.trim()))
             {
                 say("role " + (member.isLeader() ? "leader" : "follower") + " " + member.lastApplied());
@@ -75,6 +83,39 @@ public final class FailoverPeerNode
         member.close();
         say("stopped");
         System.exit(0);
+    }
+
+    /**
+     * Linearizable reads on this member, {@code inFlight} at a time, for {@code seconds}, with the comparison's
+     * closed-loop driver.
+     *
+     * @return {@code reads <ops/s> <p50 ms> <p99 ms>}.
+     */
+    private static String reads(final FailoverMember member, final int inFlight, final double seconds)
+        throws InterruptedException
+    {
+        final byte[][] nothing = new byte[4096][];
+        java.util.Arrays.fill(nothing, new byte[0]);
+        final double[] w = PeerBench.window(new Peer()
+        {
+            @Override
+            public CompletableFuture<?> submit(final byte[] command)
+            {
+                return member.read();
+            }
+
+            @Override
+            public String durability()
+            {
+                return "";
+            }
+
+            @Override
+            public void close()
+            {
+            }
+        }, nothing, inFlight, seconds);
+        return "reads " + w[0] + " " + w[1] + " " + w[2];
     }
 
     private static String reason(final Throwable e)

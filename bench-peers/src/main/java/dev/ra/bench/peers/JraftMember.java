@@ -2,6 +2,8 @@ package dev.ra.bench.peers;
 
 import com.alipay.sofa.jraft.Node;
 import com.alipay.sofa.jraft.RaftGroupService;
+import com.alipay.sofa.jraft.Status;
+import com.alipay.sofa.jraft.closure.ReadIndexClosure;
 import com.alipay.sofa.jraft.conf.Configuration;
 import com.alipay.sofa.jraft.entity.PeerId;
 import com.alipay.sofa.jraft.option.NodeOptions;
@@ -24,6 +26,8 @@ import java.util.concurrent.CompletableFuture;
  */
 final class JraftMember implements FailoverMember
 {
+    private static final byte[] NO_CONTEXT = new byte[0];
+
     private final RaftGroupService service;
     private final Node node;
 
@@ -45,6 +49,32 @@ final class JraftMember implements FailoverMember
     public CompletableFuture<?> put(final byte[] command)
     {
         return JraftPeer.applyOnLeader(node, command);
+    }
+
+    /**
+     * SOFAJRaft's {@code Node.readIndex} with its default {@code ReadOnlyOption.ReadOnlySafe}: a heartbeat round
+     * confirms the leadership (no lease), as ours does.
+     */
+    @Override
+    public CompletableFuture<?> read()
+    {
+        final CompletableFuture<Long> read = new CompletableFuture<>();
+        node.readIndex(NO_CONTEXT, new ReadIndexClosure()
+        {
+            @Override
+            public void run(final Status status, final long index, final byte[] context)
+            {
+                if (status.isOk())
+                {
+                    read.complete(index);
+                }
+                else
+                {
+                    read.completeExceptionally(new IllegalStateException("readIndex failed: " + status));
+                }
+            }
+        });
+        return read;
     }
 
     @Override

@@ -18,9 +18,10 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * Child-JVM entry point of the peer comparison: {@code --peer ratis|jraft --mode leader|client --in-flight N --runs R
- * --warmup S --seconds S [--data-dir D]}. Starts a 3-member group in this JVM, drives it closed-loop with N puts in
- * flight (16-byte key + 100-byte value, the same as the harness), prints one JSON line, and exits.
+ * Child-JVM entry point of the peer comparison: {@code --peer ratis|ratis-tuned|jraft --mode leader|client
+ * --in-flight N --runs R --warmup S --seconds S [--data-dir D]}. Starts a 3-member group in this JVM, drives it
+ * closed-loop with N puts in flight (16-byte key + 100-byte value, the same as the harness), prints one JSON line,
+ * and exits.
  */
 public final class PeerBench
 {
@@ -58,7 +59,7 @@ public final class PeerBench
         final List<Double> p99 = new ArrayList<>();
         final String durability;
         final Peer peer = "jraft".equals(peerName) ? new JraftPeer(root, "client".equals(mode)) :
-            new RatisPeer(root, "client".equals(mode));
+            new RatisPeer(root, "client".equals(mode), "ratis-tuned".equals(peerName));
         try
         {
             durability = peer.durability();
@@ -99,7 +100,7 @@ public final class PeerBench
      *
      * @return [ops/s, p50 ms, p99 ms].
      */
-    private static double[] window(final Peer peer, final byte[][] commands, final int inFlight, final double seconds)
+    static double[] window(final Peer peer, final byte[][] commands, final int inFlight, final double seconds)
         throws InterruptedException
     {
         final Recorder recorder = new Recorder(TimeUnit.SECONDS.toNanos(60), 3);

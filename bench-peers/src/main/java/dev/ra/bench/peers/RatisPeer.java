@@ -65,8 +65,21 @@ final class RatisPeer implements Peer
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong callId = new AtomicLong();
 
+    private final boolean tuned;
+
     RatisPeer(final Path root, final boolean viaClient) throws IOException, InterruptedException
     {
+        this(root, viaClient, false);
+    }
+
+    /**
+     * @param root      data directory.
+     * @param viaClient submit through a {@link RaftClient} rather than on the leader.
+     * @param tuned     apply {@link RatisTuning#SETTINGS} (Ratis's documented throughput settings) over the defaults.
+     */
+    RatisPeer(final Path root, final boolean viaClient, final boolean tuned) throws IOException, InterruptedException
+    {
+        this.tuned = tuned;
         final List<RaftPeer> peers = new ArrayList<>();
         for (int i = 1; i <= 3; i++)
         {
@@ -81,6 +94,10 @@ final class RatisPeer implements Peer
             RaftServerConfigKeys.setStorageDir(props, List.of(root.resolve(p.getId().toString()).toFile()));
             RaftServerConfigKeys.Rpc.setTimeoutMin(props, TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS));
             RaftServerConfigKeys.Rpc.setTimeoutMax(props, TimeDuration.valueOf(2000, TimeUnit.MILLISECONDS));
+            if (tuned)
+            {
+                RatisTuning.SETTINGS.forEach(props::set);
+            }
             for (final String kv : System.getProperty("ratis.props", "").split(","))
             {
                 if (kv.contains("="))
@@ -113,6 +130,10 @@ final class RatisPeer implements Peer
         leader = found;
         final RaftProperties clientProps = new RaftProperties();
         RaftConfigKeys.Rpc.setType(clientProps, SupportedRpcType.GRPC);
+        if (tuned)
+        {
+            clientProps.set("raft.grpc.flow.control.window", RatisTuning.SETTINGS.get("raft.grpc.flow.control.window"));
+        }
         client = viaClient ? RaftClient.newBuilder().setProperties(clientProps).setRaftGroup(group)
             .setLeaderId(leader.getId()).build() : null;
     }
@@ -148,7 +169,8 @@ final class RatisPeer implements Peer
     @Override
     public String durability()
     {
-        return "Ratis defaults: log flushed (fsync) before acknowledgement; unsafe-flush=false, async-flush=false";
+        return (tuned ? "Ratis with its documented throughput settings " + RatisTuning.SETTINGS : "Ratis defaults") +
+            ": log flushed (fsync) before acknowledgement; unsafe-flush=false, async-flush=false";
     }
 
     @Override

@@ -37,9 +37,15 @@ final class CallerConnection implements AutoCloseable
      * command gains nothing measurable from the wake-ups saved.
      */
     private static final int MAX_CALL_FRAME_BYTES = 64 * 1024;
+    /**
+     * How often a caller waiting for an answer looks whether the node went silent or down meanwhile: the runtime then
+     * stops waiting for the answer ({@code TransportListener.onNodeSilent}), and so must the caller's thread.
+     */
+    private static final long LINK_CHECK_MILLIS = 20;
 
     private final NettyTransport transport;
     private final String node;
+    private final PeerLink link;
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
@@ -55,12 +61,21 @@ final class CallerConnection implements AutoCloseable
     private boolean broken;
     /** {@link PeerLink#downs} when it was dialed: the incarnation of the node it talks to. */
     long peerDowns;
+    /**
+     * Whether the node was heard when the current call was sent: only then does its going silent end the wait (the
+     * runtime stops waiting for the answers it owed then; a call sent to a node already silent waits on).
+     */
+    private boolean heardAtSend;
+    /** When the current call's wait first saw the node reported silent, or 0. */
+    private long silentSeenNanos;
 
-    private CallerConnection(final NettyTransport transport, final String node, final Socket socket)
+    private CallerConnection(final NettyTransport transport, final PeerLink link, final Socket socket)
         throws IOException
     {
         this.transport = transport;
-        this.node = node;
+        this.node = link.node;
+        this.link = link;
+        this.peerDowns = link.downs;
         this.socket = socket;
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
@@ -119,7 +134,7 @@ final class CallerConnection implements AutoCloseable
                 socket.setSoLinger(true, 0);
                 throw new IOException("connected to itself dialing " + link.address + ": nobody listens there");
             }
-            final CallerConnection connection = new CallerConnection(transport, link.node, socket);
+            final CallerConnection connection = new CallerConnection(transport, link, socket);
             connection.handshake(handshakeDeadline, ranged);
             return connection;
         }
@@ -254,6 +269,8 @@ final class CallerConnection implements AutoCloseable
             return CallerReceive.NOT_SENT;
         }
         broken = true;
+        heardAtSend = !link.silent;
+        silentSeenNanos = 0;
         try
         {
             if (end > start || in.available() > 0)
@@ -410,14 +427,48 @@ final class CallerConnection implements AutoCloseable
             {
                 throw new SocketTimeoutException("no answer from " + node + " in time");
             }
-            socket.setSoTimeout((int)Math.min(Integer.MAX_VALUE, remainingMillis));
-            final int read = in.read(buffer, end, buffer.length - end);
+            socket.setSoTimeout((int)Math.min(LINK_CHECK_MILLIS, remainingMillis));
+            final int read;
+            try
+            {
+                read = in.read(buffer, end, buffer.length - end);
+            }
+            catch (final SocketTimeoutException ex)
+            {
+                if (link.downs != peerDowns || givesUpOnSilence())
+                {
+                    // The runtime was told and stops waiting for this answer; the thread must not wait on.
+                    throw new SocketTimeoutException(node + " went silent or down while a call awaited its answer");
+                }
+                continue;
+            }
             if (read < 0)
             {
                 throw new EOFException(node + " closed the caller connection");
             }
             end += read;
         }
+    }
+
+    /**
+     * The runtime gives up on a call to a node once it has been silent for as long again as it took to be reported
+     * silent (a whole minimum election timeout unheard, when its followers campaign): so does the waiting caller, but
+     * only for a node that was heard when the call was sent.
+     */
+    private boolean givesUpOnSilence()
+    {
+        if (!heardAtSend || !link.silent)
+        {
+            silentSeenNanos = 0;
+            return false;
+        }
+        final long now = System.nanoTime();
+        final long lastHeard = link.lastHeardNanos;
+        if (silentSeenNanos == 0)
+        {
+            silentSeenNanos = now;
+        }
+        return now - lastHeard >= 2 * (silentSeenNanos - lastHeard);
     }
 
     private static long millisUntil(final long deadlineNanos)
