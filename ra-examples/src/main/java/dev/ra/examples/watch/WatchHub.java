@@ -362,8 +362,9 @@ public record WatchHub(Map<String, Watch> watches, List<EventBatch> history, lon
     /**
      * What a new leader re-issues: a monitor for every watcher (monitors die with the old leader), a node monitor for
      * unreachable ones, a {@link WatchNotification.Resync} to every reachable watch, a monitor, a node monitor and a
-     * {@link WatchNotification.Expired} for every tombstone, and, if any watch is unreachable, the expiry timer at once: its entry carries this leader's
-     * time, so the check there expires what is due by the replicated times and re-arms the timer for the rest.
+     * {@link WatchNotification.Expired} for every tombstone, and, if any watch is unreachable, the expiry timer at
+     * once: its entry carries this leader's time, so the check there expires what is due by the replicated times and
+     * re-arms the timer for the rest (a watch never expires before its bound in log time).
      *
      * @return the effects.
      */
