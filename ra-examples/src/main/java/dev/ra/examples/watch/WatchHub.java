@@ -308,7 +308,9 @@ public record WatchHub(Map<String, Watch> watches, List<EventBatch> history, lon
         }
         if (earliest != Long.MAX_VALUE)
         {
-            effects.add(new Effect.Timer(EXPIRY_TIMER, Math.max(0, earliest + expiryMs - nowMs)));
+            // Written so that no bound, however long, overflows into a timer that fires at once.
+            final long elapsed = Math.max(0, nowMs - earliest);
+            effects.add(new Effect.Timer(EXPIRY_TIMER, Math.max(0, expiryMs - elapsed)));
         }
     }
 

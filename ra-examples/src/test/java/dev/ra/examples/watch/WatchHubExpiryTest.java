@@ -158,6 +158,14 @@ class WatchHubExpiryTest
     }
 
     @Test
+    void shouldArmALongBoundWithoutOverflow()
+    {
+        final List<Effect> armed = new ArrayList<>();
+        registered(WATCHER, "w").down(WATCHER, DownReason.NOCONNECTION, T0, Long.MAX_VALUE, armed);
+        assertThat(armed).contains(new Effect.Timer(WatchHub.EXPIRY_TIMER, Long.MAX_VALUE));
+    }
+
+    @Test
     void shouldKeepABoundedNumberOfTombstonesOldestDroppedFirst()
     {
         WatchHub hub = WatchHub.EMPTY;
