@@ -57,7 +57,7 @@ public record WatchHub(Map<String, Watch> watches, List<EventBatch> history, lon
 
     /**
      * Number of tombstones of expired watches kept (oldest dropped first): a watcher whose tombstone is gone when its
-     * node returns is not told, and waits for its next resume.
+     * node returns is not told, and hears nothing more until it registers again. About 100 bytes each.
      */
     public static final int EXPIRED_KEPT = 1_000;
 
