@@ -16,6 +16,7 @@ import dev.ra.examples.watch.EventType;
 import dev.ra.examples.watch.WatchCommand;
 import dev.ra.examples.watch.WatchEvent;
 import dev.ra.examples.watch.WatchHub;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,7 +39,9 @@ import java.util.Set;
  *       it is given, and which appends {@link SessionCommand.Expire} when a TTL lapses.</li>
  *   <li><b>Watches</b> ({@link WatchCommand}, state in a {@link WatchHub}): every change is recorded as a batch of
  *       events at its revision, kept for the last {@code historyLimit} revisions, and sent to the watches that cover
- *       it.</li>
+ *       it. A watch whose watcher's node stays unreachable for longer than the unreachable watch expiry (log time,
+ *       checked at the {@link WatchHub#EXPIRY_TIMER} timeouts) is dropped, and its watcher told if its node
+ *       returns.</li>
  * </ul>
  *
  * <p><b>On becoming leader</b> the machine monitors every session owner and watcher again, tells every watch where
@@ -58,6 +61,12 @@ public final class LeasedKvMachine implements StateMachine<Object, LeasedKvState
     public static final String DEFAULT_LESSOR_HANDLER = "dev.ra.examples.lease.lessor";
     /** The default number of revisions kept for watches. */
     public static final int DEFAULT_HISTORY_LIMIT = 1_000;
+    /**
+     * The default time a watch is kept while its watcher's node is unreachable: long enough to ride out a network
+     * partition that heals, a long GC pause or a rolling restart of the watcher's host, short enough that the
+     * watches of replaced or decommissioned hosts do not pile up in the state under node churn.
+     */
+    public static final Duration DEFAULT_UNREACHABLE_WATCH_EXPIRY = Duration.ofMinutes(5);
     /** Named query: the {@link KeyValue} of a key (argument: the key), or null. */
     public static final String GET = "get";
     /** Named query: the {@link KeyValue}s under a prefix (argument: the prefix), in key order. */
@@ -71,10 +80,11 @@ public final class LeasedKvMachine implements StateMachine<Object, LeasedKvState
 
     private final String lessorHandler;
     private final int historyLimit;
+    private final long unreachableWatchExpiryMs;
     private final ReleaseCursorPolicy cursorPolicy;
 
     /**
-     * A machine with the default handler name, history limit and cursor policy.
+     * A machine with the default handler name, history limit, unreachable watch expiry and cursor policy.
      */
     public LeasedKvMachine()
     {
@@ -82,7 +92,8 @@ public final class LeasedKvMachine implements StateMachine<Object, LeasedKvState
     }
 
     /**
-     * A machine with every setting explicit, the same on every member.
+     * A machine with the {@link #DEFAULT_UNREACHABLE_WATCH_EXPIRY}, the other settings explicit, the same on every
+     * member.
      *
      * @param lessorHandler name the node's {@link LessorHost} is registered under.
      * @param historyLimit  number of revisions with changes kept for watches, at least 1.
@@ -90,12 +101,33 @@ public final class LeasedKvMachine implements StateMachine<Object, LeasedKvState
      */
     public LeasedKvMachine(final String lessorHandler, final int historyLimit, final ReleaseCursorPolicy cursorPolicy)
     {
+        this(lessorHandler, historyLimit, DEFAULT_UNREACHABLE_WATCH_EXPIRY, cursorPolicy);
+    }
+
+    /**
+     * A machine with every setting explicit, the same on every member.
+     *
+     * @param lessorHandler            name the node's {@link LessorHost} is registered under.
+     * @param historyLimit             number of revisions with changes kept for watches, at least 1.
+     * @param unreachableWatchExpiry   how long a watch is kept while its watcher's node is unreachable (log time);
+     *                                 not negative.
+     * @param cursorPolicy             deciding when to emit a release cursor.
+     */
+    public LeasedKvMachine(final String lessorHandler, final int historyLimit,
+        final Duration unreachableWatchExpiry, final ReleaseCursorPolicy cursorPolicy)
+    {
         this.lessorHandler = Objects.requireNonNull(lessorHandler, "lessorHandler");
         if (historyLimit < 1)
         {
             throw new IllegalArgumentException("history limit must be >= 1, got " + historyLimit);
         }
+        Objects.requireNonNull(unreachableWatchExpiry, "unreachableWatchExpiry");
+        if (unreachableWatchExpiry.isNegative())
+        {
+            throw new IllegalArgumentException("unreachable watch expiry must be >= 0, got " + unreachableWatchExpiry);
+        }
         this.historyLimit = historyLimit;
+        this.unreachableWatchExpiryMs = unreachableWatchExpiry.toMillis();
         this.cursorPolicy = Objects.requireNonNull(cursorPolicy, "cursorPolicy");
     }
 
@@ -153,11 +185,16 @@ public final class LeasedKvMachine implements StateMachine<Object, LeasedKvState
                     endSession(change, id);
                 }
             }
-            change.watches = change.watches.down(down.process(), down.reason(), change.effects);
+            change.watches = change.watches.down(down.process(), down.reason(), meta.systemTimeMs(),
+                unreachableWatchExpiryMs, change.effects);
         }
         else if (command instanceof BuiltinCommand.NodeUp nodeUp)
         {
             change.watches = change.watches.nodeUp(nodeUp.node(), change.effects);
+        }
+        else if (command instanceof BuiltinCommand.Timeout timeout && WatchHub.isExpiryTimer(timeout.name()))
+        {
+            change.watches = change.watches.expire(meta.systemTimeMs(), unreachableWatchExpiryMs, change.effects);
         }
         return cursorPolicy.result(meta, change.finish(), null, change.effects);
     }
@@ -213,7 +250,8 @@ public final class LeasedKvMachine implements StateMachine<Object, LeasedKvState
     public Map<String, Object> overview(final LeasedKvState state)
     {
         return Map.of("keys", state.keys().size(), "sessions", state.sessions().sessions().size(),
-            "watches", state.watches().watches().size(), "revision", state.revision(),
+            "watches", state.watches().watches().size(), "expiredWatches", state.watches().expired().size(),
+            "revision", state.revision(),
             "lessorEpoch", state.sessions().lessorEpoch());
     }
 

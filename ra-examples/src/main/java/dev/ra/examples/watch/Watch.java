@@ -12,18 +12,40 @@ import java.util.Objects;
  * @param startRevision first revision the watch delivers.
  * @param lastSent      revision of the last batch sent to it, or {@code startRevision - 1} if none: the link the next
  *                      batch carries, so the client can tell a gap.
- * @param reachable     false while the watcher's node is unreachable (messages to it are lost; it is told to resume
- *                      when the node returns).
+ * @param unreachableSinceMs log time ({@code CommandMeta.systemTimeMs}) of the entry that first reported the
+ *                      watcher's node unreachable, or {@link #REACHABLE}. While it is set, messages to the watcher are
+ *                      lost (it is told to resume when the node returns), and the watch expires once the log time
+ *                      passes this plus the hub's expiry bound.
  */
 public record Watch(String watchId, ProcessRef watcher, String prefix, long startRevision, long lastSent,
-    boolean reachable)
+    long unreachableSinceMs)
 {
+    /** The {@code unreachableSinceMs} of a watch whose watcher is reachable. */
+    public static final long REACHABLE = -1;
+
     /** Checks that the id, watcher and prefix are not null. */
     public Watch
     {
         Objects.requireNonNull(watchId, "watchId");
         Objects.requireNonNull(watcher, "watcher");
         Objects.requireNonNull(prefix, "prefix");
+    }
+
+    /**
+     * @return whether the watcher's node is reachable (as far as the leader's monitors know).
+     */
+    public boolean reachable()
+    {
+        return unreachableSinceMs == REACHABLE;
+    }
+
+    /**
+     * @param sinceMs log time the watcher's node was found unreachable, or {@link #REACHABLE}.
+     * @return this watch with that reachability.
+     */
+    public Watch withUnreachableSince(final long sinceMs)
+    {
+        return new Watch(watchId, watcher, prefix, startRevision, lastSent, sinceMs);
     }
 
     /**

@@ -43,4 +43,22 @@ public sealed interface WatchNotification
             Objects.requireNonNull(watchId, "watchId");
         }
     }
+
+    /**
+     * Sent when the watcher's node is reachable again after its watch expired (it stayed unreachable longer than the
+     * hub's expiry bound): the watch is gone, and batches from {@code lastSent} on were never sent. The client
+     * re-registers from its last delivered revision + 1, which succeeds if the history still reaches back that far
+     * and is refused as compacted otherwise.
+     *
+     * @param watchId  of the expired watch.
+     * @param lastSent revision of the last batch sent to it before it expired.
+     */
+    record Expired(String watchId, long lastSent) implements WatchNotification
+    {
+        /** Checks that the id is not null. */
+        public Expired
+        {
+            Objects.requireNonNull(watchId, "watchId");
+        }
+    }
 }

@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * reveals a gap (batches lost with a failed leader) and is held back while the watcher re-registers the same watch
  * from the last delivered revision + 1, which replays the gap from the machine's history. A
  * {@link WatchNotification.Resync} (sent by a new leader, or when this node is reachable again) that names a revision
- * beyond the last delivered one triggers the same resume. If the history no longer reaches back that far, the
+ * beyond the last delivered one triggers the same resume. So does a {@link WatchNotification.Expired}: this node
+ * was unreachable longer than the machine keeps a cut-off watcher's watch, and the watch is gone; the resume
+ * registers it again from the last delivered revision + 1. If the history no longer reaches back that far, the
  * watch ends and {@code onCompacted} runs.
  *
  * <p>The machine behind the cluster must take {@link WatchCommand}s. The listener runs on the watcher's own thread,
@@ -194,6 +196,46 @@ public final class Watcher implements AutoCloseable
             sentThrough = Math.max(sentThrough, resync.lastSent());
             resumeIfNeeded();
         }
+        else if (message instanceof WatchNotification.Expired expired && expired.watchId().equals(watchId))
+        {
+            LOG.debug("watch {}: expired while this node was unreachable; registering again from {}", watchId,
+                cursor.resumeFrom());
+            resumeNow();
+        }
+    }
+
+    /**
+     * Re-register from the last delivered revision + 1 whatever the cursor says: the watch is gone from the machine,
+     * so nothing would ever show a gap. Retried shortly if the call fails.
+     */
+    private void resumeNow()
+    {
+        if (ended)
+        {
+            return;
+        }
+        resumedFrom = cursor.resumeFrom();
+        resumedAtNanos = System.nanoTime();
+        try
+        {
+            endIfCompacted(register(resumedFrom));
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.debug("watch {}: registering again from {} failed; retrying", watchId, resumedFrom, ex);
+            resumedFrom = -1;
+            executor.schedule(this::resumeNow, RETRY_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void endIfCompacted(final WatchReply reply)
+    {
+        if (reply instanceof WatchReply.Compacted compacted)
+        {
+            ended = true;
+            cursor.clear();
+            onCompacted.accept(compacted);
+        }
     }
 
     /**
@@ -227,13 +269,7 @@ public final class Watcher implements AutoCloseable
         resumedAtNanos = System.nanoTime();
         try
         {
-            final WatchReply reply = register(resumedFrom);
-            if (reply instanceof WatchReply.Compacted compacted)
-            {
-                ended = true;
-                cursor.clear();
-                onCompacted.accept(compacted);
-            }
+            endIfCompacted(register(resumedFrom));
         }
         catch (final RuntimeException ex)
         {

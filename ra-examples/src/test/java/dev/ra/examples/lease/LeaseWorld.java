@@ -3,6 +3,7 @@ package dev.ra.examples.lease;
 import dev.ra.ServerId;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import dev.ra.examples.support.ToolboxCluster;
+import dev.ra.examples.watch.Watch;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,6 +22,11 @@ final class LeaseWorld implements AutoCloseable
 
     LeaseWorld(final int historyLimit)
     {
+        this(historyLimit, LeasedKvMachine.DEFAULT_UNREACHABLE_WATCH_EXPIRY);
+    }
+
+    LeaseWorld(final int historyLimit, final Duration unreachableWatchExpiry)
+    {
         this.world = ToolboxCluster.start(CLUSTER, (node, builder) ->
         {
             final LessorHost host = new LessorHost(new ServerId(CLUSTER, node), CHECK_PERIOD);
@@ -30,7 +36,7 @@ final class LeaseWorld implements AutoCloseable
                 previous.close();
             }
             builder.registerMachine(CLUSTER, () -> new LeasedKvMachine(LeasedKvMachine.DEFAULT_LESSOR_HANDLER,
-                historyLimit, ReleaseCursorPolicy.every(16)))
+                historyLimit, unreachableWatchExpiry, ReleaseCursorPolicy.every(16)))
                 .modCallHandler(LeasedKvMachine.DEFAULT_LESSOR_HANDLER, host)
                 .minSnapshotInterval(16);
         }, (node, system) -> hosts.get(node).attach(system));
@@ -39,6 +45,28 @@ final class LeaseWorld implements AutoCloseable
     ToolboxCluster cluster()
     {
         return world;
+    }
+
+    /**
+     * @param node    a running Ra node.
+     * @param watchId of a watch.
+     * @return the watch in the state of that node's member (possibly a little behind), or null.
+     */
+    Watch watch(final String node, final String watchId)
+    {
+        return world.system(node).<LeasedKvState, Watch>localQuery(new ServerId(CLUSTER, node),
+            state -> state.watches().watch(watchId)).result();
+    }
+
+    /**
+     * @param node    a running Ra node.
+     * @param watchId of a watch.
+     * @return whether that node's member holds the tombstone of the watch (it expired while unreachable).
+     */
+    boolean expired(final String node, final String watchId)
+    {
+        return world.system(node).<LeasedKvState, Boolean>localQuery(new ServerId(CLUSTER, node),
+            state -> state.watches().expired().containsKey(watchId)).result();
     }
 
     /**

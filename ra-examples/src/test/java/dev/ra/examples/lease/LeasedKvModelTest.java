@@ -11,11 +11,14 @@ import dev.ra.examples.support.MachineDriver;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import dev.ra.examples.watch.EventBatch;
 import dev.ra.examples.watch.EventType;
+import dev.ra.examples.watch.Watch;
 import dev.ra.examples.watch.WatchCommand;
 import dev.ra.examples.watch.WatchCursor;
 import dev.ra.examples.watch.WatchEvent;
+import dev.ra.examples.watch.WatchHub;
 import dev.ra.examples.watch.WatchNotification;
 import dev.ra.examples.watch.WatchReply;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -27,10 +30,13 @@ import org.junit.jupiter.api.Test;
 /**
  * The leased KV with sessions and watches against a plain sequential model: random operation sequences of puts,
  * conditional puts, deletes, grants, revokes, expiries (from the current lessor and from stale ones), owner deaths,
- * watch registrations and cancels, and leader failovers that lose the messages not yet delivered. After each step the
- * store and the sessions must equal the model's; at the end every watch client must have delivered exactly the
- * model's events for its prefix from its start revision, each once and in order (or have been told, correctly, that
- * the history was compacted).
+ * watch registrations and cancels, leader failovers that lose the messages not yet delivered (and the leader's
+ * timers), watcher nodes cut off and back, and time passing (the leader's expiry timer firing, on time or early).
+ * After each step the store, the sessions and the watches must equal the model's: an unreachable watch is kept until
+ * an expiry check whose log time is at least its first unreachable report plus the bound, never dropped before, and
+ * the expiry timer is always armed for the earliest one due. At the end every watch client must have delivered
+ * exactly the model's events for its prefix from its start revision, each once and in order (or have been told,
+ * correctly, that the history was compacted), including the watchers whose watch expired while they were cut off.
  *
  * <p>Seeded {@link Random}: a failure names its seed; {@code -Dlease.seed=N} replays one, {@code -Dlease.seeds=N}
  * runs more.
@@ -38,6 +44,8 @@ import org.junit.jupiter.api.Test;
 class LeasedKvModelTest
 {
     private static final int HISTORY_LIMIT = 12;
+    private static final long EXPIRY_MS = 5_000;
+    private static final long NO_TIMER = Long.MAX_VALUE;
     private static final List<String> KEYS = List.of("a", "a/1", "a/2", "b", "b/1", "c");
     private static final List<String> PREFIXES = List.of("", "a", "a/", "b", "c", "z");
 
@@ -77,7 +85,8 @@ class LeasedKvModelTest
     {
         private final Random random;
         private final MachineDriver<Object, LeasedKvState> kv = new MachineDriver<>(
-            new LeasedKvMachine("lessor", HISTORY_LIMIT, ReleaseCursorPolicy.every(7)), Object.class);
+            new LeasedKvMachine("lessor", HISTORY_LIMIT, Duration.ofMillis(EXPIRY_MS), ReleaseCursorPolicy.every(7)),
+            Object.class);
         private final Map<String, ModelKey> keys = new LinkedHashMap<>();
         private final Map<Long, LinkedHashSet<String>> sessions = new LinkedHashMap<>();
         private final Map<Long, ProcessRef> owners = new LinkedHashMap<>();
@@ -89,6 +98,7 @@ class LeasedKvModelTest
         private long previousEpoch;
         private long revision;
         private int watchCount;
+        private long expiryTimerDueMs = NO_TIMER;
 
         Simulation(final long seed)
         {
@@ -103,7 +113,15 @@ class LeasedKvModelTest
                 step();
                 checkState();
             }
-            // Heal: no more failures; deliver everything, and let a last leader change prompt every watch to catch up.
+            // Heal: no more failures; every cut-off node comes back, deliver everything, and let a last leader change
+            // prompt every watch to catch up.
+            for (final SimWatch watch : List.copyOf(watches.values()))
+            {
+                if (watch.cutOff)
+                {
+                    nodeBack(watch);
+                }
+            }
             deliver(network.size());
             failover();
             deliver(Integer.MAX_VALUE);
@@ -153,11 +171,28 @@ class LeasedKvModelTest
             }
             else if (choice < 68)
             {
-                // The leader fails: messages not yet delivered are lost.
+                // The leader fails: messages not yet delivered are lost, and so is its timer.
                 final int keep = network.isEmpty() ? 0 : random.nextInt(network.size() + 1);
                 deliver(keep);
                 network.clear();
+                expiryTimerDueMs = NO_TIMER;
                 failover();
+            }
+            else if (choice < 72)
+            {
+                cutOff();
+            }
+            else if (choice < 75)
+            {
+                final List<SimWatch> cut = watches.values().stream().filter(w -> w.cutOff).toList();
+                if (!cut.isEmpty())
+                {
+                    nodeBack(pick(cut));
+                }
+            }
+            else if (choice < 82)
+            {
+                timePasses();
             }
             else
             {
@@ -286,7 +321,7 @@ class LeasedKvModelTest
         {
             final String watchId = "w" + watchCount++;
             final String prefix = pick(PREFIXES);
-            final ProcessRef watcher = new ProcessRef("app", 100 + watchCount);
+            final ProcessRef watcher = new ProcessRef("watcher" + watchCount, 1);
             final long start = switch (random.nextInt(3))
             {
                 case 0 -> 0;
@@ -312,7 +347,7 @@ class LeasedKvModelTest
                 return;
             }
             final SimWatch watch = pick(List.copyOf(watches.values()));
-            assertThat(apply(new WatchCommand.Cancel(watch.watchId))).isEqualTo(!watch.ended);
+            assertThat(apply(new WatchCommand.Cancel(watch.watchId))).isEqualTo(!watch.ended && watch.inMachine);
             watches.remove(watch.watchId);
         }
 
@@ -331,6 +366,63 @@ class LeasedKvModelTest
                     collect(List.of(effect));
                 }
             }
+            // The new leader's monitors find the cut-off watchers still unreachable, a little later.
+            kv.advance(random.nextInt(500));
+            for (final SimWatch watch : watches.values())
+            {
+                if (watch.cutOff)
+                {
+                    collect(kv.builtin(new BuiltinCommand.Down(watch.watcher, DownReason.NOCONNECTION)).effects());
+                }
+            }
+        }
+
+        /** A watcher's node becomes unreachable: the leader's monitor reports it. */
+        private void cutOff()
+        {
+            final List<SimWatch> reachable = watches.values().stream().filter(w -> !w.cutOff && !w.ended).toList();
+            if (reachable.isEmpty())
+            {
+                return;
+            }
+            final SimWatch watch = pick(reachable);
+            watch.cutOff = true;
+            if (watch.inMachine && watch.unreachableSinceMs == Watch.REACHABLE)
+            {
+                watch.unreachableSinceMs = kv.nowMs();
+            }
+            collect(kv.builtin(new BuiltinCommand.Down(watch.watcher, DownReason.NOCONNECTION)).effects());
+        }
+
+        /** A cut-off watcher's node is reachable again. */
+        private void nodeBack(final SimWatch watch)
+        {
+            watch.cutOff = false;
+            watch.unreachableSinceMs = Watch.REACHABLE;
+            collect(kv.builtin(new BuiltinCommand.NodeUp(watch.watcher.node())).effects());
+        }
+
+        /** Leader time passes; its expiry timer fires when due, and now and then early (a wall clock step). */
+        private void timePasses()
+        {
+            kv.advance(random.nextInt(3_000));
+            final boolean early = random.nextInt(10) == 0;
+            if (expiryTimerDueMs == NO_TIMER || (expiryTimerDueMs > kv.nowMs() && !early))
+            {
+                return;
+            }
+            expiryTimerDueMs = NO_TIMER;
+            final long nowMs = kv.nowMs();
+            for (final SimWatch watch : watches.values())
+            {
+                if (watch.inMachine && watch.unreachableSinceMs != Watch.REACHABLE &&
+                    nowMs - watch.unreachableSinceMs >= EXPIRY_MS)
+                {
+                    watch.inMachine = false;
+                    watch.unreachableSinceMs = Watch.REACHABLE;
+                }
+            }
+            collect(kv.builtin(new BuiltinCommand.Timeout(WatchHub.EXPIRY_TIMER)).effects());
         }
 
         // ---- the network and the watch clients -------------------------------------------------------------------
@@ -343,14 +435,30 @@ class LeasedKvModelTest
                 final Effect.SendMsg message = network.remove(0);
                 delivered++;
                 final Object payload = message.message();
-                final String watchId = payload instanceof WatchNotification.Events events ? events.watchId() :
-                    ((WatchNotification.Resync)payload).watchId();
+                final String watchId;
+                if (payload instanceof WatchNotification.Events events)
+                {
+                    watchId = events.watchId();
+                }
+                else if (payload instanceof WatchNotification.Resync resync)
+                {
+                    watchId = resync.watchId();
+                }
+                else
+                {
+                    watchId = ((WatchNotification.Expired)payload).watchId();
+                }
                 final SimWatch watch = watches.get(watchId);
-                if (null == watch || watch.ended || !watch.watcher.equals(message.to()))
+                if (null == watch || watch.ended || watch.cutOff || !watch.watcher.equals(message.to()))
                 {
                     continue;
                 }
-                if (payload instanceof WatchNotification.Events events)
+                if (payload instanceof WatchNotification.Expired)
+                {
+                    // As the Watcher does: the watch is gone, register it again from the last delivered revision + 1.
+                    resume(watch);
+                }
+                else if (payload instanceof WatchNotification.Events events)
                 {
                     watch.delivered.addAll(watch.cursor.offer(events));
                     if (watch.cursor.hasGap())
@@ -373,7 +481,13 @@ class LeasedKvModelTest
             {
                 assertThat(from).isLessThanOrEqualTo(compacted.compactRevision());
                 watch.ended = true;
+                watch.inMachine = false;
                 watch.compactedAt = from;
+            }
+            else
+            {
+                watch.inMachine = true;
+                watch.unreachableSinceMs = Watch.REACHABLE;
             }
         }
 
@@ -391,6 +505,10 @@ class LeasedKvModelTest
                 if (effect instanceof Effect.SendMsg send)
                 {
                     network.add(send);
+                }
+                else if (effect instanceof Effect.Timer timer && WatchHub.EXPIRY_TIMER.equals(timer.name()))
+                {
+                    expiryTimerDueMs = kv.nowMs() + timer.delayMs();
                 }
             }
         }
@@ -450,6 +568,24 @@ class LeasedKvModelTest
                 assertThat(state.sessions().session(id).bound()).containsExactlyElementsOf(bound));
             assertThat(state.sessions().lessorEpoch()).isEqualTo(epoch);
             assertThat(state.watches().compactRevision()).isEqualTo(compactRevision());
+            long earliestDueMs = NO_TIMER;
+            for (final SimWatch watch : watches.values())
+            {
+                final Watch held = state.watches().watch(watch.watchId);
+                assertThat(null != held).as("watch %s held by the machine", watch.watchId).isEqualTo(watch.inMachine);
+                if (null != held)
+                {
+                    assertThat(held.unreachableSinceMs()).as("watch %s unreachable since", watch.watchId)
+                        .isEqualTo(watch.unreachableSinceMs);
+                    if (!held.reachable())
+                    {
+                        earliestDueMs = Math.min(earliestDueMs, held.unreachableSinceMs() + EXPIRY_MS);
+                    }
+                }
+            }
+            // A timer armed after the earliest was due fires at once.
+            assertThat(expiryTimerDueMs).as("the expiry timer armed for the earliest unreachable watch due")
+                .isLessThanOrEqualTo(NO_TIMER == earliestDueMs ? NO_TIMER : Math.max(earliestDueMs, kv.nowMs()));
         }
 
         private void checkWatch(final SimWatch watch)
@@ -468,7 +604,13 @@ class LeasedKvModelTest
             {
                 // Told "compacted": what it got before is exactly the start of the stream, and the rest was gone.
                 assertThat(expected.subList(0, watch.delivered.size())).isEqualTo(watch.delivered);
-                assertThat(expected.get(watch.delivered.size()).revision()).isGreaterThanOrEqualTo(watch.compactedAt);
+                if (expected.size() > watch.delivered.size())
+                {
+                    assertThat(expected.get(watch.delivered.size()).revision())
+                        .isGreaterThanOrEqualTo(watch.compactedAt);
+                }
+                // Else nothing was missed, but a watch that expired (and so resumed without a gap to show) cannot
+                // prove it once the history has moved past its revision: compacted, as etcd would say.
                 return;
             }
             assertThat(watch.delivered).as("watch %s on '%s' from %d", watch.watchId, watch.prefix, watch.start)
@@ -507,6 +649,9 @@ class LeasedKvModelTest
         private final List<EventBatch> delivered = new ArrayList<>();
         private boolean ended;
         private long compactedAt;
+        private boolean inMachine = true;
+        private boolean cutOff;
+        private long unreachableSinceMs = Watch.REACHABLE;
 
         SimWatch(final String watchId, final ProcessRef watcher, final String prefix, final long start)
         {

@@ -8,6 +8,7 @@ import dev.ra.examples.watch.EventBatch;
 import dev.ra.examples.watch.EventType;
 import dev.ra.examples.watch.WatchCompactedException;
 import dev.ra.examples.watch.WatchEvent;
+import dev.ra.examples.watch.WatchReply;
 import dev.ra.examples.watch.Watcher;
 import dev.ra.testkit.InJvmCluster;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,7 +25,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Sessions and watches on a 3-node in-JVM cluster, clients on a fourth node that hosts no member: expiry of a session
  * nobody keeps alive, no premature expiry of a kept-alive session across a leader failover, the fresh TTL a new
- * leader grants, and a watcher that receives every change exactly once while the leader is killed mid-stream.
+ * leader grants, a watcher that receives every change exactly once while the leader is killed mid-stream, and a
+ * watcher cut off past the unreachable watch expiry (across a failover) that loses its watch and resumes on its return.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class LeasedKvScenarioTest
@@ -187,6 +190,91 @@ class LeasedKvScenarioTest
             }
             assertThat(keys).as("every change once, in order").containsExactly("k/before", "k/0", "k/1", "k/2",
                 "k/3", "k/4", "k/5", "k/6", "k/7", "k/8", "k/9", "k/after");
+        }
+    }
+
+    @Test
+    void aWatcherCutOffPastTheExpiryLosesItsWatchAcrossAFailoverAndResumesOnItsReturn()
+    {
+        final long expiryMs = 3_000;
+        try (LeaseWorld quick = new LeaseWorld(10_000, Duration.ofMillis(expiryMs)))
+        {
+            final String writerNode = quick.cluster().followerNode();
+            final LeasedKvClient writer = quick.clientOn(writerNode);
+            final List<EventBatch> seen = Collections.synchronizedList(new ArrayList<>());
+            final AtomicBoolean compacted = new AtomicBoolean();
+            try (Watcher watcher = Watcher.watch(quick.clientOn(ToolboxCluster.APP_NODE).cluster(), "k/", 0,
+                seen::add, c -> compacted.set(true)))
+            {
+                final String id = watcher.watchId();
+                writer.put("k/before", "v");
+                InJvmCluster.await(() -> seen.size() == 1, WAIT, "the first change");
+
+                final long isolatedAtMs = System.currentTimeMillis();
+                quick.cluster().isolateAppNode();
+                InJvmCluster.await(() -> null != quick.watch(writerNode, id) && !quick.watch(writerNode, id)
+                    .reachable(), WAIT, "the leader to find the watcher unreachable");
+                // The leader fails while the watcher is cut off: the new one re-arms the expiry from the
+                // replicated time the watcher was first found unreachable.
+                quick.cluster().killLeader();
+                for (int i = 0; i < 5; i++)
+                {
+                    writer.put("k/" + i, "v" + i);
+                }
+                InJvmCluster.await(() -> quick.expired(writerNode, id), WAIT, "the watch to expire");
+                final long goneAtMs = System.currentTimeMillis();
+                assertThat(goneAtMs - isolatedAtMs).as("not before the bound").isGreaterThanOrEqualTo(expiryMs);
+                assertThat(quick.watch(writerNode, id)).isNull();
+                for (int i = 5; i < 10; i++)
+                {
+                    writer.put("k/" + i, "v" + i);
+                }
+
+                // Back: told its watch expired, it registers again from its last revision, and the history
+                // fills in what it missed.
+                quick.cluster().reconnectAppNode();
+                writer.put("k/after", "v");
+                final long revision = writer.revision();
+                InJvmCluster.await(() -> watcher.lastDelivered() >= revision, WAIT, "the watcher to catch up");
+                final List<String> keys = new ArrayList<>();
+                synchronized (seen)
+                {
+                    seen.forEach(batch -> batch.events().forEach(e -> keys.add(e.key())));
+                }
+                assertThat(keys).as("every change once, in order").containsExactly("k/before", "k/0", "k/1", "k/2",
+                    "k/3", "k/4", "k/5", "k/6", "k/7", "k/8", "k/9", "k/after");
+                assertThat(compacted).isFalse();
+                InJvmCluster.await(() -> !quick.expired(writerNode, id), WAIT, "the tombstone to go");
+                assertThat(quick.watch(writerNode, id).reachable()).as("registered again").isTrue();
+            }
+        }
+    }
+
+    @Test
+    void aWatcherWhoseWatchExpiredIsToldCompactedOnItsReturnWhenTheHistoryMovedOn()
+    {
+        try (LeaseWorld quick = new LeaseWorld(3, Duration.ofMillis(1_000)))
+        {
+            final String writerNode = quick.cluster().followerNode();
+            final LeasedKvClient writer = quick.clientOn(writerNode);
+            final AtomicReference<WatchReply.Compacted> compacted = new AtomicReference<>();
+            final List<EventBatch> seen = Collections.synchronizedList(new ArrayList<>());
+            try (Watcher watcher = Watcher.watch(quick.clientOn(ToolboxCluster.APP_NODE).cluster(), "k/", 0,
+                seen::add, compacted::set))
+            {
+                final String id = watcher.watchId();
+                quick.cluster().isolateAppNode();
+                InJvmCluster.await(() -> quick.expired(writerNode, id), WAIT, "the watch to expire");
+                for (int i = 0; i < 6; i++)
+                {
+                    writer.put("k/" + i, "v" + i);
+                }
+                quick.cluster().reconnectAppNode();
+                InJvmCluster.await(() -> null != compacted.get(), WAIT, "the watcher to be told it fell behind");
+                assertThat(seen).isEmpty();
+                assertThat(compacted.get().requestedRevision()).isEqualTo(watcher.lastDelivered() + 1);
+                assertThat(compacted.get().oldestAvailable()).isGreaterThan(compacted.get().requestedRevision());
+            }
         }
     }
 
