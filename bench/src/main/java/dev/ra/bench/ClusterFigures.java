@@ -66,7 +66,7 @@ public final class ClusterFigures
             .put("event_loops_per_node", config.eventLoops())
             .put("election_timeout_ms", List.of(config.electionMinMs(), config.electionMaxMs()))
             .put("tick_ms", config.nodeOptions().tick().toMillis()).put("wal_max_mb", config.walMaxMb())
-            .put("metrics", config.metrics()).put("runs", config.runs())
+            .put("metrics", config.metrics()).put("wal_mark", config.walMark()).put("runs", config.runs())
             .put("seconds", config.seconds());
         if (config.unsafe())
         {

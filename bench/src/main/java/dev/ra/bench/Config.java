@@ -38,13 +38,15 @@ import java.util.Map;
  * @param scenarios     the failover comparison's scenarios, comma-separated ({@code all}: every one).
  * @param metrics       whether the cluster figures bind each node's {@code RaMetrics} to a registry read every second
  *                      (as a scrape would), to measure what metrics cost.
+ * @param walMark       whether ra-log keeps its WAL mark, a second sync per batch that detects a lost acknowledged
+ *                      tail ({@code --wal-mark false} shows what it costs).
  */
 public record Config(String figure, int runs, double warmupSeconds, double seconds, int eventLoops, SyncMethod sync,
     Path dataDir, int clusters, int activeClusters, int perClusterInFlight, double idleSeconds,
     double idleSettleSeconds, int trials,
     long electionMinMs, long electionMaxMs, long entries, String peersClasspath, double peerSeconds, long walMaxMb,
     boolean callerConnections, String walServers, String walRates, String systems, String scenarios,
-    boolean metrics)
+    boolean metrics, boolean walMark)
 {
     /**
      * @param args {@code --name value} pairs; see {@link Harness}.
@@ -86,12 +88,13 @@ public record Config(String figure, int runs, double warmupSeconds, double secon
             m.getOrDefault("wal-rates", "half,20000"),
             m.getOrDefault("systems", "all"),
             m.getOrDefault("scenarios", "all"),
-            Boolean.parseBoolean(m.getOrDefault("metrics", "false")));
+            Boolean.parseBoolean(m.getOrDefault("metrics", "false")),
+            Boolean.parseBoolean(m.getOrDefault("wal-mark", "true")));
         m.keySet().removeAll(java.util.Set.of("figure", "runs", "warmup", "seconds", "event-loops", "sync",
             "data-dir", "clusters", "active-clusters", "per-cluster-in-flight", "idle-seconds", "idle-settle-seconds",
             "trials",
             "election-min-ms", "election-max-ms", "entries", "peers-classpath", "peer-seconds", "wal-max-mb",
-            "caller-connections", "wal-servers", "wal-rates", "systems", "scenarios", "metrics"));
+            "caller-connections", "wal-servers", "wal-rates", "systems", "scenarios", "metrics", "wal-mark"));
         if (!m.isEmpty())
         {
             throw new IllegalArgumentException("unknown arguments " + m.keySet());
@@ -107,7 +110,7 @@ public record Config(String figure, int runs, double warmupSeconds, double secon
         return Nodes.Options.defaults().withEventLoops(eventLoops).withSync(sync)
             .withElection(Duration.ofMillis(electionMinMs), Duration.ofMillis(electionMaxMs))
             .withTick(Duration.ofMillis(Math.max(10, Math.min(1000, electionMinMs / 2))))
-            .withWalMaxBytes(walMaxMb << 20);
+            .withWalMaxBytes(walMaxMb << 20).withWalMark(walMark);
     }
 
     /**

@@ -54,6 +54,7 @@ public final class NettyFigures
             {
                 final List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g"));
                 cmd.addAll(nodeJvmOptions());
+                cmd.add("-D" + NettyNode.WAL_MARK_PROPERTY + "=" + config.walMark());
                 cmd.addAll(List.of("-cp", cp,
                     NettyNode.class.getName(), node, root.resolve(node).toString(), config.sync().name(),
                     String.valueOf(config.electionMinMs()), String.valueOf(config.electionMaxMs()),

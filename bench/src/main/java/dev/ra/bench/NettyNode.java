@@ -20,6 +20,9 @@ import java.time.Duration;
  */
 public final class NettyNode
 {
+    /** System property: whether ra-log keeps its WAL mark (default true; the harness's {@code --wal-mark}). */
+    static final String WAL_MARK_PROPERTY = "ra.bench.walMark";
+
     private NettyNode()
     {
     }
@@ -70,7 +73,8 @@ public final class NettyNode
         final SyncMethod sync, final long minMs, final long maxMs, final long tickMs, final long walMaxBytes)
     {
         final dev.ra.spi.Storage storage = null == dataDir ? new dev.ra.runtime.memory.InMemoryStorage() :
-            FileStorage.builder().directory(dataDir).syncMethod(sync).walMaxSizeBytes(walMaxBytes).build();
+            FileStorage.builder().directory(dataDir).syncMethod(sync).walMaxSizeBytes(walMaxBytes)
+                .walMark(Boolean.parseBoolean(System.getProperty(WAL_MARK_PROPERTY, "true"))).build();
         return RaSystem.builder().nodeId(node).transport(transport).storage(storage).eventLoops(1)
             .electionTimeout(Duration.ofMillis(minMs), Duration.ofMillis(maxMs))
             .tickInterval(Duration.ofMillis(tickMs)).defaultTimeout(Duration.ofSeconds(10))

@@ -44,9 +44,11 @@ public final class Nodes implements AutoCloseable
      * @param electionMax    upper bound of the election timeout.
      * @param tick           tick interval.
      * @param walMaxBytes    WAL file size limit.
+     * @param walMark        whether ra-log keeps its WAL mark (a second sync per batch; see
+     *                       {@code FileStorage.Builder.walMark}).
      */
     public record Options(SyncMethod sync, int eventLoops, Duration electionMin, Duration electionMax, Duration tick,
-        long walMaxBytes)
+        long walMaxBytes, boolean walMark)
     {
         /**
          * @return the harness defaults: fsync on, one event loop per node (3 nodes share the machine's cores),
@@ -55,7 +57,7 @@ public final class Nodes implements AutoCloseable
         public static Options defaults()
         {
             return new Options(SyncMethod.DATASYNC, 1, Duration.ofMillis(300), Duration.ofMillis(600),
-                Duration.ofMillis(150), 128L << 20);
+                Duration.ofMillis(150), 128L << 20, true);
         }
 
         /**
@@ -64,7 +66,7 @@ public final class Nodes implements AutoCloseable
          */
         public Options withWalMaxBytes(final long bytes)
         {
-            return new Options(sync, eventLoops, electionMin, electionMax, tick, bytes);
+            return new Options(sync, eventLoops, electionMin, electionMax, tick, bytes, walMark);
         }
 
         /**
@@ -73,7 +75,7 @@ public final class Nodes implements AutoCloseable
          */
         public Options withTick(final Duration interval)
         {
-            return new Options(sync, eventLoops, electionMin, electionMax, interval, walMaxBytes);
+            return new Options(sync, eventLoops, electionMin, electionMax, interval, walMaxBytes, walMark);
         }
 
         /**
@@ -82,7 +84,7 @@ public final class Nodes implements AutoCloseable
          */
         public Options withEventLoops(final int loops)
         {
-            return new Options(sync, loops, electionMin, electionMax, tick, walMaxBytes);
+            return new Options(sync, loops, electionMin, electionMax, tick, walMaxBytes, walMark);
         }
 
         /**
@@ -91,7 +93,16 @@ public final class Nodes implements AutoCloseable
          */
         public Options withSync(final SyncMethod method)
         {
-            return new Options(method, eventLoops, electionMin, electionMax, tick, walMaxBytes);
+            return new Options(method, eventLoops, electionMin, electionMax, tick, walMaxBytes, walMark);
+        }
+
+        /**
+         * @param enabled whether ra-log keeps its WAL mark.
+         * @return a copy.
+         */
+        public Options withWalMark(final boolean enabled)
+        {
+            return new Options(sync, eventLoops, electionMin, electionMax, tick, walMaxBytes, enabled);
         }
 
         /**
@@ -101,7 +112,7 @@ public final class Nodes implements AutoCloseable
          */
         public Options withElection(final Duration min, final Duration max)
         {
-            return new Options(sync, eventLoops, min, max, tick, walMaxBytes);
+            return new Options(sync, eventLoops, min, max, tick, walMaxBytes, walMark);
         }
     }
 
@@ -165,6 +176,7 @@ public final class Nodes implements AutoCloseable
     public RaSystem start(final String node)
     {
         final FileStorage storage = FileStorage.builder().directory(root.resolve(node)).syncMethod(options.sync())
+            .walMark(options.walMark())
             .walMaxSizeBytes(options.walMaxBytes()).build();
         final RaSystem system = RaSystem.builder().nodeId(node).transport(transport(node)).storage(storage)
             .eventLoops(options.eventLoops()).electionTimeout(options.electionMin(), options.electionMax())
