@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -399,9 +400,13 @@ final class ServerRegistry
                 result.completeExceptionally(unreachable);
                 return;
             }
-            calls.scheduler().schedule(() -> result.completeExceptionally(new RaTimeoutException("starting " +
-                server + " timed out: node " + server.node() + " did not answer within " + timeout)),
+            final ScheduledFuture<?> deadline = calls.scheduler().schedule(() -> result.completeExceptionally(
+                new RaTimeoutException("starting " + server + " timed out: node " + server.node() +
+                " did not answer within " + timeout)),
                 Math.max(1, deadlineNanos - calls.clock().nanoTime()), TimeUnit.NANOSECONDS);
+            // Not left queued until the deadline once answered: a node starting thousands of clusters would hold a
+            // task, and the start's future through it, for each of them for the whole timeout.
+            result.whenComplete((done, failure) -> deadline.cancel(false));
             router.transport().send(server.node(), new NodeMessage.StartServer(callId, clusterName, machineName,
                 server, members));
         });
