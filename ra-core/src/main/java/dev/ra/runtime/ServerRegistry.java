@@ -22,7 +22,10 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -38,6 +41,13 @@ final class ServerRegistry
 {
     private static final Logger LOG = LoggerFactory.getLogger(ServerRegistry.class);
     private static final int CONFIG_VERSION = 1;
+    /**
+     * Servers whose storage is opened at once. Opening syncs files (for a new server: its directory, identity and
+     * configuration), and syncs of different files overlap on the disk, so a node starting thousands of servers
+     * starts them several at a time instead of one after the other.
+     */
+    private static final int STARTER_THREADS = 8;
+    private static final long STOP_WAIT_SECONDS = 10;
 
     private final RuntimeConfig config;
     private final EventLoop[] loops;
@@ -47,6 +57,9 @@ final class ServerRegistry
     private final MessageRouter router;
     private final NodeReachability reachability;
     private final ServerEnvironment environment;
+    /** Opens servers' storage and starts them, off the caller's thread (a transport's, for a start asked remotely). */
+    private final ThreadPoolExecutor starter;
+    private volatile boolean stopping;
 
     /**
      * @param config          of the node.
@@ -71,6 +84,15 @@ final class ServerRegistry
         this.environment = new ServerEnvironment(router, config.clock(), background, config.storage(),
             config.applyFailureMode(), maxCommandBytes, config.electionTimeoutMin().toNanos(),
             config.modCallHandlers(), this::retireRemovedMember, servers::remove);
+        final AtomicInteger starters = new AtomicInteger();
+        this.starter = new ThreadPoolExecutor(STARTER_THREADS, STARTER_THREADS, 10, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(), r ->
+            {
+                final Thread t = new Thread(r, "ra-" + config.nodeId() + "-starter-" + starters.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+        this.starter.allowCoreThreadTimeOut(true);
     }
 
     /**
@@ -143,6 +165,41 @@ final class ServerRegistry
     }
 
     private CompletableFuture<Void> openAndStart(final ServerId id, final ClusterInfo knownCluster,
+        final boolean isNew)
+    {
+        final CompletableFuture<Void> started = new CompletableFuture<>();
+        try
+        {
+            starter.execute(() ->
+            {
+                if (stopping)
+                {
+                    started.completeExceptionally(new IllegalStateException("cannot start server " + id + ": node " +
+                        config.nodeId() + " is closing"));
+                    return;
+                }
+                openAndStartNow(id, knownCluster, isNew).whenComplete((done, failure) ->
+                {
+                    if (null == failure)
+                    {
+                        started.complete(null);
+                    }
+                    else
+                    {
+                        started.completeExceptionally(failure);
+                    }
+                });
+            });
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            started.completeExceptionally(new IllegalStateException("cannot start server " + id + ": node " +
+                config.nodeId() + " is closing", ex));
+        }
+        return started;
+    }
+
+    private CompletableFuture<Void> openAndStartNow(final ServerId id, final ClusterInfo knownCluster,
         final boolean isNew)
     {
         final ForwardingListener listener = new ForwardingListener();
@@ -305,6 +362,20 @@ final class ServerRegistry
      */
     void stopAll()
     {
+        // No start may add a server once they are being stopped: refuse new ones and let those under way finish.
+        stopping = true;
+        starter.shutdown();
+        try
+        {
+            if (!starter.awaitTermination(STOP_WAIT_SECONDS, TimeUnit.SECONDS))
+            {
+                LOG.warn("{}: servers still starting after {} s", config.nodeId(), STOP_WAIT_SECONDS);
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
         final List<CompletableFuture<Void>> stops = new ArrayList<>();
         for (final ServerId id : servers.ids())
         {
