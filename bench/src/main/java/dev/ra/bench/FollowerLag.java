@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * index (entries); and the apply lag <b>in time</b>: how long ago the leader was first seen to have committed the
  * first entry the follower has not applied, from the leader's commit indexes of earlier rounds. That time is a lower
  * bound, short of the truth by at most one round ({@code round_ms} in the report), since a commit is seen only at the
- * round after it happened.
+ * round after it happened; so the report also gives an estimate, the apply lag in entries divided by the cluster's
+ * commit rate since the previous round.
  *
  * <p>Overviews run on the servers' event loops, so a few clusters are sampled, spread over the active ones, not all.
  */
@@ -39,6 +40,7 @@ final class FollowerLag implements AutoCloseable
     private final Samples replicationEntries = new Samples();
     private final Samples applyEntries = new Samples();
     private final Samples applyNanos = new Samples();
+    private final Samples applyNanosEstimated = new Samples();
     private final Samples roundNanos = new Samples();
     private long missedOverviews;
     private long leaderChanges;
@@ -61,6 +63,17 @@ final class FollowerLag implements AutoCloseable
                     followers.add(member);
                 }
             }
+        }
+
+        /**
+         * @param now    when the leader's commit index was read.
+         * @param commit that index.
+         * @return the cluster's commit rate since the previous round, 0 if none or nothing committed.
+         */
+        double commitsPerNano(final long now, final long commit)
+        {
+            final long[] previous = commits.peekLast();
+            return null == previous || now <= previous[0] ? 0 : (double)(commit - previous[1]) / (now - previous[0]);
         }
 
         /**
@@ -200,9 +213,15 @@ final class FollowerLag implements AutoCloseable
                 {
                     replicationEntries.add(Math.max(0, leader.lastIndex() - match));
                 }
-                applyEntries.add(Math.max(0, leader.commitIndex() - follower.lastApplied()));
+                final long behind = Math.max(0, leader.commitIndex() - follower.lastApplied());
+                applyEntries.add(behind);
                 final long firstSeen = cluster.firstSeenCommitAbove(follower.lastApplied());
                 applyNanos.add(firstSeen < 0 ? 0 : Math.max(0, followersSeen - firstSeen));
+                final double perNano = cluster.commitsPerNano(leadersSeen, leader.commitIndex());
+                if (perNano > 0)
+                {
+                    applyNanosEstimated.add((long)(behind / perNano));
+                }
             }
             cluster.commits.addLast(new long[] {leadersSeen, leader.commitIndex()});
             while (leadersSeen - cluster.commits.peekFirst()[0] > HISTORY_NANOS)
@@ -254,6 +273,7 @@ final class FollowerLag implements AutoCloseable
             .put("replication_lag_entries", replicationEntries.summary(1))
             .put("apply_lag_entries", applyEntries.summary(1))
             .put("apply_lag_ms_at_least", applyNanos.summary(1e6))
+            .put("apply_lag_ms_estimated", applyNanosEstimated.summary(1e6))
             .put("missed_overviews", missedOverviews).put("leader_changes", leaderChanges);
     }
 }
