@@ -219,6 +219,12 @@ final class ServerRegistry
             {
                 cluster = knownCluster;
                 storage.meta().storeServerConfig(encodeServerConfig(cluster));
+                // The state a new server has (term 0, no vote), stored here on a starter thread: a store that creates
+                // its files on the first write (ra-log's: two files, each synced with its directory) then does so
+                // now, several servers at once, and the first vote on the server's loop, where the loop's other
+                // servers wait for it, only overwrites what is there. Thousands of clusters electing at once spent
+                // most of the election creating files one after the other on each node's loop.
+                storage.meta().storeTermAndVote(0, null);
             }
             else
             {
