@@ -3,6 +3,7 @@ package dev.ra.bench;
 import dev.ra.CommandResult;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
+import dev.ra.ServerOverview;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,8 +54,9 @@ public final class ManyClusters
             final double startSeconds = untilAllRun(nodes, n, elected, t0);
             elected.join();
             final double electSeconds = (System.nanoTime() - t0) / 1e9;
-            Harness.progress("%d clusters' members running after %.2f s, all elected after %.2f s", n, startSeconds,
-                electSeconds);
+            final Json elections = electionCounts(nodes, n);
+            Harness.progress("%d clusters' members running after %.2f s, all elected after %.2f s; %s", n,
+                startSeconds, electSeconds, elections);
             // Leaders, found by one command per active cluster (also proves each commits).
             final int active = Math.min(config.activeClusters(), n);
             final List<ServerId> leaders = new ArrayList<>();
@@ -90,7 +92,7 @@ public final class ManyClusters
                 .put("members", 3).put("nodes", 3).put("transport", "in-jvm").put("storage", "ra-log")
                 .put("sync", config.sync().name()).put("event_loops_per_node", config.eventLoops())
                 .put("tick_ms", 1000).put("election_timeout_ms", List.of(1000, 2000))
-                .put("start_s", startSeconds).put("start_and_elect_s", electSeconds)
+                .put("start_s", startSeconds).put("start_and_elect_s", electSeconds).put("elections", elections)
                 .put("heap_used_mb", (heapAfter - heapBefore) / (1024.0 * 1024))
                 .put("heap_max_mb", Runtime.getRuntime().maxMemory() / (1024.0 * 1024))
                 .put("heap_per_cluster_kb", (heapAfter - heapBefore) / 1024.0 / n)
@@ -130,6 +132,34 @@ public final class ManyClusters
             }
         }
         return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /**
+     * @return how many elections and pre-votes the members of the {@code n} clusters have started in all: one election
+     *     per cluster is the start's own; more is a storm (members timing out while the start's election is slow).
+     */
+    private static Json electionCounts(final Nodes nodes, final int n)
+    {
+        final List<CompletableFuture<ServerOverview>> views = new ArrayList<>(n * 3);
+        for (int c = 0; c < n; c++)
+        {
+            for (final ServerId member : Nodes.members("c" + c, 3))
+            {
+                views.add(nodes.system(member.node()).overviewAsync(member));
+            }
+        }
+        long elections = 0;
+        long preVotes = 0;
+        long terms = 0;
+        for (final CompletableFuture<ServerOverview> view : views)
+        {
+            final ServerOverview overview = view.orTimeout(1, TimeUnit.MINUTES).join();
+            elections += overview.counters().getOrDefault("elections", 0L);
+            preVotes += overview.counters().getOrDefault("pre_votes", 0L);
+            terms = Math.max(terms, overview.currentTerm());
+        }
+        return new Json().put("elections", elections).put("pre_votes", preVotes)
+            .put("elections_per_cluster", (double)elections / n).put("highest_term", terms);
     }
 
     private static List<Driver.Window> aggregate(final Config config, final Nodes nodes, final List<ServerId> leaders,
