@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,6 +24,7 @@ public final class ManyClusters
     /** Clusters whose followers' lag is sampled, spread over the active ones. */
     private static final int LAG_SAMPLED_CLUSTERS = 100;
     private static final long POLL_MILLIS = 50;
+    private static final long ELECTION_DEADLINE_MINUTES = 10;
 
     private ManyClusters()
     {
@@ -49,10 +51,22 @@ public final class ManyClusters
                 started.add(nodes.system("n" + (c % 3 + 1)).startClusterAsync(name, BenchKv.NAME,
                     Nodes.members(name, 3)));
             }
-            final CompletableFuture<Void> elected =
-                CompletableFuture.allOf(started.toArray(new CompletableFuture<?>[0])).orTimeout(10, TimeUnit.MINUTES);
+            final CompletableFuture<Void> elected = CompletableFuture.allOf(started.toArray(
+                new CompletableFuture<?>[0])).orTimeout(ELECTION_DEADLINE_MINUTES, TimeUnit.MINUTES);
             final double startSeconds = untilAllRun(nodes, n, elected, t0);
-            elected.join();
+            try
+            {
+                elected.join();
+            }
+            catch (final CompletionException ex)
+            {
+                // Say how far it got rather than only that it failed: which part does not scale is the point.
+                final long done = started.stream().filter(f -> f.isDone() && !f.isCompletedExceptionally()).count();
+                return new Json().put("figure", "many-clusters").put("impl", "ra").put("clusters", n)
+                    .put("start_s", startSeconds).put("elected_clusters", done)
+                    .put("error", "not every cluster had a leader after " + ELECTION_DEADLINE_MINUTES + " minutes: " +
+                        ex.getCause());
+            }
             final double electSeconds = (System.nanoTime() - t0) / 1e9;
             final Json elections = electionCounts(nodes, n);
             Harness.progress("%d clusters' members running after %.2f s, all elected after %.2f s; %s", n,
