@@ -130,7 +130,11 @@ class HarnessSmokeTest
     void manyClustersFailoverAndRecoveryReport()
     {
         assertThat(Harness.run("many-clusters", tiny("many-clusters")).get(0).toString())
-            .contains("\"start_and_elect_s\":").contains("\"idle_cpu_pct_of_core\":");
+            .contains("\"start_s\":").contains("\"start_and_elect_s\":").contains("\"heap_per_cluster_kb\":")
+            .contains("\"elections_per_cluster\":")
+            .contains("\"idle_cpu_pct_of_core\":").contains("\"aggregate_vs_single_median\":")
+            .contains("\"follower_lag_under_load\":{\"sampled_clusters\":3")
+            .containsPattern("\"apply_lag_ms_at_least\":\\{\"samples\":[1-9]");
         assertThat(Harness.run("failover", tiny("failover")).get(0).toString()).contains("\"trials\":1");
         final List<Json> recovery = Harness.run("recovery", tiny("recovery"));
         assertThat(recovery).hasSize(2);

@@ -22,6 +22,10 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -37,6 +41,13 @@ final class ServerRegistry
 {
     private static final Logger LOG = LoggerFactory.getLogger(ServerRegistry.class);
     private static final int CONFIG_VERSION = 1;
+    /**
+     * Servers whose storage is opened at once. Opening syncs files (for a new server: its directory, identity and
+     * configuration), and syncs of different files overlap on the disk, so a node starting thousands of servers
+     * starts them several at a time instead of one after the other.
+     */
+    private static final int STARTER_THREADS = 8;
+    private static final long STOP_WAIT_SECONDS = 10;
 
     private final RuntimeConfig config;
     private final EventLoop[] loops;
@@ -46,6 +57,9 @@ final class ServerRegistry
     private final MessageRouter router;
     private final NodeReachability reachability;
     private final ServerEnvironment environment;
+    /** Opens servers' storage and starts them, off the caller's thread (a transport's, for a start asked remotely). */
+    private final ThreadPoolExecutor starter;
+    private volatile boolean stopping;
 
     /**
      * @param config          of the node.
@@ -70,6 +84,15 @@ final class ServerRegistry
         this.environment = new ServerEnvironment(router, config.clock(), background, config.storage(),
             config.applyFailureMode(), maxCommandBytes, config.electionTimeoutMin().toNanos(),
             config.modCallHandlers(), this::retireRemovedMember, servers::remove);
+        final AtomicInteger starters = new AtomicInteger();
+        this.starter = new ThreadPoolExecutor(STARTER_THREADS, STARTER_THREADS, 10, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(), r ->
+            {
+                final Thread t = new Thread(r, "ra-" + config.nodeId() + "-starter-" + starters.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+        this.starter.allowCoreThreadTimeOut(true);
     }
 
     /**
@@ -144,6 +167,41 @@ final class ServerRegistry
     private CompletableFuture<Void> openAndStart(final ServerId id, final ClusterInfo knownCluster,
         final boolean isNew)
     {
+        final CompletableFuture<Void> started = new CompletableFuture<>();
+        try
+        {
+            starter.execute(() ->
+            {
+                if (stopping)
+                {
+                    started.completeExceptionally(new IllegalStateException("cannot start server " + id + ": node " +
+                        config.nodeId() + " is closing"));
+                    return;
+                }
+                openAndStartNow(id, knownCluster, isNew).whenComplete((done, failure) ->
+                {
+                    if (null == failure)
+                    {
+                        started.complete(null);
+                    }
+                    else
+                    {
+                        started.completeExceptionally(failure);
+                    }
+                });
+            });
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            started.completeExceptionally(new IllegalStateException("cannot start server " + id + ": node " +
+                config.nodeId() + " is closing", ex));
+        }
+        return started;
+    }
+
+    private CompletableFuture<Void> openAndStartNow(final ServerId id, final ClusterInfo knownCluster,
+        final boolean isNew)
+    {
         final ForwardingListener listener = new ForwardingListener();
         final ServerStorage storage;
         try
@@ -161,6 +219,12 @@ final class ServerRegistry
             {
                 cluster = knownCluster;
                 storage.meta().storeServerConfig(encodeServerConfig(cluster));
+                // The state a new server has (term 0, no vote), stored here on a starter thread: a store that creates
+                // its files on the first write (ra-log's: two files, each synced with its directory) then does so
+                // now, several servers at once, and the first vote on the server's loop, where the loop's other
+                // servers wait for it, only overwrites what is there. Thousands of clusters electing at once spent
+                // most of the election creating files one after the other on each node's loop.
+                storage.meta().storeTermAndVote(0, null);
             }
             else
             {
@@ -307,6 +371,20 @@ final class ServerRegistry
      */
     void stopAll()
     {
+        // No start may add a server once they are being stopped: refuse new ones and let those under way finish.
+        stopping = true;
+        starter.shutdown();
+        try
+        {
+            if (!starter.awaitTermination(STOP_WAIT_SECONDS, TimeUnit.SECONDS))
+            {
+                LOG.warn("{}: servers still starting after {} s", config.nodeId(), STOP_WAIT_SECONDS);
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
         final List<CompletableFuture<Void>> stops = new ArrayList<>();
         for (final ServerId id : servers.ids())
         {
@@ -402,9 +480,13 @@ final class ServerRegistry
                 result.completeExceptionally(unreachable);
                 return;
             }
-            calls.scheduler().schedule(() -> result.completeExceptionally(new RaTimeoutException("starting " +
-                server + " timed out: node " + server.node() + " did not answer within " + timeout)),
+            final ScheduledFuture<?> deadline = calls.scheduler().schedule(() -> result.completeExceptionally(
+                new RaTimeoutException("starting " + server + " timed out: node " + server.node() +
+                " did not answer within " + timeout)),
                 Math.max(1, deadlineNanos - calls.clock().nanoTime()), TimeUnit.NANOSECONDS);
+            // Not left queued until the deadline once answered: a node starting thousands of clusters would hold a
+            // task, and the start's future through it, for each of them for the whole timeout.
+            result.whenComplete((done, failure) -> deadline.cancel(false));
             router.transport().send(server.node(), new NodeMessage.StartServer(callId, clusterName, machineName,
                 server, members));
         });

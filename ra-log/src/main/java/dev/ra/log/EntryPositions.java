@@ -10,10 +10,13 @@ import java.util.Arrays;
  */
 final class EntryPositions
 {
-    private long[] indexes = new long[64];
-    private int[] offsets = new int[64];
-    private int[] lengths = new int[64];
-    private int[] checksums = new int[64];
+    /** Few at first: most of the thousands of servers a node may host write a record now and then. */
+    private static final int INITIAL_RECORDS = 4;
+
+    private long[] indexes = new long[INITIAL_RECORDS];
+    private int[] offsets = new int[INITIAL_RECORDS];
+    private int[] lengths = new int[INITIAL_RECORDS];
+    private int[] checksums = new int[INITIAL_RECORDS];
     private int count;
 
     void add(final long index, final int offset, final int length, final int checksum)

@@ -44,7 +44,8 @@ final class FileMetaStore implements MetaStore, AutoCloseable
     private final MetaFile copy;
     private final Path configPath;
     private final BufferWriter body = new BufferWriter(256);
-    private final ByteBuffer slot = ByteBuffer.allocate(SLOT_SIZE);
+    /** What a write puts in a slot: grown to the largest written so far (a slot's content is far below its size). */
+    private ByteBuffer slot = ByteBuffer.allocate(128);
 
     private long sequence;
     private long currentTerm;
@@ -60,7 +61,10 @@ final class FileMetaStore implements MetaStore, AutoCloseable
     /** Whether either file was there but unreadable: the state was written once, so it is lost if not found. */
     private boolean damagedFile;
 
-    /** One of the two files; null handle until the first write. */
+    /**
+     * One of the two files; its handle is open only while it is read or written: a node hosting thousands of servers
+     * would otherwise hold two descriptors per server, and run out of them.
+     */
     private static final class MetaFile
     {
         final Path path;
@@ -156,6 +160,18 @@ final class FileMetaStore implements MetaStore, AutoCloseable
      *     otherwise what is wrong with it.
      */
     private Loaded load(final MetaFile meta) throws IOException
+    {
+        try
+        {
+            return read(meta);
+        }
+        finally
+        {
+            close(meta);
+        }
+    }
+
+    private Loaded read(final MetaFile meta) throws IOException
     {
         if (!files.exists(meta.path))
         {
@@ -369,6 +385,11 @@ final class FileMetaStore implements MetaStore, AutoCloseable
             EntryCodec.writeServerId(votedFor, body);
         }
         body.writeLong(damagedIndex).writeLong(damagedTerm).writeByte(termAndVoteLost ? FLAG_TERM_AND_VOTE_LOST : 0);
+        if (slot.capacity() < SLOT_HEADER + body.position())
+        {
+            // Never beyond a slot: a body that does not fit overflows, as it always did.
+            slot = ByteBuffer.allocate(Math.min(SLOT_SIZE, SLOT_HEADER + body.position()));
+        }
         slot.clear();
         slot.putInt(0).putInt(body.position()).put(body.array(), 0, body.position());
         slot.putInt(0, Formats.crc(slot.array(), 4, 4 + body.position()));
@@ -384,6 +405,10 @@ final class FileMetaStore implements MetaStore, AutoCloseable
     {
         try
         {
+            if (files.exists(meta.path))
+            {
+                meta.file = files.open(meta.path, false);
+            }
             if (null == meta.file || meta.file.size() < HEADER || !validHeader(meta))
             {
                 createFile(meta);
@@ -394,6 +419,10 @@ final class FileMetaStore implements MetaStore, AutoCloseable
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot write meta store " + meta.path, ex);
+        }
+        finally
+        {
+            close(meta);
         }
     }
 
@@ -548,20 +577,26 @@ final class FileMetaStore implements MetaStore, AutoCloseable
 
     private void closeFiles()
     {
-        for (final MetaFile meta : new MetaFile[] {primary, copy})
+        close(primary);
+        close(copy);
+    }
+
+    private static void close(final MetaFile meta)
+    {
+        try
         {
-            try
+            if (null != meta.file)
             {
-                if (null != meta.file)
-                {
-                    meta.file.close();
-                    meta.file = null;
-                }
+                meta.file.close();
             }
-            catch (final IOException ex)
-            {
-                LOG.warn("could not close {}: {}", meta.path, ex.getMessage());
-            }
+        }
+        catch (final IOException ex)
+        {
+            LOG.warn("could not close {}: {}", meta.path, ex.getMessage());
+        }
+        finally
+        {
+            meta.file = null;
         }
     }
 }

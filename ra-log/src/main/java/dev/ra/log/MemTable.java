@@ -28,9 +28,14 @@ final class MemTable
      * entry, while 100 servers' windows stay a few megabytes for a young collection to copy.
      */
     static final int DEFAULT_OBJECT_WINDOW = 512;
-    /** Slots per page: 9 KiB, so thousands of mostly idle servers cost little. */
+    /** Slots per page: 9 KiB. */
     private static final int PAGE_SHIFT = 8;
     private static final int PAGE = 1 << PAGE_SHIFT;
+    /**
+     * Slots of a memtable's first page until it needs more: most of thousands of servers on a node are idle and hold a
+     * handful of entries (an election's noop), so each holds 0.6 KiB rather than a whole page.
+     */
+    private static final int FIRST_PAGE_SLOTS = 16;
 
     private final int objectWindow;
     /** Pages in use, in index order, as a ring: page {@code i} holds indexes {@code origin + i * PAGE} on. */
@@ -52,14 +57,45 @@ final class MemTable
      */
     private static final class Page
     {
-        final LogEntry[] objects = new LogEntry[PAGE];
+        LogEntry[] objects;
         /** Checksum of each entry's WAL record: tells apart entries with the same index and term written at
          * different times (after a truncation the same index and term may be appended again with other content). */
-        final int[] checksums = new int[PAGE];
-        final long[] terms = new long[PAGE];
-        final long[] walSequences = new long[PAGE];
-        final long[] walOffsets = new long[PAGE];
-        final int[] recordLengths = new int[PAGE];
+        int[] checksums;
+        long[] terms;
+        long[] walSequences;
+        long[] walOffsets;
+        int[] recordLengths;
+
+        /**
+         * @param slots the first slots it can hold; {@link #hold} grows it to a whole page when a later one is added.
+         */
+        Page(final int slots)
+        {
+            objects = new LogEntry[slots];
+            checksums = new int[slots];
+            terms = new long[slots];
+            walSequences = new long[slots];
+            walOffsets = new long[slots];
+            recordLengths = new int[slots];
+        }
+
+        /**
+         * Make room for a slot: a small first page becomes a whole page (once; pages are reused, not shrunk).
+         *
+         * @param slot to be written.
+         */
+        void hold(final int slot)
+        {
+            if (slot >= objects.length)
+            {
+                objects = Arrays.copyOf(objects, PAGE);
+                checksums = Arrays.copyOf(checksums, PAGE);
+                terms = Arrays.copyOf(terms, PAGE);
+                walSequences = Arrays.copyOf(walSequences, PAGE);
+                walOffsets = Arrays.copyOf(walOffsets, PAGE);
+                recordLengths = Arrays.copyOf(recordLengths, PAGE);
+            }
+        }
     }
 
     MemTable()
@@ -198,6 +234,7 @@ final class MemTable
         }
         final Page page = page(index);
         final int slot = slot(index);
+        page.hold(slot);
         page.objects[slot] = entry;
         page.checksums[slot] = checksum;
         page.terms[slot] = entry.term();
@@ -222,9 +259,13 @@ final class MemTable
         {
             // Capacity doubles, as a growing array's would, so a memtable whose size hovers around a high-water mark
             // does not allocate again at each new peak.
-            for (int i = Math.max(1, pageCount); i > 0; i--)
+            if (0 == pageCount)
             {
-                freePages.push(new Page());
+                freePages.push(new Page(FIRST_PAGE_SLOTS));
+            }
+            for (int i = pageCount; i > 0; i--)
+            {
+                freePages.push(new Page(PAGE));
             }
         }
         pages[(pageHead + pageCount) & (pages.length - 1)] = freePages.pop();
@@ -405,7 +446,7 @@ final class MemTable
         }
         // The dropped entries left in the first page are unreachable; clearing their objects lets them be collected.
         final Page first = pages[pageHead];
-        Arrays.fill(first.objects, 0, slot(firstIndex), null);
+        Arrays.fill(first.objects, 0, Math.min(slot(firstIndex), first.objects.length), null);
         objectsFrom = Math.max(objectsFrom, firstIndex);
     }
 }

@@ -22,8 +22,9 @@ final class PendingWrites
     private final ServerLog owner;
     private final int serverRef;
     private final CRC32C crc = new CRC32C();
-    private BufferWriter filling = new BufferWriter(4096);
-    private BufferWriter draining = new BufferWriter(4096);
+    /** Small at first (they grow to a busy server's batches and stay): a node may host thousands of idle servers. */
+    private BufferWriter filling = new BufferWriter(256);
+    private BufferWriter draining = new BufferWriter(256);
     private EntryPositions fillingPositions = new EntryPositions();
     private EntryPositions drainingPositions = new EntryPositions();
     private int records;

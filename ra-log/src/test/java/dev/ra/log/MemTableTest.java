@@ -40,6 +40,44 @@ class MemTableTest
     }
 
     @Test
+    void aSmallFirstPageGrowsWhereverItsEntriesFallAndIsReusedAsAnyPage()
+    {
+        final MemTable table = new MemTable(0);
+        for (long i = 1; i <= 5; i++)
+        {
+            table.add(entry(i, 1), (int)i);
+        }
+        // Restart the run far into a page: the first page's slots start near its end.
+        table.clear(1000);
+        for (long i = 1000; i < 1600; i++)
+        {
+            table.add(entry(i, 2), (int)i);
+            table.locate(i, (int)i, 3, i * 10, 40);
+        }
+        table.dropUpTo(1300);
+        for (long i = 1600; i < 2200; i++)
+        {
+            table.add(entry(i, 3), (int)i);
+        }
+        assertThat(table.firstIndex()).isEqualTo(1301);
+        assertThat(table.lastIndex()).isEqualTo(2199);
+        for (long i = 1301; i < 1600; i++)
+        {
+            assertThat(table.walOffset(i)).isEqualTo(i * 10);
+            assertThat(table.term(i)).isEqualTo(2);
+        }
+        for (long i = 1600; i < 2200; i++)
+        {
+            assertThat(table.entry(i)).isEqualTo(entry(i, 3));
+            assertThat(table.checksum(i)).isEqualTo((int)i);
+        }
+        table.dropUpTo(2199);
+        assertThat(table.isEmpty()).isTrue();
+        table.add(entry(2200, 4));
+        assertThat(table.entry(2200).term()).isEqualTo(4);
+    }
+
+    @Test
     void keepsObjectsOnlyForEntriesNotYetLocatedOrInTheRecentWindow()
     {
         final MemTable table = new MemTable(3);
