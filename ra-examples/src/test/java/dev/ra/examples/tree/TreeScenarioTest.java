@@ -205,7 +205,8 @@ class TreeScenarioTest
             writer.create("/svc/c", "", CreateMode.PERSISTENT, 0);
             InJvmCluster.await(() -> services.stream().anyMatch(e -> "/svc/c".equals(e.path())), WAIT,
                 "the persistent watch to see the last change");
-            assertThat(ready).singleElement().satisfies(e -> assertThat(e.type()).isEqualTo(TreeEventType.NODE_CREATED));
+            assertThat(ready).singleElement()
+                .satisfies(e -> assertThat(e.type()).isEqualTo(TreeEventType.NODE_CREATED));
             assertThat(changed).singleElement()
                 .satisfies(e -> assertThat(e.type()).isEqualTo(TreeEventType.NODE_DATA_CHANGED));
             assertThat(children).singleElement()
