@@ -16,6 +16,7 @@ import dev.ra.examples.lease.SessionCommands;
 import dev.ra.examples.lease.SessionReply;
 import dev.ra.examples.lease.SessionTable;
 import dev.ra.examples.support.ReleaseCursorPolicy;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -40,7 +41,9 @@ import java.util.Set;
  *   <li><b>Watches</b> ({@link TreeWatches}): the reads that set a watch are logged commands, so the read and the
  *       watch happen at one zxid; events go to the watching process as {@link TreeWatchMessage.Event}s from the
  *       leader. A new leader sends every watcher a {@link TreeWatchMessage.Resync}, and the watcher re-registers
- *       what it holds ({@link TreeCommand.Reregister}): a one-shot watch whose path changed meanwhile fires then.</li>
+ *       what it holds ({@link TreeCommand.Reregister}): a one-shot watch whose path changed meanwhile fires then. A
+ *       watcher whose node stays unreachable longer than the unreachable watch expiry (log time, default 5 minutes)
+ *       loses its watches; if its node comes back it is told to re-register them (see {@link TreeWatches}).</li>
  * </ul>
  *
  * <p>Anything but a {@link TreeCommand} or {@link SessionCommand} fails with an {@link IllegalArgumentException}
@@ -63,12 +66,18 @@ public final class TreeMachine implements StateMachine<Object, TreeState>
     public static final String SESSION = LeasedKvMachine.SESSION;
     /** Named query: the current lessor's process, or null; the name a Lease asks. */
     public static final String LESSOR = LeasedKvMachine.LESSOR;
+    /**
+     * The default time a watcher keeps its watches while its node is unreachable: long enough to ride out a partition
+     * that heals or a restart of the watcher's host, short enough that the watches of replaced hosts do not pile up.
+     */
+    public static final Duration DEFAULT_UNREACHABLE_WATCH_EXPIRY = LeasedKvMachine.DEFAULT_UNREACHABLE_WATCH_EXPIRY;
 
     private final String lessorHandler;
+    private final long unreachableWatchExpiryMs;
     private final ReleaseCursorPolicy cursorPolicy;
 
     /**
-     * A machine with the default handler name and cursor policy.
+     * A machine with the default handler name, unreachable watch expiry and cursor policy.
      */
     public TreeMachine()
     {
@@ -76,12 +85,34 @@ public final class TreeMachine implements StateMachine<Object, TreeState>
     }
 
     /**
+     * A machine with the {@link #DEFAULT_UNREACHABLE_WATCH_EXPIRY}, the same on every member.
+     *
      * @param lessorHandler name the node's {@link dev.ra.examples.lease.LessorHost} is registered under.
      * @param cursorPolicy  deciding when to emit a release cursor.
      */
     public TreeMachine(final String lessorHandler, final ReleaseCursorPolicy cursorPolicy)
     {
+        this(lessorHandler, DEFAULT_UNREACHABLE_WATCH_EXPIRY, cursorPolicy);
+    }
+
+    /**
+     * A machine with every setting explicit, the same on every member.
+     *
+     * @param lessorHandler          name the node's {@link dev.ra.examples.lease.LessorHost} is registered under.
+     * @param unreachableWatchExpiry how long a watcher keeps its watches while its node is unreachable (log time);
+     *                               not negative.
+     * @param cursorPolicy           deciding when to emit a release cursor.
+     */
+    public TreeMachine(final String lessorHandler, final Duration unreachableWatchExpiry,
+        final ReleaseCursorPolicy cursorPolicy)
+    {
         this.lessorHandler = Objects.requireNonNull(lessorHandler, "lessorHandler");
+        Objects.requireNonNull(unreachableWatchExpiry, "unreachableWatchExpiry");
+        if (unreachableWatchExpiry.isNegative())
+        {
+            throw new IllegalArgumentException("unreachable watch expiry must be >= 0, got " + unreachableWatchExpiry);
+        }
+        this.unreachableWatchExpiryMs = unreachableWatchExpiry.toMillis();
         this.cursorPolicy = Objects.requireNonNull(cursorPolicy, "cursorPolicy");
     }
 
@@ -144,14 +175,19 @@ public final class TreeMachine implements StateMachine<Object, TreeState>
             }
             change.watches = change.watches.down(down.process());
         }
-        else if (command instanceof BuiltinCommand.Down down && state.watches().watchers().contains(down.process()))
+        else if (command instanceof BuiltinCommand.Down down)
         {
-            // A watcher cut off: events sent meanwhile are lost. Hear when its node is back, to have it re-register.
-            change.effects.add(new Effect.MonitorNode(down.process().node()));
+            // A watcher cut off: its watches wait for its node, for the expiry bound at most.
+            change.watches = change.watches.unreachable(down.process(), meta.systemTimeMs(), unreachableWatchExpiryMs,
+                change.effects);
         }
         else if (command instanceof BuiltinCommand.NodeUp nodeUp)
         {
-            change.watches.resyncNode(nodeUp.node(), state.zxid(), change.effects);
+            change.watches = change.watches.nodeUp(nodeUp.node(), state.zxid(), change.effects);
+        }
+        else if (command instanceof BuiltinCommand.Timeout timeout && TreeWatches.isExpiryTimer(timeout.name()))
+        {
+            change.watches = change.watches.expire(meta.systemTimeMs(), unreachableWatchExpiryMs, change.effects);
         }
         return cursorPolicy.result(meta, change.finish(), null, change.effects);
     }
@@ -212,8 +248,8 @@ public final class TreeMachine implements StateMachine<Object, TreeState>
     public Map<String, Object> overview(final TreeState state)
     {
         return Map.of("nodes", state.nodes().size(), "sessions", state.sessions().sessions().size(),
-            "watches", state.watches().watches().size(), "zxid", state.zxid(),
-            "lessorEpoch", state.sessions().lessorEpoch());
+            "watches", state.watches().watches().size(), "expiredWatchers", state.watches().expired().size(),
+            "zxid", state.zxid(), "lessorEpoch", state.sessions().lessorEpoch());
     }
 
     private static String requirePath(final String name, final Object argument)

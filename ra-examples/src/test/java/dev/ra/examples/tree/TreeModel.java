@@ -51,6 +51,8 @@ final class TreeModel
     final Set<Long> sessions = new LinkedHashSet<>();
     final List<TreeWatch> watches = new ArrayList<>();
     final List<ProcessRef> watchers = new ArrayList<>();
+    /** Watchers whose watches expired while their node was cut off, oldest first. */
+    final List<ProcessRef> expired = new ArrayList<>();
     long epoch;
     long zxid;
     /** Every change, in order: what happened where, at which zxid. */
@@ -136,6 +138,7 @@ final class TreeModel
         if (!watchers.contains(watch.watcher()))
         {
             watchers.add(watch.watcher());
+            expired.remove(watch.watcher());
         }
         if (!watches.contains(watch))
         {
@@ -147,10 +150,25 @@ final class TreeModel
     {
         watchers.remove(process);
         watches.removeIf(w -> w.watcher().equals(process));
+        expired.remove(process);
+    }
+
+    /** A watcher cut off past the bound: its watches go, it is remembered to be told on its return. */
+    void expire(final ProcessRef process)
+    {
+        if (watchers.remove(process))
+        {
+            watches.removeIf(w -> w.watcher().equals(process));
+            expired.remove(process);
+            expired.add(process);
+        }
     }
 
     void nodeUp(final String node)
     {
+        final List<ProcessRef> back = expired.stream().filter(w -> w.node().equals(node)).toList();
+        expired.removeAll(back);
+        watchers.addAll(back);
         for (final ProcessRef w : watchers)
         {
             if (w.node().equals(node))
@@ -163,6 +181,10 @@ final class TreeModel
     void failover()
     {
         for (final ProcessRef w : watchers)
+        {
+            sent.add(new Effect.SendMsg(w, new TreeWatchMessage.Resync(zxid)));
+        }
+        for (final ProcessRef w : expired)
         {
             sent.add(new Effect.SendMsg(w, new TreeWatchMessage.Resync(zxid)));
         }

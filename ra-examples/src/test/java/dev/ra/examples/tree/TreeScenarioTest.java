@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Timeout;
  * hosts no member: multis cut by a failover are all-or-nothing; one-shot watches set before a failover fire once for
  * a change made during it, and so does one whose node was cut off while the change was made; a lock passes from a
  * holder whose process stopped to a waiter only once the holder's session expired, while the waiter's own session
- * survives the failover.
+ * survives the failover; a watcher cut off past the unreachable watch expiry, across a failover, loses its watches
+ * and gets back, on its return, those it still holds (a one-shot watch fired meanwhile fires then, once).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TreeScenarioTest
@@ -149,6 +150,68 @@ class TreeScenarioTest
         InJvmCluster.await(() -> !changed.isEmpty(), WAIT, "the watch to fire once the node is back");
         assertThat(changed).singleElement()
             .satisfies(e -> assertThat(e.type()).isEqualTo(TreeEventType.NODE_DATA_CHANGED));
+    }
+
+    @Test
+    void aWatcherCutOffPastTheExpiryLosesItsWatchesAcrossAFailoverAndGetsThemBackOnItsReturn()
+    {
+        final long expiryMs = 3_000;
+        try (TreeWorld quick = new TreeWorld(Duration.ofMillis(expiryMs)))
+        {
+            final String writerNode = quick.cluster().followerNode();
+            final TreeClient writer = quick.clientOn(writerNode);
+            final TreeClient watcher = quick.clientOn(ToolboxCluster.APP_NODE);
+            writer.create("/config", "v0", CreateMode.PERSISTENT, 0);
+            writer.create("/svc", "", CreateMode.PERSISTENT, 0);
+            final List<TreeWatchMessage.Event> ready = new CopyOnWriteArrayList<>();
+            final List<TreeWatchMessage.Event> changed = new CopyOnWriteArrayList<>();
+            final List<TreeWatchMessage.Event> children = new CopyOnWriteArrayList<>();
+            final List<TreeWatchMessage.Event> services = new CopyOnWriteArrayList<>();
+            watcher.exists("/ready", ready::add);
+            watcher.getData("/config", changed::add);
+            watcher.getChildren("/config", children::add);
+            watcher.addWatch("/svc", true, services::add);
+            writer.create("/ready", "", CreateMode.PERSISTENT, 0);
+            InJvmCluster.await(() -> !ready.isEmpty(), WAIT, "the /ready watch to fire before the cut");
+
+            final long isolatedAtMs = System.currentTimeMillis();
+            quick.cluster().isolateAppNode();
+            InJvmCluster.await(() -> !quick.watches(writerNode).unreachableSinceMs().isEmpty(), WAIT,
+                "the leader to find the watcher unreachable");
+            // The leader fails while the watcher is cut off: the new one re-arms the expiry from the replicated time
+            // the watcher was first found unreachable. The changes meanwhile are lost to the watcher.
+            quick.cluster().killLeader();
+            writer.setData("/config", "v1", TreeOp.ANY_VERSION);
+            writer.create("/svc/a", "", CreateMode.PERSISTENT, 0);
+            InJvmCluster.await(() -> !quick.watches(writerNode).expired().isEmpty(), WAIT, "the watches to expire");
+            assertThat(System.currentTimeMillis() - isolatedAtMs).as("not before the bound")
+                .isGreaterThanOrEqualTo(expiryMs);
+            assertThat(quick.watches(writerNode).watches()).as("one-shot and persistent watches gone").isEmpty();
+
+            // Back: told to re-register, it sets again what it holds; the change it missed fires the data watch.
+            quick.cluster().reconnectAppNode();
+            InJvmCluster.await(() -> !changed.isEmpty(), WAIT, "the missed change to fire the data watch");
+            InJvmCluster.await(() -> quick.watches(writerNode).watches().size() == 2, WAIT,
+                "the child and the persistent watch to be set again");
+            assertThat(quick.watches(writerNode).expired()).isEmpty();
+            writer.create("/svc/b", "", CreateMode.PERSISTENT, 0);
+            writer.create("/config/c", "", CreateMode.PERSISTENT, 0);
+            InJvmCluster.await(() -> !children.isEmpty() && services.stream().anyMatch(e -> "/svc/b".equals(e.path())),
+                WAIT, "the restored watches to fire");
+            // Fired one-shot watches are not armed again.
+            writer.delete("/ready", TreeOp.ANY_VERSION);
+            writer.setData("/config", "v2", TreeOp.ANY_VERSION);
+            writer.create("/config/d", "", CreateMode.PERSISTENT, 0);
+            writer.create("/svc/c", "", CreateMode.PERSISTENT, 0);
+            InJvmCluster.await(() -> services.stream().anyMatch(e -> "/svc/c".equals(e.path())), WAIT,
+                "the persistent watch to see the last change");
+            assertThat(ready).singleElement()
+                .satisfies(e -> assertThat(e.type()).isEqualTo(TreeEventType.NODE_CREATED));
+            assertThat(changed).singleElement()
+                .satisfies(e -> assertThat(e.type()).isEqualTo(TreeEventType.NODE_DATA_CHANGED));
+            assertThat(children).singleElement()
+                .satisfies(e -> assertThat(e.type()).isEqualTo(TreeEventType.NODE_CHILDREN_CHANGED));
+        }
     }
 
     @Test

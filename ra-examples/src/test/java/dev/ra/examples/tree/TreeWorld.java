@@ -23,6 +23,14 @@ final class TreeWorld implements AutoCloseable
 
     TreeWorld()
     {
+        this(TreeMachine.DEFAULT_UNREACHABLE_WATCH_EXPIRY);
+    }
+
+    /**
+     * @param unreachableWatchExpiry how long a watcher keeps its watches while its node is unreachable.
+     */
+    TreeWorld(final Duration unreachableWatchExpiry)
+    {
         this.world = ToolboxCluster.start(CLUSTER, (node, builder) ->
         {
             final LessorHost host = new LessorHost(new ServerId(CLUSTER, node), CHECK_PERIOD);
@@ -32,7 +40,7 @@ final class TreeWorld implements AutoCloseable
                 previous.close();
             }
             builder.registerMachine(CLUSTER, () -> new TreeMachine(TreeMachine.DEFAULT_LESSOR_HANDLER,
-                ReleaseCursorPolicy.every(16)))
+                unreachableWatchExpiry, ReleaseCursorPolicy.every(16)))
                 .modCallHandler(TreeMachine.DEFAULT_LESSOR_HANDLER, host)
                 .minSnapshotInterval(16);
         }, (node, system) -> hosts.get(node).attach(system));
@@ -41,6 +49,16 @@ final class TreeWorld implements AutoCloseable
     ToolboxCluster cluster()
     {
         return world;
+    }
+
+    /**
+     * @param node a Ra node hosting a member.
+     * @return the watches in that member's state now.
+     */
+    TreeWatches watches(final String node)
+    {
+        return world.system(node).<TreeState, TreeWatches>localQuery(new ServerId(CLUSTER, node), TreeState::watches)
+            .result();
     }
 
     /**
