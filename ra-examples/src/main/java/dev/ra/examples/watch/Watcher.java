@@ -214,6 +214,14 @@ public final class Watcher implements AutoCloseable
         {
             return;
         }
+        registerFromCursor(this::resumeNow);
+    }
+
+    /**
+     * Register again from the cursor's resume point; a failed call is retried shortly by {@code retry}.
+     */
+    private void registerFromCursor(final Runnable retry)
+    {
         resumedFrom = cursor.resumeFrom();
         resumedAtNanos = System.nanoTime();
         try
@@ -224,7 +232,7 @@ public final class Watcher implements AutoCloseable
         {
             LOG.debug("watch {}: registering again from {} failed; retrying", watchId, resumedFrom, ex);
             resumedFrom = -1;
-            executor.schedule(this::resumeNow, RETRY_MS, TimeUnit.MILLISECONDS);
+            executor.schedule(retry, RETRY_MS, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -265,18 +273,7 @@ public final class Watcher implements AutoCloseable
             }
             return;
         }
-        resumedFrom = cursor.resumeFrom();
-        resumedAtNanos = System.nanoTime();
-        try
-        {
-            endIfCompacted(register(resumedFrom));
-        }
-        catch (final RuntimeException ex)
-        {
-            LOG.debug("watch {}: resume from {} failed; retrying", watchId, resumedFrom, ex);
-            resumedFrom = -1;
-            executor.schedule(this::resumeIfNeeded, RETRY_MS, TimeUnit.MILLISECONDS);
-        }
+        registerFromCursor(this::resumeIfNeeded);
     }
 
     /**
