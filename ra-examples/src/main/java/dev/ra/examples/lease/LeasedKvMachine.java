@@ -6,7 +6,6 @@ import dev.ra.CommandMeta;
 import dev.ra.DownReason;
 import dev.ra.Effect;
 import dev.ra.InitArgs;
-import dev.ra.ProcessRef;
 import dev.ra.RaftRole;
 import dev.ra.StateMachine;
 import dev.ra.examples.support.Persistent;
@@ -18,11 +17,9 @@ import dev.ra.examples.watch.WatchEvent;
 import dev.ra.examples.watch.WatchHub;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * An etcd-v3-like key-value store with sessions (leases) and watches, as one Ra machine.
@@ -206,18 +203,7 @@ public final class LeasedKvMachine implements StateMachine<Object, LeasedKvState
         {
             return List.of();
         }
-        final List<Effect> effects = new ArrayList<>();
-        final Set<ProcessRef> owners = new LinkedHashSet<>();
-        for (final Session session : state.sessions().sessions().values())
-        {
-            if (null != session.owner() && owners.add(session.owner()))
-            {
-                effects.add(new Effect.Monitor(session.owner()));
-            }
-        }
-        effects.addAll(state.watches().leaderEffects());
-        effects.add(new Effect.Append(new SessionCommand.NewLeader()));
-        return effects;
+        return SessionCommands.leaderEffects(state.sessions(), state.watches().leaderEffects());
     }
 
     @Override

@@ -1,8 +1,11 @@
 package dev.ra.examples.lease;
 
 import dev.ra.Effect;
+import dev.ra.ProcessRef;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * What the session commands ({@link SessionCommand}) do, for every machine that embeds sessions
@@ -43,6 +46,31 @@ public final class SessionCommands
          * @return the names of what was removed (keys, paths).
          */
         List<String> release(Session session);
+    }
+
+    /**
+     * What a new leader of a machine with sessions does on entering LEADER: monitor every session owner once (an owner
+     * that ended ends its sessions), then the embedding machine's own leader effects, then append
+     * {@link SessionCommand.NewLeader}, whose index becomes the lessor epoch that fences expiry.
+     *
+     * @param sessions       the machine's sessions.
+     * @param machineEffects the embedding machine's own leader effects (its watches'), in their order.
+     * @return the effects, in that order.
+     */
+    public static List<Effect> leaderEffects(final SessionTable sessions, final List<Effect> machineEffects)
+    {
+        final List<Effect> effects = new ArrayList<>();
+        final Set<ProcessRef> owners = new LinkedHashSet<>();
+        for (final Session session : sessions.sessions().values())
+        {
+            if (null != session.owner() && owners.add(session.owner()))
+            {
+                effects.add(new Effect.Monitor(session.owner()));
+            }
+        }
+        effects.addAll(machineEffects);
+        effects.add(new Effect.Append(new SessionCommand.NewLeader()));
+        return effects;
     }
 
     /**

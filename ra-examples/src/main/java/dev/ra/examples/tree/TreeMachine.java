@@ -6,7 +6,6 @@ import dev.ra.CommandMeta;
 import dev.ra.DownReason;
 import dev.ra.Effect;
 import dev.ra.InitArgs;
-import dev.ra.ProcessRef;
 import dev.ra.RaftRole;
 import dev.ra.StateMachine;
 import dev.ra.examples.lease.LeasedKvMachine;
@@ -19,11 +18,9 @@ import dev.ra.examples.support.ReleaseCursorPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * A ZooKeeper-like tree as one Ra machine.
@@ -199,18 +196,7 @@ public final class TreeMachine implements StateMachine<Object, TreeState>
         {
             return List.of();
         }
-        final List<Effect> effects = new ArrayList<>();
-        final Set<ProcessRef> owners = new LinkedHashSet<>();
-        for (final Session session : state.sessions().sessions().values())
-        {
-            if (null != session.owner() && owners.add(session.owner()))
-            {
-                effects.add(new Effect.Monitor(session.owner()));
-            }
-        }
-        effects.addAll(state.watches().leaderEffects(state.zxid()));
-        effects.add(new Effect.Append(new SessionCommand.NewLeader()));
-        return effects;
+        return SessionCommands.leaderEffects(state.sessions(), state.watches().leaderEffects(state.zxid()));
     }
 
     @Override
