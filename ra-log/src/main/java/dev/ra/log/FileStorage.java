@@ -135,7 +135,15 @@ public final class FileStorage implements Storage
             {
                 StorageDamage.checkWalMark(files, walDirectory, serversDirectory, previousMark, validEnds, walNames,
                     walDamage);
-                walMark = builder.walMark ? WalMark.create(files, directory) : WalMark.remove(files, directory);
+                if (builder.walMark)
+                {
+                    walMark = WalMark.create(files, directory);
+                }
+                else
+                {
+                    WalMark.remove(files, directory);
+                    walMark = null;
+                }
             }
             else
             {

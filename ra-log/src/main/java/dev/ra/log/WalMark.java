@@ -144,10 +144,9 @@ final class WalMark implements AutoCloseable
      *
      * @param files     the file layer.
      * @param directory the storage directory.
-     * @return null: no mark is kept.
      * @throws IOException on failure.
      */
-    static WalMark remove(final FileLayer files, final Path directory) throws IOException
+    static void remove(final FileLayer files, final Path directory) throws IOException
     {
         final Path path = directory.resolve(FILE);
         if (files.exists(path))
@@ -155,7 +154,6 @@ final class WalMark implements AutoCloseable
             files.delete(path);
             files.syncDirectory(directory);
         }
-        return null;
     }
 
     private void rewrite(final int newSlotSize) throws IOException
