@@ -2,11 +2,9 @@ package dev.ra.examples.lease;
 
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
-import dev.ra.examples.support.ReleaseCursorPolicy;
 import dev.ra.node.NodeConfig;
 import dev.ra.node.NodeControl;
 import dev.ra.node.NodeJvm;
-import dev.ra.spi.Storage;
 import dev.ra.transport.netty.NettyTransport;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -27,25 +25,14 @@ import java.util.concurrent.ConcurrentHashMap;
 final class LeaseNode implements AutoCloseable
 {
     static final String CLUSTER = "leases";
-    static final List<String> MEMBER_NODES = List.of("n1", "n2", "n3");
+    static final List<String> MEMBER_NODES = LeasedKvNodeSystem.MEMBER_NODES;
 
-    private final NettyTransport transport;
-    private final Storage storage;
-    private final LessorHost lessor;
-    private final RaSystem system;
+    private final LeasedKvNodeSystem node;
     private final Map<Long, Lease> leases = new ConcurrentHashMap<>();
 
     private LeaseNode(final NodeConfig config)
     {
-        this.transport = new NettyTransport(config.transportConfig());
-        this.storage = config.openStorage();
-        this.lessor = new LessorHost(new ServerId(CLUSTER, config.nodeId()), Duration.ofMillis(50));
-        this.system = config.applyTo(RaSystem.builder().defaultTimeout(Duration.ofSeconds(5)), transport, storage)
-            .registerMachine(CLUSTER, () -> new LeasedKvMachine(LeasedKvMachine.DEFAULT_LESSOR_HANDLER, 10_000,
-                ReleaseCursorPolicy.every(64)))
-            .modCallHandler(LeasedKvMachine.DEFAULT_LESSOR_HANDLER, lessor)
-            .build();
-        lessor.attach(system);
+        this.node = new LeasedKvNodeSystem(config, CLUSTER);
     }
 
     static LeaseNode start(final String[] args)
@@ -61,31 +48,29 @@ final class LeaseNode implements AutoCloseable
 
     static List<ServerId> members()
     {
-        return MEMBER_NODES.stream().map(node -> new ServerId(CLUSTER, node)).toList();
+        return LeasedKvNodeSystem.members(CLUSTER);
     }
 
     RaSystem system()
     {
-        return system;
+        return node.system();
     }
 
     NettyTransport transport()
     {
-        return transport;
+        return node.transport();
     }
 
     LeasedKvClient client()
     {
-        return new LeasedKvClient(system, members());
+        return node.client();
     }
 
     @Override
     public void close()
     {
         leases.values().forEach(Lease::close);
-        lessor.close();
-        system.close();
-        storage.close();
+        node.close();
     }
 
     private String hold(final String[] words)
@@ -97,7 +82,7 @@ final class LeaseNode implements AutoCloseable
         final LeasedKvClient kv = client();
         final Lease lease = kv.grant(Duration.ofMillis(Long.parseLong(words[2])), () -> { });
         leases.put(lease.id(), lease);
-        final LeasedKvReply reply = kv.putIf(words[1], 0, "held-by-" + system.nodeId(), lease.id());
+        final LeasedKvReply reply = kv.putIf(words[1], 0, "held-by-" + node.system().nodeId(), lease.id());
         return reply instanceof LeasedKvReply.Written ? "ok hold " + lease.id() : "error " + reply;
     }
 
@@ -116,9 +101,9 @@ final class LeaseNode implements AutoCloseable
         final PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         final LeaseNode node = start(Arrays.copyOf(args, args.length));
         Runtime.getRuntime().addShutdownHook(new Thread(node::close, "lease-node-shutdown"));
-        final NodeControl control = NodeControl.builder(node.system, node::close).output(out)
+        final NodeControl control = NodeControl.builder(node.system(), node::close).output(out)
             .command("hold", node::hold).build();
-        control.ready(node.transport.localAddress());
+        control.ready(node.transport().localAddress());
         control.run(System.in);
         System.exit(0);
     }

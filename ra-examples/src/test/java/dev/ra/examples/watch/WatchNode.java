@@ -3,13 +3,10 @@ package dev.ra.examples.watch;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.examples.lease.LeasedKvClient;
-import dev.ra.examples.lease.LeasedKvMachine;
-import dev.ra.examples.lease.LessorHost;
-import dev.ra.examples.support.ReleaseCursorPolicy;
+import dev.ra.examples.lease.LeasedKvNodeSystem;
 import dev.ra.node.NodeConfig;
 import dev.ra.node.NodeControl;
 import dev.ra.node.NodeJvm;
-import dev.ra.spi.Storage;
 import dev.ra.transport.netty.NettyTransport;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -20,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -38,25 +34,14 @@ import java.util.List;
 final class WatchNode implements AutoCloseable
 {
     static final String CLUSTER = "watched";
-    static final List<String> MEMBER_NODES = List.of("n1", "n2", "n3");
+    static final List<String> MEMBER_NODES = LeasedKvNodeSystem.MEMBER_NODES;
 
-    private final NettyTransport transport;
-    private final Storage storage;
-    private final LessorHost lessor;
-    private final RaSystem system;
+    private final LeasedKvNodeSystem node;
     private final List<AutoCloseable> watchers = new ArrayList<>();
 
     private WatchNode(final NodeConfig config)
     {
-        this.transport = new NettyTransport(config.transportConfig());
-        this.storage = config.openStorage();
-        this.lessor = new LessorHost(new ServerId(CLUSTER, config.nodeId()), Duration.ofMillis(50));
-        this.system = config.applyTo(RaSystem.builder().defaultTimeout(Duration.ofSeconds(5)), transport, storage)
-            .registerMachine(CLUSTER, () -> new LeasedKvMachine(LeasedKvMachine.DEFAULT_LESSOR_HANDLER, 10_000,
-                ReleaseCursorPolicy.every(64)))
-            .modCallHandler(LeasedKvMachine.DEFAULT_LESSOR_HANDLER, lessor)
-            .build();
-        lessor.attach(system);
+        this.node = new LeasedKvNodeSystem(config, CLUSTER);
     }
 
     static WatchNode start(final String[] args)
@@ -72,22 +57,22 @@ final class WatchNode implements AutoCloseable
 
     static List<ServerId> members()
     {
-        return MEMBER_NODES.stream().map(node -> new ServerId(CLUSTER, node)).toList();
+        return LeasedKvNodeSystem.members(CLUSTER);
     }
 
     RaSystem system()
     {
-        return system;
+        return node.system();
     }
 
     NettyTransport transport()
     {
-        return transport;
+        return node.transport();
     }
 
     LeasedKvClient client()
     {
-        return new LeasedKvClient(system, members());
+        return node.client();
     }
 
     /**
@@ -146,9 +131,7 @@ final class WatchNode implements AutoCloseable
                 // Closing anyway.
             }
         }
-        lessor.close();
-        system.close();
-        storage.close();
+        node.close();
     }
 
     private String watch(final String[] words)
@@ -218,9 +201,9 @@ final class WatchNode implements AutoCloseable
         final PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         final WatchNode node = start(Arrays.copyOf(args, args.length));
         Runtime.getRuntime().addShutdownHook(new Thread(node::close, "watch-node-shutdown"));
-        final NodeControl control = NodeControl.builder(node.system, node::close).output(out)
+        final NodeControl control = NodeControl.builder(node.system(), node::close).output(out)
             .command("watch", node::watch).build();
-        control.ready(node.transport.localAddress());
+        control.ready(node.transport().localAddress());
         control.run(System.in);
         System.exit(0);
     }
