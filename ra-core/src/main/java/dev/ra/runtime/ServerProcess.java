@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It sends everything through the {@link MessageRouter} and gets what else it needs of its node from its
  * {@link ServerEnvironment}; it never sees the runtime that started it. Parts of its work live beside it:
- * {@link MachineEffects}, {@link ServerCallLedger}, {@link ParkedQueries}, {@link ServerTimers}, {@link SnapshotWork}.
+ * {@link ServerCalls}, {@link MachineEffects}, {@link ServerCallLedger}, {@link ParkedQueries}, {@link ServerTimers},
+ * {@link SnapshotWork}.
  *
  * <p>Everything but {@link #enqueue}, the {@link ServerMailbox} methods, {@link #onWritten} and the listener callbacks
  * is confined to the loop thread.
@@ -72,7 +73,7 @@ final class ServerProcess implements LogListener, ServerMailbox
 
     final ServerId id;
     final ClusterInfo cluster;
-    private final ServerEnvironment environment;
+    final ServerEnvironment environment;
     private final MessageRouter router;
     private final RuntimeClock clock;
     private final EventLoop loop;
@@ -83,14 +84,15 @@ final class ServerProcess implements LogListener, ServerMailbox
     private final AtomicBoolean writtenPending = new AtomicBoolean();
     private final AtomicReference<RaftEvent.LogWritten> latestWritten = new AtomicReference<>();
     private final ArrayDeque<RaftEvent> selfEvents = new ArrayDeque<>();
-    private final ServerCallLedger ledger = new ServerCallLedger();
+    final ServerCallLedger ledger = new ServerCallLedger();
     private final List<RaftAction.ReplyToCaller> deferredReplies = new ArrayList<>();
-    private final ParkedQueries queries;
+    final ParkedQueries queries;
     private final Map<ProcessRef, List<RaEvent.Correlated>> notifications = new LinkedHashMap<>();
     private final MachineEffects effects;
     private final CompletableFuture<Void> stoppedFuture = new CompletableFuture<>();
-    private ServerCore core;
+    ServerCore core;
     private final ServerTimers timers;
+    private final ServerCalls calls = new ServerCalls(this);
     private final SnapshotWork snapshots;
     private int currentCastHops;
     private long persistedLastApplied;
@@ -343,7 +345,7 @@ final class ServerProcess implements LogListener, ServerMailbox
         }
     }
 
-    private void handle(final RaftEvent event)
+    void handle(final RaftEvent event)
     {
         handleOne(event);
         // Events the shell produced while executing the actions (a snapshot installed) go to the core before
@@ -658,7 +660,7 @@ final class ServerProcess implements LogListener, ServerMailbox
         refreshMembers();
     }
 
-    private void refreshMembers()
+    void refreshMembers()
     {
         final List<Member> members = core.members();
         final List<ServerId> ids = new ArrayList<>(members.size());
@@ -728,93 +730,11 @@ final class ServerProcess implements LogListener, ServerMailbox
     // Calls (loop thread, via tasks)
 
     /**
-     * Take a call addressed to this server.
+     * Take a call addressed to this server ({@link ServerCalls}).
      */
     void call(final ServerRequest request, final CallOrigin origin)
     {
-        if (request instanceof ServerRequest.Command command)
-        {
-            final String refusal = refusal(command.command());
-            if (null != refusal)
-            {
-                origin.failed(CallError.INVALID_COMMAND, null, refusal);
-                return;
-            }
-            final long callId = ledger.register(origin, ServerCallLedger.Kind.COMMAND);
-            handle(new RaftEvent.ClientCommand(command.command(), new ReplyMode.AwaitConsensus(callId)));
-        }
-        else if (request instanceof ServerRequest.AddMember add)
-        {
-            final long callId = ledger.register(origin, ServerCallLedger.Kind.MEMBER_CHANGE);
-            handle(new RaftEvent.AddMember(callId, new Member(add.member(), add.membership(), 0)));
-        }
-        else if (request instanceof ServerRequest.RemoveMember remove)
-        {
-            final long callId = ledger.register(new RemovalOrigin(origin, remove.member(), environment.retire()),
-                ServerCallLedger.Kind.MEMBER_CHANGE);
-            handle(new RaftEvent.RemoveMember(callId, remove.member()));
-        }
-        else if (request instanceof ServerRequest.TransferLeadership transfer)
-        {
-            final long callId = ledger.register(origin, ServerCallLedger.Kind.TRANSFER);
-            handle(new RaftEvent.TransferLeadership(callId, transfer.target()));
-        }
-        else if (request instanceof ServerRequest.DeleteCluster)
-        {
-            final long callId = ledger.register(origin, ServerCallLedger.Kind.DELETE);
-            handle(new RaftEvent.DeleteCluster(callId));
-        }
-        else if (request instanceof ServerRequest.TriggerElection)
-        {
-            handle(new RaftEvent.TriggerElection());
-            origin.ok(null, core.leaderId());
-        }
-        else if (request instanceof ServerRequest.Members)
-        {
-            if (core.role() == RaftRole.LEADER)
-            {
-                refreshMembers();
-                origin.ok(cluster.members, id);
-            }
-            else
-            {
-                origin.redirect(id.equals(core.leaderId()) ? null : core.leaderId());
-            }
-        }
-        else if (request instanceof ServerRequest.ReadIndex readIndex)
-        {
-            if (readIndex.confirmLeadership())
-            {
-                final long callId = ledger.register(origin, ServerCallLedger.Kind.READ_INDEX);
-                handle(new RaftEvent.ConsistentQuery(callId));
-            }
-            else if (core.role() == RaftRole.LEADER)
-            {
-                origin.ok(core.lastApplied(), id);
-            }
-            else
-            {
-                origin.redirect(id.equals(core.leaderId()) ? null : core.leaderId());
-            }
-        }
-        else if (request instanceof ServerRequest.NamedQuery named)
-        {
-            queries.namedQuery(core, core.effectiveMachine(), named, origin);
-        }
-        else if (request instanceof ServerRequest.Stop)
-        {
-            stop(false, null);
-            origin.ok(null, null);
-        }
-        else if (request instanceof ServerRequest.ForceDelete)
-        {
-            stop(true, null);
-            origin.ok(null, null);
-        }
-        else
-        {
-            throw new IllegalStateException("unhandled request " + request);
-        }
+        calls.take(request, origin);
     }
 
     /**
@@ -822,7 +742,7 @@ final class ServerProcess implements LogListener, ServerMailbox
      */
     void cast(final UserCommand command, final ProcessRef notifyTo, final Object correlation, final int hops)
     {
-        final String refusal = refusal(command);
+        final String refusal = calls.refusal(command);
         if (null != refusal)
         {
             LOG.warn("{}: refusing a pipelined command: {}", id, refusal);
@@ -837,18 +757,6 @@ final class ServerProcess implements LogListener, ServerMailbox
         handle(new RaftEvent.ClientCommand(command, null == notifyTo ? ReplyMode.NO_REPLY :
             new ReplyMode.Notify(notifyTo, correlation)));
         currentCastHops = 0;
-    }
-
-    /**
-     * A leader checks a command before appending it ({@link CommandCheck#leaderRefusal}); other members leave the
-     * checks to the leader they redirect to.
-     *
-     * @return null if the command may be appended, else why not.
-     */
-    private String refusal(final UserCommand command)
-    {
-        return core.role() != RaftRole.LEADER ? null :
-            CommandCheck.leaderRefusal(cluster, command, environment.maxCommandBytes(), id);
     }
 
     /**

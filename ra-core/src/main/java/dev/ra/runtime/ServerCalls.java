@@ -1,0 +1,130 @@
+package dev.ra.runtime;
+
+import dev.ra.RaftRole;
+import dev.ra.core.CallError;
+import dev.ra.core.RaftEvent;
+import dev.ra.core.ReplyMode;
+import dev.ra.protocol.Member;
+import dev.ra.protocol.ServerRequest;
+import dev.ra.protocol.UserCommand;
+
+/**
+ * The calls a {@link ServerProcess} takes: each {@link ServerRequest} becomes an event of the server's core (with the
+ * call registered in the server's {@link ServerCallLedger}, answered when the core reports the outcome), or is answered
+ * at once from what the server knows (members, a leader's applied index, a redirect). Confined to the server's loop.
+ */
+final class ServerCalls
+{
+    private final ServerProcess server;
+
+    /**
+     * @param server whose calls these are.
+     */
+    ServerCalls(final ServerProcess server)
+    {
+        this.server = server;
+    }
+
+    /**
+     * Take a call addressed to the server: most become an event of its core, with the call registered in its
+     * ledger to be answered when the core is done.
+     */
+    void take(final ServerRequest request, final CallOrigin origin)
+    {
+        if (request instanceof ServerRequest.Command command)
+        {
+            final String refusal = refusal(command.command());
+            if (null != refusal)
+            {
+                origin.failed(CallError.INVALID_COMMAND, null, refusal);
+                return;
+            }
+            final long callId = server.ledger.register(origin, ServerCallLedger.Kind.COMMAND);
+            server.handle(new RaftEvent.ClientCommand(command.command(), new ReplyMode.AwaitConsensus(callId)));
+        }
+        else if (request instanceof ServerRequest.AddMember add)
+        {
+            final long callId = server.ledger.register(origin, ServerCallLedger.Kind.MEMBER_CHANGE);
+            server.handle(new RaftEvent.AddMember(callId, new Member(add.member(), add.membership(), 0)));
+        }
+        else if (request instanceof ServerRequest.RemoveMember remove)
+        {
+            final RemovalOrigin removal = new RemovalOrigin(origin, remove.member(), server.environment.retire());
+            final long callId = server.ledger.register(removal, ServerCallLedger.Kind.MEMBER_CHANGE);
+            server.handle(new RaftEvent.RemoveMember(callId, remove.member()));
+        }
+        else if (request instanceof ServerRequest.TransferLeadership transfer)
+        {
+            final long callId = server.ledger.register(origin, ServerCallLedger.Kind.TRANSFER);
+            server.handle(new RaftEvent.TransferLeadership(callId, transfer.target()));
+        }
+        else if (request instanceof ServerRequest.DeleteCluster)
+        {
+            final long callId = server.ledger.register(origin, ServerCallLedger.Kind.DELETE);
+            server.handle(new RaftEvent.DeleteCluster(callId));
+        }
+        else if (request instanceof ServerRequest.TriggerElection)
+        {
+            server.handle(new RaftEvent.TriggerElection());
+            origin.ok(null, server.core.leaderId());
+        }
+        else if (request instanceof ServerRequest.Members)
+        {
+            if (server.core.role() == RaftRole.LEADER)
+            {
+                server.refreshMembers();
+                origin.ok(server.cluster.members, server.id);
+            }
+            else
+            {
+                origin.redirect(server.id.equals(server.core.leaderId()) ? null : server.core.leaderId());
+            }
+        }
+        else if (request instanceof ServerRequest.ReadIndex readIndex)
+        {
+            if (readIndex.confirmLeadership())
+            {
+                final long callId = server.ledger.register(origin, ServerCallLedger.Kind.READ_INDEX);
+                server.handle(new RaftEvent.ConsistentQuery(callId));
+            }
+            else if (server.core.role() == RaftRole.LEADER)
+            {
+                origin.ok(server.core.lastApplied(), server.id);
+            }
+            else
+            {
+                origin.redirect(server.id.equals(server.core.leaderId()) ? null : server.core.leaderId());
+            }
+        }
+        else if (request instanceof ServerRequest.NamedQuery named)
+        {
+            server.queries.namedQuery(server.core, server.core.effectiveMachine(), named, origin);
+        }
+        else if (request instanceof ServerRequest.Stop)
+        {
+            server.stop(false, null);
+            origin.ok(null, null);
+        }
+        else if (request instanceof ServerRequest.ForceDelete)
+        {
+            server.stop(true, null);
+            origin.ok(null, null);
+        }
+        else
+        {
+            throw new IllegalStateException("unhandled request " + request);
+        }
+    }
+
+    /**
+     * A leader checks a command before appending it ({@link CommandCheck#leaderRefusal}); other members leave the
+     * checks to the leader they redirect to.
+     *
+     * @return null if the command may be appended, else why not.
+     */
+    String refusal(final UserCommand command)
+    {
+        return server.core.role() != RaftRole.LEADER ? null :
+            CommandCheck.leaderRefusal(server.cluster, command, server.environment.maxCommandBytes(), server.id);
+    }
+}
