@@ -490,10 +490,27 @@ final class LeaderRole extends RoleHandler
         core.applier.runEffects(core.guard.tick(core.nowMs, core.machineState, core.lastApplied), false);
     }
 
+    /**
+     * A tick is wanted only while it could do something: a peer has entries or a snapshot chunk outstanding, a probe
+     * unanswered, or a commit index it may not have been told; a leadership transfer is under way; or the machine has
+     * a tick of its own. A leader of an idle cluster whose followers know everything wants none, so the shell skips it.
+     */
     @Override
     boolean wantsTicks()
     {
-        return true;
+        if (core.versions.machineTicks() || transfer.inProgress())
+        {
+            return true;
+        }
+        final long lastIndex = core.log.lastIndex();
+        for (final PeerProgress peer : peers.values())
+        {
+            if (peer.awaitsTick(lastIndex, core.commitIndex))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ------------------------------------------------------------------------------------------------ peers

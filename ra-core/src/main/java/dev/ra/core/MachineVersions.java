@@ -24,6 +24,8 @@ final class MachineVersions
     /** The machine of the effective version, through which every callback goes. */
     private StateMachine<Object, Object> effectiveMachine;
     private Codec<Object> commandCodec;
+    /** Whether the effective version's machine has a {@code tick} of its own (see {@link #machineTicks}). */
+    private boolean machineTicks;
     private int effective;
     /** Ascending: {@code [index, version]} from which each version was effective; the first is the base. */
     private final List<long[]> history = new ArrayList<>();
@@ -86,6 +88,18 @@ final class MachineVersions
     StateMachine<Object, Object> machine()
     {
         return effectiveMachine;
+    }
+
+    /**
+     * Whether a leader's tick must reach the machine: only when its class overrides {@link StateMachine#tick}. The
+     * default returns no effects whatever the state, so a leader of a machine without a tick of its own needs no tick
+     * for it, and an idle cluster of such a machine costs nothing between ticks.
+     *
+     * @return whether the effective version's machine may return effects on a tick.
+     */
+    boolean machineTicks()
+    {
+        return machineTicks;
     }
 
     /**
@@ -191,5 +205,6 @@ final class MachineVersions
             latest.machineFor(version);
         effectiveMachine = null == machine ? latest : machine;
         commandCodec = (Codec<Object>)effectiveMachine.commandCodec();
+        machineTicks = MachineTicks.hasOwnTick(effectiveMachine.getClass());
     }
 }

@@ -111,6 +111,21 @@ final class PeerProgress
     }
 
     /**
+     * Whether a leader's tick could do anything for this peer (see {@code LeaderRole.onTick}): resend what is
+     * outstanding (entries, a snapshot chunk, a probe), or tell it a commit index it has not reported knowing (capped
+     * at its match: it cannot apply beyond).
+     *
+     * @param lastIndex   of the leader's log.
+     * @param commitIndex of the leader.
+     * @return false if the peer has everything and knows it is committed.
+     */
+    boolean awaitsTick(final long lastIndex, final long commitIndex)
+    {
+        return mode == Mode.SNAPSHOT || matchIndex < lastIndex || probeInFlight || commitIndexSent < commitIndex ||
+            commitIndexReported < Math.min(commitIndex, matchIndex);
+    }
+
+    /**
      * The peer answered an AppendEntries.
      *
      * @param peerCommitIndex the commit index it reports.

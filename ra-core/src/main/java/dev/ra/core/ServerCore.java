@@ -285,10 +285,12 @@ public final class ServerCore
     }
 
     /**
-     * Whether a {@link RaftEvent.Tick} could change anything now: only a leader acts on ticks (resending to stalled
-     * peers, the machine's tick). A shell hosting many idle clusters skips delivering the others' ticks.
+     * Whether a {@link RaftEvent.Tick} could change anything now. Only a leader acts on ticks, and only while
+     * something is outstanding: entries, a snapshot chunk or a probe a peer has not answered, a commit index a peer
+     * has not reported knowing, a leadership transfer, or a machine with a {@code tick} of its own. A shell hosting
+     * many idle clusters skips delivering the other ticks; delivering one anyway changes nothing that matters.
      *
-     * @return true if this server is the leader.
+     * @return true if a tick is due to do something.
      */
     public boolean wantsTicks()
     {

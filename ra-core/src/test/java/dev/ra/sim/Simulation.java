@@ -560,7 +560,11 @@ public final class Simulation
         }
         // Ra persists last applied periodically, capped by what is durable locally.
         node.persistedLastApplied = Math.min(node.core.lastApplied(), node.log.lastWrittenIndex());
-        deliver(node, new RaftEvent.Tick());
+        // As the runtime does: a core that wants no tick gets none (an idle cluster costs nothing).
+        if (node.core.wantsTicks())
+        {
+            deliver(node, new RaftEvent.Tick());
+        }
         schedule(TICK_MS, () -> tick(node, incarnation));
     }
 
@@ -1497,6 +1501,12 @@ public final class Simulation
         if (machineUpgrades)
         {
             checkMachineVersions(leader);
+        }
+        // Clients stopped 4 s ago and every member has applied everything: nothing is left for a tick to do, so an
+        // idle cluster costs its node nothing (the shell skips the ticks of a core that wants none).
+        if (leader.core.wantsTicks())
+        {
+            throw violation("quiescence: " + leader.core + " still wants ticks in an idle, converged cluster");
         }
     }
 
