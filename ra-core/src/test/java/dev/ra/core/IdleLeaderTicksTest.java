@@ -67,7 +67,8 @@ class IdleLeaderTicksTest
     {
         final ServerCore leader = cluster(new SimKv(0));
         // C gets the entry but not the notice of its commit (nor any later message carrying it).
-        lose = (to, rpc) -> to.equals(C) && rpc instanceof RaftRpc.AppendEntriesRpc append && append.entries().isEmpty();
+        lose = (to, rpc) -> to.equals(C) && rpc instanceof RaftRpc.AppendEntriesRpc append &&
+            append.entries().isEmpty();
         leader(leader, new SimKv.Put("k", "v"));
         deliverAll();
         assertThat(cores.get(C).lastApplied()).as("C, its notice lost").isLessThan(leader.commitIndex());
