@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +61,8 @@ final class FileMetaStore implements MetaStore, AutoCloseable
     private boolean found;
     /** Whether either file was there but unreadable: the state was written once, so it is lost if not found. */
     private boolean damagedFile;
+    /** Whether both files hold the state in memory, synced: false from the start of a write until it succeeded. */
+    private boolean stateDurable;
 
     /**
      * One of the two files; its handle is open only while it is read or written: a node hosting thousands of servers
@@ -153,6 +156,7 @@ final class FileMetaStore implements MetaStore, AutoCloseable
             // Both copies again (also when the copy did not exist yet: a store written by an older version).
             writeSlot();
         }
+        stateDurable = true;
     }
 
     /**
@@ -349,6 +353,11 @@ final class FileMetaStore implements MetaStore, AutoCloseable
     @Override
     public synchronized void storeTermAndVote(final long term, final ServerId vote)
     {
+        if (stateDurable && term == currentTerm && Objects.equals(vote, votedFor))
+        {
+            // Already durable in both files: a new server's term 0 and no vote, stored when its files were created.
+            return;
+        }
         currentTerm = term;
         votedFor = vote;
         writeSlot();
@@ -377,7 +386,22 @@ final class FileMetaStore implements MetaStore, AutoCloseable
 
     private void writeSlot()
     {
+        stateDurable = false;
         sequence++;
+        encodeSlot();
+        // One file after the other: a crash can tear only one of them, and that one only in the slot being written.
+        write(primary);
+        slot.rewind();
+        write(copy);
+        lastAppliedDirty = false;
+        stateDurable = true;
+    }
+
+    /**
+     * The current state into {@link #slot}, ready to be written.
+     */
+    private void encodeSlot()
+    {
         body.reset();
         body.writeLong(sequence).writeLong(currentTerm).writeLong(lastApplied).writeBoolean(null != votedFor);
         if (null != votedFor)
@@ -394,11 +418,67 @@ final class FileMetaStore implements MetaStore, AutoCloseable
         slot.putInt(0).putInt(body.position()).put(body.array(), 0, body.position());
         slot.putInt(0, Formats.crc(slot.array(), 4, 4 + body.position()));
         slot.flip();
-        // One file after the other: a crash can tear only one of them, and that one only in the slot being written.
-        write(primary);
-        slot.rewind();
-        write(copy);
-        lastAppliedDirty = false;
+    }
+
+    /**
+     * Create the meta files of a brand-new server, each holding the state of a new server (term 0, no vote) in its
+     * first slot and synced, in one write each; their directory is NOT synced: the caller creates the server's other
+     * files and syncs the directory once for all of them. The first {@link #storeTermAndVote} of term 0 and no vote
+     * then writes nothing.
+     *
+     * @param files the file layer.
+     * @param dir   of the new server, holding no meta file yet.
+     * @throws IOException on failure.
+     */
+    static void createForNewServer(final FileLayer files, final ServerDirectory dir) throws IOException
+    {
+        final FileMetaStore store = new FileMetaStore(files, dir);
+        store.sequence = 1;
+        store.encodeSlot();
+        store.createWithSlot(store.primary);
+        store.slot.rewind();
+        store.createWithSlot(store.copy);
+    }
+
+    private void createWithSlot(final MetaFile meta) throws IOException
+    {
+        meta.file = files.open(meta.path, true);
+        try
+        {
+            final ByteBuffer header = ByteBuffer.allocate(HEADER);
+            header.putInt(Formats.META_MAGIC).putInt(Formats.VERSION).putLong(0).flip();
+            meta.file.truncate(0);
+            meta.file.write(header, 0);
+            meta.file.write(slot, slotOffset((int)(sequence & 1)));
+            meta.file.force();
+        }
+        finally
+        {
+            close(meta);
+        }
+    }
+
+    /**
+     * Whether the meta files in a directory hold no vote and no term above 0 (or are absent or unreadable): what a
+     * server's creation left if it was interrupted, before anything was stored.
+     *
+     * @param files the file layer.
+     * @param dir   to look in.
+     * @return false if either file holds a term or a vote.
+     * @throws IOException if a file cannot be read.
+     */
+    static boolean holdsNoTermOrVote(final FileLayer files, final ServerDirectory dir) throws IOException
+    {
+        final FileMetaStore store = new FileMetaStore(files, dir);
+        for (final MetaFile meta : new MetaFile[] {store.primary, store.copy})
+        {
+            final Slot best = store.load(meta).best;
+            if (null != best && (best.term() != 0 || null != best.votedFor()))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void write(final MetaFile meta)

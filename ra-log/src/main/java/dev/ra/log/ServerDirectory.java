@@ -138,7 +138,11 @@ final class ServerDirectory
     }
 
     /**
-     * Create a new server's directory with a fresh uid; durable when this returns.
+     * Create a new server's directory with a fresh uid; durable when this returns. Its files are written first and
+     * synced each (the meta files, holding term 0 and no vote, then the identity file), and then the directory and
+     * its parent are synced once: five syncs, not one directory sync per file. The identity is written last: a crash
+     * before it is durable leaves a directory without a valid identity and nothing stored in it, which
+     * {@link #loadUnlessDebris} takes for the debris it is (it is recreated).
      *
      * @param files      the file layer.
      * @param serversDir parent directory.
@@ -156,6 +160,8 @@ final class ServerDirectory
         }
         files.createDirectories(root.resolve(SEGMENTS_DIR));
         files.createDirectories(root.resolve(SNAPSHOTS_DIR));
+        final ServerDirectory created = new ServerDirectory(root, id, uid);
+        FileMetaStore.createForNewServer(files, created);
         final BufferWriter body = new BufferWriter(64);
         EntryCodec.writeServerId(id, body);
         final ByteBuffer content = ByteBuffer.allocate(ID_HEADER + body.position());
@@ -173,12 +179,12 @@ final class ServerDirectory
         }
         files.syncDirectory(root);
         files.syncDirectory(serversDir);
-        return new ServerDirectory(root, id, uid);
+        return created;
     }
 
     /**
      * Load a server directory, treating the debris of an interrupted create (an identity file torn by a crash in a
-     * directory that holds nothing else) as absent.
+     * directory that holds nothing stored: no segment, snapshot or configuration, no term or vote) as absent.
      *
      * @param files the file layer.
      * @param root  the directory.
@@ -198,8 +204,11 @@ final class ServerDirectory
         }
         catch (final IllegalStateException ex)
         {
+            // A torn identity in a directory holding nothing stored yet (meta files as created, holding no term and
+            // no vote) is what an interrupted create leaves; with anything stored, the server is damaged.
             if (files.list(root.resolve(SEGMENTS_DIR)).isEmpty() && files.list(root.resolve(SNAPSHOTS_DIR)).isEmpty() &&
-                !files.exists(root.resolve(META_FILE)) && !files.exists(root.resolve(CONFIG_FILE)))
+                !files.exists(root.resolve(CONFIG_FILE)) &&
+                FileMetaStore.holdsNoTermOrVote(files, new ServerDirectory(root, null, 0)))
             {
                 return null;
             }

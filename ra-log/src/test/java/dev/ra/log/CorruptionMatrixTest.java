@@ -488,8 +488,9 @@ class CorruptionMatrixTest
             server.meta().storeTermAndVote(3, A);
             server.meta().storeTermAndVote(4, null);
         }
-        // sequence 2 (term 4) went to slot 0; the copy still has it
-        flipBit(dir.resolve("servers").resolve("a@n1").resolve("meta"), FileMetaStore.SLOT_SIZE + 12);
+        // a new server's files hold sequence 1 (term 0) in slot 1: sequence 3 (term 4) went to slot 1 too; the copy
+        // still has it
+        flipBit(dir.resolve("servers").resolve("a@n1").resolve("meta"), FileMetaStore.SLOT_SIZE * 2 + 12);
         try (FileStorage storage = storage())
         {
             final ServerStorage server = storage.open(A, new RecordingListener());
@@ -497,8 +498,8 @@ class CorruptionMatrixTest
             assertThat(server.meta().votedFor()).isNull();
         }
         // both files torn in their newest slot (the repair written at the last open): the older slots hold term 4
-        flipBit(dir.resolve("servers").resolve("a@n1").resolve("meta"), FileMetaStore.SLOT_SIZE * 2 + 12);
-        flipBit(dir.resolve("servers").resolve("a@n1").resolve("meta.copy"), FileMetaStore.SLOT_SIZE * 2 + 12);
+        flipBit(dir.resolve("servers").resolve("a@n1").resolve("meta"), FileMetaStore.SLOT_SIZE + 12);
+        flipBit(dir.resolve("servers").resolve("a@n1").resolve("meta.copy"), FileMetaStore.SLOT_SIZE + 12);
         try (FileStorage storage = storage())
         {
             final ServerStorage server = storage.open(A, new RecordingListener());
