@@ -64,6 +64,7 @@ public final class FileStorage implements Storage
     private final Path directory;
     private final Path walDirectory;
     private final Path serversDirectory;
+    private final DirectorySyncs serversDirectorySyncs;
     private final SegmentCache segmentCache;
     private final WalFiles walFiles;
     private final int memTableObjectWindow;
@@ -97,6 +98,7 @@ public final class FileStorage implements Storage
         directory = builder.directory;
         walDirectory = directory.resolve(WAL_DIR);
         serversDirectory = directory.resolve(SERVERS_DIR);
+        serversDirectorySyncs = new DirectorySyncs(files, serversDirectory);
         files.createDirectories(directory);
         directoryLock = files.lock(directory.resolve(LOCK_FILE));
         try
@@ -537,7 +539,7 @@ public final class FileStorage implements Storage
         {
             deleteTree(root);
         }
-        return ServerDirectory.create(files, serversDirectory, id);
+        return ServerDirectory.create(files, serversDirectory, serversDirectorySyncs, id);
     }
 
     synchronized void onServerClosed(final ServerId id, final FileServerStorage server)

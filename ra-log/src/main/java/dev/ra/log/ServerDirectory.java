@@ -140,17 +140,20 @@ final class ServerDirectory
     /**
      * Create a new server's directory with a fresh uid; durable when this returns. Its files are written first and
      * synced each (the meta files, holding term 0 and no vote, then the identity file), and then the directory and
-     * its parent are synced once: five syncs, not one directory sync per file. The identity is written last: a crash
+     * its parent are synced once: five syncs at most, not one directory sync per file, and the parent's sync is shared
+     * with the servers created at the same time. The identity is written last: a crash
      * before it is durable leaves a directory without a valid identity and nothing stored in it, which
      * {@link #loadUnlessDebris} takes for the debris it is (it is recreated).
      *
      * @param files      the file layer.
      * @param serversDir parent directory.
+     * @param parentSync syncs of the parent directory, shared by servers created at the same time.
      * @param id         of the server.
      * @return the directory.
      * @throws IOException on failure.
      */
-    static ServerDirectory create(final FileLayer files, final Path serversDir, final ServerId id) throws IOException
+    static ServerDirectory create(final FileLayer files, final Path serversDir, final DirectorySyncs parentSync,
+        final ServerId id) throws IOException
     {
         final Path root = serversDir.resolve(dirName(id));
         long uid = 0;
@@ -178,7 +181,7 @@ final class ServerDirectory
             file.force();
         }
         files.syncDirectory(root);
-        files.syncDirectory(serversDir);
+        parentSync.sync();
         return created;
     }
 
