@@ -55,6 +55,7 @@ final class EventLoop implements Runnable
     private final Runnable writeAppendedLogs = this::writeAppendedLogs;
 
     private final RuntimeClock clock;
+    private final TermAndVoteWriters termAndVoteWriters;
 
     EventLoop(final String name, final long tickIntervalMs, final RuntimeClock clock)
     {
@@ -62,6 +63,15 @@ final class EventLoop implements Runnable
         this.tickIntervalNanos = TimeUnit.MILLISECONDS.toNanos(tickIntervalMs);
         this.thread = new Thread(this, name);
         this.thread.setDaemon(true);
+        this.termAndVoteWriters = new TermAndVoteWriters(name);
+    }
+
+    /**
+     * @return where this loop's servers write their term and vote (see {@link TermAndVoteWriters}).
+     */
+    TermAndVoteWriters termAndVoteWriters()
+    {
+        return termAndVoteWriters;
     }
 
     void start()
@@ -152,6 +162,7 @@ final class EventLoop implements Runnable
 
     void shutdown()
     {
+        termAndVoteWriters.shutdown();
         running = false;
         LockSupport.unpark(thread);
     }

@@ -24,6 +24,7 @@ import dev.ra.protocol.Member;
 import dev.ra.protocol.ServerRequest;
 import dev.ra.protocol.UserCommand;
 import dev.ra.spi.LogListener;
+import dev.ra.spi.MetaStore;
 import dev.ra.spi.ServerStorage;
 import dev.ra.stats.LatencyHistogram;
 import java.util.ArrayDeque;
@@ -99,6 +100,12 @@ final class ServerProcess implements LogListener, ServerMailbox
     private boolean terminate;
     private final LeadershipHandOver handOver = new LeadershipHandOver();
     private final LatencyHistogram applyTimes = new LatencyHistogram();
+    /** The term and vote write in flight on the loop's {@link TermAndVoteWriters}, or null. */
+    private CompletableFuture<Void> termAndVoteWrite;
+    /** What steps did after it, held back until it has returned: copies (the core reuses its lists), in order. */
+    private final ArrayDeque<List<RaftAction>> heldActions = new ArrayDeque<>();
+    /** Set while a stop releases the held actions: a write among them is then made on the loop thread. */
+    private boolean writeTermAndVoteHere;
     private boolean deleteOnTerminate;
     private volatile boolean stopped;
     private volatile RaftRole role = RaftRole.RECOVERING;
@@ -426,6 +433,17 @@ final class ServerProcess implements LogListener, ServerMailbox
 
     private void execute(final List<RaftAction> actions)
     {
+        if (null != termAndVoteWrite)
+        {
+            // Nothing a later step does may overtake what the write in flight holds back.
+            heldActions.add(List.copyOf(actions));
+            return;
+        }
+        executeFrom(actions);
+    }
+
+    private void executeFrom(final List<RaftAction> actions)
+    {
         // The list is reused by the core: it is only valid until the next call into the core, so go by index and
         // never call the core from here.
         boolean persisted = false;
@@ -434,11 +452,18 @@ final class ServerProcess implements LogListener, ServerMailbox
             final RaftAction action = actions.get(i);
             if (action instanceof RaftAction.PersistTermAndVote)
             {
-                if (!persisted)
+                if (!persisted && writeTermAndVoteHere)
                 {
                     TermAndVoteWrites.writeLast(actions, i, storage.meta());
-                    persisted = true;
                 }
+                else if (!persisted)
+                {
+                    // The sync runs off the loop; the rest of the step (its votes, its campaign) waits for it.
+                    heldActions.addFirst(TermAndVoteWrites.after(actions, i));
+                    startTermAndVoteWrite(TermAndVoteWrites.lastOf(actions, i));
+                    return;
+                }
+                persisted = true;
                 continue;
             }
             execute(action);
@@ -446,6 +471,86 @@ final class ServerProcess implements LogListener, ServerMailbox
         if (!deferredReplies.isEmpty())
         {
             deliverReplies();
+        }
+    }
+
+    private void startTermAndVoteWrite(final RaftAction.PersistTermAndVote write)
+    {
+        final MetaStore meta = storage.meta();
+        final CompletableFuture<Void> inFlight = CompletableFuture.runAsync(
+            () -> meta.storeTermAndVote(write.term(), write.votedFor()), loop.termAndVoteWriters());
+        termAndVoteWrite = inFlight;
+        inFlight.whenComplete((done, failure) -> loop.execute(() -> termAndVoteWritten(inFlight, failure)));
+    }
+
+    /**
+     * On the loop: the write returned. What it held back runs now (unless it failed: then none of it may).
+     */
+    private void termAndVoteWritten(final CompletableFuture<Void> write, final Throwable failure)
+    {
+        if (write != termAndVoteWrite || stopped)
+        {
+            return; // a stop settled it already
+        }
+        termAndVoteWrite = null;
+        if (null != failure)
+        {
+            heldActions.clear();
+            crash(new IllegalStateException("term and vote of " + id + " could not be stored", failure));
+            return;
+        }
+        try
+        {
+            releaseHeldActions();
+            if (!stopped)
+            {
+                afterBatch();
+            }
+        }
+        catch (final RuntimeException | StackOverflowError ex)
+        {
+            crash(ex);
+        }
+    }
+
+    private void releaseHeldActions()
+    {
+        List<RaftAction> held;
+        while (null == termAndVoteWrite && !stopped && null != (held = heldActions.poll()))
+        {
+            executeFrom(held);
+        }
+    }
+
+    /**
+     * A stop waits for the write in flight, then runs what it held back (writing any further term and vote on this
+     * thread), so the peers and callers get what the server did before it stopped.
+     */
+    private void settleTermAndVote()
+    {
+        final CompletableFuture<Void> write = termAndVoteWrite;
+        if (null == write)
+        {
+            return;
+        }
+        termAndVoteWrite = null;
+        try
+        {
+            write.join();
+        }
+        catch (final RuntimeException notDurable)
+        {
+            heldActions.clear(); // nothing it held back may go out
+            return;
+        }
+        writeTermAndVoteHere = true;
+        try
+        {
+            releaseHeldActions();
+        }
+        finally
+        {
+            writeTermAndVoteHere = false;
         }
     }
 
@@ -800,6 +905,7 @@ final class ServerProcess implements LogListener, ServerMailbox
         {
             return;
         }
+        settleTermAndVote();
         if (null != core)
         {
             try

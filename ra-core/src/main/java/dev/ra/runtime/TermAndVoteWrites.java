@@ -2,6 +2,7 @@ package dev.ra.runtime;
 
 import dev.ra.core.RaftAction;
 import dev.ra.spi.MetaStore;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -26,6 +27,17 @@ final class TermAndVoteWrites
      */
     static void writeLast(final List<RaftAction> actions, final int first, final MetaStore meta)
     {
+        final RaftAction.PersistTermAndVote last = lastOf(actions, first);
+        meta.storeTermAndVote(last.term(), last.votedFor());
+    }
+
+    /**
+     * @param actions of the step.
+     * @param first   position of its first {@link RaftAction.PersistTermAndVote}.
+     * @return the step's last {@link RaftAction.PersistTermAndVote}: the one to write.
+     */
+    static RaftAction.PersistTermAndVote lastOf(final List<RaftAction> actions, final int first)
+    {
         RaftAction.PersistTermAndVote last = (RaftAction.PersistTermAndVote)actions.get(first);
         for (int i = first + 1, n = actions.size(); i < n; i++)
         {
@@ -34,6 +46,27 @@ final class TermAndVoteWrites
                 last = later;
             }
         }
-        meta.storeTermAndVote(last.term(), last.votedFor());
+        return last;
+    }
+
+    /**
+     * What a step does after its first {@link RaftAction.PersistTermAndVote}, held back while the write is in
+     * flight: a copy (the core reuses its list), without the later writes (the one written covers them).
+     *
+     * @param actions of the step.
+     * @param first   position of its first {@link RaftAction.PersistTermAndVote}.
+     * @return the actions after it, in order.
+     */
+    static List<RaftAction> after(final List<RaftAction> actions, final int first)
+    {
+        final List<RaftAction> rest = new ArrayList<>(actions.size() - first - 1);
+        for (int i = first + 1, n = actions.size(); i < n; i++)
+        {
+            if (!(actions.get(i) instanceof RaftAction.PersistTermAndVote))
+            {
+                rest.add(actions.get(i));
+            }
+        }
+        return rest;
     }
 }

@@ -6,7 +6,8 @@ import dev.ra.ServerId;
  * A server's small durable state: current term, vote, last applied index and its configuration.
  *
  * <p>Raft requires term and vote to be durable BEFORE a vote is granted or a campaign announced (§5.2, thesis §3.8),
- * hence {@link #storeTermAndVote} returns only once they are synced. Called from the owning server's thread.
+ * hence {@link #storeTermAndVote} returns only once they are synced. Called for one server at a time: from its
+ * event loop, or (term and vote, whose sync the loop does not wait for) from a writer thread of that loop.
  */
 public interface MetaStore
 {

@@ -36,7 +36,7 @@ class RuntimeLayeringTest
         new Layer("server registry", "ServerRegistry", "ClientQueries"),
         new Layer("server", "ServerProcess", "ServerCalls", "ServerEnvironment", "ServerTask", "CallTask", "QueryTask",
             "EventLoop", "ServerCallLedger", "MachineEffects", "ParkedQueries", "ServerTimers", "SnapshotWork",
-            "TermAndVoteWrites", "LeadershipHandOver", "RemovalOrigin", "ServerOverviews"),
+            "TermAndVoteWrites", "TermAndVoteWriters", "LeadershipHandOver", "RemovalOrigin", "ServerOverviews"),
         new Layer("router and calls", "MessageRouter", "ServerMailbox", "LocalServers", "CallsTable", "CallTimeouts",
             "ClientCall", "CallOrigin", "RemoteOrigin", "ProcessRegistry", "LocalProcess", "NodeReachability",
             "ClusterDirectory", "FailedStarts"),
