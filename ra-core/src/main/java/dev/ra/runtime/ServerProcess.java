@@ -1,7 +1,6 @@
 package dev.ra.runtime;
 
 import dev.ra.ApplyFailureMode;
-import dev.ra.BuiltinCommand;
 import dev.ra.CommandFailedException;
 import dev.ra.DownReason;
 import dev.ra.Effect;
@@ -49,8 +48,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It sends everything through the {@link MessageRouter} and gets what else it needs of its node from its
  * {@link ServerEnvironment}; it never sees the runtime that started it. Parts of its work live beside it:
- * {@link ServerCalls}, {@link MachineEffects}, {@link ServerCallLedger}, {@link ParkedQueries}, {@link ServerTimers},
- * {@link SnapshotWork}.
+ * {@link ServerCalls}, {@link NodeEvents}, {@link MachineEffects}, {@link ServerCallLedger}, {@link ParkedQueries},
+ * {@link ServerTimers}, {@link SnapshotWork}.
  *
  * <p>Everything but {@link #enqueue}, the {@link ServerMailbox} methods, {@link #onWritten} and the listener callbacks
  * is confined to the loop thread.
@@ -89,11 +88,12 @@ final class ServerProcess implements LogListener, ServerMailbox
     private final List<RaftAction.ReplyToCaller> deferredReplies = new ArrayList<>();
     final ParkedQueries queries;
     private final Map<ProcessRef, List<RaEvent.Correlated>> notifications = new LinkedHashMap<>();
-    private final MachineEffects effects;
+    final MachineEffects effects;
     private final CompletableFuture<Void> stoppedFuture = new CompletableFuture<>();
     ServerCore core;
     private final ServerTimers timers;
     private final ServerCalls calls = new ServerCalls(this);
+    final NodeEvents nodeEvents = new NodeEvents(this);
     private final SnapshotWork snapshots;
     private int currentCastHops;
     private long persistedLastApplied;
@@ -233,19 +233,19 @@ final class ServerProcess implements LogListener, ServerMailbox
     @Override
     public void deliverProcessDown(final ProcessRef process, final DownReason reason)
     {
-        enqueue((ServerTask)s -> s.processDown(process, reason));
+        enqueue((ServerTask)s -> s.nodeEvents.processDown(process, reason));
     }
 
     @Override
     public void deliverNodeSilence(final String node, final boolean silent)
     {
-        enqueue((ServerTask)s -> s.nodeSilence(node, silent));
+        enqueue((ServerTask)s -> s.nodeEvents.nodeSilence(node, silent));
     }
 
     @Override
     public void deliverNodeStatus(final String node, final boolean up)
     {
-        enqueue((ServerTask)s -> s.nodeStatus(node, up));
+        enqueue((ServerTask)s -> s.nodeEvents.nodeStatus(node, up));
     }
 
     @Override
@@ -774,61 +774,6 @@ final class ServerProcess implements LogListener, ServerMailbox
             ids.add(m.id());
         }
         cluster.members = List.copyOf(ids);
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // Hand-over, monitors and reachability
-
-    /**
-     * A monitored process ended (loop thread, via a task).
-     */
-    void processDown(final ProcessRef process, final DownReason reason)
-    {
-        if (effects.forgetMonitor(process))
-        {
-            handle(new RaftEvent.BuiltinTriggered(new BuiltinCommand.Down(process, reason)));
-        }
-    }
-
-    /**
-     * A connected node went silent, or was heard from again (loop thread, via a task). Only the Raft members there
-     * hear of it: monitors and node monitors wait for the node to be reported down.
-     */
-    void nodeSilence(final String node, final boolean silent)
-    {
-        for (final Member member : core.members())
-        {
-            if (member.id().node().equals(node) && !member.id().equals(id))
-            {
-                handle(silent ? new RaftEvent.PeerSilent(member.id()) : new RaftEvent.PeerReachable(member.id()));
-            }
-        }
-    }
-
-    /**
-     * A node's reachability changed (loop thread, via a task).
-     */
-    void nodeStatus(final String node, final boolean up)
-    {
-        for (final Member member : core.members())
-        {
-            if (member.id().node().equals(node) && !member.id().equals(id))
-            {
-                handle(up ? new RaftEvent.PeerReachable(member.id()) : new RaftEvent.PeerUnreachable(member.id()));
-            }
-        }
-        if (!up)
-        {
-            for (final ProcessRef process : effects.monitoredOn(node))
-            {
-                processDown(process, DownReason.NOCONNECTION);
-            }
-        }
-        if (effects.monitorsNode(node))
-        {
-            handle(new RaftEvent.BuiltinTriggered(up ? new BuiltinCommand.NodeUp(node) :
-                new BuiltinCommand.NodeDown(node)));
-        }
     }
 
     // ------------------------------------------------------------------------------------------------------------

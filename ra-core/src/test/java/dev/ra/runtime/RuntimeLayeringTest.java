@@ -34,9 +34,10 @@ class RuntimeLayeringTest
     private static final List<Layer> LAYERS = List.of(
         new Layer("composition root", "RaRuntime", "StoredServers"),
         new Layer("server registry", "ServerRegistry", "ClientQueries"),
-        new Layer("server", "ServerProcess", "ServerCalls", "ServerEnvironment", "ServerTask", "CallTask", "QueryTask",
-            "EventLoop", "ServerCallLedger", "MachineEffects", "ParkedQueries", "ServerTimers", "SnapshotWork",
-            "TermAndVoteWrites", "TermAndVoteWriters", "LeadershipHandOver", "RemovalOrigin", "ServerOverviews"),
+        new Layer("server", "ServerProcess", "ServerCalls", "NodeEvents", "ServerEnvironment", "ServerTask", "CallTask",
+            "QueryTask", "EventLoop", "ServerCallLedger", "MachineEffects", "ParkedQueries", "ServerTimers",
+            "SnapshotWork", "TermAndVoteWrites", "TermAndVoteWriters", "LeadershipHandOver", "RemovalOrigin",
+            "ServerOverviews"),
         new Layer("router and calls", "MessageRouter", "ServerMailbox", "LocalServers", "CallsTable", "CallTimeouts",
             "ClientCall", "CallOrigin", "RemoteOrigin", "ProcessRegistry", "LocalProcess", "NodeReachability",
             "ClusterDirectory", "FailedStarts"),
