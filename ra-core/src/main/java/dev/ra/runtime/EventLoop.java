@@ -3,8 +3,10 @@ package dev.ra.runtime;
 import dev.ra.spi.LogStore;
 import dev.ra.spi.LoopHost;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -27,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * appended to ({@link LogStore#writeIfIdle}), and a log whose writer is idle may write and sync a small batch on it:
  * a loop, on its own thread or a lent one, may block for one sync. {@link LoopHost} says why that is accepted.
  *
- * <p>Every {@code tickInterval} the loop offers each of its servers a tick; a server takes it only when its core wants
- * ticks (a leader) or its applied index awaits persisting ({@link ServerProcess#tick}).
+ * <p>Every {@code tickInterval} the loop offers a tick to each of its servers that said it wants ticks
+ * ({@link #offerTicks}): its core wants them (a leader with something outstanding) or its applied index awaits
+ * recording ({@link ServerProcess#tick}). Idle servers are not visited.
  */
 final class EventLoop implements Runnable
 {
@@ -40,6 +43,8 @@ final class EventLoop implements Runnable
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final PriorityQueue<LoopTimer> timers = new PriorityQueue<>();
     private final List<ServerProcess> servers = new ArrayList<>();
+    /** The servers offered the tick: those whose core wants ticks or whose applied index awaits recording. */
+    private final Set<ServerProcess> ticking = new LinkedHashSet<>();
     private final long tickIntervalNanos;
     private long timerSequence;
     private volatile boolean parked;
@@ -158,6 +163,34 @@ final class EventLoop implements Runnable
     void removeServer(final ServerProcess server)
     {
         servers.remove(server);
+        ticking.remove(server);
+    }
+
+    /**
+     * @return how many servers the tick visits now; loop thread only.
+     */
+    int serversOfferedTicks()
+    {
+        return ticking.size();
+    }
+
+    /**
+     * A server says whether it wants the tick ({@link ServerProcess#tick}); it says so again whenever that changes, so
+     * a tick visits only the servers with something to do, not every idle one. Loop thread only.
+     *
+     * @param server of this loop.
+     * @param wants  whether to offer it the tick.
+     */
+    void offerTicks(final ServerProcess server, final boolean wants)
+    {
+        if (wants)
+        {
+            ticking.add(server);
+        }
+        else
+        {
+            ticking.remove(server);
+        }
     }
 
     void shutdown()
@@ -286,9 +319,9 @@ final class EventLoop implements Runnable
 
     private void tick()
     {
-        for (int i = 0; i < servers.size(); i++)
+        for (final ServerProcess server : ticking)
         {
-            servers.get(i).tick();
+            server.tick();
         }
         schedule(tickIntervalNanos, this::tick);
     }

@@ -213,6 +213,22 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     }
 
     /**
+     * @return how many of this node's servers its loops offer ticks now (those with something a tick could do); for
+     *     tests. Asked on each loop's thread.
+     */
+    int serversOfferedTicks()
+    {
+        int offered = 0;
+        for (final EventLoop loop : loops)
+        {
+            final CompletableFuture<Integer> count = new CompletableFuture<>();
+            loop.execute(() -> count.complete(loop.serversOfferedTicks()));
+            offered += count.join();
+        }
+        return offered;
+    }
+
+    /**
      * Restart a server from its storage on this node.
      *
      * @param id of the server.

@@ -106,6 +106,8 @@ final class ServerProcess implements LogListener, ServerMailbox
     private final ArrayDeque<List<RaftAction>> heldActions = new ArrayDeque<>();
     /** Set while a stop releases the held actions: a write among them is then made on the loop thread. */
     private boolean writeTermAndVoteHere;
+    /** Whether the loop offers this server its ticks ({@link #offerTicks}). */
+    private boolean offeredTicks;
     private boolean deleteOnTerminate;
     private volatile boolean stopped;
     private volatile RaftRole role = RaftRole.RECOVERING;
@@ -141,6 +143,7 @@ final class ServerProcess implements LogListener, ServerMailbox
                 persistedLastApplied = storage.meta().lastApplied();
                 loop.addServer(this);
                 execute(core.start(clock.currentTimeMillis()));
+                offerTicks();
                 role = core.role();
                 started.complete(null);
             }
@@ -266,9 +269,9 @@ final class ServerProcess implements LogListener, ServerMailbox
     }
 
     /**
-     * Called on this server's loop thread (like {@link #drain}). With a thousand idle clusters a node hosts two
-     * followers for every leader; their cores ignore ticks, so a follower gets one only when its applied index
-     * awaits persisting.
+     * Called on this server's loop thread (like {@link #drain}), if it said it wants ticks ({@link #offerTicks}). A
+     * server takes a tick only when its core wants it or its applied index awaits persisting: a node hosting
+     * thousands of idle clusters then handles no tick at all.
      */
     void tick()
     {
@@ -276,9 +279,23 @@ final class ServerProcess implements LogListener, ServerMailbox
         {
             return;
         }
-        if (core.wantsTicks() || durableApplied() > persistedLastApplied)
+        if (core.wantsTicks() || core.lastApplied() > persistedLastApplied && durableApplied() > persistedLastApplied)
         {
             enqueue(TICK);
+        }
+    }
+
+    /**
+     * Tell the loop whether to offer this server its ticks; after every change of the core's state (a step, a batch),
+     * so the loop's tick visits only the servers that may want one.
+     */
+    private void offerTicks()
+    {
+        final boolean wants = !stopped && (core.wantsTicks() || core.lastApplied() > persistedLastApplied);
+        if (wants != offeredTicks)
+        {
+            offeredTicks = wants;
+            loop.offerTicks(this, wants);
         }
     }
 
@@ -309,6 +326,7 @@ final class ServerProcess implements LogListener, ServerMailbox
             {
                 execute(core.flush(clock.currentTimeMillis()));
                 afterBatch();
+                offerTicks();
             }
         }
         catch (final RuntimeException | StackOverflowError ex)
@@ -361,6 +379,10 @@ final class ServerProcess implements LogListener, ServerMailbox
         while (!stopped && null != (next = selfEvents.poll()))
         {
             handleOne(next);
+        }
+        if (!stopped)
+        {
+            offerTicks();
         }
     }
 
@@ -505,6 +527,7 @@ final class ServerProcess implements LogListener, ServerMailbox
             if (!stopped)
             {
                 afterBatch();
+                offerTicks();
             }
         }
         catch (final RuntimeException | StackOverflowError ex)
