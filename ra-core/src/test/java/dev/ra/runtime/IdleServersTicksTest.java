@@ -1,7 +1,5 @@
 package dev.ra.runtime;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.ra.ServerId;
 import dev.ra.protocol.ServerRequest;
 import dev.ra.protocol.UserCommand;
