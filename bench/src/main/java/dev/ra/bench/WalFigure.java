@@ -205,8 +205,9 @@ final class WalFigure
         LogStore log;
         volatile long durable;
         long next = 1;
-        // Latency runs: append times by index (a ring), read by the WAL writer thread in onWritten, the only thread
-        // that records into the histogram.
+        // Latency runs: append times by index (a ring), read in onWritten by the thread that reports durability (the
+        // WAL mark's thread, or the WAL writer's without the mark), one at a time: the only one recording into the
+        // histogram.
         long[] appendedAtNanos;
         volatile Histogram histogram;
         volatile TailAttribution attribution;
@@ -230,7 +231,7 @@ final class WalFigure
                 for (long i = reportedUpTo + 1; i <= index; i++)
                 {
                     final long appendedAt = appendedAtNanos[(int)(i % appendedAtNanos.length)];
-                    // Clamped: a wait beyond the histogram's range (10 s) must not throw on the WAL writer's thread.
+                    // Clamped: a wait beyond the histogram's range (10 s) must not throw on the reporting thread.
                     h.recordValue(Math.min(h.getHighestTrackableValue(), Math.max(0, now - appendedAt)));
                     if (null != tail)
                     {
