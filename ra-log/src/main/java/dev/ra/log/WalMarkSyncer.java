@@ -23,6 +23,7 @@ final class WalMarkSyncer implements Runnable
 {
     private final WalMark mark;
     private final Runnable wakeWriter;
+    private final WalSyncGate gate;
     private Round pending = new Round();
     private Round working = new Round();
     /** A round is being written (by either thread); guarded by this. */
@@ -34,9 +35,11 @@ final class WalMarkSyncer implements Runnable
     /**
      * @param mark       the mark to keep; closed with this.
      * @param wakeWriter wakes the WAL writer, to report a failure met here.
+     * @param gate       told while the mark syncs (the segment writer holds back).
      */
-    WalMarkSyncer(final WalMark mark, final Runnable wakeWriter)
+    WalMarkSyncer(final WalMark mark, final Runnable wakeWriter, final WalSyncGate gate)
     {
+        this.gate = gate;
         this.mark = mark;
         this.wakeWriter = wakeWriter;
     }
@@ -225,7 +228,15 @@ final class WalMarkSyncer implements Runnable
                 }
                 mark.put(round.refs[i], round.uids[i], round.indexes[i], round.terms[i]);
             }
-            mark.write(round.end, true);
+            gate.syncStarts();
+            try
+            {
+                mark.write(round.end, true);
+            }
+            finally
+            {
+                gate.syncEnds();
+            }
             for (int i = 0; i < round.count; i++)
             {
                 round.owners[i].reportDurable(round.indexes[i], round.terms[i], round.isEntry[i], round.checksums[i]);

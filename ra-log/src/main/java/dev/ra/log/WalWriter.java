@@ -52,6 +52,7 @@ final class WalWriter implements Runnable
     private final Consumer<Path> onRollover;
     private final LongConsumer onSpareWanted;
     private final Consumer<Throwable> onFailure;
+    private final WalSyncGate gate;
     /** Where the servers' durable entries are recorded before they are told, or null (see {@link WalMark}). */
     private WalMark mark;
     /** Writes and syncs the mark of each synced batch while the next batch is written, then reports it. */
@@ -86,8 +87,9 @@ final class WalWriter implements Runnable
 
     WalWriter(final FileLayer files, final WalFiles walFiles, final Path directory, final long firstSequence,
         final long maxFileBytes, final int maxBatchEntries, final boolean sync, final Consumer<Path> onRollover,
-        final LongConsumer onSpareWanted, final Consumer<Throwable> onFailure)
+        final LongConsumer onSpareWanted, final Consumer<Throwable> onFailure, final WalSyncGate gate)
     {
+        this.gate = gate;
         this.files = files;
         this.walFiles = walFiles;
         this.directory = directory;
@@ -122,7 +124,7 @@ final class WalWriter implements Runnable
         thread = t;
         if (null != mark && sync)
         {
-            marks = new WalMarkSyncer(mark, () -> LockSupport.unpark(t));
+            marks = new WalMarkSyncer(mark, () -> LockSupport.unpark(t), gate);
             marks.start(threadName + "-mark");
         }
         t.start();
@@ -383,7 +385,15 @@ final class WalWriter implements Runnable
         if (sync)
         {
             final long syncStart = System.nanoTime();
-            file.force();
+            gate.syncStarts();
+            try
+            {
+                file.force();
+            }
+            finally
+            {
+                gate.syncEnds();
+            }
             syncLatency.record(System.nanoTime() - syncStart);
         }
         fileSize += length;
