@@ -30,6 +30,8 @@ final class WalMarkSyncer implements Runnable
     private boolean busy;
     private boolean running = true;
     private volatile Throwable failure;
+    /** The failure is the writer's own (see {@link #abort}), not one to hand back to it. */
+    private volatile boolean aborted;
     private Thread thread;
 
     /**
@@ -142,7 +144,7 @@ final class WalMarkSyncer implements Runnable
     void rethrow() throws IOException
     {
         final Throwable t = failure;
-        if (null == t)
+        if (null == t || aborted)
         {
             return;
         }
@@ -257,6 +259,22 @@ final class WalMarkSyncer implements Runnable
                 notifyAll();
             }
         }
+    }
+
+    /**
+     * The WAL writer failed: nothing handed over and not yet being written is written or reported any more.
+     *
+     * @param cause the writer's failure.
+     */
+    synchronized void abort(final Throwable cause)
+    {
+        if (null == failure)
+        {
+            failure = cause;
+            aborted = true;
+        }
+        pending.clear();
+        notifyAll();
     }
 
     /**

@@ -248,6 +248,10 @@ final class WalWriter implements Runnable
         catch (final Throwable t)
         {
             running = false;
+            if (null != marks)
+            {
+                marks.abort(t);
+            }
             LOG.error("write-ahead log failed; no further writes will be acknowledged", t);
             onFailure.accept(t);
         }

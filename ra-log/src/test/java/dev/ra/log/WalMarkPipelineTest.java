@@ -91,6 +91,30 @@ class WalMarkPipelineTest
         assertThat(violations).isEmpty();
     }
 
+    @Test
+    void aMarkThatCannotBeWrittenFailsTheStorageAndNothingMoreIsReported() throws Exception
+    {
+        final FaultyFileLayer disk = new FaultyFileLayer();
+        try (FileStorage storage = FileStorage.builder().directory(Path.of("/d")).fileLayer(disk.view()).build())
+        {
+            final RecordingListener listener = new RecordingListener();
+            final LogStore log = storage.open(new ServerId("a", "n1"), listener).log();
+            log.append(List.of(entry(1, 1, "one"), entry(2, 1, "two")));
+            assertThat(listener.awaitIndex(2)).isTrue();
+            final long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!storage.wal().isIdle() && System.nanoTime() < deadline)
+            {
+                Thread.sleep(1);
+            }
+            // The next batch's WAL write succeeds (and is synced); the mark's write after it fails.
+            disk.failWritesAfter(1);
+            log.append(List.of(entry(3, 1, "three")));
+            assertThat(listener.awaitFailure()).isTrue();
+            assertThat(listener.failure()).hasMessageContaining("No space left");
+            assertThat(listener.index()).as("never reported without its mark").isEqualTo(2);
+        }
+    }
+
     private void checkReport(final int server, final long uid, final long index)
     {
         if (markUnsynced)
