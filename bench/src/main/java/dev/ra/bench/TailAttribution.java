@@ -121,10 +121,7 @@ final class TailAttribution implements AutoCloseable
                     }
                     if (Cause.OTHER_SYNC == cause)
                     {
-                        // Digits stripped, so the files of one kind add up: "00000003.wal.spare" -> "#.wal.spare".
-                        final String kind = String.valueOf(Path.of(e.getString("path")).getFileName())
-                            .replaceAll("[0-9]+", "#");
-                        otherSyncMs.merge(kind, e.getDuration().toNanos() / 1e6, Double::sum);
+                        otherSyncMs.merge(fileKind(e.getString("path")), e.getDuration().toNanos() / 1e6, Double::sum);
                     }
                 }
             }
@@ -279,6 +276,20 @@ final class TailAttribution implements AutoCloseable
             default:
                 return null;
         }
+    }
+
+    /**
+     * @param path of a synced file, as JFR recorded it; null when JFR does not know it (a channel not opened by path).
+     * @return the kind of file, digits stripped so that the files of one kind add up: "00000003.wal.spare" ->
+     *         "#.wal.spare"; "unknown" without a path.
+     */
+    static String fileKind(final String path)
+    {
+        if (null == path)
+        {
+            return "unknown";
+        }
+        return String.valueOf(Path.of(path).getFileName()).replaceAll("[0-9]+", "#");
     }
 
     private static Cause ioCause(final RecordedEvent e, final boolean sync)

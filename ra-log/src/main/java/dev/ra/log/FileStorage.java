@@ -73,6 +73,8 @@ public final class FileStorage implements Storage
     private final WalFlusher flusher;
     private final WalWriter wal;
     private final WalMark walMark;
+    /** The WAL's syncs in progress, which the segment writer lets go first. */
+    private final WalSyncGate walSyncGate = new WalSyncGate();
     private final String recoveryFailure;
     /** What the WAL lost of each server's acknowledged entries at this start, by server uid (for its open). */
     private final Map<Long, String> walDamage = new ConcurrentHashMap<>();
@@ -122,7 +124,7 @@ public final class FileStorage implements Storage
             return t;
         });
         flusher = new WalFlusher(files, builder.segmentMaxEntries, builder.segmentMaxBytes, this::flushTarget,
-            this::retireWal, segmentIo, this::segmentWriterBehind);
+            this::retireWal, segmentIo, this::segmentWriterBehind, walSyncGate);
         try
         {
             lastSequence = lastWalSequence();
@@ -168,7 +170,7 @@ public final class FileStorage implements Storage
         });
         wal = new WalWriter(files, walFiles, walDirectory, lastSequence + 1, builder.walMaxSizeBytes,
             builder.maxBatchEntries, builder.syncMethod == SyncMethod.DATASYNC, this::onRollover,
-            pace -> prepareSpare(builder.walMaxSizeBytes, pace), this::fail);
+            pace -> prepareSpare(builder.walMaxSizeBytes, pace), this::fail, walSyncGate);
         wal.mark(walMark);
         try
         {

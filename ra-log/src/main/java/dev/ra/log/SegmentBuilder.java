@@ -15,6 +15,11 @@ final class SegmentBuilder
 {
     /** Largest single write: the segment writer gives way to the WAL writer between writes. */
     private static final int WRITE_CHUNK = 128 << 10;
+    /**
+     * Most bytes of a segment written before it is synced, when giving way: the page cache then never holds more of
+     * it for the device to write at once, so a WAL sync issued meanwhile queues behind at most this much.
+     */
+    private static final int SYNC_STEP = 1 << 20;
 
     private final CRC32C crc = new CRC32C();
     private ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 16);
@@ -116,7 +121,8 @@ final class SegmentBuilder
      *
      * @param files   the file layer.
      * @param dir     the server's segments directory.
-     * @param giveWay to report the bytes written to, or null to write at full speed.
+     * @param giveWay to report the bytes written to and wait for WAL syncs with (the segment is then also synced every
+     *                {@value #SYNC_STEP} bytes), or null to write at full speed.
      * @return the written segment.
      * @throws IOException on failure.
      */
@@ -149,11 +155,24 @@ final class SegmentBuilder
             {
                 final int chunkEnd = Math.min(end, at + WRITE_CHUNK);
                 view.limit(chunkEnd).position(at);
+                if (null != giveWay)
+                {
+                    giveWay.beforeIo();
+                }
                 file.write(view, at);
                 if (null != giveWay)
                 {
                     giveWay.worked(chunkEnd - at);
+                    if (chunkEnd < end && chunkEnd % SYNC_STEP == 0)
+                    {
+                        giveWay.beforeIo();
+                        file.force();
+                    }
                 }
+            }
+            if (null != giveWay)
+            {
+                giveWay.beforeIo();
             }
             file.force();
         }

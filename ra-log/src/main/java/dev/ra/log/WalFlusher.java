@@ -44,7 +44,8 @@ final class WalFlusher
     private final Retirement retirement;
     private final ExecutorService io;
     private final BooleanSupplier behind;
-    private final GiveWay giveWay = new GiveWay();
+    private final WalSyncGate gate;
+    private final GiveWay giveWay;
     private final ThreadLocal<SegmentBuilder> builders = ThreadLocal.withInitial(SegmentBuilder::new);
     private final ArrayDeque<ServerReplay> spareReplays = new ArrayDeque<>();
     private ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
@@ -75,8 +76,10 @@ final class WalFlusher
      */
     WalFlusher(final FileLayer files, final int segmentMaxEntries, final long segmentMaxBytes,
         final Function<ServerReplay, FlushTarget> targets, final Retirement retirement, final ExecutorService io,
-        final BooleanSupplier behind)
+        final BooleanSupplier behind, final WalSyncGate gate)
     {
+        this.gate = gate;
+        this.giveWay = new GiveWay(gate, true);
         this.io = io;
         this.behind = behind;
         this.retirement = retirement;
@@ -161,7 +164,8 @@ final class WalFlusher
             final ServerReplay replay = jobs.get(i);
             final FlushTarget target = jobTargets.get(i);
             final boolean parallel = null != io && behind.getAsBoolean();
-            final GiveWay courtesy = parallel ? null : giveWay;
+            // In a hurry: no yields, but writes and syncs still wait (bounded) for a WAL sync in progress to end.
+            final GiveWay courtesy = parallel ? new GiveWay(gate, false) : giveWay;
             final Callable<List<SegmentFile>> job = () ->
             {
                 final List<SegmentFile> segments = writeSegments(file, replay, target, courtesy);

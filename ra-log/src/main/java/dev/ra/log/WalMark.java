@@ -4,32 +4,46 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.zip.CRC32C;
 
 /**
  * How far the WAL was durable when its servers were last told so: the newest WAL file's sequence, where its synced
  * data ends, and for every server with records in that file the index and term of its last durable entry. Written and
- * synced by the WAL writer after each batch's sync and BEFORE any server hears that the batch is durable (hence before
- * anything in it is acknowledged): one small write and one {@code fdatasync} of a file that never grows per sync round,
- * whatever the number of entries or servers in the batch.
+ * synced after each batch's WAL sync and BEFORE any server hears that the batch is durable (hence before anything in
+ * it is acknowledged): per sync round, a write of the rows that changed and of a small head, and one
+ * {@code fdatasync}, whatever the number of entries in the batch.
  *
  * <p>The WAL cannot vouch for its own tail: a truncated, zero-filled or deleted newest WAL file looks like a torn write
  * or no write at all. Recovery compares the WAL files with this mark: data that ends before the mark (or a missing
  * file) means acknowledged entries were lost, and the servers named here are told (see {@link FileStorage}).
  *
- * <p>Format: a header (magic "RAMK", version, slot size, 4 bytes zero) in the first 4 KiB, then two slots written in
- * turn (a torn write leaves the other, older one): crc32c u32 of the rest | body length u32 | counter u64 | WAL
- * sequence u64 | end offset u64 | server count u32 | per server: uid u64, last index u64, last term u64. A slot grows
- * by rewriting the file atomically with bigger slots. Not thread-safe: used by the WAL writer under its lock.
+ * <p>Format (version 2): a header (magic "RAMK", version, row size, rows offset) at offset 0; two head slots, at
+ * offsets 512 and 1024 (separate sectors), written in turn: crc32c u32 of the rest | 0 u32 | counter u64 | WAL
+ * sequence u64 | end offset u64. From offset 4096, one row of 128 bytes per server (a server keeps its row while the
+ * mark is open), each two halves of 64 bytes written in turn: crc32c u32 of the rest | 0 u32 | counter u64 | WAL
+ * sequence u64 | uid u64 | last index u64 | last term u64 | 16 zero bytes. A round writes only the rows of servers in
+ * it (their 4 KiB pages, unchanged bytes rewritten as they were), then the head slot its counter selects. A torn
+ * write damages at most the half and the head slot being written; the other half and the other slot hold the state
+ * before the round. A half speaks for its server only if it is valid, names the head's sequence and has a counter no
+ * higher than the head's; the valid one with the higher counter wins. So a torn round reads exactly as the state before
+ * it, and rows of earlier WAL files say nothing. Version 1 ({@link WalMarkVersion1}) is still read.
+ *
+ * <p>Not thread-safe: one thread writes it at a time (the WAL writer, or the thread that syncs the mark for it).
  */
 final class WalMark implements AutoCloseable
 {
     static final String FILE = "wal.mark";
-    private static final int HEADER_REGION = 4096;
-    private static final int SLOT_HEADER = 8;
-    private static final int BODY_FIXED = 28;
-    private static final int ROW = 24;
+    static final int VERSION = 2;
+    static final int HEAD_SLOT_OFFSET = 512;
+    static final int HEAD_SLOT_SIZE = 32;
+    static final int ROWS_OFFSET = 4096;
+    static final int ROW_SIZE = 128;
+    static final int HALF_SIZE = 64;
+    private static final int PAGE = 4096;
+    private static final int ROWS_PER_PAGE = PAGE / ROW_SIZE;
     private static final long MAX_FILE = 256L << 20;
 
     /**
@@ -44,24 +58,27 @@ final class WalMark implements AutoCloseable
         static final State EMPTY = new State(0, 0, Map.of());
     }
 
-    private final FileLayer files;
     private final Path path;
     private final Path directory;
+    private final CRC32C crc = new CRC32C();
+    private final ByteBuffer head = ByteBuffer.allocateDirect(HEAD_SLOT_SIZE);
+    private final Map<Long, Integer> rowOfUid = new HashMap<>();
     private LogFile file;
-    private int slotSize;
-    private ByteBuffer slot;
+    /** The rows as they are (or are being) written: row r at {@code r * ROW_SIZE}, file offset ROWS_OFFSET + that. */
+    private ByteBuffer rows = ByteBuffer.allocateDirect(PAGE);
+    private long[] dirtyPages = new long[1];
+    private int rowCount;
+    private long[] uidOfRow = new long[ROWS_PER_PAGE];
+    /** Which half holds the row's newest value. */
+    private byte[] halfOfRow = new byte[ROWS_PER_PAGE];
+    /** The round that last wrote the row: a row is written to its other half at most once per round. */
+    private long[] roundOfRow = new long[ROWS_PER_PAGE];
+    private int[] rowOfRef = new int[16];
     private long counter;
     private long sequence;
-    private long end;
-    private int count;
-    private long[] uids = new long[8];
-    private long[] indexes = new long[8];
-    private long[] terms = new long[8];
-    private int[] rowOfRef = new int[16];
 
-    private WalMark(final FileLayer files, final Path directory)
+    private WalMark(final Path directory)
     {
-        this.files = files;
         this.directory = directory;
         this.path = directory.resolve(FILE);
         Arrays.fill(rowOfRef, -1);
@@ -72,8 +89,9 @@ final class WalMark implements AutoCloseable
      *
      * @param files     the file layer.
      * @param directory the storage directory.
-     * @return what it says; {@link State#EMPTY} if there is none; null if it is unreadable (both slots damaged).
+     * @return what it says; {@link State#EMPTY} if there is none; null if it is unreadable (no head slot readable).
      * @throws IOException on failure.
+     * @throws UnsupportedFormatException if it is of a version this code does not read.
      */
     static State read(final FileLayer files, final Path directory) throws IOException
     {
@@ -87,40 +105,54 @@ final class WalMark implements AutoCloseable
         {
             return null;
         }
-        Formats.checkVersion(path, data.getInt(4), Formats.VERSION, Formats.VERSION);
-        final int size = data.getInt(8);
-        State best = null;
-        long bestCounter = -1;
+        final int version = data.getInt(4);
+        Formats.checkVersion(path, version, WalMarkVersion1.VERSION, VERSION);
+        if (version == WalMarkVersion1.VERSION)
+        {
+            return WalMarkVersion1.read(data);
+        }
+        long headCounter = -1;
+        long headSequence = 0;
+        long headEnd = 0;
         for (int i = 0; i < 2; i++)
         {
-            final long offset = HEADER_REGION + (long)i * size;
-            if (size < SLOT_HEADER + BODY_FIXED || offset + SLOT_HEADER > data.limit())
-            {
-                continue;
-            }
-            final int at = (int)offset;
-            final int length = data.getInt(at + 4);
-            if (length < BODY_FIXED || length > size - SLOT_HEADER || at + SLOT_HEADER + length > data.limit() ||
-                data.getInt(at) != Formats.crc(data.array(), at + 4, 4 + length))
+            final int at = HEAD_SLOT_OFFSET * (1 + i);
+            if (at + HEAD_SLOT_SIZE > data.limit() ||
+                data.getInt(at) != Formats.crc(data.array(), at + 4, HEAD_SLOT_SIZE - 4))
             {
                 continue;
             }
             final long slotCounter = data.getLong(at + 8);
-            final int rows = data.getInt(at + 32);
-            if (rows < 0 || BODY_FIXED + (long)rows * ROW != length || slotCounter <= bestCounter)
+            if (slotCounter > headCounter)
             {
-                continue;
+                headCounter = slotCounter;
+                headSequence = data.getLong(at + 16);
+                headEnd = data.getLong(at + 24);
             }
-            final Map<Long, long[]> servers = new LinkedHashMap<>();
-            for (int r = 0; r < rows; r++)
-            {
-                final int row = at + SLOT_HEADER + BODY_FIXED + r * ROW;
-                servers.put(data.getLong(row), new long[] {data.getLong(row + 8), data.getLong(row + 16)});
-            }
-            best = new State(data.getLong(at + 16), data.getLong(at + 24), servers);
-            bestCounter = slotCounter;
         }
-        return best;
+        if (headCounter < 0)
+        {
+            return null;
+        }
+        final Map<Long, long[]> servers = new LinkedHashMap<>();
+        for (int row = ROWS_OFFSET; row + ROW_SIZE <= data.limit() && headSequence != 0; row += ROW_SIZE)
+        {
+            int best = -1;
+            for (int half = row; half < row + ROW_SIZE; half += HALF_SIZE)
+            {
+                if (data.getInt(half) == Formats.crc(data.array(), half + 4, HALF_SIZE - 4) &&
+                    data.getLong(half + 16) == headSequence && data.getLong(half + 8) <= headCounter &&
+                    (best < 0 || data.getLong(half + 8) > data.getLong(best + 8)))
+                {
+                    best = half;
+                }
+            }
+            if (best >= 0)
+            {
+                servers.put(data.getLong(best + 24), new long[] {data.getLong(best + 32), data.getLong(best + 40)});
+            }
+        }
+        return new State(headSequence, headEnd, servers);
     }
 
     /**
@@ -133,8 +165,13 @@ final class WalMark implements AutoCloseable
      */
     static WalMark create(final FileLayer files, final Path directory) throws IOException
     {
-        final WalMark mark = new WalMark(files, directory);
-        mark.rewrite(HEADER_REGION);
+        final WalMark mark = new WalMark(directory);
+        final ByteBuffer content = ByteBuffer.allocate(ROWS_OFFSET);
+        content.putInt(0, Formats.WAL_MARK_MAGIC).putInt(4, VERSION).putInt(8, ROW_SIZE).putInt(12, ROWS_OFFSET);
+        mark.encodeHead(0);
+        content.put(HEAD_SLOT_OFFSET, mark.head, 0, HEAD_SLOT_SIZE);
+        AtomicFiles.write(files, mark.path, content);
+        mark.file = files.open(mark.path, false);
         return mark;
     }
 
@@ -156,39 +193,19 @@ final class WalMark implements AutoCloseable
         }
     }
 
-    private void rewrite(final int newSlotSize) throws IOException
-    {
-        if (null != file)
-        {
-            file.close();
-            file = null;
-        }
-        slotSize = newSlotSize;
-        slot = ByteBuffer.allocateDirect(slotSize);
-        // The current state in slot 0 of the new file, slot 1 empty; the next write goes to slot 1.
-        final ByteBuffer content = ByteBuffer.allocate(HEADER_REGION + 2 * slotSize);
-        content.putInt(0, Formats.WAL_MARK_MAGIC).putInt(4, Formats.VERSION).putInt(8, slotSize);
-        counter++;
-        encode();
-        content.put(HEADER_REGION + (int)(counter & 1) * slotSize, slot, 0, slot.limit());
-        AtomicFiles.write(files, path, content);
-        file = files.open(path, false);
-    }
-
     /**
-     * The writer started a new WAL file: the mark now speaks of it (written with its first batch).
+     * The writer started a new WAL file: the mark now speaks of it (from the next {@link #write}); rows of the earlier
+     * file no longer count.
      *
      * @param walSequence of the new file.
      */
     void startFile(final long walSequence)
     {
-        Arrays.fill(rowOfRef, -1);
-        count = 0;
         sequence = walSequence;
     }
 
     /**
-     * A server's records in the batch just synced end with this entry.
+     * A server's records in the batch just synced end with this entry (recorded with the next {@link #write}).
      *
      * @param serverRef compact id of the server in this storage.
      * @param uid       its incarnation id.
@@ -197,27 +214,65 @@ final class WalMark implements AutoCloseable
      */
     void put(final int serverRef, final long uid, final long index, final long term)
     {
+        final int row = row(serverRef, uid);
+        final long round = counter + 1;
+        if (roundOfRow[row] != round)
+        {
+            // Never the half that holds the value the last synced round left: a torn write falls back to it.
+            halfOfRow[row] ^= 1;
+            roundOfRow[row] = round;
+        }
+        final int at = row * ROW_SIZE + halfOfRow[row] * HALF_SIZE;
+        rows.putInt(at + 4, 0).putLong(at + 8, round).putLong(at + 16, sequence).putLong(at + 24, uid)
+            .putLong(at + 32, index).putLong(at + 40, term);
+        rows.putInt(at, checksum(rows, at + 4, at + HALF_SIZE));
+        dirtyPages[row / ROWS_PER_PAGE >>> 6] |= 1L << (row / ROWS_PER_PAGE);
+    }
+
+    private int row(final int serverRef, final long uid)
+    {
         if (serverRef >= rowOfRef.length)
         {
             final int old = rowOfRef.length;
             rowOfRef = Arrays.copyOf(rowOfRef, Math.max(serverRef + 1, old * 2));
             Arrays.fill(rowOfRef, old, rowOfRef.length, -1);
         }
-        int row = rowOfRef[serverRef];
-        if (row < 0 || uids[row] != uid)
+        final int cached = rowOfRef[serverRef];
+        if (cached >= 0 && uidOfRow[cached] == uid)
         {
-            if (count == uids.length)
-            {
-                uids = Arrays.copyOf(uids, count * 2);
-                indexes = Arrays.copyOf(indexes, count * 2);
-                terms = Arrays.copyOf(terms, count * 2);
-            }
-            row = count++;
-            rowOfRef[serverRef] = row;
-            uids[row] = uid;
+            return cached;
         }
-        indexes[row] = index;
-        terms[row] = term;
+        // A server opened again (new ref, same uid) keeps its row; a new incarnation gets one of its own.
+        Integer row = rowOfUid.get(uid);
+        if (null == row)
+        {
+            row = rowCount++;
+            if ((long)ROWS_OFFSET + (long)rowCount * ROW_SIZE > MAX_FILE)
+            {
+                throw new IllegalStateException("WAL mark too large (" + rowCount + " servers)");
+            }
+            grow(rowCount);
+            rowOfUid.put(uid, row);
+            uidOfRow[row] = uid;
+        }
+        rowOfRef[serverRef] = row;
+        return row;
+    }
+
+    private void grow(final int needed)
+    {
+        if (needed * ROW_SIZE <= rows.capacity())
+        {
+            return;
+        }
+        final ByteBuffer bigger = ByteBuffer.allocateDirect(rows.capacity() * 2);
+        bigger.put(0, rows, 0, rows.capacity());
+        rows = bigger;
+        final int capacityRows = rows.capacity() / ROW_SIZE;
+        uidOfRow = Arrays.copyOf(uidOfRow, capacityRows);
+        halfOfRow = Arrays.copyOf(halfOfRow, capacityRows);
+        roundOfRow = Arrays.copyOf(roundOfRow, capacityRows);
+        dirtyPages = Arrays.copyOf(dirtyPages, Math.max(dirtyPages.length, (capacityRows / ROWS_PER_PAGE + 63) / 64));
     }
 
     /**
@@ -230,37 +285,55 @@ final class WalMark implements AutoCloseable
      */
     void write(final long end, final boolean sync) throws IOException
     {
-        if (SLOT_HEADER + BODY_FIXED + (long)count * ROW > slotSize)
-        {
-            final long needed = SLOT_HEADER + BODY_FIXED + (long)count * ROW;
-            if (needed > Integer.MAX_VALUE / 4)
-            {
-                throw new IllegalStateException("WAL mark too large (" + count + " servers)");
-            }
-            this.end = end;
-            rewrite((int)((needed * 2 + HEADER_REGION - 1) / HEADER_REGION * HEADER_REGION));
-            return;
-        }
         counter++;
-        this.end = end;
-        encode();
-        file.write(slot, HEADER_REGION + (counter & 1) * (long)slotSize);
+        writeDirtyPages();
+        encodeHead(end);
+        file.write(head, HEAD_SLOT_OFFSET * (1 + (counter & 1)));
         if (sync)
         {
             file.force();
         }
     }
 
-    private void encode()
+    /** Each run of consecutive dirty pages with one write; a page's other rows are rewritten as they are. */
+    private void writeDirtyPages() throws IOException
     {
-        slot.clear();
-        slot.putInt(0).putInt(BODY_FIXED + count * ROW).putLong(counter).putLong(sequence).putLong(end).putInt(count);
-        for (int i = 0; i < count; i++)
+        final int pages = rows.capacity() / PAGE;
+        int page = 0;
+        while (page < pages)
         {
-            slot.putLong(uids[i]).putLong(indexes[i]).putLong(terms[i]);
+            if ((dirtyPages[page >>> 6] & 1L << page) == 0)
+            {
+                page++;
+                continue;
+            }
+            final int first = page;
+            while (page < pages && (dirtyPages[page >>> 6] & 1L << page) != 0)
+            {
+                page++;
+            }
+            rows.limit(page * PAGE).position(first * PAGE);
+            file.write(rows, ROWS_OFFSET + (long)first * PAGE);
+            rows.clear();
         }
-        slot.putInt(0, Formats.crc(slot, 4, slot.position()));
-        slot.flip();
+        Arrays.fill(dirtyPages, 0);
+    }
+
+    private void encodeHead(final long end)
+    {
+        head.clear();
+        head.putInt(0, 0).putInt(4, 0).putLong(8, counter).putLong(16, sequence).putLong(24, end);
+        head.putInt(0, checksum(head, 4, HEAD_SLOT_SIZE));
+    }
+
+    private int checksum(final ByteBuffer buffer, final int from, final int to)
+    {
+        final int limit = buffer.limit();
+        crc.reset();
+        buffer.limit(to).position(from);
+        crc.update(buffer);
+        buffer.limit(limit).position(0);
+        return (int)crc.getValue();
     }
 
     @Override

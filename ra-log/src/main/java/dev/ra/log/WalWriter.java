@@ -52,8 +52,11 @@ final class WalWriter implements Runnable
     private final Consumer<Path> onRollover;
     private final LongConsumer onSpareWanted;
     private final Consumer<Throwable> onFailure;
+    private final WalSyncGate gate;
     /** Where the servers' durable entries are recorded before they are told, or null (see {@link WalMark}). */
     private WalMark mark;
+    /** Writes and syncs the mark of each synced batch while the next batch is written, then reports it. */
+    private WalMarkSyncer marks;
 
     private final AtomicReference<PendingWrites> signalled = new AtomicReference<>();
     /** The writer thread is parked, waiting for work: a server thread may write instead. */
@@ -84,8 +87,9 @@ final class WalWriter implements Runnable
 
     WalWriter(final FileLayer files, final WalFiles walFiles, final Path directory, final long firstSequence,
         final long maxFileBytes, final int maxBatchEntries, final boolean sync, final Consumer<Path> onRollover,
-        final LongConsumer onSpareWanted, final Consumer<Throwable> onFailure)
+        final LongConsumer onSpareWanted, final Consumer<Throwable> onFailure, final WalSyncGate gate)
     {
+        this.gate = gate;
         this.files = files;
         this.walFiles = walFiles;
         this.directory = directory;
@@ -118,6 +122,11 @@ final class WalWriter implements Runnable
         final Thread t = new Thread(this, threadName);
         t.setDaemon(true);
         thread = t;
+        if (null != mark && sync)
+        {
+            marks = new WalMarkSyncer(mark, () -> LockSupport.unpark(t), gate);
+            marks.start(threadName + "-mark");
+        }
         t.start();
     }
 
@@ -156,11 +165,11 @@ final class WalWriter implements Runnable
     }
 
     /**
-     * @return whether the writer thread is parked with nothing to write (tests).
+     * @return whether the writer thread is parked with nothing to write, and no mark to write either (tests).
      */
     boolean isIdle()
     {
-        return writerIdle && null == signalled.get();
+        return writerIdle && null == signalled.get() && (null == marks || marks.isIdle());
     }
 
     long batches()
@@ -201,6 +210,10 @@ final class WalWriter implements Runnable
                     {
                         throw inlineFailure;
                     }
+                    if (null != marks)
+                    {
+                        marks.rethrow();
+                    }
                     collectSignalled();
                     idle = work.isEmpty();
                     if (!idle)
@@ -209,7 +222,7 @@ final class WalWriter implements Runnable
                         {
                             rollover();
                         }
-                        writeBatch();
+                        writeBatch(false);
                     }
                 }
                 finally
@@ -224,7 +237,7 @@ final class WalWriter implements Runnable
                         break;
                     }
                     writerIdle = true;
-                    if (null == signalled.get() && null == inlineFailure)
+                    if (null == signalled.get() && null == inlineFailure && (null == marks || !marks.failed()))
                     {
                         LockSupport.park(this);
                     }
@@ -235,6 +248,10 @@ final class WalWriter implements Runnable
         catch (final Throwable t)
         {
             running = false;
+            if (null != marks)
+            {
+                marks.abort(t);
+            }
             LOG.error("write-ahead log failed; no further writes will be acknowledged", t);
             onFailure.accept(t);
         }
@@ -255,7 +272,7 @@ final class WalWriter implements Runnable
         {
             return;
         }
-        if (!writerIdle || !running || !quiet() || !writing.tryLock())
+        if (!writerIdle || !running || !quiet() || (null != marks && !marks.isIdle()) || !writing.tryLock())
         {
             // Busy, or racing with it: the writer thread takes what is signalled (woken now in case an append of
             // this round left it parked).
@@ -279,7 +296,7 @@ final class WalWriter implements Runnable
                 more = true;
                 return;
             }
-            writeBatch();
+            writeBatch(true);
             more = !work.isEmpty() || null != signalled.get();
         }
         catch (final Throwable t)
@@ -321,7 +338,10 @@ final class WalWriter implements Runnable
         }
     }
 
-    private void writeBatch() throws IOException
+    /**
+     * @param inline whether a server thread writes it ({@link #writeIfIdle}): it then also writes the mark and reports.
+     */
+    private void writeBatch(final boolean inline) throws IOException
     {
         batch.clear();
         batch.position(WalFormat.RECORD_HEADER);
@@ -369,7 +389,15 @@ final class WalWriter implements Runnable
         if (sync)
         {
             final long syncStart = System.nanoTime();
-            file.force();
+            gate.syncStarts();
+            try
+            {
+                file.force();
+            }
+            finally
+            {
+                gate.syncEnds();
+            }
             syncLatency.record(System.nanoTime() - syncStart);
         }
         fileSize += length;
@@ -387,15 +415,22 @@ final class WalWriter implements Runnable
         batches.incrementAndGet();
         records.addAndGet(entries);
         bytes.addAndGet(length);
-        if (null != mark && sync)
+        if (null != marks)
         {
-            // Before anything in the batch can be acknowledged: a later loss of this data is then detected.
+            // The servers hear of it once a mark covering it is synced (before anything in the batch can be
+            // acknowledged, so a later loss of this data is detected); meanwhile the next batch is written.
             for (int i = 0; i < inBatch.size(); i++)
             {
                 final PendingWrites p = inBatch.get(i);
-                mark.put(p.serverRef(), p.owner().directory().uid(), p.drainedIndex, p.drainedTerm);
+                p.owner().locate(p, fileSequence);
             }
-            mark.write(fileSize, true);
+            marks.submit(fileSequence, fileSize, inBatch, !inline);
+            inBatch.clear();
+            if (inline)
+            {
+                marks.writeHere();
+            }
+            return;
         }
         for (int i = 0; i < inBatch.size(); i++)
         {
@@ -461,10 +496,6 @@ final class WalWriter implements Runnable
         file.force();
         files.syncDirectory(directory);
         fileSize = WalFormat.FILE_HEADER;
-        if (null != mark)
-        {
-            mark.startFile(fileSequence);
-        }
         spareAsked = false;
         fileStartedNanos = System.nanoTime();
         walFiles.addLive(fileSequence, filePath);
@@ -473,6 +504,12 @@ final class WalWriter implements Runnable
     private void rollover() throws IOException
     {
         final Path finished = filePath;
+        if (null != marks)
+        {
+            // The mark speaks of this file, and its servers have heard, before the next file starts (and before the
+            // segment writer may recycle this one).
+            marks.awaitIdle();
+        }
         // Synced before the next file exists, so every file but the newest ends with its marker.
         writeEndMarker(true);
         file.close();
@@ -494,6 +531,10 @@ final class WalWriter implements Runnable
             if (null == file || null != inlineFailure)
             {
                 return;
+            }
+            if (null != marks)
+            {
+                marks.awaitIdle();
             }
             writeEndMarker(sync);
         }
@@ -522,7 +563,14 @@ final class WalWriter implements Runnable
         {
             try
             {
-                mark.close();
+                if (null != marks)
+                {
+                    marks.close();
+                }
+                else
+                {
+                    mark.close();
+                }
             }
             catch (final IOException ex)
             {

@@ -93,7 +93,7 @@ class NewerFormatVersionTest
         final byte[] before = setVersion(mark);
         assertThatThrownBy(() -> FormatFixture.builder(dir).build().close())
             .isInstanceOf(UnsupportedFormatException.class)
-            .satisfies(ex -> assertNamesVersions(ex.getMessage(), mark, "version 1"));
+            .satisfies(ex -> assertNamesVersions(ex.getMessage(), mark, "versions 1 to 2"));
         assertThat(Files.readAllBytes(mark)).isEqualTo(before);
     }
 

@@ -147,7 +147,7 @@ class WalDamageTest
     @Test
     void manyServersInTheLostFileAreEachReported() throws Exception
     {
-        // More servers than one 4 KiB slot of the mark holds: the mark grows (rewritten with bigger slots).
+        // More servers than one 4 KiB page of the mark's rows holds: the mark grows as servers appear.
         final int servers = 300;
         try (FileStorage storage = storage())
         {
