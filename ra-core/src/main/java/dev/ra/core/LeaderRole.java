@@ -487,6 +487,7 @@ final class LeaderRole extends RoleHandler
             sendAppendEntries(peer, peer.matchIndex < core.log.lastIndex() || resendEmpty);
         }
         transfer.onTick();
+        reads.onTick();
         core.applier.runEffects(core.guard.tick(core.nowMs, core.machineState, core.lastApplied), false);
     }
 
