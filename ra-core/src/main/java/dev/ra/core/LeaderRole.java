@@ -694,7 +694,24 @@ final class LeaderRole extends RoleHandler
             return;
         }
         reads.add(queryId, core.commitIndex, core.mutation == Mutation.QUERY_JOINS_SENT_ROUND);
-        answerQueries();
+        if (soleVoter())
+        {
+            // Only a leader that is a majority by itself confirms a round not sent yet; with peers, the query waits
+            // for its round's acknowledgements, and looking at the queue on every arrival would cost a quorum count.
+            answerQueries();
+        }
+    }
+
+    private boolean soleVoter()
+    {
+        for (final PeerProgress peer : peers.values())
+        {
+            if (core.isVoter(peer.id))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

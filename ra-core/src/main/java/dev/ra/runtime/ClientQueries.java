@@ -71,7 +71,16 @@ final class ClientQueries
                 call.future.completeExceptionally(new ServerStoppedException("server " + server + " stopped"));
                 return;
             }
-            local.enqueue(new QueryTask(query, (Long)value, 0, call));
+            if (local.queriesOnThisThread())
+            {
+                // Answered on the loop of the member that runs the query (the usual case when it leads): run it
+                // now, without a second pass through its mailbox.
+                local.localQuery(query, (Long)value, 0, call);
+            }
+            else
+            {
+                local.enqueue(new QueryTask(query, (Long)value, 0, call));
+            }
         });
     }
 

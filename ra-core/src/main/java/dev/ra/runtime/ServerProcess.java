@@ -851,6 +851,12 @@ final class ServerProcess implements LogListener, ServerMailbox
             CommandCheck.leaderRefusal(cluster, command, environment.maxCommandBytes(), id);
     }
 
+    /** @return whether the server runs and the calling thread runs its loop: {@link #localQuery} may be called. */
+    boolean queriesOnThisThread()
+    {
+        return !stopped && loop.inLoop();
+    }
+
     /**
      * Run a query here once {@code minIndex} is applied (at once when it already is).
      */
