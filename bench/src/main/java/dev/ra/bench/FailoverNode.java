@@ -26,6 +26,8 @@ import java.time.Duration;
  * <li>{@code role} → {@code role leader|follower <last applied index>};</li>
  * <li>{@code put <seq>} → {@code ok <seq> <leader node>} once a put submitted through this node's member is committed
  *     (a member that is not the leader redirects it), or {@code fail <seq> <reason>} within the attempt timeout;</li>
+ * <li>{@code reads <in flight> <seconds>} → {@code reads <ops/s> <p50 ms> <p99 ms> <failed>}: linearizable reads on
+ *     this node's member (the leader), issued in this JVM ({@link LeaderReads});</li>
  * <li>{@code elected <epoch µs>} is printed whenever this node's member becomes the leader;</li>
  * <li>{@code stop} → {@link RaSystem#close()} (a leader hands its leadership over first), {@code stopped}, exit; so
  *     does the end of standard input, so a node never outlives the harness.</li>
@@ -96,6 +98,11 @@ public final class FailoverNode
                 system.<Long>processCommandAsync(self, Driver.command(Long.parseLong(seq)), attempt)
                     .whenComplete((r, e) -> say(null == e ? "ok " + seq + " " + r.leader().node() :
                         "fail " + seq + " " + reason(e)));
+            }
+            else if (line.startsWith("reads "))
+            {
+                final String[] words = line.trim().split(" ");
+                say(LeaderReads.window(system, self, Integer.parseInt(words[1]), Double.parseDouble(words[2])));
             }
             else if ("role".equals(line.trim()))
             {

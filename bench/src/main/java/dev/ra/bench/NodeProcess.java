@@ -144,6 +144,14 @@ final class NodeProcess implements AutoCloseable
         return name;
     }
 
+    /**
+     * @return the process id, to read its CPU time ({@link ProcessCpu}).
+     */
+    long pid()
+    {
+        return process.pid();
+    }
+
     boolean alive()
     {
         return process.isAlive();

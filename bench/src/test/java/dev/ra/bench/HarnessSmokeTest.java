@@ -181,10 +181,15 @@ class HarnessSmokeTest
     void readsAcrossJvmsReportOursAndSofaJraftsReadIndex()
     {
         final List<Json> lines = Harness.run("reads-across-jvms", tiny("reads-across-jvms"));
-        assertThat(lines).hasSize(3);
-        assertThat(lines.get(0).toString()).contains("\"impl\":\"ra\"").contains("\"ops_s\":{\"min\":");
-        assertThat(lines.get(1).toString()).contains("\"impl\":\"jraft\"").contains("\"ops_s\":{\"min\":");
-        assertThat(lines.get(2).toString()).contains("\"ratio_ours_to_jraft_median\":");
+        assertThat(lines).hasSize(5);
+        assertThat(lines.get(0).toString()).contains("\"impl\":\"ra-on-leader\"").contains("\"ops_s\":{\"min\":")
+            .contains("\"cpu_us_per_read_members\":{\"min\":");
+        assertThat(lines.get(1).toString()).contains("\"impl\":\"ra\"").contains("\"ops_s\":{\"min\":");
+        assertThat(lines.get(2).toString()).contains("\"impl\":\"jraft\"").contains("\"ops_s\":{\"min\":")
+            .contains("\"cpu_us_per_read_members\":{\"min\":");
+        assertThat(lines.get(3).toString()).contains("\"ours\":\"ra-on-leader\"")
+            .contains("\"ratio_ours_to_jraft_median\":").contains("\"cpu_per_read_jraft_to_ours_median\":");
+        assertThat(lines.get(4).toString()).contains("\"ours\":\"ra\"").contains("\"ratio_ours_to_jraft_median\":");
     }
 
     @Test

@@ -487,6 +487,7 @@ final class LeaderRole extends RoleHandler
             sendAppendEntries(peer, peer.matchIndex < core.log.lastIndex() || resendEmpty);
         }
         transfer.onTick();
+        reads.onTick();
         core.applier.runEffects(core.guard.tick(core.nowMs, core.machineState, core.lastApplied), false);
     }
 
@@ -710,7 +711,24 @@ final class LeaderRole extends RoleHandler
             return;
         }
         reads.add(queryId, core.commitIndex, core.mutation == Mutation.QUERY_JOINS_SENT_ROUND);
-        answerQueries();
+        if (soleVoter())
+        {
+            // Only a leader that is a majority by itself confirms a round not sent yet; with peers, the query waits
+            // for its round's acknowledgements, and looking at the queue on every arrival would cost a quorum count.
+            answerQueries();
+        }
+    }
+
+    private boolean soleVoter()
+    {
+        for (final PeerProgress peer : peers.values())
+        {
+            if (core.isVoter(peer.id))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -15,6 +15,12 @@ import java.util.function.LongConsumer;
  * has applied its read index. Queries that arrive before this leader's noop commits wait for it first: until then
  * the commit index of an earlier term is not known to be current (§8).
  *
+ * <p>Rounds run back to back, one in flight at a time: the queries that arrive while a round is in flight join the
+ * next round (never the one in flight: it was sent before they arrived), which is sent once a majority acknowledged
+ * the one in flight. Under load each round then confirms every query that arrived during the previous one, so the
+ * heartbeats per read fall as the load grows, instead of one round per batch of events. A round not acknowledged by
+ * the next tick after it was sent (a heartbeat or its reply lost) is sent again, as the newest round.
+ *
  * <p>Mutable; owned by the leader, emptied when leadership ends.
  */
 final class ReadIndexQueue
@@ -26,8 +32,15 @@ final class ReadIndexQueue
     private final ArrayDeque<PendingQuery> pending = new ArrayDeque<>();
     private final ArrayList<Long> awaitingNoop = new ArrayList<>();
     private final List<RaftAction> actions;
+    /** The newest round: the one being filled when it is above {@link #sentRound}, else the one sent last. */
     private long round;
-    private boolean heartbeatNeeded;
+    /** The newest round sent. */
+    private long sentRound;
+    /** The newest round a majority acknowledged. */
+    private long acknowledgedRound;
+    /** {@link #sentRound} at the previous tick: still unacknowledged at this tick means lost. */
+    private long sentRoundAtTick;
+    private boolean resendNeeded;
 
     /**
      * @param actions where answers and failures are emitted.
@@ -45,11 +58,14 @@ final class ReadIndexQueue
         pending.clear();
         awaitingNoop.clear();
         round = 0;
-        heartbeatNeeded = false;
+        sentRound = 0;
+        acknowledgedRound = 0;
+        sentRoundAtTick = 0;
+        resendNeeded = false;
     }
 
     /**
-     * @return the newest heartbeat round started; the leader's own acknowledgement of it.
+     * @return the newest round (being filled, or sent); the leader's own acknowledgement of it.
      */
     long round()
     {
@@ -87,7 +103,8 @@ final class ReadIndexQueue
     }
 
     /**
-     * Queue a query behind a heartbeat round that starts with the next flush.
+     * Queue a query behind the next heartbeat round: one not sent yet, which it joins with the queries that arrived
+     * since the last round was sent.
      *
      * @param queryId   of the query.
      * @param readIndex the commit index when it arrived.
@@ -95,24 +112,40 @@ final class ReadIndexQueue
      */
     void add(final long queryId, final long readIndex, final boolean joinSent)
     {
-        if (joinSent && round > 0 && !heartbeatNeeded)
+        if (round == sentRound && !(joinSent && sentRound > 0))
         {
-            pending.add(new PendingQuery(queryId, readIndex, round));
-            return;
+            round++;
         }
-        round++;
         pending.add(new PendingQuery(queryId, readIndex, round));
-        heartbeatNeeded = true;
     }
 
     /**
-     * @return whether a heartbeat round must be sent now; it counts as sent once asked.
+     * @return whether the newest round must be sent now ({@link #round()}): it has queries and no round is in
+     *     flight, or the round in flight looks lost. It counts as sent once asked.
      */
     boolean takeHeartbeatNeeded()
     {
-        final boolean needed = heartbeatNeeded;
-        heartbeatNeeded = false;
+        final boolean inFlight = acknowledgedRound < sentRound;
+        final boolean needed = round > sentRound && !inFlight || resendNeeded && !pending.isEmpty();
+        resendNeeded = false;
+        if (needed)
+        {
+            sentRound = round;
+        }
         return needed;
+    }
+
+    /**
+     * A tick: a round sent before the previous tick and still not acknowledged by a majority was lost (a heartbeat or
+     * a reply), or a voter is down; send the newest round at the next flush, so that the queries are not stuck.
+     */
+    void onTick()
+    {
+        if (acknowledgedRound < sentRound && sentRound == sentRoundAtTick)
+        {
+            resendNeeded = true;
+        }
+        sentRoundAtTick = sentRound;
     }
 
     /**
@@ -123,6 +156,7 @@ final class ReadIndexQueue
      */
     void answerReady(final long agreedRound, final long lastApplied)
     {
+        acknowledgedRound = Math.max(acknowledgedRound, Math.min(agreedRound, sentRound));
         while (!pending.isEmpty())
         {
             final PendingQuery query = pending.peekFirst();
@@ -132,10 +166,6 @@ final class ReadIndexQueue
             }
             pending.pollFirst();
             actions.add(new RaftAction.QueryReady(query.queryId()));
-        }
-        if (pending.isEmpty())
-        {
-            heartbeatNeeded = false;
         }
     }
 

@@ -32,6 +32,7 @@ final class ClientQueries
     private final ClusterDirectory clusters;
     private final ServerRegistry registry;
     private final Caller caller;
+    private final SharedReadIndex readIndexes;
 
     ClientQueries(final MessageRouter router, final ClusterDirectory clusters, final ServerRegistry registry,
         final Caller caller)
@@ -40,6 +41,12 @@ final class ClientQueries
         this.clusters = clusters;
         this.registry = registry;
         this.caller = caller;
+        this.readIndexes = new SharedReadIndex((server, consistent, timeout, answered) ->
+            caller.call(server, new ServerRequest.ReadIndex(consistent), timeout, (call, value, leader) ->
+            {
+                answered.accept((Long)value, leader);
+                call.future.complete(value);
+            }));
     }
 
     /**
@@ -57,22 +64,45 @@ final class ClientQueries
 
     /**
      * Read the leader's applied index (after confirming leadership with a quorum when {@code consistent}), then run
-     * the query on the addressed server of this node once it has applied that index.
+     * the query on the addressed server of this node once it has applied that index. The read-index call is shared
+     * with the other queries that ask the same member at the same time ({@link SharedReadIndex}); the query keeps
+     * its own timeout.
      */
     CompletableFuture<Object> readThroughLeader(final ServerId server, final Function<Object, Object> query,
         final boolean consistent, final Duration timeout)
     {
-        requireLocalRunning(server);
-        return caller.call(server, new ServerRequest.ReadIndex(consistent), timeout, (call, value, leader) ->
+        final ServerProcess process = requireLocalRunning(server);
+        final ClientCall call = new ClientCall(router, server, null, process.cluster, timeout.toNanos(), null)
+            .armTimeout();
+        readIndexes.await(server, consistent, timeout, new SharedReadIndex.Waiter()
         {
-            final ServerProcess local = registry.get(server);
-            if (null == local)
+            @Override
+            public void readIndex(final long index, final ServerId leader)
             {
-                call.future.completeExceptionally(new ServerStoppedException("server " + server + " stopped"));
-                return;
+                final ServerProcess local = registry.get(server);
+                if (null == local)
+                {
+                    call.future.completeExceptionally(new ServerStoppedException("server " + server + " stopped"));
+                }
+                else if (local.queriesOnThisThread())
+                {
+                    // Answered on the loop of the member that runs the query (the usual case when it leads): run it
+                    // now, without a second pass through its mailbox.
+                    local.localQuery(query, index, 0, call);
+                }
+                else
+                {
+                    local.enqueue(new QueryTask(query, index, 0, call));
+                }
             }
-            local.enqueue(new QueryTask(query, (Long)value, 0, call));
+
+            @Override
+            public void failed(final Throwable error)
+            {
+                call.future.completeExceptionally(error);
+            }
         });
+        return call.future;
     }
 
     /**
@@ -95,24 +125,38 @@ final class ClientQueries
             return caller.call(server, new ServerRequest.NamedQuery(name, encoded, 0), timeout,
                 (call, value, leader) -> completeNamedQuery(call, value, codec, leader));
         }
-        return caller.call(server, new ServerRequest.ReadIndex(true), timeout, (call, value, leader) ->
+        // The read index comes from a call shared with the consistent queries that ask at the same time; this
+        // query's own timeout runs from now, on a call of its own.
+        final ClientCall call = new ClientCall(router, server, null, cluster, timeout.toNanos(), null).armTimeout();
+        readIndexes.await(server, true, timeout, new SharedReadIndex.Waiter()
         {
-            final long remaining = Math.max(1, deadlineNanos - clock.nanoTime());
-            caller.call(null != leader ? leader : server, new ServerRequest.NamedQuery(name, encoded, (Long)value),
-                Duration.ofNanos(remaining), (second, answer, answeredBy) -> completeNamedQuery(second, answer, codec,
-                    null != leader ? leader : answeredBy))
-                .whenComplete((result, error) ->
-                {
-                    if (null != error)
+            @Override
+            public void readIndex(final long index, final ServerId leader)
+            {
+                final long remaining = Math.max(1, deadlineNanos - clock.nanoTime());
+                caller.call(null != leader ? leader : server, new ServerRequest.NamedQuery(name, encoded, index),
+                    Duration.ofNanos(remaining), (second, answer, answeredBy) -> completeNamedQuery(second, answer,
+                        codec, null != leader ? leader : answeredBy))
+                    .whenComplete((result, error) ->
                     {
-                        call.future.completeExceptionally(error);
-                    }
-                    else
-                    {
-                        call.future.complete(result);
-                    }
-                });
+                        if (null != error)
+                        {
+                            call.future.completeExceptionally(error);
+                        }
+                        else
+                        {
+                            call.future.complete(result);
+                        }
+                    });
+            }
+
+            @Override
+            public void failed(final Throwable error)
+            {
+                call.future.completeExceptionally(error);
+            }
         });
+        return call.future;
     }
 
     @SuppressWarnings("unchecked")

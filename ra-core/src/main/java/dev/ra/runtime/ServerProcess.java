@@ -832,6 +832,12 @@ final class ServerProcess implements LogListener, ServerMailbox
         currentCastHops = 0;
     }
 
+    /** @return whether the server runs and the calling thread runs its loop: {@link #localQuery} may be called. */
+    boolean queriesOnThisThread()
+    {
+        return !stopped && loop.inLoop();
+    }
+
     /**
      * Run a query here once {@code minIndex} is applied (at once when it already is).
      */

@@ -40,7 +40,7 @@ class RuntimeLayeringTest
             "ServerOverviews"),
         new Layer("router and calls", "MessageRouter", "ServerMailbox", "LocalServers", "CallsTable", "CallTimeouts",
             "ClientCall", "CallOrigin", "RemoteOrigin", "ProcessRegistry", "LocalProcess", "NodeReachability",
-            "ClusterDirectory", "FailedStarts"),
+            "ClusterDirectory", "FailedStarts", "SharedReadIndex"),
         new Layer("values and settings", "ClusterInfo", "CommandCheck", "MembershipRefusals", "LoopTimer",
             "RuntimeClock", "SystemClock", "RuntimeConfig", "VersionedStateCodec", "package-info"));
 

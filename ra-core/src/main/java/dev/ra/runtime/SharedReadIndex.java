@@ -1,0 +1,145 @@
+package dev.ra.runtime;
+
+import dev.ra.ServerId;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+
+/**
+ * Read-index calls shared by the queries of this node that ask the same member for one at the same time: at most one
+ * call per member (and kind) is in flight, and the queries that ask while it is in flight wait for the next call,
+ * issued as soon as it completes, whose answer serves them all. The next call, never the one in flight: that one may
+ * have been answered by the leader before they asked, and a read index is only good for the queries that asked before
+ * the leader confirmed it (ReadIndex, thesis §6.4). Under load this makes one read-index call per round trip serve
+ * every query of that round trip, instead of one call, one event and one answer per query. Thread-safe.
+ */
+final class SharedReadIndex
+{
+    /**
+     * A query waiting for a read index.
+     */
+    interface Waiter
+    {
+        /**
+         * @param index  the read index.
+         * @param leader the leader that answered.
+         */
+        void readIndex(long index, ServerId leader);
+
+        /**
+         * @param error why the call failed.
+         */
+        void failed(Throwable error);
+    }
+
+    /**
+     * Makes one read-index call (following redirects to the leader).
+     */
+    interface ReadIndexCall
+    {
+        /**
+         * @param server     the member asked.
+         * @param consistent whether the leader confirms its leadership first.
+         * @param timeout    of the call.
+         * @param answered   told the index and the leader that answered, before the returned future completes.
+         * @return completes when the call does, exceptionally if it failed.
+         */
+        CompletableFuture<?> call(ServerId server, boolean consistent, Duration timeout,
+            BiConsumer<Long, ServerId> answered);
+    }
+
+    private record Key(ServerId server, boolean consistent)
+    {
+    }
+
+    /** The call of a member and kind: whether one is in flight, and who waits for the next. */
+    private static final class Batch
+    {
+        private boolean inFlight;
+        private List<Waiter> next = new ArrayList<>();
+        private long nextTimeoutNanos;
+    }
+
+    private final ReadIndexCall caller;
+    private final ConcurrentHashMap<Key, Batch> batches = new ConcurrentHashMap<>();
+
+    SharedReadIndex(final ReadIndexCall caller)
+    {
+        this.caller = caller;
+    }
+
+    /**
+     * Ask for a read index: now if no call to that member is in flight, else with the next one.
+     *
+     * @param server     the member asked (it redirects to the leader).
+     * @param consistent whether the leader confirms its leadership first.
+     * @param timeout    of the call; the next call lasts the longest of its waiters'.
+     * @param waiter     told the index or the failure, on the thread that completes the call.
+     */
+    void await(final ServerId server, final boolean consistent, final Duration timeout, final Waiter waiter)
+    {
+        final Key key = new Key(server, consistent);
+        final Batch batch = batches.computeIfAbsent(key, k -> new Batch());
+        synchronized (batch)
+        {
+            if (batch.inFlight)
+            {
+                batch.next.add(waiter);
+                batch.nextTimeoutNanos = Math.max(batch.nextTimeoutNanos, timeout.toNanos());
+                return;
+            }
+            batch.inFlight = true;
+        }
+        final List<Waiter> waiters = new ArrayList<>(1);
+        waiters.add(waiter);
+        issue(key, batch, waiters, timeout.toNanos());
+    }
+
+    private void issue(final Key key, final Batch batch, final List<Waiter> waiters, final long timeoutNanos)
+    {
+        CompletableFuture<?> answer;
+        try
+        {
+            answer = caller.call(key.server(), key.consistent(), Duration.ofNanos(timeoutNanos), (index, leader) ->
+            {
+                for (int i = 0; i < waiters.size(); i++)
+                {
+                    waiters.get(i).readIndex(index, leader);
+                }
+            });
+        }
+        catch (final RuntimeException ex)
+        {
+            // The waiters fail, and the batch moves on rather than stay in flight for ever.
+            answer = CompletableFuture.failedFuture(ex);
+        }
+        answer.whenComplete((value, error) ->
+        {
+            if (null != error)
+            {
+                for (int i = 0; i < waiters.size(); i++)
+                {
+                    waiters.get(i).failed(error);
+                }
+            }
+            final List<Waiter> next;
+            final long nextTimeout;
+            synchronized (batch)
+            {
+                if (batch.next.isEmpty())
+                {
+                    batch.inFlight = false;
+                    return;
+                }
+                next = batch.next;
+                nextTimeout = batch.nextTimeoutNanos;
+                batch.next = new ArrayList<>();
+                batch.nextTimeoutNanos = 0;
+            }
+            issue(key, batch, next, nextTimeout);
+        });
+    }
+}
