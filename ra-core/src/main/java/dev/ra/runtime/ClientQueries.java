@@ -125,38 +125,24 @@ final class ClientQueries
             return caller.call(server, new ServerRequest.NamedQuery(name, encoded, 0), timeout,
                 (call, value, leader) -> completeNamedQuery(call, value, codec, leader));
         }
-        // The read index comes from a call shared with the consistent queries that ask at the same time; this
-        // query's own timeout runs from now, on a call of its own.
-        final ClientCall call = new ClientCall(router, server, null, cluster, timeout.toNanos(), null).armTimeout();
-        readIndexes.await(server, true, timeout, new SharedReadIndex.Waiter()
+        return caller.call(server, new ServerRequest.ReadIndex(true), timeout, (call, value, leader) ->
         {
-            @Override
-            public void readIndex(final long index, final ServerId leader)
-            {
-                final long remaining = Math.max(1, deadlineNanos - clock.nanoTime());
-                caller.call(null != leader ? leader : server, new ServerRequest.NamedQuery(name, encoded, index),
-                    Duration.ofNanos(remaining), (second, answer, answeredBy) -> completeNamedQuery(second, answer,
-                        codec, null != leader ? leader : answeredBy))
-                    .whenComplete((result, error) ->
+            final long remaining = Math.max(1, deadlineNanos - clock.nanoTime());
+            caller.call(null != leader ? leader : server, new ServerRequest.NamedQuery(name, encoded, (Long)value),
+                Duration.ofNanos(remaining), (second, answer, answeredBy) -> completeNamedQuery(second, answer, codec,
+                    null != leader ? leader : answeredBy))
+                .whenComplete((result, error) ->
+                {
+                    if (null != error)
                     {
-                        if (null != error)
-                        {
-                            call.future.completeExceptionally(error);
-                        }
-                        else
-                        {
-                            call.future.complete(result);
-                        }
-                    });
-            }
-
-            @Override
-            public void failed(final Throwable error)
-            {
-                call.future.completeExceptionally(error);
-            }
+                        call.future.completeExceptionally(error);
+                    }
+                    else
+                    {
+                        call.future.complete(result);
+                    }
+                });
         });
-        return call.future;
     }
 
     @SuppressWarnings("unchecked")
