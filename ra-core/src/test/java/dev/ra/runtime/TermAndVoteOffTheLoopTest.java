@@ -6,12 +6,6 @@ import dev.ra.RaSystem;
 import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import dev.ra.runtime.memory.InMemoryStorage;
-import dev.ra.spi.LogListener;
-import dev.ra.spi.LogStore;
-import dev.ra.spi.MetaStore;
-import dev.ra.spi.ServerStorage;
-import dev.ra.spi.SnapshotStore;
-import dev.ra.spi.Storage;
 import dev.ra.testkit.CounterMachine;
 import dev.ra.testkit.InJvmCluster;
 import java.time.Duration;
@@ -38,7 +32,8 @@ class TermAndVoteOffTheLoopTest
     void aLoopRunsItsOtherServersWhileOneWaitsForItsVoteAndTheCampaignWaitsForTheWrite() throws Exception
     {
         try (InJvmCluster cluster = new InJvmCluster(List.of("n1", "n2", "n3"), (node, builder) -> builder.eventLoops(1)
-            .storage("n2".equals(node) ? new GatedStorage(new InMemoryStorage()) : new InMemoryStorage())))
+            .storage("n2".equals(node) ? new TermAndVoteInterceptingStorage(new InMemoryStorage(), this::waitAtGate) :
+                new InMemoryStorage())))
         {
             final List<ServerId> gated = cluster.startCluster("gated", new CounterMachine());
             final List<ServerId> free = cluster.startCluster("free", new CounterMachine());
@@ -83,6 +78,16 @@ class TermAndVoteOffTheLoopTest
         }
     }
 
+    /** Term and vote writes wait here while the gate is closed. */
+    private void waitAtGate(final ServerId server, final long term, final ServerId votedFor)
+    {
+        if (gateClosed)
+        {
+            writeWaiting.countDown();
+            await(gate);
+        }
+    }
+
     private static void await(final CountDownLatch latch)
     {
         try
@@ -92,123 +97,6 @@ class TermAndVoteOffTheLoopTest
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Storage whose term and vote writes wait at the gate while it is closed. */
-    private final class GatedStorage implements Storage
-    {
-        private final Storage inner;
-
-        GatedStorage(final Storage inner)
-        {
-            this.inner = inner;
-        }
-
-        @Override
-        public ServerStorage open(final ServerId id, final LogListener listener)
-        {
-            final ServerStorage server = inner.open(id, listener);
-            final MetaStore meta = server.meta();
-            final MetaStore gated = new MetaStore()
-            {
-                @Override
-                public long currentTerm()
-                {
-                    return meta.currentTerm();
-                }
-
-                @Override
-                public ServerId votedFor()
-                {
-                    return meta.votedFor();
-                }
-
-                @Override
-                public long lastApplied()
-                {
-                    return meta.lastApplied();
-                }
-
-                @Override
-                public void storeTermAndVote(final long term, final ServerId votedFor)
-                {
-                    if (gateClosed)
-                    {
-                        writeWaiting.countDown();
-                        await(gate);
-                    }
-                    meta.storeTermAndVote(term, votedFor);
-                }
-
-                @Override
-                public void storeLastApplied(final long index)
-                {
-                    meta.storeLastApplied(index);
-                }
-
-                @Override
-                public byte[] serverConfig()
-                {
-                    return meta.serverConfig();
-                }
-
-                @Override
-                public void storeServerConfig(final byte[] config)
-                {
-                    meta.storeServerConfig(config);
-                }
-            };
-            return new ServerStorage()
-            {
-                @Override
-                public LogStore log()
-                {
-                    return server.log();
-                }
-
-                @Override
-                public MetaStore meta()
-                {
-                    return gated;
-                }
-
-                @Override
-                public SnapshotStore snapshots()
-                {
-                    return server.snapshots();
-                }
-
-                @Override
-                public void close()
-                {
-                    server.close();
-                }
-            };
-        }
-
-        @Override
-        public boolean exists(final ServerId id)
-        {
-            return inner.exists(id);
-        }
-
-        @Override
-        public List<ServerId> servers()
-        {
-            return inner.servers();
-        }
-
-        @Override
-        public void delete(final ServerId id)
-        {
-            inner.delete(id);
-        }
-
-        @Override
-        public void close()
-        {
-            inner.close();
         }
     }
 }

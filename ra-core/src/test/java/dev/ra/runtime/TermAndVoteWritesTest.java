@@ -6,12 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import dev.ra.runtime.memory.InMemoryStorage;
-import dev.ra.spi.LogListener;
-import dev.ra.spi.LogStore;
-import dev.ra.spi.MetaStore;
-import dev.ra.spi.ServerStorage;
-import dev.ra.spi.SnapshotStore;
-import dev.ra.spi.Storage;
 import dev.ra.testkit.CounterMachine;
 import dev.ra.testkit.InJvmCluster;
 import java.time.Duration;
@@ -33,7 +27,8 @@ class TermAndVoteWritesTest
     void aVoteInANewerTermIsOneWrite()
     {
         try (InJvmCluster cluster = new InJvmCluster(List.of("n1", "n2", "n3"),
-            (node, builder) -> builder.storage(new RecordingStorage(new InMemoryStorage()))))
+            (node, builder) -> builder.storage(
+                new TermAndVoteInterceptingStorage(new InMemoryStorage(), this::record))))
         {
             final List<ServerId> members = cluster.startCluster("votes", new CounterMachine());
             final ServerId leader = cluster.awaitLeader(members, Duration.ofSeconds(10));
@@ -70,117 +65,10 @@ class TermAndVoteWritesTest
         }
     }
 
-    /** Storage that records every term and vote written, per server. */
-    private final class RecordingStorage implements Storage
+    /** Records every term and vote written, per server. */
+    private void record(final ServerId server, final long term, final ServerId votedFor)
     {
-        private final Storage inner;
-
-        RecordingStorage(final Storage inner)
-        {
-            this.inner = inner;
-        }
-
-        @Override
-        public ServerStorage open(final ServerId id, final LogListener listener)
-        {
-            final ServerStorage server = inner.open(id, listener);
-            final MetaStore meta = server.meta();
-            final MetaStore recording = new MetaStore()
-            {
-                @Override
-                public long currentTerm()
-                {
-                    return meta.currentTerm();
-                }
-
-                @Override
-                public ServerId votedFor()
-                {
-                    return meta.votedFor();
-                }
-
-                @Override
-                public long lastApplied()
-                {
-                    return meta.lastApplied();
-                }
-
-                @Override
-                public void storeTermAndVote(final long term, final ServerId votedFor)
-                {
-                    writes.computeIfAbsent(id, k -> new java.util.concurrent.CopyOnWriteArrayList<>())
-                        .add(term + " " + votedFor);
-                    meta.storeTermAndVote(term, votedFor);
-                }
-
-                @Override
-                public void storeLastApplied(final long index)
-                {
-                    meta.storeLastApplied(index);
-                }
-
-                @Override
-                public byte[] serverConfig()
-                {
-                    return meta.serverConfig();
-                }
-
-                @Override
-                public void storeServerConfig(final byte[] config)
-                {
-                    meta.storeServerConfig(config);
-                }
-            };
-            return new ServerStorage()
-            {
-                @Override
-                public LogStore log()
-                {
-                    return server.log();
-                }
-
-                @Override
-                public MetaStore meta()
-                {
-                    return recording;
-                }
-
-                @Override
-                public SnapshotStore snapshots()
-                {
-                    return server.snapshots();
-                }
-
-                @Override
-                public void close()
-                {
-                    server.close();
-                }
-            };
-        }
-
-        @Override
-        public boolean exists(final ServerId id)
-        {
-            return inner.exists(id);
-        }
-
-        @Override
-        public List<ServerId> servers()
-        {
-            return inner.servers();
-        }
-
-        @Override
-        public void delete(final ServerId id)
-        {
-            inner.delete(id);
-        }
-
-        @Override
-        public void close()
-        {
-            inner.close();
-        }
+        writes.computeIfAbsent(server, k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+            .add(term + " " + votedFor);
     }
 }
