@@ -36,7 +36,7 @@ import org.HdrHistogram.Histogram;
  *       each server keeping up to {@value #WINDOW} un-acknowledged entries in flight as a pipelining leader does,
  *       {@value #MAX_APPEND} per append. Entries, WAL batches (one {@code fdatasync} each) and megabytes per second,
  *       and the bytes allocated per entry on the write path: by the appending threads inside {@code append} plus by
- *       the WAL writer thread and the WAL mark's thread ({@code com.sun.management.ThreadMXBean}; the entries
+ *       the WAL writer thread ({@code com.sun.management.ThreadMXBean}; the entries
  *       themselves are made by the caller, the Raft core, and not counted).</li>
  *   <li>{@code wal-latency}, one line per rate ({@code --wal-rates}, default {@code half,20000}; {@code half} is half
  *       the throughput measured with the most servers): append→durable latency of an open loop, the most servers,
@@ -53,7 +53,6 @@ final class WalFigure
     private static final int WINDOW = 8192;
     private static final int MAX_APPEND = 64;
     private static final String WAL_WRITER_THREAD = "ra-log-wal-writer";
-    private static final String WAL_MARK_THREAD = WAL_WRITER_THREAD + "-mark";
     /** Appends slower than this are attributed to what they waited on ({@link TailAttribution}). */
     private static final double SLOW_APPEND_MS = 2;
 
@@ -207,8 +206,7 @@ final class WalFigure
         volatile long durable;
         long next = 1;
         // Latency runs: append times by index (a ring), read in onWritten by the thread that reports durability (the
-        // WAL mark's thread, or the WAL writer's without the mark), one at a time: the only one recording into the
-        // histogram.
+        // WAL writer's), one at a time: the only one recording into the histogram.
         long[] appendedAtNanos;
         volatile Histogram histogram;
         volatile TailAttribution attribution;
@@ -302,18 +300,14 @@ final class WalFigure
                 final com.sun.management.ThreadMXBean mx =
                     (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
                 final WalStatistics before = storage.walStatistics();
-                // The mark's thread writes and syncs the WAL mark and reports durability (absent without the mark).
-                final Thread markThread = threadNamed(WAL_MARK_THREAD);
-                final long walAllocBefore = mx.getThreadAllocatedBytes(walThread.getId()) +
-                    (null == markThread ? 0 : mx.getThreadAllocatedBytes(markThread.getId()));
+                final long walAllocBefore = mx.getThreadAllocatedBytes(walThread.getId());
                 final long start = System.nanoTime();
                 measuring.set(true);
                 Driver.sleep(config.seconds());
                 measuring.set(false);
                 final long elapsed = System.nanoTime() - start;
                 final WalStatistics after = storage.walStatistics();
-                final long walAlloc = mx.getThreadAllocatedBytes(walThread.getId()) +
-                    (null == markThread ? 0 : mx.getThreadAllocatedBytes(markThread.getId())) - walAllocBefore;
+                final long walAlloc = mx.getThreadAllocatedBytes(walThread.getId()) - walAllocBefore;
                 stop.set(true);
                 for (final Thread w : workers)
                 {

@@ -19,12 +19,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The WAL mark is written and synced while the next batch is written ({@link WalMarkSyncer}), and what a durability
- * report means is unchanged: the mark of a batch is written only after the WAL data it describes is synced (never in
- * parallel with it), and a server hears that an entry is durable only once a synced mark covers it. Checked on every
- * write and every report of several servers appending at once over a few WAL files.
+ * What a durability report means with the WAL mark: the mark of a batch is written only after the WAL data it
+ * describes is synced (never in parallel with it), and a server hears that an entry is durable only once a synced
+ * mark covers it. Checked on every write and every report of several servers appending at once over a few WAL files.
  */
-class WalMarkPipelineTest
+class WalMarkOrderTest
 {
     private static final int SERVERS = 6;
     private static final int APPENDS = 150;
