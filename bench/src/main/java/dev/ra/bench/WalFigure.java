@@ -53,6 +53,8 @@ final class WalFigure
     private static final int WINDOW = 8192;
     private static final int MAX_APPEND = 64;
     private static final String WAL_WRITER_THREAD = "ra-log-wal-writer";
+    /** Bytes of a WAL record of a {@value #PAYLOAD_BYTES}-byte entry, where no run measured it. */
+    private static final double DEFAULT_BYTES_PER_ENTRY = 143;
     /** Appends slower than this are attributed to what they waited on ({@link TailAttribution}). */
     private static final double SLOW_APPEND_MS = 2;
 
@@ -114,6 +116,7 @@ final class WalFigure
                         .put("max_ms", summary(results, res -> res.latency().getMaxValue() / 1e6))
                         .put("tail", results.stream().map(Result::tail).toList());
                     out.add(line);
+                    out.addAll(deviceFloor(base, config, target, results));
                 }
                 return out;
             }
@@ -131,6 +134,44 @@ final class WalFigure
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", ex);
         }
+    }
+
+    /**
+     * The same rate on the disk without ra-log ({@link WalDeviceFloor}): with a copy of every full file (the segment
+     * writer's share of the disk) and without, the entries as large as ra-log's WAL records were in the runs just made.
+     */
+    private static List<Json> deviceFloor(final Path base, final Config config, final double rate,
+        final List<Result> ours) throws IOException
+    {
+        final double bytesPerEntry = ours.stream().mapToDouble(r -> r.megabytesPerSecond() * 1e6 /
+            Math.max(1, r.entriesPerSecond())).average().orElse(DEFAULT_BYTES_PER_ENTRY);
+        final int bytes = (int)Math.max(1, Math.round(bytesPerEntry));
+        final List<Json> out = new ArrayList<>();
+        for (final boolean copy : new boolean[] {true, false})
+        {
+            final List<WalDeviceFloor.Result> results = new ArrayList<>();
+            for (int r = 0; r < config.runs(); r++)
+            {
+                results.add(WalDeviceFloor.run(base.resolve("floor-" + r), rate, bytes, (long)config.walMaxMb() << 20,
+                    copy, config.warmupSeconds(), config.seconds()));
+            }
+            out.add(new Json().put("figure", "wal-latency-floor").put("impl", "device").put("copy", copy)
+                .put("target_entries_s", rate).put("bytes_per_entry", bytes).put("file_mb", config.walMaxMb())
+                .put("runs", config.runs()).put("seconds", config.seconds())
+                .put("entries_s", floorSummary(results, WalDeviceFloor.Result::entriesPerSecond))
+                .put("fsyncs_s", floorSummary(results, WalDeviceFloor.Result::syncsPerSecond))
+                .put("p50_ms", floorSummary(results, res -> res.percentileMs(50)))
+                .put("p99_ms", floorSummary(results, res -> res.percentileMs(99)))
+                .put("p999_ms", floorSummary(results, res -> res.percentileMs(99.9)))
+                .put("max_ms", floorSummary(results, res -> res.latency().getMaxValue() / 1e6)));
+        }
+        return out;
+    }
+
+    private static Json floorSummary(final List<WalDeviceFloor.Result> results,
+        final java.util.function.ToDoubleFunction<WalDeviceFloor.Result> value)
+    {
+        return Json.summary(results.stream().map(r -> Math.round(value.applyAsDouble(r) * 1000) / 1000.0).toList());
     }
 
     private static Json base(final Config config, final String figure, final int servers, final double syncP50Ms)
