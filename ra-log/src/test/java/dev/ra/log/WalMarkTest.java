@@ -226,6 +226,32 @@ class WalMarkTest
         bytes[2 * WalMark.HEAD_SLOT_OFFSET + 10] ^= 1;
         Files.write(file(), bytes);
         assertThat(read()).isNull();
+        assertThat(StorageDamage.unreadableMarkWarning(RealFileLayer.INSTANCE, file()))
+            .startsWith(file() + ": neither of its head slots (at offsets 512 and 1024")
+            .contains("cannot be detected");
+    }
+
+    @Test
+    void aMarkWithoutItsHeaderIsUnreadableAndTheWarningSaysSo() throws Exception
+    {
+        Files.write(file(), new byte[] {'R', 'A', 'M', 'K', 0, 0});
+        assertThat(read()).isNull();
+        assertThat(StorageDamage.unreadableMarkWarning(RealFileLayer.INSTANCE, file()))
+            .startsWith(file() + ": its header is unreadable (6 bytes");
+    }
+
+    @Test
+    void bothSlotsOfAVersion1MarkDamagedIsUnreadableAndTheWarningSaysSo() throws Exception
+    {
+        Files.copy(Path.of("src/test/resources/formats/0.1.0/wal.mark"), file(), StandardCopyOption.REPLACE_EXISTING);
+        final byte[] bytes = Files.readAllBytes(file());
+        final int slotSize = ByteBuffer.wrap(bytes).getInt(8);
+        bytes[4096 + 20] ^= 1;
+        bytes[4096 + slotSize + 20] ^= 1;
+        Files.write(file(), bytes);
+        assertThat(read()).isNull();
+        assertThat(StorageDamage.unreadableMarkWarning(RealFileLayer.INSTANCE, file()))
+            .startsWith(file() + ": neither of its two slots (format version 1)");
     }
 
     @Test
