@@ -225,19 +225,14 @@ class WalMarkTest
         bytes[WalMark.HEAD_SLOT_OFFSET + 10] ^= 1;
         bytes[2 * WalMark.HEAD_SLOT_OFFSET + 10] ^= 1;
         Files.write(file(), bytes);
-        assertThat(read()).isNull();
-        assertThat(StorageDamage.unreadableMarkWarning(RealFileLayer.INSTANCE, file()))
-            .startsWith(file() + ": neither of its head slots (at offsets 512 and 1024")
-            .contains("cannot be detected");
+        assertUnreadableSaying("neither of its head slots (at offsets 512 and 1024");
     }
 
     @Test
     void aMarkWithoutItsHeaderIsUnreadableAndTheWarningSaysSo() throws Exception
     {
         Files.write(file(), new byte[] {'R', 'A', 'M', 'K', 0, 0});
-        assertThat(read()).isNull();
-        assertThat(StorageDamage.unreadableMarkWarning(RealFileLayer.INSTANCE, file()))
-            .startsWith(file() + ": its header is unreadable (6 bytes");
+        assertUnreadableSaying("its header is unreadable (6 bytes");
     }
 
     @Test
@@ -249,9 +244,15 @@ class WalMarkTest
         bytes[4096 + 20] ^= 1;
         bytes[4096 + slotSize + 20] ^= 1;
         Files.write(file(), bytes);
+        assertUnreadableSaying("neither of its two slots (format version 1)");
+    }
+
+    /** The mark reads as unreadable, and the start's warning names the file and {@code what} of it. */
+    private void assertUnreadableSaying(final String what) throws IOException
+    {
         assertThat(read()).isNull();
         assertThat(StorageDamage.unreadableMarkWarning(RealFileLayer.INSTANCE, file()))
-            .startsWith(file() + ": neither of its two slots (format version 1)");
+            .startsWith(file() + ": " + what).endsWith("cannot be detected at this start");
     }
 
     @Test
