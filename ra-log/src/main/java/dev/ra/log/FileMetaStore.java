@@ -53,6 +53,8 @@ final class FileMetaStore implements MetaStore, AutoCloseable
     private ServerId votedFor;
     private long lastApplied;
     private boolean lastAppliedDirty;
+    /** Told each time last applied moves, so that the storage writes it (see {@link LastAppliedWrites}). */
+    private Runnable lastAppliedMoved = () -> { };
     private long damagedIndex;
     private long damagedTerm;
     private boolean termAndVoteLost;
@@ -370,7 +372,16 @@ final class FileMetaStore implements MetaStore, AutoCloseable
         {
             lastApplied = index;
             lastAppliedDirty = true;
+            lastAppliedMoved.run();
         }
+    }
+
+    /**
+     * @param listener to run, under this store's lock, each time last applied moves.
+     */
+    synchronized void onLastAppliedMoved(final Runnable listener)
+    {
+        lastAppliedMoved = listener;
     }
 
     /**

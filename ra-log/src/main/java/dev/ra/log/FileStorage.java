@@ -83,6 +83,7 @@ public final class FileStorage implements Storage
     private final Map<ServerId, ServerLog> logs = new HashMap<>();
     private final Map<ServerId, FileServerStorage> openServers = new HashMap<>();
     private final Set<ServerId> opening = new HashSet<>();
+    private final LastAppliedWrites lastAppliedWrites = new LastAppliedWrites();
     private final Map<String, ServerLog> logsByDirectory = new ConcurrentHashMap<>();
     private Map<String, FlushTarget> dormant = new HashMap<>();
     private final Object flushProgress = new Object();
@@ -428,24 +429,19 @@ public final class FileStorage implements Storage
         }
     }
 
-    private void flushLastApplied()
+    /**
+     * Write the last applied index of each open server whose index moved since the previous pass.
+     *
+     * @return how many servers it visited (tests).
+     */
+    int flushLastApplied()
     {
-        final List<FileServerStorage> open;
-        synchronized (this)
-        {
-            open = new ArrayList<>(openServers.values());
-        }
-        for (final FileServerStorage server : open)
-        {
-            try
-            {
-                server.fileMeta().flushLastApplied();
-            }
-            catch (final RuntimeException ex)
-            {
-                LOG.warn("could not persist last applied: {}", ex.getMessage());
-            }
-        }
+        return lastAppliedWrites.pass(this::isOpen);
+    }
+
+    private synchronized boolean isOpen(final FileServerStorage server)
+    {
+        return openServers.get(server.serverLog().directory().id()) == server;
     }
 
     @Override
@@ -519,6 +515,7 @@ public final class FileStorage implements Storage
             }
             log.attach(listener);
             final FileServerStorage server = new FileServerStorage(this, log, meta);
+            meta.onLastAppliedMoved(lastAppliedWrites.tracker(server));
             openServers.put(id, server);
             return server;
         }

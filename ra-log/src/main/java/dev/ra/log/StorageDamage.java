@@ -2,6 +2,7 @@ package dev.ra.log;
 
 import dev.ra.ServerId;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -18,6 +19,8 @@ import org.slf4j.LoggerFactory;
 final class StorageDamage
 {
     private static final Logger LOG = LoggerFactory.getLogger(StorageDamage.class);
+    /** Magic, version, and two fields of the version: what {@link WalMark#read} needs before any slot. */
+    private static final int MARK_HEADER = 16;
 
     private StorageDamage()
     {
@@ -45,8 +48,7 @@ final class StorageDamage
     {
         if (null == mark)
         {
-            LOG.warn("{}: both slots are damaged; a loss of acknowledged entries in the newest WAL file cannot be " +
-                "detected at this start", walDirectory.resolveSibling(WalMark.FILE));
+            LOG.warn("{}", unreadableMarkWarning(files, walDirectory.resolveSibling(WalMark.FILE)));
             return;
         }
         if (mark.sequence() == 0 || mark.servers().isEmpty())
@@ -105,6 +107,43 @@ final class StorageDamage
                 meta.recordLogDamage(server.getValue()[0], server.getValue()[1]);
             }
             walDamage.put(server.getKey(), what);
+        }
+    }
+
+    /**
+     * The warning for a mark that {@link WalMark#read} found unreadable: which of its parts is, looked up again from
+     * its header (rare, so the second read costs nothing that matters).
+     *
+     * @param files of the storage.
+     * @param path  of the mark.
+     * @return the file, what of it is unreadable and what that means for this start.
+     */
+    static String unreadableMarkWarning(final FileLayer files, final Path path)
+    {
+        return path + ": " + unreadablePart(files, path) + "; a loss of acknowledged entries in the newest WAL " +
+            "file cannot be detected at this start";
+    }
+
+    private static String unreadablePart(final FileLayer files, final Path path)
+    {
+        try (LogFile file = files.open(path, false))
+        {
+            final long size = file.size();
+            final ByteBuffer header = ByteBuffer.allocate(MARK_HEADER);
+            if (file.read(header, 0) < MARK_HEADER || header.getInt(0) != Formats.WAL_MARK_MAGIC)
+            {
+                return "its header is unreadable (" + size + " bytes, not starting with the magic \"RAMK\")";
+            }
+            if (header.getInt(4) == WalMarkVersion1.VERSION)
+            {
+                return "neither of its two slots (format version 1) has a valid length and checksum";
+            }
+            return "neither of its head slots (at offsets " + WalMark.HEAD_SLOT_OFFSET + " and " +
+                2 * WalMark.HEAD_SLOT_OFFSET + ", in a file of " + size + " bytes) has a valid checksum";
+        }
+        catch (final IOException ex)
+        {
+            return "it is unreadable (" + ex.getMessage() + ")";
         }
     }
 

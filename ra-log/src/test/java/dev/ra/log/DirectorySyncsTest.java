@@ -2,7 +2,6 @@ package dev.ra.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,7 +28,7 @@ class DirectorySyncsTest
         final CountDownLatch firstStarted = new CountDownLatch(1);
         final CountDownLatch releaseFirst = new CountDownLatch(1);
         final AtomicInteger syncs = new AtomicInteger();
-        final DirectorySyncs group = new DirectorySyncs(new SyncOnlyLayer(() ->
+        final DirectorySyncs group = new DirectorySyncs(new HookedSyncLayer(() ->
         {
             if (syncs.incrementAndGet() == 1)
             {
@@ -88,13 +87,14 @@ class DirectorySyncsTest
         }
     }
 
-    /** A file layer whose only supported operation is a directory sync. */
-    private static final class SyncOnlyLayer implements FileLayer
+    /** An empty in-memory file system whose directory syncs the test counts or holds up. */
+    private static final class HookedSyncLayer extends ForwardingFileLayer
     {
         private final Runnable onSync;
 
-        SyncOnlyLayer(final Runnable onSync)
+        HookedSyncLayer(final Runnable onSync)
         {
+            super(new FaultyFileLayer().view());
             this.onSync = onSync;
         }
 
@@ -103,48 +103,6 @@ class DirectorySyncsTest
         {
             assertThat(dir).isEqualTo(DIR);
             onSync.run();
-        }
-
-        @Override
-        public LogFile open(final Path path, final boolean create)
-        {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void createDirectories(final Path dir)
-        {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public List<String> list(final Path dir)
-        {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean exists(final Path path)
-        {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void delete(final Path path)
-        {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void move(final Path from, final Path to)
-        {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Closeable lock(final Path path)
-        {
-            throw new UnsupportedOperationException();
         }
     }
 }

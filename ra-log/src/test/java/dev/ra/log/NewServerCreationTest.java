@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ra.ServerId;
 import dev.ra.spi.ServerStorage;
-import java.io.Closeable;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -128,57 +125,25 @@ class NewServerCreationTest
     }
 
     /** Counts syncs of files and directories. */
-    private static final class CountingLayer implements FileLayer
+    private static final class CountingLayer extends ForwardingFileLayer
     {
-        private final FileLayer delegate;
         volatile int syncs;
 
         CountingLayer(final FileLayer delegate)
         {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
         public LogFile open(final Path path, final boolean create) throws IOException
         {
-            final LogFile file = delegate.open(path, create);
-            return new LogFile()
+            return new ForwardingLogFile(super.open(path, create))
             {
-                @Override
-                public int read(final ByteBuffer dst, final long position) throws IOException
-                {
-                    return file.read(dst, position);
-                }
-
-                @Override
-                public void write(final ByteBuffer src, final long position) throws IOException
-                {
-                    file.write(src, position);
-                }
-
-                @Override
-                public long size() throws IOException
-                {
-                    return file.size();
-                }
-
-                @Override
-                public void truncate(final long size) throws IOException
-                {
-                    file.truncate(size);
-                }
-
                 @Override
                 public void force() throws IOException
                 {
                     count();
-                    file.force();
-                }
-
-                @Override
-                public void close() throws IOException
-                {
-                    file.close();
+                    super.force();
                 }
             };
         }
@@ -189,46 +154,10 @@ class NewServerCreationTest
         }
 
         @Override
-        public void createDirectories(final Path dir) throws IOException
-        {
-            delegate.createDirectories(dir);
-        }
-
-        @Override
-        public List<String> list(final Path dir) throws IOException
-        {
-            return delegate.list(dir);
-        }
-
-        @Override
-        public boolean exists(final Path path)
-        {
-            return delegate.exists(path);
-        }
-
-        @Override
-        public void delete(final Path path) throws IOException
-        {
-            delegate.delete(path);
-        }
-
-        @Override
-        public void move(final Path from, final Path to) throws IOException
-        {
-            delegate.move(from, to);
-        }
-
-        @Override
-        public Closeable lock(final Path path) throws IOException
-        {
-            return delegate.lock(path);
-        }
-
-        @Override
         public void syncDirectory(final Path dir) throws IOException
         {
             count();
-            delegate.syncDirectory(dir);
+            super.syncDirectory(dir);
         }
     }
 }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ra.ServerId;
 import dev.ra.spi.LogStore;
-import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -33,100 +32,27 @@ class SealedWalTest
     Path dir;
 
     /** The real file system, counting the bytes read from each file. */
-    private static final class CountingFileLayer implements FileLayer
+    private static final class CountingFileLayer extends ForwardingFileLayer
     {
         final Map<Path, AtomicLong> bytesRead = new ConcurrentHashMap<>();
 
         @Override
         public LogFile open(final Path path, final boolean create) throws IOException
         {
-            final LogFile file = RealFileLayer.INSTANCE.open(path, create);
+            final LogFile file = super.open(path, create);
             final AtomicLong counter = bytesRead.computeIfAbsent(path, p -> new AtomicLong());
-            return new LogFile()
+            return new ForwardingLogFile(file)
             {
                 @Override
                 public int read(final ByteBuffer dst, final long position) throws IOException
                 {
-                    final int read = file.read(dst, position);
+                    final int read = super.read(dst, position);
                     counter.addAndGet(Math.max(0, read));
                     return read;
                 }
-
-                @Override
-                public void write(final ByteBuffer src, final long position) throws IOException
-                {
-                    file.write(src, position);
-                }
-
-                @Override
-                public long size() throws IOException
-                {
-                    return file.size();
-                }
-
-                @Override
-                public void truncate(final long size) throws IOException
-                {
-                    file.truncate(size);
-                }
-
-                @Override
-                public void force() throws IOException
-                {
-                    file.force();
-                }
-
-                @Override
-                public void close() throws IOException
-                {
-                    file.close();
-                }
             };
         }
-
-        @Override
-        public void createDirectories(final Path directory) throws IOException
-        {
-            RealFileLayer.INSTANCE.createDirectories(directory);
-        }
-
-        @Override
-        public List<String> list(final Path directory) throws IOException
-        {
-            return RealFileLayer.INSTANCE.list(directory);
-        }
-
-        @Override
-        public boolean exists(final Path path)
-        {
-            return RealFileLayer.INSTANCE.exists(path);
-        }
-
-        @Override
-        public void delete(final Path path) throws IOException
-        {
-            RealFileLayer.INSTANCE.delete(path);
-        }
-
-        @Override
-        public void move(final Path from, final Path to) throws IOException
-        {
-            RealFileLayer.INSTANCE.move(from, to);
-        }
-
-        @Override
-        public Closeable lock(final Path path) throws IOException
-        {
-            return RealFileLayer.INSTANCE.lock(path);
-        }
-
-        @Override
-        public void syncDirectory(final Path directory) throws IOException
-        {
-            RealFileLayer.INSTANCE.syncDirectory(directory);
-        }
     }
-
 
     private List<Path> walFiles() throws IOException
     {

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ra.ServerId;
 import dev.ra.spi.LogListener;
 import dev.ra.spi.LogStore;
-import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -137,12 +136,12 @@ class WalMarkOrderTest
     }
 
     /** The real file layer, watching the WAL files' syncs and the mark's writes. */
-    private final class Recording implements FileLayer
+    private final class Recording extends ForwardingFileLayer
     {
         @Override
         public LogFile open(final Path path, final boolean create) throws IOException
         {
-            final LogFile file = RealFileLayer.INSTANCE.open(path, create);
+            final LogFile file = super.open(path, create);
             final String name = path.getFileName().toString();
             if (name.endsWith(".wal"))
             {
@@ -151,67 +150,18 @@ class WalMarkOrderTest
             }
             return name.equals(WalMark.FILE) ? new Watched(file, -1) : file;
         }
-
-        @Override
-        public void createDirectories(final Path path) throws IOException
-        {
-            RealFileLayer.INSTANCE.createDirectories(path);
-        }
-
-        @Override
-        public List<String> list(final Path path) throws IOException
-        {
-            return RealFileLayer.INSTANCE.list(path);
-        }
-
-        @Override
-        public boolean exists(final Path path)
-        {
-            return RealFileLayer.INSTANCE.exists(path);
-        }
-
-        @Override
-        public void delete(final Path path) throws IOException
-        {
-            RealFileLayer.INSTANCE.delete(path);
-        }
-
-        @Override
-        public void move(final Path from, final Path to) throws IOException
-        {
-            RealFileLayer.INSTANCE.move(from, to);
-        }
-
-        @Override
-        public Closeable lock(final Path path) throws IOException
-        {
-            return RealFileLayer.INSTANCE.lock(path);
-        }
-
-        @Override
-        public void syncDirectory(final Path path) throws IOException
-        {
-            RealFileLayer.INSTANCE.syncDirectory(path);
-        }
     }
 
     /** A WAL file (sequence above 0) or the mark (-1). */
-    private final class Watched implements LogFile
+    private final class Watched extends ForwardingLogFile
     {
-        private final LogFile file;
         private final long sequence;
         private long written;
 
         Watched(final LogFile file, final long sequence)
         {
-            this.file = file;
+            super(file);
             this.sequence = sequence;
-        }
-
-        @Override
-        public int read(final ByteBuffer dst, final long position) throws IOException
-        {
-            return file.read(dst, position);
         }
 
         @Override
@@ -238,26 +188,14 @@ class WalMarkOrderTest
             {
                 written = Math.max(written, position + src.remaining());
             }
-            file.write(src, position);
-        }
-
-        @Override
-        public long size() throws IOException
-        {
-            return file.size();
-        }
-
-        @Override
-        public void truncate(final long size) throws IOException
-        {
-            file.truncate(size);
+            super.write(src, position);
         }
 
         @Override
         public void force() throws IOException
         {
             final long before = written;
-            file.force();
+            super.force();
             if (sequence < 0)
             {
                 markUnsynced = false;
@@ -266,12 +204,6 @@ class WalMarkOrderTest
             {
                 walSynced.merge(sequence, before, Math::max);
             }
-        }
-
-        @Override
-        public void close() throws IOException
-        {
-            file.close();
         }
     }
 }

@@ -39,6 +39,21 @@ class WalMarkTest
         return 0x5EED_0000L + server;
     }
 
+    /**
+     * The first round of a new WAL file: servers {@code 0 .. servers - 1} (ref {@code s + 1}) each with a row saying
+     * {@code index}, term 1.
+     */
+    private static void firstRound(final WalMark mark, final long walSequence, final int servers, final long index,
+        final long end) throws IOException
+    {
+        mark.startFile(walSequence);
+        for (int s = 0; s < servers; s++)
+        {
+            mark.put(s + 1, uid(s), index, 1);
+        }
+        mark.write(end, true);
+    }
+
     @Test
     void aNewMarkSaysNothing() throws Exception
     {
@@ -55,12 +70,7 @@ class WalMarkTest
         final int servers = 10_000;
         try (WalMark mark = WalMark.create(RealFileLayer.INSTANCE, dir))
         {
-            mark.startFile(7);
-            for (int s = 0; s < servers; s++)
-            {
-                mark.put(s + 1, uid(s), 10, 1);
-            }
-            mark.write(1000, true);
+            firstRound(mark, 7, servers, 10, 1000);
             final byte[] before = Files.readAllBytes(file());
             // One server, then two far apart: only their rows' 4 KiB pages (and the head) change.
             mark.put(1 + 1, uid(1), 11, 1);
@@ -94,9 +104,7 @@ class WalMarkTest
     {
         try (WalMark mark = WalMark.create(RealFileLayer.INSTANCE, dir))
         {
-            mark.startFile(3);
-            mark.put(1, uid(0), 5, 1);
-            mark.write(100, true);
+            firstRound(mark, 3, 1, 5, 100);
             final byte[] synced = Files.readAllBytes(file());
             // Two batches merged into one round: the second put must not overwrite the half the last round synced.
             mark.put(1, uid(0), 6, 1);
@@ -123,12 +131,7 @@ class WalMarkTest
         final int servers = 200;
         try (WalMark mark = WalMark.create(RealFileLayer.INSTANCE, dir))
         {
-            mark.startFile(5);
-            for (int s = 0; s < servers; s++)
-            {
-                mark.put(s + 1, uid(s), s, 1);
-            }
-            mark.write(500, true);
+            firstRound(mark, 5, servers, 1, 500);
             for (int round = 0; round < 40; round++)
             {
                 final Map<Long, long[]> beforeRows = read().servers();
@@ -172,10 +175,7 @@ class WalMarkTest
     {
         try (WalMark mark = WalMark.create(RealFileLayer.INSTANCE, dir))
         {
-            mark.startFile(1);
-            mark.put(1, uid(0), 10, 1);
-            mark.put(2, uid(1), 20, 1);
-            mark.write(300, true);
+            firstRound(mark, 1, 2, 10, 300);
             final byte[] firstFile = Files.readAllBytes(file());
             mark.startFile(2);
             mark.put(1, uid(0), 11, 1);
@@ -203,9 +203,7 @@ class WalMarkTest
     {
         try (WalMark mark = WalMark.create(RealFileLayer.INSTANCE, dir))
         {
-            mark.startFile(1);
-            mark.put(1, uid(0), 10, 1);
-            mark.write(300, true);
+            firstRound(mark, 1, 1, 10, 300);
             final long size = Files.size(file());
             mark.put(2, uid(0), 11, 1);
             mark.write(400, true);
@@ -220,16 +218,41 @@ class WalMarkTest
     {
         try (WalMark mark = WalMark.create(RealFileLayer.INSTANCE, dir))
         {
-            mark.startFile(1);
-            mark.put(1, uid(0), 10, 1);
-            mark.write(300, true);
+            firstRound(mark, 1, 1, 10, 300);
             mark.write(400, true);
         }
         final byte[] bytes = Files.readAllBytes(file());
         bytes[WalMark.HEAD_SLOT_OFFSET + 10] ^= 1;
         bytes[2 * WalMark.HEAD_SLOT_OFFSET + 10] ^= 1;
         Files.write(file(), bytes);
+        assertUnreadableSaying("neither of its head slots (at offsets 512 and 1024");
+    }
+
+    @Test
+    void aMarkWithoutItsHeaderIsUnreadableAndTheWarningSaysSo() throws Exception
+    {
+        Files.write(file(), new byte[] {'R', 'A', 'M', 'K', 0, 0});
+        assertUnreadableSaying("its header is unreadable (6 bytes");
+    }
+
+    @Test
+    void bothSlotsOfAVersion1MarkDamagedIsUnreadableAndTheWarningSaysSo() throws Exception
+    {
+        Files.copy(Path.of("src/test/resources/formats/0.1.0/wal.mark"), file(), StandardCopyOption.REPLACE_EXISTING);
+        final byte[] bytes = Files.readAllBytes(file());
+        final int slotSize = ByteBuffer.wrap(bytes).getInt(8);
+        bytes[4096 + 20] ^= 1;
+        bytes[4096 + slotSize + 20] ^= 1;
+        Files.write(file(), bytes);
+        assertUnreadableSaying("neither of its two slots (format version 1)");
+    }
+
+    /** The mark reads as unreadable, and the start's warning names the file and {@code what} of it. */
+    private void assertUnreadableSaying(final String what) throws IOException
+    {
         assertThat(read()).isNull();
+        assertThat(StorageDamage.unreadableMarkWarning(RealFileLayer.INSTANCE, file()))
+            .startsWith(file() + ": " + what).endsWith("cannot be detected at this start");
     }
 
     @Test
