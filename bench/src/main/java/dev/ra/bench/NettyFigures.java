@@ -36,6 +36,7 @@ public final class NettyFigures
     public static List<Json> run(final Config config)
     {
         final List<Process> nodes = new ArrayList<>();
+        final List<BufferedReader> outputs = new ArrayList<>();
         Path root = null;
         RaSystem client = null;
         try
@@ -64,6 +65,7 @@ public final class NettyFigures
                 nodes.add(p);
                 final BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
                     StandardCharsets.UTF_8));
+                outputs.add(r);
                 final String ready = CompletableFuture.supplyAsync(() -> readLine(r)).get(60, TimeUnit.SECONDS);
                 if (null == ready || !ready.startsWith(NodeControl.PREFIX + "ready"))
                 {
@@ -104,6 +106,7 @@ public final class NettyFigures
             final RaSystem c = client;
             final List<Json> out = new ArrayList<>();
             final List<Long> pids = processIds(nodes, leader);
+            final WireCounters wire = new WireCounters(nodes, outputs, net);
             Driver.sequential(c, leader, config.warmupSeconds());
             // The two sequential lines take turns, window by window, so that neither is measured later in the
             // nodes' life than the other (their JIT compilers and WAL files keep changing for a while).
@@ -111,18 +114,24 @@ public final class NettyFigures
             final List<Driver.Window> chained = new ArrayList<>();
             final long[] seqCpu = new long[pids.size()];
             final long[] chainedCpu = new long[pids.size()];
+            final long[] seqWire = new long[3];
+            final long[] chainedWire = new long[3];
             for (int r = 0; r < config.runs(); r++)
             {
                 long[] before = ProcessCpu.nanos(pids);
+                long[] wireBefore = wire.read();
                 seq.add(Driver.sequential(c, leader, config.seconds()));
                 before = ProcessCpu.accumulate(seqCpu, before, ProcessCpu.nanos(pids));
+                wireBefore = ProcessCpu.accumulate(seqWire, wireBefore, wire.read());
                 chained.add(Driver.chainedSequential(c, leader, config.seconds()));
                 ProcessCpu.accumulate(chainedCpu, before, ProcessCpu.nanos(pids));
+                ProcessCpu.accumulate(chainedWire, wireBefore, wire.read());
             }
             out.add(ClusterFigures.withLatency(base(config, "sequential-netty"), seq, true).put("in_flight", 1)
-                .put("cpu_us_per_op", cpuPerOp(seqCpu, seq)));
+                .put("cpu_us_per_op", cpuPerOp(seqCpu, seq)).put("wire_per_op", wirePerOp(seqWire, seq)));
             out.add(ClusterFigures.withLatency(base(config, "sequential-netty-chained"), chained, true)
-                .put("in_flight", 1).put("cpu_us_per_op", cpuPerOp(chainedCpu, chained)));
+                .put("in_flight", 1).put("cpu_us_per_op", cpuPerOp(chainedCpu, chained))
+                .put("wire_per_op", wirePerOp(chainedWire, chained)));
             out.add(againstFloor(config, c, leader, Files.createDirectories(root.resolve("floor"))));
             final List<Driver.Window> pipe = ClusterFigures.pipelinedWindows(config, c, leader, 64);
             out.add(ClusterFigures.withLatency(base(config, "pipelined-64-netty"), pipe, false).put("in_flight", 64));
@@ -211,6 +220,12 @@ public final class NettyFigures
         }
         pids.add(ProcessHandle.current().pid());
         return pids;
+    }
+
+    private static Json wirePerOp(final long[] counted, final List<Driver.Window> windows)
+    {
+        return WireCounters.perOp(new long[counted.length], counted, windows.stream().mapToLong(Driver.Window::ops)
+            .sum());
     }
 
     private static Json cpuPerOp(final long[] spent, final List<Driver.Window> windows)
