@@ -14,7 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -132,7 +134,7 @@ public final class NettyFigures
             out.add(ClusterFigures.withLatency(base(config, "sequential-netty-chained"), chained, true)
                 .put("in_flight", 1).put("cpu_us_per_op", cpuPerOp(chainedCpu, chained))
                 .put("wire_per_op", wirePerOp(chainedWire, chained)));
-            out.add(againstFloor(config, c, leader, Files.createDirectories(root.resolve("floor"))));
+            out.add(againstFloor(config, c, leader, pids, Files.createDirectories(root.resolve("floor"))));
             final List<Driver.Window> pipe = ClusterFigures.pipelinedWindows(config, c, leader, 64);
             out.add(ClusterFigures.withLatency(base(config, "pipelined-64-netty"), pipe, false).put("in_flight", 64));
             return out;
@@ -176,30 +178,65 @@ public final class NettyFigures
      * drift (a third within minutes here) cancels out of the ratio instead of deciding it. Both are warmed first (the
      * nodes already are; the floor's JVMs for the same warm-up), and each sits idle while the other is measured.
      */
-    private static Json againstFloor(final Config config, final RaSystem client, final ServerId leader, final Path dir)
-        throws IOException
+    private static Json againstFloor(final Config config, final RaSystem client, final ServerId leader,
+        final List<Long> pids, final Path dir) throws IOException
     {
         final int floorRounds = Math.max(200, (int)Math.min(100_000, config.seconds() * 3_000));
         final int warmupRounds = ReplicatedWriteFloor.processWarmupRounds(config.warmupSeconds());
         final List<Double> floor = new ArrayList<>();
+        final List<double[]> floorCpu = new ArrayList<>();
         final List<Driver.Window> ours = new ArrayList<>();
         final List<Double> ratios = new ArrayList<>();
+        final Map<String, List<Double>> cpu = new LinkedHashMap<>();
+        final Map<String, List<Double>> cpuRatios = new LinkedHashMap<>();
         try (ReplicatedWriteFloor.ProcessSession session = ReplicatedWriteFloor.ProcessSession.start(dir, warmupRounds))
         {
-            floor.add(session.window(floorRounds).p50Millis());
+            ReplicatedWriteFloor.Result floorWindow = session.window(floorRounds);
+            floor.add(floorWindow.p50Millis());
+            floorCpu.add(floorWindow.cpuMicrosPerOp());
             for (int r = 0; r < config.runs(); r++)
             {
+                final long[] before = ProcessCpu.nanos(pids);
                 final Driver.Window window = Driver.sequential(client, leader, config.seconds());
+                final double[] ourCpu = ProcessCpu.microsPerOp(before, ProcessCpu.nanos(pids), window.ops());
                 ours.add(window);
-                floor.add(session.window(floorRounds).p50Millis());
+                floorWindow = session.window(floorRounds);
+                floor.add(floorWindow.p50Millis());
+                floorCpu.add(floorWindow.cpuMicrosPerOp());
                 final double floorAround = (floor.get(r) + floor.get(r + 1)) / 2;
                 ratios.add(Math.round(window.ms(50) / floorAround * 1000) / 1000.0);
+                // CPU per command of each of our JVMs against the floor's JVM in the same role, in the floor's windows
+                // just before and after ours.
+                for (int role = 0; role < ourCpu.length; role++)
+                {
+                    final String name = ProcessCpu.ROLES.get(role);
+                    final double floorRole = (floorCpu.get(r)[role] + floorCpu.get(r + 1)[role]) / 2;
+                    cpu.computeIfAbsent(name, k -> new ArrayList<>()).add(ourCpu[role]);
+                    if (ourCpu[role] >= 0 && floorRole > 0)
+                    {
+                        cpuRatios.computeIfAbsent(name, k -> new ArrayList<>())
+                            .add(Math.round(ourCpu[role] / floorRole * 1000) / 1000.0);
+                    }
+                }
             }
         }
+        final Json ourCpuJson = new Json();
+        cpu.forEach((role, values) -> ourCpuJson.put(role, Json.summary(values)));
+        final Json floorCpuJson = new Json();
+        for (int role = 0; role < ProcessCpu.ROLES.size(); role++)
+        {
+            final int at = role;
+            floorCpuJson.put(ProcessCpu.ROLES.get(role),
+                Json.summary(floorCpu.stream().map(f -> at < f.length ? f[at] : -1).toList()));
+        }
+        final Json ratioJson = new Json();
+        cpuRatios.forEach((role, values) -> ratioJson.put(role, Json.summary(values)));
         return ClusterFigures.withLatency(base(config, "sequential-netty-against-floor"), ours, false)
             .put("in_flight", 1).put("floor_p50_ms", Json.summary(floor))
             .put("floor_file_mb", ReplicatedWriteFloor.ProcessSession.FILE_BYTES >> 20)
-            .put("ratio_to_floor_around", Json.summary(ratios));
+            .put("ratio_to_floor_around", Json.summary(ratios))
+            .put("cpu_us_per_op", ourCpuJson).put("floor_cpu_us_per_op", floorCpuJson)
+            .put("cpu_ratio_to_floor_around", ratioJson);
     }
 
     /**
