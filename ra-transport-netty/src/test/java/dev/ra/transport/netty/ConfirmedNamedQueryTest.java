@@ -11,8 +11,10 @@ import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -175,6 +177,7 @@ class ConfirmedNamedQueryTest
         ServerId leader = start(node -> ProtocolVersions.NEWEST);
         final AtomicLong acknowledged = new AtomicLong();
         final List<Query> queries = new ArrayList<>();
+        final Set<ServerId> leaders = new HashSet<>(List.of(leader));
         long value = 0;
         for (int round = 0; round < 6; round++)
         {
@@ -194,6 +197,12 @@ class ConfirmedNamedQueryTest
                 queries.add(new Query(acknowledged.get(), client().<String>namedQueryAsync(to, "get", "k", true,
                     QUERY_TIMEOUT)));
             }
+            for (int i = 0; i < 20; i++)
+            {
+                // A burst still in flight when the leadership moves.
+                queries.add(new Query(acknowledged.get(), client().<String>namedQueryAsync(
+                    members.get(random.nextInt(members.size())), "get", "k", true, QUERY_TIMEOUT)));
+            }
             final ServerId current = cluster.awaitLeader(members, STARTUP);
             final List<ServerId> others = members.stream().filter(m -> !m.equals(current)).toList();
             final ServerId target = others.get(random.nextInt(others.size()));
@@ -206,7 +215,9 @@ class ConfirmedNamedQueryTest
                 // A transfer may be refused or time out while another change is under way: the queries go on.
             }
             leader = cluster.awaitLeader(members, STARTUP);
+            leaders.add(leader);
         }
+        assertThat(leaders).as("seed " + seed + ": leadership moved").hasSizeGreaterThan(1);
         int answered = 0;
         for (final Query query : queries)
         {
