@@ -9,6 +9,7 @@ import dev.ra.codec.Bytes;
 import dev.ra.protocol.NodeMessage;
 import dev.ra.protocol.ServerRequest;
 import dev.ra.spi.PeerFeature;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,7 +28,7 @@ class ConfirmedNamedQueryWireTest
         final BufferWriter out = new BufferWriter(64);
         WireCodec.INSTANCE.encode(CALL, out, ProtocolVersions.CONFIRMED_NAMED_QUERY);
 
-        assertThat(WireCodecProperties.decode(java.util.Arrays.copyOf(out.array(), out.position()))).isEqualTo(CALL);
+        assertThat(WireCodecProperties.decode(Arrays.copyOf(out.array(), out.position()))).isEqualTo(CALL);
     }
 
     @Test
@@ -47,6 +48,7 @@ class ConfirmedNamedQueryWireTest
         assertThat(ProtocolVersions.supports(0, PeerFeature.CONFIRMED_NAMED_QUERY)).as("not connected yet").isFalse();
         assertThat(ProtocolVersions.supports(2, PeerFeature.CONFIRMED_NAMED_QUERY)).isFalse();
         assertThat(ProtocolVersions.supports(3, PeerFeature.CONFIRMED_NAMED_QUERY)).isTrue();
-        assertThat(ProtocolVersions.agree(1, ProtocolVersions.NEWEST, 2)).as("a node limited to version 2").isEqualTo(2);
+        assertThat(ProtocolVersions.agree(1, ProtocolVersions.NEWEST, 2)).as("a node limited to version 2")
+            .isEqualTo(2);
     }
 }
