@@ -138,4 +138,25 @@ public sealed interface ServerRequest
             }
         }
     }
+
+    /**
+     * A linearizable {@link NamedQuery} in one call: the addressed member, if it leads, takes a read index as a
+     * {@link ReadIndex} with {@code confirmLeadership} does (a heartbeat round sent after the call arrived confirms
+     * it), waits until it has applied that index, runs the query and answers as {@link NamedQuery} answers; a member
+     * that does not lead redirects, as for a {@link ReadIndex}. Saves the caller the round trip of a separate
+     * read-index call. Only sent to a node whose transport says it takes it
+     * ({@link dev.ra.spi.PeerFeature#CONFIRMED_NAMED_QUERY}); otherwise the caller makes the two calls.
+     *
+     * @param name     of the query.
+     * @param argument encoded with the machine's query codec.
+     */
+    record ConfirmedNamedQuery(String name, dev.ra.codec.Bytes argument) implements ServerRequest
+    {
+        /** Checks that {@code name} and {@code argument} are not null. */
+        public ConfirmedNamedQuery
+        {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(argument, "argument");
+        }
+    }
 }

@@ -134,7 +134,7 @@ final class CallsTable
         {
             return CallKind.READ_INDEX;
         }
-        if (request instanceof ServerRequest.NamedQuery)
+        if (request instanceof ServerRequest.NamedQuery || request instanceof ServerRequest.ConfirmedNamedQuery)
         {
             return CallKind.NAMED_QUERY;
         }

@@ -19,6 +19,7 @@ import dev.ra.core.CallError;
 import dev.ra.core.MachineFailure;
 import dev.ra.protocol.NodeMessage;
 import dev.ra.protocol.ServerRequest;
+import dev.ra.spi.PeerFeature;
 import dev.ra.stats.CallKind;
 import java.util.HashSet;
 import java.util.List;
@@ -45,6 +46,20 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
     interface Completion
     {
         void complete(ClientCall call, Object value, ServerId leader);
+
+        /**
+         * The node of the member the call was about to ask does not take its request (it runs an older release, see
+         * {@link PeerFeature}): nothing was sent, and this decides what becomes of the call. Only a request that
+         * needs a feature can come here; by default the call fails.
+         *
+         * @param call that sent nothing.
+         * @param to   the member it was about to ask.
+         */
+        default void notCarried(final ClientCall call, final ServerId to)
+        {
+            call.future.completeExceptionally(new RaException("node " + to.node() + " does not take " +
+                call.describe()));
+        }
     }
 
     private final MessageRouter router;
@@ -186,6 +201,7 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
             return;
         }
         final ServerId to;
+        final boolean carried;
         synchronized (this)
         {
             if (router.isSilent(target.node()) && followsRedirects())
@@ -200,9 +216,25 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
                 }
             }
             to = target;
-            sendUnanswered = true;
+            carried = carriedTo(to);
+            sendUnanswered = carried;
+        }
+        if (!carried)
+        {
+            completion.notCarried(this, to);
+            return;
         }
         router.dispatch(this, to);
+    }
+
+    /**
+     * @return whether the request may be sent to the member: on this node always; on another, if the request needs
+     *     no feature that node's release may lack, or the transport says the node takes it.
+     */
+    private boolean carriedTo(final ServerId to)
+    {
+        return !(request instanceof ServerRequest.ConfirmedNamedQuery) || router.isLocal(to) ||
+            router.transport().supports(to.node(), PeerFeature.CONFIRMED_NAMED_QUERY);
     }
 
     private void retryLater()

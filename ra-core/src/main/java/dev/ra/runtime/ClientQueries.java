@@ -106,9 +106,14 @@ final class ClientQueries
     }
 
     /**
-     * A query the machine declares by name: with {@code consistent}, the leader first confirms its leadership and
-     * returns its applied index (ReadIndex, thesis §6.4), and the query runs on the leader once it has applied that
-     * index; without, it runs on the addressed member at once, however stale.
+     * A query the machine declares by name: with {@code consistent}, the leader first confirms its leadership and takes
+     * its applied index as the read index (ReadIndex, thesis §6.4), and the query runs on the leader once it has
+     * applied that index; without, it runs on the addressed member at once, however stale.
+     *
+     * <p>A consistent query to a member on another node is one call ({@link ServerRequest.ConfirmedNamedQuery}),
+     * redirected to the leader like a read index; where the member's node runs a release that does not take it (the
+     * transport says so before each send, see {@link dev.ra.spi.PeerFeature}), and to a member on this node, it is
+     * two: a {@link ServerRequest.ReadIndex}, then the {@link ServerRequest.NamedQuery} on the leader.
      */
     CompletableFuture<Object> namedQuery(final ServerId server, final String name, final Object argument,
         final boolean consistent, final Duration timeout)
@@ -117,31 +122,77 @@ final class ClientQueries
             "first");
         final Codec<Object> codec = cluster.machine.queryCodec();
         final Bytes encoded = Bytes.wrap(codec.toBytes(argument));
-        final RuntimeClock clock = router.calls().clock();
-        final long deadlineNanos = clock.nanoTime() + timeout.toNanos();
         if (!consistent)
         {
             // The member answers with the leader it knows, which is what the result reports (not the member).
             return caller.call(server, new ServerRequest.NamedQuery(name, encoded, 0), timeout,
                 (call, value, leader) -> completeNamedQuery(call, value, codec, leader));
         }
+        if (router.isLocal(server))
+        {
+            return readIndexThenQuery(server, name, encoded, codec, timeout);
+        }
+        final RuntimeClock clock = router.calls().clock();
+        return caller.call(server, new ServerRequest.ConfirmedNamedQuery(name, encoded), timeout,
+            new ClientCall.Completion()
+            {
+                @Override
+                public void complete(final ClientCall call, final Object value, final ServerId leader)
+                {
+                    completeNamedQuery(call, value, codec, leader);
+                }
+
+                @Override
+                public void notCarried(final ClientCall call, final ServerId to)
+                {
+                    // An older release: the two calls every release takes, from the member this call would have
+                    // asked, in the time left.
+                    final long remaining = Math.max(1, call.deadlineNanos() - clock.nanoTime());
+                    try
+                    {
+                        forward(readIndexThenQuery(to, name, encoded, codec, Duration.ofNanos(remaining)), call);
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        call.future.completeExceptionally(ex);
+                    }
+                }
+            });
+    }
+
+    /**
+     * A consistent named query in two calls: the leader's read index, then the query on the leader once it has
+     * applied it.
+     */
+    private CompletableFuture<Object> readIndexThenQuery(final ServerId server, final String name,
+        final Bytes encoded, final Codec<Object> codec, final Duration timeout)
+    {
+        final RuntimeClock clock = router.calls().clock();
+        final long deadlineNanos = clock.nanoTime() + timeout.toNanos();
         return caller.call(server, new ServerRequest.ReadIndex(true), timeout, (call, value, leader) ->
         {
             final long remaining = Math.max(1, deadlineNanos - clock.nanoTime());
-            caller.call(null != leader ? leader : server, new ServerRequest.NamedQuery(name, encoded, (Long)value),
-                Duration.ofNanos(remaining), (second, answer, answeredBy) -> completeNamedQuery(second, answer, codec,
-                    null != leader ? leader : answeredBy))
-                .whenComplete((result, error) ->
-                {
-                    if (null != error)
-                    {
-                        call.future.completeExceptionally(error);
-                    }
-                    else
-                    {
-                        call.future.complete(result);
-                    }
-                });
+            forward(caller.call(null != leader ? leader : server, new ServerRequest.NamedQuery(name, encoded,
+                (Long)value), Duration.ofNanos(remaining), (second, answer, answeredBy) -> completeNamedQuery(second,
+                answer, codec, null != leader ? leader : answeredBy)), call);
+        });
+    }
+
+    /**
+     * Complete a call with the outcome of another.
+     */
+    private static void forward(final CompletableFuture<Object> from, final ClientCall to)
+    {
+        from.whenComplete((result, error) ->
+        {
+            if (null != error)
+            {
+                to.future.completeExceptionally(error);
+            }
+            else
+            {
+                to.future.complete(result);
+            }
         });
     }
 

@@ -11,7 +11,9 @@ import dev.ra.protocol.UserCommand;
 /**
  * The calls a {@link ServerProcess} takes: each {@link ServerRequest} becomes an event of the server's core (with the
  * call registered in the server's {@link ServerCallLedger}, answered when the core reports the outcome), or is answered
- * at once from what the server knows (members, a leader's applied index, a redirect). Confined to the server's loop.
+ * at once from what the server knows (members, a leader's applied index, a redirect). A
+ * {@link ServerRequest.ConfirmedNamedQuery} is a read index followed by the named query ({@link ConfirmedQueryOrigin}).
+ * Confined to the server's loop.
  */
 final class ServerCalls
 {
@@ -95,6 +97,13 @@ final class ServerCalls
             {
                 origin.redirect(server.id.equals(server.core.leaderId()) ? null : server.core.leaderId());
             }
+        }
+        else if (request instanceof ServerRequest.ConfirmedNamedQuery confirmed)
+        {
+            // Confirmed exactly as a ReadIndex(true) is; the query then runs here once the read index is applied.
+            final long callId = server.ledger.register(new ConfirmedQueryOrigin(server, confirmed, origin),
+                ServerCallLedger.Kind.READ_INDEX);
+            server.handle(new RaftEvent.ConsistentQuery(callId));
         }
         else if (request instanceof ServerRequest.NamedQuery named)
         {

@@ -83,6 +83,21 @@ public interface Transport extends AutoCloseable
     boolean isReachable(String node);
 
     /**
+     * Whether a node takes messages that use a feature added after the first release, so that the runtime may send
+     * them there now; called before each such send. A transport that agrees a protocol version with each node answers
+     * from the version agreed on its last connection to the node. The default, for a transport that knows nothing of
+     * its peers' releases, is false: the runtime then sends only what every release takes.
+     *
+     * @param node    id of the destination node.
+     * @param feature the message uses.
+     * @return true if the node takes it.
+     */
+    default boolean supports(final String node, final PeerFeature feature)
+    {
+        return false;
+    }
+
+    /**
      * The largest message this transport carries (a frame limit); larger ones are dropped. The runtime keeps commands
      * and replication messages under it. The default is unlimited.
      *

@@ -1,6 +1,7 @@
 package dev.ra.runtime.injvm;
 
 import dev.ra.protocol.NodeMessage;
+import dev.ra.spi.PeerFeature;
 import dev.ra.spi.Transport;
 import dev.ra.spi.TransportListener;
 import java.time.Duration;
@@ -61,6 +62,15 @@ final class InJvmTransport implements Transport
     {
         final String from = localNode;
         return null != from && network.isReachable(from, node);
+    }
+
+    /**
+     * Every node of an in-JVM network runs this release.
+     */
+    @Override
+    public boolean supports(final String node, final PeerFeature feature)
+    {
+        return true;
     }
 
     @Override

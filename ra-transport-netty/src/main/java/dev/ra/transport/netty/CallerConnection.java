@@ -148,7 +148,8 @@ final class CallerConnection implements AutoCloseable
     private void handshake(final long deadlineNanos, final boolean ranged) throws IOException
     {
         FrameFormat.startFrame(writer, FrameFormat.CALLER_HELLO);
-        final Handshake hello = Handshake.of(transport.config.clusterId, transport.localNode(), node);
+        final Handshake hello = Handshake.of(transport.config.clusterId, transport.localNode(), node,
+            transport.config.newestProtocol);
         (ranged ? hello : hello.withoutRange()).encode(writer);
         FrameFormat.finishFrame(writer);
         write();
@@ -178,7 +179,7 @@ final class CallerConnection implements AutoCloseable
             throw new IOException("expected node " + node + " of deployment " + transport.config.clusterId +
                 ", found " + welcome.nodeId() + " of " + welcome.clusterId());
         }
-        if (0 == ProtocolVersions.agree(welcome.oldest(), welcome.newest()))
+        if (0 == ProtocolVersions.agree(welcome.oldest(), welcome.newest(), transport.config.newestProtocol))
         {
             throw new IOException(ProtocolVersions.noCommonVersion(transport.localNode(), node, welcome.oldest(),
                 welcome.newest()));

@@ -180,7 +180,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
             return;
         }
         final PeerLink link = transport.link(peer);
-        Handshake hello = Handshake.of(transport.config.clusterId, transport.localNode(), peer);
+        Handshake hello = Handshake.of(transport.config.clusterId, transport.localNode(), peer,
+            transport.config.newestProtocol);
         if (null != link && link.protocol.dialWithoutRange())
         {
             hello = hello.withoutRange();
@@ -276,20 +277,22 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
                     true);
                 return;
             }
-            final int version = ProtocolVersions.agree(hello.oldest(), hello.newest());
+            final int version = ProtocolVersions.agree(hello.oldest(), hello.newest(),
+                transport.config.newestProtocol);
             if (0 == version)
             {
                 final String why = ProtocolVersions.noCommonVersion(transport.localNode(), hello.nodeId(),
                     hello.oldest(), hello.newest());
                 // The reason, then this node's range: a node of version 1 reads the reason alone.
                 writeFrame(ctx, FrameFormat.REFUSE, new BufferWriter(64).writeString(why)
-                    .writeVarLong(ProtocolVersions.OLDEST).writeVarLong(ProtocolVersions.NEWEST));
+                    .writeVarLong(ProtocolVersions.OLDEST).writeVarLong(transport.config.newestProtocol));
                 refuseVersions(ctx, hello.nodeId(), "refused " + hello.nodeId() + " from " +
                     ctx.channel().remoteAddress() + ": " + why, true);
                 return;
             }
             peer = hello.nodeId();
-            Handshake welcome = Handshake.of(transport.config.clusterId, transport.localNode(), peer);
+            Handshake welcome = Handshake.of(transport.config.clusterId, transport.localNode(), peer,
+                transport.config.newestProtocol);
             if (!hello.ranged())
             {
                 // A node of version 1 closes on a handshake with bytes it does not know.
@@ -310,7 +313,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
                     welcome.nodeId() + " of " + welcome.clusterId(), false);
                 return;
             }
-            final int version = ProtocolVersions.agree(welcome.oldest(), welcome.newest());
+            final int version = ProtocolVersions.agree(welcome.oldest(), welcome.newest(),
+                transport.config.newestProtocol);
             if (0 == version)
             {
                 refuseVersions(ctx, peer, ProtocolVersions.noCommonVersion(transport.localNode(), peer,

@@ -30,7 +30,16 @@ record Handshake(String clusterId, String nodeId, String expectedPeer, int oldes
      */
     static Handshake of(final String clusterId, final String nodeId, final String expectedPeer)
     {
-        return new Handshake(clusterId, nodeId, expectedPeer, ProtocolVersions.OLDEST, ProtocolVersions.NEWEST, true);
+        return of(clusterId, nodeId, expectedPeer, ProtocolVersions.NEWEST);
+    }
+
+    /**
+     * @param newest the newest version the node claims ({@link NettyTransportConfig#newestProtocol}).
+     * @return a handshake of this release, with its version range up to {@code newest}.
+     */
+    static Handshake of(final String clusterId, final String nodeId, final String expectedPeer, final int newest)
+    {
+        return new Handshake(clusterId, nodeId, expectedPeer, ProtocolVersions.OLDEST, newest, true);
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.ra.codec.BufferWriter;
 import dev.ra.protocol.NodeMessage;
 import dev.ra.spi.CallerReceive;
 import dev.ra.spi.LoopHost;
+import dev.ra.spi.PeerFeature;
 import dev.ra.spi.RateLimitedWarnings;
 import dev.ra.spi.Transport;
 import dev.ra.spi.TransportListener;
@@ -171,9 +172,7 @@ public final class NettyTransport implements Transport
         silence = new SilenceDetector(after.toNanos());
     }
 
-    /**
-     * @return the interval at which a connection that wrote nothing else writes a heartbeat.
-     */
+    /** @return the interval at which a connection that wrote nothing else writes a heartbeat. */
     long heartbeatIntervalNanos()
     {
         final SilenceDetector detector = silence;
@@ -478,9 +477,7 @@ public final class NettyTransport implements Transport
         }
     }
 
-    /**
-     * The socket accepts writes again: resume draining.
-     */
+    /** The socket accepts writes again: resume draining. */
     void onWritable(final String node)
     {
         final PeerLink link = links.get(node);
@@ -514,9 +511,7 @@ public final class NettyTransport implements Transport
         return callerConnections.call(link, call, deadlineNanos);
     }
 
-    /**
-     * @return caller connections this node has open (tests).
-     */
+    /** @return caller connections this node has open (tests). */
     int openCallerConnectionCount()
     {
         return callerConnections.openCount();
@@ -556,9 +551,7 @@ public final class NettyTransport implements Transport
         }
     }
 
-    /**
-     * A caller connection from {@code node} closed: replies still owed to it have nowhere to go.
-     */
+    /** A caller connection from {@code node} closed: replies still owed to it have nowhere to go. */
     void forgetCallerChannel(final String node, final Channel channel)
     {
         final PeerLink link = links.get(node);
@@ -569,9 +562,7 @@ public final class NettyTransport implements Transport
         }
     }
 
-    /**
-     * @return whether a call that came in on this caller connection from {@code node} still awaits its reply.
-     */
+    /** @return whether a call that came in on this caller connection from {@code node} still awaits its reply. */
     boolean awaitsReply(final String node, final Channel channel)
     {
         final PeerLink link = links.get(node);
@@ -631,6 +622,14 @@ public final class NettyTransport implements Transport
     {
         final PeerLink link = links.get(node);
         return null != link && null != link.active;
+    }
+
+    /** From the protocol version agreed on the last connection to the node ({@link ProtocolVersions#supports}). */
+    @Override
+    public boolean supports(final String node, final PeerFeature feature)
+    {
+        final PeerLink link = links.get(node);
+        return null != link && ProtocolVersions.supports(link.protocol.agreed(), feature);
     }
 
     // ----------------------------------------------------------------------------------------------------------------

@@ -34,6 +34,8 @@ public final class NettyTransportConfig
     final boolean preferNativeTransport;
     final boolean callerConnections;
     final TlsConfig tls;
+    /** The newest protocol version this node claims: {@link ProtocolVersions#NEWEST} but in tests. */
+    final int newestProtocol;
 
     private NettyTransportConfig(final Builder b)
     {
@@ -53,6 +55,7 @@ public final class NettyTransportConfig
         preferNativeTransport = b.preferNativeTransport;
         callerConnections = b.callerConnections;
         tls = b.tls;
+        newestProtocol = b.newestProtocol;
     }
 
     /**
@@ -109,6 +112,7 @@ public final class NettyTransportConfig
         private boolean preferNativeTransport = true;
         private boolean callerConnections = true;
         private TlsConfig tls;
+        private int newestProtocol = ProtocolVersions.NEWEST;
 
         private Builder()
         {
@@ -276,6 +280,23 @@ public final class NettyTransportConfig
         public Builder callerConnections(final boolean enabled)
         {
             this.callerConnections = enabled;
+            return this;
+        }
+
+        /**
+         * Test hook, not visible outside this package: the node claims no protocol version newer than this one in
+         * its handshakes, as a node of an older release does, so that tests can mix versions in one JVM.
+         *
+         * @param newest version, from {@link ProtocolVersions#OLDEST} to {@link ProtocolVersions#NEWEST}.
+         * @return this builder.
+         */
+        Builder newestProtocolForTests(final int newest)
+        {
+            if (newest < ProtocolVersions.OLDEST || newest > ProtocolVersions.NEWEST)
+            {
+                throw new IllegalArgumentException("protocol version " + newest + " is not spoken by this release");
+            }
+            this.newestProtocol = newest;
             return this;
         }
 

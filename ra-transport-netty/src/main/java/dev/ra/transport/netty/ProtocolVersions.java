@@ -1,5 +1,7 @@
 package dev.ra.transport.netty;
 
+import dev.ra.spi.PeerFeature;
+
 /**
  * The versions of the node-to-node protocol this release speaks, and how two nodes agree on one (see
  * docs/UPGRADES.md).
@@ -16,6 +18,10 @@ package dev.ra.transport.netty;
  *       machine version (omitted when 0, see docs/UPGRADES.md "Machine versions"). To a node of version 1 replies
  *       go without it (it would refuse the frame), so such a node reads as machine version 0 and holds the switch
  *       back. A later change to the frames is a version 3, which the range lets both ends agree on.</li>
+ *   <li>3: a new server request, {@link dev.ra.protocol.ServerRequest.ConfirmedNamedQuery} (a linearizable named
+ *       query in one call). A node of version 2 or older would close the connection on it, so the transport tells
+ *       the runtime which nodes take it ({@link #supports}) and the runtime makes the two calls of a read index and
+ *       a named query elsewhere.</li>
  * </ul>
  */
 final class ProtocolVersions
@@ -25,9 +31,11 @@ final class ProtocolVersions
     /** The oldest version this release speaks. */
     static final int OLDEST = 1;
     /** The newest version this release speaks. */
-    static final int NEWEST = 2;
+    static final int NEWEST = 3;
     /** The first version whose AppendEntries replies may carry the follower's machine version. */
     static final int MACHINE_VERSION_IN_REPLIES = 2;
+    /** The first version with {@link dev.ra.protocol.ServerRequest.ConfirmedNamedQuery}. */
+    static final int CONFIRMED_NAMED_QUERY = 3;
 
     private ProtocolVersions()
     {
@@ -40,8 +48,32 @@ final class ProtocolVersions
      */
     static int agree(final int peerOldest, final int peerNewest)
     {
-        final int newest = Math.min(NEWEST, peerNewest);
+        return agree(peerOldest, peerNewest, NEWEST);
+    }
+
+    /**
+     * @param peerOldest the other node's oldest version.
+     * @param peerNewest the other node's newest version.
+     * @param ownNewest  the newest version this node claims ({@link NettyTransportConfig#newestProtocol}).
+     * @return the newest version both speak, or 0 if there is none.
+     */
+    static int agree(final int peerOldest, final int peerNewest, final int ownNewest)
+    {
+        final int newest = Math.min(ownNewest, peerNewest);
         return newest >= Math.max(OLDEST, peerOldest) ? newest : 0;
+    }
+
+    /**
+     * @param agreed  the version agreed with a node on the last connection to it; 0 if none yet.
+     * @param feature a message would use.
+     * @return whether that node takes it.
+     */
+    static boolean supports(final int agreed, final PeerFeature feature)
+    {
+        return switch (feature)
+        {
+            case CONFIRMED_NAMED_QUERY -> agreed >= CONFIRMED_NAMED_QUERY;
+        };
     }
 
     /**

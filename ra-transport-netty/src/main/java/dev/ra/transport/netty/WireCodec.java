@@ -46,6 +46,7 @@ public final class WireCodec
     private static final int STOP = 9;
     private static final int FORCE_DELETE = 10;
     private static final int NAMED_QUERY = 11;
+    private static final int CONFIRMED_NAMED_QUERY = 12;
 
     private static final DownReason[] DOWN_REASONS = DownReason.values();
     private static final CallError[] CALL_ERRORS = CallError.values();
@@ -77,7 +78,9 @@ public final class WireCodec
      * @param out      to write to.
      * @param protocol the version agreed with the receiving node ({@link ProtocolVersions}); 0 when not known, which
      *                 is taken as the oldest.
-     * @throws IllegalStateException if the message holds a user command that was never encoded (a runtime bug).
+     * @throws IllegalStateException if the message holds a user command that was never encoded, or a request that
+     *     the version does not have ({@link ProtocolVersions#supports}): both runtime bugs, as the runtime asks the
+     *     transport before it sends such a request.
      */
     void encode(final NodeMessage message, final BufferWriter out, final int protocol)
     {
@@ -89,7 +92,7 @@ public final class WireCodec
         {
             type(MessageType.SERVER_CALL, out).writeLong(call.callId());
             serverId(call.to(), out);
-            encodeRequest(call.request(), out);
+            encodeRequest(call.request(), out, protocol);
         }
         else if (message instanceof NodeMessage.CallReply reply)
         {
@@ -485,7 +488,7 @@ public final class WireCodec
     // ----------------------------------------------------------------------------------------------------------------
     // Server requests
 
-    private static void encodeRequest(final ServerRequest request, final BufferWriter out)
+    private static void encodeRequest(final ServerRequest request, final BufferWriter out, final int protocol)
     {
         if (request instanceof ServerRequest.Command command)
         {
@@ -533,6 +536,16 @@ public final class WireCodec
             out.writeByte(NAMED_QUERY).writeString(query.name()).writeBytes(query.argument())
                 .writeVarLong(query.minIndex());
         }
+        else if (request instanceof ServerRequest.ConfirmedNamedQuery query)
+        {
+            if (protocol < ProtocolVersions.CONFIRMED_NAMED_QUERY)
+            {
+                // A node of an older version would close the connection on a request kind it does not know.
+                throw new IllegalStateException("a ConfirmedNamedQuery needs protocol version " +
+                    ProtocolVersions.CONFIRMED_NAMED_QUERY + "; the receiving node speaks version " + protocol);
+            }
+            out.writeByte(CONFIRMED_NAMED_QUERY).writeString(query.name()).writeBytes(query.argument());
+        }
         else
         {
             throw new IllegalStateException("unhandled request " + request);
@@ -567,6 +580,8 @@ public final class WireCodec
                 return new ServerRequest.ForceDelete();
             case NAMED_QUERY:
                 return new ServerRequest.NamedQuery(in.readString(), in.readBytes(), in.readVarLong());
+            case CONFIRMED_NAMED_QUERY:
+                return new ServerRequest.ConfirmedNamedQuery(in.readString(), in.readBytes());
             default:
                 throw new CodecException("unknown server request kind " + kind);
         }

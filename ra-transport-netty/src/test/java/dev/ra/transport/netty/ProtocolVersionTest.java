@@ -70,7 +70,7 @@ class ProtocolVersionTest
             assertThat(hello.oldest()).isEqualTo(ProtocolVersions.OLDEST);
             assertThat(hello.newest()).isEqualTo(ProtocolVersions.NEWEST);
             // A later release that no longer speaks a's versions refuses as this one does: reason, then its range.
-            final String why = "no protocol version in common: node a speaks versions 1 to 2, node b speaks " +
+            final String why = "no protocol version in common: node a speaks versions 1 to 3, node b speaks " +
                 "versions 5 to 6";
             ScriptedPeer.sendFrame(dialed, FrameFormat.REFUSE, new BufferWriter(64).writeString(why).writeVarLong(5)
                 .writeVarLong(6).toByteArray());

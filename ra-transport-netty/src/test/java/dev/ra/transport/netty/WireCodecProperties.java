@@ -167,7 +167,8 @@ class WireCodecProperties
             Gen.booleans().map(ServerRequest.ReadIndex::new),
             Gen.constant(new ServerRequest.Stop()),
             Gen.constant(new ServerRequest.ForceDelete()),
-            c -> new ServerRequest.NamedQuery(names.next(c), bytes.next(c), numbers.next(c)));
+            c -> new ServerRequest.NamedQuery(names.next(c), bytes.next(c), numbers.next(c)),
+            c -> new ServerRequest.ConfirmedNamedQuery(names.next(c), bytes.next(c)));
     }
 
     static Gen<NodeMessage> messages()

@@ -1,0 +1,16 @@
+package dev.ra.spi;
+
+/**
+ * Something a release added to what nodes send each other, which a node may send to another only once that node is
+ * known to take it ({@link Transport#supports}): during a rolling upgrade the other node may run an older release,
+ * which would not understand it. For each feature the runtime has a way that every release takes, which it uses
+ * otherwise.
+ */
+public enum PeerFeature
+{
+    /**
+     * A linearizable named query in one call ({@link dev.ra.protocol.ServerRequest.ConfirmedNamedQuery}); without
+     * it, the caller asks for a read index and then sends the query.
+     */
+    CONFIRMED_NAMED_QUERY
+}
