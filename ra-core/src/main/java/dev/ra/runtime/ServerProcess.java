@@ -146,6 +146,10 @@ final class ServerProcess implements LogListener, ServerMailbox
                 offerTicks();
                 role = core.role();
                 started.complete(null);
+                if (!mailbox.isEmpty() && scheduled.compareAndSet(false, true))
+                {
+                    loop.schedule(this);
+                }
             }
             catch (final RuntimeException ex)
             {
@@ -307,6 +311,14 @@ final class ServerProcess implements LogListener, ServerMailbox
         if (stopped)
         {
             mailbox.clear();
+            return;
+        }
+        if (null == core)
+        {
+            // Registered, so messages and calls reach it, but its start task has not run on the loop yet: what came
+            // waits in the mailbox, and the start task schedules it (handled now, it met no core and the server
+            // stopped: a newcomer stopped by the first message of its leader).
+            scheduled.set(false);
             return;
         }
         try

@@ -28,6 +28,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +42,11 @@ final class ServerRegistry
 {
     private static final Logger LOG = LoggerFactory.getLogger(ServerRegistry.class);
     private static final int CONFIG_VERSION = 1;
+    /**
+     * Tests only: runs with each new server process once it is registered (messages reach it) and before its start is
+     * handed to its loop, the window in which a peer's message may arrive first.
+     */
+    static volatile Consumer<ServerProcess> registeredForTests;
     /**
      * Servers whose storage is opened at once. Opening syncs files (for a new server: its directory, identity and
      * configuration), and syncs of different files overlap on the disk, so a node starting thousands of servers
@@ -257,6 +263,11 @@ final class ServerRegistry
                 storage.close();
                 return CompletableFuture.failedFuture(new IllegalStateException("server " + id +
                     " is already running"));
+            }
+            final Consumer<ServerProcess> registered = registeredForTests;
+            if (null != registered)
+            {
+                registered.accept(process);
             }
             final CompletableFuture<Void> started = new CompletableFuture<>();
             process.start(core, started);
