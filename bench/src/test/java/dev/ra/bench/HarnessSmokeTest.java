@@ -121,15 +121,15 @@ class HarnessSmokeTest
     void nettyFigureReportsItsLinesAndTheFloorAlongside()
     {
         final List<Json> lines = Harness.run("netty", tiny("netty"));
-        // Each latency line is followed by the device's own floor at that rate, with and without the copy.
-        assertThat(lines).hasSize(8);
+        assertThat(lines).hasSize(4);
         assertThat(lines.get(0).toString()).contains("\"figure\":\"sequential-netty\"")
-            .contains("\"cpu_us_per_op\":{\"leader\":");
+            .contains("\"cpu_us_per_op\":{\"leader\":").contains("\"wire_per_op\":{\"messages\":");
         assertThat(lines.get(1).toString()).contains("\"figure\":\"sequential-netty-chained\"")
-            .contains("\"cpu_us_per_op\":{\"leader\":");
+            .contains("\"cpu_us_per_op\":{\"leader\":").contains("\"wire_per_op\":{\"messages\":");
         assertThat(lines.get(2).toString()).contains("\"figure\":\"sequential-netty-against-floor\"")
             .contains("\"floor_p50_ms\":{\"min\":").contains("\"ratio_to_floor_around\":{\"min\":")
-            .contains("\"p50_ms\":{\"min\":");
+            .contains("\"p50_ms\":{\"min\":").contains("\"floor_cpu_us_per_op\":{\"leader\":")
+            .contains("\"cpu_ratio_to_floor_around\":{\"leader\":");
         assertThat(lines.get(3).toString()).contains("\"figure\":\"pipelined-64-netty\"");
     }
 
