@@ -1,8 +1,6 @@
 package dev.ra.runtime;
 
 import dev.ra.ServerId;
-import dev.ra.core.CallError;
-import dev.ra.core.MachineFailure;
 import dev.ra.protocol.ServerRequest;
 
 /**
@@ -13,11 +11,10 @@ import dev.ra.protocol.ServerRequest;
  * does. Anything else (a redirect when the server does not lead or loses its leadership, a stop) goes to the caller
  * as it would for a read index. Called on the server's event loop.
  */
-final class ConfirmedQueryOrigin implements CallOrigin
+final class ConfirmedQueryOrigin extends ForwardingCallOrigin
 {
     private final ServerProcess server;
     private final ServerRequest.ConfirmedNamedQuery query;
-    private final CallOrigin caller;
 
     /**
      * @param server that takes the query.
@@ -27,9 +24,9 @@ final class ConfirmedQueryOrigin implements CallOrigin
     ConfirmedQueryOrigin(final ServerProcess server, final ServerRequest.ConfirmedNamedQuery query,
         final CallOrigin caller)
     {
+        super(caller);
         this.server = server;
         this.query = query;
-        this.caller = caller;
     }
 
     /**
@@ -40,35 +37,5 @@ final class ConfirmedQueryOrigin implements CallOrigin
     {
         server.queries.namedQuery(server.core, server.core.effectiveMachine(),
             new ServerRequest.NamedQuery(query.name(), query.argument(), (Long)value), caller);
-    }
-
-    @Override
-    public void redirect(final ServerId leaderHint)
-    {
-        caller.redirect(leaderHint);
-    }
-
-    @Override
-    public void failed(final CallError error, final ServerId leaderHint, final String detail)
-    {
-        caller.failed(error, leaderHint, detail);
-    }
-
-    @Override
-    public void commandFailed(final MachineFailure failure, final ServerId leader)
-    {
-        caller.commandFailed(failure, leader);
-    }
-
-    @Override
-    public void noServer(final ServerId server)
-    {
-        caller.noServer(server);
-    }
-
-    @Override
-    public void stopped(final ServerId server, final Throwable cause)
-    {
-        caller.stopped(server, cause);
     }
 }

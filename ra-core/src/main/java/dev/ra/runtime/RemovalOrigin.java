@@ -1,8 +1,6 @@
 package dev.ra.runtime;
 
 import dev.ra.ServerId;
-import dev.ra.core.CallError;
-import dev.ra.core.MachineFailure;
 import java.util.function.Consumer;
 
 /**
@@ -10,9 +8,8 @@ import java.util.function.Consumer;
  * member is retired. A removed member hears nothing more from the leader, so without being told it would run on as a
  * follower of the old configuration, and come back as one whenever its node restarts its stored servers.
  */
-final class RemovalOrigin implements CallOrigin
+final class RemovalOrigin extends ForwardingCallOrigin
 {
-    private final CallOrigin origin;
     private final ServerId removed;
     private final Consumer<ServerId> retire;
 
@@ -23,7 +20,7 @@ final class RemovalOrigin implements CallOrigin
      */
     RemovalOrigin(final CallOrigin origin, final ServerId removed, final Consumer<ServerId> retire)
     {
-        this.origin = origin;
+        super(origin);
         this.removed = removed;
         this.retire = retire;
     }
@@ -31,37 +28,7 @@ final class RemovalOrigin implements CallOrigin
     @Override
     public void ok(final Object value, final ServerId leader)
     {
-        origin.ok(value, leader);
+        caller.ok(value, leader);
         retire.accept(removed);
-    }
-
-    @Override
-    public void redirect(final ServerId leaderHint)
-    {
-        origin.redirect(leaderHint);
-    }
-
-    @Override
-    public void failed(final CallError error, final ServerId leaderHint, final String detail)
-    {
-        origin.failed(error, leaderHint, detail);
-    }
-
-    @Override
-    public void commandFailed(final MachineFailure failure, final ServerId leader)
-    {
-        origin.commandFailed(failure, leader);
-    }
-
-    @Override
-    public void noServer(final ServerId server)
-    {
-        origin.noServer(server);
-    }
-
-    @Override
-    public void stopped(final ServerId server, final Throwable cause)
-    {
-        origin.stopped(server, cause);
     }
 }
