@@ -9,10 +9,8 @@ import dev.ra.protocol.NodeMessage;
 import dev.ra.protocol.ServerRequest;
 import dev.ra.runtime.injvm.InJvmNetwork;
 import dev.ra.spi.CallerReceive;
-import dev.ra.spi.LoopHost;
 import dev.ra.spi.PeerFeature;
 import dev.ra.spi.Transport;
-import dev.ra.spi.TransportListener;
 import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
 import java.time.Duration;
@@ -160,31 +158,11 @@ class ConfirmedNamedQueryCallsTest
      * The client's transport: counts the server calls it sends by request kind, and reports the nodes in
      * {@link #older} as not taking {@link PeerFeature#CONFIRMED_NAMED_QUERY}.
      */
-    private final class CountingTransport implements Transport
+    private final class CountingTransport extends ForwardingTransport
     {
-        private final Transport delegate;
-
         CountingTransport(final Transport delegate)
         {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public void start(final String localNode, final TransportListener listener)
-        {
-            delegate.start(localNode, listener);
-        }
-
-        @Override
-        public List<LoopHost> loopHosts(final String localNode, final int wanted)
-        {
-            return delegate.loopHosts(localNode, wanted);
-        }
-
-        @Override
-        public void reportSilenceAfter(final Duration silence)
-        {
-            delegate.reportSilenceAfter(silence);
+            super(delegate);
         }
 
         @Override
@@ -205,27 +183,9 @@ class ConfirmedNamedQueryCallsTest
         }
 
         @Override
-        public boolean isReachable(final String node)
-        {
-            return delegate.isReachable(node);
-        }
-
-        @Override
         public boolean supports(final String node, final PeerFeature feature)
         {
             return !older.contains(node) && delegate.supports(node, feature);
-        }
-
-        @Override
-        public int maxMessageBytes()
-        {
-            return delegate.maxMessageBytes();
-        }
-
-        @Override
-        public void close()
-        {
-            delegate.close();
         }
     }
 }

@@ -7,10 +7,8 @@ import dev.ra.CommandOutcomeUnknownException;
 import dev.ra.CommandResult;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
-import dev.ra.protocol.NodeMessage;
 import dev.ra.runtime.injvm.InJvmNetwork;
 import dev.ra.spi.Transport;
-import dev.ra.spi.TransportListener;
 import dev.ra.testkit.CounterMachine;
 import dev.ra.testkit.InJvmCluster;
 import java.time.Duration;
@@ -112,44 +110,19 @@ class OrderlyLeaveTest
     /**
      * A transport that reports some nodes reachable whatever they did.
      */
-    private static final class StaleReachability implements Transport
+    private static final class StaleReachability extends ForwardingTransport
     {
         final Set<String> staleUp = ConcurrentHashMap.newKeySet();
-        private final Transport transport;
 
         StaleReachability(final Transport transport)
         {
-            this.transport = transport;
-        }
-
-        @Override
-        public void start(final String localNode, final TransportListener listener)
-        {
-            transport.start(localNode, listener);
-        }
-
-        @Override
-        public void reportSilenceAfter(final Duration silence)
-        {
-            transport.reportSilenceAfter(silence);
-        }
-
-        @Override
-        public void send(final String node, final NodeMessage message)
-        {
-            transport.send(node, message);
+            super(transport);
         }
 
         @Override
         public boolean isReachable(final String node)
         {
-            return staleUp.contains(node) || transport.isReachable(node);
-        }
-
-        @Override
-        public void close()
-        {
-            transport.close();
+            return staleUp.contains(node) || delegate.isReachable(node);
         }
     }
 
