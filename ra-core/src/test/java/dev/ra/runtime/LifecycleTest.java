@@ -6,9 +6,6 @@ import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.runtime.injvm.InJvmNetwork;
 import dev.ra.runtime.memory.InMemoryStorage;
-import dev.ra.spi.LogListener;
-import dev.ra.spi.ServerStorage;
-import dev.ra.spi.Storage;
 import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
 import java.time.Duration;
@@ -137,40 +134,20 @@ class LifecycleTest
     }
 
     /** Storage that records whether it was closed. */
-    private static final class ClosingProbe implements Storage
+    private static final class ClosingProbe extends ForwardingStorage
     {
-        private final InMemoryStorage delegate = new InMemoryStorage();
         private volatile boolean closed;
 
-        @Override
-        public ServerStorage open(final ServerId id, final LogListener listener)
+        ClosingProbe()
         {
-            return delegate.open(id, listener);
-        }
-
-        @Override
-        public boolean exists(final ServerId id)
-        {
-            return delegate.exists(id);
-        }
-
-        @Override
-        public List<ServerId> servers()
-        {
-            return delegate.servers();
-        }
-
-        @Override
-        public void delete(final ServerId id)
-        {
-            delegate.delete(id);
+            super(new InMemoryStorage());
         }
 
         @Override
         public void close()
         {
             closed = true;
-            delegate.close();
+            inner.close();
         }
     }
 }

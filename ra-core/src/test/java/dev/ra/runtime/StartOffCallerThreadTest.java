@@ -48,15 +48,14 @@ class StartOffCallerThreadTest
     }
 
     /** A storage whose {@code open} waits until released. */
-    private static final class SlowToOpen implements Storage
+    private static final class SlowToOpen extends ForwardingStorage
     {
-        private final Storage inner;
         private final CountDownLatch opening;
         private final CountDownLatch release;
 
         SlowToOpen(final Storage inner, final CountDownLatch opening, final CountDownLatch release)
         {
-            this.inner = inner;
+            super(inner);
             this.opening = opening;
             this.release = release;
         }
@@ -74,30 +73,6 @@ class StartOffCallerThreadTest
                 Thread.currentThread().interrupt();
             }
             return inner.open(id, listener);
-        }
-
-        @Override
-        public boolean exists(final ServerId id)
-        {
-            return inner.exists(id);
-        }
-
-        @Override
-        public List<ServerId> servers()
-        {
-            return inner.servers();
-        }
-
-        @Override
-        public void delete(final ServerId id)
-        {
-            inner.delete(id);
-        }
-
-        @Override
-        public void close()
-        {
-            inner.close();
         }
     }
 }

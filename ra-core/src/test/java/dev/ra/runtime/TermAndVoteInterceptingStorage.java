@@ -7,13 +7,12 @@ import dev.ra.spi.MetaStore;
 import dev.ra.spi.ServerStorage;
 import dev.ra.spi.SnapshotStore;
 import dev.ra.spi.Storage;
-import java.util.List;
 
 /**
  * Storage that lets a test see (and hold up) every term and vote write of its servers before it reaches the wrapped
  * storage; everything else passes through unchanged.
  */
-final class TermAndVoteInterceptingStorage implements Storage
+final class TermAndVoteInterceptingStorage extends ForwardingStorage
 {
     /** Called on the writing thread before each term and vote write. */
     interface Hook
@@ -26,12 +25,11 @@ final class TermAndVoteInterceptingStorage implements Storage
         void beforeWrite(ServerId server, long term, ServerId votedFor);
     }
 
-    private final Storage inner;
     private final Hook hook;
 
     TermAndVoteInterceptingStorage(final Storage inner, final Hook hook)
     {
-        this.inner = inner;
+        super(inner);
         this.hook = hook;
     }
 
@@ -111,29 +109,5 @@ final class TermAndVoteInterceptingStorage implements Storage
                 server.close();
             }
         };
-    }
-
-    @Override
-    public boolean exists(final ServerId id)
-    {
-        return inner.exists(id);
-    }
-
-    @Override
-    public List<ServerId> servers()
-    {
-        return inner.servers();
-    }
-
-    @Override
-    public void delete(final ServerId id)
-    {
-        inner.delete(id);
-    }
-
-    @Override
-    public void close()
-    {
-        inner.close();
     }
 }
