@@ -576,51 +576,28 @@ final class ServerLog implements LogStore, FlushTarget
     }
 
     /**
-     * WAL writer thread: the records drained from {@code written} are durable in WAL file {@code walSequence}.
-     * Allocation-free.
+     * WAL writer thread: the records drained from {@code written} are durable in WAL file {@code walSequence} (and
+     * recorded in the WAL mark if there is one): the memtable learns where they are and the listener is told, unless
+     * they were overwritten since. Allocation-free.
      *
      * @param written     this server's pending writes, as drained by the writer.
      * @param walSequence of the WAL file they were written to.
      */
     void onDurable(final PendingWrites written, final long walSequence)
     {
-        locate(written, walSequence);
-        reportDurable(written.drainedIndex, written.drainedTerm, written.drainedIsEntry, written.drainedChecksum);
-    }
-
-    /**
-     * WAL writer thread: the records drained from {@code written} are in WAL file {@code walSequence}, synced; the
-     * memtable learns where. Durability is reported separately ({@link #reportDurable}), once the mark covers them.
-     *
-     * @param written     this server's pending writes, as drained by the writer.
-     * @param walSequence of the WAL file they were written to.
-     */
-    synchronized void locate(final PendingWrites written, final long walSequence)
-    {
-        final EntryPositions positions = written.drainedPositions();
-        final long base = written.drainedFileOffset;
-        for (int i = 0; i < positions.count(); i++)
-        {
-            memTable.locate(positions.index(i), positions.checksum(i), walSequence, base + positions.offset(i),
-                positions.length(i));
-        }
-    }
-
-    /**
-     * The server's records up to this one are durable (and recorded in the WAL mark if there is one): tell the
-     * listener, unless they were overwritten since. Allocation-free.
-     *
-     * @param index    of the last record written.
-     * @param term     of that record.
-     * @param isEntry  whether it is an entry (else a control record).
-     * @param checksum of its WAL record, if it is an entry.
-     */
-    void reportDurable(final long index, final long term, final boolean isEntry, final int checksum)
-    {
+        final long index = written.drainedIndex;
+        final long term = written.drainedTerm;
         final LogListener target;
         final long reported;
         synchronized (this)
         {
+            final EntryPositions positions = written.drainedPositions();
+            final long base = written.drainedFileOffset;
+            for (int i = 0; i < positions.count(); i++)
+            {
+                memTable.locate(positions.index(i), positions.checksum(i), walSequence, base + positions.offset(i),
+                    positions.length(i));
+            }
             if (index > lastIndex || index <= lastWrittenIndex)
             {
                 return;
@@ -628,7 +605,7 @@ final class ServerLog implements LogStore, FlushTarget
             // The checksum tells the entry that was written from one appended at the same index and term after a
             // truncation (which is not durable yet).
             final boolean matches = memTable.contains(index) ? memTable.term(index) == term &&
-                (!isEntry || memTable.checksum(index) == checksum) :
+                (!written.drainedIsEntry || memTable.checksum(index) == written.drainedChecksum) :
                 index < memTable.firstIndex() || (index == snapshotIndex && term == snapshotTerm);
             if (!matches)
             {

@@ -53,10 +53,7 @@ final class WalWriter implements Runnable
     private final LongConsumer onSpareWanted;
     private final Consumer<Throwable> onFailure;
     private final WalSyncGate gate;
-    /**
-     * Where the servers' durable entries are recorded before they are told, or null (see {@link WalMark}); only kept
-     * when syncing.
-     */
+    /** Where the servers' durable entries are recorded before they are told, or null (see {@link WalMark}). */
     private WalMark mark;
 
     private final AtomicReference<PendingWrites> signalled = new AtomicReference<>();
