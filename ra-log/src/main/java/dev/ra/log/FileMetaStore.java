@@ -456,10 +456,7 @@ final class FileMetaStore implements MetaStore, AutoCloseable
         meta.file = files.open(meta.path, true);
         try
         {
-            final ByteBuffer header = ByteBuffer.allocate(HEADER);
-            header.putInt(Formats.META_MAGIC).putInt(Formats.VERSION).putLong(0).flip();
-            meta.file.truncate(0);
-            meta.file.write(header, 0);
+            writeHeader(meta.file);
             meta.file.write(slot, slotOffset((int)(sequence & 1)));
             meta.file.force();
         }
@@ -531,12 +528,18 @@ final class FileMetaStore implements MetaStore, AutoCloseable
             meta.file.close();
         }
         meta.file = files.open(meta.path, true);
-        final ByteBuffer header = ByteBuffer.allocate(HEADER);
-        header.putInt(Formats.META_MAGIC).putInt(Formats.VERSION).putLong(0).flip();
-        meta.file.truncate(0);
-        meta.file.write(header, 0);
+        writeHeader(meta.file);
         meta.file.force();
         files.syncDirectory(meta.path.getParent());
+    }
+
+    /** Empty the file and write the meta store's header at its start (not synced). */
+    private static void writeHeader(final LogFile file) throws IOException
+    {
+        final ByteBuffer header = ByteBuffer.allocate(HEADER);
+        header.putInt(Formats.META_MAGIC).putInt(Formats.VERSION).putLong(0).flip();
+        file.truncate(0);
+        file.write(header, 0);
     }
 
     /**
