@@ -42,7 +42,6 @@ final class EventLoop implements Runnable
     private final ConcurrentLinkedQueue<ServerProcess> runQueue = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final PriorityQueue<LoopTimer> timers = new PriorityQueue<>();
-    private final List<ServerProcess> servers = new ArrayList<>();
     /** The servers offered the tick: those whose core wants ticks or whose applied index awaits recording. */
     private final Set<ServerProcess> ticking = new LinkedHashSet<>();
     private final long tickIntervalNanos;
@@ -155,14 +154,13 @@ final class EventLoop implements Runnable
         appendedLogs.clear();
     }
 
-    void addServer(final ServerProcess server)
-    {
-        servers.add(server);
-    }
-
+    /**
+     * A server of this loop stopped: it is offered no more ticks. Loop thread only.
+     *
+     * @param server of this loop.
+     */
     void removeServer(final ServerProcess server)
     {
-        servers.remove(server);
         ticking.remove(server);
     }
 

@@ -141,7 +141,6 @@ final class ServerProcess implements LogListener, ServerMailbox
             {
                 core = serverCore;
                 persistedLastApplied = storage.meta().lastApplied();
-                loop.addServer(this);
                 execute(core.start(clock.currentTimeMillis()));
                 offerTicks();
                 role = core.role();

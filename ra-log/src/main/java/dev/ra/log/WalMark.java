@@ -31,7 +31,8 @@ import java.util.zip.CRC32C;
  * higher than the head's; the valid one with the higher counter wins. So a torn round reads exactly as the state before
  * it, and rows of earlier WAL files say nothing. Version 1 ({@link WalMarkVersion1}) is still read.
  *
- * <p>Not thread-safe: one thread writes it at a time (the WAL writer, or the thread that syncs the mark for it).
+ * <p>Not thread-safe: one thread writes it at a time, under the WAL writer's lock (the writer, or a server thread
+ * writing a batch in its place).
  */
 final class WalMark implements AutoCloseable
 {
