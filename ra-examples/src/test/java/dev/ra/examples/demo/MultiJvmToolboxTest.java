@@ -15,15 +15,13 @@ import dev.ra.examples.lock.LockReply;
 import dev.ra.examples.sessionlock.SessionLockClient;
 import dev.ra.examples.sessionlock.SessionLockEntry;
 import dev.ra.examples.support.Inbox;
+import dev.ra.examples.support.LoopbackNodes;
 import dev.ra.examples.tasks.Task;
 import dev.ra.examples.tasks.TaskClient;
 import dev.ra.examples.tasks.TaskCompleted;
 import dev.ra.node.NodeJvm;
 import dev.ra.testkit.InJvmCluster;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,7 +72,7 @@ final class MultiJvmToolboxTest
         dataDir = Files.createTempDirectory("ra-multi-jvm");
         for (final String node : List.of("n1", "n2", "n3", "app"))
         {
-            ports.put(node, freePort());
+            ports.put(node, LoopbackNodes.freePort());
         }
         final Path logs = Path.of("target", "node-logs", "MultiJvmToolboxTest");
         final List<String> n3Settings = new ArrayList<>(settingsOf("n3"));
@@ -308,18 +306,6 @@ final class MultiJvmToolboxTest
     private static <T> T eventually(final Supplier<T> probe, final String what)
     {
         return InJvmCluster.await(probe, WAIT, what);
-    }
-
-    private static int freePort()
-    {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
-        {
-            return socket.getLocalPort();
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
     }
 
     /**
