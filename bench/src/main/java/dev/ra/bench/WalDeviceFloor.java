@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -18,19 +19,24 @@ import org.HdrHistogram.Histogram;
  * what a write-ahead log must: entries fall due at a steady rate (an open loop, as in the {@code wal} figure's latency
  * lines), one writer thread takes every entry due so far, writes them with one call at the end of a recycled file
  * (written once before, so the syncs overwrite allocated blocks) and syncs it ({@code fdatasync}); an entry's latency
- * is from the moment it fell due to the end of the sync that covered it. No encoding, no checksums, no mark, no
- * rollover: nothing ra-log does that the disk does not force on it.
+ * is from the moment it fell due to the end of the sync that covered it. No encoding, no checksums, no rollover:
+ * nothing ra-log does that the disk does not force on it.
  *
- * <p>With {@code copy}, a second thread writes every full file's bytes once more into a file of its own, in 1 MiB
- * writes each followed by a sync, as ra-log's segment writer moves a finished WAL file into segments: the disk then
- * takes twice the WAL's bytes, and the WAL's syncs queue behind the copy's writes and syncs. That pair is the floor of
- * ra-log's tail at a rate close to the disk's throughput; without the copy, the floor of a log that never rewrites.
+ * <p>With {@code mark}, each batch's sync is followed, as in ra-log, by a write of a 4 KiB row page and a head slot
+ * to a mark file and its sync, before the batch counts as durable. With {@code segments}, a second thread moves every
+ * full file into per-server files as ra-log's segment writer does: for each of the servers, its share of the file
+ * written to a new temporary file, synced, renamed, and its directory synced (one directory per server; the files are
+ * kept, as the figure's servers never truncate). The disk then takes the WAL's bytes twice, plus the new files'
+ * allocations and directory entries. That is the floor of ra-log's design at a rate; without {@code segments}, the
+ * floor of a log that never rewrites.
  */
 final class WalDeviceFloor
 {
-    private static final int COPY_CHUNK = 1 << 20;
-    /** Files the copier may be behind before the writer waits (ra-log's back-pressure holds back at 4 as well). */
-    private static final int COPIES_QUEUED = 4;
+    private static final int ZERO_CHUNK = 1 << 20;
+    private static final int PAGE = 4096;
+    private static final int HEAD_SLOT = 512;
+    /** Files the segment writer may be behind before the writer waits (ra-log's back-pressure holds back at 4 too). */
+    private static final int FILES_QUEUED = 4;
 
     private WalDeviceFloor()
     {
@@ -57,39 +63,34 @@ final class WalDeviceFloor
      * @param dir            where to put its files (deleted after).
      * @param rate           entries falling due per second.
      * @param bytesPerEntry  bytes each entry takes in the log (as ra-log's WAL records them).
-     * @param fileBytes      size of the recycled log file (a full file is copied when {@code copy}).
-     * @param copy           whether a second thread rewrites every full file, as a segment writer does.
+     * @param fileBytes      size of the recycled log file (a full file is moved into segments when {@code segments}).
+     * @param segments       whether a second thread rewrites every full file into per-server files.
+     * @param servers        how many per-server files a full file becomes.
+     * @param mark           whether each batch's sync is followed by a mark write and sync.
      * @param warmupSeconds  before the measured window.
      * @param seconds        measured window.
      * @return what was measured in the window.
      * @throws IOException on a file error.
      */
     static Result run(final Path dir, final double rate, final int bytesPerEntry, final long fileBytes,
-        final boolean copy, final double warmupSeconds, final double seconds) throws IOException
+        final boolean segments, final int servers, final boolean mark, final double warmupSeconds,
+        final double seconds) throws IOException
     {
         Files.createDirectories(dir);
         final Path logPath = dir.resolve("log");
-        final int chunk = (int)Math.min(COPY_CHUNK, fileBytes);
+        final int chunk = (int)Math.min(ZERO_CHUNK, fileBytes);
         final long size = Math.max(chunk, fileBytes / chunk * chunk);
-        final ByteBuffer zeros = ByteBuffer.allocateDirect(chunk);
-        try (FileChannel log = FileChannel.open(logPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE))
+        preallocate(logPath, size, chunk);
+        final BlockingQueue<Long> full = new ArrayBlockingQueue<>(FILES_QUEUED);
+        final SegmentWriter segmentWriter = segments ? new SegmentWriter(dir, full, servers) : null;
+        if (null != segmentWriter)
         {
-            for (long at = 0; at < size; at += chunk)
-            {
-                zeros.clear();
-                log.write(zeros, at);
-            }
-            log.force(true);
+            segmentWriter.start();
         }
-        final BlockingQueue<Long> copies = new ArrayBlockingQueue<>(COPIES_QUEUED);
-        final Copier copier = copy ? new Copier(dir, copies, chunk) : null;
-        if (null != copier)
+        try (FileChannel log = FileChannel.open(logPath, StandardOpenOption.WRITE);
+            FileChannel markFile = mark ? openMark(dir.resolve("mark")) : null)
         {
-            copier.start();
-        }
-        try (FileChannel log = FileChannel.open(logPath, StandardOpenOption.WRITE))
-        {
-            return write(log, size, copies, copy, rate, bytesPerEntry, warmupSeconds, seconds);
+            return write(log, markFile, size, segments ? full : null, rate, bytesPerEntry, warmupSeconds, seconds);
         }
         catch (final InterruptedException ex)
         {
@@ -98,28 +99,59 @@ final class WalDeviceFloor
         }
         finally
         {
-            if (null != copier)
+            if (null != segmentWriter)
             {
-                copier.stop();
+                segmentWriter.stop();
             }
-            try (var files = Files.list(dir))
-            {
-                for (final Path p : files.toList())
-                {
-                    Files.deleteIfExists(p);
-                }
-            }
-            Files.deleteIfExists(dir);
+            deleteTree(dir);
         }
     }
 
-    private static Result write(final FileChannel log, final long size, final BlockingQueue<Long> copies,
-        final boolean copy, final double rate, final int bytesPerEntry, final double warmupSeconds,
+    private static void preallocate(final Path path, final long size, final int chunk) throws IOException
+    {
+        final ByteBuffer zeros = ByteBuffer.allocateDirect(chunk);
+        try (FileChannel log = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE))
+        {
+            for (long at = 0; at < size; at += chunk)
+            {
+                zeros.clear();
+                log.write(zeros, at);
+            }
+            log.force(true);
+        }
+    }
+
+    private static FileChannel openMark(final Path path) throws IOException
+    {
+        final FileChannel mark = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        mark.write(ByteBuffer.allocate(2 * PAGE), 0);
+        mark.force(true);
+        return mark;
+    }
+
+    private static void deleteTree(final Path dir) throws IOException
+    {
+        if (!Files.exists(dir))
+        {
+            return;
+        }
+        try (var walk = Files.walk(dir))
+        {
+            for (final Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList())
+            {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static Result write(final FileChannel log, final FileChannel mark, final long size,
+        final BlockingQueue<Long> full, final double rate, final int bytesPerEntry, final double warmupSeconds,
         final double seconds) throws IOException, InterruptedException
     {
         final Histogram latency = new Histogram(3);
         final int batchLimit = 1 << 20;
         final ByteBuffer batch = ByteBuffer.allocateDirect(batchLimit);
+        final ByteBuffer markPage = ByteBuffer.allocateDirect(PAGE);
         final double nanosPerEntry = 1e9 / rate;
         final long start = System.nanoTime();
         final long measureFrom = start + (long)(warmupSeconds * 1e9);
@@ -153,6 +185,15 @@ final class WalDeviceFloor
             batch.clear().limit(bytes);
             log.write(batch, offset);
             log.force(false);
+            if (null != mark)
+            {
+                // ra-log's mark round: the page of the rows that changed, then a head slot, then one sync.
+                markPage.clear();
+                mark.write(markPage, PAGE);
+                markPage.clear().limit(HEAD_SLOT);
+                mark.write(markPage, HEAD_SLOT);
+                mark.force(false);
+            }
             final long synced = System.nanoTime();
             syncs++;
             final long batchEntries = Math.max(1, bytes / bytesPerEntry);
@@ -171,11 +212,11 @@ final class WalDeviceFloor
             if (offset >= size)
             {
                 offset = 0;
-                if (copy)
+                if (null != full)
                 {
-                    // A full file goes to the copier, as a finished WAL file goes to the segment writer; more than
-                    // four behind and the writer waits, as ra-log's back-pressure does.
-                    copies.put(size);
+                    // A full file goes to the segment writer; more than four behind and the writer waits, as
+                    // ra-log's back-pressure does.
+                    full.put(size);
                 }
             }
         }
@@ -183,26 +224,30 @@ final class WalDeviceFloor
         return new Result(entriesInWindow / windowSeconds, syncsInWindow / windowSeconds, latency);
     }
 
-    /** Writes each full file's bytes again into a file of its own, 1 MiB at a time with a sync after each. */
-    private static final class Copier implements Runnable
+    /**
+     * Moves each full file into per-server files as ra-log's segment writer does: for each server, a new temporary
+     * file with its share of the bytes, synced, renamed, and the server's directory synced.
+     */
+    private static final class SegmentWriter implements Runnable
     {
         private final Path dir;
-        private final BlockingQueue<Long> copies;
-        private final ByteBuffer chunk;
+        private final BlockingQueue<Long> full;
+        private final int servers;
         private volatile boolean running = true;
         private Thread thread;
         private int files;
+        private ByteBuffer share = ByteBuffer.allocateDirect(PAGE);
 
-        Copier(final Path dir, final BlockingQueue<Long> copies, final int chunkBytes)
+        SegmentWriter(final Path dir, final BlockingQueue<Long> full, final int servers)
         {
             this.dir = dir;
-            this.copies = copies;
-            this.chunk = ByteBuffer.allocateDirect(chunkBytes);
+            this.full = full;
+            this.servers = servers;
         }
 
         void start()
         {
-            thread = new Thread(this, "wal-floor-copier");
+            thread = new Thread(this, "wal-floor-segments");
             thread.setDaemon(true);
             thread.start();
         }
@@ -210,7 +255,6 @@ final class WalDeviceFloor
         void stop()
         {
             running = false;
-            thread.interrupt();
             try
             {
                 thread.join(30_000);
@@ -226,18 +270,22 @@ final class WalDeviceFloor
         {
             try
             {
+                for (int s = 0; s < servers; s++)
+                {
+                    Files.createDirectories(dir.resolve("server-" + s));
+                }
                 while (running)
                 {
-                    final Long bytes = copies.poll(100, TimeUnit.MILLISECONDS);
+                    final Long bytes = full.poll(100, TimeUnit.MILLISECONDS);
                     if (null != bytes)
                     {
-                        copy(bytes);
+                        rewrite(bytes);
                     }
                 }
             }
             catch (final InterruptedException ex)
             {
-                // stopped
+                Thread.currentThread().interrupt();
             }
             catch (final IOException ex)
             {
@@ -245,18 +293,29 @@ final class WalDeviceFloor
             }
         }
 
-        private void copy(final long bytes) throws IOException
+        private void rewrite(final long bytes) throws IOException
         {
-            // Two files at most on disk: the one being written and the one before (deleted as the next starts).
-            final Path target = dir.resolve("copy-" + files++);
-            Files.deleteIfExists(dir.resolve("copy-" + (files - 3)));
-            try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))
+            final int each = (int)Math.max(1, bytes / servers);
+            if (share.capacity() < each)
             {
-                for (long at = 0; at < bytes && running; at += chunk.capacity())
+                share = ByteBuffer.allocateDirect(each);
+            }
+            final int file = files++;
+            for (int s = 0; s < servers && running; s++)
+            {
+                final Path serverDir = dir.resolve("server-" + s);
+                final Path temporary = serverDir.resolve(file + ".tmp");
+                try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE))
                 {
-                    chunk.clear();
-                    out.write(chunk, at);
-                    out.force(false);
+                    share.clear().limit(each);
+                    out.write(share, 0);
+                    out.force(true);
+                }
+                Files.move(temporary, serverDir.resolve(file + ".segment"), StandardCopyOption.ATOMIC_MOVE);
+                try (FileChannel directory = FileChannel.open(serverDir, StandardOpenOption.READ))
+                {
+                    directory.force(true);
                 }
             }
         }

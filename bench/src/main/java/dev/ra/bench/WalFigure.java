@@ -116,7 +116,7 @@ final class WalFigure
                         .put("max_ms", summary(results, res -> res.latency().getMaxValue() / 1e6))
                         .put("tail", results.stream().map(Result::tail).toList());
                     out.add(line);
-                    out.addAll(deviceFloor(base, config, target, results));
+                    out.addAll(deviceFloor(base, config, latencyServers, target, results));
                 }
                 return out;
             }
@@ -137,25 +137,27 @@ final class WalFigure
     }
 
     /**
-     * The same rate on the disk without ra-log ({@link WalDeviceFloor}): with a copy of every full file (the segment
-     * writer's share of the disk) and without, the entries as large as ra-log's WAL records were in the runs just made.
+     * The same rate on the disk without ra-log ({@link WalDeviceFloor}): with every full file rewritten into the
+     * servers' segment files (the segment writer's share of the disk) and without, the mark as configured, the entries
+     * as large as ra-log's WAL records were in the runs just made.
      */
-    private static List<Json> deviceFloor(final Path base, final Config config, final double rate,
+    private static List<Json> deviceFloor(final Path base, final Config config, final int servers, final double rate,
         final List<Result> ours) throws IOException
     {
         final double bytesPerEntry = ours.stream().mapToDouble(r -> r.megabytesPerSecond() * 1e6 /
             Math.max(1, r.entriesPerSecond())).average().orElse(DEFAULT_BYTES_PER_ENTRY);
         final int bytes = (int)Math.max(1, Math.round(bytesPerEntry));
         final List<Json> out = new ArrayList<>();
-        for (final boolean copy : new boolean[] {true, false})
+        for (final boolean segments : new boolean[] {true, false})
         {
             final List<WalDeviceFloor.Result> results = new ArrayList<>();
             for (int r = 0; r < config.runs(); r++)
             {
                 results.add(WalDeviceFloor.run(base.resolve("floor-" + r), rate, bytes, (long)config.walMaxMb() << 20,
-                    copy, config.warmupSeconds(), config.seconds()));
+                    segments, servers, config.walMark(), config.warmupSeconds(), config.seconds()));
             }
-            out.add(new Json().put("figure", "wal-latency-floor").put("impl", "device").put("copy", copy)
+            out.add(new Json().put("figure", "wal-latency-floor").put("impl", "device").put("segments", segments)
+                .put("servers", servers).put("wal_mark", config.walMark())
                 .put("target_entries_s", rate).put("bytes_per_entry", bytes).put("file_mb", config.walMaxMb())
                 .put("runs", config.runs()).put("seconds", config.seconds())
                 .put("entries_s", floorSummary(results, WalDeviceFloor.Result::entriesPerSecond))
