@@ -129,6 +129,7 @@ public final class ClusterFigures
      */
     public static Json pipelined(final Config config, final int inFlight, final boolean netty)
     {
+        TailAttribution.prime();
         try (Started c = start(config, "pipe" + inFlight, netty))
         {
             final List<Driver.Window> windows;

@@ -40,6 +40,7 @@ final class TailAttribution implements AutoCloseable
 
     private static final int MAX_SLOW = 1 << 20;
     private static final Duration SLOW_WRITE = Duration.ofMillis(1);
+    private static boolean primed;
 
     private final long thresholdNanos;
     private final Recording recording;
@@ -53,15 +54,41 @@ final class TailAttribution implements AutoCloseable
     private TailAttribution(final long thresholdNanos)
     {
         this.thresholdNanos = thresholdNanos;
-        recording = new Recording();
-        recording.enable("jdk.GCPhasePause").withThreshold(Duration.ZERO);
-        recording.enable("jdk.ExecuteVMOperation").withThreshold(Duration.ofMillis(1));
-        recording.enable("jdk.FileForce").withThreshold(Duration.ZERO).withStackTrace();
-        recording.enable("jdk.FileWrite").withThreshold(SLOW_WRITE);
+        recording = configured(new Recording());
         recording.setToDisk(true);
         originInstant = Instant.now();
         originNanos = System.nanoTime();
         recording.start();
+    }
+
+    private static Recording configured(final Recording recording)
+    {
+        recording.enable("jdk.GCPhasePause").withThreshold(Duration.ZERO);
+        recording.enable("jdk.ExecuteVMOperation").withThreshold(Duration.ofMillis(1));
+        recording.enable("jdk.FileForce").withThreshold(Duration.ZERO).withStackTrace();
+        recording.enable("jdk.FileWrite").withThreshold(SLOW_WRITE);
+        return recording;
+    }
+
+    /**
+     * Start and stop a recording of the same events once in this JVM, before anything is measured. The first
+     * recording that enables file events instruments the JDK's file classes, which throws away the compiled code that
+     * calls them: started at the beginning of a measured window, that stalled the WAL writer and the segment writer
+     * long enough for the first latency run at half the WAL's throughput to fall seconds behind (every time, while
+     * the runs after it kept up).
+     */
+    static synchronized void prime()
+    {
+        if (primed)
+        {
+            return;
+        }
+        try (Recording recording = configured(new Recording()))
+        {
+            recording.start();
+            recording.stop();
+        }
+        primed = true;
     }
 
     /**

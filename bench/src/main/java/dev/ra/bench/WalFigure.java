@@ -57,6 +57,9 @@ final class WalFigure
     private static final double DEFAULT_BYTES_PER_ENTRY = 143;
     /** Appends slower than this are attributed to what they waited on ({@link TailAttribution}). */
     private static final double SLOW_APPEND_MS = 2;
+    private static final int SETTLE_PROBES = 50;
+    private static final long SETTLE_LIMIT_SECONDS = 60;
+    private static final long SETTLE_PAUSE_MILLIS = 500;
 
     private WalFigure()
     {
@@ -103,17 +106,24 @@ final class WalFigure
                     final double target = "half".equals(rate.trim()) ? Math.max(1, Math.round(largestRate / 2)) :
                         parseList(rate, "wal-rates").get(0);
                     final List<Result> results = new ArrayList<>();
+                    TailAttribution.prime();
+                    final List<Double> settleSeconds = new ArrayList<>();
                     for (int r = 0; r < config.runs(); r++)
                     {
+                        // What the runs before left on the heap (their storages' memtables) is collected now,
+                        // not in this run's window.
+                        System.gc();
+                        settleSeconds.add(awaitQuietDevice(base, syncP50Ms));
                         results.add(latency(base.resolve("lat-" + r), latencyServers, target, config));
                     }
                     final Json line = base(config, "wal-latency", latencyServers, syncP50Ms)
-                        .put("target_entries_s", target);
+                        .put("target_entries_s", target).put("device_settle_s", settleSeconds);
                     rates(line, results);
                     line.put("p50_ms", summary(results, res -> res.percentileMs(50)))
                         .put("p99_ms", summary(results, res -> res.percentileMs(99)))
                         .put("p999_ms", summary(results, res -> res.percentileMs(99.9)))
                         .put("max_ms", summary(results, res -> res.latency().getMaxValue() / 1e6))
+                        .put("hurried_segment_writes_share", summary(results, Result::hurriedSegmentShare))
                         .put("tail", results.stream().map(Result::tail).toList());
                     out.add(line);
                     out.addAll(deviceFloor(base, config, latencyServers, target, results));
@@ -225,14 +235,16 @@ final class WalFigure
      * One measured run. The latency histogram is null for throughput runs; the allocation is NaN for latency runs.
      */
     private record Result(double entriesPerSecond, double batchesPerSecond, double megabytesPerSecond,
-        double bytesAllocatedPerEntry, Histogram latency, Json tail)
+        double bytesAllocatedPerEntry, double hurriedSegmentShare, Histogram latency, Json tail)
     {
         static Result of(final WalStatistics before, final WalStatistics after, final double seconds,
             final double bytesAllocatedPerEntry, final Histogram latency, final Json tail)
         {
+            final long writes = after.segmentWrites() - before.segmentWrites();
+            final long hurried = after.hurriedSegmentWrites() - before.hurriedSegmentWrites();
             return new Result((after.records() - before.records()) / seconds,
                 (after.batches() - before.batches()) / seconds, (after.bytes() - before.bytes()) / seconds / 1e6,
-                bytesAllocatedPerEntry, latency, tail);
+                bytesAllocatedPerEntry, writes == 0 ? 0 : (double)hurried / writes, latency, tail);
         }
 
         double percentileMs(final double percentile)
@@ -542,8 +554,38 @@ final class WalFigure
      */
     private static double fdatasyncP50Millis(final Path dir) throws IOException
     {
+        return fdatasyncP50Millis(dir, 300);
+    }
+
+    /**
+     * Wait until a 4 KiB {@code fdatasync} takes about as long as it did before the figure started (its p50 over 50
+     * within twice that, or 0.1 ms above it), at most {@link #SETTLE_LIMIT_SECONDS}. The run before leaves gigabytes
+     * of deleted files whose freed blocks the file system discards and whose dirty pages it may still write back; a
+     * latency run started meanwhile measured the device's clean-up (the first run after the throughput lines fell
+     * seconds behind, the second did not).
+     *
+     * @return the seconds waited.
+     */
+    private static double awaitQuietDevice(final Path dir, final double quietP50Ms)
+        throws IOException, InterruptedException
+    {
+        final long start = System.nanoTime();
+        final double limitMs = Math.max(2 * quietP50Ms, quietP50Ms + 0.1);
+        double p50 = fdatasyncP50Millis(dir, SETTLE_PROBES);
+        while (p50 > limitMs && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(SETTLE_LIMIT_SECONDS))
+        {
+            Thread.sleep(SETTLE_PAUSE_MILLIS);
+            p50 = fdatasyncP50Millis(dir, SETTLE_PROBES);
+        }
+        final double waited = Math.round((System.nanoTime() - start) / 1e7) / 100.0;
+        Harness.progress("wal: device settled in %.2f s (fdatasync p50 %.3f ms, quiet %.3f ms)", waited, p50,
+            quietP50Ms);
+        return waited;
+    }
+
+    private static double fdatasyncP50Millis(final Path dir, final int rounds) throws IOException
+    {
         final Path file = dir.resolve("fsync-probe");
-        final int rounds = 300;
         final long[] nanos = new long[rounds];
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE))
         {

@@ -89,6 +89,9 @@ public final class FileStorage implements Storage
     private final Object flushProgress = new Object();
     private int pendingFlushes;
     private final LongAdder segmentFlushes = new LongAdder();
+    /** The flusher's counts when recovery ended: what it wrote at opening is not counted in the statistics. */
+    private final long segmentWritesAtOpen;
+    private final long hurriedSegmentWritesAtOpen;
     private final LongAdder backPressureWaits = new LongAdder();
     /** Set once the previous run's WAL files are flushed; until then there is no WAL writer to give way to. */
     private volatile boolean replayed;
@@ -162,6 +165,8 @@ public final class FileStorage implements Storage
             throw ex;
         }
         dormant = null;
+        segmentWritesAtOpen = flusher.segmentWrites();
+        hurriedSegmentWritesAtOpen = flusher.hurriedSegmentWrites();
         replayed = true;
         background = Executors.newSingleThreadScheduledExecutor(r ->
         {
@@ -648,6 +653,7 @@ public final class FileStorage implements Storage
     public WalStatistics walStatistics()
     {
         return new WalStatistics(wal.batches(), wal.records(), wal.bytes(), segmentFlushes.sum(),
+            flusher.segmentWrites() - segmentWritesAtOpen, flusher.hurriedSegmentWrites() - hurriedSegmentWritesAtOpen,
             backPressureWaits.sum(), wal.syncLatency());
     }
 

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.zip.CRC32C;
@@ -50,6 +51,8 @@ final class WalFlusher
     private final ArrayDeque<ServerReplay> spareReplays = new ArrayDeque<>();
     private ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
     private final CRC32C markerCrc = new CRC32C();
+    private final LongAdder segmentWrites = new LongAdder();
+    private final LongAdder hurriedSegmentWrites = new LongAdder();
 
     /**
      * What happens to a WAL file once its content is in segments and every server has been told.
@@ -87,6 +90,23 @@ final class WalFlusher
         this.segmentMaxEntries = segmentMaxEntries;
         this.segmentMaxBytes = segmentMaxBytes;
         this.targets = targets;
+    }
+
+    /**
+     * @return servers' shares of WAL files written into segments so far (one per server with records in a file).
+     */
+    long segmentWrites()
+    {
+        return segmentWrites.sum();
+    }
+
+    /**
+     * @return of those, the ones written in a hurry: in parallel, without giving way, because the segment writer was
+     *     behind.
+     */
+    long hurriedSegmentWrites()
+    {
+        return hurriedSegmentWrites.sum();
     }
 
     /**
@@ -164,6 +184,11 @@ final class WalFlusher
             final ServerReplay replay = jobs.get(i);
             final FlushTarget target = jobTargets.get(i);
             final boolean parallel = null != io && behind.getAsBoolean();
+            segmentWrites.increment();
+            if (parallel)
+            {
+                hurriedSegmentWrites.increment();
+            }
             // In a hurry: no yields, but writes and syncs still wait (bounded) for a WAL sync in progress to end.
             final GiveWay courtesy = parallel ? new GiveWay(gate, false) : giveWay;
             final Callable<List<SegmentFile>> job = () ->

@@ -67,6 +67,11 @@ final class WalMeters implements MeterGroup, Supplier<LatencySnapshot>
         list.add(counter(registry, "ra.wal.bytes", WalStatistics::bytes, "bytes written", "bytes"));
         list.add(counter(registry, "ra.wal.segment.flushes", WalStatistics::segmentFlushes,
             "full WAL files moved into segment files", null));
+        list.add(counter(registry, "ra.wal.segment.writes", WalStatistics::segmentWrites,
+            "servers' shares of full WAL files written into their segments", null));
+        list.add(counter(registry, "ra.wal.segment.writes.hurried", WalStatistics::hurriedSegmentWrites,
+            "segment writes done in parallel without giving way to the WAL, because another WAL file was waiting",
+            null));
         list.add(counter(registry, "ra.wal.backpressure.waits", WalStatistics::backPressureWaits,
             "times the WAL writer waited for the segment writer (the disk cannot keep up)", null));
         list.add(Gauge.builder("ra.wal.records.per.batch", this, w -> w.statistics().recordsPerBatch())

@@ -135,6 +135,9 @@ class RaMetricsOnNettyTest
                 metrics.get(index).refresh();
                 return registry.get("ra.wal.segment.flushes").functionCounter().count() > 0;
             }, WAIT, node + "'s full WAL files to be moved into segments");
+            assertThat(registry.get("ra.wal.segment.writes").functionCounter().count()).isPositive();
+            assertThat(registry.get("ra.wal.segment.writes.hurried").functionCounter().count())
+                .isLessThanOrEqualTo(registry.get("ra.wal.segment.writes").functionCounter().count());
 
             for (final String peer : addresses.keySet())
             {
