@@ -9,11 +9,8 @@ import dev.ra.node.NodeConfig;
 import dev.ra.node.NodeJvm;
 import dev.ra.spi.Storage;
 import dev.ra.testkit.KvMachine;
+import dev.ra.testkit.LoopbackPorts;
 import dev.ra.transport.netty.NettyTransport;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,8 +74,8 @@ class LiveViewBrowserTest
         }
         for (final String node : List.of("n1", "n2", "n3", "t"))
         {
-            ports.put(node, freePort());
-            adminPorts.put(node, freePort());
+            ports.put(node, LoopbackPorts.freePort());
+            adminPorts.put(node, LoopbackPorts.freePort());
         }
         final Path logs = TARGET.resolve("live-view-logs");
         final Map<String, NodeJvm> jvms = new LinkedHashMap<>();
@@ -292,18 +289,6 @@ class LiveViewBrowserTest
             "cluster.id=live-view-test", "election.timeout.ms=500-1000", "tick.ms=100", "heartbeat.ms=200",
             "failure.timeout.ms=2000", "admin.port=" + adminPorts.get(node), "admin.peers=" +
             String.join(",", adminPeers));
-    }
-
-    private static int freePort()
-    {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
-        {
-            return socket.getLocalPort();
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
     }
 
     private static void sleep(final long millis)

@@ -7,16 +7,13 @@ import dev.ra.ServerId;
 import dev.ra.log.FileStorage;
 import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
+import dev.ra.testkit.LoopbackPorts;
 import dev.ra.transport.netty.NettyTransport;
 import dev.ra.transport.netty.NettyTransportConfig;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,25 +49,13 @@ class RaMetricsOnNettyTest
         }
     }
 
-    private static int freeLoopbackPort()
-    {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
-        {
-            return socket.getLocalPort();
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
-    }
-
     @Test
     void walAndTransportMetersMoveWithCommands()
     {
         final Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
         for (int i = 1; i <= 3; i++)
         {
-            addresses.put("n" + i, new InetSocketAddress("127.0.0.1", freeLoopbackPort()));
+            addresses.put("n" + i, new InetSocketAddress("127.0.0.1", LoopbackPorts.freePort()));
         }
         final List<RaSystem> systems = new ArrayList<>();
         final List<RaMetrics> metrics = new ArrayList<>();

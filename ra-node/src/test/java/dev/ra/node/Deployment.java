@@ -6,6 +6,7 @@ import dev.ra.runtime.memory.InMemoryStorage;
 import dev.ra.testkit.CounterMachine;
 import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
+import dev.ra.testkit.LoopbackPorts;
 import dev.ra.testkit.ThrowingMachine;
 import dev.ra.testkit.WatcherMachine;
 import dev.ra.transport.netty.NettyTransport;

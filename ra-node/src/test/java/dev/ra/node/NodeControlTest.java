@@ -10,6 +10,7 @@ import dev.ra.runtime.injvm.InJvmNetwork;
 import dev.ra.runtime.memory.InMemoryStorage;
 import dev.ra.testkit.CounterMachine;
 import dev.ra.testkit.InJvmCluster;
+import dev.ra.testkit.LoopbackPorts;
 import dev.ra.transport.netty.NettyTransport;
 import dev.ra.transport.netty.NettyTransportConfig;
 import java.io.ByteArrayInputStream;

@@ -6,6 +6,7 @@ import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.runtime.memory.InMemoryStorage;
 import dev.ra.testkit.CounterMachine;
+import dev.ra.testkit.LoopbackPorts;
 import dev.ra.transport.netty.NettyTransport;
 import dev.ra.transport.netty.NettyTransportConfig;
 import java.io.BufferedReader;

@@ -8,6 +8,7 @@ import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.log.FileStorage;
 import dev.ra.testkit.CounterMachine;
+import dev.ra.testkit.LoopbackPorts;
 import dev.ra.transport.netty.NettyTransport;
 import dev.ra.transport.netty.NettyTransportConfig;
 import java.net.InetSocketAddress;

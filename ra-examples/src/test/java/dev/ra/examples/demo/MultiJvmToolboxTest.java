@@ -15,12 +15,12 @@ import dev.ra.examples.lock.LockReply;
 import dev.ra.examples.sessionlock.SessionLockClient;
 import dev.ra.examples.sessionlock.SessionLockEntry;
 import dev.ra.examples.support.Inbox;
-import dev.ra.examples.support.LoopbackNodes;
 import dev.ra.examples.tasks.Task;
 import dev.ra.examples.tasks.TaskClient;
 import dev.ra.examples.tasks.TaskCompleted;
 import dev.ra.node.NodeJvm;
 import dev.ra.testkit.InJvmCluster;
+import dev.ra.testkit.LoopbackPorts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +72,7 @@ final class MultiJvmToolboxTest
         dataDir = Files.createTempDirectory("ra-multi-jvm");
         for (final String node : List.of("n1", "n2", "n3", "app"))
         {
-            ports.put(node, LoopbackNodes.freePort());
+            ports.put(node, LoopbackPorts.freePort());
         }
         final Path logs = Path.of("target", "node-logs", "MultiJvmToolboxTest");
         final List<String> n3Settings = new ArrayList<>(settingsOf("n3"));

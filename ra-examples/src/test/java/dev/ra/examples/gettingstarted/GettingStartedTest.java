@@ -12,11 +12,10 @@ import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.StateMachine;
 import dev.ra.log.FileStorage;
+import dev.ra.testkit.LoopbackPorts;
 import dev.ra.transport.netty.NettyTransport;
 import dev.ra.transport.netty.NettyTransportConfig;
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -133,13 +132,6 @@ class GettingStartedTest
 
     private static InetSocketAddress loopback()
     {
-        try (ServerSocket socket = new ServerSocket(0))
-        {
-            return new InetSocketAddress("127.0.0.1", socket.getLocalPort());
-        }
-        catch (final IOException ex)
-        {
-            throw new java.io.UncheckedIOException(ex);
-        }
+        return new InetSocketAddress("127.0.0.1", LoopbackPorts.freePort());
     }
 }

@@ -1,14 +1,10 @@
 package dev.ra.examples.support;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import dev.ra.testkit.LoopbackPorts;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The nodes of a multi-JVM test on loopback: a free port for each, and each node's {@code NodeConfig} settings (its
@@ -16,11 +12,6 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class LoopbackNodes
 {
-    /** The ports tried first: 20000 to 32767, below Linux's default ephemeral range. */
-    private static final int LOWEST_PORT = 20_000;
-    private static final int PORTS = 12_768;
-    private static final int PORT_TRIES = 200;
-
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final List<String> common;
 
@@ -32,7 +23,7 @@ public final class LoopbackNodes
     {
         for (final String node : nodes)
         {
-            ports.put(node, freePort());
+            ports.put(node, LoopbackPorts.freePort());
         }
         this.common = List.of(common);
     }
@@ -67,38 +58,5 @@ public final class LoopbackNodes
         final List<String> settings = settingsOf(node);
         settings.add("node.id=" + node);
         return settings;
-    }
-
-    /**
-     * A port free on the loopback address now, chosen below the kernel's usual range of ephemeral ports (32768 and
-     * up on Linux): a port from that range (what binding port 0 gives) may be taken as the local port of an outgoing
-     * connection in the seconds before the node meant to listen on it starts, which failed a multi-JVM test with
-     * "Address already in use". Falls back to a port from the kernel if none of the tries is free.
-     *
-     * @return the port.
-     */
-    public static int freePort()
-    {
-        final InetAddress loopback = InetAddress.getLoopbackAddress();
-        for (int attempt = 0; attempt < PORT_TRIES; attempt++)
-        {
-            final int port = LOWEST_PORT + ThreadLocalRandom.current().nextInt(PORTS);
-            try (ServerSocket socket = new ServerSocket(port, 1, loopback))
-            {
-                return port;
-            }
-            catch (final IOException busy)
-            {
-                // taken: try another
-            }
-        }
-        try (ServerSocket socket = new ServerSocket(0, 1, loopback))
-        {
-            return socket.getLocalPort();
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
     }
 }

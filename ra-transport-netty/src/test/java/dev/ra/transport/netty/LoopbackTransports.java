@@ -1,11 +1,9 @@
 package dev.ra.transport.netty;
 
 import dev.ra.spi.Transport;
+import dev.ra.testkit.LoopbackPorts;
 import dev.ra.testkit.TransportFactory;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -39,20 +37,7 @@ final class LoopbackTransports implements TransportFactory
         this.customizer = customizer;
         for (int i = 1; i <= nodes; i++)
         {
-            addresses.put("n" + i, new InetSocketAddress("127.0.0.1", freePort()));
-        }
-    }
-
-    static int freePort()
-    {
-        try (ServerSocket socket = new ServerSocket(0))
-        {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
+            addresses.put("n" + i, new InetSocketAddress("127.0.0.1", LoopbackPorts.freePort()));
         }
     }
 

@@ -8,6 +8,7 @@ import dev.ra.codec.Bytes;
 import dev.ra.protocol.NodeMessage;
 import dev.ra.spi.TransportListener;
 import dev.ra.testkit.InJvmCluster;
+import dev.ra.testkit.LoopbackPorts;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
@@ -154,8 +155,8 @@ class SimultaneousDialTest
         int roundsWithTwoConnections = 0;
         for (int round = 0; round < rounds; round++)
         {
-            final InetSocketAddress addressA = new InetSocketAddress("127.0.0.1", LoopbackTransports.freePort());
-            final InetSocketAddress addressB = new InetSocketAddress("127.0.0.1", LoopbackTransports.freePort());
+            final InetSocketAddress addressA = new InetSocketAddress("127.0.0.1", LoopbackPorts.freePort());
+            final InetSocketAddress addressB = new InetSocketAddress("127.0.0.1", LoopbackPorts.freePort());
             final Recorder atA = new Recorder();
             final Recorder atB = new Recorder();
             // A 1 ms backoff makes the larger id dial at once too, so both dials race on every round.
