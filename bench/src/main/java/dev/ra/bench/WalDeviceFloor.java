@@ -28,7 +28,9 @@ import org.HdrHistogram.Histogram;
  * written to a new temporary file, synced, renamed, and its directory synced (one directory per server; the files are
  * kept, as the figure's servers never truncate). The disk then takes the WAL's bytes twice, plus the new files'
  * allocations and directory entries. That is the floor of ra-log's design at a rate; without {@code segments}, the
- * floor of a log that never rewrites.
+ * floor of a log that never rewrites. With {@link Segments#RECYCLED_FILES}, the shares are written over files made
+ * (written and synced) before the run, two per server used in turn, each synced with no rename or directory sync: the
+ * floor of a log that moves WAL files into segment files it reuses instead of creating.
  */
 final class WalDeviceFloor
 {
@@ -40,6 +42,17 @@ final class WalDeviceFloor
 
     private WalDeviceFloor()
     {
+    }
+
+    /** What happens to a full file. */
+    enum Segments
+    {
+        /** Nothing: the file is simply reused. */
+        NONE,
+        /** Each server's share goes into a new file (temporary, synced, renamed, directory synced), as in ra-log. */
+        NEW_FILES,
+        /** Each server's share is written over one of its two files made before the run, and synced. */
+        RECYCLED_FILES
     }
 
     /**
@@ -64,7 +77,7 @@ final class WalDeviceFloor
      * @param rate           entries falling due per second.
      * @param bytesPerEntry  bytes each entry takes in the log (as ra-log's WAL records them).
      * @param fileBytes      size of the recycled log file (a full file is moved into segments when {@code segments}).
-     * @param segments       whether a second thread rewrites every full file into per-server files.
+     * @param segments       whether and how a second thread rewrites every full file into per-server files.
      * @param servers        how many per-server files a full file becomes.
      * @param mark           whether each batch's sync is followed by a mark write and sync.
      * @param warmupSeconds  before the measured window.
@@ -73,7 +86,7 @@ final class WalDeviceFloor
      * @throws IOException on a file error.
      */
     static Result run(final Path dir, final double rate, final int bytesPerEntry, final long fileBytes,
-        final boolean segments, final int servers, final boolean mark, final double warmupSeconds,
+        final Segments segments, final int servers, final boolean mark, final double warmupSeconds,
         final double seconds) throws IOException
     {
         Files.createDirectories(dir);
@@ -82,7 +95,8 @@ final class WalDeviceFloor
         final long size = Math.max(chunk, fileBytes / chunk * chunk);
         preallocate(logPath, size, chunk);
         final BlockingQueue<Long> full = new ArrayBlockingQueue<>(FILES_QUEUED);
-        final SegmentWriter segmentWriter = segments ? new SegmentWriter(dir, full, servers) : null;
+        final SegmentWriter segmentWriter = segments == Segments.NONE ? null :
+            new SegmentWriter(dir, full, servers, segments == Segments.RECYCLED_FILES, size);
         if (null != segmentWriter)
         {
             segmentWriter.start();
@@ -90,7 +104,12 @@ final class WalDeviceFloor
         try (FileChannel log = FileChannel.open(logPath, StandardOpenOption.WRITE);
             FileChannel markFile = mark ? openMark(dir.resolve("mark")) : null)
         {
-            return write(log, markFile, size, segments ? full : null, rate, bytesPerEntry, warmupSeconds, seconds);
+            if (null != segmentWriter)
+            {
+                segmentWriter.awaitReady();
+            }
+            return write(log, markFile, size, null == segmentWriter ? null : full, rate, bytesPerEntry, warmupSeconds,
+                seconds);
         }
         catch (final InterruptedException ex)
         {
@@ -233,16 +252,28 @@ final class WalDeviceFloor
         private final Path dir;
         private final BlockingQueue<Long> full;
         private final int servers;
+        private final boolean recycled;
+        private final long fileBytes;
+        private final java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
         private volatile boolean running = true;
         private Thread thread;
         private int files;
         private ByteBuffer share = ByteBuffer.allocateDirect(PAGE);
 
-        SegmentWriter(final Path dir, final BlockingQueue<Long> full, final int servers)
+        SegmentWriter(final Path dir, final BlockingQueue<Long> full, final int servers, final boolean recycled,
+            final long fileBytes)
         {
             this.dir = dir;
             this.full = full;
             this.servers = servers;
+            this.recycled = recycled;
+            this.fileBytes = fileBytes;
+        }
+
+        /** Wait until the servers' directories (and recycled files) are made, before the measured writes begin. */
+        void awaitReady() throws InterruptedException
+        {
+            ready.await(10, TimeUnit.MINUTES);
         }
 
         void start()
@@ -270,9 +301,13 @@ final class WalDeviceFloor
         {
             try
             {
-                for (int s = 0; s < servers; s++)
+                try
                 {
-                    Files.createDirectories(dir.resolve("server-" + s));
+                    prepare();
+                }
+                finally
+                {
+                    ready.countDown();
                 }
                 while (running)
                 {
@@ -293,6 +328,23 @@ final class WalDeviceFloor
             }
         }
 
+        private void prepare() throws IOException
+        {
+            final int each = (int)Math.max(1, fileBytes / servers);
+            for (int s = 0; s < servers; s++)
+            {
+                final Path serverDir = dir.resolve("server-" + s);
+                Files.createDirectories(serverDir);
+                if (recycled)
+                {
+                    for (int copy = 0; copy < 2; copy++)
+                    {
+                        preallocate(serverDir.resolve(copy + ".segment"), each, Math.min(each, ZERO_CHUNK));
+                    }
+                }
+            }
+        }
+
         private void rewrite(final long bytes) throws IOException
         {
             final int each = (int)Math.max(1, bytes / servers);
@@ -304,6 +356,17 @@ final class WalDeviceFloor
             for (int s = 0; s < servers && running; s++)
             {
                 final Path serverDir = dir.resolve("server-" + s);
+                if (recycled)
+                {
+                    try (FileChannel out = FileChannel.open(serverDir.resolve(file % 2 + ".segment"),
+                        StandardOpenOption.WRITE))
+                    {
+                        share.clear().limit(each);
+                        out.write(share, 0);
+                        out.force(false);
+                    }
+                    continue;
+                }
                 final Path temporary = serverDir.resolve(file + ".tmp");
                 try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE))

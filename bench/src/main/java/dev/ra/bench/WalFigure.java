@@ -147,9 +147,9 @@ final class WalFigure
     }
 
     /**
-     * The same rate on the disk without ra-log ({@link WalDeviceFloor}): with every full file rewritten into the
-     * servers' segment files (the segment writer's share of the disk) and without, the mark as configured, the entries
-     * as large as ra-log's WAL records were in the runs just made.
+     * The same rate on the disk without ra-log ({@link WalDeviceFloor}): without segments, with every full file
+     * rewritten into new segment files per server (ra-log's design), and into reused ones; the mark as configured, the
+     * entries as large as ra-log's WAL records were in the runs just made.
      */
     private static List<Json> deviceFloor(final Path base, final Config config, final int servers, final double rate,
         final List<Result> ours) throws IOException
@@ -158,7 +158,7 @@ final class WalFigure
             Math.max(1, r.entriesPerSecond())).average().orElse(DEFAULT_BYTES_PER_ENTRY);
         final int bytes = (int)Math.max(1, Math.round(bytesPerEntry));
         final List<Json> out = new ArrayList<>();
-        for (final boolean segments : new boolean[] {true, false})
+        for (final WalDeviceFloor.Segments segments : WalDeviceFloor.Segments.values())
         {
             final List<WalDeviceFloor.Result> results = new ArrayList<>();
             for (int r = 0; r < config.runs(); r++)
@@ -166,8 +166,9 @@ final class WalFigure
                 results.add(WalDeviceFloor.run(base.resolve("floor-" + r), rate, bytes, (long)config.walMaxMb() << 20,
                     segments, servers, config.walMark(), config.warmupSeconds(), config.seconds()));
             }
-            out.add(new Json().put("figure", "wal-latency-floor").put("impl", "device").put("segments", segments)
-                .put("servers", servers).put("wal_mark", config.walMark())
+            out.add(new Json().put("figure", "wal-latency-floor").put("impl", "device")
+                .put("segments", segments.name().toLowerCase(java.util.Locale.ROOT)).put("servers", servers)
+                .put("wal_mark", config.walMark())
                 .put("target_entries_s", rate).put("bytes_per_entry", bytes).put("file_mb", config.walMaxMb())
                 .put("runs", config.runs()).put("seconds", config.seconds())
                 .put("entries_s", floorSummary(results, WalDeviceFloor.Result::entriesPerSecond))

@@ -82,20 +82,22 @@ class HarnessSmokeTest
         final Config config = Config.parse(new String[] {"--figure", "wal", "--runs", "1", "--warmup", "0.2",
             "--seconds", "0.3", "--data-dir", dir.toString(), "--wal-servers", "1,4", "--wal-rates", "half,2000"});
         final List<Json> lines = Harness.run("wal", config);
-        // Each latency line is followed by the device's own floor at that rate, with and without the rewrite into
-        // segments.
-        assertThat(lines).hasSize(8);
+        // Each latency line is followed by the device's own floor at that rate: without segments, into new segment
+        // files, into reused ones.
+        assertThat(lines).hasSize(10);
         assertThat(lines.get(0).toString()).contains("\"figure\":\"wal-throughput\"").contains("\"servers\":1,")
             .contains("\"entries_s\":{\"min\":").contains("\"alloc_bytes_per_entry\":{\"min\":");
         assertThat(lines.get(1).toString()).contains("\"servers\":4,");
         assertThat(lines.get(2).toString()).contains("\"figure\":\"wal-latency\"").contains("\"servers\":4,")
+            .contains("\"p99_ms\":{\"min\":").contains("\"hurried_segment_writes_share\":{\"min\":");
+        assertThat(lines.get(3).toString()).contains("\"figure\":\"wal-latency-floor\"")
+            .contains("\"segments\":\"none\"").contains("\"p99_ms\":{\"min\":");
+        assertThat(lines.get(4).toString()).contains("\"segments\":\"new_files\"");
+        assertThat(lines.get(5).toString()).contains("\"segments\":\"recycled_files\"")
             .contains("\"p99_ms\":{\"min\":");
-        assertThat(lines.get(3).toString()).contains("\"figure\":\"wal-latency-floor\"").contains("\"segments\":true")
-            .contains("\"p99_ms\":{\"min\":");
-        assertThat(lines.get(4).toString()).contains("\"figure\":\"wal-latency-floor\"").contains("\"segments\":false");
-        assertThat(lines.get(5).toString()).contains("\"figure\":\"wal-latency\"")
+        assertThat(lines.get(6).toString()).contains("\"figure\":\"wal-latency\"")
             .contains("\"target_entries_s\":2000");
-        assertThat(lines.get(6).toString()).contains("\"target_entries_s\":2000");
+        assertThat(lines.get(7).toString()).contains("\"target_entries_s\":2000");
     }
 
     @Test
