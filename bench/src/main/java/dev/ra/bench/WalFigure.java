@@ -561,9 +561,9 @@ final class WalFigure
     /**
      * Wait until a 4 KiB {@code fdatasync} takes about as long as it did before the figure started (its p50 over 50
      * within twice that, or 0.1 ms above it), at most {@link #SETTLE_LIMIT_SECONDS}. The run before leaves gigabytes
-     * of deleted files whose freed blocks the file system discards and whose dirty pages it may still write back; a
-     * latency run started meanwhile measured the device's clean-up (the first run after the throughput lines fell
-     * seconds behind, the second did not).
+     * of deleted files whose freed blocks the file system may still discard; a latency run must not measure that
+     * clean-up. (On the machine of docs/benchmarks.md the device was quiet within 0.1 s every time: the first run's
+     * falling behind, once suspected of this, was JFR's, see {@link TailAttribution#prime()}.)
      *
      * @return the seconds waited.
      */
