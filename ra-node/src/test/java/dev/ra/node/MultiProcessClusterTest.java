@@ -90,16 +90,12 @@ class MultiProcessClusterTest
             try
             {
                 final CommandResult<String> result = pending.join();
-                System.out.println("partition: the command sent to the isolated leader answered by " +
-                    result.leader());
                 assertThat(result.leader()).as("a command the isolated leader cannot commit must not succeed " +
                     "there").isNotEqualTo(isolated);
             }
             catch (final CompletionException expected)
             {
                 // Failed or timed out: the isolated leader could not commit it.
-                System.out.println("partition: the command sent to the isolated leader failed: " +
-                    expected.getCause());
             }
             try
             {
@@ -111,8 +107,6 @@ class MultiProcessClusterTest
             catch (final CompletionException expected)
             {
                 // The isolated member cannot confirm leadership: refusing to answer is correct.
-                System.out.println("partition: the consistent query against the isolated leader failed: " +
-                    expected.getCause());
             }
 
             // Heal: every member converges on the same state.
@@ -274,14 +268,13 @@ class MultiProcessClusterTest
             }
             catch (final CommandOutcomeUnknownException | RaTimeoutException | ServerStoppedException ex)
             {
+                // Sent again below; the last cause goes with the failure if no attempt is acknowledged.
                 unknown = ex;
-                System.out.println(command + ": outcome unknown (" + ex.getMessage() + "); sending it again");
             }
             catch (final ClusterUnavailableException ex)
             {
                 // No leader took it in time (an election under way): not applied, so sending it again is safe.
                 unknown = ex;
-                System.out.println(command + ": not taken (" + ex.getMessage() + "); sending it again");
             }
         }
         throw new AssertionError(command + " was not acknowledged in " + attempts + " attempts", unknown);

@@ -72,9 +72,8 @@ class PausedLeaderTest
             {
                 pausedNode.signal("CONT");
             }
-            System.out.println("paused leader: a write succeeded through " + during.leader() + " " + tookMs +
-                " ms after SIGSTOP (election timeout 300-600 ms)");
-            assertThat(during.leader()).isNotEqualTo(paused).isIn(others);
+            assertThat(during.leader()).as("the leader of the write that succeeded %d ms after SIGSTOP", tookMs)
+                .isNotEqualTo(paused).isIn(others);
 
             // The old leader learns the new term and follows; every acknowledged write is there, on it too.
             InJvmCluster.await(() -> role(pausedNode, paused).filter(r -> r.equals("FOLLOWER")).orElse(null), WAIT,

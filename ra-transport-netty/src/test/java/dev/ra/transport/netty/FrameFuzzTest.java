@@ -126,7 +126,6 @@ class FrameFuzzTest
             // connections under one node id) an older one replaced by its dialer's newer one; some slack for resets
             // that race.
             final TransportStats stats = targetTransport.stats();
-            System.out.println("fuzz: node counters " + stats);
             assertThat(stats.framesRejected() + stats.connectionsRefused() + stats.connectionsReplaced())
                 .isGreaterThanOrEqualTo(closedByNode.get() * 9 / 10);
 
