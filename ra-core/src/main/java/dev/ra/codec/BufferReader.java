@@ -156,7 +156,8 @@ public final class BufferReader
     public int readCount(final int minBytesPerItem)
     {
         final long count = readVarLong();
-        if (count < 0 || count * Math.max(1, minBytesPerItem) > remaining())
+        // Divided, not multiplied: a forged count times the item size can overflow to a small number and pass.
+        if (count < 0 || count > remaining() / Math.max(1, minBytesPerItem))
         {
             throw new CodecException("count " + count + " impossible with " + remaining() + " bytes left");
         }
