@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
@@ -122,7 +123,7 @@ final class WalDeviceFloor
             {
                 segmentWriter.stop();
             }
-            deleteTree(dir);
+            WalFigure.deleteTree(dir);
         }
     }
 
@@ -146,21 +147,6 @@ final class WalDeviceFloor
         mark.write(ByteBuffer.allocate(2 * PAGE), 0);
         mark.force(true);
         return mark;
-    }
-
-    private static void deleteTree(final Path dir) throws IOException
-    {
-        if (!Files.exists(dir))
-        {
-            return;
-        }
-        try (var walk = Files.walk(dir))
-        {
-            for (final Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList())
-            {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 
     private static Result write(final FileChannel log, final FileChannel mark, final long size,
@@ -254,7 +240,7 @@ final class WalDeviceFloor
         private final int servers;
         private final boolean recycled;
         private final long fileBytes;
-        private final java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
+        private final CountDownLatch ready = new CountDownLatch(1);
         private volatile boolean running = true;
         private Thread thread;
         private int files;

@@ -627,7 +627,11 @@ final class WalFigure
         return null;
     }
 
-    private static void deleteTree(final Path root) throws IOException
+    /**
+     * @param root a directory to delete with everything in it (nothing happens if it does not exist).
+     * @throws IOException if something in it cannot be deleted.
+     */
+    static void deleteTree(final Path root) throws IOException
     {
         if (!Files.exists(root))
         {
