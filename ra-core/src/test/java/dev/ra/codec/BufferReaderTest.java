@@ -18,12 +18,7 @@ class BufferReaderTest
         // the count's low 32 bits (1,561,806,290) became a list's capacity: a damaged AppendEntries frame ran the
         // decoder out of heap (WireCodecProperties, seed -251579978392258529).
         final long count = 1_676_976_733_973_595_602L;
-        final BufferWriter out = new BufferWriter(32).writeVarLong(count);
-        for (int i = 0; i < 16; i++)
-        {
-            out.writeByte(0);
-        }
-        final BufferReader in = new BufferReader(out.toByteArray());
+        final BufferReader in = countThenZeros(count, 16);
         assertThatThrownBy(() -> in.readCount(11)).isInstanceOf(CodecException.class)
             .hasMessageContaining("count " + count);
     }
@@ -31,18 +26,19 @@ class BufferReaderTest
     @Test
     void aCountTheInputCanHoldIsRead()
     {
-        final BufferWriter out = new BufferWriter(32).writeVarLong(3);
-        for (int i = 0; i < 33; i++)
+        assertThat(countThenZeros(3, 33).readCount(11)).isEqualTo(3);
+        assertThatThrownBy(() -> countThenZeros(3, 32).readCount(11))
+            .isInstanceOf(CodecException.class);
+    }
+
+    /** A count as the decoders read it, followed by {@code zeros} bytes of items. */
+    private static BufferReader countThenZeros(final long count, final int zeros)
+    {
+        final BufferWriter out = new BufferWriter(32).writeVarLong(count);
+        for (int i = 0; i < zeros; i++)
         {
             out.writeByte(0);
         }
-        assertThat(new BufferReader(out.toByteArray()).readCount(11)).isEqualTo(3);
-        final BufferWriter tooFew = new BufferWriter(32).writeVarLong(3);
-        for (int i = 0; i < 32; i++)
-        {
-            tooFew.writeByte(0);
-        }
-        assertThatThrownBy(() -> new BufferReader(tooFew.toByteArray()).readCount(11))
-            .isInstanceOf(CodecException.class);
+        return new BufferReader(out.toByteArray());
     }
 }

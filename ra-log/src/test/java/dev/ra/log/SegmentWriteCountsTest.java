@@ -44,12 +44,7 @@ class SegmentWriteCountsTest
             {
                 assertThat(index).as("WAL files rolled over").isLessThan(1_000);
                 // A third of a file at a time, and the segment writer done before the next: never a file waiting.
-                for (int i = 0; i < 20; i++)
-                {
-                    index++;
-                    log.append(List.of(entry(index, 1, TEXT)));
-                }
-                assertThat(listener.awaitIndex(index)).isTrue();
+                index = appendRound(log, listener, index, 20);
                 assertThat(storage.awaitSegmentWriter(WAIT)).isTrue();
             }
             final WalStatistics statistics = storage.walStatistics();
@@ -77,12 +72,7 @@ class SegmentWriteCountsTest
                 while (walFiles() < 5)
                 {
                     assertThat(index).as("WAL files rolled over").isLessThan(1_000);
-                    for (int i = 0; i < 10; i++)
-                    {
-                        index++;
-                        log.append(List.of(entry(index, 1, TEXT)));
-                    }
-                    assertThat(listener.awaitIndex(index)).isTrue();
+                    index = appendRound(log, listener, index, 10);
                 }
                 assertThat(disk.held.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("segment writer held").isTrue();
             }
@@ -100,6 +90,22 @@ class SegmentWriteCountsTest
             assertThat(statistics.segmentWrites()).isEqualTo(4);
             assertThat(statistics.hurriedSegmentWrites()).isEqualTo(3);
         }
+    }
+
+    /**
+     * Append {@code entries} entries after {@code last}, one per call, and wait until they are durable.
+     *
+     * @return the last index appended.
+     */
+    private static long appendRound(final LogStore log, final RecordingListener listener, final long last,
+        final int entries) throws InterruptedException
+    {
+        for (long index = last + 1; index <= last + entries; index++)
+        {
+            log.append(List.of(entry(index, 1, TEXT)));
+        }
+        assertThat(listener.awaitIndex(last + entries)).isTrue();
+        return last + entries;
     }
 
     private long walFiles() throws IOException
