@@ -22,6 +22,23 @@ interface FileLayer
     LogFile open(Path path, boolean create) throws IOException;
 
     /**
+     * Open a file, created if missing, for writes that bypass the page cache (direct I/O), when the file system has
+     * them. Each write must start at a multiple of {@code alignment}, cover a multiple of it, and come from a direct
+     * buffer whose address at its position is a multiple of it. A write is durable only AFTER {@link LogFile#force},
+     * as any other; what it saves is copying the bytes into the page cache and writing them back later.
+     *
+     * @param path      of the file.
+     * @param alignment of writes the caller will make (a power of two).
+     * @return the open file, or null if direct writes of that alignment are not available for it (the caller then
+     *     writes through {@link #open}).
+     * @throws IOException if it cannot be opened or created.
+     */
+    default LogFile openDirect(final Path path, final int alignment) throws IOException
+    {
+        return null;
+    }
+
+    /**
      * @param dir to create with its missing parents; a no-op if it exists.
      * @throws IOException on failure.
      */

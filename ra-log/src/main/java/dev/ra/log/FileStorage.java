@@ -127,8 +127,9 @@ public final class FileStorage implements Storage
             t.setDaemon(true);
             return t;
         });
-        flusher = new WalFlusher(files, builder.segmentMaxEntries, builder.segmentMaxBytes, this::flushTarget,
-            this::retireWal, segmentIo, this::segmentWriterBehind, walSyncGate);
+        flusher = new WalFlusher(files, builder.segmentMaxEntries, builder.segmentMaxBytes,
+            builder.directWriteMinBytes, this::flushTarget, this::retireWal, segmentIo, this::segmentWriterBehind,
+            walSyncGate);
         try
         {
             lastSequence = lastWalSequence();
@@ -752,6 +753,7 @@ public final class FileStorage implements Storage
         private Duration lastAppliedFlushInterval = Duration.ofSeconds(1);
         private int memTableObjectWindow = MemTable.DEFAULT_OBJECT_WINDOW;
         private FileLayer files = RealFileLayer.INSTANCE;
+        private int directWriteMinBytes = SegmentBuilder.DIRECT_MIN_BYTES;
 
         private Builder()
         {
@@ -871,6 +873,17 @@ public final class FileStorage implements Storage
         Builder fileLayer(final FileLayer layer)
         {
             this.files = Objects.requireNonNull(layer, "layer");
+            return this;
+        }
+
+        /**
+         * @param bytes size from which segments are written with direct I/O where the file system has it (tests
+         *              lower it, so that the small files of a crash test take that path too).
+         * @return this.
+         */
+        Builder directWriteMinBytes(final int bytes)
+        {
+            this.directWriteMinBytes = bytes;
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.ra.log;
 
+import com.sun.nio.file.ExtendedOpenOption;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,6 +16,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The real file system through {@link FileChannel}. Stateless and thread-safe.
@@ -23,6 +26,9 @@ final class RealFileLayer implements FileLayer
 {
     /** The single instance. */
     static final RealFileLayer INSTANCE = new RealFileLayer();
+
+    /** Block size by device number: as many entries as file systems the storages of this JVM use. */
+    private static final Map<Object, Long> BLOCK_SIZES = new ConcurrentHashMap<>();
 
     private RealFileLayer()
     {
@@ -35,6 +41,53 @@ final class RealFileLayer implements FileLayer
             FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE) :
             FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         return new ChannelFile(channel);
+    }
+
+    @Override
+    public LogFile openDirect(final Path path, final int alignment) throws IOException
+    {
+        if (blockSize(path.getParent()) > alignment)
+        {
+            return null;
+        }
+        final FileChannel channel;
+        try
+        {
+            channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                StandardOpenOption.CREATE, ExtendedOpenOption.DIRECT);
+        }
+        catch (final UnsupportedOperationException | IOException ex)
+        {
+            // EINVAL from open(2) where the file system has no direct I/O (tmpfs before Linux 6.6, some network file
+            // systems); any other failure shows again, with its cause, when the caller opens the file normally.
+            return null;
+        }
+        return new ChannelFile(channel);
+    }
+
+    /**
+     * The block size of the file system holding {@code dir}: looked up once per device (finding a path's file store
+     * reads the mount table, too slow to do for every segment).
+     */
+    private static long blockSize(final Path dir) throws IOException
+    {
+        final Object device;
+        try
+        {
+            device = Files.getAttribute(dir, "unix:dev");
+        }
+        catch (final UnsupportedOperationException | IllegalArgumentException ex)
+        {
+            return Long.MAX_VALUE; // not a Unix file system: no direct I/O, segments go through the page cache
+        }
+        final Long known = BLOCK_SIZES.get(device);
+        if (null != known)
+        {
+            return known;
+        }
+        final long size = Files.getFileStore(dir).getBlockSize();
+        BLOCK_SIZES.put(device, size);
+        return size;
     }
 
     @Override

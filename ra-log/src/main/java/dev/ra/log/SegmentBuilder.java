@@ -7,22 +7,38 @@ import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
- * Assembles one segment file in memory and writes it under its final name (temporary file, sync, rename; the caller
- * syncs the directory once for all the segments it wrote). The buffer is direct, so writing it costs no copy into a
- * temporary direct buffer. Reused by one segment writer thread at a time; not thread safe.
+ * Assembles one segment file in memory and writes it under its temporary name; a {@link SegmentBatch} then syncs it
+ * and renames it with the other segments of the same flush. The buffer is direct and aligned to pages, so writing it
+ * costs no copy into a temporary direct buffer, and its whole blocks can be written with direct I/O (see
+ * {@link #writeTo}). Reused by one segment writer thread at a time; not thread safe.
  */
 final class SegmentBuilder
 {
-    /** Largest single write: the segment writer gives way to the WAL writer between writes. */
+    /** Largest single write through the page cache: the segment writer yields the processor between writes. */
     private static final int WRITE_CHUNK = 128 << 10;
     /**
-     * Most bytes of a segment written before it is synced, when giving way: the page cache then never holds more of
-     * it for the device to write at once, so a WAL sync issued meanwhile queues behind at most this much.
+     * Largest direct write. Direct writes do not wait for the WAL's syncs to end: each is on the device when it
+     * returns, so it never leaves the device a backlog to write when a WAL sync arrives; large, so that the device
+     * works on its parts in parallel.
+     */
+    private static final int DIRECT_CHUNK = 1 << 20;
+    /**
+     * Most bytes of a segment written through the page cache before it is synced, when giving way: the page cache then
+     * never holds more of it for the device to write at once, so a WAL sync issued meanwhile queues behind at most
+     * this much.
      */
     private static final int SYNC_STEP = 1 << 20;
 
+    /** Alignment of direct writes: the page size, a multiple of every common device's block size. */
+    static final int DIRECT_ALIGNMENT = 4096;
+    /**
+     * Smallest segment written with direct I/O by default. Below this the copy into the page cache is cheap and a
+     * direct write of the part before the last partial block would save little.
+     */
+    static final int DIRECT_MIN_BYTES = 64 << 10;
+
     private final CRC32C crc = new CRC32C();
-    private ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 16);
+    private ByteBuffer buffer = aligned(1 << 16);
     /** A second view of {@link #buffer} for checksumming ranges of it without allocating. */
     private ByteBuffer view = buffer.duplicate();
     private long[] offsets = new long[256];
@@ -31,6 +47,17 @@ final class SegmentBuilder
     private long sequence;
     private long firstIndex;
     private int flags;
+    private long cachedBytes;
+
+    private final int directMinBytes;
+
+    /**
+     * @param directMinBytes size from which a segment is written with direct I/O, where the file system has it.
+     */
+    SegmentBuilder(final int directMinBytes)
+    {
+        this.directMinBytes = directMinBytes;
+    }
 
     /**
      * Begin a new segment.
@@ -47,6 +74,15 @@ final class SegmentBuilder
         this.count = 0;
         buffer.clear();
         buffer.position(SegmentFile.HEADER);
+    }
+
+    /**
+     * @return bytes of the segment last written that went through the page cache (all of it, or its last partial
+     *     block when written with direct I/O).
+     */
+    long cachedBytes()
+    {
+        return cachedBytes;
     }
 
     int count()
@@ -107,8 +143,8 @@ final class SegmentBuilder
             {
                 throw new IllegalStateException("segment larger than 2 GiB");
             }
-            final ByteBuffer bigger = ByteBuffer.allocateDirect((int)Math.max(needed, Math.min(Integer.MAX_VALUE - 64,
-                buffer.capacity() * 2L)));
+            final ByteBuffer bigger = aligned((int)Math.max(needed, Math.min(Integer.MAX_VALUE - 64 -
+                DIRECT_ALIGNMENT, buffer.capacity() * 2L)));
             buffer.flip();
             bigger.put(buffer);
             buffer = bigger;
@@ -116,14 +152,22 @@ final class SegmentBuilder
         }
     }
 
+    private static ByteBuffer aligned(final int capacity)
+    {
+        return ByteBuffer.allocateDirect(capacity + DIRECT_ALIGNMENT).alignedSlice(DIRECT_ALIGNMENT)
+            .limit(capacity).slice();
+    }
+
     /**
-     * Finish the segment and write it durably under its final name in {@code dir}; the directory is NOT synced.
+     * Finish the segment and write it under its temporary name in {@code dir} ({@link SegmentBatch#temporary}),
+     * NOT synced: the caller adds it to a {@link SegmentBatch}, which syncs and renames it.
      *
      * @param files   the file layer.
      * @param dir     the server's segments directory.
-     * @param giveWay to report the bytes written to and wait for WAL syncs with (the segment is then also synced every
-     *                {@value #SYNC_STEP} bytes), or null to write at full speed.
-     * @return the written segment.
+     * @param giveWay to report the bytes written to and wait for WAL syncs with (a large segment written through the
+     *                page cache is then also synced every {@value #SYNC_STEP} bytes), or null to write at full
+     *                speed.
+     * @return the written segment, named by its final path.
      * @throws IOException on failure.
      */
     SegmentFile writeTo(final FileLayer files, final Path dir, final GiveWay giveWay) throws IOException
@@ -147,36 +191,56 @@ final class SegmentBuilder
         buffer.putInt(36, Formats.crc(buffer, 0, 36));
         buffer.flip();
         final Path target = dir.resolve(SegmentFile.fileName(sequence));
-        final Path temp = dir.resolve(SegmentFile.fileName(sequence) + AtomicFiles.TEMP_SUFFIX);
+        final Path temp = SegmentBatch.temporary(target);
         try (LogFile file = files.open(temp, true))
         {
-            file.truncate(0);
-            for (int at = 0; at < end; at += WRITE_CHUNK)
+            if (file.size() > 0)
             {
-                final int chunkEnd = Math.min(end, at + WRITE_CHUNK);
-                view.limit(chunkEnd).position(at);
-                if (null != giveWay)
+                // left by a write that failed earlier in this run (the ones of earlier runs are deleted at startup)
+                file.truncate(0);
+            }
+            // The whole blocks go around the page cache: no copy into it, no write-back later competing with the
+            // WAL's syncs, and each chunk is on the device when its write returns, so a WAL sync issued meanwhile
+            // waits behind one chunk at most. The last partial block is written normally.
+            final LogFile direct = end >= directMinBytes ? files.openDirect(temp, DIRECT_ALIGNMENT) : null;
+            final int directEnd = null == direct ? 0 : end & -DIRECT_ALIGNMENT;
+            cachedBytes = end - directEnd;
+            try
+            {
+                for (int at = 0; at < directEnd; at += DIRECT_CHUNK)
                 {
-                    giveWay.beforeIo();
-                }
-                file.write(view, at);
-                if (null != giveWay)
-                {
-                    giveWay.worked(chunkEnd - at);
-                    if (chunkEnd < end && chunkEnd % SYNC_STEP == 0)
+                    final int chunkEnd = Math.min(directEnd, at + DIRECT_CHUNK);
+                    view.limit(chunkEnd).position(at);
+                    direct.write(view, at);
+                    if (null != giveWay)
                     {
-                        giveWay.beforeIo();
-                        file.force();
+                        giveWay.worked(chunkEnd - at);
+                    }
+                }
+                for (int at = directEnd; at < end; at += WRITE_CHUNK)
+                {
+                    final int chunkEnd = Math.min(end, at + WRITE_CHUNK);
+                    view.limit(chunkEnd).position(at);
+                    file.write(view, at);
+                    if (null != giveWay)
+                    {
+                        giveWay.worked(chunkEnd - at);
+                        if (chunkEnd < end && chunkEnd % SYNC_STEP == 0)
+                        {
+                            giveWay.beforeIo();
+                            file.force();
+                        }
                     }
                 }
             }
-            if (null != giveWay)
+            finally
             {
-                giveWay.beforeIo();
+                if (null != direct)
+                {
+                    direct.close();
+                }
             }
-            file.force();
         }
-        files.move(temp, target);
         return new SegmentFile(target, sequence, firstIndex, count, flags, end);
     }
 }

@@ -359,6 +359,30 @@ final class FaultyFileLayer
             }
         }
 
+        /**
+         * Direct writes are modelled as any other (durable only once synced), and held to direct I/O's rules: a
+         * write that a real file system would refuse fails here too.
+         */
+        @Override
+        public LogFile openDirect(final Path path, final int alignment) throws IOException
+        {
+            final LogFile file = open(path, true);
+            return new ForwardingLogFile(file)
+            {
+                @Override
+                public void write(final ByteBuffer src, final long position) throws IOException
+                {
+                    if (!src.isDirect() || position % alignment != 0 || src.remaining() % alignment != 0 ||
+                        src.position() % alignment != 0)
+                    {
+                        throw new IOException("direct write not aligned to " + alignment + ": position " + position +
+                            ", " + src.remaining() + " bytes from buffer offset " + src.position());
+                    }
+                    super.write(src, position);
+                }
+            };
+        }
+
         @Override
         public void createDirectories(final Path dir) throws IOException
         {

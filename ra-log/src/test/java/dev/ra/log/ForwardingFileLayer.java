@@ -36,6 +36,12 @@ class ForwardingFileLayer implements FileLayer
     }
 
     @Override
+    public LogFile openDirect(final Path path, final int alignment) throws IOException
+    {
+        return delegate.openDirect(path, alignment);
+    }
+
+    @Override
     public void createDirectories(final Path dir) throws IOException
     {
         delegate.createDirectories(dir);

@@ -206,9 +206,11 @@ class LogRecoveryProperties
 
         private void start()
         {
-            // Object window 0: every durable memtable entry is read back from its (possibly recycled) WAL file.
+            // Object window 0: every durable memtable entry is read back from its (possibly recycled) WAL file. Direct
+            // writes from 4 KiB: most segments are written partly around the page cache, as large ones are.
             storage = FileStorage.builder().directory(ROOT).walMaxSizeBytes(64 << 10).segmentMaxEntries(32)
-                .segmentMaxBytes(8192).memTableObjectWindow(0).fileLayer(disk.view()).build();
+                .segmentMaxBytes(8192).memTableObjectWindow(0).directWriteMinBytes(4096).fileLayer(disk.view())
+                .build();
             servers.clear();
             for (final Model model : models)
             {

@@ -21,13 +21,23 @@ class SegmentPacingTest
 
     private static SegmentBuilder segment(final ByteBuffer payloads, final int entries, final int size)
     {
-        final SegmentBuilder builder = new SegmentBuilder();
+        final SegmentBuilder builder = new SegmentBuilder(SegmentBuilder.DIRECT_MIN_BYTES);
         builder.start(9, 1, 0);
         for (int i = 0; i < entries; i++)
         {
             builder.add(1 + i, 1, payloads, i * size, size);
         }
         return builder;
+    }
+
+    private static SegmentFile writeDurably(final SegmentBuilder builder, final Path dir, final GiveWay giveWay)
+        throws Exception
+    {
+        final SegmentBatch batch = new SegmentBatch(RealFileLayer.INSTANCE);
+        final SegmentFile written = builder.writeTo(RealFileLayer.INSTANCE, dir, giveWay);
+        batch.add(written, builder.cachedBytes(), giveWay);
+        batch.publish(giveWay);
+        return written;
     }
 
     @Test
@@ -40,10 +50,9 @@ class SegmentPacingTest
         final ByteBuffer payloads = ByteBuffer.wrap(bytes);
         final Path fast = Files.createDirectories(dir.resolve("fast"));
         final Path paced = Files.createDirectories(dir.resolve("paced"));
-        segment(payloads, entries, size).writeTo(RealFileLayer.INSTANCE, fast, null);
+        writeDurably(segment(payloads, entries, size), fast, null);
         final WalSyncGate gate = new WalSyncGate();
-        final SegmentFile written = segment(payloads, entries, size).writeTo(RealFileLayer.INSTANCE, paced,
-            new GiveWay(gate, true));
+        final SegmentFile written = writeDurably(segment(payloads, entries, size), paced, new GiveWay(gate, true));
         assertThat(Files.size(written.path())).isGreaterThan(2L << 20);
         assertThat(Files.readAllBytes(written.path()))
             .isEqualTo(Files.readAllBytes(fast.resolve(written.path().getFileName())));
@@ -57,7 +66,7 @@ class SegmentPacingTest
         gate.syncStarts();
         assertThat(gate.syncInProgress()).isTrue();
         final byte[] bytes = new byte[300 * 1000];
-        final SegmentFile written = segment(ByteBuffer.wrap(bytes), 300, 1000).writeTo(RealFileLayer.INSTANCE, dir,
+        final SegmentFile written = writeDurably(segment(ByteBuffer.wrap(bytes), 300, 1000), dir,
             new GiveWay(gate, false));
         assertThat(written.count()).isEqualTo(300);
         gate.syncEnds();

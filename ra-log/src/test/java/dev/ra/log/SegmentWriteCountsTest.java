@@ -131,7 +131,7 @@ class SegmentWriteCountsTest
         public LogFile open(final Path path, final boolean create) throws IOException
         {
             final String name = path.getFileName().toString();
-            if (name.endsWith(SegmentFile.SUFFIX + AtomicFiles.TEMP_SUFFIX))
+            if (create && name.endsWith(SegmentFile.SUFFIX + AtomicFiles.TEMP_SUFFIX))
             {
                 writers.add(Thread.currentThread().getName());
             }

@@ -1,0 +1,116 @@
+package dev.ra.log;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Segment files written under their temporary names and not yet synced, made durable together: all synced, then all
+ * renamed to their final names, then each of their directories synced once.
+ *
+ * <p>Why together: on a journalling file system (ext4, XFS) syncing a new file commits the journal with its blocks'
+ * and size's metadata, and syncing a directory commits it again with the rename. One server at a time, a WAL file
+ * shared by 100 servers cost 200 journal commits, each a device flush that the WAL's own syncs queued behind. Synced
+ * as a batch, the first sync commits the metadata of every file written so far and the others find it committed.
+ *
+ * <p>What the files hold through the page cache is bounded: once {@value #CACHED_BYTES_STEP} bytes of them went that
+ * way (small segments; large ones are written around the cache), the files written so far are synced, so the
+ * device never has much more than that to write at once while a WAL sync waits. Not thread safe.
+ */
+final class SegmentBatch
+{
+    private static final long CACHED_BYTES_STEP = 1 << 20;
+
+    private final FileLayer files;
+    private final List<SegmentFile> unsynced = new ArrayList<>();
+    private final List<SegmentFile> synced = new ArrayList<>();
+    private long cachedBytes;
+
+    /**
+     * @param files the file layer.
+     */
+    SegmentBatch(final FileLayer files)
+    {
+        this.files = files;
+    }
+
+    /**
+     * @param segment     just written, under {@link #temporary its temporary name}, not synced.
+     * @param cachedBytes of it written through the page cache.
+     * @param giveWay     to wait for WAL syncs with before syncing, or null.
+     * @throws IOException if a sync fails.
+     */
+    void add(final SegmentFile segment, final long cachedBytes, final GiveWay giveWay) throws IOException
+    {
+        unsynced.add(segment);
+        this.cachedBytes += cachedBytes;
+        if (this.cachedBytes >= CACHED_BYTES_STEP)
+        {
+            sync(giveWay);
+        }
+    }
+
+    /**
+     * Sync every file added since the last sync.
+     *
+     * @param giveWay to wait for WAL syncs with before each sync, or null.
+     * @throws IOException if a sync fails.
+     */
+    void sync(final GiveWay giveWay) throws IOException
+    {
+        if (null != giveWay && !unsynced.isEmpty())
+        {
+            giveWay.beforeIo();
+        }
+        for (final SegmentFile segment : unsynced)
+        {
+            try (LogFile file = files.open(temporary(segment.path()), false))
+            {
+                file.force();
+            }
+        }
+        synced.addAll(unsynced);
+        unsynced.clear();
+        cachedBytes = 0;
+    }
+
+    /**
+     * Sync what is not synced yet, rename every file to its final name and sync their directories; afterwards the
+     * batch is empty.
+     *
+     * @param giveWay to wait for WAL syncs with before each sync, or null.
+     * @throws IOException on failure; files already renamed stay, the rest keep their temporary names (deleted as
+     *     crash debris at the next start, and written again from the WAL file, which is kept).
+     */
+    void publish(final GiveWay giveWay) throws IOException
+    {
+        sync(giveWay);
+        final Set<Path> directories = new LinkedHashSet<>();
+        for (final SegmentFile segment : synced)
+        {
+            files.move(temporary(segment.path()), segment.path());
+            directories.add(segment.path().getParent());
+        }
+        synced.clear();
+        if (null != giveWay && !directories.isEmpty())
+        {
+            giveWay.beforeIo();
+        }
+        for (final Path dir : directories)
+        {
+            files.syncDirectory(dir);
+        }
+    }
+
+    /**
+     * @param target final path of a segment.
+     * @return where it is written before it is durable.
+     */
+    static Path temporary(final Path target)
+    {
+        return target.resolveSibling(target.getFileName() + AtomicFiles.TEMP_SUFFIX);
+    }
+}
