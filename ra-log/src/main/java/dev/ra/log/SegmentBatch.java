@@ -78,6 +78,22 @@ final class SegmentBatch
     }
 
     /**
+     * Take over the files of a batch filled on another thread (after that thread is done with it), to be renamed and
+     * their directories synced with this batch's.
+     *
+     * @param other batch; empty afterwards.
+     */
+    void takeOver(final SegmentBatch other)
+    {
+        synced.addAll(other.synced);
+        unsynced.addAll(other.unsynced);
+        cachedBytes += other.cachedBytes;
+        other.synced.clear();
+        other.unsynced.clear();
+        other.cachedBytes = 0;
+    }
+
+    /**
      * Sync what is not synced yet, rename every file to its final name and sync their directories; afterwards the
      * batch is empty.
      *

@@ -184,8 +184,8 @@ final class WalFlusher
             jobTargets.add(target);
         }
         // Servers written on this thread share one batch, synced and renamed together at the end. When in a hurry,
-        // servers are written in parallel (so that the device overlaps their I/O), each job syncing its own files;
-        // decided per server, so a flush speeds up as soon as the next file waits.
+        // servers are written in parallel (so that the device overlaps their I/O), each job syncing its own files,
+        // renamed with the others; decided per server, so a flush speeds up as soon as the next file waits.
         final SegmentBatch batch = new SegmentBatch(files);
         final List<SegmentBatch> hurried = new ArrayList<>();
         final List<Future<List<SegmentFile>>> written = new ArrayList<>(jobs.size());
@@ -221,7 +221,7 @@ final class WalFlusher
         }
         for (final SegmentBatch own : hurried)
         {
-            own.publish(null);
+            batch.takeOver(own);
         }
         batch.publish(giveWay);
         for (int i = 0; i < jobs.size(); i++)
