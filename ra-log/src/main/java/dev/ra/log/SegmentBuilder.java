@@ -5,6 +5,8 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Assembles one segment file in memory and writes it under its temporary name; a {@link SegmentBatch} then syncs it
@@ -49,7 +51,11 @@ final class SegmentBuilder
     private int flags;
     private long cachedBytes;
 
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentBuilder.class);
+
     private final int directMinBytes;
+    /** Whether the file system refused a direct write: then every segment goes through the page cache. */
+    private boolean directRefused;
 
     /**
      * @param directMinBytes size from which a segment is written with direct I/O, where the file system has it.
@@ -152,6 +158,40 @@ final class SegmentBuilder
         }
     }
 
+    /**
+     * Write {@code [0, directEnd)} of the segment with direct writes.
+     *
+     * @return where direct writing stopped: {@code directEnd}, or the start of a write the file system refused (the
+     *     rest then goes through the page cache, and so do later segments of this builder).
+     */
+    private int writeDirect(final LogFile direct, final int directEnd, final Path temp, final GiveWay giveWay)
+    {
+        for (int at = 0; at < directEnd; at += DIRECT_CHUNK)
+        {
+            final int chunkEnd = Math.min(directEnd, at + DIRECT_CHUNK);
+            view.limit(chunkEnd).position(at);
+            try
+            {
+                direct.write(view, at);
+            }
+            catch (final IOException ex)
+            {
+                // A file system that opens files for direct I/O and then refuses the writes (alignment rules other
+                // than the block size it reports). A failing device fails the same write through the page cache, or
+                // its sync, and that is reported as any other I/O error.
+                directRefused = true;
+                LOG.warn("{}: a direct write at offset {} failed ({}); segments are written through the page cache " +
+                    "from now on", temp, at, ex.toString());
+                return at;
+            }
+            if (null != giveWay)
+            {
+                giveWay.worked(chunkEnd - at);
+            }
+        }
+        return directEnd;
+    }
+
     private static ByteBuffer aligned(final int capacity)
     {
         return ByteBuffer.allocateDirect(capacity + DIRECT_ALIGNMENT).alignedSlice(DIRECT_ALIGNMENT)
@@ -202,42 +242,30 @@ final class SegmentBuilder
             // The whole blocks go around the page cache: no copy into it, no write-back later competing with the
             // WAL's syncs, and each chunk is on the device when its write returns, so a WAL sync issued meanwhile
             // waits behind one chunk at most. The last partial block is written normally.
-            final LogFile direct = end >= directMinBytes ? files.openDirect(temp, DIRECT_ALIGNMENT) : null;
-            final int directEnd = null == direct ? 0 : end & -DIRECT_ALIGNMENT;
-            cachedBytes = end - directEnd;
-            try
+            final LogFile direct = end >= directMinBytes && !directRefused ?
+                files.openDirect(temp, DIRECT_ALIGNMENT) : null;
+            int directEnd = 0;
+            if (null != direct)
             {
-                for (int at = 0; at < directEnd; at += DIRECT_CHUNK)
+                try (direct)
                 {
-                    final int chunkEnd = Math.min(directEnd, at + DIRECT_CHUNK);
-                    view.limit(chunkEnd).position(at);
-                    direct.write(view, at);
-                    if (null != giveWay)
-                    {
-                        giveWay.worked(chunkEnd - at);
-                    }
-                }
-                for (int at = directEnd; at < end; at += WRITE_CHUNK)
-                {
-                    final int chunkEnd = Math.min(end, at + WRITE_CHUNK);
-                    view.limit(chunkEnd).position(at);
-                    file.write(view, at);
-                    if (null != giveWay)
-                    {
-                        giveWay.worked(chunkEnd - at);
-                        if (chunkEnd < end && chunkEnd % SYNC_STEP == 0)
-                        {
-                            giveWay.beforeIo();
-                            file.force();
-                        }
-                    }
+                    directEnd = writeDirect(direct, end & -DIRECT_ALIGNMENT, temp, giveWay);
                 }
             }
-            finally
+            cachedBytes = end - directEnd;
+            for (int at = directEnd; at < end; at += WRITE_CHUNK)
             {
-                if (null != direct)
+                final int chunkEnd = Math.min(end, at + WRITE_CHUNK);
+                view.limit(chunkEnd).position(at);
+                file.write(view, at);
+                if (null != giveWay)
                 {
-                    direct.close();
+                    giveWay.worked(chunkEnd - at);
+                    if (chunkEnd < end && (chunkEnd - directEnd) % SYNC_STEP == 0)
+                    {
+                        giveWay.beforeIo();
+                        file.force();
+                    }
                 }
             }
         }

@@ -52,6 +52,30 @@ class DirectSegmentWritesTest
     }
 
     @Test
+    void aFileSystemThatRefusesDirectWritesGetsTheSameFilesThroughThePageCache() throws Exception
+    {
+        final int entries = 3000;
+        final int payload = 1000;
+        final RefusingLayer refusing = new RefusingLayer();
+        final SegmentBuilder builder = new SegmentBuilder(SegmentBuilder.DIRECT_MIN_BYTES);
+        fill(builder, 3, entries, payload);
+        final SegmentFile first = writeDurably(builder, refusing, Files.createDirectories(dir.resolve("refused")));
+        assertThat(refusing.directWrites).as("the first direct write went, the second was refused").isEqualTo(2);
+        assertThat(builder.cachedBytes()).as("what followed the refused write").isEqualTo(first.size() - (1 << 20));
+        fill(builder, 4, entries, payload);
+        final SegmentFile second = writeDurably(builder, refusing, dir.resolve("refused"));
+        assertThat(refusing.asked).as("no direct open after a refusal").isEqualTo(1);
+        assertThat(builder.cachedBytes()).isEqualTo(second.size());
+
+        final SegmentBuilder cached = new SegmentBuilder(Integer.MAX_VALUE);
+        fill(cached, 3, entries, payload);
+        final SegmentFile copy = writeDurably(cached, RealFileLayer.INSTANCE,
+            Files.createDirectories(dir.resolve("cached")));
+        assertThat(Files.readAllBytes(first.path())).isEqualTo(Files.readAllBytes(copy.path()));
+        assertThat(SegmentFile.open(RealFileLayer.INSTANCE, second.path()).count()).isEqualTo(entries);
+    }
+
+    @Test
     void aSmallSegmentGoesThroughThePageCache() throws Exception
     {
         final CountingLayer layer = new CountingLayer(true);
@@ -78,16 +102,21 @@ class DirectSegmentWritesTest
 
     private static SegmentBuilder segment(final int entries, final int payload)
     {
+        final SegmentBuilder builder = new SegmentBuilder(SegmentBuilder.DIRECT_MIN_BYTES);
+        fill(builder, 3, entries, payload);
+        return builder;
+    }
+
+    private static void fill(final SegmentBuilder builder, final long sequence, final int entries, final int payload)
+    {
         final byte[] bytes = new byte[entries * payload];
         new Random(entries).nextBytes(bytes);
         final ByteBuffer payloads = ByteBuffer.wrap(bytes);
-        final SegmentBuilder builder = new SegmentBuilder(SegmentBuilder.DIRECT_MIN_BYTES);
-        builder.start(3, 1, 0);
+        builder.start(sequence, 1, 0);
         for (int i = 0; i < entries; i++)
         {
             builder.add(1 + i, 1, payloads, i * payload, payload);
         }
-        return builder;
     }
 
     private static SegmentFile writeDurably(final SegmentBuilder builder, final FileLayer files, final Path dir)
@@ -98,6 +127,34 @@ class DirectSegmentWritesTest
         batch.add(written, builder.cachedBytes(), null);
         batch.publish(null);
         return written;
+    }
+
+    /**
+     * Opens files for direct writes (really through the page cache) and then refuses the second direct write, as a
+     * file system with alignment rules other than the ones it reports would.
+     */
+    private static final class RefusingLayer extends ForwardingFileLayer
+    {
+        private int asked;
+        private int directWrites;
+
+        @Override
+        public LogFile openDirect(final Path path, final int alignment) throws IOException
+        {
+            asked++;
+            return new ForwardingLogFile(open(path, true))
+            {
+                @Override
+                public void write(final ByteBuffer src, final long position) throws IOException
+                {
+                    if (++directWrites > 1)
+                    {
+                        throw new IOException("Invalid argument (simulated)");
+                    }
+                    super.write(src, position);
+                }
+            };
+        }
     }
 
     /** The real file system, with direct I/O or refusing it; counts what was asked and given. */
