@@ -59,7 +59,7 @@ final class RealFileLayer implements FileLayer
         catch (final UnsupportedOperationException | IOException ex)
         {
             // EINVAL from open(2) where the file system has no direct I/O (tmpfs before Linux 6.6, some network file
-            // systems); any other failure shows again, with its cause, when the caller opens the file normally.
+            // systems); the caller then writes through the file it opened normally, where any real failure shows.
             return null;
         }
         return new ChannelFile(channel);
@@ -85,7 +85,15 @@ final class RealFileLayer implements FileLayer
         {
             return known;
         }
-        final long size = Files.getFileStore(dir).getBlockSize();
+        long size;
+        try
+        {
+            size = Files.getFileStore(dir).getBlockSize();
+        }
+        catch (final UnsupportedOperationException ex)
+        {
+            size = Long.MAX_VALUE; // unknown: no direct I/O
+        }
         BLOCK_SIZES.put(device, size);
         return size;
     }

@@ -40,7 +40,7 @@ final class SegmentBatch
     /**
      * @param segment     just written, under {@link #temporary its temporary name}, not synced.
      * @param cachedBytes of it written through the page cache.
-     * @param giveWay     to wait for WAL syncs with before syncing, or null.
+     * @param giveWay     to wait for the WAL syncs in progress with before syncing, or null.
      * @throws IOException if a sync fails.
      */
     void add(final SegmentFile segment, final long cachedBytes, final GiveWay giveWay) throws IOException
@@ -56,7 +56,7 @@ final class SegmentBatch
     /**
      * Sync every file added since the last sync.
      *
-     * @param giveWay to wait for WAL syncs with before each sync, or null.
+     * @param giveWay to wait once for the WAL syncs in progress with before syncing, or null.
      * @throws IOException if a sync fails.
      */
     void sync(final GiveWay giveWay) throws IOException
@@ -97,7 +97,8 @@ final class SegmentBatch
      * Sync what is not synced yet, rename every file to its final name and sync their directories; afterwards the
      * batch is empty.
      *
-     * @param giveWay to wait for WAL syncs with before each sync, or null.
+     * @param giveWay to wait for the WAL syncs in progress with before syncing the files and before syncing the
+     *                directories, or null.
      * @throws IOException on failure; files already renamed stay, the rest keep their temporary names (deleted as
      *     crash debris at the next start, and written again from the WAL file, which is kept).
      */
