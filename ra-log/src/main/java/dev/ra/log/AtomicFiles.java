@@ -27,7 +27,7 @@ final class AtomicFiles
      */
     static void write(final FileLayer files, final Path target, final ByteBuffer content) throws IOException
     {
-        final Path temp = target.resolveSibling(target.getFileName() + TEMP_SUFFIX);
+        final Path temp = temporary(target);
         try (LogFile file = files.open(temp, true))
         {
             file.truncate(0);
@@ -36,6 +36,15 @@ final class AtomicFiles
         }
         files.move(temp, target);
         files.syncDirectory(target.getParent());
+    }
+
+    /**
+     * @param target final path of a file.
+     * @return where it is written before it is durable under that name.
+     */
+    static Path temporary(final Path target)
+    {
+        return target.resolveSibling(target.getFileName() + TEMP_SUFFIX);
     }
 
     /**

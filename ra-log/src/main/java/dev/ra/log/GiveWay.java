@@ -2,8 +2,9 @@ package dev.ra.log;
 
 /**
  * Lets latency-sensitive threads run while a long background task uses the processor and the device: the task reports
- * the bytes it has worked through, and every 16 KiB of them it yields; before each write or sync it waits while a WAL
- * sync is in progress (see {@link WalSyncGate}).
+ * the bytes it has worked through, and every 16 KiB of them it yields; before each of its syncs it waits while a WAL
+ * sync is in progress (see {@link WalSyncGate}). Its writes do not wait: those through the page cache only copy, and
+ * direct ones are on the device when they return, so neither leaves the device a backlog for a WAL sync.
  *
  * <p>Why yield: a WAL flush is a second or so of copying and checksumming a whole WAL file. On a machine with few cores
  * the scheduler let it run for milliseconds at a time while the WAL writer, woken by the end of a sync, waited for a
@@ -46,9 +47,9 @@ final class GiveWay
     }
 
     /**
-     * Before a write or a sync of the background task: let a WAL sync in progress end first (bounded).
+     * Before a sync of the background task: let a WAL sync in progress end first (bounded).
      */
-    void beforeIo()
+    void beforeSync()
     {
         if (null != gate)
         {

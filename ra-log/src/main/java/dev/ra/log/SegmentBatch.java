@@ -38,7 +38,7 @@ final class SegmentBatch
     }
 
     /**
-     * @param segment     just written, under {@link #temporary its temporary name}, not synced.
+     * @param segment     just written, under {@link AtomicFiles#temporary its temporary name}, not synced.
      * @param cachedBytes of it written through the page cache.
      * @param giveWay     to wait for the WAL syncs in progress with before syncing, or null.
      * @throws IOException if a sync fails.
@@ -63,11 +63,11 @@ final class SegmentBatch
     {
         if (null != giveWay && !unsynced.isEmpty())
         {
-            giveWay.beforeIo();
+            giveWay.beforeSync();
         }
         for (final SegmentFile segment : unsynced)
         {
-            try (LogFile file = files.open(temporary(segment.path()), false))
+            try (LogFile file = files.open(AtomicFiles.temporary(segment.path()), false))
             {
                 file.force();
             }
@@ -108,26 +108,17 @@ final class SegmentBatch
         final Set<Path> directories = new LinkedHashSet<>();
         for (final SegmentFile segment : synced)
         {
-            files.move(temporary(segment.path()), segment.path());
+            files.move(AtomicFiles.temporary(segment.path()), segment.path());
             directories.add(segment.path().getParent());
         }
         synced.clear();
         if (null != giveWay && !directories.isEmpty())
         {
-            giveWay.beforeIo();
+            giveWay.beforeSync();
         }
         for (final Path dir : directories)
         {
             files.syncDirectory(dir);
         }
-    }
-
-    /**
-     * @param target final path of a segment.
-     * @return where it is written before it is durable.
-     */
-    static Path temporary(final Path target)
-    {
-        return target.resolveSibling(target.getFileName() + AtomicFiles.TEMP_SUFFIX);
     }
 }

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
  */
 final class SegmentBuilder
 {
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentBuilder.class);
     /** Largest single write through the page cache: the segment writer yields the processor between writes. */
     private static final int WRITE_CHUNK = 128 << 10;
     /**
@@ -50,9 +51,6 @@ final class SegmentBuilder
     private long firstIndex;
     private int flags;
     private long cachedBytes;
-
-    private static final Logger LOG = LoggerFactory.getLogger(SegmentBuilder.class);
-
     private final int directMinBytes;
     /** Whether the file system refused a direct write: then every segment goes through the page cache. */
     private boolean directRefused;
@@ -199,14 +197,14 @@ final class SegmentBuilder
     }
 
     /**
-     * Finish the segment and write it under its temporary name in {@code dir} ({@link SegmentBatch#temporary}),
+     * Finish the segment and write it under its temporary name in {@code dir} ({@link AtomicFiles#temporary}),
      * NOT synced: the caller adds it to a {@link SegmentBatch}, which syncs and renames it.
      *
      * @param files   the file layer.
      * @param dir     the server's segments directory.
-     * @param giveWay to report the bytes written to and wait for WAL syncs with (a large segment written through the
-     *                page cache is then also synced every {@value #SYNC_STEP} bytes), or null to write at full
-     *                speed.
+     * @param giveWay to report the bytes written to, and to wait for WAL syncs with before syncing (a large segment
+     *                written through the page cache is then also synced every {@value #SYNC_STEP} bytes), or null
+     *                to write at full speed.
      * @return the written segment, named by its final path.
      * @throws IOException on failure.
      */
@@ -231,7 +229,7 @@ final class SegmentBuilder
         buffer.putInt(36, Formats.crc(buffer, 0, 36));
         buffer.flip();
         final Path target = dir.resolve(SegmentFile.fileName(sequence));
-        final Path temp = SegmentBatch.temporary(target);
+        final Path temp = AtomicFiles.temporary(target);
         try (LogFile file = files.open(temp, true))
         {
             if (file.size() > 0)
@@ -263,7 +261,7 @@ final class SegmentBuilder
                     giveWay.worked(chunkEnd - at);
                     if (chunkEnd < end && (chunkEnd - directEnd) % SYNC_STEP == 0)
                     {
-                        giveWay.beforeIo();
+                        giveWay.beforeSync();
                         file.force();
                     }
                 }

@@ -198,7 +198,7 @@ final class WalFlusher
             if (parallel)
             {
                 hurriedSegmentWrites.increment();
-                // In a hurry: no yields, but writes and syncs still wait (bounded) for a WAL sync in progress to end.
+                // In a hurry: no yields, but syncs still wait (bounded) for a WAL sync in progress to end.
                 final GiveWay courtesy = new GiveWay(gate, false);
                 final SegmentBatch own = new SegmentBatch(files);
                 hurried.add(own);
