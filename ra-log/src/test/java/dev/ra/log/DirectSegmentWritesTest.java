@@ -1,5 +1,6 @@
 package dev.ra.log;
 
+import static dev.ra.log.SegmentWriting.writeDurably;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -35,14 +36,15 @@ class DirectSegmentWritesTest
         assumeTrue(directWritesAvailable(), "the file system of the temporary directory has no direct I/O");
         final CountingLayer direct = new CountingLayer(true);
         final SegmentBuilder builder = segment(entries, payload);
-        final SegmentFile written = writeDurably(builder, direct, Files.createDirectories(dir.resolve("direct")));
+        final SegmentFile written = writeDurably(builder, direct, Files.createDirectories(dir.resolve("direct")),
+            null);
         final long end = written.size();
         assertThat(direct.given).as("files opened for direct writes").isEqualTo(1);
         assertThat(builder.cachedBytes()).as("bytes through the page cache").isEqualTo(end % 4096);
 
         final CountingLayer cached = new CountingLayer(false);
         final SegmentBuilder same = segment(entries, payload);
-        final SegmentFile copy = writeDurably(same, cached, Files.createDirectories(dir.resolve("cached")));
+        final SegmentFile copy = writeDurably(same, cached, Files.createDirectories(dir.resolve("cached")), null);
         assertThat(cached.asked).as("a direct open was asked for, and refused").isEqualTo(1);
         assertThat(same.cachedBytes()).isEqualTo(end);
 
@@ -59,18 +61,19 @@ class DirectSegmentWritesTest
         final RefusingLayer refusing = new RefusingLayer();
         final SegmentBuilder builder = new SegmentBuilder(SegmentBuilder.DIRECT_MIN_BYTES);
         fill(builder, 3, entries, payload);
-        final SegmentFile first = writeDurably(builder, refusing, Files.createDirectories(dir.resolve("refused")));
+        final SegmentFile first = writeDurably(builder, refusing, Files.createDirectories(dir.resolve("refused")),
+            null);
         assertThat(refusing.directWrites).as("the first direct write went, the second was refused").isEqualTo(2);
         assertThat(builder.cachedBytes()).as("what followed the refused write").isEqualTo(first.size() - (1 << 20));
         fill(builder, 4, entries, payload);
-        final SegmentFile second = writeDurably(builder, refusing, dir.resolve("refused"));
+        final SegmentFile second = writeDurably(builder, refusing, dir.resolve("refused"), null);
         assertThat(refusing.asked).as("no direct open after a refusal").isEqualTo(1);
         assertThat(builder.cachedBytes()).isEqualTo(second.size());
 
         final SegmentBuilder cached = new SegmentBuilder(Integer.MAX_VALUE);
         fill(cached, 3, entries, payload);
         final SegmentFile copy = writeDurably(cached, RealFileLayer.INSTANCE,
-            Files.createDirectories(dir.resolve("cached")));
+            Files.createDirectories(dir.resolve("cached")), null);
         assertThat(Files.readAllBytes(first.path())).isEqualTo(Files.readAllBytes(copy.path()));
         assertThat(SegmentFile.open(RealFileLayer.INSTANCE, second.path()).count()).isEqualTo(entries);
     }
@@ -80,7 +83,7 @@ class DirectSegmentWritesTest
     {
         final CountingLayer layer = new CountingLayer(true);
         final SegmentBuilder builder = segment(10, 1000);
-        final SegmentFile written = writeDurably(builder, layer, dir);
+        final SegmentFile written = writeDurably(builder, layer, dir, null);
         assertThat(written.size()).isLessThan(SegmentBuilder.DIRECT_MIN_BYTES);
         assertThat(layer.asked).isZero();
         assertThat(builder.cachedBytes()).isEqualTo(written.size());
@@ -117,16 +120,6 @@ class DirectSegmentWritesTest
         {
             builder.add(1 + i, 1, payloads, i * payload, payload);
         }
-    }
-
-    private static SegmentFile writeDurably(final SegmentBuilder builder, final FileLayer files, final Path dir)
-        throws IOException
-    {
-        final SegmentBatch batch = new SegmentBatch(files);
-        final SegmentFile written = builder.writeTo(files, dir, null);
-        batch.add(written, builder.cachedBytes(), null);
-        batch.publish(null);
-        return written;
     }
 
     /**

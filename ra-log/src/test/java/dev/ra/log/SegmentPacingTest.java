@@ -1,5 +1,6 @@
 package dev.ra.log;
 
+import static dev.ra.log.SegmentWriting.writeDurably;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
@@ -30,16 +31,6 @@ class SegmentPacingTest
         return builder;
     }
 
-    private static SegmentFile writeDurably(final SegmentBuilder builder, final Path dir, final GiveWay giveWay)
-        throws Exception
-    {
-        final SegmentBatch batch = new SegmentBatch(RealFileLayer.INSTANCE);
-        final SegmentFile written = builder.writeTo(RealFileLayer.INSTANCE, dir, giveWay);
-        batch.add(written, builder.cachedBytes(), giveWay);
-        batch.publish(giveWay);
-        return written;
-    }
-
     @Test
     void aPacedSegmentIsTheSameFile() throws Exception
     {
@@ -50,9 +41,10 @@ class SegmentPacingTest
         final ByteBuffer payloads = ByteBuffer.wrap(bytes);
         final Path fast = Files.createDirectories(dir.resolve("fast"));
         final Path paced = Files.createDirectories(dir.resolve("paced"));
-        writeDurably(segment(payloads, entries, size), fast, null);
+        writeDurably(segment(payloads, entries, size), RealFileLayer.INSTANCE, fast, null);
         final WalSyncGate gate = new WalSyncGate();
-        final SegmentFile written = writeDurably(segment(payloads, entries, size), paced, new GiveWay(gate, true));
+        final SegmentFile written = writeDurably(segment(payloads, entries, size), RealFileLayer.INSTANCE, paced,
+            new GiveWay(gate, true));
         assertThat(Files.size(written.path())).isGreaterThan(2L << 20);
         assertThat(Files.readAllBytes(written.path()))
             .isEqualTo(Files.readAllBytes(fast.resolve(written.path().getFileName())));
@@ -66,8 +58,8 @@ class SegmentPacingTest
         gate.syncStarts();
         assertThat(gate.syncInProgress()).isTrue();
         final byte[] bytes = new byte[300 * 1000];
-        final SegmentFile written = writeDurably(segment(ByteBuffer.wrap(bytes), 300, 1000), dir,
-            new GiveWay(gate, false));
+        final SegmentFile written = writeDurably(segment(ByteBuffer.wrap(bytes), 300, 1000), RealFileLayer.INSTANCE,
+            dir, new GiveWay(gate, false));
         assertThat(written.count()).isEqualTo(300);
         gate.syncEnds();
         assertThat(gate.syncInProgress()).isFalse();
