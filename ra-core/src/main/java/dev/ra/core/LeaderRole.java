@@ -102,8 +102,9 @@ final class LeaderRole extends RoleHandler
     @Override
     void onLeave()
     {
-        // Commands kept during a hand-over wait for the successor, to be redirected there (ParkedCommands).
-        core.parked.leadershipEnded(core.nowMs + core.config.electionTimeoutMaxMs());
+        // Commands kept during a hand-over, and those arriving until the successor is known, wait for it, to be
+        // redirected there (ParkedCommands).
+        core.parked.leadershipEnded(core.nowMs + core.config.electionTimeoutMaxMs(), transfer.inProgress());
         failAllCalls();
         peers.clear();
         noopIndex = Long.MAX_VALUE;

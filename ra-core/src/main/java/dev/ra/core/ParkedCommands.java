@@ -41,11 +41,12 @@ final class ParkedCommands
     }
 
     /**
-     * After each event: settle the commands if the hand-over is over and its outcome known.
+     * After each event: settle the commands if the hand-over is over and its outcome known (with none kept, just end
+     * the wait for the successor).
      */
     void settle()
     {
-        if (queue.isEmpty())
+        if (queue.isEmpty() && leaderAwaitedUntilMs == Long.MAX_VALUE)
         {
             return;
         }
@@ -87,20 +88,26 @@ final class ParkedCommands
     }
 
     /**
-     * @return whether the leadership that parked the commands ended and a leader is awaited to redirect them to
-     *     (commands that arrive meanwhile, while no leader is known, may wait with them).
+     * @return whether a leadership that parked commands or handed itself over ended and its successor is awaited, to
+     *     redirect commands to (commands that arrive meanwhile, while no leader is known, wait for it too).
      */
     boolean awaitingLeader()
     {
-        return !queue.isEmpty() && leaderAwaitedUntilMs != Long.MAX_VALUE;
+        return leaderAwaitedUntilMs != Long.MAX_VALUE;
     }
 
     /**
-     * The leadership ended: wait for its successor until {@code untilMs} at most (kept if already waiting).
+     * The leadership ended: wait for its successor until {@code untilMs} at most (kept if already waiting), if
+     * commands are kept or the leadership was handed over. A member that handed its leadership over waits even with
+     * nothing kept: callers still send it commands until they learn of the successor, and the successor's id is a
+     * heartbeat away, so each of them is sent straight there instead of backing off and searching.
+     *
+     * @param untilMs    the end of the wait.
+     * @param handedOver whether the leadership ended by a transfer this member began.
      */
-    void leadershipEnded(final long untilMs)
+    void leadershipEnded(final long untilMs, final boolean handedOver)
     {
-        if (!queue.isEmpty() && leaderAwaitedUntilMs == Long.MAX_VALUE)
+        if ((handedOver || !queue.isEmpty()) && leaderAwaitedUntilMs == Long.MAX_VALUE)
         {
             leaderAwaitedUntilMs = untilMs;
         }
