@@ -189,7 +189,8 @@ public final class NettyFigures
         final List<Double> ratios = new ArrayList<>();
         final Map<String, List<Double>> cpu = new LinkedHashMap<>();
         final Map<String, List<Double>> cpuRatios = new LinkedHashMap<>();
-        try (ReplicatedWriteFloor.ProcessSession session = ReplicatedWriteFloor.ProcessSession.start(dir, warmupRounds))
+        try (ReplicatedWriteFloor.ProcessSession session = ReplicatedWriteFloor.ProcessSession.start(dir, warmupRounds,
+            config.walMark()))
         {
             ReplicatedWriteFloor.Result floorWindow = session.window(floorRounds);
             floor.add(floorWindow.p50Millis());
@@ -234,6 +235,7 @@ public final class NettyFigures
         return ClusterFigures.withLatency(base(config, "sequential-netty-against-floor"), ours, false)
             .put("in_flight", 1).put("floor_p50_ms", Json.summary(floor))
             .put("floor_file_mb", ReplicatedWriteFloor.ProcessSession.FILE_BYTES >> 20)
+            .put("floor_mark", config.walMark())
             .put("ratio_to_floor_around", Json.summary(ratios))
             .put("cpu_us_per_op", ourCpuJson).put("floor_cpu_us_per_op", floorCpuJson)
             .put("cpu_ratio_to_floor_around", ratioJson);

@@ -55,6 +55,11 @@ final class ReplicatedWriteFloor
     private static final int REQUEST_BYTES = 128;
     private static final int ACK_BYTES = 8;
     private static final int RECORD_BYTES = 200;
+    /**
+     * System property of a {@link Transport#PROCESSES} member: whether it also keeps a mark file, as ra-log keeps its
+     * WAL mark (see {@link MarkFile}).
+     */
+    static final String MARK_PROPERTY = "ra.bench.floorMark";
     private static final Object MESSAGE = new Object();
 
     private ReplicatedWriteFloor()
@@ -168,7 +173,7 @@ final class ReplicatedWriteFloor
     private static Result processes(final List<Path> files, final int warmupRounds, final int rounds)
         throws IOException
     {
-        try (ProcessSession session = ProcessSession.start(files, 0, warmupRounds))
+        try (ProcessSession session = ProcessSession.start(files, 0, warmupRounds, false))
         {
             return session.window(rounds);
         }
@@ -204,10 +209,11 @@ final class ReplicatedWriteFloor
          * @param dir          for the members' files, each preallocated to {@link #FILE_BYTES} and overwritten in
          *                     circles (deleted on {@link #close}).
          * @param warmupRounds round trips before this returns, for the members' JIT compilers.
+         * @param mark         whether each member also keeps a mark file, synced after each record's sync.
          * @return the running program.
          * @throws IOException if a member cannot be started or reached.
          */
-        static ProcessSession start(final Path dir, final int warmupRounds) throws IOException
+        static ProcessSession start(final Path dir, final int warmupRounds, final boolean mark) throws IOException
         {
             final List<Path> files = List.of(dir.resolve("session-leader"), dir.resolve("session-follower-1"),
                 dir.resolve("session-follower-2"));
@@ -215,27 +221,28 @@ final class ReplicatedWriteFloor
             {
                 preallocate(file, FILE_BYTES);
             }
-            return start(files, FILE_BYTES, warmupRounds);
+            return start(files, FILE_BYTES, warmupRounds, mark);
         }
 
         /**
          * @param files        the leader's and the two followers' files (deleted on {@link #close}).
          * @param wrapBytes    the files' size if they are to be overwritten in circles, 0 to append.
          * @param warmupRounds round trips before this returns, for the members' JIT compilers.
+         * @param mark         whether each member also keeps a mark file, synced after each record's sync.
          * @return the running program.
          * @throws IOException if a member cannot be started or reached.
          */
-        static ProcessSession start(final List<Path> files, final long wrapBytes, final int warmupRounds)
-            throws IOException
+        static ProcessSession start(final List<Path> files, final long wrapBytes, final int warmupRounds,
+            final boolean mark) throws IOException
         {
             final List<Process> members = new ArrayList<>();
             ProcessSession session = null;
             try
             {
                 final String wrap = String.valueOf(wrapBytes);
-                final Member follower1 = Member.start(members, "follower", files.get(1).toString(), wrap);
-                final Member follower2 = Member.start(members, "follower", files.get(2).toString(), wrap);
-                final Member leader = Member.start(members, "leader", files.get(0).toString(),
+                final Member follower1 = Member.start(members, mark, "follower", files.get(1).toString(), wrap);
+                final Member follower2 = Member.start(members, mark, "follower", files.get(2).toString(), wrap);
+                final Member leader = Member.start(members, mark, "leader", files.get(0).toString(),
                     String.valueOf(follower1.port()), String.valueOf(follower2.port()), wrap);
                 session = new ProcessSession(members, files, new Client(leader.port()));
                 session.client.roundTrips(warmupRounds);
@@ -346,11 +353,12 @@ final class ReplicatedWriteFloor
 
     private record Member(int port)
     {
-        static Member start(final List<Process> started, final String... args) throws IOException
+        static Member start(final List<Process> started, final boolean mark, final String... args) throws IOException
         {
             final List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-cp",
-                System.getProperty("java.class.path"), ReplicatedWriteFloor.class.getName()));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-D" + MARK_PROPERTY + "=" + mark, "-cp", System.getProperty("java.class.path"),
+                ReplicatedWriteFloor.class.getName()));
             command.addAll(List.of(args));
             final Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
@@ -417,7 +425,8 @@ final class ReplicatedWriteFloor
         try (Socket client = accept(listener);
             Socket follower1 = connect(follower1Port);
             Socket follower2 = connect(follower2Port);
-            FileChannel channel = open(file))
+            FileChannel channel = open(file);
+            MarkFile mark = MarkFile.openIfKept(file))
         {
             // Only one follower's acknowledgement is awaited (with the leader's own sync, a majority of three); the
             // other's are read by a thread of their own so its socket never fills.
@@ -437,6 +446,10 @@ final class ReplicatedWriteFloor
                 toFollower1.write(request);
                 toFollower2.write(request);
                 position = appendAndSync(channel, record, position, wrapBytes);
+                if (null != mark)
+                {
+                    mark.write(position);
+                }
                 fromFollower1.readFully(ack);
                 toClient.write(ack);
             }
@@ -452,7 +465,9 @@ final class ReplicatedWriteFloor
 
     private static void follower(final ServerSocket listener, final Path file, final long wrapBytes)
     {
-        try (Socket leader = accept(listener); FileChannel channel = open(file))
+        try (Socket leader = accept(listener);
+            FileChannel channel = open(file);
+            MarkFile mark = MarkFile.openIfKept(file))
         {
             final DataInputStream in = new DataInputStream(leader.getInputStream());
             final OutputStream out = leader.getOutputStream();
@@ -463,6 +478,10 @@ final class ReplicatedWriteFloor
             while (readFully(in, request))
             {
                 position = appendAndSync(channel, record, position, wrapBytes);
+                if (null != mark)
+                {
+                    mark.write(position);
+                }
                 out.write(ack);
             }
         }

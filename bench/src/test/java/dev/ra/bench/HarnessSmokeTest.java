@@ -132,7 +132,7 @@ class HarnessSmokeTest
         assertThat(lines.get(2).toString()).contains("\"figure\":\"sequential-netty-against-floor\"")
             .contains("\"floor_p50_ms\":{\"min\":").contains("\"ratio_to_floor_around\":{\"min\":")
             .contains("\"p50_ms\":{\"min\":").contains("\"floor_cpu_us_per_op\":{\"leader\":")
-            .contains("\"cpu_ratio_to_floor_around\":{\"leader\":");
+            .contains("\"cpu_ratio_to_floor_around\":{\"leader\":").contains("\"floor_mark\":true");
         assertThat(lines.get(3).toString()).contains("\"figure\":\"pipelined-64-netty\"");
     }
 
