@@ -103,8 +103,13 @@ final class LeaderRole extends RoleHandler
     void onLeave()
     {
         // Commands kept during a hand-over, and those arriving until the successor is known, wait for it, to be
-        // redirected there (ParkedCommands).
-        core.parked.leadershipEnded(core.nowMs + core.config.electionTimeoutMaxMs(), transfer.inProgress());
+        // redirected there (ParkedCommands); so do the consistent queries of a leadership handed over.
+        final boolean handedOver = transfer.inProgress();
+        core.parked.leadershipEnded(core.nowMs + core.config.electionTimeoutMaxMs(), handedOver);
+        if (handedOver && null == core.leaderId)
+        {
+            reads.handOver(core.parked::keepQuery);
+        }
         failAllCalls();
         peers.clear();
         noopIndex = Long.MAX_VALUE;

@@ -12,7 +12,8 @@ import java.util.function.BiConsumer;
  * are settled in the order they came: appended if this member still leads (the transfer failed), otherwise refused
  * with the new leader as the hint as soon as it is known, so that their callers go straight there instead of backing
  * off and searching; without a hint only if no leader is known within an election timeout, this member campaigns
- * itself, or it stops.
+ * itself, or it stops. Consistent queries of a leadership handed over, and those arriving until its successor is known,
+ * wait with them and are refused the same way (or run, if this member leads again).
  *
  * <p>Mutable; owned by the {@link ServerCore}, because the commands outlive the leadership that parked them.
  */
@@ -23,6 +24,8 @@ final class ParkedCommands
     }
 
     private final ArrayDeque<Parked> queue = new ArrayDeque<>();
+    /** Consistent queries of a leadership handed over, waiting for its successor like the commands. */
+    private final ArrayDeque<Long> queries = new ArrayDeque<>();
     private final ServerCore core;
     private final int capacity;
     /** When the commands are refused without a hint if no leader is known by then; only once leadership ended. */
@@ -46,7 +49,7 @@ final class ParkedCommands
      */
     void settle()
     {
-        if (queue.isEmpty() && leaderAwaitedUntilMs == Long.MAX_VALUE)
+        if (queue.isEmpty() && queries.isEmpty() && leaderAwaitedUntilMs == Long.MAX_VALUE)
         {
             return;
         }
@@ -85,6 +88,18 @@ final class ParkedCommands
         }
         queue.add(new Parked(command, mode));
         return true;
+    }
+
+    /**
+     * Keep a consistent query until the successor is known, then refuse it with the successor as the hint (or, if
+     * this member leads again, run it). Only while {@link #awaitingLeader}, or for the queries of the leadership being
+     * handed over as it ends. Never refused for lack of room: a query holds nothing but its id.
+     *
+     * @param queryId of the query.
+     */
+    void keepQuery(final long queryId)
+    {
+        queries.add(queryId);
     }
 
     /**
@@ -143,6 +158,11 @@ final class ParkedCommands
         {
             take.accept(parked.command(), parked.mode());
         }
+        Long queryId;
+        while (null != (queryId = queries.poll()))
+        {
+            core.leader.onConsistentQuery(queryId);
+        }
     }
 
     /**
@@ -157,6 +177,11 @@ final class ParkedCommands
         while (null != (parked = queue.poll()))
         {
             actions.add(new RaftAction.CommandNotTaken(parked.command(), parked.mode(), leaderHint));
+        }
+        Long queryId;
+        while (null != (queryId = queries.poll()))
+        {
+            actions.add(new RaftAction.CallFailed(queryId, CallError.NOT_LEADER, leaderHint));
         }
     }
 }

@@ -170,6 +170,26 @@ final class ReadIndexQueue
     }
 
     /**
+     * Leadership was handed over: give every query to {@code keep} instead of failing it (those waiting for a round
+     * first, then those waiting for the noop), to be redirected to the successor once it is known.
+     *
+     * @param keep takes a query's id.
+     */
+    void handOver(final LongConsumer keep)
+    {
+        for (final PendingQuery query : pending)
+        {
+            keep.accept(query.queryId());
+        }
+        pending.clear();
+        for (final Long queryId : awaitingNoop)
+        {
+            keep.accept(queryId);
+        }
+        awaitingNoop.clear();
+    }
+
+    /**
      * Leadership ended: fail every query, those waiting for a round first, then those waiting for the noop.
      *
      * @param leaderHint the leader now known, or null.

@@ -240,6 +240,12 @@ abstract sealed class RoleHandler
 
     void onConsistentQuery(final long queryId)
     {
+        if (null == core.leaderId && core.parked.awaitingLeader())
+        {
+            // Our hand-over's successor is not known yet: wait for its id, as commands do.
+            core.parked.keepQuery(queryId);
+            return;
+        }
         notLeader(queryId);
     }
 

@@ -14,13 +14,15 @@ import org.junit.jupiter.api.Test;
 /**
  * A stopping leader hands its leadership over; a command that reaches it after it stepped down, before it has heard
  * from its successor, waits for the successor's id and is then refused with it as the hint, whether or not commands
- * were kept during the hand-over. Three cores exchange their messages in the test, one at a time; no election timer
- * fires.
+ * were kept during the hand-over; so does a consistent query, whether it was waiting for a heartbeat round when the
+ * leader stepped down or arrived afterwards. Three cores exchange their messages in the test, one at a time; no
+ * election timer fires.
  */
 class HandOverRedirectTest
 {
     private final ThreeCores cluster = new ThreeCores();
     private final List<RaftAction.CommandNotTaken> refusedByA = new ArrayList<>();
+    private final List<RaftAction.CallFailed> failedByA = new ArrayList<>();
 
     HandOverRedirectTest()
     {
@@ -29,6 +31,10 @@ class HandOverRedirectTest
             if (action instanceof RaftAction.CommandNotTaken refused && core.id().equals(ThreeCores.A))
             {
                 refusedByA.add(refused);
+            }
+            if (action instanceof RaftAction.CallFailed failed && core.id().equals(ThreeCores.A))
+            {
+                failedByA.add(failed);
             }
         };
     }
@@ -68,6 +74,28 @@ class HandOverRedirectTest
     }
 
     @Test
+    void consistentQueriesPendingAtTheStepDownOrArrivingAfterItAreRedirectedToTheSuccessor()
+    {
+        final ServerCore leader = cluster.start(new SimKv(0));
+        // The query's heartbeat round never completes: it is still pending when A steps down.
+        cluster.lose = (to, rpc) -> rpc instanceof RaftRpc.HeartbeatRpc;
+        cluster.run(leader, leader.handle(new RaftEvent.ConsistentQuery(21), cluster.now));
+        cluster.run(leader, leader.flush(cluster.now));
+        cluster.run(leader, leader.stopping());
+        cluster.run(leader, leader.handle(new RaftEvent.TransferLeadership(1, B), cluster.now));
+        deliverUntilStepDown(leader);
+        cluster.run(leader, leader.handle(new RaftEvent.ConsistentQuery(22), cluster.now));
+        assertThat(failedByA).as("queries failed before the successor is known")
+            .noneMatch(failed -> failed.callId() == 21 || failed.callId() == 22);
+
+        cluster.deliverAll();
+        assertThat(failedByA).as("queries failed once the successor is known")
+            .filteredOn(failed -> failed.callId() == 21 || failed.callId() == 22).hasSize(2)
+            .allSatisfy(failed -> assertThat(failed).isEqualTo(new RaftAction.CallFailed(failed.callId(),
+                CallError.NOT_LEADER, B)));
+    }
+
+    @Test
     void aFollowerThatNeverLedRefusesAtOnceWhenItKnowsNoLeader()
     {
         final ServerCore leader = cluster.start(new SimKv(0));
@@ -80,6 +108,8 @@ class HandOverRedirectTest
         assertThat(actions).as("refused at once, nothing to wait for").anySatisfy(action ->
             assertThat(action).isInstanceOfSatisfying(RaftAction.CommandNotTaken.class,
                 refused -> assertThat(refused.leaderHint()).isNull()));
+        assertThat(follower.handle(new RaftEvent.ConsistentQuery(10), cluster.now)).as("a query too")
+            .contains(new RaftAction.CallFailed(10, CallError.NOT_LEADER, null));
     }
 
     private void command(final ServerCore core, final long callId)

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ra.CommandOutcomeUnknownException;
 import dev.ra.CommandResult;
+import dev.ra.QueryResult;
 import dev.ra.RaSystem;
 import dev.ra.RaTimeoutException;
 import dev.ra.ServerId;
@@ -101,6 +102,7 @@ class LeaderHandOverTest
         final AtomicReference<ServerId> knownLeader = new AtomicReference<>(leader);
         final Semaphore window = new Semaphore(WINDOW);
         final List<CompletableFuture<CommandResult<Object>>> calls = new ArrayList<>();
+        final List<CompletableFuture<QueryResult<Integer>>> queries = new ArrayList<>();
         Thread closer = null;
 
         for (int i = 0; i < COMMANDS; i++)
@@ -122,6 +124,11 @@ class LeaderHandOverTest
                 }
             });
             calls.add(call);
+            if (i % 8 == 0)
+            {
+                // Consistent queries from the client node's member, confirmed by the leader wherever it is.
+                queries.add(client.<Map<String, String>, Integer>consistentQueryAsync(clientServer, Map::size));
+            }
         }
         closer.join(TimeUnit.SECONDS.toMillis(30));
 
@@ -147,6 +154,10 @@ class LeaderHandOverTest
             }
         }
         assertThat(unknown).as("commands whose outcome is unknown").isEmpty();
+        for (final CompletableFuture<QueryResult<Integer>> query : queries)
+        {
+            assertThat(query.join().result()).as("a consistent query's result").isNotNull();
+        }
 
         // Every command that succeeded is in the successor's state.
         cluster.system(next).processCommand(next, new KvMachine.Put("done", "yes"));
@@ -157,7 +168,8 @@ class LeaderHandOverTest
             assertThat(state).as("k" + i + " succeeded").containsEntry("k" + i, "v" + i);
         }
         assertThat(redirects.stream().filter(r -> r.node().equals(leader.node())))
-            .as("redirects from the stopping leader's node name its successor (no caller backs off to search)")
+            .as("redirects of commands and queries from the stopping leader's node name its successor (no caller " +
+                "backs off to search)")
             .allSatisfy(r -> assertThat(r.hint()).isNotNull().isNotEqualTo(leader));
     }
 

@@ -81,7 +81,8 @@ final class MultiJvmWatcherKillTest
         leaderOn("n2");
 
         final String firstWatch = watch(watcherJvm, record);
-        assertThat(registration(firstWatch)).as("the first watch registered").isNotNull();
+        // n1 follows: it applies the registration shortly after the leader has answered the watcher.
+        eventually(() -> registration(firstWatch), "the first watch to be registered, as n1 applies it");
         final Map<String, Long> known = new LinkedHashMap<>();
         String secondWatch = null;
         for (int i = 0; i < WRITES; i++)
@@ -123,7 +124,8 @@ final class MultiJvmWatcherKillTest
         eventually(() -> lastRecorded(record) >= last, "the watcher to record revision " + last);
         assertThat(WatchNode.read(record)).as("the watcher's record over both runs: every write once, in order")
             .isEqualTo(expected);
-        assertThat(registration(secondWatch)).as("the restarted watcher is registered").isNotNull();
+        final String restarted = secondWatch;
+        eventually(() -> registration(restarted), "the restarted watcher to be registered, as n1 applies it");
     }
 
     private static void write(final LeasedKvClient kv, final String key, final Map<String, Long> known)
