@@ -106,9 +106,10 @@ final class LeaderRole extends RoleHandler
         // redirected there (ParkedCommands); so do the consistent queries of a leadership handed over.
         final boolean handedOver = transfer.inProgress();
         core.parked.leadershipEnded(core.nowMs + core.config.electionTimeoutMaxMs(), handedOver);
-        if (handedOver && null == core.leaderId)
+        if (handedOver)
         {
-            reads.handOver(core.parked::keepQuery);
+            // Refused at the end of this step if the successor is already known (ParkedCommands.settle).
+            reads.drain(core.parked::keepQuery);
         }
         failAllCalls();
         peers.clear();

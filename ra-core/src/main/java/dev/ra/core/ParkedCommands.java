@@ -92,8 +92,8 @@ final class ParkedCommands
 
     /**
      * Keep a consistent query until the successor is known, then refuse it with the successor as the hint (or, if
-     * this member leads again, run it). Only while {@link #awaitingLeader}, or for the queries of the leadership being
-     * handed over as it ends. Never refused for lack of room: a query holds nothing but its id.
+     * this member leads again, run it). Only while {@link #awaitingSuccessor}, or for the queries of the leadership
+     * being handed over as it ends. Never refused for lack of room: a query holds nothing but its id.
      *
      * @param queryId of the query.
      */
@@ -103,12 +103,12 @@ final class ParkedCommands
     }
 
     /**
-     * @return whether a leadership that parked commands or handed itself over ended and its successor is awaited, to
-     *     redirect commands to (commands that arrive meanwhile, while no leader is known, wait for it too).
+     * @return whether a leadership that parked commands or handed itself over ended and its successor is awaited and
+     *     not known yet: commands and consistent queries that arrive now wait for it too.
      */
-    boolean awaitingLeader()
+    boolean awaitingSuccessor()
     {
-        return leaderAwaitedUntilMs != Long.MAX_VALUE;
+        return leaderAwaitedUntilMs != Long.MAX_VALUE && null == core.leaderId;
     }
 
     /**

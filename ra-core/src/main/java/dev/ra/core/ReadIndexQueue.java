@@ -170,21 +170,21 @@ final class ReadIndexQueue
     }
 
     /**
-     * Leadership was handed over: give every query to {@code keep} instead of failing it (those waiting for a round
-     * first, then those waiting for the noop), to be redirected to the successor once it is known.
+     * Leadership ended: give every query to {@code take} and forget them all, those waiting for a round first, then
+     * those waiting for the noop.
      *
-     * @param keep takes a query's id.
+     * @param take takes a query's id.
      */
-    void handOver(final LongConsumer keep)
+    void drain(final LongConsumer take)
     {
         for (final PendingQuery query : pending)
         {
-            keep.accept(query.queryId());
+            take.accept(query.queryId());
         }
         pending.clear();
         for (final Long queryId : awaitingNoop)
         {
-            keep.accept(queryId);
+            take.accept(queryId);
         }
         awaitingNoop.clear();
     }
@@ -196,15 +196,6 @@ final class ReadIndexQueue
      */
     void failAll(final ServerId leaderHint)
     {
-        for (final PendingQuery query : pending)
-        {
-            actions.add(new RaftAction.CallFailed(query.queryId(), CallError.NOT_LEADER, leaderHint));
-        }
-        pending.clear();
-        for (final Long queryId : awaitingNoop)
-        {
-            actions.add(new RaftAction.CallFailed(queryId, CallError.NOT_LEADER, leaderHint));
-        }
-        awaitingNoop.clear();
+        drain(queryId -> actions.add(new RaftAction.CallFailed(queryId, CallError.NOT_LEADER, leaderHint)));
     }
 }

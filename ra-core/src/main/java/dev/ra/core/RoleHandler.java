@@ -230,7 +230,7 @@ abstract sealed class RoleHandler
 
     void onClientCommand(final UserCommand command, final ReplyMode mode)
     {
-        if (null == core.leaderId && core.parked.awaitingLeader() && core.parked.park(command, mode))
+        if (core.parked.awaitingSuccessor() && core.parked.park(command, mode))
         {
             // Our hand-over's successor is not known yet: wait with the commands kept during it, for its id.
             return;
@@ -240,7 +240,7 @@ abstract sealed class RoleHandler
 
     void onConsistentQuery(final long queryId)
     {
-        if (null == core.leaderId && core.parked.awaitingLeader())
+        if (core.parked.awaitingSuccessor())
         {
             // Our hand-over's successor is not known yet: wait for its id, as commands do.
             core.parked.keepQuery(queryId);
