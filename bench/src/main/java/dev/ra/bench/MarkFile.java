@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * The floor program's counterpart of ra-log's WAL mark: after each record's sync, a member writes a 128-byte row at
@@ -38,15 +37,9 @@ final class MarkFile implements AutoCloseable
         {
             return null;
         }
-        final FileChannel channel = FileChannel.open(file.resolveSibling(file.getFileName() + ".mark"),
-            StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        final ByteBuffer zeros = ByteBuffer.allocateDirect(FILE_BYTES);
-        while (zeros.hasRemaining())
-        {
-            channel.write(zeros, zeros.position());
-        }
-        channel.force(true);
-        return new MarkFile(channel);
+        final Path mark = file.resolveSibling(file.getFileName() + ".mark");
+        ReplicatedWriteFloor.preallocate(mark, FILE_BYTES);
+        return new MarkFile(ReplicatedWriteFloor.open(mark));
     }
 
     /**

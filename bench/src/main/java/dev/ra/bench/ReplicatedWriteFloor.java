@@ -626,7 +626,11 @@ final class ReplicatedWriteFloor
         return wrapBytes > 0 && next + RECORD_BYTES > wrapBytes ? 0 : next;
     }
 
-    private static void preallocate(final Path file, final long bytes) throws IOException
+    /**
+     * Write {@code bytes} of zeros (rounded up to 64 KiB) into {@code file} and sync it, so that later writes
+     * overwrite allocated blocks.
+     */
+    static void preallocate(final Path file, final long bytes) throws IOException
     {
         final ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 16);
         try (FileChannel channel = open(file))
@@ -640,7 +644,7 @@ final class ReplicatedWriteFloor
         }
     }
 
-    private static FileChannel open(final Path file) throws IOException
+    static FileChannel open(final Path file) throws IOException
     {
         return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     }
