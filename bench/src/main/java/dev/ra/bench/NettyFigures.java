@@ -159,14 +159,7 @@ public final class NettyFigures
             }
             if (null != root)
             {
-                try (var paths = Files.walk(root))
-                {
-                    paths.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-                }
-                catch (final IOException ex)
-                {
-                    // best effort
-                }
+                DirectoryTrees.deleteQuietly(root);
             }
         }
     }

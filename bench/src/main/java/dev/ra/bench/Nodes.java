@@ -14,11 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Three (or more) {@link RaSystem}s, nodes {@code n1..nN}, in this JVM on one {@link InJvmNetwork}, each with its own
@@ -301,13 +299,6 @@ public final class Nodes implements AutoCloseable
             stop(node);
         }
         network.close();
-        try (Stream<Path> paths = Files.walk(root))
-        {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-        catch (final IOException ex)
-        {
-            // best effort
-        }
+        DirectoryTrees.deleteQuietly(root);
     }
 }

@@ -123,7 +123,7 @@ final class WalDeviceFloor
             {
                 segmentWriter.stop();
             }
-            WalFigure.deleteTree(dir);
+            DirectoryTrees.delete(dir);
         }
     }
 

@@ -18,13 +18,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -132,7 +130,7 @@ final class WalFigure
             }
             finally
             {
-                deleteTree(base);
+                DirectoryTrees.delete(base);
             }
         }
         catch (final IOException ex)
@@ -385,7 +383,7 @@ final class WalFigure
         }
         finally
         {
-            deleteTree(dir);
+            DirectoryTrees.delete(dir);
         }
     }
 
@@ -509,7 +507,7 @@ final class WalFigure
         }
         finally
         {
-            deleteTree(dir);
+            DirectoryTrees.delete(dir);
         }
     }
 
@@ -625,24 +623,5 @@ final class WalFigure
             }
         }
         return null;
-    }
-
-    /**
-     * @param root a directory to delete with everything in it (nothing happens if it does not exist).
-     * @throws IOException if something in it cannot be deleted.
-     */
-    static void deleteTree(final Path root) throws IOException
-    {
-        if (!Files.exists(root))
-        {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root))
-        {
-            for (final Path p : walk.sorted(Comparator.reverseOrder()).toList())
-            {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

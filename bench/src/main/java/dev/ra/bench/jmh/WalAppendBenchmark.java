@@ -1,6 +1,7 @@
 package dev.ra.bench.jmh;
 
 import dev.ra.ServerId;
+import dev.ra.bench.DirectoryTrees;
 import dev.ra.bench.Workload;
 import dev.ra.codec.Bytes;
 import dev.ra.log.FileStorage;
@@ -13,12 +14,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -108,10 +107,7 @@ public class WalAppendBenchmark
     {
         storage.close();
         files.close();
-        try (Stream<Path> paths = Files.walk(dir))
-        {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        DirectoryTrees.delete(dir);
     }
 
     /**
