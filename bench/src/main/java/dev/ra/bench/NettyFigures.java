@@ -68,7 +68,8 @@ public final class NettyFigures
                 final BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
                     StandardCharsets.UTF_8));
                 outputs.add(r);
-                final String ready = CompletableFuture.supplyAsync(() -> readLine(r)).get(60, TimeUnit.SECONDS);
+                final String ready = CompletableFuture.supplyAsync(() -> readLine(r), ThreadPerTask.EXECUTOR)
+                    .get(60, TimeUnit.SECONDS);
                 if (null == ready || !ready.startsWith(NodeControl.PREFIX + "ready"))
                 {
                     throw new IllegalStateException("node " + node + " did not start: " + ready);

@@ -60,7 +60,8 @@ public final class Recovery
                 for (final String node : List.of("n1", "n2", "n3"))
                 {
                     final RaSystem system = nodes.start(node);
-                    restarts.add(CompletableFuture.runAsync(() -> system.restartServer(new ServerId(NAME, node))));
+                    restarts.add(CompletableFuture.runAsync(() -> system.restartServer(new ServerId(NAME, node)),
+                        ThreadPerTask.EXECUTOR));
                 }
                 CompletableFuture.allOf(restarts.toArray(new CompletableFuture<?>[0])).orTimeout(5, TimeUnit.MINUTES)
                     .join();

@@ -96,7 +96,7 @@ final class WireCounters
                 {
                     throw new UncheckedIOException(ex);
                 }
-            }).get(10, TimeUnit.SECONDS);
+            }, ThreadPerTask.EXECUTOR).get(10, TimeUnit.SECONDS);
         }
         catch (final IOException ex)
         {

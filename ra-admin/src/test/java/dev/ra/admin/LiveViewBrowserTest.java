@@ -10,6 +10,7 @@ import dev.ra.node.NodeJvm;
 import dev.ra.spi.Storage;
 import dev.ra.testkit.KvMachine;
 import dev.ra.testkit.LoopbackPorts;
+import dev.ra.testkit.ThreadPerTask;
 import dev.ra.transport.netty.NettyTransport;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,7 +94,7 @@ class LiveViewBrowserTest
                     List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), settingsOf(node),
                     logs.resolve(node + ".log"));
                 jvms.put(node, jvm);
-                starting.add(CompletableFuture.supplyAsync(jvm::start));
+                starting.add(CompletableFuture.supplyAsync(jvm::start, ThreadPerTask.EXECUTOR));
             }
             // This JVM is a node too, hosting no member: it forms the clusters and writes to them.
             final List<String> driverSettings = new ArrayList<>(settingsOf("t"));

@@ -10,6 +10,7 @@ import dev.ra.spi.LogListener;
 import dev.ra.spi.ServerStorage;
 import dev.ra.spi.Storage;
 import dev.ra.testkit.CounterMachine;
+import dev.ra.testkit.ThreadPerTask;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -34,7 +35,7 @@ class StartOffCallerThreadTest
         {
             final ServerId member = new ServerId("slow", "a");
             final CompletableFuture<CompletableFuture<ServerId>> asked = CompletableFuture.supplyAsync(() ->
-                node.startClusterAsync("slow", new CounterMachine(), List.of(member)));
+                node.startClusterAsync("slow", new CounterMachine(), List.of(member)), ThreadPerTask.EXECUTOR);
             assertThat(opening.await(60, TimeUnit.SECONDS)).as("the storage is being opened").isTrue();
             final CompletableFuture<ServerId> started = asked.get(60, TimeUnit.SECONDS);
             assertThat(started).as("not started while its storage is opening").isNotDone();

@@ -8,6 +8,7 @@ import dev.ra.ServerId;
 import dev.ra.runtime.memory.InMemoryStorage;
 import dev.ra.testkit.CounterMachine;
 import dev.ra.testkit.InJvmCluster;
+import dev.ra.testkit.ThreadPerTask;
 import java.time.Duration;
 import java.util.List;
 import java.util.Queue;
@@ -60,7 +61,7 @@ class TermAndVoteOffTheLoopTest
             gateClosed = true;
             final ServerId from = gatedLeader;
             final CompletableFuture<Void> campaign = CompletableFuture.runAsync(
-                () -> cluster.system(from).transferLeadership(from, campaigner));
+                () -> cluster.system(from).transferLeadership(from, campaigner), ThreadPerTask.EXECUTOR);
             assertThat(writeWaiting.await(30, TimeUnit.SECONDS)).as("the campaigner's term and vote write started")
                 .isTrue();
             gateClosed = false;

@@ -2,6 +2,7 @@ package dev.ra.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ra.testkit.ThreadPerTask;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,7 +38,7 @@ class DirectorySyncsTest
             }
         }), DIR);
 
-        final CompletableFuture<Void> first = CompletableFuture.runAsync(() -> sync(group));
+        final CompletableFuture<Void> first = CompletableFuture.runAsync(() -> sync(group), ThreadPerTask.EXECUTOR);
         assertThat(firstStarted.await(30, TimeUnit.SECONDS)).isTrue();
         final List<CompletableFuture<Void>> later = new ArrayList<>();
         final CountDownLatch laterCalled = new CountDownLatch(4);
@@ -47,7 +48,7 @@ class DirectorySyncsTest
             {
                 laterCalled.countDown();
                 sync(group);
-            }));
+            }, ThreadPerTask.EXECUTOR));
         }
         assertThat(laterCalled.await(30, TimeUnit.SECONDS)).isTrue();
         // Give the four time to queue behind the running sync; if one is late it only costs a third sync.

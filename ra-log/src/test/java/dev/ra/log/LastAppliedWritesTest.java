@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ra.ServerId;
 import dev.ra.spi.ServerStorage;
+import dev.ra.testkit.ThreadPerTask;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -83,7 +84,8 @@ class LastAppliedWritesTest
         second.meta().storeLastApplied(1);
 
         holding.holdNextMetaWrite();
-        final CompletableFuture<Integer> pass = CompletableFuture.supplyAsync(storage::flushLastApplied);
+        final CompletableFuture<Integer> pass = CompletableFuture.supplyAsync(storage::flushLastApplied,
+            ThreadPerTask.EXECUTOR);
         assertThat(holding.held.await(30, TimeUnit.SECONDS)).as("the pass reached a meta write").isTrue();
         final boolean firstHeld = holding.heldPath.equals(storage.loadedLog(id(0)).directory().metaFile());
         final ServerStorage beingWritten = firstHeld ? first : second;

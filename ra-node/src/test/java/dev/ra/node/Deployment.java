@@ -7,6 +7,7 @@ import dev.ra.testkit.CounterMachine;
 import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
 import dev.ra.testkit.LoopbackPorts;
+import dev.ra.testkit.ThreadPerTask;
 import dev.ra.testkit.ThrowingMachine;
 import dev.ra.testkit.WatcherMachine;
 import dev.ra.transport.netty.NettyTransport;
@@ -69,7 +70,7 @@ final class Deployment implements AutoCloseable
         final List<CompletableFuture<NodeJvm>> starts = new ArrayList<>();
         for (final NodeJvm node : nodes.values())
         {
-            starts.add(CompletableFuture.supplyAsync(node::start));
+            starts.add(CompletableFuture.supplyAsync(node::start, ThreadPerTask.EXECUTOR));
         }
         starts.forEach(CompletableFuture::join);
         final NettyTransportConfig.Builder config = NettyTransportConfig.builder().clusterId("it")

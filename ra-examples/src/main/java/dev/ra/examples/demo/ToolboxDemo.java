@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -77,6 +78,17 @@ public final class ToolboxDemo
     private static final long ADMIN_LINGER_SECONDS = 120;
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final List<String> RA_NODES = List.of("n1", "n2", "n3");
+    /**
+     * A thread per task for what the demo does while it waits for something else (children starting together, a
+     * client queued for a lock): CompletableFuture's default executor has a single thread on a two-processor machine
+     * from JDK 25 on, where such tasks would wait for each other.
+     */
+    private static final Executor BACKGROUND = task ->
+    {
+        final Thread thread = new Thread(task, "demo-background");
+        thread.setDaemon(true);
+        thread.start();
+    };
     private static final List<String> DEMO_CLUSTERS = List.of(ToolboxNode.KV, ToolboxNode.GROUPS, ToolboxNode.LOCKS,
         ToolboxNode.TASKS, ToolboxNode.LEADER, ToolboxNode.TREE);
 
@@ -334,7 +346,7 @@ public final class ToolboxDemo
             final NodeJvm child = ToolboxNode.childJvm(node, settings,
                 dataDir.resolve("logs").resolve(node + ".log"));
             children.put(node, child);
-            starting.add(CompletableFuture.supplyAsync(child::start));
+            starting.add(CompletableFuture.supplyAsync(child::start, BACKGROUND));
         }
         final List<String> n1Settings = new ArrayList<>(settingsOf("n1"));
         n1Settings.add("node.id=n1");
@@ -408,7 +420,7 @@ public final class ToolboxDemo
         say("client A holds lock 'printer' with token %d", a.token());
         say("printer accepts A's job with token %d: %s", a.token(), printer.tryAccept("printer", a.token()));
         final CompletableFuture<Optional<FencedLock>> b = CompletableFuture.supplyAsync(() ->
-            locks.tryLock("printer", WAIT));
+            locks.tryLock("printer", WAIT), BACKGROUND);
         final LockEntry queued = await(() -> locks.lockInfo("printer").filter(e -> !e.waiters().isEmpty())
             .orElse(null), "client B to queue for the lock");
         say("client B asks for it too and waits in line (waiters: %s)", queued.waiters());
@@ -576,7 +588,7 @@ public final class ToolboxDemo
         say("put color=purple -> revision %d; get color -> %s", purple.revision(), kv.get("color").orElse("?"));
 
         final CompletableFuture<Optional<FencedLock>> c = CompletableFuture.supplyAsync(() ->
-            locks.tryLock("printer", WAIT));
+            locks.tryLock("printer", WAIT), BACKGROUND);
         await(() -> locks.lockInfo("printer").filter(e -> !e.waiters().isEmpty()).orElse(null),
             "client C to queue for the lock");
         say("client C waits for 'printer', still held by B (token %d)", heldByB.token());

@@ -8,6 +8,7 @@ import dev.ra.examples.support.Inbox;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import dev.ra.examples.support.ToolboxCluster;
 import dev.ra.testkit.InJvmCluster;
+import dev.ra.testkit.ThreadPerTask;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +40,8 @@ class LatchScenarioTest
     {
         final LatchClient latches = new LatchClient(world.app(), world.members());
         assertThat(latches.trySetCount("start", 3)).isTrue();
-        final CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(() -> latches.await("start", WAIT));
+        final CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(() -> latches.await("start", WAIT),
+            ThreadPerTask.EXECUTOR);
         assertThat(latches.countDown("start")).isEqualTo(2);
         // A count-down whose reply is lost with the leader is sent again after the failover, as a client retries.
         final LatchCommand.CountDown retried = new LatchCommand.CountDown("start", 1, "count-down-7");
@@ -62,8 +64,10 @@ class LatchScenarioTest
     void shouldTripTheBarrierForPartiesThatWaitedThroughALeaderFailover() throws Exception
     {
         final BarrierClient barriers = new BarrierClient(world.app(), world.members());
-        final CompletableFuture<Long> first = CompletableFuture.supplyAsync(() -> barriers.await("b", 3, WAIT));
-        final CompletableFuture<Long> second = CompletableFuture.supplyAsync(() -> barriers.await("b", 3, WAIT));
+        final CompletableFuture<Long> first = CompletableFuture.supplyAsync(() -> barriers.await("b", 3, WAIT),
+            ThreadPerTask.EXECUTOR);
+        final CompletableFuture<Long> second = CompletableFuture.supplyAsync(() -> barriers.await("b", 3, WAIT),
+            ThreadPerTask.EXECUTOR);
         awaitWaiting(barriers, 2);
 
         world.killLeader();
@@ -78,7 +82,8 @@ class LatchScenarioTest
     void shouldBreakTheBarrierForEveryoneWhenAWaitingPartysProcessEnds() throws Exception
     {
         final BarrierClient barriers = new BarrierClient(world.app(), world.members());
-        final CompletableFuture<Long> waiting = CompletableFuture.supplyAsync(() -> barriers.await("b", 3, WAIT));
+        final CompletableFuture<Long> waiting = CompletableFuture.supplyAsync(() -> barriers.await("b", 3, WAIT),
+            ThreadPerTask.EXECUTOR);
         try (Inbox party = new Inbox(world.app()))
         {
             // A raw arrival by a process of its own, which the test then ends as a crash would.

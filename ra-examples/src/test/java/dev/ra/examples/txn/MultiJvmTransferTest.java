@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ra.examples.support.LoopbackNodes;
 import dev.ra.node.NodeJvm;
 import dev.ra.testkit.InJvmCluster;
+import dev.ra.testkit.ThreadPerTask;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,7 +88,7 @@ final class MultiJvmTransferTest
                 attempts.add(new TransferAudit.Attempt(transfers.transfer(from, to, 1 + random.nextInt(300), WAIT),
                     from, to));
             }
-        });
+        }, ThreadPerTask.EXECUTOR);
 
         final String abortedTx = killTheLeaderAt(DriverCheckpoint.AFTER_PREPARE);
         final String committedTx = killTheLeaderAt(DriverCheckpoint.AFTER_DECISION);
@@ -161,7 +162,7 @@ final class MultiJvmTransferTest
             settings.add("data.dir=" + dataDir.resolve(node));
             final NodeJvm jvm = TransferNode.childJvm(node, settings, logs.resolve(node + ".log"));
             jvms.put(node, jvm);
-            starting.add(CompletableFuture.supplyAsync(jvm::start));
+            starting.add(CompletableFuture.supplyAsync(jvm::start, ThreadPerTask.EXECUTOR));
         }
         for (final CompletableFuture<NodeJvm> start : starting)
         {

@@ -6,6 +6,7 @@ import dev.ra.ServerId;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import dev.ra.examples.support.ToolboxCluster;
 import dev.ra.testkit.InJvmCluster;
+import dev.ra.testkit.ThreadPerTask;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -103,7 +104,7 @@ class TransferScenarioTest
     {
         checkpoint.arm(DriverCheckpoint.AFTER_PREPARE);
         final CompletableFuture<TransferAudit.Attempt> pending = CompletableFuture.supplyAsync(() ->
-            transfer(ALICE, BOB, 40));
+            transfer(ALICE, BOB, 40), ThreadPerTask.EXECUTOR);
         final String txId = checkpoint.awaitPaused(WAIT);
         assertThat(banks.get(BANK_A).status(txId)).as("alice's side prepared").isEqualTo(TxStatus.PREPARED);
         assertThat(banks.get(BANK_A).account("alice").orElseThrow()).isEqualTo(new Account(60, 40));
@@ -123,7 +124,7 @@ class TransferScenarioTest
     {
         checkpoint.arm(DriverCheckpoint.AFTER_DECISION);
         final CompletableFuture<TransferAudit.Attempt> pending = CompletableFuture.supplyAsync(() ->
-            transfer(ALICE, BOB, 40));
+            transfer(ALICE, BOB, 40), ThreadPerTask.EXECUTOR);
         final String txId = checkpoint.awaitPaused(WAIT);
         assertThat(transfers.transaction(txId).orElseThrow().phase()).isEqualTo(Phase.COMMITTING);
         assertThat(banks.get(BANK_B).status(txId)).as("bob's side not told yet").isEqualTo(TxStatus.PREPARED);
@@ -151,7 +152,7 @@ class TransferScenarioTest
                     attempts.add(aliceFirst == (i % 3 != 0) ? transfer(ALICE, BOB, 7) : transfer(BOB, ALICE, 11));
                 }
                 return attempts;
-            }));
+            }, ThreadPerTask.EXECUTOR));
         }
         InJvmCluster.await(() -> world.leader() != null &&
             banks.get(BANK_B).account("bob").orElseThrow().balance() != 100, WAIT, "transfers under way");

@@ -13,6 +13,7 @@ import dev.ra.node.NodeConfig;
 import dev.ra.node.NodeJvm;
 import dev.ra.spi.Storage;
 import dev.ra.testkit.InJvmCluster;
+import dev.ra.testkit.ThreadPerTask;
 import dev.ra.transport.netty.NettyTransport;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -88,7 +89,7 @@ final class MultiJvmMachineUpgradeTest
             jvms.put(node, nodeJvm(node, v1));
         }
         final List<CompletableFuture<NodeJvm>> starting = jvms.values().stream()
-            .map(jvm -> CompletableFuture.supplyAsync(jvm::start)).toList();
+            .map(jvm -> CompletableFuture.supplyAsync(jvm::start, ThreadPerTask.EXECUTOR)).toList();
         for (final CompletableFuture<NodeJvm> start : starting)
         {
             start.get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -97,7 +98,8 @@ final class MultiJvmMachineUpgradeTest
 
         final Map<String, String> acknowledged = new ConcurrentHashMap<>();
         final AtomicBoolean stop = new AtomicBoolean();
-        final CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> write(acknowledged, stop));
+        final CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> write(acknowledged, stop),
+            ThreadPerTask.EXECUTOR);
         awaitWrites(acknowledged, 30);
 
         boolean first = true;

@@ -9,6 +9,7 @@ import dev.ra.ServerId;
 import dev.ra.spi.LoopHost;
 import dev.ra.testkit.CounterMachine;
 import dev.ra.testkit.InJvmCluster;
+import dev.ra.testkit.ThreadPerTask;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -59,7 +60,8 @@ class CallerConnectionSilenceTest
         assertThat(client.<Long>processCommand(leader, 1L).reply()).isEqualTo(1L);
 
         final CompletableFuture<CommandResult<Long>> call =
-            CompletableFuture.supplyAsync(() -> client.processCommand(leader, 1L, CALL_TIMEOUT));
+            CompletableFuture.supplyAsync(() -> client.processCommand(leader, 1L, CALL_TIMEOUT),
+                ThreadPerTask.EXECUTOR);
         final PeerLink fromClient = transports.transport(leader.node()).link("n1");
         InJvmCluster.await(() -> fromClient.callerChannels.isEmpty() ? null : Boolean.TRUE, Duration.ofSeconds(20),
             "the call to reach the leader over a caller connection");

@@ -15,6 +15,7 @@ import dev.ra.protocol.ServerRequest;
 import dev.ra.testkit.CounterMachine;
 import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
+import dev.ra.testkit.ThreadPerTask;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
@@ -97,7 +98,7 @@ class CallerConnectionTest
 
         // A connection per calling thread: another thread dials its own.
         final CompletableFuture<CommandResult<Long>> fromAnotherThread =
-            CompletableFuture.supplyAsync(() -> client.processCommand(leader, 1L));
+            CompletableFuture.supplyAsync(() -> client.processCommand(leader, 1L), ThreadPerTask.EXECUTOR);
         assertThat(fromAnotherThread.get(30, TimeUnit.SECONDS).reply()).isEqualTo(21L);
         assertThat(stats("n1").callerConnectionsOpened() - before.callerConnectionsOpened()).isEqualTo(2);
 
@@ -224,7 +225,8 @@ class CallerConnectionTest
         final RaSystem client = cluster.system("n1");
 
         final CompletableFuture<CommandResult<Long>> call =
-            CompletableFuture.supplyAsync(() -> client.processCommand(leader, 1L, Duration.ofSeconds(60)));
+            CompletableFuture.supplyAsync(() -> client.processCommand(leader, 1L, Duration.ofSeconds(60)),
+                ThreadPerTask.EXECUTOR);
         final PeerLink fromClient = transports.transport(leader.node()).link("n1");
         InJvmCluster.await(() -> fromClient.callerChannels.isEmpty() ? null : Boolean.TRUE, STARTUP,
             "the call to reach the leader over a caller connection");

@@ -14,6 +14,7 @@ import dev.ra.runtime.memory.InMemoryStorage;
 import dev.ra.spi.TransportListener;
 import dev.ra.testkit.CounterMachine;
 import dev.ra.testkit.InJvmCluster;
+import dev.ra.testkit.ThreadPerTask;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,7 +52,7 @@ class GoodbyeTest
             {
                 a.send("b", message("b", i));
             }
-            final CompletableFuture<Void> closing = CompletableFuture.runAsync(a::close);
+            final CompletableFuture<Void> closing = CompletableFuture.runAsync(a::close, ThreadPerTask.EXECUTOR);
 
             for (long i = 1; i <= 100; i++)
             {

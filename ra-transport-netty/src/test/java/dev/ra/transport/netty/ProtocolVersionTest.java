@@ -12,6 +12,7 @@ import dev.ra.protocol.ServerRequest;
 import dev.ra.spi.CallerReceive;
 import dev.ra.spi.TransportListener;
 import dev.ra.testkit.InJvmCluster;
+import dev.ra.testkit.ThreadPerTask;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
@@ -149,7 +150,7 @@ class ProtocolVersionTest
             final NodeMessage.ServerCall call = new NodeMessage.ServerCall(7, new ServerId("c", "b"),
                 new ServerRequest.Members());
             final CompletableFuture<CallerReceive> outcome = CompletableFuture.supplyAsync(() ->
-                a.sendAndReceiveOnCaller("b", call, System.nanoTime() + WAIT.toNanos()));
+                a.sendAndReceiveOnCaller("b", call, System.nanoTime() + WAIT.toNanos()), ThreadPerTask.EXECUTOR);
             final Socket first = b.acceptDial(WAIT);
             assertThat(ScriptedPeer.readHandshake(first, FrameFormat.CALLER_HELLO).ranged()).isTrue();
             ScriptedPeer.quietlyClose(first);

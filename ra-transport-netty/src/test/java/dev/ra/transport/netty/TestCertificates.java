@@ -1,5 +1,6 @@
 package dev.ra.transport.netty;
 
+import dev.ra.testkit.ThreadPerTask;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +42,7 @@ final class TestCertificates
         final List<CompletableFuture<Void>> issued = new ArrayList<>();
         for (final String identity : identities)
         {
-            issued.add(CompletableFuture.runAsync(() -> certs.issue(identity)));
+            issued.add(CompletableFuture.runAsync(() -> certs.issue(identity), ThreadPerTask.EXECUTOR));
         }
         issued.forEach(CompletableFuture::join);
         return certs;
