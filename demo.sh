@@ -13,5 +13,7 @@ mvn -B -q -pl ra-examples -am test-compile dependency:build-classpath -Dmaven.te
     -Dmdep.includeScope=runtime -Dmdep.outputFile=target/demo.classpath
 
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-exec "$JAVA" -cp "ra-examples/target/classes:$(cat ra-examples/target/demo.classpath)" \
+# Netty loads its native epoll transport with System.loadLibrary, a restricted method that JDK 24 and later warn
+# about unless native access is enabled; JDK 17 accepts the option too.
+exec "$JAVA" --enable-native-access=ALL-UNNAMED -cp "ra-examples/target/classes:$(cat ra-examples/target/demo.classpath)" \
     dev.ra.examples.demo.ToolboxDemo "$@"

@@ -33,6 +33,7 @@ import java.util.function.Predicate;
 public final class NodeJvm implements AutoCloseable
 {
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
+    private static final String ENABLE_NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
 
     private final String nodeId;
     private final String mainClass;
@@ -80,6 +81,8 @@ public final class NodeJvm implements AutoCloseable
     {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // Netty loads its native transport with a restricted method, which JDK 24 and later warn about otherwise.
+        command.add(ENABLE_NATIVE_ACCESS);
         command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
