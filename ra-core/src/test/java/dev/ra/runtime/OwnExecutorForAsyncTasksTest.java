@@ -55,9 +55,9 @@ class OwnExecutorForAsyncTasksTest
     @Test
     void theCheckFindsATaskWithoutAnExecutor()
     {
-        final String code = "class A { void f(Executor e) { CompletableFuture.runAsync(() -> g(1, 2)); "
-            + "CompletableFuture.supplyAsync(this::h, e); x.thenApplyAsync(v -> v).thenCombineAsync(y, (a, b) -> a); "
-            + "x.thenApplyAsync(v -> v, e); ForkJoinPool.commonPool(); } }";
+        final String code = "class A { void f(Executor e) { CompletableFuture.runAsync(() -> g(1, 2)); " +
+            "CompletableFuture.supplyAsync(this::h, e); x.thenApplyAsync(v -> v).thenCombineAsync(y, (a, b) -> a); " +
+            "x.thenApplyAsync(v -> v, e); ForkJoinPool.commonPool(); } }";
         assertThat(defaultExecutorUses("A.java", code)).containsExactly(
             "A.java: runAsync(() -> g(1, 2))", "A.java: thenApplyAsync(v -> v)",
             "A.java: thenCombineAsync(y, (a, b) -> a)", "A.java: ForkJoinPool.commonPool()");
