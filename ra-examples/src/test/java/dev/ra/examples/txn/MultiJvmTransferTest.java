@@ -91,7 +91,7 @@ final class MultiJvmTransferTest
         }, ThreadPerTask.EXECUTOR);
 
         final String abortedTx = killTheLeaderAt(DriverCheckpoint.AFTER_PREPARE);
-        final String committedTx = killTheLeaderAt(DriverCheckpoint.AFTER_DECISION);
+        final String committedTx = killTheLeaderAt(TransferNode.AFTER_COMMIT_DECISION);
         InJvmCluster.await(() -> attempts.size() > 5 && ended(attempts, abortedTx) && ended(attempts, committedTx),
             WAIT, "both interrupted transfers to end, and a few more");
         stop.set(true);

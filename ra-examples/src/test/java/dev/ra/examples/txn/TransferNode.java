@@ -26,9 +26,13 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>As a main class it answers {@link NodeControl}'s commands and
  * <pre>
- * txn pause after-prepare|after-decision|none   stop the next driver reaching that checkpoint (none: disarm)
+ * txn pause after-prepare|after-decision|after-commit-decision|none
+ *                                              stop the next driver reaching that checkpoint (none: disarm)
  * </pre>
- * A driver that stops reports the event {@code txn paused <checkpoint> <txId>} and waits until the JVM is killed.
+ * {@code after-commit-decision} is an {@code after-decision} whose logged decision is to commit: under a random
+ * workload the next decision may be an abort (a participant voting no for want of funds), which a test of a commit
+ * interrupted by a crash must pass by. A driver that stops reports the event {@code txn paused <checkpoint> <txId>}
+ * (the armed name) and waits until the JVM is killed.
  */
 final class TransferNode implements AutoCloseable
 {
@@ -36,17 +40,19 @@ final class TransferNode implements AutoCloseable
     static final String BANK_A = "bank-a";
     static final String BANK_B = "bank-b";
     static final List<String> RA_NODES = List.of("n1", "n2", "n3");
+    static final String AFTER_COMMIT_DECISION = "after-commit-decision";
 
     private final NettyTransport transport;
     private final Storage storage;
     private final DriverHost host;
     private final RaSystem system;
+    private final ServerId local;
 
     private TransferNode(final NodeConfig config, final DriverCheckpoint checkpoint)
     {
         this.transport = new NettyTransport(config.transportConfig());
         this.storage = config.openStorage();
-        final ServerId local = new ServerId(COORDINATOR, config.nodeId());
+        this.local = new ServerId(COORDINATOR, config.nodeId());
         this.host = new DriverHost(local, Map.of(BANK_A, members(BANK_A), BANK_B, members(BANK_B)), checkpoint);
         this.system = config.applyTo(RaSystem.builder().defaultTimeout(Duration.ofSeconds(30)), transport, storage)
             .registerMachine(COORDINATOR, () -> new CoordinatorMachine(local))
@@ -93,6 +99,25 @@ final class TransferNode implements AutoCloseable
         return system;
     }
 
+    private static boolean stopsAt(final String armed, final String reached, final String txId,
+        final TransferNode node)
+    {
+        if (armed.equals(reached))
+        {
+            return true;
+        }
+        return AFTER_COMMIT_DECISION.equals(armed) && DriverCheckpoint.AFTER_DECISION.equals(reached) &&
+            null != node && node.loggedPhase(txId) == Phase.COMMITTING;
+    }
+
+    /** The transaction's phase as this node's coordinator member applied it (its driver has just logged it). */
+    private Phase loggedPhase(final String txId)
+    {
+        final Transaction tx = system.<CoordinatorState, Transaction>localQuery(local, s -> s.transaction(txId))
+            .result();
+        return null == tx ? null : tx.phase();
+    }
+
     NettyTransport transport()
     {
         return transport;
@@ -116,17 +141,19 @@ final class TransferNode implements AutoCloseable
     {
         final PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         final AtomicReference<String> armed = new AtomicReference<>("none");
+        final AtomicReference<TransferNode> self = new AtomicReference<>();
         final DriverCheckpoint checkpoint = (reached, txId) ->
         {
             // Compare by value, then swap the very reference read: the armed name came from a parsed command line.
             final String current = armed.get();
-            if (current.equals(reached) && armed.compareAndSet(current, "none"))
+            if (stopsAt(current, reached, txId, self.get()) && armed.compareAndSet(current, "none"))
             {
-                out.println(NodeControl.EVENT_PREFIX + "txn paused " + reached + " " + txId);
+                out.println(NodeControl.EVENT_PREFIX + "txn paused " + current + " " + txId);
                 waitForKill();
             }
         };
         final TransferNode node = new TransferNode(NodeConfig.fromArgs(args), checkpoint);
+        self.set(node);
         Runtime.getRuntime().addShutdownHook(new Thread(node::close, "transfer-node-shutdown"));
         final NodeControl control = NodeControl.builder(node.system, node::close).output(out)
             .command("txn", words ->
