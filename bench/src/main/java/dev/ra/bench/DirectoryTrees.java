@@ -22,16 +22,7 @@ public final class DirectoryTrees
      */
     public static void delete(final Path root) throws IOException
     {
-        if (!Files.exists(root))
-        {
-            return;
-        }
-        final List<Path> deepestFirst;
-        try (Stream<Path> walk = Files.walk(root))
-        {
-            deepestFirst = walk.sorted(Comparator.reverseOrder()).toList();
-        }
-        for (final Path p : deepestFirst)
+        for (final Path p : deepestFirst(root))
         {
             Files.deleteIfExists(p);
         }
@@ -39,7 +30,7 @@ public final class DirectoryTrees
 
     /**
      * Delete what can be deleted, after a figure: a file left behind in a temporary directory must not fail the
-     * figure that measured it.
+     * figure that measured it, nor keep the rest of the directory from being deleted.
      *
      * @param root a directory to delete with everything in it.
      */
@@ -47,11 +38,33 @@ public final class DirectoryTrees
     {
         try
         {
-            delete(root);
+            for (final Path p : deepestFirst(root))
+            {
+                try
+                {
+                    Files.deleteIfExists(p);
+                }
+                catch (final IOException ex)
+                {
+                    // best effort: the rest is still deleted, what is left is in a temporary directory
+                }
+            }
         }
         catch (final IOException ex)
         {
-            // best effort: what is left is in a temporary directory
+            // the directory cannot be walked: nothing more to do for a temporary directory
+        }
+    }
+
+    private static List<Path> deepestFirst(final Path root) throws IOException
+    {
+        if (!Files.exists(root))
+        {
+            return List.of();
+        }
+        try (Stream<Path> walk = Files.walk(root))
+        {
+            return walk.sorted(Comparator.reverseOrder()).toList();
         }
     }
 }

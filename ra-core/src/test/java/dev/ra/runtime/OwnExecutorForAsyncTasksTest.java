@@ -140,13 +140,8 @@ class OwnExecutorForAsyncTasksTest
         {
             return Path.of(configured).toAbsolutePath();
         }
-        Path dir = Path.of("").toAbsolutePath();
-        while (null != dir && !(Files.isDirectory(dir.resolve("ra-core")) && Files.exists(dir.resolve("pom.xml"))))
-        {
-            dir = dir.getParent();
-        }
-        assertThat(dir).as("the repository's root above " + Path.of("").toAbsolutePath()).isNotNull();
-        return dir;
+        // Tests run in their module's directory, as DocsQuoteTest and PackagingTest rely on too.
+        return Path.of("..").toAbsolutePath().normalize();
     }
 
     private static List<Path> javaSources(final Path root) throws IOException
