@@ -31,7 +31,10 @@ import org.HdrHistogram.Histogram;
  * allocations and directory entries. That is the floor of ra-log's design at a rate; without {@code segments}, the
  * floor of a log that never rewrites. With {@link Segments#RECYCLED_FILES}, the shares are written over files made
  * (written and synced) before the run, two per server used in turn, each synced with no rename or directory sync: the
- * floor of a log that moves WAL files into segment files it reuses instead of creating.
+ * floor of a log that moves WAL files into segment files it reuses instead of creating. With
+ * {@link Segments#APPENDED_FILES}, each server's share is appended to one growing file of its own and synced, as Ra's
+ * segments are appended to across WAL files: no file created or renamed, but every sync also writes the blocks the
+ * file gained and its new size.
  */
 final class WalDeviceFloor
 {
@@ -53,7 +56,15 @@ final class WalDeviceFloor
         /** Each server's share goes into a new file (temporary, synced, renamed, directory synced), as in ra-log. */
         NEW_FILES,
         /** Each server's share is written over one of its two files made before the run, and synced. */
-        RECYCLED_FILES
+        RECYCLED_FILES,
+        /** Each server's share is appended to one file of its own, which grows, and synced (as Ra's segments are). */
+        APPENDED_FILES,
+        /**
+         * Each server's share is written over a spare file made before the run, synced, renamed to a new name and
+         * its directory synced; the server's previous file is renamed back to the spare (as a pool of spare segment
+         * files fed by compaction would).
+         */
+        RENAMED_SPARES
     }
 
     /**
@@ -97,7 +108,7 @@ final class WalDeviceFloor
         preallocate(logPath, size, chunk);
         final BlockingQueue<Long> full = new ArrayBlockingQueue<>(FILES_QUEUED);
         final SegmentWriter segmentWriter = segments == Segments.NONE ? null :
-            new SegmentWriter(dir, full, servers, segments == Segments.RECYCLED_FILES, size);
+            new SegmentWriter(dir, full, servers, segments, size);
         if (null != segmentWriter)
         {
             segmentWriter.start();
@@ -239,20 +250,25 @@ final class WalDeviceFloor
         private final BlockingQueue<Long> full;
         private final int servers;
         private final boolean recycled;
+        private final boolean appended;
+        private final boolean renamed;
         private final long fileBytes;
+        private long appendedAt;
         private final CountDownLatch ready = new CountDownLatch(1);
         private volatile boolean running = true;
         private Thread thread;
         private int files;
         private ByteBuffer share = ByteBuffer.allocateDirect(PAGE);
 
-        SegmentWriter(final Path dir, final BlockingQueue<Long> full, final int servers, final boolean recycled,
+        SegmentWriter(final Path dir, final BlockingQueue<Long> full, final int servers, final Segments segments,
             final long fileBytes)
         {
             this.dir = dir;
             this.full = full;
             this.servers = servers;
-            this.recycled = recycled;
+            this.recycled = segments == Segments.RECYCLED_FILES || segments == Segments.RENAMED_SPARES;
+            this.renamed = segments == Segments.RENAMED_SPARES;
+            this.appended = segments == Segments.APPENDED_FILES;
             this.fileBytes = fileBytes;
         }
 
@@ -342,6 +358,38 @@ final class WalDeviceFloor
             for (int s = 0; s < servers && running; s++)
             {
                 final Path serverDir = dir.resolve("server-" + s);
+                if (appended)
+                {
+                    try (FileChannel out = FileChannel.open(serverDir.resolve("appended.segment"),
+                        StandardOpenOption.CREATE, StandardOpenOption.WRITE))
+                    {
+                        share.clear().limit(each);
+                        out.write(share, appendedAt);
+                        out.force(false);
+                    }
+                    continue;
+                }
+                if (renamed)
+                {
+                    final Path spare = serverDir.resolve(file % 2 + ".segment");
+                    try (FileChannel out = FileChannel.open(spare, StandardOpenOption.WRITE))
+                    {
+                        share.clear().limit(each);
+                        out.write(share, 0);
+                        out.force(false);
+                    }
+                    Files.move(spare, serverDir.resolve(file + ".in-use"), StandardCopyOption.ATOMIC_MOVE);
+                    if (file > 0)
+                    {
+                        Files.move(serverDir.resolve(file - 1 + ".in-use"), serverDir.resolve((file + 1) % 2 +
+                            ".segment"), StandardCopyOption.ATOMIC_MOVE);
+                    }
+                    try (FileChannel directory = FileChannel.open(serverDir, StandardOpenOption.READ))
+                    {
+                        directory.force(true);
+                    }
+                    continue;
+                }
                 if (recycled)
                 {
                     try (FileChannel out = FileChannel.open(serverDir.resolve(file % 2 + ".segment"),
@@ -367,6 +415,7 @@ final class WalDeviceFloor
                     directory.force(true);
                 }
             }
+            appendedAt += each;
         }
     }
 }
