@@ -40,13 +40,15 @@ import java.util.Map;
  *                      (as a scrape would), to measure what metrics cost.
  * @param walMark       whether ra-log keeps its WAL mark, a second sync per batch that detects a lost acknowledged
  *                      tail ({@code --wal-mark false} shows what it costs).
+ * @param walSnapshotEvery in the wal figure, entries each server makes durable between two snapshots that compact
+ *                      its log (0: never, the log only grows).
  */
 public record Config(String figure, int runs, double warmupSeconds, double seconds, int eventLoops, SyncMethod sync,
     Path dataDir, int clusters, int activeClusters, int perClusterInFlight, double idleSeconds,
     double idleSettleSeconds, int trials,
     long electionMinMs, long electionMaxMs, long entries, String peersClasspath, double peerSeconds, long walMaxMb,
     boolean callerConnections, String walServers, String walRates, String systems, String scenarios,
-    boolean metrics, boolean walMark)
+    boolean metrics, boolean walMark, long walSnapshotEvery)
 {
     /**
      * @param args {@code --name value} pairs; see {@link Harness}.
@@ -89,15 +91,21 @@ public record Config(String figure, int runs, double warmupSeconds, double secon
             m.getOrDefault("systems", "all"),
             m.getOrDefault("scenarios", "all"),
             Boolean.parseBoolean(m.getOrDefault("metrics", "false")),
-            Boolean.parseBoolean(m.getOrDefault("wal-mark", "true")));
+            Boolean.parseBoolean(m.getOrDefault("wal-mark", "true")),
+            Long.parseLong(m.getOrDefault("wal-snapshot-every", "0")));
         m.keySet().removeAll(java.util.Set.of("figure", "runs", "warmup", "seconds", "event-loops", "sync",
             "data-dir", "clusters", "active-clusters", "per-cluster-in-flight", "idle-seconds", "idle-settle-seconds",
             "trials",
             "election-min-ms", "election-max-ms", "entries", "peers-classpath", "peer-seconds", "wal-max-mb",
-            "caller-connections", "wal-servers", "wal-rates", "systems", "scenarios", "metrics", "wal-mark"));
+            "caller-connections", "wal-servers", "wal-rates", "systems", "scenarios", "metrics", "wal-mark",
+            "wal-snapshot-every"));
         if (!m.isEmpty())
         {
             throw new IllegalArgumentException("unknown arguments " + m.keySet());
+        }
+        if (c.walSnapshotEvery() < 0)
+        {
+            throw new IllegalArgumentException("--wal-snapshot-every takes a count of entries, 0 for never");
         }
         return c;
     }

@@ -5,9 +5,12 @@ import dev.ra.codec.Bytes;
 import dev.ra.log.FileStorage;
 import dev.ra.log.WalStatistics;
 import dev.ra.protocol.LogEntry;
+import dev.ra.protocol.SnapshotMeta;
 import dev.ra.protocol.UserCommand;
 import dev.ra.spi.LogListener;
 import dev.ra.spi.LogStore;
+import dev.ra.spi.ServerStorage;
+import dev.ra.spi.SnapshotStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -122,6 +125,7 @@ final class WalFigure
                         .put("p999_ms", summary(results, res -> res.percentileMs(99.9)))
                         .put("max_ms", summary(results, res -> res.latency().getMaxValue() / 1e6))
                         .put("hurried_segment_writes_share", summary(results, Result::hurriedSegmentShare))
+                        .put("segment_files_over_spares_per_share", summary(results, Result::sparesPerShare))
                         .put("tail", results.stream().map(Result::tail).toList());
                     out.add(line);
                     out.addAll(deviceFloor(base, config, latencyServers, target, results));
@@ -190,6 +194,7 @@ final class WalFigure
         final Json j = new Json().put("figure", figure).put("impl", "ra-log").put("servers", servers)
             .put("payload_bytes", PAYLOAD_BYTES).put("appending_threads", Math.min(THREADS, servers))
             .put("sync", config.sync().name()).put("wal_mark", config.walMark()).put("wal_max_mb", config.walMaxMb())
+            .put("snapshot_every", config.walSnapshotEvery())
             .put("runs", config.runs())
             .put("seconds", config.seconds()).put("fdatasync_4k_p50_ms", syncP50Ms);
         if (config.unsafe())
@@ -234,16 +239,18 @@ final class WalFigure
      * One measured run. The latency histogram is null for throughput runs; the allocation is NaN for latency runs.
      */
     private record Result(double entriesPerSecond, double batchesPerSecond, double megabytesPerSecond,
-        double bytesAllocatedPerEntry, double hurriedSegmentShare, Histogram latency, Json tail)
+        double bytesAllocatedPerEntry, double hurriedSegmentShare, double sparesPerShare, Histogram latency, Json tail)
     {
         static Result of(final WalStatistics before, final WalStatistics after, final double seconds,
             final double bytesAllocatedPerEntry, final Histogram latency, final Json tail)
         {
             final long writes = after.segmentWrites() - before.segmentWrites();
             final long hurried = after.hurriedSegmentWrites() - before.hurriedSegmentWrites();
+            final long overSpares = after.segmentFilesOverSpares() - before.segmentFilesOverSpares();
             return new Result((after.records() - before.records()) / seconds,
                 (after.batches() - before.batches()) / seconds, (after.bytes() - before.bytes()) / seconds / 1e6,
-                bytesAllocatedPerEntry, writes == 0 ? 0 : (double)hurried / writes, latency, tail);
+                bytesAllocatedPerEntry, writes == 0 ? 0 : (double)hurried / writes,
+                writes == 0 ? 0 : (double)overSpares / writes, latency, tail);
         }
 
         double percentileMs(final double percentile)
@@ -257,6 +264,9 @@ final class WalFigure
     {
         final Bytes payload;
         LogStore log;
+        SnapshotStore snapshots;
+        /** The index of the latest snapshot, written by the compactor thread only. */
+        long snapshotIndex;
         volatile long durable;
         long next = 1;
         // Latency runs: append times by index (a ring), read in onWritten by the thread that reports durability (the
@@ -308,6 +318,59 @@ final class WalFigure
         }
     }
 
+    /**
+     * Compacts the servers' logs as a state machine's snapshots would ({@code --wal-snapshot-every}): whenever a
+     * server has made that many entries durable since its last snapshot, a snapshot (a small state) is written at its
+     * last durable index and the log truncated up to it. The storage keeps the two newest snapshots and drops the
+     * segments below the older one. On a thread of its own, so that the paced appenders keep their pace.
+     */
+    private static final class Compactor implements AutoCloseable
+    {
+        private static final Bytes STATE = Bytes.wrap(new byte[64]);
+        private final Thread thread;
+        private final AtomicBoolean stop = new AtomicBoolean();
+
+        Compactor(final List<Server> servers, final long every)
+        {
+            thread = new Thread(() ->
+            {
+                while (!stop.get())
+                {
+                    for (final Server s : servers)
+                    {
+                        final long durable = s.durable;
+                        if (durable - s.snapshotIndex >= every)
+                        {
+                            s.snapshots.write(new SnapshotMeta(durable, 1, List.of(), 0), STATE);
+                            s.log.truncateUpTo(durable);
+                            s.snapshotIndex = durable;
+                        }
+                    }
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+                }
+            }, "bench-compactor");
+            thread.setDaemon(true);
+        }
+
+        static Compactor start(final List<Server> servers, final Config config)
+        {
+            if (config.walSnapshotEvery() <= 0)
+            {
+                return null;
+            }
+            final Compactor c = new Compactor(servers, config.walSnapshotEvery());
+            c.thread.start();
+            return c;
+        }
+
+        @Override
+        public void close() throws InterruptedException
+        {
+            stop.set(true);
+            thread.join();
+        }
+    }
+
     private static FileStorage storage(final Path dir, final Config config)
     {
         return FileStorage.builder().directory(dir).syncMethod(config.sync()).walMaxSizeBytes(config.walMaxMb() << 20)
@@ -320,7 +383,9 @@ final class WalFigure
         for (int i = 0; i < count; i++)
         {
             final Server s = new Server(i);
-            s.log = storage.open(new ServerId("bench-" + i, "node"), s).log();
+            final ServerStorage opened = storage.open(new ServerId("bench-" + i, "node"), s);
+            s.log = opened.log();
+            s.snapshots = opened.snapshots();
             servers.add(s);
         }
         return servers;
@@ -333,57 +398,67 @@ final class WalFigure
         try (FileStorage storage = storage(dir, config))
         {
             final List<Server> servers = open(storage, count);
-            final int threads = Math.min(THREADS, count);
-            final AtomicBoolean measuring = new AtomicBoolean();
-            final AtomicBoolean stop = new AtomicBoolean();
-            final long[] appendAllocated = new long[threads];
-            final long[] appended = new long[threads];
-            final List<Thread> workers = new ArrayList<>();
-            for (int t = 0; t < threads; t++)
+            try (Compactor ignored = Compactor.start(servers, config))
             {
-                final int thread = t;
-                final Thread w = new Thread(() -> closedLoop(servers, thread, threads, measuring, stop,
-                    appendAllocated, appended), "bench-writer-" + t);
-                workers.add(w);
-                w.start();
-            }
-            try
-            {
-                Driver.sleep(config.warmupSeconds());
-                final Thread walThread = findThread(WAL_WRITER_THREAD);
-                final com.sun.management.ThreadMXBean mx =
-                    (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
-                final WalStatistics before = storage.walStatistics();
-                final long walAllocBefore = mx.getThreadAllocatedBytes(walThread.getId());
-                final long start = System.nanoTime();
-                measuring.set(true);
-                Driver.sleep(config.seconds());
-                measuring.set(false);
-                final long elapsed = System.nanoTime() - start;
-                final WalStatistics after = storage.walStatistics();
-                final long walAlloc = mx.getThreadAllocatedBytes(walThread.getId()) - walAllocBefore;
-                stop.set(true);
-                for (final Thread w : workers)
-                {
-                    w.join();
-                }
-                final long callerAlloc = Arrays.stream(appendAllocated).sum();
-                final long entries = Arrays.stream(appended).sum();
-                return Result.of(before, after, elapsed / 1e9, (double)(callerAlloc + walAlloc) / Math.max(1, entries),
-                    null, null);
-            }
-            finally
-            {
-                stop.set(true);
-                for (final Thread w : workers)
-                {
-                    w.join();
-                }
+                return throughput(storage, servers, config);
             }
         }
         finally
         {
             DirectoryTrees.delete(dir);
+        }
+    }
+
+    private static Result throughput(final FileStorage storage, final List<Server> servers, final Config config)
+        throws InterruptedException
+    {
+        final int count = servers.size();
+        final int threads = Math.min(THREADS, count);
+        final AtomicBoolean measuring = new AtomicBoolean();
+        final AtomicBoolean stop = new AtomicBoolean();
+        final long[] appendAllocated = new long[threads];
+        final long[] appended = new long[threads];
+        final List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++)
+        {
+            final int thread = t;
+            final Thread w = new Thread(() -> closedLoop(servers, thread, threads, measuring, stop,
+                appendAllocated, appended), "bench-writer-" + t);
+            workers.add(w);
+            w.start();
+        }
+        try
+        {
+            Driver.sleep(config.warmupSeconds());
+            final Thread walThread = findThread(WAL_WRITER_THREAD);
+            final com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+            final WalStatistics before = storage.walStatistics();
+            final long walAllocBefore = mx.getThreadAllocatedBytes(walThread.getId());
+            final long start = System.nanoTime();
+            measuring.set(true);
+            Driver.sleep(config.seconds());
+            measuring.set(false);
+            final long elapsed = System.nanoTime() - start;
+            final WalStatistics after = storage.walStatistics();
+            final long walAlloc = mx.getThreadAllocatedBytes(walThread.getId()) - walAllocBefore;
+            stop.set(true);
+            for (final Thread w : workers)
+            {
+                w.join();
+            }
+            final long callerAlloc = Arrays.stream(appendAllocated).sum();
+            final long entries = Arrays.stream(appended).sum();
+            return Result.of(before, after, elapsed / 1e9, (double)(callerAlloc + walAlloc) / Math.max(1, entries),
+                null, null);
+        }
+        finally
+        {
+            stop.set(true);
+            for (final Thread w : workers)
+            {
+                w.join();
+            }
         }
     }
 
@@ -440,69 +515,72 @@ final class WalFigure
         try (FileStorage storage = storage(dir, config))
         {
             final List<Server> servers = open(storage, count);
-            final Histogram warmup = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
-            for (final Server s : servers)
+            try (Compactor ignored = Compactor.start(servers, config))
             {
-                s.appendedAtNanos = new long[1 << 16];
-                s.histogram = warmup;
-            }
-            final int threads = Math.min(THREADS, count);
-            final long warmupNanos = (long)(config.warmupSeconds() * 1e9);
-            final long runNanos = (long)(config.seconds() * 1e9);
-            final CountDownLatch done = new CountDownLatch(threads);
-            final long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
-            final double perThreadRate = entriesPerSecond / threads;
-            for (int t = 0; t < threads; t++)
-            {
-                final int thread = t;
-                new Thread(() ->
+                final Histogram warmup = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+                for (final Server s : servers)
                 {
-                    try
+                    s.appendedAtNanos = new long[1 << 16];
+                    s.histogram = warmup;
+                }
+                final int threads = Math.min(THREADS, count);
+                final long warmupNanos = (long)(config.warmupSeconds() * 1e9);
+                final long runNanos = (long)(config.seconds() * 1e9);
+                final CountDownLatch done = new CountDownLatch(threads);
+                final long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+                final double perThreadRate = entriesPerSecond / threads;
+                for (int t = 0; t < threads; t++)
+                {
+                    final int thread = t;
+                    new Thread(() ->
                     {
-                        openLoop(servers, thread, threads, perThreadRate, start, warmupNanos + runNanos);
-                    }
-                    finally
-                    {
-                        // Also when the storage failed and append threw: the run then ends instead of hanging.
-                        done.countDown();
-                    }
-                }, "bench-paced-" + t).start();
-            }
-            // What was recorded during the warm-up is dropped: the WAL writer thread records into whichever histogram
-            // each server holds, so every server gets a fresh one at the warm-up's end.
-            Driver.sleep(Math.max(0, (start + warmupNanos - System.nanoTime()) / 1e9));
-            final WalStatistics before = storage.walStatistics();
-            final long measuredFrom = System.nanoTime();
-            final Histogram measured = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
-            final TailAttribution tail = TailAttribution.start(SLOW_APPEND_MS);
-            for (final Server s : servers)
-            {
-                s.attribution = tail;
-                s.histogram = measured;
-            }
-            if (!done.await(runNanos + TimeUnit.SECONDS.toNanos(60), TimeUnit.NANOSECONDS))
-            {
-                throw new IllegalStateException("the paced appenders did not finish");
-            }
-            final long last = servers.stream().mapToLong(s -> s.next - 1).max().orElse(0);
-            if (last == 0)
-            {
-                throw new IllegalStateException("nothing was appended");
-            }
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (System.nanoTime() < deadline && servers.stream().anyMatch(s -> s.durable < s.next - 1))
-            {
-                Thread.sleep(1);
-            }
-            final WalStatistics after = storage.walStatistics();
-            for (final Server s : servers)
-            {
-                s.attribution = null;
-            }
-            try (tail)
-            {
-                return Result.of(before, after, (System.nanoTime() - measuredFrom) / 1e9, Double.NaN, measured,
-                    tail.report());
+                        try
+                        {
+                            openLoop(servers, thread, threads, perThreadRate, start, warmupNanos + runNanos);
+                        }
+                        finally
+                        {
+                            // Also when the storage failed and append threw: the run then ends instead of hanging.
+                            done.countDown();
+                        }
+                    }, "bench-paced-" + t).start();
+                }
+                // What was recorded during the warm-up is dropped: the WAL writer thread records into whichever histogram
+                // each server holds, so every server gets a fresh one at the warm-up's end.
+                Driver.sleep(Math.max(0, (start + warmupNanos - System.nanoTime()) / 1e9));
+                final WalStatistics before = storage.walStatistics();
+                final long measuredFrom = System.nanoTime();
+                final Histogram measured = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+                final TailAttribution tail = TailAttribution.start(SLOW_APPEND_MS);
+                for (final Server s : servers)
+                {
+                    s.attribution = tail;
+                    s.histogram = measured;
+                }
+                if (!done.await(runNanos + TimeUnit.SECONDS.toNanos(60), TimeUnit.NANOSECONDS))
+                {
+                    throw new IllegalStateException("the paced appenders did not finish");
+                }
+                final long last = servers.stream().mapToLong(s -> s.next - 1).max().orElse(0);
+                if (last == 0)
+                {
+                    throw new IllegalStateException("nothing was appended");
+                }
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (System.nanoTime() < deadline && servers.stream().anyMatch(s -> s.durable < s.next - 1))
+                {
+                    Thread.sleep(1);
+                }
+                final WalStatistics after = storage.walStatistics();
+                for (final Server s : servers)
+                {
+                    s.attribution = null;
+                }
+                try (tail)
+                {
+                    return Result.of(before, after, (System.nanoTime() - measuredFrom) / 1e9, Double.NaN, measured,
+                        tail.report());
+                }
             }
         }
         finally

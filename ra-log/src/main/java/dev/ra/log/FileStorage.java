@@ -66,6 +66,7 @@ public final class FileStorage implements Storage
     private final Path serversDirectory;
     private final DirectorySyncs serversDirectorySyncs;
     private final SegmentCache segmentCache;
+    private final SegmentSpares segmentSpares;
     private final WalFiles walFiles;
     private final int memTableObjectWindow;
     private final ScheduledExecutorService background;
@@ -92,6 +93,7 @@ public final class FileStorage implements Storage
     /** The flusher's counts when recovery ended: what it wrote at opening is not counted in the statistics. */
     private final long segmentWritesAtOpen;
     private final long hurriedSegmentWritesAtOpen;
+    private final long sparesTakenAtOpen;
     private final LongAdder backPressureWaits = new LongAdder();
     /** Set once the previous run's WAL files are flushed; until then there is no WAL writer to give way to. */
     private volatile boolean replayed;
@@ -111,6 +113,8 @@ public final class FileStorage implements Storage
         {
             files.createDirectories(walDirectory);
             files.createDirectories(serversDirectory);
+            segmentSpares = SegmentSpares.open(files, directory,
+                builder.segmentSpareBytes >= 0 ? builder.segmentSpareBytes : 2 * builder.walMaxSizeBytes);
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -128,8 +132,8 @@ public final class FileStorage implements Storage
             return t;
         });
         flusher = new WalFlusher(files, builder.segmentMaxEntries, builder.segmentMaxBytes,
-            builder.directWriteMinBytes, this::flushTarget, this::retireWal, segmentIo, this::segmentWriterBehind,
-            walSyncGate);
+            builder.directWriteMinBytes, segmentSpares, this::flushTarget, this::retireWal, segmentIo,
+            this::segmentWriterBehind, walSyncGate);
         try
         {
             lastSequence = lastWalSequence();
@@ -168,6 +172,7 @@ public final class FileStorage implements Storage
         dormant = null;
         segmentWritesAtOpen = flusher.segmentWrites();
         hurriedSegmentWritesAtOpen = flusher.hurriedSegmentWrites();
+        sparesTakenAtOpen = segmentSpares.taken();
         replayed = true;
         background = Executors.newSingleThreadScheduledExecutor(r ->
         {
@@ -308,6 +313,14 @@ public final class FileStorage implements Storage
     SegmentCache segmentCache()
     {
         return segmentCache;
+    }
+
+    /**
+     * @return the segment files kept to be written over by new segments.
+     */
+    SegmentSpares segmentSpares()
+    {
+        return segmentSpares;
     }
 
     WalWriter wal()
@@ -655,7 +668,7 @@ public final class FileStorage implements Storage
     {
         return new WalStatistics(wal.batches(), wal.records(), wal.bytes(), segmentFlushes.sum(),
             flusher.segmentWrites() - segmentWritesAtOpen, flusher.hurriedSegmentWrites() - hurriedSegmentWritesAtOpen,
-            backPressureWaits.sum(), wal.syncLatency());
+            segmentSpares.taken() - sparesTakenAtOpen, backPressureWaits.sum(), wal.syncLatency());
     }
 
     /**
@@ -754,6 +767,7 @@ public final class FileStorage implements Storage
         private int memTableObjectWindow = MemTable.DEFAULT_OBJECT_WINDOW;
         private FileLayer files = RealFileLayer.INSTANCE;
         private int directWriteMinBytes = SegmentBuilder.DIRECT_MIN_BYTES;
+        private long segmentSpareBytes = -1;
 
         private Builder()
         {
@@ -797,6 +811,21 @@ public final class FileStorage implements Storage
         public Builder segmentMaxBytes(final long bytes)
         {
             this.segmentMaxBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Segment files that compaction drops are kept, up to this many bytes together, to be written over by new
+         * segments instead of being deleted while new files are created: on a busy disk creating files is what
+         * lengthens the WAL's sync times most (docs/log-format.md, "Spare segment files"). Default: twice
+         * {@link #walMaxSizeBytes}, what compaction may free while one WAL file is moved into segments; 0 keeps none.
+         *
+         * @param bytes most bytes of spare segment files, 0 to 1 TiB.
+         * @return this.
+         */
+        public Builder segmentSpareBytes(final long bytes)
+        {
+            this.segmentSpareBytes = bytes;
             return this;
         }
 
@@ -904,6 +933,10 @@ public final class FileStorage implements Storage
             requireRange("segmentMaxEntries", segmentMaxEntries, 1, 1 << 24);
             requireRange("segmentMaxBytes", segmentMaxBytes, 4096, 1L << 30);
             requireRange("maxBatchEntries", maxBatchEntries, 1, 1 << 24);
+            if (segmentSpareBytes != -1)
+            {
+                requireRange("segmentSpareBytes", segmentSpareBytes, 0, 1L << 40);
+            }
             requireRange("openFileCacheSize", openFileCacheSize, 1, 1 << 20);
             requireRange("memTableObjectWindow", memTableObjectWindow, 0, 1 << 24);
             if (lastAppliedFlushInterval.toMillis() < 1)

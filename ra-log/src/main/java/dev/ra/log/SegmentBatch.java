@@ -28,6 +28,8 @@ final class SegmentBatch
     private final List<SegmentFile> unsynced = new ArrayList<>();
     private final List<SegmentFile> synced = new ArrayList<>();
     private long cachedBytes;
+    /** The pool some of the files were spares of, whose directory is synced before theirs; null if none were. */
+    private SegmentSpares spares;
 
     /**
      * @param files the file layer.
@@ -40,11 +42,17 @@ final class SegmentBatch
     /**
      * @param segment     just written, under {@link AtomicFiles#temporary its temporary name}, not synced.
      * @param cachedBytes of it written through the page cache.
+     * @param fromSpares  the pool whose spare it was written over, or null if it was created.
      * @param giveWay     to wait for the WAL syncs in progress with before syncing, or null.
      * @throws IOException if a sync fails.
      */
-    void add(final SegmentFile segment, final long cachedBytes, final GiveWay giveWay) throws IOException
+    void add(final SegmentFile segment, final long cachedBytes, final SegmentSpares fromSpares,
+        final GiveWay giveWay) throws IOException
     {
+        if (null != fromSpares)
+        {
+            spares = fromSpares;
+        }
         unsynced.add(segment);
         this.cachedBytes += cachedBytes;
         if (this.cachedBytes >= CACHED_BYTES_STEP)
@@ -88,6 +96,11 @@ final class SegmentBatch
         synced.addAll(other.synced);
         unsynced.addAll(other.unsynced);
         cachedBytes += other.cachedBytes;
+        if (null != other.spares)
+        {
+            spares = other.spares;
+        }
+        other.spares = null;
         other.synced.clear();
         other.unsynced.clear();
         other.cachedBytes = 0;
@@ -115,6 +128,12 @@ final class SegmentBatch
         if (null != giveWay && !directories.isEmpty())
         {
             giveWay.beforeSync();
+        }
+        if (null != spares)
+        {
+            // The spares' old names must be gone for good before the segments' new names last (SegmentSpares).
+            spares.syncDirectory();
+            spares = null;
         }
         for (final Path dir : directories)
         {

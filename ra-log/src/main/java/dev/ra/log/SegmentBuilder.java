@@ -52,6 +52,8 @@ final class SegmentBuilder
     private int flags;
     private long cachedBytes;
     private final int directMinBytes;
+    /** Whether the last segment written was written over a spare. */
+    private boolean wroteOverSpare;
     /** Whether the file system refused a direct write: then every segment goes through the page cache. */
     private boolean directRefused;
 
@@ -197,18 +199,28 @@ final class SegmentBuilder
     }
 
     /**
+     * @return whether the last segment written ({@link #writeTo}) was written over a spare file.
+     */
+    boolean wroteOverSpare()
+    {
+        return wroteOverSpare;
+    }
+
+    /**
      * Finish the segment and write it under its temporary name in {@code dir} ({@link AtomicFiles#temporary}),
      * NOT synced: the caller adds it to a {@link SegmentBatch}, which syncs and renames it.
      *
      * @param files   the file layer.
      * @param dir     the server's segments directory.
+     * @param spares  files to write the segment over instead of creating one, or null.
      * @param giveWay to report the bytes written to, and to wait for WAL syncs with before syncing (a large segment
      *                written through the page cache is then also synced every {@value #SYNC_STEP} bytes), or null
      *                to write at full speed.
      * @return the written segment, named by its final path.
      * @throws IOException on failure.
      */
-    SegmentFile writeTo(final FileLayer files, final Path dir, final GiveWay giveWay) throws IOException
+    SegmentFile writeTo(final FileLayer files, final Path dir, final SegmentSpares spares, final GiveWay giveWay)
+        throws IOException
     {
         ensure(0);
         final int tableOffset = buffer.position();
@@ -230,9 +242,12 @@ final class SegmentBuilder
         buffer.flip();
         final Path target = dir.resolve(SegmentFile.fileName(sequence));
         final Path temp = AtomicFiles.temporary(target);
+        // A spare already has its blocks: writing over them costs the device no allocation (see SegmentSpares).
+        final boolean overSpare = null != spares && spares.take(end, temp);
+        wroteOverSpare = overSpare;
         try (LogFile file = files.open(temp, true))
         {
-            if (file.size() > 0)
+            if (!overSpare && file.size() > 0)
             {
                 // left by a write that failed earlier in this run (the ones of earlier runs are deleted at startup)
                 file.truncate(0);
@@ -265,6 +280,11 @@ final class SegmentBuilder
                         file.force();
                     }
                 }
+            }
+            if (overSpare && file.size() > end)
+            {
+                // What the spare held beyond this segment goes: its trailer is where the file ends.
+                file.truncate(end);
             }
         }
         return new SegmentFile(target, sequence, firstIndex, count, flags, end);

@@ -2,9 +2,14 @@ package dev.ra.log;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A bounded, least-recently-used cache of open segments shared by all servers of a storage, so that reads do not pay
@@ -16,6 +21,8 @@ final class SegmentCache
     private final FileLayer files;
     private final int capacity;
     private final LinkedHashMap<SegmentFile, SegmentReader> open = new LinkedHashMap<>(64, 0.75f, true);
+    /** Segments compaction dropped, by identity, which must not be opened again. */
+    private final Set<SegmentFile> dropped = Collections.newSetFromMap(new IdentityHashMap<>());
 
     SegmentCache(final FileLayer files, final int capacity)
     {
@@ -30,6 +37,13 @@ final class SegmentCache
      */
     synchronized SegmentReader acquire(final SegmentFile segment)
     {
+        if (dropped.contains(segment))
+        {
+            // Compaction dropped it after the caller found it: its file may already be written over as a new
+            // segment (SegmentSpares), so it must not be opened, as if it had been deleted.
+            throw new UncheckedIOException(new NoSuchFileException(segment.path().toString(), null,
+                "dropped by compaction"));
+        }
         SegmentReader reader = open.get(segment);
         if (null == reader)
         {
@@ -62,17 +76,32 @@ final class SegmentCache
     }
 
     /**
-     * Close a segment about to be deleted (or as soon as its last user releases it).
+     * Close a segment compaction dropped (or as soon as its last user releases it) and refuse to open it again.
      *
-     * @param segment to forget.
+     * @param segment to forget; its file is deleted or kept as a spare by the caller.
+     * @return whether a reader still has it open: then its file must be deleted, never written over.
      */
-    synchronized void evict(final SegmentFile segment)
+    synchronized boolean drop(final SegmentFile segment)
     {
+        dropped.add(segment);
         final SegmentReader reader = open.remove(segment);
-        if (null != reader)
+        if (null == reader)
         {
-            retire(reader);
+            return false;
         }
+        retire(reader);
+        return reader.references > 0;
+    }
+
+    /**
+     * Forget segments dropped earlier, once their files are gone from their paths (renamed into the spares or
+     * deleted): a reader that found one before it was dropped and opens it only now fails to find the file.
+     *
+     * @param segments dropped by {@link #drop}.
+     */
+    synchronized void forget(final List<SegmentFile> segments)
+    {
+        segments.forEach(dropped::remove);
     }
 
     private void trim()

@@ -711,7 +711,9 @@ final class ServerLog implements LogStore, FlushTarget
     }
 
     /**
-     * Segment writer thread: delete the oldest segments that no retained snapshot needs.
+     * Segment writer thread: drop the oldest segments that no retained snapshot needs, keeping their files as spares
+     * to be written over by new segments ({@link SegmentSpares}) where the pool has room and no reader has them open,
+     * and deleting the others.
      */
     void applyRetention()
     {
@@ -730,18 +732,40 @@ final class ServerLog implements LogStore, FlushTarget
             return;
         }
         final FileLayer files = storage.files();
+        final SegmentCache cache = storage.segmentCache();
+        final SegmentSpares spares = storage.segmentSpares();
+        final List<Path> kept = new ArrayList<>();
+        boolean durable = false;
         try
         {
             for (final SegmentFile segment : doomed)
             {
-                storage.segmentCache().evict(segment);
-                files.delete(segment.path());
+                final Path spare = cache.drop(segment) || null == spares ? null :
+                    spares.offer(segment.path(), segment.size());
+                if (null != spare)
+                {
+                    kept.add(spare);
+                }
+                else
+                {
+                    files.delete(segment.path());
+                }
             }
             files.syncDirectory(directory.segments());
+            durable = true;
         }
         catch (final IOException ex)
         {
             LOG.warn("server {}: could not delete old segments: {}", directory.id(), ex.getMessage());
+        }
+        finally
+        {
+            cache.forget(doomed);
+            if (null != spares)
+            {
+                // Only now that the segments' names are gone for good may their files be written over.
+                spares.commit(kept, durable);
+            }
         }
     }
 

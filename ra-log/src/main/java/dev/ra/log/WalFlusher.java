@@ -58,6 +58,7 @@ final class WalFlusher
     private final CRC32C markerCrc = new CRC32C();
     private final LongAdder segmentWrites = new LongAdder();
     private final LongAdder hurriedSegmentWrites = new LongAdder();
+    private final SegmentSpares spares;
 
     /**
      * What happens to a WAL file once its content is in segments and every server has been told.
@@ -78,15 +79,17 @@ final class WalFlusher
      * @param segmentMaxEntries most entries per segment.
      * @param segmentMaxBytes   size after which a segment is closed.
      * @param directMinBytes    size from which a segment is written with direct I/O where the file system has it.
+     * @param spares            files to write new segments over, or null to create every segment.
      * @param targets           where each server's entries go (null to skip a deleted server).
      * @param retirement        what happens to a flushed WAL file.
      * @param io                pool for writing servers' segments in parallel.
      * @param behind            whether to hurry: WAL files are waiting for the segment writer.
      */
     WalFlusher(final FileLayer files, final int segmentMaxEntries, final long segmentMaxBytes,
-        final int directMinBytes, final Function<ServerReplay, FlushTarget> targets, final Retirement retirement,
-        final ExecutorService io, final BooleanSupplier behind, final WalSyncGate gate)
+        final int directMinBytes, final SegmentSpares spares, final Function<ServerReplay, FlushTarget> targets,
+        final Retirement retirement, final ExecutorService io, final BooleanSupplier behind, final WalSyncGate gate)
     {
+        this.spares = spares;
         this.builders = ThreadLocal.withInitial(() -> new SegmentBuilder(directMinBytes));
         this.gate = gate;
         this.giveWay = new GiveWay(gate, true);
@@ -394,8 +397,8 @@ final class WalFlusher
     private SegmentFile write(final SegmentBuilder builder, final Path dir, final SegmentBatch batch,
         final GiveWay courtesy) throws IOException
     {
-        final SegmentFile segment = builder.writeTo(files, dir, courtesy);
-        batch.add(segment, builder.cachedBytes(), courtesy);
+        final SegmentFile segment = builder.writeTo(files, dir, spares, courtesy);
+        batch.add(segment, builder.cachedBytes(), builder.wroteOverSpare() ? spares : null, courtesy);
         return segment;
     }
 }

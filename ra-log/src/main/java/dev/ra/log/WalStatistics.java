@@ -17,12 +17,14 @@ import dev.ra.stats.LatencySnapshot;
  *                          A large share means the disk barely keeps up with the WAL's rate: the WAL's syncs then
  *                          queue behind the segment writer's parallel writes and syncs, and the append-to-durable
  *                          tail grows (docs/benchmarks.md, "ra-log").
+ * @param segmentFilesOverSpares segment files written over a spare (a file compaction dropped, see
+ *                          {@link FileStorage.Builder#segmentSpareBytes}) instead of created.
  * @param backPressureWaits times the WAL writer stopped writing because too many full WAL files awaited the segment
  *                          writer (the disk cannot keep up; acknowledgements pause meanwhile).
  * @param syncLatency       how long each batch's sync took (empty with {@link SyncMethod#NONE}).
  */
 public record WalStatistics(long batches, long records, long bytes, long segmentFlushes, long segmentWrites,
-    long hurriedSegmentWrites, long backPressureWaits, LatencySnapshot syncLatency)
+    long hurriedSegmentWrites, long segmentFilesOverSpares, long backPressureWaits, LatencySnapshot syncLatency)
 {
     /**
      * @return records per batch on average, so per sync with {@link SyncMethod#DATASYNC}; 0 before the first batch.

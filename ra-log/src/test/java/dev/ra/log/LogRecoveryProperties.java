@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -37,6 +38,7 @@ class LogRecoveryProperties
     private static final Path ROOT = Path.of("/data");
     private static final int SERVERS = 3;
     private static final String PADDING = "x".repeat(500);
+    private static final LongAdder SEGMENTS_OVER_SPARES = new LongAdder();
 
     sealed interface Action permits Append, Overwrite, Resend, Snapshot, Install, Crash, CrashAtOperation, Restart
     {
@@ -108,7 +110,10 @@ class LogRecoveryProperties
     @Test
     void durableEntriesSurviveCrashesAndNothingUnwrittenAppears()
     {
+        final long sparesBefore = SEGMENTS_OVER_SPARES.sum();
         Property.forAll(200, scenarios(), LogRecoveryProperties::run);
+        assertThat(SEGMENTS_OVER_SPARES.sum() - sparesBefore)
+            .as("segments written over spare files in all scenarios (the crashes must cover that path)").isPositive();
     }
 
     private static void run(final List<Action> actions) throws Exception
@@ -221,6 +226,12 @@ class LogRecoveryProperties
 
         void close()
         {
+            closeStorage();
+        }
+
+        private void closeStorage()
+        {
+            SEGMENTS_OVER_SPARES.add(storage.walStatistics().segmentFilesOverSpares());
             storage.close();
         }
 
@@ -253,7 +264,7 @@ class LogRecoveryProperties
             else if (action instanceof Crash c)
             {
                 disk.crash(new Random(c.seed()), c.tear(), c.garbage());
-                storage.close();
+                closeStorage();
                 recoverAndVerify(false);
             }
             else if (action instanceof CrashAtOperation c)
@@ -262,7 +273,7 @@ class LogRecoveryProperties
             }
             else if (action instanceof Restart)
             {
-                storage.close();
+                closeStorage();
                 recoverAndVerify(true);
             }
             else
@@ -303,7 +314,7 @@ class LogRecoveryProperties
             {
                 disk.crash(new Random(c.seed()), c.tear(), c.garbage());
             }
-            storage.close();
+            closeStorage();
             recoverAndVerify(false);
         }
 

@@ -25,8 +25,8 @@ final class SegmentWriting
         final GiveWay giveWay) throws IOException
     {
         final SegmentBatch batch = new SegmentBatch(files);
-        final SegmentFile written = builder.writeTo(files, dir, giveWay);
-        batch.add(written, builder.cachedBytes(), giveWay);
+        final SegmentFile written = builder.writeTo(files, dir, null, giveWay);
+        batch.add(written, builder.cachedBytes(), null, giveWay);
         batch.publish(giveWay);
         return written;
     }

@@ -72,6 +72,8 @@ final class WalMeters implements MeterGroup, Supplier<LatencySnapshot>
         list.add(counter(registry, "ra.wal.segment.writes.hurried", WalStatistics::hurriedSegmentWrites,
             "segment writes done in parallel without giving way to the WAL, because another WAL file was waiting",
             null));
+        list.add(counter(registry, "ra.wal.segment.files.over.spares", WalStatistics::segmentFilesOverSpares,
+            "segment files written over a spare file that compaction dropped, instead of created", null));
         list.add(counter(registry, "ra.wal.backpressure.waits", WalStatistics::backPressureWaits,
             "times the WAL writer waited for the segment writer (the disk cannot keep up)", null));
         list.add(Gauge.builder("ra.wal.records.per.batch", this, w -> w.statistics().recordsPerBatch())
