@@ -265,7 +265,7 @@ final class WalFigure
         final Bytes payload;
         LogStore log;
         SnapshotStore snapshots;
-        /** The index of the latest snapshot, written by the compactor thread only. */
+        /** The index of the latest snapshot (before the first: minus its phase), used by the compactor only. */
         long snapshotIndex;
         volatile long durable;
         long next = 1;
@@ -323,6 +323,11 @@ final class WalFigure
      * server has made that many entries durable since its last snapshot, a snapshot (a small state) is written at its
      * last durable index and the log truncated up to it. The storage keeps the two newest snapshots and drops the
      * segments below the older one. On a thread of its own, so that the paced appenders keep their pace.
+     *
+     * <p>The servers' first snapshots are spread over one interval (server i of n after {@code every × (n - i) / n}
+     * entries), as independent clusters' snapshots are: the figure's servers all append at the same pace, and
+     * without it all of them would compact at the same moment, freeing a hundred servers' segments at once and then
+     * nothing for a whole interval.
      */
     private static final class Compactor implements AutoCloseable
     {
@@ -332,6 +337,10 @@ final class WalFigure
 
         Compactor(final List<Server> servers, final long every)
         {
+            for (int i = 0; i < servers.size(); i++)
+            {
+                servers.get(i).snapshotIndex = -every * i / servers.size();
+            }
             thread = new Thread(() ->
             {
                 while (!stop.get())

@@ -32,6 +32,24 @@ public final class BufferWriter
     }
 
     /**
+     * Forget what was written after {@code position}, keeping the capacity: an encoder that fails halfway leaves no
+     * partial encoding behind.
+     *
+     * @param position to go back to, at most the current one.
+     * @return this.
+     * @throws IllegalArgumentException if {@code position} is negative or beyond what was written.
+     */
+    public BufferWriter rewind(final int position)
+    {
+        if (position < 0 || position > this.position)
+        {
+            throw new IllegalArgumentException("cannot rewind to " + position + " of " + this.position);
+        }
+        this.position = position;
+        return this;
+    }
+
+    /**
      * @return the number of bytes written.
      */
     public int position()

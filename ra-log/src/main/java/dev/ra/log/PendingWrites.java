@@ -63,14 +63,26 @@ final class PendingWrites
      * Encode an entry record. Called by the server thread.
      *
      * @param entry to write.
+     * @return the record's checksum.
+     * @throws RuntimeException if the entry cannot be encoded (or the buffer cannot grow): then nothing of it is left
+     *     in the buffer, which the writer would otherwise write as a damaged record.
      */
     synchronized int addEntry(final LogEntry entry)
     {
         final BufferWriter out = filling;
         final int start = out.position();
-        header(out, WalFormat.ENTRY, entry.index(), entry.term());
-        EntryCodec.INSTANCE.encode(entry, out);
-        final int checksum = seal(out, start);
+        final int checksum;
+        try
+        {
+            header(out, WalFormat.ENTRY, entry.index(), entry.term());
+            EntryCodec.INSTANCE.encode(entry, out);
+            checksum = seal(out, start);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            out.rewind(start);
+            throw ex;
+        }
         fillingPositions.add(entry.index(), start, out.position() - start, checksum);
         records++;
         lastIndex = entry.index();
@@ -91,8 +103,16 @@ final class PendingWrites
     {
         final BufferWriter out = filling;
         final int start = out.position();
-        header(out, type, index, term);
-        seal(out, start);
+        try
+        {
+            header(out, type, index, term);
+            seal(out, start);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            out.rewind(start);
+            throw ex;
+        }
         records++;
         lastIndex = index;
         lastTerm = term;

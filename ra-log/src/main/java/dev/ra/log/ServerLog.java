@@ -447,6 +447,10 @@ final class ServerLog implements LogStore, FlushTarget
                 throw new IllegalArgumentException("entries are not consecutive at index " + entries.get(i).index());
             }
         }
+        // An entry that cannot be encoded ends the append there: the entries before it stay appended (and are
+        // written), nothing of it is left anywhere, and the caller gets the exception.
+        Throwable failure = null;
+        boolean signal = true;
         synchronized (this)
         {
             final long first = entries.get(0).index();
@@ -486,15 +490,35 @@ final class ServerLog implements LogStore, FlushTarget
                 {
                     truncateAfter(from - 1);
                 }
-                for (int i = skip; i < n; i++)
+                try
                 {
-                    final LogEntry entry = entries.get(i);
-                    memTable.add(entry, pending.addEntry(entry));
+                    for (int i = skip; i < n; i++)
+                    {
+                        final LogEntry entry = entries.get(i);
+                        memTable.add(entry, pending.addEntry(entry));
+                        // Entry by entry: if a later one cannot be encoded, the ones before it are appended.
+                        lastIndex = entry.index();
+                    }
                 }
-                lastIndex = entries.get(n - 1).index();
+                catch (final RuntimeException | Error ex)
+                {
+                    failure = ex;
+                    signal = lastIndex >= from;
+                }
             }
         }
-        storage.wal().signal(pending, inRound);
+        if (signal)
+        {
+            storage.wal().signal(pending, inRound);
+        }
+        if (failure instanceof Error error)
+        {
+            throw error;
+        }
+        if (null != failure)
+        {
+            throw (RuntimeException)failure;
+        }
     }
 
     private long termLocked(final long index)

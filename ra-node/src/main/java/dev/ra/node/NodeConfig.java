@@ -62,6 +62,7 @@ import java.util.Set;
  * wal.max.bytes=...                FileStorage: write-ahead log file size before rolling over
  * segment.max.entries=...          FileStorage: entries per segment file
  * segment.max.bytes=...            FileStorage: bytes per segment file
+ * segment.spare.bytes=...          FileStorage: dropped segment files kept to be written over (0: none)
  * max.batch.entries=...            FileStorage: entries per write-ahead log batch
  * open.file.cache=...              FileStorage: segment files kept open
  * last.applied.flush.ms=...        FileStorage: how often the last applied index is stored

@@ -23,7 +23,7 @@ final class NodeTuning
         "commit.notice.delay.ms", "use.transport.threads");
     /** FileStorage.Builder settings. */
     static final List<String> STORAGE_KEYS = List.of("wal.max.bytes", "segment.max.entries", "segment.max.bytes",
-        "max.batch.entries", "open.file.cache", "last.applied.flush.ms");
+        "segment.spare.bytes", "max.batch.entries", "open.file.cache", "last.applied.flush.ms");
     /** NettyTransportConfig.Builder settings beyond the common ones. */
     static final List<String> TRANSPORT_KEYS = List.of("connect.timeout.ms", "io.threads", "max.frame.bytes",
         "max.queued.messages", "reconnect.backoff.ms", "caller.connections", "native.transport");
@@ -95,6 +95,10 @@ final class NodeTuning
         if (t.containsKey("segment.max.bytes"))
         {
             b.segmentMaxBytes(number(t, "segment.max.bytes"));
+        }
+        if (t.containsKey("segment.spare.bytes"))
+        {
+            b.segmentSpareBytes(number(t, "segment.spare.bytes"));
         }
         if (t.containsKey("max.batch.entries"))
         {
