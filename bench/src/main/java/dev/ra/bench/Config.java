@@ -42,13 +42,15 @@ import java.util.Map;
  *                      tail ({@code --wal-mark false} shows what it costs).
  * @param walSnapshotEvery in the wal figure, entries each server makes durable between two snapshots that compact
  *                      its log (0: never, the log only grows).
+ * @param walSegmentSpares in the wal figure, whether ra-log keeps the segment files compaction drops as spares to
+ *                      write new segments over ({@code false}: it deletes them and creates every segment file).
  */
 public record Config(String figure, int runs, double warmupSeconds, double seconds, int eventLoops, SyncMethod sync,
     Path dataDir, int clusters, int activeClusters, int perClusterInFlight, double idleSeconds,
     double idleSettleSeconds, int trials,
     long electionMinMs, long electionMaxMs, long entries, String peersClasspath, double peerSeconds, long walMaxMb,
     boolean callerConnections, String walServers, String walRates, String systems, String scenarios,
-    boolean metrics, boolean walMark, long walSnapshotEvery)
+    boolean metrics, boolean walMark, long walSnapshotEvery, boolean walSegmentSpares)
 {
     /**
      * @param args {@code --name value} pairs; see {@link Harness}.
@@ -92,13 +94,14 @@ public record Config(String figure, int runs, double warmupSeconds, double secon
             m.getOrDefault("scenarios", "all"),
             Boolean.parseBoolean(m.getOrDefault("metrics", "false")),
             Boolean.parseBoolean(m.getOrDefault("wal-mark", "true")),
-            Long.parseLong(m.getOrDefault("wal-snapshot-every", "0")));
+            Long.parseLong(m.getOrDefault("wal-snapshot-every", "0")),
+            Boolean.parseBoolean(m.getOrDefault("wal-segment-spares", "true")));
         m.keySet().removeAll(java.util.Set.of("figure", "runs", "warmup", "seconds", "event-loops", "sync",
             "data-dir", "clusters", "active-clusters", "per-cluster-in-flight", "idle-seconds", "idle-settle-seconds",
             "trials",
             "election-min-ms", "election-max-ms", "entries", "peers-classpath", "peer-seconds", "wal-max-mb",
             "caller-connections", "wal-servers", "wal-rates", "systems", "scenarios", "metrics", "wal-mark",
-            "wal-snapshot-every"));
+            "wal-snapshot-every", "wal-segment-spares"));
         if (!m.isEmpty())
         {
             throw new IllegalArgumentException("unknown arguments " + m.keySet());

@@ -24,7 +24,7 @@ import java.util.Locale;
  * {@code election-max-ms} (600), {@code entries} (1000000),
  * {@code peers-classpath}, {@code peer-seconds} (10), {@code wal-max-mb} (128), {@code caller-connections} (true),
  * {@code wal-servers} (1,10,100), {@code wal-rates} (half,20000), {@code wal-snapshot-every} (0: the wal figure's
- * servers never compact their logs), {@code metrics} (false: true binds each node's
+ * servers never compact their logs), {@code wal-segment-spares} (true), {@code metrics} (false: true binds each node's
  * {@code RaMetrics} in the {@code sequential}, {@code pipelined-*} and {@code queries} figures, read every second).
  */
 public final class Harness

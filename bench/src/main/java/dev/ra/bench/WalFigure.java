@@ -194,7 +194,7 @@ final class WalFigure
         final Json j = new Json().put("figure", figure).put("impl", "ra-log").put("servers", servers)
             .put("payload_bytes", PAYLOAD_BYTES).put("appending_threads", Math.min(THREADS, servers))
             .put("sync", config.sync().name()).put("wal_mark", config.walMark()).put("wal_max_mb", config.walMaxMb())
-            .put("snapshot_every", config.walSnapshotEvery())
+            .put("snapshot_every", config.walSnapshotEvery()).put("segment_spares", config.walSegmentSpares())
             .put("runs", config.runs())
             .put("seconds", config.seconds()).put("fdatasync_4k_p50_ms", syncP50Ms);
         if (config.unsafe())
@@ -383,7 +383,8 @@ final class WalFigure
     private static FileStorage storage(final Path dir, final Config config)
     {
         return FileStorage.builder().directory(dir).syncMethod(config.sync()).walMaxSizeBytes(config.walMaxMb() << 20)
-            .walMark(config.walMark()).build();
+            .walMark(config.walMark()).segmentSpareBytes(config.walSegmentSpares() ? 2 * (config.walMaxMb() << 20) : 0)
+            .build();
     }
 
     private static List<Server> open(final FileStorage storage, final int count)
