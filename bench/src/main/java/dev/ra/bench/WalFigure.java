@@ -555,8 +555,8 @@ final class WalFigure
                         }
                     }, "bench-paced-" + t).start();
                 }
-                // What was recorded during the warm-up is dropped: the WAL writer thread records into whichever histogram
-                // each server holds, so every server gets a fresh one at the warm-up's end.
+                // What was recorded during the warm-up is dropped: the WAL writer thread records into whichever
+                // histogram each server holds, so every server gets a fresh one at the warm-up's end.
                 Driver.sleep(Math.max(0, (start + warmupNanos - System.nanoTime()) / 1e9));
                 final WalStatistics before = storage.walStatistics();
                 final long measuredFrom = System.nanoTime();
