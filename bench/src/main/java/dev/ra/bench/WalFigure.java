@@ -61,6 +61,8 @@ final class WalFigure
     private static final int SETTLE_PROBES = 50;
     private static final long SETTLE_LIMIT_SECONDS = 60;
     private static final long SETTLE_PAUSE_MILLIS = 500;
+    /** Entries appended and not yet durable, over all servers, at which a latency run stops as overloaded. */
+    private static final long MAX_BACKLOG = 4_000_000;
 
     private WalFigure()
     {
@@ -126,6 +128,7 @@ final class WalFigure
                         .put("max_ms", summary(results, res -> res.latency().getMaxValue() / 1e6))
                         .put("hurried_segment_writes_share", summary(results, Result::hurriedSegmentShare))
                         .put("segment_files_over_spares_per_share", summary(results, Result::sparesPerShare))
+                        .put("overloaded_runs", results.stream().filter(Result::overloaded).count())
                         .put("tail", results.stream().map(Result::tail).toList());
                     out.add(line);
                     out.addAll(deviceFloor(base, config, latencyServers, target, results));
@@ -239,10 +242,11 @@ final class WalFigure
      * One measured run. The latency histogram is null for throughput runs; the allocation is NaN for latency runs.
      */
     private record Result(double entriesPerSecond, double batchesPerSecond, double megabytesPerSecond,
-        double bytesAllocatedPerEntry, double hurriedSegmentShare, double sparesPerShare, Histogram latency, Json tail)
+        double bytesAllocatedPerEntry, double hurriedSegmentShare, double sparesPerShare, Histogram latency, Json tail,
+        boolean overloaded)
     {
         static Result of(final WalStatistics before, final WalStatistics after, final double seconds,
-            final double bytesAllocatedPerEntry, final Histogram latency, final Json tail)
+            final double bytesAllocatedPerEntry, final Histogram latency, final Json tail, final boolean overloaded)
         {
             final long writes = after.segmentWrites() - before.segmentWrites();
             final long hurried = after.hurriedSegmentWrites() - before.hurriedSegmentWrites();
@@ -250,7 +254,7 @@ final class WalFigure
             return new Result((after.records() - before.records()) / seconds,
                 (after.batches() - before.batches()) / seconds, (after.bytes() - before.bytes()) / seconds / 1e6,
                 bytesAllocatedPerEntry, writes == 0 ? 0 : (double)hurried / writes,
-                writes == 0 ? 0 : (double)overSpares / writes, latency, tail);
+                writes == 0 ? 0 : (double)overSpares / writes, latency, tail, overloaded);
         }
 
         double percentileMs(final double percentile)
@@ -460,7 +464,7 @@ final class WalFigure
             final long callerAlloc = Arrays.stream(appendAllocated).sum();
             final long entries = Arrays.stream(appended).sum();
             return Result.of(before, after, elapsed / 1e9, (double)(callerAlloc + walAlloc) / Math.max(1, entries),
-                null, null);
+                null, null, false);
         }
         finally
         {
@@ -537,6 +541,7 @@ final class WalFigure
                 final long warmupNanos = (long)(config.warmupSeconds() * 1e9);
                 final long runNanos = (long)(config.seconds() * 1e9);
                 final CountDownLatch done = new CountDownLatch(threads);
+                final AtomicBoolean overloaded = new AtomicBoolean();
                 final long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
                 final double perThreadRate = entriesPerSecond / threads;
                 for (int t = 0; t < threads; t++)
@@ -546,7 +551,8 @@ final class WalFigure
                     {
                         try
                         {
-                            openLoop(servers, thread, threads, perThreadRate, start, warmupNanos + runNanos);
+                            openLoop(servers, thread, threads, perThreadRate, start, warmupNanos + runNanos,
+                                overloaded);
                         }
                         finally
                         {
@@ -589,7 +595,7 @@ final class WalFigure
                 try (tail)
                 {
                     return Result.of(before, after, (System.nanoTime() - measuredFrom) / 1e9, Double.NaN, measured,
-                        tail.report());
+                        tail.report(), overloaded.get());
                 }
             }
         }
@@ -600,7 +606,7 @@ final class WalFigure
     }
 
     private static void openLoop(final List<Server> servers, final int thread, final int threads,
-        final double rate, final long start, final long durationNanos)
+        final double rate, final long start, final long durationNanos, final AtomicBoolean overloaded)
     {
         // Paced in 200 us ticks: each tick appends (one entry per append call) what is due by then, then parks, so the
         // generators leave the CPU to the WAL writer instead of spinning.
@@ -608,11 +614,19 @@ final class WalFigure
         final long tickNanos = 200_000;
         long sent = 0;
         int cursor = thread;
+        long ticks = 0;
         while (true)
         {
             final long now = System.nanoTime();
-            if (now - start > durationNanos)
+            if (now - start > durationNanos || overloaded.get())
             {
+                return;
+            }
+            if (++ticks % 50 == 0 && backlog(servers, thread, threads) > MAX_BACKLOG / threads)
+            {
+                // An open loop has no flow control: a storage that cannot keep up would otherwise hold ever more
+                // entries in memory until the heap runs out. The run ends here and is reported as overloaded.
+                overloaded.set(true);
                 return;
             }
             final long due = (long)((now - start) / 1e9 * rate);
@@ -633,6 +647,17 @@ final class WalFigure
             }
             LockSupport.parkNanos(tickNanos);
         }
+    }
+
+    private static long backlog(final List<Server> servers, final int thread, final int threads)
+    {
+        long backlog = 0;
+        for (int i = thread; i < servers.size(); i += threads)
+        {
+            final Server s = servers.get(i);
+            backlog += s.next - 1 - s.durable;
+        }
+        return backlog;
     }
 
     /**

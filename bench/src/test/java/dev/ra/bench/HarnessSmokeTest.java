@@ -80,24 +80,30 @@ class HarnessSmokeTest
     void walFigureReportsThroughputPerServerCountThenLatencyPerRate()
     {
         final Config config = Config.parse(new String[] {"--figure", "wal", "--runs", "1", "--warmup", "0.2",
-            "--seconds", "0.3", "--data-dir", dir.toString(), "--wal-servers", "1,4", "--wal-rates", "half,2000"});
+            "--seconds", "0.3", "--data-dir", dir.toString(), "--wal-servers", "1,4", "--wal-rates", "half,2000",
+            "--wal-snapshot-every", "50"});
         final List<Json> lines = Harness.run("wal", config);
-        // Each latency line is followed by the device's own floor at that rate: without segments, into new segment
-        // files, into reused ones.
-        assertThat(lines).hasSize(10);
+        // Each latency line is followed by the device's own floor at that rate, one line per way of moving full
+        // files into segments.
+        final List<String> floors = List.of("none", "new_files", "recycled_files", "appended_files", "renamed_spares");
+        assertThat(lines).hasSize(2 + 2 * (1 + floors.size()));
         assertThat(lines.get(0).toString()).contains("\"figure\":\"wal-throughput\"").contains("\"servers\":1,")
-            .contains("\"entries_s\":{\"min\":").contains("\"alloc_bytes_per_entry\":{\"min\":");
+            .contains("\"entries_s\":{\"min\":").contains("\"alloc_bytes_per_entry\":{\"min\":")
+            .contains("\"snapshot_every\":50").contains("\"segment_spares\":true");
         assertThat(lines.get(1).toString()).contains("\"servers\":4,");
-        assertThat(lines.get(2).toString()).contains("\"figure\":\"wal-latency\"").contains("\"servers\":4,")
-            .contains("\"p99_ms\":{\"min\":").contains("\"hurried_segment_writes_share\":{\"min\":");
-        assertThat(lines.get(3).toString()).contains("\"figure\":\"wal-latency-floor\"")
-            .contains("\"segments\":\"none\"").contains("\"p99_ms\":{\"min\":");
-        assertThat(lines.get(4).toString()).contains("\"segments\":\"new_files\"");
-        assertThat(lines.get(5).toString()).contains("\"segments\":\"recycled_files\"")
-            .contains("\"p99_ms\":{\"min\":");
-        assertThat(lines.get(6).toString()).contains("\"figure\":\"wal-latency\"")
-            .contains("\"target_entries_s\":2000");
-        assertThat(lines.get(7).toString()).contains("\"target_entries_s\":2000");
+        for (int rate = 0; rate < 2; rate++)
+        {
+            final int at = 2 + rate * (1 + floors.size());
+            assertThat(lines.get(at).toString()).contains("\"figure\":\"wal-latency\"").contains("\"servers\":4,")
+                .contains("\"p99_ms\":{\"min\":").contains("\"hurried_segment_writes_share\":{\"min\":")
+                .contains("\"segment_files_over_spares_per_share\":{\"min\":").contains("\"overloaded_runs\":0");
+            for (int f = 0; f < floors.size(); f++)
+            {
+                assertThat(lines.get(at + 1 + f).toString()).contains("\"figure\":\"wal-latency-floor\"")
+                    .contains("\"segments\":\"" + floors.get(f) + "\"").contains("\"p99_ms\":{\"min\":");
+            }
+        }
+        assertThat(lines.get(2 + 1 + floors.size()).toString()).contains("\"target_entries_s\":2000");
     }
 
     @Test

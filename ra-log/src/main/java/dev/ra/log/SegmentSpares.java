@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * can be used: a dropped segment becomes a spare that can be taken only after its segments directory and then the
  * pool's directory are synced ({@link #offer}, {@link #commit}); a segment written over a spare is renamed to its
  * final name, and its directory synced, only after the pool's directory is synced ({@link SegmentBatch#publish}).
- * A crash in between at worst leaves a file with no name, which holds no data anyone needs.
+ * A crash in between at worst leaves a file with no name, which holds no data anyone needs. Retention and the flushes'
+ * publishing both run on the segment writer's one thread, so no other sync of the pool's directory falls between a
+ * segment's rename into the pool and the sync of the directory it left.
  *
  * <p>A spare is named {@code <number>-<size>.spare} (both hex): its size is known without opening it. What the pool
  * holds is bounded in bytes and in files; a segment offered beyond the bound is deleted instead. Anything else in
@@ -249,22 +251,6 @@ final class SegmentSpares
     synchronized long taken()
     {
         return taken;
-    }
-
-    /**
-     * @return spares held.
-     */
-    synchronized int count()
-    {
-        return count;
-    }
-
-    /**
-     * @return bytes the spares hold together.
-     */
-    synchronized long bytes()
-    {
-        return bytes;
     }
 
     private boolean fits(final long size)

@@ -54,6 +54,22 @@ class SegmentSparesTest
         }
     }
 
+    /**
+     * Append batches of 100 padded entries from {@code from} on, each durable before the next.
+     *
+     * @return the index after the last one appended.
+     */
+    private static long appendBatches(final ServerStorage server, final RecordingListener listener, final long from,
+        final int batches) throws InterruptedException
+    {
+        long next = from;
+        for (int i = 0; i < batches; i++)
+        {
+            next = appendPadded(server.log(), listener, next, 100, PADDING);
+        }
+        return next;
+    }
+
     private static void compactTo(final ServerStorage server, final long first, final long second)
     {
         // Two snapshots: the older one retained is the floor below which segments are dropped.
@@ -82,11 +98,7 @@ class SegmentSparesTest
         {
             final RecordingListener listener = new RecordingListener();
             final ServerStorage server = storage.open(A, listener);
-            long next = 1;
-            for (int i = 0; i < 20; i++)
-            {
-                next = appendPadded(server.log(), listener, next, 100, PADDING);
-            }
+            long next = appendBatches(server, listener, 1, 20);
             assertThat(storage.awaitSegmentWriter(Duration.ofSeconds(30))).isTrue();
             compactTo(server, 1000, 1500);
             assertThat(storage.awaitSegmentWriter(Duration.ofSeconds(30))).isTrue();
@@ -97,10 +109,7 @@ class SegmentSparesTest
                 // The size in a spare's name is its size on disk: the pool picks spares by it.
                 assertThat(Files.size(spares().resolve(name))).isEqualTo(SegmentSpares.parse(name)[1]);
             }
-            for (int i = 0; i < 20; i++)
-            {
-                next = appendPadded(server.log(), listener, next, 100, PADDING);
-            }
+            next = appendBatches(server, listener, next, 20);
             assertThat(storage.awaitSegmentWriter(Duration.ofSeconds(30))).isTrue();
             assertThat(storage.walStatistics().segmentFilesOverSpares()).as("segments written over spares")
                 .isPositive();
@@ -123,17 +132,10 @@ class SegmentSparesTest
         {
             final RecordingListener listener = new RecordingListener();
             final ServerStorage server = storage.open(A, listener);
-            long next = 1;
-            for (int i = 0; i < 20; i++)
-            {
-                next = appendPadded(server.log(), listener, next, 100, PADDING);
-            }
+            long next = appendBatches(server, listener, 1, 20);
             assertThat(storage.awaitSegmentWriter(Duration.ofSeconds(30))).isTrue();
             compactTo(server, 1000, 1500);
-            for (int i = 0; i < 10; i++)
-            {
-                next = appendPadded(server.log(), listener, next, 100, PADDING);
-            }
+            next = appendBatches(server, listener, next, 10);
             assertThat(storage.awaitSegmentWriter(Duration.ofSeconds(30))).isTrue();
             assertThat(names(spares())).isEmpty();
             assertThat(storage.walStatistics().segmentFilesOverSpares()).isZero();
