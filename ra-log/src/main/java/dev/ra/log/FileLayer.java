@@ -59,6 +59,16 @@ interface FileLayer
     boolean exists(Path path);
 
     /**
+     * @param path of a file.
+     * @return how many names the file has (hard links), or 1 where the file system does not say.
+     * @throws IOException if it cannot be read.
+     */
+    default int linkCount(final Path path) throws IOException
+    {
+        return 1;
+    }
+
+    /**
      * @param path of a file or empty directory to delete; a no-op if missing.
      * @throws IOException on failure.
      */

@@ -129,6 +129,19 @@ final class RealFileLayer implements FileLayer
     }
 
     @Override
+    public int linkCount(final Path path) throws IOException
+    {
+        try
+        {
+            return (Integer)Files.getAttribute(path, "unix:nlink");
+        }
+        catch (final UnsupportedOperationException | IllegalArgumentException ex)
+        {
+            return 1;
+        }
+    }
+
+    @Override
     public void delete(final Path path) throws IOException
     {
         Files.deleteIfExists(path);

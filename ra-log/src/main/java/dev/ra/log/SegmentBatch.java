@@ -118,6 +118,13 @@ final class SegmentBatch
     void publish(final GiveWay giveWay) throws IOException
     {
         sync(giveWay);
+        if (null != spares)
+        {
+            // The spares' old names must be gone for good before the segments' final names exist (SegmentSpares): a
+            // file system may write a rename out before its directory is synced.
+            spares.syncDirectory();
+            spares = null;
+        }
         final Set<Path> directories = new LinkedHashSet<>();
         for (final SegmentFile segment : synced)
         {
@@ -128,12 +135,6 @@ final class SegmentBatch
         if (null != giveWay && !directories.isEmpty())
         {
             giveWay.beforeSync();
-        }
-        if (null != spares)
-        {
-            // The spares' old names must be gone for good before the segments' new names last (SegmentSpares).
-            spares.syncDirectory();
-            spares = null;
         }
         for (final Path dir : directories)
         {

@@ -82,8 +82,10 @@ final class SegmentSpares
         {
             final Path path = spares.dir.resolve(name);
             final long[] parsed = parse(name);
-            if (null == parsed || !spares.fits(parsed[1]))
+            if (null == parsed || !spares.fits(parsed[1]) || files.linkCount(path) > 1)
             {
+                // A spare with a second name (a crash on a file system that wrote one rename's ends out of order)
+                // must never be written over: only this name goes, the other keeps the file.
                 deleteQuietly(files, path);
                 continue;
             }
@@ -236,7 +238,8 @@ final class SegmentSpares
     }
 
     /**
-     * Sync the pool's directory, so that spares renamed into it since are not lost in a crash.
+     * Sync the pool's directory, making the renames out of it since durable: called before the segments written over
+     * the spares taken get their final names.
      *
      * @throws IOException if the sync fails.
      */

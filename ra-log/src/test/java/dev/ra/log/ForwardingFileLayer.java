@@ -54,6 +54,12 @@ class ForwardingFileLayer implements FileLayer
     }
 
     @Override
+    public int linkCount(final Path path) throws IOException
+    {
+        return delegate.linkCount(path);
+    }
+
+    @Override
     public boolean exists(final Path path)
     {
         return delegate.exists(path);

@@ -152,8 +152,13 @@ class SegmentSparesTest
         Files.write(spares().resolve("notes.txt"), new byte[3]);
         Files.write(spares().resolve("zz-10.spare"), new byte[16]);
         Files.write(spares().resolve("9-0.spare"), new byte[0]);
+        // A spare that is also a segment's file (a crash wrote out both ends of a rename): never written over.
+        final Path segment = Files.write(Files.createDirectories(dir.resolve("elsewhere")).resolve("1.segment"),
+            new byte[] {1, 2, 3});
+        Files.createLink(spares().resolve("a-3.spare"), segment);
         storage(-1).close();
         assertThat(names(spares())).containsExactly("7-3e8.spare");
+        assertThat(Files.readAllBytes(segment)).containsExactly(1, 2, 3);
         // Beyond the bound, a spare left by an earlier run is deleted too.
         storage(0).close();
         assertThat(names(spares())).isEmpty();
