@@ -121,17 +121,20 @@ final class WalFigure
                     }
                     final Json line = base(config, "wal-latency", latencyServers, syncP50Ms)
                         .put("target_entries_s", target).put("device_settle_s", settleSeconds);
-                    rates(line, results);
-                    line.put("p50_ms", summary(results, res -> res.percentileMs(50)))
-                        .put("p99_ms", summary(results, res -> res.percentileMs(99)))
-                        .put("p999_ms", summary(results, res -> res.percentileMs(99.9)))
-                        .put("max_ms", summary(results, res -> res.latency().getMaxValue() / 1e6))
-                        .put("hurried_segment_writes_share", summary(results, Result::hurriedSegmentShare))
-                        .put("segment_files_over_spares_per_share", summary(results, Result::sparesPerShare))
-                        .put("overloaded_runs", results.stream().filter(Result::overloaded).count())
-                        .put("tail", results.stream().map(Result::tail).toList());
+                    // An overloaded run stopped early and measured nothing: the figures are of the others.
+                    final List<Result> completed = results.stream().filter(res -> !res.overloaded()).toList();
+                    final List<Result> kept = completed.isEmpty() ? results : completed;
+                    rates(line, kept);
+                    line.put("p50_ms", summary(kept, res -> res.percentileMs(50)))
+                        .put("p99_ms", summary(kept, res -> res.percentileMs(99)))
+                        .put("p999_ms", summary(kept, res -> res.percentileMs(99.9)))
+                        .put("max_ms", summary(kept, res -> res.latency().getMaxValue() / 1e6))
+                        .put("hurried_segment_writes_share", summary(kept, Result::hurriedSegmentShare))
+                        .put("segment_files_over_spares_per_share", summary(kept, Result::sparesPerShare))
+                        .put("overloaded_runs", results.size() - completed.size())
+                        .put("tail", kept.stream().map(Result::tail).toList());
                     out.add(line);
-                    out.addAll(deviceFloor(base, config, latencyServers, target, results));
+                    out.addAll(deviceFloor(base, config, latencyServers, target, kept));
                 }
                 return out;
             }

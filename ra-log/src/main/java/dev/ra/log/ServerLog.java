@@ -486,7 +486,8 @@ final class ServerLog implements LogStore, FlushTarget
             else
             {
                 final long from = entries.get(skip).index();
-                if (from <= lastIndex)
+                final boolean truncated = from <= lastIndex;
+                if (truncated)
                 {
                     truncateAfter(from - 1);
                 }
@@ -504,6 +505,13 @@ final class ServerLog implements LogStore, FlushTarget
                 {
                     failure = ex;
                     signal = lastIndex >= from;
+                    if (!signal && truncated)
+                    {
+                        // Nothing appended, but the log was cut: the WAL records the cut, as for an append that
+                        // only truncates, so that a restart does not bring back what the log no longer holds.
+                        pending.addControl(WalFormat.TRUNCATE, from - 1, termLocked(from - 1));
+                        signal = true;
+                    }
                 }
             }
         }

@@ -57,4 +57,27 @@ class FailedAppendTest
             }
         }
     }
+
+    @Test
+    void anOverwriteWhoseFirstEntryCannotBeEncodedStillCutsTheLog() throws Exception
+    {
+        final LogEntry unencodable = new LogEntry(3, 2, 3, UserCommand.ofValue("never encoded"));
+        try (FileStorage storage = storage())
+        {
+            final RecordingListener listener = new RecordingListener();
+            final ServerStorage server = storage.open(A, listener);
+            server.log().append(List.of(entry(1, 1), entry(2, 1), entry(3, 1), entry(4, 1)));
+            assertThat(listener.awaitIndex(4)).isTrue();
+            // A leader of term 2 overwrites from index 3 on, and its first entry cannot be encoded.
+            assertThatThrownBy(() -> server.log().append(List.of(unencodable, entry(4, 2))))
+                .isInstanceOf(IllegalStateException.class);
+            assertThat(server.log().lastIndex()).isEqualTo(2);
+        }
+        try (FileStorage storage = storage())
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            assertThat(server.log().lastIndex()).as("the cut survives a restart").isEqualTo(2);
+            assertThat(server.log().entry(2)).isEqualTo(entry(2, 1));
+        }
+    }
 }
