@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -15,6 +17,12 @@ public final class LoopbackPorts
     private static final int LOWEST_PORT = 20_000;
     private static final int PORTS = 12_768;
     private static final int PORT_TRIES = 200;
+    /**
+     * Every port handed out in this JVM: never handed out again, since a port is only free until its node binds it.
+     * Two picks of one port (by one test for two of its nodes, or by a later test while an earlier test's node still
+     * listens on it) failed a node's start with "Address already in use".
+     */
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     private LoopbackPorts()
     {
@@ -34,6 +42,10 @@ public final class LoopbackPorts
         for (int attempt = 0; attempt < PORT_TRIES; attempt++)
         {
             final int port = LOWEST_PORT + ThreadLocalRandom.current().nextInt(PORTS);
+            if (!HANDED_OUT.add(port))
+            {
+                continue;
+            }
             try (ServerSocket socket = new ServerSocket(port, 1, loopback))
             {
                 return port;
@@ -45,6 +57,7 @@ public final class LoopbackPorts
         }
         try (ServerSocket socket = new ServerSocket(0, 1, loopback))
         {
+            HANDED_OUT.add(socket.getLocalPort());
             return socket.getLocalPort();
         }
         catch (final IOException ex)
