@@ -249,9 +249,7 @@ final class WalDeviceFloor
         private final Path dir;
         private final BlockingQueue<Long> full;
         private final int servers;
-        private final boolean recycled;
-        private final boolean appended;
-        private final boolean renamed;
+        private final Segments segments;
         private final long fileBytes;
         private long appendedAt;
         private final CountDownLatch ready = new CountDownLatch(1);
@@ -266,9 +264,7 @@ final class WalDeviceFloor
             this.dir = dir;
             this.full = full;
             this.servers = servers;
-            this.recycled = segments == Segments.RECYCLED_FILES || segments == Segments.RENAMED_SPARES;
-            this.renamed = segments == Segments.RENAMED_SPARES;
-            this.appended = segments == Segments.APPENDED_FILES;
+            this.segments = segments;
             this.fileBytes = fileBytes;
         }
 
@@ -337,7 +333,7 @@ final class WalDeviceFloor
             {
                 final Path serverDir = dir.resolve("server-" + s);
                 Files.createDirectories(serverDir);
-                if (recycled)
+                if (segments == Segments.RECYCLED_FILES || segments == Segments.RENAMED_SPARES)
                 {
                     for (int copy = 0; copy < 2; copy++)
                     {
@@ -358,64 +354,54 @@ final class WalDeviceFloor
             for (int s = 0; s < servers && running; s++)
             {
                 final Path serverDir = dir.resolve("server-" + s);
-                if (appended)
+                switch (segments)
                 {
-                    try (FileChannel out = FileChannel.open(serverDir.resolve("appended.segment"),
-                        StandardOpenOption.CREATE, StandardOpenOption.WRITE))
+                    case APPENDED_FILES -> writeShare(serverDir.resolve("appended.segment"), appendedAt, each, false,
+                        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    case RENAMED_SPARES ->
                     {
-                        share.clear().limit(each);
-                        out.write(share, appendedAt);
-                        out.force(false);
+                        final Path spare = serverDir.resolve(file % 2 + ".segment");
+                        writeShare(spare, 0, each, false, StandardOpenOption.WRITE);
+                        Files.move(spare, serverDir.resolve(file + ".in-use"), StandardCopyOption.ATOMIC_MOVE);
+                        if (file > 0)
+                        {
+                            Files.move(serverDir.resolve(file - 1 + ".in-use"), serverDir.resolve((file + 1) % 2 +
+                                ".segment"), StandardCopyOption.ATOMIC_MOVE);
+                        }
+                        syncDirectory(serverDir);
                     }
-                    continue;
-                }
-                if (renamed)
-                {
-                    final Path spare = serverDir.resolve(file % 2 + ".segment");
-                    try (FileChannel out = FileChannel.open(spare, StandardOpenOption.WRITE))
+                    case RECYCLED_FILES -> writeShare(serverDir.resolve(file % 2 + ".segment"), 0, each, false,
+                        StandardOpenOption.WRITE);
+                    default ->
                     {
-                        share.clear().limit(each);
-                        out.write(share, 0);
-                        out.force(false);
+                        final Path temporary = serverDir.resolve(file + ".tmp");
+                        writeShare(temporary, 0, each, true, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                        Files.move(temporary, serverDir.resolve(file + ".segment"), StandardCopyOption.ATOMIC_MOVE);
+                        syncDirectory(serverDir);
                     }
-                    Files.move(spare, serverDir.resolve(file + ".in-use"), StandardCopyOption.ATOMIC_MOVE);
-                    if (file > 0)
-                    {
-                        Files.move(serverDir.resolve(file - 1 + ".in-use"), serverDir.resolve((file + 1) % 2 +
-                            ".segment"), StandardCopyOption.ATOMIC_MOVE);
-                    }
-                    try (FileChannel directory = FileChannel.open(serverDir, StandardOpenOption.READ))
-                    {
-                        directory.force(true);
-                    }
-                    continue;
-                }
-                if (recycled)
-                {
-                    try (FileChannel out = FileChannel.open(serverDir.resolve(file % 2 + ".segment"),
-                        StandardOpenOption.WRITE))
-                    {
-                        share.clear().limit(each);
-                        out.write(share, 0);
-                        out.force(false);
-                    }
-                    continue;
-                }
-                final Path temporary = serverDir.resolve(file + ".tmp");
-                try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE))
-                {
-                    share.clear().limit(each);
-                    out.write(share, 0);
-                    out.force(true);
-                }
-                Files.move(temporary, serverDir.resolve(file + ".segment"), StandardCopyOption.ATOMIC_MOVE);
-                try (FileChannel directory = FileChannel.open(serverDir, StandardOpenOption.READ))
-                {
-                    directory.force(true);
                 }
             }
             appendedAt += each;
+        }
+
+        /** Write the first {@code each} bytes of the share at {@code at} and sync them (and the size, if asked). */
+        private void writeShare(final Path path, final long at, final int each, final boolean metadata,
+            final StandardOpenOption... options) throws IOException
+        {
+            try (FileChannel out = FileChannel.open(path, options))
+            {
+                share.clear().limit(each);
+                out.write(share, at);
+                out.force(metadata);
+            }
+        }
+
+        private static void syncDirectory(final Path directory) throws IOException
+        {
+            try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ))
+            {
+                channel.force(true);
+            }
         }
     }
 }
