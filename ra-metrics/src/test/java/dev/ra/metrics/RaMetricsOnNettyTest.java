@@ -50,7 +50,7 @@ class RaMetricsOnNettyTest
     }
 
     @Test
-    void walAndTransportMetersMoveWithCommands()
+    void walAndTransportMetersMoveWithCommands() throws InterruptedException
     {
         final Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
         for (int i = 1; i <= 3; i++)
@@ -105,6 +105,13 @@ class RaMetricsOnNettyTest
             final String node = "n" + (n + 1);
             final SimpleMeterRegistry registry = registries.get(n);
             metrics.get(n).refresh();
+            // A command commits once a majority has it: the third member may still be writing the last entries.
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (registry.get("ra.wal.records").functionCounter().count() < 300 && System.nanoTime() < deadline)
+            {
+                Thread.sleep(10);
+                metrics.get(n).refresh();
+            }
             final FunctionTimer sync = registry.get("ra.wal.sync").tag("node", node).functionTimer();
             assertThat(sync.count()).as(node + " WAL syncs").isPositive();
             assertThat(registry.get("ra.wal.batches").functionCounter().count()).isEqualTo(sync.count());
