@@ -44,13 +44,18 @@ import java.util.Map;
  *                      its log (0: never, the log only grows).
  * @param walSegmentSpares in the wal figure, whether ra-log keeps the segment files compaction drops as spares to
  *                      write new segments over ({@code false}: it deletes them and creates every segment file).
+ * @param walSegmentSpareMb in the wal figure, with spares, the most the pool of spares may hold in MiB; 0 for ra-log's
+ *                      default (twice the WAL file size).
+ * @param walFloors     in the wal figure, whether each latency line is followed by the disk's floors at the same rate
+ *                      ({@code false} saves their minutes when only ra-log's own lines are wanted).
  */
 public record Config(String figure, int runs, double warmupSeconds, double seconds, int eventLoops, SyncMethod sync,
     Path dataDir, int clusters, int activeClusters, int perClusterInFlight, double idleSeconds,
     double idleSettleSeconds, int trials,
     long electionMinMs, long electionMaxMs, long entries, String peersClasspath, double peerSeconds, long walMaxMb,
     boolean callerConnections, String walServers, String walRates, String systems, String scenarios,
-    boolean metrics, boolean walMark, long walSnapshotEvery, boolean walSegmentSpares)
+    boolean metrics, boolean walMark, long walSnapshotEvery, boolean walSegmentSpares, long walSegmentSpareMb,
+    boolean walFloors)
 {
     /**
      * @param args {@code --name value} pairs; see {@link Harness}.
@@ -95,13 +100,15 @@ public record Config(String figure, int runs, double warmupSeconds, double secon
             Boolean.parseBoolean(m.getOrDefault("metrics", "false")),
             Boolean.parseBoolean(m.getOrDefault("wal-mark", "true")),
             Long.parseLong(m.getOrDefault("wal-snapshot-every", "0")),
-            Boolean.parseBoolean(m.getOrDefault("wal-segment-spares", "true")));
+            Boolean.parseBoolean(m.getOrDefault("wal-segment-spares", "true")),
+            Long.parseLong(m.getOrDefault("wal-segment-spare-mb", "0")),
+            Boolean.parseBoolean(m.getOrDefault("wal-floors", "true")));
         m.keySet().removeAll(java.util.Set.of("figure", "runs", "warmup", "seconds", "event-loops", "sync",
             "data-dir", "clusters", "active-clusters", "per-cluster-in-flight", "idle-seconds", "idle-settle-seconds",
             "trials",
             "election-min-ms", "election-max-ms", "entries", "peers-classpath", "peer-seconds", "wal-max-mb",
             "caller-connections", "wal-servers", "wal-rates", "systems", "scenarios", "metrics", "wal-mark",
-            "wal-snapshot-every", "wal-segment-spares"));
+            "wal-snapshot-every", "wal-segment-spares", "wal-segment-spare-mb", "wal-floors"));
         if (!m.isEmpty())
         {
             throw new IllegalArgumentException("unknown arguments " + m.keySet());
@@ -109,6 +116,10 @@ public record Config(String figure, int runs, double warmupSeconds, double secon
         if (c.walSnapshotEvery() < 0)
         {
             throw new IllegalArgumentException("--wal-snapshot-every takes a count of entries, 0 for never");
+        }
+        if (c.walSegmentSpareMb() < 0)
+        {
+            throw new IllegalArgumentException("--wal-segment-spare-mb takes MiB, 0 for ra-log's default");
         }
         return c;
     }

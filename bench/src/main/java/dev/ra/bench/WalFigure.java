@@ -63,6 +63,8 @@ final class WalFigure
     private static final long SETTLE_PAUSE_MILLIS = 500;
     /** Entries appended and not yet durable, over all servers, at which a latency run stops as overloaded. */
     private static final long MAX_BACKLOG = 4_000_000;
+    /** Appends between two checks of the backlog while a paced thread catches up (a power of two). */
+    private static final long BACKLOG_CHECK_EVERY = 16_384;
 
     private WalFigure()
     {
@@ -132,9 +134,13 @@ final class WalFigure
                         .put("hurried_segment_writes_share", summary(kept, Result::hurriedSegmentShare))
                         .put("segment_files_over_spares_per_share", summary(kept, Result::sparesPerShare))
                         .put("overloaded_runs", results.size() - completed.size())
-                        .put("tail", kept.stream().map(Result::tail).toList());
+                        .put("tail", kept.stream().map(Result::tail).toList())
+                        .put("timeline", results.stream().map(Result::timeline).toList());
                     out.add(line);
-                    out.addAll(deviceFloor(base, config, latencyServers, target, kept));
+                    if (config.walFloors())
+                    {
+                        out.addAll(deviceFloor(base, config, latencyServers, target, kept));
+                    }
                 }
                 return out;
             }
@@ -201,6 +207,7 @@ final class WalFigure
             .put("payload_bytes", PAYLOAD_BYTES).put("appending_threads", Math.min(THREADS, servers))
             .put("sync", config.sync().name()).put("wal_mark", config.walMark()).put("wal_max_mb", config.walMaxMb())
             .put("snapshot_every", config.walSnapshotEvery()).put("segment_spares", config.walSegmentSpares())
+            .put("segment_spare_mb", config.walSegmentSpares() ? spareMb(config) : 0)
             .put("runs", config.runs())
             .put("seconds", config.seconds()).put("fdatasync_4k_p50_ms", syncP50Ms);
         if (config.unsafe())
@@ -246,8 +253,14 @@ final class WalFigure
      */
     private record Result(double entriesPerSecond, double batchesPerSecond, double megabytesPerSecond,
         double bytesAllocatedPerEntry, double hurriedSegmentShare, double sparesPerShare, Histogram latency, Json tail,
-        boolean overloaded)
+        boolean overloaded, List<Json> timeline)
     {
+        Result withTimeline(final List<Json> seconds)
+        {
+            return new Result(entriesPerSecond, batchesPerSecond, megabytesPerSecond, bytesAllocatedPerEntry,
+                hurriedSegmentShare, sparesPerShare, latency, tail, overloaded, seconds);
+        }
+
         static Result of(final WalStatistics before, final WalStatistics after, final double seconds,
             final double bytesAllocatedPerEntry, final Histogram latency, final Json tail, final boolean overloaded)
         {
@@ -257,7 +270,7 @@ final class WalFigure
             return new Result((after.records() - before.records()) / seconds,
                 (after.batches() - before.batches()) / seconds, (after.bytes() - before.bytes()) / seconds / 1e6,
                 bytesAllocatedPerEntry, writes == 0 ? 0 : (double)hurried / writes,
-                writes == 0 ? 0 : (double)overSpares / writes, latency, tail, overloaded);
+                writes == 0 ? 0 : (double)overSpares / writes, latency, tail, overloaded, List.of());
         }
 
         double percentileMs(final double percentile)
@@ -390,8 +403,14 @@ final class WalFigure
     private static FileStorage storage(final Path dir, final Config config)
     {
         return FileStorage.builder().directory(dir).syncMethod(config.sync()).walMaxSizeBytes(config.walMaxMb() << 20)
-            .walMark(config.walMark()).segmentSpareBytes(config.walSegmentSpares() ? 2 * (config.walMaxMb() << 20) : 0)
+            .walMark(config.walMark()).segmentSpareBytes(config.walSegmentSpares() ? spareMb(config) << 20 : 0)
             .build();
+    }
+
+    /** @return the spare pool's bound in MiB: as given, else ra-log's default (twice the WAL file size). */
+    private static long spareMb(final Config config)
+    {
+        return config.walSegmentSpareMb() > 0 ? config.walSegmentSpareMb() : 2 * config.walMaxMb();
     }
 
     private static List<Server> open(final FileStorage storage, final int count)
@@ -564,6 +583,10 @@ final class WalFigure
                         }
                     }, "bench-paced-" + t).start();
                 }
+                final WalTimeline timeline = new WalTimeline(
+                    () -> servers.stream().mapToLong(s -> s.next - 1).sum(),
+                    () -> servers.stream().mapToLong(s -> s.durable).sum(), storage::walStatistics);
+                final Thread sampler = timeline.start(done);
                 // What was recorded during the warm-up is dropped: the WAL writer thread records into whichever
                 // histogram each server holds, so every server gets a fresh one at the warm-up's end.
                 Driver.sleep(Math.max(0, (start + warmupNanos - System.nanoTime()) / 1e9));
@@ -580,6 +603,7 @@ final class WalFigure
                 {
                     throw new IllegalStateException("the paced appenders did not finish");
                 }
+                sampler.join();
                 final long last = servers.stream().mapToLong(s -> s.next - 1).max().orElse(0);
                 if (last == 0)
                 {
@@ -598,7 +622,7 @@ final class WalFigure
                 try (tail)
                 {
                     return Result.of(before, after, (System.nanoTime() - measuredFrom) / 1e9, Double.NaN, measured,
-                        tail.report(), overloaded.get());
+                        tail.report(), overloaded.get()).withTimeline(timeline.seconds());
                 }
             }
         }
@@ -625,16 +649,18 @@ final class WalFigure
             {
                 return;
             }
-            if (++ticks % 50 == 0 && backlog(servers, thread, threads) > MAX_BACKLOG / threads)
+            if (++ticks % 50 == 0 && overloaded(servers, thread, threads, overloaded))
             {
-                // An open loop has no flow control: a storage that cannot keep up would otherwise hold ever more
-                // entries in memory until the heap runs out. The run ends here and is reported as overloaded.
-                overloaded.set(true);
                 return;
             }
             final long due = (long)((now - start) / 1e9 * rate);
             while (sent < due)
             {
+                // Also checked while catching up: a thread far behind its schedule stays in this loop for seconds.
+                if ((sent & (BACKLOG_CHECK_EVERY - 1)) == 0 && overloaded(servers, thread, threads, overloaded))
+                {
+                    return;
+                }
                 final Server s = servers.get(cursor);
                 cursor += threads;
                 if (cursor >= servers.size())
@@ -650,6 +676,21 @@ final class WalFigure
             }
             LockSupport.parkNanos(tickNanos);
         }
+    }
+
+    /**
+     * An open loop has no flow control: a storage that cannot keep up would otherwise hold ever more entries in memory
+     * until the heap runs out. Past {@link #MAX_BACKLOG} the run ends and is reported as overloaded.
+     */
+    private static boolean overloaded(final List<Server> servers, final int thread, final int threads,
+        final AtomicBoolean overloaded)
+    {
+        if (overloaded.get() || backlog(servers, thread, threads) > MAX_BACKLOG / threads)
+        {
+            overloaded.set(true);
+            return true;
+        }
+        return false;
     }
 
     private static long backlog(final List<Server> servers, final int thread, final int threads)
