@@ -1,6 +1,7 @@
 package dev.ra.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
 import java.nio.file.Path;
@@ -96,7 +97,8 @@ class HarnessSmokeTest
             final int at = 2 + rate * (1 + floors.size());
             assertThat(lines.get(at).toString()).contains("\"figure\":\"wal-latency\"").contains("\"servers\":4,")
                 .contains("\"p99_ms\":{\"min\":").contains("\"hurried_segment_writes_share\":{\"min\":")
-                .contains("\"segment_files_over_spares_per_share\":{\"min\":").contains("\"overloaded_runs\":0");
+                .contains("\"segment_files_over_spares_per_share\":{\"min\":").contains("\"overloaded_runs\":0")
+                .contains("\"timeline\":[[{\"t_s\":").contains("\"room_waits\":").contains("\"wal_writer_cpu_pct\":");
             for (int f = 0; f < floors.size(); f++)
             {
                 assertThat(lines.get(at + 1 + f).toString()).contains("\"figure\":\"wal-latency-floor\"")
@@ -104,6 +106,20 @@ class HarnessSmokeTest
             }
         }
         assertThat(lines.get(2 + 1 + floors.size()).toString()).contains("\"target_entries_s\":2000");
+    }
+
+    @Test
+    void walFigureWithoutFloorsAndWithAGivenSparePool()
+    {
+        final Config config = Config.parse(new String[] {"--figure", "wal", "--runs", "1", "--warmup", "0.2",
+            "--seconds", "0.3", "--data-dir", dir.toString(), "--wal-servers", "2", "--wal-rates", "2000",
+            "--wal-floors", "false", "--wal-segment-spare-mb", "8"});
+        final List<Json> lines = Harness.run("wal", config);
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(1).toString()).contains("\"figure\":\"wal-latency\"")
+            .contains("\"segment_spare_mb\":8").contains("\"timeline\":[[{\"t_s\":");
+        assertThatThrownBy(() -> Config.parse(new String[] {"--wal-segment-spare-mb", "-1"}))
+            .hasMessageContaining("--wal-segment-spare-mb");
     }
 
     @Test
