@@ -601,6 +601,7 @@ final class WalFigure
                 }
                 if (!done.await(runNanos + TimeUnit.SECONDS.toNanos(60), TimeUnit.NANOSECONDS))
                 {
+                    sampler.interrupt();
                     throw new IllegalStateException("the paced appenders did not finish");
                 }
                 sampler.join();

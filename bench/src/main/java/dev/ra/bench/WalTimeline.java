@@ -88,7 +88,8 @@ final class WalTimeline
             final double[] cpuPct = new double[cpu.length];
             for (int i = 0; i < cpu.length; i++)
             {
-                cpuPct[i] = Math.round(1000.0 * (cpu[i] - lastCpu[i]) / Math.max(1, at - lastAt)) / 10.0;
+                // At least 0: a thread that ended took its time out of the sum.
+                cpuPct[i] = Math.max(0, Math.round(1000.0 * (cpu[i] - lastCpu[i]) / Math.max(1, at - lastAt)) / 10.0);
             }
             final double t = Math.round((System.nanoTime() - start) / 1e8) / 10.0;
             final Json second = new Json().put("t_s", t).put("appended", nowAppended - lastAppended)
