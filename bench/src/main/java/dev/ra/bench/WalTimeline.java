@@ -16,15 +16,15 @@ import dev.ra.log.WalStatistics;
 /**
  * A {@code wal} latency run second by second, from its start (warm-up included): entries appended and made durable in
  * that second, the backlog at its end, the WAL's batches, the servers' shares written into segments (and how many in a
- * hurry), the appends that waited for room in the WAL, the collector's time, and the processor time of the JVM, of the
- * WAL writer and of the segment writer's threads (in percent of one core). A run that falls behind shows here
- * when and on what it fell behind, which the run's percentiles cannot say.
+ * hurry), the appends that waited for room in the WAL, the collector's and the JIT compilers' time, and the processor
+ * time of the JVM, of the WAL writer and of the segment writer's threads (in percent of one core). A run that falls
+ * behind shows here when and on what it fell behind, which the run's percentiles cannot say.
  */
 final class WalTimeline
 {
     private static final String PROGRESS = "wal:   t %5.1f s  appended %8d  durable %8d  backlog %8d  batches %5d  " +
-        "shares %4d (hurried %4d, over spares %4d)  room waits %4d  gc %4d ms  cpu %5.1f %%, wal writer %5.1f %%, " +
-        "segment writer %5.1f %%";
+        "shares %4d (hurried %4d, over spares %4d)  room waits %4d  gc %4d ms  jit %4d ms  cpu %5.1f %%, " +
+        "wal writer %5.1f %%, segment writer %5.1f %%";
 
     private final LongSupplier appended;
     private final LongSupplier durable;
@@ -74,6 +74,7 @@ final class WalTimeline
         long lastDurable = durable.getAsLong();
         WalStatistics last = statistics.get();
         long lastGcMs = gcMillis();
+        long lastJitMs = jitMillis();
         long[] lastCpu = cpuNanos();
         long lastAt = start;
         while (true)
@@ -83,6 +84,7 @@ final class WalTimeline
             final long nowDurable = durable.getAsLong();
             final WalStatistics now = statistics.get();
             final long gcMs = gcMillis();
+            final long jitMs = jitMillis();
             final long[] cpu = cpuNanos();
             final long at = System.nanoTime();
             final double[] cpuPct = new double[cpu.length];
@@ -99,19 +101,21 @@ final class WalTimeline
                 .put("hurried", now.hurriedSegmentWrites() - last.hurriedSegmentWrites())
                 .put("over_spares", now.segmentFilesOverSpares() - last.segmentFilesOverSpares())
                 .put("room_waits", now.backPressureWaits() - last.backPressureWaits())
-                .put("gc_ms", gcMs - lastGcMs).put("cpu_pct", cpuPct[0]).put("wal_writer_cpu_pct", cpuPct[1])
-                .put("segment_writer_cpu_pct", cpuPct[2]);
+                .put("gc_ms", gcMs - lastGcMs).put("jit_ms", jitMs - lastJitMs).put("cpu_pct", cpuPct[0])
+                .put("wal_writer_cpu_pct", cpuPct[1]).put("segment_writer_cpu_pct", cpuPct[2]);
             synchronized (seconds)
             {
                 seconds.add(second);
             }
             Harness.progress(PROGRESS, t, nowAppended - lastAppended, nowDurable - lastDurable,
                 nowAppended - nowDurable, second.get("batches"), second.get("segment_shares"), second.get("hurried"),
-                second.get("over_spares"), second.get("room_waits"), gcMs - lastGcMs, cpuPct[0], cpuPct[1], cpuPct[2]);
+                second.get("over_spares"), second.get("room_waits"), gcMs - lastGcMs, jitMs - lastJitMs, cpuPct[0],
+                cpuPct[1], cpuPct[2]);
             lastAppended = nowAppended;
             lastDurable = nowDurable;
             last = now;
             lastGcMs = gcMs;
+            lastJitMs = jitMs;
             lastCpu = cpu;
             lastAt = at;
             if (finished)
@@ -154,6 +158,13 @@ final class WalTimeline
             }
         }
         return new long[] {process, wal, segments};
+    }
+
+    /** @return milliseconds the JIT compilers have spent so far, 0 where the JVM does not say. */
+    private static long jitMillis()
+    {
+        final java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return null != jit && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
     }
 
     private static long gcMillis()
