@@ -164,10 +164,10 @@ final class WalFigure
 
     /**
      * Collect the garbage of the runs before without letting the collector shrink the heap. A full collection gives
-     * back what it freed (the heap went from 1.4 GiB committed to 56 MiB after the throughput runs) and the next run
-     * then started with one young region: collections took 0.2-0.8 s of each of its first seconds, the open loop fell
-     * behind and never caught up. {@code MaxHeapFreeRatio} is a manageable flag; where it cannot be set the heap may
-     * shrink.
+     * back what it freed (after the throughput runs: 1.4 GiB in use, 56 MiB committed after, a target of one young
+     * region), and the next run then grows the heap again while it warms up: collections took 0.2-0.8 s of each of
+     * its first seconds once, the open loop fell behind and never caught up. {@code MaxHeapFreeRatio} is a manageable
+     * flag; where it cannot be set the heap may shrink.
      */
     private static void collectKeepingHeap()
     {
