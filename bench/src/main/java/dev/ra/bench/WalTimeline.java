@@ -70,58 +70,54 @@ final class WalTimeline
     private void sampleUntil(final CountDownLatch done) throws InterruptedException
     {
         final long start = System.nanoTime();
-        long lastAppended = appended.getAsLong();
-        long lastDurable = durable.getAsLong();
-        WalStatistics last = statistics.get();
-        long lastGcMs = gcMillis();
-        long lastJitMs = jitMillis();
-        long[] lastCpu = cpuNanos();
-        long lastAt = start;
+        Reading last = read(start);
         while (true)
         {
             final boolean finished = done.await(1, TimeUnit.SECONDS);
-            final long nowAppended = appended.getAsLong();
-            final long nowDurable = durable.getAsLong();
-            final WalStatistics now = statistics.get();
-            final long gcMs = gcMillis();
-            final long jitMs = jitMillis();
-            final long[] cpu = cpuNanos();
-            final long at = System.nanoTime();
-            final double[] cpuPct = new double[cpu.length];
-            for (int i = 0; i < cpu.length; i++)
-            {
-                // At least 0: a thread that ended took its time out of the sum.
-                cpuPct[i] = Math.max(0, Math.round(1000.0 * (cpu[i] - lastCpu[i]) / Math.max(1, at - lastAt)) / 10.0);
-            }
-            final double t = Math.round((System.nanoTime() - start) / 1e8) / 10.0;
-            final Json second = new Json().put("t_s", t).put("appended", nowAppended - lastAppended)
-                .put("durable", nowDurable - lastDurable).put("backlog", nowAppended - nowDurable)
-                .put("batches", now.batches() - last.batches())
-                .put("segment_shares", now.segmentWrites() - last.segmentWrites())
-                .put("hurried", now.hurriedSegmentWrites() - last.hurriedSegmentWrites())
-                .put("over_spares", now.segmentFilesOverSpares() - last.segmentFilesOverSpares())
-                .put("room_waits", now.backPressureWaits() - last.backPressureWaits())
-                .put("gc_ms", gcMs - lastGcMs).put("jit_ms", jitMs - lastJitMs).put("cpu_pct", cpuPct[0])
-                .put("wal_writer_cpu_pct", cpuPct[1]).put("segment_writer_cpu_pct", cpuPct[2]);
+            final Reading now = read(System.nanoTime());
+            final Json second = now.since(last, start);
             synchronized (seconds)
             {
                 seconds.add(second);
             }
-            Harness.progress(PROGRESS, t, nowAppended - lastAppended, nowDurable - lastDurable,
-                nowAppended - nowDurable, second.get("batches"), second.get("segment_shares"), second.get("hurried"),
-                second.get("over_spares"), second.get("room_waits"), gcMs - lastGcMs, jitMs - lastJitMs, cpuPct[0],
-                cpuPct[1], cpuPct[2]);
-            lastAppended = nowAppended;
-            lastDurable = nowDurable;
+            Harness.progress(PROGRESS, second.get("t_s"), second.get("appended"), second.get("durable"),
+                second.get("backlog"), second.get("batches"), second.get("segment_shares"), second.get("hurried"),
+                second.get("over_spares"), second.get("room_waits"), second.get("gc_ms"), second.get("jit_ms"),
+                second.get("cpu_pct"), second.get("wal_writer_cpu_pct"), second.get("segment_writer_cpu_pct"));
             last = now;
-            lastGcMs = gcMs;
-            lastJitMs = jitMs;
-            lastCpu = cpu;
-            lastAt = at;
             if (finished)
             {
                 return;
             }
+        }
+    }
+
+    private Reading read(final long at)
+    {
+        return new Reading(at, appended.getAsLong(), durable.getAsLong(), statistics.get(), gcMillis(), jitMillis(),
+            cpuNanos());
+    }
+
+    /** The counters at one moment; {@code cpu}: the JVM's, the WAL writer's and the segment writer's nanoseconds. */
+    private record Reading(long at, long appended, long durable, WalStatistics wal, long gcMs, long jitMs, long[] cpu)
+    {
+        Json since(final Reading last, final long start)
+        {
+            final double[] cpuPct = new double[cpu.length];
+            for (int i = 0; i < cpu.length; i++)
+            {
+                // At least 0: a thread that ended took its time out of the sum.
+                cpuPct[i] = Math.max(0, Math.round(1000.0 * (cpu[i] - last.cpu[i]) / Math.max(1, at - last.at)) / 10.0);
+            }
+            return new Json().put("t_s", Math.round((at - start) / 1e8) / 10.0)
+                .put("appended", appended - last.appended).put("durable", durable - last.durable)
+                .put("backlog", appended - durable).put("batches", wal.batches() - last.wal.batches())
+                .put("segment_shares", wal.segmentWrites() - last.wal.segmentWrites())
+                .put("hurried", wal.hurriedSegmentWrites() - last.wal.hurriedSegmentWrites())
+                .put("over_spares", wal.segmentFilesOverSpares() - last.wal.segmentFilesOverSpares())
+                .put("room_waits", wal.backPressureWaits() - last.wal.backPressureWaits())
+                .put("gc_ms", gcMs - last.gcMs).put("jit_ms", jitMs - last.jitMs).put("cpu_pct", cpuPct[0])
+                .put("wal_writer_cpu_pct", cpuPct[1]).put("segment_writer_cpu_pct", cpuPct[2]);
         }
     }
 
