@@ -87,7 +87,7 @@ final class WalFigure
             try
             {
                 // Before the throughput runs, not just before the latency runs: the JIT compilers then redo the code
-                // that priming throws away while throughput is measured, not while the first latency run warms up.
+                // that priming throws away while the throughput runs warm up, not during the first latency run.
                 TailAttribution.prime();
                 final double syncP50Ms = fdatasyncP50Millis(base);
                 final List<Json> out = new ArrayList<>();
@@ -167,7 +167,7 @@ final class WalFigure
      * back what it freed (after the throughput runs: 1.4 GiB in use, 56 MiB committed after, a target of one young
      * region), and the next run then grows the heap again while it warms up: collections took 0.2-0.8 s of each of
      * its first seconds once, the open loop fell behind and never caught up. {@code MaxHeapFreeRatio} is a manageable
-     * flag; where it cannot be set the heap may shrink.
+     * flag, and stays at 100 for the rest of the harness's run; where it cannot be set the heap may shrink.
      */
     private static void collectKeepingHeap()
     {
