@@ -372,7 +372,7 @@ final class WalDeviceFloor
                     }
                     case RECYCLED_FILES -> writeShare(serverDir.resolve(file % 2 + ".segment"), 0, each, false,
                         StandardOpenOption.WRITE);
-                    default ->
+                    case NEW_FILES ->
                     {
                         final Path temporary = serverDir.resolve(file + ".tmp");
                         writeShare(temporary, 0, each, true, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);

@@ -63,7 +63,7 @@ final class WalFigure
     private static final long SETTLE_PAUSE_MILLIS = 500;
     /** Entries appended and not yet durable, over all servers, at which a latency run stops as overloaded. */
     private static final long MAX_BACKLOG = 4_000_000;
-    /** Appends between two checks of the backlog while a paced thread catches up (a power of two). */
+    /** Appends of a paced thread between two checks of its backlog (a power of two). */
     private static final long BACKLOG_CHECK_EVERY = 16_384;
 
     private WalFigure()
@@ -278,14 +278,9 @@ final class WalFigure
         double bytesAllocatedPerEntry, double hurriedSegmentShare, double sparesPerShare, Histogram latency, Json tail,
         boolean overloaded, List<Json> timeline)
     {
-        Result withTimeline(final List<Json> seconds)
-        {
-            return new Result(entriesPerSecond, batchesPerSecond, megabytesPerSecond, bytesAllocatedPerEntry,
-                hurriedSegmentShare, sparesPerShare, latency, tail, overloaded, seconds);
-        }
-
         static Result of(final WalStatistics before, final WalStatistics after, final double seconds,
-            final double bytesAllocatedPerEntry, final Histogram latency, final Json tail, final boolean overloaded)
+            final double bytesAllocatedPerEntry, final Histogram latency, final Json tail, final boolean overloaded,
+            final List<Json> timeline)
         {
             final long writes = after.segmentWrites() - before.segmentWrites();
             final long hurried = after.hurriedSegmentWrites() - before.hurriedSegmentWrites();
@@ -293,7 +288,7 @@ final class WalFigure
             return new Result((after.records() - before.records()) / seconds,
                 (after.batches() - before.batches()) / seconds, (after.bytes() - before.bytes()) / seconds / 1e6,
                 bytesAllocatedPerEntry, writes == 0 ? 0 : (double)hurried / writes,
-                writes == 0 ? 0 : (double)overSpares / writes, latency, tail, overloaded, List.of());
+                writes == 0 ? 0 : (double)overSpares / writes, latency, tail, overloaded, timeline);
         }
 
         double percentileMs(final double percentile)
@@ -509,7 +504,7 @@ final class WalFigure
             final long callerAlloc = Arrays.stream(appendAllocated).sum();
             final long entries = Arrays.stream(appended).sum();
             return Result.of(before, after, elapsed / 1e9, (double)(callerAlloc + walAlloc) / Math.max(1, entries),
-                null, null, false);
+                null, null, false, List.of());
         }
         finally
         {
@@ -646,7 +641,7 @@ final class WalFigure
                 try (tail)
                 {
                     return Result.of(before, after, (System.nanoTime() - measuredFrom) / 1e9, Double.NaN, measured,
-                        tail.report(), overloaded.get()).withTimeline(timeline.seconds());
+                        tail.report(), overloaded.get(), timeline.seconds());
                 }
             }
         }
@@ -665,7 +660,6 @@ final class WalFigure
         final long tickNanos = 200_000;
         long sent = 0;
         int cursor = thread;
-        long ticks = 0;
         while (true)
         {
             final long now = System.nanoTime();
@@ -673,14 +667,10 @@ final class WalFigure
             {
                 return;
             }
-            if (++ticks % 50 == 0 && overloaded(servers, thread, threads, overloaded))
-            {
-                return;
-            }
             final long due = (long)((now - start) / 1e9 * rate);
             while (sent < due)
             {
-                // Also checked while catching up: a thread far behind its schedule stays in this loop for seconds.
+                // Counted in appends, not ticks: a thread far behind its schedule stays in this loop for seconds.
                 if ((sent & (BACKLOG_CHECK_EVERY - 1)) == 0 && overloaded(servers, thread, threads, overloaded))
                 {
                     return;
