@@ -12,6 +12,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedThread;
@@ -40,6 +41,8 @@ final class TailAttribution implements AutoCloseable
 
     private static final int MAX_SLOW = 1 << 20;
     private static final Duration SLOW_WRITE = Duration.ofMillis(1);
+    /** A whole word of a file name made of hexadecimal digits, at least one of them decimal ("3", "00a3", not "meta"). */
+    private static final Pattern NUMBER = Pattern.compile("(?<![0-9A-Za-z])[0-9a-f]*[0-9][0-9a-f]*(?![0-9A-Za-z])");
     private static boolean primed;
 
     private final long thresholdNanos;
@@ -307,8 +310,9 @@ final class TailAttribution implements AutoCloseable
 
     /**
      * @param path of a synced file, as JFR recorded it; null when JFR does not know it (a channel not opened by path).
-     * @return the kind of file, digits stripped so that the files of one kind add up: "00000003.wal.spare" ->
-     *         "#.wal.spare"; "unknown" without a path.
+     * @return the kind of file, numbers (decimal or hexadecimal, as snapshot and segment names are) stripped so that
+     *         the files of one kind add up: "00000003.wal.spare" -> "#.wal.spare", "00a3-0f1.snapshot" ->
+     *         "#-#.snapshot"; "unknown" without a path.
      */
     static String fileKind(final String path)
     {
@@ -316,7 +320,7 @@ final class TailAttribution implements AutoCloseable
         {
             return "unknown";
         }
-        return String.valueOf(Path.of(path).getFileName()).replaceAll("[0-9]+", "#");
+        return NUMBER.matcher(String.valueOf(Path.of(path).getFileName())).replaceAll("#");
     }
 
     private static Cause ioCause(final RecordedEvent e, final boolean sync)

@@ -15,6 +15,10 @@ class TailAttributionTest
     {
         assertThat(TailAttribution.fileKind("/data/wal/0000000000000003.spare")).isEqualTo("#.spare");
         assertThat(TailAttribution.fileKind("/data/servers/a/meta")).isEqualTo("meta");
+        // Hex numbers too: snapshot and segment spare names are hexadecimal, and digits alone left hundreds of kinds.
+        assertThat(TailAttribution.fileKind("/data/servers/a/snapshots/000000000000a3b2-00000000000000f1.snapshot.tmp"))
+            .isEqualTo("#-#.snapshot.tmp");
+        assertThat(TailAttribution.fileKind("/data/segment-spares/1f-5f3a0.spare")).isEqualTo("#-#.spare");
     }
 
     @Test
