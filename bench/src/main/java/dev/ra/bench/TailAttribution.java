@@ -41,7 +41,7 @@ final class TailAttribution implements AutoCloseable
 
     private static final int MAX_SLOW = 1 << 20;
     private static final Duration SLOW_WRITE = Duration.ofMillis(1);
-    /** A whole word of a file name made of hexadecimal digits, at least one of them decimal ("3", "00a3", not "meta"). */
+    /** A whole word of a file name of hexadecimal digits, at least one of them decimal ("3", "00a3", not "meta"). */
     private static final Pattern NUMBER = Pattern.compile("(?<![0-9A-Za-z])[0-9a-f]*[0-9][0-9a-f]*(?![0-9A-Za-z])");
     private static boolean primed;
 
