@@ -48,6 +48,7 @@ import java.util.Map;
  *                      default (twice the WAL file size).
  * @param walFloors     in the wal figure, whether each latency line is followed by the disk's floors at the same rate
  *                      ({@code false} saves their minutes when only ra-log's own lines are wanted).
+ * @param walSegmentMaxEntries in the wal figure, the most entries per segment file; 0 for ra-log's default.
  */
 public record Config(String figure, int runs, double warmupSeconds, double seconds, int eventLoops, SyncMethod sync,
     Path dataDir, int clusters, int activeClusters, int perClusterInFlight, double idleSeconds,
@@ -55,7 +56,7 @@ public record Config(String figure, int runs, double warmupSeconds, double secon
     long electionMinMs, long electionMaxMs, long entries, String peersClasspath, double peerSeconds, long walMaxMb,
     boolean callerConnections, String walServers, String walRates, String systems, String scenarios,
     boolean metrics, boolean walMark, long walSnapshotEvery, boolean walSegmentSpares, long walSegmentSpareMb,
-    boolean walFloors)
+    boolean walFloors, int walSegmentMaxEntries)
 {
     /**
      * @param args {@code --name value} pairs; see {@link Harness}.
@@ -102,13 +103,15 @@ public record Config(String figure, int runs, double warmupSeconds, double secon
             Long.parseLong(m.getOrDefault("wal-snapshot-every", "0")),
             Boolean.parseBoolean(m.getOrDefault("wal-segment-spares", "true")),
             Long.parseLong(m.getOrDefault("wal-segment-spare-mb", "0")),
-            Boolean.parseBoolean(m.getOrDefault("wal-floors", "true")));
+            Boolean.parseBoolean(m.getOrDefault("wal-floors", "true")),
+            Integer.parseInt(m.getOrDefault("wal-segment-max-entries", "0")));
         m.keySet().removeAll(java.util.Set.of("figure", "runs", "warmup", "seconds", "event-loops", "sync",
             "data-dir", "clusters", "active-clusters", "per-cluster-in-flight", "idle-seconds", "idle-settle-seconds",
             "trials",
             "election-min-ms", "election-max-ms", "entries", "peers-classpath", "peer-seconds", "wal-max-mb",
             "caller-connections", "wal-servers", "wal-rates", "systems", "scenarios", "metrics", "wal-mark",
-            "wal-snapshot-every", "wal-segment-spares", "wal-segment-spare-mb", "wal-floors"));
+            "wal-snapshot-every", "wal-segment-spares", "wal-segment-spare-mb", "wal-floors",
+            "wal-segment-max-entries"));
         if (!m.isEmpty())
         {
             throw new IllegalArgumentException("unknown arguments " + m.keySet());
@@ -120,6 +123,11 @@ public record Config(String figure, int runs, double warmupSeconds, double secon
         if (c.walSegmentSpareMb() < 0)
         {
             throw new IllegalArgumentException("--wal-segment-spare-mb takes MiB, 0 for ra-log's default");
+        }
+        if (c.walSegmentMaxEntries() < 0)
+        {
+            throw new IllegalArgumentException("--wal-segment-max-entries takes a count of entries, 0 for ra-log's " +
+                "default");
         }
         return c;
     }

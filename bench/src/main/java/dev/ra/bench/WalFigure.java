@@ -231,6 +231,8 @@ final class WalFigure
             .put("sync", config.sync().name()).put("wal_mark", config.walMark()).put("wal_max_mb", config.walMaxMb())
             .put("snapshot_every", config.walSnapshotEvery()).put("segment_spares", config.walSegmentSpares())
             .put("segment_spare_mb", config.walSegmentSpares() ? spareMb(config) : 0)
+            .put("segment_max_entries", config.walSegmentMaxEntries() > 0 ? config.walSegmentMaxEntries() :
+                FileStorage.DEFAULT_SEGMENT_MAX_ENTRIES)
             .put("runs", config.runs())
             .put("seconds", config.seconds()).put("fdatasync_4k_p50_ms", syncP50Ms);
         if (config.unsafe())
@@ -420,9 +422,14 @@ final class WalFigure
 
     private static FileStorage storage(final Path dir, final Config config)
     {
-        return FileStorage.builder().directory(dir).syncMethod(config.sync()).walMaxSizeBytes(config.walMaxMb() << 20)
-            .walMark(config.walMark()).segmentSpareBytes(config.walSegmentSpares() ? spareMb(config) << 20 : 0)
-            .build();
+        final FileStorage.Builder builder = FileStorage.builder().directory(dir).syncMethod(config.sync())
+            .walMaxSizeBytes(config.walMaxMb() << 20).walMark(config.walMark())
+            .segmentSpareBytes(config.walSegmentSpares() ? spareMb(config) << 20 : 0);
+        if (config.walSegmentMaxEntries() > 0)
+        {
+            builder.segmentMaxEntries(config.walSegmentMaxEntries());
+        }
+        return builder.build();
     }
 
     /** @return the spare pool's bound in MiB: as given, else ra-log's default (twice the WAL file size). */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
+import dev.ra.log.FileStorage;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -90,7 +91,8 @@ class HarnessSmokeTest
         assertThat(lines).hasSize(2 + 2 * (1 + floors.size()));
         assertThat(lines.get(0).toString()).contains("\"figure\":\"wal-throughput\"").contains("\"servers\":1,")
             .contains("\"entries_s\":{\"min\":").contains("\"alloc_bytes_per_entry\":{\"min\":")
-            .contains("\"snapshot_every\":50").contains("\"segment_spares\":true");
+            .contains("\"snapshot_every\":50").contains("\"segment_spares\":true")
+            .contains("\"segment_max_entries\":" + FileStorage.DEFAULT_SEGMENT_MAX_ENTRIES);
         assertThat(lines.get(1).toString()).contains("\"servers\":4,");
         for (int rate = 0; rate < 2; rate++)
         {
@@ -109,17 +111,20 @@ class HarnessSmokeTest
     }
 
     @Test
-    void walFigureWithoutFloorsAndWithAGivenSparePool()
+    void walFigureWithoutFloorsWithAGivenSparePoolAndSegmentSize()
     {
         final Config config = Config.parse(new String[] {"--figure", "wal", "--runs", "1", "--warmup", "0.2",
             "--seconds", "0.3", "--data-dir", dir.toString(), "--wal-servers", "2", "--wal-rates", "2000",
-            "--wal-floors", "false", "--wal-segment-spare-mb", "8"});
+            "--wal-floors", "false", "--wal-segment-spare-mb", "8", "--wal-segment-max-entries", "100"});
         final List<Json> lines = Harness.run("wal", config);
         assertThat(lines).hasSize(2);
         assertThat(lines.get(1).toString()).contains("\"figure\":\"wal-latency\"")
-            .contains("\"segment_spare_mb\":8").contains("\"timeline\":[[{\"t_s\":");
+            .contains("\"segment_spare_mb\":8").contains("\"segment_max_entries\":100")
+            .contains("\"timeline\":[[{\"t_s\":");
         assertThatThrownBy(() -> Config.parse(new String[] {"--wal-segment-spare-mb", "-1"}))
             .hasMessageContaining("--wal-segment-spare-mb");
+        assertThatThrownBy(() -> Config.parse(new String[] {"--wal-segment-max-entries", "-1"}))
+            .hasMessageContaining("--wal-segment-max-entries");
     }
 
     @Test

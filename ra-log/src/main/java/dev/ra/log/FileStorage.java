@@ -49,6 +49,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class FileStorage implements Storage
 {
+    /** Most entries per segment file unless {@link Builder#segmentMaxEntries} says otherwise (Ra's default too). */
+    public static final int DEFAULT_SEGMENT_MAX_ENTRIES = 4096;
+
     private static final Logger LOG = LoggerFactory.getLogger(FileStorage.class);
 
     static final String WAL_DIR = "wal";
@@ -757,7 +760,7 @@ public final class FileStorage implements Storage
     {
         private Path directory;
         private long walMaxSizeBytes = 128L << 20;
-        private int segmentMaxEntries = 4096;
+        private int segmentMaxEntries = DEFAULT_SEGMENT_MAX_ENTRIES;
         private long segmentMaxBytes = 64L << 20;
         private int maxBatchEntries = 16384;
         private SyncMethod syncMethod = SyncMethod.DATASYNC;
@@ -795,7 +798,7 @@ public final class FileStorage implements Storage
         }
 
         /**
-         * @param entries most entries per segment file (default 4096).
+         * @param entries most entries per segment file (default {@value FileStorage#DEFAULT_SEGMENT_MAX_ENTRIES}).
          * @return this.
          */
         public Builder segmentMaxEntries(final int entries)
