@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -323,9 +324,14 @@ public final class NettyFigures
         }
     }
 
+    /**
+     * @return a port free on 127.0.0.1, the address the bench's nodes listen on (every figure's traffic stays on
+     *     loopback, and no socket of the bench listens on the machine's other interfaces, even for a moment).
+     * @throws IOException if no port can be bound.
+     */
     static int freePort() throws IOException
     {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0))
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getByName("127.0.0.1")))
         {
             return s.getLocalPort();
         }
