@@ -53,7 +53,8 @@ final class WalFigure
     private static final int THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     private static final int WINDOW = 8192;
     private static final int MAX_APPEND = 64;
-    private static final String WAL_WRITER_THREAD = "ra-log-wal-writer";
+    /** Name of ra-log's WAL writer thread. */
+    static final String WAL_WRITER_THREAD = "ra-log-wal-writer";
     /** Bytes of a WAL record of a {@value #PAYLOAD_BYTES}-byte entry, where no run measured it. */
     private static final double DEFAULT_BYTES_PER_ENTRY = 143;
     /** Appends slower than this are attributed to what they waited on ({@link TailAttribution}). */

@@ -144,7 +144,7 @@ final class WalTimeline
                 continue;
             }
             final String name = info.getThreadName();
-            if (name.startsWith("ra-log-wal-writer"))
+            if (name.startsWith(WalFigure.WAL_WRITER_THREAD))
             {
                 wal += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
             }
