@@ -225,6 +225,23 @@ final class WalFigure
         return Json.summary(results.stream().map(r -> Math.round(value.applyAsDouble(r) * 1000) / 1000.0).toList());
     }
 
+    /**
+     * ra-log's default, read from the ra-log on the class path when the figure runs: javac copies the constant into
+     * this class, so a bench compiled against an earlier ra-log (an incremental build that did not recompile it) would
+     * report that one's default while the storage uses the current one.
+     */
+    static int defaultSegmentMaxEntries()
+    {
+        try
+        {
+            return FileStorage.class.getField("DEFAULT_SEGMENT_MAX_ENTRIES").getInt(null);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new IllegalStateException("ra-log has no DEFAULT_SEGMENT_MAX_ENTRIES", ex);
+        }
+    }
+
     private static Json base(final Config config, final String figure, final int servers, final double syncP50Ms)
     {
         final Json j = new Json().put("figure", figure).put("impl", "ra-log").put("servers", servers)
@@ -233,7 +250,7 @@ final class WalFigure
             .put("snapshot_every", config.walSnapshotEvery()).put("segment_spares", config.walSegmentSpares())
             .put("segment_spare_mb", config.walSegmentSpares() ? spareMb(config) : 0)
             .put("segment_max_entries", config.walSegmentMaxEntries() > 0 ? config.walSegmentMaxEntries() :
-                FileStorage.DEFAULT_SEGMENT_MAX_ENTRIES)
+                defaultSegmentMaxEntries())
             .put("runs", config.runs())
             .put("seconds", config.seconds()).put("fdatasync_4k_p50_ms", syncP50Ms);
         if (config.unsafe())

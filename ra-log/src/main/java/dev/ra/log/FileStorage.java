@@ -50,12 +50,11 @@ import org.slf4j.LoggerFactory;
 public final class FileStorage implements Storage
 {
     /**
-     * Most entries per segment file unless {@link Builder#segmentMaxEntries} says otherwise. Four times Ra's 4,096:
-     * with many servers a WAL file becomes a quarter of the segment files to write, sync and rename, which kept the
-     * append→durable tail lower under load (docs/benchmarks.md, "ra-log"); an open segment's table costs about 4 bytes
-     * per entry in memory ({@code SegmentReader}), so the cache's worst case is what 4,096 cost before it was packed.
+     * Most entries per segment file unless {@link Builder#segmentMaxEntries} says otherwise (Ra's default too). Four
+     * times as many measured no better on the whole (docs/benchmarks.md, "ra-log"); an open segment's table costs about
+     * 4 bytes per entry in memory either way ({@code SegmentReader}).
      */
-    public static final int DEFAULT_SEGMENT_MAX_ENTRIES = 16_384;
+    public static final int DEFAULT_SEGMENT_MAX_ENTRIES = 4096;
 
     private static final Logger LOG = LoggerFactory.getLogger(FileStorage.class);
 

@@ -16,9 +16,8 @@ import java.util.List;
  *
  * <p>The table is kept packed: the file's table has 16 bytes per entry (a long offset and a long term), but a segment
  * is smaller than 2 GiB (its builder holds it in one buffer), so an offset fits an int, and terms change rarely within
- * a segment, so they are kept as runs. About 4 bytes per entry instead of 16: the cache's open readers then cost a
- * quarter of the memory, which is what makes segments of {@value FileStorage#DEFAULT_SEGMENT_MAX_ENTRIES} entries
- * affordable.
+ * a segment, so they are kept as runs. About 4 bytes per entry instead of 16: the cache's open readers cost a quarter
+ * of the memory, and larger segments ({@link FileStorage.Builder#segmentMaxEntries}) cost what the default did.
  */
 final class SegmentReader
 {
