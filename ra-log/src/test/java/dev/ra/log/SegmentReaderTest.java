@@ -7,8 +7,10 @@ import dev.ra.codec.BufferWriter;
 import dev.ra.protocol.EntryCodec;
 import dev.ra.protocol.LogEntry;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -78,6 +80,35 @@ class SegmentReaderTest
         {
             reader.close();
         }
+    }
+
+    @Test
+    void aSegmentWhoseTableLiesBeyondTwoGibibytesIsRefusedAsDamaged() throws Exception
+    {
+        // A valid segment moved apart (a sparse file): its table and trailer rewritten past 2 GiB, checksums intact, so
+        // only the size gives it away. No segment this code writes is that large; a reader must refuse it by name
+        // rather than wrap its offsets.
+        final SegmentFile small = write(1, new long[] {1, 1, 1});
+        final byte[] bytes = Files.readAllBytes(small.path());
+        final ByteBuffer trailer = ByteBuffer.wrap(bytes, bytes.length - SegmentFile.TRAILER, SegmentFile.TRAILER)
+            .slice();
+        final int tableOffset = (int)trailer.getLong(0);
+        final int tableLength = bytes.length - SegmentFile.TRAILER - tableOffset;
+        final long farTable = (1L << 31) + 4096;
+        trailer.putLong(0, farTable);
+        trailer.putInt(20, Formats.crc(trailer, 0, 20));
+        try (FileChannel channel = FileChannel.open(small.path(), StandardOpenOption.WRITE))
+        {
+            channel.truncate(tableOffset);
+            channel.write(ByteBuffer.wrap(bytes, tableOffset, tableLength), farTable);
+            channel.write(trailer.rewind(), farTable + tableLength);
+        }
+        final SegmentFile moved = SegmentFile.open(RealFileLayer.INSTANCE, small.path());
+        assertThat(moved.size()).isGreaterThan(Integer.MAX_VALUE);
+        assertThatThrownBy(() -> SegmentReader.open(RealFileLayer.INSTANCE, moved))
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining(small.path().toString())
+            .hasMessageContaining("larger than 2 GiB");
     }
 
     private SegmentFile write(final long firstIndex, final long[] terms) throws Exception
