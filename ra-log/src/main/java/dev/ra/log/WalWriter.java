@@ -141,7 +141,11 @@ final class WalWriter implements Runnable
      */
     void signal(final PendingWrites pending, final boolean inRound)
     {
-        if (pending.queued.compareAndSet(false, true))
+        // Read before the compare-and-set: under load the server is usually queued already (several appends per
+        // batch), and a failing compare-and-set still takes the cache line from the writer thread, which clears the
+        // flag each batch; a read that finds it set tells the same, as cheaply as a read. (3.8 % of the CPU samples
+        // at 2 M entries/s with 100 servers were that compare-and-set.)
+        if (!pending.queued.get() && pending.queued.compareAndSet(false, true))
         {
             PendingWrites head;
             do

@@ -352,7 +352,9 @@ public final class NettyTransport implements Transport
         {
             return;
         }
-        if (link.drainScheduled.compareAndSet(false, true))
+        // Read first, as the runtime's schedulers do: with many messages per drain the flag is usually set already,
+        // and a failing compare-and-set would still take its cache line from the event loop that clears it.
+        if (!link.drainScheduled.get() && link.drainScheduled.compareAndSet(false, true))
         {
             channel.eventLoop().execute(() -> drain(link));
         }
