@@ -64,6 +64,11 @@ final class SegmentReader
         {
             final int count = segment.count();
             final long tableOffset = segment.size() - SegmentFile.TRAILER - (long)count * SegmentFile.TABLE_ENTRY;
+            // Before the table is read: no segment this code writes is that large, and offsets are kept as ints.
+            if (tableOffset > Integer.MAX_VALUE)
+            {
+                throw Formats.corrupt(segment.path(), tableOffset, "segment larger than 2 GiB");
+            }
             final ByteBuffer table = ByteBuffer.allocate(count * SegmentFile.TABLE_ENTRY);
             file.read(table, tableOffset);
             final ByteBuffer trailer = ByteBuffer.allocate(SegmentFile.TRAILER);
@@ -71,10 +76,6 @@ final class SegmentReader
             if (trailer.getInt(12) != Formats.crc(table.array(), 0, table.capacity()))
             {
                 throw Formats.corrupt(segment.path(), tableOffset, "segment index table checksum mismatch");
-            }
-            if (tableOffset > Integer.MAX_VALUE)
-            {
-                throw Formats.corrupt(segment.path(), tableOffset, "segment larger than 2 GiB");
             }
             final int[] offsets = new int[count + 1];
             int[] runStarts = new int[1];
