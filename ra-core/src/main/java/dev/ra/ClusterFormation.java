@@ -10,9 +10,10 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * How {@link RaSystem} forms a new cluster: it starts every member where it lives (this node or another), triggers
- * an election on the first member hosted here (else the first member), and waits for a leader. If any of that fails,
- * it deletes the members it started, so that a failed start leaves nothing behind. Its start and delete of a single
- * member also serve {@link RaSystem#startServer} and {@link RaSystem#forceDeleteServer}.
+ * an election on the first member hosted here (else the first member; if that one will not campaign, the next), and
+ * waits for a leader. If any of that fails, it deletes the members it started, so that a failed start leaves nothing
+ * behind. Its start and delete of a single member also serve {@link RaSystem#startServer} and
+ * {@link RaSystem#forceDeleteServer}.
  */
 final class ClusterFormation
 {
@@ -49,12 +50,10 @@ final class ClusterFormation
         {
             starts.add(startMember(clusterName, machineName, machine, id, members).thenRun(() -> started.add(id)));
         }
-        final ServerId first = members.stream().filter(id -> id.node().equals(runtime.nodeId())).findFirst()
-            .orElse(members.get(0));
         final CompletableFuture<ServerId> result = new CompletableFuture<>();
         CompletableFuture.allOf(starts.toArray(new CompletableFuture[0]))
-            .thenCompose(v -> runtime.call(first, new ServerRequest.TriggerElection(), timeout))
-            .thenCompose(v -> runtime.awaitLeader(first, timeout))
+            .thenCompose(v -> triggerElection(campaignOrder(members), 0, timeout, new ArrayList<>()))
+            .thenCompose(campaigner -> runtime.awaitLeader(campaigner, timeout))
             .whenComplete((leader, error) ->
             {
                 if (null == error)
@@ -81,6 +80,54 @@ final class ClusterFormation
                 });
             });
         return result;
+    }
+
+    /**
+     * @return the members in the order they are asked to campaign: the first hosted here (else the first), then the
+     *     others as given.
+     */
+    private List<ServerId> campaignOrder(final List<ServerId> members)
+    {
+        final List<ServerId> order = new ArrayList<>(members);
+        order.stream().filter(id -> id.node().equals(runtime.nodeId())).findFirst().ifPresent(local ->
+        {
+            order.remove(local);
+            order.add(0, local);
+        });
+        return order;
+    }
+
+    /**
+     * Ask the members in turn to campaign until one does. A member refuses when it will not campaign (it recovers
+     * from damaged storage, for instance, and its vote is not to be counted): the next is asked, since waiting for a
+     * leader would be in vain if no other member campaigns on its own (brand-new members wait to be told). A call
+     * that times out ends the attempt as before, so a slow start does not take a timeout per member.
+     *
+     * @return completes with the member that campaigns, or fails with every member's refusal.
+     */
+    private CompletableFuture<ServerId> triggerElection(final List<ServerId> order, final int next,
+        final Duration timeout, final List<String> refusals)
+    {
+        if (next == order.size())
+        {
+            return CompletableFuture.failedFuture(new RaException("no member would campaign: " +
+                String.join("; ", refusals)));
+        }
+        final ServerId member = order.get(next);
+        return runtime.call(member, new ServerRequest.TriggerElection(), timeout).handle((v, error) ->
+        {
+            if (null == error)
+            {
+                return CompletableFuture.completedFuture(member);
+            }
+            final Throwable cause = Futures.unwrap(error);
+            if (cause instanceof RaTimeoutException)
+            {
+                return CompletableFuture.<ServerId>failedFuture(cause);
+            }
+            refusals.add(cause.getMessage());
+            return triggerElection(order, next + 1, timeout, refusals);
+        }).thenCompose(future -> future);
     }
 
     /**

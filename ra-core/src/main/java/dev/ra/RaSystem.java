@@ -878,6 +878,7 @@ public final class RaSystem implements AutoCloseable
      * brand-new members with {@link #startServer}, which never elect by themselves.
      *
      * @param server the member; not redirected.
+     * @throws RaException if the member will not campaign, naming it and why (not a voter, damaged storage, ...).
      */
     public void triggerElection(final ServerId server)
     {

@@ -177,7 +177,8 @@ final class FollowerRole extends RoleHandler
     @Override
     void onTriggerElection()
     {
-        if (core.isVoter(core.self) && !core.storageRecovery.recovering() && core.versions.mayLead())
+        // The caller is told why not, if not (ServerCore.electionRefusal), and may ask another member.
+        if (null == core.electionRefusal())
         {
             core.preCandidate.campaign();
         }

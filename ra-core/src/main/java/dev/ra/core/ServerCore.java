@@ -306,6 +306,44 @@ public final class ServerCore
     }
 
     /**
+     * Why this member would not campaign if told to ({@link RaftEvent.TriggerElection}), so that whoever told it
+     * learns so and can ask another member, instead of waiting for a leader that never comes: a follower that is not
+     * a voter, that recovers from damaged storage, or whose log needs a machine version its build does not support.
+     * The other roles need no election: a leader leads, a candidate campaigns, a member receiving a snapshot follows
+     * a leader, and a stopped member answers no call.
+     *
+     * @return null if a trigger starts an election or none is needed, else why this member does not campaign.
+     */
+    public String electionRefusal()
+    {
+        if (current.state() != RaftRole.FOLLOWER)
+        {
+            return null;
+        }
+        if (!isVoter(self))
+        {
+            return self + " does not campaign: it is not a voter";
+        }
+        if (storageRecovery.termAndVoteLost())
+        {
+            return self + " does not campaign: its storage was damaged and lost its term and vote, so it stays " +
+                "non-voting until it is removed and added back";
+        }
+        if (storageRecovery.recovering())
+        {
+            return self + " does not campaign: its storage was damaged and it stays non-voting until a leader " +
+                "confirms its log up to index " + storageRecovery.mustReach();
+        }
+        if (!versions.mayLead())
+        {
+            final String stopped = versions.stoppedBecause();
+            return self + " does not campaign: " + (null != stopped ? stopped :
+                "its log switches to a machine version its build does not support");
+        }
+        return null;
+    }
+
+    /**
      * @return the current term.
      */
     public long currentTerm()

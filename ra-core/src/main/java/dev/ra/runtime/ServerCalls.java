@@ -67,6 +67,14 @@ final class ServerCalls
         }
         else if (request instanceof ServerRequest.TriggerElection)
         {
+            // A member that will not campaign says why, so that the caller can ask another one (ClusterFormation)
+            // rather than wait for a leader that no member is going to elect.
+            final String refusal = server.core.electionRefusal();
+            if (null != refusal)
+            {
+                origin.failed(CallError.NOT_PERMITTED, server.core.leaderId(), refusal);
+                return;
+            }
             server.handle(new RaftEvent.TriggerElection());
             origin.ok(null, server.core.leaderId());
         }

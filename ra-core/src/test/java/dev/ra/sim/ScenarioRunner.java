@@ -108,7 +108,7 @@ final class ScenarioRunner
             case "cluster" -> cluster(args);
             case "add-server" -> addServer(args[1],
                 args.length > 2 ? Integer.parseInt(args[2].substring("version=".length())) : defaultVersion);
-            case "trigger" -> handle(args[1], new RaftEvent.TriggerElection());
+            case "trigger" -> trigger(args[1]);
             case "timeout" -> handle(args[1], new RaftEvent.ElectionTimeout());
             case "commit-notice" -> handle(args[1], new RaftEvent.CommitNoticeDue());
             case "wait" -> now += Long.parseLong(args[1]);
@@ -371,6 +371,19 @@ final class ScenarioRunner
         out.append(server.id.name()).append(" damaged: had ").append(had).append(", kept ").append(keep)
             .append(termAndVoteLost ? ", term and vote lost" : "").append('\n');
         start(server);
+    }
+
+    /**
+     * Tell a member to campaign, as startCluster does; a member that will not says why (the caller asks another).
+     */
+    private void trigger(final String name)
+    {
+        final String refusal = server(name).core.electionRefusal();
+        if (null != refusal)
+        {
+            out.append(name).append(" refuses: ").append(refusal).append('\n');
+        }
+        handle(name, new RaftEvent.TriggerElection());
     }
 
     private void handle(final String name, final RaftEvent event)

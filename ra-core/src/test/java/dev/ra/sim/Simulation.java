@@ -1170,7 +1170,16 @@ public final class Simulation
         {
             // The first election never completed and every member restarted brand-new, so none sets an election
             // timer (they wait to be told to campaign): as an application whose startCluster failed, start it again.
-            deliver(nodes[0], new RaftEvent.TriggerElection());
+            // Like startCluster (ClusterFormation), ask the next member if one will not campaign: a member that lost
+            // its term and vote refuses, and the others would wait for ever (seed 5001939).
+            for (final Node node : nodes)
+            {
+                if (node.alive && null == node.core.electionRefusal())
+                {
+                    deliver(node, new RaftEvent.TriggerElection());
+                    break;
+                }
+            }
         }
     }
 

@@ -55,6 +55,18 @@ class SimulationRegressionTest
     }
 
     /**
+     * No leader after the faults: the first election never completed and the member the simulation then told to
+     * campaign, as startCluster does, had lost its term and vote to a damaged disk, so it would not campaign, and the
+     * others, brand-new, waited to be told. A member that will not campaign now says why and the next one is asked,
+     * as startCluster asks them ({@code trigger_refused_by_damaged_member.txt}).
+     */
+    @Test
+    void aTriggerRefusedByADamagedMemberGoesToTheNext()
+    {
+        new Simulation(Simulation.Options.standard(5001939, 3)).run();
+    }
+
+    /**
      * A stale read: a heartbeat s1 sent as leader of term 1 reached a follower of term 4 late; its reply carried term
      * 4 and the old round's number, and s1, leading term 4 by then with its round counter started again, took it for
      * an acknowledgement of its new round and answered consistent queries without confirming its leadership (a

@@ -1,0 +1,187 @@
+package dev.ra.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ra.RaException;
+import dev.ra.ServerId;
+import dev.ra.runtime.memory.InMemoryStorage;
+import dev.ra.spi.LogListener;
+import dev.ra.spi.LogStore;
+import dev.ra.spi.MetaStore;
+import dev.ra.spi.ServerStorage;
+import dev.ra.spi.SnapshotStore;
+import dev.ra.spi.Storage;
+import dev.ra.testkit.InJvmCluster;
+import dev.ra.testkit.KvMachine;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A member told to campaign that will not (here: its storage lost its term and vote, so it never votes or stands
+ * again under its identity) says why, and startCluster then asks the next member. Brand-new members set no election
+ * timer, so before this the cluster never elected a leader: the simulation found it (seed 5001939).
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ElectionTriggerTest
+{
+    private final LostTermAndVote damaged = new LostTermAndVote();
+    private final InJvmCluster cluster = new InJvmCluster(List.of("n1", "n2", "n3"), (node, builder) ->
+    {
+        if (node.equals("n1"))
+        {
+            builder.storage(damaged);
+        }
+    });
+    private final List<ServerId> members = List.of(new ServerId("kv", "n1"), new ServerId("kv", "n2"),
+        new ServerId("kv", "n3"));
+
+    @AfterEach
+    void close()
+    {
+        cluster.close();
+        damaged.close();
+    }
+
+    @Test
+    void startClusterAsksTheNextMemberWhenTheFirstWillNotCampaign()
+    {
+        // n1 asks its own member first: it refuses, and kv@n2 is asked next.
+        final ServerId leader = cluster.system("n1").startCluster("kv", new KvMachine(), members);
+
+        assertThat(leader).isNotEqualTo(members.get(0));
+        cluster.system("n1").processCommand(members.get(0), new KvMachine.Put("a", "1"));
+        InJvmCluster.await(() -> "1".equals(cluster.system("n1").<java.util.Map<String, String>, String>localQuery(
+            members.get(0), state -> state.get("a")).result()), Duration.ofSeconds(10), "the damaged member follows");
+    }
+
+    @Test
+    void triggerElectionSaysWhyAMemberWillNotCampaign()
+    {
+        cluster.system("n1").startCluster("kv", new KvMachine(), members);
+
+        assertThatThrownBy(() -> cluster.system("n1").triggerElection(members.get(0)))
+            .isInstanceOf(RaException.class)
+            .hasMessageContaining("kv@n1 does not campaign")
+            .hasMessageContaining("lost its term and vote");
+    }
+
+    /** In-memory storage whose servers report their term and vote lost, as ra-log does when both meta files are. */
+    private static final class LostTermAndVote implements Storage
+    {
+        private final InMemoryStorage delegate = new InMemoryStorage();
+
+        @Override
+        public ServerStorage open(final ServerId id, final LogListener listener)
+        {
+            final ServerStorage storage = delegate.open(id, listener);
+            final MetaStore meta = new LostMeta(storage.meta());
+            return new ServerStorage()
+            {
+                @Override
+                public LogStore log()
+                {
+                    return storage.log();
+                }
+
+                @Override
+                public MetaStore meta()
+                {
+                    return meta;
+                }
+
+                @Override
+                public SnapshotStore snapshots()
+                {
+                    return storage.snapshots();
+                }
+
+                @Override
+                public void close()
+                {
+                    storage.close();
+                }
+            };
+        }
+
+        @Override
+        public boolean exists(final ServerId id)
+        {
+            return delegate.exists(id);
+        }
+
+        @Override
+        public List<ServerId> servers()
+        {
+            return delegate.servers();
+        }
+
+        @Override
+        public void delete(final ServerId id)
+        {
+            delegate.delete(id);
+        }
+
+        @Override
+        public void close()
+        {
+            delegate.close();
+        }
+    }
+
+    /** A meta store that says its term and vote were lost. */
+    private record LostMeta(MetaStore delegate) implements MetaStore
+    {
+        @Override
+        public long currentTerm()
+        {
+            return delegate.currentTerm();
+        }
+
+        @Override
+        public ServerId votedFor()
+        {
+            return delegate.votedFor();
+        }
+
+        @Override
+        public long lastApplied()
+        {
+            return delegate.lastApplied();
+        }
+
+        @Override
+        public void storeTermAndVote(final long term, final ServerId votedFor)
+        {
+            delegate.storeTermAndVote(term, votedFor);
+        }
+
+        @Override
+        public void storeLastApplied(final long index)
+        {
+            delegate.storeLastApplied(index);
+        }
+
+        @Override
+        public boolean termAndVoteLost()
+        {
+            return true;
+        }
+
+        @Override
+        public byte[] serverConfig()
+        {
+            return delegate.serverConfig();
+        }
+
+        @Override
+        public void storeServerConfig(final byte[] config)
+        {
+            delegate.storeServerConfig(config);
+        }
+    }
+}
