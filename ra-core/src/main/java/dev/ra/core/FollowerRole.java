@@ -193,8 +193,14 @@ final class FollowerRole extends RoleHandler
         }
         if (null != core.leaderId && !core.unreachable.contains(core.leaderId))
         {
-            // A stale timer: the leader was heard from since it was set.
-            return;
+            if (!core.reportedDownInTerm.containsKey(core.leaderId))
+            {
+                // A stale timer: the leader was heard from since it was set.
+                return;
+            }
+            // A whole election timeout without a message from a leader the failure detector had reported gone, and
+            // has not reported back: what came from it had been under way since before it went.
+            core.markUnreachable(core.leaderId);
         }
         core.election.onTimeout();
     }

@@ -21,6 +21,7 @@ import dev.ra.spi.LogReader;
 import dev.ra.spi.LogStore;
 import dev.ra.spi.SnapshotReader;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,6 +77,15 @@ public final class ServerCore
     final ArrayList<RaftAction> actions = new ArrayList<>();
     final MachineGuard guard;
     final Set<ServerId> unreachable = new HashSet<>();
+    /**
+     * The term this member was in when the failure detector last reported each peer unreachable or silent, for peers
+     * not reported reachable since and not heard from in a later term. A message proves its sender reachable
+     * ({@link #onRpc}), but one of the same term may have been under way since before the report (sent by a leader just
+     * before it crashed), and the detector reports a peer only when its state changes, so it would not report that
+     * leader gone again: a follower whose leader is in here keeps an election timer, reset by each message from it,
+     * until the detector reports it reachable or it leads a later term (simulation seed 5012493).
+     */
+    final Map<ServerId, Long> reportedDownInTerm = new HashMap<>();
     final Election election = new Election(this);
     final Applier applier = new Applier(this);
 
@@ -218,6 +228,7 @@ public final class ServerCore
         else if (event instanceof RaftEvent.PeerReachable up)
         {
             unreachable.remove(up.peer());
+            reportedDownInTerm.remove(up.peer());
             current.onPeerReachable(up.peer());
         }
         else
@@ -515,8 +526,14 @@ public final class ServerCore
         {
             stepDown(rpc.term());
         }
-        // Hearing from a peer proves it reachable, whatever the failure detector last said.
+        // Hearing from a peer proves it reachable, whatever the failure detector last said; but only a message of a
+        // later term than the report proves it was sent after it (see reportedDownInTerm).
         unreachable.remove(from);
+        final Long reportedIn = reportedDownInTerm.get(from);
+        if (null != reportedIn && rpc.term() > reportedIn)
+        {
+            reportedDownInTerm.remove(from);
+        }
         if (rpc instanceof AppendEntriesRpc append)
         {
             counters.appendEntriesReceived++;
@@ -594,7 +611,16 @@ public final class ServerCore
     {
         leaderId = leader;
         unreachable.remove(leader);
-        cancelElectionTimer();
+        if (reportedDownInTerm.containsKey(leader))
+        {
+            // Its message may be a late one from before it went: wait for the next, not for a report that may never
+            // come.
+            setElectionTimer();
+        }
+        else
+        {
+            cancelElectionTimer();
+        }
         changeRole(follower);
         if (storageRecovery.termAndVoteLost() && null == votedFor)
         {
@@ -668,13 +694,14 @@ public final class ServerCore
      *
      * @return false if the peer is this server (nothing to do).
      */
-    private boolean markUnreachable(final ServerId peer)
+    boolean markUnreachable(final ServerId peer)
     {
         if (peer.equals(self))
         {
             return false;
         }
         unreachable.add(peer);
+        reportedDownInTerm.put(peer, currentTerm);
         leader.peerUnreachable(peer);
         return true;
     }

@@ -67,6 +67,19 @@ class SimulationRegressionTest
     }
 
     /**
+     * No leader after the faults: a follower was told its leader had crashed, then received an AppendEntries the
+     * leader had sent before it crashed, followed it again and cancelled its election timer; the failure detector
+     * does not report a peer gone twice, and this follower refused every pre-vote for a leader it took to be alive.
+     * A leader heard from in the term it was reported gone in now leaves its follower an election timer
+     * ({@code late_message_from_lost_leader.txt}).
+     */
+    @Test
+    void aLateMessageFromALeaderReportedGoneLeavesItsFollowerAnElectionTimer()
+    {
+        new Simulation(Simulation.Options.standard(5012493, 5)).run();
+    }
+
+    /**
      * A stale read: a heartbeat s1 sent as leader of term 1 reached a follower of term 4 late; its reply carried term
      * 4 and the old round's number, and s1, leading term 4 by then with its round counter started again, took it for
      * an acknowledgement of its new round and answered consistent queries without confirming its leadership (a
