@@ -187,7 +187,9 @@ final class FollowerRole extends RoleHandler
     @Override
     void onElectionTimeout()
     {
-        if (!core.isVoter(core.self))
+        // A member recovering from damaged storage asks for a leader even if its log says it is no voter: the entries
+        // it lost may have made it one, and peers may take it for their leader (simulation seed 5041497).
+        if (!core.isVoter(core.self) && !core.storageRecovery.recovering())
         {
             return;
         }

@@ -80,6 +80,19 @@ class SimulationRegressionTest
     }
 
     /**
+     * No leader after the faults: the leader's storage was damaged and its log cut back to before it had been promoted
+     * to voter; restarted, it took itself for no voter and stayed silent, so its follower, which heard its node was
+     * back, kept taking it for its leader and refused the pre-votes of the one member that could be elected. A member
+     * recovering from damaged storage now asks for a leader whatever its log says of its membership
+     * ({@code damaged_leader_announces_itself.txt}).
+     */
+    @Test
+    void aDamagedLeaderThatLostItsPromotionStillAnnouncesItself()
+    {
+        new Simulation(Simulation.Options.standard(5041497, 5)).run();
+    }
+
+    /**
      * A stale read: a heartbeat s1 sent as leader of term 1 reached a follower of term 4 late; its reply carried term
      * 4 and the old round's number, and s1, leading term 4 by then with its round counter started again, took it for
      * an acknowledgement of its new round and answered consistent queries without confirming its leadership (a
