@@ -7,11 +7,7 @@ import dev.ra.RaException;
 import dev.ra.ServerId;
 import dev.ra.runtime.memory.InMemoryStorage;
 import dev.ra.spi.LogListener;
-import dev.ra.spi.LogStore;
-import dev.ra.spi.MetaStore;
 import dev.ra.spi.ServerStorage;
-import dev.ra.spi.SnapshotStore;
-import dev.ra.spi.Storage;
 import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
 import java.time.Duration;
@@ -71,117 +67,25 @@ class ElectionTriggerTest
     }
 
     /** In-memory storage whose servers report their term and vote lost, as ra-log does when both meta files are. */
-    private static final class LostTermAndVote implements Storage
+    private static final class LostTermAndVote extends ForwardingStorage
     {
-        private final InMemoryStorage delegate = new InMemoryStorage();
+        LostTermAndVote()
+        {
+            super(new InMemoryStorage());
+        }
 
         @Override
         public ServerStorage open(final ServerId id, final LogListener listener)
         {
-            final ServerStorage storage = delegate.open(id, listener);
-            final MetaStore meta = new LostMeta(storage.meta());
-            return new ServerStorage()
+            final ServerStorage server = inner.open(id, listener);
+            return new ServerStorageWithMeta(server, new ForwardingMetaStore(server.meta())
             {
                 @Override
-                public LogStore log()
+                public boolean termAndVoteLost()
                 {
-                    return storage.log();
+                    return true;
                 }
-
-                @Override
-                public MetaStore meta()
-                {
-                    return meta;
-                }
-
-                @Override
-                public SnapshotStore snapshots()
-                {
-                    return storage.snapshots();
-                }
-
-                @Override
-                public void close()
-                {
-                    storage.close();
-                }
-            };
-        }
-
-        @Override
-        public boolean exists(final ServerId id)
-        {
-            return delegate.exists(id);
-        }
-
-        @Override
-        public List<ServerId> servers()
-        {
-            return delegate.servers();
-        }
-
-        @Override
-        public void delete(final ServerId id)
-        {
-            delegate.delete(id);
-        }
-
-        @Override
-        public void close()
-        {
-            delegate.close();
-        }
-    }
-
-    /** A meta store that says its term and vote were lost. */
-    private record LostMeta(MetaStore delegate) implements MetaStore
-    {
-        @Override
-        public long currentTerm()
-        {
-            return delegate.currentTerm();
-        }
-
-        @Override
-        public ServerId votedFor()
-        {
-            return delegate.votedFor();
-        }
-
-        @Override
-        public long lastApplied()
-        {
-            return delegate.lastApplied();
-        }
-
-        @Override
-        public void storeTermAndVote(final long term, final ServerId votedFor)
-        {
-            delegate.storeTermAndVote(term, votedFor);
-        }
-
-        @Override
-        public void storeLastApplied(final long index)
-        {
-            delegate.storeLastApplied(index);
-        }
-
-        @Override
-        public boolean termAndVoteLost()
-        {
-            return true;
-        }
-
-        @Override
-        public byte[] serverConfig()
-        {
-            return delegate.serverConfig();
-        }
-
-        @Override
-        public void storeServerConfig(final byte[] config)
-        {
-            delegate.storeServerConfig(config);
+            });
         }
     }
 }

@@ -2,10 +2,7 @@ package dev.ra.runtime;
 
 import dev.ra.ServerId;
 import dev.ra.spi.LogListener;
-import dev.ra.spi.LogStore;
-import dev.ra.spi.MetaStore;
 import dev.ra.spi.ServerStorage;
-import dev.ra.spi.SnapshotStore;
 import dev.ra.spi.Storage;
 
 /**
@@ -37,77 +34,14 @@ final class TermAndVoteInterceptingStorage extends ForwardingStorage
     public ServerStorage open(final ServerId id, final LogListener listener)
     {
         final ServerStorage server = inner.open(id, listener);
-        final MetaStore meta = server.meta();
-        final MetaStore intercepted = new MetaStore()
+        return new ServerStorageWithMeta(server, new ForwardingMetaStore(server.meta())
         {
-            @Override
-            public long currentTerm()
-            {
-                return meta.currentTerm();
-            }
-
-            @Override
-            public ServerId votedFor()
-            {
-                return meta.votedFor();
-            }
-
-            @Override
-            public long lastApplied()
-            {
-                return meta.lastApplied();
-            }
-
             @Override
             public void storeTermAndVote(final long term, final ServerId votedFor)
             {
                 hook.beforeWrite(id, term, votedFor);
-                meta.storeTermAndVote(term, votedFor);
+                inner.storeTermAndVote(term, votedFor);
             }
-
-            @Override
-            public void storeLastApplied(final long index)
-            {
-                meta.storeLastApplied(index);
-            }
-
-            @Override
-            public byte[] serverConfig()
-            {
-                return meta.serverConfig();
-            }
-
-            @Override
-            public void storeServerConfig(final byte[] config)
-            {
-                meta.storeServerConfig(config);
-            }
-        };
-        return new ServerStorage()
-        {
-            @Override
-            public LogStore log()
-            {
-                return server.log();
-            }
-
-            @Override
-            public MetaStore meta()
-            {
-                return intercepted;
-            }
-
-            @Override
-            public SnapshotStore snapshots()
-            {
-                return server.snapshots();
-            }
-
-            @Override
-            public void close()
-            {
-                server.close();
-            }
-        };
+        });
     }
 }
