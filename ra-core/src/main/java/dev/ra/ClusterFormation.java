@@ -114,20 +114,17 @@ final class ClusterFormation
                 String.join("; ", refusals)));
         }
         final ServerId member = order.get(next);
-        return runtime.call(member, new ServerRequest.TriggerElection(), timeout).handle((v, error) ->
-        {
-            if (null == error)
+        return runtime.call(member, new ServerRequest.TriggerElection(), timeout).thenApply(v -> member)
+            .exceptionallyCompose(error ->
             {
-                return CompletableFuture.completedFuture(member);
-            }
-            final Throwable cause = Futures.unwrap(error);
-            if (cause instanceof RaTimeoutException)
-            {
-                return CompletableFuture.<ServerId>failedFuture(cause);
-            }
-            refusals.add(cause.getMessage());
-            return triggerElection(order, next + 1, timeout, refusals);
-        }).thenCompose(future -> future);
+                final Throwable cause = Futures.unwrap(error);
+                if (cause instanceof RaTimeoutException)
+                {
+                    return CompletableFuture.failedFuture(cause);
+                }
+                refusals.add(cause.getMessage());
+                return triggerElection(order, next + 1, timeout, refusals);
+            });
     }
 
     /**

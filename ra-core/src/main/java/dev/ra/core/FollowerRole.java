@@ -193,13 +193,13 @@ final class FollowerRole extends RoleHandler
         {
             return;
         }
+        if (!core.leaderInDoubt())
+        {
+            // A stale timer: the leader was heard from since it was set.
+            return;
+        }
         if (null != core.leaderId && !core.unreachable.contains(core.leaderId))
         {
-            if (!core.reportedDownInTerm.containsKey(core.leaderId))
-            {
-                // A stale timer: the leader was heard from since it was set.
-                return;
-            }
             // A whole election timeout without a message from a leader the failure detector had reported gone, and
             // has not reported back: what came from it had been under way since before it went.
             core.markUnreachable(core.leaderId);

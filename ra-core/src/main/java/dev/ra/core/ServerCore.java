@@ -607,6 +607,16 @@ public final class ServerCore
         }
     }
 
+    /**
+     * @return whether the leader is unknown, or was reported gone and has not been confirmed since (reported
+     *     reachable, or heard from in a later term): {@link #markUnreachable} records every peer it makes unreachable
+     *     in {@link #reportedDownInTerm}, so this covers a leader still unreachable too.
+     */
+    boolean leaderInDoubt()
+    {
+        return null == leaderId || reportedDownInTerm.containsKey(leaderId);
+    }
+
     void followLeader(final ServerId leader)
     {
         leaderId = leader;

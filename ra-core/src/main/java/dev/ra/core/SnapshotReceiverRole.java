@@ -148,8 +148,7 @@ final class SnapshotReceiverRole extends RoleHandler
     void onSnapshotInstalled()
     {
         core.changeRole(core.follower);
-        if (core.isVoter(core.self) && (null == core.leaderId || core.unreachable.contains(core.leaderId) ||
-            core.reportedDownInTerm.containsKey(core.leaderId)))
+        if (core.isVoter(core.self) && core.leaderInDoubt())
         {
             // The leader stopped leading or was lost while the snapshot was being installed: nobody else will
             // wake us (a receiving member ignores election timeouts).
