@@ -340,6 +340,7 @@ final class ScenarioRunner
         safety.restarted(server.index, null);
         server.alive = false;
         server.log.loseVolatile();
+        Simulation.startAfterSnapshotIfShorter(server.log, server.snapshots);
         server.core = null;
         out.append(server.id.name()).append(' ').append(how).append('\n');
     }

@@ -577,6 +577,8 @@ public final class Simulation
         node.pause.reset();
         node.log.loseVolatile();
         damageStorage(node);
+        // Also without damage: a snapshot of an entry applied before the node's own copy was durable outlives it.
+        startAfterSnapshotIfShorter(node.log, node.snapshots);
         // Like a process monitor, peers hear of the crash even if the server restarts before they would notice.
         schedule(10 + random.nextInt(40), () ->
         {
@@ -938,7 +940,6 @@ public final class Simulation
             }
             node.termAndVoteLost |= hit.termAndVoteLost();
         }
-        startAfterSnapshotIfShorter(node.log, node.snapshots);
     }
 
     /**

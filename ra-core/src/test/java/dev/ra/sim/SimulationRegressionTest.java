@@ -117,6 +117,18 @@ class SimulationRegressionTest
     }
 
     /**
+     * Not a bug in the core: the sibling of seed 3597 without damage. A leader applied an entry its followers had made
+     * durable, snapshotted it before its own copy was durable and crashed; the simulated store then ended below the
+     * snapshot on a plain crash too (only damage started it after the snapshot, as ra-log's opening does), and the
+     * next AppendEntries left a gap.
+     */
+    @Test
+    void aLogThatLostItsVolatileTailBelowItsSnapshotStartsAfterTheSnapshot()
+    {
+        new Simulation(Simulation.Options.standard(13013972, 5)).run();
+    }
+
+    /**
      * Seed 57178 (5 members): a follower acknowledged an index below its own snapshot (the leader's batch ended there),
      * so its reply carried no term; such an entry is held under the follower's durable snapshot, which the property
      * "acknowledged entries durable" now counts as holding it.
