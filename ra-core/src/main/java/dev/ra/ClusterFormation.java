@@ -51,7 +51,7 @@ final class ClusterFormation
             starts.add(startMember(clusterName, machineName, machine, id, members).thenRun(() -> started.add(id)));
         }
         final CompletableFuture<ServerId> result = new CompletableFuture<>();
-        CompletableFuture.allOf(starts.toArray(new CompletableFuture[0]))
+        CompletableFuture.allOf(starts.toArray(new CompletableFuture<?>[0]))
             .thenCompose(v -> triggerElection(campaignOrder(members), 0, timeout, new ArrayList<>()))
             .thenCompose(campaigner -> runtime.awaitLeader(campaigner, timeout))
             .whenComplete((leader, error) ->
@@ -69,7 +69,7 @@ final class ClusterFormation
                 }
                 final String reason = "cluster '" + clusterName + "' could not be formed from " + members + ": " +
                     Futures.unwrap(error).getMessage();
-                CompletableFuture.allOf(deletes.toArray(new CompletableFuture[0])).whenComplete((v, e) ->
+                CompletableFuture.allOf(deletes.toArray(new CompletableFuture<?>[0])).whenComplete((v, e) ->
                 {
                     if (!known)
                     {

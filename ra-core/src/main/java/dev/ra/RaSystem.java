@@ -537,7 +537,7 @@ public final class RaSystem implements AutoCloseable
             throw new IllegalArgumentException("applied index and term must not be negative, got " + appliedIndex +
                 "/" + appliedTerm);
         }
-        return (CompletableFuture)runtime.localQuery(server, (Function)query, appliedIndex, appliedTerm, timeout);
+        return runtime.localQuery(server, (Function)query, appliedIndex, appliedTerm, timeout);
     }
 
     /**
@@ -604,7 +604,7 @@ public final class RaSystem implements AutoCloseable
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(query, "query");
         Arguments.requireTimeout(timeout);
-        return (CompletableFuture)runtime.readThroughLeader(server, (Function)query, true, timeout);
+        return runtime.readThroughLeader(server, (Function)query, true, timeout);
     }
 
     /**
@@ -670,7 +670,7 @@ public final class RaSystem implements AutoCloseable
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(query, "query");
         Arguments.requireTimeout(timeout);
-        return (CompletableFuture)runtime.readThroughLeader(server, (Function)query, false, timeout);
+        return runtime.readThroughLeader(server, (Function)query, false, timeout);
     }
 
     /**

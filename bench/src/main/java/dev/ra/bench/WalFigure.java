@@ -201,7 +201,7 @@ final class WalFigure
             final List<WalDeviceFloor.Result> results = new ArrayList<>();
             for (int r = 0; r < config.runs(); r++)
             {
-                results.add(WalDeviceFloor.run(base.resolve("floor-" + r), rate, bytes, (long)config.walMaxMb() << 20,
+                results.add(WalDeviceFloor.run(base.resolve("floor-" + r), rate, bytes, config.walMaxMb() << 20,
                     segments, servers, config.walMark(), config.warmupSeconds(), config.seconds()));
             }
             out.add(new Json().put("figure", "wal-latency-floor").put("impl", "device")

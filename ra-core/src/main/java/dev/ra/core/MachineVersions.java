@@ -196,7 +196,6 @@ final class MachineVersions
         return null != unsupported;
     }
 
-    @SuppressWarnings("unchecked")
     private void use(final int version)
     {
         effective = version;
@@ -204,7 +203,7 @@ final class MachineVersions
         final StateMachine<Object, Object> machine = version >= supported || version < 0 ? latest :
             latest.machineFor(version);
         effectiveMachine = null == machine ? latest : machine;
-        commandCodec = (Codec<Object>)effectiveMachine.commandCodec();
+        commandCodec = effectiveMachine.commandCodec();
         machineTicks = MachineTicks.hasOwnTick(effectiveMachine.getClass());
     }
 }

@@ -403,7 +403,7 @@ final class ServerRegistry
         }
         try
         {
-            CompletableFuture.allOf(stops.toArray(new CompletableFuture[0])).get(10, TimeUnit.SECONDS);
+            CompletableFuture.allOf(stops.toArray(new CompletableFuture<?>[0])).get(10, TimeUnit.SECONDS);
         }
         catch (final Exception ex)
         {

@@ -32,7 +32,6 @@ final class VersionedStateCodec
      * @return the codec of the snapshot's version.
      * @throws IllegalStateException if this build does not support the snapshot's version.
      */
-    @SuppressWarnings("unchecked")
     static Codec<Object> of(final ServerId id, final StateMachine<Object, Object> machine, final SnapshotMeta meta)
     {
         final int version = meta.machineVersion();
@@ -44,6 +43,6 @@ final class VersionedStateCodec
         }
         final StateMachine<Object, Object> versioned =
             version == machine.version() ? machine : machine.machineFor(version);
-        return (Codec<Object>)(null == versioned ? machine : versioned).stateCodec();
+        return (null == versioned ? machine : versioned).stateCodec();
     }
 }

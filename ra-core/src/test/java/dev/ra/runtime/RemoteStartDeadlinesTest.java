@@ -35,7 +35,7 @@ class RemoteStartDeadlinesTest
             {
                 starts.add(n1.startClusterAsync("c" + i, new CounterMachine(), cluster.serverIds("c" + i)));
             }
-            CompletableFuture.allOf(starts.toArray(new CompletableFuture[0])).get(120, TimeUnit.SECONDS);
+            CompletableFuture.allOf(starts.toArray(new CompletableFuture<?>[0])).get(120, TimeUnit.SECONDS);
             // Each cluster asked the two other nodes to start a member: 40 answered starts.
             assertThat(scheduler(n1).getQueue()).as("tasks still queued on n1's scheduler").hasSizeLessThan(CLUSTERS);
         }

@@ -42,7 +42,7 @@ class ScaleTest
                 clusters.add(members);
                 starts.add(n1.startClusterAsync("c" + i, new CounterMachine(), members));
             }
-            CompletableFuture.allOf(starts.toArray(new CompletableFuture[0])).get(120, TimeUnit.SECONDS);
+            CompletableFuture.allOf(starts.toArray(new CompletableFuture<?>[0])).get(120, TimeUnit.SECONDS);
 
             final List<CompletableFuture<CommandResult<Long>>> commands = new ArrayList<>();
             for (final List<ServerId> members : clusters)
