@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Deterministic simulation of 3- and 5-member clusters under faults: every seed checks Raft's safety properties
  * after each step and the linearizability of the clients' history at the end. {@code -Dra.sim.seeds=N} sets how
- * many seeds run (default 1,000, half with 3 and half with 5 members); {@code -Dra.sim.seed=S} replays one seed.
+ * many seeds run (default 5,000, the parent pom's {@code ra.sim.seeds}; half with 3 and half with 5 members);
+ * {@code -Dra.sim.seed=S} replays one seed.
  * The default run includes messages delayed beyond an election timeout and members paused for longer than one, and
  * checks that they happened ({@link FaultCoverage}).
  *
