@@ -5,26 +5,16 @@ import dev.ra.ServerId;
 import dev.ra.codec.Codec;
 import dev.ra.core.CoreConfig;
 import dev.ra.core.CoreTestAccess;
-import dev.ra.core.MachineFailure;
-import dev.ra.core.RaftAction;
 import dev.ra.core.RaftEvent;
 import dev.ra.core.RecoveredState;
-import dev.ra.core.ReplyMode;
 import dev.ra.core.ServerCore;
-import dev.ra.core.SilentLeader;
-import dev.ra.lincheck.History;
-import dev.ra.lincheck.OperationHandle;
 import dev.ra.protocol.LogEntry;
 import dev.ra.protocol.Member;
-import dev.ra.protocol.Membership;
 import dev.ra.protocol.RaftRpc;
 import dev.ra.protocol.SnapshotMeta;
-import dev.ra.protocol.UserCommand;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
@@ -39,6 +29,9 @@ import java.util.function.BooleanSupplier;
  * state machine safety, monotonic commit) and the properties they rest on ({@link SafetyChecker}); a member may
  * crash part way through the actions of one step; at the end the clients' history must be linearizable. The same
  * seed always replays the same run.
+ *
+ * <p>The clients ({@link SimClients}), the faults ({@link SimNemesis}) and what the members' actions do
+ * ({@link SimActions}) are classes of their own, which share the simulation's scheduler, random stream and cluster.
  */
 public final class Simulation
 {
@@ -118,11 +111,9 @@ public final class Simulation
     }
 
     private static final String CLUSTER = "sim";
-    private static final String[] KEYS = {"a", "b", "c"};
     private static final long TICK_MS = 50;
-    private static final long ELECTION_TIMEOUT_MIN_MS = 150;
-    private static final long ELECTION_TIMEOUT_MAX_MS = 300;
-    private static final long OP_TIMEOUT_MS = 1_500;
+    static final long ELECTION_TIMEOUT_MIN_MS = 150;
+    static final long ELECTION_TIMEOUT_MAX_MS = 300;
     private static final long MAX_STEPS = Long.getLong("ra.sim.maxSteps", 2_000_000);
     private static final int TRACE_SIZE = Integer.getInteger("ra.sim.trace", 300);
 
@@ -134,45 +125,33 @@ public final class Simulation
     {
     }
 
-    private final Options options;
-    private final SplittableRandom random;
+    final Options options;
+    final SplittableRandom random;
     /** Eager in a third of the seeds, 1–20 ms otherwise; drawn apart from the schedule's random stream. */
     private final long commitNoticeDelayMs;
     private final PriorityQueue<Scheduled> queue = new PriorityQueue<>((a, b) ->
         a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
-    private final Node[] nodes;
-    private final boolean[][] blocked;
-    private final boolean[][] view;
+    final Node[] nodes;
+    final boolean[][] blocked;
+    final boolean[][] view;
     /** Throws on some commands: a thrown command is an operation with a definite outcome, no effect. */
     private final SimKv machine = new SimKv(7, true);
     @SuppressWarnings("unchecked")
-    private final Codec<Object> stateCodec = (Codec<Object>)(Codec<?>)machine.stateCodec();
-    private final History history = new History(this::now);
-    private int failedOperations;
-    private final Map<Long, PendingOp> pendingOps = new HashMap<>();
-    private final Map<Long, Runnable> nemesisCalls = new HashMap<>();
-    private final SafetyChecker safety = new SafetyChecker();
+    final Codec<Object> stateCodec = (Codec<Object>)(Codec<?>)machine.stateCodec();
+    private final SimClients clients = new SimClients(this);
+    private final SimNemesis nemesis;
+    private final SimActions actions;
+    final SafetyChecker safety = new SafetyChecker();
     private SimDamage damage;
-    /** Long delays and pauses draw from here, so that runs without them keep their schedules. */
-    private final SplittableRandom faultRandom;
-    /** Percentage of messages delayed beyond an election timeout while the faults last (0 in some seeds). */
-    private final int longDelayPercent;
-    private final FaultCoverage coverage = new FaultCoverage();
+    final FaultCoverage coverage = new FaultCoverage();
     private final ArrayDeque<Traced> trace = new ArrayDeque<>();
     private final List<Member> initialMembers = new ArrayList<>();
     private long now;
     private long seq;
     private long nextCallId = 1;
-    private int valueCounter;
-    private double dropRate;
-    private boolean faultsOver;
-    private final Map<Integer, ServerId> lastKnownLeader = new HashMap<>();
+    /** The share of messages the network loses, as the nemesis last set it. */
+    double dropRate;
     private long steps;
-    /** Drawn apart from the schedule's random stream, so that a seed runs as before until such a crash happens. */
-    private final SplittableRandom midStepCrashes;
-    /** The member to crash part way through its next step of several actions, or -1. */
-    private int crashMidStep = -1;
-    private int midStepCrashCount;
     /** The flapping link between the leader and one follower, or null (see {@link #flapLeaderLink}). */
     private LinkFlapper flapper;
     private CoreTestAccess.DisruptionBug disruption;
@@ -192,8 +171,7 @@ public final class Simulation
         final SplittableRandom settings = new SplittableRandom(options.seed() ^ 0x5DEECE66DL);
         this.commitNoticeDelayMs = settings.nextInt(3) == 0 ? 0 : 1 + settings.nextInt(20);
         this.damage = new SimDamage(SimDamage.modeFor(options.seed()), options.seed());
-        this.faultRandom = new SplittableRandom(options.seed() ^ 0x2545F4914F6CDD1DL);
-        this.longDelayPercent = faultRandom.nextInt(3) == 0 ? 0 : 1 + faultRandom.nextInt(3);
+        this.nemesis = new SimNemesis(this, options.seed());
         this.nodes = new Node[options.servers()];
         this.blocked = new boolean[options.servers()][options.servers()];
         this.view = new boolean[options.servers()][options.servers()];
@@ -204,8 +182,8 @@ public final class Simulation
             java.util.Arrays.fill(view[i], true);
         }
         safety.initialMembers(initialMembers);
-        this.midStepCrashes = new SplittableRandom(options.seed() ^ 0x2545F4914F6CDD1DL);
         this.upgrades = new SplittableRandom(options.seed() ^ 0x9E3779B97F4A7C15L);
+        this.actions = new SimActions(this, clients, nemesis);
     }
 
     /**
@@ -258,7 +236,7 @@ public final class Simulation
     Simulation flapLeaderLink(final CoreTestAccess.DisruptionBug bug)
     {
         this.disruption = bug;
-        this.flapper = new LinkFlapper(new FlapperView(), options.seed(), options.servers(), options.durationMs());
+        this.flapper = new LinkFlapper(new FlapperView(this), options.seed(), options.servers(), options.durationMs());
         return this;
     }
 
@@ -268,59 +246,6 @@ public final class Simulation
     LinkFlapper flapper()
     {
         return flapper;
-    }
-
-    /** The simulation as the link flapper sees it. */
-    private final class FlapperView implements LinkFlapper.Cluster
-    {
-        @Override
-        public void schedule(final long delayMs, final Runnable action)
-        {
-            Simulation.this.schedule(delayMs, action);
-        }
-
-        @Override
-        public void block(final int from, final int to, final boolean block)
-        {
-            blocked[from][to] = block;
-        }
-
-        @Override
-        public void report(final int observer, final RaftEvent event)
-        {
-            deliver(nodes[observer], event);
-        }
-
-        @Override
-        public int leader()
-        {
-            final Node leader = Simulation.this.leader();
-            return null == leader ? -1 : leader.index;
-        }
-
-        @Override
-        public ServerId id(final int member)
-        {
-            return nodes[member].id;
-        }
-
-        @Override
-        public long term(final int member)
-        {
-            return nodes[member].alive ? nodes[member].core.currentTerm() : -1;
-        }
-
-        @Override
-        public RaftRole role(final int member)
-        {
-            return nodes[member].alive ? nodes[member].core.role() : null;
-        }
-
-        @Override
-        public long now()
-        {
-            return now;
-        }
     }
 
     /**
@@ -347,33 +272,25 @@ public final class Simulation
                 startNode(node);
             }
             deliver(nodes[0], new RaftEvent.TriggerElection());
-            for (int c = 0; c < options.clients(); c++)
-            {
-                final int clientId = c;
-                schedule(random.nextInt(20), () -> nextOp(clientId));
-            }
+            clients.start();
             if (options.faults())
             {
-                schedule(200 + random.nextInt(200), this::nemesis);
-                if (options.livenessFaults())
-                {
-                    schedule(300 + faultRandom.nextInt(700), this::pauseSomeone);
-                }
+                nemesis.start();
             }
             if (null != flapper)
             {
                 schedule(300, flapper::start);
             }
-            schedule(options.durationMs(), this::endFaults);
+            schedule(options.durationMs(), nemesis::endFaults);
             runUntil(options.durationMs() + 6_000);
             checkConverged();
             safety.checkLogMatchingAcross(liveCores());
-            final var result = new dev.ra.lincheck.LinearizabilityChecker().check(history);
+            final var result = new dev.ra.lincheck.LinearizabilityChecker().check(clients.history());
             if (!result.linearizable())
             {
                 throw violation("history not linearizable (" + result.verdict() + "):\n" + result.explanation());
             }
-            return new Stats(steps, history.size(), safety.maxCommitted(), safety.leaderTerms());
+            return new Stats(steps, clients.history().size(), safety.maxCommitted(), safety.leaderTerms());
         }
         catch (final Violation v)
         {
@@ -404,7 +321,7 @@ public final class Simulation
      */
     public int failedOperations()
     {
-        return failedOperations;
+        return clients.failedOperations();
     }
 
     long now()
@@ -413,11 +330,19 @@ public final class Simulation
     }
 
     /**
+     * @return a new call id: clients and the nemesis draw from one counter, as a core's replies name only the call.
+     */
+    long newCallId()
+    {
+        return nextCallId++;
+    }
+
+    /**
      * @return how many times a member crashed part way through the actions of one step.
      */
     int midStepCrashCount()
     {
-        return midStepCrashCount;
+        return actions.midStepCrashCount();
     }
 
     /**
@@ -430,7 +355,7 @@ public final class Simulation
 
     // ------------------------------------------------------------------------------------------------ scheduling
 
-    private void schedule(final long delay, final Runnable action)
+    void schedule(final long delay, final Runnable action)
     {
         queue.add(new Scheduled(now + delay, seq++, action));
     }
@@ -438,7 +363,7 @@ public final class Simulation
     /**
      * Deliver {@code event} after {@code delay} unless the node crashed, restarted, or reset that timer meanwhile.
      */
-    private void scheduleTimer(final Node node, final long delay, final BooleanSupplier stillSet, final RaftEvent event)
+    void scheduleTimer(final Node node, final long delay, final BooleanSupplier stillSet, final RaftEvent event)
     {
         final long incarnation = node.incarnation;
         schedule(delay, () ->
@@ -472,7 +397,7 @@ public final class Simulation
 
     // ------------------------------------------------------------------------------------------------ nodes
 
-    private final class Node
+    final class Node
     {
         final int index;
         final ServerId id;
@@ -510,7 +435,7 @@ public final class Simulation
         }
     }
 
-    private void startNode(final Node node)
+    void startNode(final Node node)
     {
         final SnapshotMeta snapshot = node.snapshots.latest();
         final Object snapshotState = null == snapshot ? null :
@@ -546,7 +471,7 @@ public final class Simulation
         java.util.Arrays.fill(node.toldSilent, false);
         java.util.Arrays.fill(view[node.index], true);
         safety.restarted(node.index, node.core);
-        execute(node, node.core.start(now));
+        actions.execute(node, node.core.start(now));
         final long incarnation = node.incarnation;
         schedule(TICK_MS, () -> tick(node, incarnation));
         refreshFailureDetectors();
@@ -568,7 +493,7 @@ public final class Simulation
         schedule(TICK_MS, () -> tick(node, incarnation));
     }
 
-    private void crash(final Node node)
+    void crash(final Node node)
     {
         traceEvent(node, "CRASH");
         node.alive = false;
@@ -595,7 +520,7 @@ public final class Simulation
         refreshFailureDetectors();
     }
 
-    private void deliver(final Node node, final RaftEvent event)
+    void deliver(final Node node, final RaftEvent event)
     {
         if (!node.alive || node.pause.hold(event))
         {
@@ -611,7 +536,7 @@ public final class Simulation
             safety.queryArrived(node.index, query.queryId());
         }
         final long incarnation = node.incarnation;
-        execute(node, node.core.handle(event, now));
+        actions.execute(node, node.core.handle(event, now));
         if (event instanceof RaftEvent.RpcReceived received && node.alive && node.incarnation == incarnation)
         {
             require(safety.checkTermAdopted(node.core, received.rpc()));
@@ -624,191 +549,10 @@ public final class Simulation
         {
             return;
         }
-        execute(node, node.core.flush(now));
+        actions.execute(node, node.core.flush(now));
     }
 
-    private void execute(final Node node, final List<RaftAction> reused)
-    {
-        if (reused.isEmpty())
-        {
-            return;
-        }
-        final List<RaftAction> actions = List.copyOf(reused);
-        if (null != node.core)
-        {
-            require(safety.checkNewLeaderReplicates(node.core, actions));
-        }
-        final long incarnation = node.incarnation;
-        final int crashAfter = midStepCrashPoint(node, actions.size());
-        for (int i = 0; i < actions.size(); i++)
-        {
-            if (!node.alive || node.incarnation != incarnation)
-            {
-                return;
-            }
-            if (i == crashAfter)
-            {
-                // The process dies between two actions of one step: only a prefix of them took effect.
-                traceEvent(node, "CRASH after " + i + " of " + actions.size() + " actions");
-                midStepCrashCount++;
-                crashAndRestart(node);
-                return;
-            }
-            executeOne(node, actions.get(i));
-        }
-    }
-
-    private int midStepCrashPoint(final Node node, final int actionCount)
-    {
-        if (crashMidStep != node.index || actionCount < 2 || faultsOver || !node.member || null == node.core ||
-            node.core.role() == RaftRole.RECOVERING)
-        {
-            return -1;
-        }
-        crashMidStep = -1;
-        return 1 + midStepCrashes.nextInt(actionCount - 1);
-    }
-
-    private void executeOne(final Node node, final RaftAction action)
-    {
-        if (action instanceof RaftAction.Send send)
-        {
-            require(safety.checkSent(view(node), node.term, node.votedFor, send.to(), send.rpc()));
-            sendRpc(node, send.to(), send.rpc());
-        }
-        else if (action instanceof RaftAction.AppendToLog append)
-        {
-            node.log.append(append.entries());
-            scheduleSync(node);
-        }
-        else if (action instanceof RaftAction.PersistTermAndVote persist)
-        {
-            node.term = persist.term();
-            node.votedFor = persist.votedFor();
-            require(safety.votePersisted(node.index, node.id, persist.term(), persist.votedFor()));
-        }
-        else if (action instanceof RaftAction.StorageRecovered)
-        {
-            node.damagedAcknowledged = 0;
-            node.termAndVoteLost = false;
-            damage.recovered();
-        }
-        else if (action instanceof RaftAction.SetElectionTimer timer)
-        {
-            final long generation = ++node.timerGeneration;
-            scheduleTimer(node, timer.delayMs(), () -> node.timerGeneration == generation,
-                new RaftEvent.ElectionTimeout());
-        }
-        else if (action instanceof RaftAction.CancelElectionTimer)
-        {
-            node.timerGeneration++;
-        }
-        else if (action instanceof RaftAction.SetCommitNoticeTimer timer)
-        {
-            final long generation = ++node.commitNoticeGeneration;
-            scheduleTimer(node, timer.delayMs(), () -> node.commitNoticeGeneration == generation,
-                new RaftEvent.CommitNoticeDue());
-        }
-        else if (action instanceof RaftAction.ReplyToCaller reply)
-        {
-            rememberLeader(reply.callId(), node.id);
-            completeOp(reply.callId(), reply.reply());
-        }
-        else if (action instanceof RaftAction.CommandNotTaken notTaken)
-        {
-            if (notTaken.replyMode() instanceof ReplyMode.AwaitConsensus await)
-            {
-                retryOp(await.callId(), notTaken.leaderHint());
-            }
-        }
-        else if (action instanceof RaftAction.QueryReady ready)
-        {
-            final SimKv.State state = (SimKv.State)node.core.machineState();
-            require(safety.queryAnswered(node.index, node.core, ready.queryId()));
-            final PendingOp op = pendingOps.get(ready.queryId());
-            if (null != op)
-            {
-                rememberLeader(ready.queryId(), node.id);
-                completeOp(ready.queryId(), state.data().get(op.key));
-            }
-        }
-        else if (action instanceof RaftAction.CallFailed failed)
-        {
-            onCallFailed(failed);
-        }
-        else if (action instanceof RaftAction.CallCompleted completed)
-        {
-            final Runnable onDone = nemesisCalls.remove(completed.callId());
-            if (null != onDone)
-            {
-                onDone.run();
-            }
-        }
-        else if (action instanceof RaftAction.WriteSnapshot write)
-        {
-            require(safety.snapshotRequested(view(node), write.meta()));
-            final byte[] data = stateCodec.toBytes(write.machineState());
-            final long incarnation = node.incarnation;
-            schedule(random.nextInt(5), () ->
-            {
-                if (node.alive && node.incarnation == incarnation)
-                {
-                    node.snapshots.write(write.meta(), dev.ra.codec.Bytes.wrap(data));
-                    deliver(node, new RaftEvent.SnapshotWritten(write.meta()));
-                }
-            });
-        }
-        else if (action instanceof RaftAction.TruncateLogUpTo truncate)
-        {
-            node.log.truncateUpTo(truncate.index());
-        }
-        else if (action instanceof RaftAction.InstallSnapshot install)
-        {
-            final Object state = stateCodec.fromBytes(install.data().unsafeArray());
-            node.snapshots.write(install.meta(), install.data());
-            node.log.resetTo(install.meta().index(), install.meta().term());
-            deliver(node, new RaftEvent.SnapshotInstalled(install.meta(), state));
-        }
-        else if (action instanceof RaftAction.Terminate)
-        {
-            traceEvent(node, "TERMINATE");
-            node.alive = false;
-            node.member = false;
-        }
-        else if (action instanceof RaftAction.RoleChanged || action instanceof RaftAction.MachineEffects ||
-            action instanceof RaftAction.MachineFailed ||
-            action instanceof RaftAction.NotifyApplied)
-        {
-            // Nothing to do in the simulation: the register machine has no effects beyond release cursors.
-            return;
-        }
-        else
-        {
-            throw new IllegalStateException("unhandled action " + action);
-        }
-    }
-
-    private void scheduleSync(final Node node)
-    {
-        if (node.syncScheduled)
-        {
-            return;
-        }
-        node.syncScheduled = true;
-        final long incarnation = node.incarnation;
-        schedule(1 + random.nextInt(random.nextInt(4) == 0 ? 30 : 4), () ->
-        {
-            if (!node.alive || node.incarnation != incarnation)
-            {
-                return;
-            }
-            node.syncScheduled = false;
-            final long durable = options.lyingDisk() ? node.log.lastIndex() : node.log.sync();
-            deliver(node, new RaftEvent.LogWritten(durable, node.log.term(durable)));
-        });
-    }
-
-    private void scheduleFlush(final Node node)
+    void scheduleFlush(final Node node)
     {
         if (node.flushScheduled)
         {
@@ -834,7 +578,7 @@ public final class Simulation
 
     // ------------------------------------------------------------------------------------------------ network
 
-    private Node node(final ServerId id)
+    Node node(final ServerId id)
     {
         for (final Node node : nodes)
         {
@@ -846,7 +590,21 @@ public final class Simulation
         throw new IllegalStateException("unknown server " + id);
     }
 
-    private void sendRpc(final Node from, final ServerId toId, final RaftRpc rpc)
+    Node leader()
+    {
+        Node best = null;
+        for (final Node node : nodes)
+        {
+            if (node.alive && node.core.role() == RaftRole.LEADER &&
+                (null == best || node.core.currentTerm() > best.core.currentTerm()))
+            {
+                best = node;
+            }
+        }
+        return best;
+    }
+
+    void sendRpc(final Node from, final ServerId toId, final RaftRpc rpc)
     {
         final Node to = node(toId);
         if (blocked[from.index][to.index] || random.nextDouble() < dropRate)
@@ -857,7 +615,7 @@ public final class Simulation
         for (int i = 0; i < copies; i++)
         {
             final long incarnation = to.incarnation;
-            schedule(messageDelay(), () ->
+            schedule(nemesis.messageDelay(), () ->
             {
                 if (to.incarnation == incarnation && !blocked[from.index][to.index])
                 {
@@ -871,7 +629,7 @@ public final class Simulation
      * The failure detector: after a delay, each live server learns which peers it can hear from (a peer it hears
      * from is alive and its link towards us is open), as the transport's heartbeats would tell it.
      */
-    private void refreshFailureDetectors()
+    void refreshFailureDetectors()
     {
         // Each observer's detector has its own delay: some notice in 20 ms, some only after the others elected.
         for (final Node observer : nodes)
@@ -955,493 +713,6 @@ public final class Simulation
         }
     }
 
-    // ------------------------------------------------------------------------------------------------ nemesis
-
-    private void nemesis()
-    {
-        if (faultsOver)
-        {
-            return;
-        }
-        final int choice = random.nextInt(options.membership() ? 12 : 10);
-        switch (choice)
-        {
-            case 0 -> crashAndRestart(nodes[random.nextInt(nodes.length)]);
-            case 1, 2 -> crashAndRestart(leader());
-            case 3 -> crashMajority();
-            case 4 -> isolate(random.nextInt(nodes.length));
-            case 5 -> isolate(null == leader() ? 0 : leader().index);
-            case 6 -> splitHalves();
-            case 7 -> oneWay();
-            case 8 -> healAll();
-            case 9 -> transferLeadership();
-            case 10 -> removeMember();
-            default -> addMember();
-        }
-        dropRate = random.nextInt(4) == 0 ? random.nextDouble() * 0.1 : 0;
-        if (midStepCrashes.nextInt(3) == 0)
-        {
-            crashMidStep = midStepCrashes.nextInt(nodes.length);
-        }
-        schedule(150 + random.nextInt(400), this::nemesis);
-    }
-
-    private void crashMajority()
-    {
-        final int count = nodes.length / 2 + 1;
-        final int first = random.nextInt(nodes.length);
-        for (int i = 0; i < count; i++)
-        {
-            crashAndRestart(nodes[(first + i) % nodes.length]);
-        }
-    }
-
-    private void crashAndRestart(final Node victim)
-    {
-        if (null == victim || !victim.alive || !victim.member)
-        {
-            return;
-        }
-        crash(victim);
-        schedule(100 + random.nextInt(900), () ->
-        {
-            if (!victim.alive && victim.member)
-            {
-                startNode(victim);
-            }
-        });
-    }
-
-    private void isolate(final int victim)
-    {
-        for (int i = 0; i < nodes.length; i++)
-        {
-            if (i != victim)
-            {
-                blocked[i][victim] = true;
-                blocked[victim][i] = true;
-            }
-        }
-        refreshFailureDetectors();
-    }
-
-    private void splitHalves()
-    {
-        final boolean[] side = new boolean[nodes.length];
-        for (int i = 0; i < nodes.length; i++)
-        {
-            side[i] = random.nextBoolean();
-        }
-        for (int i = 0; i < nodes.length; i++)
-        {
-            for (int j = 0; j < nodes.length; j++)
-            {
-                blocked[i][j] = side[i] != side[j];
-            }
-        }
-        refreshFailureDetectors();
-    }
-
-    private void oneWay()
-    {
-        final int from = random.nextInt(nodes.length);
-        final int to = random.nextInt(nodes.length);
-        if (from != to)
-        {
-            blocked[from][to] = true;
-            refreshFailureDetectors();
-        }
-    }
-
-    private void healAll()
-    {
-        for (final boolean[] row : blocked)
-        {
-            java.util.Arrays.fill(row, false);
-        }
-        refreshFailureDetectors();
-    }
-
-    private Node leader()
-    {
-        Node best = null;
-        for (final Node node : nodes)
-        {
-            if (node.alive && node.core.role() == RaftRole.LEADER &&
-                (null == best || node.core.currentTerm() > best.core.currentTerm()))
-            {
-                best = node;
-            }
-        }
-        return best;
-    }
-
-    private void transferLeadership()
-    {
-        final Node leader = leader();
-        if (null == leader)
-        {
-            return;
-        }
-        final List<Member> members = leader.core.members();
-        final Member target = members.get(random.nextInt(members.size()));
-        deliver(leader, new RaftEvent.TransferLeadership(nextCallId++, target.id()));
-    }
-
-    private void removeMember()
-    {
-        final Node leader = leader();
-        if (null == leader)
-        {
-            return;
-        }
-        final List<Member> members = leader.core.members();
-        final long voters = members.stream().filter(Member::isVoter).count();
-        if (voters <= 3)
-        {
-            return;
-        }
-        final Member leaving = members.get(random.nextInt(members.size()));
-        if (leaving.id().equals(leader.id))
-        {
-            return;
-        }
-        final long callId = nextCallId++;
-        final Node victim = node(leaving.id());
-        nemesisCalls.put(callId, () ->
-        {
-            // Removed for good: stop it and wipe its data so that it can only come back as a new member.
-            if (victim.alive)
-            {
-                crash(victim);
-            }
-            victim.member = false;
-            victim.log = new SimLogStore();
-            victim.snapshots = new SimSnapshotStore();
-            victim.term = 0;
-            victim.votedFor = null;
-            victim.persistedLastApplied = 0;
-            victim.damagedAcknowledged = 0;
-            victim.termAndVoteLost = false;
-            safety.wiped(victim.index, victim.id);
-        });
-        deliver(leader, new RaftEvent.RemoveMember(callId, leaving.id()));
-    }
-
-    private void addMember()
-    {
-        final Node leader = leader();
-        if (null == leader)
-        {
-            return;
-        }
-        for (final Node candidate : nodes)
-        {
-            if (!candidate.member && !candidate.alive && candidate.log.lastIndex() == 0)
-            {
-                candidate.member = true;
-                candidate.bootMembers = leader.core.members();
-                startNode(candidate);
-                final Member joining = new Member(candidate.id, Membership.PROMOTABLE, 0);
-                final long callId = nextCallId++;
-                nemesisCalls.put(callId, () -> { });
-                deliver(leader, new RaftEvent.AddMember(callId, joining));
-                return;
-            }
-        }
-    }
-
-    private void endFaults()
-    {
-        faultsOver = true;
-        dropRate = 0;
-        for (final Node node : nodes)
-        {
-            resume(node);
-        }
-        healAll();
-        for (final Node node : nodes)
-        {
-            if (!node.alive && node.member)
-            {
-                startNode(node);
-            }
-        }
-        if (safety.leaderTerms() == 0)
-        {
-            // The first election never completed and every member restarted brand-new, so none sets an election
-            // timer (they wait to be told to campaign): as an application whose startCluster failed, start it again.
-            // Like startCluster (ClusterFormation), ask the next member if one will not campaign: a member that lost
-            // its term and vote refuses, and the others would wait for ever (seed 5001939).
-            for (final Node node : nodes)
-            {
-                if (node.alive && null == node.core.electionRefusal())
-                {
-                    deliver(node, new RaftEvent.TriggerElection());
-                    break;
-                }
-            }
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------------ liveness faults
-
-    /**
-     * A few messages (a percentage drawn per seed) take longer than an election timeout while the faults last: a vote
-     * reply arrives in the next term, an acknowledgement after a newer leader committed.
-     */
-    private long messageDelay()
-    {
-        final long usual = 1 + random.nextInt(10);
-        if (!options.livenessFaults() || faultsOver || longDelayPercent == 0 ||
-            faultRandom.nextInt(100) >= longDelayPercent)
-        {
-            return usual;
-        }
-        return ELECTION_TIMEOUT_MAX_MS / 2 + faultRandom.nextInt((int)(4 * ELECTION_TIMEOUT_MAX_MS));
-    }
-
-    /**
-     * Pause a member (the leader two times in three) for 1.5 to 4 election timeouts, as SIGSTOP would; then, after a
-     * while, another. Its peers' silence detectors report it once the suspicion delay has passed.
-     */
-    private void pauseSomeone()
-    {
-        if (faultsOver)
-        {
-            return;
-        }
-        final Node leader = leader();
-        final Node victim = null != leader && faultRandom.nextInt(3) != 0 ? leader :
-            nodes[faultRandom.nextInt(nodes.length)];
-        final long duration = ELECTION_TIMEOUT_MAX_MS * 3 / 2 +
-            faultRandom.nextInt((int)(ELECTION_TIMEOUT_MAX_MS * 5 / 2));
-        if (victim.alive && !victim.pause.paused())
-        {
-            traceEvent(victim, "PAUSE " + duration + " ms");
-            victim.pause.pause();
-            coverage.pausedLongerThanElectionTimeout();
-            final long generation = victim.pause.generation();
-            final long incarnation = victim.incarnation;
-            for (final Node observer : nodes)
-            {
-                if (observer != victim)
-                {
-                    schedule(SilentLeader.suspectAfterMs(ELECTION_TIMEOUT_MIN_MS) + faultRandom.nextInt(40), () ->
-                        reportSilent(observer, victim, incarnation, generation));
-                }
-            }
-            schedule(duration, () ->
-            {
-                if (victim.incarnation == incarnation && victim.pause.generation() == generation)
-                {
-                    resume(victim);
-                }
-            });
-        }
-        schedule(duration + 300 + faultRandom.nextInt(1500), this::pauseSomeone);
-    }
-
-    private void reportSilent(final Node observer, final Node victim, final long incarnation, final long generation)
-    {
-        if (victim.incarnation == incarnation && victim.pause.paused() && victim.pause.generation() == generation &&
-            observer.alive && view[observer.index][victim.index] && !blocked[victim.index][observer.index])
-        {
-            observer.toldSilent[victim.index] = true;
-            deliver(observer, new RaftEvent.PeerSilent(victim.id));
-        }
-    }
-
-    private void resume(final Node node)
-    {
-        if (!node.alive || !node.pause.paused())
-        {
-            return;
-        }
-        traceEvent(node, "RESUME");
-        node.pause.resume(event -> deliver(node, event));
-        scheduleFlush(node);
-        for (final Node observer : nodes)
-        {
-            if (observer.toldSilent[node.index])
-            {
-                observer.toldSilent[node.index] = false;
-                // Its first frame after the pause: heard again (unless the link is down meanwhile).
-                schedule(1 + random.nextInt(10), () ->
-                {
-                    if (observer.alive && node.alive && view[observer.index][node.index])
-                    {
-                        deliver(observer, new RaftEvent.PeerReachable(node.id));
-                    }
-                });
-            }
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------------ clients
-
-    private final class PendingOp
-    {
-        final int clientId;
-        final OperationHandle handle;
-        final String key;
-        final SimKv.Command command;
-        ServerId target;
-
-        PendingOp(final int clientId, final OperationHandle handle, final String key, final SimKv.Command command)
-        {
-            this.clientId = clientId;
-            this.handle = handle;
-            this.key = key;
-            this.command = command;
-        }
-    }
-
-    private void nextOp(final int clientId)
-    {
-        if (now > options.durationMs() + 2_000)
-        {
-            return;
-        }
-        final String key = KEYS[random.nextInt(KEYS.length)];
-        final long callId = nextCallId++;
-        final int kind = random.nextInt(3);
-        final PendingOp op;
-        if (kind == 0)
-        {
-            op = new PendingOp(clientId, history.invokeRead(clientId, key), key, null);
-        }
-        else if (kind == 1)
-        {
-            final String value = "v" + (++valueCounter);
-            op = new PendingOp(clientId, history.invokeWrite(clientId, key, value), key, new SimKv.Put(key, value));
-        }
-        else
-        {
-            final String expected = random.nextBoolean() ? null : "v" + random.nextInt(Math.max(1, valueCounter + 1));
-            final String value = "v" + (++valueCounter);
-            op = new PendingOp(clientId, history.invokeCas(clientId, key, expected, value), key,
-                new SimKv.Cas(key, expected, value));
-        }
-        // Clients mostly go where they last found a leader, as real clients cache it: that is how a deposed
-        // leader gets asked, which is what a stale read needs.
-        final ServerId cached = lastKnownLeader.get(clientId);
-        op.target = null != cached && random.nextInt(4) != 0 ? cached : nodes[random.nextInt(nodes.length)].id;
-        pendingOps.put(callId, op);
-        submit(callId, op);
-        schedule(OP_TIMEOUT_MS, () ->
-        {
-            final PendingOp timedOut = pendingOps.remove(callId);
-            if (null != timedOut)
-            {
-                history.unknown(timedOut.handle);
-                schedule(random.nextInt(20), () -> nextOp(clientId));
-            }
-        });
-    }
-
-    private void submit(final long callId, final PendingOp op)
-    {
-        final Node target = node(op.target);
-        final long incarnation = target.incarnation;
-        schedule(1 + random.nextInt(5), () ->
-        {
-            if (!pendingOps.containsKey(callId) || target.incarnation != incarnation || !target.alive)
-            {
-                return;
-            }
-            if (null == op.command)
-            {
-                deliver(target, new RaftEvent.ConsistentQuery(callId));
-            }
-            else
-            {
-                deliver(target, new RaftEvent.ClientCommand(UserCommand.ofValue(op.command),
-                    new ReplyMode.AwaitConsensus(callId)));
-            }
-            if (target.alive)
-            {
-                scheduleFlush(target);
-            }
-        });
-    }
-
-    private void rememberLeader(final long callId, final ServerId leader)
-    {
-        final PendingOp op = pendingOps.get(callId);
-        if (null != op)
-        {
-            lastKnownLeader.put(op.clientId, leader);
-        }
-    }
-
-    private void completeOp(final long callId, final Object reply)
-    {
-        final PendingOp op = pendingOps.remove(callId);
-        if (null == op)
-        {
-            return;
-        }
-        if (null == op.command)
-        {
-            history.ok(op.handle, (String)reply);
-        }
-        else if (reply instanceof MachineFailure)
-        {
-            // The machine threw on every member alike: the command is applied as a no-op, definitely.
-            history.fail(op.handle);
-            failedOperations++;
-        }
-        else if (op.command instanceof SimKv.Cas)
-        {
-            history.ok(op.handle, (Boolean)reply);
-        }
-        else
-        {
-            history.ok(op.handle);
-        }
-        schedule(random.nextInt(20), () -> nextOp(op.clientId));
-    }
-
-    private void retryOp(final long callId, final ServerId hint)
-    {
-        final PendingOp op = pendingOps.get(callId);
-        if (null == op)
-        {
-            return;
-        }
-        op.target = null != hint ? hint : nodes[random.nextInt(nodes.length)].id;
-        final long delay = null != hint ? 0 : 20;
-        schedule(delay, () ->
-        {
-            if (pendingOps.containsKey(callId))
-            {
-                submit(callId, op);
-            }
-        });
-    }
-
-    private void onCallFailed(final RaftAction.CallFailed failed)
-    {
-        nemesisCalls.remove(failed.callId());
-        final PendingOp op = pendingOps.get(failed.callId());
-        if (null == op)
-        {
-            return;
-        }
-        if (null == op.command)
-        {
-            retryOp(failed.callId(), failed.leaderHint());
-        }
-        else
-        {
-            // Appended, then leadership was lost: it may or may not commit later.
-            pendingOps.remove(failed.callId());
-            history.unknown(op.handle);
-            schedule(random.nextInt(20), () -> nextOp(op.clientId));
-        }
-    }
-
     // ------------------------------------------------------------------------------------------------ checks
 
     private List<ServerCore> liveCores()
@@ -1478,13 +749,13 @@ public final class Simulation
         require(safety.checkMembers(views));
     }
 
-    private MemberView view(final Node node)
+    MemberView view(final Node node)
     {
         return new MemberView(node.index, node.id, node.alive ? node.core : null, node.log, node.snapshots,
             node.damagedAcknowledged);
     }
 
-    private void require(final String problem)
+    void require(final String problem)
     {
         if (null != problem)
         {
@@ -1548,7 +819,7 @@ public final class Simulation
         }
     }
 
-    private void traceEvent(final Node node, final Object what)
+    void traceEvent(final Node node, final Object what)
     {
         if (trace.size() == TRACE_SIZE)
         {

@@ -1,0 +1,198 @@
+package dev.ra.sim;
+
+import dev.ra.core.RaftAction;
+import dev.ra.core.RaftEvent;
+import dev.ra.core.ReplyMode;
+import dev.ra.sim.Simulation.Node;
+import java.util.List;
+
+/**
+ * What the actions a member's core returns do in a {@link Simulation}: messages go to the network, entries to the
+ * log (synced a little later), term and vote to durable storage, timers to the scheduler, replies to the clients,
+ * snapshots to the snapshot store, and each is checked against the safety properties first where one applies. The
+ * member the nemesis picked may crash part way through the actions of one step.
+ */
+final class SimActions
+{
+    private final Simulation sim;
+    private final SimClients clients;
+    private final SimNemesis nemesis;
+    private int midStepCrashCount;
+
+    SimActions(final Simulation sim, final SimClients clients, final SimNemesis nemesis)
+    {
+        this.sim = sim;
+        this.clients = clients;
+        this.nemesis = nemesis;
+    }
+
+    /**
+     * @return how many times a member crashed part way through the actions of one step.
+     */
+    int midStepCrashCount()
+    {
+        return midStepCrashCount;
+    }
+
+    void execute(final Node node, final List<RaftAction> reused)
+    {
+        if (reused.isEmpty())
+        {
+            return;
+        }
+        final List<RaftAction> actions = List.copyOf(reused);
+        if (null != node.core)
+        {
+            sim.require(sim.safety.checkNewLeaderReplicates(node.core, actions));
+        }
+        final long incarnation = node.incarnation;
+        final int crashAfter = nemesis.midStepCrashPoint(node, actions.size());
+        for (int i = 0; i < actions.size(); i++)
+        {
+            if (!node.alive || node.incarnation != incarnation)
+            {
+                return;
+            }
+            if (i == crashAfter)
+            {
+                // The process dies between two actions of one step: only a prefix of them took effect.
+                sim.traceEvent(node, "CRASH after " + i + " of " + actions.size() + " actions");
+                midStepCrashCount++;
+                nemesis.crashAndRestart(node);
+                return;
+            }
+            executeOne(node, actions.get(i));
+        }
+    }
+
+    private void executeOne(final Node node, final RaftAction action)
+    {
+        if (action instanceof RaftAction.Send send)
+        {
+            sim.require(sim.safety.checkSent(sim.view(node), node.term, node.votedFor, send.to(), send.rpc()));
+            sim.sendRpc(node, send.to(), send.rpc());
+        }
+        else if (action instanceof RaftAction.AppendToLog append)
+        {
+            node.log.append(append.entries());
+            scheduleSync(node);
+        }
+        else if (action instanceof RaftAction.PersistTermAndVote persist)
+        {
+            node.term = persist.term();
+            node.votedFor = persist.votedFor();
+            sim.require(sim.safety.votePersisted(node.index, node.id, persist.term(), persist.votedFor()));
+        }
+        else if (action instanceof RaftAction.StorageRecovered)
+        {
+            node.damagedAcknowledged = 0;
+            node.termAndVoteLost = false;
+            sim.damage().recovered();
+        }
+        else if (action instanceof RaftAction.SetElectionTimer timer)
+        {
+            final long generation = ++node.timerGeneration;
+            sim.scheduleTimer(node, timer.delayMs(), () -> node.timerGeneration == generation,
+                new RaftEvent.ElectionTimeout());
+        }
+        else if (action instanceof RaftAction.CancelElectionTimer)
+        {
+            node.timerGeneration++;
+        }
+        else if (action instanceof RaftAction.SetCommitNoticeTimer timer)
+        {
+            final long generation = ++node.commitNoticeGeneration;
+            sim.scheduleTimer(node, timer.delayMs(), () -> node.commitNoticeGeneration == generation,
+                new RaftEvent.CommitNoticeDue());
+        }
+        else if (action instanceof RaftAction.ReplyToCaller reply)
+        {
+            clients.rememberLeader(reply.callId(), node.id);
+            clients.completeOp(reply.callId(), reply.reply());
+        }
+        else if (action instanceof RaftAction.CommandNotTaken notTaken)
+        {
+            if (notTaken.replyMode() instanceof ReplyMode.AwaitConsensus await)
+            {
+                clients.retryOp(await.callId(), notTaken.leaderHint());
+            }
+        }
+        else if (action instanceof RaftAction.QueryReady ready)
+        {
+            final SimKv.State state = (SimKv.State)node.core.machineState();
+            sim.require(sim.safety.queryAnswered(node.index, node.core, ready.queryId()));
+            clients.queryReady(ready.queryId(), node.id, state);
+        }
+        else if (action instanceof RaftAction.CallFailed failed)
+        {
+            nemesis.callFailed(failed.callId());
+            clients.onCallFailed(failed);
+        }
+        else if (action instanceof RaftAction.CallCompleted completed)
+        {
+            nemesis.callCompleted(completed.callId());
+        }
+        else if (action instanceof RaftAction.WriteSnapshot write)
+        {
+            sim.require(sim.safety.snapshotRequested(sim.view(node), write.meta()));
+            final byte[] data = sim.stateCodec.toBytes(write.machineState());
+            final long incarnation = node.incarnation;
+            sim.schedule(sim.random.nextInt(5), () ->
+            {
+                if (node.alive && node.incarnation == incarnation)
+                {
+                    node.snapshots.write(write.meta(), dev.ra.codec.Bytes.wrap(data));
+                    sim.deliver(node, new RaftEvent.SnapshotWritten(write.meta()));
+                }
+            });
+        }
+        else if (action instanceof RaftAction.TruncateLogUpTo truncate)
+        {
+            node.log.truncateUpTo(truncate.index());
+        }
+        else if (action instanceof RaftAction.InstallSnapshot install)
+        {
+            final Object state = sim.stateCodec.fromBytes(install.data().unsafeArray());
+            node.snapshots.write(install.meta(), install.data());
+            node.log.resetTo(install.meta().index(), install.meta().term());
+            sim.deliver(node, new RaftEvent.SnapshotInstalled(install.meta(), state));
+        }
+        else if (action instanceof RaftAction.Terminate)
+        {
+            sim.traceEvent(node, "TERMINATE");
+            node.alive = false;
+            node.member = false;
+        }
+        else if (action instanceof RaftAction.RoleChanged || action instanceof RaftAction.MachineEffects ||
+            action instanceof RaftAction.MachineFailed ||
+            action instanceof RaftAction.NotifyApplied)
+        {
+            // Nothing to do in the simulation: the register machine has no effects beyond release cursors.
+            return;
+        }
+        else
+        {
+            throw new IllegalStateException("unhandled action " + action);
+        }
+    }
+
+    private void scheduleSync(final Node node)
+    {
+        if (node.syncScheduled)
+        {
+            return;
+        }
+        node.syncScheduled = true;
+        final long incarnation = node.incarnation;
+        sim.schedule(1 + sim.random.nextInt(sim.random.nextInt(4) == 0 ? 30 : 4), () ->
+        {
+            if (!node.alive || node.incarnation != incarnation)
+            {
+                return;
+            }
+            node.syncScheduled = false;
+            final long durable = sim.options.lyingDisk() ? node.log.lastIndex() : node.log.sync();
+            sim.deliver(node, new RaftEvent.LogWritten(durable, node.log.term(durable)));
+        });
+    }
+}

@@ -1,0 +1,405 @@
+package dev.ra.sim;
+
+import static dev.ra.sim.Simulation.ELECTION_TIMEOUT_MAX_MS;
+import static dev.ra.sim.Simulation.ELECTION_TIMEOUT_MIN_MS;
+
+import dev.ra.RaftRole;
+import dev.ra.core.RaftEvent;
+import dev.ra.core.SilentLeader;
+import dev.ra.protocol.Member;
+import dev.ra.protocol.Membership;
+import dev.ra.sim.Simulation.Node;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The faults of a {@link Simulation}. The nemesis strikes every 150 to 550 ms while the faults last: it crashes and
+ * restarts members (any member, the leader, a majority), partitions the network (one member off, two halves, one
+ * direction of one link) or heals it, transfers leadership, removes and adds members, sets the rate of dropped
+ * messages, and sometimes picks a member to crash part way through its next step. The liveness faults, drawn from a
+ * random stream of their own, delay a few messages beyond an election timeout and pause members for longer than one.
+ * When the faults end, the network heals and every member resumes or restarts.
+ */
+final class SimNemesis
+{
+    private final Simulation sim;
+    private final Map<Long, Runnable> nemesisCalls = new HashMap<>();
+    /** Long delays and pauses draw from here, so that runs without them keep their schedules. */
+    private final SplittableRandom faultRandom;
+    /** Percentage of messages delayed beyond an election timeout while the faults last (0 in some seeds). */
+    private final int longDelayPercent;
+    private boolean faultsOver;
+    /** Drawn apart from the schedule's random stream, so that a seed runs as before until such a crash happens. */
+    private final SplittableRandom midStepCrashes;
+    /** The member to crash part way through its next step of several actions, or -1. */
+    private int crashMidStep = -1;
+
+    SimNemesis(final Simulation sim, final long seed)
+    {
+        this.sim = sim;
+        this.faultRandom = new SplittableRandom(seed ^ 0x2545F4914F6CDD1DL);
+        this.longDelayPercent = faultRandom.nextInt(3) == 0 ? 0 : 1 + faultRandom.nextInt(3);
+        this.midStepCrashes = new SplittableRandom(seed ^ 0x2545F4914F6CDD1DL);
+    }
+
+    /**
+     * Start the nemesis and, with liveness faults, the pauses.
+     */
+    void start()
+    {
+        sim.schedule(200 + sim.random.nextInt(200), this::nemesis);
+        if (sim.options.livenessFaults())
+        {
+            sim.schedule(300 + faultRandom.nextInt(700), this::pauseSomeone);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ nemesis
+
+    private void nemesis()
+    {
+        if (faultsOver)
+        {
+            return;
+        }
+        final int choice = sim.random.nextInt(sim.options.membership() ? 12 : 10);
+        switch (choice)
+        {
+            case 0 -> crashAndRestart(sim.nodes[sim.random.nextInt(sim.nodes.length)]);
+            case 1, 2 -> crashAndRestart(sim.leader());
+            case 3 -> crashMajority();
+            case 4 -> isolate(sim.random.nextInt(sim.nodes.length));
+            case 5 -> isolate(null == sim.leader() ? 0 : sim.leader().index);
+            case 6 -> splitHalves();
+            case 7 -> oneWay();
+            case 8 -> healAll();
+            case 9 -> transferLeadership();
+            case 10 -> removeMember();
+            default -> addMember();
+        }
+        sim.dropRate = sim.random.nextInt(4) == 0 ? sim.random.nextDouble() * 0.1 : 0;
+        if (midStepCrashes.nextInt(3) == 0)
+        {
+            crashMidStep = midStepCrashes.nextInt(sim.nodes.length);
+        }
+        sim.schedule(150 + sim.random.nextInt(400), this::nemesis);
+    }
+
+    /**
+     * @return after how many of {@code actionCount} actions of one step {@code node} crashes, or -1: a member picked
+     * by the nemesis crashes part way through its next step of several actions while the faults last.
+     */
+    int midStepCrashPoint(final Node node, final int actionCount)
+    {
+        if (crashMidStep != node.index || actionCount < 2 || faultsOver || !node.member || null == node.core ||
+            node.core.role() == RaftRole.RECOVERING)
+        {
+            return -1;
+        }
+        crashMidStep = -1;
+        return 1 + midStepCrashes.nextInt(actionCount - 1);
+    }
+
+    private void crashMajority()
+    {
+        final int count = sim.nodes.length / 2 + 1;
+        final int first = sim.random.nextInt(sim.nodes.length);
+        for (int i = 0; i < count; i++)
+        {
+            crashAndRestart(sim.nodes[(first + i) % sim.nodes.length]);
+        }
+    }
+
+    void crashAndRestart(final Node victim)
+    {
+        if (null == victim || !victim.alive || !victim.member)
+        {
+            return;
+        }
+        sim.crash(victim);
+        sim.schedule(100 + sim.random.nextInt(900), () ->
+        {
+            if (!victim.alive && victim.member)
+            {
+                sim.startNode(victim);
+            }
+        });
+    }
+
+    private void isolate(final int victim)
+    {
+        for (int i = 0; i < sim.nodes.length; i++)
+        {
+            if (i != victim)
+            {
+                sim.blocked[i][victim] = true;
+                sim.blocked[victim][i] = true;
+            }
+        }
+        sim.refreshFailureDetectors();
+    }
+
+    private void splitHalves()
+    {
+        final boolean[] side = new boolean[sim.nodes.length];
+        for (int i = 0; i < sim.nodes.length; i++)
+        {
+            side[i] = sim.random.nextBoolean();
+        }
+        for (int i = 0; i < sim.nodes.length; i++)
+        {
+            for (int j = 0; j < sim.nodes.length; j++)
+            {
+                sim.blocked[i][j] = side[i] != side[j];
+            }
+        }
+        sim.refreshFailureDetectors();
+    }
+
+    private void oneWay()
+    {
+        final int from = sim.random.nextInt(sim.nodes.length);
+        final int to = sim.random.nextInt(sim.nodes.length);
+        if (from != to)
+        {
+            sim.blocked[from][to] = true;
+            sim.refreshFailureDetectors();
+        }
+    }
+
+    private void healAll()
+    {
+        for (final boolean[] row : sim.blocked)
+        {
+            java.util.Arrays.fill(row, false);
+        }
+        sim.refreshFailureDetectors();
+    }
+
+    private void transferLeadership()
+    {
+        final Node leader = sim.leader();
+        if (null == leader)
+        {
+            return;
+        }
+        final List<Member> members = leader.core.members();
+        final Member target = members.get(sim.random.nextInt(members.size()));
+        sim.deliver(leader, new RaftEvent.TransferLeadership(sim.newCallId(), target.id()));
+    }
+
+    private void removeMember()
+    {
+        final Node leader = sim.leader();
+        if (null == leader)
+        {
+            return;
+        }
+        final List<Member> members = leader.core.members();
+        final long voters = members.stream().filter(Member::isVoter).count();
+        if (voters <= 3)
+        {
+            return;
+        }
+        final Member leaving = members.get(sim.random.nextInt(members.size()));
+        if (leaving.id().equals(leader.id))
+        {
+            return;
+        }
+        final long callId = sim.newCallId();
+        final Node victim = sim.node(leaving.id());
+        nemesisCalls.put(callId, () ->
+        {
+            // Removed for good: stop it and wipe its data so that it can only come back as a new member.
+            if (victim.alive)
+            {
+                sim.crash(victim);
+            }
+            victim.member = false;
+            victim.log = new SimLogStore();
+            victim.snapshots = new SimSnapshotStore();
+            victim.term = 0;
+            victim.votedFor = null;
+            victim.persistedLastApplied = 0;
+            victim.damagedAcknowledged = 0;
+            victim.termAndVoteLost = false;
+            sim.safety.wiped(victim.index, victim.id);
+        });
+        sim.deliver(leader, new RaftEvent.RemoveMember(callId, leaving.id()));
+    }
+
+    private void addMember()
+    {
+        final Node leader = sim.leader();
+        if (null == leader)
+        {
+            return;
+        }
+        for (final Node candidate : sim.nodes)
+        {
+            if (!candidate.member && !candidate.alive && candidate.log.lastIndex() == 0)
+            {
+                candidate.member = true;
+                candidate.bootMembers = leader.core.members();
+                sim.startNode(candidate);
+                final Member joining = new Member(candidate.id, Membership.PROMOTABLE, 0);
+                final long callId = sim.newCallId();
+                nemesisCalls.put(callId, () -> { });
+                sim.deliver(leader, new RaftEvent.AddMember(callId, joining));
+                return;
+            }
+        }
+    }
+
+    /**
+     * A call completed: if the nemesis made it, it finishes what it started (a removed member is wiped).
+     */
+    void callCompleted(final long callId)
+    {
+        final Runnable onDone = nemesisCalls.remove(callId);
+        if (null != onDone)
+        {
+            onDone.run();
+        }
+    }
+
+    /**
+     * A call failed: if the nemesis made it, there is nothing to finish (a member not removed stays as it is).
+     */
+    void callFailed(final long callId)
+    {
+        nemesisCalls.remove(callId);
+    }
+
+    /**
+     * End the faults: heal the network, resume and restart every member, and make sure a first leader is elected.
+     */
+    void endFaults()
+    {
+        faultsOver = true;
+        sim.dropRate = 0;
+        for (final Node node : sim.nodes)
+        {
+            resume(node);
+        }
+        healAll();
+        for (final Node node : sim.nodes)
+        {
+            if (!node.alive && node.member)
+            {
+                sim.startNode(node);
+            }
+        }
+        if (sim.safety.leaderTerms() == 0)
+        {
+            // The first election never completed and every member restarted brand-new, so none sets an election
+            // timer (they wait to be told to campaign): as an application whose startCluster failed, start it again.
+            // Like startCluster (ClusterFormation), ask the next member if one will not campaign: a member that lost
+            // its term and vote refuses, and the others would wait for ever (seed 5001939).
+            for (final Node node : sim.nodes)
+            {
+                if (node.alive && null == node.core.electionRefusal())
+                {
+                    sim.deliver(node, new RaftEvent.TriggerElection());
+                    break;
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ liveness faults
+
+    /**
+     * A few messages (a percentage drawn per seed) take longer than an election timeout while the faults last: a vote
+     * reply arrives in the next term, an acknowledgement after a newer leader committed.
+     */
+    long messageDelay()
+    {
+        final long usual = 1 + sim.random.nextInt(10);
+        if (!sim.options.livenessFaults() || faultsOver || longDelayPercent == 0 ||
+            faultRandom.nextInt(100) >= longDelayPercent)
+        {
+            return usual;
+        }
+        return ELECTION_TIMEOUT_MAX_MS / 2 + faultRandom.nextInt((int)(4 * ELECTION_TIMEOUT_MAX_MS));
+    }
+
+    /**
+     * Pause a member (the leader two times in three) for 1.5 to 4 election timeouts, as SIGSTOP would; then, after a
+     * while, another. Its peers' silence detectors report it once the suspicion delay has passed.
+     */
+    private void pauseSomeone()
+    {
+        if (faultsOver)
+        {
+            return;
+        }
+        final Node leader = sim.leader();
+        final Node victim = null != leader && faultRandom.nextInt(3) != 0 ? leader :
+            sim.nodes[faultRandom.nextInt(sim.nodes.length)];
+        final long duration = ELECTION_TIMEOUT_MAX_MS * 3 / 2 +
+            faultRandom.nextInt((int)(ELECTION_TIMEOUT_MAX_MS * 5 / 2));
+        if (victim.alive && !victim.pause.paused())
+        {
+            sim.traceEvent(victim, "PAUSE " + duration + " ms");
+            victim.pause.pause();
+            sim.coverage.pausedLongerThanElectionTimeout();
+            final long generation = victim.pause.generation();
+            final long incarnation = victim.incarnation;
+            for (final Node observer : sim.nodes)
+            {
+                if (observer != victim)
+                {
+                    sim.schedule(SilentLeader.suspectAfterMs(ELECTION_TIMEOUT_MIN_MS) + faultRandom.nextInt(40),
+                        () -> reportSilent(observer, victim, incarnation, generation));
+                }
+            }
+            sim.schedule(duration, () ->
+            {
+                if (victim.incarnation == incarnation && victim.pause.generation() == generation)
+                {
+                    resume(victim);
+                }
+            });
+        }
+        sim.schedule(duration + 300 + faultRandom.nextInt(1500), this::pauseSomeone);
+    }
+
+    private void reportSilent(final Node observer, final Node victim, final long incarnation, final long generation)
+    {
+        if (victim.incarnation == incarnation && victim.pause.paused() && victim.pause.generation() == generation &&
+            observer.alive && sim.view[observer.index][victim.index] && !sim.blocked[victim.index][observer.index])
+        {
+            observer.toldSilent[victim.index] = true;
+            sim.deliver(observer, new RaftEvent.PeerSilent(victim.id));
+        }
+    }
+
+    private void resume(final Node node)
+    {
+        if (!node.alive || !node.pause.paused())
+        {
+            return;
+        }
+        sim.traceEvent(node, "RESUME");
+        node.pause.resume(event -> sim.deliver(node, event));
+        sim.scheduleFlush(node);
+        for (final Node observer : sim.nodes)
+        {
+            if (observer.toldSilent[node.index])
+            {
+                observer.toldSilent[node.index] = false;
+                // Its first frame after the pause: heard again (unless the link is down meanwhile).
+                sim.schedule(1 + sim.random.nextInt(10), () ->
+                {
+                    if (observer.alive && node.alive && sim.view[observer.index][node.index])
+                    {
+                        sim.deliver(observer, new RaftEvent.PeerReachable(node.id));
+                    }
+                });
+            }
+        }
+    }
+}
