@@ -534,6 +534,10 @@ public final class ServerCore
         {
             reportedDownInTerm.remove(from);
         }
+        if (storageRecovery.termUnknown() && !handledWithoutTerm(from, rpc))
+        {
+            return;
+        }
         if (rpc instanceof AppendEntriesRpc append)
         {
             counters.appendEntriesReceived++;
@@ -551,6 +555,32 @@ public final class ServerCore
             return;
         }
         current.stepRpc(from, rpc);
+    }
+
+    /**
+     * Term and vote were lost, and no term is known yet that bounds every term this member may have been in
+     * ({@link StorageRecovery}): it learns one from the terms in the answers to its pre-votes, and until then answers
+     * no leader (it could complete a quorum for a leader it had left behind) and no pre-vote (its term says nothing).
+     * A higher term in the message is still adopted (§5.1): a lower bound, and harmless without an answer.
+     *
+     * @return whether the message is handled as usual.
+     */
+    private boolean handledWithoutTerm(final ServerId from, final RaftRpc rpc)
+    {
+        if (rpc instanceof PreVoteReply reply)
+        {
+            final long known = storageRecovery.termReported(from, reply.term(), configs.current(), self);
+            if (known > currentTerm)
+            {
+                currentTerm = known;
+                votedFor = null;
+                leaderId = null;
+                persistTermAndVote();
+            }
+            return false;
+        }
+        return !(rpc instanceof AppendEntriesRpc || rpc instanceof HeartbeatRpc || rpc instanceof InstallSnapshotRpc ||
+            rpc instanceof RaftRpc.TimeoutNowRpc || rpc instanceof PreVoteRpc);
     }
 
     private void stepDown(final long term)

@@ -1,5 +1,11 @@
 package dev.ra.core;
 
+import dev.ra.ServerId;
+import dev.ra.protocol.Member;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
  * Protocol-aware recovery of a member whose storage was found damaged at start-up (after Alagappan et al.,
  * "Protocol-aware recovery for consensus-based storage", FAST'18).
@@ -23,17 +29,81 @@ package dev.ra.core;
  * afresh. Voting again after following a leader would risk two leaders in one term (the deterministic simulation
  * found such a double vote).
  *
+ * <p>Nor may it follow just any leader: it may have been in a later term than a leader that was left behind (a leader
+ * paused or cut off while this member led a later term, say), and acknowledging that leader's entries or heartbeats
+ * could complete a quorum for a commit or a read that misses what the later term committed (simulation seed 7076169:
+ * a stale read). So before it answers any leader it learns a term at least as high as any it may have been in: the
+ * highest of the terms that a majority of the other voters report in their answers to its pre-votes. Every term it
+ * can have taken part in was adopted by a majority (the quorum that elected that term's leader); with itself
+ * possibly among them, that leaves at least half of the others minus one, and a majority of the others always
+ * includes one of them. Until then it answers no leader and no pre-vote (its own term says nothing yet), and it
+ * learns again at every start, as long as the damage is on record. The configuration is the one its log holds: a
+ * change lost with the damaged log is not known to it.
+ *
  * <p>The cluster stays available while a majority of voters is undamaged.
  */
 final class StorageRecovery
 {
     private long mustReach;
     private boolean termAndVoteLost;
+    /** The terms other voters reported since this start, while a term bounding ours is not yet known; else null. */
+    private Map<ServerId, Long> termsHeard;
 
     StorageRecovery(final RecoveredState recovered)
     {
         this.mustReach = recovered.acknowledgedIndex();
         this.termAndVoteLost = recovered.termAndVoteLost();
+        this.termsHeard = termAndVoteLost ? new HashMap<>() : null;
+    }
+
+    /**
+     * @return whether term and vote were lost and no term bounding every term this member may have been in is known
+     *     yet: it answers no leader and no pre-vote until it is.
+     */
+    boolean termUnknown()
+    {
+        return null != termsHeard;
+    }
+
+    /**
+     * A voter answered this member's pre-vote with its current term.
+     *
+     * @param from    the voter.
+     * @param term    its term.
+     * @param members the configuration this member knows.
+     * @param self    this member.
+     * @return the highest term a majority of the other voters reported, once they have (from then on the term is
+     *     known), else -1.
+     */
+    long termReported(final ServerId from, final long term, final List<Member> members, final ServerId self)
+    {
+        if (null == termsHeard)
+        {
+            return -1;
+        }
+        termsHeard.merge(from, term, Math::max);
+        int others = 0;
+        int heard = 0;
+        long highest = 0;
+        for (final Member member : members)
+        {
+            if (member.isVoter() && !member.id().equals(self))
+            {
+                others++;
+                final Long reported = termsHeard.get(member.id());
+                if (null != reported)
+                {
+                    heard++;
+                    highest = Math.max(highest, reported);
+                }
+            }
+        }
+        if (heard < Quorum.majority(others))
+        {
+            return -1;
+        }
+        termsHeard = null;
+        return highest;
     }
 
     /**
@@ -80,7 +150,8 @@ final class StorageRecovery
     @Override
     public String toString()
     {
-        return recovering() ? "recovering{mustReach=" + mustReach + ", termAndVoteLost=" + termAndVoteLost + "}" :
+        return recovering() ? "recovering{mustReach=" + mustReach + ", termAndVoteLost=" + termAndVoteLost +
+            (termUnknown() ? ", termUnknown" : "") + "}" :
             "whole";
     }
 }

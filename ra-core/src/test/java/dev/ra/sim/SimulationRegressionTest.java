@@ -93,6 +93,19 @@ class SimulationRegressionTest
     }
 
     /**
+     * A stale read: s1 led term 3 (elected by s2), committed entry 28 and crashed; its storage lost entries and its
+     * term and vote, so it came back at term 2, the term of its last entry. s3, which had led term 2 and been paused
+     * meanwhile, resumed; s1 answered its heartbeat, and s3 answered a consistent query with a quorum of two, without
+     * entry 28. A member that lost its term now learns from a majority of the other voters a term at least as high
+     * as any it may have been in before it answers a leader ({@code lost_term_learns_before_following.txt}).
+     */
+    @Test
+    void aMemberThatLostItsTermAnswersNoLeaderItMayHaveLeftBehind()
+    {
+        new Simulation(Simulation.Options.standard(7076169, 3)).run();
+    }
+
+    /**
      * A stale read: a heartbeat s1 sent as leader of term 1 reached a follower of term 4 late; its reply carried term
      * 4 and the old round's number, and s1, leading term 4 by then with its round counter started again, took it for
      * an acknowledgement of its new round and answered consistent queries without confirming its leadership (a
