@@ -33,12 +33,13 @@ import java.util.Map;
  * paused or cut off while this member led a later term, say), and acknowledging that leader's entries or heartbeats
  * could complete a quorum for a commit or a read that misses what the later term committed (simulation seed 7076169:
  * a stale read). So before it answers any leader it learns a term at least as high as any it may have been in: the
- * highest of the terms that a majority of the other voters report in their answers to its pre-votes. Every term it
- * can have taken part in was adopted by a majority (the quorum that elected that term's leader); with itself
- * possibly among them, that leaves at least half of the others minus one, and a majority of the others always
- * includes one of them. Until then it answers no leader and no pre-vote (its own term says nothing yet), and it
- * learns again at every start, as long as the damage is on record. The configuration is the one its log holds: a
- * change lost with the damaged log is not known to it.
+ * highest of the terms that a majority of the other voters report in their answers to its pre-votes (sent after
+ * this start: answers to an earlier incarnation do not reach it, the transport drops them with its connections).
+ * Every term it can have taken part in was adopted by a majority of the voters (the quorum that elected that term's
+ * leader), and the members of that quorum other than itself and any majority of the other voters always have one in
+ * common. Until then it answers no leader and no pre-vote (its own term says nothing yet), and it learns again at
+ * every start, as long as the damage is on record. The configuration is the one its log holds: a change lost with
+ * the damaged log is not known to it.
  *
  * <p>The cluster stays available while a majority of voters is undamaged.
  */
