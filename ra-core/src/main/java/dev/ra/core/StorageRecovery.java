@@ -34,7 +34,7 @@ import java.util.Map;
  * could complete a quorum for a commit or a read that misses what the later term committed (simulation seed 7076169:
  * a stale read). So before it answers any leader it learns a term at least as high as any it may have been in: the
  * highest of the terms that a majority of the other voters report in their answers to its pre-votes (sent after
- * this start: answers to an earlier incarnation do not reach it, the transport drops them with its connections).
+ * this start: after a node's restart no answer to an earlier incarnation arrives, its connections are gone).
  * Every term it can have taken part in was adopted by a majority of the voters (the quorum that elected that term's
  * leader), and the members of that quorum other than itself and any majority of the other voters always have one in
  * common. Until then it answers no leader and no pre-vote (its own term says nothing yet), and it learns again at
