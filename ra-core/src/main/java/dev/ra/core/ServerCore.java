@@ -172,7 +172,10 @@ public final class ServerCore
             machineState = versions.machine().init(new dev.ra.InitArgs(config.clusterName(), self));
         }
         applier.replay(Math.min(recovered.lastApplied(), log.lastIndex()));
-        final boolean brandNew = currentTerm == 0 && log.lastIndex() == 0 && null == snapshot;
+        // Brand-new members wait to be told to campaign. A damaged one is not brand-new, even with nothing left: it
+        // must ask for a leader, and with its term lost learn one first (simulation seed 7077291, an empty log).
+        final boolean brandNew = currentTerm == 0 && log.lastIndex() == 0 && null == snapshot &&
+            !storageRecovery.recovering();
         changeRole(follower);
         if (!brandNew)
         {

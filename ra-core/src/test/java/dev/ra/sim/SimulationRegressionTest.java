@@ -106,6 +106,18 @@ class SimulationRegressionTest
     }
 
     /**
+     * No leader for one member after the faults: s4's storage lost its term and vote while its log was empty, so it
+     * started as a brand-new member, which sets no election timer: it never asked for a leader, never learned a term
+     * and answered no leader (the rule above). A damaged member is never taken for brand-new
+     * ({@code trigger_refused_by_damaged_member.txt}: the damaged member sets its timer).
+     */
+    @Test
+    void aMemberThatLostItsTermWithAnEmptyLogStillAsksForALeader()
+    {
+        new Simulation(Simulation.Options.standard(7077291, 5)).run();
+    }
+
+    /**
      * A stale read: a heartbeat s1 sent as leader of term 1 reached a follower of term 4 late; its reply carried term
      * 4 and the old round's number, and s1, leading term 4 by then with its round counter started again, took it for
      * an acknowledgement of its new round and answered consistent queries without confirming its leadership (a
