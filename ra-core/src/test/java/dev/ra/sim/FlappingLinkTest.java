@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
  * silent with silence reports; {@link LinkFlapper}) while clients write and read, and the rest of the cluster hears
  * the leader all along. With pre-vote the follower never gathers a quorum of pre-votes, so no member's term moves and
  * the leader keeps leading; the usual safety checks and the linearizability of the history hold as in every
- * simulation. {@code -Dra.sim.flapSeeds=N} sets the number of seeds (default 200, 3 and 5 members alternately).
+ * simulation. {@code -Dra.sim.flapSeeds=N} sets the number of seeds (default 200, 3 and 5 members alternately),
+ * {@code -Dra.sim.firstSeed=S} the first (default 1), for long runs beyond the seeds of every build.
  *
  * <p>The property is not vacuous: a core that campaigns without pre-voting, one that campaigns at once when told its
  * leader's node is down, and one whose members grant pre-votes while they hear their leader all fail it within a few
@@ -21,13 +22,14 @@ import org.junit.jupiter.api.Test;
 class FlappingLinkTest
 {
     private static final int SEEDS = Integer.getInteger("ra.sim.flapSeeds", 200);
+    private static final long FIRST_SEED = Long.getLong("ra.sim.firstSeed", 1);
     private static final int SEEDS_TO_CATCH_A_BUG = 50;
 
     @Test
     void flappingLinkToAHealthyLeaderChangesNoTerm()
     {
         long changes = 0;
-        for (long seed = 1; seed <= SEEDS; seed++)
+        for (long seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++)
         {
             final Simulation simulation = flapping(seed, null);
             simulation.run();
