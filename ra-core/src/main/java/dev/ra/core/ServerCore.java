@@ -499,6 +499,16 @@ public final class ServerCore
     }
 
     /**
+     * @return whether the member lost its term and vote and still waits for a majority of the other voters of the
+     *     configuration it knows to answer its pre-votes with their terms: until then it answers no leader (see
+     *     {@link StorageRecovery}).
+     */
+    public boolean waitsForTerm()
+    {
+        return storageRecovery.termUnknown();
+    }
+
+    /**
      * The voter a leader about to stop should hand its leadership to: the reachable one with the highest match index,
      * so the one a {@link RaftEvent.TransferLeadership} reaches soonest (and that would win an election anyway); of
      * equals, the one reachable without a break for longest (one that just restarted is still warming up).

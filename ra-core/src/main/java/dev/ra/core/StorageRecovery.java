@@ -39,7 +39,8 @@ import java.util.Map;
  * leader), and the members of that quorum other than itself and any majority of the other voters always have one in
  * common. Until then it answers no leader and no pre-vote (its own term says nothing yet), and it learns again at
  * every start, as long as the damage is on record. The configuration is the one its log holds: a change lost with
- * the damaged log is not known to it.
+ * the damaged log is not known to it, and if voters it names were removed since, the majority may never answer; the
+ * member then waits for the operator to remove it and add it back, as it must to vote again anyway.
  *
  * <p>The cluster stays available while a majority of voters is undamaged.
  */
