@@ -83,7 +83,6 @@ final class StorageRecovery
         {
             return -1;
         }
-        termsHeard.merge(from, term, Math::max);
         int others = 0;
         int heard = 0;
         long highest = 0;
@@ -92,6 +91,11 @@ final class StorageRecovery
             if (member.isVoter() && !member.id().equals(self))
             {
                 others++;
+                if (member.id().equals(from))
+                {
+                    // Only the voters it knows count, and only they are recorded.
+                    termsHeard.merge(from, term, Math::max);
+                }
                 final Long reported = termsHeard.get(member.id());
                 if (null != reported)
                 {
