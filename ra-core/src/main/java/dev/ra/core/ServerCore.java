@@ -547,7 +547,8 @@ public final class ServerCore
         {
             reportedDownInTerm.remove(from);
         }
-        if (storageRecovery.termUnknown() && !handledWithoutTerm(from, rpc))
+        if (storageRecovery.termUnknown() && mutation != Mutation.LOST_TERM_FOLLOWS_AT_ONCE &&
+            !handledWithoutTerm(from, rpc))
         {
             return;
         }

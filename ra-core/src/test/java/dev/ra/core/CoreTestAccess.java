@@ -34,7 +34,9 @@ public final class CoreTestAccess
         /** The commit quorum counts promotable members. */
         COMMIT_COUNTS_PROMOTABLE,
         /** Two configuration changes in flight at once. */
-        TWO_CONFIG_CHANGES_IN_FLIGHT
+        TWO_CONFIG_CHANGES_IN_FLIGHT,
+        /** A member that lost its term and vote follows leaders before it knows a term bounding its own. */
+        LOST_TERM_FOLLOWS_AT_ONCE
     }
 
     /**
