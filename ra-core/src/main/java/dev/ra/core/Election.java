@@ -52,13 +52,22 @@ final class Election
     /**
      * A member recovering from damaged storage may not campaign, but it must still be found: peers that take it for
      * their leader (it led before it crashed) run no election timer until it campaigns, and a leader resends entries
-     * to a member that campaigns. A pre-vote request does both; the answers are ignored (it stays a follower).
+     * to a member that campaigns. A pre-vote request does both; the answers are ignored (it stays a follower), but for
+     * the terms they carry if it lost its own. It goes to every member it knows, voter or not: a member it promoted in
+     * the entries it lost is a voter that takes it for its leader and refuses every other candidate's pre-vote
+     * (simulation seed 7132941).
      */
     private void askForLeader()
     {
         core.leaderId = null;
         preVoteToken++;
-        sendPreVotes();
+        for (final Member member : core.configs.current())
+        {
+            if (!member.id().equals(core.self))
+            {
+                core.send(member.id(), preVoteRequest());
+            }
+        }
         core.setElectionTimer();
     }
 
@@ -124,10 +133,15 @@ final class Election
         {
             if (member.isVoter() && !member.id().equals(core.self))
             {
-                core.send(member.id(), new PreVoteRpc(core.currentTerm, preVoteToken, core.self, core.log.lastIndex(),
-                    core.log.lastTerm(), core.versions.supported()));
+                core.send(member.id(), preVoteRequest());
             }
         }
+    }
+
+    private PreVoteRpc preVoteRequest()
+    {
+        return new PreVoteRpc(core.currentTerm, preVoteToken, core.self, core.log.lastIndex(), core.log.lastTerm(),
+            core.versions.supported());
     }
 
     /**
@@ -144,7 +158,7 @@ final class Election
         final ServerId leader = core.leaderId;
         final boolean leaderGone = null == leader || core.unreachable.contains(leader) ||
             core.mutation == Mutation.PRE_VOTE_IGNORES_LIVE_LEADER;
-        final boolean granted = rpc.term() >= core.currentTerm && leaderGone && core.isVoter(rpc.candidateId()) &&
+        final boolean granted = rpc.term() >= core.currentTerm && leaderGone &&
             !core.storageRecovery.recovering() && (core.log.isUpToDate(rpc.lastLogIndex(), rpc.lastLogTerm()) ||
                 core.mutation == Mutation.VOTE_WITHOUT_LOG_CHECK) &&
             (rpc.machineVersion() >= core.versions.effective() ||

@@ -130,6 +130,30 @@ class SimulationRegressionTest
     }
 
     /**
+     * No leader after the faults (5 members, membership changes, damage): s2 held an uncommitted configuration
+     * without s1, so it refused s1's pre-vote although s1 had the longest log, while the damaged s3 refused every
+     * candidate. A pre-vote is now granted whatever the candidate's place in the voter's configuration, as a vote
+     * always was (thesis §4.1: a server the voter does not count may be needed to elect a leader).
+     */
+    @Test
+    void aPreVoteIsGrantedToACandidateOutsideTheVotersConfiguration()
+    {
+        new Simulation(Simulation.Options.standard(7178505, 5)).run();
+    }
+
+    /**
+     * No leader after the faults (5 members, membership changes, damage): s4 led, promoted s1 to voter and crashed;
+     * its damaged log lost the promotion, so when it asked for a leader it sent its pre-votes to the voters it knew,
+     * not to s1, which kept taking it for its leader and refused every other candidate. A member recovering from
+     * damaged storage now asks every member it knows, voter or not.
+     */
+    @Test
+    void aRecoveringLeaderAsksEveryMemberItKnows()
+    {
+        new Simulation(Simulation.Options.standard(7132941, 5)).run();
+    }
+
+    /**
      * A stale read: a heartbeat s1 sent as leader of term 1 reached a follower of term 4 late; its reply carried term
      * 4 and the old round's number, and s1, leading term 4 by then with its round counter started again, took it for
      * an acknowledgement of its new round and answered consistent queries without confirming its leadership (a
