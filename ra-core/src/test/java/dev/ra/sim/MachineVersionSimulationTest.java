@@ -33,6 +33,18 @@ class MachineVersionSimulationTest
         assertThat(switched).as("runs that switched to version 2, of %d", SEEDS).isGreaterThan(SEEDS / 10);
     }
 
+    /**
+     * Not a bug in the core: a member that lost its term and vote waits for the operator (the voters its log names
+     * are gone, see {@code SimulationRegressionTest}), so it never tells the leader which machine version it supports,
+     * and the leader, which switches once every voter supports the new one, waits for it as for a voter that is down.
+     * The check of the switch now expects it only when every member has caught up.
+     */
+    @Test
+    void aMemberWaitingForTheOperatorHoldsTheSwitchAsADownVoterWould()
+    {
+        new Simulation(Simulation.Options.standard(301404, 5)).upgradeMachines(null).run();
+    }
+
     @Test
     void aLeaderSwitchingOnAppendIsCaught()
     {
