@@ -61,13 +61,7 @@ final class Election
     {
         core.leaderId = null;
         preVoteToken++;
-        for (final Member member : core.configs.current())
-        {
-            if (!member.id().equals(core.self))
-            {
-                core.send(member.id(), preVoteRequest());
-            }
-        }
+        sendPreVotes(false);
         core.setElectionTimer();
     }
 
@@ -129,19 +123,19 @@ final class Election
 
     void sendPreVotes()
     {
-        for (final Member member : core.configs.current())
-        {
-            if (member.isVoter() && !member.id().equals(core.self))
-            {
-                core.send(member.id(), preVoteRequest());
-            }
-        }
+        sendPreVotes(true);
     }
 
-    private PreVoteRpc preVoteRequest()
+    private void sendPreVotes(final boolean votersOnly)
     {
-        return new PreVoteRpc(core.currentTerm, preVoteToken, core.self, core.log.lastIndex(), core.log.lastTerm(),
-            core.versions.supported());
+        for (final Member member : core.configs.current())
+        {
+            if ((member.isVoter() || !votersOnly) && !member.id().equals(core.self))
+            {
+                core.send(member.id(), new PreVoteRpc(core.currentTerm, preVoteToken, core.self, core.log.lastIndex(),
+                    core.log.lastTerm(), core.versions.supported()));
+            }
+        }
     }
 
     /**

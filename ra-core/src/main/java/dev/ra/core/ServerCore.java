@@ -583,14 +583,9 @@ public final class ServerCore
     {
         if (rpc instanceof PreVoteReply reply)
         {
-            final long known = storageRecovery.termReported(from, reply.term(), configs.current(), self);
-            if (known > currentTerm)
-            {
-                currentTerm = known;
-                votedFor = null;
-                leaderId = null;
-                persistTermAndVote();
-            }
+            // Each reported term was adopted as it arrived (§5.1, above), so the highest of them is already ours: once
+            // a majority has reported, ours bounds every term this member may have been in.
+            storageRecovery.termReported(from, reply.term(), configs.current(), self);
             return false;
         }
         return !(rpc instanceof AppendEntriesRpc || rpc instanceof HeartbeatRpc || rpc instanceof InstallSnapshotRpc ||
