@@ -73,13 +73,9 @@ class MonitoringStatisticsTest
             caller.members(follower);
             // A call's latency is recorded by a completion action of its future, which may run just after the caller
             // has its answer: wait until the last calls are in.
-            final long deadline = System.nanoTime() + WAIT.toNanos();
-            while ((calls.latency(CallKind.COMMAND).count() < commandsBefore + 1 ||
-                calls.latency(CallKind.LOCAL_QUERY).count() == 0 || calls.latency(CallKind.ADMIN).count() == 0) &&
-                System.nanoTime() < deadline)
-            {
-                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-            }
+            InJvmCluster.await(() -> calls.latency(CallKind.COMMAND).count() >= commandsBefore + 1 &&
+                calls.latency(CallKind.LOCAL_QUERY).count() > 0 && calls.latency(CallKind.ADMIN).count() > 0, WAIT,
+                "the calls' latencies");
 
             assertThat(calls.latency(CallKind.COMMAND).count()).isEqualTo(commandsBefore + 1);
             assertThat(calls.redirects(CallKind.COMMAND)).isGreaterThan(redirectsBefore);

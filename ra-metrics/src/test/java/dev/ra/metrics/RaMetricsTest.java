@@ -209,14 +209,12 @@ class RaMetricsTest
         final SimpleMeterRegistry registry = registryOf(follower);
         // A call's latency is recorded by a completion action of its future, which may run just after the caller has
         // its answer: wait until the last calls are in.
-        final long deadline = System.nanoTime() + WAIT.toNanos();
-        do
+        InJvmCluster.await(() ->
         {
             metrics.refresh();
-        }
-        while ((registry.get("ra.calls").tag("kind", "command").functionTimer().count() < 10 ||
-            registry.get("ra.calls").tag("kind", "read_index").functionTimer().count() < 1) &&
-            System.nanoTime() < deadline && pause());
+            return registry.get("ra.calls").tag("kind", "command").functionTimer().count() >= 10 &&
+                registry.get("ra.calls").tag("kind", "read_index").functionTimer().count() >= 1;
+        }, WAIT, "the calls' latencies");
 
         final FunctionTimer commands = registry.get("ra.calls").tag("kind", "command").functionTimer();
         assertThat(commands.count()).isGreaterThanOrEqualTo(10);
@@ -281,19 +279,5 @@ class RaMetricsTest
         metrics.close();
         assertThat(registry.find("ra.server.term").tag("second", "yes").gauges()).isEmpty();
         assertThat(registry.getMeters().stream().filter(m -> "yes".equals(m.getId().getTag("second")))).isEmpty();
-    }
-
-    private static boolean pause()
-    {
-        try
-        {
-            Thread.sleep(10);
-            return true;
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 }
