@@ -144,7 +144,12 @@ final class FollowerRole extends RoleHandler
     {
         final RaftLog log = core.log;
         final long written = core.mutation == Mutation.ACK_BEFORE_DURABLE ? log.lastIndex() : log.lastWritten();
-        final long ack = Math.min(written, core.verifiedUpTo);
+        final long verified = Math.min(written, core.verifiedUpTo);
+        // A member whose term and vote were lost may have been in a later term than this leader's, and have promised
+        // that term's quorum entries it has lost: it acknowledges only what it knows to be committed, so that its
+        // acknowledgements never complete a quorum (StorageRecovery).
+        final long ack = core.storageRecovery.termAndVoteLost() && core.mutation != Mutation.LOST_TERM_ACKS_UNCOMMITTED ?
+            Math.min(verified, core.commitIndex) : verified;
         if (always || ack > core.lastAckSent)
         {
             core.lastAckSent = Math.max(core.lastAckSent, ack);

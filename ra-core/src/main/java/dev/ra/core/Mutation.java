@@ -34,8 +34,11 @@ enum Mutation
     COMMIT_COUNTS_PROMOTABLE,
     /** A configuration change is accepted while another is still uncommitted (thesis §4.1: one at a time). */
     TWO_CONFIG_CHANGES_IN_FLIGHT,
-    /** A member that lost its term and vote follows leaders at once, before it knows a term bounding its own. */
-    LOST_TERM_FOLLOWS_AT_ONCE,
+    /**
+     * A member that lost its term and vote acknowledges entries not known to be committed and query rounds: its
+     * acknowledgement can complete a quorum for a leader it had left behind.
+     */
+    LOST_TERM_ACKS_UNCOMMITTED,
     /** A member campaigns without asking for pre-votes first (thesis §9.6): it disrupts a healthy leader. */
     ELECTION_WITHOUT_PRE_VOTE,
     /** A follower told its leader's node is down campaigns at once instead of pre-voting after a short delay. */

@@ -499,16 +499,6 @@ public final class ServerCore
     }
 
     /**
-     * @return whether the member lost its term and vote and still waits for a majority of the other voters of the
-     *     configuration it knows to answer its pre-votes with their terms: until then it answers no leader (see
-     *     {@link StorageRecovery}).
-     */
-    public boolean waitsForTerm()
-    {
-        return storageRecovery.termUnknown();
-    }
-
-    /**
      * The voter a leader about to stop should hand its leadership to: the reachable one with the highest match index,
      * so the one a {@link RaftEvent.TransferLeadership} reaches soonest (and that would win an election anyway); of
      * equals, the one reachable without a break for longest (one that just restarted is still warming up).
@@ -547,11 +537,6 @@ public final class ServerCore
         {
             reportedDownInTerm.remove(from);
         }
-        if (storageRecovery.termUnknown() && mutation != Mutation.LOST_TERM_FOLLOWS_AT_ONCE &&
-            !handledWithoutTerm(from, rpc))
-        {
-            return;
-        }
         if (rpc instanceof AppendEntriesRpc append)
         {
             counters.appendEntriesReceived++;
@@ -569,27 +554,6 @@ public final class ServerCore
             return;
         }
         current.stepRpc(from, rpc);
-    }
-
-    /**
-     * Term and vote were lost, and no term is known yet that bounds every term this member may have been in
-     * ({@link StorageRecovery}): it learns one from the terms in the answers to its pre-votes, and until then answers
-     * no leader (it could complete a quorum for a leader it had left behind) and no pre-vote (its term says nothing).
-     * A higher term in the message is still adopted (§5.1): a lower bound, and harmless without an answer.
-     *
-     * @return whether the message is handled as usual.
-     */
-    private boolean handledWithoutTerm(final ServerId from, final RaftRpc rpc)
-    {
-        if (rpc instanceof PreVoteReply reply)
-        {
-            // Each reported term was adopted as it arrived (§5.1, above), so the highest of them is already ours: once
-            // a majority has reported, ours bounds every term this member may have been in.
-            storageRecovery.termReported(from, reply.term(), configs.current(), self);
-            return false;
-        }
-        return !(rpc instanceof AppendEntriesRpc || rpc instanceof HeartbeatRpc || rpc instanceof InstallSnapshotRpc ||
-            rpc instanceof RaftRpc.TimeoutNowRpc || rpc instanceof PreVoteRpc);
     }
 
     private void stepDown(final long term)
@@ -707,7 +671,12 @@ public final class ServerCore
         // same server may lead our term now, with a query counter that started again from zero, and it would take
         // the echo of its old round's index for an acknowledgement of its new one (a stale read, simulation seed
         // 69955 with long delays; stale_heartbeat_reply.txt).
-        send(from, new HeartbeatReply(currentTerm, rpc.term() == currentTerm ? rpc.queryIndex() : 0));
+        // A member whose term and vote were lost acknowledges no round either: it may have been in a later term than
+        // this leader's, and its acknowledgement would complete a quorum for a read that misses what that term
+        // committed (simulation seed 7076169; StorageRecovery).
+        final boolean acknowledges = rpc.term() == currentTerm &&
+            (!storageRecovery.termAndVoteLost() || mutation == Mutation.LOST_TERM_ACKS_UNCOMMITTED);
+        send(from, new HeartbeatReply(currentTerm, acknowledges ? rpc.queryIndex() : 0));
     }
 
     private void onPeerUnreachable(final ServerId peer)

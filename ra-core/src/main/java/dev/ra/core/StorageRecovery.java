@@ -1,11 +1,5 @@
 package dev.ra.core;
 
-import dev.ra.ServerId;
-import dev.ra.protocol.Member;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-
 /**
  * Protocol-aware recovery of a member whose storage was found damaged at start-up (after Alagappan et al.,
  * "Protocol-aware recovery for consensus-based storage", FAST'18).
@@ -29,87 +23,27 @@ import java.util.Map;
  * afresh. Voting again after following a leader would risk two leaders in one term (the deterministic simulation
  * found such a double vote).
  *
- * <p>Nor may it follow just any leader: it may have been in a later term than a leader that was left behind (a leader
- * paused or cut off while this member led a later term, say), and acknowledging that leader's entries or heartbeats
- * could complete a quorum for a commit or a read that misses what the later term committed (simulation seed 7076169:
- * a stale read). So before it answers any leader it learns a term at least as high as any it may have been in: the
- * highest of the terms that a majority of the other voters report in their answers to its pre-votes (sent after
- * this start: after a node's restart no answer to an earlier incarnation arrives, its connections are gone).
- * Every term it can have taken part in was adopted by a majority of the voters (the quorum that elected that term's
- * leader), and the members of that quorum other than itself and any majority of the other voters always have one in
- * common. Until then it answers no leader and no pre-vote (its own term says nothing yet), and it learns again at
- * every start, as long as the damage is on record. The configuration is the one its log holds: a change lost with
- * the damaged log is not known to it, and if voters it names were removed since, the majority may never answer; the
- * member then waits for the operator to remove it and add it back, as it must to vote again anyway.
+ * <p>Nor may its acknowledgements count: it may have been in a later term than the leader it now follows (a leader
+ * paused or cut off while this member led or followed a later term, say), and have promised that term's quorum
+ * entries it has since lost. Acknowledging that leader's entries or query rounds could complete a quorum for a commit
+ * over a committed entry, or for a read that misses it (simulation seed 7076169: a stale read). Learning its term
+ * from the others first is not enough: the quorums of the term it forgot may include members added in the entries it
+ * lost, which it does not know to ask ({@code lost_term_stale_configuration.txt}). So it acknowledges only entries it
+ * knows to be committed (up to its commit index, which a leader's commit index set) and no query round: each commit
+ * and each read is decided by members that kept their promises, as if it were not a voter, and it still catches up
+ * and applies. The price: it adds nothing to a quorum, so a cluster of three with such a member needs both others.
  *
  * <p>The cluster stays available while a majority of voters is undamaged.
  */
 final class StorageRecovery
 {
     private long mustReach;
-    private boolean termAndVoteLost;
-    /** The terms other voters reported since this start, while a term bounding ours is not yet known; else null. */
-    private Map<ServerId, Long> termsHeard;
+    private final boolean termAndVoteLost;
 
     StorageRecovery(final RecoveredState recovered)
     {
         this.mustReach = recovered.acknowledgedIndex();
         this.termAndVoteLost = recovered.termAndVoteLost();
-        this.termsHeard = termAndVoteLost ? new HashMap<>() : null;
-    }
-
-    /**
-     * @return whether term and vote were lost and no term bounding every term this member may have been in is known
-     *     yet: it answers no leader and no pre-vote until it is.
-     */
-    boolean termUnknown()
-    {
-        return null != termsHeard;
-    }
-
-    /**
-     * A voter answered this member's pre-vote with its current term.
-     *
-     * @param from    the voter.
-     * @param term    its term.
-     * @param members the configuration this member knows.
-     * @param self    this member.
-     * @return the highest term a majority of the other voters reported, once they have (from then on the term is
-     *     known), else -1.
-     */
-    long termReported(final ServerId from, final long term, final List<Member> members, final ServerId self)
-    {
-        if (null == termsHeard)
-        {
-            return -1;
-        }
-        int others = 0;
-        int heard = 0;
-        long highest = 0;
-        for (final Member member : members)
-        {
-            if (member.isVoter() && !member.id().equals(self))
-            {
-                others++;
-                if (member.id().equals(from))
-                {
-                    // Only the voters it knows count, and only they are recorded.
-                    termsHeard.merge(from, term, Math::max);
-                }
-                final Long reported = termsHeard.get(member.id());
-                if (null != reported)
-                {
-                    heard++;
-                    highest = Math.max(highest, reported);
-                }
-            }
-        }
-        if (heard < Quorum.majority(others))
-        {
-            return -1;
-        }
-        termsHeard = null;
-        return highest;
     }
 
     /**
@@ -121,7 +55,8 @@ final class StorageRecovery
     }
 
     /**
-     * @return whether term and vote were lost: the member does not vote again under this identity.
+     * @return whether term and vote were lost: the member does not vote again under this identity, and acknowledges
+     *     only entries it knows to be committed.
      */
     boolean termAndVoteLost()
     {
@@ -156,8 +91,7 @@ final class StorageRecovery
     @Override
     public String toString()
     {
-        return recovering() ? "recovering{mustReach=" + mustReach + ", termAndVoteLost=" + termAndVoteLost +
-            (termUnknown() ? ", termUnknown" : "") + "}" :
+        return recovering() ? "recovering{mustReach=" + mustReach + ", termAndVoteLost=" + termAndVoteLost + "}" :
             "whole";
     }
 }

@@ -35,8 +35,8 @@ public final class CoreTestAccess
         COMMIT_COUNTS_PROMOTABLE,
         /** Two configuration changes in flight at once. */
         TWO_CONFIG_CHANGES_IN_FLIGHT,
-        /** A member that lost its term and vote follows leaders before it knows a term bounding its own. */
-        LOST_TERM_FOLLOWS_AT_ONCE
+        /** A member that lost its term and vote acknowledges entries not known to be committed and query rounds. */
+        LOST_TERM_ACKS_UNCOMMITTED
     }
 
     /**

@@ -770,63 +770,28 @@ public final class Simulation
         {
             throw violation("liveness: no leader 6 s after the faults stopped");
         }
-        boolean allCaughtUp = true;
         for (final Node node : nodes)
         {
             if (node.alive && node.member && leader.core.members().stream().anyMatch(m -> m.id().equals(node.id)) &&
                 node.core.lastApplied() < leader.core.commitIndex())
             {
-                if (!cannotLearnItsTerm(node))
-                {
-                    throw violation("liveness: " + node.core + " has not applied up to the leader's commit index " +
-                        leader.core.commitIndex() + " 6 s after the faults stopped");
-                }
-                allCaughtUp = false;
+                throw violation("liveness: " + node.core + " has not applied up to the leader's commit index " +
+                    leader.core.commitIndex() + " 6 s after the faults stopped");
             }
         }
         if (machineUpgrades)
         {
-            checkMachineVersions(leader, allCaughtUp);
+            checkMachineVersions(leader);
         }
         // Clients stopped 4 s ago and every member has applied everything: nothing is left for a tick to do, so an
         // idle cluster costs its node nothing (the shell skips the ticks of a core that wants none).
-        if (allCaughtUp && leader.core.wantsTicks())
+        if (leader.core.wantsTicks())
         {
             throw violation("quiescence: " + leader.core + " still wants ticks in an idle, converged cluster");
         }
     }
 
-    /**
-     * A member that lost its term and vote follows again once a majority of the other voters of the configuration it
-     * knows has told it their terms: if members of that configuration were removed since (its log is older than the
-     * removal), that majority may never answer, and the operator removes the member and adds it back, as for every
-     * member that lost its term (seed 7078443). It must have learned as soon as that majority is up.
-     */
-    private boolean cannotLearnItsTerm(final Node node)
-    {
-        if (!node.core.waitsForTerm())
-        {
-            return false;
-        }
-        int others = 0;
-        int up = 0;
-        for (final Member member : node.core.members())
-        {
-            if (member.isVoter() && !member.id().equals(node.id))
-            {
-                others++;
-                final Node other = node(member.id());
-                up += other.alive && other.member ? 1 : 0;
-            }
-        }
-        return up < others / 2 + 1;
-    }
-
-    /**
-     * @param allCaughtUp false if a member waits for the operator ({@link #cannotLearnItsTerm}): it never tells the
-     *                    leader which machine version it supports, so the switch waits for it too (seed 301404).
-     */
-    private void checkMachineVersions(final Node leader, final boolean allCaughtUp)
+    private void checkMachineVersions(final Node leader)
     {
         for (final Node node : nodes)
         {
@@ -847,7 +812,7 @@ public final class Simulation
             }
         }
         finalMachineVersion = leader.core.effectiveMachineVersion();
-        if (allCaughtUp && allUpgraded && leader.core.effectiveMachineVersion() != 2)
+        if (allUpgraded && leader.core.effectiveMachineVersion() != 2)
         {
             throw violation("liveness: every member runs a build supporting machine version 2 but the leader's " +
                 "effective version is " + leader.core.effectiveMachineVersion() + " 6 s after the faults stopped");

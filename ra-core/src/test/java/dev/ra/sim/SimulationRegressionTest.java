@@ -96,20 +96,20 @@ class SimulationRegressionTest
      * A stale read: s1 led term 3 (elected by s2), committed entry 28 and crashed; its storage lost entries and its
      * term and vote, so it came back at term 2, the term of its last entry. s3, which had led term 2 and been paused
      * meanwhile, resumed; s1 answered its heartbeat, and s3 answered a consistent query with a quorum of two, without
-     * entry 28. A member that lost its term now learns from a majority of the other voters a term at least as high
-     * as any it may have been in before it answers a leader ({@code lost_term_learns_before_following.txt}).
+     * entry 28. A member that lost its term now acknowledges only entries it knows to be committed and no query round,
+     * so it completes no quorum ({@code lost_term_counts_towards_no_quorum.txt}).
      */
     @Test
-    void aMemberThatLostItsTermAnswersNoLeaderItMayHaveLeftBehind()
+    void aMemberThatLostItsTermCompletesNoQuorumForALeaderItMayHaveLeftBehind()
     {
         new Simulation(Simulation.Options.standard(7076169, 3)).run();
     }
 
     /**
      * No leader for one member after the faults: s4's storage lost its term and vote while its log was empty, so it
-     * started as a brand-new member, which sets no election timer: it never asked for a leader, never learned a term
-     * and answered no leader (the rule above). A damaged member is never taken for brand-new
-     * ({@code trigger_refused_by_damaged_member.txt}: the damaged member sets its timer).
+     * started as a brand-new member, which sets no election timer: it never asked for a leader (and, under an earlier
+     * rule, answered none before it had learned a term from the others). A damaged member is never taken for
+     * brand-new ({@code trigger_refused_by_damaged_member.txt}: the damaged member sets its timer).
      */
     @Test
     void aMemberThatLostItsTermWithAnEmptyLogStillAsksForALeader()
@@ -118,13 +118,12 @@ class SimulationRegressionTest
     }
 
     /**
-     * Not a bug in the core: s1 lost its term and vote, and its log held a configuration with two members that were
-     * removed later; with them gone, a majority of the other voters it knows of can never answer, so it never learns a
-     * term and never follows again (the operator removes it and adds it back, as for every member that lost its term).
-     * The liveness check now expects that member to catch up only if that majority is up.
+     * s1 lost its term and vote, and its log held a configuration with two members that were removed later. Under an
+     * earlier rule it had to learn a term from a majority of the other voters it knew of before following, and with
+     * them gone it never could; it now follows at once (its acknowledgements count towards no quorum) and catches up.
      */
     @Test
-    void aMemberThatLostItsTermAndKnowsOnlyRemovedPeersWaitsForTheOperator()
+    void aMemberThatLostItsTermAndKnowsOnlyRemovedPeersStillCatchesUp()
     {
         new Simulation(Simulation.Options.standard(7078443, 5)).run();
     }
