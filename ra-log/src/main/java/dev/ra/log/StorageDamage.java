@@ -161,10 +161,10 @@ final class StorageDamage
         if (!meta.foundState() && (meta.damagedFile() || log.lastIndex() > 0))
         {
             meta.recordTermAndVoteLost();
-            LOG.error("{}: storage damage: its meta files ({}, {}) are {}, so its term and vote are lost; it follows, " +
-                "replicates and applies, but it will not vote or stand for election again and its acknowledgements " +
-                "count towards no quorum (it may have voted in a term it cannot know): remove this member and add " +
-                "it back to restore it", id,
+            LOG.error("{}: storage damage: its meta files ({}, {}) are {}, so its term and vote are lost; it " +
+                "follows, replicates and applies, but it will not vote or stand for election again and its " +
+                "acknowledgements count towards no quorum (it may have voted in a term it cannot know): remove this " +
+                "member and add it back to restore it", id,
                 log.directory().metaFile(), log.directory().metaCopyFile(),
                 meta.damagedFile() ? "damaged" : "missing although its log holds entries");
         }
