@@ -18,11 +18,21 @@ import java.util.Set;
  */
 final class Election
 {
+    /** Bounds {@link #unknownAskers}: a recovering member asks at most this many servers it does not know. */
+    private static final int MAX_UNKNOWN_ASKERS = 64;
+
     private final ServerCore core;
     /** Who granted this member's pre-vote or vote in the current campaign. */
     private final Set<ServerId> votesGranted = new HashSet<>();
     /** Tells the answers to this member's latest pre-vote request from those to earlier ones. */
     private long preVoteToken;
+    /**
+     * Servers outside the configuration this member knows that asked it for a pre-vote while it recovered damaged
+     * storage: members added in the entries it lost, which may take it for their leader (see {@link #askForLeader}).
+     */
+    private final Set<ServerId> unknownAskers = new HashSet<>();
+    /** When this member last asked the leader it follows whether it still leads (see {@link #answerPreVote}). */
+    private long leaderProbedAtMs = Long.MIN_VALUE / 2;
 
     Election(final ServerCore core)
     {
@@ -53,15 +63,24 @@ final class Election
      * A member recovering from damaged storage may not campaign, but it must still be found: peers that take it for
      * their leader (it led before it crashed) run no election timer until it campaigns, and a leader resends entries
      * to a member that campaigns. A pre-vote request does both; the answers are ignored (it stays a follower), but for
-     * the terms they carry if it lost its own. It goes to every member it knows, voter or not: a member it promoted in
+     * a higher term they carry (§5.1). It goes to every member it knows, voter or not: a member it promoted in
      * the entries it lost is a voter that takes it for its leader and refuses every other candidate's pre-vote
-     * (simulation seed 7132941).
+     * (simulation seed 7132941). A member added in the entries it lost is not known to it: it is asked too once it has
+     * asked this member for a pre-vote (which it does when it refuses a candidate for want of news from the leader it
+     * follows, see {@link #answerPreVote}; simulation seed 7720456).
      */
     private void askForLeader()
     {
         core.leaderId = null;
         preVoteToken++;
         sendPreVotes(false);
+        for (final ServerId asker : unknownAskers)
+        {
+            if (!core.isMember(asker))
+            {
+                sendPreVote(asker);
+            }
+        }
         core.setElectionTimer();
     }
 
@@ -132,10 +151,15 @@ final class Election
         {
             if ((member.isVoter() || !votersOnly) && !member.id().equals(core.self))
             {
-                core.send(member.id(), new PreVoteRpc(core.currentTerm, preVoteToken, core.self, core.log.lastIndex(),
-                    core.log.lastTerm(), core.versions.supported()));
+                sendPreVote(member.id());
             }
         }
+    }
+
+    private void sendPreVote(final ServerId to)
+    {
+        core.send(to, new PreVoteRpc(core.currentTerm, preVoteToken, core.self, core.log.lastIndex(),
+            core.log.lastTerm(), core.versions.supported()));
     }
 
     /**
@@ -158,6 +182,26 @@ final class Election
             (rpc.machineVersion() >= core.versions.effective() ||
                 core.mutation == Mutation.VOTE_IGNORES_MACHINE_VERSION);
         core.send(from, new PreVoteReply(core.currentTerm, rpc.token(), granted));
+        if (core.storageRecovery.recovering() && !core.isMember(from) && unknownAskers.size() < MAX_UNKNOWN_ASKERS)
+        {
+            unknownAskers.add(from);
+        }
+        if (!leaderGone && !leader.equals(core.self) && core.nowMs - core.leaderHeardAtMs >= minTimeoutMs() &&
+            core.nowMs - leaderProbedAtMs >= minTimeoutMs())
+        {
+            // Refused for a leader not heard from for an election timeout: the failure detector said it is up, but
+            // the member it names may have restarted and lead nothing (an idle leader sends nothing, so silence
+            // alone proves nothing). A pre-vote request makes a leader resend entries, which refreshes our trust,
+            // and lets a restarted member that does not know us (it lost the entries that added us) tell us that it
+            // does not lead (see askForLeader; simulation seed 7720456).
+            leaderProbedAtMs = core.nowMs;
+            sendPreVote(leader);
+        }
+    }
+
+    private long minTimeoutMs()
+    {
+        return core.config.electionTimeoutMinMs();
     }
 
     /**

@@ -102,6 +102,8 @@ public final class ServerCore
     long currentTerm;
     ServerId votedFor;
     ServerId leaderId;
+    /** When a message from {@link #leaderId} last arrived (a leader's own, or any), for {@link Election}'s probe. */
+    long leaderHeardAtMs;
     long commitIndex;
     long lastApplied;
     Object machineState;
@@ -554,6 +556,10 @@ public final class ServerCore
             return;
         }
         current.stepRpc(from, rpc);
+        if (from.equals(leaderId))
+        {
+            leaderHeardAtMs = nowMs;
+        }
     }
 
     private void stepDown(final long term)
@@ -763,6 +769,15 @@ public final class ServerCore
     {
         final Member member = findMember(id);
         return null != member && member.isVoter();
+    }
+
+    /**
+     * @param id a server.
+     * @return whether it is a member of the configuration in force, voter or not.
+     */
+    boolean isMember(final ServerId id)
+    {
+        return null != findMember(id);
     }
 
     // ------------------------------------------------------------------------------------------------ snapshots

@@ -211,6 +211,21 @@ class SimulationRegressionTest
         new Simulation(Simulation.Options.standard(72249, 3)).run();
     }
 
+    /**
+     * No leader after the faults (5 members, membership changes, storage damage in every seed): s5 led, re-added s1
+     * and promoted it, crashed, and came back with a damaged log that had lost both changes, so it did not know s1.
+     * s1, told s5's node was reachable again and then reached by a message s5 had sent before it crashed, took s5 for
+     * its leader and refused every candidate, while s5 (recovering, so it never campaigns) asked only the members it
+     * knew whether anyone led. Now a member that refuses a candidate for a leader it has not heard from for an
+     * election timeout asks that leader for a pre-vote, and a recovering member asks whoever asked it, member or not:
+     * s1 learns that s5 does not lead.
+     */
+    @Test
+    void aFollowerOfARestartedLeaderThatLostItsMembershipLearnsItDoesNotLead()
+    {
+        new Simulation(Simulation.Options.standard(7720456, 5)).damage(SimDamage.Mode.DETECTED).run();
+    }
+
     private static void replay(final long seed, final int servers)
     {
         // The schedule that found the bug: without the faults added to the simulation after it, and with them.
