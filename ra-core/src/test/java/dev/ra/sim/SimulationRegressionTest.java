@@ -218,12 +218,13 @@ class SimulationRegressionTest
      * its leader and refused every candidate, while s5 (recovering, so it never campaigns) asked only the members it
      * knew whether anyone led. Now a member that refuses a candidate for a leader it has not heard from for an
      * election timeout asks that leader for a pre-vote, and a recovering member asks whoever asked it, member or not:
-     * s1 learns that s5 does not lead.
+     * s1 learns that s5 does not lead. Seed 7832222 is another such run (s1 takes the restarted s4 for its leader).
      */
     @Test
     void aFollowerOfARestartedLeaderThatLostItsMembershipLearnsItDoesNotLead()
     {
         new Simulation(Simulation.Options.standard(7720456, 5)).damage(SimDamage.Mode.DETECTED).run();
+        new Simulation(Simulation.Options.standard(7832222, 5)).damage(SimDamage.Mode.DETECTED).run();
     }
 
     private static void replay(final long seed, final int servers)
