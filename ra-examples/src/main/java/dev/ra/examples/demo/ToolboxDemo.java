@@ -21,20 +21,24 @@ import dev.ra.examples.tree.TreeWatchMessage;
 import dev.ra.node.NodeJvm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -73,6 +77,8 @@ import java.util.stream.Stream;
  */
 public final class ToolboxDemo
 {
+    private static final Set<Integer> PORTS_HANDED_OUT = new HashSet<>();
+
     private static final long WATCHDOG_SECONDS = 120;
     private static final long ADMIN_PAUSE_SECONDS = 8;
     private static final long ADMIN_LINGER_SECONDS = 120;
@@ -723,9 +729,31 @@ public final class ToolboxDemo
         }
     }
 
+    /**
+     * A loopback port free now, below the kernel's range of ephemeral ports (32768 and up on Linux): a port from that
+     * range (what binding port 0 gives) may be taken as the local port of an outgoing connection before the node meant
+     * to listen on it starts. Never the same port twice in one run.
+     */
     private static int freePort()
     {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()))
+        final InetAddress loopback = InetAddress.getLoopbackAddress();
+        for (int attempt = 0; attempt < 200; attempt++)
+        {
+            final int port = 20_000 + ThreadLocalRandom.current().nextInt(12_768);
+            if (!PORTS_HANDED_OUT.add(port))
+            {
+                continue;
+            }
+            try (ServerSocket socket = new ServerSocket(port, 1, loopback))
+            {
+                return port;
+            }
+            catch (final IOException busy)
+            {
+                // taken: try another
+            }
+        }
+        try (ServerSocket socket = new ServerSocket(0, 1, loopback))
         {
             return socket.getLocalPort();
         }
