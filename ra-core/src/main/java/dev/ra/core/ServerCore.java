@@ -175,7 +175,7 @@ public final class ServerCore
         }
         applier.replay(Math.min(recovered.lastApplied(), log.lastIndex()));
         // Brand-new members wait to be told to campaign. A damaged one is not brand-new, even with nothing left: it
-        // must ask for a leader, and with its term lost learn one first (simulation seed 7077291, an empty log).
+        // must ask for a leader (simulation seed 7077291, an empty log).
         final boolean brandNew = currentTerm == 0 && log.lastIndex() == 0 && null == snapshot &&
             !storageRecovery.recovering();
         changeRole(follower);
