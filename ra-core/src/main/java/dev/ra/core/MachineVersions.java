@@ -162,6 +162,14 @@ final class MachineVersions
     }
 
     /**
+     * @return the newest version a noop in the log carries (switched to or not yet), or 0.
+     */
+    int newestInLog()
+    {
+        return newestInLog;
+    }
+
+    /**
      * @return whether this member may campaign: it applies, and its log holds no switch to a version its build does
      *     not support (as leader it could not apply what it commits).
      */

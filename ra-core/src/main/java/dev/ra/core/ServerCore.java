@@ -736,6 +736,10 @@ public final class ServerCore
     {
         final long index = log.lastIndex() + 1;
         log.appendNew(new LogEntry(index, currentTerm, nowMs, payload));
+        if (payload instanceof EntryPayload.Noop noop)
+        {
+            versions.seenInLog(noop.machineVersion());
+        }
         return index;
     }
 

@@ -44,6 +44,19 @@ class MachineVersionSimulationTest
         new Simulation(Simulation.Options.standard(301404, 5)).upgradeMachines(null).run();
     }
 
+    /**
+     * s4 led with s3 a promotable member whose build supported version 1 only; every voter supported version 2, so s4
+     * switched (non-voters do not hold the switch back), then promoted s3, which had caught up: a voter whose build
+     * cannot apply the log. A promotable member is now promoted only once it reports a build that supports the newest
+     * version in the log. (The simulation also learned the documented answer to a non-voter that stops applying: the
+     * operator restarts it with the newer build.)
+     */
+    @Test
+    void aMemberIsNotPromotedWhileItsBuildCannotApplyTheLog()
+    {
+        new Simulation(Simulation.Options.standard(303201, 5)).upgradeMachines(null).run();
+    }
+
     @Test
     void aLeaderSwitchingOnAppendIsCaught()
     {

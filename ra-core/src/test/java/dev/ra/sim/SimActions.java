@@ -163,6 +163,14 @@ final class SimActions
             node.alive = false;
             node.member = false;
         }
+        else if (action instanceof RaftAction.MachineVersionUnsupported unsupported)
+        {
+            // As documented (docs/UPGRADES.md): a non-voter whose build is older than a switch stops applying there,
+            // and the operator restarts it with a newer build. A voter never may: the leader waits for every voter.
+            final boolean voter = node.core.members().stream().anyMatch(m -> m.id().equals(node.id) && m.isVoter());
+            sim.require(voter ? "machine versions: a voter stopped applying: " + unsupported.message() : null);
+            sim.upgradeByOperator(node);
+        }
         else if (action instanceof RaftAction.RoleChanged || action instanceof RaftAction.MachineEffects ||
             action instanceof RaftAction.MachineFailed ||
             action instanceof RaftAction.NotifyApplied)

@@ -493,15 +493,49 @@ public final class Simulation
         schedule(TICK_MS, () -> tick(node, incarnation));
     }
 
+    /**
+     * The operator's answer to a member that stopped applying for want of a newer build: it is stopped and started
+     * again with the newest build, without damage to its storage.
+     *
+     * @param node that stopped applying.
+     */
+    void upgradeByOperator(final Node node)
+    {
+        final long incarnation = node.incarnation;
+        schedule(100 + random.nextInt(400), () ->
+        {
+            if (node.alive && node.incarnation == incarnation && node.member)
+            {
+                node.machineVersion = 2;
+                crash(node, false);
+                schedule(100 + random.nextInt(200), () ->
+                {
+                    if (!node.alive && node.member)
+                    {
+                        startNode(node);
+                    }
+                });
+            }
+        });
+    }
+
     void crash(final Node node)
     {
-        traceEvent(node, "CRASH");
+        crash(node, true);
+    }
+
+    private void crash(final Node node, final boolean mayDamage)
+    {
+        traceEvent(node, mayDamage ? "CRASH" : "STOP AND UPGRADE");
         node.alive = false;
         node.core = null;
         node.incarnation++;
         node.pause.reset();
         node.log.loseVolatile();
-        damageStorage(node);
+        if (mayDamage)
+        {
+            damageStorage(node);
+        }
         // Also without damage: a snapshot of an entry applied before the node's own copy was durable outlives it.
         startAfterSnapshotIfShorter(node.log, node.snapshots);
         // Like a process monitor, peers hear of the crash even if the server restarts before they would notice.
