@@ -109,9 +109,9 @@ final class ConfigChange
         // at a switch to a newer version and does not hold it back, but as a voter it would count in quorums for a
         // log it cannot apply (simulation seed 303201 of MachineVersionSimulationTest: promoted right after the
         // switch). It is promoted once it reports a build that supports the newest version in the log.
-        final int needed = Math.max(core.versions.effective(), core.versions.newestInLog());
         if (null != member && member.membership() == Membership.PROMOTABLE &&
-            peer.matchIndex >= member.promotionTarget() && peer.supportsMachineVersion(needed) && permitted())
+            peer.matchIndex >= member.promotionTarget() &&
+            peer.supportsMachineVersion(core.versions.neededForLog()) && permitted())
         {
             final List<Member> next = new ArrayList<>();
             for (final Member m : core.configs.current())

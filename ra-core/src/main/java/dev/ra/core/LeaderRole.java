@@ -613,7 +613,7 @@ final class LeaderRole extends RoleHandler
         for (final PeerProgress peer : peers.values())
         {
             if (peer.reachable && core.isVoter(peer.id) &&
-                peer.supportsMachineVersion(core.versions.effective()) && (null == best ||
+                peer.supportsMachineVersion(core.versions.neededForLog()) && (null == best ||
                 peer.matchIndex > best.matchIndex ||
                 peer.matchIndex == best.matchIndex && peer.reachableSinceMs < best.reachableSinceMs))
             {

@@ -62,9 +62,10 @@ final class LeadershipTransfer
             return;
         }
         final PeerProgress peer = leader.peers.get(to);
-        if (null != target || null == peer || !peer.supportsMachineVersion(core.versions.effective()))
+        if (null != target || null == peer || !peer.supportsMachineVersion(core.versions.neededForLog()))
         {
-            // Another transfer is under way, or the target's build is not known to apply the machine version in force.
+            // Another transfer is under way, or the target's build is not known to apply the log (the machine version
+            // in force, or one a switch not yet applied moves to).
             core.actions.add(new RaftAction.CallFailed(callId, CallError.NOT_PERMITTED, core.self));
             return;
         }

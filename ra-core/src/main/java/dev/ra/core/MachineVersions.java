@@ -162,11 +162,12 @@ final class MachineVersions
     }
 
     /**
-     * @return the newest version a noop in the log carries (switched to or not yet), or 0.
+     * @return the version a build must support to apply this log to its end: the one in force, or a newer one a noop
+     *     not yet applied switches to.
      */
-    int newestInLog()
+    int neededForLog()
     {
-        return newestInLog;
+        return Math.max(effective(), newestInLog);
     }
 
     /**
