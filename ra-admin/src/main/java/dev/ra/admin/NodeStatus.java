@@ -118,6 +118,7 @@ record NodeStatus(String node, List<ServerOverview> servers, Map<ServerId, Strin
         member.put("commitIndex", server.commitIndex());
         member.put("lastApplied", server.lastApplied());
         member.put("lastIndex", server.lastIndex());
+        member.put("storage", storage(server));
         return member;
     }
 
@@ -137,6 +138,7 @@ record NodeStatus(String node, List<ServerOverview> servers, Map<ServerId, Strin
             member.put("commitIndex", null);
             member.put("lastApplied", null);
             member.put("lastIndex", null);
+            member.put("storage", null);
         }
         else if (null != reported)
         {
@@ -157,8 +159,17 @@ record NodeStatus(String node, List<ServerOverview> servers, Map<ServerId, Strin
             member.put("commitIndex", null);
             member.put("lastApplied", null);
             member.put("lastIndex", null);
+            member.put("storage", null);
         }
         return member;
+    }
+
+    /**
+     * @return the storage state in the lower-case form of the JSON (whole, recovering, term_and_vote_lost).
+     */
+    private static String storage(final ServerOverview server)
+    {
+        return server.storage().name().toLowerCase(Locale.ROOT);
     }
 
     /**
@@ -193,6 +204,7 @@ record NodeStatus(String node, List<ServerOverview> servers, Map<ServerId, Strin
             entry.put("lastIndex", server.lastIndex());
             entry.put("lastWrittenIndex", server.lastWrittenIndex());
             entry.put("snapshotIndex", server.snapshotIndex());
+            entry.put("storage", storage(server));
             entry.put("members", server.members().stream().map(ServerId::toString).toList());
             entry.put("counters", new TreeMap<>(server.counters()));
             // The machine's own summary (StateMachine.overview): values that are not JSON are written as text.

@@ -26,7 +26,7 @@ final class PeerStatuses implements AutoCloseable
 {
     private static final long FRESH_NANOS = Duration.ofSeconds(2).toNanos();
     private static final List<String> FIELDS = List.of("role", "term", "leader", "commitIndex", "lastApplied",
-        "lastIndex");
+        "lastIndex", "storage");
 
     private final Map<String, URI> peers;
     private final String token;

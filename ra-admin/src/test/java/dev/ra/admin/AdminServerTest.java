@@ -116,6 +116,7 @@ class AdminServerTest
         assertThat(servers).singleElement().satisfies(server ->
         {
             assertThat(server).containsEntry("id", "kv@n1").containsEntry("cluster", "kv")
+                .containsEntry("storage", "whole")
                 .containsKeys("role", "term", "leader", "commitIndex", "lastApplied", "lastIndex", "members",
                     "counters", "machine");
             assertThat((List<?>)server.get("members")).hasSize(3);

@@ -43,7 +43,7 @@ class PeerStatusesTest
                     return peers.reported(onN2);
                 }, Duration.ofSeconds(20), "n2's report");
                 assertThat(heard).as("while n2 answers").containsKeys("role", "term", "leader", "commitIndex",
-                    "lastApplied", "lastIndex");
+                    "lastApplied", "lastIndex").containsEntry("storage", "whole");
 
                 n2.close();
                 // Refused at once, or (a pooled connection the server closed) timed out: either way a failure.

@@ -3,6 +3,7 @@ package dev.ra.core;
 import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import dev.ra.StateMachine;
+import dev.ra.StorageState;
 import dev.ra.protocol.EntryPayload;
 import dev.ra.protocol.LogEntry;
 import dev.ra.protocol.Member;
@@ -498,6 +499,18 @@ public final class ServerCore
     public boolean recoveringStorage()
     {
         return storageRecovery.recovering();
+    }
+
+    /**
+     * @return what this member's storage told it at start-up, and how far it has recovered since.
+     */
+    public StorageState storageState()
+    {
+        if (storageRecovery.termAndVoteLost())
+        {
+            return StorageState.TERM_AND_VOTE_LOST;
+        }
+        return storageRecovery.recovering() ? StorageState.RECOVERING : StorageState.WHOLE;
     }
 
     /**

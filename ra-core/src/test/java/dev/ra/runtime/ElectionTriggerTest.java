@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ra.RaException;
 import dev.ra.ServerId;
+import dev.ra.StorageState;
 import dev.ra.runtime.memory.InMemoryStorage;
 import dev.ra.spi.LogListener;
 import dev.ra.spi.ServerStorage;
@@ -53,6 +54,9 @@ class ElectionTriggerTest
         cluster.system("n1").processCommand(members.get(0), new KvMachine.Put("a", "1"));
         InJvmCluster.await(() -> "1".equals(cluster.system("n1").<java.util.Map<String, String>, String>localQuery(
             members.get(0), state -> state.get("a")).result()), Duration.ofSeconds(10), "the damaged member follows");
+        assertThat(cluster.system("n1").overview(members.get(0)).storage()).as("what the operator sees of it")
+            .isEqualTo(StorageState.TERM_AND_VOTE_LOST);
+        assertThat(cluster.system("n2").overview(members.get(1)).storage()).isEqualTo(StorageState.WHOLE);
     }
 
     @Test
