@@ -137,8 +137,11 @@ function memberRow(member, highest) {
     progress.append(el("span", { class: "source", text: member.up ? "not visible from this node" : "" }));
   }
   const source = member.source === "local" ? "here" : member.source;
+  // A member whose storage lost entries (recovering) or its term and vote counts towards no quorum for now.
+  const damaged = member.storage && member.storage !== "whole" ?
+    [el("span", { class: "storage", text: " " + member.storage.replace(/_/g, " ") })] : [];
   return el("tr", { "data-member": member.id, "data-role": member.role, "data-source": member.source },
-    el("td", {}, el("span", { text: member.id + " " }), el("span", { class: "source", text: source })),
+    el("td", {}, el("span", { text: member.id + " " }), el("span", { class: "source", text: source }), ...damaged),
     el("td", {}, el("span", { class: "role", text: member.role })),
     el("td", { class: "num", text: value(member.term) }),
     el("td", { text: member.leader || "" }),
