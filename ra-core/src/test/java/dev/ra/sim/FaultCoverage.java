@@ -1,6 +1,7 @@
 package dev.ra.sim;
 
 import dev.ra.RaftRole;
+import dev.ra.StorageState;
 import dev.ra.core.ServerCore;
 import dev.ra.protocol.RaftRpc;
 import java.util.List;
@@ -8,7 +9,8 @@ import java.util.List;
 /**
  * Counts what the liveness faults of a run actually produced, so that a test can check the default run covers
  * them: vote replies (RequestVote) delivered after their term ended, replication or heartbeat replies delivered after
- * a leader of a later term committed in its own term, and pauses of a member longer than the election timeout.
+ * a leader of a later term committed in its own term, pauses of a member longer than the election timeout, and
+ * acknowledgements a member that lost its term and vote held back (it acknowledges only what it knows committed).
  *
  * @see Simulation
  */
@@ -17,6 +19,7 @@ public final class FaultCoverage
     private long staleVoteReplies;
     private long repliesAfterNewerLeaderCommitted;
     private long longPauses;
+    private long acknowledgementsHeldBack;
 
     /**
      * @param rpc      being delivered.
@@ -49,6 +52,19 @@ public final class FaultCoverage
     }
 
     /**
+     * @param rpc    being sent.
+     * @param sender its sender's core.
+     */
+    void sent(final RaftRpc rpc, final ServerCore sender)
+    {
+        if (rpc instanceof RaftRpc.AppendEntriesReply reply && reply.success() &&
+            sender.storageState() == StorageState.TERM_AND_VOTE_LOST && reply.lastIndex() < sender.lastWrittenIndex())
+        {
+            acknowledgementsHeldBack++;
+        }
+    }
+
+    /**
      * @return vote and pre-vote replies delivered once the receiver had moved to a later term.
      */
     public long staleVoteReplies()
@@ -73,6 +89,15 @@ public final class FaultCoverage
     }
 
     /**
+     * @return successful AppendEntries replies of a member that lost its term and vote that acknowledged less than it
+     *     had durable.
+     */
+    public long acknowledgementsHeldBack()
+    {
+        return acknowledgementsHeldBack;
+    }
+
+    /**
      * @param other counts to add.
      */
     public void add(final FaultCoverage other)
@@ -80,12 +105,14 @@ public final class FaultCoverage
         staleVoteReplies += other.staleVoteReplies;
         repliesAfterNewerLeaderCommitted += other.repliesAfterNewerLeaderCommitted;
         longPauses += other.longPauses;
+        acknowledgementsHeldBack += other.acknowledgementsHeldBack;
     }
 
     @Override
     public String toString()
     {
         return staleVoteReplies + " stale vote replies, " + repliesAfterNewerLeaderCommitted +
-            " replies after a newer leader committed, " + longPauses + " pauses longer than the election timeout";
+            " replies after a newer leader committed, " + longPauses + " pauses longer than the election timeout, " +
+            acknowledgementsHeldBack + " acknowledgements held back by members that lost their term";
     }
 }

@@ -70,6 +70,7 @@ final class SimActions
         if (action instanceof RaftAction.Send send)
         {
             sim.require(sim.safety.checkSent(sim.view(node), node.term, node.votedFor, send.to(), send.rpc()));
+            sim.coverage().sent(send.rpc(), node.core);
             sim.sendRpc(node, send.to(), send.rpc());
         }
         else if (action instanceof RaftAction.AppendToLog append)

@@ -69,6 +69,8 @@ class SimulationTest
             assertThat(coverage.repliesAfterNewerLeaderCommitted())
                 .as("acknowledgements delivered after a newer leader committed").isPositive();
             assertThat(coverage.longPauses()).as("pauses longer than the election timeout").isPositive();
+            assertThat(coverage.acknowledgementsHeldBack()).as("acknowledgements held back by a member that lost " +
+                "its term and vote").isPositive();
         }
     }
 
