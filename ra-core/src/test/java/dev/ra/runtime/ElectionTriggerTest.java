@@ -6,9 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ra.RaException;
 import dev.ra.ServerId;
 import dev.ra.StorageState;
-import dev.ra.runtime.memory.InMemoryStorage;
-import dev.ra.spi.LogListener;
-import dev.ra.spi.ServerStorage;
 import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
 import java.time.Duration;
@@ -26,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ElectionTriggerTest
 {
-    private final LostTermAndVote damaged = new LostTermAndVote();
+    private final LostTermAndVoteStorage damaged = new LostTermAndVoteStorage();
     private final InJvmCluster cluster = new InJvmCluster(List.of("n1", "n2", "n3"), (node, builder) ->
     {
         if (node.equals("n1"))
@@ -68,28 +65,5 @@ class ElectionTriggerTest
             .isInstanceOf(RaException.class)
             .hasMessageContaining("kv@n1 does not campaign")
             .hasMessageContaining("lost its term and vote");
-    }
-
-    /** In-memory storage whose servers report their term and vote lost, as ra-log does when both meta files are. */
-    private static final class LostTermAndVote extends ForwardingStorage
-    {
-        LostTermAndVote()
-        {
-            super(new InMemoryStorage());
-        }
-
-        @Override
-        public ServerStorage open(final ServerId id, final LogListener listener)
-        {
-            final ServerStorage server = inner.open(id, listener);
-            return new ServerStorageWithMeta(server, new ForwardingMetaStore(server.meta())
-            {
-                @Override
-                public boolean termAndVoteLost()
-                {
-                    return true;
-                }
-            });
-        }
     }
 }
