@@ -717,8 +717,10 @@ public final class Simulation
         traceEvent(node, "DAMAGE " + hit);
         if (hit.termAndVoteLost())
         {
+            // ra-log keeps the last applied index in the same two meta files.
             node.term = 0;
             node.votedFor = null;
+            node.persistedLastApplied = 0;
         }
         if (damage.mode() == SimDamage.Mode.DETECTED)
         {
