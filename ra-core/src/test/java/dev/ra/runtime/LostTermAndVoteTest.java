@@ -3,7 +3,9 @@ package dev.ra.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ra.RaException;
 import dev.ra.ServerId;
+import dev.ra.StorageState;
 import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
 import java.time.Duration;
@@ -15,9 +17,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A member whose storage lost its term and vote follows and applies but counts towards no quorum (it may have
- * promised a later term's quorum entries it lost; see StorageRecovery): with the other whole member down, the leader
- * and it commit nothing and answer no consistent query, where two of three would otherwise suffice.
+ * A member whose storage lost its term and vote, across the runtime (three in-JVM nodes; n1's storage reports the
+ * loss). It never votes or stands again under its identity: told to campaign, it says why, and startCluster then asks
+ * the next member (brand-new members set no election timer, so before this the cluster never elected a leader: the
+ * simulation found it, seed 5001939). It follows and applies but counts towards no quorum (it may have promised a later
+ * term's quorum entries it lost; see StorageRecovery): with the other whole member down, the leader and it commit
+ * nothing and answer no consistent query, where two of three would otherwise suffice.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LostTermAndVoteTest
@@ -38,6 +43,32 @@ class LostTermAndVoteTest
     {
         cluster.close();
         damaged.close();
+    }
+
+    @Test
+    void startClusterAsksTheNextMemberWhenTheFirstWillNotCampaign()
+    {
+        // n1 asks its own member first: it refuses, and kv@n2 is asked next.
+        final ServerId leader = cluster.system("n1").startCluster("kv", new KvMachine(), members);
+
+        assertThat(leader).isNotEqualTo(members.get(0));
+        cluster.system("n1").processCommand(members.get(0), new KvMachine.Put("a", "1"));
+        InJvmCluster.await(() -> "1".equals(cluster.system("n1").<Map<String, String>, String>localQuery(
+            members.get(0), state -> state.get("a")).result()), Duration.ofSeconds(10), "the damaged member follows");
+        assertThat(cluster.system("n1").overview(members.get(0)).storage()).as("what the operator sees of it")
+            .isEqualTo(StorageState.TERM_AND_VOTE_LOST);
+        assertThat(cluster.system("n2").overview(members.get(1)).storage()).isEqualTo(StorageState.WHOLE);
+    }
+
+    @Test
+    void triggerElectionSaysWhyAMemberWillNotCampaign()
+    {
+        cluster.system("n1").startCluster("kv", new KvMachine(), members);
+
+        assertThatThrownBy(() -> cluster.system("n1").triggerElection(members.get(0)))
+            .isInstanceOf(RaException.class)
+            .hasMessageContaining("kv@n1 does not campaign")
+            .hasMessageContaining("lost its term and vote");
     }
 
     @Test
