@@ -148,9 +148,7 @@ final class FollowerRole extends RoleHandler
         // A member whose term and vote were lost may have been in a later term than this leader's, and have promised
         // that term's quorum entries it has lost: it acknowledges only what it knows to be committed, so that its
         // acknowledgements never complete a quorum (StorageRecovery).
-        final boolean promisesLost = core.storageRecovery.termAndVoteLost() &&
-            core.mutation != Mutation.LOST_TERM_ACKS_UNCOMMITTED;
-        final long ack = promisesLost ? Math.min(verified, core.commitIndex) : verified;
+        final long ack = core.acknowledgesOnlyCommitted() ? Math.min(verified, core.commitIndex) : verified;
         if (always || ack > core.lastAckSent)
         {
             core.lastAckSent = Math.max(core.lastAckSent, ack);

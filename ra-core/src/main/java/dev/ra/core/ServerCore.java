@@ -506,11 +506,16 @@ public final class ServerCore
      */
     public StorageState storageState()
     {
-        if (storageRecovery.termAndVoteLost())
-        {
-            return StorageState.TERM_AND_VOTE_LOST;
-        }
-        return storageRecovery.recovering() ? StorageState.RECOVERING : StorageState.WHOLE;
+        return storageRecovery.state();
+    }
+
+    /**
+     * @return whether this member acknowledges only entries it knows to be committed, and no query round: its term
+     *     and vote were lost, so its acknowledgements must complete no quorum ({@link StorageRecovery}).
+     */
+    boolean acknowledgesOnlyCommitted()
+    {
+        return storageRecovery.termAndVoteLost() && mutation != Mutation.LOST_TERM_ACKS_UNCOMMITTED;
     }
 
     /**
@@ -693,8 +698,7 @@ public final class ServerCore
         // A member whose term and vote were lost acknowledges no round either: it may have been in a later term than
         // this leader's, and its acknowledgement would complete a quorum for a read that misses what that term
         // committed (simulation seed 7076169; StorageRecovery).
-        final boolean acknowledges = rpc.term() == currentTerm &&
-            (!storageRecovery.termAndVoteLost() || mutation == Mutation.LOST_TERM_ACKS_UNCOMMITTED);
+        final boolean acknowledges = rpc.term() == currentTerm && !acknowledgesOnlyCommitted();
         send(from, new HeartbeatReply(currentTerm, acknowledges ? rpc.queryIndex() : 0));
     }
 

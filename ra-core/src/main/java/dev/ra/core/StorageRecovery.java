@@ -1,5 +1,7 @@
 package dev.ra.core;
 
+import dev.ra.StorageState;
+
 /**
  * Protocol-aware recovery of a member whose storage was found damaged at start-up (after Alagappan et al.,
  * "Protocol-aware recovery for consensus-based storage", FAST'18).
@@ -61,6 +63,18 @@ final class StorageRecovery
     boolean termAndVoteLost()
     {
         return termAndVoteLost;
+    }
+
+    /**
+     * @return the state operators see ({@link StorageState}).
+     */
+    StorageState state()
+    {
+        if (termAndVoteLost)
+        {
+            return StorageState.TERM_AND_VOTE_LOST;
+        }
+        return recovering() ? StorageState.RECOVERING : StorageState.WHOLE;
     }
 
     /**

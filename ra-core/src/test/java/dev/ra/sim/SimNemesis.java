@@ -119,13 +119,7 @@ final class SimNemesis
             return;
         }
         sim.crash(victim);
-        sim.schedule(100 + sim.random.nextInt(900), () ->
-        {
-            if (!victim.alive && victim.member)
-            {
-                sim.startNode(victim);
-            }
-        });
+        sim.restartAfter(victim, 100 + sim.random.nextInt(900));
     }
 
     private void isolate(final int victim)

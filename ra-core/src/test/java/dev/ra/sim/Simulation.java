@@ -508,13 +508,24 @@ public final class Simulation
             {
                 node.machineVersion = 2;
                 crash(node, false);
-                schedule(100 + random.nextInt(200), () ->
-                {
-                    if (!node.alive && node.member)
-                    {
-                        startNode(node);
-                    }
-                });
+                restartAfter(node, 100 + random.nextInt(200));
+            }
+        });
+    }
+
+    /**
+     * Start a member that is down again after a delay, unless it has left the cluster or was started meanwhile.
+     *
+     * @param node    down now.
+     * @param delayMs until it starts.
+     */
+    void restartAfter(final Node node, final long delayMs)
+    {
+        schedule(delayMs, () ->
+        {
+            if (!node.alive && node.member)
+            {
+                startNode(node);
             }
         });
     }
