@@ -1,5 +1,6 @@
 package dev.ra;
 
+import dev.ra.protocol.JoinPoint;
 import dev.ra.protocol.ServerRequest;
 import dev.ra.runtime.RaRuntime;
 import java.time.Duration;
@@ -48,7 +49,8 @@ final class ClusterFormation
         final List<ServerId> started = Collections.synchronizedList(new ArrayList<>());
         for (final ServerId id : members)
         {
-            starts.add(startMember(clusterName, machineName, machine, id, members).thenRun(() -> started.add(id)));
+            starts.add(startMember(clusterName, machineName, machine, id, members, JoinPoint.NONE)
+                .thenRun(() -> started.add(id)));
         }
         final CompletableFuture<ServerId> result = new CompletableFuture<>();
         CompletableFuture.allOf(starts.toArray(new CompletableFuture<?>[0]))
@@ -133,15 +135,15 @@ final class ClusterFormation
      * @return completes once it runs; an argument the runtime refuses fails the future rather than throwing.
      */
     CompletableFuture<Void> startMember(final String clusterName, final String machineName,
-        final StateMachine<?, ?> machine, final ServerId id, final List<ServerId> members)
+        final StateMachine<?, ?> machine, final ServerId id, final List<ServerId> members, final JoinPoint joinedAt)
     {
         try
         {
             if (id.node().equals(runtime.nodeId()))
             {
-                return runtime.startLocalServer(clusterName, machineName, machine, id, members, true);
+                return runtime.startLocalServer(clusterName, machineName, machine, id, members, true, joinedAt);
             }
-            return runtime.startRemoteServer(clusterName, machineName, id, members, defaultTimeout);
+            return runtime.startRemoteServer(clusterName, machineName, id, members, joinedAt, defaultTimeout);
         }
         catch (final RuntimeException ex)
         {
@@ -153,11 +155,13 @@ final class ClusterFormation
      * Start one brand-new member of a cluster that may run already: this node learns the cluster (with the new member
      * among its members) first, so that calls to the new member find it.
      *
-     * @param members the cluster's initial members, checked by {@link Arguments#requireMembers}.
+     * @param members  the cluster's initial members, checked by {@link Arguments#requireMembers}.
+     * @param joinedAt where it joins, or {@link JoinPoint#NONE}.
      * @return completes once the member runs.
      */
     CompletableFuture<Void> joinMember(final String clusterName, final String machineName,
-        final StateMachine<?, ?> machine, final ServerId server, final List<ServerId> members)
+        final StateMachine<?, ?> machine, final ServerId server, final List<ServerId> members,
+        final JoinPoint joinedAt)
     {
         final List<ServerId> known = new ArrayList<>(members);
         if (!known.contains(server))
@@ -165,7 +169,7 @@ final class ClusterFormation
             known.add(server);
         }
         runtime.registerCluster(clusterName, machineName, machine, known);
-        return startMember(clusterName, machineName, machine, server, members);
+        return startMember(clusterName, machineName, machine, server, members, joinedAt);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.ra;
 
+import dev.ra.protocol.JoinPoint;
 import java.util.Objects;
 
 /**
@@ -19,5 +20,13 @@ public record MemberChange(long index, long term, ServerId leader)
     public MemberChange
     {
         Objects.requireNonNull(leader, "leader");
+    }
+
+    /**
+     * @return this change as the point a member it added joins at.
+     */
+    JoinPoint joinPoint()
+    {
+        return new JoinPoint(index, term);
     }
 }

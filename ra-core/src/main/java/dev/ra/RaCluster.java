@@ -404,7 +404,7 @@ public final class RaCluster<C, S, R>
         Objects.requireNonNull(newMember, "newMember");
         final MemberChange change = Futures.await(system.addMemberAsync(target(), newMember, kind),
             system.defaultTimeout());
-        system.startServer(name, machine, newMember, members);
+        system.startServer(name, machine, newMember, members, change);
         return change;
     }
 

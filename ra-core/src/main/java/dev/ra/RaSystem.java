@@ -1,5 +1,6 @@
 package dev.ra;
 
+import dev.ra.protocol.JoinPoint;
 import dev.ra.protocol.ServerRequest;
 import dev.ra.runtime.RaRuntime;
 import dev.ra.runtime.RuntimeConfig;
@@ -12,7 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
  * One node of a Ra deployment: it hosts any number of servers of any number of clusters, on a small pool of event
@@ -42,18 +42,11 @@ import java.util.function.Function;
  * node: queries address a member hosted by this node. {@link #consistentQuery} asks the leader (wherever it is) for
  * a read index confirmed by a quorum, waits until the local member has applied it, then runs the function locally.
  *
- * <p><b>A machine that throws</b> is handled as the node's {@link ApplyFailureMode} says. By default
- * ({@link ApplyFailureMode#FAIL_COMMAND}) an exception from {@code apply} is the command's outcome on every member
- * (the caller gets a {@link CommandFailedException}, the state is unchanged) and the server carries on. With
- * {@link ApplyFailureMode#STOP_SERVER} (Ra's behaviour) the server it runs in stops: the failure is logged, the
- * server's pending calls fail with {@link ServerStoppedException}, its data is kept, and its peers are told it is
- * down. Other servers are not affected. Every member applying the same entry fails the same way; fix the machine and
- * {@link #restartServer} the members.
+ * <p><b>A machine that throws</b> is handled as the node's {@link ApplyFailureMode} says: by default the exception is
+ * the command's outcome on every member ({@link CommandFailedException}) and the server carries on.
  */
-public final class RaSystem implements AutoCloseable
+public final class RaSystem extends RaSystemQueries implements AutoCloseable
 {
-    private final RaRuntime runtime;
-    private final Duration defaultTimeout;
     private final ClusterFormation formation;
     private final boolean closeStorage;
     private final AtomicBoolean storageClosed = new AtomicBoolean();
@@ -63,8 +56,7 @@ public final class RaSystem implements AutoCloseable
      */
     RaSystem(final RuntimeConfig config, final boolean closeStorage, final boolean restartStoredServers)
     {
-        this.runtime = new RaRuntime(config);
-        this.defaultTimeout = config.defaultTimeout();
+        super(new RaRuntime(config), config.defaultTimeout());
         this.formation = new ClusterFormation(runtime, defaultTimeout);
         this.closeStorage = closeStorage;
         runtime.start();
@@ -220,9 +212,9 @@ public final class RaSystem implements AutoCloseable
     }
 
     /**
-     * Start one brand-new member of a cluster, on this node or another. A new member does not start an election by
-     * itself: it waits for {@link #triggerElection} or for a leader to contact it. To grow a running cluster, call
-     * {@link #addMember} and then this.
+     * Start one brand-new member of a cluster, on this node or another, under an id the cluster has never used. It
+     * does not start an election by itself: it waits for {@link #triggerElection} or for a leader to contact it. To
+     * grow a running cluster, call {@link #addMember}, then the form of this method that takes the change it returned.
      *
      * @param clusterName of the cluster.
      * @param machine     the machine (on another node it is created from its class name).
@@ -233,15 +225,30 @@ public final class RaSystem implements AutoCloseable
         final List<ServerId> members)
     {
         Objects.requireNonNull(machine, "machine");
-        Arguments.requireClusterName(clusterName);
-        Objects.requireNonNull(server, "server");
-        final List<ServerId> ids = Arguments.requireMembers(members);
-        final String machineName = machine.getClass().getName();
-        Futures.await(formation.joinMember(clusterName, machineName, machine, server, ids), defaultTimeout);
+        join(clusterName, machine.getClass().getName(), machine, server, members, JoinPoint.NONE);
     }
 
     /**
-     * Start one brand-new member of a cluster whose machine is registered by name.
+     * Start a member that {@link #addMember} added to a running cluster, on this node or another. It starts in the
+     * term of the change that added it and votes only for candidates whose log holds that change: configurations name
+     * members by id only, and a member that missed the removal of a former member of the same id must not count the
+     * new server as the old one. Any membership change committed after that removal will do as well.
+     *
+     * @param clusterName of the cluster.
+     * @param machine     the machine (on another node it is created from its class name).
+     * @param server      to start.
+     * @param members     members of the cluster.
+     * @param joinedBy    the change that added it.
+     */
+    public void startServer(final String clusterName, final StateMachine<?, ?> machine, final ServerId server,
+        final List<ServerId> members, final MemberChange joinedBy)
+    {
+        Objects.requireNonNull(machine, "machine");
+        join(clusterName, machine.getClass().getName(), machine, server, members, joinedBy.joinPoint());
+    }
+
+    /**
+     * {@link #startServer(String, StateMachine, ServerId, List)} with a machine registered by name (or a class name).
      *
      * @param clusterName of the cluster.
      * @param machineName registered name of the machine (or class name).
@@ -252,11 +259,34 @@ public final class RaSystem implements AutoCloseable
         final List<ServerId> members)
     {
         Objects.requireNonNull(machineName, "machineName");
+        join(clusterName, machineName, null, server, members, JoinPoint.NONE);
+    }
+
+    /**
+     * {@link #startServer(String, StateMachine, ServerId, List, MemberChange)} with a machine registered by name.
+     *
+     * @param clusterName of the cluster.
+     * @param machineName registered name of the machine (or class name).
+     * @param server      to start.
+     * @param members     members of the cluster.
+     * @param joinedBy    the change that added it.
+     */
+    public void startServer(final String clusterName, final String machineName, final ServerId server,
+        final List<ServerId> members, final MemberChange joinedBy)
+    {
+        Objects.requireNonNull(machineName, "machineName");
+        join(clusterName, machineName, null, server, members, joinedBy.joinPoint());
+    }
+
+    private void join(final String clusterName, final String machineName, final StateMachine<?, ?> machine,
+        final ServerId server, final List<ServerId> members, final JoinPoint joinedAt)
+    {
         Arguments.requireClusterName(clusterName);
         Objects.requireNonNull(server, "server");
         final List<ServerId> ids = Arguments.requireMembers(members);
-        final StateMachine<?, ?> machine = runtime.resolveMachine(machineName);
-        Futures.await(formation.joinMember(clusterName, machineName, machine, server, ids), defaultTimeout);
+        final StateMachine<?, ?> resolved = null != machine ? machine : runtime.resolveMachine(machineName);
+        Futures.await(formation.joinMember(clusterName, machineName, resolved, server, ids, joinedAt),
+            defaultTimeout);
     }
 
     /**
@@ -428,323 +458,6 @@ public final class RaSystem implements AutoCloseable
         Objects.requireNonNull(command, "command");
         Objects.requireNonNull(notifyTo, "notifyTo");
         runtime.castCommand(server, runtime.encodeCommand(server, command), notifyTo, correlation, 0);
-    }
-
-    // ----------------------------------------------------------------------------------------------------------------
-    // Queries
-
-    /**
-     * Run a query against the current state of a member of this node, however stale it may be.
-     *
-     * @param server a member hosted by this node.
-     * @param query  of the state; must not modify it.
-     * @param <S>    the state type.
-     * @param <R>    the result type.
-     * @return the result and the index it reflects.
-     */
-    public <S, R> QueryResult<R> localQuery(final ServerId server, final Function<S, R> query)
-    {
-        return Futures.await(localQueryAsync(server, query, 0, 0, defaultTimeout), defaultTimeout);
-    }
-
-    /**
-     * Run a query against the state of a member of this node once it has applied index {@code appliedIndex} written
-     * in term {@code appliedTerm} (read-your-writes: pass the index and term of your last write); fails if the entry
-     * at that index turns out to have another term (the write was lost).
-     *
-     * @param server       a member hosted by this node.
-     * @param query        of the state.
-     * @param appliedIndex to wait for.
-     * @param appliedTerm  of that entry, or 0 to accept any.
-     * @param timeout      of the wait.
-     * @param <S>          the state type.
-     * @param <R>          the result type.
-     * @return the result and the index it reflects.
-     */
-    public <S, R> QueryResult<R> localQuery(final ServerId server, final Function<S, R> query,
-        final long appliedIndex, final long appliedTerm, final Duration timeout)
-    {
-        return Futures.await(localQueryAsync(server, query, appliedIndex, appliedTerm, timeout), timeout);
-    }
-
-    /**
-     * {@link #localQuery(ServerId, Function)} with a timeout (of the wait for the member's event loop).
-     *
-     * @param server  a member hosted by this node.
-     * @param query   of the state.
-     * @param timeout of the call.
-     * @param <S>     the state type.
-     * @param <R>     the result type.
-     * @return the result and the index it reflects.
-     */
-    public <S, R> QueryResult<R> localQuery(final ServerId server, final Function<S, R> query,
-        final Duration timeout)
-    {
-        return Futures.await(localQueryAsync(server, query, 0, 0, timeout), timeout);
-    }
-
-    /**
-     * Asynchronous form of {@link #localQuery(ServerId, Function, Duration)}.
-     *
-     * @param server  a member hosted by this node.
-     * @param query   of the state.
-     * @param timeout of the call.
-     * @param <S>     the state type.
-     * @param <R>     the result type.
-     * @return completes with the result.
-     */
-    public <S, R> CompletableFuture<QueryResult<R>> localQueryAsync(final ServerId server, final Function<S, R> query,
-        final Duration timeout)
-    {
-        return localQueryAsync(server, query, 0, 0, timeout);
-    }
-
-    /**
-     * Asynchronous form of {@link #localQuery(ServerId, Function)}.
-     *
-     * @param server a member hosted by this node.
-     * @param query  of the state.
-     * @param <S>    the state type.
-     * @param <R>    the result type.
-     * @return completes with the result.
-     */
-    public <S, R> CompletableFuture<QueryResult<R>> localQueryAsync(final ServerId server, final Function<S, R> query)
-    {
-        return localQueryAsync(server, query, 0, 0, defaultTimeout);
-    }
-
-    /**
-     * Asynchronous form of {@link #localQuery(ServerId, Function, long, long, Duration)}.
-     *
-     * @param server       a member hosted by this node.
-     * @param query        of the state.
-     * @param appliedIndex to wait for, 0 for none.
-     * @param appliedTerm  of that entry, or 0 to accept any.
-     * @param timeout      of the wait.
-     * @param <S>          the state type.
-     * @param <R>          the result type.
-     * @return completes with the result.
-     */
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    public <S, R> CompletableFuture<QueryResult<R>> localQueryAsync(final ServerId server, final Function<S, R> query,
-        final long appliedIndex, final long appliedTerm, final Duration timeout)
-    {
-        Objects.requireNonNull(server, "server");
-        Objects.requireNonNull(query, "query");
-        Arguments.requireTimeout(timeout);
-        if (appliedIndex < 0 || appliedTerm < 0)
-        {
-            throw new IllegalArgumentException("applied index and term must not be negative, got " + appliedIndex +
-                "/" + appliedTerm);
-        }
-        return runtime.localQuery(server, (Function)query, appliedIndex, appliedTerm, timeout);
-    }
-
-    /**
-     * A linearizable query with the default timeout; see {@link #consistentQueryAsync}.
-     *
-     * @param server a member hosted by this node.
-     * @param query  of the state.
-     * @param <S>    the state type.
-     * @param <R>    the result type.
-     * @return the result.
-     */
-    public <S, R> QueryResult<R> consistentQuery(final ServerId server, final Function<S, R> query)
-    {
-        return consistentQuery(server, query, defaultTimeout);
-    }
-
-    /**
-     * A linearizable query with a timeout; see {@link #consistentQueryAsync}.
-     *
-     * @param server  a member hosted by this node.
-     * @param query   of the state.
-     * @param timeout of the call.
-     * @param <S>     the state type.
-     * @param <R>     the result type.
-     * @return the result.
-     */
-    public <S, R> QueryResult<R> consistentQuery(final ServerId server, final Function<S, R> query,
-        final Duration timeout)
-    {
-        return Futures.await(consistentQueryAsync(server, query, timeout), timeout);
-    }
-
-    /**
-     * A linearizable query with the default timeout; see {@link #consistentQueryAsync(ServerId, Function, Duration)}.
-     *
-     * @param server a member hosted by this node.
-     * @param query  of the state.
-     * @param <S>    the state type.
-     * @param <R>    the result type.
-     * @return completes with the result.
-     */
-    public <S, R> CompletableFuture<QueryResult<R>> consistentQueryAsync(final ServerId server,
-        final Function<S, R> query)
-    {
-        return consistentQueryAsync(server, query, defaultTimeout);
-    }
-
-    /**
-     * A linearizable query: the leader confirms its leadership with a quorum (ReadIndex, Raft thesis §6.4) and
-     * returns its applied index; the member of this node runs the query once it has applied that index. Works when
-     * the addressed member is a follower.
-     *
-     * @param server  a member hosted by this node.
-     * @param query   of the state.
-     * @param timeout of the call.
-     * @param <S>     the state type.
-     * @param <R>     the result type.
-     * @return completes with the result.
-     */
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    public <S, R> CompletableFuture<QueryResult<R>> consistentQueryAsync(final ServerId server,
-        final Function<S, R> query, final Duration timeout)
-    {
-        Objects.requireNonNull(server, "server");
-        Objects.requireNonNull(query, "query");
-        Arguments.requireTimeout(timeout);
-        return runtime.readThroughLeader(server, (Function)query, true, timeout);
-    }
-
-    /**
-     * A query against state at least as recent as the leader's (without confirming leadership with a quorum, so a
-     * deposed leader may answer): the leader returns its applied index and the member of this node runs the query once
-     * it has applied it.
-     *
-     * @param server a member hosted by this node.
-     * @param query  of the state.
-     * @param <S>    the state type.
-     * @param <R>    the result type.
-     * @return the result.
-     */
-    public <S, R> QueryResult<R> leaderQuery(final ServerId server, final Function<S, R> query)
-    {
-        return leaderQuery(server, query, defaultTimeout);
-    }
-
-    /**
-     * {@link #leaderQuery(ServerId, Function)} with a timeout.
-     *
-     * @param server  a member hosted by this node.
-     * @param query   of the state.
-     * @param timeout of the call.
-     * @param <S>     the state type.
-     * @param <R>     the result type.
-     * @return the result.
-     */
-    public <S, R> QueryResult<R> leaderQuery(final ServerId server, final Function<S, R> query,
-        final Duration timeout)
-    {
-        return Futures.await(leaderQueryAsync(server, query, timeout), timeout);
-    }
-
-    /**
-     * Asynchronous form of {@link #leaderQuery(ServerId, Function)}.
-     *
-     * @param server a member hosted by this node.
-     * @param query  of the state.
-     * @param <S>    the state type.
-     * @param <R>    the result type.
-     * @return completes with the result.
-     */
-    public <S, R> CompletableFuture<QueryResult<R>> leaderQueryAsync(final ServerId server, final Function<S, R> query)
-    {
-        return leaderQueryAsync(server, query, defaultTimeout);
-    }
-
-    /**
-     * Asynchronous form of {@link #leaderQuery(ServerId, Function, Duration)}.
-     *
-     * @param server  a member hosted by this node.
-     * @param query   of the state.
-     * @param timeout of the call.
-     * @param <S>     the state type.
-     * @param <R>     the result type.
-     * @return completes with the result.
-     */
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    public <S, R> CompletableFuture<QueryResult<R>> leaderQueryAsync(final ServerId server,
-        final Function<S, R> query, final Duration timeout)
-    {
-        Objects.requireNonNull(server, "server");
-        Objects.requireNonNull(query, "query");
-        Arguments.requireTimeout(timeout);
-        return runtime.readThroughLeader(server, (Function)query, false, timeout);
-    }
-
-    /**
-     * Run a query the cluster's machine declares by name ({@link StateMachine#query}); unlike query functions, this
-     * works from any node that knows the cluster, including one hosting none of its members
-     * ({@link #registerCluster}). The argument and the result travel encoded with the machine's query codec.
-     *
-     * @param server     any member of the cluster.
-     * @param name       of the query.
-     * @param argument   of the query, or null.
-     * @param consistent true for a linearizable answer (the leader confirms its leadership with a quorum and answers
-     *                   once it has applied the read index); false to read the addressed member as it is.
-     * @param <R>        the result type.
-     * @return the result, the index it reflects, and the leader (with {@code consistent} false: the leader the
-     *         addressed member knows, possibly null).
-     */
-    public <R> QueryResult<R> namedQuery(final ServerId server, final String name, final Object argument,
-        final boolean consistent)
-    {
-        return namedQuery(server, name, argument, consistent, defaultTimeout);
-    }
-
-    /**
-     * {@link #namedQuery(ServerId, String, Object, boolean)} with a timeout.
-     *
-     * @param server     any member of the cluster.
-     * @param name       of the query.
-     * @param argument   of the query, or null.
-     * @param consistent whether the answer must be linearizable.
-     * @param timeout    of the query.
-     * @param <R>        the result type.
-     * @return the result and the index it reflects.
-     */
-    public <R> QueryResult<R> namedQuery(final ServerId server, final String name, final Object argument,
-        final boolean consistent, final Duration timeout)
-    {
-        return Futures.await(namedQueryAsync(server, name, argument, consistent, timeout), timeout);
-    }
-
-    /**
-     * Asynchronous form of {@link #namedQuery(ServerId, String, Object, boolean)}, with the default timeout.
-     *
-     * @param server     any member of the cluster.
-     * @param name       of the query.
-     * @param argument   of the query, or null.
-     * @param consistent whether the answer must be linearizable.
-     * @param <R>        the result type.
-     * @return completes with the result.
-     */
-    public <R> CompletableFuture<QueryResult<R>> namedQueryAsync(final ServerId server, final String name,
-        final Object argument, final boolean consistent)
-    {
-        return namedQueryAsync(server, name, argument, consistent, defaultTimeout);
-    }
-
-    /**
-     * Asynchronous form of {@link #namedQuery(ServerId, String, Object, boolean)}.
-     *
-     * @param server     any member of the cluster.
-     * @param name       of the query.
-     * @param argument   of the query, or null.
-     * @param consistent whether the answer must be linearizable.
-     * @param timeout    of the query.
-     * @param <R>        the result type.
-     * @return completes with the result.
-     */
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    public <R> CompletableFuture<QueryResult<R>> namedQueryAsync(final ServerId server, final String name,
-        final Object argument, final boolean consistent, final Duration timeout)
-    {
-        Objects.requireNonNull(server, "server");
-        Objects.requireNonNull(name, "name");
-        Arguments.requireTimeout(timeout);
-        return (CompletableFuture)runtime.namedQuery(server, name, argument, consistent, timeout);
     }
 
     /**

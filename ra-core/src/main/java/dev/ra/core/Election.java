@@ -177,7 +177,7 @@ final class Election
         final boolean leaderGone = null == leader || core.unreachable.contains(leader) ||
             core.mutation == Mutation.PRE_VOTE_IGNORES_LIVE_LEADER;
         final boolean granted = rpc.term() >= core.currentTerm && leaderGone &&
-            !core.storageRecovery.recovering() && (core.log.isUpToDate(rpc.lastLogIndex(), rpc.lastLogTerm()) ||
+            !core.storageRecovery.recovering() && (isUpToDate(rpc.lastLogIndex(), rpc.lastLogTerm()) ||
                 core.mutation == Mutation.VOTE_WITHOUT_LOG_CHECK) &&
             (rpc.machineVersion() >= core.versions.effective() ||
                 core.mutation == Mutation.VOTE_IGNORES_MACHINE_VERSION);
@@ -216,8 +216,7 @@ final class Election
         final ServerId votedFor = core.votedFor;
         final boolean granted = rpc.term() == core.currentTerm && !core.storageRecovery.recovering() &&
             (null == votedFor || votedFor.equals(rpc.candidateId())) &&
-            (core.log.isUpToDate(rpc.lastLogIndex(), rpc.lastLogTerm()) ||
-                core.mutation == Mutation.VOTE_WITHOUT_LOG_CHECK);
+            (isUpToDate(rpc.lastLogIndex(), rpc.lastLogTerm()) || core.mutation == Mutation.VOTE_WITHOUT_LOG_CHECK);
         final boolean replyFirst = granted && null == votedFor && core.mutation == Mutation.VOTE_REPLY_BEFORE_PERSIST;
         if (replyFirst)
         {
@@ -236,5 +235,22 @@ final class Election
         {
             core.send(from, new RequestVoteReply(core.currentTerm, granted));
         }
+    }
+
+    /**
+     * Is a candidate's log ending at (lastLogIndex, lastLogTerm) at least as up to date as ours (§5.4.1) and, for a
+     * member added to a running cluster, does it hold the committed entry that added it? Configurations name members
+     * by id only, so a server added back under the id of a removed one must not be counted as the removed one by a
+     * candidate that missed the removal: that candidate could win with the new server's vote without the entries the
+     * old one helped commit (simulation seed 7902468). A log at least as up to date as the joining entry holds it
+     * (log matching), and every legitimate candidate's log does, since the entry is committed.
+     */
+    private boolean isUpToDate(final long lastLogIndex, final long lastLogTerm)
+    {
+        final long joinedTerm = core.recovered.joinedTerm();
+        final boolean holdsJoin = lastLogTerm > joinedTerm ||
+            (lastLogTerm == joinedTerm && lastLogIndex >= core.recovered.joinedIndex());
+        return core.log.isUpToDate(lastLogIndex, lastLogTerm) &&
+            (holdsJoin || core.mutation == Mutation.JOINED_MEMBER_IGNORES_ITS_JOIN);
     }
 }

@@ -39,6 +39,11 @@ enum Mutation
      * acknowledgement can complete a quorum for a leader it had left behind.
      */
     LOST_TERM_ACKS_UNCOMMITTED,
+    /**
+     * A member added to a running cluster votes for a candidate whose log lacks the entry that added it: a candidate
+     * that missed the removal of a former member of the same id counts the new server as the old one.
+     */
+    JOINED_MEMBER_IGNORES_ITS_JOIN,
     /** A member campaigns without asking for pre-votes first (thesis §9.6): it disrupts a healthy leader. */
     ELECTION_WITHOUT_PRE_VOTE,
     /** A follower told its leader's node is down campaigns at once instead of pre-voting after a short delay. */

@@ -17,9 +17,12 @@ import dev.ra.protocol.SnapshotMeta;
  * @param termAndVoteLost    whether the storage found term and vote lost: {@code currentTerm} and {@code votedFor}
  *                           are then only a lower bound and nothing. The member neither votes nor campaigns until it
  *                           has followed a leader.
+ * @param joinedIndex        for a member added to a running cluster, the index of the committed configuration entry
+ *                           that added it (or of any later committed entry); 0 for a founding member or when unknown.
+ * @param joinedTerm         the term of that entry, 0 with it.
  */
 public record RecoveredState(long currentTerm, ServerId votedFor, long lastApplied, SnapshotMeta snapshot,
-    Object snapshotState, long acknowledgedIndex, boolean termAndVoteLost)
+    Object snapshotState, long acknowledgedIndex, boolean termAndVoteLost, long joinedIndex, long joinedTerm)
 {
     /** The state of a server that has never run. */
     public static final RecoveredState NEW = new RecoveredState(0, null, 0, null, null);
@@ -36,7 +39,21 @@ public record RecoveredState(long currentTerm, ServerId votedFor, long lastAppli
     public RecoveredState(final long currentTerm, final ServerId votedFor, final long lastApplied,
         final SnapshotMeta snapshot, final Object snapshotState)
     {
-        this(currentTerm, votedFor, lastApplied, snapshot, snapshotState, 0, false);
+        this(currentTerm, votedFor, lastApplied, snapshot, snapshotState, 0, false, 0, 0);
+    }
+
+    /**
+     * The term the member starts in. Lost term and vote: the last log entry's term is a lower bound (it was durable
+     * before that entry came). A member added to a running cluster starts no lower than the term of the entry that
+     * added it, so that it refuses leaders from before it was added: they may count it as a former member of the same
+     * id (see {@link #joinedIndex}).
+     *
+     * @param lastLogTerm term of the last entry of the recovered log.
+     * @return the starting term.
+     */
+    public long startingTerm(final long lastLogTerm)
+    {
+        return Math.max(termAndVoteLost ? Math.max(currentTerm, lastLogTerm) : currentTerm, joinedTerm);
     }
 
     /**

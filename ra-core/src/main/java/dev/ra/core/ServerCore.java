@@ -72,7 +72,7 @@ public final class ServerCore
     final RandomGenerator random;
     final RaftLog log;
     final ConfigHistory configs;
-    private final RecoveredState recovered;
+    final RecoveredState recovered;
     final StorageRecovery storageRecovery;
     final CoreCounters counters = new CoreCounters();
     final ArrayList<RaftAction> actions = new ArrayList<>();
@@ -142,9 +142,7 @@ public final class ServerCore
             new ConfigHistory(snapshot.index(), snapshot.members());
         this.storageRecovery = new StorageRecovery(recovered);
         this.parked = new ParkedCommands(this, config.maxPipelineCount());
-        // Lost term and vote: the last log entry's term is a lower bound (it was durable before that entry came).
-        this.currentTerm = recovered.termAndVoteLost() ? Math.max(recovered.currentTerm(), this.log.lastTerm()) :
-            recovered.currentTerm();
+        this.currentTerm = recovered.startingTerm(this.log.lastTerm());
         this.votedFor = recovered.termAndVoteLost() ? null : recovered.votedFor();
     }
 
@@ -177,7 +175,7 @@ public final class ServerCore
         applier.replay(Math.min(recovered.lastApplied(), log.lastIndex()));
         // Brand-new members wait to be told to campaign. A damaged one is not brand-new, even with nothing left: it
         // must ask for a leader (simulation seed 7077291, an empty log).
-        final boolean brandNew = currentTerm == 0 && log.lastIndex() == 0 && null == snapshot &&
+        final boolean brandNew = currentTerm == recovered.joinedTerm() && log.lastIndex() == 0 && null == snapshot &&
             !storageRecovery.recovering();
         changeRole(follower);
         if (!brandNew)

@@ -254,19 +254,21 @@ public sealed interface NodeMessage
      *                    constructor.
      * @param server      to start; must be on the receiving node.
      * @param members     initial members of the cluster.
+     * @param joinedAt    for a server added to a running cluster, where it joins; {@link JoinPoint#NONE} otherwise.
      */
-    record StartServer(long callId, String clusterName, String machine, ServerId server, List<ServerId> members)
-        implements NodeMessage
+    record StartServer(long callId, String clusterName, String machine, ServerId server, List<ServerId> members,
+        JoinPoint joinedAt) implements NodeMessage
     {
         /**
-         * Checks that {@code clusterName}, {@code machine} and {@code server} are not null and takes an unmodifiable
-         * copy of {@code members}, whose elements must not be null.
+         * Checks that {@code clusterName}, {@code machine}, {@code server} and {@code joinedAt} are not null and takes
+         * an unmodifiable copy of {@code members}, whose elements must not be null.
          */
         public StartServer
         {
             Objects.requireNonNull(clusterName, "clusterName");
             Objects.requireNonNull(machine, "machine");
             Objects.requireNonNull(server, "server");
+            Objects.requireNonNull(joinedAt, "joinedAt");
             members = List.copyOf(members);
         }
     }

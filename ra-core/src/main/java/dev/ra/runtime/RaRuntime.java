@@ -10,6 +10,7 @@ import dev.ra.UnknownServerException;
 import dev.ra.codec.Bytes;
 import dev.ra.codec.CodecException;
 import dev.ra.core.SilentLeader;
+import dev.ra.protocol.JoinPoint;
 import dev.ra.protocol.NodeMessage;
 import dev.ra.protocol.ServerRequest;
 import dev.ra.protocol.UserCommand;
@@ -203,13 +204,16 @@ public final class RaRuntime implements TransportListener, AutoCloseable
      * @param id          of the server; must be on this node.
      * @param members     initial members.
      * @param isNew       true to create a new server (fails if it has storage), false to restart one.
+     * @param joinedAt    for a new server added to a running cluster, where it joins; {@link JoinPoint#NONE}
+     *                    otherwise.
      * @return completes once the server runs.
      */
     public CompletableFuture<Void> startLocalServer(final String clusterName, final String machineName,
-        final StateMachine<?, ?> machine, final ServerId id, final List<ServerId> members, final boolean isNew)
+        final StateMachine<?, ?> machine, final ServerId id, final List<ServerId> members, final boolean isNew,
+        final JoinPoint joinedAt)
     {
         requireOpen();
-        return registry.startLocalServer(clusterName, machineName, machine, id, members, isNew);
+        return registry.startLocalServer(clusterName, machineName, machine, id, members, isNew, joinedAt);
     }
 
     /**
@@ -330,14 +334,15 @@ public final class RaRuntime implements TransportListener, AutoCloseable
      * @param machineName registered name or class name on that node.
      * @param server      to start.
      * @param members     initial members.
+     * @param joinedAt    for a server added to a running cluster, where it joins; {@link JoinPoint#NONE} otherwise.
      * @param timeout     of the call.
      * @return completes once the remote server runs.
      */
     public CompletableFuture<Void> startRemoteServer(final String clusterName, final String machineName,
-        final ServerId server, final List<ServerId> members, final Duration timeout)
+        final ServerId server, final List<ServerId> members, final JoinPoint joinedAt, final Duration timeout)
     {
         requireOpen();
-        return registry.startRemoteServer(clusterName, machineName, server, members, timeout);
+        return registry.startRemoteServer(clusterName, machineName, server, members, joinedAt, timeout);
     }
 
     /**
@@ -586,7 +591,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         try
         {
             started = startLocalServer(start.clusterName(), start.machine(), null, start.server(), start.members(),
-                true);
+                true, start.joinedAt());
         }
         catch (final RuntimeException ex)
         {

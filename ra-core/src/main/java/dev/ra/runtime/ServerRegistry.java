@@ -9,6 +9,7 @@ import dev.ra.codec.Codecs;
 import dev.ra.core.CoreConfig;
 import dev.ra.core.RecoveredState;
 import dev.ra.core.ServerCore;
+import dev.ra.protocol.JoinPoint;
 import dev.ra.protocol.Member;
 import dev.ra.protocol.NodeMessage;
 import dev.ra.protocol.ServerRequest;
@@ -41,7 +42,7 @@ import org.slf4j.LoggerFactory;
 final class ServerRegistry
 {
     private static final Logger LOG = LoggerFactory.getLogger(ServerRegistry.class);
-    private static final int CONFIG_VERSION = 1;
+    private static final int CONFIG_VERSION = 2;
     /**
      * Tests only: runs with each new server process once it is registered (messages reach it) and before its start is
      * handed to its loop, the window in which a peer's message may arrive first.
@@ -118,11 +119,14 @@ final class ServerRegistry
      * @param id          of the server; must be on this node.
      * @param members     initial members.
      * @param isNew       true to create a new server (fails if it has storage), false to restart one.
+     * @param joinedAt    for a new server added to a running cluster, where it joins (stored with its
+     *                    configuration); {@link JoinPoint#NONE} otherwise.
      * @return completes once the server runs.
      */
     @SuppressWarnings("unchecked")
     CompletableFuture<Void> startLocalServer(final String clusterName, final String machineName,
-        final StateMachine<?, ?> machine, final ServerId id, final List<ServerId> members, final boolean isNew)
+        final StateMachine<?, ?> machine, final ServerId id, final List<ServerId> members, final boolean isNew,
+        final JoinPoint joinedAt)
     {
         requireLocal(id);
         if (servers.contains(id))
@@ -137,7 +141,7 @@ final class ServerRegistry
         final StateMachine<Object, Object> resolved = (StateMachine<Object, Object>)(null != machine ? machine :
             resolveMachine(machineName));
         final ClusterInfo cluster = clusters.register(clusterName, machineName, resolved, members);
-        return openAndStart(id, cluster, isNew);
+        return openAndStart(id, cluster, isNew, joinedAt);
     }
 
     /**
@@ -159,7 +163,7 @@ final class ServerRegistry
             return CompletableFuture.failedFuture(new UnknownServerException(id, "server " + id +
                 " has no stored state on " + config.nodeId()));
         }
-        return openAndStart(id, null, false);
+        return openAndStart(id, null, false, JoinPoint.NONE);
     }
 
     private void requireLocal(final ServerId id)
@@ -171,7 +175,7 @@ final class ServerRegistry
     }
 
     private CompletableFuture<Void> openAndStart(final ServerId id, final ClusterInfo knownCluster,
-        final boolean isNew)
+        final boolean isNew, final JoinPoint newJoinedAt)
     {
         final CompletableFuture<Void> started = new CompletableFuture<>();
         try
@@ -184,7 +188,7 @@ final class ServerRegistry
                         config.nodeId() + " is closing"));
                     return;
                 }
-                openAndStartNow(id, knownCluster, isNew).whenComplete((done, failure) ->
+                openAndStartNow(id, knownCluster, isNew, newJoinedAt).whenComplete((done, failure) ->
                 {
                     if (null == failure)
                     {
@@ -206,7 +210,7 @@ final class ServerRegistry
     }
 
     private CompletableFuture<Void> openAndStartNow(final ServerId id, final ClusterInfo knownCluster,
-        final boolean isNew)
+        final boolean isNew, final JoinPoint newJoinedAt)
     {
         final ForwardingListener listener = new ForwardingListener();
         final ServerStorage storage;
@@ -221,10 +225,12 @@ final class ServerRegistry
         try
         {
             final ClusterInfo cluster;
+            final JoinPoint joinedAt;
             if (isNew)
             {
                 cluster = knownCluster;
-                storage.meta().storeServerConfig(encodeServerConfig(cluster));
+                joinedAt = newJoinedAt;
+                storage.meta().storeServerConfig(encodeServerConfig(cluster, joinedAt));
                 // The state a new server has (term 0, no vote), stored here on a starter thread: a store that creates
                 // its files on the first write (ra-log's: two files, each synced with its directory) then does so
                 // now, several servers at once, and the first vote on the server's loop, where the loop's other
@@ -240,6 +246,7 @@ final class ServerRegistry
                     throw new IllegalStateException("server " + id + " has no stored configuration");
                 }
                 cluster = decodeServerConfig(stored, knownCluster);
+                joinedAt = decodeJoinPoint(stored);
             }
             final List<Member> initialMembers = new ArrayList<>();
             for (final ServerId member : cluster.members)
@@ -252,7 +259,7 @@ final class ServerRegistry
                 .withCommitNoticeDelay(config.commitNoticeDelay().toMillis())
                 .withApplyFailure(config.applyFailureMode())
                 .withSizeLimits(environment.maxCommandBytes(), environment.maxCommandBytes());
-            final RecoveredState recovered = recover(id, storage, cluster.machine);
+            final RecoveredState recovered = recover(id, storage, cluster.machine, joinedAt);
             final ServerCore core = new ServerCore(coreConfig, cluster.machine, storage.log(), storage.snapshots(),
                 recovered, new SplittableRandom());
             final EventLoop loop = loops[Math.floorMod(nextLoop.getAndIncrement(), loops.length)];
@@ -285,7 +292,7 @@ final class ServerRegistry
     }
 
     private static RecoveredState recover(final ServerId id, final ServerStorage storage,
-        final StateMachine<Object, Object> machine)
+        final StateMachine<Object, Object> machine, final JoinPoint joinedAt)
     {
         final SnapshotMeta snapshot = storage.snapshots().latest();
         // A snapshot of a newer machine version is not decoded: the server starts without a state, and its core stops
@@ -294,23 +301,38 @@ final class ServerRegistry
             VersionedStateCodec.of(id, machine, snapshot).fromBytes(storage.snapshots().read(snapshot).unsafeArray());
         return new RecoveredState(storage.meta().currentTerm(), storage.meta().votedFor(),
             storage.meta().lastApplied(), snapshot, snapshotState, storage.meta().damagedAcknowledgedIndex(),
-            storage.meta().termAndVoteLost());
+            storage.meta().termAndVoteLost(), joinedAt.index(), joinedAt.term());
     }
 
-    private byte[] encodeServerConfig(final ClusterInfo cluster)
+    private byte[] encodeServerConfig(final ClusterInfo cluster, final JoinPoint joinedAt)
     {
         return Codecs.generic().toBytes(List.of(CONFIG_VERSION, cluster.clusterName, cluster.machineName,
-            cluster.members));
+            cluster.members, joinedAt.index(), joinedAt.term()));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> configFields(final byte[] stored)
+    {
+        final List<Object> fields = (List<Object>)Codecs.generic().fromBytes(stored);
+        final Object version = fields.get(0);
+        // Version 1 (before join points) has the same first four fields.
+        if (!Integer.valueOf(CONFIG_VERSION).equals(version) && !Integer.valueOf(1).equals(version))
+        {
+            throw new IllegalStateException("unsupported server config version " + version);
+        }
+        return fields;
+    }
+
+    private static JoinPoint decodeJoinPoint(final byte[] stored)
+    {
+        final List<Object> fields = configFields(stored);
+        return fields.size() < 6 ? JoinPoint.NONE : new JoinPoint((Long)fields.get(4), (Long)fields.get(5));
     }
 
     @SuppressWarnings("unchecked")
     private ClusterInfo decodeServerConfig(final byte[] stored, final ClusterInfo known)
     {
-        final List<Object> fields = (List<Object>)Codecs.generic().fromBytes(stored);
-        if (!Integer.valueOf(CONFIG_VERSION).equals(fields.get(0)))
-        {
-            throw new IllegalStateException("unsupported server config version " + fields.get(0));
-        }
+        final List<Object> fields = configFields(stored);
         final String clusterName = (String)fields.get(1);
         final String machineName = (String)fields.get(2);
         final List<ServerId> members = (List<ServerId>)fields.get(3);
@@ -460,11 +482,12 @@ final class ServerRegistry
      * @param machineName registered name or class name on that node.
      * @param server      to start.
      * @param members     initial members.
+     * @param joinedAt    for a server added to a running cluster, where it joins; {@link JoinPoint#NONE} otherwise.
      * @param timeout     of the whole start.
      * @return completes once the remote server runs.
      */
     CompletableFuture<Void> startRemoteServer(final String clusterName, final String machineName,
-        final ServerId server, final List<ServerId> members, final Duration timeout)
+        final ServerId server, final List<ServerId> members, final JoinPoint joinedAt, final Duration timeout)
     {
         final CallsTable calls = router.calls();
         final long callId = calls.nextCallId();
@@ -499,7 +522,7 @@ final class ServerRegistry
             // task, and the start's future through it, for each of them for the whole timeout.
             result.whenComplete((done, failure) -> deadline.cancel(false));
             router.transport().send(server.node(), new NodeMessage.StartServer(callId, clusterName, machineName,
-                server, members));
+                server, members, joinedAt));
         });
         return result;
     }

@@ -36,7 +36,9 @@ public final class CoreTestAccess
         /** Two configuration changes in flight at once. */
         TWO_CONFIG_CHANGES_IN_FLIGHT,
         /** A member that lost its term and vote acknowledges entries not known to be committed and query rounds. */
-        LOST_TERM_ACKS_UNCOMMITTED
+        LOST_TERM_ACKS_UNCOMMITTED,
+        /** A member added to a running cluster votes for a candidate whose log lacks the entry that added it. */
+        JOINED_MEMBER_IGNORES_ITS_JOIN
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.ra.runtime;
 
 import dev.ra.ServerId;
+import dev.ra.protocol.JoinPoint;
 import dev.ra.protocol.ServerRequest;
 import dev.ra.protocol.UserCommand;
 import dev.ra.runtime.injvm.InJvmNetwork;
@@ -49,7 +50,7 @@ class IdleServersTicksTest
                 for (int i = 0; i < 3; i++)
                 {
                     starts.add(nodes.get(i).startLocalServer("c" + c, CounterMachine.class.getName(),
-                        new CounterMachine(), members.get(i), members, true));
+                        new CounterMachine(), members.get(i), members, true, JoinPoint.NONE));
                 }
                 CompletableFuture.allOf(starts.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
                 nodes.get(0).call(members.get(0), new ServerRequest.TriggerElection(), Duration.ofSeconds(10))

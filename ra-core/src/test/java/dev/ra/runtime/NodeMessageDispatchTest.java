@@ -8,6 +8,7 @@ import dev.ra.ProcessRef;
 import dev.ra.ServerId;
 import dev.ra.codec.Bytes;
 import dev.ra.codec.Codecs;
+import dev.ra.protocol.JoinPoint;
 import dev.ra.protocol.NodeMessage;
 import dev.ra.protocol.RaftRpc;
 import dev.ra.protocol.ServerRequest;
@@ -50,7 +51,7 @@ class NodeMessageDispatchTest
             new NodeMessage.DemonitorProcess(PROCESS, PEER),
             new NodeMessage.ProcessDown(new ProcessRef("n2", 1), DownReason.NORMAL, SERVER),
             new NodeMessage.ServerDown(PEER, SERVER),
-            new NodeMessage.StartServer(1, "c", "no.such.Machine", SERVER, List.of(SERVER)));
+            new NodeMessage.StartServer(1, "c", "no.such.Machine", SERVER, List.of(SERVER), JoinPoint.NONE));
     }
 
     @Test

@@ -293,6 +293,12 @@ class MutationsCaughtTest
             stabilize
             """, runner -> assertThat(runner.queryResult(3)).as("s2's read is not answered").isNull()));
 
+        // s2 is removed and added back under the same id, empty; s5, removed without learning it and as far behind as
+        // s4, counts the new s2 as the old one, which helped commit x=1 (simulation seed 7902468).
+        CASES.put(Bug.JOINED_MEMBER_IGNORES_ITS_JOIN, new Case("leader completeness", scenarioCommands(
+            "member_added_back_under_same_id_bug_is_caught.txt"),
+            runner -> assertThat(runner.core("s5").role()).isNotEqualTo(RaftRole.LEADER)));
+
         CASES.put(Bug.COMMIT_OLD_TERM_ENTRIES, new Case("leader completeness", scenarioCommands(
             "figure8_bug_is_caught.txt"), runner -> assertThat(runner.core("s5").role()).isEqualTo(RaftRole.LEADER)));
     }

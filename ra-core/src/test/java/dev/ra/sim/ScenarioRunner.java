@@ -58,12 +58,15 @@ final class ScenarioRunner
         final int index;
         final ServerId id;
         SimLogStore log = new SimLogStore();
-        final SimSnapshotStore snapshots = new SimSnapshotStore();
+        SimSnapshotStore snapshots = new SimSnapshotStore();
         long term;
         ServerId votedFor;
         long lastApplied;
         long damagedAcknowledged;
         boolean termAndVoteLost;
+        /** For a server added back under a removed one's id: the entry it joins at (index and term); 0 otherwise. */
+        long joinedIndex;
+        long joinedTerm;
         ServerCore core;
         /** The machine version its build supports from its next start on. */
         int machineVersion;
@@ -144,6 +147,7 @@ final class ScenarioRunner
             }
             case "crash" -> crash(server(args[1]), "crashed");
             case "restart" -> start(server(args[1]));
+            case "rejoin" -> rejoin(server(args[1]), args[2].substring("at=".length()));
             case "crash-after" ->
             {
                 crashAfterServer = server(args[1]);
@@ -315,7 +319,8 @@ final class ScenarioRunner
             1000, commitNoticeDelayMs);
         server.core = new ServerCore(config, machineOf(server), server.log, server.snapshots,
             new RecoveredState(server.term, server.votedFor, server.lastApplied, snapshot, state,
-                server.damagedAcknowledged, server.termAndVoteLost), random.split());
+                server.damagedAcknowledged, server.termAndVoteLost, server.joinedIndex, server.joinedTerm),
+            random.split());
         server.alive = true;
         execute(server, server.core.start(now));
     }
@@ -343,6 +348,32 @@ final class ScenarioRunner
         Simulation.startAfterSnapshotIfShorter(server.log, server.snapshots);
         server.core = null;
         out.append(server.id.name()).append(' ').append(how).append('\n');
+    }
+
+    /**
+     * A removed server started again under the same id with its data deleted, as a member added back: it joins at the
+     * given entry ({@code index/term}), normally the configuration entry that added it.
+     */
+    private void rejoin(final Server server, final String at)
+    {
+        if (server.alive)
+        {
+            crash(server, "crashed");
+        }
+        final String[] point = at.split("/");
+        server.log = new SimLogStore();
+        server.snapshots = new SimSnapshotStore();
+        server.term = 0;
+        server.votedFor = null;
+        server.lastApplied = 0;
+        server.damagedAcknowledged = 0;
+        server.termAndVoteLost = false;
+        server.joinedIndex = Long.parseLong(point[0]);
+        server.joinedTerm = Long.parseLong(point[1]);
+        server.bootMembers = List.copyOf(members);
+        safety.wiped(server.index, server.id);
+        out.append(server.id.name()).append(" wiped, joins at ").append(at).append('\n');
+        start(server);
     }
 
     /**

@@ -131,7 +131,7 @@ final class SimActions
         }
         else if (action instanceof RaftAction.CallCompleted completed)
         {
-            nemesis.callCompleted(completed.callId());
+            nemesis.callCompleted(completed);
         }
         else if (action instanceof RaftAction.WriteSnapshot write)
         {

@@ -4,6 +4,7 @@ import static dev.ra.sim.Simulation.ELECTION_TIMEOUT_MAX_MS;
 import static dev.ra.sim.Simulation.ELECTION_TIMEOUT_MIN_MS;
 
 import dev.ra.RaftRole;
+import dev.ra.core.RaftAction;
 import dev.ra.core.RaftEvent;
 import dev.ra.core.SilentLeader;
 import dev.ra.protocol.Member;
@@ -13,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 
 /**
  * The faults of a {@link Simulation}. The nemesis strikes every 150 to 550 ms while the faults last: it crashes and
@@ -25,7 +27,7 @@ import java.util.SplittableRandom;
 final class SimNemesis
 {
     private final Simulation sim;
-    private final Map<Long, Runnable> nemesisCalls = new HashMap<>();
+    private final Map<Long, Consumer<RaftAction.CallCompleted>> nemesisCalls = new HashMap<>();
     /** Long delays and pauses draw from here, so that runs without them keep their schedules. */
     private final SplittableRandom faultRandom;
     /** Percentage of messages delayed beyond an election timeout while the faults last (0 in some seeds). */
@@ -204,9 +206,10 @@ final class SimNemesis
         }
         final long callId = sim.newCallId();
         final Node victim = sim.node(leaving.id());
-        nemesisCalls.put(callId, () ->
+        nemesisCalls.put(callId, removal ->
         {
-            // Removed for good: stop it and wipe its data so that it can only come back as a new member.
+            // Removed for good: stop it and wipe its data so that it can only come back as a new member, started with
+            // the removal's entry as the point it joins at.
             if (victim.alive)
             {
                 sim.crash(victim);
@@ -219,6 +222,8 @@ final class SimNemesis
             victim.persistedLastApplied = 0;
             victim.damagedAcknowledged = 0;
             victim.termAndVoteLost = false;
+            victim.joinedIndex = removal.index();
+            victim.joinedTerm = removal.term();
             sim.safety.wiped(victim.index, victim.id);
         });
         sim.deliver(leader, new RaftEvent.RemoveMember(callId, leaving.id()));
@@ -240,7 +245,7 @@ final class SimNemesis
                 sim.startNode(candidate);
                 final Member joining = new Member(candidate.id, Membership.PROMOTABLE, 0);
                 final long callId = sim.newCallId();
-                nemesisCalls.put(callId, () -> { });
+                nemesisCalls.put(callId, added -> { });
                 sim.deliver(leader, new RaftEvent.AddMember(callId, joining));
                 return;
             }
@@ -250,12 +255,12 @@ final class SimNemesis
     /**
      * A call completed: if the nemesis made it, it finishes what it started (a removed member is wiped).
      */
-    void callCompleted(final long callId)
+    void callCompleted(final RaftAction.CallCompleted completed)
     {
-        final Runnable onDone = nemesisCalls.remove(callId);
+        final Consumer<RaftAction.CallCompleted> onDone = nemesisCalls.remove(completed.callId());
         if (null != onDone)
         {
-            onDone.run();
+            onDone.accept(completed);
         }
     }
 

@@ -418,6 +418,13 @@ public final class Simulation
         boolean syncScheduled;
         boolean flushScheduled;
         List<Member> bootMembers;
+        /**
+         * For a member added back after its removal, the removal's configuration entry (index and term): a committed
+         * entry past every entry that counts the former member, which it is started with (as the runtime starts a
+         * joining server with the entry that added it); 0 otherwise.
+         */
+        long joinedIndex;
+        long joinedTerm;
         final PauseState pause = new PauseState();
         /** Peers this member was told went silent (paused), to tell it when they are heard again. */
         final boolean[] toldSilent;
@@ -452,7 +459,7 @@ public final class Simulation
         final SimKv build = 0 == node.machineVersion ? machine : machine.withVersion(node.machineVersion);
         node.core = new ServerCore(config, build, node.log, node.snapshots,
             new RecoveredState(node.term, node.votedFor, node.persistedLastApplied, snapshot, snapshotState,
-                node.damagedAcknowledged, node.termAndVoteLost),
+                node.damagedAcknowledged, node.termAndVoteLost, node.joinedIndex, node.joinedTerm),
             random.split());
         CoreTestAccess.inject(node.core, options.bug());
         if (null != versionBug)

@@ -227,6 +227,34 @@ class SimulationRegressionTest
         new Simulation(Simulation.Options.standard(7832222, 5)).damage(SimDamage.Mode.DETECTED).run();
     }
 
+    /**
+     * Leader completeness lost (5 members, membership changes, no damage in that run): s1 was removed without learning
+     * it (the leader of the call crashed, another committed the removal), s2 was removed later and added back empty
+     * under the same id, and s4's log was far behind. s1 campaigned with the configuration of its log and was elected
+     * with the votes of the new s2 and s4, without the entries the old s2 had helped commit: configurations name
+     * members by id only. Now a server added back starts with a committed entry past its removal (the runtime gives
+     * the entry that added it) and takes that entry's term and votes only for logs that hold the entry, so a candidate
+     * that missed the removal cannot count it.
+     */
+    @Test
+    void aMemberAddedBackUnderTheSameIdIsNotCountedAsTheFormerOne()
+    {
+        new Simulation(Simulation.Options.standard(7902468, 5)).damage(SimDamage.Mode.DETECTED).run();
+    }
+
+    /**
+     * No leader after the faults (5 members, membership changes, storage damage): s5 led term 2, was removed and wiped
+     * while s2 was cut off, and was added back empty under the same id; s2, still in term 2, took the new s5 for its
+     * leader and refused every candidate, while the others needed its vote. The new s5 now starts in the term of the
+     * entry it joins at, so the pre-vote s2 sends it (a leader not heard from for an election timeout) is answered
+     * with a newer term, and s2 lets go of the leader it remembered.
+     */
+    @Test
+    void aFollowerOfAFormerMemberLearnsOfANewerTermFromItsSuccessor()
+    {
+        new Simulation(Simulation.Options.standard(8404498, 5)).damage(SimDamage.Mode.DETECTED).run();
+    }
+
     private static void replay(final long seed, final int servers)
     {
         // The schedule that found the bug: without the faults added to the simulation after it, and with them.

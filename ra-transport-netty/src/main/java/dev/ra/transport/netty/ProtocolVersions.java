@@ -22,6 +22,9 @@ import dev.ra.spi.PeerFeature;
  *       query in one call). A node of version 2 or older would close the connection on it, so the transport tells
  *       the runtime which nodes take it ({@link #supports}) and the runtime makes the two calls of a read index and
  *       a named query elsewhere.</li>
+ *   <li>4: a request to start a server may end with the point a member added to a running cluster joins at
+ *       ({@link dev.ra.protocol.JoinPoint}). A node of version 3 or older would reject the trailing bytes, so it is
+ *       not sent to one, which starts the member without it, as that release does.</li>
  * </ul>
  */
 final class ProtocolVersions
@@ -31,11 +34,13 @@ final class ProtocolVersions
     /** The oldest version this release speaks. */
     static final int OLDEST = 1;
     /** The newest version this release speaks. */
-    static final int NEWEST = 3;
+    static final int NEWEST = 4;
     /** The first version whose AppendEntries replies may carry the follower's machine version. */
     static final int MACHINE_VERSION_IN_REPLIES = 2;
     /** The first version with {@link dev.ra.protocol.ServerRequest.ConfirmedNamedQuery}. */
     static final int CONFIRMED_NAMED_QUERY = 3;
+    /** The first version whose requests to start a server may carry a {@link dev.ra.protocol.JoinPoint}. */
+    static final int JOIN_POINT = 4;
 
     private ProtocolVersions()
     {

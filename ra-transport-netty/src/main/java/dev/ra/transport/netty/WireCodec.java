@@ -11,6 +11,7 @@ import dev.ra.codec.CodecException;
 import dev.ra.codec.Codecs;
 import dev.ra.core.CallError;
 import dev.ra.protocol.EntryCodec;
+import dev.ra.protocol.JoinPoint;
 import dev.ra.protocol.LogEntry;
 import dev.ra.protocol.Membership;
 import dev.ra.protocol.NodeMessage;
@@ -166,6 +167,11 @@ public final class WireCodec
             {
                 serverId(member, out);
             }
+            if (!JoinPoint.NONE.equals(start.joinedAt()) && protocol >= ProtocolVersions.JOIN_POINT)
+            {
+                // Optional and last, as the machine version of a reply: a node of an older version reads the rest.
+                out.writeVarLong(start.joinedAt().index()).writeVarLong(start.joinedAt().term());
+            }
         }
         else
         {
@@ -288,7 +294,8 @@ public final class WireCodec
                 {
                     members.add(readServerId(in));
                 }
-                return new NodeMessage.StartServer(callId, clusterName, machine, server, members);
+                final JoinPoint joinedAt = in.remaining() == 0 ? JoinPoint.NONE : readJoinPoint(in);
+                return new NodeMessage.StartServer(callId, clusterName, machine, server, members, joinedAt);
             }
             default:
                 throw new CodecException("unhandled message type " + type);
@@ -609,6 +616,17 @@ public final class WireCodec
     {
         EntryCodec.writeServerId(id, out);
         return out;
+    }
+
+    private static JoinPoint readJoinPoint(final BufferReader in)
+    {
+        final long index = in.readVarLong();
+        final long term = in.readVarLong();
+        if (index <= 0 || term <= 0)
+        {
+            throw new CodecException("join point " + index + "/" + term + " is not a positive index and term");
+        }
+        return new JoinPoint(index, term);
     }
 
     private static ServerId readServerId(final BufferReader in)

@@ -14,6 +14,7 @@ import dev.ra.codec.Bytes;
 import dev.ra.codec.CodecException;
 import dev.ra.core.CallError;
 import dev.ra.protocol.EntryPayload;
+import dev.ra.protocol.JoinPoint;
 import dev.ra.protocol.LogEntry;
 import dev.ra.protocol.Member;
 import dev.ra.protocol.Membership;
@@ -192,6 +193,9 @@ class WireCodecProperties
         final Gen<String> names = names();
         final Gen<String> machines = Gen.strings(Gen.unicode(), 0, 60);
         final Gen<List<ServerId>> idLists = ids.list(0, 7);
+        final Gen<Long> positive = positive();
+        final Gen<JoinPoint> joinPoints = Gen.oneOf(Gen.constant(JoinPoint.NONE),
+            c -> new JoinPoint(positive.next(c), positive.next(c)));
         return Gen.<NodeMessage>oneOf(
             c -> new NodeMessage.RaftMessage(ids.next(c), ids.next(c), rpcs.next(c)),
             c -> new NodeMessage.ServerCall(anyLong.next(c), ids.next(c), requests.next(c)),
@@ -215,7 +219,7 @@ class WireCodecProperties
             c -> new NodeMessage.ProcessDown(processes.next(c), reasons.next(c), ids.next(c)),
             c -> new NodeMessage.ServerDown(ids.next(c), ids.next(c)),
             c -> new NodeMessage.StartServer(anyLong.next(c), names.next(c), machines.next(c), ids.next(c),
-                idLists.next(c)));
+                idLists.next(c), joinPoints.next(c)));
     }
 
     private static List<Object> correlationsOf(final List<List<Object>> pairs)
