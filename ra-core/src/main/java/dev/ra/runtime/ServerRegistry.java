@@ -42,6 +42,7 @@ import org.slf4j.LoggerFactory;
 final class ServerRegistry
 {
     private static final Logger LOG = LoggerFactory.getLogger(ServerRegistry.class);
+    /** The stored configuration of a server with a join point; one without is stored as version 1. */
     private static final int CONFIG_VERSION = 2;
     /**
      * Tests only: runs with each new server process once it is registered (messages reach it) and before its start is
@@ -306,8 +307,11 @@ final class ServerRegistry
 
     private byte[] encodeServerConfig(final ClusterInfo cluster, final JoinPoint joinedAt)
     {
-        return Codecs.generic().toBytes(List.of(CONFIG_VERSION, cluster.clusterName, cluster.machineName,
-            cluster.members, joinedAt.index(), joinedAt.term()));
+        // Without a join point, version 1, which the previous release restarts too.
+        return Codecs.generic().toBytes(JoinPoint.NONE.equals(joinedAt) ?
+            List.of(1, cluster.clusterName, cluster.machineName, cluster.members) :
+            List.of(CONFIG_VERSION, cluster.clusterName, cluster.machineName, cluster.members, joinedAt.index(),
+                joinedAt.term()));
     }
 
     @SuppressWarnings("unchecked")
