@@ -43,7 +43,7 @@ class RemoteStartDeadlinesTest
 
     private static ScheduledThreadPoolExecutor scheduler(final RaSystem system) throws ReflectiveOperationException
     {
-        final Field runtime = RaSystem.class.getDeclaredField("runtime");
+        final Field runtime = RaSystem.class.getSuperclass().getDeclaredField("runtime");
         runtime.setAccessible(true);
         final Field scheduler = RaRuntime.class.getDeclaredField("scheduler");
         scheduler.setAccessible(true);
