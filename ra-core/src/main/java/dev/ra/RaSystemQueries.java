@@ -266,7 +266,7 @@ abstract class RaSystemQueries
     /**
      * Run a query the cluster's machine declares by name ({@link StateMachine#query}); unlike query functions, this
      * works from any node that knows the cluster, including one hosting none of its members
-     * ({@link #registerCluster}). The argument and the result travel encoded with the machine's query codec.
+     * ({@link RaSystem#registerCluster}). The argument and the result travel encoded with the machine's query codec.
      *
      * @param server     any member of the cluster.
      * @param name       of the query.
