@@ -9,8 +9,10 @@ import java.util.List;
 /**
  * Counts what the liveness faults of a run actually produced, so that a test can check the default run covers
  * them: vote replies (RequestVote) delivered after their term ended, replication or heartbeat replies delivered after
- * a leader of a later term committed in its own term, pauses of a member longer than the election timeout, and
- * acknowledgements a member that lost its term and vote held back (it acknowledges only what it knows committed).
+ * a leader of a later term committed in its own term, pauses of a member longer than the election timeout,
+ * acknowledgements a member that lost its term and vote held back (it acknowledges only what it knows committed),
+ * and pre-votes and votes asked of a member added back under the same id by a candidate whose log lacks the entry it
+ * joined at (which it refuses).
  *
  * @see Simulation
  */
@@ -20,6 +22,7 @@ public final class FaultCoverage
     private long repliesAfterNewerLeaderCommitted;
     private long longPauses;
     private long acknowledgementsHeldBack;
+    private long votesAskedWithoutJoinPoint;
 
     /**
      * @param rpc      being delivered.
@@ -43,6 +46,35 @@ public final class FaultCoverage
                     return;
                 }
             }
+        }
+    }
+
+    /**
+     * @param rpc         being delivered.
+     * @param joinedIndex of the entry its receiver joined at, 0 for none.
+     * @param joinedTerm  of that entry.
+     */
+    void votesAsked(final RaftRpc rpc, final long joinedIndex, final long joinedTerm)
+    {
+        final long lastIndex;
+        final long lastTerm;
+        if (rpc instanceof RaftRpc.PreVoteRpc preVote)
+        {
+            lastIndex = preVote.lastLogIndex();
+            lastTerm = preVote.lastLogTerm();
+        }
+        else if (rpc instanceof RaftRpc.RequestVoteRpc vote)
+        {
+            lastIndex = vote.lastLogIndex();
+            lastTerm = vote.lastLogTerm();
+        }
+        else
+        {
+            return;
+        }
+        if (joinedIndex > 0 && (lastTerm < joinedTerm || (lastTerm == joinedTerm && lastIndex < joinedIndex)))
+        {
+            votesAskedWithoutJoinPoint++;
         }
     }
 
@@ -98,6 +130,15 @@ public final class FaultCoverage
     }
 
     /**
+     * @return pre-votes and votes asked of a member added back under the same id by a candidate whose log lacks the
+     *     entry it joined at.
+     */
+    public long votesAskedWithoutJoinPoint()
+    {
+        return votesAskedWithoutJoinPoint;
+    }
+
+    /**
      * @param other counts to add.
      */
     public void add(final FaultCoverage other)
@@ -106,6 +147,7 @@ public final class FaultCoverage
         repliesAfterNewerLeaderCommitted += other.repliesAfterNewerLeaderCommitted;
         longPauses += other.longPauses;
         acknowledgementsHeldBack += other.acknowledgementsHeldBack;
+        votesAskedWithoutJoinPoint += other.votesAskedWithoutJoinPoint;
     }
 
     @Override
@@ -113,6 +155,7 @@ public final class FaultCoverage
     {
         return staleVoteReplies + " stale vote replies, " + repliesAfterNewerLeaderCommitted +
             " replies after a newer leader committed, " + longPauses + " pauses longer than the election timeout, " +
-            acknowledgementsHeldBack + " acknowledgements held back by members that lost their term";
+            acknowledgementsHeldBack + " acknowledgements held back by members that lost their term, " +
+            votesAskedWithoutJoinPoint + " votes asked by candidates without the asked member's join point";
     }
 }

@@ -581,6 +581,7 @@ public final class Simulation
         if (event instanceof RaftEvent.RpcReceived received)
         {
             coverage.delivered(received.rpc(), node.core, liveCores());
+            coverage.votesAsked(received.rpc(), node.joinedIndex, node.joinedTerm);
         }
         traceEvent(node, event);
         if (event instanceof RaftEvent.ConsistentQuery query)

@@ -71,6 +71,8 @@ class SimulationTest
             assertThat(coverage.longPauses()).as("pauses longer than the election timeout").isPositive();
             assertThat(coverage.acknowledgementsHeldBack()).as("acknowledgements held back by a member that lost " +
                 "its term and vote").isPositive();
+            assertThat(coverage.votesAskedWithoutJoinPoint()).as("votes asked of a member added back under the " +
+                "same id by candidates whose log lacks the entry it joined at").isPositive();
         }
     }
 
