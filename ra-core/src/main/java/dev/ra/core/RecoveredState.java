@@ -17,8 +17,9 @@ import dev.ra.protocol.SnapshotMeta;
  * @param termAndVoteLost    whether the storage found term and vote lost: {@code currentTerm} and {@code votedFor}
  *                           are then only a lower bound and nothing. The member neither votes nor campaigns until it
  *                           has followed a leader.
- * @param joinedIndex        for a member added to a running cluster, the index of the committed configuration entry
- *                           that added it (or of any later committed entry); 0 for a founding member or when unknown.
+ * @param joinedIndex        for a member added to a running cluster, the index of the configuration entry that added
+ *                           it (or of any later entry its leader committed in the entry's own term); 0 for a founding
+ *                           member or when unknown.
  * @param joinedTerm         the term of that entry, 0 with it.
  */
 public record RecoveredState(long currentTerm, ServerId votedFor, long lastApplied, SnapshotMeta snapshot,

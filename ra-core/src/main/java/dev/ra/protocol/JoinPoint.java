@@ -1,8 +1,10 @@
 package dev.ra.protocol;
 
 /**
- * Where a server added to a running cluster joins: a committed log entry (index and term) past every entry that counts
- * a former member of the same id, normally the configuration entry that added it. The server starts in that entry's
+ * Where a server added to a running cluster joins: a log entry (index and term) past every entry that counts a former
+ * member of the same id, which its leader committed in the entry's own term (as the leader that appends a membership
+ * change does before the call completes), so that every leader of that term or a later one holds it. Normally the
+ * configuration entry that added the server. The server starts in that entry's
  * term and votes only for candidates whose log holds the entry, so a member that missed the removal of the former
  * member cannot count the new server as the old one (configurations name members by id only).
  *

@@ -246,8 +246,9 @@ final class ServerRegistry
                 {
                     throw new IllegalStateException("server " + id + " has no stored configuration");
                 }
-                cluster = decodeServerConfig(stored, knownCluster);
-                joinedAt = decodeJoinPoint(stored);
+                final List<Object> fields = configFields(stored);
+                cluster = decodeServerConfig(fields, knownCluster);
+                joinedAt = fields.size() < 6 ? JoinPoint.NONE : new JoinPoint((Long)fields.get(4), (Long)fields.get(5));
             }
             final List<Member> initialMembers = new ArrayList<>();
             for (final ServerId member : cluster.members)
@@ -327,16 +328,9 @@ final class ServerRegistry
         return fields;
     }
 
-    private static JoinPoint decodeJoinPoint(final byte[] stored)
-    {
-        final List<Object> fields = configFields(stored);
-        return fields.size() < 6 ? JoinPoint.NONE : new JoinPoint((Long)fields.get(4), (Long)fields.get(5));
-    }
-
     @SuppressWarnings("unchecked")
-    private ClusterInfo decodeServerConfig(final byte[] stored, final ClusterInfo known)
+    private ClusterInfo decodeServerConfig(final List<Object> fields, final ClusterInfo known)
     {
-        final List<Object> fields = configFields(stored);
         final String clusterName = (String)fields.get(1);
         final String machineName = (String)fields.get(2);
         final List<ServerId> members = (List<ServerId>)fields.get(3);
