@@ -244,6 +244,7 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
         final List<ServerId> members, final MemberChange joinedBy)
     {
         Objects.requireNonNull(machine, "machine");
+        Objects.requireNonNull(joinedBy, "joinedBy");
         join(clusterName, machine.getClass().getName(), machine, server, members, joinedBy.joinPoint());
     }
 
@@ -275,6 +276,7 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
         final List<ServerId> members, final MemberChange joinedBy)
     {
         Objects.requireNonNull(machineName, "machineName");
+        Objects.requireNonNull(joinedBy, "joinedBy");
         join(clusterName, machineName, null, server, members, joinedBy.joinPoint());
     }
 

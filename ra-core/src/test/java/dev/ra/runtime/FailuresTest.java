@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ra.CommandOutcomeUnknownException;
 import dev.ra.CommandResult;
+import dev.ra.MemberChange;
 import dev.ra.RaSystem;
 import dev.ra.RaTimeoutException;
 import dev.ra.ServerId;
@@ -114,6 +115,13 @@ class FailuresTest
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout");
         assertThatThrownBy(() -> n1.localQuery(members.get(1), s -> s))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("never shipped");
+        final ServerId newcomer = new ServerId("kv2", "n1");
+        assertThatThrownBy(() -> n1.startServer("kv2", new KvMachine(), newcomer, members, null))
+            .isInstanceOf(NullPointerException.class).hasMessageContaining("joinedBy");
+        assertThatThrownBy(() -> n1.startServer("kv2", new KvMachine(), newcomer, members,
+            new MemberChange(5, 0, members.get(0))))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("join point");
+        assertThat(n1.isRunning(newcomer)).isFalse();
         assertThatThrownBy(() -> RaSystem.builder().nodeId("x").build())
             .isInstanceOf(IllegalStateException.class).hasMessageContaining("transport");
         assertThatThrownBy(() -> RaSystem.builder().eventLoops(0)).isInstanceOf(IllegalArgumentException.class);
