@@ -230,9 +230,10 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
 
     /**
      * Start a member that {@link #addMember} added to a running cluster, on this node or another. It starts in the
-     * term of the change that added it and votes only for candidates whose log holds that change: configurations name
-     * members by id only, and a member that missed the removal of a former member of the same id must not count the
-     * new server as the old one. Any membership change committed after that removal will do as well.
+     * term of the change that added it, votes only for candidates whose log holds that change and campaigns only once
+     * its own log does: configurations name members by id only, and neither a member that missed the removal of a
+     * former member of the same id nor the new server itself may count the new server as the old one. Any membership
+     * change committed after that removal will do as well.
      *
      * @param clusterName of the cluster.
      * @param machine     the machine (on another node it is created from its class name).

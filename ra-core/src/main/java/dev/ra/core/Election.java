@@ -50,9 +50,10 @@ final class Election
             askForLeader();
             return;
         }
-        if (!core.versions.mayLead())
+        if (!core.versions.mayLead() || !holdsOwnJoinPoint())
         {
-            // It cannot apply the log it would lead: it waits to be restarted with a build that can.
+            // It cannot apply the log it would lead (it waits to be restarted with a build that can), or its log is
+            // still from before it was added back (it waits for the leader to bring it past that).
             core.setElectionTimer();
             return;
         }
@@ -247,10 +248,28 @@ final class Election
      */
     private boolean isUpToDate(final long lastLogIndex, final long lastLogTerm)
     {
-        final long joinedTerm = core.recovered.joinedTerm();
-        final boolean holdsJoin = lastLogTerm > joinedTerm ||
-            (lastLogTerm == joinedTerm && lastLogIndex >= core.recovered.joinedIndex());
         return core.log.isUpToDate(lastLogIndex, lastLogTerm) &&
-            (holdsJoin || core.mutation == Mutation.JOINED_MEMBER_IGNORES_ITS_JOIN);
+            (holdsJoinPoint(lastLogIndex, lastLogTerm) || core.mutation == Mutation.JOINED_MEMBER_IGNORES_ITS_JOIN);
+    }
+
+    /**
+     * May this member campaign as far as its join point goes? A member added back under the id of a removed one, with
+     * a log that does not hold the entry it joined at yet (a leader brings it up from a snapshot and a prefix of the
+     * log), reads from that log a configuration from before it was added: one that names the former member, which
+     * it would count itself as. Elected with the voters of that configuration that lag as far, it would lead without
+     * entries the former member helped commit (simulation seed 18658696).
+     *
+     * @return whether the member's log holds its join point (always, for a member without one).
+     */
+    boolean holdsOwnJoinPoint()
+    {
+        return holdsJoinPoint(core.log.lastIndex(), core.log.lastTerm()) ||
+            core.mutation == Mutation.JOINED_MEMBER_CAMPAIGNS_WITHOUT_ITS_JOIN;
+    }
+
+    private boolean holdsJoinPoint(final long lastLogIndex, final long lastLogTerm)
+    {
+        final long joinedTerm = core.recovered.joinedTerm();
+        return lastLogTerm > joinedTerm || (lastLogTerm == joinedTerm && lastLogIndex >= core.recovered.joinedIndex());
     }
 }

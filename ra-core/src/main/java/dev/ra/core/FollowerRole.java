@@ -172,7 +172,7 @@ final class FollowerRole extends RoleHandler
     {
         // Leadership transfer (thesis §3.10): campaign at once, skipping pre-vote.
         if (rpc.term() == core.currentTerm && core.isVoter(core.self) && !core.storageRecovery.recovering() &&
-            core.versions.mayLead())
+            core.versions.mayLead() && core.election.holdsOwnJoinPoint())
         {
             core.candidate.campaign();
         }

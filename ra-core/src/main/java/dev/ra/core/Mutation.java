@@ -44,6 +44,11 @@ enum Mutation
      * that missed the removal of a former member of the same id counts the new server as the old one.
      */
     JOINED_MEMBER_IGNORES_ITS_JOIN,
+    /**
+     * A member added to a running cluster campaigns while its log does not hold the entry that added it: it takes the
+     * configuration of a log from before, which names a former member of the same id, for its own.
+     */
+    JOINED_MEMBER_CAMPAIGNS_WITHOUT_ITS_JOIN,
     /** A member campaigns without asking for pre-votes first (thesis §9.6): it disrupts a healthy leader. */
     ELECTION_WITHOUT_PRE_VOTE,
     /** A follower told its leader's node is down campaigns at once instead of pre-voting after a short delay. */

@@ -349,6 +349,11 @@ public final class ServerCore
             return self + " does not campaign: its storage was damaged and it stays non-voting until a leader " +
                 "confirms its log up to index " + storageRecovery.mustReach();
         }
+        if (!election.holdsOwnJoinPoint())
+        {
+            return self + " does not campaign: it was added back under the id of a removed member and its log does " +
+                "not hold the change it joined at yet (index " + recovered.joinedIndex() + ")";
+        }
         if (!versions.mayLead())
         {
             final String stopped = versions.stoppedBecause();

@@ -38,7 +38,9 @@ public final class CoreTestAccess
         /** A member that lost its term and vote acknowledges entries not known to be committed and query rounds. */
         LOST_TERM_ACKS_UNCOMMITTED,
         /** A member added to a running cluster votes for a candidate whose log lacks the entry that added it. */
-        JOINED_MEMBER_IGNORES_ITS_JOIN
+        JOINED_MEMBER_IGNORES_ITS_JOIN,
+        /** A member added to a running cluster campaigns while its log does not hold the entry that added it. */
+        JOINED_MEMBER_CAMPAIGNS_WITHOUT_ITS_JOIN
     }
 
     /**

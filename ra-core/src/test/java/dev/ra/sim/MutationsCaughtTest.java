@@ -299,6 +299,12 @@ class MutationsCaughtTest
             "member_added_back_under_same_id_bug_is_caught.txt"),
             runner -> assertThat(runner.core("s5").role()).isNotEqualTo(RaftRole.LEADER)));
 
+        // The new s2 holds only the first entry, whose configuration names the old s2 as a voter; s4 and s5 lag as far
+        // (simulation seed 18658696).
+        CASES.put(Bug.JOINED_MEMBER_CAMPAIGNS_WITHOUT_ITS_JOIN, new Case("leader completeness", scenarioCommands(
+            "member_added_back_campaigns_after_its_join_bug_is_caught.txt"),
+            runner -> assertThat(runner.core("s2").role()).isNotEqualTo(RaftRole.LEADER)));
+
         CASES.put(Bug.COMMIT_OLD_TERM_ENTRIES, new Case("leader completeness", scenarioCommands(
             "figure8_bug_is_caught.txt"), runner -> assertThat(runner.core("s5").role()).isEqualTo(RaftRole.LEADER)));
     }

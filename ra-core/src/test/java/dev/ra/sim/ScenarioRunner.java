@@ -40,7 +40,8 @@ import java.util.stream.Collectors;
  * it refuses on stopping, then as {@code crash S}), {@code crash S}, {@code restart S},
  * {@code state}, {@code log S}, {@code bug S BUG} (switch on a {@code CoreTestAccess.Bug}), {@code deliver S FROM}
  * (only the messages from FROM to S), {@code crash-after S N} (S's next step executes only its first N actions, then
- * S crashes), {@code damage S keep=I [term-and-vote-lost]} (S, down, loses its durable entries above I).
+ * S crashes), {@code damage S keep=I [term-and-vote-lost]} (S, down, loses its durable entries above I),
+ * {@code rejoin S at=I/T} (S, removed, starts again under its id with no data, joining at entry I of term T).
  *
  * <p>The safety checker runs after every command, with the same hooks as in the simulation; every problem it reports
  * is kept ({@link #safetyProblems()}).

@@ -255,6 +255,19 @@ class SimulationRegressionTest
         new Simulation(Simulation.Options.standard(8404498, 5)).damage(SimDamage.Mode.DETECTED).run();
     }
 
+    /**
+     * Leader completeness lost (5 members, membership changes): s2 was removed and added back under the same id; the
+     * leader installed a snapshot on the new s2 and sent it part of the log, then crashed. The new s2's log, ending
+     * before the entry it joined at, held a configuration in which the old s2 was a voter: it campaigned and was
+     * elected with s1 (removed without learning it) and s5, both as far behind, without an entry the old s2 had
+     * helped commit. Now a member added back does not campaign until its log holds the entry it joined at.
+     */
+    @Test
+    void aMemberAddedBackDoesNotCampaignBeforeItsLogHoldsItsJoinPoint()
+    {
+        new Simulation(Simulation.Options.standard(18658696, 5)).run();
+    }
+
     private static void replay(final long seed, final int servers)
     {
         // The schedule that found the bug: without the faults added to the simulation after it, and with them.
