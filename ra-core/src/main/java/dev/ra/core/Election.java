@@ -249,7 +249,8 @@ final class Election
     private boolean isUpToDate(final long lastLogIndex, final long lastLogTerm)
     {
         return core.log.isUpToDate(lastLogIndex, lastLogTerm) &&
-            (holdsJoinPoint(lastLogIndex, lastLogTerm) || core.mutation == Mutation.JOINED_MEMBER_IGNORES_ITS_JOIN);
+            (core.recovered.joinedAt().isHeldBy(lastLogIndex, lastLogTerm) ||
+                core.mutation == Mutation.JOINED_MEMBER_IGNORES_ITS_JOIN);
     }
 
     /**
@@ -263,13 +264,7 @@ final class Election
      */
     boolean holdsOwnJoinPoint()
     {
-        return holdsJoinPoint(core.log.lastIndex(), core.log.lastTerm()) ||
+        return core.recovered.joinedAt().isHeldBy(core.log.lastIndex(), core.log.lastTerm()) ||
             core.mutation == Mutation.JOINED_MEMBER_CAMPAIGNS_WITHOUT_ITS_JOIN;
-    }
-
-    private boolean holdsJoinPoint(final long lastLogIndex, final long lastLogTerm)
-    {
-        final long joinedTerm = core.recovered.joinedTerm();
-        return lastLogTerm > joinedTerm || (lastLogTerm == joinedTerm && lastLogIndex >= core.recovered.joinedIndex());
     }
 }

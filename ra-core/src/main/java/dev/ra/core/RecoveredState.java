@@ -1,6 +1,7 @@
 package dev.ra.core;
 
 import dev.ra.ServerId;
+import dev.ra.protocol.JoinPoint;
 import dev.ra.protocol.SnapshotMeta;
 
 /**
@@ -17,13 +18,12 @@ import dev.ra.protocol.SnapshotMeta;
  * @param termAndVoteLost    whether the storage found term and vote lost: {@code currentTerm} and {@code votedFor}
  *                           are then only a lower bound and nothing. The member neither votes nor campaigns until it
  *                           has followed a leader.
- * @param joinedIndex        for a member added to a running cluster, the index of the configuration entry that added
- *                           it (or of any later entry its leader committed in the entry's own term); 0 for a founding
- *                           member or when unknown.
- * @param joinedTerm         the term of that entry, 0 with it.
+ * @param joinedAt           for a member added to a running cluster, the configuration entry that added it (or any
+ *                           later entry its leader committed in the entry's own term); {@link JoinPoint#NONE} for a
+ *                           founding member or when unknown.
  */
 public record RecoveredState(long currentTerm, ServerId votedFor, long lastApplied, SnapshotMeta snapshot,
-    Object snapshotState, long acknowledgedIndex, boolean termAndVoteLost, long joinedIndex, long joinedTerm)
+    Object snapshotState, long acknowledgedIndex, boolean termAndVoteLost, JoinPoint joinedAt)
 {
     /** The state of a server that has never run. */
     public static final RecoveredState NEW = new RecoveredState(0, null, 0, null, null);
@@ -40,21 +40,21 @@ public record RecoveredState(long currentTerm, ServerId votedFor, long lastAppli
     public RecoveredState(final long currentTerm, final ServerId votedFor, final long lastApplied,
         final SnapshotMeta snapshot, final Object snapshotState)
     {
-        this(currentTerm, votedFor, lastApplied, snapshot, snapshotState, 0, false, 0, 0);
+        this(currentTerm, votedFor, lastApplied, snapshot, snapshotState, 0, false, JoinPoint.NONE);
     }
 
     /**
      * The term the member starts in. Lost term and vote: the last log entry's term is a lower bound (it was durable
      * before that entry came). A member added to a running cluster starts no lower than the term of the entry that
      * added it, so that it refuses leaders from before it was added: they may count it as a former member of the same
-     * id (see {@link #joinedIndex}).
+     * id (see {@link #joinedAt}).
      *
      * @param lastLogTerm term of the last entry of the recovered log.
      * @return the starting term.
      */
     public long startingTerm(final long lastLogTerm)
     {
-        return Math.max(termAndVoteLost ? Math.max(currentTerm, lastLogTerm) : currentTerm, joinedTerm);
+        return Math.max(termAndVoteLost ? Math.max(currentTerm, lastLogTerm) : currentTerm, joinedAt.term());
     }
 
     /**

@@ -175,8 +175,8 @@ public final class ServerCore
         applier.replay(Math.min(recovered.lastApplied(), log.lastIndex()));
         // Brand-new members wait to be told to campaign. A damaged one is not brand-new, even with nothing left: it
         // must ask for a leader (simulation seed 7077291, an empty log).
-        final boolean brandNew = currentTerm == recovered.joinedTerm() && log.lastIndex() == 0 && null == snapshot &&
-            !storageRecovery.recovering();
+        final boolean brandNew = currentTerm == recovered.joinedAt().term() && log.lastIndex() == 0 &&
+            null == snapshot && !storageRecovery.recovering();
         changeRole(follower);
         if (!brandNew)
         {
@@ -352,7 +352,7 @@ public final class ServerCore
         if (!election.holdsOwnJoinPoint())
         {
             return self + " does not campaign: it was added back under the id of a removed member and its log does " +
-                "not hold the change it joined at yet (index " + recovered.joinedIndex() + ")";
+                "not hold the change it joined at yet (index " + recovered.joinedAt().index() + ")";
         }
         if (!versions.mayLead())
         {

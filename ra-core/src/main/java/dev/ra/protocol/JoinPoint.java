@@ -27,4 +27,18 @@ public record JoinPoint(long index, long term)
                 index + " term " + term);
         }
     }
+
+    /**
+     * Does a log ending at (lastLogIndex, lastLogTerm) hold this entry? It does if its last entry has a later term, or
+     * the same term and an index at least this one (log matching: the entry's leader wrote both). Every log holds
+     * {@link #NONE}.
+     *
+     * @param lastLogIndex index of the log's last entry.
+     * @param lastLogTerm  term of the log's last entry.
+     * @return whether the log holds this entry.
+     */
+    public boolean isHeldBy(final long lastLogIndex, final long lastLogTerm)
+    {
+        return lastLogTerm > term || (lastLogTerm == term && lastLogIndex >= index);
+    }
 }

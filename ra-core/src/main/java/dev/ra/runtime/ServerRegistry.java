@@ -42,8 +42,10 @@ import org.slf4j.LoggerFactory;
 final class ServerRegistry
 {
     private static final Logger LOG = LoggerFactory.getLogger(ServerRegistry.class);
-    /** The stored configuration of a server with a join point; one without is stored as version 1. */
+    /** The stored configuration of a server with a join point. */
     private static final int CONFIG_VERSION = 2;
+    /** The stored configuration of a server without one: the version before join points, which older releases read. */
+    private static final int CONFIG_VERSION_WITHOUT_JOIN_POINT = 1;
     /**
      * Tests only: runs with each new server process once it is registered (messages reach it) and before its start is
      * handed to its loop, the window in which a peer's message may arrive first.
@@ -303,14 +305,13 @@ final class ServerRegistry
             VersionedStateCodec.of(id, machine, snapshot).fromBytes(storage.snapshots().read(snapshot).unsafeArray());
         return new RecoveredState(storage.meta().currentTerm(), storage.meta().votedFor(),
             storage.meta().lastApplied(), snapshot, snapshotState, storage.meta().damagedAcknowledgedIndex(),
-            storage.meta().termAndVoteLost(), joinedAt.index(), joinedAt.term());
+            storage.meta().termAndVoteLost(), joinedAt);
     }
 
     private byte[] encodeServerConfig(final ClusterInfo cluster, final JoinPoint joinedAt)
     {
-        // Without a join point, version 1, which the previous release restarts too.
         return Codecs.generic().toBytes(JoinPoint.NONE.equals(joinedAt) ?
-            List.of(1, cluster.clusterName, cluster.machineName, cluster.members) :
+            List.of(CONFIG_VERSION_WITHOUT_JOIN_POINT, cluster.clusterName, cluster.machineName, cluster.members) :
             List.of(CONFIG_VERSION, cluster.clusterName, cluster.machineName, cluster.members, joinedAt.index(),
                 joinedAt.term()));
     }
@@ -320,8 +321,9 @@ final class ServerRegistry
     {
         final List<Object> fields = (List<Object>)Codecs.generic().fromBytes(stored);
         final Object version = fields.get(0);
-        // Version 1 (before join points) has the same first four fields.
-        if (!Integer.valueOf(CONFIG_VERSION).equals(version) && !Integer.valueOf(1).equals(version))
+        // Both versions have the same first four fields.
+        if (!Integer.valueOf(CONFIG_VERSION).equals(version) &&
+            !Integer.valueOf(CONFIG_VERSION_WITHOUT_JOIN_POINT).equals(version))
         {
             throw new IllegalStateException("unsupported server config version " + version);
         }

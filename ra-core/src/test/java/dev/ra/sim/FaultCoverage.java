@@ -3,6 +3,7 @@ package dev.ra.sim;
 import dev.ra.RaftRole;
 import dev.ra.StorageState;
 import dev.ra.core.ServerCore;
+import dev.ra.protocol.JoinPoint;
 import dev.ra.protocol.RaftRpc;
 import java.util.List;
 
@@ -50,11 +51,10 @@ public final class FaultCoverage
     }
 
     /**
-     * @param rpc         being delivered.
-     * @param joinedIndex of the entry its receiver joined at, 0 for none.
-     * @param joinedTerm  of that entry.
+     * @param rpc      being delivered.
+     * @param joinedAt the entry its receiver joined at.
      */
-    void votesAsked(final RaftRpc rpc, final long joinedIndex, final long joinedTerm)
+    void votesAsked(final RaftRpc rpc, final JoinPoint joinedAt)
     {
         final long lastIndex;
         final long lastTerm;
@@ -72,7 +72,7 @@ public final class FaultCoverage
         {
             return;
         }
-        if (joinedIndex > 0 && (lastTerm < joinedTerm || (lastTerm == joinedTerm && lastIndex < joinedIndex)))
+        if (!joinedAt.isHeldBy(lastIndex, lastTerm))
         {
             votesAskedWithoutJoinPoint++;
         }

@@ -8,6 +8,7 @@ import dev.ra.core.RaftEvent;
 import dev.ra.core.RecoveredState;
 import dev.ra.core.ReplyMode;
 import dev.ra.core.ServerCore;
+import dev.ra.protocol.JoinPoint;
 import dev.ra.protocol.LogEntry;
 import dev.ra.protocol.Member;
 import dev.ra.protocol.Membership;
@@ -65,9 +66,8 @@ final class ScenarioRunner
         long lastApplied;
         long damagedAcknowledged;
         boolean termAndVoteLost;
-        /** For a server added back under a removed one's id: the entry it joins at (index and term); 0 otherwise. */
-        long joinedIndex;
-        long joinedTerm;
+        /** For a server added back under a removed one's id: the entry it joins at. */
+        JoinPoint joinedAt = JoinPoint.NONE;
         ServerCore core;
         /** The machine version its build supports from its next start on. */
         int machineVersion;
@@ -320,7 +320,7 @@ final class ScenarioRunner
             1000, commitNoticeDelayMs);
         server.core = new ServerCore(config, machineOf(server), server.log, server.snapshots,
             new RecoveredState(server.term, server.votedFor, server.lastApplied, snapshot, state,
-                server.damagedAcknowledged, server.termAndVoteLost, server.joinedIndex, server.joinedTerm),
+                server.damagedAcknowledged, server.termAndVoteLost, server.joinedAt),
             random.split());
         server.alive = true;
         execute(server, server.core.start(now));
@@ -369,8 +369,7 @@ final class ScenarioRunner
         server.lastApplied = 0;
         server.damagedAcknowledged = 0;
         server.termAndVoteLost = false;
-        server.joinedIndex = Long.parseLong(point[0]);
-        server.joinedTerm = Long.parseLong(point[1]);
+        server.joinedAt = new JoinPoint(Long.parseLong(point[0]), Long.parseLong(point[1]));
         server.bootMembers = List.copyOf(members);
         safety.wiped(server.index, server.id);
         out.append(server.id.name()).append(" wiped, joins at ").append(at).append('\n');

@@ -7,6 +7,7 @@ import dev.ra.RaftRole;
 import dev.ra.core.RaftAction;
 import dev.ra.core.RaftEvent;
 import dev.ra.core.SilentLeader;
+import dev.ra.protocol.JoinPoint;
 import dev.ra.protocol.Member;
 import dev.ra.protocol.Membership;
 import dev.ra.sim.Simulation.Node;
@@ -222,8 +223,7 @@ final class SimNemesis
             victim.persistedLastApplied = 0;
             victim.damagedAcknowledged = 0;
             victim.termAndVoteLost = false;
-            victim.joinedIndex = removal.index();
-            victim.joinedTerm = removal.term();
+            victim.joinedAt = new JoinPoint(removal.index(), removal.term());
             sim.safety.wiped(victim.index, victim.id);
         });
         sim.deliver(leader, new RaftEvent.RemoveMember(callId, leaving.id()));

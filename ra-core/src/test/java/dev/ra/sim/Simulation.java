@@ -8,6 +8,7 @@ import dev.ra.core.CoreTestAccess;
 import dev.ra.core.RaftEvent;
 import dev.ra.core.RecoveredState;
 import dev.ra.core.ServerCore;
+import dev.ra.protocol.JoinPoint;
 import dev.ra.protocol.LogEntry;
 import dev.ra.protocol.Member;
 import dev.ra.protocol.RaftRpc;
@@ -421,10 +422,9 @@ public final class Simulation
         /**
          * For a member added back after its removal, the removal's configuration entry (index and term): a committed
          * entry past every entry that counts the former member, which it is started with (as the runtime starts a
-         * joining server with the entry that added it); 0 otherwise.
+         * joining server with the entry that added it); {@link JoinPoint#NONE} otherwise.
          */
-        long joinedIndex;
-        long joinedTerm;
+        JoinPoint joinedAt = JoinPoint.NONE;
         final PauseState pause = new PauseState();
         /** Peers this member was told went silent (paused), to tell it when they are heard again. */
         final boolean[] toldSilent;
@@ -459,7 +459,7 @@ public final class Simulation
         final SimKv build = 0 == node.machineVersion ? machine : machine.withVersion(node.machineVersion);
         node.core = new ServerCore(config, build, node.log, node.snapshots,
             new RecoveredState(node.term, node.votedFor, node.persistedLastApplied, snapshot, snapshotState,
-                node.damagedAcknowledged, node.termAndVoteLost, node.joinedIndex, node.joinedTerm),
+                node.damagedAcknowledged, node.termAndVoteLost, node.joinedAt),
             random.split());
         CoreTestAccess.inject(node.core, options.bug());
         if (null != versionBug)
@@ -581,7 +581,7 @@ public final class Simulation
         if (event instanceof RaftEvent.RpcReceived received)
         {
             coverage.delivered(received.rpc(), node.core, liveCores());
-            coverage.votesAsked(received.rpc(), node.joinedIndex, node.joinedTerm);
+            coverage.votesAsked(received.rpc(), node.joinedAt);
         }
         traceEvent(node, event);
         if (event instanceof RaftEvent.ConsistentQuery query)
