@@ -12,8 +12,9 @@ import java.util.List;
  * them: vote replies (RequestVote) delivered after their term ended, replication or heartbeat replies delivered after
  * a leader of a later term committed in its own term, pauses of a member longer than the election timeout,
  * acknowledgements a member that lost its term and vote held back (it acknowledges only what it knows committed),
- * and pre-votes and votes asked of a member added back under the same id by a candidate whose log lacks the entry it
- * joined at (which it refuses).
+ * pre-votes and votes asked of a member added back under the same id by a candidate whose log lacks the entry it
+ * joined at (which it refuses), and election timeouts of such a member, a voter by its own log, while that log lacks
+ * the entry (it does not campaign).
  *
  * @see Simulation
  */
@@ -24,6 +25,7 @@ public final class FaultCoverage
     private long longPauses;
     private long acknowledgementsHeldBack;
     private long votesAskedWithoutJoinPoint;
+    private long campaignsHeldBackBeforeJoinPoint;
 
     /**
      * @param rpc      being delivered.
@@ -75,6 +77,20 @@ public final class FaultCoverage
         if (!joinedAt.isHeldBy(lastIndex, lastTerm))
         {
             votesAskedWithoutJoinPoint++;
+        }
+    }
+
+    /**
+     * @param core     of a member whose election timer fired.
+     * @param joinedAt the entry it joined at.
+     */
+    void electionTimedOut(final ServerCore core, final JoinPoint joinedAt)
+    {
+        if (core.role() == RaftRole.FOLLOWER && !core.recoveringStorage() &&
+            !joinedAt.isHeldBy(core.lastIndex(), core.lastTerm()) &&
+            core.members().stream().anyMatch(member -> member.id().equals(core.id()) && member.isVoter()))
+        {
+            campaignsHeldBackBeforeJoinPoint++;
         }
     }
 
@@ -139,6 +155,15 @@ public final class FaultCoverage
     }
 
     /**
+     * @return election timeouts of a member added back under the same id, a voter by its own log, while that log
+     *     lacks the entry it joined at (so that the log names the former member).
+     */
+    public long campaignsHeldBackBeforeJoinPoint()
+    {
+        return campaignsHeldBackBeforeJoinPoint;
+    }
+
+    /**
      * @param other counts to add.
      */
     public void add(final FaultCoverage other)
@@ -148,6 +173,7 @@ public final class FaultCoverage
         longPauses += other.longPauses;
         acknowledgementsHeldBack += other.acknowledgementsHeldBack;
         votesAskedWithoutJoinPoint += other.votesAskedWithoutJoinPoint;
+        campaignsHeldBackBeforeJoinPoint += other.campaignsHeldBackBeforeJoinPoint;
     }
 
     @Override
@@ -156,6 +182,7 @@ public final class FaultCoverage
         return staleVoteReplies + " stale vote replies, " + repliesAfterNewerLeaderCommitted +
             " replies after a newer leader committed, " + longPauses + " pauses longer than the election timeout, " +
             acknowledgementsHeldBack + " acknowledgements held back by members that lost their term, " +
-            votesAskedWithoutJoinPoint + " votes asked by candidates without the asked member's join point";
+            votesAskedWithoutJoinPoint + " votes asked by candidates without the asked member's join point, " +
+            campaignsHeldBackBeforeJoinPoint + " campaigns held back before the member's log held its join point";
     }
 }

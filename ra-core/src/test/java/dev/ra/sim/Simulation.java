@@ -583,6 +583,10 @@ public final class Simulation
             coverage.delivered(received.rpc(), node.core, liveCores());
             coverage.votesAsked(received.rpc(), node.joinedAt);
         }
+        else if (event instanceof RaftEvent.ElectionTimeout)
+        {
+            coverage.electionTimedOut(node.core, node.joinedAt);
+        }
         traceEvent(node, event);
         if (event instanceof RaftEvent.ConsistentQuery query)
         {

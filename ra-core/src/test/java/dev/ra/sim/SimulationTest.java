@@ -73,6 +73,8 @@ class SimulationTest
                 "its term and vote").isPositive();
             assertThat(coverage.votesAskedWithoutJoinPoint()).as("votes asked of a member added back under the " +
                 "same id by candidates whose log lacks the entry it joined at").isPositive();
+            assertThat(coverage.campaignsHeldBackBeforeJoinPoint()).as("election timeouts of a member added back " +
+                "under the same id, a voter by a log that lacks the entry it joined at").isPositive();
         }
     }
 
