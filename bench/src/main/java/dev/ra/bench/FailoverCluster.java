@@ -1,5 +1,6 @@
 package dev.ra.bench;
 
+import dev.ra.node.NodeJvm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -113,7 +114,8 @@ final class FailoverCluster implements AutoCloseable
     void start(final String node)
     {
         final List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-            .toString(), NODE_HEAP, "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", classpath));
+            .toString(), NodeJvm.ENABLE_NATIVE_ACCESS, NODE_HEAP, "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+            "-cp", classpath));
         final String dir = root.resolve(node).toString();
         if ("ra".equals(system))
         {

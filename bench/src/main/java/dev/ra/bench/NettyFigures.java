@@ -3,6 +3,7 @@ package dev.ra.bench;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.node.NodeControl;
+import dev.ra.node.NodeJvm;
 import dev.ra.transport.netty.NettyTransportConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -56,7 +57,7 @@ public final class NettyFigures
             final long tick = config.nodeOptions().tick().toMillis();
             for (final String node : List.of("n1", "n2", "n3"))
             {
-                final List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g"));
+                final List<String> cmd = new ArrayList<>(List.of(java, NodeJvm.ENABLE_NATIVE_ACCESS, "-Xmx1g"));
                 cmd.addAll(nodeJvmOptions());
                 cmd.add("-D" + NettyNode.WAL_MARK_PROPERTY + "=" + config.walMark());
                 cmd.addAll(List.of("-cp", cp,

@@ -1,5 +1,6 @@
 package dev.ra.bench;
 
+import dev.ra.node.NodeJvm;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -93,7 +94,7 @@ public final class Peers
         final int inFlight)
     {
         final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        final List<String> cmd = new ArrayList<>(List.of(java, "-Xmx2g", "-cp", classpath,
+        final List<String> cmd = new ArrayList<>(List.of(java, NodeJvm.ENABLE_NATIVE_ACCESS, "-Xmx2g", "-cp", classpath,
             "dev.ra.bench.peers.PeerBench", "--peer", peer, "--mode", mode, "--in-flight", String.valueOf(inFlight),
             "--runs", String.valueOf(config.runs()), "--warmup", String.valueOf(config.warmupSeconds()),
             "--seconds", String.valueOf(inFlight == 1 ? Math.min(config.seconds(), config.peerSeconds()) :

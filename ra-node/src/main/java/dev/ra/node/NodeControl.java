@@ -38,6 +38,9 @@ import java.util.function.Consumer;
  * <pre>
  * block &lt;node&gt;     cut the transport off from a node (fault injection: a partition); answers ok block
  * unblock &lt;node&gt;   heal that; answers ok unblock
+ * mute &lt;node&gt;      drop, unread, what arrives from a node, connections up (fault injection: a silent
+ *                  partition one way; mute on both sides for both ways); answers ok mute
+ * unmute &lt;node&gt;    heal that; answers ok unmute
  * stats            the transport's counters: stats ...
  * </pre>
  *
@@ -254,8 +257,8 @@ public final class NodeControl
         }
 
         /**
-         * Add the commands of the node's transport: {@code block <node>}, {@code unblock <node>} and {@code stats}
-         * (see the class description).
+         * Add the commands of the node's transport: {@code block <node>}, {@code unblock <node>},
+         * {@code mute <node>}, {@code unmute <node>} and {@code stats} (see the class description).
          *
          * @param transport of the node.
          * @return this builder.
@@ -265,6 +268,8 @@ public final class NodeControl
             Objects.requireNonNull(transport, "transport");
             command("block", words -> onNode(words, transport::block));
             command("unblock", words -> onNode(words, transport::unblock));
+            command("mute", words -> onNode(words, transport::mute));
+            command("unmute", words -> onNode(words, transport::unmute));
             return command("stats", words -> "stats " + transport.stats());
         }
 

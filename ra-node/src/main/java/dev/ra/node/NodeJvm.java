@@ -33,7 +33,11 @@ import java.util.function.Predicate;
 public final class NodeJvm implements AutoCloseable
 {
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
-    private static final String ENABLE_NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
+    /**
+     * The JVM option that lets Netty load its native transport without a warning on JDK 24 and later (JDK 17 accepts
+     * it too); for every child JVM that runs Netty.
+     */
+    public static final String ENABLE_NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
 
     private final String nodeId;
     private final String mainClass;

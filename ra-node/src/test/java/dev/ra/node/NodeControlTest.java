@@ -116,7 +116,7 @@ class NodeControlTest
     }
 
     @Test
-    void theTransportsCommandsBlockUnblockAndReportItsCounters()
+    void theTransportsCommandsBlockUnblockMuteUnmuteAndReportItsCounters()
     {
         final NettyTransport transport = new NettyTransport(NettyTransportConfig.builder().clusterId("control")
             .listenAddress(new InetSocketAddress("127.0.0.1", 0)).peer("n2", new InetSocketAddress("127.0.0.1",
@@ -127,14 +127,15 @@ class NodeControlTest
             final NodeControl control = NodeControl.builder(onNetty, () -> { })
                 .output(new PrintStream(output, true, StandardCharsets.UTF_8)).transport(transport).build();
 
-            for (final String command : List.of("block n2", "unblock n2", "block", "stats"))
+            for (final String command : List.of("block n2", "unblock n2", "block", "mute n2", "unmute n2", "mute",
+                "stats"))
             {
                 assertThat(control.execute(command)).isTrue();
             }
 
-            assertThat(lines().subList(0, 3)).containsExactly("ra> ok block", "ra> ok unblock",
-                "ra> error usage: block <node>");
-            assertThat(lines().get(3)).startsWith("ra> stats ").contains("messagesSent=");
+            assertThat(lines().subList(0, 6)).containsExactly("ra> ok block", "ra> ok unblock",
+                "ra> error usage: block <node>", "ra> ok mute", "ra> ok unmute", "ra> error usage: mute <node>");
+            assertThat(lines().get(6)).startsWith("ra> stats ").contains("messagesSent=");
         }
     }
 

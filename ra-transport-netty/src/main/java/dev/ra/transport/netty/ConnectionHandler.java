@@ -211,8 +211,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         final ByteBuf frame = (ByteBuf)msg;
         try
         {
-            if (closing)
+            if (closing || established && transport.faults.isMuted(peer))
             {
+                // A muted node's frames are lost unread (fault injection, see LinkFaults): not even heard.
                 return;
             }
             lastReadNanos = System.nanoTime();

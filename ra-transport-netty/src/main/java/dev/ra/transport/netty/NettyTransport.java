@@ -38,7 +38,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -82,7 +81,7 @@ public final class NettyTransport implements Transport
     final TransportCounters counters = new TransportCounters();
     final RateLimitedWarnings warnings = new RateLimitedWarnings(LOG);
     private final Map<String, PeerLink> links = new ConcurrentHashMap<>();
-    private final Set<String> blocked = ConcurrentHashMap.newKeySet();
+    final LinkFaults faults = new LinkFaults(this);
     /** The calling threads' own connections ({@link #sendAndReceiveOnCaller}). */
     private final CallerConnectionPool callerConnections = new CallerConnectionPool(this);
     private final TlsContexts tls;
@@ -505,7 +504,7 @@ public final class NettyTransport implements Transport
     {
         final PeerLink link = links.get(node);
         if (!config.callerConnections || null != tls || closed || null == link || null == link.address ||
-            null == link.active || blocked.contains(node) ||
+            null == link.active || faults.isBlocked(node) ||
             link.callerConnectionsRefusedUntilNanos - System.nanoTime() > 0)
         {
             return CallerReceive.NOT_SENT;
@@ -527,13 +526,13 @@ public final class NettyTransport implements Transport
     boolean attachCallerConnection(final String node, final Channel channel)
     {
         final PeerLink link = links.get(node);
-        if (null == link || closed || blocked.contains(node))
+        if (null == link || closed || faults.isBlocked(node))
         {
             return false;
         }
         link.callerConnections.add(channel);
         // Pairs with block(): it adds to the blocked set before closing what it finds here.
-        if (blocked.contains(node))
+        if (faults.isBlocked(node))
         {
             link.callerConnections.remove(channel);
             return false;
@@ -658,7 +657,7 @@ public final class NettyTransport implements Transport
         {
             return "it expected node '" + hello.expectedPeer() + "' at this address";
         }
-        if (blocked.contains(hello.nodeId()))
+        if (faults.isBlocked(hello.nodeId()))
         {
             return "node " + hello.nodeId() + " is blocked (fault injection)";
         }
@@ -685,7 +684,7 @@ public final class NettyTransport implements Transport
     boolean attach(final String node, final Channel channel, final boolean dialedByLocal)
     {
         final PeerLink link = links.get(node);
-        if (null == link || closed || blocked.contains(node))
+        if (null == link || closed || faults.isBlocked(node))
         {
             return false;
         }
@@ -819,7 +818,7 @@ public final class NettyTransport implements Transport
         }
     }
 
-    private void scheduleDial(final PeerLink link, final long delayMs)
+    void scheduleDial(final PeerLink link, final long delayMs)
     {
         if (null == link.address || closed)
         {
@@ -845,7 +844,7 @@ public final class NettyTransport implements Transport
             {
                 return;
             }
-            if (blocked.contains(link.node))
+            if (faults.isBlocked(link.node))
             {
                 redialLater(link);
                 return;
@@ -912,7 +911,7 @@ public final class NettyTransport implements Transport
     // Fault injection (tests)
 
     /**
-     * Fault injection for tests: cut this node off from {@code node} in both directions, as a network partition
+     * Fault injection for tests: cut this node off from {@code node} in both directions, as a refused connection
      * would. The connection is closed, no new one is dialed or accepted, messages to it are dropped; both sides see
      * each other down. Only this node needs to be told.
      *
@@ -920,20 +919,7 @@ public final class NettyTransport implements Transport
      */
     public void block(final String node)
     {
-        blocked.add(node);
-        final PeerLink link = links.get(node);
-        if (null != link)
-        {
-            for (final Channel channel : connectionsTo(link))
-            {
-                channel.close();
-            }
-            for (final Channel channel : link.callerConnections)
-            {
-                channel.close();
-            }
-        }
-        LOG.info("{}: blocked {}", localNode, node);
+        faults.block(node);
     }
 
     /**
@@ -943,13 +929,28 @@ public final class NettyTransport implements Transport
      */
     public void unblock(final String node)
     {
-        blocked.remove(node);
-        final PeerLink link = links.get(node);
-        if (null != link)
-        {
-            scheduleDial(link, 0);
-        }
-        LOG.info("{}: unblocked {}", localNode, node);
+        faults.unblock(node);
+    }
+
+    /**
+     * Fault injection for tests: drop, unread, every frame arriving from {@code node} once connected, heartbeats
+     * included, as a network silently losing packets; connections stay up. Mute on both sides to cut both ways.
+     *
+     * @param node whose frames to drop.
+     */
+    public void mute(final String node)
+    {
+        faults.mute(node);
+    }
+
+    /**
+     * Undo {@link #mute} for one node.
+     *
+     * @param node whose frames to read again.
+     */
+    public void unmute(final String node)
+    {
+        faults.unmute(node);
     }
 
     static List<Channel> connectionsTo(final PeerLink link)
@@ -966,11 +967,6 @@ public final class NettyTransport implements Transport
     public boolean isClosed()
     {
         return closed;
-    }
-
-    boolean isBlocked(final String node)
-    {
-        return blocked.contains(node);
     }
 
     TransportListener listener()
