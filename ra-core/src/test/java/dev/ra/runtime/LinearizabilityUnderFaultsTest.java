@@ -2,15 +2,12 @@ package dev.ra.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ra.CommandResult;
-import dev.ra.RaException;
 import dev.ra.RaSystem;
-import dev.ra.RaTimeoutException;
 import dev.ra.ServerId;
 import dev.ra.lincheck.CheckResult;
 import dev.ra.lincheck.History;
 import dev.ra.lincheck.LinearizabilityChecker;
-import dev.ra.lincheck.OperationHandle;
+import dev.ra.lincheck.RecordedCalls;
 import dev.ra.lincheck.Verdict;
 import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
@@ -88,49 +85,18 @@ class LinearizabilityUnderFaultsTest
             if (choice == 0)
             {
                 final String value = clientId + "-" + sequence++;
-                final OperationHandle op = history.invokeWrite(clientId, key, value);
-                try
-                {
-                    node.processCommand(local, new KvMachine.Put(key, value), CALL_TIMEOUT);
-                    history.ok(op);
-                }
-                catch (final RaException ex)
-                {
-                    // Timed out, leader lost, server stopped: the write may or may not have happened.
-                    history.unknown(op);
-                }
+                RecordedCalls.write(history, clientId, key, value,
+                    () -> node.processCommand(local, new KvMachine.Put(key, value), CALL_TIMEOUT));
             }
             else if (choice == 1)
             {
-                final OperationHandle op = history.invokeRead(clientId, key);
-                try
-                {
-                    final String value = node.<Map<String, String>, String>consistentQuery(local,
-                        s -> s.get(key)).result();
-                    history.ok(op, value);
-                }
-                catch (final RaException ex)
-                {
-                    history.fail(op);
-                }
+                RecordedCalls.read(history, clientId, key,
+                    () -> node.<Map<String, String>, String>consistentQuery(local, s -> s.get(key)).result());
             }
             else
             {
-                final OperationHandle op = history.invokeRead(clientId, key);
-                try
-                {
-                    final CommandResult<String> read = node.processCommand(local, new KvMachine.Get(key),
-                        CALL_TIMEOUT);
-                    history.ok(op, read.reply());
-                }
-                catch (final RaTimeoutException ex)
-                {
-                    history.fail(op);
-                }
-                catch (final RaException ex)
-                {
-                    history.fail(op);
-                }
+                RecordedCalls.read(history, clientId, key,
+                    () -> node.<String>processCommand(local, new KvMachine.Get(key), CALL_TIMEOUT).reply());
             }
         }
     }

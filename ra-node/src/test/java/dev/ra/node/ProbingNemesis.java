@@ -1,0 +1,183 @@
+package dev.ra.node;
+
+import dev.ra.ServerId;
+import dev.ra.lincheck.History;
+import dev.ra.lincheck.RecordedCalls;
+import dev.ra.testkit.KvMachine;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The faults of {@link LinearizabilityMultiProcessTest}, on the {@code kv} cluster of a {@link Deployment}: one per
+ * round, each healed before the next, so that the cluster keeps a majority most of the time and the clients'
+ * operations keep completing around the faults. Four kinds, each once per four rounds in a seeded order: {@code kill
+ * -9} and restart from disk, SIGSTOP for longer than an election timeout, cut off from the peers (connections closed)
+ * and silenced (connections up, frames lost both ways: only silence tells). The target is the leader, where a fault
+ * tests most (a kill sometimes hits a follower).
+ *
+ * <p>While a node is paused, cut off or silenced, the nemesis writes a key through the other members and, once that
+ * is acknowledged, reads it through that node, recording both in the history: a former leader that answered before
+ * learning of its successor would return the value from before the write, a stale read.
+ */
+final class ProbingNemesis
+{
+    /** Client ids of the probes, one per operation, after the clients'. */
+    private static final int FIRST_PROBE_CLIENT = 100;
+    private static final int PROBE_READS = 3;
+    private static final Duration PROBE_WRITE_TIMEOUT = Duration.ofSeconds(2);
+    /** Longer than the longest fault, so that a probe sent during one completes after it heals. */
+    private static final Duration PROBE_READ_TIMEOUT = Duration.ofSeconds(6);
+    /** Deployment's election timeout range is 300-600 ms: a pause of this length outlasts it. */
+    private static final long PAUSE_MS = 1500;
+
+    private final Deployment d;
+    private final History history;
+    private final List<String> keys;
+    private final SplittableRandom random;
+    private final List<String> faults = new ArrayList<>();
+    private int nextProbeClient = FIRST_PROBE_CLIENT;
+
+    /**
+     * @param d       the deployment.
+     * @param history where the probes are recorded.
+     * @param keys    the probes write and read.
+     * @param seed    of the faults' order, targets and durations.
+     */
+    ProbingNemesis(final Deployment d, final History history, final List<String> keys, final long seed)
+    {
+        this.d = d;
+        this.history = history;
+        this.keys = keys;
+        this.random = new SplittableRandom(seed);
+    }
+
+    /**
+     * @return the faults run so far, e.g. {@code [kill -9 n1, silence n2]}.
+     */
+    List<String> faults()
+    {
+        return faults;
+    }
+
+    /**
+     * @param rounds of faults to run.
+     * @throws InterruptedException if interrupted.
+     */
+    void run(final int rounds) throws InterruptedException
+    {
+        final List<Integer> kinds = new ArrayList<>();
+        for (int round = 0; round < rounds; round++)
+        {
+            if (kinds.isEmpty())
+            {
+                kinds.addAll(List.of(0, 1, 2, 3));
+                for (int i = kinds.size() - 1; i > 0; i--)
+                {
+                    kinds.set(i, kinds.set(random.nextInt(i + 1), kinds.get(i)));
+                }
+            }
+            final int kind = kinds.remove(kinds.size() - 1);
+            Thread.sleep(800 + random.nextInt(700));
+            final ServerId leader = d.leaderOf("kv", List.of());
+            final List<String> nodes = new ArrayList<>(d.nodes.keySet());
+            final String target = null == leader || kind == 0 && random.nextInt(3) == 0 ?
+                nodes.get(random.nextInt(nodes.size())) : leader.node();
+            final NodeJvm node = d.node(target);
+            final List<String> others = new ArrayList<>(nodes);
+            others.remove(target);
+            switch (kind)
+            {
+                case 0 ->
+                {
+                    faults.add("kill -9 " + target);
+                    node.kill();
+                    Thread.sleep(500 + random.nextInt(1500));
+                    node.start();
+                    d.awaitClientConnected();
+                }
+                case 1 -> probed("SIGSTOP", target, PAUSE_MS + random.nextInt(1000), () -> node.signal("STOP"),
+                    () -> node.signal("CONT"));
+                case 2 -> probed("isolate", target, 1000 + random.nextInt(1500),
+                    () -> others.forEach(other -> node.command("block " + other)),
+                    () -> others.forEach(other -> node.command("unblock " + other)));
+                default -> probed("silence", target, 1000 + random.nextInt(1500),
+                    () -> others.forEach(other -> mute(other, target, "mute")),
+                    () -> others.forEach(other -> mute(other, target, "unmute")));
+            }
+        }
+        Thread.sleep(1000);
+    }
+
+    private void mute(final String one, final String other, final String command)
+    {
+        d.node(one).command(command + " " + other);
+        d.node(other).command(command + " " + one);
+    }
+
+    private void probed(final String fault, final String target, final long lastsMs, final Runnable start,
+        final Runnable heal) throws InterruptedException
+    {
+        faults.add(fault + " " + target);
+        start.run();
+        final List<CompletableFuture<?>> probes;
+        try
+        {
+            Thread.sleep(lastsMs);
+            probes = probe(target);
+        }
+        finally
+        {
+            heal.run();
+        }
+        for (final CompletableFuture<?> probe : probes)
+        {
+            try
+            {
+                probe.join();
+            }
+            catch (final CompletionException expected)
+            {
+                // Recorded as failed: a read that was refused or timed out has no effect.
+            }
+        }
+    }
+
+    /**
+     * Write through the others' leader, then send reads of that key to {@code target}; they complete after the fault
+     * heals. None if the others have no leader yet or the write is not acknowledged.
+     */
+    private List<CompletableFuture<?>> probe(final String target)
+    {
+        final List<CompletableFuture<?>> probes = new ArrayList<>();
+        final ServerId leader = d.leaderOf("kv", List.of(target));
+        final String key = keys.get(nextProbeClient % keys.size());
+        final String value = "probe-" + nextProbeClient;
+        if (null == leader || !RecordedCalls.write(history, nextProbeClient++, key, value,
+            () -> d.client.processCommand(leader, new KvMachine.Put(key, value), PROBE_WRITE_TIMEOUT)))
+        {
+            return probes;
+        }
+        final ServerId at = new ServerId("kv", target);
+        for (int i = 0; i < PROBE_READS; i++)
+        {
+            final var read = history.invokeRead(nextProbeClient++, key);
+            probes.add(d.client.<String>namedQueryAsync(at, "get", key, true, PROBE_READ_TIMEOUT).whenComplete(
+                (result, failure) ->
+                {
+                    if (null == failure)
+                    {
+                        history.ok(read, result.result());
+                    }
+                    else
+                    {
+                        history.fail(read);
+                    }
+                }));
+        }
+        return probes;
+    }
+}
