@@ -26,15 +26,15 @@ import org.junit.jupiter.api.Timeout;
  * this JVM (a node hosting no member) writing and reading a few keys through any member, while a nemesis
  * ({@link ProbingNemesis}) kills nodes with {@code kill -9} and restarts them from their data directories, pauses the
  * leader's JVM with SIGSTOP for longer than an election timeout, cuts a node off from its peers (connections closed),
- * and silences it (connections up, frames lost both ways, as a network losing packets: only silence tells). While a
- * node is paused, cut off or silenced, the nemesis writes a key through the others and reads it through that node: a
- * former leader that answered before learning of its successor would read stale. The recorded history must be
- * linearizable: every acknowledged write survives, no read returns a stale or never-written value. Operations whose
- * outcome the client could not know count as such. What the simulation checks of the core after every step, this
- * checks of the runtime, the transport and the log together.
+ * silences it (connections up, frames lost both ways, as a network losing packets: only silence tells), and removes
+ * its member and adds it back under the same id. While a node is paused, cut off or silenced, the nemesis writes a
+ * key through the others and reads it through that node: a former leader that answered before learning of its
+ * successor would read stale. The recorded history must be linearizable: every acknowledged write survives, no read
+ * returns a stale or never-written value. Operations whose outcome the client could not know count as such. What the
+ * simulation checks of the core after every step, this checks of the runtime, the transport and the log together.
  *
- * <p>The nemesis is seeded and bounded: {@code -Dra.test.lincheck.rounds=N} (default 8) faults, each kind once per
- * four rounds, in an order and on targets chosen from {@code -Dra.test.lincheck.seed} (default 1; both printed on
+ * <p>The nemesis is seeded and bounded: {@code -Dra.test.lincheck.rounds=N} (default 10) faults, each kind once per
+ * five rounds, in an order and on targets chosen from {@code -Dra.test.lincheck.seed} (default 1; both printed on
  * failure). The clients' own timing is not reproducible.
  */
 class LinearizabilityMultiProcessTest
@@ -51,7 +51,7 @@ class LinearizabilityMultiProcessTest
     void kvHistoryAcrossJvmsUnderKillsPausesAndPartitionsIsLinearizable() throws Exception
     {
         final long seed = Long.getLong("ra.test.lincheck.seed", 1);
-        final int rounds = Integer.getInteger("ra.test.lincheck.rounds", 8);
+        final int rounds = Integer.getInteger("ra.test.lincheck.rounds", 10);
         try (Deployment d = new Deployment(3, "lincheck", List.of()))
         {
             final List<ServerId> members = d.members("kv");

@@ -1,8 +1,11 @@
 package dev.ra.node;
 
+import dev.ra.MemberChange;
+import dev.ra.MemberKind;
 import dev.ra.ServerId;
 import dev.ra.lincheck.History;
 import dev.ra.lincheck.RecordedCalls;
+import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,14 +13,15 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 
 /**
  * The faults of {@link LinearizabilityMultiProcessTest}, on the {@code kv} cluster of a {@link Deployment}: one per
  * round, each healed before the next, so that the cluster keeps a majority most of the time and the clients'
- * operations keep completing around the faults. Four kinds, each once per four rounds in a seeded order: {@code kill
- * -9} and restart from disk, SIGSTOP for longer than an election timeout, cut off from the peers (connections closed)
- * and silenced (connections up, frames lost both ways: only silence tells). The target is the leader, where a fault
- * tests most (a kill sometimes hits a follower).
+ * operations keep completing around the faults. Five kinds, each once per five rounds in a seeded order: {@code kill
+ * -9} and restart from disk, SIGSTOP for longer than an election timeout, cut off from the peers (connections closed),
+ * silenced (connections up, frames lost both ways: only silence tells), and removed then added back under the same
+ * id. The target is the leader, where a fault tests most (a kill sometimes hits a follower).
  *
  * <p>While a node is paused, cut off or silenced, the nemesis writes a key through the other members and, once that
  * is acknowledged, reads it through that node, recording both in the history: a former leader that answered before
@@ -33,6 +37,7 @@ final class ProbingNemesis
     private static final Duration PROBE_READ_TIMEOUT = Duration.ofSeconds(6);
     /** Deployment's election timeout range is 300-600 ms: a pause of this length outlasts it. */
     private static final long PAUSE_MS = 1500;
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     private final Deployment d;
     private final History history;
@@ -74,7 +79,7 @@ final class ProbingNemesis
         {
             if (kinds.isEmpty())
             {
-                kinds.addAll(List.of(0, 1, 2, 3));
+                kinds.addAll(List.of(0, 1, 2, 3, 4));
                 for (int i = kinds.size() - 1; i > 0; i--)
                 {
                     kinds.set(i, kinds.set(random.nextInt(i + 1), kinds.get(i)));
@@ -104,12 +109,52 @@ final class ProbingNemesis
                 case 2 -> probed("isolate", target, 1000 + random.nextInt(1500),
                     () -> others.forEach(other -> node.command("block " + other)),
                     () -> others.forEach(other -> node.command("unblock " + other)));
-                default -> probed("silence", target, 1000 + random.nextInt(1500),
+                case 3 -> probed("silence", target, 1000 + random.nextInt(1500),
                     () -> others.forEach(other -> mute(other, target, "mute")),
                     () -> others.forEach(other -> mute(other, target, "unmute")));
+                default -> removeAndAddBack(target);
             }
         }
         Thread.sleep(1000);
+    }
+
+    /**
+     * Remove the target's member (the leader, most often: it steps down once its removal commits), which stops and
+     * deletes its data, then add it back under the same id and start it, from the client node, with the change that
+     * added it (its join point). A change refused or not completed in this quiet round fails the test.
+     */
+    private void removeAndAddBack(final String target)
+    {
+        faults.add("re-add " + target);
+        final ServerId member = new ServerId("kv", target);
+        final ServerId entry = new ServerId("kv", d.nodes.keySet().stream().filter(node -> !node.equals(target))
+            .findFirst().orElseThrow());
+        d.client.removeMember(entry, member);
+        InJvmCluster.await(() -> runs(target) ? null : Boolean.TRUE, WAIT, member + " to stop once removed");
+        final MemberChange added = InJvmCluster.await(() ->
+        {
+            try
+            {
+                return d.client.addMemberAsync(entry, member, MemberKind.PROMOTABLE).get();
+            }
+            catch (final ExecutionException ex)
+            {
+                // No leader yet after the removal of the leader: asked again.
+                return null;
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(ex);
+            }
+        }, WAIT, member + " to be added back");
+        d.client.startServer("kv", "kv", member, d.members("kv"), added);
+        InJvmCluster.await(() -> runs(target) ? Boolean.TRUE : null, WAIT, member + " to run again");
+    }
+
+    private boolean runs(final String node)
+    {
+        return d.node(node).command("status").stream().anyMatch(line -> line.startsWith("status kv@" + node + " "));
     }
 
     private void mute(final String one, final String other, final String command)
