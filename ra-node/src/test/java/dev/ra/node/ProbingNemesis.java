@@ -21,7 +21,8 @@ import java.util.concurrent.ExecutionException;
  * operations keep completing around the faults. Five kinds, each once per five rounds in a seeded order: {@code kill
  * -9} and restart from disk, SIGSTOP for longer than an election timeout, cut off from the peers (connections closed),
  * silenced (connections up, frames lost both ways: only silence tells), and removed then added back under the same
- * id. The target is the leader, where a fault tests most (a kill sometimes hits a follower).
+ * id. The target is the leader, where a fault tests most (a kill sometimes hits a follower, and one in four kills
+ * every node at once).
  *
  * <p>While a node is paused, cut off or silenced, the nemesis writes a key through the other members and, once that
  * is acknowledged, reads it through that node, recording both in the history: a former leader that answered before
@@ -98,10 +99,12 @@ final class ProbingNemesis
             {
                 case 0 ->
                 {
-                    faults.add("kill -9 " + target);
-                    node.kill();
+                    // Sometimes every node at once: the cluster restarts from its disks alone.
+                    final List<String> killed = random.nextInt(4) == 0 ? nodes : List.of(target);
+                    faults.add("kill -9 " + String.join(" ", killed));
+                    killed.forEach(each -> d.node(each).kill());
                     Thread.sleep(500 + random.nextInt(1500));
-                    node.start();
+                    killed.forEach(each -> d.node(each).start());
                     d.awaitClientConnected();
                 }
                 case 1 -> probed("SIGSTOP", target, PAUSE_MS + random.nextInt(1000), () -> node.signal("STOP"),
