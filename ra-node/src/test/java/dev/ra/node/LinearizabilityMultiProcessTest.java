@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The whole product under faults, as a property: three node JVMs on loopback with ra-log storage and Netty, clients in
- * this JVM (a node hosting no member) writing and reading a few keys through any member, while a nemesis
+ * The whole product under faults, as a property: three node JVMs on loopback with ra-log storage and Netty, two
+ * clusters on them, clients in this JVM (a node hosting no member) writing and reading a few keys of each through any
+ * member, while a nemesis
  * ({@link ProbingNemesis}) kills nodes with {@code kill -9} and restarts them from their data directories, pauses the
  * leader's JVM with SIGSTOP for longer than an election timeout, cuts a node off from its peers (connections closed),
  * silences it (connections up, frames lost both ways, as a network losing packets: only silence tells), and removes
@@ -39,7 +40,10 @@ import org.junit.jupiter.api.Timeout;
  */
 class LinearizabilityMultiProcessTest
 {
+    /** Two clusters on the same nodes, so on the same WALs: the nemesis aims at the first, the other is hit too. */
+    private static final List<String> CLUSTERS = List.of("kv", "kv2");
     private static final List<String> KEYS = List.of("k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7");
+    private static final String KEY_WRITTEN_LAST = CLUSTERS.get(0) + "/" + KEYS.get(0);
     private static final int CLIENTS = 4;
     /** Per round of faults: bounds each key's history, so that the checker decides it on a slow, shared machine. */
     private static final int OPERATIONS_PER_CLIENT_AND_ROUND = 100;
@@ -54,9 +58,11 @@ class LinearizabilityMultiProcessTest
         final int rounds = Integer.getInteger("ra.test.lincheck.rounds", 10);
         try (Deployment d = new Deployment(3, "lincheck", List.of()))
         {
-            final List<ServerId> members = d.members("kv");
-            d.client.startCluster("kv", "kv", members);
-            d.awaitLeader("kv", List.of());
+            for (final String cluster : CLUSTERS)
+            {
+                d.client.startCluster(cluster, "kv", d.members(cluster));
+                d.awaitLeader(cluster, List.of());
+            }
             final History history = new History(System::nanoTime);
             final AtomicBoolean running = new AtomicBoolean(true);
             final AtomicReference<Throwable> clientFailure = new AtomicReference<>();
@@ -68,8 +74,7 @@ class LinearizabilityMultiProcessTest
                 {
                     try
                     {
-                        runClient(d.client, members, clientId, OPERATIONS_PER_CLIENT_AND_ROUND * rounds, history,
-                            running);
+                        runClient(d, clientId, OPERATIONS_PER_CLIENT_AND_ROUND * rounds, history, running);
                     }
                     catch (final Throwable ex)
                     {
@@ -79,7 +84,7 @@ class LinearizabilityMultiProcessTest
                 clients.add(client);
                 client.start();
             }
-            final ProbingNemesis nemesis = new ProbingNemesis(d, history, KEYS, seed);
+            final ProbingNemesis nemesis = new ProbingNemesis(d, history, keysOf(CLUSTERS.get(0)), seed);
             try
             {
                 nemesis.run(rounds);
@@ -95,7 +100,7 @@ class LinearizabilityMultiProcessTest
             assertThat(clientFailure.get()).as("a client thread's failure").isNull();
 
             // Healed: the cluster serves again, and the history is checked as a whole.
-            writeUntilAcknowledged(d.client, members.get(0), history);
+            writeUntilAcknowledged(d.client, d.members(CLUSTERS.get(0)).get(0), history);
             final CheckResult result = new LinearizabilityChecker().check(history);
             final String context = "seed " + seed + ", " + rounds + " rounds: " + nemesis.faults() + "; " +
                 history.size() + " operations";
@@ -105,16 +110,27 @@ class LinearizabilityMultiProcessTest
         }
     }
 
-    private static void runClient(final RaSystem client, final List<ServerId> members, final int clientId,
-        final int maxOperations, final History history, final AtomicBoolean running)
+    /**
+     * @return the keys clients use in that cluster, named after it, so that one history holds both clusters'.
+     */
+    private static List<String> keysOf(final String cluster)
     {
+        return KEYS.stream().map(key -> cluster + "/" + key).toList();
+    }
+
+    private static void runClient(final Deployment d, final int clientId, final int maxOperations,
+        final History history, final AtomicBoolean running)
+    {
+        final RaSystem client = d.client;
         final SplittableRandom random = new SplittableRandom(1000 + clientId);
         int sequence = 0;
         int operations = 0;
         while (running.get() && operations++ < maxOperations)
         {
             pause(10 + random.nextInt(20));
-            final String key = KEYS.get(random.nextInt(KEYS.size()));
+            final String cluster = CLUSTERS.get(random.nextInt(CLUSTERS.size()));
+            final String key = keysOf(cluster).get(random.nextInt(KEYS.size()));
+            final List<ServerId> members = d.members(cluster);
             final ServerId to = members.get(random.nextInt(members.size()));
             final int choice = random.nextInt(3);
             if (choice == 0)
@@ -141,9 +157,10 @@ class LinearizabilityMultiProcessTest
      */
     private static void writeUntilAcknowledged(final RaSystem client, final ServerId to, final History history)
     {
-        InJvmCluster.await(() -> RecordedCalls.write(history, CLIENTS, "k0", "final",
-            () -> client.processCommand(to, new KvMachine.Put("k0", "final"), CALL_TIMEOUT)) ? Boolean.TRUE : null,
-            WAIT, "a write after the faults");
+        final KvMachine.Put last = new KvMachine.Put(KEY_WRITTEN_LAST, "final");
+        InJvmCluster.await(() -> RecordedCalls.write(history, CLIENTS, last.key(), last.value(),
+            () -> client.processCommand(to, last, CALL_TIMEOUT)) ? Boolean.TRUE : null, WAIT,
+            "a write after the faults");
     }
 
     private static void pause(final long millis)
