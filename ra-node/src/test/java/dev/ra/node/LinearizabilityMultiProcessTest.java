@@ -2,11 +2,14 @@ package dev.ra.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ra.RaEvent;
+import dev.ra.RaProcess;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.lincheck.CheckResult;
 import dev.ra.lincheck.History;
 import dev.ra.lincheck.LinearizabilityChecker;
+import dev.ra.lincheck.OperationHandle;
 import dev.ra.lincheck.RecordedCalls;
 import dev.ra.lincheck.Verdict;
 import dev.ra.testkit.InJvmCluster;
@@ -15,21 +18,25 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * The whole product under faults, as a property: three node JVMs on loopback with ra-log storage and Netty, two
  * clusters on them, clients in this JVM (a node hosting no member) writing and reading a few keys of each through any
- * member, while a nemesis
- * ({@link ProbingNemesis}) kills nodes with {@code kill -9} and restarts them from their data directories, pauses the
- * leader's JVM with SIGSTOP for longer than an election timeout, cuts a node off from its peers (connections closed),
- * silences it (connections up, frames lost both ways, as a network losing packets: only silence tells), and removes
- * its member and adds it back under the same id. While a node is paused, cut off or silenced, the nemesis writes a
- * key through the others and reads it through that node: a former leader that answered before learning of its
+ * member (commands awaited or pipelined with a notice, consistent named queries, reads through the log), while a
+ * nemesis ({@link ProbingNemesis}) kills nodes with {@code kill -9} and restarts them from their data directories,
+ * pauses the leader's JVM with SIGSTOP for longer than an election timeout, cuts a node off from its peers (connections
+ * closed), silences it (connections up, frames lost both ways, as a network losing packets: only silence tells), and
+ * removes its member and adds it back under the same id. While a node is paused, cut off or silenced, the nemesis
+ * writes a key through the others and reads it through that node: a former leader that answered before learning of its
  * successor would read stale. The recorded history must be linearizable: every acknowledged write survives, no read
  * returns a stale or never-written value. Operations whose outcome the client could not know count as such. What the
  * simulation checks of the core after every step, this checks of the runtime, the transport and the log together.
@@ -103,7 +110,9 @@ class LinearizabilityMultiProcessTest
             writeUntilAcknowledged(d.client, d.members(CLUSTERS.get(0)).get(0), history);
             final CheckResult result = new LinearizabilityChecker().check(history);
             final String context = "seed " + seed + ", " + rounds + " rounds: " + nemesis.faults() + "; " +
-                history.size() + " operations";
+                history.size() + " operations " + history.operations().stream()
+                .collect(Collectors.groupingBy(op -> op.kind() + " " + op.outcome(), TreeMap::new,
+                    Collectors.counting()));
             System.out.printf("linearizability across JVMs: %s%n", context);
             assertThat(history.size()).as(context).isGreaterThan(200);
             assertThat(result.verdict()).as(context + "; " + result.explanation()).isEqualTo(Verdict.LINEARIZABLE);
@@ -123,33 +132,78 @@ class LinearizabilityMultiProcessTest
     {
         final RaSystem client = d.client;
         final SplittableRandom random = new SplittableRandom(1000 + clientId);
-        int sequence = 0;
-        int operations = 0;
-        while (running.get() && operations++ < maxOperations)
+        final BlockingQueue<Object> notices = new LinkedBlockingQueue<>();
+        try (RaProcess notified = client.spawn(notices::add))
         {
-            pause(10 + random.nextInt(20));
-            final String cluster = CLUSTERS.get(random.nextInt(CLUSTERS.size()));
-            final String key = keysOf(cluster).get(random.nextInt(KEYS.size()));
-            final List<ServerId> members = d.members(cluster);
-            final ServerId to = members.get(random.nextInt(members.size()));
-            final int choice = random.nextInt(3);
-            if (choice == 0)
+            int sequence = 0;
+            int operations = 0;
+            while (running.get() && operations++ < maxOperations)
             {
+                pause(10 + random.nextInt(20));
+                final String cluster = CLUSTERS.get(random.nextInt(CLUSTERS.size()));
+                final String key = keysOf(cluster).get(random.nextInt(KEYS.size()));
+                final List<ServerId> members = d.members(cluster);
+                final ServerId to = members.get(random.nextInt(members.size()));
                 final String value = clientId + "-" + sequence++;
-                RecordedCalls.write(history, clientId, key, value,
-                    () -> client.processCommand(to, new KvMachine.Put(key, value), CALL_TIMEOUT));
-            }
-            else if (choice == 1)
-            {
-                RecordedCalls.read(history, clientId, key,
-                    () -> client.<String>namedQuery(to, "get", key, true, CALL_TIMEOUT).result());
-            }
-            else
-            {
-                RecordedCalls.read(history, clientId, key,
-                    () -> client.<String>processCommand(to, new KvMachine.Get(key), CALL_TIMEOUT).reply());
+                switch (random.nextInt(4))
+                {
+                    case 0 -> RecordedCalls.write(history, clientId, key, value,
+                        () -> client.processCommand(to, new KvMachine.Put(key, value), CALL_TIMEOUT));
+                    case 1 -> pipelinedWrite(client, to, new KvMachine.Put(key, value), notified, notices,
+                        history.invokeWrite(clientId, key, value), history);
+                    case 2 -> RecordedCalls.read(history, clientId, key,
+                        () -> client.<String>namedQuery(to, "get", key, true, CALL_TIMEOUT).result());
+                    default -> RecordedCalls.read(history, clientId, key,
+                        () -> client.<String>processCommand(to, new KvMachine.Get(key), CALL_TIMEOUT).reply());
+                }
             }
         }
+    }
+
+    /**
+     * A write pipelined with a correlation (its value, unique): applied once the leader's notice names it; a member
+     * that is not the leader rejects it unappended, and it is sent once more to the leader that member names (a second
+     * rejection, or one without a leader, is a definite failure); without either notice within the call timeout its
+     * outcome is unknown. Notices of earlier writes arriving late are skipped.
+     */
+    private static void pipelinedWrite(final RaSystem client, final ServerId to, final KvMachine.Put put,
+        final RaProcess notified, final BlockingQueue<Object> notices, final OperationHandle op, final History history)
+    {
+        client.pipelineCommand(to, put, put.value(), notified.ref());
+        final long deadline = System.nanoTime() + CALL_TIMEOUT.toNanos();
+        boolean redirected = false;
+        long left;
+        while ((left = deadline - System.nanoTime()) > 0)
+        {
+            final Object notice;
+            try
+            {
+                notice = notices.poll(left, TimeUnit.NANOSECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            if (notice instanceof RaEvent.Applied applied &&
+                applied.applied().stream().anyMatch(each -> put.value().equals(each.correlation())))
+            {
+                history.ok(op);
+                return;
+            }
+            if (notice instanceof RaEvent.Rejected rejected && put.value().equals(rejected.correlation()))
+            {
+                if (null == rejected.leaderHint() || redirected)
+                {
+                    history.fail(op);
+                    return;
+                }
+                // As a Ra client does: sent again, once, to the leader the member named.
+                redirected = true;
+                client.pipelineCommand(rejected.leaderHint(), put, put.value(), notified.ref());
+            }
+        }
+        history.unknown(op);
     }
 
     /**
