@@ -2,6 +2,8 @@ package dev.ra.node;
 
 import dev.ra.MemberChange;
 import dev.ra.MemberKind;
+import dev.ra.MembershipChangeException;
+import dev.ra.RaException;
 import dev.ra.ServerId;
 import dev.ra.lincheck.History;
 import dev.ra.lincheck.RecordedCalls;
@@ -124,7 +126,8 @@ final class ProbingNemesis
     /**
      * Remove the target's member (the leader, most often: it steps down once its removal commits), which stops and
      * deletes its data, then add it back under the same id and start it, from the client node, with the change that
-     * added it (its join point). A change refused or not completed in this quiet round fails the test.
+     * added it (its join point). Each change is asked again while there is no leader; one not completed within the
+     * wait fails the test.
      */
     private void removeAndAddBack(final String target)
     {
@@ -132,7 +135,7 @@ final class ProbingNemesis
         final ServerId member = new ServerId("kv", target);
         final ServerId entry = new ServerId("kv", d.nodes.keySet().stream().filter(node -> !node.equals(target))
             .findFirst().orElseThrow());
-        d.client.removeMember(entry, member);
+        remove(entry, member);
         InJvmCluster.await(() -> runs(target) ? null : Boolean.TRUE, WAIT, member + " to stop once removed");
         final MemberChange added = InJvmCluster.await(() ->
         {
@@ -142,7 +145,13 @@ final class ProbingNemesis
             }
             catch (final ExecutionException ex)
             {
-                // No leader yet after the removal of the leader: asked again.
+                if (ex.getCause() instanceof MembershipChangeException refused &&
+                    refused.reason() == MembershipChangeException.Reason.ALREADY_MEMBER)
+                {
+                    // An earlier try took effect without telling: its change is unknown, so undone and tried again.
+                    remove(entry, member);
+                }
+                // Otherwise no leader yet (after the leader's own removal), or it lost its leadership: asked again.
                 return null;
             }
             catch (final InterruptedException ex)
@@ -153,6 +162,29 @@ final class ProbingNemesis
         }, WAIT, member + " to be added back");
         d.client.startServer("kv", "kv", member, d.members("kv"), added);
         InJvmCluster.await(() -> runs(target) ? Boolean.TRUE : null, WAIT, member + " to run again");
+    }
+
+    /**
+     * Remove a member, asking again while there is no leader or the outcome is unknown, until it is not a member.
+     */
+    private void remove(final ServerId entry, final ServerId member)
+    {
+        InJvmCluster.await(() ->
+        {
+            try
+            {
+                d.client.removeMember(entry, member);
+                return Boolean.TRUE;
+            }
+            catch (final MembershipChangeException ex)
+            {
+                return ex.reason() == MembershipChangeException.Reason.NOT_MEMBER ? Boolean.TRUE : null;
+            }
+            catch (final RaException ex)
+            {
+                return null;
+            }
+        }, WAIT, member + " to be removed");
     }
 
     private boolean runs(final String node)
