@@ -20,7 +20,7 @@ final class LinkFaults
     private final NettyTransport transport;
     private final Set<String> blocked = ConcurrentHashMap.newKeySet();
     private final Set<String> muted = ConcurrentHashMap.newKeySet();
-    /** Read for every frame received: one load when nothing is muted, as in production. */
+    /** Read for every frame received: one load when nothing is muted, as in production; written under the lock. */
     private volatile boolean anyMuted;
 
     LinkFaults(final NettyTransport transport)
@@ -57,14 +57,14 @@ final class LinkFaults
         LOG.info("{}: unblocked {}", transport.localNode(), node);
     }
 
-    void mute(final String node)
+    synchronized void mute(final String node)
     {
         muted.add(node);
         anyMuted = true;
         LOG.info("{}: muted {}", transport.localNode(), node);
     }
 
-    void unmute(final String node)
+    synchronized void unmute(final String node)
     {
         muted.remove(node);
         anyMuted = !muted.isEmpty();
