@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -31,59 +30,50 @@ class SilentPartitionTest
     private static final Duration FAILURE_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration WAIT = Duration.ofSeconds(20);
 
-    private final List<ServerId> members = List.of(new ServerId("kv", "n1"), new ServerId("kv", "n2"),
-        new ServerId("kv", "n3"));
-    private InJvmCluster cluster;
-
-    @AfterEach
-    void close()
-    {
-        if (null != cluster)
-        {
-            cluster.close();
-        }
-    }
-
     @Test
     void aLeaderCutOffSilentlyIsReplacedAndNeverAnswersAConsistentQueryWithAStaleValue()
     {
         final LoopbackTransports transports = new LoopbackTransports(3, b -> b.failureTimeout(FAILURE_TIMEOUT));
-        cluster = new InJvmCluster(3, transports, b -> b.registerMachine("kv", KvMachine::new));
-        transports.awaitConnected(WAIT);
-        cluster.system("n1").startCluster("kv", "kv", members);
-        final ServerId old = cluster.awaitLeader(members, WAIT);
-        cluster.system(old).processCommand(old, new KvMachine.Put("x", "before"));
-        final List<ServerId> others = new ArrayList<>(members);
-        others.remove(old);
-
-        final NettyTransport oldTransport = transports.transport(old.node());
-        for (final ServerId other : others)
+        try (InJvmCluster cluster = new InJvmCluster(3, transports, b -> b.registerMachine("kv", KvMachine::new)))
         {
-            oldTransport.mute(other.node());
-            transports.transport(other.node()).mute(old.node());
-        }
-        final ServerId next = InJvmCluster.await(() -> cluster.leaderOf(others), WAIT, "a leader among " + others);
-        cluster.system(next).processCommand(next, new KvMachine.Put("x", "after"));
+            transports.awaitConnected(WAIT);
+            final List<ServerId> members = cluster.serverIds("kv");
+            cluster.system("n1").startCluster("kv", "kv", members);
+            final ServerId old = cluster.awaitLeader(members, WAIT);
+            cluster.system(old).processCommand(old, new KvMachine.Put("x", "before"));
+            final List<ServerId> others = new ArrayList<>(members);
+            others.remove(old);
 
-        // Connections up, frames lost: neither side was told the other is down.
-        for (final ServerId other : others)
-        {
-            assertThat(oldTransport.isReachable(other.node())).as(other.node() + " from " + old.node()).isTrue();
-            assertThat(transports.transport(other.node()).isReachable(old.node())).isTrue();
-        }
-        assertThatThrownBy(() -> cluster.system(old).<Map<String, String>, String>consistentQuery(old,
-            state -> state.get("x"), Duration.ofSeconds(2)))
-            .as("a consistent query at the former leader, cut off from the members that committed x=after")
-            .isInstanceOf(RaException.class);
+            final NettyTransport oldTransport = transports.transport(old.node());
+            for (final ServerId other : others)
+            {
+                oldTransport.mute(other.node());
+                transports.transport(other.node()).mute(old.node());
+            }
+            final ServerId next = InJvmCluster.await(() -> cluster.leaderOf(others), WAIT, "a leader among " + others);
+            cluster.system(next).processCommand(next, new KvMachine.Put("x", "after"));
 
-        for (final ServerId other : others)
-        {
-            oldTransport.unmute(other.node());
-            transports.transport(other.node()).unmute(old.node());
+            // Connections up, frames lost: neither side was told the other is down.
+            for (final ServerId other : others)
+            {
+                assertThat(oldTransport.isReachable(other.node())).as(other.node() + " from " + old.node()).isTrue();
+                assertThat(transports.transport(other.node()).isReachable(old.node())).isTrue();
+            }
+            assertThatThrownBy(() -> cluster.system(old).<Map<String, String>, String>consistentQuery(old,
+                state -> state.get("x"), Duration.ofSeconds(2)))
+                .as("a consistent query at the former leader, cut off from the members that committed x=after")
+                .isInstanceOf(RaException.class);
+
+            for (final ServerId other : others)
+            {
+                oldTransport.unmute(other.node());
+                transports.transport(other.node()).unmute(old.node());
+            }
+            InJvmCluster.await(() -> cluster.system(old).overview(old).role() == RaftRole.FOLLOWER ? Boolean.TRUE :
+                null, WAIT, "the former leader to follow");
+            assertThat(cluster.system(old).<Map<String, String>, String>consistentQuery(old, state -> state.get("x"))
+                .result()).isEqualTo("after");
+
         }
-        InJvmCluster.await(() -> cluster.system(old).overview(old).role() == RaftRole.FOLLOWER ? Boolean.TRUE : null,
-            WAIT, "the former leader to follow");
-        assertThat(cluster.system(old).<Map<String, String>, String>consistentQuery(old, state -> state.get("x"))
-            .result()).isEqualTo("after");
     }
 }
