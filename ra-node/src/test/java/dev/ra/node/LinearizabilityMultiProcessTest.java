@@ -3,6 +3,7 @@ package dev.ra.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ra.RaEvent;
+import dev.ra.RaException;
 import dev.ra.RaProcess;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
@@ -17,6 +18,8 @@ import dev.ra.testkit.KvMachine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
@@ -38,8 +41,9 @@ import org.junit.jupiter.api.Timeout;
  * removes its member and adds it back under the same id. While a node is paused, cut off or silenced, the nemesis
  * writes a key through the others and reads it through that node: a former leader that answered before learning of its
  * successor would read stale. The recorded history must be linearizable: every acknowledged write survives, no read
- * returns a stale or never-written value. Operations whose outcome the client could not know count as such. What the
- * simulation checks of the core after every step, this checks of the runtime, the transport and the log together.
+ * returns a stale or never-written value. Operations whose outcome the client could not know count as such. Once
+ * healed, every member of both clusters must come to hold what a consistent read returns. What the simulation checks of
+ * the core after every step, this checks of the runtime, the transport and the log together.
  *
  * <p>The nemesis is seeded and bounded: {@code -Dra.test.lincheck.rounds=N} (default 10) faults, each kind once per
  * five rounds, in an order and on targets chosen from {@code -Dra.test.lincheck.seed} (default 1; both printed on
@@ -116,6 +120,39 @@ class LinearizabilityMultiProcessTest
             System.out.printf("linearizability across JVMs: %s%n", context);
             assertThat(history.size()).as(context).isGreaterThan(200);
             assertThat(result.verdict()).as(context + "; " + result.explanation()).isEqualTo(Verdict.LINEARIZABLE);
+            for (final String cluster : CLUSTERS)
+            {
+                assertConverged(d, cluster);
+            }
+        }
+    }
+
+    /**
+     * Liveness once the faults stop: every member of the cluster comes to hold, in its own state, the value of every
+     * key a consistent read returns.
+     */
+    private static void assertConverged(final Deployment d, final String cluster)
+    {
+        final List<ServerId> members = d.members(cluster);
+        for (final String key : keysOf(cluster))
+        {
+            final Object agreed = InJvmCluster.await(() ->
+            {
+                try
+                {
+                    return Optional.ofNullable(d.client.namedQuery(members.get(0), "get", key, true, CALL_TIMEOUT)
+                        .result());
+                }
+                catch (final RaException ex)
+                {
+                    return null;
+                }
+            }, WAIT, "a consistent read of " + key).orElse(null);
+            for (final ServerId member : members)
+            {
+                InJvmCluster.await(() -> Objects.equals(agreed, d.client.namedQuery(member, "get", key, false,
+                    CALL_TIMEOUT).result()) ? Boolean.TRUE : null, WAIT, member + " to hold " + key + "=" + agreed);
+            }
         }
     }
 
