@@ -32,6 +32,21 @@ import java.util.concurrent.ExecutionException;
  */
 final class ProbingNemesis
 {
+    /** The kinds of fault, each run once per {@code values().length} rounds. */
+    private enum Fault
+    {
+        /** {@code kill -9} and restart from disk (sometimes every node). */
+        KILL,
+        /** SIGSTOP, then SIGCONT. */
+        PAUSE,
+        /** Connections closed and refused. */
+        CUT_OFF,
+        /** Connections up, frames lost both ways. */
+        SILENCE,
+        /** Removed and added back under the same id. */
+        RE_ADD
+    }
+
     /** Client ids of the probes, one per operation, after the clients'. */
     private static final int FIRST_PROBE_CLIENT = 100;
     private static final int PROBE_READS = 3;
@@ -77,29 +92,29 @@ final class ProbingNemesis
      */
     void run(final int rounds) throws InterruptedException
     {
-        final List<Integer> kinds = new ArrayList<>();
+        final List<Fault> kinds = new ArrayList<>();
         for (int round = 0; round < rounds; round++)
         {
             if (kinds.isEmpty())
             {
-                kinds.addAll(List.of(0, 1, 2, 3, 4));
+                kinds.addAll(List.of(Fault.values()));
                 for (int i = kinds.size() - 1; i > 0; i--)
                 {
                     kinds.set(i, kinds.set(random.nextInt(i + 1), kinds.get(i)));
                 }
             }
-            final int kind = kinds.remove(kinds.size() - 1);
+            final Fault kind = kinds.remove(kinds.size() - 1);
             Thread.sleep(800 + random.nextInt(700));
             final ServerId leader = d.leaderOf("kv", List.of());
             final List<String> nodes = new ArrayList<>(d.nodes.keySet());
-            final String target = null == leader || kind == 0 && random.nextInt(3) == 0 ?
+            final String target = null == leader || kind == Fault.KILL && random.nextInt(3) == 0 ?
                 nodes.get(random.nextInt(nodes.size())) : leader.node();
             final NodeJvm node = d.node(target);
             final List<String> others = new ArrayList<>(nodes);
             others.remove(target);
             switch (kind)
             {
-                case 0 ->
+                case KILL ->
                 {
                     // Sometimes every node at once: the cluster restarts from its disks alone.
                     final List<String> killed = random.nextInt(4) == 0 ? nodes : List.of(target);
@@ -109,15 +124,16 @@ final class ProbingNemesis
                     killed.forEach(each -> d.node(each).start());
                     d.awaitClientConnected();
                 }
-                case 1 -> probed("SIGSTOP", target, PAUSE_MS + random.nextInt(1000), () -> node.signal("STOP"),
+                case PAUSE -> probed("SIGSTOP", target, PAUSE_MS + random.nextInt(1000), () -> node.signal("STOP"),
                     () -> node.signal("CONT"));
-                case 2 -> probed("isolate", target, 1000 + random.nextInt(1500),
+                case CUT_OFF -> probed("isolate", target, 1000 + random.nextInt(1500),
                     () -> others.forEach(other -> node.command("block " + other)),
                     () -> others.forEach(other -> node.command("unblock " + other)));
-                case 3 -> probed("silence", target, 1000 + random.nextInt(1500),
+                case SILENCE -> probed("silence", target, 1000 + random.nextInt(1500),
                     () -> others.forEach(other -> mute(other, target, "mute")),
                     () -> others.forEach(other -> mute(other, target, "unmute")));
-                default -> removeAndAddBack(target);
+                case RE_ADD -> removeAndAddBack(target);
+                default -> throw new IllegalStateException("unknown fault " + kind);
             }
         }
         Thread.sleep(1000);
