@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -154,6 +155,23 @@ final class Deployment implements AutoCloseable
     NodeJvm node(final String id)
     {
         return nodes.get(id);
+    }
+
+    /**
+     * The status line a server's node reports for it ({@code status <server> <role> term=... leader=... commit=...
+     * applied=...}, see {@link NodeControl}), split into words; empty if the node runs no such server.
+     */
+    Optional<String[]> status(final ServerId server)
+    {
+        for (final String line : node(server.node()).command("status"))
+        {
+            final String[] words = line.split(" ");
+            if (words[0].equals("status") && words[1].equals(server.toString()))
+            {
+                return Optional.of(words);
+            }
+        }
+        return Optional.empty();
     }
 
     /**

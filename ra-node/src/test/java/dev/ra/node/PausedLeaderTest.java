@@ -76,8 +76,8 @@ class PausedLeaderTest
                 .isNotEqualTo(paused).isIn(others);
 
             // The old leader learns the new term and follows; every acknowledged write is there, on it too.
-            InJvmCluster.await(() -> role(pausedNode, paused).filter(r -> r.equals("FOLLOWER")).orElse(null), WAIT,
-                "the old leader to rejoin as a follower");
+            InJvmCluster.await(() -> d.status(paused).map(words -> words[2]).filter(r -> r.equals("FOLLOWER"))
+                .orElse(null), WAIT, "the old leader to rejoin as a follower");
             write(client, paused, "after-resume", acknowledged, WAIT);
             final ServerId leader = d.awaitLeader("kv", List.of());
             for (final Map.Entry<String, String> e : acknowledged.entrySet())
@@ -120,19 +120,6 @@ class PausedLeaderTest
     {
         return InJvmCluster.await(() -> Optional.ofNullable(client.namedQuery(server, "get", key, consistent)
             .result()), WAIT, "a read of " + key + " from " + server).orElse(null);
-    }
-
-    private static Optional<String> role(final NodeJvm node, final ServerId server)
-    {
-        for (final String line : node.command("status"))
-        {
-            final String[] words = line.split(" ");
-            if (words[0].equals("status") && words[1].equals(server.toString()))
-            {
-                return Optional.of(words[2]);
-            }
-        }
-        return Optional.empty();
     }
 
     private static void sleepUntil(final long nanoTime)

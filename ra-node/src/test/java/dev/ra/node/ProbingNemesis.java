@@ -205,7 +205,7 @@ final class ProbingNemesis
 
     private boolean runs(final String node)
     {
-        return d.node(node).command("status").stream().anyMatch(line -> line.startsWith("status kv@" + node + " "));
+        return d.status(new ServerId("kv", node)).isPresent();
     }
 
     private void mute(final String one, final String other, final String command)

@@ -182,21 +182,14 @@ class StorageDamageMultiProcessTest
 
     private static long commitIndex(final Deployment d, final ServerId member)
     {
-        for (final String line : d.node(member.node()).command("status"))
+        for (final String word : d.status(member).orElseThrow(() -> new AssertionError("no status of " + member)))
         {
-            final String[] words = line.split(" ");
-            if (words[0].equals("status") && words[1].equals(member.toString()))
+            if (word.startsWith("commit="))
             {
-                for (final String word : words)
-                {
-                    if (word.startsWith("commit="))
-                    {
-                        return Long.parseLong(word.substring("commit=".length()));
-                    }
-                }
+                return Long.parseLong(word.substring("commit=".length()));
             }
         }
-        throw new AssertionError("no status of " + member);
+        throw new AssertionError("no commit index in the status of " + member);
     }
 
     // ------------------------------------------------------------------------------------------------ damage
