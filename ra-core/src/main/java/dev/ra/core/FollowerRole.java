@@ -242,7 +242,9 @@ final class FollowerRole extends RoleHandler
     {
         if (core.isVoter(core.self))
         {
-            core.setElectionTimer(SilentLeader.remainingTimeoutMs(core.config, core.random));
+            core.setElectionTimer(core.mutation == Mutation.SILENT_LEADER_WAITS_WHOLE_RANGE ?
+                SilentLeader.remainingOfWholeRangeMs(core.config, core.random) :
+                SilentLeader.remainingTimeoutMs(core.config, core.random));
         }
     }
 }

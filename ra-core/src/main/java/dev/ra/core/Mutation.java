@@ -55,6 +55,11 @@ enum Mutation
     LEADER_DOWN_STARTS_ELECTION,
     /** A member grants a pre-vote while it still hears its leader (thesis §9.6: it must not). */
     PRE_VOTE_IGNORES_LIVE_LEADER,
+    /**
+     * A follower told its leader went silent campaigns anywhere up to the maximum election timeout after it last heard
+     * it, instead of soon after the minimum: a paused leader's downtime nearly doubles.
+     */
+    SILENT_LEADER_WAITS_WHOLE_RANGE,
     /** A member grants a pre-vote to a candidate whose machine is older than the version in force (Ra's guard). */
     VOTE_IGNORES_MACHINE_VERSION,
     /** A leader switches the machine version as soon as it supports a newer one, without waiting for every voter. */

@@ -4,15 +4,19 @@ import java.util.random.RandomGenerator;
 
 /**
  * When a follower gives up on a leader it no longer hears from, without idle heartbeats per cluster: soon after the
- * leader is reported down, and within an election timeout of last hearing from it when it went silent.
+ * leader is reported down, and soon after a minimum election timeout since it last heard from it when it went silent.
  *
  * <p>Followers of a live leader run no election timer (idle clusters exchange nothing), so a leader that is paused or
  * cut off silently must be noticed some other way: by the node-level failure detector. Every pair of nodes exchanges
  * transport heartbeats however many clusters they share; a node from which no frame at all has arrived for
  * {@link #suspectAfterMs} is reported silent ({@link RaftEvent.PeerSilent}), and followers whose leader lives there
- * set their election timer for what remains of an election timeout. Counting from the last frame heard, a pre-vote
- * therefore starts within the configured election timeout range, as it would with a timer reset by heartbeats.
- * Pre-vote keeps a follower that alone lost touch (a flapping connection) from deposing a leader the others hear.
+ * set their election timer for what remains of the minimum election timeout, plus the same short jitter as when the
+ * leader is reported down. Counting from the last frame heard, a pre-vote therefore starts once the minimum election
+ * timeout has passed, so a leader that stalls for less (a collection pause) is never deposed, and soon after: not
+ * anywhere up to the maximum, as with a timer reset by heartbeats. The range of the election timeout spreads
+ * followers that know nothing; these know the leader went quiet, and waiting out the range would only add downtime
+ * (up to twice the minimum, before the election itself). Pre-vote keeps a follower that alone lost touch (a flapping
+ * connection) from deposing a leader the others hear.
  */
 public final class SilentLeader
 {
@@ -43,19 +47,36 @@ public final class SilentLeader
      */
     static long afterLeaderDownMs(final CoreConfig config, final RandomGenerator random)
     {
-        final long bound = Math.max(2, Math.min(100, config.electionTimeoutMinMs() / 2));
-        return random.nextLong(1, bound + 1);
+        return jitterMs(config, random);
     }
 
     /**
      * @param config of the follower.
      * @param random for the jitter that keeps followers from campaigning together.
-     * @return the election timer to set when the leader is reported silent: the election timeout's range less the
-     *         silence already waited.
+     * @return the election timer to set when the leader is reported silent: what remains of the minimum election
+     *         timeout after the silence already waited, plus the jitter of {@link #afterLeaderDownMs}.
      */
     static long remainingTimeoutMs(final CoreConfig config, final RandomGenerator random)
     {
         final long waited = suspectAfterMs(config.electionTimeoutMinMs());
+        return Math.max(0, config.electionTimeoutMinMs() - waited) + jitterMs(config, random);
+    }
+
+    /**
+     * @param config of the follower.
+     * @param random for the jitter.
+     * @return the timer of the deliberate bug {@link Mutation#SILENT_LEADER_WAITS_WHOLE_RANGE}: anywhere in the
+     *         election timeout's range, counting from the last frame heard.
+     */
+    static long remainingOfWholeRangeMs(final CoreConfig config, final RandomGenerator random)
+    {
+        final long waited = suspectAfterMs(config.electionTimeoutMinMs());
         return random.nextLong(config.electionTimeoutMinMs() - waited, config.electionTimeoutMaxMs() - waited);
+    }
+
+    private static long jitterMs(final CoreConfig config, final RandomGenerator random)
+    {
+        final long bound = Math.max(2, Math.min(100, config.electionTimeoutMinMs() / 2));
+        return random.nextLong(1, bound + 1);
     }
 }

@@ -55,7 +55,9 @@ public final class CoreTestAccess
         /** A follower told its leader's node is down campaigns at once instead of pre-voting. */
         LEADER_DOWN_STARTS_ELECTION,
         /** A member grants a pre-vote while it still hears its leader. */
-        PRE_VOTE_IGNORES_LIVE_LEADER
+        PRE_VOTE_IGNORES_LIVE_LEADER,
+        /** A follower told its leader went silent campaigns anywhere up to the maximum election timeout. */
+        SILENT_LEADER_WAITS_WHOLE_RANGE
     }
 
     /**

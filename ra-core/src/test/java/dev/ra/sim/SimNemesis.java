@@ -366,7 +366,7 @@ final class SimNemesis
         sim.schedule(duration + 300 + faultRandom.nextInt(1500), this::pauseSomeone);
     }
 
-    private void reportSilent(final Node observer, final Node victim, final long incarnation, final long generation)
+    void reportSilent(final Node observer, final Node victim, final long incarnation, final long generation)
     {
         if (victim.incarnation == incarnation && victim.pause.paused() && victim.pause.generation() == generation &&
             observer.alive && sim.view[observer.index][victim.index] && !sim.blocked[victim.index][observer.index])
@@ -376,7 +376,7 @@ final class SimNemesis
         }
     }
 
-    private void resume(final Node node)
+    void resume(final Node node)
     {
         if (!node.alive || !node.pause.paused())
         {

@@ -155,6 +155,7 @@ public final class Simulation
     private long steps;
     /** The flapping link between the leader and one follower, or null (see {@link #flapLeaderLink}). */
     private LinkFlapper flapper;
+    private LeaderPause leaderPause;
     private CoreTestAccess.DisruptionBug disruption;
     /** Whether restarted members come back with a build of the machine supporting version 2 (see upgradeMachines). */
     private boolean machineUpgrades;
@@ -242,6 +243,29 @@ public final class Simulation
     }
 
     /**
+     * Pause the first leader once everyone follows it, and fail the run if a follower told it went silent does not
+     * give up on it soon after the minimum election timeout, or if no new leader is elected ({@link LeaderPause}).
+     * Meant for {@link Options#quiet} runs.
+     *
+     * @param bug a deliberate core bug that delays replacing a silent leader, or null.
+     * @return this.
+     */
+    Simulation pauseLeaderOnce(final CoreTestAccess.DisruptionBug bug)
+    {
+        this.disruption = bug;
+        this.leaderPause = new LeaderPause(this, nemesis, options.seed());
+        return this;
+    }
+
+    /**
+     * @return the leader pause of this run, or null.
+     */
+    LeaderPause leaderPause()
+    {
+        return leaderPause;
+    }
+
+    /**
      * @return the flapping link of this run, or null.
      */
     LinkFlapper flapper()
@@ -281,6 +305,10 @@ public final class Simulation
             if (null != flapper)
             {
                 schedule(300, flapper::start);
+            }
+            if (null != leaderPause)
+            {
+                schedule(300, leaderPause::start);
             }
             schedule(options.durationMs(), nemesis::endFaults);
             runUntil(options.durationMs() + 6_000);
@@ -391,6 +419,10 @@ public final class Simulation
             if (null != flapper)
             {
                 require(flapper.check());
+            }
+            if (null != leaderPause)
+            {
+                require(leaderPause.check());
             }
         }
         now = endTime;

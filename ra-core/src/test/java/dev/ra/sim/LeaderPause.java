@@ -1,0 +1,146 @@
+package dev.ra.sim;
+
+import dev.ra.RaftRole;
+import dev.ra.core.SilentLeader;
+
+import java.util.SplittableRandom;
+
+/**
+ * A fault mode of the {@link Simulation}: once every member follows the first leader, the leader is paused (as by
+ * SIGSTOP) for several election timeouts, and each other member's silence detector reports it silent after the
+ * suspicion delay and up to 40 ms more, as {@link SimNemesis} does. Meant for {@link Simulation.Options#quiet} runs:
+ * nothing else changes the leadership there.
+ *
+ * <p>The property: a follower told that its leader went silent gives up on it (pre-votes, campaigns, or follows a
+ * newer term) once what remains of the minimum election timeout has passed, plus at most the jitter that keeps
+ * followers from campaigning together (100 ms, at most half the minimum): not anywhere up to the maximum, which would
+ * double a paused leader's downtime. And, liveness, a new leader is elected within {@link #LIVENESS_BOUND_MS} of the
+ * pause, split votes included. {@link #check} fails the run the moment either is broken.
+ */
+final class LeaderPause
+{
+    /**
+     * Within this of the pause a new leader must be elected: the first campaign, then up to three more elections
+     * after split votes (in the simulation a message takes up to 10 ms, a fifteenth of the minimum election timeout,
+     * so two followers campaigning within a few milliseconds of each other split the vote far more often than on a
+     * real network).
+     */
+    static final long LIVENESS_BOUND_MS = 4 * Simulation.ELECTION_TIMEOUT_MAX_MS;
+    private final Simulation sim;
+    private final SimNemesis nemesis;
+    private final SplittableRandom random;
+    private Simulation.Node paused;
+    private long pausedAt;
+    private long term;
+    /** Per member: when it was told the leader went silent, or -1. */
+    private final long[] toldAt;
+    /** Per member: whether it gave up on the paused leader since. */
+    private final boolean[] gaveUp;
+    private long electedAfterMs = -1;
+
+    /**
+     * @param sim     the simulation.
+     * @param nemesis whose silence reports and resumption of a paused member this uses.
+     * @param seed    of the pause's own random stream.
+     */
+    LeaderPause(final Simulation sim, final SimNemesis nemesis, final long seed)
+    {
+        this.sim = sim;
+        this.nemesis = nemesis;
+        this.random = new SplittableRandom(seed ^ 0x632BE59BD9B4E019L);
+        this.toldAt = new long[sim.nodes.length];
+        this.gaveUp = new boolean[sim.nodes.length];
+        java.util.Arrays.fill(toldAt, -1);
+    }
+
+    /**
+     * Pause the leader once it leads and everyone follows it.
+     */
+    void start()
+    {
+        final Simulation.Node leader = sim.leader();
+        if (null == leader || !everyoneFollows(leader))
+        {
+            sim.schedule(50, this::start);
+            return;
+        }
+        paused = leader;
+        pausedAt = sim.now();
+        term = leader.core.currentTerm();
+        sim.traceEvent(leader, "PAUSE (leader pause mode)");
+        leader.pause.pause();
+        final long generation = leader.pause.generation();
+        for (final Simulation.Node observer : sim.nodes)
+        {
+            if (observer != leader)
+            {
+                sim.schedule(SilentLeader.suspectAfterMs(Simulation.ELECTION_TIMEOUT_MIN_MS) + random.nextInt(40), () ->
+                {
+                    toldAt[observer.index] = sim.now();
+                    nemesis.reportSilent(observer, leader, leader.incarnation, generation);
+                });
+            }
+        }
+        sim.schedule(LIVENESS_BOUND_MS + Simulation.ELECTION_TIMEOUT_MAX_MS, () -> nemesis.resume(leader));
+    }
+
+    private boolean everyoneFollows(final Simulation.Node leader)
+    {
+        for (final Simulation.Node node : sim.nodes)
+        {
+            if (!node.alive || node.core.currentTerm() != leader.core.currentTerm() ||
+                node != leader && node.core.role() != RaftRole.FOLLOWER)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * @return a description of the violation, or null.
+     */
+    String check()
+    {
+        if (null == paused || !paused.pause.paused())
+        {
+            return null;
+        }
+        final long now = sim.now();
+        final long jitterBound = Math.min(100, Simulation.ELECTION_TIMEOUT_MIN_MS / 2);
+        final long remaining = Simulation.ELECTION_TIMEOUT_MIN_MS -
+            SilentLeader.suspectAfterMs(Simulation.ELECTION_TIMEOUT_MIN_MS);
+        for (final Simulation.Node node : sim.nodes)
+        {
+            if (node == paused || toldAt[node.index] < 0)
+            {
+                continue;
+            }
+            gaveUp[node.index] |= node.core.role() != RaftRole.FOLLOWER || node.core.currentTerm() > term;
+            if (!gaveUp[node.index] && now > toldAt[node.index] + remaining + jitterBound)
+            {
+                return "paused leader: " + node.id + ", told at " + toldAt[node.index] + " ms that leader " +
+                    paused.id + " (term " + term + ") went silent, still follows it at " + now + " ms, more than " +
+                    (remaining + jitterBound) + " ms later";
+            }
+            if (node.core.role() == RaftRole.LEADER && node.core.currentTerm() > term && electedAfterMs < 0)
+            {
+                electedAfterMs = now - pausedAt;
+            }
+        }
+        if (electedAfterMs < 0 && now - pausedAt > LIVENESS_BOUND_MS)
+        {
+            return "paused leader: no new leader " + (now - pausedAt) + " ms after " + paused.id + " (term " + term +
+                ") was paused";
+        }
+        return null;
+    }
+
+    /**
+     * @return how long after the pause a new leader was elected, or -1 (not paused, or not yet).
+     */
+    long electedAfterMs()
+    {
+        return electedAfterMs;
+    }
+}
