@@ -3,6 +3,7 @@ package dev.ra.sim;
 import dev.ra.RaftRole;
 import dev.ra.core.SilentLeader;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -50,7 +51,7 @@ final class LeaderPause
         this.random = new SplittableRandom(seed ^ 0x632BE59BD9B4E019L);
         this.toldAt = new long[sim.nodes.length];
         this.gaveUp = new boolean[sim.nodes.length];
-        java.util.Arrays.fill(toldAt, -1);
+        Arrays.fill(toldAt, -1);
     }
 
     /**
@@ -76,8 +77,11 @@ final class LeaderPause
             {
                 sim.schedule(SilentLeader.suspectAfterMs(Simulation.ELECTION_TIMEOUT_MIN_MS) + random.nextInt(40), () ->
                 {
-                    toldAt[observer.index] = sim.now();
                     nemesis.reportSilent(observer, leader, leader.incarnation, generation);
+                    if (observer.toldSilent[leader.index])
+                    {
+                        toldAt[observer.index] = sim.now();
+                    }
                 });
             }
         }
