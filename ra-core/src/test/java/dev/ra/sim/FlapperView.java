@@ -43,6 +43,12 @@ final class FlapperView implements LinkFlapper.Cluster
     }
 
     @Override
+    public boolean everyoneFollows(final int leader)
+    {
+        return sim.everyoneFollows(sim.nodes[leader]);
+    }
+
+    @Override
     public ServerId id(final int member)
     {
         return sim.nodes[member].id;

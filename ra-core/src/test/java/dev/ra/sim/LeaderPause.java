@@ -27,6 +27,13 @@ final class LeaderPause
      * real network).
      */
     static final long LIVENESS_BOUND_MS = 4 * Simulation.ELECTION_TIMEOUT_MAX_MS;
+    /**
+     * Within this of being told, a follower must give up on the paused leader: what remains of the minimum election
+     * timeout after the suspicion delay, and the campaign jitter (100 ms, at most half the minimum).
+     */
+    private static final long GIVE_UP_WITHIN_MS = Simulation.ELECTION_TIMEOUT_MIN_MS -
+        SilentLeader.suspectAfterMs(Simulation.ELECTION_TIMEOUT_MIN_MS) +
+        Math.min(100, Simulation.ELECTION_TIMEOUT_MIN_MS / 2);
     private final Simulation sim;
     private final SimNemesis nemesis;
     private final SplittableRandom random;
@@ -60,7 +67,7 @@ final class LeaderPause
     void start()
     {
         final Simulation.Node leader = sim.leader();
-        if (null == leader || !everyoneFollows(leader))
+        if (null == leader || !sim.everyoneFollows(leader))
         {
             sim.schedule(50, this::start);
             return;
@@ -70,35 +77,8 @@ final class LeaderPause
         term = leader.core.currentTerm();
         sim.traceEvent(leader, "PAUSE (leader pause mode)");
         leader.pause.pause();
-        final long generation = leader.pause.generation();
-        for (final Simulation.Node observer : sim.nodes)
-        {
-            if (observer != leader)
-            {
-                sim.schedule(SilentLeader.suspectAfterMs(Simulation.ELECTION_TIMEOUT_MIN_MS) + random.nextInt(40), () ->
-                {
-                    nemesis.reportSilent(observer, leader, leader.incarnation, generation);
-                    if (observer.toldSilent[leader.index])
-                    {
-                        toldAt[observer.index] = sim.now();
-                    }
-                });
-            }
-        }
+        nemesis.reportSilentSoon(leader, random, observer -> toldAt[observer.index] = sim.now());
         sim.schedule(LIVENESS_BOUND_MS + Simulation.ELECTION_TIMEOUT_MAX_MS, () -> nemesis.resume(leader));
-    }
-
-    private boolean everyoneFollows(final Simulation.Node leader)
-    {
-        for (final Simulation.Node node : sim.nodes)
-        {
-            if (!node.alive || node.core.currentTerm() != leader.core.currentTerm() ||
-                node != leader && node.core.role() != RaftRole.FOLLOWER)
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**
@@ -111,25 +91,26 @@ final class LeaderPause
             return null;
         }
         final long now = sim.now();
-        final long jitterBound = Math.min(100, Simulation.ELECTION_TIMEOUT_MIN_MS / 2);
-        final long remaining = Simulation.ELECTION_TIMEOUT_MIN_MS -
-            SilentLeader.suspectAfterMs(Simulation.ELECTION_TIMEOUT_MIN_MS);
         for (final Simulation.Node node : sim.nodes)
         {
-            if (node == paused || toldAt[node.index] < 0)
+            if (node == paused)
             {
                 continue;
-            }
-            gaveUp[node.index] |= node.core.role() != RaftRole.FOLLOWER || node.core.currentTerm() > term;
-            if (!gaveUp[node.index] && now > toldAt[node.index] + remaining + jitterBound)
-            {
-                return "paused leader: " + node.id + ", told at " + toldAt[node.index] + " ms that leader " +
-                    paused.id + " (term " + term + ") went silent, still follows it at " + now + " ms, more than " +
-                    (remaining + jitterBound) + " ms later";
             }
             if (node.core.role() == RaftRole.LEADER && node.core.currentTerm() > term && electedAfterMs < 0)
             {
                 electedAfterMs = now - pausedAt;
+            }
+            if (toldAt[node.index] < 0)
+            {
+                continue;
+            }
+            gaveUp[node.index] |= node.core.role() != RaftRole.FOLLOWER || node.core.currentTerm() > term;
+            if (!gaveUp[node.index] && now > toldAt[node.index] + GIVE_UP_WITHIN_MS)
+            {
+                return "paused leader: " + node.id + ", told at " + toldAt[node.index] + " ms that leader " +
+                    paused.id + " (term " + term + ") went silent, still follows it at " + now + " ms, more than " +
+                    GIVE_UP_WITHIN_MS + " ms later";
             }
         }
         if (electedAfterMs < 0 && now - pausedAt > LIVENESS_BOUND_MS)

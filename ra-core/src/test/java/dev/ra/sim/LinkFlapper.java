@@ -38,6 +38,9 @@ final class LinkFlapper
         /** @return the index of the current leader, or -1. */
         int leader();
 
+        /** @return whether every member is up, in the given leader's term, and, but the leader, a follower. */
+        boolean everyoneFollows(int leader);
+
         /** @return the member's id. */
         ServerId id(int member);
 
@@ -89,7 +92,7 @@ final class LinkFlapper
     void start()
     {
         final int current = cluster.leader();
-        if (current < 0 || !everyoneFollows(current))
+        if (current < 0 || !cluster.everyoneFollows(current))
         {
             cluster.schedule(50, this::start);
             return;
@@ -98,18 +101,6 @@ final class LinkFlapper
         term = cluster.term(current);
         follower = (current + 1 + random.nextInt(members - 1)) % members;
         change();
-    }
-
-    private boolean everyoneFollows(final int current)
-    {
-        for (int i = 0; i < members; i++)
-        {
-            if (cluster.term(i) != cluster.term(current) || (i != current && cluster.role(i) != RaftRole.FOLLOWER))
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     private void change()

@@ -347,14 +347,7 @@ final class SimNemesis
             sim.coverage.pausedLongerThanElectionTimeout();
             final long generation = victim.pause.generation();
             final long incarnation = victim.incarnation;
-            for (final Node observer : sim.nodes)
-            {
-                if (observer != victim)
-                {
-                    sim.schedule(SilentLeader.suspectAfterMs(ELECTION_TIMEOUT_MIN_MS) + faultRandom.nextInt(40),
-                        () -> reportSilent(observer, victim, incarnation, generation));
-                }
-            }
+            reportSilentSoon(victim, faultRandom, observer -> { });
             sim.schedule(duration, () ->
             {
                 if (victim.incarnation == incarnation && victim.pause.generation() == generation)
@@ -366,14 +359,44 @@ final class SimNemesis
         sim.schedule(duration + 300 + faultRandom.nextInt(1500), this::pauseSomeone);
     }
 
-    void reportSilent(final Node observer, final Node victim, final long incarnation, final long generation)
+    /**
+     * A member was just paused: each other member's silence detector reports it once the suspicion delay and up to
+     * 40 ms more have passed, if it is still paused (the same pause), the observer alive and the link up.
+     *
+     * @param victim the member just paused.
+     * @param random draws each report's delay, in the order of the members.
+     * @param told   run for each observer a report reached, when it does.
+     */
+    void reportSilentSoon(final Node victim, final SplittableRandom random, final Consumer<Node> told)
+    {
+        final long generation = victim.pause.generation();
+        final long incarnation = victim.incarnation;
+        for (final Node observer : sim.nodes)
+        {
+            if (observer != victim)
+            {
+                sim.schedule(SilentLeader.suspectAfterMs(ELECTION_TIMEOUT_MIN_MS) + random.nextInt(40), () ->
+                {
+                    if (reportSilent(observer, victim, incarnation, generation))
+                    {
+                        told.accept(observer);
+                    }
+                });
+            }
+        }
+    }
+
+    private boolean reportSilent(final Node observer, final Node victim, final long incarnation,
+        final long generation)
     {
         if (victim.incarnation == incarnation && victim.pause.paused() && victim.pause.generation() == generation &&
             observer.alive && sim.view[observer.index][victim.index] && !sim.blocked[victim.index][observer.index])
         {
             observer.toldSilent[victim.index] = true;
             sim.deliver(observer, new RaftEvent.PeerSilent(victim.id));
+            return true;
         }
+        return false;
     }
 
     void resume(final Node node)

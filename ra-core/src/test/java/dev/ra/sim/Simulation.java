@@ -693,6 +693,23 @@ public final class Simulation
         return best;
     }
 
+    /**
+     * @param leader a member.
+     * @return whether every member is up, in the leader's term, and, but the leader, a follower.
+     */
+    boolean everyoneFollows(final Node leader)
+    {
+        for (final Node node : nodes)
+        {
+            if (!node.alive || node.core.currentTerm() != leader.core.currentTerm() ||
+                node != leader && node.core.role() != RaftRole.FOLLOWER)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     void sendRpc(final Node from, final ServerId toId, final RaftRpc rpc)
     {
         final Node to = node(toId);
