@@ -116,6 +116,8 @@ final class FailoverCluster implements AutoCloseable
         final List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
             .toString(), NodeJvm.ENABLE_NATIVE_ACCESS, NODE_HEAP, "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
             "-cp", classpath));
+        // After the defaults, so that a setting given there (a log level, a heap) overrides them.
+        cmd.addAll(cmd.size() - 2, NettyFigures.nodeJvmOptions());
         final String dir = root.resolve(node).toString();
         if ("ra".equals(system))
         {

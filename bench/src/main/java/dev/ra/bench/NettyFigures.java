@@ -273,9 +273,12 @@ public final class NettyFigures
 
     /**
      * Extra JVM options for the node JVMs, from the environment variable {@code RA_BENCH_NODE_JVM_OPTS}
-     * (whitespace-separated), to try JVM settings or attach profilers without changing the harness.
+     * (whitespace-separated), to try JVM settings or attach profilers without changing the harness; also used by the
+     * failover and reads figures' node JVMs ({@link FailoverCluster}).
+     *
+     * @return the options, empty when the variable is not set.
      */
-    private static List<String> nodeJvmOptions()
+    static List<String> nodeJvmOptions()
     {
         final String options = System.getenv("RA_BENCH_NODE_JVM_OPTS");
         return null == options || options.isBlank() ? List.of() : List.of(options.trim().split("\\s+"));
