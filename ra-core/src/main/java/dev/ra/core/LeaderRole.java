@@ -21,6 +21,7 @@ import dev.ra.protocol.SnapshotMeta;
 import dev.ra.protocol.UserCommand;
 import dev.ra.spi.LogStore;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 
@@ -86,7 +87,15 @@ final class LeaderRole extends RoleHandler
     void refreshPeers()
     {
         final List<Member> members = core.configs.current();
-        peers.keySet().removeIf(id -> members.stream().noneMatch(m -> m.id().equals(id)));
+        // Loops, not a stream and lambdas: this runs as a leadership starts, the moment a failover waits on, and the
+        // first time in a JVM a lambda's call site is linked (about a millisecond on a busy machine).
+        for (final Iterator<ServerId> it = peers.keySet().iterator(); it.hasNext(); )
+        {
+            if (!isMember(members, it.next()))
+            {
+                it.remove();
+            }
+        }
         for (final Member member : members)
         {
             if (!member.id().equals(core.self) && !peers.containsKey(member.id()))
@@ -97,6 +106,18 @@ final class LeaderRole extends RoleHandler
                 peers.put(member.id(), peer);
             }
         }
+    }
+
+    private static boolean isMember(final List<Member> members, final ServerId id)
+    {
+        for (final Member member : members)
+        {
+            if (member.id().equals(id))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
