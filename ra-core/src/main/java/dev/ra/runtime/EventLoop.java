@@ -130,6 +130,31 @@ final class EventLoop implements Runnable
     }
 
     /**
+     * Run a task that blocks (syncs files) once the messages queued so far on this thread have left: on a loop hosted
+     * by the transport, behind the sends the round queued there; on a loop of its own, whose messages the transport's
+     * threads write, at its next round. Loop thread only.
+     *
+     * @param task to run on the loop thread.
+     */
+    void behindQueuedSends(final Runnable task)
+    {
+        final LoopHost h = host;
+        if (null == h)
+        {
+            execute(task);
+            return;
+        }
+        try
+        {
+            h.execute(task);
+        }
+        catch (final RejectedExecutionException closed)
+        {
+            task.run();
+        }
+    }
+
+    /**
      * A server on this loop appended to its log: at the end of the round, after the messages the round sent, let the
      * log write on this thread if its writer is idle ({@link LogStore#writeIfIdle}). Loop thread only.
      *

@@ -9,10 +9,16 @@ import java.util.function.Consumer;
 /**
  * An orderly stop of a leader (stopServer, closing the system) first hands its leadership to the most up-to-date
  * voter: a leadership transfer (thesis §3.10) whose TimeoutNow makes that voter campaign at once, instead of the
- * cluster waiting for its followers to notice the leader is gone. The stop goes on once this member has stepped down
- * and knows its successor (the commands it kept during the hand-over were redirected there in the same step), when
- * the transfer ends with this member still leading (it failed), or after at most the bound given, whichever comes
- * first. Until then the stopping member competes with nobody: its close work starts after the election.
+ * cluster waiting for its followers to notice the leader is gone. The stop goes on once this member has stepped down,
+ * knows its successor (the commands it kept during the hand-over were redirected there when it learnt of it) and has
+ * made an entry of its successor's term durable, which it acknowledges in that step; when the transfer ends with
+ * this member still leading (it failed); or after at most the bound given, whichever comes first. Until then the
+ * stopping member competes with nobody: its close work starts after the election.
+ *
+ * <p>Why wait for an entry of the new term: the successor's first entry (its noop) commits once a majority holds it,
+ * and the stopping member, which voted for it, is often the first to: the other followers may still be writing their
+ * own votes. Stopping on the first message from the successor threw that acknowledgement away, and the first commit
+ * of a three-member cluster then waited for its slowest follower.
  */
 final class LeadershipHandOver
 {
@@ -69,8 +75,8 @@ final class LeadershipHandOver
      * After each step of the core while the hand-over is under way: is it over?
      *
      * @param core of the server.
-     * @return true once, when the stop may go on: the member stepped down and knows its successor, or it still leads
-     *     with no transfer under way (the transfer failed or was refused).
+     * @return true once, when the stop may go on: the member stepped down, knows its successor and holds an entry of
+     *     its term durably, or it still leads with no transfer under way (the transfer failed or was refused).
      */
     boolean settled(final ServerCore core)
     {
@@ -80,7 +86,7 @@ final class LeadershipHandOver
         }
         final ServerId leader = core.leaderId();
         final boolean over = core.role() == RaftRole.LEADER ? !core.transferring() :
-            null != leader && !leader.equals(core.id());
+            null != leader && !leader.equals(core.id()) && core.termAt(core.lastWrittenIndex()) == core.currentTerm();
         if (!over)
         {
             return false;

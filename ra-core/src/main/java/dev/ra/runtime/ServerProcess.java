@@ -416,9 +416,10 @@ final class ServerProcess implements LogListener, ServerMailbox
         execute(actions);
         if (handOver.settled(core))
         {
-            // A stopping leader handed over (or could not): the stop goes on once this step's actions ran.
-            terminate = true;
-            deleteOnTerminate = false;
+            // A stopping leader handed over (or could not): the stop goes on once this step's messages have left, as
+            // its closing work syncs files and would hold back, on a loop the transport shares, the acknowledgement
+            // of the successor's entry this step sent.
+            loop.behindQueuedSends(() -> stop(false, null));
         }
         if (terminate)
         {

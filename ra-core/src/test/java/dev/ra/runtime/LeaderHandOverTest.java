@@ -87,6 +87,41 @@ class LeaderHandOverTest
     }
 
     @Test
+    void theStoppingLeaderAcknowledgesItsSuccessorsFirstEntryBeforeItStops() throws Exception
+    {
+        // Long election timeouts: the hand-over's bound (the minimum) never runs out on a slow machine.
+        // Appends durable 10 ms after they are made, as a disk's: the successor's first entry reaches the stopping
+        // member's log before it is durable there.
+        cluster = new InJvmCluster(3, Duration.ofMillis(10),
+            builder -> builder.electionTimeout(Duration.ofSeconds(1), Duration.ofSeconds(2)));
+        final List<ServerId> members = cluster.startCluster("kv", new KvMachine());
+        final ServerId leader = cluster.awaitLeader(members, Duration.ofSeconds(20));
+        final RaSystem leaderNode = cluster.system(leader);
+        leaderNode.processCommand(leader, new KvMachine.Put("a", "1"));
+        final long lastBefore = leaderNode.overview(leader).lastIndex();
+
+        leaderNode.stopServer(leader);
+
+        final List<ServerId> others = members.stream().filter(m -> !m.equals(leader)).toList();
+        final ServerId next = cluster.awaitLeader(others, Duration.ofSeconds(20));
+        // The successor's first entry (its noop) follows the old leader's log; the stopped member's acknowledgement of
+        // it is its last word, so the new leader's match index for it reaches that entry and stays there.
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        long matched = -1;
+        while (System.nanoTime() < deadline)
+        {
+            matched = cluster.system(next).overview(next).peerMatchIndexes().getOrDefault(leader, -1L);
+            if (matched > lastBefore)
+            {
+                break;
+            }
+            Thread.sleep(5);
+        }
+        assertThat(matched).as("the stopped leader acknowledged an entry of its successor's term").isGreaterThan(
+            lastBefore);
+    }
+
+    @Test
     void commandsSentWhileTheLeadersNodeClosesGoToItsSuccessorWithADefiniteOutcome() throws Exception
     {
         final InJvmNetwork network = new InJvmNetwork();
