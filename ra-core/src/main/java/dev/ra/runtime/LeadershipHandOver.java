@@ -25,22 +25,35 @@ final class LeadershipHandOver
     /** The call id of the hand-over's transfer; the runtime's own calls use positive ids. */
     static final long CALL_ID = Long.MIN_VALUE;
 
+    private final Consumer<RaftEvent> handle;
+    private final Scheduler schedule;
+    private final Runnable stop;
+    /** Built once, with the server: a stop is the moment a failover waits on, and it links no call site then. */
+    private final Runnable onDeadline = this::deadlinePassed;
     private boolean underWay;
     private boolean done;
     private LoopTimer deadline;
 
     /**
+     * @param handle   feeds an event to the server's core.
+     * @param schedule arms the deadline: delay in nanoseconds, then the action.
+     * @param stop     continues the stop.
+     */
+    LeadershipHandOver(final Consumer<RaftEvent> handle, final Scheduler schedule, final Runnable stop)
+    {
+        this.handle = handle;
+        this.schedule = schedule;
+        this.stop = stop;
+    }
+
+    /**
      * Start handing over, if the server leads and has a voter to hand over to.
      *
      * @param core       of the server.
-     * @param handle     feeds an event to the server's core.
-     * @param schedule   arms the deadline: delay in nanoseconds, then the action.
      * @param boundNanos longest wait before stopping anyway.
-     * @param stop       continues the stop.
      * @return true if the stop waits for the hand-over; false to stop now.
      */
-    boolean begin(final ServerCore core, final Consumer<RaftEvent> handle, final Scheduler schedule,
-        final long boundNanos, final Runnable stop)
+    boolean begin(final ServerCore core, final long boundNanos)
     {
         if (underWay)
         {
@@ -56,7 +69,7 @@ final class LeadershipHandOver
             return false;
         }
         underWay = true;
-        deadline = schedule.schedule(boundNanos, () -> finish(stop));
+        deadline = schedule.schedule(boundNanos, onDeadline);
         handle.accept(new RaftEvent.TransferLeadership(CALL_ID, target));
         return underWay;
     }
@@ -100,7 +113,7 @@ final class LeadershipHandOver
         return true;
     }
 
-    private void finish(final Runnable stop)
+    private void deadlinePassed()
     {
         if (underWay)
         {

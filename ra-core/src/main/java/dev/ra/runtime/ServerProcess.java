@@ -98,7 +98,9 @@ final class ServerProcess implements LogListener, ServerMailbox
     private int currentCastHops;
     private long persistedLastApplied;
     private boolean terminate;
-    private final LeadershipHandOver handOver = new LeadershipHandOver();
+    /** The stop that goes on after a hand-over; built with the server, like the hand-over's own callbacks. */
+    private final Runnable stopAfterHandOver = () -> stop(false, null);
+    private final LeadershipHandOver handOver;
     private final LatencyHistogram applyTimes = new LatencyHistogram();
     /** The term and vote write in flight on the loop's {@link TermAndVoteWriters}, or null. */
     private CompletableFuture<Void> termAndVoteWrite;
@@ -119,6 +121,7 @@ final class ServerProcess implements LogListener, ServerMailbox
         this.router = environment.router();
         this.clock = environment.clock();
         this.loop = loop;
+        this.handOver = new LeadershipHandOver(this::handle, loop::schedule, stopAfterHandOver);
         this.id = id;
         this.cluster = cluster;
         this.machine = cluster.machine;
@@ -419,7 +422,7 @@ final class ServerProcess implements LogListener, ServerMailbox
             // A stopping leader handed over (or could not): the stop goes on once this step's messages have left, as
             // its closing work syncs files and would hold back, on a loop the transport shares, the acknowledgement
             // of the successor's entry this step sent.
-            loop.behindQueuedSends(() -> stop(false, null));
+            loop.behindQueuedSends(stopAfterHandOver);
         }
         if (terminate)
         {
@@ -904,8 +907,7 @@ final class ServerProcess implements LogListener, ServerMailbox
                 LOG.warn("{}: could not refuse the commands kept during a hand-over", id, ex);
             }
         }
-        if (!deleteData && null == cause && null != core && handOver.begin(core, this::handle, loop::schedule,
-            environment.handOverBoundNanos(), () -> stop(false, null)))
+        if (!deleteData && null == cause && null != core && handOver.begin(core, environment.handOverBoundNanos()))
         {
             // A leader stopping in order hands over first; the stop goes on from there.
             return;
