@@ -114,10 +114,10 @@ final class FailoverCluster implements AutoCloseable
     void start(final String node)
     {
         final List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-            .toString(), NodeJvm.ENABLE_NATIVE_ACCESS, NODE_HEAP, "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-            "-cp", classpath));
+            .toString(), NodeJvm.ENABLE_NATIVE_ACCESS, NODE_HEAP, "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
         // After the defaults, so that a setting given there (a log level, a heap) overrides them.
-        cmd.addAll(cmd.size() - 2, NettyFigures.nodeJvmOptions());
+        cmd.addAll(NettyFigures.nodeJvmOptions());
+        cmd.addAll(List.of("-cp", classpath));
         final String dir = root.resolve(node).toString();
         if ("ra".equals(system))
         {

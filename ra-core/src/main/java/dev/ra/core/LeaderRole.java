@@ -91,7 +91,7 @@ final class LeaderRole extends RoleHandler
         // first time in a JVM a lambda's call site is linked (about a millisecond on a busy machine).
         for (final Iterator<ServerId> it = peers.keySet().iterator(); it.hasNext(); )
         {
-            if (!isMember(members, it.next()))
+            if (!core.isMember(it.next()))
             {
                 it.remove();
             }
@@ -106,18 +106,6 @@ final class LeaderRole extends RoleHandler
                 peers.put(member.id(), peer);
             }
         }
-    }
-
-    private static boolean isMember(final List<Member> members, final ServerId id)
-    {
-        for (final Member member : members)
-        {
-            if (member.id().equals(id))
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     @Override

@@ -296,16 +296,9 @@ final class EventLoop implements Runnable
         }
         if (!appendedLogs.isEmpty())
         {
-            // Behind the writes the round queued on this thread, so a leader's AppendEntries leave before it syncs.
-            try
-            {
-                host.execute(writeAppendedLogs);
-            }
-            catch (final RejectedExecutionException closed)
-            {
-                // The logs were promised this call (their writers may be waiting for it).
-                writeAppendedLogs();
-            }
+            // Behind the writes the round queued on this thread, so a leader's AppendEntries leave before it syncs;
+            // at once if the host is closing: the logs were promised this call (their writers may be waiting for it).
+            behindQueuedSends(writeAppendedLogs);
         }
         if (!runQueue.isEmpty() || !tasks.isEmpty())
         {
