@@ -24,6 +24,10 @@ final class Election
     private final ServerCore core;
     /** Who granted this member's pre-vote or vote in the current campaign. */
     private final Set<ServerId> votesGranted = new HashSet<>();
+    /** Who refused this member's vote in the current campaign (see {@link #lostToASplit}). */
+    private final Set<ServerId> votesRefused = new HashSet<>();
+    /** Who asked this member for a vote in the term of its current campaign: rivals that voted for themselves. */
+    private final Set<ServerId> rivals = new HashSet<>();
     /** Tells the answers to this member's latest pre-vote request from those to earlier ones. */
     private long preVoteToken;
     /**
@@ -100,6 +104,8 @@ final class Election
     void startCounting()
     {
         votesGranted.clear();
+        votesRefused.clear();
+        rivals.clear();
         votesGranted.add(core.self);
     }
 
@@ -118,6 +124,70 @@ final class Election
     void granted(final ServerId voter)
     {
         votesGranted.add(voter);
+    }
+
+    /**
+     * @param voter who refused its vote in the current campaign's term.
+     */
+    void refused(final ServerId voter)
+    {
+        votesRefused.add(voter);
+    }
+
+    /**
+     * @param candidate who asked for a vote in the term of the current campaign, having voted for itself.
+     */
+    void rival(final ServerId candidate)
+    {
+        rivals.add(candidate);
+    }
+
+    /**
+     * Is this campaign's term certainly without a winner (a split vote)? Every voter has answered, is a rival (it
+     * voted for itself) or is reported unreachable, this member lacks a majority, and no rival can reach one: a rival
+     * holds at most its own vote and those of the voters that refused this member without campaigning themselves (a
+     * voter that refused could itself be a candidate we have not heard from; it holds at most those same votes).
+     * Reported-unreachable voters are counted as voting for nobody: if one is in fact reachable by a rival, that rival
+     * may win, and this member's early pre-vote is refused by the voters that follow it (a pre-vote is granted only by
+     * a member whose leader is unknown or unreachable).
+     *
+     * @return whether the election of this term cannot be won by anyone.
+     */
+    boolean lostToASplit()
+    {
+        int voters = 0;
+        int granted = 0;
+        int plainRefusals = 0;
+        boolean rivalSeen = false;
+        for (final Member member : core.configs.current())
+        {
+            if (!member.isVoter())
+            {
+                continue;
+            }
+            voters++;
+            final ServerId id = member.id();
+            if (votesGranted.contains(id))
+            {
+                granted++;
+            }
+            else if (rivals.contains(id))
+            {
+                rivalSeen = true;
+            }
+            else if (votesRefused.contains(id))
+            {
+                plainRefusals++;
+            }
+            else if (!core.unreachable.contains(id))
+            {
+                // Still to answer: it may yet grant this member its vote.
+                return false;
+            }
+        }
+        final int majority = Quorum.majority(voters);
+        final int mostForAnyoneElse = rivalSeen ? 1 + plainRefusals : plainRefusals;
+        return voters > 0 && granted < majority && mostForAnyoneElse < majority;
     }
 
     /**

@@ -60,6 +60,11 @@ enum Mutation
      * it, instead of soon after the minimum: a paused leader's downtime nearly doubles.
      */
     SILENT_LEADER_WAITS_WHOLE_RANGE,
+    /**
+     * A candidate that knows no one can win its term (a split vote) waits a whole election timeout before it campaigns
+     * again, instead of the short campaign jitter: a split after a failover doubles its downtime.
+     */
+    SPLIT_VOTE_WAITS_FOR_TIMEOUT,
     /** A member grants a pre-vote to a candidate whose machine is older than the version in force (Ra's guard). */
     VOTE_IGNORES_MACHINE_VERSION,
     /** A leader switches the machine version as soon as it supports a newer one, without waiting for every voter. */

@@ -47,7 +47,7 @@ public final class SilentLeader
      */
     static long afterLeaderDownMs(final CoreConfig config, final RandomGenerator random)
     {
-        return jitterMs(config, random);
+        return campaignJitterMs(config, random);
     }
 
     /**
@@ -59,7 +59,7 @@ public final class SilentLeader
     static long remainingTimeoutMs(final CoreConfig config, final RandomGenerator random)
     {
         final long waited = suspectAfterMs(config.electionTimeoutMinMs());
-        return Math.max(0, config.electionTimeoutMinMs() - waited) + jitterMs(config, random);
+        return Math.max(0, config.electionTimeoutMinMs() - waited) + campaignJitterMs(config, random);
     }
 
     /**
@@ -74,7 +74,13 @@ public final class SilentLeader
         return random.nextLong(config.electionTimeoutMinMs() - waited, config.electionTimeoutMaxMs() - waited);
     }
 
-    private static long jitterMs(final CoreConfig config, final RandomGenerator random)
+    /**
+     * @param config of the member.
+     * @param random for the jitter.
+     * @return the short delay before a campaign whose need is certain (the leader reported down, or a split vote that
+     *         no one can win): 1 to 100 ms, at most half the minimum election timeout.
+     */
+    static long campaignJitterMs(final CoreConfig config, final RandomGenerator random)
     {
         final long bound = Math.max(2, Math.min(100, config.electionTimeoutMinMs() / 2));
         return random.nextLong(1, bound + 1);

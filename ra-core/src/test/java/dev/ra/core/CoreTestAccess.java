@@ -57,7 +57,9 @@ public final class CoreTestAccess
         /** A member grants a pre-vote while it still hears its leader. */
         PRE_VOTE_IGNORES_LIVE_LEADER,
         /** A follower told its leader went silent campaigns anywhere up to the maximum election timeout. */
-        SILENT_LEADER_WAITS_WHOLE_RANGE
+        SILENT_LEADER_WAITS_WHOLE_RANGE,
+        /** A candidate that knows its term's vote is split waits a whole election timeout to campaign again. */
+        SPLIT_VOTE_WAITS_FOR_TIMEOUT
     }
 
     /**

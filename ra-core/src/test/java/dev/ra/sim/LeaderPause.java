@@ -1,9 +1,12 @@
 package dev.ra.sim;
 
 import dev.ra.RaftRole;
+import dev.ra.ServerId;
 import dev.ra.core.SilentLeader;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -34,6 +37,14 @@ final class LeaderPause
     private static final long GIVE_UP_WITHIN_MS = Simulation.ELECTION_TIMEOUT_MIN_MS -
         SilentLeader.suspectAfterMs(Simulation.ELECTION_TIMEOUT_MIN_MS) +
         Math.min(100, Simulation.ELECTION_TIMEOUT_MIN_MS / 2);
+    /**
+     * Within this of a split vote (every member that can vote has voted in the same term, for a candidate of that term
+     * that cannot reach a majority, and nobody campaigns again yet) someone must campaign again: the rivals' vote
+     * requests and refusals arrive (two messages, 10 ms each at most in the simulation), then the campaign jitter
+     * (75 ms, half the minimum election timeout), and a step to spare. Not a whole election timeout (150 to 300 ms),
+     * which doubled the downtime of a failover whose first campaign split the vote.
+     */
+    static final long SPLIT_RETRY_WITHIN_MS = 2 * 10 + Math.min(100, Simulation.ELECTION_TIMEOUT_MIN_MS / 2) + 10;
     private final Simulation sim;
     private final SimNemesis nemesis;
     private final SplittableRandom random;
@@ -45,6 +56,9 @@ final class LeaderPause
     /** Per member: whether it gave up on the paused leader since. */
     private final boolean[] gaveUp;
     private long electedAfterMs = -1;
+    /** The term of the split vote under way, and since when, or -1. */
+    private long splitTerm = -1;
+    private long splitSince = -1;
 
     /**
      * @param sim     the simulation.
@@ -113,10 +127,72 @@ final class LeaderPause
                     GIVE_UP_WITHIN_MS + " ms later";
             }
         }
+        final String split = checkSplitVote(now);
+        if (null != split)
+        {
+            return split;
+        }
         if (electedAfterMs < 0 && now - pausedAt > LIVENESS_BOUND_MS)
         {
             return "paused leader: no new leader " + (now - pausedAt) + " ms after " + paused.id + " (term " + term +
                 ") was paused";
+        }
+        return null;
+    }
+
+    /**
+     * While no new leader is elected: is the vote of the newest term split (the members that can vote have all voted,
+     * durably, in one term after the paused leader's, and no candidate holds a majority of the members' votes), with
+     * none of them asking for pre-votes, for longer than {@link #SPLIT_RETRY_WITHIN_MS}?
+     */
+    private String checkSplitVote(final long now)
+    {
+        if (electedAfterMs >= 0)
+        {
+            return null;
+        }
+        long votingTerm = -1;
+        final Map<ServerId, Integer> tally = new HashMap<>();
+        int members = 0;
+        for (final Simulation.Node node : sim.nodes)
+        {
+            if (!node.member)
+            {
+                continue;
+            }
+            members++;
+            if (node == paused)
+            {
+                continue;
+            }
+            if (!node.alive || node.core.role() == RaftRole.PRE_VOTE || node.core.role() == RaftRole.LEADER ||
+                null == node.votedFor || node.term <= term || node.core.currentTerm() != node.term ||
+                (votingTerm >= 0 && node.term != votingTerm))
+            {
+                splitSince = -1;
+                return null;
+            }
+            votingTerm = node.term;
+            tally.merge(node.votedFor, 1, Integer::sum);
+        }
+        for (final int votes : tally.values())
+        {
+            if (votes > members / 2)
+            {
+                splitSince = -1;
+                return null;
+            }
+        }
+        if (splitSince < 0 || splitTerm != votingTerm)
+        {
+            splitTerm = votingTerm;
+            splitSince = now;
+            return null;
+        }
+        if (now - splitSince > SPLIT_RETRY_WITHIN_MS)
+        {
+            return "paused leader: the vote of term " + votingTerm + " is split (" + tally + ") since " + splitSince +
+                " ms and nobody campaigns again at " + now + " ms, more than " + SPLIT_RETRY_WITHIN_MS + " ms later";
         }
         return null;
     }
