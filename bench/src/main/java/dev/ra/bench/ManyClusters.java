@@ -8,6 +8,7 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -113,7 +114,8 @@ public final class ManyClusters
                 .put("idle_settle_seconds", config.idleSettleSeconds()).put("idle_seconds", config.idleSeconds())
                 .put("idle_cpu_pct_of_core", idleCpuPct)
                 .put("single_cluster_64_in_flight", ClusterFigures.withLatency(new Json(), one, false))
-                .put("active_clusters", active).put("in_flight_total", inFlight)
+                .put("active_clusters", active).put("active_leaders_per_node", leadersPerNode(leaders))
+                .put("in_flight_total", inFlight)
                 .put("aggregate", ClusterFigures.withLatency(new Json(), many, false))
                 .put("aggregate_vs_single_median", manyMedian / oneMedian)
                 .put("follower_lag_under_load", lag.report());
@@ -174,6 +176,22 @@ public final class ManyClusters
         }
         return new Json().put("elections", elections).put("pre_votes", preVotes)
             .put("elections_per_cluster", (double)elections / n).put("highest_term", terms);
+    }
+
+    /**
+     * Where the active clusters' leaders are: the aggregate depends on it (a node whose loops lead most of them does most
+     * of the work), and the start decides it at random.
+     */
+    private static Json leadersPerNode(final List<ServerId> leaders)
+    {
+        final TreeMap<String, Integer> counts = new TreeMap<>();
+        for (final ServerId leader : leaders)
+        {
+            counts.merge(leader.node(), 1, Integer::sum);
+        }
+        final Json json = new Json();
+        counts.forEach(json::put);
+        return json;
     }
 
     private static List<Driver.Window> aggregate(final Config config, final Nodes nodes, final List<ServerId> leaders,
