@@ -179,9 +179,9 @@ public final class ManyClusters
     }
 
     /**
-     * Where the active clusters' leaders are: the aggregate depends on it (a node whose loops lead most of them does most
-     * of the work). {@code startCluster} elects the member on the node that starts the cluster, and the figure starts
-     * them on the nodes in turn, so they are spread evenly unless an election went otherwise.
+     * Where the active clusters' leaders are: the aggregate depends on it (a node whose loops lead most of them does
+     * most of the work). {@code startCluster} elects the member on the node that starts the cluster, and the figure
+     * starts them on the nodes in turn, so they are spread evenly unless an election went otherwise.
      */
     private static Json leadersPerNode(final List<ServerId> leaders)
     {
