@@ -43,37 +43,33 @@ class PausedLeaderSimulationTest
     @Test
     void failsWhenFollowersWaitOutTheWholeElectionTimeoutRange()
     {
-        for (long seed = 1; seed <= SEEDS_TO_CATCH_A_BUG; seed++)
-        {
-            try
-            {
-                paused(seed, DisruptionBug.SILENT_LEADER_WAITS_WHOLE_RANGE).run();
-            }
-            catch (final Simulation.Violation violation)
-            {
-                assertThat(violation.getMessage()).as("caught at seed %d", seed).contains("paused leader: ");
-                return;
-            }
-        }
-        fail("SILENT_LEADER_WAITS_WHOLE_RANGE not caught in %d seeds", SEEDS_TO_CATCH_A_BUG);
+        assertCaught(DisruptionBug.SILENT_LEADER_WAITS_WHOLE_RANGE, SEEDS_TO_CATCH_A_BUG, "paused leader: ");
     }
 
     @Test
     void failsWhenASplitVoteWaitsOutAWholeElectionTimeout()
     {
-        for (long seed = 1; seed <= SEEDS_TO_CATCH_A_SPLIT_BUG; seed++)
+        assertCaught(DisruptionBug.SPLIT_VOTE_WAITS_FOR_TIMEOUT, SEEDS_TO_CATCH_A_SPLIT_BUG, "is split");
+    }
+
+    /**
+     * Some seed from 1 on, at most {@code seeds} of them, must fail with a violation that says {@code expected}.
+     */
+    private static void assertCaught(final DisruptionBug bug, final int seeds, final String expected)
+    {
+        for (long seed = 1; seed <= seeds; seed++)
         {
             try
             {
-                paused(seed, DisruptionBug.SPLIT_VOTE_WAITS_FOR_TIMEOUT).run();
+                paused(seed, bug).run();
             }
             catch (final Simulation.Violation violation)
             {
-                assertThat(violation.getMessage()).as("caught at seed %d", seed).contains("is split");
+                assertThat(violation.getMessage()).as("%s caught at seed %d", bug, seed).contains(expected);
                 return;
             }
         }
-        fail("SPLIT_VOTE_WAITS_FOR_TIMEOUT not caught in %d seeds", SEEDS_TO_CATCH_A_SPLIT_BUG);
+        fail("%s not caught in %d seeds", bug, seeds);
     }
 
     private static Simulation paused(final long seed, final DisruptionBug bug)
