@@ -18,8 +18,10 @@ import java.util.SplittableRandom;
  * <p>The property: a follower told that its leader went silent gives up on it (pre-votes, campaigns, or follows a
  * newer term) once what remains of the minimum election timeout has passed, plus at most the jitter that keeps
  * followers from campaigning together (100 ms, at most half the minimum): not anywhere up to the maximum, which would
- * double a paused leader's downtime. And, liveness, a new leader is elected within {@link #LIVENESS_BOUND_MS} of the
- * pause, split votes included. {@link #check} fails the run the moment either is broken.
+ * double a paused leader's downtime. A vote that splits (no candidate of the term can win it) is campaigned again
+ * within {@link #SPLIT_RETRY_WITHIN_MS}, not after a whole election timeout. And, liveness, a new leader is elected
+ * within {@link #LIVENESS_BOUND_MS} of the pause, split votes included. {@link #check} fails the run the moment any of
+ * these is broken.
  */
 final class LeaderPause
 {
@@ -44,7 +46,7 @@ final class LeaderPause
      * (75 ms, half the minimum election timeout), and a step to spare. Not a whole election timeout (150 to 300 ms),
      * which doubled the downtime of a failover whose first campaign split the vote.
      */
-    static final long SPLIT_RETRY_WITHIN_MS = 2 * 10 + Math.min(100, Simulation.ELECTION_TIMEOUT_MIN_MS / 2) + 10;
+    private static final long SPLIT_RETRY_WITHIN_MS = 2 * 10 + Math.min(100, Simulation.ELECTION_TIMEOUT_MIN_MS / 2) + 10;
     private final Simulation sim;
     private final SimNemesis nemesis;
     private final SplittableRandom random;
