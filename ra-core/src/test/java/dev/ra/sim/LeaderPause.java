@@ -46,7 +46,8 @@ final class LeaderPause
      * (75 ms, half the minimum election timeout), and a step to spare. Not a whole election timeout (150 to 300 ms),
      * which doubled the downtime of a failover whose first campaign split the vote.
      */
-    private static final long SPLIT_RETRY_WITHIN_MS = 2 * 10 + Math.min(100, Simulation.ELECTION_TIMEOUT_MIN_MS / 2) + 10;
+    private static final long SPLIT_RETRY_WITHIN_MS =
+        2 * 10 + Math.min(100, Simulation.ELECTION_TIMEOUT_MIN_MS / 2) + 10;
     private final Simulation sim;
     private final SimNemesis nemesis;
     private final SplittableRandom random;
