@@ -36,18 +36,18 @@ final class LeaderPause
      * Within this of being told, a follower must give up on the paused leader: what remains of the minimum election
      * timeout after the suspicion delay, and the campaign jitter (100 ms, at most half the minimum).
      */
+    /** The longest campaign jitter: 100 ms, at most half the minimum election timeout. */
+    private static final long CAMPAIGN_JITTER_MAX_MS = Math.min(100, Simulation.ELECTION_TIMEOUT_MIN_MS / 2);
     private static final long GIVE_UP_WITHIN_MS = Simulation.ELECTION_TIMEOUT_MIN_MS -
-        SilentLeader.suspectAfterMs(Simulation.ELECTION_TIMEOUT_MIN_MS) +
-        Math.min(100, Simulation.ELECTION_TIMEOUT_MIN_MS / 2);
+        SilentLeader.suspectAfterMs(Simulation.ELECTION_TIMEOUT_MIN_MS) + CAMPAIGN_JITTER_MAX_MS;
     /**
      * Within this of a split vote (every member that can vote has voted in the same term, for a candidate of that term
      * that cannot reach a majority, and nobody campaigns again yet) someone must campaign again: the rivals' vote
-     * requests and refusals arrive (two messages, 10 ms each at most in the simulation), then the campaign jitter
-     * (75 ms, half the minimum election timeout), and a step to spare. Not a whole election timeout (150 to 300 ms),
-     * which doubled the downtime of a failover whose first campaign split the vote.
+     * requests and refusals arrive (two messages, {@link SimNemesis#USUAL_MAX_DELAY_MS} each at most), then the
+     * campaign jitter (75 ms, half the minimum election timeout), and a message's time to spare. Not a whole election
+     * timeout (150 to 300 ms), which doubled the downtime of a failover whose first campaign split the vote.
      */
-    private static final long SPLIT_RETRY_WITHIN_MS =
-        2 * 10 + Math.min(100, Simulation.ELECTION_TIMEOUT_MIN_MS / 2) + 10;
+    private static final long SPLIT_RETRY_WITHIN_MS = 3 * SimNemesis.USUAL_MAX_DELAY_MS + CAMPAIGN_JITTER_MAX_MS;
     private final Simulation sim;
     private final SimNemesis nemesis;
     private final SplittableRandom random;

@@ -27,6 +27,8 @@ import java.util.function.Consumer;
  */
 final class SimNemesis
 {
+    /** The longest a message takes outside the liveness faults' long delays: 1 to this many milliseconds. */
+    static final int USUAL_MAX_DELAY_MS = 10;
     private final Simulation sim;
     private final Map<Long, Consumer<RaftAction.CallCompleted>> nemesisCalls = new HashMap<>();
     /** Long delays and pauses draw from here, so that runs without them keep their schedules. */
@@ -316,7 +318,7 @@ final class SimNemesis
      */
     long messageDelay()
     {
-        final long usual = 1 + sim.random.nextInt(10);
+        final long usual = 1 + sim.random.nextInt(USUAL_MAX_DELAY_MS);
         if (!sim.options.livenessFaults() || faultsOver || longDelayPercent == 0 ||
             faultRandom.nextInt(100) >= longDelayPercent)
         {
@@ -414,7 +416,7 @@ final class SimNemesis
             {
                 observer.toldSilent[node.index] = false;
                 // Its first frame after the pause: heard again (unless the link is down meanwhile).
-                sim.schedule(1 + sim.random.nextInt(10), () ->
+                sim.schedule(1 + sim.random.nextInt(USUAL_MAX_DELAY_MS), () ->
                 {
                     if (observer.alive && node.alive && sim.view[observer.index][node.index])
                     {
