@@ -40,6 +40,26 @@ public record ServerId(String name, String node)
         return new ServerId(text.substring(0, at), text.substring(at + 1));
     }
 
+    /**
+     * The record's own hash (31 times the name's plus the node's), written out: a server id keys the maps every
+     * message and call looks up, and the generated method's chain of method handles showed in profiles of those
+     * lookups where this does not.
+     */
+    @Override
+    public int hashCode()
+    {
+        return 31 * name.hashCode() + node.hashCode();
+    }
+
+    /**
+     * The record's own equality (both components equal), written out for the reason {@link #hashCode()} is.
+     */
+    @Override
+    public boolean equals(final Object other)
+    {
+        return this == other || other instanceof ServerId id && name.equals(id.name) && node.equals(id.node);
+    }
+
     @Override
     public String toString()
     {
