@@ -156,7 +156,8 @@ public final class BenchKv implements StateMachine<byte[], BenchKv.State>
         final byte[] held = state.values.get(key);
         if (null != held && held.length == command.length)
         {
-            System.arraycopy(command, Workload.KEY_BYTES, held, Workload.KEY_BYTES, command.length - Workload.KEY_BYTES);
+            final int from = Workload.KEY_BYTES;
+            System.arraycopy(command, from, held, from, command.length - from);
         }
         else
         {
