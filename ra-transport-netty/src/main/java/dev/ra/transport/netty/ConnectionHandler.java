@@ -30,6 +30,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionHandler.class);
     /** Version refusals under their own name, so an operator can find them (and tests that provoke them hide them). */
     private static final Logger REFUSALS = LoggerFactory.getLogger(ProtocolVersions.class);
+    private static final int INITIAL_FRAME_BYTES = 256;
+    private static final int MAX_REUSED_FRAME_BYTES = 64 << 10;
 
     private final NettyTransport transport;
     private final boolean accepted;
@@ -51,6 +53,13 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     /** Dialed: whether the HELLO carried this node's version range; whether the other node answered it at all. */
     private boolean helloRanged;
     private boolean helloAnswered;
+    /**
+     * An established connection's frames are copied here to be decoded, one after the other: the decoder copies out
+     * all it keeps (a {@link BufferReader} never hands out its array), so one array serves every frame instead of one
+     * allocated per frame. A frame larger than {@link #MAX_REUSED_FRAME_BYTES} gets an array of its own, so that an
+     * occasional large frame (a snapshot chunk) does not keep its size on every connection.
+     */
+    private byte[] frameBytes = new byte[INITIAL_FRAME_BYTES];
 
     ConnectionHandler(final NettyTransport transport, final boolean accepted, final String dialedNode)
     {
@@ -245,16 +254,15 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
             reject(ctx, "unsupported frame version " + version);
             return;
         }
-        final byte[] body = ByteBufUtil.getBytes(frame);
         try
         {
             if (!established)
             {
-                onHandshakeFrame(ctx, type, body);
+                onHandshakeFrame(ctx, type, ByteBufUtil.getBytes(frame));
             }
             else
             {
-                onEstablishedFrame(ctx, type, body);
+                onEstablishedFrame(ctx, type, frame);
             }
         }
         catch (final CodecException ex)
@@ -436,11 +444,30 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         }
     }
 
-    private void onEstablishedFrame(final ChannelHandlerContext ctx, final int type, final byte[] body)
+    /**
+     * @return a reader over a copy of the frame's body, in {@link #frameBytes} unless it is too large to keep.
+     */
+    private BufferReader reader(final ByteBuf body)
+    {
+        final int length = body.readableBytes();
+        byte[] into = frameBytes;
+        if (length > into.length)
+        {
+            into = new byte[Math.max(length, Math.min(MAX_REUSED_FRAME_BYTES, into.length * 2))];
+            if (into.length <= MAX_REUSED_FRAME_BYTES)
+            {
+                frameBytes = into;
+            }
+        }
+        body.readBytes(into, 0, length);
+        return new BufferReader(into, 0, length);
+    }
+
+    private void onEstablishedFrame(final ChannelHandlerContext ctx, final int type, final ByteBuf body)
     {
         if (type == FrameFormat.HEARTBEAT)
         {
-            if (body.length != 0)
+            if (body.isReadable())
             {
                 reject(ctx, "a heartbeat with a body");
             }
@@ -448,7 +475,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         }
         if (type == FrameFormat.GOODBYE && !callerConnection)
         {
-            if (body.length != 0)
+            if (body.isReadable())
             {
                 reject(ctx, "a goodbye with a body");
                 return;
@@ -464,7 +491,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
             reject(ctx, "frame type " + type + " after the handshake");
             return;
         }
-        final NodeMessage message = WireCodec.INSTANCE.decode(new BufferReader(body));
+        final NodeMessage message = WireCodec.INSTANCE.decode(reader(body));
         final String forged = SenderCheck.mismatch(message, peer, transport.hostsMembers(peer));
         if (null != forged)
         {
