@@ -11,7 +11,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -357,13 +356,14 @@ final class CallerConnection implements AutoCloseable
     }
 
     /**
-     * A copy of the body of the frame at {@code start}: decoded messages may keep views of the bytes they came from,
-     * and this buffer is reused.
+     * A reader over the body of the frame at {@code start}, in this connection's reused buffer: decoding copies out
+     * all it keeps (a {@link BufferReader} never hands out its array), as for a node's connections
+     * ({@code ConnectionHandler}).
      */
     private BufferReader body(final int length)
     {
-        return new BufferReader(Arrays.copyOfRange(buffer, start + FrameFormat.LENGTH_BYTES + FrameFormat.HEADER_BYTES,
-            start + FrameFormat.LENGTH_BYTES + length));
+        final int bodyStart = start + FrameFormat.LENGTH_BYTES + FrameFormat.HEADER_BYTES;
+        return new BufferReader(buffer, bodyStart, length - FrameFormat.HEADER_BYTES);
     }
 
     private void write() throws IOException
