@@ -82,7 +82,15 @@ public final class SilentLeader
      */
     static long campaignJitterMs(final CoreConfig config, final RandomGenerator random)
     {
-        final long bound = Math.max(2, Math.min(100, config.electionTimeoutMinMs() / 2));
-        return random.nextLong(1, bound + 1);
+        return random.nextLong(1, campaignJitterMaxMs(config.electionTimeoutMinMs()) + 1);
+    }
+
+    /**
+     * @param electionTimeoutMinMs lower bound of the election timeout.
+     * @return the longest {@link #campaignJitterMs}: 100 ms, at most half the lower bound (and at least 2 ms).
+     */
+    public static long campaignJitterMaxMs(final long electionTimeoutMinMs)
+    {
+        return Math.max(2, Math.min(100, electionTimeoutMinMs / 2));
     }
 }

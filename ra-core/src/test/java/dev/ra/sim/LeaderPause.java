@@ -32,12 +32,13 @@ final class LeaderPause
      * real network).
      */
     static final long LIVENESS_BOUND_MS = 4 * Simulation.ELECTION_TIMEOUT_MAX_MS;
+    /** The longest campaign jitter: 100 ms, at most half the minimum election timeout. */
+    private static final long CAMPAIGN_JITTER_MAX_MS =
+        SilentLeader.campaignJitterMaxMs(Simulation.ELECTION_TIMEOUT_MIN_MS);
     /**
      * Within this of being told, a follower must give up on the paused leader: what remains of the minimum election
      * timeout after the suspicion delay, and the campaign jitter (100 ms, at most half the minimum).
      */
-    /** The longest campaign jitter: 100 ms, at most half the minimum election timeout. */
-    private static final long CAMPAIGN_JITTER_MAX_MS = Math.min(100, Simulation.ELECTION_TIMEOUT_MIN_MS / 2);
     private static final long GIVE_UP_WITHIN_MS = Simulation.ELECTION_TIMEOUT_MIN_MS -
         SilentLeader.suspectAfterMs(Simulation.ELECTION_TIMEOUT_MIN_MS) + CAMPAIGN_JITTER_MAX_MS;
     /**
