@@ -63,7 +63,9 @@ final class CallTimeouts implements Runnable
             call.systemClosed();
             return;
         }
-        if (call.deadlineNanos() - nextWakeupNanos < 0)
+        // "No deadline" is its own case: a deadline minus Long.MAX_VALUE overflows when the clock reads below zero.
+        final long next = nextWakeupNanos;
+        if (next == Long.MAX_VALUE || call.deadlineNanos() - next < 0)
         {
             LockSupport.unpark(thread);
         }

@@ -8,8 +8,22 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class ManualClock implements RuntimeClock
 {
-    private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+    private final AtomicLong nanos;
     private final AtomicLong millis = new AtomicLong(1_700_000_000_000L);
+
+    ManualClock()
+    {
+        this(1_000_000_000L);
+    }
+
+    /**
+     * @param originNanos what {@link #nanoTime} starts at; any value, negative too, as {@link System#nanoTime}'s
+     *                    origin is arbitrary.
+     */
+    ManualClock(final long originNanos)
+    {
+        nanos = new AtomicLong(originNanos);
+    }
 
     @Override
     public long nanoTime()

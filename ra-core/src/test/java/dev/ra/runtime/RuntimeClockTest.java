@@ -54,6 +54,25 @@ class RuntimeClockTest
     }
 
     @Test
+    void anOverdueCallWakesTheSleepingThreadWhateverTheClocksOrigin() throws Exception
+    {
+        // A clock whose readings are far below zero: a deadline compared with "no deadline" (Long.MAX_VALUE) by
+        // subtraction overflows and looks later than it, and the thread, asleep with no deadline, was never woken.
+        final CallTimeouts timeouts = new CallTimeouts("test-call-timeouts", new ManualClock(Long.MIN_VALUE / 2));
+        try
+        {
+            awaitParked("test-call-timeouts");
+            final ManualCall overdue = new ManualCall(Long.MIN_VALUE / 2 - 1);
+            timeouts.register(overdue);
+            overdue.timedOut.get(30, TimeUnit.SECONDS);
+        }
+        finally
+        {
+            timeouts.shutdown();
+        }
+    }
+
+    @Test
     void aClientCallTimesOutOnTheRuntimesClock()
     {
         try (InJvmNetwork network = new InJvmNetwork();
@@ -75,6 +94,17 @@ class RuntimeClockTest
 
             assertThatThrownBy(() -> call.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(RaTimeoutException.class);
+        }
+    }
+
+    private static void awaitParked(final String threadName) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (Thread.getAllStackTraces().keySet().stream()
+            .noneMatch(t -> threadName.equals(t.getName()) && t.getState() == Thread.State.WAITING))
+        {
+            assertThat(System.nanoTime() - deadline).as("%s asleep within 30 s", threadName).isNegative();
+            Thread.sleep(1);
         }
     }
 
