@@ -6,20 +6,22 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 
 /**
- * The floor program's counterpart of ra-log's WAL mark: after each record's sync, a member writes a 128-byte row at
- * offset 4096 and a 32-byte head at offset 512 of a second file, and syncs that file. The same system calls ra-log
- * makes for its mark with one command in flight (two writes and one {@code fdatasync} of a second, preallocated file),
- * and nothing else, so that the figures with the mark have a floor making the same syncs.
+ * The floor program's counterpart of ra-log's WAL mark: after each record's sync, a member writes a 32-byte head at
+ * offset 512 and a 128-byte row at offset 4096 of a second file in one write (from offset 512 to the end of the row),
+ * and syncs that file. The same system calls ra-log makes for its mark with one command in flight (one write
+ * of the same bytes and one {@code fdatasync} of a second, preallocated file), and nothing else, so that the figures
+ * with the mark have a floor making the same syncs.
  */
 final class MarkFile implements AutoCloseable
 {
     private static final int HEAD_OFFSET = 512;
     private static final int ROW_OFFSET = 4096;
+    private static final int ROW_BYTES = 128;
     private static final int FILE_BYTES = 8192;
 
     private final FileChannel channel;
-    private final ByteBuffer row = ByteBuffer.allocateDirect(128);
-    private final ByteBuffer head = ByteBuffer.allocateDirect(32);
+    /** The file from the head on: the head at 0, the row at {@code ROW_OFFSET - HEAD_OFFSET}. */
+    private final ByteBuffer image = ByteBuffer.allocateDirect(ROW_OFFSET + ROW_BYTES - HEAD_OFFSET);
 
     private MarkFile(final FileChannel channel)
     {
@@ -43,19 +45,17 @@ final class MarkFile implements AutoCloseable
     }
 
     /**
-     * Record how far the member's file is synced: the row, then the head, then one sync.
+     * Record how far the member's file is synced: the head and the row in one write, then one sync.
      *
      * @param position where the member's synced records end.
      * @throws IOException on failure.
      */
     void write(final long position) throws IOException
     {
-        row.clear();
-        row.putLong(0, position);
-        channel.write(row, ROW_OFFSET);
-        head.clear();
-        head.putLong(0, position);
-        channel.write(head, HEAD_OFFSET);
+        image.clear();
+        image.putLong(0, position);
+        image.putLong(ROW_OFFSET - HEAD_OFFSET, position);
+        channel.write(image, HEAD_OFFSET);
         channel.force(false);
     }
 

@@ -7,6 +7,8 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -97,6 +99,67 @@ class WalMarkTest
         assertThat(state.servers().get(uid(1))).containsExactly(11, 1);
         assertThat(state.servers().get(uid(5))).containsExactly(13, 2);
         assertThat(state.servers().get(uid(9_999))).containsExactly(12, 2);
+    }
+
+    @Test
+    void aRoundOfServersOnTheFirstPageOfRowsIsOneWriteAndOneSync() throws Exception
+    {
+        final List<String> calls = new ArrayList<>();
+        final FileLayer counting = new ForwardingFileLayer()
+        {
+            @Override
+            public LogFile open(final Path path, final boolean create) throws IOException
+            {
+                return new ForwardingLogFile(super.open(path, create))
+                {
+                    @Override
+                    public void write(final ByteBuffer src, final long position) throws IOException
+                    {
+                        calls.add("write " + position + " " + src.remaining());
+                        super.write(src, position);
+                    }
+
+                    @Override
+                    public void force() throws IOException
+                    {
+                        calls.add("force");
+                        super.force();
+                    }
+                };
+            }
+        };
+        try (WalMark mark = WalMark.create(counting, dir))
+        {
+            firstRound(mark, 4, 3, 1, 100);
+            calls.clear();
+            // Two servers on the first page: the head slots and that page up to the later one's row in one write.
+            mark.put(1, uid(0), 2, 1);
+            mark.put(3, uid(2), 2, 1);
+            mark.write(200, true);
+            assertThat(calls).containsExactly("write 512 " + (WalMark.ROWS_OFFSET + 3 * WalMark.ROW_SIZE - 512),
+                "force");
+            calls.clear();
+            // No server: the head slot alone (the rounds take the slots at 512 and 1024 in turn).
+            mark.write(300, true);
+            assertThat(calls).containsExactly("write 1024 " + WalMark.HEAD_SLOT_SIZE, "force");
+        }
+        final WalMark.State state = read();
+        assertThat(state.end()).isEqualTo(300);
+        assertThat(state.servers().get(uid(0))).containsExactly(2, 1);
+        assertThat(state.servers().get(uid(1))).containsExactly(1, 1);
+        assertThat(state.servers().get(uid(2))).containsExactly(2, 1);
+        // A server beyond the first page: its page, then the head slot, as before.
+        try (WalMark mark = WalMark.create(counting, dir))
+        {
+            firstRound(mark, 5, 40, 1, 100);
+            calls.clear();
+            mark.put(40, uid(39), 2, 1);
+            mark.write(200, true);
+            assertThat(calls).containsExactly("write " + (WalMark.ROWS_OFFSET + 4096) + " " + 8 * WalMark.ROW_SIZE,
+                "write 512 " + WalMark.HEAD_SLOT_SIZE, "force");
+        }
+        assertThat(read().servers().get(uid(39))).containsExactly(2, 1);
+        assertThat(read().servers().get(uid(0))).containsExactly(1, 1);
     }
 
     @Test
