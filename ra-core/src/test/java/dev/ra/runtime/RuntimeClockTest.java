@@ -58,10 +58,11 @@ class RuntimeClockTest
     {
         // A clock whose readings are far below zero: a deadline compared with "no deadline" (Long.MAX_VALUE) by
         // subtraction overflows and looks later than it, and the thread, asleep with no deadline, was never woken.
-        final CallTimeouts timeouts = new CallTimeouts("test-call-timeouts", new ManualClock(Long.MIN_VALUE / 2));
+        final String name = "test-call-timeouts-clock-below-zero";
+        final CallTimeouts timeouts = new CallTimeouts(name, new ManualClock(Long.MIN_VALUE / 2));
         try
         {
-            awaitParked("test-call-timeouts");
+            awaitParked(name);
             final ManualCall overdue = new ManualCall(Long.MIN_VALUE / 2 - 1);
             timeouts.register(overdue);
             overdue.timedOut.get(30, TimeUnit.SECONDS);
