@@ -49,6 +49,9 @@ import java.util.Map;
  * @param walFloors     in the wal figure, whether each latency line is followed by the disk's floors at the same rate
  *                      ({@code false} saves their minutes when only ra-log's own lines are wanted).
  * @param walSegmentMaxEntries in the wal figure, the most entries per segment file; 0 for ra-log's default.
+ * @param walAppend     in the wal figure's latency lines, how the paced appenders hand entries to a server: {@code one}
+ *                      entry per append call, or what is {@code due} for the server at each tick in one call, as a Raft
+ *                      server appends what one drain of its mailbox accepted.
  */
 public record Config(String figure, int runs, double warmupSeconds, double seconds, int eventLoops, SyncMethod sync,
     Path dataDir, int clusters, int activeClusters, int perClusterInFlight, double idleSeconds,
@@ -56,7 +59,7 @@ public record Config(String figure, int runs, double warmupSeconds, double secon
     long electionMinMs, long electionMaxMs, long entries, String peersClasspath, double peerSeconds, long walMaxMb,
     boolean callerConnections, String walServers, String walRates, String systems, String scenarios,
     boolean metrics, boolean walMark, long walSnapshotEvery, boolean walSegmentSpares, long walSegmentSpareMb,
-    boolean walFloors, int walSegmentMaxEntries)
+    boolean walFloors, int walSegmentMaxEntries, String walAppend)
 {
     /**
      * @param args {@code --name value} pairs; see {@link Harness}.
@@ -104,14 +107,15 @@ public record Config(String figure, int runs, double warmupSeconds, double secon
             Boolean.parseBoolean(m.getOrDefault("wal-segment-spares", "true")),
             Long.parseLong(m.getOrDefault("wal-segment-spare-mb", "0")),
             Boolean.parseBoolean(m.getOrDefault("wal-floors", "true")),
-            Integer.parseInt(m.getOrDefault("wal-segment-max-entries", "0")));
+            Integer.parseInt(m.getOrDefault("wal-segment-max-entries", "0")),
+            m.getOrDefault("wal-append", "one"));
         m.keySet().removeAll(java.util.Set.of("figure", "runs", "warmup", "seconds", "event-loops", "sync",
             "data-dir", "clusters", "active-clusters", "per-cluster-in-flight", "idle-seconds", "idle-settle-seconds",
             "trials",
             "election-min-ms", "election-max-ms", "entries", "peers-classpath", "peer-seconds", "wal-max-mb",
             "caller-connections", "wal-servers", "wal-rates", "systems", "scenarios", "metrics", "wal-mark",
             "wal-snapshot-every", "wal-segment-spares", "wal-segment-spare-mb", "wal-floors",
-            "wal-segment-max-entries"));
+            "wal-segment-max-entries", "wal-append"));
         if (!m.isEmpty())
         {
             throw new IllegalArgumentException("unknown arguments " + m.keySet());
@@ -128,6 +132,11 @@ public record Config(String figure, int runs, double warmupSeconds, double secon
         {
             throw new IllegalArgumentException("--wal-segment-max-entries takes a count of entries, 0 for ra-log's " +
                 "default");
+        }
+        if (!java.util.Set.of("one", "due").contains(c.walAppend()))
+        {
+            throw new IllegalArgumentException("--wal-append takes one (an entry per append call) or due (what is " +
+                "due for a server at each tick, in one call), not " + c.walAppend());
         }
         return c;
     }

@@ -247,6 +247,7 @@ final class WalFigure
         final Json j = new Json().put("figure", figure).put("impl", "ra-log").put("servers", servers)
             .put("payload_bytes", PAYLOAD_BYTES).put("appending_threads", Math.min(THREADS, servers))
             .put("sync", config.sync().name()).put("wal_mark", config.walMark()).put("wal_max_mb", config.walMaxMb())
+            .put("append", config.walAppend())
             .put("snapshot_every", config.walSnapshotEvery()).put("segment_spares", config.walSegmentSpares())
             .put("segment_spare_mb", config.walSegmentSpares() ? spareMb(config) : 0)
             .put("segment_max_entries", config.walSegmentMaxEntries() > 0 ? config.walSegmentMaxEntries() :
@@ -617,7 +618,7 @@ final class WalFigure
                         try
                         {
                             openLoop(servers, thread, threads, perThreadRate, start, warmupNanos + runNanos,
-                                overloaded);
+                                overloaded, "due".equals(config.walAppend()));
                         }
                         finally
                         {
@@ -677,13 +678,17 @@ final class WalFigure
     }
 
     private static void openLoop(final List<Server> servers, final int thread, final int threads,
-        final double rate, final long start, final long durationNanos, final AtomicBoolean overloaded)
+        final double rate, final long start, final long durationNanos, final AtomicBoolean overloaded,
+        final boolean dueInOneCall)
     {
-        // Paced in 200 us ticks: each tick appends (one entry per append call) what is due by then, then parks, so the
-        // generators leave the CPU to the WAL writer instead of spinning.
-        final List<LogEntry> one = new ArrayList<>(1);
+        // Paced in 200 us ticks: each tick appends what is due by then, then parks, so the generators leave the CPU to
+        // the WAL writer instead of spinning. Either one entry per append call, server after server, or (dueInOneCall)
+        // each server's share of what is due in one call, as a Raft server appends what one drain accepted.
+        final List<LogEntry> batch = new ArrayList<>(MAX_APPEND);
+        final int ownServers = (servers.size() - thread + threads - 1) / threads;
         final long tickNanos = 200_000;
         long sent = 0;
+        long checkedAt = -BACKLOG_CHECK_EVERY;
         int cursor = thread;
         while (true)
         {
@@ -696,9 +701,13 @@ final class WalFigure
             while (sent < due)
             {
                 // Counted in appends, not ticks: a thread far behind its schedule stays in this loop for seconds.
-                if ((sent & (BACKLOG_CHECK_EVERY - 1)) == 0 && overloaded(servers, thread, threads, overloaded))
+                if (sent - checkedAt >= BACKLOG_CHECK_EVERY)
                 {
-                    return;
+                    checkedAt = sent;
+                    if (overloaded(servers, thread, threads, overloaded))
+                    {
+                        return;
+                    }
                 }
                 final Server s = servers.get(cursor);
                 cursor += threads;
@@ -706,12 +715,18 @@ final class WalFigure
                 {
                     cursor = thread;
                 }
-                one.clear();
-                one.add(s.entry(s.next));
-                s.appendedAtNanos[(int)(s.next % s.appendedAtNanos.length)] = System.nanoTime();
-                s.log.append(one);
-                s.next++;
-                sent++;
+                final int n = dueInOneCall ?
+                    (int)Math.min(MAX_APPEND, Math.max(1, (due - sent + ownServers - 1) / ownServers)) : 1;
+                batch.clear();
+                final long appendedAt = System.nanoTime();
+                for (int k = 0; k < n; k++)
+                {
+                    batch.add(s.entry(s.next + k));
+                    s.appendedAtNanos[(int)((s.next + k) % s.appendedAtNanos.length)] = appendedAt;
+                }
+                s.log.append(batch);
+                s.next += n;
+                sent += n;
             }
             LockSupport.parkNanos(tickNanos);
         }

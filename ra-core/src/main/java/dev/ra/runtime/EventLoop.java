@@ -39,7 +39,7 @@ final class EventLoop implements Runnable
     private static final long MAX_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Thread thread;
-    private final ConcurrentLinkedQueue<ServerProcess> runQueue = new ConcurrentLinkedQueue<>();
+    private final RunQueue<ServerProcess> runQueue = new RunQueue<>();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final PriorityQueue<LoopTimer> timers = new PriorityQueue<>();
     /** The servers offered the tick: those whose core wants ticks or whose applied index awaits recording. */
@@ -100,7 +100,7 @@ final class EventLoop implements Runnable
      */
     void schedule(final ServerProcess server)
     {
-        runQueue.offer(server);
+        runQueue.push(server.runQueueEntry);
         wake();
     }
 
@@ -280,13 +280,10 @@ final class EventLoop implements Runnable
             }
             // Only the servers queued now: one that queues itself again runs in the next round, after the
             // transport's I/O, as a server on its own loop would after the other servers.
-            for (int queued = runQueue.size(); queued > 0; queued--)
+            runQueue.startRound();
+            ServerProcess server;
+            while (null != (server = runQueue.next()))
             {
-                final ServerProcess server = runQueue.poll();
-                if (null == server)
-                {
-                    break;
-                }
                 server.drain();
             }
         }

@@ -32,7 +32,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -79,7 +78,9 @@ final class ServerProcess implements LogListener, ServerMailbox
     private final EventLoop loop;
     private final StateMachine<Object, Object> machine;
     private final ServerStorage storage;
-    private final ConcurrentLinkedQueue<Object> mailbox = new ConcurrentLinkedQueue<>();
+    private final MailboxQueue<Object> mailbox = new MailboxQueue<>();
+    /** This server's place on its loop's {@link RunQueue}. */
+    final RunQueue.Entry<ServerProcess> runQueueEntry = new RunQueue.Entry<>(this);
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final AtomicBoolean writtenPending = new AtomicBoolean();
     private final AtomicReference<RaftEvent.LogWritten> latestWritten = new AtomicReference<>();

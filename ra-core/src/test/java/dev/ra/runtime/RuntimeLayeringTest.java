@@ -42,7 +42,8 @@ class RuntimeLayeringTest
             "ClientCall", "CallOrigin", "RemoteOrigin", "ProcessRegistry", "LocalProcess", "NodeReachability",
             "ClusterDirectory", "FailedStarts", "SharedReadIndex"),
         new Layer("values and settings", "ClusterInfo", "CommandCheck", "MembershipRefusals", "LoopTimer",
-            "RuntimeClock", "SystemClock", "RuntimeConfig", "VersionedStateCodec", "package-info"));
+            "RuntimeClock", "SystemClock", "RuntimeConfig", "VersionedStateCodec", "MailboxQueue", "RunQueue",
+            "package-info"));
 
     private static final Pattern IDENTIFIER = Pattern.compile("\\b[A-Z][A-Za-z0-9_]*\\b");
     private static final Pattern RUNTIME_IMPORT = Pattern.compile("\\bdev\\.ra\\.runtime\\.([A-Z][A-Za-z0-9_]*)");
