@@ -7,10 +7,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * A server's mailbox: a first-in first-out queue that any thread offers to and only the server's event loop takes
  * from. An offer is one atomic exchange of the tail and a volatile store of the link; a poll is an acquiring read and
- * plain writes.
- * A {@link java.util.concurrent.ConcurrentLinkedQueue}, which lets any thread poll, spends a compare-and-set on each
- * side, and the loop and the transport's threads fought over its nodes (about 8 % of a node's samples with 1,000
- * active clusters).
+ * plain writes, where a {@link java.util.concurrent.ConcurrentLinkedQueue}, which lets any thread poll, spends a
+ * compare-and-set on each side.
  *
  * <p>Between an offer's exchange and its link the queue looks empty to the consumer, and so do the offers after it.
  * That is safe for the way servers use it: an offer is followed by the offering thread's own check of the server's
