@@ -70,8 +70,9 @@ public sealed interface Effect
     }
 
     /**
-     * Watch a node: its reachability changes are appended as {@link BuiltinCommand.NodeUp} and
-     * {@link BuiltinCommand.NodeDown}. Leader only; dropped on loss of leadership.
+     * Watch a node: its state when the watch is set, then each change of its reachability, is appended as
+     * {@link BuiltinCommand.NodeUp} or {@link BuiltinCommand.NodeDown}. Watching a node already watched adds nothing.
+     * Leader only; dropped on loss of leadership.
      *
      * @param node to watch.
      */

@@ -131,10 +131,15 @@ final class MachineEffects
         }
         else if (effect instanceof Effect.MonitorNode monitorNode)
         {
-            if (monitoredNodes.add(monitorNode.node()) && !router.isNodeUp(monitorNode.node()))
+            if (monitoredNodes.add(monitorNode.node()))
             {
-                // As Erlang's monitor_node: watching a node that is already down reports it down at once.
-                enqueue.accept(new RaftEvent.BuiltinTriggered(new BuiltinCommand.NodeDown(monitorNode.node())));
+                // A new node monitor reports the node's state at once, up or down, as Ra's monitors do: a machine
+                // that marked a process unreachable (Down NOCONNECTION) and watches its node learns it is reachable
+                // again even when the node came back before the watch was set, and a new leader learns which nodes
+                // it reaches that its predecessor did not. Watching a node already watched reports nothing new.
+                final String node = monitorNode.node();
+                enqueue.accept(new RaftEvent.BuiltinTriggered(router.isNodeUp(node) ? new BuiltinCommand.NodeUp(node) :
+                    new BuiltinCommand.NodeDown(node)));
             }
         }
         else if (effect instanceof Effect.DemonitorNode demonitorNode)

@@ -150,6 +150,24 @@ class EffectsTest
     }
 
     @Test
+    void aNewNodeMonitorReportsTheNodeUpAtOnceAndAWatchAlreadySetReportsNothingMore()
+    {
+        // A machine that was told a process is unreachable watches its node to hear when it is back; when the node
+        // came back before the watch was set, only the watch's first report can tell it.
+        final List<ServerId> members = cluster.startCluster("w", new WatcherMachine());
+        final ServerId leader = cluster.awaitLeader(members, Duration.ofSeconds(5));
+        final ServerId other = members.stream().filter(m -> !m.equals(leader)).findFirst().orElseThrow();
+        final RaSystem node = cluster.system(leader);
+        node.processCommand(leader, new WatcherMachine.WatchNode(other.node()));
+        InJvmCluster.await(() -> events(leader).contains("nodeup " + other.node()), Duration.ofSeconds(10),
+            "nodeup at once");
+
+        node.processCommand(leader, new WatcherMachine.WatchNode(other.node()));
+        node.processCommand(leader, new WatcherMachine.Tell(node.spawn(m -> { }).ref(), "flush"));
+        assertThat(events(leader)).containsExactly("nodeup " + other.node());
+    }
+
+    @Test
     void nodeMonitorsReportNodeDownAndUp()
     {
         final List<ServerId> members = cluster.startCluster("w", new WatcherMachine());

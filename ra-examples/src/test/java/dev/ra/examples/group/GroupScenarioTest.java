@@ -152,4 +152,19 @@ class GroupScenarioTest
             throw new IllegalStateException(ex);
         }
     }
+
+    @Test
+    void shouldRemoveAMemberThatEndsAfterItsNodeBlinked() throws InterruptedException
+    {
+        // The member is reported unreachable and back before the leader applies the report: the machine watches the
+        // member's node, and only that watch's first report (up) tells it to monitor the member again.
+        final GroupClient groups = clientOn("n1");
+        final RaProcess member = world.spawn(m -> { });
+        assertThat(groups.join("g", member.ref())).isTrue();
+
+        world.blinkAppNodeBeforeTheLeaderCommits();
+        member.close();
+
+        InJvmCluster.await(() -> groups.members("g").isEmpty(), WAIT, "the ended member removed from g");
+    }
 }

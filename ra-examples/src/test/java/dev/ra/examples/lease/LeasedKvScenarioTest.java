@@ -251,6 +251,35 @@ class LeasedKvScenarioTest
     }
 
     @Test
+    void aWatcherWhoseNodeBlinkedKeepsReceivingChanges() throws InterruptedException
+    {
+        // The watcher is reported unreachable and back before the leader applies the report: the hub watches the
+        // watcher's node, and only that watch's first report (up) marks the watch reachable again. Without it the
+        // watch would expire after the bound and the watcher, never told, would miss every later change.
+        try (LeaseWorld quick = new LeaseWorld(100, Duration.ofMillis(1_500)))
+        {
+            final String writerNode = quick.cluster().followerNode();
+            final LeasedKvClient writer = quick.clientOn(writerNode);
+            final List<EventBatch> seen = Collections.synchronizedList(new ArrayList<>());
+            try (Watcher watcher = Watcher.watch(quick.clientOn(ToolboxCluster.APP_NODE).cluster(), "k/", 0,
+                seen::add, c -> { }))
+            {
+                writer.put("k/before", "v");
+                InJvmCluster.await(() -> seen.size() == 1, WAIT, "the first change");
+
+                quick.cluster().blinkAppNodeBeforeTheLeaderCommits();
+                InJvmCluster.await(() -> null != quick.watch(writerNode, watcher.watchId()) &&
+                    quick.watch(writerNode, watcher.watchId()).reachable(), WAIT, "the watch reachable again");
+                Thread.sleep(3_000);
+                writer.put("k/after", "v");
+
+                InJvmCluster.await(() -> seen.size() == 2, WAIT, "the change after the blink");
+                assertThat(seen.get(1).events().get(0).key()).isEqualTo("k/after");
+            }
+        }
+    }
+
+    @Test
     void aWatcherWhoseWatchExpiredIsToldCompactedOnItsReturnWhenTheHistoryMovedOn()
     {
         try (LeaseWorld quick = new LeaseWorld(3, Duration.ofMillis(1_000)))

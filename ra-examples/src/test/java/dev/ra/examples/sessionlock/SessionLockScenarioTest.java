@@ -2,6 +2,7 @@ package dev.ra.examples.sessionlock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ra.ServerId;
 import dev.ra.examples.lock.LockGranted;
 import dev.ra.examples.lock.LockReply;
 import dev.ra.examples.support.Inbox;
@@ -151,5 +152,55 @@ class SessionLockScenarioTest
             .contains(new SessionLockEntry(a.ref(), token, null, List.of(new Waiter(b.ref(), true))));
         assertThat(restarted.release("k", a.ref())).isTrue();
         assertThat(b.await(LockGranted.class, WAIT).token()).isGreaterThan(token);
+    }
+
+    @Test
+    void shouldNotTakeTheLockFromAHolderOnlyTheDeposedLeaderCouldNotReach() throws InterruptedException
+    {
+        final ServerId leader = world.awaitLeader();
+        final String waiterNode = world.followerNode();
+        final SessionLockClient locks = clientOn(waiterNode);
+        final Inbox holder = new Inbox(world.app());
+        final Inbox waiter = new Inbox(world.system(waiterNode));
+        final long token = ((LockReply.Acquired)locks.acquire("k", holder.ref())).token();
+        assertThat(locks.acquire("k", waiter.ref())).isEqualTo(new LockReply.Queued(1));
+
+        // Only the leader loses the holder's node; the leader dies and the next one reaches the holder, which it
+        // learns from the first report of its watch on the holder's node.
+        world.network().partition(leader.node(), ToolboxCluster.APP_NODE);
+        InJvmCluster.await(() -> locks.lockInfo("k").map(SessionLockEntry::disconnection).orElse(null), WAIT,
+            "the holder's disconnection");
+        world.killLeader();
+        world.awaitLeader();
+
+        InJvmCluster.await(() -> locks.lockInfo("k").map(e -> null == e.disconnection() ? e : null).orElse(null),
+            WAIT, "the holder reachable again");
+        Thread.sleep(2 * GRACE_MS);
+        final SessionLockEntry entry = locks.lockInfo("k").orElseThrow();
+        assertThat(entry.holder()).isEqualTo(holder.ref());
+        assertThat(entry.token()).isEqualTo(token);
+        assertThat(waiter.received()).noneMatch(LockGranted.class::isInstance);
+    }
+
+    @Test
+    void shouldGrantAFreeLockToAWaiterOnlyTheDeposedLeaderCouldNotReach()
+    {
+        final ServerId leader = world.awaitLeader();
+        final String holderNode = world.followerNode();
+        final SessionLockClient locks = clientOn(holderNode);
+        final Inbox holder = new Inbox(world.system(holderNode));
+        final Inbox waiter = new Inbox(world.app());
+        final long token = ((LockReply.Acquired)locks.acquire("k", holder.ref())).token();
+        assertThat(locks.acquire("k", waiter.ref())).isEqualTo(new LockReply.Queued(1));
+
+        // Only the leader loses the waiter's node, and the holder lets go: the lock is kept free for the waiter.
+        world.network().partition(leader.node(), ToolboxCluster.APP_NODE);
+        InJvmCluster.await(() -> locks.lockInfo("k").map(e -> e.waiters().get(0).reachable() ? null : e).orElse(null),
+            WAIT, "the waiter marked unreachable");
+        assertThat(locks.release("k", holder.ref())).isTrue();
+        world.killLeader();
+        world.awaitLeader();
+
+        assertThat(waiter.await(LockGranted.class, WAIT).token()).isGreaterThan(token);
     }
 }

@@ -161,6 +161,49 @@ public final class ToolboxCluster implements AutoCloseable
     }
 
     /**
+     * Cut the application node off and reconnect it at once while the followers' acknowledgements to the leader lag
+     * by 100 ms, then wait a second with the lag still on: the leader reports the node's processes down
+     * ({@code Down} with {@code NOCONNECTION}) and the node back up before the {@code Down} entries commit, so a
+     * machine applies them when the node is already reachable again.
+     *
+     * @throws InterruptedException if interrupted while waiting.
+     */
+    public void blinkAppNodeBeforeTheLeaderCommits() throws InterruptedException
+    {
+        final ServerId leader = awaitLeader();
+        delayAcknowledgements(leader, Duration.ofMillis(100));
+        try
+        {
+            isolateAppNode();
+            reconnectAppNode();
+            Thread.sleep(1_000);
+        }
+        finally
+        {
+            delayAcknowledgements(leader, Duration.ZERO);
+        }
+    }
+
+    private void delayAcknowledgements(final ServerId leader, final Duration delay)
+    {
+        for (final String node : RA_NODES)
+        {
+            if (!node.equals(leader.node()))
+            {
+                nodes.network().delay(node, leader.node(), delay);
+            }
+        }
+    }
+
+    /**
+     * @return the network between the nodes, to cut single links.
+     */
+    public InJvmNetwork network()
+    {
+        return nodes.network();
+    }
+
+    /**
      * @return the current leader, waiting up to 10 s for one.
      */
     public ServerId awaitLeader()

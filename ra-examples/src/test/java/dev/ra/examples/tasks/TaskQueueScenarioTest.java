@@ -164,4 +164,22 @@ class TaskQueueScenarioTest
             throw new IllegalStateException(ex);
         }
     }
+
+    @Test
+    void shouldRequeueTheTaskOfAWorkerThatEndsAfterItsNodeBlinked() throws InterruptedException
+    {
+        // The worker is reported unreachable and back before the leader applies the report: the machine watches the
+        // worker's node, and only that watch's first report (up) tells it to monitor the worker again.
+        final TaskClient tasks = clientOn("n1");
+        final Inbox enqueuer = new Inbox(world.system("n3"));
+        final RaProcess worker = world.spawn(m -> { });
+        final long id = tasks.enqueue(enqueuer.ref(), "job");
+        assertThat(tasks.grab(worker.ref())).isPresent();
+
+        world.blinkAppNodeBeforeTheLeaderCommits();
+        worker.fail();
+
+        InJvmCluster.await(() -> tasks.snapshot().inFlight().isEmpty(), WAIT, "the ended worker's task requeued");
+        assertThat(tasks.snapshot().ready()).extracting(Task::id).containsExactly(id);
+    }
 }
