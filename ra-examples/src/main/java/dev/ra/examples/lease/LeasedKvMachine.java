@@ -33,7 +33,9 @@ import java.util.Objects;
  *       session; when the session ends (revoked, expired, or its owner process ended) every key bound to it is
  *       deleted in the same revision, and watchers see the deletes. Keep-alives never reach the log: they go to the
  *       leader's {@link LessorHost}, which this machine drives with {@link Effect.ModCall}s under the handler name
- *       it is given, and which appends {@link SessionCommand.Expire} when a TTL lapses.</li>
+ *       it is given, and which appends {@link SessionCommand.Expire} when a TTL lapses. An owner reported unreachable
+ *       keeps its sessions (their TTLs bound them); its node is watched, and the owner monitored again when the node
+ *       is back, so its end on a reachable node still closes its sessions at once.</li>
  *   <li><b>Watches</b> ({@link WatchCommand}, state in a {@link WatchHub}): every change is recorded as a batch of
  *       events at its revision, kept for the last {@code historyLimit} revisions, and sent to the watches that cover
  *       it. A watch whose watcher's node stays unreachable for longer than the unreachable watch expiry (log time,
@@ -176,17 +178,22 @@ public final class LeasedKvMachine implements StateMachine<Object, LeasedKvState
         {
             if (down.reason() != DownReason.NOCONNECTION)
             {
-                // The owner ended: it closed its session (an unreachable owner's session lives on its TTL).
+                // The owner ended: it closed its session.
                 for (final long id : state.sessions().ownedBy(down.process()))
                 {
                     endSession(change, id);
                 }
+            }
+            else
+            {
+                SessionCommands.ownerUnreachable(change, down.process());
             }
             change.watches = change.watches.down(down.process(), down.reason(), meta.systemTimeMs(),
                 unreachableWatchExpiryMs, change.effects);
         }
         else if (command instanceof BuiltinCommand.NodeUp nodeUp)
         {
+            SessionCommands.nodeUp(change, nodeUp.node());
             change.watches = change.watches.nodeUp(nodeUp.node(), change.effects);
         }
         else if (command instanceof BuiltinCommand.Timeout timeout && WatchHub.isExpiryTimer(timeout.name()))

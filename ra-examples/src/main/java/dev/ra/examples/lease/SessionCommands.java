@@ -50,7 +50,8 @@ public final class SessionCommands
 
     /**
      * What a new leader of a machine with sessions does on entering LEADER: monitor every session owner once (an owner
-     * that ended ends its sessions), then the embedding machine's own leader effects, then append
+     * that ended ends its sessions; one whose node this leader does not reach is reported unreachable at once, and
+     * {@link #ownerUnreachable} then watches its node), then the embedding machine's own leader effects, then append
      * {@link SessionCommand.NewLeader}, whose index becomes the lessor epoch that fences expiry.
      *
      * @param sessions       the machine's sessions.
@@ -71,6 +72,44 @@ public final class SessionCommands
         effects.addAll(machineEffects);
         effects.add(new Effect.Append(new SessionCommand.NewLeader()));
         return effects;
+    }
+
+    /**
+     * An owner was reported unreachable ({@code Down} with {@code NOCONNECTION}): its sessions live on (it may be
+     * alive), and their TTLs bound them. The runtime forgets a process monitor once it reported {@code NOCONNECTION},
+     * so without more the owner's later end on a reachable node would go unheard and its sessions would wait for
+     * their TTLs; its node is watched instead ({@link Effect.MonitorNode}, which reports at once if the node is
+     * already back), and {@link #nodeUp} monitors the owner again.
+     *
+     * @param scope of the command.
+     * @param owner reported unreachable.
+     */
+    public static void ownerUnreachable(final Scope scope, final ProcessRef owner)
+    {
+        if (!scope.sessions().ownedBy(owner).isEmpty())
+        {
+            scope.effects().add(new Effect.MonitorNode(owner.node()));
+        }
+    }
+
+    /**
+     * A node is reachable again: every session owner there is monitored again, so an owner that ended while it was
+     * cut off, or ends later, closes its sessions. Monitoring an owner already monitored changes nothing.
+     *
+     * @param scope of the command.
+     * @param node  that is reachable.
+     */
+    public static void nodeUp(final Scope scope, final String node)
+    {
+        final Set<ProcessRef> owners = new LinkedHashSet<>();
+        for (final Session session : scope.sessions().sessions().values())
+        {
+            final ProcessRef owner = session.owner();
+            if (null != owner && owner.node().equals(node) && owners.add(owner))
+            {
+                scope.effects().add(new Effect.Monitor(owner));
+            }
+        }
     }
 
     /**

@@ -135,6 +135,39 @@ class LeasedKvMachineTest
     }
 
     @Test
+    void shouldWatchTheNodeOfAnUnreachableOwnerAndMonitorTheOwnerAgainWhenItsNodeReturns()
+    {
+        final ProcessRef elsewhere = new ProcessRef("other", 1);
+        final long session = granted(new SessionCommand.Grant(3_000, OWNER));
+        granted(new SessionCommand.Grant(3_000, OWNER));
+        granted(new SessionCommand.Grant(3_000, elsewhere));
+        kv.apply(new LeasedKvCommand.Put("k", "v", session));
+
+        // The runtime forgot its monitor of the owner when it reported it unreachable.
+        assertThat(kv.builtin(new BuiltinCommand.Down(OWNER, DownReason.NOCONNECTION)).effects())
+            .containsExactly(new Effect.MonitorNode("app"));
+        assertThat(kv.builtin(new BuiltinCommand.NodeUp("app")).effects()).as("once, though it owns two sessions")
+            .containsExactly(new Effect.Monitor(OWNER));
+        kv.builtin(new BuiltinCommand.Down(OWNER, DownReason.NOPROC));
+        assertThat(kv.state().sessions().ownedBy(OWNER)).isEmpty();
+        assertThat(kv.state().get("k")).isNull();
+        assertThat(kv.builtin(new BuiltinCommand.Down(new ProcessRef("app", 9), DownReason.NOCONNECTION)).effects())
+            .as("a process that owns no session").isEmpty();
+    }
+
+    @Test
+    void shouldWatchTheNodeOfAnOwnerThatANewLeaderFindsUnreachable()
+    {
+        granted(new SessionCommand.Grant(3_000, OWNER));
+
+        assertThat(kv.enter(RaftRole.LEADER)).contains(new Effect.Monitor(OWNER));
+        // The new leader's monitor reports at once an owner whose node it does not reach.
+        assertThat(kv.builtin(new BuiltinCommand.Down(OWNER, DownReason.NOCONNECTION)).effects())
+            .containsExactly(new Effect.MonitorNode("app"));
+        assertThat(kv.builtin(new BuiltinCommand.NodeUp("app")).effects()).containsExactly(new Effect.Monitor(OWNER));
+    }
+
+    @Test
     void shouldReplayTheHistoryFromTheStartRevisionAndRefuseACompactedOne()
     {
         final List<Long> revisions = new ArrayList<>();
@@ -257,7 +290,7 @@ class LeasedKvMachineTest
         {
             final String key = keys.get(random.nextInt(keys.size()));
             final long session = random.nextInt(20);
-            final Object payload = switch (random.nextInt(10))
+            final Object payload = switch (random.nextInt(11))
             {
                 case 0 -> new LeasedKvCommand.Put(key, "v" + i, random.nextBoolean() ? 0 : session);
                 case 1 -> new LeasedKvCommand.PutIf(key, random.nextInt(10), "w" + i, 0);
@@ -269,6 +302,7 @@ class LeasedKvMachineTest
                 case 7 -> new WatchCommand.Register("w" + random.nextInt(3), WATCHER, key, random.nextInt(12));
                 case 8 -> new BuiltinCommand.Down(random.nextBoolean() ? OWNER : WATCHER,
                     DownReason.values()[random.nextInt(DownReason.values().length)]);
+                case 9 -> new BuiltinCommand.NodeUp("app");
                 default -> RaftRole.LEADER;
             };
             inputs.add(Input.of(payload));

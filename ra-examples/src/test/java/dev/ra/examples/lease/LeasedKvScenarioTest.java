@@ -2,6 +2,7 @@ package dev.ra.examples.lease;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ra.RaProcess;
 import dev.ra.ServerId;
 import dev.ra.examples.support.ToolboxCluster;
 import dev.ra.examples.watch.EventBatch;
@@ -25,8 +26,10 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Sessions and watches on a 3-node in-JVM cluster, clients on a fourth node that hosts no member: expiry of a session
  * nobody keeps alive, no premature expiry of a kept-alive session across a leader failover, the fresh TTL a new
- * leader grants, a watcher that receives every change exactly once while the leader is killed mid-stream, and a
- * watcher cut off past the unreachable watch expiry (across a failover) that loses its watch and resumes on its return.
+ * leader grants, the session of an owner process that ends after its node was cut off (closed at once, also when the
+ * node blinked before the leader committed, or a new leader found it cut off), a watcher that receives every change
+ * exactly once while the leader is killed mid-stream, and a watcher cut off past the unreachable watch expiry (across a
+ * failover) that loses its watch and resumes on its return.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class LeasedKvScenarioTest
@@ -34,6 +37,8 @@ class LeasedKvScenarioTest
     private static final long TTL_MS = 1_500;
     private static final Duration TTL = Duration.ofMillis(TTL_MS);
     private static final Duration WAIT = Duration.ofSeconds(15);
+    /** Long enough that a session found closed within {@link #WAIT} was closed by its owner's end, not its TTL. */
+    private static final Duration OWNER_TTL = Duration.ofSeconds(120);
 
     private final LeaseWorld world = new LeaseWorld(10_000);
 
@@ -117,6 +122,65 @@ class LeasedKvScenarioTest
         // about TTL / 2 after the kill, well inside this margin.
         assertThat(goneAtMs - freshStartMs).as("the new lessor's full TTL").isGreaterThanOrEqualTo(TTL_MS - 300);
         assertThat(kv.session(session)).isEmpty();
+    }
+
+    @Test
+    void shouldCloseTheSessionOfAnOwnerThatEndsAfterItsNodeWasCutOffAndBack() throws InterruptedException
+    {
+        final LeasedKvClient kv = world.clientOn("n1");
+        final RaProcess owner = world.cluster().spawn(m -> { });
+        final long session = kv.grant(OWNER_TTL, owner.ref()).sessionId();
+        kv.put("svc/api", "10.0.0.7", session);
+
+        // Cut off for a while, the owner may be alive: its session lives on.
+        world.cluster().isolateAppNode();
+        Thread.sleep(1_000);
+        world.cluster().reconnectAppNode();
+        assertThat(kv.session(session)).isPresent();
+
+        owner.close();
+        InJvmCluster.await(() -> kv.session(session).isEmpty(), WAIT, "the session of the ended owner to close");
+        assertThat(kv.get("svc/api")).isEmpty();
+    }
+
+    @Test
+    void shouldCloseTheSessionOfAnOwnerThatEndsAfterItsNodeBlinkedBeforeTheLeaderCommitted()
+        throws InterruptedException
+    {
+        final LeasedKvClient kv = world.clientOn("n1");
+        final RaProcess owner = world.cluster().spawn(m -> { });
+        final long session = kv.grant(OWNER_TTL, owner.ref()).sessionId();
+
+        // The owner is found unreachable and its node back before the report is applied: the node watch that
+        // report sets is the only thing left to say the node is up.
+        world.cluster().blinkAppNodeBeforeTheLeaderCommits();
+        assertThat(kv.session(session)).isPresent();
+
+        owner.close();
+        InJvmCluster.await(() -> kv.session(session).isEmpty(), WAIT, "the session of the ended owner to close");
+    }
+
+    @Test
+    void shouldCloseTheSessionOfAnOwnerThatEndsAfterANewLeaderFoundItsNodeCutOff()
+    {
+        final ToolboxCluster cluster = world.cluster();
+        final LeasedKvClient kv = world.clientOn(cluster.followerNode());
+        final RaProcess owner = cluster.spawn(m -> { });
+        final long session = kv.grant(OWNER_TTL, owner.ref()).sessionId();
+        final ServerId first = cluster.awaitLeader();
+        InJvmCluster.await(() -> world.lessorEpoch(first.node()) > 0, WAIT, "the first lessor");
+        final long firstEpoch = world.lessorEpoch(first.node());
+
+        cluster.isolateAppNode();
+        cluster.killLeader();
+        final ServerId second = cluster.awaitLeader();
+        // The new lessor starts after the new leader monitored the owner, which it found unreachable.
+        InJvmCluster.await(() -> world.lessorEpoch(second.node()) > firstEpoch, WAIT, "a newer lessor");
+        cluster.reconnectAppNode();
+        assertThat(kv.session(session)).isPresent();
+
+        owner.close();
+        InJvmCluster.await(() -> kv.session(session).isEmpty(), WAIT, "the session of the ended owner to close");
     }
 
     @Test
