@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +33,9 @@ public final class Lease implements AutoCloseable
     private final Runnable onLost;
     private final ScheduledExecutorService executor;
     private final RaProcess inbox;
+    private final AtomicBoolean closing = new AtomicBoolean();
     private volatile boolean alive = true;
+    private volatile Thread thread;
 
     // Only touched on the executor's thread.
     private ProcessRef lessor;
@@ -46,7 +49,8 @@ public final class Lease implements AutoCloseable
      * @param cluster   client of the cluster that granted it.
      * @param sessionId of the session.
      * @param ttlMs     of the session.
-     * @param onLost    run once, on the lease's thread, if the session is found ended; may be a no-op.
+     * @param onLost    run once, on the lease's thread, if the session is found ended; may be a no-op, may close the
+     *                  lease.
      */
     public Lease(final ClusterClient cluster, final long sessionId, final long ttlMs, final Runnable onLost)
     {
@@ -56,9 +60,10 @@ public final class Lease implements AutoCloseable
         this.onLost = Objects.requireNonNull(onLost, "onLost");
         this.executor = Executors.newSingleThreadScheduledExecutor(r ->
         {
-            final Thread thread = new Thread(r, "lease-" + sessionId);
-            thread.setDaemon(true);
-            return thread;
+            final Thread worker = new Thread(r, "lease-" + sessionId);
+            worker.setDaemon(true);
+            thread = worker;
+            return worker;
         });
         this.inbox = cluster.system().spawn(message -> post(() -> onMessage(message)));
         final long period = Math.max(1, ttlMs / 4);
@@ -90,20 +95,35 @@ public final class Lease implements AutoCloseable
     }
 
     /**
-     * Stop sending keep-alives; the session ends when its TTL lapses. To end it at once, revoke it first.
+     * Stop sending keep-alives; the session ends when its TTL lapses. To end it at once, revoke it first. Closing
+     * again does nothing. Called from {@code onLost}, it returns at once: the lease's thread ends when the callback
+     * returns.
      */
     @Override
     public void close()
     {
-        executor.execute(() -> closed = true);
-        executor.shutdown();
-        try
+        if (!closing.compareAndSet(false, true))
         {
-            executor.awaitTermination(10, TimeUnit.SECONDS);
+            return;
         }
-        catch (final InterruptedException ex)
+        if (Thread.currentThread() == thread)
         {
-            Thread.currentThread().interrupt();
+            // Waiting here for the executor to end would wait for this very call to return.
+            closed = true;
+            executor.shutdown();
+        }
+        else
+        {
+            executor.execute(() -> closed = true);
+            executor.shutdown();
+            try
+            {
+                executor.awaitTermination(10, TimeUnit.SECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
         inbox.close();
     }
