@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * registers it again from the last delivered revision + 1. If the history no longer reaches back that far, the
  * watch ends and {@code onCompacted} runs.
  *
- * <p>The machine behind the cluster must take {@link WatchCommand}s. The listener runs on the watcher's own thread,
- * one batch at a time. Thread-safe.
+ * <p>The machine behind the cluster must take {@link WatchCommand}s. The listener (and {@code onCompacted}) runs on the
+ * watcher's own thread, one batch at a time, and may close the watcher: no batch is delivered after that. Thread-safe.
  */
 public final class Watcher implements AutoCloseable
 {
@@ -42,6 +43,8 @@ public final class Watcher implements AutoCloseable
     private final Consumer<WatchReply.Compacted> onCompacted;
     private final ScheduledExecutorService executor;
     private final RaProcess inbox;
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private volatile Thread thread;
 
     // Only touched on the executor's thread.
     private WatchCursor cursor;
@@ -60,9 +63,10 @@ public final class Watcher implements AutoCloseable
         this.onCompacted = Objects.requireNonNull(onCompacted, "onCompacted");
         this.executor = Executors.newSingleThreadScheduledExecutor(r ->
         {
-            final Thread thread = new Thread(r, "watcher-" + prefix);
-            thread.setDaemon(true);
-            return thread;
+            final Thread worker = new Thread(r, "watcher-" + prefix);
+            worker.setDaemon(true);
+            thread = worker;
+            return worker;
         });
         this.inbox = cluster.system().spawn(message -> post(() -> onMessage(message)));
     }
@@ -126,37 +130,54 @@ public final class Watcher implements AutoCloseable
     }
 
     /**
-     * Cancel the watch in the machine (best effort) and stop.
+     * Cancel the watch in the machine (best effort) and stop. Closing again does nothing. Called from the listener or
+     * {@code onCompacted}, it returns once the cancel is done, without waiting for the watcher's thread, which ends
+     * when the callback returns.
      */
     @Override
     public void close()
     {
-        executor.execute(() ->
+        if (!closing.compareAndSet(false, true))
         {
-            if (!ended && null != cursor)
-            {
-                ended = true;
-                try
-                {
-                    cluster.command(new WatchCommand.Cancel(watchId), true);
-                }
-                catch (final RuntimeException ex)
-                {
-                    LOG.debug("watch {}: cancel failed; its process ends anyway", watchId, ex);
-                }
-            }
-            ended = true;
-        });
-        executor.shutdown();
-        try
-        {
-            executor.awaitTermination(30, TimeUnit.SECONDS);
+            return;
         }
-        catch (final InterruptedException ex)
+        if (Thread.currentThread() == thread)
         {
-            Thread.currentThread().interrupt();
+            // Waiting here for the executor to end would wait for this very call to return.
+            end();
+            executor.shutdown();
+        }
+        else
+        {
+            executor.execute(this::end);
+            executor.shutdown();
+            try
+            {
+                executor.awaitTermination(30, TimeUnit.SECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
         inbox.close();
+    }
+
+    private void end()
+    {
+        if (!ended && null != cursor)
+        {
+            ended = true;
+            try
+            {
+                cluster.command(new WatchCommand.Cancel(watchId), true);
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.debug("watch {}: cancel failed; its process ends anyway", watchId, ex);
+            }
+        }
+        ended = true;
     }
 
     private WatchReply register(final long startRevision)
@@ -180,6 +201,11 @@ public final class Watcher implements AutoCloseable
         {
             for (final EventBatch batch : cursor.offer(events))
             {
+                if (ended)
+                {
+                    // The listener closed the watcher.
+                    break;
+                }
                 try
                 {
                     listener.accept(batch);
