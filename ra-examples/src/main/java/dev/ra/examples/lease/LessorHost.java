@@ -18,6 +18,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +45,10 @@ import org.slf4j.LoggerFactory;
  * ({@link LessorCall.Start}); it starts EVERY session's clock at that moment, which is the "fresh TTL after a
  * failover" rule, then reports its process in the log ({@link SessionCommand.LessorReady}) for clients to find. Every
  * {@code checkPeriod} it checks that its member still leads; when it does not, it stops answering keep-alives (clients
- * then look for the new lessor) and stops expiring.
+ * then look for the new lessor) and stops expiring. A check that cannot tell (the member's overview failed, say
+ * timed out on a busy member) expires nothing and is made again at the next period: only a new
+ * {@link LessorCall.Start} would start a stopped lessor again, so stopping on a passing failure would leave a leader
+ * without a lessor and its sessions without expiry.
  *
  * <p><b>Bound.</b> A session whose client died after its last keep-alive at time t ends by t + TTL + checkPeriod +
  * commit time with a steady leader. Each failover before that may extend it by up to the time to elect a leader and
@@ -59,7 +64,9 @@ public final class LessorHost implements Consumer<Object>, AutoCloseable
 
     private final ServerId localServer;
     private final Duration checkPeriod;
+    private final BiFunction<RaSystem, ServerId, RaftRole> roleOf;
     private final ScheduledExecutorService executor;
+    private final AtomicBoolean closing = new AtomicBoolean();
     private volatile RaSystem system;
 
     // Only touched on the executor's thread.
@@ -77,6 +84,18 @@ public final class LessorHost implements Consumer<Object>, AutoCloseable
      */
     public LessorHost(final ServerId localServer, final Duration checkPeriod)
     {
+        this(localServer, checkPeriod, (system, server) -> system.overview(server).role());
+    }
+
+    /**
+     * @param localServer the member on this node of the cluster whose sessions this host keeps.
+     * @param checkPeriod between TTL checks (and leadership checks); the expiry granularity.
+     * @param roleOf      the role of a running member of a system; throws if it cannot tell.
+     */
+    LessorHost(final ServerId localServer, final Duration checkPeriod,
+        final BiFunction<RaSystem, ServerId, RaftRole> roleOf)
+    {
+        this.roleOf = Objects.requireNonNull(roleOf, "roleOf");
         this.localServer = Objects.requireNonNull(localServer, "localServer");
         if (checkPeriod.isNegative() || checkPeriod.isZero())
         {
@@ -135,9 +154,16 @@ public final class LessorHost implements Consumer<Object>, AutoCloseable
         }
     }
 
+    /**
+     * Stop the lessor and its process. Closing again does nothing.
+     */
     @Override
     public void close()
     {
+        if (!closing.compareAndSet(false, true))
+        {
+            return;
+        }
         executor.execute(() ->
         {
             stop();
@@ -237,7 +263,12 @@ public final class LessorHost implements Consumer<Object>, AutoCloseable
         {
             return;
         }
-        if (!stillLeads())
+        final Leadership leadership = leadership();
+        if (leadership == Leadership.UNKNOWN)
+        {
+            return;
+        }
+        if (leadership == Leadership.LOST)
         {
             LOG.debug("{}: no longer leads; lessor of epoch {} stops", localServer, epoch);
             stop();
@@ -291,18 +322,36 @@ public final class LessorHost implements Consumer<Object>, AutoCloseable
         expiring.remove(id);
     }
 
-    private boolean stillLeads()
+    private Leadership leadership()
     {
         final RaSystem current = system;
+        if (null == current || !current.isRunning(localServer))
+        {
+            return Leadership.LOST;
+        }
         try
         {
-            return null != current && current.isRunning(localServer) &&
-                current.overview(localServer).role() == RaftRole.LEADER;
+            return roleOf.apply(current, localServer) == RaftRole.LEADER ? Leadership.HELD : Leadership.LOST;
         }
         catch (final RuntimeException ex)
         {
-            return false;
+            LOG.debug("{}: could not tell whether it still leads; checking again in {}", localServer, checkPeriod,
+                ex);
+            return Leadership.UNKNOWN;
         }
+    }
+
+    /**
+     * What a leadership check found.
+     */
+    private enum Leadership
+    {
+        /** The member leads. */
+        HELD,
+        /** The member does not lead, or no longer runs. */
+        LOST,
+        /** The check failed; a member that stopped is found so at a later check. */
+        UNKNOWN
     }
 
     private void stop()

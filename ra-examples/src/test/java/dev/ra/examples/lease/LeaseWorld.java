@@ -1,5 +1,7 @@
 package dev.ra.examples.lease;
 
+import dev.ra.RaSystem;
+import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import dev.ra.examples.support.ToolboxCluster;
@@ -7,6 +9,7 @@ import dev.ra.examples.watch.Watch;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 
 /**
  * A {@link ToolboxCluster} running the {@link LeasedKvMachine}, with a {@link LessorHost} on every Ra node (a fresh
@@ -27,9 +30,20 @@ final class LeaseWorld implements AutoCloseable
 
     LeaseWorld(final int historyLimit, final Duration unreachableWatchExpiry)
     {
+        this(historyLimit, unreachableWatchExpiry, (system, server) -> system.overview(server).role());
+    }
+
+    /**
+     * @param historyLimit           of the machine.
+     * @param unreachableWatchExpiry of the machine.
+     * @param roleOf                 how the lessor hosts learn their member's role (to fail it on purpose).
+     */
+    LeaseWorld(final int historyLimit, final Duration unreachableWatchExpiry,
+        final BiFunction<RaSystem, ServerId, RaftRole> roleOf)
+    {
         this.world = ToolboxCluster.start(CLUSTER, (node, builder) ->
         {
-            final LessorHost host = new LessorHost(new ServerId(CLUSTER, node), CHECK_PERIOD);
+            final LessorHost host = new LessorHost(new ServerId(CLUSTER, node), CHECK_PERIOD, roleOf);
             final LessorHost previous = hosts.put(node, host);
             if (null != previous)
             {
