@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * registers it again from the last delivered revision + 1. If the history no longer reaches back that far, the
  * watch ends and {@code onCompacted} runs.
  *
- * <p>The machine behind the cluster must take {@link WatchCommand}s. The listener (and {@code onCompacted}) runs on the
- * watcher's own thread, one batch at a time, and may close the watcher: no batch is delivered after that. Thread-safe.
+ * <p>The machine behind the cluster must take {@link WatchCommand}s. The listener and {@code onCompacted} run on the
+ * watcher's own thread, the listener one batch at a time; either may close the watcher, and no batch is delivered
+ * after that. Thread-safe.
  */
 public final class Watcher implements AutoCloseable
 {
