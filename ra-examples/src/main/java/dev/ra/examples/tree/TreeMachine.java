@@ -435,7 +435,8 @@ public final class TreeMachine implements StateMachine<Object, TreeState>
 
         TreeReply apply(final TreeOp op)
         {
-            final String problem = TreePaths.problem(op.path());
+            final String problem =
+                TreePaths.problem(op.path(), op instanceof TreeOp.Create c && c.mode().isSequential());
             if (null != problem)
             {
                 return new TreeReply.BadArguments(problem);
@@ -494,11 +495,13 @@ public final class TreeMachine implements StateMachine<Object, TreeState>
 
         private TreeReply create(final TreeOp.Create create)
         {
-            if (TreePaths.ROOT.equals(create.path()))
+            final boolean sequential = create.mode().isSequential();
+            if (!sequential && TreePaths.ROOT.equals(create.path()))
             {
                 return new TreeReply.NodeExists(TreePaths.ROOT);
             }
-            final String parentPath = TreePaths.parent(create.path());
+            // A sequential prefix ending in '/' ("/q/") names children of that path, not siblings.
+            final String parentPath = TreePaths.parent(sequential ? create.path() + "0" : create.path());
             final ZNode parent = nodes.get(parentPath);
             if (null == parent)
             {
@@ -508,7 +511,7 @@ public final class TreeMachine implements StateMachine<Object, TreeState>
             {
                 return new TreeReply.NoChildrenForEphemerals(parentPath);
             }
-            final String path = create.mode().isSequential() ?
+            final String path = sequential ?
                 create.path() + String.format("%010d", parent.stat().cversion()) : create.path();
             if (nodes.containsKey(path))
             {

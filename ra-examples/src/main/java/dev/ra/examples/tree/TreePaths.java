@@ -2,6 +2,8 @@ package dev.ra.examples.tree;
 
 /**
  * ZooKeeper's path rules: absolute, slash-separated, no empty, "." or ".." segment, no trailing slash but for the root.
+ * The path of a sequential create is a prefix the sequence number is appended to, so it only has to make a valid path
+ * with that number: {@code /q/} (making {@code /q/0000000000}) is a valid prefix.
  */
 public final class TreePaths
 {
@@ -42,6 +44,18 @@ public final class TreePaths
             }
         }
         return null;
+    }
+
+    /**
+     * @param path       to check.
+     * @param sequential whether it is the prefix of a sequential create.
+     * @return {@code null} if it is valid as such, else why not.
+     */
+    public static String problem(final String path, final boolean sequential)
+    {
+        // The digits appended are not a '/', '.' or a null character: the prefix is valid exactly when the prefix
+        // with any digit is a valid path.
+        return sequential && null == problem(path + "0") ? null : problem(path);
     }
 
     /**

@@ -105,6 +105,21 @@ class TreeMachineTest
     }
 
     @Test
+    void aSequentialPrefixMayEndWithASlashAsInZooKeeperButAPlainPathMayNot()
+    {
+        tree.apply(new TreeOp.Create("/q", "", CreateMode.PERSISTENT, 0));
+        assertThat(tree.apply(new TreeOp.Create("/q/", "", CreateMode.PERSISTENT_SEQUENTIAL, 0)).reply())
+            .isInstanceOfSatisfying(TreeReply.Created.class, c -> assertThat(c.path()).isEqualTo("/q/0000000000"));
+        assertThat(tree.apply(new TreeOp.Create("/", "", CreateMode.PERSISTENT_SEQUENTIAL, 0)).reply())
+            .isInstanceOfSatisfying(TreeReply.Created.class, c -> assertThat(c.path()).isEqualTo("/0000000001"));
+        assertThat(tree.state().node("/q").children()).containsExactly("0000000000");
+        assertThat(tree.apply(new TreeOp.Create("/q/", "", CreateMode.PERSISTENT, 0)).reply())
+            .isEqualTo(new TreeReply.BadArguments("path must not end with '/', got '/q/'"));
+        assertThat(tree.apply(new TreeOp.Create("/q//", "", CreateMode.PERSISTENT_SEQUENTIAL, 0)).reply())
+            .isInstanceOf(TreeReply.BadArguments.class);
+    }
+
+    @Test
     void badInputIsRefusedToTheCallerNamingWhatAndWhere()
     {
         assertThat(tree.apply(new TreeOp.Create("a/b", "", CreateMode.PERSISTENT, 0)).reply())

@@ -242,18 +242,19 @@ final class TreeModel
 
     private TreeReply op(final TreeOp op, final long index)
     {
-        if (null != TreePaths.problem(op.path()))
+        final boolean sequential = op instanceof TreeOp.Create create && create.mode().isSequential();
+        if (null != TreePaths.problem(op.path(), sequential))
         {
-            return new TreeReply.BadArguments(TreePaths.problem(op.path()));
+            return new TreeReply.BadArguments(TreePaths.problem(op.path(), sequential));
         }
         final String path = op.path();
         if (op instanceof TreeOp.Create c)
         {
-            if ("/".equals(path))
+            if (!sequential && "/".equals(path))
             {
                 return new TreeReply.NodeExists("/");
             }
-            final String parentPath = TreePaths.parent(path);
+            final String parentPath = TreePaths.parent(sequential ? path + "0" : path);
             final Node parent = nodes.get(parentPath);
             if (null == parent)
             {
