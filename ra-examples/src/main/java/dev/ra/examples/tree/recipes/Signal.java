@@ -13,6 +13,7 @@ final class Signal
 {
     /** The longest a recipe waits for an event before it looks again. */
     static final Duration RECHECK = Duration.ofSeconds(1);
+    private static final Duration LONGEST = Duration.ofNanos(Long.MAX_VALUE / 2);
 
     private final Semaphore permits = new Semaphore(0);
 
@@ -36,10 +37,17 @@ final class Signal
         }
     }
 
+    /**
+     * @param timeout from now; a negative one is already over, and one too long for nanoseconds (as
+     *                {@code ChronoUnit.FOREVER.getDuration()}) is some 146 years.
+     * @return the deadline on {@link System#nanoTime()}'s scale, to compare by difference only.
+     */
     static long deadline(final Duration timeout)
     {
-        final long now = System.nanoTime();
-        final long nanos = timeout.toNanos();
-        return nanos > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + nanos;
+        // nanoTime deadlines compare correctly by difference for spans under 2^63 ns, whatever the origin (it may be
+        // negative): half of that is the longest wait that keeps every comparison right.
+        final long nanos = timeout.isNegative() ? 0 : timeout.compareTo(LONGEST) > 0 ? LONGEST.toNanos() :
+            timeout.toNanos();
+        return System.nanoTime() + nanos;
     }
 }
