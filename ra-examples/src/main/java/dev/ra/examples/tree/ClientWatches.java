@@ -5,11 +5,14 @@ import dev.ra.RaProcess;
 import dev.ra.examples.support.ClusterClient;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -24,8 +27,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A one-shot watch is held from the zxid of the read that set it and fires for the first matching event after that
  * zxid: later duplicates (a re-registration may report again an event that was in fact delivered) find nothing held
- * and are dropped. An event can overtake the reply of the read that set its watch, so the last events are kept for a
- * while and checked when a watch is added. On {@link TreeWatchMessage.Resync} every held watch is registered again.
+ * and are dropped. A persistent watch gives each of its callbacks every matching event after the zxid it was set at,
+ * in order and once: an event at or before the last one a callback was given (sent again after a failover, or
+ * older than the watch) is dropped for it. An event can overtake the reply of the read that set its watch, so the
+ * last events are kept for a while and checked when a watch is added: a one-shot watch fires with the first one that
+ * matches, a persistent one is given all of them first. On {@link TreeWatchMessage.Resync} every held watch is
+ * registered again.
  */
 final class ClientWatches implements AutoCloseable
 {
@@ -35,6 +42,7 @@ final class ClientWatches implements AutoCloseable
     private final ClusterClient cluster;
     private final ExecutorService executor;
     private final RaProcess process;
+    private volatile Thread thread;
     // Guarded by this.
     private final Map<String, Held> held = new LinkedHashMap<>();
     private final Deque<TreeWatchMessage.Event> recent = new ArrayDeque<>();
@@ -44,9 +52,10 @@ final class ClientWatches implements AutoCloseable
         this.cluster = cluster;
         this.executor = Executors.newSingleThreadExecutor(r ->
         {
-            final Thread thread = new Thread(r, "tree-watches-" + cluster.system().nodeId());
-            thread.setDaemon(true);
-            return thread;
+            final Thread created = new Thread(r, "tree-watches-" + cluster.system().nodeId());
+            created.setDaemon(true);
+            thread = created;
+            return created;
         });
         this.process = cluster.system().spawn(message -> post(() -> onMessage(message)));
     }
@@ -57,39 +66,43 @@ final class ClientWatches implements AutoCloseable
     }
 
     /**
-     * Hold a watch the machine set at {@code zxid}; fires at once (on this object's thread) if a matching event
-     * after that zxid already arrived.
+     * Hold a watch the machine set at {@code zxid}. A one-shot watch fires at once (on this object's thread) if a
+     * matching event after that zxid already arrived; a persistent one is given every such event first.
      */
     void hold(final String path, final WatchMode mode, final long zxid,
         final Consumer<TreeWatchMessage.Event> callback)
     {
-        TreeWatchMessage.Event early = null;
+        final TreeWatch probe = new TreeWatch(process.ref(), path, mode);
         synchronized (this)
         {
-            final TreeWatch probe = new TreeWatch(process.ref(), path, mode);
+            final List<TreeWatchMessage.Event> early = new ArrayList<>();
             for (final TreeWatchMessage.Event event : recent)
             {
-                if (event.zxid() > zxid && TreeWatches.fires(probe, event.type(), event.path()) && mode.isOneShot())
+                if (event.zxid() > zxid && TreeWatches.fires(probe, event.type(), event.path()))
                 {
-                    early = event;
-                    break;
+                    early.add(event);
                 }
             }
-            if (null == early)
+            if (mode.isOneShot() && !early.isEmpty())
             {
-                final String key = path + " " + mode;
-                final Held current = held.get(key);
-                final List<Consumer<TreeWatchMessage.Event>> callbacks =
-                    null == current ? new ArrayList<>() : current.callbacks;
-                callbacks.add(callback);
-                held.put(key, new Held(path, mode, null == current ? zxid : Math.min(zxid, current.zxid),
-                    callbacks));
+                final TreeWatchMessage.Event fired = early.get(0);
+                post(() -> run(callback, fired));
+                return;
             }
-        }
-        if (null != early)
-        {
-            final TreeWatchMessage.Event fired = early;
-            post(() -> run(callback, fired));
+            final String key = path + " " + mode;
+            final Held current = held.get(key);
+            final Registration registration = new Registration(callback, zxid);
+            if (!early.isEmpty())
+            {
+                // Given before anything newer: by the replay posted here, or by an event already queued before it.
+                early.sort(Comparator.comparingLong(TreeWatchMessage.Event::zxid));
+                early.forEach(registration::accept);
+                post(this::replay);
+            }
+            final List<Registration> registrations = null == current ? new ArrayList<>() : current.registrations;
+            registrations.add(registration);
+            held.put(key, new Held(path, mode, null == current ? zxid : Math.min(zxid, current.zxid),
+                registrations));
         }
     }
 
@@ -104,6 +117,12 @@ final class ClientWatches implements AutoCloseable
     {
         process.close();
         executor.shutdown();
+        if (Thread.currentThread() == thread)
+        {
+            // Closed from a watch callback: the rest of the queue runs once it returns; waiting here would wait on
+            // itself.
+            return;
+        }
         try
         {
             executor.awaitTermination(10, TimeUnit.SECONDS);
@@ -118,7 +137,7 @@ final class ClientWatches implements AutoCloseable
     {
         if (message instanceof TreeWatchMessage.Event event)
         {
-            final List<Consumer<TreeWatchMessage.Event>> due = new ArrayList<>();
+            final List<Runnable> due = new ArrayList<>();
             synchronized (this)
             {
                 recent.addLast(event);
@@ -131,18 +150,33 @@ final class ClientWatches implements AutoCloseable
                 {
                     final Held h = it.next();
                     final boolean persistent = !h.mode.isOneShot();
-                    if ((persistent || event.zxid() > h.zxid) &&
-                        TreeWatches.fires(new TreeWatch(process.ref(), h.path, h.mode), event.type(), event.path()))
+                    if (persistent)
                     {
-                        due.addAll(h.callbacks);
-                        if (!persistent)
+                        for (final Registration registration : h.registrations)
                         {
-                            it.remove();
+                            registration.drainTo(due);
                         }
+                    }
+                    if (!TreeWatches.fires(new TreeWatch(process.ref(), h.path, h.mode), event.type(), event.path()))
+                    {
+                        continue;
+                    }
+                    if (persistent)
+                    {
+                        for (final Registration registration : h.registrations)
+                        {
+                            registration.accept(event);
+                            registration.drainTo(due);
+                        }
+                    }
+                    else if (event.zxid() > h.zxid)
+                    {
+                        h.registrations.forEach(registration -> due.add(() -> run(registration.callback, event)));
+                        it.remove();
                     }
                 }
             }
-            due.forEach(callback -> run(callback, event));
+            due.forEach(Runnable::run);
         }
         else if (message instanceof TreeWatchMessage.Resync)
         {
@@ -192,9 +226,75 @@ final class ClientWatches implements AutoCloseable
     }
 
     /**
-     * A watch as this client holds it: the zxid it was set at and who to tell.
+     * Give every persistent watch's callbacks the events they were given but not yet shown.
      */
-    private record Held(String path, WatchMode mode, long zxid, List<Consumer<TreeWatchMessage.Event>> callbacks)
+    private void replay()
     {
+        final List<Runnable> due = new ArrayList<>();
+        synchronized (this)
+        {
+            for (final Held h : held.values())
+            {
+                for (final Registration registration : h.registrations)
+                {
+                    registration.drainTo(due);
+                }
+            }
+        }
+        due.forEach(Runnable::run);
+    }
+
+    /**
+     * A watch as this client holds it: the zxid it was set at (the earliest of its registrations) and who to tell.
+     */
+    private record Held(String path, WatchMode mode, long zxid, List<Registration> registrations)
+    {
+    }
+
+    /**
+     * One callback of a watch. For a persistent watch, the last event it was given (an event is given once: a
+     * multi's several events at one zxid are told apart by type and path) and those not yet run, in order. Guarded by
+     * the enclosing object.
+     */
+    private static final class Registration
+    {
+        private final Consumer<TreeWatchMessage.Event> callback;
+        private final Deque<TreeWatchMessage.Event> pending = new ArrayDeque<>();
+        private final Set<TreeWatchMessage.Event> givenAtLast = new HashSet<>();
+        private final long setAt;
+        private long lastZxid;
+
+        Registration(final Consumer<TreeWatchMessage.Event> callback, final long setAt)
+        {
+            this.callback = callback;
+            this.setAt = setAt;
+            this.lastZxid = setAt;
+        }
+
+        void accept(final TreeWatchMessage.Event event)
+        {
+            if (event.zxid() <= setAt || event.zxid() < lastZxid)
+            {
+                return;
+            }
+            if (event.zxid() > lastZxid)
+            {
+                lastZxid = event.zxid();
+                givenAtLast.clear();
+            }
+            if (givenAtLast.add(event))
+            {
+                pending.addLast(event);
+            }
+        }
+
+        void drainTo(final List<Runnable> due)
+        {
+            while (!pending.isEmpty())
+            {
+                final TreeWatchMessage.Event event = pending.removeFirst();
+                due.add(() -> run(callback, event));
+            }
+        }
     }
 }
