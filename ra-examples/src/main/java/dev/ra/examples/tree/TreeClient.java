@@ -1,5 +1,6 @@
 package dev.ra.examples.tree;
 
+import dev.ra.RaException;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.examples.lease.Lease;
@@ -10,7 +11,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The typed client of a {@link TreeMachine} cluster, from any node (one hosting a member or not). Plain reads are the
@@ -32,8 +39,15 @@ import java.util.function.Consumer;
  */
 public final class TreeClient implements AutoCloseable
 {
+    private static final long GUARANTEED_DELETE_MAX_BACKOFF_MS = 2_000;
+    private static final long GUARANTEED_DELETE_FIRST_BACKOFF_MS = 50;
+    private static final Logger LOG = LoggerFactory.getLogger(TreeClient.class);
+
     private final ClusterClient cluster;
     private final ClientWatches watches;
+    // Guarded by this; made on the first delete left to the background.
+    private ScheduledExecutorService deleteRetries;
+    private boolean closed;
 
     /**
      * @param system  to send calls through; if it does not know the cluster yet, the client registers it there.
@@ -146,6 +160,31 @@ public final class TreeClient implements AutoCloseable
     }
 
     /**
+     * Delete a node, and if the cluster cannot be reached keep trying in the background, with pauses growing from
+     * 50 ms to 2 s, until the cluster answers (the node deleted, or already gone: an ephemeral node goes with its
+     * ended session) or this client is closed: Curator's guaranteed delete. Meant for a node whose path no one
+     * creates again (a sequential or uniquely named one), such as a lock or latch contender's, which a failed delete
+     * would otherwise leave for as long as its session lives.
+     *
+     * @param path    of the node.
+     * @param version expected, or {@link TreeOp#ANY_VERSION}.
+     * @return {@link TreeReply.Deleted}, or a {@link TreeReply.Failure}.
+     * @throws RaException if the cluster could not be reached; the delete is then being retried in the background.
+     */
+    public TreeReply deleteGuaranteed(final String path, final int version)
+    {
+        try
+        {
+            return delete(path, version);
+        }
+        catch (final RaException ex)
+        {
+            retryDelete(path, version, GUARANTEED_DELETE_FIRST_BACKOFF_MS);
+            throw ex;
+        }
+    }
+
+    /**
      * @param path    of the node.
      * @param data    new data.
      * @param version expected, or {@link TreeOp#ANY_VERSION}.
@@ -254,12 +293,13 @@ public final class TreeClient implements AutoCloseable
     }
 
     /**
-     * Set a persistent watch (ZooKeeper 3.6 addWatch). Events of a failover are not replayed to persistent watches
-     * (see the class documentation of {@link TreeMachine}); re-read after a gap.
+     * Set a persistent watch (ZooKeeper 3.6 addWatch): the watcher is given every matching event after the zxid the
+     * watch was set at, in order, each once. Events of a failover are not replayed to persistent watches (see the
+     * class documentation of {@link TreeMachine}); re-read after a gap.
      *
      * @param path      watched; need not exist.
      * @param recursive whether the whole subtree is watched.
-     * @param watcher   run on the watch thread for every event.
+     * @param watcher   run on the watch thread for every event after the watch was set.
      * @return {@link TreeReply.WatchSet}, or {@link TreeReply.BadArguments}.
      */
     public TreeReply addWatch(final String path, final boolean recursive,
@@ -294,11 +334,64 @@ public final class TreeClient implements AutoCloseable
     }
 
     /**
-     * Stop receiving watch events; the machine drops this client's watches when it learns the process ended.
+     * Stop receiving watch events, and stop the guaranteed deletes still being retried; the machine drops this
+     * client's watches when it learns the process ended. Idempotent; may be called from a watch callback.
      */
     @Override
     public void close()
     {
+        final ScheduledExecutorService retries;
+        synchronized (this)
+        {
+            closed = true;
+            retries = deleteRetries;
+        }
+        if (null != retries)
+        {
+            retries.shutdownNow();
+        }
         watches.close();
+    }
+
+    private void retryDelete(final String path, final int version, final long backoffMs)
+    {
+        final ScheduledExecutorService retries;
+        synchronized (this)
+        {
+            if (closed)
+            {
+                return;
+            }
+            if (null == deleteRetries)
+            {
+                deleteRetries = Executors.newSingleThreadScheduledExecutor(r ->
+                {
+                    final Thread thread = new Thread(r, "tree-deletes-" + cluster.system().nodeId());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+            }
+            retries = deleteRetries;
+        }
+        try
+        {
+            retries.schedule(() ->
+            {
+                try
+                {
+                    final TreeReply reply = delete(path, version);
+                    LOG.debug("guaranteed delete of {}: {}", path, reply);
+                }
+                catch (final RaException ex)
+                {
+                    LOG.debug("guaranteed delete of {} failed; trying again", path, ex);
+                    retryDelete(path, version, Math.min(2 * backoffMs, GUARANTEED_DELETE_MAX_BACKOFF_MS));
+                }
+            }, backoffMs, TimeUnit.MILLISECONDS);
+        }
+        catch (final RejectedExecutionException closedMeanwhile)
+        {
+            // The client was closed: its deletes stop with it.
+        }
     }
 }

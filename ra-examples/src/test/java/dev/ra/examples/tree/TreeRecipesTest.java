@@ -128,6 +128,74 @@ class TreeRecipesTest
     }
 
     @Test
+    void contendersLeaveNoWatchOnPredecessorsThatWentBeforeTheyLooked() throws Exception
+    {
+        final List<Lease> sessions = new ArrayList<>();
+        final List<TreeClient> clients = new ArrayList<>();
+        for (int c = 0; c < 4; c++)
+        {
+            final TreeClient tree = world.clientOn("n1");
+            clients.add(tree);
+            sessions.add(tree.openSession(TTL, () -> { }));
+        }
+        // Many quick hand-overs, so that a waiter often finds its predecessor gone between listing and watching it.
+        for (int round = 0; round < 6; round++)
+        {
+            final String lockPath = "/locks/hot" + round;
+            final List<Future<?>> contenders = new ArrayList<>();
+            for (int c = 0; c < clients.size(); c++)
+            {
+                final TreeLock lock = new TreeLock(clients.get(c), lockPath, sessions.get(c).id());
+                contenders.add(threads.submit(() ->
+                {
+                    for (int i = 0; i < 100; i++)
+                    {
+                        assertThat(lock.acquire(WAIT)).isTrue();
+                        lock.release();
+                    }
+                    return null;
+                }));
+            }
+            for (final Future<?> contender : contenders)
+            {
+                contender.get(100, TimeUnit.SECONDS);
+            }
+        }
+        assertThat(leaderWatchesUnder("/locks/")).as("watches left on lock nodes gone for good").isEmpty();
+        sessions.forEach(Lease::close);
+    }
+
+    @Test
+    void aBarrierFoundDownLeavesNoWatchBehind() throws Exception
+    {
+        final TreeClient tree = world.clientOn("n1");
+        final DistributedBarrier barrier = new DistributedBarrier(tree, "/barriers/down");
+        barrier.setBarrier();
+        barrier.removeBarrier();
+        assertThat(barrier.waitOnBarrier(WAIT)).isTrue();
+        assertThat(leaderWatchesUnder("/barriers/")).isEmpty();
+    }
+
+    @Test
+    void recipesWaitWithoutBoundWhenAskedTo() throws Exception
+    {
+        final Duration forever = java.time.temporal.ChronoUnit.FOREVER.getDuration();
+        final TreeClient tree = world.clientOn("n1");
+        try (Lease session = tree.openSession(TTL, () -> { });
+            LeaderLatch latch = new LeaderLatch(tree, "/election/forever", session.id(), b -> { }))
+        {
+            final TreeLock lock = new TreeLock(tree, "/locks/forever", session.id());
+            assertThat(lock.acquire(forever)).isTrue();
+            lock.release();
+            assertThat(lock.acquire(Duration.ofMillis(Long.MAX_VALUE))).isTrue();
+            lock.release();
+            latch.start();
+            assertThat(latch.await(forever)).isTrue();
+            assertThat(new DistributedBarrier(tree, "/barriers/never-set").waitOnBarrier(forever)).isTrue();
+        }
+    }
+
+    @Test
     void aLeaderLatchPassesLeadershipOnWhenTheLeadersSessionExpires() throws Exception
     {
         final TreeClient first = world.clientOn(ToolboxCluster.APP_NODE);
@@ -211,5 +279,15 @@ class TreeRecipesTest
         assertThat(entered.get()).isEqualTo(members);
         assertThat(world.clientOn("n1").getChildren("/barriers/phase")).hasValue(List.of());
         sessions.forEach(Lease::close);
+    }
+
+    /**
+     * @param prefix of the paths.
+     * @return the watches on paths under it, in the leader's state (the reads that set them were applied there).
+     */
+    private List<TreeWatch> leaderWatchesUnder(final String prefix)
+    {
+        return world.watches(world.cluster().awaitLeader().node()).watches().stream()
+            .filter(w -> w.path().startsWith(prefix)).toList();
     }
 }

@@ -64,8 +64,9 @@ public final class DistributedBarrier
         while (true)
         {
             final Signal signal = new Signal();
-            final TreeReply reply = client.exists(barrierPath, event -> signal.fire());
-            if (reply instanceof TreeReply.Existence existence && null == existence.stat())
+            // getData, not exists: a barrier found down gets no watch (exists would leave one on its creation).
+            final TreeReply reply = client.getData(barrierPath, event -> signal.fire());
+            if (reply instanceof TreeReply.NoNode)
             {
                 return true;
             }

@@ -1,5 +1,6 @@
 package dev.ra.examples.tree.recipes;
 
+import dev.ra.RaException;
 import dev.ra.examples.tree.CreateMode;
 import dev.ra.examples.tree.TreeClient;
 import dev.ra.examples.tree.TreeOp;
@@ -54,7 +55,8 @@ public final class DistributedDoubleBarrier
      * Enter, and wait until {@code memberCount} members have.
      *
      * @param timeout to wait.
-     * @return true once everyone is in; false if the time ran out (this member's node is then deleted).
+     * @return true once everyone is in; false if the time ran out (this member's node is then deleted, in the
+     *         background if the cluster cannot be reached).
      * @throws InterruptedException  if interrupted.
      * @throws IllegalStateException if the session is not live.
      */
@@ -87,7 +89,14 @@ public final class DistributedDoubleBarrier
             }
             if (System.nanoTime() - deadline >= 0)
             {
-                client.delete(ours(), TreeOp.ANY_VERSION);
+                try
+                {
+                    client.deleteGuaranteed(ours(), TreeOp.ANY_VERSION);
+                }
+                catch (final RaException ex)
+                {
+                    // Deleted in the background: a member left behind would count towards the others' barrier.
+                }
                 return false;
             }
             signal.await(deadline);
@@ -137,8 +146,9 @@ public final class DistributedDoubleBarrier
                 awaited = members.get(0);
             }
             final Signal signal = new Signal();
-            final TreeReply gone = client.exists(TreePaths.child(barrierPath, awaited), event -> signal.fire());
-            if (gone instanceof TreeReply.Existence existence && null != existence.stat())
+            // getData, not exists: a member gone meanwhile gets no watch, which would stay in the tree for good.
+            final TreeReply awaitedNode = client.getData(TreePaths.child(barrierPath, awaited), event -> signal.fire());
+            if (awaitedNode instanceof TreeReply.NodeData)
             {
                 signal.await(deadline);
             }

@@ -1,5 +1,6 @@
 package dev.ra.examples.tree.recipes;
 
+import dev.ra.RaException;
 import dev.ra.examples.tree.TreeClient;
 import dev.ra.examples.tree.TreeOp;
 import dev.ra.examples.tree.TreePaths;
@@ -11,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +23,10 @@ import org.slf4j.LoggerFactory;
  * session ends (expired with its process, or closed) loses its node, and the next contender takes over.
  *
  * <p>The latch looks at the tree when a watch fires and at least every {@link Signal#RECHECK}, on its own thread; the
- * listener runs there on every change of leadership. A latch whose node went with its session stays without
- * leadership (its session is over; start a new latch with a new session). Thread-safe.
+ * listener runs there on every change of leadership. A look that cannot reach the cluster gives leadership up (as
+ * Curator's latch does when its connection is suspended): meanwhile the session may expire and another contender
+ * lead. Leadership comes back with the first look that finds this contender first again. A latch whose node went with
+ * its session stays without leadership (its session is over; start a new latch with a new session). Thread-safe.
  */
 public final class LeaderLatch implements AutoCloseable
 {
@@ -33,9 +37,11 @@ public final class LeaderLatch implements AutoCloseable
     private final long sessionId;
     private final Consumer<Boolean> listener;
     private final ScheduledExecutorService executor;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile Thread thread;
     private volatile boolean leader;
+    private volatile String node;
     // Only touched on the executor's thread.
-    private String node;
     private boolean lost;
 
     /**
@@ -53,22 +59,27 @@ public final class LeaderLatch implements AutoCloseable
         this.listener = Objects.requireNonNull(listener, "listener");
         this.executor = Executors.newSingleThreadScheduledExecutor(r ->
         {
-            final Thread thread = new Thread(r, "leader-latch-" + latchPath);
-            thread.setDaemon(true);
-            return thread;
+            final Thread created = new Thread(r, "leader-latch-" + latchPath);
+            created.setDaemon(true);
+            thread = created;
+            return created;
         });
     }
 
     /**
      * Join the election: create this contender's node (blocking), then follow the election in the background.
      *
-     * @throws IllegalStateException if the session is not live.
+     * @throws IllegalStateException if the session is not live, or the latch closed.
      */
     public void start()
     {
+        if (closed.get())
+        {
+            throw new IllegalStateException("latch '" + latchPath + "' is closed");
+        }
         client.ensurePath(latchPath);
-        final String created = SequentialNodes.create(client, latchPath, "latch-", sessionId);
-        executor.execute(() -> node = created);
+        // Set here, not on the executor: a close() right after start() must find it to delete it.
+        node = SequentialNodes.create(client, latchPath, "latch-", sessionId);
         executor.scheduleWithFixedDelay(this::check, 0, Signal.RECHECK.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -94,15 +105,8 @@ public final class LeaderLatch implements AutoCloseable
      */
     public String nodePath()
     {
-        try
-        {
-            return executor.submit(() -> null == node ? null : TreePaths.child(latchPath, node))
-                .get(10, TimeUnit.SECONDS);
-        }
-        catch (final Exception ex)
-        {
-            throw new IllegalStateException("latch did not answer", ex);
-        }
+        final String mine = node;
+        return null == mine ? null : TreePaths.child(latchPath, mine);
     }
 
     /**
@@ -123,35 +127,41 @@ public final class LeaderLatch implements AutoCloseable
     }
 
     /**
-     * Leave the election: this contender's node is deleted, the next one takes over.
+     * Leave the election: this contender's node is deleted, the next one takes over. If the cluster cannot be
+     * reached, the node is deleted in the background as soon as it can be ({@link TreeClient#deleteGuaranteed}).
+     * Idempotent; may be called from the listener.
      */
     @Override
     public void close()
     {
+        if (!closed.compareAndSet(false, true))
+        {
+            return;
+        }
         executor.shutdownNow();
-        try
+        if (Thread.currentThread() != thread)
         {
-            executor.awaitTermination(10, TimeUnit.SECONDS);
+            // From the listener, the latch's own thread would wait for itself.
+            try
+            {
+                executor.awaitTermination(10, TimeUnit.SECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-        final boolean was = leader;
-        leader = false;
-        if (was)
-        {
-            listener.accept(false);
-        }
-        if (null != node)
+        setLeader(false);
+        final String mine = node;
+        if (null != mine)
         {
             try
             {
-                client.delete(TreePaths.child(latchPath, node), TreeOp.ANY_VERSION);
+                client.deleteGuaranteed(TreePaths.child(latchPath, mine), TreeOp.ANY_VERSION);
             }
-            catch (final RuntimeException ex)
+            catch (final RaException ex)
             {
-                // It goes with the session anyway.
+                LOG.debug("latch {}: deleting {} is left to the background", latchPath, mine, ex);
             }
         }
     }
@@ -179,21 +189,29 @@ public final class LeaderLatch implements AutoCloseable
                 return;
             }
             setLeader(false);
-            final TreeReply predecessor = client.exists(TreePaths.child(latchPath, contenders.get(position - 1)),
+            // getData, not exists: a predecessor gone meanwhile gets no watch, which would stay in the tree for good
+            // (its sequential path never comes back).
+            final TreeReply predecessor = client.getData(TreePaths.child(latchPath, contenders.get(position - 1)),
                 event -> post(this::check));
-            if (predecessor instanceof TreeReply.Existence existence && null == existence.stat())
+            if (!(predecessor instanceof TreeReply.NodeData))
             {
                 post(this::check);
             }
         }
         catch (final RuntimeException ex)
         {
-            LOG.debug("latch {}: look at the tree failed; looking again", latchPath, ex);
+            // Unknown whether this contender is still first: its session may be expiring while it cannot tell.
+            setLeader(false);
+            LOG.debug("latch {}: look at the tree failed; leadership given up until a look succeeds", latchPath, ex);
         }
     }
 
-    private void setLeader(final boolean now)
+    private synchronized void setLeader(final boolean now)
     {
+        if (now && closed.get())
+        {
+            return;
+        }
         if (now != leader)
         {
             leader = now;

@@ -1,5 +1,6 @@
 package dev.ra.examples.tree.recipes;
 
+import dev.ra.RaException;
 import dev.ra.examples.tree.TreeClient;
 import dev.ra.examples.tree.TreeOp;
 import dev.ra.examples.tree.TreePaths;
@@ -7,6 +8,8 @@ import dev.ra.examples.tree.TreeReply;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A mutual-exclusion lock on ephemeral sequential nodes, as Curator's {@code InterProcessMutex}: each contender
@@ -21,6 +24,8 @@ import java.util.Objects;
  */
 public final class TreeLock
 {
+    private static final Logger LOG = LoggerFactory.getLogger(TreeLock.class);
+
     private final TreeClient client;
     private final String lockPath;
     private final long sessionId;
@@ -87,7 +92,7 @@ public final class TreeLock
         {
             if (!acquired)
             {
-                deleteQuietly(mine);
+                delete(mine);
             }
         }
     }
@@ -111,7 +116,9 @@ public final class TreeLock
     }
 
     /**
-     * Release one hold; the last release deletes this contender's node and passes the lock on.
+     * Release one hold; the last release deletes this contender's node and passes the lock on. If the cluster cannot
+     * be reached, the lock is released all the same here and the node is deleted in the background as soon as it can
+     * be ({@link TreeClient#deleteGuaranteed}); until then the next contender waits.
      *
      * @throws IllegalMonitorStateException if the calling thread does not hold the lock.
      */
@@ -133,7 +140,7 @@ public final class TreeLock
             owner = null;
             node = null;
         }
-        client.delete(TreePaths.child(lockPath, released), TreeOp.ANY_VERSION);
+        delete(released);
     }
 
     /**
@@ -173,24 +180,26 @@ public final class TreeLock
                 return false;
             }
             final Signal signal = new Signal();
-            final TreeReply predecessor = client.exists(TreePaths.child(lockPath, contenders.get(position - 1)),
+            // getData, not exists: a predecessor gone meanwhile gets no watch, which would stay in the tree for good
+            // (its sequential path never comes back).
+            final TreeReply predecessor = client.getData(TreePaths.child(lockPath, contenders.get(position - 1)),
                 event -> signal.fire());
-            if (predecessor instanceof TreeReply.Existence existence && null != existence.stat())
+            if (predecessor instanceof TreeReply.NodeData)
             {
                 signal.await(deadline);
             }
         }
     }
 
-    private void deleteQuietly(final String mine)
+    private void delete(final String mine)
     {
         try
         {
-            client.delete(TreePaths.child(lockPath, mine), TreeOp.ANY_VERSION);
+            client.deleteGuaranteed(TreePaths.child(lockPath, mine), TreeOp.ANY_VERSION);
         }
-        catch (final RuntimeException ex)
+        catch (final RaException ex)
         {
-            // It goes with the session anyway.
+            LOG.debug("lock '{}': deleting {} is left to the background", lockPath, mine, ex);
         }
     }
 }
