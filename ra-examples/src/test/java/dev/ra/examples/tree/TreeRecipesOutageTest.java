@@ -76,11 +76,12 @@ class TreeRecipesOutageTest
             one.start();
             assertThat(one.await(WAIT)).isTrue();
             two.start();
+            final String oneNode = one.nodePath();
 
             world.cluster().isolateAppNode();
             one.close();
             one.close();
-            assertThat(secondTree.exists(one.nodePath())).as("the delete could not reach the cluster").isPresent();
+            assertThat(secondTree.exists(oneNode)).as("the delete could not reach the cluster").isPresent();
             world.cluster().reconnectAppNode();
 
             assertThat(two.await(WAIT)).as("a leader after the old one closed its latch (leader node now: %s)",

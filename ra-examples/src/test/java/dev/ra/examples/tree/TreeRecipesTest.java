@@ -128,41 +128,42 @@ class TreeRecipesTest
     }
 
     @Test
-    void contendersLeaveNoWatchOnPredecessorsThatWentBeforeTheyLooked() throws Exception
+    void aWaiterLeavesNoWatchOnPredecessorsThatWentBeforeItLooked() throws Exception
     {
-        final List<Lease> sessions = new ArrayList<>();
-        final List<TreeClient> clients = new ArrayList<>();
-        for (int c = 0; c < 4; c++)
+        final TreeClient holderTree = world.clientOn("n1");
+        final TreeClient waiterTree = world.clientOn("n1");
+        try (Lease holderSession = holderTree.openSession(TTL, () -> { });
+            Lease waiterSession = waiterTree.openSession(TTL, () -> { }))
         {
-            final TreeClient tree = world.clientOn("n1");
-            clients.add(tree);
-            sessions.add(tree.openSession(TTL, () -> { }));
-        }
-        // Many quick hand-overs, so that a waiter often finds its predecessor gone between listing and watching it.
-        for (int round = 0; round < 6; round++)
-        {
-            final String lockPath = "/locks/hot" + round;
-            final List<Future<?>> contenders = new ArrayList<>();
-            for (int c = 0; c < clients.size(); c++)
+            final TreeLock held = new TreeLock(holderTree, "/locks/churn", holderSession.id());
+            assertThat(held.acquire(WAIT)).isTrue();
+            final int others = 300;
+            final List<String> queued = new ArrayList<>();
+            for (int i = 0; i < others; i++)
             {
-                final TreeLock lock = new TreeLock(clients.get(c), lockPath, sessions.get(c).id());
-                contenders.add(threads.submit(() ->
-                {
-                    for (int i = 0; i < 100; i++)
-                    {
-                        assertThat(lock.acquire(WAIT)).isTrue();
-                        lock.release();
-                    }
-                    return null;
-                }));
+                final TreeReply created =
+                    holderTree.create("/locks/churn/other-", "", CreateMode.PERSISTENT_SEQUENTIAL, 0);
+                queued.add(((TreeReply.Created)created).path());
             }
-            for (final Future<?> contender : contenders)
+            final TreeLock waiting = new TreeLock(waiterTree, "/locks/churn", waiterSession.id());
+            final Future<Boolean> acquired = threads.submit(() ->
             {
-                contender.get(100, TimeUnit.SECONDS);
+                final boolean got = waiting.acquire(WAIT.multipliedBy(2));
+                waiting.release();
+                return got;
+            });
+            InJvmCluster.await(() -> holderTree.getChildren("/locks/churn").orElseThrow().size() == others + 2, WAIT,
+                "the waiter to queue");
+            // Deleted last first: each is the waiter's predecessor when it goes, so the waiter often finds the one it
+            // just listed gone by the time it sets its watch.
+            for (int i = others - 1; i >= 0; i--)
+            {
+                holderTree.delete(queued.get(i), TreeOp.ANY_VERSION);
             }
+            held.release();
+            assertThat(acquired.get(60, TimeUnit.SECONDS)).isTrue();
         }
         assertThat(leaderWatchesUnder("/locks/")).as("watches left on lock nodes gone for good").isEmpty();
-        sessions.forEach(Lease::close);
     }
 
     @Test
