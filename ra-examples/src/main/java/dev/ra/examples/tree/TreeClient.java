@@ -101,7 +101,7 @@ public final class TreeClient implements AutoCloseable
     }
 
     /**
-     * @param path      of the node (the prefix of its path if sequential).
+     * @param path      of the node (the prefix of its path if sequential, which may end with '/').
      * @param data      of the node.
      * @param mode      of the node.
      * @param sessionId for an ephemeral node; 0 otherwise.
@@ -386,6 +386,10 @@ public final class TreeClient implements AutoCloseable
                 {
                     LOG.debug("guaranteed delete of {} failed; trying again", path, ex);
                     retryDelete(path, version, Math.min(2 * backoffMs, GUARANTEED_DELETE_MAX_BACKOFF_MS));
+                }
+                catch (final RuntimeException ex)
+                {
+                    LOG.warn("guaranteed delete of {} failed; given up", path, ex);
                 }
             }, backoffMs, TimeUnit.MILLISECONDS);
         }

@@ -22,7 +22,8 @@ public sealed interface TreeOp extends TreeCommand
      * {@link TreeReply.NoChildrenForEphemerals}, {@link TreeReply.SessionExpired} (ephemeral, session not live),
      * {@link TreeReply.BadArguments}.
      *
-     * @param path      of the node, or the prefix of a sequential node's path.
+     * @param path      of the node, or the prefix of a sequential node's path (which may end with '/': {@code /q/}
+     *                  makes {@code /q/0000000000}).
      * @param data      of the node.
      * @param mode      persistent or ephemeral, sequential or not.
      * @param sessionId an ephemeral node is bound to; ignored (use 0) for persistent nodes.
