@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Timeout;
  * after a failover.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class ClientWatchesTest
+class TreeClientWatchesTest
 {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
