@@ -110,7 +110,7 @@ class TreeRecipesOutageTest
 
             assertThat(one.await(WAIT)).as("leading again: its session lived on, its node is still first").isTrue();
             assertThat(two.hasLeadership()).isFalse();
-            assertThat(told).containsExactly(true, false, true);
+            assertThat(told).startsWith(true, false).endsWith(true);
         }
     }
 
