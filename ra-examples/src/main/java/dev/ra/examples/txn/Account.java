@@ -18,6 +18,6 @@ public record Account(long balance, long reserved)
      */
     public long total()
     {
-        return balance + reserved;
+        return Math.addExact(balance, reserved);
     }
 }

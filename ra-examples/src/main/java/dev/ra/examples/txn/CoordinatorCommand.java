@@ -29,12 +29,13 @@ public sealed interface CoordinatorCommand
      * Start a transaction (idempotent by id: a retry changes nothing). Replies its {@link Phase}.
      *
      * @param txId   chosen by the client, unique.
-     * @param legs   its changes: at least two, none zero, summing to 0 (money moves, it is not made).
+     * @param legs   its changes: at least two, none zero, summing to 0 (money moves, it is not made), the credits
+     *               together at most {@link Long#MAX_VALUE}.
      * @param client process told with {@link TransferFinished} when it ends.
      */
     record Begin(String txId, List<Leg> legs, ProcessRef client) implements CoordinatorCommand
     {
-        /** Checks the id, the client, and legs that balance. */
+        /** Checks the id, the client, and legs that balance without overflowing a {@code long}. */
         public Begin
         {
             Names.require(txId, "transaction id");
@@ -44,10 +45,32 @@ public sealed interface CoordinatorCommand
             {
                 throw new IllegalArgumentException("transaction " + txId + " needs at least two legs, got " + legs);
             }
-            final long sum = legs.stream().mapToLong(Leg::delta).sum();
-            if (0 != sum)
+            long credits = 0;
+            long debits = 0;
+            try
             {
-                throw new IllegalArgumentException("transaction " + txId + ": legs must sum to 0, got " + sum);
+                for (final Leg leg : legs)
+                {
+                    if (leg.delta() > 0)
+                    {
+                        credits = Math.addExact(credits, leg.delta());
+                    }
+                    else
+                    {
+                        debits = Math.addExact(debits, leg.delta());
+                    }
+                }
+            }
+            catch (final ArithmeticException overflow)
+            {
+                // A plain sum wraps: credits of 2^64 would pass as 0. No account can hold that much anyway.
+                throw new IllegalArgumentException("transaction " + txId + ": legs must move at most " +
+                    Long.MAX_VALUE + ", got " + legs, overflow);
+            }
+            if (credits + debits != 0)
+            {
+                throw new IllegalArgumentException("transaction " + txId + ": legs must sum to 0, got " +
+                    (credits + debits));
             }
         }
     }

@@ -48,10 +48,17 @@ public final class ParticipantClient
      * @param account to credit.
      * @param amount  at least 1.
      * @return the new balance.
+     * @throws IllegalArgumentException if the participant refused it: its accounts together would hold more than
+     *                                  {@link Long#MAX_VALUE}.
      */
     public long deposit(final String account, final long amount)
     {
-        return cluster.<Long>command(new ParticipantCommand.Deposit(account, amount), false);
+        final Object reply = cluster.command(new ParticipantCommand.Deposit(account, amount), false);
+        if (reply instanceof Refused refused)
+        {
+            throw new IllegalArgumentException(refused.reason());
+        }
+        return (Long)reply;
     }
 
     /**

@@ -10,7 +10,8 @@ public sealed interface ParticipantCommand
 {
     /**
      * Add money to an account, creating it if needed (setting up accounts; not idempotent). Replies the new balance
-     * (a {@code Long}).
+     * (a {@code Long}), or {@link Refused} if the participant's accounts together would hold more than
+     * {@link Long#MAX_VALUE}, counting what prepared transactions will credit.
      *
      * @param account to credit.
      * @param amount  at least 1.
@@ -30,8 +31,9 @@ public sealed interface ParticipantCommand
 
     /**
      * Phase one: reserve the debits of {@code changes} and vote. Replies a {@link Vote}: yes if every account exists
-     * and has the money (the debits are then reserved until commit or abort), no otherwise (the transaction is then
-     * aborted here). A prepare of a transaction already prepared or committed votes yes again; of an aborted one, no.
+     * and has the money and the participant has room for the credits (as for a deposit) (the debits are then
+     * reserved until commit or abort), no otherwise (the transaction is then aborted here). A prepare of a
+     * transaction already prepared or committed votes yes again; of an aborted one, no.
      *
      * @param txId    of the transaction.
      * @param changes this participant's part of it; at least one.

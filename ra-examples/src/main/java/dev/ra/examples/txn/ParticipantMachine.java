@@ -15,16 +15,20 @@ import java.util.Objects;
  *
  * <p><b>Semantics.</b>
  * <ul>
- *   <li>{@link ParticipantCommand.Prepare} votes yes only if every account it names exists and every debited account
- *       has the money; the debits then move from the balance to the reservation, so no other transaction can spend
- *       them. Credits are not applied before the commit. A no vote aborts the transaction here at once (a voter that
- *       says no may forget the transaction, since it can never commit).</li>
+ *   <li>{@link ParticipantCommand.Prepare} votes yes only if every account it names exists, every debited account
+ *       has the money, and the participant has room for the credits (below); the debits then move from the balance
+ *       to the reservation, so no other transaction can spend them. Credits are not applied before the commit. A no
+ *       vote aborts the transaction here at once (a voter that says no may forget the transaction, since it can
+ *       never commit).</li>
  *   <li>{@link ParticipantCommand.Commit} applies a prepared transaction (reservations leave, credits arrive);
  *       {@link ParticipantCommand.Abort} gives the reservations back. Both are idempotent by transaction id.</li>
  *   <li>An abort of a transaction the participant never saw is remembered, so a prepare that arrives late (sent by a
  *       coordinator that paused) votes no instead of reserving money nobody will release.</li>
  *   <li>Prepared transactions are part of the replicated state, so they survive failovers and restarts: a yes vote
  *       is a promise the cluster keeps.</li>
+ *   <li>All accounts together, counting the credits of prepared transactions, hold at most
+ *       {@link Long#MAX_VALUE}: a deposit that would go over is {@link Refused}, and so is a prepare (it votes no).
+ *       So no balance, reservation or {@link #TOTAL} ever wraps, and a commit always fits.</li>
  * </ul>
  * Every decided transaction id is kept (a production version would let the coordinator say which ids it will never
  * send again). {@code apply} never throws for a well-formed command.
@@ -70,8 +74,15 @@ public final class ParticipantMachine implements StateMachine<ParticipantCommand
     {
         if (command instanceof ParticipantCommand.Deposit deposit)
         {
+            if (deposit.amount() > state.room())
+            {
+                final Refused refused = new Refused("account '" + deposit.account() + "': a deposit of " +
+                    deposit.amount() + " would take the participant over " + Long.MAX_VALUE + " (it holds " +
+                    state.total() + ", and prepared transactions credit " + state.incoming() + ")");
+                return cursorPolicy.result(meta, state, refused, List.of());
+            }
             final Account account = Objects.requireNonNullElse(state.account(deposit.account()), Account.EMPTY);
-            final Account next = new Account(account.balance() + deposit.amount(), account.reserved());
+            final Account next = new Account(Math.addExact(account.balance(), deposit.amount()), account.reserved());
             return cursorPolicy.result(meta, state.withAccount(deposit.account(), next), next.balance(), List.of());
         }
         if (command instanceof ParticipantCommand.Prepare prepare)
@@ -84,13 +95,14 @@ public final class ParticipantMachine implements StateMachine<ParticipantCommand
             {
                 return cursorPolicy.result(meta, state, state.status(commit.txId()), List.of());
             }
+            // The prepare made room for the credits, so none of this can overflow.
             ParticipantState next = state;
             for (final Change change : state.prepared().get(commit.txId()))
             {
                 final Account account = next.account(change.account());
                 next = next.withAccount(change.account(), change.delta() < 0 ?
-                    new Account(account.balance(), account.reserved() + change.delta()) :
-                    new Account(account.balance() + change.delta(), account.reserved()));
+                    new Account(account.balance(), Math.addExact(account.reserved(), change.delta())) :
+                    new Account(Math.addExact(account.balance(), change.delta()), account.reserved()));
             }
             return cursorPolicy.result(meta, next.withDecided(commit.txId(), TxStatus.COMMITTED), TxStatus.COMMITTED,
                 List.of());
@@ -109,7 +121,8 @@ public final class ParticipantMachine implements StateMachine<ParticipantCommand
                 {
                     final Account account = next.account(change.account());
                     next = next.withAccount(change.account(),
-                        new Account(account.balance() - change.delta(), account.reserved() + change.delta()));
+                        new Account(Math.subtractExact(account.balance(), change.delta()),
+                            Math.addExact(account.reserved(), change.delta())));
                 }
             }
             return cursorPolicy.result(meta, next.withDecided(abort.txId(), TxStatus.ABORTED), TxStatus.ABORTED,
@@ -158,7 +171,11 @@ public final class ParticipantMachine implements StateMachine<ParticipantCommand
             return cursorPolicy.result(meta, state, Vote.no("transaction " + prepare.txId() + " was aborted"),
                 List.of());
         }
+        // Debits are summed as negative numbers, since a debit of 2^63 (Long.MIN_VALUE) has no positive long, and
+        // saturate there: a debit that large is more than any balance, however much more it is.
         final Map<String, Long> debits = new LinkedHashMap<>();
+        final long room = state.room();
+        long credits = 0;
         for (final Change change : prepare.changes())
         {
             if (null == state.account(change.account()))
@@ -167,22 +184,38 @@ public final class ParticipantMachine implements StateMachine<ParticipantCommand
             }
             if (change.delta() < 0)
             {
-                debits.merge(change.account(), -change.delta(), Long::sum);
+                debits.merge(change.account(), change.delta(), ParticipantMachine::addDebits);
+            }
+            else if (change.delta() > room - credits)
+            {
+                // Refused now rather than wrapping a balance or the total when the commit adds the credits.
+                return refuse(meta, state, prepare.txId(), "the transaction credits more than the " + room +
+                    " the participant can still take (it holds at most " + Long.MAX_VALUE + ")");
+            }
+            else
+            {
+                credits += change.delta();
             }
         }
         ParticipantState next = state;
         for (final Map.Entry<String, Long> debit : debits.entrySet())
         {
             final Account account = state.account(debit.getKey());
-            if (account.balance() < debit.getValue())
+            if (account.balance() + debit.getValue() < 0)
             {
                 return refuse(meta, state, prepare.txId(), "account '" + debit.getKey() + "' has " +
-                    account.balance() + " available, the transaction debits " + debit.getValue());
+                    account.balance() + " available, the transaction debits " + (Long.MIN_VALUE == debit.getValue() ?
+                    "more than " + Long.MAX_VALUE : Long.toString(-debit.getValue())));
             }
             next = next.withAccount(debit.getKey(),
-                new Account(account.balance() - debit.getValue(), account.reserved() + debit.getValue()));
+                new Account(account.balance() + debit.getValue(), account.reserved() - debit.getValue()));
         }
         return cursorPolicy.result(meta, next.withPrepared(prepare.txId(), prepare.changes()), Vote.YES, List.of());
+    }
+
+    private static long addDebits(final long debits, final long debit)
+    {
+        return debits < Long.MIN_VALUE - debit ? Long.MIN_VALUE : debits + debit;
     }
 
     private ApplyResult<ParticipantState> refuse(

@@ -12,13 +12,15 @@ import java.util.Objects;
  * @param accounts    by name.
  * @param prepared    changes of the prepared (undecided) transactions, by transaction id.
  * @param decided     final status (COMMITTED or ABORTED) of every transaction decided here, by id.
+ * @param total       money held by all accounts, reservations included; kept so that a deposit or prepare can check
+ *                    in constant time that it fits in a {@code long}.
  * @param cursorIndex log index of the last release cursor (see {@link CursorTracked}).
  */
 public record ParticipantState(Map<String, Account> accounts, Map<String, List<Change>> prepared,
-    Map<String, TxStatus> decided, long cursorIndex) implements CursorTracked<ParticipantState>
+    Map<String, TxStatus> decided, long total, long cursorIndex) implements CursorTracked<ParticipantState>
 {
     /** No accounts, no transactions. */
-    public static final ParticipantState EMPTY = new ParticipantState(Map.of(), Map.of(), Map.of(), 0);
+    public static final ParticipantState EMPTY = new ParticipantState(Map.of(), Map.of(), Map.of(), 0, 0);
 
     /** Checks that the maps are not null. */
     public ParticipantState
@@ -51,32 +53,55 @@ public record ParticipantState(Map<String, Account> accounts, Map<String, List<C
     }
 
     /**
-     * @return the money held by every account, reservations included.
+     * @return what the prepared transactions will add to the accounts if they commit.
      */
-    public long total()
+    public long incoming()
     {
-        return accounts.values().stream().mapToLong(Account::total).sum();
+        long incoming = 0;
+        for (final List<Change> changes : prepared.values())
+        {
+            for (final Change change : changes)
+            {
+                if (change.delta() > 0)
+                {
+                    incoming = Math.addExact(incoming, change.delta());
+                }
+            }
+        }
+        return incoming;
+    }
+
+    /**
+     * @return how much more the accounts can be credited, counting what the prepared transactions will add, without
+     *         their total leaving the range of a {@code long}.
+     */
+    public long room()
+    {
+        return Long.MAX_VALUE - total - incoming();
     }
 
     ParticipantState withAccount(final String name, final Account account)
     {
-        return new ParticipantState(Persistent.put(accounts, name, account), prepared, decided, cursorIndex);
+        final Account previous = accounts.getOrDefault(name, Account.EMPTY);
+        return new ParticipantState(Persistent.put(accounts, name, account), prepared, decided,
+            Math.addExact(total - previous.total(), account.total()), cursorIndex);
     }
 
     ParticipantState withPrepared(final String txId, final List<Change> changes)
     {
-        return new ParticipantState(accounts, Persistent.put(prepared, txId, changes), decided, cursorIndex);
+        return new ParticipantState(accounts, Persistent.put(prepared, txId, changes), decided, total,
+            cursorIndex);
     }
 
     ParticipantState withDecided(final String txId, final TxStatus status)
     {
         return new ParticipantState(accounts, Persistent.remove(prepared, txId), Persistent.put(decided, txId, status),
-            cursorIndex);
+            total, cursorIndex);
     }
 
     @Override
     public ParticipantState withCursorIndex(final long index)
     {
-        return new ParticipantState(accounts, prepared, decided, index);
+        return new ParticipantState(accounts, prepared, decided, total, index);
     }
 }

@@ -92,6 +92,20 @@ class CoordinatorMachineTest
     }
 
     @Test
+    void shouldRefuseLegsThatBalanceOnlyByWrappingAround()
+    {
+        assertThatThrownBy(() -> new CoordinatorCommand.Begin("t", List.of(new Leg("a", "x", Long.MAX_VALUE),
+            new Leg("a", "y", Long.MAX_VALUE), new Leg("b", "z", 2)), CLIENT)).as("credits of 2^64, a long's 0")
+            .hasMessageStartingWith("transaction t: legs must move at most " + Long.MAX_VALUE);
+        assertThatThrownBy(() -> new CoordinatorCommand.Begin("t", List.of(new Leg("a", "x", Long.MIN_VALUE),
+            new Leg("a", "y", Long.MAX_VALUE), new Leg("b", "z", 1)), CLIENT)).as("2^63 in and out")
+            .hasMessageStartingWith("transaction t: legs must move at most " + Long.MAX_VALUE);
+        assertThatThrownBy(() -> new CoordinatorCommand.Begin("t", List.of(new Leg("a", "x", Long.MIN_VALUE),
+            new Leg("a", "y", -1), new Leg("b", "z", 1)), CLIENT))
+            .hasMessageStartingWith("transaction t: legs must move at most " + Long.MAX_VALUE);
+    }
+
+    @Test
     void shouldHandleEveryCommandType()
     {
         final List<CoordinatorCommand> samples = List.of(new CoordinatorCommand.Claim(LOCAL),

@@ -61,6 +61,66 @@ class ParticipantMachineTest
     }
 
     @Test
+    void shouldVoteNoForADebitOfTwoToTheSixtyThree()
+    {
+        bank.apply(new ParticipantCommand.Deposit("alice", 10));
+        bank.apply(new ParticipantCommand.Deposit("bob", 1));
+        bank.apply(new ParticipantCommand.Deposit("carol", 1));
+
+        // Long.MIN_VALUE negated is itself, so "alice has 10, needs -(-2^63)" must not read as "needs a negative".
+        assertThat(bank.apply(new ParticipantCommand.Prepare("t1", List.of(new Change("alice", Long.MIN_VALUE))))
+            .reply()).isEqualTo(Vote.no("account 'alice' has 10 available, the transaction debits more than " +
+            Long.MAX_VALUE));
+        assertThat(prepare("t2", new Change("alice", Long.MIN_VALUE), new Change("bob", Long.MAX_VALUE),
+            new Change("carol", 1)).yes()).isFalse();
+        assertThat(prepare("t3", new Change("alice", -5), new Change("alice", Long.MIN_VALUE)).yes())
+            .as("debits that only wrap past 0 together").isFalse();
+
+        assertThat(bank.state().account("alice")).isEqualTo(new Account(10, 0));
+        assertThat(bank.state().account("bob")).isEqualTo(new Account(1, 0));
+        assertThat(bank.state().total()).isEqualTo(12);
+    }
+
+    @Test
+    void shouldRefuseADepositThatWouldTakeTheAccountsOverLongMaxValue()
+    {
+        bank.apply(new ParticipantCommand.Deposit("x", Long.MAX_VALUE - 1));
+
+        assertThat(bank.apply(new ParticipantCommand.Deposit("x", 2)).reply()).isEqualTo(new Refused(
+            "account 'x': a deposit of 2 would take the participant over " + Long.MAX_VALUE + " (it holds " +
+            (Long.MAX_VALUE - 1) + ", and prepared transactions credit 0)"));
+        assertThat(bank.apply(new ParticipantCommand.Deposit("y", 2)).reply()).as("the total would wrap too")
+            .isInstanceOf(Refused.class);
+        assertThat(bank.state().account("y")).isNull();
+        assertThat(bank.apply(new ParticipantCommand.Deposit("x", 1)).reply()).isEqualTo(Long.MAX_VALUE);
+        assertThat(bank.state().total()).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
+    void shouldKeepRoomForPreparedCreditsSoThatTheCommitCannotWrap()
+    {
+        bank.apply(new ParticipantCommand.Deposit("x", 1));
+        bank.apply(new ParticipantCommand.Deposit("y", 1));
+        bank.apply(new ParticipantCommand.Deposit("z", 1));
+
+        assertThat(bank.apply(new ParticipantCommand.Prepare("overflow", List.of(new Change("x", Long.MAX_VALUE),
+            new Change("y", Long.MAX_VALUE), new Change("z", 2)))).reply()).as("credits of 2^64 + 2")
+            .isEqualTo(Vote.no("the transaction credits more than the " + (Long.MAX_VALUE - 3) +
+            " the participant can still take (it holds at most " + Long.MAX_VALUE + ")"));
+        assertThat(bank.apply(new ParticipantCommand.Prepare("t1", List.of(new Change("x", -1),
+            new Change("y", Long.MAX_VALUE - 3)))).reply()).isEqualTo(Vote.YES);
+        assertThat(bank.apply(new ParticipantCommand.Deposit("z", 1)).reply()).as("the room is promised to t1")
+            .isInstanceOf(Refused.class);
+        assertThat(prepare("t2", new Change("z", 1)).yes()).isFalse();
+        assertThat(bank.apply(new ParticipantCommand.Commit("t1")).reply()).isEqualTo(TxStatus.COMMITTED);
+
+        assertThat(bank.state().account("x")).isEqualTo(new Account(0, 0));
+        assertThat(bank.state().account("y")).isEqualTo(new Account(Long.MAX_VALUE - 2, 0));
+        assertThat(bank.state().total()).isEqualTo(Long.MAX_VALUE - 1);
+        assertThat(bank.apply(new ParticipantCommand.Deposit("z", 1)).reply()).isEqualTo(2L);
+    }
+
+    @Test
     void shouldRejectBadInputWithAClearMessage()
     {
         assertThatThrownBy(() -> new ParticipantCommand.Deposit("x", 0))
@@ -83,5 +143,10 @@ class ParticipantMachineTest
 
         assertThat(covered).containsExactlyInAnyOrder(ParticipantCommand.class.getPermittedSubclasses());
         samples.forEach(bank::apply);
+    }
+
+    private Vote prepare(final String txId, final Change... changes)
+    {
+        return (Vote)bank.apply(new ParticipantCommand.Prepare(txId, List.of(changes))).reply();
     }
 }

@@ -77,6 +77,8 @@ class ParticipantProperties
                 assertThat(null == account ? 0 : account.reserved()).as("reserved of %s", name)
                     .isEqualTo(model.reserved(name)).isNotNegative();
             }
+            assertThat(state.total()).as("the total kept is the accounts' sum")
+                .isEqualTo(state.accounts().values().stream().mapToLong(Account::total).sum());
             assertThat(state.total() - before.total()).as("money moves only by deposits and commits")
                 .isEqualTo(expectedChange(command, before, state));
             for (final String txId : List.of("t1", "t2", "t3", "t4"))
