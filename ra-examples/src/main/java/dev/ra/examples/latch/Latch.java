@@ -10,20 +10,20 @@ import java.util.Set;
  *
  * @param count       remaining in the current round; 0 when open.
  * @param round       number of successful {@link LatchCommand.TrySetCount}s so far; 0 before the first.
- * @param setBy       request id of the set-count that started this round ({@code ""} before the first), so that its
- *                    retry is recognised.
+ * @param setters     request ids of the set-counts that started the last {@link LatchMachine#SETTERS_KEPT} rounds,
+ *                    oldest first, so that a retry of any of them is recognised even after later rounds started.
  * @param countedDown request ids of this round's count-downs, so that a retry counts once.
  * @param waiters     processes waiting for the count to reach 0, in arrival order.
  */
-public record Latch(long count, long round, String setBy, Set<String> countedDown, List<ProcessRef> waiters)
+public record Latch(long count, long round, List<String> setters, Set<String> countedDown, List<ProcessRef> waiters)
 {
     /** A latch that was never set: open, round 0. */
-    public static final Latch NEW = new Latch(0, 0, "", Set.of(), List.of());
+    public static final Latch NEW = new Latch(0, 0, List.of(), Set.of(), List.of());
 
-    /** Checks that the collections and {@code setBy} are not null. */
+    /** Checks that the collections are not null. */
     public Latch
     {
-        Objects.requireNonNull(setBy, "setBy");
+        Objects.requireNonNull(setters, "setters");
         Objects.requireNonNull(countedDown, "countedDown");
         Objects.requireNonNull(waiters, "waiters");
     }

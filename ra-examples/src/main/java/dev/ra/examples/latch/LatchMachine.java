@@ -24,7 +24,9 @@ import java.util.Set;
  * <p><b>Latches</b> follow Hazelcast CP's {@code ICountDownLatch}:
  * <ul>
  *   <li>{@link LatchCommand.TrySetCount} sets the count only when it is 0, and starts a new ROUND. A retried set-count
- *       (same request id) answers true again instead of failing because its first attempt succeeded.</li>
+ *       (same request id) answers true again and changes nothing, instead of failing because its first attempt
+ *       succeeded or starting one more round: the last {@value #SETTERS_KEPT} rounds remember the request id that
+ *       started them.</li>
  *   <li>{@link LatchCommand.CountDown} names the round it means and carries a client-chosen request id: a count-down
  *       for an old round, or a retry of one that already counted (the reply was lost in a failover), changes
  *       nothing. So a latch never opens early because of retries.</li>
@@ -57,6 +59,8 @@ public final class LatchMachine implements StateMachine<LatchCommand, LatchState
     public static final String BARRIER = "barrier";
     /** How many ended generations a barrier remembers for retries and late pollers. */
     public static final int ENDED_GENERATIONS_KEPT = 8;
+    /** How many rounds a latch remembers the starting set-count of, for retries. */
+    public static final int SETTERS_KEPT = 8;
 
     private final ReleaseCursorPolicy cursorPolicy;
 
@@ -227,7 +231,8 @@ public final class LatchMachine implements StateMachine<LatchCommand, LatchState
     private static Step trySetCount(final LatchCommand.TrySetCount set, final LatchState state)
     {
         final Latch latch = latchOrNew(state, set.name());
-        if (latch.setBy().equals(set.requestId()))
+        // Not only the current round's: other clients' rounds may have started and ended before a retry arrives.
+        if (latch.setters().contains(set.requestId()))
         {
             return new Step(state, true);
         }
@@ -236,7 +241,8 @@ public final class LatchMachine implements StateMachine<LatchCommand, LatchState
             return new Step(state, false);
         }
         // Waiters of an open latch were already told and removed, so the list carried over is empty in practice.
-        final Latch next = new Latch(set.count(), latch.round() + 1, set.requestId(), Set.of(), latch.waiters());
+        final Latch next = new Latch(set.count(), latch.round() + 1,
+            keepLast(latch.setters(), set.requestId(), SETTERS_KEPT), Set.of(), latch.waiters());
         return new Step(state.withLatch(set.name(), next), true);
     }
 
@@ -266,7 +272,7 @@ public final class LatchMachine implements StateMachine<LatchCommand, LatchState
             }
             waiters = List.of();
         }
-        final Latch next = new Latch(remaining, latch.round(), latch.setBy(), Collections.unmodifiableSet(counted),
+        final Latch next = new Latch(remaining, latch.round(), latch.setters(), Collections.unmodifiableSet(counted),
             waiters);
         return new Step(state.withLatch(down.name(), next), remaining);
     }
@@ -404,9 +410,13 @@ public final class LatchMachine implements StateMachine<LatchCommand, LatchState
 
     private static List<EndedGeneration> remember(final List<EndedGeneration> recent, final EndedGeneration ended)
     {
-        final List<EndedGeneration> kept = Persistent.append(recent, ended);
-        return kept.size() <= ENDED_GENERATIONS_KEPT ? kept :
-            List.copyOf(kept.subList(kept.size() - ENDED_GENERATIONS_KEPT, kept.size()));
+        return keepLast(recent, ended, ENDED_GENERATIONS_KEPT);
+    }
+
+    private static <T> List<T> keepLast(final List<T> list, final T item, final int kept)
+    {
+        final List<T> longer = Persistent.append(list, item);
+        return longer.size() <= kept ? longer : List.copyOf(longer.subList(longer.size() - kept, longer.size()));
     }
 
     private static Latch latchOrNew(final LatchState state, final String name)
@@ -417,7 +427,7 @@ public final class LatchMachine implements StateMachine<LatchCommand, LatchState
 
     private static Latch withWaiters(final Latch latch, final List<ProcessRef> waiters)
     {
-        return new Latch(latch.count(), latch.round(), latch.setBy(), latch.countedDown(), waiters);
+        return new Latch(latch.count(), latch.round(), latch.setters(), latch.countedDown(), waiters);
     }
 
     /**

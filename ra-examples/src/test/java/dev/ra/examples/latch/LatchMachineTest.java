@@ -66,6 +66,35 @@ class LatchMachineTest
     }
 
     @Test
+    void shouldNotStartARoundForASetCountRetriedAfterAnotherClientsRound()
+    {
+        // set-1's reply is lost; its round opens, and set-2's round starts and opens before set-1 is retried.
+        latches.apply(new LatchCommand.TrySetCount("l", 1, "set-1"));
+        latches.apply(new LatchCommand.CountDown("l", 1, "d1"));
+        latches.apply(new LatchCommand.TrySetCount("l", 1, "set-2"));
+        latches.apply(new LatchCommand.CountDown("l", 2, "d2"));
+        final LatchState before = latches.state();
+
+        assertThat(latches.apply(new LatchCommand.TrySetCount("l", 3, "set-1")).reply()).isEqualTo(true);
+        assertThat(latches.state()).as("the retry changes nothing").isEqualTo(before);
+    }
+
+    @Test
+    void shouldRememberTheSetCountsOfTheLastRoundsOnly()
+    {
+        for (int round = 1; round <= LatchMachine.SETTERS_KEPT + 1; round++)
+        {
+            latches.apply(new LatchCommand.TrySetCount("l", 1, "set-" + round));
+            latches.apply(new LatchCommand.CountDown("l", round, "down-" + round));
+        }
+
+        assertThat(latches.state().latch("l").setters()).as("oldest first, bounded")
+            .hasSize(LatchMachine.SETTERS_KEPT).startsWith("set-2").endsWith("set-" + (LatchMachine.SETTERS_KEPT + 1));
+        assertThat(latches.apply(new LatchCommand.TrySetCount("l", 1, "set-2")).reply()).isEqualTo(true);
+        assertThat(latches.state().latch("l").round()).isEqualTo(LatchMachine.SETTERS_KEPT + 1);
+    }
+
+    @Test
     void shouldTripTheBarrierWhenTheLastPartyArrivesAndStartTheNextGeneration()
     {
         assertThat(latches.apply(new LatchCommand.BarrierAwait("b", 3, A)).reply())

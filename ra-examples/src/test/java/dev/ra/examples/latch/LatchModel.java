@@ -56,7 +56,7 @@ final class LatchModel
         if (command instanceof LatchCommand.TrySetCount set)
         {
             final ModelLatch latch = latches.computeIfAbsent(set.name(), n -> new ModelLatch());
-            if (set.requestId().equals(latch.setBy))
+            if (latch.setters.contains(set.requestId()))
             {
                 return true;
             }
@@ -66,7 +66,11 @@ final class LatchModel
             }
             latch.count = set.count();
             latch.round++;
-            latch.setBy = set.requestId();
+            latch.setters.addLast(set.requestId());
+            if (latch.setters.size() > LatchMachine.SETTERS_KEPT)
+            {
+                latch.setters.removeFirst();
+            }
             latch.counted.clear();
             return true;
         }
@@ -201,13 +205,13 @@ final class LatchModel
     }
 
     /**
-     * A latch: count, round, who set it, who counted down this round, who waits.
+     * A latch: count, round, who set its recent rounds, who counted down this round, who waits.
      */
     private static final class ModelLatch
     {
         private long count;
         private long round;
-        private String setBy = "";
+        private final Deque<String> setters = new ArrayDeque<>();
         private final Set<String> counted = new HashSet<>();
         private final Set<ProcessRef> waiters = new LinkedHashSet<>();
     }
