@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -93,7 +94,7 @@ public final class BarrierClient
      */
     public long reset(final String name)
     {
-        return cluster.<Long>command(new LatchCommand.BarrierReset(name), true);
+        return cluster.<Long>command(new LatchCommand.BarrierReset(name, UUID.randomUUID().toString()), true);
     }
 
     /**

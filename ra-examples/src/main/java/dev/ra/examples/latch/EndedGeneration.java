@@ -11,12 +11,15 @@ import java.util.Objects;
  * @param generation that ended.
  * @param tripped    true if every party arrived, false if it broke and was reset.
  * @param parties    that waited in it.
+ * @param resetBy    request id of the reset that ended it, so that a retry of that reset is recognised; {@code ""}
+ *                   if it tripped.
  */
-public record EndedGeneration(long generation, boolean tripped, List<ProcessRef> parties)
+public record EndedGeneration(long generation, boolean tripped, List<ProcessRef> parties, String resetBy)
 {
-    /** Checks that {@code parties} is not null. */
+    /** Checks that {@code parties} and {@code resetBy} are not null. */
     public EndedGeneration
     {
         Objects.requireNonNull(parties, "parties");
+        Objects.requireNonNull(resetBy, "resetBy");
     }
 }

@@ -131,16 +131,24 @@ public sealed interface LatchCommand
 
     /**
      * Reset barrier {@code name}: parties still waiting are told it broke, and a new, unbroken generation starts.
-     * Replies the new generation (a {@code Long}), or 0 if there is no such barrier.
+     * Replies the new generation (a {@code Long}), or 0 if there is no such barrier. A retry (same request id) answers
+     * the generation its first attempt started and changes nothing, as long as that generation is among the last
+     * {@value LatchMachine#ENDED_GENERATIONS_KEPT} ended: without it, a retry arriving after parties joined the new
+     * generation would break them.
      *
-     * @param name of the barrier.
+     * @param name      of the barrier.
+     * @param requestId chosen by the client, the same for every retry.
      */
-    record BarrierReset(String name) implements LatchCommand
+    record BarrierReset(String name, String requestId) implements LatchCommand
     {
-        /** Checks the name. */
+        /** Checks the name and the request id. */
         public BarrierReset
         {
             requireName(name);
+            if (null == requestId || requestId.isEmpty())
+            {
+                throw new IllegalArgumentException("barrier '" + name + "': a reset needs a non-empty request id");
+            }
         }
     }
 

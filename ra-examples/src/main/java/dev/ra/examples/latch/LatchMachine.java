@@ -333,7 +333,7 @@ public final class LatchMachine implements StateMachine<LatchCommand, LatchState
             released.add(party);
         }
         final Barrier next = new Barrier(barrier.parties(), barrier.generation() + 1, false, List.of(),
-            remember(barrier.recent(), new EndedGeneration(barrier.generation(), true, waiting)));
+            remember(barrier.recent(), new EndedGeneration(barrier.generation(), true, waiting, "")));
         return new Step(state.withBarrier(name, next), new BarrierReply.Tripped(barrier.generation()));
     }
 
@@ -371,6 +371,14 @@ public final class LatchMachine implements StateMachine<LatchCommand, LatchState
         {
             return new Step(state, 0L);
         }
+        for (final EndedGeneration ended : barrier.recent())
+        {
+            if (ended.resetBy().equals(reset.requestId()))
+            {
+                // A retry whose first attempt went through: the generation it started may already have parties.
+                return new Step(state, ended.generation() + 1);
+            }
+        }
         if (!barrier.broken())
         {
             for (final ProcessRef party : barrier.waiting())
@@ -381,7 +389,8 @@ public final class LatchMachine implements StateMachine<LatchCommand, LatchState
         }
         final long generation = barrier.generation() + 1;
         final Barrier next = new Barrier(barrier.parties(), generation, false, List.of(),
-            remember(barrier.recent(), new EndedGeneration(barrier.generation(), false, barrier.waiting())));
+            remember(barrier.recent(), new EndedGeneration(barrier.generation(), false, barrier.waiting(),
+                reset.requestId())));
         return new Step(state.withBarrier(reset.name(), next), generation);
     }
 

@@ -124,9 +124,25 @@ class LatchMachineTest
         assertThat(down.effects()).contains(new Effect.SendMsg(B, new BarrierBroken("b", 1)));
         assertThat(latches.apply(new LatchCommand.BarrierAwait("b", 3, C)).reply())
             .isEqualTo(new BarrierReply.Broken(1));
-        assertThat(latches.apply(new LatchCommand.BarrierReset("b")).reply()).isEqualTo(2L);
+        assertThat(latches.apply(new LatchCommand.BarrierReset("b", "reset-1")).reply()).isEqualTo(2L);
         assertThat(latches.apply(new LatchCommand.BarrierAwait("b", 3, C)).reply())
             .isEqualTo(new BarrierReply.Waiting(2, 1));
+    }
+
+    @Test
+    void shouldAnswerARetriedResetWithItsGenerationWithoutBreakingThePartiesThatArrivedSince()
+    {
+        latches.apply(new LatchCommand.BarrierAwait("b", 3, A));
+        assertThat(latches.apply(new LatchCommand.BarrierReset("b", "reset-1")).reply()).isEqualTo(2L);
+        latches.apply(new LatchCommand.BarrierAwait("b", 3, B));
+
+        final var retry = latches.apply(new LatchCommand.BarrierReset("b", "reset-1"));
+
+        assertThat(retry.reply()).isEqualTo(2L);
+        assertThat(retry.effects()).noneMatch(Effect.SendMsg.class::isInstance);
+        assertThat(latches.apply(new LatchCommand.BarrierAwait("b", 3, C)).reply())
+            .isEqualTo(new BarrierReply.Waiting(2, 2));
+        assertThat(latches.apply(new LatchCommand.BarrierReset("b", "reset-2")).reply()).isEqualTo(3L);
     }
 
     @Test
@@ -170,7 +186,7 @@ class LatchMachineTest
         final List<LatchCommand> samples = List.of(new LatchCommand.TrySetCount("l", 1, "s"),
             new LatchCommand.CountDown("l", 1, "d"), new LatchCommand.Await("l", A),
             new LatchCommand.CancelAwait("l", A), new LatchCommand.BarrierAwait("b", 2, A),
-            new LatchCommand.BarrierLeave("b", A), new LatchCommand.BarrierReset("b"));
+            new LatchCommand.BarrierLeave("b", A), new LatchCommand.BarrierReset("b", "r"));
         final Set<Class<?>> covered = samples.stream().map(Object::getClass).collect(Collectors.toSet());
 
         assertThat(covered).containsExactlyInAnyOrder(LatchCommand.class.getPermittedSubclasses());

@@ -121,11 +121,17 @@ final class LatchModel
         {
             return 0L;
         }
+        final Ended retried = barrier.ended.stream().filter(e -> e.resetBy().equals(reset.requestId())).findFirst()
+            .orElse(null);
+        if (null != retried)
+        {
+            return retried.generation() + 1;
+        }
         if (!barrier.broken)
         {
             barrier.waiting.forEach(p -> sent.add(new Sent(p, new BarrierBroken(reset.name(), barrier.generation))));
         }
-        barrier.end(false);
+        barrier.end(false, reset.requestId());
         return barrier.generation;
     }
 
@@ -168,7 +174,7 @@ final class LatchModel
         }
         final long tripped = barrier.generation;
         barrier.waiting.forEach(p -> sent.add(new Sent(p, new BarrierTripped(await.name(), tripped))));
-        barrier.end(true);
+        barrier.end(true, "");
         return new BarrierReply.Tripped(tripped);
     }
 
@@ -219,7 +225,7 @@ final class LatchModel
     /**
      * A generation that ended, with its parties.
      */
-    private record Ended(long generation, boolean tripped, Set<ProcessRef> parties)
+    private record Ended(long generation, boolean tripped, Set<ProcessRef> parties, String resetBy)
     {
         BarrierReply reply()
         {
@@ -248,9 +254,9 @@ final class LatchModel
             return ended.stream().filter(e -> e.parties().contains(party)).findFirst().orElse(null);
         }
 
-        void end(final boolean tripped)
+        void end(final boolean tripped, final String resetBy)
         {
-            ended.addLast(new Ended(generation, tripped, new HashSet<>(waiting)));
+            ended.addLast(new Ended(generation, tripped, new HashSet<>(waiting), resetBy));
             if (ended.size() > LatchMachine.ENDED_GENERATIONS_KEPT)
             {
                 ended.removeFirst();

@@ -137,7 +137,7 @@ class LatchProperties
             Gen.weight(1, c -> new LatchCommand.CancelAwait(names.next(c), processes.next(c))),
             Gen.weight(5, c -> new LatchCommand.BarrierAwait(names.next(c), parties.next(c), processes.next(c))),
             Gen.weight(1, c -> new LatchCommand.BarrierLeave(names.next(c), processes.next(c))),
-            Gen.weight(1, names.map(LatchCommand.BarrierReset::new)),
+            Gen.weight(1, c -> new LatchCommand.BarrierReset(names.next(c), requests.next(c))),
             Gen.weight(2, c -> new BuiltinCommand.Down(processes.next(c), Gen.of(DownReason.class).next(c))),
             Gen.weight(1, Pools.builtins(Gen.of("some-timer"))),
             Gen.weight(2, Pools.roles()),
