@@ -174,12 +174,15 @@ public final class TreeMachine implements StateMachine<Object, TreeState>
         }
         else if (command instanceof BuiltinCommand.Down down)
         {
-            // A watcher cut off: its watches wait for its node, for the expiry bound at most.
+            // Cut off: a session owner's sessions live on, bound by their TTLs, and its node is watched so that it
+            // is monitored again when back; a watcher's watches wait for its node, for the expiry bound at most.
+            SessionCommands.ownerUnreachable(change, down.process());
             change.watches = change.watches.unreachable(down.process(), meta.systemTimeMs(), unreachableWatchExpiryMs,
                 change.effects);
         }
         else if (command instanceof BuiltinCommand.NodeUp nodeUp)
         {
+            SessionCommands.nodeUp(change, nodeUp.node());
             change.watches = change.watches.nodeUp(nodeUp.node(), state.zxid(), change.effects);
         }
         else if (command instanceof BuiltinCommand.Timeout timeout && TreeWatches.isExpiryTimer(timeout.name()))

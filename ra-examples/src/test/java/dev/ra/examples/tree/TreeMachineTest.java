@@ -10,6 +10,7 @@ import dev.ra.Effect;
 import dev.ra.ProcessRef;
 import dev.ra.RaftRole;
 import dev.ra.examples.lease.SessionCommand;
+import dev.ra.examples.lease.SessionReply;
 import dev.ra.examples.support.Determinism;
 import dev.ra.examples.support.Input;
 import dev.ra.examples.support.MachineDriver;
@@ -156,6 +157,25 @@ class TreeMachineTest
             assertThat(tree.apply(command).reply()).as("reply to %s", command).isInstanceOfSatisfying(
                 TreeReply.class, r -> assertThat(r.ok()).isTrue());
         }
+    }
+
+    @Test
+    void anOwnerReportedUnreachableHasItsNodeWatchedAndIsMonitoredAgainWhenItReturnsSoItsEndStillEndsItsNodes()
+    {
+        // The runtime forgets its monitor of a process it reported unreachable: without the node's watch nothing
+        // would tell the machine when the owner's later end should delete its ephemeral nodes.
+        final ProcessRef owner = new ProcessRef("app", 3);
+        final long session = ((SessionReply.Granted)tree.apply(new SessionCommand.Grant(3_000, owner)).reply())
+            .sessionId();
+        tree.apply(new TreeOp.Create("/e", "", CreateMode.EPHEMERAL, session));
+
+        assertThat(tree.builtin(new BuiltinCommand.Down(owner, DownReason.NOCONNECTION)).effects())
+            .contains(new Effect.MonitorNode("app"));
+        assertThat(tree.builtin(new BuiltinCommand.NodeUp("app")).effects()).contains(new Effect.Monitor(owner));
+        tree.builtin(new BuiltinCommand.Down(owner, DownReason.NOPROC));
+
+        assertThat(tree.state().sessions().ownedBy(owner)).isEmpty();
+        assertThat(tree.state().node("/e")).isNull();
     }
 
     @Test
