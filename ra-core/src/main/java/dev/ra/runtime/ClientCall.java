@@ -575,8 +575,8 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         if (request instanceof ServerRequest.AddMember || request instanceof ServerRequest.RemoveMember ||
             request instanceof ServerRequest.TransferLeadership)
         {
-            future.completeExceptionally(new MembershipChangeException(describe() + " refused by " + target(),
-                MembershipRefusals.reason(error)));
+            future.completeExceptionally(new MembershipChangeException(describe() + " refused by " + target() +
+                (null == detail || detail.isEmpty() ? "" : ": " + detail), MembershipRefusals.reason(error)));
         }
         else
         {

@@ -27,6 +27,14 @@ final class ClusterDirectory
     }
 
     /**
+     * @return the id of this node.
+     */
+    String nodeId()
+    {
+        return nodeId;
+    }
+
+    /**
      * Remember a cluster under each of its members; a failed start of it is forgotten.
      *
      * @return the cluster's info.

@@ -379,7 +379,10 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     CompletableFuture<Object> call(final ServerId server, final ServerRequest request, final Duration timeout,
         final ClientCall.Completion completion)
     {
-        return newCall(server, request, timeout, completion).start().future;
+        requireOpen();
+        final RaException refused = MemberOfAnotherCluster.refusedBeforeSending(clusters, server, request);
+        return null != refused ? CompletableFuture.failedFuture(refused) :
+            newCall(server, request, timeout, completion).start().future;
     }
 
     /**
@@ -408,7 +411,10 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     public CompletableFuture<Object> callReceivingOnCaller(final ServerId server, final ServerRequest request,
         final Duration timeout)
     {
-        return newCall(server, request, timeout, null).startReceivingOnCaller().future;
+        requireOpen();
+        final RaException refused = MemberOfAnotherCluster.refusedBeforeSending(clusters, server, request);
+        return null != refused ? CompletableFuture.failedFuture(refused) :
+            newCall(server, request, timeout, null).startReceivingOnCaller().future;
     }
 
     private ClientCall newCall(final ServerId server, final ServerRequest request, final Duration timeout,

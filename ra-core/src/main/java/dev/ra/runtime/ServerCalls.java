@@ -46,6 +46,15 @@ final class ServerCalls
         }
         else if (request instanceof ServerRequest.AddMember add)
         {
+            // Checked on every member that takes the call, not only the caller's node: the leader's node may know
+            // the new member's cluster when the caller's does not.
+            final String foreign = MemberOfAnotherCluster.refusal(server.environment.clusters(),
+                server.cluster.clusterName, add);
+            if (null != foreign)
+            {
+                origin.failed(CallError.NOT_PERMITTED, server.core.leaderId(), foreign);
+                return;
+            }
             final long callId = server.ledger.register(origin, ServerCallLedger.Kind.MEMBER_CHANGE);
             server.handle(new RaftEvent.AddMember(callId, new Member(add.member(), add.membership(), 0)));
         }

@@ -13,6 +13,7 @@ import java.util.function.Consumer;
  * The same for every server of a node.
  *
  * @param router             delivers what the server sends, wherever it goes.
+ * @param clusters           what the node knows of clusters, to refuse adding a member of another one.
  * @param clock              of the node.
  * @param background         encodes and writes snapshots.
  * @param storage            of the node, to delete a server's data.
@@ -23,8 +24,8 @@ import java.util.function.Consumer;
  * @param retire             stops a removed member and deletes its data, wherever it runs.
  * @param stopped            told once a server has stopped, so it is no longer found.
  */
-record ServerEnvironment(MessageRouter router, RuntimeClock clock, Executor background, Storage storage,
-    ApplyFailureMode applyFailureMode, int maxCommandBytes, long handOverBoundNanos,
+record ServerEnvironment(MessageRouter router, ClusterDirectory clusters, RuntimeClock clock, Executor background,
+    Storage storage, ApplyFailureMode applyFailureMode, int maxCommandBytes, long handOverBoundNanos,
     Map<String, Consumer<Object>> modCallHandlers, Consumer<ServerId> retire, Consumer<ServerProcess> stopped)
 {
 }

@@ -96,7 +96,7 @@ final class ServerRegistry
         this.router = router;
         this.reachability = new NodeReachability(config.nodeId(), config.transport(), router.calls().scheduler(),
             config.clock());
-        this.environment = new ServerEnvironment(router, config.clock(), background, config.storage(),
+        this.environment = new ServerEnvironment(router, clusters, config.clock(), background, config.storage(),
             config.applyFailureMode(), maxCommandBytes, config.electionTimeoutMin().toNanos(),
             config.modCallHandlers(), this::retireRemovedMember, servers::remove);
         final AtomicInteger starters = new AtomicInteger();

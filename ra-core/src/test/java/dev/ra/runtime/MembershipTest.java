@@ -101,6 +101,67 @@ class MembershipTest
                 .isEqualTo(MembershipChangeException.Reason.ALREADY_MEMBER));
     }
 
+    /**
+     * Raft messages carry no cluster identity: a member of another cluster, once added, would follow this cluster's
+     * leader and take its entries. The caller's node, which knows both clusters, refuses before anything is sent.
+     */
+    @Test
+    void addingAMemberOfAnotherClusterKnownToTheCallersNodeIsRefused()
+    {
+        final List<ServerId> a = List.of(new ServerId("a", "n1"), new ServerId("a", "n2"), new ServerId("a", "n3"));
+        final List<ServerId> b = List.of(new ServerId("b", "n1"), new ServerId("b", "n2"), new ServerId("b", "n3"));
+        final RaSystem n1 = cluster.system("n1");
+        n1.startCluster("a", new KvMachine(), a);
+        n1.startCluster("b", new KvMachine(), b);
+        n1.processCommand(b.get(0), new KvMachine.Put("b0", "v"));
+
+        assertThatThrownBy(() -> n1.addMember(a.get(0), b.get(2)))
+            .isInstanceOf(MembershipChangeException.class)
+            .hasMessageContaining("cluster 'a'").hasMessageContaining("cluster 'b'")
+            .satisfies(e -> assertThat(((MembershipChangeException)e).reason())
+                .isEqualTo(MembershipChangeException.Reason.NOT_PERMITTED));
+
+        assertThat(n1.members(a.get(0))).containsExactlyInAnyOrderElementsOf(a);
+        assertOtherClusterUnharmed(b);
+    }
+
+    /**
+     * The caller's node knows only cluster a; the member of a that takes the call runs on a node that also hosts
+     * cluster b, and refuses there, before its leader appends anything.
+     */
+    @Test
+    void addingAMemberOfAnotherClusterKnownOnlyToTheMembersNodeIsRefused()
+    {
+        final List<ServerId> a = List.of(new ServerId("a", "n1"), new ServerId("a", "n2"), new ServerId("a", "n3"));
+        final List<ServerId> b = List.of(new ServerId("b", "n2"), new ServerId("b", "n3"), new ServerId("b", "n4"));
+        final RaSystem n1 = cluster.system("n1");
+        n1.startCluster("a", new KvMachine(), a);
+        cluster.system("n2").startCluster("b", new KvMachine(), b);
+        cluster.system("n2").processCommand(b.get(0), new KvMachine.Put("b0", "v"));
+
+        assertThatThrownBy(() -> n1.addMember(a.get(1), b.get(2)))
+            .isInstanceOf(MembershipChangeException.class)
+            .hasMessageContaining("cluster 'a'").hasMessageContaining("cluster 'b'")
+            .satisfies(e -> assertThat(((MembershipChangeException)e).reason())
+                .isEqualTo(MembershipChangeException.Reason.NOT_PERMITTED));
+
+        assertThat(n1.members(a.get(0))).containsExactlyInAnyOrderElementsOf(a);
+        assertOtherClusterUnharmed(b);
+    }
+
+    private void assertOtherClusterUnharmed(final List<ServerId> b)
+    {
+        for (final ServerId member : b)
+        {
+            assertThat(cluster.system(member).isRunning(member)).as(member + " runs").isTrue();
+        }
+        final RaSystem node = cluster.system(b.get(2));
+        assertThat(node.processCommand(b.get(2), new KvMachine.Put("b1", "v")).leader()).isIn(b);
+        final Map<String, String> state = node.<Map<String, String>, Map<String, String>>consistentQuery(b.get(2),
+            s -> s).result();
+        assertThat(state).containsOnlyKeys("b0", "b1");
+    }
+
     @Test
     void transferLeadershipMakesTheTargetLeader()
     {
