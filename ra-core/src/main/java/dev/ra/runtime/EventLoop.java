@@ -121,10 +121,14 @@ final class EventLoop implements Runnable
 
     /**
      * Start a timer; loop thread only.
+     *
+     * @param delayNanos from now; a negative one is due at once, one beyond {@link LoopTimer#LONGEST_DELAY_NANOS}
+     *                   waits that long.
      */
     LoopTimer schedule(final long delayNanos, final Runnable action)
     {
-        final LoopTimer timer = new LoopTimer(clock.nanoTime() + delayNanos, timerSequence++, action);
+        final long delay = Math.min(Math.max(0, delayNanos), LoopTimer.LONGEST_DELAY_NANOS);
+        final LoopTimer timer = new LoopTimer(clock.nanoTime() + delay, timerSequence++, action);
         timers.add(timer);
         return timer;
     }

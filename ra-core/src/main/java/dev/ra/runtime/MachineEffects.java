@@ -14,7 +14,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -181,7 +180,7 @@ final class MachineEffects
             previous.cancel();
         }
         final LoopTimer[] holder = new LoopTimer[1];
-        holder[0] = loop.schedule(TimeUnit.MILLISECONDS.toNanos(delayMs), () ->
+        holder[0] = loop.schedule(LoopTimer.delayNanos(delayMs), () ->
         {
             if (machineTimers.get(name) == holder[0])
             {

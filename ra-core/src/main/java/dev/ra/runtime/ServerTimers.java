@@ -1,7 +1,5 @@
 package dev.ra.runtime;
 
-import java.util.concurrent.TimeUnit;
-
 /**
  * A server's two Raft timers on its event loop: the election timer and the commit-notice timer. Each puts its event
  * in the server's mailbox when it expires. Confined to the server's event loop.
@@ -34,7 +32,7 @@ final class ServerTimers
 
     void setElectionTimer(final long delayMs)
     {
-        final long deadline = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, delayMs));
+        final long deadline = clock.nanoTime() + LoopTimer.delayNanos(delayMs);
         electionDeadlineNanos = deadline;
         // Followers reset their timer on every append: keep one loop timer and move the deadline lazily, scheduling
         // a new loop timer only when the deadline moves earlier.
@@ -76,7 +74,7 @@ final class ServerTimers
         {
             commitNoticeTimer.cancel();
         }
-        commitNoticeTimer = loop.schedule(TimeUnit.MILLISECONDS.toNanos(Math.max(0, delayMs)), this::commitNoticeDue);
+        commitNoticeTimer = loop.schedule(LoopTimer.delayNanos(delayMs), this::commitNoticeDue);
     }
 
     private void commitNoticeDue()

@@ -107,6 +107,25 @@ class EffectsTest
         assertThat(events(client)).containsOnlyOnce("timeout slow");
     }
 
+    /**
+     * A timer set "for ever" (Long.MAX_VALUE ms, a valid delay) never fires, and holds back none of the timers of the
+     * leader's event loop behind it.
+     */
+    @Test
+    void aTimerOfTheLongestDelayNeverFiresAndHoldsBackNoOtherTimer()
+    {
+        final List<ServerId> members = cluster.startCluster("w", new WatcherMachine());
+        final ServerId leader = cluster.awaitLeader(members, Duration.ofSeconds(5));
+        final RaSystem node = cluster.system(leader);
+
+        node.processCommand(leader, new WatcherMachine.Arm("never", Long.MAX_VALUE));
+        node.processCommand(leader, new WatcherMachine.Arm("quick", 50));
+
+        InJvmCluster.await(() -> events(leader).contains("timeout quick"), Duration.ofSeconds(10),
+            "the 50 ms timer armed after a timer of Long.MAX_VALUE ms");
+        assertThat(events(leader)).doesNotContain("timeout never");
+    }
+
     @Test
     void monitorsAreReissuedByTheNewLeaderAndStateEnterEffectsRunOnLeadersOnly() throws InterruptedException
     {
