@@ -19,9 +19,9 @@ import java.util.List;
  * returns: every member throws on the same entry. With {@link ApplyFailureMode#FAIL_COMMAND} the exception is
  * therefore the command's outcome: the state stays as it was, the entry counts as applied, the failure is counted and
  * reported (a {@link RaftAction.MachineFailed} for the log, the {@link MachineFailure} as the caller's reply), and the
- * member carries on. {@code stateEnter} and {@code tick} that throw run no effects and are counted the same way. With
- * {@link ApplyFailureMode#STOP_SERVER} the exception propagates out of the core and the runtime stops the member (Ra's
- * behaviour). Only {@link RuntimeException}s are caught: an {@link Error} says the JVM, not the command, is in trouble.
+ * member carries on. {@code stateEnter} and {@code tick} that throw, or return a null effect, run no effects and are
+ * counted the same way. With {@link ApplyFailureMode#STOP_SERVER} the exception propagates out of the core and the
+ * runtime stops the member (Ra's behaviour). Only {@link RuntimeException}s are caught: an {@link Error} says the JVM, not the command, is in trouble.
  */
 final class MachineGuard
 {
@@ -102,8 +102,7 @@ final class MachineGuard
         }
         try
         {
-            final List<Effect> effects = versions.machine().stateEnter(role, state);
-            return null == effects ? List.of() : effects;
+            return checked("stateEnter", versions.machine().stateEnter(role, state));
         }
         catch (final RuntimeException ex)
         {
@@ -122,13 +121,37 @@ final class MachineGuard
         }
         try
         {
-            final List<Effect> effects = versions.machine().tick(nowMs, state);
-            return null == effects ? List.of() : effects;
+            return checked("tick", versions.machine().tick(nowMs, state));
         }
         catch (final RuntimeException ex)
         {
             return callbackFailed("tick", lastApplied, ex);
         }
+    }
+
+    /**
+     * A callback's effects are held to the rule of {@link dev.ra.ApplyResult}'s: a null effect makes the whole list
+     * invalid, so the callback counts as having thrown and none of its effects runs (rather than some, in an order
+     * the machine did not ask for).
+     *
+     * @return the effects, none for a null list.
+     * @throws NullPointerException naming the callback and the position of a null effect.
+     */
+    private static List<Effect> checked(final String callback, final List<Effect> effects)
+    {
+        if (null == effects)
+        {
+            return List.of();
+        }
+        for (int i = 0; i < effects.size(); i++)
+        {
+            if (null == effects.get(i))
+            {
+                throw new NullPointerException(callback + " returned a null effect at position " + i + " of " +
+                    effects.size());
+            }
+        }
+        return effects;
     }
 
     /**

@@ -7,12 +7,14 @@ import dev.ra.ApplyFailureMode;
 import dev.ra.ApplyResult;
 import dev.ra.CommandFailedException;
 import dev.ra.CommandMeta;
+import dev.ra.Effect;
 import dev.ra.InitArgs;
 import dev.ra.RaEvent;
 import dev.ra.RaException;
 import dev.ra.RaProcess;
 import dev.ra.RaSystem;
 import dev.ra.RaTimeoutException;
+import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import dev.ra.ServerStoppedException;
 import dev.ra.StateMachine;
@@ -22,6 +24,7 @@ import dev.ra.testkit.KvMachine;
 import dev.ra.testkit.ThrowingMachine;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -200,7 +203,6 @@ class ApplyFailureTest
                 .isNotInstanceOf(RaTimeoutException.class)
                 .hasMessageContaining("cannot be encoded");
             assertThat(cluster.system(leader).isRunning(leader)).isTrue();
-            assertThat(cluster.leaderOf(members)).isEqualTo(leader);
             assertThat((Long)followerNode.processCommand(follower, "inc", WAIT).reply()).isEqualTo(2L);
         }
     }
@@ -226,6 +228,58 @@ class ApplyFailureTest
                 return null == l || l.equals(leader) ? null : l;
             }, WAIT, "another leader");
             assertThat((Long)cluster.system(next).processCommand(next, "inc", WAIT).reply()).isEqualTo(3L);
+            for (final ServerId member : members)
+            {
+                assertThat(cluster.system(member).isRunning(member)).as(member + " runs").isTrue();
+            }
+        }
+    }
+
+    /** A machine whose stateEnter(LEADER) and tick return a list holding a null effect. */
+    public static final class NullEffects implements StateMachine<Object, Long>
+    {
+        @Override
+        public Long init(final InitArgs args)
+        {
+            return 0L;
+        }
+
+        @Override
+        public ApplyResult<Long> apply(final CommandMeta meta, final Object command, final Long state)
+        {
+            return ApplyResult.of(state + 1, state + 1);
+        }
+
+        @Override
+        public List<Effect> stateEnter(final RaftRole role, final Long state)
+        {
+            return role == RaftRole.LEADER ? Arrays.asList(new Effect.MonitorNode("n1"), null) : List.of();
+        }
+
+        @Override
+        public List<Effect> tick(final long nowMs, final Long state)
+        {
+            return Arrays.asList(new Effect[] {null});
+        }
+    }
+
+    /**
+     * A null effect is refused as ApplyResult refuses one: the callback counts as having failed, and no member stops
+     * (before, the shell's log line for the failed effect threw, stopping every leader in turn).
+     */
+    @Test
+    void aNullEffectFromStateEnterOrTickIsCountedAndNeverStopsAMember()
+    {
+        try (InJvmCluster cluster = new InJvmCluster(3))
+        {
+            final List<ServerId> members = cluster.startCluster("null-effects", new NullEffects());
+            final ServerId leader = cluster.awaitLeader(members, WAIT);
+            final RaSystem node = cluster.system(leader);
+
+            assertThat((Long)node.processCommand(leader, "x", WAIT).reply()).isEqualTo(1L);
+            // stateEnter(LEADER) once, then every tick.
+            InJvmCluster.await(() -> node.overview(leader).counters().get("machine_callback_failures") > 1, WAIT,
+                "the leader's null effects to be counted");
             for (final ServerId member : members)
             {
                 assertThat(cluster.system(member).isRunning(member)).as(member + " runs").isTrue();
