@@ -21,7 +21,8 @@ import java.util.List;
  * reported (a {@link RaftAction.MachineFailed} for the log, the {@link MachineFailure} as the caller's reply), and the
  * member carries on. {@code stateEnter} and {@code tick} that throw, or return a null effect, run no effects and are
  * counted the same way. With {@link ApplyFailureMode#STOP_SERVER} the exception propagates out of the core and the
- * runtime stops the member (Ra's behaviour). Only {@link RuntimeException}s are caught: an {@link Error} says the JVM, not the command, is in trouble.
+ * runtime stops the member (Ra's behaviour). Only {@link RuntimeException}s are caught: an {@link Error} says the
+ * JVM, not the command, is in trouble.
  */
 final class MachineGuard
 {

@@ -113,19 +113,41 @@ final class ParkedQueries
             origin.ok(List.of(false, 0L, 0L, "bad query argument: " + ex.getMessage()), core.leaderId());
             return;
         }
-        answer.whenComplete((value, error) ->
-        {
-            if (null != error)
-            {
-                origin.ok(List.of(false, 0L, 0L, String.valueOf(error.getMessage())), null);
-                return;
-            }
-            final QueryResult<?> result = (QueryResult<?>)value;
-            origin.ok(List.of(true, result.index(), result.term(),
-                machine.queryCodec().toBytes(result.result())), result.leader());
-        });
+        answer.whenComplete((value, error) -> answerNamed(named.name(), machine, (QueryResult<?>)value, error,
+            origin));
         runOrPark(core, new ParkedQuery(state -> machine.query(named.name(), argument, state), named.minIndex(), 0,
             answer));
+    }
+
+    /**
+     * Answer a named query's caller: with the result encoded with the machine's query codec, or with why not. Nothing
+     * here may throw: the future completing runs this, and what it threw would be lost, leaving the caller waiting
+     * for its timeout.
+     */
+    private void answerNamed(final String name, final StateMachine<Object, Object> machine,
+        final QueryResult<?> result, final Throwable error, final CallOrigin origin)
+    {
+        if (null != error)
+        {
+            origin.ok(List.of(false, 0L, 0L, "query '" + name + "' failed on " + id + ": " + error), null);
+            return;
+        }
+        final byte[] encoded;
+        try
+        {
+            encoded = machine.queryCodec().toBytes(result.result());
+            if (null == encoded)
+            {
+                throw new NullPointerException("the codec returned null");
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            origin.ok(List.of(false, 0L, 0L, "the result of query '" + name + "' on " + id + " cannot be encoded " +
+                "with the machine's query codec: " + ex), result.leader());
+            return;
+        }
+        origin.ok(List.of(true, result.index(), result.term(), encoded), result.leader());
     }
 
     private void answer(final ServerCore core, final ParkedQuery q)
