@@ -44,7 +44,7 @@ final class ClusterFormation
     {
         final Duration timeout = timeout(members);
         final boolean known = runtime.knowsAny(members);
-        runtime.registerCluster(clusterName, machineName, machine, members);
+        final Runnable restoreKnown = runtime.registerCluster(clusterName, machineName, machine, members);
         final List<CompletableFuture<Void>> starts = new ArrayList<>();
         final List<ServerId> started = Collections.synchronizedList(new ArrayList<>());
         for (final ServerId id : members)
@@ -77,6 +77,11 @@ final class ClusterFormation
                     {
                         // Nothing of it is left: later calls fail at once with the reason rather than time out.
                         runtime.forgetFailedStart(members, reason);
+                    }
+                    else
+                    {
+                        // Members that run already (a start refused) keep the cluster, and machine, they belong to.
+                        restoreKnown.run();
                     }
                     result.completeExceptionally(new ClusterUnavailableException(reason, Futures.unwrap(error)));
                 });
@@ -168,8 +173,16 @@ final class ClusterFormation
         {
             known.add(server);
         }
-        runtime.registerCluster(clusterName, machineName, machine, known);
-        return startMember(clusterName, machineName, machine, server, members, joinedAt);
+        final Runnable restoreKnown = runtime.registerCluster(clusterName, machineName, machine, known);
+        // A refused start (the server runs already, in another cluster perhaps) leaves what this node knew as it was.
+        return startMember(clusterName, machineName, machine, server, members, joinedAt)
+            .whenComplete((v, error) ->
+            {
+                if (null != error)
+                {
+                    restoreKnown.run();
+                }
+            });
     }
 
     /**

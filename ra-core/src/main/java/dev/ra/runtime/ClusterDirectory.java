@@ -5,6 +5,7 @@ import dev.ra.StateMachine;
 import dev.ra.UnknownServerException;
 import dev.ra.codec.Codec;
 import dev.ra.codec.Codecs;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,6 +50,27 @@ final class ClusterDirectory
         }
         failedStarts.clear(members);
         return info;
+    }
+
+    /**
+     * What this node knows of the members now, to be put back if a start that registers them is refused (their
+     * cluster runs already, under another machine perhaps): its clients must go on encoding and checking its commands
+     * with its own machine.
+     *
+     * @return puts back the cluster each member was known under; a member unknown now is left as it is then.
+     */
+    Runnable restorer(final List<ServerId> members)
+    {
+        final Map<ServerId, ClusterInfo> known = new HashMap<>();
+        for (final ServerId member : members)
+        {
+            final ClusterInfo info = clusters.get(member);
+            if (null != info)
+            {
+                known.put(member, info);
+            }
+        }
+        return () -> clusters.putAll(known);
     }
 
     /**

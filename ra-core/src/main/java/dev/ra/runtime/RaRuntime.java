@@ -271,12 +271,15 @@ public final class RaRuntime implements TransportListener, AutoCloseable
      * @param machineName of its machine.
      * @param machine     instance used for codecs.
      * @param members     of the cluster.
+     * @return puts back what this node knew of the members before, for a start that is refused.
      */
     @SuppressWarnings("unchecked")
-    public void registerCluster(final String clusterName, final String machineName, final StateMachine<?, ?> machine,
-        final List<ServerId> members)
+    public Runnable registerCluster(final String clusterName, final String machineName,
+        final StateMachine<?, ?> machine, final List<ServerId> members)
     {
+        final Runnable restore = clusters.restorer(members);
         clusters.register(clusterName, machineName, (StateMachine<Object, Object>)machine, members);
+        return restore;
     }
 
     /**

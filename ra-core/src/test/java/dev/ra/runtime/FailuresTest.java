@@ -139,4 +139,36 @@ class FailuresTest
         assertThat(cluster.first().processCommand(members.get(0), new KvMachine.Put("a", "b")).leader())
             .isIn(members);
     }
+
+    /**
+     * A start refused because its members run already, under another cluster name and machine, leaves what the node
+     * knows of their cluster as it was: its commands are still checked and encoded with its own machine.
+     */
+    @Test
+    void aStartClusterRefusedOverRunningMembersLeavesTheirClusterKnownWithItsMachine()
+    {
+        final List<ServerId> members = cluster.startCluster("kv", new KvMachine());
+        final RaSystem n1 = cluster.first();
+        n1.processCommand(members.get(0), new KvMachine.Put("a", "1"));
+
+        assertThatThrownBy(() -> n1.startCluster("counter", new CounterMachine(), members))
+            .isInstanceOf(dev.ra.ClusterUnavailableException.class);
+
+        assertThat(n1.processCommand(members.get(0), new KvMachine.Put("b", "2")).leader()).isIn(members);
+    }
+
+    /** The same for a joining member's start refused because the server runs already. */
+    @Test
+    void aJoiningStartRefusedOverARunningMemberLeavesItsClusterKnownWithItsMachine()
+    {
+        final List<ServerId> members = cluster.startCluster("kv", new KvMachine());
+        final RaSystem n1 = cluster.first();
+        final CommandResult<?> written = n1.processCommand(members.get(0), new KvMachine.Put("a", "1"));
+
+        assertThatThrownBy(() -> n1.startServer("counter", new CounterMachine(), members.get(0), members,
+            new MemberChange(1, 1, written.leader())))
+            .isInstanceOf(RuntimeException.class);
+
+        assertThat(n1.processCommand(members.get(0), new KvMachine.Put("b", "2")).leader()).isIn(members);
+    }
 }
