@@ -67,7 +67,7 @@ final class ClusterFormation
                 final List<CompletableFuture<?>> deletes = new ArrayList<>();
                 for (final ServerId id : List.copyOf(started))
                 {
-                    deletes.add(deleteMember(id).exceptionally(e -> null));
+                    deletes.add(deleteStarted(id));
                 }
                 final String reason = "cluster '" + clusterName + "' could not be formed from " + members + ": " +
                     Futures.unwrap(error).getMessage();
@@ -183,6 +183,22 @@ final class ClusterFormation
                     restoreKnown.run();
                 }
             });
+    }
+
+    /**
+     * Delete a member a failed start started, whatever happens: the start's caller is answered once the deletes are
+     * done, also when this node is closing and refuses them.
+     */
+    private CompletableFuture<?> deleteStarted(final ServerId id)
+    {
+        try
+        {
+            return deleteMember(id).exceptionally(e -> null);
+        }
+        catch (final RuntimeException closing)
+        {
+            return CompletableFuture.completedFuture(null);
+        }
     }
 
     /**

@@ -2,15 +2,15 @@ package dev.ra.runtime;
 
 import dev.ra.ClusterUnavailableException;
 import dev.ra.spi.Transport;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Waits, up to a deadline, for another node to become reachable: a system built a moment ago has not connected to its
- * peers yet, and starting a server there must wait for the connection rather than fail at once.
+ * Waits for another node to become reachable: a system built a moment ago has not connected to its peers yet, and
+ * starting a server there must wait for the connection rather than fail at once. The wait has no deadline of its
+ * own: it ends with the future of the start that waits ({@link RemoteStart}), whose deadline and closing end it.
  */
 final class NodeReachability
 {
@@ -20,50 +20,41 @@ final class NodeReachability
     private final String localNode;
     private final Transport transport;
     private final ScheduledExecutorService scheduler;
-    private final RuntimeClock clock;
 
-    NodeReachability(final String localNode, final Transport transport, final ScheduledExecutorService scheduler,
-        final RuntimeClock clock)
+    NodeReachability(final String localNode, final Transport transport, final ScheduledExecutorService scheduler)
     {
-        this.clock = clock;
         this.localNode = localNode;
         this.transport = transport;
         this.scheduler = scheduler;
     }
 
     /**
-     * @param node    to wait for.
-     * @param timeout of the wait.
-     * @return completes once the node is reachable, or fails with {@link ClusterUnavailableException} naming the
-     *         node once the timeout has passed.
+     * @param node  to wait for.
+     * @param until the wait stops, unanswered, once this completes.
+     * @return completes once the node is reachable, or fails with {@link ClusterUnavailableException} if this node
+     *         closes first.
      */
-    CompletableFuture<Void> await(final String node, final Duration timeout)
+    CompletableFuture<Void> await(final String node, final CompletableFuture<?> until)
     {
         final CompletableFuture<Void> reachable = new CompletableFuture<>();
-        poll(node, clock.nanoTime() + timeout.toNanos(), timeout, reachable);
+        poll(node, until, reachable);
         return reachable;
     }
 
-    private void poll(final String node, final long deadlineNanos, final Duration timeout,
-        final CompletableFuture<Void> reachable)
+    private void poll(final String node, final CompletableFuture<?> until, final CompletableFuture<Void> reachable)
     {
+        if (until.isDone())
+        {
+            return;
+        }
         if (transport.isReachable(node))
         {
             reachable.complete(null);
             return;
         }
-        final long remaining = deadlineNanos - clock.nanoTime();
-        if (remaining <= 0)
-        {
-            reachable.completeExceptionally(new ClusterUnavailableException("node " + node +
-                " is not reachable from " + localNode + " (waited " + timeout + "); is it running, and is its " +
-                "address in this node's transport settings?"));
-            return;
-        }
         try
         {
-            scheduler.schedule(() -> poll(node, deadlineNanos, timeout, reachable), Math.min(POLL_NANOS, remaining),
-                TimeUnit.NANOSECONDS);
+            scheduler.schedule(() -> poll(node, until, reachable), POLL_NANOS, TimeUnit.NANOSECONDS);
         }
         catch (final RejectedExecutionException ex)
         {

@@ -1,7 +1,6 @@
 package dev.ra.runtime;
 
 import dev.ra.RaException;
-import dev.ra.RaTimeoutException;
 import dev.ra.ServerId;
 import dev.ra.StateMachine;
 import dev.ra.UnknownServerException;
@@ -25,7 +24,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -94,8 +92,7 @@ final class ServerRegistry
         this.servers = servers;
         this.clusters = clusters;
         this.router = router;
-        this.reachability = new NodeReachability(config.nodeId(), config.transport(), router.calls().scheduler(),
-            config.clock());
+        this.reachability = new NodeReachability(config.nodeId(), config.transport(), router.calls().scheduler());
         this.environment = new ServerEnvironment(router, clusters, config.clock(), background, config.storage(),
             config.applyFailureMode(), maxCommandBytes, config.electionTimeoutMin().toNanos(),
             config.modCallHandlers(), this::retireRemovedMember, servers::remove);
@@ -507,7 +504,9 @@ final class ServerRegistry
     {
         final CallsTable calls = router.calls();
         final long callId = calls.nextCallId();
-        final CompletableFuture<Void> result = new CompletableFuture<>();
+        final RemoteStart start = new RemoteStart(config.nodeId(), server, timeout,
+            calls.clock().nanoTime() + timeout.toNanos());
+        final CompletableFuture<Void> result = start.result;
         final CallsTable.AwaitingReply waiter = reply ->
         {
             if (reply.status() == NodeMessage.CallStatus.OK)
@@ -520,23 +519,23 @@ final class ServerRegistry
             }
         };
         calls.await(callId, waiter);
-        result.whenComplete((v, e) -> calls.forget(callId, waiter));
-        final long deadlineNanos = calls.clock().nanoTime() + timeout.toNanos();
+        // Not left registered once answered: a node starting thousands of clusters would hold each start's future
+        // for the whole timeout.
+        result.whenComplete((v, e) ->
+        {
+            calls.forget(callId, waiter);
+            calls.timeouts().unregister(start);
+        });
+        calls.timeouts().register(start);
         // A node built a moment ago has not connected to its peers yet: wait for the connection within the timeout.
-        reachability.await(server.node(), timeout).whenComplete((v, unreachable) ->
+        reachability.await(server.node(), result).whenComplete((v, unreachable) ->
         {
             if (null != unreachable)
             {
                 result.completeExceptionally(unreachable);
                 return;
             }
-            final ScheduledFuture<?> deadline = calls.scheduler().schedule(() -> result.completeExceptionally(
-                new RaTimeoutException("starting " + server + " timed out: node " + server.node() +
-                " did not answer within " + timeout)),
-                Math.max(1, deadlineNanos - calls.clock().nanoTime()), TimeUnit.NANOSECONDS);
-            // Not left queued until the deadline once answered: a node starting thousands of clusters would hold a
-            // task, and the start's future through it, for each of them for the whole timeout.
-            result.whenComplete((done, failure) -> deadline.cancel(false));
+            start.sending();
             router.transport().send(server.node(), new NodeMessage.StartServer(callId, clusterName, machineName,
                 server, members, joinedAt));
         });

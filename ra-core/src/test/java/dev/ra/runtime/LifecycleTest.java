@@ -1,7 +1,9 @@
 package dev.ra.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ra.RaException;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.runtime.injvm.InJvmNetwork;
@@ -11,6 +13,7 @@ import dev.ra.testkit.KvMachine;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,6 +35,26 @@ class LifecycleTest
         {
             cluster.close();
         }
+    }
+
+    /**
+     * Closing the system fails the calls pending on it at once (docs/RUNTIME.md), a start waiting for a remote
+     * member's node to become reachable too: its start's timeout (a minute per member here) is not waited for.
+     */
+    @Test
+    void closingTheSystemFailsAStartClusterWaitingForAnUnreachableNode()
+    {
+        cluster = new InJvmCluster(1, b -> b.defaultTimeout(Duration.ofMinutes(1)));
+        final RaSystem n1 = cluster.first();
+        final CompletableFuture<ServerId> start = n1.startClusterAsync("c", new KvMachine(),
+            List.of(new ServerId("c", "n1"), new ServerId("c", "n9")));
+
+        n1.close();
+
+        InJvmCluster.await(start::isDone, Duration.ofSeconds(30), "startClusterAsync to complete after close()");
+        assertThat(start).isCompletedExceptionally();
+        assertThatThrownBy(start::join).hasRootCauseInstanceOf(RaException.class)
+            .hasStackTraceContaining("closed");
     }
 
     @Test

@@ -40,7 +40,8 @@ class RuntimeLayeringTest
             "ServerOverviews", "ConfirmedQueryOrigin", "ForwardingCallOrigin"),
         new Layer("router and calls", "MessageRouter", "ServerMailbox", "LocalServers", "CallsTable", "CallTimeouts",
             "ClientCall", "CallOrigin", "RemoteOrigin", "ProcessRegistry", "LocalProcess", "NodeReachability",
-            "ClusterDirectory", "FailedStarts", "SharedReadIndex", "MemberOfAnotherCluster"),
+            "ClusterDirectory", "FailedStarts", "SharedReadIndex", "MemberOfAnotherCluster",
+            "RemoteStart"),
         new Layer("values and settings", "ClusterInfo", "CommandCheck", "MembershipRefusals", "LoopTimer",
             "RuntimeClock", "SystemClock", "RuntimeConfig", "VersionedStateCodec", "MailboxQueue", "RunQueue",
             "package-info"));
