@@ -32,7 +32,15 @@ final class ClusterFormation
      */
     Duration timeout(final List<ServerId> members)
     {
-        return defaultTimeout.multipliedBy(Math.max(1, null == members ? 1 : members.size()));
+        try
+        {
+            return defaultTimeout.multipliedBy(Math.max(1, null == members ? 1 : members.size()));
+        }
+        catch (final ArithmeticException tooLong)
+        {
+            // A default timeout of billions of years: waiting without a limit already.
+            return defaultTimeout;
+        }
     }
 
     /**

@@ -28,7 +28,7 @@ final class Futures
     {
         try
         {
-            return future.get(timeout.toMillis() + GUARD_MILLIS, TimeUnit.MILLISECONDS);
+            return future.get(guardedMillis(timeout), TimeUnit.MILLISECONDS);
         }
         catch (final InterruptedException ex)
         {
@@ -42,6 +42,22 @@ final class Futures
         catch (final TimeoutException ex)
         {
             throw new RaTimeoutException("no answer within " + timeout);
+        }
+    }
+
+    /**
+     * @return the call's timeout and the guard, in milliseconds; a timeout too long to count in them (a timeout is
+     *     any positive duration) waits without a limit.
+     */
+    private static long guardedMillis(final Duration timeout)
+    {
+        try
+        {
+            return Math.addExact(timeout.toMillis(), GUARD_MILLIS);
+        }
+        catch (final ArithmeticException tooLong)
+        {
+            return Long.MAX_VALUE;
         }
     }
 

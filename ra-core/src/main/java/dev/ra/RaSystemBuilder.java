@@ -188,7 +188,8 @@ public final class RaSystemBuilder
     }
 
     /**
-     * @param timeout of calls made without an explicit timeout; default 5 s.
+     * @param timeout of calls made without an explicit timeout; default 5 s. One longer than about 73 years waits
+     *                without a limit, as an explicit timeout does.
      * @return this builder.
      */
     public RaSystemBuilder defaultTimeout(final Duration timeout)

@@ -56,7 +56,7 @@ final class ClientQueries
         final long minIndex, final long minTerm, final Duration timeout)
     {
         final ServerProcess process = requireLocalRunning(server);
-        final ClientCall call = new ClientCall(router, server, null, process.cluster, timeout.toNanos(), null)
+        final ClientCall call = new ClientCall(router, server, null, process.cluster, Durations.nanos(timeout), null)
             .armTimeout();
         process.enqueue(new QueryTask(query, minIndex, minTerm, call));
         return call.future;
@@ -72,7 +72,7 @@ final class ClientQueries
         final boolean consistent, final Duration timeout)
     {
         final ServerProcess process = requireLocalRunning(server);
-        final ClientCall call = new ClientCall(router, server, null, process.cluster, timeout.toNanos(), null)
+        final ClientCall call = new ClientCall(router, server, null, process.cluster, Durations.nanos(timeout), null)
             .armTimeout();
         readIndexes.await(server, consistent, timeout, new SharedReadIndex.Waiter()
         {
@@ -168,7 +168,7 @@ final class ClientQueries
         final Bytes encoded, final Codec<Object> codec, final Duration timeout)
     {
         final RuntimeClock clock = router.calls().clock();
-        final long deadlineNanos = clock.nanoTime() + timeout.toNanos();
+        final long deadlineNanos = clock.nanoTime() + Durations.nanos(timeout);
         return caller.call(server, new ServerRequest.ReadIndex(true), timeout, (call, value, leader) ->
         {
             final long remaining = Math.max(1, deadlineNanos - clock.nanoTime());

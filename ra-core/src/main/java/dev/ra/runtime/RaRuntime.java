@@ -424,7 +424,8 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         final ClientCall.Completion completion)
     {
         requireOpen();
-        return new ClientCall(router, server, request, clusters.getChecked(server), timeout.toNanos(), completion);
+        return new ClientCall(router, server, request, clusters.getChecked(server), Durations.nanos(timeout),
+            completion);
     }
 
     /**

@@ -94,7 +94,7 @@ final class ServerRegistry
         this.router = router;
         this.reachability = new NodeReachability(config.nodeId(), config.transport(), router.calls().scheduler());
         this.environment = new ServerEnvironment(router, clusters, config.clock(), background, config.storage(),
-            config.applyFailureMode(), maxCommandBytes, config.electionTimeoutMin().toNanos(),
+            config.applyFailureMode(), maxCommandBytes, Durations.nanos(config.electionTimeoutMin()),
             config.modCallHandlers(), this::retireRemovedMember, servers::remove);
         final AtomicInteger starters = new AtomicInteger();
         this.starter = new ThreadPoolExecutor(STARTER_THREADS, STARTER_THREADS, 10, TimeUnit.SECONDS,
@@ -461,7 +461,7 @@ final class ServerRegistry
         else
         {
             new ClientCall(router, member, new ServerRequest.ForceDelete(), clusters.getChecked(member),
-                config.defaultTimeout().toNanos(), null).start();
+                Durations.nanos(config.defaultTimeout()), null).start();
         }
     }
 
@@ -505,7 +505,7 @@ final class ServerRegistry
         final CallsTable calls = router.calls();
         final long callId = calls.nextCallId();
         final RemoteStart start = new RemoteStart(config.nodeId(), server, timeout,
-            calls.clock().nanoTime() + timeout.toNanos());
+            calls.clock().nanoTime() + Durations.nanos(timeout));
         final CompletableFuture<Void> result = start.result;
         final CallsTable.AwaitingReply waiter = reply ->
         {

@@ -88,14 +88,14 @@ final class SharedReadIndex
             if (batch.inFlight)
             {
                 batch.next.add(waiter);
-                batch.nextTimeoutNanos = Math.max(batch.nextTimeoutNanos, timeout.toNanos());
+                batch.nextTimeoutNanos = Math.max(batch.nextTimeoutNanos, Durations.nanos(timeout));
                 return;
             }
             batch.inFlight = true;
         }
         final List<Waiter> waiters = new ArrayList<>(1);
         waiters.add(waiter);
-        issue(key, batch, waiters, timeout.toNanos());
+        issue(key, batch, waiters, Durations.nanos(timeout));
     }
 
     private void issue(final Key key, final Batch batch, final List<Waiter> waiters, final long timeoutNanos)

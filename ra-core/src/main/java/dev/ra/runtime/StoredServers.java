@@ -56,7 +56,7 @@ public final class StoredServers
             starts.add(start);
         }
         final RuntimeClock clock = runtime.config().clock();
-        final long deadline = clock.nanoTime() + timeout.toNanos();
+        final long deadline = clock.nanoTime() + Durations.nanos(timeout);
         final List<ServerId> restarted = new ArrayList<>(stored.size());
         for (int i = 0; i < stored.size(); i++)
         {

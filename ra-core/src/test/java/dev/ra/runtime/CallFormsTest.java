@@ -36,6 +36,29 @@ class CallFormsTest
         }
     }
 
+    /**
+     * A timeout is any positive duration: one too long to count in nanoseconds (Duration.toNanos throws beyond 292
+     * years) waits without a limit, as an explicit timeout and as the node's default, also for starting a cluster.
+     */
+    @Test
+    void aTimeoutTooLongToCountInNanosecondsWaitsWithoutALimit() throws Exception
+    {
+        final Duration forEver = Duration.ofDays(365L * 1000);
+        cluster = new InJvmCluster(3, b -> b.defaultTimeout(Duration.ofSeconds(Long.MAX_VALUE)));
+        final List<ServerId> members = cluster.startCluster("kv", new KvMachine());
+        final RaSystem client = cluster.first();
+
+        assertThat(client.processCommand(members.get(0), new KvMachine.Put("a", "1"), forEver).leader())
+            .isIn(members);
+        assertThat(client.processCommandAsync(members.get(1), new KvMachine.Put("b", "2"), forEver)
+            .get(30, TimeUnit.SECONDS).leader()).isIn(members);
+        assertThat(client.processCommand(members.get(2), new KvMachine.Put("c", "3")).leader()).isIn(members);
+        assertThat(client.<java.util.Map<String, String>, Integer>consistentQuery(members.get(0), s -> s.size(),
+            forEver).result()).isEqualTo(3);
+        assertThat(client.<String>namedQuery(members.get(1), "get", "a", true, forEver).result()).isEqualTo("1");
+        assertThat(client.members(members.get(2))).containsExactlyInAnyOrderElementsOf(members);
+    }
+
     @Test
     void aNamedQueryOfAFollowerReportsTheLeaderNotTheFollower() throws Exception
     {
