@@ -48,6 +48,31 @@ final class Arguments
         return duration;
     }
 
+    /**
+     * For a setting the runtime counts in whole milliseconds (tick interval, election timeout): under one it would
+     * count as 0 (a tick rescheduled at once, for ever), and one too long to count in them would overflow.
+     *
+     * @return the duration.
+     */
+    static Duration requireWholeMillis(final Duration duration, final String what)
+    {
+        requirePositive(duration, what);
+        if (duration.compareTo(Duration.ofMillis(1)) < 0)
+        {
+            throw new IllegalArgumentException(what + " must be at least 1 ms (it is counted in milliseconds), got " +
+                duration);
+        }
+        try
+        {
+            duration.toMillis();
+        }
+        catch (final ArithmeticException tooLong)
+        {
+            throw new IllegalArgumentException(what + " is too long to count in milliseconds, got " + duration);
+        }
+        return duration;
+    }
+
     static Duration requireTimeout(final Duration timeout)
     {
         return requirePositive(timeout, "timeout");

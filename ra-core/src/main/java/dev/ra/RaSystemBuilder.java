@@ -138,29 +138,31 @@ public final class RaSystemBuilder
 
     /**
      * @param tickInterval between ticks of each leader (resending to followers it has not heard from, and the
-     *                     machine's {@code tick}); followers are not ticked. Default 1 s.
+     *                     machine's {@code tick}); followers are not ticked. Default 1 s; at least 1 ms (it is
+     *                     counted in whole milliseconds).
      * @return this builder.
      */
     public RaSystemBuilder tickInterval(final Duration tickInterval)
     {
-        Arguments.requirePositive(tickInterval, "tick interval");
+        Arguments.requireWholeMillis(tickInterval, "tickInterval");
         this.tickInterval = tickInterval;
         return this;
     }
 
     /**
-     * @param min lower bound of the randomized election timeout; default 1 s.
+     * @param min lower bound of the randomized election timeout; default 1 s; at least 1 ms (both bounds are
+     *            counted in whole milliseconds).
      * @param max upper bound; default 2 s.
      * @return this builder.
      */
     public RaSystemBuilder electionTimeout(final Duration min, final Duration max)
     {
-        Arguments.requirePositive(min, "election timeout min");
-        Arguments.requirePositive(max, "election timeout max");
-        if (max.compareTo(min) <= 0)
+        Arguments.requireWholeMillis(min, "electionTimeout min");
+        Arguments.requireWholeMillis(max, "electionTimeout max");
+        if (max.toMillis() <= min.toMillis())
         {
-            throw new IllegalArgumentException("election timeout max must exceed min, got " + min + " and " +
-                max);
+            throw new IllegalArgumentException("election timeout max must exceed min by at least 1 ms (both are " +
+                "counted in whole milliseconds), got " + min + " and " + max);
         }
         this.electionTimeoutMin = min;
         this.electionTimeoutMax = max;

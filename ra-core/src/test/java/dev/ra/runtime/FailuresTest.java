@@ -129,6 +129,29 @@ class FailuresTest
             .isInstanceOf(IllegalArgumentException.class);
     }
 
+    /**
+     * The tick interval and the election timeout are counted in whole milliseconds: under one, a tick would be
+     * rescheduled at once for ever (spinning its loop), so the builder refuses it, naming the setting and the value.
+     */
+    @Test
+    void builderSettingsCountedInMillisecondsRefuseLessThanOne()
+    {
+        final Duration halfAMillisecond = Duration.ofNanos(500_000);
+        assertThatThrownBy(() -> RaSystem.builder().tickInterval(halfAMillisecond))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tickInterval")
+            .hasMessageContaining(halfAMillisecond.toString());
+        assertThatThrownBy(() -> RaSystem.builder().electionTimeout(halfAMillisecond, Duration.ofMillis(5)))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("electionTimeout min")
+            .hasMessageContaining(halfAMillisecond.toString());
+        assertThatThrownBy(() -> RaSystem.builder().electionTimeout(Duration.ofMillis(5),
+            Duration.ofNanos(5_500_000)))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max must exceed min");
+        assertThatThrownBy(() -> RaSystem.builder().tickInterval(Duration.ofSeconds(Long.MAX_VALUE)))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tickInterval");
+        RaSystem.builder().tickInterval(Duration.ofMillis(1)).electionTimeout(Duration.ofMillis(1),
+            Duration.ofMillis(2));
+    }
+
     @Test
     void startingAClusterTwiceFailsAndLeavesTheFirstOneRunning()
     {
