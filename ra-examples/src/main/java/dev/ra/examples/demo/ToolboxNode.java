@@ -47,7 +47,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <pre>
  * sessionlock.grace.ms=2000   grace period of the session lock machine (default 2000)
- * leader.grace.ms=1500        follow-the-leader grace period before a companion starts (default 1500)
+ * leader.grace.ms=1500        follow-the-leader grace period before a companion starts (default 1500, at least 3)
  * admin.port=9090             serve the admin endpoint and live view ({@link AdminServer}) on 127.0.0.1 (0: any port)
  * admin.peers=n2=http://127.0.0.1:9091/,n3=...   other nodes' admin endpoints, for their members' numbers
  * admin.host, admin.token, admin.tls            see {@link AdminServer.Builder#settings}
@@ -91,6 +91,8 @@ public final class ToolboxNode implements AutoCloseable
     public static final Duration TREE_SESSION_TTL = Duration.ofSeconds(2);
 
     private static final ReleaseCursorPolicy CURSOR_POLICY = ReleaseCursorPolicy.every(64);
+    /** The grace period must exceed two check periods, as CompanionHost's Javadoc requires: three fit. */
+    private static final int LEADER_CHECKS_PER_GRACE = 3;
 
     private final String nodeId;
     private final NettyTransport transport;
@@ -105,12 +107,19 @@ public final class ToolboxNode implements AutoCloseable
     private ToolboxNode(final NodeConfig config, final Duration sessionLockGrace, final Duration leaderGrace,
         final Companion companion)
     {
+        // Checked before anything is opened, so a bad setting leaves nothing running.
+        final Duration leaderCheckPeriod = leaderGrace.dividedBy(LEADER_CHECKS_PER_GRACE);
+        if (leaderCheckPeriod.compareTo(CompanionHost.MIN_CHECK_PERIOD) < 0)
+        {
+            throw new IllegalArgumentException("leader.grace.ms must be at least " +
+                CompanionHost.MIN_CHECK_PERIOD.multipliedBy(LEADER_CHECKS_PER_GRACE).toMillis() +
+                " (the companion host checks leadership every third of it), got " + leaderGrace.toMillis());
+        }
         this.nodeId = config.nodeId();
         this.transport = new NettyTransport(config.transportConfig());
         this.storage = config.openStorage();
         final ServerId leaderMember = new ServerId(LEADER, nodeId);
-        // The host checks leadership twice per grace period at most, as CompanionHost's Javadoc requires.
-        this.companionHost = new CompanionHost(leaderMember, companion, leaderGrace.dividedBy(3));
+        this.companionHost = new CompanionHost(leaderMember, companion, leaderCheckPeriod);
         // The tree's sessions are kept alive by messages to its leader's lessor, which checks them every 100 ms.
         this.treeLessor = new LessorHost(new ServerId(TREE, nodeId), Duration.ofMillis(100));
         // Calls wait 30 s unless the settings say otherwise (default.timeout.ms): a demo on a busy machine is patient.

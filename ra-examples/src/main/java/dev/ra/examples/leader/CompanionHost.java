@@ -5,10 +5,11 @@ import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,24 +32,39 @@ import org.slf4j.LoggerFactory;
  * <p><b>Lifecycle.</b> On {@link StartCompanion} for the local member, the host waits the grace period, confirms that
  * the claim is still current with a consistent query, and starts the companion. Every {@code checkPeriod} it checks
  * again that the local member still leads (its role, then a consistent query that the claim is the latest); when a
- * check fails, times out, or sees a newer claim, the companion is stopped. A newer claim for this node restarts the
- * companion with the new epoch. So the grace period configured in the machine must exceed {@code checkPeriod} twice
- * (a check may take up to {@code checkPeriod} to time out), or two companions may overlap.
+ * check fails or times out, the companion is stopped, and the checks go on: once one confirms the claim again (a
+ * brief lag, no election), the companion starts again with the same epoch. Checks for a claim end when a newer claim
+ * is seen, or a newer claim for this node takes over and restarts the companion with the new epoch. So the grace
+ * period configured in the machine must exceed {@code checkPeriod} twice (a check may take up to
+ * {@code checkPeriod} to time out), or two companions may overlap. Starting again after a failed check keeps this
+ * bound: it follows a confirmation, like the first start, and a claim once superseded is never confirmed again.
+ *
+ * <p>{@link #close} stops the companion and cancels a start still waiting for its grace period; a closed host starts
+ * nothing and ignores claims. Closing again does nothing.
  *
  * <p>The handler only hands work to the host's own thread, so it never blocks the server's event loop. Thread-safe.
  */
 public final class CompanionHost implements Consumer<Object>, AutoCloseable
 {
+    /**
+     * The shortest check period. A check is a consistent query that must answer within the period, which takes a
+     * quorum's round trip: below a millisecond checks would hardly ever confirm, and the companion would not run.
+     */
+    public static final Duration MIN_CHECK_PERIOD = Duration.ofMillis(1);
+
     private static final Logger LOG = LoggerFactory.getLogger(CompanionHost.class);
 
     private final ServerId localServer;
     private final Companion companion;
     private final Duration checkPeriod;
-    private final ScheduledExecutorService executor;
+    private final long checkPeriodNanos;
+    private final ScheduledThreadPoolExecutor executor;
+    private final AtomicBoolean closed = new AtomicBoolean();
     private volatile RaSystem system;
 
     // Only touched on the executor's thread.
     private long pendingEpoch;
+    private long watchedEpoch;
     private long runningEpoch;
     private ScheduledFuture<?> pendingStart;
     private ScheduledFuture<?> watchdog;
@@ -56,23 +72,32 @@ public final class CompanionHost implements Consumer<Object>, AutoCloseable
     /**
      * @param localServer the member of the follow-the-leader cluster on this node.
      * @param companion   to run while this node leads.
-     * @param checkPeriod between leadership checks, also the timeout of each check.
+     * @param checkPeriod between leadership checks, also the timeout of each check; at least
+     *                    {@link #MIN_CHECK_PERIOD}.
      */
     public CompanionHost(final ServerId localServer, final Companion companion, final Duration checkPeriod)
     {
         this.localServer = Objects.requireNonNull(localServer, "localServer");
         this.companion = Objects.requireNonNull(companion, "companion");
-        if (checkPeriod.isNegative() || checkPeriod.isZero())
+        Objects.requireNonNull(checkPeriod, "checkPeriod");
+        if (checkPeriod.compareTo(MIN_CHECK_PERIOD) < 0)
         {
-            throw new IllegalArgumentException("check period must be positive, got " + checkPeriod);
+            throw new IllegalArgumentException("check period must be at least " + MIN_CHECK_PERIOD.toMillis() +
+                " ms, got " + checkPeriod);
         }
         this.checkPeriod = checkPeriod;
-        this.executor = Executors.newSingleThreadScheduledExecutor(r ->
+        this.checkPeriodNanos = checkPeriod.toNanos();
+        this.executor = new ScheduledThreadPoolExecutor(1, r ->
         {
             final Thread thread = new Thread(r, "companion-host-" + localServer);
             thread.setDaemon(true);
             return thread;
         });
+        // By default a shut-down executor still runs the delayed tasks it holds: a start waiting for its grace
+        // period would then start a companion after close, with nothing left to stop it.
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+        executor.setRemoveOnCancelPolicy(true);
     }
 
     /**
@@ -87,16 +112,24 @@ public final class CompanionHost implements Consumer<Object>, AutoCloseable
 
     /**
      * The {@link dev.ra.Effect.ModCall} entry point: acts on a {@link StartCompanion} for the local member, ignores
-     * anything else.
+     * anything else, and everything once closed. Never blocks, never throws.
      *
      * @param argument of the mod-call.
      */
     @Override
     public void accept(final Object argument)
     {
-        if (argument instanceof StartCompanion start && start.leader().equals(localServer))
+        if (argument instanceof StartCompanion start && start.leader().equals(localServer) && !closed.get())
         {
-            executor.execute(() -> scheduleStart(start));
+            try
+            {
+                executor.execute(() -> scheduleStart(start));
+            }
+            catch (final RejectedExecutionException ex)
+            {
+                // Closed meanwhile: a closed host starts nothing, and this runs on Ra's thread.
+                LOG.debug("{}: closed; claim for epoch {} ignored", localServer, start.epoch());
+            }
         }
     }
 
@@ -107,7 +140,7 @@ public final class CompanionHost implements Consumer<Object>, AutoCloseable
     {
         try
         {
-            return executor.submit(() -> runningEpoch).get(checkPeriod.toMillis() * 4, TimeUnit.MILLISECONDS);
+            return executor.submit(() -> runningEpoch).get(checkPeriodNanos * 4, TimeUnit.NANOSECONDS);
         }
         catch (final Exception ex)
         {
@@ -116,16 +149,21 @@ public final class CompanionHost implements Consumer<Object>, AutoCloseable
     }
 
     /**
-     * Stop the companion if it runs, and the host's thread.
+     * Stop the companion if it runs, cancel a start waiting for its grace period, and stop the host's thread.
+     * Closing again does nothing.
      */
     @Override
     public void close()
     {
-        executor.execute(this::stopCompanion);
+        if (!closed.compareAndSet(false, true))
+        {
+            return;
+        }
+        executor.execute(this::stopWatching);
         executor.shutdown();
         try
         {
-            executor.awaitTermination(checkPeriod.toMillis() * 4, TimeUnit.MILLISECONDS);
+            executor.awaitTermination(checkPeriodNanos * 4, TimeUnit.NANOSECONDS);
         }
         catch (final InterruptedException ex)
         {
@@ -135,7 +173,7 @@ public final class CompanionHost implements Consumer<Object>, AutoCloseable
 
     private void scheduleStart(final StartCompanion start)
     {
-        if (start.epoch() <= pendingEpoch)
+        if (closed.get() || start.epoch() <= pendingEpoch)
         {
             return;
         }
@@ -149,7 +187,7 @@ public final class CompanionHost implements Consumer<Object>, AutoCloseable
 
     private void begin(final long epoch)
     {
-        if (epoch != pendingEpoch || epoch == runningEpoch)
+        if (closed.get() || epoch != pendingEpoch || epoch == watchedEpoch)
         {
             return;
         }
@@ -157,16 +195,57 @@ public final class CompanionHost implements Consumer<Object>, AutoCloseable
         {
             // A member restarted while its system was being built claimed leadership before attach: wait for it,
             // since without a system the claim cannot be confirmed, and no newer claim may come to start the companion.
-            pendingStart = executor.schedule(() -> begin(epoch), checkPeriod.toMillis(), TimeUnit.MILLISECONDS);
+            pendingStart = executor.schedule(() -> begin(epoch), checkPeriodNanos, TimeUnit.NANOSECONDS);
             return;
         }
-        stopCompanion();
-        if (!stillLeads(epoch))
+        stopWatching();
+        watchedEpoch = epoch;
+        check(epoch);
+        if (watchedEpoch == epoch)
         {
-            LOG.info("{}: leadership epoch {} not confirmed after the grace period; companion not started",
-                localServer, epoch);
+            watchdog = executor.scheduleWithFixedDelay(() -> check(epoch), checkPeriodNanos, checkPeriodNanos,
+                TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void check(final long epoch)
+    {
+        if (closed.get() || epoch != watchedEpoch)
+        {
             return;
         }
+        switch (leadership(epoch))
+        {
+            case CONFIRMED ->
+            {
+                if (0 == runningEpoch)
+                {
+                    startCompanion(epoch);
+                }
+            }
+            case UNCONFIRMED ->
+            {
+                if (epoch == runningEpoch)
+                {
+                    LOG.info("{}: leadership epoch {} unconfirmed; stopping companion until it is confirmed again",
+                        localServer, epoch);
+                    stopCompanion();
+                }
+                else
+                {
+                    LOG.debug("{}: leadership epoch {} unconfirmed; companion not started", localServer, epoch);
+                }
+            }
+            case SUPERSEDED ->
+            {
+                LOG.info("{}: leadership epoch {} superseded; companion stopped for good", localServer, epoch);
+                stopWatching();
+            }
+        }
+    }
+
+    private void startCompanion(final long epoch)
+    {
         runningEpoch = epoch;
         LOG.info("{}: starting companion for epoch {}", localServer, epoch);
         try
@@ -177,26 +256,21 @@ public final class CompanionHost implements Consumer<Object>, AutoCloseable
         {
             LOG.warn("{}: companion failed to start", localServer, ex);
         }
-        watchdog = executor.scheduleWithFixedDelay(this::check, checkPeriod.toMillis(), checkPeriod.toMillis(),
-            TimeUnit.MILLISECONDS);
     }
 
-    private void check()
-    {
-        if (0 != runningEpoch && !stillLeads(runningEpoch))
-        {
-            LOG.info("{}: leadership epoch {} lost or unconfirmed; stopping companion", localServer, runningEpoch);
-            stopCompanion();
-        }
-    }
-
-    private void stopCompanion()
+    private void stopWatching()
     {
         if (null != watchdog)
         {
             watchdog.cancel(false);
             watchdog = null;
         }
+        watchedEpoch = 0;
+        stopCompanion();
+    }
+
+    private void stopCompanion()
+    {
         if (0 == runningEpoch)
         {
             return;
@@ -213,22 +287,33 @@ public final class CompanionHost implements Consumer<Object>, AutoCloseable
         }
     }
 
-    private boolean stillLeads(final long epoch)
+    private Leadership leadership(final long epoch)
     {
         final RaSystem current = system;
         if (null == current)
         {
-            return false;
+            return Leadership.UNCONFIRMED;
         }
         try
         {
-            if (!current.isRunning(localServer) || current.overview(localServer).role() != RaftRole.LEADER)
+            if (!current.isRunning(localServer))
             {
-                return false;
+                return Leadership.UNCONFIRMED;
             }
-            return current.<LeadershipState, Boolean>consistentQueryAsync(localServer,
-                state -> state.isCurrent(localServer, epoch), checkPeriod)
-                .get(checkPeriod.toMillis() * 2, TimeUnit.MILLISECONDS).result();
+            if (current.overview(localServer).role() != RaftRole.LEADER)
+            {
+                // A follower's own state is enough to tell that a newer claim was applied: it never comes back.
+                final LeadershipState applied = current.<LeadershipState, LeadershipState>localQueryAsync(localServer,
+                    state -> state, checkPeriod).get(checkPeriodNanos * 2, TimeUnit.NANOSECONDS).result();
+                return applied.epoch() > epoch ? Leadership.SUPERSEDED : Leadership.UNCONFIRMED;
+            }
+            final LeadershipState latest = current.<LeadershipState, LeadershipState>consistentQueryAsync(localServer,
+                state -> state, checkPeriod).get(checkPeriodNanos * 2, TimeUnit.NANOSECONDS).result();
+            if (latest.isCurrent(localServer, epoch))
+            {
+                return Leadership.CONFIRMED;
+            }
+            return latest.epoch() > epoch ? Leadership.SUPERSEDED : Leadership.UNCONFIRMED;
         }
         catch (final Exception ex)
         {
@@ -236,7 +321,20 @@ public final class CompanionHost implements Consumer<Object>, AutoCloseable
             {
                 Thread.currentThread().interrupt();
             }
-            return false;
+            return Leadership.UNCONFIRMED;
         }
+    }
+
+    /**
+     * What a leadership check found about one claim.
+     */
+    private enum Leadership
+    {
+        /** The local member leads and its claim is the latest. */
+        CONFIRMED,
+        /** The check failed, timed out, or the member does not lead now: the claim may still be the latest. */
+        UNCONFIRMED,
+        /** A newer claim was applied: this one is never the latest again. */
+        SUPERSEDED
     }
 }

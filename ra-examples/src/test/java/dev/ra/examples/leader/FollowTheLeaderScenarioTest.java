@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Follow-the-leader on a 3-node in-JVM cluster: the companion runs on the leader's node only, after the grace period,
- * moves on leader failover and leadership transfer without ever running on two nodes at once, and its epoch grows.
+ * moves on leader failover and leadership transfer without ever running on two nodes at once, starts again once a lag
+ * that stopped it ends, and its epoch grows.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class FollowTheLeaderScenarioTest
@@ -123,6 +124,35 @@ class FollowTheLeaderScenarioTest
         assertThat(maxRunning.get()).as("companions running at once; events %s", events).isEqualTo(1);
         assertThat(events).containsSubsequence("stop " + first.node() + " " + firstEpoch,
             "start " + second.node() + " " + secondEpoch);
+    }
+
+    @Test
+    void shouldStartTheCompanionAgainWhenALagThatStoppedItEnds()
+    {
+        final ServerId leader = world.awaitLeader();
+        awaitCompanionOn(leader.node());
+
+        // The followers' answers lag longer than a check may take: checks time out and the companion stops. The
+        // leader's heartbeats still reach the followers on time, so nobody needs to elect a new leader.
+        final List<String> followers = ToolboxCluster.RA_NODES.stream().filter(n -> !n.equals(leader.node())).toList();
+        followers.forEach(f -> world.network().delay(f, leader.node(), CHECK.multipliedBy(3)));
+        try
+        {
+            InJvmCluster.await(() -> !epochs.containsKey(leader.node()), WAIT,
+                "the unconfirmed companion to stop; events " + events);
+        }
+        finally
+        {
+            followers.forEach(f -> world.network().delay(f, leader.node(), Duration.ZERO));
+        }
+
+        // Whoever holds the latest claim (most likely the same member, with the same epoch) runs its companion.
+        InJvmCluster.await(() ->
+        {
+            final LeadershipState state = leadership(leader.node());
+            return null != state.leader() && Long.valueOf(state.epoch()).equals(epochs.get(state.leader().node()));
+        }, WAIT, "a companion next to the latest claim; events " + events);
+        assertThat(maxRunning.get()).as("companions running at once; events %s", events).isEqualTo(1);
     }
 
     @Test
