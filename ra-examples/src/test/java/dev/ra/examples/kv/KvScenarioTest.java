@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
+import dev.ra.examples.support.ClusterClient;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import dev.ra.examples.support.ToolboxCluster;
 import dev.ra.testkit.InJvmCluster;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -15,11 +17,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The KV store on a 3-node in-JVM cluster: the talk's scenarios, a leader failover and a full restart from snapshots.
+ * The KV store on a 3-node in-JVM cluster: the talk's scenarios, a leader failover, a full restart from snapshots, and
+ * writes and reads slower than one attempt of the client.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class KvScenarioTest
 {
+    private static final Duration LAG = Duration.ofSeconds(1);
+
     private final ToolboxCluster world = ToolboxCluster.start("kv", (node, builder) -> builder
         .registerMachine("kv", () -> new KvMachine(ReleaseCursorPolicy.every(8)))
         .minSnapshotInterval(8));
@@ -122,5 +127,67 @@ class KvScenarioTest
         }
         final RaSystem n3 = world.system("n3");
         assertThat(n3.overview(new ServerId("kv", "n3")).snapshotIndex()).isPositive();
+    }
+
+    /**
+     * A client on the leader's node whose attempts are cut at 200 ms, with 20 s for the whole call, while the
+     * followers' answers take {@link #LAG} to reach the leader: every commit and every consistent read outlasts one
+     * attempt, and fits the call easily.
+     */
+    private KvClient clientOnALaggingLeader(final ServerId leader, final List<String> followers)
+    {
+        followers.forEach(f -> world.network().delay(f, leader.node(), LAG));
+        return new KvClient(new ClusterClient(world.system(leader.node()), world.members(), Duration.ofSeconds(20),
+            Duration.ofMillis(200)));
+    }
+
+    private List<String> followersOf(final ServerId leader)
+    {
+        return ToolboxCluster.RA_NODES.stream().filter(n -> !n.equals(leader.node())).toList();
+    }
+
+    @Test
+    void aPutWhoseCommitOutlastsOneAttemptSucceedsWithinTheCallTimeout()
+    {
+        final ServerId leader = world.awaitLeader();
+        clientOn(leader.node()).put("warm", "up");
+        final List<String> followers = followersOf(leader);
+        final KvReply.Written written;
+        try
+        {
+            // Not retried after an unknown outcome, so its one attempt has the call's whole time.
+            written = clientOnALaggingLeader(leader, followers).put("k", "v");
+        }
+        finally
+        {
+            followers.forEach(f -> world.network().delay(f, leader.node(), Duration.ZERO));
+        }
+
+        assertThat(written.previous()).isNull();
+        assertThat(clientOn(leader.node()).entry("k")).hasValueSatisfying(e ->
+        {
+            assertThat(e.value()).isEqualTo("v");
+            assertThat(e.createIndex()).isEqualTo(written.revision());
+        });
+    }
+
+    @Test
+    void aConsistentGetSlowerThanOneAttemptSucceedsWithinTheCallTimeout()
+    {
+        final ServerId leader = world.awaitLeader();
+        clientOn(leader.node()).put("k", "v");
+        final List<String> followers = followersOf(leader);
+        final Optional<String> value;
+        try
+        {
+            // Only the local member can run the query: cutting it short and asking the same member again never ends.
+            value = clientOnALaggingLeader(leader, followers).get("k");
+        }
+        finally
+        {
+            followers.forEach(f -> world.network().delay(f, leader.node(), Duration.ZERO));
+        }
+
+        assertThat(value).contains("v");
     }
 }
