@@ -26,10 +26,12 @@ import java.util.function.Function;
  * could be reached) move on to the next member, for any command. Failures that leave the outcome UNKNOWN (a timeout,
  * the leader stepped down or stopped before the command committed) are retried only for commands the caller declares
  * idempotent; otherwise they are rethrown, since applying the command twice could be wrong (a second enqueue is a
- * second task). Attempts stop when the overall timeout runs out; the last failure is then thrown. An attempt is cut at
- * the per-attempt timeout only when an unknown outcome may be followed by an attempt against another member (an
- * idempotent command, a named query): the one attempt of any other command, and a consistent query (which only the
- * local member can run), may take the whole remaining time, so a commit slower than one attempt still succeeds.
+ * second task). Attempts stop when the overall timeout runs out; the last failure is then thrown.
+ *
+ * <p><b>Attempt time.</b> The one attempt of a command that cannot be retried may take the whole remaining time. When
+ * retries are allowed (idempotent commands, queries), the first attempt is cut at the per-attempt timeout, so that a
+ * member whose node died is given up in time to try again, and each attempt that runs out of time doubles the next
+ * one's: a commit or a read slower than one attempt still succeeds within the call's timeout.
  *
  * <p>Commands are sent through {@code system}, which must know the cluster (host one of its members, or have started
  * it) to encode them. Queries run on the member hosted by {@code system}'s node, because query functions are code
@@ -47,7 +49,7 @@ public final class ClusterClient
     private volatile ServerId preferred;
 
     /**
-     * A client with the system's default timeout overall, and attempts of at most 2 s each when another may follow.
+     * A client with the system's default timeout overall, and 2 s for the first attempt of a call that may retry.
      *
      * @param system  to send calls through.
      * @param members of the cluster.
@@ -63,8 +65,9 @@ public final class ClusterClient
      * @param system         to send calls through.
      * @param members        of the cluster.
      * @param timeout        of a whole call, retries included.
-     * @param attemptTimeout of one attempt against one member when another may follow it; shorter than
-     *                       {@code timeout}, so that a member whose node died is given up in time to try another.
+     * @param attemptTimeout of the first attempt of a call that may retry (doubled after each attempt that runs out of
+     *                       time); shorter than {@code timeout}, so that a member whose node died is given up in time
+     *                       to try again.
      */
     public ClusterClient(
         final RaSystem system, final List<ServerId> members, final Duration timeout, final Duration attemptTimeout)
@@ -215,9 +218,10 @@ public final class ClusterClient
     private <T> T call(final List<ServerId> targets, final Attempt<T> attempt, final boolean retryUnknownOutcome)
     {
         final long deadline = System.nanoTime() + timeout.toNanos();
-        // Cutting an attempt short only helps when a timed-out attempt is followed by one against another member; a
-        // command that cannot be retried, or a call with a single member to ask, gets the call's whole time instead.
-        final boolean capAttempts = retryUnknownOutcome && (null == targets ? members : targets).size() > 1;
+        // Cutting an attempt short only helps when another may follow it: a command that cannot be retried gets the
+        // call's whole time. Each attempt that runs out of time doubles the next one's, so a dead member is given
+        // up quickly and a cluster that is merely slow still answers within the call's timeout.
+        long capNanos = retryUnknownOutcome ? attemptTimeout.toNanos() : Long.MAX_VALUE;
         RuntimeException last = null;
         while (true)
         {
@@ -228,11 +232,9 @@ public final class ClusterClient
                 {
                     throw exhausted(last);
                 }
-                final long limitNanos =
-                    capAttempts ? Math.min(remainingNanos, attemptTimeout.toNanos()) : remainingNanos;
                 try
                 {
-                    return attempt.run(target, Duration.ofNanos(limitNanos));
+                    return attempt.run(target, Duration.ofNanos(Math.min(remainingNanos, capNanos)));
                 }
                 catch (final RuntimeException ex)
                 {
@@ -240,6 +242,10 @@ public final class ClusterClient
                     if (!notTaken(cause) && !(retryUnknownOutcome && outcomeUnknown(cause)))
                     {
                         throw cause;
+                    }
+                    if (cause instanceof RaTimeoutException)
+                    {
+                        capNanos = capNanos > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : capNanos * 2;
                     }
                     last = cause;
                 }

@@ -136,9 +136,14 @@ class KvScenarioTest
      */
     private KvClient clientOnALaggingLeader(final ServerId leader, final List<String> followers)
     {
+        return new KvClient(clusterClientOnALaggingLeader(leader, followers));
+    }
+
+    private ClusterClient clusterClientOnALaggingLeader(final ServerId leader, final List<String> followers)
+    {
         followers.forEach(f -> world.network().delay(f, leader.node(), LAG));
-        return new KvClient(new ClusterClient(world.system(leader.node()), world.members(), Duration.ofSeconds(20),
-            Duration.ofMillis(200)));
+        return new ClusterClient(world.system(leader.node()), world.members(), Duration.ofSeconds(20),
+            Duration.ofMillis(200));
     }
 
     private List<String> followersOf(final ServerId leader)
@@ -189,5 +194,27 @@ class KvScenarioTest
         }
 
         assertThat(value).contains("v");
+    }
+
+    @Test
+    void anIdempotentCommandSlowerThanOneAttemptSucceedsWithinTheCallTimeout()
+    {
+        final ServerId leader = world.awaitLeader();
+        clientOn(leader.node()).put("warm", "up");
+        final List<String> followers = followersOf(leader);
+        final KvReply.Written written;
+        try
+        {
+            // Writing the same value again is harmless, so the client may retry it: attempts cut short and sent again
+            // must grow until one outlasts the commit.
+            written = clusterClientOnALaggingLeader(leader, followers).command(new KvCommand.Put("k", "v"), true);
+        }
+        finally
+        {
+            followers.forEach(f -> world.network().delay(f, leader.node(), Duration.ZERO));
+        }
+
+        assertThat(written.revision()).isPositive();
+        assertThat(clientOn(leader.node()).get("k")).contains("v");
     }
 }
