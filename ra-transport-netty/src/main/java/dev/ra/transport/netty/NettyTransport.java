@@ -33,6 +33,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
+import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -234,9 +235,11 @@ public final class NettyTransport implements Transport
             // failed and where, and no I/O thread of this transport is left running.
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
             group = null;
+            // An unresolvable host fails with an UnresolvedAddressException, which has no message.
+            final String why = ex instanceof UnresolvedAddressException ? "the host could not be resolved" :
+                String.valueOf(ex.getMessage());
             throw new RaException("node " + localNode + " cannot listen on " +
-                config.listenAddress.getHostString() + ":" + config.listenAddress.getPort() + ": " + ex.getMessage(),
-                ex);
+                config.listenAddress.getHostString() + ":" + config.listenAddress.getPort() + ": " + why, ex);
         }
         LOG.info("{}: listening on {} ({}, {})", localNode, serverChannel.localAddress(),
             nativeTransport ? "epoll" : "nio", null == tls ? "plaintext" : "mutual TLS");

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A node whose listen address is taken fails to build with a {@link RaException} that names the node and the address,
- * and leaves no thread of its own behind.
+ * and leaves no thread of its own behind; one whose listen host does not resolve says so.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PortInUseTest
@@ -48,6 +48,19 @@ class PortInUseTest
             }
             assertThat(threadsOf(node)).isEmpty();
         }
+    }
+
+    @Test
+    void anUnresolvableListenHostIsARaExceptionSayingTheHostDoesNotResolve()
+    {
+        final InetSocketAddress address = InetSocketAddress.createUnresolved("no-such-host.invalid", 7001);
+        assertThatThrownBy(() -> RaSystem.builder().nodeId("unresolved")
+            .transport(new NettyTransport(NettyTransportConfig.builder().clusterId("test").listenAddress(address)
+                .build()))
+            .storage(new InMemoryStorage()).build())
+            .isInstanceOf(RaException.class)
+            .hasMessageContaining("no-such-host.invalid:7001")
+            .hasMessageContaining("could not be resolved");
     }
 
     private static List<String> threadsOf(final String node)
