@@ -25,7 +25,9 @@ import java.util.Set;
 
 /**
  * What {@link NodeLauncher} needs to start one node, read from a properties file and/or {@code key=value} arguments
- * (arguments win). Keys:
+ * (arguments win). A key not listed below (nor read by the admin endpoint or the toolbox demo node from the same
+ * settings: {@link #SHARED_KEYS}) is refused, as is a malformed value, naming its key; switches take {@code true} or
+ * {@code false} only. Keys:
  *
  * <pre>
  * node.id=n1                                   required; this node's id
@@ -97,6 +99,17 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
     Duration electionTimeoutMin, Duration electionTimeoutMax, Duration tick, Duration heartbeat,
     Duration failureTimeout, boolean stdinControl, TlsConfig tls, Map<String, String> tuning)
 {
+    /** The keys read here (the tuning keys are {@link NodeTuning}'s). */
+    static final Set<String> KEYS = Set.of("node.id", "listen", "peers", "clients", "cluster.id", "data.dir", "fsync",
+        "machines", "election.timeout.ms", "tick.ms", "heartbeat.ms", "failure.timeout.ms", "control", "tls.keystore",
+        "tls.keystore.password", "tls.truststore", "tls.truststore.password", "tls.cert", "tls.key", "tls.trust");
+    /**
+     * Keys read by others from the same file or arguments: the admin endpoint's ({@code AdminServer.Builder.settings}
+     * in ra-admin) and the toolbox demo node's own ({@code ToolboxNode} in ra-examples).
+     */
+    static final Set<String> SHARED_KEYS = Set.of("admin.host", "admin.port", "admin.token", "admin.peers",
+        "admin.tls", "sessionlock.grace.ms", "leader.grace.ms");
+
     /**
      * Requires the node id and the listen address (naming the missing key), and copies the peers, clients, machines
      * and tuning so that the configuration cannot change once made.
@@ -117,7 +130,7 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
      *
      * @param args command-line arguments.
      * @return the configuration.
-     * @throws IllegalArgumentException for a missing or malformed setting.
+     * @throws IllegalArgumentException for a missing, malformed or unknown setting, naming its key.
      */
     public static NodeConfig fromArgs(final String... args)
     {
@@ -163,11 +176,13 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
     /**
      * @param p the settings (keys as in the class description).
      * @return the configuration.
+     * @throws IllegalArgumentException for a missing, malformed or unknown setting, naming its key.
      */
     public static NodeConfig fromProperties(final Properties p)
     {
+        refuseUnknownKeys(p);
         final String nodeId = required(p, "node.id");
-        final InetSocketAddress listen = address(required(p, "listen"));
+        final InetSocketAddress listen = address("listen", required(p, "listen"));
         final Map<String, InetSocketAddress> peers = new LinkedHashMap<>();
         for (final String entry : list(p.getProperty("peers", "")))
         {
@@ -176,7 +191,12 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
             {
                 throw new IllegalArgumentException("peers: expected id=host:port, got '" + entry + "'");
             }
-            peers.put(entry.substring(0, eq).trim(), address(entry.substring(eq + 1).trim()));
+            final String peer = entry.substring(0, eq).trim();
+            // Two addresses for one node: whichever won, the other node would be dialled at the wrong place.
+            if (null != peers.put(peer, address("peers", entry.substring(eq + 1).trim())))
+            {
+                throw new IllegalArgumentException("peers: node " + peer + " is named twice");
+            }
         }
         final Map<String, String> machines = new LinkedHashMap<>();
         for (final String entry : list(p.getProperty("machines", "")))
@@ -186,21 +206,69 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
             {
                 throw new IllegalArgumentException("machines: expected name=class, got '" + entry + "'");
             }
-            machines.put(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
+            final String name = entry.substring(0, eq).trim();
+            if (null != machines.put(name, entry.substring(eq + 1).trim()))
+            {
+                throw new IllegalArgumentException("machines: machine " + name + " is named twice");
+            }
         }
-        final String[] election = p.getProperty("election.timeout.ms", "300-600").split("-");
+        final String electionTimeout = p.getProperty("election.timeout.ms", "300-600");
+        final String[] election = electionTimeout.split("-");
         if (election.length != 2)
         {
-            throw new IllegalArgumentException("election.timeout.ms: expected min-max, got " +
-                p.getProperty("election.timeout.ms"));
+            throw new IllegalArgumentException("election.timeout.ms: expected min-max, got '" + electionTimeout + "'");
         }
         final String dataDir = p.getProperty("data.dir");
         return new NodeConfig(nodeId, listen, peers, new LinkedHashSet<>(list(p.getProperty("clients", ""))),
             p.getProperty("cluster.id", "ra"), null == dataDir || dataDir.isBlank() ? null : Path.of(dataDir),
-            Boolean.parseBoolean(p.getProperty("fsync", "true")), machines, millis(election[0]), millis(election[1]),
-            millis(p.getProperty("tick.ms", "200")),
-            millis(p.getProperty("heartbeat.ms", "500")), millis(p.getProperty("failure.timeout.ms", "5000")),
-            "stdin".equals(p.getProperty("control")), tls(p), NodeTuning.read(p));
+            bool(p, "fsync", true), machines, millis("election.timeout.ms", election[0], electionTimeout),
+            millis("election.timeout.ms", election[1], electionTimeout), millis(p, "tick.ms", "200"),
+            millis(p, "heartbeat.ms", "500"), millis(p, "failure.timeout.ms", "5000"), stdinControl(p), tls(p),
+            NodeTuning.read(p));
+    }
+
+    /**
+     * A misspelled key would otherwise be ignored, and its default (no data.dir: in-memory storage) silently used.
+     */
+    private static void refuseUnknownKeys(final Properties p)
+    {
+        for (final String key : p.stringPropertyNames())
+        {
+            final boolean tuning = NodeTuning.SYSTEM_KEYS.contains(key) || NodeTuning.STORAGE_KEYS.contains(key) ||
+                NodeTuning.TRANSPORT_KEYS.contains(key);
+            if (!tuning && !KEYS.contains(key) && !SHARED_KEYS.contains(key))
+            {
+                throw new IllegalArgumentException("unknown setting " + key + " (see NodeConfig for the keys)");
+            }
+        }
+    }
+
+    private static boolean bool(final Properties p, final String key, final boolean defaultValue)
+    {
+        final String value = p.getProperty(key);
+        if (null == value || value.isBlank())
+        {
+            return defaultValue;
+        }
+        if (!"true".equalsIgnoreCase(value.trim()) && !"false".equalsIgnoreCase(value.trim()))
+        {
+            throw new IllegalArgumentException(key + ": expected true or false, got '" + value + "'");
+        }
+        return Boolean.parseBoolean(value.trim());
+    }
+
+    private static boolean stdinControl(final Properties p)
+    {
+        final String value = p.getProperty("control");
+        if (null == value || value.isBlank())
+        {
+            return false;
+        }
+        if (!"stdin".equals(value.trim()))
+        {
+            throw new IllegalArgumentException("control: expected stdin, got '" + value + "'");
+        }
+        return true;
     }
 
     private static TlsConfig tls(final Properties p)
@@ -242,23 +310,52 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
         return out;
     }
 
-    private static Duration millis(final String value)
+    private static Duration millis(final Properties p, final String key, final String defaultValue)
     {
-        return Duration.ofMillis(Long.parseLong(value.trim()));
+        final String value = p.getProperty(key);
+        return millis(key, null == value || value.isBlank() ? defaultValue : value, value);
+    }
+
+    private static Duration millis(final String key, final String number, final String setting)
+    {
+        try
+        {
+            return Duration.ofMillis(Long.parseLong(number.trim()));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(key + ": expected milliseconds as a whole number, got '" + setting +
+                "'", ex);
+        }
     }
 
     /**
+     * @param key      of the setting, for the message.
      * @param hostPort like {@code 127.0.0.1:7001}.
      * @return the address.
      */
-    static InetSocketAddress address(final String hostPort)
+    static InetSocketAddress address(final String key, final String hostPort)
     {
         final int colon = hostPort.lastIndexOf(':');
         if (colon <= 0)
         {
-            throw new IllegalArgumentException("expected host:port, got '" + hostPort + "'");
+            throw new IllegalArgumentException(key + ": expected host:port, got '" + hostPort + "'");
         }
-        return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+        int port = -1;
+        try
+        {
+            port = Integer.parseInt(hostPort.substring(colon + 1));
+        }
+        catch (final NumberFormatException ex)
+        {
+            // Refused below with the others.
+        }
+        if (port < 0 || port > 65535)
+        {
+            throw new IllegalArgumentException(key + ": expected host:port with a port from 0 to 65535, got '" +
+                hostPort + "'");
+        }
+        return new InetSocketAddress(hostPort.substring(0, colon), port);
     }
 
     /**

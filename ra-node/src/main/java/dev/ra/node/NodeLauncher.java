@@ -42,6 +42,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class NodeLauncher implements AutoCloseable
 {
+    /** The exit status of a node that could not start, as ra-tool's for a command that could not run. */
+    public static final int EXIT_CANNOT_START = 2;
+
     private static final Logger LOG = LoggerFactory.getLogger(NodeLauncher.class);
 
     private final NettyTransport transport;
@@ -51,15 +54,51 @@ public final class NodeLauncher implements AutoCloseable
     private NodeLauncher(final NodeConfig config)
     {
         this.transport = new NettyTransport(config.transportConfig());
-        this.storage = openStorage(config);
-        final RaSystemBuilder builder = config.applyTo(RaSystem.builder(), transport, storage);
-        for (final Map.Entry<String, String> machine : config.machines().entrySet())
+        Storage opened = null;
+        try
         {
-            final Constructor<?> constructor = machineConstructor(machine.getValue());
-            builder.registerMachine(machine.getKey(), () -> newMachine(constructor));
+            opened = openStorage(config);
+            final RaSystemBuilder builder = config.applyTo(RaSystem.builder(), transport, opened);
+            for (final Map.Entry<String, String> machine : config.machines().entrySet())
+            {
+                final Constructor<?> constructor = machineConstructor(machine.getValue());
+                builder.registerMachine(machine.getKey(), () -> newMachine(constructor));
+            }
+            // Restarts every server found in the storage (one that cannot be restarted is logged and left stopped).
+            this.system = builder.build();
         }
-        // Restarts every server found in the storage (one that cannot be restarted is logged and left stopped).
-        this.system = builder.build();
+        catch (final RuntimeException | Error ex)
+        {
+            // The storage holds its directory's lock and runs threads: the next start on that directory, in this
+            // JVM or after a retry, must find it free.
+            closeAfterFailedStart(transport, opened, ex);
+            throw ex;
+        }
+        this.storage = opened;
+    }
+
+    private static void closeAfterFailedStart(final NettyTransport transport, final Storage storage,
+        final Throwable failure)
+    {
+        try
+        {
+            transport.close();
+        }
+        catch (final RuntimeException ex)
+        {
+            failure.addSuppressed(ex);
+        }
+        if (null != storage)
+        {
+            try
+            {
+                storage.close();
+            }
+            catch (final RuntimeException ex)
+            {
+                failure.addSuppressed(ex);
+            }
+        }
     }
 
     private static Storage openStorage(final NodeConfig config)
@@ -133,7 +172,10 @@ public final class NodeLauncher implements AutoCloseable
 
     /**
      * Start a node from arguments (see the class description) and run until stopped: by a signal, or with
-     * {@code control=stdin} by {@code stop} or the end of standard input.
+     * {@code control=stdin} by {@code stop} or the end of standard input. A node that cannot start (a missing,
+     * malformed or unknown setting, an unreadable settings file, a port in use, a machine class not found, storage
+     * that does not open) ends the JVM with one line on standard error saying what and where, and exit status
+     * {@value #EXIT_CANNOT_START}, having closed whatever it had opened.
      *
      * @param args {@code --config file} and/or {@code key=value} settings.
      * @throws IOException          if standard input fails.
@@ -141,8 +183,20 @@ public final class NodeLauncher implements AutoCloseable
      */
     public static void main(final String[] args) throws IOException, InterruptedException
     {
-        final NodeConfig config = NodeConfig.fromArgs(args);
-        final NodeLauncher node = start(config);
+        final NodeConfig config;
+        final NodeLauncher node;
+        try
+        {
+            config = NodeConfig.fromArgs(args);
+            node = start(config);
+        }
+        catch (final RuntimeException ex)
+        {
+            // An operator's mistake, not a bug to debug: one line they can act on, as ra-tool gives.
+            System.err.println("ra-node: cannot start: " + describe(ex));
+            System.exit(EXIT_CANNOT_START);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(node::close, "ra-shutdown"));
         final NodeControl control = node.control(new PrintStream(System.out, true, StandardCharsets.UTF_8));
         control.ready(node.transport.localAddress());
@@ -154,6 +208,31 @@ public final class NodeLauncher implements AutoCloseable
         }
         control.run(System.in);
         System.exit(0);
+    }
+
+    /**
+     * @param failure of a start.
+     * @return its message followed by those of its causes that add something, on one line.
+     */
+    static String describe(final Throwable failure)
+    {
+        final StringBuilder text = new StringBuilder(null == failure.getMessage() ? named(failure) :
+            failure.getMessage());
+        Throwable cause = failure.getCause();
+        for (int depth = 0; null != cause && cause != failure && depth < 5; depth++)
+        {
+            if (null == cause.getMessage() || text.indexOf(": " + cause.getMessage()) < 0)
+            {
+                text.append(": ").append(named(cause));
+            }
+            cause = cause.getCause();
+        }
+        return text.toString().replace('\n', ' ');
+    }
+
+    private static String named(final Throwable t)
+    {
+        return t.getClass().getSimpleName() + (null == t.getMessage() ? "" : " " + t.getMessage());
     }
 
     /**

@@ -16,10 +16,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A node's settings: a file overridden by arguments, defaults, and a bad setting refused at once naming its key.
+ * A node's settings: a file overridden by arguments, defaults, and a bad setting refused at once naming its key: a
+ * malformed value, a switch that is not true or false, a peer named twice, a key nobody reads.
  */
 class NodeConfigTest
 {
+    private static final String ID = "node.id=n1";
+    private static final String LISTEN = "listen=127.0.0.1:7001";
+
     @TempDir
     Path dir;
 
@@ -58,6 +62,57 @@ class NodeConfigTest
             .hasMessageContaining("caller.connections");
         assertThatThrownBy(() -> NodeConfig.fromArgs("node.id"))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("key=value");
+    }
+
+    @Test
+    void aSwitchThatIsNotTrueOrFalseIsRefusedNamingItsKey()
+    {
+        // Read as a Java boolean, "yes" would be false: entries acknowledged without syncing the write-ahead log.
+        assertThatThrownBy(() -> NodeConfig.fromArgs(ID, LISTEN, "fsync=yes"))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fsync").hasMessageContaining("yes");
+        assertThatThrownBy(() -> NodeConfig.fromArgs(ID, LISTEN, "control=stdn"))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("control");
+        assertThat(NodeConfig.fromArgs(ID, LISTEN, "fsync=FALSE").fsync()).isFalse();
+        assertThat(NodeConfig.fromArgs(ID, LISTEN, "fsync=true").fsync()).isTrue();
+    }
+
+    @Test
+    void aBadAddressOrNumberIsRefusedNamingItsKeyAndValue()
+    {
+        assertThatThrownBy(() -> NodeConfig.fromArgs(ID, "listen=127.0.0.1:70O1"))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("listen").hasMessageContaining("70O1");
+        assertThatThrownBy(() -> NodeConfig.fromArgs(ID, "listen=127.0.0.1:70001"))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("listen")
+            .hasMessageContaining("70001");
+        assertThatThrownBy(() -> NodeConfig.fromArgs(ID, LISTEN, "peers=n2=127.0.0.1:x"))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("peers")
+            .hasMessageContaining("127.0.0.1:x");
+        assertThatThrownBy(() -> NodeConfig.fromArgs(ID, LISTEN, "tick.ms=fast"))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tick.ms").hasMessageContaining("fast");
+        assertThatThrownBy(() -> NodeConfig.fromArgs(ID, LISTEN, "election.timeout.ms=300-6OO"))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("election.timeout.ms")
+            .hasMessageContaining("300-6OO");
+    }
+
+    @Test
+    void aPeerOrMachineNamedTwiceIsRefused()
+    {
+        assertThatThrownBy(() -> NodeConfig.fromArgs(ID, LISTEN, "peers=n2=127.0.0.1:7002,n2=127.0.0.1:7003"))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("peers").hasMessageContaining("n2");
+        assertThatThrownBy(() -> NodeConfig.fromArgs(ID, LISTEN, "machines=kv=a.Kv,kv=b.Kv"))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("machines")
+            .hasMessageContaining("kv");
+    }
+
+    @Test
+    void anUnknownKeyIsRefusedNamingItWhileTheKeysSharedWithTheAdminEndpointAreAccepted()
+    {
+        // data.dri instead of data.dir: the node would run on in-memory storage and lose everything on exit.
+        assertThatThrownBy(() -> NodeConfig.fromArgs(ID, LISTEN, "data.dri=/var/lib/ra/n1"))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("data.dri");
+        assertThat(NodeConfig.fromArgs(ID, LISTEN, "admin.port=0", "admin.host=127.0.0.1", "admin.tls=false",
+            "admin.peers=n2=http://127.0.0.1:9091/", "admin.token=t", "sessionlock.grace.ms=2000",
+            "leader.grace.ms=1500").nodeId()).isEqualTo("n1");
     }
 
     @Test

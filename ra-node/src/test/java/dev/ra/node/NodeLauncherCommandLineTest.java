@@ -15,7 +15,9 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The command line that docs/TRANSPORT.md and {@link NodeLauncher}'s javadoc give starts a node: its class path,
  * mapped artifact by artifact onto this build's, runs {@link NodeLauncher} in a child JVM, which serves a cluster until
  * a signal stops it; started again on the same data directory (and {@code control=stdin}) it serves the cluster from
- * disk until {@code stop}.
+ * disk until {@code stop}. A node that cannot start ends its JVM with one line on standard error naming what and where,
+ * and exit status 2.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class NodeLauncherCommandLineTest
@@ -95,6 +98,60 @@ class NodeLauncherCommandLineTest
             {
                 second.destroyForcibly();
             }
+        }
+    }
+
+    @Test
+    void aMissingSettingEndsTheJvmWithOneLineNamingItAndStatus2() throws Exception
+    {
+        final Failed failed = launchFailing(List.of("listen=127.0.0.1:" + LoopbackPorts.freePort()));
+
+        assertThat(failed.status()).isEqualTo(NodeLauncher.EXIT_CANNOT_START);
+        assertThat(failed.stderr()).isEqualTo("ra-node: cannot start: missing setting node.id\n");
+    }
+
+    @Test
+    void aPortInUseEndsTheJvmWithOneLineNamingTheAddressAndStatus2() throws Exception
+    {
+        final int port = LoopbackPorts.freePort();
+        try (ServerSocket squatter = new ServerSocket())
+        {
+            squatter.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+
+            final Failed failed = launchFailing(List.of("node.id=n1", "listen=127.0.0.1:" + port,
+                "data.dir=" + dataDir.resolve("n1"), "machines=counter=" + CounterMachine.class.getName()));
+
+            assertThat(failed.status()).isEqualTo(NodeLauncher.EXIT_CANNOT_START);
+            assertThat(failed.stderr()).contains("ra-node: cannot start: node n1 cannot listen on 127.0.0.1:" + port)
+                .doesNotContain("\tat ").doesNotContain("Exception in thread");
+        }
+    }
+
+    private record Failed(int status, String stderr)
+    {
+    }
+
+    /**
+     * Run the launcher on this build's class path with settings it cannot start with; the JVM must end by itself.
+     */
+    private Failed launchFailing(final List<String> settings) throws Exception
+    {
+        final List<String> command = new ArrayList<>(List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(), NodeJvm.ENABLE_NATIVE_ACCESS,
+            "-Dorg.slf4j.simpleLogger.defaultLogLevel=off", "-cp", System.getProperty("java.class.path"),
+            NodeLauncher.class.getName()));
+        command.addAll(settings);
+        final Path stderr = dataDir.resolve("stderr.txt");
+        final Process process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(stderr.toFile()).start();
+        try
+        {
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the JVM ends").isTrue();
+            return new Failed(process.exitValue(), Files.readString(stderr));
+        }
+        finally
+        {
+            process.destroyForcibly();
         }
     }
 
