@@ -25,6 +25,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -262,6 +263,10 @@ public final class AdminServer implements AutoCloseable
      */
     public static final class Builder
     {
+        /** The keys {@link #settings} reads. */
+        private static final List<String> SETTINGS = List.of("admin.host", "admin.port", "admin.token",
+            "admin.peers", "admin.tls");
+
         private RaSystem system;
         private String host = "127.0.0.1";
         private int port;
@@ -377,6 +382,12 @@ public final class AdminServer implements AutoCloseable
             {
                 throw new IllegalArgumentException("peer admin URL must be http or https, got " + baseUrl);
             }
+            // http:/host:port/ (one slash short) parses, with no host: no request could ever be made to it.
+            if (null == uri.getHost())
+            {
+                throw new IllegalArgumentException("peer admin URL must name a host (http://host:port/), got " +
+                    baseUrl);
+            }
             peers.put(Objects.requireNonNull(node, "node"), uri.resolve("/status?scope=local"));
             return this;
         }
@@ -407,7 +418,9 @@ public final class AdminServer implements AutoCloseable
          * </pre>
          *
          * and, with {@code admin.tls=true}, the transport's {@code tls.keystore} and {@code tls.keystore.password}, or
-         * {@code tls.cert} and {@code tls.key}. Other keys are ignored.
+         * {@code tls.cert} and {@code tls.key}. {@code admin.tls} takes {@code true} or {@code false} only; another
+         * key starting with {@code admin.} is refused (a misspelled {@code admin.tls} must not serve plain HTTP); keys
+         * without that prefix are the node's and are ignored here.
          *
          * @param settings by key.
          * @return this builder.
@@ -415,6 +428,14 @@ public final class AdminServer implements AutoCloseable
          */
         public Builder settings(final Map<String, String> settings)
         {
+            for (final String key : settings.keySet())
+            {
+                if (key.startsWith("admin.") && !SETTINGS.contains(key))
+                {
+                    throw new IllegalArgumentException("unknown setting " + key + " (the admin endpoint's are " +
+                        String.join(", ", SETTINGS) + ")");
+                }
+            }
             if (settings.containsKey("admin.host"))
             {
                 host(settings.get("admin.host").trim());
@@ -450,16 +471,26 @@ public final class AdminServer implements AutoCloseable
                 {
                     throw new IllegalArgumentException("admin.peers: expected node=url, got '" + entry + "'");
                 }
+                final String node = entry.substring(0, eq).trim();
+                if (peers.containsKey(node))
+                {
+                    throw new IllegalArgumentException("admin.peers: node " + node + " is named twice");
+                }
                 try
                 {
-                    peer(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
+                    peer(node, entry.substring(eq + 1).trim());
                 }
                 catch (final IllegalArgumentException ex)
                 {
                     throw new IllegalArgumentException("admin.peers: " + ex.getMessage(), ex);
                 }
             }
-            if (Boolean.parseBoolean(settings.getOrDefault("admin.tls", "false").trim()))
+            final String tlsSwitch = settings.getOrDefault("admin.tls", "false").trim();
+            if (!"true".equalsIgnoreCase(tlsSwitch) && !"false".equalsIgnoreCase(tlsSwitch))
+            {
+                throw new IllegalArgumentException("admin.tls: expected true or false, got '" + tlsSwitch + "'");
+            }
+            if (Boolean.parseBoolean(tlsSwitch))
             {
                 if (settings.containsKey("tls.keystore"))
                 {

@@ -65,7 +65,8 @@ final class PeerStatuses implements AutoCloseable
     }
 
     /**
-     * Ask every peer whose previous answer is not awaited any more.
+     * Ask every peer whose previous answer is not awaited any more. Never throws: a peer whose request cannot even
+     * be made counts as one that did not answer.
      *
      * @return completes when the requests started here are answered or failed.
      */
@@ -79,30 +80,38 @@ final class PeerStatuses implements AutoCloseable
             {
                 return;
             }
-            final HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).GET();
-            if (null != token)
-            {
-                request.header("Authorization", "Bearer " + token);
-            }
             try
             {
+                final HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).GET();
+                if (null != token)
+                {
+                    request.header("Authorization", "Bearer " + token);
+                }
                 started.add(client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
                     .whenComplete((response, failure) ->
                     {
-                        if (null == failure && response.statusCode() == 200)
+                        try
                         {
-                            remember(node, response.body());
+                            if (null == failure && response.statusCode() == 200)
+                            {
+                                remember(node, response.body());
+                            }
+                            else
+                            {
+                                forget(node);
+                            }
                         }
-                        else
+                        finally
                         {
-                            forget(node);
+                            busy.set(false);
                         }
-                        busy.set(false);
                     }));
             }
             catch (final RuntimeException ex)
             {
-                // Closed, or the request was refused before it left: the peer stays unheard.
+                // Closed, or a request that cannot be made (a URL the builder let through): the peer stays unheard,
+                // and is asked again next time rather than never.
+                forget(node);
                 busy.set(false);
             }
         });

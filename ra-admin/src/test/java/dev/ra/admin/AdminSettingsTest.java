@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The endpoint configured from a node's settings ({@link AdminServer.Builder#settings}): each bad value is refused
- * with its key.
+ * with its key, and so is an unknown key of the endpoint's ({@code admin.*}).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AdminSettingsTest
@@ -30,16 +30,22 @@ class AdminSettingsTest
     }
 
     @Test
-    void badValuesNameTheirKey()
+    void badValuesAndUnknownAdminKeysNameTheirKey()
     {
-        final Map<Map<String, String>, String> bad = Map.of(
-            Map.of("admin.port", "http"), "admin.port",
-            Map.of("admin.port", "70000"), "admin.port",
-            Map.of("admin.token", "two words"), "admin.token",
-            Map.of("admin.peers", "n2"), "admin.peers",
-            Map.of("admin.peers", "n2=ftp://x/"), "admin.peers",
-            Map.of("admin.tls", "true"), "tls.keystore",
-            Map.of("admin.tls", "true", "tls.keystore", "/nonexistent/n1.p12"), "n1.p12");
+        final Map<Map<String, String>, String> bad = Map.ofEntries(
+            Map.entry(Map.of("admin.port", "http"), "admin.port"),
+            Map.entry(Map.of("admin.port", "70000"), "admin.port"),
+            Map.entry(Map.of("admin.token", "two words"), "admin.token"),
+            Map.entry(Map.of("admin.peers", "n2"), "admin.peers"),
+            Map.entry(Map.of("admin.peers", "n2=ftp://x/"), "admin.peers"),
+            Map.entry(Map.of("admin.tls", "true"), "tls.keystore"),
+            Map.entry(Map.of("admin.tls", "true", "tls.keystore", "/nonexistent/n1.p12"), "n1.p12"),
+            // Read as a Java boolean, "yes" would be false: the token and the data served over plain HTTP.
+            Map.entry(Map.of("admin.tls", "yes"), "admin.tls"),
+            // One slash short: a URL with no host, to which no request can be made.
+            Map.entry(Map.of("admin.peers", "n2=http:/127.0.0.1:9091/"), "admin.peers"),
+            Map.entry(Map.of("admin.peers", "n2=http://127.0.0.1:9091/,n2=http://127.0.0.1:9092/"), "admin.peers"),
+            Map.entry(Map.of("admin.tsl", "true"), "admin.tsl"));
         bad.forEach((settings, key) -> assertThatThrownBy(() -> AdminServer.builder().settings(settings))
             .as("%s", settings).hasMessageContaining(key));
     }

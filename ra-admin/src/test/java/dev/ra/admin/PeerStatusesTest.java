@@ -1,6 +1,7 @@
 package dev.ra.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 import dev.ra.ServerId;
 import dev.ra.testkit.InJvmCluster;
@@ -68,6 +69,24 @@ class PeerStatusesTest
                 peers.refresh().get(10, TimeUnit.SECONDS);
                 assertThat(peers.reported(new ServerId("kv", "n1"))).isNull();
             }
+        }
+    }
+
+    /**
+     * A request that cannot even be made (a URL without a host) once threw out of the refresh, failing the status
+     * with a 500, and left the peer marked as asked, so that it was never asked again.
+     */
+    @Test
+    void aPeerWhoseRequestCannotBeMadeNeverFailsTheRefresh()
+    {
+        try (PeerStatuses peers = new PeerStatuses(Map.of("n2", URI.create("http:/127.0.0.1:9091/status")), "t",
+            Duration.ofSeconds(1)))
+        {
+            for (int round = 0; round < 2; round++)
+            {
+                assertThatCode(() -> peers.refresh().join()).as("refresh %d", round).doesNotThrowAnyException();
+            }
+            assertThat(peers.reported(new ServerId("kv", "n2"))).isNull();
         }
     }
 }
