@@ -31,6 +31,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Latency histograms render in Prometheus as {@code <name>_seconds_count}, {@code <name>_seconds_sum} and cumulative
  * {@code <name>_buckets_total{le="..."}} for {@code histogram_quantile}. The registry keeps this binder alive; close it
  * to remove every meter it registered.
+ *
+ * <p>Two binders of the same node with the same tags may be bound to one registry at once (a binder replaced by a new
+ * one before the old one is closed): as Micrometer does for any meter registered twice, they share the meters, each
+ * owned by the binder that registered it first. Closing a binder removes only the meters it owns, and the other
+ * binders still bound to that registry register their own in their place before {@code close} returns, so that the
+ * series go on.
  */
 public final class RaMetrics implements MeterBinder, AutoCloseable
 {
@@ -44,7 +50,7 @@ public final class RaMetrics implements MeterBinder, AutoCloseable
     private final ServerMeters servers;
     private final List<MeterRegistry> registries = new CopyOnWriteArrayList<>();
     /** Guarded by this. */
-    private final RegisteredMeters meters = new RegisteredMeters();
+    private final RegisteredMeters meters = new RegisteredMeters(this);
     private volatile long refreshedAtNanos;
     private volatile boolean refreshed;
     private volatile boolean closed;
@@ -107,11 +113,19 @@ public final class RaMetrics implements MeterBinder, AutoCloseable
                 return;
             }
             registries.add(registry);
-            // Strongly held by the registry: the meters below hold what they read weakly, through this binder.
+            meters.bind(registry);
+            refresh();
+        }
+    }
+
+    private void registerNodeMeter(final MeterRegistry registry)
+    {
+        if (!meters.has("node", registry))
+        {
+            // Strongly held by the registry: the other meters hold what they read weakly, through this binder.
             meters.add("node", registry, List.of(Gauge.builder("ra.node.servers", this, RaMetrics::serverCount)
                 .description("servers running on the node").tags(nodeTags).strongReference(true)
                 .register(registry)));
-            refresh();
         }
     }
 
@@ -133,28 +147,42 @@ public final class RaMetrics implements MeterBinder, AutoCloseable
             {
                 group.refresh(registries, meters);
             }
-            for (final MeterRegistry registry : registries)
+            synchronized (RegisteredMeters.LOCK)
             {
-                for (final MeterGroup group : groups)
+                for (final MeterRegistry registry : registries)
                 {
-                    group.register(registry, meters);
+                    meters.sweep(registry);
+                    registerNodeMeter(registry);
+                    for (final MeterGroup group : groups)
+                    {
+                        group.register(registry, meters);
+                    }
                 }
             }
         }
     }
 
     /**
-     * Remove every meter this binder registered from every registry it was bound to.
+     * Remove the meters this binder owns from every registry it was bound to. Another binder of the same node with
+     * the same tags, bound to the same registry, keeps its meters: those this one owned are registered again, as its
+     * own, before this returns.
      */
     @Override
     public void close()
     {
+        final List<RaMetrics> others;
         synchronized (this)
         {
+            if (closed)
+            {
+                return;
+            }
             closed = true;
-            meters.removeAll();
+            others = meters.close(registries);
             registries.clear();
         }
+        // Outside this binder's lock: each takes its own.
+        others.forEach(RaMetrics::refresh);
     }
 
     /**

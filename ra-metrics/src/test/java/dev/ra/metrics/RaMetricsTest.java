@@ -280,4 +280,54 @@ class RaMetricsTest
         assertThat(registry.find("ra.server.term").tag("second", "yes").gauges()).isEmpty();
         assertThat(registry.getMeters().stream().filter(m -> "yes".equals(m.getId().getTag("second")))).isEmpty();
     }
+
+    /**
+     * A binder replaced by a new one of the same node and tags before it is closed: the registry handed the new one
+     * the old one's meters, and closing the old one removed them from under the new one.
+     */
+    @Test
+    void closingTheFirstOfTwoBindersOfOneNodeLeavesTheOtherOnesMetersWorking()
+    {
+        final List<ServerId> members = cluster.startCluster("kv", new KvMachine());
+        cluster.awaitLeader(members, WAIT);
+        final ServerId server = new ServerId("kv", cluster.first().nodeId());
+        final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        final RaMetrics old = RaMetrics.builder(cluster.first()).refreshInterval(Duration.ofMillis(10)).build();
+        old.bindTo(registry);
+        final RaMetrics replacement = RaMetrics.builder(cluster.first()).refreshInterval(Duration.ofMillis(10))
+            .build();
+        bound.add(replacement);
+        replacement.bindTo(registry);
+        final int meters = registry.getMeters().size();
+
+        old.close();
+
+        assertThat(registry.getMeters()).as("every series goes on").hasSize(meters);
+        assertThat(registry.find("ra.node.servers").gauges()).hasSize(1);
+        assertThat(registry.find("ra.server.term").gauges()).hasSize(1);
+        final double commitIndex = gauge(registry, "ra.server.commit.index", server);
+        cluster.first().processCommand(members.get(0), new KvMachine.Put("a", "b"));
+        InJvmCluster.await(() -> gauge(registry, "ra.server.commit.index", server) > commitIndex, WAIT,
+            "the commit index gauge to read the server through the binder still bound");
+    }
+
+    @Test
+    void closingTheSecondOfTwoBindersOfOneNodeLeavesTheFirstOnesMeters()
+    {
+        final List<ServerId> members = cluster.startCluster("kv", new KvMachine());
+        cluster.awaitLeader(members, WAIT);
+        final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        final RaMetrics first = new RaMetrics(cluster.first());
+        bound.add(first);
+        first.bindTo(registry);
+        final int meters = registry.getMeters().size();
+        final RaMetrics second = new RaMetrics(cluster.first());
+        second.bindTo(registry);
+        assertThat(registry.getMeters()).as("shared, not doubled").hasSize(meters);
+
+        second.close();
+
+        assertThat(registry.getMeters()).hasSize(meters);
+        assertThat(registry.find("ra.server.term").gauges()).hasSize(1);
+    }
 }
