@@ -273,6 +273,11 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
 
     private static TlsConfig tls(final Properties p)
     {
+        if (null != p.getProperty("tls.keystore") && null != p.getProperty("tls.cert"))
+        {
+            // Only one could be used, and the node would not say which.
+            throw new IllegalArgumentException("tls.keystore and tls.cert: give key stores or PEM files, not both");
+        }
         if (null != p.getProperty("tls.keystore"))
         {
             return TlsConfig.fromKeyStores(Path.of(p.getProperty("tls.keystore")),

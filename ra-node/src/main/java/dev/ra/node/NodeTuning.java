@@ -65,7 +65,7 @@ final class NodeTuning
         }
         if (t.containsKey("event.loops"))
         {
-            b.eventLoops((int)number(t, "event.loops"));
+            b.eventLoops(intNumber(t, "event.loops"));
         }
         if (t.containsKey("min.snapshot.interval"))
         {
@@ -90,7 +90,7 @@ final class NodeTuning
         }
         if (t.containsKey("segment.max.entries"))
         {
-            b.segmentMaxEntries((int)number(t, "segment.max.entries"));
+            b.segmentMaxEntries(intNumber(t, "segment.max.entries"));
         }
         if (t.containsKey("segment.max.bytes"))
         {
@@ -102,11 +102,11 @@ final class NodeTuning
         }
         if (t.containsKey("max.batch.entries"))
         {
-            b.maxBatchEntries((int)number(t, "max.batch.entries"));
+            b.maxBatchEntries(intNumber(t, "max.batch.entries"));
         }
         if (t.containsKey("open.file.cache"))
         {
-            b.openFileCacheSize((int)number(t, "open.file.cache"));
+            b.openFileCacheSize(intNumber(t, "open.file.cache"));
         }
         if (t.containsKey("last.applied.flush.ms"))
         {
@@ -134,15 +134,15 @@ final class NodeTuning
         }
         if (t.containsKey("io.threads"))
         {
-            b.ioThreads((int)number(t, "io.threads"));
+            b.ioThreads(intNumber(t, "io.threads"));
         }
         if (t.containsKey("max.frame.bytes"))
         {
-            b.maxFrameBytes((int)number(t, "max.frame.bytes"));
+            b.maxFrameBytes(intNumber(t, "max.frame.bytes"));
         }
         if (t.containsKey("max.queued.messages"))
         {
-            b.maxQueuedMessagesPerPeer((int)number(t, "max.queued.messages"));
+            b.maxQueuedMessagesPerPeer(intNumber(t, "max.queued.messages"));
         }
         if (t.containsKey("reconnect.backoff.ms"))
         {
@@ -174,6 +174,20 @@ final class NodeTuning
     private static long number(final Map<String, String> t, final String key)
     {
         return parse(key, t.get(key));
+    }
+
+    /**
+     * A value beyond an int would otherwise be cut to its low 32 bits: 4294967297 event loops would be one.
+     */
+    private static int intNumber(final Map<String, String> t, final String key)
+    {
+        final long value = number(t, key);
+        if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE)
+        {
+            throw new IllegalArgumentException(key + ": expected at most " + Integer.MAX_VALUE + ", got '" +
+                t.get(key) + "'");
+        }
+        return (int)value;
     }
 
     private static long parse(final String key, final String value)

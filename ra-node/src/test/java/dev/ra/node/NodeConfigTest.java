@@ -92,6 +92,14 @@ class NodeConfigTest
         assertThatThrownBy(() -> NodeConfig.fromArgs(ID, LISTEN, "election.timeout.ms=300-6OO"))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("election.timeout.ms")
             .hasMessageContaining("300-6OO");
+        // Cut to an int, 2^32 + 1 would be 1.
+        assertThatThrownBy(() -> NodeConfig.fromArgs(ID, LISTEN, "event.loops=4294967297"))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("event.loops")
+            .hasMessageContaining("4294967297");
+        assertThatThrownBy(() -> NodeConfig.fromArgs(ID, LISTEN, "tls.keystore=/k.p12", "tls.truststore=/t.p12",
+            "tls.cert=/n1.pem", "tls.key=/n1.key", "tls.trust=/ca.pem"))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tls.keystore")
+            .hasMessageContaining("tls.cert");
     }
 
     @Test
