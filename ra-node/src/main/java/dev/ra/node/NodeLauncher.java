@@ -115,12 +115,24 @@ public final class NodeLauncher implements AutoCloseable
     {
         try
         {
-            return Class.forName(className).getConstructor();
+            final Class<?> type = Class.forName(className);
+            if (!StateMachine.class.isAssignableFrom(type))
+            {
+                // Found out at start rather than when the first server of that machine starts.
+                throw new IllegalArgumentException("machine " + className + " is not a " +
+                    StateMachine.class.getName());
+            }
+            return type.getConstructor();
         }
         catch (final ClassNotFoundException | NoSuchMethodException ex)
         {
             throw new IllegalArgumentException("machine " + className +
                 " must be on the class path with a public no-arg constructor", ex);
+        }
+        catch (final LinkageError ex)
+        {
+            // A class that needs another one not on the class path, or whose static initialiser throws.
+            throw new IllegalArgumentException("machine " + className + " cannot be loaded", ex);
         }
     }
 

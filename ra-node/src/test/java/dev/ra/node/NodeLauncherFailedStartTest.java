@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A node whose start fails (port in use, a machine class not on the class path, a bad election timeout) closes what it
- * had opened: the next start on the same data directory, in the same JVM, finds its lock free.
+ * A node whose start fails (port in use, a machine class not on the class path or not a machine, a bad election
+ * timeout) closes what it had opened: the next start on the same data directory, in the same JVM, finds its lock free.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class NodeLauncherFailedStartTest
@@ -67,6 +67,16 @@ class NodeLauncherFailedStartTest
         final int port = LoopbackPorts.freePort();
         assertThatThrownBy(() -> NodeLauncher.start(NodeConfig.fromArgs(withMachines(port, "counter=no.such.Machine"))))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no.such.Machine");
+        assertTheNextStartSucceeds(port);
+    }
+
+    @Test
+    void aMachineClassThatIsNotAMachineIsRefusedAtStartNamingIt()
+    {
+        final int port = LoopbackPorts.freePort();
+        assertThatThrownBy(() -> NodeLauncher.start(NodeConfig.fromArgs(withMachines(port,
+            "counter=" + String.class.getName())))).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("java.lang.String").hasMessageContaining("StateMachine");
         assertTheNextStartSucceeds(port);
     }
 
