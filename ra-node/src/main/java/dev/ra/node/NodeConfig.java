@@ -25,8 +25,8 @@ import java.util.Set;
 
 /**
  * What {@link NodeLauncher} needs to start one node, read from a properties file and/or {@code key=value} arguments
- * (arguments win). A key not listed below (nor read by the admin endpoint or the toolbox demo node from the same
- * settings: {@link #SHARED_KEYS}) is refused, as is a malformed value, naming its key; switches take {@code true} or
+ * (arguments win). A key not listed below (nor read by the admin endpoint from the same settings: {@link #SHARED_KEYS},
+ * nor named by the caller as its own) is refused, as is a malformed value, naming its key; switches take {@code true} or
  * {@code false} only. Keys:
  *
  * <pre>
@@ -104,11 +104,11 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
         "machines", "election.timeout.ms", "tick.ms", "heartbeat.ms", "failure.timeout.ms", "control", "tls.keystore",
         "tls.keystore.password", "tls.truststore", "tls.truststore.password", "tls.cert", "tls.key", "tls.trust");
     /**
-     * Keys read by others from the same file or arguments: the admin endpoint's ({@code AdminServer.Builder.settings}
-     * in ra-admin) and the toolbox demo node's own ({@code ToolboxNode} in ra-examples).
+     * Keys the admin endpoint reads from the same file or arguments ({@code AdminServer.Builder.settings} in
+     * ra-admin). A program that reads keys of its own from them names those with {@link #fromArgs(Set, String...)}.
      */
     static final Set<String> SHARED_KEYS = Set.of("admin.host", "admin.port", "admin.token", "admin.peers",
-        "admin.tls", "sessionlock.grace.ms", "leader.grace.ms");
+        "admin.tls");
 
     /**
      * Requires the node id and the listen address (naming the missing key), and copies the peers, clients, machines
@@ -134,6 +134,19 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
      */
     public static NodeConfig fromArgs(final String... args)
     {
+        return fromArgs(Set.of(), args);
+    }
+
+    /**
+     * As {@link #fromArgs(String...)}, for a program that reads settings of its own from the same arguments and file.
+     *
+     * @param ownKeys keys the caller reads itself: accepted here, not interpreted.
+     * @param args    command-line arguments.
+     * @return the configuration.
+     * @throws IllegalArgumentException for a missing, malformed or unknown setting, naming its key.
+     */
+    public static NodeConfig fromArgs(final Set<String> ownKeys, final String... args)
+    {
         final Properties properties = new Properties();
         final Properties overrides = new Properties();
         for (int i = 0; i < args.length; i++)
@@ -158,7 +171,7 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
             }
         }
         properties.putAll(overrides);
-        return fromProperties(properties);
+        return fromProperties(properties, ownKeys);
     }
 
     private static void load(final Path file, final Properties into)
@@ -180,7 +193,18 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
      */
     public static NodeConfig fromProperties(final Properties p)
     {
-        refuseUnknownKeys(p);
+        return fromProperties(p, Set.of());
+    }
+
+    /**
+     * @param p       the settings (keys as in the class description).
+     * @param ownKeys keys the caller reads itself from the same settings: accepted here, not interpreted.
+     * @return the configuration.
+     * @throws IllegalArgumentException for a missing, malformed or unknown setting, naming its key.
+     */
+    public static NodeConfig fromProperties(final Properties p, final Set<String> ownKeys)
+    {
+        refuseUnknownKeys(p, ownKeys);
         final String nodeId = required(p, "node.id");
         final InetSocketAddress listen = address("listen", required(p, "listen"));
         final Map<String, InetSocketAddress> peers = new LinkedHashMap<>();
@@ -230,13 +254,13 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
     /**
      * A misspelled key would otherwise be ignored, and its default (no data.dir: in-memory storage) silently used.
      */
-    private static void refuseUnknownKeys(final Properties p)
+    private static void refuseUnknownKeys(final Properties p, final Set<String> ownKeys)
     {
         for (final String key : p.stringPropertyNames())
         {
             final boolean tuning = NodeTuning.SYSTEM_KEYS.contains(key) || NodeTuning.STORAGE_KEYS.contains(key) ||
                 NodeTuning.TRANSPORT_KEYS.contains(key);
-            if (!tuning && !KEYS.contains(key) && !SHARED_KEYS.contains(key))
+            if (!tuning && !KEYS.contains(key) && !SHARED_KEYS.contains(key) && !ownKeys.contains(key))
             {
                 throw new IllegalArgumentException("unknown setting " + key + " (see NodeConfig for the keys)");
             }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -113,14 +114,17 @@ class NodeConfigTest
     }
 
     @Test
-    void anUnknownKeyIsRefusedNamingItWhileTheKeysSharedWithTheAdminEndpointAreAccepted()
+    void anUnknownKeyIsRefusedNamingItWhileTheAdminEndpointsAndTheCallersOwnKeysAreAccepted()
     {
         // data.dri instead of data.dir: the node would run on in-memory storage and lose everything on exit.
         assertThatThrownBy(() -> NodeConfig.fromArgs(ID, LISTEN, "data.dri=/var/lib/ra/n1"))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("data.dri");
         assertThat(NodeConfig.fromArgs(ID, LISTEN, "admin.port=0", "admin.host=127.0.0.1", "admin.tls=false",
-            "admin.peers=n2=http://127.0.0.1:9091/", "admin.token=t", "sessionlock.grace.ms=2000",
-            "leader.grace.ms=1500").nodeId()).isEqualTo("n1");
+            "admin.peers=n2=http://127.0.0.1:9091/", "admin.token=t").nodeId()).isEqualTo("n1");
+        assertThatThrownBy(() -> NodeConfig.fromArgs(ID, LISTEN, "leader.grace.ms=1500"))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("leader.grace.ms");
+        assertThat(NodeConfig.fromArgs(Set.of("leader.grace.ms"), ID, LISTEN, "leader.grace.ms=1500").nodeId())
+            .isEqualTo("n1");
     }
 
     @Test

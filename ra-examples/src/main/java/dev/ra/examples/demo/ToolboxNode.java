@@ -34,6 +34,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -91,6 +92,9 @@ public final class ToolboxNode implements AutoCloseable
     public static final Duration TREE_SESSION_TTL = Duration.ofSeconds(2);
 
     private static final ReleaseCursorPolicy CURSOR_POLICY = ReleaseCursorPolicy.every(64);
+    /** This node's own settings, read beside the node's ({@link NodeConfig}). */
+    private static final String SESSION_LOCK_GRACE = "sessionlock.grace.ms";
+    private static final String LEADER_GRACE = "leader.grace.ms";
     /** The grace period must exceed two check periods, as CompanionHost's Javadoc requires: three fit. */
     private static final int LEADER_CHECKS_PER_GRACE = 3;
 
@@ -111,7 +115,7 @@ public final class ToolboxNode implements AutoCloseable
         final Duration leaderCheckPeriod = leaderGrace.dividedBy(LEADER_CHECKS_PER_GRACE);
         if (leaderCheckPeriod.compareTo(CompanionHost.MIN_CHECK_PERIOD) < 0)
         {
-            throw new IllegalArgumentException("leader.grace.ms must be at least " +
+            throw new IllegalArgumentException(LEADER_GRACE + " must be at least " +
                 CompanionHost.MIN_CHECK_PERIOD.multipliedBy(LEADER_CHECKS_PER_GRACE).toMillis() +
                 " (the companion host checks leadership every third of it), got " + leaderGrace.toMillis());
         }
@@ -170,9 +174,9 @@ public final class ToolboxNode implements AutoCloseable
                 settings.put(arg.substring(0, eq), arg.substring(eq + 1));
             }
         }
-        final ToolboxNode node = new ToolboxNode(NodeConfig.fromArgs(args),
-            Duration.ofMillis(Long.parseLong(settings.getOrDefault("sessionlock.grace.ms", "2000"))),
-            Duration.ofMillis(Long.parseLong(settings.getOrDefault("leader.grace.ms", "1500"))), companion);
+        final ToolboxNode node = new ToolboxNode(NodeConfig.fromArgs(Set.of(SESSION_LOCK_GRACE, LEADER_GRACE), args),
+            Duration.ofMillis(Long.parseLong(settings.getOrDefault(SESSION_LOCK_GRACE, "2000"))),
+            Duration.ofMillis(Long.parseLong(settings.getOrDefault(LEADER_GRACE, "1500"))), companion);
         if (settings.containsKey("admin.port"))
         {
             try
