@@ -80,7 +80,7 @@ public final class LessorHost implements Consumer<Object>, AutoCloseable
 
     /**
      * @param localServer the member on this node of the cluster whose sessions this host keeps.
-     * @param checkPeriod between TTL checks (and leadership checks); the expiry granularity.
+     * @param checkPeriod between TTL checks (and leadership checks); the expiry granularity; at least 1 ms.
      */
     public LessorHost(final ServerId localServer, final Duration checkPeriod)
     {
@@ -97,9 +97,11 @@ public final class LessorHost implements Consumer<Object>, AutoCloseable
     {
         this.roleOf = Objects.requireNonNull(roleOf, "roleOf");
         this.localServer = Objects.requireNonNull(localServer, "localServer");
-        if (checkPeriod.isNegative() || checkPeriod.isZero())
+        // Scheduled in whole milliseconds: below one the period would be 0, which the scheduler refuses on the
+        // lessor's own thread, and no session would ever expire.
+        if (checkPeriod.compareTo(Duration.ofMillis(1)) < 0)
         {
-            throw new IllegalArgumentException("check period must be positive, got " + checkPeriod);
+            throw new IllegalArgumentException("check period must be at least 1 ms, got " + checkPeriod);
         }
         this.checkPeriod = checkPeriod;
         this.executor = Executors.newSingleThreadScheduledExecutor(r ->

@@ -2,6 +2,7 @@ package dev.ra.examples.lease;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ra.ProcessRef;
 import dev.ra.RaTimeoutException;
@@ -22,6 +23,13 @@ class LessorHostTest
 {
     private static final Duration TTL = Duration.ofMillis(1_000);
     private static final Duration WAIT = Duration.ofSeconds(15);
+
+    @Test
+    void aCheckPeriodUnderAMillisecondIsRefusedWithTheValue()
+    {
+        assertThatThrownBy(() -> new LessorHost(new ServerId(LeaseWorld.CLUSTER, "n1"), Duration.ofNanos(500_000)))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT0.0005S");
+    }
 
     @Test
     void closingALessorHostAgainReturnsQuietly()
