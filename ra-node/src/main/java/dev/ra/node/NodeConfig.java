@@ -25,9 +25,9 @@ import java.util.Set;
 
 /**
  * What {@link NodeLauncher} needs to start one node, read from a properties file and/or {@code key=value} arguments
- * (arguments win). A key not listed below (nor read by the admin endpoint from the same settings: {@link #SHARED_KEYS},
- * nor named by the caller as its own) is refused, as is a malformed value, naming its key; switches take {@code true} or
- * {@code false} only. Keys:
+ * (arguments win). A key not listed below (nor read by the admin endpoint from the same settings,
+ * {@link #SHARED_KEYS}, nor named by the caller as its own) is refused, as is a malformed value, naming its key;
+ * switches take {@code true} or {@code false} only. Keys:
  *
  * <pre>
  * node.id=n1                                   required; this node's id
