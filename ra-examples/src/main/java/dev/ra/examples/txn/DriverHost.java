@@ -46,6 +46,7 @@ public final class DriverHost implements Consumer<Object>, AutoCloseable
     private RaSystem system;
     private long pendingEpoch;
     private Running running;
+    private boolean closed;
 
     /**
      * @param localMember  the coordinator member on this node.
@@ -97,11 +98,14 @@ public final class DriverHost implements Consumer<Object>, AutoCloseable
     }
 
     /**
-     * Stop the running driver, if any.
+     * Stop the running driver, if any; signals that arrive later are ignored.
      */
     @Override
     public synchronized void close()
     {
+        // The member may go on leading while its node shuts down: a claim applied after this must not start a driver
+        // that nothing would stop.
+        closed = true;
         if (null != running)
         {
             running.stop();
@@ -112,6 +116,10 @@ public final class DriverHost implements Consumer<Object>, AutoCloseable
 
     private synchronized void signal(final long epoch)
     {
+        if (closed)
+        {
+            return;
+        }
         if (null == system)
         {
             pendingEpoch = Math.max(pendingEpoch, epoch);

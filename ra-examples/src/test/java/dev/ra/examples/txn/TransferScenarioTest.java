@@ -80,6 +80,21 @@ class TransferScenarioTest
     }
 
     @Test
+    void aClosedDriverHostStartsNoDriverForASignalThatArrivesLater()
+    {
+        final ServerId leader = world.awaitLeader();
+        final DriverHost host = hosts.get(leader.node());
+        InJvmCluster.await(() -> host.runningEpoch() > 0 ? Boolean.TRUE : null, WAIT, "the leader's driver");
+        final long epoch = host.runningEpoch();
+
+        host.close();
+        // The member still leads at that epoch, so a driver started now would run with nothing left to stop it.
+        host.accept(new DriverSignal(leader, epoch));
+
+        assertThat(host.runningEpoch()).isZero();
+    }
+
+    @Test
     void shouldCommitATransferThatFitsAndAbortOnesThatCannot()
     {
         final List<TransferAudit.Attempt> attempts = new ArrayList<>();
