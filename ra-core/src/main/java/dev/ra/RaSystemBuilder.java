@@ -319,7 +319,8 @@ public final class RaSystemBuilder
         }
         if (null == storage)
         {
-            throw new IllegalStateException("storage is required");
+            throw new IllegalStateException("storage is required, also on a node that hosts no member: " +
+                "dev.ra.log.FileStorage on disk, or dev.ra.runtime.memory.InMemoryStorage");
         }
         if (commitNoticeDelay.compareTo(electionTimeoutMin) >= 0)
         {

@@ -263,8 +263,11 @@ public final class AdminServer implements AutoCloseable
      */
     public static final class Builder
     {
-        /** The keys {@link #settings} reads. */
-        private static final List<String> SETTINGS = List.of("admin.host", "admin.port", "admin.token",
+        /**
+         * The keys {@link #settings} reads: a program that reads a node's settings and serves this endpoint names them
+         * as its own to {@code NodeConfig.fromArgs(ownKeys, args)}.
+         */
+        public static final List<String> SETTINGS = List.of("admin.host", "admin.port", "admin.token",
             "admin.peers", "admin.tls");
 
         private RaSystem system;

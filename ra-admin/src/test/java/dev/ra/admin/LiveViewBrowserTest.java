@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -99,7 +100,8 @@ class LiveViewBrowserTest
             // This JVM is a node too, hosting no member: it forms the clusters and writes to them.
             final List<String> driverSettings = new ArrayList<>(settingsOf("t"));
             driverSettings.add("node.id=t");
-            final NodeConfig config = NodeConfig.fromArgs(driverSettings.toArray(String[]::new));
+            final NodeConfig config = NodeConfig.fromArgs(Set.copyOf(AdminServer.Builder.SETTINGS),
+                driverSettings.toArray(String[]::new));
             transport = new NettyTransport(config.transportConfig());
             storage = config.openStorage();
             driver = config.applyTo(RaSystem.builder(), transport, storage).registerMachine("kv", KvMachine::new)

@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A node for the live view's browser test, run in a child JVM ({@code dev.ra.node.NodeJvm}): a {@link RaSystem} on
@@ -36,7 +37,7 @@ public final class LiveViewNode
             final int eq = arg.indexOf('=');
             settings.put(arg.substring(0, eq), arg.substring(eq + 1));
         }
-        final NodeConfig config = NodeConfig.fromArgs(args);
+        final NodeConfig config = NodeConfig.fromArgs(Set.copyOf(AdminServer.Builder.SETTINGS), args);
         final NettyTransport transport = new NettyTransport(config.transportConfig());
         final Storage storage = config.openStorage();
         final RaSystem system = config.applyTo(RaSystem.builder(), transport, storage)

@@ -153,6 +153,13 @@ class FailuresTest
     }
 
     @Test
+    void aSystemBuiltWithoutStorageIsToldWhichStorageToGiveEvenWhenItHostsNoMember()
+    {
+        assertThatThrownBy(() -> RaSystem.builder().nodeId("app1").transport(cluster.network().newTransport())
+            .build()).isInstanceOf(IllegalStateException.class).hasMessageContaining("InMemoryStorage");
+    }
+
+    @Test
     void startingAClusterTwiceFailsAndLeavesTheFirstOneRunning()
     {
         final List<ServerId> members = cluster.startCluster("kv", new KvMachine());

@@ -25,9 +25,9 @@ import java.util.Set;
 
 /**
  * What {@link NodeLauncher} needs to start one node, read from a properties file and/or {@code key=value} arguments
- * (arguments win). A key not listed below (nor read by the admin endpoint from the same settings,
- * {@link #SHARED_KEYS}, nor named by the caller as its own) is refused, as is a malformed value, naming its key;
- * switches take {@code true} or {@code false} only. Keys:
+ * (arguments win). A key not listed below (nor named by the caller as its own: a program that also serves the admin
+ * endpoint from the same settings names its keys) is refused, as is a malformed value, naming its key; switches take
+ * {@code true} or {@code false} only. Keys:
  *
  * <pre>
  * node.id=n1                                   required; this node's id
@@ -103,13 +103,6 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
     static final Set<String> KEYS = Set.of("node.id", "listen", "peers", "clients", "cluster.id", "data.dir", "fsync",
         "machines", "election.timeout.ms", "tick.ms", "heartbeat.ms", "failure.timeout.ms", "control", "tls.keystore",
         "tls.keystore.password", "tls.truststore", "tls.truststore.password", "tls.cert", "tls.key", "tls.trust");
-    /**
-     * Keys the admin endpoint reads from the same file or arguments ({@code AdminServer.Builder.settings} in
-     * ra-admin). A program that reads keys of its own from them names those with {@link #fromArgs(Set, String...)}.
-     */
-    static final Set<String> SHARED_KEYS = Set.of("admin.host", "admin.port", "admin.token", "admin.peers",
-        "admin.tls");
-
     /**
      * Requires the node id and the listen address (naming the missing key), and copies the peers, clients, machines
      * and tuning so that the configuration cannot change once made.
@@ -242,11 +235,18 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
         {
             throw new IllegalArgumentException("election.timeout.ms: expected min-max, got '" + electionTimeout + "'");
         }
+        final Duration electionMin = millis("election.timeout.ms", election[0], electionTimeout);
+        final Duration electionMax = millis("election.timeout.ms", election[1], electionTimeout);
+        if (electionMin.toMillis() < 1 || electionMax.compareTo(electionMin) <= 0)
+        {
+            // Named here: the system's own check would name neither the key nor the value as written.
+            throw new IllegalArgumentException("election.timeout.ms: expected min-max with 1 <= min < max, got '" +
+                electionTimeout + "'");
+        }
         final String dataDir = p.getProperty("data.dir");
         return new NodeConfig(nodeId, listen, peers, new LinkedHashSet<>(list(p.getProperty("clients", ""))),
             p.getProperty("cluster.id", "ra"), null == dataDir || dataDir.isBlank() ? null : Path.of(dataDir),
-            bool(p, "fsync", true), machines, millis("election.timeout.ms", election[0], electionTimeout),
-            millis("election.timeout.ms", election[1], electionTimeout), millis(p, "tick.ms", "200"),
+            bool(p, "fsync", true), machines, electionMin, electionMax, millis(p, "tick.ms", "200"),
             millis(p, "heartbeat.ms", "500"), millis(p, "failure.timeout.ms", "5000"), stdinControl(p), tls(p),
             NodeTuning.read(p));
     }
@@ -260,7 +260,7 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
         {
             final boolean tuning = NodeTuning.SYSTEM_KEYS.contains(key) || NodeTuning.STORAGE_KEYS.contains(key) ||
                 NodeTuning.TRANSPORT_KEYS.contains(key);
-            if (!tuning && !KEYS.contains(key) && !SHARED_KEYS.contains(key) && !ownKeys.contains(key))
+            if (!tuning && !KEYS.contains(key) && !ownKeys.contains(key))
             {
                 throw new IllegalArgumentException("unknown setting " + key + " (see NodeConfig for the keys)");
             }

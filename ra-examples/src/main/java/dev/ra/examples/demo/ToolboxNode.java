@@ -32,6 +32,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -95,6 +96,7 @@ public final class ToolboxNode implements AutoCloseable
     /** This node's own settings, read beside the node's ({@link NodeConfig}). */
     private static final String SESSION_LOCK_GRACE = "sessionlock.grace.ms";
     private static final String LEADER_GRACE = "leader.grace.ms";
+    private static final Set<String> OWN_KEYS = ownKeys();
     /** The grace period must exceed two check periods, as CompanionHost's Javadoc requires: three fit. */
     private static final int LEADER_CHECKS_PER_GRACE = 3;
 
@@ -156,6 +158,14 @@ public final class ToolboxNode implements AutoCloseable
         return new ToolboxNode(config, Duration.ofMillis(2000), Duration.ofMillis(1500), companion);
     }
 
+    private static Set<String> ownKeys()
+    {
+        final Set<String> keys = new HashSet<>(AdminServer.Builder.SETTINGS);
+        keys.add(SESSION_LOCK_GRACE);
+        keys.add(LEADER_GRACE);
+        return Set.copyOf(keys);
+    }
+
     /**
      * Start a node from settings (see the class description).
      *
@@ -174,7 +184,7 @@ public final class ToolboxNode implements AutoCloseable
                 settings.put(arg.substring(0, eq), arg.substring(eq + 1));
             }
         }
-        final ToolboxNode node = new ToolboxNode(NodeConfig.fromArgs(Set.of(SESSION_LOCK_GRACE, LEADER_GRACE), args),
+        final ToolboxNode node = new ToolboxNode(NodeConfig.fromArgs(OWN_KEYS, args),
             Duration.ofMillis(Long.parseLong(settings.getOrDefault(SESSION_LOCK_GRACE, "2000"))),
             Duration.ofMillis(Long.parseLong(settings.getOrDefault(LEADER_GRACE, "1500"))), companion);
         if (settings.containsKey("admin.port"))
