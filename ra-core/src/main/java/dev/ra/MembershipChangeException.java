@@ -23,7 +23,10 @@ public final class MembershipChangeException extends RaException
          * {@link MemberKind#PROMOTABLE} member the leader has not promoted yet.
          */
         NON_VOTER,
-        /** The leadership transfer target has not caught up with the leader's log. */
+        /**
+         * The leadership transfer target has not caught up with the leader's log, or the leader does not reach it
+         * (stopped, its node down).
+         */
         NOT_UP_TO_DATE,
         /**
          * The leader lost its leadership before the change committed: the change may or may not take effect (ask

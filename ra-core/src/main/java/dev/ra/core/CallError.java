@@ -15,7 +15,7 @@ public enum CallError
     NOT_MEMBER,
     /** The leadership transfer target is not a voter. */
     NON_VOTER,
-    /** The leadership transfer target has not caught up with the leader's log. */
+    /** The leadership transfer target has not caught up with the leader's log, or the leader does not reach it. */
     NOT_UP_TO_DATE,
     /** The member stopped being leader before the call completed. */
     LEADERSHIP_LOST,

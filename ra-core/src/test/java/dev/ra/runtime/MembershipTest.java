@@ -179,6 +179,34 @@ class MembershipTest
     }
 
     @Test
+    void aTransferToAStoppedMemberIsRefusedAtOnceAndTheClusterKeepsTakingWrites()
+    {
+        final List<ServerId> members = cluster.startCluster("kv", new KvMachine());
+        final ServerId leader = cluster.awaitLeader(members, Duration.ofSeconds(5));
+        final RaSystem node = cluster.system(leader);
+        final ServerId stopped = members.stream().filter(m -> !m.equals(leader)).findFirst().orElseThrow();
+        node.processCommand(leader, new KvMachine.Put("a", "1"));
+        cluster.system(stopped).stopServer(stopped);
+        node.processCommand(leader, new KvMachine.Put("b", "2"));    // it misses this one
+
+        // Refused once the leader has heard the member stopped (a transfer begun before waits out its deadline).
+        final MembershipChangeException refused = InJvmCluster.await(() ->
+        {
+            try
+            {
+                node.transferLeadership(leader, stopped);
+                return null;
+            }
+            catch (final MembershipChangeException ex)
+            {
+                return ex;
+            }
+        }, Duration.ofSeconds(30), "the transfer to " + stopped + " refused");
+        assertThat(refused.reason()).isEqualTo(MembershipChangeException.Reason.NOT_UP_TO_DATE);
+        assertThat(node.processCommand(leader, new KvMachine.Put("c", "3")).leader()).isEqualTo(leader);
+    }
+
+    @Test
     void deleteClusterStopsEveryMemberAndDeletesItsData()
     {
         final List<ServerId> members = cluster.startCluster("kv", new KvMachine());
