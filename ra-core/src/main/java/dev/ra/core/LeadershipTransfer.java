@@ -69,10 +69,10 @@ final class LeadershipTransfer
             core.actions.add(new RaftAction.CallFailed(callId, CallError.NOT_PERMITTED, core.self));
             return;
         }
-        if (!peer.reachable)
+        if (core.unreachable.contains(to))
         {
-            // A member this leader cannot reach (stopped, its node down) cannot catch up or take over: refused at
-            // once, rather than parking every new command until the transfer's deadline for nothing.
+            // A member reported down and not heard from since (stopped, its node down) cannot catch up or take over:
+            // refused at once, rather than parking every new command until the transfer's deadline for nothing.
             core.actions.add(new RaftAction.CallFailed(callId, CallError.NOT_UP_TO_DATE, core.self));
             return;
         }
