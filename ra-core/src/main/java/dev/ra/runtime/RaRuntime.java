@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -382,10 +383,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     CompletableFuture<Object> call(final ServerId server, final ServerRequest request, final Duration timeout,
         final ClientCall.Completion completion)
     {
-        requireOpen();
-        final RaException refused = MemberOfAnotherCluster.refusedBeforeSending(clusters, server, request);
-        return null != refused ? CompletableFuture.failedFuture(refused) :
-            newCall(server, request, timeout, completion).start().future;
+        return startCall(server, request, timeout, completion, ClientCall::start);
     }
 
     /**
@@ -414,18 +412,16 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     public CompletableFuture<Object> callReceivingOnCaller(final ServerId server, final ServerRequest request,
         final Duration timeout)
     {
-        requireOpen();
-        final RaException refused = MemberOfAnotherCluster.refusedBeforeSending(clusters, server, request);
-        return null != refused ? CompletableFuture.failedFuture(refused) :
-            newCall(server, request, timeout, null).startReceivingOnCaller().future;
+        return startCall(server, request, timeout, null, ClientCall::startReceivingOnCaller);
     }
 
-    private ClientCall newCall(final ServerId server, final ServerRequest request, final Duration timeout,
-        final ClientCall.Completion completion)
+    private CompletableFuture<Object> startCall(final ServerId server, final ServerRequest request,
+        final Duration timeout, final ClientCall.Completion completion, final UnaryOperator<ClientCall> start)
     {
         requireOpen();
-        return new ClientCall(router, server, request, clusters.getChecked(server), Durations.nanos(timeout),
-            completion);
+        final RaException refused = MemberOfAnotherCluster.refusedBeforeSending(clusters, server, request);
+        return null != refused ? CompletableFuture.failedFuture(refused) : start.apply(new ClientCall(router, server,
+            request, clusters.getChecked(server), Durations.nanos(timeout), completion)).future;
     }
 
     /**
