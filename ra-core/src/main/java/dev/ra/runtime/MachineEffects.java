@@ -104,19 +104,13 @@ final class MachineEffects
                 throw ex;
             }
             failures++;
-            LOG.warn("{}: the effect {} failed: {}", id, null == effect ? "null" : effect.getClass().getSimpleName(),
-                ex.toString());
+            LOG.warn("{}: the effect {} failed: {}", id, effect.getClass().getSimpleName(), ex.toString());
         }
     }
 
     private void runEffect(final Effect effect)
     {
-        if (null == effect)
-        {
-            // The core refuses a callback's list holding one; should one get through, it fails here like any other.
-            throw new NullPointerException("the machine returned a null effect");
-        }
-        else if (effect instanceof Effect.SendMsg send)
+        if (effect instanceof Effect.SendMsg send)
         {
             router.sendToProcess(send.to(), send.message(), id, machine);
         }
