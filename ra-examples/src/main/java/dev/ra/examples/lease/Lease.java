@@ -3,9 +3,9 @@ package dev.ra.examples.lease;
 import dev.ra.RaProcess;
 import dev.ra.ProcessRef;
 import dev.ra.examples.support.ClusterClient;
+import dev.ra.examples.support.OwnThread;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -31,11 +31,11 @@ public final class Lease implements AutoCloseable
     private final long sessionId;
     private final long ttlMs;
     private final Runnable onLost;
+    private final OwnThread thread;
     private final ScheduledExecutorService executor;
     private final RaProcess inbox;
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile boolean alive = true;
-    private volatile Thread thread;
 
     // Only touched on the executor's thread.
     private ProcessRef lessor;
@@ -58,13 +58,8 @@ public final class Lease implements AutoCloseable
         this.sessionId = sessionId;
         this.ttlMs = ttlMs;
         this.onLost = Objects.requireNonNull(onLost, "onLost");
-        this.executor = Executors.newSingleThreadScheduledExecutor(r ->
-        {
-            final Thread worker = new Thread(r, "lease-" + sessionId);
-            worker.setDaemon(true);
-            thread = worker;
-            return worker;
-        });
+        this.thread = new OwnThread("lease-" + sessionId);
+        this.executor = thread.executor();
         this.inbox = cluster.system().spawn(message -> post(() -> onMessage(message)));
         final long period = Math.max(1, ttlMs / 4);
         executor.scheduleWithFixedDelay(this::keepAlive, 0, period, TimeUnit.MILLISECONDS);
@@ -106,25 +101,16 @@ public final class Lease implements AutoCloseable
         {
             return;
         }
-        if (Thread.currentThread() == thread)
+        if (thread.isCurrent())
         {
-            // Waiting here for the executor to end would wait for this very call to return.
             closed = true;
-            executor.shutdown();
         }
         else
         {
             executor.execute(() -> closed = true);
-            executor.shutdown();
-            try
-            {
-                executor.awaitTermination(10, TimeUnit.SECONDS);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
         }
+        executor.shutdown();
+        thread.awaitEnd(Duration.ofSeconds(10));
         inbox.close();
     }
 

@@ -5,6 +5,7 @@ import dev.ra.RaProcess;
 import dev.ra.RaSystem;
 import dev.ra.RaftRole;
 import dev.ra.ServerId;
+import dev.ra.examples.support.OwnThread;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -65,6 +65,7 @@ public final class LessorHost implements Consumer<Object>, AutoCloseable
     private final ServerId localServer;
     private final Duration checkPeriod;
     private final BiFunction<RaSystem, ServerId, RaftRole> roleOf;
+    private final OwnThread thread;
     private final ScheduledExecutorService executor;
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile RaSystem system;
@@ -104,12 +105,8 @@ public final class LessorHost implements Consumer<Object>, AutoCloseable
             throw new IllegalArgumentException("check period must be at least 1 ms, got " + checkPeriod);
         }
         this.checkPeriod = checkPeriod;
-        this.executor = Executors.newSingleThreadScheduledExecutor(r ->
-        {
-            final Thread thread = new Thread(r, "lessor-" + localServer);
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.thread = new OwnThread("lessor-" + localServer);
+        this.executor = thread.executor();
     }
 
     /**
@@ -175,14 +172,7 @@ public final class LessorHost implements Consumer<Object>, AutoCloseable
             }
         });
         executor.shutdown();
-        try
-        {
-            executor.awaitTermination(10, TimeUnit.SECONDS);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
+        thread.awaitEnd(Duration.ofSeconds(10));
     }
 
     private void onCall(final LessorCall call)

@@ -3,6 +3,8 @@ package dev.ra.examples.tree;
 import dev.ra.ProcessRef;
 import dev.ra.RaProcess;
 import dev.ra.examples.support.ClusterClient;
+import dev.ra.examples.support.OwnThread;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -14,9 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,9 +40,9 @@ final class ClientWatches implements AutoCloseable
     private static final int RECENT_EVENTS = 1_024;
 
     private final ClusterClient cluster;
+    private final OwnThread thread;
     private final ExecutorService executor;
     private final RaProcess process;
-    private volatile Thread thread;
     // Guarded by this.
     private final Map<String, Held> held = new LinkedHashMap<>();
     private final Deque<TreeWatchMessage.Event> recent = new ArrayDeque<>();
@@ -50,13 +50,8 @@ final class ClientWatches implements AutoCloseable
     ClientWatches(final ClusterClient cluster)
     {
         this.cluster = cluster;
-        this.executor = Executors.newSingleThreadExecutor(r ->
-        {
-            final Thread created = new Thread(r, "tree-watches-" + cluster.system().nodeId());
-            created.setDaemon(true);
-            thread = created;
-            return created;
-        });
+        this.thread = new OwnThread("tree-watches-" + cluster.system().nodeId());
+        this.executor = thread.executor();
         this.process = cluster.system().spawn(message -> post(() -> onMessage(message)));
     }
 
@@ -117,20 +112,8 @@ final class ClientWatches implements AutoCloseable
     {
         process.close();
         executor.shutdown();
-        if (Thread.currentThread() == thread)
-        {
-            // Closed from a watch callback: the rest of the queue runs once it returns; waiting here would wait on
-            // itself.
-            return;
-        }
-        try
-        {
-            executor.awaitTermination(10, TimeUnit.SECONDS);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
+        // Closed from a watch callback, the rest of the queue runs once the callback returns.
+        thread.awaitEnd(Duration.ofSeconds(10));
     }
 
     private void onMessage(final Object message)

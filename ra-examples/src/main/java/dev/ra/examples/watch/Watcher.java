@@ -2,9 +2,10 @@ package dev.ra.examples.watch;
 
 import dev.ra.RaProcess;
 import dev.ra.examples.support.ClusterClient;
+import dev.ra.examples.support.OwnThread;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -42,10 +43,10 @@ public final class Watcher implements AutoCloseable
     private final String prefix;
     private final Consumer<EventBatch> listener;
     private final Consumer<WatchReply.Compacted> onCompacted;
+    private final OwnThread thread;
     private final ScheduledExecutorService executor;
     private final RaProcess inbox;
     private final AtomicBoolean closing = new AtomicBoolean();
-    private volatile Thread thread;
 
     // Only touched on the executor's thread.
     private WatchCursor cursor;
@@ -62,13 +63,8 @@ public final class Watcher implements AutoCloseable
         this.prefix = Objects.requireNonNull(prefix, "prefix");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.onCompacted = Objects.requireNonNull(onCompacted, "onCompacted");
-        this.executor = Executors.newSingleThreadScheduledExecutor(r ->
-        {
-            final Thread worker = new Thread(r, "watcher-" + prefix);
-            worker.setDaemon(true);
-            thread = worker;
-            return worker;
-        });
+        this.thread = new OwnThread("watcher-" + prefix);
+        this.executor = thread.executor();
         this.inbox = cluster.system().spawn(message -> post(() -> onMessage(message)));
     }
 
@@ -142,25 +138,16 @@ public final class Watcher implements AutoCloseable
         {
             return;
         }
-        if (Thread.currentThread() == thread)
+        if (thread.isCurrent())
         {
-            // Waiting here for the executor to end would wait for this very call to return.
             end();
-            executor.shutdown();
         }
         else
         {
             executor.execute(this::end);
-            executor.shutdown();
-            try
-            {
-                executor.awaitTermination(30, TimeUnit.SECONDS);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
         }
+        executor.shutdown();
+        thread.awaitEnd(Duration.ofSeconds(30));
         inbox.close();
     }
 

@@ -1,6 +1,7 @@
 package dev.ra.examples.tree.recipes;
 
 import dev.ra.RaException;
+import dev.ra.examples.support.OwnThread;
 import dev.ra.examples.tree.TreeClient;
 import dev.ra.examples.tree.TreeOp;
 import dev.ra.examples.tree.TreePaths;
@@ -8,7 +9,6 @@ import dev.ra.examples.tree.TreeReply;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -36,9 +36,9 @@ public final class LeaderLatch implements AutoCloseable
     private final String latchPath;
     private final long sessionId;
     private final Consumer<Boolean> listener;
+    private final OwnThread thread;
     private final ScheduledExecutorService executor;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile Thread thread;
     private volatile boolean leader;
     private volatile String node;
     // Only touched on the executor's thread.
@@ -57,13 +57,8 @@ public final class LeaderLatch implements AutoCloseable
         this.latchPath = Objects.requireNonNull(latchPath, "latchPath");
         this.sessionId = sessionId;
         this.listener = Objects.requireNonNull(listener, "listener");
-        this.executor = Executors.newSingleThreadScheduledExecutor(r ->
-        {
-            final Thread created = new Thread(r, "leader-latch-" + latchPath);
-            created.setDaemon(true);
-            thread = created;
-            return created;
-        });
+        this.thread = new OwnThread("leader-latch-" + latchPath);
+        this.executor = thread.executor();
     }
 
     /**
@@ -139,18 +134,7 @@ public final class LeaderLatch implements AutoCloseable
             return;
         }
         executor.shutdownNow();
-        if (Thread.currentThread() != thread)
-        {
-            // From the listener, the latch's own thread would wait for itself.
-            try
-            {
-                executor.awaitTermination(10, TimeUnit.SECONDS);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }
+        thread.awaitEnd(Duration.ofSeconds(10));
         setLeader(false);
         final String mine = node;
         if (null != mine)
