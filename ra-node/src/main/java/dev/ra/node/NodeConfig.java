@@ -274,11 +274,7 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
         {
             return defaultValue;
         }
-        if (!"true".equalsIgnoreCase(value.trim()) && !"false".equalsIgnoreCase(value.trim()))
-        {
-            throw new IllegalArgumentException(key + ": expected true or false, got '" + value + "'");
-        }
-        return Boolean.parseBoolean(value.trim());
+        return NodeTuning.switchValue(key, value.trim());
     }
 
     private static boolean stdinControl(final Properties p)

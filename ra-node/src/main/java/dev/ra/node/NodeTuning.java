@@ -204,7 +204,19 @@ final class NodeTuning
 
     private static boolean bool(final Map<String, String> t, final String key)
     {
-        final String value = t.get(key);
+        return switchValue(key, t.get(key));
+    }
+
+    /**
+     * A switch's value: {@code true} or {@code false} in any case, anything else refused naming its key (a
+     * {@code yes} read as false would turn the switch off unnoticed).
+     *
+     * @param key   of the setting.
+     * @param value as given, trimmed.
+     * @return the switch.
+     */
+    static boolean switchValue(final String key, final String value)
+    {
         if (!"true".equalsIgnoreCase(value) && !"false".equalsIgnoreCase(value))
         {
             throw new IllegalArgumentException(key + ": expected true or false, got '" + value + "'");
