@@ -12,8 +12,9 @@ import java.util.Objects;
  * @param accounts    by name.
  * @param prepared    changes of the prepared (undecided) transactions, by transaction id.
  * @param decided     final status (COMMITTED or ABORTED) of every transaction decided here, by id.
- * @param total       money held by all accounts, reservations included; kept so that a deposit or prepare can check
- *                    in constant time that it fits in a {@code long}.
+ * @param total       money held by all accounts, reservations included; kept up to date as accounts change rather
+ *                    than summed over every account at each deposit and prepare (which still add up the prepared
+ *                    credits, {@link #incoming()}).
  * @param cursorIndex log index of the last release cursor (see {@link CursorTracked}).
  */
 public record ParticipantState(Map<String, Account> accounts, Map<String, List<Change>> prepared,
