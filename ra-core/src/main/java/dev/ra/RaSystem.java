@@ -338,14 +338,18 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
 
     /**
      * Delete a cluster: its leader commits a delete entry, and every member stops and deletes its data when it
-     * applies it. Needs a quorum.
+     * applies it. Needs a quorum. Once it returns, calls from this node to the cluster's members fail at once with
+     * {@link UnknownServerException} naming the deletion, as they do on the nodes that hosted them and, once every
+     * member it knows answered so, on any other node. A member that was down when the deletion committed keeps its
+     * data: restarted, it finds no peer to elect it and never learns of the deletion; delete it with
+     * {@link #forceDeleteServer}.
      *
      * @param server any member of the cluster.
      */
     public void deleteCluster(final ServerId server)
     {
         Objects.requireNonNull(server, "server");
-        callAndWait(server, new ServerRequest.DeleteCluster());
+        Futures.await(runtime.deleteCluster(server, defaultTimeout), defaultTimeout);
     }
 
     // ----------------------------------------------------------------------------------------------------------------

@@ -61,6 +61,14 @@ interface CallOrigin
     void noServer(ServerId server);
 
     /**
+     * The addressed server does not run on its node because it was deleted there (with its cluster, or alone).
+     *
+     * @param server that was deleted.
+     * @param reason how, for the caller's error.
+     */
+    void deleted(ServerId server, String reason);
+
+    /**
      * The server stopped while the call was pending.
      *
      * @param server that stopped.

@@ -73,6 +73,8 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
     private final Completion completion;
     /** Members found not running, skipped when looking for another; allocated on first use (rare). */
     private Set<ServerId> unavailable;
+    /** Members whose node said they were deleted; allocated on first use (rare). */
+    private Set<ServerId> deletedMembers;
     private ServerId target;
     /** The thread that started the call waits for it and may receive the first answer itself; guarded by this. */
     private Thread receivingCaller;
@@ -357,7 +359,14 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
                 }
                 break;
             case NO_SERVER:
-                noServer(target());
+                if (CallError.NOT_MEMBER == reply.error())
+                {
+                    deleted(target(), reply.message());
+                }
+                else
+                {
+                    noServer(target());
+                }
                 break;
             case STOPPED:
                 stopped(target(), new RaException(reply.message()));
@@ -659,6 +668,46 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         {
             retryLater();
         }
+    }
+
+    /**
+     * A deleted server takes no call. A call for the cluster goes on to the other members (only this one may have
+     * been deleted, removed from a cluster that runs on) until every member this node knows said it was deleted: the
+     * cluster is gone, so the call fails at once and this node forgets the cluster, rather than asking the deleted
+     * members again until the call's timeout.
+     */
+    @Override
+    public void deleted(final ServerId server, final String reason)
+    {
+        if (request instanceof ServerRequest.Stop || request instanceof ServerRequest.ForceDelete)
+        {
+            future.complete(null);
+            return;
+        }
+        if (!followsRedirects() || null == cluster)
+        {
+            future.completeExceptionally(new UnknownServerException(server, reason));
+            return;
+        }
+        final boolean everyMember;
+        synchronized (this)
+        {
+            if (null == deletedMembers)
+            {
+                deletedMembers = new HashSet<>();
+            }
+            deletedMembers.add(server);
+            everyMember = deletedMembers.containsAll(cluster.members);
+        }
+        if (!everyMember)
+        {
+            noServer(server);
+            return;
+        }
+        final String gone = "every member of cluster " + cluster.clusterName + " known to node " + router.nodeId() +
+            " was deleted (the last asked: " + reason + ")";
+        router.clusters().forgetDeleted(cluster, gone);
+        future.completeExceptionally(new UnknownServerException(server, "server " + server + " was deleted: " + gone));
     }
 
     /**

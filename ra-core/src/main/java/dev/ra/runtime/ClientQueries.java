@@ -228,7 +228,9 @@ final class ClientQueries
         final ServerProcess process = registry.get(server);
         if (null == process)
         {
-            throw new UnknownServerException(server, "no server " + server + " runs on " + router.nodeId());
+            final String deletion = clusters.deletion(server);
+            throw new UnknownServerException(server, null != deletion ? deletion : "no server " + server + " runs on " +
+                router.nodeId());
         }
         return process;
     }

@@ -5,6 +5,7 @@ import dev.ra.StateMachine;
 import dev.ra.UnknownServerException;
 import dev.ra.codec.Codec;
 import dev.ra.codec.Codecs;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,13 +15,14 @@ import java.util.function.Predicate;
 /**
  * What this node knows of clusters, by member: the {@link ClusterInfo} of every cluster it hosts a member of or
  * registered (its machine, for codecs; its members; its last leader), and the clusters whose start failed here
- * ({@link FailedStarts}). Clients, the router and the server registry all look clusters up here. Thread-safe.
+ * ({@link FailedStarts}) or whose members were deleted ({@link DeletedServers}). Clients, the router and the server registry all look clusters up here. Thread-safe.
  */
 final class ClusterDirectory
 {
     private final String nodeId;
     private final Map<ServerId, ClusterInfo> clusters = new ConcurrentHashMap<>();
     private final FailedStarts failedStarts = new FailedStarts();
+    private final DeletedServers deleted = new DeletedServers();
 
     ClusterDirectory(final String nodeId)
     {
@@ -49,6 +51,7 @@ final class ClusterDirectory
             clusters.put(member, info);
         }
         failedStarts.clear(members);
+        deleted.clear(members);
         return info;
     }
 
@@ -106,8 +109,9 @@ final class ClusterDirectory
         final ClusterInfo cluster = getChecked(member);
         if (null == cluster)
         {
-            throw new UnknownServerException(member, "server " + member + " is unknown to node " + nodeId + ": " +
-                hint);
+            final String deletion = deleted.reason(member);
+            throw new UnknownServerException(member, null != deletion ? deletion : "server " + member +
+                " is unknown to node " + nodeId + ": " + hint);
         }
         return cluster;
     }
@@ -130,6 +134,78 @@ final class ClusterDirectory
             }
         }
         failedStarts.record(members, reason);
+    }
+
+    /**
+     * A hosted server was deleted: forget it and, when its whole cluster was deleted, every member this node knew
+     * under that cluster, remembering how, so that calls to them fail at once (here, and on a node that asks this one)
+     * naming the deletion. A member known under another registration of the same ids (the cluster started again) is
+     * left as it is.
+     *
+     * @param server       deleted.
+     * @param cluster      what this node knew of its cluster when the server started.
+     * @param withCluster  true if the cluster's deletion committed, false if only this server was deleted.
+     */
+    void serverDeleted(final ServerId server, final ClusterInfo cluster, final boolean withCluster)
+    {
+        if (!withCluster)
+        {
+            forget(server, cluster, "server " + server + " of cluster " + cluster.clusterName + " was deleted " +
+                "(removed from its cluster, or by forceDeleteServer)");
+            return;
+        }
+        clusterDeleted(cluster);
+    }
+
+    /**
+     * The deletion of a cluster committed (this node asked for it, or hosts one of its members): forget every member
+     * this node knew under it, remembering how.
+     *
+     * @param cluster as this node knew it.
+     */
+    void clusterDeleted(final ClusterInfo cluster)
+    {
+        forgetDeleted(cluster, "cluster " + cluster.clusterName + " was deleted (deleteCluster)");
+    }
+
+    /**
+     * Every member of a cluster was deleted: forget each member this node knew under it, remembering why.
+     *
+     * @param cluster as this node knew it.
+     * @param reason  for the calls that address its members from now on.
+     */
+    void forgetDeleted(final ClusterInfo cluster, final String reason)
+    {
+        final List<ServerId> known = new ArrayList<>(cluster.members);
+        clusters.forEach((member, info) ->
+        {
+            if (info == cluster && !known.contains(member))
+            {
+                known.add(member);
+            }
+        });
+        for (final ServerId member : known)
+        {
+            forget(member, cluster, "server " + member + " was deleted: " + reason);
+        }
+    }
+
+    private void forget(final ServerId member, final ClusterInfo cluster, final String reason)
+    {
+        final ClusterInfo known = clusters.get(member);
+        if (null == known || known == cluster)
+        {
+            clusters.remove(member, cluster);
+            deleted.record(member, reason);
+        }
+    }
+
+    /**
+     * @return how the server was deleted, if this node saw it deleted and has not seen it registered since; else null.
+     */
+    String deletion(final ServerId server)
+    {
+        return clusters.containsKey(server) ? null : deleted.reason(server);
     }
 
     /**

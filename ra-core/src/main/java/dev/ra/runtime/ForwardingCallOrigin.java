@@ -52,6 +52,12 @@ abstract class ForwardingCallOrigin implements CallOrigin
     }
 
     @Override
+    public void deleted(final ServerId server, final String reason)
+    {
+        caller.deleted(server, reason);
+    }
+
+    @Override
     public void stopped(final ServerId server, final Throwable cause)
     {
         caller.stopped(server, cause);

@@ -74,6 +74,11 @@ final class MessageRouter
         return calls;
     }
 
+    ClusterDirectory clusters()
+    {
+        return clusters;
+    }
+
     ProcessRegistry processes()
     {
         return processes;
@@ -138,7 +143,12 @@ final class MessageRouter
         if (isLocal(to))
         {
             final ServerMailbox server = servers.get(to);
-            if (null == server)
+            final String deletion = null == server ? clusters.deletion(to) : null;
+            if (null != deletion)
+            {
+                call.deleted(to, deletion);
+            }
+            else if (null == server)
             {
                 call.noServer(to);
             }
@@ -419,7 +429,12 @@ final class MessageRouter
             final Codec<Object> codec = call.request() instanceof ServerRequest.Command && null != server ?
                 server.replyCodec() : Codecs.generic();
             final RemoteOrigin origin = new RemoteOrigin(transport, nodeId, fromNode, call.callId(), codec);
-            if (null == server)
+            final String deletion = null == server ? clusters.deletion(call.to()) : null;
+            if (null != deletion)
+            {
+                origin.deleted(call.to(), deletion);
+            }
+            else if (null == server)
             {
                 origin.noServer(call.to());
             }

@@ -420,8 +420,42 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     {
         requireOpen();
         final RaException refused = MemberOfAnotherCluster.refusedBeforeSending(clusters, server, request);
-        return null != refused ? CompletableFuture.failedFuture(refused) : start.apply(new ClientCall(router, server,
-            request, clusters.getChecked(server), Durations.nanos(timeout), completion)).future;
+        if (null != refused)
+        {
+            return CompletableFuture.failedFuture(refused);
+        }
+        final ClientCall call = new ClientCall(router, server, request, clusters.getChecked(server),
+            Durations.nanos(timeout), completion);
+        final String deletion = clusters.deletion(server);
+        if (null != deletion)
+        {
+            // Known deleted here: no node needs asking (its node may be gone too).
+            call.deleted(server, deletion);
+            return call.future;
+        }
+        return start.apply(call).future;
+    }
+
+    /**
+     * Delete the cluster of a server: its leader commits the deletion, and every member stops and deletes its data
+     * as it applies it. Once committed, this node forgets the cluster, so that calls to its members fail at once
+     * naming the deletion.
+     *
+     * @param server  any member.
+     * @param timeout of the call.
+     * @return completes once the deletion committed.
+     */
+    public CompletableFuture<Object> deleteCluster(final ServerId server, final Duration timeout)
+    {
+        final ClusterInfo known = clusters.get(server);
+        return call(server, new ServerRequest.DeleteCluster(), timeout).thenApply(done ->
+        {
+            if (null != known)
+            {
+                clusters.clusterDeleted(known);
+            }
+            return done;
+        });
     }
 
     /**

@@ -120,6 +120,16 @@ final class RemoteOrigin implements CallOrigin
         reply(CallStatus.NO_SERVER, Bytes.EMPTY, null, null, "no server " + server + " runs on " + localNode);
     }
 
+    /**
+     * Sent as {@link CallStatus#NO_SERVER} with the error {@link CallError#NOT_MEMBER}: a node of an older release
+     * ignores the error of that status and takes it as any server that does not run, so no protocol version is needed.
+     */
+    @Override
+    public void deleted(final ServerId server, final String reason)
+    {
+        reply(CallStatus.NO_SERVER, Bytes.EMPTY, null, CallError.NOT_MEMBER, reason);
+    }
+
     @Override
     public void stopped(final ServerId server, final Throwable cause)
     {

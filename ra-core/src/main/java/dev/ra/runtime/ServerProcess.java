@@ -976,6 +976,10 @@ final class ServerProcess implements LogListener, ServerMailbox
         {
             LOG.warn("{}: closing storage failed", id, ex);
         }
+        if (deleteData)
+        {
+            environment.clusters().serverDeleted(id, cluster, deleteOnTerminate);
+        }
         environment.stopped().accept(this);
         router.serverDown(id, peers);
         stoppedFuture.complete(null);

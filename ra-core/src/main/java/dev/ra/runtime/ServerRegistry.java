@@ -403,6 +403,11 @@ final class ServerRegistry
             if (deleteData && config.storage().exists(id))
             {
                 config.storage().delete(id);
+                final ClusterInfo cluster = clusters.get(id);
+                if (null != cluster)
+                {
+                    clusters.serverDeleted(id, cluster, false);
+                }
             }
             return CompletableFuture.completedFuture(null);
         }
