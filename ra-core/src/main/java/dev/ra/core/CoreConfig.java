@@ -18,7 +18,8 @@ import java.util.Objects;
  * @param maxPipelineCount        most entries in flight (sent, not acknowledged) per peer.
  * @param minSnapshotInterval     a release cursor is taken only this many entries above the last snapshot.
  * @param snapshotChunkBytes      size of the chunks a snapshot is sent in.
- * @param awaitConditionTimeoutMs how long a leader waits for a leadership transfer before resuming.
+ * @param awaitConditionTimeoutMs longest wait of a leadership transfer before the leader resumes; the wait is the
+ *                                shorter of this and the election timeout's upper bound.
  * @param commitNoticeDelayMs     how long a leader lets a follower's known commit index lag when it has no entries to
  *                                send it; 0 sends an empty AppendEntries at once. The next entries carry the commit
  *                                index anyway, so under steady load no notice is needed, and each one avoided saves
@@ -93,7 +94,7 @@ public record CoreConfig(ServerId id, String clusterName, List<Member> initialMe
      * @param maxPipelineCount        most entries in flight per peer.
      * @param minSnapshotInterval     entries between snapshots at least.
      * @param snapshotChunkBytes      size of snapshot chunks.
-     * @param awaitConditionTimeoutMs leadership transfer wait.
+     * @param awaitConditionTimeoutMs longest leadership transfer wait (the election timeout's upper bound if shorter).
      * @param commitNoticeDelayMs     commit notice delay.
      */
     public CoreConfig(final ServerId id, final String clusterName, final List<Member> initialMembers,

@@ -7,10 +7,13 @@ import dev.ra.protocol.RaftRpc.TimeoutNowRpc;
 /**
  * A leader handing its leadership to a chosen voter (thesis §3.10): new commands are kept out of the log (parked,
  * {@link ParkedCommands}) so that the target catches up and stays caught up, then the target is told to campaign at
- * once (TimeoutNow). The call completes when TimeoutNow is sent, and fails if the target has not caught up within
- * {@code awaitConditionTimeoutMs}. The transfer lasts until this member steps down, or gives up: when the target has
- * not caught up in time, or has not taken over within an election timeout of TimeoutNow (it was lost, or the target
- * lost its election); this member then leads on and appends the parked commands.
+ * once (TimeoutNow). The call completes when TimeoutNow is sent, and fails ({@code NOT_UP_TO_DATE}) if the target has
+ * not caught up within an election timeout (its upper bound, or {@code awaitConditionTimeoutMs} if shorter): the
+ * thesis and etcd give a transfer that long, and every new command waits for it, so a target that cannot catch up
+ * (what the leader sends it is lost, it is far behind) must not hold the cluster's writes for longer; the caller may
+ * ask again once it caught up. The transfer lasts until this member steps down, or gives up: when the target has not
+ * caught up in time, or has not taken over within an election timeout of TimeoutNow (it was lost, or the target lost
+ * its election); this member then leads on and appends the parked commands.
  *
  * <p>Mutable; owned by the {@link LeaderRole}; the call itself is in its {@link CallLedger}.
  */
@@ -78,7 +81,7 @@ final class LeadershipTransfer
         }
         target = to;
         leader.calls.awaitTransfer(callId);
-        deadlineMs = core.nowMs + core.config.awaitConditionTimeoutMs();
+        deadlineMs = core.nowMs + Math.min(core.config.awaitConditionTimeoutMs(), core.config.electionTimeoutMaxMs());
         maybeSendTimeoutNow();
     }
 

@@ -15,7 +15,8 @@ import java.util.function.Predicate;
 /**
  * What this node knows of clusters, by member: the {@link ClusterInfo} of every cluster it hosts a member of or
  * registered (its machine, for codecs; its members; its last leader), and the clusters whose start failed here
- * ({@link FailedStarts}) or whose members were deleted ({@link DeletedServers}). Clients, the router and the server registry all look clusters up here. Thread-safe.
+ * ({@link FailedStarts}) or whose members were deleted ({@link DeletedServers}). Clients, the router and the server
+ * registry all look clusters up here. Thread-safe.
  */
 final class ClusterDirectory
 {

@@ -1,7 +1,7 @@
 package dev.ra.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.ra.RaException;
 import dev.ra.RaSystem;
@@ -53,8 +53,10 @@ class LifecycleTest
 
         InJvmCluster.await(start::isDone, Duration.ofSeconds(30), "startClusterAsync to complete after close()");
         assertThat(start).isCompletedExceptionally();
-        assertThatThrownBy(start::join).hasRootCauseInstanceOf(RaException.class)
-            .hasStackTraceContaining("closed");
+        // Failed by close() while it waits for n9, or, if the close came first, by its local start naming the close.
+        final Throwable failure = catchThrowable(start::join);
+        assertThat(failure).hasCauseInstanceOf(RaException.class);
+        assertThat(failure.getCause().getMessage()).containsAnyOf(" closed", " is closing");
     }
 
     @Test

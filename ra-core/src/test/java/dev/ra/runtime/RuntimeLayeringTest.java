@@ -40,7 +40,7 @@ class RuntimeLayeringTest
             "ServerOverviews", "ConfirmedQueryOrigin", "ForwardingCallOrigin"),
         new Layer("router and calls", "MessageRouter", "ServerMailbox", "LocalServers", "CallsTable", "CallTimeouts",
             "ClientCall", "CallOrigin", "RemoteOrigin", "ProcessRegistry", "LocalProcess", "NodeReachability",
-            "ClusterDirectory", "FailedStarts", "SharedReadIndex", "MemberOfAnotherCluster",
+            "ClusterDirectory", "FailedStarts", "DeletedServers", "SharedReadIndex", "MemberOfAnotherCluster",
             "RemoteStart"),
         new Layer("values and settings", "ClusterInfo", "CommandCheck", "MembershipRefusals", "LoopTimer",
             "RuntimeClock", "SystemClock", "RuntimeConfig", "Durations", "VersionedStateCodec", "MailboxQueue",

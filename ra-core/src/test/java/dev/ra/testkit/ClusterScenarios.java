@@ -1,6 +1,7 @@
 package dev.ra.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ra.CommandResult;
 import dev.ra.QueryResult;
@@ -8,6 +9,7 @@ import dev.ra.RaEvent;
 import dev.ra.RaProcess;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
+import dev.ra.UnknownServerException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -121,6 +123,31 @@ public abstract class ClusterScenarios
         outsider.pipelineCommand(put.leader(), new KvMachine.Put("y", "1"), "corr", process.ref());
         final Object event = inbox.poll(20, TimeUnit.SECONDS);
         assertThat(event).isEqualTo(new RaEvent.Applied(put.leader(), List.of(new RaEvent.Correlated("corr", null))));
+    }
+
+    /**
+     * Calls to a deleted cluster's members fail at once naming the deletion, also on a node that only knew the cluster
+     * (its members' nodes answer that they were deleted); the call's timeout is longer than a test waits for anything.
+     */
+    @Test
+    void aNodeThatKnewADeletedClusterLearnsOfTheDeletionFromTheMembersNodes()
+    {
+        final InJvmCluster c = cluster(4);
+        final List<ServerId> members = ids("kv", "n1", "n2", "n3");
+        c.system("n1").startCluster("kv", new KvMachine(), members);
+        c.awaitLeader(members, WAIT);
+        final RaSystem outsider = c.system("n4");
+        outsider.registerCluster("kv", new KvMachine(), members);
+        c.system("n1").deleteCluster(members.get(1));
+        for (final ServerId member : members)
+        {
+            InJvmCluster.await(() -> !c.system(member).isRunning(member), WAIT, member + " to stop");
+        }
+
+        assertThatThrownBy(() -> outsider.processCommand(members.get(0), new KvMachine.Put("a", "1"),
+            Duration.ofMinutes(2)))
+            .isInstanceOf(UnknownServerException.class)
+            .hasMessageContaining("cluster kv was deleted (deleteCluster)");
     }
 
     @Test
