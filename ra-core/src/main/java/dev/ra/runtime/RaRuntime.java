@@ -278,6 +278,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     public Runnable registerCluster(final String clusterName, final String machineName,
         final StateMachine<?, ?> machine, final List<ServerId> members)
     {
+        requireOpen();
         final Runnable restore = clusters.restorer(members);
         clusters.register(clusterName, machineName, (StateMachine<Object, Object>)machine, members);
         return restore;
@@ -357,6 +358,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
      */
     public CompletableFuture<ServerOverview> overview(final ServerId server)
     {
+        requireOpen();
         final ServerProcess process = registry.get(server);
         if (null == process)
         {
@@ -507,6 +509,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     public void castCommand(final ServerId to, final UserCommand command, final ProcessRef notifyTo,
         final Object correlation, final int hops)
     {
+        requireOpen();
         router.castCommand(to, command, notifyTo, correlation, hops);
     }
 
@@ -526,6 +529,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     public CompletableFuture<Object> localQuery(final ServerId server, final Function<Object, Object> query,
         final long minIndex, final long minTerm, final Duration timeout)
     {
+        requireOpen();
         return queries.localQuery(server, query, minIndex, minTerm, timeout);
     }
 
@@ -542,6 +546,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     public CompletableFuture<Object> readThroughLeader(final ServerId server, final Function<Object, Object> query,
         final boolean consistent, final Duration timeout)
     {
+        requireOpen();
         return queries.readThroughLeader(server, query, consistent, timeout);
     }
 
@@ -559,6 +564,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     public CompletableFuture<Object> namedQuery(final ServerId server, final String name, final Object argument,
         final boolean consistent, final Duration timeout)
     {
+        requireOpen();
         return queries.namedQuery(server, name, argument, consistent, timeout);
     }
 
@@ -586,6 +592,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
      */
     public void send(final ProcessRef to, final Object message)
     {
+        requireOpen();
         router.send(to, message);
     }
 

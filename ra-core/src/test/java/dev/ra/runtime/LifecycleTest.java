@@ -158,6 +158,50 @@ class LifecycleTest
             .isNotEqualTo(leader);
     }
 
+    /**
+     * After {@code close()} every call of the API that needs the running system fails the same way, at once, naming
+     * the node: commands, casts, queries of every kind, membership calls, registrations, process spawns and sends (a
+     * send used to be dropped silently, a local query to fail as if its server did not exist).
+     */
+    @Test
+    void everyCallAfterCloseFailsAtOnceSayingTheSystemIsClosed()
+    {
+        cluster = new InJvmCluster(1);
+        final RaSystem node = cluster.first();
+        final ServerId member = new ServerId("kv", "n1");
+        node.startCluster("kv", new KvMachine(), List.of(member));
+        final dev.ra.RaProcess process = node.spawn(message -> { });
+        node.close();
+
+        final Map<String, org.assertj.core.api.ThrowableAssert.ThrowingCallable> calls = new java.util.LinkedHashMap<>();
+        calls.put("processCommand", () -> node.processCommand(member, new KvMachine.Put("a", "1")));
+        calls.put("processCommandAsync", () -> node.processCommandAsync(member, new KvMachine.Put("a", "1")));
+        calls.put("pipelineCommand", () -> node.pipelineCommand(member, new KvMachine.Put("a", "1")));
+        calls.put("localQuery", () -> node.localQuery(member, (Map<String, String> s) -> s.size()));
+        calls.put("consistentQuery", () -> node.consistentQuery(member, (Map<String, String> s) -> s.size()));
+        calls.put("leaderQuery", () -> node.leaderQuery(member, (Map<String, String> s) -> s.size()));
+        calls.put("namedQuery", () -> node.namedQuery(member, "size", null, false));
+        calls.put("members", () -> node.members(member));
+        calls.put("overview", () -> node.overview(member));
+        calls.put("addMember", () -> node.addMember(member, new ServerId("kv", "n2")));
+        calls.put("registerCluster", () -> node.registerCluster("other", new KvMachine(),
+            List.of(new ServerId("other", "n1"))));
+        calls.put("startCluster", () -> node.startCluster("other", new KvMachine(),
+            List.of(new ServerId("other", "n1"))));
+        calls.put("spawn", () -> node.spawn(message -> { }));
+        calls.put("send", () -> node.send(process.ref(), "hello"));
+        final List<String> wrong = new java.util.ArrayList<>();
+        calls.forEach((name, call) ->
+        {
+            final Throwable thrown = catchThrowable(call);
+            if (!(thrown instanceof IllegalStateException) || !"RaSystem n1 is closed".equals(thrown.getMessage()))
+            {
+                wrong.add(name + ": " + thrown);
+            }
+        });
+        assertThat(wrong).isEmpty();
+    }
+
     /** Storage that records whether it was closed. */
     private static final class ClosingProbe extends ForwardingStorage
     {
