@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.ra.RaException;
+import dev.ra.RaProcess;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.runtime.injvm.InJvmNetwork;
@@ -11,10 +12,13 @@ import dev.ra.runtime.memory.InMemoryStorage;
 import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -170,10 +174,10 @@ class LifecycleTest
         final RaSystem node = cluster.first();
         final ServerId member = new ServerId("kv", "n1");
         node.startCluster("kv", new KvMachine(), List.of(member));
-        final dev.ra.RaProcess process = node.spawn(message -> { });
+        final RaProcess process = node.spawn(message -> { });
         node.close();
 
-        final Map<String, org.assertj.core.api.ThrowableAssert.ThrowingCallable> calls = new java.util.LinkedHashMap<>();
+        final Map<String, ThrowingCallable> calls = new LinkedHashMap<>();
         calls.put("processCommand", () -> node.processCommand(member, new KvMachine.Put("a", "1")));
         calls.put("processCommandAsync", () -> node.processCommandAsync(member, new KvMachine.Put("a", "1")));
         calls.put("pipelineCommand", () -> node.pipelineCommand(member, new KvMachine.Put("a", "1")));
@@ -190,7 +194,7 @@ class LifecycleTest
             List.of(new ServerId("other", "n1"))));
         calls.put("spawn", () -> node.spawn(message -> { }));
         calls.put("send", () -> node.send(process.ref(), "hello"));
-        final List<String> wrong = new java.util.ArrayList<>();
+        final List<String> wrong = new ArrayList<>();
         calls.forEach((name, call) ->
         {
             final Throwable thrown = catchThrowable(call);

@@ -43,6 +43,7 @@ public final class DriverHost implements Consumer<Object>, AutoCloseable
     private final ServerId localMember;
     private final Map<String, List<ServerId>> participants;
     private final DriverCheckpoint checkpoint;
+    private final DriverFactory drivers;
     private RaSystem system;
     private long pendingEpoch;
     private Running running;
@@ -56,9 +57,19 @@ public final class DriverHost implements Consumer<Object>, AutoCloseable
     public DriverHost(final ServerId localMember, final Map<String, List<ServerId>> participants,
         final DriverCheckpoint checkpoint)
     {
+        this(localMember, participants, checkpoint, TransferDriver::new);
+    }
+
+    /**
+     * @param drivers makes the driver of an epoch (a test's stand-in for {@link TransferDriver}).
+     */
+    DriverHost(final ServerId localMember, final Map<String, List<ServerId>> participants,
+        final DriverCheckpoint checkpoint, final DriverFactory drivers)
+    {
         this.localMember = Objects.requireNonNull(localMember, "localMember");
         this.participants = Map.copyOf(participants);
         this.checkpoint = Objects.requireNonNull(checkpoint, "checkpoint");
+        this.drivers = Objects.requireNonNull(drivers, "drivers");
     }
 
     /**
@@ -145,7 +156,7 @@ public final class DriverHost implements Consumer<Object>, AutoCloseable
         {
             final Map<String, ParticipantClient> clients = new LinkedHashMap<>();
             participants.forEach((name, members) -> clients.put(name, new ParticipantClient(current, members)));
-            return new TransferDriver(current, localMember, epoch, clients, checkpoint);
+            return drivers.create(current, localMember, epoch, clients, checkpoint);
         });
         running.thread.start();
     }
@@ -156,12 +167,12 @@ public final class DriverHost implements Consumer<Object>, AutoCloseable
     private static final class Running
     {
         private final long epoch;
-        private final Supplier<TransferDriver> factory;
+        private final Supplier<DriverPasses> factory;
         private final Semaphore wake = new Semaphore(0);
         private final Thread thread;
         private volatile boolean stopped;
 
-        Running(final long epoch, final Supplier<TransferDriver> factory)
+        Running(final long epoch, final Supplier<DriverPasses> factory)
         {
             this.epoch = epoch;
             this.factory = factory;
@@ -178,13 +189,14 @@ public final class DriverHost implements Consumer<Object>, AutoCloseable
         private void run()
         {
             LOG.info("transfer driver for epoch {} started", epoch);
-            TransferDriver driver = null;
+            DriverPasses driver = null;
             try
             {
                 driver = factory.get();
+                int failedInARow = 0;
                 while (!stopped && driver.isCurrent())
                 {
-                    driver.runOnce();
+                    failedInARow = pass(driver, failedInARow);
                     wake.tryAcquire(POLL_MS, TimeUnit.MILLISECONDS);
                     wake.drainPermits();
                 }
@@ -202,10 +214,45 @@ public final class DriverHost implements Consumer<Object>, AutoCloseable
                 }
                 else
                 {
-                    LOG.warn("transfer driver for epoch {} failed; the next transaction begun restarts it", epoch, ex);
+                    LOG.warn("transfer driver for epoch {} could not start; the next transaction begun restarts it",
+                        epoch, ex);
                 }
             }
             LOG.info("transfer driver for epoch {} ended", epoch);
+        }
+
+        /**
+         * A pass that fails outside any transaction (the member's state could not be read: a timeout under load) is
+         * tried again at the next poll while the member leads: ending the driver would leave every unfinished
+         * transaction undriven until another one begins, which may be never.
+         *
+         * @return how many passes in a row failed, this one included.
+         */
+        private int pass(final DriverPasses driver, final int failedInARow)
+        {
+            try
+            {
+                driver.runOnce();
+                return 0;
+            }
+            catch (final RuntimeException ex)
+            {
+                if (stopped)
+                {
+                    return failedInARow + 1;
+                }
+                if (0 == failedInARow)
+                {
+                    LOG.warn("transfer driver for epoch {}: a pass failed; trying again every {} ms", epoch, POLL_MS,
+                        ex);
+                }
+                else
+                {
+                    LOG.debug("transfer driver for epoch {}: pass failed {} times in a row", epoch, failedInARow + 1,
+                        ex);
+                }
+                return failedInARow + 1;
+            }
         }
     }
 }

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Not thread-safe: {@link DriverHost} runs each driver on a thread of its own.
  */
-public final class TransferDriver
+public final class TransferDriver implements DriverPasses
 {
     private static final Logger LOG = LoggerFactory.getLogger(TransferDriver.class);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
@@ -69,6 +69,7 @@ public final class TransferDriver
      *
      * @return false once this driver is superseded.
      */
+    @Override
     public boolean isCurrent()
     {
         try
@@ -90,6 +91,7 @@ public final class TransferDriver
     /**
      * Drive every unfinished transaction once, as far as it goes. Failures are logged and left for the next pass.
      */
+    @Override
     public void runOnce()
     {
         final CoordinatorState state =
