@@ -33,6 +33,8 @@ import java.util.function.Predicate;
 public final class NodeJvm implements AutoCloseable
 {
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
+    /** Put after a JVM's last answer once its output ended (no answer starts with a NUL). */
+    private static final String EXITED = "\u0000exited";
     /**
      * The JVM option that lets Netty load its native transport without a warning on JDK 24 and later (JDK 17 accepts
      * it too); for every child JVM that runs Netty.
@@ -44,7 +46,8 @@ public final class NodeJvm implements AutoCloseable
     private final List<String> jvmOptions;
     private final List<String> settings;
     private final Path logFile;
-    private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
+    /** The answers of the JVM started last; each start has its own, so a dead JVM's end is not read as the next's. */
+    private volatile BlockingQueue<String> answers = new LinkedBlockingQueue<>();
     private final BlockingQueue<String> events = new LinkedBlockingQueue<>();
     private Process process;
     private Writer stdin;
@@ -105,11 +108,13 @@ public final class NodeJvm implements AutoCloseable
             throw new UncheckedIOException("cannot start a JVM for " + nodeId, ex);
         }
         starts++;
-        answers.clear();
+        final BlockingQueue<String> startAnswers = new LinkedBlockingQueue<>();
+        answers = startAnswers;
         events.clear();
         stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
         final Process started = process;
-        final Thread reader = new Thread(() -> readOutput(started), "node-jvm-" + nodeId + "-" + starts);
+        final Thread reader = new Thread(() -> readOutput(started, startAnswers), "node-jvm-" + nodeId + "-" +
+            starts);
         reader.setDaemon(true);
         reader.start();
         final String ready = nextAnswer();
@@ -120,7 +125,7 @@ public final class NodeJvm implements AutoCloseable
         return this;
     }
 
-    private void readOutput(final Process started)
+    private void readOutput(final Process started, final BlockingQueue<String> startAnswers)
     {
         try (BufferedReader out = new BufferedReader(new InputStreamReader(started.getInputStream(),
             StandardCharsets.UTF_8)))
@@ -134,25 +139,64 @@ public final class NodeJvm implements AutoCloseable
                 }
                 else if (line.startsWith(NodeControl.PREFIX))
                 {
-                    answers.add(line.substring(NodeControl.PREFIX.length()));
+                    startAnswers.add(line.substring(NodeControl.PREFIX.length()));
                 }
             }
         }
         catch (final IOException ignored)
         {
-            // The JVM died (or was killed): no more lines, and waits time out with a clear message.
+            // The JVM died (or was killed): no more lines.
         }
+        // Its output ended, so it will never answer: a wait for an answer ends at once, not after its timeout.
+        startAnswers.add(EXITED);
     }
 
     private String nextAnswer()
     {
-        final String line = poll(answers, ANSWER_TIMEOUT);
+        final BlockingQueue<String> current = answers;
+        final String line = poll(current, ANSWER_TIMEOUT);
+        if (EXITED.equals(line))
+        {
+            // Kept for the next wait, which must not wait either.
+            current.add(EXITED);
+            throw new IllegalStateException(nodeId + " exited" + exitStatus() + " without answering; see " + logFile +
+                lastLogLine());
+        }
         if (null == line)
         {
             throw new IllegalStateException(nodeId + " did not answer within " + ANSWER_TIMEOUT.toSeconds() +
                 " s (alive: " + isAlive() + "); see " + logFile);
         }
         return line;
+    }
+
+    private String exitStatus()
+    {
+        final Process last = process;
+        try
+        {
+            // The output ends just before the process does: give it a moment to report its status.
+            return null != last && last.waitFor(5, TimeUnit.SECONDS) ? " with status " + last.exitValue() : "";
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    private String lastLogLine()
+    {
+        try
+        {
+            final List<String> lines = null == logFile || !Files.exists(logFile) ? List.of() :
+                Files.readAllLines(logFile, StandardCharsets.UTF_8);
+            return lines.isEmpty() ? "" : " (its last line: " + lines.get(lines.size() - 1).strip() + ")";
+        }
+        catch (final IOException | UncheckedIOException ex)
+        {
+            return "";
+        }
     }
 
     private static String poll(final BlockingQueue<String> queue, final Duration timeout)
