@@ -226,7 +226,7 @@ public final class NodeLauncher implements AutoCloseable
      * @param failure of a start.
      * @return its message followed by those of its causes that add something, on one line.
      */
-    static String describe(final Throwable failure)
+    public static String describe(final Throwable failure)
     {
         final StringBuilder text = new StringBuilder(null == failure.getMessage() ? named(failure) :
             failure.getMessage());

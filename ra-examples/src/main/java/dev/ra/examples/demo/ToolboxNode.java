@@ -24,6 +24,7 @@ import dev.ra.metrics.RaMetrics;
 import dev.ra.node.NodeConfig;
 import dev.ra.node.NodeControl;
 import dev.ra.node.NodeJvm;
+import dev.ra.node.NodeLauncher;
 import dev.ra.spi.Storage;
 import dev.ra.transport.netty.NettyTransport;
 import java.io.IOException;
@@ -158,6 +159,33 @@ public final class ToolboxNode implements AutoCloseable
         return new ToolboxNode(config, Duration.ofMillis(2000), Duration.ofMillis(1500), companion);
     }
 
+    /**
+     * @return the setting as a duration in milliseconds, or the default when absent.
+     * @throws IllegalArgumentException naming the key and the value, if it is not a whole number of 0 or more.
+     */
+    private static Duration millis(final Map<String, String> settings, final String key, final long defaultMs)
+    {
+        final String value = settings.get(key);
+        if (null == value)
+        {
+            return Duration.ofMillis(defaultMs);
+        }
+        try
+        {
+            final long ms = Long.parseLong(value.strip());
+            if (ms >= 0)
+            {
+                return Duration.ofMillis(ms);
+            }
+        }
+        catch (final NumberFormatException ignored)
+        {
+            // Reported below with the key.
+        }
+        throw new IllegalArgumentException(key + " must be a whole number of milliseconds, 0 or more; got '" + value +
+            "'");
+    }
+
     private static Set<String> ownKeys()
     {
         final Set<String> keys = new HashSet<>(AdminServer.Builder.SETTINGS);
@@ -185,8 +213,7 @@ public final class ToolboxNode implements AutoCloseable
             }
         }
         final ToolboxNode node = new ToolboxNode(NodeConfig.fromArgs(OWN_KEYS, args),
-            Duration.ofMillis(Long.parseLong(settings.getOrDefault(SESSION_LOCK_GRACE, "2000"))),
-            Duration.ofMillis(Long.parseLong(settings.getOrDefault(LEADER_GRACE, "1500"))), companion);
+            millis(settings, SESSION_LOCK_GRACE, 2000), millis(settings, LEADER_GRACE, 1500), companion);
         if (settings.containsKey("admin.port"))
         {
             try
@@ -312,7 +339,34 @@ public final class ToolboxNode implements AutoCloseable
     {
         quietLogging();
         final PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        final ToolboxNode node = start(args, new Companion()
+        final ToolboxNode node;
+        try
+        {
+            node = start(args, printingCompanion(out));
+        }
+        catch (final RuntimeException ex)
+        {
+            // An operator's mistake, not a bug to debug: one line, as ra-node's launcher gives.
+            System.err.println("toolbox-node: cannot start: " + NodeLauncher.describe(ex));
+            System.exit(NodeLauncher.EXIT_CANNOT_START);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(node::close, "toolbox-node-shutdown"));
+        final NodeControl control = NodeControl.builder(node.system, node::close).output(out)
+            .command("kv", node::kvCommand).command("tree", node::treeCommand).build();
+        final AdminServer admin = node.admin;
+        if (null != admin)
+        {
+            control.event("admin " + admin.url());
+        }
+        control.ready(node.transport.localAddress());
+        control.run(System.in);
+        System.exit(0);
+    }
+
+    private static Companion printingCompanion(final PrintStream out)
+    {
+        return new Companion()
         {
             @Override
             public void start(final long epoch)
@@ -325,18 +379,7 @@ public final class ToolboxNode implements AutoCloseable
             {
                 out.println(NodeControl.EVENT_PREFIX + "companion stopped " + epoch);
             }
-        });
-        Runtime.getRuntime().addShutdownHook(new Thread(node::close, "toolbox-node-shutdown"));
-        final NodeControl control = NodeControl.builder(node.system, node::close).output(out)
-            .command("kv", node::kvCommand).command("tree", node::treeCommand).build();
-        final AdminServer admin = node.admin;
-        if (null != admin)
-        {
-            control.event("admin " + admin.url());
-        }
-        control.ready(node.transport.localAddress());
-        control.run(System.in);
-        System.exit(0);
+        };
     }
 
     /**

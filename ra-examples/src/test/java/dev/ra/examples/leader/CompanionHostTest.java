@@ -160,4 +160,17 @@ class CompanionHostTest
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("leader.grace.ms")
             .hasMessageContaining("got 2");
     }
+
+    @Test
+    void aToolboxNodeNamesAGraceSettingThatIsNotANumber()
+    {
+        // It used to fail with a bare NumberFormatException naming neither the key nor the node.
+        assertThatThrownBy(() -> ToolboxNode.start(new String[] {"node.id=n9", "listen=127.0.0.1:0",
+            "sessionlock.grace.ms=2s"}, idle()).close())
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("sessionlock.grace.ms must be a whole number of milliseconds, 0 or more; got '2s'");
+        assertThatThrownBy(() -> ToolboxNode.start(new String[] {"node.id=n9", "listen=127.0.0.1:0",
+            "leader.grace.ms=-5"}, idle()).close())
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("leader.grace.ms");
+    }
 }
