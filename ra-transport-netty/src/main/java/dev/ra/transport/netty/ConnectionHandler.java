@@ -371,6 +371,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         }
         if (!transport.attach(peer, ctx.channel(), dialedByLocal))
         {
+            if (dialedByLocal && null != link)
+            {
+                // This dial is over: its close is not retried (it got through the handshake), so unblock() must be
+                // free to dial again.
+                transport.handshakeDone(link);
+            }
             closing = true;
             LOG.debug("{}: closing a new connection to {}: transport closed or node blocked", transport.localNode(),
                 peer);
