@@ -356,6 +356,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     private void establish(final ChannelHandlerContext ctx, final boolean dialedByLocal, final int version)
     {
         established = true;
+        final FrameDecoder frames = ctx.pipeline().get(FrameDecoder.class);
+        if (null != frames)
+        {
+            frames.handshakeDone();
+        }
         lastMessageReadNanos = System.nanoTime();
         timer.cancel(false);
         final PeerLink link = transport.link(peer);
