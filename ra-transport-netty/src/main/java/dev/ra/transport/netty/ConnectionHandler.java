@@ -448,7 +448,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
             ctx.close();
             return;
         }
-        if (now - lastWriteNanos >= intervalNanos - intervalNanos / 4)
+        // Not while the socket takes no writes: the peer is not reading what is queued (a heartbeat would land behind
+        // it anyway), and one that never reads but keeps sending would have them pile up without bound.
+        if (now - lastWriteNanos >= intervalNanos - intervalNanos / 4 && ctx.channel().isWritable())
         {
             transport.counters.heartbeatsSent.increment();
             writeFrame(ctx, FrameFormat.HEARTBEAT, new BufferWriter(0));

@@ -76,7 +76,8 @@ public final class NettyTransport implements Transport
 {
     private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
     private static final int COALESCE_CHUNK_BYTES = 64 * 1024;
-    private static final ThreadLocal<BufferWriter> WRITERS = ThreadLocal.withInitial(() -> new BufferWriter(4096));
+    /** Each thread's buffer to encode frames in, before they are copied into the connection's buffer. */
+    static final ThreadLocal<BufferWriter> WRITERS = ThreadLocal.withInitial(() -> new BufferWriter(4096));
 
     final NettyTransportConfig config;
     final TransportCounters counters = new TransportCounters();
@@ -327,7 +328,7 @@ public final class NettyTransport implements Transport
             final Channel caller = link.callerChannels.remove(reply.callId());
             if (null != caller)
             {
-                replyOnCallerConnection(caller, reply, node);
+                CallerReplies.write(this, caller, reply, node);
                 return;
             }
         }
@@ -439,7 +440,8 @@ public final class NettyTransport implements Transport
         }
     }
 
-    private static boolean saidGoodbye(final Channel channel)
+    /** @return whether this node said GOODBYE on the connection: nothing more is written there. */
+    static boolean saidGoodbye(final Channel channel)
     {
         final ConnectionHandler handler = channel.pipeline().get(ConnectionHandler.class);
         return null != handler && handler.saidGoodbye();
@@ -573,36 +575,10 @@ public final class NettyTransport implements Transport
         return null != link && link.callerChannels.containsValue(channel);
     }
 
-    private void replyOnCallerConnection(final Channel channel, final NodeMessage.CallReply reply, final String node)
-    {
-        if (!channel.eventLoop().inEventLoop())
-        {
-            channel.eventLoop().execute(() -> replyOnCallerConnection(channel, reply, node));
-            return;
-        }
-        if (!channel.isActive() || saidGoodbye(channel))
-        {
-            counters.messagesDropped.increment();
-            return;
-        }
-        final BufferWriter writer = WRITERS.get();
-        if (!encodeFrame(reply, writer, node, 0))
-        {
-            return;
-        }
-        final ByteBuf out = channel.alloc().ioBuffer(writer.position());
-        out.writeBytes(writer.array(), 0, writer.position());
-        counters.bytesWritten.add(out.readableBytes());
-        counters.messagesSent.increment();
-        counters.flushes.increment();
-        noteWritten(channel);
-        channel.writeAndFlush(out, channel.voidPromise());
-    }
-
     /**
      * Tell the connection's handler it wrote: no heartbeat due, and a caller connection is not idle.
      */
-    private static void noteWritten(final Channel channel)
+    static void noteWritten(final Channel channel)
     {
         final ConnectionHandler handler = channel.pipeline().get(ConnectionHandler.class);
         if (null != handler)
