@@ -18,6 +18,12 @@ import java.util.Set;
  */
 public final class NettyTransportConfig
 {
+    /**
+     * The largest {@link Builder#maxFrameBytes} taken: larger, the limit plus the frame's header overflowed an int, and
+     * a node so configured refused every frame as too long, its handshakes first.
+     */
+    static final int MAX_FRAME_BYTES = 1 << 30;
+
     final String clusterId;
     final InetSocketAddress listenAddress;
     final Map<String, InetSocketAddress> peers;
@@ -217,14 +223,16 @@ public final class NettyTransportConfig
 
         /**
          * @param bytes largest frame accepted or sent; a bigger one closes the connection (inbound) or is dropped
-         *              (outbound).
+         *              (outbound). From 1024 to 1 GiB: a frame, with its header and length prefix, must fit in one
+         *              array and one buffer, whose sizes are ints.
          * @return this builder.
          */
         public Builder maxFrameBytes(final int bytes)
         {
-            if (bytes < 1024)
+            if (bytes < 1024 || bytes > MAX_FRAME_BYTES)
             {
-                throw new IllegalArgumentException("maxFrameBytes must be at least 1024, got " + bytes);
+                throw new IllegalArgumentException("maxFrameBytes must be from 1024 to " + MAX_FRAME_BYTES +
+                    " (1 GiB), got " + bytes);
             }
             this.maxFrameBytes = bytes;
             return this;
