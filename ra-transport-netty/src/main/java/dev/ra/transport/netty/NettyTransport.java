@@ -133,6 +133,12 @@ public final class NettyTransport implements Transport
 
     private synchronized void createGroup(final String localNode)
     {
+        if (closed)
+        {
+            // Threads started now would never be stopped: close() has run, and runs once.
+            throw new IllegalStateException("the transport of node " + localNode +
+                " was closed: it cannot start again");
+        }
         if (null == group)
         {
             final IoHandlerFactory io = nativeTransport ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
