@@ -308,6 +308,8 @@ public final class DataDirectoryReader
             file.read(header, 0);
             Formats.checkHeader(path, Formats.META_MAGIC, header.getInt(0), header.getInt(4));
             FileMetaStore.Slot best = null;
+            // Slots that hold anything (valid or not).
+            int slots = 0;
             for (int i = 0; i < 2; i++)
             {
                 final long offset = (long)FileMetaStore.SLOT_SIZE * (i + 1);
@@ -317,6 +319,7 @@ public final class DataDirectoryReader
                 {
                     continue;
                 }
+                slots++;
                 final FileMetaStore.Slot parsed = FileMetaStore.parse(slot.array(), read);
                 if (null == parsed)
                 {
@@ -326,6 +329,11 @@ public final class DataDirectoryReader
                 {
                     best = parsed;
                 }
+            }
+            if (0 == slots)
+            {
+                // Created holding a slot: one with none lost its state (as FileMetaStore reads it).
+                damage.add(new Damage(path, FileMetaStore.SLOT_SIZE, "holds no slot (" + size + " bytes)"));
             }
             return best;
         }

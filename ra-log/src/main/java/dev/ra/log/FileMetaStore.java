@@ -220,9 +220,12 @@ final class FileMetaStore implements MetaStore, AutoCloseable
                 best = parsed;
             }
         }
-        if (null == best && invalid > 1)
+        if (null == best)
         {
-            return new Loaded(null, "damaged (both slots corrupt)");
+            // Every file is created holding a slot, synced before the server's identity: one that holds none (cut
+            // back to its header, its slots zero-filled or corrupt) lost its state, and is damage, not a new server.
+            return new Loaded(null, invalid > 1 ? "damaged (both slots corrupt)" : invalid == 1 ?
+                "damaged (its only slot is corrupt)" : "holding no slot (" + size + " bytes)");
         }
         return new Loaded(best, null);
     }
