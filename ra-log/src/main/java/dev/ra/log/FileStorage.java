@@ -173,6 +173,8 @@ public final class FileStorage implements Storage
         catch (final IOException | RuntimeException ex)
         {
             segmentIo.shutdownNow();
+            segmentCache.closeAll();
+            walFiles.closeAll();
             directoryLock.close();
             throw ex;
         }
@@ -202,8 +204,13 @@ public final class FileStorage implements Storage
         }
         catch (final IOException ex)
         {
+            // The first file may have been opened before its header failed, and the mark is open: a caller retrying
+            // the build must not lose two descriptors each time.
+            wal.close();
             background.shutdownNow();
             segmentIo.shutdownNow();
+            segmentCache.closeAll();
+            walFiles.closeAll();
             directoryLock.close();
             throw ex;
         }
