@@ -106,6 +106,8 @@ public final class FileStorage implements Storage
     private volatile boolean replayed;
     private volatile Throwable failure;
     private volatile boolean closed;
+    /** Set if close stopped the segment writer before it finished its work. */
+    private volatile boolean abandonedSegmentWork;
 
     private FileStorage(final Builder builder) throws IOException
     {
@@ -440,7 +442,14 @@ public final class FileStorage implements Storage
     {
         if (!closed)
         {
-            background.execute(log::applyRetention);
+            try
+            {
+                background.execute(log::applyRetention);
+            }
+            catch (final RejectedExecutionException closing)
+            {
+                // Closed meanwhile: the segments are dropped at a later start, as the retention floor allows.
+            }
         }
     }
 
@@ -618,9 +627,15 @@ public final class FileStorage implements Storage
     @Override
     public void delete(final ServerId id)
     {
+        Objects.requireNonNull(id, "id");
         final ServerLog log;
         synchronized (this)
         {
+            if (closed)
+            {
+                throw new IllegalStateException("cannot delete server " + id + ": storage " + directory +
+                    " is closed");
+            }
             if (openServers.containsKey(id) || opening.contains(id))
             {
                 throw new IllegalStateException("server " + id + " is open; close it before deleting it");
@@ -633,11 +648,20 @@ public final class FileStorage implements Storage
         }
         final Path root = serversDirectory.resolve(ServerDirectory.dirName(id));
         // On the segment writer thread, so a flush never writes into a directory being deleted.
-        final Future<?> done = background.submit(() ->
+        final Future<?> done;
+        try
         {
-            deleteTree(root);
-            return null;
-        });
+            done = background.submit(() ->
+            {
+                deleteTree(root);
+                return null;
+            });
+        }
+        catch (final RejectedExecutionException closing)
+        {
+            throw new IllegalStateException("cannot delete server " + id + ": storage " + directory +
+                " is closed", closing);
+        }
         try
         {
             done.get();
@@ -699,6 +723,11 @@ public final class FileStorage implements Storage
             background.submit(() -> { }).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return true;
         }
+        catch (final RejectedExecutionException closed)
+        {
+            // A closed storage: its segment writer finished its work, or was stopped with work left.
+            return background.isTerminated() && !abandonedSegmentWork;
+        }
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
@@ -743,12 +772,14 @@ public final class FileStorage implements Storage
             if (!background.awaitTermination(60, TimeUnit.SECONDS))
             {
                 LOG.warn("segment writer did not finish within 60 s; remaining WAL files are replayed at next open");
+                abandonedSegmentWork = true;
                 background.shutdownNow();
             }
         }
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
+            abandonedSegmentWork = true;
             background.shutdownNow();
         }
         segmentIo.shutdownNow();

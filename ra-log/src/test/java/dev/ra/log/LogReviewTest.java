@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -121,7 +122,8 @@ class LogReviewTest
     /**
      * delete() on a closed storage is refused by the segment writer's executor with a bare
      * RejectedExecutionException, after having already forgotten the server's log. Like open(), it must throw an
-     * IllegalStateException saying the storage is closed, and change nothing.
+     * IllegalStateException saying the storage is closed, and change nothing. (awaitSegmentWriter() threw the same
+     * RejectedExecutionException after close.)
      */
     @Test
     void deleteAfterCloseSaysTheStorageIsClosed() throws Exception
@@ -131,6 +133,8 @@ class LogReviewTest
         storage.close();
         assertThatThrownBy(() -> storage.delete(A)).isInstanceOf(IllegalStateException.class)
             .hasMessageContaining("closed");
+        // Its sibling: nothing is left for the segment writer of a closed storage, and asking is no error.
+        assertThat(storage.awaitSegmentWriter(Duration.ofSeconds(1))).isTrue();
         try (FileStorage again = storage())
         {
             assertThat(again.servers()).containsExactly(A);
