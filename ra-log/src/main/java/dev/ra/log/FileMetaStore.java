@@ -65,6 +65,12 @@ final class FileMetaStore implements MetaStore, AutoCloseable
     private boolean damagedFile;
     /** Whether both files hold the state in memory, synced: false from the start of a write until it succeeded. */
     private boolean stateDurable;
+    /**
+     * Set by {@link #close}: the server storage was closed, and a store opened again since may be writing the same
+     * files. A write through this one would put its stale state in a slot with its own sequence number, possibly the
+     * number the other just wrote, and take the term back on disk.
+     */
+    private boolean closed;
 
     /**
      * One of the two files; its handle is open only while it is read or written: a node hosting thousands of servers
@@ -358,6 +364,7 @@ final class FileMetaStore implements MetaStore, AutoCloseable
     @Override
     public synchronized void storeTermAndVote(final long term, final ServerId vote)
     {
+        checkOpen();
         if (stateDurable && term == currentTerm && Objects.equals(vote, votedFor))
         {
             // Already durable in both files: a new server's term 0 and no vote, stored when its files were created.
@@ -371,7 +378,8 @@ final class FileMetaStore implements MetaStore, AutoCloseable
     @Override
     public synchronized void storeLastApplied(final long index)
     {
-        if (index != lastApplied)
+        // Written lazily, and never after close (see flushLastApplied): a closed store has nothing to record.
+        if (!closed && index != lastApplied)
         {
             lastApplied = index;
             lastAppliedDirty = true;
@@ -392,7 +400,7 @@ final class FileMetaStore implements MetaStore, AutoCloseable
      */
     synchronized void flushLastApplied()
     {
-        if (lastAppliedDirty)
+        if (lastAppliedDirty && !closed)
         {
             writeSlot();
         }
@@ -626,6 +634,7 @@ final class FileMetaStore implements MetaStore, AutoCloseable
     @Override
     public synchronized void clearDamage()
     {
+        checkOpen();
         if (damagedIndex != 0 || termAndVoteLost)
         {
             damagedIndex = 0;
@@ -644,6 +653,8 @@ final class FileMetaStore implements MetaStore, AutoCloseable
     @Override
     public synchronized void storeServerConfig(final byte[] newConfig)
     {
+        checkOpen();
+        Objects.requireNonNull(newConfig, "config");
         final ByteBuffer content = ByteBuffer.allocate(CONFIG_HEADER + newConfig.length);
         content.putInt(Formats.CONFIG_MAGIC).putInt(Formats.VERSION).putInt(newConfig.length)
             .putInt(Formats.crc(newConfig, 0, newConfig.length)).put(newConfig).flip();
@@ -661,6 +672,10 @@ final class FileMetaStore implements MetaStore, AutoCloseable
     @Override
     public synchronized void close()
     {
+        if (closed)
+        {
+            return;
+        }
         try
         {
             flushLastApplied();
@@ -669,7 +684,16 @@ final class FileMetaStore implements MetaStore, AutoCloseable
         {
             LOG.warn("could not persist last applied on close: {}", ex.getMessage());
         }
+        closed = true;
         closeFiles();
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("meta store of " + primary.path.getParent() + " is closed");
+        }
     }
 
     private void closeFiles()
