@@ -20,7 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -91,6 +90,8 @@ public final class FileStorage implements Storage
     private final Map<ServerId, ServerLog> logs = new HashMap<>();
     private final Map<ServerId, FileServerStorage> openServers = new HashMap<>();
     private final Set<ServerId> opening = new HashSet<>();
+    /** Servers whose directory is being deleted, with how many deletions of each are under way. */
+    private final Map<ServerId, Integer> deleting = new HashMap<>();
     private final LastAppliedWrites lastAppliedWrites = new LastAppliedWrites();
     private final Map<String, ServerLog> logsByDirectory = new ConcurrentHashMap<>();
     private Map<String, FlushTarget> dormant = new HashMap<>();
@@ -506,6 +507,12 @@ public final class FileStorage implements Storage
         ServerLog log;
         synchronized (this)
         {
+            if (deleting.containsKey(id))
+            {
+                // Its directory is going: an open now would take the half-deleted directory for debris, create the
+                // server anew, and have the deletion remove the new server's files under it.
+                throw new IllegalStateException("cannot open server " + id + ": it is being deleted");
+            }
             if (openServers.containsKey(id) || !opening.add(id))
             {
                 throw new IllegalStateException("server " + id + " is already open");
@@ -578,7 +585,7 @@ public final class FileStorage implements Storage
         }
         if (files.exists(root))
         {
-            deleteTree(root);
+            ServerDirectory.deleteTree(files, root);
         }
         return ServerDirectory.create(files, serversDirectory, serversDirectorySyncs, id);
     }
@@ -631,40 +638,31 @@ public final class FileStorage implements Storage
         final ServerLog log;
         synchronized (this)
         {
-            if (closed)
-            {
-                throw new IllegalStateException("cannot delete server " + id + ": storage " + directory +
-                    " is closed");
-            }
             if (openServers.containsKey(id) || opening.contains(id))
             {
                 throw new IllegalStateException("server " + id + " is open; close it before deleting it");
             }
-            log = logs.remove(id);
+            log = closed ? null : logs.remove(id);
             if (null != log)
             {
                 logsByDirectory.remove(log.directory().name());
             }
+            deleting.merge(id, 1, Integer::sum);
         }
         final Path root = serversDirectory.resolve(ServerDirectory.dirName(id));
-        // On the segment writer thread, so a flush never writes into a directory being deleted.
-        final Future<?> done;
         try
         {
-            done = background.submit(() ->
+            // On the segment writer thread, so a flush never writes into a directory being deleted.
+            background.submit(() ->
             {
-                deleteTree(root);
+                ServerDirectory.deleteTree(files, root);
                 return null;
-            });
+            }).get();
         }
         catch (final RejectedExecutionException closing)
         {
-            throw new IllegalStateException("cannot delete server " + id + ": storage " + directory +
-                " is closed", closing);
-        }
-        try
-        {
-            done.get();
+            throw new IllegalStateException("cannot delete server " + id + ": storage " + directory + " is closed",
+                closing);
         }
         catch (final InterruptedException ex)
         {
@@ -676,27 +674,13 @@ public final class FileStorage implements Storage
             throw new UncheckedIOException("cannot delete the storage of " + id, ex.getCause() instanceof
                 IOException io ? io : new IOException(ex.getCause()));
         }
-    }
-
-    private void deleteTree(final Path root) throws IOException
-    {
-        // The identity file goes first, so a crash part-way leaves a directory that is recognisably debris.
-        files.delete(root.resolve(ServerDirectory.ID_FILE));
-        if (files.exists(root))
+        finally
         {
-            files.syncDirectory(root);
+            synchronized (this)
+            {
+                deleting.computeIfPresent(id, (key, count) -> count > 1 ? count - 1 : null);
+            }
         }
-        deleteRecursively(root);
-        files.syncDirectory(serversDirectory);
-    }
-
-    private void deleteRecursively(final Path path) throws IOException
-    {
-        for (final String name : files.list(path))
-        {
-            deleteRecursively(path.resolve(name));
-        }
-        files.delete(path);
     }
 
     /**

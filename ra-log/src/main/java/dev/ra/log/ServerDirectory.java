@@ -186,6 +186,34 @@ final class ServerDirectory
     }
 
     /**
+     * Delete a server's directory durably. The identity file goes first, so a crash part-way leaves a directory that
+     * is recognisably debris.
+     *
+     * @param files the file layer.
+     * @param root  the directory.
+     * @throws IOException on failure.
+     */
+    static void deleteTree(final FileLayer files, final Path root) throws IOException
+    {
+        files.delete(root.resolve(ID_FILE));
+        if (files.exists(root))
+        {
+            files.syncDirectory(root);
+        }
+        deleteRecursively(files, root);
+        files.syncDirectory(root.getParent());
+    }
+
+    private static void deleteRecursively(final FileLayer files, final Path path) throws IOException
+    {
+        for (final String name : files.list(path))
+        {
+            deleteRecursively(files, path.resolve(name));
+        }
+        files.delete(path);
+    }
+
+    /**
      * Load a server directory, treating the debris of an interrupted create (an identity file torn by a crash in a
      * directory that holds nothing stored: no segment, snapshot or configuration, no term or vote) as absent.
      *
