@@ -154,10 +154,11 @@ final class ServerProcess implements LogListener, ServerMailbox
                     loop.schedule(this);
                 }
             }
-            catch (final RuntimeException ex)
+            catch (final RuntimeException | Error ex)
             {
-                started.completeExceptionally(ex);
+                // Stopped first: whoever hears of the failed start finds the server gone (and may delete its data).
                 crash(ex);
+                started.completeExceptionally(ex);
             }
         });
     }
@@ -344,9 +345,10 @@ final class ServerProcess implements LogListener, ServerMailbox
                 offerTicks();
             }
         }
-        catch (final RuntimeException | StackOverflowError ex)
+        catch (final RuntimeException | Error ex)
         {
-            // A machine that recurses too deep is as broken as one that throws: stop this server only.
+            // A machine that recurses too deep or fails an assertion is as broken as one that throws: stop this server
+            // only. Left to the loop, the server would stay scheduled for ever, never to run again.
             crash(ex);
         }
         scheduled.set(false);
@@ -546,7 +548,7 @@ final class ServerProcess implements LogListener, ServerMailbox
                 offerTicks();
             }
         }
-        catch (final RuntimeException | StackOverflowError ex)
+        catch (final RuntimeException | Error ex)
         {
             crash(ex);
         }
