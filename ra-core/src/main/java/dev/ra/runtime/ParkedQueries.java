@@ -108,8 +108,12 @@ final class ParkedQueries
         {
             argument = machine.queryCodec().fromBytes(named.argument().unsafeArray());
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
+            if (!isCallersFailure(ex))
+            {
+                throw ex;
+            }
             origin.ok(List.of(false, 0L, 0L, "bad query argument: " + ex.getMessage()), core.leaderId());
             return;
         }
@@ -141,13 +145,31 @@ final class ParkedQueries
                 throw new NullPointerException("the codec returned null");
             }
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
+            if (!isCallersFailure(ex))
+            {
+                throw ex;
+            }
             origin.ok(List.of(false, 0L, 0L, "the result of query '" + name + "' on " + id + " cannot be encoded " +
                 "with the machine's query codec: " + ex), result.leader());
             return;
         }
         origin.ok(List.of(true, result.index(), result.term(), encoded), result.leader());
+    }
+
+    /**
+     * A query (the caller's function, or the machine's named query and its codec) only reads the state, so whatever
+     * it throws is its caller's failure, a stack overflow or a failed assertion as much as an exception: the server
+     * must not stop for it, as it does when its core or the machine's apply fails. Only the JVM's own trouble (out of
+     * memory, an internal error) is not the caller's.
+     *
+     * @param failure thrown by a query.
+     * @return whether to fail the query's caller with it, rather than let it stop the server.
+     */
+    static boolean isCallersFailure(final Throwable failure)
+    {
+        return !(failure instanceof VirtualMachineError) || failure instanceof StackOverflowError;
     }
 
     private void answer(final ServerCore core, final ParkedQuery q)
@@ -168,8 +190,12 @@ final class ParkedQueries
         {
             result = q.query.apply(core.machineState());
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
+            if (!isCallersFailure(ex))
+            {
+                throw ex;
+            }
             q.call.completeExceptionally(ex);
             return;
         }

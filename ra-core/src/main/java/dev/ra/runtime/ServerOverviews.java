@@ -45,8 +45,13 @@ final class ServerOverviews
         {
             machineOverview = core.effectiveMachine().overview(core.machineState());
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
+            // Asked for by a monitoring call: like a query's, its failure is the caller's, never the server's.
+            if (!ParkedQueries.isCallersFailure(ex))
+            {
+                throw ex;
+            }
             machineOverview = Map.of("error", String.valueOf(ex));
         }
         return new ServerOverview(id, clusterName, core.role(), core.currentTerm(), core.leaderId(),
