@@ -293,7 +293,19 @@ final class ServerRegistry
             }
             final CompletableFuture<Void> started = new CompletableFuture<>();
             process.start(core, started);
-            return started;
+            if (!isNew)
+            {
+                return started;
+            }
+            // A new server whose start failed on its loop (its machine's init threw) has stopped by now: nothing of it
+            // may be left, as when its start fails here, or starting it again would find it stored.
+            return started.whenComplete((v, error) ->
+            {
+                if (null != error)
+                {
+                    config.storage().delete(id);
+                }
+            });
         }
         catch (final RuntimeException ex)
         {
