@@ -194,8 +194,11 @@ final class MachineEffects
     private void modCall(final String handler, final Object argument)
     {
         final Consumer<Object> h = environment.modCallHandlers().get(handler);
+        // Both failures are counted like any effect's, but neither stops the server, whatever the failure mode: a
+        // handler's exception "does not affect the server" (Effect.ModCall).
         if (null == h)
         {
+            failures++;
             LOG.warn("{}: no mod-call handler named '{}' is registered on {}", id, handler, router.nodeId());
             return;
         }
@@ -205,6 +208,7 @@ final class MachineEffects
         }
         catch (final RuntimeException ex)
         {
+            failures++;
             LOG.warn("{}: mod-call handler '{}' threw", id, handler, ex);
         }
     }

@@ -266,8 +266,10 @@ final class MessageRouter
     // Processes and monitors
 
     /**
-     * A machine's message to a process, encoded with the machine's message codec when it crosses nodes; a message
-     * that cannot be encoded is dropped with a log line.
+     * A machine's message to a process, encoded with the machine's message codec when it crosses nodes.
+     *
+     * @throws IllegalArgumentException naming the process if the message cannot be encoded (nothing was sent): the
+     *     effect failed, which its server counts and logs.
      */
     void sendToProcess(final ProcessRef to, final Object message, final ServerId from,
         final StateMachine<Object, Object> machine)
@@ -284,8 +286,13 @@ final class MessageRouter
         }
         catch (final RuntimeException ex)
         {
-            LOG.warn("{}: cannot encode a message for {}; dropped", from, to, ex);
-            return;
+            throw new IllegalArgumentException("a message to " + to + " cannot be encoded with the message codec of " +
+                machine.getClass().getName() + ": " + ex, ex);
+        }
+        if (null == encoded)
+        {
+            throw new IllegalArgumentException("the message codec of " + machine.getClass().getName() +
+                " encoded a message to " + to + " as null");
         }
         transport.send(to.node(), new NodeMessage.ProcessMessage(to, from, Bytes.wrap(encoded)));
     }
