@@ -57,7 +57,8 @@ final class ServerOverviews
         return new ServerOverview(id, clusterName, core.role(), core.currentTerm(), core.leaderId(),
             core.commitIndex(), core.lastApplied(), core.lastIndex(), core.lastWrittenIndex(), core.snapshotIndex(),
             members, counters, machineOverview, core.peerMatchIndexes(), applyTimes,
-            new MachineVersionStatus(core.effectiveMachineVersion(), machine.version(), core.machineVersionError()),
+            new MachineVersionStatus(core.effectiveMachineVersion(), VersionedStateCodec.supported(machine),
+                core.machineVersionError()),
             core.storageState());
     }
 }

@@ -16,13 +16,25 @@ final class VersionedStateCodec
     }
 
     /**
+     * The highest version this build supports, as the core counts it: a machine declaring a negative version is
+     * unversioned (0), or its snapshots, all of version 0, would be refused as too new for it.
+     *
+     * @param machine of this build.
+     * @return its version, at least 0.
+     */
+    static int supported(final StateMachine<Object, Object> machine)
+    {
+        return Math.max(0, machine.version());
+    }
+
+    /**
      * @param machine of this build.
      * @param meta    of a snapshot.
      * @return whether this build can decode and apply from that snapshot.
      */
     static boolean supports(final StateMachine<Object, Object> machine, final SnapshotMeta meta)
     {
-        return meta.machineVersion() >= 0 && meta.machineVersion() <= machine.version();
+        return meta.machineVersion() >= 0 && meta.machineVersion() <= supported(machine);
     }
 
     /**
@@ -35,14 +47,14 @@ final class VersionedStateCodec
     static Codec<Object> of(final ServerId id, final StateMachine<Object, Object> machine, final SnapshotMeta meta)
     {
         final int version = meta.machineVersion();
-        if (version < 0 || version > machine.version())
+        final int supported = supported(machine);
+        if (version < 0 || version > supported)
         {
             throw new IllegalStateException(id + ": the snapshot at index " + meta.index() + " needs machine version " +
                 version + " but this build of " + machine.getClass().getName() + " supports versions 0 to " +
-                machine.version() + "; start this server with a build that supports version " + version);
+                supported + "; start this server with a build that supports version " + version);
         }
-        final StateMachine<Object, Object> versioned =
-            version == machine.version() ? machine : machine.machineFor(version);
+        final StateMachine<Object, Object> versioned = version == supported ? machine : machine.machineFor(version);
         return (null == versioned ? machine : versioned).stateCodec();
     }
 }
