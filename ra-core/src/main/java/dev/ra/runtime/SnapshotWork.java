@@ -56,8 +56,10 @@ final class SnapshotWork
                 storage.snapshots().write(meta, data);
                 enqueue.accept(new RaftEvent.SnapshotWritten(meta));
             }
-            catch (final RuntimeException ex)
+            catch (final RuntimeException | Error ex)
             {
+                // An Error too (a state codec that recurses too deep or fails an assertion): unreported, the core
+                // would wait for this snapshot for ever and take no other.
                 LOG.warn("{}: writing snapshot {} failed", id, meta, ex);
                 enqueue.accept(new RaftEvent.SnapshotFailed(meta, String.valueOf(ex)));
             }
