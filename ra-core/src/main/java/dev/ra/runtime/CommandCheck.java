@@ -28,7 +28,24 @@ final class CommandCheck
      */
     static String wrongType(final ClusterInfo cluster, final Object command)
     {
-        final Class<?> type = cluster.machine.commandType();
+        final Class<?> type;
+        try
+        {
+            type = cluster.machine.commandType();
+        }
+        catch (final RuntimeException ex)
+        {
+            // Asked on the leader's loop for commands from other nodes: the machine's failure must refuse the command,
+            // not stop the leader (and every leader after it).
+            return "cluster '" + cluster.clusterName + "': machine " + cluster.machine.getClass().getName() +
+                " failed in commandType(): " + ex;
+        }
+        if (null == type)
+        {
+            return "cluster '" + cluster.clusterName + "': machine " + cluster.machine.getClass().getName() +
+                " returned null from commandType(), so no command can be checked; it must return its command type " +
+                "(Object.class accepts any)";
+        }
         if (type.isInstance(command))
         {
             return null;

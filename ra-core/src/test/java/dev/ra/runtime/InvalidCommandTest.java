@@ -1,8 +1,15 @@
 package dev.ra.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ra.ApplyResult;
+import dev.ra.CommandMeta;
+import dev.ra.InitArgs;
+import dev.ra.InvalidCommandException;
 import dev.ra.ServerId;
+import dev.ra.StateMachine;
+import dev.ra.codec.Codecs;
 import dev.ra.core.CallError;
 import dev.ra.protocol.NodeMessage;
 import dev.ra.testkit.InJvmCluster;
@@ -41,6 +48,70 @@ class InvalidCommandTest
             {
                 assertThat(cluster.system(member).isRunning(member)).as(member + " still runs").isTrue();
             }
+        }
+    }
+
+    /**
+     * A machine whose {@code commandType()} returns null or throws: a local caller is told so, and a command from
+     * another node is refused by the leader with that reason. The leader used to stop on the null check (a
+     * NullPointerException on its loop), then every member elected after it, on the next such command.
+     */
+    @Test
+    void aMachineWithoutAUsableCommandTypeRefusesCommandsAndKeepsServing() throws Exception
+    {
+        for (final boolean throwing : new boolean[] {false, true})
+        {
+            try (InJvmCluster cluster = new InJvmCluster(1))
+            {
+                final ServerId member = new ServerId("typeless", "n1");
+                cluster.first().startCluster("typeless", new TypelessMachine(throwing), List.of(member));
+                cluster.awaitLeader(List.of(member), Duration.ofSeconds(10));
+
+                assertThatThrownBy(() -> cluster.first().processCommand(member, "x"))
+                    .isInstanceOf(InvalidCommandException.class)
+                    .hasMessageContaining("commandType()");
+                final NodeMessage.CallReply answer = RogueCaller.call(cluster, member, 7,
+                    Codecs.generic().toBytes("x"));
+                assertThat(answer.error()).as("throwing " + throwing).isEqualTo(CallError.INVALID_COMMAND);
+                assertThat(answer.message()).contains("commandType()");
+                assertThat(cluster.first().isRunning(member)).as(member + " still runs").isTrue();
+            }
+        }
+    }
+
+    /** A machine whose command type is null, or whose {@code commandType()} throws. */
+    public static final class TypelessMachine implements StateMachine<Object, Long>
+    {
+        private final boolean throwing;
+
+        /**
+         * @param throwing whether {@code commandType()} throws rather than returning null.
+         */
+        public TypelessMachine(final boolean throwing)
+        {
+            this.throwing = throwing;
+        }
+
+        @Override
+        public Long init(final InitArgs args)
+        {
+            return 0L;
+        }
+
+        @Override
+        public ApplyResult<Long> apply(final CommandMeta meta, final Object command, final Long state)
+        {
+            return ApplyResult.of(state + 1, state + 1);
+        }
+
+        @Override
+        public Class<Object> commandType()
+        {
+            if (throwing)
+            {
+                throw new IllegalStateException("no type today");
+            }
+            return null;
         }
     }
 }
