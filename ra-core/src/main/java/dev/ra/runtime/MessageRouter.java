@@ -334,32 +334,11 @@ final class MessageRouter
             processes.deliver(to, new RaEvent.Applied(leader, applied));
             return;
         }
-        final List<Object> correlations = new ArrayList<>(applied.size());
-        final List<Bytes> replies = new ArrayList<>(applied.size());
-        final Codec<Object> codec = machine.replyCodec();
-        for (final RaEvent.Correlated c : applied)
+        for (final NodeMessage.AppliedNotice notice : AppliedNotices.of(to, leader, machine.replyCodec(), applied,
+            transport.maxMessageBytes()))
         {
-            final byte[] reply;
-            try
-            {
-                reply = codec.toBytes(c.reply());
-            }
-            catch (final RuntimeException ex)
-            {
-                // A failed command, or a reply the machine's codec cannot encode: only this notification is lost,
-                // never the leader.
-                LOG.warn("{}: cannot notify {} of the command correlated {}: its reply cannot be encoded: {}",
-                    leader, to, c.correlation(), ex.toString());
-                continue;
-            }
-            correlations.add(c.correlation());
-            replies.add(Bytes.wrap(reply));
+            transport.send(to.node(), notice);
         }
-        if (correlations.isEmpty())
-        {
-            return;
-        }
-        transport.send(to.node(), new NodeMessage.AppliedNotice(to, leader, correlations, replies));
     }
 
     void monitorProcess(final ProcessRef process, final ServerId watcher)
@@ -468,10 +447,23 @@ final class MessageRouter
             final List<RaEvent.Correlated> applied = new ArrayList<>(notice.replies().size());
             for (int i = 0; i < notice.replies().size(); i++)
             {
-                applied.add(new RaEvent.Correlated(notice.correlations().get(i),
-                    codec.fromBytes(notice.replies().get(i).unsafeArray())));
+                try
+                {
+                    applied.add(new RaEvent.Correlated(notice.correlations().get(i),
+                        codec.fromBytes(notice.replies().get(i).unsafeArray())));
+                }
+                catch (final RuntimeException ex)
+                {
+                    // Only this notification is lost (this node's reply codec differs from the leader's), not the
+                    // others of the notice.
+                    LOG.warn("{}: the reply of the command correlated {} from {} cannot be decoded: {}", nodeId,
+                        notice.correlations().get(i), notice.leader(), ex.toString());
+                }
             }
-            processes.deliver(notice.to(), new RaEvent.Applied(notice.leader(), applied));
+            if (!applied.isEmpty())
+            {
+                processes.deliver(notice.to(), new RaEvent.Applied(notice.leader(), applied));
+            }
         }
         else if (message instanceof NodeMessage.RejectedNotice notice)
         {
