@@ -589,6 +589,28 @@ final class FileMetaStore implements MetaStore, AutoCloseable
     }
 
     /**
+     * Record, durably, exactly this entry as the last one the log had made durable before it lost entries, replacing
+     * the record (unlike {@link #recordLogDamage}, which only raises it): for records of one start that a later WAL
+     * file of the same start moved back (a cut), the record must be where the log ended, or the check at open could
+     * find the older, higher entry in the segments and take a log that lost the later entries for whole.
+     *
+     * @param index of that entry.
+     * @param term  of that entry.
+     */
+    synchronized void replaceLogDamage(final long index, final long term)
+    {
+        if (index != damagedIndex || term != damagedTerm || !found)
+        {
+            damagedIndex = index;
+            damagedTerm = term;
+            // A server with records in the WAL has stored a term: none found means it is lost too.
+            termAndVoteLost |= !found;
+            found = true;
+            writeSlot();
+        }
+    }
+
+    /**
      * The log turned out whole after all (it still has the entry recorded by {@link #recordLogDamage}).
      */
     synchronized void clearLogDamage()

@@ -85,6 +85,8 @@ public final class FileStorage implements Storage
     private final String recoveryFailure;
     /** What the WAL lost of each server's acknowledged entries at this start, by server uid (for its open). */
     private final Map<Long, String> walDamage = new ConcurrentHashMap<>();
+    /** Directories whose server.id is unreadable: their WAL records are left out at start-up, their open refused. */
+    private final UnreadableIdentities unreadableIdentities;
     private final Closeable directoryLock;
     private final AtomicInteger nextServerRef = new AtomicInteger();
     private final Map<ServerId, ServerLog> logs = new HashMap<>();
@@ -113,6 +115,7 @@ public final class FileStorage implements Storage
     private FileStorage(final Builder builder) throws IOException
     {
         files = builder.files;
+        unreadableIdentities = new UnreadableIdentities(files);
         directory = builder.directory;
         walDirectory = directory.resolve(WAL_DIR);
         serversDirectory = directory.resolve(SERVERS_DIR);
@@ -157,7 +160,7 @@ public final class FileStorage implements Storage
             if (null == recoveryFailure)
             {
                 StorageDamage.checkWalMark(files, walDirectory, serversDirectory, previousMark, validEnds, walNames,
-                    walDamage);
+                    walDamage, unreadableIdentities);
                 if (builder.walMark)
                 {
                     walMark = WalMark.create(files, directory);
@@ -293,7 +296,7 @@ public final class FileStorage implements Storage
         {
             try
             {
-                final ServerDirectory dir = ServerDirectory.loadUnlessDebris(files, serversDirectory.resolve(name));
+                final ServerDirectory dir = unreadableIdentities.loadForReplay(serversDirectory.resolve(name), replay);
                 return null == dir || dir.uid() != replay.uid() ? null : new DormantServer(files, dir);
             }
             catch (final IOException ex)
@@ -573,7 +576,7 @@ public final class FileStorage implements Storage
     private ServerDirectory serverDirectory(final ServerId id) throws IOException
     {
         final Path root = serversDirectory.resolve(ServerDirectory.dirName(id));
-        final ServerDirectory existing = ServerDirectory.loadUnlessDebris(files, root);
+        final ServerDirectory existing = unreadableIdentities.loadForOpen(id, root);
         if (null != existing)
         {
             if (!existing.id().equals(id))

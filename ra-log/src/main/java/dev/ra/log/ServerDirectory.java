@@ -44,6 +44,15 @@ final class ServerDirectory
         this.uid = uid;
     }
 
+    /**
+     * @param root a server directory whose identity is unknown (unreadable).
+     * @return it, to reach its files (meta store, segments) by path only: no server id, uid 0.
+     */
+    static ServerDirectory unidentified(final Path root)
+    {
+        return new ServerDirectory(root, null, 0);
+    }
+
     Path root()
     {
         return root;
@@ -239,7 +248,7 @@ final class ServerDirectory
             // no vote) is what an interrupted create leaves; with anything stored, the server is damaged.
             if (files.list(root.resolve(SEGMENTS_DIR)).isEmpty() && files.list(root.resolve(SNAPSHOTS_DIR)).isEmpty() &&
                 !files.exists(root.resolve(CONFIG_FILE)) &&
-                FileMetaStore.holdsNoTermOrVote(files, new ServerDirectory(root, null, 0)))
+                FileMetaStore.holdsNoTermOrVote(files, unidentified(root)))
             {
                 return null;
             }

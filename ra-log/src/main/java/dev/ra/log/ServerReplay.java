@@ -24,6 +24,8 @@ final class ServerReplay
     private boolean started;
     private boolean reset;
     private long base;
+    /** Term of the entry at {@link #base}, as a TRUNCATE or RESET record gave it; -1 if none did. */
+    private long baseTerm;
     private int count;
     /** Payload offset of each entry's record in {@link #file}. */
     private int[] offsets = new int[64];
@@ -48,6 +50,7 @@ final class ServerReplay
         started = false;
         reset = false;
         base = 0;
+        baseTerm = -1;
         count = 0;
         return this;
     }
@@ -88,6 +91,24 @@ final class ServerReplay
     long lastIndex()
     {
         return base + count;
+    }
+
+    /**
+     * @return whether the file holds any record of this server that changes its log (an ENTRY, TRUNCATE or RESET).
+     */
+    boolean changesLog()
+    {
+        return started;
+    }
+
+    /**
+     * @return the term of the entry at {@link #lastIndex()} once this file is applied: the last entry's, or, if the
+     *     file leaves no entry after {@link #base()}, the term its TRUNCATE or RESET record gave ({@code -1} if none
+     *     did).
+     */
+    long lastTerm()
+    {
+        return count > 0 ? terms[count - 1] : baseTerm;
     }
 
     long term(final long index)
@@ -156,23 +177,31 @@ final class ServerReplay
                 if (!started || index < base)
                 {
                     base = index;
+                    baseTerm = recordTerm(offset);
                     count = 0;
                 }
                 else if (index < base + count)
                 {
                     count = (int)(index - base);
+                    baseTerm = 0 == count ? recordTerm(offset) : baseTerm;
                 }
                 started = true;
                 break;
             case WalFormat.RESET:
                 reset = true;
                 base = index;
+                baseTerm = recordTerm(offset);
                 count = 0;
                 started = true;
                 break;
             default:
                 throw Formats.corrupt(path, offset - WalFormat.RECORD_HEADER, "unexpected record type " + type);
         }
+    }
+
+    private long recordTerm(final int offset)
+    {
+        return file.getLong(offset - WalFormat.RECORD_HEADER + WalFormat.OFFSET_TERM);
     }
 
     private void applyEntry(final Path path, final long index, final int offset)
@@ -199,7 +228,7 @@ final class ServerReplay
             checksums = Arrays.copyOf(checksums, count * 2);
         }
         offsets[count] = offset;
-        terms[count] = file.getLong(offset - WalFormat.RECORD_HEADER + WalFormat.OFFSET_TERM);
+        terms[count] = recordTerm(offset);
         checksums[count] = file.getInt(offset - WalFormat.RECORD_HEADER);
         count++;
     }

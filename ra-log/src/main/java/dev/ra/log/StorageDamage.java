@@ -4,6 +4,7 @@ import dev.ra.ServerId;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,11 +41,13 @@ final class StorageDamage
      * @param validEnds        where the valid data of each WAL file replayed at this start ended, by sequence.
      * @param walNames         the names in the WAL directory before the replay.
      * @param walDamage        to fill with what was lost, by server uid, for the servers' open.
+     * @param unreadable        records a loss no readable directory claims in the directories whose identity is
+     *                          unreadable (it may be theirs).
      * @throws IOException on failure.
      */
     static void checkWalMark(final FileLayer files, final Path walDirectory, final Path serversDirectory,
         final WalMark.State mark, final Map<Long, Long> validEnds, final List<String> walNames,
-        final Map<Long, String> walDamage) throws IOException
+        final Map<Long, String> walDamage, final UnreadableIdentities unreadable) throws IOException
     {
         if (null == mark)
         {
@@ -80,6 +83,7 @@ final class StorageDamage
         LOG.error("storage damage: {}; {} server(s) had entries in that file, each checked when it is opened",
             what, mark.servers().size());
         final Map<Long, ServerDirectory> byUid = new HashMap<>();
+        final List<Path> unidentified = new ArrayList<>();
         for (final String name : files.list(serversDirectory))
         {
             try
@@ -93,13 +97,20 @@ final class StorageDamage
             catch (final IllegalStateException ex)
             {
                 LOG.warn("skipping unreadable server directory: {}", ex.getMessage());
+                if (!(ex instanceof UnsupportedFormatException))
+                {
+                    unidentified.add(serversDirectory.resolve(name));
+                }
             }
         }
+        long[] unclaimed = null;
         for (final Map.Entry<Long, long[]> server : mark.servers().entrySet())
         {
             final ServerDirectory dir = byUid.get(server.getKey());
             if (null == dir)
             {
+                // A deleted server's, or one whose identity is unreadable.
+                unclaimed = null == unclaimed || server.getValue()[0] > unclaimed[0] ? server.getValue() : unclaimed;
                 continue;
             }
             try (FileMetaStore meta = FileMetaStore.open(files, dir))
@@ -107,6 +118,10 @@ final class StorageDamage
                 meta.recordLogDamage(server.getValue()[0], server.getValue()[1]);
             }
             walDamage.put(server.getKey(), what);
+        }
+        if (null != unclaimed && !unidentified.isEmpty())
+        {
+            unreadable.recordUnclaimedLoss(unidentified, unclaimed[0], unclaimed[1]);
         }
     }
 

@@ -18,7 +18,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -235,14 +234,103 @@ class LogReviewTest
 
     /**
      * At start-up, one server's damaged identity file (a bit flip in server.id, while its directory holds a term)
-     * stops the WAL replay for the whole storage: the flush's lookup of that server's directory throws, and every
-     * server of the node, B included, is refused. Only the damaged server should be refused. Not fixable inside the
-     * replay alone: its records cannot be attributed to a directory whose identity is unreadable, and recycling the
-     * WAL file without them would lose its acknowledged entries; the WAL file would have to be kept until repaired.
+     * stopped the WAL replay for the whole storage: the flush's lookup of that server's directory threw, and every
+     * server of the node, B included, was refused. Only the damaged server may be refused, with an error naming its
+     * identity file and what to do; the others open with their whole log.
      */
     @Test
-    @Disabled("needs a way to keep a WAL file whose records cannot all be flushed (design change, not local)")
     void aDamagedIdentityOfOneServerDoesNotStopTheOthers() throws Exception
+    {
+        writeFiveEntriesEachThenClose();
+        final Path identity = flipABitOfTheIdentityOfA();
+        try (FileStorage storage = storage())
+        {
+            assertThatThrownBy(() -> storage.open(A, new RecordingListener()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(identity.toString())
+                .hasMessageContaining("restore server.id")
+                .hasMessageContaining("remove this member");
+            final ServerStorage b = storage.open(B, new RecordingListener());
+            assertThat(b.log().lastIndex()).isEqualTo(5);
+            assertThat(b.log().term(5)).isEqualTo(2);
+            assertThat(b.meta().damagedAcknowledgedIndex()).isZero();
+        }
+    }
+
+    /**
+     * The records of a server whose identity is unreadable are left out of the replay, and the WAL file holding them
+     * is then recycled: they are gone. If the operator restores server.id afterwards, the server must not open with
+     * a clean, shorter log (it would vote as if it still held the entries it acknowledged): it reports the entries
+     * it lost, as for a lost WAL tail, and the data directory reader shows the damage before that.
+     */
+    @Test
+    void aRestoredIdentityOpensAsDamagedNotAsAShorterCleanLog() throws Exception
+    {
+        writeFiveEntriesEachThenClose();
+        final Path identity = serverDir(A).resolve(ServerDirectory.ID_FILE);
+        final byte[] original = Files.readAllBytes(identity);
+        flipABitOfTheIdentityOfA();
+        storage().close();
+        final DataDirectoryReader reader = DataDirectoryReader.open(dir);
+        final DataDirectoryReader.ServerFiles damaged = reader.servers().stream()
+            .filter(s -> s.root().equals(serverDir(A))).findFirst().orElseThrow();
+        assertThat(damaged.identityDamage()).as("server.id reported").isNotNull();
+        assertThat(damaged.identityDamage().file()).isEqualTo(identity);
+        assertThat(reader.meta(damaged).damagedIndex()).as("recorded damage reported").isEqualTo(5);
+        assertThat(reader.verify()).anyMatch(d -> d.file().equals(identity));
+        Files.write(identity, original);
+        try (FileStorage storage = storage())
+        {
+            final ServerStorage a = storage.open(A, new RecordingListener());
+            assertThat(a.meta().damagedAcknowledgedIndex()).as("entries it may have acknowledged, lost").isEqualTo(5);
+            assertThat(a.meta().termAndVoteLost()).isFalse();
+            assertThat(a.meta().currentTerm()).isEqualTo(2);
+            assertThat(a.log().lastIndex()).isZero();
+            assertThat(storage.open(B, new RecordingListener()).log().lastIndex()).isEqualTo(5);
+        }
+        final DataDirectoryReader.ServerFiles restored = DataDirectoryReader.open(dir).servers().stream()
+            .filter(s -> s.root().equals(serverDir(A))).findFirst().orElseThrow();
+        assertThat(DataDirectoryReader.open(dir).meta(restored).damagedIndex()).isEqualTo(5);
+    }
+
+    /**
+     * The same with both meta files lost as well (the directory still holds segments, so it is no debris): the
+     * records left out are recorded in new meta files, with term and vote lost, rather than nowhere.
+     */
+    @Test
+    void aDamagedIdentityWithoutMetaFilesRecordsTermAndVoteLost() throws Exception
+    {
+        writeFiveEntriesEachThenClose();
+        try (FileStorage storage = storage())
+        {
+            final RecordingListener listener = new RecordingListener();
+            final ServerStorage a = storage.open(A, listener);
+            a.log().append(range(6, 8, 2));
+            assertThat(listener.awaitIndex(8)).isTrue();
+        }
+        final Path identity = serverDir(A).resolve(ServerDirectory.ID_FILE);
+        final byte[] original = Files.readAllBytes(identity);
+        flipABitOfTheIdentityOfA();
+        Files.delete(serverDir(A).resolve(ServerDirectory.META_FILE));
+        Files.delete(serverDir(A).resolve(ServerDirectory.META_COPY_FILE));
+        try (FileStorage storage = storage())
+        {
+            assertThatThrownBy(() -> storage.open(A, new RecordingListener()))
+                .hasMessageContaining(identity.toString());
+            assertThat(storage.open(B, new RecordingListener()).log().lastIndex()).isEqualTo(5);
+        }
+        Files.write(identity, original);
+        try (FileStorage storage = storage())
+        {
+            final ServerStorage a = storage.open(A, new RecordingListener());
+            assertThat(a.log().lastIndex()).isEqualTo(5);
+            assertThat(a.meta().damagedAcknowledgedIndex()).isEqualTo(8);
+            assertThat(a.meta().termAndVoteLost()).isTrue();
+        }
+    }
+
+    /** A and B each store term 2 and make entries 1 to 5 durable; the storage is closed cleanly. */
+    private void writeFiveEntriesEachThenClose() throws Exception
     {
         try (FileStorage storage = storage())
         {
@@ -257,16 +345,14 @@ class LogReviewTest
             assertThat(listenerA.awaitIndex(5)).isTrue();
             assertThat(listenerB.awaitIndex(5)).isTrue();
         }
+    }
+
+    private Path flipABitOfTheIdentityOfA() throws IOException
+    {
         final Path identity = serverDir(A).resolve(ServerDirectory.ID_FILE);
         final byte[] bytes = Files.readAllBytes(identity);
         bytes[10] ^= 1;
         Files.write(identity, bytes);
-        try (FileStorage storage = storage())
-        {
-            assertThatThrownBy(() -> storage.open(A, new RecordingListener()))
-                .hasMessageContaining(identity.toString());
-            final ServerStorage b = storage.open(B, new RecordingListener());
-            assertThat(b.log().lastIndex()).isEqualTo(5);
-        }
+        return identity;
     }
 }
