@@ -87,7 +87,7 @@ class InvalidCommandTest
         /**
          * @param throwing whether {@code commandType()} throws rather than returning null.
          */
-        public TypelessMachine(final boolean throwing)
+        TypelessMachine(final boolean throwing)
         {
             this.throwing = throwing;
         }
