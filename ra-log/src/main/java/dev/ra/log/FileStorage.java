@@ -78,6 +78,8 @@ public final class FileStorage implements Storage
     private final ScheduledExecutorService background;
     private final ExecutorService segmentIo;
     private final WalFlusher flusher;
+    /** The WAL files of the previous run, replayed at start-up and held until the damage check is durable. */
+    private final PreviousRun previousRun;
     private final WalWriter wal;
     private final WalMark walMark;
     /** The WAL's syncs in progress, which the segment writer lets go first. */
@@ -144,23 +146,26 @@ public final class FileStorage implements Storage
             t.setDaemon(true);
             return t;
         });
+        previousRun = new PreviousRun(files, walDirectory);
         flusher = new WalFlusher(files, builder.segmentMaxEntries, builder.segmentMaxBytes,
             builder.directWriteMinBytes, segmentSpares, this::flushTarget, this::retireWal, segmentIo,
             this::segmentWriterBehind, walSyncGate);
         try
         {
-            lastSequence = lastWalSequence();
+            lastSequence = previousRun.lastWalSequence();
             AtomicFiles.deleteTemporaries(files, walDirectory);
             AtomicFiles.deleteTemporaries(files, directory);
             final List<String> walNames = files.list(walDirectory);
             walFiles.adoptSpares(walNames);
             final WalMark.State previousMark = WalMark.read(files, directory);
             final Map<Long, Long> validEnds = new HashMap<>();
-            recoveryFailure = replayPreviousRun(validEnds);
+            recoveryFailure = previousRun.replay(flusher, validEnds);
             if (null == recoveryFailure)
             {
                 StorageDamage.checkWalMark(files, walDirectory, serversDirectory, previousMark, validEnds, walNames,
                     walDamage, unreadableIdentities);
+                // The damage found is durable: the evidence may go now.
+                previousRun.release(this::recycleWal);
                 if (builder.walMark)
                 {
                     walMark = WalMark.create(files, directory);
@@ -237,49 +242,6 @@ public final class FileStorage implements Storage
         return new Builder();
     }
 
-    /**
-     * @return the highest sequence any WAL file or spare was ever given: the next file must be numbered above every
-     *     sequence whose batches a recycled file may still hold.
-     */
-    private long lastWalSequence() throws IOException
-    {
-        long last = 0;
-        for (final String name : files.list(walDirectory))
-        {
-            last = Math.max(last, Math.max(WalFormat.sequenceOf(name), WalFormat.spareSequenceOf(name)));
-        }
-        return last;
-    }
-
-    private String replayPreviousRun(final Map<Long, Long> validEnds) throws IOException
-    {
-        final List<Long> sequences = new ArrayList<>();
-        for (final String name : files.list(walDirectory))
-        {
-            final long sequence = WalFormat.sequenceOf(name);
-            if (sequence >= 0)
-            {
-                sequences.add(sequence);
-            }
-        }
-        sequences.sort(Long::compare);
-        for (int i = 0; i < sequences.size(); i++)
-        {
-            final Path path = walDirectory.resolve(WalFormat.fileName(sequences.get(i)));
-            try
-            {
-                validEnds.put(sequences.get(i), flusher.flush(path, i == sequences.size() - 1));
-            }
-            catch (final IllegalStateException ex)
-            {
-                LOG.error("WAL recovery stopped; no server of this storage can be opened until this is repaired: {}",
-                    ex.getMessage());
-                return ex.getMessage();
-            }
-        }
-        return null;
-    }
-
     private FlushTarget flushTarget(final ServerReplay replay)
     {
         final ServerLog log = logsByDirectory.get(replay.directoryName());
@@ -322,6 +284,16 @@ public final class FileStorage implements Storage
     }
 
     private void retireWal(final long sequence, final Path path) throws IOException
+    {
+        if (!replayed)
+        {
+            previousRun.hold(sequence, path);
+            return;
+        }
+        recycleWal(sequence, path);
+    }
+
+    private void recycleWal(final long sequence, final Path path) throws IOException
     {
         for (final ServerLog log : logsByDirectory.values())
         {

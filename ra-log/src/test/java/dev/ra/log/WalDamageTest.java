@@ -2,11 +2,13 @@ package dev.ra.log;
 
 import static dev.ra.log.TestEntries.range;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ra.ServerId;
 import dev.ra.spi.ServerStorage;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -103,6 +105,44 @@ class WalDamageTest
     {
         final long[] starts = writeThreeBatches();
         truncate(wal(), starts[2]);
+        assertDamaged(20);
+    }
+
+    /**
+     * A start that finds the damage but stops (a crash, a failed write) before it has recorded it in the server's meta
+     * store must not have recycled the WAL file that was the evidence: the next start finds the damage again. It used
+     * to flush and recycle the WAL files first, so the next start took the recycled file for one a crashed start had
+     * finished with, reported nothing, and the server opened with a log that lost acknowledged entries, free to vote.
+     */
+    @Test
+    void aStartThatStopsBeforeRecordingTheDamageLeavesTheEvidenceForTheNext() throws Exception
+    {
+        final long[] starts = writeThreeBatches();
+        truncate(wal(), starts[2]);
+        final ForwardingFileLayer failingMetaWrites = new ForwardingFileLayer()
+        {
+            @Override
+            public LogFile open(final Path path, final boolean create) throws IOException
+            {
+                final LogFile file = super.open(path, create);
+                if (!path.getFileName().toString().startsWith(ServerDirectory.META_FILE))
+                {
+                    return file;
+                }
+                return new ForwardingLogFile(file)
+                {
+                    @Override
+                    public void write(final ByteBuffer src, final long position) throws IOException
+                    {
+                        throw new IOException("simulated crash while recording the damage");
+                    }
+                };
+            }
+        };
+        assertThatThrownBy(() -> FileStorage.builder().directory(dir).segmentMaxEntries(10)
+            .fileLayer(failingMetaWrites).build().close())
+            .hasStackTraceContaining("simulated crash");
+
         assertDamaged(20);
     }
 
