@@ -661,6 +661,9 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
      * Create a process whose messages are handled one at a time, in order, on Ra's process thread pool.
      *
      * @param handler of each message ({@link RaEvent}s, {@link Effect.SendMsg} messages); must not block for long.
+     *                What it throws (an exception, a failed assertion, a stack overflow) is logged and the next
+     *                message is handled; only the JVM's own errors (out of memory) end the process, with
+     *                {@link DownReason#ERROR}.
      * @return the process.
      */
     public RaProcess spawn(final Consumer<Object> handler)

@@ -112,8 +112,17 @@ final class LocalProcess implements RaProcess, Runnable
             {
                 handler.accept(message);
             }
-            catch (final RuntimeException ex)
+            catch (final RuntimeException | Error ex)
             {
+                // A failed assertion or a stack overflow is the handler's failure, as an exception is: the process
+                // goes on. Only the JVM's own trouble ends it (its monitors see ERROR); leaving run() with the
+                // process still scheduled would have wedged it, alive and deaf, for ever.
+                if (ex instanceof VirtualMachineError && !(ex instanceof StackOverflowError))
+                {
+                    scheduled.set(false);
+                    end(DownReason.ERROR);
+                    throw ex;
+                }
                 LOG.warn("handler of process {} threw on {}", ref, message, ex);
             }
         }
