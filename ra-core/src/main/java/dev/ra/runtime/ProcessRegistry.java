@@ -78,25 +78,37 @@ final class ProcessRegistry
      */
     void monitor(final ProcessRef ref, final ServerId watcher)
     {
-        monitors.computeIfAbsent(ref, k -> ConcurrentHashMap.newKeySet()).add(watcher);
-        if (!isAlive(ref))
+        monitors.compute(ref, (k, watchers) ->
         {
-            // It may have ended between the check and the registration: whoever removes the watcher reports.
-            final Set<ServerId> watchers = monitors.get(ref);
-            if (null != watchers && watchers.remove(watcher))
-            {
-                downReport.down(ref, DownReason.NOPROC, watcher);
-            }
+            final Set<ServerId> set = null == watchers ? ConcurrentHashMap.newKeySet() : watchers;
+            set.add(watcher);
+            return set;
+        });
+        // It may have ended between the check and the registration: whoever removes the watcher reports. A process
+        // that does not exist never ends, so its entry goes here, or it would be held for ever.
+        if (!isAlive(ref) && removeWatcher(ref, watcher))
+        {
+            downReport.down(ref, DownReason.NOPROC, watcher);
         }
     }
 
     void demonitor(final ProcessRef ref, final ServerId watcher)
     {
-        final Set<ServerId> watchers = monitors.get(ref);
-        if (null != watchers)
+        removeWatcher(ref, watcher);
+    }
+
+    /**
+     * @return whether the watcher watched the process; the process's entry goes with its last watcher.
+     */
+    private boolean removeWatcher(final ProcessRef ref, final ServerId watcher)
+    {
+        final boolean[] removed = new boolean[1];
+        monitors.computeIfPresent(ref, (k, watchers) ->
         {
-            watchers.remove(watcher);
-        }
+            removed[0] = watchers.remove(watcher);
+            return watchers.isEmpty() ? null : watchers;
+        });
+        return removed[0];
     }
 
     /**
@@ -104,9 +116,13 @@ final class ProcessRegistry
      */
     void forgetWatchersOn(final String node)
     {
-        for (final Set<ServerId> watchers : monitors.values())
+        for (final ProcessRef ref : monitors.keySet())
         {
-            watchers.removeIf(w -> w.node().equals(node));
+            monitors.computeIfPresent(ref, (k, watchers) ->
+            {
+                watchers.removeIf(w -> w.node().equals(node));
+                return watchers.isEmpty() ? null : watchers;
+            });
         }
     }
 
