@@ -52,10 +52,29 @@ final class ParkedQueries
         {
             answer(core, q);
         }
-        else
+        else if (!failedForGood(core, q))
         {
             parked.add(q);
         }
+    }
+
+    /**
+     * A member that stopped applying (its build lacks the machine version its log switches to) applies nothing more
+     * until it is restarted with another build: a query waiting for a later index fails now, with the reason, rather
+     * than at its timeout with none.
+     *
+     * @return whether the query failed.
+     */
+    private boolean failedForGood(final ServerCore core, final ParkedQuery q)
+    {
+        final String error = core.machineVersionError();
+        if (null == error)
+        {
+            return false;
+        }
+        q.call.completeExceptionally(new RaException(id + " cannot apply index " + q.minIndex + " that the query " +
+            "waits for, it stopped applying at index " + core.lastApplied() + ": " + error));
+        return true;
     }
 
     /**
@@ -79,6 +98,10 @@ final class ParkedQueries
             {
                 it.remove();
                 answer(core, q);
+            }
+            else if (failedForGood(core, q))
+            {
+                it.remove();
             }
         }
     }
