@@ -3,6 +3,7 @@ package dev.ra.runtime;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * A server's mailbox: a first-in first-out queue that any thread offers to and only the server's event loop takes
@@ -97,6 +98,20 @@ final class MailboxQueue<E>
         while (null != poll())
         {
             // dropped
+        }
+    }
+
+    /**
+     * Take everything queued, handing each to {@code each}; the consumer only.
+     *
+     * @param each told of each item, in order.
+     */
+    void drain(final Consumer<? super E> each)
+    {
+        E item;
+        while (null != (item = poll()))
+        {
+            each.accept(item);
         }
     }
 

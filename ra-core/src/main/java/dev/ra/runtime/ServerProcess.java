@@ -314,7 +314,8 @@ final class ServerProcess implements LogListener, ServerMailbox
     {
         if (stopped)
         {
-            mailbox.clear();
+            // Offered by a thread that read the flag before the stop set it: answered now, not at its timeout.
+            mailbox.drain(queued -> ServerTask.reject(queued, id));
             return;
         }
         if (null == core)
@@ -352,7 +353,12 @@ final class ServerProcess implements LogListener, ServerMailbox
             crash(ex);
         }
         scheduled.set(false);
-        if (!stopped && !mailbox.isEmpty() && scheduled.compareAndSet(false, true))
+        if (stopped)
+        {
+            // Stopped in this drain: what was offered since the stop's own sweep (its offerer found this scheduled).
+            mailbox.drain(queued -> ServerTask.reject(queued, id));
+        }
+        else if (!mailbox.isEmpty() && scheduled.compareAndSet(false, true))
         {
             loop.schedule(this);
         }
@@ -956,14 +962,7 @@ final class ServerProcess implements LogListener, ServerMailbox
         }
         ledger.stopped(id, cause);
         queries.stopped(cause);
-        Object queued;
-        while (null != (queued = mailbox.poll()))
-        {
-            if (queued instanceof ServerTask task)
-            {
-                task.rejected(id);
-            }
-        }
+        mailbox.drain(queued -> ServerTask.reject(queued, id));
         selfEvents.clear();
         loop.removeServer(this);
         try

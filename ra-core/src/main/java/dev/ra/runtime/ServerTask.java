@@ -21,4 +21,17 @@ interface ServerTask
     default void rejected(final ServerId server)
     {
     }
+
+    /**
+     * @param queued what was left in a stopped server's mailbox: a task is {@linkplain #rejected rejected}, an event
+     *               dropped.
+     * @param server that stopped.
+     */
+    static void reject(final Object queued, final ServerId server)
+    {
+        if (queued instanceof ServerTask task)
+        {
+            task.rejected(server);
+        }
+    }
 }

@@ -158,4 +158,20 @@ class MailboxQueueTest
         assertThat(taken.get()).as("items taken, every producer done (the rest was left with nobody scheduled)")
             .isEqualTo(all);
     }
+
+    @Test
+    void drainHandsOverEverythingQueuedInOrderAndLeavesItEmpty()
+    {
+        final MailboxQueue<String> queue = new MailboxQueue<>();
+        queue.offer("a");
+        queue.offer("b");
+        queue.offer("c");
+        final List<String> taken = new ArrayList<>();
+
+        queue.drain(taken::add);
+
+        assertThat(taken).containsExactly("a", "b", "c");
+        assertThat(queue.isEmpty()).isTrue();
+        assertThat(queue.poll()).isNull();
+    }
 }
