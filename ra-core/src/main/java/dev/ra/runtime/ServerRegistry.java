@@ -268,12 +268,13 @@ final class ServerRegistry
             {
                 initialMembers.add(Member.voter(member));
             }
-            final CoreConfig coreConfig = CoreConfig.defaults(id, cluster.clusterName, initialMembers)
+            final CoreConfig sized = CoreConfig.defaults(id, cluster.clusterName, initialMembers)
                 .withElectionTimeout(config.electionTimeoutMin().toMillis(), config.electionTimeoutMax().toMillis())
                 .withMinSnapshotInterval(config.minSnapshotInterval())
                 .withCommitNoticeDelay(config.commitNoticeDelay().toMillis())
                 .withApplyFailure(config.applyFailureMode())
                 .withSizeLimits(environment.maxCommandBytes(), environment.maxCommandBytes());
+            final CoreConfig coreConfig = sized.withSnapshotChunkBytes(snapshotChunkBytes(sized.snapshotChunkBytes()));
             final RecoveredState recovered = recover(id, storage, cluster.machine, joinedAt);
             final ServerCore core = new ServerCore(coreConfig, cluster.machine, storage.log(), storage.snapshots(),
                 recovered, new SplittableRandom());
@@ -316,6 +317,16 @@ final class ServerRegistry
             }
             return CompletableFuture.failedFuture(ex);
         }
+    }
+
+    /**
+     * A snapshot chunk travels in one message, as AppendEntries does: half the transport's limit leaves room for its
+     * envelope (the snapshot's metadata, members included). A chunk over the limit would be dropped every time it is
+     * sent, and a follower that needs the snapshot would never catch up.
+     */
+    private int snapshotChunkBytes(final int preferred)
+    {
+        return Math.max(1, Math.min(preferred, config.transport().maxMessageBytes() / 2));
     }
 
     private static RecoveredState recover(final ServerId id, final ServerStorage storage,
