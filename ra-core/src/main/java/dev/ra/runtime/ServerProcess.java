@@ -396,16 +396,21 @@ final class ServerProcess implements LogListener, ServerMailbox
     void handle(final RaftEvent event)
     {
         handleOne(event);
-        // Events the shell produced while executing the actions (a snapshot installed) go to the core before
-        // anything else: the core's view of the log is stale until it has seen them.
+        handleSelfEvents();
+        if (!stopped)
+        {
+            offerTicks();
+        }
+    }
+
+    private void handleSelfEvents()
+    {
+        // Events the shell produced while executing actions (a snapshot installed) go to the core before anything
+        // else, whichever path ran the actions: the core's view of the log is stale until it has seen them.
         RaftEvent next;
         while (!stopped && null != (next = selfEvents.poll()))
         {
             handleOne(next);
-        }
-        if (!stopped)
-        {
-            offerTicks();
         }
     }
 
@@ -548,6 +553,7 @@ final class ServerProcess implements LogListener, ServerMailbox
         try
         {
             releaseHeldActions();
+            handleSelfEvents();
             if (!stopped)
             {
                 afterBatch();
