@@ -13,7 +13,6 @@ import dev.ra.ServerOverview;
 import dev.ra.ServerStoppedException;
 import dev.ra.StateMachine;
 import dev.ra.codec.Codec;
-import dev.ra.core.CallError;
 import dev.ra.core.MachineFailure;
 import dev.ra.core.RaftAction;
 import dev.ra.core.RaftEvent;
@@ -47,8 +46,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It sends everything through the {@link MessageRouter} and gets what else it needs of its node from its
  * {@link ServerEnvironment}; it never sees the runtime that started it. Parts of its work live beside it:
- * {@link ServerCalls}, {@link NodeEvents}, {@link MachineEffects}, {@link ServerCallLedger}, {@link ParkedQueries},
- * {@link ServerTimers}, {@link SnapshotWork}.
+ * {@link ServerCalls} and {@link CallAnswers}, {@link NodeEvents}, {@link MachineEffects}, {@link ServerCallLedger},
+ * {@link ParkedQueries}, {@link ServerTimers}, {@link SnapshotWork}.
  *
  * <p>Everything but {@link #enqueue}, the {@link ServerMailbox} methods, {@link #onWritten} and the listener callbacks
  * is confined to the loop thread.
@@ -64,7 +63,6 @@ final class ServerProcess implements LogListener, ServerMailbox
 {
     private static final Logger LOG = LoggerFactory.getLogger(ServerProcess.class);
     private static final int MAX_DRAIN = 512;
-    private static final int MAX_CAST_HOPS = 3;
     private static final Object WRITTEN = new Object();
     private static final RaftEvent TICK = new RaftEvent.Tick();
     private static final RaftEvent ELECTION_TIMEOUT = new RaftEvent.ElectionTimeout();
@@ -86,7 +84,6 @@ final class ServerProcess implements LogListener, ServerMailbox
     private final AtomicReference<RaftEvent.LogWritten> latestWritten = new AtomicReference<>();
     private final ArrayDeque<RaftEvent> selfEvents = new ArrayDeque<>();
     final ServerCallLedger ledger = new ServerCallLedger();
-    private final List<RaftAction.ReplyToCaller> deferredReplies = new ArrayList<>();
     final ParkedQueries queries;
     private final Map<ProcessRef, List<RaEvent.Correlated>> notifications = new LinkedHashMap<>();
     final MachineEffects effects;
@@ -94,6 +91,7 @@ final class ServerProcess implements LogListener, ServerMailbox
     ServerCore core;
     private final ServerTimers timers;
     private final ServerCalls calls = new ServerCalls(this);
+    private final CallAnswers answers;
     final NodeEvents nodeEvents = new NodeEvents(this);
     private final SnapshotWork snapshots;
     private int currentCastHops;
@@ -128,6 +126,7 @@ final class ServerProcess implements LogListener, ServerMailbox
         this.machine = cluster.machine;
         this.storage = storage;
         this.queries = new ParkedQueries(id, storage);
+        this.answers = new CallAnswers(this, router);
         this.effects = new MachineEffects(id, machine, loop, environment, this::enqueue);
         this.snapshots = new SnapshotWork(id, machine, storage, environment.background(), this::enqueue);
         this.timers = new ServerTimers(loop, clock, () -> enqueueUnlessStopped(ELECTION_TIMEOUT),
@@ -519,10 +518,7 @@ final class ServerProcess implements LogListener, ServerMailbox
             }
             execute(action);
         }
-        if (!deferredReplies.isEmpty())
-        {
-            deliverReplies();
-        }
+        answers.deliverDeferred();
     }
 
     private void startTermAndVoteWrite(final RaftAction.PersistTermAndVote write)
@@ -607,31 +603,6 @@ final class ServerProcess implements LogListener, ServerMailbox
         }
     }
 
-    /**
-     * Replies go out after the rest of the step's actions, so that a caller who sees the reply to a command knows
-     * that the effects of that command (a monitor, a message) have been carried out.
-     */
-    private void deliverReplies()
-    {
-        for (int i = 0, n = deferredReplies.size(); i < n; i++)
-        {
-            final RaftAction.ReplyToCaller reply = deferredReplies.get(i);
-            final ServerCallLedger.Entry p = ledger.take(reply.callId());
-            if (null != p)
-            {
-                if (reply.reply() instanceof MachineFailure failure)
-                {
-                    p.origin().commandFailed(failure, id);
-                }
-                else
-                {
-                    p.origin().ok(reply.reply(), id);
-                }
-            }
-        }
-        deferredReplies.clear();
-    }
-
     private void execute(final RaftAction action)
     {
         if (action instanceof RaftAction.Send send)
@@ -645,7 +616,7 @@ final class ServerProcess implements LogListener, ServerMailbox
         }
         else if (action instanceof RaftAction.ReplyToCaller reply)
         {
-            deferredReplies.add(reply);
+            answers.defer(reply);
         }
         else if (action instanceof RaftAction.NotifyApplied notify)
         {
@@ -690,7 +661,7 @@ final class ServerProcess implements LogListener, ServerMailbox
         }
         else if (action instanceof RaftAction.CommandNotTaken notTaken)
         {
-            commandNotTaken(notTaken);
+            answers.notTaken(notTaken, currentCastHops);
         }
         else if (action instanceof RaftAction.RoleChanged changed)
         {
@@ -698,38 +669,15 @@ final class ServerProcess implements LogListener, ServerMailbox
         }
         else if (action instanceof RaftAction.QueryReady ready)
         {
-            final ServerCallLedger.Entry p = ledger.take(ready.queryId());
-            if (null != p)
-            {
-                p.origin().ok(core.lastApplied(), id);
-            }
+            answers.queryReady(ready);
         }
         else if (action instanceof RaftAction.CallCompleted completed)
         {
-            if (LeadershipHandOver.isOwnCall(completed.callId()))
-            {
-                return;
-            }
-            callCompleted(completed);
+            answers.completed(completed);
         }
         else if (action instanceof RaftAction.CallFailed failed)
         {
-            if (LeadershipHandOver.isOwnCall(failed.callId()))
-            {
-                return;
-            }
-            final ServerCallLedger.Entry p = ledger.take(failed.callId());
-            if (null != p)
-            {
-                if (failed.error() == CallError.NOT_LEADER)
-                {
-                    p.origin().redirect(failed.leaderHint());
-                }
-                else
-                {
-                    p.origin().failed(failed.error(), failed.leaderHint());
-                }
-            }
+            answers.failed(failed);
         }
         else if (action instanceof RaftAction.WriteSnapshot write)
         {
@@ -753,54 +701,6 @@ final class ServerProcess implements LogListener, ServerMailbox
         else
         {
             throw new IllegalStateException("unhandled action " + action);
-        }
-    }
-
-    private void callCompleted(final RaftAction.CallCompleted completed)
-    {
-        final ServerCallLedger.Entry p = ledger.take(completed.callId());
-        if (null == p)
-        {
-            return;
-        }
-        switch (p.kind())
-        {
-            case MEMBER_CHANGE:
-                refreshMembers();
-                p.origin().ok(List.of(completed.index(), completed.term()), id);
-                break;
-            case READ_INDEX:
-                p.origin().ok(core.lastApplied(), id);
-                break;
-            default:
-                p.origin().ok(null, id);
-                break;
-        }
-    }
-
-    private void commandNotTaken(final RaftAction.CommandNotTaken notTaken)
-    {
-        final ReplyMode mode = notTaken.replyMode();
-        final ServerId hint = id.equals(notTaken.leaderHint()) ? null : notTaken.leaderHint();
-        if (mode instanceof ReplyMode.AwaitConsensus await)
-        {
-            final ServerCallLedger.Entry p = ledger.take(await.callId());
-            if (null != p)
-            {
-                p.origin().redirect(hint);
-            }
-        }
-        else if (mode instanceof ReplyMode.Notify notify)
-        {
-            router.sendEvent(notify.to(), new RaEvent.Rejected(id, hint, notify.correlation()));
-        }
-        else if (null != hint && currentCastHops < MAX_CAST_HOPS)
-        {
-            router.castCommand(hint, notTaken.command(), null, null, currentCastHops + 1);
-        }
-        else
-        {
-            LOG.warn("{}: dropping a pipelined command: no leader known", id);
         }
     }
 
