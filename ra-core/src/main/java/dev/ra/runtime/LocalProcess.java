@@ -117,7 +117,7 @@ final class LocalProcess implements RaProcess, Runnable
                 // A failed assertion or a stack overflow is the handler's failure, as an exception is: the process
                 // goes on. Only the JVM's own trouble ends it (its monitors see ERROR); leaving run() with the
                 // process still scheduled would have wedged it, alive and deaf, for ever.
-                if (ex instanceof VirtualMachineError && !(ex instanceof StackOverflowError))
+                if (!ContainedFailures.contained(ex))
                 {
                     scheduled.set(false);
                     end(DownReason.ERROR);

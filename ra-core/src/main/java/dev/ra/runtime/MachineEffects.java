@@ -97,9 +97,10 @@ final class MachineEffects
         {
             runEffect(effect);
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
-            if (environment.applyFailureMode() == ApplyFailureMode.STOP_SERVER)
+            // An Error too (a codec that fails an assertion): the effect failed, not the server, unless the JVM did.
+            if (environment.applyFailureMode() == ApplyFailureMode.STOP_SERVER || !ContainedFailures.contained(ex))
             {
                 throw ex;
             }
@@ -206,8 +207,12 @@ final class MachineEffects
         {
             h.accept(argument);
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
+            if (!ContainedFailures.contained(ex))
+            {
+                throw ex;
+            }
             failures++;
             LOG.warn("{}: mod-call handler '{}' threw", id, handler, ex);
         }

@@ -133,7 +133,7 @@ final class ParkedQueries
         }
         catch (final RuntimeException | Error ex)
         {
-            if (!isCallersFailure(ex))
+            if (!ContainedFailures.contained(ex))
             {
                 throw ex;
             }
@@ -170,7 +170,7 @@ final class ParkedQueries
         }
         catch (final RuntimeException | Error ex)
         {
-            if (!isCallersFailure(ex))
+            if (!ContainedFailures.contained(ex))
             {
                 throw ex;
             }
@@ -179,20 +179,6 @@ final class ParkedQueries
             return;
         }
         origin.ok(List.of(true, result.index(), result.term(), encoded), result.leader());
-    }
-
-    /**
-     * A query (the caller's function, or the machine's named query and its codec) only reads the state, so whatever
-     * it throws is its caller's failure, a stack overflow or a failed assertion as much as an exception: the server
-     * must not stop for it, as it does when its core or the machine's apply fails. Only the JVM's own trouble (out of
-     * memory, an internal error) is not the caller's.
-     *
-     * @param failure thrown by a query.
-     * @return whether to fail the query's caller with it, rather than let it stop the server.
-     */
-    static boolean isCallersFailure(final Throwable failure)
-    {
-        return !(failure instanceof VirtualMachineError) || failure instanceof StackOverflowError;
     }
 
     private void answer(final ServerCore core, final ParkedQuery q)
@@ -215,7 +201,7 @@ final class ParkedQueries
         }
         catch (final RuntimeException | Error ex)
         {
-            if (!isCallersFailure(ex))
+            if (!ContainedFailures.contained(ex))
             {
                 throw ex;
             }

@@ -48,7 +48,7 @@ final class ServerOverviews
         catch (final RuntimeException | Error ex)
         {
             // Asked for by a monitoring call: like a query's, its failure is the caller's, never the server's.
-            if (!ParkedQueries.isCallersFailure(ex))
+            if (!ContainedFailures.contained(ex))
             {
                 throw ex;
             }

@@ -256,6 +256,33 @@ class MachineReviewTest
         }
     }
 
+    /**
+     * A mod-call handler that fails an assertion (an {@code Error}, not an exception) is contained like one that
+     * throws: {@link dev.ra.Effect.ModCall} promises its handler's failure never affects the server. It used to pass
+     * the effects' handler and reach the server's step, which stopped the leader, then each leader after it.
+     */
+    @Test
+    void aModCallHandlerThatFailsAnAssertionDoesNotStopTheServer()
+    {
+        try (InJvmCluster cluster = new InJvmCluster(1, b -> b.modCallHandler("throwing", argument ->
+        {
+            throw new AssertionError("handler invariant broken");
+        })))
+        {
+            final ServerId member = new ServerId("effects", "n1");
+            cluster.first().startCluster("effects", new FailingEffects(), List.of(member));
+            cluster.awaitLeader(List.of(member), WAIT);
+            final ProcessRef local = cluster.first().spawn(message -> { }).ref();
+
+            final CommandResult<Object> result = cluster.first().processCommand(member, local, WAIT);
+
+            assertThat(result.reply()).isEqualTo(1L);
+            assertThat(cluster.first().isRunning(member)).isTrue();
+            assertThat(cluster.first().overview(member).counters().get("effect_failures")).isEqualTo(2L);
+            assertThat(cluster.first().processCommand(member, local, WAIT).reply()).isEqualTo(2L);
+        }
+    }
+
     /** A counter that releases its log on every command. */
     public static class ReleasingCounter implements StateMachine<String, Long>
     {
