@@ -6,7 +6,9 @@ import dev.ra.spi.SnapshotStore;
 import java.util.Objects;
 
 /**
- * The snapshot store of {@link InMemoryStorage}: keeps only the newest snapshot.
+ * The snapshot store of {@link InMemoryStorage}: keeps the two newest snapshots, as FileStorage does, so that a leader
+ * sending the one before the newest (its chunks are read over several steps, while the next snapshot is written in the
+ * background) can go on reading it.
  */
 final class InMemorySnapshots implements SnapshotStore
 {
@@ -31,12 +33,16 @@ final class InMemorySnapshots implements SnapshotStore
     {
         synchronized (data)
         {
-            if (!Objects.equals(meta, data.snapshotMeta))
+            if (Objects.equals(meta, data.snapshotMeta))
             {
-                throw new IllegalStateException("snapshot " + meta + " is no longer the latest (" +
-                    data.snapshotMeta + ")");
+                return data.snapshotState;
             }
-            return data.snapshotState;
+            if (Objects.equals(meta, data.previousSnapshotMeta))
+            {
+                return data.previousSnapshotState;
+            }
+            throw new IllegalStateException("snapshot " + meta + " is no longer kept (the latest is " +
+                data.snapshotMeta + ")");
         }
     }
 
@@ -49,6 +55,11 @@ final class InMemorySnapshots implements SnapshotStore
         {
             if (null == data.snapshotMeta || meta.index() >= data.snapshotMeta.index())
             {
+                if (null != data.snapshotMeta && meta.index() > data.snapshotMeta.index())
+                {
+                    data.previousSnapshotMeta = data.snapshotMeta;
+                    data.previousSnapshotState = data.snapshotState;
+                }
                 data.snapshotMeta = meta;
                 data.snapshotState = state;
             }

@@ -28,4 +28,7 @@ final class ServerData
 
     SnapshotMeta snapshotMeta;
     Bytes snapshotState;
+    /** The snapshot before the newest, kept readable while a leader may still be sending it. */
+    SnapshotMeta previousSnapshotMeta;
+    Bytes previousSnapshotState;
 }

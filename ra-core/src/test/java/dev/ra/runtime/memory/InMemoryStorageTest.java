@@ -165,4 +165,34 @@ class InMemoryStorageTest
             assertThat(log.lastWrittenIndex()).isEqualTo(3);
         }
     }
+
+    /**
+     * A leader sending its newest snapshot reads it in chunks while the next one may be written in the background: the
+     * one it started on stays readable until a second newer one replaces it, as FileStorage keeps the two newest. The
+     * store used to keep only the newest, so a write landing between the leader's {@code latest()} and its read made
+     * the read throw, and the leader stopped.
+     */
+    @Test
+    void theSnapshotBeforeTheNewestStaysReadableWhileItIsSent()
+    {
+        try (InMemoryStorage storage = new InMemoryStorage())
+        {
+            final ServerStorage server = storage.open(ID, listener);
+            final SnapshotMeta first = new SnapshotMeta(3, 2, List.of(Member.voter(ID)), 0);
+            final SnapshotMeta second = new SnapshotMeta(5, 2, List.of(Member.voter(ID)), 0);
+            final SnapshotMeta third = new SnapshotMeta(9, 2, List.of(Member.voter(ID)), 0);
+            server.snapshots().write(first, Bytes.wrap(new byte[] {1, 2, 3}));
+            assertThat(server.snapshots().latest()).isEqualTo(first);
+
+            server.snapshots().write(second, Bytes.wrap(new byte[] {4, 5}));
+
+            assertThat(server.snapshots().latest()).isEqualTo(second);
+            assertThat(server.snapshots().size(first)).isEqualTo(3);
+            assertThat(server.snapshots().readChunk(first, 1, 10).length()).isEqualTo(2);
+            server.snapshots().write(third, Bytes.wrap(new byte[] {6}));
+            assertThat(server.snapshots().read(second).length()).isEqualTo(2);
+            assertThatThrownBy(() -> server.snapshots().read(first)).isInstanceOf(IllegalStateException.class);
+            server.close();
+        }
+    }
 }
