@@ -41,10 +41,10 @@ final class TlsContexts
             if (null != tls.keyStore)
             {
                 final KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                keys.init(load(tls.keyStore, tls.keyStorePassword), tls.keyStorePassword);
+                keys.init(load("key store", tls.keyStore, tls.keyStorePassword), tls.keyStorePassword);
                 final TrustManagerFactory trust =
                     TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-                trust.init(load(tls.trustStore, tls.trustStorePassword));
+                trust.init(load("trust store", tls.trustStore, tls.trustStorePassword));
                 server = SslContextBuilder.forServer(keys).trustManager(trust).clientAuth(ClientAuth.REQUIRE)
                     .sslProvider(SslProvider.JDK).build();
                 client = SslContextBuilder.forClient().keyManager(keys).trustManager(trust)
@@ -71,12 +71,22 @@ final class TlsContexts
         }
     }
 
-    private static KeyStore load(final Path path, final char[] password) throws IOException, GeneralSecurityException
+    /**
+     * @param what "key store" or "trust store", for the error.
+     * @throws UncheckedIOException naming which store and its path, if it cannot be read (missing, a wrong password).
+     */
+    private static KeyStore load(final String what, final Path path, final char[] password)
+        throws GeneralSecurityException
     {
         final KeyStore store = KeyStore.getInstance(path.toString().endsWith(".jks") ? "JKS" : "PKCS12");
         try (InputStream in = Files.newInputStream(path))
         {
             store.load(in, password);
+        }
+        catch (final IOException ex)
+        {
+            // A wrong password shows as an IOException too: say which of the two stores, and where.
+            throw new UncheckedIOException("cannot read the TLS " + what + " " + path + ": " + ex, ex);
         }
         return store;
     }

@@ -1,6 +1,7 @@
 package dev.ra.transport.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ra.ServerId;
 import dev.ra.protocol.NodeMessage;
@@ -160,5 +161,28 @@ class TlsTest
             assertThat(intruder.isReachable("n1")).isFalse();
             assertThat(n1.isReachable(claimed)).isFalse();
         }
+    }
+
+    /**
+     * A key store or trust store that cannot be read (a wrong password, a missing file) is named, with which of the two
+     * it is: the error used to say only "cannot read the TLS key or trust material".
+     */
+    @Test
+    void aStoreThatCannotBeReadIsNamedWithWhichStoreItIs()
+    {
+        final Path keyStore = certDir.resolve("n1.p12");
+        final Path trustStore = certDir.resolve("trust.p12");
+        final char[] wrong = "wrong".toCharArray();
+
+        assertThatThrownBy(() -> new TlsContexts(TlsConfig.fromKeyStores(keyStore, TestCertificates.PASSWORD,
+            trustStore, wrong)))
+            .hasMessageContaining("trust store " + trustStore);
+        assertThatThrownBy(() -> new TlsContexts(TlsConfig.fromKeyStores(keyStore, wrong, trustStore,
+            TestCertificates.PASSWORD)))
+            .hasMessageContaining("key store " + keyStore);
+        final Path missing = certDir.resolve("missing.p12");
+        assertThatThrownBy(() -> new TlsContexts(TlsConfig.fromKeyStores(missing, TestCertificates.PASSWORD,
+            trustStore, TestCertificates.PASSWORD)))
+            .hasMessageContaining("key store " + missing);
     }
 }
