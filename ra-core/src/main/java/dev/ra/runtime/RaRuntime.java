@@ -366,7 +366,22 @@ public final class RaRuntime implements TransportListener, AutoCloseable
                 " runs on " + nodeId()));
         }
         final CompletableFuture<ServerOverview> result = new CompletableFuture<>();
-        process.enqueue((ServerTask)s -> result.complete(s.overview()));
+        process.enqueue(new ServerTask()
+        {
+            @Override
+            public void run(final ServerProcess server)
+            {
+                result.complete(server.overview());
+            }
+
+            @Override
+            public void rejected(final ServerId stopped)
+            {
+                // It stopped since it was looked up (it may still be registered while its storage closes).
+                result.completeExceptionally(new UnknownServerException(stopped, "no server " + stopped + " runs on " +
+                    nodeId()));
+            }
+        });
         return result;
     }
 

@@ -237,7 +237,24 @@ final class ServerProcess implements LogListener, ServerMailbox
     public void deliverCast(final UserCommand command, final ProcessRef notifyTo, final Object correlation,
         final int hops)
     {
-        enqueue((ServerTask)s -> s.cast(command, notifyTo, correlation, hops));
+        enqueue(new ServerTask()
+        {
+            @Override
+            public void run(final ServerProcess server)
+            {
+                server.cast(command, notifyTo, correlation, hops);
+            }
+
+            @Override
+            public void rejected(final ServerId server)
+            {
+                // Stopped since the router found it: the process hears what it hears from a server that does not run.
+                if (null != notifyTo)
+                {
+                    router.sendEvent(notifyTo, new RaEvent.Rejected(server, null, correlation));
+                }
+            }
+        });
     }
 
     @Override
