@@ -134,7 +134,14 @@ final class ServerRegistry
         final JoinPoint joinedAt)
     {
         requireLocal(id);
-        if (servers.contains(id))
+        final ServerProcess registered = servers.get(id);
+        if (null != registered && registered.isStopped())
+        {
+            // Stopped, but still registered while its storage closes: decided once it is gone (see the restart).
+            return registered.stoppedFuture().thenCompose(v -> startLocalServer(clusterName, machineName, machine, id,
+                members, isNew, joinedAt));
+        }
+        if (null != registered)
         {
             return CompletableFuture.failedFuture(new IllegalStateException("server " + id + " is already running"));
         }
@@ -158,7 +165,14 @@ final class ServerRegistry
     CompletableFuture<Void> restartLocalServer(final ServerId id)
     {
         requireLocal(id);
-        if (servers.contains(id))
+        final ServerProcess registered = servers.get(id);
+        if (null != registered && registered.isStopped())
+        {
+            // Stopped (it failed, or was stopped), but still registered while its storage closes: had the restart
+            // found it "running" and done nothing, it would never run again. Restarted once it is gone.
+            return registered.stoppedFuture().thenCompose(v -> restartLocalServer(id));
+        }
+        if (null != registered)
         {
             // Restarted already, for example with the other stored servers when the system was built.
             return CompletableFuture.completedFuture(null);
