@@ -50,6 +50,8 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
     private final ClusterFormation formation;
     private final boolean closeStorage;
     private final AtomicBoolean storageClosed = new AtomicBoolean();
+    /** Held by a close: one made meanwhile (a shutdown hook's) returns only once the system and storage closed. */
+    private final Object closing = new Object();
 
     /**
      * Start the node; see {@link RaSystemBuilder#build()}.
@@ -702,15 +704,19 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
      * Stop every server hosted here (keeping their data), end its processes, and close what the system owns: its
      * threads, its transport, and its storage unless built with
      * {@link RaSystemBuilder#closeStorage closeStorage(false)}. An executor given with
-     * {@link RaSystemBuilder#processExecutor} stays the caller's. Idempotent.
+     * {@link RaSystemBuilder#processExecutor} stays the caller's. Idempotent; a close called while another is under way
+     * returns once that one is done.
      */
     @Override
     public void close()
     {
-        runtime.close();
-        if (closeStorage && storageClosed.compareAndSet(false, true))
+        synchronized (closing)
         {
-            runtime.config().storage().close();
+            runtime.close();
+            if (closeStorage && storageClosed.compareAndSet(false, true))
+            {
+                runtime.config().storage().close();
+            }
         }
     }
 

@@ -65,6 +65,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     private final ClientQueries queries;
     private final int maxCommandBytes;
     private volatile boolean closed;
+    private final Object closeLock = new Object();
 
     /**
      * @param config validated settings.
@@ -698,26 +699,32 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     // Shutdown
 
     /**
-     * Stop every server, the transport, the event loops and the helper threads.
+     * Stop every server, the transport, the event loops and the helper threads. Idempotent; a close called while
+     * another is under way returns once that one is done.
      */
     @Override
     public void close()
     {
-        if (closed)
+        // Held for the whole close: a second close that saw the flag and returned at once would let its caller (a
+        // shutdown hook, say) go on, and close the storage, while the servers are still stopping.
+        synchronized (closeLock)
         {
-            return;
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
+            registry.stopAll();
+            router.processes().closeAll();
+            config.transport().close();
+            for (final EventLoop loop : loops)
+            {
+                loop.shutdown();
+            }
+            scheduler.shutdownNow();
+            calls.close();
+            background.shutdownNow();
+            defaultProcessExecutor.shutdownNow();
         }
-        closed = true;
-        registry.stopAll();
-        router.processes().closeAll();
-        config.transport().close();
-        for (final EventLoop loop : loops)
-        {
-            loop.shutdown();
-        }
-        scheduler.shutdownNow();
-        calls.close();
-        background.shutdownNow();
-        defaultProcessExecutor.shutdownNow();
     }
 }
