@@ -59,6 +59,8 @@ final class SharedReadIndex
     private static final class Batch
     {
         private boolean inFlight;
+        /** Idle and removed from the map: whoever finds it must look the member up again. */
+        private boolean retired;
         private List<Waiter> next = new ArrayList<>();
         private long nextTimeoutNanos;
     }
@@ -82,16 +84,25 @@ final class SharedReadIndex
     void await(final ServerId server, final boolean consistent, final Duration timeout, final Waiter waiter)
     {
         final Key key = new Key(server, consistent);
-        final Batch batch = batches.computeIfAbsent(key, k -> new Batch());
-        synchronized (batch)
+        Batch batch;
+        while (true)
         {
-            if (batch.inFlight)
+            batch = batches.computeIfAbsent(key, k -> new Batch());
+            synchronized (batch)
             {
-                batch.next.add(waiter);
-                batch.nextTimeoutNanos = Math.max(batch.nextTimeoutNanos, Durations.nanos(timeout));
-                return;
+                if (batch.retired)
+                {
+                    continue;
+                }
+                if (batch.inFlight)
+                {
+                    batch.next.add(waiter);
+                    batch.nextTimeoutNanos = Math.max(batch.nextTimeoutNanos, Durations.nanos(timeout));
+                    return;
+                }
+                batch.inFlight = true;
+                break;
             }
-            batch.inFlight = true;
         }
         final List<Waiter> waiters = new ArrayList<>(1);
         waiters.add(waiter);
@@ -131,7 +142,11 @@ final class SharedReadIndex
             {
                 if (batch.next.isEmpty())
                 {
+                    // Idle: its entry goes, or a node would keep one per member it ever queried (clusters come and
+                    // go). Retired under its lock, so a query that found it asks for a fresh one.
                     batch.inFlight = false;
+                    batch.retired = true;
+                    batches.remove(key, batch);
                     return;
                 }
                 next = batch.next;
