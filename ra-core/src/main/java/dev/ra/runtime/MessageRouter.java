@@ -176,6 +176,16 @@ final class MessageRouter
             }
             return;
         }
+        if (!transport.isReachable(to.node()))
+        {
+            // Reported down between the check above and the registration, so nodeDown may have missed the call, and
+            // its message would be lost with the link: nothing was sent, so it moves on (whoever takes it, once).
+            if (calls.take(id, call))
+            {
+                call.noServer(to);
+            }
+            return;
+        }
         final NodeMessage.ServerCall message = new NodeMessage.ServerCall(id, to, call.request);
         if (call.claimReceiveOnCaller())
         {
