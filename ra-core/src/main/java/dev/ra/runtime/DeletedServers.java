@@ -45,6 +45,14 @@ final class DeletedServers
     }
 
     /**
+     * @return how many deletions are remembered.
+     */
+    synchronized int size()
+    {
+        return reasons.size();
+    }
+
+    /**
      * @return how the server was deleted, or null if this node does not know it was.
      */
     synchronized String reason(final ServerId server)
