@@ -9,6 +9,13 @@ import java.util.Map;
  */
 public final class Codecs
 {
+    /**
+     * The most elements a decoder makes room for before it has decoded them: a count is only a claim of the input
+     * until the elements are there, and presizing for it at every level of a nested value let a few KiB claim many
+     * MiB. Beyond this the collection grows as elements arrive.
+     */
+    static final int MAX_PRESIZED = 1024;
+
     private static final Codec<String> STRING = new Codec<>()
     {
         @Override
@@ -71,6 +78,24 @@ public final class Codecs
 
     private Codecs()
     {
+    }
+
+    /**
+     * @param count of elements an input claims.
+     * @return the capacity to give a list for them before decoding any.
+     */
+    static int presized(final int count)
+    {
+        return Math.min(count, MAX_PRESIZED);
+    }
+
+    /**
+     * @param count of elements (or entries) an input claims.
+     * @return the capacity to give a hash set (or map) for them before decoding any.
+     */
+    static int presizedHash(final int count)
+    {
+        return Math.max(4, presized(count) * 2);
     }
 
     /**
@@ -144,7 +169,7 @@ public final class Codecs
             public List<T> decode(final BufferReader in)
             {
                 final int count = in.readCount(1);
-                final List<T> list = new ArrayList<>(count);
+                final List<T> list = new ArrayList<>(presized(count));
                 for (int i = 0; i < count; i++)
                 {
                     list.add(element.decode(in));
@@ -182,7 +207,7 @@ public final class Codecs
             public Map<K, V> decode(final BufferReader in)
             {
                 final int count = in.readCount(2);
-                final Map<K, V> map = new java.util.LinkedHashMap<>(Math.max(4, count * 2));
+                final Map<K, V> map = new java.util.LinkedHashMap<>(presizedHash(count));
                 for (int i = 0; i < count; i++)
                 {
                     final K k = key.decode(in);

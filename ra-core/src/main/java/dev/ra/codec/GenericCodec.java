@@ -200,7 +200,7 @@ final class GenericCodec implements Codec<Object>
             case LIST:
             {
                 final int count = in.readCount(1);
-                final List<Object> list = new ArrayList<>(count);
+                final List<Object> list = new ArrayList<>(Codecs.presized(count));
                 for (int i = 0; i < count; i++)
                 {
                     list.add(decode(in, depth + 1));
@@ -210,7 +210,7 @@ final class GenericCodec implements Codec<Object>
             case SET:
             {
                 final int count = in.readCount(1);
-                final Set<Object> set = new LinkedHashSet<>(Math.max(4, count * 2));
+                final Set<Object> set = new LinkedHashSet<>(Codecs.presizedHash(count));
                 for (int i = 0; i < count; i++)
                 {
                     set.add(decode(in, depth + 1));
@@ -220,7 +220,7 @@ final class GenericCodec implements Codec<Object>
             case MAP:
             {
                 final int count = in.readCount(2);
-                final Map<Object, Object> map = new LinkedHashMap<>(Math.max(4, count * 2));
+                final Map<Object, Object> map = new LinkedHashMap<>(Codecs.presizedHash(count));
                 for (int i = 0; i < count; i++)
                 {
                     final Object k = decode(in, depth + 1);
