@@ -333,21 +333,23 @@ final class GenericCodec implements Codec<Object>
 
         RecordShape(final Class<?> type)
         {
-            components = type.getRecordComponents();
-            final Class<?>[] types = new Class<?>[components.length];
-            for (int i = 0; i < components.length; i++)
-            {
-                types[i] = components[i].getType();
-                components[i].getAccessor().setAccessible(true);
-            }
             try
             {
+                components = type.getRecordComponents();
+                final Class<?>[] types = new Class<?>[components.length];
+                for (int i = 0; i < components.length; i++)
+                {
+                    types[i] = components[i].getType();
+                    components[i].getAccessor().setAccessible(true);
+                }
                 constructor = type.getDeclaredConstructor(types);
                 constructor.setAccessible(true);
             }
             catch (final NoSuchMethodException | RuntimeException ex)
             {
-                throw new CodecException("record " + type.getName() + " cannot be constructed", ex);
+                // The class is named by the bytes: a record of a package its module does not open
+                // (InaccessibleObjectException) is undecodable input.
+                throw new CodecException("record " + type.getName() + " cannot be constructed: " + ex, ex);
             }
         }
 
