@@ -268,7 +268,23 @@ final class GenericCodec implements Codec<Object>
         {
             throw new CodecException(className + " is not an enum");
         }
-        for (final Object c : type.getEnumConstants())
+        final Object[] constants;
+        try
+        {
+            constants = type.getEnumConstants();
+        }
+        catch (final LinkageError ex)
+        {
+            // Asking for the constants initialises the class the bytes named; one that cannot be initialised here
+            // (ExceptionInInitializerError, then NoClassDefFoundError) is undecodable input, not an Error for the
+            // thread that received it.
+            throw new CodecException("enum " + className + " cannot be initialised: " + ex, ex);
+        }
+        if (null == constants)
+        {
+            throw new CodecException("enum " + className + " has no constants");
+        }
+        for (final Object c : constants)
         {
             if (((Enum<?>)c).name().equals(constant))
             {
@@ -345,10 +361,10 @@ final class GenericCodec implements Codec<Object>
                 constructor = type.getDeclaredConstructor(types);
                 constructor.setAccessible(true);
             }
-            catch (final NoSuchMethodException | RuntimeException ex)
+            catch (final NoSuchMethodException | RuntimeException | LinkageError ex)
             {
                 // The class is named by the bytes: a record of a package its module does not open
-                // (InaccessibleObjectException) is undecodable input.
+                // (InaccessibleObjectException) or whose component types are missing is undecodable input.
                 throw new CodecException("record " + type.getName() + " cannot be constructed: " + ex, ex);
             }
         }
@@ -378,6 +394,12 @@ final class GenericCodec implements Codec<Object>
             catch (final IllegalArgumentException | InstantiationException | IllegalAccessException ex)
             {
                 throw new CodecException("cannot build record: " + ex, ex);
+            }
+            catch (final LinkageError ex)
+            {
+                // Building the first one initialises the class; one that cannot be initialised here is undecodable.
+                throw new CodecException("record " + constructor.getDeclaringClass().getName() +
+                    " cannot be initialised: " + ex, ex);
             }
         }
     }
