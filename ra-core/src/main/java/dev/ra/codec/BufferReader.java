@@ -28,7 +28,8 @@ public final class BufferReader
      */
     public BufferReader(final byte[] buffer, final int offset, final int length)
     {
-        if (offset < 0 || length < 0 || offset + length > buffer.length)
+        // Summed as longs: an int sum near Integer.MAX_VALUE overflows, passes, and leaves a limit past the array.
+        if (offset < 0 || length < 0 || (long)offset + length > buffer.length)
         {
             throw new IndexOutOfBoundsException("range " + offset + "+" + length + " outside " + buffer.length);
         }
