@@ -1,5 +1,8 @@
 package dev.ra.codec;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -202,9 +205,36 @@ public final class BufferReader
     public String readString()
     {
         final int length = readLength();
-        final String s = new String(buffer, position, length, StandardCharsets.UTF_8);
+        final String s = decodeUtf8(position, length);
         position += length;
         return s;
+    }
+
+    /**
+     * {@code new String(bytes, UTF_8)} replaces what is not UTF-8 with U+FFFD, so different bytes would decode to
+     * equal strings and the damage go unnoticed; no valid encoder writes such bytes, so they fail instead. ASCII, the
+     * common case, needs no decoder.
+     */
+    private String decodeUtf8(final int offset, final int length)
+    {
+        for (int i = offset, end = offset + length; i < end; i++)
+        {
+            if (buffer[i] < 0)
+            {
+                try
+                {
+                    return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(buffer, offset, length)).toString();
+                }
+                catch (final CharacterCodingException ex)
+                {
+                    throw new CodecException("a string of " + length + " bytes at position " + offset +
+                        " is not valid UTF-8: " + ex);
+                }
+            }
+        }
+        return new String(buffer, offset, length, StandardCharsets.US_ASCII);
     }
 
     /**
