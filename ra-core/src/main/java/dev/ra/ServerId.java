@@ -14,7 +14,8 @@ import java.util.Objects;
 public record ServerId(String name, String node)
 {
     /**
-     * Requires a name and a node id of 1 to 255 characters each, without whitespace, control characters or {@code @}.
+     * Requires a name and a node id of 1 to 255 characters each, without whitespace, control characters, {@code @}
+     * or half of a surrogate pair (which UTF-8 cannot carry).
      */
     public ServerId
     {
