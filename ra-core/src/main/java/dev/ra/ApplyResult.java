@@ -1,5 +1,6 @@
 package dev.ra;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -14,11 +15,32 @@ import java.util.Objects;
 public record ApplyResult<S>(S state, Object reply, List<Effect> effects)
 {
     /**
-     * Copies the effects into an unmodifiable list; a null list or a null effect throws {@link NullPointerException}.
+     * Copies the effects into an unmodifiable list; a null list or a null effect throws {@link NullPointerException}
+     * naming it (the position of the null effect).
      */
     public ApplyResult
     {
-        effects = List.copyOf(effects);
+        effects = List.copyOf(requireEffects(effects));
+    }
+
+    /**
+     * {@code List.copyOf} refuses nulls too, but without a message: the machine's author would see a command fail
+     * with a bare NullPointerException and no hint of which effect.
+     */
+    private static List<Effect> requireEffects(final List<Effect> effects)
+    {
+        Objects.requireNonNull(effects, "effects");
+        int position = 0;
+        for (final Effect effect : effects)
+        {
+            if (null == effect)
+            {
+                throw new NullPointerException("effect at position " + position + " of " + effects.size() +
+                    " is null: an ApplyResult's effects must not be null");
+            }
+            position++;
+        }
+        return effects;
     }
 
     /**
@@ -57,7 +79,8 @@ public record ApplyResult<S>(S state, Object reply, List<Effect> effects)
      */
     public static <S> ApplyResult<S> of(final S state, final Object reply, final Effect... effects)
     {
-        return new ApplyResult<>(state, reply, List.of(effects));
+        // Not List.of: it refuses a null effect without naming it; the constructor names it.
+        return new ApplyResult<>(state, reply, Arrays.asList(Objects.requireNonNull(effects, "effects")));
     }
 
     /**
