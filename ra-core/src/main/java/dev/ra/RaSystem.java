@@ -653,6 +653,7 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
      */
     public boolean isRunning(final ServerId server)
     {
+        Objects.requireNonNull(server, "server");
         return runtime.isRunning(server);
     }
 
