@@ -79,8 +79,10 @@ public record ApplyResult<S>(S state, Object reply, List<Effect> effects)
      */
     public static <S> ApplyResult<S> of(final S state, final Object reply, final Effect... effects)
     {
-        // Not List.of: it refuses a null effect without naming it; the constructor names it.
-        return new ApplyResult<>(state, reply, Arrays.asList(Objects.requireNonNull(effects, "effects")));
+        // Not List.of: it refuses a null effect without naming it; the constructor names it. No effects, the common
+        // case of every apply, costs no wrapper.
+        Objects.requireNonNull(effects, "effects");
+        return new ApplyResult<>(state, reply, 0 == effects.length ? List.of() : Arrays.asList(effects));
     }
 
     /**

@@ -212,29 +212,28 @@ public final class BufferReader
 
     /**
      * {@code new String(bytes, UTF_8)} replaces what is not UTF-8 with U+FFFD, so different bytes would decode to
-     * equal strings and the damage go unnoticed; no valid encoder writes such bytes, so they fail instead. ASCII, the
-     * common case, needs no decoder.
+     * equal strings and the damage go unnoticed; no valid encoder writes such bytes, so they fail instead. The JDK's
+     * decoding (with its fast path for ASCII) runs first; only a string holding U+FFFD, rare, is decoded again
+     * strictly, to tell one the encoder wrote from a replacement.
      */
     private String decodeUtf8(final int offset, final int length)
     {
-        for (int i = offset, end = offset + length; i < end; i++)
+        final String lenient = new String(buffer, offset, length, StandardCharsets.UTF_8);
+        if (lenient.indexOf('\uFFFD') < 0)
         {
-            if (buffer[i] < 0)
-            {
-                try
-                {
-                    return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(ByteBuffer.wrap(buffer, offset, length)).toString();
-                }
-                catch (final CharacterCodingException ex)
-                {
-                    throw new CodecException("a string of " + length + " bytes at position " + offset +
-                        " is not valid UTF-8: " + ex);
-                }
-            }
+            return lenient;
         }
-        return new String(buffer, offset, length, StandardCharsets.US_ASCII);
+        try
+        {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(buffer, offset, length)).toString();
+        }
+        catch (final CharacterCodingException ex)
+        {
+            throw new CodecException("a string of " + length + " bytes at position " + offset +
+                " is not valid UTF-8: " + ex);
+        }
     }
 
     /**
