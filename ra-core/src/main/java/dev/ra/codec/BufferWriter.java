@@ -231,6 +231,10 @@ public final class BufferWriter
      *
      * @param value to write, not null.
      * @return this.
+     * @throws CodecException if it holds half of a surrogate pair: UTF-8 cannot carry it, and writing '?' instead
+     *     (as {@code String.getBytes} does) would make the decoded value differ from the encoded one; a command so
+     *     encoded would be applied as one thing by a leader holding the caller's object and as another by the
+     *     members that decode it.
      */
     public BufferWriter writeString(final String value)
     {
@@ -254,6 +258,59 @@ public final class BufferWriter
             }
             return this;
         }
+        requireWellFormed(value);
         return writeByteArray(value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Write a length-prefixed UTF-8 text meant for people (an error message, a reason), where half of a surrogate pair
+     * becomes '?' rather than failing the write: the text must reach its reader whatever it quotes.
+     *
+     * @param value to write, not null.
+     * @return this.
+     */
+    public BufferWriter writeText(final String value)
+    {
+        return writeString(wellFormed(value));
+    }
+
+    /**
+     * @param value any string.
+     * @return it, or a copy with each half of a surrogate pair replaced by '?' (what UTF-8 encoding writes for one).
+     */
+    public static String wellFormed(final String value)
+    {
+        return -1 == brokenSurrogate(value) ? value : new String(value.getBytes(StandardCharsets.UTF_8),
+            StandardCharsets.UTF_8);
+    }
+
+    private static void requireWellFormed(final String value)
+    {
+        final int at = brokenSurrogate(value);
+        if (at >= 0)
+        {
+            throw new CodecException("a string holds half of a surrogate pair at index " + at + " (of " +
+                value.length() + " characters): UTF-8 cannot carry it");
+        }
+    }
+
+    /**
+     * @return the index of the first half of a surrogate pair without its other half, or -1.
+     */
+    private static int brokenSurrogate(final String value)
+    {
+        for (int i = 0, n = value.length(); i < n; i++)
+        {
+            final char c = value.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(value.charAt(i + 1)))
+            {
+                i++;
+            }
+            else if (Character.isSurrogate(c))
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 }

@@ -4,6 +4,7 @@ import dev.ra.InvalidCommandException;
 import dev.ra.ServerId;
 import dev.ra.StateMachine;
 import dev.ra.codec.Bytes;
+import dev.ra.codec.CodecException;
 import dev.ra.protocol.UserCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,7 +89,16 @@ final class CommandCheck
         {
             throw new InvalidCommandException(wrongType);
         }
-        final Bytes data = Bytes.wrap(cluster.machine.commandCodec().toBytes(command));
+        final Bytes data;
+        try
+        {
+            data = Bytes.wrap(cluster.machine.commandCodec().toBytes(command));
+        }
+        catch (final CodecException ex)
+        {
+            throw new InvalidCommandException("cluster '" + cluster.clusterName + "': the command cannot be encoded " +
+                "with the command codec of machine " + cluster.machine.getClass().getName() + ": " + ex.getMessage());
+        }
         final UserCommand encoded = UserCommand.of(command, data);
         final String tooLarge = tooLarge(cluster, encoded.dataIfEncoded().length(), maxBytes);
         if (null != tooLarge)

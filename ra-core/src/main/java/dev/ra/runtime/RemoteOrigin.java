@@ -1,6 +1,7 @@
 package dev.ra.runtime;
 
 import dev.ra.ServerId;
+import dev.ra.codec.BufferWriter;
 import dev.ra.codec.Bytes;
 import dev.ra.codec.Codec;
 import dev.ra.codec.Codecs;
@@ -97,8 +98,9 @@ final class RemoteOrigin implements CallOrigin
      */
     static Bytes encodeFailure(final MachineFailure failure)
     {
+        // The machine's message may quote anything: made encodable, since this runs on the server's loop.
         return Bytes.wrap(Codecs.generic().toBytes(Arrays.asList(failure.index(), failure.exceptionClass(),
-            null == failure.message() ? List.of() : List.of(failure.message()))));
+            null == failure.message() ? List.of() : List.of(BufferWriter.wellFormed(failure.message())))));
     }
 
     /**

@@ -171,4 +171,23 @@ class CodecReviewTest
             .isInstanceOf(IndexOutOfBoundsException.class);
     }
 
+
+    /**
+     * Half of a surrogate pair cannot be carried by UTF-8: {@code writeString} used to write '?' for it, so the value
+     * decoded differed from the value encoded. It refuses it now; {@code writeText}, for messages meant for people,
+     * writes '?' so that the message still gets through.
+     */
+    @Test
+    void aStringUtf8CannotCarryIsRefusedAndATextMadeCarriable()
+    {
+        assertThatThrownBy(() -> new BufferWriter(16).writeString("a\uD800b"))
+            .isInstanceOf(CodecException.class).hasMessageContaining("index 1");
+        assertThatThrownBy(() -> Codecs.generic().toBytes("x\uDC00")).isInstanceOf(CodecException.class);
+
+        final BufferWriter text = new BufferWriter(16).writeText("a\uD800b");
+        assertThat(new BufferReader(text.array(), 0, text.position()).readString()).isEqualTo("a?b");
+        final String pair = "clef \uD834\uDD1E";
+        assertThat(BufferWriter.wellFormed(pair)).isSameAs(pair);
+        assertThat(Codecs.generic().fromBytes(Codecs.generic().toBytes(pair))).isEqualTo(pair);
+    }
 }

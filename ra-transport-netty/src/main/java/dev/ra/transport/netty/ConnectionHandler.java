@@ -280,7 +280,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
             final String refusal = transport.refusal(hello, ctx.channel());
             if (null != refusal)
             {
-                final BufferWriter reason = new BufferWriter(64).writeString(refusal);
+                final BufferWriter reason = new BufferWriter(64).writeText(refusal);
                 writeFrame(ctx, FrameFormat.REFUSE, reason);
                 refuse(ctx, "refused " + hello.nodeId() + " from " + ctx.channel().remoteAddress() + ": " + refusal,
                     true);
@@ -293,7 +293,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
                 final String why = ProtocolVersions.noCommonVersion(transport.localNode(), hello.nodeId(),
                     hello.oldest(), hello.newest());
                 // The reason, then this node's range: a node of version 1 reads the reason alone.
-                writeFrame(ctx, FrameFormat.REFUSE, new BufferWriter(64).writeString(why)
+                writeFrame(ctx, FrameFormat.REFUSE, new BufferWriter(64).writeText(why)
                     .writeVarLong(ProtocolVersions.OLDEST).writeVarLong(transport.config.newestProtocol));
                 refuseVersions(ctx, hello.nodeId(), "refused " + hello.nodeId() + " from " +
                     ctx.channel().remoteAddress() + ": " + why, true);

@@ -100,7 +100,7 @@ public final class WireCodec
             type(MessageType.CALL_REPLY, out).writeLong(reply.callId()).writeByte(reply.status().ordinal())
                 .writeBytes(reply.value());
             optionalServerId(reply.leader(), out);
-            out.writeByte(null == reply.error() ? 0 : reply.error().ordinal() + 1).writeString(reply.message());
+            out.writeByte(null == reply.error() ? 0 : reply.error().ordinal() + 1).writeText(reply.message());
         }
         else if (message instanceof NodeMessage.CommandCast cast)
         {
