@@ -114,11 +114,12 @@ public sealed interface Effect
     record Timer(String name, long delayMs) implements Effect
     {
         /**
-         * Requires the name (not null) and a delay of at least 0.
+         * Requires the name (not null, and one UTF-8 carries: it is appended with the timeout) and a delay of at
+         * least 0.
          */
         public Timer
         {
-            Objects.requireNonNull(name, "name");
+            Names.requireEncodable(name, "timer name");
             if (delayMs < 0)
             {
                 throw new IllegalArgumentException("timer delay must be >= 0, got " + delayMs);
@@ -134,11 +135,11 @@ public sealed interface Effect
     record CancelTimer(String name) implements Effect
     {
         /**
-         * Requires the name (not null).
+         * Requires the name (not null, and one UTF-8 carries).
          */
         public CancelTimer
         {
-            Objects.requireNonNull(name, "name");
+            Names.requireEncodable(name, "timer name");
         }
     }
 

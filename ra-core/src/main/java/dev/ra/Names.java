@@ -1,7 +1,10 @@
 package dev.ra;
 
+import dev.ra.codec.BufferWriter;
+
 /**
- * Validation of the names used for nodes, servers, clusters and timers, so that bad input fails fast and clearly.
+ * Validation of the names used for nodes, servers and clusters ({@link #requireValid}) and of timers
+ * ({@link #requireEncodable}), so that bad input fails fast and clearly.
  */
 final class Names
 {
@@ -45,6 +48,28 @@ final class Names
                         "cannot carry it), got one at index " + i + " of '" + value + "'");
                 }
             }
+        }
+        return value;
+    }
+
+    /**
+     * A name that travels in the log (a timer's, in the timeout it appends when it fires) must be one UTF-8 carries:
+     * refused when made, in the machine's {@code apply}, rather than when the leader appends it.
+     *
+     * @param value the name.
+     * @param what  what it names, for the error.
+     * @return the name.
+     */
+    static String requireEncodable(final String value, final String what)
+    {
+        if (null == value)
+        {
+            throw new NullPointerException(what + " must not be null");
+        }
+        if (!BufferWriter.wellFormed(value).equals(value))
+        {
+            throw new IllegalArgumentException(what + " must not contain half of a surrogate pair (UTF-8 cannot " +
+                "carry it), got '" + value + "'");
         }
         return value;
     }

@@ -86,4 +86,17 @@ class ApiReviewTest
                 .hasMessageContaining("server");
         }
     }
+
+    /**
+     * A timer's name is appended to the log with the timeout when the timer fires: one UTF-8 cannot carry failed then,
+     * on the leader's loop. It is refused when the machine makes the effect, in its {@code apply}.
+     */
+    @Test
+    void aTimerNameUtf8CannotCarryIsRefusedWhenTheEffectIsMade()
+    {
+        assertThatThrownBy(() -> new Effect.Timer("t\uD800", 10)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("timer name");
+        assertThatThrownBy(() -> new Effect.CancelTimer("t\uDC00")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(new Effect.Timer("expire session 7", 10).name()).isEqualTo("expire session 7");
+    }
 }
