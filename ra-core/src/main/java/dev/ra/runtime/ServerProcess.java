@@ -743,7 +743,16 @@ final class ServerProcess implements LogListener, ServerMailbox
         {
             ids.add(m.id());
         }
-        cluster.members = List.copyOf(ids);
+        final List<ServerId> current = List.copyOf(ids);
+        cluster.members = current;
+        // This node's clients look the cluster up in its directory, which a later registration of the cluster
+        // (registerCluster at every boot, another member started here) points at another object: keep it current too.
+        final ClusterInfo known = environment.clusters().get(id);
+        if (null != known && known != cluster && known.clusterName.equals(cluster.clusterName))
+        {
+            known.members = current;
+            known.leader = cluster.leader;
+        }
     }
 
     // ------------------------------------------------------------------------------------------------------------
