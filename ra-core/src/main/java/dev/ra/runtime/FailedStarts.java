@@ -2,9 +2,7 @@ package dev.ra.runtime;
 
 import dev.ra.ClusterUnavailableException;
 import dev.ra.ServerId;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The members of clusters whose start failed on this node, with the reason, so that a call to such a cluster fails at
@@ -12,45 +10,14 @@ import java.util.Map;
  * the cluster again clears the record. Bounded: past {@link #CAPACITY} the oldest records go (a call to such a cluster
  * then fails as for any cluster this node does not know, without the reason). Thread-safe.
  */
-final class FailedStarts
+final class FailedStarts extends ServerReasons
 {
-    /** How many members' failed starts are remembered: as {@link DeletedServers}, a node must not keep them all. */
-    static final int CAPACITY = DeletedServers.CAPACITY;
-
-    private final Map<ServerId, String> reasons = new LinkedHashMap<>(64, 0.75f, false)
-    {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(final Map.Entry<ServerId, String> eldest)
-        {
-            return size() > CAPACITY;
-        }
-    };
-
-    synchronized void record(final List<ServerId> members, final String reason)
+    void record(final List<ServerId> members, final String reason)
     {
         for (final ServerId member : members)
         {
-            reasons.remove(member);
-            reasons.put(member, reason);
+            record(member, reason);
         }
-    }
-
-    synchronized void clear(final List<ServerId> members)
-    {
-        for (final ServerId member : members)
-        {
-            reasons.remove(member);
-        }
-    }
-
-    /**
-     * @return how many members' failed starts are remembered.
-     */
-    synchronized int size()
-    {
-        return reasons.size();
     }
 
     /**
@@ -59,11 +26,7 @@ final class FailedStarts
      */
     void check(final ServerId server)
     {
-        final String reason;
-        synchronized (this)
-        {
-            reason = reasons.get(server);
-        }
+        final String reason = reason(server);
         if (null != reason)
         {
             throw new ClusterUnavailableException("the cluster of " + server + " is not running: its start failed (" +

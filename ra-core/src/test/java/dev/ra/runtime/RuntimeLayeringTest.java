@@ -40,8 +40,8 @@ class RuntimeLayeringTest
             "RemovalOrigin", "ServerOverviews", "ConfirmedQueryOrigin", "ForwardingCallOrigin"),
         new Layer("router and calls", "MessageRouter", "ServerMailbox", "LocalServers", "CallsTable", "CallTimeouts",
             "ClientCall", "CallOrigin", "RemoteOrigin", "ProcessRegistry", "LocalProcess", "NodeReachability",
-            "ClusterDirectory", "FailedStarts", "DeletedServers", "SharedReadIndex", "MemberOfAnotherCluster",
-            "RemoteStart", "AppliedNotices"),
+            "ClusterDirectory", "FailedStarts", "DeletedServers", "ServerReasons", "SharedReadIndex",
+            "MemberOfAnotherCluster", "RemoteStart", "AppliedNotices"),
         new Layer("values and settings", "ClusterInfo", "CommandCheck", "MembershipRefusals", "LoopTimer",
             "RuntimeClock", "SystemClock", "RuntimeConfig", "Durations", "VersionedStateCodec", "MailboxQueue",
             "RunQueue", "ContainedFailures", "package-info"));
