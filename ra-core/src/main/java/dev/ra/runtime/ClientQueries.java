@@ -3,7 +3,6 @@ package dev.ra.runtime;
 import dev.ra.QueryResult;
 import dev.ra.ServerId;
 import dev.ra.ServerStoppedException;
-import dev.ra.UnknownServerException;
 import dev.ra.codec.Bytes;
 import dev.ra.codec.Codec;
 import dev.ra.protocol.ServerRequest;
@@ -228,9 +227,7 @@ final class ClientQueries
         final ServerProcess process = registry.get(server);
         if (null == process)
         {
-            final String deletion = clusters.deletion(server);
-            throw new UnknownServerException(server, null != deletion ? deletion : "no server " + server + " runs on " +
-                router.nodeId());
+            throw clusters.notRunningHere(server);
         }
         return process;
     }

@@ -202,6 +202,17 @@ final class ClusterDirectory
     }
 
     /**
+     * @param server addressed here, which does not run here.
+     * @return the error for its caller: how it was deleted, if this node saw it deleted, else that it does not run.
+     */
+    UnknownServerException notRunningHere(final ServerId server)
+    {
+        final String deletion = deletion(server);
+        return new UnknownServerException(server, null != deletion ? deletion : "no server " + server + " runs on " +
+            nodeId);
+    }
+
+    /**
      * @return how the server was deleted, if this node saw it deleted and has not seen it registered since; else null.
      */
     String deletion(final ServerId server)

@@ -143,14 +143,9 @@ final class MessageRouter
         if (isLocal(to))
         {
             final ServerMailbox server = servers.get(to);
-            final String deletion = null == server ? clusters.deletion(to) : null;
-            if (null != deletion)
+            if (null == server)
             {
-                call.deleted(to, deletion);
-            }
-            else if (null == server)
-            {
-                call.noServer(to);
+                notHere(call, to);
             }
             else
             {
@@ -247,6 +242,22 @@ final class MessageRouter
         else if (null != notifyTo)
         {
             sendEvent(notifyTo, new RaEvent.Rejected(to, null, correlation));
+        }
+    }
+
+    /**
+     * A call for a server of this node that does not run here: a deleted one says so, so that its caller stops asking.
+     */
+    private void notHere(final CallOrigin origin, final ServerId to)
+    {
+        final String deletion = clusters.deletion(to);
+        if (null != deletion)
+        {
+            origin.deleted(to, deletion);
+        }
+        else
+        {
+            origin.noServer(to);
         }
     }
 
@@ -425,14 +436,9 @@ final class MessageRouter
             final Codec<Object> codec = call.request() instanceof ServerRequest.Command && null != server ?
                 server.replyCodec() : Codecs.generic();
             final RemoteOrigin origin = new RemoteOrigin(transport, nodeId, fromNode, call.callId(), codec);
-            final String deletion = null == server ? clusters.deletion(call.to()) : null;
-            if (null != deletion)
+            if (null == server)
             {
-                origin.deleted(call.to(), deletion);
-            }
-            else if (null == server)
-            {
-                origin.noServer(call.to());
+                notHere(origin, call.to());
             }
             else
             {

@@ -6,7 +6,6 @@ import dev.ra.RaProcess;
 import dev.ra.ServerId;
 import dev.ra.ServerOverview;
 import dev.ra.StateMachine;
-import dev.ra.UnknownServerException;
 import dev.ra.codec.Bytes;
 import dev.ra.codec.CodecException;
 import dev.ra.core.SilentLeader;
@@ -363,8 +362,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         final ServerProcess process = registry.get(server);
         if (null == process)
         {
-            return CompletableFuture.failedFuture(new UnknownServerException(server, "no server " + server +
-                " runs on " + nodeId()));
+            return CompletableFuture.failedFuture(clusters.notRunningHere(server));
         }
         final CompletableFuture<ServerOverview> result = new CompletableFuture<>();
         process.enqueue(new ServerTask()
@@ -379,8 +377,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
             public void rejected(final ServerId stopped)
             {
                 // It stopped since it was looked up (it may still be registered while its storage closes).
-                result.completeExceptionally(new UnknownServerException(stopped, "no server " + stopped + " runs on " +
-                    nodeId()));
+                result.completeExceptionally(clusters.notRunningHere(stopped));
             }
         });
         return result;
