@@ -33,23 +33,10 @@ final class Names
                 throw new IllegalArgumentException(what + " must not contain whitespace, control characters or '@'" +
                     ", got '" + value + "'");
             }
-            if (Character.isSurrogate(c))
-            {
-                // UTF-8 cannot carry half a pair: encoders write '?' for it, so the name would reach other nodes,
-                // the log and the file system as another name.
-                if (Character.isHighSurrogate(c) && i + 1 < value.length() &&
-                    Character.isLowSurrogate(value.charAt(i + 1)))
-                {
-                    i++;
-                }
-                else
-                {
-                    throw new IllegalArgumentException(what + " must not contain half of a surrogate pair (UTF-8 " +
-                        "cannot carry it), got one at index " + i + " of '" + value + "'");
-                }
-            }
         }
-        return value;
+        // UTF-8 cannot carry half a pair: encoders would write '?' for it, so the name would reach other nodes, the
+        // log and the file system as another name.
+        return requireEncodable(value, what);
     }
 
     /**
@@ -66,10 +53,11 @@ final class Names
         {
             throw new NullPointerException(what + " must not be null");
         }
-        if (!BufferWriter.wellFormed(value).equals(value))
+        final int broken = BufferWriter.brokenSurrogate(value);
+        if (broken >= 0)
         {
             throw new IllegalArgumentException(what + " must not contain half of a surrogate pair (UTF-8 cannot " +
-                "carry it), got '" + value + "'");
+                "carry it), got one at index " + broken + " of '" + value + "'");
         }
         return value;
     }

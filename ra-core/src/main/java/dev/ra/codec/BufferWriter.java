@@ -295,9 +295,10 @@ public final class BufferWriter
     }
 
     /**
-     * @return the index of the first half of a surrogate pair without its other half, or -1.
+     * @param value any string.
+     * @return the index of its first half of a surrogate pair without the other half (which UTF-8 cannot carry), or -1.
      */
-    private static int brokenSurrogate(final String value)
+    public static int brokenSurrogate(final String value)
     {
         for (int i = 0, n = value.length(); i < n; i++)
         {
