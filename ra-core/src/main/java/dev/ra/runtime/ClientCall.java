@@ -608,7 +608,7 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
     @Override
     public void noServer(final ServerId server)
     {
-        if (request instanceof ServerRequest.Stop || request instanceof ServerRequest.ForceDelete)
+        if (doneWithoutServer())
         {
             future.complete(null);
             return;
@@ -679,7 +679,7 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
     @Override
     public void deleted(final ServerId server, final String reason)
     {
-        if (request instanceof ServerRequest.Stop || request instanceof ServerRequest.ForceDelete)
+        if (doneWithoutServer())
         {
             future.complete(null);
             return;
@@ -745,8 +745,15 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
 
     private boolean followsRedirects()
     {
-        return !(request instanceof ServerRequest.TriggerElection || request instanceof ServerRequest.Stop ||
-            request instanceof ServerRequest.ForceDelete);
+        return !(request instanceof ServerRequest.TriggerElection || doneWithoutServer());
+    }
+
+    /**
+     * @return whether the call (a stop, a forced delete) has nothing left to do when its server does not run.
+     */
+    private boolean doneWithoutServer()
+    {
+        return request instanceof ServerRequest.Stop || request instanceof ServerRequest.ForceDelete;
     }
 
     private String describe()
