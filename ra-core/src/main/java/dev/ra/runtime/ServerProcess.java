@@ -201,6 +201,14 @@ final class ServerProcess implements LogListener, ServerMailbox
         }
     }
 
+    /**
+     * The server stopped: what is left in its mailbox will not run; the calls waiting on it are answered at once.
+     */
+    private void rejectQueued()
+    {
+        mailbox.drain(queued -> ServerTask.reject(queued, id));
+    }
+
     private void enqueueUnlessStopped(final RaftEvent event)
     {
         if (!stopped)
@@ -331,7 +339,7 @@ final class ServerProcess implements LogListener, ServerMailbox
         if (stopped)
         {
             // Offered by a thread that read the flag before the stop set it: answered now, not at its timeout.
-            mailbox.drain(queued -> ServerTask.reject(queued, id));
+            rejectQueued();
             return;
         }
         if (null == core)
@@ -372,7 +380,7 @@ final class ServerProcess implements LogListener, ServerMailbox
         if (stopped)
         {
             // Stopped in this drain: what was offered since the stop's own sweep (its offerer found this scheduled).
-            mailbox.drain(queued -> ServerTask.reject(queued, id));
+            rejectQueued();
         }
         else if (!mailbox.isEmpty() && scheduled.compareAndSet(false, true))
         {
@@ -894,7 +902,7 @@ final class ServerProcess implements LogListener, ServerMailbox
         }
         ledger.stopped(id, cause);
         queries.stopped(cause);
-        mailbox.drain(queued -> ServerTask.reject(queued, id));
+        rejectQueued();
         selfEvents.clear();
         loop.removeServer(this);
         try
