@@ -7,6 +7,7 @@ import dev.ra.stats.CallStatistics;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -74,8 +75,19 @@ final class CallsTable
         }
     }
 
-    private final Map<Long, AwaitingReply> awaiting = new ConcurrentHashMap<>();
-    private final AtomicLong callIds = new AtomicLong();
+    /** A call awaiting its answer, and the node it was sent to: only that node may answer it. */
+    private record Pending(String node, AwaitingReply waiter)
+    {
+    }
+
+    private final Map<Long, Pending> awaiting = new ConcurrentHashMap<>();
+    /**
+     * Starts at a random point rather than 1: a node that restarts under the same id would otherwise reuse the ids of
+     * its previous run, and a late answer to a call of that run (the server commits and answers after the caller's
+     * process ended; its link to the node now reaches the new process) would complete the new call with the same id.
+     * Below 2^62, so the ids never wrap in a process's life.
+     */
+    private final AtomicLong callIds = new AtomicLong(ThreadLocalRandom.current().nextLong(1L << 62));
     private final RuntimeClock clock;
     private final CallTimeouts timeouts;
     private final ScheduledExecutorService scheduler;
@@ -154,14 +166,19 @@ final class CallsTable
         scheduler.schedule(retry, delayMs, TimeUnit.MILLISECONDS);
     }
 
-    void await(final long callId, final AwaitingReply waiter)
+    /**
+     * @param callId of the message sent.
+     * @param node   the message was sent to: an answer to the call from any other node is not taken.
+     * @param waiter for the answer.
+     */
+    void await(final long callId, final String node, final AwaitingReply waiter)
     {
-        awaiting.put(callId, waiter);
+        awaiting.put(callId, new Pending(node, waiter));
     }
 
     void forget(final long callId, final AwaitingReply waiter)
     {
-        awaiting.remove(callId, waiter);
+        take(callId, waiter);
     }
 
     /**
@@ -171,19 +188,34 @@ final class CallsTable
      */
     boolean take(final long callId, final AwaitingReply waiter)
     {
-        return awaiting.remove(callId, waiter);
+        final Pending pending = awaiting.get(callId);
+        return null != pending && pending.waiter == waiter && awaiting.remove(callId, pending);
     }
 
     /**
      * An answer came: hand it to whoever waits for it (nobody, if the call completed otherwise meanwhile).
+     *
+     * @param fromNode the node it came from: an answer to a call sent to another node is dropped, so that no node can
+     *                 answer for another (a forged or misrouted reply).
+     * @param reply    the answer.
+     * @return false if a call with that id awaits an answer from another node (the reply was dropped).
      */
-    void onReply(final NodeMessage.CallReply reply)
+    boolean onReply(final String fromNode, final NodeMessage.CallReply reply)
     {
-        final AwaitingReply waiter = awaiting.remove(reply.callId());
-        if (null != waiter)
+        final Pending pending = awaiting.get(reply.callId());
+        if (null == pending)
         {
-            waiter.onReply(reply);
+            return true;
         }
+        if (!pending.node.equals(fromNode))
+        {
+            return false;
+        }
+        if (awaiting.remove(reply.callId(), pending))
+        {
+            pending.waiter.onReply(reply);
+        }
+        return true;
     }
 
     /**
@@ -191,10 +223,10 @@ final class CallsTable
      */
     void nodeDown(final String node)
     {
-        for (final Map.Entry<Long, AwaitingReply> e : awaiting.entrySet())
+        for (final Map.Entry<Long, Pending> e : awaiting.entrySet())
         {
-            final AwaitingReply waiter = e.getValue();
-            if (waiter.awaitsNode(node) && awaiting.remove(e.getKey(), waiter))
+            final AwaitingReply waiter = e.getValue().waiter;
+            if (waiter.awaitsNode(node) && awaiting.remove(e.getKey(), e.getValue()))
             {
                 waiter.nodeLost();
             }
@@ -206,10 +238,10 @@ final class CallsTable
      */
     void nodeSilent(final String node)
     {
-        for (final Map.Entry<Long, AwaitingReply> e : awaiting.entrySet())
+        for (final Map.Entry<Long, Pending> e : awaiting.entrySet())
         {
-            final AwaitingReply waiter = e.getValue();
-            if (waiter.awaitsNode(node) && waiter.givesUpOnSilence() && awaiting.remove(e.getKey(), waiter))
+            final AwaitingReply waiter = e.getValue().waiter;
+            if (waiter.awaitsNode(node) && waiter.givesUpOnSilence() && awaiting.remove(e.getKey(), e.getValue()))
             {
                 waiter.nodeSilent();
             }
@@ -222,10 +254,10 @@ final class CallsTable
      */
     void nodeLeft(final String node)
     {
-        for (final Map.Entry<Long, AwaitingReply> e : awaiting.entrySet())
+        for (final Map.Entry<Long, Pending> e : awaiting.entrySet())
         {
-            final AwaitingReply waiter = e.getValue();
-            if (waiter.awaitsNode(node) && awaiting.remove(e.getKey(), waiter))
+            final AwaitingReply waiter = e.getValue().waiter;
+            if (waiter.awaitsNode(node) && awaiting.remove(e.getKey(), e.getValue()))
             {
                 waiter.nodeLeft();
             }

@@ -13,6 +13,7 @@ import dev.ra.protocol.NodeMessage;
 import dev.ra.protocol.RaftRpc;
 import dev.ra.protocol.ServerRequest;
 import dev.ra.protocol.UserCommand;
+import dev.ra.spi.RateLimitedWarnings;
 import dev.ra.spi.Transport;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +36,8 @@ final class MessageRouter
 {
     private static final Logger LOG = LoggerFactory.getLogger(MessageRouter.class);
 
+    /** Replies from a node other than the one their call was sent to: a peer may send them at any rate. */
+    private final RateLimitedWarnings misdirectedReplies = new RateLimitedWarnings(LOG);
     private final String nodeId;
     private final Transport transport;
     private final LocalServers<? extends ServerMailbox> servers;
@@ -160,7 +163,7 @@ final class MessageRouter
         }
         final long id = calls.nextCallId();
         call.sentRemotely(id);
-        calls.await(id, call);
+        calls.await(id, to.node(), call);
         if (!leftNodes.isEmpty() && leftNodes.contains(to.node()))
         {
             // The node left between the reachability check and the registration, so nodeLeft may have missed the
@@ -447,7 +450,11 @@ final class MessageRouter
         }
         else if (message instanceof NodeMessage.CallReply reply)
         {
-            calls.onReply(reply);
+            if (!calls.onReply(fromNode, reply))
+            {
+                misdirectedReplies.warn("{}: dropping a reply from node {} to call {}, which was sent to another node",
+                    nodeId, fromNode, reply.callId());
+            }
         }
         else if (message instanceof NodeMessage.CommandCast cast)
         {

@@ -560,7 +560,7 @@ final class ServerRegistry
                 result.completeExceptionally(new RaException(reply.message()));
             }
         };
-        calls.await(callId, waiter);
+        calls.await(callId, server.node(), waiter);
         // Not left registered once answered: a node starting thousands of clusters would hold each start's future
         // for the whole timeout.
         result.whenComplete((v, e) ->
