@@ -264,7 +264,7 @@ final class CallerConnection implements AutoCloseable
      */
     CallerReceive call(final NodeMessage.ServerCall call, final long deadlineNanos)
     {
-        if (!transport.encodeFrame(call, writer, node, 0) || writer.position() > MAX_CALL_FRAME_BYTES)
+        if (!transport.writer.encodeFrame(call, writer, node, 0) || writer.position() > MAX_CALL_FRAME_BYTES)
         {
             return CallerReceive.NOT_SENT;
         }

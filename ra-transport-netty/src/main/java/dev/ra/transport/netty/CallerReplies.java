@@ -37,7 +37,7 @@ final class CallerReplies
             channel.eventLoop().execute(() -> write(transport, channel, reply, node));
             return;
         }
-        if (!channel.isActive() || NettyTransport.saidGoodbye(channel))
+        if (!channel.isActive() || LinkWriter.saidGoodbye(channel))
         {
             transport.counters.messagesDropped.increment();
             return;
@@ -50,8 +50,8 @@ final class CallerReplies
             channel.close();
             return;
         }
-        final BufferWriter writer = NettyTransport.WRITERS.get();
-        if (!transport.encodeFrame(reply, writer, node, 0))
+        final BufferWriter writer = LinkWriter.WRITERS.get();
+        if (!transport.writer.encodeFrame(reply, writer, node, 0))
         {
             return;
         }
@@ -60,7 +60,7 @@ final class CallerReplies
         transport.counters.bytesWritten.add(out.readableBytes());
         transport.counters.messagesSent.increment();
         transport.counters.flushes.increment();
-        NettyTransport.noteWritten(channel);
+        LinkWriter.noteWritten(channel);
         channel.writeAndFlush(out, channel.voidPromise());
     }
 }

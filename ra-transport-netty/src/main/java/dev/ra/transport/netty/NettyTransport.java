@@ -1,7 +1,6 @@
 package dev.ra.transport.netty;
 
 import dev.ra.RaException;
-import dev.ra.codec.BufferWriter;
 import dev.ra.protocol.NodeMessage;
 import dev.ra.spi.CallerReceive;
 import dev.ra.spi.LoopHost;
@@ -11,7 +10,6 @@ import dev.ra.spi.Transport;
 import dev.ra.spi.TransportListener;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -75,13 +73,12 @@ import org.slf4j.LoggerFactory;
 public final class NettyTransport implements Transport
 {
     private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
-    private static final int COALESCE_CHUNK_BYTES = 64 * 1024;
-    /** Each thread's buffer to encode frames in, before they are copied into the connection's buffer. */
-    static final ThreadLocal<BufferWriter> WRITERS = ThreadLocal.withInitial(() -> new BufferWriter(4096));
 
     final NettyTransportConfig config;
     final TransportCounters counters = new TransportCounters();
     final RateLimitedWarnings warnings = new RateLimitedWarnings(LOG);
+    /** Drains the links' queues into their connections. */
+    final LinkWriter writer = new LinkWriter(this);
     private final Map<String, PeerLink> links = new ConcurrentHashMap<>();
     final LinkFaults faults = new LinkFaults(this);
     /** The calling threads' own connections ({@link #sendAndReceiveOnCaller}). */
@@ -351,142 +348,7 @@ public final class NettyTransport implements Transport
             return;
         }
         link.queue.add(message);
-        scheduleDrain(link);
-    }
-
-    private void scheduleDrain(final PeerLink link)
-    {
-        final Channel channel = link.active;
-        if (null == channel)
-        {
-            return;
-        }
-        // Read first, as the runtime's schedulers do: with many messages per drain the flag is usually set already,
-        // and a failing compare-and-set would still take its cache line from the event loop that clears it.
-        if (!link.drainScheduled.get() && link.drainScheduled.compareAndSet(false, true))
-        {
-            channel.eventLoop().execute(() -> drain(link));
-        }
-    }
-
-    /**
-     * Runs on the connection's event loop: encode everything queued into as few buffers as possible and flush once.
-     */
-    void drain(final PeerLink link)
-    {
-        link.drainScheduled.set(false);
-        final Channel channel = link.active;
-        if (null == channel || saidGoodbye(channel))
-        {
-            discardQueue(link);
-            return;
-        }
-        if (!channel.eventLoop().inEventLoop())
-        {
-            // The active connection changed since this drain was scheduled: drain on the new one's event loop.
-            scheduleDrain(link);
-            return;
-        }
-        if (!channel.isActive())
-        {
-            // Closing: its detach hands the queue over to a standby connection, or discards it if none is left.
-            return;
-        }
-        writeQueued(link, channel, false);
-        if (!link.queue.isEmpty() && channel.isWritable())
-        {
-            scheduleDrain(link);
-        }
-    }
-
-    /**
-     * Encode what is queued for the node into as few buffers as possible and flush once; on the channel's event loop.
-     *
-     * @param all whether to write everything, also past the write watermark (the transport is leaving).
-     */
-    void writeQueued(final PeerLink link, final Channel channel, final boolean all)
-    {
-        final BufferWriter writer = WRITERS.get();
-        ByteBuf out = null;
-        int written = 0;
-        NodeMessage message;
-        while ((all || channel.isWritable()) && null != (message = link.queue.poll()))
-        {
-            link.queued.decrementAndGet();
-            if (!encodeFrame(message, writer, link.node, link.protocol.agreed()))
-            {
-                continue;
-            }
-            if (null == out)
-            {
-                out = channel.alloc().ioBuffer(Math.max(writer.position(), 256));
-            }
-            out.writeBytes(writer.array(), 0, writer.position());
-            link.counters.bytesWritten.add(writer.position());
-            written++;
-            if (out.readableBytes() >= COALESCE_CHUNK_BYTES)
-            {
-                counters.bytesWritten.add(out.readableBytes());
-                channel.write(out, channel.voidPromise());
-                out = null;
-            }
-        }
-        if (null != out)
-        {
-            counters.bytesWritten.add(out.readableBytes());
-            channel.write(out, channel.voidPromise());
-        }
-        if (written > 0)
-        {
-            counters.messagesSent.add(written);
-            link.counters.messagesSent.add(written);
-            counters.flushes.increment();
-            noteWritten(channel);
-            channel.flush();
-        }
-    }
-
-    /** @return whether this node said GOODBYE on the connection: nothing more is written there. */
-    static boolean saidGoodbye(final Channel channel)
-    {
-        final ConnectionHandler handler = channel.pipeline().get(ConnectionHandler.class);
-        return null != handler && handler.saidGoodbye();
-    }
-
-    /**
-     * @return whether the message is now a frame in the writer; if not it was dropped, counted and logged.
-     */
-    boolean encodeFrame(final NodeMessage message, final BufferWriter writer, final String node, final int protocol)
-    {
-        final int frameLength;
-        try
-        {
-            frameLength = FrameFormat.writeMessageFrame(message, writer, protocol);
-        }
-        catch (final RuntimeException ex)
-        {
-            counters.messagesDropped.increment();
-            LOG.warn("{}: dropping a message to {} that cannot be encoded: {}", localNode, node, message, ex);
-            return false;
-        }
-        if (frameLength - FrameFormat.HEADER_BYTES > config.maxFrameBytes)
-        {
-            counters.messagesDropped.increment();
-            LOG.warn("{}: dropping a {}-byte message to {}: above the maximum frame size {}", localNode,
-                frameLength, node, config.maxFrameBytes);
-            return false;
-        }
-        return true;
-    }
-
-    private void discardQueue(final PeerLink link)
-    {
-        while (null != link.queue.poll())
-        {
-            link.queued.decrementAndGet();
-            counters.messagesDropped.increment();
-            link.counters.messagesDropped.increment();
-        }
+        writer.scheduleDrain(link);
     }
 
     /** The socket accepts writes again: resume draining. */
@@ -495,7 +357,7 @@ public final class NettyTransport implements Transport
         final PeerLink link = links.get(node);
         if (null != link)
         {
-            scheduleDrain(link);
+            writer.scheduleDrain(link);
         }
     }
 
@@ -579,18 +441,6 @@ public final class NettyTransport implements Transport
     {
         final PeerLink link = links.get(node);
         return null != link && link.callerChannels.containsValue(channel);
-    }
-
-    /**
-     * Tell the connection's handler it wrote: no heartbeat due, and a caller connection is not idle.
-     */
-    static void noteWritten(final Channel channel)
-    {
-        final ConnectionHandler handler = channel.pipeline().get(ConnectionHandler.class);
-        if (null != handler)
-        {
-            handler.wrote();
-        }
     }
 
     /**
@@ -708,7 +558,7 @@ public final class NettyTransport implements Transport
                 older.remoteAddress(), dialedByLocal ? localNode : node);
             older.close();
         }
-        scheduleDrain(link);
+        writer.scheduleDrain(link);
         return true;
     }
 
@@ -731,7 +581,7 @@ public final class NettyTransport implements Transport
             if (removal == PeerConnections.Removal.LAST)
             {
                 link.downs++;
-                discardQueue(link);
+                writer.discardQueue(link);
                 // Down supersedes silent; the next connection starts heard.
                 link.silent = false;
                 if (link.reportedUp && !closed)
@@ -744,7 +594,7 @@ public final class NettyTransport implements Transport
         if (removal == PeerConnections.Removal.HANDED_OVER)
         {
             LOG.info("{}: a connection to {} closed; carrying on over the other one", localNode, node);
-            scheduleDrain(link);
+            writer.scheduleDrain(link);
         }
         else if (removal == PeerConnections.Removal.LAST && !closed)
         {
@@ -770,7 +620,7 @@ public final class NettyTransport implements Transport
             link.active = null;
             link.downs++;
             link.silent = false;
-            discardQueue(link);
+            writer.discardQueue(link);
             if (link.reportedUp && !closed)
             {
                 link.reportedUp = false;

@@ -36,7 +36,7 @@ final class OrderlyLeave
                 {
                     if (link.active == channel)
                     {
-                        transport.writeQueued(link, channel, true);
+                        transport.writer.writeQueued(link, channel, true);
                     }
                 });
             }

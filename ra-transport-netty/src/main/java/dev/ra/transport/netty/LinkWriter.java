@@ -1,0 +1,176 @@
+package dev.ra.transport.netty;
+
+import dev.ra.codec.BufferWriter;
+import dev.ra.protocol.NodeMessage;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes what is queued for a node to its active connection: {@link NettyTransport#send} only enqueues, and the
+ * connection's event loop drains the queue, encoding everything queued into as few buffers as possible and flushing
+ * once, so a burst of messages costs one system call.
+ */
+final class LinkWriter
+{
+    private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
+    private static final int COALESCE_CHUNK_BYTES = 64 * 1024;
+    /** Each thread's buffer to encode frames in, before they are copied into the connection's buffer. */
+    static final ThreadLocal<BufferWriter> WRITERS = ThreadLocal.withInitial(() -> new BufferWriter(4096));
+
+    private final NettyTransport transport;
+
+    LinkWriter(final NettyTransport transport)
+    {
+        this.transport = transport;
+    }
+
+    void scheduleDrain(final PeerLink link)
+    {
+        final Channel channel = link.active;
+        if (null == channel)
+        {
+            return;
+        }
+        // Read first, as the runtime's schedulers do: with many messages per drain the flag is usually set already,
+        // and a failing compare-and-set would still take its cache line from the event loop that clears it.
+        if (!link.drainScheduled.get() && link.drainScheduled.compareAndSet(false, true))
+        {
+            channel.eventLoop().execute(() -> drain(link));
+        }
+    }
+
+    /**
+     * Runs on the connection's event loop: encode everything queued into as few buffers as possible and flush once.
+     */
+    void drain(final PeerLink link)
+    {
+        link.drainScheduled.set(false);
+        final Channel channel = link.active;
+        if (null == channel || saidGoodbye(channel))
+        {
+            discardQueue(link);
+            return;
+        }
+        if (!channel.eventLoop().inEventLoop())
+        {
+            // The active connection changed since this drain was scheduled: drain on the new one's event loop.
+            scheduleDrain(link);
+            return;
+        }
+        if (!channel.isActive())
+        {
+            // Closing: its detach hands the queue over to a standby connection, or discards it if none is left.
+            return;
+        }
+        writeQueued(link, channel, false);
+        if (!link.queue.isEmpty() && channel.isWritable())
+        {
+            scheduleDrain(link);
+        }
+    }
+
+    /**
+     * Encode what is queued for the node into as few buffers as possible and flush once; on the channel's event loop.
+     *
+     * @param all whether to write everything, also past the write watermark (the transport is leaving).
+     */
+    void writeQueued(final PeerLink link, final Channel channel, final boolean all)
+    {
+        final BufferWriter writer = WRITERS.get();
+        ByteBuf out = null;
+        int written = 0;
+        NodeMessage message;
+        while ((all || channel.isWritable()) && null != (message = link.queue.poll()))
+        {
+            link.queued.decrementAndGet();
+            if (!encodeFrame(message, writer, link.node, link.protocol.agreed()))
+            {
+                continue;
+            }
+            if (null == out)
+            {
+                out = channel.alloc().ioBuffer(Math.max(writer.position(), 256));
+            }
+            out.writeBytes(writer.array(), 0, writer.position());
+            link.counters.bytesWritten.add(writer.position());
+            written++;
+            if (out.readableBytes() >= COALESCE_CHUNK_BYTES)
+            {
+                transport.counters.bytesWritten.add(out.readableBytes());
+                channel.write(out, channel.voidPromise());
+                out = null;
+            }
+        }
+        if (null != out)
+        {
+            transport.counters.bytesWritten.add(out.readableBytes());
+            channel.write(out, channel.voidPromise());
+        }
+        if (written > 0)
+        {
+            transport.counters.messagesSent.add(written);
+            link.counters.messagesSent.add(written);
+            transport.counters.flushes.increment();
+            noteWritten(channel);
+            channel.flush();
+        }
+    }
+
+    /** @return whether this node said GOODBYE on the connection: nothing more is written there. */
+    static boolean saidGoodbye(final Channel channel)
+    {
+        final ConnectionHandler handler = channel.pipeline().get(ConnectionHandler.class);
+        return null != handler && handler.saidGoodbye();
+    }
+
+    /**
+     * @return whether the message is now a frame in the writer; if not it was dropped, counted and logged.
+     */
+    boolean encodeFrame(final NodeMessage message, final BufferWriter writer, final String node, final int protocol)
+    {
+        final int frameLength;
+        try
+        {
+            frameLength = FrameFormat.writeMessageFrame(message, writer, protocol);
+        }
+        catch (final RuntimeException ex)
+        {
+            transport.counters.messagesDropped.increment();
+            LOG.warn("{}: dropping a message to {} that cannot be encoded: {}", transport.localNode(), node, message,
+                ex);
+            return false;
+        }
+        if (frameLength - FrameFormat.HEADER_BYTES > transport.config.maxFrameBytes)
+        {
+            transport.counters.messagesDropped.increment();
+            LOG.warn("{}: dropping a {}-byte message to {}: above the maximum frame size {}", transport.localNode(),
+                frameLength, node, transport.config.maxFrameBytes);
+            return false;
+        }
+        return true;
+    }
+
+    void discardQueue(final PeerLink link)
+    {
+        while (null != link.queue.poll())
+        {
+            link.queued.decrementAndGet();
+            transport.counters.messagesDropped.increment();
+            link.counters.messagesDropped.increment();
+        }
+    }
+
+    /**
+     * Tell the connection's handler it wrote: no heartbeat due, and a caller connection is not idle.
+     */
+    static void noteWritten(final Channel channel)
+    {
+        final ConnectionHandler handler = channel.pipeline().get(ConnectionHandler.class);
+        if (null != handler)
+        {
+            handler.wrote();
+        }
+    }
+}
