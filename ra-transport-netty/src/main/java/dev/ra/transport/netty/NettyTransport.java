@@ -512,7 +512,7 @@ public final class NettyTransport implements Transport
     /**
      * A connection completed its handshake with {@code node}: it becomes the active one unless the preferred one is
      * open (then it is a standby), and closes an older one dialed by the same node (see {@link PeerConnections}).
-     * The first one reports the node up.
+     * The first one reports the node up; one that replaces an older one reports it down and up again.
      *
      * @return true if the connection was kept; false if this transport is closed or the node blocked.
      */
@@ -543,6 +543,13 @@ public final class NettyTransport implements Transport
                 LOG.info("{}: {} connections to {} (both dialed); sending on the one dialed by {}, the other closes " +
                     "once quiet", localNode, link.connections.size(), node,
                     localNode.compareTo(node) < 0 ? localNode : node);
+            }
+            if (!abandoned.isEmpty())
+            {
+                // Its dialer dialed again, which it does only once it has lost every connection to this node (or it
+                // restarted): whatever was in flight on the older one is lost with it. Reported once the new one is
+                // the active one, so that what the runtime sends on hearing of it goes there.
+                connectionLost(link);
             }
             if (!link.reportedUp)
             {
@@ -578,7 +585,11 @@ public final class NettyTransport implements Transport
         {
             removal = link.connections.remove(channel);
             link.active = link.left ? null : link.connections.active();
-            if (removal == PeerConnections.Removal.LAST)
+            if (removal == PeerConnections.Removal.HANDED_OVER)
+            {
+                connectionLost(link);
+            }
+            else if (removal == PeerConnections.Removal.LAST)
             {
                 link.downs++;
                 writer.discardQueue(link);
@@ -601,6 +612,25 @@ public final class NettyTransport implements Transport
             LOG.info("{}: lost the connection to {}", localNode, node);
             scheduleDial(link, config.reconnectBackoffMin.toMillis());
         }
+    }
+
+    /**
+     * Under the link's monitor: a connection this node sent on (or its dialer abandoned) is gone, with whatever was in
+     * flight on it, while another connection to the node is open. The node is reported down and at once up again, as
+     * if its last connection had closed and another had opened: the runtime then fails the calls that awaited an
+     * answer sent on it (instead of letting them wait for their timeout), and monitors learn that messages may have
+     * been lost. What is still queued goes on over the other connection.
+     */
+    private void connectionLost(final PeerLink link)
+    {
+        if (!link.reportedUp || closed)
+        {
+            return;
+        }
+        link.downs++;
+        link.silent = false;
+        listener.onNodeDown(link.node);
+        listener.onNodeUp(link.node);
     }
 
     /**

@@ -79,7 +79,7 @@ class SimultaneousDialTest
     }
 
     @Test
-    void whenTheLargerIdsDialCompletesFirstAClosingConnectionHandsOverToTheOtherWithoutANodeDown() throws Exception
+    void whenTheLargerIdsDialCompletesFirstAClosingConnectionHandsOverToTheOtherAndReportsTheLoss() throws Exception
     {
         // The real node is "b" (larger): the scripted "a" dials the connection both ends keep.
         final Recorder recorder = new Recorder();
@@ -104,22 +104,27 @@ class SimultaneousDialTest
             b.send("a", message("b", "a", 2));
             assertThat(ScriptedPeer.readMessage(aDialed)).isEqualTo(message("b", "a", 2));
 
-            // The connection in use breaks while the other is still open: b carries on over the other, a is not
-            // reported down, and nothing queued is dropped.
+            // The connection in use breaks while the other is still open: b carries on over the other and nothing
+            // queued is dropped, but what was in flight on the broken one is lost, so a is reported down and at once
+            // up again (the runtime fails the calls that awaited an answer sent there instead of letting them wait
+            // for their timeout).
             ScriptedPeer.quietlyClose(aDialed);
             InJvmCluster.await(() -> b.link("a").connectionCount() == 1, WAIT, "b to notice the close");
             b.send("a", message("b", "a", 3));
             assertThat(ScriptedPeer.readMessage(bDialed)).isEqualTo(message("b", "a", 3));
-            assertThat(recorder.statusChanges).containsExactly("up a");
+            InJvmCluster.await(() -> recorder.statusChanges.size() >= 3, WAIT,
+                "b to report the loss of the connection in use, " + recorder.statusChanges);
+            assertThat(recorder.statusChanges).containsExactly("up a", "down a", "up a");
+            assertThat(b.isReachable("a")).isTrue();
 
-            // Only when the last connection closes is a down; b then dials again and a is up again.
+            // When the last connection closes a is down; b then dials again and a is up again.
             ScriptedPeer.quietlyClose(bDialed);
-            InJvmCluster.await(() -> recorder.statusChanges.size() == 2, WAIT, "b to report a down");
+            InJvmCluster.await(() -> recorder.statusChanges.size() == 4, WAIT, "b to report a down");
             final Socket redialed = a.acceptDial(WAIT);
             ScriptedPeer.readHandshake(redialed, FrameFormat.HELLO);
             a.sendWelcome(redialed, "b");
-            InJvmCluster.await(() -> recorder.statusChanges.size() == 3, WAIT, "b to report a up again");
-            assertThat(recorder.statusChanges).containsExactly("up a", "down a", "up a");
+            InJvmCluster.await(() -> recorder.statusChanges.size() == 5, WAIT, "b to report a up again");
+            assertThat(recorder.statusChanges).containsExactly("up a", "down a", "up a", "down a", "up a");
             assertThat(b.stats().messagesDropped()).isZero();
         }
     }
@@ -145,6 +150,44 @@ class SimultaneousDialTest
             b.send("a", message("b", "a", 1));
             assertThat(ScriptedPeer.readMessage(aDialed)).isEqualTo(message("b", "a", 1));
             assertThat(recorder.statusChanges).containsExactly("up a");
+        }
+    }
+
+    /**
+     * A node dials only when it has no connection left, so a new connection dialed by the node that dialed an open one
+     * means it lost that one (or restarted: a half-open connection to a crashed process stays open here until the
+     * failure timeout). The older one is closed, and what was in flight on it is lost: the node must be reported down
+     * (then up), else the calls that awaited its answers wait for their whole timeout and monitors of the processes
+     * of a restarted node never fire.
+     */
+    @Test
+    void aNewConnectionDialedByTheNodeThatDialedTheOpenOneReportsTheNodeDownAndUp() throws Exception
+    {
+        final Recorder recorder = new Recorder();
+        try (ScriptedPeer b = new ScriptedPeer("b", CLUSTER_ID);
+            NettyTransport a = transport(b, Duration.ofSeconds(30)))
+        {
+            a.start("a", recorder);
+            // a's own dial is left unanswered: it stays in its handshake, so a dials nothing else.
+            final Socket aDialed = b.acceptDial(WAIT);
+            ScriptedPeer.readHandshake(aDialed, FrameFormat.HELLO);
+            final Socket first = b.dial(a.localAddress());
+            b.sendHello(first, "a");
+            b.awaitWelcome(first);
+            InJvmCluster.await(() -> a.isReachable("b"), WAIT, "a to see b up");
+            a.send("b", message("a", "b", 1));
+            assertThat(ScriptedPeer.readMessage(first)).isEqualTo(message("a", "b", 1));
+
+            // b, restarted, dials again while a still holds the old connection.
+            final Socket second = b.dial(a.localAddress());
+            b.sendHello(second, "a");
+            b.awaitWelcome(second);
+            assertThat(ScriptedPeer.awaitClosedByNode(first, WAIT)).as("the abandoned connection closed").isTrue();
+            InJvmCluster.await(() -> recorder.statusChanges.size() >= 3, WAIT,
+                "a to report b down and up again, " + recorder.statusChanges);
+            assertThat(recorder.statusChanges).containsExactly("up b", "down b", "up b");
+            a.send("b", message("a", "b", 2));
+            assertThat(ScriptedPeer.readMessage(second)).isEqualTo(message("a", "b", 2));
         }
     }
 
