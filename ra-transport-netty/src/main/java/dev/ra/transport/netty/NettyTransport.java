@@ -847,13 +847,24 @@ public final class NettyTransport implements Transport
             return;
         }
         closed = true;
+        // Called on one of its own I/O threads (from a callback, or a server hosted there), the transport must not
+        // wait for what that very thread has to do (unbind, say goodbye, end): it starts all that and returns.
+        final boolean onIoThread = OrderlyLeave.onIoThread(group);
         if (null != serverChannel)
         {
-            serverChannel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+            final ChannelFuture unbound = serverChannel.close();
+            if (!onIoThread)
+            {
+                unbound.awaitUninterruptibly(1, TimeUnit.SECONDS);
+            }
         }
-        OrderlyLeave.leave(this, links.values(), group);
+        final List<Channel> leaving = OrderlyLeave.leave(this, links.values(), group);
         callerConnections.closeAll();
-        if (null != group)
+        if (null != group && onIoThread)
+        {
+            OrderlyLeave.shutDownOnceClosed(leaving, group);
+        }
+        else if (null != group)
         {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * How a closing transport leaves: GOODBYE on every connection, peer links and the caller connections it accepted,
@@ -23,8 +24,11 @@ final class OrderlyLeave
     /**
      * Say goodbye on every connection and wait until they closed, bounded by {@link #BOUND_MS}; a transport closed
      * from one of its own I/O threads does not wait (that thread must run the goodbyes).
+     *
+     * @return the connections told goodbye.
      */
-    static void leave(final NettyTransport transport, final Collection<PeerLink> links, final EventLoopGroup group)
+    static List<Channel> leave(final NettyTransport transport, final Collection<PeerLink> links,
+        final EventLoopGroup group)
     {
         final List<Channel> leaving = new ArrayList<>();
         for (final PeerLink link : links)
@@ -51,7 +55,7 @@ final class OrderlyLeave
         }
         if (onIoThread(group))
         {
-            return;
+            return leaving;
         }
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BOUND_MS + 200);
         for (final Channel channel : leaving)
@@ -59,6 +63,28 @@ final class OrderlyLeave
             channel.closeFuture().awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()),
                 TimeUnit.NANOSECONDS);
         }
+        return leaving;
+    }
+
+    /**
+     * Stop the I/O threads once every connection told goodbye has closed (each does within {@link #BOUND_MS}), without
+     * waiting here: for a transport closed on one of those threads, which cannot wait for its own end.
+     */
+    static void shutDownOnceClosed(final List<Channel> leaving, final EventLoopGroup group)
+    {
+        final AtomicInteger open = new AtomicInteger(leaving.size() + 1);
+        final Runnable closedOne = () ->
+        {
+            if (0 == open.decrementAndGet())
+            {
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            }
+        };
+        for (final Channel channel : leaving)
+        {
+            channel.closeFuture().addListener(f -> closedOne.run());
+        }
+        closedOne.run();
     }
 
     private static void leave(final Channel channel, final Runnable writeQueued)
@@ -75,7 +101,7 @@ final class OrderlyLeave
         });
     }
 
-    private static boolean onIoThread(final EventLoopGroup group)
+    static boolean onIoThread(final EventLoopGroup group)
     {
         if (null == group)
         {
