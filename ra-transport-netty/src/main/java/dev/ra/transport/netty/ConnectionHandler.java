@@ -382,10 +382,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
                 // free to dial again.
                 transport.handshakeDone(link);
             }
-            closing = true;
             LOG.debug("{}: closing a new connection to {}: transport closed or node blocked", transport.localNode(),
                 peer);
-            ctx.close();
+            closeRefused(ctx);
             return;
         }
         if (dialedByLocal)
@@ -421,9 +420,25 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         }, intervalNanos, intervalNanos, TimeUnit.NANOSECONDS);
         if (!transport.attachCallerConnection(peer, ctx.channel()))
         {
-            closing = true;
-            ctx.close();
+            closeRefused(ctx);
         }
+    }
+
+    /**
+     * The transport would not keep this connection, whose handshake is done (the other node counts it as open): if
+     * the transport is closing, the other node is told it left, as on every connection open when it closed.
+     */
+    private void closeRefused(final ChannelHandlerContext ctx)
+    {
+        if (transport.isClosed())
+        {
+            leave(ctx, () ->
+            {
+            }, OrderlyLeave.BOUND_MS);
+            return;
+        }
+        closing = true;
+        ctx.close();
     }
 
     private void tick(final ChannelHandlerContext ctx, final long intervalNanos, final long failureNanos)

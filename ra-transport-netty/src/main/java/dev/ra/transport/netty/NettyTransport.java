@@ -404,8 +404,8 @@ public final class NettyTransport implements Transport
             return false;
         }
         link.callerConnections.add(channel);
-        // Pairs with block(): it adds to the blocked set before closing what it finds here.
-        if (faults.isBlocked(node))
+        // Pairs with block() and close(): each changes its state before looking here for what to close.
+        if (closed || faults.isBlocked(node))
         {
             link.callerConnections.remove(channel);
             return false;
@@ -476,6 +476,11 @@ public final class NettyTransport implements Transport
      */
     String refusal(final Handshake hello, final Channel channel)
     {
+        if (closed)
+        {
+            // Not welcomed only to be closed without a word: the other node would count this one as down, not left.
+            return "node " + localNode + " is closing";
+        }
         if (!config.clusterId.equals(hello.clusterId()))
         {
             return "it belongs to deployment '" + hello.clusterId() + "', not '" + config.clusterId + "'";
@@ -519,7 +524,7 @@ public final class NettyTransport implements Transport
     boolean attach(final String node, final Channel channel, final boolean dialedByLocal)
     {
         final PeerLink link = links.get(node);
-        if (null == link || closed || faults.isBlocked(node))
+        if (null == link || faults.isBlocked(node))
         {
             return false;
         }
@@ -527,6 +532,12 @@ public final class NettyTransport implements Transport
         final List<Channel> abandoned;
         synchronized (link)
         {
+            // Under the monitor close() takes to find the connections to say goodbye on: a connection is either found
+            // there or refused here (and told goodbye by its handler), never kept unseen by a closed transport.
+            if (closed)
+            {
+                return false;
+            }
             abandoned = link.connections.add(channel, dialedBySmaller, System.nanoTime());
             link.left = false;
             link.active = link.connections.active();
