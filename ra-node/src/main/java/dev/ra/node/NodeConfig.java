@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -103,6 +104,10 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
     static final Set<String> KEYS = Set.of("node.id", "listen", "peers", "clients", "cluster.id", "data.dir", "fsync",
         "machines", "election.timeout.ms", "tick.ms", "heartbeat.ms", "failure.timeout.ms", "control", "tls.keystore",
         "tls.keystore.password", "tls.truststore", "tls.truststore.password", "tls.cert", "tls.key", "tls.trust");
+    /** The TLS keys of key stores, and those of PEM files: a node takes one source or the other. */
+    private static final List<String> KEY_STORE_KEYS = List.of("tls.keystore",
+        "tls.keystore.password", "tls.truststore", "tls.truststore.password");
+    private static final List<String> PEM_KEYS = List.of("tls.cert", "tls.key", "tls.trust");
     /**
      * Requires the node id and the listen address (naming the missing key), and copies the peers, clients, machines
      * and tuning so that the configuration cannot change once made.
@@ -293,23 +298,34 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
 
     private static TlsConfig tls(final Properties p)
     {
-        if (null != p.getProperty("tls.keystore") && null != p.getProperty("tls.cert"))
+        // Any TLS key asks for TLS: one given without the key that selects its source (tls.trust without tls.cert,
+        // say) must not leave the node talking plain TCP unnoticed.
+        final boolean keyStores = KEY_STORE_KEYS.stream().anyMatch(p::containsKey);
+        final boolean pemFiles = PEM_KEYS.stream().anyMatch(p::containsKey);
+        if (keyStores && pemFiles)
         {
             // Only one could be used, and the node would not say which.
-            throw new IllegalArgumentException("tls.keystore and tls.cert: give key stores or PEM files, not both");
+            throw new IllegalArgumentException(String.join(", ", given(p, KEY_STORE_KEYS)) + " and " +
+                String.join(", ", given(p, PEM_KEYS)) + ": give key stores (tls.keystore, tls.truststore) or PEM " +
+                "files (tls.cert, tls.key, tls.trust), not both");
         }
-        if (null != p.getProperty("tls.keystore"))
+        if (keyStores)
         {
-            return TlsConfig.fromKeyStores(Path.of(p.getProperty("tls.keystore")),
+            return TlsConfig.fromKeyStores(Path.of(required(p, "tls.keystore")),
                 p.getProperty("tls.keystore.password", "").toCharArray(),
                 Path.of(required(p, "tls.truststore")), p.getProperty("tls.truststore.password", "").toCharArray());
         }
-        if (null != p.getProperty("tls.cert"))
+        if (pemFiles)
         {
-            return TlsConfig.fromPemFiles(Path.of(p.getProperty("tls.cert")), Path.of(required(p, "tls.key")),
+            return TlsConfig.fromPemFiles(Path.of(required(p, "tls.cert")), Path.of(required(p, "tls.key")),
                 Path.of(required(p, "tls.trust")));
         }
         return null;
+    }
+
+    private static List<String> given(final Properties p, final List<String> keys)
+    {
+        return keys.stream().filter(p::containsKey).toList();
     }
 
     private static String required(final Properties p, final String key)

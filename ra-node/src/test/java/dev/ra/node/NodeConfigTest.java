@@ -104,6 +104,21 @@ class NodeConfigTest
     }
 
     @Test
+    void tlsSettingsWithoutTheKeyThatChoosesTheirSourceAreRefusedRatherThanRunningWithoutTls()
+    {
+        // Trust and key given, the certificate forgotten: the node must not come up talking plain TCP.
+        assertThatThrownBy(() -> NodeConfig.fromArgs(ID, LISTEN, "tls.key=/n1.key", "tls.trust=/ca.pem"))
+            .isInstanceOf(IllegalArgumentException.class).hasMessage("missing setting tls.cert");
+        assertThatThrownBy(() -> NodeConfig.fromArgs(ID, LISTEN, "tls.truststore=/t.p12",
+            "tls.truststore.password=secret")).isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("missing setting tls.keystore");
+        assertThatThrownBy(() -> NodeConfig.fromArgs(ID, LISTEN, "tls.keystore=/k.p12", "tls.truststore=/t.p12",
+            "tls.trust=/ca.pem")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tls.trust")
+            .hasMessageContaining("not both");
+        assertThat(NodeConfig.fromArgs(ID, LISTEN).tls()).isNull();
+    }
+
+    @Test
     void aPeerOrMachineNamedTwiceIsRefused()
     {
         assertThatThrownBy(() -> NodeConfig.fromArgs(ID, LISTEN, "peers=n2=127.0.0.1:7002,n2=127.0.0.1:7003"))
