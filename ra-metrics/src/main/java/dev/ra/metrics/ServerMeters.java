@@ -141,7 +141,16 @@ final class ServerMeters implements MeterGroup
         for (final Map.Entry<ServerId, ServerOverview> e : overviews.entrySet())
         {
             final ServerState state = servers.get(e.getKey());
-            if (null == state)
+            if (null != state && countsWentDown(state.overview, e.getValue()))
+            {
+                // Stopped and started again (or deleted and started anew) since the last refresh: its counters
+                // began again from 0. A counter meter must never go down (a step registry would publish a negative
+                // increment), so the old meters go and new ones start from the new counts.
+                meters.remove(e.getKey());
+                servers.remove(e.getKey());
+            }
+            final ServerState current = servers.get(e.getKey());
+            if (null == current)
             {
                 final ServerOverview o = e.getValue();
                 servers.put(e.getKey(), new ServerState(e.getKey(), owner,
@@ -149,7 +158,7 @@ final class ServerMeters implements MeterGroup
             }
             else
             {
-                state.overview = e.getValue();
+                current.overview = e.getValue();
             }
         }
         final Map<FollowerKey, FollowerState> wanted = new HashMap<>();
@@ -173,6 +182,41 @@ final class ServerMeters implements MeterGroup
         serverCount = servers.size();
         followers.clear();
         followers.putAll(wanted);
+    }
+
+    /**
+     * @return whether a counter the meters publish (or an apply-time count or total) is lower now than before: the
+     *         server started again since.
+     */
+    private static boolean countsWentDown(final ServerOverview before, final ServerOverview now)
+    {
+        final LatencySnapshot applyNow = now.applyTimes();
+        final LatencySnapshot applyBefore = before.applyTimes();
+        if (applyNow.count() < applyBefore.count() || applyNow.totalNanos() < applyBefore.totalNanos())
+        {
+            return true;
+        }
+        final long[] bucketsNow = applyNow.counts();
+        final long[] bucketsBefore = applyBefore.counts();
+        long atMostNow = 0;
+        long atMostBefore = 0;
+        for (int bucket = 0; bucket < Math.min(bucketsNow.length, bucketsBefore.length); bucket++)
+        {
+            atMostNow += bucketsNow[bucket];
+            atMostBefore += bucketsBefore[bucket];
+            if (atMostNow < atMostBefore)
+            {
+                return true;
+            }
+        }
+        for (final String[] counter : COUNTERS)
+        {
+            if (now.counters().getOrDefault(counter[1], 0L) < before.counters().getOrDefault(counter[1], 0L))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -192,6 +192,42 @@ class RaMetricsTest
     }
 
     @Test
+    void aServerRestartedBetweenTwoRefreshesGetsNewCounterMetersRatherThanCountersThatGoDown()
+    {
+        final List<ServerId> members = cluster.startCluster("kv", new KvMachine());
+        final ServerId leader = cluster.awaitLeader(members, WAIT);
+        final RaSystem system = cluster.system(leader);
+        final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        // Refreshed only when asked: the stop and the restart both fall between two refreshes, as between scrapes.
+        final RaMetrics metrics = RaMetrics.builder(system).refreshInterval(Duration.ofHours(1)).build();
+        bound.add(metrics);
+        metrics.bindTo(registry);
+        for (int i = 0; i < 5; i++)
+        {
+            system.processCommand(leader, new KvMachine.Put("k" + i, "v" + i));
+        }
+        metrics.refresh();
+        final FunctionCounter before = registry.get("ra.server.commands").tag("server", leader.toString())
+            .functionCounter();
+        final double counted = before.count();
+        assertThat(counted).isGreaterThanOrEqualTo(5);
+
+        system.stopServer(leader);
+        system.restartServer(leader);
+        // Its counters began again from 0: the same meter reading less would be a counter going down, which a
+        // step registry publishes as a negative increment. (A refresh may find it still recovering: ask again.)
+        InJvmCluster.await(() ->
+        {
+            metrics.refresh();
+            final FunctionCounter now = registry.find("ra.server.commands").tag("server", leader.toString())
+                .functionCounter();
+            return null != now && now != before ? now : null;
+        }, WAIT, "a new commands counter for the restarted " + leader + " (it counted " + counted + " before)");
+        assertThat(registry.getMeters().stream().noneMatch(meter -> meter == before)).as("the old meter is removed")
+            .isTrue();
+    }
+
+    @Test
     void callsAreTimedPerKindAndRedirectsCounted()
     {
         bindAll();
