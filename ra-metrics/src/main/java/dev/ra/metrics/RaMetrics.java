@@ -42,6 +42,8 @@ public final class RaMetrics implements MeterBinder, AutoCloseable
 {
     /** How often meters' snapshots are refreshed at most, unless set otherwise. */
     public static final Duration DEFAULT_REFRESH_INTERVAL = Duration.ofMillis(250);
+    /** The tag keys the meters set themselves, which the builder's tags may not use. */
+    static final List<String> RESERVED_TAGS = List.of("node", "cluster", "server", "peer", "kind", "role", "le");
 
     private final RaSystem system;
     private final Tags nodeTags;
@@ -259,9 +261,17 @@ public final class RaMetrics implements MeterBinder, AutoCloseable
          *              {@code role} and {@code le} are taken.
          * @param value of the tag.
          * @return this builder.
+         * @throws IllegalArgumentException for a key that is taken.
          */
         public Builder tag(final String key, final String value)
         {
+            if (RESERVED_TAGS.contains(key))
+            {
+                // Micrometer would let the later of two tags of one key win: the node's id, or a meter's own
+                // cluster, server, peer, kind, role or bucket, would be replaced or shadowed without a word.
+                throw new IllegalArgumentException("tag " + key + " is RaMetrics' own; the taken keys are " +
+                    String.join(", ", RESERVED_TAGS));
+            }
             tags.add(Tag.of(key, value));
             return this;
         }
@@ -271,10 +281,11 @@ public final class RaMetrics implements MeterBinder, AutoCloseable
          *
          * @param extraTags such as the application's or the deployment's name.
          * @return this builder.
+         * @throws IllegalArgumentException for a key that is taken (see {@link #tag}).
          */
         public Builder tags(final Iterable<Tag> extraTags)
         {
-            extraTags.forEach(tags::add);
+            extraTags.forEach(tag -> tag(tag.getKey(), tag.getValue()));
             return this;
         }
 

@@ -1,6 +1,7 @@
 package dev.ra.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ra.RaSystem;
 import dev.ra.RaftRole;
@@ -12,6 +13,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -225,6 +227,25 @@ class RaMetricsTest
         }, WAIT, "a new commands counter for the restarted " + leader + " (it counted " + counted + " before)");
         assertThat(registry.getMeters().stream().noneMatch(meter -> meter == before)).as("the old meter is removed")
             .isTrue();
+    }
+
+    @Test
+    void aTagKeyTheMetersSetThemselvesIsRefusedRatherThanReplacingTheirOwn()
+    {
+        // Taken, "node" would replace the node's id on every meter: two nodes in one registry would share series.
+        for (final String taken : List.of("node", "cluster", "server", "peer", "kind", "role", "le"))
+        {
+            assertThatThrownBy(() -> RaMetrics.builder(cluster.first()).tag(taken, "x"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tag " + taken);
+            assertThatThrownBy(() -> RaMetrics.builder(cluster.first()).tags(Tags.of(taken, "x")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tag " + taken);
+        }
+        final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        final RaMetrics metrics = RaMetrics.builder(cluster.first()).tags(Tags.of("app", "orders")).build();
+        bound.add(metrics);
+        metrics.bindTo(registry);
+        assertThat(registry.get("ra.node.servers").tag("app", "orders").tag("node", cluster.first().nodeId())
+            .gauge()).isNotNull();
     }
 
     @Test
