@@ -11,24 +11,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Takes the overviews of the servers running on a node without letting one busy or stuck server hold up the
- * endpoint: {@link RaSystem#overview} waits on the server's own loop (for up to the system's default timeout), so the
- * overviews are asked on threads of their own, and those not given within {@link #wait} are reported as unavailable.
- * A server's overview still awaited is not asked again, so a stuck server costs one waiting task, not one per status.
- * Used by the status thread only.
+ * Takes the overviews of the servers running on a node without letting busy or stuck servers hold up the endpoint or
+ * each other: each overview is asked without blocking a thread ({@link RaSystem#overviewAsync}), and those not given
+ * within {@link #wait} are reported as unavailable. (Asked on a small pool with {@link RaSystem#overview}, which
+ * blocks up to the system's default timeout, two stuck servers held every thread and the others' overviews queued
+ * behind them.) A server's overview still awaited is not asked again, so a stuck server costs one pending question,
+ * not one per status. Used by the status thread only.
  */
 final class LocalOverviews implements AutoCloseable
 {
     private final RaSystem system;
     private final Duration wait;
-    private final ExecutorService pool;
     private final Map<ServerId, CompletableFuture<ServerOverview>> asked = new HashMap<>();
 
     /**
@@ -45,13 +42,6 @@ final class LocalOverviews implements AutoCloseable
     {
         this.system = system;
         this.wait = wait;
-        final AtomicInteger next = new AtomicInteger();
-        this.pool = Executors.newFixedThreadPool(2, task ->
-        {
-            final Thread thread = new Thread(task, "ra-admin-overview-" + next.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
     }
 
     /**
@@ -66,7 +56,7 @@ final class LocalOverviews implements AutoCloseable
             final CompletableFuture<ServerOverview> previous = asked.get(server);
             if (null == previous || previous.isDone())
             {
-                asked.put(server, CompletableFuture.supplyAsync(() -> system.overview(server), pool));
+                asked.put(server, ask(server));
             }
         }
         final long deadline = System.nanoTime() + wait.toNanos();
@@ -96,9 +86,22 @@ final class LocalOverviews implements AutoCloseable
         return new Taken(overviews, failures);
     }
 
+    private CompletableFuture<ServerOverview> ask(final ServerId server)
+    {
+        try
+        {
+            return system.overviewAsync(server);
+        }
+        catch (final RuntimeException ex)
+        {
+            // Stopped since it was listed, or the system is closing: reported as why it gave none.
+            return CompletableFuture.failedFuture(ex);
+        }
+    }
+
     @Override
     public void close()
     {
-        pool.shutdownNow();
+        // Nothing to release: no thread waits for an overview, and what is still awaited is dropped with this object.
     }
 }

@@ -252,6 +252,42 @@ class AdminServerTest
         assertThat(list(status.get("servers"))).extracting(s -> s.get("id")).containsExactly("kv@n1");
     }
 
+    /**
+     * Two stuck servers must not take the overviews of the others with them: each is on an event loop of its own, and
+     * the others, on other loops, answer.
+     */
+    @Test
+    void twoStuckServersDoNotMakeTheOthersUnavailable() throws Exception
+    {
+        // Servers go to the event loops in turn: the two stuck ones get a loop each, the kv servers the others.
+        final InJvmCluster cluster = new InJvmCluster(1, builder -> builder.defaultTimeout(Duration.ofSeconds(120))
+            .eventLoops(5));
+        toClose.add(cluster);
+        final List<StuckOverviewMachine> machines = List.of(new StuckOverviewMachine(), new StuckOverviewMachine());
+        for (int i = 0; i < machines.size(); i++)
+        {
+            toClose.add(machines.get(i)::release);
+            cluster.awaitLeader(cluster.startCluster("stuck" + i, machines.get(i)), WAIT);
+        }
+        for (int i = 0; i < 3; i++)
+        {
+            cluster.awaitLeader(cluster.startCluster("kv" + i, new KvMachine()), WAIT);
+        }
+        final AdminServer admin = started(AdminServer.builder().system(cluster.system("n1")));
+        assertThat(send(admin, "/health").statusCode()).isEqualTo(200);
+
+        machines.forEach(machine -> machine.stuck.set(true));
+
+        // Each status is taken anew (they are at least the 2 s wait for the stuck ones apart): none may lose the
+        // servers that answer.
+        for (int round = 0; round < 3; round++)
+        {
+            final Map<String, Object> status = json(get(admin, "/status"));
+            assertThat(list(status.get("servers"))).as("round %d", round).extracting(s -> s.get("id"))
+                .containsExactly("kv0@n1", "kv1@n1", "kv2@n1");
+        }
+    }
+
     /** A machine whose overview blocks while told to, as a server whose loop is stuck would. */
     private static final class StuckOverviewMachine implements StateMachine<Object, Long>
     {
