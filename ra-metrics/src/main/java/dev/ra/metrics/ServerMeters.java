@@ -103,6 +103,8 @@ final class ServerMeters implements MeterGroup
     /** Strong references to what the meters read (Micrometer holds them weakly); guarded by the owner. */
     private final Map<ServerId, ServerState> servers = new HashMap<>();
     private final Map<FollowerKey, FollowerState> followers = new HashMap<>();
+    /** Each server's overview asked last, answered or not; guarded by the owner. */
+    private final Map<ServerId, CompletableFuture<ServerOverview>> pending = new HashMap<>();
     private volatile int serverCount;
 
     ServerMeters(final RaSystem system, final RaMetrics owner, final Tags nodeTags, final boolean applyBuckets)
@@ -244,10 +246,20 @@ final class ServerMeters implements MeterGroup
 
     private Map<ServerId, ServerOverview> takeOverviews()
     {
+        final List<ServerId> running = system.runningServers();
+        pending.keySet().retainAll(running);
         final Map<ServerId, CompletableFuture<ServerOverview>> asked = new LinkedHashMap<>();
-        for (final ServerId id : system.runningServers())
+        for (final ServerId id : running)
         {
-            asked.put(id, system.overviewAsync(id));
+            // A busy server's earlier question is still in its mailbox: wait for that answer rather than queue one
+            // more question per refresh for as long as it is busy.
+            CompletableFuture<ServerOverview> question = pending.get(id);
+            if (null == question || question.isDone())
+            {
+                question = system.overviewAsync(id);
+                pending.put(id, question);
+            }
+            asked.put(id, question);
         }
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(OVERVIEW_WAIT_MS);
         final Map<ServerId, ServerOverview> overviews = new LinkedHashMap<>();

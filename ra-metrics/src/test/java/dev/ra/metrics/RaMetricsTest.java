@@ -3,10 +3,14 @@ package dev.ra.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ra.ApplyResult;
+import dev.ra.CommandMeta;
+import dev.ra.InitArgs;
 import dev.ra.RaSystem;
 import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import dev.ra.ServerOverview;
+import dev.ra.StateMachine;
 import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -18,7 +22,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -246,6 +253,95 @@ class RaMetricsTest
         metrics.bindTo(registry);
         assertThat(registry.get("ra.node.servers").tag("app", "orders").tag("node", cluster.first().nodeId())
             .gauge()).isNotNull();
+    }
+
+    @Test
+    void aServerBusyAcrossManyRefreshesIsAskedForOneOverviewNotOnePerRefresh()
+    {
+        final BlockingOverviewMachine machine = new BlockingOverviewMachine();
+        final InJvmCluster single = new InJvmCluster(1);
+        try
+        {
+            final ServerId leader = single.awaitLeader(single.startCluster("busy", machine), WAIT);
+            final RaSystem system = single.system(leader);
+            final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            final RaMetrics metrics = RaMetrics.builder(system).refreshInterval(Duration.ofHours(1)).build();
+            bound.add(metrics);
+            metrics.bindTo(registry);
+            final double term = gauge(registry, "ra.server.term", leader);
+
+            machine.block();
+            for (int i = 0; i < 4; i++)
+            {
+                metrics.refresh();
+            }
+            // A busy server keeps the values it showed.
+            assertThat(gauge(registry, "ra.server.term", leader)).isEqualTo(term);
+            machine.release();
+            // Asked after the refreshes' questions, answered after them: every question is answered by now.
+            system.overview(leader);
+
+            assertThat(machine.callsWhileBlocked.get()).as("overviews the busy server had to give once free, " +
+                "the one it was giving included").isLessThanOrEqualTo(2);
+        }
+        finally
+        {
+            machine.release();
+            bound.forEach(RaMetrics::close);
+            single.close();
+        }
+    }
+
+    /** A machine whose overview (asked on the server's loop) blocks while told to, as a long apply would. */
+    private static final class BlockingOverviewMachine implements StateMachine<Object, Long>
+    {
+        private final AtomicInteger callsWhileBlocked = new AtomicInteger();
+        private volatile CountDownLatch gate;
+
+        void block()
+        {
+            gate = new CountDownLatch(1);
+        }
+
+        void release()
+        {
+            final CountDownLatch current = gate;
+            if (null != current)
+            {
+                current.countDown();
+            }
+        }
+
+        @Override
+        public Long init(final InitArgs args)
+        {
+            return 0L;
+        }
+
+        @Override
+        public ApplyResult<Long> apply(final CommandMeta meta, final Object command, final Long state)
+        {
+            return ApplyResult.of(state + 1);
+        }
+
+        @Override
+        public Map<String, Object> overview(final Long state)
+        {
+            final CountDownLatch current = gate;
+            if (null != current)
+            {
+                callsWhileBlocked.incrementAndGet();
+                try
+                {
+                    current.await();
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return Map.of("applied", state);
+        }
     }
 
     @Test
