@@ -136,6 +136,7 @@ final class PeerStatuses implements AutoCloseable
                 return;
             }
             final long now = System.nanoTime();
+            final Map<ServerId, Heard> answer = new LinkedHashMap<>();
             for (final Object item : servers)
             {
                 if (item instanceof Map<?, ?> server && server.get("id") instanceof String id)
@@ -150,9 +151,13 @@ final class PeerStatuses implements AutoCloseable
                     {
                         member.put(field, server.get(field));
                     }
-                    heard.put(serverId, new Heard(member, now));
+                    answer.put(serverId, new Heard(member, now));
                 }
             }
+            // The peer lists every server it runs: one it no longer lists (stopped, its cluster deleted) is
+            // forgotten now, neither shown as current until it ages nor kept for ever.
+            heard.keySet().removeIf(member -> node.equals(member.node()) && !answer.containsKey(member));
+            heard.putAll(answer);
         }
         catch (final RuntimeException ex)
         {
@@ -173,6 +178,14 @@ final class PeerStatuses implements AutoCloseable
             return null;
         }
         return last.member;
+    }
+
+    /**
+     * @return how many members of other nodes are remembered: what the peers reported last, and nothing more.
+     */
+    int remembered()
+    {
+        return heard.size();
     }
 
     @Override

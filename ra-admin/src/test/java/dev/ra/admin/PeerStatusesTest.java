@@ -55,6 +55,46 @@ class PeerStatusesTest
         }
     }
 
+    /**
+     * What a peer said of a member is dropped once the peer answers without it (stopped, or its cluster deleted):
+     * kept, it was shown as current until it aged, and every member a peer ever had stayed in memory.
+     */
+    @Test
+    void aMemberThePeerNoLongerReportsIsForgottenAtItsNextAnswer() throws Exception
+    {
+        try (InJvmCluster cluster = new InJvmCluster(2))
+        {
+            final List<ServerId> kv = cluster.startCluster("kv", new KvMachine());
+            cluster.awaitLeader(kv, Duration.ofSeconds(20));
+            final List<ServerId> other = cluster.startCluster("other", new KvMachine());
+            cluster.awaitLeader(other, Duration.ofSeconds(20));
+            final ServerId kvOnN2 = new ServerId("kv", "n2");
+            final ServerId otherOnN2 = new ServerId("other", "n2");
+            final AdminServer n2 = AdminServer.builder().system(cluster.system("n2")).build();
+            n2.start();
+            try (n2; PeerStatuses peers = new PeerStatuses(Map.of("n2", URI.create(n2.url()).resolve(
+                "/status?scope=local")), null, Duration.ofSeconds(5)))
+            {
+                InJvmCluster.await(() ->
+                {
+                    peers.refresh().handle((ignored, failure) -> null).join();
+                    return null != peers.reported(kvOnN2) && null != peers.reported(otherOnN2) ? kvOnN2 : null;
+                }, Duration.ofSeconds(20), "n2's report of both members");
+
+                cluster.system("n2").stopServer(kvOnN2);
+                // n2's status is taken at most every 200 ms: ask until kv@n2 is no longer reported while other@n2
+                // still is (a failed request would forget both).
+                InJvmCluster.await(() ->
+                {
+                    peers.refresh().handle((ignored, failure) -> null).join();
+                    return null == peers.reported(kvOnN2) && null != peers.reported(otherOnN2) ? kvOnN2 : null;
+                }, Duration.ofSeconds(20), "kv@n2 to be no longer reported");
+
+                assertThat(peers.remembered()).as("members of n2 remembered").isEqualTo(1);
+            }
+        }
+    }
+
     @Test
     void anAnswerThatIsNotAStatusIsIgnored() throws Exception
     {
