@@ -186,8 +186,8 @@ public final class NodeLauncher implements AutoCloseable
      * Start a node from arguments (see the class description) and run until stopped: by a signal, or with
      * {@code control=stdin} by {@code stop} or the end of standard input. A node that cannot start (a missing,
      * malformed or unknown setting, an unreadable settings file, a port in use, a machine class not found, storage
-     * that does not open) ends the JVM with one line on standard error saying what and where, and exit status
-     * {@value #EXIT_CANNOT_START}, having closed whatever it had opened.
+     * that does not open, a jar missing from the class path) ends the JVM with one line on standard error saying
+     * what and where, and exit status {@value #EXIT_CANNOT_START}, having closed whatever it had opened.
      *
      * @param args {@code --config file} and/or {@code key=value} settings.
      * @throws IOException          if standard input fails.
@@ -202,9 +202,10 @@ public final class NodeLauncher implements AutoCloseable
             config = NodeConfig.fromArgs(args);
             node = start(config);
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | LinkageError ex)
         {
-            // An operator's mistake, not a bug to debug: one line they can act on, as ra-tool gives.
+            // An operator's mistake, not a bug to debug: one line they can act on, as ra-tool gives. A LinkageError
+            // is a jar missing from the class path (or a class that cannot initialise), which is one too.
             System.err.println("ra-node: cannot start: " + describe(ex));
             System.exit(EXIT_CANNOT_START);
             return;

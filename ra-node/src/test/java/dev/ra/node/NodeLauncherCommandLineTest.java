@@ -23,10 +23,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -127,6 +129,27 @@ class NodeLauncherCommandLineTest
         }
     }
 
+    /**
+     * A jar left off the class path (here ra-log, needed for data.dir) is an operator's mistake like a bad setting:
+     * it ended the JVM with a stack trace and status 1, the status of no documented outcome.
+     */
+    @Test
+    void aClassPathWithoutAJarTheNodeNeedsEndsTheJvmWithOneLineNamingTheClassAndStatus2() throws Exception
+    {
+        final String withoutRaLog = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+            .filter(entry -> !entry.contains(File.separator + "ra-log" + File.separator) &&
+                !Path.of(entry).getFileName().toString().startsWith("ra-log-"))
+            .collect(Collectors.joining(File.pathSeparator));
+
+        final Failed failed = launchFailing(withoutRaLog, List.of("node.id=n1",
+            "listen=127.0.0.1:" + LoopbackPorts.freePort(), "data.dir=" + dataDir.resolve("n1")));
+
+        assertThat(failed.status()).as(failed.stderr()).isEqualTo(NodeLauncher.EXIT_CANNOT_START);
+        assertThat(failed.stderr()).startsWith("ra-node: cannot start: ").contains("dev/ra/log/FileStorage")
+            .doesNotContain("\tat ").doesNotContain("Exception in thread");
+        assertThat(failed.stderr().lines()).hasSize(1);
+    }
+
     private record Failed(int status, String stderr)
     {
     }
@@ -136,10 +159,14 @@ class NodeLauncherCommandLineTest
      */
     private Failed launchFailing(final List<String> settings) throws Exception
     {
+        return launchFailing(System.getProperty("java.class.path"), settings);
+    }
+
+    private Failed launchFailing(final String classPath, final List<String> settings) throws Exception
+    {
         final List<String> command = new ArrayList<>(List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(), NodeJvm.ENABLE_NATIVE_ACCESS,
-            "-Dorg.slf4j.simpleLogger.defaultLogLevel=off", "-cp", System.getProperty("java.class.path"),
-            NodeLauncher.class.getName()));
+            "-Dorg.slf4j.simpleLogger.defaultLogLevel=off", "-cp", classPath, NodeLauncher.class.getName()));
         command.addAll(settings);
         final Path stderr = dataDir.resolve("stderr.txt");
         final Process process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
