@@ -12,8 +12,8 @@ import picocli.CommandLine.Command;
  * changing under the reader; stop the node for a definitive verify).
  *
  * <p>Exit status: 0 success (for {@code verify}: no damage), 1 damage found ({@code verify}), 2 the command could not
- * run (usage error, missing or unreadable directory, unknown server, machine class not loadable). Errors are one line
- * on standard error, never a stack trace.
+ * run (usage error, missing or unreadable directory, unknown server, machine class not loadable, a class missing
+ * while decoding, out of memory). Errors are one line on standard error, never a stack trace.
  */
 @Command(name = "ra-data-tool", mixinStandardHelpOptions = true, version = "ra-data-tool 0.1.0",
     description = "Inspect, verify and dump a ra-log data directory (read-only; takes no lock).",
@@ -58,10 +58,32 @@ public final class RaDataTool implements Runnable
             commandLine.getErr().flush();
             return FAILED;
         });
-        final int status = line.execute(args);
+        int status;
+        try
+        {
+            status = line.execute(args);
+        }
+        catch (final LinkageError | VirtualMachineError ex)
+        {
+            // A class missing from the class path (one a machine's commands need), or a WAL file larger than the
+            // heap: the command could not run. Left to the JVM, it printed a stack trace and exited 1, which says
+            // damage was found.
+            err.println("error: " + message(ex));
+            status = FAILED;
+        }
         out.flush();
         err.flush();
         return status;
+    }
+
+    private static String message(final Error error)
+    {
+        if (error instanceof OutOfMemoryError)
+        {
+            return "out of memory (" + error.getMessage() + "): the tool reads each WAL file whole; give the JVM " +
+                "more heap than the node's WAL file size, e.g. java -Xmx1g -jar ...";
+        }
+        return error.getClass().getSimpleName() + ": " + error.getMessage();
     }
 
     private static String message(final Exception ex)

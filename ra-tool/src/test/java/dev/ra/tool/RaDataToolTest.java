@@ -2,7 +2,14 @@ package dev.ra.tool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ra.ApplyResult;
+import dev.ra.CommandMeta;
+import dev.ra.InitArgs;
 import dev.ra.ServerOverview;
+import dev.ra.StateMachine;
+import dev.ra.codec.BufferReader;
+import dev.ra.codec.BufferWriter;
+import dev.ra.codec.Codec;
 import dev.ra.log.DataDirectoryReader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -263,6 +270,56 @@ class RaDataToolTest
         final Run badMachine = run("dump", node("n1"), "--server", "kv@n1", "--machine", "no.such.Machine");
         assertThat(badMachine.status).isEqualTo(RaDataTool.FAILED);
         assertThat(badMachine.err).contains("no such class").doesNotContain("\tat ");
+    }
+
+    /**
+     * A machine whose commands need a class that is not on the class path, or a run out of heap (the tool reads WAL
+     * files whole): an Error escaped the tool, which printed a stack trace and exited 1, the status that says damage.
+     */
+    @Test
+    void aClassMissingWhileDecodingIsOneLineAndStatusTwoNotTheStatusOfDamage()
+    {
+        final Run run = run("dump", node("n1"), "--server", "kv@n1", "--limit", "3", "--machine",
+            MachineWithAMissingClass.class.getName());
+
+        assertThat(run.status).as(run.err).isEqualTo(RaDataTool.FAILED);
+        assertThat(run.err).contains("com/example/orders/Money").doesNotContain("\tat ");
+        assertThat(run.err.lines()).hasSize(1);
+    }
+
+    /** Its commands decode to a class missing from the class path. */
+    public static final class MachineWithAMissingClass implements StateMachine<Object, Long>
+    {
+        @Override
+        public Long init(final InitArgs args)
+        {
+            return 0L;
+        }
+
+        @Override
+        public ApplyResult<Long> apply(final CommandMeta meta, final Object command, final Long state)
+        {
+            return ApplyResult.of(state);
+        }
+
+        @Override
+        public Codec<Object> commandCodec()
+        {
+            return new Codec<>()
+            {
+                @Override
+                public void encode(final Object value, final BufferWriter out)
+                {
+                    throw new UnsupportedOperationException("decode only");
+                }
+
+                @Override
+                public Object decode(final BufferReader in)
+                {
+                    throw new NoClassDefFoundError("com/example/orders/Money");
+                }
+            };
+        }
     }
 
     private Path damagedCopy()
