@@ -288,6 +288,68 @@ class AdminServerTest
         }
     }
 
+    /**
+     * A machine's overview is the machine's own: values that cannot be written as JSON (a list holding itself, a
+     * toString that throws) must not take /status and /health down with them. They failed both: a stack overflow or
+     * a missing class left the request unanswered, an exception answered 500.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aMachineOverviewThatCannotBeWrittenDoesNotFailStatusOrHealth() throws Exception
+    {
+        final InJvmCluster cluster = cluster(1);
+        cluster.awaitLeader(cluster.startCluster("odd", new OddOverviewMachine()), WAIT);
+        final AdminServer admin = started(AdminServer.builder().system(cluster.system("n1")));
+
+        final HttpResponse<String> health = get(admin, "/health");
+        assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+        final HttpResponse<String> status = get(admin, "/status");
+        assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
+        final Map<String, Object> machine = (Map<String, Object>)list(json(status).get("servers")).get(0)
+            .get("machine");
+        assertThat(machine).containsOnlyKeys("itself", "throws", "missing");
+        assertThat(machine.get("throws")).asString().contains("IllegalStateException");
+        assertThat(machine.get("missing")).asString().contains("NoClassDefFoundError");
+    }
+
+    /** Its overview holds a list that contains itself, and values whose toString fails. */
+    public static final class OddOverviewMachine implements StateMachine<Object, Long>
+    {
+        @Override
+        public Long init(final InitArgs args)
+        {
+            return 0L;
+        }
+
+        @Override
+        public ApplyResult<Long> apply(final CommandMeta meta, final Object command, final Long state)
+        {
+            return ApplyResult.of(state + 1);
+        }
+
+        @Override
+        public Map<String, Object> overview(final Long state)
+        {
+            final List<Object> itself = new ArrayList<>();
+            itself.add(itself);
+            return Map.of("itself", itself, "throws", new Object()
+            {
+                @Override
+                public String toString()
+                {
+                    throw new IllegalStateException("not now");
+                }
+            }, "missing", new Object()
+            {
+                @Override
+                public String toString()
+                {
+                    throw new NoClassDefFoundError("com/example/Money");
+                }
+            });
+        }
+    }
+
     /** A machine whose overview blocks while told to, as a server whose loop is stuck would. */
     private static final class StuckOverviewMachine implements StateMachine<Object, Long>
     {
