@@ -34,6 +34,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import javax.net.ssl.SSLContext;
 
 /**
  * The admin endpoint of a node: a small HTTP/1.1 server (Netty, no servlet container) with
@@ -96,7 +97,7 @@ public final class AdminServer implements AutoCloseable
         this.registry = null != builder.registry ? builder.registry :
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.reachable = builder.reachable;
-        this.peers = new PeerStatuses(builder.peers, builder.token, builder.peerTimeout);
+        this.peers = new PeerStatuses(builder.peers, builder.token, builder.peerTimeout, builder.peerTrust);
     }
 
     /**
@@ -279,6 +280,7 @@ public final class AdminServer implements AutoCloseable
         private Predicate<String> reachable = node -> true;
         private final Map<String, URI> peers = new LinkedHashMap<>();
         private Duration peerTimeout = Duration.ofMillis(800);
+        private SSLContext peerTrust;
 
         private Builder()
         {
@@ -396,6 +398,18 @@ public final class AdminServer implements AutoCloseable
         }
 
         /**
+         * @param trust what this endpoint trusts when it asks {@link #peer peers} that serve HTTPS (see
+         *              {@link AdminTls#peerTrustFromKeyStore}): the deployment's own certificate authority, as the
+         *              transport's trust store holds; by default the JDK's, which does not know it.
+         * @return this builder.
+         */
+        public Builder peerTrust(final SSLContext trust)
+        {
+            this.peerTrust = Objects.requireNonNull(trust, "trust");
+            return this;
+        }
+
+        /**
          * @param timeout of each request to a peer's admin endpoint (default 800 ms).
          * @return this builder.
          */
@@ -509,6 +523,16 @@ public final class AdminServer implements AutoCloseable
                 {
                     throw new IllegalArgumentException("admin.tls=true needs the node's TLS material: tls.keystore " +
                         "(with tls.keystore.password), or tls.cert and tls.key");
+                }
+                // Peers serve HTTPS with the same deployment's certificates: trust what the transport trusts.
+                if (settings.containsKey("tls.truststore"))
+                {
+                    peerTrust(AdminTls.peerTrustFromKeyStore(Path.of(settings.get("tls.truststore")),
+                        settings.getOrDefault("tls.truststore.password", "").toCharArray()));
+                }
+                else if (settings.containsKey("tls.trust"))
+                {
+                    peerTrust(AdminTls.peerTrustFromPem(Path.of(settings.get("tls.trust"))));
                 }
             }
             return this;

@@ -10,7 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Server TLS contexts for {@link AdminServer.Builder#tls}, from the same material as the transport's TLS
@@ -50,6 +54,79 @@ public final class AdminTls
             throw new IllegalArgumentException("invalid key store " + keyStore + " for the admin endpoint: " +
                 ex.getMessage(), ex);
         }
+    }
+
+    /**
+     * What the endpoint's client trusts when it asks peers that serve HTTPS ({@link AdminServer.Builder#peerTrust}):
+     * the certificates of a trust store, as the transport's {@code tls.truststore}.
+     *
+     * @param trustStore         PKCS12, or JKS by its {@code .jks} name.
+     * @param trustStorePassword of the trust store.
+     * @return a client context trusting them.
+     * @throws IllegalArgumentException if the material is invalid; {@link UncheckedIOException} if unreadable.
+     */
+    public static SSLContext peerTrustFromKeyStore(final Path trustStore, final char[] trustStorePassword)
+    {
+        try (InputStream in = Files.newInputStream(trustStore))
+        {
+            final KeyStore store = KeyStore.getInstance(trustStore.toString().endsWith(".jks") ? "JKS" : "PKCS12");
+            store.load(in, trustStorePassword);
+            return trusting(store);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read the admin endpoint's trust store " + trustStore, ex);
+        }
+        catch (final GeneralSecurityException ex)
+        {
+            throw new IllegalArgumentException("invalid trust store " + trustStore + " for the admin endpoint: " +
+                ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * As {@link #peerTrustFromKeyStore}, from PEM certificates (the transport's {@code tls.trust}).
+     *
+     * @param certificates the certificate authorities to trust (PEM).
+     * @return a client context trusting them.
+     * @throws IllegalArgumentException if the material is invalid; {@link UncheckedIOException} if unreadable.
+     */
+    public static SSLContext peerTrustFromPem(final Path certificates)
+    {
+        try (InputStream in = Files.newInputStream(certificates))
+        {
+            final KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            int next = 0;
+            for (final Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in))
+            {
+                store.setCertificateEntry("ca-" + next++, certificate);
+            }
+            if (0 == next)
+            {
+                throw new IllegalArgumentException("no certificate in " + certificates + " for the admin endpoint");
+            }
+            return trusting(store);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read the admin endpoint's trusted certificates " + certificates,
+                ex);
+        }
+        catch (final GeneralSecurityException ex)
+        {
+            throw new IllegalArgumentException("invalid certificates " + certificates + " for the admin endpoint: " +
+                ex.getMessage(), ex);
+        }
+    }
+
+    private static SSLContext trusting(final KeyStore store) throws GeneralSecurityException
+    {
+        final TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(store);
+        final SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
     }
 
     /**

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLContext;
 
 /**
  * The members of other nodes as those nodes' own admin endpoints report them ({@code GET /status?scope=local}),
@@ -42,6 +43,14 @@ final class PeerStatuses implements AutoCloseable
 
     PeerStatuses(final Map<String, URI> peers, final String token, final Duration timeout)
     {
+        this(peers, token, timeout, null);
+    }
+
+    /**
+     * @param trust what the client trusts when a peer serves HTTPS, or null for the JDK's default trust.
+     */
+    PeerStatuses(final Map<String, URI> peers, final String token, final Duration timeout, final SSLContext trust)
+    {
         this.peers = Map.copyOf(peers);
         this.token = token;
         this.timeout = timeout;
@@ -58,8 +67,9 @@ final class PeerStatuses implements AutoCloseable
                 thread.setDaemon(true);
                 return thread;
             });
-            client = HttpClient.newBuilder().executor(executor).connectTimeout(timeout)
-                .version(HttpClient.Version.HTTP_1_1).build();
+            final HttpClient.Builder builder = HttpClient.newBuilder().executor(executor).connectTimeout(timeout)
+                .version(HttpClient.Version.HTTP_1_1);
+            client = (null == trust ? builder : builder.sslContext(trust)).build();
         }
         peers.keySet().forEach(node -> inFlight.put(node, new AtomicBoolean()));
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ra.testkit.InJvmCluster;
+import dev.ra.testkit.KvMachine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -14,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -57,12 +60,70 @@ class AdminTlsTest
         }
     }
 
+    /**
+     * Nodes whose endpoints serve HTTPS with the deployment's own certificates ask each other over HTTPS: the peers'
+     * client must trust what the node's trust store trusts. It trusted the JDK's certificate authorities only, so
+     * every request to a peer failed and the members of other nodes were never shown with their numbers.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void peersServingHttpsAreTrustedWithTheNodesTrustStore() throws Exception
+    {
+        final Path store = dir.resolve("node.p12");
+        keytool("-genkeypair", "-alias", "node", "-dname", "CN=node", "-ext", "san=ip:127.0.0.1", "-keyalg", "EC",
+            "-validity", "2", "-keystore", store.toString());
+        final Map<String, String> tls = Map.of("admin.tls", "true", "admin.token", "t0ken", "tls.keystore",
+            store.toString(), "tls.keystore.password", "changeit", "tls.truststore", store.toString(),
+            "tls.truststore.password", "changeit");
+        try (InJvmCluster cluster = new InJvmCluster(2);
+            AdminServer n2 = AdminServer.builder().system(cluster.system("n2")).settings(tls).build())
+        {
+            cluster.awaitLeader(cluster.startCluster("kv", new KvMachine()), Duration.ofSeconds(20));
+            n2.start();
+            final Map<String, String> withPeer = new HashMap<>(tls);
+            withPeer.put("admin.peers", "n2=" + n2.url());
+            try (AdminServer n1 = AdminServer.builder().system(cluster.system("n1")).settings(withPeer).build())
+            {
+                n1.start();
+                final HttpClient client = HttpClient.newBuilder().sslContext(trusting(store))
+                    .connectTimeout(Duration.ofSeconds(5)).build();
+
+                InJvmCluster.await(() ->
+                {
+                    final Map<String, Object> status = (Map<String, Object>)JsonReader.read(get(client,
+                        n1.url() + "status"));
+                    final Map<String, Object> kv = ((List<Map<String, Object>>)status.get("clusters")).get(0);
+                    return ((List<Map<String, Object>>)kv.get("members")).stream()
+                        .anyMatch(m -> "kv@n2".equals(m.get("id")) && "peer".equals(m.get("source"))) ? kv : null;
+                }, Duration.ofSeconds(20), "n1's status to show kv@n2 as its endpoint reported it");
+            }
+        }
+    }
+
     @Test
     void badKeyMaterialIsAClearError() throws Exception
     {
         final Path junk = Files.writeString(dir.resolve("junk.p12"), "not a key store");
         assertThatThrownBy(() -> AdminTls.fromKeyStore(junk, PASSWORD)).hasMessageContaining("junk.p12");
         assertThatThrownBy(() -> AdminTls.fromPemFiles(junk, junk)).hasMessageContaining("junk.p12");
+    }
+
+    private static String get(final HttpClient client, final String url)
+    {
+        try
+        {
+            return client.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer t0ken")
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        }
+        catch (final IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
     }
 
     private static SSLContext trusting(final Path store) throws Exception
