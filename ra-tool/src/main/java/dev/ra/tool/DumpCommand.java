@@ -95,6 +95,13 @@ final class DumpCommand implements Callable<Integer>
         {
             out.println(missing(next[0], Math.min(last, reader.logRange(files).lastIndex())));
         }
+        // --to beyond --limit: the dump stops at the limit, and says so rather than pass for the whole range.
+        final long cutTo = Math.min(null == to ? last : to, reader.logRange(files).lastIndex());
+        if (null != to && last < cutTo)
+        {
+            out.println((last + 1) + ".." + cutTo + "  NOT PRINTED (--limit " + limit + "; raise it, up to " +
+                MAX_LIMIT + ", or start a dump at --from " + (last + 1) + ")");
+        }
         return RaDataTool.CLEAN;
     }
 

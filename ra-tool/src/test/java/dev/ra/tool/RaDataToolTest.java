@@ -273,6 +273,21 @@ class RaDataToolTest
     }
 
     /**
+     * A range longer than --limit was cut at the limit without a word: the dump looked like the whole range.
+     */
+    @Test
+    void aRangeLongerThanTheLimitSaysWhereItWasCut()
+    {
+        final Run run = run("dump", node("n3"), "--server", "kv@n3", "--from", "1", "--to", "50", "--limit", "10");
+
+        assertThat(run.status).as(run.err).isZero();
+        final List<String> lines = run.out.lines().toList();
+        assertThat(lines).hasSize(11);
+        assertThat(lines.get(9)).startsWith("10  term ");
+        assertThat(lines.get(10)).startsWith("11..50  NOT PRINTED").contains("--limit 10");
+    }
+
+    /**
      * A machine whose commands need a class that is not on the class path, or a run out of heap (the tool reads WAL
      * files whole): an Error escaped the tool, which printed a stack trace and exited 1, the status that says damage.
      */
