@@ -195,13 +195,17 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
     }
 
     /**
-     * @param p       the settings (keys as in the class description).
-     * @param ownKeys keys the caller reads itself from the same settings: accepted here, not interpreted.
+     * @param settings the settings (keys as in the class description); blanks around a value are not part of it.
+     * @param ownKeys  keys the caller reads itself from the same settings: accepted here, not interpreted.
      * @return the configuration.
      * @throws IllegalArgumentException for a missing, malformed or unknown setting, naming its key.
      */
-    public static NodeConfig fromProperties(final Properties p, final Set<String> ownKeys)
+    public static NodeConfig fromProperties(final Properties settings, final Set<String> ownKeys)
     {
+        // A properties file keeps the blanks after a value, arguments are trimmed: "data.dir=/var/lib/ra/n1 " must
+        // not be another, empty directory, nor "cluster.id=prod " another deployment.
+        final Properties p = new Properties();
+        settings.stringPropertyNames().forEach(key -> p.setProperty(key, settings.getProperty(key).strip()));
         refuseUnknownKeys(p, ownKeys);
         final String nodeId = required(p, "node.id");
         final InetSocketAddress listen = address("listen", required(p, "listen"));

@@ -47,6 +47,24 @@ class NodeConfigTest
         assertThat(config.tuning()).isEqualTo(Map.of("event.loops", "1"));
     }
 
+    /**
+     * A properties file keeps the spaces after a value (arguments are trimmed): data.dir with a trailing space was
+     * another, empty directory, where the node started with none of its servers; cluster.id another deployment.
+     */
+    @Test
+    void spacesAfterAValueInTheFileAreNotPartOfIt() throws IOException
+    {
+        final Path file = dir.resolve("n1.properties");
+        Files.writeString(file, "node.id=n1 \nlisten=127.0.0.1:7001\t\ndata.dir=" + dir.resolve("data") + "  \n" +
+            "cluster.id=prod \ntls.cert=/etc/ra/n1.pem \ntls.key=/etc/ra/n1.key\ntls.trust=/etc/ra/ca.pem\n");
+
+        final NodeConfig config = NodeConfig.fromArgs("--config", file.toString());
+
+        assertThat(config.nodeId()).isEqualTo("n1");
+        assertThat(config.dataDir()).isEqualTo(dir.resolve("data"));
+        assertThat(config.clusterId()).isEqualTo("prod");
+    }
+
     @Test
     void aBadSettingIsRefusedNamingItsKey()
     {
