@@ -252,12 +252,30 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
             throw new IllegalArgumentException("election.timeout.ms: expected min-max with 1 <= min < max, got '" +
                 electionTimeout + "'");
         }
+        final Duration tick = millis(p, "tick.ms", "200");
+        final Duration heartbeat = millis(p, "heartbeat.ms", "500");
+        final Duration failureTimeout = millis(p, "failure.timeout.ms", "5000");
+        // Checked now by the builders they go to, so that a value out of range is refused naming its key.
+        checked(p, "tick.ms", () -> RaSystem.builder().tickInterval(tick));
+        checked(p, "heartbeat.ms", () -> NettyTransportConfig.builder().heartbeatInterval(heartbeat));
+        checked(p, "failure.timeout.ms", () -> NettyTransportConfig.builder().failureTimeout(failureTimeout));
         final String dataDir = p.getProperty("data.dir");
         return new NodeConfig(nodeId, listen, peers, new LinkedHashSet<>(list(p.getProperty("clients", ""))),
             p.getProperty("cluster.id", "ra"), null == dataDir || dataDir.isBlank() ? null : Path.of(dataDir),
-            bool(p, "fsync", true), machines, electionMin, electionMax, millis(p, "tick.ms", "200"),
-            millis(p, "heartbeat.ms", "500"), millis(p, "failure.timeout.ms", "5000"), stdinControl(p), tls(p),
-            NodeTuning.read(p));
+            bool(p, "fsync", true), machines, electionMin, electionMax, tick, heartbeat, failureTimeout,
+            stdinControl(p), tls(p), NodeTuning.read(p));
+    }
+
+    private static void checked(final Properties p, final String key, final Runnable check)
+    {
+        try
+        {
+            check.run();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw NodeTuning.named(key, p.getProperty(key), ex);
+        }
     }
 
     /**
@@ -415,8 +433,16 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
         {
             return new InMemoryStorage();
         }
-        return NodeTuning.storage(tuning, FileStorage.builder().directory(dataDir)
-            .syncMethod(fsync ? SyncMethod.DATASYNC : SyncMethod.NONE)).build();
+        final FileStorage.Builder builder = NodeTuning.storage(tuning, FileStorage.builder().directory(dataDir)
+            .syncMethod(fsync ? SyncMethod.DATASYNC : SyncMethod.NONE));
+        try
+        {
+            return builder.build();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw NodeTuning.namedStorageSetting(ex, tuning);
+        }
     }
 
     /**

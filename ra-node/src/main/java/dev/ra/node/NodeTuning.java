@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Consumer;
 
 /**
  * The optional settings of a launched node's {@link RaSystem}, {@link FileStorage} and {@link NettyTransport}, by key
@@ -24,6 +25,14 @@ final class NodeTuning
     /** FileStorage.Builder settings. */
     static final List<String> STORAGE_KEYS = List.of("wal.max.bytes", "segment.max.entries", "segment.max.bytes",
         "segment.spare.bytes", "max.batch.entries", "open.file.cache", "last.applied.flush.ms");
+    /**
+     * The names FileStorage.Builder gives its settings when it refuses one at build (it checks their ranges only
+     * there, with the directory), by the key of each.
+     */
+    private static final Map<String, String> STORAGE_BUILDER_NAMES = Map.of("walMaxSizeBytes", "wal.max.bytes",
+        "segmentMaxEntries", "segment.max.entries", "segmentMaxBytes", "segment.max.bytes", "segmentSpareBytes",
+        "segment.spare.bytes", "maxBatchEntries", "max.batch.entries", "openFileCacheSize", "open.file.cache",
+        "lastAppliedFlushInterval", "last.applied.flush.ms");
     /** NettyTransportConfig.Builder settings beyond the common ones. */
     static final List<String> TRANSPORT_KEYS = List.of("connect.timeout.ms", "io.threads", "max.frame.bytes",
         "max.queued.messages", "reconnect.backoff.ms", "caller.connections", "native.transport");
@@ -59,26 +68,11 @@ final class NodeTuning
 
     static RaSystemBuilder system(final Map<String, String> t, final RaSystemBuilder b)
     {
-        if (t.containsKey("default.timeout.ms"))
-        {
-            b.defaultTimeout(millis(t, "default.timeout.ms"));
-        }
-        if (t.containsKey("event.loops"))
-        {
-            b.eventLoops(intNumber(t, "event.loops"));
-        }
-        if (t.containsKey("min.snapshot.interval"))
-        {
-            b.minSnapshotInterval(number(t, "min.snapshot.interval"));
-        }
-        if (t.containsKey("commit.notice.delay.ms"))
-        {
-            b.commitNoticeDelay(millis(t, "commit.notice.delay.ms"));
-        }
-        if (t.containsKey("use.transport.threads"))
-        {
-            b.useTransportThreads(bool(t, "use.transport.threads"));
-        }
+        set(t, "default.timeout.ms", key -> b.defaultTimeout(millis(t, key)));
+        set(t, "event.loops", key -> b.eventLoops(intNumber(t, key)));
+        set(t, "min.snapshot.interval", key -> b.minSnapshotInterval(number(t, key)));
+        set(t, "commit.notice.delay.ms", key -> b.commitNoticeDelay(millis(t, key)));
+        set(t, "use.transport.threads", key -> b.useTransportThreads(bool(t, key)));
         return b;
     }
 
@@ -128,42 +122,84 @@ final class NodeTuning
 
     static NettyTransportConfig.Builder transport(final Map<String, String> t, final NettyTransportConfig.Builder b)
     {
-        if (t.containsKey("connect.timeout.ms"))
+        set(t, "connect.timeout.ms", key -> b.connectTimeout(millis(t, key)));
+        set(t, "io.threads", key -> b.ioThreads(intNumber(t, key)));
+        set(t, "max.frame.bytes", key -> b.maxFrameBytes(intNumber(t, key)));
+        set(t, "max.queued.messages", key -> b.maxQueuedMessagesPerPeer(intNumber(t, key)));
+        set(t, "reconnect.backoff.ms", key ->
         {
-            b.connectTimeout(millis(t, "connect.timeout.ms"));
-        }
-        if (t.containsKey("io.threads"))
-        {
-            b.ioThreads(intNumber(t, "io.threads"));
-        }
-        if (t.containsKey("max.frame.bytes"))
-        {
-            b.maxFrameBytes(intNumber(t, "max.frame.bytes"));
-        }
-        if (t.containsKey("max.queued.messages"))
-        {
-            b.maxQueuedMessagesPerPeer(intNumber(t, "max.queued.messages"));
-        }
-        if (t.containsKey("reconnect.backoff.ms"))
-        {
-            final String[] range = t.get("reconnect.backoff.ms").split("-");
+            final String[] range = t.get(key).split("-");
             if (range.length != 2)
             {
-                throw new IllegalArgumentException("reconnect.backoff.ms: expected min-max, got " +
-                    t.get("reconnect.backoff.ms"));
+                throw new IllegalArgumentException(key + ": expected min-max, got " + t.get(key));
             }
-            b.reconnectBackoff(Duration.ofMillis(parse("reconnect.backoff.ms", range[0])),
-                Duration.ofMillis(parse("reconnect.backoff.ms", range[1])));
-        }
-        if (t.containsKey("caller.connections"))
-        {
-            b.callerConnections(bool(t, "caller.connections"));
-        }
-        if (t.containsKey("native.transport"))
-        {
-            b.preferNativeTransport(bool(t, "native.transport"));
-        }
+            final long min = parse(key, range[0]);
+            final long max = parse(key, range[1]);
+            if (max < min)
+            {
+                // Otherwise refused only when the transport's settings are built, without the key.
+                throw new IllegalArgumentException(key + ": expected min-max with min <= max, got '" + t.get(key) +
+                    "'");
+            }
+            b.reconnectBackoff(Duration.ofMillis(min), Duration.ofMillis(max));
+        });
+        set(t, "caller.connections", key -> b.callerConnections(bool(t, key)));
+        set(t, "native.transport", key -> b.preferNativeTransport(bool(t, key)));
         return b;
+    }
+
+    /**
+     * Apply a setting if it is given; the builder's refusal of its value (out of range, say) names the key, which the
+     * builder's own message does not ("event loops must be positive").
+     */
+    private static void set(final Map<String, String> t, final String key, final Consumer<String> apply)
+    {
+        if (!t.containsKey(key))
+        {
+            return;
+        }
+        try
+        {
+            apply.accept(key);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw named(key, t.get(key), ex);
+        }
+    }
+
+    /**
+     * @param key   of a setting.
+     * @param value as given.
+     * @param ex    why the value was refused.
+     * @return the refusal naming the key and the value, unless it already starts with the key.
+     */
+    static IllegalArgumentException named(final String key, final String value, final IllegalArgumentException ex)
+    {
+        if (null != ex.getMessage() && ex.getMessage().startsWith(key + ":"))
+        {
+            return ex;
+        }
+        return new IllegalArgumentException(key + ": " + ex.getMessage() + " (given '" + value + "')", ex);
+    }
+
+    /**
+     * @param storageFailure what {@link FileStorage.Builder#build()} refused.
+     * @param t              the tuning given.
+     * @return the refusal naming the key of the setting it is about, when one was given.
+     */
+    static IllegalArgumentException namedStorageSetting(final IllegalArgumentException storageFailure,
+        final Map<String, String> t)
+    {
+        final String message = String.valueOf(storageFailure.getMessage());
+        for (final Map.Entry<String, String> setting : STORAGE_BUILDER_NAMES.entrySet())
+        {
+            if (message.startsWith(setting.getKey() + " ") && t.containsKey(setting.getValue()))
+            {
+                return named(setting.getValue(), t.get(setting.getValue()), storageFailure);
+            }
+        }
+        return storageFailure;
     }
 
     private static Duration millis(final Map<String, String> t, final String key)

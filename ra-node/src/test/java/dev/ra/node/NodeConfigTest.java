@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -81,6 +82,23 @@ class NodeConfigTest
             .hasMessageContaining("caller.connections");
         assertThatThrownBy(() -> NodeConfig.fromArgs("node.id"))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("key=value");
+    }
+
+    /**
+     * A number the system or the transport refuses (out of range) is refused when the settings are read, naming its
+     * key: the builders' own messages name their fields ("ioThreads must be positive").
+     */
+    @Test
+    void aNumberOutOfRangeIsRefusedNamingItsKeyAndValue()
+    {
+        for (final String setting : List.of("event.loops=0", "io.threads=0", "max.frame.bytes=10",
+            "max.queued.messages=0", "connect.timeout.ms=0", "default.timeout.ms=0", "commit.notice.delay.ms=-1",
+            "reconnect.backoff.ms=500-100", "tick.ms=0", "heartbeat.ms=0", "failure.timeout.ms=-1"))
+        {
+            assertThatThrownBy(() -> NodeConfig.fromArgs(ID, LISTEN, setting)).as(setting)
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(setting.split("=")[0] + ":")
+                .hasMessageContaining("'" + setting.split("=")[1] + "'");
+        }
     }
 
     @Test

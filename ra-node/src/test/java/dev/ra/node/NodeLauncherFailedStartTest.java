@@ -81,12 +81,24 @@ class NodeLauncherFailedStartTest
     }
 
     @Test
-    void aTickTheSystemRefusesLeavesTheDataDirectoryFreeForTheNextStart()
+    void aSettingTheSystemRefusesLeavesTheDataDirectoryFreeForTheNextStart()
     {
         final int port = LoopbackPorts.freePort();
-        // Passes the settings' own checks, refused by the system's builder once the storage is open.
-        assertThatThrownBy(() -> NodeLauncher.start(NodeConfig.fromArgs(settings(port, "tick.ms=0"))))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tick");
+        // Passes the settings' own checks, refused by the system's build once the storage is open: the commit notice
+        // delay must stay below the election timeout's lower bound (300 ms by default).
+        assertThatThrownBy(() -> NodeLauncher.start(NodeConfig.fromArgs(settings(port, "commit.notice.delay.ms=400"))))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("commit notice delay");
+        assertTheNextStartSucceeds(port);
+    }
+
+    @Test
+    void aStorageSettingOutOfRangeIsRefusedNamingItsKey()
+    {
+        final int port = LoopbackPorts.freePort();
+        // The storage checks its ranges when built, with its own names for them (segmentMaxEntries).
+        assertThatThrownBy(() -> NodeLauncher.start(NodeConfig.fromArgs(settings(port, "segment.max.entries=0"))))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("segment.max.entries: ")
+            .hasMessageContaining("'0'");
         assertTheNextStartSucceeds(port);
     }
 }
