@@ -146,6 +146,23 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
     public static NodeConfig fromArgs(final Set<String> ownKeys, final String... args)
     {
         final Properties properties = new Properties();
+        properties.putAll(settings(args));
+        return fromProperties(properties, ownKeys);
+    }
+
+    /**
+     * The settings the arguments give, as {@link #fromArgs} reads them: the {@code --config} file's, overridden by
+     * each {@code key=value} argument, values without the blanks around them. A program that reads settings of its
+     * own beside the node's reads them here, so that they may live in the file as well as on the command line.
+     *
+     * @param args command-line arguments.
+     * @return every setting, by key.
+     * @throws IllegalArgumentException for an argument that is not {@code key=value}.
+     * @throws UncheckedIOException     for a settings file that cannot be read.
+     */
+    public static Map<String, String> settings(final String... args)
+    {
+        final Properties properties = new Properties();
         final Properties overrides = new Properties();
         for (int i = 0; i < args.length; i++)
         {
@@ -169,7 +186,9 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
             }
         }
         properties.putAll(overrides);
-        return fromProperties(properties, ownKeys);
+        final Map<String, String> settings = new LinkedHashMap<>();
+        properties.stringPropertyNames().forEach(key -> settings.put(key, properties.getProperty(key).strip()));
+        return settings;
     }
 
     private static void load(final Path file, final Properties into)

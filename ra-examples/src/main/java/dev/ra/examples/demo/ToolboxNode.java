@@ -32,7 +32,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -203,15 +202,8 @@ public final class ToolboxNode implements AutoCloseable
      */
     public static ToolboxNode start(final String[] args, final Companion companion)
     {
-        final Map<String, String> settings = new HashMap<>();
-        for (final String arg : args)
-        {
-            final int eq = arg.indexOf('=');
-            if (eq > 0)
-            {
-                settings.put(arg.substring(0, eq), arg.substring(eq + 1));
-            }
-        }
+        // The file's settings too (--config): this node's own may live there beside the node's.
+        final Map<String, String> settings = NodeConfig.settings(args);
         final ToolboxNode node = new ToolboxNode(NodeConfig.fromArgs(OWN_KEYS, args),
             millis(settings, SESSION_LOCK_GRACE, 2000), millis(settings, LEADER_GRACE, 1500), companion);
         if (settings.containsKey("admin.port"))
