@@ -101,6 +101,19 @@ final class ClientWatches implements AutoCloseable
         }
     }
 
+    /**
+     * @return the callbacks of all the watches held, each registration counted.
+     */
+    synchronized int callbacks()
+    {
+        int count = 0;
+        for (final Held h : held.values())
+        {
+            count += h.registrations.size();
+        }
+        return count;
+    }
+
     /** Forget the watches held on a path (all modes). */
     synchronized void forget(final String path)
     {

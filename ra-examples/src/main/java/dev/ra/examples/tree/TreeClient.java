@@ -334,6 +334,14 @@ public final class TreeClient implements AutoCloseable
     }
 
     /**
+     * @return the watch callbacks this client holds (each read that set a watch that has not fired counts one).
+     */
+    int heldWatchCallbacks()
+    {
+        return watches.callbacks();
+    }
+
+    /**
      * Stop receiving watch events, and stop the guaranteed deletes still being retried; the machine drops this
      * client's watches when it learns the process ended. Idempotent; may be called from a watch callback.
      */

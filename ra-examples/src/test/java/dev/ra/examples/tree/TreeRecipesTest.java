@@ -225,6 +225,74 @@ class TreeRecipesTest
     }
 
     @Test
+    void aFollowingLatchHoldsOneWatchCallbackHoweverManyTimesItLooks() throws Exception
+    {
+        final TreeClient first = world.clientOn("n1");
+        final TreeClient second = world.clientOn(ToolboxCluster.APP_NODE);
+        try (Lease firstSession = first.openSession(TTL, () -> { });
+            Lease secondSession = second.openSession(TTL, () -> { });
+            LeaderLatch one = new LeaderLatch(first, "/election/long", firstSession.id(), b -> { });
+            LeaderLatch two = new LeaderLatch(second, "/election/long", secondSession.id(), b -> { }))
+        {
+            one.start();
+            assertThat(one.await(WAIT)).isTrue();
+            two.start();
+            InJvmCluster.await(() -> second.heldWatchCallbacks() > 0, WAIT, "the follower to watch the leader");
+            // The follower looks again every second: give it several looks.
+            waitForLooks(() -> second.heldWatchCallbacks() > 2);
+            assertThat(second.heldWatchCallbacks()).as("callbacks held on the leader's node").isEqualTo(1);
+            assertThat(two.hasLeadership()).isFalse();
+        }
+    }
+
+    @Test
+    void aLockWaiterAndABarrierWaiterHoldOneWatchCallbackHoweverManyTimesTheyLook() throws Exception
+    {
+        final TreeClient holderTree = world.clientOn("n1");
+        final TreeClient waiterTree = world.clientOn(ToolboxCluster.APP_NODE);
+        try (Lease holderSession = holderTree.openSession(TTL, () -> { });
+            Lease waiterSession = waiterTree.openSession(TTL, () -> { }))
+        {
+            final TreeLock held = new TreeLock(holderTree, "/locks/long", holderSession.id());
+            assertThat(held.acquire(WAIT)).isTrue();
+            final TreeLock waiting = new TreeLock(waiterTree, "/locks/long", waiterSession.id());
+            final Future<Boolean> acquired = threads.submit(() ->
+            {
+                final boolean got = waiting.acquire(WAIT.multipliedBy(3));
+                waiting.release();
+                return got;
+            });
+            InJvmCluster.await(() -> waiterTree.heldWatchCallbacks() > 0, WAIT, "the waiter to watch the holder");
+            waitForLooks(() -> waiterTree.heldWatchCallbacks() > 2);
+            assertThat(waiterTree.heldWatchCallbacks()).as("callbacks held by the lock waiter").isEqualTo(1);
+            held.release();
+            assertThat(acquired.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            InJvmCluster.await(() -> waiterTree.heldWatchCallbacks() == 0, WAIT, "the fired watch forgotten");
+
+            final DistributedBarrier barrier = new DistributedBarrier(holderTree, "/barriers/long");
+            barrier.setBarrier();
+            final Future<Boolean> through = threads.submit(() ->
+                new DistributedBarrier(waiterTree, "/barriers/long").waitOnBarrier(WAIT.multipliedBy(3)));
+            InJvmCluster.await(() -> waiterTree.heldWatchCallbacks() > 0, WAIT, "the waiter to watch the barrier");
+            waitForLooks(() -> waiterTree.heldWatchCallbacks() > 2);
+            assertThat(waiterTree.heldWatchCallbacks()).as("callbacks held by the barrier waiter").isEqualTo(1);
+            barrier.removeBarrier();
+            assertThat(through.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        }
+    }
+
+    /**
+     * Give a recipe time for several of its periodic looks (one a second), ending early once {@code enough} holds.
+     */
+    private static void waitForLooks(final java.util.function.BooleanSupplier enough) throws InterruptedException
+    {
+        for (int i = 0; i < 60 && !enough.getAsBoolean(); i++)
+        {
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
     void aBarrierHoldsItsWaitersUntilRemoved() throws Exception
     {
         final TreeClient tree = world.clientOn("n1");

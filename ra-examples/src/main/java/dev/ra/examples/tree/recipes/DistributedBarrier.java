@@ -61,18 +61,14 @@ public final class DistributedBarrier
     public boolean waitOnBarrier(final Duration timeout) throws InterruptedException
     {
         final long deadline = Signal.deadline(timeout);
+        final Signal signal = new Signal();
+        final PendingWatch watch = new PendingWatch(signal::fire);
         while (true)
         {
-            final Signal signal = new Signal();
-            // getData, not exists: a barrier found down gets no watch (exists would leave one on its creation).
-            final TreeReply reply = client.getData(barrierPath, event -> signal.fire());
-            if (reply instanceof TreeReply.NoNode)
+            // No watch on a barrier found down (one on its creation would stay until the barrier is set again).
+            if (!watch.present(client, barrierPath, false))
             {
                 return true;
-            }
-            if (!reply.ok())
-            {
-                throw new IllegalArgumentException("barrier '" + barrierPath + "': " + reply);
             }
             if (System.nanoTime() - deadline >= 0)
             {

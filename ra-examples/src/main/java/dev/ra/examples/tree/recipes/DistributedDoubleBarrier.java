@@ -70,11 +70,11 @@ public final class DistributedDoubleBarrier
             throw new IllegalStateException("cannot enter barrier '" + barrierPath + "': " + created);
         }
         final String ready = TreePaths.child(barrierPath, READY);
+        final Signal signal = new Signal();
+        final PendingWatch watch = new PendingWatch(signal::fire);
         while (true)
         {
-            final Signal signal = new Signal();
-            final TreeReply readiness = client.exists(ready, event -> signal.fire());
-            if (readiness instanceof TreeReply.Existence existence && null != existence.stat())
+            if (watch.present(client, ready, true))
             {
                 return true;
             }
@@ -113,6 +113,8 @@ public final class DistributedDoubleBarrier
     public boolean leave(final Duration timeout) throws InterruptedException
     {
         final long deadline = Signal.deadline(timeout);
+        final Signal signal = new Signal();
+        final PendingWatch watch = new PendingWatch(signal::fire);
         while (true)
         {
             final List<String> members = members();
@@ -145,10 +147,8 @@ public final class DistributedDoubleBarrier
                 }
                 awaited = members.get(0);
             }
-            final Signal signal = new Signal();
-            // getData, not exists: a member gone meanwhile gets no watch, which would stay in the tree for good.
-            final TreeReply awaitedNode = client.getData(TreePaths.child(barrierPath, awaited), event -> signal.fire());
-            if (awaitedNode instanceof TreeReply.NodeData)
+            // No watch on a member found gone: its path may never come back, and the watch would stay for good.
+            if (watch.present(client, TreePaths.child(barrierPath, awaited), false))
             {
                 signal.await(deadline);
             }

@@ -5,7 +5,6 @@ import dev.ra.examples.support.OwnThread;
 import dev.ra.examples.tree.TreeClient;
 import dev.ra.examples.tree.TreeOp;
 import dev.ra.examples.tree.TreePaths;
-import dev.ra.examples.tree.TreeReply;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -39,6 +38,7 @@ public final class LeaderLatch implements AutoCloseable
     private final OwnThread thread;
     private final ScheduledExecutorService executor;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final PendingWatch predecessorWatch = new PendingWatch(() -> post(this::check));
     private volatile boolean leader;
     private volatile String node;
     // Only touched on the executor's thread.
@@ -173,11 +173,8 @@ public final class LeaderLatch implements AutoCloseable
                 return;
             }
             setLeader(false);
-            // getData, not exists: a predecessor gone meanwhile gets no watch, which would stay in the tree for good
-            // (its sequential path never comes back).
-            final TreeReply predecessor = client.getData(TreePaths.child(latchPath, contenders.get(position - 1)),
-                event -> post(this::check));
-            if (!(predecessor instanceof TreeReply.NodeData))
+            // No watch on a predecessor found gone: its sequential path never comes back, the watch would stay.
+            if (!predecessorWatch.present(client, TreePaths.child(latchPath, contenders.get(position - 1)), false))
             {
                 post(this::check);
             }

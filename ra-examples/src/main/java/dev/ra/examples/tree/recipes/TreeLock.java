@@ -4,7 +4,6 @@ import dev.ra.RaException;
 import dev.ra.examples.tree.TreeClient;
 import dev.ra.examples.tree.TreeOp;
 import dev.ra.examples.tree.TreePaths;
-import dev.ra.examples.tree.TreeReply;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -162,6 +161,8 @@ public final class TreeLock
 
     private boolean waitForTurn(final String mine, final long deadline) throws InterruptedException
     {
+        final Signal signal = new Signal();
+        final PendingWatch watch = new PendingWatch(signal::fire);
         while (true)
         {
             final List<String> contenders = SequentialNodes.sorted(client.getChildren(lockPath).orElse(List.of()));
@@ -179,12 +180,7 @@ public final class TreeLock
             {
                 return false;
             }
-            final Signal signal = new Signal();
-            // getData, not exists: a predecessor gone meanwhile gets no watch, which would stay in the tree for good
-            // (its sequential path never comes back).
-            final TreeReply predecessor = client.getData(TreePaths.child(lockPath, contenders.get(position - 1)),
-                event -> signal.fire());
-            if (predecessor instanceof TreeReply.NodeData)
+            if (watch.present(client, TreePaths.child(lockPath, contenders.get(position - 1)), false))
             {
                 signal.await(deadline);
             }
