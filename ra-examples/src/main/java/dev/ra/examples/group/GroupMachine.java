@@ -61,6 +61,16 @@ public final class GroupMachine implements StateMachine<GroupCommand, GroupState
         this.cursorPolicy = Objects.requireNonNull(cursorPolicy, "cursorPolicy");
     }
 
+    /**
+     * A command of any other type is refused before it is appended, with an {@link dev.ra.InvalidCommandException}
+     * naming its type, instead of becoming an entry whose apply throws a {@code ClassCastException} on every member.
+     */
+    @Override
+    public Class<GroupCommand> commandType()
+    {
+        return GroupCommand.class;
+    }
+
     @Override
     public GroupState init(final InitArgs args)
     {

@@ -59,6 +59,16 @@ public final class KvMachine implements StateMachine<KvCommand, KvState>
         this.cursorPolicy = Objects.requireNonNull(cursorPolicy, "cursorPolicy");
     }
 
+    /**
+     * A command of any other type is refused before it is appended, with an {@link dev.ra.InvalidCommandException}
+     * naming its type, instead of becoming an entry whose apply throws a {@code ClassCastException} on every member.
+     */
+    @Override
+    public Class<KvCommand> commandType()
+    {
+        return KvCommand.class;
+    }
+
     @Override
     public KvState init(final InitArgs args)
     {

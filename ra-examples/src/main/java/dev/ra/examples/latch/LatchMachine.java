@@ -82,6 +82,16 @@ public final class LatchMachine implements StateMachine<LatchCommand, LatchState
         this.cursorPolicy = Objects.requireNonNull(cursorPolicy, "cursorPolicy");
     }
 
+    /**
+     * A command of any other type is refused before it is appended, with an {@link dev.ra.InvalidCommandException}
+     * naming its type, instead of becoming an entry whose apply throws a {@code ClassCastException} on every member.
+     */
+    @Override
+    public Class<LatchCommand> commandType()
+    {
+        return LatchCommand.class;
+    }
+
     @Override
     public LatchState init(final InitArgs args)
     {

@@ -88,6 +88,16 @@ public final class FollowTheLeaderMachine implements StateMachine<LeaderCommand,
         this.cursorPolicy = Objects.requireNonNull(cursorPolicy, "cursorPolicy");
     }
 
+    /**
+     * A command of any other type is refused before it is appended, with an {@link dev.ra.InvalidCommandException}
+     * naming its type, instead of becoming an entry whose apply throws a {@code ClassCastException} on every member.
+     */
+    @Override
+    public Class<LeaderCommand> commandType()
+    {
+        return LeaderCommand.class;
+    }
+
     @Override
     public LeadershipState init(final InitArgs args)
     {

@@ -73,6 +73,16 @@ public final class LockMachine implements StateMachine<LockCommand, LockState>
         this.cursorPolicy = Objects.requireNonNull(cursorPolicy, "cursorPolicy");
     }
 
+    /**
+     * A command of any other type is refused before it is appended, with an {@link dev.ra.InvalidCommandException}
+     * naming its type, instead of becoming an entry whose apply throws a {@code ClassCastException} on every member.
+     */
+    @Override
+    public Class<LockCommand> commandType()
+    {
+        return LockCommand.class;
+    }
+
     @Override
     public LockState init(final InitArgs args)
     {

@@ -106,6 +106,16 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
         return TIMER_PREFIX + key;
     }
 
+    /**
+     * A command of any other type is refused before it is appended, with an {@link dev.ra.InvalidCommandException}
+     * naming its type, instead of becoming an entry whose apply throws a {@code ClassCastException} on every member.
+     */
+    @Override
+    public Class<SessionLockCommand> commandType()
+    {
+        return SessionLockCommand.class;
+    }
+
     @Override
     public SessionLockState init(final InitArgs args)
     {

@@ -62,6 +62,16 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
         this.cursorPolicy = Objects.requireNonNull(cursorPolicy, "cursorPolicy");
     }
 
+    /**
+     * A command of any other type is refused before it is appended, with an {@link dev.ra.InvalidCommandException}
+     * naming its type, instead of becoming an entry whose apply throws a {@code ClassCastException} on every member.
+     */
+    @Override
+    public Class<TaskCommand> commandType()
+    {
+        return TaskCommand.class;
+    }
+
     @Override
     public TaskQueueState init(final InitArgs args)
     {

@@ -75,6 +75,16 @@ public final class CoordinatorMachine implements StateMachine<CoordinatorCommand
         this.cursorPolicy = Objects.requireNonNull(cursorPolicy, "cursorPolicy");
     }
 
+    /**
+     * A command of any other type is refused before it is appended, with an {@link dev.ra.InvalidCommandException}
+     * naming its type, instead of becoming an entry whose apply throws a {@code ClassCastException} on every member.
+     */
+    @Override
+    public Class<CoordinatorCommand> commandType()
+    {
+        return CoordinatorCommand.class;
+    }
+
     @Override
     public CoordinatorState init(final InitArgs args)
     {
