@@ -97,8 +97,10 @@ public final class LockClient
      * passes on.
      *
      * <p>Grant messages can be lost (a leader fails right after the hand-off), so while waiting the client also
-     * polls the lock state, which is the truth. When the wait ends the client cancels its place; if the grant won
-     * that race it keeps the lock and returns it.
+     * polls the lock state, which is the truth. The lock drops a waiter reported down for any reason, including its
+     * node being unreachable for a moment; a poll that finds the owner neither holding nor in line therefore asks
+     * again (at the end of the line), so such a blip costs the owner its place, not the rest of its wait. When the
+     * wait ends the client cancels its place; if the grant won that race it keeps the lock and returns it.
      *
      * @param key  of the lock.
      * @param wait how long to wait in line; zero means "only if free".
@@ -126,7 +128,7 @@ public final class LockClient
             {
                 final Optional<Long> token = awaitGrant(granted, Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(
                     POLL_MS)));
-                final Optional<Long> held = token.isPresent() ? token : heldToken(key, owner.ref());
+                final Optional<Long> held = token.isPresent() ? token : heldOrQueuedAgain(key, owner.ref());
                 if (held.isPresent())
                 {
                     return Optional.of(new FencedLock(this, key, held.get(), owner));
@@ -149,6 +151,24 @@ public final class LockClient
             owner.close();
             throw ex;
         }
+    }
+
+    /**
+     * The token if {@code owner} holds the lock; otherwise empty, after queueing it again if it is no longer in line.
+     */
+    private Optional<Long> heldOrQueuedAgain(final String key, final ProcessRef owner)
+    {
+        final Optional<LockEntry> lock = lockInfo(key);
+        if (lock.isPresent() && lock.get().holder().equals(owner))
+        {
+            return Optional.of(lock.get().token());
+        }
+        if (lock.isPresent() && lock.get().waiters().contains(owner))
+        {
+            return Optional.empty();
+        }
+        return acquire(key, owner) instanceof LockReply.Acquired acquired ? Optional.of(acquired.token()) :
+            Optional.empty();
     }
 
     private Optional<Long> heldToken(final String key, final ProcessRef owner)

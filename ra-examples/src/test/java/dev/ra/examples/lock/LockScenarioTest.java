@@ -259,4 +259,48 @@ class LockScenarioTest
         a.process().fail();
         assertThat(b.await(LockGranted.class, WAIT).token()).isGreaterThan(tokenA);
     }
+
+    @Test
+    void aTryLockWhoseWaiterWasDroppedForABlipOfItsNodeStillGetsTheLockOnceFree() throws Exception
+    {
+        final ServerId leader = world.awaitLeader();
+        final String waiterNode = world.followerNode();
+        final LockClient locks = clientOn(leader.node());
+        final Inbox holder = new Inbox(world.app());
+        final long first = tokenOf(locks.acquire("k", holder.ref()));
+        final LockClient waiterLocks = clientOn(waiterNode);
+        final ExecutorService pool = Executors.newSingleThreadExecutor();
+        try
+        {
+            final Future<Optional<FencedLock>> waiting = pool.submit(() -> waiterLocks.tryLock("k",
+                Duration.ofSeconds(60)));
+            dev.ra.testkit.InJvmCluster.await(() -> locks.lockInfo("k").map(l -> l.waiters().size()).orElse(0) == 1,
+                WAIT, "the tryLock to wait in line");
+
+            // The waiter's node blips: the leader reports the waiter down (unreachable) and the lock drops it.
+            world.network().partition(leader.node(), waiterNode);
+            dev.ra.testkit.InJvmCluster.await(() -> clientOn(otherNode(leader.node(), waiterNode)).lockInfo("k")
+                .map(l -> l.waiters().isEmpty()).orElse(true), WAIT, "the cut-off waiter dropped from the line");
+            world.network().heal(leader.node(), waiterNode);
+
+            final LockClient any = clientOn(otherNode(leader.node(), waiterNode));
+            assertThat(any.release("k", holder.ref())).isTrue();
+            dev.ra.testkit.InJvmCluster.await(() -> any.lockInfo("k")
+                .map(l -> l.holder().node().equals(waiterNode)).orElse(false), WAIT,
+                "the lock, free while the tryLock still waits for it, to go to it");
+            final Optional<FencedLock> got = waiting.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(got).hasValueSatisfying(lock -> assertThat(lock.token()).isGreaterThan(first));
+            got.get().close();
+        }
+        finally
+        {
+            pool.shutdownNow();
+        }
+    }
+
+    private static String otherNode(final String one, final String two)
+    {
+        return ToolboxCluster.RA_NODES.stream().filter(n -> !n.equals(one) && !n.equals(two)).findFirst()
+            .orElseThrow();
+    }
 }
