@@ -1,6 +1,7 @@
 package dev.ra.examples.tree;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ra.examples.lease.Lease;
 import dev.ra.examples.support.ToolboxCluster;
@@ -289,6 +290,30 @@ class TreeRecipesTest
         for (int i = 0; i < 60 && !enough.getAsBoolean(); i++)
         {
             Thread.sleep(100);
+        }
+    }
+
+    @Test
+    void aLatchStartedTwiceIsRefusedInsteadOfLeavingASecondNodeThatBlocksTheElection() throws Exception
+    {
+        final TreeClient tree = world.clientOn("n1");
+        final TreeClient other = world.clientOn("n2");
+        try (Lease session = tree.openSession(TTL, () -> { });
+            Lease otherSession = other.openSession(TTL, () -> { });
+            LeaderLatch latch = new LeaderLatch(tree, "/election/twice", session.id(), b -> { });
+            LeaderLatch next = new LeaderLatch(other, "/election/twice", otherSession.id(), b -> { }))
+        {
+            latch.start();
+            assertThat(latch.await(WAIT)).isTrue();
+            final String first = latch.nodePath();
+            assertThatThrownBy(latch::start).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("/election/twice").hasMessageContaining("started");
+            assertThat(latch.nodePath()).isEqualTo(first);
+            assertThat(tree.getChildren("/election/twice")).hasValueSatisfying(c -> assertThat(c).hasSize(1));
+
+            next.start();
+            latch.close();
+            assertThat(next.await(WAIT)).as("the next contender leads once the first closes its latch").isTrue();
         }
     }
 

@@ -37,6 +37,7 @@ public final class LeaderLatch implements AutoCloseable
     private final Consumer<Boolean> listener;
     private final OwnThread thread;
     private final ScheduledExecutorService executor;
+    private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final PendingWatch predecessorWatch = new PendingWatch(() -> post(this::check));
     private volatile boolean leader;
@@ -62,9 +63,11 @@ public final class LeaderLatch implements AutoCloseable
     }
 
     /**
-     * Join the election: create this contender's node (blocking), then follow the election in the background.
+     * Join the election: create this contender's node (blocking), then follow the election in the background. A latch
+     * starts once (as Curator's): a second contender node of the same latch would stay in line, unseen by it, for as
+     * long as the session lives, and block the election if it came first. A start that failed may be tried again.
      *
-     * @throws IllegalStateException if the session is not live, or the latch closed.
+     * @throws IllegalStateException if the session is not live, or the latch was started or closed.
      */
     public void start()
     {
@@ -72,9 +75,21 @@ public final class LeaderLatch implements AutoCloseable
         {
             throw new IllegalStateException("latch '" + latchPath + "' is closed");
         }
-        client.ensurePath(latchPath);
-        // Set here, not on the executor: a close() right after start() must find it to delete it.
-        node = SequentialNodes.create(client, latchPath, "latch-", sessionId);
+        if (!started.compareAndSet(false, true))
+        {
+            throw new IllegalStateException("latch '" + latchPath + "' was already started; it starts once");
+        }
+        try
+        {
+            client.ensurePath(latchPath);
+            // Set here, not on the executor: a close() right after start() must find it to delete it.
+            node = SequentialNodes.create(client, latchPath, "latch-", sessionId);
+        }
+        catch (final RuntimeException ex)
+        {
+            started.set(false);
+            throw ex;
+        }
         executor.scheduleWithFixedDelay(this::check, 0, Signal.RECHECK.toMillis(), TimeUnit.MILLISECONDS);
     }
 
