@@ -37,7 +37,10 @@ import java.util.Set;
  *       A re-acquire also monitors the holder again; if the leader still cannot reach the holder's node (the holder
  *       got through another way), that monitor reports {@code NOCONNECTION} at once and a FRESH grace period
  *       starts. So a holder that re-acquires at least once per grace period keeps the lock however long the
- *       partition lasts: re-acquiring is a lease renewal, as a keep-alive is for etcd or ZooKeeper sessions.</li>
+ *       partition lasts: re-acquiring is a lease renewal, as a keep-alive is for etcd or ZooKeeper sessions. "Before
+ *       the deadline" is in log time: a re-acquire or {@code NodeUp} whose entry's leader time is at or past the
+ *       deadline finds the lock passed on (the re-acquire is queued, or given a NEW token), even if the timer's
+ *       {@code Timeout} entry comes after it.</li>
  *   <li>When the timer fires ({@code Timeout}) and the leader time of that entry is past the deadline, the lock passes
  *       to the next waiter. A timer that fires early re-arms itself for the rest; one that fires for a holder who is
  *       no longer disconnected is ignored. Any other {@code Down} releases at once, as in the plain lock.</li>
@@ -294,7 +297,7 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
         final String key = acquire.key();
         final ProcessRef owner = acquire.owner();
         effects.add(new Effect.Monitor(owner));
-        final SessionLockEntry entry = state.lock(key);
+        final SessionLockEntry entry = lostAtDeadline(meta, key, state.lock(key), effects);
         if (null == entry)
         {
             return new Acquisition(state.with(key, new SessionLockEntry(owner, meta.index(), null, List.of())),
@@ -401,16 +404,6 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
         final Set<ProcessRef> monitor,
         final List<Effect> effects)
     {
-        Disconnection disconnection = entry.disconnection();
-        if (null != entry.holder() && entry.holder().node().equals(node))
-        {
-            monitor.add(entry.holder());
-            if (null != disconnection)
-            {
-                disconnection = null;
-                effects.add(new Effect.CancelTimer(timerName(key)));
-            }
-        }
         final List<Waiter> waiters = new ArrayList<>(entry.waiters().size());
         for (final Waiter waiter : entry.waiters())
         {
@@ -424,9 +417,40 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
                 waiters.add(waiter);
             }
         }
-        final SessionLockEntry updated = new SessionLockEntry(entry.holder(), entry.token(), disconnection,
-            List.copyOf(waiters));
-        return null == updated.holder() ? grantNext(meta, key, updated.waiters(), effects) : updated;
+        // The node's waiters are back in line first, so that a holder past its deadline passes the lock in order.
+        final SessionLockEntry current = lostAtDeadline(meta, key,
+            new SessionLockEntry(entry.holder(), entry.token(), entry.disconnection(), List.copyOf(waiters)), effects);
+        if (null == current || null == current.holder())
+        {
+            return null == current ? null : grantNext(meta, key, current.waiters(), effects);
+        }
+        Disconnection disconnection = current.disconnection();
+        if (current.holder().node().equals(node))
+        {
+            monitor.add(current.holder());
+            if (null != disconnection)
+            {
+                disconnection = null;
+                effects.add(new Effect.CancelTimer(timerName(key)));
+            }
+        }
+        return new SessionLockEntry(current.holder(), current.token(), disconnection, current.waiters());
+    }
+
+    /**
+     * The lock as of this entry's leader time: a disconnected holder whose deadline has passed has lost it, even if
+     * the {@code Timeout} of its timer is not applied yet (it fires on the leader, and its entry may come later), so
+     * neither its re-acquire nor its node's return can keep it any more.
+     */
+    private static SessionLockEntry lostAtDeadline(
+        final CommandMeta meta, final String key, final SessionLockEntry entry, final List<Effect> effects)
+    {
+        if (null == entry || null == entry.disconnection() ||
+            meta.systemTimeMs() < entry.disconnection().deadlineMs())
+        {
+            return entry;
+        }
+        return handOff(meta, key, entry, effects);
     }
 
     /**

@@ -104,6 +104,49 @@ class SessionLockMachineTest
     }
 
     @Test
+    void shouldNotKeepTheLockForAHolderReacquiringAfterItsDeadlineBeforeTheTimeoutIsApplied()
+    {
+        holderAWithWaitersBAndC();
+        locks.builtin(new BuiltinCommand.Down(A, DownReason.NOCONNECTION));
+        locks.advance(GRACE_MS);
+
+        // The leader's timer fired, but its Timeout entry comes after the holder's re-acquire.
+        final ApplyResult<SessionLockState> late = locks.apply(new SessionLockCommand.Acquire("k", A));
+
+        assertThat(late.reply()).isEqualTo(new LockReply.Queued(2));
+        assertThat(late.state().lock("k")).isEqualTo(new SessionLockEntry(B, 5, null, List.of(up(C), up(A))));
+        assertThat(late.effects()).contains(new Effect.CancelTimer(TIMER), new Effect.SendMsg(B, new LockGranted("k",
+            5)));
+        assertThat(locks.builtin(new BuiltinCommand.Timeout(TIMER)).state()).isEqualTo(late.state());
+    }
+
+    @Test
+    void shouldGiveALoneHolderReacquiringAfterItsDeadlineANewToken()
+    {
+        locks.apply(new SessionLockCommand.Acquire("k", A));
+        locks.builtin(new BuiltinCommand.Down(A, DownReason.NOCONNECTION));
+        locks.advance(GRACE_MS + 1);
+
+        final ApplyResult<SessionLockState> late = locks.apply(new SessionLockCommand.Acquire("k", A));
+
+        assertThat(late.reply()).isEqualTo(new LockReply.Acquired(3));
+        assertThat(late.state().lock("k")).isEqualTo(new SessionLockEntry(A, 3, null, List.of()));
+    }
+
+    @Test
+    void shouldNotKeepTheLockForAHolderWhoseNodeReturnsAfterItsDeadline()
+    {
+        holderAWithWaitersBAndC();
+        locks.builtin(new BuiltinCommand.Down(A, DownReason.NOCONNECTION));
+        locks.advance(GRACE_MS);
+
+        final ApplyResult<SessionLockState> back = locks.builtin(new BuiltinCommand.NodeUp("n1"));
+
+        assertThat(back.state().lock("k")).isEqualTo(new SessionLockEntry(B, 5, null, List.of(up(C))));
+        assertThat(back.effects()).contains(new Effect.SendMsg(B, new LockGranted("k", 5)));
+    }
+
+    @Test
     void shouldPassTheLockOnWhenTheGracePeriodEnds()
     {
         holderAWithWaitersBAndC();
