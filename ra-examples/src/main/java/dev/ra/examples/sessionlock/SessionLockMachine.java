@@ -73,6 +73,12 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
 
     private final long graceMs;
     private final ReleaseCursorPolicy cursorPolicy;
+    /**
+     * Version 1 and later: a re-acquire or {@code NodeUp} at or past a disconnected holder's deadline finds the lock
+     * passed on. Version 0 kept the lock until the timer's {@code Timeout} entry was applied; it stays so for a
+     * cluster still running version 0 (members of an older build apply the same entries the old way).
+     */
+    private final boolean deadlineInLogTime;
 
     /**
      * A machine with the {@link #DEFAULT_GRACE_PERIOD} and the default release cursor policy.
@@ -96,6 +102,30 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
         }
         this.graceMs = gracePeriod.toMillis();
         this.cursorPolicy = Objects.requireNonNull(cursorPolicy, "cursorPolicy");
+        this.deadlineInLogTime = true;
+    }
+
+    private SessionLockMachine(final long graceMs, final ReleaseCursorPolicy cursorPolicy,
+        final boolean deadlineInLogTime)
+    {
+        this.graceMs = graceMs;
+        this.cursorPolicy = cursorPolicy;
+        this.deadlineInLogTime = deadlineInLogTime;
+    }
+
+    /**
+     * Version 1 holds the grace deadline in log time (see the class comment); version 0 did not.
+     */
+    @Override
+    public int version()
+    {
+        return 1;
+    }
+
+    @Override
+    public StateMachine<SessionLockCommand, SessionLockState> machineFor(final int version)
+    {
+        return version >= 1 ? this : new SessionLockMachine(graceMs, cursorPolicy, false);
     }
 
     /**
@@ -288,7 +318,7 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
         return Map.of("locks", state.locks().size(), "gracePeriodMs", graceMs);
     }
 
-    private static Acquisition acquire(
+    private Acquisition acquire(
         final CommandMeta meta,
         final SessionLockCommand.Acquire acquire,
         final SessionLockState state,
@@ -396,7 +426,7 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
      * The lock after {@code node} came back: its holder and waiters there are reachable again (and monitored again by
      * the caller, so a dead one is reported), and a free lock goes to the first reachable waiter.
      */
-    private static SessionLockEntry reconnect(
+    private SessionLockEntry reconnect(
         final CommandMeta meta,
         final String key,
         final SessionLockEntry entry,
@@ -442,10 +472,10 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
      * the {@code Timeout} of its timer is not applied yet (it fires on the leader, and its entry may come later), so
      * neither its re-acquire nor its node's return can keep it any more.
      */
-    private static SessionLockEntry lostAtDeadline(
+    private SessionLockEntry lostAtDeadline(
         final CommandMeta meta, final String key, final SessionLockEntry entry, final List<Effect> effects)
     {
-        if (null == entry || null == entry.disconnection() ||
+        if (!deadlineInLogTime || null == entry || null == entry.disconnection() ||
             meta.systemTimeMs() < entry.disconnection().deadlineMs())
         {
             return entry;

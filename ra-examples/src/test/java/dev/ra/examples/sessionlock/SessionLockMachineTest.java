@@ -134,6 +134,26 @@ class SessionLockMachineTest
     }
 
     @Test
+    void shouldKeepVersionZerosRuleForAClusterStillRunningIt()
+    {
+        // Members of an older build apply version 0's rule to the same entries: the newer build does too until the
+        // cluster switches, or the members' states would differ.
+        final SessionLockMachine latest = new SessionLockMachine(Duration.ofMillis(GRACE_MS),
+            ReleaseCursorPolicy.every(1_000));
+        assertThat(latest.version()).isEqualTo(1);
+        assertThat(latest.machineFor(1)).isSameAs(latest);
+        final MachineDriver<SessionLockCommand, SessionLockState> v0 = new MachineDriver<>(latest.machineFor(0),
+            SessionLockCommand.class);
+        v0.apply(new SessionLockCommand.Acquire("k", A));
+        v0.builtin(new BuiltinCommand.Down(A, DownReason.NOCONNECTION));
+        v0.advance(GRACE_MS + 1);
+
+        final ApplyResult<SessionLockState> late = v0.apply(new SessionLockCommand.Acquire("k", A));
+
+        assertThat(late.reply()).isEqualTo(new LockReply.Acquired(1));
+    }
+
+    @Test
     void shouldNotKeepTheLockForAHolderWhoseNodeReturnsAfterItsDeadline()
     {
         holderAWithWaitersBAndC();
