@@ -68,7 +68,7 @@ final class Applier
                 }
                 if (entry.payload() instanceof EntryPayload.Noop noop)
                 {
-                    core.versions.seenInLog(noop.machineVersion());
+                    core.versions.seenInLog(index, noop.machineVersion());
                 }
                 if (index <= replayTo && !core.versions.stopped())
                 {

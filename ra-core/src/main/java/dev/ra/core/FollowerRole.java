@@ -123,7 +123,7 @@ final class FollowerRole extends RoleHandler
         core.log.appendNew(entry);
         if (entry.payload() instanceof EntryPayload.Noop noop)
         {
-            core.versions.seenInLog(noop.machineVersion());
+            core.versions.seenInLog(entry.index(), noop.machineVersion());
         }
         if (entry.payload() instanceof EntryPayload.ClusterChange change &&
             core.mutation != Mutation.CONFIG_ON_COMMIT)
@@ -136,6 +136,7 @@ final class FollowerRole extends RoleHandler
     {
         core.log.truncateFrom(index);
         core.configs.truncateFrom(index);
+        core.versions.truncatedFrom(index);
         core.verifiedUpTo = Math.min(core.verifiedUpTo, index - 1);
         core.lastAckSent = Math.min(core.lastAckSent, index - 1);
     }

@@ -31,8 +31,12 @@ final class MachineVersions
     private final List<long[]> history = new ArrayList<>();
     /** Why this member stopped applying, or null while it applies. */
     private String unsupported;
-    /** The highest version a noop in the log switches to, as far as this member has seen: appended or replayed. */
-    private int newestInLog;
+    /**
+     * Ascending: {@code [index, version]} of the noops in the log, appended or replayed but not applied yet, that
+     * switch above the effective version. A noop a new leader's log overwrites goes with it: a member whose log held a
+     * switch to a version its build lacks, truncated since, may lead again.
+     */
+    private final List<long[]> pendingSwitches = new ArrayList<>();
 
     /**
      * @param machine the machine of this build.
@@ -53,6 +57,8 @@ final class MachineVersions
     void reset(final long index, final int version)
     {
         history.clear();
+        // The log starts again from the snapshot (or is replayed from it): what it switches to is seen again.
+        pendingSwitches.clear();
         history.add(new long[] {index, version});
         use(version);
     }
@@ -152,13 +158,27 @@ final class MachineVersions
     }
 
     /**
-     * A noop carrying a version was appended to (or found in) the log.
+     * A noop carrying a version was appended to (or found in) the log, and is not applied yet.
      *
+     * @param index   of the noop.
      * @param version it carries.
      */
-    void seenInLog(final int version)
+    void seenInLog(final long index, final int version)
     {
-        newestInLog = Math.max(newestInLog, version);
+        if (version > effective)
+        {
+            pendingSwitches.add(new long[] {index, version});
+        }
+    }
+
+    /**
+     * The log was truncated: the entries from {@code index} on are gone, and the switches they held.
+     *
+     * @param index of the first entry removed.
+     */
+    void truncatedFrom(final long index)
+    {
+        pendingSwitches.removeIf(pending -> pending[0] >= index);
     }
 
     /**
@@ -167,7 +187,12 @@ final class MachineVersions
      */
     int neededForLog()
     {
-        return Math.max(effective(), newestInLog);
+        int needed = effective;
+        for (final long[] pending : pendingSwitches)
+        {
+            needed = Math.max(needed, (int)pending[1]);
+        }
+        return needed;
     }
 
     /**
@@ -176,7 +201,7 @@ final class MachineVersions
      */
     boolean mayLead()
     {
-        return null == unsupported && newestInLog <= supported;
+        return null == unsupported && neededForLog() <= supported;
     }
 
     /**
@@ -208,6 +233,7 @@ final class MachineVersions
     private void use(final int version)
     {
         effective = version;
+        pendingSwitches.removeIf(pending -> pending[1] <= version);
         // An unsupported version only comes with a stop (nothing more is applied): the build's machine stands in.
         final StateMachine<Object, Object> machine = version >= supported || version < 0 ? latest :
             latest.machineFor(version);

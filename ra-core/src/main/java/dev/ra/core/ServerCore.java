@@ -758,7 +758,7 @@ public final class ServerCore
         log.appendNew(new LogEntry(index, currentTerm, nowMs, payload));
         if (payload instanceof EntryPayload.Noop noop)
         {
-            versions.seenInLog(noop.machineVersion());
+            versions.seenInLog(index, noop.machineVersion());
         }
         return index;
     }

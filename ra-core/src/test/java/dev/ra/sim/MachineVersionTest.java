@@ -177,6 +177,79 @@ final class MachineVersionTest
         assertThat(runner.safetyProblems()).isEmpty();
     }
 
+    /**
+     * The leader knows a member's build from its last reply: s3, rolled back to a version-1 build, has not answered
+     * since, so when s1 (upgraded last) reports version 2 the leader s2 switches, and s3 receives the switch to a
+     * version its build lacks. Its leader fails before s3 learns that the noop committed.
+     */
+    private static final String STALE_REPORT = """
+        cluster 3 version=1
+        trigger s1
+        stabilize
+        crash s2
+        version s2 2
+        restart s2
+        crash s3
+        version s3 2
+        restart s3
+        tick s1
+        stabilize
+        crash s1
+        unreachable s3 s1
+        unreachable s2 s1
+        timeout s2
+        stabilize
+        crash s3
+        version s3 1
+        restart s3
+        version s1 2
+        restart s1
+        tick s2
+        deliver s1
+        sync s1
+        deliver s2 s1
+        deliver s3
+        sync s3
+        crash s2
+        drop
+        """;
+
+    @Test
+    void aMemberHoldingASwitchItsBuildCannotApplyDoesNotCampaign()
+    {
+        final ScenarioRunner runner = run(STALE_REPORT);
+        assertThat(runner.run("log s3")).as("s3 holds the switch, not applied").contains("2/4 noop v2");
+        assertThat(runner.core("s3").machineVersionError()).isNull();
+
+        final String timeout = runner.run("timeout s3");
+
+        assertThat(timeout).as("s3 campaigns").doesNotContain("PreVoteRpc");
+        assertThat(runner.core("s3").electionRefusal()).contains("machine version its build does not support");
+    }
+
+    /**
+     * The switch s3 holds was on s3 alone (s2 failed before its own write of it): s2 and s1 elect a leader whose noop
+     * overwrites it. s3 once kept counting a switch its log no longer held, and did not campaign again before a
+     * restart, saying its log switches to a version its build does not support.
+     */
+    @Test
+    void aMemberWhoseUnsupportedSwitchWasOverwrittenMayCampaignAgain()
+    {
+        final ScenarioRunner runner = run(STALE_REPORT + """
+            restart s2
+            reachable s2 s1
+            reachable s1 s2
+            timeout s2
+            stabilize
+            """);
+        assertThat(runner.core("s2").role()).isEqualTo(dev.ra.RaftRole.LEADER);
+        assertThat(runner.run("log s3")).as("the switch was overwritten").doesNotContain("noop v2");
+        assertThat(runner.core("s3").effectiveMachineVersion()).isEqualTo(1);
+
+        assertThat(runner.core("s3").electionRefusal()).as("why s3 does not campaign").isNull();
+        assertThat(runner.safetyProblems()).isEmpty();
+    }
+
     private static boolean preVoteGranted(final ServerCore voter, final ServerCore candidate, final int version)
     {
         final List<RaftAction> actions = voter.handle(new RaftEvent.RpcReceived(candidate.id(),
