@@ -181,6 +181,17 @@ final class ParkedQueries
         origin.ok(List.of(true, result.index(), result.term(), encoded), result.leader());
     }
 
+    /**
+     * A member started on a snapshot of a machine version its build does not support stopped applying without
+     * decoding it (ServerRegistry): it holds no state, and a query run on null would answer null as the state.
+     *
+     * @return whether the member stopped applying and holds no state.
+     */
+    static boolean withoutState(final ServerCore core)
+    {
+        return null != core.machineVersionError() && null == core.machineState();
+    }
+
     private void answer(final ServerCore core, final ParkedQuery q)
     {
         if (q.minTerm > 0)
@@ -192,6 +203,12 @@ final class ParkedQueries
                     " on " + id + " has term " + term + ", not " + q.minTerm + ": the awaited write was lost"));
                 return;
             }
+        }
+        if (withoutState(core))
+        {
+            q.call.completeExceptionally(new RaException(id + " holds no machine state to query: " +
+                core.machineVersionError()));
+            return;
         }
         final long applied = core.lastApplied();
         final Object result;

@@ -43,7 +43,9 @@ final class ServerOverviews
         Map<String, Object> machineOverview;
         try
         {
-            machineOverview = core.effectiveMachine().overview(core.machineState());
+            // A member that holds no state (it stopped applying, see ParkedQueries.withoutState) has no machine view.
+            machineOverview = ParkedQueries.withoutState(core) ? Map.of() :
+                core.effectiveMachine().overview(core.machineState());
         }
         catch (final RuntimeException | Error ex)
         {

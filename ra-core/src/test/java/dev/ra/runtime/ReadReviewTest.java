@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ra.ApplyResult;
 import dev.ra.CommandMeta;
 import dev.ra.DownReason;
+import dev.ra.Effect;
 import dev.ra.InitArgs;
 import dev.ra.MemberChange;
 import dev.ra.MemberKind;
@@ -23,6 +24,7 @@ import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -148,14 +150,78 @@ class ReadReviewTest
         }
     }
 
+    /**
+     * A member restarted with a build older than the version of its own snapshot stops applying without decoding the
+     * snapshot: it holds no machine state. A local query through it ran the caller's function on null all the same,
+     * and answered null as the state (a named query called the machine's {@code query} with null). Right: it fails
+     * with the member's reason, as a query waiting for a later index does.
+     */
+    @Test
+    void aMemberStartedOnASnapshotOfANewerVersionAnswersNoQueryFromAStateItDoesNotHold()
+    {
+        final Map<String, Integer> builds = new ConcurrentHashMap<>(Map.of("n1", 1, "n2", 1, "n3", 1));
+        try (InJvmCluster cluster = new InJvmCluster(List.of("n1", "n2", "n3"), (node, builder) ->
+            builder.minSnapshotInterval(0).registerMachine("counter",
+                () -> new VersionedCounter(builds.get(node), true))))
+        {
+            final List<ServerId> voters = List.of(new ServerId("c", "n1"), new ServerId("c", "n2"),
+                new ServerId("c", "n3"));
+            final RaSystem first = cluster.system("n1");
+            first.startCluster("c", "counter", voters);
+            cluster.awaitLeader(voters, Duration.ofSeconds(10));
+            final ServerId rolledBack = voters.get(2);
+            for (int i = 0; i < 5; i++)
+            {
+                first.processCommand(voters.get(0), 1L);
+            }
+            InJvmCluster.await(() -> cluster.system("n3").overview(rolledBack).snapshotIndex() > 0 &&
+                cluster.system("n3").overview(rolledBack).machineVersion().effective() == 1 ? Boolean.TRUE : null,
+                Duration.ofSeconds(20), "n3 to take a snapshot at version 1");
+
+            cluster.stopNode("n3");
+            builds.put("n3", 0);
+            final RaSystem n3 = cluster.startNode("n3");
+            InJvmCluster.await(() -> stoppedApplying(n3, rolledBack) ? Boolean.TRUE : null, Duration.ofSeconds(20),
+                "the member of the older build to stop applying");
+
+            final Duration timeout = Duration.ofSeconds(15);
+            assertThatThrownBy(() -> n3.localQuery(rolledBack, (Long s) -> s, 0, 0, timeout))
+                .isInstanceOf(RaException.class).isNotInstanceOf(RaTimeoutException.class)
+                .hasMessageContaining("machine version");
+            assertThat(first.localQuery(voters.get(0), (Long s) -> s, 0, 0, timeout).result()).isEqualTo(5L);
+        }
+    }
+
+    private static boolean stoppedApplying(final RaSystem node, final ServerId server)
+    {
+        try
+        {
+            return null != node.overview(server).machineVersion().error();
+        }
+        catch (final RaException notRunningYet)
+        {
+            return false;
+        }
+    }
+
     /** A counter of a given machine version (the same logic for every version). */
     static final class VersionedCounter implements StateMachine<Long, Long>
     {
         private final int version;
+        private final boolean releaseCursors;
 
         VersionedCounter(final int version)
         {
+            this(version, false);
+        }
+
+        /**
+         * @param releaseCursors whether every command releases a cursor (a snapshot may be taken at each).
+         */
+        VersionedCounter(final int version, final boolean releaseCursors)
+        {
             this.version = version;
+            this.releaseCursors = releaseCursors;
         }
 
         @Override
@@ -167,7 +233,9 @@ class ReadReviewTest
         @Override
         public ApplyResult<Long> apply(final CommandMeta meta, final Long amount, final Long state)
         {
-            return ApplyResult.of(state + amount, state + amount);
+            return releaseCursors ? ApplyResult.of(state + amount, state + amount,
+                List.<Effect>of(new Effect.ReleaseCursor(meta.index(), state + amount))) :
+                ApplyResult.of(state + amount, state + amount);
         }
 
         @Override
