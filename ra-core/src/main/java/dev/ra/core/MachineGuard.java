@@ -60,7 +60,10 @@ final class MachineGuard
     {
         try
         {
-            final ApplyResult<Object> result = versions.machine().apply(meta, command.value(codec), state);
+            // A command may hold its caller's object, or one the leader's runtime decoded with this build's newest
+            // codec: an older version's machine gets what its own codec decodes from the bytes, as every member does.
+            final Object value = versions.appliesOlderMachine() ? command.decodedWith(codec) : command.value(codec);
+            final ApplyResult<Object> result = versions.machine().apply(meta, value, state);
             return null != result ? result :
                 applyFailed("apply", meta.index(), new NullPointerException("apply returned null"), report);
         }

@@ -109,6 +109,15 @@ final class MachineVersions
     }
 
     /**
+     * @return whether the effective version's machine is not this build's newest one ({@link StateMachine#machineFor}
+     *     gave another): its command codec may decode the bytes into another object than the one a command holds.
+     */
+    boolean appliesOlderMachine()
+    {
+        return effectiveMachine != latest;
+    }
+
+    /**
      * @return the command codec of the effective version's machine.
      */
     Codec<Object> commandCodec()

@@ -72,6 +72,19 @@ public final class UserCommand implements EntryPayload
     }
 
     /**
+     * What a codec decodes from the encoding, whatever object the command holds: the caller's object, or one decoded
+     * with another codec, is not what every codec makes of the bytes. Not cached.
+     *
+     * @param codec of the machine's commands.
+     * @return the command as that codec decodes it.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public Object decodedWith(final Codec codec)
+    {
+        return codec.decode(new BufferReader(data(codec).unsafeArray()));
+    }
+
+    /**
      * The encoding, encoding once if needed.
      *
      * @param codec of the machine's commands.
