@@ -273,7 +273,7 @@ final class ServerRegistry
                 {
                     throw new IllegalStateException("server " + id + " has no stored configuration");
                 }
-                final List<Object> fields = configFields(stored);
+                final List<Object> fields = configFields(id, stored);
                 cluster = decodeServerConfig(fields, knownCluster);
                 joinedAt = fields.size() < 6 ? JoinPoint.NONE : new JoinPoint((Long)fields.get(4), (Long)fields.get(5));
             }
@@ -365,7 +365,7 @@ final class ServerRegistry
     }
 
     @SuppressWarnings("unchecked")
-    private static List<Object> configFields(final byte[] stored)
+    private static List<Object> configFields(final ServerId id, final byte[] stored)
     {
         final List<Object> fields = (List<Object>)Codecs.generic().fromBytes(stored);
         final Object version = fields.get(0);
@@ -373,7 +373,10 @@ final class ServerRegistry
         if (!Integer.valueOf(CONFIG_VERSION).equals(version) &&
             !Integer.valueOf(CONFIG_VERSION_WITHOUT_JOIN_POINT).equals(version))
         {
-            throw new IllegalStateException("unsupported server config version " + version);
+            // As ra-log's UnsupportedFormatException says it (docs/UPGRADES.md, "Newer than known").
+            throw new IllegalStateException("server " + id + ": its stored configuration has unsupported version " +
+                version + " (this release reads versions " + CONFIG_VERSION_WITHOUT_JOIN_POINT + " to " +
+                CONFIG_VERSION + "; it was written by a newer release, which must be used to start the server)");
         }
         return fields;
     }

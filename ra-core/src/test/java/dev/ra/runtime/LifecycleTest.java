@@ -7,8 +7,11 @@ import dev.ra.RaException;
 import dev.ra.RaProcess;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
+import dev.ra.codec.Codecs;
 import dev.ra.runtime.injvm.InJvmNetwork;
 import dev.ra.runtime.memory.InMemoryStorage;
+import dev.ra.spi.LogListener;
+import dev.ra.spi.ServerStorage;
 import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
 import java.time.Duration;
@@ -124,6 +127,58 @@ class LifecycleTest
                 second.restartServer(solo);
                 assertThat(second.isRunning(solo)).isTrue();
             }
+        }
+    }
+
+    /**
+     * docs/UPGRADES.md, "Newer than known": a file of a version this release does not know is refused with a message
+     * naming it, the version found and the versions known. The server configuration a newer release stored (its own
+     * version field) was refused with "unsupported server config version 3": no server, no versions known.
+     */
+    @Test
+    void aServerConfigurationOfANewerVersionIsRefusedNamingTheServerAndTheVersionsRead()
+    {
+        final InMemoryStorage storage = new InMemoryStorage();
+        try (InJvmNetwork network = new InJvmNetwork())
+        {
+            final ServerId solo = new ServerId("solo", "a");
+            try (RaSystem first = RaSystem.builder().nodeId("a").transport(network.newTransport()).storage(storage)
+                .closeStorage(false).build())
+            {
+                first.startCluster("solo", new KvMachine(), List.of(solo));
+            }
+            try (ServerStorage server = storage.open(solo, new NoLogListener()))
+            {
+                @SuppressWarnings("unchecked")
+                final List<Object> fields = new ArrayList<>((List<Object>)Codecs.generic().fromBytes(
+                    server.meta().serverConfig()));
+                fields.set(0, 3);
+                fields.add("a field of version 3");
+                server.meta().storeServerConfig(Codecs.generic().toBytes(fields));
+            }
+            try (RaSystem second = RaSystem.builder().nodeId("a").transport(network.newTransport()).storage(storage)
+                .restartStoredServers(false).build())
+            {
+                final Throwable refused = catchThrowable(() -> second.restartServer(solo));
+
+                assertThat(refused).isNotNull();
+                assertThat(refused.getMessage()).contains("solo@a", "version 3", "versions 1 to 2", "newer release");
+                assertThat(second.isRunning(solo)).isFalse();
+            }
+        }
+    }
+
+    /** Ignores what the log reports: the test writes no entry. */
+    private static final class NoLogListener implements LogListener
+    {
+        @Override
+        public void onWritten(final long index, final long term)
+        {
+        }
+
+        @Override
+        public void onFailure(final Throwable cause)
+        {
         }
     }
 
