@@ -239,6 +239,17 @@ final class MachineVersions
         return null != unsupported;
     }
 
+    /**
+     * @param machine of a build.
+     * @param version from 0 to its version, for which its {@link StateMachine#machineFor} returned null.
+     * @return the error, naming the machine and the version.
+     */
+    static String missingLogic(final StateMachine<?, ?> machine, final int version)
+    {
+        return machine.getClass().getName() + ".machineFor(" + version + ") returned null: a build must give the " +
+            "logic of every version from 0 to its version() (" + machine.version() + ")";
+    }
+
     private void use(final int version)
     {
         effective = version;
@@ -246,7 +257,12 @@ final class MachineVersions
         // An unsupported version only comes with a stop (nothing more is applied): the build's machine stands in.
         final StateMachine<Object, Object> machine = version >= supported || version < 0 ? latest :
             latest.machineFor(version);
-        effectiveMachine = null == machine ? latest : machine;
+        if (null == machine)
+        {
+            // Taking the newest logic instead would apply other logic than the builds of that version do.
+            throw new IllegalStateException(missingLogic(latest, version));
+        }
+        effectiveMachine = machine;
         commandCodec = effectiveMachine.commandCodec();
         machineTicks = MachineTicks.hasOwnTick(effectiveMachine.getClass());
     }

@@ -55,6 +55,12 @@ final class VersionedStateCodec
                 supported + "; start this server with a build that supports version " + version);
         }
         final StateMachine<Object, Object> versioned = version == supported ? machine : machine.machineFor(version);
-        return (null == versioned ? machine : versioned).stateCodec();
+        if (null == versioned)
+        {
+            throw new IllegalStateException(id + ": " + machine.getClass().getName() + ".machineFor(" + version +
+                ") returned null: a build must give the logic of every version from 0 to its version() (" +
+                supported + "), whose state codec reads that version's snapshots");
+        }
+        return versioned.stateCodec();
     }
 }

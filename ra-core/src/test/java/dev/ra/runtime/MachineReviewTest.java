@@ -327,6 +327,40 @@ class MachineReviewTest
         }
     }
 
+    /** Declares version 1 but gives no logic for version 0, which {@code machineFor} must (it returns null). */
+    public static final class MissingOlderLogic extends ReleasingCounter
+    {
+        @Override
+        public int version()
+        {
+            return 1;
+        }
+
+        @Override
+        public StateMachine<String, Long> machineFor(final int version)
+        {
+            return 1 == version ? this : null;
+        }
+    }
+
+    /**
+     * {@code machineFor} returns "never null", for every version from 0 to {@code version()}. A null was taken for
+     * the build's newest logic, silently: a new cluster (at version 0 until every voter reports version 1) applied
+     * version 1's logic where builds of version 0 apply theirs, and members of both builds diverge. Right: the server
+     * does not start, naming the machine and the version it has no logic for.
+     */
+    @Test
+    void aMachineWithoutTheLogicOfAnOlderVersionIsRefusedAtStart()
+    {
+        try (InJvmCluster cluster = new InJvmCluster(3))
+        {
+            final Throwable refused = catchThrowable(() -> cluster.startCluster("missing", new MissingOlderLogic()));
+
+            assertThat(refused).isNotNull();
+            assertThat(refused.getMessage()).contains(MissingOlderLogic.class.getName(), "machineFor(0) returned null");
+        }
+    }
+
     /** Its state codec fails an assertion (an Error) encoding the state 1, the first snapshot of every member. */
     public static final class AssertingStateCodec extends ReleasingCounter
     {
