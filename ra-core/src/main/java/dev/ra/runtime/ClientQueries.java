@@ -1,6 +1,7 @@
 package dev.ra.runtime;
 
 import dev.ra.QueryResult;
+import dev.ra.RaException;
 import dev.ra.ServerId;
 import dev.ra.ServerStoppedException;
 import dev.ra.codec.Bytes;
@@ -9,6 +10,9 @@ import dev.ra.protocol.ServerRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -32,11 +36,14 @@ final class ClientQueries
     private final ServerRegistry registry;
     private final Caller caller;
     private final SharedReadIndex readIndexes;
+    /** How long a query waits for a leader's read index on its member before asking whether it is still one. */
+    private final long membershipCheckDelayMs;
 
     ClientQueries(final MessageRouter router, final ClusterDirectory clusters, final ServerRegistry registry,
-        final Caller caller)
+        final Caller caller, final Duration membershipCheckDelay)
     {
         this.router = router;
+        this.membershipCheckDelayMs = membershipCheckDelay.toMillis();
         this.clusters = clusters;
         this.registry = registry;
         this.caller = caller;
@@ -57,7 +64,9 @@ final class ClientQueries
         final ServerProcess process = requireLocalRunning(server);
         final ClientCall call = new ClientCall(router, server, null, process.cluster, Durations.nanos(timeout), null)
             .armTimeout();
-        process.enqueue(new QueryTask(query, minIndex, minTerm, call));
+        // Asked through the member itself: it redirects to the leader it knows, or on to the others.
+        process.enqueue(new QueryTask(query, minIndex, minTerm, call, () -> checkMembershipLater(server, server,
+            call)));
         return call.future;
     }
 
@@ -79,6 +88,7 @@ final class ClientQueries
             public void readIndex(final long index, final ServerId leader)
             {
                 final ServerProcess local = registry.get(server);
+                final Runnable mustWait = () -> checkMembershipLater(server, null == leader ? server : leader, call);
                 if (null == local)
                 {
                     call.future.completeExceptionally(new ServerStoppedException("server " + server + " stopped"));
@@ -87,11 +97,11 @@ final class ClientQueries
                 {
                     // Answered on the loop of the member that runs the query (the usual case when it leads): run it
                     // now, without a second pass through its mailbox.
-                    local.localQuery(query, index, 0, call);
+                    local.localQuery(query, index, 0, call, mustWait);
                 }
                 else
                 {
-                    local.enqueue(new QueryTask(query, index, 0, call));
+                    local.enqueue(new QueryTask(query, index, 0, call, mustWait));
                 }
             }
 
@@ -102,6 +112,56 @@ final class ClientQueries
             }
         });
         return call.future;
+    }
+
+    /**
+     * Check, if the query still waits after {@link #membershipCheckDelayMs}, that its member is one (see
+     * {@link #failIfNotMember}; {@code askWho} is the leader that gave the read index, or the member itself).
+     * Cancelled once the query completes, so that queries answered within the delay, the usual case, leave nothing
+     * scheduled.
+     */
+    private void checkMembershipLater(final ServerId server, final ServerId askWho, final ClientCall call)
+    {
+        final ScheduledFuture<?> check;
+        try
+        {
+            check = router.calls().scheduler().schedule(() -> failIfNotMember(server, askWho, call),
+                membershipCheckDelayMs, TimeUnit.MILLISECONDS);
+        }
+        catch (final RejectedExecutionException closing)
+        {
+            // The system is closing: the query fails as its server stops.
+            return;
+        }
+        call.future.whenComplete((value, error) -> check.cancel(false));
+    }
+
+    /**
+     * A query still waiting for an index on its member (a leader's read index, which a member that follows that leader
+     * applies within a round or two, or one the caller gave): ask the leader for its members (through {@code askWho},
+     * redirected if it does not lead), and fail the query at once if the member is not one of them, since removed
+     * while it could not be told, it will never apply the index. Otherwise (or without an answer) it waits as before.
+     */
+    @SuppressWarnings("unchecked")
+    private void failIfNotMember(final ServerId server, final ServerId askWho, final ClientCall call)
+    {
+        final long remaining = call.deadlineNanos() - router.calls().clock().nanoTime();
+        if (remaining <= 0 || call.future.isDone())
+        {
+            return;
+        }
+        caller.call(askWho, new ServerRequest.Members(), Duration.ofNanos(remaining), (members, value, answeredBy) ->
+        {
+            members.future.complete(value);
+            final List<ServerId> current = (List<ServerId>)value;
+            if (!current.contains(server))
+            {
+                call.future.completeExceptionally(new RaException(server + " is not a member of its cluster: the " +
+                    "leader " + answeredBy + " has members " + current + ", so the index the query waits for is " +
+                    "never applied there (a member removed while its node could not be told keeps running: stop " +
+                    "it with forceDeleteServer)"));
+            }
+        });
     }
 
     /**

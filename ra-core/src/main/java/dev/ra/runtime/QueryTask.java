@@ -11,13 +11,15 @@ import java.util.function.Function;
  * @param minIndex that must be applied first (0 for none).
  * @param minTerm  the entry at {@code minIndex} must have, or 0 for any.
  * @param call     to complete with the result.
+ * @param mustWait run when the server has not applied {@code minIndex} yet (see {@link ServerProcess#localQuery}).
  */
-record QueryTask(Function<Object, Object> query, long minIndex, long minTerm, ClientCall call) implements ServerTask
+record QueryTask(Function<Object, Object> query, long minIndex, long minTerm, ClientCall call, Runnable mustWait)
+    implements ServerTask
 {
     @Override
     public void run(final ServerProcess server)
     {
-        server.localQuery(query, minIndex, minTerm, call);
+        server.localQuery(query, minIndex, minTerm, call, mustWait);
     }
 
     @Override

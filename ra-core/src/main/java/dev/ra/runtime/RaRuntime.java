@@ -100,7 +100,9 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         this.router = new MessageRouter(config.nodeId(), config.transport(), servers, clusters, calls,
             processExecutor, SilentLeader.suspectAfterMs(config.electionTimeoutMin().toMillis()));
         this.registry = new ServerRegistry(config, loops, servers, clusters, router, background, maxCommandBytes);
-        this.queries = new ClientQueries(router, clusters, registry, this::call);
+        // A member that follows the leader applies its read index within a round or two; one that waits an election
+        // timeout may have been removed.
+        this.queries = new ClientQueries(router, clusters, registry, this::call, config.electionTimeoutMax());
     }
 
     private static ThreadFactory daemon(final String prefix)

@@ -804,10 +804,20 @@ final class ServerProcess implements LogListener, ServerMailbox
 
     /**
      * Run a query here once {@code minIndex} is applied (at once when it already is).
+     *
+     * <p>A member removed while it could not be told (its node was down or cut off) keeps running but is sent nothing
+     * more, and a query waiting on it for an index it will never apply would wait for its timeout: {@code mustWait}
+     * runs when this server has not applied the index yet, to find out in time whether it is still a member.
+     *
+     * @param mustWait run if this server must wait for {@code minIndex}.
      */
     void localQuery(final Function<Object, Object> query, final long minIndex, final long minTerm,
-        final ClientCall call)
+        final ClientCall call, final Runnable mustWait)
     {
+        if (core.lastApplied() < minIndex)
+        {
+            mustWait.run();
+        }
         queries.runOrPark(core, new ParkedQueries.ParkedQuery(query, minIndex, minTerm, call.future));
     }
 

@@ -1,0 +1,89 @@
+package dev.ra.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.ra.RaSystem;
+import dev.ra.RaTimeoutException;
+import dev.ra.ServerId;
+import dev.ra.testkit.CounterMachine;
+import dev.ra.testkit.InJvmCluster;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A member removed while its node was down is not retired (the leader cannot reach it) and runs again when its node
+ * restarts it: it hears nothing more from the leader, so it never applies what the cluster applies after it.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class RemovedMemberTest
+{
+    private final InJvmCluster cluster = new InJvmCluster(3, b -> b.registerMachine("counter", CounterMachine::new));
+
+    @AfterEach
+    void close()
+    {
+        cluster.close();
+    }
+
+    @Test
+    void aConsistentQueryOnARemovedMemberThatRunsFailsInsteadOfWaitingForItsTimeout()
+    {
+        final List<ServerId> members = cluster.startCluster("c", new CounterMachine());
+        final ServerId leader = cluster.awaitLeader(members, Duration.ofSeconds(10));
+        final ServerId removed = members.stream().filter(m -> !m.equals(leader)).findFirst().orElseThrow();
+        final RaSystem leaderNode = cluster.system(leader);
+        assertThat(leaderNode.<Long>processCommand(leader, 1L).reply()).isEqualTo(1L);
+        cluster.stopNode(removed.node());
+        leaderNode.removeMember(leader, removed);
+        assertThat(leaderNode.<Long>processCommand(leader, 10L).reply()).isEqualTo(11L);
+
+        final RaSystem removedNode = cluster.startNode(removed.node());
+        removedNode.restartServer(removed);
+        assertThat(removedNode.isRunning(removed)).isTrue();
+
+        final long started = System.nanoTime();
+        final Throwable thrown = catchThrowable(() -> removedNode.consistentQuery(removed, (Long s) -> s,
+            Duration.ofSeconds(30)));
+        final long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        assertThat(thrown).as("waited %d ms", waitedMs).isNotNull();
+        assertThat(thrown).as("waited %d ms", waitedMs).isNotInstanceOf(RaTimeoutException.class)
+            .hasMessageContaining("removed");
+        assertThat(catchThrowable(() -> removedNode.leaderQuery(removed, (Long s) -> s, Duration.ofSeconds(30))))
+            .isNotNull().isNotInstanceOf(RaTimeoutException.class).hasMessageContaining("not a member");
+
+        final ServerId follower = members.stream().filter(m -> !m.equals(leader) && !m.equals(removed)).findFirst()
+            .orElseThrow();
+        assertThat(cluster.system(follower).<Long, Long>consistentQuery(follower, s -> s).result())
+            .as("a member's query is answered as before").isEqualTo(11L);
+    }
+
+    @Test
+    void aConsistentQueryOnAMemberRemovedWhileCutOffFailsInsteadOfWaitingForItsTimeout()
+    {
+        final List<ServerId> members = cluster.startCluster("c", new CounterMachine());
+        final ServerId leader = cluster.awaitLeader(members, Duration.ofSeconds(10));
+        final ServerId removed = members.stream().filter(m -> !m.equals(leader)).findFirst().orElseThrow();
+        final RaSystem leaderNode = cluster.system(leader);
+        assertThat(leaderNode.<Long>processCommand(leader, 1L).reply()).isEqualTo(1L);
+        cluster.network().isolate(removed.node());
+        leaderNode.removeMember(leader, removed);
+        assertThat(leaderNode.<Long>processCommand(leader, 10L).reply()).isEqualTo(11L);
+        cluster.network().healAll();
+        final RaSystem removedNode = cluster.system(removed);
+        assertThat(removedNode.isRunning(removed)).isTrue();
+
+        final Throwable thrown = catchThrowable(() -> removedNode.consistentQuery(removed, (Long s) -> s,
+            Duration.ofSeconds(30)));
+        assertThat(thrown).as(cluster.describe(members)).isNotNull().isNotInstanceOf(RaTimeoutException.class)
+            .hasMessageContaining("not a member");
+        final long written = leaderNode.<Long, Long>consistentQuery(leader, s -> s).index();
+        assertThat(catchThrowable(() -> removedNode.localQuery(removed, (Long s) -> s, written, 0,
+            Duration.ofSeconds(30)))).as("a local query waiting for an index").isNotNull()
+            .isNotInstanceOf(RaTimeoutException.class).hasMessageContaining("not a member");
+    }
+}
