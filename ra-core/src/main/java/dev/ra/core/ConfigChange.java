@@ -136,8 +136,10 @@ final class ConfigChange
     }
 
     /**
-     * A configuration entry was applied: if it is the pending one, complete its call, and step down if it removed
-     * this member (§6: the leader hands over once the configuration without it is committed).
+     * A configuration entry was applied: if it is the pending one, complete its call, retire the member it removed,
+     * and step down if that is this member (§6: the leader hands over once the configuration without it is
+     * committed). The pending one may have been appended by an earlier leader ({@link #reset}), whose call failed
+     * when it lost its leadership: the removed member is retired all the same (a retried call finds it no member).
      *
      * @param index of the entry.
      * @param term  of the entry.
@@ -150,6 +152,14 @@ final class ConfigChange
         }
         pendingIndex = 0;
         leader.calls.configCommitted(index, term);
+        final List<Member> now = core.configs.at(index);
+        for (final Member before : core.configs.at(index - 1))
+        {
+            if (now.stream().noneMatch(m -> m.id().equals(before.id())))
+            {
+                core.actions.add(new RaftAction.RetireMember(before.id()));
+            }
+        }
         if (null == core.findMember(core.self))
         {
             core.leaderId = null;

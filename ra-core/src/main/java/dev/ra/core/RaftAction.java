@@ -233,6 +233,18 @@ public sealed interface RaftAction
     }
 
     /**
+     * The leader committed a configuration without {@code member}, which the one before it had: the runtime stops
+     * that member and deletes its data, wherever it runs (it hears nothing more from the leader and would otherwise
+     * run on as a member of the old configuration). Asked for whichever leader appended the change: the one that did
+     * may have lost its leadership before it committed.
+     *
+     * @param member removed.
+     */
+    record RetireMember(ServerId member) implements RaftAction
+    {
+    }
+
+    /**
      * This member is done: it was removed from the cluster, or the cluster was deleted. The runtime stops the server
      * (and for a deletion, deletes its data).
      *

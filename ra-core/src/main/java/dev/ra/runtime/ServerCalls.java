@@ -60,8 +60,9 @@ final class ServerCalls
         }
         else if (request instanceof ServerRequest.RemoveMember remove)
         {
-            final RemovalOrigin removal = new RemovalOrigin(origin, remove.member(), server.environment.retire());
-            final long callId = server.ledger.register(removal, ServerCallLedger.Kind.MEMBER_CHANGE);
+            // The removed member is retired when the removal commits (RaftAction.RetireMember), by whichever leader
+            // commits it.
+            final long callId = server.ledger.register(origin, ServerCallLedger.Kind.MEMBER_CHANGE);
             server.handle(new RaftEvent.RemoveMember(callId, remove.member()));
         }
         else if (request instanceof ServerRequest.TransferLeadership transfer)

@@ -717,6 +717,10 @@ final class ServerProcess implements LogListener, ServerMailbox
             // The core's view of the log is stale until it has seen the installation: it goes first.
             selfEvents.add(snapshots.install(install.meta(), install.data()));
         }
+        else if (action instanceof RaftAction.RetireMember retire)
+        {
+            environment.retire().accept(retire.member());
+        }
         else if (action instanceof RaftAction.Terminate terminateAction)
         {
             // Stop once the rest of this step's actions ran (they may reply to callers).

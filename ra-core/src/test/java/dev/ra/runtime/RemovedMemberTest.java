@@ -30,6 +30,44 @@ class RemovedMemberTest
         cluster.close();
     }
 
+    /**
+     * The leader that appended a removal lost its leadership before it committed (here its node stopped, its
+     * followers' acknowledgements cut off): the removeMember call failed, and the next leader committed the removal.
+     * The removed member must still be retired, as docs/RUNTIME.md ("Removal") promises, not run on forever.
+     */
+    @Test
+    void aRemovalCommittedByTheNextLeaderRetiresTheRemovedMember()
+    {
+        try (InJvmCluster four = new InJvmCluster(4, b -> b.registerMachine("counter", CounterMachine::new)))
+        {
+            final List<ServerId> members = four.startCluster("c", new CounterMachine());
+            final ServerId leader = four.awaitLeader(members, Duration.ofSeconds(10));
+            final List<ServerId> others = members.stream().filter(m -> !m.equals(leader)).toList();
+            final ServerId removed = others.get(2);
+            final RaSystem caller = four.system(others.get(0));
+            assertThat(caller.<Long>processCommand(leader, 1L).reply()).isEqualTo(1L);
+            for (final ServerId other : others)
+            {
+                four.network().cutOneWay(other.node(), leader.node());
+            }
+            final var removal = four.system(leader).removeMemberAsync(leader, removed);
+            final List<ServerId> rest = List.of(others.get(0), others.get(1));
+            for (final ServerId other : rest)
+            {
+                InJvmCluster.await(() -> !four.system(other).overview(other).members().contains(removed),
+                    Duration.ofSeconds(10), "the removal appended on " + other);
+            }
+            four.stopNode(leader.node());
+            // The call failed with its leader's node (its outcome is what the members report, not the call's).
+            catchThrowable(removal::join);
+            final ServerId next = four.awaitLeader(rest, Duration.ofSeconds(10));
+            assertThat(caller.<Long>processCommand(next, 10L).reply()).isEqualTo(11L);
+
+            InJvmCluster.await(() -> !four.system(removed).isRunning(removed), Duration.ofSeconds(20),
+                "the removed member retired; " + four.describe(members));
+        }
+    }
+
     @Test
     void aConsistentQueryOnARemovedMemberThatRunsFailsInsteadOfWaitingForItsTimeout()
     {

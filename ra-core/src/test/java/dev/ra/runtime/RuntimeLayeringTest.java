@@ -37,7 +37,7 @@ class RuntimeLayeringTest
         new Layer("server", "ServerProcess", "ServerCalls", "CallAnswers", "NodeEvents", "ServerEnvironment",
             "ServerTask", "CallTask", "QueryTask", "EventLoop", "ServerCallLedger", "MachineEffects", "ParkedQueries",
             "ServerTimers", "SnapshotWork", "TermAndVoteWrites", "TermAndVoteWriters", "LeadershipHandOver",
-            "RemovalOrigin", "ServerOverviews", "ConfirmedQueryOrigin", "ForwardingCallOrigin"),
+            "ServerOverviews", "ConfirmedQueryOrigin", "ForwardingCallOrigin"),
         new Layer("router and calls", "MessageRouter", "ServerMailbox", "LocalServers", "CallsTable", "CallTimeouts",
             "ClientCall", "CallOrigin", "RemoteOrigin", "ProcessRegistry", "LocalProcess", "NodeReachability",
             "ClusterDirectory", "FailedStarts", "DeletedServers", "ServerReasons", "SharedReadIndex",

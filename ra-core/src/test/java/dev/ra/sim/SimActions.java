@@ -174,9 +174,10 @@ final class SimActions
         }
         else if (action instanceof RaftAction.RoleChanged || action instanceof RaftAction.MachineEffects ||
             action instanceof RaftAction.MachineFailed ||
-            action instanceof RaftAction.NotifyApplied)
+            action instanceof RaftAction.NotifyApplied || action instanceof RaftAction.RetireMember)
         {
-            // Nothing to do in the simulation: the register machine has no effects beyond release cursors.
+            // Nothing to do in the simulation: the register machine has no effects beyond release cursors, and the
+            // nemesis retires (or keeps) removed members itself.
             return;
         }
         else
