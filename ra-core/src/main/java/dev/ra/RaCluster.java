@@ -20,7 +20,8 @@ import java.util.function.Function;
  *
  * <p>Get one from {@link RaSystem#startCluster(String, StateMachine, Class, List)} or, for a cluster started
  * elsewhere, {@link RaSystem#cluster(String, StateMachine, Class, List)}. Commands go to the leader this handle last
- * heard of (else a member of this node, else the first member) and follow redirects. Query functions are code, so
+ * heard of (else a member running on this node, else a member on another node) and follow redirects; a member of
+ * this node that no longer runs (removed from the cluster, and so deleted) is passed over. Query functions are code, so
  * they run on the member hosted by this node; from a node without one, use {@link #namedQuery}. Commands and queries
  * have the same four forms as {@link RaSystem}'s: blocking or asynchronous, with the system's default timeout or a
  * given one; membership and leadership calls block, with the default timeout. Thread-safe.
@@ -82,21 +83,40 @@ public final class RaCluster<C, S, R>
             "' " + members + ": query functions run on a member of the calling node; use namedQuery instead");
     }
 
+    /**
+     * Where a call goes first: the leader this handle last heard of, else a member of this node, else the first
+     * member. A member of this node that does not run is passed over: once removed from the cluster (the leader this
+     * handle knew, say) it is deleted, and this node fails a call addressed to it at once, naming the deletion,
+     * while the cluster lives on elsewhere.
+     */
     private ServerId target()
     {
         final ServerId known = leader;
-        if (null != known)
+        if (null != known && runsOrRemote(known))
         {
             return known;
         }
+        ServerId remote = null;
         for (final ServerId member : members)
         {
             if (member.node().equals(system.nodeId()))
             {
-                return member;
+                if (system.isRunning(member))
+                {
+                    return member;
+                }
+            }
+            else if (null == remote)
+            {
+                remote = member;
             }
         }
-        return members.get(0);
+        return null == remote ? members.get(0) : remote;
+    }
+
+    private boolean runsOrRemote(final ServerId member)
+    {
+        return !member.node().equals(system.nodeId()) || system.isRunning(member);
     }
 
     // ----------------------------------------------------------------------------------------------------------------
@@ -416,7 +436,13 @@ public final class RaCluster<C, S, R>
      */
     public MemberChange removeMember(final ServerId member)
     {
-        return system.removeMember(target(), member);
+        final MemberChange change = system.removeMember(target(), member);
+        if (member.equals(leader))
+        {
+            // It stepped down and is gone: the next call finds the new leader.
+            leader = null;
+        }
+        return change;
     }
 
     /**
