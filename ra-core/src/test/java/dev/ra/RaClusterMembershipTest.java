@@ -1,6 +1,7 @@
 package dev.ra;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ra.testkit.CounterMachine;
 import dev.ra.testkit.InJvmCluster;
@@ -43,5 +44,34 @@ class RaClusterMembershipTest
 
         assertThat(handle.process(10L).reply()).as("a command through the handle of the removed leader's node")
             .isEqualTo(11L);
+    }
+
+    /**
+     * A configuration is in force from its entry on, and a new member is started once its addition commits: a single
+     * member cannot commit the addition of a second voter by itself. The change used to be appended anyway, and the
+     * leader stepped down (it reaches no majority of two), leaving the cluster without a leader until someone started
+     * the new member without the change the call never returned. It is refused, naming the way that works.
+     */
+    @Test
+    void aVoterThatASingleMemberCannotCommitWithoutIsRefusedAndAPromotableOneGrowsTheCluster()
+    {
+        final ServerId first = new ServerId("c", "n1");
+        final ServerId second = new ServerId("c", "n2");
+        final RaSystem n1 = cluster.system("n1");
+        n1.startCluster("c", new CounterMachine(), List.of(first));
+        assertThat(n1.<Long>processCommand(first, 1L).reply()).isEqualTo(1L);
+
+        assertThatThrownBy(() -> n1.addMember(first, second)).isInstanceOf(MembershipChangeException.class)
+            .hasMessageContaining("PROMOTABLE")
+            .extracting(e -> ((MembershipChangeException)e).reason())
+            .isEqualTo(MembershipChangeException.Reason.NOT_PERMITTED);
+        assertThat(n1.<Long>processCommand(first, 10L).reply()).as("the cluster still leads").isEqualTo(11L);
+
+        final MemberChange added = n1.addMemberAsync(first, second, MemberKind.PROMOTABLE).join();
+        cluster.system("n2").startServer("c", new CounterMachine(), second, List.of(first, second), added);
+        InJvmCluster.await(() -> cluster.system("n2").overview(second).lastApplied() > added.index() &&
+            n1.overview(first).members().contains(second), Duration.ofSeconds(20), "the new member caught up");
+        assertThat(n1.<Long>processCommand(first, 100L).reply()).isEqualTo(111L);
+        assertThat(n1.members(first)).containsExactly(first, second);
     }
 }

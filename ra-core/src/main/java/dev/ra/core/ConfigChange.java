@@ -72,7 +72,56 @@ final class ConfigChange
             new Member(member.id(), Membership.PROMOTABLE, core.log.lastIndex()) : member;
         final List<Member> next = new ArrayList<>(core.configs.current());
         next.add(joining);
+        if (joining.isVoter() && !quorumWithoutNewcomer(next))
+        {
+            // The change is in force from its entry on, and the new server is started once the call completes
+            // (RaSystem.addMemberAsync): if the voters this leader reaches are no majority of the new configuration
+            // without it (a single member growing to two; three, one down, growing to four), the entry could not
+            // commit and the leader would step down, leaving no member able to win an election until the new server
+            // runs (etcd refuses the same change).
+            core.actions.add(new RaftAction.CallFailed(callId, CallError.NOT_PERMITTED, core.self, "adding " +
+                member.id() + " as a voter would need its vote to commit the change, and it is started only " +
+                "after the change commits: the voters reached are no majority of " + voterIds(next) +
+                " without it; add it as PROMOTABLE (a voter once caught up), or once the members are reachable"));
+            return;
+        }
         append(next, callId);
+    }
+
+    /**
+     * @return whether the voters of {@code next} that this leader reaches, itself included and the last one (the
+     *     newcomer, which runs only once the change commits) left out, are a majority of its voters.
+     */
+    private boolean quorumWithoutNewcomer(final List<Member> next)
+    {
+        int voters = 0;
+        int reached = 0;
+        for (int i = 0; i < next.size(); i++)
+        {
+            final Member m = next.get(i);
+            if (m.isVoter())
+            {
+                voters++;
+                if (i < next.size() - 1 && (m.id().equals(core.self) || !core.unreachable.contains(m.id())))
+                {
+                    reached++;
+                }
+            }
+        }
+        return reached >= Quorum.majority(voters);
+    }
+
+    private static List<ServerId> voterIds(final List<Member> members)
+    {
+        final List<ServerId> ids = new ArrayList<>();
+        for (final Member m : members)
+        {
+            if (m.isVoter())
+            {
+                ids.add(m.id());
+            }
+        }
+        return ids;
     }
 
     void remove(final long callId, final ServerId server)

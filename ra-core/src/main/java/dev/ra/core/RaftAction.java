@@ -194,9 +194,28 @@ public sealed interface RaftAction
      * @param callId     of the call.
      * @param error      why.
      * @param leaderHint the leader if known, else null.
+     * @param detail     what exactly was wrong, for the caller, or null when the error says it all.
      */
-    record CallFailed(long callId, CallError error, ServerId leaderHint) implements RaftAction
+    record CallFailed(long callId, CallError error, ServerId leaderHint, String detail) implements RaftAction
     {
+        /**
+         * A failure the error says all about.
+         *
+         * @param callId     of the call.
+         * @param error      why.
+         * @param leaderHint the leader if known, else null.
+         */
+        public CallFailed(final long callId, final CallError error, final ServerId leaderHint)
+        {
+            this(callId, error, leaderHint, null);
+        }
+
+        @Override
+        public String toString()
+        {
+            return "CallFailed[callId=" + callId + ", error=" + error + ", leaderHint=" + leaderHint +
+                (null == detail ? "" : ", detail=" + detail) + "]";
+        }
     }
 
     /**

@@ -118,7 +118,7 @@ final class CallAnswers
         }
         else
         {
-            p.origin().failed(failed.error(), failed.leaderHint());
+            p.origin().failed(failed.error(), failed.leaderHint(), null == failed.detail() ? "" : failed.detail());
         }
     }
 
