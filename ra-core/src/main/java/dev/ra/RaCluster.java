@@ -413,7 +413,8 @@ public final class RaCluster<C, S, R>
     }
 
     /**
-     * Add a member of the given kind and start it; see {@link RaSystem#addMemberAsync}.
+     * Add a member of the given kind and start it; see {@link RaSystem#addMemberAsync}. If it is added but cannot be
+     * started, the {@link RaException} says so and names the change to start it with.
      *
      * @param newMember to add.
      * @param kind      of the new member: a {@link MemberKind#PROMOTABLE} member becomes a voter once caught up.
@@ -424,7 +425,18 @@ public final class RaCluster<C, S, R>
         Objects.requireNonNull(newMember, "newMember");
         final MemberChange change = Futures.await(system.addMemberAsync(target(), newMember, kind),
             system.defaultTimeout());
-        system.startServer(name, machine, newMember, members, change);
+        try
+        {
+            system.startServer(name, machine, newMember, members, change);
+        }
+        catch (final RuntimeException ex)
+        {
+            // The addition committed: the member is in the configuration (a voter counts in every quorum) though it
+            // does not run. Said so, with the change the start needs, rather than looking like a refused addition.
+            throw new RaException(newMember + " was added to cluster '" + name + "' (" + change + ") but could not " +
+                "be started: " + ex.getMessage() + "; start it with RaSystem.startServer(..., " + change +
+                "), or remove it", ex);
+        }
         return change;
     }
 

@@ -2,6 +2,7 @@ package dev.ra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.ra.testkit.CounterMachine;
 import dev.ra.testkit.InJvmCluster;
@@ -73,5 +74,30 @@ class RaClusterMembershipTest
             n1.overview(first).members().contains(second), Duration.ofSeconds(20), "the new member caught up");
         assertThat(n1.<Long>processCommand(first, 100L).reply()).isEqualTo(111L);
         assertThat(n1.members(first)).containsExactly(first, second);
+    }
+
+    /**
+     * RaCluster.addMember adds, then starts: a start that fails leaves the member added (a voter that does not run)
+     * and must say so, with the change to start it with, rather than look like a refused addition.
+     */
+    @Test
+    void anAdditionWhoseStartFailsSaysTheMemberWasAddedAndWithWhichChange()
+    {
+        try (InJvmCluster four = new InJvmCluster(4, b -> b.registerMachine("counter", CounterMachine::new)
+            .defaultTimeout(Duration.ofSeconds(2))))
+        {
+            final List<ServerId> members = List.of(new ServerId("c", "n1"), new ServerId("c", "n2"),
+                new ServerId("c", "n3"));
+            final RaCluster<Long, Long, Long> handle = four.first().startCluster("c", new CounterMachine(),
+                Long.class, members);
+            final ServerId absent = new ServerId("c", "n4");
+            four.stopNode("n4");
+
+            final Throwable thrown = catchThrowable(() -> handle.addMember(absent));
+
+            assertThat(handle.members()).contains(absent);
+            assertThat(thrown).isInstanceOf(RaException.class).hasMessageContaining("was added")
+                .hasMessageContaining("startServer");
+        }
     }
 }
