@@ -36,6 +36,10 @@ final class ClientQueries
     private final ServerRegistry registry;
     private final Caller caller;
     private final SharedReadIndex readIndexes;
+    private static final Runnable NO_CHECK = () ->
+    {
+    };
+
     /** How long a query waits for a leader's read index on its member before asking whether it is still one. */
     private final long membershipCheckDelayMs;
 
@@ -88,7 +92,9 @@ final class ClientQueries
             public void readIndex(final long index, final ServerId leader)
             {
                 final ServerProcess local = registry.get(server);
-                final Runnable mustWait = () -> checkMembershipLater(server, null == leader ? server : leader, call);
+                // A leader's own member applies its read index without being sent anything: no check to arm.
+                final Runnable mustWait = server.equals(leader) ? NO_CHECK :
+                    () -> checkMembershipLater(server, null == leader ? server : leader, call);
                 if (null == local)
                 {
                     call.future.completeExceptionally(new ServerStoppedException("server " + server + " stopped"));
