@@ -70,7 +70,9 @@ final class DumpCommand implements Callable<Integer>
             .orElseThrow(() -> new IllegalArgumentException(directory + ": no server " + server + " (inspect lists " +
                 "them)"));
         final long first = null == from ? reader.logRange(files).firstIndex() : from;
-        final long last = null == to ? first + limit - 1 : Math.min(to, first + limit - 1);
+        // Saturated: a --from near the largest index must not wrap round to a negative end.
+        final long lastWithinLimit = first > Long.MAX_VALUE - (limit - 1) ? Long.MAX_VALUE : first + limit - 1;
+        final long last = null == to ? lastWithinLimit : Math.min(to, lastWithinLimit);
         if (first < 1 || last < first)
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "empty range " + first + ".." + last);

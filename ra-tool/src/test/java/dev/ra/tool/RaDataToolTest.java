@@ -288,6 +288,20 @@ class RaDataToolTest
     }
 
     /**
+     * A start near the last index there can be: {@code from + limit - 1} overflowed to a negative last index, and the
+     * dump answered "empty range 9223372036854775000..-9223372036854775617" for a range that is not empty.
+     */
+    @Test
+    void aStartNearTheLargestIndexDumpsNothingFoundRatherThanAnEmptyRange()
+    {
+        final String from = String.valueOf(Long.MAX_VALUE - 807);
+        final Run run = run("dump", node("n1"), "--server", "kv@n1", "--from", from);
+
+        assertThat(run.status).as(run.err).isZero();
+        assertThat(run.out).startsWith("no entries in " + from + ".." + Long.MAX_VALUE);
+    }
+
+    /**
      * A machine whose commands need a class that is not on the class path, or a run out of heap (the tool reads WAL
      * files whole): an Error escaped the tool, which printed a stack trace and exited 1, the status that says damage.
      */
