@@ -511,13 +511,13 @@ public final class AdminServer implements AutoCloseable
             {
                 if (settings.containsKey("tls.keystore"))
                 {
-                    tls(AdminTls.fromKeyStore(Path.of(settings.get("tls.keystore")),
-                        settings.getOrDefault("tls.keystore.password", "").toCharArray()));
+                    tls(AdminTls.fromKeyStore(Path.of(stripped(settings, "tls.keystore")),
+                        stripped(settings, "tls.keystore.password").toCharArray()));
                 }
                 else if (settings.containsKey("tls.cert") && settings.containsKey("tls.key"))
                 {
-                    tls(AdminTls.fromPemFiles(Path.of(settings.get("tls.cert")),
-                        Path.of(settings.get("tls.key"))));
+                    tls(AdminTls.fromPemFiles(Path.of(stripped(settings, "tls.cert")),
+                        Path.of(stripped(settings, "tls.key"))));
                 }
                 else
                 {
@@ -527,15 +527,24 @@ public final class AdminServer implements AutoCloseable
                 // Peers serve HTTPS with the same deployment's certificates: trust what the transport trusts.
                 if (settings.containsKey("tls.truststore"))
                 {
-                    peerTrust(AdminTls.peerTrustFromKeyStore(Path.of(settings.get("tls.truststore")),
-                        settings.getOrDefault("tls.truststore.password", "").toCharArray()));
+                    peerTrust(AdminTls.peerTrustFromKeyStore(Path.of(stripped(settings, "tls.truststore")),
+                        stripped(settings, "tls.truststore.password").toCharArray()));
                 }
                 else if (settings.containsKey("tls.trust"))
                 {
-                    peerTrust(AdminTls.peerTrustFromPem(Path.of(settings.get("tls.trust"))));
+                    peerTrust(AdminTls.peerTrustFromPem(Path.of(stripped(settings, "tls.trust"))));
                 }
             }
             return this;
+        }
+
+        /**
+         * @return the value of a node setting without the blanks around it, as NodeConfig reads it (a properties file
+         *         keeps those after a value), or empty if absent.
+         */
+        private static String stripped(final Map<String, String> settings, final String key)
+        {
+            return settings.getOrDefault(key, "").strip();
         }
 
         /**

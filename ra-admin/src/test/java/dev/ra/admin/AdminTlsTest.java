@@ -100,6 +100,28 @@ class AdminTlsTest
         }
     }
 
+    /**
+     * A properties file keeps the blanks after a value: NodeConfig strips them from the transport's TLS settings, but
+     * the admin endpoint read the same keys unstripped, so "tls.keystore=/etc/ra/node.p12 " started the transport and
+     * failed the endpoint on a file that does not exist.
+     */
+    @Test
+    void blanksAroundTheTlsSettingsAreStrippedAsTheTransportDoes() throws Exception
+    {
+        final Path store = dir.resolve("node.p12");
+        keytool("-genkeypair", "-alias", "node", "-dname", "CN=n1", "-ext", "san=ip:127.0.0.1", "-keyalg", "EC",
+            "-validity", "2", "-keystore", store.toString());
+        final Map<String, String> keyStore = Map.of("admin.tls", "true", "tls.keystore", " " + store + " ",
+            "tls.keystore.password", "changeit ", "tls.truststore", store + "\t", "tls.truststore.password",
+            " changeit");
+        try (InJvmCluster cluster = new InJvmCluster(1);
+            AdminServer admin = AdminServer.builder().system(cluster.system("n1")).settings(keyStore).build())
+        {
+            admin.start();
+            assertThat(admin.url()).startsWith("https://127.0.0.1:");
+        }
+    }
+
     @Test
     void badKeyMaterialIsAClearError() throws Exception
     {
