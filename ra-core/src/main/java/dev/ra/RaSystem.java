@@ -716,10 +716,17 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
     {
         synchronized (closing)
         {
-            runtime.close();
-            if (closeStorage && storageClosed.compareAndSet(false, true))
+            try
             {
-                runtime.config().storage().close();
+                runtime.close();
+            }
+            finally
+            {
+                // Whatever failed in there (a transport's close), the WAL is closed cleanly and its directory freed.
+                if (closeStorage && storageClosed.compareAndSet(false, true))
+                {
+                    runtime.config().storage().close();
+                }
             }
         }
     }

@@ -715,15 +715,22 @@ public final class RaRuntime implements TransportListener, AutoCloseable
             closed = true;
             registry.stopAll();
             router.processes().closeAll();
-            config.transport().close();
-            for (final EventLoop loop : loops)
+            try
             {
-                loop.shutdown();
+                config.transport().close();
             }
-            scheduler.shutdownNow();
-            calls.close();
-            background.shutdownNow();
-            defaultProcessExecutor.shutdownNow();
+            finally
+            {
+                // A transport whose close failed must not leave the node's threads running.
+                for (final EventLoop loop : loops)
+                {
+                    loop.shutdown();
+                }
+                scheduler.shutdownNow();
+                calls.close();
+                background.shutdownNow();
+                defaultProcessExecutor.shutdownNow();
+            }
         }
     }
 }

@@ -77,6 +77,16 @@ public final class NodeLauncher implements AutoCloseable
         this.storage = opened;
     }
 
+    /**
+     * A node of parts already started (tests).
+     */
+    NodeLauncher(final NettyTransport transport, final Storage storage, final RaSystem system)
+    {
+        this.transport = transport;
+        this.storage = storage;
+        this.system = system;
+    }
+
     private static void closeAfterFailedStart(final NettyTransport transport, final Storage storage,
         final Throwable failure)
     {
@@ -175,11 +185,21 @@ public final class NodeLauncher implements AutoCloseable
         return transport;
     }
 
+    /**
+     * Close the system, then the storage, whatever the system's close did: a system whose close fails must not leave
+     * the WAL without its clean end nor the data directory locked.
+     */
     @Override
     public void close()
     {
-        system.close();
-        storage.close();
+        try
+        {
+            system.close();
+        }
+        finally
+        {
+            storage.close();
+        }
     }
 
     /**
