@@ -27,6 +27,8 @@ import java.util.function.Consumer;
  * <pre>
  * status           one line per local server, then ok status:
  *                  status &lt;server&gt; &lt;role&gt; term=.. leader=.. commit=.. applied=..
+ *                  or, for a server that gives no overview (stuck, stopping),
+ *                  status &lt;server&gt; unavailable &lt;reason&gt;
  * spawn            create a process on this node that reports each message it receives as the event
  *                  message &lt;id&gt; &lt;message&gt;; answers spawned &lt;node&gt; &lt;id&gt;
  * close &lt;id&gt;       close that process (its monitors see Down NORMAL); answers ok close
@@ -182,7 +184,18 @@ public final class NodeControl
     {
         for (final ServerId server : system.runningServers())
         {
-            final ServerOverview o = system.overview(server);
+            final ServerOverview o;
+            try
+            {
+                o = system.overview(server);
+            }
+            catch (final RuntimeException ex)
+            {
+                // One server that does not answer (stuck, stopping) must not hide the others.
+                report("status " + server + " unavailable " + Objects.toString(ex.getMessage(),
+                    ex.getClass().getName()));
+                continue;
+            }
             report("status " + server + " " + o.role() + " term=" + o.currentTerm() + " leader=" + o.leader() +
                 " commit=" + o.commitIndex() + " applied=" + o.lastApplied());
         }
@@ -204,7 +217,17 @@ public final class NodeControl
         {
             throw new IllegalArgumentException("usage: close <id>");
         }
-        final RaProcess process = processes.remove(Long.parseLong(words[1]));
+        final long id;
+        try
+        {
+            id = Long.parseLong(words[1]);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("close: expected a process id (the number spawn answered), got '" +
+                words[1] + "'", ex);
+        }
+        final RaProcess process = processes.remove(id);
         if (null != process)
         {
             process.close();

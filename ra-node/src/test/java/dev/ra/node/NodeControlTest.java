@@ -3,9 +3,15 @@ package dev.ra.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ra.ApplyResult;
+import dev.ra.CommandMeta;
+import dev.ra.InitArgs;
 import dev.ra.ProcessRef;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
+import dev.ra.StateMachine;
+import dev.ra.codec.Codec;
+import dev.ra.codec.Codecs;
 import dev.ra.runtime.injvm.InJvmNetwork;
 import dev.ra.runtime.memory.InMemoryStorage;
 import dev.ra.testkit.CounterMachine;
@@ -21,6 +27,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -85,8 +93,91 @@ class NodeControlTest
         assertThat(lines().get(1)).startsWith("ra> status c@n1 LEADER term=").contains(" applied=");
         assertThat(lines().subList(2, lines().size())).containsExactly("ra> ok status", "ra> echoed a b",
             "ra> error unknown command bogus", "ra> error failed on purpose", "ra> error usage: close <id>",
-            "ra> error For input string: \"x\"", "ra> ok stop");
+            "ra> error close: expected a process id (the number spawn answered), got 'x'", "ra> ok stop");
         assertThat(closes).hasValue(1);
+    }
+
+    /**
+     * A server whose overview failed (here one that does not answer within the default timeout) ended the status
+     * there, with only that error: the servers after it were not reported, and no {@code ok status} came.
+     */
+    @Test
+    void statusReportsAServerWhoseOverviewFailsAndGoesOn()
+    {
+        final CountDownLatch release = new CountDownLatch(1);
+        // Two loops: the servers, started one after the other, run on a loop each, so only the stuck one is stuck.
+        try (InJvmNetwork own = new InJvmNetwork();
+            RaSystem two = RaSystem.builder().nodeId("n1").transport(own.newTransport())
+                .storage(new InMemoryStorage()).eventLoops(2).defaultTimeout(Duration.ofSeconds(1))
+                .electionTimeout(Duration.ofMillis(100), Duration.ofMillis(200)).tickInterval(Duration.ofMillis(50))
+                .build())
+        {
+            try
+            {
+                two.startCluster("stuck", new StuckOverview(release), List.of(new ServerId("stuck", "n1")));
+                two.startCluster("c", new CounterMachine(), List.of(new ServerId("c", "n1")));
+                final NodeControl control = NodeControl.builder(two, closes::incrementAndGet)
+                    .output(new PrintStream(output, true, StandardCharsets.UTF_8)).build();
+
+                assertThat(control.execute("status")).isTrue();
+
+                assertThat(lines()).hasSize(3).last().isEqualTo("ra> ok status");
+                assertThat(lines()).anySatisfy(line -> assertThat(line).startsWith("ra> status c@n1 "))
+                    .anySatisfy(line -> assertThat(line).startsWith("ra> status stuck@n1 unavailable "));
+            }
+            finally
+            {
+                release.countDown();
+            }
+        }
+    }
+
+    /** A counter whose overview waits until released (at most a minute). */
+    private record StuckOverview(CountDownLatch release) implements StateMachine<Long, Long>
+    {
+        @Override
+        public Long init(final InitArgs args)
+        {
+            return 0L;
+        }
+
+        @Override
+        public ApplyResult<Long> apply(final CommandMeta meta, final Long amount, final Long state)
+        {
+            return ApplyResult.of(state + amount, state + amount);
+        }
+
+        @Override
+        public Map<String, Object> overview(final Long state)
+        {
+            try
+            {
+                release.await(1, TimeUnit.MINUTES);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+            return Map.of();
+        }
+
+        @Override
+        public Class<Long> commandType()
+        {
+            return Long.class;
+        }
+
+        @Override
+        public Codec<Long> commandCodec()
+        {
+            return Codecs.int64();
+        }
+
+        @Override
+        public Codec<Long> stateCodec()
+        {
+            return Codecs.int64();
+        }
     }
 
     @Test
