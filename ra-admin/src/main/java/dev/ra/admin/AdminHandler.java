@@ -243,10 +243,20 @@ final class AdminHandler extends ChannelInboundHandlerAdapter
                 }
             }
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
+            if (ex instanceof VirtualMachineError && !(ex instanceof StackOverflowError))
+            {
+                // The JVM's own trouble (out of memory, an internal error) is not this request's to contain, as
+                // ra-core's rule for application code says; the client is not left waiting for the idle close.
+                ctx.close();
+                throw ex;
+            }
+            // Anything else, an Error included (a class missing from the class path, a failed assertion), is this
+            // request's failure: answered at once, the endpoint serving on.
             LOG.warn("admin endpoint: {} failed", path, ex);
-            reply(ctx, keepAlive, head, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error; see the node's log");
+            reply(ctx, keepAlive, head, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error (" +
+                ex.getClass().getSimpleName() + "); see the node's log");
         }
     }
 

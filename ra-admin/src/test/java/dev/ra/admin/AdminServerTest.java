@@ -475,6 +475,34 @@ class AdminServerTest
         assertThat(get(admin, "/status").statusCode()).as("after the bad clients").isEqualTo(200);
     }
 
+    /**
+     * An Error other than the JVM's own (here a class missing from the class path, met while taking status) left the
+     * request unanswered: the client waited for the 60 s idle close. It is answered 500 with a short reason, and the
+     * endpoint goes on serving.
+     */
+    @Test
+    void anErrorWhileTakingStatusIsAnsweredAsAnInternalError() throws Exception
+    {
+        final InJvmCluster cluster = cluster(2);
+        cluster.awaitLeader(cluster.startCluster("kv", new KvMachine()), WAIT);
+        final AtomicBoolean broken = new AtomicBoolean(true);
+        final AdminServer admin = started(AdminServer.builder().system(cluster.system("n1")).reachability(node ->
+        {
+            if (broken.get())
+            {
+                throw new NoClassDefFoundError("com/example/Missing");
+            }
+            return true;
+        }));
+
+        final HttpResponse<String> failed = get(admin, "/status");
+
+        assertThat(failed.statusCode()).isEqualTo(500);
+        assertThat(failed.body()).contains("NoClassDefFoundError").doesNotContain("\tat ");
+        broken.set(false);
+        assertThat(get(admin, "/status").statusCode()).as("once mended").isEqualTo(200);
+    }
+
     @Test
     void pipelinedRequestsAreAnsweredInOrder() throws Exception
     {
