@@ -52,12 +52,13 @@ final class AdminHandler extends ChannelInboundHandlerAdapter
      * What every connection's handler shares.
      *
      * @param token    required for data, or null.
+     * @param hosts    which Host headers are answered.
      * @param status   where status comes from.
      * @param worker   the status thread.
      * @param registry whose scrape is {@code /metrics}.
      * @param assets   the live view's files.
      */
-    record Routes(String token, StatusSource status, Executor worker, PrometheusMeterRegistry registry,
+    record Routes(String token, HostCheck hosts, StatusSource status, Executor worker, PrometheusMeterRegistry registry,
         StaticAssets assets)
     {
     }
@@ -148,6 +149,12 @@ final class AdminHandler extends ChannelInboundHandlerAdapter
             final boolean tooLong = cause instanceof TooLongFrameException;
             reply(ctx, false, false, tooLong ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE :
                 HttpResponseStatus.BAD_REQUEST, tooLong ? "request line or headers too long" : "malformed request");
+            return;
+        }
+        final String refusal = routes.hosts.refusal(request.headers().get(HttpHeaderNames.HOST));
+        if (null != refusal)
+        {
+            reply(ctx, false, false, HttpResponseStatus.FORBIDDEN, refusal);
             return;
         }
         final boolean keepAlive = HttpUtil.isKeepAlive(request);

@@ -25,9 +25,11 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -51,6 +53,10 @@ import javax.net.ssl.SSLContext;
  * bearer token (or both), and {@link #start()} refuses without. With a token, {@code /metrics}, {@code /status} and
  * {@code /health} answer 401 unless the request carries {@code Authorization: Bearer <token>}; the page and its assets
  * hold no data and are served to anyone (the page reads the token from its URL's fragment, {@code #token=...}).
+ *
+ * <p>On a loopback address it answers only requests whose {@code Host} is {@code localhost}, a loopback address, the
+ * host it binds or a name given with {@link Builder#allowedHosts} (others get 403 saying why): a page of another site
+ * open in the operator's browser could otherwise rebind its own name to 127.0.0.1 and read the data (DNS rebinding).
  *
  * <p>Bad requests get a short text answer and never a stack trace: 404 for an unknown path, 405 for a method other
  * than GET or HEAD, 400 for a malformed request, 413 for a body over {@value #MAX_REQUEST_BODY} bytes. Connections
@@ -81,6 +87,7 @@ public final class AdminServer implements AutoCloseable
     private final PrometheusMeterRegistry registry;
     private final Predicate<String> reachable;
     private final PeerStatuses peers;
+    private final Set<String> allowedHosts;
     private EventLoopGroup group;
     private Channel serverChannel;
     private ThreadPoolExecutor statusThread;
@@ -97,6 +104,7 @@ public final class AdminServer implements AutoCloseable
         this.registry = null != builder.registry ? builder.registry :
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.reachable = builder.reachable;
+        this.allowedHosts = Set.copyOf(builder.allowedHosts);
         this.peers = new PeerStatuses(builder.peers, builder.token, builder.peerTimeout, builder.peerTrust);
     }
 
@@ -156,8 +164,8 @@ public final class AdminServer implements AutoCloseable
         statusThread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(STATUS_QUEUE),
             daemonThreads("ra-admin-status"), new ThreadPoolExecutor.AbortPolicy());
         status = new StatusSource(system, reachable, peers, STATUS_CACHE_MILLIS);
-        final AdminHandler.Routes routes = new AdminHandler.Routes(token, status, statusThread, registry,
-            StaticAssets.load());
+        final AdminHandler.Routes routes = new AdminHandler.Routes(token, HostCheck.of(address, host, allowedHosts),
+            status, statusThread, registry, StaticAssets.load());
         group = new MultiThreadIoEventLoopGroup(1, daemonThreads("ra-admin-io"), NioIoHandler.newFactory());
         final ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
             .childOption(ChannelOption.TCP_NODELAY, true)
@@ -269,7 +277,7 @@ public final class AdminServer implements AutoCloseable
          * as its own to {@code NodeConfig.fromArgs(ownKeys, args)}.
          */
         public static final List<String> SETTINGS = List.of("admin.host", "admin.port", "admin.token",
-            "admin.peers", "admin.tls");
+            "admin.peers", "admin.tls", "admin.hosts");
 
         private RaSystem system;
         private String host = "127.0.0.1";
@@ -281,6 +289,7 @@ public final class AdminServer implements AutoCloseable
         private final Map<String, URI> peers = new LinkedHashMap<>();
         private Duration peerTimeout = Duration.ofMillis(800);
         private SSLContext peerTrust;
+        private final Set<String> allowedHosts = new LinkedHashSet<>();
 
         private Builder()
         {
@@ -348,6 +357,30 @@ public final class AdminServer implements AutoCloseable
                 throw new IllegalArgumentException("the admin endpoint needs a server TLS context");
             }
             this.tls = tls;
+            return this;
+        }
+
+        /**
+         * Names the endpoint answers besides its own, in the {@code Host} header of requests (against DNS rebinding,
+         * see the class description): e.g. the name a reverse proxy forwards, or a name of the machine by which an
+         * operator opens the live view. On a loopback address the endpoint answers only {@code localhost}, the
+         * loopback addresses, the host it binds and these names; on another address, any name unless names are given
+         * here. {@code *} answers any name.
+         *
+         * @param names host names or addresses, without port.
+         * @return this builder.
+         */
+        public Builder allowedHosts(final String... names)
+        {
+            for (final String name : names)
+            {
+                if (null == name || name.isEmpty() || !name.chars().allMatch(c -> c > ' ' && c < 0x7f && c != ','))
+                {
+                    throw new IllegalArgumentException("an allowed host must be a name or address without blanks " +
+                        "or commas, got '" + name + "'");
+                }
+                allowedHosts.add(name);
+            }
             return this;
         }
 
@@ -431,6 +464,7 @@ public final class AdminServer implements AutoCloseable
          * admin.port=9090                               port to bind (default 0: any free port)
          * admin.token=...                               bearer token required for data
          * admin.peers=n2=http://10.0.0.2:9090/,...      other nodes' admin endpoints
+         * admin.hosts=ra1.example,...                   names answered besides its own (see allowedHosts)
          * admin.tls=true                                serve HTTPS with the node's own TLS material:
          * </pre>
          *
@@ -500,6 +534,18 @@ public final class AdminServer implements AutoCloseable
                 catch (final IllegalArgumentException ex)
                 {
                     throw new IllegalArgumentException("admin.peers: " + ex.getMessage(), ex);
+                }
+            }
+            final String hostList = settings.getOrDefault("admin.hosts", "").strip();
+            for (final String name : hostList.isEmpty() ? new String[0] : hostList.split(","))
+            {
+                try
+                {
+                    allowedHosts(name.strip());
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    throw new IllegalArgumentException("admin.hosts: " + ex.getMessage(), ex);
                 }
             }
             final String tlsSwitch = settings.getOrDefault("admin.tls", "false").trim();

@@ -450,13 +450,13 @@ class AdminServerTest
         assertThat(post.headers().firstValue("allow")).hasValue("GET, HEAD");
 
         assertThat(raw(address, "THIS IS NOT HTTP\r\n\r\n")).startsWith("HTTP/1.1 400");
-        assertThat(raw(address, "GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n"))
+        assertThat(raw(address, "GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"))
             .matches("HTTP/1\\.1 4\\d\\d[\\s\\S]*");
-        assertThat(raw(address, "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n"))
+        assertThat(raw(address, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n"))
             .matches("HTTP/1\\.1 4\\d\\d[\\s\\S]*");
-        assertThat(raw(address, "POST /status HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n"))
+        assertThat(raw(address, "POST /status HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n\r\n"))
             .startsWith("HTTP/1.1 413");
-        assertThat(raw(address, "GET /%zz%% HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+        assertThat(raw(address, "GET /%zz%% HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"))
             .matches("HTTP/1\\.1 4\\d\\d[\\s\\S]*");
         for (final String answer : List.of(unknown.body(), post.body()))
         {
@@ -467,7 +467,7 @@ class AdminServerTest
         try (Socket stalled = new Socket())
         {
             stalled.connect(address, 5000);
-            stalled.getOutputStream().write("GET /status HTTP/1.1\r\nHost: x\r\nX-Half".getBytes(
+            stalled.getOutputStream().write("GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Half".getBytes(
                 StandardCharsets.ISO_8859_1));
             stalled.getOutputStream().flush();
             assertThat(get(admin, "/status").statusCode()).as("beside a stalled client").isEqualTo(200);
@@ -503,6 +503,36 @@ class AdminServerTest
         assertThat(get(admin, "/status").statusCode()).as("once mended").isEqualTo(200);
     }
 
+    /**
+     * DNS rebinding: a page of another site open in the operator's browser points its own name at 127.0.0.1 and reads
+     * the data of an endpoint on the loopback address without a token, as the same origin. Its requests carry that
+     * site's name as Host, and were answered; they are refused with 403 now, while the endpoint's own names are
+     * answered, and so is a name given with allowedHosts.
+     */
+    @Test
+    void aRequestForAnotherSitesNameIsRefusedOnTheLoopbackAddress() throws Exception
+    {
+        final InJvmCluster cluster = cluster(1);
+        final AdminServer admin = started(AdminServer.builder().system(cluster.system("n1"))
+            .settings(Map.of("admin.hosts", " ra1.example ,ops.example")));
+        final int port = URI.create(admin.url()).getPort();
+        final InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+
+        for (final String path : List.of("/status", "/"))
+        {
+            final String refused = raw(address, "GET " + path + " HTTP/1.1\r\nHost: attacker.example:" + port +
+                "\r\nConnection: close\r\n\r\n");
+            assertThat(refused).as(path).startsWith("HTTP/1.1 403").contains("attacker.example")
+                .contains("admin.hosts").doesNotContain("\"servers\"");
+        }
+        for (final String host : List.of("127.0.0.1:" + port, "localhost:" + port, "LOCALHOST", "[::1]:" + port,
+            "ra1.example:" + port, "ops.example"))
+        {
+            assertThat(raw(address, "GET /status HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n"))
+                .as(host).startsWith("HTTP/1.1 200");
+        }
+    }
+
     @Test
     void pipelinedRequestsAreAnsweredInOrder() throws Exception
     {
@@ -510,8 +540,9 @@ class AdminServerTest
         final AdminServer admin = started(AdminServer.builder().system(cluster.system("n1")));
         final InetSocketAddress address = new InetSocketAddress("127.0.0.1", URI.create(admin.url()).getPort());
 
-        final String answers = raw(address, "GET /status HTTP/1.1\r\nHost: x\r\n\r\n" +
-            "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n" + "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        final String answers = raw(address, "GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" +
+            "GET /nope HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" +
+            "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
 
         final int status = answers.indexOf("HTTP/1.1 200");
         final int missing = answers.indexOf("HTTP/1.1 404");
