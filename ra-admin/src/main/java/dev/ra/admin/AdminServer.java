@@ -410,7 +410,8 @@ public final class AdminServer implements AutoCloseable
          * numbers of that node's members, which this node cannot see otherwise.
          *
          * @param node    id of the other node.
-         * @param baseUrl of its admin endpoint, e.g. {@code http://127.0.0.1:9091/}.
+         * @param baseUrl of its admin endpoint, e.g. {@code http://127.0.0.1:9091/}, or its address behind a reverse
+         *                proxy, path included, e.g. {@code https://ops.example/ra/n2/}.
          * @return this builder.
          */
         public Builder peer(final String node, final String baseUrl)
@@ -426,7 +427,11 @@ public final class AdminServer implements AutoCloseable
                 throw new IllegalArgumentException("peer admin URL must name a host (http://host:port/), got " +
                     baseUrl);
             }
-            peers.put(Objects.requireNonNull(node, "node"), uri.resolve("/status?scope=local"));
+            // Under the URL's path, not the root: an endpoint behind a reverse proxy at https://ops.example/ra/n2/
+            // (or given without the last slash) is asked at .../ra/n2/status.
+            final String path = null == uri.getRawPath() ? "" : uri.getRawPath();
+            final URI base = uri.resolve(path.endsWith("/") ? path : path + "/");
+            peers.put(Objects.requireNonNull(node, "node"), base.resolve("status?scope=local"));
             return this;
         }
 

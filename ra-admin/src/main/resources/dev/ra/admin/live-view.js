@@ -36,9 +36,10 @@ async function poll() {
   const timer = setTimeout(() => abort.abort(), 2000);
   try {
     const headers = token ? { Authorization: "Bearer " + token } : {};
-    const response = await fetch("/status", { headers, signal: abort.signal, cache: "no-store" });
+    // Relative to the page, so that it works behind a reverse proxy that serves it under a path.
+    const response = await fetch("status", { headers, signal: abort.signal, cache: "no-store" });
     if (response.status === 401) {
-      setConnection("error", "unauthorized: open this page as /#token=<the admin token>");
+      setConnection("error", "unauthorized: open this page with #token=<the admin token> at the end of its address");
     } else if (!response.ok) {
       setConnection("error", "status answered " + response.status);
     } else {
