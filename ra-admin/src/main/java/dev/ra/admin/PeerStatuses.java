@@ -4,13 +4,14 @@ import dev.ra.ServerId;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,10 +22,14 @@ import javax.net.ssl.SSLContext;
  * The members of other nodes as those nodes' own admin endpoints report them ({@code GET /status?scope=local}),
  * fetched in the background: {@link #refresh()} starts at most one request per peer at a time, and
  * {@link #reported} gives what was last heard if it is fresh. A peer that fails to answer is not believed any more
- * until it answers again, so that a dead node's last words are never shown as current.
+ * until it answers again, so that a dead node's last words are never shown as current; it is
+ * {@link #unavailable() unavailable}, with why. An answer is read up to {@value #MAX_ANSWER_BYTES} bytes: a longer one
+ * is given up, so that no peer (nor whatever answers at its address) can take this node's heap.
  */
 final class PeerStatuses implements AutoCloseable
 {
+    /** The longest answer read from a peer: a node's local status is a few hundred bytes per server. */
+    static final int MAX_ANSWER_BYTES = 8 << 20;
     private static final long FRESH_NANOS = Duration.ofSeconds(2).toNanos();
     private static final List<String> FIELDS = List.of("role", "term", "leader", "commitIndex", "lastApplied",
         "lastIndex", "storage");
@@ -34,6 +39,7 @@ final class PeerStatuses implements AutoCloseable
     private final Duration timeout;
     private final Map<String, AtomicBoolean> inFlight = new ConcurrentHashMap<>();
     private final Map<ServerId, Heard> heard = new ConcurrentHashMap<>();
+    private final Map<String, String> unavailable = new ConcurrentHashMap<>();
     private final ExecutorService executor;
     private final HttpClient client;
 
@@ -97,18 +103,22 @@ final class PeerStatuses implements AutoCloseable
                 {
                     request.header("Authorization", "Bearer " + token);
                 }
-                started.add(client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
+                started.add(client.sendAsync(request.build(), BoundedBody.handler(MAX_ANSWER_BYTES))
                     .whenComplete((response, failure) ->
                     {
                         try
                         {
-                            if (null == failure && response.statusCode() == 200)
+                            if (null != failure)
                             {
-                                remember(node, response.body());
+                                forget(node, why(failure));
+                            }
+                            else if (response.statusCode() != 200)
+                            {
+                                forget(node, "answered " + response.statusCode() + " to " + uri);
                             }
                             else
                             {
-                                forget(node);
+                                remember(node, response.body());
                             }
                         }
                         finally
@@ -121,16 +131,31 @@ final class PeerStatuses implements AutoCloseable
             {
                 // Closed, or a request that cannot be made (a URL the builder let through): the peer stays unheard,
                 // and is asked again next time rather than never.
-                forget(node);
+                forget(node, "no request can be made to " + uri + ": " + ex.getMessage());
                 busy.set(false);
             }
         });
         return CompletableFuture.allOf(started.toArray(CompletableFuture[]::new));
     }
 
-    private void forget(final String node)
+    private void forget(final String node, final String why)
     {
         heard.keySet().removeIf(member -> node.equals(member.node()));
+        unavailable.put(node, why);
+    }
+
+    /**
+     * @return the failure's own words, or those of its cause (the client wraps what happened in a CompletionException).
+     */
+    private static String why(final Throwable failure)
+    {
+        Throwable cause = failure;
+        for (int depth = 0; depth < 5 && null != cause.getCause() && (null == cause.getMessage() ||
+            cause instanceof CompletionException); depth++)
+        {
+            cause = cause.getCause();
+        }
+        return null == cause.getMessage() ? cause.getClass().getSimpleName() : cause.getMessage();
     }
 
     /**
@@ -143,6 +168,7 @@ final class PeerStatuses implements AutoCloseable
             if (!(JsonReader.read(body) instanceof Map<?, ?> status) ||
                 !(status.get("servers") instanceof List<?> servers))
             {
+                forget(node, "answered something that is not the status of an admin endpoint");
                 return;
             }
             final long now = System.nanoTime();
@@ -168,10 +194,12 @@ final class PeerStatuses implements AutoCloseable
             // forgotten now, neither shown as current until it ages nor kept for ever.
             heard.keySet().removeIf(member -> node.equals(member.node()) && !answer.containsKey(member));
             heard.putAll(answer);
+            unavailable.remove(node);
         }
         catch (final RuntimeException ex)
         {
             // Not the status of an admin endpoint: nothing is believed from it.
+            forget(node, "answered something that is not the status of an admin endpoint: " + ex.getMessage());
         }
     }
 
@@ -188,6 +216,15 @@ final class PeerStatuses implements AutoCloseable
             return null;
         }
         return last.member;
+    }
+
+    /**
+     * @return the peers whose last request failed, by node, with why (refused, timed out, an answer over the bound, an
+     *         answer that is not a status).
+     */
+    Map<String, String> unavailable()
+    {
+        return new TreeMap<>(unavailable);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.ra.admin;
 
 import dev.ra.RaSystem;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -72,7 +73,10 @@ final class StatusSource implements AutoCloseable
             // Dealt with by PeerStatuses: a failed peer is forgotten, a slow one used once it answers.
         }
         final NodeStatus status = NodeStatus.of(system.nodeId(), overviews.take(), reachable, peers::reported);
-        full = new Snapshot(JsonWriter.write(status.toJson(System.currentTimeMillis())), status.ready(), now);
+        final Map<String, Object> json = status.toJson(System.currentTimeMillis());
+        // Peers whose last answer failed, with why: their members show what this node infers, and this says why.
+        json.put("unavailablePeers", new LinkedHashMap<String, Object>(peers.unavailable()));
+        full = new Snapshot(JsonWriter.write(json), status.ready(), now);
         return full;
     }
 

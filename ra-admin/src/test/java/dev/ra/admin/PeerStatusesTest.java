@@ -3,10 +3,15 @@ package dev.ra.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.ra.ServerId;
 import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +56,7 @@ class PeerStatusesTest
                 peers.refresh().handle((ignored, failure) -> null).get(10, TimeUnit.SECONDS);
 
                 assertThat(peers.reported(onN2)).as("once n2 failed to answer").isNull();
+                assertThat(peers.unavailable()).as("unavailable peers").containsOnlyKeys("n2");
             }
         }
     }
@@ -92,6 +98,50 @@ class PeerStatusesTest
 
                 assertThat(peers.remembered()).as("members of n2 remembered").isEqualTo(1);
             }
+        }
+    }
+
+    /**
+     * A peer's answer was read whole, whatever its size: a peer (or what answers at its address) sending gigabytes
+     * took the node's heap. An answer over the bound is cut off, nothing of it is believed, and the peer is reported
+     * unavailable, saying why.
+     */
+    @Test
+    void anAnswerOverTheBoundIsCutOffAndThePeerReportedUnavailable() throws Exception
+    {
+        final String status = "{\"servers\":[{\"id\":\"kv@n2\",\"role\":\"leader\",\"term\":1}]";
+        final HttpServer huge = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        huge.createContext("/", exchange ->
+        {
+            try (exchange; OutputStream out = exchange.getResponseBody())
+            {
+                exchange.sendResponseHeaders(200, 0);
+                out.write(status.getBytes(StandardCharsets.UTF_8));
+                final byte[] blanks = " ".repeat(64 * 1024).getBytes(StandardCharsets.UTF_8);
+                for (int i = 0; i < (PeerStatuses.MAX_ANSWER_BYTES / blanks.length) * 2; i++)
+                {
+                    out.write(blanks);
+                }
+                out.write('}');
+            }
+            catch (final IOException ex)
+            {
+                // The client stopped reading: what it should do.
+            }
+        });
+        huge.start();
+        try (PeerStatuses peers = new PeerStatuses(Map.of("n2", URI.create("http://127.0.0.1:" +
+            huge.getAddress().getPort() + "/status?scope=local")), null, Duration.ofSeconds(20)))
+        {
+            peers.refresh().handle((ignored, failure) -> null).get(60, TimeUnit.SECONDS);
+
+            assertThat(peers.reported(new ServerId("kv", "n2"))).isNull();
+            assertThat(peers.unavailable()).hasEntrySatisfying("n2", why ->
+                assertThat(why).contains("over " + PeerStatuses.MAX_ANSWER_BYTES + " bytes"));
+        }
+        finally
+        {
+            huge.stop(0);
         }
     }
 
