@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -216,21 +217,49 @@ public final class NodeLauncher implements AutoCloseable
     public static void main(final String[] args) throws IOException, InterruptedException
     {
         final NodeConfig config;
-        final NodeLauncher node;
         try
         {
             config = NodeConfig.fromArgs(args);
-            node = start(config);
         }
         catch (final RuntimeException | LinkageError ex)
         {
+            System.err.println("ra-node: cannot start: " + describe(ex));
+            System.exit(EXIT_CANNOT_START);
+            return;
+        }
+        // Registered before the start: a signal during a long start (servers replaying their WAL) waits for the start
+        // to end and then closes the node, instead of ending the JVM with the storage open. A start that fails has
+        // closed what it opened; the hook then has nothing to close.
+        final CompletableFuture<NodeLauncher> started = new CompletableFuture<>();
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            final NodeLauncher startedNode = started.join();
+            if (null != startedNode)
+            {
+                startedNode.close();
+            }
+        }, "ra-shutdown"));
+        final NodeLauncher node;
+        try
+        {
+            node = start(config);
+            started.complete(node);
+        }
+        catch (final RuntimeException | LinkageError ex)
+        {
+            // Before System.exit, which waits for the hook, which waits for this.
+            started.complete(null);
             // An operator's mistake, not a bug to debug: one line they can act on, as ra-tool gives. A LinkageError
             // is a jar missing from the class path (or a class that cannot initialise), which is one too.
             System.err.println("ra-node: cannot start: " + describe(ex));
             System.exit(EXIT_CANNOT_START);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(node::close, "ra-shutdown"));
+        finally
+        {
+            // Any other failure (out of memory): the hook must not wait for ever as the JVM ends.
+            started.complete(null);
+        }
         final NodeControl control = node.control(new PrintStream(System.out, true, StandardCharsets.UTF_8));
         control.ready(node.transport.localAddress());
         if (!config.stdinControl())
