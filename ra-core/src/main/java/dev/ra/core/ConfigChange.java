@@ -72,7 +72,7 @@ final class ConfigChange
             new Member(member.id(), Membership.PROMOTABLE, core.log.lastIndex()) : member;
         final List<Member> next = new ArrayList<>(core.configs.current());
         next.add(joining);
-        if (joining.isVoter() && !quorumWithoutNewcomer(next))
+        if (joining.isVoter() && !reachedMajority(next, joining.id()))
         {
             // The change is in force from its entry on, and the new server is started once the call completes
             // (RaSystem.addMemberAsync): if the voters this leader reaches are no majority of the new configuration
@@ -89,20 +89,21 @@ final class ConfigChange
     }
 
     /**
-     * @return whether the voters of {@code next} that this leader reaches, itself included and the last one (the
-     *     newcomer, which runs only once the change commits) left out, are a majority of its voters.
+     * @param next      a configuration this leader would append.
+     * @param newcomer  a voter of it that does not run yet (started only once the change commits), or null.
+     * @return whether the voters of {@code next} that this leader reaches (itself if it stays, the newcomer left out)
+     *     are a majority of its voters: without them the entry could not commit.
      */
-    private boolean quorumWithoutNewcomer(final List<Member> next)
+    private boolean reachedMajority(final List<Member> next, final ServerId newcomer)
     {
         int voters = 0;
         int reached = 0;
-        for (int i = 0; i < next.size(); i++)
+        for (final Member m : next)
         {
-            final Member m = next.get(i);
             if (m.isVoter())
             {
                 voters++;
-                if (i < next.size() - 1 && (m.id().equals(core.self) || !core.unreachable.contains(m.id())))
+                if (!m.id().equals(newcomer) && (m.id().equals(core.self) || !core.unreachable.contains(m.id())))
                 {
                     reached++;
                 }
@@ -124,6 +125,29 @@ final class ConfigChange
         return ids;
     }
 
+    private List<ServerId> reachedVoterIds(final List<Member> members)
+    {
+        final List<ServerId> ids = new ArrayList<>();
+        for (final ServerId id : voterIds(members))
+        {
+            if (id.equals(core.self) || !core.unreachable.contains(id))
+            {
+                ids.add(id);
+            }
+        }
+        return ids;
+    }
+
+    private static List<ServerId> memberIds(final List<Member> members)
+    {
+        final List<ServerId> ids = new ArrayList<>();
+        for (final Member m : members)
+        {
+            ids.add(m.id());
+        }
+        return ids;
+    }
+
     void remove(final long callId, final ServerId server)
     {
         if (!checkAllowed(callId))
@@ -140,7 +164,21 @@ final class ConfigChange
         next.remove(leaving);
         if (next.stream().noneMatch(Member::isVoter))
         {
-            core.actions.add(new RaftAction.CallFailed(callId, CallError.NOT_PERMITTED, core.self));
+            core.actions.add(new RaftAction.CallFailed(callId, CallError.NOT_PERMITTED, core.self, "removing " +
+                server + " would leave no voter in " + memberIds(next) + ": a cluster needs one to elect a leader " +
+                "and commit; add or promote another voter first, or delete the cluster"));
+            return;
+        }
+        if (!reachedMajority(next, null))
+        {
+            // The configuration is in force from its entry on: if the voters this leader reaches are no majority of
+            // it, the removal (and everything after it) could not commit until an unreachable voter came back, and
+            // this leader, which still reaches a majority of the configuration before, would not step down: every
+            // call would hang (etcd's strict reconfiguration check refuses the same).
+            core.actions.add(new RaftAction.CallFailed(callId, CallError.NOT_PERMITTED, core.self, "removing " +
+                server + " would leave voters " + voterIds(next) + " of which " + core.self + " reaches " +
+                reachedVoterIds(next) + ", no majority: the change could not commit until the others are " +
+                "reachable; remove an unreachable voter first, or retry once the voters are reachable"));
             return;
         }
         append(next, callId);

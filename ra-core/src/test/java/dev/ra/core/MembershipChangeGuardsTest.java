@@ -1,0 +1,80 @@
+package dev.ra.core;
+
+import static dev.ra.core.ThreeCores.A;
+import static dev.ra.core.ThreeCores.B;
+import static dev.ra.core.ThreeCores.C;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ra.protocol.Member;
+import dev.ra.sim.SimKv;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a leader refuses to change in its configuration, and says why: a removal its reachable voters could not commit,
+ * the removal of the last voter. Three cores exchange their messages in the test; no election timer fires.
+ */
+class MembershipChangeGuardsTest
+{
+    private final ThreeCores cluster = new ThreeCores();
+    private final List<RaftAction> byA = new ArrayList<>();
+
+    MembershipChangeGuardsTest()
+    {
+        cluster.watch = (core, action) ->
+        {
+            if (core.id().equals(A))
+            {
+                byA.add(action);
+            }
+        };
+    }
+
+    /**
+     * With C unreachable, removing B leaves {A, C}, which A alone cannot commit: appended, it hung every later call
+     * until C came back, and A, which still reaches a majority of {A, B, C} as far as it is told, led on.
+     */
+    @Test
+    void aRemovalTheReachableVotersCouldNotCommitIsRefusedNamingTheVoters()
+    {
+        final ServerCore leader = cluster.start(new SimKv(0));
+        cluster.run(leader, leader.handle(new RaftEvent.PeerUnreachable(C), cluster.now));
+        final long lastIndex = leader.lastIndex();
+
+        cluster.run(leader, leader.handle(new RaftEvent.RemoveMember(1, B), cluster.now));
+
+        assertThat(leader.lastIndex()).as("nothing appended").isEqualTo(lastIndex);
+        assertThat(failed(1).error()).isEqualTo(CallError.NOT_PERMITTED);
+        assertThat(failed(1).detail()).contains(A.toString(), C.toString()).contains("no majority");
+
+        // Removing the unreachable voter itself leaves {A, B}, which A and B commit.
+        cluster.run(leader, leader.handle(new RaftEvent.RemoveMember(2, C), cluster.now));
+        cluster.deliverAll();
+        assertThat(byA).contains(new RaftAction.RetireMember(C));
+        assertThat(leader.members()).extracting(Member::id).containsExactly(A, B);
+    }
+
+    @Test
+    void removingTheLastVoterIsRefusedSayingWhy()
+    {
+        final ServerCore leader = cluster.start(new SimKv(0));
+        cluster.run(leader, leader.handle(new RaftEvent.RemoveMember(1, C), cluster.now));
+        cluster.deliverAll();
+        cluster.run(leader, leader.handle(new RaftEvent.RemoveMember(2, B), cluster.now));
+        cluster.deliverAll();
+        assertThat(leader.members()).extracting(Member::id).containsExactly(A);
+
+        cluster.run(leader, leader.handle(new RaftEvent.RemoveMember(3, A), cluster.now));
+
+        assertThat(failed(3).error()).isEqualTo(CallError.NOT_PERMITTED);
+        assertThat(failed(3).detail()).as("the detail").isNotNull().contains("no voter");
+    }
+
+    private RaftAction.CallFailed failed(final long callId)
+    {
+        return byA.stream().filter(a -> a instanceof RaftAction.CallFailed f && f.callId() == callId)
+            .map(RaftAction.CallFailed.class::cast).findFirst()
+            .orElseThrow(() -> new AssertionError("call " + callId + " did not fail: " + byA));
+    }
+}
