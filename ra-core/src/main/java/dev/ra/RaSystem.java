@@ -531,13 +531,13 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
      * Add a member through the leader: a single-server change, in force from the moment the leader appends it; the
      * call completes once it commits. Start the new server afterwards with
      * {@link #startServer(String, StateMachine, ServerId, List, MemberChange)} and the change this returns. While the
-     * leader has not committed an entry of its term, or another change is in progress, the call is retried until the
-     * default timeout. Fails with {@link MembershipChangeException} when refused (see its
-     * {@link MembershipChangeException#reason() reason}: {@code ALREADY_MEMBER}, ...), or when the leader loses its
-     * leadership before the change commits ({@code LEADERSHIP_LOST}: the change may or may not take effect). A
-     * {@link MemberKind#VOTER} is refused ({@code NOT_PERMITTED}) when the voters the leader reaches are no majority
-     * of the new configuration without it, as when a single member adds a second: the change would need the vote of
-     * a server started only once it commits; add a {@link MemberKind#PROMOTABLE} member then.
+     * leader has not committed an entry of its term, another change is in progress, or a leadership transfer is under
+     * way, the call is retried until the default timeout. Fails with {@link MembershipChangeException} when refused
+     * (see its {@link MembershipChangeException#reason() reason}: {@code ALREADY_MEMBER}, ...), or when the leader
+     * loses its leadership before the change commits ({@code LEADERSHIP_LOST}: the change may or may not take
+     * effect). A {@link MemberKind#VOTER} is refused ({@code NOT_PERMITTED}) when the voters the leader reaches are no
+     * majority of the new configuration without it, as when a single member adds a second: the change would need the
+     * vote of a server started only once it commits; add a {@link MemberKind#PROMOTABLE} member then.
      *
      * @param server    any member of the cluster.
      * @param newMember to add.

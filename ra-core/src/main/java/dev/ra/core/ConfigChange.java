@@ -38,7 +38,11 @@ final class ConfigChange
 
     private boolean permitted()
     {
-        return core.commitIndex >= leader.noopIndex && !leader.calls.deleting() &&
+        // Not during a leadership transfer: nothing is appended while the target catches up (a change could remove
+        // it, and the transfer would wait for its deadline with every command parked); etcd drops every proposal,
+        // configuration changes included, while a transfer is under way. The call is retried, and meets the new
+        // leader once the transfer is done.
+        return core.commitIndex >= leader.noopIndex && !leader.calls.deleting() && !leader.transfer.inProgress() &&
             (pendingIndex == 0 || core.mutation == Mutation.TWO_CONFIG_CHANGES_IN_FLIGHT);
     }
 

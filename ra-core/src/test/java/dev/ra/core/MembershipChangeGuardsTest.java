@@ -5,7 +5,10 @@ import static dev.ra.core.ThreeCores.B;
 import static dev.ra.core.ThreeCores.C;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ra.ServerId;
 import dev.ra.protocol.Member;
+import dev.ra.protocol.Membership;
+import dev.ra.protocol.UserCommand;
 import dev.ra.sim.SimKv;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What a leader refuses to change in its configuration, and says why: a removal its reachable voters could not commit,
- * the removal of the last voter. Three cores exchange their messages in the test; no election timer fires.
+ * the removal of the last voter, any change during a leadership transfer. Three cores exchange their messages in the
+ * test; no election timer fires.
  */
 class MembershipChangeGuardsTest
 {
@@ -69,6 +73,38 @@ class MembershipChangeGuardsTest
 
         assertThat(failed(3).error()).isEqualTo(CallError.NOT_PERMITTED);
         assertThat(failed(3).detail()).as("the detail").isNotNull().contains("no voter");
+    }
+
+    /**
+     * etcd drops every proposal, configuration changes included, while a leadership transfer is under way: a change
+     * removing the target stalled the transfer until its deadline, with every new command parked meanwhile.
+     */
+    @Test
+    void aChangeDuringALeadershipTransferIsRefusedForNow()
+    {
+        final ServerCore leader = cluster.start(new SimKv(0));
+        // C misses an entry, so the transfer to it waits for it to catch up.
+        cluster.lose = (to, rpc) -> to.equals(C);
+        cluster.run(leader, leader.handle(new RaftEvent.ClientCommand(UserCommand.ofValue(new SimKv.Put("k", "v")),
+            ReplyMode.NO_REPLY), cluster.now));
+        cluster.run(leader, leader.flush(cluster.now));
+        cluster.deliverAll();
+        cluster.run(leader, leader.handle(new RaftEvent.TransferLeadership(1, C), cluster.now));
+        assertThat(leader.leader.transferring()).isTrue();
+        final long lastIndex = leader.lastIndex();
+
+        cluster.run(leader, leader.handle(new RaftEvent.RemoveMember(2, C), cluster.now));
+        cluster.run(leader, leader.handle(new RaftEvent.AddMember(3, promotable(new ServerId("t", "n4"))),
+            cluster.now));
+
+        assertThat(leader.lastIndex()).as("nothing appended").isEqualTo(lastIndex);
+        assertThat(failed(2).error()).isEqualTo(CallError.CLUSTER_CHANGE_NOT_PERMITTED);
+        assertThat(failed(3).error()).isEqualTo(CallError.CLUSTER_CHANGE_NOT_PERMITTED);
+    }
+
+    private static Member promotable(final ServerId id)
+    {
+        return new Member(id, Membership.PROMOTABLE, 0);
     }
 
     private RaftAction.CallFailed failed(final long callId)
