@@ -571,7 +571,8 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
      * Remove a member through the leader; the call completes once the change commits (as for
      * {@link #addMemberAsync}). A leader that removes itself steps down once the change commits. Once the removal
      * commits, the leader tells the removed member to stop and delete its data; a removed member whose node was
-     * unreachable then keeps running until {@link #forceDeleteServer}. Refused ({@code NOT_PERMITTED}, saying why)
+     * unreachable then keeps running until it campaigns, when its node is back, and the leader tells it again (or
+     * until {@link #forceDeleteServer}). Refused ({@code NOT_PERMITTED}, saying why)
      * when the voters the leader reaches would be no majority of the configuration without the member (it could not
      * commit until an unreachable voter came back: remove that one first), and for the last voter.
      *

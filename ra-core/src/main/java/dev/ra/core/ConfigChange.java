@@ -189,6 +189,38 @@ final class ConfigChange
     }
 
     /**
+     * A server that is no member campaigned (asked for a pre-vote or a vote): if a committed configuration named it,
+     * it was removed while it could not be told (its node down or cut off) and, back, it would campaign for ever,
+     * since no leader sends it anything: ask for its retirement again. Not for a server being added (the pending
+     * configuration names it), nor one whose removal is not committed yet, nor one no committed configuration named
+     * (started by mistake, or its addition appended by a leader that lost its leadership and then truncated): those
+     * are no removed members, and retiring one deletes its data. A server added back under the same id is in the
+     * configuration in force from the moment its addition is appended, so it is never taken for a removed one.
+     *
+     * @param from the campaigning server.
+     */
+    void heardFromNonMember(final ServerId from)
+    {
+        if (null == core.findMember(from) && !isIn(core.configs.at(core.commitIndex), from) &&
+            core.configs.namedByCommitted(from, core.commitIndex))
+        {
+            core.actions.add(new RaftAction.RetireMember(from));
+        }
+    }
+
+    private static boolean isIn(final List<Member> members, final ServerId id)
+    {
+        for (final Member m : members)
+        {
+            if (m.id().equals(id))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Make a promotable peer a voter once it has caught up to its promotion target.
      *
      * @param peer whose match index just advanced.

@@ -1,8 +1,11 @@
 package dev.ra.core;
 
 import dev.ra.protocol.Member;
+import dev.ra.ServerId;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The cluster configurations found in the log, newest last. A configuration is in force from the moment its entry is
@@ -16,10 +19,50 @@ final class ConfigHistory
     }
 
     private final ArrayList<Config> configs = new ArrayList<>();
+    /**
+     * Every server named by a configuration a snapshot covered (so committed) since this member started, whether
+     * compacted away or replaced by an installed snapshot's: in memory only, bounded by the servers the cluster had.
+     */
+    private final Set<ServerId> namedBySnapshots = new HashSet<>();
 
     ConfigHistory(final long index, final List<Member> members)
     {
         configs.add(new Config(index, List.copyOf(members)));
+    }
+
+    private void remember(final List<Member> members)
+    {
+        for (final Member m : members)
+        {
+            namedBySnapshots.add(m.id());
+        }
+    }
+
+    /**
+     * @param committed the commit index: configurations above it may yet be truncated.
+     * @return whether a committed configuration this member held since it started named {@code id} (it was a member
+     *     once, its addition not just appended by a leader that lost its leadership).
+     */
+    boolean namedByCommitted(final ServerId id, final long committed)
+    {
+        if (namedBySnapshots.contains(id))
+        {
+            return true;
+        }
+        for (final Config config : configs)
+        {
+            if (config.index <= committed)
+            {
+                for (final Member m : config.members)
+                {
+                    if (m.id().equals(id))
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     List<Member> current()
@@ -78,6 +121,7 @@ final class ConfigHistory
     {
         configs.clear();
         configs.add(new Config(index, List.copyOf(members)));
+        remember(members);
     }
 
     /**
@@ -87,7 +131,7 @@ final class ConfigHistory
     {
         while (configs.size() > 1 && configs.get(1).index <= index)
         {
-            configs.remove(0);
+            remember(configs.remove(0).members);
         }
     }
 }

@@ -543,12 +543,20 @@ final class LeaderRole extends RoleHandler
             peer.resendFromMatch();
             sendAppendEntries(peer, true);
         }
+        else
+        {
+            configChange.heardFromNonMember(from);
+        }
     }
 
     @Override
     void onRequestVote(final ServerId from, final RequestVoteRpc rpc)
     {
         core.send(from, new RequestVoteReply(core.currentTerm, false));
+        if (!peers.containsKey(from))
+        {
+            configChange.heardFromNonMember(from);
+        }
     }
 
     @Override

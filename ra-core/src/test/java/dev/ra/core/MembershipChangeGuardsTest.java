@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ra.ServerId;
 import dev.ra.protocol.Member;
 import dev.ra.protocol.Membership;
+import dev.ra.protocol.RaftRpc;
 import dev.ra.protocol.UserCommand;
 import dev.ra.sim.SimKv;
 import java.util.ArrayList;
@@ -16,8 +17,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What a leader refuses to change in its configuration, and says why: a removal its reachable voters could not commit,
- * the removal of the last voter, any change during a leadership transfer. Three cores exchange their messages in the
- * test; no election timer fires.
+ * the removal of the last voter, any change during a leadership transfer; and a removed member that campaigns, back
+ * after it could not be told of its removal, is retired. Three cores exchange their messages in the test; no election
+ * timer fires.
  */
 class MembershipChangeGuardsTest
 {
@@ -102,9 +104,83 @@ class MembershipChangeGuardsTest
         assertThat(failed(3).error()).isEqualTo(CallError.CLUSTER_CHANGE_NOT_PERMITTED);
     }
 
+    /**
+     * C is removed while it hears nothing (its node down): the retirement asked for when the removal commits does not
+     * reach it. Back, it campaigns for ever, each pre-vote refused: the leader asks for its retirement again.
+     */
+    @Test
+    void aRemovedMemberThatCampaignsIsRetired()
+    {
+        final ServerCore leader = cluster.start(new SimKv(0));
+        cluster.lose = (to, rpc) -> to.equals(C);
+        cluster.run(leader, leader.handle(new RaftEvent.RemoveMember(1, C), cluster.now));
+        cluster.deliverAll();
+        assertThat(leader.members()).extracting(Member::id).containsExactly(A, B);
+        byA.clear();
+
+        preVote(leader, C);
+
+        assertThat(byA).as("the leader's actions").contains(new RaftAction.RetireMember(C));
+    }
+
+    /**
+     * Only a server a committed configuration named is retired: not one never a member (started by mistake: retiring
+     * deletes its data), nor one being added, nor one added back under the same id.
+     */
+    @Test
+    void aServerBeingAddedOrAddedBackOrNeverAMemberIsNotRetired()
+    {
+        final ServerCore leader = cluster.start(new SimKv(0));
+        final ServerId stranger = new ServerId("t", "n9");
+        cluster.lose = (to, rpc) -> !cluster.cores.containsKey(to);
+        preVote(leader, stranger);
+        assertThat(byA).doesNotHaveAnyElementsOfTypes(RaftAction.RetireMember.class);
+
+        // n4 is being added: its addition is appended, not committed (nothing reaches B or C).
+        final ServerId joining = new ServerId("t", "n4");
+        cluster.lose = (to, rpc) -> true;
+        cluster.run(leader, leader.handle(new RaftEvent.AddMember(1, promotable(joining)), cluster.now));
+        cluster.run(leader, leader.flush(cluster.now));
+        preVote(leader, joining);
+        assertThat(byA).doesNotHaveAnyElementsOfTypes(RaftAction.RetireMember.class);
+        cluster.lose = (to, rpc) -> !cluster.cores.containsKey(to) || to.equals(C);
+        cluster.run(leader, leader.handle(new RaftEvent.Tick(), cluster.now));
+        cluster.deliverAll();
+        assertThat(leader.commitIndex()).isEqualTo(leader.lastIndex());
+
+        // C is removed, then added back under the same id: neither while the addition is pending nor once committed.
+        cluster.run(leader, leader.handle(new RaftEvent.RemoveMember(2, C), cluster.now));
+        cluster.deliverAll();
+        assertThat(byA).contains(new RaftAction.RetireMember(C));
+        byA.clear();
+        cluster.lose = (to, rpc) -> !to.equals(A);
+        cluster.run(leader, leader.handle(new RaftEvent.AddMember(3, promotable(C)), cluster.now));
+        preVote(leader, C);
+        requestVote(leader, C);
+        cluster.lose = (to, rpc) -> !cluster.cores.containsKey(to) || to.equals(C);
+        cluster.run(leader, leader.handle(new RaftEvent.Tick(), cluster.now));
+        cluster.deliverAll();
+        assertThat(leader.commitIndex()).isEqualTo(leader.lastIndex());
+        preVote(leader, C);
+        requestVote(leader, C);
+        assertThat(byA).doesNotHaveAnyElementsOfTypes(RaftAction.RetireMember.class);
+    }
+
     private static Member promotable(final ServerId id)
     {
         return new Member(id, Membership.PROMOTABLE, 0);
+    }
+
+    private void preVote(final ServerCore leader, final ServerId from)
+    {
+        cluster.run(leader, leader.handle(new RaftEvent.RpcReceived(from, new RaftRpc.PreVoteRpc(leader.currentTerm(),
+            1, from, 0, 0, 0)), cluster.now));
+    }
+
+    private void requestVote(final ServerCore leader, final ServerId from)
+    {
+        cluster.run(leader, leader.handle(new RaftEvent.RpcReceived(from, new RaftRpc.RequestVoteRpc(
+            leader.currentTerm(), from, 0, 0)), cluster.now));
     }
 
     private RaftAction.CallFailed failed(final long callId)
