@@ -17,7 +17,8 @@ import java.util.function.Function;
 
 /**
  * Queries a server runs on its machine state, each once the server has applied the index it waits for (at once when
- * it already has); the server looks at the waiting ones after each batch. Confined to the server's event loop.
+ * it already has); the server looks at the waiting ones after each batch. Confined to the server's event loop, but
+ * for {@link #sweepSoon}, which runs where a waiting query's call completes.
  */
 final class ParkedQueries
 {
@@ -36,11 +37,21 @@ final class ParkedQueries
     private final ServerId id;
     private final ServerStorage storage;
     private final List<ParkedQuery> parked = new ArrayList<>();
+    /**
+     * Any thread: a waiting query's call completed (failed, or its caller's timeout passed) while the server is not
+     * in a batch of its own: it gets one, whose end ({@link #runDue}) forgets the query.
+     */
+    private final Runnable sweepSoon;
 
-    ParkedQueries(final ServerId id, final ServerStorage storage)
+    /**
+     * @param sweepSoon run, on whatever thread completes it, when a waiting query's call completes: the server makes
+     *                  sure {@link #runDue} follows.
+     */
+    ParkedQueries(final ServerId id, final ServerStorage storage, final Runnable sweepSoon)
     {
         this.id = id;
         this.storage = storage;
+        this.sweepSoon = sweepSoon;
     }
 
     /**
@@ -55,7 +66,18 @@ final class ParkedQueries
         else if (!failedForGood(core, q))
         {
             parked.add(q);
+            // A query whose call fails or times out is forgotten at once, not at the server's next batch of events:
+            // on an idle member that may be long coming, and every such query would stay held, with what it holds.
+            q.call.whenComplete((result, error) -> sweepSoon.run());
         }
+    }
+
+    /**
+     * @return how many queries wait (a test's look from any thread: not exact while the server runs).
+     */
+    int waiting()
+    {
+        return parked.size();
     }
 
     /**

@@ -67,6 +67,8 @@ final class ServerProcess implements LogListener, ServerMailbox
     private static final RaftEvent TICK = new RaftEvent.Tick();
     private static final RaftEvent ELECTION_TIMEOUT = new RaftEvent.ElectionTimeout();
     private static final RaftEvent COMMIT_NOTICE_DUE = new RaftEvent.CommitNoticeDue();
+    /** A batch of its own, whose end forgets the waiting queries whose calls completed ({@link #afterBatch}). */
+    private static final ServerTask SWEEP_QUERIES = server -> { };
 
     final ServerId id;
     final ClusterInfo cluster;
@@ -85,6 +87,8 @@ final class ServerProcess implements LogListener, ServerMailbox
     private final ArrayDeque<RaftEvent> selfEvents = new ArrayDeque<>();
     final ServerCallLedger ledger = new ServerCallLedger();
     final ParkedQueries queries;
+    /** Whether the loop thread is in {@link #drain} (read with {@code loop.inLoop()} only: the same thread). */
+    private boolean draining;
     private final Map<ProcessRef, List<RaEvent.Correlated>> notifications = new LinkedHashMap<>();
     final MachineEffects effects;
     private final CompletableFuture<Void> stoppedFuture = new CompletableFuture<>();
@@ -125,7 +129,7 @@ final class ServerProcess implements LogListener, ServerMailbox
         this.cluster = cluster;
         this.machine = cluster.machine;
         this.storage = storage;
-        this.queries = new ParkedQueries(id, storage);
+        this.queries = new ParkedQueries(id, storage, this::sweepQueriesSoon);
         this.answers = new CallAnswers(this, router);
         this.effects = new MachineEffects(id, machine, loop, environment, this::enqueue);
         this.snapshots = new SnapshotWork(id, machine, storage, environment.background(), this::enqueue);
@@ -334,6 +338,19 @@ final class ServerProcess implements LogListener, ServerMailbox
     // ------------------------------------------------------------------------------------------------------------
     // Draining (loop thread)
 
+    /**
+     * A waiting query's call completed. Any thread. Nothing to do if this server completed it in a batch (that batch
+     * ends with a sweep), else a batch is asked for: a timeout on an idle member would otherwise leave the query
+     * held until the member's next event.
+     */
+    private void sweepQueriesSoon()
+    {
+        if (!(loop.inLoop() && draining))
+        {
+            enqueue(SWEEP_QUERIES);
+        }
+    }
+
     void drain()
     {
         if (stopped)
@@ -350,6 +367,7 @@ final class ServerProcess implements LogListener, ServerMailbox
             scheduled.set(false);
             return;
         }
+        draining = true;
         try
         {
             int drained = 0;
@@ -376,6 +394,7 @@ final class ServerProcess implements LogListener, ServerMailbox
             // only. Left to the loop, the server would stay scheduled for ever, never to run again.
             crash(ex);
         }
+        draining = false;
         scheduled.set(false);
         if (stopped)
         {
