@@ -65,11 +65,19 @@ final class LeadershipTransfer
             return;
         }
         final PeerProgress peer = leader.peers.get(to);
-        if (null != target || null == peer || !peer.supportsMachineVersion(core.versions.neededForLog()))
+        if (null != target)
         {
-            // Another transfer is under way, or the target's build is not known to apply the log (the machine version
-            // in force, or one a switch not yet applied moves to).
-            core.actions.add(new RaftAction.CallFailed(callId, CallError.NOT_PERMITTED, core.self));
+            core.actions.add(new RaftAction.CallFailed(callId, CallError.NOT_PERMITTED, core.self, "a transfer of " +
+                "the leadership to " + target + " is under way; ask again once it is done"));
+            return;
+        }
+        if (null == peer || !peer.supportsMachineVersion(core.versions.neededForLog()))
+        {
+            // The target's build is not known to apply the log (the machine version in force, or one a switch not yet
+            // applied moves to).
+            core.actions.add(new RaftAction.CallFailed(callId, CallError.NOT_PERMITTED, core.self, to + " is not " +
+                "known to run a build that applies machine version " + core.versions.neededForLog() + ", which " +
+                "the log needs (docs/UPGRADES.md); upgrade it first, or wait until it has replied to the leader"));
             return;
         }
         if (core.unreachable.contains(to))
