@@ -241,7 +241,7 @@ final class Applier
         }
         if (null != toRun)
         {
-            core.actions.add(new RaftAction.MachineEffects(toRun));
+            core.actions.add(new RaftAction.MachineEffects(toRun, core.versions.effective()));
         }
     }
 

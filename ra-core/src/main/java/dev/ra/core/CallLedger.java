@@ -59,10 +59,11 @@ final class CallLedger
      * The entry at {@code index} was applied: reply to its caller; callers of earlier entries that were not applied
      * here (overwritten) are dropped.
      *
-     * @param index of the entry.
-     * @param reply the machine's reply.
+     * @param index          of the entry.
+     * @param reply          the machine's reply.
+     * @param machineVersion whose logic applied it.
      */
-    void replyApplied(final long index, final Object reply)
+    void replyApplied(final long index, final Object reply, final int machineVersion)
     {
         while (!replies.isEmpty() && replies.peekFirst().index() <= index)
         {
@@ -73,11 +74,12 @@ final class CallLedger
             }
             if (pending.mode() instanceof ReplyMode.AwaitConsensus await)
             {
-                actions.add(new RaftAction.ReplyToCaller(await.callId(), index, reply));
+                actions.add(new RaftAction.ReplyToCaller(await.callId(), index, reply, machineVersion));
             }
             else if (pending.mode() instanceof ReplyMode.Notify notify)
             {
-                actions.add(new RaftAction.NotifyApplied(notify.to(), notify.correlation(), reply));
+                actions.add(new RaftAction.NotifyApplied(notify.to(), notify.correlation(), reply,
+                    machineVersion));
             }
         }
     }

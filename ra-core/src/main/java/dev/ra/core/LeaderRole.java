@@ -193,7 +193,7 @@ final class LeaderRole extends RoleHandler
     @Override
     void onCommandApplied(final long index, final Object reply)
     {
-        calls.replyApplied(index, reply);
+        calls.replyApplied(index, reply, core.versions.effective());
     }
 
     @Override

@@ -107,9 +107,11 @@ public sealed interface RaftAction
     /**
      * Run machine effects. Already filtered: followers only get the effects any member runs.
      *
-     * @param effects to run in order.
+     * @param effects        to run in order.
+     * @param machineVersion the machine version whose logic returned them: a message crosses nodes encoded with that
+     *                       version's message codec, which the builds of that version read.
      */
-    record MachineEffects(List<Effect> effects) implements RaftAction
+    record MachineEffects(List<Effect> effects, int machineVersion) implements RaftAction
     {
     }
 
@@ -136,22 +138,25 @@ public sealed interface RaftAction
     /**
      * Reply to a caller waiting for consensus: its command is committed and applied on this leader.
      *
-     * @param callId from {@link ReplyMode.AwaitConsensus}.
-     * @param index  of the command's entry.
-     * @param reply  from the machine, or a {@link MachineFailure} when its {@code apply} threw.
+     * @param callId         from {@link ReplyMode.AwaitConsensus}.
+     * @param index          of the command's entry.
+     * @param reply          from the machine, or a {@link MachineFailure} when its {@code apply} threw.
+     * @param machineVersion the machine version that applied it: the reply crosses nodes encoded with that version's
+     *                       reply codec, which the builds of that version read.
      */
-    record ReplyToCaller(long callId, long index, Object reply) implements RaftAction
+    record ReplyToCaller(long callId, long index, Object reply, int machineVersion) implements RaftAction
     {
     }
 
     /**
      * Notify a process that a pipelined command was applied; the runtime batches these per process.
      *
-     * @param to          the process.
-     * @param correlation from the caller.
-     * @param reply       from the machine, or a {@link MachineFailure} when its {@code apply} threw.
+     * @param to             the process.
+     * @param correlation    from the caller.
+     * @param reply          from the machine, or a {@link MachineFailure} when its {@code apply} threw.
+     * @param machineVersion the machine version that applied it (see {@link ReplyToCaller}).
      */
-    record NotifyApplied(ProcessRef to, Object correlation, Object reply) implements RaftAction
+    record NotifyApplied(ProcessRef to, Object correlation, Object reply, int machineVersion) implements RaftAction
     {
     }
 

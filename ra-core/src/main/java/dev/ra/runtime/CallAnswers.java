@@ -68,7 +68,8 @@ final class CallAnswers
                 }
                 else
                 {
-                    p.origin().ok(reply.reply(), server.id);
+                    p.origin().applied(reply.reply(), server.machineOf(reply.machineVersion()).replyCodec(),
+                        server.id);
                 }
             }
         }

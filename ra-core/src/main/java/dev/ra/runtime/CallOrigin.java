@@ -1,6 +1,7 @@
 package dev.ra.runtime;
 
 import dev.ra.ServerId;
+import dev.ra.codec.Codec;
 import dev.ra.core.CallError;
 import dev.ra.core.MachineFailure;
 
@@ -17,6 +18,19 @@ interface CallOrigin
      * @param leader the leader that answered.
      */
     void ok(Object value, ServerId leader);
+
+    /**
+     * A command was applied: its reply, for a caller on another node encoded with the given codec.
+     *
+     * @param reply      the machine's reply.
+     * @param replyCodec the reply codec of the machine version that applied the command (not necessarily this
+     *                   build's newest: during a rolling upgrade, the older builds read what their version writes).
+     * @param leader     the leader that applied it.
+     */
+    default void applied(final Object reply, final Codec<Object> replyCodec, final ServerId leader)
+    {
+        ok(reply, leader);
+    }
 
     /**
      * The addressed member is not the leader: try the hint, or again later when it is null.

@@ -1,6 +1,7 @@
 package dev.ra.runtime;
 
 import dev.ra.ServerId;
+import dev.ra.codec.Codec;
 import dev.ra.core.CallError;
 import dev.ra.core.MachineFailure;
 
@@ -25,6 +26,12 @@ abstract class ForwardingCallOrigin implements CallOrigin
     public void ok(final Object value, final ServerId leader)
     {
         caller.ok(value, leader);
+    }
+
+    @Override
+    public void applied(final Object reply, final Codec<Object> replyCodec, final ServerId leader)
+    {
+        caller.applied(reply, replyCodec, leader);
     }
 
     @Override

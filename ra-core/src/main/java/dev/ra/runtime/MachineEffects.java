@@ -32,7 +32,6 @@ final class MachineEffects
     private static final Logger LOG = LoggerFactory.getLogger(MachineEffects.class);
 
     private final ServerId id;
-    private final StateMachine<Object, Object> machine;
     private final MessageRouter router;
     private final EventLoop loop;
     private final ServerEnvironment environment;
@@ -45,16 +44,14 @@ final class MachineEffects
 
     /**
      * @param id          of the server.
-     * @param machine     its machine (for the message codec).
      * @param loop        its event loop (for timers).
      * @param environment of its node.
      * @param enqueue     puts an event in the server's mailbox.
      */
-    MachineEffects(final ServerId id, final StateMachine<Object, Object> machine, final EventLoop loop,
-        final ServerEnvironment environment, final Consumer<RaftEvent> enqueue)
+    MachineEffects(final ServerId id, final EventLoop loop, final ServerEnvironment environment,
+        final Consumer<RaftEvent> enqueue)
     {
         this.id = id;
-        this.machine = machine;
         this.router = environment.router();
         this.loop = loop;
         this.environment = environment;
@@ -90,12 +87,16 @@ final class MachineEffects
 
     /**
      * Run an effect, containing its failure.
+     *
+     * @param machine the machine of the version whose logic returned the effect: a message to another node is encoded
+     *                with its message codec, which the builds of that version read (not necessarily this build's
+     *                newest during a rolling upgrade).
      */
-    void run(final Effect effect)
+    void run(final Effect effect, final StateMachine<Object, Object> machine)
     {
         try
         {
-            runEffect(effect);
+            runEffect(effect, machine);
         }
         catch (final RuntimeException | Error ex)
         {
@@ -109,7 +110,7 @@ final class MachineEffects
         }
     }
 
-    private void runEffect(final Effect effect)
+    private void runEffect(final Effect effect, final StateMachine<Object, Object> machine)
     {
         if (effect instanceof Effect.SendMsg send)
         {

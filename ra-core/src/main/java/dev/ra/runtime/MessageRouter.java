@@ -11,7 +11,6 @@ import dev.ra.codec.Codecs;
 import dev.ra.core.RaftEvent;
 import dev.ra.protocol.NodeMessage;
 import dev.ra.protocol.RaftRpc;
-import dev.ra.protocol.ServerRequest;
 import dev.ra.protocol.UserCommand;
 import dev.ra.spi.RateLimitedWarnings;
 import dev.ra.spi.Transport;
@@ -292,6 +291,8 @@ final class MessageRouter
     /**
      * A machine's message to a process, encoded with the machine's message codec when it crosses nodes.
      *
+     * @param machine the machine of the version whose logic sent it: its codec writes what that version's builds read.
+     *
      * @throws IllegalArgumentException naming the process if the message cannot be encoded (nothing was sent): the
      *     effect failed, which its server counts and logs.
      */
@@ -350,6 +351,9 @@ final class MessageRouter
         }
     }
 
+    /**
+     * @param machine the machine of the version that applied the commands, whose reply codec encodes their replies.
+     */
     void notifyApplied(final ProcessRef to, final ServerId leader, final StateMachine<Object, Object> machine,
         final List<RaEvent.Correlated> applied)
     {
@@ -436,9 +440,8 @@ final class MessageRouter
         else if (message instanceof NodeMessage.ServerCall call)
         {
             final ServerMailbox server = servers.get(call.to());
-            final Codec<Object> codec = call.request() instanceof ServerRequest.Command && null != server ?
-                server.replyCodec() : Codecs.generic();
-            final RemoteOrigin origin = new RemoteOrigin(transport, nodeId, fromNode, call.callId(), codec);
+            // A command's reply is encoded with the reply codec of the version that applied it, known only then.
+            final RemoteOrigin origin = new RemoteOrigin(transport, nodeId, fromNode, call.callId());
             if (null == server)
             {
                 notHere(origin, call.to());

@@ -29,20 +29,28 @@ final class RemoteOrigin implements CallOrigin
     private final String localNode;
     private final String node;
     private final long callId;
-    private final Codec<Object> valueCodec;
 
-    RemoteOrigin(final Transport transport, final String localNode, final String node, final long callId,
-        final Codec<Object> valueCodec)
+    RemoteOrigin(final Transport transport, final String localNode, final String node, final long callId)
     {
         this.transport = transport;
         this.localNode = localNode;
         this.node = node;
         this.callId = callId;
-        this.valueCodec = valueCodec;
     }
 
     @Override
     public void ok(final Object value, final ServerId leader)
+    {
+        send(value, Codecs.generic(), leader);
+    }
+
+    @Override
+    public void applied(final Object reply, final Codec<Object> replyCodec, final ServerId leader)
+    {
+        send(reply, replyCodec, leader);
+    }
+
+    private void send(final Object value, final Codec<Object> valueCodec, final ServerId leader)
     {
         final byte[] encoded;
         try

@@ -3,7 +3,6 @@ package dev.ra.runtime;
 import dev.ra.DownReason;
 import dev.ra.ProcessRef;
 import dev.ra.ServerId;
-import dev.ra.codec.Codec;
 import dev.ra.core.RaftEvent;
 import dev.ra.protocol.ServerRequest;
 import dev.ra.protocol.UserCommand;
@@ -19,11 +18,6 @@ interface ServerMailbox
      * @return the server's id.
      */
     ServerId serverId();
-
-    /**
-     * @return the codec its machine encodes command replies with.
-     */
-    Codec<Object> replyCodec();
 
     /**
      * @param event a Raft event (a message from a peer, a peer's reachability).

@@ -12,7 +12,6 @@ import dev.ra.ServerId;
 import dev.ra.ServerOverview;
 import dev.ra.ServerStoppedException;
 import dev.ra.StateMachine;
-import dev.ra.codec.Codec;
 import dev.ra.core.MachineFailure;
 import dev.ra.core.RaftAction;
 import dev.ra.core.RaftEvent;
@@ -89,7 +88,11 @@ final class ServerProcess implements LogListener, ServerMailbox
     final ParkedQueries queries;
     /** Whether the loop thread is in {@link #drain} (read with {@code loop.inLoop()} only: the same thread). */
     private boolean draining;
-    private final Map<ProcessRef, List<RaEvent.Correlated>> notifications = new LinkedHashMap<>();
+    /**
+     * The processes to notify of commands applied in this batch, per version that applied them (their replies are
+     * encoded with that version's reply codec); in the order applied, as versions only go up.
+     */
+    private final Map<Notified, List<RaEvent.Correlated>> notifications = new LinkedHashMap<>();
     final MachineEffects effects;
     private final CompletableFuture<Void> stoppedFuture = new CompletableFuture<>();
     ServerCore core;
@@ -117,6 +120,11 @@ final class ServerProcess implements LogListener, ServerMailbox
     private volatile boolean stopped;
     private volatile RaftRole role = RaftRole.RECOVERING;
 
+    /** A process to notify of commands applied with one machine version. */
+    private record Notified(ProcessRef to, int machineVersion)
+    {
+    }
+
     ServerProcess(final ServerEnvironment environment, final EventLoop loop, final ServerId id,
         final ClusterInfo cluster, final ServerStorage storage)
     {
@@ -131,7 +139,7 @@ final class ServerProcess implements LogListener, ServerMailbox
         this.storage = storage;
         this.queries = new ParkedQueries(id, storage, this::sweepQueriesSoon);
         this.answers = new CallAnswers(this, router);
-        this.effects = new MachineEffects(id, machine, loop, environment, this::enqueue);
+        this.effects = new MachineEffects(id, loop, environment, this::enqueue);
         this.snapshots = new SnapshotWork(id, machine, storage, environment.background(), this::enqueue);
         this.timers = new ServerTimers(loop, clock, () -> enqueueUnlessStopped(ELECTION_TIMEOUT),
             () -> enqueueUnlessStopped(COMMIT_NOTICE_DUE));
@@ -225,12 +233,6 @@ final class ServerProcess implements LogListener, ServerMailbox
     public ServerId serverId()
     {
         return id;
-    }
-
-    @Override
-    public Codec<Object> replyCodec()
-    {
-        return machine.replyCodec();
     }
 
     @Override
@@ -513,9 +515,9 @@ final class ServerProcess implements LogListener, ServerMailbox
     {
         if (!notifications.isEmpty())
         {
-            for (final Map.Entry<ProcessRef, List<RaEvent.Correlated>> e : notifications.entrySet())
+            for (final Map.Entry<Notified, List<RaEvent.Correlated>> e : notifications.entrySet())
             {
-                router.notifyApplied(e.getKey(), id, machine, e.getValue());
+                router.notifyApplied(e.getKey().to(), id, machineOf(e.getKey().machineVersion()), e.getValue());
             }
             notifications.clear();
         }
@@ -667,7 +669,7 @@ final class ServerProcess implements LogListener, ServerMailbox
             final Object reply = notify.reply() instanceof MachineFailure failure ?
                 new CommandFailedException(failure.exceptionClass(), failure.message(), failure.index()) :
                 notify.reply();
-            notifications.computeIfAbsent(notify.to(), k -> new ArrayList<>())
+            notifications.computeIfAbsent(new Notified(notify.to(), notify.machineVersion()), k -> new ArrayList<>())
                 .add(new RaEvent.Correlated(notify.correlation(), reply));
         }
         else if (action instanceof RaftAction.SetElectionTimer timer)
@@ -690,9 +692,10 @@ final class ServerProcess implements LogListener, ServerMailbox
         }
         else if (action instanceof RaftAction.MachineEffects machineEffects)
         {
+            final StateMachine<Object, Object> sender = machineOf(machineEffects.machineVersion());
             for (final Effect effect : machineEffects.effects())
             {
-                effects.run(effect);
+                effects.run(effect, sender);
             }
         }
         else if (action instanceof RaftAction.MachineFailed failed)
@@ -808,8 +811,9 @@ final class ServerProcess implements LogListener, ServerMailbox
             LOG.warn("{}: refusing a pipelined command: {}", id, refusal);
             if (null != notifyTo)
             {
-                notifications.computeIfAbsent(notifyTo, k -> new ArrayList<>()).add(new RaEvent.Correlated(
-                    correlation, new InvalidCommandException(refusal)));
+                notifications.computeIfAbsent(new Notified(notifyTo, core.effectiveMachineVersion()),
+                    k -> new ArrayList<>()).add(new RaEvent.Correlated(correlation,
+                        new InvalidCommandException(refusal)));
             }
             return;
         }
@@ -842,6 +846,22 @@ final class ServerProcess implements LogListener, ServerMailbox
             mustWait.run();
         }
         queries.runOrPark(core, new ParkedQueries.ParkedQuery(query, minIndex, minTerm, call.future));
+    }
+
+    /**
+     * On the loop.
+     *
+     * @param version a machine version this member applied with (the effective one, or one before it in this step).
+     * @return its machine, whose codecs write what the builds of that version read.
+     */
+    StateMachine<Object, Object> machineOf(final int version)
+    {
+        if (version == core.effectiveMachineVersion())
+        {
+            return core.effectiveMachine();
+        }
+        final StateMachine<Object, Object> older = version >= machine.version() ? null : machine.machineFor(version);
+        return null == older ? machine : older;
     }
 
     ServerOverview overview()

@@ -47,7 +47,7 @@ class CallLedgerTest
                     final long upTo = Math.min(index, applied + 1 + random.nextInt(3));
                     while (applied < upTo)
                     {
-                        calls.replyApplied(++applied, "ok");
+                        calls.replyApplied(++applied, "ok", 0);
                     }
                 }
                 collect(actions, owed, settled, failing);
