@@ -29,21 +29,33 @@ final class CommandCheck
      */
     static String wrongType(final ClusterInfo cluster, final Object command)
     {
+        return wrongType(cluster, cluster.machine, command);
+    }
+
+    /**
+     * @param cluster of the command.
+     * @param machine whose command type the command must be of.
+     * @param command decoded.
+     * @return null, or why the command is not of the machine's declared command type.
+     */
+    private static String wrongType(final ClusterInfo cluster, final StateMachine<Object, Object> machine,
+        final Object command)
+    {
         final Class<?> type;
         try
         {
-            type = cluster.machine.commandType();
+            type = machine.commandType();
         }
         catch (final RuntimeException ex)
         {
             // Asked on the leader's loop for commands from other nodes: the machine's failure must refuse the command,
             // not stop the leader (and every leader after it).
-            return "cluster '" + cluster.clusterName + "': machine " + cluster.machine.getClass().getName() +
+            return "cluster '" + cluster.clusterName + "': machine " + machine.getClass().getName() +
                 " failed in commandType(): " + ex;
         }
         if (null == type)
         {
-            return "cluster '" + cluster.clusterName + "': machine " + cluster.machine.getClass().getName() +
+            return "cluster '" + cluster.clusterName + "': machine " + machine.getClass().getName() +
                 " returned null from commandType(), so no command can be checked; it must return its command type " +
                 "(Object.class accepts any)";
         }
@@ -53,7 +65,7 @@ final class CommandCheck
         }
         return "cluster '" + cluster.clusterName + "': a command of type " +
             (null == command ? "null" : command.getClass().getName()) + " is not a " + type.getName() +
-            ", the command type of machine " + cluster.machine.getClass().getName();
+            ", the command type of machine " + machine.getClass().getName();
     }
 
     /**
@@ -111,44 +123,53 @@ final class CommandCheck
     /**
      * A leader checks a command BEFORE appending it, as the caller's node did (a caller on another node may run other
      * code): bytes the machine cannot decode, a command of another type than the machine's, or one above the maximum
-     * command size would otherwise become an entry every member fails to apply, or one that cannot be replicated. The
-     * decoded value is cached in the command, so applying it later costs nothing more.
+     * command size would otherwise become an entry every member fails to apply, or one that cannot be replicated.
      *
-     * @param cluster  of the command.
-     * @param command  as received.
-     * @param maxBytes the limit.
-     * @param leader   checking it, for the log.
+     * <p>The machine is the one of the version in force, which every member applies the entry with: during a rolling
+     * upgrade, the command of a caller of the older build is what that version reads, and the command of a caller of
+     * this build is what that version's codec makes of its bytes (not the caller's object). The decoded value is
+     * cached in the command, so applying it later costs nothing more, only when the machine is this build's newest:
+     * a value decoded by an older version's codec must not be applied by a newer one after a switch.
+     *
+     * @param cluster   of the command.
+     * @param effective the machine of the version in force on the leader.
+     * @param version   that version.
+     * @param command   as received.
+     * @param maxBytes  the limit.
+     * @param leader    checking it, for the log.
      * @return null if the command may be appended, else why not.
      */
-    static String leaderRefusal(final ClusterInfo cluster, final UserCommand command, final int maxBytes,
-        final ServerId leader)
+    static String leaderRefusal(final ClusterInfo cluster, final StateMachine<Object, Object> effective,
+        final int version, final UserCommand command, final int maxBytes, final ServerId leader)
     {
-        final StateMachine<Object, Object> machine = cluster.machine;
+        final boolean newest = effective == cluster.machine;
+        final String codecName = "the command codec of machine " + effective.getClass().getName() +
+            (newest ? "" : " (machine version " + version + ", in force in the cluster)");
+        final Bytes data;
+        try
+        {
+            data = command.data(effective.commandCodec());
+        }
+        catch (final RuntimeException ex)
+        {
+            return "cluster '" + cluster.clusterName + "': the command cannot be encoded with " + codecName + ": " +
+                ex.getMessage();
+        }
         final Object value;
         try
         {
-            value = command.value(machine.commandCodec());
+            value = newest ? command.value(effective.commandCodec()) : command.decodedWith(effective.commandCodec());
         }
         catch (final RuntimeException ex)
         {
             LOG.warn("{}: refusing a command whose bytes do not decode: {}", leader, ex.toString());
-            return "cluster '" + cluster.clusterName + "': the command's bytes do not decode with the command codec " +
-                "of machine " + machine.getClass().getName() + ": " + ex.getMessage();
+            return "cluster '" + cluster.clusterName + "': the command's bytes do not decode with " + codecName +
+                ": " + ex.getMessage();
         }
-        final String wrongType = wrongType(cluster, value);
+        final String wrongType = wrongType(cluster, effective, value);
         if (null != wrongType)
         {
             return wrongType;
-        }
-        final Bytes data;
-        try
-        {
-            data = command.data(machine.commandCodec());
-        }
-        catch (final RuntimeException ex)
-        {
-            return "cluster '" + cluster.clusterName + "': the command cannot be encoded with the command codec of " +
-                "machine " + machine.getClass().getName() + ": " + ex.getMessage();
         }
         return tooLarge(cluster, data.length(), maxBytes);
     }

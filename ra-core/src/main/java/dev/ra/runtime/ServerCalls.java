@@ -152,6 +152,7 @@ final class ServerCalls
     String refusal(final UserCommand command)
     {
         return server.core.role() != RaftRole.LEADER ? null :
-            CommandCheck.leaderRefusal(server.cluster, command, server.environment.maxCommandBytes(), server.id);
+            CommandCheck.leaderRefusal(server.cluster, server.core.effectiveMachine(),
+                server.core.effectiveMachineVersion(), command, server.environment.maxCommandBytes(), server.id);
     }
 }

@@ -94,6 +94,19 @@ public final class InJvmCluster implements AutoCloseable
         this(nodes, Duration.ZERO, null, customizer);
     }
 
+    /**
+     * Named nodes connected by another transport, each configured knowing its id (e.g. two builds of a machine).
+     *
+     * @param nodes      ids of the nodes, started in this order.
+     * @param transports makes each node's transport; null for the in-JVM network.
+     * @param customizer adjusts each node's builder, given the node's id.
+     */
+    public InJvmCluster(final List<String> nodes, final TransportFactory transports,
+        final BiConsumer<String, RaSystemBuilder> customizer)
+    {
+        this(nodes, Duration.ZERO, transports, customizer);
+    }
+
     private InJvmCluster(final List<String> nodes, final Duration syncDelay, final TransportFactory transports,
         final BiConsumer<String, RaSystemBuilder> customizer)
     {
