@@ -578,6 +578,15 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
                 future.completeExceptionally(new RaException("the command was applied by " + target() + " but its " +
                     "reply cannot be sent back: " + detail));
                 return;
+            case NOT_PERMITTED:
+                if (request instanceof ServerRequest.ConfirmedNamedQuery && !carriedTo(target()))
+                {
+                    // Not sent after all: the node reconnected with a release that does not take the request since
+                    // the check before sending (its transport answered in its place). As if the check had seen it.
+                    completion.notCarried(this, target());
+                    return;
+                }
+                break;
             default:
                 break;
         }

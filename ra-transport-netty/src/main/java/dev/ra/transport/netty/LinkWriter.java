@@ -1,6 +1,8 @@
 package dev.ra.transport.netty;
 
 import dev.ra.codec.BufferWriter;
+import dev.ra.codec.Bytes;
+import dev.ra.core.CallError;
 import dev.ra.protocol.NodeMessage;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -85,8 +87,15 @@ final class LinkWriter
         while ((all || channel.isWritable()) && null != (message = link.queue.poll()))
         {
             link.queued.decrementAndGet();
-            if (!encodeFrame(message, writer, link.node, link.protocol.agreed()))
+            final String unsent = frameRefusal(message, writer, link.node, link.protocol.agreed());
+            if (null != unsent)
             {
+                if (message instanceof NodeMessage.ServerCall call)
+                {
+                    // Its caller would wait out its timeout for an answer that cannot come (a request the node no
+                    // longer takes after it reconnected with an older release, or one too large): answered now.
+                    answerUnsent(link.node, call, unsent, channel);
+                }
                 continue;
             }
             if (null == out)
@@ -130,6 +139,15 @@ final class LinkWriter
      */
     boolean encodeFrame(final NodeMessage message, final BufferWriter writer, final String node, final int protocol)
     {
+        return null == frameRefusal(message, writer, node, protocol);
+    }
+
+    /**
+     * @return null if the message is now a frame in the writer; else why not: it was dropped, counted and logged.
+     */
+    private String frameRefusal(final NodeMessage message, final BufferWriter writer, final String node,
+        final int protocol)
+    {
         final int frameLength;
         try
         {
@@ -140,16 +158,32 @@ final class LinkWriter
             transport.counters.messagesDropped.increment();
             LOG.warn("{}: dropping a message to {} that cannot be encoded: {}", transport.localNode(), node, message,
                 ex);
-            return false;
+            return "it cannot be encoded for node " + node + " (protocol version " + protocol + "): " +
+                ex.getMessage();
         }
         if (frameLength - FrameFormat.HEADER_BYTES > transport.config.maxFrameBytes)
         {
             transport.counters.messagesDropped.increment();
             LOG.warn("{}: dropping a {}-byte message to {}: above the maximum frame size {}", transport.localNode(),
                 frameLength, node, transport.config.maxFrameBytes);
-            return false;
+            return "its " + frameLength + "-byte frame exceeds the maximum frame size of " +
+                transport.config.maxFrameBytes + " bytes";
         }
-        return true;
+        return null;
+    }
+
+    /**
+     * A call that was not sent is answered as refused, from the node it was meant for, once this drain is over: the
+     * answer may send again, which must not run inside this loop over the queue.
+     */
+    private void answerUnsent(final String node, final NodeMessage.ServerCall call, final String why,
+        final Channel channel)
+    {
+        final NodeMessage.CallReply refused = new NodeMessage.CallReply(call.callId(),
+            NodeMessage.CallStatus.FAILED, Bytes.EMPTY, null, CallError.NOT_PERMITTED,
+            "node " + transport.localNode() + " did not send the request to node " + node + ", so it was not " +
+            "carried out: " + why);
+        channel.eventLoop().execute(() -> transport.deliverLocally(node, refused));
     }
 
     void discardQueue(final PeerLink link)

@@ -351,6 +351,18 @@ public final class NettyTransport implements Transport
         writer.scheduleDrain(link);
     }
 
+    /**
+     * Hand the listener a message as if from the node (an answer the transport gives in the node's place).
+     */
+    void deliverLocally(final String node, final NodeMessage message)
+    {
+        final TransportListener current = listener;
+        if (null != current && !closed)
+        {
+            current.onMessage(node, message);
+        }
+    }
+
     /** The socket accepts writes again: resume draining. */
     void onWritable(final String node)
     {

@@ -6,9 +6,16 @@ import dev.ra.QueryResult;
 import dev.ra.RaException;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
+import dev.ra.protocol.NodeMessage;
+import dev.ra.spi.CallerReceive;
+import dev.ra.spi.LoopHost;
+import dev.ra.spi.PeerFeature;
+import dev.ra.spi.Transport;
+import dev.ra.spi.TransportListener;
 import dev.ra.stats.CallKind;
 import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
+import dev.ra.testkit.TransportFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -18,6 +25,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntUnaryOperator;
 import org.junit.jupiter.api.AfterEach;
@@ -234,6 +242,120 @@ class ConfirmedNamedQueryTest
             }
         }
         assertThat(answered).as("seed " + seed + ": most queries are answered").isGreaterThan(queries.size() / 2);
+    }
+
+    /**
+     * The client's node checked that the node it asks takes the one call, then that node reconnected with a release
+     * that does not (here: its transport says so once, then as it is). The transport once dropped the call it could
+     * not encode and the query waited out its timeout; it answers it at once, and the client makes the two calls.
+     */
+    @Test
+    void aConfirmedQueryToANodeThatNoLongerTakesItAfterTheCheckIsAnsweredByTheTwoCalls()
+    {
+        transports = new LoopbackTransports(4, (node, builder) -> builder.callerConnections(false)
+            .newestProtocolForTests(CLIENT.equals(node) ? ProtocolVersions.NEWEST : 2));
+        final LoopbackTransports loopback = transports;
+        cluster = new InJvmCluster(4, new TransportFactory()
+        {
+            @Override
+            public Transport newTransport(final String node)
+            {
+                final Transport transport = loopback.newTransport(node);
+                return CLIENT.equals(node) ? new CheckedBeforeTheReconnect(transport) : transport;
+            }
+
+            @Override
+            public void awaitConnected(final Duration timeout)
+            {
+                loopback.awaitConnected(timeout);
+            }
+
+            @Override
+            public void close()
+            {
+                loopback.close();
+            }
+        }, b -> b.registerMachine("kv", KvMachine::new));
+        transports.awaitConnected(STARTUP);
+        cluster.system("n1").startCluster("kv", "kv", members);
+        client().registerCluster("kv", new KvMachine(), members);
+        final ServerId leader = cluster.awaitLeader(members, STARTUP);
+        put(leader, "k", 3);
+
+        final QueryResult<String> read = client().namedQuery(leader, "get", "k", true, Duration.ofSeconds(20));
+
+        assertThat(read.result()).isEqualTo("3");
+    }
+
+    /**
+     * A transport whose first answer to whether a node takes the one call is yes: the check made before the node
+     * reconnected.
+     */
+    private static final class CheckedBeforeTheReconnect implements Transport
+    {
+        private final Transport transport;
+        private final AtomicBoolean asked = new AtomicBoolean();
+
+        CheckedBeforeTheReconnect(final Transport transport)
+        {
+            this.transport = transport;
+        }
+
+        @Override
+        public boolean supports(final String node, final PeerFeature feature)
+        {
+            return feature == PeerFeature.CONFIRMED_NAMED_QUERY && asked.compareAndSet(false, true) ||
+                transport.supports(node, feature);
+        }
+
+        @Override
+        public void start(final String localNode, final TransportListener listener)
+        {
+            transport.start(localNode, listener);
+        }
+
+        @Override
+        public List<LoopHost> loopHosts(final String localNode, final int wanted)
+        {
+            return transport.loopHosts(localNode, wanted);
+        }
+
+        @Override
+        public void reportSilenceAfter(final Duration silence)
+        {
+            transport.reportSilenceAfter(silence);
+        }
+
+        @Override
+        public void send(final String node, final NodeMessage message)
+        {
+            transport.send(node, message);
+        }
+
+        @Override
+        public CallerReceive sendAndReceiveOnCaller(final String node, final NodeMessage.ServerCall call,
+            final long deadlineNanos)
+        {
+            return transport.sendAndReceiveOnCaller(node, call, deadlineNanos);
+        }
+
+        @Override
+        public boolean isReachable(final String node)
+        {
+            return transport.isReachable(node);
+        }
+
+        @Override
+        public int maxMessageBytes()
+        {
+            return transport.maxMessageBytes();
+        }
+
+        @Override
+        public void close()
+        {
+            transport.close();
+        }
     }
 
     /**
