@@ -2,6 +2,7 @@ package dev.ra.codec;
 
 import dev.ra.ProcessRef;
 import dev.ra.ServerId;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
@@ -44,6 +45,14 @@ final class GenericCodec implements Codec<Object>
     private static final int FLOAT = 18;
     private static final int CHAR = 19;
 
+    /**
+     * Said with a record that does not decode: the likely cause is a class that changed, as a record is written with
+     * no count of its components (so the format stays what it was).
+     */
+    private static final String RECORD_SHAPE_HINT = "if the bytes were written by a version of the class with " +
+        "another number of components (or in another order), they cannot be read: the generic codec writes a " +
+        "record's components with no count (docs/UPGRADES.md, \"Evolving commands\")";
+
     private final Map<String, Class<?>> classes = new ConcurrentHashMap<>();
     private final Map<Class<?>, RecordShape> shapes = new ConcurrentHashMap<>();
 
@@ -61,6 +70,23 @@ final class GenericCodec implements Codec<Object>
     public Object decode(final BufferReader in)
     {
         return decode(in, 0);
+    }
+
+    @Override
+    public Object fromBytes(final byte[] bytes)
+    {
+        final BufferReader in = new BufferReader(bytes);
+        final Object value = decode(in, 0);
+        if (in.remaining() != 0)
+        {
+            final boolean mayHoldRecords = value instanceof Record || value instanceof java.util.Collection ||
+                value instanceof Map;
+            throw new CodecException(in.remaining() + " trailing bytes after a " +
+                (null == value ? "null" : value.getClass().getName()) + (mayHoldRecords ? "; if it holds records, a " +
+                "record class may have fewer components here than the class that wrote the bytes: the generic codec " +
+                "writes a record's components with no count (docs/UPGRADES.md, \"Evolving commands\")" : ""));
+        }
+        return value;
     }
 
     private void encode(final Object value, final BufferWriter out, final int depth)
@@ -305,7 +331,23 @@ final class GenericCodec implements Codec<Object>
         final Object[] args = new Object[shape.components.length];
         for (int i = 0; i < args.length; i++)
         {
-            args[i] = decode(in, depth + 1);
+            try
+            {
+                args[i] = decode(in, depth + 1);
+            }
+            catch (final CodecException ex)
+            {
+                // The innermost record that failed says it best.
+                throw null != ex.getMessage() && ex.getMessage().contains(RECORD_SHAPE_HINT) ? ex :
+                    new CodecException(shape.describe(i) + " cannot be decoded: " + ex.getMessage() + "; " +
+                        RECORD_SHAPE_HINT, ex);
+            }
+            if (null == args[i] ? shape.components[i].getType().isPrimitive() : !shape.boxed[i].isInstance(args[i]))
+            {
+                throw new CodecException(shape.describe(i) + " is a " + shape.components[i].getType().getName() +
+                    " but the bytes hold a " + (null == args[i] ? "null" : args[i].getClass().getName()) + "; " +
+                    RECORD_SHAPE_HINT);
+            }
         }
         return shape.create(args);
     }
@@ -345,6 +387,8 @@ final class GenericCodec implements Codec<Object>
     private static final class RecordShape
     {
         final RecordComponent[] components;
+        /** The components' types, primitives boxed: what each decoded value must be. */
+        final Class<?>[] boxed;
         final Constructor<?> constructor;
 
         RecordShape(final Class<?> type)
@@ -353,9 +397,11 @@ final class GenericCodec implements Codec<Object>
             {
                 components = type.getRecordComponents();
                 final Class<?>[] types = new Class<?>[components.length];
+                boxed = new Class<?>[components.length];
                 for (int i = 0; i < components.length; i++)
                 {
                     types[i] = components[i].getType();
+                    boxed[i] = MethodType.methodType(types[i]).wrap().returnType();
                     components[i].getAccessor().setAccessible(true);
                 }
                 constructor = type.getDeclaredConstructor(types);
@@ -367,6 +413,15 @@ final class GenericCodec implements Codec<Object>
                 // (InaccessibleObjectException) or whose component types are missing is undecodable input.
                 throw new CodecException("record " + type.getName() + " cannot be constructed: " + ex, ex);
             }
+        }
+
+        /**
+         * @return the component for an error: "record Name: component 2 of 3 (note)".
+         */
+        String describe(final int index)
+        {
+            return "record " + constructor.getDeclaringClass().getName() + ": component " + (index + 1) + " of " +
+                components.length + " (" + components[index].getName() + ")";
         }
 
         Object read(final RecordComponent component, final Object record)
