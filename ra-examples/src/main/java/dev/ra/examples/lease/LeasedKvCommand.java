@@ -6,7 +6,7 @@ import java.util.Objects;
  * The key-value commands of the {@link LeasedKvMachine} (it also takes {@link SessionCommand}s and
  * {@link dev.ra.examples.watch.WatchCommand}s).
  */
-public sealed interface LeasedKvCommand
+public sealed interface LeasedKvCommand extends LeasedKvMachineCommand
 {
     /**
      * Bind {@code key} to {@code value}, optionally bound to a session. Replies {@link LeasedKvReply.Written}, or

@@ -51,10 +51,11 @@ import java.util.Objects;
  * <p>Every node hosting a member must register a {@link LessorHost} under the handler name: without one on the
  * leader's node, no lessor runs there, so no session expires and clients find no lessor to keep sessions alive with.
  *
- * <p>Commands are {@link LeasedKvCommand}s, {@link SessionCommand}s and {@link WatchCommand}s; anything else fails
- * with an {@link IllegalArgumentException} naming its type, to the caller only. Stateless and thread-safe.
+ * <p>Commands are {@link LeasedKvCommand}s, {@link SessionCommand}s and {@link WatchCommand}s, whose common type
+ * {@link LeasedKvMachineCommand} is the machine's {@link #commandType()}: a command of another type is refused with an
+ * {@link dev.ra.InvalidCommandException} before it reaches the log. Stateless and thread-safe.
  */
-public final class LeasedKvMachine implements StateMachine<Object, LeasedKvState>
+public final class LeasedKvMachine implements StateMachine<LeasedKvMachineCommand, LeasedKvState>
 {
     /** The default name of the {@link Effect.ModCall} handler, the node's {@link LessorHost}. */
     public static final String DEFAULT_LESSOR_HANDLER = "dev.ra.examples.lease.lessor";
@@ -137,7 +138,8 @@ public final class LeasedKvMachine implements StateMachine<Object, LeasedKvState
     }
 
     @Override
-    public ApplyResult<LeasedKvState> apply(final CommandMeta meta, final Object command, final LeasedKvState state)
+    public ApplyResult<LeasedKvState> apply(final CommandMeta meta, final LeasedKvMachineCommand command,
+        final LeasedKvState state)
     {
         final Change change = new Change(meta, state);
         final Object reply;
@@ -167,6 +169,12 @@ public final class LeasedKvMachine implements StateMachine<Object, LeasedKvState
                 "WatchCommand, got " + (null == command ? "null" : command.getClass().getName()));
         }
         return cursorPolicy.result(meta, change.finish(), reply, change.effects);
+    }
+
+    @Override
+    public Class<LeasedKvMachineCommand> commandType()
+    {
+        return LeasedKvMachineCommand.class;
     }
 
     @Override

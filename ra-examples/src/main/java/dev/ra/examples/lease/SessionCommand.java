@@ -1,13 +1,14 @@
 package dev.ra.examples.lease;
 
 import dev.ra.ProcessRef;
+import dev.ra.examples.tree.TreeMachineCommand;
 import java.util.Objects;
 
 /**
  * The session commands of a machine that embeds a {@link SessionTable}. Keep-alives are not among them: they go to
  * the leader's {@link LessorHost} as process messages ({@link KeepAliveMessage}) and never reach the log.
  */
-public sealed interface SessionCommand
+public sealed interface SessionCommand extends LeasedKvMachineCommand, TreeMachineCommand
 {
     /**
      * Open a session. Replies {@link SessionReply.Granted} with the session id (the log index of this entry).

@@ -20,6 +20,12 @@ public final class CounterMapMachine implements StateMachine<String, Map<String,
     }
 
     @Override
+    public Class<String> commandType()
+    {
+        return String.class;
+    }
+
+    @Override
     public ApplyResult<Map<String, Long>> apply(final CommandMeta meta, final String command,
         final Map<String, Long> state)
     {

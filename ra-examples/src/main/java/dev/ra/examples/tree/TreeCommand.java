@@ -8,8 +8,8 @@ import java.util.Objects;
  * The commands of the {@link TreeMachine} besides the session commands: the writes ({@link TreeOp}), multi, and the
  * reads that set a watch (logged, so that the read and the watch happen at one zxid). Plain reads are named queries.
  */
-public sealed interface TreeCommand permits TreeOp, TreeCommand.Multi, TreeCommand.GetData, TreeCommand.Exists,
-    TreeCommand.GetChildren, TreeCommand.AddWatch, TreeCommand.RemoveWatches, TreeCommand.Reregister
+public sealed interface TreeCommand extends TreeMachineCommand permits TreeOp, TreeCommand.Multi, TreeCommand.GetData,
+    TreeCommand.Exists, TreeCommand.GetChildren, TreeCommand.AddWatch, TreeCommand.RemoveWatches, TreeCommand.Reregister
 {
     /**
      * All of the ops or none, at one zxid (ZooKeeper's multi). Replies {@link TreeReply.MultiResult}.

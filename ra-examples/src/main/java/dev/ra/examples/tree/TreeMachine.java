@@ -43,11 +43,11 @@ import java.util.Objects;
  *       loses its watches; if its node comes back it is told to re-register them (see {@link TreeWatches}).</li>
  * </ul>
  *
- * <p>Anything but a {@link TreeCommand} or {@link SessionCommand} fails with an {@link IllegalArgumentException}
- * naming its type, to the caller only; a malformed path is a {@link TreeReply.BadArguments} reply. Stateless and
- * thread-safe.
+ * <p>Commands are {@link TreeMachineCommand}s, the machine's {@link #commandType()}: a command of another type is
+ * refused with an {@link dev.ra.InvalidCommandException} before it reaches the log; a malformed path is a
+ * {@link TreeReply.BadArguments} reply. Stateless and thread-safe.
  */
-public final class TreeMachine implements StateMachine<Object, TreeState>
+public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeState>
 {
     /** The default name of the {@link Effect.ModCall} handler, the node's lessor host for this machine. */
     public static final String DEFAULT_LESSOR_HANDLER = "dev.ra.examples.tree.lessor";
@@ -120,7 +120,8 @@ public final class TreeMachine implements StateMachine<Object, TreeState>
     }
 
     @Override
-    public ApplyResult<TreeState> apply(final CommandMeta meta, final Object command, final TreeState state)
+    public ApplyResult<TreeState> apply(final CommandMeta meta, final TreeMachineCommand command,
+        final TreeState state)
     {
         final Change change = new Change(meta, state);
         final Object reply;
@@ -156,6 +157,12 @@ public final class TreeMachine implements StateMachine<Object, TreeState>
                 (null == command ? "null" : command.getClass().getName()));
         }
         return cursorPolicy.result(meta, change.finish(), reply, change.effects);
+    }
+
+    @Override
+    public Class<TreeMachineCommand> commandType()
+    {
+        return TreeMachineCommand.class;
     }
 
     @Override

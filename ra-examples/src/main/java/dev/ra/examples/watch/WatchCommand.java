@@ -1,12 +1,13 @@
 package dev.ra.examples.watch;
 
 import dev.ra.ProcessRef;
+import dev.ra.examples.lease.LeasedKvMachineCommand;
 import java.util.Objects;
 
 /**
  * The watch commands of a machine that embeds a {@link WatchHub}.
  */
-public sealed interface WatchCommand
+public sealed interface WatchCommand extends LeasedKvMachineCommand
 {
     /**
      * Register (or resume) a watch. Replies {@link WatchReply.Watching}, or {@link WatchReply.Compacted} when the

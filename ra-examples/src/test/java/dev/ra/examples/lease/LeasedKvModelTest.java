@@ -84,9 +84,9 @@ class LeasedKvModelTest
     private static final class Simulation
     {
         private final Random random;
-        private final MachineDriver<Object, LeasedKvState> kv = new MachineDriver<>(
+        private final MachineDriver<LeasedKvMachineCommand, LeasedKvState> kv = new MachineDriver<>(
             new LeasedKvMachine("lessor", HISTORY_LIMIT, Duration.ofMillis(EXPIRY_MS), ReleaseCursorPolicy.every(7)),
-            Object.class);
+            LeasedKvMachineCommand.class);
         private final Map<String, ModelKey> keys = new LinkedHashMap<>();
         private final Map<Long, LinkedHashSet<String>> sessions = new LinkedHashMap<>();
         private final Map<Long, ProcessRef> owners = new LinkedHashMap<>();
@@ -357,7 +357,7 @@ class LeasedKvModelTest
             {
                 if (effect instanceof Effect.Append append)
                 {
-                    apply(append.command());
+                    apply((LeasedKvMachineCommand)append.command());
                     previousEpoch = epoch;
                     epoch = kv.nextIndex() - 1;
                 }
@@ -491,7 +491,7 @@ class LeasedKvModelTest
             }
         }
 
-        private Object apply(final Object command)
+        private Object apply(final LeasedKvMachineCommand command)
         {
             final var result = kv.apply(command);
             collect(result.effects());

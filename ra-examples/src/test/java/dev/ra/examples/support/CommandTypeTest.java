@@ -11,9 +11,12 @@ import dev.ra.examples.kv.KvCommand;
 import dev.ra.examples.kv.KvMachine;
 import dev.ra.examples.latch.LatchMachine;
 import dev.ra.examples.leader.FollowTheLeaderMachine;
+import dev.ra.examples.lease.LeasedKvMachine;
 import dev.ra.examples.lock.LockMachine;
 import dev.ra.examples.sessionlock.SessionLockMachine;
 import dev.ra.examples.tasks.TaskQueueMachine;
+import dev.ra.examples.tour.CounterMapMachine;
+import dev.ra.examples.tree.TreeMachine;
 import dev.ra.examples.txn.CoordinatorMachine;
 import dev.ra.examples.txn.ParticipantMachine;
 import java.time.Duration;
@@ -48,7 +51,11 @@ class CommandTypeTest
             machine("leader", (cluster, node) -> new FollowTheLeaderMachine(new ServerId(cluster, node),
                 Duration.ofSeconds(1))),
             machine("participant", (cluster, node) -> new ParticipantMachine()),
-            machine("coordinator", (cluster, node) -> new CoordinatorMachine(new ServerId(cluster, node))));
+            machine("coordinator", (cluster, node) -> new CoordinatorMachine(new ServerId(cluster, node))),
+            // The machines that take several command families declare their common type.
+            machine("tree", (cluster, node) -> new TreeMachine()),
+            machine("leasedkv", (cluster, node) -> new LeasedKvMachine()),
+            machine("counters", (cluster, node) -> new CounterMapMachine()));
         return all.stream();
     }
 
@@ -68,11 +75,15 @@ class CommandTypeTest
             final ServerId leader = world.awaitLeader();
             final Object foreign = new KvCommand.Delete("not for this machine");
             final Object wrong = name.equals("kv") ? "a string" : foreign;
+            final Object wrongToo = name.equals("counters") ? List.of("a", "list") : "a string";
             for (final String node : ToolboxCluster.RA_NODES)
             {
-                assertThatThrownBy(() -> world.system(node).processCommand(leader, wrong, WAIT))
-                    .as("from %s", node).isInstanceOf(InvalidCommandException.class)
-                    .hasMessageContaining(wrong.getClass().getName());
+                for (final Object command : List.of(wrong, wrongToo))
+                {
+                    assertThatThrownBy(() -> world.system(node).processCommand(leader, command, WAIT))
+                        .as("%s from %s", command, node).isInstanceOf(InvalidCommandException.class)
+                        .hasMessageContaining(command.getClass().getName());
+                }
             }
             assertThat(world.system(leader.node()).overview(leader).counters().get("apply_failures"))
                 .as("entries whose apply threw").isEqualTo(0L);

@@ -107,9 +107,9 @@ class TreeMachineModelTest
     private static final class Simulation
     {
         private final Random random;
-        private final MachineDriver<Object, TreeState> tree =
+        private final MachineDriver<TreeMachineCommand, TreeState> tree =
             new MachineDriver<>(new TreeMachine("lessor", Duration.ofMillis(BOUND_MS), ReleaseCursorPolicy.every(8)),
-                Object.class);
+                TreeMachineCommand.class);
         private final TreeModel model = new TreeModel();
         private final List<Client> clients = new ArrayList<>();
         private final List<Long> everGranted = new ArrayList<>();

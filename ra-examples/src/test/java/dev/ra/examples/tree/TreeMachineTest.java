@@ -9,6 +9,7 @@ import dev.ra.DownReason;
 import dev.ra.Effect;
 import dev.ra.ProcessRef;
 import dev.ra.RaftRole;
+import dev.ra.examples.lease.LeasedKvCommand;
 import dev.ra.examples.lease.SessionCommand;
 import dev.ra.examples.lease.SessionReply;
 import dev.ra.examples.support.Determinism;
@@ -27,8 +28,8 @@ class TreeMachineTest
 {
     private static final ProcessRef WATCHER = new ProcessRef("c1", 7);
 
-    private final MachineDriver<Object, TreeState> tree =
-        new MachineDriver<>(new TreeMachine("lessor", ReleaseCursorPolicy.every(64)), Object.class);
+    private final MachineDriver<TreeMachineCommand, TreeState> tree =
+        new MachineDriver<>(new TreeMachine("lessor", ReleaseCursorPolicy.every(64)), TreeMachineCommand.class);
 
     @Test
     void aReregisteredWatchOnAGoneNodeFiresAtTheDeletionNotLaterSoAWatchSetAfterItStays()
@@ -130,8 +131,12 @@ class TreeMachineTest
                 b -> assertThat(b.reason()).contains("needs a session").contains("/e"));
         assertThat(tree.apply(new TreeOp.Delete("/", TreeOp.ANY_VERSION)).reply())
             .isEqualTo(new TreeReply.BadArguments("the root cannot be deleted"));
-        assertThatThrownBy(() -> tree.apply("create /x")).isInstanceOf(IllegalArgumentException.class)
-            .hasMessageContaining("java.lang.String");
+        // A command of another type is refused before the log (CommandTypeTest); these are the families it takes.
+        assertThat(new TreeMachine().commandType())
+            .matches(type -> type.isInstance(new TreeOp.Delete("/x", TreeOp.ANY_VERSION)), "takes tree ops")
+            .matches(type -> type.isInstance(new SessionCommand.Revoke(1)), "takes session commands")
+            .matches(type -> !type.isInstance("create /x"), "refuses a string")
+            .matches(type -> !type.isInstance(new LeasedKvCommand.Delete("k", false)), "refuses a leased kv command");
         assertThatThrownBy(() -> new TreeMachine().query(TreeMachine.GET_DATA, "x//", TreeState.EMPTY))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("getData").hasMessageContaining("x//");
         assertThat(tree.state()).isEqualTo(new TreeMachine().init(null));
@@ -199,8 +204,8 @@ class TreeMachineTest
                 new TreeCommand.HeldWatch("/missing", WatchMode.EXIST, 1)))));
         for (int cut = 0; cut <= inputs.size(); cut += 4)
         {
-            Determinism.check(() -> new TreeMachine("lessor", ReleaseCursorPolicy.every(3)), Object.class, inputs,
-                cut);
+            Determinism.check(() -> new TreeMachine("lessor", ReleaseCursorPolicy.every(3)), TreeMachineCommand.class,
+                inputs, cut);
         }
     }
 

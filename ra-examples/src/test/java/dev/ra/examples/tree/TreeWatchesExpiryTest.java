@@ -205,8 +205,9 @@ class TreeWatchesExpiryTest
     @Test
     void shouldExpireThroughTheMachineAndRestoreWhatTheReturningWatcherStillHolds()
     {
-        final MachineDriver<Object, TreeState> tree = new MachineDriver<>(
-            new TreeMachine("lessor", Duration.ofMillis(BOUND_MS), ReleaseCursorPolicy.every(64)), Object.class);
+        final MachineDriver<TreeMachineCommand, TreeState> tree = new MachineDriver<>(
+            new TreeMachine("lessor", Duration.ofMillis(BOUND_MS), ReleaseCursorPolicy.every(64)),
+            TreeMachineCommand.class);
         tree.apply(new TreeOp.Create("/a", "", CreateMode.PERSISTENT, 0));
         tree.apply(new TreeOp.Create("/b", "", CreateMode.PERSISTENT, 0));
         final long setAt = ((TreeReply.NodeData)tree.apply(new TreeCommand.GetData("/a", WATCHER)).reply()).zxid();
