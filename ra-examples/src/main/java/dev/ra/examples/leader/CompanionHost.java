@@ -5,6 +5,7 @@ import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -38,6 +39,9 @@ import org.slf4j.LoggerFactory;
  * period configured in the machine must exceed {@code checkPeriod} twice (a check may take up to
  * {@code checkPeriod} to time out), or two companions may overlap. Starting again after a failed check keeps this
  * bound: it follows a confirmation, like the first start, and a claim once superseded is never confirmed again.
+ * The host learns the grace period from the claim ({@link StartCompanion#graceMs()}): a claim whose grace period is
+ * not above twice the check period is refused, and the companion not started, with an error logged and kept in
+ * {@link #misconfiguration()} naming both settings.
  *
  * <p>{@link #close} stops the companion and cancels a start still waiting for its grace period; a closed host starts
  * nothing and ignores claims. Closing again does nothing.
@@ -61,6 +65,7 @@ public final class CompanionHost implements Consumer<Object>, AutoCloseable
     private final ScheduledThreadPoolExecutor executor;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile RaSystem system;
+    private volatile String misconfiguration;
 
     // Only touched on the executor's thread.
     private long pendingEpoch;
@@ -149,6 +154,15 @@ public final class CompanionHost implements Consumer<Object>, AutoCloseable
     }
 
     /**
+     * @return why the host refused to start the companion for a claim: the machine's grace period is not above twice
+     *         this host's check period, so two companions could overlap; empty while no claim was refused.
+     */
+    public Optional<String> misconfiguration()
+    {
+        return Optional.ofNullable(misconfiguration);
+    }
+
+    /**
      * Stop the companion if it runs, cancel a start waiting for its grace period, and stop the host's thread.
      * Closing again does nothing.
      */
@@ -178,6 +192,21 @@ public final class CompanionHost implements Consumer<Object>, AutoCloseable
             return;
         }
         pendingEpoch = start.epoch();
+        if (start.graceMs() * 1_000_000L <= 2 * checkPeriodNanos)
+        {
+            // The previous leader's host may take up to two check periods to see it lost and stop its companion:
+            // starting this one before that could run two at once, which is what the grace period is there to prevent.
+            misconfiguration = localServer + ": companion not started for epoch " + start.epoch() + ": the grace " +
+                "period of the follow-the-leader machine (" + start.graceMs() + " ms) must exceed twice the check " +
+                "period of the CompanionHost (" + checkPeriod.toMillis() + " ms), or two companions may run at once";
+            LOG.error(misconfiguration);
+            if (null != pendingStart)
+            {
+                pendingStart.cancel(false);
+                pendingStart = null;
+            }
+            return;
+        }
         if (null != pendingStart)
         {
             pendingStart.cancel(false);

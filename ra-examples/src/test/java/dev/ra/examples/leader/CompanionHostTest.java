@@ -107,6 +107,40 @@ class CompanionHostTest
     }
 
     @Test
+    void aGracePeriodNotAboveTwiceTheCheckPeriodIsRefusedAndStartsNoCompanion()
+    {
+        system.startCluster("ftl", "ftl", List.of(local));
+        host.attach(system);
+        final long epoch = awaitClaim();
+        final AtomicLong started = new AtomicLong();
+        try (CompanionHost tooSlow = new CompanionHost(local, new Companion()
+        {
+            @Override
+            public void start(final long epoch)
+            {
+                started.set(epoch);
+            }
+
+            @Override
+            public void stop(final long epoch)
+            {
+            }
+        }, CHECK))
+        {
+            tooSlow.attach(system);
+            // The previous leader's host may need two checks to stop its companion: a shorter grace overlaps them.
+            tooSlow.accept(new StartCompanion(local, epoch, CHECK.multipliedBy(2).toMillis()));
+
+            InJvmCluster.await(() -> started.get() != 0 || tooSlow.misconfiguration().isPresent() ? true : null,
+                Duration.ofSeconds(10), "the claim to be refused or the companion started");
+            assertThat(started.get()).as("epoch the companion was started with").isZero();
+            assertThat(tooSlow.misconfiguration()).hasValueSatisfying(error -> assertThat(error)
+                .contains("grace period").contains(CHECK.multipliedBy(2).toMillis() + " ms")
+                .contains("check period").contains(CHECK.toMillis() + " ms"));
+        }
+    }
+
+    @Test
     void closingDuringTheGracePeriodCancelsTheStart() throws InterruptedException
     {
         host.attach(system);
