@@ -287,7 +287,15 @@ public final class ClusterClient
             ex instanceof ClusterUnavailableException;
     }
 
-    private static boolean outcomeUnknown(final RuntimeException ex)
+    /**
+     * Whether a failure of {@link #command} leaves the command's outcome unknown (it may have been applied, or may
+     * still be), as opposed to proving it was not taken or reporting the machine's refusal. A client whose command is
+     * not safe to send twice can then find out what happened before it decides to send it again.
+     *
+     * @param ex thrown by {@link #command}.
+     * @return whether the command may or may not have been applied.
+     */
+    public static boolean outcomeUnknown(final RuntimeException ex)
     {
         return ex instanceof RaTimeoutException || ex instanceof CommandOutcomeUnknownException ||
             ex instanceof ServerStoppedException;

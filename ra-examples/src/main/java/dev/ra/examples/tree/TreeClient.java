@@ -16,6 +16,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,13 +35,16 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Retries follow {@link ClusterClient}: creates, setData and multis are not retried when their outcome is unknown
- * (the caller looks, as Curator's protected mode does); deletes, checks, reads and watch registrations are (a retried
- * delete may answer {@link TreeReply.NoNode} for a node it deleted itself).
+ * (the caller looks, as Curator's protected mode does); reads and watch registrations are. A delete first looks up
+ * the node it is to delete, and after an unknown outcome looks again before it sends anything more: it never sends
+ * again for a node created anew meanwhile (see {@link #delete}).
  */
 public final class TreeClient implements AutoCloseable
 {
     private static final long GUARANTEED_DELETE_MAX_BACKOFF_MS = 2_000;
     private static final long GUARANTEED_DELETE_FIRST_BACKOFF_MS = 50;
+    /** Looks at a node whose delete's outcome is unknown, each followed by one more attempt if it is still there. */
+    private static final int DELETE_LOOKS = 5;
     private static final Logger LOG = LoggerFactory.getLogger(TreeClient.class);
 
     private final ClusterClient cluster;
@@ -150,13 +154,93 @@ public final class TreeClient implements AutoCloseable
     }
 
     /**
+     * Delete a node. The node is looked up first (a linearizable read): absent, the answer is
+     * {@link TreeReply.NoNode} and nothing is sent. When the outcome of the delete is unknown (a timeout, a leader
+     * lost), the client looks at the node again instead of sending the same delete blindly, which could delete a node
+     * another client created at the path meanwhile and answer {@link TreeReply.NoNode} for this call's own success:
+     * <ul>
+     *   <li>the node it was sent for is gone (or a node created since stands at the path): the answer is
+     *       {@link TreeReply.Deleted}, as ZooKeeper's and Curator's idempotent deletes answer (another client's delete
+     *       of the same node at the same moment cannot be told from this one's);</li>
+     *   <li>it is still there: the delete did not take effect, and is sent again for that node only, with the version
+     *       just read when {@code version} is {@link TreeOp#ANY_VERSION}.</li>
+     * </ul>
+     *
      * @param path    of the node.
      * @param version expected, or {@link TreeOp#ANY_VERSION}.
      * @return {@link TreeReply.Deleted}, or a {@link TreeReply.Failure}.
      */
     public TreeReply delete(final String path, final int version)
     {
-        return cluster.command(new TreeOp.Delete(path, version), true);
+        if (null != TreePaths.problem(path))
+        {
+            // Refused by the machine as BadArguments, which changes nothing: safe to send again.
+            return cluster.command(new TreeOp.Delete(path, version), true);
+        }
+        final Optional<Stat> target = exists(path);
+        if (target.isEmpty())
+        {
+            return new TreeReply.NoNode(path);
+        }
+        return deleteNode(path, version, target.get().czxid(), op -> cluster.command(op, false), this::exists);
+    }
+
+    /**
+     * Delete the node created at {@code czxid}, and only that one, whatever becomes of the first attempt.
+     *
+     * @param path    of the node.
+     * @param version expected, or {@link TreeOp#ANY_VERSION}.
+     * @param czxid   of the node to delete, as read before.
+     * @param send    one attempt of a delete, not retried when its outcome is unknown.
+     * @param read    a linearizable read of a node's stat.
+     * @return the reply, as {@link #delete} describes.
+     */
+    static TreeReply deleteNode(final String path, final int version, final long czxid,
+        final Function<TreeOp.Delete, TreeReply> send, final Function<String, Optional<Stat>> read)
+    {
+        RuntimeException unknown;
+        try
+        {
+            return send.apply(new TreeOp.Delete(path, version));
+        }
+        catch (final RuntimeException ex)
+        {
+            if (!ClusterClient.outcomeUnknown(ex))
+            {
+                throw ex;
+            }
+            unknown = ex;
+        }
+        for (int look = 0; look < DELETE_LOOKS; look++)
+        {
+            final Optional<Stat> now = read.apply(path);
+            if (now.isEmpty() || now.get().czxid() != czxid)
+            {
+                return new TreeReply.Deleted(path);
+            }
+            // The node is still the one this delete was for: no attempt took effect yet. Send again for it only.
+            final int expected = version == TreeOp.ANY_VERSION ? now.get().version() : version;
+            try
+            {
+                final TreeReply reply = send.apply(new TreeOp.Delete(path, expected));
+                final boolean changedSinceRead = reply instanceof TreeReply.NoNode ||
+                    (version == TreeOp.ANY_VERSION && reply instanceof TreeReply.BadVersion);
+                if (!changedSinceRead)
+                {
+                    return reply;
+                }
+                // Gone or changed between the read and this attempt (maybe by an earlier attempt): look again.
+            }
+            catch (final RuntimeException ex)
+            {
+                if (!ClusterClient.outcomeUnknown(ex))
+                {
+                    throw ex;
+                }
+                unknown = ex;
+            }
+        }
+        throw unknown;
     }
 
     /**

@@ -1,0 +1,155 @@
+package dev.ra.examples.tree;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ra.CommandOutcomeUnknownException;
+import dev.ra.RaTimeoutException;
+import dev.ra.ServerId;
+import dev.ra.examples.support.ClusterClient;
+import dev.ra.examples.support.ToolboxCluster;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A delete whose outcome is unknown is never sent blindly again: it answers {@link TreeReply.Deleted} for its own
+ * success (not {@link TreeReply.NoNode}), and never deletes a node another client created at the path meanwhile.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class TreeClientDeleteTest
+{
+    private static final Duration LAG = Duration.ofSeconds(1);
+
+    @Test
+    void aDeleteWhoseCommitOutlastsOneAttemptAnswersDeletedForItsOwnSuccess()
+    {
+        try (TreeWorld world = new TreeWorld())
+        {
+            final ToolboxCluster cluster = world.cluster();
+            final ServerId leader = cluster.awaitLeader();
+            world.clientOn(leader.node()).create("/n", "", CreateMode.PERSISTENT, 0);
+            final List<String> followers = ToolboxCluster.RA_NODES.stream().filter(n -> !n.equals(leader.node()))
+                .toList();
+            final TreeReply reply;
+            // Every commit takes a LAG, longer than one attempt of a client on the leader's node: an attempt that
+            // may be retried runs out of time while its delete is being committed.
+            followers.forEach(f -> cluster.network().delay(f, leader.node(), LAG));
+            try (TreeClient lagging = new TreeClient(new ClusterClient(cluster.system(leader.node()),
+                cluster.members(), Duration.ofSeconds(30), Duration.ofMillis(200))))
+            {
+                reply = lagging.delete("/n", TreeOp.ANY_VERSION);
+            }
+            finally
+            {
+                followers.forEach(f -> cluster.network().delay(f, leader.node(), Duration.ZERO));
+            }
+
+            assertThat(reply).isEqualTo(new TreeReply.Deleted("/n"));
+            assertThat(world.clientOn(leader.node()).exists("/n")).isEmpty();
+        }
+    }
+
+    @Test
+    void aDeleteWhoseNodeWasCreatedAnewMeanwhileIsNotSentAgainAndAnswersDeleted()
+    {
+        final Script script = new Script();
+        script.replies.add(new CommandOutcomeUnknownException("leader lost", null));
+        // The first attempt did delete the node; another client created one at the path since.
+        script.reads.add(Optional.of(stat(9, 0)));
+
+        assertThat(TreeClient.deleteNode("/n", TreeOp.ANY_VERSION, 3, script::send, script::read))
+            .isEqualTo(new TreeReply.Deleted("/n"));
+        assertThat(script.sent).containsExactly(new TreeOp.Delete("/n", TreeOp.ANY_VERSION));
+    }
+
+    @Test
+    void aDeleteWhoseNodeIsGoneAfterAnUnknownOutcomeAnswersDeleted()
+    {
+        final Script script = new Script();
+        script.replies.add(new RaTimeoutException("no answer"));
+        script.reads.add(Optional.empty());
+
+        assertThat(TreeClient.deleteNode("/n", 2, 3, script::send, script::read))
+            .isEqualTo(new TreeReply.Deleted("/n"));
+        assertThat(script.sent).hasSize(1);
+    }
+
+    @Test
+    void aDeleteWhoseNodeIsStillThereIsSentAgainForThatNodeWithTheVersionRead()
+    {
+        final Script script = new Script();
+        script.replies.add(new RaTimeoutException("no answer"));
+        script.reads.add(Optional.of(stat(3, 4)));
+        // Changed between the read and the second attempt: looked at again, then deleted.
+        script.replies.add(new TreeReply.BadVersion("/n", 4, 5));
+        script.reads.add(Optional.of(stat(3, 5)));
+        script.replies.add(new TreeReply.Deleted("/n"));
+
+        assertThat(TreeClient.deleteNode("/n", TreeOp.ANY_VERSION, 3, script::send, script::read))
+            .isEqualTo(new TreeReply.Deleted("/n"));
+        assertThat(script.sent).containsExactly(new TreeOp.Delete("/n", TreeOp.ANY_VERSION),
+            new TreeOp.Delete("/n", 4), new TreeOp.Delete("/n", 5));
+    }
+
+    @Test
+    void aDeleteOfAnExpectedVersionIsSentAgainWithThatVersionAndItsAnswerIsTheTruth()
+    {
+        final Script script = new Script();
+        script.replies.add(new RaTimeoutException("no answer"));
+        script.reads.add(Optional.of(stat(3, 7)));
+        script.replies.add(new TreeReply.BadVersion("/n", 6, 7));
+
+        assertThat(TreeClient.deleteNode("/n", 6, 3, script::send, script::read))
+            .isEqualTo(new TreeReply.BadVersion("/n", 6, 7));
+        assertThat(script.sent).containsExactly(new TreeOp.Delete("/n", 6), new TreeOp.Delete("/n", 6));
+    }
+
+    @Test
+    void aRefusalIsNotAnUnknownOutcome()
+    {
+        final Script script = new Script();
+        script.replies.add(new IllegalStateException("refused"));
+
+        assertThatThrownBy(() -> TreeClient.deleteNode("/n", 6, 3, script::send, script::read))
+            .isInstanceOf(IllegalStateException.class);
+        assertThat(script.sent).hasSize(1);
+    }
+
+    private static Stat stat(final long czxid, final int version)
+    {
+        return new Stat(czxid, czxid, czxid, version, 0, 0, 0);
+    }
+
+    /**
+     * The cluster as a script: each attempt takes the next reply (or throws it), each read the next stat.
+     */
+    private static final class Script
+    {
+        final Deque<Object> replies = new ArrayDeque<>();
+        final Deque<Optional<Stat>> reads = new ArrayDeque<>();
+        final List<TreeOp.Delete> sent = new ArrayList<>();
+
+        TreeReply send(final TreeOp.Delete op)
+        {
+            sent.add(op);
+            final Object next = replies.removeFirst();
+            if (next instanceof RuntimeException ex)
+            {
+                throw ex;
+            }
+            return (TreeReply)next;
+        }
+
+        Optional<Stat> read(final String path)
+        {
+            return reads.removeFirst();
+        }
+    }
+}
