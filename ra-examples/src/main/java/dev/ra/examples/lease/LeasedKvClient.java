@@ -20,8 +20,9 @@ import java.util.Optional;
  * }
  * }</pre>
  *
- * <p>A put is not retried when its outcome is unknown (as {@link dev.ra.examples.kv.KvClient}); grants, revokes,
- * deletes and conditional puts are (a retried conditional put fails its compare, and the caller reads to learn why).
+ * <p>A put is not retried when its outcome is unknown (as {@link dev.ra.examples.kv.KvClient}); grants, revokes and
+ * deletes are. A conditional put is sent again after an unknown outcome, and recognises its own write when that
+ * retry fails its compare (see {@link #putIf}).
  */
 public final class LeasedKvClient
 {
@@ -114,6 +115,14 @@ public final class LeasedKvClient
      * Put only if the key's mod revision is {@code expectedModRevision} (0: absent); see
      * {@link LeasedKvCommand.PutIf}.
      *
+     * <p>When the outcome of the put is unknown (a timeout, a leader lost) it is sent again, and a retry whose compare
+     * fails because of this call's own write reports it {@link LeasedKvReply.Written}, at the revision of that
+     * write: the key holds {@code value} and {@code sessionId}, was written after {@code expectedModRevision}, and is
+     * the key that revision named (created by the write itself when {@code expectedModRevision} is 0). So a
+     * session-bound lock taken by a put whose answer was lost is reported taken, not lost to a holder that is this
+     * caller. A recognised write's {@code previous} is null: nothing when the key was absent, and not known
+     * otherwise. Another client writing the same value with the same session cannot be told from this call.
+     *
      * @param key                 to write.
      * @param expectedModRevision required.
      * @param value               to store.
@@ -123,7 +132,41 @@ public final class LeasedKvClient
     public LeasedKvReply putIf(final String key, final long expectedModRevision, final String value,
         final long sessionId)
     {
-        return cluster.command(new LeasedKvCommand.PutIf(key, expectedModRevision, value, sessionId), true);
+        final LeasedKvCommand.PutIf putIf = new LeasedKvCommand.PutIf(key, expectedModRevision, value, sessionId);
+        try
+        {
+            return cluster.command(putIf, false);
+        }
+        catch (final RuntimeException ex)
+        {
+            if (!ClusterClient.outcomeUnknown(ex))
+            {
+                throw ex;
+            }
+        }
+        // Safe to send again: it writes only if the first did not; a compare it fails may be the first's doing.
+        return ownWriteRecognised(putIf, cluster.command(putIf, true));
+    }
+
+    /**
+     * @param putIf   sent again after an unknown outcome.
+     * @param retried the retry's reply.
+     * @return the reply, or {@link LeasedKvReply.Written} if the retry failed its compare on the write of an earlier
+     *         attempt of the same put.
+     */
+    static LeasedKvReply ownWriteRecognised(final LeasedKvCommand.PutIf putIf, final LeasedKvReply retried)
+    {
+        if (!(retried instanceof LeasedKvReply.CompareFailed failed) || null == failed.current())
+        {
+            return retried;
+        }
+        final KeyValue current = failed.current();
+        final long expected = putIf.expectedModRevision();
+        final boolean sameIncarnation = 0 == expected ? current.createRevision() == current.modRevision() :
+            current.createRevision() <= expected;
+        final boolean ownWrite = current.value().equals(putIf.value()) && current.sessionId() == putIf.sessionId() &&
+            current.modRevision() > expected && sameIncarnation;
+        return ownWrite ? new LeasedKvReply.Written(current.modRevision(), null) : retried;
     }
 
     /**
