@@ -20,6 +20,15 @@ import org.slf4j.LoggerFactory;
  * When the lessor does not know the session, it checks the log ({@link LeasedKvMachine#SESSION}); if the session
  * ended there, the lease is lost for good: {@link #isAlive()} turns false and the {@code onLost} callback runs once.
  *
+ * <p><b>Local expiry.</b> A client cut off from the whole cluster hears no answer at all, so it also declares the lease
+ * lost by itself, as etcd's and Curator's clients do, once a TTL has passed since it sent the last keep-alive that was
+ * acknowledged (or since the lease was created, if none was): the session may have expired by then, and whatever
+ * is bound to it may belong to someone else. It notices within about a quarter TTL: its lookups of the lessor and
+ * the session are bounded by a quarter TTL, so a cluster that does not answer never holds the lease's thread longer.
+ * A lease lost locally sends no more keep-alives, and the session expires on the cluster unless it already did. The
+ * local clock is measured from the sending of a keep-alive, before the lessor restarts the TTL on receiving it, so
+ * the lease is never believed alive after the cluster could have expired it (clock rates apart).
+ *
  * <p>The machine behind the cluster must answer the named queries {@code lessor} and {@code session} as
  * {@link LeasedKvMachine} does. Thread-safe.
  */
@@ -41,6 +50,11 @@ public final class Lease implements AutoCloseable
     private ProcessRef lessor;
     private long sentNanos;
     private long ackedNanos;
+    // Sending of the oldest keep-alive not acknowledged yet, 0 when none is outstanding; an acknowledgement answers
+    // it or a later one, so the lessor restarted the TTL after it.
+    private long outstandingSinceNanos;
+    // The lessor restarted the TTL after this instant: a TTL after it, the session may have expired.
+    private long confirmedNanos;
     private boolean closed;
 
     /**
@@ -49,19 +63,28 @@ public final class Lease implements AutoCloseable
      * @param cluster   client of the cluster that granted it.
      * @param sessionId of the session.
      * @param ttlMs     of the session.
-     * @param onLost    run once, on the lease's thread, if the session is found ended; may be a no-op, may close the
-     *                  lease.
+     * @param onLost    run once, on the lease's thread, if the session is found ended, or a TTL passes without an
+     *                  acknowledged keep-alive (see the class documentation); may be a no-op, may close the lease.
      */
     public Lease(final ClusterClient cluster, final long sessionId, final long ttlMs, final Runnable onLost)
     {
-        this.cluster = Objects.requireNonNull(cluster, "cluster");
+        Objects.requireNonNull(cluster, "cluster");
+        if (ttlMs <= 0)
+        {
+            throw new IllegalArgumentException("session TTL must be positive, got " + ttlMs + " ms");
+        }
+        this.confirmedNanos = System.nanoTime();
+        final long period = Math.max(1, ttlMs / 4);
+        // Lookups bounded by the keep-alive period: a cluster that does not answer must not hold the lease's thread
+        // past the local expiry.
+        this.cluster = new ClusterClient(cluster.system(), cluster.members(), Duration.ofMillis(period),
+            Duration.ofMillis(period));
         this.sessionId = sessionId;
         this.ttlMs = ttlMs;
         this.onLost = Objects.requireNonNull(onLost, "onLost");
         this.thread = new OwnThread("lease-" + sessionId);
         this.executor = thread.executor();
         this.inbox = cluster.system().spawn(message -> post(() -> onMessage(message)));
-        final long period = Math.max(1, ttlMs / 4);
         executor.scheduleWithFixedDelay(this::keepAlive, 0, period, TimeUnit.MILLISECONDS);
     }
 
@@ -82,7 +105,8 @@ public final class Lease implements AutoCloseable
     }
 
     /**
-     * @return false once the session was found ended (expired or revoked).
+     * @return false once the session was found ended (expired or revoked), or a TTL passed without an acknowledged
+     *         keep-alive.
      */
     public boolean isAlive()
     {
@@ -116,7 +140,7 @@ public final class Lease implements AutoCloseable
 
     private void keepAlive()
     {
-        if (closed || !alive)
+        if (closed || !alive || expiredLocally())
         {
             return;
         }
@@ -131,23 +155,63 @@ public final class Lease implements AutoCloseable
             {
                 lessor = cluster.namedQuery(LeasedKvMachine.LESSOR, null, true);
             }
-            if (null != lessor)
+            if (null != lessor && !expiredLocally())
             {
                 sentNanos = System.nanoTime();
+                if (0 == outstandingSinceNanos)
+                {
+                    outstandingSinceNanos = sentNanos;
+                }
                 cluster.system().send(lessor, new KeepAliveMessage.KeepAlive(sessionId, inbox.ref()));
             }
         }
         catch (final RuntimeException ex)
         {
             LOG.debug("session {}: keep-alive round failed; trying again", sessionId, ex);
+            expiredLocally();
         }
+    }
+
+    /**
+     * Declare the lease lost if a TTL passed since the lessor last restarted it, as far as this client knows.
+     *
+     * @return whether the lease is lost.
+     */
+    private boolean expiredLocally()
+    {
+        if (!alive)
+        {
+            return true;
+        }
+        if (System.nanoTime() - confirmedNanos < TimeUnit.MILLISECONDS.toNanos(ttlMs))
+        {
+            return false;
+        }
+        LOG.debug("session {}: no keep-alive acknowledged for a TTL of {} ms; lease lost", sessionId, ttlMs);
+        lose();
+        return true;
+    }
+
+    private void lose()
+    {
+        if (!alive)
+        {
+            return;
+        }
+        alive = false;
+        onLost.run();
     }
 
     private void onMessage(final Object message)
     {
-        if (message instanceof KeepAliveMessage.Ack ack && ack.sessionId() == sessionId)
+        if (message instanceof KeepAliveMessage.Ack ack && ack.sessionId() == sessionId && alive)
         {
             ackedNanos = System.nanoTime();
+            if (0 != outstandingSinceNanos)
+            {
+                confirmedNanos = Math.max(confirmedNanos, outstandingSinceNanos);
+                outstandingSinceNanos = 0;
+            }
         }
         else if (message instanceof KeepAliveMessage.NotFound notFound && notFound.sessionId() == sessionId && alive)
         {
@@ -157,8 +221,7 @@ public final class Lease implements AutoCloseable
                 final Session session = cluster.namedQuery(LeasedKvMachine.SESSION, sessionId, true);
                 if (null == session)
                 {
-                    alive = false;
-                    onLost.run();
+                    lose();
                 }
                 else
                 {

@@ -58,7 +58,8 @@ public final class LeasedKvClient
      * Open a session and keep it alive from this node until the lease is closed.
      *
      * @param ttl    of the session.
-     * @param onLost run once if the session is found ended while kept alive.
+     * @param onLost run once if the session is found ended while kept alive, or a TTL passes without an
+     *               acknowledged keep-alive (the client was cut off: see {@link Lease}).
      * @return the lease.
      */
     public Lease grant(final Duration ttl, final Runnable onLost)

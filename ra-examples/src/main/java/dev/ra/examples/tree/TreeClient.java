@@ -84,7 +84,8 @@ public final class TreeClient implements AutoCloseable
      * Open a session and keep it alive from this node until the lease is closed (ZooKeeper's session).
      *
      * @param ttl    of the session: it ends this long after the last keep-alive reached the leader.
-     * @param onLost run once if the session is found ended while kept alive.
+     * @param onLost run once if the session is found ended while kept alive, or a TTL passes without an
+     *               acknowledged keep-alive (the client was cut off: see {@link Lease}).
      * @return the lease; its id is the session id ephemeral nodes are bound to.
      */
     public Lease openSession(final Duration ttl, final Runnable onLost)
