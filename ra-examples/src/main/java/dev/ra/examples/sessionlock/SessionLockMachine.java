@@ -47,7 +47,12 @@ import java.util.Set;
  *   <li>Waiters are served FIFO (the original prepended them, serving LIFO). A waiter whose node is unreachable keeps
  *       its place but is skipped on hand-off, since it could not be told; it becomes eligible again when it sends an
  *       acquire or its node returns. So a lock may be free while only unreachable processes wait for it (the original
- *       lost the waiters in that case).</li>
+ *       lost the waiters in that case). Such a waiter keeps its place for the grace period only (version 2): the
+ *       leader arms a timer named {@link #waiterTimerName(String, ProcessRef)} when it becomes unreachable (and every
+ *       new leader arms it again, in full), and if the waiter is still unreachable when the timer's {@code Timeout}
+ *       is applied, it leaves the line, and a free lock that nobody else waits for is removed. A waiter dropped so
+ *       must acquire again once back. (Versions 0 and 1 kept unreachable waiters, and a free lock with only such
+ *       waiters, for ever.)</li>
  *   <li>Every tenure carries a fencing token (log index of the granting entry), even though the original had none:
  *       a time-based lock can never be fully safe (the talk says so), and tokens cost nothing.</li>
  * </ul>
@@ -70,6 +75,7 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
     public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofSeconds(15);
 
     private static final String TIMER_PREFIX = "session-lock:";
+    private static final String WAITER_TIMER_PREFIX = "session-lock-waiter:";
 
     private final long graceMs;
     private final ReleaseCursorPolicy cursorPolicy;
@@ -79,6 +85,11 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
      * cluster still running version 0 (members of an older build apply the same entries the old way).
      */
     private final boolean deadlineInLogTime;
+    /**
+     * Version 2 and later: a waiter whose node stays unreachable for the grace period leaves the line. Versions 0 and
+     * 1 kept it for ever, and a free lock whose only waiters were such, with it.
+     */
+    private final boolean unreachableWaitersExpire;
 
     /**
      * A machine with the {@link #DEFAULT_GRACE_PERIOD} and the default release cursor policy.
@@ -103,29 +114,36 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
         this.graceMs = gracePeriod.toMillis();
         this.cursorPolicy = Objects.requireNonNull(cursorPolicy, "cursorPolicy");
         this.deadlineInLogTime = true;
+        this.unreachableWaitersExpire = true;
     }
 
     private SessionLockMachine(final long graceMs, final ReleaseCursorPolicy cursorPolicy,
-        final boolean deadlineInLogTime)
+        final boolean deadlineInLogTime, final boolean unreachableWaitersExpire)
     {
         this.graceMs = graceMs;
         this.cursorPolicy = cursorPolicy;
         this.deadlineInLogTime = deadlineInLogTime;
+        this.unreachableWaitersExpire = unreachableWaitersExpire;
     }
 
     /**
-     * Version 1 holds the grace deadline in log time (see the class comment); version 0 did not.
+     * Version 1 holds the grace deadline in log time (see the class comment); version 0 did not. Version 2 drops a
+     * waiter whose node stays unreachable for the grace period; versions 0 and 1 kept it for ever.
      */
     @Override
     public int version()
     {
-        return 1;
+        return 2;
     }
 
     @Override
     public StateMachine<SessionLockCommand, SessionLockState> machineFor(final int version)
     {
-        return version >= 1 ? this : new SessionLockMachine(graceMs, cursorPolicy, false);
+        if (version >= 2)
+        {
+            return this;
+        }
+        return new SessionLockMachine(graceMs, cursorPolicy, version >= 1, false);
     }
 
     /**
@@ -137,6 +155,18 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
     public static String timerName(final String key)
     {
         return TIMER_PREFIX + key;
+    }
+
+    /**
+     * The name of the timer that drops an unreachable waiter from the line of a lock (version 2).
+     *
+     * @param key    of the lock.
+     * @param waiter waiting for it.
+     * @return the timer name.
+     */
+    public static String waiterTimerName(final String key, final ProcessRef waiter)
+    {
+        return WAITER_TIMER_PREFIX + waiter + ":" + key;
     }
 
     /**
@@ -247,6 +277,23 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
                 effects.add(new Effect.Monitor(process));
             }
         }
+        else if (command instanceof BuiltinCommand.Timeout timeout && unreachableWaitersExpire &&
+            timeout.name().startsWith(WAITER_TIMER_PREFIX))
+        {
+            final Set<ProcessRef> dropped = new LinkedHashSet<>();
+            for (final Map.Entry<String, SessionLockEntry> e : state.locks().entrySet())
+            {
+                next = next.with(e.getKey(), dropUnreachableWaiter(e.getKey(), e.getValue(), timeout.name(),
+                    dropped));
+            }
+            for (final ProcessRef process : dropped)
+            {
+                if (!next.involves(process))
+                {
+                    effects.add(new Effect.Demonitor(process));
+                }
+            }
+        }
         else if (command instanceof BuiltinCommand.Timeout timeout && timeout.name().startsWith(TIMER_PREFIX))
         {
             final String key = timeout.name().substring(TIMER_PREFIX.length());
@@ -292,6 +339,11 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
                 if (!waiter.reachable())
                 {
                     nodes.add(waiter.process().node());
+                    if (unreachableWaitersExpire)
+                    {
+                        // Full grace, since no member knows when it became unreachable: late, never early.
+                        timersAndGrants.add(new Effect.Timer(waiterTimerName(e.getKey(), waiter.process()), graceMs));
+                    }
                 }
             }
         }
@@ -351,6 +403,10 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
                 new LockReply.Acquired(meta.index()));
         }
         final int index = entry.waiterIndex(owner);
+        if (unreachableWaitersExpire && index >= 0 && !entry.waiters().get(index).reachable())
+        {
+            effects.add(new Effect.CancelTimer(waiterTimerName(key, owner)));
+        }
         // A waiter that asks again is evidently reachable, and keeps its place.
         final List<Waiter> waiters = index >= 0 ?
             Persistent.set(entry.waiters(), index, new Waiter(owner, true)) :
@@ -394,8 +450,30 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
         {
             return entry;
         }
+        if (unreachableWaitersExpire)
+        {
+            effects.add(new Effect.Timer(waiterTimerName(key, process), graceMs));
+        }
         return new SessionLockEntry(entry.holder(), entry.token(), entry.disconnection(),
             Persistent.set(entry.waiters(), index, new Waiter(process, false)));
+    }
+
+    /**
+     * The lock after the timer of one of its waiters fired (version 2): that waiter leaves the line if its node is
+     * still unreachable, and a free lock nobody else waits for goes.
+     */
+    private static SessionLockEntry dropUnreachableWaiter(final String key, final SessionLockEntry entry,
+        final String timer, final Set<ProcessRef> dropped)
+    {
+        final List<Waiter> waiters = Persistent.removeIf(entry.waiters(),
+            w -> !w.reachable() && waiterTimerName(key, w.process()).equals(timer));
+        if (waiters == entry.waiters())
+        {
+            return entry;
+        }
+        entry.waiters().stream().filter(w -> !waiters.contains(w)).forEach(w -> dropped.add(w.process()));
+        return null == entry.holder() && waiters.isEmpty() ? null :
+            new SessionLockEntry(entry.holder(), entry.token(), entry.disconnection(), waiters);
     }
 
     /**
@@ -441,6 +519,10 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
             {
                 monitor.add(waiter.process());
                 waiters.add(new Waiter(waiter.process(), true));
+                if (unreachableWaitersExpire && !waiter.reachable())
+                {
+                    effects.add(new Effect.CancelTimer(waiterTimerName(key, waiter.process())));
+                }
             }
             else
             {

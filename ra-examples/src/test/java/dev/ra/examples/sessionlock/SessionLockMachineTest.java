@@ -140,8 +140,8 @@ class SessionLockMachineTest
         // cluster switches, or the members' states would differ.
         final SessionLockMachine latest = new SessionLockMachine(Duration.ofMillis(GRACE_MS),
             ReleaseCursorPolicy.every(1_000));
-        assertThat(latest.version()).isEqualTo(1);
-        assertThat(latest.machineFor(1)).isSameAs(latest);
+        assertThat(latest.version()).isEqualTo(2);
+        assertThat(latest.machineFor(2)).isSameAs(latest);
         final MachineDriver<SessionLockCommand, SessionLockState> v0 = new MachineDriver<>(latest.machineFor(0),
             SessionLockCommand.class);
         v0.apply(new SessionLockCommand.Acquire("k", A));
@@ -151,6 +151,69 @@ class SessionLockMachineTest
         final ApplyResult<SessionLockState> late = v0.apply(new SessionLockCommand.Acquire("k", A));
 
         assertThat(late.reply()).isEqualTo(new LockReply.Acquired(1));
+    }
+
+    @Test
+    void shouldDropAWaiterWhoseNodeStaysUnreachableForTheGracePeriodAndTheFreeLockWithIt()
+    {
+        final String waiterTimer = SessionLockMachine.waiterTimerName("k", B);
+        locks.apply(new SessionLockCommand.Acquire("k", A));
+        locks.apply(new SessionLockCommand.Acquire("k", B));
+
+        final ApplyResult<SessionLockState> down = locks.builtin(new BuiltinCommand.Down(B, DownReason.NOCONNECTION));
+        assertThat(down.effects()).containsExactly(new Effect.Timer(waiterTimer, GRACE_MS),
+            new Effect.MonitorNode("n2"));
+        locks.apply(new SessionLockCommand.Release("k", A));
+        assertThat(locks.state().lock("k")).as("free, kept for the unreachable waiter")
+            .isEqualTo(new SessionLockEntry(null, 0, null, List.of(new Waiter(B, false))));
+        assertThat(locks.enter(RaftRole.LEADER)).as("a new leader arms the waiter's timer again, in full")
+            .contains(new Effect.Timer(waiterTimer, GRACE_MS));
+        locks.advance(GRACE_MS);
+
+        final ApplyResult<SessionLockState> expired = locks.builtin(new BuiltinCommand.Timeout(waiterTimer));
+
+        assertThat(expired.state().lock("k")).isNull();
+        assertThat(expired.effects()).containsExactly(new Effect.Demonitor(B));
+    }
+
+    @Test
+    void shouldKeepAWaiterWhoseNodeReturnsWithinTheGracePeriod()
+    {
+        final String waiterTimer = SessionLockMachine.waiterTimerName("k", B);
+        holderAWithWaitersBAndC();
+        locks.builtin(new BuiltinCommand.Down(B, DownReason.NOCONNECTION));
+
+        assertThat(locks.builtin(new BuiltinCommand.NodeUp("n2")).effects())
+            .contains(new Effect.CancelTimer(waiterTimer));
+        // A timeout already appended when the node came back finds the waiter reachable: it keeps its place.
+        locks.builtin(new BuiltinCommand.Timeout(waiterTimer));
+
+        assertThat(locks.state().lock("k")).isEqualTo(new SessionLockEntry(A, 1, null, List.of(up(B), up(C))));
+        locks.builtin(new BuiltinCommand.Down(C, DownReason.NOCONNECTION));
+        assertThat(locks.apply(new SessionLockCommand.Acquire("k", C)).effects())
+            .as("a waiter that asks again is reachable").contains(new Effect.CancelTimer(
+                SessionLockMachine.waiterTimerName("k", C)));
+    }
+
+    @Test
+    void shouldKeepVersionOnesRuleOfUnreachableWaitersForAClusterStillRunningIt()
+    {
+        final SessionLockMachine latest = new SessionLockMachine(Duration.ofMillis(GRACE_MS),
+            ReleaseCursorPolicy.every(1_000));
+        final MachineDriver<SessionLockCommand, SessionLockState> v1 = new MachineDriver<>(latest.machineFor(1),
+            SessionLockCommand.class);
+        v1.apply(new SessionLockCommand.Acquire("k", A));
+        v1.apply(new SessionLockCommand.Acquire("k", B));
+        assertThat(v1.builtin(new BuiltinCommand.Down(B, DownReason.NOCONNECTION)).effects())
+            .containsExactly(new Effect.MonitorNode("n2"));
+        v1.apply(new SessionLockCommand.Release("k", A));
+        v1.advance(GRACE_MS);
+
+        v1.builtin(new BuiltinCommand.Timeout(SessionLockMachine.waiterTimerName("k", B)));
+
+        assertThat(v1.state().lock("k")).isEqualTo(new SessionLockEntry(null, 0, null, List.of(new Waiter(B, false))));
+        assertThat(v1.enter(RaftRole.LEADER)).as("no waiter timer at version 1")
+            .noneMatch(effect -> effect instanceof Effect.Timer);
     }
 
     @Test
@@ -307,8 +370,8 @@ class SessionLockMachineTest
         final ApplyResult<SessionLockState> up = locks.builtin(new BuiltinCommand.NodeUp("n2"));
 
         assertThat(up.state().lock("k")).isEqualTo(new SessionLockEntry(B, 5, null, List.of()));
-        assertThat(up.effects())
-            .containsExactly(new Effect.SendMsg(B, new LockGranted("k", 5)), new Effect.Monitor(B));
+        assertThat(up.effects()).containsExactly(new Effect.CancelTimer(SessionLockMachine.waiterTimerName("k", B)),
+            new Effect.SendMsg(B, new LockGranted("k", 5)), new Effect.Monitor(B));
     }
 
     @Test
