@@ -2,6 +2,7 @@ package dev.ra.runtime;
 
 import dev.ra.QueryResult;
 import dev.ra.RaException;
+import dev.ra.RaTimeoutException;
 import dev.ra.ServerId;
 import dev.ra.ServerStoppedException;
 import dev.ra.StateMachine;
@@ -9,19 +10,34 @@ import dev.ra.core.ServerCore;
 import dev.ra.protocol.ServerRequest;
 import dev.ra.spi.LogStore;
 import dev.ra.spi.ServerStorage;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
  * Queries a server runs on its machine state, each once the server has applied the index it waits for (at once when
  * it already has); the server looks at the waiting ones after each batch. Confined to the server's event loop, but
  * for {@link #sweepSoon}, which runs where a waiting query's call completes.
+ *
+ * <p>A query of this node waits as long as its call: when the call completes (its timeout passed, or it failed) the
+ * query is forgotten. A named query from another node carries no timeout on the wire, and nothing tells this node
+ * when its caller gave up: it waits at most {@link #remoteWaitNanos} (the node's default call timeout, within
+ * {@link #LEAST_REMOTE_WAIT} and {@link #LONGEST_REMOTE_WAIT}) and then fails, answering its caller if it still
+ * listens. Without that bound a member that never applies the index (removed while it could not be told, or asked
+ * for an index far ahead) held every such query for the rest of its life.
  */
 final class ParkedQueries
 {
+    /** The shortest a named query from another node may wait: callers often give a longer timeout than the default. */
+    static final Duration LEAST_REMOTE_WAIT = Duration.ofMinutes(1);
+    /** The longest a named query from another node may wait, even when the node's default timeout is longer. */
+    static final Duration LONGEST_REMOTE_WAIT = Duration.ofHours(1);
+
     /**
      * A query waiting until the server has applied an index.
      *
@@ -34,9 +50,29 @@ final class ParkedQueries
     {
     }
 
+    /**
+     * When a named query from another node stops waiting.
+     *
+     * @param deadlineNanos on the runtime clock.
+     * @param minIndex      it waits for.
+     * @param answer        failed at the deadline unless done by then.
+     */
+    private record RemoteDeadline(long deadlineNanos, long minIndex, CompletableFuture<Object> answer)
+    {
+    }
+
     private final ServerId id;
     private final ServerStorage storage;
+    private final EventLoop loop;
+    private final RuntimeClock clock;
+    private final long remoteWaitNanos;
     private final List<ParkedQuery> parked = new ArrayList<>();
+    /**
+     * The named queries from other nodes that wait, oldest first: all wait as long, so the first is the first due.
+     */
+    private final ArrayDeque<RemoteDeadline> remoteDeadlines = new ArrayDeque<>();
+    /** Fails the named queries from other nodes whose deadline passed; null when none is pending. */
+    private LoopTimer remoteExpiry;
     /**
      * Any thread: a waiting query's call completed (failed, or its caller's timeout passed) while the server is not
      * in a batch of its own: it gets one, whose end ({@link #runDue}) forgets the query.
@@ -44,14 +80,31 @@ final class ParkedQueries
     private final Runnable sweepSoon;
 
     /**
-     * @param sweepSoon run, on whatever thread completes it, when a waiting query's call completes: the server makes
-     *                  sure {@link #runDue} follows.
+     * @param sweepSoon   run, on whatever thread completes it, when a waiting query's call completes: the server
+     *                    makes sure {@link #runDue} follows.
+     * @param loop        of the server, whose timer fails the named queries from other nodes that waited too long.
+     * @param environment its clock, and how long a named query from another node waits.
      */
-    ParkedQueries(final ServerId id, final ServerStorage storage, final Runnable sweepSoon)
+    ParkedQueries(final ServerId id, final ServerStorage storage, final Runnable sweepSoon, final EventLoop loop,
+        final ServerEnvironment environment)
     {
         this.id = id;
         this.storage = storage;
         this.sweepSoon = sweepSoon;
+        this.loop = loop;
+        this.clock = environment.clock();
+        this.remoteWaitNanos = environment.remoteQueryWaitNanos();
+    }
+
+    /**
+     * @param defaultTimeout of the node's calls.
+     * @return how long a named query from another node waits for its index: the default timeout, which the callers
+     *         that give none use, within {@link #LEAST_REMOTE_WAIT} and {@link #LONGEST_REMOTE_WAIT}.
+     */
+    static long remoteWaitNanos(final Duration defaultTimeout)
+    {
+        return Math.min(LONGEST_REMOTE_WAIT.toNanos(), Math.max(LEAST_REMOTE_WAIT.toNanos(),
+            Durations.nanos(defaultTimeout)));
     }
 
     /**
@@ -59,17 +112,28 @@ final class ParkedQueries
      */
     void runOrPark(final ServerCore core, final ParkedQuery q)
     {
+        park(core, q);
+    }
+
+    /**
+     * @return whether the query waits.
+     */
+    private boolean park(final ServerCore core, final ParkedQuery q)
+    {
         if (core.lastApplied() >= q.minIndex)
         {
             answer(core, q);
+            return false;
         }
-        else if (!failedForGood(core, q))
+        if (failedForGood(core, q))
         {
-            parked.add(q);
-            // A query whose call fails or times out is forgotten at once, not at the server's next batch of events:
-            // on an idle member that may be long coming, and every such query would stay held, with what it holds.
-            q.call.whenComplete((result, error) -> sweepSoon.run());
+            return false;
         }
+        parked.add(q);
+        // A query whose call fails or times out is forgotten at once, not at the server's next batch of events:
+        // on an idle member that may be long coming, and every such query would stay held, with what it holds.
+        q.call.whenComplete((result, error) -> sweepSoon.run());
+        return true;
     }
 
     /**
@@ -104,6 +168,10 @@ final class ParkedQueries
      */
     void runDue(final ServerCore core)
     {
+        while (!remoteDeadlines.isEmpty() && remoteDeadlines.peekFirst().answer().isDone())
+        {
+            remoteDeadlines.pollFirst();
+        }
         if (parked.isEmpty())
         {
             return;
@@ -138,6 +206,55 @@ final class ParkedQueries
             q.call.completeExceptionally(new ServerStoppedException("server " + id + " stopped", cause));
         }
         parked.clear();
+        remoteDeadlines.clear();
+        if (null != remoteExpiry)
+        {
+            remoteExpiry.cancel();
+            remoteExpiry = null;
+        }
+    }
+
+    /**
+     * On the loop, by the timer: the named queries from other nodes whose deadline passed fail, and are forgotten.
+     */
+    private void expireRemote()
+    {
+        remoteExpiry = null;
+        final long now = clock.nanoTime();
+        boolean expired = false;
+        while (!remoteDeadlines.isEmpty())
+        {
+            final RemoteDeadline due = remoteDeadlines.peekFirst();
+            if (!due.answer().isDone() && due.deadlineNanos() - now > 0)
+            {
+                break;
+            }
+            remoteDeadlines.pollFirst();
+            expired |= due.answer().completeExceptionally(new RaTimeoutException("waited " +
+                TimeUnit.NANOSECONDS.toMillis(remoteWaitNanos) + " ms for " + id + " to apply index " +
+                due.minIndex() + ": a named query from another node waits no longer, " +
+                "whatever its caller's timeout"));
+        }
+        if (expired)
+        {
+            parked.removeIf(q -> q.call.isDone());
+        }
+        scheduleRemoteExpiry(now);
+    }
+
+    /**
+     * Make sure the timer runs when the first named query from another node is due, or soon after: never sooner than
+     * an eighth of the wait after the last run, so that a steady stream of such queries wakes the loop a few times per
+     * wait, not once per query.
+     */
+    private void scheduleRemoteExpiry(final long now)
+    {
+        if (null != remoteExpiry || remoteDeadlines.isEmpty())
+        {
+            return;
+        }
+        final long due = remoteDeadlines.peekFirst().deadlineNanos() - now;
+        remoteExpiry = loop.schedule(Math.max(due, remoteWaitNanos / 8), this::expireRemote);
     }
 
     /**
@@ -164,8 +281,21 @@ final class ParkedQueries
         }
         answer.whenComplete((value, error) -> answerNamed(named.name(), machine, (QueryResult<?>)value, error,
             origin));
-        runOrPark(core, new ParkedQuery(state -> machine.query(named.name(), argument, state), named.minIndex(), 0,
-            answer));
+        if (!park(core, new ParkedQuery(state -> machine.query(named.name(), argument, state), named.minIndex(), 0,
+            answer)))
+        {
+            return;
+        }
+        if (origin instanceof ClientCall local)
+        {
+            // A caller of this node: the query waits as long as its call, as a local query does.
+            local.future.whenComplete((value, error) -> answer.completeExceptionally(new RaTimeoutException(
+                "the call ended")));
+            return;
+        }
+        final long now = clock.nanoTime();
+        remoteDeadlines.addLast(new RemoteDeadline(now + remoteWaitNanos, named.minIndex(), answer));
+        scheduleRemoteExpiry(now);
     }
 
     /**

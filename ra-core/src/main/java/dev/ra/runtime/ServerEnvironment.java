@@ -12,20 +12,23 @@ import java.util.function.Consumer;
  * background executor for snapshots, the node's settings, and two hooks to the {@link ServerRegistry} that started it.
  * The same for every server of a node.
  *
- * @param router             delivers what the server sends, wherever it goes.
- * @param clusters           what the node knows of clusters, to refuse adding a member of another one.
- * @param clock              of the node.
- * @param background         encodes and writes snapshots.
- * @param storage            of the node, to delete a server's data.
- * @param applyFailureMode   what a member does when its machine throws.
- * @param maxCommandBytes    largest encoded command a leader appends.
- * @param handOverBoundNanos longest wait for the leadership hand-over of an orderly stop.
- * @param modCallHandlers    handlers of {@link dev.ra.Effect.ModCall}, by name.
- * @param retire             stops a removed member and deletes its data, wherever it runs.
- * @param stopped            told once a server has stopped, so it is no longer found.
+ * @param router               delivers what the server sends, wherever it goes.
+ * @param clusters             what the node knows of clusters, to refuse adding a member of another one.
+ * @param clock                of the node.
+ * @param background           encodes and writes snapshots.
+ * @param storage              of the node, to delete a server's data.
+ * @param applyFailureMode     what a member does when its machine throws.
+ * @param maxCommandBytes      largest encoded command a leader appends.
+ * @param handOverBoundNanos   longest wait for the leadership hand-over of an orderly stop.
+ * @param remoteQueryWaitNanos longest wait of a named query from another node for its index
+ *                             ({@link ParkedQueries#remoteWaitNanos}).
+ * @param modCallHandlers      handlers of {@link dev.ra.Effect.ModCall}, by name.
+ * @param retire               stops a removed member and deletes its data, wherever it runs.
+ * @param stopped              told once a server has stopped, so it is no longer found.
  */
 record ServerEnvironment(MessageRouter router, ClusterDirectory clusters, RuntimeClock clock, Executor background,
     Storage storage, ApplyFailureMode applyFailureMode, int maxCommandBytes, long handOverBoundNanos,
-    Map<String, Consumer<Object>> modCallHandlers, Consumer<ServerId> retire, Consumer<ServerProcess> stopped)
+    long remoteQueryWaitNanos, Map<String, Consumer<Object>> modCallHandlers, Consumer<ServerId> retire,
+    Consumer<ServerProcess> stopped)
 {
 }

@@ -137,7 +137,7 @@ final class ServerProcess implements LogListener, ServerMailbox
         this.cluster = cluster;
         this.machine = cluster.machine;
         this.storage = storage;
-        this.queries = new ParkedQueries(id, storage, this::sweepQueriesSoon);
+        this.queries = new ParkedQueries(id, storage, this::sweepQueriesSoon, loop, environment);
         this.answers = new CallAnswers(this, router);
         this.effects = new MachineEffects(id, loop, environment, this::enqueue);
         this.snapshots = new SnapshotWork(id, machine, storage, environment.background(), this::enqueue);

@@ -95,7 +95,8 @@ final class ServerRegistry
         this.reachability = new NodeReachability(config.nodeId(), config.transport(), router.calls().scheduler());
         this.environment = new ServerEnvironment(router, clusters, config.clock(), background, config.storage(),
             config.applyFailureMode(), maxCommandBytes, Durations.nanos(config.electionTimeoutMin()),
-            config.modCallHandlers(), this::retireRemovedMember, servers::remove);
+            ParkedQueries.remoteWaitNanos(config.defaultTimeout()), config.modCallHandlers(), this::retireRemovedMember,
+            servers::remove);
         final AtomicInteger starters = new AtomicInteger();
         this.starter = new ThreadPoolExecutor(STARTER_THREADS, STARTER_THREADS, 10, TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(), r ->
