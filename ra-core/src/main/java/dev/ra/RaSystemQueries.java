@@ -40,7 +40,8 @@ abstract class RaSystemQueries
     /**
      * Run a query against the state of a member of this node once it has applied index {@code appliedIndex} written
      * in term {@code appliedTerm} (read-your-writes: pass the index and term of your last write); fails if the entry
-     * at that index turns out to have another term (the write was lost).
+     * at that index turns out to have another term (the write was lost), and also when that entry is compacted into a
+     * snapshot of a later term, whose term no longer tells whether it was the write (see docs/RUNTIME.md, "Queries").
      *
      * @param server       a member hosted by this node.
      * @param query        of the state.

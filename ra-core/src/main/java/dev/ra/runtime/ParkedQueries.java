@@ -348,11 +348,10 @@ final class ParkedQueries
     {
         if (q.minTerm > 0)
         {
-            final long term = storage.log().term(q.minIndex);
-            if (term != LogStore.UNKNOWN_TERM && term != q.minTerm)
+            final String mismatch = termMismatch(core, q.minIndex, q.minTerm);
+            if (null != mismatch)
             {
-                q.call.completeExceptionally(new RaException("the entry at index " + q.minIndex +
-                    " on " + id + " has term " + term + ", not " + q.minTerm + ": the awaited write was lost"));
+                q.call.completeExceptionally(new RaException(mismatch));
                 return;
             }
         }
@@ -377,8 +376,64 @@ final class ParkedQueries
             q.call.completeExceptionally(ex);
             return;
         }
-        final long term = storage.log().term(applied);
+        final long term = termOf(core, applied);
         final ServerId leader = core.leaderId();
         q.call.complete(new QueryResult<>(result, applied, Math.max(0, term), leader));
+    }
+
+    /**
+     * @return the term of the entry at the index: from the core (which knows the entries not yet written and the
+     *         snapshot's), else from the log store (which may still hold an entry below the snapshot), else
+     *         {@link LogStore#UNKNOWN_TERM}.
+     */
+    private long termOf(final ServerCore core, final long index)
+    {
+        final long term = core.termAt(index);
+        return term != LogStore.UNKNOWN_TERM ? term : storage.log().term(index);
+    }
+
+    /**
+     * Whether the applied entry at {@code index} is the one written there in {@code expectedTerm}. When the entry is
+     * compacted into a snapshot its term is gone, but the snapshot's tells enough in two cases (terms never decrease
+     * along the log): a snapshot of a lower term proves the entry's lower too; one of the same term proves it the
+     * same, since only that term's leader wrote entries of that term, and it never overwrote its own (the committed
+     * log matches its log up to the snapshot's index). A snapshot of a higher term leaves it unknown, and the query
+     * fails rather than answer as if the write had been applied.
+     *
+     * @return null if the entry has that term, else why the query fails.
+     */
+    private String termMismatch(final ServerCore core, final long index, final long expectedTerm)
+    {
+        final long term = termOf(core, index);
+        if (term == expectedTerm)
+        {
+            return null;
+        }
+        if (term != LogStore.UNKNOWN_TERM)
+        {
+            return "the entry at index " + index + " on " + id + " has term " + term + ", not " + expectedTerm +
+                ": the awaited write was lost";
+        }
+        final long snapshotIndex = core.snapshotIndex();
+        final long snapshotTerm = core.termAt(snapshotIndex);
+        if (index > snapshotIndex || snapshotTerm == LogStore.UNKNOWN_TERM)
+        {
+            // Applied but neither in the log nor in the snapshot: not expected, and not taken as a match.
+            return "cannot tell whether the entry at index " + index + " on " + id + " had term " + expectedTerm +
+                ": its term is unknown";
+        }
+        if (snapshotTerm == expectedTerm)
+        {
+            return null;
+        }
+        if (snapshotTerm < expectedTerm)
+        {
+            return "the entry at index " + index + " on " + id + " has a term of at most " + snapshotTerm +
+                " (that of the snapshot at index " + snapshotIndex + " it was compacted into), not " + expectedTerm +
+                ": the awaited write was lost";
+        }
+        return "cannot tell whether the entry at index " + index + " on " + id + " had term " + expectedTerm +
+            ": compacted into the snapshot at index " + snapshotIndex + " of term " + snapshotTerm + ", and its " +
+            "term is not kept (ask with the index and term of a later write, or use a consistent query)";
     }
 }
