@@ -116,6 +116,12 @@ final class ClientQueries
             {
                 call.future.completeExceptionally(error);
             }
+
+            @Override
+            public boolean gaveUp()
+            {
+                return call.future.isDone();
+            }
         });
         return call.future;
     }

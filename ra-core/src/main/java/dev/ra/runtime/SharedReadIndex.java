@@ -33,6 +33,15 @@ final class SharedReadIndex
          * @param error why the call failed.
          */
         void failed(Throwable error);
+
+        /**
+         * @return whether the query no longer waits (its timeout passed, or it failed): it is forgotten rather than
+         *         held until the call in flight ends, and a next call is not made for it alone.
+         */
+        default boolean gaveUp()
+        {
+            return false;
+        }
     }
 
     /**
@@ -55,14 +64,27 @@ final class SharedReadIndex
     {
     }
 
+    /** A waiter for the next call, with its timeout: the next call lasts the longest of those still waiting. */
+    private record Pending(Waiter waiter, long timeoutNanos)
+    {
+    }
+
+    /** The fewest waiters for the next call at which those that gave up are looked for. */
+    private static final int LEAST_PRUNE_SIZE = 64;
+
     /** The call of a member and kind: whether one is in flight, and who waits for the next. */
     private static final class Batch
     {
         private boolean inFlight;
         /** Idle and removed from the map: whoever finds it must look the member up again. */
         private boolean retired;
-        private List<Waiter> next = new ArrayList<>();
-        private long nextTimeoutNanos;
+        private List<Pending> next = new ArrayList<>();
+        /**
+         * How many waiters for the next call before those that gave up are forgotten: twice as many as were left the
+         * last time, so that looking costs each query a constant on average. The call in flight lasts the longest
+         * timeout of its own waiters, which may be far longer than those of the queries that wait behind it.
+         */
+        private int pruneAt = LEAST_PRUNE_SIZE;
     }
 
     private final ReadIndexCall caller;
@@ -71,6 +93,22 @@ final class SharedReadIndex
     SharedReadIndex(final ReadIndexCall caller)
     {
         this.caller = caller;
+    }
+
+    /**
+     * @return how many queries wait for a next call (a test's look).
+     */
+    int waitingForNext()
+    {
+        int waiting = 0;
+        for (final Batch batch : batches.values())
+        {
+            synchronized (batch)
+            {
+                waiting += batch.next.size();
+            }
+        }
+        return waiting;
     }
 
     /**
@@ -96,8 +134,12 @@ final class SharedReadIndex
                 }
                 if (batch.inFlight)
                 {
-                    batch.next.add(waiter);
-                    batch.nextTimeoutNanos = Math.max(batch.nextTimeoutNanos, Durations.nanos(timeout));
+                    if (batch.next.size() >= batch.pruneAt)
+                    {
+                        batch.next.removeIf(p -> p.waiter().gaveUp());
+                        batch.pruneAt = Math.max(LEAST_PRUNE_SIZE, 2 * batch.next.size());
+                    }
+                    batch.next.add(new Pending(waiter, Durations.nanos(timeout)));
                     return;
                 }
                 batch.inFlight = true;
@@ -136,11 +178,21 @@ final class SharedReadIndex
                     waiters.get(i).failed(error);
                 }
             }
-            final List<Waiter> next;
-            final long nextTimeout;
+            final List<Waiter> next = new ArrayList<>();
+            long nextTimeout = 0;
             synchronized (batch)
             {
-                if (batch.next.isEmpty())
+                for (final Pending p : batch.next)
+                {
+                    if (!p.waiter().gaveUp())
+                    {
+                        next.add(p.waiter());
+                        nextTimeout = Math.max(nextTimeout, p.timeoutNanos());
+                    }
+                }
+                batch.next = new ArrayList<>();
+                batch.pruneAt = LEAST_PRUNE_SIZE;
+                if (next.isEmpty())
                 {
                     // Idle: its entry goes, or a node would keep one per member it ever queried (clusters come and
                     // go). Retired under its lock, so a query that found it asks for a fresh one.
@@ -149,10 +201,6 @@ final class SharedReadIndex
                     batches.remove(key, batch);
                     return;
                 }
-                next = batch.next;
-                nextTimeout = batch.nextTimeoutNanos;
-                batch.next = new ArrayList<>();
-                batch.nextTimeoutNanos = 0;
             }
             issue(key, batch, next, nextTimeout);
         });

@@ -37,6 +37,14 @@ class SharedReadIndexTest
     {
         private final List<Long> indexes = new ArrayList<>();
         private final List<Throwable> failures = new ArrayList<>();
+        /** Its query's timeout passed. */
+        private boolean gaveUp;
+
+        @Override
+        public boolean gaveUp()
+        {
+            return gaveUp;
+        }
 
         @Override
         public void readIndex(final long index, final ServerId leader)
@@ -132,5 +140,33 @@ class SharedReadIndexTest
         refusing.await(MEMBER, true, Duration.ofSeconds(1), second);
         assertThat(second.failures).as("not left waiting behind a call that never went out").hasSize(1);
         assertThat(attempts).hasSize(2);
+    }
+
+    /**
+     * One query with a long timeout keeps its call in flight that long (the leader unknown, say): the queries that
+     * asked behind it and gave up at their own timeout were held until it ended, each with its query, and then got a
+     * call of their own, lasting as long as the longest of theirs.
+     */
+    @Test
+    void queriesThatGaveUpWaitingForTheNextCallAreForgotten()
+    {
+        shared.await(MEMBER, true, Duration.ofDays(1), new Recorded());
+        for (int i = 0; i < 10_000; i++)
+        {
+            final Recorded query = new Recorded();
+            shared.await(MEMBER, true, Duration.ofHours(1), query);
+            query.gaveUp = true;
+        }
+        final Recorded waiting = new Recorded();
+        shared.await(MEMBER, true, Duration.ofSeconds(5), waiting);
+        assertThat(shared.waitingForNext()).as("queries held for the next call").isLessThan(200);
+
+        calls.get(0).answer(5);
+        assertThat(calls).as("the next call, for the one query still waiting").hasSize(2);
+        assertThat(calls.get(1).timeout()).as("the timeout of the query still waiting").isEqualTo(
+            Duration.ofSeconds(5));
+        calls.get(1).answer(6);
+        assertThat(waiting.indexes).containsExactly(6L);
+        assertThat(shared.waitingForNext()).isZero();
     }
 }
