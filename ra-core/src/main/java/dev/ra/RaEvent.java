@@ -10,10 +10,12 @@ import java.util.Objects;
 public sealed interface RaEvent
 {
     /**
-     * One command's correlation and the machine's reply.
+     * One command's correlation and the machine's reply, or how it failed.
      *
      * @param correlation chosen by the caller.
-     * @param reply       from the machine; may be null.
+     * @param reply       from the machine, may be null; or, for a command that failed, a
+     *                    {@link CommandFailedException} (the machine's {@code apply} threw) or an
+     *                    {@link InvalidCommandException} (the leader refused it), on any node.
      */
     record Correlated(Object correlation, Object reply)
     {
@@ -21,7 +23,8 @@ public sealed interface RaEvent
 
     /**
      * Commands were applied by the leader. Notifications are batched: one event carries every command a leader
-     * applied for the process in one processing round, in log order.
+     * applied for the process in one processing round, in log order. A process on another node may get them as
+     * several events, still in log order (each notice between nodes is bounded, and failures travel apart).
      *
      * @param leader  that applied the commands.
      * @param applied the correlations and replies, in log order.

@@ -453,7 +453,10 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
     /**
      * Submit a command without waiting; once the leader has applied it, {@code notifyTo} receives a
      * {@link RaEvent.Applied} carrying the correlation and the reply (batched with other commands applied at the same
-     * time). A member that is not the leader rejects it with {@link RaEvent.Rejected} carrying the leader hint.
+     * time). A member that is not the leader rejects it with {@link RaEvent.Rejected} carrying the leader hint. A
+     * command whose {@code apply} throws, or that the leader refuses, is notified with a {@link CommandFailedException}
+     * or an {@link InvalidCommandException} as its reply; to a process on another node only when that node's release
+     * takes such a notice (docs/UPGRADES.md, "Wire").
      *
      * @param server      a member of the cluster, known to this node.
      * @param command     to apply.

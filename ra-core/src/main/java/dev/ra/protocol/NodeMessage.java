@@ -160,6 +160,30 @@ public sealed interface NodeMessage
     }
 
     /**
+     * Pipelined commands that failed, for a process (what {@link AppliedNotice} cannot carry: the reply codec encodes
+     * replies, not exceptions). Sent only to a node that takes it
+     * ({@link dev.ra.spi.PeerFeature#FAILED_COMMAND_NOTICE}).
+     *
+     * @param to       the process.
+     * @param leader   that applied or refused the commands.
+     * @param failures in log order, at least one.
+     */
+    record FailedNotice(ProcessRef to, ServerId leader, List<FailedCommand> failures) implements NodeMessage
+    {
+        /** Checks that {@code to} and {@code leader} are not null and takes a copy of {@code failures}, not empty. */
+        public FailedNotice
+        {
+            Objects.requireNonNull(to, "to");
+            Objects.requireNonNull(leader, "leader");
+            failures = List.copyOf(failures);
+            if (failures.isEmpty())
+            {
+                throw new IllegalArgumentException("a failed notice needs at least one failure");
+            }
+        }
+    }
+
+    /**
      * A pipelined command with a correlation was refused by a member that is not the leader.
      *
      * @param to          the process to tell.

@@ -9,9 +9,11 @@ import dev.ra.codec.Bytes;
 import dev.ra.codec.Codec;
 import dev.ra.codec.Codecs;
 import dev.ra.core.RaftEvent;
+import dev.ra.protocol.FailedCommand;
 import dev.ra.protocol.NodeMessage;
 import dev.ra.protocol.RaftRpc;
 import dev.ra.protocol.UserCommand;
+import dev.ra.spi.PeerFeature;
 import dev.ra.spi.RateLimitedWarnings;
 import dev.ra.spi.Transport;
 import java.util.ArrayList;
@@ -362,8 +364,8 @@ final class MessageRouter
             processes.deliver(to, new RaEvent.Applied(leader, applied));
             return;
         }
-        for (final NodeMessage.AppliedNotice notice : AppliedNotices.of(to, leader, machine.replyCodec(), applied,
-            transport.maxMessageBytes()))
+        for (final NodeMessage notice : AppliedNotices.of(to, leader, machine.replyCodec(), applied,
+            transport.maxMessageBytes(), transport.supports(to.node(), PeerFeature.FAILED_COMMAND_NOTICE)))
         {
             transport.send(to.node(), notice);
         }
@@ -490,6 +492,15 @@ final class MessageRouter
             {
                 processes.deliver(notice.to(), new RaEvent.Applied(notice.leader(), applied));
             }
+        }
+        else if (message instanceof NodeMessage.FailedNotice notice)
+        {
+            final List<RaEvent.Correlated> failed = new ArrayList<>(notice.failures().size());
+            for (final FailedCommand failure : notice.failures())
+            {
+                failed.add(CommandFailures.notificationOf(failure));
+            }
+            processes.deliver(notice.to(), new RaEvent.Applied(notice.leader(), failed));
         }
         else if (message instanceof NodeMessage.RejectedNotice notice)
         {

@@ -12,5 +12,11 @@ public enum PeerFeature
      * A linearizable named query in one call ({@link dev.ra.protocol.ServerRequest.ConfirmedNamedQuery}); without
      * it, the caller asks for a read index and then sends the query.
      */
-    CONFIRMED_NAMED_QUERY
+    CONFIRMED_NAMED_QUERY,
+    /**
+     * The notice that pipelined commands failed ({@link dev.ra.protocol.NodeMessage.FailedNotice}), which tells a
+     * process on another node of a command whose {@code apply} threw or that the leader refused; without it, such a
+     * notification is not sent (logged), as the releases before did, and the process hears only of the others.
+     */
+    FAILED_COMMAND_NOTICE
 }

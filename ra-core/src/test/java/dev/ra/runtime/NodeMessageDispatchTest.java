@@ -8,6 +8,7 @@ import dev.ra.ProcessRef;
 import dev.ra.ServerId;
 import dev.ra.codec.Bytes;
 import dev.ra.codec.Codecs;
+import dev.ra.protocol.FailedCommand;
 import dev.ra.protocol.JoinPoint;
 import dev.ra.protocol.NodeMessage;
 import dev.ra.protocol.RaftRpc;
@@ -46,6 +47,8 @@ class NodeMessageDispatchTest
             new NodeMessage.ProcessMessage(PROCESS, null, Bytes.wrap(Codecs.generic().toBytes("hi"))),
             new NodeMessage.AppliedNotice(PROCESS, PEER, List.of("c"), List.of(Bytes.wrap(
                 Codecs.generic().toBytes("r")))),
+            new NodeMessage.FailedNotice(PROCESS, PEER, List.of(new FailedCommand("c", FailedCommand.Kind.REFUSED,
+                null, "refused", 0))),
             new NodeMessage.RejectedNotice(PROCESS, PEER, null, "c"),
             new NodeMessage.MonitorProcess(PROCESS, PEER),
             new NodeMessage.DemonitorProcess(PROCESS, PEER),

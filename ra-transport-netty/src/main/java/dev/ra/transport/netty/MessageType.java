@@ -30,7 +30,8 @@ enum MessageType
     DEMONITOR_PROCESS(19),
     PROCESS_DOWN(20),
     SERVER_DOWN(21),
-    START_SERVER(22);
+    START_SERVER(22),
+    FAILED_NOTICE(23);
 
     private static final MessageType[] BY_CODE = new MessageType[values().length + 1];
 

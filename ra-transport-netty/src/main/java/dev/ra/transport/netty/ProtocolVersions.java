@@ -25,6 +25,11 @@ import dev.ra.spi.PeerFeature;
  *   <li>4: a request to start a server may end with the point a member added to a running cluster joins at
  *       ({@link dev.ra.protocol.JoinPoint}). A node of version 3 or older would reject the trailing bytes, so it is
  *       not sent to one, which starts the member without it, as that release does.</li>
+ *   <li>5: a new message, {@link dev.ra.protocol.NodeMessage.FailedNotice}, which tells a process of its pipelined
+ *       commands that failed (the machine's {@code apply} threw, or the leader refused the command). A node of
+ *       version 4 or older would close the connection on a message type it does not know, so the transport tells the
+ *       runtime which nodes take it ({@link #supports}) and the runtime sends such a node no notice of those
+ *       commands (logged), as that release does.</li>
  * </ul>
  */
 final class ProtocolVersions
@@ -34,13 +39,15 @@ final class ProtocolVersions
     /** The oldest version this release speaks. */
     static final int OLDEST = 1;
     /** The newest version this release speaks. */
-    static final int NEWEST = 4;
+    static final int NEWEST = 5;
     /** The first version whose AppendEntries replies may carry the follower's machine version. */
     static final int MACHINE_VERSION_IN_REPLIES = 2;
     /** The first version with {@link dev.ra.protocol.ServerRequest.ConfirmedNamedQuery}. */
     static final int CONFIRMED_NAMED_QUERY = 3;
     /** The first version whose requests to start a server may carry a {@link dev.ra.protocol.JoinPoint}. */
     static final int JOIN_POINT = 4;
+    /** The first version with {@link dev.ra.protocol.NodeMessage.FailedNotice}. */
+    static final int FAILED_NOTICE = 5;
 
     private ProtocolVersions()
     {
@@ -78,6 +85,7 @@ final class ProtocolVersions
         return switch (feature)
         {
             case CONFIRMED_NAMED_QUERY -> agreed >= CONFIRMED_NAMED_QUERY;
+            case FAILED_COMMAND_NOTICE -> agreed >= FAILED_NOTICE;
         };
     }
 

@@ -51,6 +51,10 @@ final class SenderCheck
         {
             claimed = notice.leader().node();
         }
+        else if (message instanceof NodeMessage.FailedNotice notice)
+        {
+            claimed = notice.leader().node();
+        }
         else if (message instanceof NodeMessage.RejectedNotice notice)
         {
             // As forged as an applied notice: the client would resend a command another node's member may have taken.

@@ -11,6 +11,7 @@ import dev.ra.codec.CodecException;
 import dev.ra.codec.Codecs;
 import dev.ra.core.CallError;
 import dev.ra.protocol.EntryCodec;
+import dev.ra.protocol.FailedCommand;
 import dev.ra.protocol.JoinPoint;
 import dev.ra.protocol.LogEntry;
 import dev.ra.protocol.Membership;
@@ -53,6 +54,7 @@ public final class WireCodec
     private static final CallError[] CALL_ERRORS = CallError.values();
     private static final Membership[] MEMBERSHIPS = Membership.values();
     private static final NodeMessage.CallStatus[] CALL_STATUSES = NodeMessage.CallStatus.values();
+    private static final FailedCommand.Kind[] FAILED_KINDS = FailedCommand.Kind.values();
 
     private final Codec<Object> generic = Codecs.generic();
 
@@ -128,6 +130,10 @@ public final class WireCodec
                 generic.encode(notice.correlations().get(i), out);
                 out.writeBytes(notice.replies().get(i));
             }
+        }
+        else if (message instanceof NodeMessage.FailedNotice notice)
+        {
+            encodeFailedNotice(notice, out, protocol);
         }
         else if (message instanceof NodeMessage.RejectedNotice notice)
         {
@@ -270,6 +276,8 @@ public final class WireCodec
                 }
                 return new NodeMessage.AppliedNotice(to, leader, correlations, replies);
             }
+            case FAILED_NOTICE:
+                return decodeFailedNotice(in);
             case REJECTED_NOTICE:
                 return new NodeMessage.RejectedNotice(readProcess(in), readServerId(in), readOptionalServerId(in),
                     generic.decode(in));
@@ -300,6 +308,77 @@ public final class WireCodec
             default:
                 throw new CodecException("unhandled message type " + type);
         }
+    }
+
+    // ----------------------------------------------------------------------------------------------------------------
+    // Failed commands
+
+    private void encodeFailedNotice(final NodeMessage.FailedNotice notice, final BufferWriter out, final int protocol)
+    {
+        if (protocol < ProtocolVersions.FAILED_NOTICE)
+        {
+            // A node of an older version would close the connection on a message type it does not know.
+            throw new IllegalStateException("a FailedNotice needs protocol version " + ProtocolVersions.FAILED_NOTICE +
+                "; the receiving node speaks version " + protocol);
+        }
+        process(notice.to(), type(MessageType.FAILED_NOTICE, out));
+        serverId(notice.leader(), out);
+        out.writeVarLong(notice.failures().size());
+        for (final FailedCommand failure : notice.failures())
+        {
+            generic.encode(failure.correlation(), out);
+            out.writeByte(failure.kind().ordinal());
+            // The machine's class name and message may quote anything: as text, so a broken surrogate cannot fail it.
+            if (FailedCommand.Kind.APPLY_THREW == failure.kind())
+            {
+                out.writeText(failure.exceptionClass()).writeVarLong(failure.index());
+            }
+            optionalText(failure.message(), out);
+        }
+    }
+
+    private NodeMessage.FailedNotice decodeFailedNotice(final BufferReader in)
+    {
+        final ProcessRef to = readProcess(in);
+        final ServerId leader = readServerId(in);
+        // Each failure takes at least a correlation, a kind and a presence byte.
+        final int count = in.readCount(3);
+        if (0 == count)
+        {
+            throw new CodecException("a failed notice without failures");
+        }
+        final List<FailedCommand> failures = new ArrayList<>(count);
+        for (int i = 0; i < count; i++)
+        {
+            final Object correlation = generic.decode(in);
+            final FailedCommand.Kind kind = ordinal(FAILED_KINDS, in.readUnsignedByte(), "failed command kind");
+            String exceptionClass = null;
+            long index = 0;
+            if (FailedCommand.Kind.APPLY_THREW == kind)
+            {
+                exceptionClass = in.readString();
+                index = in.readVarLong();
+            }
+            failures.add(new FailedCommand(correlation, kind, exceptionClass, readOptionalText(in), index));
+        }
+        return new NodeMessage.FailedNotice(to, leader, failures);
+    }
+
+    private static void optionalText(final String text, final BufferWriter out)
+    {
+        if (null == text)
+        {
+            out.writeBoolean(false);
+        }
+        else
+        {
+            out.writeBoolean(true).writeText(text);
+        }
+    }
+
+    private static String readOptionalText(final BufferReader in)
+    {
+        return in.readBoolean() ? in.readString() : null;
     }
 
     // ----------------------------------------------------------------------------------------------------------------

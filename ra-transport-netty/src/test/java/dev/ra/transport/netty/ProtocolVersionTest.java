@@ -33,6 +33,8 @@ class ProtocolVersionTest
 {
     private static final String CLUSTER_ID = "test";
     private static final Duration WAIT = Duration.ofSeconds(20);
+    /** The oldest version of a later release that no longer speaks this one's. */
+    private static final int NEWER = ProtocolVersions.NEWEST + 1;
 
     @Test
     void aDialerSpeakingOnlyNewerVersionsIsRefusedWithBothRanges() throws Exception
@@ -42,7 +44,7 @@ class ProtocolVersionTest
         {
             a.start("a", new Recorder());
             final Socket socket = b.dial(a.localAddress());
-            ScriptedPeer.sendFrame(socket, FrameFormat.HELLO, b.rangedHandshake("a", 5, 6));
+            ScriptedPeer.sendFrame(socket, FrameFormat.HELLO, b.rangedHandshake("a", NEWER, NEWER + 1));
             final ScriptedPeer.Frame answer = ScriptedPeer.readFrame(socket);
             assertThat(answer.type()).isEqualTo(FrameFormat.REFUSE);
             final BufferReader body = new BufferReader(answer.body());
@@ -90,7 +92,7 @@ class ProtocolVersionTest
             a.start("a", recorder);
             final Socket dialed = b.acceptDial(WAIT);
             ScriptedPeer.readHandshake(dialed, FrameFormat.HELLO);
-            ScriptedPeer.sendFrame(dialed, FrameFormat.WELCOME, b.rangedHandshake("a", 5, 6));
+            ScriptedPeer.sendFrame(dialed, FrameFormat.WELCOME, b.rangedHandshake("a", NEWER, NEWER + 1));
             assertThat(ScriptedPeer.awaitClosedByNode(dialed, WAIT)).as("a closes the connection").isTrue();
             assertNamesBothRanges(a.peerStats().get("b").versionRefusal());
             assertThat(recorder.events).as("never reported up").isEmpty();
@@ -196,7 +198,7 @@ class ProtocolVersionTest
     private static void assertNamesBothRanges(final String reason)
     {
         assertThat(reason).isNotNull().contains("no protocol version in common")
-            .contains("node b speaks versions 5 to 6")
+            .contains("node b speaks versions " + NEWER + " to " + (NEWER + 1))
             .contains("node a speaks versions " + ProtocolVersions.OLDEST + " to " + ProtocolVersions.NEWEST);
     }
 

@@ -14,6 +14,7 @@ import dev.ra.codec.Bytes;
 import dev.ra.codec.CodecException;
 import dev.ra.core.CallError;
 import dev.ra.protocol.EntryPayload;
+import dev.ra.protocol.FailedCommand;
 import dev.ra.protocol.JoinPoint;
 import dev.ra.protocol.LogEntry;
 import dev.ra.protocol.Member;
@@ -196,6 +197,7 @@ class WireCodecProperties
         final Gen<Long> positive = positive();
         final Gen<JoinPoint> joinPoints = Gen.oneOf(Gen.constant(JoinPoint.NONE),
             c -> new JoinPoint(positive.next(c), positive.next(c)));
+        final Gen<List<FailedCommand>> failures = failedCommands().list(1, 8);
         return Gen.<NodeMessage>oneOf(
             c -> new NodeMessage.RaftMessage(ids.next(c), ids.next(c), rpcs.next(c)),
             c -> new NodeMessage.ServerCall(anyLong.next(c), ids.next(c), requests.next(c)),
@@ -212,6 +214,7 @@ class WireCodecProperties
                 return new NodeMessage.AppliedNotice(to, leader, correlationsOf(drawn),
                     drawn.stream().map(p -> (Bytes)p.get(1)).toList());
             },
+            c -> new NodeMessage.FailedNotice(processes.next(c), ids.next(c), failures.next(c)),
             c -> new NodeMessage.RejectedNotice(processes.next(c), ids.next(c), optionalServer.next(c),
                 correlations.next(c)),
             c -> new NodeMessage.MonitorProcess(processes.next(c), ids.next(c)),
@@ -220,6 +223,19 @@ class WireCodecProperties
             c -> new NodeMessage.ServerDown(ids.next(c), ids.next(c)),
             c -> new NodeMessage.StartServer(anyLong.next(c), names.next(c), machines.next(c), ids.next(c),
                 idLists.next(c), joinPoints.next(c)));
+    }
+
+    static Gen<FailedCommand> failedCommands()
+    {
+        final Gen<Object> correlations = correlations();
+        final Gen<String> texts = Gen.strings(Gen.unicode(), 0, 80);
+        final Gen<String> optionalTexts = texts.orNull(0.2);
+        final Gen<Long> positive = positive();
+        final Gen<Boolean> threw = Gen.booleans();
+        return c -> threw.next(c) ?
+            new FailedCommand(correlations.next(c), FailedCommand.Kind.APPLY_THREW, texts.next(c),
+                optionalTexts.next(c), positive.next(c)) :
+            new FailedCommand(correlations.next(c), FailedCommand.Kind.REFUSED, null, texts.next(c), 0);
     }
 
     private static List<Object> correlationsOf(final List<List<Object>> pairs)
