@@ -9,10 +9,10 @@ import java.util.Objects;
  * @param correlation    of the command (generic codec), possibly null.
  * @param kind           how it failed.
  * @param exceptionClass for {@link Kind#APPLY_THREW}, the fully qualified class name of what the machine's
- *                       {@code apply} threw; null for {@link Kind#REFUSED}.
+ *                       {@code apply} threw; null for the other kinds.
  * @param message        the exception's message: possibly null for {@link Kind#APPLY_THREW}, the reason (not null)
- *                       for {@link Kind#REFUSED}.
- * @param index          for {@link Kind#APPLY_THREW}, the command's (positive) log index; 0 for {@link Kind#REFUSED}.
+ *                       for the other kinds.
+ * @param index          for {@link Kind#APPLY_THREW}, the command's (positive) log index; 0 for the other kinds.
  */
 public record FailedCommand(Object correlation, Kind kind, String exceptionClass, String message, long index)
 {
@@ -24,12 +24,18 @@ public record FailedCommand(Object correlation, Kind kind, String exceptionClass
         /** The machine's {@code apply} threw: a {@link dev.ra.CommandFailedException}. */
         APPLY_THREW,
         /** The leader refused the command before appending it: a {@link dev.ra.InvalidCommandException}. */
-        REFUSED
+        REFUSED,
+        /**
+         * The command was applied, but its reply cannot reach the process (the machine's reply codec cannot encode it,
+         * or it is too large for a message): a {@link dev.ra.RaException} saying so, as a caller of
+         * {@code processCommand} is told.
+         */
+        REPLY_NOT_SENT
     }
 
     /**
      * Checks that the fields fit the kind: an exception class and a positive index for {@link Kind#APPLY_THREW}, a
-     * message and neither of the others for {@link Kind#REFUSED}.
+     * message and neither of the others for the other kinds.
      */
     public FailedCommand
     {
@@ -48,7 +54,7 @@ public record FailedCommand(Object correlation, Kind kind, String exceptionClass
             Objects.requireNonNull(message, "message");
             if (null != exceptionClass || 0 != index)
             {
-                throw new IllegalArgumentException("a refused command has no exception class nor index");
+                throw new IllegalArgumentException("only a command whose apply threw has an exception class and index");
             }
         }
     }

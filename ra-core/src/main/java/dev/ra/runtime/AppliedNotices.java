@@ -61,8 +61,8 @@ final class AppliedNotices
      * @param failuresTaken   whether the process's node takes a {@link NodeMessage.FailedNotice}
      *                        ({@link dev.ra.spi.PeerFeature#FAILED_COMMAND_NOTICE}).
      * @return the notices to send, in order; a notification whose reply cannot be encoded, or is too large for any
-     *     message, or a failure the node does not take, is left out (logged): only it is lost, never the others nor
-     *     the leader.
+     *     message, goes as a failure that says so (logged); a failure the node does not take is left out (logged):
+     *     only it is lost, never the others nor the leader.
      */
     static List<NodeMessage> of(final ProcessRef to, final ServerId leader, final Codec<Object> codec,
         final List<RaEvent.Correlated> applied, final int maxMessageBytes, final boolean failuresTaken)
@@ -73,7 +73,7 @@ final class AppliedNotices
             final FailedCommand failure = CommandFailures.failureOf(c);
             if (null == failure)
             {
-                notices.addReply(c, codec);
+                notices.addReply(c, codec, failuresTaken);
             }
             else if (failuresTaken)
             {
@@ -90,7 +90,7 @@ final class AppliedNotices
         return notices.notices;
     }
 
-    private void addReply(final RaEvent.Correlated c, final Codec<Object> codec)
+    private void addReply(final RaEvent.Correlated c, final Codec<Object> codec, final boolean failuresTaken)
     {
         final byte[] reply;
         try
@@ -99,15 +99,19 @@ final class AppliedNotices
         }
         catch (final RuntimeException ex)
         {
-            LOG.warn("{}: cannot notify {} of the command correlated {}: its reply cannot be encoded: {}",
+            LOG.warn("{}: cannot send {} the reply of the command correlated {}: it cannot be encoded: {}",
                 leader, to, c.correlation(), ex.toString());
+            replyNotSent(c, failuresTaken, "the reply (a " + (null == c.reply() ? "null" :
+                c.reply().getClass().getName()) + ") cannot be encoded by the machine's reply codec: " + ex);
             return;
         }
         if ((long)reply.length + ENVELOPE_BYTES > maxMessageBytes)
         {
-            LOG.warn("{}: cannot notify {} of the command correlated {}: its reply of {} bytes exceeds the " +
+            LOG.warn("{}: cannot send {} the reply of the command correlated {}: its {} bytes exceed the " +
                 "transport's message limit of {} bytes", leader, to, c.correlation(), reply.length,
                 maxMessageBytes);
+            replyNotSent(c, failuresTaken, "the reply of " + reply.length + " bytes (encoded) exceeds the " +
+                "transport's message limit of " + maxMessageBytes + " bytes");
             return;
         }
         if (!failures.isEmpty() || (!replies.isEmpty() && bytes + reply.length > budget))
@@ -117,6 +121,15 @@ final class AppliedNotices
         correlations.add(c.correlation());
         replies.add(Bytes.wrap(reply));
         bytes += reply.length;
+    }
+
+    /** The process is told its command was applied but the reply cannot reach it, where its node takes that. */
+    private void replyNotSent(final RaEvent.Correlated c, final boolean failuresTaken, final String why)
+    {
+        if (failuresTaken)
+        {
+            addFailure(CommandFailures.replyNotSent(c.correlation(), why));
+        }
     }
 
     private void addFailure(final FailedCommand failure)

@@ -3,13 +3,17 @@ package dev.ra.runtime;
 import dev.ra.CommandFailedException;
 import dev.ra.InvalidCommandException;
 import dev.ra.RaEvent;
+import dev.ra.RaException;
+import dev.ra.ServerId;
 import dev.ra.protocol.FailedCommand;
 
 /**
  * The failures a server notifies a pipelining process of in place of a reply ({@link CommandFailedException} when the
  * machine's {@code apply} threw, {@link InvalidCommandException} when the leader refused the command), turned into
  * the data a {@link dev.ra.protocol.NodeMessage.FailedNotice} carries to another node and back into the same
- * exceptions there, so that a process on any node is told the same.
+ * exceptions there, so that a process on any node is told the same; and a reply that cannot reach a process on
+ * another node (not encodable, too large, not decodable there), which it is told of as a caller of
+ * {@code processCommand} is, rather than left waiting.
  */
 final class CommandFailures
 {
@@ -44,16 +48,42 @@ final class CommandFailures
     }
 
     /**
-     * @param failure received from another node.
-     * @return the notification a process on the leader's node would have been given.
+     * @param correlation of a command applied whose reply cannot be sent to the process's node.
+     * @param why         the reply cannot be sent.
+     * @return the failure that tells the process so.
      */
-    static RaEvent.Correlated notificationOf(final FailedCommand failure)
+    static FailedCommand replyNotSent(final Object correlation, final String why)
+    {
+        return new FailedCommand(correlation, FailedCommand.Kind.REPLY_NOT_SENT, null, why, 0);
+    }
+
+    /**
+     * @param leader      that applied the command.
+     * @param correlation of the command.
+     * @param why         its reply cannot be decoded on this node.
+     * @return the notification that tells the process so, rather than nothing (it would wait for ever).
+     */
+    static RaEvent.Correlated replyNotDecoded(final ServerId leader, final Object correlation, final String why)
+    {
+        return new RaEvent.Correlated(correlation, new RaException("the command was applied by " + leader +
+            " but its reply cannot be decoded on this node: " + why));
+    }
+
+    /**
+     * @param leader  that sent the failure.
+     * @param failure received from another node.
+     * @return the notification a process on the leader's node would have been given (for a reply that could not be
+     *     sent, what a caller of {@code processCommand} is told).
+     */
+    static RaEvent.Correlated notificationOf(final ServerId leader, final FailedCommand failure)
     {
         final Exception exception = switch (failure.kind())
         {
             case APPLY_THREW -> new CommandFailedException(failure.exceptionClass(), failure.message(),
                 failure.index());
             case REFUSED -> new InvalidCommandException(failure.message());
+            case REPLY_NOT_SENT -> new RaException("the command was applied by " + leader + " but its reply cannot " +
+                "be sent back: " + failure.message());
         };
         return new RaEvent.Correlated(failure.correlation(), exception);
     }
@@ -66,7 +96,8 @@ final class CommandFailures
     {
         return FailedCommand.Kind.APPLY_THREW == failure.kind() ?
             "its apply threw " + failure.exceptionClass() + " at index " + failure.index() :
-            "the leader refused it";
+            FailedCommand.Kind.REFUSED == failure.kind() ? "the leader refused it" :
+            "its reply cannot be sent: " + failure.message();
     }
 
     /**

@@ -482,10 +482,12 @@ final class MessageRouter
                 }
                 catch (final RuntimeException ex)
                 {
-                    // Only this notification is lost (this node's reply codec differs from the leader's), not the
-                    // others of the notice.
+                    // Only this reply is lost (this node's reply codec differs from the leader's), not the others of
+                    // the notice; the process is told, rather than left waiting for it.
                     LOG.warn("{}: the reply of the command correlated {} from {} cannot be decoded: {}", nodeId,
                         notice.correlations().get(i), notice.leader(), ex.toString());
+                    applied.add(CommandFailures.replyNotDecoded(notice.leader(), notice.correlations().get(i),
+                        ex.toString()));
                 }
             }
             if (!applied.isEmpty())
@@ -498,7 +500,7 @@ final class MessageRouter
             final List<RaEvent.Correlated> failed = new ArrayList<>(notice.failures().size());
             for (final FailedCommand failure : notice.failures())
             {
-                failed.add(CommandFailures.notificationOf(failure));
+                failed.add(CommandFailures.notificationOf(notice.leader(), failure));
             }
             processes.deliver(notice.to(), new RaEvent.Applied(notice.leader(), failed));
         }

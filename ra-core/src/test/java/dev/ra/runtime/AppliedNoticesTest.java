@@ -6,6 +6,7 @@ import dev.ra.CommandFailedException;
 import dev.ra.InvalidCommandException;
 import dev.ra.ProcessRef;
 import dev.ra.RaEvent;
+import dev.ra.RaException;
 import dev.ra.ServerId;
 import dev.ra.codec.Bytes;
 import dev.ra.codec.Codec;
@@ -57,10 +58,31 @@ class AppliedNoticesTest
             new RaEvent.Correlated("b", "x".repeat(20_000)), new RaEvent.Correlated("c", "small too"));
 
         final List<NodeMessage.AppliedNotice> notices = applied(AppliedNotices.of(CLIENT, LEADER, CODEC, applied,
-            16 * 1024, true));
+            16 * 1024, false));
 
         assertThat(notices).hasSize(1);
         assertThat(notices.get(0).correlations()).containsExactly("a", "c");
+    }
+
+    @Test
+    void aReplyThatCannotBeSentIsToldOfInItsPlaceWhereTheNodeTakesIt()
+    {
+        final List<RaEvent.Correlated> applied = List.of(new RaEvent.Correlated("a", "small"),
+            new RaEvent.Correlated("b", "x".repeat(20_000)), new RaEvent.Correlated("c", new Object()));
+
+        final List<NodeMessage> notices = AppliedNotices.of(CLIENT, LEADER, CODEC, applied, 16 * 1024, true);
+
+        assertThat(notices).hasSize(2);
+        assertThat(((NodeMessage.AppliedNotice)notices.get(0)).correlations()).containsExactly("a");
+        final List<FailedCommand> failures = ((NodeMessage.FailedNotice)notices.get(1)).failures();
+        assertThat(failures).extracting(FailedCommand::correlation, FailedCommand::kind).containsExactly(
+            org.assertj.core.groups.Tuple.tuple("b", FailedCommand.Kind.REPLY_NOT_SENT),
+            org.assertj.core.groups.Tuple.tuple("c", FailedCommand.Kind.REPLY_NOT_SENT));
+        assertThat(failures.get(0).message()).contains("exceeds the transport's message limit of 16384 bytes");
+        assertThat(failures.get(1).message()).contains("java.lang.Object").contains("cannot be encoded");
+        assertThat(CommandFailures.notificationOf(LEADER, failures.get(0)).reply()).isInstanceOfSatisfying(
+            RaException.class, e -> assertThat(e.getMessage()).startsWith("the command was applied by " + LEADER +
+                " but its reply cannot be sent back: the reply of"));
     }
 
     @Test
@@ -94,7 +116,7 @@ class AppliedNoticesTest
         assertThat(((NodeMessage.AppliedNotice)notices.get(2)).correlations()).containsExactly("d");
         final List<RaEvent.Correlated> received = new ArrayList<>();
         ((NodeMessage.FailedNotice)notices.get(1)).failures().forEach(f -> received.add(
-            CommandFailures.notificationOf(f)));
+            CommandFailures.notificationOf(LEADER, f)));
         assertThat(received.get(0).reply()).isInstanceOfSatisfying(CommandFailedException.class, failed ->
             assertThat(failed).hasMessage("boom").extracting(CommandFailedException::exceptionClass,
                 CommandFailedException::index).containsExactly("x.Boom", 12L));

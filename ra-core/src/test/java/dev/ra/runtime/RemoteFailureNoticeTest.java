@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ra.CommandFailedException;
 import dev.ra.InvalidCommandException;
 import dev.ra.RaEvent;
+import dev.ra.RaException;
 import dev.ra.RaProcess;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
+import dev.ra.codec.Bytes;
 import dev.ra.protocol.NodeMessage;
 import dev.ra.runtime.injvm.InJvmNetwork;
 import dev.ra.spi.PeerFeature;
@@ -37,6 +39,8 @@ import org.junit.jupiter.api.Timeout;
 class RemoteFailureNoticeTest
 {
     private static final Duration WAIT = Duration.ofSeconds(20);
+    /** The correlation of a command whose reply a member's transport garbles on its way to the client. */
+    private static final String GARBLED = "garbled";
 
     private final List<ServerId> members = List.of(new ServerId("t", "n2"), new ServerId("t", "n3"),
         new ServerId("t", "n4"));
@@ -114,6 +118,32 @@ class RemoteFailureNoticeTest
             assertThat(refused.getMessage()).contains(String.class.getName()));
     }
 
+    /**
+     * A reply the leader cannot encode, or that the process's node cannot decode, is no reason to leave the process
+     * waiting: it is told the command was applied but its reply cannot reach it, as a caller of processCommand is.
+     */
+    @Test
+    void aProcessOnAnotherNodeHearsThatItsCommandWasAppliedButItsReplyCannotReachIt() throws Exception
+    {
+        final ServerId leader = start();
+        final RaSystem client = cluster.system("n1");
+        final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+        final RaProcess observer = client.spawn(events::add);
+
+        client.pipelineCommand(leader, "opaque", "c1", observer.ref());
+        client.pipelineCommand(leader, "inc", GARBLED, observer.ref());
+        client.pipelineCommand(leader, "inc", "c3", observer.ref());
+
+        final List<RaEvent.Correlated> applied = awaitNotified(events, 3);
+        assertThat(applied).extracting(RaEvent.Correlated::correlation).containsExactly("c1", GARBLED, "c3");
+        assertThat(applied.get(0).reply()).isInstanceOfSatisfying(RaException.class, failed ->
+            assertThat(failed.getMessage()).contains("applied by " + leader).contains("cannot be sent back")
+                .contains(ThrowingMachine.Opaque.class.getName()));
+        assertThat(applied.get(1).reply()).isInstanceOfSatisfying(RaException.class, failed ->
+            assertThat(failed.getMessage()).contains("applied by " + leader).contains("cannot be decoded"));
+        assertThat(applied.get(2).reply()).isEqualTo(3L);
+    }
+
     @Test
     void aNodeOfAnOlderReleaseIsToldOfTheOtherCommandsAndSentNothingItCannotRead() throws Exception
     {
@@ -160,7 +190,21 @@ class RemoteFailureNoticeTest
             {
                 sentToClient.add(message.getClass());
             }
-            delegate.send(node, message);
+            delegate.send(node, message instanceof NodeMessage.AppliedNotice notice ? garbled(notice) : message);
+        }
+
+        /** @return the notice with the reply to {@link #GARBLED} made bytes no codec decodes. */
+        private NodeMessage garbled(final NodeMessage.AppliedNotice notice)
+        {
+            final List<Bytes> replies = new ArrayList<>(notice.replies());
+            for (int i = 0; i < replies.size(); i++)
+            {
+                if (GARBLED.equals(notice.correlations().get(i)))
+                {
+                    replies.set(i, Bytes.wrap(new byte[] {(byte)0xFF, 0, 0}));
+                }
+            }
+            return new NodeMessage.AppliedNotice(notice.to(), notice.leader(), notice.correlations(), replies);
         }
 
         @Override

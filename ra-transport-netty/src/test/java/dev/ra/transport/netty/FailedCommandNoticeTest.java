@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ra.CommandFailedException;
 import dev.ra.InvalidCommandException;
 import dev.ra.RaEvent;
+import dev.ra.RaException;
 import dev.ra.RaProcess;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
@@ -25,7 +26,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A process on a node that hosts no member (n4) pipelines commands to a cluster on n1..n3 over the Netty transport
  * (loopback): a command whose {@code apply} throws, or that the leader refuses, is notified to it as to a process on
- * the leader's node, in log order with the others (protocol version 5, {@code FailedNotice}). Members limited to
+ * the leader's node, in log order with the others (protocol version 5, {@code FailedNotice}); so is a command applied
+ * whose reply is too large to send. Members limited to
  * version 4 (an older release) tell it of the other commands only, and the connection stays up.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -94,6 +96,16 @@ class FailedCommandNoticeTest
         assertThat(refused.get(0).correlation()).isEqualTo("bad");
         assertThat(refused.get(0).reply()).isInstanceOfSatisfying(InvalidCommandException.class, invalid ->
             assertThat(invalid.getMessage()).contains(String.class.getName()));
+
+        // Applied, but the reply is larger than a frame: the process is told so, as a caller of processCommand is.
+        client.pipelineCommand(leader, "big-reply", "c3", observer.ref());
+        client.pipelineCommand(leader, "inc", "c4", observer.ref());
+
+        final List<RaEvent.Correlated> big = awaitNotified(events, 2);
+        assertThat(big).extracting(RaEvent.Correlated::correlation).containsExactly("c3", "c4");
+        assertThat(big.get(0).reply()).isInstanceOfSatisfying(RaException.class, failed ->
+            assertThat(failed.getMessage()).contains("applied by " + leader).contains("message limit"));
+        assertThat(big.get(1).reply()).isEqualTo(3L);
     }
 
     @Test

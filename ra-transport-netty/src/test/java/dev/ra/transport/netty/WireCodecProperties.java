@@ -231,11 +231,14 @@ class WireCodecProperties
         final Gen<String> texts = Gen.strings(Gen.unicode(), 0, 80);
         final Gen<String> optionalTexts = texts.orNull(0.2);
         final Gen<Long> positive = positive();
-        final Gen<Boolean> threw = Gen.booleans();
-        return c -> threw.next(c) ?
-            new FailedCommand(correlations.next(c), FailedCommand.Kind.APPLY_THREW, texts.next(c),
-                optionalTexts.next(c), positive.next(c)) :
-            new FailedCommand(correlations.next(c), FailedCommand.Kind.REFUSED, null, texts.next(c), 0);
+        final Gen<FailedCommand.Kind> kinds = Gen.of(FailedCommand.Kind.class);
+        return c ->
+        {
+            final FailedCommand.Kind kind = kinds.next(c);
+            return FailedCommand.Kind.APPLY_THREW == kind ?
+                new FailedCommand(correlations.next(c), kind, texts.next(c), optionalTexts.next(c), positive.next(c)) :
+                new FailedCommand(correlations.next(c), kind, null, texts.next(c), 0);
+        };
     }
 
     private static List<Object> correlationsOf(final List<List<Object>> pairs)
