@@ -14,8 +14,10 @@ public sealed interface RaEvent
      *
      * @param correlation chosen by the caller.
      * @param reply       from the machine, may be null; or, for a command that failed, a
-     *                    {@link CommandFailedException} (the machine's {@code apply} threw) or an
-     *                    {@link InvalidCommandException} (the leader refused it), on any node.
+     *                    {@link CommandFailedException} (the machine's {@code apply} threw), an
+     *                    {@link InvalidCommandException} (the leader refused it) or a
+     *                    {@link ServerOverloadedException} (the leader held too much not yet applied to take it),
+     *                    on any node.
      */
     record Correlated(Object correlation, Object reply)
     {

@@ -413,7 +413,9 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
      * If the machine's {@code apply} throws on it, the future fails with {@link CommandFailedException} (the command is
      * applied as a no-op on every member; see {@link ApplyFailureMode}). A command that is not of the machine's
      * {@link StateMachine#commandType()}, or larger than {@link RaSystemBuilder#maxCommandBytes}, throws
-     * {@link InvalidCommandException} at once, before anything is sent.
+     * {@link InvalidCommandException} at once, before anything is sent. A leader that holds
+     * {@link RaSystemBuilder#maxUncommittedBytes} of commands not yet applied (the cluster commits slower than commands
+     * arrive) refuses it with {@link ServerOverloadedException}: it was not appended, and retrying later is safe.
      *
      * @param server  a member of the cluster, known to this node.
      * @param command to apply.

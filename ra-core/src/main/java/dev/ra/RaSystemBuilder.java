@@ -41,6 +41,7 @@ public final class RaSystemBuilder
     private boolean closeStorage = true;
     private boolean restartStoredServers = true;
     private int maxCommandBytes = CoreConfig.DEFAULT_MAX_COMMAND_BYTES;
+    private long maxUncommittedBytes = CoreConfig.DEFAULT_MAX_UNCOMMITTED_BYTES;
     private ApplyFailureMode applyFailureMode = ApplyFailureMode.FAIL_COMMAND;
     private Executor processExecutor;
     private final Map<String, Supplier<? extends StateMachine<?, ?>>> machines = new LinkedHashMap<>();
@@ -283,6 +284,29 @@ public final class RaSystemBuilder
     }
 
     /**
+     * The most a leader on this node holds of the commands it took and has not yet committed and applied; default
+     * 64 MiB (etcd's {@code MaxUncommittedEntriesSize}). Each command counts its encoded size plus 64 bytes for its
+     * entry and its caller. When clients submit commands faster than the cluster commits them (followers slow, or some
+     * down), the leader refuses more once it holds this much, rather than hold them until the JVM runs out of heap
+     * and every cluster on the node dies: {@code processCommand} fails with a {@link ServerOverloadedException} and a
+     * pipelining process gets one in place of the reply; nothing was appended, so the caller may retry later. A single
+     * command is always taken when none is held, and the leader's own entries (its noop, configuration changes,
+     * machine version switches, the machine's appends) are never refused. Limits each server separately.
+     *
+     * @param bytes the limit.
+     * @return this builder.
+     */
+    public RaSystemBuilder maxUncommittedBytes(final long bytes)
+    {
+        if (bytes <= 0)
+        {
+            throw new IllegalArgumentException("max uncommitted bytes must be positive, got " + bytes);
+        }
+        this.maxUncommittedBytes = bytes;
+        return this;
+    }
+
+    /**
      * What this node's members do when their machine throws; default {@link ApplyFailureMode#FAIL_COMMAND} (the
      * exception is the command's outcome, the member carries on); {@link ApplyFailureMode#STOP_SERVER} is Ra's
      * behaviour.
@@ -329,7 +353,7 @@ public final class RaSystemBuilder
         }
         return new RaSystem(new RuntimeConfig(nodeId, transport, storage, eventLoops, tickInterval,
             electionTimeoutMin, electionTimeoutMax, defaultTimeout, commitNoticeDelay, minSnapshotInterval,
-            machines, modCallHandlers, processExecutor, useTransportThreads, maxCommandBytes, applyFailureMode),
-            closeStorage, restartStoredServers);
+            machines, modCallHandlers, processExecutor, useTransportThreads, maxCommandBytes, applyFailureMode)
+            .withMaxUncommittedBytes(maxUncommittedBytes), closeStorage, restartStoredServers);
     }
 }

@@ -134,7 +134,8 @@ final class Applier
                 !replaying);
             if (!replaying)
             {
-                core.current().onCommandApplied(index, null == result ? guard.lastFailure() : result.reply());
+                core.current().onCommandApplied(index, RaftLog.commandBytes(entry),
+                    null == result ? guard.lastFailure() : result.reply());
             }
             if (null != result)
             {

@@ -34,5 +34,11 @@ public enum CallError
     /**
      * The command was applied, but the machine's reply codec cannot encode its reply for the caller on another node.
      */
-    REPLY_NOT_ENCODABLE
+    REPLY_NOT_ENCODABLE,
+    /**
+     * The leader holds as many commands appended and not yet applied as {@link CoreConfig#maxUncommittedBytes()}
+     * allows (the cluster commits slower than commands arrive): nothing was appended; the caller may retry later, on
+     * the same leader (retrying elsewhere would not help).
+     */
+    OVERLOADED
 }

@@ -31,23 +31,34 @@ import java.util.Objects;
  * @param maxAppendBytes          most command bytes in one AppendEntries message (and read from the log at a time);
  *                                one entry is always sent, so a message holds at most
  *                                {@code max(maxAppendBytes, maxCommandBytes)} of commands.
+ * @param maxUncommittedBytes     most a leader holds of the commands it appended and has not applied (not committed,
+ *                                or committed in this very round): each counts its encoded bytes plus 64 for its
+ *                                entry and caller, so that many small commands are bounded too. A command
+ *                                beyond it is refused with {@link CallError#OVERLOADED} (one command is always taken
+ *                                when none is held), so that clients faster than the cluster commits (followers slow
+ *                                or down) cannot make the leader hold an unbounded tail until the JVM runs out of
+ *                                heap. The leader's own entries (noop, configuration changes, machine version
+ *                                switches, deletion, the machine's appends) are never refused.
  */
 public record CoreConfig(ServerId id, String clusterName, List<Member> initialMembers, long electionTimeoutMinMs,
     long electionTimeoutMaxMs, int maxAppendEntries, int maxPipelineCount, long minSnapshotInterval,
     int snapshotChunkBytes, long awaitConditionTimeoutMs, long commitNoticeDelayMs, ApplyFailureMode applyFailure,
-    int maxCommandBytes, long maxAppendBytes)
+    int maxCommandBytes, long maxAppendBytes, long maxUncommittedBytes)
 {
     /** Default largest command: well under a transport frame (16 MiB by default) with its envelope. */
     public static final int DEFAULT_MAX_COMMAND_BYTES = 8 * 1024 * 1024;
     /** Default most command bytes per AppendEntries message. */
     public static final long DEFAULT_MAX_APPEND_BYTES = 8L * 1024 * 1024;
+    /** Default most bytes of commands a leader holds not yet applied (etcd's MaxUncommittedEntriesSize). */
+    public static final long DEFAULT_MAX_UNCOMMITTED_BYTES = 64L * 1024 * 1024;
 
     /**
      * Checks that {@code id}, {@code clusterName} and {@code applyFailure} are not null, that
      * {@code electionTimeoutMinMs} is positive and below {@code electionTimeoutMaxMs}, that {@code maxAppendEntries} is
      * positive and at most {@code maxPipelineCount}, that {@code minSnapshotInterval} is not negative, that
      * {@code snapshotChunkBytes}, {@code awaitConditionTimeoutMs}, {@code maxCommandBytes} and {@code maxAppendBytes}
-     * are positive and that {@code commitNoticeDelayMs} is not negative and below {@code electionTimeoutMinMs}; takes
+     * are positive, that {@code maxUncommittedBytes} is positive and that {@code commitNoticeDelayMs} is not negative
+     * and below {@code electionTimeoutMinMs}; takes
      * an unmodifiable copy of {@code initialMembers}, whose elements must not be null.
      */
     public CoreConfig
@@ -80,6 +91,10 @@ public record CoreConfig(ServerId id, String clusterName, List<Member> initialMe
             throw new IllegalArgumentException("command and append size limits must be positive, got " +
                 maxCommandBytes + " and " + maxAppendBytes);
         }
+        if (maxUncommittedBytes <= 0)
+        {
+            throw new IllegalArgumentException("maxUncommittedBytes must be positive, got " + maxUncommittedBytes);
+        }
     }
 
     /**
@@ -104,7 +119,8 @@ public record CoreConfig(ServerId id, String clusterName, List<Member> initialMe
     {
         this(id, clusterName, initialMembers, electionTimeoutMinMs, electionTimeoutMaxMs, maxAppendEntries,
             maxPipelineCount, minSnapshotInterval, snapshotChunkBytes, awaitConditionTimeoutMs, commitNoticeDelayMs,
-            ApplyFailureMode.FAIL_COMMAND, DEFAULT_MAX_COMMAND_BYTES, DEFAULT_MAX_APPEND_BYTES);
+            ApplyFailureMode.FAIL_COMMAND, DEFAULT_MAX_COMMAND_BYTES, DEFAULT_MAX_APPEND_BYTES,
+            DEFAULT_MAX_UNCOMMITTED_BYTES);
     }
 
     /**
@@ -130,7 +146,7 @@ public record CoreConfig(ServerId id, String clusterName, List<Member> initialMe
     {
         return new CoreConfig(id, clusterName, initialMembers, minMs, maxMs, maxAppendEntries, maxPipelineCount,
             minSnapshotInterval, snapshotChunkBytes, awaitConditionTimeoutMs, commitNoticeDelayMs,
-            applyFailure, maxCommandBytes, maxAppendBytes);
+            applyFailure, maxCommandBytes, maxAppendBytes, maxUncommittedBytes);
     }
 
     /**
@@ -142,7 +158,7 @@ public record CoreConfig(ServerId id, String clusterName, List<Member> initialMe
         return new CoreConfig(id, clusterName, initialMembers, electionTimeoutMinMs, electionTimeoutMaxMs,
             maxAppendEntries, maxPipelineCount, interval, snapshotChunkBytes, awaitConditionTimeoutMs,
             commitNoticeDelayMs,
-            applyFailure, maxCommandBytes, maxAppendBytes);
+            applyFailure, maxCommandBytes, maxAppendBytes, maxUncommittedBytes);
     }
 
     /**
@@ -154,7 +170,7 @@ public record CoreConfig(ServerId id, String clusterName, List<Member> initialMe
         return new CoreConfig(id, clusterName, initialMembers, electionTimeoutMinMs, electionTimeoutMaxMs,
             maxAppendEntries, maxPipelineCount, minSnapshotInterval, bytes, awaitConditionTimeoutMs,
             commitNoticeDelayMs,
-            applyFailure, maxCommandBytes, maxAppendBytes);
+            applyFailure, maxCommandBytes, maxAppendBytes, maxUncommittedBytes);
     }
 
     /**
@@ -167,7 +183,7 @@ public record CoreConfig(ServerId id, String clusterName, List<Member> initialMe
         return new CoreConfig(id, clusterName, initialMembers, electionTimeoutMinMs, electionTimeoutMaxMs,
             maxEntries, pipeline, minSnapshotInterval, snapshotChunkBytes, awaitConditionTimeoutMs,
             commitNoticeDelayMs,
-            applyFailure, maxCommandBytes, maxAppendBytes);
+            applyFailure, maxCommandBytes, maxAppendBytes, maxUncommittedBytes);
     }
 
     /**
@@ -179,7 +195,7 @@ public record CoreConfig(ServerId id, String clusterName, List<Member> initialMe
         return new CoreConfig(id, clusterName, initialMembers, electionTimeoutMinMs, electionTimeoutMaxMs,
             maxAppendEntries, maxPipelineCount, minSnapshotInterval, snapshotChunkBytes, awaitConditionTimeoutMs,
             delayMs,
-            applyFailure, maxCommandBytes, maxAppendBytes);
+            applyFailure, maxCommandBytes, maxAppendBytes, maxUncommittedBytes);
     }
 
     /**
@@ -190,7 +206,7 @@ public record CoreConfig(ServerId id, String clusterName, List<Member> initialMe
     {
         return new CoreConfig(id, clusterName, initialMembers, electionTimeoutMinMs, electionTimeoutMaxMs,
             maxAppendEntries, maxPipelineCount, minSnapshotInterval, snapshotChunkBytes, awaitConditionTimeoutMs,
-            commitNoticeDelayMs, mode, maxCommandBytes, maxAppendBytes);
+            commitNoticeDelayMs, mode, maxCommandBytes, maxAppendBytes, maxUncommittedBytes);
     }
 
     /**
@@ -202,6 +218,17 @@ public record CoreConfig(ServerId id, String clusterName, List<Member> initialMe
     {
         return new CoreConfig(id, clusterName, initialMembers, electionTimeoutMinMs, electionTimeoutMaxMs,
             maxAppendEntries, maxPipelineCount, minSnapshotInterval, snapshotChunkBytes, awaitConditionTimeoutMs,
-            commitNoticeDelayMs, applyFailure, commandBytes, appendBytes);
+            commitNoticeDelayMs, applyFailure, commandBytes, appendBytes, maxUncommittedBytes);
+    }
+
+    /**
+     * @param bytes most bytes of commands a leader holds appended and not applied.
+     * @return a copy with another limit.
+     */
+    public CoreConfig withUncommittedLimit(final long bytes)
+    {
+        return new CoreConfig(id, clusterName, initialMembers, electionTimeoutMinMs, electionTimeoutMaxMs,
+            maxAppendEntries, maxPipelineCount, minSnapshotInterval, snapshotChunkBytes, awaitConditionTimeoutMs,
+            commitNoticeDelayMs, applyFailure, maxCommandBytes, maxAppendBytes, bytes);
     }
 }

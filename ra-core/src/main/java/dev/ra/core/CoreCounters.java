@@ -23,6 +23,7 @@ public final class CoreCounters
     long applyFailures;
     long machineCallbackFailures;
     long commandsRefused;
+    long commandsOverloaded;
 
     /**
      * @return the counters as name → value.
@@ -44,6 +45,7 @@ public final class CoreCounters
         map.put("apply_failures", applyFailures);
         map.put("machine_callback_failures", machineCallbackFailures);
         map.put("commands_refused", commandsRefused);
+        map.put("commands_overloaded", commandsOverloaded);
         return map;
     }
 

@@ -46,6 +46,8 @@ final class LeaderRole extends RoleHandler
     final LeadershipTransfer transfer;
     final MachineUpgrade upgrade;
     private long[] quorumScratch = new long[8];
+    /** The commands this term appended and not applied yet, bounded by {@link CoreConfig#maxUncommittedBytes()}. */
+    final UncommittedTail uncommitted = new UncommittedTail();
     /** The index of this term's noop: queries and configuration changes wait for it to commit (§8). */
     long noopIndex = Long.MAX_VALUE;
     /** When the pending commit notice timer fires, or -1 when none is pending. */
@@ -78,6 +80,7 @@ final class LeaderRole extends RoleHandler
         core.changeRole(this);
         configChange.reset();
         noopIndex = core.log.lastIndex() + 1;
+        uncommitted.reset(noopIndex);
         core.appendEntry(new EntryPayload.Noop(upgrade.versionForTermNoop()));
     }
 
@@ -149,7 +152,8 @@ final class LeaderRole extends RoleHandler
             core.actions.add(new RaftAction.CommandNotTaken(command, mode, null));
             return;
         }
-        if (command.data(core.versions.commandCodec()).length() > core.config.maxCommandBytes())
+        final int bytes = command.data(core.versions.commandCodec()).length();
+        if (bytes > core.config.maxCommandBytes())
         {
             // The runtime refuses these with a clear error before they get here; this keeps them out of the log
             // whatever the caller: an entry above the transport's frame limit could never be replicated.
@@ -160,11 +164,43 @@ final class LeaderRole extends RoleHandler
             }
             return;
         }
+        if (!uncommitted.admits(bytes, core.config.maxUncommittedBytes()))
+        {
+            refuseOverloaded(mode);
+            return;
+        }
         final long index = core.appendEntry(command);
+        uncommitted.appended(bytes);
         core.counters.commands++;
         if (!(mode instanceof ReplyMode.NoReply))
         {
             calls.awaitApply(index, mode);
+        }
+    }
+
+    /**
+     * Refuse a command: the leader holds all the commands not yet applied it may. Nothing is appended, and the caller
+     * is told which server refused and why, to retry later rather than elsewhere.
+     */
+    private void refuseOverloaded(final ReplyMode mode)
+    {
+        core.counters.commandsOverloaded++;
+        if (mode instanceof ReplyMode.NoReply)
+        {
+            return;
+        }
+        final String detail = core.self + " is overloaded: it holds " + uncommitted.bytes() + " bytes of commands " +
+            "not yet committed and applied, the most it may (maxUncommittedBytes " + core.config.maxUncommittedBytes() +
+            ", RaSystemBuilder.maxUncommittedBytes); the cluster commits slower than commands arrive (followers slow " +
+            "or down): retry later";
+        if (mode instanceof ReplyMode.AwaitConsensus await)
+        {
+            core.actions.add(new RaftAction.CallFailed(await.callId(), CallError.OVERLOADED, core.self, detail));
+        }
+        else if (mode instanceof ReplyMode.Notify notify)
+        {
+            core.actions.add(new RaftAction.NotifyRefused(notify.to(), notify.correlation(), CallError.OVERLOADED,
+                detail));
         }
     }
 
@@ -183,7 +219,11 @@ final class LeaderRole extends RoleHandler
                 core.config.maxCommandBytes(), core.lastApplied);
             if (null != command)
             {
+                // Counted (it is held like any command) but never refused: it is the machine's, from an apply that
+                // every member runs alike.
                 core.appendEntry(command);
+                final Bytes data = command.dataIfEncoded();
+                uncommitted.appended(null == data ? 0 : data.length());
             }
             return false;
         }
@@ -191,8 +231,9 @@ final class LeaderRole extends RoleHandler
     }
 
     @Override
-    void onCommandApplied(final long index, final Object reply)
+    void onCommandApplied(final long index, final long commandBytes, final Object reply)
     {
+        uncommitted.applied(index, commandBytes);
         calls.replyApplied(index, reply, core.versions.effective());
     }
 

@@ -161,6 +161,19 @@ public sealed interface RaftAction
     }
 
     /**
+     * The leader refused a pipelined command (nothing was appended): the runtime notifies the process of the failure
+     * in place of a reply, as it does of a command whose apply threw.
+     *
+     * @param to          the process.
+     * @param correlation from the caller.
+     * @param error       why.
+     * @param detail      naming the server, the limit and the setting.
+     */
+    record NotifyRefused(ProcessRef to, Object correlation, CallError error, String detail) implements RaftAction
+    {
+    }
+
+    /**
      * This member cannot take the command (it is not the leader): the runtime redirects a waiting caller, rejects a
      * notify-mode command with the hint, or forwards a fire-and-forget command to the leader.
      *

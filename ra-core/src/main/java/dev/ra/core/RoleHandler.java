@@ -367,10 +367,11 @@ abstract sealed class RoleHandler
     /**
      * A command was applied (not replayed).
      *
-     * @param index of its entry.
-     * @param reply the machine's reply, or its failure.
+     * @param index        of its entry.
+     * @param commandBytes its encoded size.
+     * @param reply        the machine's reply, or its failure.
      */
-    void onCommandApplied(final long index, final Object reply)
+    void onCommandApplied(final long index, final long commandBytes, final Object reply)
     {
     }
 

@@ -30,7 +30,12 @@ public record FailedCommand(Object correlation, Kind kind, String exceptionClass
          * or it is too large for a message): a {@link dev.ra.RaException} saying so, as a caller of
          * {@code processCommand} is told.
          */
-        REPLY_NOT_SENT
+        REPLY_NOT_SENT,
+        /**
+         * The leader refused the command before appending it because it holds as many commands not yet applied as it
+         * may: a {@link dev.ra.ServerOverloadedException}.
+         */
+        OVERLOADED
     }
 
     /**

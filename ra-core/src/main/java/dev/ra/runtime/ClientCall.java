@@ -11,6 +11,7 @@ import dev.ra.NotLeaderException;
 import dev.ra.RaException;
 import dev.ra.RaTimeoutException;
 import dev.ra.ServerId;
+import dev.ra.ServerOverloadedException;
 import dev.ra.ServerStoppedException;
 import dev.ra.UnknownServerException;
 import dev.ra.codec.Codec;
@@ -573,6 +574,12 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
                 future.completeExceptionally(new InvalidCommandException(null == detail || detail.isEmpty() ?
                     "the command was refused by " + target() + ": its bytes do not decode with the machine's command " +
                     "codec" : detail));
+                return;
+            case OVERLOADED:
+                // Not retried here nor elsewhere: nothing was appended, and the caller is the one to slow down.
+                future.completeExceptionally(new ServerOverloadedException(null == detail || detail.isEmpty() ?
+                    target() + " is overloaded: it holds the most commands not yet committed it may " +
+                    "(RaSystemBuilder.maxUncommittedBytes); retry later" : detail));
                 return;
             case REPLY_NOT_ENCODABLE:
                 future.completeExceptionally(new RaException("the command was applied by " + target() + " but its " +

@@ -5,11 +5,15 @@ import dev.ra.InvalidCommandException;
 import dev.ra.RaEvent;
 import dev.ra.RaException;
 import dev.ra.ServerId;
+import dev.ra.ServerOverloadedException;
+import dev.ra.core.CallError;
+import dev.ra.core.RaftAction;
 import dev.ra.protocol.FailedCommand;
 
 /**
  * The failures a server notifies a pipelining process of in place of a reply ({@link CommandFailedException} when the
- * machine's {@code apply} threw, {@link InvalidCommandException} when the leader refused the command), turned into
+ * machine's {@code apply} threw, {@link InvalidCommandException} when the leader refused the command,
+ * {@link ServerOverloadedException} when it refused it for holding too much not yet applied), turned into
  * the data a {@link dev.ra.protocol.NodeMessage.FailedNotice} carries to another node and back into the same
  * exceptions there, so that a process on any node is told the same; and a reply that cannot reach a process on
  * another node (not encodable, too large, not decodable there), which it is told of as a caller of
@@ -44,7 +48,22 @@ final class CommandFailures
             return new FailedCommand(notification.correlation(), FailedCommand.Kind.REFUSED, null,
                 String.valueOf(((InvalidCommandException)reply).getMessage()), 0);
         }
+        if (reply.getClass() == ServerOverloadedException.class)
+        {
+            return new FailedCommand(notification.correlation(), FailedCommand.Kind.OVERLOADED, null,
+                String.valueOf(((ServerOverloadedException)reply).getMessage()), 0);
+        }
         return null;
+    }
+
+    /**
+     * @param refused a pipelined command the leader refused.
+     * @return the notification that tells the process so.
+     */
+    static RaEvent.Correlated refused(final RaftAction.NotifyRefused refused)
+    {
+        return new RaEvent.Correlated(refused.correlation(), CallError.OVERLOADED == refused.error() ?
+            new ServerOverloadedException(refused.detail()) : new InvalidCommandException(refused.detail()));
     }
 
     /**
@@ -82,6 +101,7 @@ final class CommandFailures
             case APPLY_THREW -> new CommandFailedException(failure.exceptionClass(), failure.message(),
                 failure.index());
             case REFUSED -> new InvalidCommandException(failure.message());
+            case OVERLOADED -> new ServerOverloadedException(failure.message());
             case REPLY_NOT_SENT -> new RaException("the command was applied by " + leader + " but its reply cannot " +
                 "be sent back: " + failure.message());
         };
@@ -97,6 +117,7 @@ final class CommandFailures
         return FailedCommand.Kind.APPLY_THREW == failure.kind() ?
             "its apply threw " + failure.exceptionClass() + " at index " + failure.index() :
             FailedCommand.Kind.REFUSED == failure.kind() ? "the leader refused it" :
+            FailedCommand.Kind.OVERLOADED == failure.kind() ? "the leader was overloaded" :
             "its reply cannot be sent: " + failure.message();
     }
 

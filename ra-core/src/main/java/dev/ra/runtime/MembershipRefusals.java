@@ -25,7 +25,8 @@ final class MembershipRefusals
             case NOT_PERMITTED -> MembershipChangeException.Reason.NOT_PERMITTED;
             // A call redirects, retries or reports as a command's outcome these before it could fail as a refused
             // change; they are listed (no default) so that a new CallError has to be placed here.
-            case NOT_LEADER, CLUSTER_CHANGE_NOT_PERMITTED, INVALID_COMMAND, COMMAND_FAILED, REPLY_NOT_ENCODABLE ->
+            case NOT_LEADER, CLUSTER_CHANGE_NOT_PERMITTED, INVALID_COMMAND, COMMAND_FAILED, REPLY_NOT_ENCODABLE,
+                OVERLOADED ->
                 MembershipChangeException.Reason.NOT_PERMITTED;
         };
     }

@@ -32,12 +32,14 @@ import java.util.function.Supplier;
  * @param maxCommandBytes     largest encoded command accepted (also capped at half the transport's message limit).
  * @param applyFailureMode    what a member does when its machine throws.
  * @param clock               every time the runtime reads (deadlines, timers, the time given to the core).
+ * @param maxUncommittedBytes most bytes of commands a leader holds appended and not yet applied (see
+ *                            {@link dev.ra.core.CoreConfig#maxUncommittedBytes()}).
  */
 public record RuntimeConfig(String nodeId, Transport transport, Storage storage, int eventLoops,
     Duration tickInterval, Duration electionTimeoutMin, Duration electionTimeoutMax, Duration defaultTimeout,
     Duration commitNoticeDelay, long minSnapshotInterval, Map<String, Supplier<? extends StateMachine<?, ?>>> machines,
     Map<String, Consumer<Object>> modCallHandlers, Executor processExecutor, boolean useTransportThreads,
-    int maxCommandBytes, ApplyFailureMode applyFailureMode, RuntimeClock clock)
+    int maxCommandBytes, ApplyFailureMode applyFailureMode, RuntimeClock clock, long maxUncommittedBytes)
 {
     /**
      * Copies the maps.
@@ -52,6 +54,10 @@ public record RuntimeConfig(String nodeId, Transport transport, Storage storage,
         }
         Objects.requireNonNull(applyFailureMode, "applyFailureMode");
         Objects.requireNonNull(clock, "clock");
+        if (maxUncommittedBytes <= 0)
+        {
+            throw new IllegalArgumentException("maxUncommittedBytes must be positive, got " + maxUncommittedBytes);
+        }
     }
 
     /**
@@ -83,7 +89,8 @@ public record RuntimeConfig(String nodeId, Transport transport, Storage storage,
     {
         this(nodeId, transport, storage, eventLoops, tickInterval, electionTimeoutMin, electionTimeoutMax,
             defaultTimeout, commitNoticeDelay, minSnapshotInterval, machines, modCallHandlers, processExecutor,
-            useTransportThreads, maxCommandBytes, applyFailureMode, RuntimeClock.system());
+            useTransportThreads, maxCommandBytes, applyFailureMode, RuntimeClock.system(),
+            CoreConfig.DEFAULT_MAX_UNCOMMITTED_BYTES);
     }
 
     /**
@@ -94,7 +101,18 @@ public record RuntimeConfig(String nodeId, Transport transport, Storage storage,
     {
         return new RuntimeConfig(nodeId, transport, storage, eventLoops, tickInterval, electionTimeoutMin,
             electionTimeoutMax, defaultTimeout, commitNoticeDelay, minSnapshotInterval, machines, modCallHandlers,
-            processExecutor, useTransportThreads, maxCommandBytes, applyFailureMode, clock);
+            processExecutor, useTransportThreads, maxCommandBytes, applyFailureMode, clock, maxUncommittedBytes);
+    }
+
+    /**
+     * @param bytes most bytes of commands a leader holds appended and not yet applied.
+     * @return these settings with another limit.
+     */
+    public RuntimeConfig withMaxUncommittedBytes(final long bytes)
+    {
+        return new RuntimeConfig(nodeId, transport, storage, eventLoops, tickInterval, electionTimeoutMin,
+            electionTimeoutMax, defaultTimeout, commitNoticeDelay, minSnapshotInterval, machines, modCallHandlers,
+            processExecutor, useTransportThreads, maxCommandBytes, applyFailureMode, clock, bytes);
     }
 
     /**

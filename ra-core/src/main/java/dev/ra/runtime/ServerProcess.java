@@ -672,6 +672,11 @@ final class ServerProcess implements LogListener, ServerMailbox
             notifications.computeIfAbsent(new Notified(notify.to(), notify.machineVersion()), k -> new ArrayList<>())
                 .add(new RaEvent.Correlated(notify.correlation(), reply));
         }
+        else if (action instanceof RaftAction.NotifyRefused refused)
+        {
+            notifications.computeIfAbsent(new Notified(refused.to(), core.effectiveMachineVersion()),
+                k -> new ArrayList<>()).add(CommandFailures.refused(refused));
+        }
         else if (action instanceof RaftAction.SetElectionTimer timer)
         {
             timers.setElectionTimer(timer.delayMs());

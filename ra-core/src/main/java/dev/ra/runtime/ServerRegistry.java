@@ -288,7 +288,8 @@ final class ServerRegistry
                 .withMinSnapshotInterval(config.minSnapshotInterval())
                 .withCommitNoticeDelay(config.commitNoticeDelay().toMillis())
                 .withApplyFailure(config.applyFailureMode())
-                .withSizeLimits(environment.maxCommandBytes(), environment.maxCommandBytes());
+                .withSizeLimits(environment.maxCommandBytes(), environment.maxCommandBytes())
+                .withUncommittedLimit(config.maxUncommittedBytes());
             final CoreConfig coreConfig = sized.withSnapshotChunkBytes(snapshotChunkBytes(sized.snapshotChunkBytes()));
             final RecoveredState recovered = recover(id, storage, cluster.machine, joinedAt);
             final ServerCore core = new ServerCore(coreConfig, cluster.machine, storage.log(), storage.snapshots(),

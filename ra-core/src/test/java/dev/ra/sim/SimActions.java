@@ -1,5 +1,6 @@
 package dev.ra.sim;
 
+import dev.ra.core.CallError;
 import dev.ra.core.RaftAction;
 import dev.ra.core.RaftEvent;
 import dev.ra.core.ReplyMode;
@@ -126,6 +127,10 @@ final class SimActions
         }
         else if (action instanceof RaftAction.CallFailed failed)
         {
+            // The simulation's load is far below the default limit of what a leader holds not yet applied: an
+            // overload refusal would mean the count leaks (never taken from, or counted twice).
+            sim.require(CallError.OVERLOADED == failed.error() ? "overload: " + node.id + " refused a command: " +
+                failed.detail() : null);
             nemesis.callFailed(failed.callId());
             clients.onCallFailed(failed);
         }

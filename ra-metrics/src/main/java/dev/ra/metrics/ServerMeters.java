@@ -38,6 +38,8 @@ final class ServerMeters implements MeterGroup
     private static final String[][] COUNTERS = {
         {"ra.server.commands", "commands", "commands accepted as leader"},
         {"ra.server.commands.rejected", "commands_refused", "commands the leader refused (invalid, too large)"},
+        {"ra.server.commands.overloaded", "commands_overloaded",
+            "commands the leader refused holding maxUncommittedBytes not yet applied"},
         {"ra.server.commands.failed", "apply_failures", "entries whose apply threw (the command failed)"},
         {"ra.server.entries.applied", "entries_applied", "entries applied to the machine"},
         {"ra.server.elections", "elections", "elections started (candidate rounds)"},

@@ -62,6 +62,7 @@ import java.util.Set;
  * min.snapshot.interval=4096       RaSystem: entries between snapshots, at least
  * commit.notice.delay.ms=2         RaSystem: how long a follower's commit index may lag when idle
  * use.transport.threads=true       RaSystem: run servers on the transport's I/O threads
+ * max.uncommitted.bytes=67108864   RaSystem: command bytes a leader holds not yet applied before it refuses more
  * wal.max.bytes=...                FileStorage: write-ahead log file size before rolling over
  * segment.max.entries=...          FileStorage: entries per segment file
  * segment.max.bytes=...            FileStorage: bytes per segment file

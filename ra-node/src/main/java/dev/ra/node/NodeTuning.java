@@ -21,7 +21,7 @@ final class NodeTuning
 {
     /** RaSystemBuilder settings. */
     static final List<String> SYSTEM_KEYS = List.of("default.timeout.ms", "event.loops", "min.snapshot.interval",
-        "commit.notice.delay.ms", "use.transport.threads");
+        "commit.notice.delay.ms", "use.transport.threads", "max.uncommitted.bytes");
     /** FileStorage.Builder settings. */
     static final List<String> STORAGE_KEYS = List.of("wal.max.bytes", "segment.max.entries", "segment.max.bytes",
         "segment.spare.bytes", "max.batch.entries", "open.file.cache", "last.applied.flush.ms");
@@ -73,6 +73,7 @@ final class NodeTuning
         set(t, "min.snapshot.interval", key -> b.minSnapshotInterval(number(t, key)));
         set(t, "commit.notice.delay.ms", key -> b.commitNoticeDelay(millis(t, key)));
         set(t, "use.transport.threads", key -> b.useTransportThreads(bool(t, key)));
+        set(t, "max.uncommitted.bytes", key -> b.maxUncommittedBytes(number(t, key)));
         return b;
     }
 
