@@ -30,6 +30,10 @@ import dev.ra.spi.PeerFeature;
  *       version 4 or older would close the connection on a message type it does not know, so the transport tells the
  *       runtime which nodes take it ({@link #supports}) and the runtime sends such a node no notice of those
  *       commands (logged), as that release does.</li>
+ *   <li>6: a leader refuses a command it is too loaded to take ({@link dev.ra.core.CallError#OVERLOADED} in a call's
+ *       reply, {@link dev.ra.protocol.FailedCommand.Kind#OVERLOADED} in a failed notice). A node of version 5 or
+ *       older would close the connection on the value it does not know, so such a node is sent what it knows, with
+ *       the same message: {@code NOT_PERMITTED} and {@code REFUSED}.</li>
  * </ul>
  */
 final class ProtocolVersions
@@ -39,7 +43,7 @@ final class ProtocolVersions
     /** The oldest version this release speaks. */
     static final int OLDEST = 1;
     /** The newest version this release speaks. */
-    static final int NEWEST = 5;
+    static final int NEWEST = 6;
     /** The first version whose AppendEntries replies may carry the follower's machine version. */
     static final int MACHINE_VERSION_IN_REPLIES = 2;
     /** The first version with {@link dev.ra.protocol.ServerRequest.ConfirmedNamedQuery}. */
@@ -48,6 +52,8 @@ final class ProtocolVersions
     static final int JOIN_POINT = 4;
     /** The first version with {@link dev.ra.protocol.NodeMessage.FailedNotice}. */
     static final int FAILED_NOTICE = 5;
+    /** The first version with {@code OVERLOADED} in call replies and failed notices. */
+    static final int OVERLOADED = 6;
 
     private ProtocolVersions()
     {

@@ -102,7 +102,9 @@ public final class WireCodec
             type(MessageType.CALL_REPLY, out).writeLong(reply.callId()).writeByte(reply.status().ordinal())
                 .writeBytes(reply.value());
             optionalServerId(reply.leader(), out);
-            out.writeByte(null == reply.error() ? 0 : reply.error().ordinal() + 1).writeText(reply.message());
+            final CallError error = CallError.OVERLOADED == reply.error() && protocol < ProtocolVersions.OVERLOADED ?
+                CallError.NOT_PERMITTED : reply.error();
+            out.writeByte(null == error ? 0 : error.ordinal() + 1).writeText(reply.message());
         }
         else if (message instanceof NodeMessage.CommandCast cast)
         {
@@ -327,7 +329,9 @@ public final class WireCodec
         for (final FailedCommand failure : notice.failures())
         {
             generic.encode(failure.correlation(), out);
-            out.writeByte(failure.kind().ordinal());
+            // What a node of an older version knows of an overload: the leader refused the command (same message).
+            out.writeByte(FailedCommand.Kind.OVERLOADED == failure.kind() && protocol < ProtocolVersions.OVERLOADED ?
+                FailedCommand.Kind.REFUSED.ordinal() : failure.kind().ordinal());
             // The machine's class name and message may quote anything: as text, so a broken surrogate cannot fail it.
             if (FailedCommand.Kind.APPLY_THREW == failure.kind())
             {
