@@ -119,7 +119,9 @@ public sealed interface ServerRequest
      * {@link ReadIndex} when it needs a linearizable or leader-fresh answer.
      *
      * <p>The answer's value is {@code [true, appliedIndex, term, result]} with the result encoded by the machine's
-     * query codec, or {@code [false, 0, 0, message]} when the machine refused the query.
+     * query codec, or {@code [false, 0, 0, message, kind]} when it failed: {@code "refused"} by the machine (or its
+     * codec), {@code "timeout"} waiting for {@code minIndex}, {@code "failed"} when the member cannot answer (older
+     * releases send no kind: a refusal). A member that stops while the query waits answers as a stopped server.
      *
      * @param name     of the query.
      * @param argument encoded with the machine's query codec.

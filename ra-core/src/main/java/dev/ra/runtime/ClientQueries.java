@@ -274,7 +274,7 @@ final class ClientQueries
         final List<Object> answer = (List<Object>)value;
         if (!Boolean.TRUE.equals(answer.get(0)))
         {
-            call.future.completeExceptionally(new IllegalArgumentException("query refused: " + answer.get(3)));
+            call.future.completeExceptionally(NamedQueryFailure.toException(answer));
             return;
         }
         try

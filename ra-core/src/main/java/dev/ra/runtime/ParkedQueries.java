@@ -306,9 +306,16 @@ final class ParkedQueries
     private void answerNamed(final String name, final StateMachine<Object, Object> machine,
         final QueryResult<?> result, final Throwable error, final CallOrigin origin)
     {
+        if (error instanceof ServerStoppedException stopped)
+        {
+            // As any call held by a server that stops: the caller may ask another member.
+            origin.stopped(id, stopped.getCause());
+            return;
+        }
         if (null != error)
         {
-            origin.ok(List.of(false, 0L, 0L, "query '" + name + "' failed on " + id + ": " + error), null);
+            origin.ok(List.of(false, 0L, 0L, "query '" + name + "' failed on " + id + ": " + error,
+                NamedQueryFailure.kindOf(error)), null);
             return;
         }
         final byte[] encoded;

@@ -44,7 +44,7 @@ class RuntimeLayeringTest
             "MemberOfAnotherCluster", "RemoteStart", "AppliedNotices", "CommandFailures"),
         new Layer("values and settings", "ClusterInfo", "CommandCheck", "MembershipRefusals", "LoopTimer",
             "RuntimeClock", "SystemClock", "RuntimeConfig", "Durations", "VersionedStateCodec", "MailboxQueue",
-            "RunQueue", "ContainedFailures", "package-info"));
+            "RunQueue", "ContainedFailures", "NamedQueryFailure", "package-info"));
 
     private static final Pattern IDENTIFIER = Pattern.compile("\\b[A-Z][A-Za-z0-9_]*\\b");
     private static final Pattern RUNTIME_IMPORT = Pattern.compile("\\bdev\\.ra\\.runtime\\.([A-Z][A-Za-z0-9_]*)");
