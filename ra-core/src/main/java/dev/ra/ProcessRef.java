@@ -10,8 +10,9 @@ package dev.ra;
  * a {@link BuiltinCommand.Down}.
  *
  * @param node id of the node that hosts the process.
- * @param id   of the process, unique on its node: ids count up from the clock's time in microseconds when the node
- *             starts, so a restarted node does not hand out its previous run's ids unless its clock went back.
+ * @param id   of the process, unique on its node: ids count up from a random start drawn when the node starts, so
+ *             a restarted node does not hand out its previous runs' ids, whatever its clock says. Not ordered by
+ *             time.
  */
 public record ProcessRef(String node, long id)
 {

@@ -65,7 +65,7 @@ final class MessageRouter
         this.servers = servers;
         this.clusters = clusters;
         this.calls = calls;
-        this.processes = new ProcessRegistry(nodeId, processExecutor, calls.clock(), this::processDown);
+        this.processes = new ProcessRegistry(nodeId, processExecutor, this::processDown);
     }
 
     String nodeId()

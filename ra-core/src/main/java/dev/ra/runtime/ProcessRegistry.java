@@ -4,6 +4,7 @@ import dev.ra.DownReason;
 import dev.ra.ProcessRef;
 import dev.ra.RaProcess;
 import dev.ra.ServerId;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,17 +33,30 @@ final class ProcessRegistry
     private final Executor executor;
     private final Map<Long, LocalProcess> processes = new ConcurrentHashMap<>();
     private final Map<ProcessRef, Set<ServerId>> monitors = new ConcurrentHashMap<>();
-    // Ids start from the clock so that a restarted node does not hand out the ids of its previous incarnation,
-    // which machines may still hold in their state.
+    /**
+     * Ids count up from a random start, drawn from the system's entropy, so that a restarted node does not hand out
+     * the ids of its previous runs, which machines may still hold in their state (and watch). Not from the clock: a
+     * clock stepped back at restart (NTP, a restored VM) repeated them. Two runs share an id only if their ranges
+     * overlap: with starts spread over 2^62 and far fewer than 2^40 processes per run, never in practice.
+     */
     private final AtomicLong nextId;
 
-    ProcessRegistry(final String nodeId, final Executor executor, final RuntimeClock clock,
-        final DownReport downReport)
+    ProcessRegistry(final String nodeId, final Executor executor, final DownReport downReport)
     {
         this.downReport = downReport;
         this.nodeId = nodeId;
         this.executor = executor;
-        this.nextId = new AtomicLong(clock.currentTimeMillis() * 1000);
+        this.nextId = new AtomicLong(randomStart());
+    }
+
+    /**
+     * @return a random id at least 2^40 (below it, ids a test or a tool may make up) and below 2^62 (room to count
+     *         up without ever reaching the largest long).
+     */
+    private static long randomStart()
+    {
+        final long span = (1L << 62) - (1L << 40);
+        return (1L << 40) + Math.floorMod(new SecureRandom().nextLong(), span);
     }
 
     RaProcess spawn(final Consumer<Object> handler, final Executor executorOrNull)

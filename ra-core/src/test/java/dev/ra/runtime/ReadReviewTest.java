@@ -52,7 +52,7 @@ class ReadReviewTest
         final ExecutorService executor = Executors.newSingleThreadExecutor();
         try
         {
-            final ProcessRegistry registry = new ProcessRegistry("n1", executor, SystemClock.INSTANCE,
+            final ProcessRegistry registry = new ProcessRegistry("n1", executor,
                 (process, reason, watcher) -> { });
             final List<Object> handled = new CopyOnWriteArrayList<>();
             final RaProcess process = registry.spawn(message ->
@@ -90,7 +90,7 @@ class ReadReviewTest
     void monitorsOfProcessesThatDoNotExistHoldNothing() throws Exception
     {
         final List<DownReason> reported = new CopyOnWriteArrayList<>();
-        final ProcessRegistry registry = new ProcessRegistry("n1", Runnable::run, SystemClock.INSTANCE,
+        final ProcessRegistry registry = new ProcessRegistry("n1", Runnable::run,
             (process, reason, watcher) -> reported.add(reason));
         final ServerId watcher = new ServerId("kv", "n2");
         for (int i = 0; i < 1_000; i++)
