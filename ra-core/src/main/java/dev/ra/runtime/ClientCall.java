@@ -117,6 +117,14 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
     }
 
     /**
+     * @return how long the call was given.
+     */
+    private long timeoutNanos()
+    {
+        return deadlineNanos - startNanos;
+    }
+
+    /**
      * Arm the timeout and send the call.
      */
     ClientCall start()
@@ -449,6 +457,14 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         {
             cluster.leader = leader;
         }
+        if (request instanceof ServerRequest.Members)
+        {
+            MemberLearning.answered(router, cluster, value);
+        }
+        else
+        {
+            MemberLearning.heardOf(router, cluster, leader, timeoutNanos());
+        }
         try
         {
             completion.complete(this, value, leader);
@@ -479,6 +495,7 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
             // A leader whose node went silent (paused, cut off) would hold the call until it times out, and a command
             // sent there may be appended when it wakes: while the others elect, ask them instead.
             final ServerId hint = null != leaderHint && router.isSilent(leaderHint.node()) ? null : leaderHint;
+            MemberLearning.heardOf(router, cluster, hint, timeoutNanos());
             if (null == hint)
             {
                 // This member knows no leader; another may already follow a new one. Ask each member in turn, and
@@ -617,6 +634,7 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         {
             cluster.leader = leader;
         }
+        MemberLearning.heardOf(router, cluster, leader, timeoutNanos());
         future.completeExceptionally(new CommandFailedException(failure.exceptionClass(), failure.message(),
             failure.index()));
     }
@@ -713,10 +731,15 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
                 deletedMembers = new HashSet<>();
             }
             deletedMembers.add(server);
-            everyMember = deletedMembers.containsAll(cluster.members);
+            // A leader heard of since, not among the members known here (yet), is asked before giving up.
+            final ServerId leader = cluster.leader;
+            everyMember = deletedMembers.containsAll(cluster.members) &&
+                (null == leader || deletedMembers.contains(leader));
         }
         if (!everyMember)
         {
+            // Removed from a cluster that runs on, most often: others may have joined since.
+            MemberLearning.memberGone(router, cluster, Set.copyOf(deletedMembers), timeoutNanos());
             noServer(server);
             return;
         }

@@ -57,6 +57,30 @@ final class ClusterDirectory
     }
 
     /**
+     * A call learned the current members of a cluster from its leader ({@link MemberLearning}): the cluster's
+     * members are those, and each of them is known under it here (a member known under another registration of the
+     * same cluster is left to it, its member list brought up to date as well). Members removed since stay known under
+     * the cluster, so that a call addressed to one still finds the others.
+     */
+    void learnMembers(final ClusterInfo cluster, final List<ServerId> current)
+    {
+        final List<ServerId> members = List.copyOf(current);
+        cluster.members = members;
+        for (final ServerId member : members)
+        {
+            final ClusterInfo known = clusters.putIfAbsent(member, cluster);
+            if (null == known)
+            {
+                deleted.clear(List.of(member));
+            }
+            else if (known != cluster && known.clusterName.equals(cluster.clusterName))
+            {
+                known.members = members;
+            }
+        }
+    }
+
+    /**
      * What this node knows of the members now, to be put back if a start that registers them is refused (their
      * cluster runs already, under another machine perhaps): its clients must go on encoding and checking its commands
      * with its own machine.
