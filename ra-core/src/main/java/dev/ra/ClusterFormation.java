@@ -165,8 +165,8 @@ final class ClusterFormation
     }
 
     /**
-     * Start one brand-new member of a cluster that may run already: this node learns the cluster (with the new member
-     * among its members) first, so that calls to the new member find it.
+     * Start one brand-new member of a cluster that may run already: this node learns the new member first, so that
+     * calls to it find it, keeping what it knows of the other members (the list given may be stale or wrong).
      *
      * @param members  the cluster's initial members, checked by {@link Arguments#requireMembers}.
      * @param joinedAt where it joins, or {@link JoinPoint#NONE}.
@@ -176,12 +176,7 @@ final class ClusterFormation
         final StateMachine<?, ?> machine, final ServerId server, final List<ServerId> members,
         final JoinPoint joinedAt)
     {
-        final List<ServerId> known = new ArrayList<>(members);
-        if (!known.contains(server))
-        {
-            known.add(server);
-        }
-        final Runnable restoreKnown = runtime.registerCluster(clusterName, machineName, machine, known);
+        final Runnable restoreKnown = runtime.registerJoining(clusterName, machineName, machine, members, server);
         // A refused start (the server runs already, in another cluster perhaps) leaves what this node knew as it was.
         return startMember(clusterName, machineName, machine, server, members, joinedAt)
             .whenComplete((v, error) ->

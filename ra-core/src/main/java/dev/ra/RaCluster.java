@@ -1,6 +1,7 @@
 package dev.ra;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -427,7 +428,7 @@ public final class RaCluster<C, S, R>
             system.defaultTimeout());
         try
         {
-            system.startServer(name, machine, newMember, members, change);
+            system.startServer(name, machine, newMember, currentMembers(change, newMember), change);
         }
         catch (final RuntimeException ex)
         {
@@ -438,6 +439,28 @@ public final class RaCluster<C, S, R>
                 "), or remove it", ex);
         }
         return change;
+    }
+
+    /**
+     * The members to start a new member with: as the leader that added it has them (members were added and removed
+     * since this handle was made, perhaps every one of its initial members), else, if it cannot say, the initial
+     * members and the new one.
+     */
+    private List<ServerId> currentMembers(final MemberChange change, final ServerId newMember)
+    {
+        try
+        {
+            return system.members(null != change.leader() ? change.leader() : target());
+        }
+        catch (final RuntimeException unknown)
+        {
+            final List<ServerId> known = new ArrayList<>(members);
+            if (!known.contains(newMember))
+            {
+                known.add(newMember);
+            }
+            return known;
+        }
     }
 
     /**

@@ -39,7 +39,9 @@ final class ClusterDirectory
     }
 
     /**
-     * Remember a cluster under each of its members; a failed start of it is forgotten.
+     * Remember a cluster under each of its members; a failed start of it is forgotten. A member this node knows under
+     * another cluster is left to it (the list is wrong there: a server belongs to one cluster, and its clients go on
+     * encoding and checking its commands with its own machine).
      *
      * @return the cluster's info.
      */
@@ -47,13 +49,83 @@ final class ClusterDirectory
         final StateMachine<Object, Object> machine, final List<ServerId> members)
     {
         final ClusterInfo info = new ClusterInfo(clusterName, machineName, machine, members);
+        final List<ServerId> free = new ArrayList<>(members.size());
         for (final ServerId member : members)
         {
-            clusters.put(member, info);
+            final ClusterInfo known = clusters.get(member);
+            if (null == known || known.clusterName.equals(clusterName))
+            {
+                clusters.put(member, info);
+                free.add(member);
+            }
         }
-        failedStarts.clear(members);
-        deleted.clear(members);
+        failedStarts.clear(free);
+        deleted.clear(free);
         return info;
+    }
+
+    /**
+     * A brand-new member is being started (on this node or another) with the member list its caller gave: remember it
+     * so that calls to it find it, without replacing what this node knows of the others. That list may be stale (the
+     * initial members of a handle, while members were replaced since) or wrong (naming a member of another cluster):
+     * when this node knows the cluster already, under the new member or one of those listed, the new member joins that
+     * knowledge (its members, its last leader); otherwise the cluster is registered, but under no member this node
+     * knows under another cluster.
+     *
+     * @return undoes it, for a start that fails or is refused.
+     */
+    Runnable registerJoining(final String clusterName, final String machineName,
+        final StateMachine<Object, Object> machine, final List<ServerId> members, final ServerId server)
+    {
+        final List<ServerId> named = new ArrayList<>(members);
+        if (!named.contains(server))
+        {
+            named.add(server);
+        }
+        ClusterInfo known = null;
+        for (final ServerId member : named)
+        {
+            final ClusterInfo info = clusters.get(member);
+            if (null != info && info.clusterName.equals(clusterName))
+            {
+                known = info;
+                break;
+            }
+        }
+        if (null == known)
+        {
+            final Runnable restore = restorer(named);
+            register(clusterName, machineName, machine, named);
+            return restore;
+        }
+        final ClusterInfo cluster = known;
+        final List<ServerId> before = cluster.members;
+        final List<ServerId> after;
+        if (before.contains(server))
+        {
+            after = before;
+        }
+        else
+        {
+            final List<ServerId> grown = new ArrayList<>(before);
+            grown.add(server);
+            after = List.copyOf(grown);
+            cluster.members = after;
+        }
+        final boolean mapped = null == clusters.putIfAbsent(server, cluster);
+        failedStarts.clear(List.of(server));
+        deleted.clear(List.of(server));
+        return () ->
+        {
+            if (cluster.members == after)
+            {
+                cluster.members = before;
+            }
+            if (mapped)
+            {
+                clusters.remove(server, cluster);
+            }
+        };
     }
 
     /**

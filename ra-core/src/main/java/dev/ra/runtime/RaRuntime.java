@@ -287,6 +287,26 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     }
 
     /**
+     * Remember a brand-new member being started, for clients on this node, keeping what this node knows of the others
+     * (see {@link ClusterDirectory#registerJoining}).
+     *
+     * @param clusterName of the cluster.
+     * @param machineName of its machine.
+     * @param machine     instance used for codecs.
+     * @param members     the member list the start was given.
+     * @param server      being started.
+     * @return undoes it, for a start that is refused.
+     */
+    @SuppressWarnings("unchecked")
+    public Runnable registerJoining(final String clusterName, final String machineName,
+        final StateMachine<?, ?> machine, final List<ServerId> members, final ServerId server)
+    {
+        requireOpen();
+        return clusters.registerJoining(clusterName, machineName, (StateMachine<Object, Object>)machine, members,
+            server);
+    }
+
+    /**
      * Find a machine by registered name, else by class name (public no-arg constructor).
      *
      * @param name registered name or class name.
