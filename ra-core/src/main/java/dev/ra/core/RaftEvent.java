@@ -248,7 +248,9 @@ public sealed interface RaftEvent
 
     /**
      * Encoded machine state for {@link RaftAction.WriteSnapshot} could not be produced or written; the core forgets
-     * the pending snapshot and may try again at a later release cursor.
+     * the pending snapshot and may try again at a later release cursor. Or, reported in place of
+     * {@link SnapshotInstalled}, the state of a snapshot to install ({@link RaftAction.InstallSnapshot}) does not
+     * decode, and nothing was stored: the member stops applying, as for a machine version its build lacks.
      *
      * @param meta  of the snapshot that failed.
      * @param cause a description of the failure.

@@ -217,9 +217,12 @@ public final class ServerCore
         {
             onSnapshotInstalled(installed.meta(), installed.machineState());
         }
-        else if (event instanceof RaftEvent.SnapshotFailed)
+        else if (event instanceof RaftEvent.SnapshotFailed failed)
         {
-            applier.snapshotFinished();
+            if (!receiver.installFailed(failed.meta(), failed.cause()))
+            {
+                applier.snapshotFinished();
+            }
         }
         else if (event instanceof RaftEvent.PeerUnreachable down)
         {

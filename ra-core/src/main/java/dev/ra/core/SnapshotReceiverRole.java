@@ -42,6 +42,12 @@ final class SnapshotReceiverRole extends RoleHandler
             core.send(from, new InstallSnapshotReply(term, meta.index(), rpc.offset() + rpc.chunk().length(), true));
             return;
         }
+        if (core.versions.stopped())
+        {
+            // It applies nothing more until restarted with another build (an earlier snapshot did not decode, or
+            // the log switched to a version it lacks): no snapshot to take, the leader offers it again later.
+            return;
+        }
         if (!core.versions.supports(meta.machineVersion()))
         {
             // Its state can only be decoded and applied by a newer build: refuse it, clearly, and keep the log. No
@@ -92,6 +98,36 @@ final class SnapshotReceiverRole extends RoleHandler
             receiving = null;
         }
         return null != receiving;
+    }
+
+    /**
+     * The runtime could not install the snapshot being installed: its state does not decode with this build's codec
+     * of its version. The member stops applying, as one whose build lacks the version in force does
+     * (docs/UPGRADES.md): it keeps its log (nothing was stored), follows and votes, campaigns no more, takes no
+     * snapshot until restarted with another build, and says why in its overview and logs.
+     *
+     * @param meta  of the snapshot that failed.
+     * @param cause why.
+     * @return whether it was the snapshot being installed (else a snapshot this member wrote failed).
+     */
+    boolean installFailed(final SnapshotMeta meta, final String cause)
+    {
+        if (null == receiving || !receiving.installing() || !receiving.meta().equals(meta))
+        {
+            return false;
+        }
+        receiving = null;
+        if (!core.versions.stopped())
+        {
+            final String why = "cluster " + core.config.clusterName() + ", server " + core.self + ": the snapshot at " +
+                "index " + meta.index() + " from the leader " + cause + "; it stops applying after index " +
+                core.lastApplied + " and keeps its log and snapshots: restart it with a build whose state codec " +
+                "reads it";
+            core.versions.stop(why);
+            core.actions.add(new RaftAction.MachineVersionUnsupported(why));
+        }
+        onSnapshotInstalled();
+        return true;
     }
 
     /**

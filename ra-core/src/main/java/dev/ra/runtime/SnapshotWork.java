@@ -73,7 +73,23 @@ final class SnapshotWork
      */
     RaftEvent install(final SnapshotMeta meta, final Bytes data)
     {
-        final Object state = VersionedStateCodec.of(id, machine, meta).fromBytes(data.unsafeArray());
+        final Object state;
+        try
+        {
+            state = VersionedStateCodec.of(id, machine, meta).fromBytes(data.unsafeArray());
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            if (!ContainedFailures.contained(ex))
+            {
+                throw ex;
+            }
+            // This build's codec does not read it (a codec changed without a new machine version): the core stops
+            // applying, as for a version the build lacks, with the log untouched, rather than the server stopping
+            // on it now and at every restart.
+            return new RaftEvent.SnapshotFailed(meta, "does not decode with this build's state codec of " +
+                "machine version " + meta.machineVersion() + ": " + ex);
+        }
         storage.snapshots().write(meta, data);
         storage.log().resetTo(meta.index(), meta.term());
         return new RaftEvent.SnapshotInstalled(meta, state);
