@@ -536,7 +536,7 @@ public final class NettyTransport implements Transport
     boolean attach(final String node, final Channel channel, final boolean dialedByLocal)
     {
         final PeerLink link = links.get(node);
-        if (null == link || faults.isBlocked(node))
+        if (null == link)
         {
             return false;
         }
@@ -544,9 +544,10 @@ public final class NettyTransport implements Transport
         final List<Channel> abandoned;
         synchronized (link)
         {
-            // Under the monitor close() takes to find the connections to say goodbye on: a connection is either found
-            // there or refused here (and told goodbye by its handler), never kept unseen by a closed transport.
-            if (closed)
+            // Under the monitor close() and block() take to find the connections to close (each after changing its
+            // state): a connection is either found there or refused here, never kept unseen by a closed transport or
+            // open to a blocked node.
+            if (closed || faults.isBlocked(node))
             {
                 return false;
             }
