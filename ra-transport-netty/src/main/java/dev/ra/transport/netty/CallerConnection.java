@@ -58,6 +58,8 @@ final class CallerConnection implements AutoCloseable
     private volatile long idleSinceNanos;
     /** A call failed on it after touching the socket: the stream is in an unknown state. */
     private boolean broken;
+    /** The protocol version this connection's handshake agreed: calls are written in it. */
+    private int protocol;
     /** {@link PeerLink#downs} when it was dialed: the incarnation of the node it talks to. */
     long peerDowns;
     /**
@@ -178,7 +180,8 @@ final class CallerConnection implements AutoCloseable
             throw new IOException("expected node " + node + " of deployment " + transport.config.clusterId +
                 ", found " + welcome.nodeId() + " of " + welcome.clusterId());
         }
-        if (0 == ProtocolVersions.agree(welcome.oldest(), welcome.newest(), transport.config.newestProtocol))
+        protocol = ProtocolVersions.agree(welcome.oldest(), welcome.newest(), transport.config.newestProtocol);
+        if (0 == protocol)
         {
             throw new IOException(ProtocolVersions.noCommonVersion(transport.localNode(), node, welcome.oldest(),
                 welcome.newest()));
@@ -264,7 +267,7 @@ final class CallerConnection implements AutoCloseable
      */
     CallerReceive call(final NodeMessage.ServerCall call, final long deadlineNanos)
     {
-        if (!transport.writer.encodeFrame(call, writer, node, 0) || writer.position() > MAX_CALL_FRAME_BYTES)
+        if (!transport.writer.encodeFrame(call, writer, node, protocol) || writer.position() > MAX_CALL_FRAME_BYTES)
         {
             return CallerReceive.NOT_SENT;
         }

@@ -51,7 +51,10 @@ final class CallerReplies
             return;
         }
         final BufferWriter writer = LinkWriter.WRITERS.get();
-        if (!transport.writer.encodeFrame(reply, writer, node, 0))
+        // In the version the caller connection's handshake agreed, as the peer link writes in its own.
+        final ConnectionHandler handler = channel.pipeline().get(ConnectionHandler.class);
+        final int protocol = null == handler ? 0 : handler.protocol();
+        if (!transport.writer.encodeFrame(reply, writer, node, protocol))
         {
             return;
         }

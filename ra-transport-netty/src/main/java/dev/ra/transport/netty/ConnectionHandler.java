@@ -39,6 +39,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     private String peer;
     /** Accepted with CALLER_HELLO: one thread's synchronous calls, never the node's peer link. */
     private boolean callerConnection;
+    /** The protocol version the handshake agreed; 0 until then. */
+    private volatile int protocol;
     private volatile boolean established;
     /** The other node's counters, once the handshake told which node it is. */
     private PeerCounters peerCounters = PeerCounters.UNKNOWN;
@@ -71,6 +73,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     boolean established()
     {
         return established;
+    }
+
+    /** @return the protocol version the handshake agreed; 0 until it completed. */
+    int protocol()
+    {
+        return protocol;
     }
 
     boolean saidGoodbye()
@@ -355,6 +363,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
 
     private void establish(final ChannelHandlerContext ctx, final boolean dialedByLocal, final int version)
     {
+        protocol = version;
         established = true;
         final FrameDecoder frames = ctx.pipeline().get(FrameDecoder.class);
         if (null != frames)
