@@ -67,7 +67,7 @@ final class LinkWriter
             return;
         }
         writeQueued(link, channel, false);
-        if (!link.queue.isEmpty() && channel.isWritable())
+        if (!link.outbound.messages.isEmpty() && channel.isWritable())
         {
             scheduleDrain(link);
         }
@@ -83,10 +83,11 @@ final class LinkWriter
         final BufferWriter writer = WRITERS.get();
         ByteBuf out = null;
         int written = 0;
+        final OutboundQueue queue = link.outbound;
         NodeMessage message;
-        while ((all || channel.isWritable()) && null != (message = link.queue.poll()))
+        while ((all || channel.isWritable()) && null != (message = queue.messages.poll()))
         {
-            link.queued.decrementAndGet();
+            queue.size.decrementAndGet();
             final String unsent = frameRefusal(message, writer, link.node, link.protocol.agreed());
             if (null != unsent)
             {
@@ -186,11 +187,27 @@ final class LinkWriter
         channel.eventLoop().execute(() -> transport.deliverLocally(node, refused));
     }
 
+    /**
+     * The node is down or this node leaves: what is queued for it is dropped, and the link gets a new queue, so that a
+     * message its sender adds to the old one afterwards is dropped by that sender ({@link NettyTransport#send}).
+     */
     void discardQueue(final PeerLink link)
     {
-        while (null != link.queue.poll())
+        final OutboundQueue old;
+        synchronized (link)
         {
-            link.queued.decrementAndGet();
+            old = link.outbound;
+            link.outbound = new OutboundQueue();
+        }
+        discard(link, old);
+    }
+
+    /** Drop and count whatever is in a queue the link no longer writes from. */
+    void discard(final PeerLink link, final OutboundQueue queue)
+    {
+        while (null != queue.messages.poll())
+        {
+            queue.size.decrementAndGet();
             transport.counters.messagesDropped.increment();
             link.counters.messagesDropped.increment();
         }

@@ -335,19 +335,33 @@ public final class NettyTransport implements Transport
                 return;
             }
         }
-        if (null == link || null == link.active || closed)
+        if (null == link)
         {
             counters.messagesDropped.increment();
             return;
         }
-        if (link.queued.incrementAndGet() > config.maxQueuedMessagesPerPeer)
+        // The queue is read before the connection: if the node goes down in between, the message lands in the queue
+        // that down discarded, and is dropped below instead of waiting there for the next connection.
+        final OutboundQueue queue = link.outbound;
+        if (null == link.active || closed)
         {
-            link.queued.decrementAndGet();
+            counters.messagesDropped.increment();
+            return;
+        }
+        if (queue.size.incrementAndGet() > config.maxQueuedMessagesPerPeer)
+        {
+            queue.size.decrementAndGet();
             counters.messagesDropped.increment();
             link.counters.messagesDropped.increment();
             return;
         }
-        link.queue.add(message);
+        queue.messages.add(message);
+        if (queue != link.outbound)
+        {
+            // The node went down since the queue was read: what was queued for it then is dropped, this too.
+            writer.discard(link, queue);
+            return;
+        }
         writer.scheduleDrain(link);
     }
 

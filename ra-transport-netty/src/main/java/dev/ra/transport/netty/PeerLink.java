@@ -1,27 +1,25 @@
 package dev.ra.transport.netty;
 
-import dev.ra.protocol.NodeMessage;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Everything this node keeps about one other node: its established connections ({@link PeerConnections}: one is
- * active, a duplicate from a simultaneous dial is a standby until it retires), the bounded outbound queue, and the
- * reconnect state. Connection changes, and the up/down reports they cause, are guarded by the object's monitor; the
- * queue is lock-free (any thread enqueues, the active connection's event loop drains).
+ * active, a duplicate from a simultaneous dial is a standby until it retires), the bounded outbound queue
+ * ({@link OutboundQueue}), and the reconnect state. Connection changes, and the up/down reports they cause, are
+ * guarded by the object's monitor; the queue is lock-free (any thread enqueues, the active connection's event loop
+ * drains).
  */
 final class PeerLink
 {
     final String node;
     /** Where the node listens, or null for a node that only dials in (a client). */
     final InetSocketAddress address;
-    final ConcurrentLinkedQueue<NodeMessage> queue = new ConcurrentLinkedQueue<>();
-    final AtomicInteger queued = new AtomicInteger();
+    /** What waits to be written to the node; replaced (under this object's monitor) each time the node goes down. */
+    volatile OutboundQueue outbound = new OutboundQueue();
     final AtomicBoolean drainScheduled = new AtomicBoolean();
     final PeerCounters counters = new PeerCounters();
     /** The protocol version spoken with the node, or why there is none. */
