@@ -6,6 +6,7 @@ import dev.ra.codec.CodecException;
 import dev.ra.protocol.NodeMessage;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DuplexChannel;
@@ -73,6 +74,26 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     boolean established()
     {
         return established;
+    }
+
+    /**
+     * Write FENCE on a connection this node no longer sends on, on its event loop, after what was written there.
+     */
+    static void writeFence(final Channel channel)
+    {
+        final ConnectionHandler handler = channel.pipeline().get(ConnectionHandler.class);
+        if (null == handler)
+        {
+            return;
+        }
+        channel.eventLoop().execute(() ->
+        {
+            final ChannelHandlerContext ctx = channel.pipeline().context(handler);
+            if (null != ctx && !handler.closing && !handler.saidGoodbye && channel.isActive())
+            {
+                handler.writeFrame(ctx, FrameFormat.FENCE, new BufferWriter(0));
+            }
+        });
     }
 
     /** @return the protocol version the handshake agreed; 0 until it completed. */
@@ -521,6 +542,23 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
             closing = true;
             transport.peerLeft(peer);
             ctx.close();
+            return;
+        }
+        if ((type == FrameFormat.FENCE || type == FrameFormat.FENCE_READ) && !callerConnection)
+        {
+            if (body.isReadable())
+            {
+                reject(ctx, "a fence with a body");
+            }
+            else if (type == FrameFormat.FENCE)
+            {
+                // Everything before it on this connection has been handed to the listener: the peer may go on.
+                writeFrame(ctx, FrameFormat.FENCE_READ, new BufferWriter(0));
+            }
+            else
+            {
+                transport.fenceRead(peer, ctx.channel());
+            }
             return;
         }
         if (type != FrameFormat.MESSAGE)

@@ -10,7 +10,7 @@ import dev.ra.protocol.NodeMessage;
  *   u32 length   (of what follows, at most the configured maximum frame size plus the two header bytes)
  *   u8  version  ({@link #VERSION})
  *   u8  type     ({@link #HELLO}, {@link #CALLER_HELLO}, {@link #WELCOME}, {@link #REFUSE}, {@link #HEARTBEAT},
- *                {@link #MESSAGE} or {@link #GOODBYE})
+ *                {@link #MESSAGE}, {@link #GOODBYE}, {@link #FENCE} or {@link #FENCE_READ})
  *   ... body     (type specific; a MESSAGE body is one {@link WireCodec} message)
  * </pre>
  *
@@ -18,6 +18,12 @@ import dev.ra.protocol.NodeMessage;
  * exchange nothing else is allowed, after it neither HELLO nor WELCOME is. A dialer that opens with CALLER_HELLO
  * instead asks for a caller connection: one application thread's synchronous calls (SERVER_CALL messages out,
  * CALL_REPLY messages back, one at a time), never the node's peer link.
+ *
+ * <p>A node that switches the connection it sends on to another one while the first stays open (a simultaneous dial,
+ * see {@link PeerConnections}) writes FENCE on the first and nothing on the second until the peer answers FENCE_READ on
+ * the first, which it does once it has handled everything before the FENCE: the peer reads the two connections on
+ * different threads, and would otherwise handle messages written later on the second before earlier ones still unread
+ * on the first.
  *
  * <p>A node that closes sends GOODBYE (no body) on each of its connections after everything it wrote before, and
  * handles nothing read there after it: whatever the other end sent that was not answered before the GOODBYE was not
@@ -39,6 +45,13 @@ final class FrameFormat
     static final int MESSAGE = 5;
     static final int CALLER_HELLO = 6;
     static final int GOODBYE = 7;
+    /**
+     * Written (no body) on the connection this node stops sending on when it switches to another one while the first
+     * stays open (protocol version {@link ProtocolVersions#SWITCH_FENCE}): nothing more follows it there.
+     */
+    static final int FENCE = 8;
+    /** The answer to a FENCE (no body), on its connection: everything before the FENCE was handled. */
+    static final int FENCE_READ = 9;
 
     /** Marks a HELLO body, so that a stray protocol talking to our port is refused at once. */
     static final String MAGIC = "ra-node";

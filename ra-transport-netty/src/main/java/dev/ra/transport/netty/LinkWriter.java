@@ -55,6 +55,11 @@ final class LinkWriter
             discardQueue(link);
             return;
         }
+        if (null != link.fenced)
+        {
+            // The node has not yet read what was written on the connection used before: resumed by its FENCE_READ.
+            return;
+        }
         if (!channel.eventLoop().inEventLoop())
         {
             // The active connection changed since this drain was scheduled: drain on the new one's event loop.

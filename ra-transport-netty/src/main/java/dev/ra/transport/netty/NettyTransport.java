@@ -556,6 +556,7 @@ public final class NettyTransport implements Transport
         }
         final boolean dialedBySmaller = dialedByLocal == (localNode.compareTo(node) < 0);
         final List<Channel> abandoned;
+        Channel fence = null;
         synchronized (link)
         {
             // Under the monitor close() and block() take to find the connections to close (each after changing its
@@ -565,9 +566,22 @@ public final class NettyTransport implements Transport
             {
                 return false;
             }
+            final Channel previous = link.active;
             abandoned = link.connections.add(channel, dialedBySmaller, System.nanoTime());
             link.left = false;
             link.active = link.connections.active();
+            if (abandoned.contains(link.fenced))
+            {
+                link.fenced = null;
+            }
+            if (null != previous && previous != link.active && !abandoned.contains(previous) &&
+                link.protocol.agreed() >= ProtocolVersions.SWITCH_FENCE)
+            {
+                // What was written on the previous one may still be unread there: nothing goes on the new one until
+                // the node has read up to the FENCE (an older node gets none, as its release sends none).
+                fence = previous;
+                link.fenced = previous;
+            }
             link.backoffMs = 0;
             link.lastHeardNanos = System.nanoTime();
             counters.connectionsOpened.increment();
@@ -603,8 +617,31 @@ public final class NettyTransport implements Transport
                 older.remoteAddress(), dialedByLocal ? localNode : node);
             older.close();
         }
+        if (null != fence)
+        {
+            ConnectionHandler.writeFence(fence);
+        }
         writer.scheduleDrain(link);
         return true;
+    }
+
+    /** The node answered the FENCE written on {@code channel}: what was queued meanwhile goes on the active one. */
+    void fenceRead(final String node, final Channel channel)
+    {
+        final PeerLink link = links.get(node);
+        if (null == link)
+        {
+            return;
+        }
+        synchronized (link)
+        {
+            if (link.fenced != channel)
+            {
+                return;
+            }
+            link.fenced = null;
+        }
+        writer.scheduleDrain(link);
     }
 
     /**
@@ -619,10 +656,21 @@ public final class NettyTransport implements Transport
             return;
         }
         final PeerConnections.Removal removal;
+        boolean unfenced = false;
         synchronized (link)
         {
             removal = link.connections.remove(channel);
             link.active = link.left ? null : link.connections.active();
+            if (null != link.fenced && (link.fenced == channel || link.fenced == link.active || null == link.active))
+            {
+                link.fenced = null;
+                if (removal == PeerConnections.Removal.STANDBY)
+                {
+                    // Closed before the node read up to its FENCE: what was written there may be lost.
+                    connectionLost(link);
+                    unfenced = true;
+                }
+            }
             if (removal == PeerConnections.Removal.HANDED_OVER)
             {
                 connectionLost(link);
@@ -640,7 +688,7 @@ public final class NettyTransport implements Transport
                 }
             }
         }
-        if (removal == PeerConnections.Removal.HANDED_OVER)
+        if (removal == PeerConnections.Removal.HANDED_OVER || unfenced)
         {
             LOG.info("{}: a connection to {} closed; carrying on over the other one", localNode, node);
             writer.scheduleDrain(link);
@@ -686,6 +734,7 @@ public final class NettyTransport implements Transport
         {
             link.left = true;
             link.active = null;
+            link.fenced = null;
             link.downs++;
             link.silent = false;
             writer.discardQueue(link);
@@ -716,7 +765,8 @@ public final class NettyTransport implements Transport
         }
         synchronized (link)
         {
-            return link.connections.isRetirable(channel, lastMessageNanos, nowNanos,
+            // Not while this node waits there for the node to read up to its FENCE.
+            return channel != link.fenced && link.connections.isRetirable(channel, lastMessageNanos, nowNanos,
                 config.failureTimeout.toNanos());
         }
     }

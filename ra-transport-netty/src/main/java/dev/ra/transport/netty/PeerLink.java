@@ -27,6 +27,13 @@ final class PeerLink
 
     /** The connection messages go through ({@link PeerConnections#active()}); null while the node is down. */
     volatile Channel active;
+    /**
+     * The connection this node stopped sending on when it switched to the active one while the first stayed open,
+     * until the node answers the FENCE written there ({@link FrameFormat#FENCE_READ}): nothing is written on the
+     * active connection meanwhile, so that the node, which reads the two on different threads, handles what was
+     * written on the first before anything written on the second. Null otherwise; changed under this monitor.
+     */
+    volatile Channel fenced;
     /** Every established connection to the node; guarded by this. */
     final PeerConnections<Channel> connections = new PeerConnections<>();
     /** A dial is in flight or scheduled. */

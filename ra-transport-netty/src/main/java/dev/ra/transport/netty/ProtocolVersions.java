@@ -34,6 +34,10 @@ import dev.ra.spi.PeerFeature;
  *       reply, {@link dev.ra.protocol.FailedCommand.Kind#OVERLOADED} in a failed notice). A node of version 5 or
  *       older would close the connection on the value it does not know, so such a node is sent what it knows, with
  *       the same message: {@code NOT_PERMITTED} and {@code REFUSED}.</li>
+ *   <li>7: FENCE and FENCE_READ frames ({@link FrameFormat}): a node that switches the connection it sends on while
+ *       the first stays open waits until the peer has read what it wrote on the first, so that messages arrive in
+ *       the order sent. With a node of version 6 or older it switches at once, as that release does (a node that old
+ *       would close the connection on an unknown frame type).</li>
  * </ul>
  */
 final class ProtocolVersions
@@ -43,7 +47,7 @@ final class ProtocolVersions
     /** The oldest version this release speaks. */
     static final int OLDEST = 1;
     /** The newest version this release speaks. */
-    static final int NEWEST = 6;
+    static final int NEWEST = 7;
     /** The first version whose AppendEntries replies may carry the follower's machine version. */
     static final int MACHINE_VERSION_IN_REPLIES = 2;
     /** The first version with {@link dev.ra.protocol.ServerRequest.ConfirmedNamedQuery}. */
@@ -54,6 +58,8 @@ final class ProtocolVersions
     static final int FAILED_NOTICE = 5;
     /** The first version with {@code OVERLOADED} in call replies and failed notices. */
     static final int OVERLOADED = 6;
+    /** The first version with the FENCE and FENCE_READ frames. */
+    static final int SWITCH_FENCE = 7;
 
     private ProtocolVersions()
     {

@@ -73,10 +73,11 @@ class ProtocolVersionTest
             assertThat(hello.oldest()).isEqualTo(ProtocolVersions.OLDEST);
             assertThat(hello.newest()).isEqualTo(ProtocolVersions.NEWEST);
             // A later release that no longer speaks a's versions refuses as this one does: reason, then its range.
-            final String why = "no protocol version in common: node a speaks versions 1 to 3, node b speaks " +
-                "versions 5 to 6";
-            ScriptedPeer.sendFrame(dialed, FrameFormat.REFUSE, new BufferWriter(64).writeString(why).writeVarLong(5)
-                .writeVarLong(6).toByteArray());
+            final int later = ProtocolVersions.NEWEST + 1;
+            final String why = "no protocol version in common: node a speaks versions 1 to " +
+                ProtocolVersions.NEWEST + ", node b speaks versions " + later + " to " + (later + 1);
+            ScriptedPeer.sendFrame(dialed, FrameFormat.REFUSE, new BufferWriter(64).writeString(why)
+                .writeVarLong(later).writeVarLong(later + 1).toByteArray());
             InJvmCluster.await(() -> null != a.peerStats().get("b").versionRefusal(), WAIT, "a to record the refusal");
             assertThat(a.peerStats().get("b").versionRefusal()).contains("b refused this node").contains(why);
         }
