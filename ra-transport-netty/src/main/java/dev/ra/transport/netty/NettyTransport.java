@@ -596,6 +596,12 @@ public final class NettyTransport implements Transport
                     "once quiet", localNode, link.connections.size(), node,
                     localNode.compareTo(node) < 0 ? localNode : node);
             }
+            if (abandoned.contains(previous))
+            {
+                // What is queued was for the connection its dialer abandoned, maybe by restarting: not for the new
+                // run, which must not get messages meant for the previous one (as after any down).
+                writer.discardQueue(link);
+            }
             if (!abandoned.isEmpty())
             {
                 // Its dialer dialed again, which it does only once it has lost every connection to this node (or it

@@ -8,6 +8,7 @@ import dev.ra.codec.Bytes;
 import dev.ra.protocol.NodeMessage;
 import dev.ra.spi.TransportListener;
 import dev.ra.testkit.InJvmCluster;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -54,6 +55,51 @@ class StaleQueuedMessageTest
                     .as("messages queued for n2 while it is down, in round %d", round).isZero();
                 n1.unblock("n2");
             }
+        }
+    }
+
+    /**
+     * A node that dials again while its older connection is open lost that one or restarted: what was still queued
+     * for the older one (its socket full, the old run no longer reading) must not be written to the new run.
+     */
+    @Test
+    void whatWasQueuedForAConnectionItsDialerAbandonedIsNotWrittenOnItsNewOne() throws Exception
+    {
+        try (ScriptedPeer b = new ScriptedPeer("b", "test");
+            NettyTransport a = new NettyTransport(NettyTransportConfig.builder().clusterId("test")
+                .peer(b.node(), b.address()).heartbeatInterval(Duration.ofMillis(100))
+                .failureTimeout(Duration.ofSeconds(60)).handshakeTimeout(Duration.ofSeconds(60))
+                .reconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(100)).build()))
+        {
+            a.start("a", new Quiet());
+            // a's own dial is left unanswered: it stays in its handshake, so a dials nothing else.
+            final Socket aDialed = b.acceptDial(WAIT);
+            ScriptedPeer.readHandshake(aDialed, FrameFormat.HELLO);
+            final Socket first = b.dial(a.localAddress());
+            b.sendHello(first, "a");
+            b.awaitWelcome(first);
+            InJvmCluster.await(() -> a.isReachable("b"), WAIT, "a to see b up");
+
+            // b's first run stops reading: a's socket fills and messages stay queued (far more than the socket
+            // buffers take, which grow as they fill; the messages share one array).
+            final byte[] large = new byte[64 * 1024];
+            long sequence = 0;
+            while (a.peerStats().get("b").queued() < 1_000 && sequence < 20_000)
+            {
+                a.send("b", new NodeMessage.ProcessMessage(new ProcessRef("b", ++sequence), new ServerId("c", "a"),
+                    Bytes.wrap(large)));
+            }
+            assertThat(a.peerStats().get("b").queued()).as("messages queued behind the full socket").isPositive();
+
+            // b, restarted, dials again while a still holds the old connection; a then sends one message to it.
+            final Socket second = b.dial(a.localAddress());
+            b.sendHello(second, "a");
+            b.awaitWelcome(second);
+            InJvmCluster.await(() -> a.link("b").connectionCount() == 1, WAIT, "a to close the abandoned connection");
+            final NodeMessage toNewRun = new NodeMessage.ProcessMessage(new ProcessRef("b", 999_999),
+                new ServerId("c", "a"), Bytes.wrap(new byte[] {1}));
+            a.send("b", toNewRun);
+            assertThat(ScriptedPeer.readMessage(second)).as("the first message b's new run reads").isEqualTo(toNewRun);
         }
     }
 
