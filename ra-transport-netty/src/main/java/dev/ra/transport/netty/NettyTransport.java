@@ -81,6 +81,8 @@ public final class NettyTransport implements Transport
     final LinkWriter writer = new LinkWriter(this);
     private final Map<String, PeerLink> links = new ConcurrentHashMap<>();
     final LinkFaults faults = new LinkFaults(this);
+    /** Keeps a thread's calls on its caller connections behind what it sent over the peer links. */
+    private final CallerOrder callerOrder = new CallerOrder();
     /** The calling threads' own connections ({@link #sendAndReceiveOnCaller}). */
     private final CallerConnectionPool callerConnections = new CallerConnectionPool(this);
     private final TlsContexts tls;
@@ -362,6 +364,10 @@ public final class NettyTransport implements Transport
             writer.discard(link, queue);
             return;
         }
+        if (config.callerConnections && null == tls)
+        {
+            callerOrder.sentOnPeerLink(node, message);
+        }
         writer.scheduleDrain(link);
     }
 
@@ -404,7 +410,8 @@ public final class NettyTransport implements Transport
         final PeerLink link = links.get(node);
         if (!config.callerConnections || null != tls || closed || null == link || null == link.address ||
             null == link.active || faults.isBlocked(node) ||
-            link.callerConnectionsRefusedUntilNanos - System.nanoTime() > 0)
+            link.callerConnectionsRefusedUntilNanos - System.nanoTime() > 0 ||
+            callerOrder.mustFollowPeerLink(node))
         {
             return CallerReceive.NOT_SENT;
         }
