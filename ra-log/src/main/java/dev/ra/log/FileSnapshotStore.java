@@ -248,7 +248,12 @@ final class FileSnapshotStore implements SnapshotStore
         {
             s = find(meta);
         }
-        final long from = Math.min(Math.max(0, offset), s.stateLength);
+        if (offset < 0 || maxBytes < 0)
+        {
+            throw new IllegalArgumentException("cannot read a chunk of snapshot " + s.path + " at offset " + offset +
+                " with maxBytes " + maxBytes + ": both must be at least 0");
+        }
+        final long from = Math.min(offset, s.stateLength);
         final int length = (int)Math.min(maxBytes, s.stateLength - from);
         final byte[] chunk = readRange(s, from, length);
         if (from + length == s.stateLength)

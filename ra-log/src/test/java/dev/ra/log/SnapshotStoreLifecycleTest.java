@@ -1,0 +1,62 @@
+package dev.ra.log;
+
+import static dev.ra.log.TestEntries.range;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ra.ServerId;
+import dev.ra.codec.Bytes;
+import dev.ra.protocol.SnapshotMeta;
+import dev.ra.spi.ServerStorage;
+import dev.ra.spi.SnapshotSink;
+import dev.ra.spi.SnapshotStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A server's snapshot store against its lifecycle: bad arguments, writes after close, and the fallback snapshot.
+ */
+class SnapshotStoreLifecycleTest
+{
+    private static final ServerId A = new ServerId("a", "node1");
+    private static final SnapshotMeta FIVE = new SnapshotMeta(5, 1, List.of(), 0);
+    private static final SnapshotMeta TEN = new SnapshotMeta(10, 1, List.of(), 0);
+    private static final SnapshotMeta FIFTEEN = new SnapshotMeta(15, 1, List.of(), 0);
+
+    @TempDir
+    Path dir;
+
+    private FileStorage storage()
+    {
+        return FileStorage.builder().directory(dir).walMaxSizeBytes(64 << 10).build();
+    }
+
+    private Path snapshotsDir()
+    {
+        return dir.resolve("servers").resolve(ServerDirectory.dirName(A)).resolve("snapshots");
+    }
+
+    /**
+     * A negative chunk size reached {@code ByteBuffer.allocate} ("capacity < 0: (-1 < 0)", naming neither the snapshot
+     * nor the argument), and a negative offset was silently read as 0.
+     */
+    @Test
+    void aChunkReadWithANegativeSizeOrOffsetIsRefusedNamingIt() throws Exception
+    {
+        try (FileStorage storage = storage())
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            server.snapshots().write(TEN, Bytes.wrap(new byte[] {1, 2, 3, 4}));
+            assertThatThrownBy(() -> server.snapshots().readChunk(TEN, 0, -1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxBytes -1")
+                .hasMessageContaining(FileSnapshotStore.fileName(TEN));
+            assertThatThrownBy(() -> server.snapshots().readChunk(TEN, -2, 2))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("offset -2")
+                .hasMessageContaining(FileSnapshotStore.fileName(TEN));
+            assertThat(server.snapshots().readChunk(TEN, 2, 10)).isEqualTo(Bytes.wrap(new byte[] {3, 4}));
+        }
+    }
+}
