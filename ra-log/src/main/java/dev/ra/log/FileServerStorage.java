@@ -13,6 +13,7 @@ final class FileServerStorage implements ServerStorage
     private final FileStorage storage;
     private final ServerLog log;
     private final FileMetaStore meta;
+    private final ServerSnapshots snapshots;
     private volatile boolean closed;
 
     FileServerStorage(final FileStorage storage, final ServerLog log, final FileMetaStore meta)
@@ -20,6 +21,7 @@ final class FileServerStorage implements ServerStorage
         this.storage = storage;
         this.log = log;
         this.meta = meta;
+        this.snapshots = new ServerSnapshots(log.snapshots(), log.directory().id().toString());
     }
 
     @Override
@@ -37,7 +39,7 @@ final class FileServerStorage implements ServerStorage
     @Override
     public SnapshotStore snapshots()
     {
-        return log.snapshots();
+        return snapshots;
     }
 
     FileMetaStore fileMeta()
@@ -56,6 +58,8 @@ final class FileServerStorage implements ServerStorage
         if (!closed)
         {
             closed = true;
+            // First: a re-open may start once the storage hears of the close, and must find no write landing.
+            snapshots.close();
             storage.onServerClosed(log.directory().id(), this);
             log.detach();
             meta.close();

@@ -1,6 +1,5 @@
 package dev.ra.log;
 
-import static dev.ra.log.TestEntries.range;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -57,6 +56,59 @@ class SnapshotStoreLifecycleTest
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("offset -2")
                 .hasMessageContaining(FileSnapshotStore.fileName(TEN));
             assertThat(server.snapshots().readChunk(TEN, 2, 10)).isEqualTo(Bytes.wrap(new byte[] {3, 4}));
+        }
+    }
+
+    /**
+     * The runtime writes snapshots on a background thread, which may finish after its server was closed. The closed
+     * handle wrote anyway: into a directory a storage opened since (on the same data directory) had listed already,
+     * so the new store did not know the file, and the old store's retention deleted a snapshot the new store still
+     * listed (reading it then failed).
+     */
+    @Test
+    void aSnapshotWriteAfterTheServerClosedIsRefusedAndTouchesNoFile() throws Exception
+    {
+        final SnapshotStore stale;
+        try (FileStorage storage = storage())
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            server.snapshots().write(FIVE, Bytes.wrap(new byte[] {5}));
+            server.snapshots().write(TEN, Bytes.wrap(new byte[] {10}));
+            stale = server.snapshots();
+            server.close();
+            assertThatThrownBy(() -> stale.write(FIFTEEN, Bytes.wrap(new byte[] {15})))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        }
+        try (FileStorage storage = storage())
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            assertThatThrownBy(() -> stale.write(FIFTEEN, Bytes.wrap(new byte[] {15})))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+            assertThatThrownBy(() -> stale.accept(FIFTEEN)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+            assertThat(Files.exists(snapshotsDir().resolve(FileSnapshotStore.fileName(FIFTEEN)))).isFalse();
+            assertThat(server.snapshots().read(FIVE)).isEqualTo(Bytes.wrap(new byte[] {5}));
+            assertThat(server.snapshots().latest()).isEqualTo(TEN);
+        }
+    }
+
+    /**
+     * A snapshot being received when its server closes: completing it afterwards is refused and leaves no file.
+     */
+    @Test
+    void aSnapshotReceivedWhileTheServerClosesIsNotInstalled() throws Exception
+    {
+        try (FileStorage storage = storage())
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            final SnapshotSink sink = server.snapshots().accept(TEN);
+            sink.append(Bytes.wrap(new byte[] {1, 2}));
+            server.close();
+            assertThatThrownBy(sink::complete).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+            assertThat(Files.list(snapshotsDir()).toList()).isEmpty();
+            final ServerStorage again = storage.open(A, new RecordingListener());
+            assertThat(again.snapshots().latest()).isNull();
         }
     }
 }
