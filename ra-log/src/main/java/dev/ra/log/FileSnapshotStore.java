@@ -42,17 +42,21 @@ final class FileSnapshotStore implements SnapshotStore
     private final Path dir;
     /** Valid snapshots, newest (highest index) first. */
     private final List<Snapshot> snapshots;
+    /** Why each snapshot file found invalid when the store opened was skipped, for a refusal to explain itself. */
+    private final List<String> skipped;
 
     /** A valid snapshot file (also read by {@link DataDirectoryReader}). */
     record Snapshot(SnapshotMeta meta, Path path, long stateOffset, long stateLength, int stateCrc)
     {
     }
 
-    private FileSnapshotStore(final FileLayer files, final Path dir, final List<Snapshot> snapshots)
+    private FileSnapshotStore(final FileLayer files, final Path dir, final List<Snapshot> snapshots,
+        final List<String> skipped)
     {
         this.files = files;
         this.dir = dir;
         this.snapshots = snapshots;
+        this.skipped = skipped;
     }
 
     /**
@@ -68,6 +72,7 @@ final class FileSnapshotStore implements SnapshotStore
         files.createDirectories(dir);
         AtomicFiles.deleteTemporaries(files, dir);
         final List<Snapshot> valid = new ArrayList<>();
+        final List<String> skipped = new ArrayList<>();
         for (final String name : files.list(dir))
         {
             if (!name.endsWith(SUFFIX))
@@ -87,10 +92,11 @@ final class FileSnapshotStore implements SnapshotStore
             catch (final IllegalStateException ex)
             {
                 LOG.warn("ignoring invalid snapshot: {}", ex.getMessage());
+                skipped.add(ex.getMessage());
             }
         }
         valid.sort(Comparator.comparingLong((Snapshot s) -> s.meta.index()).reversed());
-        return new FileSnapshotStore(files, dir, valid);
+        return new FileSnapshotStore(files, dir, valid, List.copyOf(skipped));
     }
 
     static String fileName(final SnapshotMeta meta)
@@ -183,6 +189,15 @@ final class FileSnapshotStore implements SnapshotStore
     public synchronized SnapshotMeta latest()
     {
         return snapshots.isEmpty() ? null : snapshots.get(0).meta;
+    }
+
+    /**
+     * @return why the snapshot files found invalid when the store opened were skipped (each naming its file), or an
+     *     empty list.
+     */
+    List<String> skipped()
+    {
+        return skipped;
     }
 
     /**

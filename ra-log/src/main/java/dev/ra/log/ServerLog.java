@@ -143,7 +143,7 @@ final class ServerLog implements LogStore, FlushTarget
             {
                 throw new IllegalStateException("server " + directory.id() + ": the log starts at index " + logFirst +
                     " but there is no valid snapshot in " + directory.snapshots() + "; entries 1.." + (logFirst - 1) +
-                    " are missing");
+                    " are missing" + skippedSnapshots());
             }
             snapshotIndex = 0;
             snapshotTerm = NO_TERM;
@@ -152,9 +152,12 @@ final class ServerLog implements LogStore, FlushTarget
         }
         if (logLast > snapshot.index() && logFirst > snapshot.index() + 1)
         {
+            // Typically the older snapshot kept as a fallback after a snapshot install reset the log past it: the
+            // installed snapshot is the only holder of the entries in between, so falling back would lose them.
             throw new IllegalStateException("server " + directory.id() + ": the log starts at index " + logFirst +
                 " but the newest valid snapshot is at index " + snapshot.index() + "; entries " +
-                (snapshot.index() + 1) + ".." + (logFirst - 1) + " are missing");
+                (snapshot.index() + 1) + ".." + (logFirst - 1) + " are missing, so that snapshot cannot replace a " +
+                "newer one" + skippedSnapshots());
         }
         snapshotIndex = snapshot.index();
         snapshotTerm = snapshot.term();
@@ -184,6 +187,13 @@ final class ServerLog implements LogStore, FlushTarget
                 pending.addControl(WalFormat.RESET, snapshotIndex, snapshotTerm);
             }
         }
+    }
+
+    private String skippedSnapshots()
+    {
+        final List<String> skipped = snapshots.skipped();
+        return skipped.isEmpty() ? "" : " (skipped as damaged: " + String.join("; ", skipped) + "). Restore the " +
+            "damaged snapshot from a backup of this node, or remove the member, delete its storage and add it back";
     }
 
     FileSnapshotStore snapshots()

@@ -1,5 +1,6 @@
 package dev.ra.log;
 
+import static dev.ra.log.TestEntries.range;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -109,6 +110,42 @@ class SnapshotStoreLifecycleTest
             assertThat(Files.list(snapshotsDir()).toList()).isEmpty();
             final ServerStorage again = storage.open(A, new RecordingListener());
             assertThat(again.snapshots().latest()).isNull();
+        }
+    }
+
+    /**
+     * After a snapshot install reset the log, the older snapshot is no fallback: the entries between it and the
+     * install are in neither. If the installed snapshot is then found damaged, the open must say so, naming the
+     * damaged file, rather than only that entries are missing.
+     */
+    @Test
+    void aDamagedInstalledSnapshotIsNamedWhenTheOlderOneCannotReplaceIt() throws Exception
+    {
+        final SnapshotMeta first = new SnapshotMeta(100, 1, List.of(), 0);
+        final SnapshotMeta installed = new SnapshotMeta(500, 3, List.of(), 0);
+        try (FileStorage storage = storage())
+        {
+            final RecordingListener listener = new RecordingListener();
+            final ServerStorage server = storage.open(A, listener);
+            server.log().append(range(1, 300, 1));
+            assertThat(listener.awaitIndex(300)).isTrue();
+            server.snapshots().write(first, Bytes.wrap(new byte[] {1, 2, 3}));
+            server.log().truncateUpTo(100);
+            server.snapshots().write(installed, Bytes.wrap(new byte[] {9, 9, 9, 9}));
+            server.log().resetTo(500, 3);
+            server.log().append(range(501, 510, 3));
+            assertThat(listener.awaitIndex(510)).isTrue();
+        }
+        final Path newest = snapshotsDir().resolve(FileSnapshotStore.fileName(installed));
+        final byte[] bytes = Files.readAllBytes(newest);
+        bytes[bytes.length - 1] ^= 1;
+        Files.write(newest, bytes);
+        try (FileStorage storage = storage())
+        {
+            assertThatThrownBy(() -> storage.open(A, new RecordingListener()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(newest.toString())
+                .hasMessageContaining("entries 101..500 are missing");
         }
     }
 }
