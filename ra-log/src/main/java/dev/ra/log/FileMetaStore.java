@@ -478,21 +478,22 @@ final class FileMetaStore implements MetaStore, AutoCloseable
     }
 
     /**
-     * Whether the meta files in a directory hold no vote and no term above 0 (or are absent or unreadable): what a
-     * server's creation left if it was interrupted, before anything was stored.
+     * Whether the meta files in a directory hold no vote, no term above 0 and no record of damage (or are absent or
+     * unreadable): what a server's creation left if it was interrupted, before anything was stored.
      *
      * @param files the file layer.
      * @param dir   to look in.
-     * @return false if either file holds a term or a vote.
+     * @return false if either file holds a term, a vote or a damage record (a lost log or term and vote).
      * @throws IOException if a file cannot be read.
      */
-    static boolean holdsNoTermOrVote(final FileLayer files, final ServerDirectory dir) throws IOException
+    static boolean holdsNothing(final FileLayer files, final ServerDirectory dir) throws IOException
     {
         final FileMetaStore store = new FileMetaStore(files, dir);
         for (final MetaFile meta : new MetaFile[] {store.primary, store.copy})
         {
             final Slot best = store.load(meta).best;
-            if (null != best && (best.term() != 0 || null != best.votedFor()))
+            if (null != best && (best.term() != 0 || null != best.votedFor() || best.damagedIndex() != 0 ||
+                best.termAndVoteLost()))
             {
                 return false;
             }

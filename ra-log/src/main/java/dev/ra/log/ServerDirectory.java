@@ -224,7 +224,8 @@ final class ServerDirectory
 
     /**
      * Load a server directory, treating the debris of an interrupted create (an identity file torn by a crash in a
-     * directory that holds nothing stored: no segment, snapshot or configuration, no term or vote) as absent.
+     * directory that holds nothing stored: no segment, snapshot or configuration, no term, vote or damage record) as
+     * absent. Only for a directory no WAL record of this start names ({@link UnreadableIdentities}).
      *
      * @param files the file layer.
      * @param root  the directory.
@@ -244,11 +245,13 @@ final class ServerDirectory
         }
         catch (final IllegalStateException ex)
         {
-            // A torn identity in a directory holding nothing stored yet (meta files as created, holding no term and
-            // no vote) is what an interrupted create leaves; with anything stored, the server is damaged.
+            // A torn identity in a directory holding nothing stored yet (meta files as created, holding no term, no
+            // vote and no damage record) is what an interrupted create leaves; with anything stored, the server is
+            // damaged. A damage record is what a start that found WAL records naming the directory left there
+            // (UnreadableIdentities): the server existed and held entries, so it must not be created anew.
             if (files.list(root.resolve(SEGMENTS_DIR)).isEmpty() && files.list(root.resolve(SNAPSHOTS_DIR)).isEmpty() &&
                 !files.exists(root.resolve(CONFIG_FILE)) &&
-                FileMetaStore.holdsNoTermOrVote(files, unidentified(root)))
+                FileMetaStore.holdsNothing(files, unidentified(root)))
             {
                 return null;
             }

@@ -88,7 +88,10 @@ final class StorageDamage
         {
             try
             {
-                final ServerDirectory dir = ServerDirectory.loadUnlessDebris(files, serversDirectory.resolve(name));
+                // Not loadUnlessDebris: a torn identity in a directory holding nothing else may be the server that
+                // lost entries (its records were only in the lost file); recording the loss there keeps it from being
+                // created anew, empty, as if it had never acknowledged anything.
+                final ServerDirectory dir = ServerDirectory.load(files, serversDirectory.resolve(name));
                 if (null != dir)
                 {
                     byUid.put(dir.uid(), dir);

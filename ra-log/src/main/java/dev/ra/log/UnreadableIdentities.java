@@ -66,7 +66,10 @@ final class UnreadableIdentities
     {
         try
         {
-            return ServerDirectory.loadUnlessDebris(files, root);
+            // Not loadUnlessDebris: records that change the log name this directory, so a torn identity in it is no
+            // debris of an interrupted create (whose server was never opened, so never wrote a record) even when
+            // nothing else is stored yet; believing so would drop the records and create the server anew, empty.
+            return ServerDirectory.load(files, root);
         }
         catch (final UnsupportedFormatException ex)
         {
@@ -84,7 +87,8 @@ final class UnreadableIdentities
     {
         if (!replay.changesLog())
         {
-            // A registration alone: nothing of its log is left out.
+            // A registration alone: nothing of its log is left out (and a directory holding nothing else stays
+            // the debris it may be).
             return;
         }
         final String name = root.getFileName().toString();
