@@ -12,6 +12,7 @@ final class FileServerStorage implements ServerStorage
 {
     private final FileStorage storage;
     private final ServerLog log;
+    private final ServerLogHandle logHandle;
     private final FileMetaStore meta;
     private final ServerSnapshots snapshots;
     private volatile boolean closed;
@@ -20,6 +21,7 @@ final class FileServerStorage implements ServerStorage
     {
         this.storage = storage;
         this.log = log;
+        this.logHandle = new ServerLogHandle(log);
         this.meta = meta;
         this.snapshots = new ServerSnapshots(log.snapshots(), log.directory().id().toString());
     }
@@ -27,7 +29,7 @@ final class FileServerStorage implements ServerStorage
     @Override
     public LogStore log()
     {
-        return log;
+        return logHandle;
     }
 
     @Override
@@ -60,8 +62,8 @@ final class FileServerStorage implements ServerStorage
             closed = true;
             // First: a re-open may start once the storage hears of the close, and must find no write landing.
             snapshots.close();
+            logHandle.close();
             storage.onServerClosed(log.directory().id(), this);
-            log.detach();
             meta.close();
         }
     }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ra.ServerId;
 import dev.ra.codec.Bytes;
 import dev.ra.protocol.SnapshotMeta;
+import dev.ra.spi.LogStore;
 import dev.ra.spi.ServerStorage;
 import dev.ra.spi.SnapshotSink;
 import dev.ra.spi.SnapshotStore;
@@ -90,6 +91,48 @@ class SnapshotStoreLifecycleTest
             assertThat(Files.exists(snapshotsDir().resolve(FileSnapshotStore.fileName(FIFTEEN)))).isFalse();
             assertThat(server.snapshots().read(FIVE)).isEqualTo(Bytes.wrap(new byte[] {5}));
             assertThat(server.snapshots().latest()).isEqualTo(TEN);
+        }
+    }
+
+    /**
+     * The log's truncation after a snapshot went through on a closed server's handle too, and since a re-open of the
+     * server in the same storage gets the same log, it moved the log of the server opened since under it: its first
+     * index jumped from 1 to 121 while it had asked for nothing. Appends and resets through the old handle landed
+     * there too, and closing the old handle again detached the new open's log.
+     */
+    @Test
+    void aClosedServersLogRefusesTruncation() throws Exception
+    {
+        try (FileStorage storage = FileStorage.builder().directory(dir).walMaxSizeBytes(64 << 10)
+            .segmentMaxEntries(50).build())
+        {
+            final RecordingListener listener = new RecordingListener();
+            final ServerStorage server = storage.open(A, listener);
+            fill(server, listener);
+            server.snapshots().write(new SnapshotMeta(60, 1, List.of(), 0), Bytes.wrap(new byte[] {1}));
+            server.snapshots().write(new SnapshotMeta(120, 1, List.of(), 0), Bytes.wrap(new byte[] {2}));
+            final LogStore stale = server.log();
+            server.close();
+            final ServerStorage again = storage.open(A, new RecordingListener());
+            assertThatThrownBy(() -> stale.truncateUpTo(120)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+            assertThatThrownBy(() -> stale.append(range(2001, 2001, 1))).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+            stale.close();
+            assertThat(again.log().firstIndex()).isEqualTo(1);
+            assertThat(again.log().lastIndex()).isEqualTo(2000);
+            again.log().append(range(2001, 2001, 1));
+            assertThat(again.log().entry(1)).isEqualTo(TestEntries.entry(1, 1));
+        }
+    }
+
+    /** Entries 1..2000 at term 1, durable: more than one WAL file of 64 KiB, so some are in segments. */
+    private static void fill(final ServerStorage server, final RecordingListener listener) throws InterruptedException
+    {
+        for (int batch = 0; batch < 10; batch++)
+        {
+            server.log().append(range(batch * 200 + 1, batch * 200 + 200, 1));
+            assertThat(listener.awaitIndex(batch * 200 + 200)).isTrue();
         }
     }
 

@@ -65,7 +65,7 @@ class WalMarkOrderTest
                         recording.onFailure(cause);
                     }
                 }).log();
-                uids[s] = ((ServerLog)log).directory().uid();
+                uids[s] = ((ServerLogHandle)log).log().directory().uid();
                 threads.add(new Thread(() ->
                 {
                     for (long i = 1; i <= APPENDS; i++)
