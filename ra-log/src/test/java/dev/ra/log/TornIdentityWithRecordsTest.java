@@ -113,5 +113,13 @@ class TornIdentityWithRecordsTest
         }
         assertThat(DataDirectoryReader.open(dir).servers().stream().filter(s -> s.root().equals(serverDir()))
             .map(s -> DataDirectoryReader.open(dir).meta(s).damagedIndex()).findFirst()).contains(5L);
+        // What the operator does once the member is removed from its cluster: delete its storage, add it back.
+        try (FileStorage storage = storage())
+        {
+            storage.delete(A);
+            final ServerStorage fresh = storage.open(A, new RecordingListener());
+            assertThat(fresh.log().lastIndex()).isZero();
+            assertThat(fresh.meta().damagedAcknowledgedIndex()).isZero();
+        }
     }
 }
