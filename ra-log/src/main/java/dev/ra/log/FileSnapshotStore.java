@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,8 @@ final class FileSnapshotStore implements SnapshotStore
     static final int HEADER = 32;
     private static final int KEEP = 2;
     private static final int VERIFY_CHUNK = 1 << 16;
+    /** Numbers the temporary files of writes, which may run at the same time. */
+    private static final AtomicLong TEMPORARIES = new AtomicLong();
 
     private final FileLayer files;
     private final Path dir;
@@ -341,6 +344,21 @@ final class FileSnapshotStore implements SnapshotStore
     @Override
     public void write(final SnapshotMeta meta, final Bytes state)
     {
+        write(meta, state, () -> { });
+    }
+
+    /**
+     * Write a snapshot: its file is written and synced under a name of its own, and only then, under this store's
+     * lock, {@code stillOpen} is checked, the file renamed into place and the directory synced. So a writer that
+     * checks the same condition under {@link #runLocked} knows no write lands once it has changed it, without waiting
+     * for a whole snapshot to be written.
+     *
+     * @param meta      of the snapshot.
+     * @param state     its encoded state.
+     * @param stillOpen throws if the write must not land (the file is then deleted).
+     */
+    void write(final SnapshotMeta meta, final Bytes state, final Runnable stillOpen)
+    {
         final BufferWriter metaBytes = encode(meta);
         final byte[] data = state.unsafeArray();
         final int stateCrc = Formats.crc(data, 0, data.length);
@@ -348,17 +366,57 @@ final class FileSnapshotStore implements SnapshotStore
         content.put(header(metaBytes, data.length, stateCrc));
         content.put(metaBytes.array(), 0, metaBytes.position()).put(data).flip();
         final Path path = dir.resolve(fileName(meta));
-        synchronized (this)
+        // A name of its own: writes of the same snapshot may run at the same time, outside the lock.
+        final Path temp = dir.resolve(fileName(meta) + "." + Long.toHexString(TEMPORARIES.incrementAndGet()) +
+            AtomicFiles.TEMP_SUFFIX);
+        boolean moved = false;
+        try
         {
-            try
+            try (LogFile file = files.open(temp, true))
             {
-                AtomicFiles.write(files, path, content);
+                file.truncate(0);
+                file.write(content, 0);
+                file.force();
             }
-            catch (final IOException ex)
+            synchronized (this)
             {
-                throw new UncheckedIOException("cannot write snapshot " + path, ex);
+                stillOpen.run();
+                files.move(temp, path);
+                moved = true;
+                files.syncDirectory(dir);
+                install(new Snapshot(meta, path, HEADER + metaBytes.position(), data.length, stateCrc));
             }
-            install(new Snapshot(meta, path, HEADER + metaBytes.position(), data.length, stateCrc));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot write snapshot " + path, ex);
+        }
+        finally
+        {
+            if (!moved)
+            {
+                deleteQuietly(temp);
+            }
+        }
+    }
+
+    /**
+     * @param action run under this store's lock, which every write holds from its last check to its install.
+     */
+    synchronized void runLocked(final Runnable action)
+    {
+        action.run();
+    }
+
+    private void deleteQuietly(final Path temp)
+    {
+        try
+        {
+            files.delete(temp);
+        }
+        catch (final IOException ex)
+        {
+            LOG.warn("could not delete {}: {}", temp, ex.getMessage());
         }
     }
 
@@ -376,7 +434,18 @@ final class FileSnapshotStore implements SnapshotStore
     @Override
     public SnapshotSink accept(final SnapshotMeta meta)
     {
-        return new StreamingSink(meta);
+        return accept(meta, () -> { });
+    }
+
+    /**
+     * @param meta      of the snapshot to receive.
+     * @param stillOpen checked under this store's lock before the received file is renamed into place, as by
+     *     {@link #write(SnapshotMeta, Bytes, Runnable)}; if it throws, the file is deleted.
+     * @return the sink.
+     */
+    SnapshotSink accept(final SnapshotMeta meta, final Runnable stillOpen)
+    {
+        return new StreamingSink(meta, stillOpen);
     }
 
     private final class StreamingSink implements SnapshotSink
@@ -386,12 +455,14 @@ final class FileSnapshotStore implements SnapshotStore
         private final Path target;
         private final Path temp;
         private final CRC32C crc = new CRC32C();
+        private final Runnable stillOpen;
         private LogFile file;
         private long stateLength;
 
-        StreamingSink(final SnapshotMeta meta)
+        StreamingSink(final SnapshotMeta meta, final Runnable stillOpen)
         {
             this.meta = meta;
+            this.stillOpen = stillOpen;
             this.metaBytes = encode(meta);
             this.target = dir.resolve(fileName(meta));
             this.temp = dir.resolve(fileName(meta) + ".receiving" + AtomicFiles.TEMP_SUFFIX);
@@ -438,23 +509,32 @@ final class FileSnapshotStore implements SnapshotStore
         {
             checkOpen();
             final int stateCrc = (int)crc.getValue();
-            synchronized (FileSnapshotStore.this)
+            boolean moved = false;
+            try
             {
-                try
+                file.write(header(metaBytes, stateLength, stateCrc), 0);
+                file.force();
+                file.close();
+                file = null;
+                synchronized (FileSnapshotStore.this)
                 {
-                    file.write(header(metaBytes, stateLength, stateCrc), 0);
-                    file.force();
-                    file.close();
-                    file = null;
+                    stillOpen.run();
                     files.move(temp, target);
+                    moved = true;
                     files.syncDirectory(dir);
+                    install(new Snapshot(meta, target, HEADER + metaBytes.position(), stateLength, stateCrc));
                 }
-                catch (final IOException ex)
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot complete snapshot " + target, ex);
+            }
+            finally
+            {
+                if (!moved)
                 {
                     abort();
-                    throw new UncheckedIOException("cannot complete snapshot " + target, ex);
                 }
-                install(new Snapshot(meta, target, HEADER + metaBytes.position(), stateLength, stateCrc));
             }
         }
 

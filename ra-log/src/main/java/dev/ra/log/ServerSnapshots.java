@@ -12,14 +12,16 @@ import dev.ra.spi.SnapshotStore;
  * must not land: after a re-open in another storage on the same data directory it would write a file that store
  * never listed and delete, by the closed store's retention, a snapshot the new one still lists; after the server was
  * deleted and created anew it would put an earlier incarnation's state into the new one's directory. So every write
- * (and the completion of a received snapshot) is refused once {@link #close} has run, and {@link #close} waits for
- * a write in progress: once it returns, nothing more is written through this handle. Reads stay allowed.
+ * (and the completion of a received snapshot) is refused once {@link #close} has run: the check is made under the
+ * store's lock just before the written file is renamed into place, and {@link #close} takes that lock, so once it
+ * returns nothing more lands through this handle, without waiting for a whole snapshot to be written (the server's
+ * close may run on a thread other servers share). Reads stay allowed.
  */
 final class ServerSnapshots implements SnapshotStore
 {
     private final FileSnapshotStore store;
     private final String owner;
-    private boolean closed;
+    private volatile boolean closed;
 
     ServerSnapshots(final FileSnapshotStore store, final String owner)
     {
@@ -28,11 +30,11 @@ final class ServerSnapshots implements SnapshotStore
     }
 
     /**
-     * Refuse every later write; returns once a write in progress has ended.
+     * Refuse every later write; returns once a write past its last check has been installed.
      */
-    synchronized void close()
+    void close()
     {
-        closed = true;
+        store.runLocked(() -> closed = true);
     }
 
     private void checkOpen(final SnapshotMeta meta)
@@ -69,44 +71,16 @@ final class ServerSnapshots implements SnapshotStore
     }
 
     @Override
-    public synchronized void write(final SnapshotMeta meta, final Bytes state)
+    public void write(final SnapshotMeta meta, final Bytes state)
     {
         checkOpen(meta);
-        store.write(meta, state);
+        store.write(meta, state, () -> checkOpen(meta));
     }
 
     @Override
-    public synchronized SnapshotSink accept(final SnapshotMeta meta)
+    public SnapshotSink accept(final SnapshotMeta meta)
     {
         checkOpen(meta);
-        final SnapshotSink sink = store.accept(meta);
-        return new SnapshotSink()
-        {
-            @Override
-            public void append(final Bytes chunk)
-            {
-                sink.append(chunk);
-            }
-
-            @Override
-            public void complete()
-            {
-                synchronized (ServerSnapshots.this)
-                {
-                    if (closed)
-                    {
-                        sink.abort();
-                    }
-                    checkOpen(meta);
-                    sink.complete();
-                }
-            }
-
-            @Override
-            public void abort()
-            {
-                sink.abort();
-            }
-        };
+        return store.accept(meta, () -> checkOpen(meta));
     }
 }

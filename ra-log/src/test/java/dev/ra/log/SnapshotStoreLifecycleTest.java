@@ -11,10 +11,15 @@ import dev.ra.spi.LogStore;
 import dev.ra.spi.ServerStorage;
 import dev.ra.spi.SnapshotSink;
 import dev.ra.spi.SnapshotStore;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -133,6 +138,74 @@ class SnapshotStoreLifecycleTest
         {
             server.log().append(range(batch * 200 + 1, batch * 200 + 200, 1));
             assertThat(listener.awaitIndex(batch * 200 + 200)).isTrue();
+        }
+    }
+
+    /**
+     * The server's close runs on a thread other servers may share: it must not wait for a whole snapshot to be
+     * written and synced, only make sure it does not land. Here the write is held in its sync while the server
+     * closes; the close returns, and the write, released, is refused and leaves no file.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aServersCloseDoesNotWaitForASnapshotBeingWrittenWhichThenDoesNotLand() throws Exception
+    {
+        final CountDownLatch syncing = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final FileLayer holding = new ForwardingFileLayer()
+        {
+            @Override
+            public LogFile open(final Path path, final boolean create) throws IOException
+            {
+                final LogFile file = super.open(path, create);
+                if (!path.getFileName().toString().startsWith(FileSnapshotStore.fileName(TEN)))
+                {
+                    return file;
+                }
+                return new ForwardingLogFile(file)
+                {
+                    @Override
+                    public void force() throws IOException
+                    {
+                        syncing.countDown();
+                        try
+                        {
+                            release.await();
+                        }
+                        catch (final InterruptedException ex)
+                        {
+                            Thread.currentThread().interrupt();
+                        }
+                        super.force();
+                    }
+                };
+            }
+        };
+        try (FileStorage storage = FileStorage.builder().directory(dir).fileLayer(holding).build())
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            final CompletableFuture<Void> write = new CompletableFuture<>();
+            final Thread writer = new Thread(() ->
+            {
+                try
+                {
+                    server.snapshots().write(TEN, Bytes.wrap(new byte[] {10}));
+                    write.complete(null);
+                }
+                catch (final RuntimeException ex)
+                {
+                    write.completeExceptionally(ex);
+                }
+            }, "snapshot-writer");
+            writer.start();
+            syncing.await();
+            server.close();
+            release.countDown();
+            assertThatThrownBy(write::join).hasCauseInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+            writer.join();
+            assertThat(Files.list(snapshotsDir()).toList()).isEmpty();
+            assertThat(storage.open(A, new RecordingListener()).snapshots().latest()).isNull();
         }
     }
 
