@@ -49,8 +49,9 @@ import java.util.Set;
  *       acquire or its node returns. So a lock may be free while only unreachable processes wait for it (the original
  *       lost the waiters in that case). Such a waiter keeps its place for the grace period only (version 2): the
  *       leader arms a timer named {@link #waiterTimerName(String, ProcessRef)} when it becomes unreachable (and every
- *       new leader arms it again, in full), and if the waiter is still unreachable when the timer's {@code Timeout}
- *       is applied, it leaves the line, and a free lock that nobody else waits for is removed. A waiter dropped so
+ *       new leader arms it again, in full, as does the switch to version 2 for a waiter already unreachable), and
+ *       if the waiter is still unreachable when the timer's {@code Timeout} is applied, it leaves the line, and a
+ *       free lock that nobody else waits for is removed. A waiter dropped so
  *       must acquire again once back. (Versions 0 and 1 kept unreachable waiters, and a free lock with only such
  *       waiters, for ever.)</li>
  *   <li>Every tenure carries a fencing token (log index of the granting entry), even though the original had none:
@@ -275,6 +276,23 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
             for (final ProcessRef process : monitor)
             {
                 effects.add(new Effect.Monitor(process));
+            }
+        }
+        else if (command instanceof BuiltinCommand.MachineVersionChanged changed && unreachableWaitersExpire &&
+            changed.from() < 2)
+        {
+            // Waiters that became unreachable under version 0 or 1 have no timer, and the leader that armed none
+            // stays: armed here, in full as a new leader arms them, or they would wait (and keep a free lock) until
+            // the next change of leader.
+            for (final Map.Entry<String, SessionLockEntry> e : state.locks().entrySet())
+            {
+                for (final Waiter waiter : e.getValue().waiters())
+                {
+                    if (!waiter.reachable())
+                    {
+                        effects.add(new Effect.Timer(waiterTimerName(e.getKey(), waiter.process()), graceMs));
+                    }
+                }
             }
         }
         else if (command instanceof BuiltinCommand.Timeout timeout && unreachableWaitersExpire &&

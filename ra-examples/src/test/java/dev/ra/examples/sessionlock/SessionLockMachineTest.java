@@ -217,6 +217,29 @@ class SessionLockMachineTest
     }
 
     @Test
+    void shouldArmTheTimerOfAWaiterAlreadyUnreachableWhenTheClusterSwitchesToVersionTwo()
+    {
+        final SessionLockMachine latest = new SessionLockMachine(Duration.ofMillis(GRACE_MS),
+            ReleaseCursorPolicy.every(1_000));
+        final MachineDriver<SessionLockCommand, SessionLockState> v1 = new MachineDriver<>(latest.machineFor(1),
+            SessionLockCommand.class);
+        v1.apply(new SessionLockCommand.Acquire("k", A));
+        v1.apply(new SessionLockCommand.Acquire("k", B));
+        v1.builtin(new BuiltinCommand.Down(B, DownReason.NOCONNECTION));
+        v1.apply(new SessionLockCommand.Release("k", A));
+        locks.restore(v1.state());
+
+        // The leader stays: no stateEnter arms the timer, the switch must.
+        final ApplyResult<SessionLockState> switched = locks.builtin(new BuiltinCommand.MachineVersionChanged(1, 2));
+        assertThat(switched.effects())
+            .contains(new Effect.Timer(SessionLockMachine.waiterTimerName("k", B), GRACE_MS));
+        locks.advance(GRACE_MS);
+        locks.builtin(new BuiltinCommand.Timeout(SessionLockMachine.waiterTimerName("k", B)));
+
+        assertThat(locks.state().lock("k")).as("the free lock only B waited for").isNull();
+    }
+
+    @Test
     void shouldNotKeepTheLockForAHolderWhoseNodeReturnsAfterItsDeadline()
     {
         holderAWithWaitersBAndC();
