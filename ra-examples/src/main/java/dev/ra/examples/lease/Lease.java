@@ -27,7 +27,11 @@ import org.slf4j.LoggerFactory;
  * the session are bounded by a quarter TTL, so a cluster that does not answer never holds the lease's thread longer.
  * A lease lost locally sends no more keep-alives, and the session expires on the cluster unless it already did. The
  * local clock is measured from the sending of a keep-alive, before the lessor restarts the TTL on receiving it, so
- * the lease is never believed alive after the cluster could have expired it (clock rates apart).
+ * the lease is not believed alive after the cluster could have expired it (clock rates apart) as long as a
+ * keep-alive's round trip is shorter than the keep-alive period (a quarter TTL). Acknowledgements carry no sequence
+ * number: with slower round trips one can be credited to a later keep-alive than the one it answers, so the lease
+ * may be believed alive up to a period (and the grant's own latency, counted from the lease's construction) too
+ * long. Resources bound to a session should be fenced on use (a key's mod revision), as with every lease.
  *
  * <p>The machine behind the cluster must answer the named queries {@code lessor} and {@code session} as
  * {@link LeasedKvMachine} does. Thread-safe.
