@@ -90,7 +90,9 @@ final class LinkWriter
         int written = 0;
         final OutboundQueue queue = link.outbound;
         NodeMessage message;
-        while ((all || channel.isWritable()) && null != (message = queue.messages.poll()))
+        // Stops if the connection stops being the one in use meanwhile (a new one replaced it): what is queued from
+        // then on is for the new one, maybe a new run of the node, and must not go out on this one.
+        while ((all || (channel.isWritable() && link.active == channel)) && null != (message = queue.messages.poll()))
         {
             queue.size.decrementAndGet();
             final String unsent = frameRefusal(message, writer, link.node, link.protocol.agreed());

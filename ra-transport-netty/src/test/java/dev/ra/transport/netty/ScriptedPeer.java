@@ -29,6 +29,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class ScriptedPeer implements AutoCloseable
 {
+    /** How long {@link #readMessage} reads heartbeats before it gives up on a message. */
+    static final Duration MESSAGE_WAIT = Duration.ofSeconds(30);
+
     /** A frame as read: its type and body. */
     record Frame(int type, byte[] body)
     {
@@ -250,12 +253,18 @@ final class ScriptedPeer implements AutoCloseable
     }
 
     /**
-     * The next message on the connection, skipping heartbeats.
+     * The next message on the connection, skipping heartbeats; fails after {@link #MESSAGE_WAIT} of heartbeats only
+     * (each heartbeat would otherwise restart the socket's timeout, and a missing message hang the test).
      */
     static NodeMessage readMessage(final Socket socket) throws IOException
     {
+        final long deadline = System.nanoTime() + MESSAGE_WAIT.toNanos();
         while (true)
         {
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new IOException("no message within " + MESSAGE_WAIT + ", only heartbeats");
+            }
             final Frame frame = readFrame(socket);
             if (frame.type() == FrameFormat.MESSAGE)
             {

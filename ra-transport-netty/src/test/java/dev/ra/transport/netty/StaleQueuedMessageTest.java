@@ -95,6 +95,11 @@ class StaleQueuedMessageTest
             final Socket second = b.dial(a.localAddress());
             b.sendHello(second, "a");
             b.awaitWelcome(second);
+            // WELCOME goes out before a takes the connection on: wait until it did (the second connection opened),
+            // then for the end of that step (connectionCount takes the link's monitor, held through it). A message
+            // sent before then is for the run a knew, and dropped with its queue.
+            InJvmCluster.await(() -> a.peerStats().get("b").connectionsOpened() == 2, WAIT,
+                "a to take the new connection on");
             InJvmCluster.await(() -> a.link("b").connectionCount() == 1, WAIT, "a to close the abandoned connection");
             final NodeMessage toNewRun = new NodeMessage.ProcessMessage(new ProcessRef("b", 999_999),
                 new ServerId("c", "a"), Bytes.wrap(new byte[] {1}));
