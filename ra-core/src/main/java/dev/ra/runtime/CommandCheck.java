@@ -143,8 +143,6 @@ final class CommandCheck
         final int version, final UserCommand command, final int maxBytes, final ServerId leader)
     {
         final boolean newest = effective == cluster.machine;
-        final String codecName = "the command codec of machine " + effective.getClass().getName() +
-            (newest ? "" : " (machine version " + version + ", in force in the cluster)");
         final Bytes data;
         try
         {
@@ -152,8 +150,8 @@ final class CommandCheck
         }
         catch (final RuntimeException ex)
         {
-            return "cluster '" + cluster.clusterName + "': the command cannot be encoded with " + codecName + ": " +
-                ex.getMessage();
+            return "cluster '" + cluster.clusterName + "': the command cannot be encoded with " +
+                codecName(effective, newest, version) + ": " + ex.getMessage();
         }
         final Object value;
         try
@@ -163,8 +161,8 @@ final class CommandCheck
         catch (final RuntimeException ex)
         {
             LOG.warn("{}: refusing a command whose bytes do not decode: {}", leader, ex.toString());
-            return "cluster '" + cluster.clusterName + "': the command's bytes do not decode with " + codecName +
-                ": " + ex.getMessage();
+            return "cluster '" + cluster.clusterName + "': the command's bytes do not decode with " +
+                codecName(effective, newest, version) + ": " + ex.getMessage();
         }
         final String wrongType = wrongType(cluster, effective, value);
         if (null != wrongType)
@@ -172,5 +170,13 @@ final class CommandCheck
             return wrongType;
         }
         return tooLarge(cluster, data.length(), maxBytes);
+    }
+
+    /** Named only for a refusal: built for every command, the string would cost the leader's path an allocation. */
+    private static String codecName(final StateMachine<Object, Object> effective, final boolean newest,
+        final int version)
+    {
+        return "the command codec of machine " + effective.getClass().getName() +
+            (newest ? "" : " (machine version " + version + ", in force in the cluster)");
     }
 }
