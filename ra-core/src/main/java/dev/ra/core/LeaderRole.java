@@ -3,6 +3,7 @@ package dev.ra.core;
 import dev.ra.Effect;
 import dev.ra.RaftRole;
 import dev.ra.ServerId;
+import dev.ra.StateMachine;
 import dev.ra.codec.Bytes;
 import dev.ra.protocol.EntryPayload;
 import dev.ra.protocol.LogEntry;
@@ -152,7 +153,14 @@ final class LeaderRole extends RoleHandler
             core.actions.add(new RaftAction.CommandNotTaken(command, mode, null));
             return;
         }
-        final int bytes = command.data(core.versions.commandCodec()).length();
+        final StateMachine<Object, Object> appliedBy = core.versions.machineForAppend();
+        // Between a switch appended and applied, the entry is applied with the version it switches to, whose codec
+        // every member decodes its bytes with: they are encoded from the caller's object with that codec, not the one
+        // in force (which the runtime checked and encoded it with), or the caller's object, which the leader applies,
+        // would not be what the others decode.
+        final UserCommand taken = appliedBy != core.versions.machine() && null != command.valueIfDecoded() ?
+            UserCommand.ofValue(command.valueIfDecoded()) : command;
+        final int bytes = taken.data(appliedBy.commandCodec()).length();
         if (bytes > core.config.maxCommandBytes())
         {
             // The runtime refuses these with a clear error before they get here; this keeps them out of the log
@@ -169,7 +177,7 @@ final class LeaderRole extends RoleHandler
             refuseOverloaded(mode);
             return;
         }
-        final long index = core.appendEntry(command);
+        final long index = core.appendEntry(taken);
         uncommitted.appended(bytes);
         core.counters.commands++;
         if (!(mode instanceof ReplyMode.NoReply))

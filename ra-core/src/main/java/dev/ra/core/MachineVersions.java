@@ -118,6 +118,31 @@ final class MachineVersions
     }
 
     /**
+     * @return the machine of the version an entry appended now is applied with: the newest switch in the log not
+     *     applied yet (a leader keeps taking commands between appending a switch and applying it), else the effective
+     *     version's. A command's bytes must be what that version's codec writes: every member decodes them with it.
+     */
+    StateMachine<Object, Object> machineForAppend()
+    {
+        if (pendingSwitches.isEmpty())
+        {
+            // Every command on a leader asks: nothing to look at most of the time.
+            return effectiveMachine;
+        }
+        final int needed = neededForLog();
+        if (needed == effective)
+        {
+            return effectiveMachine;
+        }
+        final StateMachine<Object, Object> machine = needed >= supported ? latest : latest.machineFor(needed);
+        if (null == machine)
+        {
+            throw new IllegalStateException(missingLogic(latest, needed));
+        }
+        return machine;
+    }
+
+    /**
      * @return the command codec of the effective version's machine.
      */
     Codec<Object> commandCodec()

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.BiConsumer;
 import java.util.function.BiPredicate;
+import java.util.function.BooleanSupplier;
 
 /**
  * Three cores whose messages a test delivers itself, in the order sent, one at a time or until none is left; their
@@ -47,6 +48,20 @@ final class ThreeCores
      */
     ServerCore start(final StateMachine<?, ?> machine)
     {
+        final ServerCore leader = startUntil(machine, () -> false);
+        deliverAll();
+        assertThat(leader.role()).isEqualTo(RaftRole.LEADER);
+        return leader;
+    }
+
+    /**
+     * Start the three cores with {@code machine} and have A campaign, delivering messages one at a time until
+     * {@code done} holds or none is left.
+     *
+     * @return A.
+     */
+    ServerCore startUntil(final StateMachine<?, ?> machine, final BooleanSupplier done)
+    {
         final InMemoryStorage store = new InMemoryStorage();
         final List<Member> members = List.of(Member.voter(A), Member.voter(B), Member.voter(C));
         for (final ServerId id : IDS)
@@ -71,8 +86,11 @@ final class ThreeCores
         }
         final ServerCore leader = cores.get(A);
         run(leader, leader.handle(new RaftEvent.TriggerElection(), now));
-        deliverAll();
-        assertThat(leader.role()).isEqualTo(RaftRole.LEADER);
+        for (int delivered = 0; !done.getAsBoolean() && !inFlight.isEmpty(); delivered++)
+        {
+            assertThat(delivered).as("messages delivered without the cluster settling").isLessThan(10_000);
+            deliverOne();
+        }
         return leader;
     }
 
