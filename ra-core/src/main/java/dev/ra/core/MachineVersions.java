@@ -130,14 +130,23 @@ final class MachineVersions
             return effectiveMachine;
         }
         final int needed = neededForLog();
-        if (needed == effective)
-        {
-            return effectiveMachine;
-        }
-        final StateMachine<Object, Object> machine = needed >= supported ? latest : latest.machineFor(needed);
+        return needed == effective ? effectiveMachine : logicOf(needed);
+    }
+
+    /**
+     * @param version a machine version (one this build does not support, or below 0, gets the build's machine: it only
+     *                comes with a stop, after which nothing more is applied).
+     * @return the machine that runs it, whose codecs write what the builds of that version read.
+     * @throws IllegalStateException if {@link StateMachine#machineFor} gives none: taking the newest logic instead
+     *                               would apply other logic than the builds of that version do.
+     */
+    private StateMachine<Object, Object> logicOf(final int version)
+    {
+        final StateMachine<Object, Object> machine = version >= supported || version < 0 ? latest :
+            latest.machineFor(version);
         if (null == machine)
         {
-            throw new IllegalStateException(missingLogic(latest, needed));
+            throw new IllegalStateException(missingLogic(latest, version));
         }
         return machine;
     }
@@ -279,15 +288,7 @@ final class MachineVersions
     {
         effective = version;
         pendingSwitches.removeIf(pending -> pending[1] <= version);
-        // An unsupported version only comes with a stop (nothing more is applied): the build's machine stands in.
-        final StateMachine<Object, Object> machine = version >= supported || version < 0 ? latest :
-            latest.machineFor(version);
-        if (null == machine)
-        {
-            // Taking the newest logic instead would apply other logic than the builds of that version do.
-            throw new IllegalStateException(missingLogic(latest, version));
-        }
-        effectiveMachine = machine;
+        effectiveMachine = logicOf(version);
         commandCodec = effectiveMachine.commandCodec();
         machineTicks = MachineTicks.hasOwnTick(effectiveMachine.getClass());
     }
