@@ -599,8 +599,7 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
                     "(RaSystemBuilder.maxUncommittedBytes); retry later" : detail));
                 return;
             case REPLY_NOT_ENCODABLE:
-                future.completeExceptionally(new RaException("the command was applied by " + target() + " but its " +
-                    "reply cannot be sent back: " + detail));
+                future.completeExceptionally(CommandFailures.appliedButReplyLost(target(), detail));
                 return;
             case NOT_PERMITTED:
                 if (request instanceof ServerRequest.ConfirmedNamedQuery && !carriedTo(target()))

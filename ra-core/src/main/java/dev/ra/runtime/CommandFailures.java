@@ -102,8 +102,7 @@ final class CommandFailures
                 failure.index());
             case REFUSED -> new InvalidCommandException(failure.message());
             case OVERLOADED -> new ServerOverloadedException(failure.message());
-            case REPLY_NOT_SENT -> new RaException("the command was applied by " + leader + " but its reply cannot " +
-                "be sent back: " + failure.message());
+            case REPLY_NOT_SENT -> appliedButReplyLost(leader, failure.message());
         };
         return new RaEvent.Correlated(failure.correlation(), exception);
     }
@@ -149,5 +148,17 @@ final class CommandFailures
         final String cut = message.substring(0, keep) + "... (" + (message.length() - keep) + " chars cut)";
         return new FailedCommand(failure.correlation(), failure.kind(), failure.exceptionClass(), cut,
             failure.index());
+    }
+
+    /**
+     * What a caller is told of a command applied whose reply cannot reach it, whether it called or pipelined it.
+     *
+     * @param leader that applied it.
+     * @param why    the reply cannot be sent.
+     * @return the failure.
+     */
+    static RaException appliedButReplyLost(final Object leader, final String why)
+    {
+        return new RaException("the command was applied by " + leader + " but its reply cannot be sent back: " + why);
     }
 }
