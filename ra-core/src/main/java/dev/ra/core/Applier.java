@@ -122,7 +122,7 @@ final class Applier
             !versions.supports(noop.machineVersion()))
         {
             // Applying it with the logic of another version would diverge from the members that support it.
-            core.stopApplying(index, noop.machineVersion(), "noop entry");
+            core.snapshotAdoption.stopApplying(index, noop.machineVersion(), "noop entry");
             return;
         }
         core.lastApplied = index;

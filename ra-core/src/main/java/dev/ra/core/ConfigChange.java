@@ -204,7 +204,7 @@ final class ConfigChange
         if (null == core.findMember(from) && !isIn(core.configs.at(core.commitIndex), from) &&
             core.configs.namedByCommitted(from, core.commitIndex))
         {
-            core.actions.add(new RaftAction.RetireMember(from));
+            core.actions.add(new RaftAction.RetireMember(from, core.configs.indexAt(core.commitIndex)));
         }
     }
 
@@ -280,7 +280,7 @@ final class ConfigChange
         {
             if (now.stream().noneMatch(m -> m.id().equals(before.id())))
             {
-                core.actions.add(new RaftAction.RetireMember(before.id()));
+                core.actions.add(new RaftAction.RetireMember(before.id(), index));
             }
         }
         if (null == core.findMember(core.self))

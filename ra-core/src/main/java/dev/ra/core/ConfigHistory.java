@@ -115,6 +115,21 @@ final class ConfigHistory
     }
 
     /**
+     * @return the index of the configuration in force at {@code index} (the oldest known if none is that old).
+     */
+    long indexAt(final long index)
+    {
+        for (int i = configs.size() - 1; i >= 0; i--)
+        {
+            if (configs.get(i).index <= index)
+            {
+                return configs.get(i).index;
+            }
+        }
+        return configs.get(0).index;
+    }
+
+    /**
      * Replace everything with the configuration of an installed snapshot.
      */
     void reset(final long index, final List<Member> members)

@@ -275,9 +275,12 @@ public sealed interface RaftAction
      * run on as a member of the old configuration). Asked for whichever leader appended the change: the one that did
      * may have lost its leadership before it committed.
      *
-     * @param member removed.
+     * @param member    removed.
+     * @param removedAt index of a committed configuration without the member: the request may arrive late, after the
+     *                  member was deleted and added back under the same id, and a member that joined after this index
+     *                  is not the one removed.
      */
-    record RetireMember(ServerId member) implements RaftAction
+    record RetireMember(ServerId member, long removedAt) implements RaftAction
     {
     }
 

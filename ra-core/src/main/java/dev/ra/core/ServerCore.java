@@ -89,6 +89,7 @@ public final class ServerCore
     final Map<ServerId, Long> reportedDownInTerm = new HashMap<>();
     final Election election = new Election(this);
     final Applier applier = new Applier(this);
+    final SnapshotAdoption snapshotAdoption = new SnapshotAdoption(this);
 
     final FollowerRole follower = new FollowerRole(this);
     final SnapshotReceiverRole receiver = new SnapshotReceiverRole(this);
@@ -166,7 +167,7 @@ public final class ServerCore
             machineState = recovered.snapshotState();
             lastApplied = snapshot.index();
             commitIndex = snapshot.index();
-            adoptSnapshotVersion(snapshot);
+            snapshotAdoption.adoptVersion(snapshot);
         }
         else
         {
@@ -211,11 +212,11 @@ public final class ServerCore
         }
         else if (event instanceof RaftEvent.SnapshotWritten written)
         {
-            onSnapshotWritten(written.meta());
+            snapshotAdoption.written(written.meta());
         }
         else if (event instanceof RaftEvent.SnapshotInstalled installed)
         {
-            onSnapshotInstalled(installed.meta(), installed.machineState());
+            snapshotAdoption.installed(installed.meta(), installed.machineState());
         }
         else if (event instanceof RaftEvent.SnapshotFailed failed)
         {
@@ -544,6 +545,20 @@ public final class ServerCore
         return leader.transferring();
     }
 
+    /**
+     * Is this member not the one a configuration at {@code index} left out? It is not if it joined the cluster at a
+     * later entry (added back under the same id), or a later configuration it knows committed names it (committed
+     * logs agree, so that one follows the removal). An uncommitted one proves nothing: a deposed leader may hold one.
+     *
+     * @param index of a committed configuration without a member of this id.
+     * @return whether this member joined, or was named again, after that configuration.
+     */
+    public boolean namedAfter(final long index)
+    {
+        return recovered.joinedAt().index() > index ||
+            (configs.indexAt(commitIndex) > index && configs.at(commitIndex).stream().anyMatch(m -> m.id().equals(self)));
+    }
+
     // ------------------------------------------------------------------------------------------------ every role
 
     private void onRpc(final ServerId from, final RaftRpc rpc)
@@ -807,44 +822,7 @@ public final class ServerCore
         return null != findMember(id);
     }
 
-    // ------------------------------------------------------------------------------------------------ snapshots
-
-    /**
-     * The machine version is part of the applied state: a snapshot's is effective at its index. The runtime does not
-     * decode a snapshot of a version this build does not support (the state is then null): the member stops applying.
-     */
-    private void adoptSnapshotVersion(final SnapshotMeta meta)
-    {
-        if (!versions.supports(meta.machineVersion()))
-        {
-            stopApplying(meta.index(), meta.machineVersion(), "snapshot");
-        }
-        versions.reset(meta.index(), meta.machineVersion());
-    }
-
-    /**
-     * Stop applying: the log or a snapshot needs a machine version this build does not support. The member keeps its
-     * log, replicates and votes, but applies nothing more until it is restarted with a build that supports it.
-     *
-     * @param index   of the entry or snapshot.
-     * @param version it needs.
-     * @param what    "noop entry" or "snapshot".
-     */
-    void stopApplying(final long index, final int version, final String what)
-    {
-        if (versions.stopped())
-        {
-            return;
-        }
-        final String where = what.startsWith("snapshot") ? "it stops applying" :
-            "it stops applying after index " + lastApplied + " (version " + versions.effective() + ")";
-        final String why = "cluster " + config.clusterName() + ", server " + self + ": the " + what + " at index " +
-            index + " needs machine version " + version + " but this build supports versions 0 to " +
-            versions.supported() + "; " + where + " and keeps its log and snapshots: restart it with a build of the " +
-            "machine that supports version " + version;
-        versions.stop(why);
-        actions.add(new RaftAction.MachineVersionUnsupported(why));
-    }
+    // ------------------------------------------------------------------------------------------------ versions
 
     /**
      * @return the machine version in force on this member (the cluster's effective version as of its last applied
@@ -869,42 +847,6 @@ public final class ServerCore
     public String machineVersionError()
     {
         return versions.stoppedBecause();
-    }
-
-    private void onSnapshotInstalled(final SnapshotMeta meta, final Object state)
-    {
-        // The runtime has already reset the stored log to the snapshot, so adopt it whatever happened meanwhile.
-        log.resetTo(meta.index(), meta.term());
-        configs.reset(meta.index(),
-            mutation == Mutation.INSTALLED_SNAPSHOT_MEMBERS_IGNORED ? configs.current() : meta.members());
-        machineState = state;
-        lastApplied = meta.index();
-        commitIndex = Math.max(commitIndex, meta.index());
-        adoptSnapshotVersion(meta);
-        verifiedUpTo = meta.index();
-        lastAckSent = meta.index();
-        final long size = receiver.takeReceivedBytes();
-        counters.snapshotsInstalled++;
-        onDurableForRecovery();
-        current.onSnapshotInstalled();
-        if (null != leaderId && !leaderId.equals(self))
-        {
-            send(leaderId, new InstallSnapshotReply(currentTerm, meta.index(), size, true));
-        }
-    }
-
-    private void onSnapshotWritten(final SnapshotMeta meta)
-    {
-        applier.snapshotFinished();
-        if (meta.index() <= log.snapshotIndex())
-        {
-            return;
-        }
-        counters.snapshotsWritten++;
-        log.snapshotTaken(meta.index(), meta.term());
-        configs.compactUpTo(meta.index());
-        versions.compactTo(meta.index());
-        actions.add(new RaftAction.TruncateLogUpTo(meta.index()));
     }
 
     // ------------------------------------------------------------------------------------------------ applying

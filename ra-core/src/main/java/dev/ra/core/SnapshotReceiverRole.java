@@ -52,7 +52,7 @@ final class SnapshotReceiverRole extends RoleHandler
         {
             // Its state can only be decoded and applied by a newer build: refuse it, clearly, and keep the log. No
             // reply: the leader offers it again at its next tick, and this member takes it once it is upgraded.
-            core.stopApplying(meta.index(), meta.machineVersion(), "snapshot from " + from);
+            core.snapshotAdoption.stopApplying(meta.index(), meta.machineVersion(), "snapshot from " + from);
             return;
         }
         if (null == receiving || !receiving.meta().equals(meta))

@@ -108,9 +108,30 @@ public sealed interface ServerRequest
 
     /**
      * Stop the addressed server and delete its data, without any membership change.
+     *
+     * @param removedAt for the retirement of a removed member, the index of a committed configuration without it: a
+     *                  server of that id that joined or was named again after it is not the one removed and refuses
+     *                  (the request may arrive late, after the member was deleted and added back); 0 to delete
+     *                  whatever runs under the id ({@link dev.ra.RaSystem#forceDeleteServer}).
      */
-    record ForceDelete() implements ServerRequest
+    record ForceDelete(long removedAt) implements ServerRequest
     {
+        /** Delete whatever runs under the id. */
+        public ForceDelete()
+        {
+            this(0);
+        }
+
+        /**
+         * Requires a non-negative index.
+         */
+        public ForceDelete
+        {
+            if (removedAt < 0)
+            {
+                throw new IllegalArgumentException("removedAt must be 0 or an index, got " + removedAt);
+            }
+        }
     }
 
     /**

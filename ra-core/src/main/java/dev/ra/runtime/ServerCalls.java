@@ -132,8 +132,16 @@ final class ServerCalls
             server.stop(false, null);
             origin.ok(null, null);
         }
-        else if (request instanceof ServerRequest.ForceDelete)
+        else if (request instanceof ServerRequest.ForceDelete delete)
         {
+            if (delete.removedAt() > 0 && server.core.namedAfter(delete.removedAt()))
+            {
+                // A late retirement: this server of the id was added back after the removal it is about.
+                origin.failed(CallError.NOT_PERMITTED, null, "server " + server.id + " joined its cluster after the " +
+                    "configuration at index " + delete.removedAt() + " that removed a former member of the same id: " +
+                    "not the member to retire, not deleted");
+                return;
+            }
             server.stop(true, null);
             origin.ok(null, null);
         }

@@ -6,6 +6,7 @@ import dev.ra.spi.Storage;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.ObjLongConsumer;
 
 /**
  * What a {@link ServerProcess} needs of its node, and nothing more: the router for everything it sends, the clock, the
@@ -23,12 +24,13 @@ import java.util.function.Consumer;
  * @param remoteQueryWaitNanos longest wait of a named query from another node for its index
  *                             ({@link ParkedQueries#remoteWaitNanos}).
  * @param modCallHandlers      handlers of {@link dev.ra.Effect.ModCall}, by name.
- * @param retire               stops a removed member and deletes its data, wherever it runs.
+ * @param retire               stops a removed member and deletes its data, wherever it runs, given the index of a
+ *                             committed configuration without it.
  * @param stopped              told once a server has stopped, so it is no longer found.
  */
 record ServerEnvironment(MessageRouter router, ClusterDirectory clusters, RuntimeClock clock, Executor background,
     Storage storage, ApplyFailureMode applyFailureMode, int maxCommandBytes, long handOverBoundNanos,
-    long remoteQueryWaitNanos, Map<String, Consumer<Object>> modCallHandlers, Consumer<ServerId> retire,
+    long remoteQueryWaitNanos, Map<String, Consumer<Object>> modCallHandlers, ObjLongConsumer<ServerId> retire,
     Consumer<ServerProcess> stopped)
 {
 }

@@ -746,7 +746,7 @@ final class ServerProcess implements LogListener, ServerMailbox
         }
         else if (action instanceof RaftAction.RetireMember retire)
         {
-            environment.retire().accept(retire.member());
+            environment.retire().accept(retire.member(), retire.removedAt());
         }
         else if (action instanceof RaftAction.Terminate terminateAction)
         {

@@ -495,21 +495,17 @@ final class ServerRegistry
 
     /**
      * A member's removal from its cluster committed: stop it and delete its data, wherever it runs (a member that is
-     * not running, or whose node cannot be reached, is left as it is).
+     * not running, or whose node cannot be reached, is left as it is). Asked of the member itself, on its own loop
+     * even here, since only it can tell whether it is the one removed or was added back since (the request may arrive
+     * late).
      *
-     * @param member removed.
+     * @param member    removed.
+     * @param removedAt index of a committed configuration without it.
      */
-    private void retireRemovedMember(final ServerId member)
+    private void retireRemovedMember(final ServerId member, final long removedAt)
     {
-        if (router.isLocal(member))
-        {
-            stopLocalServer(member, true);
-        }
-        else
-        {
-            new ClientCall(router, member, new ServerRequest.ForceDelete(), clusters.getChecked(member),
-                Durations.nanos(config.defaultTimeout()), null).start();
-        }
+        new ClientCall(router, member, new ServerRequest.ForceDelete(removedAt), clusters.getChecked(member),
+            Durations.nanos(config.defaultTimeout()), null).start();
     }
 
     /**

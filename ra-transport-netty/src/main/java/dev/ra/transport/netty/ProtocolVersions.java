@@ -47,7 +47,7 @@ final class ProtocolVersions
     /** The oldest version this release speaks. */
     static final int OLDEST = 1;
     /** The newest version this release speaks. */
-    static final int NEWEST = 7;
+    static final int NEWEST = 8;
     /** The first version whose AppendEntries replies may carry the follower's machine version. */
     static final int MACHINE_VERSION_IN_REPLIES = 2;
     /** The first version with {@link dev.ra.protocol.ServerRequest.ConfirmedNamedQuery}. */
@@ -60,6 +60,8 @@ final class ProtocolVersions
     static final int OVERLOADED = 6;
     /** The first version with the FENCE and FENCE_READ frames. */
     static final int SWITCH_FENCE = 7;
+    /** The first version whose forced deletes may name the configuration that removed the member (a retirement). */
+    static final int RETIREMENT_INDEX = 8;
 
     private ProtocolVersions()
     {

@@ -49,6 +49,7 @@ public final class WireCodec
     private static final int FORCE_DELETE = 10;
     private static final int NAMED_QUERY = 11;
     private static final int CONFIRMED_NAMED_QUERY = 12;
+    private static final int RETIRE = 13;
 
     private static final DownReason[] DOWN_REASONS = DownReason.values();
     private static final CallError[] CALL_ERRORS = CallError.values();
@@ -617,9 +618,17 @@ public final class WireCodec
         {
             out.writeByte(STOP);
         }
-        else if (request instanceof ServerRequest.ForceDelete)
+        else if (request instanceof ServerRequest.ForceDelete delete)
         {
-            out.writeByte(FORCE_DELETE);
+            if (delete.removedAt() > 0 && protocol >= ProtocolVersions.RETIREMENT_INDEX)
+            {
+                out.writeByte(RETIRE).writeVarLong(delete.removedAt());
+            }
+            else
+            {
+                // An older node deletes whatever runs under the id, as its release always did.
+                out.writeByte(FORCE_DELETE);
+            }
         }
         else if (request instanceof ServerRequest.NamedQuery query)
         {
@@ -668,6 +677,8 @@ public final class WireCodec
                 return new ServerRequest.Stop();
             case FORCE_DELETE:
                 return new ServerRequest.ForceDelete();
+            case RETIRE:
+                return new ServerRequest.ForceDelete(readRemovalIndex(in));
             case NAMED_QUERY:
                 return new ServerRequest.NamedQuery(in.readString(), in.readBytes(), in.readVarLong());
             case CONFIRMED_NAMED_QUERY:
@@ -699,6 +710,16 @@ public final class WireCodec
     {
         EntryCodec.writeServerId(id, out);
         return out;
+    }
+
+    private static long readRemovalIndex(final BufferReader in)
+    {
+        final long index = in.readVarLong();
+        if (index <= 0)
+        {
+            throw new CodecException("retirement names configuration index " + index + ", not a positive index");
+        }
+        return index;
     }
 
     private static JoinPoint readJoinPoint(final BufferReader in)

@@ -169,6 +169,7 @@ class WireCodecProperties
             Gen.booleans().map(ServerRequest.ReadIndex::new),
             Gen.constant(new ServerRequest.Stop()),
             Gen.constant(new ServerRequest.ForceDelete()),
+            numbers.map(n -> new ServerRequest.ForceDelete(Math.max(1, n))),
             c -> new ServerRequest.NamedQuery(names.next(c), bytes.next(c), numbers.next(c)),
             c -> new ServerRequest.ConfirmedNamedQuery(names.next(c), bytes.next(c)));
     }
