@@ -555,8 +555,8 @@ public final class ServerCore
      */
     public boolean namedAfter(final long index)
     {
-        return recovered.joinedAt().index() > index ||
-            (configs.indexAt(commitIndex) > index && configs.at(commitIndex).stream().anyMatch(m -> m.id().equals(self)));
+        return recovered.joinedAt().index() > index || (configs.indexAt(commitIndex) > index &&
+            configs.at(commitIndex).stream().anyMatch(m -> m.id().equals(self)));
     }
 
     // ------------------------------------------------------------------------------------------------ every role

@@ -76,7 +76,7 @@ class LateRetirementTest
         final MemberChange added = leaderNode.addMember(leader, removed);
         n3.startServer("kv", new KvMachine(), removed, members, added);
         leaderNode.processCommand(leader, new KvMachine.Put("x", "1"));
-        InJvmCluster.await(() -> "1".equals(n3.<Map<String, String>, String>localQuery(removed, s -> s.get("x")).result()), WAIT,
+        InJvmCluster.await(() -> "1".equals(valueOn(n3, removed, "x")), WAIT,
             "the member added back caught up");
 
         holding = false;
@@ -93,8 +93,13 @@ class LateRetirementTest
         assertThat(n3.isRunning(removed)).as("the member added back still runs").isTrue();
         assertThat(leaderNode.members(leader)).contains(removed);
         leaderNode.processCommand(leader, new KvMachine.Put("y", "2"));
-        InJvmCluster.await(() -> "2".equals(n3.<Map<String, String>, String>localQuery(removed, s -> s.get("y")).result()), WAIT,
+        InJvmCluster.await(() -> "2".equals(valueOn(n3, removed, "y")), WAIT,
             "the member added back goes on applying");
+    }
+
+    private static String valueOn(final RaSystem node, final ServerId member, final String key)
+    {
+        return node.<Map<String, String>, String>localQuery(member, s -> s.get(key)).result();
     }
 
     private record Held(HoldingTransport transport, NodeMessage.ServerCall call)
