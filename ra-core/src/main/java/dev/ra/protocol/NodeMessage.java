@@ -256,16 +256,29 @@ public sealed interface NodeMessage
      * A server stopped (or a message reached a node where it does not run): its peer should treat it as unreachable
      * at once, as an Erlang monitor would, instead of waiting for an election timeout.
      *
-     * @param server that is down.
-     * @param peer   the member told.
+     * @param server         that is down.
+     * @param peer           the member told.
+     * @param clusterDeleted the server applied its cluster's deletion on that node and none of its id runs there
+     *                       since: the deletion committed, and a peer that missed it (its node was down) is done too.
      */
-    record ServerDown(ServerId server, ServerId peer) implements NodeMessage
+    record ServerDown(ServerId server, ServerId peer, boolean clusterDeleted) implements NodeMessage
     {
         /** Checks that {@code server} and {@code peer} are not null. */
         public ServerDown
         {
             Objects.requireNonNull(server, "server");
             Objects.requireNonNull(peer, "peer");
+        }
+
+        /**
+         * A server that stopped, or does not run on the sending node.
+         *
+         * @param server that is down.
+         * @param peer   the member told.
+         */
+        public ServerDown(final ServerId server, final ServerId peer)
+        {
+            this(server, peer, false);
         }
     }
 

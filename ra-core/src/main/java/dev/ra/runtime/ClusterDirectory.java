@@ -252,6 +252,7 @@ final class ClusterDirectory
             return;
         }
         clusterDeleted(cluster);
+        deleted.appliedDeletion(server);
     }
 
     /**
@@ -306,6 +307,16 @@ final class ClusterDirectory
         final String deletion = deletion(server);
         return new UnknownServerException(server, null != deletion ? deletion : "no server " + server + " runs on " +
             nodeId);
+    }
+
+    /**
+     * @param server that does not run here.
+     * @return whether it applied its cluster's deletion on this node and was not registered again since: the deletion
+     *     committed.
+     */
+    boolean appliedClusterDeletion(final ServerId server)
+    {
+        return !clusters.containsKey(server) && deleted.hasAppliedDeletion(server);
     }
 
     /**

@@ -1,12 +1,58 @@
 package dev.ra.runtime;
 
+import dev.ra.ServerId;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
 /**
  * The servers this node saw deleted (with their cluster, or alone by {@code forceDeleteServer} or a committed
  * removal), with how, so that a call to one fails at once naming the deletion instead of waiting out its timeout
  * against members that no longer exist, and so that the node can tell a calling node the same. Starting or
  * registering a cluster with such a member again clears its record. Past {@link #CAPACITY} the oldest records go, and
  * a call to such a server fails as for any server that does not run. Thread-safe.
+ *
+ * <p>It also keeps which of them applied their cluster's deletion here: proof that the deletion committed, which a
+ * member that missed it (its node was down) is told when it campaigns, so that it ends as it would have.
  */
 final class DeletedServers extends ServerReasons
 {
+    private final Set<ServerId> appliedDeletion = Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, false)
+    {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(final Map.Entry<ServerId, Boolean> eldest)
+        {
+            return size() > CAPACITY;
+        }
+    });
+
+    /**
+     * A server hosted here applied its cluster's deletion.
+     */
+    synchronized void appliedDeletion(final ServerId server)
+    {
+        appliedDeletion.remove(server);
+        appliedDeletion.add(server);
+    }
+
+    /**
+     * @return whether the server applied its cluster's deletion here (and was not registered again since).
+     */
+    synchronized boolean hasAppliedDeletion(final ServerId server)
+    {
+        return appliedDeletion.contains(server);
+    }
+
+    @Override
+    synchronized void clear(final Iterable<ServerId> servers)
+    {
+        super.clear(servers);
+        for (final ServerId server : servers)
+        {
+            appliedDeletion.remove(server);
+        }
+    }
 }

@@ -435,8 +435,10 @@ final class MessageRouter
             }
             else
             {
-                // Like an Erlang monitor on a dead process: tell the sender at once.
-                transport.send(fromNode, new NodeMessage.ServerDown(raft.to(), raft.from()));
+                // Like an Erlang monitor on a dead process: tell the sender at once, and whether the server ended
+                // with its cluster's deletion, which a member that missed it (its node was down) cannot learn else.
+                transport.send(fromNode, new NodeMessage.ServerDown(raft.to(), raft.from(),
+                    clusters.appliedClusterDeletion(raft.to())));
             }
         }
         else if (message instanceof NodeMessage.ServerCall call)
@@ -527,6 +529,10 @@ final class MessageRouter
             if (null != server)
             {
                 server.deliver(new RaftEvent.PeerUnreachable(down.server()));
+                if (down.clusterDeleted())
+                {
+                    server.deliverPeerDeletedWithCluster(down.server());
+                }
             }
         }
         else

@@ -3,8 +3,11 @@ package dev.ra.runtime;
 import dev.ra.BuiltinCommand;
 import dev.ra.DownReason;
 import dev.ra.ProcessRef;
+import dev.ra.ServerId;
 import dev.ra.core.RaftEvent;
 import dev.ra.protocol.Member;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a {@link ServerProcess} hears of other processes and nodes: a monitored process went down, a member's node
@@ -13,6 +16,8 @@ import dev.ra.protocol.Member;
  */
 final class NodeEvents
 {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeEvents.class);
+
     private final ServerProcess server;
 
     /**
@@ -48,6 +53,25 @@ final class NodeEvents
                     new RaftEvent.PeerReachable(member.id()));
             }
         }
+    }
+
+    /**
+     * A peer's node says the peer applied the cluster's deletion (loop thread, via a task): the deletion committed,
+     * and this member missed it (its node was down then) and would campaign for ever, as no member is left to
+     * replicate it. It ends as it would have had it applied the entry: stopped, its data deleted. Only a member of the
+     * configuration in force counts.
+     */
+    void peerDeletedWithCluster(final ServerId peer)
+    {
+        if (server.isStopped() || peer.equals(server.id) ||
+            server.core.members().stream().noneMatch(m -> m.id().equals(peer)))
+        {
+            return;
+        }
+        LOG.warn("{}: member {} applied the deletion of cluster {} (its node says so): this member missed it and is " +
+            "deleted too", server.id, peer, server.cluster.clusterName);
+        server.deleteOnTerminate = true;
+        server.stop(true, null);
     }
 
     /**

@@ -57,4 +57,9 @@ interface ServerMailbox
      * @param up   whether it became reachable (true) or unreachable (false).
      */
     void deliverNodeStatus(String node, boolean up);
+
+    /**
+     * @param peer a peer whose node says it applied the cluster's deletion (so the deletion committed).
+     */
+    void deliverPeerDeletedWithCluster(ServerId peer);
 }

@@ -116,7 +116,8 @@ final class ServerProcess implements LogListener, ServerMailbox
     private boolean writeTermAndVoteHere;
     /** Whether the loop offers this server its ticks ({@link #offerTicks}). */
     private boolean offeredTicks;
-    private boolean deleteOnTerminate;
+    /** Whether a stop deleting the data ends the server with its cluster's deletion (not a removal). */
+    boolean deleteOnTerminate;
     private volatile boolean stopped;
     private volatile RaftRole role = RaftRole.RECOVERING;
 
@@ -287,6 +288,12 @@ final class ServerProcess implements LogListener, ServerMailbox
     public void deliverNodeStatus(final String node, final boolean up)
     {
         enqueue((ServerTask)s -> s.nodeEvents.nodeStatus(node, up));
+    }
+
+    @Override
+    public void deliverPeerDeletedWithCluster(final ServerId peer)
+    {
+        enqueue((ServerTask)s -> s.nodeEvents.peerDeletedWithCluster(peer));
     }
 
     @Override

@@ -31,7 +31,8 @@ enum MessageType
     PROCESS_DOWN(20),
     SERVER_DOWN(21),
     START_SERVER(22),
-    FAILED_NOTICE(23);
+    FAILED_NOTICE(23),
+    SERVER_DELETED(24);
 
     private static final MessageType[] BY_CODE = new MessageType[values().length + 1];
 

@@ -60,7 +60,10 @@ final class ProtocolVersions
     static final int OVERLOADED = 6;
     /** The first version with the FENCE and FENCE_READ frames. */
     static final int SWITCH_FENCE = 7;
-    /** The first version whose forced deletes may name the configuration that removed the member (a retirement). */
+    /**
+     * The first version whose forced deletes may name the configuration that removed the member (a retirement), and
+     * whose ServerDown may say that the server applied its cluster's deletion.
+     */
     static final int RETIREMENT_INDEX = 8;
 
     private ProtocolVersions()

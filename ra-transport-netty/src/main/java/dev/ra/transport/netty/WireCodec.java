@@ -163,7 +163,9 @@ public final class WireCodec
         }
         else if (message instanceof NodeMessage.ServerDown down)
         {
-            serverId(down.server(), type(MessageType.SERVER_DOWN, out));
+            // An older node would close the connection on a type it does not know: it is told the server is down.
+            final boolean deleted = down.clusterDeleted() && protocol >= ProtocolVersions.RETIREMENT_INDEX;
+            serverId(down.server(), type(deleted ? MessageType.SERVER_DELETED : MessageType.SERVER_DOWN, out));
             serverId(down.peer(), out);
         }
         else if (message instanceof NodeMessage.StartServer start)
@@ -293,6 +295,8 @@ public final class WireCodec
                     ordinal(DOWN_REASONS, in.readUnsignedByte(), "down reason"), readServerId(in));
             case SERVER_DOWN:
                 return new NodeMessage.ServerDown(readServerId(in), readServerId(in));
+            case SERVER_DELETED:
+                return new NodeMessage.ServerDown(readServerId(in), readServerId(in), true);
             case START_SERVER:
             {
                 final long callId = in.readLong();

@@ -12,9 +12,10 @@ import dev.ra.protocol.ServerRequest;
 import org.junit.jupiter.api.Test;
 
 /**
- * The retirement of a removed member names the configuration that removed it from protocol version 8 on, so that a
- * member added back since refuses it; a node of an older version (which would close the connection on a request kind it
- * does not know) gets the forced delete its release knows.
+ * Protocol version 8: the retirement of a removed member names the configuration that removed it, so that a member
+ * added back since refuses it, and a node says when a server that does not run there applied its cluster's deletion,
+ * so that a member that missed it ends too. A node of an older version (which would close the connection on a kind it
+ * does not know) gets the forced delete and the plain "down" its release knows.
  */
 class RetirementWireTest
 {
@@ -30,6 +31,16 @@ class RetirementWireTest
             .isEqualTo(new NodeMessage.ServerCall(5, MEMBER, new ServerRequest.ForceDelete()));
         final NodeMessage delete = new NodeMessage.ServerCall(6, MEMBER, new ServerRequest.ForceDelete());
         assertThat(roundTrip(delete, ProtocolVersions.RETIREMENT_INDEX)).isEqualTo(delete);
+    }
+
+    @Test
+    void aServerDeletedWithItsClusterIsSaidFromVersionEightAndIsPlainlyDownBefore()
+    {
+        final NodeMessage deleted = new NodeMessage.ServerDown(MEMBER, new ServerId("t", "n1"), true);
+
+        assertThat(roundTrip(deleted, ProtocolVersions.RETIREMENT_INDEX)).isEqualTo(deleted);
+        assertThat(roundTrip(deleted, ProtocolVersions.SWITCH_FENCE))
+            .isEqualTo(new NodeMessage.ServerDown(MEMBER, new ServerId("t", "n1")));
     }
 
     @Test

@@ -222,6 +222,7 @@ class WireCodecProperties
             c -> new NodeMessage.DemonitorProcess(processes.next(c), ids.next(c)),
             c -> new NodeMessage.ProcessDown(processes.next(c), reasons.next(c), ids.next(c)),
             c -> new NodeMessage.ServerDown(ids.next(c), ids.next(c)),
+            c -> new NodeMessage.ServerDown(ids.next(c), ids.next(c), true),
             c -> new NodeMessage.StartServer(anyLong.next(c), names.next(c), machines.next(c), ids.next(c),
                 idLists.next(c), joinPoints.next(c)));
     }
