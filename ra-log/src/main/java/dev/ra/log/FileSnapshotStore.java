@@ -38,7 +38,7 @@ final class FileSnapshotStore implements SnapshotStore
     static final int HEADER = 32;
     private static final int KEEP = 2;
     private static final int VERIFY_CHUNK = 1 << 16;
-    /** Numbers the temporary files of writes, which may run at the same time. */
+    /** Numbers the temporary files of writes and receives, which may run at the same time. */
     private static final AtomicLong TEMPORARIES = new AtomicLong();
 
     private final FileLayer files;
@@ -465,7 +465,10 @@ final class FileSnapshotStore implements SnapshotStore
             this.stillOpen = stillOpen;
             this.metaBytes = encode(meta);
             this.target = dir.resolve(fileName(meta));
-            this.temp = dir.resolve(fileName(meta) + ".receiving" + AtomicFiles.TEMP_SUFFIX);
+            // A name of its own, as for write: a leader resending the snapshot (after a timeout, or a new leader)
+            // may start a second receive of it while this one is still open.
+            this.temp = dir.resolve(fileName(meta) + ".receiving." + Long.toHexString(TEMPORARIES.incrementAndGet()) +
+                AtomicFiles.TEMP_SUFFIX);
             try
             {
                 file = files.open(temp, true);
