@@ -80,6 +80,9 @@ final class ServerLog implements LogStore, FlushTarget
         throws IOException
     {
         final FileLayer files = storage.files();
+        // The server's own files are written atomically too (its configuration: config.tmp, then renamed): what a
+        // crash left of such a write is debris. Nothing writes there before the server is open, which it is not yet.
+        AtomicFiles.deleteTemporaries(files, directory.root());
         final FileSnapshotStore snapshots = FileSnapshotStore.open(files, directory.snapshots());
         final ServerLog log = new ServerLog(storage, directory, snapshots, serverRef);
         log.recover(files);
