@@ -44,6 +44,11 @@ final class FileMetaStore implements MetaStore, AutoCloseable
     private final MetaFile primary;
     private final MetaFile copy;
     private final Path configPath;
+    /**
+     * The incarnation id (uid) of the server, as in its identity file, written in every slot (0: unknown). A store
+     * opened on a directory whose identity is unreadable takes it from the slot it loads, and keeps it.
+     */
+    private long uid;
     private final BufferWriter body = new BufferWriter(256);
     /** What a write puts in a slot: grown to the largest written so far (a slot's content is far below its size). */
     private ByteBuffer slot = ByteBuffer.allocate(128);
@@ -98,6 +103,7 @@ final class FileMetaStore implements MetaStore, AutoCloseable
         this.primary = new MetaFile(dir.metaFile());
         this.copy = new MetaFile(dir.metaCopyFile());
         this.configPath = dir.configFile();
+        this.uid = dir.uid();
     }
 
     /**
@@ -147,6 +153,10 @@ final class FileMetaStore implements MetaStore, AutoCloseable
         damagedIndex = best.damagedIndex;
         damagedTerm = best.damagedTerm;
         termAndVoteLost = best.termAndVoteLost;
+        if (0 == uid)
+        {
+            uid = best.uid;
+        }
         final boolean primaryBehind = null == first.best || first.best.sequence != best.sequence;
         final boolean copyBehind = null == second.best || second.best.sequence != best.sequence;
         if (primaryBehind && null != first.problem)
@@ -255,7 +265,7 @@ final class FileMetaStore implements MetaStore, AutoCloseable
 
     /** One slot's content (also read by {@link DataDirectoryReader}). */
     record Slot(long sequence, long term, long lastApplied, ServerId votedFor, long damagedIndex,
-        long damagedTerm, boolean termAndVoteLost)
+        long damagedTerm, boolean termAndVoteLost, long uid)
     {
     }
 
@@ -297,14 +307,18 @@ final class FileMetaStore implements MetaStore, AutoCloseable
                 return null;
             }
         }
-        // Damage record: absent in slots written before it existed.
+        // Damage record, then the uid: absent in slots written before they existed (a release that knows neither
+        // reads the fields it knows and ignores the rest).
         final ByteBuffer rest = ByteBuffer.wrap(data, 0, SLOT_HEADER + bodyLength).position(at);
         if (rest.remaining() >= 17)
         {
-            return new Slot(seq, term, applied, vote, rest.getLong(), rest.getLong(),
-                (rest.get() & FLAG_TERM_AND_VOTE_LOST) != 0);
+            final long index = rest.getLong();
+            final long indexTerm = rest.getLong();
+            final boolean lost = (rest.get() & FLAG_TERM_AND_VOTE_LOST) != 0;
+            final long uid = rest.remaining() >= 8 ? rest.getLong() : 0;
+            return new Slot(seq, term, applied, vote, index, indexTerm, lost, uid);
         }
-        return new Slot(seq, term, applied, vote, 0, 0, false);
+        return new Slot(seq, term, applied, vote, 0, 0, false, 0);
     }
 
     private void loadConfig() throws IOException
@@ -431,6 +445,10 @@ final class FileMetaStore implements MetaStore, AutoCloseable
             EntryCodec.writeServerId(votedFor, body);
         }
         body.writeLong(damagedIndex).writeLong(damagedTerm).writeByte(termAndVoteLost ? FLAG_TERM_AND_VOTE_LOST : 0);
+        if (0 != uid)
+        {
+            body.writeLong(uid);
+        }
         if (slot.capacity() < SLOT_HEADER + body.position())
         {
             // Never beyond a slot: a body that does not fit overflows, as it always did.
@@ -499,6 +517,32 @@ final class FileMetaStore implements MetaStore, AutoCloseable
             }
         }
         return true;
+    }
+
+    /**
+     * The incarnation id a server's meta files record: what tells, when its identity file is unreadable, whether WAL
+     * records naming its directory are its own or an earlier incarnation's (the meta files are written and synced
+     * before the identity file when a server is created).
+     *
+     * @param files the file layer.
+     * @param dir   to look in.
+     * @return the uid in the newest readable slot of either file, or 0 if there is none (no readable slot, or slots
+     *     written by a release that did not record it).
+     * @throws IOException if a file cannot be read.
+     */
+    static long recordedUid(final FileLayer files, final ServerDirectory dir) throws IOException
+    {
+        final FileMetaStore store = new FileMetaStore(files, dir);
+        Slot best = null;
+        for (final MetaFile meta : new MetaFile[] {store.primary, store.copy})
+        {
+            final Slot slot = store.load(meta).best;
+            if (null != slot && (null == best || slot.sequence() > best.sequence()))
+            {
+                best = slot;
+            }
+        }
+        return null == best ? 0 : best.uid();
     }
 
     private void write(final MetaFile meta)

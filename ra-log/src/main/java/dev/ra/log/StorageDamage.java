@@ -100,7 +100,12 @@ final class StorageDamage
             catch (final IllegalStateException ex)
             {
                 LOG.warn("skipping unreadable server directory: {}", ex.getMessage());
-                if (!(ex instanceof UnsupportedFormatException))
+                // Unless its meta files name an incarnation that lost nothing (a server created again under the id
+                // of one deleted, whose records may be the lost ones).
+                final long recorded = ex instanceof UnsupportedFormatException ? 0 : FileMetaStore.recordedUid(files,
+                    ServerDirectory.unidentified(serversDirectory.resolve(name)));
+                if (!(ex instanceof UnsupportedFormatException) && (0 == recorded ||
+                    mark.servers().containsKey(recorded)))
                 {
                     unidentified.add(serversDirectory.resolve(name));
                 }

@@ -68,7 +68,8 @@ final class UnreadableIdentities
         {
             // Not loadUnlessDebris: records that change the log name this directory, so a torn identity in it is no
             // debris of an interrupted create (whose server was never opened, so never wrote a record) even when
-            // nothing else is stored yet; believing so would drop the records and create the server anew, empty.
+            // nothing else is stored yet, unless they are an earlier incarnation's (below); believing so would drop
+            // the records and create the server anew, empty.
             return ServerDirectory.load(files, root);
         }
         catch (final UnsupportedFormatException ex)
@@ -77,6 +78,15 @@ final class UnreadableIdentities
         }
         catch (final IllegalStateException ex)
         {
+            final long recorded = FileMetaStore.recordedUid(files, ServerDirectory.unidentified(root));
+            if (0 != recorded && recorded != replay.uid())
+            {
+                // The meta files (written before the identity file at a create) name another incarnation: the
+                // records are those of a server deleted and created again under the same id, gone as any deleted
+                // server's, and the identity is the new one's, torn by a crash while it was created (debris, if
+                // nothing else is stored there) or damaged since: left to its open to tell.
+                return null;
+            }
             leaveOut(root, replay, ex);
             return null;
         }
