@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * <p>Each file is written to a temporary name, synced, renamed and the directory synced, so a crash leaves the old or
  * the new snapshot, never a torn one. Every snapshot is checked (magic, version, checksums) when the store opens;
  * invalid ones are skipped with a warning, so the newest VALID snapshot is used. The two newest valid snapshots are
- * kept: the older one is the fallback if the newer is ever found damaged, and the log keeps the entries above it.
+ * kept: the older one is the fallback if the newer is ever found damaged, and the log keeps the entries above it;
+ * but once the log was reset to a snapshot (one installed from the leader), those below it are deleted, being no
+ * fallback for it ({@link #deleteOlderThan}).
  *
  * <p>Thread-safe.
  */
@@ -560,10 +562,35 @@ final class FileSnapshotStore implements SnapshotStore
         }
     }
 
+    /**
+     * Delete the snapshots below the one a log was reset to (installed from the leader): no fallback for it, since the
+     * entries between them are in neither. Nothing is deleted unless a snapshot at or above that index is here.
+     *
+     * @param index of the snapshot the log was reset to; 0 deletes nothing.
+     */
+    synchronized void deleteOlderThan(final long index)
+    {
+        if (snapshots.isEmpty() || snapshots.get(0).meta.index() < index)
+        {
+            return;
+        }
+        int keep = snapshots.size();
+        while (keep > 1 && snapshots.get(keep - 1).meta.index() < index)
+        {
+            keep--;
+        }
+        deleteBeyond(keep);
+    }
+
     private void deleteBeyondRetention()
     {
+        deleteBeyond(KEEP);
+    }
+
+    private void deleteBeyond(final int keep)
+    {
         boolean deleted = false;
-        while (snapshots.size() > KEEP)
+        while (snapshots.size() > keep)
         {
             final Snapshot old = snapshots.remove(snapshots.size() - 1);
             try

@@ -47,6 +47,11 @@ final class ServerLog implements LogStore, FlushTarget
 
     private long snapshotIndex;
     private long snapshotTerm;
+    /**
+     * The index of the snapshot the log was last reset to (one installed from the leader), 0 if none is known: an older
+     * snapshot is no fallback for it, the entries between them being in neither, so retention deletes it.
+     */
+    private long resetIndex;
     private long lastIndex;
     private long lastWrittenIndex;
     private long nextSegmentSequence;
@@ -117,6 +122,10 @@ final class ServerLog implements LogStore, FlushTarget
                 logLast = Math.min(logLast, segment.firstIndex() - 1);
             }
             nextSegmentSequence = segment.sequence() + 1;
+            if (segment.isReset())
+            {
+                resetIndex = segment.firstIndex() - 1;
+            }
         }
         try
         {
@@ -170,6 +179,7 @@ final class ServerLog implements LogStore, FlushTarget
             // The snapshot is ahead of the log (a crash after installing it but before the reset record was durable):
             // record the reset now, so the entries appended next are not taken for a gap after the old log.
             pending.addControl(WalFormat.RESET, snapshotIndex, snapshotTerm);
+            resetIndex = snapshotIndex;
         }
         // Also when the log ENDS at the snapshot index (logLast == snapshotIndex): an entry of another term there (a
         // snapshot taken over an entry that was never made durable, or a crash between installing a snapshot and
@@ -188,6 +198,7 @@ final class ServerLog implements LogStore, FlushTarget
                 segments.truncateAfter(snapshotIndex);
                 lastIndex = snapshotIndex;
                 pending.addControl(WalFormat.RESET, snapshotIndex, snapshotTerm);
+                resetIndex = snapshotIndex;
             }
         }
     }
@@ -607,6 +618,7 @@ final class ServerLog implements LogStore, FlushTarget
             resetLocked(index, term);
         }
         storage.wal().signal(pending);
+        storage.scheduleRetention(this);
     }
 
     private void resetLocked(final long index, final long term)
@@ -617,6 +629,7 @@ final class ServerLog implements LogStore, FlushTarget
         snapshotTerm = term;
         lastIndex = index;
         lastWrittenIndex = index;
+        resetIndex = index;
         pending.addControl(WalFormat.RESET, index, term);
     }
 
@@ -681,13 +694,20 @@ final class ServerLog implements LogStore, FlushTarget
     @Override
     public void onFlushed(final List<SegmentFile> written, final ServerReplay replay)
     {
+        boolean reset = false;
         synchronized (this)
         {
             for (final SegmentFile segment : written)
             {
                 segments.apply(segment);
                 segmentFiles.add(segment);
+                reset |= segment.isReset();
             }
+        }
+        if (reset)
+        {
+            // The segments before it are read no more.
+            storage.scheduleRetention(this);
         }
         // In steps, each under the lock on its own: comparing a whole WAL file's worth of entries (tens of thousands)
         // in one go kept the WAL writer, which takes this lock to report durability, waiting for a millisecond per
@@ -762,14 +782,42 @@ final class ServerLog implements LogStore, FlushTarget
      */
     void applyRetention()
     {
-        final long floor;
+        final long reset;
+        synchronized (this)
+        {
+            reset = resetIndex;
+        }
+        // A snapshot below the one the log was reset to is no fallback (see resetIndex); with it gone the retention
+        // floor below is 0 until the server takes a snapshot of its own, and the segments after the reset stay.
+        snapshots.deleteOlderThan(reset);
         final List<SegmentFile> doomed = new ArrayList<>();
         synchronized (this)
         {
-            floor = Math.min(snapshots.retentionFloor(), snapshotIndex);
-            while (!segmentFiles.isEmpty() && segmentFiles.get(0).lastIndex() <= floor)
+            int newestReset = 0;
+            for (int i = 0; i < segmentFiles.size(); i++)
             {
-                doomed.add(segmentFiles.remove(0));
+                if (segmentFiles.get(i).isReset())
+                {
+                    newestReset = i;
+                }
+            }
+            if (newestReset > 0)
+            {
+                // The segments before a reset segment hold only entries the reset discarded (the segment index no
+                // longer points into them). The reset segment itself stays for a later pass: deleted in the same
+                // pass, a crash could keep the deletion of its name but not that of an older segment's, whose
+                // entries would then come back.
+                final List<SegmentFile> superseded = segmentFiles.subList(0, newestReset);
+                doomed.addAll(superseded);
+                superseded.clear();
+            }
+            else
+            {
+                final long floor = Math.min(snapshots.retentionFloor(), snapshotIndex);
+                while (!segmentFiles.isEmpty() && segmentFiles.get(0).lastIndex() <= floor)
+                {
+                    doomed.add(segmentFiles.remove(0));
+                }
             }
         }
         if (doomed.isEmpty())

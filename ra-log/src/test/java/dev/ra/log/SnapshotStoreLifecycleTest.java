@@ -231,8 +231,8 @@ class SnapshotStoreLifecycleTest
 
     /**
      * After a snapshot install reset the log, the older snapshot is no fallback: the entries between it and the
-     * install are in neither. If the installed snapshot is then found damaged, the open must say so, naming the
-     * damaged file, rather than only that entries are missing.
+     * install are in neither (it is deleted, see InstalledSnapshotRetentionTest). If the installed snapshot is then
+     * found damaged, the open must say so, naming the damaged file, rather than only that entries are missing.
      */
     @Test
     void aDamagedInstalledSnapshotIsNamedWhenTheOlderOneCannotReplaceIt() throws Exception
@@ -261,7 +261,7 @@ class SnapshotStoreLifecycleTest
             assertThatThrownBy(() -> storage.open(A, new RecordingListener()))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining(newest.toString())
-                .hasMessageContaining("entries 101..500 are missing");
+                .hasMessageContaining("entries 1..500 are missing");
         }
     }
 }
