@@ -1,7 +1,6 @@
 package dev.ra.runtime;
 
 import dev.ra.ApplyFailureMode;
-import dev.ra.CommandFailedException;
 import dev.ra.DownReason;
 import dev.ra.Effect;
 import dev.ra.InvalidCommandException;
@@ -12,7 +11,6 @@ import dev.ra.ServerId;
 import dev.ra.ServerOverview;
 import dev.ra.ServerStoppedException;
 import dev.ra.StateMachine;
-import dev.ra.core.MachineFailure;
 import dev.ra.core.RaftAction;
 import dev.ra.core.RaftEvent;
 import dev.ra.core.ReplyMode;
@@ -26,9 +24,7 @@ import dev.ra.spi.ServerStorage;
 import dev.ra.stats.LatencyHistogram;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -88,11 +84,8 @@ final class ServerProcess implements LogListener, ServerMailbox
     final ParkedQueries queries;
     /** Whether the loop thread is in {@link #drain} (read with {@code loop.inLoop()} only: the same thread). */
     private boolean draining;
-    /**
-     * The processes to notify of commands applied in this batch, per version that applied them (their replies are
-     * encoded with that version's reply codec); in the order applied, as versions only go up.
-     */
-    private final Map<Notified, List<RaEvent.Correlated>> notifications = new LinkedHashMap<>();
+    /** The processes to notify of commands applied in this batch. */
+    private final PendingNotifications notifications;
     final MachineEffects effects;
     private final CompletableFuture<Void> stoppedFuture = new CompletableFuture<>();
     ServerCore core;
@@ -121,11 +114,6 @@ final class ServerProcess implements LogListener, ServerMailbox
     private volatile boolean stopped;
     private volatile RaftRole role = RaftRole.RECOVERING;
 
-    /** A process to notify of commands applied with one machine version. */
-    private record Notified(ProcessRef to, int machineVersion)
-    {
-    }
-
     ServerProcess(final ServerEnvironment environment, final EventLoop loop, final ServerId id,
         final ClusterInfo cluster, final ServerStorage storage)
     {
@@ -140,6 +128,7 @@ final class ServerProcess implements LogListener, ServerMailbox
         this.storage = storage;
         this.queries = new ParkedQueries(id, storage, this::sweepQueriesSoon, loop, environment);
         this.answers = new CallAnswers(this, router);
+        this.notifications = new PendingNotifications(id, router, this::machineOf);
         this.effects = new MachineEffects(id, loop, environment, this::enqueue);
         this.snapshots = new SnapshotWork(id, machine, storage, environment.background(), this::enqueue);
         this.timers = new ServerTimers(loop, clock, () -> enqueueUnlessStopped(ELECTION_TIMEOUT),
@@ -520,14 +509,7 @@ final class ServerProcess implements LogListener, ServerMailbox
 
     private void afterBatch()
     {
-        if (!notifications.isEmpty())
-        {
-            for (final Map.Entry<Notified, List<RaEvent.Correlated>> e : notifications.entrySet())
-            {
-                router.notifyApplied(e.getKey().to(), id, machineOf(e.getKey().machineVersion()), e.getValue());
-            }
-            notifications.clear();
-        }
+        notifications.send();
         queries.runDue(core);
     }
 
@@ -673,16 +655,11 @@ final class ServerProcess implements LogListener, ServerMailbox
         }
         else if (action instanceof RaftAction.NotifyApplied notify)
         {
-            final Object reply = notify.reply() instanceof MachineFailure failure ?
-                new CommandFailedException(failure.exceptionClass(), failure.message(), failure.index()) :
-                notify.reply();
-            notifications.computeIfAbsent(new Notified(notify.to(), notify.machineVersion()), k -> new ArrayList<>())
-                .add(new RaEvent.Correlated(notify.correlation(), reply));
+            notifications.applied(notify);
         }
         else if (action instanceof RaftAction.NotifyRefused refused)
         {
-            notifications.computeIfAbsent(new Notified(refused.to(), core.effectiveMachineVersion()),
-                k -> new ArrayList<>()).add(CommandFailures.refused(refused));
+            notifications.add(refused.to(), core.effectiveMachineVersion(), CommandFailures.refused(refused));
         }
         else if (action instanceof RaftAction.SetElectionTimer timer)
         {
@@ -823,9 +800,8 @@ final class ServerProcess implements LogListener, ServerMailbox
             LOG.warn("{}: refusing a pipelined command: {}", id, refusal);
             if (null != notifyTo)
             {
-                notifications.computeIfAbsent(new Notified(notifyTo, core.effectiveMachineVersion()),
-                    k -> new ArrayList<>()).add(new RaEvent.Correlated(correlation,
-                        new InvalidCommandException(refusal)));
+                notifications.add(notifyTo, core.effectiveMachineVersion(), new RaEvent.Correlated(correlation,
+                    new InvalidCommandException(refusal)));
             }
             return;
         }
