@@ -118,7 +118,24 @@ public final class ClusterClient
      */
     public <R> R command(final Object command, final boolean idempotent)
     {
-        return call(null, (target, limit) ->
+        return command(command, idempotent, deadline());
+    }
+
+    /**
+     * Apply a command within a deadline the caller already holds, so that a client call made of several commands and
+     * reads (a look, a send, a look again) takes no longer in all than the one timeout of this client.
+     *
+     * @param command    to apply.
+     * @param idempotent whether applying it twice is harmless, so it may be retried when its outcome is unknown.
+     * @param deadline   in {@link System#nanoTime()} terms, as {@link #deadline()} gives.
+     * @param <R>        the reply type.
+     * @return the reply.
+     * @throws RaException when no attempt succeeded by the deadline (a {@link RaTimeoutException} if none was made),
+     *                     or the outcome of a non-idempotent command is unknown.
+     */
+    public <R> R command(final Object command, final boolean idempotent, final long deadline)
+    {
+        return call(null, deadline, (target, limit) ->
         {
             final CommandResult<R> result = system.processCommand(target, command, limit);
             preferred = result.leader();
@@ -140,7 +157,7 @@ public final class ClusterClient
     public <S, R> R consistentQuery(final Function<S, R> query)
     {
         final ServerId local = localMember();
-        return call(List.of(local), (target, limit) ->
+        return call(List.of(local), deadline(), (target, limit) ->
         {
             final QueryResult<R> result = system.consistentQuery(target, query, limit);
             if (null != result.leader())
@@ -179,7 +196,22 @@ public final class ClusterClient
      */
     public <R> R namedQuery(final String name, final Object argument, final boolean consistent)
     {
-        return call(null, (target, limit) ->
+        return namedQuery(name, argument, consistent, deadline());
+    }
+
+    /**
+     * Run a named query within a deadline the caller already holds (see {@link #command(Object, boolean, long)}).
+     *
+     * @param name       of the query.
+     * @param argument   of the query.
+     * @param consistent whether the answer must be linearizable (the leader confirms with a quorum).
+     * @param deadline   in {@link System#nanoTime()} terms, as {@link #deadline()} gives.
+     * @param <R>        the result type.
+     * @return the result.
+     */
+    public <R> R namedQuery(final String name, final Object argument, final boolean consistent, final long deadline)
+    {
+        return call(null, deadline, (target, limit) ->
         {
             final QueryResult<R> result = system.namedQuery(target, name, argument, consistent, limit);
             if (null != result.leader())
@@ -188,6 +220,17 @@ public final class ClusterClient
             }
             return result.result();
         }, true);
+    }
+
+    /**
+     * The deadline of a client call that starts now: the one timeout this client promises for a whole call, to be
+     * shared by every command and read the call makes.
+     *
+     * @return the deadline, in {@link System#nanoTime()} terms.
+     */
+    public long deadline()
+    {
+        return System.nanoTime() + timeout.toNanos();
     }
 
     /**
@@ -215,9 +258,9 @@ public final class ClusterClient
             "; queries run on a local member");
     }
 
-    private <T> T call(final List<ServerId> targets, final Attempt<T> attempt, final boolean retryUnknownOutcome)
+    private <T> T call(final List<ServerId> targets, final long deadline, final Attempt<T> attempt,
+        final boolean retryUnknownOutcome)
     {
-        final long deadline = System.nanoTime() + timeout.toNanos();
         // Cutting an attempt short only helps when another may follow it: a command that cannot be retried gets the
         // call's whole time. Each attempt that runs out of time doubles the next one's, so a dead member is given
         // up quickly and a cluster that is merely slow still answers within the call's timeout.

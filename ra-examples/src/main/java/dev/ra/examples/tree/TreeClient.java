@@ -1,5 +1,6 @@
 package dev.ra.examples.tree;
 
+import dev.ra.InvalidCommandException;
 import dev.ra.RaException;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
@@ -131,7 +132,9 @@ public final class TreeClient implements AutoCloseable
         {
             throw new IllegalArgumentException(problem);
         }
-        if (exists(path).isPresent())
+        // One deadline for the look and every create on the way.
+        final long deadline = cluster.deadline();
+        if (null != cluster.namedQuery(TreeMachine.EXISTS, path, true, deadline))
         {
             return;
         }
@@ -140,7 +143,8 @@ public final class TreeClient implements AutoCloseable
         {
             final String prefix = next < 0 ? path : path.substring(0, next);
             // Retried freely: a second create of the same persistent node answers NodeExists, which is success here.
-            final TreeReply reply = cluster.command(new TreeOp.Create(prefix, "", CreateMode.PERSISTENT, 0), true);
+            final TreeReply reply =
+                cluster.command(new TreeOp.Create(prefix, "", CreateMode.PERSISTENT, 0), true, deadline);
             if (!reply.ok() && !(reply instanceof TreeReply.NodeExists))
             {
                 throw new IllegalArgumentException("cannot create '" + prefix + "' on the way to '" + path + "': " +
@@ -163,9 +167,13 @@ public final class TreeClient implements AutoCloseable
      *   <li>the node it was sent for is gone (or a node created since stands at the path): the answer is
      *       {@link TreeReply.Deleted}, as ZooKeeper's and Curator's idempotent deletes answer (another client's delete
      *       of the same node at the same moment cannot be told from this one's);</li>
-     *   <li>it is still there: the delete did not take effect, and is sent again for that node only, with the version
-     *       just read when {@code version} is {@link TreeOp#ANY_VERSION}.</li>
+     *   <li>it is still there: no attempt took effect yet, and the delete is sent again for that node only, as a
+     *       {@link TreeOp.DeleteCreated} naming its {@code czxid}, which leaves a node created since alone even if an
+     *       earlier attempt still in flight deletes this one first (a cluster still at machine version 0 refuses it,
+     *       and is sent the plain delete with the version just read when {@code version} is
+     *       {@link TreeOp#ANY_VERSION}).</li>
      * </ul>
+     * The look, the delete and every later look and attempt share the one timeout of this client's calls.
      *
      * @param path    of the node.
      * @param version expected, or {@link TreeOp#ANY_VERSION}.
@@ -173,31 +181,37 @@ public final class TreeClient implements AutoCloseable
      */
     public TreeReply delete(final String path, final int version)
     {
+        // One deadline for the look, the delete and every look and attempt after an unknown outcome.
+        final long deadline = cluster.deadline();
         if (null != TreePaths.problem(path))
         {
             // Refused by the machine as BadArguments, which changes nothing: safe to send again.
-            return cluster.command(new TreeOp.Delete(path, version), true);
+            return cluster.command(new TreeOp.Delete(path, version), true, deadline);
         }
-        final Optional<Stat> target = exists(path);
+        final Function<String, Optional<Stat>> read =
+            p -> Optional.ofNullable(cluster.namedQuery(TreeMachine.EXISTS, p, true, deadline));
+        final Optional<Stat> target = read.apply(path);
         if (target.isEmpty())
         {
             return new TreeReply.NoNode(path);
         }
-        return deleteNode(path, version, target.get().czxid(), op -> cluster.command(op, false), this::exists);
+        return deleteNode(path, version, target.get().czxid(), deadline, op -> cluster.command(op, false, deadline),
+            read);
     }
 
     /**
      * Delete the node created at {@code czxid}, and only that one, whatever becomes of the first attempt.
      *
-     * @param path    of the node.
-     * @param version expected, or {@link TreeOp#ANY_VERSION}.
-     * @param czxid   of the node to delete, as read before.
-     * @param send    one attempt of a delete, not retried when its outcome is unknown.
-     * @param read    a linearizable read of a node's stat.
+     * @param path     of the node.
+     * @param version  expected, or {@link TreeOp#ANY_VERSION}.
+     * @param czxid    of the node to delete, as read before.
+     * @param deadline of the whole call, in {@link System#nanoTime()} terms: no look or attempt starts after it.
+     * @param send     one attempt of a delete, not retried when its outcome is unknown.
+     * @param read     a linearizable read of a node's stat.
      * @return the reply, as {@link #delete} describes.
      */
-    static TreeReply deleteNode(final String path, final int version, final long czxid,
-        final Function<TreeOp.Delete, TreeReply> send, final Function<String, Optional<Stat>> read)
+    static TreeReply deleteNode(final String path, final int version, final long czxid, final long deadline,
+        final Function<TreeOp, TreeReply> send, final Function<String, Optional<Stat>> read)
     {
         RuntimeException unknown;
         try
@@ -212,7 +226,10 @@ public final class TreeClient implements AutoCloseable
             }
             unknown = ex;
         }
-        for (int look = 0; look < DELETE_LOOKS; look++)
+        // Until the cluster is known to take the guarded delete (machine version 1), which an earlier attempt still
+        // in flight followed by another client's create at the path cannot turn against the new node.
+        boolean guarded = true;
+        for (int look = 0; look < DELETE_LOOKS && System.nanoTime() - deadline < 0; look++)
         {
             final Optional<Stat> now = read.apply(path);
             if (now.isEmpty() || now.get().czxid() != czxid)
@@ -223,14 +240,24 @@ public final class TreeClient implements AutoCloseable
             final int expected = version == TreeOp.ANY_VERSION ? now.get().version() : version;
             try
             {
-                final TreeReply reply = send.apply(new TreeOp.Delete(path, expected));
+                final TreeReply reply = send.apply(guarded ? new TreeOp.DeleteCreated(path, version, czxid) :
+                    new TreeOp.Delete(path, expected));
                 final boolean changedSinceRead = reply instanceof TreeReply.NoNode ||
-                    (version == TreeOp.ANY_VERSION && reply instanceof TreeReply.BadVersion);
+                    (!guarded && version == TreeOp.ANY_VERSION && reply instanceof TreeReply.BadVersion);
                 if (!changedSinceRead)
                 {
                     return reply;
                 }
                 // Gone or changed between the read and this attempt (maybe by an earlier attempt): look again.
+            }
+            catch (final InvalidCommandException olderMachineVersion)
+            {
+                if (!guarded)
+                {
+                    throw olderMachineVersion;
+                }
+                // A cluster still at machine version 0 (a rolling upgrade): the version read guards what it can.
+                guarded = false;
             }
             catch (final RuntimeException ex)
             {

@@ -8,6 +8,7 @@ import dev.ra.Effect;
 import dev.ra.InitArgs;
 import dev.ra.RaftRole;
 import dev.ra.StateMachine;
+import dev.ra.codec.Codec;
 import dev.ra.examples.lease.LeasedKvMachine;
 import dev.ra.examples.lease.Session;
 import dev.ra.examples.lease.SessionCommand;
@@ -72,6 +73,12 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
     private final String lessorHandler;
     private final long unreachableWatchExpiryMs;
     private final ReleaseCursorPolicy cursorPolicy;
+    /**
+     * Version 1 and later take {@link TreeOp.DeleteCreated}, the delete guarded by the node's creation zxid. Version 0
+     * did not have it: its codec refuses it, so that a leader at version 0 never appends what a member of the older
+     * build cannot decode.
+     */
+    private final boolean guardedDeletes;
 
     /**
      * A machine with the default handler name, unreachable watch expiry and cursor policy.
@@ -111,6 +118,38 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
         }
         this.unreachableWatchExpiryMs = unreachableWatchExpiry.toMillis();
         this.cursorPolicy = Objects.requireNonNull(cursorPolicy, "cursorPolicy");
+        this.guardedDeletes = true;
+    }
+
+    private TreeMachine(final TreeMachine newest, final boolean guardedDeletes)
+    {
+        this.lessorHandler = newest.lessorHandler;
+        this.unreachableWatchExpiryMs = newest.unreachableWatchExpiryMs;
+        this.cursorPolicy = newest.cursorPolicy;
+        this.guardedDeletes = guardedDeletes;
+    }
+
+    /**
+     * Version 1 takes {@link TreeOp.DeleteCreated}; version 0 did not know it.
+     */
+    @Override
+    public int version()
+    {
+        return 1;
+    }
+
+    @Override
+    public StateMachine<TreeMachineCommand, TreeState> machineFor(final int version)
+    {
+        return version >= 1 ? this : new TreeMachine(this, false);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Codec<TreeMachineCommand> commandCodec()
+    {
+        return guardedDeletes ? StateMachine.super.commandCodec() :
+            (Codec<TreeMachineCommand>)(Codec<?>)VersionZeroCommands.CODEC;
     }
 
     @Override
@@ -125,6 +164,12 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
     {
         final Change change = new Change(meta, state);
         final Object reply;
+        if (!guardedDeletes && VersionZeroCommands.guardedDelete(command))
+        {
+            // Refused by version 0's codec before the log; kept out of apply all the same.
+            return cursorPolicy.result(meta, state, new TreeReply.BadArguments(VersionZeroCommands.REFUSAL),
+                List.of());
+        }
         if (command instanceof TreeOp op)
         {
             final TreeReply result = change.apply(op);
@@ -456,12 +501,14 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
                 return create(create);
             }
             final ZNode node = nodes.get(op.path());
-            if (op instanceof TreeOp.Delete delete && TreePaths.ROOT.equals(delete.path()))
+            final boolean delete = op instanceof TreeOp.Delete || op instanceof TreeOp.DeleteCreated;
+            if (delete && TreePaths.ROOT.equals(op.path()))
             {
                 return new TreeReply.BadArguments("the root cannot be deleted");
             }
-            if (null == node)
+            if (null == node || op instanceof TreeOp.DeleteCreated guarded && guarded.czxid() != node.stat().czxid())
             {
+                // A guarded delete's node was created at another zxid: the one it names is gone.
                 return new TreeReply.NoNode(op.path());
             }
             final int expected = expectedVersion(op);
@@ -469,7 +516,7 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
             {
                 return new TreeReply.BadVersion(op.path(), expected, node.stat().version());
             }
-            if (op instanceof TreeOp.Delete)
+            if (delete)
             {
                 if (node.stat().numChildren() > 0)
                 {
@@ -493,6 +540,10 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
         private static int expectedVersion(final TreeOp op)
         {
             if (op instanceof TreeOp.Delete delete)
+            {
+                return delete.version();
+            }
+            if (op instanceof TreeOp.DeleteCreated delete)
             {
                 return delete.version();
             }

@@ -56,6 +56,26 @@ public sealed interface TreeOp extends TreeCommand
     }
 
     /**
+     * Delete a node without children, only if it is the node created at {@code czxid}: a node created anew at the path
+     * since is left alone and the reply is {@link TreeReply.NoNode}, as for a node that is gone. The delete a client
+     * sends again after an unknown outcome, so that an earlier attempt still in flight, followed by another client's
+     * create at the same path, cannot make it delete the new node. Replies as {@link Delete} does. Taken from machine
+     * version 1 of {@link TreeMachine} on; a cluster still at version 0 refuses it before it reaches the log.
+     *
+     * @param path    of the node.
+     * @param version expected, or {@link #ANY_VERSION}.
+     * @param czxid   of the node to delete (its {@link Stat#czxid()}).
+     */
+    record DeleteCreated(String path, int version, long czxid) implements TreeOp
+    {
+        /** Checks that the path is not null. */
+        public DeleteCreated
+        {
+            Objects.requireNonNull(path, "path");
+        }
+    }
+
+    /**
      * Replace a node's data. Replies {@link TreeReply.DataSet}, or {@link TreeReply.NoNode},
      * {@link TreeReply.BadVersion}, {@link TreeReply.BadArguments}.
      *

@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ra.CommandOutcomeUnknownException;
+import dev.ra.InvalidCommandException;
 import dev.ra.RaTimeoutException;
 import dev.ra.ServerId;
 import dev.ra.examples.support.ClusterClient;
+import dev.ra.examples.support.MachineDriver;
+import dev.ra.examples.support.ReleaseCursorPolicy;
 import dev.ra.examples.support.ToolboxCluster;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -15,6 +18,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,6 +30,8 @@ import org.junit.jupiter.api.Timeout;
 class TreeClientDeleteTest
 {
     private static final Duration LAG = Duration.ofSeconds(1);
+    /** A deadline no test reaches. */
+    private static final long FAR = System.nanoTime() + TimeUnit.HOURS.toNanos(1);
 
     @Test
     void aDeleteWhoseCommitOutlastsOneAttemptAnswersDeletedForItsOwnSuccess()
@@ -64,7 +70,7 @@ class TreeClientDeleteTest
         // The first attempt did delete the node; another client created one at the path since.
         script.reads.add(Optional.of(stat(9, 0)));
 
-        assertThat(TreeClient.deleteNode("/n", TreeOp.ANY_VERSION, 3, script::send, script::read))
+        assertThat(TreeClient.deleteNode("/n", TreeOp.ANY_VERSION, 3, FAR, script::send, script::read))
             .isEqualTo(new TreeReply.Deleted("/n"));
         assertThat(script.sent).containsExactly(new TreeOp.Delete("/n", TreeOp.ANY_VERSION));
     }
@@ -76,26 +82,43 @@ class TreeClientDeleteTest
         script.replies.add(new RaTimeoutException("no answer"));
         script.reads.add(Optional.empty());
 
-        assertThat(TreeClient.deleteNode("/n", 2, 3, script::send, script::read))
+        assertThat(TreeClient.deleteNode("/n", 2, 3, FAR, script::send, script::read))
             .isEqualTo(new TreeReply.Deleted("/n"));
         assertThat(script.sent).hasSize(1);
     }
 
     @Test
-    void aDeleteWhoseNodeIsStillThereIsSentAgainForThatNodeWithTheVersionRead()
+    void aDeleteWhoseNodeIsStillThereIsSentAgainGuardedByTheNodesCreationZxid()
     {
         final Script script = new Script();
         script.replies.add(new RaTimeoutException("no answer"));
         script.reads.add(Optional.of(stat(3, 4)));
-        // Changed between the read and the second attempt: looked at again, then deleted.
+        script.replies.add(new TreeReply.Deleted("/n"));
+
+        assertThat(TreeClient.deleteNode("/n", TreeOp.ANY_VERSION, 3, FAR, script::send, script::read))
+            .isEqualTo(new TreeReply.Deleted("/n"));
+        assertThat(script.sent).containsExactly(new TreeOp.Delete("/n", TreeOp.ANY_VERSION),
+            new TreeOp.DeleteCreated("/n", TreeOp.ANY_VERSION, 3));
+    }
+
+    @Test
+    void aClusterStillAtMachineVersionZeroIsSentThePlainDeleteWithTheVersionRead()
+    {
+        final Script script = new Script();
+        script.replies.add(new RaTimeoutException("no answer"));
+        script.reads.add(Optional.of(stat(3, 4)));
+        script.replies.add(new InvalidCommandException("needs machine version 1"));
+        script.reads.add(Optional.of(stat(3, 4)));
+        // Changed between the read and the attempt: looked at again, then deleted.
         script.replies.add(new TreeReply.BadVersion("/n", 4, 5));
         script.reads.add(Optional.of(stat(3, 5)));
         script.replies.add(new TreeReply.Deleted("/n"));
 
-        assertThat(TreeClient.deleteNode("/n", TreeOp.ANY_VERSION, 3, script::send, script::read))
+        assertThat(TreeClient.deleteNode("/n", TreeOp.ANY_VERSION, 3, FAR, script::send, script::read))
             .isEqualTo(new TreeReply.Deleted("/n"));
         assertThat(script.sent).containsExactly(new TreeOp.Delete("/n", TreeOp.ANY_VERSION),
-            new TreeOp.Delete("/n", 4), new TreeOp.Delete("/n", 5));
+            new TreeOp.DeleteCreated("/n", TreeOp.ANY_VERSION, 3), new TreeOp.Delete("/n", 4),
+            new TreeOp.Delete("/n", 5));
     }
 
     @Test
@@ -106,9 +129,58 @@ class TreeClientDeleteTest
         script.reads.add(Optional.of(stat(3, 7)));
         script.replies.add(new TreeReply.BadVersion("/n", 6, 7));
 
-        assertThat(TreeClient.deleteNode("/n", 6, 3, script::send, script::read))
+        assertThat(TreeClient.deleteNode("/n", 6, 3, FAR, script::send, script::read))
             .isEqualTo(new TreeReply.BadVersion("/n", 6, 7));
-        assertThat(script.sent).containsExactly(new TreeOp.Delete("/n", 6), new TreeOp.Delete("/n", 6));
+        assertThat(script.sent).containsExactly(new TreeOp.Delete("/n", 6), new TreeOp.DeleteCreated("/n", 6, 3));
+    }
+
+    @Test
+    void anEarlierAttemptStillInFlightAndAnotherClientsCreateDoNotMakeTheResendDeleteTheNewNode()
+    {
+        // The tree itself: the first attempt's outcome is unknown to the client, but it is still on its way and is
+        // applied after the client's look, followed by another client's create of a node at the same path (version
+        // 0 again, like the node looked at); only then does the client's second attempt arrive.
+        final MachineDriver<TreeMachineCommand, TreeState> tree =
+            new MachineDriver<>(new TreeMachine("lessor", ReleaseCursorPolicy.every(64)), TreeMachineCommand.class);
+        tree.apply(new TreeOp.Create("/n", "", CreateMode.PERSISTENT, 0));
+        final long czxid = tree.state().node("/n").stat().czxid();
+        final Deque<TreeOp> inFlight = new ArrayDeque<>();
+        final Function<TreeOp, TreeReply> send = op ->
+        {
+            if (inFlight.isEmpty() && tree.state().node("/n").stat().czxid() == czxid)
+            {
+                inFlight.add(op);
+                throw new CommandOutcomeUnknownException("leader lost", null);
+            }
+            tree.apply(inFlight.removeFirst());
+            tree.apply(new TreeOp.Create("/n", "theirs", CreateMode.PERSISTENT, 0));
+            return (TreeReply)tree.apply(op).reply();
+        };
+        final Function<String, Optional<Stat>> read = path -> Optional.ofNullable(tree.state().node(path))
+            .map(ZNode::stat);
+
+        assertThat(TreeClient.deleteNode("/n", TreeOp.ANY_VERSION, czxid, FAR, send, read))
+            .isEqualTo(new TreeReply.Deleted("/n"));
+        assertThat(tree.state().node("/n")).as("the other client's node").isNotNull()
+            .satisfies(n -> assertThat(n.data()).isEqualTo("theirs"));
+    }
+
+    @Test
+    void noLookOrAttemptStartsAfterTheCallsDeadline()
+    {
+        // Every attempt's outcome is unknown and the node is still there at every look: without the call's one
+        // deadline each look and attempt would be given a timeout of its own, up to a dozen timeouts in all.
+        final Script script = new Script();
+        for (int i = 0; i < 10; i++)
+        {
+            script.replies.add(new RaTimeoutException("no answer " + i));
+            script.reads.add(Optional.of(stat(3, 0)));
+        }
+        final long passed = System.nanoTime() - 1;
+
+        assertThatThrownBy(() -> TreeClient.deleteNode("/n", TreeOp.ANY_VERSION, 3, passed, script::send,
+            script::read)).isInstanceOf(RaTimeoutException.class).hasMessage("no answer 0");
+        assertThat(script.sent).hasSize(1);
     }
 
     @Test
@@ -117,7 +189,7 @@ class TreeClientDeleteTest
         final Script script = new Script();
         script.replies.add(new IllegalStateException("refused"));
 
-        assertThatThrownBy(() -> TreeClient.deleteNode("/n", 6, 3, script::send, script::read))
+        assertThatThrownBy(() -> TreeClient.deleteNode("/n", 6, 3, FAR, script::send, script::read))
             .isInstanceOf(IllegalStateException.class);
         assertThat(script.sent).hasSize(1);
     }
@@ -134,9 +206,9 @@ class TreeClientDeleteTest
     {
         final Deque<Object> replies = new ArrayDeque<>();
         final Deque<Optional<Stat>> reads = new ArrayDeque<>();
-        final List<TreeOp.Delete> sent = new ArrayList<>();
+        final List<TreeOp> sent = new ArrayList<>();
 
-        TreeReply send(final TreeOp.Delete op)
+        TreeReply send(final TreeOp op)
         {
             sent.add(op);
             final Object next = replies.removeFirst();

@@ -155,9 +155,13 @@ class TreeMachineModelTest
             {
                 write(create());
             }
-            else if (choice < 30)
+            else if (choice < 26)
             {
                 write(new TreeOp.Delete(anyPath(), version()));
+            }
+            else if (choice < 30)
+            {
+                write(guardedDelete());
             }
             else if (choice < 40)
             {
@@ -255,14 +259,24 @@ class TreeMachineModelTest
             check(result.effects());
         }
 
+        /** A guarded delete naming the node at its path about half the time, else another creation zxid. */
+        private TreeOp.DeleteCreated guardedDelete()
+        {
+            final String path = anyPath();
+            final ZNode node = tree.state().node(path);
+            final long czxid = null != node && random.nextBoolean() ? node.stat().czxid() : 1 + random.nextInt(40);
+            return new TreeOp.DeleteCreated(path, version(), czxid);
+        }
+
         private void multi()
         {
             final List<TreeOp> ops = new ArrayList<>();
             final int count = random.nextInt(4);
             for (int i = 0; i < count; i++)
             {
-                final int kind = random.nextInt(4);
+                final int kind = random.nextInt(5);
                 ops.add(kind == 0 ? create() : kind == 1 ? new TreeOp.Delete(anyPath(), version()) :
+                    kind == 4 ? guardedDelete() :
                     kind == 2 ? new TreeOp.SetData(anyPath(), "m" + i, version()) :
                     new TreeOp.Check(anyPath(), version()));
             }

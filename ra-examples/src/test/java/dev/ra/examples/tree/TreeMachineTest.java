@@ -9,6 +9,8 @@ import dev.ra.DownReason;
 import dev.ra.Effect;
 import dev.ra.ProcessRef;
 import dev.ra.RaftRole;
+import dev.ra.StateMachine;
+import dev.ra.codec.CodecException;
 import dev.ra.examples.lease.LeasedKvCommand;
 import dev.ra.examples.lease.SessionCommand;
 import dev.ra.examples.lease.SessionReply;
@@ -149,7 +151,8 @@ class TreeMachineTest
         permitted.remove(TreeOp.class);
         permitted.addAll(List.of(TreeOp.class.getPermittedSubclasses()));
         assertThat(permitted).containsExactlyInAnyOrderElementsOf(List.of(TreeOp.Create.class, TreeOp.Delete.class,
-            TreeOp.SetData.class, TreeOp.Check.class, TreeCommand.Multi.class, TreeCommand.GetData.class,
+            TreeOp.DeleteCreated.class, TreeOp.SetData.class, TreeOp.Check.class, TreeCommand.Multi.class,
+            TreeCommand.GetData.class,
             TreeCommand.Exists.class, TreeCommand.GetChildren.class, TreeCommand.AddWatch.class,
             TreeCommand.RemoveWatches.class, TreeCommand.Reregister.class));
         for (final TreeCommand command : List.of(new TreeOp.Create("/d", "", CreateMode.PERSISTENT, 0),
@@ -157,11 +160,59 @@ class TreeMachineTest
             new TreeCommand.Exists("/d", WATCHER), new TreeCommand.GetChildren("/d", WATCHER),
             new TreeCommand.AddWatch("/d", WATCHER, true), new TreeCommand.RemoveWatches("/d", WATCHER, null),
             new TreeCommand.Reregister(WATCHER, List.of()), new TreeCommand.Multi(List.of()),
-            new TreeOp.Delete("/d", 1)))
+            new TreeOp.Delete("/d", 1), new TreeOp.Create("/d", "", CreateMode.PERSISTENT, 0)))
         {
             assertThat(tree.apply(command).reply()).as("reply to %s", command).isInstanceOfSatisfying(
                 TreeReply.class, r -> assertThat(r.ok()).isTrue());
         }
+        final TreeOp.DeleteCreated guarded =
+            new TreeOp.DeleteCreated("/d", 0, tree.state().node("/d").stat().czxid());
+        assertThat(tree.apply(guarded).reply()).isEqualTo(new TreeReply.Deleted("/d"));
+    }
+
+    @Test
+    void aGuardedDeleteLeavesANodeCreatedAnewAtThePathAlone()
+    {
+        final long first = ((TreeReply.Created)tree.apply(new TreeOp.Create("/n", "", CreateMode.PERSISTENT, 0))
+            .reply()).stat().czxid();
+        tree.apply(new TreeOp.Delete("/n", TreeOp.ANY_VERSION));
+        final long second = ((TreeReply.Created)tree.apply(new TreeOp.Create("/n", "", CreateMode.PERSISTENT, 0))
+            .reply()).stat().czxid();
+
+        assertThat(tree.apply(new TreeOp.DeleteCreated("/n", TreeOp.ANY_VERSION, first)).reply())
+            .isEqualTo(new TreeReply.NoNode("/n"));
+        assertThat(tree.apply(new TreeCommand.Multi(List.of(new TreeOp.DeleteCreated("/n", 0, first)))).reply())
+            .isInstanceOfSatisfying(TreeReply.MultiResult.class, r -> assertThat(r.committed()).isFalse());
+        assertThat(tree.state().node("/n").stat().czxid()).isEqualTo(second);
+        assertThat(tree.apply(new TreeOp.DeleteCreated("/n", 0, second)).reply())
+            .isEqualTo(new TreeReply.Deleted("/n"));
+        assertThat(tree.state().node("/n")).isNull();
+    }
+
+    @Test
+    void machineVersionZeroKeepsTheOldLogicAndRefusesTheGuardedDeleteBeforeTheLog()
+    {
+        final TreeMachine newest = new TreeMachine("lessor", ReleaseCursorPolicy.every(64));
+        final StateMachine<TreeMachineCommand, TreeState> zero = newest.machineFor(0);
+        assertThat(newest.version()).isEqualTo(1);
+        assertThat(newest.machineFor(1)).isSameAs(newest);
+
+        final TreeOp.DeleteCreated guarded = new TreeOp.DeleteCreated("/n", TreeOp.ANY_VERSION, 3);
+        assertThatThrownBy(() -> zero.commandCodec().toBytes(guarded)).isInstanceOf(CodecException.class)
+            .hasMessageContaining("machine version 1");
+        final byte[] bytes = newest.commandCodec().toBytes(new TreeCommand.Multi(List.of(guarded)));
+        assertThatThrownBy(() -> zero.commandCodec().fromBytes(bytes)).isInstanceOf(CodecException.class)
+            .hasMessageContaining("machine version 1");
+        final TreeOp.Delete plain = new TreeOp.Delete("/n", TreeOp.ANY_VERSION);
+        assertThat(zero.commandCodec().fromBytes(zero.commandCodec().toBytes(plain))).isEqualTo(plain);
+
+        // Version 0's apply, even given one, deletes nothing with it; its other writes are unchanged.
+        final MachineDriver<TreeMachineCommand, TreeState> old = new MachineDriver<>(zero, TreeMachineCommand.class);
+        old.apply(new TreeOp.Create("/n", "", CreateMode.PERSISTENT, 0));
+        assertThat(old.apply(new TreeOp.DeleteCreated("/n", TreeOp.ANY_VERSION, old.nextIndex() - 1)).reply())
+            .isInstanceOf(TreeReply.BadArguments.class);
+        assertThat(old.state().node("/n")).isNotNull();
+        assertThat(old.apply(plain).reply()).isEqualTo(new TreeReply.Deleted("/n"));
     }
 
     @Test

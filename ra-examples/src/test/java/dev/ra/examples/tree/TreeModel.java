@@ -292,22 +292,24 @@ final class TreeModel
             pending.add(new TreeWatchMessage.Event(TreeEventType.NODE_CHILDREN_CHANGED, parentPath, index));
             return new TreeReply.Created(actual, n.stat());
         }
-        if (op instanceof TreeOp.Delete && "/".equals(path))
+        final boolean deletion = op instanceof TreeOp.Delete || op instanceof TreeOp.DeleteCreated;
+        if (deletion && "/".equals(path))
         {
             return new TreeReply.BadArguments("the root cannot be deleted");
         }
         final Node n = nodes.get(path);
-        if (null == n)
+        if (null == n || op instanceof TreeOp.DeleteCreated g && g.czxid() != n.czxid)
         {
             return new TreeReply.NoNode(path);
         }
         final int expected = op instanceof TreeOp.Delete d ? d.version() :
+            op instanceof TreeOp.DeleteCreated g ? g.version() :
             op instanceof TreeOp.SetData s ? s.version() : ((TreeOp.Check)op).version();
         if (expected != -1 && expected != n.version)
         {
             return new TreeReply.BadVersion(path, expected, n.version);
         }
-        if (op instanceof TreeOp.Delete)
+        if (deletion)
         {
             if (!n.children.isEmpty())
             {
