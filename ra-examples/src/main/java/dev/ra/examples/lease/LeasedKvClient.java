@@ -1,5 +1,6 @@
 package dev.ra.examples.lease;
 
+import dev.ra.CommandOutcomeUnknownException;
 import dev.ra.ProcessRef;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
@@ -134,9 +135,11 @@ public final class LeasedKvClient
         final long sessionId)
     {
         final LeasedKvCommand.PutIf putIf = new LeasedKvCommand.PutIf(key, expectedModRevision, value, sessionId);
+        // One deadline for the put and its retry: the call takes no longer than this client's one timeout.
+        final long deadline = cluster.deadline();
         try
         {
-            return cluster.command(putIf, false);
+            return cluster.command(putIf, false, deadline);
         }
         catch (final RuntimeException ex)
         {
@@ -146,7 +149,7 @@ public final class LeasedKvClient
             }
         }
         // Safe to send again: it writes only if the first did not; a compare it fails may be the first's doing.
-        return ownWriteRecognised(putIf, cluster.command(putIf, true));
+        return ownWriteRecognised(putIf, cluster.command(putIf, true, deadline));
     }
 
     /**
@@ -171,21 +174,84 @@ public final class LeasedKvClient
     }
 
     /**
+     * Delete a key. When the outcome of the delete is unknown (a timeout, a leader lost) it is sent again, so that the
+     * key is gone in the end, and the call then throws {@link CommandOutcomeUnknownException}: what the first attempt
+     * deleted, if it was applied, cannot be known, and a reply listing only what the retry found would tell a caller
+     * that nothing was deleted when its own first attempt deleted the key.
+     *
      * @param key to delete.
      * @return the revision and what was deleted.
+     * @throws CommandOutcomeUnknownException if an attempt's outcome was unknown; the key is deleted all the same.
      */
     public LeasedKvReply.Deleted delete(final String key)
     {
-        return cluster.command(new LeasedKvCommand.Delete(key, false), true);
+        return deleteOnce(new LeasedKvCommand.Delete(key, false), cluster.deadline(), this::send);
     }
 
     /**
+     * Delete every key under a prefix; an unknown outcome is handled as {@link #delete} does.
+     *
      * @param prefix of the keys to delete.
      * @return the revision and what was deleted.
+     * @throws CommandOutcomeUnknownException if an attempt's outcome was unknown; the keys are deleted all the same.
      */
     public LeasedKvReply.Deleted deletePrefix(final String prefix)
     {
-        return cluster.command(new LeasedKvCommand.Delete(prefix, true), true);
+        return deleteOnce(new LeasedKvCommand.Delete(prefix, true), cluster.deadline(), this::send);
+    }
+
+    /**
+     * @param delete   to apply.
+     * @param deadline of the whole call.
+     * @param send     one call of the delete: retried inside when its flag says so, and otherwise not.
+     * @return the reply of the first attempt, when its outcome is known.
+     * @throws CommandOutcomeUnknownException if it is not, once a retry has deleted what was left.
+     */
+    static LeasedKvReply.Deleted deleteOnce(final LeasedKvCommand.Delete delete, final long deadline,
+        final DeleteCall send)
+    {
+        final RuntimeException unknown;
+        try
+        {
+            return send.apply(delete, false, deadline);
+        }
+        catch (final RuntimeException ex)
+        {
+            if (!ClusterClient.outcomeUnknown(ex))
+            {
+                throw ex;
+            }
+            unknown = ex;
+        }
+        // Safe to send again: it deletes what is left. What it reports is not what the first attempt deleted.
+        final LeasedKvReply.Deleted retried = send.apply(delete, true, deadline);
+        final CommandOutcomeUnknownException reported = new CommandOutcomeUnknownException("the delete of " +
+            (delete.prefix() ? "the keys under '" : "'") + delete.key() + "' was sent again after an unknown " +
+            "outcome (" + unknown.getMessage() + "); nothing of it is left at revision " + retried.revision() +
+            " (the retry deleted " + retried.deleted().size() + " key(s)), but what the first attempt deleted, if it " +
+            "was applied, is not known", null);
+        reported.addSuppressed(unknown);
+        throw reported;
+    }
+
+    private LeasedKvReply.Deleted send(final LeasedKvCommand.Delete delete, final boolean retry, final long deadline)
+    {
+        return cluster.command(delete, retry, deadline);
+    }
+
+    /**
+     * One call of a delete through the cluster client.
+     */
+    @FunctionalInterface
+    interface DeleteCall
+    {
+        /**
+         * @param delete     to apply.
+         * @param idempotent whether the cluster client may send it again when an attempt's outcome is unknown.
+         * @param deadline   of the whole call.
+         * @return the reply.
+         */
+        LeasedKvReply.Deleted apply(LeasedKvCommand.Delete delete, boolean idempotent, long deadline);
     }
 
     /**
