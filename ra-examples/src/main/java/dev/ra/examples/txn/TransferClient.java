@@ -1,5 +1,6 @@
 package dev.ra.examples.txn;
 
+import dev.ra.CommandOutcomeUnknownException;
 import dev.ra.RaException;
 import dev.ra.RaProcess;
 import dev.ra.RaSystem;
@@ -22,7 +23,8 @@ import java.util.concurrent.TimeoutException;
  * hosting no member.
  *
  * <p>A transfer logs its begin (retried safely: the client chose the transaction id) and waits for the coordinator to
- * finish it, by message and by polling the coordinator's log, since a message may be lost with a failed leader.
+ * finish it, by message and by polling the coordinator's log, since a message may be lost with a failed leader. A
+ * transfer whose outcome was not known in time is asked for again by its id, which begins nothing new.
  */
 public final class TransferClient
 {
@@ -51,7 +53,7 @@ public final class TransferClient
     }
 
     /**
-     * Move {@code amount} from one account to another, all or nothing.
+     * Move {@code amount} from one account to another, all or nothing, as a transaction with a fresh id.
      *
      * @param from    account to debit.
      * @param to      account to credit.
@@ -59,20 +61,49 @@ public final class TransferClient
      * @param timeout of the wait for the outcome.
      * @return committed (the money moved) or aborted (nothing changed: no such account, not enough money, or the
      *         coordinator failed before deciding).
-     * @throws RaTimeoutException if the outcome is not known in time; the transfer still ends all or nothing, and
-     *                            {@link #transaction} tells how, later.
+     * @throws RaException if the outcome is not known in time (a {@link RaTimeoutException} when the wait ran out);
+     *                     the transfer still ends all or nothing. Its message names the transaction id: to learn the
+     *                     outcome without moving the money twice, call {@link #transfer(String, AccountRef,
+     *                     AccountRef, long, Duration)} with that id, or {@link #transaction} later. A caller that may
+     *                     want to do so had better choose the id itself with that method.
      */
     public TransferResult transfer(final AccountRef from, final AccountRef to, final long amount,
         final Duration timeout)
+    {
+        return transfer(UUID.randomUUID().toString(), from, to, amount, timeout, false);
+    }
+
+    /**
+     * Move {@code amount} from one account to another, all or nothing, as the transaction {@code txId}: a call with
+     * the id of a transfer already begun (an earlier call whose outcome was not known in time) begins nothing new,
+     * and waits for that transfer's outcome. So a caller retrying after a timeout moves the money once.
+     *
+     * @param txId    of the transfer, chosen by the caller and unique to it.
+     * @param from    account to debit.
+     * @param to      account to credit.
+     * @param amount  at least 1.
+     * @param timeout of the wait for the outcome.
+     * @return committed (the money moved) or aborted (nothing changed).
+     * @throws IllegalArgumentException if {@code txId} names a transaction of other accounts or another amount.
+     * @throws RaException              if the outcome is not known in time; call again with the same id.
+     */
+    public TransferResult transfer(final String txId, final AccountRef from, final AccountRef to, final long amount,
+        final Duration timeout)
+    {
+        return transfer(txId, from, to, amount, timeout, true);
+    }
+
+    private TransferResult transfer(final String txId, final AccountRef from, final AccountRef to, final long amount,
+        final Duration timeout, final boolean mayExist)
     {
         if (amount < 1)
         {
             throw new IllegalArgumentException("transfer " + from + " -> " + to + ": amount must be >= 1, got " +
                 amount);
         }
-        final String txId = UUID.randomUUID().toString();
         final List<Leg> legs = List.of(new Leg(from.participant(), from.account(), -amount),
             new Leg(to.participant(), to.account(), amount));
+        final String what = "transfer " + txId + " (" + from + " -> " + to + ", " + amount + ")";
         final CompletableFuture<TransferFinished> finished = new CompletableFuture<>();
         final RaProcess client = coordinator.system().spawn(message ->
         {
@@ -83,7 +114,25 @@ public final class TransferClient
         });
         try
         {
-            coordinator.<Phase>command(new CoordinatorCommand.Begin(txId, legs, client.ref()), true);
+            final Phase begun;
+            try
+            {
+                begun = coordinator.command(new CoordinatorCommand.Begin(txId, legs, client.ref()), true);
+            }
+            catch (final RuntimeException ex)
+            {
+                // Its outcome may be unknown: the caller needs the id to find out, or to ask again.
+                throw withId(what, ex);
+            }
+            if (mayExist && begun != Phase.PREPARING)
+            {
+                // An earlier call's transfer, or another one under the same id.
+                final Optional<Transaction> tx = transaction(txId);
+                if (tx.isPresent() && !tx.get().legs().equals(legs))
+                {
+                    throw new IllegalArgumentException(what + ": the id names another transfer, " + tx.get().legs());
+                }
+            }
             final long deadline = System.nanoTime() + timeout.toNanos();
             for (long remaining = timeout.toNanos(); remaining > 0; remaining = deadline - System.nanoTime())
             {
@@ -99,8 +148,7 @@ public final class TransferClient
                     return new TransferResult(txId, tx.get().phase().commits(), tx.get().reason());
                 }
             }
-            throw new RaTimeoutException("transfer " + txId + " (" + from + " -> " + to + ", " + amount +
-                ") did not end within " + timeout);
+            throw new RaTimeoutException(what + " did not end within " + timeout + "; it still ends all or nothing");
         }
         finally
         {
@@ -115,6 +163,33 @@ public final class TransferClient
     public Optional<Transaction> transaction(final String txId)
     {
         return Optional.ofNullable(coordinator.namedQuery(CoordinatorMachine.TRANSACTION, txId, true));
+    }
+
+    /**
+     * @return the failure of a begin whose outcome is unknown, of the same type, saying which transfer it was.
+     */
+    private static RuntimeException withId(final String what, final RuntimeException ex)
+    {
+        final String message = what + " may or may not have begun: " + ex.getMessage();
+        final RuntimeException named;
+        if (ex instanceof RaTimeoutException)
+        {
+            named = new RaTimeoutException(message);
+        }
+        else if (ex instanceof CommandOutcomeUnknownException unknown)
+        {
+            named = new CommandOutcomeUnknownException(message, unknown.formerLeader());
+        }
+        else if (ClusterClient.outcomeUnknown(ex))
+        {
+            named = new RaException(message, ex);
+        }
+        else
+        {
+            return ex;
+        }
+        named.addSuppressed(ex);
+        return named;
     }
 
     private static TransferFinished next(final CompletableFuture<TransferFinished> finished, final long nanos)

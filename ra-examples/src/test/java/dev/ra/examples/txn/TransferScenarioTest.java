@@ -1,7 +1,9 @@
 package dev.ra.examples.txn;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ra.RaTimeoutException;
 import dev.ra.ServerId;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import dev.ra.examples.support.ToolboxCluster;
@@ -132,6 +134,25 @@ class TransferScenarioTest
         assertThat(attempt.result().reason()).contains("presumed abort");
         TransferAudit.check(transfers, banks, ACCOUNTS, List.of(attempt), 200);
         assertThat(banks.get(BANK_A).account("alice").orElseThrow()).isEqualTo(new Account(100, 0));
+    }
+
+    @Test
+    void aTransferWhoseWaitRanOutIsAskedForAgainByItsIdAndMovesTheMoneyOnce() throws Exception
+    {
+        checkpoint.arm(DriverCheckpoint.AFTER_DECISION);
+        final String txId = "asked-for-twice";
+        assertThatThrownBy(() -> transfers.transfer(txId, ALICE, BOB, 40, Duration.ofMillis(300)))
+            .isInstanceOf(RaTimeoutException.class).hasMessageContaining(txId);
+        assertThat(checkpoint.awaitPaused(WAIT)).isEqualTo(txId);
+        checkpoint.releaseAll();
+
+        // What the timeout tells the caller to do: ask for the same transfer again.
+        assertThat(transfers.transfer(txId, ALICE, BOB, 40, WAIT)).isEqualTo(new TransferResult(txId, true, ""));
+        assertThatThrownBy(() -> transfers.transfer(txId, ALICE, BOB, 41, WAIT))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("another transfer");
+
+        assertThat(banks.get(BANK_A).account("alice").orElseThrow()).isEqualTo(new Account(60, 0));
+        assertThat(banks.get(BANK_B).account("bob").orElseThrow()).isEqualTo(new Account(140, 0));
     }
 
     @Test
