@@ -82,14 +82,16 @@ public final class LeasedKvClient
     }
 
     /**
-     * End a session now; its keys are deleted.
+     * End a session now; its keys are deleted. An unknown outcome is handled as {@link Revocation#revoke} says.
      *
      * @param sessionId to end.
      * @return what ended.
+     * @throws dev.ra.CommandOutcomeUnknownException if the session is ended but whether this call ended it is not
+     *                                               known.
      */
     public SessionReply.Ended revoke(final long sessionId)
     {
-        return cluster.command(new SessionCommand.Revoke(sessionId), true);
+        return Revocation.revoke(cluster, sessionId);
     }
 
     /**

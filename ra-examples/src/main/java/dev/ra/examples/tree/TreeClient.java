@@ -5,6 +5,7 @@ import dev.ra.RaException;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.examples.lease.Lease;
+import dev.ra.examples.lease.Revocation;
 import dev.ra.examples.lease.SessionCommand;
 import dev.ra.examples.lease.SessionReply;
 import dev.ra.examples.support.ClusterClient;
@@ -100,10 +101,12 @@ public final class TreeClient implements AutoCloseable
      *
      * @param sessionId to end.
      * @return what ended.
+     * @throws dev.ra.CommandOutcomeUnknownException if the session is ended but whether this call ended it is not
+     *                                               known (see {@link Revocation#revoke}).
      */
     public SessionReply.Ended closeSession(final long sessionId)
     {
-        return cluster.command(new SessionCommand.Revoke(sessionId), true);
+        return Revocation.revoke(cluster, sessionId);
     }
 
     /**
