@@ -11,6 +11,7 @@ import dev.ra.examples.support.ClusterClient;
 import dev.ra.examples.support.MachineDriver;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import dev.ra.examples.support.ToolboxCluster;
+import dev.ra.testkit.InJvmCluster;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -59,6 +60,27 @@ class TreeClientDeleteTest
 
             assertThat(reply).isEqualTo(new TreeReply.Deleted("/n"));
             assertThat(world.clientOn(leader.node()).exists("/n")).isEmpty();
+        }
+    }
+
+    @Test
+    void aClusterAtMachineVersionOneTakesTheGuardedDeleteThroughItsLeader()
+    {
+        try (TreeWorld world = new TreeWorld())
+        {
+            final ToolboxCluster cluster = world.cluster();
+            final ServerId leader = cluster.awaitLeader();
+            final TreeClient tree = world.clientOn(ToolboxCluster.APP_NODE);
+            final long first = ((TreeReply.Created)tree.create("/n", "", CreateMode.PERSISTENT, 0)).stat().czxid();
+            tree.delete("/n", TreeOp.ANY_VERSION);
+            final long second = ((TreeReply.Created)tree.create("/n", "", CreateMode.PERSISTENT, 0)).stat().czxid();
+            InJvmCluster.await(() -> cluster.system(leader.node()).overview(leader).machineVersion().effective() == 1 ?
+                Boolean.TRUE : null, Duration.ofSeconds(30), "the switch to machine version 1");
+
+            assertThat(tree.cluster().<TreeReply>command(new TreeOp.DeleteCreated("/n", TreeOp.ANY_VERSION, first),
+                false)).isEqualTo(new TreeReply.NoNode("/n"));
+            assertThat(tree.cluster().<TreeReply>command(new TreeOp.DeleteCreated("/n", TreeOp.ANY_VERSION, second),
+                false)).isEqualTo(new TreeReply.Deleted("/n"));
         }
     }
 
