@@ -114,19 +114,18 @@ public final class TransferClient
         });
         try
         {
-            final Phase begun;
             try
             {
-                begun = coordinator.command(new CoordinatorCommand.Begin(txId, legs, client.ref()), true);
+                coordinator.<Phase>command(new CoordinatorCommand.Begin(txId, legs, client.ref()), true);
             }
             catch (final RuntimeException ex)
             {
                 // Its outcome may be unknown: the caller needs the id to find out, or to ask again.
                 throw withId(what, ex);
             }
-            if (mayExist && begun != Phase.PREPARING)
+            if (mayExist)
             {
-                // An earlier call's transfer, or another one under the same id.
+                // The begin's reply cannot tell a new transfer from an earlier call's (or another one under the id).
                 final Optional<Transaction> tx = transaction(txId);
                 if (tx.isPresent() && !tx.get().legs().equals(legs))
                 {
