@@ -85,6 +85,31 @@ class TreeClientDeleteTest
     }
 
     @Test
+    void aClusterHeldAtMachineVersionZeroByAnOlderBuildRefusesTheGuardedDeleteAndGoesOn()
+    {
+        try (TreeWorld world = new TreeWorld(TreeMachine.DEFAULT_UNREACHABLE_WATCH_EXPIRY, "n3"))
+        {
+            final ToolboxCluster cluster = world.cluster();
+            cluster.awaitLeader();
+            final TreeClient tree = world.clientOn(ToolboxCluster.APP_NODE);
+            final long czxid = ((TreeReply.Created)tree.create("/n", "", CreateMode.PERSISTENT, 0)).stat().czxid();
+
+            assertThatThrownBy(() -> tree.cluster().command(new TreeOp.DeleteCreated("/n", TreeOp.ANY_VERSION,
+                czxid), false)).isInstanceOf(InvalidCommandException.class);
+            // The plain delete the client falls back to, and the members of both builds applying alike.
+            assertThat(tree.delete("/n", TreeOp.ANY_VERSION)).isEqualTo(new TreeReply.Deleted("/n"));
+            tree.create("/after", "", CreateMode.PERSISTENT, 0);
+            for (final String node : ToolboxCluster.RA_NODES)
+            {
+                final ServerId member = new ServerId(TreeWorld.CLUSTER, node);
+                InJvmCluster.await(() -> null != cluster.system(node).<TreeState, ZNode>localQuery(member,
+                    s -> s.node("/after")).result() ? Boolean.TRUE : null, Duration.ofSeconds(30), node + " applying");
+                assertThat(cluster.system(node).overview(member).machineVersion().effective()).isZero();
+            }
+        }
+    }
+
+    @Test
     void aDeleteWhoseNodeWasCreatedAnewMeanwhileIsNotSentAgainAndAnswersDeleted()
     {
         final Script script = new Script();

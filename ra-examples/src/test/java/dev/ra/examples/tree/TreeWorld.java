@@ -2,6 +2,7 @@ package dev.ra.examples.tree;
 
 import dev.ra.ServerId;
 import dev.ra.examples.lease.LessorHost;
+import dev.ra.examples.support.OlderBuild;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import dev.ra.examples.support.ToolboxCluster;
 import java.time.Duration;
@@ -31,6 +32,15 @@ final class TreeWorld implements AutoCloseable
      */
     TreeWorld(final Duration unreachableWatchExpiry)
     {
+        this(unreachableWatchExpiry, null);
+    }
+
+    /**
+     * @param unreachableWatchExpiry how long a watcher keeps its watches while its node is unreachable.
+     * @param olderBuildNode         a node that runs machine version 0 only (a member not yet upgraded), or null.
+     */
+    TreeWorld(final Duration unreachableWatchExpiry, final String olderBuildNode)
+    {
         this.world = ToolboxCluster.start(CLUSTER, (node, builder) ->
         {
             final LessorHost host = new LessorHost(new ServerId(CLUSTER, node), CHECK_PERIOD);
@@ -39,8 +49,12 @@ final class TreeWorld implements AutoCloseable
             {
                 previous.close();
             }
-            builder.registerMachine(CLUSTER, () -> new TreeMachine(TreeMachine.DEFAULT_LESSOR_HANDLER,
-                unreachableWatchExpiry, ReleaseCursorPolicy.every(16)))
+            builder.registerMachine(CLUSTER, () ->
+            {
+                final TreeMachine machine = new TreeMachine(TreeMachine.DEFAULT_LESSOR_HANDLER,
+                    unreachableWatchExpiry, ReleaseCursorPolicy.every(16));
+                return node.equals(olderBuildNode) ? new OlderBuild<>(machine, 0) : machine;
+            })
                 .modCallHandler(TreeMachine.DEFAULT_LESSOR_HANDLER, host)
                 .minSnapshotInterval(16);
         }, (node, system) -> hosts.get(node).attach(system));
