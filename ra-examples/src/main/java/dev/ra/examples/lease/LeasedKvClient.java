@@ -4,6 +4,7 @@ import dev.ra.CommandOutcomeUnknownException;
 import dev.ra.ProcessRef;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
+import dev.ra.examples.support.Answered;
 import dev.ra.examples.support.ClusterClient;
 import java.time.Duration;
 import java.util.List;
@@ -176,10 +177,10 @@ public final class LeasedKvClient
     }
 
     /**
-     * Delete a key. When the outcome of the delete is unknown (a timeout, a leader lost) it is sent again, so that the
-     * key is gone in the end, and the call then throws {@link CommandOutcomeUnknownException}: what the first attempt
-     * deleted, if it was applied, cannot be known, and a reply listing only what the retry found would tell a caller
-     * that nothing was deleted when its own first attempt deleted the key.
+     * Delete a key. An attempt whose outcome is unknown (a timeout, a leader lost) is followed by another, so that the
+     * key is gone in the end; the call then throws {@link CommandOutcomeUnknownException}: what the earlier attempt
+     * deleted, if it was applied, cannot be known, and the reply of the attempt that answered would tell a caller that
+     * nothing was deleted when its own earlier attempt deleted the key.
      *
      * @param key to delete.
      * @return the revision and what was deleted.
@@ -187,7 +188,8 @@ public final class LeasedKvClient
      */
     public LeasedKvReply.Deleted delete(final String key)
     {
-        return deleteOnce(new LeasedKvCommand.Delete(key, false), cluster.deadline(), this::send);
+        return deleted(new LeasedKvCommand.Delete(key, false),
+            cluster.retriedCommand(new LeasedKvCommand.Delete(key, false), cluster.deadline()));
     }
 
     /**
@@ -199,61 +201,28 @@ public final class LeasedKvClient
      */
     public LeasedKvReply.Deleted deletePrefix(final String prefix)
     {
-        return deleteOnce(new LeasedKvCommand.Delete(prefix, true), cluster.deadline(), this::send);
+        return deleted(new LeasedKvCommand.Delete(prefix, true),
+            cluster.retriedCommand(new LeasedKvCommand.Delete(prefix, true), cluster.deadline()));
     }
 
     /**
-     * @param delete   to apply.
-     * @param deadline of the whole call.
-     * @param send     one call of the delete: retried inside when its flag says so, and otherwise not.
-     * @return the reply of the first attempt, when its outcome is known.
-     * @throws CommandOutcomeUnknownException if it is not, once a retry has deleted what was left.
+     * @param delete   that was applied.
+     * @param answered its reply, and whether an attempt before the one that answered had an unknown outcome.
+     * @return the reply, when it says what the delete did.
+     * @throws CommandOutcomeUnknownException if it may not.
      */
-    static LeasedKvReply.Deleted deleteOnce(final LeasedKvCommand.Delete delete, final long deadline,
-        final DeleteCall send)
+    static LeasedKvReply.Deleted deleted(final LeasedKvCommand.Delete delete,
+        final Answered<LeasedKvReply.Deleted> answered)
     {
-        final RuntimeException unknown;
-        try
+        if (!answered.afterUnknownOutcome())
         {
-            return send.apply(delete, false, deadline);
+            return answered.reply();
         }
-        catch (final RuntimeException ex)
-        {
-            if (!ClusterClient.outcomeUnknown(ex))
-            {
-                throw ex;
-            }
-            unknown = ex;
-        }
-        // Safe to send again: it deletes what is left. What it reports is not what the first attempt deleted.
-        final LeasedKvReply.Deleted retried = send.apply(delete, true, deadline);
-        final CommandOutcomeUnknownException reported = new CommandOutcomeUnknownException("the delete of " +
-            (delete.prefix() ? "the keys under '" : "'") + delete.key() + "' was sent again after an unknown " +
-            "outcome (" + unknown.getMessage() + "); nothing of it is left at revision " + retried.revision() +
-            " (the retry deleted " + retried.deleted().size() + " key(s)), but what the first attempt deleted, if it " +
-            "was applied, is not known", null);
-        reported.addSuppressed(unknown);
-        throw reported;
-    }
-
-    private LeasedKvReply.Deleted send(final LeasedKvCommand.Delete delete, final boolean retry, final long deadline)
-    {
-        return cluster.command(delete, retry, deadline);
-    }
-
-    /**
-     * One call of a delete through the cluster client.
-     */
-    @FunctionalInterface
-    interface DeleteCall
-    {
-        /**
-         * @param delete     to apply.
-         * @param idempotent whether the cluster client may send it again when an attempt's outcome is unknown.
-         * @param deadline   of the whole call.
-         * @return the reply.
-         */
-        LeasedKvReply.Deleted apply(LeasedKvCommand.Delete delete, boolean idempotent, long deadline);
+        final LeasedKvReply.Deleted last = answered.reply();
+        throw new CommandOutcomeUnknownException("the delete of " + (delete.prefix() ? "the keys under '" : "'") +
+            delete.key() + "' was sent again after an attempt whose outcome is unknown; nothing of it is left at " +
+            "revision " + last.revision() + " (the last attempt deleted " + last.deleted().size() + " key(s)), " +
+            "but what the earlier attempt deleted, if it was applied, is not known", null);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.ra.examples.lease;
 
 import dev.ra.CommandOutcomeUnknownException;
+import dev.ra.examples.support.Answered;
 import dev.ra.examples.support.ClusterClient;
 
 /**
@@ -15,10 +16,11 @@ public final class Revocation
     }
 
     /**
-     * End a session now. When the outcome of the revoke is unknown (a timeout, a leader lost), it is sent again, so
-     * that the session is ended in the end. A retry that finds the session live proves the first attempt did nothing
-     * (session ids are never reused), and its reply is the answer; one that finds it ended cannot tell whether the
-     * first attempt ended it (and what it released), and the call throws {@link CommandOutcomeUnknownException}.
+     * End a session now. An attempt whose outcome is unknown (a timeout, a leader lost) is followed by another, so
+     * that the session is ended in the end. An attempt that answers it found the session live proves the earlier one
+     * did nothing (session ids are never reused), and its reply is the answer; one that found it ended cannot tell
+     * whether the earlier attempt ended it (and what it released), and the call throws
+     * {@link CommandOutcomeUnknownException}.
      *
      * @param cluster   of a machine that takes {@link SessionCommand}s.
      * @param sessionId to end.
@@ -27,57 +29,23 @@ public final class Revocation
      */
     public static SessionReply.Ended revoke(final ClusterClient cluster, final long sessionId)
     {
-        return revokeOnce(new SessionCommand.Revoke(sessionId), cluster.deadline(),
-            (revoke, idempotent, deadline) -> cluster.command(revoke, idempotent, deadline));
+        return ended(sessionId, cluster.retriedCommand(new SessionCommand.Revoke(sessionId), cluster.deadline()));
     }
 
     /**
-     * @param revoke   to apply.
-     * @param deadline of the whole call.
-     * @param send     one call of the revoke: retried inside when its flag says so, and otherwise not.
-     * @return the reply of the attempt that took effect, when that is known.
-     * @throws CommandOutcomeUnknownException if it is not.
+     * @param sessionId revoked.
+     * @param answered  the reply, and whether an attempt before the one that answered had an unknown outcome.
+     * @return the reply, when it says what the revoke did.
+     * @throws CommandOutcomeUnknownException if it may not.
      */
-    static SessionReply.Ended revokeOnce(final SessionCommand.Revoke revoke, final long deadline,
-        final RevokeCall send)
+    static SessionReply.Ended ended(final long sessionId, final Answered<SessionReply.Ended> answered)
     {
-        final RuntimeException unknown;
-        try
+        if (!answered.afterUnknownOutcome() || answered.reply().existed())
         {
-            return send.apply(revoke, false, deadline);
+            return answered.reply();
         }
-        catch (final RuntimeException ex)
-        {
-            if (!ClusterClient.outcomeUnknown(ex))
-            {
-                throw ex;
-            }
-            unknown = ex;
-        }
-        final SessionReply.Ended retried = send.apply(revoke, true, deadline);
-        if (retried.existed())
-        {
-            return retried;
-        }
-        final CommandOutcomeUnknownException reported = new CommandOutcomeUnknownException("the revoke of session " +
-            revoke.sessionId() + " was sent again after an unknown outcome (" + unknown.getMessage() + "); the " +
-            "session is ended, but whether the first attempt ended it, and what it released, is not known", null);
-        reported.addSuppressed(unknown);
-        throw reported;
-    }
-
-    /**
-     * One call of a revoke through the cluster client.
-     */
-    @FunctionalInterface
-    interface RevokeCall
-    {
-        /**
-         * @param revoke     to apply.
-         * @param idempotent whether the cluster client may send it again when an attempt's outcome is unknown.
-         * @param deadline   of the whole call.
-         * @return the reply.
-         */
-        SessionReply.Ended apply(SessionCommand.Revoke revoke, boolean idempotent, long deadline);
+        throw new CommandOutcomeUnknownException("the revoke of session " + sessionId + " was sent again after an " +
+            "attempt whose outcome is unknown; the session is ended, but whether that attempt ended it, and what it " +
+            "released, is not known", null);
     }
 }

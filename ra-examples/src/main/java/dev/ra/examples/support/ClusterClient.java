@@ -41,6 +41,9 @@ import java.util.function.Function;
 public final class ClusterClient
 {
     private static final long PAUSE_BETWEEN_ROUNDS_MS = 50;
+    private static final Runnable NO_REPORT = () ->
+    {
+    };
 
     private final RaSystem system;
     private final List<ServerId> members;
@@ -135,12 +138,34 @@ public final class ClusterClient
      */
     public <R> R command(final Object command, final boolean idempotent, final long deadline)
     {
-        return call(null, deadline, (target, limit) ->
+        return call(null, deadline, commandAttempt(command), idempotent, NO_REPORT);
+    }
+
+    /**
+     * Apply a command that is safe to apply twice, retried like any idempotent command, and say whether an attempt
+     * before the one that answered had an unknown outcome: the caller can then tell a reply that describes what its
+     * command did from one that may describe what an earlier attempt of it left behind.
+     *
+     * @param command  to apply; applying it twice must be harmless.
+     * @param deadline in {@link System#nanoTime()} terms, as {@link #deadline()} gives.
+     * @param <R>      the reply type.
+     * @return the reply, and whether an earlier attempt's outcome was unknown.
+     */
+    public <R> Answered<R> retriedCommand(final Object command, final long deadline)
+    {
+        final boolean[] unknown = new boolean[1];
+        final R reply = call(null, deadline, commandAttempt(command), true, () -> unknown[0] = true);
+        return new Answered<>(reply, unknown[0]);
+    }
+
+    private <R> Attempt<R> commandAttempt(final Object command)
+    {
+        return (target, limit) ->
         {
             final CommandResult<R> result = system.processCommand(target, command, limit);
             preferred = result.leader();
             return result.reply();
-        }, idempotent);
+        };
     }
 
     /**
@@ -165,7 +190,7 @@ public final class ClusterClient
                 preferred = result.leader();
             }
             return result.result();
-        }, true);
+        }, true, NO_REPORT);
     }
 
     /**
@@ -219,7 +244,7 @@ public final class ClusterClient
                 preferred = result.leader();
             }
             return result.result();
-        }, true);
+        }, true, NO_REPORT);
     }
 
     /**
@@ -259,7 +284,7 @@ public final class ClusterClient
     }
 
     private <T> T call(final List<ServerId> targets, final long deadline, final Attempt<T> attempt,
-        final boolean retryUnknownOutcome)
+        final boolean retryUnknownOutcome, final Runnable onUnknownOutcome)
     {
         // Cutting an attempt short only helps when another may follow it: a command that cannot be retried gets the
         // call's whole time. Each attempt that runs out of time doubles the next one's, so a dead member is given
@@ -285,6 +310,10 @@ public final class ClusterClient
                     if (!notTaken(cause) && !(retryUnknownOutcome && outcomeUnknown(cause)))
                     {
                         throw cause;
+                    }
+                    if (outcomeUnknown(cause))
+                    {
+                        onUnknownOutcome.run();
                     }
                     if (cause instanceof RaTimeoutException)
                     {

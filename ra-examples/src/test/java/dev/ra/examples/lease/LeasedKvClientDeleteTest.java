@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ra.CommandOutcomeUnknownException;
-import dev.ra.RaTimeoutException;
 import dev.ra.ServerId;
+import dev.ra.examples.support.Answered;
 import dev.ra.examples.support.ClusterClient;
 import dev.ra.examples.support.ToolboxCluster;
 import java.time.Duration;
@@ -65,31 +65,23 @@ class LeasedKvClientDeleteTest
     }
 
     @Test
-    void aRetryAfterAnUnknownOutcomeDeletesWhatIsLeftAndReportsTheUnknownOutcome()
+    void aReplyAfterAnAttemptWhoseOutcomeIsUnknownIsReportedAsAnUnknownOutcome()
     {
-        final List<Boolean> sent = new ArrayList<>();
         final LeasedKvCommand.Delete delete = new LeasedKvCommand.Delete("k", false);
 
-        assertThatThrownBy(() -> LeasedKvClient.deleteOnce(delete, 0, (d, idempotent, deadline) ->
-        {
-            sent.add(idempotent);
-            if (sent.size() == 1)
-            {
-                throw new RaTimeoutException("no answer");
-            }
-            return new LeasedKvReply.Deleted(12, List.of());
-        })).isInstanceOf(CommandOutcomeUnknownException.class).hasMessageContaining("'k'")
+        assertThatThrownBy(() -> LeasedKvClient.deleted(delete,
+            new Answered<>(new LeasedKvReply.Deleted(12, List.of()), true)))
+            .isInstanceOf(CommandOutcomeUnknownException.class).hasMessageContaining("'k'")
             .hasMessageContaining("revision 12");
-        assertThat(sent).containsExactly(false, true);
     }
 
     @Test
-    void aKnownOutcomeIsTheReply()
+    void aReplyOfTheOnlyAttemptIsTheAnswer()
     {
         final LeasedKvReply.Deleted deleted = new LeasedKvReply.Deleted(5, List.of(new KeyValue("k", "v", 3, 3, 1, 0)));
 
-        assertThat(LeasedKvClient.deleteOnce(new LeasedKvCommand.Delete("k", false), 0, (d, idempotent, deadline) ->
-            deleted)).isSameAs(deleted);
+        assertThat(LeasedKvClient.deleted(new LeasedKvCommand.Delete("k", false), new Answered<>(deleted, false)))
+            .isSameAs(deleted);
     }
 
     private static Object outcome(final java.util.function.Supplier<Object> call)

@@ -5,12 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ra.CommandOutcomeUnknownException;
 import dev.ra.ProcessRef;
-import dev.ra.RaTimeoutException;
 import dev.ra.ServerId;
+import dev.ra.examples.support.Answered;
 import dev.ra.examples.support.ClusterClient;
 import dev.ra.examples.support.ToolboxCluster;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -65,34 +64,23 @@ class RevocationTest
     @Test
     void aRetryThatFindsTheSessionEndedReportsTheUnknownOutcome()
     {
-        final List<Boolean> sent = new ArrayList<>();
-
-        assertThatThrownBy(() -> Revocation.revokeOnce(new SessionCommand.Revoke(7), 0, (r, idempotent, deadline) ->
-        {
-            sent.add(idempotent);
-            if (sent.size() == 1)
-            {
-                throw new RaTimeoutException("no answer");
-            }
-            return new SessionReply.Ended(7, false, List.of());
-        })).isInstanceOf(CommandOutcomeUnknownException.class).hasMessageContaining("session 7");
-        assertThat(sent).containsExactly(false, true);
+        assertThatThrownBy(() -> Revocation.ended(7, new Answered<>(new SessionReply.Ended(7, false, List.of()), true)))
+            .isInstanceOf(CommandOutcomeUnknownException.class).hasMessageContaining("session 7");
     }
 
     @Test
     void aRetryThatFindsTheSessionLiveIsTheAnswer()
     {
         final SessionReply.Ended ended = new SessionReply.Ended(7, true, List.of("k"));
-        final List<Boolean> sent = new ArrayList<>();
 
-        assertThat(Revocation.revokeOnce(new SessionCommand.Revoke(7), 0, (r, idempotent, deadline) ->
-        {
-            sent.add(idempotent);
-            if (sent.size() == 1)
-            {
-                throw new RaTimeoutException("no answer");
-            }
-            return ended;
-        })).isSameAs(ended);
+        assertThat(Revocation.ended(7, new Answered<>(ended, true))).isSameAs(ended);
+    }
+
+    @Test
+    void anEndedSessionFoundByTheOnlyAttemptIsTheAnswer()
+    {
+        final SessionReply.Ended ended = new SessionReply.Ended(7, false, List.of());
+
+        assertThat(Revocation.ended(7, new Answered<>(ended, false))).isSameAs(ended);
     }
 }
