@@ -476,7 +476,83 @@ public final class TreeClient implements AutoCloseable
         watches.close();
     }
 
+    /**
+     * Delete, whenever it shows up, the ephemeral node a create whose outcome is unknown may still make under
+     * {@code parent}: the caller gave the create up (and may have made another with another name), but the create may
+     * be applied later, and would leave a node nobody deletes for as long as the session lives. The children of
+     * {@code parent} are looked at in the background, with pauses growing from 50 ms to 2 s, until a node whose name
+     * starts with {@code namePrefix} is found and deleted, the session is found ended (a create bound to it can no
+     * longer be applied), or this client is closed.
+     *
+     * @param parent     path the node would be created under.
+     * @param namePrefix its name's prefix, unique to the create (Curator's protected-mode prefix).
+     * @param sessionId  the node would be bound to.
+     */
+    public void deleteWhenCreated(final String parent, final String namePrefix, final long sessionId)
+    {
+        searchAndDelete(parent, namePrefix, sessionId, GUARANTEED_DELETE_FIRST_BACKOFF_MS);
+    }
+
+    private void searchAndDelete(final String parent, final String namePrefix, final long sessionId,
+        final long backoffMs)
+    {
+        schedule(() ->
+        {
+            try
+            {
+                for (final String name : getChildren(parent).orElse(List.of()))
+                {
+                    if (name.startsWith(namePrefix))
+                    {
+                        final String path = TreePaths.child(parent, name);
+                        LOG.debug("removing {}, made by a create given up: {}", path, delete(path,
+                            TreeOp.ANY_VERSION));
+                        return;
+                    }
+                }
+                if (null == cluster.namedQuery(TreeMachine.SESSION, sessionId, true))
+                {
+                    return;
+                }
+            }
+            catch (final RaException ex)
+            {
+                LOG.debug("looking for a node {}* under {} failed; trying again", namePrefix, parent, ex);
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.warn("looking for a node {}* under {} failed; given up", namePrefix, parent, ex);
+                return;
+            }
+            searchAndDelete(parent, namePrefix, sessionId, Math.min(2 * backoffMs, GUARANTEED_DELETE_MAX_BACKOFF_MS));
+        }, backoffMs);
+    }
+
     private void retryDelete(final String path, final int version, final long backoffMs)
+    {
+        schedule(() ->
+        {
+            try
+            {
+                final TreeReply reply = delete(path, version);
+                LOG.debug("guaranteed delete of {}: {}", path, reply);
+            }
+            catch (final RaException ex)
+            {
+                LOG.debug("guaranteed delete of {} failed; trying again", path, ex);
+                retryDelete(path, version, Math.min(2 * backoffMs, GUARANTEED_DELETE_MAX_BACKOFF_MS));
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.warn("guaranteed delete of {} failed; given up", path, ex);
+            }
+        }, backoffMs);
+    }
+
+    /**
+     * Run background work of this client after a pause, unless it is closed.
+     */
+    private void schedule(final Runnable work, final long delayMs)
     {
         final ScheduledExecutorService retries;
         synchronized (this)
@@ -498,23 +574,7 @@ public final class TreeClient implements AutoCloseable
         }
         try
         {
-            retries.schedule(() ->
-            {
-                try
-                {
-                    final TreeReply reply = delete(path, version);
-                    LOG.debug("guaranteed delete of {}: {}", path, reply);
-                }
-                catch (final RaException ex)
-                {
-                    LOG.debug("guaranteed delete of {} failed; trying again", path, ex);
-                    retryDelete(path, version, Math.min(2 * backoffMs, GUARANTEED_DELETE_MAX_BACKOFF_MS));
-                }
-                catch (final RuntimeException ex)
-                {
-                    LOG.warn("guaranteed delete of {} failed; given up", path, ex);
-                }
-            }, backoffMs, TimeUnit.MILLISECONDS);
+            retries.schedule(work, delayMs, TimeUnit.MILLISECONDS);
         }
         catch (final RejectedExecutionException closedMeanwhile)
         {

@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * A {@link ToolboxCluster} running the {@link TreeMachine}, with a {@link LessorHost} on every Ra node (a fresh one
  * each time the node starts, as a restarted process would have). Clients made here are closed with the world.
  */
-final class TreeWorld implements AutoCloseable
+public final class TreeWorld implements AutoCloseable
 {
     static final String CLUSTER = "tree";
     static final Duration CHECK_PERIOD = Duration.ofMillis(50);
@@ -22,7 +22,10 @@ final class TreeWorld implements AutoCloseable
     private final java.util.List<TreeClient> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ToolboxCluster world;
 
-    TreeWorld()
+    /**
+     * A world with the default unreachable watch expiry, every member of this build.
+     */
+    public TreeWorld()
     {
         this(TreeMachine.DEFAULT_UNREACHABLE_WATCH_EXPIRY);
     }
@@ -60,7 +63,10 @@ final class TreeWorld implements AutoCloseable
         }, (node, system) -> hosts.get(node).attach(system));
     }
 
-    ToolboxCluster cluster()
+    /**
+     * @return the cluster underneath.
+     */
+    public ToolboxCluster cluster()
     {
         return world;
     }
@@ -79,7 +85,7 @@ final class TreeWorld implements AutoCloseable
      * @param node a Ra node or the application node.
      * @return a client there.
      */
-    TreeClient clientOn(final String node)
+    public TreeClient clientOn(final String node)
     {
         final TreeClient client = new TreeClient(world.system(node), world.members());
         clients.add(client);

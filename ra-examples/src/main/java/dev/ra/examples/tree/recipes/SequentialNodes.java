@@ -1,8 +1,11 @@
 package dev.ra.examples.tree.recipes;
 
 import dev.ra.RaException;
+import dev.ra.examples.support.ClusterClient;
 import dev.ra.examples.tree.CreateMode;
 import dev.ra.examples.tree.TreeClient;
+import dev.ra.examples.tree.TreeMachine;
+import dev.ra.examples.tree.TreeOp;
 import dev.ra.examples.tree.TreePaths;
 import dev.ra.examples.tree.TreeReply;
 import java.util.ArrayList;
@@ -13,10 +16,16 @@ import java.util.UUID;
 /**
  * The ephemeral sequential node a lock or latch contender owns under a parent path, created in Curator's protected
  * mode: its name starts with {@code _c_<uuid>-}, so that after a create whose outcome is unknown (the leader died
- * with it) the contender finds its node by name instead of creating a second one that would never be deleted.
+ * with it, or its commit outlasted the call) the contender finds its node by name instead of creating a second one
+ * that would never be deleted. Unlike ZooKeeper, which orders a session's requests, a create whose outcome is
+ * unknown may still be applied after the look that did not find it: a create sent again therefore has a name of its
+ * own, and the one given up is deleted in the background if it ever shows up ({@link TreeClient#deleteWhenCreated}),
+ * so that it never stands in line for as long as the session lives.
  */
 final class SequentialNodes
 {
+    private static final int CREATES = 5;
+
     private SequentialNodes()
     {
     }
@@ -28,17 +37,21 @@ final class SequentialNodes
      * @param sessionId the node is bound to.
      * @return the name (not path) of the created node.
      * @throws IllegalStateException if the session is not live.
+     * @throws RaException           if no create was known to succeed within the client's timeout; any node one of
+     *                               them makes later is deleted in the background.
      */
     static String create(final TreeClient client, final String parent, final String label, final long sessionId)
     {
-        final String prefix = "_c_" + UUID.randomUUID() + "-" + label;
+        // One deadline for every create and look of the call.
+        final long deadline = client.cluster().deadline();
         RaException last = null;
-        for (int attempt = 0; attempt < 5; attempt++)
+        for (int attempt = 0; attempt < CREATES && (null == last || System.nanoTime() - deadline < 0); attempt++)
         {
+            final String prefix = "_c_" + UUID.randomUUID() + "-" + label;
             try
             {
-                final TreeReply reply = client.create(TreePaths.child(parent, prefix), "",
-                    CreateMode.EPHEMERAL_SEQUENTIAL, sessionId);
+                final TreeReply reply = client.cluster().command(new TreeOp.Create(TreePaths.child(parent, prefix), "",
+                    CreateMode.EPHEMERAL_SEQUENTIAL, sessionId), false, deadline);
                 if (reply instanceof TreeReply.Created created)
                 {
                     return TreePaths.name(created.path());
@@ -47,22 +60,31 @@ final class SequentialNodes
             }
             catch (final RaException unknown)
             {
+                if (!ClusterClient.outcomeUnknown(unknown))
+                {
+                    throw unknown;
+                }
                 last = unknown;
-                final String found = find(client, parent, prefix);
+                final String found = find(client, parent, prefix, deadline);
                 if (null != found)
                 {
                     return found;
                 }
+                // Not there yet, but it may still be applied: it must not stand in line unseen.
+                client.deleteWhenCreated(parent, prefix, sessionId);
             }
         }
         throw last;
     }
 
-    private static String find(final TreeClient client, final String parent, final String prefix)
+    private static String find(final TreeClient client, final String parent, final String prefix,
+        final long deadline)
     {
         try
         {
-            for (final String name : client.getChildren(parent).orElse(List.of()))
+            final List<String> children = client.cluster().namedQuery(TreeMachine.GET_CHILDREN, parent, true,
+                deadline);
+            for (final String name : null == children ? List.<String>of() : children)
             {
                 if (name.startsWith(prefix))
                 {
@@ -72,7 +94,7 @@ final class SequentialNodes
         }
         catch (final RuntimeException ex)
         {
-            // Not known yet either: try the create again.
+            // Not known yet either: try a create of another name.
         }
         return null;
     }

@@ -1,0 +1,70 @@
+package dev.ra.examples.tree.recipes;
+
+import dev.ra.RaException;
+import dev.ra.ServerId;
+import dev.ra.examples.lease.Lease;
+import dev.ra.examples.support.ClusterClient;
+import dev.ra.examples.support.ToolboxCluster;
+import dev.ra.examples.tree.TreeClient;
+import dev.ra.examples.tree.TreeWorld;
+import dev.ra.testkit.InJvmCluster;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A contender's protected create whose outcome is unknown never leaves, besides the node it reports, a node of its own
+ * that nobody deletes: such a node would stand in line, ahead of or behind the contender, for as long as the session
+ * lives, and hold the lock or the leadership from everyone once it is first.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class SequentialNodesTest
+{
+    private static final Duration LAG = Duration.ofSeconds(1);
+
+    @Test
+    void createsWhoseCommitsOutlastTheCallLeaveNoNodeBehindOnceTheCallFailed()
+    {
+        try (TreeWorld world = new TreeWorld())
+        {
+            final ToolboxCluster cluster = world.cluster();
+            final ServerId leader = cluster.awaitLeader();
+            final TreeClient plain = world.clientOn(leader.node());
+            plain.ensurePath("/locks/l");
+            try (Lease session = plain.openSession(Duration.ofSeconds(60), () -> { }))
+            {
+                final List<String> followers = ToolboxCluster.RA_NODES.stream()
+                    .filter(n -> !n.equals(leader.node())).toList();
+                try (TreeClient lagging = new TreeClient(new ClusterClient(cluster.system(leader.node()),
+                    cluster.members(), Duration.ofMillis(500), Duration.ofMillis(200))))
+                {
+                    String created = null;
+                    // Every commit takes a LAG, longer than the lagging client's whole call.
+                    followers.forEach(f -> cluster.network().delay(f, leader.node(), LAG));
+                    try
+                    {
+                        created = SequentialNodes.create(lagging, "/locks/l", "lock-", session.id());
+                    }
+                    catch (final RaException expected)
+                    {
+                        // The outcome is unknown; what matters is what stays in the tree.
+                    }
+                    finally
+                    {
+                        followers.forEach(f -> cluster.network().delay(f, leader.node(), Duration.ZERO));
+                    }
+
+                    // The create the call gave up on is applied after all (its commit only took a LAG).
+                    InJvmCluster.await(() -> plain.exists("/locks/l").orElseThrow().cversion() > 0 ?
+                        Boolean.TRUE : null, Duration.ofSeconds(30), "a create applied under /locks/l");
+                    final List<String> expected = null == created ? List.of() : List.of(created);
+                    InJvmCluster.await(() -> plain.getChildren("/locks/l").orElseThrow().equals(expected) ?
+                        Boolean.TRUE : null, Duration.ofSeconds(30), "only " + expected + " under /locks/l, not " +
+                        plain.getChildren("/locks/l").orElseThrow());
+                }
+            }
+        }
+    }
+}
