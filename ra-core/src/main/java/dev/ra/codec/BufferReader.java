@@ -122,17 +122,29 @@ public final class BufferReader
      */
     public long readVarLong()
     {
+        final int start = position;
         long result = 0;
         for (int shift = 0; shift < 64; shift += 7)
         {
             final int b = readUnsignedByte();
+            // The tenth byte holds bit 63 only: more bits would be dropped, and another value read than was meant.
+            if (63 == shift && b > 1)
+            {
+                throw new CodecException("variable-length number at position " + start + " has more than 64 bits");
+            }
             result |= (long)(b & 0x7F) << shift;
             if ((b & 0x80) == 0)
             {
+                // The writer never ends with an empty byte: one that does is padded, so damaged or forged input.
+                if (0 == b && shift > 0)
+                {
+                    throw new CodecException("variable-length number at position " + start +
+                        " is not in its shortest encoding");
+                }
                 return result;
             }
         }
-        throw new CodecException("variable-length number longer than 10 bytes");
+        throw new CodecException("variable-length number at position " + start + " longer than 10 bytes");
     }
 
     /**

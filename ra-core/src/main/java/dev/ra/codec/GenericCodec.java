@@ -265,14 +265,27 @@ final class GenericCodec implements Codec<Object>
             case BYTE:
                 return (byte)in.readUnsignedByte();
             case SHORT:
-                return (short)in.readInt();
+                return (short)inRange(in.readInt(), Short.MIN_VALUE, Short.MAX_VALUE, "Short");
             case FLOAT:
                 return Float.intBitsToFloat(in.readInt());
             case CHAR:
-                return (char)in.readInt();
+                return (char)inRange(in.readInt(), Character.MIN_VALUE, Character.MAX_VALUE, "Character");
             default:
                 throw new CodecException("unknown generic codec tag " + tag);
         }
+    }
+
+    /**
+     * A Short or Character is written as an int: one out of its range is damaged or forged, and a cast would read it
+     * silently as another value.
+     */
+    private static int inRange(final int value, final int min, final int max, final String type)
+    {
+        if (value < min || value > max)
+        {
+            throw new CodecException("a " + type + " of " + value + " is out of its range");
+        }
+        return value;
     }
 
     private static Object wrapInvalid(final java.util.function.Supplier<Object> constructor)

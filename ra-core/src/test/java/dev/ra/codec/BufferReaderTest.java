@@ -31,6 +31,39 @@ class BufferReaderTest
             .isInstanceOf(CodecException.class);
     }
 
+    /**
+     * A variable-length number has one encoding, the writer's shortest. The reader took longer ones too: a ten-byte
+     * number whose last byte carried bits past the 64th lost them (2 read as 0, so a damaged length or index became
+     * another, valid-looking one), and a number padded with empty continuation bytes (0x80 0x00 for 0) read as the
+     * shorter one, so two different frames meant the same thing. Right: both are refused as malformed.
+     */
+    @Test
+    void aVariableLengthNumberInAnyButItsShortestEncodingIsRefused()
+    {
+        final byte[] overflowing = {(byte)0x80, (byte)0x80, (byte)0x80, (byte)0x80, (byte)0x80, (byte)0x80,
+            (byte)0x80, (byte)0x80, (byte)0x80, 0x02};
+        assertThatThrownBy(() -> new BufferReader(overflowing).readVarLong()).isInstanceOf(CodecException.class)
+            .hasMessageContaining("64 bits");
+        final byte[] padded = {(byte)0x80, 0x00};
+        assertThatThrownBy(() -> new BufferReader(padded).readVarLong()).isInstanceOf(CodecException.class)
+            .hasMessageContaining("shortest");
+        final byte[] paddedOne = {(byte)0x81, (byte)0x80, 0x00};
+        assertThatThrownBy(() -> new BufferReader(paddedOne).readVarLong()).isInstanceOf(CodecException.class)
+            .hasMessageContaining("shortest");
+    }
+
+    @Test
+    void everyVariableLengthNumberTheWriterWritesIsReadBack()
+    {
+        for (final long value : new long[]{0, 1, 127, 128, 16_383, 16_384, Integer.MAX_VALUE, Long.MAX_VALUE, -1,
+            Long.MIN_VALUE, 1L << 63 >>> 1, (1L << 62) + 5})
+        {
+            final BufferReader in = new BufferReader(new BufferWriter(16).writeVarLong(value).toByteArray());
+            assertThat(in.readVarLong()).as("value %d", value).isEqualTo(value);
+            assertThat(in.remaining()).isZero();
+        }
+    }
+
     /** A count as the decoders read it, followed by {@code zeros} bytes of items. */
     private static BufferReader countThenZeros(final long count, final int zeros)
     {

@@ -190,4 +190,25 @@ class CodecReviewTest
         assertThat(BufferWriter.wellFormed(pair)).isSameAs(pair);
         assertThat(Codecs.generic().fromBytes(Codecs.generic().toBytes(pair))).isEqualTo(pair);
     }
+
+    /**
+     * A Short or Character is written as four bytes; the decoder cast whatever four bytes it found, so a damaged or
+     * forged value out of their range (70,000 under the SHORT tag) decoded silently as another one (4,464). Right: a
+     * {@link CodecException} naming the type and the value; every value in range still decodes.
+     */
+    @Test
+    void aShortOrCharacterOutOfItsRangeFailsToDecode()
+    {
+        final byte[] shortTooBig = new BufferWriter(8).writeByte(17).writeInt(70_000).toByteArray();
+        assertThatThrownBy(() -> Codecs.generic().fromBytes(shortTooBig)).isInstanceOf(CodecException.class)
+            .hasMessageContaining("Short").hasMessageContaining("70000");
+        final byte[] charNegative = new BufferWriter(8).writeByte(19).writeInt(-1).toByteArray();
+        assertThatThrownBy(() -> Codecs.generic().fromBytes(charNegative)).isInstanceOf(CodecException.class)
+            .hasMessageContaining("Character").hasMessageContaining("-1");
+        for (final Object value : new Object[]{Short.MIN_VALUE, Short.MAX_VALUE, (short)0, Character.MIN_VALUE,
+            Character.MAX_VALUE, 'x'})
+        {
+            assertThat(Codecs.generic().fromBytes(Codecs.generic().toBytes(value))).isEqualTo(value);
+        }
+    }
 }
