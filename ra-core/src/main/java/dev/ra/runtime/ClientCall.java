@@ -15,6 +15,7 @@ import dev.ra.ServerOverloadedException;
 import dev.ra.ServerStoppedException;
 import dev.ra.UnknownServerException;
 import dev.ra.codec.Codec;
+import dev.ra.codec.CodecException;
 import dev.ra.codec.Codecs;
 import dev.ra.core.CallError;
 import dev.ra.core.MachineFailure;
@@ -348,6 +349,25 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
 
     @Override
     public void onReply(final NodeMessage.CallReply reply)
+    {
+        try
+        {
+            answered(reply);
+        }
+        catch (final RuntimeException ex)
+        {
+            // The call is off the table of calls awaiting a reply: unless failed here it would wait out its timeout.
+            // The reply's bytes do not decode here (a class this build lacks, a codec that reads other than the
+            // leader's writes), or decode to other than the reply's form.
+            final String why = "the reply from " + reply.leader() + " cannot be decoded on " + router.nodeId() +
+                ": " + (ex instanceof CodecException ? ex.getMessage() : ex.toString());
+            future.completeExceptionally(request instanceof ServerRequest.Command ?
+                CommandFailures.appliedButReplyLost(target(), why) : new RaException(describe() + " to " + target() +
+                " failed: " + why, ex));
+        }
+    }
+
+    private void answered(final NodeMessage.CallReply reply)
     {
         switch (reply.status())
         {
