@@ -135,13 +135,34 @@ public final class Codecs
      * {@link Float}, {@link Double}, {@link Character}, {@link String}, {@code byte[]}, {@link Bytes}, lists, sets and
      * maps (insertion order kept), {@link dev.ra.ProcessRef}, {@link dev.ra.ServerId}, enums and records whose
      * components are themselves supported. Enums and records are written with their class name and found again by
-     * name on decode, so both sides need the class on their class path.
+     * name on decode, so both sides need the class on their class path. Any enum or record class on the class path
+     * that the bytes name is initialised and constructed: {@link #generic(Class[])} limits them to a machine's types.
      *
      * @return the generic codec.
      */
     public static Codec<Object> generic()
     {
         return GenericCodec.INSTANCE;
+    }
+
+    /**
+     * The {@link #generic() generic codec}, limited to the enum and record types a machine declares: the given types
+     * and those reachable from them (the permitted subclasses of a sealed interface or class, the component types of a
+     * record with their type arguments, array element types). It refuses to encode any other enum or record, and
+     * bytes that name one, from a damaged frame or another node, fail with a {@link CodecException} naming the class
+     * before it is loaded, so no class initialiser or record constructor outside the declared types is ever run. The
+     * encoding is the generic codec's: either reads what the other writes within the declared types. Given an empty
+     * array it carries plain values only (numbers, strings, collections, ids).
+     *
+     * <p>A machine switching an existing codec to this one must keep every type its log and snapshots hold reachable
+     * (docs/UPGRADES.md, "Machine versions").
+     *
+     * @param types the enum, record and sealed types the codec declares.
+     * @return the limited generic codec.
+     */
+    public static Codec<Object> generic(final Class<?>... types)
+    {
+        return GenericCodec.declaring(types);
     }
 
     /**

@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class GenericCodec implements Codec<Object>
 {
-    static final GenericCodec INSTANCE = new GenericCodec();
+    static final GenericCodec INSTANCE = new GenericCodec(null);
 
     private static final int MAX_DEPTH = 64;
 
@@ -55,9 +55,35 @@ final class GenericCodec implements Codec<Object>
 
     private final Map<String, Class<?>> classes = new ConcurrentHashMap<>();
     private final Map<Class<?>, RecordShape> shapes = new ConcurrentHashMap<>();
+    /** The names of the enum and record classes this codec may encode and decode, or null for any. */
+    private final Set<String> declared;
 
-    private GenericCodec()
+    private GenericCodec(final Set<String> declared)
     {
+        this.declared = declared;
+    }
+
+    /**
+     * @param types the codec declares: they and the enum and record types reachable from them.
+     * @return a codec that names no other enum or record class, nor loads one named by the bytes.
+     */
+    static GenericCodec declaring(final Class<?>... types)
+    {
+        return new GenericCodec(DeclaredTypes.reachableFrom(types));
+    }
+
+    /**
+     * Checked before a class named by the bytes is loaded, so that bytes from another node cannot have any enum or
+     * record of the class path initialised or constructed; and on encode, so that what one member writes every other
+     * can read.
+     */
+    private void checkDeclared(final String className)
+    {
+        if (null != declared && !declared.contains(className))
+        {
+            throw new CodecException(className + " is not among the enum and record types this codec declares " +
+                declared + "; declare it (or a sealed type or record that holds it) to Codecs.generic(...)");
+        }
     }
 
     @Override
@@ -162,10 +188,12 @@ final class GenericCodec implements Codec<Object>
         }
         else if (value instanceof Enum<?> e)
         {
+            checkDeclared(e.getDeclaringClass().getName());
             out.writeByte(ENUM).writeString(e.getDeclaringClass().getName()).writeString(e.name());
         }
         else if (value instanceof Record r)
         {
+            checkDeclared(r.getClass().getName());
             final RecordShape shape = shape(r.getClass());
             out.writeByte(RECORD).writeString(r.getClass().getName());
             for (final RecordComponent c : shape.components)
@@ -302,6 +330,7 @@ final class GenericCodec implements Codec<Object>
 
     private Object decodeEnum(final String className, final String constant)
     {
+        checkDeclared(className);
         final Class<?> type = load(className);
         if (!type.isEnum())
         {
@@ -335,7 +364,9 @@ final class GenericCodec implements Codec<Object>
 
     private Object decodeRecord(final BufferReader in, final int depth)
     {
-        final Class<?> type = load(in.readString());
+        final String className = in.readString();
+        checkDeclared(className);
+        final Class<?> type = load(className);
         if (!type.isRecord())
         {
             throw new CodecException(type.getName() + " is not a record");

@@ -202,8 +202,11 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
      */
     Codec<Object> valueCodec()
     {
-        return request instanceof ServerRequest.Command && null != cluster ? cluster.machine.replyCodec() :
-            Codecs.generic();
+        if (request instanceof ServerRequest.Command)
+        {
+            return null != cluster ? cluster.machine.replyCodec() : Codecs.generic();
+        }
+        return RemoteOrigin.PLAIN_VALUES;
     }
 
     private void send()

@@ -4,6 +4,7 @@ import dev.ra.ServerId;
 import dev.ra.codec.BufferWriter;
 import dev.ra.codec.Bytes;
 import dev.ra.codec.Codec;
+import dev.ra.codec.CodecException;
 import dev.ra.codec.Codecs;
 import dev.ra.core.CallError;
 import dev.ra.core.MachineFailure;
@@ -24,6 +25,12 @@ final class RemoteOrigin implements CallOrigin
     private static final Logger LOG = LoggerFactory.getLogger(RemoteOrigin.class);
     /** Room left in a message for a reply's envelope (call id, status, leader, message). */
     private static final int REPLY_ENVELOPE_BYTES = 64 * 1024;
+    /**
+     * The codec of the values of the runtime's own replies (members, indexes, a machine's failure, named query
+     * results, all plain values): bytes from another node naming any enum or record class fail as undecodable before
+     * the class is loaded.
+     */
+    static final Codec<Object> PLAIN_VALUES = Codecs.generic(new Class<?>[0]);
 
     private final Transport transport;
     private final String localNode;
@@ -41,7 +48,7 @@ final class RemoteOrigin implements CallOrigin
     @Override
     public void ok(final Object value, final ServerId leader)
     {
-        send(value, Codecs.generic(), leader);
+        send(value, PLAIN_VALUES, leader);
     }
 
     @Override
@@ -107,7 +114,7 @@ final class RemoteOrigin implements CallOrigin
     static Bytes encodeFailure(final MachineFailure failure)
     {
         // The machine's message may quote anything: made encodable, since this runs on the server's loop.
-        return Bytes.wrap(Codecs.generic().toBytes(Arrays.asList(failure.index(), failure.exceptionClass(),
+        return Bytes.wrap(PLAIN_VALUES.toBytes(Arrays.asList(failure.index(), failure.exceptionClass(),
             null == failure.message() ? List.of() : List.of(BufferWriter.wellFormed(failure.message())))));
     }
 
@@ -118,10 +125,18 @@ final class RemoteOrigin implements CallOrigin
     @SuppressWarnings("unchecked")
     static MachineFailure decodeFailure(final Bytes value)
     {
-        final List<Object> fields = (List<Object>)Codecs.generic().fromBytes(value.unsafeArray());
-        final List<Object> message = (List<Object>)fields.get(2);
-        return new MachineFailure("apply", ((Number)fields.get(0)).longValue(), (String)fields.get(1),
-            message.isEmpty() ? null : (String)message.get(0));
+        final Object decoded = PLAIN_VALUES.fromBytes(value.unsafeArray());
+        try
+        {
+            final List<Object> fields = (List<Object>)decoded;
+            final List<Object> message = (List<Object>)fields.get(2);
+            return new MachineFailure("apply", ((Number)fields.get(0)).longValue(), (String)fields.get(1),
+                message.isEmpty() ? null : (String)message.get(0));
+        }
+        catch (final ClassCastException | IndexOutOfBoundsException | NullPointerException ex)
+        {
+            throw new CodecException("a machine's failure is not in its form (index, class, message): " + decoded, ex);
+        }
     }
 
     @Override
