@@ -24,7 +24,8 @@ import java.util.Map;
  * <p>Commands, replies, messages and the state cross the network and go to disk, so the machine declares their
  * {@link Codec}s. The defaults use {@link Codecs#generic()}, which handles strings, numbers, booleans, byte arrays,
  * lists, maps, sets, {@link ProcessRef}s, {@link ServerId}s, enums, and records made of these; machines with other
- * types override them.
+ * types override them. It finds an enum or record by the class name the bytes hold, any on the class path; a machine
+ * whose commands come from nodes it does not fully trust can limit them with {@link Codecs#generic(Class[])}.
  *
  * <p>A machine instance is shared by the members of its cluster that live on one node and may be called from
  * several event loops at once, so it must be stateless (all state lives in {@code S}).
