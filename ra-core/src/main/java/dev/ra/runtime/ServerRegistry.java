@@ -409,7 +409,8 @@ final class ServerRegistry
         }
         try
         {
-            final Class<?> type = Class.forName(name, true, Thread.currentThread().getContextClassLoader() != null ?
+            // Not initialised until known to be a machine: the name may come from another node's request.
+            final Class<?> type = Class.forName(name, false, Thread.currentThread().getContextClassLoader() != null ?
                 Thread.currentThread().getContextClassLoader() : ServerRegistry.class.getClassLoader());
             if (!StateMachine.class.isAssignableFrom(type))
             {
@@ -431,6 +432,13 @@ final class ServerRegistry
         catch (final ReflectiveOperationException ex)
         {
             throw new IllegalArgumentException("cannot instantiate machine class " + name, ex);
+        }
+        catch (final LinkageError ex)
+        {
+            // A class that cannot be initialised (or linked) here: an Error would pass every catch on the thread that
+            // received the request, and its caller would hear nothing until its timeout.
+            throw new IllegalArgumentException("machine class " + name + " cannot be initialised on node " +
+                config.nodeId() + ": " + ex, ex);
         }
     }
 
