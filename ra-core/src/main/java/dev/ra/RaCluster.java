@@ -38,6 +38,11 @@ public final class RaCluster<C, S, R>
     private final StateMachine<C, S> machine;
     private final Class<R> replyType;
     private final List<ServerId> members;
+    /**
+     * The members as this handle last knew them: the initial ones, then as its own additions and removals and the
+     * leader's answers left them, so that a cluster moved to other members through the handle stays reachable.
+     */
+    private volatile List<ServerId> known;
     private volatile ServerId leader;
 
     RaCluster(final RaSystem system, final String name, final StateMachine<C, S> machine, final Class<R> replyType,
@@ -48,6 +53,7 @@ public final class RaCluster<C, S, R>
         this.machine = machine;
         this.replyType = replyType;
         this.members = List.copyOf(members);
+        this.known = this.members;
         this.leader = leader;
     }
 
@@ -73,7 +79,8 @@ public final class RaCluster<C, S, R>
      */
     public ServerId localMember()
     {
-        for (final ServerId member : members)
+        final List<ServerId> current = known;
+        for (final ServerId member : current)
         {
             if (member.node().equals(system.nodeId()))
             {
@@ -81,24 +88,25 @@ public final class RaCluster<C, S, R>
             }
         }
         throw new IllegalStateException("node " + system.nodeId() + " hosts no member of cluster '" + name +
-            "' " + members + ": query functions run on a member of the calling node; use namedQuery instead");
+            "' " + current + ": query functions run on a member of the calling node; use namedQuery instead");
     }
 
     /**
-     * Where a call goes first: the leader this handle last heard of, else a member of this node, else the first
-     * member. A member of this node that does not run is passed over: once removed from the cluster (the leader this
-     * handle knew, say) it is deleted, and this node fails a call addressed to it at once, naming the deletion,
-     * while the cluster lives on elsewhere.
+     * Where a call goes first: the leader this handle last heard of, else a member of this node, else another
+     * member it knows. A member of this node that does not run is passed over: once removed from the cluster (the
+     * leader this handle knew, say) it is deleted, and this node fails a call addressed to it at once, naming the
+     * deletion, while the cluster lives on elsewhere.
      */
     private ServerId target()
     {
-        final ServerId known = leader;
-        if (null != known && runsOrRemote(known))
+        final ServerId lastLeader = leader;
+        if (null != lastLeader && runsOrRemote(lastLeader))
         {
-            return known;
+            return lastLeader;
         }
+        final List<ServerId> current = known;
         ServerId remote = null;
-        for (final ServerId member : members)
+        for (final ServerId member : current)
         {
             if (member.node().equals(system.nodeId()))
             {
@@ -112,7 +120,7 @@ public final class RaCluster<C, S, R>
                 remote = member;
             }
         }
-        return null == remote ? members.get(0) : remote;
+        return null == remote ? current.get(0) : remote;
     }
 
     private boolean runsOrRemote(final ServerId member)
@@ -389,7 +397,19 @@ public final class RaCluster<C, S, R>
      */
     public List<ServerId> members()
     {
-        return system.members(target());
+        return learned(system.members(target()));
+    }
+
+    /**
+     * @return the members a leader reported, which this handle now knows (unless there are none).
+     */
+    private List<ServerId> learned(final List<ServerId> reported)
+    {
+        if (!reported.isEmpty())
+        {
+            known = List.copyOf(reported);
+        }
+        return reported;
     }
 
     /**
@@ -426,9 +446,16 @@ public final class RaCluster<C, S, R>
         Objects.requireNonNull(newMember, "newMember");
         final MemberChange change = Futures.await(system.addMemberAsync(target(), newMember, kind),
             system.defaultTimeout());
+        final List<ServerId> current = currentMembers(change, newMember);
+        final List<ServerId> withNew = new ArrayList<>(current);
+        if (!withNew.contains(newMember))
+        {
+            withNew.add(newMember);
+        }
+        known = List.copyOf(withNew);
         try
         {
-            system.startServer(name, machine, newMember, currentMembers(change, newMember), change);
+            system.startServer(name, machine, newMember, current, change);
         }
         catch (final RuntimeException ex)
         {
@@ -443,8 +470,8 @@ public final class RaCluster<C, S, R>
 
     /**
      * The members to start a new member with: as the leader that added it has them (members were added and removed
-     * since this handle was made, perhaps every one of its initial members), else, if it cannot say, the initial
-     * members and the new one.
+     * since this handle was made, perhaps every one of its initial members), else, if it cannot say, the members this
+     * handle knows and the new one.
      */
     private List<ServerId> currentMembers(final MemberChange change, final ServerId newMember)
     {
@@ -454,12 +481,12 @@ public final class RaCluster<C, S, R>
         }
         catch (final RuntimeException unknown)
         {
-            final List<ServerId> known = new ArrayList<>(members);
-            if (!known.contains(newMember))
+            final List<ServerId> guessed = new ArrayList<>(known);
+            if (!guessed.contains(newMember))
             {
-                known.add(newMember);
+                guessed.add(newMember);
             }
-            return known;
+            return guessed;
         }
     }
 
@@ -472,6 +499,11 @@ public final class RaCluster<C, S, R>
     public MemberChange removeMember(final ServerId member)
     {
         final MemberChange change = system.removeMember(target(), member);
+        final List<ServerId> remaining = new ArrayList<>(known);
+        if (remaining.remove(member) && !remaining.isEmpty())
+        {
+            known = List.copyOf(remaining);
+        }
         if (member.equals(leader))
         {
             // It stepped down and is gone: the next call finds the new leader.

@@ -100,4 +100,33 @@ class RaClusterMembershipTest
                 .hasMessageContaining("startServer");
         }
     }
+
+    /**
+     * A handle knew only the members it was created with: once every one of them was removed (a cluster moved to
+     * other nodes through the handle, adding the new members and removing the old), each call went to a removed
+     * member and failed ("server c@n1 of cluster c was deleted"), though the handle had added the members that now
+     * run the cluster. Right: the handle follows the members it adds and removes, and those the leader reports.
+     */
+    @Test
+    void aHandleThatMovedItsClusterToOtherMembersKeepsWorking()
+    {
+        final ServerId first = new ServerId("c", "n1");
+        final ServerId second = new ServerId("c", "n2");
+        final RaCluster<Long, Long, Long> handle = cluster.system("n1").startCluster("c", new CounterMachine(),
+            Long.class, List.of(first));
+        assertThat(handle.process(1L).reply()).isEqualTo(1L);
+
+        final MemberChange added = handle.addMember(second, MemberKind.PROMOTABLE);
+        InJvmCluster.await(() -> cluster.system("n2").overview(second).lastApplied() > added.index() &&
+            cluster.system("n1").overview(first).members().contains(second), Duration.ofSeconds(20),
+            "the new member caught up and votes");
+        handle.removeMember(first);
+        InJvmCluster.await(() -> !cluster.system("n1").isRunning(first), Duration.ofSeconds(20),
+            "the first member retired");
+
+        assertThat(handle.process(10L, Duration.ofSeconds(20)).reply())
+            .as("a command through a handle whose initial members were all removed").isEqualTo(11L);
+        assertThat(handle.members()).containsExactly(second);
+        assertThat(handle.initialMembers()).containsExactly(first);
+    }
 }
