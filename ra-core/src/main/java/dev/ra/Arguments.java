@@ -1,5 +1,7 @@
 package dev.ra;
 
+import dev.ra.codec.CodecException;
+import dev.ra.codec.Codecs;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -71,6 +73,33 @@ final class Arguments
             throw new IllegalArgumentException(what + " is too long to count in milliseconds, got " + duration);
         }
         return duration;
+    }
+
+    /**
+     * A correlation goes to the leader's node and back in the generic codec: one it cannot encode would be dropped by
+     * the transport on its own thread, the command never applied and its process never told. The common kinds are
+     * known to encode; any other is encoded once here to find out.
+     *
+     * @return the correlation.
+     */
+    static Object requireEncodableCorrelation(final Object correlation)
+    {
+        if (null == correlation || correlation instanceof String || correlation instanceof Long ||
+            correlation instanceof Integer || correlation instanceof Boolean)
+        {
+            return correlation;
+        }
+        try
+        {
+            Codecs.generic().toBytes(correlation);
+        }
+        catch (final CodecException ex)
+        {
+            throw new IllegalArgumentException("a correlation of type " + correlation.getClass().getName() +
+                " cannot travel between nodes: " + ex.getMessage() + "; use values the generic codec encodes " +
+                "(strings, numbers, lists, maps, records of these, ...)", ex);
+        }
+        return correlation;
     }
 
     static Duration requireTimeout(final Duration timeout)

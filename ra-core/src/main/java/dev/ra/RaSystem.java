@@ -464,6 +464,8 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
      * @param command     to apply.
      * @param correlation identifies the command in the notifications (encodable by the generic codec).
      * @param notifyTo    the process to notify.
+     * @throws IllegalArgumentException if the generic codec cannot encode the correlation: it could not travel to a
+     *                                  leader on another node.
      */
     public void pipelineCommand(final ServerId server, final Object command, final Object correlation,
         final ProcessRef notifyTo)
@@ -471,6 +473,7 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(command, "command");
         Objects.requireNonNull(notifyTo, "notifyTo");
+        Arguments.requireEncodableCorrelation(correlation);
         runtime.castCommand(server, runtime.encodeCommand(server, command), notifyTo, correlation, 0);
     }
 
