@@ -566,7 +566,23 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
             reject(ctx, "frame type " + type + " after the handshake");
             return;
         }
-        final NodeMessage message = WireCodec.INSTANCE.decode(reader(body));
+        final NodeMessage message;
+        try
+        {
+            message = WireCodec.INSTANCE.decode(reader(body));
+        }
+        catch (final CodecException ex)
+        {
+            if (!UndecodableCorrelationException.onlyTheCorrelation(ex))
+            {
+                throw ex;
+            }
+            // The frame is whole and the peer speaks the protocol; only a value of the application's is unknown here.
+            transport.counters.messagesDropped.increment();
+            transport.warnings.warn("{}: dropping a message from {}: {}", transport.localNode(), peer,
+                ex.getMessage());
+            return;
+        }
         final String forged = SenderCheck.mismatch(message, peer, transport.hostsMembers(peer));
         if (null != forged)
         {

@@ -208,6 +208,10 @@ public final class WireCodec
         {
             throw ex;
         }
+        catch (final UndecodableCorrelationException ex)
+        {
+            throw new CodecException("a correlation does not decode on this node: " + ex.getMessage(), ex);
+        }
         catch (final RuntimeException ex)
         {
             // Records validate their components: a forged negative offset or a missing id lands here.
@@ -262,7 +266,7 @@ public final class WireCodec
                 final ServerId to = readServerId(in);
                 final UserCommand command = UserCommand.ofData(in.readBytes());
                 final ProcessRef notifyTo = readOptionalProcess(in);
-                final Object correlation = generic.decode(in);
+                final Object correlation = decodeCorrelation(in);
                 return new NodeMessage.CommandCast(to, command, notifyTo, correlation, toInt(in.readVarLong()));
             }
             case PROCESS_MESSAGE:
@@ -276,7 +280,7 @@ public final class WireCodec
                 final List<Bytes> replies = new ArrayList<>(count);
                 for (int i = 0; i < count; i++)
                 {
-                    correlations.add(generic.decode(in));
+                    correlations.add(decodeCorrelation(in));
                     replies.add(in.readBytes());
                 }
                 return new NodeMessage.AppliedNotice(to, leader, correlations, replies);
@@ -285,7 +289,7 @@ public final class WireCodec
                 return decodeFailedNotice(in);
             case REJECTED_NOTICE:
                 return new NodeMessage.RejectedNotice(readProcess(in), readServerId(in), readOptionalServerId(in),
-                    generic.decode(in));
+                    decodeCorrelation(in));
             case MONITOR_PROCESS:
                 return new NodeMessage.MonitorProcess(readProcess(in), readServerId(in));
             case DEMONITOR_PROCESS:
@@ -359,7 +363,7 @@ public final class WireCodec
         final List<FailedCommand> failures = new ArrayList<>(count);
         for (int i = 0; i < count; i++)
         {
-            final Object correlation = generic.decode(in);
+            final Object correlation = decodeCorrelation(in);
             final FailedCommand.Kind kind = ordinal(FAILED_KINDS, in.readUnsignedByte(), "failed command kind");
             String exceptionClass = null;
             long index = 0;
@@ -802,6 +806,22 @@ public final class WireCodec
             throw new CodecException("unknown " + what + " " + ordinal);
         }
         return values[ordinal];
+    }
+
+    /**
+     * @return a correlation, which the frame carries for the application: one that does not decode here costs its
+     *     message only, not the connection ({@link UndecodableCorrelationException#onlyTheCorrelation}).
+     */
+    private Object decodeCorrelation(final BufferReader in)
+    {
+        try
+        {
+            return generic.decode(in);
+        }
+        catch (final CodecException ex)
+        {
+            throw new UndecodableCorrelationException(ex);
+        }
     }
 
     private static int toInt(final long value)

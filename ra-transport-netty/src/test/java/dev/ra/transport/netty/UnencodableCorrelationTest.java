@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -52,16 +53,69 @@ class UnencodableCorrelationTest
         }
     }
 
+    /** Whether {@link Picky} refuses to be built, as a class of another version on the receiving node may. */
+    static final AtomicBoolean REFUSING = new AtomicBoolean();
+
+    /** A correlation the leader's node cannot build once {@link #REFUSING}. */
+    record Picky(long id)
+    {
+        Picky
+        {
+            if (REFUSING.get())
+            {
+                throw new IllegalArgumentException("this node's Picky refuses " + id);
+            }
+        }
+    }
+
+    private LoopbackTransports transports;
+
+    private ServerId start()
+    {
+        transports = new LoopbackTransports(4, (node, builder) -> builder.callerConnections(false));
+        cluster = new InJvmCluster(4, transports, b -> b.registerMachine("counter", CounterMachine::new));
+        transports.awaitConnected(STARTUP);
+        cluster.system("n4").startCluster("u", "counter", members);
+        return cluster.awaitLeader(members, STARTUP);
+    }
+
+    /**
+     * A correlation that does not decode on the leader's node (its class missing there, or of another version) made
+     * that node close the whole connection as a malformed frame: every call and Raft message on it was cut, and the
+     * client dialed again, once per such command. Right: that message is dropped, with a warning naming the cause,
+     * and the connection stays up.
+     */
+    @Test
+    void aCorrelationTheLeadersNodeCannotDecodeCostsThatCommandNotTheConnection() throws InterruptedException
+    {
+        final ServerId leader = start();
+        final RaSystem client = cluster.system("n4");
+        final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+        final RaProcess observer = client.spawn(events::add);
+        final Picky picky = new Picky(7);
+        final long opened = transports.transport(leader.node()).peerStats().get("n4").connectionsOpened();
+
+        REFUSING.set(true);
+        try
+        {
+            client.pipelineCommand(leader, 1L, picky, observer.ref());
+            client.pipelineCommand(leader, 2L, "after", observer.ref());
+            assertThat(events.poll(30, TimeUnit.SECONDS)).isEqualTo(new RaEvent.Applied(leader,
+                List.of(new RaEvent.Correlated("after", 2L))));
+        }
+        finally
+        {
+            REFUSING.set(false);
+        }
+        assertThat(transports.transport(leader.node()).peerStats().get("n4").connectionsOpened())
+            .as("connections from the client opened at the leader's node").isEqualTo(opened);
+    }
+
     @Test
     void aCorrelationTheGenericCodecCannotEncodeIsRefusedByPipelineCommand() throws InterruptedException
     {
-        final LoopbackTransports transports = new LoopbackTransports(4, (node, builder) -> builder
-            .callerConnections(false));
-        cluster = new InJvmCluster(4, transports, b -> b.registerMachine("counter", CounterMachine::new));
-        transports.awaitConnected(STARTUP);
+        final ServerId leader = start();
         final RaSystem client = cluster.system("n4");
-        client.startCluster("u", "counter", members);
-        final ServerId leader = cluster.awaitLeader(members, STARTUP);
         final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
         final RaProcess observer = client.spawn(events::add);
 
