@@ -154,8 +154,10 @@ public final class Codecs
      * encoding is the generic codec's: either reads what the other writes within the declared types. Given an empty
      * array it carries plain values only (numbers, strings, collections, ids).
      *
-     * <p>A machine switching an existing codec to this one must keep every type its log and snapshots hold reachable
-     * (docs/UPGRADES.md, "Machine versions").
+     * <p>Make it once (a {@code static final} field) and return that from the machine's codec methods, which the
+     * runtime asks for with every command: each call of this method walks the types again. A machine switching an
+     * existing codec to this one must keep every type its log and snapshots hold reachable (docs/UPGRADES.md,
+     * "Machine versions").
      *
      * @param types the enum, record and sealed types the codec declares.
      * @return the limited generic codec.
