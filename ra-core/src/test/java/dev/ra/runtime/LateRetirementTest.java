@@ -120,7 +120,7 @@ class LateRetirementTest
         @Override
         public void start(final String localNode, final TransportListener listener)
         {
-            super.start(localNode, new TransportListener()
+            super.start(localNode, new ForwardingTransportListener(listener)
             {
                 @Override
                 public void onMessage(final String fromNode, final NodeMessage message)
@@ -129,37 +129,7 @@ class LateRetirementTest
                     {
                         answered.add(reply.callId());
                     }
-                    listener.onMessage(fromNode, message);
-                }
-
-                @Override
-                public void onNodeUp(final String other)
-                {
-                    listener.onNodeUp(other);
-                }
-
-                @Override
-                public void onNodeDown(final String other)
-                {
-                    listener.onNodeDown(other);
-                }
-
-                @Override
-                public void onNodeLeft(final String other)
-                {
-                    listener.onNodeLeft(other);
-                }
-
-                @Override
-                public void onNodeSilent(final String other)
-                {
-                    listener.onNodeSilent(other);
-                }
-
-                @Override
-                public void onNodeHeard(final String other)
-                {
-                    listener.onNodeHeard(other);
+                    super.onMessage(fromNode, message);
                 }
             });
         }
