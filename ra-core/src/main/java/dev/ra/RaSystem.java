@@ -143,6 +143,7 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
      * @param <S>         the state type.
      * @param <R>         the reply type.
      * @return the handle.
+     * @throws IllegalArgumentException if this node knows one of the members in a cluster of another name.
      */
     public <C, S, R> RaCluster<C, S, R> cluster(final String clusterName, final StateMachine<C, S> machine,
         final Class<R> replyType, final List<ServerId> members)
@@ -151,6 +152,15 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
         Objects.requireNonNull(machine, "machine");
         Objects.requireNonNull(replyType, "replyType");
         final List<ServerId> ids = Arguments.requireMembers(members);
+        for (final ServerId id : ids)
+        {
+            final String known = runtime.knownClusterName(id);
+            if (null != known && !known.equals(clusterName))
+            {
+                throw new IllegalArgumentException("server " + id + " is known on node " + nodeId() +
+                    " as a member of cluster '" + known + "', not of cluster '" + clusterName + "'");
+            }
+        }
         if (!runtime.knowsAny(ids))
         {
             runtime.registerCluster(clusterName, machine.getClass().getName(), machine, ids);

@@ -129,4 +129,21 @@ class RaClusterMembershipTest
         assertThat(handle.members()).containsExactly(second);
         assertThat(handle.initialMembers()).containsExactly(first);
     }
+
+    /**
+     * A handle made with a name other than the cluster's its members run in (a typo, or the wrong cluster's members)
+     * was taken as it was: its {@code addMember} then started the new member as one of a cluster of that other name.
+     */
+    @Test
+    void aHandleNamingAnotherClusterThanItsMembersRunInIsRefused()
+    {
+        final ServerId member = new ServerId("c", "n1");
+        cluster.system("n1").startCluster("c", new CounterMachine(), Long.class, List.of(member));
+
+        assertThatThrownBy(() -> cluster.system("n1").cluster("d", new CounterMachine(), Long.class, List.of(member)))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("c@n1").hasMessageContaining("cluster 'c'").hasMessageContaining("'d'");
+        assertThat(cluster.system("n1").cluster("c", new CounterMachine(), Long.class, List.of(member))
+            .process(2L).reply()).isEqualTo(2L);
+    }
 }

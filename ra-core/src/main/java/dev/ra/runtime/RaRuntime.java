@@ -257,6 +257,16 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     }
 
     /**
+     * @param member a server.
+     * @return the name of the cluster this node knows it in, or null if it does not know it.
+     */
+    public String knownClusterName(final ServerId member)
+    {
+        final ClusterInfo cluster = clusters.get(member);
+        return null == cluster ? null : cluster.clusterName;
+    }
+
+    /**
      * Forget a cluster whose start failed, so that calls to its members fail at once with the reason.
      *
      * @param members of the cluster.
