@@ -272,7 +272,11 @@ final class ServerRegistry
                 final byte[] stored = storage.meta().serverConfig();
                 if (null == stored)
                 {
-                    throw new IllegalStateException("server " + id + " has no stored configuration");
+                    // Stored first thing when a server is created, before it ever runs: a crash cut its creation
+                    // short, and it holds nothing (term 0, no vote, no entries) that deleting it would lose.
+                    throw new IllegalStateException("server " + id + " has no stored configuration: its creation " +
+                        "was cut short (a crash before it ever ran), so it holds nothing; delete it with " +
+                        "forceDeleteServer and start it again as a new server");
                 }
                 final List<Object> fields = configFields(id, stored);
                 cluster = decodeServerConfig(fields, knownCluster);
