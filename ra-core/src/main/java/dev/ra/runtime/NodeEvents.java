@@ -89,6 +89,7 @@ final class NodeEvents
         }
         if (!up)
         {
+            server.queries.callerNodeDown(node);
             for (final ProcessRef process : server.effects.monitoredOn(node))
             {
                 processDown(process, DownReason.NOCONNECTION);

@@ -56,8 +56,9 @@ final class ParkedQueries
      * @param deadlineNanos on the runtime clock.
      * @param minIndex      it waits for.
      * @param answer        failed at the deadline unless done by then.
+     * @param node          the caller's node: once it is down the answer can go nowhere.
      */
-    private record RemoteDeadline(long deadlineNanos, long minIndex, CompletableFuture<Object> answer)
+    private record RemoteDeadline(long deadlineNanos, long minIndex, CompletableFuture<Object> answer, String node)
     {
     }
 
@@ -215,6 +216,30 @@ final class ParkedQueries
     }
 
     /**
+     * A node went down: the named queries from it stop waiting, as their answers can go nowhere (the caller's node,
+     * losing this one, moves its call on to another member).
+     *
+     * @param node that went down.
+     */
+    void callerNodeDown(final String node)
+    {
+        boolean dropped = false;
+        for (final Iterator<RemoteDeadline> it = remoteDeadlines.iterator(); it.hasNext();)
+        {
+            final RemoteDeadline remote = it.next();
+            if (node.equals(remote.node()))
+            {
+                it.remove();
+                dropped |= remote.answer().completeExceptionally(new RaException("node " + node + " went down"));
+            }
+        }
+        if (dropped)
+        {
+            parked.removeIf(q -> q.call.isDone());
+        }
+    }
+
+    /**
      * On the loop, by the timer: the named queries from other nodes whose deadline passed fail, and are forgotten.
      */
     private void expireRemote()
@@ -294,7 +319,8 @@ final class ParkedQueries
             return;
         }
         final long now = clock.nanoTime();
-        remoteDeadlines.addLast(new RemoteDeadline(now + remoteWaitNanos, named.minIndex(), answer));
+        remoteDeadlines.addLast(new RemoteDeadline(now + remoteWaitNanos, named.minIndex(), answer,
+            origin instanceof RemoteOrigin remote ? remote.node() : null));
         scheduleRemoteExpiry(now);
     }
 

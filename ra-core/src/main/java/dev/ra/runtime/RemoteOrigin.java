@@ -45,6 +45,14 @@ final class RemoteOrigin implements CallOrigin
         this.callId = callId;
     }
 
+    /**
+     * @return the caller's node.
+     */
+    String node()
+    {
+        return node;
+    }
+
     @Override
     public void ok(final Object value, final ServerId leader)
     {

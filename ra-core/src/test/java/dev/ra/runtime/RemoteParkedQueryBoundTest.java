@@ -114,6 +114,62 @@ class RemoteParkedQueryBoundTest
         }
     }
 
+    /**
+     * The node a named query came from went down: its answer can go nowhere (the caller's node moves its call on when
+     * it loses this one), yet it was held until its bound, up to an hour.
+     */
+    @Test
+    void namedQueriesFromANodeThatWentDownAreForgottenAtOnce() throws Exception
+    {
+        final ManualClock clock = new ManualClock();
+        final AtomicReference<ServerProcess> process = new AtomicReference<>();
+        ServerRegistry.registeredForTests = process::set;
+        try (InJvmNetwork network = new InJvmNetwork();
+            RaRuntime node = new RaRuntime(new RuntimeConfig("a", network.newTransport(), new InMemoryStorage(), 1,
+                Duration.ofMillis(20), Duration.ofMillis(150), Duration.ofMillis(300), Duration.ofSeconds(10),
+                Duration.ofMillis(2), 16, Map.of(), Map.of(), null, true).withClock(clock)))
+        {
+            node.start();
+            final ServerId member = new ServerId("m", "a");
+            node.startLocalServer("m", CounterMachine.class.getName(), new CounterMachine(), member,
+                List.of(member), true, JoinPoint.NONE).get(30, TimeUnit.SECONDS);
+            ServerRegistry.registeredForTests = null;
+            final Transport remote = network.newTransport();
+            remote.start("remote", new TransportListener()
+            {
+                @Override
+                public void onMessage(final String fromNode, final NodeMessage message)
+                {
+                }
+
+                @Override
+                public void onNodeUp(final String other)
+                {
+                }
+
+                @Override
+                public void onNodeDown(final String other)
+                {
+                }
+            });
+            final Bytes argument = Bytes.wrap(Codecs.generic().toBytes(0L));
+            for (long callId = 1; callId <= REMOTE_QUERIES; callId++)
+            {
+                remote.send("a", new NodeMessage.ServerCall(callId, member,
+                    new ServerRequest.NamedQuery("any", argument, NEVER_APPLIED)));
+            }
+            awaitCount(() -> process.get().queries.waiting(), REMOTE_QUERIES, "queries waiting");
+
+            remote.close();
+
+            awaitCount(() -> process.get().queries.waiting(), 0, "queries waiting once their node is down");
+        }
+        finally
+        {
+            ServerRegistry.registeredForTests = null;
+        }
+    }
+
     private static void awaitCount(final IntSupplier count, final int expected, final String what)
     {
         InJvmCluster.await(() ->
