@@ -812,7 +812,8 @@ final class LeaderRole extends RoleHandler
         {
             return;
         }
-        peer.heardSinceTick = true;
+        // Not heardSinceTick: an answer to a query round says nothing of the entries or snapshot chunk in flight, and
+        // a peer answering a round every tick would keep a lost chunk from ever being sent again.
         if (reply.queryIndex() > peer.queryIndex)
         {
             peer.queryIndex = reply.queryIndex();

@@ -46,7 +46,11 @@ final class PeerProgress
     SnapshotMeta snapshot;
     long snapshotOffset;
     boolean snapshotChunkInFlight;
-    /** Whether anything was heard from the peer since the last tick, to tell a stalled pipeline from a busy one. */
+    /**
+     * Whether the peer answered replication (entries or a snapshot chunk) since the last tick, to tell a stalled
+     * pipeline from a busy one. Answers to query rounds do not count: they prove the peer alive, not that what was
+     * sent to it arrived.
+     */
     boolean heardSinceTick;
     /** Whether the peer's log is not yet known to match: then at most one AppendEntries is sent per reply. */
     boolean probing;
