@@ -204,7 +204,10 @@ abstract sealed class RoleHandler
 
     void onRequestVote(final ServerId from, final RequestVoteRpc rpc)
     {
-        forgetLeaderIfCampaigning(rpc.candidateId());
+        // Unlike a pre-vote request, it never means that the leader we follow campaigns again: its campaign would be of
+        // a later term, which made us forget it already (ServerCore.stepDown). One of this term or an earlier one is
+        // the request it sent before it won, delayed in the network, and forgetting it would leave us leaderless (and
+        // drop a snapshot being received from it) until our election timer found it leading.
         core.election.answerRequestVote(from, rpc);
     }
 
@@ -297,7 +300,7 @@ abstract sealed class RoleHandler
     // ------------------------------------------------------------------------------------------------ hooks
 
     /**
-     * Our leader asks for votes: see {@link FollowerRole#forgetLeaderIfCampaigning}. Candidates, pre-candidates and
+     * Our leader asks for pre-votes: see {@link FollowerRole#forgetLeaderIfCampaigning}. Candidates, pre-candidates and
      * the leader name no other leader.
      *
      * @param candidate asking.

@@ -689,7 +689,7 @@ public final class ServerCore
     }
 
     /**
-     * Our leader asking for votes has stopped leading (it restarted, or stepped down): we may be the ones with the
+     * Our leader asking for pre-votes has stopped leading (it restarted, or stepped down): we may be the ones with the
      * longer log, so we must be ready to campaign ourselves rather than wait for a leader that is gone. This holds
      * in every role that names a leader other than ourselves: a follower, and a member receiving a snapshot from it
      * (the transfer will not resume; one that is already being installed finishes first).
