@@ -7,6 +7,7 @@ import dev.ra.protocol.LogEntry;
 import dev.ra.protocol.RaftRpc.AppendEntriesReply;
 import dev.ra.protocol.RaftRpc.AppendEntriesRpc;
 import dev.ra.protocol.RaftRpc.TimeoutNowRpc;
+import java.util.List;
 
 /**
  * A follower: appends what its leader sends (§5.3), acknowledges it once durable (thesis §3.8), and campaigns when
@@ -36,6 +37,12 @@ final class FollowerRole extends RoleHandler
     {
         final RaftLog log = core.log;
         final long prev = rpc.prevLogIndex();
+        if (!entriesFollow(prev, rpc.entries()))
+        {
+            // No leader sends these (a broken build: the wire decoder checks shapes, not indexes). Appended, they would
+            // stop this member (a gap in its log) or be compared with the wrong entries; ignored, the leader resends.
+            return;
+        }
         if (prev > log.lastIndex())
         {
             rejectAppend(from, log.lastIndex() + 1);
@@ -98,6 +105,21 @@ final class FollowerRole extends RoleHandler
         {
             acknowledge(from, true);
         }
+    }
+
+    /**
+     * @return whether the entries are numbered one after another from the index after {@code prev}.
+     */
+    private static boolean entriesFollow(final long prev, final List<LogEntry> entries)
+    {
+        for (int i = 0; i < entries.size(); i++)
+        {
+            if (entries.get(i).index() != prev + 1 + i)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private long firstIndexOfTermBefore(final long index, final long term)

@@ -756,7 +756,10 @@ final class LeaderRole extends RoleHandler
         }
         else
         {
-            peer.snapshotOffset = reply.nextOffset();
+            // A follower never asks for less than 0 (its bytes so far); a reply that does (a broken build: the wire
+            // decoder checks shapes, not ranges) would have the snapshot store refuse the read and the leader stop.
+            // From the start, the follower says where it is. One beyond the end is read as empty and answered alike.
+            peer.snapshotOffset = Math.max(0, reply.nextOffset());
             peer.snapshotChunkInFlight = false;
             sendSnapshotChunk(peer);
         }

@@ -171,13 +171,16 @@ final class PeerProgress
     void rejected(final long peerNextIndex, final long lastIndex)
     {
         probing = true;
-        if (peerNextIndex <= matchIndex)
+        // A follower never suggests less than 1; a reply that does (a broken build: the wire decoder checks shapes, not
+        // Raft's ranges) would have the leader read before its log's start and stop, as if it had lost its snapshot.
+        final long suggested = Math.max(1, peerNextIndex);
+        if (suggested <= matchIndex)
         {
             // The peer lost entries it had acknowledged (a disk that lied, or was replaced): Raft cannot make that
             // safe, but replication can at least resume from what it still has.
-            matchIndex = peerNextIndex - 1;
+            matchIndex = suggested - 1;
         }
-        nextIndex = Math.max(matchIndex + 1, Math.min(peerNextIndex, lastIndex + 1));
+        nextIndex = Math.max(matchIndex + 1, Math.min(suggested, lastIndex + 1));
         sentAfter = Math.min(sentAfter, nextIndex - 1);
     }
 

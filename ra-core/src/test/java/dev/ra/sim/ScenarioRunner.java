@@ -418,6 +418,23 @@ final class ScenarioRunner
         handle(name, new RaftEvent.TriggerElection());
     }
 
+    /**
+     * Hand a member a message no correct member would send (a test of what bad input does), as if from {@code from}.
+     *
+     * @param to   the member receiving it.
+     * @param from the member it seems to come from.
+     * @param rpc  the message.
+     * @return the actions it led to, as scenario output.
+     */
+    String deliverForged(final String to, final String from, final dev.ra.protocol.RaftRpc rpc)
+    {
+        out.setLength(0);
+        handle(to, new RaftEvent.RpcReceived(server(from).id, rpc));
+        execute(server(to), server(to).core.flush(now));
+        checkSafety();
+        return out.toString();
+    }
+
     private void handle(final String name, final RaftEvent event)
     {
         final Server server = server(name);
