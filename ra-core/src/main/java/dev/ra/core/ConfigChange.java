@@ -261,8 +261,9 @@ final class ConfigChange
     /**
      * A configuration entry was applied: if it is the pending one, complete its call, retire the member it removed,
      * and step down if that is this member (§6: the leader hands over once the configuration without it is
-     * committed). The pending one may have been appended by an earlier leader ({@link #reset}), whose call failed
-     * when it lost its leadership: the removed member is retired all the same (a retried call finds it no member).
+     * committed; it does once the entries committed with it are applied). The pending one may have been appended by an
+     * earlier leader ({@link #reset}), whose call failed when it lost its leadership: the removed member is retired all
+     * the same (a retried call finds it no member).
      *
      * @param index of the entry.
      * @param term  of the entry.
@@ -285,8 +286,9 @@ final class ConfigChange
         }
         if (null == core.findMember(core.self))
         {
-            core.leaderId = null;
-            core.changeRole(core.follower);
+            // Once the entries committed with it are applied: their callers get their replies, where leaving now would
+            // tell them the outcome is unknown (LEADERSHIP_LOST) for commands applied a moment later.
+            leader.stepDownAfterApply();
         }
     }
 }

@@ -53,6 +53,8 @@ final class LeaderRole extends RoleHandler
     long noopIndex = Long.MAX_VALUE;
     /** When the pending commit notice timer fires, or -1 when none is pending. */
     private long commitNoticeDueMs = -1;
+    /** A configuration without this member committed: lead no more once the entries being applied are. */
+    private boolean removed;
 
     LeaderRole(final ServerCore core)
     {
@@ -76,6 +78,7 @@ final class LeaderRole extends RoleHandler
         calls.reset();
         reads.reset();
         commitNoticeDueMs = -1;
+        removed = false;
         transfer.reset();
         refreshPeers();
         core.changeRole(this);
@@ -127,6 +130,7 @@ final class LeaderRole extends RoleHandler
         failAllCalls();
         peers.clear();
         noopIndex = Long.MAX_VALUE;
+        removed = false;
     }
 
     /**
@@ -467,6 +471,11 @@ final class LeaderRole extends RoleHandler
             peer.accepted(match, termAtMatch == reply.lastTerm() || termAtMatch == LogStore.UNKNOWN_TERM);
             configChange.maybePromote(peer);
             advanceCommit();
+            if (core.current() != this)
+            {
+                // What committed removed this member, which has stepped down: it sends nothing more as the leader.
+                return;
+            }
             transfer.maybeSendTimeoutNow();
         }
         else if (peer.mode == PeerProgress.Mode.REPLICATE)
@@ -752,7 +761,10 @@ final class LeaderRole extends RoleHandler
         {
             peer.snapshotDone(reply.snapshotIndex());
             advanceCommit();
-            sendAppendEntries(peer, true);
+            if (core.current() == this)
+            {
+                sendAppendEntries(peer, true);
+            }
         }
         else
         {
@@ -828,6 +840,21 @@ final class LeaderRole extends RoleHandler
     void afterApply()
     {
         answerQueries();
+        if (removed)
+        {
+            removed = false;
+            core.leaderId = null;
+            core.changeRole(core.follower);
+        }
+    }
+
+    /**
+     * A configuration without this member committed (§6: the leader hands over once it has): step down once the
+     * committed entries are applied, so that the commands committed with it get their replies.
+     */
+    void stepDownAfterApply()
+    {
+        removed = true;
     }
 
     private void answerQueries()
