@@ -567,13 +567,14 @@ final class LeaderRole extends RoleHandler
 
     /**
      * A tick is wanted only while it could do something: a peer has entries or a snapshot chunk outstanding, a probe
-     * unanswered, or a commit index it may not have been told; a leadership transfer is under way; or the machine has
-     * a tick of its own. A leader of an idle cluster whose followers know everything wants none, so the shell skips it.
+     * unanswered, or a commit index it may not have been told; a consistent query's heartbeat round is unacknowledged
+     * (it is sent again at a tick if lost); a leadership transfer is under way; or the machine has a tick of its own.
+     * A leader of an idle cluster whose followers know everything wants none, so the shell skips it.
      */
     @Override
     boolean wantsTicks()
     {
-        if (core.versions.machineTicks() || transfer.inProgress())
+        if (core.versions.machineTicks() || transfer.inProgress() || reads.awaitsAcknowledgement())
         {
             return true;
         }

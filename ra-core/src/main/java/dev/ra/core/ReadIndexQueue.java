@@ -136,6 +136,15 @@ final class ReadIndexQueue
     }
 
     /**
+     * @return whether a round was sent and a majority has not acknowledged it yet: ticks must come, for {@link #onTick}
+     *     to send it again if it was lost (queries arriving meanwhile wait for it).
+     */
+    boolean awaitsAcknowledgement()
+    {
+        return acknowledgedRound < sentRound && !pending.isEmpty();
+    }
+
+    /**
      * A tick: a round sent before the previous tick and still not acknowledged by a majority was lost (a heartbeat or
      * a reply), or a voter is down; send the newest round at the next flush, so that the queries are not stuck.
      */

@@ -306,8 +306,9 @@ public final class ServerCore
     /**
      * Whether a {@link RaftEvent.Tick} could change anything now. Only a leader acts on ticks, and only while
      * something is outstanding: entries, a snapshot chunk or a probe a peer has not answered, a commit index a peer
-     * has not reported knowing, a leadership transfer, or a machine with a {@code tick} of its own. A shell hosting
-     * many idle clusters skips delivering the other ticks; delivering one anyway changes nothing that matters.
+     * has not reported knowing, a consistent query's heartbeat round not acknowledged yet, a leadership transfer, or a
+     * machine with a {@code tick} of its own. A shell hosting many idle clusters skips delivering the other ticks;
+     * delivering one anyway changes nothing that matters.
      *
      * @return true if a tick is due to do something.
      */
