@@ -830,9 +830,12 @@ final class LeaderRole extends RoleHandler
         }
         // Not heardSinceTick: an answer to a query round says nothing of the entries or snapshot chunk in flight, and
         // a peer answering a round every tick would keep a lost chunk from ever being sent again.
-        if (reply.queryIndex() > peer.queryIndex)
+        // A member echoes a round it was sent; one acknowledging a later round (a broken build) would confirm rounds
+        // it never saw, and with the leader's own a majority of three: it acknowledges at most what was sent.
+        final long acknowledged = Math.min(reply.queryIndex(), reads.sentRound());
+        if (acknowledged > peer.queryIndex)
         {
-            peer.queryIndex = reply.queryIndex();
+            peer.queryIndex = acknowledged;
             answerQueries();
         }
     }

@@ -73,6 +73,14 @@ final class ReadIndexQueue
     }
 
     /**
+     * @return the newest round sent: no member can acknowledge a later one.
+     */
+    long sentRound()
+    {
+        return sentRound;
+    }
+
+    /**
      * @return whether no query waits for a heartbeat round.
      */
     boolean isEmpty()
