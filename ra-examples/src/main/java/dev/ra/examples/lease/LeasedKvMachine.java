@@ -82,6 +82,8 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
     private final int historyLimit;
     private final long unreachableWatchExpiryMs;
     private final ReleaseCursorPolicy cursorPolicy;
+    /** Version 1 on: a watch id belongs to its watcher (see {@link WatchHub#register}). */
+    private final boolean watchIdsOwned;
 
     /**
      * A machine with the default handler name, history limit, unreachable watch expiry and cursor policy.
@@ -129,6 +131,32 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
         this.historyLimit = historyLimit;
         this.unreachableWatchExpiryMs = unreachableWatchExpiry.toMillis();
         this.cursorPolicy = Objects.requireNonNull(cursorPolicy, "cursorPolicy");
+        this.watchIdsOwned = true;
+    }
+
+    private LeasedKvMachine(final LeasedKvMachine newest, final boolean watchIdsOwned)
+    {
+        this.lessorHandler = newest.lessorHandler;
+        this.historyLimit = newest.historyLimit;
+        this.unreachableWatchExpiryMs = newest.unreachableWatchExpiryMs;
+        this.cursorPolicy = newest.cursorPolicy;
+        this.watchIdsOwned = watchIdsOwned;
+    }
+
+    /**
+     * Version 1 refuses a {@link WatchCommand.Register} of a watch id that another watcher holds
+     * ({@link dev.ra.examples.watch.WatchReply.Refused}); version 0 let it replace that watcher's watch.
+     */
+    @Override
+    public int version()
+    {
+        return 1;
+    }
+
+    @Override
+    public StateMachine<LeasedKvMachineCommand, LeasedKvState> machineFor(final int version)
+    {
+        return version >= 1 ? this : new LeasedKvMachine(this, false);
     }
 
     @Override
@@ -153,8 +181,9 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
         }
         else if (command instanceof WatchCommand.Register register)
         {
-            final WatchHub.Registration registration =
-                change.watches.register(register, state.revision(), change.effects);
+            final WatchHub.Registration registration = watchIdsOwned ?
+                change.watches.register(register, state.revision(), change.effects) :
+                change.watches.registerReplacingAnyWatcher(register, state.revision(), change.effects);
             change.watches = registration.hub();
             reply = registration.reply();
         }

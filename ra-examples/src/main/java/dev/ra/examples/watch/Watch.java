@@ -6,7 +6,8 @@ import java.util.Objects;
 /**
  * One registered watch.
  *
- * @param watchId       chosen by the client; registering the same id again replaces the watch (a resume).
+ * @param watchId       chosen by the client; the same watcher registering the same id again replaces the watch (a
+ *                      resume); another watcher is refused it.
  * @param watcher       process that receives {@link WatchNotification}s.
  * @param prefix        of the keys watched (a whole key watches that key and every key it prefixes).
  * @param startRevision first revision the watch delivers.

@@ -10,10 +10,13 @@ import java.util.Objects;
 public sealed interface WatchCommand extends LeasedKvMachineCommand
 {
     /**
-     * Register (or resume) a watch. Replies {@link WatchReply.Watching}, or {@link WatchReply.Compacted} when the
-     * history no longer reaches back to {@code startRevision}.
+     * Register (or resume) a watch. Replies {@link WatchReply.Watching}, {@link WatchReply.Compacted} when the
+     * history no longer reaches back to {@code startRevision}, or {@link WatchReply.Refused} when the id is another
+     * watcher's.
      *
-     * @param watchId       chosen by the client, unique among its watches; the same id again replaces the watch.
+     * @param watchId       chosen by the client, unique among its watches; the same id again from the same watcher
+     *                      replaces the watch (a resume), from another watcher is refused with
+     *                      {@link WatchReply.Refused} (machine version 1 of {@code LeasedKvMachine} on).
      * @param watcher       process that receives the {@link WatchNotification}s.
      * @param prefix        of the keys to watch; the empty prefix watches everything.
      * @param startRevision first revision to deliver; 0 means "changes after now".

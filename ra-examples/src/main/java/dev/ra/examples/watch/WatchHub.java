@@ -122,7 +122,10 @@ public record WatchHub(Map<String, Watch> watches, List<EventBatch> history, lon
     }
 
     /**
-     * Register or resume a watch, and send it at once the batches of the history from its start revision.
+     * Register or resume a watch, and send it at once the batches of the history from its start revision. A watch id
+     * belongs to the watcher that registered it: while a watch or a tombstone of that id is another watcher's, the
+     * registration is refused ({@link WatchReply.Refused}) and changes nothing, so one client's mistake (or a reused
+     * id) cannot take over, end or silence another client's watch.
      *
      * @param register        the command.
      * @param currentRevision revision of the store now (a start of 0 means {@code currentRevision + 1}).
@@ -130,6 +133,30 @@ public record WatchHub(Map<String, Watch> watches, List<EventBatch> history, lon
      * @return the hub and the reply.
      */
     public Registration register(final WatchCommand.Register register, final long currentRevision,
+        final List<Effect> effects)
+    {
+        final Watch held = watches.containsKey(register.watchId()) ? watches.get(register.watchId()) :
+            expired.get(register.watchId());
+        if (null != held && !held.watcher().equals(register.watcher()))
+        {
+            return new Registration(this, new WatchReply.Refused(register.watchId(), "watch id '" +
+                register.watchId() + "' is in use by watcher " + held.watcher() + ", not " + register.watcher() +
+                "; choose an id of your own (Watcher uses a random UUID)"));
+        }
+        return registerReplacingAnyWatcher(register, currentRevision, effects);
+    }
+
+    /**
+     * {@link #register} as version 0 of {@code LeasedKvMachine} did it: the same id from another watcher replaced
+     * that watcher's watch (or ended it, when the history could not serve the start). Kept only so that a cluster
+     * still at that version applies its log as it did; use {@link #register}.
+     *
+     * @param register        the command.
+     * @param currentRevision revision of the store now (a start of 0 means {@code currentRevision + 1}).
+     * @param effects         to add the replayed batches and the watcher's monitor to.
+     * @return the hub and the reply.
+     */
+    public Registration registerReplacingAnyWatcher(final WatchCommand.Register register, final long currentRevision,
         final List<Effect> effects)
     {
         final long start = 0 == register.startRevision() ? currentRevision + 1 : register.startRevision();

@@ -35,4 +35,15 @@ public sealed interface WatchReply
             return compactRevision + 1;
         }
     }
+
+    /**
+     * Nothing was registered: the request makes no sense here (the watch id is another watcher's). The watches
+     * registered before are unchanged.
+     *
+     * @param watchId of the refused watch.
+     * @param reason  what was wrong, naming the id and the watcher that holds it.
+     */
+    record Refused(String watchId, String reason) implements WatchReply
+    {
+    }
 }

@@ -100,6 +100,11 @@ public final class Watcher implements AutoCloseable
             watcher.close();
             throw new WatchCompactedException(compacted);
         }
+        if (reply instanceof WatchReply.Refused refused)
+        {
+            watcher.close();
+            throw new IllegalStateException(refused.reason());
+        }
         return watcher;
     }
 
@@ -257,6 +262,13 @@ public final class Watcher implements AutoCloseable
             ended = true;
             cursor.clear();
             onCompacted.accept(compacted);
+        }
+        else if (reply instanceof WatchReply.Refused refused)
+        {
+            // Only if another client took this watcher's random id after its watch was gone: nothing left to resume.
+            LOG.warn("watch {}: ends, its resume was refused: {}", watchId, refused.reason());
+            ended = true;
+            cursor.clear();
         }
     }
 
