@@ -10,7 +10,8 @@ import java.util.Objects;
  * @param enqueuer   the process told when the task completes.
  * @param detail     what to do, opaque to the queue.
  * @param deliveries how many times the task has been handed to a worker; above 1 it is a redelivery after a worker
- *                   died, and the worker may find part of the work already done.
+ *                   died or overran the queue's visibility timeout, and the worker may find part of the work
+ *                   already done. A dead letter requeued starts again from 0.
  */
 public record Task(long id, ProcessRef enqueuer, String detail, int deliveries)
 {

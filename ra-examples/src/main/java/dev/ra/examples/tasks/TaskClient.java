@@ -67,7 +67,8 @@ public final class TaskClient
      * @param worker that did it.
      * @param taskId of the task.
      * @return true if the completion was accepted; false if the worker did not have that task (for instance because
-     *         it was reported dead and the task requeued, or an earlier attempt of this call was applied).
+     *         it was reported dead, or its visibility timeout passed, and the task was given back, or an earlier
+     *         attempt of this call was applied).
      */
     public boolean complete(final ProcessRef worker, final long taskId)
     {
@@ -75,15 +76,63 @@ public final class TaskClient
     }
 
     /**
-     * Whether a task is still queued or in flight, linearizably; polling this is the reliable way to learn that a
-     * task completed, since {@link TaskCompleted} may be lost.
+     * Whether a task is still queued, in flight or dead-lettered, linearizably; polling this is the reliable way to
+     * learn that a task completed, since {@link TaskCompleted} may be lost (a task purged from the dead letters is no
+     * longer pending either, without having completed: {@link #isDeadLettered} tells a task that waits there).
      *
      * @param taskId of the task.
-     * @return true while the task is queued or being worked on.
+     * @return true while the task is queued, being worked on or among the dead letters.
      */
     public boolean isPending(final long taskId)
     {
         return cluster.<TaskQueueState, Boolean>consistentQuery(state -> state.isPending(taskId));
+    }
+
+    /**
+     * Whether a task is among the dead letters, linearizably.
+     *
+     * @param taskId of the task.
+     * @return true if it was given back after its last allowed delivery and is neither requeued nor purged yet.
+     */
+    public boolean isDeadLettered(final long taskId)
+    {
+        return cluster.<TaskQueueState, Boolean>consistentQuery(state -> state.isDeadLettered(taskId));
+    }
+
+    /**
+     * The dead letters, linearizably: the tasks given back after their last allowed delivery (see
+     * {@link TaskQueueMachine}'s delivery limit), oldest first, each with the number of deliveries it had.
+     *
+     * @return the dead letters.
+     */
+    public List<Task> deadLetters()
+    {
+        return cluster.<TaskQueueState, List<Task>>consistentQuery(TaskQueueState::deadLetters);
+    }
+
+    /**
+     * Move dead letters back to the back of the queue, each with a fresh delivery count. Retried; a retry whose
+     * first attempt was in fact applied reports the ids it still found (none), and {@link #deadLetters} tells the
+     * truth. Needs machine version 1 (refused while the cluster is still at version 0).
+     *
+     * @param taskIds of the dead letters to requeue; ids that are not dead letters are ignored.
+     * @return the ids requeued, in dead-letter order.
+     */
+    public List<Long> requeueDeadLetters(final List<Long> taskIds)
+    {
+        return cluster.<List<Long>>command(new TaskCommand.RequeueDeadLetters(taskIds), true);
+    }
+
+    /**
+     * Drop dead letters for good; their enqueuers are never told they completed. Retried like
+     * {@link #requeueDeadLetters}. Needs machine version 1.
+     *
+     * @param taskIds of the dead letters to drop; ids that are not dead letters are ignored.
+     * @return the ids dropped, in dead-letter order.
+     */
+    public List<Long> purgeDeadLetters(final List<Long> taskIds)
+    {
+        return cluster.<List<Long>>command(new TaskCommand.PurgeDeadLetters(taskIds), true);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.ra.examples.tasks;
 
 import dev.ra.ProcessRef;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -54,5 +55,51 @@ public sealed interface TaskCommand
         {
             Objects.requireNonNull(worker, "worker");
         }
+    }
+
+    /**
+     * Move dead letters back to the back of the queue, each with a fresh delivery count (as a redrive from an SQS
+     * dead-letter queue does). Replies the {@code List<Long>} of the ids moved, in dead-letter order; ids that are
+     * not dead letters (any more) are ignored. Machine version 1.
+     *
+     * @param taskIds of the dead letters to requeue.
+     */
+    record RequeueDeadLetters(List<Long> taskIds) implements TaskCommand
+    {
+        /** Checks that {@code taskIds} is a list of task ids (longs, none null), and copies it. */
+        public RequeueDeadLetters
+        {
+            taskIds = requireTaskIds(taskIds);
+        }
+    }
+
+    /**
+     * Drop dead letters for good: they are no longer pending, and their enqueuers are never told that they
+     * completed. Replies the {@code List<Long>} of the ids dropped, in dead-letter order; ids that are not dead
+     * letters are ignored. Machine version 1.
+     *
+     * @param taskIds of the dead letters to drop.
+     */
+    record PurgeDeadLetters(List<Long> taskIds) implements TaskCommand
+    {
+        /** Checks that {@code taskIds} is a list of task ids (longs, none null), and copies it. */
+        public PurgeDeadLetters
+        {
+            taskIds = requireTaskIds(taskIds);
+        }
+    }
+
+    private static List<Long> requireTaskIds(final List<Long> taskIds)
+    {
+        Objects.requireNonNull(taskIds, "taskIds");
+        for (final Object id : taskIds)
+        {
+            if (!(id instanceof Long))
+            {
+                throw new IllegalArgumentException("task ids must be longs, got " +
+                    (null == id ? "null" : id + " (" + id.getClass().getName() + ")") + " in " + taskIds);
+            }
+        }
+        return List.copyOf(taskIds);
     }
 }

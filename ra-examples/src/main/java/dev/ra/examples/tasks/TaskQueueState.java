@@ -3,6 +3,8 @@ package dev.ra.examples.tasks;
 import dev.ra.ProcessRef;
 import dev.ra.examples.support.CursorTracked;
 import dev.ra.examples.support.Persistent;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -14,41 +16,59 @@ import java.util.Objects;
  * @param ready       tasks waiting for a worker, front first.
  * @param inFlight    the task each worker is doing.
  * @param cursorIndex log index of the last release cursor (see {@link CursorTracked}).
+ * @param grabbedAtMs log time ({@code CommandMeta.systemTimeMs}) at which each worker in {@code inFlight} took its
+ *                    task, kept only when the machine has a visibility timeout (machine version 1 on).
+ * @param deadLetters tasks set aside after their last allowed delivery, oldest first (machine version 1 on): they are
+ *                    not handed to workers again until requeued, and stay pending until purged.
  */
-public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, Task> inFlight, long cursorIndex)
+public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, Task> inFlight, long cursorIndex,
+    Map<ProcessRef, Long> grabbedAtMs, List<Task> deadLetters)
     implements CursorTracked<TaskQueueState>
 {
     /** An empty queue. */
     public static final TaskQueueState EMPTY = new TaskQueueState(1, List.of(), Map.of(), 0);
 
-    /** Checks that {@code ready} and {@code inFlight} are not null. */
+    /** Checks that the collections are not null. */
     public TaskQueueState
     {
         Objects.requireNonNull(ready, "ready");
         Objects.requireNonNull(inFlight, "inFlight");
+        Objects.requireNonNull(grabbedAtMs, "grabbedAtMs");
+        Objects.requireNonNull(deadLetters, "deadLetters");
+    }
+
+    /**
+     * A state without grab times or dead letters, the shape of machine version 0.
+     *
+     * @param nextTaskId  the id the next enqueued task gets.
+     * @param ready       tasks waiting for a worker, front first.
+     * @param inFlight    the task each worker is doing.
+     * @param cursorIndex log index of the last release cursor.
+     */
+    public TaskQueueState(final long nextTaskId, final List<Task> ready, final Map<ProcessRef, Task> inFlight,
+        final long cursorIndex)
+    {
+        this(nextTaskId, ready, inFlight, cursorIndex, Map.of(), List.of());
     }
 
     /**
      * @param taskId to look up.
-     * @return true if the task is queued or being worked on; false once it completed (or if it never existed).
+     * @return true if the task is queued, being worked on or dead-lettered; false once it completed or was purged
+     *         from the dead letters (or if it never existed).
      */
     public boolean isPending(final long taskId)
     {
-        for (final Task task : ready)
-        {
-            if (task.id() == taskId)
-            {
-                return true;
-            }
-        }
-        for (final Task task : inFlight.values())
-        {
-            if (task.id() == taskId)
-            {
-                return true;
-            }
-        }
-        return false;
+        return null != find(ready, taskId) || null != find(inFlight.values(), taskId) ||
+            null != find(deadLetters, taskId);
+    }
+
+    /**
+     * @param taskId to look up.
+     * @return true if the task is among the dead letters.
+     */
+    public boolean isDeadLettered(final long taskId)
+    {
+        return null != find(deadLetters, taskId);
     }
 
     /**
@@ -60,33 +80,146 @@ public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, 
         return inFlight.get(worker);
     }
 
+    private static Task find(final Iterable<Task> tasks, final long taskId)
+    {
+        for (final Task task : tasks)
+        {
+            if (task.id() == taskId)
+            {
+                return task;
+            }
+        }
+        return null;
+    }
+
     TaskQueueState enqueue(final ProcessRef enqueuer, final String detail)
     {
         return new TaskQueueState(nextTaskId + 1, Persistent.append(ready, new Task(nextTaskId, enqueuer, detail, 0)),
-            inFlight, cursorIndex);
+            inFlight, cursorIndex, grabbedAtMs, deadLetters);
     }
 
     TaskQueueState grab(final ProcessRef worker, final Task delivered)
     {
         return new TaskQueueState(nextTaskId, Persistent.tail(ready), Persistent.put(inFlight, worker, delivered),
-            cursorIndex);
+            cursorIndex, grabbedAtMs, deadLetters);
+    }
+
+    /**
+     * {@link #grab} that also records when the worker took the task, for the visibility timeout.
+     */
+    TaskQueueState grab(final ProcessRef worker, final Task delivered, final long nowMs)
+    {
+        return new TaskQueueState(nextTaskId, Persistent.tail(ready), Persistent.put(inFlight, worker, delivered),
+            cursorIndex, Persistent.put(grabbedAtMs, worker, nowMs), deadLetters);
     }
 
     TaskQueueState complete(final ProcessRef worker)
     {
-        return new TaskQueueState(nextTaskId, ready, Persistent.remove(inFlight, worker), cursorIndex);
+        return new TaskQueueState(nextTaskId, ready, Persistent.remove(inFlight, worker), cursorIndex,
+            grabbedAtMs.containsKey(worker) ? Persistent.remove(grabbedAtMs, worker) : grabbedAtMs, deadLetters);
     }
 
     TaskQueueState requeue(final ProcessRef worker)
     {
         final Task task = inFlight.get(worker);
         return new TaskQueueState(nextTaskId, Persistent.prepend(ready, task), Persistent.remove(inFlight, worker),
-            cursorIndex);
+            cursorIndex, grabbedAtMs.containsKey(worker) ? Persistent.remove(grabbedAtMs, worker) : grabbedAtMs,
+            deadLetters);
+    }
+
+    /**
+     * Take a worker's task away and set it aside among the dead letters.
+     */
+    TaskQueueState deadLetter(final ProcessRef worker)
+    {
+        final Task task = inFlight.get(worker);
+        return new TaskQueueState(nextTaskId, ready, Persistent.remove(inFlight, worker), cursorIndex,
+            grabbedAtMs.containsKey(worker) ? Persistent.remove(grabbedAtMs, worker) : grabbedAtMs,
+            Persistent.append(deadLetters, task));
+    }
+
+    /**
+     * Every in-flight task's clock starts now (at the switch to a version with visibility timeouts: the tasks taken
+     * before it have no grab time).
+     */
+    TaskQueueState grabbedAllAt(final long nowMs)
+    {
+        final Map<ProcessRef, Long> times = new LinkedHashMap<>();
+        for (final ProcessRef worker : inFlight.keySet())
+        {
+            times.put(worker, grabbedAtMs.getOrDefault(worker, nowMs));
+        }
+        return new TaskQueueState(nextTaskId, ready, inFlight, cursorIndex,
+            java.util.Collections.unmodifiableMap(times), deadLetters);
+    }
+
+    /**
+     * Move dead letters back to the back of the queue, with a fresh delivery count.
+     *
+     * @param taskIds of the dead letters to move; ids that are not dead letters are ignored.
+     * @return the state and the ids moved, in dead-letter order.
+     */
+    DeadLetterChange requeueDeadLetters(final List<Long> taskIds)
+    {
+        final List<Task> kept = new ArrayList<>();
+        final List<Task> queue = new ArrayList<>(ready);
+        final List<Long> moved = new ArrayList<>();
+        for (final Task task : deadLetters)
+        {
+            if (taskIds.contains(task.id()))
+            {
+                queue.add(new Task(task.id(), task.enqueuer(), task.detail(), 0));
+                moved.add(task.id());
+            }
+            else
+            {
+                kept.add(task);
+            }
+        }
+        return moved.isEmpty() ? new DeadLetterChange(this, List.of()) : new DeadLetterChange(
+            new TaskQueueState(nextTaskId, List.copyOf(queue), inFlight, cursorIndex, grabbedAtMs, List.copyOf(kept)),
+            List.copyOf(moved));
+    }
+
+    /**
+     * Drop dead letters for good: they are no longer pending, and their enqueuers are never told they completed.
+     *
+     * @param taskIds of the dead letters to drop; ids that are not dead letters are ignored.
+     * @return the state and the ids dropped, in dead-letter order.
+     */
+    DeadLetterChange purgeDeadLetters(final List<Long> taskIds)
+    {
+        final List<Task> kept = new ArrayList<>();
+        final List<Long> purged = new ArrayList<>();
+        for (final Task task : deadLetters)
+        {
+            if (taskIds.contains(task.id()))
+            {
+                purged.add(task.id());
+            }
+            else
+            {
+                kept.add(task);
+            }
+        }
+        return purged.isEmpty() ? new DeadLetterChange(this, List.of()) : new DeadLetterChange(
+            new TaskQueueState(nextTaskId, ready, inFlight, cursorIndex, grabbedAtMs, List.copyOf(kept)),
+            List.copyOf(purged));
+    }
+
+    /**
+     * The state after a change to the dead letters and the task ids it affected.
+     *
+     * @param state   after it.
+     * @param taskIds affected.
+     */
+    record DeadLetterChange(TaskQueueState state, List<Long> taskIds)
+    {
     }
 
     @Override
     public TaskQueueState withCursorIndex(final long index)
     {
-        return new TaskQueueState(nextTaskId, ready, inFlight, index);
+        return new TaskQueueState(nextTaskId, ready, inFlight, index, grabbedAtMs, deadLetters);
     }
 }

@@ -187,7 +187,8 @@ class TaskQueueMachineTest
     void shouldHandleEveryCommandType()
     {
         final List<TaskCommand> samples = List.of(new TaskCommand.Enqueue(ENQUEUER, "t"),
-            new TaskCommand.Grab(W1), new TaskCommand.Complete(W1, 1));
+            new TaskCommand.Grab(W1), new TaskCommand.Complete(W1, 1), new TaskCommand.RequeueDeadLetters(List.of(1L)),
+            new TaskCommand.PurgeDeadLetters(List.of(1L)));
         final Set<Class<?>> covered = samples.stream().map(Object::getClass).collect(Collectors.toSet());
 
         assertThat(covered).containsExactlyInAnyOrder(TaskCommand.class.getPermittedSubclasses());
