@@ -1,7 +1,8 @@
 // The live view of a node's clusters: polls /status every POLL_MS and draws every cluster with a member here.
 // Plain DOM and canvas; nothing is fetched but this node's /status. Stable hooks for tests and scripts:
 //   section[data-cluster=NAME] per cluster, with data-leader (member id or "") and data-term;
-//   tr[data-member=ID][data-role=ROLE] per member; #updated[data-time] is the time of the last status shown.
+//   tr[data-member=ID][data-role=ROLE] per member; #updated[data-time] is the time of the last status shown;
+//   #unavailable[data-peers] lists the admin peers whose last request failed (comma-separated node ids, sorted).
 "use strict";
 
 const POLL_MS = 500;
@@ -76,9 +77,19 @@ function render(status) {
       history.delete(section.dataset.cluster);
     }
   }
+  renderUnavailablePeers(status.unavailablePeers || {});
   const updated = document.getElementById("updated");
   updated.dataset.time = String(status.timeMillis);
   updated.textContent = new Date(status.timeMillis).toLocaleTimeString();
+}
+
+function renderUnavailablePeers(peers) {
+  const nodes = Object.keys(peers).sort();
+  const list = document.getElementById("unavailable");
+  list.dataset.peers = nodes.join(",");
+  list.replaceChildren(...nodes.map(node =>
+    el("li", { "data-peer": node }, el("strong", { text: node }), el("span", { text: ": " + peers[node] }))));
+  document.getElementById("unavailable-peers").hidden = nodes.length === 0;
 }
 
 function remember(cluster, time) {

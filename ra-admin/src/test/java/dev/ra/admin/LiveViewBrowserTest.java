@@ -154,6 +154,7 @@ class LiveViewBrowserTest
                 awaitPage(browser, page -> rows(cluster(page, CLUSTER)).stream()
                     .anyMatch(r -> leader.toString().equals(r.get("id")) && "down".equals(r.get("role"))),
                     WAIT, "the killed member to be shown down");
+                awaitUnavailablePeer(browser, leader.node());
                 browser.screenshot(TARGET.resolve("live-view-failover.png"));
             }
         }
@@ -249,6 +250,30 @@ class LiveViewBrowserTest
         }
         throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what +
             "; the page shows " + page);
+    }
+
+    /**
+     * The page lists the killed node's admin endpoint among the peers not answering, with the reason.
+     */
+    private static void awaitUnavailablePeer(final HeadlessChromium browser, final String node)
+    {
+        final long deadline = System.nanoTime() + WAIT.toNanos();
+        Object shown = null;
+        while (System.nanoTime() < deadline)
+        {
+            shown = browser.evaluate("document.getElementById('unavailable').dataset.peers + '|' + " +
+                "document.getElementById('unavailable-peers').hidden + '|' + " +
+                "document.getElementById('unavailable').textContent");
+            final String[] parts = String.valueOf(shown).split("\\|", 3);
+            if (parts.length == 3 && List.of(parts[0].split(",")).contains(node) && "false".equals(parts[1]) &&
+                parts[2].contains(node + ": "))
+            {
+                return;
+            }
+            sleep(100);
+        }
+        throw new AssertionError("timed out waiting for the page to list " + node + "'s admin endpoint as not " +
+            "answering; it shows " + shown);
     }
 
     @SuppressWarnings("unchecked")
