@@ -102,6 +102,16 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         return protocol;
     }
 
+    /**
+     * @return the protocol version the connection's handshake agreed (0 if not known): what may be written there,
+     *         whatever another connection to the same node agreed.
+     */
+    static int protocolOf(final Channel channel)
+    {
+        final ConnectionHandler handler = channel.pipeline().get(ConnectionHandler.class);
+        return null == handler ? 0 : handler.protocol;
+    }
+
     boolean saidGoodbye()
     {
         return saidGoodbye;
@@ -395,10 +405,6 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         timer.cancel(false);
         final PeerLink link = transport.link(peer);
         peerCounters = null == link ? PeerCounters.UNKNOWN : link.counters;
-        if (null != link)
-        {
-            link.protocol.agreed(version);
-        }
         if (callerConnection)
         {
             establishCallerConnection(ctx);

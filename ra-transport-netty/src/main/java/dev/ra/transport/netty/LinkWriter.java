@@ -89,13 +89,15 @@ final class LinkWriter
         ByteBuf out = null;
         int written = 0;
         final OutboundQueue queue = link.outbound;
+        // The version of this connection, not the link's: another connection to the node may have agreed another.
+        final int protocol = ConnectionHandler.protocolOf(channel);
         NodeMessage message;
         // Stops if the connection stops being the one in use meanwhile (a new one replaced it): what is queued from
         // then on is for the new one, maybe a new run of the node, and must not go out on this one.
         while ((all || (channel.isWritable() && link.active == channel)) && null != (message = queue.messages.poll()))
         {
             queue.size.decrementAndGet();
-            final String unsent = frameRefusal(message, writer, link.node, link.protocol.agreed());
+            final String unsent = frameRefusal(message, writer, link.node, protocol);
             if (null != unsent)
             {
                 if (message instanceof NodeMessage.ServerCall call)

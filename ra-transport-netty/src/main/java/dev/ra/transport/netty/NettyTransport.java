@@ -493,7 +493,7 @@ public final class NettyTransport implements Transport
         return null != link && null != link.active;
     }
 
-    /** From the protocol version agreed on the last connection to the node ({@link ProtocolVersions#supports}). */
+    /** From the protocol version agreed on the connection in use to the node ({@link ProtocolVersions#supports}). */
     @Override
     public boolean supports(final String node, final PeerFeature feature)
     {
@@ -577,15 +577,16 @@ public final class NettyTransport implements Transport
             abandoned = link.connections.add(channel, dialedBySmaller, System.nanoTime());
             link.left = false;
             link.active = link.connections.active();
+            link.protocol.agreed(ConnectionHandler.protocolOf(link.active));
             if (abandoned.contains(link.fenced))
             {
                 link.fenced = null;
             }
             if (null != previous && previous != link.active && !abandoned.contains(previous) &&
-                link.protocol.agreed() >= ProtocolVersions.SWITCH_FENCE)
+                ConnectionHandler.protocolOf(previous) >= ProtocolVersions.SWITCH_FENCE)
             {
                 // What was written on the previous one may still be unread there: nothing goes on the new one until
-                // the node has read up to the FENCE (an older node gets none, as its release sends none).
+                // the node has read up to the FENCE (none on a connection of an older version, which has no FENCE).
                 fence = previous;
                 link.fenced = previous;
             }
@@ -674,6 +675,10 @@ public final class NettyTransport implements Transport
         {
             removal = link.connections.remove(channel);
             link.active = link.left ? null : link.connections.active();
+            if (null != link.active)
+            {
+                link.protocol.agreed(ConnectionHandler.protocolOf(link.active));
+            }
             if (null != link.fenced && (link.fenced == channel || link.fenced == link.active || null == link.active))
             {
                 link.fenced = null;

@@ -2,12 +2,16 @@ package dev.ra.transport.netty;
 
 /**
  * What this node knows of one other node's protocol versions ({@link ProtocolVersions}), kept in its
- * {@link PeerLink}: the version agreed on the last connection, why none could be agreed, and whether to dial it with
- * a handshake without a range. Written by the event loops of its connections, read by anyone.
+ * {@link PeerLink}: the version agreed on the connection in use (each connection writes in its own), why none could
+ * be agreed, and whether to dial it with a handshake without a range. Written by the event loops of its connections,
+ * read by anyone.
  */
 final class PeerProtocol
 {
-    /** The version agreed on the last connection that completed its handshake; 0 before the first. */
+    /**
+     * The version agreed on the peer connection in use, or on the last one in use; 0 before the first. A caller
+     * connection's handshake does not change it: it carries calls only.
+     */
     private volatile int agreed;
     /** Why the nodes cannot talk (no version in common); null unless the last handshake failed for that. */
     private volatile String refusal;

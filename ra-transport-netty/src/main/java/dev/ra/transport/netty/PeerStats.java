@@ -13,8 +13,8 @@ package dev.ra.transport.netty;
  * @param connectionsOpened connections to it that completed the handshake: the first one and every reconnect.
  * @param queued            messages waiting in its outbound queue now.
  * @param up                whether the node is up now (connected; reported to the runtime as up).
- * @param protocolVersion   the protocol version agreed with it on the last connection; 0 before the first (see
- *                          docs/UPGRADES.md).
+ * @param protocolVersion   the protocol version agreed with it on the connection in use (or last in use); 0 before
+ *                          the first (see docs/UPGRADES.md).
  * @param versionRefusal    why no connection to it can be made (the two nodes have no protocol version in common,
  *                          both ranges named), or null.
  */
