@@ -604,12 +604,6 @@ public final class NettyTransport implements Transport
                     "once quiet", localNode, link.connections.size(), node,
                     localNode.compareTo(node) < 0 ? localNode : node);
             }
-            if (abandoned.contains(previous))
-            {
-                // What is queued was for the connection its dialer abandoned, maybe by restarting: not for the new
-                // run, which must not get messages meant for the previous one (as after any down).
-                writer.discardQueue(link);
-            }
             if (!abandoned.isEmpty())
             {
                 // Its dialer dialed again, which it does only once it has lost every connection to this node (or it
@@ -723,11 +717,18 @@ public final class NettyTransport implements Transport
      * flight on it, while another connection to the node is open. The node is reported down and at once up again, as
      * if its last connection had closed and another had opened: the runtime then fails the calls that awaited an
      * answer sent on it (instead of letting them wait for their timeout), and monitors learn that messages may have
-     * been lost. What is still queued goes on over the other connection.
+     * been lost. What is still queued is dropped, as at any down: the other connection may reach a restarted run of
+     * the node (one that dialed again while a half-open connection to its old run was still open here), which must
+     * not get messages meant for the previous one.
      */
     private void connectionLost(final PeerLink link)
     {
-        if (!link.reportedUp || closed)
+        if (closed)
+        {
+            return;
+        }
+        writer.discardQueue(link);
+        if (!link.reportedUp)
         {
             return;
         }

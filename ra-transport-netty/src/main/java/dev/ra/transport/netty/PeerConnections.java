@@ -23,10 +23,10 @@ import java.util.List;
  *       The peer switches as soon as it sees the preferred connection complete, which happens within one handshake
  *       round trip of this side seeing it, so a quiet period of the failure timeout means the peer has switched or is
  *       idle; waiting any longer would wait on a peer this node would declare dead anyway.
- *   <li>When the active connection closes while a standby is open, the standby takes over and queued messages carry
- *       on over it; but what was in flight on the closed one is lost, so the owner reports the node down and at once
- *       up again ({@link Removal#HANDED_OVER}), as it does when a connection dialed by the same node replaces an older
- *       one. The node stays down only when its last connection closes.
+ *   <li>When the active connection closes while a standby is open, the standby takes over; but what was in flight on
+ *       the closed one is lost, so the owner reports the node down and at once up again ({@link Removal#HANDED_OVER})
+ *       and drops what was queued (the standby may reach a restarted run of the node), as it does when a connection
+ *       dialed by the same node replaces an older one. The node stays down only when its last connection closes.
  * </ul>
  *
  * <p>Not thread safe: the owner ({@link PeerLink}) guards it with its monitor. Generic in the connection type so that

@@ -104,10 +104,10 @@ class SimultaneousDialTest
             b.send("a", message("b", "a", 2));
             assertThat(ScriptedPeer.readMessage(aDialed)).isEqualTo(message("b", "a", 2));
 
-            // The connection in use breaks while the other is still open: b carries on over the other and nothing
-            // queued is dropped, but what was in flight on the broken one is lost, so a is reported down and at once
-            // up again (the runtime fails the calls that awaited an answer sent there instead of letting them wait
-            // for their timeout).
+            // The connection in use breaks while the other is still open: b carries on over the other, but what was
+            // in flight on the broken one is lost, so a is reported down and at once up again (the runtime fails the
+            // calls that awaited an answer sent there instead of letting them wait for their timeout), and what was
+            // still queued is dropped (StaleQueuedMessageTest).
             ScriptedPeer.quietlyClose(aDialed);
             InJvmCluster.await(() -> b.link("a").connectionCount() == 1, WAIT, "b to notice the close");
             b.send("a", message("b", "a", 3));

@@ -10,6 +10,8 @@ import dev.ra.spi.TransportListener;
 import dev.ra.testkit.InJvmCluster;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -108,8 +110,65 @@ class StaleQueuedMessageTest
         }
     }
 
-    private static final class Quiet implements TransportListener
+    /**
+     * A connection in use that closes while another is open hands over to that one, which may come from a restarted
+     * run of the node (a node dials again once its old run is gone, and a half-open connection to that run stays open
+     * here until it breaks): what was still queued for the closed one (its socket full, the old run no longer reading)
+     * is dropped, since the node is reported down, never written on the other.
+     */
+    @Test
+    void whatWasQueuedForAConnectionThatClosesIsNotWrittenOnTheStandbyThatTakesOver() throws Exception
     {
+        final List<String> statusChanges = new CopyOnWriteArrayList<>();
+        try (ScriptedPeer b = new ScriptedPeer("b", "test");
+            NettyTransport a = new NettyTransport(NettyTransportConfig.builder().clusterId("test")
+                .peer(b.node(), b.address()).heartbeatInterval(Duration.ofMillis(100))
+                .failureTimeout(Duration.ofSeconds(60)).handshakeTimeout(Duration.ofSeconds(60))
+                .reconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(100)).build()))
+        {
+            a.start("a", new Quiet(statusChanges));
+            // a's dial (the preferred connection, a having the smaller id) reaches b's first run.
+            final Socket toOldRun = b.acceptDial(WAIT);
+            ScriptedPeer.readHandshake(toOldRun, FrameFormat.HELLO);
+            b.sendWelcome(toOldRun, "a");
+            InJvmCluster.await(() -> a.isReachable("b"), WAIT, "a to see b up");
+
+            // b's first run stops reading: a's socket fills and messages stay queued.
+            final byte[] large = new byte[64 * 1024];
+            long sequence = 0;
+            while (a.peerStats().get("b").queued() < 1_000 && sequence < 20_000)
+            {
+                a.send("b", new NodeMessage.ProcessMessage(new ProcessRef("b", ++sequence), new ServerId("c", "a"),
+                    Bytes.wrap(large)));
+            }
+            assertThat(a.peerStats().get("b").queued()).as("messages queued behind the full socket").isPositive();
+
+            // b's next run dials a: a standby, since a's own dial is the preferred one. Then the old run's
+            // connection breaks and the standby takes over.
+            final Socket fromNewRun = b.dial(a.localAddress());
+            b.sendHello(fromNewRun, "a");
+            b.awaitWelcome(fromNewRun);
+            InJvmCluster.await(() -> a.peerStats().get("b").connectionsOpened() == 2, WAIT,
+                "a to take the new connection on");
+            ScriptedPeer.quietlyClose(toOldRun);
+            InJvmCluster.await(() -> statusChanges.size() >= 3, WAIT, "a to report b down and up, " + statusChanges);
+            assertThat(statusChanges).containsExactly("up b", "down b", "up b");
+            final NodeMessage toNewRun = new NodeMessage.ProcessMessage(new ProcessRef("b", 999_999),
+                new ServerId("c", "a"), Bytes.wrap(new byte[] {1}));
+            a.send("b", toNewRun);
+            assertThat(ScriptedPeer.readMessage(fromNewRun)).as("the first message b's new run reads")
+                .isEqualTo(toNewRun);
+        }
+    }
+
+    /** Records the node's ups and downs only. */
+    private record Quiet(List<String> statusChanges) implements TransportListener
+    {
+        Quiet()
+        {
+            this(new CopyOnWriteArrayList<>());
+        }
+
         @Override
         public void onMessage(final String fromNode, final NodeMessage message)
         {
@@ -118,11 +177,13 @@ class StaleQueuedMessageTest
         @Override
         public void onNodeUp(final String node)
         {
+            statusChanges.add("up " + node);
         }
 
         @Override
         public void onNodeDown(final String node)
         {
+            statusChanges.add("down " + node);
         }
     }
 }
