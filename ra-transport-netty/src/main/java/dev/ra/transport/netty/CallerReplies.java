@@ -37,7 +37,7 @@ final class CallerReplies
             channel.eventLoop().execute(() -> write(transport, channel, reply, node));
             return;
         }
-        if (!channel.isActive() || LinkWriter.saidGoodbye(channel))
+        if (!channel.isActive() || LinkWriter.left(channel))
         {
             transport.counters.messagesDropped.increment();
             return;

@@ -46,8 +46,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     /** The other node's counters, once the handshake told which node it is. */
     private PeerCounters peerCounters = PeerCounters.UNKNOWN;
     private boolean closing;
-    /** This end sent GOODBYE: nothing more is written or handled here. Read on other threads. */
-    private volatile boolean saidGoodbye;
+    /**
+     * This end left (its transport closes): nothing more is written or handled here. It said GOODBYE here, or on the
+     * other connection to the node, which carries its last messages. Read on other threads.
+     */
+    private volatile boolean left;
     private long lastReadNanos;
     /** When the last message (not heartbeat) arrived, or the handshake completed: a standby retires when quiet. */
     private long lastMessageReadNanos;
@@ -89,7 +92,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         channel.eventLoop().execute(() ->
         {
             final ChannelHandlerContext ctx = channel.pipeline().context(handler);
-            if (null != ctx && !handler.closing && !handler.saidGoodbye && channel.isActive())
+            if (null != ctx && !handler.closing && !handler.left && channel.isActive())
             {
                 handler.writeFrame(ctx, FrameFormat.FENCE, new BufferWriter(0));
             }
@@ -112,9 +115,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         return null == handler ? 0 : handler.protocol;
     }
 
-    boolean saidGoodbye()
+    boolean left()
     {
-        return saidGoodbye;
+        return left;
     }
 
     /**
@@ -122,12 +125,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
      * write GOODBYE, handle no further frame, and close once it is flushed, or after {@code boundMs} at the latest.
      *
      * @param ctx         this handler's context.
-     * @param writeQueued writes what is still queued for the peer (on its active connection), before the GOODBYE.
+     * @param writeQueued writes what is still queued for the peer, before the GOODBYE.
      * @param boundMs     how long the flush may take.
      */
     void leave(final ChannelHandlerContext ctx, final Runnable writeQueued, final long boundMs)
     {
-        if (saidGoodbye)
+        if (left)
         {
             return;
         }
@@ -135,7 +138,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         {
             writeQueued.run();
         }
-        saidGoodbye = true;
+        left = true;
         closing = true;
         if (!established || !ctx.channel().isActive())
         {
@@ -148,6 +151,28 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         peerCounters.bytesWritten.add(out.readableBytes());
         transport.counters.flushes.increment();
         ctx.writeAndFlush(out).addListener(f -> closeAfterGoodbye(ctx));
+        ctx.executor().schedule(() -> ctx.close(), boundMs, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * This node leaves, and says GOODBYE on another connection to the node, the one that carries its last messages:
+     * on this one it writes nothing more, handles nothing more, and waits for the node to close it on reading that
+     * GOODBYE (or closes it after {@code boundMs}). A GOODBYE here too could be read first, on another thread of the
+     * node, which would then close both connections with this node's last messages still unread on the other.
+     */
+    void leaveQuietly(final ChannelHandlerContext ctx, final long boundMs)
+    {
+        if (left)
+        {
+            return;
+        }
+        left = true;
+        closing = true;
+        if (!established || !ctx.channel().isActive())
+        {
+            ctx.close();
+            return;
+        }
         ctx.executor().schedule(() -> ctx.close(), boundMs, TimeUnit.MILLISECONDS);
     }
 
@@ -462,10 +487,17 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
 
     /**
      * The transport would not keep this connection, whose handshake is done (the other node counts it as open): if
-     * the transport is closing, the other node is told it left, as on every connection open when it closed.
+     * the transport is closing, the other node is told it left, here if no other peer connection to it is open, else on
+     * the one that carries this node's last messages, and this one waits to be closed, as every other one does.
      */
     private void closeRefused(final ChannelHandlerContext ctx)
     {
+        if (transport.isClosed() && !callerConnection && transport.hasPeerConnection(peer))
+        {
+            // The GOODBYE goes on the connection that carries this node's last messages (OrderlyLeave).
+            leaveQuietly(ctx, OrderlyLeave.BOUND_MS);
+            return;
+        }
         if (transport.isClosed())
         {
             leave(ctx, () ->

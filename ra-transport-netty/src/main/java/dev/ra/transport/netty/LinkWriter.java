@@ -50,9 +50,15 @@ final class LinkWriter
     {
         link.drainScheduled.set(false);
         final Channel channel = link.active;
-        if (null == channel || saidGoodbye(channel))
+        if (null == channel)
         {
             discardQueue(link);
+            return;
+        }
+        if (transport.isClosed() || left(channel))
+        {
+            // This node leaves: the connection that carries its last messages writes the queue before its GOODBYE
+            // (OrderlyLeave; maybe not this one: the old one while its FENCE is unanswered), and nothing else does.
             return;
         }
         if (null != link.fenced)
@@ -137,11 +143,11 @@ final class LinkWriter
         }
     }
 
-    /** @return whether this node said GOODBYE on the connection: nothing more is written there. */
-    static boolean saidGoodbye(final Channel channel)
+    /** @return whether this node left on the connection (its transport closes): nothing more is written there. */
+    static boolean left(final Channel channel)
     {
         final ConnectionHandler handler = channel.pipeline().get(ConnectionHandler.class);
-        return null != handler && handler.saidGoodbye();
+        return null != handler && handler.left();
     }
 
     /**

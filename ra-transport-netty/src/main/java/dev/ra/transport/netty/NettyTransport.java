@@ -879,6 +879,13 @@ public final class NettyTransport implements Transport
         return links.get(node);
     }
 
+    /** @return whether a peer connection to the node is established (a closing transport says GOODBYE there). */
+    boolean hasPeerConnection(final String node)
+    {
+        final PeerLink link = links.get(node);
+        return null != link && !connectionsTo(link).isEmpty();
+    }
+
     // ----------------------------------------------------------------------------------------------------------------
     // Fault injection (tests)
 

@@ -11,10 +11,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * How a closing transport leaves: GOODBYE on every connection, peer links and the caller connections it accepted,
- * each on its connection's event loop after what was written or queued there before (replies the stopping servers
- * sent, "no such server" answers), then nothing more is handled there and the connection closes once flushed. A peer
- * that reads the GOODBYE knows that whatever it sent and got no answer for was not acted on.
+ * How a closing transport leaves: GOODBYE on each caller connection it accepted and, to each node, on the one peer
+ * connection that carries its last messages, each on its connection's event loop after what was written or queued
+ * there before (replies the stopping servers sent, "no such server" answers), then nothing more is handled there and
+ * the connection closes once flushed. A peer that reads the GOODBYE knows that whatever it sent and got no answer for
+ * was not acted on, and closes its other connections to this node; those get no GOODBYE, which it could read before
+ * the last messages on the other, and are closed after the bound if it does not close them first.
  */
 final class OrderlyLeave
 {
@@ -33,12 +35,24 @@ final class OrderlyLeave
         final List<Channel> leaving = new ArrayList<>();
         for (final PeerLink link : links)
         {
-            for (final Channel channel : NettyTransport.connectionsTo(link))
+            final List<Channel> connections;
+            final Channel carrier;
+            synchronized (link)
+            {
+                connections = link.connections.all();
+                carrier = lastMessagesCarrier(link);
+            }
+            for (final Channel channel : connections)
             {
                 leaving.add(channel);
+                if (null != carrier && channel != carrier)
+                {
+                    leaveQuietly(channel);
+                    continue;
+                }
                 leave(channel, () ->
                 {
-                    if (link.active == channel)
+                    if (channel == carrier)
                     {
                         transport.writer.writeQueued(link, channel, true);
                     }
@@ -85,6 +99,31 @@ final class OrderlyLeave
             channel.closeFuture().addListener(f -> closedOne.run());
         }
         closedOne.run();
+    }
+
+    /**
+     * Under the link's monitor: the connection that carries this node's last messages to the node, the only one to get
+     * the queue and GOODBYE (the node, on reading GOODBYE on any connection, closes them all). While a FENCE is
+     * unanswered that is the old connection: the node has not read it up to the FENCE, nothing was written on the new
+     * one, and what follows the FENCE there is still read in order. Null if the node is down or left.
+     */
+    static Channel lastMessagesCarrier(final PeerLink link)
+    {
+        return null != link.fenced ? link.fenced : link.active;
+    }
+
+    private static void leaveQuietly(final Channel channel)
+    {
+        channel.eventLoop().execute(() ->
+        {
+            final ChannelHandlerContext ctx = channel.pipeline().context(ConnectionHandler.class);
+            if (null == ctx)
+            {
+                channel.close();
+                return;
+            }
+            ((ConnectionHandler)ctx.handler()).leaveQuietly(ctx, BOUND_MS);
+        });
     }
 
     private static void leave(final Channel channel, final Runnable writeQueued)

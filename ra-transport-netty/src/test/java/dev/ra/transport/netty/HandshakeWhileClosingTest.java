@@ -19,9 +19,11 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A handshake that completes while the transport closes: the other node must not be left believing it reached a node
- * that then goes without a word. Either the handshake is refused (the node is closing), or a WELCOME is followed by
- * GOODBYE, as on every connection open when the transport closed; a connection closed after WELCOME without GOODBYE
- * makes the other node report this one down instead of left (its calls fail as outcome unknown instead of moving on).
+ * that then goes without a word. Either the handshake is refused (the node is closing), or, after a WELCOME, the
+ * node is told GOODBYE: on that connection if it is the only one, else on the one that carries the closing node's last
+ * messages, as for every other connection open when the transport closed; a connection closed after WELCOME with no
+ * GOODBYE anywhere makes the other node report this one down instead of left (its calls fail as outcome unknown
+ * instead of moving on).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class HandshakeWhileClosingTest
@@ -55,8 +57,10 @@ class HandshakeWhileClosingTest
 
             if (answer.contains(FrameFormat.WELCOME))
             {
+                // The GOODBYE went on the open connection, the one that carries a's last messages: a GOODBYE here
+                // too could be read first and make b close that one with them unread (LeaveWithTwoConnectionsTest).
                 assertThat(answer).as("frames after a WELCOME sent while closing")
-                    .containsSubsequence(FrameFormat.WELCOME, FrameFormat.GOODBYE);
+                    .containsExactly(FrameFormat.WELCOME);
             }
         }
     }
