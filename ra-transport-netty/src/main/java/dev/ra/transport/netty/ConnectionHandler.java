@@ -33,6 +33,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     private static final Logger REFUSALS = LoggerFactory.getLogger(ProtocolVersions.class);
     private static final int INITIAL_FRAME_BYTES = 256;
     private static final int MAX_REUSED_FRAME_BYTES = 64 << 10;
+    /**
+     * How many FENCE_READ answers may wait unsent on a connection: a node writes one FENCE per switch away from it, so
+     * more mean it sends FENCE frames without reading the answers, which would otherwise pile up here without bound.
+     */
+    static final int MAX_UNSENT_FENCE_READS = 16;
 
     private final NettyTransport transport;
     private final boolean accepted;
@@ -56,6 +61,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     private long lastMessageReadNanos;
     private long lastWriteNanos;
     private ScheduledFuture<?> timer;
+    /** FENCE_READ answers written here and not yet handed to the socket. */
+    private int unsentFenceReads;
     /** Dialed: whether the HELLO carried this node's version range; whether the other node answered it at all. */
     private boolean helloRanged;
     private boolean helloAnswered;
@@ -590,8 +597,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
             }
             else if (type == FrameFormat.FENCE)
             {
-                // Everything before it on this connection has been handed to the listener: the peer may go on.
-                writeFrame(ctx, FrameFormat.FENCE_READ, new BufferWriter(0));
+                answerFence(ctx);
             }
             else
             {
@@ -640,6 +646,28 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         transport.counters.messagesReceived.increment();
         peerCounters.messagesReceived.increment();
         transport.listener().onMessage(peer, message);
+    }
+
+    /**
+     * Everything before the FENCE on this connection has been handed to the listener: the peer may go on. A peer that
+     * does not read the answers is disconnected rather than buffered for.
+     */
+    private void answerFence(final ChannelHandlerContext ctx)
+    {
+        if (unsentFenceReads >= MAX_UNSENT_FENCE_READS)
+        {
+            reject(ctx, "FENCE frames keep coming while the answers to " + unsentFenceReads +
+                " are not read: the node does not read this connection");
+            return;
+        }
+        unsentFenceReads++;
+        final ByteBuf out = ctx.alloc().ioBuffer(FrameFormat.LENGTH_BYTES + FrameFormat.HEADER_BYTES);
+        out.writeInt(FrameFormat.HEADER_BYTES).writeByte(FrameFormat.VERSION).writeByte(FrameFormat.FENCE_READ);
+        transport.counters.bytesWritten.add(out.readableBytes());
+        peerCounters.bytesWritten.add(out.readableBytes());
+        transport.counters.flushes.increment();
+        lastWriteNanos = System.nanoTime();
+        ctx.writeAndFlush(out).addListener(f -> unsentFenceReads--);
     }
 
     private void reject(final ChannelHandlerContext ctx, final String reason)
