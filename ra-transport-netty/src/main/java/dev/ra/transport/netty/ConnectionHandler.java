@@ -479,14 +479,14 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         {
             final long now = System.nanoTime();
             if (now - lastReadNanos > failureNanos && now - lastWriteNanos > failureNanos &&
-                !transport.awaitsReply(peer, ctx.channel()))
+                !transport.incomingCallers.awaitsReply(peer, ctx.channel()))
             {
                 LOG.debug("{}: closing an idle caller connection from {}", transport.localNode(), peer);
                 closing = true;
                 ctx.close();
             }
         }, intervalNanos, intervalNanos, TimeUnit.NANOSECONDS);
-        if (!transport.attachCallerConnection(peer, ctx.channel()))
+        if (!transport.incomingCallers.attach(peer, ctx.channel()))
         {
             closeRefused(ctx);
         }
@@ -640,7 +640,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
                 reject(ctx, "a " + message.getClass().getSimpleName() + " on a caller connection");
                 return;
             }
-            transport.rememberCallerChannel(peer, call.callId(), ctx.channel());
+            transport.incomingCallers.remember(peer, call.callId(), ctx.channel());
         }
         lastMessageReadNanos = lastReadNanos;
         transport.counters.messagesReceived.increment();
@@ -736,7 +736,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         }
         if (established && callerConnection)
         {
-            transport.forgetCallerChannel(peer, ctx.channel());
+            transport.incomingCallers.forget(peer, ctx.channel());
         }
         else if (established)
         {

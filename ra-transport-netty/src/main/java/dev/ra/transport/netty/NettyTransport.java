@@ -81,6 +81,9 @@ public final class NettyTransport implements Transport
     final LinkWriter writer = new LinkWriter(this);
     private final Map<String, PeerLink> links = new ConcurrentHashMap<>();
     final LinkFaults faults = new LinkFaults(this);
+    /** The caller connections other nodes dialed here. */
+    final IncomingCallerConnections incomingCallers = new IncomingCallerConnections(links, faults,
+        this::isClosed);
     /** Keeps a thread's calls on its caller connections behind what it sent over the peer links. */
     private final CallerOrder callerOrder = new CallerOrder();
     /** The calling threads' own connections ({@link #sendAndReceiveOnCaller}). */
@@ -422,58 +425,6 @@ public final class NettyTransport implements Transport
     int openCallerConnectionCount()
     {
         return callerConnections.openCount();
-    }
-
-    /**
-     * A caller connection from {@code node} completed its handshake.
-     *
-     * @return true if it was kept; false if this transport is closed or the node blocked.
-     */
-    boolean attachCallerConnection(final String node, final Channel channel)
-    {
-        final PeerLink link = links.get(node);
-        if (null == link || closed || faults.isBlocked(node))
-        {
-            return false;
-        }
-        link.callerConnections.add(channel);
-        // Pairs with block() and close(): each changes its state before looking here for what to close.
-        if (closed || faults.isBlocked(node))
-        {
-            link.callerConnections.remove(channel);
-            return false;
-        }
-        return true;
-    }
-
-    /**
-     * A caller connection from {@code node} carried a call: its reply goes back on it (see {@link #send}).
-     */
-    void rememberCallerChannel(final String node, final long callId, final Channel channel)
-    {
-        final PeerLink link = links.get(node);
-        if (null != link)
-        {
-            link.callerChannels.put(callId, channel);
-        }
-    }
-
-    /** A caller connection from {@code node} closed: replies still owed to it have nowhere to go. */
-    void forgetCallerChannel(final String node, final Channel channel)
-    {
-        final PeerLink link = links.get(node);
-        if (null != link)
-        {
-            link.callerConnections.remove(channel);
-            link.callerChannels.values().removeIf(channel::equals);
-        }
-    }
-
-    /** @return whether a call that came in on this caller connection from {@code node} still awaits its reply. */
-    boolean awaitsReply(final String node, final Channel channel)
-    {
-        final PeerLink link = links.get(node);
-        return null != link && link.callerChannels.containsValue(channel);
     }
 
     /**
