@@ -236,6 +236,44 @@ class CorruptionMatrixTest
         }
     }
 
+    /**
+     * The server ref field of an end marker and the checksum of a file header are covered by nothing but their
+     * checksums: a flip there must be found as damage like any other, not taken for a valid marker or header.
+     */
+    @Test
+    void bitFlipsOnlyTheChecksumsOfEndMarkerAndHeaderCoverRefuseToOpen() throws Exception
+    {
+        final Path first = writeTwoBatches();
+        final long end = Files.size(first);
+        appendEndMarker(first, 1);
+        writeWalHeader(2);
+        flipBit(first, end + WalFormat.OFFSET_REF + 1);
+        try (FileStorage storage = storage())
+        {
+            assertThatThrownBy(() -> storage.open(A, new RecordingListener()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(first.toString())
+                .hasMessageContaining("at offset " + end)
+                .hasMessageContaining("end marker");
+        }
+        flipBit(first, end + WalFormat.OFFSET_REF + 1);
+
+        flipBit(first, WalFormat.FILE_HEADER - 2);
+        try (FileStorage storage = storage())
+        {
+            assertThatThrownBy(() -> storage.open(A, new RecordingListener()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(first.toString())
+                .hasMessageContaining("at offset 0")
+                .hasMessageContaining("damaged WAL file header");
+        }
+        flipBit(first, WalFormat.FILE_HEADER - 2);
+        try (FileStorage storage = storage())
+        {
+            assertThat(storage.open(A, new RecordingListener()).log().lastIndex()).isEqualTo(20);
+        }
+    }
+
     /** A spare renamed to the next WAL file, with a crash before its new header was durable. */
     @Test
     void newestWalFileWhoseHeaderNeverReachedTheDiskHoldsNothing() throws Exception
