@@ -12,13 +12,17 @@ import dev.ra.protocol.SnapshotMeta;
 import dev.ra.spi.LogListener;
 import dev.ra.spi.LogStore;
 import dev.ra.spi.ServerStorage;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class FileStorageTest
@@ -130,6 +134,80 @@ class FileStorageTest
             assertThat(all).hasSize(21);
             assertThat(all.subList(0, 10)).isEqualTo(old.subList(0, 10));
             assertThat(all.subList(10, 20)).isEqualTo(fresh.subList(10, 20));
+        }
+    }
+
+    /**
+     * The durability report of a batch names its last entry by index, term and checksum: an entry appended again at
+     * the same index and term with other content after a truncation, not written yet, must not be reported durable
+     * when the batch with the older one is. Here the older entry 21's batch is held in its sync while the log is cut
+     * after 20 and the new 21 appended; the new one's batch is then held in its sync: nothing may say 21 is durable.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aBatchOfAnOlderEntryAtTheSameIndexAndTermDoesNotMakeTheNewOneDurable() throws Exception
+    {
+        final AtomicBoolean holding = new AtomicBoolean();
+        final Semaphore syncing = new Semaphore(0);
+        final Semaphore release = new Semaphore(0);
+        final FileLayer held = new ForwardingFileLayer()
+        {
+            @Override
+            public LogFile open(final Path path, final boolean create) throws IOException
+            {
+                final LogFile file = super.open(path, create);
+                if (WalFormat.sequenceOf(path.getFileName().toString()) < 0)
+                {
+                    return file;
+                }
+                return new ForwardingLogFile(file)
+                {
+                    @Override
+                    public void force() throws IOException
+                    {
+                        if (holding.get())
+                        {
+                            syncing.release();
+                            try
+                            {
+                                release.tryAcquire(30, TimeUnit.SECONDS);
+                            }
+                            catch (final InterruptedException ex)
+                            {
+                                Thread.currentThread().interrupt();
+                            }
+                        }
+                        super.force();
+                    }
+                };
+            }
+        };
+        try (FileStorage storage = FileStorage.builder().directory(dir).fileLayer(held).build())
+        {
+            final RecordingListener listener = new RecordingListener();
+            final ServerStorage server = storage.open(A, listener);
+            server.log().append(range(1, 20, 1));
+            assertThat(listener.awaitIndex(20)).isTrue();
+            holding.set(true);
+            try
+            {
+                server.log().append(List.of(entry(21, 1, "older")));
+                assertThat(syncing.tryAcquire(30, TimeUnit.SECONDS)).as("the older 21's batch syncs").isTrue();
+                server.log().append(List.of(entry(20, 1)));
+                server.log().append(List.of(entry(21, 1, "newer")));
+                release.release();
+                assertThat(syncing.tryAcquire(30, TimeUnit.SECONDS)).as("the newer 21's batch syncs").isTrue();
+                assertThat(server.log().lastWrittenIndex()).as("written while the newer 21 is not").isEqualTo(20);
+                assertThat(listener.index()).as("reported durable while the newer 21 is not").isEqualTo(20);
+            }
+            finally
+            {
+                // Also when an assertion failed: the writer must not stay held, or closing the storage waits for it.
+                holding.set(false);
+                release.release(2);
+            }
+            assertThat(listener.awaitIndex(21)).isTrue();
+            assertThat(server.log().entry(21)).isEqualTo(entry(21, 1, "newer"));
         }
     }
 
