@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ra.ServerId;
 import dev.ra.codec.Bytes;
 import dev.ra.protocol.SnapshotMeta;
+import dev.ra.spi.LogStore;
 import dev.ra.spi.ServerStorage;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -395,6 +396,45 @@ class CorruptionMatrixTest
      * offset), also when recovery needs that table to compare the snapshot's term (BitFlipProperties once saw an
      * UncheckedIOException from the segment cache here).
      */
+    /**
+     * A snapshot installed over a log whose entry at the snapshot's index has another term, with a crash before the
+     * reset was recorded: the entries after it belong to a history the snapshot replaced (Raft Figure 13) and must not
+     * come back as the log's tail.
+     */
+    @Test
+    void aLogThatDoesNotContinueTheSnapshotIsDiscardedAfterIt() throws Exception
+    {
+        try (FileStorage storage = storage())
+        {
+            final RecordingListener listener = new RecordingListener();
+            final ServerStorage server = storage.open(A, listener);
+            server.log().append(range(1, 5, 1));
+            assertThat(listener.awaitIndex(5)).isTrue();
+        }
+        try (FileStorage storage = storage())
+        {
+            storage.open(A, new RecordingListener()).snapshots()
+                .write(new SnapshotMeta(3, 2, List.of(), 0), Bytes.wrap(new byte[] {3}));
+        }
+        try (FileStorage storage = storage())
+        {
+            final RecordingListener listener = new RecordingListener();
+            final ServerStorage server = storage.open(A, listener);
+            assertThat(server.log().lastIndex()).as("entries 4 and 5 of term 1 after the snapshot of term 2")
+                .isEqualTo(3);
+            assertThat(server.log().term(3)).isEqualTo(2);
+            assertThat(server.log().term(4)).isEqualTo(LogStore.UNKNOWN_TERM);
+            server.log().append(range(4, 6, 2));
+            assertThat(listener.awaitIndex(6)).isTrue();
+        }
+        try (FileStorage storage = storage())
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            assertThat(server.log().lastIndex()).isEqualTo(6);
+            assertThat(server.log().entry(4)).isEqualTo(entry(4, 2));
+        }
+    }
+
     @Test
     void bitFlipInASegmentIndexTableRefusesToOpenNamingFileAndOffset() throws Exception
     {
