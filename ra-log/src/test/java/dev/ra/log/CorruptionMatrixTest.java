@@ -468,6 +468,30 @@ class CorruptionMatrixTest
         }
     }
 
+    /** The first index in a segment's header is covered by the header checksum alone. */
+    @Test
+    void bitFlipInTheFirstIndexOfASegmentHeaderRefusesToOpenNamingFileAndOffset() throws Exception
+    {
+        final Path segments = segmentsAfterRestart();
+        final Path first = segments.resolve(SegmentFile.fileName(0));
+        flipBit(first, 23);
+        try (FileStorage storage = storage())
+        {
+            assertThatThrownBy(() -> storage.open(A, new RecordingListener()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(first.toString())
+                .hasMessageContaining("offset " + (SegmentFile.HEADER - 4))
+                .hasMessageContaining("header checksum");
+        }
+        flipBit(first, 23);
+        try (FileStorage storage = storage())
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            assertThat(server.log().lastIndex()).isEqualTo(20);
+            assertThat(server.log().entry(1)).isEqualTo(entry(1, 1));
+        }
+    }
+
     @Test
     void bitFlipInASegmentEntryFailsTheReadNamingFileAndOffset() throws Exception
     {
