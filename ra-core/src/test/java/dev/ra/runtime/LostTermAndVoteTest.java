@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ra.RaException;
+import dev.ra.RaTimeoutException;
 import dev.ra.ServerId;
 import dev.ra.StorageState;
 import dev.ra.testkit.InJvmCluster;
@@ -83,9 +84,11 @@ class LostTermAndVoteTest
         cluster.stopNode(otherWhole.node());
 
         assertThatThrownBy(() -> cluster.system(leader).processCommand(leader, new KvMachine.Put("b", "2"),
-            Duration.ofSeconds(2))).as("the leader and the member that lost its term are not a quorum");
+            Duration.ofSeconds(2))).as("the leader and the member that lost its term are not a quorum")
+            .isInstanceOf(RaTimeoutException.class);
         assertThatThrownBy(() -> cluster.system(leader).<Map<String, String>, String>consistentQuery(leader,
-            state -> state.get("a"), Duration.ofSeconds(2))).as("nor for a read");
+            state -> state.get("a"), Duration.ofSeconds(2))).as("nor for a read")
+            .isInstanceOf(RaTimeoutException.class);
         assertThat(cluster.system(leader).<Map<String, String>, String>localQuery(leader, state -> state.get("b"))
             .result()).as("b=2 was not applied").isNull();
     }
