@@ -9,6 +9,7 @@ import dev.ra.protocol.SnapshotMeta;
 import dev.ra.spi.LogListener;
 import dev.ra.spi.LogStore;
 import dev.ra.spi.ServerStorage;
+import dev.ra.spi.SnapshotSink;
 import dev.ra.testkit.property.Gen;
 import dev.ra.testkit.property.Property;
 import java.nio.charset.StandardCharsets;
@@ -60,7 +61,8 @@ class LogRecoveryProperties
     {
     }
 
-    record Install(int server, int ahead) implements Action
+    /** A snapshot installed: written whole, or received in chunks as a follower receives a leader's. */
+    record Install(int server, int ahead, boolean inChunks) implements Action
     {
     }
 
@@ -94,7 +96,7 @@ class LogRecoveryProperties
         final Gen<Action> overwrite = c -> new Overwrite(server.next(c), overwriteBack.next(c), overwritten.next(c));
         final Gen<Action> resend = c -> new Resend(server.next(c), resendBack.next(c), resent.next(c));
         final Gen<Action> snapshot = c -> new Snapshot(server.next(c), snapshotBack.next(c));
-        final Gen<Action> install = c -> new Install(server.next(c), installAhead.next(c));
+        final Gen<Action> install = c -> new Install(server.next(c), installAhead.next(c), flags.next(c));
         final Gen<Action> crash = c -> new Crash(flags.next(c), flags.next(c), seeds.next(c));
         final Gen<Action> crashAtOperation = c -> new CrashAtOperation(operations.next(c), flags.next(c),
             flags.next(c), seeds.next(c));
@@ -177,7 +179,7 @@ class LogRecoveryProperties
             new Crash(false, true, -86619L),
             new Resend(1, 1, 30),
             new Overwrite(0, 26, 18),
-            new Install(0, 57),
+            new Install(0, 57, false),
             new Restart(),
             new Append(1, 10),
             new Snapshot(2, 11),
@@ -259,7 +261,7 @@ class LogRecoveryProperties
             }
             else if (action instanceof Install i)
             {
-                models.get(i.server()).install(servers.get(i.server()), i.ahead());
+                models.get(i.server()).install(servers.get(i.server()), i.ahead(), i.inChunks());
             }
             else if (action instanceof Crash c)
             {
@@ -467,11 +469,24 @@ class LogRecoveryProperties
             log.headMap(index, true).clear();
         }
 
-        void install(final ServerStorage server, final int ahead)
+        void install(final ServerStorage server, final int ahead, final boolean inChunks)
         {
             term++;
             final SnapshotMeta meta = new SnapshotMeta(lastIndex() + ahead, term, List.of(), 0);
-            server.snapshots().write(meta, state(meta));
+            if (inChunks)
+            {
+                final byte[] state = state(meta).unsafeArray();
+                final SnapshotSink sink = server.snapshots().accept(meta);
+                for (int offset = 0; offset < state.length; offset += 5)
+                {
+                    sink.append(Bytes.copyOf(state, offset, Math.min(5, state.length - offset)));
+                }
+                sink.complete();
+            }
+            else
+            {
+                server.snapshots().write(meta, state(meta));
+            }
             server.log().resetTo(meta.index(), meta.term());
             log.clear();
             snapshotIndex = meta.index();
