@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ra.ProcessRef;
 import dev.ra.ServerId;
+import dev.ra.codec.BufferWriter;
 import dev.ra.codec.Bytes;
 import dev.ra.protocol.NodeMessage;
 import dev.ra.protocol.ServerRequest;
@@ -231,6 +232,45 @@ class TransportReviewTest
             assertThat(ScriptedPeer.awaitClosedByNode(link, WAIT)).as("the forged notice closes the connection")
                 .isTrue();
             assertThat(recorder.received).as("the forged notice never reaches the runtime").isEmpty();
+        }
+    }
+
+    /**
+     * A frame of another frame version is not read as one of this version, even when its body would decode: the
+     * connection is closed and the message never reaches the runtime.
+     */
+    @Test
+    void aMessageFrameOfAnotherFrameVersionClosesTheConnection() throws Exception
+    {
+        final Recorder recorder = new Recorder();
+        try (ScriptedPeer b = new ScriptedPeer("b", CLUSTER_ID);
+            NettyTransport a = transport(b, builder -> builder))
+        {
+            a.start("a", recorder);
+            final Socket link = b.acceptDial(WAIT);
+            ScriptedPeer.readHandshake(link, FrameFormat.HELLO);
+            b.sendWelcome(link, "a");
+            InJvmCluster.await(() -> a.isReachable("b"), WAIT, "a to see b up");
+            final NodeMessage message = new NodeMessage.ProcessMessage(new ProcessRef("a", 1), null,
+                Bytes.wrap(new byte[] {1, 2, 3}));
+            b.sendMessage(link, message);
+            InJvmCluster.await(() -> recorder.received.size() == 1, WAIT, "the message of this frame version");
+
+            final BufferWriter body = new BufferWriter(64);
+            WireCodec.INSTANCE.encode(message, body);
+            final BufferWriter frame = new BufferWriter(body.position() + 6);
+            frame.writeInt(body.position() + FrameFormat.HEADER_BYTES).writeByte(FrameFormat.VERSION + 1)
+                .writeByte(FrameFormat.MESSAGE).writeRaw(body.toByteArray(), 0, body.position());
+            synchronized (link)
+            {
+                link.getOutputStream().write(frame.toByteArray());
+                link.getOutputStream().flush();
+            }
+
+            assertThat(ScriptedPeer.awaitClosedByNode(link, WAIT)).as("a frame of version " +
+                (FrameFormat.VERSION + 1) + " closes the connection").isTrue();
+            assertThat(recorder.received).as("only the message of this frame version reached the runtime")
+                .hasSize(1);
         }
     }
 
