@@ -59,13 +59,24 @@ final class NodeEvents
      * A peer's node says the peer applied the cluster's deletion (loop thread, via a task): the deletion committed,
      * and this member missed it (its node was down then) and would campaign for ever, as no member is left to
      * replicate it. It ends as it would have had it applied the entry: stopped, its data deleted. Only a member of the
-     * configuration in force counts.
+     * configuration in force counts. The answer names ids only, so it may be about a cluster that ran under the same
+     * ids before this one was created again (the peer's node has not started its new member yet): a member that knows
+     * a leader belongs to a cluster that lives, and one whose log is empty was never part of the cluster deleted (it
+     * holds nothing that deleting it would tidy); either keeps running, and a member that did miss the deletion is
+     * told again at its next campaign.
      */
     void peerDeletedWithCluster(final ServerId peer)
     {
         if (server.isStopped() || peer.equals(server.id) ||
             server.core.members().stream().noneMatch(m -> m.id().equals(peer)))
         {
+            return;
+        }
+        if (null != server.core.leaderId() || 0 == server.core.lastIndex())
+        {
+            LOG.info("{}: {}'s node says it was deleted with cluster {}; not taken as this member's deletion: it {}",
+                server.id, peer, server.cluster.clusterName, null != server.core.leaderId() ? "knows a leader, " +
+                server.core.leaderId() : "holds no entry (a cluster created again under the same ids)");
             return;
         }
         LOG.warn("{}: member {} applied the deletion of cluster {} (its node says so): this member missed it and is " +
