@@ -6,6 +6,8 @@ import dev.ra.ProcessRef;
 import dev.ra.ServerId;
 import dev.ra.core.RaftEvent;
 import dev.ra.protocol.Member;
+import java.util.HashSet;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +21,8 @@ final class NodeEvents
     private static final Logger LOG = LoggerFactory.getLogger(NodeEvents.class);
 
     private final ServerProcess server;
+    /** The peers whose node said they applied the cluster's deletion, since this member last knew a leader. */
+    private final Set<ServerId> peersDeletedWithCluster = new HashSet<>();
 
     /**
      * @param server whose events these are.
@@ -57,13 +61,13 @@ final class NodeEvents
 
     /**
      * A peer's node says the peer applied the cluster's deletion (loop thread, via a task): the deletion committed,
-     * and this member missed it (its node was down then) and would campaign for ever, as no member is left to
-     * replicate it. It ends as it would have had it applied the entry: stopped, its data deleted. Only a member of the
-     * configuration in force counts. The answer names ids only, so it may be about a cluster that ran under the same
-     * ids before this one was created again (the peer's node has not started its new member yet): a member that knows
-     * a leader belongs to a cluster that lives, and one whose log is empty was never part of the cluster deleted (it
-     * holds nothing that deleting it would tidy); either keeps running, and a member that did miss the deletion is
-     * told again at its next campaign.
+     * and this member may have missed it (its node was down then) and would campaign for ever, as no member is left to
+     * replicate it. The answer names ids only, so it may also be about a cluster that ran under the same ids before
+     * this one was created again, whose member on the peer's node is not started yet: one peer's word is not enough.
+     * The member ends (stopped, its data deleted, as if it had applied the deletion) only once every other member of
+     * its configuration in force has been said deleted with its cluster, while it knows no leader and holds entries:
+     * a cluster created again has running members, which answer as members; a member that knows a leader belongs to
+     * a cluster that lives; one whose log is empty holds nothing that deleting it would tidy.
      */
     void peerDeletedWithCluster(final ServerId peer)
     {
@@ -74,13 +78,24 @@ final class NodeEvents
         }
         if (null != server.core.leaderId() || 0 == server.core.lastIndex())
         {
+            peersDeletedWithCluster.clear();
             LOG.info("{}: {}'s node says it was deleted with cluster {}; not taken as this member's deletion: it {}",
                 server.id, peer, server.cluster.clusterName, null != server.core.leaderId() ? "knows a leader, " +
                 server.core.leaderId() : "holds no entry (a cluster created again under the same ids)");
             return;
         }
-        LOG.warn("{}: member {} applied the deletion of cluster {} (its node says so): this member missed it and is " +
-            "deleted too", server.id, peer, server.cluster.clusterName);
+        peersDeletedWithCluster.add(peer);
+        for (final Member member : server.core.members())
+        {
+            if (!member.id().equals(server.id) && !peersDeletedWithCluster.contains(member.id()))
+            {
+                LOG.info("{}: {}'s node says it was deleted with cluster {}; {} has not said so (yet)", server.id,
+                    peer, server.cluster.clusterName, member.id());
+                return;
+            }
+        }
+        LOG.warn("{}: every other member of cluster {} applied its deletion (their nodes say so): this member missed " +
+            "it and is deleted too", server.id, server.cluster.clusterName);
         server.deleteOnTerminate = true;
         server.stop(true, null);
     }

@@ -3,11 +3,15 @@ package dev.ra.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ra.ServerId;
+import dev.ra.protocol.NodeMessage;
+import dev.ra.runtime.injvm.InJvmNetwork;
+import dev.ra.spi.Transport;
 import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,7 +27,11 @@ class RecreatedAfterDeletionTest
 {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private final InJvmCluster nodes = new InJvmCluster(3);
+    private final InJvmNetwork network = new InJvmNetwork();
+    /** The "deleted with its cluster" answers n1 sent. */
+    private final AtomicInteger deletedAnswersFromN1 = new AtomicInteger();
+    private final InJvmCluster nodes = new InJvmCluster(3, node -> "n1".equals(node) ?
+        new CountingTransport(network.newTransport()) : network.newTransport(), b -> { });
     private final List<ServerId> members = nodes.serverIds("kv");
 
     @AfterEach
@@ -60,5 +68,60 @@ class RecreatedAfterDeletionTest
         InJvmCluster.await(() -> nodes.system(lateMember).overview(lateMember).lastApplied() >=
             nodes.system(leader).overview(leader).commitIndex(), WAIT, "the late member caught up");
         assertThat(members).as("members running").allMatch(m -> nodes.system(m).isRunning(m));
+    }
+
+    /**
+     * The same, and then the new cluster's leader goes away: its other running member, which holds entries and knows
+     * no leader, campaigns and hears from n1 that kv@n1 was deleted with its cluster. One peer's word is not enough:
+     * the member deletes itself only when every other member's node says so (the cluster it missed the deletion of
+     * has nobody left).
+     */
+    @Test
+    void aMemberOfTheClusterCreatedAgainThatLostItsLeaderIsNotDeletedByOnePeersOldDeletion()
+    {
+        nodes.system("n1").startCluster("kv", new KvMachine(), members);
+        final ServerId first = nodes.awaitLeader(members, WAIT);
+        nodes.system(first).processCommand(first, new KvMachine.Put("a", "1"));
+        nodes.system("n1").deleteCluster(members.get(0));
+        InJvmCluster.await(() -> members.stream().noneMatch(m -> nodes.system(m).isRunning(m)), WAIT,
+            "every member deleted");
+        for (final ServerId member : members.subList(1, 3))
+        {
+            nodes.system(member).startServer("kv", new KvMachine(), member, members);
+        }
+        nodes.system(members.get(1)).triggerElection(members.get(1));
+        final ServerId leader = nodes.awaitLeader(members.subList(1, 3), WAIT);
+        nodes.system(leader).processCommand(leader, new KvMachine.Put("b", "1"));
+        final ServerId survivor = leader.equals(members.get(1)) ? members.get(2) : members.get(1);
+        InJvmCluster.await(() -> nodes.system(survivor).overview(survivor).lastApplied() >= 2 ? true : null, WAIT,
+            "the other member applied the write");
+
+        final int answersBefore = deletedAnswersFromN1.get();
+        nodes.stopNode(leader.node());
+        InJvmCluster.await(() -> deletedAnswersFromN1.get() >= answersBefore + 3 ||
+            !nodes.system(survivor).isRunning(survivor) ? true : null, WAIT,
+            "n1 told the campaigning member three times that kv@n1 was deleted, or the member stopped");
+
+        assertThat(nodes.system(survivor).isRunning(survivor)).as("the member that lost its leader runs on").isTrue();
+        assertThat(nodes.system(survivor).overview(survivor).lastApplied()).isGreaterThanOrEqualTo(2);
+    }
+
+    /** Counts the "deleted with its cluster" answers this node sends. */
+    private final class CountingTransport extends ForwardingTransport
+    {
+        CountingTransport(final Transport delegate)
+        {
+            super(delegate);
+        }
+
+        @Override
+        public void send(final String to, final NodeMessage message)
+        {
+            if (message instanceof NodeMessage.ServerDown down && down.clusterDeleted())
+            {
+                deletedAnswersFromN1.incrementAndGet();
+            }
+            super.send(to, message);
+        }
     }
 }
