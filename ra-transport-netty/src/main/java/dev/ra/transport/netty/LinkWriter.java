@@ -74,7 +74,7 @@ final class LinkWriter
         }
         if (!channel.isActive())
         {
-            // Closing: its detach hands the queue over to a standby connection, or discards it if none is left.
+            // Closing: its detach discards the queue (the node is reported down, and up again if a standby takes over).
             return;
         }
         writeQueued(link, channel, false);
