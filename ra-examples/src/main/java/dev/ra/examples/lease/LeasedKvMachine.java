@@ -8,6 +8,7 @@ import dev.ra.Effect;
 import dev.ra.InitArgs;
 import dev.ra.RaftRole;
 import dev.ra.StateMachine;
+import dev.ra.codec.Codec;
 import dev.ra.examples.support.Persistent;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import dev.ra.examples.watch.EventBatch;
@@ -15,6 +16,7 @@ import dev.ra.examples.watch.EventType;
 import dev.ra.examples.watch.WatchCommand;
 import dev.ra.examples.watch.WatchEvent;
 import dev.ra.examples.watch.WatchHub;
+import dev.ra.examples.watch.WatchReply;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,13 +79,15 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
     public static final String LESSOR = "lessor";
     /** Named query: the store's revision (argument ignored). */
     public static final String REVISION = "revision";
+    /** The newest version of the logic ({@link #version()}). */
+    private static final int VERSION = 2;
 
     private final String lessorHandler;
     private final int historyLimit;
     private final long unreachableWatchExpiryMs;
     private final ReleaseCursorPolicy cursorPolicy;
-    /** Version 1 on: a watch id belongs to its watcher (see {@link WatchHub#register}). */
-    private final boolean watchIdsOwned;
+    /** The version whose logic this instance applies: {@link #version()}, or an older one for {@link #machineFor}. */
+    private final int logicVersion;
 
     /**
      * A machine with the default handler name, history limit, unreachable watch expiry and cursor policy.
@@ -131,32 +135,47 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
         this.historyLimit = historyLimit;
         this.unreachableWatchExpiryMs = unreachableWatchExpiry.toMillis();
         this.cursorPolicy = Objects.requireNonNull(cursorPolicy, "cursorPolicy");
-        this.watchIdsOwned = true;
+        this.logicVersion = VERSION;
     }
 
-    private LeasedKvMachine(final LeasedKvMachine newest, final boolean watchIdsOwned)
+    private LeasedKvMachine(final LeasedKvMachine newest, final int logicVersion)
     {
         this.lessorHandler = newest.lessorHandler;
         this.historyLimit = newest.historyLimit;
         this.unreachableWatchExpiryMs = newest.unreachableWatchExpiryMs;
         this.cursorPolicy = newest.cursorPolicy;
-        this.watchIdsOwned = watchIdsOwned;
+        this.logicVersion = logicVersion;
     }
 
     /**
-     * Version 1 refuses a {@link WatchCommand.Register} of a watch id that another watcher holds
-     * ({@link dev.ra.examples.watch.WatchReply.Refused}); version 0 let it replace that watcher's watch.
+     * Version 2 takes {@link WatchCommand.CancelOwn}, which only the watch's own watcher may send, and refuses the
+     * {@link WatchCommand.Cancel} that names no watcher ({@link dev.ra.examples.watch.WatchReply.Refused}); version
+     * 1 refuses a {@link WatchCommand.Register} of a watch id that another watcher holds; version 0 let such a
+     * register replace that watcher's watch. Before version 2 a cancel ended any watch of its id, and answered
+     * {@code false} for the tombstone of an expired watch, which it removed.
      */
     @Override
     public int version()
     {
-        return 1;
+        return VERSION;
     }
 
     @Override
     public StateMachine<LeasedKvMachineCommand, LeasedKvState> machineFor(final int version)
     {
-        return version >= 1 ? this : new LeasedKvMachine(this, false);
+        return version >= VERSION ? this : new LeasedKvMachine(this, Math.max(0, version));
+    }
+
+    /**
+     * Versions 0 and 1 refuse {@link WatchCommand.CancelOwn} before the log: the members of an older build cannot
+     * decode it.
+     */
+    @Override
+    @SuppressWarnings("unchecked")
+    public Codec<LeasedKvMachineCommand> commandCodec()
+    {
+        return logicVersion >= 2 ? StateMachine.super.commandCodec() :
+            (Codec<LeasedKvMachineCommand>)(Codec<?>)VersionOneCommands.CODEC;
     }
 
     @Override
@@ -181,14 +200,32 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
         }
         else if (command instanceof WatchCommand.Register register)
         {
-            final WatchHub.Registration registration = watchIdsOwned ?
+            final WatchHub.Registration registration = logicVersion >= 1 ?
                 change.watches.register(register, state.revision(), change.effects) :
                 change.watches.registerReplacingAnyWatcher(register, state.revision(), change.effects);
             change.watches = registration.hub();
             reply = registration.reply();
         }
+        else if (command instanceof WatchCommand.CancelOwn cancel)
+        {
+            if (logicVersion < 2)
+            {
+                // Refused by the older versions' codec before the log; kept out of apply all the same.
+                return cursorPolicy.result(meta, state, new WatchReply.Refused(cancel.watchId(),
+                    VersionOneCommands.REFUSAL), List.of());
+            }
+            final WatchHub.Cancellation cancellation = change.watches.cancelOwn(cancel);
+            change.watches = cancellation.hub();
+            reply = cancellation.reply();
+        }
         else if (command instanceof WatchCommand.Cancel cancel)
         {
+            if (logicVersion >= 2)
+            {
+                return cursorPolicy.result(meta, state, new WatchReply.Refused(cancel.watchId(), "WatchCommand" +
+                    ".Cancel names no watcher, so it could end another client's watch; send WatchCommand.CancelOwn " +
+                    "naming the watcher (machine version 2 of LeasedKvMachine on; Watcher does)"), List.of());
+            }
             reply = null != change.watches.watch(cancel.watchId());
             change.watches = change.watches.cancel(cancel.watchId());
         }

@@ -5,7 +5,8 @@ import dev.ra.examples.lease.LeasedKvMachineCommand;
 import java.util.Objects;
 
 /**
- * The watch commands of a machine that embeds a {@link WatchHub}.
+ * The watch commands of a machine that embeds a {@link WatchHub}. A watch id belongs to the watcher process that
+ * registered it: another watcher can neither take it over ({@link Register}) nor end it ({@link CancelOwn}).
  */
 public sealed interface WatchCommand extends LeasedKvMachineCommand
 {
@@ -37,7 +38,31 @@ public sealed interface WatchCommand extends LeasedKvMachineCommand
     }
 
     /**
-     * Remove a watch. Replies {@code Boolean.TRUE} if it existed.
+     * Remove a watch of one's own. Replies {@code Boolean.TRUE} if a watch of that id held by {@code watcher} was
+     * removed (a live one, or the tombstone of one that expired while its watcher was unreachable: either way the id
+     * is free again and nothing more is sent for it), {@code Boolean.FALSE} if there was none of that id, or
+     * {@link WatchReply.Refused} if the id is another watcher's, which is left as it was. Machine version 2 of
+     * {@code LeasedKvMachine} on; a cluster still at an older version refuses it before the log
+     * ({@link dev.ra.InvalidCommandException}), and {@link Watcher} then sends {@link Cancel}.
+     *
+     * @param watchId of the watch.
+     * @param watcher that registered it.
+     */
+    record CancelOwn(String watchId, ProcessRef watcher) implements WatchCommand
+    {
+        /** Checks that the id and watcher are not null. */
+        public CancelOwn
+        {
+            Objects.requireNonNull(watchId, "watchId");
+            Objects.requireNonNull(watcher, "watcher");
+        }
+    }
+
+    /**
+     * Remove a watch, whoever registered it: the cancel of machine versions 0 and 1 of {@code LeasedKvMachine}, kept
+     * for a cluster still at one of them (it replies {@code Boolean.TRUE} if a live watch of that id existed, and
+     * removes the tombstone of an expired one too). From version 2 on it names no watcher, so it could end another
+     * client's watch: it is refused with {@link WatchReply.Refused} and changes nothing; send {@link CancelOwn}.
      *
      * @param watchId of the watch.
      */

@@ -194,8 +194,44 @@ public record WatchHub(Map<String, Watch> watches, List<EventBatch> history, lon
     }
 
     /**
-     * Remove a watch. The watcher stays monitored (the machine embedding the hub may watch the same process for other
-     * reasons); a later {@code Down} for it changes nothing here.
+     * Cancel a watch for its watcher: refused ({@link WatchReply.Refused}, nothing changed) while the watch or the
+     * tombstone of that id is another watcher's, as {@link #register} refuses it.
+     *
+     * @param cancel the command.
+     * @return the hub and the reply: {@code Boolean.TRUE} if the watcher's watch or tombstone was removed,
+     *         {@code Boolean.FALSE} if there was none of that id, or the refusal.
+     */
+    public Cancellation cancelOwn(final WatchCommand.CancelOwn cancel)
+    {
+        final Watch held = watches.containsKey(cancel.watchId()) ? watches.get(cancel.watchId()) :
+            expired.get(cancel.watchId());
+        if (null == held)
+        {
+            return new Cancellation(this, Boolean.FALSE);
+        }
+        if (!held.watcher().equals(cancel.watcher()))
+        {
+            return new Cancellation(this, new WatchReply.Refused(cancel.watchId(), "watch id '" + cancel.watchId() +
+                "' is in use by watcher " + held.watcher() + ", not " + cancel.watcher() + "; only its watcher " +
+                "cancels it"));
+        }
+        return new Cancellation(cancel(cancel.watchId()), Boolean.TRUE);
+    }
+
+    /**
+     * The hub and reply of a cancel.
+     *
+     * @param hub   after it.
+     * @param reply for the client.
+     */
+    public record Cancellation(WatchHub hub, Object reply)
+    {
+    }
+
+    /**
+     * Remove a watch, or its tombstone, whoever registered it (see {@link #cancelOwn}). The watcher stays monitored
+     * (the machine embedding the hub may watch the same process for other reasons); a later {@code Down} for it
+     * changes nothing here.
      *
      * @param watchId to remove.
      * @return the hub without the watch.

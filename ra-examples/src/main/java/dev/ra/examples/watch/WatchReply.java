@@ -1,7 +1,8 @@
 package dev.ra.examples.watch;
 
 /**
- * The replies to {@link WatchCommand.Register}.
+ * The replies to {@link WatchCommand.Register}, and the refusal of a {@link WatchCommand.CancelOwn} or (machine
+ * version 2 on) {@link WatchCommand.Cancel}.
  */
 public sealed interface WatchReply
 {
@@ -37,8 +38,8 @@ public sealed interface WatchReply
     }
 
     /**
-     * Nothing was registered: the request makes no sense here (the watch id is another watcher's). The watches
-     * registered before are unchanged.
+     * Nothing was registered or cancelled: the request makes no sense here (the watch id is another watcher's, or
+     * a cancel names no watcher). The watches registered before are unchanged.
      *
      * @param watchId of the refused watch.
      * @param reason  what was wrong, naming the id and the watcher that holds it.

@@ -1,5 +1,7 @@
 package dev.ra.examples.watch;
 
+import dev.ra.InvalidCommandException;
+import dev.ra.ProcessRef;
 import dev.ra.RaProcess;
 import dev.ra.examples.support.ClusterClient;
 import dev.ra.examples.support.OwnThread;
@@ -11,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -163,7 +166,7 @@ public final class Watcher implements AutoCloseable
             ended = true;
             try
             {
-                cluster.command(new WatchCommand.Cancel(watchId), true);
+                cancel(watchId, inbox.ref(), command -> cluster.command(command, true));
             }
             catch (final RuntimeException ex)
             {
@@ -171,6 +174,39 @@ public final class Watcher implements AutoCloseable
             }
         }
         ended = true;
+    }
+
+    /**
+     * Cancel a watch as its watcher ({@link WatchCommand.CancelOwn}). A cluster still at a machine version before 2
+     * refuses that before the log ({@link InvalidCommandException}; or, should it reach the log, with
+     * {@link WatchReply.Refused}), and is sent the {@link WatchCommand.Cancel} it knows. Should the cluster switch to
+     * version 2 between the two, that cancel is refused in turn, and the watcher's own cancel is sent once more. A
+     * refusal at version 2 (the id is another watcher's) changes nothing whatever follows it: at that version the
+     * cancel naming no watcher is refused too.
+     *
+     * @param watchId of the watch.
+     * @param watcher that registered it.
+     * @param send    one command to the cluster, returning its reply.
+     * @return the reply of the last cancel sent.
+     */
+    static Object cancel(final String watchId, final ProcessRef watcher, final Function<WatchCommand, Object> send)
+    {
+        final WatchCommand.CancelOwn own = new WatchCommand.CancelOwn(watchId, watcher);
+        boolean refusedBeforeTheLog = false;
+        try
+        {
+            final Object reply = send.apply(own);
+            if (!(reply instanceof WatchReply.Refused))
+            {
+                return reply;
+            }
+        }
+        catch (final InvalidCommandException olderMachineVersion)
+        {
+            refusedBeforeTheLog = true;
+        }
+        final Object reply = send.apply(new WatchCommand.Cancel(watchId));
+        return refusedBeforeTheLog && reply instanceof WatchReply.Refused ? send.apply(own) : reply;
     }
 
     private WatchReply register(final long startRevision)

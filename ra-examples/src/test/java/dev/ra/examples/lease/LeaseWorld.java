@@ -3,10 +3,12 @@ package dev.ra.examples.lease;
 import dev.ra.RaSystem;
 import dev.ra.RaftRole;
 import dev.ra.ServerId;
+import dev.ra.examples.support.OlderBuild;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import dev.ra.examples.support.ToolboxCluster;
 import dev.ra.examples.watch.Watch;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
@@ -41,6 +43,25 @@ final class LeaseWorld implements AutoCloseable
     LeaseWorld(final int historyLimit, final Duration unreachableWatchExpiry,
         final BiFunction<RaSystem, ServerId, RaftRole> roleOf)
     {
+        this(historyLimit, unreachableWatchExpiry, roleOf, List.of(), 0);
+    }
+
+    /**
+     * @param historyLimit   of the machine.
+     * @param olderBuildNodes nodes whose build stops at machine version {@code olderVersion} (members not yet
+     *                        upgraded, which hold the cluster at or below it).
+     * @param olderVersion    that version.
+     */
+    LeaseWorld(final int historyLimit, final List<String> olderBuildNodes, final int olderVersion)
+    {
+        this(historyLimit, LeasedKvMachine.DEFAULT_UNREACHABLE_WATCH_EXPIRY,
+            (system, server) -> system.overview(server).role(), olderBuildNodes, olderVersion);
+    }
+
+    private LeaseWorld(final int historyLimit, final Duration unreachableWatchExpiry,
+        final BiFunction<RaSystem, ServerId, RaftRole> roleOf, final List<String> olderBuildNodes,
+        final int olderVersion)
+    {
         this.world = ToolboxCluster.start(CLUSTER, (node, builder) ->
         {
             final LessorHost host = new LessorHost(new ServerId(CLUSTER, node), CHECK_PERIOD, roleOf);
@@ -49,8 +70,12 @@ final class LeaseWorld implements AutoCloseable
             {
                 previous.close();
             }
-            builder.registerMachine(CLUSTER, () -> new LeasedKvMachine(LeasedKvMachine.DEFAULT_LESSOR_HANDLER,
-                historyLimit, unreachableWatchExpiry, ReleaseCursorPolicy.every(16)))
+            builder.registerMachine(CLUSTER, () ->
+            {
+                final LeasedKvMachine machine = new LeasedKvMachine(LeasedKvMachine.DEFAULT_LESSOR_HANDLER,
+                    historyLimit, unreachableWatchExpiry, ReleaseCursorPolicy.every(16));
+                return olderBuildNodes.contains(node) ? new OlderBuild<>(machine, olderVersion) : machine;
+            })
                 .modCallHandler(LeasedKvMachine.DEFAULT_LESSOR_HANDLER, host)
                 .minSnapshotInterval(16);
         }, (node, system) -> hosts.get(node).attach(system));

@@ -257,7 +257,7 @@ class LeasedKvMachineTest
         final List<Class<?>> handled = List.of(LeasedKvCommand.Put.class, LeasedKvCommand.PutIf.class,
             LeasedKvCommand.Delete.class, SessionCommand.Grant.class, SessionCommand.Revoke.class,
             SessionCommand.Expire.class, SessionCommand.NewLeader.class, SessionCommand.LessorReady.class,
-            WatchCommand.Register.class, WatchCommand.Cancel.class);
+            WatchCommand.Register.class, WatchCommand.CancelOwn.class, WatchCommand.Cancel.class);
         final List<Class<?>> permitted = new ArrayList<>();
         for (final Class<?> sealed : List.of(LeasedKvCommand.class, SessionCommand.class, WatchCommand.class))
         {

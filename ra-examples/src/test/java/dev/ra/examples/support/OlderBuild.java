@@ -21,6 +21,8 @@ import java.util.Map;
  */
 public final class OlderBuild<C, S> implements StateMachine<C, S>
 {
+    private final StateMachine<C, S> newest;
+    private final int version;
     private final StateMachine<C, S> old;
 
     /**
@@ -29,7 +31,21 @@ public final class OlderBuild<C, S> implements StateMachine<C, S>
      */
     public OlderBuild(final StateMachine<C, S> newest, final int version)
     {
+        this.newest = newest;
+        this.version = version;
         this.old = newest.machineFor(version);
+    }
+
+    @Override
+    public int version()
+    {
+        return version;
+    }
+
+    @Override
+    public StateMachine<C, S> machineFor(final int older)
+    {
+        return older >= version ? this : newest.machineFor(older);
     }
 
     @Override

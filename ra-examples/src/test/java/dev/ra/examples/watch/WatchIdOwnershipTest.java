@@ -85,8 +85,8 @@ class WatchIdOwnershipTest
     @Test
     void shouldKeepVersionZeroReplacingTheWatch()
     {
-        assertThat(latest.version()).isEqualTo(1);
-        assertThat(latest.machineFor(1)).isSameAs(latest);
+        assertThat(latest.version()).isEqualTo(2);
+        assertThat(latest.machineFor(2)).isSameAs(latest);
         final MachineDriver<LeasedKvMachineCommand, LeasedKvState> v0 =
             new MachineDriver<>(latest.machineFor(0), LeasedKvMachineCommand.class);
         v0.apply(new WatchCommand.Register("w", ALICE, "a/", 0));
