@@ -95,6 +95,20 @@ public final class InJvmCluster implements AutoCloseable
     }
 
     /**
+     * Named nodes on the in-JVM network whose storage reports appends durable only after a delay (slow disks: a
+     * command commits no sooner, while a query, which writes nothing, is not held up).
+     *
+     * @param nodes      ids of the nodes, started in this order.
+     * @param syncDelay  of each node's {@link InMemoryStorage} (see above).
+     * @param customizer adjusts each node's builder, given the node's id.
+     */
+    public InJvmCluster(final List<String> nodes, final Duration syncDelay,
+        final BiConsumer<String, RaSystemBuilder> customizer)
+    {
+        this(nodes, syncDelay, null, customizer);
+    }
+
+    /**
      * Named nodes connected by another transport, each configured knowing its id (e.g. two builds of a machine).
      *
      * @param nodes      ids of the nodes, started in this order.

@@ -36,14 +36,14 @@ public final class ToolboxCluster implements AutoCloseable
     private final BiConsumer<String, RaSystem> onStarted;
     private final InJvmCluster nodes;
 
-    private ToolboxCluster(final String clusterName, final BiConsumer<String, RaSystemBuilder> customizer,
-        final BiConsumer<String, RaSystem> onStarted)
+    private ToolboxCluster(final String clusterName, final Duration syncDelay,
+        final BiConsumer<String, RaSystemBuilder> customizer, final BiConsumer<String, RaSystem> onStarted)
     {
         this.clusterName = clusterName;
         this.members = RA_NODES.stream().map(node -> new ServerId(clusterName, node)).toList();
         this.onStarted = onStarted;
         final List<String> all = List.of(RA_NODES.get(0), RA_NODES.get(1), RA_NODES.get(2), APP_NODE);
-        this.nodes = new InJvmCluster(all, (node, builder) ->
+        this.nodes = new InJvmCluster(all, syncDelay, (node, builder) ->
         {
             if (RA_NODES.contains(node))
             {
@@ -91,7 +91,23 @@ public final class ToolboxCluster implements AutoCloseable
     public static ToolboxCluster start(final String clusterName,
         final BiConsumer<String, RaSystemBuilder> customizer, final BiConsumer<String, RaSystem> onStarted)
     {
-        final ToolboxCluster world = new ToolboxCluster(clusterName, customizer, onStarted);
+        return start(clusterName, Duration.ZERO, customizer, onStarted);
+    }
+
+    /**
+     * A world on slow disks: every append becomes durable {@code syncDelay} after it is written, so a command commits
+     * no sooner while a query goes at full speed.
+     *
+     * @param clusterName of the cluster.
+     * @param syncDelay   of every node's storage.
+     * @param customizer  configures each node's builder; must register a machine named {@code clusterName}.
+     * @param onStarted   runs after each Ra node's system is built (also after restarts).
+     * @return the world, with the cluster started.
+     */
+    public static ToolboxCluster start(final String clusterName, final Duration syncDelay,
+        final BiConsumer<String, RaSystemBuilder> customizer, final BiConsumer<String, RaSystem> onStarted)
+    {
+        final ToolboxCluster world = new ToolboxCluster(clusterName, syncDelay, customizer, onStarted);
         world.system(RA_NODES.get(0)).startCluster(clusterName, clusterName, world.members);
         return world;
     }

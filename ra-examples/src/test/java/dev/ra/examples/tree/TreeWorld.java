@@ -44,7 +44,23 @@ public final class TreeWorld implements AutoCloseable
      */
     TreeWorld(final Duration unreachableWatchExpiry, final String olderBuildNode)
     {
-        this.world = ToolboxCluster.start(CLUSTER, (node, builder) ->
+        this(unreachableWatchExpiry, olderBuildNode, Duration.ZERO);
+    }
+
+    /**
+     * A world on slow disks: a command commits no sooner than {@code syncDelay}, while a query goes at full speed.
+     *
+     * @param syncDelay of every node's storage.
+     * @return the world.
+     */
+    public static TreeWorld withSyncDelay(final Duration syncDelay)
+    {
+        return new TreeWorld(TreeMachine.DEFAULT_UNREACHABLE_WATCH_EXPIRY, null, syncDelay);
+    }
+
+    private TreeWorld(final Duration unreachableWatchExpiry, final String olderBuildNode, final Duration syncDelay)
+    {
+        this.world = ToolboxCluster.start(CLUSTER, syncDelay, (node, builder) ->
         {
             final LessorHost host = new LessorHost(new ServerId(CLUSTER, node), CHECK_PERIOD);
             final LessorHost previous = hosts.put(node, host);

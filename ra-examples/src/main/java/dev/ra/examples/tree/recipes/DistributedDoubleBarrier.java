@@ -1,6 +1,7 @@
 package dev.ra.examples.tree.recipes;
 
 import dev.ra.RaException;
+import dev.ra.examples.support.ClusterClient;
 import dev.ra.examples.tree.CreateMode;
 import dev.ra.examples.tree.TreeClient;
 import dev.ra.examples.tree.TreeOp;
@@ -10,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.UUID;
 
 /**
  * A double barrier, as Curator's {@code DistributedDoubleBarrier}: {@link #enter} blocks until {@code memberCount}
@@ -18,6 +18,12 @@ import java.util.UUID;
  * under the barrier path (bound to its session, so a member whose process dies leaves when its session expires); the
  * last member to arrive creates {@code <barrierPath>/ready}, which lets everyone in, and the last to leave deletes it,
  * so the barrier can be used again.
+ *
+ * <p>A member's node is created in Curator's protected mode ({@code _c_<uuid>-member}, a new name for each attempt,
+ * see {@link SequentialNodes}): after a create whose outcome is unknown the member finds its node by name, and a node
+ * of an attempt given up (a create still applied after the member looked, or after {@link #enter} failed) is deleted
+ * in the background as soon as it shows up. So no phantom member, which nobody would ever take out, counts towards
+ * the others' barrier or holds their {@link #leave} for as long as the session lives.
  *
  * <p>Leaving follows Curator: the lowest member waits for the highest to go; every other member deletes its node and
  * waits for the lowest. One instance is one member; not for concurrent use by several threads.
@@ -30,7 +36,8 @@ public final class DistributedDoubleBarrier
     private final String barrierPath;
     private final int memberCount;
     private final long sessionId;
-    private final String name = UUID.randomUUID().toString();
+    /** This member's node name while it is in (from a successful enter until it has left), else null. */
+    private String name;
 
     /**
      * @param client      to reach the tree.
@@ -57,18 +64,46 @@ public final class DistributedDoubleBarrier
      * @param timeout to wait.
      * @return true once everyone is in; false if the time ran out (this member's node is then deleted, in the
      *         background if the cluster cannot be reached).
-     * @throws InterruptedException  if interrupted.
+     * @throws InterruptedException  if interrupted (this member's node is then deleted).
      * @throws IllegalStateException if the session is not live.
+     * @throws RaException           if the cluster could not be reached: this member is not in (its node, if one of
+     *                               its creates is applied after all, is deleted in the background).
      */
     public boolean enter(final Duration timeout) throws InterruptedException
     {
         final long deadline = Signal.deadline(timeout);
         client.ensurePath(barrierPath);
-        final TreeReply created = client.create(ours(), "", CreateMode.EPHEMERAL, sessionId);
-        if (!created.ok() && !(created instanceof TreeReply.NodeExists))
+        if (null == name || client.exists(ours()).isEmpty())
         {
-            throw new IllegalStateException("cannot enter barrier '" + barrierPath + "': " + created);
+            name = null;
+            name = SequentialNodes.create(client, barrierPath, "member", CreateMode.EPHEMERAL, sessionId);
         }
+        boolean entered = false;
+        try
+        {
+            entered = awaitEveryone(deadline);
+            return entered;
+        }
+        finally
+        {
+            if (!entered)
+            {
+                // Not in: a node left behind would count towards the others' barrier.
+                try
+                {
+                    client.deleteGuaranteed(ours(), TreeOp.ANY_VERSION);
+                }
+                catch (final RaException ex)
+                {
+                    // Deleted in the background.
+                }
+                name = null;
+            }
+        }
+    }
+
+    private boolean awaitEveryone(final long deadline) throws InterruptedException
+    {
         final String ready = TreePaths.child(barrierPath, READY);
         final Signal signal = new Signal();
         final PendingWatch watch = new PendingWatch(signal::fire);
@@ -80,7 +115,21 @@ public final class DistributedDoubleBarrier
             }
             if (members().size() >= memberCount)
             {
-                final TreeReply made = client.create(ready, "", CreateMode.PERSISTENT, 0);
+                final TreeReply made;
+                try
+                {
+                    made = client.create(ready, "", CreateMode.PERSISTENT, 0);
+                }
+                catch (final RaException ex)
+                {
+                    if (!ClusterClient.outcomeUnknown(ex) || System.nanoTime() - deadline >= 0)
+                    {
+                        throw ex;
+                    }
+                    // It may have been made: look again (a second create of it answers NodeExists), shortly.
+                    signal.await(deadline);
+                    continue;
+                }
                 if (made.ok() || made instanceof TreeReply.NodeExists)
                 {
                     return true;
@@ -89,14 +138,6 @@ public final class DistributedDoubleBarrier
             }
             if (System.nanoTime() - deadline >= 0)
             {
-                try
-                {
-                    client.deleteGuaranteed(ours(), TreeOp.ANY_VERSION);
-                }
-                catch (final RaException ex)
-                {
-                    // Deleted in the background: a member left behind would count towards the others' barrier.
-                }
                 return false;
             }
             signal.await(deadline);
@@ -120,6 +161,7 @@ public final class DistributedDoubleBarrier
             final List<String> members = members();
             if (members.isEmpty())
             {
+                name = null;
                 return true;
             }
             final boolean present = members.contains(name);
@@ -128,6 +170,7 @@ public final class DistributedDoubleBarrier
                 // The last one out closes the barrier behind everyone, so that it can be entered again.
                 client.delete(TreePaths.child(barrierPath, READY), TreeOp.ANY_VERSION);
                 client.delete(ours(), TreeOp.ANY_VERSION);
+                name = null;
                 return true;
             }
             if (System.nanoTime() - deadline >= 0)

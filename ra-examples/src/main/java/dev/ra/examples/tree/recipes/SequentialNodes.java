@@ -14,13 +14,14 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The ephemeral sequential node a lock or latch contender owns under a parent path, created in Curator's protected
- * mode: its name starts with {@code _c_<uuid>-}, so that after a create whose outcome is unknown (the leader died
- * with it, or its commit outlasted the call) the contender finds its node by name instead of creating a second one
- * that would never be deleted. Unlike ZooKeeper, which orders a session's requests, a create whose outcome is
- * unknown may still be applied after the look that did not find it: a create sent again therefore has a name of its
- * own, and the one given up is deleted in the background if it ever shows up ({@link TreeClient#deleteWhenCreated}),
- * so that it never stands in line for as long as the session lives.
+ * The ephemeral sequential node a lock or latch contender owns under a parent path (or the plain ephemeral node of a
+ * barrier member), created in Curator's protected mode: its name starts with {@code _c_<uuid>-}, so that after a
+ * create whose outcome is unknown (the leader died with it, or its commit outlasted the call) the contender finds its
+ * node by name instead of creating a second one that would never be deleted. Unlike ZooKeeper, which orders a
+ * session's requests, a create whose outcome is unknown may still be applied after the look that did not find it: a
+ * create sent again therefore has a name of its own, and the one given up is deleted in the background if it ever
+ * shows up ({@link TreeClient#deleteWhenCreated}), so that it never stands in line (or counts as a barrier member)
+ * for as long as the session lives.
  */
 final class SequentialNodes
 {
@@ -42,6 +43,24 @@ final class SequentialNodes
      */
     static String create(final TreeClient client, final String parent, final String label, final long sessionId)
     {
+        return create(client, parent, label, CreateMode.EPHEMERAL_SEQUENTIAL, sessionId);
+    }
+
+    /**
+     * @param client    to create with.
+     * @param parent    persistent parent path.
+     * @param label     of the node, after the protection prefix.
+     * @param mode      {@link CreateMode#EPHEMERAL_SEQUENTIAL}, or {@link CreateMode#EPHEMERAL} for a node whose name
+     *                  is its protection prefix and label alone (a name of its own on every attempt).
+     * @param sessionId the node is bound to.
+     * @return the name (not path) of the created node.
+     * @throws IllegalStateException if the session is not live.
+     * @throws RaException           if no create was known to succeed within the client's timeout; any node one of
+     *                               them makes later is deleted in the background.
+     */
+    static String create(final TreeClient client, final String parent, final String label, final CreateMode mode,
+        final long sessionId)
+    {
         // One deadline for every create and look of the call.
         final long deadline = client.cluster().deadline();
         RaException last = null;
@@ -51,7 +70,7 @@ final class SequentialNodes
             try
             {
                 final TreeReply reply = client.cluster().command(new TreeOp.Create(TreePaths.child(parent, prefix), "",
-                    CreateMode.EPHEMERAL_SEQUENTIAL, sessionId), false, deadline);
+                    mode, sessionId), false, deadline);
                 if (reply instanceof TreeReply.Created created)
                 {
                     return TreePaths.name(created.path());
