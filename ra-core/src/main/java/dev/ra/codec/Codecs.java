@@ -3,6 +3,8 @@ package dev.ra.codec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * Ready-made codecs for common types.
@@ -165,6 +167,49 @@ public final class Codecs
     public static Codec<Object> generic(final Class<?>... types)
     {
         return GenericCodec.declaring(types);
+    }
+
+    /**
+     * A codec that refuses, encoding or decoding, the values an older version of a machine does not have: what a
+     * machine's {@code machineFor(older)} returns as that version's command codec when a newer version added commands.
+     * A leader whose cluster is still at the older version checks every command with it, so such a command is refused
+     * to its caller (an {@link dev.ra.InvalidCommandException}) instead of reaching a log that members of the older
+     * build cannot decode (docs/UPGRADES.md, "Evolving commands").
+     *
+     * @param codec   the codec of the values it takes.
+     * @param refused which values the older version lacks.
+     * @param why     the refusal's message: name the values and the version they need.
+     * @param <T>     the value type.
+     * @return the refusing codec.
+     */
+    public static <T> Codec<T> refusing(final Codec<T> codec, final Predicate<? super T> refused, final String why)
+    {
+        Objects.requireNonNull(codec, "codec");
+        Objects.requireNonNull(refused, "refused");
+        Objects.requireNonNull(why, "why");
+        return new Codec<>()
+        {
+            @Override
+            public void encode(final T value, final BufferWriter out)
+            {
+                if (refused.test(value))
+                {
+                    throw new CodecException(why);
+                }
+                codec.encode(value, out);
+            }
+
+            @Override
+            public T decode(final BufferReader in)
+            {
+                final T value = codec.decode(in);
+                if (refused.test(value))
+                {
+                    throw new CodecException(why);
+                }
+                return value;
+            }
+        };
     }
 
     /**
