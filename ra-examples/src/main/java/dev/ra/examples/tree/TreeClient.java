@@ -10,12 +10,17 @@ import dev.ra.examples.lease.SessionCommand;
 import dev.ra.examples.lease.SessionReply;
 import dev.ra.examples.support.ClusterClient;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Executors;
+import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -52,8 +57,10 @@ public final class TreeClient implements AutoCloseable
     private final ClusterClient cluster;
     private final ClientWatches watches;
     // Guarded by this; made on the first delete left to the background.
-    private ScheduledExecutorService deleteRetries;
+    private ScheduledThreadPoolExecutor deleteRetries;
     private boolean closed;
+    /** The prefixes of the given-up creates still looked for, by parent and session (see deleteWhenCreated). */
+    private final Map<GivenUp, Set<String>> givenUp = new HashMap<>();
 
     /**
      * @param system  to send calls through; if it does not know the cluster yet, the client registers it there.
@@ -457,6 +464,20 @@ public final class TreeClient implements AutoCloseable
     }
 
     /**
+     * @return the background work of this client waiting for its turn (guaranteed deletes and searches for the nodes
+     *     of given-up creates), for tests.
+     */
+    int pendingBackgroundWork()
+    {
+        final ScheduledThreadPoolExecutor retries;
+        synchronized (this)
+        {
+            retries = deleteRetries;
+        }
+        return null == retries ? 0 : retries.getQueue().size();
+    }
+
+    /**
      * Stop receiving watch events, and stop the guaranteed deletes still being retried; the machine drops this
      * client's watches when it learns the process ended. Idempotent; may be called from a watch callback.
      */
@@ -482,7 +503,8 @@ public final class TreeClient implements AutoCloseable
      * be applied later, and would leave a node nobody deletes for as long as the session lives. The children of
      * {@code parent} are looked at in the background, with pauses growing from 50 ms to 2 s, until a node whose name
      * starts with {@code namePrefix} is found and deleted, the session is found ended (a create bound to it can no
-     * longer be applied), or this client is closed.
+     * longer be applied), or this client is closed. The given-up creates of one parent and session are looked for by
+     * one search, however many there are.
      *
      * @param parent     path the node would be created under.
      * @param namePrefix its name's prefix, unique to the create (Curator's protected-mode prefix).
@@ -490,41 +512,78 @@ public final class TreeClient implements AutoCloseable
      */
     public void deleteWhenCreated(final String parent, final String namePrefix, final long sessionId)
     {
-        searchAndDelete(parent, namePrefix, sessionId, GUARANTEED_DELETE_FIRST_BACKOFF_MS);
+        final GivenUp key = new GivenUp(parent, sessionId);
+        synchronized (this)
+        {
+            if (closed)
+            {
+                return;
+            }
+            final Set<String> prefixes = givenUp.get(key);
+            if (null != prefixes)
+            {
+                // Its search is under way, and takes this one along from its next look.
+                prefixes.add(namePrefix);
+                return;
+            }
+            givenUp.put(key, new LinkedHashSet<>(List.of(namePrefix)));
+        }
+        searchAndDelete(key, GUARANTEED_DELETE_FIRST_BACKOFF_MS);
     }
 
-    private void searchAndDelete(final String parent, final String namePrefix, final long sessionId,
-        final long backoffMs)
+    private void searchAndDelete(final GivenUp key, final long backoffMs)
     {
         schedule(() ->
         {
+            final List<String> wanted;
+            synchronized (this)
+            {
+                wanted = List.copyOf(givenUp.getOrDefault(key, Set.of()));
+            }
+            final Set<String> done = new HashSet<>();
+            boolean searching = true;
             try
             {
-                for (final String name : getChildren(parent).orElse(List.of()))
+                for (final String name : getChildren(key.parent()).orElse(List.of()))
                 {
-                    if (name.startsWith(namePrefix))
+                    for (final String prefix : wanted)
                     {
-                        final String path = TreePaths.child(parent, name);
-                        LOG.debug("removing {}, made by a create given up: {}", path, delete(path,
-                            TreeOp.ANY_VERSION));
-                        return;
+                        if (name.startsWith(prefix))
+                        {
+                            final String path = TreePaths.child(key.parent(), name);
+                            LOG.debug("removing {}, made by a create given up: {}", path, delete(path,
+                                TreeOp.ANY_VERSION));
+                            done.add(prefix);
+                        }
                     }
                 }
-                if (null == cluster.namedQuery(TreeMachine.SESSION, sessionId, true))
+                if (done.size() < wanted.size() && null == cluster.namedQuery(TreeMachine.SESSION, key.sessionId(),
+                    true))
                 {
-                    return;
+                    searching = false;
                 }
             }
             catch (final RaException ex)
             {
-                LOG.debug("looking for a node {}* under {} failed; trying again", namePrefix, parent, ex);
+                LOG.debug("looking for nodes {}* under {} failed; trying again", wanted, key.parent(), ex);
             }
             catch (final RuntimeException ex)
             {
-                LOG.warn("looking for a node {}* under {} failed; given up", namePrefix, parent, ex);
-                return;
+                LOG.warn("looking for nodes {}* under {} failed; given up", wanted, key.parent(), ex);
+                searching = false;
             }
-            searchAndDelete(parent, namePrefix, sessionId, Math.min(2 * backoffMs, GUARANTEED_DELETE_MAX_BACKOFF_MS));
+            synchronized (this)
+            {
+                final Set<String> prefixes = givenUp.get(key);
+                prefixes.removeAll(done);
+                if (!searching || prefixes.isEmpty())
+                {
+                    // A prefix given up from now on starts a search of its own again.
+                    givenUp.remove(key);
+                    return;
+                }
+            }
+            searchAndDelete(key, Math.min(2 * backoffMs, GUARANTEED_DELETE_MAX_BACKOFF_MS));
         }, backoffMs);
     }
 
@@ -563,7 +622,7 @@ public final class TreeClient implements AutoCloseable
             }
             if (null == deleteRetries)
             {
-                deleteRetries = Executors.newSingleThreadScheduledExecutor(r ->
+                deleteRetries = new ScheduledThreadPoolExecutor(1, r ->
                 {
                     final Thread thread = new Thread(r, "tree-deletes-" + cluster.system().nodeId());
                     thread.setDaemon(true);
@@ -580,5 +639,15 @@ public final class TreeClient implements AutoCloseable
         {
             // The client was closed: its deletes stop with it.
         }
+    }
+
+    /**
+     * The parent and session of given-up creates, which one background search looks for together.
+     *
+     * @param parent    path the nodes would be created under.
+     * @param sessionId they would be bound to.
+     */
+    private record GivenUp(String parent, long sessionId)
+    {
     }
 }
