@@ -96,15 +96,17 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
     }
 
     /**
-     * A machine with every setting explicit, the same on every member (register it by name).
+     * A machine with every setting explicit, the same on every member (register it by name), and the same for the
+     * queue's whole life. The settings are not in the log: each member applies the entries after its own latest
+     * snapshot with the settings it was started with, so members restarted with other settings apply entries that the
+     * others applied under the old ones differently (a grab with or without its time, a task given back to the queue
+     * or to the dead letters), and their states part for good, however the restarts are made.
      *
      * @param cursorPolicy      deciding when to emit a release cursor.
      * @param deliveryLimit     the most times a task is handed to a worker: given back after that many deliveries, it
      *                          goes to the dead letters; at least 1, or {@link #NO_DELIVERY_LIMIT}.
      * @param visibilityTimeout how long (log time) a worker has to complete a task before it is given back; positive,
-     *                          whole milliseconds, or {@link #NO_VISIBILITY_TIMEOUT}. Turned on for a queue that ran
-     *                          without one (every member restarted with it), the tasks already in flight start their
-     *                          clock at the first check, which the next leader arms at once.
+     *                          whole milliseconds, or {@link #NO_VISIBILITY_TIMEOUT}.
      */
     public TaskQueueMachine(final ReleaseCursorPolicy cursorPolicy, final int deliveryLimit,
         final Duration visibilityTimeout)
@@ -342,8 +344,8 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
     private ApplyResult<TaskQueueState> expireVisibility(final CommandMeta meta, final TaskQueueState state)
     {
         final long nowMs = meta.systemTimeMs();
-        // Tasks grabbed while the queue had no timeout (it was turned on with a restart of every member) have no grab
-        // time: their clock starts at this check, the first after the new leader armed the timer.
+        // Tasks in flight without a grab time (a queue whose settings were changed, which the constructor warns
+        // against) start their clock at this check rather than never.
         final TaskQueueState timed = state.grabbedAtMs().size() == state.inFlight().size() ? state :
             state.grabbedAllAt(nowMs);
         final List<ProcessRef> due = new ArrayList<>();

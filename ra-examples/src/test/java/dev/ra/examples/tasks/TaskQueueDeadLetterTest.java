@@ -200,6 +200,39 @@ class TaskQueueDeadLetterTest
         assertThat(due.state().ready()).containsExactly(new Task(1, ENQUEUER, "t1", 1));
     }
 
+    /**
+     * The settings are not in the log: a member applies the entries after its own snapshot with the settings it was
+     * started with. The docs said a queue that ran without a timeout could have it turned on with a restart of every
+     * member, the tasks in flight starting their clock at the first check; but two members whose snapshots were taken
+     * on either side of a grab then apply the same entries differently, and stay apart (here one gives the task back
+     * and the other leaves it with its worker). The docs now say the settings must stay those the queue was created
+     * with.
+     */
+    @Test
+    void membersWhoseSnapshotsStraddleAGrabDivergeWhenTheTimeoutIsTurnedOnByARestart()
+    {
+        // Member a's snapshot is from before the grab: at the restart it replays the grab with the timeout on.
+        final MachineDriver<TaskCommand, TaskQueueState> a = queue(0, TIMEOUT_MS);
+        // Member b's snapshot is from after the grab, which it applied without a timeout.
+        final MachineDriver<TaskCommand, TaskQueueState> bWithout = queue(0, 0);
+        for (final MachineDriver<TaskCommand, TaskQueueState> member : List.of(a, bWithout))
+        {
+            member.apply(new TaskCommand.Enqueue(ENQUEUER, "t1"));
+            member.apply(new TaskCommand.Grab(W1));
+        }
+        final MachineDriver<TaskCommand, TaskQueueState> b = queue(0, TIMEOUT_MS);
+        b.restore(bWithout.state());
+        a.advance(TIMEOUT_MS);
+        b.advance(TIMEOUT_MS);
+
+        // The new leader's check, one entry that both apply.
+        a.builtin(new BuiltinCommand.Timeout(TaskQueueMachine.VISIBILITY_TIMER));
+        b.builtin(new BuiltinCommand.Timeout(TaskQueueMachine.VISIBILITY_TIMER));
+
+        assertThat(a.state().ready()).as("member a").containsExactly(new Task(1, ENQUEUER, "t1", 1));
+        assertThat(b.state().taskOf(W1)).as("member b").isEqualTo(new Task(1, ENQUEUER, "t1", 1));
+    }
+
     @Test
     void shouldKeepTheDefaultQueueFreeOfLimitsAndTimers()
     {
