@@ -425,7 +425,8 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
      * {@link StateMachine#commandType()}, or larger than {@link RaSystemBuilder#maxCommandBytes}, throws
      * {@link InvalidCommandException} at once, before anything is sent. A leader that holds
      * {@link RaSystemBuilder#maxUncommittedBytes} of commands not yet applied (the cluster commits slower than commands
-     * arrive) refuses it with {@link ServerOverloadedException}: it was not appended, and retrying later is safe.
+     * arrive), or whose mailbox holds that much not yet taken (callers faster than its event loop), refuses it with
+     * {@link ServerOverloadedException}: it was not appended, and retrying later is safe.
      *
      * @param server  a member of the cluster, known to this node.
      * @param command to apply.

@@ -291,7 +291,9 @@ public final class RaSystemBuilder
      * and every cluster on the node dies: {@code processCommand} fails with a {@link ServerOverloadedException} and a
      * pipelining process gets one in place of the reply; nothing was appended, so the caller may retry later. A single
      * command is always taken when none is held, and the leader's own entries (its noop, configuration changes,
-     * machine version switches, the machine's appends) are never refused. Limits each server separately.
+     * machine version switches, the machine's appends) are never refused. Limits each server separately. The same
+     * limit bounds the commands in a server's mailbox that its event loop has not taken yet (callers faster than the
+     * loop): past it the call is refused at once, the same way.
      *
      * @param bytes the limit.
      * @return this builder.

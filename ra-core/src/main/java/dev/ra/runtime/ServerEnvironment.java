@@ -20,6 +20,7 @@ import java.util.function.ObjLongConsumer;
  * @param storage              of the node, to delete a server's data.
  * @param applyFailureMode     what a member does when its machine throws.
  * @param maxCommandBytes      largest encoded command a leader appends.
+ * @param maxQueuedBytes       most bytes of commands a server's mailbox holds not yet taken ({@link QueuedCommands}).
  * @param handOverBoundNanos   longest wait for the leadership hand-over of an orderly stop.
  * @param remoteQueryWaitNanos longest wait of a named query from another node for its index
  *                             ({@link ParkedQueries#remoteWaitNanos}).
@@ -29,7 +30,8 @@ import java.util.function.ObjLongConsumer;
  * @param stopped              told once a server has stopped, so it is no longer found.
  */
 record ServerEnvironment(MessageRouter router, ClusterDirectory clusters, RuntimeClock clock, Executor background,
-    Storage storage, ApplyFailureMode applyFailureMode, int maxCommandBytes, long handOverBoundNanos,
+    Storage storage, ApplyFailureMode applyFailureMode, int maxCommandBytes, long maxQueuedBytes,
+    long handOverBoundNanos,
     long remoteQueryWaitNanos, Map<String, Consumer<Object>> modCallHandlers, ObjLongConsumer<ServerId> retire,
     Consumer<ServerProcess> stopped)
 {

@@ -28,10 +28,12 @@ final class ServerOverviews
      * @param machine        of this build (the overview is the effective version's machine's).
      * @param effectFailures how many machine effects failed.
      * @param applyTimes     of its steps that applied entries.
+     * @param queueRefusals  commands refused at the call for a full mailbox ({@link QueuedCommands}).
      * @return the overview.
      */
     static ServerOverview of(final ServerId id, final String clusterName, final ServerCore core,
-        final StateMachine<Object, Object> machine, final long effectFailures, final LatencySnapshot applyTimes)
+        final StateMachine<Object, Object> machine, final long effectFailures, final LatencySnapshot applyTimes,
+        final long queueRefusals)
     {
         final List<ServerId> members = new ArrayList<>();
         for (final Member m : core.members())
@@ -40,6 +42,8 @@ final class ServerOverviews
         }
         final Map<String, Long> counters = new LinkedHashMap<>(core.counters().asMap());
         counters.put("effect_failures", effectFailures);
+        // Refused before the core saw them, for the same reason: the one count of refusals for overload.
+        counters.merge("commands_overloaded", queueRefusals, Long::sum);
         Map<String, Object> machineOverview;
         try
         {

@@ -8,9 +8,11 @@ import dev.ra.ProcessRef;
 import dev.ra.RaEvent;
 import dev.ra.RaftRole;
 import dev.ra.ServerId;
+import dev.ra.ServerOverloadedException;
 import dev.ra.ServerOverview;
 import dev.ra.ServerStoppedException;
 import dev.ra.StateMachine;
+import dev.ra.core.CallError;
 import dev.ra.core.RaftAction;
 import dev.ra.core.RaftEvent;
 import dev.ra.core.ReplyMode;
@@ -74,6 +76,8 @@ final class ServerProcess implements LogListener, ServerMailbox
     private final StateMachine<Object, Object> machine;
     private final ServerStorage storage;
     private final MailboxQueue<Object> mailbox = new MailboxQueue<>();
+    /** The commands in the mailbox not taken yet: bounded, so a caller faster than the loop is refused at the call. */
+    private final QueuedCommands queuedCommands;
     /** This server's place on its loop's {@link RunQueue}. */
     final RunQueue.Entry<ServerProcess> runQueueEntry = new RunQueue.Entry<>(this);
     private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -126,6 +130,7 @@ final class ServerProcess implements LogListener, ServerMailbox
         this.cluster = cluster;
         this.machine = cluster.machine;
         this.storage = storage;
+        this.queuedCommands = new QueuedCommands(environment.maxQueuedBytes());
         this.queries = new ParkedQueries(id, storage, this::sweepQueriesSoon, loop, environment);
         this.answers = new CallAnswers(this, router);
         this.notifications = new PendingNotifications(id, router, this::machineOf);
@@ -234,14 +239,32 @@ final class ServerProcess implements LogListener, ServerMailbox
     @Override
     public void deliverCall(final ServerRequest request, final CallOrigin origin)
     {
-        enqueue(new CallTask(request, origin));
+        final long counted = request instanceof ServerRequest.Command command ?
+            queuedCommands.reserve(command.command()) : 0;
+        if (counted < 0)
+        {
+            origin.failed(CallError.OVERLOADED, id, queuedCommands.refusal(id));
+            return;
+        }
+        final CallTask task = new CallTask(request, origin);
+        enqueue(0 == counted ? task : queuedCommands.countedUntilRun(task, counted));
     }
 
     @Override
     public void deliverCast(final UserCommand command, final ProcessRef notifyTo, final Object correlation,
         final int hops)
     {
-        enqueue(new ServerTask()
+        final long counted = queuedCommands.reserve(command);
+        if (counted < 0)
+        {
+            if (null != notifyTo)
+            {
+                router.notifyApplied(notifyTo, id, machine, List.of(new RaEvent.Correlated(correlation,
+                    new ServerOverloadedException(queuedCommands.refusal(id)))));
+            }
+            return;
+        }
+        enqueue(queuedCommands.countedUntilRun(new ServerTask()
         {
             @Override
             public void run(final ServerProcess server)
@@ -258,7 +281,7 @@ final class ServerProcess implements LogListener, ServerMailbox
                     router.sendEvent(notifyTo, new RaEvent.Rejected(server, null, correlation));
                 }
             }
-        });
+        }, counted));
     }
 
     @Override
@@ -854,7 +877,8 @@ final class ServerProcess implements LogListener, ServerMailbox
 
     ServerOverview overview()
     {
-        return ServerOverviews.of(id, cluster.clusterName, core, machine, effects.failures(), applyTimes.snapshot());
+        return ServerOverviews.of(id, cluster.clusterName, core, machine, effects.failures(), applyTimes.snapshot(),
+            queuedCommands.refused());
     }
 
     // ------------------------------------------------------------------------------------------------------------

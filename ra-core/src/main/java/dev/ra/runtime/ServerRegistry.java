@@ -94,7 +94,8 @@ final class ServerRegistry
         this.router = router;
         this.reachability = new NodeReachability(config.nodeId(), config.transport(), router.calls().scheduler());
         this.environment = new ServerEnvironment(router, clusters, config.clock(), background, config.storage(),
-            config.applyFailureMode(), maxCommandBytes, Durations.nanos(config.electionTimeoutMin()),
+            config.applyFailureMode(), maxCommandBytes, config.maxUncommittedBytes(),
+            Durations.nanos(config.electionTimeoutMin()),
             ParkedQueries.remoteWaitNanos(config.defaultTimeout()), config.modCallHandlers(), this::retireRemovedMember,
             servers::remove);
         final AtomicInteger starters = new AtomicInteger();
