@@ -1,6 +1,7 @@
 package dev.ra.core;
 
 import dev.ra.ServerId;
+import dev.ra.codec.Bytes;
 import dev.ra.protocol.UserCommand;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -28,6 +29,12 @@ final class ParkedCommands
     private final ArrayDeque<Long> queries = new ArrayDeque<>();
     private final ServerCore core;
     private final int capacity;
+    /**
+     * What the kept commands take, counted as the leader counts what it holds appended and bounded by the same
+     * {@link CoreConfig#maxUncommittedBytes()}: a count alone let large commands keep gigabytes during a slow
+     * hand-over.
+     */
+    private long bytes;
     /** When the commands are refused without a hint if no leader is known by then; only once leadership ended. */
     private long leaderAwaitedUntilMs = Long.MAX_VALUE;
     /** The member is stopping: what it parks is never appended, even if it leads on. */
@@ -35,7 +42,7 @@ final class ParkedCommands
 
     /**
      * @param core     of the member.
-     * @param capacity most commands kept; more are refused at once.
+     * @param capacity most commands kept; more are refused at once (so are those past the byte limit).
      */
     ParkedCommands(final ServerCore core, final int capacity)
     {
@@ -82,11 +89,14 @@ final class ParkedCommands
      */
     boolean park(final UserCommand command, final ReplyMode mode)
     {
-        if (queue.size() >= capacity)
+        final Bytes data = command.dataIfEncoded();
+        final long counted = (null == data ? 0 : data.length()) + UncommittedTail.ENTRY_OVERHEAD_BYTES;
+        if (queue.size() >= capacity || 0 != bytes && bytes + counted > core.config.maxUncommittedBytes())
         {
             return false;
         }
         queue.add(new Parked(command, mode));
+        bytes += counted;
         return true;
     }
 
@@ -153,6 +163,7 @@ final class ParkedCommands
     private void takeAll(final BiConsumer<UserCommand, ReplyMode> take)
     {
         leaderAwaitedUntilMs = Long.MAX_VALUE;
+        bytes = 0;
         Parked parked;
         while (null != (parked = queue.poll()))
         {
@@ -173,6 +184,7 @@ final class ParkedCommands
     void refuseAll(final List<RaftAction> actions, final ServerId leaderHint)
     {
         leaderAwaitedUntilMs = Long.MAX_VALUE;
+        bytes = 0;
         Parked parked;
         while (null != (parked = queue.poll()))
         {
