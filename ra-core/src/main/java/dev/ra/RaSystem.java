@@ -152,15 +152,7 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
         Objects.requireNonNull(machine, "machine");
         Objects.requireNonNull(replyType, "replyType");
         final List<ServerId> ids = Arguments.requireMembers(members);
-        for (final ServerId id : ids)
-        {
-            final String known = runtime.knownClusterName(id);
-            if (null != known && !known.equals(clusterName))
-            {
-                throw new IllegalArgumentException("server " + id + " is known on node " + nodeId() +
-                    " as a member of cluster '" + known + "', not of cluster '" + clusterName + "'");
-            }
-        }
+        requireKnownUnder(clusterName, ids);
         if (!runtime.knowsAny(ids))
         {
             runtime.registerCluster(clusterName, machine.getClass().getName(), machine, ids);
@@ -496,13 +488,30 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
      * @param clusterName of the cluster.
      * @param machine     an instance of the cluster's machine (for its codecs).
      * @param members     the members (or some of them; calls follow redirects to the leader).
+     * @throws IllegalArgumentException if this node knows one of the members in a cluster of another name.
      */
     public void registerCluster(final String clusterName, final StateMachine<?, ?> machine,
         final List<ServerId> members)
     {
         Arguments.requireClusterName(clusterName);
         Objects.requireNonNull(machine, "machine");
-        runtime.registerCluster(clusterName, machine.getClass().getName(), machine, Arguments.requireMembers(members));
+        final List<ServerId> ids = Arguments.requireMembers(members);
+        // The directory keeps a member it knows in another cluster where it is: refused rather than left out unsaid.
+        requireKnownUnder(clusterName, ids);
+        runtime.registerCluster(clusterName, machine.getClass().getName(), machine, ids);
+    }
+
+    private void requireKnownUnder(final String clusterName, final List<ServerId> ids)
+    {
+        for (final ServerId id : ids)
+        {
+            final String known = runtime.knownClusterName(id);
+            if (null != known && !known.equals(clusterName))
+            {
+                throw new IllegalArgumentException("server " + id + " is known on node " + nodeId() +
+                    " as a member of cluster '" + known + "', not of cluster '" + clusterName + "'");
+            }
+        }
     }
 
     // ----------------------------------------------------------------------------------------------------------------

@@ -146,4 +146,20 @@ class RaClusterMembershipTest
         assertThat(cluster.system("n1").cluster("c", new CounterMachine(), Long.class, List.of(member))
             .process(2L).reply()).isEqualTo(2L);
     }
+
+    /**
+     * The same mistake through {@code registerCluster}: the members this node knows in another cluster were silently
+     * left out, so the caller believed its cluster registered while calls to those members reached the other cluster.
+     */
+    @Test
+    void registeringMembersKnownInAnotherClusterUnderAnotherNameIsRefused()
+    {
+        final ServerId member = new ServerId("c", "n1");
+        cluster.system("n1").startCluster("c", new CounterMachine(), Long.class, List.of(member));
+
+        assertThatThrownBy(() -> cluster.system("n1").registerCluster("d", new CounterMachine(), List.of(member)))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("c@n1").hasMessageContaining("cluster 'c'").hasMessageContaining("'d'");
+        cluster.system("n1").registerCluster("c", new CounterMachine(), List.of(member));
+    }
 }
