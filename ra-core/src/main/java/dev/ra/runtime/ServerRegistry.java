@@ -273,11 +273,7 @@ final class ServerRegistry
                 final byte[] stored = storage.meta().serverConfig();
                 if (null == stored)
                 {
-                    // Stored first thing when a server is created, before it ever runs: a crash cut its creation
-                    // short, and it holds nothing (term 0, no vote, no entries) that deleting it would lose.
-                    throw new IllegalStateException("server " + id + " has no stored configuration: its creation " +
-                        "was cut short (a crash before it ever ran), so it holds nothing; delete it with " +
-                        "forceDeleteServer and start it again as a new server");
+                    throw new IllegalStateException(withoutConfiguration(id, storage));
                 }
                 final List<Object> fields = configFields(id, stored);
                 cluster = decodeServerConfig(fields, knownCluster);
@@ -372,6 +368,30 @@ final class ServerRegistry
     }
 
     @SuppressWarnings("unchecked")
+    /**
+     * Why a server whose storage holds no configuration cannot be restarted, and what to do. The configuration is
+     * stored first thing when a server is created, before it ever runs: a server without one that also holds no term,
+     * vote or entry had its creation cut short by a crash and holds nothing to lose. One that holds any of them ran,
+     * and lost its configuration since: deleted and started again as new under the same id, it would forget its vote
+     * (and could vote twice in a term) and its entries.
+     */
+    private static String withoutConfiguration(final ServerId id, final ServerStorage storage)
+    {
+        final long term = storage.meta().currentTerm();
+        final ServerId votedFor = storage.meta().votedFor();
+        final long lastIndex = storage.log().lastIndex();
+        if (0 == term && null == votedFor && 0 == lastIndex)
+        {
+            return "server " + id + " has no stored configuration: its creation was cut short (a crash before it " +
+                "ever ran), so it holds nothing; delete it with forceDeleteServer and start it again as a new server";
+        }
+        return "server " + id + " has no stored configuration, yet it ran (term " + term + ", voted for " + votedFor +
+            ", entries up to index " + lastIndex + "): its configuration was lost or damaged since. Restore it from " +
+            "a backup; else remove the server from its cluster before deleting it (forceDeleteServer), and add it " +
+            "back as a new member: started again as new under the same id while still a member, it would forget " +
+            "its vote and entries";
+    }
+
     private static List<Object> configFields(final ServerId id, final byte[] stored)
     {
         final List<Object> fields = (List<Object>)Codecs.generic().fromBytes(stored);
