@@ -64,10 +64,12 @@ final class NodeEvents
      * and this member may have missed it (its node was down then) and would campaign for ever, as no member is left to
      * replicate it. The answer names ids only, so it may also be about a cluster that ran under the same ids before
      * this one was created again, whose member on the peer's node is not started yet: one peer's word is not enough.
-     * The member ends (stopped, its data deleted, as if it had applied the deletion) only once every other member of
-     * its configuration in force has been said deleted with its cluster, while it knows no leader and holds entries:
-     * a cluster created again has running members, which answer as members; a member that knows a leader belongs to
-     * a cluster that lives; one whose log is empty holds nothing that deleting it would tidy.
+     * The member ends (stopped, its data deleted, as if it had applied the deletion) only once more voters of its
+     * configuration in force than a majority leaves out (all the others of three, three of five) have been said
+     * deleted with its cluster, while it knows no leader and holds entries: its entries of a cluster created again
+     * came from a leader that a majority of started voters elected, and a started member's node answers as a member;
+     * a member that knows a leader belongs to a cluster that lives; one whose log is empty holds nothing that deleting
+     * it would tidy.
      */
     void peerDeletedWithCluster(final ServerId peer)
     {
@@ -85,17 +87,33 @@ final class NodeEvents
             return;
         }
         peersDeletedWithCluster.add(peer);
+        int voters = 0;
+        int votersDeleted = 0;
         for (final Member member : server.core.members())
         {
-            if (!member.id().equals(server.id) && !peersDeletedWithCluster.contains(member.id()))
+            if (member.isVoter())
             {
-                LOG.info("{}: {}'s node says it was deleted with cluster {}; {} has not said so (yet)", server.id,
-                    peer, server.cluster.clusterName, member.id());
-                return;
+                voters++;
+                if (!member.id().equals(server.id) && peersDeletedWithCluster.contains(member.id()))
+                {
+                    votersDeleted++;
+                }
             }
         }
-        LOG.warn("{}: every other member of cluster {} applied its deletion (their nodes say so): this member missed " +
-            "it and is deleted too", server.id, server.cluster.clusterName);
+        // A member that holds entries of a cluster created again had them from a leader that a majority of voters
+        // elected, all started (so none of their nodes remembers the deletion before): at most the others, voters
+        // minus a majority, can say "deleted". One more is a deletion this member missed, maybe with other members
+        // (two of five down at the deletion each hear from the three that applied it, never from one another).
+        final int needed = voters - (voters / 2 + 1) + 1;
+        if (votersDeleted < needed)
+        {
+            LOG.info("{}: {}'s node says it was deleted with cluster {}; {} of the {} other voters needed have said so",
+                server.id, peer, server.cluster.clusterName, votersDeleted, needed);
+            return;
+        }
+        LOG.warn("{}: {} other voters of cluster {} applied its deletion (their nodes say so), more than a cluster " +
+            "created again could have not started: this member missed it and is deleted too", server.id,
+            votersDeleted, server.cluster.clusterName);
         server.deleteOnTerminate = true;
         server.stop(true, null);
     }

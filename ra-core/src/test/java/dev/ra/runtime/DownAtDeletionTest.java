@@ -57,4 +57,46 @@ class DownAtDeletionTest
             .hasMessageContaining(down.toString());
         assertThat(n3.isRunning(down)).isFalse();
     }
+
+    /**
+     * Five members, two of them down when the deletion committed (three applied it): back, each hears from the three
+     * that they were deleted with their cluster, and from the other one nothing of the kind (it runs, having missed the
+     * deletion too). A member that missed it waited for every other member's node to say so, so both campaigned for
+     * ever. The three that applied it are a majority: no cluster created again under the same ids in which this member
+     * holds entries can have that many members not started yet.
+     */
+    @Test
+    void twoMembersDownWhenTheirClusterWasDeletedDeleteThemselvesOnceBack()
+    {
+        try (InJvmCluster five = new InJvmCluster(5))
+        {
+            final List<ServerId> all = five.serverIds("kv");
+            five.system("n1").startCluster("kv", new KvMachine(), all);
+            final ServerId leader = five.awaitLeader(all, WAIT);
+            five.system(leader).processCommand(leader, new KvMachine.Put("a", "1"));
+            final ServerId first = all.get(0);
+            if (!leader.equals(first))
+            {
+                five.system(leader).transferLeadership(leader, first);
+                InJvmCluster.await(() -> first.equals(five.leaderOf(all)), WAIT, "kv@n1 leading");
+            }
+            five.system(first).processCommand(first, new KvMachine.Put("b", "2"));
+            for (final ServerId member : all)
+            {
+                InJvmCluster.await(() -> five.system(member).overview(member).lastApplied() >=
+                    five.system(first).overview(first).commitIndex() ? true : null, WAIT, member + " caught up");
+            }
+            five.stopNode("n4");
+            five.stopNode("n5");
+            five.system("n1").deleteCluster(first);
+
+            final List<ServerId> missed = all.subList(3, 5);
+            for (final ServerId member : missed)
+            {
+                five.startNode(member.node()).restartServer(member);
+            }
+            InJvmCluster.await(() -> missed.stream().noneMatch(m -> five.system(m).isRunning(m)), WAIT,
+                "kv@n4 and kv@n5 stopped once they heard of the deletion");
+        }
+    }
 }

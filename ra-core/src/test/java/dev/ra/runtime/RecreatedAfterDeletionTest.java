@@ -73,8 +73,8 @@ class RecreatedAfterDeletionTest
     /**
      * The same, and then the new cluster's leader goes away: its other running member, which holds entries and knows
      * no leader, campaigns and hears from n1 that kv@n1 was deleted with its cluster. One peer's word is not enough:
-     * the member deletes itself only when every other member's node says so (the cluster it missed the deletion of
-     * has nobody left).
+     * the member deletes itself only when the nodes of more voters than a majority leaves out say so (here both
+     * others).
      */
     @Test
     void aMemberOfTheClusterCreatedAgainThatLostItsLeaderIsNotDeletedByOnePeersOldDeletion()
@@ -106,12 +106,68 @@ class RecreatedAfterDeletionTest
         assertThat(nodes.system(survivor).overview(survivor).lastApplied()).isGreaterThanOrEqualTo(2);
     }
 
+    /**
+     * Five members, created again with two of them not started (their nodes remember the deletion before): the three
+     * started elect a leader and commit, then the leader's node stops. The two left hold entries and know no leader;
+     * each hears from both not started that they were deleted with their cluster: two of four others, fewer than the
+     * three a real deletion it missed would have, so both run on.
+     */
+    @Test
+    void twoOldDeletionsOfFiveDoNotDeleteAMemberOfTheClusterCreatedAgain()
+    {
+        final AtomicInteger answers = new AtomicInteger();
+        try (InJvmNetwork ownNetwork = new InJvmNetwork();
+            InJvmCluster five = new InJvmCluster(5, node -> "n4".equals(node) || "n5".equals(node) ?
+                new CountingTransport(ownNetwork.newTransport(), answers) : ownNetwork.newTransport(), b -> { }))
+        {
+            final List<ServerId> all = five.serverIds("kv");
+            five.system("n1").startCluster("kv", new KvMachine(), all);
+            final ServerId first = five.awaitLeader(all, WAIT);
+            five.system(first).processCommand(first, new KvMachine.Put("a", "1"));
+            five.system("n1").deleteCluster(all.get(0));
+            InJvmCluster.await(() -> all.stream().noneMatch(m -> five.system(m).isRunning(m)), WAIT,
+                "every member deleted");
+
+            final List<ServerId> started = all.subList(0, 3);
+            for (final ServerId member : started)
+            {
+                five.system(member).startServer("kv", new KvMachine(), member, all);
+            }
+            five.system(started.get(0)).triggerElection(started.get(0));
+            final ServerId leader = five.awaitLeader(started, WAIT);
+            five.system(leader).processCommand(leader, new KvMachine.Put("b", "1"));
+            final List<ServerId> survivors = started.stream().filter(m -> !m.equals(leader)).toList();
+            for (final ServerId survivor : survivors)
+            {
+                InJvmCluster.await(() -> five.system(survivor).overview(survivor).lastApplied() >= 2 ? true : null,
+                    WAIT, survivor + " applied the write");
+            }
+
+            final int answersBefore = answers.get();
+            five.stopNode(leader.node());
+            InJvmCluster.await(() -> answers.get() >= answersBefore + 8 ||
+                survivors.stream().anyMatch(m -> !five.system(m).isRunning(m)) ? true : null, WAIT,
+                "n4 and n5 told the campaigning members several times that their members were deleted, or one stopped");
+
+            assertThat(survivors).as("the members that lost their leader run on")
+                .allMatch(m -> five.system(m).isRunning(m));
+        }
+    }
+
     /** Counts the "deleted with its cluster" answers this node sends. */
     private final class CountingTransport extends ForwardingTransport
     {
+        private final AtomicInteger counted;
+
         CountingTransport(final Transport delegate)
         {
+            this(delegate, deletedAnswersFromN1);
+        }
+
+        CountingTransport(final Transport delegate, final AtomicInteger counted)
+        {
             super(delegate);
+            this.counted = counted;
         }
 
         @Override
@@ -119,7 +175,7 @@ class RecreatedAfterDeletionTest
         {
             if (message instanceof NodeMessage.ServerDown down && down.clusterDeleted())
             {
-                deletedAnswersFromN1.incrementAndGet();
+                counted.incrementAndGet();
             }
             super.send(to, message);
         }
