@@ -367,7 +367,6 @@ final class ServerRegistry
                 joinedAt.term()));
     }
 
-    @SuppressWarnings("unchecked")
     /**
      * Why a server whose storage holds no configuration cannot be restarted, and what to do. The configuration is
      * stored first thing when a server is created, before it ever runs: a server without one that also holds no term,
@@ -392,6 +391,7 @@ final class ServerRegistry
             "its vote and entries";
     }
 
+    @SuppressWarnings("unchecked")
     private static List<Object> configFields(final ServerId id, final byte[] stored)
     {
         final List<Object> fields = (List<Object>)Codecs.generic().fromBytes(stored);
