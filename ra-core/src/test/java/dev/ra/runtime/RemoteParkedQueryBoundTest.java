@@ -37,55 +37,22 @@ class RemoteParkedQueryBoundTest
     private static final int REMOTE_QUERIES = 20;
     private static final long NEVER_APPLIED = 1_000_000;
 
+    private static final ServerId MEMBER = new ServerId("m", "a");
+
+    private final ManualClock clock = new ManualClock();
+    private final AtomicReference<ServerProcess> process = new AtomicReference<>();
+
     @Test
     void namedQueriesWaitingForAnIndexNeverAppliedAreForgottenAndTheirCallersTold() throws Exception
     {
-        final ManualClock clock = new ManualClock();
-        final AtomicReference<ServerProcess> process = new AtomicReference<>();
         final Map<Long, NodeMessage.CallReply> replies = new ConcurrentHashMap<>();
-        ServerRegistry.registeredForTests = process::set;
-        try (InJvmNetwork network = new InJvmNetwork();
-            RaRuntime node = new RaRuntime(new RuntimeConfig("a", network.newTransport(), new InMemoryStorage(), 1,
-                Duration.ofMillis(20), Duration.ofMillis(150), Duration.ofMillis(300), Duration.ofSeconds(10),
-                Duration.ofMillis(2), 16, Map.of(), Map.of(), null, true).withClock(clock)))
+        try (InJvmNetwork network = new InJvmNetwork(); RaRuntime node = startNodeWithMember(network))
         {
-            node.start();
-            final ServerId member = new ServerId("m", "a");
-            node.startLocalServer("m", CounterMachine.class.getName(), new CounterMachine(), member,
-                List.of(member), true, JoinPoint.NONE).get(30, TimeUnit.SECONDS);
-            ServerRegistry.registeredForTests = null;
-
-            final Transport remote = network.newTransport();
-            remote.start("remote", new TransportListener()
-            {
-                @Override
-                public void onMessage(final String fromNode, final NodeMessage message)
-                {
-                    if (message instanceof NodeMessage.CallReply reply)
-                    {
-                        replies.put(reply.callId(), reply);
-                    }
-                }
-
-                @Override
-                public void onNodeUp(final String node)
-                {
-                }
-
-                @Override
-                public void onNodeDown(final String node)
-                {
-                }
-            });
+            final Transport remote = remoteNode(network, replies);
             try
             {
-                final Bytes argument = Bytes.wrap(Codecs.generic().toBytes(0L));
-                for (long callId = 1; callId <= REMOTE_QUERIES; callId++)
-                {
-                    remote.send("a", new NodeMessage.ServerCall(callId, member,
-                        new ServerRequest.NamedQuery("any", argument, NEVER_APPLIED)));
-                }
-                final CompletableFuture<Object> local = node.call(member, new ServerRequest.NamedQuery("any",
+                final Bytes argument = sendRemoteQueries(remote);
+                final CompletableFuture<Object> local = node.call(MEMBER, new ServerRequest.NamedQuery("any",
                     argument, NEVER_APPLIED), Duration.ofSeconds(30));
                 awaitCount(() -> process.get().queries.waiting(), REMOTE_QUERIES + 1, "queries waiting");
 
@@ -121,43 +88,10 @@ class RemoteParkedQueryBoundTest
     @Test
     void namedQueriesFromANodeThatWentDownAreForgottenAtOnce() throws Exception
     {
-        final ManualClock clock = new ManualClock();
-        final AtomicReference<ServerProcess> process = new AtomicReference<>();
-        ServerRegistry.registeredForTests = process::set;
-        try (InJvmNetwork network = new InJvmNetwork();
-            RaRuntime node = new RaRuntime(new RuntimeConfig("a", network.newTransport(), new InMemoryStorage(), 1,
-                Duration.ofMillis(20), Duration.ofMillis(150), Duration.ofMillis(300), Duration.ofSeconds(10),
-                Duration.ofMillis(2), 16, Map.of(), Map.of(), null, true).withClock(clock)))
+        try (InJvmNetwork network = new InJvmNetwork(); RaRuntime node = startNodeWithMember(network))
         {
-            node.start();
-            final ServerId member = new ServerId("m", "a");
-            node.startLocalServer("m", CounterMachine.class.getName(), new CounterMachine(), member,
-                List.of(member), true, JoinPoint.NONE).get(30, TimeUnit.SECONDS);
-            ServerRegistry.registeredForTests = null;
-            final Transport remote = network.newTransport();
-            remote.start("remote", new TransportListener()
-            {
-                @Override
-                public void onMessage(final String fromNode, final NodeMessage message)
-                {
-                }
-
-                @Override
-                public void onNodeUp(final String other)
-                {
-                }
-
-                @Override
-                public void onNodeDown(final String other)
-                {
-                }
-            });
-            final Bytes argument = Bytes.wrap(Codecs.generic().toBytes(0L));
-            for (long callId = 1; callId <= REMOTE_QUERIES; callId++)
-            {
-                remote.send("a", new NodeMessage.ServerCall(callId, member,
-                    new ServerRequest.NamedQuery("any", argument, NEVER_APPLIED)));
-            }
+            final Transport remote = remoteNode(network, new ConcurrentHashMap<>());
+            sendRemoteQueries(remote);
             awaitCount(() -> process.get().queries.waiting(), REMOTE_QUERIES, "queries waiting");
 
             remote.close();
@@ -168,6 +102,60 @@ class RemoteParkedQueryBoundTest
         {
             ServerRegistry.registeredForTests = null;
         }
+    }
+
+    /** A node "a" on the test's clock, running the one-member cluster m, whose server process the test holds. */
+    private RaRuntime startNodeWithMember(final InJvmNetwork network) throws Exception
+    {
+        ServerRegistry.registeredForTests = process::set;
+        final RaRuntime node = new RaRuntime(new RuntimeConfig("a", network.newTransport(), new InMemoryStorage(), 1,
+            Duration.ofMillis(20), Duration.ofMillis(150), Duration.ofMillis(300), Duration.ofSeconds(10),
+            Duration.ofMillis(2), 16, Map.of(), Map.of(), null, true).withClock(clock));
+        node.start();
+        node.startLocalServer("m", CounterMachine.class.getName(), new CounterMachine(), MEMBER, List.of(MEMBER),
+            true, JoinPoint.NONE).get(30, TimeUnit.SECONDS);
+        ServerRegistry.registeredForTests = null;
+        return node;
+    }
+
+    /** Another node, "remote", keeping the replies to its calls. */
+    private static Transport remoteNode(final InJvmNetwork network, final Map<Long, NodeMessage.CallReply> replies)
+    {
+        final Transport remote = network.newTransport();
+        remote.start("remote", new TransportListener()
+        {
+            @Override
+            public void onMessage(final String fromNode, final NodeMessage message)
+            {
+                if (message instanceof NodeMessage.CallReply reply)
+                {
+                    replies.put(reply.callId(), reply);
+                }
+            }
+
+            @Override
+            public void onNodeUp(final String node)
+            {
+            }
+
+            @Override
+            public void onNodeDown(final String node)
+            {
+            }
+        });
+        return remote;
+    }
+
+    /** From the remote node, named queries for an index the member never applies; returns their argument. */
+    private static Bytes sendRemoteQueries(final Transport remote)
+    {
+        final Bytes argument = Bytes.wrap(Codecs.generic().toBytes(0L));
+        for (long callId = 1; callId <= REMOTE_QUERIES; callId++)
+        {
+            remote.send("a", new NodeMessage.ServerCall(callId, MEMBER,
+                new ServerRequest.NamedQuery("any", argument, NEVER_APPLIED)));
+        }
+        return argument;
     }
 
     private static void awaitCount(final IntSupplier count, final int expected, final String what)
