@@ -104,14 +104,7 @@ final class ConfigHistory
      */
     List<Member> at(final long index)
     {
-        for (int i = configs.size() - 1; i >= 0; i--)
-        {
-            if (configs.get(i).index <= index)
-            {
-                return configs.get(i).members;
-            }
-        }
-        return configs.get(0).members;
+        return inForceAt(index).members;
     }
 
     /**
@@ -119,14 +112,19 @@ final class ConfigHistory
      */
     long indexAt(final long index)
     {
+        return inForceAt(index).index;
+    }
+
+    private Config inForceAt(final long index)
+    {
         for (int i = configs.size() - 1; i >= 0; i--)
         {
             if (configs.get(i).index <= index)
             {
-                return configs.get(i).index;
+                return configs.get(i);
             }
         }
-        return configs.get(0).index;
+        return configs.get(0);
     }
 
     /**
