@@ -2,7 +2,9 @@ package dev.ra.core;
 
 import dev.ra.ApplyFailureMode;
 import dev.ra.ServerId;
+import dev.ra.codec.Bytes;
 import dev.ra.protocol.Member;
+import dev.ra.protocol.UserCommand;
 import java.util.List;
 import java.util.Objects;
 
@@ -219,6 +221,20 @@ public record CoreConfig(ServerId id, String clusterName, List<Member> initialMe
         return new CoreConfig(id, clusterName, initialMembers, electionTimeoutMinMs, electionTimeoutMaxMs,
             maxAppendEntries, maxPipelineCount, minSnapshotInterval, snapshotChunkBytes, awaitConditionTimeoutMs,
             commitNoticeDelayMs, applyFailure, commandBytes, appendBytes, maxUncommittedBytes);
+    }
+
+    /**
+     * How a command counts against {@link #maxUncommittedBytes}, wherever it is held (appended and not applied, kept
+     * during a hand-over, queued in a server's mailbox): its encoded bytes plus what is held for its entry and its
+     * caller whatever its size, so that a flood of tiny commands is bounded too.
+     *
+     * @param command a command; one not encoded yet counts as the overhead alone.
+     * @return the bytes it counts for.
+     */
+    public static long uncommittedBytesOf(final UserCommand command)
+    {
+        final Bytes data = command.dataIfEncoded();
+        return (null == data ? 0 : data.length()) + UncommittedTail.ENTRY_OVERHEAD_BYTES;
     }
 
     /**

@@ -1,7 +1,6 @@
 package dev.ra.core;
 
 import dev.ra.ServerId;
-import dev.ra.codec.Bytes;
 import dev.ra.protocol.UserCommand;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -89,8 +88,7 @@ final class ParkedCommands
      */
     boolean park(final UserCommand command, final ReplyMode mode)
     {
-        final Bytes data = command.dataIfEncoded();
-        final long counted = (null == data ? 0 : data.length()) + UncommittedTail.ENTRY_OVERHEAD_BYTES;
+        final long counted = CoreConfig.uncommittedBytesOf(command);
         if (queue.size() >= capacity || 0 != bytes && bytes + counted > core.config.maxUncommittedBytes())
         {
             return false;

@@ -1,7 +1,7 @@
 package dev.ra.runtime;
 
 import dev.ra.ServerId;
-import dev.ra.codec.Bytes;
+import dev.ra.core.CoreConfig;
 import dev.ra.protocol.UserCommand;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -16,12 +16,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class QueuedCommands
 {
-    /**
-     * Counted per command besides its encoded bytes, as the leader counts it: what the mailbox holds for it (its task,
-     * its caller) whatever its size, so that a flood of tiny commands is bounded too.
-     */
-    static final long PER_COMMAND_BYTES = 64;
-
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private final long limit;
@@ -44,8 +38,7 @@ final class QueuedCommands
      */
     long reserve(final UserCommand command)
     {
-        final Bytes data = command.dataIfEncoded();
-        final long counted = (null == data ? 0 : data.length()) + PER_COMMAND_BYTES;
+        final long counted = CoreConfig.uncommittedBytesOf(command);
         final long after = bytes.addAndGet(counted);
         if (after > limit && after != counted)
         {
