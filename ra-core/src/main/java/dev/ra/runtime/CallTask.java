@@ -8,12 +8,15 @@ import dev.ra.protocol.ServerRequest;
  *
  * @param request what is asked.
  * @param origin  where the answer goes.
+ * @param counted what the server's {@link QueuedCommands} counted for the command it carries, uncounted as the loop
+ *                takes it (0 for a call that carries none).
  */
-record CallTask(ServerRequest request, CallOrigin origin) implements ServerTask
+record CallTask(ServerRequest request, CallOrigin origin, long counted) implements ServerTask
 {
     @Override
     public void run(final ServerProcess server)
     {
+        server.takenFromMailbox(counted);
         server.call(request, origin);
     }
 

@@ -33,7 +33,7 @@ final class QueuedCommands
      * is queued, as the leader takes one when it holds none.
      *
      * @param command encoded on the caller's thread (its size, if not, counts as nothing but the overhead).
-     * @return the bytes counted, to {@link #taken} when the loop takes it (or the stopped server drops it), or -1 if
+     * @return the bytes counted, to {@link #taken} when the loop takes it, or -1 if
      *     it is refused: nothing was counted nor queued.
      */
     long reserve(final UserCommand command)
@@ -50,36 +50,12 @@ final class QueuedCommands
     }
 
     /**
-     * @param counted what {@link #reserve} counted for a command the loop took or dropped.
+     * @param counted what {@link #reserve} counted for a command the loop took. One the loop never takes, dropped by
+     *                a stopped server, stays counted: this count ends with the server (a restart counts afresh).
      */
-    private void taken(final long counted)
+    void taken(final long counted)
     {
         bytes.addAndGet(-counted);
-    }
-
-    /**
-     * @param task    that takes a command counted by {@link #reserve}.
-     * @param counted what was counted for it.
-     * @return the task, uncounting its command as the loop takes it or a stopped server drops it.
-     */
-    ServerTask countedUntilRun(final ServerTask task, final long counted)
-    {
-        return new ServerTask()
-        {
-            @Override
-            public void run(final ServerProcess server)
-            {
-                taken(counted);
-                task.run(server);
-            }
-
-            @Override
-            public void rejected(final ServerId server)
-            {
-                taken(counted);
-                task.rejected(server);
-            }
-        };
     }
 
     /** @return the commands refused so far. */

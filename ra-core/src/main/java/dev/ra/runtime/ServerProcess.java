@@ -21,7 +21,6 @@ import dev.ra.protocol.Member;
 import dev.ra.protocol.ServerRequest;
 import dev.ra.protocol.UserCommand;
 import dev.ra.spi.LogListener;
-import dev.ra.spi.MetaStore;
 import dev.ra.spi.ServerStorage;
 import dev.ra.stats.LatencyHistogram;
 import java.util.ArrayDeque;
@@ -56,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * its peers it is down. Other servers are not affected; the server can be restarted from its storage with
  * {@code restartServer}.
  */
-final class ServerProcess implements LogListener, ServerMailbox
+final class ServerProcess implements LogListener, ServerMailbox, TermAndVoteHold.Server
 {
     private static final Logger LOG = LoggerFactory.getLogger(ServerProcess.class);
     private static final int MAX_DRAIN = 512;
@@ -105,12 +104,7 @@ final class ServerProcess implements LogListener, ServerMailbox
     private final Runnable stopAfterHandOver = () -> stop(false, null);
     private final LeadershipHandOver handOver;
     private final LatencyHistogram applyTimes = new LatencyHistogram();
-    /** The term and vote write in flight on the loop's {@link TermAndVoteWriters}, or null. */
-    private CompletableFuture<Void> termAndVoteWrite;
-    /** What steps did after it, held back until it has returned: copies (the core reuses its lists), in order. */
-    private final ArrayDeque<List<RaftAction>> heldActions = new ArrayDeque<>();
-    /** Set while a stop releases the held actions: a write among them is then made on the loop thread. */
-    private boolean writeTermAndVoteHere;
+    private final TermAndVoteHold termAndVote;
     /** Whether the loop offers this server its ticks ({@link #offerTicks}). */
     private boolean offeredTicks;
     /** Whether a stop deleting the data ends the server with its cluster's deletion (not a removal). */
@@ -130,6 +124,7 @@ final class ServerProcess implements LogListener, ServerMailbox
         this.cluster = cluster;
         this.machine = cluster.machine;
         this.storage = storage;
+        this.termAndVote = new TermAndVoteHold(this, storage.meta(), loop);
         this.queuedCommands = new QueuedCommands(environment.maxQueuedBytes());
         this.queries = new ParkedQueries(id, storage, this::sweepQueriesSoon, loop, environment);
         this.answers = new CallAnswers(this, router);
@@ -169,7 +164,8 @@ final class ServerProcess implements LogListener, ServerMailbox
         });
     }
 
-    boolean isStopped()
+    @Override
+    public boolean isStopped()
     {
         return stopped;
     }
@@ -246,8 +242,7 @@ final class ServerProcess implements LogListener, ServerMailbox
             origin.failed(CallError.OVERLOADED, id, queuedCommands.refusal(id));
             return;
         }
-        final CallTask task = new CallTask(request, origin);
-        enqueue(0 == counted ? task : queuedCommands.countedUntilRun(task, counted));
+        enqueue(new CallTask(request, origin, counted));
     }
 
     @Override
@@ -264,11 +259,12 @@ final class ServerProcess implements LogListener, ServerMailbox
             }
             return;
         }
-        enqueue(queuedCommands.countedUntilRun(new ServerTask()
+        enqueue(new ServerTask()
         {
             @Override
             public void run(final ServerProcess server)
             {
+                server.takenFromMailbox(counted);
                 server.cast(command, notifyTo, correlation, hops);
             }
 
@@ -281,7 +277,18 @@ final class ServerProcess implements LogListener, ServerMailbox
                     router.sendEvent(notifyTo, new RaEvent.Rejected(server, null, correlation));
                 }
             }
-        }, counted));
+        });
+    }
+
+    /**
+     * @param counted what {@link QueuedCommands#reserve} counted for a command the loop takes now (0 for none).
+     */
+    void takenFromMailbox(final long counted)
+    {
+        if (0 != counted)
+        {
+            queuedCommands.taken(counted);
+        }
     }
 
     @Override
@@ -541,16 +548,17 @@ final class ServerProcess implements LogListener, ServerMailbox
 
     private void execute(final List<RaftAction> actions)
     {
-        if (null != termAndVoteWrite)
+        if (termAndVote.holding())
         {
             // Nothing a later step does may overtake what the write in flight holds back.
-            heldActions.add(List.copyOf(actions));
+            termAndVote.hold(actions);
             return;
         }
         executeFrom(actions);
     }
 
-    private void executeFrom(final List<RaftAction> actions)
+    @Override
+    public void executeFrom(final List<RaftAction> actions)
     {
         // The list is reused by the core: it is only valid until the next call into the core, so go by index and
         // never call the core from here.
@@ -560,15 +568,8 @@ final class ServerProcess implements LogListener, ServerMailbox
             final RaftAction action = actions.get(i);
             if (action instanceof RaftAction.PersistTermAndVote)
             {
-                if (!persisted && writeTermAndVoteHere)
+                if (!persisted && termAndVote.write(actions, i))
                 {
-                    TermAndVoteWrites.writeLast(actions, i, storage.meta());
-                }
-                else if (!persisted)
-                {
-                    // The sync runs off the loop; the rest of the step (its votes, its campaign) waits for it.
-                    heldActions.addFirst(TermAndVoteWrites.after(actions, i));
-                    startTermAndVoteWrite(TermAndVoteWrites.lastOf(actions, i));
                     return;
                 }
                 persisted = true;
@@ -579,34 +580,18 @@ final class ServerProcess implements LogListener, ServerMailbox
         answers.deliverDeferred();
     }
 
-    private void startTermAndVoteWrite(final RaftAction.PersistTermAndVote write)
+    @Override
+    public void writeFailed(final Throwable failure)
     {
-        final MetaStore meta = storage.meta();
-        final CompletableFuture<Void> inFlight = CompletableFuture.runAsync(
-            () -> meta.storeTermAndVote(write.term(), write.votedFor()), loop.termAndVoteWriters());
-        termAndVoteWrite = inFlight;
-        inFlight.whenComplete((done, failure) -> loop.execute(() -> termAndVoteWritten(inFlight, failure)));
+        crash(new IllegalStateException("term and vote of " + id + " could not be stored", failure));
     }
 
-    /**
-     * On the loop: the write returned. What it held back runs now (unless it failed: then none of it may).
-     */
-    private void termAndVoteWritten(final CompletableFuture<Void> write, final Throwable failure)
+    @Override
+    public void released()
     {
-        if (write != termAndVoteWrite || stopped)
-        {
-            return; // a stop settled it already
-        }
-        termAndVoteWrite = null;
-        if (null != failure)
-        {
-            heldActions.clear();
-            crash(new IllegalStateException("term and vote of " + id + " could not be stored", failure));
-            return;
-        }
         try
         {
-            releaseHeldActions();
+            termAndVote.release();
             handleSelfEvents();
             if (!stopped)
             {
@@ -617,47 +602,6 @@ final class ServerProcess implements LogListener, ServerMailbox
         catch (final RuntimeException | Error ex)
         {
             crash(ex);
-        }
-    }
-
-    private void releaseHeldActions()
-    {
-        List<RaftAction> held;
-        while (null == termAndVoteWrite && !stopped && null != (held = heldActions.poll()))
-        {
-            executeFrom(held);
-        }
-    }
-
-    /**
-     * A stop waits for the write in flight, then runs what it held back (writing any further term and vote on this
-     * thread), so the peers and callers get what the server did before it stopped.
-     */
-    private void settleTermAndVote()
-    {
-        final CompletableFuture<Void> write = termAndVoteWrite;
-        if (null == write)
-        {
-            return;
-        }
-        termAndVoteWrite = null;
-        try
-        {
-            write.join();
-        }
-        catch (final RuntimeException notDurable)
-        {
-            heldActions.clear(); // nothing it held back may go out
-            return;
-        }
-        writeTermAndVoteHere = true;
-        try
-        {
-            releaseHeldActions();
-        }
-        finally
-        {
-            writeTermAndVoteHere = false;
         }
     }
 
@@ -908,7 +852,7 @@ final class ServerProcess implements LogListener, ServerMailbox
         {
             return;
         }
-        settleTermAndVote();
+        termAndVote.settle();
         if (null != core)
         {
             try

@@ -36,7 +36,7 @@ class RuntimeLayeringTest
         new Layer("server registry", "ServerRegistry", "ClientQueries"),
         new Layer("server", "ServerProcess", "ServerCalls", "CallAnswers", "NodeEvents", "PendingNotifications",
             "ServerEnvironment", "ServerTask", "CallTask", "QueryTask", "EventLoop", "ServerCallLedger",
-            "MachineEffects", "ParkedQueries", "ServerTimers", "SnapshotWork", "TermAndVoteWrites",
+            "MachineEffects", "ParkedQueries", "ServerTimers", "SnapshotWork", "TermAndVoteWrites", "TermAndVoteHold",
             "TermAndVoteWriters", "LeadershipHandOver", "ServerOverviews", "ConfirmedQueryOrigin",
             "ForwardingCallOrigin", "QueuedCommands"),
         new Layer("router and calls", "MessageRouter", "ServerMailbox", "LocalServers", "CallsTable", "CallTimeouts",

@@ -131,7 +131,8 @@ class TermAndVoteHoldsLaterStepsTest
             ThreadPerTask.EXECUTOR);
         InJvmCluster.await(() -> Thread.getAllStackTraces().entrySet().stream().anyMatch(thread ->
             thread.getKey().getName().startsWith("ra-n1-loop-") && List.of(thread.getValue()).stream()
-                .anyMatch(frame -> frame.getMethodName().equals("settleTermAndVote"))) ? true : null, WAIT,
+                .anyMatch(frame -> frame.getClassName().equals(TermAndVoteHold.class.getName()) &&
+                    frame.getMethodName().equals("settle"))) ? true : null, WAIT,
             "the stop of " + member + " to wait for its term and vote write");
         return stop;
     }
