@@ -2,6 +2,7 @@ package dev.ra.node;
 
 import dev.ra.RaSystem;
 import dev.ra.RaSystemBuilder;
+import dev.ra.ServerId;
 import dev.ra.log.FileStorage;
 import dev.ra.log.SyncMethod;
 import dev.ra.runtime.memory.InMemoryStorage;
@@ -446,6 +447,8 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
      * acknowledging unless {@code fsync=false} and tuned by the storage keys; in memory without a {@code data.dir}.
      *
      * @return the storage, open; the caller closes it.
+     * @throws IllegalArgumentException for a storage setting out of range, naming its key, or a {@code data.dir}
+     *                                  holding servers of another node than {@code node.id}, naming them.
      */
     public Storage openStorage()
     {
@@ -455,13 +458,34 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
         }
         final FileStorage.Builder builder = NodeTuning.storage(tuning, FileStorage.builder().directory(dataDir)
             .syncMethod(fsync ? SyncMethod.DATASYNC : SyncMethod.NONE));
+        final FileStorage storage;
         try
         {
-            return builder.build();
+            storage = builder.build();
         }
         catch (final IllegalArgumentException ex)
         {
             throw NodeTuning.namedStorageSetting(ex, tuning);
+        }
+        refuseServersOfAnotherNode(storage);
+        return storage;
+    }
+
+    /**
+     * A system restarts only the stored servers of its own node: on a directory another node wrote (a copied settings
+     * file, a node.id typo, two nodes' directories swapped) it would run none of them and still start, and their
+     * clusters would miss a member with nothing saying why.
+     */
+    private void refuseServersOfAnotherNode(final Storage storage)
+    {
+        final List<ServerId> foreign = storage.servers().stream()
+            .filter(server -> !server.node().equals(nodeId)).toList();
+        if (!foreign.isEmpty())
+        {
+            storage.close();
+            throw new IllegalArgumentException("data.dir " + dataDir + " holds servers of another node " + foreign +
+                ", not of node.id " + nodeId + ": give this node its own data.dir, or the node.id of the node " +
+                "that wrote it");
         }
     }
 
