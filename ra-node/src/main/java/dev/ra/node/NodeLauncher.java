@@ -207,8 +207,8 @@ public final class NodeLauncher implements AutoCloseable
      * Start a node from arguments (see the class description) and run until stopped: by a signal, or with
      * {@code control=stdin} by {@code stop} or the end of standard input. A node that cannot start (a missing,
      * malformed or unknown setting, an unreadable settings file, a port in use, a machine class not found, storage
-     * that does not open, a jar missing from the class path) ends the JVM with one line on standard error saying
-     * what and where, and exit status {@value #EXIT_CANNOT_START}, having closed whatever it had opened.
+     * that does not open, a jar missing from the class path, out of memory) ends the JVM with one line on standard
+     * error saying what and where, and exit status {@value #EXIT_CANNOT_START}, having closed whatever it had opened.
      *
      * @param args {@code --config file} and/or {@code key=value} settings.
      * @throws IOException          if standard input fails.
@@ -221,9 +221,9 @@ public final class NodeLauncher implements AutoCloseable
         {
             config = NodeConfig.fromArgs(args);
         }
-        catch (final RuntimeException | LinkageError ex)
+        catch (final RuntimeException | LinkageError | VirtualMachineError ex)
         {
-            System.err.println("ra-node: cannot start: " + describe(ex));
+            System.err.println(cannotStart(ex));
             System.exit(EXIT_CANNOT_START);
             return;
         }
@@ -245,19 +245,22 @@ public final class NodeLauncher implements AutoCloseable
             node = start(config);
             started.complete(node);
         }
-        catch (final RuntimeException | LinkageError ex)
+        catch (final RuntimeException | LinkageError | VirtualMachineError ex)
         {
             // Before System.exit, which waits for the hook, which waits for this.
             started.complete(null);
             // An operator's mistake, not a bug to debug: one line they can act on, as ra-tool gives. A LinkageError
-            // is a jar missing from the class path (or a class that cannot initialise), which is one too.
-            System.err.println("ra-node: cannot start: " + describe(ex));
+            // is a jar missing from the class path (or a class that cannot initialise), which is one too, and so is
+            // running out of memory (a heap too small for the WAL replayed, more threads than the system gives):
+            // left to the JVM, it printed a stack trace and ended with status 1, or not at all while threads the
+            // start had made were left running.
+            System.err.println(cannotStart(ex));
             System.exit(EXIT_CANNOT_START);
             return;
         }
         finally
         {
-            // Any other failure (out of memory): the hook must not wait for ever as the JVM ends.
+            // Any other failure: the hook must not wait for ever as the JVM ends.
             started.complete(null);
         }
         final NodeControl control = node.control(new PrintStream(System.out, true, StandardCharsets.UTF_8));
@@ -270,6 +273,16 @@ public final class NodeLauncher implements AutoCloseable
         }
         control.run(System.in);
         System.exit(0);
+    }
+
+    private static String cannotStart(final Throwable failure)
+    {
+        if (failure instanceof OutOfMemoryError)
+        {
+            return "ra-node: cannot start: out of memory (" + failure.getMessage() + "): give the JVM more heap " +
+                "(-Xmx) than the node's WAL files (wal.max.bytes), or fewer threads (event.loops, io.threads)";
+        }
+        return "ra-node: cannot start: " + describe(failure);
     }
 
     /**

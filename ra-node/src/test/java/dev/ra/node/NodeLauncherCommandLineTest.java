@@ -150,6 +150,35 @@ class NodeLauncherCommandLineTest
         assertThat(failed.stderr().lines()).hasSize(1);
     }
 
+    /**
+     * A start that runs out of memory (a heap too small for the WAL it replays, a machine class that allocates in its
+     * static initialiser, more event loops than the system gives threads) is a setting to change like any other: it
+     * ended the JVM with a stack trace and status 1, or, with threads left behind, not at all.
+     */
+    @Test
+    void runningOutOfMemoryWhileStartingEndsTheJvmWithOneLineSayingSoAndStatus2() throws Exception
+    {
+        final Failed failed = launchFailing(List.of("node.id=n1", "listen=127.0.0.1:" + LoopbackPorts.freePort(),
+            "data.dir=" + dataDir.resolve("n1"), "machines=big=" + HeapHungryMachine.class.getName()));
+
+        assertThat(failed.status()).as(failed.stderr()).isEqualTo(NodeLauncher.EXIT_CANNOT_START);
+        assertThat(failed.stderr()).startsWith("ra-node: cannot start: out of memory").contains("-Xmx")
+            .doesNotContain("\tat ").doesNotContain("Exception in thread");
+        assertThat(failed.stderr().lines()).hasSize(1);
+    }
+
+    /**
+     * Loading it runs out of heap, as a start that needs more than the JVM has does.
+     */
+    static final class HeapHungryMachine
+    {
+        static final long[] TABLE = new long[Integer.MAX_VALUE];
+
+        private HeapHungryMachine()
+        {
+        }
+    }
+
     private record Failed(int status, String stderr)
     {
     }
