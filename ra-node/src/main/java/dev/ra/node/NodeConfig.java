@@ -126,7 +126,7 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
 
     /**
      * Read a configuration: {@code --config file} (or {@code config=file}) loads a properties file, then every
-     * {@code key=value} argument overrides it.
+     * {@code key=value} argument overrides it. A key given twice in one file is refused, naming the file.
      *
      * @param args command-line arguments.
      * @return the configuration.
@@ -195,14 +195,32 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
 
     private static void load(final Path file, final Properties into)
     {
+        // Properties keeps the last of two lines with one key: the first (a data.dir at the top of a long file, one
+        // of two peers lines) would be lost unnoticed.
+        final Properties loaded = new Properties()
+        {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public synchronized Object put(final Object key, final Object value)
+            {
+                if (containsKey(key))
+                {
+                    throw new IllegalArgumentException(file + ": " + key + " is given twice; keep one line (a " +
+                        "list such as peers goes on one line, comma-separated)");
+                }
+                return super.put(key, value);
+            }
+        };
         try (Reader reader = Files.newBufferedReader(file))
         {
-            into.load(reader);
+            loaded.load(reader);
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot read " + file, ex);
         }
+        into.putAll(loaded);
     }
 
     /**

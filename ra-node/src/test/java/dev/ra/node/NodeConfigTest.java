@@ -66,6 +66,22 @@ class NodeConfigTest
         assertThat(config.clusterId()).isEqualTo("prod");
     }
 
+    /**
+     * A properties file keeps the last of two lines with one key: data.dir given at the top and again at the bottom
+     * of a long file, or peers split over two lines, lost the first unnoticed.
+     */
+    @Test
+    void aKeyGivenTwiceInTheFileIsRefusedNamingItAndTheFile() throws IOException
+    {
+        final Path file = dir.resolve("n1.properties");
+        Files.writeString(file, "node.id=n1\nlisten=127.0.0.1:7001\npeers=n2=127.0.0.1:7002\n" +
+            "peers=n3=127.0.0.1:7003\n");
+
+        assertThatThrownBy(() -> NodeConfig.fromArgs("--config", file.toString()))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(file.toString())
+            .hasMessageContaining("peers").hasMessageContaining("twice");
+    }
+
     @Test
     void aBadSettingIsRefusedNamingItsKey()
     {
