@@ -128,7 +128,7 @@ final class CallerConnection implements AutoCloseable
             {
                 throw new SocketTimeoutException("no time left to dial " + link.node);
             }
-            socket.connect(link.address, (int)connectMillis);
+            socket.connect(link.dialAddress(), (int)connectMillis);
             if (socket.getLocalSocketAddress().equals(socket.getRemoteSocketAddress()))
             {
                 // Connected to itself (see SelfConnection): not the node.

@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -98,6 +99,8 @@ public final class NettyTransport implements Transport
     private EventLoopGroup group;
     private Channel serverChannel;
     private Bootstrap bootstrap;
+    /** Looks up the names peers are given by, at each dial. */
+    private final PeerNames peerNames = new PeerNames();
 
     /**
      * @param config of the transport.
@@ -774,6 +777,36 @@ public final class NettyTransport implements Transport
             }
             link.dialing = true;
         }
+        try
+        {
+            peerNames.whenLookedUp(link, address -> connect(link, address));
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            // Closed meanwhile.
+            synchronized (link)
+            {
+                link.dialing = false;
+            }
+        }
+    }
+
+    private void connect(final PeerLink link, final InetSocketAddress address)
+    {
+        if (closed || address.isUnresolved())
+        {
+            // A name that does not resolve now is looked up again at the next dial (Netty would look it up on an
+            // I/O thread).
+            synchronized (link)
+            {
+                link.dialing = false;
+            }
+            if (!closed)
+            {
+                redialLater(link);
+            }
+            return;
+        }
         final ConnectionHandler handler = new ConnectionHandler(this, false, link.node);
         final ChannelFuture connect = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>()
         {
@@ -782,7 +815,7 @@ public final class NettyTransport implements Transport
             {
                 initPipeline(ch, handler, link);
             }
-        }).connect(link.address);
+        }).connect(address);
         connect.addListener(f -> SelfConnection.closeIfSelfConnected(connect.channel()));
         connect.channel().closeFuture().addListener(f ->
         {
@@ -925,6 +958,7 @@ public final class NettyTransport implements Transport
         }
         final List<Channel> leaving = OrderlyLeave.leave(this, links.values(), group);
         callerConnections.closeAll();
+        peerNames.close();
         if (null != group && onIoThread)
         {
             OrderlyLeave.shutDownOnceClosed(leaving, group);

@@ -148,7 +148,8 @@ public final class NettyTransportConfig
          * A node this node connects to (and accepts connections from).
          *
          * @param nodeId  of the peer.
-         * @param address where it listens.
+         * @param address where it listens; one made from a host name has the name looked up again at each dial, so
+         *                that a node replaced at another address under the same name is found there.
          * @return this builder.
          */
         public Builder peer(final String nodeId, final InetSocketAddress address)

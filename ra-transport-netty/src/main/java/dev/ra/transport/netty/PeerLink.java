@@ -67,6 +67,19 @@ final class PeerLink
     }
 
     /**
+     * Where to dial the node now. An address given by host name is looked up again (through the JVM's cache of names,
+     * {@code networkaddress.cache.ttl}): a node replaced at another address under the same name (a new machine, a
+     * rescheduled pod) is found there, as etcd and ZooKeeper find it, rather than dialled at the address the name led
+     * to when this transport was configured until the node restarts. An address given as such is used as it is.
+     *
+     * @return the address to dial; unresolved if the name does not resolve now (the dial fails and is retried).
+     */
+    InetSocketAddress dialAddress()
+    {
+        return new InetSocketAddress(address.getHostString(), address.getPort());
+    }
+
+    /**
      * @return how many established connections to the node are open (tests).
      */
     synchronized int connectionCount()
