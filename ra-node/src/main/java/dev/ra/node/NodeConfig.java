@@ -258,7 +258,14 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
             }
             final String peer = entry.substring(0, eq).trim();
             // Two addresses for one node: whichever won, the other node would be dialled at the wrong place.
-            if (null != peers.put(peer, address("peers", entry.substring(eq + 1).trim())))
+            final InetSocketAddress peerAddress = address("peers", entry.substring(eq + 1).trim());
+            if (0 == peerAddress.getPort())
+            {
+                // Port 0 means "any free port" to listen on: nobody can be dialled there.
+                throw new IllegalArgumentException("peers: expected host:port with a port from 1 to 65535 for node " +
+                    peer + ", got '" + entry.substring(eq + 1).trim() + "'");
+            }
+            if (null != peers.put(peer, peerAddress))
             {
                 throw new IllegalArgumentException("peers: node " + peer + " is named twice");
             }
@@ -420,15 +427,17 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
 
     private static Duration millis(final String key, final String number, final String setting)
     {
+        final long millis;
         try
         {
-            return Duration.ofMillis(Long.parseLong(number.trim()));
+            millis = Long.parseLong(number.trim());
         }
         catch (final NumberFormatException ex)
         {
             throw new IllegalArgumentException(key + ": expected milliseconds as a whole number, got '" + setting +
                 "'", ex);
         }
+        return NodeTuning.countable(key, millis, setting);
     }
 
     /**

@@ -37,6 +37,9 @@ final class NodeTuning
     static final List<String> TRANSPORT_KEYS = List.of("connect.timeout.ms", "io.threads", "max.frame.bytes",
         "max.queued.messages", "reconnect.backoff.ms", "caller.connections", "native.transport");
 
+    /** The longest duration in milliseconds whose nanoseconds fit in a long. */
+    private static final long MAX_MILLIS = Long.MAX_VALUE / 1_000_000;
+
     private NodeTuning()
     {
     }
@@ -134,8 +137,8 @@ final class NodeTuning
             {
                 throw new IllegalArgumentException(key + ": expected min-max, got " + t.get(key));
             }
-            final long min = parse(key, range[0]);
-            final long max = parse(key, range[1]);
+            final long min = countable(key, parse(key, range[0]), t.get(key)).toMillis();
+            final long max = countable(key, parse(key, range[1]), t.get(key)).toMillis();
             if (max < min)
             {
                 // Otherwise refused only when the transport's settings are built, without the key.
@@ -205,7 +208,26 @@ final class NodeTuning
 
     private static Duration millis(final Map<String, String> t, final String key)
     {
-        return Duration.ofMillis(number(t, key));
+        return countable(key, number(t, key), t.get(key));
+    }
+
+    /**
+     * A duration the node can count in nanoseconds (as its timers do): a longer one (about 292 years) ended the start
+     * with "long overflow", naming no setting.
+     *
+     * @param key     of the setting.
+     * @param millis  the value.
+     * @param setting as given, for the message.
+     * @return the duration.
+     */
+    static Duration countable(final String key, final long millis, final String setting)
+    {
+        if (millis > MAX_MILLIS)
+        {
+            throw new IllegalArgumentException(key + ": expected at most " + MAX_MILLIS + " ms, got '" + setting +
+                "'");
+        }
+        return Duration.ofMillis(millis);
     }
 
     private static long number(final Map<String, String> t, final String key)

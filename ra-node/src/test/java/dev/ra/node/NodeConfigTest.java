@@ -117,6 +117,26 @@ class NodeConfigTest
         }
     }
 
+    /**
+     * A peer at port 0 can never be dialled, and a duration beyond what a Duration holds in nanoseconds (about 292
+     * years) ended the start with "long overflow", naming nothing.
+     */
+    @Test
+    void aPeerAtPortZeroOrADurationTooLongToCountIsRefusedNamingItsKey()
+    {
+        assertThatThrownBy(() -> NodeConfig.fromArgs(ID, LISTEN, "peers=n2=127.0.0.1:0"))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("peers:")
+            .hasMessageContaining("127.0.0.1:0");
+        for (final String setting : List.of("election.timeout.ms=9223372036854775000-9223372036854775807",
+            "tick.ms=9223372036854775807", "failure.timeout.ms=9223372036854775807",
+            "connect.timeout.ms=9223372036854775807", "default.timeout.ms=9223372036854775807"))
+        {
+            assertThatThrownBy(() -> NodeConfig.fromArgs(ID, LISTEN, setting)).as(setting)
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(setting.split("=")[0] + ":");
+        }
+        assertThat(NodeConfig.fromArgs(ID, LISTEN, "listen=127.0.0.1:0").listen().getPort()).isZero();
+    }
+
     @Test
     void aSwitchThatIsNotTrueOrFalseIsRefusedNamingItsKey()
     {
