@@ -10,10 +10,11 @@ import dev.ra.spi.Storage;
 import dev.ra.spi.Transport;
 import dev.ra.transport.netty.NettyTransportConfig;
 import dev.ra.transport.netty.TlsConfig;
+import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -110,6 +111,8 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
     private static final List<String> KEY_STORE_KEYS = List.of("tls.keystore",
         "tls.keystore.password", "tls.truststore", "tls.truststore.password");
     private static final List<String> PEM_KEYS = List.of("tls.cert", "tls.key", "tls.trust");
+    /** What some editors put at the start of a UTF-8 file. */
+    private static final int BYTE_ORDER_MARK = 0xFEFF;
     /**
      * Requires the node id and the listen address (naming the missing key), and copies the peers, clients, machines
      * and tuning so that the configuration cannot change once made.
@@ -212,9 +215,20 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
                 return super.put(key, value);
             }
         };
-        try (Reader reader = Files.newBufferedReader(file))
+        try (BufferedReader reader = Files.newBufferedReader(file))
         {
+            // Some editors start a UTF-8 file with a byte order mark: part of the first key, it made "node.id" an
+            // unknown setting, the mark being invisible in the message.
+            reader.mark(1);
+            if (BYTE_ORDER_MARK != reader.read())
+            {
+                reader.reset();
+            }
             loaded.load(reader);
+        }
+        catch (final CharacterCodingException ex)
+        {
+            throw new UncheckedIOException("cannot read " + file + ": it is not UTF-8 text (save it as UTF-8)", ex);
         }
         catch (final IOException ex)
         {

@@ -82,6 +82,24 @@ class NodeConfigTest
             .hasMessageContaining("peers").hasMessageContaining("twice");
     }
 
+    /**
+     * A file saved by an editor that starts UTF-8 with a byte order mark was refused with "unknown setting node.id",
+     * the mark being invisible in the message; one in another encoding with "MalformedInputException Input length = 1".
+     */
+    @Test
+    void aFileWithAByteOrderMarkIsReadAndOneNotInUtf8IsRefusedSayingSo() throws IOException
+    {
+        final Path marked = dir.resolve("marked.properties");
+        Files.writeString(marked, "\uFEFFnode.id=n1\r\nlisten=127.0.0.1:7001\r\n");
+        assertThat(NodeConfig.fromArgs("--config", marked.toString()).nodeId()).isEqualTo("n1");
+
+        final Path latin1 = dir.resolve("latin1.properties");
+        Files.write(latin1, "node.id=n1\nlisten=127.0.0.1:7001\ndata.dir=/var/lib/caf\u00e9\n"
+            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertThatThrownBy(() -> NodeConfig.fromArgs("--config", latin1.toString()))
+            .hasMessageContaining(latin1.toString()).hasMessageContaining("UTF-8");
+    }
+
     @Test
     void aBadSettingIsRefusedNamingItsKey()
     {
