@@ -128,8 +128,9 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
     }
 
     /**
-     * Read a configuration: {@code --config file} (or {@code config=file}) loads a properties file, then every
-     * {@code key=value} argument overrides it. A key given twice in one file is refused, naming the file.
+     * Read a configuration: {@code --config file} (or {@code --config=file}, {@code config=file}) loads a properties
+     * file, then every {@code key=value} argument overrides it. A key given twice in one file is refused, naming the
+     * file.
      *
      * @param args command-line arguments.
      * @return the configuration.
@@ -176,9 +177,9 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
             {
                 load(Path.of(args[++i]), properties);
             }
-            else if (arg.startsWith("config="))
+            else if (arg.startsWith("config=") || arg.startsWith("--config="))
             {
-                load(Path.of(arg.substring("config=".length())), properties);
+                load(Path.of(arg.substring(arg.indexOf('=') + 1)), properties);
             }
             else
             {

@@ -67,6 +67,19 @@ class NodeConfigTest
     }
 
     /**
+     * {@code --config=file}, as GNU-style tools take it, was refused as "unknown setting --config" though
+     * {@code --config} is the documented option.
+     */
+    @Test
+    void theFileMayBeGivenAsConfigEqualsFile() throws IOException
+    {
+        final Path file = dir.resolve("n1.properties");
+        Files.writeString(file, "node.id=n1\nlisten=127.0.0.1:7001\n");
+
+        assertThat(NodeConfig.fromArgs("--config=" + file).nodeId()).isEqualTo("n1");
+    }
+
+    /**
      * A properties file keeps the last of two lines with one key: data.dir given at the top and again at the bottom
      * of a long file, or peers split over two lines, lost the first unnoticed.
      */
