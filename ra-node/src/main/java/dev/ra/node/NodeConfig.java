@@ -321,8 +321,11 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
         checked(p, "heartbeat.ms", () -> NettyTransportConfig.builder().heartbeatInterval(heartbeat));
         checked(p, "failure.timeout.ms", () -> NettyTransportConfig.builder().failureTimeout(failureTimeout));
         final String dataDir = p.getProperty("data.dir");
+        // Blank keeps the default, as for every other key: an empty deployment id is refused by every node that
+        // leaves cluster.id out.
+        final String clusterId = p.getProperty("cluster.id", "");
         return new NodeConfig(nodeId, listen, peers, new LinkedHashSet<>(list(p.getProperty("clients", ""))),
-            p.getProperty("cluster.id", "ra"), null == dataDir || dataDir.isBlank() ? null : Path.of(dataDir),
+            clusterId.isBlank() ? "ra" : clusterId, null == dataDir || dataDir.isBlank() ? null : Path.of(dataDir),
             bool(p, "fsync", true), machines, electionMin, electionMax, tick, heartbeat, failureTimeout,
             stdinControl(p), tls(p), NodeTuning.read(p));
     }

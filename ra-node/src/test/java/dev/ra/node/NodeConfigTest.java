@@ -80,6 +80,17 @@ class NodeConfigTest
     }
 
     /**
+     * A key left blank ({@code data.dir=}, {@code tick.ms=}) keeps its default; cluster.id became the empty
+     * deployment id instead of "ra", and the node was refused by every node that leaves it out.
+     */
+    @Test
+    void aBlankClusterIdKeepsTheDefaultAsEveryOtherBlankKeyDoes()
+    {
+        assertThat(NodeConfig.fromArgs(ID, LISTEN, "cluster.id=", "tick.ms=", "data.dir=").clusterId())
+            .isEqualTo(NodeConfig.fromArgs(ID, LISTEN).clusterId()).isEqualTo("ra");
+    }
+
+    /**
      * A properties file keeps the last of two lines with one key: data.dir given at the top and again at the bottom
      * of a long file, or peers split over two lines, lost the first unnoticed.
      */
