@@ -659,6 +659,19 @@ public final class FileStorage implements Storage
     }
 
     /**
+     * Why the recovery of the write-ahead log stopped when this storage was built, if it did: damage it refuses to skip
+     * (docs/log-format.md, "Damaged storage"), after which every {@link #open} throws until the directory is
+     * repaired. A program that runs a node on this storage alone (the node launcher) refuses to start on it rather
+     * than run none of its servers.
+     *
+     * @return the reason, naming the file and offset, or null if the recovery completed.
+     */
+    public String recoveryFailure()
+    {
+        return recoveryFailure;
+    }
+
+    /**
      * @return counters of the write-ahead log.
      */
     public WalStatistics walStatistics()

@@ -494,6 +494,8 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
      * @return the storage, open; the caller closes it.
      * @throws IllegalArgumentException for a storage setting out of range, naming its key, or a {@code data.dir}
      *                                  holding servers of another node than {@code node.id}, naming them.
+     * @throws IllegalStateException    for a {@code data.dir} whose write-ahead log recovery refuses to skip damage
+     *                                  (no server could be opened), naming the file and offset.
      */
     public Storage openStorage()
     {
@@ -511,6 +513,14 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
         catch (final IllegalArgumentException ex)
         {
             throw NodeTuning.namedStorageSetting(ex, tuning);
+        }
+        if (null != storage.recoveryFailure())
+        {
+            // Every server's open would be refused: a node started on it runs none of them yet says it is ready.
+            storage.close();
+            throw new IllegalStateException("data.dir " + dataDir + ": the write-ahead log cannot be recovered: " +
+                storage.recoveryFailure() + " (ra-tool verify lists the damage; docs/log-format.md, \"Damaged " +
+                "storage\")");
         }
         refuseServersOfAnotherNode(storage);
         return storage;
