@@ -72,11 +72,14 @@ final class PeerLink
      * rescheduled pod) is found there, as etcd and ZooKeeper find it, rather than dialled at the address the name led
      * to when this transport was configured until the node restarts. An address given as such is used as it is.
      *
-     * @return the address to dial; unresolved if the name does not resolve now (the dial fails and is retried).
+     * @return the address to dial: the name's address now, else (a name that does not resolve now, or only ever
+     *     named an address given with it) the address given; unresolved only if neither is known (the dial is
+     *     retried).
      */
     InetSocketAddress dialAddress()
     {
-        return new InetSocketAddress(address.getHostString(), address.getPort());
+        final InetSocketAddress now = new InetSocketAddress(address.getHostString(), address.getPort());
+        return now.isUnresolved() && !address.isUnresolved() ? address : now;
     }
 
     /**
