@@ -4,6 +4,7 @@ import dev.ra.ServerId;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,6 +16,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
 
@@ -103,14 +106,21 @@ final class PeerStatuses implements AutoCloseable
                 {
                     request.header("Authorization", "Bearer " + token);
                 }
-                started.add(client.sendAsync(request.build(), BoundedBody.handler(MAX_ANSWER_BYTES))
+                final CompletableFuture<HttpResponse<String>> answer = client.sendAsync(request.build(),
+                    BoundedBody.handler(MAX_ANSWER_BYTES));
+                // The request's own timeout stops at the answer's headers: a peer that stalls in the middle of its
+                // body (its JVM paused, the network cut) would hold the request, and this peer's turn, for ever.
+                started.add(answer.copy().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                     .whenComplete((response, failure) ->
                     {
                         try
                         {
                             if (null != failure)
                             {
-                                forget(node, why(failure));
+                                // Gives up the connection of an answer still coming.
+                                answer.cancel(true);
+                                forget(node, failure instanceof TimeoutException ? "no whole answer within " +
+                                    timeout.toMillis() + " ms from " + uri : why(failure));
                             }
                             else if (response.statusCode() != 200)
                             {

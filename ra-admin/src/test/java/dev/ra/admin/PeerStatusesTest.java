@@ -9,13 +9,18 @@ import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -142,6 +147,66 @@ class PeerStatusesTest
         finally
         {
             huge.stop(0);
+        }
+    }
+
+    /**
+     * A peer that sent its answer's headers and then stalled (its JVM paused, or the network cut mid-answer) held the
+     * request for ever: the client's timeout stops at the headers, so the peer was never reported unavailable and,
+     * its request still in flight, never asked again, even once it answered again. The whole answer is now bounded
+     * by the timeout.
+     */
+    @Test
+    void aPeerThatStallsInTheMiddleOfItsAnswerIsReportedUnavailableAndAskedAgain() throws Exception
+    {
+        final AtomicInteger requests = new AtomicInteger();
+        try (ServerSocket stalling = new ServerSocket(0, 50, InetAddress.getLoopbackAddress()))
+        {
+            final List<Socket> held = new CopyOnWriteArrayList<>();
+            final Thread server = new Thread(() ->
+            {
+                try
+                {
+                    for (int accepted = 0; accepted < 100; accepted++)
+                    {
+                        final Socket socket = stalling.accept();
+                        held.add(socket);
+                        requests.incrementAndGet();
+                        socket.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" +
+                            "Content-Length: 1000\r\n\r\n{\"servers\":[").getBytes(StandardCharsets.US_ASCII));
+                        socket.getOutputStream().flush();
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    // Closed at the end of the test.
+                }
+            }, "stalling-peer");
+            server.setDaemon(true);
+            server.start();
+            try (PeerStatuses peers = new PeerStatuses(Map.of("n2", URI.create("http://127.0.0.1:" +
+                stalling.getLocalPort() + "/status?scope=local")), null, Duration.ofMillis(300)))
+            {
+                peers.refresh();
+                assertThat(InJvmCluster.await(() -> peers.unavailable().get("n2"), Duration.ofSeconds(30),
+                    "the stalled peer to be reported unavailable")).contains("no whole answer within 300 ms");
+                // The stalled answer's connection is given up, not left open: the peer reads the end of it.
+                held.get(0).setSoTimeout(30_000);
+                held.get(0).getInputStream().readAllBytes();
+
+                InJvmCluster.await(() ->
+                {
+                    peers.refresh();
+                    return requests.get() >= 2 ? requests.get() : null;
+                }, Duration.ofSeconds(30), "the stalled peer to be asked again");
+            }
+            finally
+            {
+                for (final Socket socket : held)
+                {
+                    socket.close();
+                }
+            }
         }
     }
 
