@@ -33,8 +33,10 @@ import org.slf4j.LoggerFactory;
  * {@code /health}, {@code /metrics}) is produced on the status thread, never on the I/O thread; every failure is
  * answered with a status code and a short text, and logged here, not sent.
  *
- * <p>Answers go out in the order of the requests (HTTP/1.1 pipelining): while a data request is being answered, the
- * requests after it wait here, up to {@value #MAX_WAITING}; a client that pipelines more is disconnected.
+ * <p>Answers go out in the order of the requests (HTTP/1.1 pipelining): while a data request is being answered, or
+ * while the client does not read the answers already sent (its connection is not writable), the requests after it
+ * wait here, up to {@value #MAX_WAITING}; a client that pipelines more is disconnected, so that no client has the
+ * node keep more than a few answers for it.
  */
 final class AdminHandler extends ChannelInboundHandlerAdapter
 {
@@ -76,7 +78,7 @@ final class AdminHandler extends ChannelInboundHandlerAdapter
             ReferenceCountUtil.release(message);
             return;
         }
-        if (busy)
+        if (busy || !waiting.isEmpty() || !ctx.channel().isWritable())
         {
             if (waiting.size() >= MAX_WAITING)
             {
@@ -103,8 +105,16 @@ final class AdminHandler extends ChannelInboundHandlerAdapter
     private void resume(final ChannelHandlerContext ctx)
     {
         busy = false;
+        handleWaiting(ctx);
+    }
+
+    /**
+     * Handle the requests waiting, in order, while no data request is being answered and the client reads its answers.
+     */
+    private void handleWaiting(final ChannelHandlerContext ctx)
+    {
         FullHttpRequest next;
-        while (!busy && null != (next = waiting.poll()))
+        while (!busy && ctx.channel().isWritable() && null != (next = waiting.poll()))
         {
             try
             {
@@ -128,6 +138,14 @@ final class AdminHandler extends ChannelInboundHandlerAdapter
             // The endpoint is closing: its connections go with it.
             LOG.debug("admin endpoint closing; a connection's waiting requests are dropped");
         }
+    }
+
+    @Override
+    public void channelWritabilityChanged(final ChannelHandlerContext ctx) throws Exception
+    {
+        // The client read enough of its answers: the requests that waited for it are answered.
+        handleWaiting(ctx);
+        super.channelWritabilityChanged(ctx);
     }
 
     @Override

@@ -552,6 +552,44 @@ class AdminServerTest
     }
 
     /**
+     * A client that sent requests and never read the answers had every answer kept for it in the node's heap, as many
+     * as it cared to ask for (the static paths and unknown ones need no token): the node could be run out of memory
+     * through its admin endpoint. Once its answers are not being read, the client may send only a few more requests,
+     * as while a data request is answered, and is disconnected past them.
+     */
+    @Test
+    void aClientThatNeverReadsItsAnswersIsDisconnectedInsteadOfFillingTheHeap() throws Exception
+    {
+        final InJvmCluster cluster = cluster(1);
+        final AdminServer admin = started(AdminServer.builder().system(cluster.system("n1")));
+        final InetSocketAddress address = new InetSocketAddress("127.0.0.1", URI.create(admin.url()).getPort());
+        // About 1 KiB each, so that the requests sent cannot all wait in the kernel's buffers.
+        final byte[] request = ("GET /nope HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: " + "p".repeat(1000) + "\r\n\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1);
+        final int requests = 100_000;
+        int sent = 0;
+        IOException disconnected = null;
+        try (Socket greedy = new Socket())
+        {
+            greedy.setReceiveBufferSize(4096);
+            greedy.connect(address, 5000);
+            final OutputStream out = greedy.getOutputStream();
+            for (; sent < requests; sent++)
+            {
+                out.write(request);
+            }
+            out.flush();
+        }
+        catch (final IOException ex)
+        {
+            disconnected = ex;
+        }
+
+        assertThat(disconnected).as("the client, after %d requests without reading an answer", sent).isNotNull();
+        assertThat(get(admin, "/health").statusCode()).as("after the greedy client").isEqualTo(200);
+    }
+
+    /**
      * Send bytes as they are and read the answer until the server closes or a short quiet time passes.
      */
     private static String raw(final InetSocketAddress address, final String request) throws IOException
