@@ -98,7 +98,7 @@ public interface StateMachine<C, S>
      * A cheap summary of the state, shown in {@link ServerOverview}.
      *
      * @param state of the machine.
-     * @return a small map of facts.
+     * @return a small map of facts; a null key or value is left out (a fact not known).
      */
     default Map<String, Object> overview(final S state)
     {

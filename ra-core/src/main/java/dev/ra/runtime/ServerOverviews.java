@@ -49,7 +49,7 @@ final class ServerOverviews
         {
             // A member that holds no state (it stopped applying, see ParkedQueries.withoutState) has no machine view.
             machineOverview = ParkedQueries.withoutState(core) ? Map.of() :
-                core.effectiveMachine().overview(core.machineState());
+                withoutNulls(core.effectiveMachine().overview(core.machineState()));
         }
         catch (final RuntimeException | Error ex)
         {
@@ -66,5 +66,26 @@ final class ServerOverviews
             new MachineVersionStatus(core.effectiveMachineVersion(), VersionedStateCodec.supported(machine),
                 core.machineVersionError()),
             core.storageState());
+    }
+
+    /**
+     * @return the machine's facts without those it gave as null: the overview refuses nulls, and a machine may well
+     *         say "not known yet" with one (a get of the key answers null either way); a null map is no facts.
+     */
+    private static Map<String, Object> withoutNulls(final Map<String, Object> facts)
+    {
+        if (null == facts)
+        {
+            return Map.of();
+        }
+        final Map<String, Object> known = new LinkedHashMap<>();
+        facts.forEach((key, value) ->
+        {
+            if (null != key && null != value)
+            {
+                known.put(key, value);
+            }
+        });
+        return known;
     }
 }

@@ -20,6 +20,7 @@ import dev.ra.codec.Codec;
 import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.ThrowingMachine;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -88,6 +89,59 @@ class MachineReviewTest
             assertThat(node.overview(leader).machineOverview()).containsKey("error");
             assertThat(node.isRunning(leader)).as("the member runs on after the overview").isTrue();
             assertThat((Long)node.processCommand(leader, "x", WAIT).reply()).isEqualTo(2L);
+        }
+    }
+
+    /** A counter whose overview has a null value (no owner yet), or is null itself once it counted two. */
+    public static final class NullOverview implements StateMachine<Object, Long>
+    {
+        @Override
+        public Long init(final InitArgs args)
+        {
+            return 0L;
+        }
+
+        @Override
+        public ApplyResult<Long> apply(final CommandMeta meta, final Object command, final Long state)
+        {
+            return ApplyResult.of(state + 1, state + 1);
+        }
+
+        @Override
+        public Map<String, Object> overview(final Long state)
+        {
+            if (state >= 2)
+            {
+                return null;
+            }
+            final Map<String, Object> overview = new HashMap<>();
+            overview.put("applied", state);
+            overview.put("owner", null);
+            return overview;
+        }
+    }
+
+    /**
+     * A machine's overview is its own map, which may well say "not known yet" with a null value. The overview record
+     * refuses null values, and the NullPointerException escaped into the server's drain, which stopped the member:
+     * any overview (a metrics scrape, the admin endpoint's status, awaiting a leader) stopped every member of such a
+     * cluster. Null values, and a null map, are left out of the overview; the member runs on.
+     */
+    @Test
+    void anOverviewWithANullValueOrNoMapLeavesThemOutAndTheMemberRunsOn()
+    {
+        try (InJvmCluster cluster = new InJvmCluster(1))
+        {
+            final List<ServerId> members = cluster.startCluster("nulls", new NullOverview());
+            final ServerId leader = cluster.awaitLeader(members, WAIT);
+            final RaSystem node = cluster.system(leader);
+
+            assertThat(node.overview(leader).machineOverview()).containsExactly(Map.entry("applied", 0L));
+            node.processCommand(leader, "x", WAIT);
+            node.processCommand(leader, "x", WAIT);
+            assertThat(node.overview(leader).machineOverview()).isEmpty();
+            assertThat(node.isRunning(leader)).as("the member runs on after the overviews").isTrue();
+            assertThat((Long)node.processCommand(leader, "x", WAIT).reply()).isEqualTo(3L);
         }
     }
 
