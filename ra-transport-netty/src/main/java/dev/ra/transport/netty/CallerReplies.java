@@ -39,12 +39,12 @@ final class CallerReplies
         }
         if (!channel.isActive() || LinkWriter.left(channel))
         {
-            transport.counters.messagesDropped.increment();
+            transport.countDropped(node);
             return;
         }
         if (!channel.isWritable())
         {
-            transport.counters.messagesDropped.increment();
+            transport.countDropped(node);
             transport.warnings.warn("{}: closing the caller connection from {} ({}): it sends calls without reading " +
                 "their replies", transport.localNode(), node, channel.remoteAddress());
             channel.close();

@@ -171,7 +171,7 @@ final class LinkWriter
         }
         catch (final RuntimeException ex)
         {
-            transport.counters.messagesDropped.increment();
+            transport.countDropped(node);
             LOG.warn("{}: dropping a message to {} that cannot be encoded: {}", transport.localNode(), node, message,
                 ex);
             return "it cannot be encoded for node " + node + " (protocol version " + protocol + "): " +
@@ -179,7 +179,7 @@ final class LinkWriter
         }
         if (frameLength - FrameFormat.HEADER_BYTES > transport.config.maxFrameBytes)
         {
-            transport.counters.messagesDropped.increment();
+            transport.countDropped(node);
             LOG.warn("{}: dropping a {}-byte message to {}: above the maximum frame size {}", transport.localNode(),
                 frameLength, node, transport.config.maxFrameBytes);
             return "its " + frameLength + "-byte frame exceeds the maximum frame size of " +

@@ -354,6 +354,7 @@ public final class NettyTransport implements Transport
         if (null == link.active || closed)
         {
             counters.messagesDropped.increment();
+            link.counters.messagesDropped.increment();
             return;
         }
         if (queue.size.incrementAndGet() > config.maxQueuedMessagesPerPeer)
@@ -375,6 +376,19 @@ public final class NettyTransport implements Transport
             callerOrder.sentOnPeerLink(node, message);
         }
         writer.scheduleDrain(link);
+    }
+
+    /**
+     * Count a message to a node dropped, in the totals and in that node's own statistics.
+     */
+    void countDropped(final String node)
+    {
+        counters.messagesDropped.increment();
+        final PeerLink link = links.get(node);
+        if (null != link)
+        {
+            link.counters.messagesDropped.increment();
+        }
     }
 
     /**

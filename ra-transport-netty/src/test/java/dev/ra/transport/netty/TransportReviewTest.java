@@ -312,6 +312,32 @@ class TransportReviewTest
 
     // ----------------------------------------------------------------------------------------------------------------
 
+    /**
+     * Messages to a node without a connection (down, not dialed yet) are dropped, and counted in the node's totals,
+     * but not in that peer's own count: {@code PeerStats.messagesDropped} (and the meter
+     * {@code ra.transport.messages.dropped{peer=...}}, which docs/OPERATIONS.md suggests alerting on) stayed at 0 for a
+     * peer that was down, the very case it is documented for.
+     */
+    @Test
+    void messagesDroppedForWantOfAConnectionCountInThePeersOwnStatistics() throws Exception
+    {
+        try (NettyTransport a = new NettyTransport(NettyTransportConfig.builder().clusterId(CLUSTER_ID)
+            .peer("b", new InetSocketAddress("127.0.0.1", LoopbackPorts.freePort()))
+            .heartbeatInterval(Duration.ofMillis(100)).failureTimeout(Duration.ofSeconds(10))
+            .reconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(100)).build()))
+        {
+            a.start("a", new Recorder());
+            for (int i = 1; i <= 3; i++)
+            {
+                a.send("b", new NodeMessage.ProcessMessage(new ProcessRef("b", i), new ServerId("c", "a"),
+                    Bytes.wrap(new byte[] {1})));
+            }
+
+            assertThat(a.stats().messagesDropped()).as("dropped in all").isEqualTo(3);
+            assertThat(a.peerStats().get("b").messagesDropped()).as("dropped for b").isEqualTo(3);
+        }
+    }
+
     private static NettyTransport transport(final ScriptedPeer peer,
         final UnaryOperator<NettyTransportConfig.Builder> customizer)
     {
