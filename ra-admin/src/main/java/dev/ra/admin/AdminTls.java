@@ -10,8 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.KeyStoreException;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.util.Collections;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -41,13 +43,22 @@ public final class AdminTls
         {
             final KeyStore store = KeyStore.getInstance(keyStore.toString().endsWith(".jks") ? "JKS" : "PKCS12");
             store.load(in, keyStorePassword);
+            if (!hasPrivateKey(store))
+            {
+                // The JDK would make a context without a key: every client's handshake would fail, unseen.
+                throw new IllegalArgumentException("the admin endpoint's key store " + keyStore + " holds no private " +
+                    "key (a trust store?): it needs the node's key and certificate chain, as the transport's " +
+                    "tls.keystore");
+            }
             final KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             keys.init(store, keyStorePassword);
             return SslContextBuilder.forServer(keys).sslProvider(SslProvider.JDK).build();
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot read the admin endpoint's key store " + keyStore, ex);
+            // The JDK reports a wrong password as an IOException too: its words say which.
+            throw new UncheckedIOException("cannot read the admin endpoint's key store " + keyStore + ": " +
+                ex.getMessage(), ex);
         }
         catch (final GeneralSecurityException ex)
         {
@@ -75,7 +86,8 @@ public final class AdminTls
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot read the admin endpoint's trust store " + trustStore, ex);
+            throw new UncheckedIOException("cannot read the admin endpoint's trust store " + trustStore + ": " +
+                ex.getMessage(), ex);
         }
         catch (final GeneralSecurityException ex)
         {
@@ -110,14 +122,26 @@ public final class AdminTls
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot read the admin endpoint's trusted certificates " + certificates,
-                ex);
+            throw new UncheckedIOException("cannot read the admin endpoint's trusted certificates " + certificates +
+                ": " + ex.getMessage(), ex);
         }
         catch (final GeneralSecurityException ex)
         {
             throw new IllegalArgumentException("invalid certificates " + certificates + " for the admin endpoint: " +
                 ex.getMessage(), ex);
         }
+    }
+
+    private static boolean hasPrivateKey(final KeyStore store) throws KeyStoreException
+    {
+        for (final String alias : Collections.list(store.aliases()))
+        {
+            if (store.isKeyEntry(alias))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static SSLContext trusting(final KeyStore store) throws GeneralSecurityException
@@ -145,7 +169,7 @@ public final class AdminTls
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot read the admin endpoint's certificate " + certificateChain +
-                " or key " + privateKey, ex);
+                " or key " + privateKey + ": " + ex.getMessage(), ex);
         }
         catch (final IllegalArgumentException ex)
         {

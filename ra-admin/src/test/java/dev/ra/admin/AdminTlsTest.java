@@ -130,6 +130,43 @@ class AdminTlsTest
         assertThatThrownBy(() -> AdminTls.fromPemFiles(junk, junk)).hasMessageContaining("junk.p12");
     }
 
+    /**
+     * A wrong password was reported as "cannot read the admin endpoint's key store", the reason left to the cause: an
+     * operator looking at a readable file was told it could not be read. The reason is said now.
+     */
+    @Test
+    void aWrongKeyStorePasswordIsSaid() throws Exception
+    {
+        final Path store = dir.resolve("node.p12");
+        keytool("-genkeypair", "-alias", "node", "-dname", "CN=n1", "-keyalg", "EC", "-validity", "2", "-keystore",
+            store.toString());
+
+        assertThatThrownBy(() -> AdminTls.fromKeyStore(store, "wrong".toCharArray()))
+            .hasMessageContaining("node.p12").hasMessageContaining("password");
+    }
+
+    /**
+     * A key store without a private key (the trust store given as tls.keystore, a common slip) made a context that
+     * every client's handshake then failed against, logged at debug level only: the endpoint seemed to start and
+     * answered no one. It is refused at once, naming the file.
+     */
+    @Test
+    void aKeyStoreWithoutAPrivateKeyIsRefusedNamingTheFile() throws Exception
+    {
+        final Path store = dir.resolve("node.p12");
+        keytool("-genkeypair", "-alias", "node", "-dname", "CN=n1", "-keyalg", "EC", "-validity", "2", "-keystore",
+            store.toString());
+        final Path certificate = dir.resolve("node.pem");
+        keytool("-exportcert", "-rfc", "-alias", "node", "-keystore", store.toString(), "-file",
+            certificate.toString());
+        final Path trustOnly = dir.resolve("trust.p12");
+        keytool("-importcert", "-alias", "ca", "-file", certificate.toString(), "-keystore", trustOnly.toString());
+
+        assertThatThrownBy(() -> AdminTls.fromKeyStore(trustOnly, PASSWORD))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("trust.p12")
+            .hasMessageContaining("no private key");
+    }
+
     private static String get(final HttpClient client, final String url)
     {
         try
