@@ -258,7 +258,7 @@ final class ServerMeters implements MeterGroup
             CompletableFuture<ServerOverview> question = pending.get(id);
             if (null == question || question.isDone())
             {
-                question = system.overviewAsync(id);
+                question = ask(id);
                 pending.put(id, question);
             }
             asked.put(id, question);
@@ -296,6 +296,20 @@ final class ServerMeters implements MeterGroup
             }
         }
         return overviews;
+    }
+
+    private CompletableFuture<ServerOverview> ask(final ServerId id)
+    {
+        try
+        {
+            return system.overviewAsync(id);
+        }
+        catch (final RuntimeException ex)
+        {
+            // The system is closing (its servers are listed until they have stopped): as a server that stopped since
+            // it was listed, it has no overview, rather than failing the refresh and with it every meter's read.
+            return CompletableFuture.failedFuture(ex);
+        }
     }
 
     private List<Meter> serverMeters(final MeterRegistry registry, final ServerState state)

@@ -292,6 +292,60 @@ class RaMetricsTest
         }
     }
 
+    /**
+     * While its system closes, a server is still listed as running until it has stopped, but asking for its overview
+     * throws at once: the exception escaped the refresh, and so every meter's read and the registry's scrape (a 500
+     * from the admin endpoint's /metrics) for as long as the servers took to stop. The server now just has no
+     * overview, as one that stopped between the listing and the question.
+     */
+    @Test
+    void aRefreshWhileTheSystemClosesDoesNotThrow() throws Exception
+    {
+        final BlockingOverviewMachine machine = new BlockingOverviewMachine();
+        final InJvmCluster single = new InJvmCluster(1);
+        Thread closer = null;
+        try
+        {
+            final ServerId leader = single.awaitLeader(single.startCluster("closing", machine), WAIT);
+            final RaSystem system = single.system(leader);
+            final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            final RaMetrics metrics = RaMetrics.builder(system).refreshInterval(Duration.ofHours(1)).build();
+            bound.add(metrics);
+            metrics.bindTo(registry);
+
+            // The server's loop is held in an overview, so that it stops only once released.
+            machine.block();
+            system.overviewAsync(leader);
+            closer = new Thread(system::close, "closer");
+            closer.start();
+            InJvmCluster.await(() ->
+            {
+                try
+                {
+                    system.overviewAsync(leader);
+                    return null;
+                }
+                catch (final IllegalStateException closed)
+                {
+                    return system.runningServers().contains(leader) ? closed : null;
+                }
+            }, WAIT, "the system to be closing with the server still listed");
+
+            metrics.refresh();
+            assertThat(registry.get("ra.node.servers").gauge().value()).isZero();
+        }
+        finally
+        {
+            machine.release();
+            if (null != closer)
+            {
+                closer.join(WAIT.toMillis());
+            }
+            bound.forEach(RaMetrics::close);
+            single.close();
+        }
+    }
+
     /** A machine whose overview (asked on the server's loop) blocks while told to, as a long apply would. */
     private static final class BlockingOverviewMachine implements StateMachine<Object, Long>
     {
