@@ -34,9 +34,12 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The admin endpoint of a node: a small HTTP/1.1 server (Netty, no servlet container) with
@@ -78,6 +81,12 @@ public final class AdminServer implements AutoCloseable
     private static final int MAX_INITIAL_LINE = 4096;
     private static final int MAX_HEADERS = 8192;
     private static final int STATUS_QUEUE = 64;
+    /**
+     * Connections open at once, at most: each holds a file descriptor of the node's process, which its WAL, segments
+     * and transport need too.
+     */
+    static final int MAX_CONNECTIONS = 128;
+    private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
 
     private final RaSystem system;
     private final String host;
@@ -93,6 +102,8 @@ public final class AdminServer implements AutoCloseable
     private ThreadPoolExecutor statusThread;
     private StatusSource status;
     private boolean closed;
+    private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicBoolean refusing = new AtomicBoolean();
 
     private AdminServer(final Builder builder)
     {
@@ -174,6 +185,10 @@ public final class AdminServer implements AutoCloseable
                 @Override
                 protected void initChannel(final SocketChannel ch)
                 {
+                    if (!admitted(ch))
+                    {
+                        return;
+                    }
                     if (null != tls)
                     {
                         ch.pipeline().addLast(tls.newHandler(ch.alloc()));
@@ -234,6 +249,28 @@ public final class AdminServer implements AutoCloseable
         }
         releaseThreads();
         peers.close();
+    }
+
+    /**
+     * @return whether a new connection is served; past {@link #MAX_CONNECTIONS} it is closed at once, so that clients
+     *         opening connections without end cannot take the node's file descriptors.
+     */
+    private boolean admitted(final SocketChannel ch)
+    {
+        if (connections.incrementAndGet() > MAX_CONNECTIONS)
+        {
+            connections.decrementAndGet();
+            if (!refusing.getAndSet(true))
+            {
+                LOG.warn("admin endpoint: {} connections are open, the most it serves at once; closing new ones " +
+                    "(from {} first) until some close", MAX_CONNECTIONS, ch.remoteAddress());
+            }
+            ch.close();
+            return false;
+        }
+        refusing.set(false);
+        ch.closeFuture().addListener(closed -> connections.decrementAndGet());
+        return true;
     }
 
     private void releaseThreads()

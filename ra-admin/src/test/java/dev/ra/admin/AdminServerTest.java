@@ -590,6 +590,60 @@ class AdminServerTest
     }
 
     /**
+     * Every connection holds a file descriptor of the node's process, which its WAL, segments and transport need too,
+     * and the endpoint kept every connection a client opened (an idle one for 60 s, one that sends a byte now and then
+     * for ever): a client could take the node's descriptors through its admin endpoint. Past a bound, new
+     * connections are closed at once, and served again once others closed.
+     */
+    @Test
+    void connectionsPastTheBoundAreClosedAtOnce() throws Exception
+    {
+        final InJvmCluster cluster = cluster(1);
+        final AdminServer admin = started(AdminServer.builder().system(cluster.system("n1")));
+        final InetSocketAddress address = new InetSocketAddress("127.0.0.1", URI.create(admin.url()).getPort());
+        final List<Socket> held = new ArrayList<>();
+        try
+        {
+            for (int i = 0; i < AdminServer.MAX_CONNECTIONS; i++)
+            {
+                final Socket socket = new Socket();
+                held.add(socket);
+                socket.connect(address, 5000);
+            }
+            try (Socket extra = new Socket())
+            {
+                extra.connect(address, 5000);
+                extra.setSoTimeout(20_000);
+                assertThat(extra.getInputStream().read()).as("the connection past the bound, closed").isEqualTo(-1);
+            }
+        }
+        finally
+        {
+            for (final Socket socket : held)
+            {
+                socket.close();
+            }
+        }
+        final Integer served = InJvmCluster.await(() ->
+        {
+            try
+            {
+                return get(admin, "/health").statusCode();
+            }
+            catch (final IOException ex)
+            {
+                return null;
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }, WAIT, "a connection to be served once the others closed");
+        assertThat(served).isEqualTo(200);
+    }
+
+    /**
      * Send bytes as they are and read the answer until the server closes or a short quiet time passes.
      */
     private static String raw(final InetSocketAddress address, final String request) throws IOException
