@@ -6,7 +6,9 @@ import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -39,6 +41,7 @@ public final class AdminTls
      */
     public static SslContext fromKeyStore(final Path keyStore, final char[] keyStorePassword)
     {
+        requireFile(keyStore, "key store");
         try (InputStream in = Files.newInputStream(keyStore))
         {
             final KeyStore store = KeyStore.getInstance(keyStore.toString().endsWith(".jks") ? "JKS" : "PKCS12");
@@ -78,6 +81,7 @@ public final class AdminTls
      */
     public static SSLContext peerTrustFromKeyStore(final Path trustStore, final char[] trustStorePassword)
     {
+        requireFile(trustStore, "trust store");
         try (InputStream in = Files.newInputStream(trustStore))
         {
             final KeyStore store = KeyStore.getInstance(trustStore.toString().endsWith(".jks") ? "JKS" : "PKCS12");
@@ -105,6 +109,7 @@ public final class AdminTls
      */
     public static SSLContext peerTrustFromPem(final Path certificates)
     {
+        requireFile(certificates, "trusted certificates");
         try (InputStream in = Files.newInputStream(certificates))
         {
             final KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
@@ -129,6 +134,24 @@ public final class AdminTls
         {
             throw new IllegalArgumentException("invalid certificates " + certificates + " for the admin endpoint: " +
                 ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * A file that is missing or unreadable is said to be so, by itself: the readers would report it as one without
+     * valid material (Netty), or by its bare path (the JDK).
+     */
+    private static void requireFile(final Path file, final String what)
+    {
+        if (!Files.isRegularFile(file))
+        {
+            throw new UncheckedIOException("the admin endpoint's " + what + " " + file + ": no such file",
+                new NoSuchFileException(file.toString()));
+        }
+        if (!Files.isReadable(file))
+        {
+            throw new UncheckedIOException("the admin endpoint's " + what + " " + file + ": not readable by this " +
+                "process", new AccessDeniedException(file.toString()));
         }
     }
 
@@ -161,6 +184,8 @@ public final class AdminTls
      */
     public static SslContext fromPemFiles(final Path certificateChain, final Path privateKey)
     {
+        requireFile(certificateChain, "certificate chain");
+        requireFile(privateKey, "private key");
         try
         {
             return SslContextBuilder.forServer(certificateChain.toFile(), privateKey.toFile())

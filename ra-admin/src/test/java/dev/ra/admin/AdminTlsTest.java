@@ -167,6 +167,27 @@ class AdminTlsTest
             .hasMessageContaining("no private key");
     }
 
+    /**
+     * A PEM file that does not exist (a typo in tls.cert or tls.key) was reported as one "that does not contain valid
+     * certificates", with both paths named: the operator looked for what was wrong inside a file that is not there.
+     * The missing file is named as missing.
+     */
+    @Test
+    void aMissingPemFileIsNamedAsMissing() throws Exception
+    {
+        final Path store = dir.resolve("node.p12");
+        keytool("-genkeypair", "-alias", "node", "-dname", "CN=n1", "-keyalg", "EC", "-validity", "2", "-keystore",
+            store.toString());
+        final Path chain = dir.resolve("chain.pem");
+        keytool("-exportcert", "-rfc", "-alias", "node", "-keystore", store.toString(), "-file", chain.toString());
+        final Path missingKey = dir.resolve("nokey.pem");
+
+        assertThatThrownBy(() -> AdminTls.fromPemFiles(chain, missingKey)).hasMessageContaining("nokey.pem")
+            .hasMessageContaining("no such file").hasMessageNotContaining("chain.pem");
+        assertThatThrownBy(() -> AdminTls.peerTrustFromPem(missingKey)).hasMessageContaining("nokey.pem")
+            .hasMessageContaining("no such file");
+    }
+
     private static String get(final HttpClient client, final String url)
     {
         try
