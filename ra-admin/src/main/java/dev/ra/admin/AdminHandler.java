@@ -261,8 +261,12 @@ final class AdminHandler extends ChannelInboundHandlerAdapter
                 }
                 default ->
                 {
-                    final String body = "local".equals(scope) ? routes.status.local().json() :
-                        routes.status.full().json();
+                    final String body = switch (scope)
+                    {
+                        case "local" -> routes.status.local().json();
+                        case "peer" -> routes.status.peer().json();
+                        default -> routes.status.full().json();
+                    };
                     send(ctx, keepAlive, head, response(HttpResponseStatus.OK, JSON,
                         body.getBytes(StandardCharsets.UTF_8)));
                 }

@@ -468,7 +468,7 @@ public final class AdminServer implements AutoCloseable
             // (or given without the last slash) is asked at .../ra/n2/status.
             final String path = null == uri.getRawPath() ? "" : uri.getRawPath();
             final URI base = uri.resolve(path.endsWith("/") ? path : path + "/");
-            peers.put(Objects.requireNonNull(node, "node"), base.resolve("status?scope=local"));
+            peers.put(Objects.requireNonNull(node, "node"), base.resolve("status?scope=peer"));
             return this;
         }
 

@@ -181,6 +181,36 @@ record NodeStatus(String node, List<ServerOverview> servers, Map<ServerId, Strin
     }
 
     /**
+     * @param timeMillis when the status was taken.
+     * @return the JSON object of {@code GET /status?scope=peer}: what another node's endpoint asks for.
+     */
+    Map<String, Object> toPeerJson(final long timeMillis)
+    {
+        final Map<String, Object> json = new LinkedHashMap<>();
+        json.put("node", node);
+        json.put("timeMillis", timeMillis);
+        json.put("ready", ready());
+        // Only what a peer shows of each member (PeerStatuses): a node may host 10,000 servers, and their counters and
+        // machine facts would put the answer over the bound a peer reads.
+        final List<Map<String, Object>> list = new ArrayList<>();
+        for (final ServerOverview server : servers)
+        {
+            final Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("id", server.id().toString());
+            entry.put("role", role(server.role().name()));
+            entry.put("term", server.currentTerm());
+            entry.put("leader", null == server.leader() ? null : server.leader().toString());
+            entry.put("commitIndex", server.commitIndex());
+            entry.put("lastApplied", server.lastApplied());
+            entry.put("lastIndex", server.lastIndex());
+            entry.put("storage", storage(server));
+            list.add(entry);
+        }
+        json.put("servers", list);
+        return json;
+    }
+
+    /**
      * @param timeMillis when the status was taken (wall clock, for the page's charts).
      * @return the JSON object of {@code GET /status}.
      */

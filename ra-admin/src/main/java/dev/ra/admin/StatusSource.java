@@ -25,12 +25,13 @@ final class StatusSource implements AutoCloseable
     private final long intervalNanos;
     private Snapshot full;
     private Snapshot local;
+    private Snapshot peer;
 
     /**
      * One status, written out.
      *
-     * @param json    of {@code GET /status}, or of {@code GET /status?scope=local}: this node's servers only (what
-     *                peers ask for).
+     * @param json    of {@code GET /status}, of {@code GET /status?scope=local} (this node's servers only), or of
+     *                {@code GET /status?scope=peer} (what peers ask for: of each server, what they show).
      * @param ready   whether every local server knows a leader.
      * @param atNanos when it was taken.
      */
@@ -96,6 +97,21 @@ final class StatusSource implements AutoCloseable
         json.remove("clusters");
         local = new Snapshot(JsonWriter.write(json), status.ready(), now);
         return local;
+    }
+
+    /**
+     * @return what another node's endpoint asks for: per server of this node, only what it shows of a member.
+     */
+    Snapshot peer()
+    {
+        final long now = System.nanoTime();
+        if (null != peer && now - peer.atNanos < intervalNanos)
+        {
+            return peer;
+        }
+        final NodeStatus status = NodeStatus.of(system.nodeId(), overviews.take(), reachable, member -> null);
+        peer = new Snapshot(JsonWriter.write(status.toPeerJson(System.currentTimeMillis())), status.ready(), now);
+        return peer;
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.ra.ServerId;
+import dev.ra.ServerOverview;
 import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
 import java.io.IOException;
@@ -16,8 +17,10 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -208,6 +211,53 @@ class PeerStatusesTest
                 }
             }
         }
+    }
+
+    /**
+     * A node may host 10,000 servers (docs/benchmarks.md, "Many clusters"). Peers asked for its local status, every
+     * server's counters and machine overview included, which came to about 870 bytes a server: over the bound on an
+     * answer, so every peer of such a node was reported unavailable and none of its members shown. A peer now asks
+     * only for what it reads of each server, which fits.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theAnswerToAPeerForTenThousandServersIsWithinTheBound()
+    {
+        final ServerOverview real;
+        try (InJvmCluster cluster = new InJvmCluster(1))
+        {
+            final ServerId leader = cluster.awaitLeader(cluster.startCluster("kv", new KvMachine()),
+                Duration.ofSeconds(20));
+            cluster.system(leader).processCommand(leader, new KvMachine.Put("k", "v"));
+            real = cluster.system(leader).overview(leader);
+        }
+        // A server that has run a while: counters of seven digits, indexes of eight; the facts of the toolbox's
+        // leased key-value machine (LeasedKvMachine.overview).
+        final Map<String, Long> counters = new TreeMap<>();
+        real.counters().keySet().forEach(name -> counters.put(name, 1_234_567L));
+        final Map<String, Object> machine = Map.of("keys", 1234, "sessions", 12, "watches", 34, "expiredWatches", 0,
+            "revision", 12_345_678L, "lessorEpoch", 3L);
+        final List<ServerOverview> servers = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++)
+        {
+            final String name = String.format("cluster-%05d", i);
+            final ServerId id = new ServerId(name, "n2");
+            final List<ServerId> members = List.of(new ServerId(name, "n1"), id, new ServerId(name, "n3"));
+            servers.add(new ServerOverview(id, name, real.role(), 12, members.get(0), 12_345_678, 12_345_678,
+                12_345_678, 12_345_678, 12_000_000, members, counters, machine, Map.of(), real.applyTimes(),
+                real.machineVersion(), real.storage()));
+        }
+        final NodeStatus status = NodeStatus.of("n2", new LocalOverviews.Taken(servers, Map.of()), node -> true,
+            member -> null);
+
+        final String answer = JsonWriter.write(status.toPeerJson(System.currentTimeMillis()));
+
+        assertThat(answer.getBytes(StandardCharsets.UTF_8).length).as("bytes of the answer to a peer")
+            .isLessThanOrEqualTo(PeerStatuses.MAX_ANSWER_BYTES);
+        final Map<String, Object> first = ((List<Map<String, Object>>)((Map<String, Object>)JsonReader.read(answer))
+            .get("servers")).get(0);
+        assertThat(first).containsEntry("id", "cluster-00000@n2").containsKeys("role", "term", "leader",
+            "commitIndex", "lastApplied", "lastIndex", "storage");
     }
 
     @Test
