@@ -416,6 +416,14 @@ public final class AdminServer implements AutoCloseable
                     throw new IllegalArgumentException("an allowed host must be a name or address without blanks " +
                         "or commas, got '" + name + "'");
                 }
+                // The Host header is compared without its port: a name given with one would never match. One colon
+                // is a port (an IPv6 address has more, and takes its port after brackets).
+                final int colon = name.indexOf(':');
+                if ((colon >= 0 && colon == name.lastIndexOf(':')) || (name.startsWith("[") && name.contains("]:")))
+                {
+                    throw new IllegalArgumentException("an allowed host is a name or address without its port, " +
+                        "got '" + name + "'");
+                }
                 allowedHosts.add(name);
             }
             return this;

@@ -45,8 +45,20 @@ class AdminSettingsTest
             // One slash short: a URL with no host, to which no request can be made.
             Map.entry(Map.of("admin.peers", "n2=http:/127.0.0.1:9091/"), "admin.peers"),
             Map.entry(Map.of("admin.peers", "n2=http://127.0.0.1:9091/,n2=http://127.0.0.1:9092/"), "admin.peers"),
-            Map.entry(Map.of("admin.tsl", "true"), "admin.tsl"));
+            Map.entry(Map.of("admin.tsl", "true"), "admin.tsl"),
+            // Compared with the Host header's name without its port: a name given with one never matched, and the
+            // 403 then told the operator to add to admin.hosts the very name it held.
+            Map.entry(Map.of("admin.hosts", "ops.example,ra1.example:9090"), "admin.hosts"),
+            Map.entry(Map.of("admin.hosts", "[::1]:9090"), "admin.hosts"));
         bad.forEach((settings, key) -> assertThatThrownBy(() -> AdminServer.builder().settings(settings))
             .as("%s", settings).hasMessageContaining(key));
+        assertThatThrownBy(() -> AdminServer.builder().allowedHosts("ra1.example:9090"))
+            .hasMessageContaining("ra1.example:9090").hasMessageContaining("without its port");
+    }
+
+    @Test
+    void allowedHostsTakeNamesAndAddressesWithoutPorts()
+    {
+        AdminServer.builder().allowedHosts("ra1.example", "10.0.0.2", "::1", "[fe80::1]", "fe80::1:9090", "*");
     }
 }
