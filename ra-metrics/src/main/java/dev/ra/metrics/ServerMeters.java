@@ -12,10 +12,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +33,10 @@ import java.util.function.ToDoubleFunction;
  */
 final class ServerMeters implements MeterGroup
 {
-    /** How long a refresh waits for a server's overview; a busy server keeps its previous one meanwhile. */
+    /**
+     * How long a refresh waits for a server's overview; a busy server keeps its previous one meanwhile, and is not
+     * waited for again by the next refreshes while that question is unanswered.
+     */
     private static final long OVERVIEW_WAIT_MS = 1_000;
 
     /** The counters of {@link ServerOverview#counters()} exported, as meter name, counter name, description. */
@@ -251,15 +256,20 @@ final class ServerMeters implements MeterGroup
         final List<ServerId> running = system.runningServers();
         pending.keySet().retainAll(running);
         final Map<ServerId, CompletableFuture<ServerOverview>> asked = new LinkedHashMap<>();
+        final Set<ServerId> stillBusy = new HashSet<>();
         for (final ServerId id : running)
         {
-            // A busy server's earlier question is still in its mailbox: wait for that answer rather than queue one
-            // more question per refresh for as long as it is busy.
+            // A busy server's earlier question is still in its mailbox: take that answer once it comes rather than
+            // queue one more question per refresh for as long as it is busy.
             CompletableFuture<ServerOverview> question = pending.get(id);
             if (null == question || question.isDone())
             {
                 question = ask(id);
                 pending.put(id, question);
+            }
+            else
+            {
+                stillBusy.add(id);
             }
             asked.put(id, question);
         }
@@ -269,8 +279,10 @@ final class ServerMeters implements MeterGroup
         {
             try
             {
-                overviews.put(e.getKey(), e.getValue().get(Math.max(0, deadline - System.nanoTime()),
-                    TimeUnit.NANOSECONDS));
+                // Waited for once, by the refresh that asked: waited for again by every refresh, a server busy for
+                // long made each meter read of a scrape wait (the snapshot a wait ends with is already stale).
+                final long wait = stillBusy.contains(e.getKey()) ? 0 : Math.max(0, deadline - System.nanoTime());
+                overviews.put(e.getKey(), e.getValue().get(wait, TimeUnit.NANOSECONDS));
             }
             catch (final TimeoutException ex)
             {

@@ -15,6 +15,7 @@ import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Measurement;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
@@ -283,6 +284,51 @@ class RaMetricsTest
 
             assertThat(machine.callsWhileBlocked.get()).as("overviews the busy server had to give once free, " +
                 "the one it was giving included").isLessThanOrEqualTo(2);
+        }
+        finally
+        {
+            machine.release();
+            bound.forEach(RaMetrics::close);
+            single.close();
+        }
+    }
+
+    /**
+     * A refresh waits at most 1 s for a busy server. But the snapshot's age was counted from the refresh's start, so
+     * the refresh that waited was already stale when it ended, and with a server still busy every meter read next
+     * refreshed again and waited again: a scrape of a node's few hundred meters took minutes (Prometheus gives up after
+     * 10 s) exactly while a server was busy. A server whose earlier question is still unanswered is not waited for
+     * again: a scrape costs at most one wait.
+     */
+    @Test
+    void aScrapeWhileAServerIsBusyWaitsForItOnceNotOncePerMeter() throws Exception
+    {
+        final BlockingOverviewMachine machine = new BlockingOverviewMachine();
+        final InJvmCluster single = new InJvmCluster(1);
+        try
+        {
+            final ServerId leader = single.awaitLeader(single.startCluster("busy", machine), WAIT);
+            final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            final RaMetrics metrics = RaMetrics.builder(single.system(leader)).build();
+            bound.add(metrics);
+            metrics.bindTo(registry);
+            final int meters = registry.getMeters().size();
+
+            machine.block();
+            // The refresh that finds the server busy, and waits for it.
+            metrics.refresh();
+            final CountDownLatch scraped = new CountDownLatch(1);
+            final Thread scrape = new Thread(() ->
+            {
+                // As a registry's scrape does: every value of every meter.
+                registry.getMeters().forEach(meter -> meter.measure().forEach(Measurement::getValue));
+                scraped.countDown();
+            }, "scrape");
+            scrape.setDaemon(true);
+            scrape.start();
+
+            assertThat(scraped.await(60, TimeUnit.SECONDS)).as("a scrape of %d meters while a server is busy " +
+                "finished", meters).isTrue();
         }
         finally
         {
