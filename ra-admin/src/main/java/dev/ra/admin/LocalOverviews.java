@@ -6,9 +6,11 @@ import dev.ra.ServerOverview;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -51,12 +53,17 @@ final class LocalOverviews implements AutoCloseable
     {
         final List<ServerId> running = system.runningServers();
         asked.keySet().retainAll(running);
+        final Set<ServerId> stillStuck = new HashSet<>();
         for (final ServerId server : running)
         {
             final CompletableFuture<ServerOverview> previous = asked.get(server);
             if (null == previous || previous.isDone())
             {
                 asked.put(server, ask(server));
+            }
+            else
+            {
+                stillStuck.add(server);
             }
         }
         final long deadline = System.nanoTime() + wait.toNanos();
@@ -66,7 +73,10 @@ final class LocalOverviews implements AutoCloseable
         {
             try
             {
-                overviews.add(asked.get(server).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+                // A question a status before this one asked, and waited for, is not waited for again: every status
+                // would take the wait for as long as the server is stuck, on the endpoint's one status thread.
+                final long left = stillStuck.contains(server) ? 0 : Math.max(0, deadline - System.nanoTime());
+                overviews.add(asked.get(server).get(left, TimeUnit.NANOSECONDS));
             }
             catch (final TimeoutException ex)
             {
