@@ -52,7 +52,7 @@ final class LocalOverviews implements AutoCloseable
     Taken take()
     {
         final List<ServerId> running = system.runningServers();
-        asked.keySet().retainAll(running);
+        asked.keySet().retainAll(new HashSet<>(running)); // a list would make it quadratic in the servers
         final Set<ServerId> stillStuck = new HashSet<>();
         for (final ServerId server : running)
         {

@@ -254,7 +254,7 @@ final class ServerMeters implements MeterGroup
     private Map<ServerId, ServerOverview> takeOverviews()
     {
         final List<ServerId> running = system.runningServers();
-        pending.keySet().retainAll(running);
+        pending.keySet().retainAll(new HashSet<>(running)); // a list would make it quadratic in the servers
         final Map<ServerId, CompletableFuture<ServerOverview>> asked = new LinkedHashMap<>();
         final Set<ServerId> stillBusy = new HashSet<>();
         for (final ServerId id : running)
