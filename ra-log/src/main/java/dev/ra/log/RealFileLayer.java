@@ -14,9 +14,13 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -24,6 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class RealFileLayer implements FileLayer
 {
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
     /** The single instance. */
     static final RealFileLayer INSTANCE = new RealFileLayer();
 
@@ -98,10 +104,22 @@ final class RealFileLayer implements FileLayer
         return size;
     }
 
+    /**
+     * Directories made here are the owner's only where the file system has POSIX permissions: the log holds every
+     * command the application replicated, which other users of the machine have no business reading (with the
+     * default umask they could). Directories that exist already keep their permissions.
+     */
     @Override
     public void createDirectories(final Path dir) throws IOException
     {
-        Files.createDirectories(dir);
+        if (dir.getFileSystem().supportedFileAttributeViews().contains("posix"))
+        {
+            Files.createDirectories(dir, OWNER_ONLY);
+        }
+        else
+        {
+            Files.createDirectories(dir);
+        }
     }
 
     @Override
