@@ -89,6 +89,22 @@ public sealed interface TaskCommand
         }
     }
 
+    /**
+     * Set the queue's {@link QueueSettings} from this entry on, the same on every member (machine version 2). A member
+     * appends one on becoming leader when the settings it was constructed with are not those in force, and at the
+     * switch to version 2; a client may send one too. Replies the settings in force before it, or null if none were.
+     *
+     * @param settings to apply from this entry on.
+     */
+    record Configure(QueueSettings settings) implements TaskCommand
+    {
+        /** Checks that {@code settings} is not null. */
+        public Configure
+        {
+            Objects.requireNonNull(settings, "settings");
+        }
+    }
+
     private static List<Long> requireTaskIds(final List<Long> taskIds)
     {
         Objects.requireNonNull(taskIds, "taskIds");

@@ -55,10 +55,23 @@ import java.util.Objects;
  * Work may be done twice (a worker that completes just after being reported dead), so task processing should be
  * idempotent, as Atomix's documentation also warns.
  *
+ * <p><b>Settings.</b> The delivery limit and the visibility timeout decide what entries do, so from version 2 they are
+ * in the replicated state ({@link TaskQueueState#settings()}) and change only at a {@link TaskCommand.Configure} entry,
+ * the same on every member: a member started, restarted or restored from a snapshot with other settings than the
+ * rest applies the log exactly as they do. The settings a machine is constructed with are what it proposes: on
+ * becoming leader it appends a {@link TaskCommand.Configure} with them if they are not those in force (so after a
+ * rolling restart with new settings, they are in force once a restarted member leads, and a member started with
+ * other settings by mistake changes the queue's settings when it leads, for every member at once, instead of
+ * applying the log differently); {@link #overview} shows the settings in force. Until the first
+ * {@link TaskCommand.Configure} (the first leader's, in a new queue; the leader's at the switch to version 2) the queue
+ * has no delivery limit and no visibility timeout.
+ *
  * <p><b>Versions.</b> Version 1 added the visibility timeout, the delivery limit and the dead letters (and their
  * commands, and two components of the state); {@link #machineFor machineFor(0)} applies the log as version 0 did,
  * whatever the settings, and reads and writes version 0's snapshots. At the switch to version 1 the tasks already in
- * flight start their visibility clock.
+ * flight start their visibility clock. Version 1 applied entries with each member's own settings, so members with
+ * different ones parted; version 2 keeps the settings in the state (above), and {@link #machineFor machineFor(1)}
+ * applies the log as version 1 did and reads and writes version 1's snapshots.
  */
 public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQueueState>
 {
@@ -69,11 +82,17 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
     /** The {@code visibilityTimeout} of a queue whose workers keep their tasks until they end or complete them. */
     public static final Duration NO_VISIBILITY_TIMEOUT = Duration.ZERO;
 
+    /** The newest version of the logic ({@link #version()}). */
+    private static final int VERSION = 2;
+
     private final ReleaseCursorPolicy cursorPolicy;
-    private final int deliveryLimit;
-    private final long visibilityTimeoutMs;
-    /** Version 1 on: delivery limit, visibility timeout and dead letters. */
-    private final boolean versionOne;
+    /** The settings this machine was constructed with: those it proposes as leader (and applies with at version 1). */
+    private final QueueSettings own;
+    /**
+     * The version whose logic this instance applies: 0 has no delivery limit, visibility timeout nor dead letters; 1
+     * applies with {@link #own}; 2 with the settings in the state.
+     */
+    private final int logicVersion;
 
     /**
      * A machine that offers a snapshot point every {@link ReleaseCursorPolicy#DEFAULT_INTERVAL} entries, with no
@@ -96,11 +115,9 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
     }
 
     /**
-     * A machine with every setting explicit, the same on every member (register it by name), and the same for the
-     * queue's whole life. The settings are not in the log: each member applies the entries after its own latest
-     * snapshot with the settings it was started with, so members restarted with other settings apply entries that the
-     * others applied under the old ones differently (a grab with or without its time, a task given back to the queue
-     * or to the dead letters), and their states part for good, however the restarts are made.
+     * A machine with every setting explicit, the same on every member (register it by name). The delivery limit and
+     * visibility timeout are those this member puts in force when it becomes leader (see the class comment); every
+     * member applies the log with the settings in force, whatever it was constructed with.
      *
      * @param cursorPolicy      deciding when to emit a release cursor.
      * @param deliveryLimit     the most times a task is handed to a worker: given back after that many deliveries, it
@@ -123,37 +140,37 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
             throw new IllegalArgumentException("visibility timeout must be positive, or NO_VISIBILITY_TIMEOUT (0), " +
                 "got " + visibilityTimeout);
         }
-        this.deliveryLimit = deliveryLimit;
-        this.visibilityTimeoutMs = visibilityTimeout.toMillis();
+        final long visibilityTimeoutMs = visibilityTimeout.toMillis();
         if (!visibilityTimeout.isZero() && 0 == visibilityTimeoutMs)
         {
             throw new IllegalArgumentException("visibility timeout must be whole milliseconds, at least 1 ms, got " +
                 visibilityTimeout);
         }
-        this.versionOne = true;
+        this.own = new QueueSettings(deliveryLimit, visibilityTimeoutMs);
+        this.logicVersion = VERSION;
     }
 
-    private TaskQueueMachine(final TaskQueueMachine newest, final boolean versionOne)
+    private TaskQueueMachine(final TaskQueueMachine newest, final int logicVersion)
     {
         this.cursorPolicy = newest.cursorPolicy;
-        this.deliveryLimit = newest.deliveryLimit;
-        this.visibilityTimeoutMs = newest.visibilityTimeoutMs;
-        this.versionOne = versionOne;
+        this.own = newest.own;
+        this.logicVersion = logicVersion;
     }
 
     /**
      * Version 1 adds the delivery limit, the visibility timeout and the dead letters; version 0 had none of them.
+     * Version 2 keeps the settings in the state, so that every member applies the log with the same ones.
      */
     @Override
     public int version()
     {
-        return 1;
+        return VERSION;
     }
 
     @Override
     public StateMachine<TaskCommand, TaskQueueState> machineFor(final int version)
     {
-        return version >= 1 ? this : new TaskQueueMachine(this, false);
+        return version >= VERSION ? this : new TaskQueueMachine(this, Math.max(0, version));
     }
 
     /**
@@ -170,14 +187,22 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
     @SuppressWarnings("unchecked")
     public Codec<TaskCommand> commandCodec()
     {
-        return versionOne ? StateMachine.super.commandCodec() :
-            (Codec<TaskCommand>)(Codec<?>)VersionZeroCommands.CODEC;
+        if (logicVersion >= VERSION)
+        {
+            return StateMachine.super.commandCodec();
+        }
+        return (Codec<TaskCommand>)(Codec<?>)(logicVersion >= 1 ? OlderCommands.VERSION_ONE :
+            OlderCommands.VERSION_ZERO);
     }
 
     @Override
     public Codec<TaskQueueState> stateCodec()
     {
-        return versionOne ? StateMachine.super.stateCodec() : VersionZeroState.CODEC;
+        if (logicVersion >= VERSION)
+        {
+            return StateMachine.super.stateCodec();
+        }
+        return logicVersion >= 1 ? OlderStateCodec.VERSION_ONE : OlderStateCodec.VERSION_ZERO;
     }
 
     @Override
@@ -209,7 +234,7 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
             }
             final Task front = state.ready().get(0);
             final Task delivered = new Task(front.id(), front.enqueuer(), front.detail(), front.deliveries() + 1);
-            if (!timesOut())
+            if (!settings(state).timesOut())
             {
                 return cursorPolicy.result(meta, state.grab(grab.worker(), delivered),
                     new TaskReply.Granted(delivered), List.of(new Effect.Monitor(grab.worker())));
@@ -241,6 +266,11 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
             final TaskQueueState.DeadLetterChange change = state.purgeDeadLetters(purge.taskIds());
             return cursorPolicy.result(meta, change.state(), change.taskIds(), List.of());
         }
+        else if (command instanceof TaskCommand.Configure configure)
+        {
+            // Older versions' codecs keep this command out of their logs.
+            return configure(meta, configure.settings(), state);
+        }
         // Unreachable while TaskCommand is sealed; TaskQueueMachineTest checks every permitted type.
         throw new IllegalStateException("unhandled command " + command);
     }
@@ -271,12 +301,19 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
             return cursorPolicy.result(meta, state, null, effects);
         }
         else if (command instanceof BuiltinCommand.Timeout timeout && VISIBILITY_TIMER.equals(timeout.name()) &&
-            timesOut())
+            settings(state).timesOut())
         {
             return expireVisibility(meta, state);
         }
+        else if (command instanceof BuiltinCommand.MachineVersionChanged changed && changed.from() < VERSION &&
+            logicVersion >= VERSION)
+        {
+            // The settings each member applied version 1 with are its own: from here the state's. Until the leader's
+            // Configure, appended here, is applied, the queue has none, the same on every member.
+            return cursorPolicy.result(meta, state, null, List.of(new Effect.Append(new TaskCommand.Configure(own))));
+        }
         else if (command instanceof BuiltinCommand.MachineVersionChanged changed && changed.to() >= 1 &&
-            changed.from() < 1 && timesOut() && !state.inFlight().isEmpty())
+            changed.from() < 1 && settings(state).timesOut() && !state.inFlight().isEmpty())
         {
             // The tasks taken under version 0 have no grab time: their clock starts at the switch, the same entry on
             // every member.
@@ -301,7 +338,13 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
         {
             effects.add(new Effect.Monitor(worker));
         }
-        if (timesOut() && !state.inFlight().isEmpty())
+        if (logicVersion >= VERSION && !own.equals(state.settings()))
+        {
+            // This member's settings are not in force: it puts them in force through the log, for every member at
+            // the same entry, rather than apply the log with them.
+            effects.add(new Effect.Append(new TaskCommand.Configure(own)));
+        }
+        if (settings(state).timesOut() && !state.inFlight().isEmpty())
         {
             // Timers die with the old leader. This one fires at once: its entry carries this leader's time, and the
             // check there gives back what is due by the replicated grab times and re-arms for the rest.
@@ -313,13 +356,40 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
     @Override
     public Map<String, Object> overview(final TaskQueueState state)
     {
+        final QueueSettings settings = settings(state);
         return Map.of("ready", state.ready().size(), "inFlight", state.inFlight().size(), "deadLetters",
-            state.deadLetters().size());
+            state.deadLetters().size(), "deliveryLimit", settings.deliveryLimit(), "visibilityTimeoutMs",
+            settings.visibilityTimeoutMs());
     }
 
-    private boolean timesOut()
+    /**
+     * The settings the entries are applied with: none at version 0, this member's own at version 1, and from version
+     * 2 those in the state, the same on every member.
+     */
+    private QueueSettings settings(final TaskQueueState state)
     {
-        return versionOne && visibilityTimeoutMs > 0;
+        if (logicVersion >= VERSION)
+        {
+            return null == state.settings() ? QueueSettings.NONE : state.settings();
+        }
+        return logicVersion >= 1 ? own : QueueSettings.NONE;
+    }
+
+    /**
+     * Put {@code settings} in force from this entry on. Tasks in flight without a grab time (taken while there was
+     * no visibility timeout) start their clock here, and the timer is armed for the earliest deadline.
+     */
+    private ApplyResult<TaskQueueState> configure(final CommandMeta meta, final QueueSettings settings,
+        final TaskQueueState state)
+    {
+        TaskQueueState next = state.withSettings(settings);
+        final List<Effect> effects = new ArrayList<>();
+        if (settings.timesOut() && !next.inFlight().isEmpty())
+        {
+            next = next.grabbedAllAt(meta.systemTimeMs());
+            armVisibilityTimer(next, meta.systemTimeMs(), effects);
+        }
+        return cursorPolicy.result(meta, next, state.settings(), effects);
     }
 
     /**
@@ -329,7 +399,8 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
     private TaskQueueState giveBack(final TaskQueueState state, final ProcessRef worker)
     {
         final Task task = state.taskOf(worker);
-        if (versionOne && deliveryLimit != NO_DELIVERY_LIMIT && task.deliveries() >= deliveryLimit)
+        final int deliveryLimit = settings(state).deliveryLimit();
+        if (deliveryLimit != NO_DELIVERY_LIMIT && task.deliveries() >= deliveryLimit)
         {
             return state.deadLetter(worker);
         }
@@ -344,8 +415,9 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
     private ApplyResult<TaskQueueState> expireVisibility(final CommandMeta meta, final TaskQueueState state)
     {
         final long nowMs = meta.systemTimeMs();
-        // Tasks in flight without a grab time (a queue whose settings were changed, which the constructor warns
-        // against) start their clock at this check rather than never.
+        final long visibilityTimeoutMs = settings(state).visibilityTimeoutMs();
+        // Tasks in flight without a grab time (at version 1, a member whose own settings were changed) start their
+        // clock at this check rather than never.
         final TaskQueueState timed = state.grabbedAtMs().size() == state.inFlight().size() ? state :
             state.grabbedAllAt(nowMs);
         final List<ProcessRef> due = new ArrayList<>();
@@ -374,6 +446,7 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
      */
     private void armVisibilityTimer(final TaskQueueState state, final long nowMs, final List<Effect> effects)
     {
+        final long visibilityTimeoutMs = settings(state).visibilityTimeoutMs();
         long earliest = Long.MAX_VALUE;
         for (final long grabbedAt : state.grabbedAtMs().values())
         {

@@ -20,9 +20,11 @@ import java.util.Objects;
  *                    task, kept only when the machine has a visibility timeout (machine version 1 on).
  * @param deadLetters tasks set aside after their last allowed delivery, oldest first (machine version 1 on): they are
  *                    not handed to workers again until requeued, and stay pending until purged.
+ * @param settings    in force, set by the last {@link TaskCommand.Configure} (machine version 2 on), or null until
+ *                    the first: the queue then has no delivery limit and no visibility timeout.
  */
 public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, Task> inFlight, long cursorIndex,
-    Map<ProcessRef, Long> grabbedAtMs, List<Task> deadLetters)
+    Map<ProcessRef, Long> grabbedAtMs, List<Task> deadLetters, QueueSettings settings)
     implements CursorTracked<TaskQueueState>
 {
     /** An empty queue. */
@@ -49,6 +51,31 @@ public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, 
         final long cursorIndex)
     {
         this(nextTaskId, ready, inFlight, cursorIndex, Map.of(), List.of());
+    }
+
+    /**
+     * A state without settings, the shape of machine version 1.
+     *
+     * @param nextTaskId  the id the next enqueued task gets.
+     * @param ready       tasks waiting for a worker, front first.
+     * @param inFlight    the task each worker is doing.
+     * @param cursorIndex log index of the last release cursor.
+     * @param grabbedAtMs log time at which each worker in {@code inFlight} took its task.
+     * @param deadLetters tasks set aside after their last allowed delivery, oldest first.
+     */
+    public TaskQueueState(final long nextTaskId, final List<Task> ready, final Map<ProcessRef, Task> inFlight,
+        final long cursorIndex, final Map<ProcessRef, Long> grabbedAtMs, final List<Task> deadLetters)
+    {
+        this(nextTaskId, ready, inFlight, cursorIndex, grabbedAtMs, deadLetters, null);
+    }
+
+    /**
+     * @param next settings in force from now on.
+     * @return a copy of this state with them.
+     */
+    TaskQueueState withSettings(final QueueSettings next)
+    {
+        return new TaskQueueState(nextTaskId, ready, inFlight, cursorIndex, grabbedAtMs, deadLetters, next);
     }
 
     /**
@@ -95,13 +122,13 @@ public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, 
     TaskQueueState enqueue(final ProcessRef enqueuer, final String detail)
     {
         return new TaskQueueState(nextTaskId + 1, Persistent.append(ready, new Task(nextTaskId, enqueuer, detail, 0)),
-            inFlight, cursorIndex, grabbedAtMs, deadLetters);
+            inFlight, cursorIndex, grabbedAtMs, deadLetters, settings);
     }
 
     TaskQueueState grab(final ProcessRef worker, final Task delivered)
     {
         return new TaskQueueState(nextTaskId, Persistent.tail(ready), Persistent.put(inFlight, worker, delivered),
-            cursorIndex, grabbedAtMs, deadLetters);
+            cursorIndex, grabbedAtMs, deadLetters, settings);
     }
 
     /**
@@ -110,13 +137,14 @@ public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, 
     TaskQueueState grab(final ProcessRef worker, final Task delivered, final long nowMs)
     {
         return new TaskQueueState(nextTaskId, Persistent.tail(ready), Persistent.put(inFlight, worker, delivered),
-            cursorIndex, Persistent.put(grabbedAtMs, worker, nowMs), deadLetters);
+            cursorIndex, Persistent.put(grabbedAtMs, worker, nowMs), deadLetters, settings);
     }
 
     TaskQueueState complete(final ProcessRef worker)
     {
         return new TaskQueueState(nextTaskId, ready, Persistent.remove(inFlight, worker), cursorIndex,
-            grabbedAtMs.containsKey(worker) ? Persistent.remove(grabbedAtMs, worker) : grabbedAtMs, deadLetters);
+            grabbedAtMs.containsKey(worker) ? Persistent.remove(grabbedAtMs, worker) : grabbedAtMs, deadLetters,
+            settings);
     }
 
     TaskQueueState requeue(final ProcessRef worker)
@@ -124,7 +152,7 @@ public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, 
         final Task task = inFlight.get(worker);
         return new TaskQueueState(nextTaskId, Persistent.prepend(ready, task), Persistent.remove(inFlight, worker),
             cursorIndex, grabbedAtMs.containsKey(worker) ? Persistent.remove(grabbedAtMs, worker) : grabbedAtMs,
-            deadLetters);
+            deadLetters, settings);
     }
 
     /**
@@ -135,7 +163,7 @@ public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, 
         final Task task = inFlight.get(worker);
         return new TaskQueueState(nextTaskId, ready, Persistent.remove(inFlight, worker), cursorIndex,
             grabbedAtMs.containsKey(worker) ? Persistent.remove(grabbedAtMs, worker) : grabbedAtMs,
-            Persistent.append(deadLetters, task));
+            Persistent.append(deadLetters, task), settings);
     }
 
     /**
@@ -150,7 +178,7 @@ public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, 
             times.put(worker, grabbedAtMs.getOrDefault(worker, nowMs));
         }
         return new TaskQueueState(nextTaskId, ready, inFlight, cursorIndex,
-            java.util.Collections.unmodifiableMap(times), deadLetters);
+            java.util.Collections.unmodifiableMap(times), deadLetters, settings);
     }
 
     /**
@@ -177,7 +205,8 @@ public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, 
             }
         }
         return moved.isEmpty() ? new DeadLetterChange(this, List.of()) : new DeadLetterChange(
-            new TaskQueueState(nextTaskId, List.copyOf(queue), inFlight, cursorIndex, grabbedAtMs, List.copyOf(kept)),
+            new TaskQueueState(nextTaskId, List.copyOf(queue), inFlight, cursorIndex, grabbedAtMs, List.copyOf(kept),
+                settings),
             List.copyOf(moved));
     }
 
@@ -203,7 +232,7 @@ public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, 
             }
         }
         return purged.isEmpty() ? new DeadLetterChange(this, List.of()) : new DeadLetterChange(
-            new TaskQueueState(nextTaskId, ready, inFlight, cursorIndex, grabbedAtMs, List.copyOf(kept)),
+            new TaskQueueState(nextTaskId, ready, inFlight, cursorIndex, grabbedAtMs, List.copyOf(kept), settings),
             List.copyOf(purged));
     }
 
@@ -220,6 +249,6 @@ public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, 
     @Override
     public TaskQueueState withCursorIndex(final long index)
     {
-        return new TaskQueueState(nextTaskId, ready, inFlight, index, grabbedAtMs, deadLetters);
+        return new TaskQueueState(nextTaskId, ready, inFlight, index, grabbedAtMs, deadLetters, settings);
     }
 }

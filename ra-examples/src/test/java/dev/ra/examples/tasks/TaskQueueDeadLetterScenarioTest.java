@@ -135,7 +135,7 @@ class TaskQueueDeadLetterScenarioTest
 
             upgraded.set(true);
             world.restartNode("n3");
-            assertEffectiveVersion(world, 1);
+            assertEffectiveVersion(world, machine.version());
 
             InJvmCluster.await(() -> tasks.isDeadLettered(id), WAIT,
                 "the hung worker's task given back after the switch, to the dead letters (limit 1)");

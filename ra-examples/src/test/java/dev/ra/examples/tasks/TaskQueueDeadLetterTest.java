@@ -28,10 +28,29 @@ class TaskQueueDeadLetterTest
     private static final ProcessRef W3 = new ProcessRef("n2", 2);
     private static final long TIMEOUT_MS = 30_000;
 
+    /**
+     * A queue whose first leader, constructed with these settings, has put them in force.
+     */
     private static MachineDriver<TaskCommand, TaskQueueState> queue(final int deliveryLimit, final long timeoutMs)
     {
-        return new MachineDriver<>(new TaskQueueMachine(ReleaseCursorPolicy.every(1_000), deliveryLimit,
-            Duration.ofMillis(timeoutMs)), TaskCommand.class);
+        final MachineDriver<TaskCommand, TaskQueueState> tasks = new MachineDriver<>(new TaskQueueMachine(
+            ReleaseCursorPolicy.every(1_000), deliveryLimit, Duration.ofMillis(timeoutMs)), TaskCommand.class);
+        appendLeaderEntries(tasks, tasks.enter(RaftRole.LEADER));
+        return tasks;
+    }
+
+    private static List<ApplyResult<TaskQueueState>> appendLeaderEntries(
+        final MachineDriver<TaskCommand, TaskQueueState> tasks, final List<Effect> effects)
+    {
+        final List<ApplyResult<TaskQueueState>> results = new ArrayList<>();
+        for (final Effect effect : effects)
+        {
+            if (effect instanceof Effect.Append append)
+            {
+                results.add(tasks.apply((TaskCommand)append.command()));
+            }
+        }
+        return results;
     }
 
     @Test
@@ -187,10 +206,12 @@ class TaskQueueDeadLetterTest
         before.apply(new TaskCommand.Grab(W1));
         final MachineDriver<TaskCommand, TaskQueueState> after = queue(0, TIMEOUT_MS);
         after.restore(before.state());
-        assertThat(after.enter(RaftRole.LEADER)).contains(new Effect.Timer(TaskQueueMachine.VISIBILITY_TIMER, 0));
+        final List<Effect> entered = after.enter(RaftRole.LEADER);
+        assertThat(entered).as("the new leader puts its settings in force through the log")
+            .containsExactly(new Effect.Monitor(W1), new Effect.Append(new TaskCommand.Configure(
+                new QueueSettings(0, TIMEOUT_MS))));
 
-        final ApplyResult<TaskQueueState> first = after.builtin(new BuiltinCommand.Timeout(
-            TaskQueueMachine.VISIBILITY_TIMER));
+        final ApplyResult<TaskQueueState> first = appendLeaderEntries(after, entered).get(0);
         assertThat(first.state().grabbedAtMs()).isEqualTo(Map.of(W1, MachineDriver.START_TIME_MS));
         assertThat(first.effects()).containsExactly(new Effect.Timer(TaskQueueMachine.VISIBILITY_TIMER, TIMEOUT_MS));
         after.advance(TIMEOUT_MS);
@@ -201,36 +222,46 @@ class TaskQueueDeadLetterTest
     }
 
     /**
-     * The settings are not in the log: a member applies the entries after its own snapshot with the settings it was
-     * started with. The docs said a queue that ran without a timeout could have it turned on with a restart of every
-     * member, the tasks in flight starting their clock at the first check; but two members whose snapshots were taken
-     * on either side of a grab then apply the same entries differently, and stay apart (here one gives the task back
-     * and the other leaves it with its worker). The docs now say the settings must stay those the queue was created
-     * with.
+     * A queue that ran without a timeout has it turned on by a restart of every member. Member a's snapshot is from
+     * before a grab, so it replays the grab after the restart; member b's is from after it. Version 1 applied the log
+     * with each member's own settings, so a replayed the grab with the timeout on and b had applied it without, and
+     * they gave back different tasks at the next check. The settings are now in the log: both replay the grab with
+     * the settings in force then, and the timeout starts for both at the new leader's configure entry.
      */
     @Test
-    void membersWhoseSnapshotsStraddleAGrabDivergeWhenTheTimeoutIsTurnedOnByARestart()
+    void membersWhoseSnapshotsStraddleAGrabAgreeWhenTheTimeoutIsTurnedOnByARestart()
     {
-        // Member a's snapshot is from before the grab: at the restart it replays the grab with the timeout on.
-        final MachineDriver<TaskCommand, TaskQueueState> a = queue(0, TIMEOUT_MS);
-        // Member b's snapshot is from after the grab, which it applied without a timeout.
-        final MachineDriver<TaskCommand, TaskQueueState> bWithout = queue(0, 0);
-        for (final MachineDriver<TaskCommand, TaskQueueState> member : List.of(a, bWithout))
+        final MachineDriver<TaskCommand, TaskQueueState> before = queue(0, 0);
+        final TaskQueueState beforeGrab = before.apply(new TaskCommand.Enqueue(ENQUEUER, "t1")).state();
+        before.apply(new TaskCommand.Grab(W1));
+        final long grabIndex = before.nextIndex() - 1;
+        final MachineDriver<TaskCommand, TaskQueueState> a = new MachineDriver<>(new TaskQueueMachine(
+            ReleaseCursorPolicy.every(1_000), 0, Duration.ofMillis(TIMEOUT_MS)), TaskCommand.class);
+        a.skip(grabIndex - 1);
+        a.restore(beforeGrab);
+        a.apply(new TaskCommand.Grab(W1));
+        final MachineDriver<TaskCommand, TaskQueueState> b = new MachineDriver<>(new TaskQueueMachine(
+            ReleaseCursorPolicy.every(1_000), 0, Duration.ofMillis(TIMEOUT_MS)), TaskCommand.class);
+        b.skip(grabIndex);
+        b.restore(before.state());
+        assertThat(a.state()).isEqualTo(b.state());
+
+        // The new leader (a) puts its timeout in force; both apply its entry, and its check a timeout later.
+        for (final Effect effect : a.enter(RaftRole.LEADER))
         {
-            member.apply(new TaskCommand.Enqueue(ENQUEUER, "t1"));
-            member.apply(new TaskCommand.Grab(W1));
+            if (effect instanceof Effect.Append append)
+            {
+                a.apply((TaskCommand)append.command());
+                b.apply((TaskCommand)append.command());
+            }
         }
-        final MachineDriver<TaskCommand, TaskQueueState> b = queue(0, TIMEOUT_MS);
-        b.restore(bWithout.state());
         a.advance(TIMEOUT_MS);
         b.advance(TIMEOUT_MS);
-
-        // The new leader's check, one entry that both apply.
         a.builtin(new BuiltinCommand.Timeout(TaskQueueMachine.VISIBILITY_TIMER));
         b.builtin(new BuiltinCommand.Timeout(TaskQueueMachine.VISIBILITY_TIMER));
 
         assertThat(a.state().ready()).as("member a").containsExactly(new Task(1, ENQUEUER, "t1", 1));
-        assertThat(b.state().taskOf(W1)).as("member b").isEqualTo(new Task(1, ENQUEUER, "t1", 1));
+        assertThat(b.state()).as("member b").isEqualTo(a.state());
     }
 
     @Test
@@ -246,7 +277,7 @@ class TaskQueueDeadLetterTest
         }
         assertThat(effects).noneMatch(Effect.Timer.class::isInstance);
         assertThat(tasks.state()).isEqualTo(new TaskQueueState(2, List.of(new Task(1, ENQUEUER, "t1", 10)), Map.of(),
-            0));
+            0).withSettings(QueueSettings.NONE));
     }
 
     @Test

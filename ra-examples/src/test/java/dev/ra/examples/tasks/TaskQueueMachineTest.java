@@ -167,7 +167,8 @@ class TaskQueueMachineTest
         tasks.apply(new TaskCommand.Grab(W1));
         tasks.apply(new TaskCommand.Grab(W2));
 
-        assertThat(tasks.enter(RaftRole.LEADER)).containsExactly(new Effect.Monitor(W1), new Effect.Monitor(W2));
+        assertThat(tasks.enter(RaftRole.LEADER)).containsExactly(new Effect.Monitor(W1), new Effect.Monitor(W2),
+            new Effect.Append(new TaskCommand.Configure(QueueSettings.NONE)));
         assertThat(tasks.enter(RaftRole.FOLLOWER)).isEmpty();
     }
 
@@ -188,7 +189,7 @@ class TaskQueueMachineTest
     {
         final List<TaskCommand> samples = List.of(new TaskCommand.Enqueue(ENQUEUER, "t"),
             new TaskCommand.Grab(W1), new TaskCommand.Complete(W1, 1), new TaskCommand.RequeueDeadLetters(List.of(1L)),
-            new TaskCommand.PurgeDeadLetters(List.of(1L)));
+            new TaskCommand.PurgeDeadLetters(List.of(1L)), new TaskCommand.Configure(QueueSettings.NONE));
         final Set<Class<?>> covered = samples.stream().map(Object::getClass).collect(Collectors.toSet());
 
         assertThat(covered).containsExactlyInAnyOrder(TaskCommand.class.getPermittedSubclasses());

@@ -57,8 +57,8 @@ class TaskQueueVersionTest
     @Test
     void shouldKeepVersionZerosLogicWhateverTheSettings()
     {
-        assertThat(latest.version()).isEqualTo(1);
-        assertThat(latest.machineFor(1)).isSameAs(latest);
+        assertThat(latest.version()).isEqualTo(2);
+        assertThat(latest.machineFor(2)).isSameAs(latest);
         final MachineDriver<TaskCommand, TaskQueueState> v0 = new MachineDriver<>(latest.machineFor(0),
             TaskCommand.class);
         v0.apply(new TaskCommand.Enqueue(ENQUEUER, "t1"));
@@ -113,7 +113,8 @@ class TaskQueueVersionTest
         v0.apply(new TaskCommand.Enqueue(ENQUEUER, "t1"));
         v0.apply(new TaskCommand.Grab(W1));
         v0.advance(TIMEOUT_MS * 10);
-        final MachineDriver<TaskCommand, TaskQueueState> v1 = new MachineDriver<>(latest, TaskCommand.class);
+        final MachineDriver<TaskCommand, TaskQueueState> v1 = new MachineDriver<>(latest.machineFor(1),
+            TaskCommand.class);
         v1.advance(TIMEOUT_MS * 10);
         v1.restore(v0.state());
 
@@ -127,5 +128,65 @@ class TaskQueueVersionTest
             TaskQueueMachine.VISIBILITY_TIMER));
         assertThat(due.state().deadLetters()).as("its one allowed delivery is used up")
             .containsExactly(new Task(1, ENQUEUER, "t1", 1));
+    }
+
+    /**
+     * Version 1 applied the log with each member's own settings and knew no configure command: machineFor(1) still
+     * does, and reads and writes version 1's snapshots (six components, no settings).
+     */
+    @Test
+    void shouldKeepVersionOnesLogicAndSnapshotsWithTheMembersOwnSettings()
+    {
+        final StateMachine<TaskCommand, TaskQueueState> v1 = latest.machineFor(1);
+        final MachineDriver<TaskCommand, TaskQueueState> tasks = new MachineDriver<>(v1, TaskCommand.class);
+        assertThat(tasks.enter(RaftRole.LEADER)).as("no configure entry").isEmpty();
+        tasks.apply(new TaskCommand.Enqueue(ENQUEUER, "t1"));
+        tasks.apply(new TaskCommand.Grab(W1));
+        tasks.builtin(new BuiltinCommand.Down(W1, DownReason.ERROR));
+        assertThat(tasks.state().deadLetters()).as("its own delivery limit of 1")
+            .containsExactly(new Task(1, ENQUEUER, "t1", 1));
+        assertThat(tasks.state().settings()).isNull();
+
+        final TaskCommand configure = new TaskCommand.Configure(QueueSettings.NONE);
+        assertThatThrownBy(() -> v1.commandCodec().toBytes(configure)).isInstanceOf(CodecException.class)
+            .hasMessageContaining("needs machine version 2 of TaskQueueMachine");
+        assertThatThrownBy(() -> v1.commandCodec().fromBytes(latest.commandCodec().toBytes(configure)))
+            .isInstanceOf(CodecException.class);
+        assertThatThrownBy(() -> latest.machineFor(0).commandCodec().toBytes(configure))
+            .isInstanceOf(CodecException.class);
+
+        final TaskQueueState configured = tasks.state().withSettings(new QueueSettings(1, TIMEOUT_MS));
+        final byte[] versionOneBytes = v1.stateCodec().toBytes(configured);
+        assertThat(v1.stateCodec().fromBytes(versionOneBytes)).as("version 1 had no settings to write")
+            .isEqualTo(tasks.state());
+        assertThatThrownBy(() -> latest.stateCodec().fromBytes(versionOneBytes)).as("the two shapes are told apart")
+            .isInstanceOf(CodecException.class);
+        assertThat(latest.stateCodec().fromBytes(latest.stateCodec().toBytes(configured))).isEqualTo(configured);
+    }
+
+    /**
+     * At the switch to version 2 the state has no settings yet: the leader appends its own, and until they are
+     * applied the queue has none, the same on every member.
+     */
+    @Test
+    void shouldHaveTheLeaderPutItsSettingsInForceAtTheSwitchToVersionTwo()
+    {
+        final MachineDriver<TaskCommand, TaskQueueState> v1 = new MachineDriver<>(latest.machineFor(1),
+            TaskCommand.class);
+        v1.apply(new TaskCommand.Enqueue(ENQUEUER, "t1"));
+        v1.apply(new TaskCommand.Grab(W1));
+        final MachineDriver<TaskCommand, TaskQueueState> v2 = new MachineDriver<>(latest, TaskCommand.class);
+        v2.skip(2);
+        v2.restore(v1.state());
+
+        final ApplyResult<TaskQueueState> switched = v2.builtin(new BuiltinCommand.MachineVersionChanged(1, 2));
+        assertThat(switched.effects()).containsExactly(new Effect.Append(new TaskCommand.Configure(
+            new QueueSettings(1, TIMEOUT_MS))));
+        final ApplyResult<TaskQueueState> configured = v2.apply(new TaskCommand.Configure(
+            new QueueSettings(1, TIMEOUT_MS)));
+        assertThat(configured.reply()).as("the settings in force before: none").isNull();
+        assertThat(configured.state().grabbedAtMs()).containsEntry(W1, MachineDriver.START_TIME_MS);
+        assertThat(latest.overview(configured.state())).containsEntry("deliveryLimit", 1)
+            .containsEntry("visibilityTimeoutMs", TIMEOUT_MS);
     }
 }
