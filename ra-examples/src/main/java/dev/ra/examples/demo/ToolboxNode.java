@@ -48,7 +48,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * JVMs. Settings are {@link NodeConfig}'s keys plus:
  *
  * <pre>
- * sessionlock.grace.ms=2000   grace period of the session lock machine (default 2000)
+ * sessionlock.grace.ms=2000   grace period of the session lock machine (default 2000); the leader's is in force,
+ *                             the same on every member
  * leader.grace.ms=1500        follow-the-leader grace period before a companion starts (default 1500, at least 3)
  * admin.port=9090             serve the admin endpoint and live view ({@link AdminServer}) on 127.0.0.1 (0: any port)
  * admin.peers=n2=http://127.0.0.1:9091/,n3=...   other nodes' admin endpoints, for their members' numbers

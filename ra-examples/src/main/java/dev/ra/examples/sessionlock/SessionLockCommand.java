@@ -69,4 +69,24 @@ public sealed interface SessionLockCommand
     record RearmTimers() implements SessionLockCommand
     {
     }
+
+    /**
+     * Put a grace period in force from this entry on, the same on every member (machine version 3). A member appends
+     * one on becoming leader when the grace period it was constructed with is not the one in force, and at the switch
+     * to version 3; a client may send one too. A holder already cut off keeps the deadline it had. Replies the grace
+     * period in force before it, in milliseconds.
+     *
+     * @param graceMs the grace period, in milliseconds; at least 0.
+     */
+    record Configure(long graceMs) implements SessionLockCommand
+    {
+        /** Checks that {@code graceMs} is not negative. */
+        public Configure
+        {
+            if (graceMs < 0)
+            {
+                throw new IllegalArgumentException("grace period must be >= 0 ms, got " + graceMs);
+            }
+        }
+    }
 }

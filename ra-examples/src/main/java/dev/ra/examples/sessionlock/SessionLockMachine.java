@@ -9,6 +9,7 @@ import dev.ra.InitArgs;
 import dev.ra.ProcessRef;
 import dev.ra.RaftRole;
 import dev.ra.StateMachine;
+import dev.ra.codec.Codec;
 import dev.ra.examples.lock.LockGranted;
 import dev.ra.examples.lock.LockReply;
 import dev.ra.examples.support.Persistent;
@@ -68,7 +69,16 @@ import java.util.Set;
  * absolute leader wall-clock times, so a clock difference between the old and new leader shifts them by that
  * difference; Ra makes the same assumption with {@code system_time}.
  *
- * <p>The grace period is machine configuration and MUST be the same on every member (it is used in {@code apply}).
+ * <p><b>The grace period</b> decides what entries do, so from version 3 it is in the replicated state
+ * ({@link SessionLockState#graceMs()}) and changes only at a {@link SessionLockCommand.Configure} entry, the same on
+ * every member: a member started, restarted or restored from a snapshot with another grace period than the rest
+ * still agrees with them on who holds every lock. The grace period a machine is constructed with is what it
+ * proposes: on becoming leader it appends a {@link SessionLockCommand.Configure} with it if it is not the one in force
+ * (so after a rolling restart with a new grace period, it is in force once a restarted member leads; while members
+ * run with different ones, each new leader puts its own in force). Until the first, the grace period is the
+ * {@link #DEFAULT_GRACE_PERIOD}. Versions 0 to 2 applied the log with each member's own grace period, and members
+ * with different ones parted: one could grant the lock of a cut-off holder to another process while the others kept
+ * it with the holder.
  */
 public final class SessionLockMachine implements StateMachine<SessionLockCommand, SessionLockState>
 {
@@ -78,6 +88,7 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
     private static final String TIMER_PREFIX = "session-lock:";
     private static final String WAITER_TIMER_PREFIX = "session-lock-waiter:";
 
+    /** The grace period this machine was constructed with: the one it proposes as leader (and applies before 3). */
     private final long graceMs;
     private final ReleaseCursorPolicy cursorPolicy;
     /**
@@ -91,6 +102,8 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
      * 1 kept it for ever, and a free lock whose only waiters were such, with it.
      */
     private final boolean unreachableWaitersExpire;
+    /** Version 3 and later: the grace period in force is in the state, not this machine's own. */
+    private final boolean graceInState;
 
     /**
      * A machine with the {@link #DEFAULT_GRACE_PERIOD} and the default release cursor policy.
@@ -116,35 +129,58 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
         this.cursorPolicy = Objects.requireNonNull(cursorPolicy, "cursorPolicy");
         this.deadlineInLogTime = true;
         this.unreachableWaitersExpire = true;
+        this.graceInState = true;
     }
 
-    private SessionLockMachine(final long graceMs, final ReleaseCursorPolicy cursorPolicy,
-        final boolean deadlineInLogTime, final boolean unreachableWaitersExpire)
+    private SessionLockMachine(final long graceMs, final ReleaseCursorPolicy cursorPolicy, final int version)
     {
         this.graceMs = graceMs;
         this.cursorPolicy = cursorPolicy;
-        this.deadlineInLogTime = deadlineInLogTime;
-        this.unreachableWaitersExpire = unreachableWaitersExpire;
+        this.deadlineInLogTime = version >= 1;
+        this.unreachableWaitersExpire = version >= 2;
+        this.graceInState = version >= 3;
     }
 
     /**
      * Version 1 holds the grace deadline in log time (see the class comment); version 0 did not. Version 2 drops a
-     * waiter whose node stays unreachable for the grace period; versions 0 and 1 kept it for ever.
+     * waiter whose node stays unreachable for the grace period; versions 0 and 1 kept it for ever. Version 3 keeps
+     * the grace period in the state; versions 0 to 2 applied each member's own.
      */
     @Override
     public int version()
     {
-        return 2;
+        return 3;
     }
 
     @Override
     public StateMachine<SessionLockCommand, SessionLockState> machineFor(final int version)
     {
-        if (version >= 2)
+        if (version >= 3)
         {
             return this;
         }
-        return new SessionLockMachine(graceMs, cursorPolicy, version >= 1, false);
+        return new SessionLockMachine(graceMs, cursorPolicy, version);
+    }
+
+    /**
+     * Versions 0 to 2 refuse {@link SessionLockCommand.Configure} before the log: the members of an older build
+     * cannot decode it.
+     */
+    @Override
+    @SuppressWarnings("unchecked")
+    public Codec<SessionLockCommand> commandCodec()
+    {
+        return graceInState ? StateMachine.super.commandCodec() :
+            (Codec<SessionLockCommand>)(Codec<?>)OlderVersions.COMMANDS;
+    }
+
+    /**
+     * Versions 0 to 2 read and write their snapshots in their own shape, without the grace period.
+     */
+    @Override
+    public Codec<SessionLockState> stateCodec()
+    {
+        return graceInState ? StateMachine.super.stateCodec() : OlderVersions.STATE;
     }
 
     /**
@@ -236,6 +272,11 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
             }
             return cursorPolicy.result(meta, next, null, effects);
         }
+        else if (command instanceof SessionLockCommand.Configure configure)
+        {
+            // Older versions' codecs keep this command out of their logs.
+            return cursorPolicy.result(meta, state.withGraceMs(configure.graceMs()), state.graceMs(), effects);
+        }
         // Unreachable while the command type is sealed; SessionLockMachineTest checks every permitted type.
         throw new IllegalStateException("unhandled command " + command);
     }
@@ -251,7 +292,7 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
             final ProcessRef process = down.process();
             for (final Map.Entry<String, SessionLockEntry> e : state.locks().entrySet())
             {
-                next = next.with(e.getKey(), suspect(meta, e.getKey(), e.getValue(), process, effects));
+                next = next.with(e.getKey(), suspect(meta, state, e.getKey(), e.getValue(), process, effects));
             }
             if (state.involves(process))
             {
@@ -278,8 +319,7 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
                 effects.add(new Effect.Monitor(process));
             }
         }
-        else if (command instanceof BuiltinCommand.MachineVersionChanged changed && unreachableWaitersExpire &&
-            changed.from() < 2)
+        else if (command instanceof BuiltinCommand.MachineVersionChanged changed)
         {
             // Waiters that became unreachable under version 0 or 1 have no timer, and the leader that armed none
             // stays: armed here, in full as a new leader arms them, or they would wait (and keep a free lock) until
@@ -288,11 +328,17 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
             {
                 for (final Waiter waiter : e.getValue().waiters())
                 {
-                    if (!waiter.reachable())
+                    if (unreachableWaitersExpire && changed.from() < 2 && !waiter.reachable())
                     {
-                        effects.add(new Effect.Timer(waiterTimerName(e.getKey(), waiter.process()), graceMs));
+                        effects.add(new Effect.Timer(waiterTimerName(e.getKey(), waiter.process()), grace(state)));
                     }
                 }
+            }
+            if (graceInState && changed.from() < 3 && graceMs != state.graceMs())
+            {
+                // Each member applied the older versions with its own grace period; from here the state's, which the
+                // leader sets to its own with this entry.
+                effects.add(new Effect.Append(new SessionLockCommand.Configure(graceMs)));
             }
         }
         else if (command instanceof BuiltinCommand.Timeout timeout && unreachableWaitersExpire &&
@@ -348,7 +394,7 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
                     anyDisconnected = true;
                     nodes.add(entry.holder().node());
                     // Full grace: never fires before the deadline; RearmTimers below replaces it with the remainder.
-                    timersAndGrants.add(new Effect.Timer(timerName(e.getKey()), graceMs));
+                    timersAndGrants.add(new Effect.Timer(timerName(e.getKey()), grace(state)));
                 }
             }
             for (final Waiter waiter : entry.waiters())
@@ -360,7 +406,8 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
                     if (unreachableWaitersExpire)
                     {
                         // Full grace, since no member knows when it became unreachable: late, never early.
-                        timersAndGrants.add(new Effect.Timer(waiterTimerName(e.getKey(), waiter.process()), graceMs));
+                        timersAndGrants.add(new Effect.Timer(waiterTimerName(e.getKey(), waiter.process()),
+                            grace(state)));
                     }
                 }
             }
@@ -379,13 +426,28 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
         {
             effects.add(new Effect.Append(new SessionLockCommand.RearmTimers()));
         }
+        if (graceInState && graceMs != state.graceMs())
+        {
+            // This member's grace period is not in force: it puts it in force through the log, for every member at
+            // the same entry, rather than apply the log with it.
+            effects.add(new Effect.Append(new SessionLockCommand.Configure(graceMs)));
+        }
         return effects;
     }
 
     @Override
     public Map<String, Object> overview(final SessionLockState state)
     {
-        return Map.of("locks", state.locks().size(), "gracePeriodMs", graceMs);
+        return Map.of("locks", state.locks().size(), "gracePeriodMs", grace(state));
+    }
+
+    /**
+     * The grace period the entries are applied with: from version 3 the one in the state, the same on every member;
+     * before, this member's own.
+     */
+    private long grace(final SessionLockState state)
+    {
+        return graceInState ? state.graceMs() : graceMs;
     }
 
     private Acquisition acquire(
@@ -448,6 +510,7 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
      */
     private SessionLockEntry suspect(
         final CommandMeta meta,
+        final SessionLockState state,
         final String key,
         final SessionLockEntry entry,
         final ProcessRef process,
@@ -459,9 +522,10 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
             {
                 return entry;
             }
-            effects.add(new Effect.Timer(timerName(key), graceMs));
+            final long grace = grace(state);
+            effects.add(new Effect.Timer(timerName(key), grace));
             return new SessionLockEntry(entry.holder(), entry.token(),
-                new Disconnection(meta.systemTimeMs(), meta.systemTimeMs() + graceMs), entry.waiters());
+                new Disconnection(meta.systemTimeMs(), meta.systemTimeMs() + grace), entry.waiters());
         }
         final int index = entry.waiterIndex(process);
         if (index < 0 || !entry.waiters().get(index).reachable())
@@ -470,7 +534,7 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
         }
         if (unreachableWaitersExpire)
         {
-            effects.add(new Effect.Timer(waiterTimerName(key, process), graceMs));
+            effects.add(new Effect.Timer(waiterTimerName(key, process), grace(state)));
         }
         return new SessionLockEntry(entry.holder(), entry.token(), entry.disconnection(),
             Persistent.set(entry.waiters(), index, new Waiter(process, false)));

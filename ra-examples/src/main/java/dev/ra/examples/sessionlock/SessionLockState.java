@@ -11,17 +11,35 @@ import java.util.Objects;
  *
  * @param locks       by key.
  * @param cursorIndex log index of the last release cursor (see {@link CursorTracked}).
+ * @param graceMs     the grace period in force (machine version 3 on), set by the last
+ *                    {@link SessionLockCommand.Configure}; until the first, the
+ *                    {@link SessionLockMachine#DEFAULT_GRACE_PERIOD}.
  */
-public record SessionLockState(Map<String, SessionLockEntry> locks, long cursorIndex)
+public record SessionLockState(Map<String, SessionLockEntry> locks, long cursorIndex, long graceMs)
     implements CursorTracked<SessionLockState>
 {
-    /** No lock held or waited for. */
+    /** No lock held or waited for, and the default grace period. */
     public static final SessionLockState EMPTY = new SessionLockState(Map.of(), 0);
 
-    /** Checks that {@code locks} is not null. */
+    /** Checks that {@code locks} is not null and the grace period not negative. */
     public SessionLockState
     {
         Objects.requireNonNull(locks, "locks");
+        if (graceMs < 0)
+        {
+            throw new IllegalArgumentException("grace period must be >= 0 ms, got " + graceMs);
+        }
+    }
+
+    /**
+     * A state with the default grace period, the shape of machine versions 0 to 2.
+     *
+     * @param locks       by key.
+     * @param cursorIndex log index of the last release cursor.
+     */
+    public SessionLockState(final Map<String, SessionLockEntry> locks, final long cursorIndex)
+    {
+        this(locks, cursorIndex, SessionLockMachine.DEFAULT_GRACE_PERIOD.toMillis());
     }
 
     /**
@@ -62,12 +80,21 @@ public record SessionLockState(Map<String, SessionLockEntry> locks, long cursorI
     SessionLockState with(final String key, final SessionLockEntry entry)
     {
         return new SessionLockState(null == entry ? Persistent.remove(locks, key) : Persistent.put(locks, key, entry),
-            cursorIndex);
+            cursorIndex, graceMs);
+    }
+
+    /**
+     * @param next grace period in force from now on, in milliseconds.
+     * @return a copy of this state with it.
+     */
+    SessionLockState withGraceMs(final long next)
+    {
+        return new SessionLockState(locks, cursorIndex, next);
     }
 
     @Override
     public SessionLockState withCursorIndex(final long index)
     {
-        return new SessionLockState(locks, index);
+        return new SessionLockState(locks, index, graceMs);
     }
 }

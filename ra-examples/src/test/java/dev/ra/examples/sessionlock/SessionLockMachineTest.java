@@ -32,6 +32,12 @@ class SessionLockMachineTest
         new SessionLockMachine(Duration.ofMillis(GRACE_MS), ReleaseCursorPolicy.every(1_000)),
         SessionLockCommand.class);
 
+    SessionLockMachineTest()
+    {
+        // The grace period in force is in the state (machine version 3): as if the first leader had put its own.
+        locks.restore(SessionLockState.EMPTY.withGraceMs(GRACE_MS));
+    }
+
     private static Waiter up(final ProcessRef process)
     {
         return new Waiter(process, true);
@@ -140,8 +146,8 @@ class SessionLockMachineTest
         // cluster switches, or the members' states would differ.
         final SessionLockMachine latest = new SessionLockMachine(Duration.ofMillis(GRACE_MS),
             ReleaseCursorPolicy.every(1_000));
-        assertThat(latest.version()).isEqualTo(2);
-        assertThat(latest.machineFor(2)).isSameAs(latest);
+        assertThat(latest.version()).isEqualTo(3);
+        assertThat(latest.machineFor(3)).isSameAs(latest);
         final MachineDriver<SessionLockCommand, SessionLockState> v0 = new MachineDriver<>(latest.machineFor(0),
             SessionLockCommand.class);
         v0.apply(new SessionLockCommand.Acquire("k", A));
@@ -227,16 +233,18 @@ class SessionLockMachineTest
         v1.apply(new SessionLockCommand.Acquire("k", B));
         v1.builtin(new BuiltinCommand.Down(B, DownReason.NOCONNECTION));
         v1.apply(new SessionLockCommand.Release("k", A));
-        locks.restore(v1.state());
+        final MachineDriver<SessionLockCommand, SessionLockState> v2 = new MachineDriver<>(latest.machineFor(2),
+            SessionLockCommand.class);
+        v2.restore(v1.state());
 
         // The leader stays: no stateEnter arms the timer, the switch must.
-        final ApplyResult<SessionLockState> switched = locks.builtin(new BuiltinCommand.MachineVersionChanged(1, 2));
+        final ApplyResult<SessionLockState> switched = v2.builtin(new BuiltinCommand.MachineVersionChanged(1, 2));
         assertThat(switched.effects())
             .contains(new Effect.Timer(SessionLockMachine.waiterTimerName("k", B), GRACE_MS));
-        locks.advance(GRACE_MS);
-        locks.builtin(new BuiltinCommand.Timeout(SessionLockMachine.waiterTimerName("k", B)));
+        v2.advance(GRACE_MS);
+        v2.builtin(new BuiltinCommand.Timeout(SessionLockMachine.waiterTimerName("k", B)));
 
-        assertThat(locks.state().lock("k")).as("the free lock only B waited for").isNull();
+        assertThat(v2.state().lock("k")).as("the free lock only B waited for").isNull();
     }
 
     @Test
@@ -262,7 +270,7 @@ class SessionLockMachineTest
         final ApplyResult<SessionLockState> timeout = locks.builtin(new BuiltinCommand.Timeout(TIMER));
 
         assertThat(timeout).isEqualTo(ApplyResult.of(
-            new SessionLockState(Map.of("k", new SessionLockEntry(B, 5, null, List.of(up(C)))), 0), null,
+            new SessionLockState(Map.of("k", new SessionLockEntry(B, 5, null, List.of(up(C)))), 0, GRACE_MS), null,
             new Effect.CancelTimer(TIMER), new Effect.SendMsg(B, new LockGranted("k", 5))));
     }
 
@@ -455,7 +463,7 @@ class SessionLockMachineTest
     {
         final List<SessionLockCommand> samples = List.of(new SessionLockCommand.Acquire("k", A),
             new SessionLockCommand.Release("k", A), new SessionLockCommand.Cancel("k", A),
-            new SessionLockCommand.RearmTimers());
+            new SessionLockCommand.RearmTimers(), new SessionLockCommand.Configure(GRACE_MS));
         final Set<Class<?>> covered = samples.stream().map(Object::getClass).collect(Collectors.toSet());
 
         assertThat(covered).containsExactlyInAnyOrder(SessionLockCommand.class.getPermittedSubclasses());
