@@ -9,6 +9,7 @@ import dev.ra.InitArgs;
 import dev.ra.RaftRole;
 import dev.ra.StateMachine;
 import dev.ra.codec.Codec;
+import dev.ra.examples.support.FirstComponentsCodec;
 import dev.ra.examples.support.Persistent;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import dev.ra.examples.watch.EventBatch;
@@ -50,6 +51,16 @@ import java.util.Objects;
  * whose application starts this leader's lessor with a fresh TTL for every session and fences off the previous
  * lessor's expiries (see {@link SessionTable}).
  *
+ * <p><b>Settings.</b> The history limit and the unreachable watch expiry decide what entries do, so from version 3
+ * they are in the replicated state ({@link LeasedKvState#settings()}) and change only at a
+ * {@link LeasedKvCommand.Configure} entry, the same on every member: a member started, restarted or restored from a
+ * snapshot with other settings than the rest keeps the same history and watches as they do. The settings a machine
+ * is constructed with are what it proposes: on becoming leader it appends a {@link LeasedKvCommand.Configure} with
+ * them if they are not those in force (after a rolling restart with new settings, they are in force once a restarted
+ * member leads; while members run with different ones, each new leader puts its own in force). Until the first, the
+ * defaults apply. Versions 0 to 2 applied the log with each member's own settings, and members with different ones
+ * parted.
+ *
  * <p>Every node hosting a member must register a {@link LessorHost} under the handler name: without one on the
  * leader's node, no lessor runs there, so no session expires and clients find no lessor to keep sessions alive with.
  *
@@ -80,11 +91,15 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
     /** Named query: the store's revision (argument ignored). */
     public static final String REVISION = "revision";
     /** The newest version of the logic ({@link #version()}). */
-    private static final int VERSION = 2;
+    private static final int VERSION = 3;
+
+    /** The snapshots of versions 0 to 2: the state's first five components, without the settings. */
+    private static final Codec<LeasedKvState> OLDER_STATE = new FirstComponentsCodec<>(LeasedKvState.EMPTY, 5,
+        LeasedKvMachine::olderState, "LeasedKvMachine versions 0 to 2");
 
     private final String lessorHandler;
-    private final int historyLimit;
-    private final long unreachableWatchExpiryMs;
+    /** The settings this machine was constructed with: those it proposes as leader (and applies before version 3). */
+    private final LeasedKvSettings own;
     private final ReleaseCursorPolicy cursorPolicy;
     /** The version whose logic this instance applies: {@link #version()}, or an older one for {@link #machineFor}. */
     private final int logicVersion;
@@ -132,8 +147,7 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
         {
             throw new IllegalArgumentException("unreachable watch expiry must be >= 0, got " + unreachableWatchExpiry);
         }
-        this.historyLimit = historyLimit;
-        this.unreachableWatchExpiryMs = unreachableWatchExpiry.toMillis();
+        this.own = new LeasedKvSettings(historyLimit, unreachableWatchExpiry.toMillis());
         this.cursorPolicy = Objects.requireNonNull(cursorPolicy, "cursorPolicy");
         this.logicVersion = VERSION;
     }
@@ -141,8 +155,7 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
     private LeasedKvMachine(final LeasedKvMachine newest, final int logicVersion)
     {
         this.lessorHandler = newest.lessorHandler;
-        this.historyLimit = newest.historyLimit;
-        this.unreachableWatchExpiryMs = newest.unreachableWatchExpiryMs;
+        this.own = newest.own;
         this.cursorPolicy = newest.cursorPolicy;
         this.logicVersion = logicVersion;
     }
@@ -152,7 +165,8 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
      * {@link WatchCommand.Cancel} that names no watcher ({@link dev.ra.examples.watch.WatchReply.Refused}); version
      * 1 refuses a {@link WatchCommand.Register} of a watch id that another watcher holds; version 0 let such a
      * register replace that watcher's watch. Before version 2 a cancel ended any watch of its id, and answered
-     * {@code false} for the tombstone of an expired watch, which it removed.
+     * {@code false} for the tombstone of an expired watch, which it removed. Version 3 keeps the history limit and the
+     * unreachable watch expiry in the state; the older versions applied each member's own.
      */
     @Override
     public int version()
@@ -167,15 +181,28 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
     }
 
     /**
-     * Versions 0 and 1 refuse {@link WatchCommand.CancelOwn} before the log: the members of an older build cannot
-     * decode it.
+     * Versions 0 and 1 refuse {@link WatchCommand.CancelOwn} before the log, and versions 0 to 2
+     * {@link LeasedKvCommand.Configure}: the members of an older build cannot decode them.
      */
     @Override
     @SuppressWarnings("unchecked")
     public Codec<LeasedKvMachineCommand> commandCodec()
     {
-        return logicVersion >= 2 ? StateMachine.super.commandCodec() :
-            (Codec<LeasedKvMachineCommand>)(Codec<?>)VersionOneCommands.CODEC;
+        if (logicVersion >= 3)
+        {
+            return StateMachine.super.commandCodec();
+        }
+        return (Codec<LeasedKvMachineCommand>)(Codec<?>)(logicVersion >= 2 ? VersionOneCommands.VERSION_TWO :
+            VersionOneCommands.CODEC);
+    }
+
+    /**
+     * Versions 0 to 2 read and write their snapshots in their own shape, without the settings.
+     */
+    @Override
+    public Codec<LeasedKvState> stateCodec()
+    {
+        return logicVersion >= 3 ? StateMachine.super.stateCodec() : OLDER_STATE;
     }
 
     @Override
@@ -188,6 +215,11 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
     public ApplyResult<LeasedKvState> apply(final CommandMeta meta, final LeasedKvMachineCommand command,
         final LeasedKvState state)
     {
+        if (command instanceof LeasedKvCommand.Configure configure)
+        {
+            // Older versions' codecs keep this command out of their logs.
+            return cursorPolicy.result(meta, state.withSettings(configure.settings()), state.settings(), List.of());
+        }
         final Change change = new Change(meta, state);
         final Object reply;
         if (command instanceof LeasedKvCommand kv)
@@ -263,7 +295,7 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
                 SessionCommands.ownerUnreachable(change, down.process());
             }
             change.watches = change.watches.down(down.process(), down.reason(), meta.systemTimeMs(),
-                unreachableWatchExpiryMs, change.effects);
+                settings(state).unreachableWatchExpiryMs(), change.effects);
         }
         else if (command instanceof BuiltinCommand.NodeUp nodeUp)
         {
@@ -272,7 +304,15 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
         }
         else if (command instanceof BuiltinCommand.Timeout timeout && WatchHub.isExpiryTimer(timeout.name()))
         {
-            change.watches = change.watches.expire(meta.systemTimeMs(), unreachableWatchExpiryMs, change.effects);
+            change.watches = change.watches.expire(meta.systemTimeMs(), settings(state).unreachableWatchExpiryMs(),
+                change.effects);
+        }
+        else if (command instanceof BuiltinCommand.MachineVersionChanged changed && changed.from() < 3 &&
+            logicVersion >= 3 && !own.equals(state.settings()))
+        {
+            // Each member applied the older versions with its own settings; from here the state's, which the leader
+            // sets to its own with this entry.
+            change.effects.add(new Effect.Append(new LeasedKvCommand.Configure(own)));
         }
         return cursorPolicy.result(meta, change.finish(), null, change.effects);
     }
@@ -284,7 +324,25 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
         {
             return List.of();
         }
-        return SessionCommands.leaderEffects(state.sessions(), state.watches().leaderEffects());
+        final List<Effect> effects = SessionCommands.leaderEffects(state.sessions(), state.watches().leaderEffects());
+        if (logicVersion < 3 || own.equals(state.settings()))
+        {
+            return effects;
+        }
+        // This member's settings are not in force: it puts them in force through the log, for every member at the
+        // same entry, rather than apply the log with them.
+        final List<Effect> withSettings = new ArrayList<>(effects);
+        withSettings.add(new Effect.Append(new LeasedKvCommand.Configure(own)));
+        return withSettings;
+    }
+
+    /**
+     * The settings the entries are applied with: from version 3 those in the state, the same on every member; before,
+     * this member's own.
+     */
+    private LeasedKvSettings settings(final LeasedKvState state)
+    {
+        return logicVersion >= 3 ? state.settings() : own;
     }
 
     @Override
@@ -320,6 +378,13 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
             "watches", state.watches().watches().size(), "expiredWatches", state.watches().expired().size(),
             "revision", state.revision(),
             "lessorEpoch", state.sessions().lessorEpoch());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static LeasedKvState olderState(final List<Object> parts)
+    {
+        return new LeasedKvState((Map<String, KeyValue>)parts.get(0), (SessionTable)parts.get(1),
+            (WatchHub)parts.get(2), (Long)parts.get(3), (Long)parts.get(4));
     }
 
     private static String requireString(final String name, final Object argument)
@@ -486,7 +551,8 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
         {
             if (!events.isEmpty())
             {
-                watches = watches.record(new EventBatch(meta.index(), List.copyOf(events)), historyLimit, effects);
+                watches = watches.record(new EventBatch(meta.index(), List.copyOf(events)),
+                    settings(state).historyLimit(), effects);
             }
             final long revision = events.isEmpty() ? state.revision() : meta.index();
             if (keys == state.keys() && sessions == state.sessions() && watches == state.watches() &&

@@ -17,11 +17,13 @@ import java.util.Objects;
  * @param watches     the watches and the event history.
  * @param revision    revision of the last change (log index of the last command that changed a key); 0 before any.
  * @param cursorIndex log index of the last release cursor (see {@link CursorTracked}).
+ * @param settings    in force (machine version 3 on), set by the last {@link LeasedKvCommand.Configure}; until the
+ *                    first, {@link LeasedKvSettings#DEFAULTS}.
  */
 public record LeasedKvState(Map<String, KeyValue> keys, SessionTable sessions, WatchHub watches, long revision,
-    long cursorIndex) implements CursorTracked<LeasedKvState>
+    long cursorIndex, LeasedKvSettings settings) implements CursorTracked<LeasedKvState>
 {
-    /** The empty store. */
+    /** The empty store, with the default settings. */
     public static final LeasedKvState EMPTY = new LeasedKvState(Map.of(), SessionTable.EMPTY, WatchHub.EMPTY, 0, 0);
 
     /** Checks that the parts are not null. */
@@ -30,6 +32,22 @@ public record LeasedKvState(Map<String, KeyValue> keys, SessionTable sessions, W
         Objects.requireNonNull(keys, "keys");
         Objects.requireNonNull(sessions, "sessions");
         Objects.requireNonNull(watches, "watches");
+        Objects.requireNonNull(settings, "settings");
+    }
+
+    /**
+     * A state with the default settings, the shape of machine versions 0 to 2.
+     *
+     * @param keys        by key, in insertion order.
+     * @param sessions    the session table.
+     * @param watches     the watches and the event history.
+     * @param revision    revision of the last change.
+     * @param cursorIndex log index of the last release cursor.
+     */
+    public LeasedKvState(final Map<String, KeyValue> keys, final SessionTable sessions, final WatchHub watches,
+        final long revision, final long cursorIndex)
+    {
+        this(keys, sessions, watches, revision, cursorIndex, LeasedKvSettings.DEFAULTS);
     }
 
     /**
@@ -62,12 +80,21 @@ public record LeasedKvState(Map<String, KeyValue> keys, SessionTable sessions, W
     LeasedKvState with(final Map<String, KeyValue> nextKeys, final SessionTable nextSessions,
         final WatchHub nextWatches, final long nextRevision)
     {
-        return new LeasedKvState(nextKeys, nextSessions, nextWatches, nextRevision, cursorIndex);
+        return new LeasedKvState(nextKeys, nextSessions, nextWatches, nextRevision, cursorIndex, settings);
+    }
+
+    /**
+     * @param next settings in force from now on.
+     * @return a copy of this state with them.
+     */
+    LeasedKvState withSettings(final LeasedKvSettings next)
+    {
+        return new LeasedKvState(keys, sessions, watches, revision, cursorIndex, next);
     }
 
     @Override
     public LeasedKvState withCursorIndex(final long index)
     {
-        return new LeasedKvState(keys, sessions, watches, revision, index);
+        return new LeasedKvState(keys, sessions, watches, revision, index, settings);
     }
 }

@@ -5,8 +5,9 @@ import dev.ra.codec.Codecs;
 import dev.ra.examples.watch.WatchCommand;
 
 /**
- * The command codec of {@link LeasedKvMachine} versions 0 and 1: the generic codec, refusing
- * {@link WatchCommand.CancelOwn}, which those versions did not have ({@link Codecs#refusing}); on that refusal
+ * The command codecs of {@link LeasedKvMachine} versions 0 to 2: the generic codec, refusing the commands those
+ * versions did not have ({@link Codecs#refusing}): {@link LeasedKvCommand.Configure} before version 3, and
+ * {@link WatchCommand.CancelOwn} before version 2; on the refusal of the latter
  * ({@link dev.ra.InvalidCommandException}) {@link dev.ra.examples.watch.Watcher} sends {@link WatchCommand.Cancel}
  * instead.
  */
@@ -15,8 +16,14 @@ final class VersionOneCommands
     /** Why an owner-checked cancel is refused before version 2. */
     static final String REFUSAL = "WatchCommand.CancelOwn needs machine version 2 of LeasedKvMachine; the cluster is " +
         "at an older version until every member runs a build that has it (send WatchCommand.Cancel meanwhile)";
-    /** The codec. */
-    static final Codec<Object> CODEC = Codecs.refusing(Codecs.generic(), WatchCommand.CancelOwn.class::isInstance,
+    /** Why a {@link LeasedKvCommand.Configure} is refused before version 3. */
+    static final String CONFIGURE_REFUSAL = "LeasedKvCommand.Configure needs machine version 3 of LeasedKvMachine; " +
+        "the cluster is at an older version until every member runs a build that has it";
+    /** The codec of version 2. */
+    static final Codec<Object> VERSION_TWO = Codecs.refusing(Codecs.generic(),
+        LeasedKvCommand.Configure.class::isInstance, CONFIGURE_REFUSAL);
+    /** The codec of versions 0 and 1. */
+    static final Codec<Object> CODEC = Codecs.refusing(VERSION_TWO, WatchCommand.CancelOwn.class::isInstance,
         REFUSAL);
 
     private VersionOneCommands()

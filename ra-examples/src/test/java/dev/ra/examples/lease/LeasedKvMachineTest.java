@@ -38,6 +38,13 @@ class LeasedKvMachineTest
         new MachineDriver<>(new LeasedKvMachine(HANDLER, 4, ReleaseCursorPolicy.every(1_000)),
             LeasedKvMachineCommand.class);
 
+    LeasedKvMachineTest()
+    {
+        // The settings in force are in the state (machine version 3): as if the first leader had put its own.
+        kv.restore(LeasedKvState.EMPTY.withSettings(new LeasedKvSettings(4,
+            LeasedKvMachine.DEFAULT_UNREACHABLE_WATCH_EXPIRY.toMillis())));
+    }
+
     @Test
     void shouldDeleteTheKeysOfARevokedSessionAndTellTheWatchers()
     {
@@ -255,7 +262,8 @@ class LeasedKvMachineTest
     void shouldHandleEveryPermittedCommandType()
     {
         final List<Class<?>> handled = List.of(LeasedKvCommand.Put.class, LeasedKvCommand.PutIf.class,
-            LeasedKvCommand.Delete.class, SessionCommand.Grant.class, SessionCommand.Revoke.class,
+            LeasedKvCommand.Delete.class, LeasedKvCommand.Configure.class, SessionCommand.Grant.class,
+            SessionCommand.Revoke.class,
             SessionCommand.Expire.class, SessionCommand.NewLeader.class, SessionCommand.LessorReady.class,
             WatchCommand.Register.class, WatchCommand.CancelOwn.class, WatchCommand.Cancel.class);
         final List<Class<?>> permitted = new ArrayList<>();

@@ -103,6 +103,8 @@ class LeasedKvModelTest
         Simulation(final long seed)
         {
             this.random = new Random(seed);
+            // The settings in force are in the state (machine version 3): as if the first leader had put its own.
+            kv.restore(LeasedKvState.EMPTY.withSettings(new LeasedKvSettings(HISTORY_LIMIT, EXPIRY_MS)));
         }
 
         void run(final int steps)

@@ -107,8 +107,8 @@ class WatchCancelUpgradeTest
         InJvmCluster.await(() ->
         {
             final ServerId leader = cluster.awaitLeader();
-            return cluster.system(leader.node()).overview(leader).machineVersion().effective() == version ?
+            return cluster.system(leader.node()).overview(leader).machineVersion().effective() >= version ?
                 Boolean.TRUE : null;
-        }, WAIT, "the switch to machine version " + version);
+        }, WAIT, "the switch to machine version " + version + " or later");
     }
 }

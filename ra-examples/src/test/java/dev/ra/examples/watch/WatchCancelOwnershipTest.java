@@ -14,7 +14,9 @@ import dev.ra.codec.CodecException;
 import dev.ra.examples.lease.LeasedKvCommand;
 import dev.ra.examples.lease.LeasedKvMachine;
 import dev.ra.examples.lease.LeasedKvMachineCommand;
+import dev.ra.examples.lease.LeasedKvSettings;
 import dev.ra.examples.lease.LeasedKvState;
+import dev.ra.examples.lease.SessionTable;
 import dev.ra.examples.support.MachineDriver;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import java.time.Duration;
@@ -22,6 +24,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,6 +43,12 @@ class WatchCancelOwnershipTest
         ReleaseCursorPolicy.every(1_000));
     private final MachineDriver<LeasedKvMachineCommand, LeasedKvState> kv =
         new MachineDriver<>(latest, LeasedKvMachineCommand.class);
+
+    {
+        // The settings in force are in the state (machine version 3): as if the first leader had put its own.
+        kv.restore(new LeasedKvState(Map.of(), SessionTable.EMPTY, WatchHub.EMPTY, 0, 0,
+            new LeasedKvSettings(16, EXPIRY_MS)));
+    }
 
     @Test
     void aCancelNamingNoWatcherDoesNotEndAnotherWatchersWatch()
@@ -99,8 +108,8 @@ class WatchCancelOwnershipTest
     @Test
     void versionsZeroAndOneKeepTheCancelOfAnyWatchAndRefuseTheOwnCancelBeforeTheLog()
     {
-        assertThat(latest.version()).isEqualTo(2);
-        assertThat(latest.machineFor(2)).isSameAs(latest);
+        assertThat(latest.version()).isEqualTo(3);
+        assertThat(latest.machineFor(3)).isSameAs(latest);
         final byte[] own = latest.commandCodec().toBytes(new WatchCommand.CancelOwn("w", ALICE));
         for (final int version : List.of(0, 1))
         {

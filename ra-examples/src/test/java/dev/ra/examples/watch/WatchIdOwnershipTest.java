@@ -13,11 +13,14 @@ import dev.ra.codec.Codecs;
 import dev.ra.examples.lease.LeasedKvCommand;
 import dev.ra.examples.lease.LeasedKvMachine;
 import dev.ra.examples.lease.LeasedKvMachineCommand;
+import dev.ra.examples.lease.LeasedKvSettings;
 import dev.ra.examples.lease.LeasedKvState;
+import dev.ra.examples.lease.SessionTable;
 import dev.ra.examples.support.MachineDriver;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,6 +37,12 @@ class WatchIdOwnershipTest
         ReleaseCursorPolicy.every(1_000));
     private final MachineDriver<LeasedKvMachineCommand, LeasedKvState> kv =
         new MachineDriver<>(latest, LeasedKvMachineCommand.class);
+
+    {
+        // The settings in force are in the state (machine version 3): as if the first leader had put its own.
+        kv.restore(new LeasedKvState(Map.of(), SessionTable.EMPTY, WatchHub.EMPTY, 0, 0,
+            new LeasedKvSettings(16, EXPIRY_MS)));
+    }
 
     @Test
     void shouldRefuseAnotherWatchersRegistrationOfAWatchIdInUseAndKeepTheFirstWatch()
@@ -85,8 +94,8 @@ class WatchIdOwnershipTest
     @Test
     void shouldKeepVersionZeroReplacingTheWatch()
     {
-        assertThat(latest.version()).isEqualTo(2);
-        assertThat(latest.machineFor(2)).isSameAs(latest);
+        assertThat(latest.version()).isEqualTo(3);
+        assertThat(latest.machineFor(3)).isSameAs(latest);
         final MachineDriver<LeasedKvMachineCommand, LeasedKvState> v0 =
             new MachineDriver<>(latest.machineFor(0), LeasedKvMachineCommand.class);
         v0.apply(new WatchCommand.Register("w", ALICE, "a/", 0));

@@ -1,0 +1,98 @@
+package dev.ra.examples.support;
+
+import dev.ra.codec.BufferReader;
+import dev.ra.codec.BufferWriter;
+import dev.ra.codec.Codec;
+import dev.ra.codec.CodecException;
+import dev.ra.codec.Codecs;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * The state codec of an older machine version whose state record had only the first components of today's: it
+ * writes and reads exactly what the generic codec wrote for the record as it was (the class name, then the
+ * components in order, with no count), so that a snapshot taken while the cluster is still at that version is read
+ * by the members of the older build, and their snapshots by this one. The components added since are dropped on the
+ * way out, and the older version's logic, which never sets them, gets them from {@code build} on the way in.
+ *
+ * @param <S> the state record type.
+ */
+public final class FirstComponentsCodec<S extends Record> implements Codec<S>
+{
+    private final Codec<Object> generic = Codecs.generic();
+    private final Class<S> type;
+    private final RecordComponent[] components;
+    private final Function<List<Object>, S> build;
+    /** The generic codec's tag of a record, the first byte it writes for one. */
+    private final int recordTag;
+    private final String what;
+
+    /**
+     * @param sample   any state, for the type and the generic codec's record tag.
+     * @param count    of the first components the older version's record had.
+     * @param build    of a state from those components, in order; it may throw a {@link ClassCastException} or an
+     *                 {@link IllegalArgumentException} for bytes of another shape.
+     * @param version  the older version, for errors.
+     */
+    @SuppressWarnings("unchecked")
+    public FirstComponentsCodec(final S sample, final int count, final Function<List<Object>, S> build,
+        final String version)
+    {
+        this.type = (Class<S>)sample.getClass();
+        final RecordComponent[] all = type.getRecordComponents();
+        if (count < 1 || count > all.length)
+        {
+            throw new IllegalArgumentException(type.getName() + " has " + all.length + " components, not " + count);
+        }
+        this.components = java.util.Arrays.copyOf(all, count);
+        this.build = Objects.requireNonNull(build, "build");
+        this.recordTag = generic.toBytes(sample)[0];
+        this.what = "a " + type.getSimpleName() + " of " + version;
+    }
+
+    @Override
+    public void encode(final S state, final BufferWriter out)
+    {
+        out.writeByte(recordTag).writeString(type.getName());
+        for (final RecordComponent component : components)
+        {
+            try
+            {
+                generic.encode(component.getAccessor().invoke(state), out);
+            }
+            catch (final IllegalAccessException | InvocationTargetException ex)
+            {
+                throw new CodecException(what + ": cannot read component " + component.getName() + ": " + ex, ex);
+            }
+        }
+    }
+
+    @Override
+    public S decode(final BufferReader in)
+    {
+        final int tag = in.readUnsignedByte();
+        final String name = in.readString();
+        if (tag != recordTag || !type.getName().equals(name))
+        {
+            throw new CodecException(what + " must be a " + type.getName() + " record, got tag " + tag +
+                " and class " + name);
+        }
+        final List<Object> values = new ArrayList<>(components.length);
+        for (int i = 0; i < components.length; i++)
+        {
+            values.add(generic.decode(in));
+        }
+        try
+        {
+            return build.apply(values);
+        }
+        catch (final ClassCastException | IllegalArgumentException | NullPointerException ex)
+        {
+            throw new CodecException(what + ": its components do not fit: " + ex.getMessage(), ex);
+        }
+    }
+}
