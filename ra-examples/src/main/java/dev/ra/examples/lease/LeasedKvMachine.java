@@ -94,7 +94,7 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
     private static final int VERSION = 3;
 
     /** The snapshots of versions 0 to 2: the state's first five components, without the settings. */
-    private static final Codec<LeasedKvState> OLDER_STATE = new FirstComponentsCodec<>(LeasedKvState.EMPTY, 5,
+    private static final Codec<LeasedKvState> OLDER_STATE = new FirstComponentsCodec<>(LeasedKvState.class, 5,
         LeasedKvMachine::olderState, "LeasedKvMachine versions 0 to 2");
 
     private final String lessorHandler;

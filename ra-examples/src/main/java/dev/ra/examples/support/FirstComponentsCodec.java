@@ -32,17 +32,19 @@ public final class FirstComponentsCodec<S extends Record> implements Codec<S>
     private final String what;
 
     /**
-     * @param sample   any state, for the type and the generic codec's record tag.
+     * Touches nothing of {@code type} but its reflection, so that a machine may build one in its static
+     * initialiser even when the state class's own initialiser refers to the machine.
+     *
+     * @param type     of the state record.
      * @param count    of the first components the older version's record had.
      * @param build    of a state from those components, in order; it may throw a {@link ClassCastException} or an
      *                 {@link IllegalArgumentException} for bytes of another shape.
      * @param version  the older version, for errors.
      */
-    @SuppressWarnings("unchecked")
-    public FirstComponentsCodec(final S sample, final int count, final Function<List<Object>, S> build,
+    public FirstComponentsCodec(final Class<S> type, final int count, final Function<List<Object>, S> build,
         final String version)
     {
-        this.type = (Class<S>)sample.getClass();
+        this.type = Objects.requireNonNull(type, "type");
         final RecordComponent[] all = type.getRecordComponents();
         if (count < 1 || count > all.length)
         {
@@ -50,8 +52,13 @@ public final class FirstComponentsCodec<S extends Record> implements Codec<S>
         }
         this.components = java.util.Arrays.copyOf(all, count);
         this.build = Objects.requireNonNull(build, "build");
-        this.recordTag = generic.toBytes(sample)[0];
+        this.recordTag = generic.toBytes(new Probe())[0];
         this.what = "a " + type.getSimpleName() + " of " + version;
+    }
+
+    /** A record of no component, for the generic codec's record tag. */
+    private record Probe()
+    {
     }
 
     @Override

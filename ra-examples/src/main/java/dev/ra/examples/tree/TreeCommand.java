@@ -9,8 +9,30 @@ import java.util.Objects;
  * reads that set a watch (logged, so that the read and the watch happen at one zxid). Plain reads are named queries.
  */
 public sealed interface TreeCommand extends TreeMachineCommand permits TreeOp, TreeCommand.Multi, TreeCommand.GetData,
-    TreeCommand.Exists, TreeCommand.GetChildren, TreeCommand.AddWatch, TreeCommand.RemoveWatches, TreeCommand.Reregister
+    TreeCommand.Exists, TreeCommand.GetChildren, TreeCommand.AddWatch, TreeCommand.RemoveWatches,
+    TreeCommand.Reregister, TreeCommand.Configure
 {
+    /**
+     * Put an unreachable watch expiry in force from this entry on, the same on every member (machine version 2). A
+     * member appends one on becoming leader when the expiry it was constructed with is not the one in force, and at
+     * the switch to version 2; a client may send one too. Replies the expiry in force before it, in milliseconds.
+     *
+     * @param unreachableWatchExpiryMs how long a watcher keeps its watches while its node is unreachable (log time);
+     *                                 at least 0.
+     */
+    record Configure(long unreachableWatchExpiryMs) implements TreeCommand
+    {
+        /** Checks that the expiry is not negative. */
+        public Configure
+        {
+            if (unreachableWatchExpiryMs < 0)
+            {
+                throw new IllegalArgumentException("unreachable watch expiry must be >= 0 ms, got " +
+                    unreachableWatchExpiryMs);
+            }
+        }
+    }
+
     /**
      * All of the ops or none, at one zxid (ZooKeeper's multi). Replies {@link TreeReply.MultiResult}.
      *

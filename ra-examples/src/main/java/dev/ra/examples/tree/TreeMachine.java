@@ -15,6 +15,7 @@ import dev.ra.examples.lease.SessionCommand;
 import dev.ra.examples.lease.SessionCommands;
 import dev.ra.examples.lease.SessionReply;
 import dev.ra.examples.lease.SessionTable;
+import dev.ra.examples.support.FirstComponentsCodec;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,6 +45,15 @@ import java.util.Objects;
  *       loses its watches; if its node comes back it is told to re-register them (see {@link TreeWatches}).</li>
  * </ul>
  *
+ * <p><b>The unreachable watch expiry</b> decides what entries do, so from version 2 it is in the replicated state
+ * ({@link TreeState#unreachableWatchExpiryMs()}) and changes only at a {@link TreeCommand.Configure} entry, the same
+ * on every member: a member started, restarted or restored from a snapshot with another expiry than the rest keeps
+ * the same watches as they do. The expiry a machine is constructed with is what it proposes: on becoming leader it
+ * appends a {@link TreeCommand.Configure} with it if it is not the one in force (after a rolling restart with a new
+ * expiry, it is in force once a restarted member leads; while members run with different ones, each new leader puts
+ * its own in force). Until the first, the default applies. Versions 0 and 1 applied each member's own expiry, and
+ * members with different ones parted.
+ *
  * <p>Commands are {@link TreeMachineCommand}s, the machine's {@link #commandType()}: a command of another type is
  * refused with an {@link dev.ra.InvalidCommandException} before it reaches the log; a malformed path is a
  * {@link TreeReply.BadArguments} reply. Stateless and thread-safe.
@@ -70,7 +80,14 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
      */
     public static final Duration DEFAULT_UNREACHABLE_WATCH_EXPIRY = LeasedKvMachine.DEFAULT_UNREACHABLE_WATCH_EXPIRY;
 
+    /** The newest version of the logic ({@link #version()}). */
+    private static final int VERSION = 2;
+    /** The snapshots of versions 0 and 1: the state's first five components, without the expiry. */
+    private static final Codec<TreeState> OLDER_STATE = new FirstComponentsCodec<>(TreeState.class, 5,
+        TreeMachine::olderState, "TreeMachine versions 0 and 1");
+
     private final String lessorHandler;
+    /** The expiry this machine was constructed with: the one it proposes as leader (and applies before version 2). */
     private final long unreachableWatchExpiryMs;
     private final ReleaseCursorPolicy cursorPolicy;
     /**
@@ -79,6 +96,8 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
      * build cannot decode.
      */
     private final boolean guardedDeletes;
+    /** Version 2 and later: the unreachable watch expiry in force is in the state, not this machine's own. */
+    private final boolean expiryInState;
 
     /**
      * A machine with the default handler name, unreachable watch expiry and cursor policy.
@@ -119,37 +138,53 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
         this.unreachableWatchExpiryMs = unreachableWatchExpiry.toMillis();
         this.cursorPolicy = Objects.requireNonNull(cursorPolicy, "cursorPolicy");
         this.guardedDeletes = true;
+        this.expiryInState = true;
     }
 
-    private TreeMachine(final TreeMachine newest, final boolean guardedDeletes)
+    private TreeMachine(final TreeMachine newest, final int version)
     {
         this.lessorHandler = newest.lessorHandler;
         this.unreachableWatchExpiryMs = newest.unreachableWatchExpiryMs;
         this.cursorPolicy = newest.cursorPolicy;
-        this.guardedDeletes = guardedDeletes;
+        this.guardedDeletes = version >= 1;
+        this.expiryInState = version >= 2;
     }
 
     /**
-     * Version 1 takes {@link TreeOp.DeleteCreated}; version 0 did not know it.
+     * Version 1 takes {@link TreeOp.DeleteCreated}; version 0 did not know it. Version 2 keeps the unreachable watch
+     * expiry in the state; versions 0 and 1 applied each member's own.
      */
     @Override
     public int version()
     {
-        return 1;
+        return VERSION;
     }
 
     @Override
     public StateMachine<TreeMachineCommand, TreeState> machineFor(final int version)
     {
-        return version >= 1 ? this : new TreeMachine(this, false);
+        return version >= VERSION ? this : new TreeMachine(this, version);
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public Codec<TreeMachineCommand> commandCodec()
     {
-        return guardedDeletes ? StateMachine.super.commandCodec() :
-            (Codec<TreeMachineCommand>)(Codec<?>)VersionZeroCommands.CODEC;
+        if (expiryInState)
+        {
+            return StateMachine.super.commandCodec();
+        }
+        return (Codec<TreeMachineCommand>)(Codec<?>)(guardedDeletes ? VersionZeroCommands.VERSION_ONE :
+            VersionZeroCommands.CODEC);
+    }
+
+    /**
+     * Versions 0 and 1 read and write their snapshots in their own shape, without the expiry.
+     */
+    @Override
+    public Codec<TreeState> stateCodec()
+    {
+        return expiryInState ? StateMachine.super.stateCodec() : OLDER_STATE;
     }
 
     @Override
@@ -162,6 +197,12 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
     public ApplyResult<TreeState> apply(final CommandMeta meta, final TreeMachineCommand command,
         final TreeState state)
     {
+        if (command instanceof TreeCommand.Configure configure)
+        {
+            // Older versions' codecs keep this command out of their logs.
+            return cursorPolicy.result(meta, state.withUnreachableWatchExpiryMs(configure.unreachableWatchExpiryMs()),
+                state.unreachableWatchExpiryMs(), List.of());
+        }
         final Change change = new Change(meta, state);
         final Object reply;
         if (!guardedDeletes && VersionZeroCommands.guardedDelete(command))
@@ -229,7 +270,7 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
             // Cut off: a session owner's sessions live on, bound by their TTLs, and its node is watched so that it
             // is monitored again when back; a watcher's watches wait for its node, for the expiry bound at most.
             SessionCommands.ownerUnreachable(change, down.process());
-            change.watches = change.watches.unreachable(down.process(), meta.systemTimeMs(), unreachableWatchExpiryMs,
+            change.watches = change.watches.unreachable(down.process(), meta.systemTimeMs(), expiry(state),
                 change.effects);
         }
         else if (command instanceof BuiltinCommand.NodeUp nodeUp)
@@ -239,7 +280,14 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
         }
         else if (command instanceof BuiltinCommand.Timeout timeout && TreeWatches.isExpiryTimer(timeout.name()))
         {
-            change.watches = change.watches.expire(meta.systemTimeMs(), unreachableWatchExpiryMs, change.effects);
+            change.watches = change.watches.expire(meta.systemTimeMs(), expiry(state), change.effects);
+        }
+        else if (command instanceof BuiltinCommand.MachineVersionChanged changed && changed.from() < VERSION &&
+            expiryInState && unreachableWatchExpiryMs != state.unreachableWatchExpiryMs())
+        {
+            // Each member applied the older versions with its own expiry; from here the state's, which the leader
+            // sets to its own with this entry.
+            change.effects.add(new Effect.Append(new TreeCommand.Configure(unreachableWatchExpiryMs)));
         }
         return cursorPolicy.result(meta, change.finish(), null, change.effects);
     }
@@ -251,7 +299,33 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
         {
             return List.of();
         }
-        return SessionCommands.leaderEffects(state.sessions(), state.watches().leaderEffects(state.zxid()));
+        final List<Effect> effects =
+            SessionCommands.leaderEffects(state.sessions(), state.watches().leaderEffects(state.zxid()));
+        if (!expiryInState || unreachableWatchExpiryMs == state.unreachableWatchExpiryMs())
+        {
+            return effects;
+        }
+        // This member's expiry is not in force: it puts it in force through the log, for every member at the same
+        // entry, rather than apply the log with it.
+        final List<Effect> withExpiry = new ArrayList<>(effects);
+        withExpiry.add(new Effect.Append(new TreeCommand.Configure(unreachableWatchExpiryMs)));
+        return withExpiry;
+    }
+
+    /**
+     * The unreachable watch expiry the entries are applied with: from version 2 the one in the state, the same on
+     * every member; before, this member's own.
+     */
+    private long expiry(final TreeState state)
+    {
+        return expiryInState ? state.unreachableWatchExpiryMs() : unreachableWatchExpiryMs;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static TreeState olderState(final List<Object> parts)
+    {
+        return new TreeState((Map<String, ZNode>)parts.get(0), (SessionTable)parts.get(1),
+            (TreeWatches)parts.get(2), (Long)parts.get(3), (Long)parts.get(4));
     }
 
     @Override
@@ -290,7 +364,8 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
     {
         return Map.of("nodes", state.nodes().size(), "sessions", state.sessions().sessions().size(),
             "watches", state.watches().watches().size(), "expiredWatchers", state.watches().expired().size(),
-            "zxid", state.zxid(), "lessorEpoch", state.sessions().lessorEpoch());
+            "zxid", state.zxid(), "lessorEpoch", state.sessions().lessorEpoch(), "unreachableWatchExpiryMs",
+            expiry(state));
     }
 
     private static String requirePath(final String name, final Object argument)

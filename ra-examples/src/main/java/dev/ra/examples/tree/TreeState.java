@@ -16,21 +16,43 @@ import java.util.Objects;
  * @param watches     the watches and watchers.
  * @param zxid        of the last change (log index of the last command that changed a node); 0 before any.
  * @param cursorIndex log index of the last release cursor (see {@link CursorTracked}).
+ * @param unreachableWatchExpiryMs in force (machine version 2 on), set by the last {@link TreeCommand.Configure};
+ *                    until the first, the {@link TreeMachine#DEFAULT_UNREACHABLE_WATCH_EXPIRY}.
  */
 public record TreeState(Map<String, ZNode> nodes, SessionTable sessions, TreeWatches watches, long zxid,
-    long cursorIndex) implements CursorTracked<TreeState>
+    long cursorIndex, long unreachableWatchExpiryMs) implements CursorTracked<TreeState>
 {
     /** The tree with only its root. */
     public static final TreeState EMPTY = new TreeState(
         Map.of(TreePaths.ROOT, new ZNode(TreePaths.ROOT, "", Stat.ROOT, List.of())), SessionTable.EMPTY,
         TreeWatches.EMPTY, 0, 0);
 
-    /** Checks that the parts are not null. */
+    /** Checks that the parts are not null and the expiry not negative. */
     public TreeState
     {
         Objects.requireNonNull(nodes, "nodes");
         Objects.requireNonNull(sessions, "sessions");
         Objects.requireNonNull(watches, "watches");
+        if (unreachableWatchExpiryMs < 0)
+        {
+            throw new IllegalArgumentException("unreachable watch expiry must be >= 0 ms, got " +
+                unreachableWatchExpiryMs);
+        }
+    }
+
+    /**
+     * A state with the default unreachable watch expiry, the shape of machine versions 0 and 1.
+     *
+     * @param nodes       by path, the root included.
+     * @param sessions    the session table.
+     * @param watches     the watches and watchers.
+     * @param zxid        of the last change.
+     * @param cursorIndex log index of the last release cursor.
+     */
+    public TreeState(final Map<String, ZNode> nodes, final SessionTable sessions, final TreeWatches watches,
+        final long zxid, final long cursorIndex)
+    {
+        this(nodes, sessions, watches, zxid, cursorIndex, TreeMachine.DEFAULT_UNREACHABLE_WATCH_EXPIRY.toMillis());
     }
 
     /**
@@ -61,12 +83,21 @@ public record TreeState(Map<String, ZNode> nodes, SessionTable sessions, TreeWat
     TreeState with(final Map<String, ZNode> nextNodes, final SessionTable nextSessions,
         final TreeWatches nextWatches, final long nextZxid)
     {
-        return new TreeState(nextNodes, nextSessions, nextWatches, nextZxid, cursorIndex);
+        return new TreeState(nextNodes, nextSessions, nextWatches, nextZxid, cursorIndex, unreachableWatchExpiryMs);
+    }
+
+    /**
+     * @param next unreachable watch expiry in force from now on, in milliseconds.
+     * @return a copy of this state with it.
+     */
+    TreeState withUnreachableWatchExpiryMs(final long next)
+    {
+        return new TreeState(nodes, sessions, watches, zxid, cursorIndex, next);
     }
 
     @Override
     public TreeState withCursorIndex(final long index)
     {
-        return new TreeState(nodes, sessions, watches, zxid, index);
+        return new TreeState(nodes, sessions, watches, zxid, index, unreachableWatchExpiryMs);
     }
 }

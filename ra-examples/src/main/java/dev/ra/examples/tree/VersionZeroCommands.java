@@ -4,16 +4,23 @@ import dev.ra.codec.Codec;
 import dev.ra.codec.Codecs;
 
 /**
- * The command codec of {@link TreeMachine} version 0: the generic codec, refusing {@link TreeOp.DeleteCreated} (alone
- * or in a multi), which version 0 did not have ({@link Codecs#refusing}).
+ * The command codecs of {@link TreeMachine} versions 0 and 1: the generic codec, refusing the commands those versions
+ * did not have ({@link Codecs#refusing}): {@link TreeOp.DeleteCreated} (alone or in a multi) at version 0, and
+ * {@link TreeCommand.Configure} at versions 0 and 1.
  */
 final class VersionZeroCommands
 {
     /** Why a guarded delete is refused at version 0. */
     static final String REFUSAL = "TreeOp.DeleteCreated needs machine version 1 of TreeMachine; the cluster is at " +
         "version 0 until every member runs a build that has it";
-    /** The codec. */
-    static final Codec<Object> CODEC = Codecs.refusing(Codecs.generic(), VersionZeroCommands::guardedDelete, REFUSAL);
+    /** Why a {@link TreeCommand.Configure} is refused before version 2. */
+    static final String CONFIGURE_REFUSAL = "TreeCommand.Configure needs machine version 2 of TreeMachine; the " +
+        "cluster is at an older version until every member runs a build that has it";
+    /** The codec of version 1. */
+    static final Codec<Object> VERSION_ONE = Codecs.refusing(Codecs.generic(), TreeCommand.Configure.class::isInstance,
+        CONFIGURE_REFUSAL);
+    /** The codec of version 0. */
+    static final Codec<Object> CODEC = Codecs.refusing(VERSION_ONE, VersionZeroCommands::guardedDelete, REFUSAL);
 
     private VersionZeroCommands()
     {

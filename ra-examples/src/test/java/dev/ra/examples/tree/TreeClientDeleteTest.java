@@ -74,8 +74,8 @@ class TreeClientDeleteTest
             final long first = ((TreeReply.Created)tree.create("/n", "", CreateMode.PERSISTENT, 0)).stat().czxid();
             tree.delete("/n", TreeOp.ANY_VERSION);
             final long second = ((TreeReply.Created)tree.create("/n", "", CreateMode.PERSISTENT, 0)).stat().czxid();
-            InJvmCluster.await(() -> cluster.system(leader.node()).overview(leader).machineVersion().effective() == 1 ?
-                Boolean.TRUE : null, Duration.ofSeconds(30), "the switch to machine version 1");
+            InJvmCluster.await(() -> cluster.system(leader.node()).overview(leader).machineVersion().effective() >= 1 ?
+                Boolean.TRUE : null, Duration.ofSeconds(30), "the switch to machine version 1 or later");
 
             assertThat(tree.cluster().<TreeReply>command(new TreeOp.DeleteCreated("/n", TreeOp.ANY_VERSION, first),
                 false)).isEqualTo(new TreeReply.NoNode("/n"));

@@ -119,6 +119,8 @@ class TreeMachineModelTest
         Simulation(final long seed)
         {
             this.random = new Random(seed);
+            // The expiry in force is in the state (machine version 2): as if the first leader had put its own.
+            tree.restore(TreeState.EMPTY.withUnreachableWatchExpiryMs(BOUND_MS));
             for (int i = 0; i < 3; i++)
             {
                 clients.add(newClient());

@@ -154,7 +154,7 @@ class TreeMachineTest
             TreeOp.DeleteCreated.class, TreeOp.SetData.class, TreeOp.Check.class, TreeCommand.Multi.class,
             TreeCommand.GetData.class,
             TreeCommand.Exists.class, TreeCommand.GetChildren.class, TreeCommand.AddWatch.class,
-            TreeCommand.RemoveWatches.class, TreeCommand.Reregister.class));
+            TreeCommand.RemoveWatches.class, TreeCommand.Reregister.class, TreeCommand.Configure.class));
         for (final TreeCommand command : List.of(new TreeOp.Create("/d", "", CreateMode.PERSISTENT, 0),
             new TreeOp.SetData("/d", "x", 0), new TreeOp.Check("/d", 1), new TreeCommand.GetData("/d", WATCHER),
             new TreeCommand.Exists("/d", WATCHER), new TreeCommand.GetChildren("/d", WATCHER),
@@ -194,8 +194,8 @@ class TreeMachineTest
     {
         final TreeMachine newest = new TreeMachine("lessor", ReleaseCursorPolicy.every(64));
         final StateMachine<TreeMachineCommand, TreeState> zero = newest.machineFor(0);
-        assertThat(newest.version()).isEqualTo(1);
-        assertThat(newest.machineFor(1)).isSameAs(newest);
+        assertThat(newest.version()).isEqualTo(2);
+        assertThat(newest.machineFor(2)).isSameAs(newest);
 
         final TreeOp.DeleteCreated guarded = new TreeOp.DeleteCreated("/n", TreeOp.ANY_VERSION, 3);
         assertThatThrownBy(() -> zero.commandCodec().toBytes(guarded)).isInstanceOf(CodecException.class)

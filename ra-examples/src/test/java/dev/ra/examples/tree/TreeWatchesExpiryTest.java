@@ -208,6 +208,8 @@ class TreeWatchesExpiryTest
         final MachineDriver<TreeMachineCommand, TreeState> tree = new MachineDriver<>(
             new TreeMachine("lessor", Duration.ofMillis(BOUND_MS), ReleaseCursorPolicy.every(64)),
             TreeMachineCommand.class);
+        // The expiry in force is in the state (machine version 2): as if the first leader had put its own.
+        tree.restore(TreeState.EMPTY.withUnreachableWatchExpiryMs(BOUND_MS));
         tree.apply(new TreeOp.Create("/a", "", CreateMode.PERSISTENT, 0));
         tree.apply(new TreeOp.Create("/b", "", CreateMode.PERSISTENT, 0));
         final long setAt = ((TreeReply.NodeData)tree.apply(new TreeCommand.GetData("/a", WATCHER)).reply()).zxid();
