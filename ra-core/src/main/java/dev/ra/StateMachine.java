@@ -27,6 +27,12 @@ import java.util.Map;
  * types override them. It finds an enum or record by the class name the bytes hold, any on the class path; a machine
  * whose commands come from nodes it does not fully trust can limit them with {@link Codecs#generic(Class[])}.
  *
+ * <p>A command MUST be an immutable value that its codec decodes to an equal one: the leader's node applies the object
+ * its caller passed (it does not decode what it encoded, which would cost every command a decode), while the other
+ * members, and the leader itself when it replays after a restart, apply what the codec makes of the bytes. A command
+ * the caller changes after the call (a mutable list in it), or whose codec drops or alters a part, would make the
+ * leader's state differ from its followers'.
+ *
  * <p>A machine instance is shared by the members of its cluster that live on one node and may be called from
  * several event loops at once, so it must be stateless (all state lives in {@code S}).
  *
