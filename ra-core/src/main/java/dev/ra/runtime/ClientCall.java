@@ -118,9 +118,17 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
     }
 
     /**
+     * @return when the call started, on the clock of its node's calls.
+     */
+    long startNanos()
+    {
+        return startNanos;
+    }
+
+    /**
      * @return how long the call was given.
      */
-    private long timeoutNanos()
+    long timeoutNanos()
     {
         return deadlineNanos - startNanos;
     }
@@ -486,7 +494,7 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         }
         else
         {
-            MemberLearning.heardOf(router, cluster, leader, timeoutNanos());
+            MemberLearning.heardOf(router, cluster, leader, this);
         }
         try
         {
@@ -518,7 +526,7 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
             // A leader whose node went silent (paused, cut off) would hold the call until it times out, and a command
             // sent there may be appended when it wakes: while the others elect, ask them instead.
             final ServerId hint = null != leaderHint && router.isSilent(leaderHint.node()) ? null : leaderHint;
-            MemberLearning.heardOf(router, cluster, hint, timeoutNanos());
+            MemberLearning.heardOf(router, cluster, hint, this);
             if (null == hint)
             {
                 // This member knows no leader; another may already follow a new one. Ask each member in turn, and
@@ -656,7 +664,7 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         {
             cluster.leader = leader;
         }
-        MemberLearning.heardOf(router, cluster, leader, timeoutNanos());
+        MemberLearning.heardOf(router, cluster, leader, this);
         future.completeExceptionally(new CommandFailedException(failure.exceptionClass(), failure.message(),
             failure.index()));
     }
@@ -730,7 +738,9 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
      * A deleted server takes no call. A call for the cluster goes on to the other members (only this one may have
      * been deleted, removed from a cluster that runs on) until every member this node knows said it was deleted: the
      * cluster is gone, so the call fails at once and this node forgets the cluster, rather than asking the deleted
-     * members again until the call's timeout.
+     * members again until the call's timeout. Not while a members call made since this one began is under way (one
+     * this call caused, most often): its answer may name members that joined since, so the call waits for it and
+     * goes on with them.
      */
     @Override
     public void deleted(final ServerId server, final String reason)
@@ -746,6 +756,7 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
             return;
         }
         final boolean everyMember;
+        final Set<ServerId> gone;
         synchronized (this)
         {
             if (null == deletedMembers)
@@ -757,18 +768,25 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
             final ServerId leader = cluster.leader;
             everyMember = deletedMembers.containsAll(cluster.members) &&
                 (null == leader || deletedMembers.contains(leader));
+            gone = Set.copyOf(deletedMembers);
         }
         if (!everyMember)
         {
             // Removed from a cluster that runs on, most often: others may have joined since.
-            MemberLearning.memberGone(router, cluster, Set.copyOf(deletedMembers), timeoutNanos());
+            MemberLearning.memberGone(router, cluster, gone, this);
             noServer(server);
             return;
         }
-        final String gone = "every member of cluster " + cluster.clusterName + " known to node " + router.nodeId() +
+        if (MemberLearning.learningFor(router, cluster, this))
+        {
+            // What this node knows of the members is about to change: ask again once the members call answered.
+            noServer(server);
+            return;
+        }
+        final String why = "every member of cluster " + cluster.clusterName + " known to node " + router.nodeId() +
             " was deleted (the last asked: " + reason + ")";
-        router.clusters().forgetDeleted(cluster, gone);
-        future.completeExceptionally(new UnknownServerException(server, "server " + server + " was deleted: " + gone));
+        router.clusters().forgetDeleted(cluster, why);
+        future.completeExceptionally(new UnknownServerException(server, "server " + server + " was deleted: " + why));
     }
 
     /**

@@ -24,6 +24,8 @@ final class ClusterDirectory
     private final Map<ServerId, ClusterInfo> clusters = new ConcurrentHashMap<>();
     private final FailedStarts failedStarts = new FailedStarts();
     private final DeletedServers deleted = new DeletedServers();
+    /** Per cluster, the latest call that asks its members for this node ({@link MemberLearning}), until it ends. */
+    private final Map<ClusterInfo, ClientCall> membersCalls = new ConcurrentHashMap<>();
 
     ClusterDirectory(final String nodeId)
     {
@@ -150,6 +152,33 @@ final class ClusterDirectory
                 known.members = members;
             }
         }
+    }
+
+    /**
+     * @return the latest call under way that asks the cluster for its members for this node, or null.
+     */
+    ClientCall membersCall(final ClusterInfo cluster)
+    {
+        return membersCalls.get(cluster);
+    }
+
+    /**
+     * @param underWay the members call under way as last seen, or null.
+     * @param call     to replace it.
+     * @return whether the call replaced it: false if another did first, or it ended meanwhile.
+     */
+    boolean replaceMembersCall(final ClusterInfo cluster, final ClientCall underWay, final ClientCall call)
+    {
+        return null == underWay ? null == membersCalls.putIfAbsent(cluster, call) :
+            membersCalls.replace(cluster, underWay, call);
+    }
+
+    /**
+     * A members call ended; a later one that replaced it is left.
+     */
+    void membersCallEnded(final ClusterInfo cluster, final ClientCall call)
+    {
+        membersCalls.remove(cluster, call);
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.ra.runtime;
 import dev.ra.ServerId;
 import dev.ra.StateMachine;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What this node knows of a cluster it hosts or started: its machine (for codecs), its members and the last leader
@@ -16,8 +15,6 @@ final class ClusterInfo
     final StateMachine<Object, Object> machine;
     volatile List<ServerId> members;
     volatile ServerId leader;
-    /** Whether a call asks the cluster for its members for this node ({@link MemberLearning}): one at a time. */
-    final AtomicBoolean askingMembers = new AtomicBoolean();
 
     ClusterInfo(final String clusterName, final String machineName, final StateMachine<Object, Object> machine,
         final List<ServerId> members)
