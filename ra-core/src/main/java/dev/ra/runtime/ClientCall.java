@@ -785,7 +785,7 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         }
         final String why = "every member of cluster " + cluster.clusterName + " known to node " + router.nodeId() +
             " was deleted (the last asked: " + reason + ")";
-        router.clusters().forgetDeleted(cluster, why);
+        router.clusters().everyMemberDeleted(cluster, why);
         future.completeExceptionally(new UnknownServerException(server, "server " + server + " was deleted: " + why));
     }
 

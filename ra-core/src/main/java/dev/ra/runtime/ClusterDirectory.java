@@ -134,12 +134,22 @@ final class ClusterDirectory
      * A call learned the current members of a cluster from its leader ({@link MemberLearning}): the cluster's
      * members are those, and each of them is known under it here (a member known under another registration of the
      * same cluster is left to it, its member list brought up to date as well). Members removed since stay known under
-     * the cluster, so that a call addressed to one still finds the others.
+     * the cluster, so that a call addressed to one still finds the others: those forgotten when every member this
+     * node knew was found deleted ({@link #everyMemberDeleted}) too, since the cluster runs on.
      */
     void learnMembers(final ClusterInfo cluster, final List<ServerId> current)
     {
         final List<ServerId> members = List.copyOf(current);
         cluster.members = members;
+        final List<ServerId> forgotten = cluster.forgottenMembers;
+        cluster.forgottenMembers = List.of();
+        for (final ServerId member : forgotten)
+        {
+            if (null == clusters.putIfAbsent(member, cluster))
+            {
+                deleted.clear(List.of(member));
+            }
+        }
         for (final ServerId member : members)
         {
             final ClusterInfo known = clusters.putIfAbsent(member, cluster);
@@ -292,16 +302,27 @@ final class ClusterDirectory
      */
     void clusterDeleted(final ClusterInfo cluster)
     {
-        forgetDeleted(cluster, "cluster " + cluster.clusterName + " was deleted (deleteCluster)");
+        cluster.forgottenMembers = List.of();
+        forgetAll(cluster, "cluster " + cluster.clusterName + " was deleted (deleteCluster)");
     }
 
     /**
-     * Every member of a cluster was deleted: forget each member this node knew under it, remembering why.
+     * A call found every member of a cluster this node knows deleted: forget each member this node knew under it,
+     * remembering why. Unlike a committed deletion this may be undone: members are replaced one by one, and should
+     * this node learn members of the cluster after all (from an answer on its way meanwhile), they are known again.
      *
      * @param cluster as this node knew it.
      * @param reason  for the calls that address its members from now on.
      */
-    void forgetDeleted(final ClusterInfo cluster, final String reason)
+    void everyMemberDeleted(final ClusterInfo cluster, final String reason)
+    {
+        cluster.forgottenMembers = forgetAll(cluster, reason);
+    }
+
+    /**
+     * @return the members forgotten.
+     */
+    private List<ServerId> forgetAll(final ClusterInfo cluster, final String reason)
     {
         final List<ServerId> known = new ArrayList<>(cluster.members);
         clusters.forEach((member, info) ->
@@ -311,20 +332,30 @@ final class ClusterDirectory
                 known.add(member);
             }
         });
+        final List<ServerId> forgotten = new ArrayList<>(known.size());
         for (final ServerId member : known)
         {
-            forget(member, cluster, "server " + member + " was deleted: " + reason);
+            if (forget(member, cluster, "server " + member + " was deleted: " + reason))
+            {
+                forgotten.add(member);
+            }
         }
+        return List.copyOf(forgotten);
     }
 
-    private void forget(final ServerId member, final ClusterInfo cluster, final String reason)
+    /**
+     * @return whether it was forgotten: false if known under another cluster.
+     */
+    private boolean forget(final ServerId member, final ClusterInfo cluster, final String reason)
     {
         final ClusterInfo known = clusters.get(member);
         if (null == known || known == cluster)
         {
             clusters.remove(member, cluster);
             deleted.record(member, reason);
+            return true;
         }
+        return false;
     }
 
     /**

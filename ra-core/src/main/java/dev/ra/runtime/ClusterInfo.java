@@ -15,6 +15,11 @@ final class ClusterInfo
     final StateMachine<Object, Object> machine;
     volatile List<ServerId> members;
     volatile ServerId leader;
+    /**
+     * The members this node forgot when a call found every member it knew deleted, known again if it learns the
+     * cluster's members after all ({@link ClusterDirectory#everyMemberDeleted}).
+     */
+    volatile List<ServerId> forgottenMembers = List.of();
 
     ClusterInfo(final String clusterName, final String machineName, final StateMachine<Object, Object> machine,
         final List<ServerId> members)
