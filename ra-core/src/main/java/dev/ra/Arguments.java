@@ -32,6 +32,17 @@ final class Arguments
         {
             throw new IllegalArgumentException("a cluster needs at least one member");
         }
+        // List.copyOf would refuse a null too, but with no message at all (and List.of's indexOf(null) throws).
+        int position = 0;
+        for (final ServerId member : members)
+        {
+            if (null == member)
+            {
+                throw new NullPointerException("members must not hold null, got one at index " + position + " of " +
+                    members);
+            }
+            position++;
+        }
         final List<ServerId> ids = List.copyOf(members);
         if (new HashSet<>(ids).size() != ids.size())
         {

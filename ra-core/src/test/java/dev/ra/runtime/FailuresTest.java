@@ -130,6 +130,24 @@ class FailuresTest
     }
 
     /**
+     * A list of members holding a null (an id not yet filled in, say) is refused naming the members and where the null
+     * is, by every call that takes members, rather than with a bare {@link NullPointerException} from inside a copy.
+     */
+    @Test
+    void aNullAmongTheMembersIsNamedWithItsPosition()
+    {
+        final RaSystem n1 = cluster.first();
+        final List<ServerId> withNull = java.util.Arrays.asList(new ServerId("c", "n1"), null);
+
+        assertThatThrownBy(() -> n1.startCluster("c", new KvMachine(), withNull))
+            .isInstanceOf(NullPointerException.class).hasMessageContaining("members").hasMessageContaining("1");
+        assertThatThrownBy(() -> n1.registerCluster("c", new KvMachine(), withNull))
+            .isInstanceOf(NullPointerException.class).hasMessageContaining("members").hasMessageContaining("1");
+        assertThatThrownBy(() -> n1.cluster("c", new KvMachine(), Object.class, withNull))
+            .isInstanceOf(NullPointerException.class).hasMessageContaining("members").hasMessageContaining("1");
+    }
+
+    /**
      * The tick interval and the election timeout are counted in whole milliseconds: under one, a tick would be
      * rescheduled at once for ever (spinning its loop), so the builder refuses it, naming the setting and the value.
      */
