@@ -1,5 +1,6 @@
 package dev.ra;
 
+import java.lang.invoke.MethodType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,10 +52,20 @@ public final class RaCluster<C, S, R>
         this.system = system;
         this.name = name;
         this.machine = machine;
-        this.replyType = replyType;
+        this.replyType = boxed(replyType);
         this.members = List.copyOf(members);
         this.known = this.members;
         this.leader = leader;
+    }
+
+    /**
+     * {@code long.class} is a {@code Class<Long>} to the compiler, but no reply is an instance of it: checked as is,
+     * every reply would fail its call after the command was applied. So a primitive type stands for its box.
+     */
+    @SuppressWarnings("unchecked")
+    private static <R> Class<R> boxed(final Class<R> replyType)
+    {
+        return (Class<R>)MethodType.methodType(replyType).wrap().returnType();
     }
 
     /**

@@ -85,6 +85,24 @@ class TypedClusterTest
             .hasMessageContaining("java.lang.Long").hasMessageContaining("java.lang.String");
     }
 
+    /**
+     * {@code long.class} is a {@code Class<Long>} to the compiler, so a handle made with it compiles as one made with
+     * {@code Long.class}; no reply is an instance of a primitive class, so every command used to be applied and then
+     * reported to its caller as a reply of the wrong type.
+     */
+    @Test
+    void aPrimitiveReplyTypeIsTakenAsItsBoxedType()
+    {
+        cluster = new InJvmCluster(1);
+        final RaCluster<Long, Long, Long> counter =
+            cluster.first().startCluster("counter", new CounterMachine(), long.class, cluster.serverIds("counter"));
+        final RaCluster<Long, Long, Long> again =
+            cluster.first().cluster("counter", new CounterMachine(), long.class, cluster.serverIds("counter"));
+
+        assertThat(counter.process(5L).reply()).isEqualTo(5L);
+        assertThat(again.process(2L).reply()).isEqualTo(7L);
+    }
+
     @Test
     void aHandleFromANodeWithoutAMemberSendsCommandsAndNamedQueriesAndManagesMembership()
     {
