@@ -6,6 +6,7 @@ import dev.ra.StateMachine;
 import dev.ra.codec.Bytes;
 import dev.ra.codec.CodecException;
 import dev.ra.protocol.UserCommand;
+import java.lang.invoke.MethodType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,7 +60,9 @@ final class CommandCheck
                 " returned null from commandType(), so no command can be checked; it must return its command type " +
                 "(Object.class accepts any)";
         }
-        if (type.isInstance(command))
+        // long.class is a Class<? super Long> to the compiler, yet no command is an instance of it: commands are boxed.
+        if (type.isInstance(command) || type.isPrimitive() && MethodType.methodType(type).wrap().returnType()
+            .isInstance(command))
         {
             return null;
         }

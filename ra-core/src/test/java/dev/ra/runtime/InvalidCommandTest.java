@@ -79,6 +79,50 @@ class InvalidCommandTest
         }
     }
 
+    /**
+     * {@code long.class} is a {@code Class<? super Long>} to the compiler, so a machine may declare it as its command
+     * type; every command arrives boxed, and used to be refused as "not a long", on the caller's node and again by the
+     * leader for a caller on another node.
+     */
+    @Test
+    void aPrimitiveCommandTypeTakesItsBoxedCommands() throws Exception
+    {
+        try (InJvmCluster cluster = new InJvmCluster(2))
+        {
+            final ServerId member = new ServerId("counter", "n1");
+            cluster.first().startCluster("counter", new PrimitiveCommandMachine(), List.of(member));
+            cluster.system("n2").registerCluster("counter", new PrimitiveCommandMachine(), List.of(member));
+
+            assertThat(cluster.first().<Long>processCommand(member, 5L).reply()).isEqualTo(5L);
+            assertThat(cluster.system("n2").<Long>processCommand(member, 2L).reply()).isEqualTo(7L);
+            assertThat(RogueCaller.call(cluster, member, 9, Codecs.generic().toBytes(1L)).status())
+                .as("a command from another node, checked by the leader alone")
+                .isEqualTo(NodeMessage.CallStatus.OK);
+        }
+    }
+
+    /** A counter whose command type is the primitive {@code long}. */
+    public static final class PrimitiveCommandMachine implements StateMachine<Long, Long>
+    {
+        @Override
+        public Long init(final InitArgs args)
+        {
+            return 0L;
+        }
+
+        @Override
+        public ApplyResult<Long> apply(final CommandMeta meta, final Long amount, final Long state)
+        {
+            return ApplyResult.of(state + amount, state + amount);
+        }
+
+        @Override
+        public Class<Long> commandType()
+        {
+            return long.class;
+        }
+    }
+
     /** A machine whose command type is null, or whose {@code commandType()} throws. */
     public static final class TypelessMachine implements StateMachine<Object, Long>
     {
