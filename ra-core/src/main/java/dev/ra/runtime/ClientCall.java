@@ -94,6 +94,11 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
      * server, tells whether the command was taken, so the call waits for it (briefly) to fail definitely if not.
      */
     private boolean expired;
+    /**
+     * What the last member asked answered when it did not take the call (it knew no leader, it does not run, ...),
+     * for the error of a call that times out so: no member failed to answer, and the error must not say one did.
+     */
+    private String lastRefusal;
 
     /**
      * @param router       sends it.
@@ -278,10 +283,12 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
     {
         final ServerId to;
         final boolean mayBeAppended;
+        final String refusal;
         synchronized (this)
         {
             to = target;
             mayBeAppended = sendUnanswered;
+            refusal = lastRefusal;
             if (mayBeAppended && request instanceof ServerRequest.Command && router.isLocal(to))
             {
                 expired = true;
@@ -290,6 +297,12 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         if (request instanceof ServerRequest.Command && !mayBeAppended)
         {
             failNoLeader(to);
+            return;
+        }
+        if (!mayBeAppended && null != refusal)
+        {
+            future.completeExceptionally(new RaTimeoutException(describe() + " to " + clusterName() + " was taken " +
+                "by no leader in time: every send was answered (the last: " + refusal + ")"));
             return;
         }
         if (expired)
@@ -526,6 +539,8 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
             // A leader whose node went silent (paused, cut off) would hold the call until it times out, and a command
             // sent there may be appended when it wakes: while the others elect, ask them instead.
             final ServerId hint = null != leaderHint && router.isSilent(leaderHint.node()) ? null : leaderHint;
+            lastRefusal = target + (null != hint ? " named the leader " + hint : null == leaderHint ?
+                " knew no leader" : " named the leader " + leaderHint + ", whose node is silent");
             MemberLearning.heardOf(router, cluster, hint, this);
             if (null == hint)
             {
@@ -607,6 +622,10 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
                 return;
             case CLUSTER_CHANGE_NOT_PERMITTED:
                 // Nothing was appended: waiting for the leader's noop or the previous change to commit is safe.
+                synchronized (this)
+                {
+                    lastRefusal = target + " refused it for now: its noop or a previous change was not committed yet";
+                }
                 retryLater();
                 return;
             case LEADERSHIP_LOST:
@@ -691,6 +710,7 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         synchronized (this)
         {
             sendUnanswered = false;
+            lastRefusal = server + " does not run";
             if (null == unavailable)
             {
                 unavailable = new HashSet<>();

@@ -130,6 +130,26 @@ class FailuresTest
     }
 
     /**
+     * A call other than a command that finds no leader until its timeout (the only member running waits for an election
+     * that nobody triggered) says so: it used to read "Members to lone@n2 timed out", as if that member had not
+     * answered, when every member asked answered at once that it knew no leader or did not run.
+     */
+    @Test
+    void aCallThatFoundNoLeaderInTimeSaysWhatItWasAnswered()
+    {
+        final RaSystem n1 = cluster.first();
+        final List<ServerId> lone = cluster.serverIds("lone");
+        n1.startServer("lone", new KvMachine(), lone.get(0), lone);
+
+        assertThatThrownBy(() -> n1.members(lone.get(0)))
+            .isInstanceOf(RaTimeoutException.class).hasMessageContaining("Members to cluster 'lone' was taken by " +
+                "no leader").hasMessageMatching(".*(knew no leader|does not run).*");
+        assertThatThrownBy(() -> n1.addMember(lone.get(0), new ServerId("other", "n1")))
+            .isInstanceOf(RaTimeoutException.class).hasMessageContaining("AddMember to cluster 'lone'")
+            .hasMessageMatching(".*(knew no leader|does not run).*");
+    }
+
+    /**
      * A list of members holding a null (an id not yet filled in, say) is refused naming the members and where the null
      * is, by every call that takes members, rather than with a bare {@link NullPointerException} from inside a copy.
      */
