@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The code shown in README.md and docs/GETTING-STARTED.md is the code that {@link GettingStartedTest} compiles and
- * runs: each block preceded by {@code <!-- quote: PATH#TAG -->} must equal the region of PATH between
- * {@code // tag::TAG[]} and {@code // end::TAG[]}, indentation removed.
+ * runs, and the code of docs/toolbox.md that {@link ToolboxSamplesTest} does: each block preceded by
+ * {@code <!-- quote: PATH#TAG -->} must equal the region of PATH between {@code // tag::TAG[]} and
+ * {@code // end::TAG[]}, indentation removed.
  */
 class DocsQuoteTest
 {
@@ -29,6 +30,8 @@ class DocsQuoteTest
         assertThat(check(ROOT.resolve("README.md"), mismatches)).as("quotes in README.md").isGreaterThanOrEqualTo(3);
         assertThat(check(ROOT.resolve("docs/GETTING-STARTED.md"), mismatches)).as("quotes in GETTING-STARTED.md")
             .isGreaterThanOrEqualTo(5);
+        assertThat(check(ROOT.resolve("docs/toolbox.md"), mismatches)).as("quotes in toolbox.md")
+            .isGreaterThanOrEqualTo(3);
         assertThat(mismatches).isEmpty();
     }
 

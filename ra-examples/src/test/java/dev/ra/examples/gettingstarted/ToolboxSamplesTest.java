@@ -1,0 +1,199 @@
+package dev.ra.examples.gettingstarted;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ra.RaSystem;
+import dev.ra.ServerId;
+import dev.ra.examples.lease.Lease;
+import dev.ra.examples.lease.LessorHost;
+import dev.ra.examples.tree.CreateMode;
+import dev.ra.examples.tree.TreeClient;
+import dev.ra.examples.tree.TreeMachine;
+import dev.ra.examples.tree.TreeOp;
+import dev.ra.examples.tree.TreeReply;
+import dev.ra.examples.tree.recipes.TreeLock;
+import dev.ra.examples.latch.BarrierClient;
+import dev.ra.examples.latch.LatchClient;
+import dev.ra.examples.latch.LatchMachine;
+import dev.ra.examples.support.ToolboxCluster;
+import dev.ra.testkit.InJvmCluster;
+import dev.ra.runtime.injvm.InJvmNetwork;
+import dev.ra.runtime.memory.InMemoryStorage;
+import dev.ra.spi.Storage;
+import dev.ra.spi.Transport;
+import dev.ra.testkit.ThreadPerTask;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The code of docs/toolbox.md, compiled and run on an in-JVM cluster from a node that hosts no member: the document
+ * quotes the regions between {@code tag::NAME[]} and {@code end::NAME[]} ({@link DocsQuoteTest} checks that it still
+ * does), and each test checks what the document says the code returns.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ToolboxSamplesTest
+{
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private final AtomicInteger printed = new AtomicInteger();
+    private final AtomicInteger membersRefreshed = new AtomicInteger();
+
+    @Test
+    void theLatchAndBarrierSampleOpensTheLatchAndTripsTheBarrierForItsFourParties() throws Exception
+    {
+        try (ToolboxCluster world = ToolboxCluster.start("sync", LatchMachine::new))
+        {
+            final RaSystem system = world.app();
+            final List<ServerId> members = world.members();
+            // The sample's "elsewhere": three count-downs once the round is set, and the barrier's three other parties.
+            final LatchClient others = new LatchClient(system, members);
+            final CompletableFuture<Void> countDowns = CompletableFuture.runAsync(() ->
+            {
+                InJvmCluster.await(() -> others.getCount("start") == 3, WAIT, "the round of 3");
+                for (int i = 0; i < 3; i++)
+                {
+                    others.countDown("start");
+                }
+            }, ThreadPerTask.EXECUTOR);
+            final List<CompletableFuture<Long>> parties = new ArrayList<>();
+            for (int i = 0; i < 3; i++)
+            {
+                final BarrierClient party = new BarrierClient(system, members);
+                parties.add(CompletableFuture.supplyAsync(() -> party.await("phase", 4, WAIT), ThreadPerTask.EXECUTOR));
+            }
+
+            // tag::latch[]
+            // On any node that can reach the cluster; the client registers the cluster there if needed.
+            final LatchClient latches = new LatchClient(system, members);
+            latches.trySetCount("start", 3);                     // true: a new round of 3 begins
+            final boolean opened = latches.await("start", Duration.ofSeconds(30));
+            latches.countDown("start");                          // elsewhere, three times
+
+            final BarrierClient barriers = new BarrierClient(system, members);
+            final long generation = barriers.await("phase", 4, Duration.ofSeconds(30)); // once 4 parties arrived
+            // end::latch[]
+
+            countDowns.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(opened).isTrue();
+            assertThat(latches.getCount("start")).as("an open latch stays at 0").isZero();
+            for (final CompletableFuture<Long> party : parties)
+            {
+                assertThat(party.get(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the same generation tripped for all")
+                    .isEqualTo(generation);
+            }
+        }
+    }
+
+    /** The tree sample's node wiring, run on each of the three nodes that host a member. */
+    private static RaSystem startTreeNode(final String nodeId, final Transport transport, final Storage storage,
+        final List<LessorHost> lessors)
+    {
+        // tag::tree-node[]
+        // On every node hosting a member: a lessor for the tree's sessions.
+        final LessorHost lessor = new LessorHost(new ServerId("tree", nodeId), Duration.ofMillis(100));
+        final RaSystem system = RaSystem.builder()
+            .nodeId(nodeId).transport(transport).storage(storage)
+            .registerMachine("tree", TreeMachine::new)
+            .modCallHandler(TreeMachine.DEFAULT_LESSOR_HANDLER, lessor)
+            .build();
+        lessor.attach(system);
+        // end::tree-node[]
+        lessors.add(lessor);
+        return system;
+    }
+
+    @Test
+    void theTreeSampleRegistersAServiceTakesTheLockAndMovesAJobInOneMulti() throws Exception
+    {
+        final List<RaSystem> systems = new ArrayList<>();
+        final List<LessorHost> lessors = new ArrayList<>();
+        try (InJvmNetwork network = new InJvmNetwork())
+        {
+            final List<ServerId> members = new ArrayList<>();
+            for (final String nodeId : List.of("n1", "n2", "n3"))
+            {
+                systems.add(startTreeNode(nodeId, network.newTransport(), new InMemoryStorage(), lessors));
+                members.add(new ServerId("tree", nodeId));
+            }
+            systems.get(0).startCluster("tree", "tree", members);
+            final RaSystem system = RaSystem.builder().nodeId("app").transport(network.newTransport())
+                .storage(new InMemoryStorage()).build();
+            systems.add(system);
+            final Logger log = LoggerFactory.getLogger(ToolboxSamplesTest.class);
+            final String me = "api-1";
+            final String address = "10.0.0.7:8080";
+            final String payload = "job 4";
+            final TreeClient setUp = new TreeClient(system, members);
+            setUp.create("/config", "v1", CreateMode.PERSISTENT, 0);
+            final int expectedVersion = setUp.exists("/config").orElseThrow().version();
+            setUp.ensurePath("/queue");
+            setUp.ensurePath("/done");
+            for (int i = 0; i < 5; i++)
+            {
+                setUp.create("/queue/job-", "job " + i, CreateMode.PERSISTENT_SEQUENTIAL, 0);
+            }
+
+            // tag::tree-client[]
+            // On any node, member or not.
+            final TreeClient tree = new TreeClient(system, members);
+            try (Lease session = tree.openSession(Duration.ofSeconds(5), () -> log.warn("session lost")))
+            {
+                tree.ensurePath("/services/api");
+                tree.create("/services/api/" + me, address, CreateMode.EPHEMERAL, session.id());
+                tree.getChildren("/services/api", event -> refreshMembers());      // one-shot watch
+
+                final TreeLock lock = new TreeLock(tree, "/locks/printer", session.id());
+                if (lock.acquire(Duration.ofSeconds(10)))
+                {
+                    try
+                    {
+                        print();
+                    }
+                    finally
+                    {
+                        lock.release();
+                    }
+                }
+
+                final TreeReply.MultiResult moved = tree.multi(List.of(
+                    new TreeOp.Check("/config", expectedVersion),
+                    new TreeOp.Delete("/queue/job-0000000004", TreeOp.ANY_VERSION),
+                    new TreeOp.Create("/done/job-", payload, CreateMode.PERSISTENT_SEQUENTIAL, 0)));
+            }
+            // end::tree-client[]
+
+            assertThat(printed).hasValue(1);
+            assertThat(tree.getChildren("/queue").orElseThrow()).hasSize(4).doesNotContain("job-0000000004");
+            assertThat(tree.getChildren("/done").orElseThrow()).containsExactly("job-0000000000");
+            assertThat(tree.getChildren("/locks/printer").orElseThrow()).as("released").isEmpty();
+            InJvmCluster.await(() -> tree.getChildren("/services/api").orElseThrow().isEmpty(), WAIT,
+                "the ephemeral node gone with its session");
+            InJvmCluster.await(() -> membersRefreshed.get() == 1, WAIT, "the one-shot watch fired");
+            tree.close();
+            setUp.close();
+        }
+        finally
+        {
+            systems.forEach(RaSystem::close);
+            lessors.forEach(LessorHost::close);
+        }
+    }
+
+    private void print()
+    {
+        printed.incrementAndGet();
+    }
+
+    private void refreshMembers()
+    {
+        membersRefreshed.incrementAndGet();
+    }
+}
