@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
+import dev.ra.examples.lease.KeyValue;
 import dev.ra.examples.lease.Lease;
+import dev.ra.examples.lease.LeasedKvClient;
+import dev.ra.examples.lease.LeasedKvMachine;
+import dev.ra.examples.lease.LeasedKvReply;
 import dev.ra.examples.lease.LessorHost;
 import dev.ra.examples.tree.CreateMode;
 import dev.ra.examples.tree.TreeClient;
@@ -25,6 +29,7 @@ import dev.ra.testkit.ThreadPerTask;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -92,6 +97,34 @@ class ToolboxSamplesTest
         }
     }
 
+    /** How a sample wires a node that hosts a member. */
+    private interface MemberNode
+    {
+        RaSystem start(String nodeId, Transport transport, Storage storage, List<LessorHost> lessors);
+    }
+
+    /**
+     * Three nodes wired by the sample and its cluster started on them, then a node that hosts no member, where the
+     * sample's client code runs.
+     *
+     * @return the node without a member.
+     */
+    private static RaSystem startWithAppNode(final InJvmNetwork network, final String cluster,
+        final MemberNode wiring, final List<ServerId> members, final List<RaSystem> systems,
+        final List<LessorHost> lessors)
+    {
+        for (final String nodeId : List.of("n1", "n2", "n3"))
+        {
+            systems.add(wiring.start(nodeId, network.newTransport(), new InMemoryStorage(), lessors));
+            members.add(new ServerId(cluster, nodeId));
+        }
+        systems.get(0).startCluster(cluster, cluster, members);
+        final RaSystem app = RaSystem.builder().nodeId("app").transport(network.newTransport())
+            .storage(new InMemoryStorage()).build();
+        systems.add(app);
+        return app;
+    }
+
     /** The tree sample's node wiring, run on each of the three nodes that host a member. */
     private static RaSystem startTreeNode(final String nodeId, final Transport transport, final Storage storage,
         final List<LessorHost> lessors)
@@ -118,15 +151,8 @@ class ToolboxSamplesTest
         try (InJvmNetwork network = new InJvmNetwork())
         {
             final List<ServerId> members = new ArrayList<>();
-            for (final String nodeId : List.of("n1", "n2", "n3"))
-            {
-                systems.add(startTreeNode(nodeId, network.newTransport(), new InMemoryStorage(), lessors));
-                members.add(new ServerId("tree", nodeId));
-            }
-            systems.get(0).startCluster("tree", "tree", members);
-            final RaSystem system = RaSystem.builder().nodeId("app").transport(network.newTransport())
-                .storage(new InMemoryStorage()).build();
-            systems.add(system);
+            final RaSystem system = startWithAppNode(network, "tree", ToolboxSamplesTest::startTreeNode, members,
+                systems, lessors);
             final Logger log = LoggerFactory.getLogger(ToolboxSamplesTest.class);
             final String me = "api-1";
             final String address = "10.0.0.7:8080";
@@ -195,5 +221,69 @@ class ToolboxSamplesTest
     private void refreshMembers()
     {
         membersRefreshed.incrementAndGet();
+    }
+
+    /** The leases sample's node wiring, run on each of the three nodes that host a member. */
+    private static RaSystem startLeaseNode(final String nodeId, final Transport transport, final Storage storage,
+        final List<LessorHost> lessors)
+    {
+        // tag::lease-node[]
+        // On every node hosting a member: the lessor, registered under the machine's handler name.
+        final LessorHost lessor = new LessorHost(new ServerId("leases", nodeId), Duration.ofMillis(100));
+        final RaSystem system = RaSystem.builder()
+            .nodeId(nodeId).transport(transport).storage(storage)
+            .registerMachine("leases", LeasedKvMachine::new)
+            .modCallHandler(LeasedKvMachine.DEFAULT_LESSOR_HANDLER, lessor)
+            .build();
+        lessor.attach(system);
+        // end::lease-node[]
+        lessors.add(lessor);
+        return system;
+    }
+
+    @Test
+    void theLeaseSampleKeepsAKeyWhileItsLeaseLivesAndALockIsAConditionalPutBoundToIt()
+    {
+        final List<RaSystem> systems = new ArrayList<>();
+        final List<LessorHost> lessors = new ArrayList<>();
+        try (InJvmNetwork network = new InJvmNetwork())
+        {
+            final List<ServerId> members = new ArrayList<>();
+            final RaSystem system = startWithAppNode(network, "leases", ToolboxSamplesTest::startLeaseNode, members,
+                systems, lessors);
+            final Logger log = LoggerFactory.getLogger(ToolboxSamplesTest.class);
+            final String instanceId = "api-1";
+            final String me = "api-1";
+
+            // tag::lease-client[]
+            // On any node, member or not: a service registers itself for as long as it lives.
+            final LeasedKvClient kv = new LeasedKvClient(system, members);
+            final Lease lease = kv.grant(Duration.ofSeconds(5), () -> log.warn("registration lost"));
+            kv.put("/services/api/" + instanceId, "10.0.0.7:8080", lease.id());
+            // ... lease.close() stops the keep-alives (the key goes one TTL later); kv.revoke(lease.id()) ends it now.
+            // end::lease-client[]
+
+            assertThat(kv.get("/services/api/api-1").map(KeyValue::sessionId)).contains(lease.id());
+            assertThat(kv.putIf("/locks/printer", 0, me, lease.id())).as("the key is absent")
+                .isInstanceOf(LeasedKvReply.Written.class);
+            assertThat(kv.putIf("/locks/printer", 0, "other", lease.id())).as("the key is held")
+                .isInstanceOf(LeasedKvReply.CompareFailed.class);
+            lease.close();
+            assertThat(kv.revoke(lease.id()).released()).containsExactlyInAnyOrder("/services/api/api-1",
+                "/locks/printer");
+            assertThat(kv.range("/")).as("both keys went with the session").isEmpty();
+
+            final Lease shortLease = kv.grant(Duration.ofSeconds(1), () -> { });
+            kv.put("/services/api/api-2", "10.0.0.8:8080", shortLease.id());
+            shortLease.close();
+            InJvmCluster.await(() -> kv.get("/services/api/api-2").isEmpty() ? Optional.of(true) : null, WAIT,
+                "the key of a closed lease gone once its TTL passed");
+            assertThat(kv.session(shortLease.id())).as("the session expired").isEmpty();
+        }
+        finally
+        {
+            systems.forEach(RaSystem::close);
+            lessors.forEach(LessorHost::close);
+        }
     }
 }
