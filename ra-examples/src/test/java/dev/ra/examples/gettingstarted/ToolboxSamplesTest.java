@@ -19,7 +19,12 @@ import dev.ra.examples.tree.recipes.TreeLock;
 import dev.ra.examples.latch.BarrierClient;
 import dev.ra.examples.latch.LatchClient;
 import dev.ra.examples.latch.LatchMachine;
+import dev.ra.RaProcess;
+import dev.ra.examples.support.ReleaseCursorPolicy;
 import dev.ra.examples.support.ToolboxCluster;
+import dev.ra.examples.tasks.Task;
+import dev.ra.examples.tasks.TaskClient;
+import dev.ra.examples.tasks.TaskQueueMachine;
 import dev.ra.testkit.InJvmCluster;
 import dev.ra.runtime.injvm.InJvmNetwork;
 import dev.ra.runtime.memory.InMemoryStorage;
@@ -36,7 +41,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.slf4j.helpers.NOPLogger;
 
 /**
  * The code of docs/toolbox.md, compiled and run on an in-JVM cluster from a node that hosts no member: the document
@@ -153,7 +158,7 @@ class ToolboxSamplesTest
             final List<ServerId> members = new ArrayList<>();
             final RaSystem system = startWithAppNode(network, "tree", ToolboxSamplesTest::startTreeNode, members,
                 systems, lessors);
-            final Logger log = LoggerFactory.getLogger(ToolboxSamplesTest.class);
+            final Logger log = NOPLogger.NOP_LOGGER;
             final String me = "api-1";
             final String address = "10.0.0.7:8080";
             final String payload = "job 4";
@@ -251,7 +256,7 @@ class ToolboxSamplesTest
             final List<ServerId> members = new ArrayList<>();
             final RaSystem system = startWithAppNode(network, "leases", ToolboxSamplesTest::startLeaseNode, members,
                 systems, lessors);
-            final Logger log = LoggerFactory.getLogger(ToolboxSamplesTest.class);
+            final Logger log = NOPLogger.NOP_LOGGER;
             final String instanceId = "api-1";
             final String me = "api-1";
 
@@ -284,6 +289,62 @@ class ToolboxSamplesTest
         {
             systems.forEach(RaSystem::close);
             lessors.forEach(LessorHost::close);
+        }
+    }
+
+    @Test
+    void theTaskQueueSampleListsRequeuesAndPurgesTheDeadLetters()
+    {
+        try (ToolboxCluster world = ToolboxCluster.start("tasks", (node, builder) ->
+        {
+            // tag::tasks-node[]
+            // Registered by name on every node, the same settings everywhere.
+            builder.registerMachine("tasks",
+                () -> new TaskQueueMachine(ReleaseCursorPolicy.defaults(), 5, Duration.ofMinutes(2)));
+            // end::tasks-node[]
+        }))
+        {
+            final RaSystem system = world.system("n1");
+            final List<ServerId> members = world.members();
+            final Logger log = NOPLogger.NOP_LOGGER;
+            final TaskClient setUp = new TaskClient(system, members);
+            final RaProcess enqueuer = system.spawn(message -> { });
+            final long fixedId = setUp.enqueue(enqueuer.ref(), "resize photo 17");
+            final long hopelessId = setUp.enqueue(enqueuer.ref(), "parse corrupt file");
+            for (final long id : List.of(fixedId, hopelessId))
+            {
+                for (int delivery = 1; delivery <= 5; delivery++)
+                {
+                    // Each worker takes the task and ends before completing it: the task is given back.
+                    final RaProcess worker = system.spawn(message -> { });
+                    final Task task = InJvmCluster.await(() -> setUp.grab(worker.ref()).orElse(null), WAIT,
+                        "delivery " + delivery + " of task " + id);
+                    assertThat(task.id()).isEqualTo(id);
+                    worker.close();
+                }
+                InJvmCluster.await(() -> setUp.isDeadLettered(id), WAIT, "task " + id + " among the dead letters");
+            }
+
+            // tag::tasks-client[]
+            // On a node that hosts a member: the task client's queries are functions run on that member.
+            final TaskClient tasks = new TaskClient(system, members);
+            for (final Task dead : tasks.deadLetters())         // oldest first, with the deliveries each had
+            {
+                log.warn("task {} ({}) failed {} times", dead.id(), dead.detail(), dead.deliveries());
+            }
+            tasks.requeueDeadLetters(List.of(fixedId));         // after fixing what made it fail
+            tasks.purgeDeadLetters(List.of(hopelessId));        // give up: its enqueuer is never told it completed
+            // end::tasks-client[]
+
+            assertThat(tasks.deadLetters()).isEmpty();
+            assertThat(tasks.isPending(hopelessId)).as("purged").isFalse();
+            final RaProcess worker = system.spawn(message -> { });
+            final Task requeued = tasks.grab(worker.ref()).orElseThrow();
+            assertThat(requeued.id()).isEqualTo(fixedId);
+            assertThat(requeued.deliveries()).as("counted afresh: this grab only").isEqualTo(1);
+            assertThat(tasks.complete(worker.ref(), fixedId)).isTrue();
+            worker.close();
+            enqueuer.close();
         }
     }
 }
