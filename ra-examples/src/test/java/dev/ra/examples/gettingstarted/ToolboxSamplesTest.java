@@ -16,6 +16,14 @@ import dev.ra.examples.tree.TreeMachine;
 import dev.ra.examples.tree.TreeOp;
 import dev.ra.examples.tree.TreeReply;
 import dev.ra.examples.tree.recipes.TreeLock;
+import dev.ra.examples.txn.AccountRef;
+import dev.ra.examples.txn.CoordinatorMachine;
+import dev.ra.examples.txn.DriverCheckpoint;
+import dev.ra.examples.txn.DriverHost;
+import dev.ra.examples.txn.ParticipantClient;
+import dev.ra.examples.txn.ParticipantMachine;
+import dev.ra.examples.txn.TransferClient;
+import dev.ra.examples.txn.TransferResult;
 import dev.ra.examples.latch.BarrierClient;
 import dev.ra.examples.latch.LatchClient;
 import dev.ra.examples.latch.LatchMachine;
@@ -34,6 +42,7 @@ import dev.ra.testkit.ThreadPerTask;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -345,6 +354,84 @@ class ToolboxSamplesTest
             assertThat(tasks.complete(worker.ref(), fixedId)).isTrue();
             worker.close();
             enqueuer.close();
+        }
+    }
+
+    private static List<ServerId> membersOf(final String cluster)
+    {
+        return List.of(new ServerId(cluster, "n1"), new ServerId(cluster, "n2"), new ServerId(cluster, "n3"));
+    }
+
+    /** The two-phase commit sample's node wiring, run on each of the three nodes that host a member. */
+    private static RaSystem startTxnNode(final String nodeId, final Transport transport, final Storage storage,
+        final List<DriverHost> hosts)
+    {
+        final ServerId localCoordinatorMember = new ServerId("coordinator", nodeId);
+        final List<ServerId> bankAMembers = membersOf("bank-a");
+        final List<ServerId> bankBMembers = membersOf("bank-b");
+        // tag::txn-node[]
+        // Node wiring, on every node hosting a coordinator member:
+        final DriverHost host = new DriverHost(localCoordinatorMember,
+            Map.of("bank-a", bankAMembers, "bank-b", bankBMembers), DriverCheckpoint.NONE);
+        final RaSystem system = RaSystem.builder()
+            .nodeId(nodeId).transport(transport).storage(storage)
+            .registerMachine("coordinator", () -> new CoordinatorMachine(localCoordinatorMember))
+            .registerMachine("bank-a", ParticipantMachine::new)
+            .registerMachine("bank-b", ParticipantMachine::new)
+            .modCallHandler(CoordinatorMachine.DEFAULT_HANDLER, host)
+            .build();
+        host.attach(system);
+        // end::txn-node[]
+        hosts.add(host);
+        return system;
+    }
+
+    @Test
+    void theTransferSampleMovesTheMoneyAllOrNothing()
+    {
+        final List<RaSystem> systems = new ArrayList<>();
+        final List<DriverHost> hosts = new ArrayList<>();
+        try (InJvmNetwork network = new InJvmNetwork())
+        {
+            for (final String nodeId : List.of("n1", "n2", "n3"))
+            {
+                systems.add(startTxnNode(nodeId, network.newTransport(), new InMemoryStorage(), hosts));
+            }
+            for (final String cluster : List.of("bank-a", "bank-b", "coordinator"))
+            {
+                systems.get(0).startCluster(cluster, cluster, membersOf(cluster));
+            }
+            final RaSystem system = RaSystem.builder().nodeId("app").transport(network.newTransport())
+                .storage(new InMemoryStorage()).build();
+            systems.add(system);
+            final List<ServerId> coordinatorMembers = membersOf("coordinator");
+            final ParticipantClient bankA = new ParticipantClient(system, membersOf("bank-a"));
+            final ParticipantClient bankB = new ParticipantClient(system, membersOf("bank-b"));
+            bankA.deposit("alice", 100);
+            bankB.deposit("bob", 1);
+
+            // tag::txn-client[]
+            // Any node, including one hosting no member:
+            final TransferClient transfers = new TransferClient(system, coordinatorMembers);
+            final TransferResult result = transfers.transfer(new AccountRef("bank-a", "alice"),
+                new AccountRef("bank-b", "bob"), 40, Duration.ofSeconds(30));
+            // committed(): the money moved; otherwise nothing changed, and reason() says why
+            // end::txn-client[]
+
+            assertThat(result.committed()).as(result.toString()).isTrue();
+            assertThat(bankA.account("alice").orElseThrow().balance()).isEqualTo(60);
+            assertThat(bankB.account("bob").orElseThrow().balance()).isEqualTo(41);
+            final TransferResult tooMuch = transfers.transfer(new AccountRef("bank-a", "alice"),
+                new AccountRef("bank-b", "bob"), 100, WAIT);
+            assertThat(tooMuch.committed()).isFalse();
+            assertThat(tooMuch.reason()).as("says why").isNotBlank();
+            assertThat(bankA.account("alice").orElseThrow()).as("nothing changed, nothing reserved")
+                .extracting(a -> a.balance(), a -> a.reserved()).containsExactly(60L, 0L);
+        }
+        finally
+        {
+            systems.forEach(RaSystem::close);
+            hosts.forEach(DriverHost::close);
         }
     }
 }
