@@ -24,6 +24,8 @@ import dev.ra.examples.txn.ParticipantClient;
 import dev.ra.examples.txn.ParticipantMachine;
 import dev.ra.examples.txn.TransferClient;
 import dev.ra.examples.txn.TransferResult;
+import dev.ra.examples.watch.WatchEvent;
+import dev.ra.examples.watch.Watcher;
 import dev.ra.examples.latch.BarrierClient;
 import dev.ra.examples.latch.LatchClient;
 import dev.ra.examples.latch.LatchMachine;
@@ -45,6 +47,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -432,6 +435,48 @@ class ToolboxSamplesTest
         {
             systems.forEach(RaSystem::close);
             hosts.forEach(DriverHost::close);
+        }
+    }
+
+    @Test
+    void theWatchSampleGivesEachChangeOnceInOrder()
+    {
+        final List<RaSystem> systems = new ArrayList<>();
+        final List<LessorHost> lessors = new ArrayList<>();
+        try (InJvmNetwork network = new InJvmNetwork())
+        {
+            final List<ServerId> members = new ArrayList<>();
+            final RaSystem system = startWithAppNode(network, "leases", ToolboxSamplesTest::startLeaseNode, members,
+                systems, lessors);
+            final Logger log = NOPLogger.NOP_LOGGER;
+            final List<WatchEvent> registry = new CopyOnWriteArrayList<>();
+            final LeasedKvClient writer = new LeasedKvClient(system, members);
+            writer.put("/services/api/0", "before the watch");
+            final Runnable runTheService = () ->
+            {
+                writer.put("/services/api/1", "10.0.0.7:8080");
+                writer.put("/other/key", "not watched");
+                writer.delete("/services/api/0");
+                InJvmCluster.await(() -> registry.size() == 2, WAIT, "the watcher to hear of both changes");
+            };
+
+            // tag::watch[]
+            final LeasedKvClient kv = new LeasedKvClient(system, members);
+            try (Watcher watcher = Watcher.watch(kv.cluster(), "/services/", 0,
+                    batch -> batch.events().forEach(e -> registry.add(e)),      // each revision once, in order
+                    compacted -> log.warn("fell behind; resynchronise from a read")))
+            {
+                runTheService.run();                                             // the watch lasts as long as this
+            }
+            // end::watch[]
+
+            assertThat(registry).extracting(WatchEvent::key).as("changes after the start, under the prefix, in order")
+                .containsExactly("/services/api/1", "/services/api/0");
+        }
+        finally
+        {
+            systems.forEach(RaSystem::close);
+            lessors.forEach(LessorHost::close);
         }
     }
 }
