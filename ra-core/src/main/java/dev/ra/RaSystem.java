@@ -344,9 +344,10 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
      * Delete a cluster: its leader commits a delete entry, and every member stops and deletes its data when it
      * applies it. Needs a quorum. Once it returns, calls from this node to the cluster's members fail at once with
      * {@link UnknownServerException} naming the deletion, as they do on the nodes that hosted them and, once every
-     * member it knows answered so, on any other node. A member that was down when the deletion committed keeps its
-     * data: restarted, it finds no peer to elect it and never learns of the deletion; delete it with
-     * {@link #forceDeleteServer}.
+     * member it knows answered so, on any other node. A member that was down when the deletion committed never
+     * applies it: restarted, it campaigns, and stops and deletes its data once the nodes of enough members that
+     * applied it have answered so (docs/RUNTIME.md, "Deletion"); if too many of those nodes restarted since, none can
+     * tell it, and it campaigns until deleted with {@link #forceDeleteServer}.
      *
      * @param server any member of the cluster.
      */
@@ -459,9 +460,10 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
      * Submit a command without waiting; once the leader has applied it, {@code notifyTo} receives a
      * {@link RaEvent.Applied} carrying the correlation and the reply (batched with other commands applied at the same
      * time). A member that is not the leader rejects it with {@link RaEvent.Rejected} carrying the leader hint. A
-     * command whose {@code apply} throws, or that the leader refuses, is notified with a {@link CommandFailedException}
-     * or an {@link InvalidCommandException} as its reply; to a process on another node only when that node's release
-     * takes such a notice (docs/UPGRADES.md, "Wire").
+     * command whose {@code apply} throws, or that the leader refuses, is notified with a
+     * {@link CommandFailedException}, an {@link InvalidCommandException} or, when the leader holds
+     * {@link RaSystemBuilder#maxUncommittedBytes} already, a {@link ServerOverloadedException} as its reply; to a
+     * process on another node only when that node's release takes such a notice (docs/UPGRADES.md, "Wire").
      *
      * @param server      a member of the cluster, known to this node.
      * @param command     to apply.
