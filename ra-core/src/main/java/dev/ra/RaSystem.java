@@ -61,10 +61,27 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
         super(new RaRuntime(config), config.defaultTimeout());
         this.formation = new ClusterFormation(runtime, defaultTimeout);
         this.closeStorage = closeStorage;
-        runtime.start();
-        if (restartStoredServers)
+        try
         {
-            StoredServers.restartAll(runtime, defaultTimeout);
+            runtime.start();
+            if (restartStoredServers)
+            {
+                StoredServers.restartAll(runtime, defaultTimeout);
+            }
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            // No system reaches the caller to be closed: what started (threads, a listening transport, servers) and
+            // the storage it owns are closed here, so that a retry on the same address and directory can succeed.
+            try
+            {
+                close();
+            }
+            catch (final RuntimeException | Error closing)
+            {
+                ex.addSuppressed(closing);
+            }
+            throw ex;
         }
     }
 

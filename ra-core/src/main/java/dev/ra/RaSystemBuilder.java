@@ -84,9 +84,9 @@ public final class RaSystemBuilder
     }
 
     /**
-     * @param close whether {@link RaSystem#close()} closes the storage too; default true. Pass false to keep the
-     *              storage open after the system closes, for example to build a new system on it in the same
-     *              process.
+     * @param close whether {@link RaSystem#close()} (or a {@link #build()} that fails) closes the storage too;
+     *              default true. Pass false to keep the storage open after the system closes, for example to build a
+     *              new system on it in the same process.
      * @return this builder.
      */
     public RaSystemBuilder closeStorage(final boolean close)
@@ -324,16 +324,32 @@ public final class RaSystemBuilder
 
     /**
      * Validate the settings and start the system: its threads, its transport, and (by default) the servers found in
-     * its storage.
+     * its storage. The system owns the transport and the storage it is given: a build that fails closes them (the
+     * storage unless {@link #closeStorage closeStorage(false)}), since no system is handed back to close them, so
+     * that a storage built inline does not keep its directory (and its lock) for the rest of the process.
      *
      * @return the running system.
      * @throws IllegalStateException    if the node id, the transport or the storage is missing.
      * @throws IllegalArgumentException if the commit notice delay is not below the election timeout's lower bound.
      * @throws RaException              if the transport cannot start (for example its listen address is in use),
-     *                                  naming the node and the reason; every thread started so far is stopped and
-     *                                  the storage is left open.
+     *                                  naming the node and the reason; every thread started so far is stopped.
      */
     public RaSystem build()
+    {
+        final RuntimeConfig config;
+        try
+        {
+            config = validated();
+        }
+        catch (final RuntimeException ex)
+        {
+            closeGiven(ex);
+            throw ex;
+        }
+        return new RaSystem(config, closeStorage, restartStoredServers);
+    }
+
+    private RuntimeConfig validated()
     {
         if (null == nodeId)
         {
@@ -353,9 +369,38 @@ public final class RaSystemBuilder
             throw new IllegalArgumentException("commit notice delay " + commitNoticeDelay +
                 " must be below the election timeout's lower bound " + electionTimeoutMin);
         }
-        return new RaSystem(new RuntimeConfig(nodeId, transport, storage, eventLoops, tickInterval,
-            electionTimeoutMin, electionTimeoutMax, defaultTimeout, commitNoticeDelay, minSnapshotInterval,
-            machines, modCallHandlers, processExecutor, useTransportThreads, maxCommandBytes, applyFailureMode)
-            .withMaxUncommittedBytes(maxUncommittedBytes), closeStorage, restartStoredServers);
+        return new RuntimeConfig(nodeId, transport, storage, eventLoops, tickInterval, electionTimeoutMin,
+            electionTimeoutMax, defaultTimeout, commitNoticeDelay, minSnapshotInterval, machines, modCallHandlers,
+            processExecutor, useTransportThreads, maxCommandBytes, applyFailureMode)
+            .withMaxUncommittedBytes(maxUncommittedBytes);
+    }
+
+    /**
+     * The settings were refused: nothing was started, but the caller handed the transport and the storage over.
+     */
+    private void closeGiven(final RuntimeException failure)
+    {
+        if (null != transport)
+        {
+            try
+            {
+                transport.close();
+            }
+            catch (final RuntimeException ex)
+            {
+                failure.addSuppressed(ex);
+            }
+        }
+        if (null != storage && closeStorage)
+        {
+            try
+            {
+                storage.close();
+            }
+            catch (final RuntimeException ex)
+            {
+                failure.addSuppressed(ex);
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.ra.examples.gettingstarted;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ra.ApplyResult;
 import dev.ra.CommandMeta;
@@ -8,6 +9,7 @@ import dev.ra.CommandResult;
 import dev.ra.InitArgs;
 import dev.ra.QueryResult;
 import dev.ra.RaCluster;
+import dev.ra.RaException;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.StateMachine;
@@ -15,7 +17,9 @@ import dev.ra.log.FileStorage;
 import dev.ra.testkit.LoopbackPorts;
 import dev.ra.transport.netty.NettyTransport;
 import dev.ra.transport.netty.NettyTransportConfig;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -127,6 +131,29 @@ class GettingStartedTest
         finally
         {
             nodes.values().forEach(RaSystem::close);
+        }
+    }
+
+    /**
+     * The tutorial says that {@code build()} fails naming the node and the address when the address is in use. The
+     * node's storage, built inline, used to stay open with its directory locked, out of the caller's reach: once the
+     * address was free again, the next start on that data directory in the same JVM failed too.
+     */
+    @Test
+    void aNodeWhoseAddressIsInUseStartsOnItsDataDirectoryOnceTheAddressIsFree() throws IOException
+    {
+        final InetSocketAddress address = loopback();
+        final Map<String, InetSocketAddress> addresses = Map.of("n1", address);
+        try (ServerSocket squatter = new ServerSocket())
+        {
+            squatter.bind(address);
+            assertThatThrownBy(() -> startNode("n1", addresses, dataDir)).isInstanceOf(RaException.class)
+                .hasMessageContaining("n1").hasMessageContaining(String.valueOf(address.getPort()));
+        }
+
+        try (RaSystem n1 = startNode("n1", addresses, dataDir))
+        {
+            assertThat(n1.nodeId()).isEqualTo("n1");
         }
     }
 
