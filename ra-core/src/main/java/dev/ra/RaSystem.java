@@ -671,6 +671,20 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
     }
 
     /**
+     * The servers stored on this node that do not run because their restart failed (when the node started, or by
+     * {@link #restartServer}), with the reason: each is a member missing from its cluster, which runs without it (a
+     * cluster of three on two). A server leaves the list once it runs again ({@link #restartServer}, once what failed
+     * is repaired) or its data is deleted ({@link #forceDeleteServer}). For monitoring: no wait.
+     *
+     * @return those servers, oldest failure first; empty if every stored server runs or was never restarted.
+     */
+    public List<FailedRestart> failedRestarts()
+    {
+        return runtime.failedRestarts().entrySet().stream()
+            .map(failed -> new FailedRestart(failed.getKey(), failed.getValue())).toList();
+    }
+
+    /**
      * @return the client calls made on this node, for monitoring: latency per kind, timeouts, redirects (live).
      */
     public CallStatistics callStatistics()

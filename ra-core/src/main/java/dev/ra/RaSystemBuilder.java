@@ -98,7 +98,8 @@ public final class RaSystemBuilder
     /**
      * @param restart whether {@link #build()} restarts every server of this node found in the storage (and waits,
      *                up to the default timeout, until they run), as Ra restarts a system's servers; default
-     *                true. A server that cannot be restarted is logged and stays stopped. With false, restart
+     *                true. A server that cannot be restarted is logged, stays stopped and is listed by
+     *                {@link RaSystem#failedRestarts()}; the others start. With false, restart
      *                each with {@link RaSystem#restartServer}.
      * @return this builder.
      */

@@ -21,6 +21,7 @@ import dev.ra.spi.TransportListener;
 import dev.ra.stats.CallStatistics;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -245,6 +246,15 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     {
         requireOpen();
         return registry.restartLocalServer(id);
+    }
+
+    /**
+     * @return the servers stored on this node that do not run because their last restart failed (when the node
+     *     started, or by {@link #restartLocalServer}), with the reason, oldest failure first.
+     */
+    public Map<ServerId, String> failedRestarts()
+    {
+        return registry.failedRestarts();
     }
 
     /**

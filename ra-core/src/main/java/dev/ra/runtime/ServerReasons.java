@@ -3,11 +3,13 @@ package dev.ra.runtime;
 import dev.ra.ServerId;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
- * Why servers are known not to run, by server, so that a call to one fails at once with the reason: what
- * {@link FailedStarts} and {@link DeletedServers} keep. Bounded: a node that creates clusters for years must not keep
- * every id it ever saw fail or go; past {@link #CAPACITY} the oldest records go. Thread-safe.
+ * Why servers are known not to run, by server, so that a call to one fails at once with the reason, or an operator
+ * sees it: what {@link FailedStarts}, {@link FailedRestarts} and {@link DeletedServers} keep. Bounded: a node that
+ * creates clusters for years must not keep every id it ever saw fail or go; past {@link #CAPACITY} the oldest records
+ * go. Thread-safe.
  */
 abstract class ServerReasons
 {
@@ -40,6 +42,23 @@ abstract class ServerReasons
         {
             reasons.remove(server);
         }
+    }
+
+    /**
+     * @param listed which of the remembered servers to return.
+     * @return those servers with their reasons, oldest record first.
+     */
+    synchronized Map<ServerId, String> reasons(final Predicate<ServerId> listed)
+    {
+        final Map<ServerId, String> copy = new LinkedHashMap<>();
+        reasons.forEach((server, reason) ->
+        {
+            if (listed.test(server))
+            {
+                copy.put(server, reason);
+            }
+        });
+        return copy;
     }
 
     /**

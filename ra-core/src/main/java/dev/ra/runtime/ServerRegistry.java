@@ -19,8 +19,10 @@ import java.lang.reflect.Constructor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -72,6 +74,7 @@ final class ServerRegistry
     private final ThreadPoolExecutor starter;
     /** Start tasks given to {@link #starter} and not yet finished (queued or running). */
     private final AtomicInteger startsQueued = new AtomicInteger();
+    private final FailedRestarts failedRestarts = new FailedRestarts();
     private volatile boolean stopping;
 
     /**
@@ -155,7 +158,13 @@ final class ServerRegistry
         final StateMachine<Object, Object> resolved = (StateMachine<Object, Object>)(null != machine ? machine :
             resolveMachine(machineName));
         final ClusterInfo cluster = clusters.register(clusterName, machineName, resolved, members);
-        return openAndStart(id, cluster, isNew, joinedAt);
+        return openAndStart(id, cluster, isNew, joinedAt).whenComplete((v, failure) ->
+        {
+            if (null == failure)
+            {
+                failedRestarts.clear(List.of(id));
+            }
+        });
     }
 
     /**
@@ -184,7 +193,41 @@ final class ServerRegistry
             return CompletableFuture.failedFuture(new UnknownServerException(id, "server " + id +
                 " has no stored state on " + config.nodeId()));
         }
-        return openAndStart(id, null, false, JoinPoint.NONE);
+        return openAndStart(id, null, false, JoinPoint.NONE).whenComplete((v, failure) ->
+        {
+            if (null == failure)
+            {
+                failedRestarts.clear(List.of(id));
+            }
+            else if (!stopping && !servers.contains(id))
+            {
+                // Not a start that lost to another one: the server is stored here and does not run.
+                failedRestarts.record(id, reason(failure));
+            }
+        });
+    }
+
+    /**
+     * @return what a failure says, for an operator: the message of the exception that stopped the start.
+     */
+    private static String reason(final Throwable failure)
+    {
+        Throwable cause = failure;
+        while (cause instanceof CompletionException && null != cause.getCause())
+        {
+            cause = cause.getCause();
+        }
+        return null == cause.getMessage() ? cause.toString() : cause.getMessage();
+    }
+
+    /**
+     * @return the servers stored on this node that do not run because their last restart failed, with the reason,
+     *     oldest failure first.
+     */
+    Map<ServerId, String> failedRestarts()
+    {
+        // A server deleted since, or started since by a path that did not clear its record, is not listed.
+        return failedRestarts.reasons(id -> !servers.contains(id) && config.storage().exists(id));
     }
 
     private void requireLocal(final ServerId id)
@@ -478,6 +521,7 @@ final class ServerRegistry
             if (deleteData && config.storage().exists(id))
             {
                 config.storage().delete(id);
+                failedRestarts.clear(List.of(id));
                 final ClusterInfo cluster = clusters.get(id);
                 if (null != cluster)
                 {

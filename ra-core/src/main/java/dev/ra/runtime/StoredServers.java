@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -14,7 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Restarts every server a node finds in its storage when it starts, as Ra restarts a system's servers: an application
  * built on an existing data directory serves again without restarting each server itself. A server that cannot be
- * restarted (its machine is not registered here, its data is damaged) is logged and left stopped; the others start.
+ * restarted (its machine is not registered here, its data is damaged) is logged and left stopped, and is listed by
+ * {@link RaRuntime#failedRestarts()} until it runs or is deleted; the others start.
  */
 public final class StoredServers
 {
@@ -53,7 +55,17 @@ public final class StoredServers
             {
                 start = CompletableFuture.failedFuture(ex);
             }
-            starts.add(start);
+            // Logged when it fails, even after the wait below gave up on it: a start still under way then was only
+            // said to be starting.
+            starts.add(start.whenComplete((v, failure) ->
+            {
+                if (null != failure)
+                {
+                    LOG.error("{}: could not restart the stored server {}; it stays stopped", runtime.nodeId(), id,
+                        failure instanceof CompletionException && null != failure.getCause() ?
+                        failure.getCause() : failure);
+                }
+            }));
         }
         final RuntimeClock clock = runtime.config().clock();
         final long deadline = clock.nanoTime() + Durations.nanos(timeout);
@@ -72,8 +84,7 @@ public final class StoredServers
             }
             catch (final ExecutionException ex)
             {
-                LOG.error("{}: could not restart the stored server {}; it stays stopped", runtime.nodeId(),
-                    stored.get(i), ex.getCause());
+                // Logged as it failed, above.
             }
             catch (final TimeoutException ex)
             {

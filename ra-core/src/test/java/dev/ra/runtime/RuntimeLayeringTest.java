@@ -41,8 +41,9 @@ class RuntimeLayeringTest
             "ForwardingCallOrigin", "QueuedCommands"),
         new Layer("router and calls", "MessageRouter", "ServerMailbox", "LocalServers", "CallsTable", "CallTimeouts",
             "ClientCall", "CallOrigin", "RemoteOrigin", "ProcessRegistry", "LocalProcess", "NodeReachability",
-            "ClusterDirectory", "FailedStarts", "DeletedServers", "ServerReasons", "SharedReadIndex",
-            "MemberOfAnotherCluster", "RemoteStart", "AppliedNotices", "CommandFailures", "MemberLearning"),
+            "ClusterDirectory", "FailedStarts", "FailedRestarts", "DeletedServers", "ServerReasons",
+            "SharedReadIndex", "MemberOfAnotherCluster", "RemoteStart", "AppliedNotices", "CommandFailures",
+            "MemberLearning"),
         new Layer("values and settings", "ClusterInfo", "CommandCheck", "MembershipRefusals", "LoopTimer",
             "RuntimeClock", "SystemClock", "RuntimeConfig", "Durations", "VersionedStateCodec", "MailboxQueue",
             "RunQueue", "ContainedFailures", "NamedQueryFailure", "package-info"));
