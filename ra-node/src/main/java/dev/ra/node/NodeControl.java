@@ -1,5 +1,6 @@
 package dev.ra.node;
 
+import dev.ra.FailedRestart;
 import dev.ra.RaProcess;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
@@ -29,6 +30,9 @@ import java.util.function.Consumer;
  *                  status &lt;server&gt; &lt;role&gt; term=.. leader=.. commit=.. applied=..
  *                  or, for a server that gives no overview (stuck, stopping),
  *                  status &lt;server&gt; unavailable &lt;reason&gt;
+ *                  or, for a stored server that does not run because its restart failed
+ *                  ({@link RaSystem#failedRestarts()}: its machine not registered, its storage damaged),
+ *                  status &lt;server&gt; restart-failed &lt;reason&gt;
  * spawn            create a process on this node that reports each message it receives as the event
  *                  message &lt;id&gt; &lt;message&gt;; answers spawned &lt;node&gt; &lt;id&gt;
  * close &lt;id&gt;       close that process (its monitors see Down NORMAL); answers ok close
@@ -48,7 +52,8 @@ import java.util.function.Consumer;
  *
  * plus those a node adds with {@link Builder#command}. A command that fails answers {@code error <reason>}, an
  * unknown one {@code error unknown command <word>}; neither stops the node. The end of the input stops the node too.
- * Before reading, a node prints {@code ready <node> <host:port>} ({@link #ready}).
+ * Before reading, a node prints {@code ready <node> <host:port>} ({@link #ready}), preceded by the event
+ * {@code restart-failed <server> <reason>} for each stored server that does not run because its restart failed.
  *
  * <p>Events, lines the node writes on its own (process messages, and what the node reports with {@link #event}), start
  * with {@code ra> event } so that a controller ({@link NodeJvm}) tells them from answers. Answers and events share
@@ -100,12 +105,18 @@ public final class NodeControl
     }
 
     /**
-     * Print the line that says the node listens: {@code ready <node> <host:port>}.
+     * Print the line that says the node listens: {@code ready <node> <host:port>}, after the event
+     * {@code restart-failed <server> <reason>} for each stored server that does not run because its restart failed
+     * ({@link RaSystem#failedRestarts()}): a member missing from its cluster, which a node saying only "ready" hid.
      *
      * @param address the node listens on.
      */
     public void ready(final InetSocketAddress address)
     {
+        for (final FailedRestart failed : system.failedRestarts())
+        {
+            event("restart-failed " + failed.server() + " " + oneLine(failed.reason()));
+        }
         report("ready " + system.nodeId() + " " + address.getHostString() + ":" + address.getPort());
     }
 
@@ -199,7 +210,19 @@ public final class NodeControl
             report("status " + server + " " + o.role() + " term=" + o.currentTerm() + " leader=" + o.leader() +
                 " commit=" + o.commitIndex() + " applied=" + o.lastApplied());
         }
+        for (final FailedRestart failed : system.failedRestarts())
+        {
+            report("status " + failed.server() + " restart-failed " + oneLine(failed.reason()));
+        }
         report("ok status");
+    }
+
+    /**
+     * @return the text on one line: a line break in it would start a line its reader takes for another answer.
+     */
+    private static String oneLine(final String text)
+    {
+        return text.replace('\r', ' ').replace('\n', ' ');
     }
 
     private void spawn()

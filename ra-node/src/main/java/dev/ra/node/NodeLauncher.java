@@ -30,6 +30,10 @@ import org.slf4j.LoggerFactory;
  *     peers=n2=127.0.0.1:7002,n3=127.0.0.1:7003 machines=kv=com.example.KvMachine
  * </pre>
  *
+ * <p>A stored server it cannot restart (its machine not in {@code machines=}, its storage damaged) does not stop it:
+ * the others start, and it prints {@code ra> event restart-failed <server> <reason>} for each on standard output
+ * (see {@link RaSystem#failedRestarts()}).
+ *
  * <p>Once listening it prints {@code ra> ready <node> <host:port>} on standard output, and runs until it is stopped:
  * by a signal (Ctrl-C, {@code kill}), which closes the node, or, with {@code control=stdin}, by the {@code stop}
  * command or the end of standard input. With {@code control=stdin} it reads one command per line from standard input
