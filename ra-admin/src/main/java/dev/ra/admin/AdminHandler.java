@@ -254,10 +254,14 @@ final class AdminHandler extends ChannelInboundHandlerAdapter
                     routes.registry.scrape().getBytes(StandardCharsets.UTF_8)));
                 case "/health" ->
                 {
-                    final boolean ready = routes.status.local().ready();
+                    final StatusSource.Snapshot status = routes.status.local();
+                    final boolean ready = status.ready();
+                    // Says why a node whose servers all run and lead is not ready: the details are in /status.
+                    final String failedRestarts = 0 == status.failedRestarts() ? "" :
+                        ",\"failedRestarts\":" + status.failedRestarts();
                     send(ctx, keepAlive, head, response(ready ? HttpResponseStatus.OK :
                         HttpResponseStatus.SERVICE_UNAVAILABLE, JSON,
-                        ("{\"ready\":" + ready + "}").getBytes(StandardCharsets.UTF_8)));
+                        ("{\"ready\":" + ready + failedRestarts + "}").getBytes(StandardCharsets.UTF_8)));
                 }
                 default ->
                 {

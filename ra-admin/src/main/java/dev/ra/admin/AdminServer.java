@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /metrics}: the Prometheus text exposition of a {@link PrometheusMeterRegistry};</li>
  *   <li>{@code GET /status}: JSON of every server running on the node and of each of its clusters as the node sees
  *       them;</li>
- *   <li>{@code GET /health}: {@code 200 {"ready":true}} once every local server knows a leader, else 503;</li>
+ *   <li>{@code GET /health}: {@code 200 {"ready":true}} once every local server knows a leader and every server
+ *       stored here runs, else 503 (with {@code "failedRestarts":N} when N stored servers did not restart);</li>
  *   <li>{@code GET /}: the live view, one page (with its script and style sheet, all in this jar) that polls
  *       {@code /status} twice a second.</li>
  * </ul>

@@ -22,19 +22,22 @@ import java.util.function.Predicate;
  *
  * @param node     id of this node.
  * @param servers  overviews of the servers running here, by cluster then server id.
- * @param failures servers that are listed as running but gave no overview in time (stopping, busy or stuck), with
- *                 why.
- * @param clusters the clusters with a member here, by name: each as the JSON object {@link #toJson} writes.
+ * @param failures       servers that are listed as running but gave no overview in time (stopping, busy or stuck),
+ *                       with why.
+ * @param clusters       the clusters with a member here, by name: each as the JSON object {@link #toJson} writes.
+ * @param failedRestarts servers stored here that do not run because their restart failed
+ *                       ({@link dev.ra.RaSystem#failedRestarts()}), with why.
  */
 record NodeStatus(String node, List<ServerOverview> servers, Map<ServerId, String> failures,
-    Map<String, Map<String, Object>> clusters)
+    Map<String, Map<String, Object>> clusters, Map<ServerId, String> failedRestarts)
 {
     /**
-     * @return true when every server running here knows a leader (vacuously true with no server).
+     * @return true when every server running here knows a leader (vacuously true with no server), and every server
+     *     stored here runs: one whose restart failed is a member missing from its cluster.
      */
     boolean ready()
     {
-        return failures.isEmpty() && servers.stream().allMatch(s -> null != s.leader());
+        return failures.isEmpty() && failedRestarts.isEmpty() && servers.stream().allMatch(s -> null != s.leader());
     }
 
     /**
@@ -49,6 +52,22 @@ record NodeStatus(String node, List<ServerOverview> servers, Map<ServerId, Strin
     static NodeStatus of(final String node, final LocalOverviews.Taken local, final Predicate<String> reachable,
         final Function<ServerId, Map<String, Object>> remoteState)
     {
+        return of(node, local, reachable, remoteState, Map.of());
+    }
+
+    /**
+     * Take the overviews of the servers running on a node, and the servers stored there that do not run.
+     *
+     * @param node           id of the node.
+     * @param local          the overviews of its servers, or why each missing one is missing.
+     * @param reachable      whether another node is reachable through the transport.
+     * @param remoteState    members of other nodes as their own admin endpoints last reported them (may be empty).
+     * @param failedRestarts the servers stored on the node whose restart failed, with why.
+     * @return the status.
+     */
+    static NodeStatus of(final String node, final LocalOverviews.Taken local, final Predicate<String> reachable,
+        final Function<ServerId, Map<String, Object>> remoteState, final Map<ServerId, String> failedRestarts)
+    {
         final List<ServerOverview> servers = new ArrayList<>(local.overviews());
         servers.sort(Comparator.comparing(ServerOverview::clusterName).thenComparing(s -> s.id().toString()));
         final Map<String, List<ServerOverview>> byCluster = new TreeMap<>();
@@ -59,7 +78,7 @@ record NodeStatus(String node, List<ServerOverview> servers, Map<ServerId, Strin
         final Map<String, Map<String, Object>> clusters = new LinkedHashMap<>();
         byCluster.forEach((name, members) -> clusters.put(name, cluster(node, name, members, reachable,
             remoteState)));
-        return new NodeStatus(node, List.copyOf(servers), local.failures(), clusters);
+        return new NodeStatus(node, List.copyOf(servers), local.failures(), clusters, Map.copyOf(failedRestarts));
     }
 
     /**
@@ -245,6 +264,9 @@ record NodeStatus(String node, List<ServerOverview> servers, Map<ServerId, Strin
         final Map<String, Object> failed = new LinkedHashMap<>();
         failures.forEach((id, why) -> failed.put(id.toString(), why));
         json.put("unavailable", failed);
+        final Map<String, Object> notRestarted = new TreeMap<>();
+        failedRestarts.forEach((id, why) -> notRestarted.put(id.toString(), why));
+        json.put("failedRestarts", notRestarted);
         json.put("clusters", new ArrayList<>(clusters.values()));
         return json;
     }

@@ -1,6 +1,8 @@
 package dev.ra.admin;
 
+import dev.ra.FailedRestart;
 import dev.ra.RaSystem;
+import dev.ra.ServerId;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,12 +32,14 @@ final class StatusSource implements AutoCloseable
     /**
      * One status, written out.
      *
-     * @param json    of {@code GET /status}, of {@code GET /status?scope=local} (this node's servers only), or of
-     *                {@code GET /status?scope=peer} (what peers ask for: of each server, what they show).
-     * @param ready   whether every local server knows a leader.
-     * @param atNanos when it was taken.
+     * @param json           of {@code GET /status}, of {@code GET /status?scope=local} (this node's servers only),
+     *                       or of {@code GET /status?scope=peer} (what peers ask for: of each server, what they
+     *                       show).
+     * @param ready          whether every local server knows a leader, and every stored one runs.
+     * @param failedRestarts how many servers stored here do not run because their restart failed.
+     * @param atNanos        when it was taken.
      */
-    record Snapshot(String json, boolean ready, long atNanos)
+    record Snapshot(String json, boolean ready, int failedRestarts, long atNanos)
     {
     }
 
@@ -73,11 +77,12 @@ final class StatusSource implements AutoCloseable
         {
             // Dealt with by PeerStatuses: a failed peer is forgotten, a slow one used once it answers.
         }
-        final NodeStatus status = NodeStatus.of(system.nodeId(), overviews.take(), reachable, peers::reported);
+        final NodeStatus status = NodeStatus.of(system.nodeId(), overviews.take(), reachable, peers::reported,
+            failedRestarts());
         final Map<String, Object> json = status.toJson(System.currentTimeMillis());
         // Peers whose last answer failed, with why: their members show what this node infers, and this says why.
         json.put("unavailablePeers", new LinkedHashMap<String, Object>(peers.unavailable()));
-        full = new Snapshot(JsonWriter.write(json), status.ready(), now);
+        full = new Snapshot(JsonWriter.write(json), status.ready(), status.failedRestarts().size(), now);
         return full;
     }
 
@@ -92,10 +97,11 @@ final class StatusSource implements AutoCloseable
         {
             return local;
         }
-        final NodeStatus status = NodeStatus.of(system.nodeId(), overviews.take(), reachable, member -> null);
+        final NodeStatus status = NodeStatus.of(system.nodeId(), overviews.take(), reachable, member -> null,
+            failedRestarts());
         final Map<String, Object> json = status.toJson(System.currentTimeMillis());
         json.remove("clusters");
-        local = new Snapshot(JsonWriter.write(json), status.ready(), now);
+        local = new Snapshot(JsonWriter.write(json), status.ready(), status.failedRestarts().size(), now);
         return local;
     }
 
@@ -109,9 +115,24 @@ final class StatusSource implements AutoCloseable
         {
             return peer;
         }
-        final NodeStatus status = NodeStatus.of(system.nodeId(), overviews.take(), reachable, member -> null);
-        peer = new Snapshot(JsonWriter.write(status.toPeerJson(System.currentTimeMillis())), status.ready(), now);
+        final NodeStatus status = NodeStatus.of(system.nodeId(), overviews.take(), reachable, member -> null,
+            failedRestarts());
+        peer = new Snapshot(JsonWriter.write(status.toPeerJson(System.currentTimeMillis())), status.ready(),
+            status.failedRestarts().size(), now);
         return peer;
+    }
+
+    /**
+     * @return the servers stored on this node whose restart failed, with why.
+     */
+    private Map<ServerId, String> failedRestarts()
+    {
+        final Map<ServerId, String> failed = new LinkedHashMap<>();
+        for (final FailedRestart restart : system.failedRestarts())
+        {
+            failed.put(restart.server(), restart.reason());
+        }
+        return failed;
     }
 
     @Override
