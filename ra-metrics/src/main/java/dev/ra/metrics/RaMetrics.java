@@ -55,6 +55,8 @@ public final class RaMetrics implements MeterBinder, AutoCloseable
     private final RegisteredMeters meters = new RegisteredMeters(this);
     private volatile long refreshedAtNanos;
     private volatile boolean refreshed;
+    /** How many stored servers did not restart, as of the last refresh. */
+    private volatile int failedRestarts;
     private volatile boolean closed;
 
     /**
@@ -127,7 +129,11 @@ public final class RaMetrics implements MeterBinder, AutoCloseable
             // Strongly held by the registry: the other meters hold what they read weakly, through this binder.
             meters.add("node", registry, List.of(Gauge.builder("ra.node.servers", this, RaMetrics::serverCount)
                 .description("servers running on the node").tags(nodeTags).strongReference(true)
-                .register(registry)));
+                .register(registry),
+                Gauge.builder("ra.node.servers.restart.failed", this, RaMetrics::failedRestartCount)
+                .description("servers stored on the node that do not run because their restart failed (machine " +
+                    "not registered, storage damaged): members missing from their clusters").tags(nodeTags)
+                .strongReference(true).register(registry)));
         }
     }
 
@@ -145,6 +151,7 @@ public final class RaMetrics implements MeterBinder, AutoCloseable
             }
             refreshedAtNanos = System.nanoTime();
             refreshed = true;
+            failedRestarts = system.failedRestarts().size();
             for (final MeterGroup group : groups)
             {
                 group.refresh(registries, meters);
@@ -209,6 +216,12 @@ public final class RaMetrics implements MeterBinder, AutoCloseable
     {
         ensureFresh();
         return servers.count();
+    }
+
+    private double failedRestartCount()
+    {
+        ensureFresh();
+        return failedRestarts;
     }
 
     /**
