@@ -2,18 +2,24 @@ package dev.ra.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ra.ApplyResult;
+import dev.ra.CommandMeta;
 import dev.ra.FailedRestart;
+import dev.ra.InitArgs;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
+import dev.ra.StateMachine;
 import dev.ra.codec.Codecs;
 import dev.ra.runtime.injvm.InJvmNetwork;
 import dev.ra.runtime.memory.InMemoryStorage;
 import dev.ra.spi.LogListener;
 import dev.ra.spi.ServerStorage;
+import dev.ra.testkit.CounterMachine;
 import dev.ra.testkit.KvMachine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -98,6 +104,68 @@ class FailedRestartsTest
 
                 assertThat(second.failedRestarts()).extracting(FailedRestart::server).containsExactly(UNREGISTERED);
             }
+        }
+    }
+
+    /** A machine whose {@code init} throws, as one that needs a resource this node lacks. */
+    @Test
+    void aStoredServerWhoseMachineInitThrowsIsListed()
+    {
+        final InMemoryStorage storage = new InMemoryStorage();
+        try (InJvmNetwork network = new InJvmNetwork())
+        {
+            try (RaSystem first = RaSystem.builder().nodeId("a").transport(network.newTransport()).storage(storage)
+                .registerMachine("counter", CounterMachine::new).closeStorage(false).build())
+            {
+                first.startCluster("healthy", "counter", List.of(HEALTHY));
+                first.startCluster("unregistered", "counter", List.of(UNREGISTERED));
+            }
+            final AtomicBoolean initFails = new AtomicBoolean(true);
+            try (RaSystem second = RaSystem.builder().nodeId("a").transport(network.newTransport()).storage(storage)
+                .registerMachine("counter", () -> new InitFailingCounter(initFails)).build())
+            {
+                assertThat(second.failedRestarts()).isNotEmpty().allSatisfy(failed ->
+                    assertThat(failed.reason()).contains("init needs a resource missing here"));
+
+                initFails.set(false);
+                second.restartServer(HEALTHY);
+                second.restartServer(UNREGISTERED);
+                assertThat(second.failedRestarts()).isEmpty();
+            }
+        }
+    }
+
+    /** A counter whose {@code init} throws while told to. */
+    private static final class InitFailingCounter implements StateMachine<Long, Long>
+    {
+        private final CounterMachine counter = new CounterMachine();
+        private final AtomicBoolean fails;
+
+        InitFailingCounter(final AtomicBoolean fails)
+        {
+            this.fails = fails;
+        }
+
+        @Override
+        public Long init(final InitArgs args)
+        {
+            if (fails.get())
+            {
+                throw new IllegalStateException("init needs a resource missing here");
+            }
+            return counter.init(args);
+        }
+
+        @Override
+        public ApplyResult<Long> apply(final CommandMeta meta, final Long command, final Long state)
+        {
+            return counter.apply(meta, command, state);
+        }
+
+        @Override
+        public Class<Long> commandType()
+        {
+            return counter.commandType();
         }
     }
 
