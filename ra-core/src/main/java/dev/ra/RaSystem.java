@@ -66,7 +66,15 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
             runtime.start();
             if (restartStoredServers)
             {
-                StoredServers.restartAll(runtime, defaultTimeout);
+                try
+                {
+                    StoredServers.restartAll(runtime, defaultTimeout);
+                }
+                catch (final RuntimeException ex)
+                {
+                    throw new RaException("node " + runtime.nodeId() + " could not restart the servers in its " +
+                        "storage: " + ex.getMessage(), ex);
+                }
             }
         }
         catch (final RuntimeException | Error ex)

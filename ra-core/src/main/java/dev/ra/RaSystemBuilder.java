@@ -332,8 +332,10 @@ public final class RaSystemBuilder
      * @return the running system.
      * @throws IllegalStateException    if the node id, the transport or the storage is missing.
      * @throws IllegalArgumentException if the commit notice delay is not below the election timeout's lower bound.
-     * @throws RaException              if the transport cannot start (for example its listen address is in use),
-     *                                  naming the node and the reason; every thread started so far is stopped.
+     * @throws RaException              if the transport cannot start (for example its listen address is in use, or
+     *                                  it was closed by an earlier build), or the servers in the storage cannot be
+     *                                  listed, naming the node and the reason; every thread started so far is stopped
+     *                                  and the transport closed, and the storage too unless {@code closeStorage(false)}.
      */
     public RaSystem build()
     {

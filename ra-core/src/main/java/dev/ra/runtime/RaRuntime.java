@@ -122,6 +122,22 @@ public final class RaRuntime implements TransportListener, AutoCloseable
      */
     public void start()
     {
+        try
+        {
+            startLoopsAndTransport();
+        }
+        catch (final RuntimeException ex)
+        {
+            // Nothing runs without the transport, and the caller gets no runtime to close: stop every thread started
+            // so far (the constructor's too) before telling it.
+            close();
+            throw ex instanceof RaException ? ex : new RaException("node " + nodeId() +
+                " could not start its transport: " + ex.getMessage(), ex);
+        }
+    }
+
+    private void startLoopsAndTransport()
+    {
         final List<LoopHost> hosts = config.useTransportThreads() ?
             config.transport().loopHosts(config.nodeId(), loops.length) : List.of();
         for (int i = 0; i < loops.length; i++)
@@ -137,17 +153,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         }
         config.transport().reportSilenceAfter(Duration.ofMillis(
             SilentLeader.suspectAfterMs(config.electionTimeoutMin().toMillis())));
-        try
-        {
-            config.transport().start(config.nodeId(), this);
-        }
-        catch (final RuntimeException ex)
-        {
-            // Nothing runs without the transport: stop every thread started so far before telling the caller.
-            close();
-            throw ex instanceof RaException ? ex : new RaException("node " + nodeId() +
-                " could not start its transport: " + ex.getMessage(), ex);
-        }
+        config.transport().start(config.nodeId(), this);
     }
 
     /**

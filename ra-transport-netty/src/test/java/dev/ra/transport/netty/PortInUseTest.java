@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ra.RaException;
 import dev.ra.RaSystem;
+import dev.ra.RaSystemBuilder;
 import dev.ra.runtime.memory.InMemoryStorage;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -41,6 +42,32 @@ class PortInUseTest
                 .hasMessageContaining("in use");
 
             // Threads end asynchronously after being told to stop: wait for them, boundedly.
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!threadsOf(node).isEmpty() && System.nanoTime() - deadline < 0)
+            {
+                Thread.sleep(20);
+            }
+            assertThat(threadsOf(node)).isEmpty();
+        }
+    }
+
+    @Test
+    void buildingAgainWithTheSameBuilderAfterAPortInUseSaysTheTransportIsClosedAndLeavesNoThread() throws Exception
+    {
+        final String node = "retried";
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress()))
+        {
+            final InetSocketAddress address = new InetSocketAddress("127.0.0.1", taken.getLocalPort());
+            final RaSystemBuilder builder = RaSystem.builder().nodeId(node)
+                .transport(new NettyTransport(NettyTransportConfig.builder().clusterId("test").listenAddress(address)
+                    .build()))
+                .storage(new InMemoryStorage());
+            assertThatThrownBy(builder::build).isInstanceOf(RaException.class).hasMessageContaining("in use");
+
+            // An application retrying the start in a loop must not leave threads behind on each attempt.
+            assertThatThrownBy(builder::build).isInstanceOf(RaException.class).hasMessageContaining(node)
+                .hasMessageContaining("closed");
+
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (!threadsOf(node).isEmpty() && System.nanoTime() - deadline < 0)
             {
