@@ -782,9 +782,26 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
      * {@link RaSystemBuilder#closeStorage closeStorage(false)}. An executor given with
      * {@link RaSystemBuilder#processExecutor} stays the caller's. Idempotent; a close called while another is under way
      * returns once that one is done.
+     *
+     * <p>Called on one of the node's event loops (from a machine's {@code apply} or an effect, or from a callback of a
+     * call that the loop completed), the close cannot wait there for the servers of that loop to stop: it goes on in a
+     * thread of its own, {@code ra-<node>-close}, and this returns at once.
      */
     @Override
     public void close()
+    {
+        if (runtime.onOwnLoop())
+        {
+            // Waiting here would hold up the very loop that has to stop its servers: they would not hand over their
+            // leadership nor stop until the wait gave up. Not a daemon, so that the JVM lets the close finish.
+            final Thread closer = new Thread(this::closeAndWait, "ra-" + nodeId() + "-close");
+            closer.start();
+            return;
+        }
+        closeAndWait();
+    }
+
+    private void closeAndWait()
     {
         synchronized (closing)
         {

@@ -194,6 +194,22 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         calls.timeouts().recheck();
     }
 
+    /**
+     * @return whether the calling thread runs one of this node's event loops: a server's {@code apply} or effects, or
+     *     a callback of a call that the loop completed.
+     */
+    public boolean onOwnLoop()
+    {
+        for (final EventLoop loop : loops)
+        {
+            if (loop.inLoop())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void requireOpen()
     {
         if (closed)
@@ -759,6 +775,10 @@ public final class RaRuntime implements TransportListener, AutoCloseable
                 return;
             }
             closed = true;
+            // The caller may be a thread of a pool stopped below (a process handler, a callback of a call retried or
+            // failed on the scheduler): stopping the pool interrupts it, and what it does next (close the storage,
+            // which waits for its WAL writer) would not wait. Only an interrupt it had before is kept.
+            final boolean interruptedBefore = Thread.currentThread().isInterrupted();
             registry.stopAll();
             router.processes().closeAll();
             try
@@ -776,6 +796,10 @@ public final class RaRuntime implements TransportListener, AutoCloseable
                 calls.close();
                 background.shutdownNow();
                 defaultProcessExecutor.shutdownNow();
+                if (!interruptedBefore)
+                {
+                    Thread.interrupted();
+                }
             }
         }
     }
