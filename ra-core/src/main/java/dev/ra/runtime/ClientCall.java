@@ -237,8 +237,11 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
                 // Its node is paused or cut off: the call would wait there until the node is heard again or lost, and
                 // a command could be appended when it wakes. Nothing was sent in this attempt: ask another member
                 // (only a call that any member may take; one meant for this server, such as a stop, goes there).
+                // Not one that this call found not running or not reachable: it would send the call straight back
+                // here, over and over on this thread, until its stack overflowed.
                 final ServerId other = nextMember(target);
-                if (null != other && !router.isSilent(other.node()))
+                if (null != other && !router.isSilent(other.node()) &&
+                    (null == unavailable || !unavailable.contains(other)))
                 {
                     target = other;
                 }
