@@ -23,11 +23,13 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -542,31 +544,55 @@ final class ServerRegistry
         // No start may add a server once they are being stopped: refuse new ones and let those under way finish.
         stopping = true;
         starter.shutdown();
-        try
+        // A caller interrupted before or during the close (a worker told to stop, closing what it opened on its way
+        // out) still gets an orderly stop: the waits go on, and the interrupt is given back at the end.
+        boolean interrupted = false;
+        final RuntimeClock clock = config.clock();
+        // Waited for only when a start is queued or running: waiting for idle starter threads to wake and exit took
+        // 3-15 ms on a busy machine, ahead of a stopping leader's hand-over.
+        final long startsDeadline = clock.nanoTime() + TimeUnit.SECONDS.toNanos(STOP_WAIT_SECONDS);
+        while (startsQueued.get() > 0)
         {
-            // Waited for only when a start is queued or running: waiting for idle starter threads to wake and exit
-            // took 3-15 ms on a busy machine, ahead of a stopping leader's hand-over.
-            if (startsQueued.get() > 0 && !starter.awaitTermination(STOP_WAIT_SECONDS, TimeUnit.SECONDS))
+            try
             {
-                LOG.warn("{}: servers still starting after {} s", config.nodeId(), STOP_WAIT_SECONDS);
+                if (!starter.awaitTermination(startsDeadline - clock.nanoTime(), TimeUnit.NANOSECONDS))
+                {
+                    LOG.warn("{}: servers still starting after {} s", config.nodeId(), STOP_WAIT_SECONDS);
+                }
+                break;
             }
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
         }
         final List<CompletableFuture<Void>> stops = new ArrayList<>();
         for (final ServerId id : servers.ids())
         {
             stops.add(stopLocalServer(id, false));
         }
-        try
+        final CompletableFuture<Void> stopped = CompletableFuture.allOf(stops.toArray(new CompletableFuture<?>[0]));
+        final long stopsDeadline = clock.nanoTime() + TimeUnit.SECONDS.toNanos(STOP_WAIT_SECONDS);
+        while (true)
         {
-            CompletableFuture.allOf(stops.toArray(new CompletableFuture<?>[0])).get(10, TimeUnit.SECONDS);
+            try
+            {
+                stopped.get(stopsDeadline - clock.nanoTime(), TimeUnit.NANOSECONDS);
+                break;
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
+            catch (final ExecutionException | TimeoutException ex)
+            {
+                LOG.warn("{}: not every server stopped in time", config.nodeId(), ex);
+                break;
+            }
         }
-        catch (final Exception ex)
+        if (interrupted)
         {
-            LOG.warn("{}: not every server stopped in time", config.nodeId(), ex);
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -60,6 +60,8 @@ public final class FileStorage implements Storage
     static final String WAL_DIR = "wal";
     static final String SERVERS_DIR = "servers";
     static final String LOCK_FILE = "lock";
+    /** How long a close waits for the segment writer to finish its work. */
+    private static final long SEGMENT_WRITER_CLOSE_SECONDS = 60;
     private static final int SEGMENT_IO_THREADS = 4;
     /** Finished WAL files that may wait for the segment writer before the WAL writer waits too. */
     private static final int MAX_PENDING_FLUSHES = 4;
@@ -739,20 +741,31 @@ public final class FileStorage implements Storage
         }
         wal.close();
         background.shutdown();
-        try
+        // An interrupted caller (a worker told to stop, closing the storage on its way out) still waits for the
+        // segment writer, as for the WAL writer, and gets its interrupt back.
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SEGMENT_WRITER_CLOSE_SECONDS);
+        boolean interrupted = false;
+        while (true)
         {
-            if (!background.awaitTermination(60, TimeUnit.SECONDS))
+            try
             {
-                LOG.warn("segment writer did not finish within 60 s; remaining WAL files are replayed at next open");
-                abandonedSegmentWork = true;
-                background.shutdownNow();
+                if (!background.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS))
+                {
+                    LOG.warn("segment writer did not finish within {} s; remaining WAL files are replayed at next open",
+                        SEGMENT_WRITER_CLOSE_SECONDS);
+                    abandonedSegmentWork = true;
+                    background.shutdownNow();
+                }
+                break;
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
             }
         }
-        catch (final InterruptedException ex)
+        if (interrupted)
         {
             Thread.currentThread().interrupt();
-            abandonedSegmentWork = true;
-            background.shutdownNow();
         }
         segmentIo.shutdownNow();
         segmentCache.closeAll();

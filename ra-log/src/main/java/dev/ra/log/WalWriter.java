@@ -587,11 +587,21 @@ final class WalWriter implements Runnable
         if (null != t)
         {
             LockSupport.unpark(t);
-            try
+            // An interrupted caller (a worker told to stop, closing the storage on its way out) still waits: the files
+            // are closed next, under the writer's feet otherwise. It gets its interrupt back.
+            boolean interrupted = false;
+            while (t.isAlive())
             {
-                t.join();
+                try
+                {
+                    t.join();
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
+                }
             }
-            catch (final InterruptedException ex)
+            if (interrupted)
             {
                 Thread.currentThread().interrupt();
             }

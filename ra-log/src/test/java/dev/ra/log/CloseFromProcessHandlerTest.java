@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * An application closes its node from a process handler, which runs on the node's default process executor: the close
  * stops that executor, and must neither leave the handler's thread interrupted nor, interrupted itself, close the
- * storage without waiting for its WAL writer and segment writer.
+ * storage without waiting for its WAL writer and segment writer. Nor may a caller interrupted before it calls close
+ * make the close give up on those waits; it keeps its interrupt.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class CloseFromProcessHandlerTest
@@ -68,6 +69,22 @@ class CloseFromProcessHandlerTest
         node.send(process.ref(), "close the node");
 
         assertThat(interruptedAfterClose.get()).as("the handler's thread interrupted by the close").isFalse();
+        assertThat(storage.awaitSegmentWriter(Duration.ofSeconds(30))).as("storage closed cleanly").isTrue();
+    }
+
+    @Test
+    void aCloseByAnInterruptedThreadClosesTheStorageCleanlyAndKeepsTheInterrupt()
+    {
+        final RaSystem node = node();
+        node.startCluster("counter", new Counter(), List.of(MEMBER));
+        node.processCommand(MEMBER, 1L);
+
+        // As a worker told to stop by an interrupt closes what it opened on its way out.
+        Thread.currentThread().interrupt();
+        node.close();
+        final boolean interruptKept = Thread.interrupted();
+
+        assertThat(interruptKept).as("the caller's interrupt kept").isTrue();
         assertThat(storage.awaitSegmentWriter(Duration.ofSeconds(30))).as("storage closed cleanly").isTrue();
     }
 
