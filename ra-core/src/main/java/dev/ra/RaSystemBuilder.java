@@ -62,7 +62,8 @@ public final class RaSystemBuilder
     }
 
     /**
-     * @param transport connecting this node to the others (required); the system starts and closes it.
+     * @param transport connecting this node to the others (required); the system starts and closes it. A transport
+     *                  serves one system: {@link #build()} fails, leaving it alone, if another system runs on it.
      * @return this builder.
      */
     public RaSystemBuilder transport(final Transport transport)
@@ -333,9 +334,10 @@ public final class RaSystemBuilder
      * @throws IllegalStateException    if the node id, the transport or the storage is missing.
      * @throws IllegalArgumentException if the commit notice delay is not below the election timeout's lower bound.
      * @throws RaException              if the transport cannot start (for example its listen address is in use, or
-     *                                  it was closed by an earlier build), or the servers in the storage cannot be
-     *                                  listed, naming the node and the reason; every thread started so far is stopped
-     *                                  and the transport closed, and the storage too unless {@code closeStorage(false)}.
+     *                                  it was closed by an earlier build), or another system runs on it, or the
+     *                                  servers in the storage cannot be listed, naming the node and the reason; every
+     *                                  thread started so far is stopped and the transport closed, and the storage too
+     *                                  unless {@code closeStorage(false)} (neither if another system runs on it).
      */
     public RaSystem build()
     {

@@ -20,6 +20,7 @@ import dev.ra.spi.Transport;
 import dev.ra.spi.TransportListener;
 import dev.ra.stats.CallStatistics;
 import java.time.Duration;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -53,6 +54,12 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     // Messages from other nodes that do not decode or cannot be handled: a bad or hostile peer must not flood the log.
     private final RateLimitedWarnings badMessages = new RateLimitedWarnings(LOG);
 
+    /**
+     * The transports of the runtimes started and not closed in this JVM, each with its node: a transport serves one
+     * node, and a build given one that another system runs on must fail without starting, or closing, it.
+     */
+    private static final Map<Transport, String> TRANSPORTS_IN_USE = new IdentityHashMap<>();
+
     private final RuntimeConfig config;
     private final EventLoop[] loops;
     private final ScheduledThreadPoolExecutor scheduler;
@@ -65,6 +72,8 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     private final ClientQueries queries;
     private final int maxCommandBytes;
     private volatile boolean closed;
+    /** Whether this runtime took its transport (see {@link #TRANSPORTS_IN_USE}), and so closes it. */
+    private boolean transportTaken;
     private final Object closeLock = new Object();
 
     /**
@@ -124,6 +133,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     {
         try
         {
+            takeTransport();
             startLoopsAndTransport();
         }
         catch (final RuntimeException ex)
@@ -133,6 +143,23 @@ public final class RaRuntime implements TransportListener, AutoCloseable
             close();
             throw ex instanceof RaException ? ex : new RaException("node " + nodeId() +
                 " could not start its transport: " + ex.getMessage(), ex);
+        }
+    }
+
+    private void takeTransport()
+    {
+        synchronized (TRANSPORTS_IN_USE)
+        {
+            final String user = TRANSPORTS_IN_USE.putIfAbsent(config.transport(), nodeId());
+            if (null != user)
+            {
+                throw new RaException("node " + nodeId() + " was given the transport of node " + user + ", which runs " +
+                    "on it: a transport serves one node; give each system a transport of its own");
+            }
+        }
+        synchronized (closeLock)
+        {
+            transportTaken = true;
         }
     }
 
@@ -783,10 +810,20 @@ public final class RaRuntime implements TransportListener, AutoCloseable
             router.processes().closeAll();
             try
             {
-                config.transport().close();
+                if (transportTaken)
+                {
+                    config.transport().close();
+                }
             }
             finally
             {
+                if (transportTaken)
+                {
+                    synchronized (TRANSPORTS_IN_USE)
+                    {
+                        TRANSPORTS_IN_USE.remove(config.transport());
+                    }
+                }
                 // A transport whose close failed must not leave the node's threads running.
                 for (final EventLoop loop : loops)
                 {

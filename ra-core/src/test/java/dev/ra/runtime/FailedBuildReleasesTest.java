@@ -14,6 +14,7 @@ import dev.ra.spi.ServerStorage;
 import dev.ra.spi.Storage;
 import dev.ra.spi.Transport;
 import dev.ra.spi.TransportListener;
+import dev.ra.testkit.CounterMachine;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A build that fails after the system started its threads and its transport (the storage cannot list its servers,
  * the transport refuses to lend its threads) stops them all before it throws, so that the application can build again
- * with the same node id: nothing it cannot reach is left running, attached or listening.
+ * with the same node id: nothing it cannot reach is left running, attached or listening. A build given a transport
+ * another system runs on fails without touching that transport.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class FailedBuildReleasesTest
@@ -60,6 +62,28 @@ class FailedBuildReleasesTest
 
             awaitNoThreadOf(node);
             assertThat(threadsOf(node)).isEmpty();
+        }
+    }
+
+    @Test
+    void aTransportGivenToASecondSystemIsRefusedAndTheFirstSystemKeepsIt()
+    {
+        try (InJvmNetwork network = new InJvmNetwork())
+        {
+            final Transport shared = network.newTransport();
+            try (RaSystem first = RaSystem.builder().nodeId("first").transport(shared).storage(new InMemoryStorage())
+                .build())
+            {
+                // A builder copied from the first node's, with only the node id changed.
+                assertThatThrownBy(() -> RaSystem.builder().nodeId("second").transport(shared)
+                    .storage(new InMemoryStorage()).build())
+                    .hasMessageContaining("second").hasMessageContaining("first");
+
+                assertThat(network.nodes()).as("nodes on the network").contains("first");
+                final ServerId member = new ServerId("counter", "first");
+                first.startCluster("counter", new CounterMachine(), List.of(member));
+                assertThat(first.<Long>processCommand(member, 2L).reply()).isEqualTo(2L);
+            }
         }
     }
 
