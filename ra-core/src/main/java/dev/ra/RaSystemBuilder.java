@@ -75,7 +75,8 @@ public final class RaSystemBuilder
     /**
      * @param storage of this node's servers (required), for example {@code dev.ra.log.FileStorage} or
      *                {@link dev.ra.runtime.memory.InMemoryStorage}. The system owns it: {@link RaSystem#close()}
-     *                closes it, unless {@link #closeStorage closeStorage(false)}.
+     *                closes it, unless {@link #closeStorage closeStorage(false)}. A storage serves one system at a
+     *                time: {@link #build()} fails, leaving it alone, if another system runs on it.
      * @return this builder.
      */
     public RaSystemBuilder storage(final Storage storage)
@@ -334,10 +335,11 @@ public final class RaSystemBuilder
      * @throws IllegalStateException    if the node id, the transport or the storage is missing.
      * @throws IllegalArgumentException if the commit notice delay is not below the election timeout's lower bound.
      * @throws RaException              if the transport cannot start (for example its listen address is in use, or
-     *                                  it was closed by an earlier build), or another system runs on it, or the
-     *                                  servers in the storage cannot be listed, naming the node and the reason; every
-     *                                  thread started so far is stopped and the transport closed, and the storage too
-     *                                  unless {@code closeStorage(false)} (neither if another system runs on it).
+     *                                  it was closed by an earlier build), or another system runs on the transport
+     *                                  or the storage, or the servers in the storage cannot be listed, naming the
+     *                                  node and the reason; every thread started so far is stopped and the transport
+     *                                  closed, and the storage too unless {@code closeStorage(false)} (neither when
+     *                                  another system runs on it).
      */
     public RaSystem build()
     {

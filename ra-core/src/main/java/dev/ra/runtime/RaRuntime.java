@@ -55,10 +55,10 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     private final RateLimitedWarnings badMessages = new RateLimitedWarnings(LOG);
 
     /**
-     * The transports of the runtimes started and not closed in this JVM, each with its node: a transport serves one
-     * node, and a build given one that another system runs on must fail without starting, or closing, it.
+     * The transports and storages of the runtimes started and not closed in this JVM, each with its node: each serves
+     * one node, and a build given one that another system runs on must fail without starting, or closing, it.
      */
-    private static final Map<Transport, String> TRANSPORTS_IN_USE = new IdentityHashMap<>();
+    private static final Map<Object, String> IN_USE = new IdentityHashMap<>();
 
     private final RuntimeConfig config;
     private final EventLoop[] loops;
@@ -72,8 +72,8 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     private final ClientQueries queries;
     private final int maxCommandBytes;
     private volatile boolean closed;
-    /** Whether this runtime took its transport (see {@link #TRANSPORTS_IN_USE}), and so closes it. */
-    private boolean transportTaken;
+    /** Whether this runtime took its transport and storage (see {@link #IN_USE}), and so closes the transport. */
+    private boolean partsTaken;
     private final Object closeLock = new Object();
 
     /**
@@ -133,7 +133,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     {
         try
         {
-            takeTransport();
+            takeTransportAndStorage();
             startLoopsAndTransport();
         }
         catch (final RuntimeException ex)
@@ -146,20 +146,24 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         }
     }
 
-    private void takeTransport()
+    private void takeTransportAndStorage()
     {
-        synchronized (TRANSPORTS_IN_USE)
+        synchronized (IN_USE)
         {
-            final String user = TRANSPORTS_IN_USE.putIfAbsent(config.transport(), nodeId());
-            if (null != user)
+            final String transportUser = IN_USE.get(config.transport());
+            final String storageUser = IN_USE.get(config.storage());
+            if (null != transportUser || null != storageUser)
             {
-                throw new RaException("node " + nodeId() + " was given the transport of node " + user + ", which runs " +
-                    "on it: a transport serves one node; give each system a transport of its own");
+                throw new RaException("node " + nodeId() + " was given the " + (null != transportUser ?
+                    "transport of node " + transportUser : "storage of node " + storageUser) + ", which runs on it: " +
+                    "a transport and a storage serve one node; give each system its own");
             }
+            IN_USE.put(config.transport(), nodeId());
+            IN_USE.put(config.storage(), nodeId());
         }
         synchronized (closeLock)
         {
-            transportTaken = true;
+            partsTaken = true;
         }
     }
 
@@ -810,18 +814,21 @@ public final class RaRuntime implements TransportListener, AutoCloseable
             router.processes().closeAll();
             try
             {
-                if (transportTaken)
+                if (partsTaken)
                 {
                     config.transport().close();
                 }
             }
             finally
             {
-                if (transportTaken)
+                if (partsTaken)
                 {
-                    synchronized (TRANSPORTS_IN_USE)
+                    // The storage is released too, though its owner closes it after this: a build on it meanwhile
+                    // was given a storage that is closing, as it would be a moment later.
+                    synchronized (IN_USE)
                     {
-                        TRANSPORTS_IN_USE.remove(config.transport());
+                        IN_USE.remove(config.transport());
+                        IN_USE.remove(config.storage());
                     }
                 }
                 // A transport whose close failed must not leave the node's threads running.
