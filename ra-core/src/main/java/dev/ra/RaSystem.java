@@ -812,7 +812,8 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
             finally
             {
                 // Whatever failed in there (a transport's close), the WAL is closed cleanly and its directory freed.
-                if (closeStorage && storageClosed.compareAndSet(false, true))
+                // Not a storage another running system took (this build was refused it): that one is its own.
+                if (closeStorage && runtime.tookTransportAndStorage() && storageClosed.compareAndSet(false, true))
                 {
                     runtime.config().storage().close();
                 }

@@ -1,6 +1,7 @@
 package dev.ra;
 
 import dev.ra.core.CoreConfig;
+import dev.ra.runtime.RaRuntime;
 import dev.ra.runtime.RuntimeConfig;
 import dev.ra.spi.Storage;
 import dev.ra.spi.Transport;
@@ -387,7 +388,8 @@ public final class RaSystemBuilder
      */
     private void closeGiven(final RuntimeException failure)
     {
-        if (null != transport)
+        // A transport or storage a running system runs on (a builder copied from that system's) is its own.
+        if (null != transport && !RaRuntime.inUse(transport))
         {
             try
             {
@@ -398,7 +400,7 @@ public final class RaSystemBuilder
                 failure.addSuppressed(ex);
             }
         }
-        if (null != storage && closeStorage)
+        if (null != storage && closeStorage && !RaRuntime.inUse(storage))
         {
             try
             {

@@ -146,6 +146,30 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         }
     }
 
+    /**
+     * @param part a transport or a storage.
+     * @return whether a runtime started and not closed in this JVM runs on it: nothing but that runtime may close it.
+     */
+    public static boolean inUse(final Object part)
+    {
+        synchronized (IN_USE)
+        {
+            return IN_USE.containsKey(part);
+        }
+    }
+
+    /**
+     * @return whether this runtime took its transport and storage when it started (another running system had
+     *     neither): only then are they its own to close.
+     */
+    public boolean tookTransportAndStorage()
+    {
+        synchronized (closeLock)
+        {
+            return partsTaken;
+        }
+    }
+
     private void takeTransportAndStorage()
     {
         synchronized (IN_USE)

@@ -54,4 +54,38 @@ class SharedStorageBuildTest
             }
         }
     }
+
+    /**
+     * A build refused for its settings closes what it was given, unless a running system runs on it (the builder was
+     * copied from that system's, with one setting changed).
+     */
+    @Test
+    void aBuildRefusedForItsSettingsLeavesTheRunningSystemsTransportAndStorageAlone()
+    {
+        try (InJvmNetwork network = new InJvmNetwork())
+        {
+            final FileStorage shared = FileStorage.builder().directory(dir).build();
+            final var transport = network.newTransport();
+            try (RaSystem first = RaSystem.builder().nodeId("first").transport(transport)
+                .storage(shared).electionTimeout(Duration.ofMillis(300), Duration.ofMillis(600)).build())
+            {
+                final ServerId member = new ServerId("counter", "first");
+                first.startCluster("counter", new CounterMachine(), List.of(member));
+                RuntimeException refusal = null;
+                try
+                {
+                    RaSystem.builder().nodeId("first").transport(transport).storage(shared)
+                        .electionTimeout(Duration.ofMillis(300), Duration.ofMillis(600))
+                        .commitNoticeDelay(Duration.ofMillis(300)).build().close();
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    refusal = ex;
+                }
+
+                assertThat(refusal).as("the second build's failure").isNotNull();
+                assertThat(first.<Long>processCommand(member, 2L).reply()).isEqualTo(2L);
+            }
+        }
+    }
 }
