@@ -23,7 +23,9 @@ import java.util.function.Function;
  *
  * <p><b>Retries.</b> A call starts with the member that last answered as leader (the library redirects a call sent
  * to a follower). Failures that prove the command was NOT taken (the member is unknown or not running, no leader
- * could be reached) move on to the next member, for any command. Failures that leave the outcome UNKNOWN (a timeout,
+ * could be reached) move on to the next member, for any command; but when every member is refused for good (this node
+ * does not know their cluster, or saw it deleted), the call fails at once with that {@link UnknownServerException}, as
+ * asking again would not change it. Failures that leave the outcome UNKNOWN (a timeout,
  * the leader stepped down or stopped before the command committed) are retried only for commands the caller declares
  * idempotent; otherwise they are rethrown, since applying the command twice could be wrong (a second enqueue is a
  * second task). Attempts stop when the overall timeout runs out; the last failure is then thrown.
@@ -138,7 +140,7 @@ public final class ClusterClient
      */
     public <R> R command(final Object command, final boolean idempotent, final long deadline)
     {
-        return call(null, deadline, commandAttempt(command), idempotent, NO_REPORT);
+        return call(null, deadline, commandAttempt(command), idempotent, NO_REPORT, true);
     }
 
     /**
@@ -154,7 +156,7 @@ public final class ClusterClient
     public <R> Answered<R> retriedCommand(final Object command, final long deadline)
     {
         final boolean[] unknown = new boolean[1];
-        final R reply = call(null, deadline, commandAttempt(command), true, () -> unknown[0] = true);
+        final R reply = call(null, deadline, commandAttempt(command), true, () -> unknown[0] = true, true);
         return new Answered<>(reply, unknown[0]);
     }
 
@@ -190,7 +192,7 @@ public final class ClusterClient
                 preferred = result.leader();
             }
             return result.result();
-        }, true, NO_REPORT);
+        }, true, NO_REPORT, false);
     }
 
     /**
@@ -244,7 +246,7 @@ public final class ClusterClient
                 preferred = result.leader();
             }
             return result.result();
-        }, true, NO_REPORT);
+        }, true, NO_REPORT, true);
     }
 
     /**
@@ -283,8 +285,16 @@ public final class ClusterClient
             "; queries run on a local member");
     }
 
+    /**
+     * @param unknownIsFinal whether an {@link UnknownServerException} from {@code attempt} is final for its member:
+     *                       the node does not know the member's cluster (its codecs), or saw it deleted. True of the
+     *                       calls sent through the node's directory (commands, named queries), whose redirects pass
+     *                       over a member merely not running; false of a query function on the local member, which
+     *                       is not running while it restarts. A round in which every member refused so ends the call
+     *                       with the refusal, which asking again until the timeout would not change.
+     */
     private <T> T call(final List<ServerId> targets, final long deadline, final Attempt<T> attempt,
-        final boolean retryUnknownOutcome, final Runnable onUnknownOutcome)
+        final boolean retryUnknownOutcome, final Runnable onUnknownOutcome, final boolean unknownIsFinal)
     {
         // Cutting an attempt short only helps when another may follow it: a command that cannot be retried gets the
         // call's whole time. Each attempt that runs out of time doubles the next one's, so a dead member is given
@@ -293,6 +303,7 @@ public final class ClusterClient
         RuntimeException last = null;
         while (true)
         {
+            boolean everyMemberRefused = unknownIsFinal;
             for (final ServerId target : null == targets ? order() : targets)
             {
                 final long remainingNanos = deadline - System.nanoTime();
@@ -319,8 +330,13 @@ public final class ClusterClient
                     {
                         capNanos = capNanos > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : capNanos * 2;
                     }
+                    everyMemberRefused &= cause instanceof UnknownServerException;
                     last = cause;
                 }
+            }
+            if (everyMemberRefused)
+            {
+                throw last;
             }
             pause();
         }
