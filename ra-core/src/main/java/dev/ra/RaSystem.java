@@ -344,6 +344,8 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
     public void stopServer(final ServerId server)
     {
         Objects.requireNonNull(server, "server");
+        // Checked here: a stop on this node goes to its servers directly, without a call (which would check it).
+        runtime.requireOpen();
         if (server.node().equals(nodeId()))
         {
             Futures.await(runtime.stopLocalServer(server, false), defaultTimeout);
@@ -362,6 +364,8 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
     public void forceDeleteServer(final ServerId server)
     {
         Objects.requireNonNull(server, "server");
+        // Checked here, not where a failed start deletes the members it started (which it must do while closing too).
+        runtime.requireOpen();
         Futures.await(formation.deleteMember(server), defaultTimeout);
     }
 

@@ -265,7 +265,10 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         return false;
     }
 
-    private void requireOpen()
+    /**
+     * @throws IllegalStateException naming the node, once {@link #close} began: what every call of the API throws then.
+     */
+    public void requireOpen()
     {
         if (closed)
         {

@@ -247,6 +247,16 @@ class LifecycleTest
             List.of(new ServerId("other", "n1"))));
         calls.put("startCluster", () -> node.startCluster("other", new KvMachine(),
             List.of(new ServerId("other", "n1"))));
+        calls.put("restartServer", () -> node.restartServer(member));
+        calls.put("stopServer", () -> node.stopServer(member));
+        calls.put("stopServer of another node", () -> node.stopServer(new ServerId("kv", "n2")));
+        calls.put("forceDeleteServer", () -> node.forceDeleteServer(member));
+        calls.put("forceDeleteServer of another node", () -> node.forceDeleteServer(new ServerId("kv", "n2")));
+        calls.put("deleteCluster", () -> node.deleteCluster(member));
+        calls.put("removeMember", () -> node.removeMember(member, new ServerId("kv", "n2")));
+        calls.put("leader", () -> node.leader(member));
+        calls.put("transferLeadership", () -> node.transferLeadership(member, new ServerId("kv", "n2")));
+        calls.put("triggerElection", () -> node.triggerElection(member));
         calls.put("spawn", () -> node.spawn(message -> { }));
         calls.put("send", () -> node.send(process.ref(), "hello"));
         final List<String> wrong = new ArrayList<>();
