@@ -1,5 +1,6 @@
 package dev.ra.transport.netty;
 
+import dev.ra.ServerId;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -154,7 +155,9 @@ public final class NettyTransportConfig
          */
         public Builder peer(final String nodeId, final InetSocketAddress address)
         {
-            peers.put(Objects.requireNonNull(nodeId, "nodeId"), Objects.requireNonNull(address, "address"));
+            Objects.requireNonNull(nodeId, "nodeId");
+            Objects.requireNonNull(address, "address");
+            peers.put(requireNodeId(nodeId, "peer '" + nodeId + "' at " + address), address);
             return this;
         }
 
@@ -166,7 +169,8 @@ public final class NettyTransportConfig
          */
         public Builder allowNode(final String nodeId)
         {
-            allowedNodes.add(Objects.requireNonNull(nodeId, "nodeId"));
+            Objects.requireNonNull(nodeId, "nodeId");
+            allowedNodes.add(requireNodeId(nodeId, "allowed node '" + nodeId + "'"));
             return this;
         }
 
@@ -334,6 +338,23 @@ public final class NettyTransportConfig
                 throw new IllegalArgumentException("reconnect backoff max below min");
             }
             return new NettyTransportConfig(this);
+        }
+
+        /**
+         * A node id no node can have (a blank left at the end of a line of a settings file, an {@code @}) would be
+         * kept and never match the node that connects: refused with the rules every node id follows, which are the
+         * ones a {@link ServerId} checks.
+         */
+        private static String requireNodeId(final String nodeId, final String what)
+        {
+            try
+            {
+                return new ServerId("peer", nodeId).node();
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new IllegalArgumentException(what + ": " + ex.getMessage(), ex);
+            }
         }
 
         private static Duration positive(final Duration d, final String what)
