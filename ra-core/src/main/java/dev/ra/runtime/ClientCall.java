@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * A call made by application code on this node, until it completes: it follows redirects to the leader, retries
@@ -99,6 +100,11 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
      * for the error of a call that times out so: no member failed to answer, and the error must not say one did.
      */
     private String lastRefusal;
+    /**
+     * For a local query, what it waits for now (a leader's read index, its member applying an index), for the error
+     * of a query that times out: "timed out" alone does not tell a cluster without a leader from a member behind.
+     */
+    private volatile Supplier<String> awaited;
 
     /**
      * @param router       sends it.
@@ -316,8 +322,23 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         timedOut(to);
     }
 
+    /**
+     * @param what the query waits for now, said when it is asked (it may change meanwhile), for its timeout's error.
+     */
+    void awaiting(final Supplier<String> what)
+    {
+        awaited = what;
+    }
+
     private void timedOut(final ServerId to)
     {
+        final Supplier<String> what = awaited;
+        if (null == request && null != what)
+        {
+            future.completeExceptionally(new RaTimeoutException("query on " + to + " timed out waiting for " +
+                what.get()));
+            return;
+        }
         future.completeExceptionally(new RaTimeoutException(describe() + " to " + to + " timed out" +
             (request instanceof ServerRequest.Command ? "; the command may still be applied" : "")));
     }

@@ -68,6 +68,7 @@ final class ClientQueries
         final ServerProcess process = requireLocalRunning(server);
         final ClientCall call = new ClientCall(router, server, null, process.cluster, Durations.nanos(timeout), null)
             .armTimeout();
+        call.awaiting(() -> minIndex > 0 ? server + " to apply index " + minIndex : server + " to run it");
         // Asked through the member itself: it redirects to the leader it knows, or on to the others.
         process.enqueue(new QueryTask(query, minIndex, minTerm, call, () -> checkMembershipLater(server, server,
             call)));
@@ -86,11 +87,13 @@ final class ClientQueries
         final ServerProcess process = requireLocalRunning(server);
         final ClientCall call = new ClientCall(router, server, null, process.cluster, Durations.nanos(timeout), null)
             .armTimeout();
+        call.awaiting(() -> awaitedReadIndex(process.cluster));
         readIndexes.await(server, consistent, timeout, new SharedReadIndex.Waiter()
         {
             @Override
             public void readIndex(final long index, final ServerId leader)
             {
+                call.awaiting(() -> server + " to apply index " + index + ", the read index of its leader " + leader);
                 final ServerProcess local = registry.get(server);
                 // A leader's own member applies its read index without being sent anything: no check to arm.
                 final Runnable mustWait = server.equals(leader) ? NO_CHECK :
@@ -124,6 +127,17 @@ final class ClientQueries
             }
         });
         return call.future;
+    }
+
+    /**
+     * What a query waiting for its read index waits for: a leader this node knows to answer, or one to be elected.
+     */
+    private String awaitedReadIndex(final ClusterInfo cluster)
+    {
+        final ServerId leader = cluster.leader;
+        return null == leader ? "a leader to give the read index: node " + router.nodeId() + " knows no leader of " +
+            "cluster '" + cluster.clusterName + "' (none elected yet, or too few members reachable)" :
+            "the read index of the leader " + leader + ", which did not give it in time";
     }
 
     /**

@@ -150,6 +150,23 @@ class FailuresTest
     }
 
     /**
+     * A consistent query on a member that knows no leader until its timeout says what it waited for (a leader to give
+     * the read index), as the other calls do: it used to read only "query to lone@n1 timed out".
+     */
+    @Test
+    void aConsistentQueryThatFoundNoLeaderInTimeSaysWhatItWaitedFor()
+    {
+        final RaSystem n1 = cluster.first();
+        final List<ServerId> lone = cluster.serverIds("lone");
+        n1.startServer("lone", new KvMachine(), lone.get(0), lone);
+
+        assertThatThrownBy(() -> n1.consistentQuery(lone.get(0), (java.util.Map<String, String> s) -> s.size(),
+            Duration.ofSeconds(2)))
+            .isInstanceOf(RaTimeoutException.class).hasMessageContaining("query on " + lone.get(0))
+            .hasMessageContaining("no leader");
+    }
+
+    /**
      * A list of members holding a null (an id not yet filled in, say) is refused naming the members and where the null
      * is, by every call that takes members, rather than with a bare {@link NullPointerException} from inside a copy.
      */
