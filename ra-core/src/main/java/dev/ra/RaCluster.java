@@ -446,7 +446,9 @@ public final class RaCluster<C, S, R>
 
     /**
      * Add a member of the given kind and start it; see {@link RaSystem#addMemberAsync}. If it is added but cannot be
-     * started, the {@link RaException} says so and names the change to start it with.
+     * started, the {@link RaException} says so and names the change to start it with. It takes three steps, each
+     * waiting up to the default timeout (the addition, asking the leader for the members, the start), so the whole
+     * call may take up to three times that when each is slow.
      *
      * @param newMember to add.
      * @param kind      of the new member: a {@link MemberKind#PROMOTABLE} member becomes a voter once caught up.
