@@ -21,8 +21,8 @@ final class PeerNames
     private final ExecutorService lookups = Executors.newCachedThreadPool(new NamedThreadFactory("ra-peer-names"));
 
     /**
-     * Hand the address to dial a peer at to {@code dial}: at once for an address given as such, after looking its
-     * name up for one given by name (unresolved if the name does not resolve now).
+     * Hand the address to dial a peer at to {@code dial}: at once for an address given as an IP address (resolved or
+     * not), after looking its name up for one given by name (unresolved if the name does not resolve now).
      *
      * @param link of the peer, with an address.
      * @param dial connects to the address.
@@ -33,7 +33,9 @@ final class PeerNames
         final String host = link.address.getHostString();
         if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host))
         {
-            dial.accept(link.address);
+            // No lookup, but one given unresolved (createUnresolved("10.0.0.2", 7001)) is made an address here:
+            // handed on unresolved, it was taken for a name that does not resolve and never dialled.
+            dial.accept(link.address.isUnresolved() ? link.dialAddress() : link.address);
             return;
         }
         lookups.execute(() ->
