@@ -152,11 +152,17 @@ public final class NettyTransportConfig
          * @param address where it listens; one made from a host name has the name looked up again at each dial, so
          *                that a node replaced at another address under the same name is found there.
          * @return this builder.
+         * @throws IllegalArgumentException for port 0, where no node can be dialled.
          */
         public Builder peer(final String nodeId, final InetSocketAddress address)
         {
             Objects.requireNonNull(nodeId, "nodeId");
-            Objects.requireNonNull(address, "address");
+            if (0 == Objects.requireNonNull(address, "address").getPort())
+            {
+                // Port 0 is "any free port" to a listener: the peer would be dialled there for ever, in vain.
+                throw new IllegalArgumentException("peer " + nodeId + ": port 0 cannot be dialled, give the port " +
+                    "it listens on (" + address + ")");
+            }
             peers.put(requireNodeId(nodeId, "peer '" + nodeId + "' at " + address), address);
             return this;
         }
