@@ -7,12 +7,16 @@ import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.KeyStoreException;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.util.Collections;
 import java.util.List;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
@@ -41,7 +45,14 @@ final class TlsContexts
             if (null != tls.keyStore)
             {
                 final KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                keys.init(load("key store", tls.keyStore, tls.keyStorePassword), tls.keyStorePassword);
+                final KeyStore keyStore = load("key store", tls.keyStore, tls.keyStorePassword);
+                if (!hasPrivateKey(keyStore))
+                {
+                    // The JDK would make a context without a key: every handshake with every peer would fail.
+                    throw new IllegalArgumentException("the TLS key store " + tls.keyStore + " holds no private " +
+                        "key (a trust store?): it needs this node's key and certificate chain");
+                }
+                keys.init(keyStore, tls.keyStorePassword);
                 final TrustManagerFactory trust =
                     TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
                 trust.init(load("trust store", tls.trustStore, tls.trustStorePassword));
@@ -52,6 +63,9 @@ final class TlsContexts
             }
             else
             {
+                requireFile("certificate chain", tls.certificateChainPem);
+                requireFile("private key", tls.privateKeyPem);
+                requireFile("trusted certificates", tls.trustedCertificatesPem);
                 server = SslContextBuilder.forServer(tls.certificateChainPem.toFile(), tls.privateKeyPem.toFile())
                     .trustManager(tls.trustedCertificatesPem.toFile()).clientAuth(ClientAuth.REQUIRE)
                     .sslProvider(SslProvider.JDK).build();
@@ -69,6 +83,36 @@ final class TlsContexts
         {
             throw new IllegalArgumentException("invalid TLS key or trust material: " + ex.getMessage(), ex);
         }
+    }
+
+    /**
+     * A file that is missing or unreadable is said to be so: Netty reports it as one without valid certificates or
+     * keys.
+     */
+    private static void requireFile(final String what, final Path file)
+    {
+        if (!Files.exists(file))
+        {
+            throw new UncheckedIOException("the TLS " + what + " " + file + ": no such file",
+                new NoSuchFileException(file.toString()));
+        }
+        if (!Files.isReadable(file))
+        {
+            throw new UncheckedIOException("the TLS " + what + " " + file + ": not readable by this process",
+                new AccessDeniedException(file.toString()));
+        }
+    }
+
+    private static boolean hasPrivateKey(final KeyStore store) throws KeyStoreException
+    {
+        for (final String alias : Collections.list(store.aliases()))
+        {
+            if (store.isKeyEntry(alias))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

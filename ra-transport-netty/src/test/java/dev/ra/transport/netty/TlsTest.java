@@ -185,4 +185,34 @@ class TlsTest
             trustStore, TestCertificates.PASSWORD)))
             .hasMessageContaining("key store " + missing);
     }
+
+    /**
+     * A key store holding no private key (the trust store given for both, a copy-paste slip in the settings) made a
+     * context without a key: the node started, said ready, and every handshake with every peer failed, each peer
+     * logging only that the handshake failed. The admin endpoint refuses such a store; so does the transport.
+     */
+    @Test
+    void aKeyStoreWithoutAPrivateKeyIsRefusedNamingIt()
+    {
+        final Path trustStore = certDir.resolve("trust.p12");
+
+        assertThatThrownBy(() -> new TlsContexts(TlsConfig.fromKeyStores(trustStore, TestCertificates.PASSWORD,
+            trustStore, TestCertificates.PASSWORD)))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("key store " + trustStore).hasMessageContaining("no private key");
+    }
+
+    /**
+     * A PEM file that does not exist was reported by Netty as one that "does not contain valid certificates" (or
+     * keys): an operator looked for what was wrong in a file that was not there.
+     */
+    @Test
+    void aMissingPemFileIsNamedAsMissing()
+    {
+        final Path missing = certDir.resolve("missing.crt");
+
+        assertThatThrownBy(() -> new TlsContexts(TlsConfig.fromPemFiles(missing, certDir.resolve("missing.key"),
+            certDir.resolve("ca.pem"))))
+            .hasMessageContaining(missing.toString()).hasMessageContaining("no such file");
+    }
 }
