@@ -2,16 +2,25 @@ package dev.ra.transport.netty;
 
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * Daemon threads named {@code <prefix>-<n>}, so that thread dumps say which node and role a thread serves.
  */
 final class NamedThreadFactory implements ThreadFactory
 {
-    private final String prefix;
+    private final Supplier<String> prefix;
     private final AtomicInteger next = new AtomicInteger();
 
     NamedThreadFactory(final String prefix)
+    {
+        this(() -> prefix);
+    }
+
+    /**
+     * @param prefix the prefix at each thread's creation (one that names the node once the transport knows it).
+     */
+    NamedThreadFactory(final Supplier<String> prefix)
     {
         this.prefix = prefix;
     }
@@ -20,7 +29,7 @@ final class NamedThreadFactory implements ThreadFactory
     public Thread newThread(final Runnable task)
     {
         final Thread thread = new io.netty.util.concurrent.FastThreadLocalThread(task,
-            prefix + "-" + next.incrementAndGet());
+            prefix.get() + "-" + next.incrementAndGet());
         thread.setDaemon(true);
         return thread;
     }

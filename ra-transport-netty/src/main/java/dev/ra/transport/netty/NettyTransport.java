@@ -100,7 +100,7 @@ public final class NettyTransport implements Transport
     private Channel serverChannel;
     private Bootstrap bootstrap;
     /** Looks up the names peers are given by, at each dial. */
-    private final PeerNames peerNames = new PeerNames();
+    private final PeerNames peerNames = new PeerNames(() -> localNode);
 
     /**
      * @param config of the transport.

@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Looks up, at each dial, the host names peers are given by ({@code peers=n2=ra-n2.example:7001}), so that a node
@@ -18,7 +19,16 @@ import java.util.function.Consumer;
  */
 final class PeerNames
 {
-    private final ExecutorService lookups = Executors.newCachedThreadPool(new NamedThreadFactory("ra-peer-names"));
+    private final ExecutorService lookups;
+
+    /**
+     * @param node the node's id, once the transport knows it: the lookup threads are named after it
+     *             ({@code ra-<node>-peer-names-<n>}).
+     */
+    PeerNames(final Supplier<String> node)
+    {
+        lookups = Executors.newCachedThreadPool(new NamedThreadFactory(() -> "ra-" + node.get() + "-peer-names"));
+    }
 
     /**
      * Hand the address to dial a peer at to {@code dial}: at once for an address given as an IP address (resolved or
