@@ -78,7 +78,10 @@ import java.util.Set;
  * run with different ones, each new leader puts its own in force). Until the first, the grace period is the
  * {@link #DEFAULT_GRACE_PERIOD}. Versions 0 to 2 applied the log with each member's own grace period, and members
  * with different ones parted: one could grant the lock of a cut-off holder to another process while the others kept
- * it with the holder.
+ * it with the holder. At the switch to version 3 the leader appends its {@link SessionLockCommand.Configure}, but
+ * behind the entries already in the log; until it, each member goes on applying its own grace period
+ * ({@link SessionLockState#GRACE_OF_EACH_MEMBER}), as at version 2, so that a cluster whose members all ran with one
+ * grace period never applies an entry with another.
  */
 public final class SessionLockMachine implements StateMachine<SessionLockCommand, SessionLockState>
 {
@@ -275,7 +278,7 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
         else if (command instanceof SessionLockCommand.Configure configure)
         {
             // Older versions' codecs keep this command out of their logs.
-            return cursorPolicy.result(meta, state.withGraceMs(configure.graceMs()), state.graceMs(), effects);
+            return cursorPolicy.result(meta, state.withGraceMs(configure.graceMs()), grace(state), effects);
         }
         // Unreachable while the command type is sealed; SessionLockMachineTest checks every permitted type.
         throw new IllegalStateException("unhandled command " + command);
@@ -334,10 +337,12 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
                     }
                 }
             }
-            if (graceInState && changed.from() < 3 && graceMs != state.graceMs())
+            if (graceInState && changed.from() < 3)
             {
-                // Each member applied the older versions with its own grace period; from here the state's, which the
-                // leader sets to its own with this entry.
+                // Each member applied the older versions with its own grace period, and goes on doing so until the
+                // leader's Configure, appended here behind the entries already in the log: a cluster whose members
+                // all ran with one grace period keeps it for those entries, instead of the default's.
+                next = state.withGraceMs(SessionLockState.GRACE_OF_EACH_MEMBER);
                 effects.add(new Effect.Append(new SessionLockCommand.Configure(graceMs)));
             }
         }
@@ -447,7 +452,7 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
      */
     private long grace(final SessionLockState state)
     {
-        return graceInState ? state.graceMs() : graceMs;
+        return graceInState && SessionLockState.GRACE_OF_EACH_MEMBER != state.graceMs() ? state.graceMs() : graceMs;
     }
 
     private Acquisition acquire(
@@ -524,8 +529,12 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
             }
             final long grace = grace(state);
             effects.add(new Effect.Timer(timerName(key), grace));
+            // From version 3 a client may configure any grace period: the longest must not overflow into a deadline
+            // in the past, which would hand the lock on at the next entry.
+            final long deadlineMs = graceInState && meta.systemTimeMs() > Long.MAX_VALUE - grace ? Long.MAX_VALUE :
+                meta.systemTimeMs() + grace;
             return new SessionLockEntry(entry.holder(), entry.token(),
-                new Disconnection(meta.systemTimeMs(), meta.systemTimeMs() + grace), entry.waiters());
+                new Disconnection(meta.systemTimeMs(), deadlineMs), entry.waiters());
         }
         final int index = entry.waiterIndex(process);
         if (index < 0 || !entry.waiters().get(index).reachable())

@@ -13,19 +13,26 @@ import java.util.Objects;
  * @param cursorIndex log index of the last release cursor (see {@link CursorTracked}).
  * @param graceMs     the grace period in force (machine version 3 on), set by the last
  *                    {@link SessionLockCommand.Configure}; until the first, the
- *                    {@link SessionLockMachine#DEFAULT_GRACE_PERIOD}.
+ *                    {@link SessionLockMachine#DEFAULT_GRACE_PERIOD} in a new cluster, and
+ *                    {@link #GRACE_OF_EACH_MEMBER} from the switch to version 3.
  */
 public record SessionLockState(Map<String, SessionLockEntry> locks, long cursorIndex, long graceMs)
     implements CursorTracked<SessionLockState>
 {
+    /**
+     * The {@link #graceMs()} from the switch to version 3 until the leader's {@link SessionLockCommand.Configure}:
+     * each member applies its own grace period, as it did at version 2, so that the entries already in the log
+     * behind the switch are applied as before (a cluster whose members all ran with one grace period keeps it).
+     */
+    public static final long GRACE_OF_EACH_MEMBER = -1;
     /** No lock held or waited for, and the default grace period. */
     public static final SessionLockState EMPTY = new SessionLockState(Map.of(), 0);
 
-    /** Checks that {@code locks} is not null and the grace period not negative. */
+    /** Checks that {@code locks} is not null and the grace period not negative (but for the switch's). */
     public SessionLockState
     {
         Objects.requireNonNull(locks, "locks");
-        if (graceMs < 0)
+        if (graceMs < 0 && GRACE_OF_EACH_MEMBER != graceMs)
         {
             throw new IllegalArgumentException("grace period must be >= 0 ms, got " + graceMs);
         }

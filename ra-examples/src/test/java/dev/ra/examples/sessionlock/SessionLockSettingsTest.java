@@ -141,7 +141,7 @@ class SessionLockSettingsTest
     }
 
     /**
-     * At the switch to version 3 the state holds the default grace period: a leader with another appends its own.
+     * At the switch to version 3 each member goes on with its own grace period until the leader's, which it appends.
      */
     @Test
     void shouldHaveTheLeaderPutItsGracePeriodInForceAtTheSwitchToVersionThree()
@@ -153,10 +153,67 @@ class SessionLockSettingsTest
             locks.builtin(new BuiltinCommand.MachineVersionChanged(2, 3));
 
         assertThat(switched.effects()).containsExactly(new Effect.Append(new SessionLockCommand.Configure(1_000)));
+        assertThat(locks.state().graceMs()).isEqualTo(SessionLockState.GRACE_OF_EACH_MEMBER);
         assertThat(locks.apply(new SessionLockCommand.Configure(1_000)).reply()).as("the grace period before")
-            .isEqualTo(SessionLockMachine.DEFAULT_GRACE_PERIOD.toMillis());
+            .isEqualTo(1_000L);
         assertThat(locks.enter(RaftRole.LEADER)).as("nothing to put in force any more").isEmpty();
         assertThat(new MachineDriver<>(longGrace, SessionLockCommand.class).builtin(
-            new BuiltinCommand.MachineVersionChanged(2, 3)).effects()).as("the default is in force already").isEmpty();
+            new BuiltinCommand.MachineVersionChanged(2, 3)).effects()).as("even the default is put in force")
+            .containsExactly(new Effect.Append(new SessionLockCommand.Configure(15_000)));
+    }
+
+    /**
+     * A cluster whose members all ran version 2 with a 60 s grace period switches to version 3. The leader's
+     * Configure is appended when it applies the switch, after the entries already in the log behind it: a holder cut
+     * off by one of those must still get the 60 s it had under version 2, not the 15 s default.
+     */
+    @Test
+    void shouldKeepTheGracePeriodTheMembersAppliedBeforeTheSwitchUntilTheLeadersConfigure()
+    {
+        final SessionLockMachine sixtySeconds = new SessionLockMachine(Duration.ofSeconds(60),
+            ReleaseCursorPolicy.every(1_000));
+        final MachineDriver<SessionLockCommand, SessionLockState> v2 =
+            new MachineDriver<>(sixtySeconds.machineFor(2), SessionLockCommand.class);
+        v2.apply(new SessionLockCommand.Acquire("k", A));
+        final MachineDriver<SessionLockCommand, SessionLockState> v3 =
+            new MachineDriver<>(sixtySeconds, SessionLockCommand.class);
+        v3.skip(v2.nextIndex() - 1);
+        v3.restore(v2.state());
+
+        assertThat(v3.builtin(new BuiltinCommand.MachineVersionChanged(2, 3)).effects())
+            .containsExactly(new Effect.Append(new SessionLockCommand.Configure(60_000)));
+        v3.builtin(new BuiltinCommand.Down(A, DownReason.NOCONNECTION));
+        v3.advance(20_000);
+        final Object reply = v3.apply(new SessionLockCommand.Acquire("k", B)).reply();
+
+        assertThat(reply).as("B's acquire 20 s after the holder was cut off")
+            .isEqualTo(new dev.ra.examples.lock.LockReply.Queued(1));
+        assertThat(v3.state().holder("k")).isEqualTo(A);
+        v3.apply(new SessionLockCommand.Configure(60_000));
+        assertThat(v3.enter(RaftRole.LEADER)).as("the leader's grace period in force")
+            .noneMatch(effect -> effect instanceof Effect.Append append &&
+                append.command() instanceof SessionLockCommand.Configure);
+        final SessionLockState snapshot = sixtySeconds.stateCodec().fromBytes(
+            sixtySeconds.stateCodec().toBytes(v3.state()));
+        assertThat(snapshot).isEqualTo(v3.state());
+    }
+
+    /**
+     * A client may configure any grace period of at least 0; a huge one keeps a cut-off holder's lock (the deadline
+     * must not overflow into the past and hand the lock on at the next entry).
+     */
+    @Test
+    void shouldKeepTheLockOfACutOffHolderWithTheLongestGracePeriod()
+    {
+        final MachineDriver<SessionLockCommand, SessionLockState> locks =
+            new MachineDriver<>(longGrace, SessionLockCommand.class);
+        locks.apply(new SessionLockCommand.Configure(Long.MAX_VALUE));
+        locks.apply(new SessionLockCommand.Acquire("k", A));
+        locks.builtin(new BuiltinCommand.Down(A, DownReason.NOCONNECTION));
+        locks.advance(1_000);
+
+        assertThat(locks.apply(new SessionLockCommand.Acquire("k", B)).reply())
+            .isEqualTo(new dev.ra.examples.lock.LockReply.Queued(1));
+        assertThat(locks.state().holder("k")).isEqualTo(A);
     }
 }
