@@ -63,8 +63,9 @@ import java.util.Objects;
  * rolling restart with new settings, they are in force once a restarted member leads, and a member started with
  * other settings by mistake changes the queue's settings when it leads, for every member at once, instead of
  * applying the log differently); {@link #overview} shows the settings in force. Until the first
- * {@link TaskCommand.Configure} (the first leader's, in a new queue; the leader's at the switch to version 2) the queue
- * has no delivery limit and no visibility timeout.
+ * {@link TaskCommand.Configure} (the first leader's, in a new queue, right after its election; the leader's at the
+ * switch to version 2, behind the entries already in the log) each member applies its own settings, as at version 1:
+ * a queue whose members all run with the same settings never applies an entry with others.
  *
  * <p><b>Versions.</b> Version 1 added the visibility timeout, the delivery limit and the dead letters (and their
  * commands, and two components of the state); {@link #machineFor machineFor(0)} applies the log as version 0 did,
@@ -308,9 +309,19 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
         else if (command instanceof BuiltinCommand.MachineVersionChanged changed && changed.from() < VERSION &&
             logicVersion >= VERSION)
         {
-            // The settings each member applied version 1 with are its own: from here the state's. Until the leader's
-            // Configure, appended here, is applied, the queue has none, the same on every member.
-            return cursorPolicy.result(meta, state, null, List.of(new Effect.Append(new TaskCommand.Configure(own))));
+            // The settings each member applied version 1 with are its own: from here the state's. The leader's
+            // Configure, appended here, comes behind the entries already in the log; until it, each member goes on
+            // with its own (the state has none), so a queue whose members all ran with the same ones keeps them.
+            TaskQueueState next = state;
+            final List<Effect> effects = new ArrayList<>();
+            if (changed.from() < 1 && settings(state).timesOut() && !state.inFlight().isEmpty())
+            {
+                // As at the switch to version 1, below.
+                next = state.grabbedAllAt(meta.systemTimeMs());
+                armVisibilityTimer(next, meta.systemTimeMs(), effects);
+            }
+            effects.add(new Effect.Append(new TaskCommand.Configure(own)));
+            return cursorPolicy.result(meta, next, null, effects);
         }
         else if (command instanceof BuiltinCommand.MachineVersionChanged changed && changed.to() >= 1 &&
             changed.from() < 1 && settings(state).timesOut() && !state.inFlight().isEmpty())
@@ -364,13 +375,13 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
 
     /**
      * The settings the entries are applied with: none at version 0, this member's own at version 1, and from version
-     * 2 those in the state, the same on every member.
+     * 2 those in the state, the same on every member (until the first Configure, this member's own, as at version 1).
      */
     private QueueSettings settings(final TaskQueueState state)
     {
         if (logicVersion >= VERSION)
         {
-            return null == state.settings() ? QueueSettings.NONE : state.settings();
+            return null == state.settings() ? own : state.settings();
         }
         return logicVersion >= 1 ? own : QueueSettings.NONE;
     }

@@ -21,7 +21,7 @@ import java.util.Objects;
  * @param deadLetters tasks set aside after their last allowed delivery, oldest first (machine version 1 on): they are
  *                    not handed to workers again until requeued, and stay pending until purged.
  * @param settings    in force, set by the last {@link TaskCommand.Configure} (machine version 2 on), or null until
- *                    the first: the queue then has no delivery limit and no visibility timeout.
+ *                    the first: each member then applies its own, as at version 1.
  */
 public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, Task> inFlight, long cursorIndex,
     Map<ProcessRef, Long> grabbedAtMs, List<Task> deadLetters, QueueSettings settings)

@@ -189,4 +189,54 @@ class TaskQueueVersionTest
         assertThat(latest.overview(configured.state())).containsEntry("deliveryLimit", 1)
             .containsEntry("visibilityTimeoutMs", TIMEOUT_MS);
     }
+
+    /**
+     * A cluster whose members all ran version 1 with a delivery limit of 1 and a 30 s visibility timeout switches to
+     * version 2. The leader's Configure is appended when it applies the switch, behind the entries already in the log:
+     * those must still be applied with the settings every member applied version 1 with, not with none (a task past
+     * its limit delivered again, a task taken with no visibility clock).
+     */
+    @Test
+    void shouldApplyTheEntriesBetweenTheSwitchAndTheLeadersConfigureWithTheSettingsOfVersionOne()
+    {
+        final MachineDriver<TaskCommand, TaskQueueState> v1 = new MachineDriver<>(latest.machineFor(1),
+            TaskCommand.class);
+        v1.apply(new TaskCommand.Enqueue(ENQUEUER, "t1"));
+        v1.apply(new TaskCommand.Grab(W1));
+        final MachineDriver<TaskCommand, TaskQueueState> v2 = new MachineDriver<>(latest, TaskCommand.class);
+        v2.skip(2);
+        v2.restore(v1.state());
+        v2.builtin(new BuiltinCommand.MachineVersionChanged(1, 2));
+
+        v2.builtin(new BuiltinCommand.Down(W1, DownReason.ERROR));
+        assertThat(v2.state().deadLetters()).as("t1 after its one allowed delivery").hasSize(1);
+        assertThat(v2.state().ready()).isEmpty();
+        v2.apply(new TaskCommand.Enqueue(ENQUEUER, "t2"));
+        final long grabbedAtMs = v2.nowMs();
+        final ApplyResult<TaskQueueState> grabbed = v2.apply(new TaskCommand.Grab(W2));
+        assertThat(grabbed.effects()).as("the visibility timer")
+            .contains(new Effect.Timer(TaskQueueMachine.VISIBILITY_TIMER, TIMEOUT_MS));
+        v2.advance(10_000);
+        v2.apply(new TaskCommand.Configure(new QueueSettings(1, TIMEOUT_MS)));
+        assertThat(v2.state().grabbedAtMs()).as("t2's clock started at its grab").containsEntry(W2, grabbedAtMs);
+    }
+
+    /**
+     * A cluster still at version 0 switches straight to version 2: as at the switch to version 1, the tasks in
+     * flight start their visibility clock at the switch (the settings applied until the leader's Configure are each
+     * member's own), rather than only at the Configure.
+     */
+    @Test
+    void shouldStartTheVisibilityClockOfTasksInFlightAtTheSwitchFromVersionZeroToTwo()
+    {
+        final MachineDriver<TaskCommand, TaskQueueState> v2 = new MachineDriver<>(latest, TaskCommand.class);
+        v2.skip(9);
+        v2.restore(versionZeroSample());
+
+        final ApplyResult<TaskQueueState> switched = v2.builtin(new BuiltinCommand.MachineVersionChanged(0, 2));
+
+        assertThat(switched.state().grabbedAtMs()).containsEntry(new ProcessRef("n2", 7), v2.nowMs());
+        assertThat(switched.effects()).containsExactly(new Effect.Timer(TaskQueueMachine.VISIBILITY_TIMER, TIMEOUT_MS),
+            new Effect.Append(new TaskCommand.Configure(new QueueSettings(1, TIMEOUT_MS))));
+    }
 }
