@@ -58,8 +58,9 @@ import java.util.Objects;
  * is constructed with are what it proposes: on becoming leader it appends a {@link LeasedKvCommand.Configure} with
  * them if they are not those in force (after a rolling restart with new settings, they are in force once a restarted
  * member leads; while members run with different ones, each new leader puts its own in force). Until the first, the
- * defaults apply. Versions 0 to 2 applied the log with each member's own settings, and members with different ones
- * parted.
+ * defaults apply in a new store; from the switch to version 3 until the leader's, appended behind the entries already
+ * in the log, each member goes on with its own. Versions 0 to 2 applied the log with each member's own settings, and
+ * members with different ones parted.
  *
  * <p>Every node hosting a member must register a {@link LessorHost} under the handler name: without one on the
  * leader's node, no lessor runs there, so no session expires and clients find no lessor to keep sessions alive with.
@@ -218,7 +219,7 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
         if (command instanceof LeasedKvCommand.Configure configure)
         {
             // Older versions' codecs keep this command out of their logs.
-            return cursorPolicy.result(meta, state.withSettings(configure.settings()), state.settings(), List.of());
+            return cursorPolicy.result(meta, state.withSettings(configure.settings()), settings(state), List.of());
         }
         final Change change = new Change(meta, state);
         final Object reply;
@@ -308,11 +309,14 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
                 change.effects);
         }
         else if (command instanceof BuiltinCommand.MachineVersionChanged changed && changed.from() < 3 &&
-            logicVersion >= 3 && !own.equals(state.settings()))
+            logicVersion >= 3)
         {
-            // Each member applied the older versions with its own settings; from here the state's, which the leader
-            // sets to its own with this entry.
+            // Each member applied the older versions with its own settings, and goes on doing so until the leader's
+            // Configure, appended here behind the entries already in the log: a store whose members all ran with the
+            // same settings keeps its history and watches by them, instead of the defaults' (a trimmed history
+            // never comes back).
             change.effects.add(new Effect.Append(new LeasedKvCommand.Configure(own)));
+            return cursorPolicy.result(meta, change.finish().withSettings(null), null, change.effects);
         }
         return cursorPolicy.result(meta, change.finish(), null, change.effects);
     }
@@ -338,11 +342,11 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
 
     /**
      * The settings the entries are applied with: from version 3 those in the state, the same on every member; before,
-     * this member's own.
+     * and from the switch to version 3 until the leader's Configure (the state has none), this member's own.
      */
     private LeasedKvSettings settings(final LeasedKvState state)
     {
-        return logicVersion >= 3 ? state.settings() : own;
+        return logicVersion >= 3 && null != state.settings() ? state.settings() : own;
     }
 
     @Override

@@ -18,7 +18,8 @@ import java.util.Objects;
  * @param revision    revision of the last change (log index of the last command that changed a key); 0 before any.
  * @param cursorIndex log index of the last release cursor (see {@link CursorTracked}).
  * @param settings    in force (machine version 3 on), set by the last {@link LeasedKvCommand.Configure}; until the
- *                    first, {@link LeasedKvSettings#DEFAULTS}.
+ *                    first, {@link LeasedKvSettings#DEFAULTS} in a new store, and null from the switch to version 3:
+ *                    each member then applies its own, as before it.
  */
 public record LeasedKvState(Map<String, KeyValue> keys, SessionTable sessions, WatchHub watches, long revision,
     long cursorIndex, LeasedKvSettings settings) implements CursorTracked<LeasedKvState>
@@ -32,7 +33,6 @@ public record LeasedKvState(Map<String, KeyValue> keys, SessionTable sessions, W
         Objects.requireNonNull(keys, "keys");
         Objects.requireNonNull(sessions, "sessions");
         Objects.requireNonNull(watches, "watches");
-        Objects.requireNonNull(settings, "settings");
     }
 
     /**

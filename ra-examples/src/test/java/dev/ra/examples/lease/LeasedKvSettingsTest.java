@@ -147,7 +147,7 @@ class LeasedKvSettingsTest
     }
 
     /**
-     * At the switch to version 3 the state holds the default settings: a leader with others appends its own.
+     * At the switch to version 3 each member goes on with its own settings until the leader's, which it appends.
      */
     @Test
     void shouldHaveTheLeaderPutItsSettingsInForceAtTheSwitchToVersionThree()
@@ -159,9 +159,44 @@ class LeasedKvSettingsTest
 
         final LeasedKvSettings own = new LeasedKvSettings(1, 1_000);
         assertThat(switched.effects()).containsExactly(new Effect.Append(new LeasedKvCommand.Configure(own)));
-        assertThat(kv.apply(new LeasedKvCommand.Configure(own)).reply()).isEqualTo(LeasedKvSettings.DEFAULTS);
+        assertThat(kv.state().settings()).as("each member's own until the Configure").isNull();
+        assertThat(kv.apply(new LeasedKvCommand.Configure(own)).reply()).isEqualTo(own);
         assertThat(kv.enter(RaftRole.LEADER)).as("nothing to put in force any more")
             .noneMatch(effect -> effect instanceof Effect.Append append &&
                 append.command() instanceof LeasedKvCommand.Configure);
+    }
+
+    /**
+     * A cluster whose members all ran version 2 with a history of 2,000 revisions switches to version 3. The leader's
+     * Configure is appended when it applies the switch, behind the entries already in the log: a busy store's puts
+     * among those must not compact the history to the default's 1,000 revisions, which no later Configure brings back
+     * (a watcher catching up from there would be told its revision is compacted).
+     */
+    @Test
+    void shouldKeepTheHistoryTheMembersKeptBeforeTheSwitchUntilTheLeadersConfigure()
+    {
+        final LeasedKvMachine longHistory = new LeasedKvMachine(LeasedKvMachine.DEFAULT_LESSOR_HANDLER, 2_000,
+            Duration.ofMinutes(5), ReleaseCursorPolicy.every(1_000_000));
+        final MachineDriver<LeasedKvMachineCommand, LeasedKvState> v2 =
+            new MachineDriver<>(longHistory.machineFor(2), LeasedKvMachineCommand.class);
+        v2.apply(new LeasedKvCommand.Put("a", "0", 0));
+        final MachineDriver<LeasedKvMachineCommand, LeasedKvState> v3 =
+            new MachineDriver<>(longHistory, LeasedKvMachineCommand.class);
+        v3.skip(v2.nextIndex() - 1);
+        v3.restore(v2.state());
+
+        assertThat(v3.builtin(new BuiltinCommand.MachineVersionChanged(2, 3)).effects())
+            .containsExactly(new Effect.Append(new LeasedKvCommand.Configure(new LeasedKvSettings(2_000, 300_000))));
+        final int puts = LeasedKvMachine.DEFAULT_HISTORY_LIMIT + 1;
+        for (int i = 1; i <= puts; i++)
+        {
+            v3.apply(new LeasedKvCommand.Put("a", Integer.toString(i), 0));
+        }
+        assertThat(longHistory.stateCodec().fromBytes(longHistory.stateCodec().toBytes(v3.state())))
+            .as("a snapshot taken before the Configure").isEqualTo(v3.state());
+        v3.apply(new LeasedKvCommand.Configure(new LeasedKvSettings(2_000, 300_000)));
+
+        assertThat(v3.state().watches().history()).as("the revisions kept").hasSize(puts + 1);
+        assertThat(v3.state().watches().compactRevision()).isZero();
     }
 }
