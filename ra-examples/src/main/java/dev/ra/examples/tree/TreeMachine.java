@@ -51,8 +51,9 @@ import java.util.Objects;
  * the same watches as they do. The expiry a machine is constructed with is what it proposes: on becoming leader it
  * appends a {@link TreeCommand.Configure} with it if it is not the one in force (after a rolling restart with a new
  * expiry, it is in force once a restarted member leads; while members run with different ones, each new leader puts
- * its own in force). Until the first, the default applies. Versions 0 and 1 applied each member's own expiry, and
- * members with different ones parted.
+ * its own in force). Until the first, the default applies in a new tree; from the switch to version 2 until the
+ * leader's, appended behind the entries already in the log, each member goes on with its own. Versions 0 and 1
+ * applied each member's own expiry, and members with different ones parted.
  *
  * <p>Commands are {@link TreeMachineCommand}s, the machine's {@link #commandType()}: a command of another type is
  * refused with an {@link dev.ra.InvalidCommandException} before it reaches the log; a malformed path is a
@@ -201,7 +202,7 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
         {
             // Older versions' codecs keep this command out of their logs.
             return cursorPolicy.result(meta, state.withUnreachableWatchExpiryMs(configure.unreachableWatchExpiryMs()),
-                state.unreachableWatchExpiryMs(), List.of());
+                expiry(state), List.of());
         }
         final Change change = new Change(meta, state);
         final Object reply;
@@ -283,11 +284,14 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
             change.watches = change.watches.expire(meta.systemTimeMs(), expiry(state), change.effects);
         }
         else if (command instanceof BuiltinCommand.MachineVersionChanged changed && changed.from() < VERSION &&
-            expiryInState && unreachableWatchExpiryMs != state.unreachableWatchExpiryMs())
+            expiryInState)
         {
-            // Each member applied the older versions with its own expiry; from here the state's, which the leader
-            // sets to its own with this entry.
+            // Each member applied the older versions with its own expiry, and goes on doing so until the leader's
+            // Configure, appended here behind the entries already in the log: a cluster whose members all ran with
+            // one expiry keeps the watches it kept, instead of dropping them by the default's.
             change.effects.add(new Effect.Append(new TreeCommand.Configure(unreachableWatchExpiryMs)));
+            return cursorPolicy.result(meta,
+                change.finish().withUnreachableWatchExpiryMs(TreeState.EXPIRY_OF_EACH_MEMBER), null, change.effects);
         }
         return cursorPolicy.result(meta, change.finish(), null, change.effects);
     }
@@ -314,11 +318,12 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
 
     /**
      * The unreachable watch expiry the entries are applied with: from version 2 the one in the state, the same on
-     * every member; before, this member's own.
+     * every member; before, and from the switch to version 2 until the leader's Configure, this member's own.
      */
     private long expiry(final TreeState state)
     {
-        return expiryInState ? state.unreachableWatchExpiryMs() : unreachableWatchExpiryMs;
+        return expiryInState && TreeState.EXPIRY_OF_EACH_MEMBER != state.unreachableWatchExpiryMs() ?
+            state.unreachableWatchExpiryMs() : unreachableWatchExpiryMs;
     }
 
     @SuppressWarnings("unchecked")

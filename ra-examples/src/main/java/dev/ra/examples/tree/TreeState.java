@@ -17,11 +17,18 @@ import java.util.Objects;
  * @param zxid        of the last change (log index of the last command that changed a node); 0 before any.
  * @param cursorIndex log index of the last release cursor (see {@link CursorTracked}).
  * @param unreachableWatchExpiryMs in force (machine version 2 on), set by the last {@link TreeCommand.Configure};
- *                    until the first, the {@link TreeMachine#DEFAULT_UNREACHABLE_WATCH_EXPIRY}.
+ *                    until the first, the {@link TreeMachine#DEFAULT_UNREACHABLE_WATCH_EXPIRY} in a new tree,
+ *                    and {@link #EXPIRY_OF_EACH_MEMBER} from the switch to version 2.
  */
 public record TreeState(Map<String, ZNode> nodes, SessionTable sessions, TreeWatches watches, long zxid,
     long cursorIndex, long unreachableWatchExpiryMs) implements CursorTracked<TreeState>
 {
+    /**
+     * The {@link #unreachableWatchExpiryMs()} from the switch to version 2 until the leader's
+     * {@link TreeCommand.Configure}: each member applies its own expiry, as at version 1, so that the entries already
+     * in the log behind the switch are applied as before.
+     */
+    public static final long EXPIRY_OF_EACH_MEMBER = -1;
     /** The tree with only its root. */
     public static final TreeState EMPTY = new TreeState(
         Map.of(TreePaths.ROOT, new ZNode(TreePaths.ROOT, "", Stat.ROOT, List.of())), SessionTable.EMPTY,
@@ -33,7 +40,7 @@ public record TreeState(Map<String, ZNode> nodes, SessionTable sessions, TreeWat
         Objects.requireNonNull(nodes, "nodes");
         Objects.requireNonNull(sessions, "sessions");
         Objects.requireNonNull(watches, "watches");
-        if (unreachableWatchExpiryMs < 0)
+        if (unreachableWatchExpiryMs < 0 && EXPIRY_OF_EACH_MEMBER != unreachableWatchExpiryMs)
         {
             throw new IllegalArgumentException("unreachable watch expiry must be >= 0 ms, got " +
                 unreachableWatchExpiryMs);

@@ -137,7 +137,7 @@ class TreeSettingsTest
     }
 
     /**
-     * At the switch to version 2 the state holds the default expiry: a leader with another appends its own.
+     * At the switch to version 2 each member goes on with its own expiry until the leader's, which it appends.
      */
     @Test
     void shouldHaveTheLeaderPutItsExpiryInForceAtTheSwitchToVersionTwo()
@@ -148,10 +148,45 @@ class TreeSettingsTest
         final ApplyResult<TreeState> switched = tree.builtin(new BuiltinCommand.MachineVersionChanged(1, 2));
 
         assertThat(switched.effects()).containsExactly(new Effect.Append(new TreeCommand.Configure(1_000)));
-        assertThat(tree.apply(new TreeCommand.Configure(1_000)).reply())
-            .isEqualTo(TreeMachine.DEFAULT_UNREACHABLE_WATCH_EXPIRY.toMillis());
+        assertThat(tree.state().unreachableWatchExpiryMs()).isEqualTo(TreeState.EXPIRY_OF_EACH_MEMBER);
+        assertThat(hasty.overview(tree.state())).as("its own until the Configure")
+            .containsEntry("unreachableWatchExpiryMs", 1_000L);
+        assertThat(tree.apply(new TreeCommand.Configure(1_000)).reply()).isEqualTo(1_000L);
         assertThat(hasty.overview(tree.state())).containsEntry("unreachableWatchExpiryMs", 1_000L);
         assertThat(new MachineDriver<>(patient, TreeMachineCommand.class).builtin(
-            new BuiltinCommand.MachineVersionChanged(1, 2)).effects()).as("the default is in force already").isEmpty();
+            new BuiltinCommand.MachineVersionChanged(1, 2)).effects()).as("even the default is put in force")
+            .containsExactly(new Effect.Append(new TreeCommand.Configure(300_000)));
+    }
+
+    /**
+     * A cluster whose members all ran version 1 with a 1 h expiry switches to version 2, 6 minutes after a watcher's
+     * node was cut off. An expiry check applied between the switch and the leader's Configure (appended when the
+     * leader applies the switch, behind the entries already in the log) must not drop that watcher's watches by the
+     * default's 5 minutes.
+     */
+    @Test
+    void shouldKeepTheExpiryTheMembersAppliedBeforeTheSwitchUntilTheLeadersConfigure()
+    {
+        final TreeMachine hourly = new TreeMachine(TreeMachine.DEFAULT_LESSOR_HANDLER, Duration.ofHours(1),
+            ReleaseCursorPolicy.every(1_000));
+        final MachineDriver<TreeMachineCommand, TreeState> v1 =
+            new MachineDriver<>(hourly.machineFor(1), TreeMachineCommand.class);
+        v1.apply(new TreeCommand.AddWatch("/", WATCHER, true));
+        v1.builtin(new BuiltinCommand.Down(WATCHER, DownReason.NOCONNECTION));
+        final MachineDriver<TreeMachineCommand, TreeState> v2 =
+            new MachineDriver<>(hourly, TreeMachineCommand.class);
+        v2.skip(v1.nextIndex() - 1);
+        v2.restore(v1.state());
+        v2.advance(Duration.ofMinutes(6).toMillis());
+
+        assertThat(v2.builtin(new BuiltinCommand.MachineVersionChanged(1, 2)).effects())
+            .containsExactly(new Effect.Append(new TreeCommand.Configure(3_600_000)));
+        v2.builtin(new BuiltinCommand.Timeout(TreeWatches.EXPIRY_TIMER));
+
+        assertThat(v2.state().watches().watches()).as("the cut-off watcher's watches").hasSize(1);
+        assertThat(hourly.stateCodec().fromBytes(hourly.stateCodec().toBytes(v2.state())))
+            .as("a snapshot taken before the Configure").isEqualTo(v2.state());
+        v2.apply(new TreeCommand.Configure(3_600_000));
+        assertThat(hourly.overview(v2.state())).containsEntry("unreachableWatchExpiryMs", 3_600_000L);
     }
 }
