@@ -324,6 +324,13 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
         }
         else if (command instanceof BuiltinCommand.MachineVersionChanged changed)
         {
+            if (graceInState && changed.from() < 3)
+            {
+                // Each member applied the older versions with its own grace period, and goes on doing so until the
+                // leader's Configure, appended here behind the entries already in the log: a cluster whose members
+                // all ran with one grace period keeps it for those entries, instead of the default's.
+                next = state.withGraceMs(SessionLockState.GRACE_OF_EACH_MEMBER);
+            }
             // Waiters that became unreachable under version 0 or 1 have no timer, and the leader that armed none
             // stays: armed here, in full as a new leader arms them, or they would wait (and keep a free lock) until
             // the next change of leader.
@@ -333,16 +340,12 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
                 {
                     if (unreachableWaitersExpire && changed.from() < 2 && !waiter.reachable())
                     {
-                        effects.add(new Effect.Timer(waiterTimerName(e.getKey(), waiter.process()), grace(state)));
+                        effects.add(new Effect.Timer(waiterTimerName(e.getKey(), waiter.process()), grace(next)));
                     }
                 }
             }
             if (graceInState && changed.from() < 3)
             {
-                // Each member applied the older versions with its own grace period, and goes on doing so until the
-                // leader's Configure, appended here behind the entries already in the log: a cluster whose members
-                // all ran with one grace period keeps it for those entries, instead of the default's.
-                next = state.withGraceMs(SessionLockState.GRACE_OF_EACH_MEMBER);
                 effects.add(new Effect.Append(new SessionLockCommand.Configure(graceMs)));
             }
         }

@@ -216,4 +216,28 @@ class SessionLockSettingsTest
             .isEqualTo(new dev.ra.examples.lock.LockReply.Queued(1));
         assertThat(locks.state().holder("k")).isEqualTo(A);
     }
+
+    /**
+     * A cluster at version 1 with a 60 s grace period switches straight to version 3: the timer of a waiter already
+     * unreachable is armed with the 60 s every member applied, not with the default's 15 s.
+     */
+    @Test
+    void shouldArmTheTimerOfAWaiterAlreadyUnreachableWithTheMembersGracePeriodAtTheSwitchFromVersionOne()
+    {
+        final SessionLockMachine sixtySeconds = new SessionLockMachine(Duration.ofSeconds(60),
+            ReleaseCursorPolicy.every(1_000));
+        final MachineDriver<SessionLockCommand, SessionLockState> v1 =
+            new MachineDriver<>(sixtySeconds.machineFor(1), SessionLockCommand.class);
+        v1.apply(new SessionLockCommand.Acquire("k", A));
+        v1.apply(new SessionLockCommand.Acquire("k", B));
+        v1.builtin(new BuiltinCommand.Down(B, DownReason.NOCONNECTION));
+        final MachineDriver<SessionLockCommand, SessionLockState> v3 =
+            new MachineDriver<>(sixtySeconds, SessionLockCommand.class);
+        v3.skip(v1.nextIndex() - 1);
+        v3.restore(v1.state());
+
+        assertThat(v3.builtin(new BuiltinCommand.MachineVersionChanged(1, 3)).effects()).containsExactly(
+            new Effect.Timer(SessionLockMachine.waiterTimerName("k", B), 60_000),
+            new Effect.Append(new SessionLockCommand.Configure(60_000)));
+    }
 }
