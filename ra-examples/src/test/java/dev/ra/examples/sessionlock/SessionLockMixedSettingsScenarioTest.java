@@ -10,7 +10,9 @@ import dev.ra.examples.support.ToolboxCluster;
 import dev.ra.testkit.InJvmCluster;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,6 +35,18 @@ class SessionLockMixedSettingsScenarioTest
                 Duration.ofSeconds("n1".equals(node) ? 60 : 30), ReleaseCursorPolicy.every(1_000)))))
         {
             world.awaitLeader();
+            // Until the leader's Configure (after the switch from version 0, the version a new cluster starts at)
+            // each member applies its own grace period, as the older versions did.
+            InJvmCluster.await(() ->
+            {
+                final Set<Long> inForce = new HashSet<>();
+                for (final ServerId member : world.members())
+                {
+                    inForce.add(world.system(member.node()).<SessionLockState, Long>localQuery(member,
+                        SessionLockState::graceMs).result());
+                }
+                return 1 == inForce.size() && !inForce.contains(SessionLockState.GRACE_OF_EACH_MEMBER) ? inForce : null;
+            }, WAIT, "one grace period in force on every member");
             final SessionLockClient locks = new SessionLockClient(world.system("n1"), world.members());
             final Inbox holder = new Inbox(world.app());
             assertThat(locks.acquire("k", holder.ref())).isInstanceOf(LockReply.Acquired.class);
