@@ -66,8 +66,8 @@ public sealed interface LeasedKvCommand extends LeasedKvMachineCommand
     /**
      * Put {@link LeasedKvSettings} in force from this entry on, the same on every member (machine version 3). A member
      * appends one on becoming leader when the settings it was constructed with are not those in force, and at the
-     * switch to version 3; a client may send one too. A shorter history is trimmed at the next change. Replies the
-     * settings in force before it.
+     * switch to version 3; a client may send one too, which holds until a leader started with others is elected. A
+     * shorter history is trimmed at the next change. Replies the settings in force before it.
      *
      * @param settings to apply from this entry on.
      */

@@ -73,8 +73,8 @@ public sealed interface SessionLockCommand
     /**
      * Put a grace period in force from this entry on, the same on every member (machine version 3). A member appends
      * one on becoming leader when the grace period it was constructed with is not the one in force, and at the switch
-     * to version 3; a client may send one too. A holder already cut off keeps the deadline it had. Replies the grace
-     * period in force before it, in milliseconds.
+     * to version 3; a client may send one too, which holds until a leader started with another is elected. A holder
+     * already cut off keeps the deadline it had. Replies the grace period in force before it, in milliseconds.
      *
      * @param graceMs the grace period, in milliseconds; at least 0.
      */

@@ -92,7 +92,8 @@ public sealed interface TaskCommand
     /**
      * Set the queue's {@link QueueSettings} from this entry on, the same on every member (machine version 2). A member
      * appends one on becoming leader when the settings it was constructed with are not those in force, and at the
-     * switch to version 2; a client may send one too. Replies the settings in force before it, or null if none were.
+     * switch to version 2; a client may send one too, which holds until a leader started with others is elected.
+     * Replies the settings in force before it, or null if none were.
      *
      * @param settings to apply from this entry on.
      */

@@ -14,8 +14,9 @@ public sealed interface TreeCommand extends TreeMachineCommand permits TreeOp, T
 {
     /**
      * Put an unreachable watch expiry in force from this entry on, the same on every member (machine version 2). A
-     * member appends one on becoming leader when the expiry it was constructed with is not the one in force, and at
-     * the switch to version 2; a client may send one too. Replies the expiry in force before it, in milliseconds.
+     * member appends one on becoming leader when the expiry it was constructed with is not the one in force, and at the
+     * switch to version 2; a client may send one too, which holds until a leader started with another is elected.
+     * Replies the expiry in force before it, in milliseconds.
      *
      * @param unreachableWatchExpiryMs how long a watcher keeps its watches while its node is unreachable (log time);
      *                                 at least 0.
