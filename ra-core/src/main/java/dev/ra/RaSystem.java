@@ -817,7 +817,7 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
             {
                 // Whatever failed in there (a transport's close), the WAL is closed cleanly and its directory freed.
                 // Not a storage another running system took (this build was refused it): that one is its own.
-                if (closeStorage && runtime.tookTransportAndStorage() && storageClosed.compareAndSet(false, true))
+                if (closeStorage && runtime.tookStorage() && storageClosed.compareAndSet(false, true))
                 {
                     runtime.config().storage().close();
                 }

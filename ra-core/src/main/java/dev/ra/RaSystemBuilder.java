@@ -339,8 +339,8 @@ public final class RaSystemBuilder
      *                                  it was closed by an earlier build), or another system runs on the transport
      *                                  or the storage, or the servers in the storage cannot be listed, naming the
      *                                  node and the reason; every thread started so far is stopped and the transport
-     *                                  closed, and the storage too unless {@code closeStorage(false)} (neither when
-     *                                  another system runs on it).
+     *                                  closed, and the storage too unless {@code closeStorage(false)}: each of them
+     *                                  that another system runs on is left alone, the other one is still closed.
      */
     public RaSystem build()
     {

@@ -72,8 +72,10 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     private final ClientQueries queries;
     private final int maxCommandBytes;
     private volatile boolean closed;
-    /** Whether this runtime took its transport and storage (see {@link #IN_USE}), and so closes the transport. */
-    private boolean partsTaken;
+    /** Whether this runtime took its transport (see {@link #IN_USE}), and so closes it and releases it. */
+    private boolean transportTaken;
+    /** Whether this runtime took its storage (see {@link #IN_USE}): only then may its owner close it. */
+    private boolean storageTaken;
     private final Object closeLock = new Object();
 
     /**
@@ -159,35 +161,46 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     }
 
     /**
-     * @return whether this runtime took its transport and storage when it started (another running system had
-     *     neither): only then are they its own to close.
+     * @return whether this runtime took its storage when it started (no other running system had it): only then is
+     *     it its own to close. A runtime refused for its transport alone took its storage, which nothing else runs on.
      */
-    public boolean tookTransportAndStorage()
+    public boolean tookStorage()
     {
         synchronized (closeLock)
         {
-            return partsTaken;
+            return storageTaken;
         }
     }
 
     private void takeTransportAndStorage()
     {
+        final String transportUser;
+        final String storageUser;
         synchronized (IN_USE)
         {
-            final String transportUser = IN_USE.get(config.transport());
-            final String storageUser = IN_USE.get(config.storage());
-            if (null != transportUser || null != storageUser)
+            transportUser = IN_USE.get(config.transport());
+            storageUser = IN_USE.get(config.storage());
+            // Each part no other system runs on is taken even when the other is refused: it is this build's to close
+            // (a storage built inline would otherwise keep its directory locked), and no build may take it meanwhile.
+            if (null == transportUser)
             {
-                throw new RaException("node " + nodeId() + " was given the " + (null != transportUser ?
-                    "transport of node " + transportUser : "storage of node " + storageUser) + ", which runs on it: " +
-                    "a transport and a storage serve one node; give each system its own");
+                IN_USE.put(config.transport(), nodeId());
             }
-            IN_USE.put(config.transport(), nodeId());
-            IN_USE.put(config.storage(), nodeId());
+            if (null == storageUser)
+            {
+                IN_USE.put(config.storage(), nodeId());
+            }
         }
         synchronized (closeLock)
         {
-            partsTaken = true;
+            transportTaken = null == transportUser;
+            storageTaken = null == storageUser;
+        }
+        if (null != transportUser || null != storageUser)
+        {
+            throw new RaException("node " + nodeId() + " was given the " + (null != transportUser ?
+                "transport of node " + transportUser : "storage of node " + storageUser) + ", which runs on it: " +
+                "a transport and a storage serve one node; give each system its own");
         }
     }
 
@@ -841,20 +854,23 @@ public final class RaRuntime implements TransportListener, AutoCloseable
             router.processes().closeAll();
             try
             {
-                if (partsTaken)
+                if (transportTaken)
                 {
                     config.transport().close();
                 }
             }
             finally
             {
-                if (partsTaken)
+                // The storage is released too, though its owner closes it after this: a build on it meanwhile
+                // was given a storage that is closing, as it would be a moment later.
+                synchronized (IN_USE)
                 {
-                    // The storage is released too, though its owner closes it after this: a build on it meanwhile
-                    // was given a storage that is closing, as it would be a moment later.
-                    synchronized (IN_USE)
+                    if (transportTaken)
                     {
                         IN_USE.remove(config.transport());
+                    }
+                    if (storageTaken)
+                    {
                         IN_USE.remove(config.storage());
                     }
                 }

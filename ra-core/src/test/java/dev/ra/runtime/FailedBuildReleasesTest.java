@@ -87,6 +87,27 @@ class FailedBuildReleasesTest
         }
     }
 
+    @Test
+    void aBuildRefusedTheStorageOfARunningSystemClosesTheTransportItWasGiven()
+    {
+        try (InJvmNetwork network = new InJvmNetwork())
+        {
+            final Storage shared = new InMemoryStorage();
+            try (RaSystem first = RaSystem.builder().nodeId("first").transport(network.newTransport()).storage(shared)
+                .build())
+            {
+                final ClosingRecorded given = new ClosingRecorded(network.newTransport());
+                assertThatThrownBy(() -> RaSystem.builder().nodeId("second").transport(given).storage(shared).build())
+                    .hasMessageContaining("storage of node first");
+
+                assertThat(given.closed).as("the given transport closed").isTrue();
+                final ServerId member = new ServerId("counter", "first");
+                first.startCluster("counter", new CounterMachine(), List.of(member));
+                assertThat(first.<Long>processCommand(member, 2L).reply()).isEqualTo(2L);
+            }
+        }
+    }
+
     private static void awaitNoThreadOf(final String node) throws InterruptedException
     {
         // Threads end asynchronously after being told to stop: wait for them, boundedly.
@@ -169,6 +190,43 @@ class FailedBuildReleasesTest
         @Override
         public void close()
         {
+            transport.close();
+        }
+    }
+
+    /** A transport that tells whether it was closed. */
+    private static final class ClosingRecorded implements Transport
+    {
+        private final Transport transport;
+        private volatile boolean closed;
+
+        ClosingRecorded(final Transport transport)
+        {
+            this.transport = transport;
+        }
+
+        @Override
+        public void start(final String localNode, final TransportListener listener)
+        {
+            transport.start(localNode, listener);
+        }
+
+        @Override
+        public void send(final String node, final NodeMessage message)
+        {
+            transport.send(node, message);
+        }
+
+        @Override
+        public boolean isReachable(final String node)
+        {
+            return transport.isReachable(node);
+        }
+
+        @Override
+        public void close()
+        {
+            closed = true;
             transport.close();
         }
     }

@@ -88,4 +88,38 @@ class SharedStorageBuildTest
             }
         }
     }
+
+    /**
+     * A build refused because another system runs on its transport closes the storage it was given, which no system
+     * runs on: a retry on the same directory finds it unlocked.
+     */
+    @Test
+    void aBuildRefusedTheTransportOfARunningSystemClosesTheStorageItWasGiven(@TempDir final Path other)
+    {
+        try (InJvmNetwork network = new InJvmNetwork())
+        {
+            final var transport = network.newTransport();
+            try (RaSystem first = RaSystem.builder().nodeId("first").transport(transport)
+                .storage(FileStorage.builder().directory(dir).build()).build())
+            {
+                RaException refusal = null;
+                try
+                {
+                    RaSystem.builder().nodeId("second").transport(transport)
+                        .storage(FileStorage.builder().directory(other).build()).build().close();
+                }
+                catch (final RaException ex)
+                {
+                    refusal = ex;
+                }
+                assertThat(refusal).as("the second build's failure").isNotNull().hasMessageContaining("transport");
+
+                try (RaSystem second = RaSystem.builder().nodeId("second").transport(network.newTransport())
+                    .storage(FileStorage.builder().directory(other).build()).build())
+                {
+                    assertThat(second.nodeId()).isEqualTo("second");
+                }
+            }
+        }
+    }
 }
