@@ -244,10 +244,10 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
                 // a command could be appended when it wakes. Nothing was sent in this attempt: ask another member
                 // (only a call that any member may take; one meant for this server, such as a stop, goes there).
                 // Not one that this call found not running or not reachable: it would send the call straight back
-                // here, over and over on this thread, until its stack overflowed.
-                final ServerId other = nextMember(target);
-                if (null != other && !router.isSilent(other.node()) &&
-                    (null == unavailable || !unavailable.contains(other)))
+                // here, over and over on this thread, until its stack overflowed. Past such a one to the next that
+                // may answer, though: stopping at it held the call here, silent, while the others had a leader.
+                final ServerId other = nextAnswering(target);
+                if (null != other)
                 {
                     target = other;
                 }
@@ -602,6 +602,25 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         {
             retryLater();
         }
+    }
+
+    /**
+     * @return the first member after {@code current} in the cluster's member list whose node is not silent and that
+     *     this call did not find not running, or null if there is none. Called holding this call's lock.
+     */
+    private ServerId nextAnswering(final ServerId current)
+    {
+        final List<ServerId> members = null == cluster ? List.of() : cluster.members;
+        final int at = Math.max(0, members.indexOf(current));
+        for (int i = 1; i < members.size(); i++)
+        {
+            final ServerId candidate = members.get((at + i) % members.size());
+            if (!router.isSilent(candidate.node()) && (null == unavailable || !unavailable.contains(candidate)))
+            {
+                return candidate;
+            }
+        }
+        return null;
     }
 
     /**

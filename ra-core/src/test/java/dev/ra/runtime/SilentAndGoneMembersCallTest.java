@@ -90,6 +90,72 @@ class SilentAndGoneMembersCallTest
         assertThat(outcome.get(60, TimeUnit.SECONDS)).as("how the call failed").isInstanceOf(RaException.class);
     }
 
+    /**
+     * Of five members, the one addressed is paused and the next in the member list is gone: the three others elect a
+     * leader, and the call must find it through them rather than wait on the paused member until its timeout.
+     */
+    @Test
+    void aCallTurnsFromASilentMemberPastAGoneOneToTheMembersThatRun() throws Exception
+    {
+        final List<ServerId> five = new ArrayList<>();
+        for (int i = 1; i <= 5; i++)
+        {
+            five.add(new ServerId("kv", "n" + i));
+        }
+        final List<RaSystem> hosts = new ArrayList<>();
+        for (int i = 1; i <= 5; i++)
+        {
+            hosts.add(node("n" + i, network.newTransport()));
+        }
+        final SilenceRecorder clientTransport = new SilenceRecorder(network.newTransport());
+        final RaSystem client = node("client", clientTransport);
+        hosts.get(0).startCluster("kv", new KvMachine(), five);
+        hosts.get(0).transferLeadership(five.get(0), five.get(0));
+        client.registerCluster("kv", new KvMachine(), five);
+        // The client learns the leader, n1 (the transfer may take a moment: every attempt is bounded).
+        for (int attempt = 0; attempt < 100 && !five.get(0).equals(client.<Object>processCommand(five.get(0),
+            new KvMachine.Put("warm", "1"), Duration.ofSeconds(30)).leader()); attempt++)
+        {
+            Thread.sleep(50);
+        }
+
+        network.pause("n1");
+        hosts.get(1).close();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!clientTransport.silent.contains("n1") && System.nanoTime() - deadline < 0)
+        {
+            Thread.sleep(10);
+        }
+        assertThat(clientTransport.silent).as("nodes the client was told are silent").contains("n1");
+        // n3, whose first call may go to n1 still and end with an unknown outcome, asks until one is applied.
+        boolean elected = false;
+        for (int attempt = 0; attempt < 100 && !elected; attempt++)
+        {
+            try
+            {
+                hosts.get(2).processCommand(five.get(2), new KvMachine.Put("elected", "1"), Duration.ofSeconds(10));
+                elected = true;
+            }
+            catch (final RaException ex)
+            {
+                Thread.sleep(50);
+            }
+        }
+        assertThat(elected).as("n3, n4 and n5 elected a leader").isTrue();
+
+        final CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        client.processCommandAsync(five.get(0), new KvMachine.Put("a", "1"), Duration.ofSeconds(10))
+            .whenComplete((result, failure) -> outcome.complete(null == failure ? new NoFailure() : failure));
+
+        assertThat(outcome.get(60, TimeUnit.SECONDS)).as("how the call ended").isInstanceOf(NoFailure.class);
+    }
+
+    /** The call succeeded. */
+    private static final class NoFailure extends Throwable
+    {
+        private static final long serialVersionUID = 1L;
+    }
+
     /** The client's transport, recording the nodes it reported silent and not heard since. */
     private static final class SilenceRecorder implements Transport
     {
