@@ -846,10 +846,6 @@ public final class RaRuntime implements TransportListener, AutoCloseable
                 return;
             }
             closed = true;
-            // The caller may be a thread of a pool stopped below (a process handler, a callback of a call retried or
-            // failed on the scheduler): stopping the pool interrupts it, and what it does next (close the storage,
-            // which waits for its WAL writer) would not wait. Only an interrupt it had before is kept.
-            final boolean interruptedBefore = Thread.currentThread().isInterrupted();
             registry.stopAll();
             router.processes().closeAll();
             try
@@ -874,6 +870,12 @@ public final class RaRuntime implements TransportListener, AutoCloseable
                         IN_USE.remove(config.storage());
                     }
                 }
+                // The caller may be a thread of a pool stopped below (a process handler, a callback of a call retried
+                // or failed on the scheduler): stopping the pool interrupts it, and what it does next (close the
+                // storage, which waits for its WAL writer) would not wait. Only an interrupt it had before that is
+                // kept: one from before the close or during it (given back by the waits above), which is the
+                // caller's own.
+                final boolean interruptedBefore = Thread.currentThread().isInterrupted();
                 // A transport whose close failed must not leave the node's threads running.
                 for (final EventLoop loop : loops)
                 {
