@@ -311,7 +311,7 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         if (!mayBeAppended && null != refusal)
         {
             future.completeExceptionally(new RaTimeoutException(describe() + " to " + clusterName() + " was taken " +
-                "by no leader in time: every send was answered (the last: " + refusal + ")"));
+                "by no leader in time; the last attempt: " + refusal));
             return;
         }
         if (expired)
@@ -504,7 +504,7 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         }
         else
         {
-            noServer(server);
+            notReached(server, "node " + server.node() + " of " + server + " went silent");
         }
     }
 
@@ -515,7 +515,7 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
      */
     void nodeLeft(final ServerId server)
     {
-        noServer(server);
+        notReached(server, "node " + server.node() + " of " + server + " left");
     }
 
     @Override
@@ -734,6 +734,22 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
     @Override
     public void noServer(final ServerId server)
     {
+        moveOn(server, server + " does not run");
+    }
+
+    /**
+     * The call could not reach the server, or gave up on it: its node is not reachable, was lost or went silent, or
+     * left. It moves on as from a server that does not run, and a timeout says why it was not taken there.
+     *
+     * @param why the server did not take it, naming its node.
+     */
+    void notReached(final ServerId server, final String why)
+    {
+        moveOn(server, why);
+    }
+
+    private void moveOn(final ServerId server, final String refusal)
+    {
         if (doneWithoutServer())
         {
             future.complete(null);
@@ -753,7 +769,7 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         synchronized (this)
         {
             sendUnanswered = false;
-            lastRefusal = server + " does not run";
+            lastRefusal = refusal;
             if (null == unavailable)
             {
                 unavailable = new HashSet<>();
@@ -867,7 +883,7 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         }
         else
         {
-            noServer(server);
+            notReached(server, "node " + server.node() + " of " + server + " became unreachable");
         }
     }
 

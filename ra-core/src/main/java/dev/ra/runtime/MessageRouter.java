@@ -159,7 +159,7 @@ final class MessageRouter
         }
         if (!transport.isReachable(to.node()))
         {
-            call.noServer(to);
+            call.notReached(to, "node " + to.node() + " of " + to + " is not reachable");
             return;
         }
         final long id = calls.nextCallId();
@@ -181,7 +181,7 @@ final class MessageRouter
             // its message would be lost with the link: nothing was sent, so it moves on (whoever takes it, once).
             if (calls.take(id, call))
             {
-                call.noServer(to);
+                call.notReached(to, "node " + to.node() + " of " + to + " is not reachable");
             }
             return;
         }

@@ -167,6 +167,22 @@ class FailuresTest
     }
 
     /**
+     * A call whose only member's node cannot be reached sent nothing: its timeout says so, rather than that every send
+     * was answered and the member does not run.
+     */
+    @Test
+    void aCallToAMemberWhoseNodeIsUnreachableSaysSo()
+    {
+        final RaSystem n1 = cluster.first();
+        final ServerId away = new ServerId("away", "n9");
+        n1.registerCluster("away", new KvMachine(), List.of(away));
+
+        assertThatThrownBy(() -> n1.members(away)).isInstanceOf(RaTimeoutException.class)
+            .hasMessageContaining("node n9").hasMessageContaining("not reachable")
+            .hasMessageNotContaining("does not run").hasMessageNotContaining("every send was answered");
+    }
+
+    /**
      * A list of members holding a null (an id not yet filled in, say) is refused naming the members and where the null
      * is, by every call that takes members, rather than with a bare {@link NullPointerException} from inside a copy.
      */
