@@ -7,8 +7,9 @@ import java.util.Map;
 
 /**
  * The leader's side of machine-version upgrades (Ra's {@code all} strategy, its default since 2.16): the cluster
- * switches to the newest version the leader's build supports only once every voter reports a build that supports it
- * too, by appending a noop carrying that version; every member switches when it applies that noop. The voters report
+ * switches to the highest version every voter's build supports (the leader's included), by appending a noop carrying
+ * that version; every member switches when it applies that noop. Builds of versions 2, 2 and 1 switch a cluster at
+ * version 0 to 1, and to 2 once the last one is upgraded. The voters report
  * their builds' versions in their AppendEntries replies; the check runs again whenever a report changes and when the
  * configuration changes (a member with an older build removed, one with a newer build added).
  *
@@ -31,27 +32,29 @@ final class MachineUpgrade
     }
 
     /**
-     * A new leadership: the version its first noop carries, the version in force, or the newest one if no other
-     * voter has to support it (a single-member cluster upgrades at once).
+     * A new leadership: the version its first noop carries, the version in force, or the highest one every voter
+     * supports if that is above it (a single-member cluster upgrades at once; the other voters' builds are known only
+     * once they answer, so with other voters this is usually the version in force).
      *
      * @return the version for this term's noop.
      */
     int versionForTermNoop()
     {
-        final int supported = core.versions.supported();
-        appended = everyVoterSupports(supported) ? supported : core.versions.effective();
+        appended = Math.max(core.versions.effective(), everyVoterSupports());
         return appended;
     }
 
     /**
-     * Append the noop that switches the cluster to the newest version this leader supports, if every voter now
-     * supports it and no noop of this leadership carries it yet.
+     * Append the noop that switches the cluster to the highest version every voter supports (this leader's build
+     * included: the lowest of their builds' newest versions), if it is above the version in force and above what a
+     * noop of this leadership carries already. Called again whenever a voter reports another build or the
+     * configuration changes, so the cluster steps up again when the lowest build is upgraded.
      */
     void maybeUpgrade()
     {
         final MachineVersions versions = core.versions;
-        final int target = versions.supported();
-        if (target <= Math.max(versions.effective(), appended) || !everyVoterSupports(target))
+        final int target = everyVoterSupports();
+        if (target <= Math.max(versions.effective(), appended))
         {
             return;
         }
@@ -63,23 +66,26 @@ final class MachineUpgrade
         }
     }
 
-    private boolean everyVoterSupports(final int version)
+    /**
+     * @return the highest version every voter of the configuration in force supports, as last reported (-1 if a voter
+     *     has not reported yet: the leader does not know what its build applies).
+     */
+    private int everyVoterSupports()
     {
+        final int supported = core.versions.supported();
         if (core.mutation == Mutation.UPGRADE_WITHOUT_ALL_VOTERS)
         {
-            return true;
+            return supported;
         }
+        int lowest = supported;
         for (final Member member : core.configs.current())
         {
             if (member.isVoter() && !member.id().equals(core.self))
             {
                 final PeerProgress peer = peers.get(member.id());
-                if (null == peer || peer.machineVersion < version)
-                {
-                    return false;
-                }
+                lowest = Math.min(lowest, null == peer ? -1 : peer.machineVersion);
             }
         }
-        return true;
+        return lowest;
     }
 }

@@ -250,6 +250,93 @@ final class MachineVersionTest
         assertThat(runner.safetyProblems()).isEmpty();
     }
 
+    /**
+     * Builds of versions 2, 2 and 1 on a cluster at version 0: every member supports version 1, so the leader (a
+     * version-2 build) switches the cluster to 1, and to 2 once the last member is upgraded. A leader once proposed
+     * only its own newest version, which not every member supported, and the cluster stayed at 0.
+     */
+    @Test
+    void theLeaderSwitchesToTheHighestVersionEveryVoterSupportsAndStepsUpWhenItRises()
+    {
+        final ScenarioRunner runner = run("""
+            cluster 3 version=2
+            crash s3
+            version s3 1
+            restart s3
+            trigger s1
+            stabilize
+            propose s1 a 1
+            flush s1
+            stabilize
+            tick s1
+            stabilize
+            """);
+        assertThat(runner.core("s1").role()).isEqualTo(dev.ra.RaftRole.LEADER);
+        for (final String name : List.of("s1", "s2", "s3"))
+        {
+            assertThat(runner.core(name).effectiveMachineVersion()).as(name + " at the version all support")
+                .isEqualTo(1);
+            assertThat(runner.core(name).machineVersionError()).as(name).isNull();
+        }
+
+        runner.run("crash s3");
+        runner.run("version s3 2");
+        runner.run("restart s3");
+        run(runner, """
+            tick s1
+            stabilize
+            propose s1 b 2
+            flush s1
+            stabilize
+            """);
+        for (final String name : List.of("s1", "s2", "s3"))
+        {
+            assertThat(runner.core(name).effectiveMachineVersion()).as(name + " once every build supports 2")
+                .isEqualTo(2);
+        }
+        assertThat(runner.safetyProblems()).isEmpty();
+    }
+
+    /** A new leader's first noop already carries the highest version every voter it heard from supports. */
+    @Test
+    void aNewLeaderSwitchesToTheHighestVersionEveryVoterSupports()
+    {
+        final ScenarioRunner runner = run("""
+            cluster 3
+            trigger s1
+            stabilize
+            crash s2
+            version s2 3
+            restart s2
+            crash s3
+            version s3 2
+            restart s3
+            tick s1
+            stabilize
+            crash s1
+            version s1 3
+            restart s1
+            unreachable s3 s1
+            unreachable s2 s1
+            timeout s2
+            stabilize
+            reachable s3 s1
+            reachable s2 s1
+            tick s2
+            stabilize
+            propose s2 a 1
+            flush s2
+            stabilize
+            """);
+        assertThat(runner.core("s2").role()).isEqualTo(dev.ra.RaftRole.LEADER);
+        for (final String name : List.of("s1", "s2", "s3"))
+        {
+            assertThat(runner.core(name).effectiveMachineVersion()).as(name).isEqualTo(2);
+            assertThat(runner.core(name).machineVersionError()).as(name).isNull();
+        }
+        assertThat(runner.safetyProblems()).isEmpty();
+    }
+
     private static boolean preVoteGranted(final ServerCore voter, final ServerCore candidate, final int version)
     {
         final List<RaftAction> actions = voter.handle(new RaftEvent.RpcReceived(candidate.id(),
@@ -264,7 +351,11 @@ final class MachineVersionTest
 
     private static ScenarioRunner run(final String script)
     {
-        final ScenarioRunner runner = new ScenarioRunner();
+        return run(new ScenarioRunner(), script);
+    }
+
+    private static ScenarioRunner run(final ScenarioRunner runner, final String script)
+    {
         for (final String line : script.lines().map(String::trim).filter(l -> !l.isEmpty()).toList())
         {
             runner.run(line);
