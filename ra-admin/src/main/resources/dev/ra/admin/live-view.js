@@ -2,7 +2,10 @@
 // Plain DOM and canvas; nothing is fetched but this node's /status. Stable hooks for tests and scripts:
 //   section[data-cluster=NAME] per cluster, with data-leader (member id or "") and data-term;
 //   tr[data-member=ID][data-role=ROLE] per member; #updated[data-time] is the time of the last status shown;
-//   #unavailable[data-peers] lists the admin peers whose last request failed (comma-separated node ids, sorted).
+//   #unavailable[data-peers] lists the admin peers whose last request failed (comma-separated node ids, sorted);
+//   #not-restarted[data-servers] the servers stored here whose restart failed (comma-separated server ids, sorted),
+//   li[data-server=ID] each, with the reason as text.
+// Names and reasons come from the node and may hold any character: they are set as text, never parsed as HTML.
 "use strict";
 
 const POLL_MS = 500;
@@ -78,6 +81,7 @@ function render(status) {
     }
   }
   renderUnavailablePeers(status.unavailablePeers || {});
+  renderFailedRestarts(status.failedRestarts || {});
   const updated = document.getElementById("updated");
   updated.dataset.time = String(status.timeMillis);
   updated.textContent = new Date(status.timeMillis).toLocaleTimeString();
@@ -90,6 +94,15 @@ function renderUnavailablePeers(peers) {
   list.replaceChildren(...nodes.map(node =>
     el("li", { "data-peer": node }, el("strong", { text: node }), el("span", { text: ": " + peers[node] }))));
   document.getElementById("unavailable-peers").hidden = nodes.length === 0;
+}
+
+function renderFailedRestarts(failed) {
+  const servers = Object.keys(failed).sort();
+  const list = document.getElementById("not-restarted");
+  list.dataset.servers = servers.join(",");
+  list.replaceChildren(...servers.map(server =>
+    el("li", { "data-server": server }, el("strong", { text: server }), el("span", { text: ": " + failed[server] }))));
+  document.getElementById("failed-restarts").hidden = servers.length === 0;
 }
 
 function remember(cluster, time) {
