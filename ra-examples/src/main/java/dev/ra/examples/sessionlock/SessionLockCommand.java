@@ -63,8 +63,9 @@ public sealed interface SessionLockCommand
 
     /**
      * Re-arm the grace timers of disconnected holders with their remaining time, or release those whose grace has
-     * already run out. A new leader appends this command to the log ({@link dev.ra.Effect.Append}) because only an
-     * applied entry carries a leader timestamp to compute the remaining time from. Harmless if sent by anyone.
+     * already run out; and (version 3) the timers of unreachable waiters with their remaining time. A new leader
+     * appends this command to the log ({@link dev.ra.Effect.Append}) because only an applied entry carries a leader
+     * timestamp to compute the remaining time from. Harmless if sent by anyone.
      */
     record RearmTimers() implements SessionLockCommand
     {
@@ -74,7 +75,8 @@ public sealed interface SessionLockCommand
      * Put a grace period in force from this entry on, the same on every member (machine version 3). A member appends
      * one on becoming leader when the grace period it was constructed with is not the one in force, and at the switch
      * to version 3; a client may send one too, which holds until a leader started with another is elected. A holder
-     * already cut off keeps the deadline it had. Replies the grace period in force before it, in milliseconds.
+     * or waiter already cut off keeps the deadline it had (the grace period in force when it was cut off). Replies
+     * the grace period in force before it, in milliseconds.
      *
      * @param graceMs the grace period, in milliseconds; at least 0.
      */

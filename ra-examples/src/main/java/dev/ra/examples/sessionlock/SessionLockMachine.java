@@ -52,7 +52,11 @@ import java.util.Set;
  *       leader arms a timer named {@link #waiterTimerName(String, ProcessRef)} when it becomes unreachable (and every
  *       new leader arms it again, in full, as does the switch to version 2 for a waiter already unreachable), and
  *       if the waiter is still unreachable when the timer's {@code Timeout} is applied, it leaves the line, and a
- *       free lock that nobody else waits for is removed. A waiter dropped so
+ *       free lock that nobody else waits for is removed. From version 3 its deadline is in log time, as a holder's:
+ *       the leader time of the entry that reported it unreachable plus the grace period in force then (a
+ *       {@link SessionLockCommand.Configure} after it changes the deadline of neither); a timer that fires before
+ *       it (a new leader's, armed in full with the grace period in force) re-arms itself for the rest, and a new
+ *       leader's {@link SessionLockCommand.RearmTimers} re-arms it with the remainder. A waiter dropped so
  *       must acquire again once back. (Versions 0 and 1 kept unreachable waiters, and a free lock with only such
  *       waiters, for ever.)</li>
  *   <li>Every tenure carries a fencing token (log index of the granting entry), even though the original had none:
@@ -147,7 +151,8 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
     /**
      * Version 1 holds the grace deadline in log time (see the class comment); version 0 did not. Version 2 drops a
      * waiter whose node stays unreachable for the grace period; versions 0 and 1 kept it for ever. Version 3 keeps
-     * the grace period in the state; versions 0 to 2 applied each member's own.
+     * the grace period in the state, and each unreachable waiter's deadline in log time; versions 0 to 2 applied
+     * each member's own grace period, and dropped a waiter whenever its timer fired.
      */
     @Override
     public int version()
@@ -233,7 +238,9 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
         if (command instanceof SessionLockCommand.Acquire acquire)
         {
             final Acquisition acquisition = acquire(meta, acquire, state, effects);
-            return cursorPolicy.result(meta, acquisition.state(), acquisition.reply(), effects);
+            // The caller is evidently reachable: if it was a waiter cut off, its deadline goes with its timer.
+            return cursorPolicy.result(meta, forgetWaiterDeadline(acquisition.state(), acquire.key(),
+                acquire.owner()), acquisition.reply(), effects);
         }
         else if (command instanceof SessionLockCommand.Release release)
         {
@@ -258,8 +265,10 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
                 return cursorPolicy.result(meta, state, false, effects);
             }
             final List<Waiter> waiters = Persistent.removeIf(entry.waiters(), w -> w.process().equals(cancel.owner()));
-            final SessionLockState next = state.with(cancel.key(), null == entry.holder() && waiters.isEmpty() ? null :
-                new SessionLockEntry(entry.holder(), entry.token(), entry.disconnection(), waiters));
+            final SessionLockState next = forgetWaiterDeadline(state.with(cancel.key(),
+                null == entry.holder() && waiters.isEmpty() ? null :
+                new SessionLockEntry(entry.holder(), entry.token(), entry.disconnection(), waiters)), cancel.key(),
+                cancel.owner());
             if (!next.involves(cancel.owner()))
             {
                 effects.add(new Effect.Demonitor(cancel.owner()));
@@ -272,6 +281,12 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
             for (final Map.Entry<String, SessionLockEntry> e : state.locks().entrySet())
             {
                 next = next.with(e.getKey(), checkDeadline(meta, e.getKey(), e.getValue(), effects));
+            }
+            // Unreachable waiters too: the timer a new leader armed with the grace period in force may be longer
+            // than what is left of the one they were cut off with (or shorter, and re-armed when it fires).
+            for (final Map.Entry<String, Long> waiter : next.waiterDeadlines().entrySet())
+            {
+                effects.add(new Effect.Timer(waiter.getKey(), Math.max(0, waiter.getValue() - meta.systemTimeMs())));
             }
             return cursorPolicy.result(meta, next, null, effects);
         }
@@ -293,9 +308,20 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
         if (command instanceof BuiltinCommand.Down down && down.reason() == DownReason.NOCONNECTION)
         {
             final ProcessRef process = down.process();
+            final Set<String> cutOffWaiters = new LinkedHashSet<>();
             for (final Map.Entry<String, SessionLockEntry> e : state.locks().entrySet())
             {
-                next = next.with(e.getKey(), suspect(meta, state, e.getKey(), e.getValue(), process, effects));
+                next = next.with(e.getKey(), suspect(meta, state, e.getKey(), e.getValue(), process, effects,
+                    cutOffWaiters));
+            }
+            if (graceInState)
+            {
+                // The grace period in force now is the waiter's, as a holder's: a Configure after this changes
+                // neither, and a timer that fires earlier (a new leader's, armed in full) is re-armed for the rest.
+                for (final String timer : cutOffWaiters)
+                {
+                    next = next.withWaiterDeadline(timer, deadlineAfter(meta, grace(state)));
+                }
             }
             if (state.involves(process))
             {
@@ -306,7 +332,8 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
         {
             for (final Map.Entry<String, SessionLockEntry> e : state.locks().entrySet())
             {
-                next = next.with(e.getKey(), forget(meta, e.getKey(), e.getValue(), down.process(), effects));
+                next = forgetWaiterDeadline(next.with(e.getKey(), forget(meta, e.getKey(), e.getValue(),
+                    down.process(), effects)), e.getKey(), down.process());
             }
         }
         else if (command instanceof BuiltinCommand.NodeUp nodeUp)
@@ -316,6 +343,13 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
             {
                 next = next.with(e.getKey(), reconnect(meta, e.getKey(), e.getValue(), nodeUp.node(), monitor,
                     effects));
+                for (final Waiter waiter : e.getValue().waiters())
+                {
+                    if (!waiter.reachable() && waiter.process().node().equals(nodeUp.node()))
+                    {
+                        next = forgetWaiterDeadline(next, e.getKey(), waiter.process());
+                    }
+                }
             }
             for (final ProcessRef process : monitor)
             {
@@ -352,12 +386,21 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
         else if (command instanceof BuiltinCommand.Timeout timeout && unreachableWaitersExpire &&
             timeout.name().startsWith(WAITER_TIMER_PREFIX))
         {
+            final Long deadlineMs = state.waiterDeadlines().get(timeout.name());
+            if (null != deadlineMs && meta.systemTimeMs() < deadlineMs)
+            {
+                // Fired before the waiter's deadline (a new leader armed the grace period in force, shorter than
+                // the one it was cut off with): it waits for the rest.
+                effects.add(new Effect.Timer(timeout.name(), deadlineMs - meta.systemTimeMs()));
+                return cursorPolicy.result(meta, next, null, effects);
+            }
             final Set<ProcessRef> dropped = new LinkedHashSet<>();
             for (final Map.Entry<String, SessionLockEntry> e : state.locks().entrySet())
             {
                 next = next.with(e.getKey(), dropUnreachableWaiter(e.getKey(), e.getValue(), timeout.name(),
                     dropped));
             }
+            next = next.withoutWaiterDeadline(timeout.name());
             for (final ProcessRef process : dropped)
             {
                 if (!next.involves(process))
@@ -430,7 +473,7 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
             effects.add(new Effect.MonitorNode(node));
         }
         effects.addAll(timersAndGrants);
-        if (anyDisconnected)
+        if (anyDisconnected || !state.waiterDeadlines().isEmpty())
         {
             effects.add(new Effect.Append(new SessionLockCommand.RearmTimers()));
         }
@@ -522,7 +565,8 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
         final String key,
         final SessionLockEntry entry,
         final ProcessRef process,
-        final List<Effect> effects)
+        final List<Effect> effects,
+        final Set<String> cutOffWaiters)
     {
         if (process.equals(entry.holder()))
         {
@@ -532,12 +576,8 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
             }
             final long grace = grace(state);
             effects.add(new Effect.Timer(timerName(key), grace));
-            // From version 3 a client may configure any grace period: the longest must not overflow into a deadline
-            // in the past, which would hand the lock on at the next entry.
-            final long deadlineMs = graceInState && meta.systemTimeMs() > Long.MAX_VALUE - grace ? Long.MAX_VALUE :
-                meta.systemTimeMs() + grace;
             return new SessionLockEntry(entry.holder(), entry.token(),
-                new Disconnection(meta.systemTimeMs(), deadlineMs), entry.waiters());
+                new Disconnection(meta.systemTimeMs(), deadlineAfter(meta, grace)), entry.waiters());
         }
         final int index = entry.waiterIndex(process);
         if (index < 0 || !entry.waiters().get(index).reachable())
@@ -547,9 +587,31 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
         if (unreachableWaitersExpire)
         {
             effects.add(new Effect.Timer(waiterTimerName(key, process), grace(state)));
+            cutOffWaiters.add(waiterTimerName(key, process));
         }
         return new SessionLockEntry(entry.holder(), entry.token(), entry.disconnection(),
             Persistent.set(entry.waiters(), index, new Waiter(process, false)));
+    }
+
+    /**
+     * @return the leader time of this entry plus {@code grace}. From version 3 a client may configure any grace
+     *         period: the longest must not overflow into a deadline in the past, which would hand the lock on (or drop
+     *         the waiter) at the next entry.
+     */
+    private long deadlineAfter(final CommandMeta meta, final long grace)
+    {
+        return graceInState && meta.systemTimeMs() > Long.MAX_VALUE - grace ? Long.MAX_VALUE :
+            meta.systemTimeMs() + grace;
+    }
+
+    /**
+     * @return the state without the deadline of {@code process} as a waiter for {@code key}, which is reachable
+     *         again or left the line.
+     */
+    private static SessionLockState forgetWaiterDeadline(final SessionLockState state, final String key,
+        final ProcessRef process)
+    {
+        return state.waiterDeadlines().isEmpty() ? state : state.withoutWaiterDeadline(waiterTimerName(key, process));
     }
 
     /**

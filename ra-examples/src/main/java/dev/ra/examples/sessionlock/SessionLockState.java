@@ -15,9 +15,12 @@ import java.util.Objects;
  *                    {@link SessionLockCommand.Configure}; until the first, the
  *                    {@link SessionLockMachine#DEFAULT_GRACE_PERIOD} in a new cluster, and
  *                    {@link #GRACE_OF_EACH_MEMBER} from the switch to version 3.
+ * @param waiterDeadlines the deadline (leader time, ms) of each unreachable waiter cut off at version 3 or later, by
+ *                        the name of its timer ({@link SessionLockMachine#waiterTimerName}): when the grace period
+ *                        in force when it was cut off runs out. Waiters cut off before version 3 have none.
  */
-public record SessionLockState(Map<String, SessionLockEntry> locks, long cursorIndex, long graceMs)
-    implements CursorTracked<SessionLockState>
+public record SessionLockState(Map<String, SessionLockEntry> locks, long cursorIndex, long graceMs,
+    Map<String, Long> waiterDeadlines) implements CursorTracked<SessionLockState>
 {
     /**
      * The {@link #graceMs()} from the switch to version 3 until the leader's {@link SessionLockCommand.Configure}:
@@ -32,10 +35,23 @@ public record SessionLockState(Map<String, SessionLockEntry> locks, long cursorI
     public SessionLockState
     {
         Objects.requireNonNull(locks, "locks");
+        Objects.requireNonNull(waiterDeadlines, "waiterDeadlines");
         if (graceMs < 0 && GRACE_OF_EACH_MEMBER != graceMs)
         {
             throw new IllegalArgumentException("grace period must be >= 0 ms, got " + graceMs);
         }
+    }
+
+    /**
+     * A state with no unreachable waiter's deadline.
+     *
+     * @param locks       by key.
+     * @param cursorIndex log index of the last release cursor.
+     * @param graceMs     the grace period in force.
+     */
+    public SessionLockState(final Map<String, SessionLockEntry> locks, final long cursorIndex, final long graceMs)
+    {
+        this(locks, cursorIndex, graceMs, Map.of());
     }
 
     /**
@@ -87,7 +103,27 @@ public record SessionLockState(Map<String, SessionLockEntry> locks, long cursorI
     SessionLockState with(final String key, final SessionLockEntry entry)
     {
         return new SessionLockState(null == entry ? Persistent.remove(locks, key) : Persistent.put(locks, key, entry),
-            cursorIndex, graceMs);
+            cursorIndex, graceMs, waiterDeadlines);
+    }
+
+    /**
+     * @param timer      of an unreachable waiter ({@link SessionLockMachine#waiterTimerName}).
+     * @param deadlineMs when it leaves the line, in leader time.
+     * @return a copy of this state with that deadline.
+     */
+    SessionLockState withWaiterDeadline(final String timer, final long deadlineMs)
+    {
+        return new SessionLockState(locks, cursorIndex, graceMs, Persistent.put(waiterDeadlines, timer, deadlineMs));
+    }
+
+    /**
+     * @param timer of a waiter that is reachable again or left the line.
+     * @return a copy of this state without its deadline (this state if it had none).
+     */
+    SessionLockState withoutWaiterDeadline(final String timer)
+    {
+        final Map<String, Long> remaining = Persistent.remove(waiterDeadlines, timer);
+        return remaining == waiterDeadlines ? this : new SessionLockState(locks, cursorIndex, graceMs, remaining);
     }
 
     /**
@@ -96,12 +132,12 @@ public record SessionLockState(Map<String, SessionLockEntry> locks, long cursorI
      */
     SessionLockState withGraceMs(final long next)
     {
-        return new SessionLockState(locks, cursorIndex, next);
+        return new SessionLockState(locks, cursorIndex, next, waiterDeadlines);
     }
 
     @Override
     public SessionLockState withCursorIndex(final long index)
     {
-        return new SessionLockState(locks, index, graceMs);
+        return new SessionLockState(locks, index, graceMs, waiterDeadlines);
     }
 }

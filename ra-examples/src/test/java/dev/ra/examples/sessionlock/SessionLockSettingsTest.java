@@ -17,6 +17,7 @@ import dev.ra.examples.support.ReleaseCursorPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -130,10 +131,12 @@ class SessionLockSettingsTest
         assertThat(v2.stateCodec().fromBytes(versionTwoBytes)).as("version 2 had no grace period to write")
             .isEqualTo(locks.state());
         // The generic codec writes a record's components in order with no count: version 3's bytes are version 2's
-        // followed by the grace period.
+        // followed by the grace period and the unreachable waiters' deadlines.
         final byte[] newestBytes = shortGrace.stateCodec().toBytes(configured);
         final byte[] graceBytes = Codecs.generic().toBytes(1_000L);
-        assertThat(newestBytes).startsWith(versionTwoBytes).hasSize(versionTwoBytes.length + graceBytes.length);
+        final byte[] deadlineBytes = Codecs.generic().toBytes(Map.of());
+        assertThat(newestBytes).startsWith(versionTwoBytes)
+            .hasSize(versionTwoBytes.length + graceBytes.length + deadlineBytes.length);
         assertThatThrownBy(() -> shortGrace.stateCodec().fromBytes(versionTwoBytes))
             .isInstanceOf(CodecException.class);
         assertThat(shortGrace.stateCodec().fromBytes(shortGrace.stateCodec().toBytes(configured)))
