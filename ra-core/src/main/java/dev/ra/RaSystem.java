@@ -788,16 +788,19 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
      * returns once that one is done.
      *
      * <p>Called on one of the node's event loops (from a machine's {@code apply} or an effect, or from a callback of a
-     * call that the loop completed), the close cannot wait there for the servers of that loop to stop: it goes on in a
-     * thread of its own, {@code ra-<node>-close}, and this returns at once.
+     * call that the loop completed) or on a thread of its transport (a callback of a call whose answer the transport
+     * delivered, as with {@link RaSystemBuilder#useTransportThreads useTransportThreads(false)}), the close cannot wait
+     * there for the servers to stop: it goes on in a thread of its own, {@code ra-<node>-close}, and this returns at
+     * once.
      */
     @Override
     public void close()
     {
-        if (runtime.onOwnLoop())
+        if (runtime.onThreadTheCloseNeeds())
         {
-            // Waiting here would hold up the very loop that has to stop its servers: they would not hand over their
-            // leadership nor stop until the wait gave up. Not a daemon, so that the JVM lets the close finish.
+            // Waiting here would hold up the very thread that has to stop the servers, or carry their hand-over's
+            // messages: they would not hand over their leadership nor stop until the wait gave up. Not a daemon, so
+            // that the JVM lets the close finish.
             final Thread closer = new Thread(this::closeAndWait, "ra-" + nodeId() + "-close");
             closer.start();
             return;

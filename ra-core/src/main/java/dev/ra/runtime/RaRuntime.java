@@ -279,6 +279,16 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     }
 
     /**
+     * @return whether the calling thread is one the node needs to stop its servers in order: one of its event loops, or
+     *     a thread of its transport (a callback of a call whose answer the transport delivered runs there), which
+     *     carries the messages of a leader's hand-over. A close must not wait on it.
+     */
+    public boolean onThreadTheCloseNeeds()
+    {
+        return onOwnLoop() || config.transport().onTransportThread();
+    }
+
+    /**
      * @throws IllegalStateException naming the node, once {@link #close} began: what every call of the API throws then.
      */
     public void requireOpen()

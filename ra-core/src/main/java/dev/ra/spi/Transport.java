@@ -109,6 +109,19 @@ public interface Transport extends AutoCloseable
     }
 
     /**
+     * Whether the calling thread is one this transport reads, delivers or writes messages on (a callback of a call
+     * whose answer it delivered runs there). The runtime does not wait on such a thread for what needs the transport
+     * (a closing node's leadership hand-over): the messages that would end the wait could not go through meanwhile.
+     * The default, for a transport with no threads of its own, is false.
+     *
+     * @return true on one of the transport's threads.
+     */
+    default boolean onTransportThread()
+    {
+        return false;
+    }
+
+    /**
      * Stop the transport, leaving in order: everything already sent is delivered, then each peer is told that this
      * node left ({@link TransportListener#onNodeLeft}), and nothing a peer sends after that is handled. The runtime
      * closes it after its servers stopped, so a peer may send on every call this node had not answered.

@@ -36,6 +36,7 @@ public final class InJvmNetwork implements AutoCloseable
     /** Links whose receiving node has been told the sending node went silent. */
     private final Set<Link> silent = ConcurrentHashMap.newKeySet();
     private volatile ScheduledExecutorService delayer;
+    private final ThreadLocal<Boolean> delivering = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
     /**
      * A link between two nodes, in one direction.
@@ -337,7 +338,7 @@ public final class InJvmNetwork implements AutoCloseable
         final LinkFault fault = faults.isEmpty() ? null : faults.get(new Link(from, to));
         if (null == fault)
         {
-            target.listener().onMessage(from, message);
+            deliver(target, from, message);
             return;
         }
         if (fault.cut || (fault.dropRate > 0 && ThreadLocalRandom.current().nextDouble() < fault.dropRate))
@@ -350,14 +351,41 @@ public final class InJvmNetwork implements AutoCloseable
             {
                 if (nodes.get(to) == target && !partitioned.contains(new Link(from, to)))
                 {
-                    target.listener().onMessage(from, message);
+                    deliver(target, from, message);
                 }
             }, fault.delayNanos, TimeUnit.NANOSECONDS);
         }
         else
         {
+            deliver(target, from, message);
+        }
+    }
+
+    private void deliver(final InJvmTransport target, final String from, final NodeMessage message)
+    {
+        // Marked while it runs: a callback of a call whose answer this delivers runs here, on the sending node's
+        // thread or the delivery thread, and a node closed from it must not wait for what this thread carries.
+        final boolean nested = delivering.get();
+        delivering.set(Boolean.TRUE);
+        try
+        {
             target.listener().onMessage(from, message);
         }
+        finally
+        {
+            if (!nested)
+            {
+                delivering.remove();
+            }
+        }
+    }
+
+    /**
+     * @return whether the calling thread is delivering a message of this network to a node.
+     */
+    boolean delivering()
+    {
+        return delivering.get();
     }
 
     private void updateFault(final String from, final String to,

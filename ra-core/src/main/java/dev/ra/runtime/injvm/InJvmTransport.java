@@ -57,6 +57,16 @@ final class InJvmTransport implements Transport
         }
     }
 
+    /**
+     * A message is delivered on the sending node's thread, or on the network's delivery thread when its link is
+     * delayed.
+     */
+    @Override
+    public boolean onTransportThread()
+    {
+        return network.delivering();
+    }
+
     @Override
     public boolean isReachable(final String node)
     {

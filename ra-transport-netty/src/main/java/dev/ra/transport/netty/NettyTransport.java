@@ -951,6 +951,16 @@ public final class NettyTransport implements Transport
         return listener;
     }
 
+    /**
+     * The I/O threads: a callback of a call runs there when the system was built with
+     * {@code useTransportThreads(false)}.
+     */
+    @Override
+    public boolean onTransportThread()
+    {
+        return OrderlyLeave.onIoThread(group);
+    }
+
     @Override
     public void close()
     {
