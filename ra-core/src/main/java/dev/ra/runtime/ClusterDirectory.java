@@ -222,7 +222,7 @@ final class ClusterDirectory
 
     /**
      * @return the cluster of a member, or null if unknown here; throws if the cluster's start failed here.
-     * @throws dev.ra.ClusterUnavailableException naming the reason, if the start of the member's cluster failed here.
+     * @throws dev.ra.ClusterStartFailedException naming the reason, if the start of the member's cluster failed here.
      */
     ClusterInfo getChecked(final ServerId member)
     {

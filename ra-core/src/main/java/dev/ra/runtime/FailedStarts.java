@@ -1,6 +1,6 @@
 package dev.ra.runtime;
 
-import dev.ra.ClusterUnavailableException;
+import dev.ra.ClusterStartFailedException;
 import dev.ra.ServerId;
 import java.util.List;
 
@@ -22,15 +22,15 @@ final class FailedStarts extends ServerReasons
 
     /**
      * @param server addressed by a call.
-     * @throws ClusterUnavailableException if the start of the server's cluster failed here.
+     * @throws ClusterStartFailedException if the start of the server's cluster failed here.
      */
     void check(final ServerId server)
     {
         final String reason = reason(server);
         if (null != reason)
         {
-            throw new ClusterUnavailableException("the cluster of " + server + " is not running: its start failed (" +
-                reason + "); start it again");
+            throw new ClusterStartFailedException(server, "the cluster of " + server +
+                " is not running: its start failed (" + reason + "); start it again");
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.ra.examples.support;
 
+import dev.ra.ClusterStartFailedException;
 import dev.ra.ClusterUnavailableException;
 import dev.ra.CommandOutcomeUnknownException;
 import dev.ra.CommandResult;
@@ -24,8 +25,9 @@ import java.util.function.Function;
  * <p><b>Retries.</b> A call starts with the member that last answered as leader (the library redirects a call sent
  * to a follower). Failures that prove the command was NOT taken (the member is unknown or not running, no leader
  * could be reached) move on to the next member, for any command; but when every member is refused for good (this node
- * does not know their cluster, or saw it deleted), the call fails at once with that {@link UnknownServerException}, as
- * asking again would not change it. Failures that leave the outcome UNKNOWN (a timeout,
+ * does not know their cluster, or saw it deleted: an {@link UnknownServerException}; or the cluster's start failed
+ * here: a {@link ClusterStartFailedException}), the call fails at once with that refusal, as asking again would not
+ * change it. Failures that leave the outcome UNKNOWN (a timeout,
  * the leader stepped down or stopped before the command committed) are retried only for commands the caller declares
  * idempotent; otherwise they are rethrown, since applying the command twice could be wrong (a second enqueue is a
  * second task). Attempts stop when the overall timeout runs out; the last failure is then thrown.
@@ -287,7 +289,8 @@ public final class ClusterClient
 
     /**
      * @param unknownIsFinal whether an {@link UnknownServerException} from {@code attempt} is final for its member:
-     *                       the node does not know the member's cluster (its codecs), or saw it deleted. True of the
+     *                       the node does not know the member's cluster (its codecs), or saw it deleted (as is a
+     *                       {@link ClusterStartFailedException}: the cluster's start failed on the node). True of the
      *                       calls sent through the node's directory (commands, named queries), whose redirects pass
      *                       over a member merely not running; false of a query function on the local member, which
      *                       is not running while it restarts. A round in which every member refused so ends the call
@@ -330,7 +333,8 @@ public final class ClusterClient
                     {
                         capNanos = capNanos > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : capNanos * 2;
                     }
-                    everyMemberRefused &= cause instanceof UnknownServerException;
+                    everyMemberRefused &= cause instanceof UnknownServerException ||
+                        cause instanceof ClusterStartFailedException;
                     last = cause;
                 }
             }
