@@ -205,27 +205,10 @@ record NodeStatus(String node, List<ServerOverview> servers, Map<ServerId, Strin
      */
     Map<String, Object> toPeerJson(final long timeMillis)
     {
-        final Map<String, Object> json = new LinkedHashMap<>();
-        json.put("node", node);
-        json.put("timeMillis", timeMillis);
-        json.put("ready", ready());
+        final Map<String, Object> json = header(timeMillis);
         // Only what a peer shows of each member (PeerStatuses): a node may host 10,000 servers, and their counters and
         // machine facts would put the answer over the bound a peer reads.
-        final List<Map<String, Object>> list = new ArrayList<>();
-        for (final ServerOverview server : servers)
-        {
-            final Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("id", server.id().toString());
-            entry.put("role", role(server.role().name()));
-            entry.put("term", server.currentTerm());
-            entry.put("leader", null == server.leader() ? null : server.leader().toString());
-            entry.put("commitIndex", server.commitIndex());
-            entry.put("lastApplied", server.lastApplied());
-            entry.put("lastIndex", server.lastIndex());
-            entry.put("storage", storage(server));
-            list.add(entry);
-        }
-        json.put("servers", list);
+        json.put("servers", servers.stream().map(server -> serverJson(server, false)).toList());
         return json;
     }
 
@@ -235,32 +218,8 @@ record NodeStatus(String node, List<ServerOverview> servers, Map<ServerId, Strin
      */
     Map<String, Object> toJson(final long timeMillis)
     {
-        final Map<String, Object> json = new LinkedHashMap<>();
-        json.put("node", node);
-        json.put("timeMillis", timeMillis);
-        json.put("ready", ready());
-        final List<Map<String, Object>> list = new ArrayList<>();
-        for (final ServerOverview server : servers)
-        {
-            final Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("id", server.id().toString());
-            entry.put("cluster", server.clusterName());
-            entry.put("role", role(server.role().name()));
-            entry.put("term", server.currentTerm());
-            entry.put("leader", null == server.leader() ? null : server.leader().toString());
-            entry.put("commitIndex", server.commitIndex());
-            entry.put("lastApplied", server.lastApplied());
-            entry.put("lastIndex", server.lastIndex());
-            entry.put("lastWrittenIndex", server.lastWrittenIndex());
-            entry.put("snapshotIndex", server.snapshotIndex());
-            entry.put("storage", storage(server));
-            entry.put("members", server.members().stream().map(ServerId::toString).toList());
-            entry.put("counters", new TreeMap<>(server.counters()));
-            // The machine's own summary (StateMachine.overview): values that are not JSON are written as text.
-            entry.put("machine", new TreeMap<>(server.machineOverview()));
-            list.add(entry);
-        }
-        json.put("servers", list);
+        final Map<String, Object> json = header(timeMillis);
+        json.put("servers", servers.stream().map(server -> serverJson(server, true)).toList());
         final Map<String, Object> failed = new LinkedHashMap<>();
         failures.forEach((id, why) -> failed.put(id.toString(), why));
         json.put("unavailable", failed);
@@ -269,5 +228,49 @@ record NodeStatus(String node, List<ServerOverview> servers, Map<ServerId, Strin
         json.put("failedRestarts", notRestarted);
         json.put("clusters", new ArrayList<>(clusters.values()));
         return json;
+    }
+
+    private Map<String, Object> header(final long timeMillis)
+    {
+        final Map<String, Object> json = new LinkedHashMap<>();
+        json.put("node", node);
+        json.put("timeMillis", timeMillis);
+        json.put("ready", ready());
+        return json;
+    }
+
+    /**
+     * @param server of the node.
+     * @param full   everything {@code /status} shows, else only what a peer shows of it.
+     * @return the server's JSON object.
+     */
+    private static Map<String, Object> serverJson(final ServerOverview server, final boolean full)
+    {
+        final Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("id", server.id().toString());
+        if (full)
+        {
+            entry.put("cluster", server.clusterName());
+        }
+        entry.put("role", role(server.role().name()));
+        entry.put("term", server.currentTerm());
+        entry.put("leader", null == server.leader() ? null : server.leader().toString());
+        entry.put("commitIndex", server.commitIndex());
+        entry.put("lastApplied", server.lastApplied());
+        entry.put("lastIndex", server.lastIndex());
+        if (full)
+        {
+            entry.put("lastWrittenIndex", server.lastWrittenIndex());
+            entry.put("snapshotIndex", server.snapshotIndex());
+        }
+        entry.put("storage", storage(server));
+        if (full)
+        {
+            entry.put("members", server.members().stream().map(ServerId::toString).toList());
+            entry.put("counters", new TreeMap<>(server.counters()));
+            // The machine's own summary (StateMachine.overview): values that are not JSON are written as text.
+            entry.put("machine", new TreeMap<>(server.machineOverview()));
+        }
+        return entry;
     }
 }
