@@ -13,14 +13,19 @@ import java.util.concurrent.TimeUnit;
  * (SIGSTOP) or cut off without its connection closing is told from a quiet one well before the failure timeout closes
  * the connection.
  *
- * <p>A check that runs late (this process was paused, or its threads starved) reports nothing that round: frames that
- * arrived meanwhile may not have been read yet, and a node that could not listen is no judge of who went quiet.
+ * <p>A check that runs late (this process was paused, or its threads starved) reports nothing, and silence is counted
+ * again from then on only: frames that arrived meanwhile may not have been read yet (the thread that reads a node may
+ * resume after the one that checks, and the checks that were due during the stall run back to back right after the
+ * late one), and a node that could not listen is no judge of who went quiet. A node is reported only once it has been
+ * unheard for the whole silence while this node was listening.
  */
 final class SilenceDetector
 {
     private final long silenceNanos;
     private final long periodNanos;
     private long lastCheckNanos;
+    /** When this node last resumed listening after a stall (or started): silence before then does not count. */
+    private long listeningSinceNanos;
 
     /**
      * @param silence how long a connected node may send nothing before it is reported, in nanoseconds.
@@ -43,6 +48,7 @@ final class SilenceDetector
     void start(final EventExecutor executor, final Collection<PeerLink> links, final TransportListener listener)
     {
         lastCheckNanos = System.nanoTime();
+        listeningSinceNanos = lastCheckNanos;
         executor.scheduleAtFixedRate(() -> check(links, listener), periodNanos, periodNanos, TimeUnit.NANOSECONDS);
     }
 
@@ -71,6 +77,11 @@ final class SilenceDetector
         final boolean late = now - lastCheckNanos > 3 * periodNanos;
         lastCheckNanos = now;
         if (late)
+        {
+            listeningSinceNanos = now;
+            return;
+        }
+        if (now - listeningSinceNanos <= silenceNanos)
         {
             return;
         }
