@@ -32,6 +32,12 @@ class CallerConnectionSilenceTest
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
     /** Each commit takes this long, so that the command is in flight when the leader's node goes silent. */
     private static final Duration SLOW_SYNC = Duration.ofSeconds(1);
+    /**
+     * Far above the test default (150 ms, which reports a node silent after 75 ms unheard): on a busy machine a node's
+     * threads can go unscheduled that long, and a silence or election before the pause would take the leadership, or
+     * the call, elsewhere. Nodes are then reported silent after 500 ms, with heartbeats every 100 ms.
+     */
+    private static final Duration ELECTION_TIMEOUT_MIN = Duration.ofSeconds(1);
 
     private final List<ServerId> members = List.of(new ServerId("c", "n2"), new ServerId("c", "n3"),
         new ServerId("c", "n4"));
@@ -53,7 +59,8 @@ class CallerConnectionSilenceTest
     void aSynchronousCallToALeaderWhoseNodeGoesSilentEndsWithAnUnknownOutcomeBeforeItsDeadline()
     {
         transports = new LoopbackTransports(4, b -> b);
-        cluster = new InJvmCluster(4, SLOW_SYNC, transports, b -> b.registerMachine("counter", CounterMachine::new));
+        cluster = new InJvmCluster(4, SLOW_SYNC, transports, b -> b.registerMachine("counter", CounterMachine::new)
+            .electionTimeout(ELECTION_TIMEOUT_MIN, ELECTION_TIMEOUT_MIN.multipliedBy(2)));
         transports.awaitConnected(Duration.ofSeconds(20));
         final ServerId leader = cluster.system("n1").startCluster("c", "counter", members);
         final RaSystem client = cluster.system("n1");

@@ -36,6 +36,12 @@ class CallerConnectionTest
 {
     private static final Duration STARTUP = Duration.ofSeconds(20);
     private static final Duration SLOW_SYNC = Duration.ofSeconds(1);
+    /**
+     * Far above the test default (150 ms, which reports a node silent after 75 ms unheard): on a busy machine a node's
+     * threads can go unscheduled that long, and the election that follows would move the leadership these tests
+     * count calls to. Nodes are then reported silent after 500 ms, with heartbeats every 100 ms.
+     */
+    private static final Duration ELECTION_TIMEOUT_MIN = Duration.ofSeconds(1);
 
     private final List<ServerId> members = List.of(new ServerId("c", "n2"), new ServerId("c", "n3"),
         new ServerId("c", "n4"));
@@ -70,7 +76,8 @@ class CallerConnectionTest
     {
         transports = new LoopbackTransports(4, customizer);
         cluster = new InJvmCluster(4, syncDelay, transports, b -> b.registerMachine("counter",
-            CounterMachine::new).registerMachine("kv", KvMachine::new));
+            CounterMachine::new).registerMachine("kv", KvMachine::new)
+            .electionTimeout(ELECTION_TIMEOUT_MIN, ELECTION_TIMEOUT_MIN.multipliedBy(2)));
         transports.awaitConnected(STARTUP);
     }
 
