@@ -214,12 +214,22 @@ final class ServerRegistry
      */
     private static String reason(final Throwable failure)
     {
+        final Throwable cause = startFailure(failure);
+        return null == cause.getMessage() ? cause.toString() : cause.getMessage();
+    }
+
+    /**
+     * @param failure of a start's future.
+     * @return the exception that stopped the start, without the {@link CompletionException}s around it.
+     */
+    static Throwable startFailure(final Throwable failure)
+    {
         Throwable cause = failure;
         while (cause instanceof CompletionException && null != cause.getCause())
         {
             cause = cause.getCause();
         }
-        return null == cause.getMessage() ? cause.toString() : cause.getMessage();
+        return cause;
     }
 
     /**

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -62,8 +61,7 @@ public final class StoredServers
                 if (null != failure)
                 {
                     LOG.error("{}: could not restart the stored server {}; it stays stopped", runtime.nodeId(), id,
-                        failure instanceof CompletionException && null != failure.getCause() ?
-                        failure.getCause() : failure);
+                        ServerRegistry.startFailure(failure));
                 }
             }));
         }
