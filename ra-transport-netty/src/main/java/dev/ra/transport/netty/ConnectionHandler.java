@@ -253,7 +253,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
 
     private void sendHello(final ChannelHandlerContext ctx)
     {
-        final String mismatch = transport.certificateRefusal(ctx.channel(), peer);
+        final String mismatch = transport.refusals.certificateRefusal(ctx.channel(), peer);
         if (null != mismatch)
         {
             refuse(ctx, "the server's certificate is not that of " + peer + ": " + mismatch, false);
@@ -348,7 +348,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         {
             callerConnection = type == FrameFormat.CALLER_HELLO;
             final Handshake hello = Handshake.decode(new BufferReader(body));
-            final String refusal = transport.refusal(hello, ctx.channel());
+            final String refusal = transport.refusals.refusal(hello, ctx.channel());
             if (null != refusal)
             {
                 final BufferWriter reason = new BufferWriter(64).writeText(refusal);
@@ -448,7 +448,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
             {
                 // This dial is over: its close is not retried (it got through the handshake), so unblock() must be
                 // free to dial again.
-                transport.handshakeDone(link);
+                transport.dialer.handshakeDone(link);
             }
             LOG.debug("{}: closing a new connection to {}: transport closed or node blocked", transport.localNode(),
                 peer);
@@ -457,7 +457,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         }
         if (dialedByLocal)
         {
-            transport.handshakeDone(transport.link(peer));
+            transport.dialer.handshakeDone(transport.link(peer));
         }
         final long intervalNanos = transport.heartbeatIntervalNanos();
         final long failureNanos = transport.config.failureTimeout.toNanos();

@@ -52,7 +52,7 @@ final class LinkFaults
         final PeerLink link = transport.link(node);
         if (null != link)
         {
-            transport.scheduleDial(link, 0);
+            transport.dialer.schedule(link, 0);
         }
         LOG.info("{}: unblocked {}", transport.localNode(), node);
     }

@@ -38,8 +38,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,9 +96,12 @@ public final class NettyTransport implements Transport
     private volatile SilenceDetector silence;
     private EventLoopGroup group;
     private Channel serverChannel;
-    private Bootstrap bootstrap;
     /** Looks up the names peers are given by, at each dial. */
     private final PeerNames peerNames = new PeerNames(() -> localNode);
+    /** Dials the peers whose address this node knows, and dials again after a loss. */
+    final PeerDialer dialer = new PeerDialer(this, peerNames);
+    /** Decides whether a peer's handshake is accepted. */
+    final HandshakeRefusal refusals;
 
     /**
      * @param config of the transport.
@@ -109,6 +110,7 @@ public final class NettyTransport implements Transport
     {
         this.config = Objects.requireNonNull(config, "config");
         this.tls = null == config.tls ? null : new TlsContexts(config.tls);
+        this.refusals = new HandshakeRefusal(this, tls);
         this.nativeTransport = config.preferNativeTransport && Epoll.isAvailable();
         for (final Map.Entry<String, InetSocketAddress> peer : config.peers.entrySet())
         {
@@ -228,10 +230,11 @@ public final class NettyTransport implements Transport
                     initPipeline(ch, new ConnectionHandler(NettyTransport.this, true, null), null);
                 }
             });
-        bootstrap = new Bootstrap().group(group).channel(clientType)
+        final Bootstrap bootstrap = new Bootstrap().group(group).channel(clientType)
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)config.connectTimeout.toMillis());
+        dialer.start(group, bootstrap);
         try
         {
             serverChannel = server.bind(config.listenAddress).sync().channel();
@@ -260,7 +263,7 @@ public final class NettyTransport implements Transport
             if (null != link.address)
             {
                 // The larger id waits a little, so that usually only the smaller id's dial happens.
-                scheduleDial(link, localNode.compareTo(link.node) < 0 ? 0 : config.reconnectBackoffMin.toMillis());
+                dialer.schedule(link, localNode.compareTo(link.node) < 0 ? 0 : config.reconnectBackoffMin.toMillis());
             }
         }
         final SilenceDetector detector = silence;
@@ -276,13 +279,13 @@ public final class NettyTransport implements Transport
         }
     }
 
-    private void initPipeline(final SocketChannel ch, final ConnectionHandler handler, final PeerLink target)
+    void initPipeline(final SocketChannel ch, final ConnectionHandler handler, final PeerLink target)
     {
-        final boolean dialer = null != target;
+        final boolean dialedHere = null != target;
         final ChannelPipeline pipeline = ch.pipeline();
         if (null != tls)
         {
-            final SslHandler ssl = dialer ?
+            final SslHandler ssl = dialedHere ?
                 tls.client.newHandler(ch.alloc(), target.address.getHostString(), target.address.getPort()) :
                 tls.server.newHandler(ch.alloc());
             ssl.setHandshakeTimeoutMillis(config.handshakeTimeout.toMillis());
@@ -473,49 +476,6 @@ public final class NettyTransport implements Transport
     // Connections
 
     /**
-     * Why a handshake from {@code claimedNode} must be refused, or null to accept it.
-     */
-    String refusal(final Handshake hello, final Channel channel)
-    {
-        if (closed)
-        {
-            // Not welcomed only to be closed without a word: the other node would count this one as down, not left.
-            return "node " + localNode + " is closing";
-        }
-        if (!config.clusterId.equals(hello.clusterId()))
-        {
-            return "it belongs to deployment '" + hello.clusterId() + "', not '" + config.clusterId + "'";
-        }
-        if (hello.nodeId().equals(localNode))
-        {
-            return "it claims this node's own id " + localNode;
-        }
-        if (!links.containsKey(hello.nodeId()))
-        {
-            return "node id '" + hello.nodeId() + "' is unknown here";
-        }
-        if (!localNode.equals(hello.expectedPeer()))
-        {
-            return "it expected node '" + hello.expectedPeer() + "' at this address";
-        }
-        if (faults.isBlocked(hello.nodeId()))
-        {
-            return "node " + hello.nodeId() + " is blocked (fault injection)";
-        }
-        return certificateRefusal(channel, hello.nodeId());
-    }
-
-    String certificateRefusal(final Channel channel, final String node)
-    {
-        if (null == tls || !config.tls.bindNodeIds)
-        {
-            return null;
-        }
-        final SslHandler ssl = channel.pipeline().get(SslHandler.class);
-        return null == ssl ? "no TLS session" : TlsContexts.certificateMismatch(ssl.engine().getSession(), node);
-    }
-
-    /**
      * A connection completed its handshake with {@code node}: it becomes the active one unless the preferred one is
      * open (then it is a standby), and closes an older one dialed by the same node (see {@link PeerConnections}).
      * The first one reports the node up; one that replaces an older one reports it down and up again.
@@ -676,7 +636,7 @@ public final class NettyTransport implements Transport
         else if (removal == PeerConnections.Removal.LAST && !closed)
         {
             LOG.info("{}: lost the connection to {}", localNode, node);
-            scheduleDial(link, config.reconnectBackoffMin.toMillis());
+            dialer.schedule(link, config.reconnectBackoffMin.toMillis());
         }
     }
 
@@ -755,114 +715,6 @@ public final class NettyTransport implements Transport
             // Not while this node waits there for the node to read up to its FENCE.
             return channel != link.fenced && link.connections.isRetirable(channel, lastMessageNanos, nowNanos,
                 config.failureTimeout.toNanos());
-        }
-    }
-
-    void scheduleDial(final PeerLink link, final long delayMs)
-    {
-        if (null == link.address || closed)
-        {
-            return;
-        }
-        synchronized (link)
-        {
-            if (link.dialing || null != link.active)
-            {
-                return;
-            }
-            link.dialing = true;
-        }
-        group.next().schedule(() -> dial(link), delayMs, TimeUnit.MILLISECONDS);
-    }
-
-    private void dial(final PeerLink link)
-    {
-        synchronized (link)
-        {
-            link.dialing = false;
-            if (closed || null != link.active)
-            {
-                return;
-            }
-            if (faults.isBlocked(link.node))
-            {
-                redialLater(link);
-                return;
-            }
-            link.dialing = true;
-        }
-        try
-        {
-            peerNames.whenLookedUp(link, address -> connect(link, address));
-        }
-        catch (final RejectedExecutionException ex)
-        {
-            // Closed meanwhile.
-            synchronized (link)
-            {
-                link.dialing = false;
-            }
-        }
-    }
-
-    private void connect(final PeerLink link, final InetSocketAddress address)
-    {
-        if (closed || address.isUnresolved())
-        {
-            // A name that does not resolve now is looked up again at the next dial (Netty would look it up on an
-            // I/O thread).
-            synchronized (link)
-            {
-                link.dialing = false;
-            }
-            if (!closed)
-            {
-                redialLater(link);
-            }
-            return;
-        }
-        final ConnectionHandler handler = new ConnectionHandler(this, false, link.node);
-        final ChannelFuture connect = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>()
-        {
-            @Override
-            protected void initChannel(final SocketChannel ch)
-            {
-                initPipeline(ch, handler, link);
-            }
-        }).connect(address);
-        connect.addListener(f -> SelfConnection.closeIfSelfConnected(connect.channel()));
-        connect.channel().closeFuture().addListener(f ->
-        {
-            // A dial that never got through the handshake (refused, timed out, blocked) is retried later; one
-            // that did is re-dialed when the node's last connection is detached.
-            if (!handler.established())
-            {
-                synchronized (link)
-                {
-                    link.dialing = false;
-                }
-                redialLater(link);
-            }
-        });
-    }
-
-    private void redialLater(final PeerLink link)
-    {
-        final long delay;
-        synchronized (link)
-        {
-            final long min = config.reconnectBackoffMin.toMillis();
-            link.backoffMs = Math.min(config.reconnectBackoffMax.toMillis(), Math.max(min, link.backoffMs * 2));
-            delay = link.backoffMs / 2 + ThreadLocalRandom.current().nextLong(link.backoffMs / 2 + 1);
-        }
-        scheduleDial(link, delay);
-    }
-
-    void handshakeDone(final PeerLink link)
-    {
-        synchronized (link)
-        {
-            link.dialing = false;
         }
     }
 
