@@ -21,11 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * rather than silently lose acknowledged entries. An I/O error while running (a full disk, a failed sync) is fatal:
  * every open server's {@link LogListener#onFailure} is called and further writes throw {@link UncheckedIOException}.
  *
- * <p>Thread-safe. Starts two daemon threads: the WAL writer and the segment writer.
+ * <p>Thread-safe. Starts two daemon threads: the WAL writer and the segment writer ({@link SegmentWriterThread}).
  */
 public final class FileStorage implements Storage
 {
@@ -63,8 +59,6 @@ public final class FileStorage implements Storage
     /** How long a close waits for the segment writer to finish its work. */
     private static final long SEGMENT_WRITER_CLOSE_SECONDS = 60;
     private static final int SEGMENT_IO_THREADS = 4;
-    /** Finished WAL files that may wait for the segment writer before the WAL writer waits too. */
-    private static final int MAX_PENDING_FLUSHES = 4;
     /** Flushed WAL files kept for reuse: one is what a steady flow of rollovers needs; two absorb a late flush. */
     private static final int MAX_SPARE_WAL_FILES = 2;
 
@@ -77,7 +71,8 @@ public final class FileStorage implements Storage
     private final SegmentSpares segmentSpares;
     private final WalFiles walFiles;
     private final int memTableObjectWindow;
-    private final ScheduledExecutorService background;
+    /** Moves finished WAL files into segments, and runs the storage's other background work. */
+    private final SegmentWriterThread segmentWriter;
     private final ExecutorService segmentIo;
     private final WalFlusher flusher;
     /** The WAL files of the previous run, replayed at start-up and held until the damage check is durable. */
@@ -101,20 +96,14 @@ public final class FileStorage implements Storage
     private final LastAppliedWrites lastAppliedWrites = new LastAppliedWrites();
     private final Map<String, ServerLog> logsByDirectory = new ConcurrentHashMap<>();
     private Map<String, FlushTarget> dormant = new HashMap<>();
-    private final Object flushProgress = new Object();
-    private int pendingFlushes;
-    private final LongAdder segmentFlushes = new LongAdder();
     /** The flusher's counts when recovery ended: what it wrote at opening is not counted in the statistics. */
     private final long segmentWritesAtOpen;
     private final long hurriedSegmentWritesAtOpen;
     private final long sparesTakenAtOpen;
-    private final LongAdder backPressureWaits = new LongAdder();
     /** Set once the previous run's WAL files are flushed; until then there is no WAL writer to give way to. */
     private volatile boolean replayed;
     private volatile Throwable failure;
     private volatile boolean closed;
-    /** Set if close stopped the segment writer before it finished its work. */
-    private volatile boolean abandonedSegmentWork;
 
     private FileStorage(final Builder builder) throws IOException
     {
@@ -196,12 +185,7 @@ public final class FileStorage implements Storage
         hurriedSegmentWritesAtOpen = flusher.hurriedSegmentWrites();
         sparesTakenAtOpen = segmentSpares.taken();
         replayed = true;
-        background = Executors.newSingleThreadScheduledExecutor(r ->
-        {
-            final Thread t = new Thread(r, "ra-log-segment-writer");
-            t.setDaemon(true);
-            return t;
-        });
+        segmentWriter = new SegmentWriterThread();
         wal = new WalWriter(files, walFiles, walDirectory, lastSequence + 1, builder.walMaxSizeBytes,
             builder.maxBatchEntries, builder.syncMethod == SyncMethod.DATASYNC, this::onRollover,
             pace -> prepareSpare(builder.walMaxSizeBytes, pace), this::fail, walSyncGate);
@@ -220,15 +204,14 @@ public final class FileStorage implements Storage
             // The first file may have been opened before its header failed, and the mark is open: a caller retrying
             // the build must not lose two descriptors each time.
             wal.close();
-            background.shutdownNow();
+            segmentWriter.closeNow();
             segmentIo.shutdownNow();
             segmentCache.closeAll();
             walFiles.closeAll();
             directoryLock.close();
             throw ex;
         }
-        final long intervalMs = builder.lastAppliedFlushInterval.toMillis();
-        background.scheduleWithFixedDelay(this::flushLastApplied, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+        segmentWriter.scheduleEvery(builder.lastAppliedFlushInterval, this::flushLastApplied);
         if (builder.syncMethod == SyncMethod.NONE)
         {
             LOG.warn("{}: WAL sync is DISABLED (SyncMethod.NONE); acknowledged entries can be lost on a crash — use " +
@@ -329,76 +312,24 @@ public final class FileStorage implements Storage
 
     private void onRollover(final Path finished)
     {
-        synchronized (flushProgress)
-        {
-            pendingFlushes++;
-        }
-        background.execute(() ->
-        {
-            try
-            {
-                flusher.flush(finished, false);
-                segmentFlushes.increment();
-            }
-            catch (final Throwable t)
-            {
-                LOG.error("segment writer failed on {}", finished, t);
-                fail(t);
-            }
-            finally
-            {
-                synchronized (flushProgress)
-                {
-                    pendingFlushes--;
-                    flushProgress.notifyAll();
-                }
-            }
-        });
-        // Back-pressure: the WAL writer (this thread) waits while too many finished WAL files await the segment
-        // writer, so WAL files and memtables stay bounded when the disk cannot keep up. Acknowledgements pause, which
-        // slows the servers' pipelines down in turn.
-        synchronized (flushProgress)
-        {
-            if (pendingFlushes > MAX_PENDING_FLUSHES && null == failure)
-            {
-                backPressureWaits.increment();
-            }
-            while (pendingFlushes > MAX_PENDING_FLUSHES && null == failure)
-            {
-                try
-                {
-                    flushProgress.wait(100);
-                }
-                catch (final InterruptedException ex)
-                {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
+        segmentWriter.handOver(finished, path -> flusher.flush(path, false), () -> failure, this::fail);
     }
 
     private void prepareSpare(final long size, final long paceNanos)
     {
-        try
+        // Dropped while the storage closes: there is no next file.
+        segmentWriter.executeUnlessClosing(() ->
         {
-            background.execute(() ->
+            try
             {
-                try
-                {
-                    walFiles.prepareSpare(size, paceNanos);
-                }
-                catch (final IOException ex)
-                {
-                    // Not needed for correctness: the next file is then created and grows as it is written.
-                    LOG.warn("could not prepare a spare WAL file: {}", ex.getMessage());
-                }
-            });
-        }
-        catch (final RejectedExecutionException closing)
-        {
-            // the storage is closing: no next file
-        }
+                walFiles.prepareSpare(size, paceNanos);
+            }
+            catch (final IOException ex)
+            {
+                // Not needed for correctness: the next file is then created and grows as it is written.
+                LOG.warn("could not prepare a spare WAL file: {}", ex.getMessage());
+            }
+        });
     }
 
     /**
@@ -410,24 +341,15 @@ public final class FileStorage implements Storage
         {
             return true;
         }
-        synchronized (flushProgress)
-        {
-            return pendingFlushes > 1;
-        }
+        return segmentWriter.hasBacklog();
     }
 
     void scheduleRetention(final ServerLog log)
     {
         if (!closed)
         {
-            try
-            {
-                background.execute(log::applyRetention);
-            }
-            catch (final RejectedExecutionException closing)
-            {
-                // Closed meanwhile: the segments are dropped at a later start, as the retention floor allows.
-            }
+            // Dropped if closed meanwhile: the segments are dropped at a later start, as the retention floor allows.
+            segmentWriter.executeUnlessClosing(log::applyRetention);
         }
     }
 
@@ -630,7 +552,7 @@ public final class FileStorage implements Storage
         try
         {
             // On the segment writer thread, so a flush never writes into a directory being deleted.
-            background.submit(() ->
+            segmentWriter.submit(() ->
             {
                 ServerDirectory.deleteTree(files, root);
                 return null;
@@ -678,9 +600,9 @@ public final class FileStorage implements Storage
      */
     public WalStatistics walStatistics()
     {
-        return new WalStatistics(wal.batches(), wal.records(), wal.bytes(), segmentFlushes.sum(),
+        return new WalStatistics(wal.batches(), wal.records(), wal.bytes(), segmentWriter.flushes(),
             flusher.segmentWrites() - segmentWritesAtOpen, flusher.hurriedSegmentWrites() - hurriedSegmentWritesAtOpen,
-            segmentSpares.taken() - sparesTakenAtOpen, backPressureWaits.sum(), wal.syncLatency());
+            segmentSpares.taken() - sparesTakenAtOpen, segmentWriter.backPressureWaits(), wal.syncLatency());
     }
 
     /**
@@ -692,25 +614,7 @@ public final class FileStorage implements Storage
      */
     public boolean awaitSegmentWriter(final Duration timeout)
     {
-        try
-        {
-            background.submit(() -> { }).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
-        }
-        catch (final RejectedExecutionException closed)
-        {
-            // A closed storage: its segment writer finished its work, or was stopped with work left.
-            return background.isTerminated() && !abandonedSegmentWork;
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-        catch (final ExecutionException | TimeoutException ex)
-        {
-            return false;
-        }
+        return segmentWriter.awaitIdle(timeout);
     }
 
     /**
@@ -740,33 +644,7 @@ public final class FileStorage implements Storage
             server.close();
         }
         wal.close();
-        background.shutdown();
-        // An interrupted caller (a worker told to stop, closing the storage on its way out) still waits for the
-        // segment writer, as for the WAL writer, and gets its interrupt back.
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SEGMENT_WRITER_CLOSE_SECONDS);
-        boolean interrupted = false;
-        while (true)
-        {
-            try
-            {
-                if (!background.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS))
-                {
-                    LOG.warn("segment writer did not finish within {} s; remaining WAL files are replayed at next open",
-                        SEGMENT_WRITER_CLOSE_SECONDS);
-                    abandonedSegmentWork = true;
-                    background.shutdownNow();
-                }
-                break;
-            }
-            catch (final InterruptedException ex)
-            {
-                interrupted = true;
-            }
-        }
-        if (interrupted)
-        {
-            Thread.currentThread().interrupt();
-        }
+        segmentWriter.close(Duration.ofSeconds(SEGMENT_WRITER_CLOSE_SECONDS));
         segmentIo.shutdownNow();
         segmentCache.closeAll();
         walFiles.closeAll();
