@@ -1,34 +1,23 @@
 package dev.ra.admin;
 
+import dev.ra.OverviewPoller;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.ServerOverview;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Takes the overviews of the servers running on a node without letting busy or stuck servers hold up the endpoint or
- * each other: each overview is asked without blocking a thread ({@link RaSystem#overviewAsync}), and those not given
- * within {@link #wait} are reported as unavailable. (Asked on a small pool with {@link RaSystem#overview}, which
- * blocks up to the system's default timeout, two stuck servers held every thread and the others' overviews queued
- * behind them.) A server's overview still awaited is not asked again, so a stuck server costs one pending question,
- * not one per status. Used by the status thread only.
+ * each other ({@link OverviewPoller}): those not given within the wait are reported as unavailable, with why. Used by
+ * the status thread only.
  */
-final class LocalOverviews implements AutoCloseable
+final class LocalOverviews
 {
-    private final RaSystem system;
-    private final Duration wait;
-    private final Map<ServerId, CompletableFuture<ServerOverview>> asked = new HashMap<>();
+    private final OverviewPoller poller;
 
     /**
      * What was seen.
@@ -42,8 +31,7 @@ final class LocalOverviews implements AutoCloseable
 
     LocalOverviews(final RaSystem system, final Duration wait)
     {
-        this.system = system;
-        this.wait = wait;
+        this.poller = new OverviewPoller(system, wait);
     }
 
     /**
@@ -51,67 +39,22 @@ final class LocalOverviews implements AutoCloseable
      */
     Taken take()
     {
-        final List<ServerId> running = system.runningServers();
-        asked.keySet().retainAll(new HashSet<>(running)); // a list would make it quadratic in the servers
-        final Set<ServerId> stillStuck = new HashSet<>();
-        for (final ServerId server : running)
-        {
-            final CompletableFuture<ServerOverview> previous = asked.get(server);
-            if (null == previous || previous.isDone())
-            {
-                asked.put(server, ask(server));
-            }
-            else
-            {
-                stillStuck.add(server);
-            }
-        }
-        final long deadline = System.nanoTime() + wait.toNanos();
-        final List<ServerOverview> overviews = new ArrayList<>();
+        final OverviewPoller.Poll poll = poller.poll();
+        final List<ServerOverview> overviews = new ArrayList<>(poll.answered().values());
         final Map<ServerId, String> failures = new LinkedHashMap<>();
-        for (final ServerId server : running)
+        for (final ServerId server : poll.servers())
         {
-            try
+            final Throwable failure = poll.failed().get(server);
+            if (null != failure)
             {
-                // A question a status before this one asked, and waited for, is not waited for again: every status
-                // would take the wait for as long as the server is stuck, on the endpoint's one status thread.
-                final long left = stillStuck.contains(server) ? 0 : Math.max(0, deadline - System.nanoTime());
-                overviews.add(asked.get(server).get(left, TimeUnit.NANOSECONDS));
+                failures.put(server, failure.getClass().getSimpleName() + ": " + failure.getMessage());
             }
-            catch (final TimeoutException ex)
+            else if (poll.unanswered(server))
             {
-                failures.put(server, "no overview within " + wait.toMillis() + " ms: the server is busy or stuck");
-            }
-            catch (final ExecutionException ex)
-            {
-                final Throwable cause = null == ex.getCause() ? ex : ex.getCause();
-                failures.put(server, cause.getClass().getSimpleName() + ": " + cause.getMessage());
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                failures.put(server, "interrupted");
+                failures.put(server, "no overview within " + poller.waitBound().toMillis() +
+                    " ms: the server is busy or stuck");
             }
         }
         return new Taken(overviews, failures);
-    }
-
-    private CompletableFuture<ServerOverview> ask(final ServerId server)
-    {
-        try
-        {
-            return system.overviewAsync(server);
-        }
-        catch (final RuntimeException ex)
-        {
-            // Stopped since it was listed, or the system is closing: reported as why it gave none.
-            return CompletableFuture.failedFuture(ex);
-        }
-    }
-
-    @Override
-    public void close()
-    {
-        // Nothing to release: no thread waits for an overview, and what is still awaited is dropped with this object.
     }
 }

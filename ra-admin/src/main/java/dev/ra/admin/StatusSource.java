@@ -138,6 +138,6 @@ final class StatusSource implements AutoCloseable
     @Override
     public void close()
     {
-        overviews.close();
+        // Nothing to release: no thread waits for an overview, and what is still awaited is dropped with the poller.
     }
 }

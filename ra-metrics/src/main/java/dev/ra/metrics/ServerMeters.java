@@ -1,5 +1,6 @@
 package dev.ra.metrics;
 
+import dev.ra.OverviewPoller;
 import dev.ra.RaSystem;
 import dev.ra.RaftRole;
 import dev.ra.ServerId;
@@ -10,18 +11,13 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
@@ -37,7 +33,7 @@ final class ServerMeters implements MeterGroup
      * How long a refresh waits for a server's overview; a busy server keeps its previous one meanwhile, and is not
      * waited for again by the next refreshes while that question is unanswered.
      */
-    private static final long OVERVIEW_WAIT_MS = 1_000;
+    private static final Duration OVERVIEW_WAIT = Duration.ofSeconds(1);
 
     /** The counters of {@link ServerOverview#counters()} exported, as meter name, counter name, description. */
     private static final String[][] COUNTERS = {
@@ -103,29 +99,24 @@ final class ServerMeters implements MeterGroup
         }
     }
 
-    private final RaSystem system;
     private final RaMetrics owner;
     private final Tags nodeTags;
     private final boolean applyBuckets;
     /** Strong references to what the meters read (Micrometer holds them weakly); guarded by the owner. */
     private final Map<ServerId, ServerState> servers = new HashMap<>();
     private final Map<FollowerKey, FollowerState> followers = new HashMap<>();
-    /** Each server's overview asked last, answered or not; guarded by the owner. */
-    private final Map<ServerId, CompletableFuture<ServerOverview>> pending = new HashMap<>();
+    /** Asks the servers for their overviews; guarded by the owner. */
+    private final OverviewPoller poller;
     private volatile int serverCount;
 
     ServerMeters(final RaSystem system, final RaMetrics owner, final Tags nodeTags, final boolean applyBuckets)
     {
-        this.system = system;
+        this.poller = new OverviewPoller(system, OVERVIEW_WAIT);
         this.owner = owner;
         this.nodeTags = nodeTags;
         this.applyBuckets = applyBuckets;
     }
 
-    /**
-     * Take every running server's overview, then remove the meters of servers and followers gone (the owner then
-     * registers those of new ones).
-     */
     /**
      * @return servers with meters (running at the last refresh).
      */
@@ -134,6 +125,10 @@ final class ServerMeters implements MeterGroup
         return serverCount;
     }
 
+    /**
+     * Take every running server's overview, then remove the meters of servers and followers gone (the owner then
+     * registers those of new ones).
+     */
     @Override
     public void refresh(final List<MeterRegistry> registries, final RegisteredMeters meters)
     {
@@ -253,75 +248,24 @@ final class ServerMeters implements MeterGroup
 
     private Map<ServerId, ServerOverview> takeOverviews()
     {
-        final List<ServerId> running = system.runningServers();
-        pending.keySet().retainAll(new HashSet<>(running)); // a list would make it quadratic in the servers
-        final Map<ServerId, CompletableFuture<ServerOverview>> asked = new LinkedHashMap<>();
-        final Set<ServerId> stillBusy = new HashSet<>();
-        for (final ServerId id : running)
-        {
-            // A busy server's earlier question is still in its mailbox: take that answer once it comes rather than
-            // queue one more question per refresh for as long as it is busy.
-            CompletableFuture<ServerOverview> question = pending.get(id);
-            if (null == question || question.isDone())
-            {
-                question = ask(id);
-                pending.put(id, question);
-            }
-            else
-            {
-                stillBusy.add(id);
-            }
-            asked.put(id, question);
-        }
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(OVERVIEW_WAIT_MS);
+        final OverviewPoller.Poll poll = poller.poll();
         final Map<ServerId, ServerOverview> overviews = new LinkedHashMap<>();
-        for (final Map.Entry<ServerId, CompletableFuture<ServerOverview>> e : asked.entrySet())
+        for (final ServerId id : poll.servers())
         {
-            try
+            final ServerOverview answer = poll.answered().get(id);
+            final ServerState previous = servers.get(id);
+            if (null != answer)
             {
-                // Waited for once, by the refresh that asked: waited for again by every refresh, a server busy for
-                // long made each meter read of a scrape wait (the snapshot a wait ends with is already stale).
-                final long wait = stillBusy.contains(e.getKey()) ? 0 : Math.max(0, deadline - System.nanoTime());
-                overviews.put(e.getKey(), e.getValue().get(wait, TimeUnit.NANOSECONDS));
+                overviews.put(id, answer);
             }
-            catch (final TimeoutException ex)
+            else if (poll.unanswered(id) && null != previous)
             {
-                // Busy (a long apply): keep what its meters showed, rather than dropping them for one scrape.
-                final ServerState previous = servers.get(e.getKey());
-                if (null != previous)
-                {
-                    overviews.put(e.getKey(), previous.overview);
-                }
-            }
-            catch (final ExecutionException ex)
-            {
-                // Stopped between the listing and the question: its meters go.
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                final ServerState previous = servers.get(e.getKey());
-                if (null != previous)
-                {
-                    overviews.put(e.getKey(), previous.overview);
-                }
+                // Busy (a long apply): keep what its meters showed, rather than dropping them for one scrape. One
+                // that failed (stopped since it was listed, the system closing) loses its meters.
+                overviews.put(id, previous.overview);
             }
         }
         return overviews;
-    }
-
-    private CompletableFuture<ServerOverview> ask(final ServerId id)
-    {
-        try
-        {
-            return system.overviewAsync(id);
-        }
-        catch (final RuntimeException ex)
-        {
-            // The system is closing (its servers are listed until they have stopped): as a server that stopped since
-            // it was listed, it has no overview, rather than failing the refresh and with it every meter's read.
-            return CompletableFuture.failedFuture(ex);
-        }
     }
 
     private List<Meter> serverMeters(final MeterRegistry registry, final ServerState state)
