@@ -52,6 +52,8 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
     private final AtomicBoolean storageClosed = new AtomicBoolean();
     /** Held by a close: one made meanwhile (a shutdown hook's) returns only once the system and storage closed. */
     private final Object closing = new Object();
+    /** Completed when a close is done; what {@link #whenClosed} gives. */
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
     /**
      * Start the node; see {@link RaSystemBuilder#build()}.
@@ -791,7 +793,7 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
      * call that the loop completed) or on a thread of its transport (a callback of a call whose answer the transport
      * delivered, as with {@link RaSystemBuilder#useTransportThreads useTransportThreads(false)}), the close cannot wait
      * there for the servers to stop: it goes on in a thread of its own, {@code ra-<node>-close}, and this returns at
-     * once.
+     * once; {@link #whenClosed} tells when it is done.
      */
     @Override
     public void close()
@@ -808,22 +810,42 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
         closeAndWait();
     }
 
+    /**
+     * @return a future completed once a {@link #close} is done: the servers stopped, the processes ended, and what the
+     *         system owns closed (exceptionally with what the close threw). For a close that went on in a thread of
+     *         its own (called on one of the node's event loops or transport threads), this is how to wait for it,
+     *         from any other thread.
+     */
+    public CompletableFuture<Void> whenClosed()
+    {
+        return closed.copy();
+    }
+
     private void closeAndWait()
     {
         synchronized (closing)
         {
             try
             {
-                runtime.close();
-            }
-            finally
-            {
-                // Whatever failed in there (a transport's close), the WAL is closed cleanly and its directory freed.
-                // Not a storage another running system took (this build was refused it): that one is its own.
-                if (closeStorage && runtime.tookStorage() && storageClosed.compareAndSet(false, true))
+                try
                 {
-                    runtime.config().storage().close();
+                    runtime.close();
                 }
+                finally
+                {
+                    // Whatever failed in there (a transport's close), the WAL is closed cleanly and its directory
+                    // freed. Not a storage another running system took (this build was refused it): its own.
+                    if (closeStorage && runtime.tookStorage() && storageClosed.compareAndSet(false, true))
+                    {
+                        runtime.config().storage().close();
+                    }
+                }
+                closed.complete(null);
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                closed.completeExceptionally(ex);
+                throw ex;
             }
         }
     }

@@ -87,6 +87,36 @@ class CloseOnOwnLoopTest
             .isEqualTo(preVotes.get(next));
     }
 
+    /**
+     * A close called on the node's loop returns before the servers have stopped; {@link RaSystem#whenClosed} tells
+     * another thread when that close is done (there was no way to know but polling).
+     */
+    @Test
+    void whenClosedTellsWhenACloseFromTheLoopIsDone() throws Exception
+    {
+        final CompletableFuture<Boolean> doneWhenCloseReturned = new CompletableFuture<>();
+        cluster = new InJvmCluster(List.of("n1"), (node, builder) -> builder.modCallHandler("close-node", x ->
+        {
+            final RaSystem system = cluster.system(node);
+            system.close();
+            doneWhenCloseReturned.complete(system.whenClosed().isDone());
+        }));
+        final List<ServerId> members = cluster.startCluster("counter", new ClosingCounter());
+        final ServerId leader = cluster.awaitLeader(members, Duration.ofSeconds(20));
+        final RaSystem node = cluster.system(leader);
+        assertThat(node.whenClosed()).as("before any close").isNotDone();
+
+        node.processCommandAsync(leader, -1L);
+
+        assertThat(doneWhenCloseReturned.get(30, TimeUnit.SECONDS)).as("done when close() returned on the loop")
+            .isFalse();
+        node.whenClosed().get(30, TimeUnit.SECONDS);
+        assertThat(node.isRunning(leader)).as("the server once the close is done").isFalse();
+        assertThat(node.runningServers()).isEmpty();
+        node.close();
+        assertThat(node.whenClosed()).as("after a second close").isCompleted();
+    }
+
     /** A counter whose leader runs the mod-call "close-node" when it applies a negative amount. */
     public static final class ClosingCounter implements StateMachine<Long, Long>
     {
