@@ -56,7 +56,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
      * other connection to the node, which carries its last messages. Read on other threads.
      */
     private volatile boolean left;
-    private long lastReadNanos;
+    /** When a frame last arrived: read by other threads, to tell a running peer from a gone one (DuplicateRuns). */
+    private volatile long lastReadNanos;
+    /** The peer's run and where it listens, as its handshake said (null if it did not say: version 8 or older). */
+    private volatile String peerRun;
+    private volatile String peerListensOn;
     /** When the last message (not heartbeat) arrived, or the handshake completed: a standby retires when quiet. */
     private long lastMessageReadNanos;
     private long lastWriteNanos;
@@ -104,6 +108,24 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
                 handler.writeFrame(ctx, FrameFormat.FENCE, new BufferWriter(0));
             }
         });
+    }
+
+    /** @return the run the peer's handshake named; null if none (yet). */
+    String peerRun()
+    {
+        return peerRun;
+    }
+
+    /** @return where the peer's handshake said it listens; null if it did not say. */
+    String peerListensOn()
+    {
+        return peerListensOn;
+    }
+
+    /** @return when a frame last arrived here ({@link System#nanoTime()}). */
+    long lastReadNanos()
+    {
+        return lastReadNanos;
     }
 
     /** @return the protocol version the handshake agreed; 0 until it completed. */
@@ -261,7 +283,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         }
         final PeerLink link = transport.link(peer);
         Handshake hello = Handshake.of(transport.config.clusterId, transport.localNode(), peer,
-            transport.config.newestProtocol);
+            transport.config.newestProtocol, transport.run, transport.listensOn());
         if (null != link && link.protocol.dialWithoutRange())
         {
             hello = hello.withoutRange();
@@ -349,6 +371,13 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
             callerConnection = type == FrameFormat.CALLER_HELLO;
             final Handshake hello = Handshake.decode(new BufferReader(body));
             final String refusal = transport.refusals.refusal(hello, ctx.channel());
+            final String duplicate = null == refusal ? transport.refusals.duplicateRun(hello, ctx.channel()) : null;
+            if (null != duplicate)
+            {
+                writeFrame(ctx, FrameFormat.REFUSE, new BufferWriter(64).writeText(duplicate));
+                refuseDuplicate(ctx, hello.nodeId(), duplicate, hello.run(), true);
+                return;
+            }
             if (null != refusal)
             {
                 final BufferWriter reason = new BufferWriter(64).writeText(refusal);
@@ -372,7 +401,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
             }
             peer = hello.nodeId();
             Handshake welcome = Handshake.of(transport.config.clusterId, transport.localNode(), peer,
-                transport.config.newestProtocol);
+                transport.config.newestProtocol, transport.run, transport.listensOn());
             if (!hello.ranged())
             {
                 // A node of version 1 closes on a handshake with bytes it does not know.
@@ -381,7 +410,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
             final BufferWriter welcomeBody = new BufferWriter(64);
             welcome.encode(welcomeBody);
             writeFrame(ctx, FrameFormat.WELCOME, welcomeBody);
-            establish(ctx, false, version);
+            establish(ctx, false, version, hello);
         }
         else if (!accepted && type == FrameFormat.WELCOME)
         {
@@ -401,7 +430,14 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
                     welcome.oldest(), welcome.newest()), false);
                 return;
             }
-            establish(ctx, true, version);
+            final String duplicate = transport.refusals.duplicateRun(welcome, ctx.channel());
+            if (null != duplicate)
+            {
+                // The address dialed now leads to another process than the one connected (a name moved to it).
+                refuseDuplicate(ctx, peer, duplicate, welcome.run(), false);
+                return;
+            }
+            establish(ctx, true, version, welcome);
         }
         else if (!accepted && type == FrameFormat.REFUSE)
         {
@@ -412,6 +448,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
             {
                 // The refuser's version range follows the reason: the nodes have no protocol version in common.
                 refuseVersions(ctx, peer, reason, false);
+            }
+            else if (reason.startsWith(DuplicateRuns.PREFIX, peer.length() + " refused this node: ".length()))
+            {
+                refuseDuplicate(ctx, peer, reason, "refused by " + peer, false);
             }
             else
             {
@@ -424,9 +464,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         }
     }
 
-    private void establish(final ChannelHandlerContext ctx, final boolean dialedByLocal, final int version)
+    private void establish(final ChannelHandlerContext ctx, final boolean dialedByLocal, final int version,
+        final Handshake claim)
     {
         protocol = version;
+        peerRun = claim.run();
+        peerListensOn = claim.listensOn();
         established = true;
         final FrameDecoder frames = ctx.pipeline().get(FrameDecoder.class);
         if (null != frames)
@@ -442,7 +485,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
             establishCallerConnection(ctx);
             return;
         }
-        if (!transport.attach(peer, ctx.channel(), dialedByLocal))
+        if (!transport.attach(peer, ctx.channel(), dialedByLocal, claim))
         {
             if (dialedByLocal && null != link)
             {
@@ -450,8 +493,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
                 // free to dial again.
                 transport.dialer.handshakeDone(link);
             }
-            LOG.debug("{}: closing a new connection to {}: transport closed or node blocked", transport.localNode(),
-                peer);
+            LOG.debug("{}: closing a new connection to {}: transport closed, node blocked, or another run of it " +
+                "connected", transport.localNode(), peer);
             closeRefused(ctx);
             return;
         }
@@ -684,6 +727,27 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     {
         transport.counters.connectionsRefused.increment();
         transport.warnings.warn("{}: {}", transport.localNode(), reason);
+        closing = true;
+        if (flushFirst)
+        {
+            ctx.flush();
+        }
+        ctx.close();
+    }
+
+    /**
+     * Refuse a connection whose other end claims the id of a node another process runs (or, on the refused process,
+     * a refusal for that): logged as an error, once per pair of runs and then at most once a minute.
+     */
+    private void refuseDuplicate(final ChannelHandlerContext ctx, final String node, final String why,
+        final String key, final boolean flushFirst)
+    {
+        transport.counters.connectionsRefused.increment();
+        final PeerLink link = transport.link(node);
+        if (null != link)
+        {
+            link.duplicates.log(transport.localNode(), why, String.valueOf(key));
+        }
         closing = true;
         if (flushFirst)
         {

@@ -6,15 +6,18 @@ import dev.ra.codec.CodecException;
 
 /**
  * The body of a HELLO (dialer to acceptor) or WELCOME (acceptor to dialer) frame: who is talking, for which
- * deployment, whom it expects to talk to, and which protocol versions it speaks ({@link ProtocolVersions}).
+ * deployment, whom it expects to talk to, which protocol versions it speaks ({@link ProtocolVersions}), and from
+ * version 9 on which run of the node this is and where it listens.
  *
  * <pre>
- *   string "ra-node" | string clusterId | string nodeId | string expectedPeer | [varint oldest | varint newest]
+ *   string "ra-node" | string clusterId | string nodeId | string expectedPeer
+ *     | [varint oldest | varint newest | [string run | string listensOn]]
  * </pre>
  *
  * The range is left out towards a node that does not know it (a node of version 1 closes on any byte after the
- * expected peer); one read without it means version 1 only. Bytes after the range are ignored: fields a later
- * version may add there.
+ * expected peer); one read without it means version 1 only. Bytes after the range are ignored by the nodes of
+ * versions 2 to 8, so the run and the address follow it in the handshake of a node whose newest version is 9 or
+ * later, and are read only from such a node's; bytes after them are ignored in turn: fields a later version may add.
  *
  * @param clusterId    identity of the deployment; both sides must agree.
  * @param nodeId       of the sender.
@@ -22,8 +25,14 @@ import dev.ra.codec.CodecException;
  * @param oldest       the oldest protocol version the sender speaks.
  * @param newest       the newest protocol version the sender speaks.
  * @param ranged       whether the range is (to be) written in the frame; false for a node of version 1.
+ * @param run          the sender's run: drawn at random when its transport is made, so that two processes claiming
+ *                     one node id, or two runs of one node, are told apart ({@link DuplicateRuns}); null if not
+ *                     known (a node of version 8 or older, or a handshake without the range).
+ * @param listensOn    where the sender listens, as configured ({@code host:port}; empty for a client node), for the
+ *                     errors that name two processes claiming one id; null if not known.
  */
-record Handshake(String clusterId, String nodeId, String expectedPeer, int oldest, int newest, boolean ranged)
+record Handshake(String clusterId, String nodeId, String expectedPeer, int oldest, int newest, boolean ranged,
+    String run, String listensOn)
 {
     /**
      * @return a handshake of this release: with its version range.
@@ -39,7 +48,21 @@ record Handshake(String clusterId, String nodeId, String expectedPeer, int oldes
      */
     static Handshake of(final String clusterId, final String nodeId, final String expectedPeer, final int newest)
     {
-        return new Handshake(clusterId, nodeId, expectedPeer, ProtocolVersions.OLDEST, newest, true);
+        return of(clusterId, nodeId, expectedPeer, newest, null, null);
+    }
+
+    /**
+     * @param newest    the newest version the node claims ({@link NettyTransportConfig#newestProtocol}).
+     * @param run       the sender's run; written only if {@code newest} has it ({@link ProtocolVersions#RUN_ID}).
+     * @param listensOn where the sender listens; written with the run.
+     * @return a handshake of this release, with its version range up to {@code newest}.
+     */
+    static Handshake of(final String clusterId, final String nodeId, final String expectedPeer, final int newest,
+        final String run, final String listensOn)
+    {
+        final boolean withRun = null != run && newest >= ProtocolVersions.RUN_ID;
+        return new Handshake(clusterId, nodeId, expectedPeer, ProtocolVersions.OLDEST, newest, true,
+            withRun ? run : null, withRun ? listensOn : null);
     }
 
     /**
@@ -48,7 +71,7 @@ record Handshake(String clusterId, String nodeId, String expectedPeer, int oldes
     Handshake withoutRange()
     {
         return new Handshake(clusterId, nodeId, expectedPeer, ProtocolVersions.WITHOUT_RANGE,
-            ProtocolVersions.WITHOUT_RANGE, false);
+            ProtocolVersions.WITHOUT_RANGE, false, null, null);
     }
 
     void encode(final BufferWriter out)
@@ -57,6 +80,10 @@ record Handshake(String clusterId, String nodeId, String expectedPeer, int oldes
         if (ranged)
         {
             out.writeVarLong(oldest).writeVarLong(newest);
+            if (null != run)
+            {
+                out.writeString(run).writeString(null == listensOn ? "" : listensOn);
+            }
         }
     }
 
@@ -73,7 +100,7 @@ record Handshake(String clusterId, String nodeId, String expectedPeer, int oldes
         if (in.remaining() == 0)
         {
             return new Handshake(clusterId, nodeId, expectedPeer, ProtocolVersions.WITHOUT_RANGE,
-                ProtocolVersions.WITHOUT_RANGE, false);
+                ProtocolVersions.WITHOUT_RANGE, false, null, null);
         }
         final long oldest = in.readVarLong();
         final long newest = in.readVarLong();
@@ -81,6 +108,16 @@ record Handshake(String clusterId, String nodeId, String expectedPeer, int oldes
         {
             throw new CodecException("invalid protocol version range " + oldest + " to " + newest);
         }
-        return new Handshake(clusterId, nodeId, expectedPeer, (int)oldest, (int)newest, true);
+        if (newest < ProtocolVersions.RUN_ID || in.remaining() == 0)
+        {
+            return new Handshake(clusterId, nodeId, expectedPeer, (int)oldest, (int)newest, true, null, null);
+        }
+        final String run = in.readString();
+        final String listensOn = in.readString();
+        if (run.isEmpty())
+        {
+            throw new CodecException("an empty run id");
+        }
+        return new Handshake(clusterId, nodeId, expectedPeer, (int)oldest, (int)newest, true, run, listensOn);
     }
 }

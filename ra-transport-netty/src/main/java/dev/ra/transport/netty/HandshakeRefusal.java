@@ -5,8 +5,9 @@ import io.netty.handler.ssl.SslHandler;
 
 /**
  * Decides whether a peer's handshake is accepted: the same deployment, a node id known here and not this node's own,
- * addressed to this node, not blocked by fault injection, and with TLS bound to node ids, a certificate naming that
- * node. A refusal is a sentence naming what was wrong; the connection handler sends it to the peer and logs it.
+ * addressed to this node, not blocked by fault injection, with TLS bound to node ids a certificate naming that
+ * node, and not from a second process claiming the id of a node that runs ({@link DuplicateRuns}). A refusal is a
+ * sentence naming what was wrong; the connection handler sends it to the peer and logs it.
  */
 final class HandshakeRefusal
 {
@@ -50,6 +51,24 @@ final class HandshakeRefusal
             return "node " + hello.nodeId() + " is blocked (fault injection)";
         }
         return certificateRefusal(channel, hello.nodeId());
+    }
+
+    /**
+     * Why the handshake {@code claim} arriving on {@code channel} must be refused because another process that claims
+     * the same node id is connected here and running ({@link DuplicateRuns}), or null. The sender's id is known here.
+     */
+    String duplicateRun(final Handshake claim, final Channel channel)
+    {
+        final PeerLink link = transport.link(claim.nodeId());
+        if (null == link || null == claim.run())
+        {
+            return null;
+        }
+        synchronized (link)
+        {
+            return DuplicateRuns.conflict(transport.localNode(), link, claim, channel, System.nanoTime(),
+                DuplicateRuns.aliveNanos(transport.config));
+        }
     }
 
     /** Why the peer's certificate on {@code channel} does not name {@code node}, or null if it does (or need not). */

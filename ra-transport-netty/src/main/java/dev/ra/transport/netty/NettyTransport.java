@@ -102,6 +102,10 @@ public final class NettyTransport implements Transport
     final PeerDialer dialer = new PeerDialer(this, peerNames);
     /** Decides whether a peer's handshake is accepted. */
     final HandshakeRefusal refusals;
+    /** This transport's run, sent in its handshakes: tells it from another process claiming its node id. */
+    final String run = DuplicateRuns.newRun();
+    /** Where this node listens ({@code host:port}, the port bound), sent in its handshakes; set by start. */
+    private volatile String listensOn = "";
 
     /**
      * @param config of the transport.
@@ -256,6 +260,7 @@ public final class NettyTransport implements Transport
             throw new RaException("node " + localNode + " cannot listen on " +
                 config.listenAddress.getHostString() + ":" + config.listenAddress.getPort() + ": " + why, ex);
         }
+        listensOn = config.listenAddress.getHostString() + ":" + localAddress().getPort();
         LOG.info("{}: listening on {} ({}, {})", localNode, serverChannel.localAddress(),
             nativeTransport ? "epoll" : "nio", null == tls ? "plaintext" : "mutual TLS");
         for (final PeerLink link : links.values())
@@ -328,6 +333,12 @@ public final class NettyTransport implements Transport
     String localNode()
     {
         return localNode;
+    }
+
+    /** @return where this node listens, as configured with the port bound ({@code host:port}). */
+    String listensOn()
+    {
+        return listensOn;
     }
 
     // ----------------------------------------------------------------------------------------------------------------
@@ -480,9 +491,12 @@ public final class NettyTransport implements Transport
      * open (then it is a standby), and closes an older one dialed by the same node (see {@link PeerConnections}).
      * The first one reports the node up; one that replaces an older one reports it down and up again.
      *
-     * @return true if the connection was kept; false if this transport is closed or the node blocked.
+     * @param claim the handshake the node sent on it (its run: a connection to another run of the node is closed if
+     *              silent, and this one refused if not, see {@link DuplicateRuns}).
+     * @return true if the connection was kept; false if this transport is closed, the node blocked, or another run
+     *         of it connected and heard from.
      */
-    boolean attach(final String node, final Channel channel, final boolean dialedByLocal)
+    boolean attach(final String node, final Channel channel, final boolean dialedByLocal, final Handshake claim)
     {
         final PeerLink link = links.get(node);
         if (null == link)
@@ -501,8 +515,20 @@ public final class NettyTransport implements Transport
             {
                 return false;
             }
+            // Checked at the handshake already, again here where connections are added: two runs whose handshakes
+            // crossed must not both be kept.
+            final String duplicate = DuplicateRuns.conflict(localNode, link, claim, channel, System.nanoTime(),
+                DuplicateRuns.aliveNanos(config));
+            if (null != duplicate)
+            {
+                counters.connectionsRefused.increment();
+                link.duplicates.log(localNode, duplicate, claim.run());
+                return false;
+            }
             final Channel previous = link.active;
-            abandoned = link.connections.add(channel, dialedBySmaller, System.nanoTime());
+            // A connection to another run of the node, silent (else refused above): that run is gone.
+            abandoned = link.connections.add(channel, dialedBySmaller,
+                older -> DuplicateRuns.ofAnotherRun(older, claim.run()), System.nanoTime());
             link.left = false;
             link.active = link.connections.active();
             link.protocol.agreed(ConnectionHandler.protocolOf(link.active));
@@ -549,8 +575,8 @@ public final class NettyTransport implements Transport
         for (final Channel older : abandoned)
         {
             counters.connectionsReplaced.increment();
-            LOG.info("{}: closing the older connection {} dialed by {}: its dialer started a new one", localNode,
-                older.remoteAddress(), dialedByLocal ? localNode : node);
+            LOG.info("{}: closing the older connection {} to {}: its dialer started a new one, or {} restarted",
+                localNode, older.remoteAddress(), node, node);
             older.close();
         }
         if (null != fence)

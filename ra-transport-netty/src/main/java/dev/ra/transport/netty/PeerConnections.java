@@ -3,13 +3,15 @@ package dev.ra.transport.netty;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * The established connections to one other node and which of them carries this node's messages (the active one).
  *
  * <p>Usually there is one, and never more than one dialed by each side: a node dials only when it has no connection
  * to the other left, so when a new connection dialed by the same node completes, the older one has been abandoned by
- * its dialer (it restarted, or lost its end) and is closed at once.
+ * its dialer (it restarted, or lost its end) and is closed at once. So is one to a run of the node that has ended,
+ * whichever side dialed it, when a connection to its next run completes ({@link DuplicateRuns}).
  *
  * <p>When both nodes dial each other at once, two connections complete their handshakes, in either order on either
  * side, and each side may already have sent messages on the one it saw first. The rule, which both ends apply without
@@ -78,11 +80,23 @@ final class PeerConnections<C>
      */
     List<C> add(final C connection, final boolean dialedBySmallerId, final long nowNanos)
     {
+        return add(connection, dialedBySmallerId, older -> false, nowNanos);
+    }
+
+    /**
+     * A connection completed its handshake, as {@link #add(Object, boolean, long)}, and the connections for which
+     * {@code gone} holds are closed too, whichever side dialed them (they reach a run of the node that has ended).
+     *
+     * @return the older connections dialed by the same node, and those {@code gone}: forgotten here, to be closed by
+     *         the caller now.
+     */
+    List<C> add(final C connection, final boolean dialedBySmallerId, final Predicate<C> gone, final long nowNanos)
+    {
         final List<C> abandoned = new ArrayList<>(0);
         for (final Iterator<Established<C>> i = open.iterator(); i.hasNext(); )
         {
             final Established<C> older = i.next();
-            if (older.dialedBySmallerId == dialedBySmallerId)
+            if (older.dialedBySmallerId == dialedBySmallerId || gone.test(older.connection))
             {
                 i.remove();
                 abandoned.add(older.connection);

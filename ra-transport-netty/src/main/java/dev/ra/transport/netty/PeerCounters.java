@@ -38,7 +38,8 @@ final class PeerCounters
             }
             stats.put(link.node, new PeerStats(link.node, c.messagesSent.sum(), c.bytesWritten.sum(),
                 c.messagesReceived.sum(), c.bytesRead.sum(), c.messagesDropped.sum(), c.connectionsOpened.sum(),
-                Math.max(0, link.outbound.size.get()), up, link.protocol.agreed(), link.protocol.refusal()));
+                Math.max(0, link.outbound.size.get()), up, link.protocol.agreed(), link.protocol.refusal(),
+                link.duplicates.recentRefusal()));
         }
         return stats;
     }

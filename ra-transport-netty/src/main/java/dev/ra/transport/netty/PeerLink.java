@@ -24,6 +24,8 @@ final class PeerLink
     final PeerCounters counters = new PeerCounters();
     /** The protocol version spoken with the node, or why there is none. */
     final PeerProtocol protocol = new PeerProtocol();
+    /** Logs the refusals of a second process claiming the node's id. */
+    final DuplicateRuns duplicates = new DuplicateRuns();
 
     /** The connection messages go through ({@link PeerConnections#active()}); null while the node is down. */
     volatile Channel active;

@@ -17,8 +17,12 @@ package dev.ra.transport.netty;
  *                          the first (see docs/UPGRADES.md).
  * @param versionRefusal    why no connection to it can be made (the two nodes have no protocol version in common,
  *                          both ranges named), or null.
+ * @param duplicateRefusal  the last refusal, within the last minute, of a connection because two running processes
+ *                          claim this node id (the node's or this one's: node id, runs and both addresses named), or
+ *                          null.
  */
 public record PeerStats(String node, long messagesSent, long bytesWritten, long messagesReceived, long bytesRead,
-    long messagesDropped, long connectionsOpened, int queued, boolean up, int protocolVersion, String versionRefusal)
+    long messagesDropped, long connectionsOpened, int queued, boolean up, int protocolVersion, String versionRefusal,
+    String duplicateRefusal)
 {
 }

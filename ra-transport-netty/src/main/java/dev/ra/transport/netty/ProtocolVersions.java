@@ -38,6 +38,13 @@ import dev.ra.spi.PeerFeature;
  *       the first stays open waits until the peer has read what it wrote on the first, so that messages arrive in
  *       the order sent. With a node of version 6 or older it switches at once, as that release does (a node that old
  *       would close the connection on an unknown frame type).</li>
+ *   <li>8: a removed member's retirement names the configuration that removed it, and a node says when a server
+ *       applied its cluster's deletion; a node of version 7 or older is sent the plain forced delete and server
+ *       down.</li>
+ *   <li>9: the handshake carries the sender's run and where it listens, after the range ({@link Handshake}), so that
+ *       a second process claiming the id of a node that runs is refused rather than taken for it
+ *       ({@link DuplicateRuns}). The nodes of versions 2 to 8 ignore bytes after the range; a node that does not
+ *       send a run is checked as before, by id alone. The frames after the handshake are those of version 8.</li>
  * </ul>
  */
 final class ProtocolVersions
@@ -47,7 +54,7 @@ final class ProtocolVersions
     /** The oldest version this release speaks. */
     static final int OLDEST = 1;
     /** The newest version this release speaks. */
-    static final int NEWEST = 8;
+    static final int NEWEST = 9;
     /** The first version whose AppendEntries replies may carry the follower's machine version. */
     static final int MACHINE_VERSION_IN_REPLIES = 2;
     /** The first version with {@link dev.ra.protocol.ServerRequest.ConfirmedNamedQuery}. */
@@ -65,6 +72,8 @@ final class ProtocolVersions
      * whose ServerDown may say that the server applied its cluster's deletion.
      */
     static final int RETIREMENT_INDEX = 8;
+    /** The first version whose handshake carries the sender's run and listen address. */
+    static final int RUN_ID = 9;
 
     private ProtocolVersions()
     {
