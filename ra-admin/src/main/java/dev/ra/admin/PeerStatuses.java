@@ -1,10 +1,13 @@
 package dev.ra.admin;
 
 import dev.ra.ServerId;
+import java.io.EOFException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -120,7 +123,7 @@ final class PeerStatuses implements AutoCloseable
                                 // Gives up the connection of an answer still coming.
                                 answer.cancel(true);
                                 forget(node, failure instanceof TimeoutException ? "no whole answer within " +
-                                    timeout.toMillis() + " ms from " + uri : why(failure));
+                                    timeout.toMillis() + " ms from " + uri : why(failure, uri));
                             }
                             else if (response.statusCode() != 200)
                             {
@@ -155,9 +158,12 @@ final class PeerStatuses implements AutoCloseable
     }
 
     /**
-     * @return the failure's own words, or those of its cause (the client wraps what happened in a CompletionException).
+     * @return the failure's own words, or those of its cause (the client wraps what happened in a CompletionException);
+     *         for the failures the client reports without words (a refused connection, one closed before the answer),
+     *         a sentence saying what happened, with the exception's name in parentheses: the bare name
+     *         ({@code ClosedChannelException}) told an operator little.
      */
-    private static String why(final Throwable failure)
+    static String why(final Throwable failure, final URI uri)
     {
         Throwable cause = failure;
         for (int depth = 0; depth < 5 && null != cause.getCause() && (null == cause.getMessage() ||
@@ -165,7 +171,34 @@ final class PeerStatuses implements AutoCloseable
         {
             cause = cause.getCause();
         }
-        return null == cause.getMessage() ? cause.getClass().getSimpleName() : cause.getMessage();
+        if (null != cause.getMessage() && !cause.getMessage().isBlank())
+        {
+            return cause.getMessage();
+        }
+        // No words anywhere in the chain: say what the classes in it mean (the JDK's client reports a refused
+        // connection as a ConnectException around a ClosedChannelException, neither with a message).
+        boolean connecting = false;
+        final StringBuilder names = new StringBuilder();
+        Throwable t = failure;
+        for (int depth = 0; depth < 5 && null != t; depth++, t = t.getCause())
+        {
+            if (t instanceof CompletionException)
+            {
+                continue;
+            }
+            connecting |= t instanceof ConnectException;
+            names.append(names.length() == 0 ? "" : ", ").append(t.getClass().getSimpleName());
+        }
+        final String name = " (" + names + ")";
+        if (connecting)
+        {
+            return "could not connect to " + uri + ": refused, nothing listening there, or unreachable" + name;
+        }
+        if (cause instanceof ClosedChannelException || cause instanceof EOFException)
+        {
+            return "the connection to " + uri + " closed before the whole answer arrived" + name;
+        }
+        return "the request to " + uri + " failed" + name;
     }
 
     /**

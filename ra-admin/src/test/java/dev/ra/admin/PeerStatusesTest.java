@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -150,6 +151,34 @@ class PeerStatusesTest
         finally
         {
             huge.stop(0);
+        }
+    }
+
+    /**
+     * The client reports some failures without words: the live view showed an unavailable peer's reason as a bare
+     * class name ({@code ClosedChannelException} for a peer whose port nobody listens on). It is now a sentence naming
+     * the peer's address, with the class names in parentheses.
+     */
+    @Test
+    void aFailureReportedWithoutWordsIsShownAsASentence() throws Exception
+    {
+        final URI uri = URI.create("http://127.0.0.1:1/status?scope=local");
+        assertThat(PeerStatuses.why(new CompletionException(new java.nio.channels.ClosedChannelException()), uri))
+            .isEqualTo("the connection to " + uri + " closed before the whole answer arrived (ClosedChannelException)");
+        assertThat(PeerStatuses.why(new java.io.IOException("HTTP/1.1 header parser received no bytes"), uri))
+            .as("a failure with words of its own").isEqualTo("HTTP/1.1 header parser received no bytes");
+
+        final int closedPort;
+        try (ServerSocket reserved = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+        {
+            closedPort = reserved.getLocalPort();
+        }
+        final URI nobody = URI.create("http://127.0.0.1:" + closedPort + "/status?scope=local");
+        try (PeerStatuses peers = new PeerStatuses(Map.of("n2", nobody), null, Duration.ofSeconds(5)))
+        {
+            peers.refresh().handle((ignored, failure) -> null).get(30, TimeUnit.SECONDS);
+            assertThat(peers.unavailable().get("n2")).as("a peer nobody answers for")
+                .startsWith("could not connect to " + nobody + ": refused, nothing listening there, or unreachable");
         }
     }
 
