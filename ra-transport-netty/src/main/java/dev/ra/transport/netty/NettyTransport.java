@@ -65,7 +65,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Safety.</b> Frames are length-prefixed and capped; a malformed, oversized or out-of-protocol frame closes that
  * connection with a logged reason and never reaches the runtime. Handshakes state the deployment and node ids; unknown
- * nodes are refused; with {@link TlsConfig} both sides authenticate with certificates bound to their node ids.
+ * nodes are refused; with {@link TlsConfig} both sides authenticate with certificates bound to their node ids. A
+ * second process claiming the id of a running node is refused, told apart by the run in its handshake
+ * ({@link DuplicateRuns}).
  *
  * <p>Thread-safe.
  */

@@ -40,8 +40,9 @@ class DuplicateNodeIdTest
     @Test
     void aSecondProcessClaimingARunningNodesIdIsRefusedAndTheFirstGoesOnUndisturbed() throws Exception
     {
+        // A node counts as running for four heartbeat intervals after it was last heard: 4 s here, whatever the load.
         final LoopbackTransports transports = new LoopbackTransports(2, b -> b
-            .heartbeatInterval(Duration.ofMillis(200)).failureTimeout(Duration.ofSeconds(20)));
+            .heartbeatInterval(Duration.ofSeconds(1)).failureTimeout(Duration.ofSeconds(30)));
         final InetSocketAddress impostorAddress = new InetSocketAddress("127.0.0.1", LoopbackPorts.freePort());
         final Recorder atN1 = new Recorder();
         final Recorder atN2 = new Recorder();
@@ -119,6 +120,44 @@ class DuplicateNodeIdTest
             assertThat(ScriptedPeer.readMessage(fromNewRun)).as("what a sent after the restart").isEqualTo(toNewRun);
             assertThat(atA.statusChanges).as("b's ups and downs").containsExactly("up b", "down b", "up b");
             assertThat(a.peerStats().get("b").duplicateRefusal()).as("a refusal").isNull();
+        }
+    }
+
+    /**
+     * The check is made on each handshake, a caller connection's included: a second process claiming b, while b's
+     * process is connected and heard from, is refused on both, with a reason naming b, both runs and both addresses.
+     */
+    @Test
+    void aSecondProcessIsRefusedItsPeerLinkAndItsCallerConnections() throws Exception
+    {
+        try (ScriptedPeer b = new ScriptedPeer("b", "test");
+            NettyTransport a = new NettyTransport(NettyTransportConfig.builder().clusterId("test")
+                .peer(b.node(), b.address()).heartbeatInterval(Duration.ofSeconds(1))
+                .failureTimeout(Duration.ofSeconds(60)).handshakeTimeout(Duration.ofSeconds(60))
+                .reconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(100)).build()))
+        {
+            a.start("a", new Recorder());
+            final Socket toB = b.acceptDial(WAIT);
+            ScriptedPeer.readHandshake(toB, FrameFormat.HELLO);
+            ScriptedPeer.sendFrame(toB, FrameFormat.WELCOME, handshakeOfRun("b", "a", "first", b.address()));
+            b.keepAlive(toB);
+            InJvmCluster.await(() -> a.isReachable("b"), WAIT, "a to see b up");
+
+            final InetSocketAddress elsewhere = new InetSocketAddress("127.0.0.1", 9);
+            for (final int type : new int[] {FrameFormat.HELLO, FrameFormat.CALLER_HELLO})
+            {
+                final Socket second = b.dial(a.localAddress());
+                ScriptedPeer.sendFrame(second, type, handshakeOfRun("b", "a", "second", elsewhere));
+                final ScriptedPeer.Frame answer = ScriptedPeer.readFrame(second);
+                assertThat(answer.type()).as("the answer to handshake type %d", type).isEqualTo(FrameFormat.REFUSE);
+                assertThat(new BufferReader(answer.body()).readString()).as("the reason")
+                    .startsWith("another process runs node b (run first, listening on " +
+                        b.address().getHostString() + ":" + b.address().getPort())
+                    .contains("(run second, listening on 127.0.0.1:9)");
+            }
+            assertThat(a.isReachable("b")).as("b, still connected").isTrue();
+            assertThat(a.peerStats().get("b").connectionsOpened()).as("connections to b").isEqualTo(1);
+            assertThat(a.peerStats().get("b").duplicateRefusal()).contains("another process runs node b");
         }
     }
 
