@@ -703,6 +703,11 @@ public final class DataDirectoryReader
      */
     private void walkSegments(final ServerFiles server, final LogWalk walk, final long from, final long to)
     {
+        long snapshotTop = 0;
+        for (final SnapshotFile snapshot : snapshots(server))
+        {
+            snapshotTop = null == snapshot.damage() ? Math.max(snapshotTop, snapshot.index()) : snapshotTop;
+        }
         boolean skipped = false;
         for (final Segment segment : segments(server))
         {
@@ -711,23 +716,10 @@ public final class DataDirectoryReader
                 skipped = true;
                 continue;
             }
-            if (walk.started && !skipped && !segment.reset() && segment.firstIndex() > walk.last + 1)
-            {
-                // What the server's open refuses: segments that do not continue each other (one deleted, say).
-                walk.gaps.add(new Damage(segment.path(), 0, "entries " + (walk.last + 1) + ".." +
-                    (segment.firstIndex() - 1) + " are missing: this segment starts at " + segment.firstIndex() +
-                    " but the segments before it end at " + walk.last));
-            }
-            walk.replaceFrom(segment.firstIndex(), segment.reset());
+            walk.applySegment(segment, !skipped, snapshotTop);
             if (segment.lastIndex() >= segment.firstIndex())
             {
-                walk.last = segment.lastIndex();
                 walk.lastTerm = termOf(segment, segment.lastIndex());
-            }
-            else if (segment.firstIndex() > 1 && !segment.reset())
-            {
-                // A truncation: the term of the entry it kept is in an earlier segment; not looked up.
-                walk.lastTerm = 0;
             }
             if (null != walk.wanted && from <= segment.lastIndex() && to >= segment.firstIndex())
             {

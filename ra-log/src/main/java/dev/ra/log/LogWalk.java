@@ -47,6 +47,42 @@ final class LogWalk
     }
 
     /**
+     * Apply a segment with the rules of a server's open ({@link RecoveredSegments}), except the term of its last entry.
+     *
+     * @param segment     an undamaged segment, the next in sequence order.
+     * @param checkGap    whether to record a gap before it (not after a damaged segment, reported as such).
+     * @param snapshotTop the index of the newest valid snapshot: a gap at or below it is a crash during retention,
+     *                    no damage, and the log starts after it.
+     */
+    void applySegment(final DataDirectoryReader.Segment segment, final boolean checkGap, final long snapshotTop)
+    {
+        if (started && !segment.reset() && segment.firstIndex() > last + 1)
+        {
+            if (segment.firstIndex() - 1 <= snapshotTop)
+            {
+                replaceFrom(segment.firstIndex(), true);
+            }
+            else if (checkGap)
+            {
+                // What the server's open refuses: segments that do not continue each other (one deleted, say).
+                gaps.add(new DataDirectoryReader.Damage(segment.path(), 0, "entries " + (last + 1) + ".." +
+                    (segment.firstIndex() - 1) + " are missing: this segment starts at " + segment.firstIndex() +
+                    " but the segments before it end at " + last));
+            }
+        }
+        replaceFrom(segment.firstIndex(), segment.reset());
+        if (segment.lastIndex() >= segment.firstIndex())
+        {
+            last = segment.lastIndex();
+        }
+        else if (segment.firstIndex() > 1 && !segment.reset())
+        {
+            // A truncation: the term of the entry it kept is in an earlier segment; not looked up.
+            lastTerm = 0;
+        }
+    }
+
+    /**
      * Apply a WAL record with the rules of a replay (see {@link ServerReplay}).
      *
      * @return whether it is an entry now at {@code index}.

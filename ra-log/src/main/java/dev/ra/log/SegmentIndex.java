@@ -40,6 +40,14 @@ final class SegmentIndex
     }
 
     /**
+     * Forget every range.
+     */
+    void clear()
+    {
+        ranges.clear();
+    }
+
+    /**
      * Apply a segment during recovery, checking that it continues the log.
      *
      * @param segment next segment in sequence order.

@@ -99,34 +99,13 @@ final class ServerLog implements LogStore, FlushTarget
         final Path dir = directory.segments();
         files.createDirectories(dir);
         AtomicFiles.deleteTemporaries(files, dir);
-        final List<SegmentFile> found = new ArrayList<>();
-        for (final String name : files.list(dir))
-        {
-            if (SegmentFile.sequenceOf(name) >= 0)
-            {
-                found.add(SegmentFile.open(files, dir.resolve(name)));
-            }
-        }
-        found.sort((a, b) -> Long.compareUnsigned(a.sequence(), b.sequence()));
-        long logLast = 0;
-        for (final SegmentFile segment : found)
-        {
-            segments.applyRecovered(segment);
-            segmentFiles.add(segment);
-            if (segment.isReset() || segment.count() > 0)
-            {
-                logLast = segment.lastIndex();
-            }
-            else
-            {
-                logLast = Math.min(logLast, segment.firstIndex() - 1);
-            }
-            nextSegmentSequence = segment.sequence() + 1;
-            if (segment.isReset())
-            {
-                resetIndex = segment.firstIndex() - 1;
-            }
-        }
+        final SnapshotMeta newest = snapshots.latest();
+        final RecoveredSegments found = RecoveredSegments.load(files, dir, segments,
+            null == newest ? 0 : newest.index(), directory.id());
+        segmentFiles.addAll(found.files);
+        nextSegmentSequence = found.nextSequence;
+        resetIndex = found.resetIndex;
+        final long logLast = found.logLast;
         try
         {
             chooseSnapshot(logLast);

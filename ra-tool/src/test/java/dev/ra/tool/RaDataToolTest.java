@@ -201,6 +201,17 @@ class RaDataToolTest
         }
         assertThat(segments).hasSizeGreaterThanOrEqualTo(3);
         Files.delete(segments.get(1));
+        // Below the snapshot the missing entries are in it: what a crash during a retention pass may leave (it drops
+        // several segments and syncs their directory once), which the server opens. Without the snapshot they are
+        // missing.
+        assertThat(run("verify", copy.toString()).status).isZero();
+        try (Stream<Path> files = Files.list(copy.resolve("servers/kv@n1/snapshots")))
+        {
+            for (final Path snapshot : files.toList())
+            {
+                Files.delete(snapshot);
+            }
+        }
         final Run run = run("verify", copy.toString());
         assertThat(run.status).as(run.out).isEqualTo(RaDataTool.DAMAGED);
         assertThat(run.out).contains(segments.get(2) + ":0: entries ", " are missing");
