@@ -107,7 +107,7 @@ public final class FileStorage implements Storage
 
     private FileStorage(final Builder builder) throws IOException
     {
-        files = builder.files;
+        files = NamingFileLayer.wrap(builder.files);
         unreadableIdentities = new UnreadableIdentities(files);
         directory = builder.directory;
         walDirectory = directory.resolve(WAL_DIR);
@@ -857,7 +857,7 @@ public final class FileStorage implements Storage
             }
             catch (final IOException ex)
             {
-                throw new UncheckedIOException("cannot open storage in " + directory, ex);
+                throw new UncheckedIOException("cannot open storage in " + directory + ": " + ex.getMessage(), ex);
             }
         }
 
