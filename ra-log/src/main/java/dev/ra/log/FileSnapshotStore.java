@@ -450,6 +450,9 @@ final class FileSnapshotStore implements SnapshotStore
         return new StreamingSink(meta, stillOpen);
     }
 
+    /**
+     * Synchronized: the server's close aborts a receive from another thread than the one appending to it.
+     */
     private final class StreamingSink implements SnapshotSink
     {
         private final SnapshotMeta meta;
@@ -493,7 +496,7 @@ final class FileSnapshotStore implements SnapshotStore
         }
 
         @Override
-        public void append(final Bytes chunk)
+        public synchronized void append(final Bytes chunk)
         {
             checkOpen();
             try
@@ -510,7 +513,7 @@ final class FileSnapshotStore implements SnapshotStore
         }
 
         @Override
-        public void complete()
+        public synchronized void complete()
         {
             checkOpen();
             final int stateCrc = (int)crc.getValue();
@@ -544,7 +547,7 @@ final class FileSnapshotStore implements SnapshotStore
         }
 
         @Override
-        public void abort()
+        public synchronized void abort()
         {
             try
             {

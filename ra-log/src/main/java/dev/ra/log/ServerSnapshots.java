@@ -4,6 +4,9 @@ import dev.ra.codec.Bytes;
 import dev.ra.protocol.SnapshotMeta;
 import dev.ra.spi.SnapshotSink;
 import dev.ra.spi.SnapshotStore;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One open server's handle on its {@link FileSnapshotStore}, which outlives it (a re-open gets the same store).
@@ -16,11 +19,16 @@ import dev.ra.spi.SnapshotStore;
  * store's lock just before the written file is renamed into place, and {@link #close} takes that lock, so once it
  * returns nothing more lands through this handle, without waiting for a whole snapshot to be written (the server's
  * close may run on a thread other servers share). Reads stay allowed.
+ *
+ * <p>The close also aborts the receives ({@link #accept}) still under way: one that is never completed nor aborted (its
+ * leader went away mid-transfer) would otherwise keep its temporary file, as large as the snapshot, and its descriptor
+ * until the next start.
  */
 final class ServerSnapshots implements SnapshotStore
 {
     private final FileSnapshotStore store;
     private final String owner;
+    private final Set<Receive> receiving = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     ServerSnapshots(final FileSnapshotStore store, final String owner)
@@ -35,6 +43,10 @@ final class ServerSnapshots implements SnapshotStore
     void close()
     {
         store.runLocked(() -> closed = true);
+        for (final Receive receive : List.copyOf(receiving))
+        {
+            receive.abort();
+        }
     }
 
     private void checkOpen(final SnapshotMeta meta)
@@ -81,6 +93,71 @@ final class ServerSnapshots implements SnapshotStore
     public SnapshotSink accept(final SnapshotMeta meta)
     {
         checkOpen(meta);
-        return store.accept(meta, () -> checkOpen(meta));
+        final Receive receive = new Receive(meta, store.accept(meta, () -> checkOpen(meta)));
+        receiving.add(receive);
+        if (closed)
+        {
+            // Closed since the check, maybe after the close aborted the receives it saw.
+            receive.abort();
+            checkOpen(meta);
+        }
+        return receive;
+    }
+
+    /** A receive under way, known to the handle until it ends. */
+    private final class Receive implements SnapshotSink
+    {
+        private final SnapshotMeta meta;
+        private final SnapshotSink sink;
+
+        Receive(final SnapshotMeta meta, final SnapshotSink sink)
+        {
+            this.meta = meta;
+            this.sink = sink;
+        }
+
+        @Override
+        public void append(final Bytes chunk)
+        {
+            // After the close: say so rather than "already aborted".
+            endIfClosed();
+            sink.append(chunk);
+        }
+
+        @Override
+        public void complete()
+        {
+            try
+            {
+                endIfClosed();
+                sink.complete();
+            }
+            finally
+            {
+                receiving.remove(this);
+            }
+        }
+
+        private void endIfClosed()
+        {
+            if (closed)
+            {
+                abort();
+                checkOpen(meta);
+            }
+        }
+
+        @Override
+        public void abort()
+        {
+            try
+            {
+                sink.abort();
+            }
+            finally
+            {
+                receiving.remove(this);
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.ra.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ra.ServerId;
 import dev.ra.codec.Bytes;
@@ -69,6 +70,30 @@ class SnapshotReceiveTest
             final ServerStorage server = storage.open(A, new RecordingListener());
             assertThat(server.snapshots().latest()).isEqualTo(TEN);
             assertThat(server.snapshots().read(TEN)).isEqualTo(Bytes.wrap(new byte[] {9, 9}));
+        }
+    }
+
+    /**
+     * A receive neither completed nor aborted (its leader went away mid-transfer, the server stopped) kept its
+     * temporary file, and its descriptor, until the next start: a whole snapshot's worth of disk per abandoned receive.
+     * Closing the server's storage ends the receives it started.
+     */
+    @Test
+    void closingTheServerStorageDiscardsAnUnfinishedReceive() throws Exception
+    {
+        try (FileStorage storage = FileStorage.builder().directory(dir).walMaxSizeBytes(64 << 10).build())
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            final SnapshotSink abandoned = server.snapshots().accept(TEN);
+            abandoned.append(Bytes.wrap(new byte[] {1, 2, 3, 4}));
+            server.close();
+            try (var names = Files.list(snapshotsDir()))
+            {
+                assertThat(names.map(p -> p.getFileName().toString()).toList()).as("files left").isEmpty();
+            }
+            assertThatThrownBy(abandoned::complete).isInstanceOf(IllegalStateException.class);
+            final ServerStorage reopened = storage.open(A, new RecordingListener());
+            assertThat(reopened.snapshots().latest()).isNull();
         }
     }
 }
