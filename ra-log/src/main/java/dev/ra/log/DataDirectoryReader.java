@@ -63,7 +63,8 @@ public final class DataDirectoryReader
      * @param directoryName  its name under {@code servers/}.
      * @param root           the directory.
      * @param id             the server id, or null if the identity file is damaged.
-     * @param uid            its incarnation id (0 if unknown).
+     * @param uid            its incarnation id; with {@code identityDamage}, the one its meta files record (by which
+     *                       recovery tells its WAL records from an earlier incarnation's), 0 if they record none.
      * @param identityDamage what is wrong with {@code server.id}, or null.
      */
     public record ServerFiles(String directoryName, Path root, ServerId id, long uid, Damage identityDamage)
@@ -228,23 +229,30 @@ public final class DataDirectoryReader
             try
             {
                 final ServerDirectory dir = ServerDirectory.load(files, root);
-                if (null == dir)
-                {
-                    servers.add(new ServerFiles(name, root, null, 0,
+                servers.add(null != dir ? new ServerFiles(name, root, dir.id(), dir.uid(), null) :
+                    new ServerFiles(name, root, null, recordedUid(root),
                         new Damage(root.resolve(ServerDirectory.ID_FILE), 0, "missing")));
-                }
-                else
-                {
-                    servers.add(new ServerFiles(name, root, dir.id(), dir.uid(), null));
-                }
             }
             catch (final IOException | RuntimeException ex)
             {
-                servers.add(new ServerFiles(name, root, null, 0,
+                servers.add(new ServerFiles(name, root, null, recordedUid(root),
                     damage(ex, root.resolve(ServerDirectory.ID_FILE))));
             }
         }
         return servers;
+    }
+
+    /** The uid the meta files of a directory whose identity is unreadable record (as recovery reads it), or 0. */
+    private long recordedUid(final Path root)
+    {
+        try
+        {
+            return FileMetaStore.recordedUid(files, ServerDirectory.unidentified(root));
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return 0;
+        }
     }
 
     /**

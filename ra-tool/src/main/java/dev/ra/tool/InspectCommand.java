@@ -104,7 +104,8 @@ final class InspectCommand implements Callable<Integer>
             "id", null == server.id() ? null : server.id().toString(),
             "cluster", null == server.id() ? null : server.id().name());
         s.put("node", null == server.id() ? null : server.id().node());
-        s.put("uid", hex(server.uid()));
+        s.put("uid", 0 == server.uid() ? null : hex(server.uid()));
+        s.put("uidFrom", 0 == server.uid() ? null : null == server.identityDamage() ? "server.id" : "meta");
         s.put("identityDamage", damage(server.identityDamage()));
         final MetaState meta = reader.meta(server);
         final Map<String, Object> m = map("found", meta.found(), "term", meta.term(),
@@ -225,8 +226,10 @@ final class InspectCommand implements Callable<Integer>
     @SuppressWarnings("unchecked")
     private static void printServer(final Map<String, Object> s, final PrintWriter out)
     {
-        out.println("server " + (null == s.get("id") ? "?" : s.get("id")) + "  (cluster " + s.get("cluster") +
-            ", directory " + s.get("directory") + ", uid " + s.get("uid") + ")");
+        final Object uid = null == s.get("uid") ? "unknown" : "meta".equals(s.get("uidFrom")) ?
+            s.get("uid") + " (recorded in meta; server.id unreadable)" : s.get("uid");
+        out.println("server " + (null == s.get("id") ? "?" : s.get("id")) + "  (" + (null == s.get("cluster") ? "" :
+            "cluster " + s.get("cluster") + ", ") + "directory " + s.get("directory") + ", uid " + uid + ")");
         if (null != s.get("identityDamage"))
         {
             out.println("  server.id DAMAGED " + s.get("identityDamage"));

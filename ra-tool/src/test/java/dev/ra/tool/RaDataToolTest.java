@@ -221,6 +221,58 @@ class RaDataToolTest
         assertThat(assertInspectWorks(copy).out).contains("DAMAGED");
     }
 
+    /**
+     * A torn {@code server.id}: inspect showed "uid 0000000000000000", a uid no server has, while the meta files
+     * record the server's (recovery tells the server's WAL records from an earlier incarnation's by it).
+     */
+    @Test
+    void aTornIdentityShowsTheUidTheMetaFilesRecord() throws IOException
+    {
+        final Path copy = damagedCopy();
+        final long uid = DataDirectoryReader.open(copy).servers().get(0).uid();
+        try (RandomAccessFile file = new RandomAccessFile(copy.resolve("servers/kv@n1/server.id").toFile(), "rw"))
+        {
+            file.setLength(10);
+        }
+        final Run inspect = run("inspect", copy.toString());
+        assertThat(inspect.status).as(inspect.err).isZero();
+        assertThat(inspect.out).contains("server.id DAMAGED").doesNotContain("uid 0000000000000000")
+            .contains(String.format("uid %016x (recorded in meta; server.id unreadable)", uid));
+    }
+
+    /**
+     * Every server directory deleted while the WAL still holds their entries: verify said "clean". After
+     * {@code Storage.delete} that is what the directory holds until the WAL file is recycled, so it is no damage; but
+     * if the servers were not deleted their data is gone and the next start discards what the WAL holds of them:
+     * an operator must be told.
+     */
+    @Test
+    void walEntriesOfServersWithoutADirectoryAreNotClean() throws IOException
+    {
+        final Path copy = damagedCopy();
+        assertThat(DataDirectoryReader.open(copy).walFiles()).anyMatch(w -> w.entriesByServer().containsKey("kv@n1"));
+        deleteTree(copy.resolve("servers/kv@n1"));
+        final Run run = run("verify", copy.toString());
+        assertThat(run.status).as(run.out).isEqualTo(RaDataTool.CLEAN);
+        assertThat(run.out).doesNotContain(": clean").contains("kv@n1", "no directory");
+        // servers/ itself gone is never a deletion (Storage.delete leaves it).
+        deleteTree(copy.resolve("servers"));
+        final Run gone = run("verify", copy.toString());
+        assertThat(gone.status).as(gone.out).isEqualTo(RaDataTool.DAMAGED);
+        assertThat(gone.out).contains(copy.resolve("servers") + ":0: missing");
+    }
+
+    private static void deleteTree(final Path root) throws IOException
+    {
+        try (Stream<Path> paths = Files.walk(root))
+        {
+            for (final Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList())
+            {
+                Files.delete(path);
+            }
+        }
+    }
+
     @Test
     void aDeletedMetaFileIsNamed() throws IOException
     {
