@@ -666,8 +666,11 @@ public final class DataDirectoryReader
                 });
             }
             logRanges = new LinkedHashMap<>();
-            walks.forEach((key, walk) -> logRanges.put(key, new LogRange(walk.first, walk.last, walk.lastTerm,
-                List.copyOf(walk.gaps))));
+            walks.forEach((key, walk) ->
+            {
+                walk.finish();
+                logRanges.put(key, new LogRange(walk.first, walk.last, walk.lastTerm, List.copyOf(walk.gaps)));
+            });
         }
         final LogRange range = logRanges.get(server.directoryName() + "/" + server.uid());
         return null != range ? range : new LogRange(1, 0, 0, List.of());
@@ -697,6 +700,7 @@ public final class DataDirectoryReader
                 }
             });
         }
+        walk.finish();
         if (walk.last >= walk.first)
         {
             for (final Entry entry : walk.wanted.subMap(walk.first, true, walk.last, true).values())
@@ -711,10 +715,12 @@ public final class DataDirectoryReader
      */
     private void walkSegments(final ServerFiles server, final LogWalk walk, final long from, final long to)
     {
-        long snapshotTop = 0;
         for (final SnapshotFile snapshot : snapshots(server))
         {
-            snapshotTop = null == snapshot.damage() ? Math.max(snapshotTop, snapshot.index()) : snapshotTop;
+            if (null == snapshot.damage())
+            {
+                walk.snapshotTop = Math.max(walk.snapshotTop, snapshot.index());
+            }
         }
         boolean skipped = false;
         for (final Segment segment : segments(server))
@@ -724,7 +730,7 @@ public final class DataDirectoryReader
                 skipped = true;
                 continue;
             }
-            walk.applySegment(segment, !skipped, snapshotTop);
+            walk.applySegment(segment, !skipped);
             if (segment.lastIndex() >= segment.firstIndex())
             {
                 walk.lastTerm = termOf(segment, segment.lastIndex());
@@ -795,66 +801,7 @@ public final class DataDirectoryReader
      */
     public List<Damage> verify()
     {
-        final List<Damage> damage = new ArrayList<>();
-        final Mark mark = mark();
-        if (null != mark.damage())
-        {
-            damage.add(mark.damage());
-        }
-        final List<WalFile> wals = walFiles();
-        for (final WalFile wal : wals)
-        {
-            if (null != wal.damage())
-            {
-                damage.add(wal.damage());
-            }
-            else if (null != lostDurableData(wal, mark))
-            {
-                damage.add(lostDurableData(wal, mark));
-            }
-        }
-        if (mark.sequence() != 0 && !mark.lastDurable().isEmpty() &&
-            wals.stream().noneMatch(w -> w.sequence() == mark.sequence()) &&
-            !files.exists(walDirectory.resolve(WalFormat.spareName(mark.sequence()))))
-        {
-            damage.add(new Damage(walDirectory.resolve(WalFormat.fileName(mark.sequence())), 0, "missing, but " +
-                WalMark.FILE + " says it was synced and reported durable up to offset " + mark.end()));
-        }
-        for (final ServerFiles server : servers())
-        {
-            if (null != server.identityDamage())
-            {
-                damage.add(server.identityDamage());
-            }
-            damage.addAll(meta(server).damage());
-            final Damage config = configDamage(server);
-            if (null != config)
-            {
-                damage.add(config);
-            }
-            for (final Segment segment : segments(server))
-            {
-                if (null != segment.damage())
-                {
-                    damage.add(segment.damage());
-                }
-                else
-                {
-                    verifyEntries(segment, damage::add);
-                }
-            }
-            final LogWalk segmentsOnly = new LogWalk(null);
-            walkSegments(server, segmentsOnly, 1, 0);
-            damage.addAll(segmentsOnly.gaps);
-            for (final SnapshotFile snapshot : snapshots(server))
-            {
-                if (null != snapshot.damage())
-                {
-                    damage.add(snapshot.damage());
-                }
-            }
-        }
-        return damage;
+        return DirectoryVerification.verify(this, walDirectory);
     }
 
     private List<String> list(final Path dir)

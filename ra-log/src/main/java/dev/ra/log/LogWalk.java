@@ -1,5 +1,6 @@
 package dev.ra.log;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NavigableMap;
@@ -12,9 +13,18 @@ import java.util.NavigableMap;
  */
 final class LogWalk
 {
+    private record Gap(long from, long to, Path before)
+    {
+    }
+
     /** The entries read so far in the wanted range, or null when only the extent matters. */
     final NavigableMap<Long, DataDirectoryReader.Entry> wanted;
+    /** Entries missing, once {@link #finish} has run. */
     final List<DataDirectoryReader.Damage> gaps = new ArrayList<>();
+    /** Gaps between segments until a later segment or record replaces the log from at or below them. */
+    private final List<Gap> pending = new ArrayList<>();
+    /** The index of the server's newest valid snapshot: a gap at or below it misses nothing. */
+    long snapshotTop;
     boolean started;
     long first = 1;
     long last;
@@ -30,6 +40,12 @@ final class LogWalk
      */
     void replaceFrom(final long index, final boolean reset)
     {
+        if (reset)
+        {
+            pending.clear();
+        }
+        pending.removeIf(gap -> gap.from >= index);
+        pending.replaceAll(gap -> gap.to < index ? gap : new Gap(gap.from, index - 1, gap.before));
         if (reset || !started || index < first)
         {
             first = index;
@@ -49,26 +65,15 @@ final class LogWalk
     /**
      * Apply a segment with the rules of a server's open ({@link RecoveredSegments}), except the term of its last entry.
      *
-     * @param segment     an undamaged segment, the next in sequence order.
-     * @param checkGap    whether to record a gap before it (not after a damaged segment, reported as such).
-     * @param snapshotTop the index of the newest valid snapshot: a gap at or below it is a crash during retention,
-     *                    no damage, and the log starts after it.
+     * @param segment  an undamaged segment, the next in sequence order.
+     * @param checkGap whether to note a gap before it (not after a damaged segment, reported as such).
      */
-    void applySegment(final DataDirectoryReader.Segment segment, final boolean checkGap, final long snapshotTop)
+    void applySegment(final DataDirectoryReader.Segment segment, final boolean checkGap)
     {
-        if (started && !segment.reset() && segment.firstIndex() > last + 1)
+        if (checkGap && started && !segment.reset() && segment.lastIndex() >= segment.firstIndex() &&
+            segment.firstIndex() > last + 1)
         {
-            if (segment.firstIndex() - 1 <= snapshotTop)
-            {
-                replaceFrom(segment.firstIndex(), true);
-            }
-            else if (checkGap)
-            {
-                // What the server's open refuses: segments that do not continue each other (one deleted, say).
-                gaps.add(new DataDirectoryReader.Damage(segment.path(), 0, "entries " + (last + 1) + ".." +
-                    (segment.firstIndex() - 1) + " are missing: this segment starts at " + segment.firstIndex() +
-                    " but the segments before it end at " + last));
-            }
+            pending.add(new Gap(last + 1, segment.firstIndex() - 1, segment.path()));
         }
         replaceFrom(segment.firstIndex(), segment.reset());
         if (segment.lastIndex() >= segment.firstIndex())
@@ -80,6 +85,33 @@ final class LogWalk
             // A truncation: the term of the entry it kept is in an earlier segment; not looked up.
             lastTerm = 0;
         }
+    }
+
+    /**
+     * Everything is applied: the gaps nothing filled that a valid snapshot holds (a crash during a retention pass)
+     * start the log after them; the others are missing entries, in {@link #gaps}.
+     */
+    void finish()
+    {
+        for (final Gap gap : pending)
+        {
+            if (gap.to <= snapshotTop)
+            {
+                first = Math.max(first, gap.to + 1);
+                if (null != wanted)
+                {
+                    wanted.headMap(gap.to, true).clear();
+                }
+            }
+            else
+            {
+                // What the server's open refuses: segments that do not continue each other (one deleted, say).
+                gaps.add(new DataDirectoryReader.Damage(gap.before, 0, "entries " + gap.from + ".." + gap.to +
+                    " are missing: this segment starts at " + (gap.to + 1) + " but the segments before it end at " +
+                    (gap.from - 1)));
+            }
+        }
+        pending.clear();
     }
 
     /**

@@ -40,31 +40,6 @@ final class SegmentIndex
     }
 
     /**
-     * Forget every range.
-     */
-    void clear()
-    {
-        ranges.clear();
-    }
-
-    /**
-     * Apply a segment during recovery, checking that it continues the log.
-     *
-     * @param segment next segment in sequence order.
-     * @throws IllegalStateException if it would leave a gap (entries are missing).
-     */
-    void applyRecovered(final SegmentFile segment)
-    {
-        if (!segment.isReset() && segment.count() > 0 && !ranges.isEmpty() &&
-            segment.firstIndex() > lastIndex() + 1)
-        {
-            throw Formats.corrupt(segment.path(), 0, "segment starts at index " + segment.firstIndex() +
-                " but the segments before it end at " + lastIndex() + ": entries are missing");
-        }
-        apply(segment);
-    }
-
-    /**
      * Replace the log from the segment's first index on with the segment's entries.
      *
      * @param segment to apply.

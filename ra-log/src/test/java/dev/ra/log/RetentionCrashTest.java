@@ -133,6 +133,93 @@ class RetentionCrashTest
         }
     }
 
+    /**
+     * A flush writes a server's entries into several segments and renames them all before one sync of their
+     * directory; the WAL file is kept until then. A crash in between on a file system that persisted the later rename
+     * but not the earlier one leaves segments 1..100 and 151..200 with the WAL still holding 101..200. The start-up
+     * replay writes 101..150 and 151..200 again, in segments that supersede the stray one, so nothing is missing; but
+     * the open checked each segment against the ones before it and refused the stray one ("segment starts at index
+     * 151 but the segments before it end at 100"), before the segments that fill the gap were applied.
+     */
+    @Test
+    void aLaterSegmentOfAFlushWhoseEarlierRenameWasLostIsNoDamage() throws Exception
+    {
+        try (FileStorage storage = storage())
+        {
+            append(storage, 1, 100);
+        }
+        try (FileStorage storage = storage())
+        {
+            // This start flushes 1..100 into segments; 101..200 stay in the WAL.
+            append(storage, 101, 200);
+        }
+        final Path crashed = dir.resolveSibling(dir.getFileName() + "-crashed");
+        copyTree(dir, crashed);
+        try (FileStorage storage = storage())
+        {
+            storage.open(A, new RecordingListener()).close();
+        }
+        final Segment stray = segments().stream().filter(s -> s.first == 151).findFirst().orElseThrow();
+        final Path target = crashed.resolve(dir.relativize(stray.path));
+        Files.copy(stray.path, target);
+        deleteTree(dir);
+        Files.move(crashed, dir);
+        assertThat(DataDirectoryReader.open(dir).verify()).as("what ra-tool verify reports").isEmpty();
+        assertThat(DataDirectoryReader.open(dir).logRange(DataDirectoryReader.open(dir).servers().get(0)))
+            .as("what ra-tool inspect reports").isEqualTo(new DataDirectoryReader.LogRange(1, 200, 1, List.of()));
+        try (FileStorage storage = storage())
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            assertThat(server.log().firstIndex()).isEqualTo(1);
+            assertThat(server.log().lastIndex()).isEqualTo(200);
+            for (long i = 1; i <= 200; i++)
+            {
+                assertThat(server.log().entry(i)).isEqualTo(TestEntries.entry(i, 1));
+            }
+        }
+    }
+
+    private static void append(final FileStorage storage, final long from, final long to) throws Exception
+    {
+        final RecordingListener listener = new RecordingListener();
+        final ServerStorage server = storage.open(A, listener);
+        for (long first = from; first <= to; first += 50)
+        {
+            server.log().append(range(first, first + 49, 1));
+            assertThat(listener.awaitIndex(first + 49)).isTrue();
+        }
+    }
+
+    private static void copyTree(final Path from, final Path to) throws Exception
+    {
+        try (Stream<Path> paths = Files.walk(from))
+        {
+            for (final Path path : paths.toList())
+            {
+                final Path copy = to.resolve(from.relativize(path).toString());
+                if (Files.isDirectory(path))
+                {
+                    Files.createDirectories(copy);
+                }
+                else if (!path.getFileName().toString().equals("lock"))
+                {
+                    Files.copy(path, copy);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(final Path root) throws Exception
+    {
+        try (Stream<Path> paths = Files.walk(root))
+        {
+            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
+            {
+                Files.delete(path);
+            }
+        }
+    }
+
     private record Segment(Path path, long first, long last)
     {
     }
