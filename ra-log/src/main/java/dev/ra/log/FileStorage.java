@@ -548,6 +548,10 @@ public final class FileStorage implements Storage
             }
             deleting.merge(id, 1, Integer::sum);
         }
+        if (null != log)
+        {
+            wal.releaseMarkRow(log.directory().uid());
+        }
         final Path root = serversDirectory.resolve(ServerDirectory.dirName(id));
         try
         {

@@ -23,17 +23,18 @@ import java.util.zip.CRC32C;
  * <p>Format (version 2): a header (magic "RAMK", version, row size, rows offset) at offset 0; two head slots, at
  * offsets 512 and 1024 (separate sectors), written in turn: crc32c u32 of the rest | 0 u32 | counter u64 | WAL sequence
  * u64 | end offset u64. From offset 4096, one row of 128 bytes per server (a server keeps its row while the mark is
- * open), each two halves of 64 bytes written in turn: crc32c u32 of the rest | 0 u32 | counter u64 | WAL sequence u64 |
- * uid u64 | last index u64 | last term u64 | 16 zero bytes. A round writes only the rows of servers in it (their 4 KiB
- * pages, unchanged bytes rewritten as they were, the last one up to its last row written) and the head slot its counter
- * selects, then syncs; when the rows' first page is among those written, the head slots and that run of pages go in one
- * write (the bytes between them rewritten as they were), which saves a system call per round where few servers share
- * the WAL. The device sees the same either way (the page cache writes back whole pages, the file's first page with both
- * slots each round). Nothing relies on the order of a round's writes: until its sync any of its sectors may reach the
- * disk or not. A torn write damages at most the half and the head slot being written; the other half and the other slot
- * hold the state before the round. A half speaks for its server only if it is valid, names the head's sequence and has
- * a counter no higher than the head's; the valid one with the higher counter wins. So a torn round reads exactly as the
- * state before it, and rows of earlier WAL files say nothing. Version 1 ({@link WalMarkVersion1}) is still read.
+ * open; a deleted server's goes to the next new one), each two halves of 64 bytes written in turn: crc32c u32 of the
+ * rest | 0 u32 | counter u64 | WAL sequence u64 | uid u64 | last index u64 | last term u64 | 16 zero bytes. A round
+ * writes only the rows of servers in it (their 4 KiB pages, unchanged bytes rewritten as they were, the last one up to
+ * its last row written) and the head slot its counter selects, then syncs; when the rows' first page is among those
+ * written, the head slots and that run of pages go in one write (the bytes between them rewritten as they were), which
+ * saves a system call per round where few servers share the WAL. The device sees the same either way (the page cache
+ * writes back whole pages, the file's first page with both slots each round). Nothing relies on the order of a round's
+ * writes: until its sync any of its sectors may reach the disk or not. A torn write damages at most the half and the
+ * head slot being written; the other half and the other slot hold the state before the round. A half speaks for its
+ * server only if it is valid, names the head's sequence and has a counter no higher than the head's; the valid one with
+ * the higher counter wins. So a torn round reads exactly as the state before it, and rows of earlier WAL files say
+ * nothing. Version 1 ({@link WalMarkVersion1}) is still read.
  *
  * <p>Not thread-safe: one thread writes it at a time, under the WAL writer's lock (the writer, or a server thread
  * writing a batch in its place).
@@ -86,6 +87,9 @@ final class WalMark implements AutoCloseable
     /** The round that last wrote the row: a row is written to its other half at most once per round. */
     private long[] roundOfRow = new long[ROWS_PER_PAGE];
     private int[] rowOfRef = new int[16];
+    /** Rows of deleted servers, for the next new ones: the mark holds as many rows as servers live at once. */
+    private int[] freeRows = new int[0];
+    private int freeRowCount;
     private long counter;
     private long sequence;
 
@@ -258,7 +262,15 @@ final class WalMark implements AutoCloseable
         }
         // A server opened again (new ref, same uid) keeps its row; a new incarnation gets one of its own.
         Integer row = rowOfUid.get(uid);
-        if (null == row)
+        if (null == row && freeRowCount > 0)
+        {
+            // A deleted server's: its other half keeps what the last synced round left (the deleted server's row),
+            // which a torn write falls back to, as for any row.
+            row = freeRows[--freeRowCount];
+            rowOfUid.put(uid, row);
+            uidOfRow[row] = uid;
+        }
+        else if (null == row)
         {
             row = rowCount++;
             if ((long)ROWS_OFFSET + (long)rowCount * ROW_SIZE > MAX_FILE)
@@ -271,6 +283,28 @@ final class WalMark implements AutoCloseable
         }
         rowOfRef[serverRef] = row;
         return row;
+    }
+
+    /**
+     * A server was deleted: its row goes to the next new server. Records of it still on their way to the WAL get a
+     * row again, as a new server would.
+     *
+     * @param uid of the deleted server.
+     */
+    void release(final long uid)
+    {
+        final Integer row = rowOfUid.remove(uid);
+        if (null == row)
+        {
+            return;
+        }
+        // No server's cached row any more.
+        uidOfRow[row] = 0;
+        if (freeRowCount == freeRows.length)
+        {
+            freeRows = Arrays.copyOf(freeRows, Math.max(16, freeRows.length * 2));
+        }
+        freeRows[freeRowCount++] = row;
     }
 
     private void grow(final int needed)

@@ -101,6 +101,27 @@ final class WalWriter implements Runnable
     }
 
     /**
+     * A server was deleted: its row in the mark goes to the next new server.
+     *
+     * @param uid of the deleted server.
+     */
+    void releaseMarkRow(final long uid)
+    {
+        writing.lock();
+        try
+        {
+            if (null != mark)
+            {
+                mark.release(uid);
+            }
+        }
+        finally
+        {
+            writing.unlock();
+        }
+    }
+
+    /**
      * @param durableMark to record, after each batch's sync and before any server is told, how far the WAL is durable.
      */
     void mark(final WalMark durableMark)
