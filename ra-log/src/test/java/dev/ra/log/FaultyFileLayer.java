@@ -22,7 +22,7 @@ import java.util.Set;
  * last one torn (and its bytes garbled). A write over existing bytes (a recycled WAL file) that is torn leaves the old
  * bytes after the tear. Bit flips and truncations damage durable data on demand, {@link #failWritesAfter} simulates a
  * full disk, and {@link #crashAfterOperations} crashes at an exact point: between any two steps of a rollover, a
- * flush or a recycling.
+ * flush or a recycling. With {@link #reorderNames}, a crash also keeps any subset of the name changes not yet synced.
  *
  * <p>Each {@link #view()} belongs to one "boot": after a crash, every operation through an older view fails, as the
  * threads of a crashed process would never run again.
@@ -40,6 +40,7 @@ final class FaultyFileLayer
     private boolean crashTear;
     private boolean crashGarbage;
     private int crashes;
+    private boolean reorderNames;
 
     private static final class Inode
     {
@@ -84,6 +85,10 @@ final class FaultyFileLayer
             crashes++;
             writesBeforeFailure = Long.MAX_VALUE;
             operationsBeforeCrash = Long.MAX_VALUE;
+            if (reorderNames)
+            {
+                persistSomeNameChanges(random);
+            }
             names.clear();
             names.putAll(durableNames);
             final Set<Inode> inodes = new HashSet<>(names.values());
@@ -108,6 +113,44 @@ final class FaultyFileLayer
                 inode.durable = content;
                 inode.data = content.clone();
                 inode.length = content.length;
+            }
+        }
+    }
+
+    /**
+     * Let crashes persist any subset of the name changes (create, rename, delete) not yet made durable by a directory
+     * sync, each independently, as a file system may write them out in any order before the sync; by default a crash
+     * keeps none of them.
+     *
+     * @param reorder whether to.
+     */
+    void reorderNames(final boolean reorder)
+    {
+        synchronized (lock)
+        {
+            reorderNames = reorder;
+        }
+    }
+
+    private void persistSomeNameChanges(final Random random)
+    {
+        final Set<Path> changed = new HashSet<>(names.keySet());
+        changed.addAll(durableNames.keySet());
+        final List<Path> sorted = new ArrayList<>(changed);
+        sorted.sort(null);
+        for (final Path path : sorted)
+        {
+            final Inode now = names.get(path);
+            if (now != durableNames.get(path) && random.nextBoolean())
+            {
+                if (null == now)
+                {
+                    durableNames.remove(path);
+                }
+                else
+                {
+                    durableNames.put(path, now);
+                }
             }
         }
     }

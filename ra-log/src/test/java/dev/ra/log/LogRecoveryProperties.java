@@ -118,9 +118,25 @@ class LogRecoveryProperties
             .as("segments written over spare files in all scenarios (the crashes must cover that path)").isPositive();
     }
 
+    /**
+     * The same on a file system that writes out name changes (creates, renames, deletes) in any order before their
+     * directory is synced: a crash keeps any subset of them.
+     */
+    @Test
+    void durableEntriesSurviveCrashesThatReorderNameChanges()
+    {
+        Property.forAll(200, scenarios(), actions -> run(actions, true));
+    }
+
     private static void run(final List<Action> actions) throws Exception
     {
+        run(actions, false);
+    }
+
+    private static void run(final List<Action> actions, final boolean reorderNames) throws Exception
+    {
         final FaultyFileLayer disk = new FaultyFileLayer();
+        disk.reorderNames(reorderNames);
         final Node node = new Node(disk);
         try
         {
