@@ -8,7 +8,11 @@ import dev.ra.protocol.Membership;
  */
 public enum MemberKind
 {
-    /** Votes in elections and counts towards the commit quorum from the moment it is added. */
+    /**
+     * Votes in elections and counts towards the commit quorum from the moment it is added; but while the cluster's log
+     * needs a machine version above 0 (docs/UPGRADES.md), it joins as {@link #PROMOTABLE} and becomes a voter once
+     * caught up on a build that supports that version.
+     */
     VOTER,
     /**
      * Replicates but does not vote yet; the leader makes it a {@link #VOTER} once it holds every entry the leader had

@@ -598,7 +598,9 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
      * loses its leadership before the change commits ({@code LEADERSHIP_LOST}: the change may or may not take
      * effect). A {@link MemberKind#VOTER} is refused ({@code NOT_PERMITTED}) when the voters the leader reaches are no
      * majority of the new configuration without it, as when a single member adds a second: the change would need the
-     * vote of a server started only once it commits; add a {@link MemberKind#PROMOTABLE} member then.
+     * vote of a server started only once it commits; add a {@link MemberKind#PROMOTABLE} member then. While the
+     * cluster's log needs a machine version above 0 (docs/UPGRADES.md), a {@link MemberKind#VOTER} joins as
+     * promotable all the same, and becomes a voter once caught up on a build that supports that version.
      *
      * @param server    any member of the cluster.
      * @param newMember to add.

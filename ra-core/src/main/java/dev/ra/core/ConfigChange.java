@@ -71,8 +71,13 @@ final class ConfigChange
             core.actions.add(new RaftAction.CallFailed(callId, CallError.ALREADY_MEMBER, core.self));
             return;
         }
-        // A promotable member becomes a voter once it has caught up with the log as it is now.
-        final Member joining = member.membership() == Membership.PROMOTABLE ?
+        // A promotable member becomes a voter once it has caught up with the log as it is now. So does a voter while
+        // the log needs a machine version above 0 (docs/UPGRADES.md): the leader learns a member's build only from its
+        // replies, and the new server is started once the change has committed, so a voter added as asked might run a
+        // build that cannot apply the log and still count in quorums. As a promotable member it is promoted once it
+        // reports a build that supports the log (Ratis and etcd add a learner first).
+        final Member joining = member.membership() == Membership.PROMOTABLE ||
+            member.isVoter() && core.versions.neededForLog() > 0 ?
             new Member(member.id(), Membership.PROMOTABLE, core.log.lastIndex()) : member;
         final List<Member> next = new ArrayList<>(core.configs.current());
         next.add(joining);

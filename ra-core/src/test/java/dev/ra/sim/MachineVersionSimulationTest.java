@@ -57,6 +57,38 @@ class MachineVersionSimulationTest
         new Simulation(Simulation.Options.standard(303201, 5)).upgradeMachines(null).run();
     }
 
+    /**
+     * Members added straight as voters during a rolling upgrade, each with the build its node runs (older than the
+     * version in force, or not): none may stop applying as a voter, and the cluster still switches once every voter
+     * runs the newer build. A voter added with an older build after the switch was once added as asked: it stopped
+     * applying at the switch and counted in quorums. It now joins as promotable and is promoted once it reports a
+     * build that supports the log.
+     */
+    @Test
+    void votersAddedDuringAnUpgradeAreSafe()
+    {
+        int added = 0;
+        for (long seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++)
+        {
+            final Simulation simulation = new Simulation(Simulation.Options.standard(seed, 5)).upgradeMachines(null)
+                .addVotersDirectly();
+            simulation.run();
+            added += simulation.votersAddedDirectly();
+        }
+        assertThat(added).as("members added as voters in %d runs", SEEDS).isGreaterThan(SEEDS / 10);
+    }
+
+    /**
+     * s4, removed and installed again with the older build (version 1), was added back as a voter to a cluster at
+     * version 2 and, sent a snapshot of version 2, stopped applying: a voter that cannot apply the log. It now joins
+     * as promotable, is restarted with the newer build, and is promoted.
+     */
+    @Test
+    void aVoterAddedWithAnOlderBuildAfterTheSwitchJoinsAsPromotable()
+    {
+        new Simulation(Simulation.Options.standard(2, 5)).upgradeMachines(null).addVotersDirectly().run();
+    }
+
     @Test
     void aLeaderSwitchingOnAppendIsCaught()
     {

@@ -4,6 +4,7 @@ import dev.ra.core.CallError;
 import dev.ra.core.RaftAction;
 import dev.ra.core.RaftEvent;
 import dev.ra.core.ReplyMode;
+import dev.ra.protocol.Member;
 import dev.ra.sim.Simulation.Node;
 import java.util.List;
 
@@ -173,7 +174,11 @@ final class SimActions
         {
             // As documented (docs/UPGRADES.md): a non-voter whose build is older than a switch stops applying there,
             // and the operator restarts it with a newer build. A voter never may: the leader waits for every voter.
-            final boolean voter = node.core.members().stream().anyMatch(m -> m.id().equals(node.id) && m.isVoter());
+            // A voter of its own configuration or of the leader's: one that stops before it has the entry that added
+            // it (on the snapshot it is sent) does not know it is one yet.
+            final Node leader = sim.leader();
+            final boolean voter = isVoter(node.core.members(), node) ||
+                null != leader && isVoter(leader.core.members(), node);
             sim.require(voter ? "machine versions: a voter stopped applying: " + unsupported.message() : null);
             sim.upgradeByOperator(node);
         }
@@ -189,6 +194,11 @@ final class SimActions
         {
             throw new IllegalStateException("unhandled action " + action);
         }
+    }
+
+    private static boolean isVoter(final List<Member> members, final Node node)
+    {
+        return members.stream().anyMatch(m -> m.id().equals(node.id) && m.isVoter());
     }
 
     private void scheduleSync(final Node node)

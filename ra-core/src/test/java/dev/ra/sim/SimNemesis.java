@@ -40,6 +40,10 @@ final class SimNemesis
     private final SplittableRandom midStepCrashes;
     /** The member to crash part way through its next step of several actions, or -1. */
     private int crashMidStep = -1;
+    /** Whether members join as voters, with the build of a freshly installed node (see {@link #addVotersDirectly}). */
+    private boolean directVoters;
+    /** Additions of voters (not promotable) that completed so far. */
+    int votersAddedDirectly;
 
     SimNemesis(final Simulation sim, final long seed)
     {
@@ -47,6 +51,16 @@ final class SimNemesis
         this.faultRandom = new SplittableRandom(seed ^ 0x2545F4914F6CDD1DL);
         this.longDelayPercent = faultRandom.nextInt(3) == 0 ? 0 : 1 + faultRandom.nextInt(3);
         this.midStepCrashes = new SplittableRandom(seed ^ 0x2545F4914F6CDD1DL);
+    }
+
+    /**
+     * From now on, the members the nemesis adds join as voters (not promotable), each with the build its node was
+     * installed with (in a rolling upgrade, the older build or the newer one), and the nemesis changes the membership
+     * more often (3 of 16 draws each for removals and additions, against 1 of 12).
+     */
+    void addVotersDirectly()
+    {
+        directVoters = true;
     }
 
     /**
@@ -69,7 +83,7 @@ final class SimNemesis
         {
             return;
         }
-        final int choice = sim.random.nextInt(sim.options.membership() ? 12 : 10);
+        final int choice = sim.random.nextInt(!sim.options.membership() ? 10 : directVoters ? 16 : 12);
         switch (choice)
         {
             case 0 -> crashAndRestart(sim.nodes[sim.random.nextInt(sim.nodes.length)]);
@@ -81,7 +95,7 @@ final class SimNemesis
             case 7 -> oneWay();
             case 8 -> healAll();
             case 9 -> transferLeadership();
-            case 10 -> removeMember();
+            case 10, 12, 14 -> removeMember();
             default -> addMember();
         }
         sim.dropRate = sim.random.nextInt(4) == 0 ? sim.random.nextDouble() * 0.1 : 0;
@@ -244,10 +258,16 @@ final class SimNemesis
             {
                 candidate.member = true;
                 candidate.bootMembers = leader.core.members();
+                if (directVoters && candidate.machineVersion > 0)
+                {
+                    // A node installed again: the older build, or the newer one half the time (startNode's draw).
+                    candidate.machineVersion = 1;
+                }
                 sim.startNode(candidate);
-                final Member joining = new Member(candidate.id, Membership.PROMOTABLE, 0);
+                final Member joining = directVoters ? Member.voter(candidate.id) :
+                    new Member(candidate.id, Membership.PROMOTABLE, 0);
                 final long callId = sim.newCallId();
-                nemesisCalls.put(callId, added -> { });
+                nemesisCalls.put(callId, added -> votersAddedDirectly += joining.isVoter() ? 1 : 0);
                 sim.deliver(leader, new RaftEvent.AddMember(callId, joining));
                 return;
             }
