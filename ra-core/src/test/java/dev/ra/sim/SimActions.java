@@ -179,7 +179,10 @@ final class SimActions
             final Node leader = sim.leader();
             final boolean voter = isVoter(node.core.members(), node) ||
                 null != leader && isVoter(leader.core.members(), node);
-            sim.require(voter ? "machine versions: a voter stopped applying: " + unsupported.message() : null);
+            // Unless a member was rolled back to the older build after the switch (SimBuilds.rollBackSome).
+            sim.require(voter && !sim.builds.rollsBack() ? "machine versions: a voter stopped applying: " +
+                unsupported.message() : null);
+            sim.builds.votersStopped += voter ? 1 : 0;
             sim.upgradeByOperator(node);
         }
         else if (action instanceof RaftAction.RoleChanged || action instanceof RaftAction.MachineEffects ||

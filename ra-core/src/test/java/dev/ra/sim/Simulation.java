@@ -157,11 +157,8 @@ public final class Simulation
     private LinkFlapper flapper;
     private LeaderPause leaderPause;
     private CoreTestAccess.DisruptionBug disruption;
-    /** Whether restarted members come back with a build of the machine supporting version 2 (see upgradeMachines). */
-    private boolean machineUpgrades;
-    private CoreTestAccess.VersionBug versionBug;
-    private final SplittableRandom upgrades;
-    private int finalMachineVersion = -1;
+    /** Which build of the machine each member runs (see {@link #upgradeMachines}). */
+    final SimBuilds builds;
 
     /**
      * @param options of the run.
@@ -184,7 +181,7 @@ public final class Simulation
             java.util.Arrays.fill(view[i], true);
         }
         safety.initialMembers(initialMembers);
-        this.upgrades = new SplittableRandom(options.seed() ^ 0x9E3779B97F4A7C15L);
+        this.builds = new SimBuilds(options.seed(), options.durationMs());
         this.actions = new SimActions(this, clients, nemesis);
     }
 
@@ -193,7 +190,7 @@ public final class Simulation
      */
     int finalMachineVersion()
     {
-        return finalMachineVersion;
+        return builds.finalVersion;
     }
 
     /**
@@ -208,12 +205,7 @@ public final class Simulation
      */
     Simulation upgradeMachines(final CoreTestAccess.VersionBug bug)
     {
-        this.machineUpgrades = true;
-        this.versionBug = bug;
-        for (final Node node : nodes)
-        {
-            node.machineVersion = 1;
-        }
+        builds.upgrade(nodes, bug);
         return this;
     }
 
@@ -227,10 +219,7 @@ public final class Simulation
     Simulation addVotersDirectly()
     {
         nemesis.addVotersDirectly();
-        for (final Node node : nodes)
-        {
-            node.machineVersion = machineUpgrades && options.seed() % 2 == 0 ? 2 : node.machineVersion;
-        }
+        builds.startNewerOnEvenSeeds(nodes);
         return this;
     }
 
@@ -240,6 +229,21 @@ public final class Simulation
     int votersAddedDirectly()
     {
         return nemesis.votersAddedDirectly;
+    }
+
+    /**
+     * In a rolling upgrade, a quarter of the restarts while the faults last bring a member of the newer build back with
+     * the older one, maybe after the switch (which the documentation forbids, and which must still be safe): such a
+     * member stops applying at the switch, voter or not, and the operator restarts it with the newer build. In an even
+     * seed every member starts with the newer build, so the cluster switches at once and the rollbacks come after.
+     *
+     * @return this.
+     */
+    Simulation rollBackSome()
+    {
+        builds.rollBackSome();
+        builds.startNewerOnEvenSeeds(nodes);
+        return this;
     }
 
     /**
@@ -507,11 +511,7 @@ public final class Simulation
         final List<Member> members = null == node.bootMembers ? initialMembers : node.bootMembers;
         final CoreConfig config = new CoreConfig(node.id, CLUSTER, members, ELECTION_TIMEOUT_MIN_MS,
             ELECTION_TIMEOUT_MAX_MS, 8, 32, 10, 64, 500, commitNoticeDelayMs);
-        if (machineUpgrades)
-        {
-            node.machineVersion = node.started ? Math.max(node.machineVersion, 1 + upgrades.nextInt(2)) :
-                java.util.Arrays.stream(nodes).mapToInt(n -> n.machineVersion).max().orElse(1);
-        }
+        builds.choose(node, nodes, now);
         node.started = true;
         final SimKv build = 0 == node.machineVersion ? machine : machine.withVersion(node.machineVersion);
         node.core = new ServerCore(config, build, node.log, node.snapshots,
@@ -519,9 +519,9 @@ public final class Simulation
                 node.damagedAcknowledged, node.termAndVoteLost, node.joinedAt),
             random.split());
         CoreTestAccess.inject(node.core, options.bug());
-        if (null != versionBug)
+        if (null != builds.bug)
         {
-            CoreTestAccess.inject(node.core, versionBug);
+            CoreTestAccess.inject(node.core, builds.bug);
         }
         if (null != disruption)
         {
@@ -913,10 +913,10 @@ public final class Simulation
             }
         }
         require(ConvergedVersions.unpromoted(nodes, leader));
-        if (machineUpgrades)
+        if (builds.upgrading())
         {
             require(ConvergedVersions.upgrade(nodes, leader));
-            finalMachineVersion = leader.core.effectiveMachineVersion();
+            builds.finalVersion = leader.core.effectiveMachineVersion();
         }
         // Clients stopped 4 s ago and every member has applied everything: nothing is left for a tick to do, so an
         // idle cluster costs its node nothing (the shell skips the ticks of a core that wants none).
