@@ -19,6 +19,7 @@ import java.util.SplittableRandom;
 import java.util.function.BiConsumer;
 import java.util.function.BiPredicate;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 
 /**
  * Three cores whose messages a test delivers itself, in the order sent, one at a time or until none is left; their
@@ -62,6 +63,24 @@ final class ThreeCores
      */
     ServerCore startUntil(final StateMachine<?, ?> machine, final BooleanSupplier done)
     {
+        return startUntil(id -> machine, done);
+    }
+
+    /**
+     * Start the three cores, each with the build {@code machines} gives for its id, and make A the leader.
+     *
+     * @return A, leading.
+     */
+    ServerCore start(final Function<ServerId, StateMachine<?, ?>> machines)
+    {
+        final ServerCore leader = startUntil(machines, () -> false);
+        deliverAll();
+        assertThat(leader.role()).isEqualTo(RaftRole.LEADER);
+        return leader;
+    }
+
+    private ServerCore startUntil(final Function<ServerId, StateMachine<?, ?>> machines, final BooleanSupplier done)
+    {
         final InMemoryStorage store = new InMemoryStorage();
         final List<Member> members = List.of(Member.voter(A), Member.voter(B), Member.voter(C));
         for (final ServerId id : IDS)
@@ -79,8 +98,8 @@ final class ThreeCores
                 }
             });
             storages.put(id, storage);
-            final ServerCore core = new ServerCore(CoreConfig.defaults(id, "t", members), machine, storage.log(),
-                storage.snapshots(), RecoveredState.NEW, new SplittableRandom(id.hashCode()));
+            final ServerCore core = new ServerCore(CoreConfig.defaults(id, "t", members), machines.apply(id),
+                storage.log(), storage.snapshots(), RecoveredState.NEW, new SplittableRandom(id.hashCode()));
             cores.put(id, core);
             run(core, core.start(now));
         }
