@@ -435,6 +435,8 @@ public final class RaCluster<C, S, R>
 
     /**
      * Add a voting member and start it (on this node or another, which creates the machine from its class name).
+     * While the cluster's log needs a machine version above 0 it joins as promotable and becomes a voter once caught
+     * up on a build that supports that version ({@link RaSystem#addMemberAsync}).
      *
      * @param newMember to add.
      * @return the configuration entry.
