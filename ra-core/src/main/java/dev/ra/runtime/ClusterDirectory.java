@@ -281,8 +281,9 @@ final class ClusterDirectory
      * @param server       deleted.
      * @param cluster      what this node knew of its cluster when the server started.
      * @param withCluster  true if the cluster's deletion committed, false if only this server was deleted.
+     * @param term         the server's current term when it ended.
      */
-    void serverDeleted(final ServerId server, final ClusterInfo cluster, final boolean withCluster)
+    void serverDeleted(final ServerId server, final ClusterInfo cluster, final boolean withCluster, final long term)
     {
         if (!withCluster)
         {
@@ -291,7 +292,7 @@ final class ClusterDirectory
             return;
         }
         clusterDeleted(cluster);
-        deleted.appliedDeletion(server);
+        deleted.appliedDeletion(server, term);
     }
 
     /**
@@ -377,6 +378,15 @@ final class ClusterDirectory
     boolean appliedClusterDeletion(final ServerId server)
     {
         return !clusters.containsKey(server) && deleted.hasAppliedDeletion(server);
+    }
+
+    /**
+     * @return the term a new server of this id starts in: the one a server of the id last ended in when it applied its
+     *     cluster's deletion here (see {@link DeletedServers}); else 0.
+     */
+    long termAtDeletion(final ServerId server)
+    {
+        return deleted.termAtDeletion(server);
     }
 
     /**

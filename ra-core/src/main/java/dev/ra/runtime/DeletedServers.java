@@ -15,6 +15,13 @@ import java.util.Set;
  *
  * <p>It also keeps which of them applied their cluster's deletion here: proof that the deletion committed, which a
  * member that missed it (its node was down) is told when it campaigns, so that it ends as it would have.
+ *
+ * <p>And the term each of those ended in, kept when the ids are registered or started again (a start that fails, and
+ * is tried again, must find it too): a new server of the id starts in that term, so that the cluster created again
+ * elects its leaders, and writes its entries, in later terms than any the cluster before reached. A member of the
+ * cluster before that missed the deletion and comes back then (nobody can tell it of the deletion any more) holds a
+ * log that is never more up to date than the new members': they do not elect it, and it is the one whose committed
+ * entries the new leader contradicts.
  */
 final class DeletedServers extends ServerReasons
 {
@@ -29,14 +36,39 @@ final class DeletedServers extends ServerReasons
         }
     });
 
+    private final Map<ServerId, Long> termsAtDeletion = new LinkedHashMap<>(16, 0.75f, false)
+    {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(final Map.Entry<ServerId, Long> eldest)
+        {
+            return size() > CAPACITY;
+        }
+    };
+
     /**
      * A server hosted here applied its cluster's deletion.
+     *
+     * @param term the server's current term when it ended.
      */
-    synchronized void appliedDeletion(final ServerId server)
+    synchronized void appliedDeletion(final ServerId server, final long term)
     {
         appliedDeletion.remove(server);
         appliedDeletion.add(server);
+        termsAtDeletion.remove(server);
+        termsAtDeletion.put(server, term);
     }
+
+    /**
+     * @return the term a server of this id last ended in when it applied its cluster's deletion here, else 0: the term
+     *     a new server of the id starts in.
+     */
+    synchronized long termAtDeletion(final ServerId server)
+    {
+        return termsAtDeletion.getOrDefault(server, 0L);
+    }
+
 
     /**
      * @return whether the server applied its cluster's deletion here (and was not registered again since).

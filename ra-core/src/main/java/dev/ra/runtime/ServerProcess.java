@@ -928,7 +928,7 @@ final class ServerProcess implements LogListener, ServerMailbox, TermAndVoteHold
         }
         if (deleteData)
         {
-            environment.clusters().serverDeleted(id, cluster, deleteOnTerminate);
+            environment.clusters().serverDeleted(id, cluster, deleteOnTerminate, core.currentTerm());
         }
         environment.stopped().accept(this);
         router.serverDown(id, peers);

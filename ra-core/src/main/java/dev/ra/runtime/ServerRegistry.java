@@ -321,7 +321,9 @@ final class ServerRegistry
                 // now, several servers at once, and the first vote on the server's loop, where the loop's other
                 // servers wait for it, only overwrites what is there. Thousands of clusters electing at once spent
                 // most of the election creating files one after the other on each node's loop.
-                storage.meta().storeTermAndVote(0, null);
+                // Not 0 when a server of this id applied its cluster's deletion here: the cluster created again must
+                // not elect a member of the one before that missed the deletion (see DeletedServers).
+                storage.meta().storeTermAndVote(clusters.termAtDeletion(id), null);
             }
             else
             {
@@ -537,7 +539,7 @@ final class ServerRegistry
                 final ClusterInfo cluster = clusters.get(id);
                 if (null != cluster)
                 {
-                    clusters.serverDeleted(id, cluster, false);
+                    clusters.serverDeleted(id, cluster, false, 0);
                 }
             }
             return CompletableFuture.completedFuture(null);
