@@ -529,10 +529,7 @@ final class MessageRouter
             if (null != server)
             {
                 server.deliver(new RaftEvent.PeerUnreachable(down.server()));
-                if (down.clusterDeleted())
-                {
-                    server.deliverPeerDeletedWithCluster(down.server());
-                }
+                server.deliverPeerNotRunning(down.server(), down.clusterDeleted());
             }
         }
         else

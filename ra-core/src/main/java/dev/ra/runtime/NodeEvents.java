@@ -6,7 +6,10 @@ import dev.ra.ProcessRef;
 import dev.ra.ServerId;
 import dev.ra.core.RaftEvent;
 import dev.ra.protocol.Member;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,10 +22,20 @@ import org.slf4j.LoggerFactory;
 final class NodeEvents
 {
     private static final Logger LOG = LoggerFactory.getLogger(NodeEvents.class);
+    /**
+     * How many times the node of every other voter must have said that it does not run there, while this member knows
+     * no leader, before it warns: a cold start of the whole cluster, its members started one node after the other,
+     * answers so a few times.
+     */
+    static final int NOT_RUNNING_ANSWERS_BEFORE_WARNING = 10;
 
     private final ServerProcess server;
     /** The peers whose node said they applied the cluster's deletion, since this member last knew a leader. */
     private final Set<ServerId> peersDeletedWithCluster = new HashSet<>();
+    /** How many times each peer's node said it does not run there, since this member last knew a leader. */
+    private final Map<ServerId, Integer> notRunningAnswers = new HashMap<>();
+    /** Whether this member warned that no other voter runs, since it last knew a leader. */
+    private boolean warnedAlone;
 
     /**
      * @param server whose events these are.
@@ -60,6 +73,56 @@ final class NodeEvents
     }
 
     /**
+     * A peer's node says no server of the peer's id runs there (loop thread, via a task), and whether it applied the
+     * cluster's deletion there ({@link #peerDeletedWithCluster}).
+     */
+    void peerNotRunning(final ServerId peer, final boolean deletedWithCluster)
+    {
+        if (deletedWithCluster)
+        {
+            peerDeletedWithCluster(peer);
+        }
+        if (!server.isStopped())
+        {
+            warnIfAlone(peer);
+        }
+    }
+
+    /**
+     * A member that knows no leader while the node of every other voter keeps saying that it does not run there
+     * campaigns for ever, and nothing else says so: its overview shows a member in pre-vote, as during any election.
+     * That is what a member that missed its cluster's deletion comes to once the nodes that applied it restarted (they
+     * remember it in memory only), and a member of a cluster whose other members are not started again: warn once, so
+     * that an operator can tell which and delete it ({@code forceDeleteServer}) or start the others.
+     */
+    private void warnIfAlone(final ServerId peer)
+    {
+        if (null != server.core.leaderId())
+        {
+            notRunningAnswers.clear();
+            warnedAlone = false;
+            return;
+        }
+        notRunningAnswers.merge(peer, 1, Integer::sum);
+        if (warnedAlone)
+        {
+            return;
+        }
+        final List<ServerId> others = server.core.members().stream().filter(Member::isVoter).map(Member::id)
+            .filter(id -> !id.equals(server.id)).toList();
+        if (others.isEmpty() || others.stream().anyMatch(id -> notRunningAnswers.getOrDefault(id, 0) <
+            NOT_RUNNING_ANSWERS_BEFORE_WARNING))
+        {
+            return;
+        }
+        warnedAlone = true;
+        LOG.warn("{}: knows no leader, and the nodes of every other voter of cluster {} ({}) keep saying that they " +
+            "do not run there: no leader can be elected until they are started again. If its cluster was deleted " +
+            "while this member's node was down (the nodes that applied the deletion remember it until they restart), " +
+            "delete this member with forceDeleteServer", server.id, server.cluster.clusterName, others);
+    }
+
+    /**
      * A peer's node says the peer applied the cluster's deletion (loop thread, via a task): the deletion committed,
      * and this member may have missed it (its node was down then) and would campaign for ever, as no member is left to
      * replicate it. The answer names ids only, so it may also be about a cluster that ran under the same ids before
@@ -71,7 +134,7 @@ final class NodeEvents
      * a member that knows a leader belongs to a cluster that lives; one whose log is empty holds nothing that deleting
      * it would tidy.
      */
-    void peerDeletedWithCluster(final ServerId peer)
+    private void peerDeletedWithCluster(final ServerId peer)
     {
         if (server.isStopped() || peer.equals(server.id) ||
             server.core.members().stream().noneMatch(m -> m.id().equals(peer)))

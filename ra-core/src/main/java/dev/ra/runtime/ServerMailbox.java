@@ -59,7 +59,8 @@ interface ServerMailbox
     void deliverNodeStatus(String node, boolean up);
 
     /**
-     * @param peer a peer whose node says it applied the cluster's deletion (so the deletion committed).
+     * @param peer               a peer whose node says no server of its id runs there (it stopped, or never ran).
+     * @param deletedWithCluster the peer applied the cluster's deletion there (so the deletion committed).
      */
-    void deliverPeerDeletedWithCluster(ServerId peer);
+    void deliverPeerNotRunning(ServerId peer, boolean deletedWithCluster);
 }

@@ -310,9 +310,9 @@ final class ServerProcess implements LogListener, ServerMailbox, TermAndVoteHold
     }
 
     @Override
-    public void deliverPeerDeletedWithCluster(final ServerId peer)
+    public void deliverPeerNotRunning(final ServerId peer, final boolean deletedWithCluster)
     {
-        enqueue((ServerTask)s -> s.nodeEvents.peerDeletedWithCluster(peer));
+        enqueue((ServerTask)s -> s.nodeEvents.peerNotRunning(peer, deletedWithCluster));
     }
 
     @Override

@@ -1,0 +1,71 @@
+package dev.ra.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ra.RaSystem;
+import dev.ra.RaftRole;
+import dev.ra.ServerId;
+import dev.ra.testkit.InJvmCluster;
+import dev.ra.testkit.KvMachine;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A member down when its cluster was deleted is told of the deletion by the nodes that applied it (DownAtDeletionTest),
+ * which remember it in memory only. Once they restarted, nobody can tell it: it campaigns for ever, and nothing said
+ * so (no warning; its overview shows a member in pre-vote, as during any election). It now warns, once, that it knows
+ * no leader and that the node of every other voter keeps saying that it does not run there, naming the deletion as a
+ * likely cause and {@code forceDeleteServer} as the remedy.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class DeletionForgottenTest
+{
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private final InJvmCluster nodes = new InJvmCluster(3);
+    private final List<ServerId> members = nodes.serverIds("kv");
+    private final PrintStream standardError = System.err;
+    private final ByteArrayOutputStream logged = new ByteArrayOutputStream();
+
+    @AfterEach
+    void close()
+    {
+        System.setErr(standardError);
+        nodes.close();
+    }
+
+    @Test
+    void aMemberThatMissedItsClusterDeletionForgottenSinceWarnsThatNoOtherVoterRuns()
+    {
+        final ServerId missed = members.get(2);
+        nodes.system("n1").startCluster("kv", new KvMachine(), members);
+        final ServerId leader = nodes.awaitLeader(members, WAIT);
+        nodes.system(leader).processCommand(leader, new KvMachine.Put("a", "1"));
+        nodes.stopNode("n3");
+        nodes.system("n1").deleteCluster(members.get(0));
+        nodes.stopNode("n1");
+        nodes.stopNode("n2");
+        nodes.startNode("n1");
+        nodes.startNode("n2");
+
+        // The warning goes to the log (slf4j-simple writes to System.err in the tests).
+        System.setErr(new PrintStream(logged, true, StandardCharsets.UTF_8));
+        final RaSystem n3 = nodes.startNode("n3");
+        n3.restartServer(missed);
+        final String warning = "kv@n3: knows no leader, and the nodes of every other voter of cluster kv";
+        InJvmCluster.await(() -> logged.toString(StandardCharsets.UTF_8).contains(warning) ? true : null, WAIT,
+            "kv@n3 warned that no other voter runs");
+        System.setErr(standardError);
+
+        assertThat(logged.toString(StandardCharsets.UTF_8)).contains("forceDeleteServer");
+        assertThat(n3.isRunning(missed)).as("it still runs: nobody can prove the deletion to it").isTrue();
+        assertThat(n3.overview(missed).role()).isIn(RaftRole.PRE_VOTE, RaftRole.CANDIDATE, RaftRole.FOLLOWER);
+    }
+}
