@@ -6,6 +6,7 @@ import dev.ra.RaProcess;
 import dev.ra.RaSystem;
 import dev.ra.RaTimeoutException;
 import dev.ra.ServerId;
+import dev.ra.ServerStoppedException;
 import dev.ra.examples.support.ClusterClient;
 import java.time.Duration;
 import java.util.List;
@@ -165,9 +166,10 @@ public final class TransferClient
     }
 
     /**
-     * @return the failure of a begin whose outcome is unknown, of the same type, saying which transfer it was.
+     * @return the failure of a begin whose outcome is unknown, of the same type (so that a caller catching the type
+     *     it knows still catches it), saying which transfer it was.
      */
-    private static RuntimeException withId(final String what, final RuntimeException ex)
+    static RuntimeException withId(final String what, final RuntimeException ex)
     {
         final String message = what + " may or may not have begun: " + ex.getMessage();
         final RuntimeException named;
@@ -178,6 +180,10 @@ public final class TransferClient
         else if (ex instanceof CommandOutcomeUnknownException unknown)
         {
             named = new CommandOutcomeUnknownException(message, unknown.formerLeader());
+        }
+        else if (ex instanceof ServerStoppedException)
+        {
+            named = new ServerStoppedException(message, ex);
         }
         else if (ClusterClient.outcomeUnknown(ex))
         {
