@@ -29,11 +29,14 @@ import org.slf4j.LoggerFactory;
  * beyond the last delivered one triggers the same resume. So does a {@link WatchNotification.Expired}: this node
  * was unreachable longer than the machine keeps a cut-off watcher's watch, and the watch is gone; the resume
  * registers it again from the last delivered revision + 1. If the history no longer reaches back that far, the
- * watch ends and {@code onCompacted} runs.
+ * watch ends and {@code onCompacted} runs. If a resume is refused ({@link WatchReply.Refused}: the watch was gone
+ * and another watcher has registered its id since), the watch ends too and {@code onRefused} runs with the reason:
+ * the watcher is told, as etcd's watch is cancelled with a reason, rather than left waiting for events that will
+ * never come.
  *
- * <p>The machine behind the cluster must take {@link WatchCommand}s. The listener and {@code onCompacted} run on the
- * watcher's own thread, the listener one batch at a time; either may close the watcher, and no batch is delivered
- * after that. Thread-safe.
+ * <p>The machine behind the cluster must take {@link WatchCommand}s. The listener, {@code onCompacted} and
+ * {@code onRefused} run on the watcher's own thread, the listener one batch at a time; any of them may close the
+ * watcher, and no batch is delivered after that. Thread-safe.
  */
 public final class Watcher implements AutoCloseable
 {
@@ -46,6 +49,7 @@ public final class Watcher implements AutoCloseable
     private final String prefix;
     private final Consumer<EventBatch> listener;
     private final Consumer<WatchReply.Compacted> onCompacted;
+    private final Consumer<WatchReply.Refused> onRefused;
     private final OwnThread thread;
     private final ScheduledExecutorService executor;
     private final RaProcess inbox;
@@ -60,19 +64,21 @@ public final class Watcher implements AutoCloseable
     private boolean ended;
 
     private Watcher(final ClusterClient cluster, final String prefix, final Consumer<EventBatch> listener,
-        final Consumer<WatchReply.Compacted> onCompacted)
+        final Consumer<WatchReply.Compacted> onCompacted, final Consumer<WatchReply.Refused> onRefused)
     {
         this.cluster = Objects.requireNonNull(cluster, "cluster");
         this.prefix = Objects.requireNonNull(prefix, "prefix");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.onCompacted = Objects.requireNonNull(onCompacted, "onCompacted");
+        this.onRefused = Objects.requireNonNull(onRefused, "onRefused");
         this.thread = new OwnThread("watcher-" + prefix);
         this.executor = thread.executor();
         this.inbox = cluster.system().spawn(message -> post(() -> onMessage(message)));
     }
 
     /**
-     * Watch the keys under {@code prefix} from {@code startRevision}.
+     * Watch the keys under {@code prefix} from {@code startRevision}; a refused resume ends the watch with a warning
+     * in the log only (see {@link #watch(ClusterClient, String, long, Consumer, Consumer, Consumer)} to be told).
      *
      * @param cluster       client of a cluster whose machine takes {@link WatchCommand}s.
      * @param prefix        of the keys; empty for every key.
@@ -82,11 +88,37 @@ public final class Watcher implements AutoCloseable
      *                      ends.
      * @return the watcher, registered.
      * @throws WatchCompactedException if {@code startRevision} is already older than the history.
+     * @throws IllegalStateException   if the watch id is refused (see {@link WatchReply.Refused}).
      */
     public static Watcher watch(final ClusterClient cluster, final String prefix, final long startRevision,
         final Consumer<EventBatch> listener, final Consumer<WatchReply.Compacted> onCompacted)
     {
-        final Watcher watcher = new Watcher(cluster, prefix, listener, onCompacted);
+        return watch(cluster, prefix, startRevision, listener, onCompacted, refused ->
+        {
+        });
+    }
+
+    /**
+     * Watch the keys under {@code prefix} from {@code startRevision}, and be told of every way the watch can end
+     * other than {@link #close()}.
+     *
+     * @param cluster       client of a cluster whose machine takes {@link WatchCommand}s.
+     * @param prefix        of the keys; empty for every key.
+     * @param startRevision first revision to deliver; 0 for "changes after now".
+     * @param listener      of each revision's events.
+     * @param onCompacted   run once if the history does not reach back to a revision the watch needs; the watch then
+     *                      ends.
+     * @param onRefused     run once if a resume of the watch is refused (its reason names the id and the watcher
+     *                      holding it); the watch then ends.
+     * @return the watcher, registered.
+     * @throws WatchCompactedException if {@code startRevision} is already older than the history.
+     * @throws IllegalStateException   if the watch id is refused (see {@link WatchReply.Refused}).
+     */
+    public static Watcher watch(final ClusterClient cluster, final String prefix, final long startRevision,
+        final Consumer<EventBatch> listener, final Consumer<WatchReply.Compacted> onCompacted,
+        final Consumer<WatchReply.Refused> onRefused)
+    {
+        final Watcher watcher = new Watcher(cluster, prefix, listener, onCompacted, onRefused);
         final WatchReply reply;
         try
         {
@@ -305,6 +337,7 @@ public final class Watcher implements AutoCloseable
             LOG.warn("watch {}: ends, its resume was refused: {}", watchId, refused.reason());
             ended = true;
             cursor.clear();
+            onRefused.accept(refused);
         }
     }
 
