@@ -4,6 +4,7 @@ import dev.ra.RaException;
 import dev.ra.examples.support.ClusterClient;
 import dev.ra.examples.tree.CreateMode;
 import dev.ra.examples.tree.TreeClient;
+import dev.ra.examples.tree.TreeCommand;
 import dev.ra.examples.tree.TreeOp;
 import dev.ra.examples.tree.TreePaths;
 import dev.ra.examples.tree.TreeReply;
@@ -24,6 +25,11 @@ import java.util.Objects;
  * of an attempt given up (a create still applied after the member looked, or after {@link #enter} failed) is deleted
  * in the background as soon as it shows up. So no phantom member, which nobody would ever take out, counts towards
  * the others' barrier or holds their {@link #leave} for as long as the session lives.
+ *
+ * <p>The {@code ready} node is created on condition that the creating member's node still exists (a multi with a
+ * check), and the last member out deletes it together with its own node: so a creation of {@code ready} that is
+ * applied late (sent again after an unknown outcome, or held up on its way) cannot open the next round before its
+ * members are all in. Curator's recipe has no such fence.
  *
  * <p>Leaving follows Curator: the lowest member waits for the highest to go; every other member deletes its node and
  * waits for the lowest. One instance is one member; not for concurrent use by several threads.
@@ -115,10 +121,10 @@ public final class DistributedDoubleBarrier
             }
             if (members().size() >= memberCount)
             {
-                final TreeReply made;
+                final TreeReply.MultiResult made;
                 try
                 {
-                    made = client.create(ready, "", CreateMode.PERSISTENT, 0);
+                    made = client.multi(opening().ops());
                 }
                 catch (final RaException ex)
                 {
@@ -130,9 +136,14 @@ public final class DistributedDoubleBarrier
                     signal.await(deadline);
                     continue;
                 }
-                if (made.ok() || made instanceof TreeReply.NodeExists)
+                if (made.ok() || made.results().get(1) instanceof TreeReply.NodeExists)
                 {
                     return true;
+                }
+                if (made.results().get(0) instanceof TreeReply.NoNode)
+                {
+                    throw new IllegalStateException("cannot open barrier '" + barrierPath + "': this member's node " +
+                        ours() + " is gone (its session ended, or it was deleted)");
                 }
                 throw new IllegalStateException("cannot open barrier '" + barrierPath + "': " + made);
             }
@@ -167,9 +178,16 @@ public final class DistributedDoubleBarrier
             final boolean present = members.contains(name);
             if (present && 1 == members.size())
             {
-                // The last one out closes the barrier behind everyone, so that it can be entered again.
-                client.delete(TreePaths.child(barrierPath, READY), TreeOp.ANY_VERSION);
-                client.delete(ours(), TreeOp.ANY_VERSION);
+                // The last one out closes the barrier behind everyone, so that it can be entered again, in one step
+                // with its own leaving: an opening of its own applied late cannot fall between the two.
+                final TreeReply.MultiResult closed = client.multi(List.of(
+                    new TreeOp.Delete(TreePaths.child(barrierPath, READY), TreeOp.ANY_VERSION),
+                    new TreeOp.Delete(ours(), TreeOp.ANY_VERSION)));
+                if (!closed.ok())
+                {
+                    // Not open (or no longer this member's node): leaving is all there is to do.
+                    client.delete(ours(), TreeOp.ANY_VERSION);
+                }
                 name = null;
                 return true;
             }
@@ -196,6 +214,20 @@ public final class DistributedDoubleBarrier
                 signal.await(deadline);
             }
         }
+    }
+
+    /**
+     * The command that opens the barrier: the creation of its {@code ready} node, on condition that this member's
+     * node still exists. The condition fences an opening applied late (sent again after an unknown outcome, or
+     * delayed on its way) once the round is over: every member's node is gone by then, so the late opening changes
+     * nothing, where a plain create would open the next round before its members are all in.
+     *
+     * @return the command, for this member while it is in.
+     */
+    TreeCommand.Multi opening()
+    {
+        return new TreeCommand.Multi(List.of(new TreeOp.Check(ours(), TreeOp.ANY_VERSION),
+            new TreeOp.Create(TreePaths.child(barrierPath, READY), "", CreateMode.PERSISTENT, 0)));
     }
 
     private String ours()
