@@ -82,7 +82,7 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
     public static final Duration DEFAULT_UNREACHABLE_WATCH_EXPIRY = LeasedKvMachine.DEFAULT_UNREACHABLE_WATCH_EXPIRY;
 
     /** The newest version of the logic ({@link #version()}). */
-    private static final int VERSION = 2;
+    private static final int VERSION = 3;
     /** The snapshots of versions 0 and 1: the state's first five components, without the expiry. */
     private static final Codec<TreeState> OLDER_STATE = new FirstComponentsCodec<>(TreeState.class, 5,
         TreeMachine::olderState, "TreeMachine versions 0 and 1");
@@ -99,6 +99,8 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
     private final boolean guardedDeletes;
     /** Version 2 and later: the unreachable watch expiry in force is in the state, not this machine's own. */
     private final boolean expiryInState;
+    /** Version 3 and later take {@link TreeOp.CheckChildren}; older versions' codecs refuse it. */
+    private final boolean childChecks;
 
     /**
      * A machine with the default handler name, unreachable watch expiry and cursor policy.
@@ -140,6 +142,7 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
         this.cursorPolicy = Objects.requireNonNull(cursorPolicy, "cursorPolicy");
         this.guardedDeletes = true;
         this.expiryInState = true;
+        this.childChecks = true;
     }
 
     private TreeMachine(final TreeMachine newest, final int version)
@@ -149,11 +152,12 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
         this.cursorPolicy = newest.cursorPolicy;
         this.guardedDeletes = version >= 1;
         this.expiryInState = version >= 2;
+        this.childChecks = version >= 3;
     }
 
     /**
      * Version 1 takes {@link TreeOp.DeleteCreated}; version 0 did not know it. Version 2 keeps the unreachable watch
-     * expiry in the state; versions 0 and 1 applied each member's own.
+     * expiry in the state; versions 0 and 1 applied each member's own. Version 3 takes {@link TreeOp.CheckChildren}.
      */
     @Override
     public int version()
@@ -171,9 +175,13 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
     @SuppressWarnings("unchecked")
     public Codec<TreeMachineCommand> commandCodec()
     {
-        if (expiryInState)
+        if (childChecks)
         {
             return StateMachine.super.commandCodec();
+        }
+        if (expiryInState)
+        {
+            return (Codec<TreeMachineCommand>)(Codec<?>)VersionZeroCommands.VERSION_TWO;
         }
         return (Codec<TreeMachineCommand>)(Codec<?>)(guardedDeletes ? VersionZeroCommands.VERSION_ONE :
             VersionZeroCommands.CODEC);
@@ -211,6 +219,12 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
             // Refused by version 0's codec before the log; kept out of apply all the same.
             return cursorPolicy.result(meta, state, new TreeReply.BadArguments(VersionZeroCommands.REFUSAL),
                 List.of());
+        }
+        if (!childChecks && VersionZeroCommands.childCheck(command))
+        {
+            // Refused by the older versions' codecs before the log; kept out of apply all the same.
+            return cursorPolicy.result(meta, state,
+                new TreeReply.BadArguments(VersionZeroCommands.CHECK_CHILDREN_REFUSAL), List.of());
         }
         if (command instanceof TreeOp op)
         {
@@ -283,7 +297,7 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
         {
             change.watches = change.watches.expire(meta.systemTimeMs(), expiry(state), change.effects);
         }
-        else if (command instanceof BuiltinCommand.MachineVersionChanged changed && changed.from() < VERSION &&
+        else if (command instanceof BuiltinCommand.MachineVersionChanged changed && changed.from() < 2 &&
             expiryInState)
         {
             // Each member applied the older versions with its own expiry, and goes on doing so until the leader's
@@ -590,6 +604,11 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
             {
                 // A guarded delete's node was created at another zxid: the one it names is gone.
                 return new TreeReply.NoNode(op.path());
+            }
+            if (op instanceof TreeOp.CheckChildren check)
+            {
+                return check.cversion() == node.stat().cversion() ? new TreeReply.Checked(op.path()) :
+                    new TreeReply.BadVersion(op.path(), check.cversion(), node.stat().cversion());
             }
             final int expected = expectedVersion(op);
             if (TreeOp.ANY_VERSION != expected && expected != node.stat().version())

@@ -94,6 +94,27 @@ public sealed interface TreeOp extends TreeCommand
     }
 
     /**
+     * Check a node's child version ({@link Stat#cversion()}, the count of creations and deletions of its children)
+     * without changing anything: in a multi with a create under that node, it fences the create, which then takes
+     * effect only if no child was created or deleted there since the version was read, so that a copy of the create
+     * applied late (sent again after an unknown outcome, or held up on its way) cannot undo a later delete. Replies
+     * {@link TreeReply.Checked}, or {@link TreeReply.NoNode}, {@link TreeReply.BadVersion} (naming the child
+     * versions), {@link TreeReply.BadArguments}. Taken from machine version 3 of {@link TreeMachine} on; a cluster at
+     * an older version refuses it before it reaches the log.
+     *
+     * @param path     of the node.
+     * @param cversion expected.
+     */
+    record CheckChildren(String path, int cversion) implements TreeOp
+    {
+        /** Checks that the path is not null. */
+        public CheckChildren
+        {
+            Objects.requireNonNull(path, "path");
+        }
+    }
+
+    /**
      * Check a node's version without changing anything (useful in a multi). Replies {@link TreeReply.Checked}, or
      * {@link TreeReply.NoNode}, {@link TreeReply.BadVersion}, {@link TreeReply.BadArguments}.
      *

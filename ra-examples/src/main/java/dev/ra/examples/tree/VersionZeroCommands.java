@@ -4,9 +4,10 @@ import dev.ra.codec.Codec;
 import dev.ra.codec.Codecs;
 
 /**
- * The command codecs of {@link TreeMachine} versions 0 and 1: the generic codec, refusing the commands those versions
- * did not have ({@link Codecs#refusing}): {@link TreeOp.DeleteCreated} (alone or in a multi) at version 0, and
- * {@link TreeCommand.Configure} at versions 0 and 1.
+ * The command codecs of {@link TreeMachine} versions 0 to 2: the generic codec, refusing the commands those versions
+ * did not have ({@link Codecs#refusing}): {@link TreeOp.DeleteCreated} (alone or in a multi) at version 0,
+ * {@link TreeCommand.Configure} at versions 0 and 1, and {@link TreeOp.CheckChildren} (alone or in a multi) at
+ * versions 0 to 2.
  */
 final class VersionZeroCommands
 {
@@ -16,14 +17,30 @@ final class VersionZeroCommands
     /** Why a {@link TreeCommand.Configure} is refused before version 2. */
     static final String CONFIGURE_REFUSAL = "TreeCommand.Configure needs machine version 2 of TreeMachine; the " +
         "cluster is at an older version until every member runs a build that has it";
+    /** Why a {@link TreeOp.CheckChildren} is refused before version 3. */
+    static final String CHECK_CHILDREN_REFUSAL = "TreeOp.CheckChildren needs machine version 3 of TreeMachine; the " +
+        "cluster is at an older version until every member runs a build that has it";
+    /** The codec of version 2. */
+    static final Codec<Object> VERSION_TWO = Codecs.refusing(Codecs.generic(), VersionZeroCommands::childCheck,
+        CHECK_CHILDREN_REFUSAL);
     /** The codec of version 1. */
-    static final Codec<Object> VERSION_ONE = Codecs.refusing(Codecs.generic(), TreeCommand.Configure.class::isInstance,
+    static final Codec<Object> VERSION_ONE = Codecs.refusing(VERSION_TWO, TreeCommand.Configure.class::isInstance,
         CONFIGURE_REFUSAL);
     /** The codec of version 0. */
     static final Codec<Object> CODEC = Codecs.refusing(VERSION_ONE, VersionZeroCommands::guardedDelete, REFUSAL);
 
     private VersionZeroCommands()
     {
+    }
+
+    /**
+     * @param command any command.
+     * @return whether it is, or a multi holds, a {@link TreeOp.CheckChildren}.
+     */
+    static boolean childCheck(final Object command)
+    {
+        return command instanceof TreeOp.CheckChildren || command instanceof TreeCommand.Multi multi &&
+            multi.ops().stream().anyMatch(TreeOp.CheckChildren.class::isInstance);
     }
 
     /**

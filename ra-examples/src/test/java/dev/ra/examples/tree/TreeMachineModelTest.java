@@ -169,9 +169,13 @@ class TreeMachineModelTest
             {
                 write(new TreeOp.SetData(anyPath(), "d" + random.nextInt(5), version()));
             }
-            else if (choice < 42)
+            else if (choice < 41)
             {
                 write(new TreeOp.Check(anyPath(), version()));
+            }
+            else if (choice < 42)
+            {
+                write(childCheck());
             }
             else if (choice < 50)
             {
@@ -270,15 +274,24 @@ class TreeMachineModelTest
             return new TreeOp.DeleteCreated(path, version(), czxid);
         }
 
+        /** A child version check naming the node's own child version about half the time, else another. */
+        private TreeOp.CheckChildren childCheck()
+        {
+            final String path = anyPath();
+            final ZNode node = tree.state().node(path);
+            final int cversion = null != node && random.nextBoolean() ? node.stat().cversion() : random.nextInt(6);
+            return new TreeOp.CheckChildren(path, cversion);
+        }
+
         private void multi()
         {
             final List<TreeOp> ops = new ArrayList<>();
             final int count = random.nextInt(4);
             for (int i = 0; i < count; i++)
             {
-                final int kind = random.nextInt(5);
+                final int kind = random.nextInt(6);
                 ops.add(kind == 0 ? create() : kind == 1 ? new TreeOp.Delete(anyPath(), version()) :
-                    kind == 4 ? guardedDelete() :
+                    kind == 4 ? guardedDelete() : kind == 5 ? childCheck() :
                     kind == 2 ? new TreeOp.SetData(anyPath(), "m" + i, version()) :
                     new TreeOp.Check(anyPath(), version()));
             }

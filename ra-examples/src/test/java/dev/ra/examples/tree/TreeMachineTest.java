@@ -151,12 +151,14 @@ class TreeMachineTest
         permitted.remove(TreeOp.class);
         permitted.addAll(List.of(TreeOp.class.getPermittedSubclasses()));
         assertThat(permitted).containsExactlyInAnyOrderElementsOf(List.of(TreeOp.Create.class, TreeOp.Delete.class,
-            TreeOp.DeleteCreated.class, TreeOp.SetData.class, TreeOp.Check.class, TreeCommand.Multi.class,
+            TreeOp.DeleteCreated.class, TreeOp.SetData.class, TreeOp.Check.class, TreeOp.CheckChildren.class,
+            TreeCommand.Multi.class,
             TreeCommand.GetData.class,
             TreeCommand.Exists.class, TreeCommand.GetChildren.class, TreeCommand.AddWatch.class,
             TreeCommand.RemoveWatches.class, TreeCommand.Reregister.class, TreeCommand.Configure.class));
         for (final TreeCommand command : List.of(new TreeOp.Create("/d", "", CreateMode.PERSISTENT, 0),
-            new TreeOp.SetData("/d", "x", 0), new TreeOp.Check("/d", 1), new TreeCommand.GetData("/d", WATCHER),
+            new TreeOp.SetData("/d", "x", 0), new TreeOp.Check("/d", 1), new TreeOp.CheckChildren("/d", 0),
+            new TreeCommand.GetData("/d", WATCHER),
             new TreeCommand.Exists("/d", WATCHER), new TreeCommand.GetChildren("/d", WATCHER),
             new TreeCommand.AddWatch("/d", WATCHER, true), new TreeCommand.RemoveWatches("/d", WATCHER, null),
             new TreeCommand.Reregister(WATCHER, List.of()), new TreeCommand.Multi(List.of()),
@@ -194,8 +196,8 @@ class TreeMachineTest
     {
         final TreeMachine newest = new TreeMachine("lessor", ReleaseCursorPolicy.every(64));
         final StateMachine<TreeMachineCommand, TreeState> zero = newest.machineFor(0);
-        assertThat(newest.version()).isEqualTo(2);
-        assertThat(newest.machineFor(2)).isSameAs(newest);
+        assertThat(newest.version()).isEqualTo(3);
+        assertThat(newest.machineFor(3)).isSameAs(newest);
 
         final TreeOp.DeleteCreated guarded = new TreeOp.DeleteCreated("/n", TreeOp.ANY_VERSION, 3);
         assertThatThrownBy(() -> zero.commandCodec().toBytes(guarded)).isInstanceOf(CodecException.class)
@@ -213,6 +215,50 @@ class TreeMachineTest
             .isInstanceOf(TreeReply.BadArguments.class);
         assertThat(old.state().node("/n")).isNotNull();
         assertThat(old.apply(plain).reply()).isEqualTo(new TreeReply.Deleted("/n"));
+    }
+
+    @Test
+    void aCreateFencedByItsParentsChildVersionIsRefusedOnceAChildCameOrWent()
+    {
+        tree.apply(new TreeOp.Create("/b", "", CreateMode.PERSISTENT, 0));
+        final int read = tree.state().node("/").stat().cversion();
+        tree.apply(new TreeOp.Delete("/b", TreeOp.ANY_VERSION));
+        tree.apply(new TreeOp.Create("/b", "", CreateMode.PERSISTENT, 0));
+        final TreeCommand.Multi late = new TreeCommand.Multi(List.of(new TreeOp.CheckChildren("/", read),
+            new TreeOp.Create("/c", "", CreateMode.PERSISTENT, 0)));
+
+        final TreeReply.MultiResult refused = (TreeReply.MultiResult)tree.apply(late).reply();
+
+        assertThat(refused.committed()).isFalse();
+        assertThat(refused.results().get(0)).isEqualTo(new TreeReply.BadVersion("/", read, read + 2));
+        assertThat(tree.state().node("/c")).isNull();
+        final int now = tree.state().node("/").stat().cversion();
+        assertThat(tree.apply(new TreeCommand.Multi(List.of(new TreeOp.CheckChildren("/", now),
+            new TreeOp.Create("/c", "", CreateMode.PERSISTENT, 0)))).reply())
+            .isInstanceOfSatisfying(TreeReply.MultiResult.class, r -> assertThat(r.committed()).isTrue());
+    }
+
+    @Test
+    void machineVersionsBeforeThreeRefuseTheChildVersionCheckBeforeTheLogAndInApply()
+    {
+        final TreeMachine newest = new TreeMachine("lessor", ReleaseCursorPolicy.every(64));
+        final TreeCommand.Multi fenced = new TreeCommand.Multi(List.of(new TreeOp.CheckChildren("/", 0),
+            new TreeOp.Create("/b", "", CreateMode.PERSISTENT, 0)));
+        for (int version = 0; version < 3; version++)
+        {
+            final StateMachine<TreeMachineCommand, TreeState> older = newest.machineFor(version);
+            assertThatThrownBy(() -> older.commandCodec().toBytes(fenced)).isInstanceOf(CodecException.class)
+                .hasMessageContaining("machine version 3");
+            final MachineDriver<TreeMachineCommand, TreeState> old =
+                new MachineDriver<>(older, TreeMachineCommand.class);
+            assertThat(old.apply(fenced).reply()).isInstanceOf(TreeReply.BadArguments.class);
+            assertThat(old.state().node("/b")).isNull();
+        }
+        assertThat(newest.commandCodec().fromBytes(newest.commandCodec().toBytes(fenced))).isEqualTo(fenced);
+        // The switch from 2 to 3 puts no expiry in force: that happened at the switch to 2.
+        final MachineDriver<TreeMachineCommand, TreeState> switching =
+            new MachineDriver<>(newest, TreeMachineCommand.class);
+        assertThat(switching.builtin(new BuiltinCommand.MachineVersionChanged(2, 3)).effects()).isEmpty();
     }
 
     @Test

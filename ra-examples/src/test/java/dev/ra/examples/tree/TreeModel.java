@@ -302,6 +302,11 @@ final class TreeModel
         {
             return new TreeReply.NoNode(path);
         }
+        if (op instanceof TreeOp.CheckChildren c)
+        {
+            return c.cversion() == n.cversion ? new TreeReply.Checked(path) :
+                new TreeReply.BadVersion(path, c.cversion(), n.cversion);
+        }
         final int expected = op instanceof TreeOp.Delete d ? d.version() :
             op instanceof TreeOp.DeleteCreated g ? g.version() :
             op instanceof TreeOp.SetData s ? s.version() : ((TreeOp.Check)op).version();
