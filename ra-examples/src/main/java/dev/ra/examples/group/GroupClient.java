@@ -1,15 +1,18 @@
 package dev.ra.examples.group;
 
+import dev.ra.InvalidCommandException;
 import dev.ra.ProcessRef;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.examples.support.ClusterClient;
 import java.util.List;
 import java.util.Objects;
+import java.util.UUID;
 
 /**
  * The typed client of a {@link GroupMachine} cluster. Thread-safe; blocking calls. Join and leave are idempotent, so
- * they are retried across leader changes.
+ * they are retried across leader changes; each carries a request id, so that a retry answers as the first attempt
+ * did.
  */
 public final class GroupClient
 {
@@ -33,27 +36,59 @@ public final class GroupClient
     }
 
     /**
-     * Add a process to a group; it stays until it leaves or ends.
+     * Add a process to a group; it stays until it leaves or ends. The command carries a request id, so a retry whose
+     * first attempt was applied answers as that attempt did. A cluster still at machine version 0 refuses it, and is
+     * sent the plain join, whose retry may answer false although this call added the process.
      *
      * @param group  to join.
      * @param member the process, typically one spawned with {@link RaSystem#spawn}.
-     * @return true if it was not a member yet (after a retry, possibly false although this call added it).
+     * @return true if it was not a member yet.
      */
     public boolean join(final String group, final ProcessRef member)
     {
-        return cluster.<Boolean>command(new GroupCommand.Join(group, member), true);
+        try
+        {
+            return cluster.<Boolean>command(joining(group, member), true);
+        }
+        catch (final InvalidCommandException olderMachineVersion)
+        {
+            return cluster.<Boolean>command(new GroupCommand.Join(group, member), true);
+        }
     }
 
     /**
-     * Remove a process from a group.
+     * Remove a process from a group; answered once per call, as {@link #join} is.
      *
      * @param group  to leave.
      * @param member the process.
-     * @return true if it was a member (after a retry, possibly false although this call removed it).
+     * @return true if it was a member.
      */
     public boolean leave(final String group, final ProcessRef member)
     {
-        return cluster.<Boolean>command(new GroupCommand.Leave(group, member), true);
+        try
+        {
+            return cluster.<Boolean>command(leaving(group, member), true);
+        }
+        catch (final InvalidCommandException olderMachineVersion)
+        {
+            return cluster.<Boolean>command(new GroupCommand.Leave(group, member), true);
+        }
+    }
+
+    /**
+     * @return the command one call of {@link #join} sends, every attempt of it alike.
+     */
+    static GroupCommand joining(final String group, final ProcessRef member)
+    {
+        return new GroupCommand.JoinOnce(group, member, UUID.randomUUID().toString());
+    }
+
+    /**
+     * @return the command one call of {@link #leave} sends, every attempt of it alike.
+     */
+    static GroupCommand leaving(final String group, final ProcessRef member)
+    {
+        return new GroupCommand.LeaveOnce(group, member, UUID.randomUUID().toString());
     }
 
     /**

@@ -26,6 +26,45 @@ public sealed interface GroupCommand
     }
 
     /**
+     * {@link Join}, answered once per request: the reply is remembered under {@code requestId}, and a command of the
+     * same request id (a retry whose first attempt was applied but its reply lost) changes nothing and gets that
+     * reply again, instead of {@code FALSE} for the first attempt's own join. Machine version 1 of
+     * {@link GroupMachine}; a cluster still at version 0 refuses it before the log.
+     *
+     * @param group     to join.
+     * @param member    the process joining.
+     * @param requestId unique to the call, the same for each of its attempts.
+     */
+    record JoinOnce(String group, ProcessRef member, String requestId) implements GroupCommand
+    {
+        /** Checks that the parts are not null. */
+        public JoinOnce
+        {
+            Objects.requireNonNull(group, "group");
+            Objects.requireNonNull(member, "member");
+            Objects.requireNonNull(requestId, "requestId");
+        }
+    }
+
+    /**
+     * {@link Leave}, answered once per request, as {@link JoinOnce} is. Machine version 1 of {@link GroupMachine}.
+     *
+     * @param group     to leave.
+     * @param member    the process leaving.
+     * @param requestId unique to the call, the same for each of its attempts.
+     */
+    record LeaveOnce(String group, ProcessRef member, String requestId) implements GroupCommand
+    {
+        /** Checks that the parts are not null. */
+        public LeaveOnce
+        {
+            Objects.requireNonNull(group, "group");
+            Objects.requireNonNull(member, "member");
+            Objects.requireNonNull(requestId, "requestId");
+        }
+    }
+
+    /**
      * Remove {@code member} from {@code group}. Replies {@code Boolean.TRUE} if it was a member, {@code Boolean.FALSE}
      * otherwise (leaving an unknown group is not an error).
      *

@@ -9,6 +9,9 @@ import dev.ra.InitArgs;
 import dev.ra.ProcessRef;
 import dev.ra.RaftRole;
 import dev.ra.StateMachine;
+import dev.ra.codec.Codec;
+import dev.ra.codec.Codecs;
+import dev.ra.examples.support.FirstComponentsCodec;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,6 +37,11 @@ import java.util.Objects;
  * the node returns. That is the behaviour the toolbox issue asks for (Erlang nodes "are assumed to come back"); a
  * deployment where nodes can vanish for good needs a session TTL instead, as ZooKeeper has.
  *
+ * <p><b>Versions.</b> Version 1 adds {@link GroupCommand.JoinOnce} and {@link GroupCommand.LeaveOnce}, which carry
+ * a request id: the state remembers the replies of the last {@link GroupState#ANSWERS_KEPT} of them, and a retry of
+ * one gets its first attempt's reply. {@link #machineFor machineFor(0)} applies the log as version 0 did and reads
+ * and writes version 0's snapshots.
+ *
  * <p><b>Other choices.</b> Join and leave are idempotent (replies say whether anything changed). Leaving an unknown
  * group is not an error. Members are listed in join order, so the oldest member is first (a common way to pick a
  * coordinator among members). A process that leaves its last group is demonitored, which the Erlang original left as
@@ -41,7 +49,21 @@ import java.util.Objects;
  */
 public final class GroupMachine implements StateMachine<GroupCommand, GroupState>
 {
+    /** The newest version of the logic ({@link #version()}). */
+    private static final int VERSION = 1;
+    /** Why a join or leave carrying a request id is refused at version 0. */
+    private static final String REFUSAL = "GroupCommand.JoinOnce and LeaveOnce need machine version 1 of " +
+        "GroupMachine; the cluster is at version 0 until every member runs a build that has it";
+    /** The command codec of version 0, which did not have the commands carrying a request id. */
+    private static final Codec<Object> VERSION_ZERO_COMMANDS = Codecs.refusing(Codecs.generic(),
+        command -> command instanceof GroupCommand.JoinOnce || command instanceof GroupCommand.LeaveOnce, REFUSAL);
+    /** The snapshots of version 0: the state's first two components, without the replies remembered. */
+    private static final Codec<GroupState> VERSION_ZERO_STATE = new FirstComponentsCodec<>(GroupState.class, 2,
+        GroupMachine::versionZeroState, "GroupMachine version 0");
+
     private final ReleaseCursorPolicy cursorPolicy;
+    /** Version 1 and later take the joins and leaves carrying a request id, and remember their replies. */
+    private final boolean answersOnce;
 
     /**
      * A machine that offers a snapshot point every {@link ReleaseCursorPolicy#DEFAULT_INTERVAL} entries.
@@ -59,6 +81,51 @@ public final class GroupMachine implements StateMachine<GroupCommand, GroupState
     public GroupMachine(final ReleaseCursorPolicy cursorPolicy)
     {
         this.cursorPolicy = Objects.requireNonNull(cursorPolicy, "cursorPolicy");
+        this.answersOnce = true;
+    }
+
+    private GroupMachine(final GroupMachine newest, final int version)
+    {
+        this.cursorPolicy = newest.cursorPolicy;
+        this.answersOnce = version >= 1;
+    }
+
+    /**
+     * Version 1 takes {@link GroupCommand.JoinOnce} and {@link GroupCommand.LeaveOnce}; version 0 did not know them.
+     */
+    @Override
+    public int version()
+    {
+        return VERSION;
+    }
+
+    @Override
+    public StateMachine<GroupCommand, GroupState> machineFor(final int version)
+    {
+        return version >= VERSION ? this : new GroupMachine(this, version);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Codec<GroupCommand> commandCodec()
+    {
+        return answersOnce ? StateMachine.super.commandCodec() :
+            (Codec<GroupCommand>)(Codec<?>)VERSION_ZERO_COMMANDS;
+    }
+
+    /**
+     * Version 0 reads and writes its snapshots in its own shape, without the replies remembered.
+     */
+    @Override
+    public Codec<GroupState> stateCodec()
+    {
+        return answersOnce ? StateMachine.super.stateCodec() : VERSION_ZERO_STATE;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static GroupState versionZeroState(final List<Object> parts)
+    {
+        return new GroupState((Map<String, List<ProcessRef>>)parts.get(0), (Long)parts.get(1));
     }
 
     /**
@@ -82,24 +149,63 @@ public final class GroupMachine implements StateMachine<GroupCommand, GroupState
     {
         if (command instanceof GroupCommand.Join join)
         {
-            final boolean added = !state.members(join.group()).contains(join.member());
-            final GroupState next = added ? state.join(join.group(), join.member()) : state;
-            // Monitor even when already a member: a retried join then also repairs a monitor lost in a failover.
-            return cursorPolicy.result(meta, next, added, List.of(new Effect.Monitor(join.member())));
+            return join(meta, state, join.group(), join.member(), null);
         }
         else if (command instanceof GroupCommand.Leave leave)
         {
-            if (!state.members(leave.group()).contains(leave.member()))
-            {
-                return cursorPolicy.result(meta, state, false, List.of());
-            }
-            final GroupState next = state.leave(leave.group(), leave.member());
-            final List<Effect> effects = next.allMembers().contains(leave.member()) ?
-                List.of() : List.of(new Effect.Demonitor(leave.member()));
-            return cursorPolicy.result(meta, next, true, effects);
+            return leave(meta, state, leave.group(), leave.member(), null);
+        }
+        else if (!answersOnce)
+        {
+            // Refused by version 0's codec before the log; kept out of apply all the same.
+            return cursorPolicy.result(meta, state, false, List.of());
+        }
+        else if (command instanceof GroupCommand.JoinOnce join)
+        {
+            final Boolean answered = state.answer(join.requestId());
+            // A retry whose first attempt was applied: its reply again, and the monitor repaired as a join does.
+            return null != answered ? cursorPolicy.result(meta, state, answered,
+                List.of(new Effect.Monitor(join.member()))) :
+                join(meta, state, join.group(), join.member(), join.requestId());
+        }
+        else if (command instanceof GroupCommand.LeaveOnce leave)
+        {
+            final Boolean answered = state.answer(leave.requestId());
+            return null != answered ? cursorPolicy.result(meta, state, answered, List.of()) :
+                leave(meta, state, leave.group(), leave.member(), leave.requestId());
         }
         // Unreachable while GroupCommand is sealed to the records above; GroupMachineTest checks every permitted type.
         throw new IllegalStateException("unhandled command " + command);
+    }
+
+    /**
+     * @param requestId to remember the reply under, or null.
+     */
+    private ApplyResult<GroupState> join(final CommandMeta meta, final GroupState state, final String group,
+        final ProcessRef member, final String requestId)
+    {
+        final boolean added = !state.members(group).contains(member);
+        final GroupState joined = added ? state.join(group, member) : state;
+        final GroupState next = null == requestId ? joined : joined.answered(requestId, added);
+        // Monitor even when already a member: a retried join then also repairs a monitor lost in a failover.
+        return cursorPolicy.result(meta, next, added, List.of(new Effect.Monitor(member)));
+    }
+
+    /**
+     * @param requestId to remember the reply under, or null.
+     */
+    private ApplyResult<GroupState> leave(final CommandMeta meta, final GroupState state, final String group,
+        final ProcessRef member, final String requestId)
+    {
+        if (!state.members(group).contains(member))
+        {
+            return cursorPolicy.result(meta, null == requestId ? state : state.answered(requestId, false), false,
+                List.of());
+        }
+        final GroupState left = state.leave(group, member);
+        final List<Effect> effects = left.allMembers().contains(member) ?
+            List.of() : List.of(new Effect.Demonitor(member));
+        return cursorPolicy.result(meta, null == requestId ? left : left.answered(requestId, true), true, effects);
     }
 
     @Override

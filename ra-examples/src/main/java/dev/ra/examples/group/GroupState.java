@@ -15,17 +15,74 @@ import java.util.Set;
  *
  * @param groups      members by group name; a group with no members is not kept.
  * @param cursorIndex log index of the last release cursor (see {@link CursorTracked}).
+ * @param answers     the replies of the last {@link #ANSWERS_KEPT} joins and leaves that carried a request id, oldest
+ *                    first (machine version 1; empty before).
  */
-public record GroupState(Map<String, List<ProcessRef>> groups, long cursorIndex)
+public record GroupState(Map<String, List<ProcessRef>> groups, long cursorIndex, List<Answer> answers)
     implements CursorTracked<GroupState>
 {
+    /** How many replies are remembered: a retry comes within its call's timeout, long before so many commands. */
+    public static final int ANSWERS_KEPT = 1_000;
     /** No groups. */
     public static final GroupState EMPTY = new GroupState(Map.of(), 0);
 
-    /** Checks that {@code groups} is not null. */
+    /** Checks that the parts are not null. */
     public GroupState
     {
         Objects.requireNonNull(groups, "groups");
+        Objects.requireNonNull(answers, "answers");
+    }
+
+    /**
+     * A state of machine version 0's shape, remembering no replies.
+     *
+     * @param groups      members by group name.
+     * @param cursorIndex log index of the last release cursor.
+     */
+    public GroupState(final Map<String, List<ProcessRef>> groups, final long cursorIndex)
+    {
+        this(groups, cursorIndex, List.of());
+    }
+
+    /**
+     * The reply a join or leave carrying a request id was given.
+     *
+     * @param requestId of the call.
+     * @param reply     it was given.
+     */
+    public record Answer(String requestId, boolean reply)
+    {
+        /** Checks that the request id is not null. */
+        public Answer
+        {
+            Objects.requireNonNull(requestId, "requestId");
+        }
+    }
+
+    /**
+     * @param requestId of a join or leave.
+     * @return the reply it was given, or null if none is remembered.
+     */
+    public Boolean answer(final String requestId)
+    {
+        for (final Answer answer : answers)
+        {
+            if (answer.requestId().equals(requestId))
+            {
+                return answer.reply();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * @return this state remembering one more reply, forgetting the oldest beyond {@link #ANSWERS_KEPT}.
+     */
+    GroupState answered(final String requestId, final boolean reply)
+    {
+        final List<Answer> longer = Persistent.append(answers, new Answer(requestId, reply));
+        return new GroupState(groups, cursorIndex, longer.size() <= ANSWERS_KEPT ? longer :
+            List.copyOf(longer.subList(longer.size() - ANSWERS_KEPT, longer.size())));
     }
 
     /**
@@ -69,14 +126,15 @@ public record GroupState(Map<String, List<ProcessRef>> groups, long cursorIndex)
 
     GroupState join(final String group, final ProcessRef member)
     {
-        return new GroupState(Persistent.put(groups, group, Persistent.append(members(group), member)), cursorIndex);
+        return new GroupState(Persistent.put(groups, group, Persistent.append(members(group), member)), cursorIndex,
+            answers);
     }
 
     GroupState leave(final String group, final ProcessRef member)
     {
         final List<ProcessRef> remaining = Persistent.removeIf(members(group), member::equals);
         return new GroupState(remaining.isEmpty() ? Persistent.remove(groups, group) :
-            Persistent.put(groups, group, remaining), cursorIndex);
+            Persistent.put(groups, group, remaining), cursorIndex, answers);
     }
 
     GroupState leaveAll(final ProcessRef member)
@@ -92,6 +150,6 @@ public record GroupState(Map<String, List<ProcessRef>> groups, long cursorIndex)
     @Override
     public GroupState withCursorIndex(final long index)
     {
-        return new GroupState(groups, index);
+        return new GroupState(groups, index, answers);
     }
 }

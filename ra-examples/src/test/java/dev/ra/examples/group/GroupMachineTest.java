@@ -154,7 +154,8 @@ class GroupMachineTest
     @Test
     void shouldHandleEveryCommandType()
     {
-        final List<GroupCommand> samples = List.of(new GroupCommand.Join("g", P1), new GroupCommand.Leave("g", P1));
+        final List<GroupCommand> samples = List.of(new GroupCommand.Join("g", P1), new GroupCommand.Leave("g", P1),
+            new GroupCommand.JoinOnce("g", P1, "r1"), new GroupCommand.LeaveOnce("g", P1, "r2"));
         final Set<Class<?>> covered = samples.stream().map(Object::getClass).collect(Collectors.toSet());
 
         assertThat(covered).containsExactlyInAnyOrder(GroupCommand.class.getPermittedSubclasses());
