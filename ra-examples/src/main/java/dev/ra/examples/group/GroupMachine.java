@@ -13,6 +13,7 @@ import dev.ra.codec.Codec;
 import dev.ra.codec.Codecs;
 import dev.ra.examples.support.FirstComponentsCodec;
 import dev.ra.examples.support.ReleaseCursorPolicy;
+import dev.ra.examples.support.RememberedReplies;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +39,7 @@ import java.util.Objects;
  * deployment where nodes can vanish for good needs a session TTL instead, as ZooKeeper has.
  *
  * <p><b>Versions.</b> Version 1 adds {@link GroupCommand.JoinOnce} and {@link GroupCommand.LeaveOnce}, which carry
- * a request id: the state remembers the replies of the last {@link GroupState#ANSWERS_KEPT} of them, and a retry of
+ * a request id: the state remembers the replies of the last {@link RememberedReplies#KEPT} of them, and a retry of
  * one gets its first attempt's reply. {@link #machineFor machineFor(0)} applies the log as version 0 did and reads
  * and writes version 0's snapshots.
  *
@@ -162,7 +163,7 @@ public final class GroupMachine implements StateMachine<GroupCommand, GroupState
         }
         else if (command instanceof GroupCommand.JoinOnce join)
         {
-            final Boolean answered = state.answer(join.requestId());
+            final Boolean answered = state.replies().of(join.requestId());
             // A retry whose first attempt was applied: its reply again, and the monitor repaired as a join does.
             return null != answered ? cursorPolicy.result(meta, state, answered,
                 List.of(new Effect.Monitor(join.member()))) :
@@ -170,7 +171,7 @@ public final class GroupMachine implements StateMachine<GroupCommand, GroupState
         }
         else if (command instanceof GroupCommand.LeaveOnce leave)
         {
-            final Boolean answered = state.answer(leave.requestId());
+            final Boolean answered = state.replies().of(leave.requestId());
             return null != answered ? cursorPolicy.result(meta, state, answered, List.of()) :
                 leave(meta, state, leave.group(), leave.member(), leave.requestId());
         }

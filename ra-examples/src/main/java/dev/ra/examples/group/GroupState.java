@@ -2,6 +2,7 @@ package dev.ra.examples.group;
 
 import dev.ra.ProcessRef;
 import dev.ra.examples.support.CursorTracked;
+import dev.ra.examples.support.RememberedReplies;
 import dev.ra.examples.support.Persistent;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -15,14 +16,11 @@ import java.util.Set;
  *
  * @param groups      members by group name; a group with no members is not kept.
  * @param cursorIndex log index of the last release cursor (see {@link CursorTracked}).
- * @param answers     the replies of the last {@link #ANSWERS_KEPT} joins and leaves that carried a request id, oldest
- *                    first (machine version 1; empty before).
+ * @param replies     to the last joins and leaves that carried a request id (machine version 1; none before).
  */
-public record GroupState(Map<String, List<ProcessRef>> groups, long cursorIndex, List<Answer> answers)
+public record GroupState(Map<String, List<ProcessRef>> groups, long cursorIndex, RememberedReplies replies)
     implements CursorTracked<GroupState>
 {
-    /** How many replies are remembered: a retry comes within its call's timeout, long before so many commands. */
-    public static final int ANSWERS_KEPT = 1_000;
     /** No groups. */
     public static final GroupState EMPTY = new GroupState(Map.of(), 0);
 
@@ -30,7 +28,7 @@ public record GroupState(Map<String, List<ProcessRef>> groups, long cursorIndex,
     public GroupState
     {
         Objects.requireNonNull(groups, "groups");
-        Objects.requireNonNull(answers, "answers");
+        Objects.requireNonNull(replies, "replies");
     }
 
     /**
@@ -41,48 +39,15 @@ public record GroupState(Map<String, List<ProcessRef>> groups, long cursorIndex,
      */
     public GroupState(final Map<String, List<ProcessRef>> groups, final long cursorIndex)
     {
-        this(groups, cursorIndex, List.of());
+        this(groups, cursorIndex, RememberedReplies.NONE);
     }
 
     /**
-     * The reply a join or leave carrying a request id was given.
-     *
-     * @param requestId of the call.
-     * @param reply     it was given.
-     */
-    public record Answer(String requestId, boolean reply)
-    {
-        /** Checks that the request id is not null. */
-        public Answer
-        {
-            Objects.requireNonNull(requestId, "requestId");
-        }
-    }
-
-    /**
-     * @param requestId of a join or leave.
-     * @return the reply it was given, or null if none is remembered.
-     */
-    public Boolean answer(final String requestId)
-    {
-        for (final Answer answer : answers)
-        {
-            if (answer.requestId().equals(requestId))
-            {
-                return answer.reply();
-            }
-        }
-        return null;
-    }
-
-    /**
-     * @return this state remembering one more reply, forgetting the oldest beyond {@link #ANSWERS_KEPT}.
+     * @return this state remembering one more reply.
      */
     GroupState answered(final String requestId, final boolean reply)
     {
-        final List<Answer> longer = Persistent.append(answers, new Answer(requestId, reply));
-        return new GroupState(groups, cursorIndex, longer.size() <= ANSWERS_KEPT ? longer :
-            List.copyOf(longer.subList(longer.size() - ANSWERS_KEPT, longer.size())));
+        return new GroupState(groups, cursorIndex, replies.with(requestId, reply));
     }
 
     /**
@@ -127,14 +92,14 @@ public record GroupState(Map<String, List<ProcessRef>> groups, long cursorIndex,
     GroupState join(final String group, final ProcessRef member)
     {
         return new GroupState(Persistent.put(groups, group, Persistent.append(members(group), member)), cursorIndex,
-            answers);
+            replies);
     }
 
     GroupState leave(final String group, final ProcessRef member)
     {
         final List<ProcessRef> remaining = Persistent.removeIf(members(group), member::equals);
         return new GroupState(remaining.isEmpty() ? Persistent.remove(groups, group) :
-            Persistent.put(groups, group, remaining), cursorIndex, answers);
+            Persistent.put(groups, group, remaining), cursorIndex, replies);
     }
 
     GroupState leaveAll(final ProcessRef member)
@@ -150,6 +115,6 @@ public record GroupState(Map<String, List<ProcessRef>> groups, long cursorIndex,
     @Override
     public GroupState withCursorIndex(final long index)
     {
-        return new GroupState(groups, index, answers);
+        return new GroupState(groups, index, replies);
     }
 }

@@ -8,6 +8,7 @@ import dev.ra.StateMachine;
 import dev.ra.codec.CodecException;
 import dev.ra.examples.support.MachineDriver;
 import dev.ra.examples.support.ReleaseCursorPolicy;
+import dev.ra.examples.support.RememberedReplies;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -43,14 +44,14 @@ class GroupAnswersOnceTest
     @Test
     void onlyTheLastRepliesAreRemembered()
     {
-        for (int i = 0; i < GroupState.ANSWERS_KEPT + 5; i++)
+        for (int i = 0; i < RememberedReplies.KEPT + 5; i++)
         {
             groups.apply(new GroupCommand.JoinOnce("g", P1, "r" + i));
         }
-        assertThat(groups.state().answers()).hasSize(GroupState.ANSWERS_KEPT);
-        assertThat(groups.state().answer("r4")).isNull();
-        assertThat(groups.state().answer("r5")).isFalse();
-        assertThat(groups.state().answer("r0")).isNull();
+        assertThat(groups.state().replies().replies()).hasSize(RememberedReplies.KEPT);
+        assertThat(groups.state().replies().of("r4")).isNull();
+        assertThat(groups.state().replies().of("r5")).isFalse();
+        assertThat(groups.state().replies().of("r0")).isNull();
     }
 
     @Test
