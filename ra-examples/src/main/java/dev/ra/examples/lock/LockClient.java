@@ -1,5 +1,6 @@
 package dev.ra.examples.lock;
 
+import dev.ra.InvalidCommandException;
 import dev.ra.ProcessRef;
 import dev.ra.RaProcess;
 import dev.ra.RaSystem;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -57,15 +59,32 @@ public final class LockClient
     }
 
     /**
-     * Give a lock up.
+     * Give a lock up. The command carries a request id, so a retry whose first attempt was applied answers as that
+     * attempt did. A cluster still at machine version 0 refuses it, and is sent the plain release, whose retry may
+     * answer false although this call released the lock.
      *
      * @param key   of the lock.
      * @param owner that holds it.
-     * @return true if {@code owner} held it (after a retry, possibly false although this call released it).
+     * @return true if {@code owner} held it.
      */
     public boolean release(final String key, final ProcessRef owner)
     {
-        return cluster.<Boolean>command(new LockCommand.Release(key, owner), true);
+        try
+        {
+            return cluster.<Boolean>command(releasing(key, owner), true);
+        }
+        catch (final InvalidCommandException olderMachineVersion)
+        {
+            return cluster.<Boolean>command(new LockCommand.Release(key, owner), true);
+        }
+    }
+
+    /**
+     * @return the command one call of {@link #release} sends, every attempt of it alike.
+     */
+    static LockCommand releasing(final String key, final ProcessRef owner)
+    {
+        return new LockCommand.ReleaseOnce(key, owner, UUID.randomUUID().toString());
     }
 
     /**

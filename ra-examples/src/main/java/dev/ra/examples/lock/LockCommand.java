@@ -43,6 +43,27 @@ public sealed interface LockCommand
     }
 
     /**
+     * {@link Release}, answered once per request: the reply is remembered under {@code requestId}, and a command of
+     * the same request id (a retry whose first attempt was applied but its reply lost) changes nothing and gets that
+     * reply again, instead of {@code FALSE} because the first attempt already released the lock. Machine version 1 of
+     * {@link LockMachine}; a cluster still at version 0 refuses it before the log.
+     *
+     * @param key       of the lock.
+     * @param owner     the process that holds it.
+     * @param requestId unique to the call, the same for each of its attempts.
+     */
+    record ReleaseOnce(String key, ProcessRef owner, String requestId) implements LockCommand
+    {
+        /** Checks that the parts are not null. */
+        public ReleaseOnce
+        {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(owner, "owner");
+            Objects.requireNonNull(requestId, "requestId");
+        }
+    }
+
+    /**
      * Stop waiting for lock {@code key} (a timed-out try-lock). Replies {@code Boolean.TRUE} if {@code owner} was
      * waiting and is no longer; {@code Boolean.FALSE} otherwise, in particular if it already HOLDS the lock because
      * the grant won the race, in which case the caller must release it or use it.

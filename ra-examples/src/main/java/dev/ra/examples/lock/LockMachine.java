@@ -8,6 +8,9 @@ import dev.ra.InitArgs;
 import dev.ra.ProcessRef;
 import dev.ra.RaftRole;
 import dev.ra.StateMachine;
+import dev.ra.codec.Codec;
+import dev.ra.codec.Codecs;
+import dev.ra.examples.support.FirstComponentsCodec;
 import dev.ra.examples.support.Persistent;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import java.util.ArrayList;
@@ -47,13 +50,32 @@ import java.util.Set;
  *       at-least-once.</li>
  * </ul>
  *
+ * <p><b>Versions.</b> Version 1 adds {@link LockCommand.ReleaseOnce}, which carries a request id: the state remembers
+ * the replies of the last {@link dev.ra.examples.support.RememberedReplies#KEPT} of them, and a retry of one gets its
+ * first attempt's reply. {@link #machineFor machineFor(0)} applies the log as version 0 did and reads and writes
+ * version 0's snapshots.
+ *
  * <p><b>Limit.</b> Tokens are raw log indexes: a cluster re-formed from empty disks starts again at low indexes, and
  * a resource that remembers old tokens would reject the new holders. portunus packs an epoch into the token for this;
  * here, reset the validators when the lock cluster is re-created.
  */
 public final class LockMachine implements StateMachine<LockCommand, LockState>
 {
+    /** The newest version of the logic ({@link #version()}). */
+    private static final int VERSION = 1;
+    /** Why a release carrying a request id is refused at version 0. */
+    private static final String REFUSAL = "LockCommand.ReleaseOnce needs machine version 1 of LockMachine; the " +
+        "cluster is at version 0 until every member runs a build that has it";
+    /** The command codec of version 0, which did not have the release carrying a request id. */
+    private static final Codec<Object> VERSION_ZERO_COMMANDS = Codecs.refusing(Codecs.generic(),
+        LockCommand.ReleaseOnce.class::isInstance, REFUSAL);
+    /** The snapshots of version 0: the state's first two components, without the replies remembered. */
+    private static final Codec<LockState> VERSION_ZERO_STATE = new FirstComponentsCodec<>(LockState.class, 2,
+        LockMachine::versionZeroState, "LockMachine version 0");
+
     private final ReleaseCursorPolicy cursorPolicy;
+    /** Version 1 and later take the release carrying a request id, and remember its reply. */
+    private final boolean answersOnce;
 
     /**
      * A machine that offers a snapshot point every {@link ReleaseCursorPolicy#DEFAULT_INTERVAL} entries.
@@ -71,6 +93,50 @@ public final class LockMachine implements StateMachine<LockCommand, LockState>
     public LockMachine(final ReleaseCursorPolicy cursorPolicy)
     {
         this.cursorPolicy = Objects.requireNonNull(cursorPolicy, "cursorPolicy");
+        this.answersOnce = true;
+    }
+
+    private LockMachine(final LockMachine newest, final int version)
+    {
+        this.cursorPolicy = newest.cursorPolicy;
+        this.answersOnce = version >= 1;
+    }
+
+    /**
+     * Version 1 takes {@link LockCommand.ReleaseOnce}; version 0 did not know it.
+     */
+    @Override
+    public int version()
+    {
+        return VERSION;
+    }
+
+    @Override
+    public StateMachine<LockCommand, LockState> machineFor(final int version)
+    {
+        return version >= VERSION ? this : new LockMachine(this, version);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Codec<LockCommand> commandCodec()
+    {
+        return answersOnce ? StateMachine.super.commandCodec() : (Codec<LockCommand>)(Codec<?>)VERSION_ZERO_COMMANDS;
+    }
+
+    /**
+     * Version 0 reads and writes its snapshots in its own shape, without the replies remembered.
+     */
+    @Override
+    public Codec<LockState> stateCodec()
+    {
+        return answersOnce ? StateMachine.super.stateCodec() : VERSION_ZERO_STATE;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static LockState versionZeroState(final List<Object> parts)
+    {
+        return new LockState((Map<String, LockEntry>)parts.get(0), (Long)parts.get(1));
     }
 
     /**
@@ -98,18 +164,19 @@ public final class LockMachine implements StateMachine<LockCommand, LockState>
         }
         else if (command instanceof LockCommand.Release release)
         {
-            final LockEntry entry = state.lock(release.key());
-            if (null == entry || !entry.holder().equals(release.owner()))
+            return release(meta, state, release.key(), release.owner(), null);
+        }
+        else if (command instanceof LockCommand.ReleaseOnce release)
+        {
+            if (!answersOnce)
             {
+                // Refused by version 0's codec before the log; kept out of apply all the same.
                 return cursorPolicy.result(meta, state, false, List.of());
             }
-            final List<Effect> effects = new ArrayList<>();
-            final LockState next = state.with(release.key(), handOff(meta, release.key(), entry, effects));
-            if (!next.involves(release.owner()))
-            {
-                effects.add(new Effect.Demonitor(release.owner()));
-            }
-            return cursorPolicy.result(meta, next, true, effects);
+            final Boolean answered = state.replies().of(release.requestId());
+            // A retry whose first attempt was applied: its reply again, and nothing released twice.
+            return null != answered ? cursorPolicy.result(meta, state, answered, List.of()) :
+                release(meta, state, release.key(), release.owner(), release.requestId());
         }
         else if (command instanceof LockCommand.Cancel cancel)
         {
@@ -211,6 +278,28 @@ public final class LockMachine implements StateMachine<LockCommand, LockState>
         final LockState next = state.with(acquire.key(),
             new LockEntry(entry.holder(), entry.token(), Persistent.append(entry.waiters(), acquire.owner())));
         return cursorPolicy.result(meta, next, new LockReply.Queued(entry.waiters().size() + 1), monitor);
+    }
+
+    /**
+     * @param requestId to remember the reply under, or null.
+     */
+    private ApplyResult<LockState> release(final CommandMeta meta, final LockState state, final String key,
+        final ProcessRef owner, final String requestId)
+    {
+        final LockEntry entry = state.lock(key);
+        if (null == entry || !entry.holder().equals(owner))
+        {
+            return cursorPolicy.result(meta, null == requestId ? state : state.answered(requestId, false), false,
+                List.of());
+        }
+        final List<Effect> effects = new ArrayList<>();
+        final LockState released = state.with(key, handOff(meta, key, entry, effects));
+        if (!released.involves(owner))
+        {
+            effects.add(new Effect.Demonitor(owner));
+        }
+        return cursorPolicy.result(meta, null == requestId ? released : released.answered(requestId, true), true,
+            effects);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.ra.examples.lock;
 import dev.ra.ProcessRef;
 import dev.ra.examples.support.CursorTracked;
 import dev.ra.examples.support.Persistent;
+import dev.ra.examples.support.RememberedReplies;
 import java.util.Map;
 import java.util.Objects;
 
@@ -11,16 +12,38 @@ import java.util.Objects;
  *
  * @param locks       by key.
  * @param cursorIndex log index of the last release cursor (see {@link CursorTracked}).
+ * @param replies     to the last releases that carried a request id (machine version 1; none before).
  */
-public record LockState(Map<String, LockEntry> locks, long cursorIndex) implements CursorTracked<LockState>
+public record LockState(Map<String, LockEntry> locks, long cursorIndex, RememberedReplies replies)
+    implements CursorTracked<LockState>
 {
     /** No lock held. */
     public static final LockState EMPTY = new LockState(Map.of(), 0);
 
-    /** Checks that {@code locks} is not null. */
+    /** Checks that the parts are not null. */
     public LockState
     {
         Objects.requireNonNull(locks, "locks");
+        Objects.requireNonNull(replies, "replies");
+    }
+
+    /**
+     * A state of machine version 0's shape, remembering no replies.
+     *
+     * @param locks       by key.
+     * @param cursorIndex log index of the last release cursor.
+     */
+    public LockState(final Map<String, LockEntry> locks, final long cursorIndex)
+    {
+        this(locks, cursorIndex, RememberedReplies.NONE);
+    }
+
+    /**
+     * @return this state remembering one more reply.
+     */
+    LockState answered(final String requestId, final boolean reply)
+    {
+        return new LockState(locks, cursorIndex, replies.with(requestId, reply));
     }
 
     /**
@@ -61,12 +84,12 @@ public record LockState(Map<String, LockEntry> locks, long cursorIndex) implemen
     LockState with(final String key, final LockEntry entry)
     {
         return new LockState(null == entry ? Persistent.remove(locks, key) : Persistent.put(locks, key, entry),
-            cursorIndex);
+            cursorIndex, replies);
     }
 
     @Override
     public LockState withCursorIndex(final long index)
     {
-        return new LockState(locks, index);
+        return new LockState(locks, index, replies);
     }
 }

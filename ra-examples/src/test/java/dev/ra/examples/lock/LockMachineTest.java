@@ -200,7 +200,7 @@ class LockMachineTest
     void shouldHandleEveryCommandType()
     {
         final List<LockCommand> samples = List.of(new LockCommand.Acquire("k", A), new LockCommand.Release("k", A),
-            new LockCommand.Cancel("k", A));
+            new LockCommand.Cancel("k", A), new LockCommand.ReleaseOnce("k", A, "r1"));
         final Set<Class<?>> covered = samples.stream().map(Object::getClass).collect(Collectors.toSet());
 
         assertThat(covered).containsExactlyInAnyOrder(LockCommand.class.getPermittedSubclasses());
