@@ -4,10 +4,10 @@ import dev.ra.codec.Codec;
 import dev.ra.codec.Codecs;
 
 /**
- * The command codecs of {@link TaskQueueMachine} versions 0 and 1: the generic codec, refusing the commands those
+ * The command codecs of {@link TaskQueueMachine} versions 0 to 2: the generic codec, refusing the commands those
  * versions did not have ({@link Codecs#refusing}): version 0 had neither the dead-letter commands
  * ({@link TaskCommand.RequeueDeadLetters}, {@link TaskCommand.PurgeDeadLetters}) nor {@link TaskCommand.Configure};
- * version 1 had no {@link TaskCommand.Configure}.
+ * version 1 had no {@link TaskCommand.Configure}; versions 0 to 2 had no {@link TaskCommand.CompleteOnce}.
  */
 final class OlderCommands
 {
@@ -17,8 +17,14 @@ final class OlderCommands
     /** Why a {@link TaskCommand.Configure} is refused before version 2. */
     static final String CONFIGURE_REFUSAL = "the configure command needs machine version 2 of TaskQueueMachine; the " +
         "cluster is at an older version until every member runs a build that has it";
+    /** Why a {@link TaskCommand.CompleteOnce} is refused before version 3. */
+    static final String COMPLETE_ONCE_REFUSAL = "TaskCommand.CompleteOnce needs machine version 3 of " +
+        "TaskQueueMachine; the cluster is at an older version until every member runs a build that has it";
+    /** The codec of version 2. */
+    static final Codec<Object> VERSION_TWO = Codecs.refusing(Codecs.generic(),
+        TaskCommand.CompleteOnce.class::isInstance, COMPLETE_ONCE_REFUSAL);
     /** The codec of version 1. */
-    static final Codec<Object> VERSION_ONE = Codecs.refusing(Codecs.generic(),
+    static final Codec<Object> VERSION_ONE = Codecs.refusing(VERSION_TWO,
         command -> command instanceof TaskCommand.Configure, CONFIGURE_REFUSAL);
     /** The codec of version 0. */
     static final Codec<Object> VERSION_ZERO = Codecs.refusing(VERSION_ONE, OlderCommands::newInVersionOne, REFUSAL);

@@ -1,5 +1,6 @@
 package dev.ra.examples.tasks;
 
+import dev.ra.InvalidCommandException;
 import dev.ra.ProcessRef;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
@@ -7,13 +8,14 @@ import dev.ra.examples.support.ClusterClient;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * The typed client of a {@link TaskQueueMachine} cluster. Thread-safe; blocking calls.
  *
  * <p>{@link #enqueue} is NOT retried once its outcome is unknown (it would add the task twice); the caller decides.
- * {@link #grab} is retried (a worker asking again gets the same task). {@link #complete} is retried too; a retry
- * whose first attempt was in fact applied reports false, and {@link #isPending} then tells the truth.
+ * {@link #grab} is retried (a worker asking again gets the same task). {@link #complete} is retried too, and
+ * carries a request id, so that a retry whose first attempt was in fact applied reports true, as that attempt did.
  */
 public final class TaskClient
 {
@@ -67,12 +69,29 @@ public final class TaskClient
      * @param worker that did it.
      * @param taskId of the task.
      * @return true if the completion was accepted; false if the worker did not have that task (for instance because
-     *         it was reported dead, or its visibility timeout passed, and the task was given back, or an earlier
-     *         attempt of this call was applied).
+     *         it was reported dead, or its visibility timeout passed, and the task was given back). The command
+     *         carries a request id, so a retry whose first attempt was applied answers as that attempt did; a
+     *         cluster at a machine version before 3 refuses it and is sent the plain completion, whose retry may
+     *         then answer false although this call completed the task.
      */
     public boolean complete(final ProcessRef worker, final long taskId)
     {
-        return cluster.<Boolean>command(new TaskCommand.Complete(worker, taskId), true);
+        try
+        {
+            return cluster.<Boolean>command(completing(worker, taskId), true);
+        }
+        catch (final InvalidCommandException olderMachineVersion)
+        {
+            return cluster.<Boolean>command(new TaskCommand.Complete(worker, taskId), true);
+        }
+    }
+
+    /**
+     * @return the command one call of {@link #complete} sends, every attempt of it alike.
+     */
+    static TaskCommand completing(final ProcessRef worker, final long taskId)
+    {
+        return new TaskCommand.CompleteOnce(worker, taskId, UUID.randomUUID().toString());
     }
 
     /**

@@ -42,6 +42,26 @@ public sealed interface TaskCommand
     }
 
     /**
+     * {@link Complete}, answered once per request: the reply is remembered under {@code requestId}, and a command of
+     * the same request id (a retry whose first attempt was applied but its reply lost) changes nothing and gets that
+     * reply again, instead of {@code FALSE} because the first attempt already completed the task. Machine version 3
+     * of {@link TaskQueueMachine}; a cluster at an older version refuses it before the log.
+     *
+     * @param worker    that did the task.
+     * @param taskId    of the task.
+     * @param requestId unique to the call, the same for each of its attempts.
+     */
+    record CompleteOnce(ProcessRef worker, long taskId, String requestId) implements TaskCommand
+    {
+        /** Checks that the worker and the request id are not null. */
+        public CompleteOnce
+        {
+            Objects.requireNonNull(worker, "worker");
+            Objects.requireNonNull(requestId, "requestId");
+        }
+    }
+
+    /**
      * Report a task done. Replies {@code Boolean.TRUE} if it was {@code worker}'s current task, {@code Boolean.FALSE}
      * if not (a duplicate completion, or a task taken away after the worker was reported dead).
      *

@@ -10,6 +10,7 @@ import dev.ra.ProcessRef;
 import dev.ra.RaftRole;
 import dev.ra.StateMachine;
 import dev.ra.codec.Codec;
+import dev.ra.examples.support.FirstComponentsCodec;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,7 +85,12 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
     public static final Duration NO_VISIBILITY_TIMEOUT = Duration.ZERO;
 
     /** The newest version of the logic ({@link #version()}). */
-    private static final int VERSION = 2;
+    private static final int VERSION = 3;
+    /** The version from which the settings in force are in the state. */
+    private static final int SETTINGS_IN_STATE = 2;
+    /** The snapshots of version 2: the state's first seven components, without the replies remembered. */
+    private static final Codec<TaskQueueState> VERSION_TWO_STATE = new FirstComponentsCodec<>(TaskQueueState.class,
+        7, TaskQueueMachine::versionTwoState, "TaskQueueMachine version 2");
 
     private final ReleaseCursorPolicy cursorPolicy;
     /** The settings this machine was constructed with: those it proposes as leader (and applies with at version 1). */
@@ -192,8 +198,8 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
         {
             return StateMachine.super.commandCodec();
         }
-        return (Codec<TaskCommand>)(Codec<?>)(logicVersion >= 1 ? OlderCommands.VERSION_ONE :
-            OlderCommands.VERSION_ZERO);
+        return (Codec<TaskCommand>)(Codec<?>)(logicVersion >= SETTINGS_IN_STATE ? OlderCommands.VERSION_TWO :
+            logicVersion >= 1 ? OlderCommands.VERSION_ONE : OlderCommands.VERSION_ZERO);
     }
 
     @Override
@@ -202,6 +208,10 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
         if (logicVersion >= VERSION)
         {
             return StateMachine.super.stateCodec();
+        }
+        if (logicVersion >= SETTINGS_IN_STATE)
+        {
+            return VERSION_TWO_STATE;
         }
         return logicVersion >= 1 ? OlderStateCodec.VERSION_ONE : OlderStateCodec.VERSION_ZERO;
     }
@@ -247,14 +257,19 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
         }
         else if (command instanceof TaskCommand.Complete complete)
         {
-            final Task current = state.taskOf(complete.worker());
-            if (null == current || current.id() != complete.taskId())
+            return complete(meta, state, complete.worker(), complete.taskId(), null);
+        }
+        else if (command instanceof TaskCommand.CompleteOnce complete)
+        {
+            if (logicVersion < VERSION)
             {
+                // Refused by the older versions' codecs before the log; kept out of apply all the same.
                 return cursorPolicy.result(meta, state, false, List.of());
             }
-            return cursorPolicy.result(meta, state.complete(complete.worker()), true, List.of(
-                new Effect.SendMsg(current.enqueuer(), new TaskCompleted(current.id(), current.detail())),
-                new Effect.Demonitor(complete.worker())));
+            final Boolean answered = state.replies().of(complete.requestId());
+            // A retry whose first attempt was applied: its reply again, and the enqueuer not told twice.
+            return null != answered ? cursorPolicy.result(meta, state, answered, List.of()) :
+                complete(meta, state, complete.worker(), complete.taskId(), complete.requestId());
         }
         else if (command instanceof TaskCommand.RequeueDeadLetters requeue)
         {
@@ -306,8 +321,8 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
         {
             return expireVisibility(meta, state);
         }
-        else if (command instanceof BuiltinCommand.MachineVersionChanged changed && changed.from() < VERSION &&
-            logicVersion >= VERSION)
+        else if (command instanceof BuiltinCommand.MachineVersionChanged changed &&
+            changed.from() < SETTINGS_IN_STATE && logicVersion >= SETTINGS_IN_STATE)
         {
             // The settings each member applied version 1 with are its own: from here the state's. The leader's
             // Configure, appended here, comes behind the entries already in the log; until it, each member goes on
@@ -349,7 +364,7 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
         {
             effects.add(new Effect.Monitor(worker));
         }
-        if (logicVersion >= VERSION && !own.equals(state.settings()))
+        if (logicVersion >= SETTINGS_IN_STATE && !own.equals(state.settings()))
         {
             // This member's settings are not in force: it puts them in force through the log, for every member at
             // the same entry, rather than apply the log with them.
@@ -374,12 +389,38 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
     }
 
     /**
+     * @param requestId to remember the reply under, or null.
+     */
+    private ApplyResult<TaskQueueState> complete(final CommandMeta meta, final TaskQueueState state,
+        final ProcessRef worker, final long taskId, final String requestId)
+    {
+        final Task current = state.taskOf(worker);
+        if (null == current || current.id() != taskId)
+        {
+            return cursorPolicy.result(meta, null == requestId ? state : state.answered(requestId, false), false,
+                List.of());
+        }
+        final TaskQueueState completed = state.complete(worker);
+        return cursorPolicy.result(meta, null == requestId ? completed : completed.answered(requestId, true), true,
+            List.of(new Effect.SendMsg(current.enqueuer(), new TaskCompleted(current.id(), current.detail())),
+                new Effect.Demonitor(worker)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static TaskQueueState versionTwoState(final List<Object> parts)
+    {
+        return new TaskQueueState((Long)parts.get(0), (List<Task>)parts.get(1), (Map<ProcessRef, Task>)parts.get(2),
+            (Long)parts.get(3), (Map<ProcessRef, Long>)parts.get(4), (List<Task>)parts.get(5),
+            (QueueSettings)parts.get(6));
+    }
+
+    /**
      * The settings the entries are applied with: none at version 0, this member's own at version 1, and from version
      * 2 those in the state, the same on every member (until the first Configure, this member's own, as at version 1).
      */
     private QueueSettings settings(final TaskQueueState state)
     {
-        if (logicVersion >= VERSION)
+        if (logicVersion >= SETTINGS_IN_STATE)
         {
             return null == state.settings() ? own : state.settings();
         }

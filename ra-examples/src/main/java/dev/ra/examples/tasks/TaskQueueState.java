@@ -3,6 +3,7 @@ package dev.ra.examples.tasks;
 import dev.ra.ProcessRef;
 import dev.ra.examples.support.CursorTracked;
 import dev.ra.examples.support.Persistent;
+import dev.ra.examples.support.RememberedReplies;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,9 +23,10 @@ import java.util.Objects;
  *                    not handed to workers again until requeued, and stay pending until purged.
  * @param settings    in force, set by the last {@link TaskCommand.Configure} (machine version 2 on), or null until
  *                    the first: each member then applies its own, as at version 1.
+ * @param replies     to the last completions that carried a request id (machine version 3 on; none before).
  */
 public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, Task> inFlight, long cursorIndex,
-    Map<ProcessRef, Long> grabbedAtMs, List<Task> deadLetters, QueueSettings settings)
+    Map<ProcessRef, Long> grabbedAtMs, List<Task> deadLetters, QueueSettings settings, RememberedReplies replies)
     implements CursorTracked<TaskQueueState>
 {
     /** An empty queue. */
@@ -37,6 +39,34 @@ public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, 
         Objects.requireNonNull(inFlight, "inFlight");
         Objects.requireNonNull(grabbedAtMs, "grabbedAtMs");
         Objects.requireNonNull(deadLetters, "deadLetters");
+        Objects.requireNonNull(replies, "replies");
+    }
+
+    /**
+     * A state remembering no replies, the shape of machine version 2.
+     *
+     * @param nextTaskId  the id the next enqueued task gets.
+     * @param ready       tasks waiting for a worker, front first.
+     * @param inFlight    the task each worker is doing.
+     * @param cursorIndex log index of the last release cursor.
+     * @param grabbedAtMs log time at which each worker in {@code inFlight} took its task.
+     * @param deadLetters tasks set aside after their last allowed delivery, oldest first.
+     * @param settings    in force, or null until the first {@link TaskCommand.Configure}.
+     */
+    public TaskQueueState(final long nextTaskId, final List<Task> ready, final Map<ProcessRef, Task> inFlight,
+        final long cursorIndex, final Map<ProcessRef, Long> grabbedAtMs, final List<Task> deadLetters,
+        final QueueSettings settings)
+    {
+        this(nextTaskId, ready, inFlight, cursorIndex, grabbedAtMs, deadLetters, settings, RememberedReplies.NONE);
+    }
+
+    /**
+     * @return this state remembering one more reply.
+     */
+    TaskQueueState answered(final String requestId, final boolean reply)
+    {
+        return new TaskQueueState(nextTaskId, ready, inFlight, cursorIndex, grabbedAtMs, deadLetters, settings,
+            replies.with(requestId, reply));
     }
 
     /**
@@ -75,7 +105,7 @@ public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, 
      */
     TaskQueueState withSettings(final QueueSettings next)
     {
-        return new TaskQueueState(nextTaskId, ready, inFlight, cursorIndex, grabbedAtMs, deadLetters, next);
+        return new TaskQueueState(nextTaskId, ready, inFlight, cursorIndex, grabbedAtMs, deadLetters, next, replies);
     }
 
     /**
@@ -122,13 +152,13 @@ public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, 
     TaskQueueState enqueue(final ProcessRef enqueuer, final String detail)
     {
         return new TaskQueueState(nextTaskId + 1, Persistent.append(ready, new Task(nextTaskId, enqueuer, detail, 0)),
-            inFlight, cursorIndex, grabbedAtMs, deadLetters, settings);
+            inFlight, cursorIndex, grabbedAtMs, deadLetters, settings, replies);
     }
 
     TaskQueueState grab(final ProcessRef worker, final Task delivered)
     {
         return new TaskQueueState(nextTaskId, Persistent.tail(ready), Persistent.put(inFlight, worker, delivered),
-            cursorIndex, grabbedAtMs, deadLetters, settings);
+            cursorIndex, grabbedAtMs, deadLetters, settings, replies);
     }
 
     /**
@@ -137,14 +167,14 @@ public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, 
     TaskQueueState grab(final ProcessRef worker, final Task delivered, final long nowMs)
     {
         return new TaskQueueState(nextTaskId, Persistent.tail(ready), Persistent.put(inFlight, worker, delivered),
-            cursorIndex, Persistent.put(grabbedAtMs, worker, nowMs), deadLetters, settings);
+            cursorIndex, Persistent.put(grabbedAtMs, worker, nowMs), deadLetters, settings, replies);
     }
 
     TaskQueueState complete(final ProcessRef worker)
     {
         return new TaskQueueState(nextTaskId, ready, Persistent.remove(inFlight, worker), cursorIndex,
             grabbedAtMs.containsKey(worker) ? Persistent.remove(grabbedAtMs, worker) : grabbedAtMs, deadLetters,
-            settings);
+            settings, replies);
     }
 
     TaskQueueState requeue(final ProcessRef worker)
@@ -152,7 +182,7 @@ public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, 
         final Task task = inFlight.get(worker);
         return new TaskQueueState(nextTaskId, Persistent.prepend(ready, task), Persistent.remove(inFlight, worker),
             cursorIndex, grabbedAtMs.containsKey(worker) ? Persistent.remove(grabbedAtMs, worker) : grabbedAtMs,
-            deadLetters, settings);
+            deadLetters, settings, replies);
     }
 
     /**
@@ -163,7 +193,7 @@ public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, 
         final Task task = inFlight.get(worker);
         return new TaskQueueState(nextTaskId, ready, Persistent.remove(inFlight, worker), cursorIndex,
             grabbedAtMs.containsKey(worker) ? Persistent.remove(grabbedAtMs, worker) : grabbedAtMs,
-            Persistent.append(deadLetters, task), settings);
+            Persistent.append(deadLetters, task), settings, replies);
     }
 
     /**
@@ -178,7 +208,7 @@ public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, 
             times.put(worker, grabbedAtMs.getOrDefault(worker, nowMs));
         }
         return new TaskQueueState(nextTaskId, ready, inFlight, cursorIndex,
-            java.util.Collections.unmodifiableMap(times), deadLetters, settings);
+            java.util.Collections.unmodifiableMap(times), deadLetters, settings, replies);
     }
 
     /**
@@ -206,7 +236,7 @@ public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, 
         }
         return moved.isEmpty() ? new DeadLetterChange(this, List.of()) : new DeadLetterChange(
             new TaskQueueState(nextTaskId, List.copyOf(queue), inFlight, cursorIndex, grabbedAtMs, List.copyOf(kept),
-                settings),
+                settings, replies),
             List.copyOf(moved));
     }
 
@@ -232,7 +262,8 @@ public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, 
             }
         }
         return purged.isEmpty() ? new DeadLetterChange(this, List.of()) : new DeadLetterChange(
-            new TaskQueueState(nextTaskId, ready, inFlight, cursorIndex, grabbedAtMs, List.copyOf(kept), settings),
+            new TaskQueueState(nextTaskId, ready, inFlight, cursorIndex, grabbedAtMs, List.copyOf(kept), settings,
+                replies),
             List.copyOf(purged));
     }
 
@@ -249,6 +280,6 @@ public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, 
     @Override
     public TaskQueueState withCursorIndex(final long index)
     {
-        return new TaskQueueState(nextTaskId, ready, inFlight, index, grabbedAtMs, deadLetters, settings);
+        return new TaskQueueState(nextTaskId, ready, inFlight, index, grabbedAtMs, deadLetters, settings, replies);
     }
 }

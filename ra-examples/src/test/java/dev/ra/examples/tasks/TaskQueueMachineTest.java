@@ -189,7 +189,8 @@ class TaskQueueMachineTest
     {
         final List<TaskCommand> samples = List.of(new TaskCommand.Enqueue(ENQUEUER, "t"),
             new TaskCommand.Grab(W1), new TaskCommand.Complete(W1, 1), new TaskCommand.RequeueDeadLetters(List.of(1L)),
-            new TaskCommand.PurgeDeadLetters(List.of(1L)), new TaskCommand.Configure(QueueSettings.NONE));
+            new TaskCommand.PurgeDeadLetters(List.of(1L)), new TaskCommand.Configure(QueueSettings.NONE),
+            new TaskCommand.CompleteOnce(W1, 1, "r1"));
         final Set<Class<?>> covered = samples.stream().map(Object::getClass).collect(Collectors.toSet());
 
         assertThat(covered).containsExactlyInAnyOrder(TaskCommand.class.getPermittedSubclasses());
