@@ -5,10 +5,13 @@ import dev.ra.codec.BufferWriter;
 import dev.ra.codec.Codec;
 import dev.ra.codec.CodecException;
 import dev.ra.codec.Codecs;
+import dev.ra.examples.support.FirstComponentsCodec;
+import java.util.List;
 import java.util.Map;
 
 /**
- * The codecs of {@link SessionLockMachine} versions 0 to 2, which had no {@link SessionLockCommand.Configure} and
+ * The codecs of {@link SessionLockMachine} version 3, which had no {@link SessionLockCommand.ReleaseOnce} and whose
+ * state remembered no replies, and of versions 0 to 2, which had no {@link SessionLockCommand.Configure} either and
  * whose state had no grace period: {@link SessionLockState} as those builds wrote it with the generic codec, which
  * writes a record's components with no count ({@code locks, cursorIndex}). Written in the newest shape while the
  * cluster is still at an older version, a snapshot could not be read by a member of the older build, nor the older
@@ -19,14 +22,30 @@ final class OlderVersions
     /** Why a {@link SessionLockCommand.Configure} is refused before version 3. */
     static final String CONFIGURE_REFUSAL = "the configure command needs machine version 3 of SessionLockMachine; " +
         "the cluster is at an older version until every member runs a build that has it";
+    /** Why a {@link SessionLockCommand.ReleaseOnce} is refused before version 4. */
+    static final String RELEASE_ONCE_REFUSAL = "SessionLockCommand.ReleaseOnce needs machine version 4 of " +
+        "SessionLockMachine; the cluster is at an older version until every member runs a build that has it";
+    /** The command codec of version 3. */
+    static final Codec<Object> VERSION_THREE_COMMANDS = Codecs.refusing(Codecs.generic(),
+        SessionLockCommand.ReleaseOnce.class::isInstance, RELEASE_ONCE_REFUSAL);
+    /** The state codec of version 3: the state's first four components, without the replies remembered. */
+    static final Codec<SessionLockState> VERSION_THREE_STATE = new FirstComponentsCodec<>(SessionLockState.class, 4,
+        OlderVersions::versionThreeState, "SessionLockMachine version 3");
     /** The command codec of versions 0 to 2. */
-    static final Codec<Object> COMMANDS = Codecs.refusing(Codecs.generic(),
+    static final Codec<Object> COMMANDS = Codecs.refusing(VERSION_THREE_COMMANDS,
         command -> command instanceof SessionLockCommand.Configure, CONFIGURE_REFUSAL);
     /** The state codec of versions 0 to 2. */
     static final Codec<SessionLockState> STATE = new StateCodec();
 
     private OlderVersions()
     {
+    }
+
+    @SuppressWarnings("unchecked")
+    private static SessionLockState versionThreeState(final List<Object> parts)
+    {
+        return new SessionLockState((Map<String, SessionLockEntry>)parts.get(0), (Long)parts.get(1),
+            (Long)parts.get(2), (Map<String, Long>)parts.get(3));
     }
 
     private static final class StateCodec implements Codec<SessionLockState>

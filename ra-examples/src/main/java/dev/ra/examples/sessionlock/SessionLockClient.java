@@ -1,5 +1,6 @@
 package dev.ra.examples.sessionlock;
 
+import dev.ra.InvalidCommandException;
 import dev.ra.ProcessRef;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
@@ -8,6 +9,7 @@ import dev.ra.examples.support.ClusterClient;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * The typed client of a {@link SessionLockMachine} cluster. Thread-safe; blocking calls; every command is idempotent
@@ -52,15 +54,32 @@ public final class SessionLockClient
     }
 
     /**
-     * Give a lock up.
+     * Give a lock up. The command carries a request id, so a retry whose first attempt was applied answers as that
+     * attempt did. A cluster at a machine version before 4 refuses it, and is sent the plain release, whose retry may
+     * answer false although this call released the lock.
      *
      * @param key   of the lock.
      * @param owner that holds it.
-     * @return true if {@code owner} held it (after a retry, possibly false although this call released it).
+     * @return true if {@code owner} held it.
      */
     public boolean release(final String key, final ProcessRef owner)
     {
-        return cluster.<Boolean>command(new SessionLockCommand.Release(key, owner), true);
+        try
+        {
+            return cluster.<Boolean>command(releasing(key, owner), true);
+        }
+        catch (final InvalidCommandException olderMachineVersion)
+        {
+            return cluster.<Boolean>command(new SessionLockCommand.Release(key, owner), true);
+        }
+    }
+
+    /**
+     * @return the command one call of {@link #release} sends, every attempt of it alike.
+     */
+    static SessionLockCommand releasing(final String key, final ProcessRef owner)
+    {
+        return new SessionLockCommand.ReleaseOnce(key, owner, UUID.randomUUID().toString());
     }
 
     /**

@@ -28,6 +28,27 @@ public sealed interface SessionLockCommand
     }
 
     /**
+     * {@link Release}, answered once per request: the reply is remembered under {@code requestId}, and a command of
+     * the same request id (a retry whose first attempt was applied but its reply lost) changes nothing and gets that
+     * reply again, instead of {@code FALSE} because the first attempt already released the lock. Machine version 4 of
+     * {@link SessionLockMachine}; a cluster at an older version refuses it before the log.
+     *
+     * @param key       of the lock.
+     * @param owner     the process that holds it.
+     * @param requestId unique to the call, the same for each of its attempts.
+     */
+    record ReleaseOnce(String key, ProcessRef owner, String requestId) implements SessionLockCommand
+    {
+        /** Checks that the parts are not null. */
+        public ReleaseOnce
+        {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(owner, "owner");
+            Objects.requireNonNull(requestId, "requestId");
+        }
+    }
+
+    /**
      * Give lock {@code key} up. Replies {@code Boolean.TRUE} if {@code owner} held it, else {@code Boolean.FALSE} and
      * nothing changes.
      *

@@ -111,6 +111,8 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
     private final boolean unreachableWaitersExpire;
     /** Version 3 and later: the grace period in force is in the state, not this machine's own. */
     private final boolean graceInState;
+    /** Version 4 and later take the release carrying a request id, and remember its reply. */
+    private final boolean answersOnce;
 
     /**
      * A machine with the {@link #DEFAULT_GRACE_PERIOD} and the default release cursor policy.
@@ -137,6 +139,7 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
         this.deadlineInLogTime = true;
         this.unreachableWaitersExpire = true;
         this.graceInState = true;
+        this.answersOnce = true;
     }
 
     private SessionLockMachine(final long graceMs, final ReleaseCursorPolicy cursorPolicy, final int version)
@@ -146,24 +149,26 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
         this.deadlineInLogTime = version >= 1;
         this.unreachableWaitersExpire = version >= 2;
         this.graceInState = version >= 3;
+        this.answersOnce = version >= 4;
     }
 
     /**
      * Version 1 holds the grace deadline in log time (see the class comment); version 0 did not. Version 2 drops a
      * waiter whose node stays unreachable for the grace period; versions 0 and 1 kept it for ever. Version 3 keeps
      * the grace period in the state, and each unreachable waiter's deadline in log time; versions 0 to 2 applied
-     * each member's own grace period, and dropped a waiter whenever its timer fired.
+     * each member's own grace period, and dropped a waiter whenever its timer fired. Version 4 takes
+     * {@link SessionLockCommand.ReleaseOnce}, whose reply it remembers.
      */
     @Override
     public int version()
     {
-        return 3;
+        return 4;
     }
 
     @Override
     public StateMachine<SessionLockCommand, SessionLockState> machineFor(final int version)
     {
-        if (version >= 3)
+        if (version >= 4)
         {
             return this;
         }
@@ -178,8 +183,12 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
     @SuppressWarnings("unchecked")
     public Codec<SessionLockCommand> commandCodec()
     {
-        return graceInState ? StateMachine.super.commandCodec() :
-            (Codec<SessionLockCommand>)(Codec<?>)OlderVersions.COMMANDS;
+        if (answersOnce)
+        {
+            return StateMachine.super.commandCodec();
+        }
+        return (Codec<SessionLockCommand>)(Codec<?>)(graceInState ? OlderVersions.VERSION_THREE_COMMANDS :
+            OlderVersions.COMMANDS);
     }
 
     /**
@@ -188,7 +197,32 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
     @Override
     public Codec<SessionLockState> stateCodec()
     {
-        return graceInState ? StateMachine.super.stateCodec() : OlderVersions.STATE;
+        if (answersOnce)
+        {
+            return StateMachine.super.stateCodec();
+        }
+        return graceInState ? OlderVersions.VERSION_THREE_STATE : OlderVersions.STATE;
+    }
+
+    /**
+     * @param requestId to remember the reply under, or null.
+     */
+    private ApplyResult<SessionLockState> release(final CommandMeta meta, final SessionLockState state,
+        final String key, final ProcessRef owner, final String requestId, final List<Effect> effects)
+    {
+        final SessionLockEntry entry = state.lock(key);
+        if (null == entry || !owner.equals(entry.holder()))
+        {
+            return cursorPolicy.result(meta, null == requestId ? state : state.answered(requestId, false), false,
+                effects);
+        }
+        final SessionLockState released = state.with(key, handOff(meta, key, entry, effects));
+        if (!released.involves(owner))
+        {
+            effects.add(new Effect.Demonitor(owner));
+        }
+        return cursorPolicy.result(meta, null == requestId ? released : released.answered(requestId, true), true,
+            effects);
     }
 
     /**
@@ -244,17 +278,15 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
         }
         else if (command instanceof SessionLockCommand.Release release)
         {
-            final SessionLockEntry entry = state.lock(release.key());
-            if (null == entry || !release.owner().equals(entry.holder()))
-            {
-                return cursorPolicy.result(meta, state, false, effects);
-            }
-            final SessionLockState next = state.with(release.key(), handOff(meta, release.key(), entry, effects));
-            if (!next.involves(release.owner()))
-            {
-                effects.add(new Effect.Demonitor(release.owner()));
-            }
-            return cursorPolicy.result(meta, next, true, effects);
+            return release(meta, state, release.key(), release.owner(), null, effects);
+        }
+        else if (command instanceof SessionLockCommand.ReleaseOnce release)
+        {
+            final Boolean answered = answersOnce ? state.replies().of(release.requestId()) : Boolean.FALSE;
+            // A retry whose first attempt was applied gets its reply again, and nothing is released twice; an older
+            // version (whose codec keeps the command out of its log) changes nothing with it.
+            return null != answered ? cursorPolicy.result(meta, state, answered, effects) :
+                release(meta, state, release.key(), release.owner(), release.requestId(), effects);
         }
         else if (command instanceof SessionLockCommand.Cancel cancel)
         {

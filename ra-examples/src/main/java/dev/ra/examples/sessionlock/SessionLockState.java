@@ -3,6 +3,7 @@ package dev.ra.examples.sessionlock;
 import dev.ra.ProcessRef;
 import dev.ra.examples.support.CursorTracked;
 import dev.ra.examples.support.Persistent;
+import dev.ra.examples.support.RememberedReplies;
 import java.util.Map;
 import java.util.Objects;
 
@@ -18,9 +19,10 @@ import java.util.Objects;
  * @param waiterDeadlines the deadline (leader time, ms) of each unreachable waiter cut off at version 3 or later, by
  *                        the name of its timer ({@link SessionLockMachine#waiterTimerName}): when the grace period
  *                        in force when it was cut off runs out. Waiters cut off before version 3 have none.
+ * @param replies         to the last releases that carried a request id (machine version 4; none before).
  */
 public record SessionLockState(Map<String, SessionLockEntry> locks, long cursorIndex, long graceMs,
-    Map<String, Long> waiterDeadlines) implements CursorTracked<SessionLockState>
+    Map<String, Long> waiterDeadlines, RememberedReplies replies) implements CursorTracked<SessionLockState>
 {
     /**
      * The {@link #graceMs()} from the switch to version 3 until the leader's {@link SessionLockCommand.Configure}:
@@ -36,10 +38,33 @@ public record SessionLockState(Map<String, SessionLockEntry> locks, long cursorI
     {
         Objects.requireNonNull(locks, "locks");
         Objects.requireNonNull(waiterDeadlines, "waiterDeadlines");
+        Objects.requireNonNull(replies, "replies");
         if (graceMs < 0 && GRACE_OF_EACH_MEMBER != graceMs)
         {
             throw new IllegalArgumentException("grace period must be >= 0 ms, got " + graceMs);
         }
+    }
+
+    /**
+     * A state remembering no replies, the shape of machine version 3.
+     *
+     * @param locks           by key.
+     * @param cursorIndex     log index of the last release cursor.
+     * @param graceMs         the grace period in force.
+     * @param waiterDeadlines of the unreachable waiters, by timer name.
+     */
+    public SessionLockState(final Map<String, SessionLockEntry> locks, final long cursorIndex, final long graceMs,
+        final Map<String, Long> waiterDeadlines)
+    {
+        this(locks, cursorIndex, graceMs, waiterDeadlines, RememberedReplies.NONE);
+    }
+
+    /**
+     * @return this state remembering one more reply.
+     */
+    SessionLockState answered(final String requestId, final boolean reply)
+    {
+        return new SessionLockState(locks, cursorIndex, graceMs, waiterDeadlines, replies.with(requestId, reply));
     }
 
     /**
@@ -103,7 +128,7 @@ public record SessionLockState(Map<String, SessionLockEntry> locks, long cursorI
     SessionLockState with(final String key, final SessionLockEntry entry)
     {
         return new SessionLockState(null == entry ? Persistent.remove(locks, key) : Persistent.put(locks, key, entry),
-            cursorIndex, graceMs, waiterDeadlines);
+            cursorIndex, graceMs, waiterDeadlines, replies);
     }
 
     /**
@@ -113,7 +138,8 @@ public record SessionLockState(Map<String, SessionLockEntry> locks, long cursorI
      */
     SessionLockState withWaiterDeadline(final String timer, final long deadlineMs)
     {
-        return new SessionLockState(locks, cursorIndex, graceMs, Persistent.put(waiterDeadlines, timer, deadlineMs));
+        return new SessionLockState(locks, cursorIndex, graceMs, Persistent.put(waiterDeadlines, timer, deadlineMs),
+            replies);
     }
 
     /**
@@ -123,7 +149,8 @@ public record SessionLockState(Map<String, SessionLockEntry> locks, long cursorI
     SessionLockState withoutWaiterDeadline(final String timer)
     {
         final Map<String, Long> remaining = Persistent.remove(waiterDeadlines, timer);
-        return remaining == waiterDeadlines ? this : new SessionLockState(locks, cursorIndex, graceMs, remaining);
+        return remaining == waiterDeadlines ? this :
+            new SessionLockState(locks, cursorIndex, graceMs, remaining, replies);
     }
 
     /**
@@ -132,12 +159,12 @@ public record SessionLockState(Map<String, SessionLockEntry> locks, long cursorI
      */
     SessionLockState withGraceMs(final long next)
     {
-        return new SessionLockState(locks, cursorIndex, next, waiterDeadlines);
+        return new SessionLockState(locks, cursorIndex, next, waiterDeadlines, replies);
     }
 
     @Override
     public SessionLockState withCursorIndex(final long index)
     {
-        return new SessionLockState(locks, index, graceMs, waiterDeadlines);
+        return new SessionLockState(locks, index, graceMs, waiterDeadlines, replies);
     }
 }

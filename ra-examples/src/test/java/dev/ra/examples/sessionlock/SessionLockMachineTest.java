@@ -146,8 +146,8 @@ class SessionLockMachineTest
         // cluster switches, or the members' states would differ.
         final SessionLockMachine latest = new SessionLockMachine(Duration.ofMillis(GRACE_MS),
             ReleaseCursorPolicy.every(1_000));
-        assertThat(latest.version()).isEqualTo(3);
-        assertThat(latest.machineFor(3)).isSameAs(latest);
+        assertThat(latest.version()).isEqualTo(4);
+        assertThat(latest.machineFor(4)).isSameAs(latest);
         final MachineDriver<SessionLockCommand, SessionLockState> v0 = new MachineDriver<>(latest.machineFor(0),
             SessionLockCommand.class);
         v0.apply(new SessionLockCommand.Acquire("k", A));
@@ -463,7 +463,8 @@ class SessionLockMachineTest
     {
         final List<SessionLockCommand> samples = List.of(new SessionLockCommand.Acquire("k", A),
             new SessionLockCommand.Release("k", A), new SessionLockCommand.Cancel("k", A),
-            new SessionLockCommand.RearmTimers(), new SessionLockCommand.Configure(GRACE_MS));
+            new SessionLockCommand.RearmTimers(), new SessionLockCommand.Configure(GRACE_MS),
+            new SessionLockCommand.ReleaseOnce("k", A, "r1"));
         final Set<Class<?>> covered = samples.stream().map(Object::getClass).collect(Collectors.toSet());
 
         assertThat(covered).containsExactlyInAnyOrder(SessionLockCommand.class.getPermittedSubclasses());

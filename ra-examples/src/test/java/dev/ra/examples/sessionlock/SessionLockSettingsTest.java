@@ -132,13 +132,17 @@ class SessionLockSettingsTest
             .isEqualTo(locks.state());
         // The generic codec writes a record's components in order with no count: version 3's bytes are version 2's
         // followed by the grace period and the unreachable waiters' deadlines.
-        final byte[] newestBytes = shortGrace.stateCodec().toBytes(configured);
+        final StateMachine<SessionLockCommand, SessionLockState> v3 = shortGrace.machineFor(3);
+        final byte[] newestBytes = v3.stateCodec().toBytes(configured);
         final byte[] graceBytes = Codecs.generic().toBytes(1_000L);
         final byte[] deadlineBytes = Codecs.generic().toBytes(Map.of());
         assertThat(newestBytes).startsWith(versionTwoBytes)
             .hasSize(versionTwoBytes.length + graceBytes.length + deadlineBytes.length);
-        assertThatThrownBy(() -> shortGrace.stateCodec().fromBytes(versionTwoBytes))
+        assertThatThrownBy(() -> v3.stateCodec().fromBytes(versionTwoBytes))
             .isInstanceOf(CodecException.class);
+        assertThat(v3.stateCodec().fromBytes(v3.stateCodec().toBytes(configured))).isEqualTo(configured);
+        // Version 4's bytes are version 3's followed by the replies remembered.
+        assertThat(shortGrace.stateCodec().toBytes(configured)).startsWith(newestBytes);
         assertThat(shortGrace.stateCodec().fromBytes(shortGrace.stateCodec().toBytes(configured)))
             .isEqualTo(configured);
     }
