@@ -548,10 +548,6 @@ public final class FileStorage implements Storage
             }
             deleting.merge(id, 1, Integer::sum);
         }
-        if (null != log)
-        {
-            wal.releaseMarkRow(log.directory().uid());
-        }
         final Path root = serversDirectory.resolve(ServerDirectory.dirName(id));
         try
         {
@@ -561,6 +557,12 @@ public final class FileStorage implements Storage
                 ServerDirectory.deleteTree(files, root);
                 return null;
             }).get();
+            if (null != log)
+            {
+                // Only now that the deletion is durable: a deletion that failed (or a crash before it was durable)
+                // leaves the server, whose loss of WAL entries its row must still show at the next start.
+                wal.releaseMarkRow(log.directory().uid());
+            }
         }
         catch (final RejectedExecutionException closing)
         {
