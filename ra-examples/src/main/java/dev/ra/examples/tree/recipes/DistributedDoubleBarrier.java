@@ -156,11 +156,14 @@ public final class DistributedDoubleBarrier
     }
 
     /**
-     * Leave, and wait until every member has.
+     * Leave, and wait until every member has. The last member out closes the barrier; if the outcome of that is
+     * unknown (a leader lost under it), it looks again within {@code timeout} instead of failing.
      *
      * @param timeout to wait.
      * @return true once everyone is out; false if the time ran out.
      * @throws InterruptedException if interrupted.
+     * @throws RaException          if the cluster could not be reached, or the closing's outcome is still unknown
+     *                              when {@code timeout} runs out.
      */
     public boolean leave(final Duration timeout) throws InterruptedException
     {
@@ -180,9 +183,24 @@ public final class DistributedDoubleBarrier
             {
                 // The last one out closes the barrier behind everyone, so that it can be entered again, in one step
                 // with its own leaving: an opening of its own applied late cannot fall between the two.
-                final TreeReply.MultiResult closed = client.multi(List.of(
-                    new TreeOp.Delete(TreePaths.child(barrierPath, READY), TreeOp.ANY_VERSION),
-                    new TreeOp.Delete(ours(), TreeOp.ANY_VERSION)));
+                final TreeReply.MultiResult closed;
+                try
+                {
+                    closed = client.multi(List.of(
+                        new TreeOp.Delete(TreePaths.child(barrierPath, READY), TreeOp.ANY_VERSION),
+                        new TreeOp.Delete(ours(), TreeOp.ANY_VERSION)));
+                }
+                catch (final RaException ex)
+                {
+                    if (!ClusterClient.outcomeUnknown(ex) || System.nanoTime() - deadline >= 0)
+                    {
+                        throw ex;
+                    }
+                    // Applied or not (a leader lost under it): look again, shortly. Applied, this member's node is
+                    // gone with ready; a copy applied later deletes nothing, this member's node being gone for good.
+                    signal.await(deadline);
+                    continue;
+                }
                 if (!closed.ok())
                 {
                     // Not open (or no longer this member's node): leaving is all there is to do.
