@@ -150,7 +150,7 @@ final class CallerConnection implements AutoCloseable
     {
         FrameFormat.startFrame(writer, FrameFormat.CALLER_HELLO);
         final Handshake hello = Handshake.of(transport.config.clusterId, transport.localNode(), node,
-            transport.config.newestProtocol, transport.run, transport.listensOn());
+            transport.config.newestProtocol, transport.run, transport.listensOn(), transport.heartbeatIntervalMillis());
         (ranged ? hello : hello.withoutRange()).encode(writer);
         FrameFormat.finishFrame(writer);
         write();

@@ -61,6 +61,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     /** The peer's run and where it listens, as its handshake said (null if it did not say: version 8 or older). */
     private volatile String peerRun;
     private volatile String peerListensOn;
+    /** How often the peer's handshake said it heartbeats (0 if it did not say). */
+    private volatile long peerHeartbeatNanos;
     /** When the last message (not heartbeat) arrived, or the handshake completed: a standby retires when quiet. */
     private long lastMessageReadNanos;
     private long lastWriteNanos;
@@ -120,6 +122,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     String peerListensOn()
     {
         return peerListensOn;
+    }
+
+    /** @return how often the peer's handshake said it heartbeats, in nanoseconds; 0 if it did not say. */
+    long peerHeartbeatNanos()
+    {
+        return peerHeartbeatNanos;
     }
 
     /** @return when a frame last arrived here ({@link System#nanoTime()}). */
@@ -283,7 +291,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         }
         final PeerLink link = transport.link(peer);
         Handshake hello = Handshake.of(transport.config.clusterId, transport.localNode(), peer,
-            transport.config.newestProtocol, transport.run, transport.listensOn());
+            transport.config.newestProtocol, transport.run, transport.listensOn(),
+            transport.heartbeatIntervalMillis());
         if (null != link && link.protocol.dialWithoutRange())
         {
             hello = hello.withoutRange();
@@ -401,7 +410,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
             }
             peer = hello.nodeId();
             Handshake welcome = Handshake.of(transport.config.clusterId, transport.localNode(), peer,
-                transport.config.newestProtocol, transport.run, transport.listensOn());
+                transport.config.newestProtocol, transport.run, transport.listensOn(),
+                transport.heartbeatIntervalMillis());
             if (!hello.ranged())
             {
                 // A node of version 1 closes on a handshake with bytes it does not know.
@@ -470,6 +480,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         protocol = version;
         peerRun = claim.run();
         peerListensOn = claim.listensOn();
+        peerHeartbeatNanos = TimeUnit.MILLISECONDS.toNanos(claim.heartbeatMillis());
         established = true;
         final FrameDecoder frames = ctx.pipeline().get(FrameDecoder.class);
         if (null != frames)

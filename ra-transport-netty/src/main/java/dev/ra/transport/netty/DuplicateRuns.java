@@ -48,12 +48,19 @@ final class DuplicateRuns
 
     /**
      * How recently a connection must have been heard from for its run to count as running: a live node writes at
-     * least a heartbeat every interval, so four intervals unheard (at most half the failure timeout) means its process
-     * is gone (or stopped), and a run that claims the node now is its restart.
+     * least a heartbeat every interval of its own (two apart at most, when a message came just after one), so four
+     * intervals unheard means its process is gone (or stopped), and a run that claims the node now is its restart.
+     * The interval is the longer of this node's and the one the peer's handshake said: nodes may be set apart, and
+     * one that heartbeats less often than this one is not gone between two heartbeats. At most the failure timeout,
+     * after which the connection is closed anyway.
+     *
+     * @param config         of this transport.
+     * @param peerHeartbeatNanos how often the peer said it heartbeats the connection; 0 if it did not say.
      */
-    static long aliveNanos(final NettyTransportConfig config)
+    static long aliveNanos(final NettyTransportConfig config, final long peerHeartbeatNanos)
     {
-        return Math.min(config.failureTimeout.toNanos() / 2, 4 * config.heartbeatInterval.toNanos());
+        final long interval = Math.max(config.heartbeatInterval.toNanos(), peerHeartbeatNanos);
+        return Math.min(config.failureTimeout.toNanos(), 4 * interval);
     }
 
     /**
@@ -64,11 +71,11 @@ final class DuplicateRuns
      * @param claim     the handshake (HELLO or WELCOME).
      * @param channel   it arrived on.
      * @param nowNanos  the current {@link System#nanoTime()}.
-     * @param alive     {@link #aliveNanos}.
+     * @param config    of this transport ({@link #aliveNanos}).
      * @return why the handshake must be refused (another run of the node is connected and heard from), or null.
      */
     static String conflict(final String localNode, final PeerLink link, final Handshake claim, final Channel channel,
-        final long nowNanos, final long alive)
+        final long nowNanos, final NettyTransportConfig config)
     {
         if (null == claim.run())
         {
@@ -83,6 +90,7 @@ final class DuplicateRuns
                 continue;
             }
             final long unheard = nowNanos - running.lastReadNanos();
+            final long alive = aliveNanos(config, running.peerHeartbeatNanos());
             if (unheard < alive)
             {
                 return PREFIX + link.node + " (run " + running.peerRun() + ", listening on " +

@@ -7,17 +7,18 @@ import dev.ra.codec.CodecException;
 /**
  * The body of a HELLO (dialer to acceptor) or WELCOME (acceptor to dialer) frame: who is talking, for which
  * deployment, whom it expects to talk to, which protocol versions it speaks ({@link ProtocolVersions}), and from
- * version 9 on which run of the node this is and where it listens.
+ * version 9 on which run of the node this is, where it listens and how often it heartbeats.
  *
  * <pre>
  *   string "ra-node" | string clusterId | string nodeId | string expectedPeer
- *     | [varint oldest | varint newest | [string run | string listensOn]]
+ *     | [varint oldest | varint newest | [string run | string listensOn | [varint heartbeatMillis]]]
  * </pre>
  *
  * The range is left out towards a node that does not know it (a node of version 1 closes on any byte after the
  * expected peer); one read without it means version 1 only. Bytes after the range are ignored by the nodes of
- * versions 2 to 8, so the run and the address follow it in the handshake of a node whose newest version is 9 or
- * later, and are read only from such a node's; bytes after them are ignored in turn: fields a later version may add.
+ * versions 2 to 8, so the run, the address and the heartbeat interval follow it in the handshake of a node whose
+ * newest version is 9 or later, and are read only from such a node's; bytes after them are ignored in turn: fields a
+ * later version may add.
  *
  * @param clusterId    identity of the deployment; both sides must agree.
  * @param nodeId       of the sender.
@@ -30,10 +31,16 @@ import dev.ra.codec.CodecException;
  *                     known (a node of version 8 or older, or a handshake without the range).
  * @param listensOn    where the sender listens, as configured ({@code host:port}; empty for a client node), for the
  *                     errors that name two processes claiming one id; null if not known.
+ * @param heartbeatMillis how often the sender heartbeats a connection that carries nothing else (rounded up to a
+ *                     millisecond), so that the receiver does not take a node that heartbeats less often than itself
+ *                     for gone between two heartbeats ({@link DuplicateRuns#aliveNanos}); 0 if not said.
  */
 record Handshake(String clusterId, String nodeId, String expectedPeer, int oldest, int newest, boolean ranged,
-    String run, String listensOn)
+    String run, String listensOn, long heartbeatMillis)
 {
+    /** The longest heartbeat interval read: a day (no setting comes near; a larger one is garbage). */
+    static final long MAX_HEARTBEAT_MILLIS = 24L * 3_600_000;
+
     /**
      * @return a handshake of this release: with its version range.
      */
@@ -48,21 +55,22 @@ record Handshake(String clusterId, String nodeId, String expectedPeer, int oldes
      */
     static Handshake of(final String clusterId, final String nodeId, final String expectedPeer, final int newest)
     {
-        return of(clusterId, nodeId, expectedPeer, newest, null, null);
+        return of(clusterId, nodeId, expectedPeer, newest, null, null, 0);
     }
 
     /**
      * @param newest    the newest version the node claims ({@link NettyTransportConfig#newestProtocol}).
      * @param run       the sender's run; written only if {@code newest} has it ({@link ProtocolVersions#RUN_ID}).
      * @param listensOn where the sender listens; written with the run.
+     * @param heartbeatMillis how often the sender heartbeats; written with the run.
      * @return a handshake of this release, with its version range up to {@code newest}.
      */
     static Handshake of(final String clusterId, final String nodeId, final String expectedPeer, final int newest,
-        final String run, final String listensOn)
+        final String run, final String listensOn, final long heartbeatMillis)
     {
         final boolean withRun = null != run && newest >= ProtocolVersions.RUN_ID;
         return new Handshake(clusterId, nodeId, expectedPeer, ProtocolVersions.OLDEST, newest, true,
-            withRun ? run : null, withRun ? listensOn : null);
+            withRun ? run : null, withRun ? listensOn : null, withRun ? heartbeatMillis : 0);
     }
 
     /**
@@ -71,7 +79,7 @@ record Handshake(String clusterId, String nodeId, String expectedPeer, int oldes
     Handshake withoutRange()
     {
         return new Handshake(clusterId, nodeId, expectedPeer, ProtocolVersions.WITHOUT_RANGE,
-            ProtocolVersions.WITHOUT_RANGE, false, null, null);
+            ProtocolVersions.WITHOUT_RANGE, false, null, null, 0);
     }
 
     void encode(final BufferWriter out)
@@ -82,7 +90,7 @@ record Handshake(String clusterId, String nodeId, String expectedPeer, int oldes
             out.writeVarLong(oldest).writeVarLong(newest);
             if (null != run)
             {
-                out.writeString(run).writeString(null == listensOn ? "" : listensOn);
+                out.writeString(run).writeString(null == listensOn ? "" : listensOn).writeVarLong(heartbeatMillis);
             }
         }
     }
@@ -100,7 +108,7 @@ record Handshake(String clusterId, String nodeId, String expectedPeer, int oldes
         if (in.remaining() == 0)
         {
             return new Handshake(clusterId, nodeId, expectedPeer, ProtocolVersions.WITHOUT_RANGE,
-                ProtocolVersions.WITHOUT_RANGE, false, null, null);
+                ProtocolVersions.WITHOUT_RANGE, false, null, null, 0);
         }
         final long oldest = in.readVarLong();
         final long newest = in.readVarLong();
@@ -110,7 +118,7 @@ record Handshake(String clusterId, String nodeId, String expectedPeer, int oldes
         }
         if (newest < ProtocolVersions.RUN_ID || in.remaining() == 0)
         {
-            return new Handshake(clusterId, nodeId, expectedPeer, (int)oldest, (int)newest, true, null, null);
+            return new Handshake(clusterId, nodeId, expectedPeer, (int)oldest, (int)newest, true, null, null, 0);
         }
         final String run = in.readString();
         final String listensOn = in.readString();
@@ -118,6 +126,12 @@ record Handshake(String clusterId, String nodeId, String expectedPeer, int oldes
         {
             throw new CodecException("an empty run id");
         }
-        return new Handshake(clusterId, nodeId, expectedPeer, (int)oldest, (int)newest, true, run, listensOn);
+        final long heartbeatMillis = in.remaining() == 0 ? 0 : in.readVarLong();
+        if (heartbeatMillis < 0 || heartbeatMillis > MAX_HEARTBEAT_MILLIS)
+        {
+            throw new CodecException("invalid heartbeat interval " + heartbeatMillis + " ms");
+        }
+        return new Handshake(clusterId, nodeId, expectedPeer, (int)oldest, (int)newest, true, run, listensOn,
+            heartbeatMillis);
     }
 }

@@ -67,7 +67,7 @@ final class HandshakeRefusal
         synchronized (link)
         {
             return DuplicateRuns.conflict(transport.localNode(), link, claim, channel, System.nanoTime(),
-                DuplicateRuns.aliveNanos(transport.config));
+                transport.config);
         }
     }
 

@@ -200,6 +200,12 @@ public final class NettyTransport implements Transport
         return null == detector ? configured : detector.heartbeatIntervalNanos(configured);
     }
 
+    /** @return {@link #heartbeatIntervalNanos()} in milliseconds rounded up, as the handshake says it. */
+    long heartbeatIntervalMillis()
+    {
+        return TimeUnit.NANOSECONDS.toMillis(heartbeatIntervalNanos() + TimeUnit.MILLISECONDS.toNanos(1) - 1);
+    }
+
     /**
      * A frame arrived from a node over an established peer connection (on its event loop).
      */
@@ -520,7 +526,7 @@ public final class NettyTransport implements Transport
             // Checked at the handshake already, again here where connections are added: two runs whose handshakes
             // crossed must not both be kept.
             final String duplicate = DuplicateRuns.conflict(localNode, link, claim, channel, System.nanoTime(),
-                DuplicateRuns.aliveNanos(config));
+                config);
             if (null != duplicate)
             {
                 counters.connectionsRefused.increment();

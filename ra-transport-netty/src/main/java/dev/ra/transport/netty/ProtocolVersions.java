@@ -41,10 +41,11 @@ import dev.ra.spi.PeerFeature;
  *   <li>8: a removed member's retirement names the configuration that removed it, and a node says when a server
  *       applied its cluster's deletion; a node of version 7 or older is sent the plain forced delete and server
  *       down.</li>
- *   <li>9: the handshake carries the sender's run and where it listens, after the range ({@link Handshake}), so that
- *       a second process claiming the id of a node that runs is refused rather than taken for it
- *       ({@link DuplicateRuns}). The nodes of versions 2 to 8 ignore bytes after the range; a node that does not
- *       send a run is checked as before, by id alone. The frames after the handshake are those of version 8.</li>
+ *   <li>9: the handshake carries the sender's run, where it listens and how often it heartbeats, after the range
+ *       ({@link Handshake}), so that a second process claiming the id of a node that runs is refused rather than
+ *       taken for it ({@link DuplicateRuns}). The nodes of versions 2 to 8 ignore bytes after the range; a node
+ *       that does not send a run is checked as before, by id alone. The frames after the handshake are those of
+ *       version 8.</li>
  * </ul>
  */
 final class ProtocolVersions

@@ -162,19 +162,59 @@ class DuplicateNodeIdTest
     }
 
     /**
+     * A running node that heartbeats less often than this one (its own settings: every 5 s here, every 100 ms on a) is
+     * quiet for longer than four of this node's intervals between two heartbeats. Before, a second process claiming
+     * its id in such a pause was taken for its restart: the running node's connection was closed, the node reported
+     * down, and the running node itself refused from then on. The handshake now says how often the sender
+     * heartbeats, and a connection counts as running for four of the longer of the two intervals.
+     */
+    @Test
+    void aRunningNodeThatHeartbeatsLessOftenIsNotTakenForGoneBetweenItsHeartbeats() throws Exception
+    {
+        final Recorder atA = new Recorder();
+        try (ScriptedPeer b = new ScriptedPeer("b", "test");
+            NettyTransport a = new NettyTransport(NettyTransportConfig.builder().clusterId("test")
+                .peer(b.node(), b.address()).heartbeatInterval(Duration.ofMillis(100))
+                .failureTimeout(Duration.ofSeconds(60)).handshakeTimeout(Duration.ofSeconds(60))
+                .reconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(100)).build()))
+        {
+            a.start("a", atA);
+            final Socket toB = b.acceptDial(WAIT);
+            ScriptedPeer.readHandshake(toB, FrameFormat.HELLO);
+            ScriptedPeer.sendFrame(toB, FrameFormat.WELCOME,
+                handshakeOfRun("b", "a", "first", b.address(), 5_000));
+            InJvmCluster.await(() -> a.isReachable("b"), WAIT, "a to see b up");
+            ScriptedPeer.sendFrame(toB, FrameFormat.HEARTBEAT, new byte[0]);
+            // Well within b's own interval, and longer than four of a's.
+            Thread.sleep(600);
+
+            final Socket second = b.dial(a.localAddress());
+            ScriptedPeer.sendFrame(second, FrameFormat.HELLO,
+                handshakeOfRun("b", "a", "second", new InetSocketAddress("127.0.0.1", 9), 5_000));
+            assertThat(ScriptedPeer.readFrame(second).type()).as("the answer to the second process")
+                .isEqualTo(FrameFormat.REFUSE);
+            assertThat(a.isReachable("b")).as("b, still connected").isTrue();
+            assertThat(atA.statusChanges).as("b's ups and downs").containsExactly("up b");
+        }
+    }
+
+    /**
      * The run and the address follow the version range, where the nodes of versions 2 to 8 ignore what they find; a
      * node of version 8 or older sends none, and is checked by id alone, as before.
      */
     @Test
     void theRunIsSentFromVersion9OnAndIgnoredByOlderReaders()
     {
-        final Handshake current = roundTrip(Handshake.of("d", "n1", "n2", ProtocolVersions.NEWEST, "r1", "h:1"));
+        final Handshake current = roundTrip(Handshake.of("d", "n1", "n2", ProtocolVersions.NEWEST, "r1", "h:1",
+            250));
         assertThat(current.run()).isEqualTo("r1");
         assertThat(current.listensOn()).isEqualTo("h:1");
-        final Handshake older = roundTrip(Handshake.of("d", "n1", "n2", ProtocolVersions.RUN_ID - 1, "r1", "h:1"));
+        assertThat(current.heartbeatMillis()).isEqualTo(250);
+        final Handshake older = roundTrip(Handshake.of("d", "n1", "n2", ProtocolVersions.RUN_ID - 1, "r1", "h:1",
+            250));
         assertThat(older.run()).as("the run of a node of version 8").isNull();
         assertThat(older.newest()).isEqualTo(ProtocolVersions.RUN_ID - 1);
-        assertThat(roundTrip(Handshake.of("d", "n1", "n2", ProtocolVersions.NEWEST, "r1", "h:1").withoutRange())
+        assertThat(roundTrip(Handshake.of("d", "n1", "n2", ProtocolVersions.NEWEST, "r1", "h:1", 250).withoutRange())
             .run()).as("the run in a handshake of version 1").isNull();
     }
 
@@ -189,10 +229,17 @@ class DuplicateNodeIdTest
     private static byte[] handshakeOfRun(final String node, final String expectedPeer, final String run,
         final InetSocketAddress listensOn)
     {
+        return handshakeOfRun(node, expectedPeer, run, listensOn, 100);
+    }
+
+    /** The same, saying that the sender heartbeats every {@code heartbeatMs}. */
+    private static byte[] handshakeOfRun(final String node, final String expectedPeer, final String run,
+        final InetSocketAddress listensOn, final long heartbeatMs)
+    {
         final BufferWriter out = new BufferWriter(64);
         out.writeString(FrameFormat.MAGIC).writeString("test").writeString(node).writeString(expectedPeer)
             .writeVarLong(1).writeVarLong(9).writeString(run)
-            .writeString(listensOn.getHostString() + ":" + listensOn.getPort());
+            .writeString(listensOn.getHostString() + ":" + listensOn.getPort()).writeVarLong(heartbeatMs);
         return out.toByteArray();
     }
 

@@ -184,7 +184,7 @@ final class ScriptedPeer implements AutoCloseable
     byte[] rangedHandshake(final String expectedPeer, final int oldest, final int newest)
     {
         final BufferWriter body = new BufferWriter(64);
-        new Handshake(clusterId, node, expectedPeer, oldest, newest, true, null, null).encode(body);
+        new Handshake(clusterId, node, expectedPeer, oldest, newest, true, null, null, 0).encode(body);
         return body.toByteArray();
     }
 
