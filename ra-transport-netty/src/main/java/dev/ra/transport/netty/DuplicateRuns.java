@@ -72,7 +72,8 @@ final class DuplicateRuns
      * @param channel   it arrived on.
      * @param nowNanos  the current {@link System#nanoTime()}.
      * @param config    of this transport ({@link #aliveNanos}).
-     * @return why the handshake must be refused (another run of the node is connected and heard from), or null.
+     * @return why the handshake must be refused (another run of the node is connected, over a peer link or a caller
+     *         connection, and heard from), or null.
      */
     static String conflict(final String localNode, final PeerLink link, final Handshake claim, final Channel channel,
         final long nowNanos, final NettyTransportConfig config)
@@ -81,7 +82,20 @@ final class DuplicateRuns
         {
             return null;
         }
-        for (final Channel open : link.connections.all())
+        final String peerLinkConflict = conflict(localNode, link, claim, channel, nowNanos, config,
+            link.connections.all());
+        // The node's caller connections too: its threads call on them as soon as this node is back (restarted) while
+        // its peer link waits for its next redial, and a second process must not get the peer link meanwhile. They
+        // carry no heartbeats, so only one that carried something within the window counts as running.
+        return null != peerLinkConflict ? peerLinkConflict :
+            conflict(localNode, link, claim, channel, nowNanos, config, link.callerConnections);
+    }
+
+    private static String conflict(final String localNode, final PeerLink link, final Handshake claim,
+        final Channel channel, final long nowNanos, final NettyTransportConfig config,
+        final Iterable<Channel> connections)
+    {
+        for (final Channel open : connections)
         {
             final ConnectionHandler running = open.pipeline().get(ConnectionHandler.class);
             if (open == channel || null == running || null == running.peerRun() ||

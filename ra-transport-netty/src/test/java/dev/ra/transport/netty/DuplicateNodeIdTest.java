@@ -199,6 +199,39 @@ class DuplicateNodeIdTest
     }
 
     /**
+     * A node's threads make their calls on caller connections as soon as a peer is back (restarted), while the node's
+     * peer link waits for its next redial. Before, those connections were not looked at: a second process claiming
+     * the node's id got the peer link in the meantime, so the peer took the second process for the node while
+     * handing the node's calls, on its caller connections, to the runtime too, and refused the node's peer link.
+     */
+    @Test
+    void aSecondProcessIsRefusedWhileTheNodesCallerConnectionIsInUse() throws Exception
+    {
+        try (ScriptedPeer b = new ScriptedPeer("b", "test");
+            NettyTransport a = new NettyTransport(NettyTransportConfig.builder().clusterId("test").allowNode("b")
+                .heartbeatInterval(Duration.ofSeconds(1)).failureTimeout(Duration.ofSeconds(60))
+                .handshakeTimeout(Duration.ofSeconds(60)).build()))
+        {
+            a.start("a", new Recorder());
+            final Socket caller = b.dial(a.localAddress());
+            ScriptedPeer.sendFrame(caller, FrameFormat.CALLER_HELLO,
+                handshakeOfRun("b", "a", "first", b.address(), 1_000));
+            assertThat(ScriptedPeer.readFrame(caller).type()).as("the answer to b's caller connection")
+                .isEqualTo(FrameFormat.WELCOME);
+
+            final Socket second = b.dial(a.localAddress());
+            ScriptedPeer.sendFrame(second, FrameFormat.HELLO,
+                handshakeOfRun("b", "a", "second", new InetSocketAddress("127.0.0.1", 9), 1_000));
+            final ScriptedPeer.Frame answer = ScriptedPeer.readFrame(second);
+            assertThat(answer.type()).as("the answer to the second process's peer link")
+                .isEqualTo(FrameFormat.REFUSE);
+            assertThat(new BufferReader(answer.body()).readString()).as("the reason")
+                .startsWith("another process runs node b (run first").contains("(run second");
+            assertThat(a.isReachable("b")).as("the second process taken for b").isFalse();
+        }
+    }
+
+    /**
      * The run and the address follow the version range, where the nodes of versions 2 to 8 ignore what they find; a
      * node of version 8 or older sends none, and is checked by id alone, as before.
      */
