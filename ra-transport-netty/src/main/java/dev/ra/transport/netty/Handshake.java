@@ -38,6 +38,10 @@ import dev.ra.codec.CodecException;
 record Handshake(String clusterId, String nodeId, String expectedPeer, int oldest, int newest, boolean ranged,
     String run, String listensOn, long heartbeatMillis)
 {
+    /** The longest run id read: this release draws 16 hex digits. */
+    static final int MAX_RUN_CHARS = 64;
+    /** The longest listen address read: a host name (at most 253 characters) and a port. */
+    static final int MAX_LISTENS_ON_CHARS = 320;
     /** The longest heartbeat interval read: a day (no setting comes near; a larger one is garbage). */
     static final long MAX_HEARTBEAT_MILLIS = 24L * 3_600_000;
 
@@ -122,9 +126,16 @@ record Handshake(String clusterId, String nodeId, String expectedPeer, int oldes
         }
         final String run = in.readString();
         final String listensOn = in.readString();
-        if (run.isEmpty())
+        if (run.isEmpty() || run.length() > MAX_RUN_CHARS)
         {
-            throw new CodecException("an empty run id");
+            throw new CodecException("a run id of " + run.length() + " characters (1 to " + MAX_RUN_CHARS + ")");
+        }
+        if (listensOn.length() > MAX_LISTENS_ON_CHARS)
+        {
+            // Copied into the errors and refusals that name two processes claiming one id: a peer's garbage must
+            // not make those unreadable (a refusal the other side cannot read) or flood the log.
+            throw new CodecException("a listen address of " + listensOn.length() + " characters (at most " +
+                MAX_LISTENS_ON_CHARS + ")");
         }
         final long heartbeatMillis = in.remaining() == 0 ? 0 : in.readVarLong();
         if (heartbeatMillis < 0 || heartbeatMillis > MAX_HEARTBEAT_MILLIS)

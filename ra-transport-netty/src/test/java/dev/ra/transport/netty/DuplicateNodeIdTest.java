@@ -1,12 +1,14 @@
 package dev.ra.transport.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ra.ProcessRef;
 import dev.ra.ServerId;
 import dev.ra.codec.BufferReader;
 import dev.ra.codec.BufferWriter;
 import dev.ra.codec.Bytes;
+import dev.ra.codec.CodecException;
 import dev.ra.protocol.NodeMessage;
 import dev.ra.spi.TransportListener;
 import dev.ra.testkit.InJvmCluster;
@@ -249,6 +251,23 @@ class DuplicateNodeIdTest
         assertThat(older.newest()).isEqualTo(ProtocolVersions.RUN_ID - 1);
         assertThat(roundTrip(Handshake.of("d", "n1", "n2", ProtocolVersions.NEWEST, "r1", "h:1", 250).withoutRange())
             .run()).as("the run in a handshake of version 1").isNull();
+    }
+
+    /**
+     * A run id or listen address of any length was read (up to a frame's 64 KiB) and copied into the ERROR lines and
+     * refusals naming two processes: a peer's garbage made them unreadable. Refused as malformed now.
+     */
+    @Test
+    void aRunOrListenAddressTooLongIsMalformed()
+    {
+        final String longRun = "r".repeat(Handshake.MAX_RUN_CHARS + 1);
+        assertThatThrownBy(() -> roundTrip(Handshake.of("d", "n1", "n2", ProtocolVersions.NEWEST, longRun, "h:1",
+            250))).isInstanceOf(CodecException.class).hasMessageContaining("run id of " + longRun.length());
+        final String longAddress = "h".repeat(Handshake.MAX_LISTENS_ON_CHARS) + ":1";
+        assertThatThrownBy(() -> roundTrip(Handshake.of("d", "n1", "n2", ProtocolVersions.NEWEST, "r1", longAddress,
+            250))).isInstanceOf(CodecException.class).hasMessageContaining("listen address");
+        assertThat(roundTrip(Handshake.of("d", "n1", "n2", ProtocolVersions.NEWEST, "r".repeat(64),
+            "h".repeat(250) + ":65535", 250)).run()).hasSize(64);
     }
 
     private static Handshake roundTrip(final Handshake handshake)
