@@ -34,6 +34,11 @@ final class NodeEvents
     private final Set<ServerId> peersDeletedWithCluster = new HashSet<>();
     /** How many times each peer's node said it does not run there, since this member last knew a leader. */
     private final Map<ServerId, Integer> notRunningAnswers = new HashMap<>();
+    /**
+     * The term {@link #notRunningAnswers} were counted in: a leader elected since (a later term) ended the spell
+     * without a leader they were counted in, though no answer came while it was known to clear them.
+     */
+    private long notRunningAnswersTerm = -1;
     /** Whether this member warned that no other voter runs, since it last knew a leader. */
     private boolean warnedAlone;
 
@@ -97,11 +102,18 @@ final class NodeEvents
      */
     private void warnIfAlone(final ServerId peer)
     {
-        if (null != server.core.leaderId())
+        // Counted only while this member knows no leader, in one term: no answer comes while it knows one (nothing
+        // is sent to a server that does not run then), so short spells without a leader, each ended by an election
+        // (a later term), would otherwise add up to the warning over the member's life.
+        if (null != server.core.leaderId() || server.core.currentTerm() != notRunningAnswersTerm)
         {
             notRunningAnswers.clear();
             warnedAlone = false;
-            return;
+            notRunningAnswersTerm = server.core.currentTerm();
+            if (null != server.core.leaderId())
+            {
+                return;
+            }
         }
         notRunningAnswers.merge(peer, 1, Integer::sum);
         if (warnedAlone)

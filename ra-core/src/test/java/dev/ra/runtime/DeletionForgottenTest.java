@@ -68,4 +68,50 @@ class DeletionForgottenTest
         assertThat(n3.isRunning(missed)).as("it still runs: nobody can prove the deletion to it").isTrue();
         assertThat(n3.overview(missed).role()).isIn(RaftRole.PRE_VOTE, RaftRole.CANDIDATE, RaftRole.FOLLOWER);
     }
+
+    /**
+     * The count of "does not run here" answers was kept for the member's whole life, not only while it knew no leader
+     * (it was cleared only by an answer that came while a leader was known, and none comes then): short elections
+     * while the other voters' servers were being restarted, each with a few such answers and each ending with a leader,
+     * added up to the warning that no other voter runs, although each spell ended with a leader.
+     */
+    @Test
+    void shortLeaderlessSpellsWhileTheOtherServersRestartDoNotAddUpToTheWarning()
+    {
+        nodes.system("n1").startCluster("kv", new KvMachine(), members);
+        final ServerId firstLeader = nodes.awaitLeader(members, WAIT);
+        final ServerId watched = members.stream().filter(m -> !m.equals(firstLeader)).findFirst().orElseThrow();
+        final List<ServerId> others = members.stream().filter(m -> !m.equals(watched)).toList();
+        System.setErr(new PrintStream(logged, true, StandardCharsets.UTF_8));
+        for (int round = 0; round < 8; round++)
+        {
+            // The other servers end unseen (as when their nodes crash): their stop notices do not reach it.
+            nodes.network().isolate(watched.node());
+            InJvmCluster.await(() -> null == nodes.system(watched).overview(watched).leader() ? true : null, WAIT,
+                watched + " to lose its leader");
+            for (final ServerId other : others)
+            {
+                nodes.system(other).stopServer(other);
+            }
+            nodes.network().healAll();
+            final long preVotes = preVotes(watched);
+            // Two pre-vote rounds, each answered "does not run here" by both other nodes: a short election.
+            InJvmCluster.await(() -> preVotes(watched) >= preVotes + 2 ? true : null, WAIT,
+                watched + " to campaign twice");
+            for (final ServerId other : others)
+            {
+                nodes.system(other).restartServer(other);
+            }
+            InJvmCluster.await(() -> null != nodes.system(watched).overview(watched).leader() ? true : null, WAIT,
+                watched + " to know a leader again");
+        }
+        System.setErr(standardError);
+
+        assertThat(logged.toString(StandardCharsets.UTF_8)).doesNotContain("knows no leader");
+    }
+
+    private long preVotes(final ServerId server)
+    {
+        return nodes.system(server).overview(server).counters().getOrDefault("pre_votes", 0L);
+    }
 }
