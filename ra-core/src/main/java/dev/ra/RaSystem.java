@@ -54,6 +54,8 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
     private final Object closing = new Object();
     /** Completed when a close is done; what {@link #whenClosed} gives. */
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    /** What the first close that failed threw (written under {@link #closing}), for {@link #closed}. */
+    private volatile Throwable closeFailure;
 
     /**
      * Start the node; see {@link RaSystemBuilder#build()}.
@@ -825,6 +827,32 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
 
     private void closeAndWait()
     {
+        // The future is completed once the lock is released: what waits on it runs in the completing thread, and may
+        // make a close of its own on another thread and wait for it (System.exit, whose shutdown hook closes the
+        // node), which would wait for this lock for ever. With the outcome of the first close, even when a close made
+        // meanwhile gets there first.
+        try
+        {
+            closeHoldingTheLock();
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            closed.completeExceptionally(ex);
+            throw ex;
+        }
+        final Throwable failure = closeFailure;
+        if (null == failure)
+        {
+            closed.complete(null);
+        }
+        else
+        {
+            closed.completeExceptionally(failure);
+        }
+    }
+
+    private void closeHoldingTheLock()
+    {
         synchronized (closing)
         {
             try
@@ -842,11 +870,10 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
                         runtime.config().storage().close();
                     }
                 }
-                closed.complete(null);
             }
             catch (final RuntimeException | Error ex)
             {
-                closed.completeExceptionally(ex);
+                closeFailure = null == closeFailure ? ex : closeFailure;
                 throw ex;
             }
         }

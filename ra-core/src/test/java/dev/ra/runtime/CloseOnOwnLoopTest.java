@@ -117,6 +117,38 @@ class CloseOnOwnLoopTest
         assertThat(node.whenClosed()).as("after a second close").isCompleted();
     }
 
+    /**
+     * What waits on {@link RaSystem#whenClosed} ran while the close still held the lock a close made meanwhile waits
+     * for: one that made a close on another thread and waited for it (System.exit in it, whose shutdown hook closes the
+     * node) waited for ever, the close never returning.
+     */
+    @Test
+    void aCloseMadeByWhatWaitsOnWhenClosedIsNotHeldUp() throws Exception
+    {
+        cluster = new InJvmCluster(List.of("n1"), (node, builder) -> { });
+        final RaSystem node = cluster.system("n1");
+        final CompletableFuture<Boolean> otherCloseReturned = new CompletableFuture<>();
+        node.whenClosed().thenRun(() ->
+        {
+            final Thread hook = new Thread(node::close, "another-close");
+            hook.start();
+            try
+            {
+                hook.join(TimeUnit.SECONDS.toMillis(30));
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+            otherCloseReturned.complete(!hook.isAlive());
+        });
+
+        node.close();
+
+        assertThat(otherCloseReturned.get(60, TimeUnit.SECONDS)).as("the close made on another thread returned")
+            .isTrue();
+    }
+
     /** A counter whose leader runs the mod-call "close-node" when it applies a negative amount. */
     public static final class ClosingCounter implements StateMachine<Long, Long>
     {
