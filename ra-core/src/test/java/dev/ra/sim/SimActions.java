@@ -179,8 +179,8 @@ final class SimActions
             final Node leader = sim.leader();
             final boolean voter = isVoter(node.core.members(), node) ||
                 null != leader && isVoter(leader.core.members(), node);
-            // Unless a member was rolled back to the older build after the switch (SimBuilds.rollBackSome).
-            sim.require(voter && !sim.builds.rollsBack() ? "machine versions: a voter stopped applying: " +
+            // Unless it was rolled back to the older build after the switch (SimBuilds.rollBackSome): only it.
+            sim.require(voter && !node.rolledBack ? "machine versions: a voter stopped applying: " +
                 unsupported.message() : null);
             sim.builds.votersStopped += voter ? 1 : 0;
             sim.upgradeByOperator(node);

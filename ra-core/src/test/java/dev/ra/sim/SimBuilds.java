@@ -113,6 +113,7 @@ final class SimBuilds
             Arrays.stream(nodes).mapToInt(n -> n.machineVersion).max().orElse(1);
         if (null != rollbacks && node.started && now < faultsEndMs && rollbacks.nextInt(4) == 0)
         {
+            node.rolledBack |= node.machineVersion > 1;
             node.machineVersion = 1;
         }
     }

@@ -492,6 +492,8 @@ public final class Simulation
 
         /** The machine version its build supports: 0 for the unversioned runs. */
         int machineVersion;
+        /** Whether it was ever restarted with an older build than it ran (SimBuilds.rollBackSome). */
+        boolean rolledBack;
         /** Whether it was started before (a restart may upgrade its build). */
         boolean started;
 
