@@ -5,12 +5,15 @@ import dev.ra.StateMachine;
 import dev.ra.UnknownServerException;
 import dev.ra.codec.Codec;
 import dev.ra.codec.Codecs;
+import dev.ra.spi.Storage;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What this node knows of clusters, by member: the {@link ClusterInfo} of every cluster it hosts a member of or
@@ -20,16 +23,48 @@ import java.util.function.Predicate;
  */
 final class ClusterDirectory
 {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterDirectory.class);
+
     private final String nodeId;
+    /** Keeps the deletions applied here across restarts ({@link Storage#rememberDeletion}). */
+    private final Storage storage;
     private final Map<ServerId, ClusterInfo> clusters = new ConcurrentHashMap<>();
     private final FailedStarts failedStarts = new FailedStarts();
     private final DeletedServers deleted = new DeletedServers();
     /** Per cluster, the latest call that asks its members for this node ({@link MemberLearning}), until it ends. */
     private final Map<ClusterInfo, ClientCall> membersCalls = new ConcurrentHashMap<>();
 
-    ClusterDirectory(final String nodeId)
+    ClusterDirectory(final String nodeId, final Storage storage)
     {
         this.nodeId = nodeId;
+        this.storage = storage;
+    }
+
+    /**
+     * Take in the deletions the storage remembers from before this node started: the term each server ended in and,
+     * for a server with no stored state here (a server created again under the id holds some), that it applied its
+     * cluster's deletion, which a member that missed it is told. Called once, before the node receives messages.
+     */
+    void restoreDeletions()
+    {
+        try
+        {
+            storage.rememberedDeletions().forEach((server, term) ->
+            {
+                final boolean gone = !storage.exists(server);
+                deleted.restore(server, term, gone);
+                if (gone)
+                {
+                    deleted.record(server, "server " + server + " was deleted with its cluster (deleteCluster), " +
+                        "before node " + nodeId + " last started");
+                }
+            });
+        }
+        catch (final RuntimeException ex)
+        {
+            // A node runs without them, as one whose storage keeps none; the storage itself tells what it could read.
+            LOG.warn("{}: cannot read the deletions its storage remembers; going on without the rest", nodeId, ex);
+        }
     }
 
     /**
@@ -275,8 +310,9 @@ final class ClusterDirectory
     /**
      * A hosted server was deleted: forget it and, when its whole cluster was deleted, every member this node knew
      * under that cluster, remembering how, so that calls to them fail at once (here, and on a node that asks this one)
-     * naming the deletion. A member known under another registration of the same ids (the cluster started again) is
-     * left as it is.
+     * naming the deletion. A cluster's deletion is also recorded in the storage, durably: called before the server's
+     * data is deleted, so that a crash in between leaves the server or the record. A member known under another
+     * registration of the same ids (the cluster started again) is left as it is.
      *
      * @param server       deleted.
      * @param cluster      what this node knew of its cluster when the server started.
@@ -290,6 +326,16 @@ final class ClusterDirectory
             forget(server, cluster, "server " + server + " of cluster " + cluster.clusterName + " was deleted " +
                 "(removed from its cluster, or by forceDeleteServer)");
             return;
+        }
+        try
+        {
+            storage.rememberDeletion(server, term);
+        }
+        catch (final RuntimeException ex)
+        {
+            // The deletion committed: the server goes all the same, and this node remembers it until it restarts.
+            LOG.warn("{}: could not record durably that it applied its cluster's deletion (remembered until node {} " +
+                "restarts)", server, nodeId, ex);
         }
         clusterDeleted(cluster);
         deleted.appliedDeletion(server, term);

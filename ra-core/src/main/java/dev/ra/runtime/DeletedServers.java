@@ -22,6 +22,9 @@ import java.util.Set;
  * cluster before that missed the deletion and comes back then (nobody can tell it of the deletion any more) holds a
  * log that is never more up to date than the new members': they do not elect it, and it is the one whose committed
  * entries the new leader contradicts.
+ *
+ * <p>The storage keeps those deletions too ({@link dev.ra.spi.Storage#rememberDeletion}), and the node starts with
+ * them, so that a restart forgets neither.
  */
 final class DeletedServers extends ServerReasons
 {
@@ -57,6 +60,21 @@ final class DeletedServers extends ServerReasons
         appliedDeletion.remove(server);
         appliedDeletion.add(server);
         termsAtDeletion.remove(server);
+        termsAtDeletion.put(server, term);
+    }
+
+    /**
+     * A record the storage kept from before this node started, older than every record made since.
+     *
+     * @param applied whether to remember that it applied its cluster's deletion: not for an id with stored state here
+     *                (a server created again), which must not be told of the deletion of the cluster before.
+     */
+    synchronized void restore(final ServerId server, final long term, final boolean applied)
+    {
+        if (applied)
+        {
+            appliedDeletion.add(server);
+        }
         termsAtDeletion.put(server, term);
     }
 

@@ -107,7 +107,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
             config.transport().maxMessageBytes() / 2));
         this.calls = new CallsTable(config.clock(), new CallTimeouts(prefix + "-call-timeouts", config.clock()),
             scheduler);
-        this.clusters = new ClusterDirectory(config.nodeId());
+        this.clusters = new ClusterDirectory(config.nodeId(), config.storage());
         final LocalServers<ServerProcess> servers = new LocalServers<>();
         this.router = new MessageRouter(config.nodeId(), config.transport(), servers, clusters, calls,
             processExecutor, SilentLeader.suspectAfterMs(config.electionTimeoutMin().toMillis()));
@@ -136,6 +136,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         try
         {
             takeTransportAndStorage();
+            clusters.restoreDeletions();
             startLoopsAndTransport();
         }
         catch (final RuntimeException ex)

@@ -914,6 +914,11 @@ final class ServerProcess implements LogListener, ServerMailbox, TermAndVoteHold
         rejectQueued();
         selfEvents.clear();
         loop.removeServer(this);
+        if (deleteData)
+        {
+            // First: a cluster's deletion is recorded durably, and a crash must leave the record or the server.
+            environment.clusters().serverDeleted(id, cluster, deleteOnTerminate, core.currentTerm());
+        }
         try
         {
             storage.close();
@@ -925,10 +930,6 @@ final class ServerProcess implements LogListener, ServerMailbox, TermAndVoteHold
         catch (final RuntimeException ex)
         {
             LOG.warn("{}: closing storage failed", id, ex);
-        }
-        if (deleteData)
-        {
-            environment.clusters().serverDeleted(id, cluster, deleteOnTerminate, core.currentTerm());
         }
         environment.stopped().accept(this);
         router.serverDown(id, peers);

@@ -2,6 +2,7 @@ package dev.ra.spi;
 
 import dev.ra.ServerId;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A node's storage, shared by all the servers of one {@link dev.ra.RaSystem} (for example one write-ahead log for
@@ -9,6 +10,9 @@ import java.util.List;
  */
 public interface Storage extends AutoCloseable
 {
+    /** How many servers {@link #rememberDeletion} keeps at most: the newest records (as many as the runtime keeps). */
+    int REMEMBERED_DELETIONS = 16_384;
+
     /**
      * Open (creating if needed) a server's storage.
      *
@@ -36,6 +40,34 @@ public interface Storage extends AutoCloseable
      * @param id of the server.
      */
     void delete(ServerId id);
+
+    /**
+     * The node's record of the servers that applied their cluster's deletion here, with the term each ended in (see
+     * docs/RUNTIME.md, "Deletion"): what tells a member that missed the deletion, and the term a new server of such an
+     * id starts in, once the node restarted. Read once, when the node starts. Never fails for a damaged record: the
+     * storage warns, naming what it could not read, and returns what it could read, or nothing. A storage that keeps
+     * no such record (or one written by a release before it existed) remembers none.
+     *
+     * @return the term each server ended in, by server, oldest record first.
+     */
+    default Map<ServerId, Long> rememberedDeletions()
+    {
+        return Map.of();
+    }
+
+    /**
+     * Record, durably, that a server applied its cluster's deletion here, ending in {@code term}, as the newest record
+     * (replacing an older one of the same server); past {@link #REMEMBERED_DELETIONS} the oldest records go. Returns
+     * once the record is durable; called before the server's storage is deleted, so that a crash in between leaves the
+     * server or the record. Rare (a deletion each), never on the path of commands.
+     *
+     * @param server that applied its cluster's deletion.
+     * @param term   its current term when it ended.
+     * @throws java.io.UncheckedIOException if the record could not be written (it is then as before).
+     */
+    default void rememberDeletion(final ServerId server, final long term)
+    {
+    }
 
     /**
      * Close every open server storage and the shared resources.

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ra.RaSystem;
 import dev.ra.RaftRole;
 import dev.ra.ServerId;
+import dev.ra.runtime.memory.InMemoryStorage;
+import dev.ra.spi.Storage;
 import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
 import java.io.ByteArrayOutputStream;
@@ -12,6 +14,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -23,13 +27,18 @@ import org.junit.jupiter.api.Timeout;
  * so (no warning; its overview shows a member in pre-vote, as during any election). It now warns, once, that it knows
  * no leader and that the node of every other voter keeps saying that it does not run there, naming the deletion as a
  * likely cause and {@code forceDeleteServer} as the remedy.
+ *
+ * <p>A node's storage now keeps that record (DeletionRememberedAcrossRestartTest); these nodes run on a storage that
+ * keeps none, as a storage of an earlier release or of another implementation of the SPI may.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class DeletionForgottenTest
 {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private final InJvmCluster nodes = new InJvmCluster(3);
+    private final Map<String, Storage> storages = new ConcurrentHashMap<>();
+    private final InJvmCluster nodes = new InJvmCluster(List.of("n1", "n2", "n3"), (node, builder) ->
+        builder.storage(storages.computeIfAbsent(node, n -> new ForgetfulStorage())));
     private final List<ServerId> members = nodes.serverIds("kv");
     private final PrintStream standardError = System.err;
     private final ByteArrayOutputStream logged = new ByteArrayOutputStream();
@@ -39,6 +48,7 @@ class DeletionForgottenTest
     {
         System.setErr(standardError);
         nodes.close();
+        storages.values().forEach(Storage::close);
     }
 
     @Test
@@ -113,5 +123,27 @@ class DeletionForgottenTest
     private long preVotes(final ServerId server)
     {
         return nodes.system(server).overview(server).counters().getOrDefault("pre_votes", 0L);
+    }
+
+    /**
+     * Keeps servers as the in-memory storage does, and no record of deletions.
+     */
+    private static final class ForgetfulStorage extends ForwardingStorage
+    {
+        ForgetfulStorage()
+        {
+            super(new InMemoryStorage());
+        }
+
+        @Override
+        public Map<ServerId, Long> rememberedDeletions()
+        {
+            return Map.of();
+        }
+
+        @Override
+        public void rememberDeletion(final ServerId server, final long term)
+        {
+        }
     }
 }

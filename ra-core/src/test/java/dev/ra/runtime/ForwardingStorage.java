@@ -5,6 +5,7 @@ import dev.ra.spi.LogListener;
 import dev.ra.spi.ServerStorage;
 import dev.ra.spi.Storage;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A storage that passes every call on to another; a test extends it and overrides only what it sees, holds up or
@@ -45,6 +46,18 @@ class ForwardingStorage implements Storage
     public void delete(final ServerId id)
     {
         inner.delete(id);
+    }
+
+    @Override
+    public Map<ServerId, Long> rememberedDeletions()
+    {
+        return inner.rememberedDeletions();
+    }
+
+    @Override
+    public void rememberDeletion(final ServerId server, final long term)
+    {
+        inner.rememberDeletion(server, term);
     }
 
     @Override

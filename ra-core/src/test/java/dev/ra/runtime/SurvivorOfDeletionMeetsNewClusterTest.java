@@ -22,6 +22,9 @@ import org.junit.jupiter.api.Timeout;
  * of one that applied its cluster's deletion on its node now starts in the term that one ended in: the new cluster's
  * entries are of later terms than any of the cluster before, it does not elect the old member, and the old member is
  * the one whose committed entries the new leader contradicts.
+ *
+ * <p>The nodes that applied the deletion kept that term in memory only: restarted before the cluster was created
+ * again, they started its new members in term 0, and the old member took over again. The storage now keeps it.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class SurvivorOfDeletionMeetsNewClusterTest
@@ -40,6 +43,17 @@ class SurvivorOfDeletionMeetsNewClusterTest
     @Test
     void aMemberThatMissedItsClusterDeletionDoesNotTakeOverTheClusterCreatedAgain()
     {
+        missedMemberComesBackToTheClusterCreatedAgain(false);
+    }
+
+    @Test
+    void norAfterTheNodesThatAppliedTheDeletionRestarted()
+    {
+        missedMemberComesBackToTheClusterCreatedAgain(true);
+    }
+
+    private void missedMemberComesBackToTheClusterCreatedAgain(final boolean restartAfterDeletion)
+    {
         final ServerId missed = members.get(2);
         nodes.system("n1").startCluster("kv", new KvMachine(), members);
         ServerId leader = nodes.awaitLeader(members, WAIT);
@@ -55,10 +69,18 @@ class SurvivorOfDeletionMeetsNewClusterTest
         nodes.system(last).processCommand(last, new KvMachine.Put("a", "1"));
         InJvmCluster.await(() -> nodes.system(missed).overview(missed).lastApplied() >=
             nodes.system(last).overview(last).commitIndex() ? true : null, WAIT, "kv@n3 caught up");
+        final long endedIn = nodes.system(last).overview(last).currentTerm();
         nodes.stopNode("n3");
         nodes.system("n1").deleteCluster(members.get(0));
         InJvmCluster.await(() -> !nodes.system("n1").isRunning(members.get(0)) &&
             !nodes.system("n2").isRunning(members.get(1)), WAIT, "kv@n1 and kv@n2 deleted");
+        if (restartAfterDeletion)
+        {
+            nodes.stopNode("n1");
+            nodes.stopNode("n2");
+            nodes.startNode("n1");
+            nodes.startNode("n2");
+        }
 
         final List<ServerId> started = members.subList(0, 2);
         for (final ServerId member : started)
@@ -67,6 +89,9 @@ class SurvivorOfDeletionMeetsNewClusterTest
         }
         nodes.system(started.get(0)).triggerElection(started.get(0));
         final ServerId newLeader = nodes.awaitLeader(started, WAIT);
+        assertThat(nodes.system(newLeader).overview(newLeader).currentTerm())
+            .as("the cluster created again elects its leaders in later terms than the one before")
+            .isGreaterThan(endedIn);
         nodes.system(newLeader).processCommand(newLeader, new KvMachine.Put("b", "1"));
         final long committed = nodes.system(newLeader).overview(newLeader).commitIndex();
         for (final ServerId member : started)

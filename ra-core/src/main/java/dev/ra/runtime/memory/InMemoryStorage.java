@@ -6,6 +6,7 @@ import dev.ra.spi.ServerStorage;
 import dev.ra.spi.Storage;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,12 +20,15 @@ import java.util.concurrent.ScheduledExecutorService;
  * <p>Durability is simulated: with a zero sync delay an appended entry is reported durable before {@code append}
  * returns; with a positive delay a background "sync" thread reports it after the delay, and entries not yet reported
  * are lost when the server's storage is closed, as in a crash. A server's data survives closing and reopening within
- * the same instance, so restart tests work; it is gone when the JVM exits. Thread-safe.
+ * the same instance, so restart tests work, and so does the record of deletions ({@link #rememberDeletion}); it is
+ * gone when the JVM exits. Thread-safe.
  */
 public final class InMemoryStorage implements Storage
 {
     private final Map<ServerId, ServerData> data = new ConcurrentHashMap<>();
     private final Map<ServerId, InMemoryServerStorage> open = new ConcurrentHashMap<>();
+    /** Guarded by itself; insertion order is the order of the records, oldest first. */
+    private final Map<ServerId, Long> deletions = new LinkedHashMap<>();
     private final long syncDelayNanos;
     private volatile ScheduledExecutorService syncer;
 
@@ -83,6 +87,32 @@ public final class InMemoryStorage implements Storage
             throw new IllegalStateException("storage of " + id + " is open; close it before deleting");
         }
         data.remove(id);
+    }
+
+    @Override
+    public Map<ServerId, Long> rememberedDeletions()
+    {
+        synchronized (deletions)
+        {
+            return new LinkedHashMap<>(deletions);
+        }
+    }
+
+    @Override
+    public void rememberDeletion(final ServerId server, final long term)
+    {
+        Objects.requireNonNull(server, "server");
+        synchronized (deletions)
+        {
+            deletions.remove(server);
+            deletions.put(server, term);
+            final var oldest = deletions.keySet().iterator();
+            while (deletions.size() > REMEMBERED_DELETIONS)
+            {
+                oldest.next();
+                oldest.remove();
+            }
+        }
     }
 
     @Override

@@ -12,6 +12,7 @@ import dev.ra.protocol.SnapshotMeta;
 import dev.ra.spi.LogListener;
 import dev.ra.spi.LogStore;
 import dev.ra.spi.ServerStorage;
+import dev.ra.spi.Storage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -194,5 +195,26 @@ class InMemoryStorageTest
             assertThatThrownBy(() -> server.snapshots().read(first)).isInstanceOf(IllegalStateException.class);
             server.close();
         }
+    }
+
+    @Test
+    void remembersTheNewestDeletionsAcrossACloseOldestDroppedFirst()
+    {
+        final InMemoryStorage storage = new InMemoryStorage();
+        assertThat(storage.rememberedDeletions()).as("none yet").isEmpty();
+        for (int i = 0; i <= Storage.REMEMBERED_DELETIONS; i++)
+        {
+            storage.rememberDeletion(new ServerId("s" + i, "n1"), i);
+        }
+        storage.rememberDeletion(new ServerId("s1", "n1"), 7);
+        storage.close();
+
+        final List<ServerId> kept = new ArrayList<>(storage.rememberedDeletions().keySet());
+        assertThat(kept).hasSize(Storage.REMEMBERED_DELETIONS);
+        assertThat(kept.get(0)).as("the oldest went first").isEqualTo(new ServerId("s2", "n1"));
+        assertThat(kept.get(kept.size() - 1)).as("a record made again is the newest")
+            .isEqualTo(new ServerId("s1", "n1"));
+        assertThat(storage.rememberedDeletions()).containsEntry(new ServerId("s1", "n1"), 7L)
+            .doesNotContainKey(new ServerId("s0", "n1"));
     }
 }
