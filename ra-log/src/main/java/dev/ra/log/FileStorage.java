@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * single writer thread), per-server memtables and segment files, snapshots and meta stores, with crash recovery.
  *
  * <p>Layout under the data directory: {@code wal/} holds the WAL files; {@code servers/<server>/} holds each server's
- * identity file, meta store, {@code segments/} and {@code snapshots/}. The formats are described in
+ * identity file, meta store, {@code segments/} and {@code snapshots/}; {@code deleted-servers} the servers deleted
+ * with their cluster here ({@link DeletedServersFile}). The formats are described in
  * {@code docs/log-format.md}.
  *
  * <p>Opening the storage replays the WAL files left by the previous run into segment files: a torn batch at the very
@@ -87,6 +88,8 @@ public final class FileStorage implements Storage
     /** Directories whose server.id is unreadable: their WAL records are left out at start-up, their open refused. */
     private final UnreadableIdentities unreadableIdentities;
     private final Closeable directoryLock;
+    /** The servers that applied their cluster's deletion here, kept across restarts. */
+    private final DeletedServersFile deletedServers;
     private final AtomicInteger nextServerRef = new AtomicInteger();
     private final Map<ServerId, ServerLog> logs = new HashMap<>();
     private final Map<ServerId, FileServerStorage> openServers = new HashMap<>();
@@ -146,6 +149,7 @@ public final class FileStorage implements Storage
             lastSequence = previousRun.lastWalSequence();
             AtomicFiles.deleteTemporaries(files, walDirectory);
             AtomicFiles.deleteTemporaries(files, directory);
+            deletedServers = DeletedServersFile.open(files, directory);
             final List<String> walNames = files.list(walDirectory);
             walFiles.adoptSpares(walNames);
             final WalMark.State previousMark = WalMark.read(files, directory);
@@ -586,6 +590,32 @@ public final class FileStorage implements Storage
                 deleting.computeIfPresent(id, (key, count) -> count > 1 ? count - 1 : null);
             }
         }
+    }
+
+    /**
+     * @return the node's record of deleted servers, for tests.
+     */
+    DeletedServersFile deletedServers()
+    {
+        return deletedServers;
+    }
+
+    @Override
+    public Map<ServerId, Long> rememberedDeletions()
+    {
+        return deletedServers.records();
+    }
+
+    @Override
+    public void rememberDeletion(final ServerId server, final long term)
+    {
+        Objects.requireNonNull(server, "server");
+        if (closed)
+        {
+            throw new IllegalStateException("cannot record the deletion of " + server + ": storage " + directory +
+                " is closed");
+        }
+        deletedServers.remember(server, term);
     }
 
     /**

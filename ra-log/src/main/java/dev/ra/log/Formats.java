@@ -25,6 +25,8 @@ final class Formats
     static final int SERVER_ID_MAGIC = magic("RASV");
     /** Server configuration file: {@code RACF}. */
     static final int CONFIG_MAGIC = magic("RACF");
+    /** The servers deleted with their cluster on this node ({@link DeletedServersFile}): {@code RADS}. */
+    static final int DELETED_SERVERS_MAGIC = magic("RADS");
     /** The WAL's durable mark ({@link WalMark}). */
     static final int WAL_MARK_MAGIC = magic("RAMK");
 
