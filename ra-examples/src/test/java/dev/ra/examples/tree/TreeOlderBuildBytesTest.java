@@ -1,0 +1,91 @@
+package dev.ra.examples.tree;
+
+import dev.ra.BuiltinCommand;
+import dev.ra.DownReason;
+import dev.ra.ProcessRef;
+import dev.ra.RaftRole;
+import dev.ra.StateMachine;
+import dev.ra.examples.lease.SessionCommand;
+import dev.ra.examples.lease.SessionReply;
+import dev.ra.examples.support.GoldenFiles;
+import dev.ra.examples.support.GoldenTranscript;
+import dev.ra.examples.support.ReleaseCursorPolicy;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Version 2 of the tree machine against the bytes and replies of the build that ran it last (captured from that
+ * build, in the resource named below): a member of this build replaying a version 2 log must write the snapshots and
+ * give the replies and effects that build did, sessions, ephemeral and sequential nodes, watches and their expiry
+ * included.
+ */
+class TreeOlderBuildBytesTest
+{
+    /** The machine version the resource was captured at: the newest of the build before version 3. */
+    static final int OLDER_VERSION = 2;
+    private static final ProcessRef OWNER = new ProcessRef("n1", 1);
+    private static final ProcessRef W1 = new ProcessRef("n2", 1);
+    private static final ProcessRef W2 = new ProcessRef("n3", 1);
+
+    static List<String> transcript(final StateMachine<TreeMachineCommand, TreeState> machine)
+    {
+        final GoldenTranscript<TreeMachineCommand, TreeState> tree =
+            new GoldenTranscript<>(machine, TreeMachineCommand.class);
+        tree.enter(RaftRole.LEADER);
+        tree.apply(new TreeCommand.Configure(20_000));
+        final long session = ((SessionReply.Granted)tree.apply(new SessionCommand.Grant(60_000, OWNER)).reply())
+            .sessionId();
+        tree.apply(new TreeOp.Create("/a", "x", CreateMode.PERSISTENT, 0));
+        tree.apply(new TreeOp.Create("/a/e", "y", CreateMode.EPHEMERAL, session));
+        tree.apply(new TreeOp.Create("/a/s-", "", CreateMode.PERSISTENT_SEQUENTIAL, 0));
+        tree.apply(new TreeOp.Create("/a/s-", "", CreateMode.EPHEMERAL_SEQUENTIAL, session));
+        tree.apply(new TreeOp.Create("/a", "again", CreateMode.PERSISTENT, 0));
+        tree.apply(new TreeCommand.GetData("/a", W1));
+        tree.apply(new TreeCommand.Exists("/b", W1));
+        tree.apply(new TreeCommand.GetChildren("/a", W2));
+        tree.apply(new TreeCommand.AddWatch("/a", W2, true));
+        tree.apply(new TreeOp.SetData("/a", "z", 0));
+        tree.apply(new TreeOp.SetData("/a", "w", 0));
+        tree.apply(new TreeCommand.Multi(List.of(new TreeOp.Check("/a", 1),
+            new TreeOp.Create("/b", "b", CreateMode.PERSISTENT, 0), new TreeOp.Create("/b/c", "", CreateMode.PERSISTENT,
+                0))));
+        tree.apply(new TreeCommand.Multi(List.of(new TreeOp.Check("/a", 7),
+            new TreeOp.Create("/d", "", CreateMode.PERSISTENT, 0))));
+        tree.apply(new TreeOp.DeleteCreated("/b/c", TreeOp.ANY_VERSION, 1));
+        tree.apply(new TreeCommand.Exists("/b/c", W1));
+        tree.builtin(new BuiltinCommand.Down(W1, DownReason.NOCONNECTION));
+        tree.builtin(new BuiltinCommand.Down(OWNER, DownReason.NOCONNECTION));
+        tree.apply(new TreeOp.Delete("/b/c", TreeOp.ANY_VERSION));
+        tree.snapshot();
+        tree.enter(RaftRole.LEADER);
+        tree.advance(5_000);
+        tree.builtin(new BuiltinCommand.NodeUp(W1.node()));
+        tree.apply(new TreeCommand.Reregister(W1, List.of(new TreeCommand.HeldWatch("/a", WatchMode.DATA, 2),
+            new TreeCommand.HeldWatch("/b/c", WatchMode.EXIST, 3))));
+        tree.builtin(new BuiltinCommand.Down(W2, DownReason.NOCONNECTION));
+        tree.advance(25_000);
+        tree.builtin(new BuiltinCommand.Timeout(TreeWatches.EXPIRY_TIMER));
+        tree.apply(new TreeCommand.RemoveWatches("/a", W1, WatchMode.DATA));
+        tree.apply(new TreeCommand.GetData("/a/e", W1));
+        tree.apply(new SessionCommand.Revoke(session));
+        tree.apply(new TreeOp.Delete("/a", TreeOp.ANY_VERSION));
+        tree.apply(new TreeCommand.Configure(45_000));
+        tree.builtin(new BuiltinCommand.Down(W1, DownReason.ERROR));
+        tree.snapshot();
+        return tree.lines();
+    }
+
+    @Test
+    void shouldWriteTheSnapshotsAndGiveTheRepliesOfTheOlderBuild()
+    {
+        final StateMachine<TreeMachineCommand, TreeState> machine = older();
+        GoldenFiles.check("/dev/ra/examples/tree/tree-v2.golden", transcript(machine), machine);
+    }
+
+    static StateMachine<TreeMachineCommand, TreeState> older()
+    {
+        return new TreeMachine("lessor", Duration.ofSeconds(15), ReleaseCursorPolicy.every(7))
+            .machineFor(OLDER_VERSION);
+    }
+}
