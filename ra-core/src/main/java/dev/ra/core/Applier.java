@@ -263,8 +263,12 @@ final class Applier
         snapshotPending = true;
         final List<Member> members =
             core.mutation == Mutation.SNAPSHOT_CURRENT_CONFIG ? core.configs.current() : core.configs.at(index);
+        // The servers removed so far go with it: once their removals are compacted away, a leader still knows a removed
+        // member that comes back (its node was down) for one, also after a restart (ConfigChange.heardFromNonMember).
         core.actions.add(new RaftAction.WriteSnapshot(new SnapshotMeta(index, term, members,
-            core.versions.at(index)), cursor.state()));
+            core.versions.at(index),
+            core.mutation == Mutation.SNAPSHOT_FORGETS_REMOVED ? List.of() : core.configs.removedAsOf(index)),
+            cursor.state()));
     }
 
     /**

@@ -194,8 +194,9 @@ final class ConfigChange
     }
 
     /**
-     * A server that is no member campaigned (asked for a pre-vote or a vote): if a committed configuration named it,
-     * it was removed while it could not be told (its node down or cut off) and, back, it would campaign for ever,
+     * A server that is no member campaigned (asked for a pre-vote or a vote): if a committed configuration named it
+     * (one compacted away too: snapshots name the servers removed before them, SnapshotMeta.removed), it was removed
+     * while it could not be told (its node down or cut off) and, back, it would campaign for ever,
      * since no leader sends it anything: ask for its retirement again. Not for a server being added (the pending
      * configuration names it), nor one whose removal is not committed yet, nor one no committed configuration named
      * (started by mistake, or its addition appended by a leader that lost its leadership and then truncated): those

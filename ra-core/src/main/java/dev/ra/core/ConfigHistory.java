@@ -3,9 +3,8 @@ package dev.ra.core;
 import dev.ra.protocol.Member;
 import dev.ra.ServerId;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The cluster configurations found in the log, newest last. A configuration is in force from the moment its entry is
@@ -20,28 +19,65 @@ final class ConfigHistory
 
     private final ArrayList<Config> configs = new ArrayList<>();
     /**
-     * Every server named by a configuration a snapshot covered (so committed) since this member started, whether
-     * compacted away or replaced by an installed snapshot's: in memory only, bounded by the servers the cluster had.
+     * Every server named by a configuration a snapshot covered (so committed), whether compacted away or replaced by
+     * an installed snapshot's, and every server a snapshot this member started from or installed named as removed
+     * (SnapshotMeta.removed: what the snapshots before it covered): the most recently named last. Bounded by the
+     * servers the cluster had; what a snapshot carries on is bounded by SnapshotMeta.MAX_REMOVED.
      */
-    private final Set<ServerId> namedBySnapshots = new HashSet<>();
+    private final LinkedHashSet<ServerId> namedBySnapshots = new LinkedHashSet<>();
 
-    ConfigHistory(final long index, final List<Member> members)
+    /**
+     * @param index   of the configuration (the snapshot's, or 0).
+     * @param members of the configuration.
+     * @param removed the servers the snapshot names as removed, the most recently named last.
+     */
+    ConfigHistory(final long index, final List<Member> members, final List<ServerId> removed)
     {
         configs.add(new Config(index, List.copyOf(members)));
+        namedBySnapshots.addAll(removed);
     }
 
     private void remember(final List<Member> members)
     {
         for (final Member m : members)
         {
+            // Moved last: named most recently.
+            namedBySnapshots.remove(m.id());
             namedBySnapshots.add(m.id());
         }
     }
 
     /**
+     * @param index of a snapshot, at or below the commit index.
+     * @return the servers removed as of {@code index}: named by a committed configuration at or before it, or by what
+     *     the snapshots before it covered, and not by the configuration in force at it; the most recently named last.
+     */
+    List<ServerId> removedAsOf(final long index)
+    {
+        final LinkedHashSet<ServerId> named = new LinkedHashSet<>(namedBySnapshots);
+        for (final Config config : configs)
+        {
+            if (config.index <= index)
+            {
+                for (final Member m : config.members)
+                {
+                    named.remove(m.id());
+                    named.add(m.id());
+                }
+            }
+        }
+        for (final Member m : at(index))
+        {
+            named.remove(m.id());
+        }
+        return List.copyOf(named);
+    }
+
+    /**
      * @param committed the commit index: configurations above it may yet be truncated.
-     * @return whether a committed configuration this member held since it started named {@code id} (it was a member
-     *     once, its addition not just appended by a leader that lost its leadership).
+     * @return whether a committed configuration this member held since it started named {@code id}, or a snapshot it
+     *     started from or installed named it as removed (it was a member once, its addition not just appended by a
+     *     leader that lost its leadership).
      */
     boolean namedByCommitted(final ServerId id, final long committed)
     {
@@ -129,11 +165,18 @@ final class ConfigHistory
 
     /**
      * Replace everything with the configuration of an installed snapshot.
+     *
+     * @param removed the servers the snapshot names as removed, the most recently named last.
      */
-    void reset(final long index, final List<Member> members)
+    void reset(final long index, final List<Member> members, final List<ServerId> removed)
     {
         configs.clear();
         configs.add(new Config(index, List.copyOf(members)));
+        for (final ServerId id : removed)
+        {
+            namedBySnapshots.remove(id);
+            namedBySnapshots.add(id);
+        }
         remember(members);
     }
 

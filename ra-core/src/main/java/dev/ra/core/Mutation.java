@@ -24,6 +24,11 @@ enum Mutation
     CONFIG_ON_COMMIT,
     /** A snapshot records the current configuration instead of the one in force at its index. */
     SNAPSHOT_CURRENT_CONFIG,
+    /**
+     * A snapshot names no removed server: once its removal is compacted away, a leader restarted from it no longer
+     * knows a removed member that comes back for one.
+     */
+    SNAPSHOT_FORGETS_REMOVED,
     /** A follower installing a snapshot keeps its own configuration instead of the snapshot's members. */
     INSTALLED_SNAPSHOT_MEMBERS_IGNORED,
     /** A vote is granted (the reply sent) before the vote is persisted (thesis §3.8). */

@@ -139,8 +139,8 @@ public final class ServerCore
         this.recovered = Objects.requireNonNull(recovered, "recovered");
         final SnapshotMeta snapshot = recovered.snapshot();
         this.log = new RaftLog(log, null == snapshot ? 0 : snapshot.index(), null == snapshot ? 0 : snapshot.term());
-        this.configs = null == snapshot ? new ConfigHistory(0, config.initialMembers()) :
-            new ConfigHistory(snapshot.index(), snapshot.members());
+        this.configs = null == snapshot ? new ConfigHistory(0, config.initialMembers(), List.of()) :
+            new ConfigHistory(snapshot.index(), snapshot.members(), snapshot.removed());
         this.storageRecovery = new StorageRecovery(recovered);
         this.parked = new ParkedCommands(this, config.maxPipelineCount());
         this.currentTerm = recovered.startingTerm(this.log.lastTerm());

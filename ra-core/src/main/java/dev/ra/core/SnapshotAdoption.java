@@ -71,7 +71,8 @@ final class SnapshotAdoption
         // The runtime has already reset the stored log to the snapshot, so adopt it whatever happened meanwhile.
         core.log.resetTo(meta.index(), meta.term());
         core.configs.reset(meta.index(),
-            core.mutation == Mutation.INSTALLED_SNAPSHOT_MEMBERS_IGNORED ? core.configs.current() : meta.members());
+            core.mutation == Mutation.INSTALLED_SNAPSHOT_MEMBERS_IGNORED ? core.configs.current() : meta.members(),
+            meta.removed());
         core.machineState = state;
         core.lastApplied = meta.index();
         core.commitIndex = Math.max(core.commitIndex, meta.index());

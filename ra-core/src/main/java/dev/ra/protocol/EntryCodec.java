@@ -200,6 +200,48 @@ public final class EntryCodec implements Codec<LogEntry>
     }
 
     /**
+     * The servers a snapshot names as removed ({@link SnapshotMeta#removed}), which {@link #writeSnapshotMeta} does not
+     * write: its encoding is also part of messages between nodes, which would need a new protocol version to carry
+     * them. A store writes them after the metadata, within its length (a reader that knows only
+     * {@link #readSnapshotMeta} ignores what follows it), and reads them back with {@link #readRemovedServers}.
+     *
+     * @param removed the servers, the most recently named last.
+     * @param out     to write to.
+     */
+    public static void writeRemovedServers(final List<ServerId> removed, final BufferWriter out)
+    {
+        out.writeVarLong(removed.size());
+        for (final ServerId id : removed)
+        {
+            writeServerId(id, out);
+        }
+    }
+
+    /**
+     * @param in to read from, just after the metadata {@link #readSnapshotMeta} read.
+     * @return the servers written by {@link #writeRemovedServers}, none if nothing follows the metadata.
+     */
+    public static List<ServerId> readRemovedServers(final BufferReader in)
+    {
+        if (in.remaining() == 0)
+        {
+            return List.of();
+        }
+        final int count = in.readCount(2);
+        if (count > SnapshotMeta.MAX_REMOVED)
+        {
+            throw new CodecException("a snapshot names " + count + " removed servers, more than " +
+                SnapshotMeta.MAX_REMOVED);
+        }
+        final List<ServerId> removed = new ArrayList<>(count);
+        for (int i = 0; i < count; i++)
+        {
+            removed.add(readServerId(in));
+        }
+        return removed;
+    }
+
+    /**
      * @param in to read from.
      * @return the snapshot metadata.
      */

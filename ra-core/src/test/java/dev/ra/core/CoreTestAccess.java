@@ -25,6 +25,8 @@ public final class CoreTestAccess
         CONFIG_ON_COMMIT,
         /** A snapshot records the current configuration instead of the one at its index. */
         SNAPSHOT_CURRENT_CONFIG,
+        /** A snapshot names no removed server. */
+        SNAPSHOT_FORGETS_REMOVED,
         /** An installed snapshot's members are ignored. */
         INSTALLED_SNAPSHOT_MEMBERS_IGNORED,
         /** A vote reply is sent before the vote is persisted. */

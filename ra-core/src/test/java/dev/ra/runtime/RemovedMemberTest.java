@@ -8,6 +8,7 @@ import dev.ra.RaTimeoutException;
 import dev.ra.ServerId;
 import dev.ra.testkit.CounterMachine;
 import dev.ra.testkit.InJvmCluster;
+import dev.ra.testkit.KvMachine;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -125,6 +126,53 @@ class RemovedMemberTest
             "the removed member retired; " + cluster.describe(members));
         assertThat(leaderNode.<Long>processCommand(leader, 10L).reply()).isEqualTo(11L);
         assertThat(leaderNode.members(leader)).doesNotContain(removed);
+    }
+
+    /**
+     * As above, but the others took a snapshot past the removal and their nodes restarted before the removed member's
+     * node came back: no configuration their logs hold names it any more. It ran in PRE_VOTE for ever, its pre-votes
+     * refused and nobody telling it why; the snapshot carries the ids of the members the cluster removed, so the
+     * leader still knows it for a removed member.
+     */
+    @Test
+    void aMemberRemovedWhileItsNodeWasDownIsRetiredAfterTheOthersCompactedTheRemovalAndRestarted()
+    {
+        try (InJvmCluster snapshotting = new InJvmCluster(3, b -> b.minSnapshotInterval(10)
+            .registerMachine("kv-snap", () -> new KvMachine(20))))
+        {
+            final List<ServerId> members = snapshotting.serverIds("kv");
+            final ServerId leader = snapshotting.first().startCluster("kv", "kv-snap", members);
+            final ServerId removed = members.stream().filter(m -> !m.equals(leader)).findFirst().orElseThrow();
+            final List<ServerId> rest = members.stream().filter(m -> !m.equals(removed)).toList();
+            snapshotting.system(leader).processCommand(leader, new KvMachine.Put("k", "v"));
+            final long first = snapshotting.system(leader).overview(leader).lastIndex();
+            InJvmCluster.await(() -> snapshotting.system(removed).overview(removed).lastApplied() >= first,
+                Duration.ofSeconds(10), "the first write applied on " + removed);
+            snapshotting.stopNode(removed.node());
+            snapshotting.system(leader).removeMember(leader, removed);
+            final long removedAt = snapshotting.system(leader).overview(leader).lastIndex();
+            for (int written = 0; !rest.stream().allMatch(m -> snapshotting.system(m).overview(m).snapshotIndex() >
+                removedAt); written++)
+            {
+                assertThat(written).as("writes before both took a snapshot past the removal").isLessThan(5000);
+                snapshotting.system(leader).processCommand(leader, new KvMachine.Put("k" + written, "v" + written));
+            }
+            for (final ServerId member : rest)
+            {
+                snapshotting.stopNode(member.node());
+            }
+            for (final ServerId member : rest)
+            {
+                snapshotting.startNode(member.node()).restartServer(member);
+            }
+            snapshotting.awaitLeader(rest, Duration.ofSeconds(20));
+
+            final RaSystem removedNode = snapshotting.startNode(removed.node());
+            removedNode.restartServer(removed);
+
+            InJvmCluster.await(() -> !removedNode.isRunning(removed), Duration.ofSeconds(30),
+                "the removed member retired; " + snapshotting.describe(members));
+        }
     }
 
     @Test

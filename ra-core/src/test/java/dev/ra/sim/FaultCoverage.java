@@ -26,6 +26,7 @@ public final class FaultCoverage
     private long acknowledgementsHeldBack;
     private long votesAskedWithoutJoinPoint;
     private long campaignsHeldBackBeforeJoinPoint;
+    private long retirementsChecked;
 
     /**
      * @param rpc      being delivered.
@@ -163,6 +164,20 @@ public final class FaultCoverage
         return campaignsHeldBackBeforeJoinPoint;
     }
 
+    /** A leader asked for a removed member's retirement, and the simulation checked it (RetirementChecker). */
+    void retirementChecked()
+    {
+        retirementsChecked++;
+    }
+
+    /**
+     * @return retirements of removed members leaders asked for, each checked against the committed configurations.
+     */
+    public long retirementsChecked()
+    {
+        return retirementsChecked;
+    }
+
     /**
      * @param other counts to add.
      */
@@ -174,6 +189,7 @@ public final class FaultCoverage
         acknowledgementsHeldBack += other.acknowledgementsHeldBack;
         votesAskedWithoutJoinPoint += other.votesAskedWithoutJoinPoint;
         campaignsHeldBackBeforeJoinPoint += other.campaignsHeldBackBeforeJoinPoint;
+        retirementsChecked += other.retirementsChecked;
     }
 
     @Override
@@ -183,6 +199,7 @@ public final class FaultCoverage
             " replies after a newer leader committed, " + longPauses + " pauses longer than the election timeout, " +
             acknowledgementsHeldBack + " acknowledgements held back by members that lost their term, " +
             votesAskedWithoutJoinPoint + " votes asked by candidates without the asked member's join point, " +
-            campaignsHeldBackBeforeJoinPoint + " campaigns held back before the member's log held its join point";
+            campaignsHeldBackBeforeJoinPoint + " campaigns held back before the member's log held its join point, " +
+            retirementsChecked + " retirements of removed members checked";
     }
 }

@@ -126,6 +126,24 @@ class MutationsCaughtTest
                 assertThat(names(runner.core("s1").members())).containsExactly("s1", "s2", "s3", "s4");
             }));
 
+        // s3 is removed, and the snapshots taken after it compact the removal away.
+        CASES.put(Bug.SNAPSHOT_FORGETS_REMOVED, new Case("snapshot removed servers", """
+            cluster 3 snapshotEvery=1
+            trigger s1
+            stabilize
+            bug s1 SNAPSHOT_FORGETS_REMOVED
+            remove-member s1 s3
+            stabilize
+            propose s1 x 1
+            propose s1 y 2
+            flush s1
+            stabilize
+            """, runner ->
+            {
+                assertThat(names(runner.core("s1").members())).containsExactly("s1", "s2");
+                assertThat(runner.core("s1").snapshotIndex()).as("past the removal at 2").isGreaterThan(2);
+            }));
+
         // s3 missed the change that added s4 and receives it inside a snapshot.
         CASES.put(Bug.INSTALLED_SNAPSHOT_MEMBERS_IGNORED, new Case("configuration follows the log", """
             cluster 3 snapshotEvery=1

@@ -223,7 +223,12 @@ final class SafetyChecker
             return "snapshot configuration: " + core.id() + " writes a snapshot at " + meta.index() + " with members " +
                 meta.members() + " but the configuration in force there is " + expected + " (" + source + ")";
         }
-        return null;
+        return RetirementChecker.checkSnapshot(core.id(), meta, i ->
+        {
+            // What this member committed in this step is recorded after the step.
+            final LogEntry known = committedAt(i);
+            return null != known || i <= core.snapshotIndex() ? known : core.entryAt(i);
+        }, initialMembers);
     }
 
     /** A consistent query reached a member: whatever is committed by now, its answer must reflect. */
@@ -290,6 +295,15 @@ final class SafetyChecker
     long maxCommitted()
     {
         return committed.size() - 1;
+    }
+
+    /**
+     * @param index a log index.
+     * @return the entry some member committed at {@code index}, or null if none was seen there.
+     */
+    LogEntry committedAt(final long index)
+    {
+        return index > 0 && index < committed.size() ? committed.get((int)index) : null;
     }
 
     int leaderTerms()

@@ -185,12 +185,16 @@ final class SimActions
             sim.builds.votersStopped += voter ? 1 : 0;
             sim.upgradeByOperator(node);
         }
+        else if (action instanceof RaftAction.RetireMember retire)
+        {
+            // The nemesis retires (or keeps) removed members itself; the retirement is checked after the step.
+            sim.retirements.asked(node.core, retire, sim.safety.maxCommitted());
+        }
         else if (action instanceof RaftAction.RoleChanged || action instanceof RaftAction.MachineEffects ||
             action instanceof RaftAction.MachineFailed ||
-            action instanceof RaftAction.NotifyApplied || action instanceof RaftAction.RetireMember)
+            action instanceof RaftAction.NotifyApplied)
         {
-            // Nothing to do in the simulation: the register machine has no effects beyond release cursors, and the
-            // nemesis retires (or keeps) removed members itself.
+            // Nothing to do in the simulation: the register machine has no effects beyond release cursors.
             return;
         }
         else

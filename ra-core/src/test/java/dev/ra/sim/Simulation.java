@@ -145,6 +145,7 @@ public final class Simulation
     final SafetyChecker safety = new SafetyChecker();
     private SimDamage damage;
     final FaultCoverage coverage = new FaultCoverage();
+    final RetirementChecker retirements = new RetirementChecker(coverage);
     private final ArrayDeque<Traced> trace = new ArrayDeque<>();
     private final List<Member> initialMembers = new ArrayList<>();
     private long now;
@@ -882,6 +883,7 @@ public final class Simulation
             views.add(view(node));
         }
         require(safety.checkMembers(views));
+        require(retirements.check(safety::committedAt, safety.maxCommitted(), initialMembers, nodes));
     }
 
     MemberView view(final Node node)

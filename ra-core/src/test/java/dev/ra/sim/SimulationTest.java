@@ -75,6 +75,8 @@ class SimulationTest
                 "same id by candidates whose log lacks the entry it joined at").isPositive();
             assertThat(coverage.campaignsHeldBackBeforeJoinPoint()).as("election timeouts of a member added back " +
                 "under the same id, a voter by a log that lacks the entry it joined at").isPositive();
+            assertThat(coverage.retirementsChecked()).as("retirements of removed members that campaigned, checked " +
+                "against the committed configurations").isPositive();
         }
     }
 
