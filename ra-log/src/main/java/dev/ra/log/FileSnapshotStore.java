@@ -154,7 +154,10 @@ final class FileSnapshotStore implements SnapshotStore
             final SnapshotMeta meta;
             try
             {
-                meta = EntryCodec.readSnapshotMeta(new BufferReader(metaBytes.array()));
+                final BufferReader metaReader = new BufferReader(metaBytes.array());
+                // The servers removed from the cluster follow the metadata (an earlier release wrote none there, and
+                // reads past them): a leader that restarts from this snapshot still recognises them.
+                meta = EntryCodec.readSnapshotMeta(metaReader).withRemoved(EntryCodec.readRemovedServers(metaReader));
             }
             catch (final CodecException ex)
             {
@@ -340,6 +343,7 @@ final class FileSnapshotStore implements SnapshotStore
     {
         final BufferWriter metaBytes = new BufferWriter(128);
         EntryCodec.writeSnapshotMeta(meta, metaBytes);
+        EntryCodec.writeRemovedServers(meta.removed(), metaBytes);
         return metaBytes;
     }
 

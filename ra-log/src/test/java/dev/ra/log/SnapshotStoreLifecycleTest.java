@@ -47,6 +47,28 @@ class SnapshotStoreLifecycleTest
     }
 
     /**
+     * The servers removed from the cluster up to a snapshot ({@code SnapshotMeta.removed}) were not written to the
+     * snapshot file: a leader restarted from it no longer recognised a member removed while its node was down, which
+     * then campaigned for ever. They are kept after the metadata, where an earlier release reads past them.
+     */
+    @Test
+    void aSnapshotKeepsTheServersRemovedUpToItAcrossARestart()
+    {
+        final List<ServerId> removed = List.of(new ServerId("a", "node4"), new ServerId("a", "node5"));
+        final SnapshotMeta withRemoved = new SnapshotMeta(20, 2, List.of(), 0).withRemoved(removed);
+        try (FileStorage storage = storage())
+        {
+            storage.open(A, new RecordingListener()).snapshots().write(withRemoved, Bytes.wrap(new byte[] {1, 2}));
+        }
+        try (FileStorage storage = storage())
+        {
+            final SnapshotMeta read = storage.open(A, new RecordingListener()).snapshots().latest();
+            assertThat(read.index()).isEqualTo(20);
+            assertThat(read.removed()).containsExactlyElementsOf(removed);
+        }
+    }
+
+    /**
      * A negative chunk size reached {@code ByteBuffer.allocate} ("capacity < 0: (-1 < 0)", naming neither the snapshot
      * nor the argument), and a negative offset was silently read as 0.
      */
