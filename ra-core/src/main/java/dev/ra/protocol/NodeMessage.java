@@ -260,14 +260,35 @@ public sealed interface NodeMessage
      * @param peer           the member told.
      * @param clusterDeleted the server applied its cluster's deletion on that node and none of its id runs there
      *                       since: the deletion committed, and a peer that missed it (its node was down) is done too.
+     * @param deletedInTerm  with {@code clusterDeleted}, the term the server ended in when it applied the deletion: a
+     *                       peer whose log begins in a later term is a member of a cluster created again under the
+     *                       same ids, which the notice is not about; 0 when not known (a node of an older protocol
+     *                       version) or not deleted.
      */
-    record ServerDown(ServerId server, ServerId peer, boolean clusterDeleted) implements NodeMessage
+    record ServerDown(ServerId server, ServerId peer, boolean clusterDeleted, long deletedInTerm) implements NodeMessage
     {
-        /** Checks that {@code server} and {@code peer} are not null. */
+        /** Checks that {@code server} and {@code peer} are not null, and a term only with a deletion. */
         public ServerDown
         {
             Objects.requireNonNull(server, "server");
             Objects.requireNonNull(peer, "peer");
+            if (deletedInTerm < 0 || deletedInTerm > 0 && !clusterDeleted)
+            {
+                throw new IllegalArgumentException("deletedInTerm must be 0, or a term with clusterDeleted, got " +
+                    deletedInTerm);
+            }
+        }
+
+        /**
+         * A server down, or deleted with its cluster in a term not known.
+         *
+         * @param server         that is down.
+         * @param peer           the member told.
+         * @param clusterDeleted the server applied its cluster's deletion on that node.
+         */
+        public ServerDown(final ServerId server, final ServerId peer, final boolean clusterDeleted)
+        {
+            this(server, peer, clusterDeleted, 0);
         }
 
         /**
@@ -278,7 +299,7 @@ public sealed interface NodeMessage
          */
         public ServerDown(final ServerId server, final ServerId peer)
         {
-            this(server, peer, false);
+            this(server, peer, false, 0);
         }
     }
 

@@ -113,23 +113,41 @@ public sealed interface ServerRequest
      *                  server of that id that joined or was named again after it is not the one removed and refuses
      *                  (the request may arrive late, after the member was deleted and added back); 0 to delete
      *                  whatever runs under the id ({@link dev.ra.RaSystem#forceDeleteServer}).
+     * @param removedInTerm for a retirement, the term of that configuration: a server of the id whose log begins in
+     *                  a later term belongs to a cluster created again under the same ids since, and refuses; 0 when
+     *                  not known (a node of an older protocol version), and for a plain forced delete.
      */
-    record ForceDelete(long removedAt) implements ServerRequest
+    record ForceDelete(long removedAt, long removedInTerm) implements ServerRequest
     {
         /** Delete whatever runs under the id. */
         public ForceDelete()
         {
-            this(0);
+            this(0, 0);
         }
 
         /**
-         * Requires a non-negative index.
+         * A retirement that names no term.
+         *
+         * @param removedAt index of a committed configuration without the member, or 0.
+         */
+        public ForceDelete(final long removedAt)
+        {
+            this(removedAt, 0);
+        }
+
+        /**
+         * Requires a non-negative index and term, and no term without an index.
          */
         public ForceDelete
         {
             if (removedAt < 0)
             {
                 throw new IllegalArgumentException("removedAt must be 0 or an index, got " + removedAt);
+            }
+            if (removedInTerm < 0 || removedInTerm > 0 && removedAt == 0)
+            {
+                throw new IllegalArgumentException("removedInTerm must be 0 or the term of the configuration at " +
+                    "removedAt " + removedAt + ", got " + removedInTerm);
             }
         }
     }

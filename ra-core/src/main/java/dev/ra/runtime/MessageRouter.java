@@ -437,8 +437,11 @@ final class MessageRouter
             {
                 // Like an Erlang monitor on a dead process: tell the sender at once, and whether the server ended
                 // with its cluster's deletion, which a member that missed it (its node was down) cannot learn else.
-                transport.send(fromNode, new NodeMessage.ServerDown(raft.to(), raft.from(),
-                    clusters.appliedClusterDeletion(raft.to())));
+                // The term it ended in lets a member of a cluster created again under the same ids tell that the
+                // answer is about the cluster before (see EarlierClusterNotices).
+                final boolean deleted = clusters.appliedClusterDeletion(raft.to());
+                transport.send(fromNode, new NodeMessage.ServerDown(raft.to(), raft.from(), deleted,
+                    deleted ? clusters.termAtDeletion(raft.to()) : 0));
             }
         }
         else if (message instanceof NodeMessage.ServerCall call)
@@ -529,7 +532,7 @@ final class MessageRouter
             if (null != server)
             {
                 server.deliver(new RaftEvent.PeerUnreachable(down.server()));
-                server.deliverPeerNotRunning(down.server(), down.clusterDeleted());
+                server.deliverPeerNotRunning(down.server(), down.clusterDeleted(), down.deletedInTerm());
             }
         }
         else

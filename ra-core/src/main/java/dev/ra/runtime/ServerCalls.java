@@ -142,6 +142,15 @@ final class ServerCalls
                     "not the member to retire, not deleted");
                 return;
             }
+            if (EarlierClusterNotices.aboutEarlierCluster(server, "the retirement at index " + delete.removedAt(),
+                delete.removedInTerm()))
+            {
+                origin.failed(CallError.NOT_PERMITTED, null, "server " + server.id + " belongs to a cluster created " +
+                    "again under the same ids after the configuration at index " + delete.removedAt() + " (term " +
+                    delete.removedInTerm() + ") that removed a former member of the same id: not the member to " +
+                    "retire, not deleted");
+                return;
+            }
             server.stop(true, null);
             origin.ok(null, null);
         }

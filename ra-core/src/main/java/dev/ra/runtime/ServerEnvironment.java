@@ -2,11 +2,12 @@ package dev.ra.runtime;
 
 import dev.ra.ApplyFailureMode;
 import dev.ra.ServerId;
+import dev.ra.protocol.ServerRequest;
 import dev.ra.spi.Storage;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import java.util.function.ObjLongConsumer;
 
 /**
  * What a {@link ServerProcess} needs of its node, and nothing more: the router for everything it sends, the clock, the
@@ -25,14 +26,15 @@ import java.util.function.ObjLongConsumer;
  * @param remoteQueryWaitNanos longest wait of a named query from another node for its index
  *                             ({@link ParkedQueries#remoteWaitNanos}).
  * @param modCallHandlers      handlers of {@link dev.ra.Effect.ModCall}, by name.
- * @param retire               stops a removed member and deletes its data, wherever it runs, given the index of a
- *                             committed configuration without it.
+ * @param retire               stops a removed member and deletes its data, wherever it runs, given the request that
+ *                             names a committed configuration without it and its term.
  * @param stopped              told once a server has stopped, so it is no longer found.
  */
 record ServerEnvironment(MessageRouter router, ClusterDirectory clusters, RuntimeClock clock, Executor background,
     Storage storage, ApplyFailureMode applyFailureMode, int maxCommandBytes, long maxQueuedBytes,
     long handOverBoundNanos,
-    long remoteQueryWaitNanos, Map<String, Consumer<Object>> modCallHandlers, ObjLongConsumer<ServerId> retire,
+    long remoteQueryWaitNanos, Map<String, Consumer<Object>> modCallHandlers,
+    BiConsumer<ServerId, ServerRequest.ForceDelete> retire,
     Consumer<ServerProcess> stopped)
 {
 }

@@ -61,6 +61,7 @@ interface ServerMailbox
     /**
      * @param peer               a peer whose node says no server of its id runs there (it stopped, or never ran).
      * @param deletedWithCluster the peer applied the cluster's deletion there (so the deletion committed).
+     * @param deletedInTerm      the term the peer ended in then, 0 if not known (see {@link EarlierClusterNotices}).
      */
-    void deliverPeerNotRunning(ServerId peer, boolean deletedWithCluster);
+    void deliverPeerNotRunning(ServerId peer, boolean deletedWithCluster, long deletedInTerm);
 }

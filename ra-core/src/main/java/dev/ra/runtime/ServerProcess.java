@@ -310,9 +310,10 @@ final class ServerProcess implements LogListener, ServerMailbox, TermAndVoteHold
     }
 
     @Override
-    public void deliverPeerNotRunning(final ServerId peer, final boolean deletedWithCluster)
+    public void deliverPeerNotRunning(final ServerId peer, final boolean deletedWithCluster, final long deletedInTerm)
     {
-        enqueue((ServerTask)s -> s.nodeEvents.peerNotRunning(peer, deletedWithCluster));
+        enqueue((ServerTask)s -> s.nodeEvents.peerNotRunning(peer, deletedWithCluster &&
+            !EarlierClusterNotices.aboutEarlierCluster(s, "the deletion of " + peer, deletedInTerm)));
     }
 
     @Override
@@ -697,7 +698,7 @@ final class ServerProcess implements LogListener, ServerMailbox, TermAndVoteHold
         }
         else if (action instanceof RaftAction.RetireMember retire)
         {
-            environment.retire().accept(retire.member(), retire.removedAt());
+            environment.retire().accept(retire.member(), EarlierClusterNotices.retirement(core, retire.removedAt()));
         }
         else if (action instanceof RaftAction.Terminate terminateAction)
         {

@@ -614,12 +614,12 @@ final class ServerRegistry
      * even here, since only it can tell whether it is the one removed or was added back since (the request may arrive
      * late).
      *
-     * @param member    removed.
-     * @param removedAt index of a committed configuration without it.
+     * @param member     removed.
+     * @param retirement names the committed configuration without it, and its term.
      */
-    private void retireRemovedMember(final ServerId member, final long removedAt)
+    private void retireRemovedMember(final ServerId member, final ServerRequest.ForceDelete retirement)
     {
-        new ClientCall(router, member, new ServerRequest.ForceDelete(removedAt), clusters.getChecked(member),
+        new ClientCall(router, member, retirement, clusters.getChecked(member),
             Durations.nanos(config.defaultTimeout()), null).start();
     }
 

@@ -38,7 +38,7 @@ class RuntimeLayeringTest
             "ServerEnvironment", "ServerTask", "CallTask", "QueryTask", "EventLoop", "ServerCallLedger",
             "MachineEffects", "ParkedQueries", "ServerTimers", "SnapshotWork", "TermAndVoteWrites", "TermAndVoteHold",
             "TermAndVoteWriters", "LeadershipHandOver", "ServerOverviews", "ConfirmedQueryOrigin",
-            "ForwardingCallOrigin", "QueuedCommands"),
+            "ForwardingCallOrigin", "QueuedCommands", "EarlierClusterNotices"),
         new Layer("router and calls", "MessageRouter", "ServerMailbox", "LocalServers", "CallsTable", "CallTimeouts",
             "ClientCall", "CallOrigin", "RemoteOrigin", "ProcessRegistry", "LocalProcess", "NodeReachability",
             "ClusterDirectory", "FailedStarts", "FailedRestarts", "DeletedServers", "ServerReasons",

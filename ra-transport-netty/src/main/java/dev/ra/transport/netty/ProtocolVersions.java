@@ -46,6 +46,11 @@ import dev.ra.spi.PeerFeature;
  *       taken for it ({@link DuplicateRuns}). The nodes of versions 2 to 8 ignore bytes after the range; a node
  *       that does not send a run is checked as before, by id alone. The frames after the handshake are those of
  *       version 8.</li>
+ *   <li>10: a node's "deleted with its cluster" and a removed member's retirement end with a term (the one the
+ *       deleted server ended in; the one of the configuration that removed the member), so that a member of a
+ *       cluster created again under the same ids, whose log begins in a later term, ignores a late one about the
+ *       cluster before. A node of version 9 or older would reject the trailing bytes, so it is sent them without
+ *       the term, and a notice without one is taken as before.</li>
  * </ul>
  */
 final class ProtocolVersions
@@ -55,7 +60,7 @@ final class ProtocolVersions
     /** The oldest version this release speaks. */
     static final int OLDEST = 1;
     /** The newest version this release speaks. */
-    static final int NEWEST = 9;
+    static final int NEWEST = 10;
     /** The first version whose AppendEntries replies may carry the follower's machine version. */
     static final int MACHINE_VERSION_IN_REPLIES = 2;
     /** The first version with {@link dev.ra.protocol.ServerRequest.ConfirmedNamedQuery}. */
@@ -75,6 +80,8 @@ final class ProtocolVersions
     static final int RETIREMENT_INDEX = 8;
     /** The first version whose handshake carries the sender's run and listen address. */
     static final int RUN_ID = 9;
+    /** The first version whose "deleted with its cluster" and retirements may end with a term. */
+    static final int DELETION_TERM = 10;
 
     private ProtocolVersions()
     {

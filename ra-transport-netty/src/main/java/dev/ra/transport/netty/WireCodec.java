@@ -167,6 +167,11 @@ public final class WireCodec
             final boolean deleted = down.clusterDeleted() && protocol >= ProtocolVersions.RETIREMENT_INDEX;
             serverId(down.server(), type(deleted ? MessageType.SERVER_DELETED : MessageType.SERVER_DOWN, out));
             serverId(down.peer(), out);
+            if (deleted && down.deletedInTerm() > 0 && protocol >= ProtocolVersions.DELETION_TERM)
+            {
+                // Omitted otherwise: a node of version 9 or older rejects trailing bytes; no term reads as 0.
+                out.writeVarLong(down.deletedInTerm());
+            }
         }
         else if (message instanceof NodeMessage.StartServer start)
         {
@@ -300,7 +305,12 @@ public final class WireCodec
             case SERVER_DOWN:
                 return new NodeMessage.ServerDown(readServerId(in), readServerId(in));
             case SERVER_DELETED:
-                return new NodeMessage.ServerDown(readServerId(in), readServerId(in), true);
+            {
+                final ServerId server = readServerId(in);
+                final ServerId peer = readServerId(in);
+                return new NodeMessage.ServerDown(server, peer, true,
+                    in.remaining() == 0 ? 0 : readNoticeTerm(in, "deleted with its cluster"));
+            }
             case START_SERVER:
             {
                 final long callId = in.readLong();
@@ -631,6 +641,11 @@ public final class WireCodec
             if (delete.removedAt() > 0 && protocol >= ProtocolVersions.RETIREMENT_INDEX)
             {
                 out.writeByte(RETIRE).writeVarLong(delete.removedAt());
+                if (delete.removedInTerm() > 0 && protocol >= ProtocolVersions.DELETION_TERM)
+                {
+                    // Omitted otherwise: a node of version 9 or older rejects trailing bytes; no term reads as 0.
+                    out.writeVarLong(delete.removedInTerm());
+                }
             }
             else
             {
@@ -686,7 +701,11 @@ public final class WireCodec
             case FORCE_DELETE:
                 return new ServerRequest.ForceDelete();
             case RETIRE:
-                return new ServerRequest.ForceDelete(readRemovalIndex(in));
+            {
+                final long removedAt = readRemovalIndex(in);
+                return new ServerRequest.ForceDelete(removedAt,
+                    in.remaining() == 0 ? 0 : readNoticeTerm(in, "retirement"));
+            }
             case NAMED_QUERY:
                 return new ServerRequest.NamedQuery(in.readString(), in.readBytes(), in.readVarLong());
             case CONFIRMED_NAMED_QUERY:
@@ -728,6 +747,16 @@ public final class WireCodec
             throw new CodecException("retirement names configuration index " + index + ", not a positive index");
         }
         return index;
+    }
+
+    private static long readNoticeTerm(final BufferReader in, final String notice)
+    {
+        final long term = in.readVarLong();
+        if (term <= 0)
+        {
+            throw new CodecException(notice + " names term " + term + ", not a positive term");
+        }
+        return term;
     }
 
     private static JoinPoint readJoinPoint(final BufferReader in)

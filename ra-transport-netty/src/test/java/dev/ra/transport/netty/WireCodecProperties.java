@@ -170,6 +170,7 @@ class WireCodecProperties
             Gen.constant(new ServerRequest.Stop()),
             Gen.constant(new ServerRequest.ForceDelete()),
             numbers.map(n -> new ServerRequest.ForceDelete(Math.max(1, n))),
+            numbers.map(n -> new ServerRequest.ForceDelete(Math.max(1, n), Math.max(1, n >>> 3))),
             c -> new ServerRequest.NamedQuery(names.next(c), bytes.next(c), numbers.next(c)),
             c -> new ServerRequest.ConfirmedNamedQuery(names.next(c), bytes.next(c)));
     }
@@ -223,6 +224,7 @@ class WireCodecProperties
             c -> new NodeMessage.ProcessDown(processes.next(c), reasons.next(c), ids.next(c)),
             c -> new NodeMessage.ServerDown(ids.next(c), ids.next(c)),
             c -> new NodeMessage.ServerDown(ids.next(c), ids.next(c), true),
+            c -> new NodeMessage.ServerDown(ids.next(c), ids.next(c), true, Math.max(1, anyLong.next(c) >>> 1)),
             c -> new NodeMessage.StartServer(anyLong.next(c), names.next(c), machines.next(c), ids.next(c),
                 idLists.next(c), joinPoints.next(c)));
     }
