@@ -39,6 +39,8 @@ final class NodeEvents
      * without a leader they were counted in, though no answer came while it was known to clear them.
      */
     private long notRunningAnswersTerm = -1;
+    /** When the first of {@link #notRunningAnswers} came, on the node's clock ({@link AloneWarnings#now}). */
+    private long notRunningSinceNanos;
     /** Whether this member warned that no other voter runs, since it last knew a leader. */
     private boolean warnedAlone;
 
@@ -96,9 +98,11 @@ final class NodeEvents
     /**
      * A member that knows no leader while the node of every other voter keeps saying that it does not run there
      * campaigns for ever, and nothing else says so: its overview shows a member in pre-vote, as during any election.
-     * That is what a member that missed its cluster's deletion comes to once the nodes that applied it restarted (they
-     * remember it in memory only), and a member of a cluster whose other members are not started again: warn once, so
-     * that an operator can tell which and delete it ({@code forceDeleteServer}) or start the others.
+     * That is what a member that missed its cluster's deletion comes to once the nodes that applied it no longer
+     * remember it (their storage keeps no record, or lost or dropped it), and a member of a cluster whose other members
+     * are not started again: warn once, so that an operator can tell which and delete it ({@code forceDeleteServer})
+     * or start the others. Only once that lasted many election timeouts, and one such warning in full per node a while
+     * ({@link AloneWarnings}): a node started cold whose peers start their servers late has thousands of such members.
      */
     private void warnIfAlone(final ServerId peer)
     {
@@ -110,6 +114,7 @@ final class NodeEvents
             notRunningAnswers.clear();
             warnedAlone = false;
             notRunningAnswersTerm = server.core.currentTerm();
+            notRunningSinceNanos = server.environment.aloneWarnings().now();
             if (null != server.core.leaderId())
             {
                 return;
@@ -127,11 +132,26 @@ final class NodeEvents
         {
             return;
         }
+        // And for many election timeouts: the servers of the other nodes may just be starting, thousands on each.
+        final AloneWarnings warnings = server.environment.aloneWarnings();
+        if (!warnings.lastedLongEnough(notRunningSinceNanos))
+        {
+            return;
+        }
         warnedAlone = true;
-        LOG.warn("{}: knows no leader, and the nodes of every other voter of cluster {} ({}) keep saying that they " +
-            "do not run there: no leader can be elected until they are started again. If its cluster was deleted " +
-            "while this member's node was down (the nodes that applied the deletion remember it until they restart), " +
-            "delete this member with forceDeleteServer", server.id, server.cluster.clusterName, others);
+        final long unlogged = warnings.admit();
+        final String message = "{}: knows no leader, and the nodes of every other voter of cluster {} ({}) keep " +
+            "saying that they do not run there: no leader can be elected until they are started again. If its " +
+            "cluster was deleted while this member's node was down (and the nodes that applied the deletion no " +
+            "longer remember it), delete this member with forceDeleteServer{}";
+        if (unlogged < 0)
+        {
+            // A node hosting thousands of such members would log thousands of these: one in full per while.
+            LOG.debug(message, server.id, server.cluster.clusterName, others, "");
+            return;
+        }
+        LOG.warn(message, server.id, server.cluster.clusterName, others, 0 == unlogged ? "" : " (" + unlogged +
+            " other members of this node came to the same since the last such warning, logged at DEBUG only)");
     }
 
     /**

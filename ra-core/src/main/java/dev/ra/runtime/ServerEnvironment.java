@@ -29,12 +29,13 @@ import java.util.function.Consumer;
  * @param retire               stops a removed member and deletes its data, wherever it runs, given the request that
  *                             names a committed configuration without it and its term.
  * @param stopped              told once a server has stopped, so it is no longer found.
+ * @param aloneWarnings        the node's share of the warning that a member knows no leader and no other voter runs.
  */
 record ServerEnvironment(MessageRouter router, ClusterDirectory clusters, RuntimeClock clock, Executor background,
     Storage storage, ApplyFailureMode applyFailureMode, int maxCommandBytes, long maxQueuedBytes,
     long handOverBoundNanos,
     long remoteQueryWaitNanos, Map<String, Consumer<Object>> modCallHandlers,
     BiConsumer<ServerId, ServerRequest.ForceDelete> retire,
-    Consumer<ServerProcess> stopped)
+    Consumer<ServerProcess> stopped, AloneWarnings aloneWarnings)
 {
 }

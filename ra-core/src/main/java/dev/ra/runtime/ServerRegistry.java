@@ -102,7 +102,7 @@ final class ServerRegistry
             config.applyFailureMode(), maxCommandBytes, config.maxUncommittedBytes(),
             Durations.nanos(config.electionTimeoutMin()),
             ParkedQueries.remoteWaitNanos(config.defaultTimeout()), config.modCallHandlers(), this::retireRemovedMember,
-            servers::remove);
+            servers::remove, new AloneWarnings(config.clock(), config.electionTimeoutMax()));
         final AtomicInteger starters = new AtomicInteger();
         this.starter = new ThreadPoolExecutor(STARTER_THREADS, STARTER_THREADS, 10, TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(), r ->

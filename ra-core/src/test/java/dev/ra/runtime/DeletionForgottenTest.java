@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,8 +38,11 @@ class DeletionForgottenTest
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     private final Map<String, Storage> storages = new ConcurrentHashMap<>();
+    /** Whether a node starting restarts the servers it stores; else the test restarts them, when it wants. */
+    private volatile boolean restartStoredServers = true;
     private final InJvmCluster nodes = new InJvmCluster(List.of("n1", "n2", "n3"), (node, builder) ->
-        builder.storage(storages.computeIfAbsent(node, n -> new ForgetfulStorage())));
+        builder.storage(storages.computeIfAbsent(node, n -> new ForgetfulStorage()))
+            .restartStoredServers(restartStoredServers));
     private final List<ServerId> members = nodes.serverIds("kv");
     private final PrintStream standardError = System.err;
     private final ByteArrayOutputStream logged = new ByteArrayOutputStream();
@@ -118,6 +122,60 @@ class DeletionForgottenTest
         System.setErr(standardError);
 
         assertThat(logged.toString(StandardCharsets.UTF_8)).doesNotContain("knows no leader");
+    }
+
+    /**
+     * A node hosting many members started cold while the nodes of their peers were up but started their servers late
+     * (as nodes hosting thousands of servers each do, a few seconds apart): each member heard "does not run here" ten
+     * times from every other voter's node within one term and warned, one WARN line per member advising
+     * forceDeleteServer for healthy members. The warning now needs the condition to hold for many election timeouts,
+     * and a node logs at most one such warning in a while, counting the others in the next.
+     */
+    @Test
+    void aColdStartWhosePeersStartTheirServersLateDoesNotWarnForEveryMember()
+    {
+        final int clusters = 24;
+        final List<List<ServerId>> all = new ArrayList<>();
+        for (int i = 0; i < clusters; i++)
+        {
+            final List<ServerId> cluster = nodes.serverIds("kv" + i);
+            nodes.system("n1").startCluster("kv" + i, new KvMachine(), cluster);
+            nodes.awaitLeader(cluster, WAIT);
+            all.add(cluster);
+        }
+        restartStoredServers = false;
+        for (final String node : List.of("n1", "n2", "n3"))
+        {
+            nodes.stopNode(node);
+        }
+        for (final String node : List.of("n1", "n2", "n3"))
+        {
+            nodes.startNode(node);
+        }
+        System.setErr(new PrintStream(logged, true, StandardCharsets.UTF_8));
+        final List<ServerId> first = all.stream().map(cluster -> cluster.get(0)).toList();
+        first.forEach(server -> nodes.system(server).restartServer(server));
+        // Every member on n1 campaigns while the other nodes answer that its peers do not run there (yet): more
+        // rounds than the answers the warning needed.
+        for (final ServerId server : first)
+        {
+            InJvmCluster.await(() -> preVotes(server) >= NodeEvents.NOT_RUNNING_ANSWERS_BEFORE_WARNING + 3 ? true :
+                null, WAIT, server + " to campaign alone");
+        }
+        for (final List<ServerId> cluster : all)
+        {
+            cluster.stream().skip(1).forEach(server -> nodes.system(server).restartServer(server));
+        }
+        for (final List<ServerId> cluster : all)
+        {
+            nodes.awaitLeader(cluster, WAIT);
+        }
+        System.setErr(standardError);
+
+        final String text = logged.toString(StandardCharsets.UTF_8);
+        final long warnings = text.lines().filter(line -> line.contains("knows no leader")).count();
+        assertThat(warnings).as("WARN lines advising forceDeleteServer for healthy members")
+            .isLessThanOrEqualTo(1);
     }
 
     private long preVotes(final ServerId server)
