@@ -54,6 +54,8 @@ final class DeletedServersFile
     private String damage;
     /** The version of the file, if a newer release wrote it: it is read as none, and never replaced. */
     private int newerVersion;
+    /** Whether the storage closed: its directory may belong to another storage now, and nothing is written. */
+    private boolean closed;
 
     private DeletedServersFile(final FileLayer files, final Path path)
     {
@@ -199,9 +201,15 @@ final class DeletedServersFile
      *
      * @throws UncheckedIOException if the file could not be written (the records are then as before).
      * @throws UnsupportedFormatException if a newer release wrote the file, which is left as it is.
+     * @throws IllegalStateException if the storage closed.
      */
     synchronized void remember(final ServerId server, final long term)
     {
+        if (closed)
+        {
+            throw new IllegalStateException("cannot record that " + server + " applied its cluster's deletion: " +
+                "storage " + path.getParent() + " is closed");
+        }
         if (newerVersion > 0)
         {
             // A newer release's record is left as it is, as every file of a newer format (docs/UPGRADES.md).
@@ -232,6 +240,15 @@ final class DeletedServersFile
                 " applied its cluster's deletion)", ex);
         }
         put(records, server, term);
+    }
+
+    /**
+     * The storage closes: returns once a record under way is written (or failed), before the storage releases its
+     * directory to the next one opened on it, which reads the file; none is written after.
+     */
+    synchronized void close()
+    {
+        closed = true;
     }
 
     private void append(final ServerId server, final long term) throws IOException

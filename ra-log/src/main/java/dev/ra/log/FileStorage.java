@@ -610,11 +610,7 @@ public final class FileStorage implements Storage
     public void rememberDeletion(final ServerId server, final long term)
     {
         Objects.requireNonNull(server, "server");
-        if (closed)
-        {
-            throw new IllegalStateException("cannot record the deletion of " + server + ": storage " + directory +
-                " is closed");
-        }
+        // The file refuses once the storage closed, and the close waits for a record under way.
         deletedServers.remember(server, term);
     }
 
@@ -679,6 +675,8 @@ public final class FileStorage implements Storage
         {
             server.close();
         }
+        // Waits for a deletion being recorded (a server ending on a loop): the directory is released below.
+        deletedServers.close();
         wal.close();
         segmentWriter.close(Duration.ofSeconds(SEGMENT_WRITER_CLOSE_SECONDS));
         segmentIo.shutdownNow();

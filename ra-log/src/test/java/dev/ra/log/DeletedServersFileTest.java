@@ -17,8 +17,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -218,5 +220,85 @@ class DeletedServersFileTest
             assertThat(storage.rememberedDeletions()).hasSize(capacity).containsEntry(server(-1), 1L)
                 .doesNotContainKey(server(capacity));
         }
+    }
+
+    /**
+     * A storage closed while a deletion was being recorded (the node closing while a server of a deleted cluster ends
+     * on its loop) released its directory without waiting for the record: the node started again on the directory
+     * read the file before the record went in, and so forgot a deletion reported recorded, and the closed storage's
+     * late append went into the file the new one owned. Closing now waits for a record under way; one asked after the
+     * close fails, naming the directory.
+     */
+    @Test
+    void aStorageClosedWhileADeletionIsRecordedWaitsForTheRecordBeforeReleasingItsDirectory() throws Exception
+    {
+        final AtomicBoolean hold = new AtomicBoolean();
+        final CountDownLatch held = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final FileLayer holding = new ForwardingFileLayer()
+        {
+            @Override
+            public LogFile open(final Path path, final boolean create) throws IOException
+            {
+                if (path.getFileName().toString().startsWith(DeletedServersFile.NAME) && hold.getAndSet(false))
+                {
+                    held.countDown();
+                    try
+                    {
+                        release.await(60, TimeUnit.SECONDS);
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return super.open(path, create);
+            }
+        };
+        final FileStorage storage = FileStorage.builder().directory(dir).fileLayer(holding).build();
+        storage.rememberDeletion(server(1), 1);
+        hold.set(true);
+        final AtomicReference<Throwable> recordFailure = new AtomicReference<>();
+        final Thread recorder = new Thread(() ->
+        {
+            try
+            {
+                storage.rememberDeletion(server(2), 2);
+            }
+            catch (final RuntimeException ex)
+            {
+                recordFailure.set(ex);
+            }
+        });
+        recorder.start();
+        assertThat(held.await(60, TimeUnit.SECONDS)).isTrue();
+        final Thread closer = new Thread(storage::close);
+        closer.start();
+        // The closing storage must wait for the record: if it returned meanwhile, the node starts again now.
+        closer.join(5_000);
+        Map<ServerId, Long> seenByTheNextRun = null;
+        if (!closer.isAlive())
+        {
+            try (FileStorage next = open())
+            {
+                seenByTheNextRun = next.rememberedDeletions();
+            }
+        }
+        release.countDown();
+        recorder.join(60_000);
+        closer.join(60_000);
+        if (null == seenByTheNextRun)
+        {
+            try (FileStorage next = open())
+            {
+                seenByTheNextRun = next.rememberedDeletions();
+            }
+        }
+
+        assertThat(recordFailure.get()).as("the record under way when the storage closed").isNull();
+        assertThat(seenByTheNextRun).as("read by the node started again once the storage closed")
+            .containsExactly(Map.entry(server(1), 1L), Map.entry(server(2), 2L));
+        assertThatThrownBy(() -> storage.rememberDeletion(server(3), 3)).isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining(dir.toString());
     }
 }
