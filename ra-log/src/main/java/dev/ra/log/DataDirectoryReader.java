@@ -149,6 +149,18 @@ public final class DataDirectoryReader
     }
 
     /**
+     * What the file {@code deleted-servers} holds ({@link DeletedServersFile}).
+     *
+     * @param present whether the file exists (a directory of an earlier release, or of a node that never applied a
+     *                cluster's deletion, has none).
+     * @param servers how many servers it remembers (those before any damage).
+     * @param damage  what is wrong with the file, or null.
+     */
+    public record DeletedServers(boolean present, int servers, Damage damage)
+    {
+    }
+
+    /**
      * One entry of a server's log, as recovery would see it (segments, then the WAL files not yet flushed).
      *
      * @param index  of the entry.
@@ -534,6 +546,22 @@ public final class DataDirectoryReader
     }
 
     /**
+     * @return what {@code deleted-servers} says.
+     */
+    public DeletedServers deletedServers()
+    {
+        final Path path = directory.resolve(DeletedServersFile.NAME);
+        if (!files.exists(path))
+        {
+            return new DeletedServers(false, 0, null);
+        }
+        final DeletedServersFile file = DeletedServersFile.inspect(files, directory);
+        final String problem = file.damage();
+        return new DeletedServers(true, file.records().size(), null == problem ? null :
+            damage(new IOException(problem), path));
+    }
+
+    /**
      * Scan every WAL file whole (spares, which hold only flushed data, are skipped), checking every batch.
      *
      * @return the WAL files in sequence order.
@@ -795,7 +823,8 @@ public final class DataDirectoryReader
 
     /**
      * Check every file fully: identity, meta and configuration files, every segment entry, every snapshot, every WAL
-     * batch, the WAL mark, and whether the newest WAL file still holds what the mark says was reported durable.
+     * batch, the WAL mark, deleted-servers, and whether the newest WAL file still holds what the mark says was reported
+     * durable.
      *
      * @return the damage found, in file order; empty if the directory is clean.
      */

@@ -74,11 +74,26 @@ final class DeletedServersFile
     static DeletedServersFile open(final FileLayer files, final Path directory)
     {
         final DeletedServersFile file = new DeletedServersFile(files, directory.resolve(NAME));
-        file.read();
+        file.read(true);
         return file;
     }
 
-    private void read()
+    /**
+     * Read the record of a data directory as {@link #open} does, but silently: for a tool that reports what it finds
+     * ({@link #damage}, {@link #records}); never written.
+     *
+     * @param files     the file layer (read-only).
+     * @param directory the storage's data directory.
+     * @return the record.
+     */
+    static DeletedServersFile inspect(final FileLayer files, final Path directory)
+    {
+        final DeletedServersFile file = new DeletedServersFile(files, directory.resolve(NAME));
+        file.read(false);
+        return file;
+    }
+
+    private void read(final boolean warn)
     {
         rewrite = true;
         final byte[] data;
@@ -92,12 +107,17 @@ final class DeletedServersFile
         }
         catch (final IOException | RuntimeException ex)
         {
-            LOG.warn("cannot read {}: servers deleted with their cluster before are not remembered ({}); the file is " +
-                "written anew at the next deletion", path, ex.toString());
+            damage = null != ex.getMessage() && ex.getMessage().startsWith("corrupt file ") ? ex.getMessage() :
+                "corrupt file " + path + " at offset 0: cannot read (" + ex + ")";
+            if (warn)
+            {
+                LOG.warn("cannot read {}: servers deleted with their cluster before are not remembered ({}); the " +
+                    "file is written anew at the next deletion", path, ex.toString());
+            }
             return;
         }
         damage = decode(data);
-        if (null != damage)
+        if (null != damage && warn)
         {
             LOG.warn("{}; {} deleted servers read before it are remembered, the rest is not; the file is written " +
                 "anew at the next deletion", damage, records.size());

@@ -33,6 +33,11 @@ final class DirectoryVerification
         {
             damage.add(mark.damage());
         }
+        final Damage deletedServers = reader.deletedServers().damage();
+        if (null != deletedServers)
+        {
+            damage.add(deletedServers);
+        }
         final List<WalFile> wals = reader.walFiles();
         for (final WalFile wal : wals)
         {

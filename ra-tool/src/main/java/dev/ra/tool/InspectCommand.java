@@ -23,11 +23,13 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code inspect DIR}: what the directory holds. Per server: id, term and vote (and which meta copy), the log's range,
- * segments, snapshots; the WAL files with their entries per server; the WAL mark. Damage met on the way is shown
+ * segments, snapshots; the WAL files with their entries per server; the WAL mark; how many servers deleted with their
+ * cluster {@code deleted-servers} remembers. Damage met on the way is shown
  * where it is, and inspecting goes on. Human-readable by default, {@code --json} for machines.
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-    description = "Show the servers (term, vote, log range, segments, snapshots), the WAL files and the WAL mark.")
+    description = "Show the servers (term, vote, log range, segments, snapshots), the WAL files, the WAL mark and " +
+        "the record of servers deleted with their cluster.")
 final class InspectCommand implements Callable<Integer>
 {
     @Parameters(index = "0", paramLabel = "DIR", description = "the node's data directory")
@@ -77,6 +79,12 @@ final class InspectCommand implements Callable<Integer>
         markJson.put("servers", durable);
         markJson.put("damage", damage(mark.damage()));
         report.put("walMark", markJson);
+        final DataDirectoryReader.DeletedServers deleted = reader.deletedServers();
+        final Map<String, Object> deletedJson = new LinkedHashMap<>();
+        deletedJson.put("present", deleted.present());
+        deletedJson.put("servers", deleted.servers());
+        deletedJson.put("damage", damage(deleted.damage()));
+        report.put("deletedServers", deletedJson);
         final List<Object> wals = new ArrayList<>();
         for (final WalFile wal : reader.walFiles())
         {
@@ -204,6 +212,10 @@ final class InspectCommand implements Callable<Integer>
                     r.get("server")) + ": index " + r.get("index") + " term " + r.get("term"));
             }
         }
+        final Map<String, Object> deleted = (Map<String, Object>)report.get("deletedServers");
+        out.println("deleted-servers: " + (!(Boolean)deleted.get("present") ? "absent (no deletion recorded)" :
+            deleted.get("servers") + " server(s) deleted with their cluster remembered" +
+            (null != deleted.get("damage") ? "; DAMAGED " + deleted.get("damage") + " (the rest is not read)" : "")));
         final List<Object> wals = (List<Object>)report.get("walFiles");
         out.println("WAL files: " + (wals.isEmpty() ? "none" : ""));
         for (final Object o : wals)

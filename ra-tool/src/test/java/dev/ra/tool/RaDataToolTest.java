@@ -6,17 +6,21 @@ import dev.ra.ApplyResult;
 import dev.ra.CommandMeta;
 import dev.ra.InitArgs;
 import dev.ra.ServerOverview;
+import dev.ra.ServerId;
 import dev.ra.StateMachine;
 import dev.ra.codec.BufferReader;
 import dev.ra.codec.BufferWriter;
 import dev.ra.codec.Codec;
 import dev.ra.log.DataDirectoryReader;
+import dev.ra.log.FileStorage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.RandomAccessFile;
 import java.io.StringWriter;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -116,6 +120,40 @@ class RaDataToolTest
             assertThat(run.status).as(run.out + run.err).isEqualTo(RaDataTool.CLEAN);
             assertThat(run.out).contains(": clean");
         }
+    }
+
+    /**
+     * The node's record of the servers deleted with their cluster: how many it remembers, and its damage, which verify
+     * counts (the storage opens on it all the same, remembering the records before the damage).
+     */
+    @Test
+    void inspectAndVerifyShowTheRecordOfDeletedServers() throws Exception
+    {
+        assertThat(run("inspect", node("n1")).out).contains("deleted-servers: absent");
+        final Path dir = scratch.resolve("deletions");
+        try (FileStorage storage = FileStorage.builder().directory(dir).build())
+        {
+            for (int i = 1; i <= 3; i++)
+            {
+                storage.rememberDeletion(new ServerId("kv" + i, "n1"), i);
+            }
+        }
+        assertThat(run("inspect", dir.toString()).out).contains("deleted-servers: 3 server(s)")
+            .doesNotContain("DAMAGED");
+        assertThat(run("inspect", "--json", dir.toString()).out)
+            .contains("\"deletedServers\":{\"present\":true,\"servers\":3,\"damage\":null}");
+        assertThat(run("verify", dir.toString()).status).isEqualTo(RaDataTool.CLEAN);
+
+        final Path file = dir.resolve("deleted-servers");
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
+        {
+            channel.truncate(channel.size() - 3);
+        }
+        assertThat(run("inspect", dir.toString()).out).contains("deleted-servers: 2 server(s)").contains("DAMAGED")
+            .contains("beyond the file");
+        final Run verify = run("verify", dir.toString());
+        assertThat(verify.status).isEqualTo(RaDataTool.DAMAGED);
+        assertThat(verify.out).contains(file + ":").contains("beyond the file");
     }
 
     @Test
