@@ -43,7 +43,8 @@ final class ClusterDirectory
     /**
      * Take in the deletions the storage remembers from before this node started: the term each server ended in and,
      * for a server with no stored state here (a server created again under the id holds some), that it applied its
-     * cluster's deletion, which a member that missed it is told. Called once, before the node receives messages.
+     * cluster's deletion, which a member that missed it is told. The data of a deletion a crash interrupted is deleted
+     * first ({@link InterruptedDeletions}). Called once, before the node receives messages or restarts its servers.
      */
     void restoreDeletions()
     {
@@ -51,7 +52,18 @@ final class ClusterDirectory
         {
             storage.rememberedDeletions().forEach((server, term) ->
             {
-                final boolean gone = !storage.exists(server);
+                boolean gone;
+                try
+                {
+                    gone = InterruptedDeletions.finish(storage, server, term, nodeId);
+                }
+                catch (final RuntimeException ex)
+                {
+                    // Its data is left as it is, restarted as any other: what the node did before it kept a record.
+                    LOG.warn("{}: cannot tell whether the data stored for {} is what its cluster's deletion left",
+                        nodeId, server, ex);
+                    gone = false;
+                }
                 deleted.restore(server, term, gone);
                 if (gone)
                 {

@@ -45,7 +45,8 @@ class RuntimeLayeringTest
 >>>>>>> 20e67dd1 (runtime: a node started cold whose peers' nodes started their servers a few seconds late logged the 'knows no leader, and the nodes of every other voter ... do not run there' warning once per member (thousands of WARN lines advising forceDeleteServer for healthy members), ten answers within one term being enough; the state must now last 30 of the longest election timeouts on the runtime's clock, and a node logs one such warning in full a minute (the others at DEBUG, counted in the next))
         new Layer("router and calls", "MessageRouter", "ServerMailbox", "LocalServers", "CallsTable", "CallTimeouts",
             "ClientCall", "CallOrigin", "RemoteOrigin", "ProcessRegistry", "LocalProcess", "NodeReachability",
-            "ClusterDirectory", "FailedStarts", "FailedRestarts", "DeletedServers", "ServerReasons",
+            "ClusterDirectory", "FailedStarts", "FailedRestarts", "DeletedServers", "InterruptedDeletions",
+            "ServerReasons",
             "SharedReadIndex", "MemberOfAnotherCluster", "RemoteStart", "AppliedNotices", "CommandFailures",
             "MemberLearning"),
         new Layer("values and settings", "ClusterInfo", "CommandCheck", "MembershipRefusals", "LoopTimer",

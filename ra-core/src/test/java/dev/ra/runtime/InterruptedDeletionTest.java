@@ -1,0 +1,109 @@
+package dev.ra.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ra.ServerId;
+import dev.ra.runtime.memory.InMemoryStorage;
+import dev.ra.spi.Storage;
+import dev.ra.testkit.InJvmCluster;
+import dev.ra.testkit.KvMachine;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A server that applied its cluster's deletion is recorded as deleted before its data is deleted, so that a crash in
+ * between leaves the record or the server. But a node started again on both restarted the server from its data, as
+ * one created again under the id: its log replayed without applying the deletion again, and with every node of the
+ * cluster crashed so (a power loss right after deleteCluster), the deleted cluster elected a leader and ran again.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class InterruptedDeletionTest
+{
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private final Map<String, Storage> storages = new ConcurrentHashMap<>();
+    /** Nodes whose next deletion of a server's data "crashes" first (the data stays). */
+    private final Set<String> crashing = ConcurrentHashMap.newKeySet();
+    private final InJvmCluster nodes = new InJvmCluster(List.of("n1", "n2", "n3"), (node, builder) ->
+        builder.storage(storages.computeIfAbsent(node, n -> new ForwardingStorage(new InMemoryStorage())
+        {
+            @Override
+            public void delete(final ServerId id)
+            {
+                if (crashing.remove(id.node()))
+                {
+                    throw new IllegalStateException("the node crashed before " + id + "'s data was deleted");
+                }
+                super.delete(id);
+            }
+        })));
+    private final List<ServerId> members = nodes.serverIds("kv");
+
+    @AfterEach
+    void close()
+    {
+        nodes.close();
+        storages.values().forEach(Storage::close);
+    }
+
+    @Test
+    void aDeletionInterruptedOnEveryNodeIsFinishedWhenTheyStartAgain()
+    {
+        nodes.system("n1").startCluster("kv", new KvMachine(), members);
+        final ServerId leader = nodes.awaitLeader(members, WAIT);
+        nodes.system(leader).processCommand(leader, new KvMachine.Put("a", "1"));
+        crashing.addAll(List.of("n1", "n2", "n3"));
+        nodes.system("n1").deleteCluster(members.get(0));
+        InJvmCluster.await(() -> members.stream().noneMatch(m -> nodes.system(m).isRunning(m)) ? true : null, WAIT,
+            "every member to apply the deletion");
+        assertThat(crashing).as("each node stopped before deleting its member's data").isEmpty();
+        for (final String node : List.of("n1", "n2", "n3"))
+        {
+            nodes.stopNode(node);
+        }
+        for (final String node : List.of("n1", "n2", "n3"))
+        {
+            nodes.startNode(node);
+        }
+
+        for (final ServerId member : members)
+        {
+            assertThat(nodes.system(member).isRunning(member)).as(member + " restarted from its data").isFalse();
+            assertThat(storages.get(member.node()).exists(member)).as(member + "'s data").isFalse();
+        }
+    }
+
+    @Test
+    void aClusterCreatedAgainUnderTheIdsIsNotTakenForAnInterruptedDeletion()
+    {
+        nodes.system("n1").startCluster("kv", new KvMachine(), members);
+        nodes.awaitLeader(members, WAIT);
+        nodes.system("n1").deleteCluster(members.get(0));
+        InJvmCluster.await(() -> members.stream().noneMatch(m -> nodes.system(m).isRunning(m)) ? true : null, WAIT,
+            "every member to apply the deletion");
+        nodes.system("n1").startCluster("kv", new KvMachine(), members);
+        final ServerId leader = nodes.awaitLeader(members, WAIT);
+        nodes.system(leader).processCommand(leader, new KvMachine.Put("a", "2"));
+        for (final String node : List.of("n1", "n2", "n3"))
+        {
+            nodes.stopNode(node);
+        }
+        for (final String node : List.of("n1", "n2", "n3"))
+        {
+            nodes.startNode(node);
+        }
+
+        nodes.awaitLeader(members, WAIT);
+        for (final ServerId member : members)
+        {
+            assertThat(storages.get(member.node()).exists(member)).as(member + "'s data").isTrue();
+        }
+    }
+}
