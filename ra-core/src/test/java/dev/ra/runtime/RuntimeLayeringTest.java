@@ -38,11 +38,7 @@ class RuntimeLayeringTest
             "ServerEnvironment", "ServerTask", "CallTask", "QueryTask", "EventLoop", "ServerCallLedger",
             "MachineEffects", "ParkedQueries", "ServerTimers", "SnapshotWork", "TermAndVoteWrites", "TermAndVoteHold",
             "TermAndVoteWriters", "LeadershipHandOver", "ServerOverviews", "ConfirmedQueryOrigin",
-<<<<<<< HEAD
-            "ForwardingCallOrigin", "QueuedCommands", "EarlierClusterNotices"),
-=======
-            "ForwardingCallOrigin", "QueuedCommands", "AloneWarnings"),
->>>>>>> 20e67dd1 (runtime: a node started cold whose peers' nodes started their servers a few seconds late logged the 'knows no leader, and the nodes of every other voter ... do not run there' warning once per member (thousands of WARN lines advising forceDeleteServer for healthy members), ten answers within one term being enough; the state must now last 30 of the longest election timeouts on the runtime's clock, and a node logs one such warning in full a minute (the others at DEBUG, counted in the next))
+            "ForwardingCallOrigin", "QueuedCommands", "EarlierClusterNotices", "AloneWarnings"),
         new Layer("router and calls", "MessageRouter", "ServerMailbox", "LocalServers", "CallsTable", "CallTimeouts",
             "ClientCall", "CallOrigin", "RemoteOrigin", "ProcessRegistry", "LocalProcess", "NodeReachability",
             "ClusterDirectory", "FailedStarts", "FailedRestarts", "DeletedServers", "InterruptedDeletions",
