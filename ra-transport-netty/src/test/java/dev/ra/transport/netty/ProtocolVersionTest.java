@@ -191,9 +191,13 @@ class ProtocolVersionTest
     void versionsAgreeOnTheNewestCommonOne()
     {
         assertThat(ProtocolVersions.agree(1, 1)).isEqualTo(1);
-        assertThat(ProtocolVersions.agree(1, 9)).isEqualTo(ProtocolVersions.NEWEST);
-        assertThat(ProtocolVersions.agree(ProtocolVersions.NEWEST, 9)).isEqualTo(ProtocolVersions.NEWEST);
-        assertThat(ProtocolVersions.agree(ProtocolVersions.NEWEST + 1, 9)).isZero();
+        // A peer of a later release, which speaks versions up to NEWEST + 3.
+        final int later = ProtocolVersions.NEWEST + 3;
+        assertThat(ProtocolVersions.agree(1, later)).isEqualTo(ProtocolVersions.NEWEST);
+        assertThat(ProtocolVersions.agree(ProtocolVersions.NEWEST, later)).isEqualTo(ProtocolVersions.NEWEST);
+        assertThat(ProtocolVersions.agree(ProtocolVersions.NEWEST + 1, later)).isZero();
+        // A peer of an earlier release.
+        assertThat(ProtocolVersions.agree(1, ProtocolVersions.NEWEST - 1)).isEqualTo(ProtocolVersions.NEWEST - 1);
     }
 
     private static void assertNamesBothRanges(final String reason)
