@@ -51,6 +51,9 @@ import dev.ra.spi.PeerFeature;
  *       cluster created again under the same ids, whose log begins in a later term, ignores a late one about the
  *       cluster before. A node of version 9 or older would reject the trailing bytes, so it is sent them without
  *       the term, and a notice without one is taken as before.</li>
+ *   <li>11: an InstallSnapshot ends with the servers removed from the cluster up to the snapshot, so that a follower
+ *       that installed it, once leader, still recognises a member removed while its node was down; left out towards
+ *       a node of version 10 or older, and a chunk without them names none.</li>
  * </ul>
  */
 final class ProtocolVersions
@@ -60,7 +63,7 @@ final class ProtocolVersions
     /** The oldest version this release speaks. */
     static final int OLDEST = 1;
     /** The newest version this release speaks. */
-    static final int NEWEST = 10;
+    static final int NEWEST = 11;
     /** The first version whose AppendEntries replies may carry the follower's machine version. */
     static final int MACHINE_VERSION_IN_REPLIES = 2;
     /** The first version with {@link dev.ra.protocol.ServerRequest.ConfirmedNamedQuery}. */
@@ -82,6 +85,12 @@ final class ProtocolVersions
     static final int RUN_ID = 9;
     /** The first version whose "deleted with its cluster" and retirements may end with a term. */
     static final int DELETION_TERM = 10;
+    /**
+     * The first version whose InstallSnapshot may end with the servers removed from the cluster up to the snapshot
+     * ({@link dev.ra.protocol.SnapshotMeta#removed}), so that a follower that installed it, once leader, still
+     * recognises a member removed while its node was down.
+     */
+    static final int SNAPSHOT_REMOVED = 11;
 
     private ProtocolVersions()
     {

@@ -18,6 +18,7 @@ import dev.ra.protocol.Membership;
 import dev.ra.protocol.NodeMessage;
 import dev.ra.protocol.RaftRpc;
 import dev.ra.protocol.ServerRequest;
+import dev.ra.protocol.SnapshotMeta;
 import dev.ra.protocol.UserCommand;
 import java.util.ArrayList;
 import java.util.List;
@@ -470,6 +471,12 @@ public final class WireCodec
             serverId(install.leaderId(), out);
             EntryCodec.writeSnapshotMeta(install.meta(), out);
             out.writeVarLong(install.offset()).writeBytes(install.chunk()).writeBoolean(install.last());
+            if (!install.meta().removed().isEmpty() && protocol >= ProtocolVersions.SNAPSHOT_REMOVED)
+            {
+                // In every chunk, as the rest of the metadata: the receiver compares each chunk's with the first's.
+                // Omitted otherwise: a node of version 10 or older rejects trailing bytes; none reads as none.
+                EntryCodec.writeRemovedServers(install.meta().removed(), out);
+            }
         }
         else if (rpc instanceof RaftRpc.InstallSnapshotReply reply)
         {
@@ -583,8 +590,15 @@ public final class WireCodec
             case HEARTBEAT_REPLY:
                 return new RaftRpc.HeartbeatReply(term, in.readVarLong());
             case INSTALL_SNAPSHOT_RPC:
-                return new RaftRpc.InstallSnapshotRpc(term, readServerId(in), EntryCodec.readSnapshotMeta(in),
-                    in.readVarLong(), in.readBytes(), in.readBoolean());
+            {
+                final ServerId leader = readServerId(in);
+                final SnapshotMeta meta = EntryCodec.readSnapshotMeta(in);
+                final long offset = in.readVarLong();
+                final Bytes chunk = in.readBytes();
+                final boolean last = in.readBoolean();
+                return new RaftRpc.InstallSnapshotRpc(term, leader, meta.withRemoved(EntryCodec.readRemovedServers(in)),
+                    offset, chunk, last);
+            }
             case INSTALL_SNAPSHOT_REPLY:
                 return new RaftRpc.InstallSnapshotReply(term, in.readVarLong(), in.readVarLong(), in.readBoolean());
             case TIMEOUT_NOW_RPC:
