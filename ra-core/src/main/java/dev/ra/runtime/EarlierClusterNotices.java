@@ -16,10 +16,11 @@ import org.slf4j.LoggerFactory;
  * server ended in, or the one of the configuration that removed the member. A new server of an id that applied its
  * cluster's deletion on its node starts in the term it ended in ({@link DeletedServers}), and the cluster created
  * again elects its leaders, and writes its entries, in later terms. A notice whose term is below the first term of
- * the receiving member's log (that of its first entry or snapshot; with none, the term it started in) is about a
- * cluster before its own, and is ignored. A notice about the member's own cluster has a term at or above that: its
- * log begins with entries of the cluster the notice is about. A notice without a term (from a node of an older
- * protocol version) is taken as before.
+ * the receiving member's log (that of its first entry or snapshot) is about a cluster before its own, and is
+ * ignored; so is any notice with a term to a member that holds no entry yet (a member just created again, catching
+ * up, which started in the term the one before ended in, or in term 0 when that one was retired alone). A notice
+ * about the member's own cluster has a term at or above that: its log begins with entries of the cluster the notice
+ * is about. A notice without a term (from a node of an older protocol version) is taken as before.
  */
 final class EarlierClusterNotices
 {
@@ -40,6 +41,16 @@ final class EarlierClusterNotices
         if (noticeInTerm <= 0)
         {
             return false;
+        }
+        if (server.core.lastIndex() <= 0)
+        {
+            // It holds no entry: a member that missed its cluster's deletion, or the one removed, holds some. Its
+            // cluster may have been created again a moment ago (this member catching up), and the term it started in
+            // tells nothing then (0 for an id retired alone; the very term of the deletion otherwise).
+            LOG.debug("{}: ignored {} in term {}: this member holds no entry yet, so the notice is about a cluster " +
+                "that ran under the same ids before cluster {} was created again", server.id, notice, noticeInTerm,
+                server.cluster.clusterName);
+            return true;
         }
         final long firstTerm = firstTerm(server.core, server.environment.clusters().termAtDeletion(server.id));
         if (noticeInTerm >= firstTerm)
