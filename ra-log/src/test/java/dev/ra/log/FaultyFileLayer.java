@@ -474,6 +474,28 @@ final class FaultyFileLayer
         }
 
         @Override
+        public int linkCount(final Path path) throws IOException
+        {
+            // A file keeps both ends of a rename when a crash wrote out only one of them (reorderNames, or the two
+            // directories synced apart); SegmentSpares relies on a file system reporting that, as a real one does.
+            synchronized (lock)
+            {
+                check();
+                final Inode inode = names.get(path);
+                if (null == inode)
+                {
+                    throw new NoSuchFileException(path.toString());
+                }
+                int links = 0;
+                for (final Inode named : names.values())
+                {
+                    links += named == inode ? 1 : 0;
+                }
+                return links;
+            }
+        }
+
+        @Override
         public void delete(final Path path) throws IOException
         {
             synchronized (lock)

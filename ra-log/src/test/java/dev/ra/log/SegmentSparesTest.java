@@ -165,6 +165,41 @@ class SegmentSparesTest
     }
 
     @Test
+    void onTheFaultInjectingDiskASpareThatKeptItsSegmentsNameIsNotAdopted() throws Exception
+    {
+        // A crash that kept only the pool's end of a rename (the pool's directory synced, the segment's not) leaves
+        // the file under both names. The disk the recovery properties run on must report that second name as a real
+        // one does (its link count), or the pool adopts the spare, writes it over and the segment's name then leads
+        // to another segment's bytes ("sequence 44 does not match the file name").
+        final FaultyFileLayer disk = new FaultyFileLayer();
+        final FileLayer before = disk.view();
+        final Path data = Path.of("/data");
+        final Path segments = data.resolve("segments");
+        final Path pool = data.resolve(SegmentSpares.DIR);
+        before.createDirectories(segments);
+        before.createDirectories(pool);
+        final Path segment = segments.resolve("0000000000000001.segment");
+        try (LogFile file = before.open(segment, true))
+        {
+            file.write(ByteBuffer.wrap(new byte[] {1, 2, 3}), 0);
+            file.force();
+        }
+        before.syncDirectory(segments);
+        final Path spare = pool.resolve("0-3.spare");
+        before.move(segment, spare);
+        before.syncDirectory(pool);
+        disk.crash(new java.util.Random(1), false, false);
+
+        final FileLayer after = disk.view();
+        assertThat(after.linkCount(spare)).isEqualTo(2);
+        assertThat(after.linkCount(segment)).isEqualTo(2);
+        final SegmentSpares opened = SegmentSpares.open(after, data, 1 << 20);
+        assertThat(after.list(pool)).isEmpty();
+        assertThat(opened.take(3, segments.resolve("0000000000000002.segment.tmp"))).isFalse();
+        assertThat(after.linkCount(segment)).isEqualTo(1);
+    }
+
+    @Test
     void sparesNamesAreParsedStrictly()
     {
         assertThat(SegmentSpares.parse("a-ff.spare")).containsExactly(10, 255);
