@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -44,25 +45,23 @@ final class ClusterDirectory
      * Take in the deletions the storage remembers from before this node started: the term each server ended in and,
      * for a server with no stored state here (a server created again under the id holds some), that it applied its
      * cluster's deletion, which a member that missed it is told. The data of a deletion a crash interrupted is deleted
-     * first ({@link InterruptedDeletions}). Called once, before the node receives messages or restarts its servers.
+     * first ({@link InterruptedDeletions}); data that cannot be deleted is not restarted ({@link #unfinishedDeletion}).
+     * Called once, before the node receives messages or restarts its servers.
      */
     void restoreDeletions()
     {
         try
         {
-            storage.rememberedDeletions().forEach((server, term) ->
+            final Map<ServerId, Long> records = storage.rememberedDeletions();
+            final Set<ServerId> unfinished = records.isEmpty() ? Set.of() :
+                InterruptedDeletions.unfinished(storage, nodeId);
+            records.forEach((server, term) ->
             {
-                boolean gone;
-                try
+                // The deleted server's data, even when it could not be deleted now: it never runs again.
+                final boolean gone = unfinished.contains(server) || !storedHere(server);
+                if (unfinished.contains(server) && null != InterruptedDeletions.finish(storage, server, nodeId, true))
                 {
-                    gone = InterruptedDeletions.finish(storage, server, term, nodeId);
-                }
-                catch (final RuntimeException ex)
-                {
-                    // Its data is left as it is, restarted as any other: what the node did before it kept a record.
-                    LOG.warn("{}: cannot tell whether the data stored for {} is what its cluster's deletion left",
-                        nodeId, server, ex);
-                    gone = false;
+                    deleted.deletionUnfinished(server);
                 }
                 deleted.restore(server, term, gone);
                 if (gone)
@@ -77,6 +76,55 @@ final class ClusterDirectory
             // A node runs without them, as one whose storage keeps none; the storage itself tells what it could read.
             LOG.warn("{}: cannot read the deletions its storage remembers; going on without the rest", nodeId, ex);
         }
+    }
+
+    /**
+     * @return whether the storage holds data of the server (one created again under a deleted id); true if it cannot
+     *     tell, so that the server is not told of the deletion of the cluster before.
+     */
+    private boolean storedHere(final ServerId server)
+    {
+        try
+        {
+            return storage.exists(server);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.warn("{}: cannot tell whether data of {} is stored", nodeId, server, ex);
+            return true;
+        }
+    }
+
+    /**
+     * A restart of a stored server was asked for: if its data is what its cluster's deletion left when the node
+     * started (it could not be deleted then), the deletion is tried again, and the server is never restarted.
+     *
+     * @param server to restart.
+     * @return null if the server is not such a one, else why it is not restarted.
+     */
+    RuntimeException unfinishedDeletion(final ServerId server)
+    {
+        if (!deleted.isDeletionUnfinished(server))
+        {
+            return null;
+        }
+        final RuntimeException failure = InterruptedDeletions.finish(storage, server, nodeId, false);
+        if (null == failure)
+        {
+            deleted.deletionFinished(server);
+            return notRunningHere(server);
+        }
+        return new IllegalStateException("server " + server + " was deleted with its cluster before node " + nodeId +
+            " last started, and its data, left by a crash, could not be deleted (" + failure.getMessage() + "); it " +
+            "is not restarted: delete it (forceDeleteServer) once the storage can", failure);
+    }
+
+    /**
+     * The server's stored data was deleted (or none is stored): no deletion of it is left unfinished.
+     */
+    void storedDataDeleted(final ServerId server)
+    {
+        deleted.deletionFinished(server);
     }
 
     /**

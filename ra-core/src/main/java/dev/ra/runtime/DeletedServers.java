@@ -2,6 +2,7 @@ package dev.ra.runtime;
 
 import dev.ra.ServerId;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -50,6 +51,9 @@ final class DeletedServers extends ServerReasons
         }
     };
 
+    /** Servers whose data, left by a deletion a crash interrupted, could not be deleted at start: never restarted. */
+    private final Set<ServerId> deletionUnfinished = new HashSet<>();
+
     /**
      * A server hosted here applied its cluster's deletion.
      *
@@ -94,6 +98,30 @@ final class DeletedServers extends ServerReasons
     synchronized boolean hasAppliedDeletion(final ServerId server)
     {
         return appliedDeletion.contains(server);
+    }
+
+    /**
+     * The data a deletion left of the server could not be deleted when the node started: it must not be restarted.
+     */
+    synchronized void deletionUnfinished(final ServerId server)
+    {
+        deletionUnfinished.add(server);
+    }
+
+    /**
+     * The data a deletion left of the server is deleted now.
+     */
+    synchronized void deletionFinished(final ServerId server)
+    {
+        deletionUnfinished.remove(server);
+    }
+
+    /**
+     * @return whether the server's data is what its cluster's deletion left, not deleted yet.
+     */
+    synchronized boolean isDeletionUnfinished(final ServerId server)
+    {
+        return deletionUnfinished.contains(server);
     }
 
     @Override

@@ -1,12 +1,8 @@
 package dev.ra.runtime;
 
 import dev.ra.ServerId;
-import dev.ra.protocol.EntryPayload;
-import dev.ra.protocol.LogEntry;
-import dev.ra.spi.LogListener;
-import dev.ra.spi.LogStore;
-import dev.ra.spi.ServerStorage;
 import dev.ra.spi.Storage;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,31 +10,16 @@ import org.slf4j.LoggerFactory;
  * Finishes, when a node starts, a deletion that a crash interrupted: a server that applied its cluster's deletion is
  * recorded in the storage ({@link Storage#rememberDeletion}) before its data is deleted, so a crash in between leaves
  * both. Its data restarted as it was would run a deleted cluster again (replaying its log does not apply the
- * deletion again, and with every node of the cluster crashed so, the members elect a leader). Such data is told from
- * that of a server created again under the id by its log, which ends with the cluster's deletion (the server ended
- * once it applied it), and its term, at most the one recorded; a server created again holds no deletion (or one of
- * the cluster created again, whose data may go too).
+ * deletion again, and with every node of the cluster crashed so, the members elect a leader). The storage tells that
+ * data from the data of a server created again under the id ({@link Storage#unfinishedDeletions}: the record names
+ * the data stored when it was made), exactly and without reading any log: where the cluster's deletion sits in the
+ * log (a snapshot, entries after it) does not matter, and a node holding many servers created again under deleted
+ * ids reads none of their logs at start. Data that cannot be deleted now stays, and is never restarted
+ * ({@link ClusterDirectory#unfinishedDeletion}).
  */
 final class InterruptedDeletions
 {
     private static final Logger LOG = LoggerFactory.getLogger(InterruptedDeletions.class);
-
-    /** How far back from the end of a log its cluster's deletion is looked for: it ended the server that applied it. */
-    static final int DELETION_SEARCH_ENTRIES = 1024;
-
-    /** Nothing is appended to a storage opened only to be read. */
-    private static final LogListener NO_LISTENER = new LogListener()
-    {
-        @Override
-        public void onWritten(final long index, final long term)
-        {
-        }
-
-        @Override
-        public void onFailure(final Throwable cause)
-        {
-        }
-    };
 
     private InterruptedDeletions()
     {
@@ -46,54 +27,51 @@ final class InterruptedDeletions
 
     /**
      * @param storage of the node.
-     * @param server  recorded as deleted with its cluster, ending in {@code term}.
      * @param nodeId  of the node, for the log.
-     * @return whether the server's data is gone: none was stored, or it was the deleted server's, now deleted.
+     * @return the recorded servers whose data the storage holds as it was when their deletion was recorded; none if
+     *     the storage cannot tell (warned).
      */
-    static boolean finish(final Storage storage, final ServerId server, final long term, final String nodeId)
+    static Set<ServerId> unfinished(final Storage storage, final String nodeId)
     {
-        if (!storage.exists(server))
-        {
-            return true;
-        }
-        final long storedTerm;
-        final long deletionIndex;
-        final ServerStorage stored = storage.open(server, NO_LISTENER);
         try
         {
-            storedTerm = stored.meta().currentTerm();
-            deletionIndex = storedTerm > term ? 0 : deletionEntry(stored.log());
+            return Set.copyOf(storage.unfinishedDeletions());
         }
-        finally
+        catch (final RuntimeException ex)
         {
-            stored.close();
+            LOG.warn("{}: cannot tell which deletions its storage did not finish; data left by one is restarted as " +
+                "any other", nodeId, ex);
+            return Set.of();
         }
-        if (0 == deletionIndex)
-        {
-            // A server created again under the id: a later term, or no deletion in its log.
-            return false;
-        }
-        LOG.warn("{}: applied its cluster's deletion (index {}) before node {} stopped, which stopped before its " +
-            "data was deleted; deleting it now", server, deletionIndex, nodeId);
-        storage.delete(server);
-        return true;
     }
 
     /**
-     * @return the index of the cluster's deletion among the last entries of the log, else 0.
+     * Delete the data a deletion left.
+     *
+     * @param storage of the node.
+     * @param server  whose cluster's deletion it applied before the node stopped, its data not yet deleted.
+     * @param nodeId  of the node, for the log.
+     * @param first   whether this is the node's start (else a restart of the server was asked for), for the log.
+     * @return null once the data is gone, else why it could not be deleted.
      */
-    private static long deletionEntry(final LogStore log)
+    static RuntimeException finish(final Storage storage, final ServerId server, final String nodeId,
+        final boolean first)
     {
-        final long last = log.lastIndex();
-        final long first = Math.max(log.firstIndex(), last - DELETION_SEARCH_ENTRIES + 1);
-        for (long index = last; index >= first && index > 0; index--)
+        if (first)
         {
-            final LogEntry entry = log.entry(index);
-            if (null != entry && entry.payload() instanceof EntryPayload.DeleteCluster)
-            {
-                return index;
-            }
+            LOG.warn("{}: applied its cluster's deletion before node {} stopped, which stopped before its data was " +
+                "deleted; deleting it now", server, nodeId);
         }
-        return 0;
+        try
+        {
+            storage.delete(server);
+            return null;
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.warn("{}: could not delete the data its cluster's deletion left on node {}; it is not restarted " +
+                "(a restart tries the deletion again)", server, nodeId, ex);
+            return ex;
+        }
     }
 }

@@ -157,6 +157,11 @@ final class ServerRegistry
             return CompletableFuture.failedFuture(new IllegalStateException("server " + id +
                 " already has stored state; use restartServer, or delete it first"));
         }
+        if (isNew)
+        {
+            // No data of a deletion left unfinished is stored any more (deleted by hand): what is stored next is new.
+            clusters.storedDataDeleted(id);
+        }
         final StateMachine<Object, Object> resolved = (StateMachine<Object, Object>)(null != machine ? machine :
             resolveMachine(machineName));
         final ClusterInfo cluster = clusters.register(clusterName, machineName, resolved, members);
@@ -194,6 +199,20 @@ final class ServerRegistry
         {
             return CompletableFuture.failedFuture(new UnknownServerException(id, "server " + id +
                 " has no stored state on " + config.nodeId()));
+        }
+        final RuntimeException deletedData = clusters.unfinishedDeletion(id);
+        if (null != deletedData)
+        {
+            // Listed as any server stored here that does not run, until its data is gone.
+            if (deletedData instanceof UnknownServerException)
+            {
+                failedRestarts.clear(List.of(id));
+            }
+            else
+            {
+                failedRestarts.record(id, reason(deletedData));
+            }
+            return CompletableFuture.failedFuture(deletedData);
         }
         return openAndStart(id, null, false, JoinPoint.NONE).whenComplete((v, failure) ->
         {
@@ -535,6 +554,7 @@ final class ServerRegistry
             if (deleteData && config.storage().exists(id))
             {
                 config.storage().delete(id);
+                clusters.storedDataDeleted(id);
                 failedRestarts.clear(List.of(id));
                 final ClusterInfo cluster = clusters.get(id);
                 if (null != cluster)

@@ -3,6 +3,7 @@ package dev.ra.spi;
 import dev.ra.ServerId;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A node's storage, shared by all the servers of one {@link dev.ra.RaSystem} (for example one write-ahead log for
@@ -59,7 +60,9 @@ public interface Storage extends AutoCloseable
      * Record, durably, that a server applied its cluster's deletion here, ending in {@code term}, as the newest record
      * (replacing an older one of the same server); past {@link #REMEMBERED_DELETIONS} the oldest records go. Returns
      * once the record is durable; called before the server's storage is deleted, so that a crash in between leaves the
-     * server or the record. Rare (a deletion each), never on the path of commands.
+     * server or the record. The record also names the data stored for the server when it is made (its incarnation, or
+     * none), so that once the node restarts the storage tells that data from the data of a server created again under
+     * the id since ({@link #unfinishedDeletions}). Rare (a deletion each), never on the path of commands.
      *
      * @param server that applied its cluster's deletion.
      * @param term   its current term when it ended.
@@ -67,6 +70,21 @@ public interface Storage extends AutoCloseable
      */
     default void rememberDeletion(final ServerId server, final long term)
     {
+    }
+
+    /**
+     * Of the servers {@link #rememberedDeletions} names, those whose data this storage still holds as it was when the
+     * deletion was recorded: the node stopped between {@link #rememberDeletion} and {@link #delete}. That data is the
+     * deleted server's, which must never run again: the node deletes it when it starts, before it restarts its
+     * servers. Data stored under such an id since (a server created again) is not the deleted server's, whatever its
+     * log holds. Read once, when the node starts; it costs no read of any server's log. A storage that does not tie its
+     * records to the data returns none (the default): such data is then restarted as any other.
+     *
+     * @return those servers.
+     */
+    default Set<ServerId> unfinishedDeletions()
+    {
+        return Set.of();
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.ra.spi.ServerStorage;
 import dev.ra.spi.Storage;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A storage that passes every call on to another; a test extends it and overrides only what it sees, holds up or
@@ -58,6 +59,12 @@ class ForwardingStorage implements Storage
     public void rememberDeletion(final ServerId server, final long term)
     {
         inner.rememberDeletion(server, term);
+    }
+
+    @Override
+    public Set<ServerId> unfinishedDeletions()
+    {
+        return inner.unfinishedDeletions();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.ra.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ra.ServerId;
 import dev.ra.runtime.memory.InMemoryStorage;
@@ -31,12 +32,18 @@ class InterruptedDeletionTest
     private final Map<String, Storage> storages = new ConcurrentHashMap<>();
     /** Nodes whose next deletion of a server's data "crashes" first (the data stays). */
     private final Set<String> crashing = ConcurrentHashMap.newKeySet();
+    /** Nodes whose storage cannot delete any server's data (a read-only disk), until removed. */
+    private final Set<String> undeletable = ConcurrentHashMap.newKeySet();
     private final InJvmCluster nodes = new InJvmCluster(List.of("n1", "n2", "n3"), (node, builder) ->
         builder.storage(storages.computeIfAbsent(node, n -> new ForwardingStorage(new InMemoryStorage())
         {
             @Override
             public void delete(final ServerId id)
             {
+                if (undeletable.contains(id.node()))
+                {
+                    throw new IllegalStateException("cannot delete " + id + "'s data: the disk is read-only");
+                }
                 if (crashing.remove(id.node()))
                 {
                     throw new IllegalStateException("the node crashed before " + id + "'s data was deleted");
@@ -104,6 +111,48 @@ class InterruptedDeletionTest
         for (final ServerId member : members)
         {
             assertThat(storages.get(member.node()).exists(member)).as(member + "'s data").isTrue();
+        }
+    }
+
+    /**
+     * Data the deletion left, which cannot be deleted at start either, was restarted: the deleted cluster ran again.
+     */
+    @Test
+    void dataADeletionLeftThatCannotBeDeletedAtStartIsNotRestarted()
+    {
+        nodes.system("n1").startCluster("kv", new KvMachine(), members);
+        nodes.awaitLeader(members, WAIT);
+        crashing.addAll(List.of("n1", "n2", "n3"));
+        nodes.system("n1").deleteCluster(members.get(0));
+        InJvmCluster.await(() -> members.stream().noneMatch(m -> nodes.system(m).isRunning(m)) ? true : null, WAIT,
+            "every member to apply the deletion");
+        for (final String node : List.of("n1", "n2", "n3"))
+        {
+            nodes.stopNode(node);
+        }
+        undeletable.addAll(List.of("n1", "n2", "n3"));
+        for (final String node : List.of("n1", "n2", "n3"))
+        {
+            nodes.startNode(node);
+        }
+
+        for (final ServerId member : members)
+        {
+            assertThat(nodes.system(member).isRunning(member)).as(member + " restarted from its data").isFalse();
+            assertThatThrownBy(() -> nodes.system(member).restartServer(member)).as(member + " restarted")
+                .hasMessageContaining("could not be deleted");
+            assertThat(storages.get(member.node()).exists(member)).as(member + "'s data").isTrue();
+            assertThat(nodes.system(member).failedRestarts()).as("listed as not restarted")
+                .anySatisfy(failed -> assertThat(failed.server()).isEqualTo(member))
+                .allSatisfy(failed -> assertThat(failed.reason()).contains("could not be deleted"));
+        }
+        undeletable.clear();
+        for (final ServerId member : members)
+        {
+            assertThatThrownBy(() -> nodes.system(member).restartServer(member)).as(member + " restarted")
+                .hasMessageContaining("deleted with its cluster");
+            assertThat(storages.get(member.node()).exists(member)).as(member + "'s data").isFalse();
+            assertThat(nodes.system(member).failedRestarts()).as("listed as not restarted").isEmpty();
         }
     }
 }

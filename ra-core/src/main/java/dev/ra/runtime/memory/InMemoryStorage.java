@@ -6,10 +6,12 @@ import dev.ra.spi.ServerStorage;
 import dev.ra.spi.Storage;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -29,6 +31,8 @@ public final class InMemoryStorage implements Storage
     private final Map<ServerId, InMemoryServerStorage> open = new ConcurrentHashMap<>();
     /** Guarded by itself; insertion order is the order of the records, oldest first. */
     private final Map<ServerId, Long> deletions = new LinkedHashMap<>();
+    /** Guarded by {@link #deletions}: the data each recorded server held when recorded (its incarnation), if any. */
+    private final Map<ServerId, ServerData> deletedData = new LinkedHashMap<>();
     private final long syncDelayNanos;
     private volatile ScheduledExecutorService syncer;
 
@@ -106,13 +110,40 @@ public final class InMemoryStorage implements Storage
         {
             deletions.remove(server);
             deletions.put(server, term);
+            final ServerData stored = data.get(server);
+            if (null == stored)
+            {
+                deletedData.remove(server);
+            }
+            else
+            {
+                deletedData.put(server, stored);
+            }
             final var oldest = deletions.keySet().iterator();
             while (deletions.size() > REMEMBERED_DELETIONS)
             {
-                oldest.next();
+                deletedData.remove(oldest.next());
                 oldest.remove();
             }
         }
+    }
+
+    @Override
+    public Set<ServerId> unfinishedDeletions()
+    {
+        final Set<ServerId> unfinished = new HashSet<>();
+        synchronized (deletions)
+        {
+            // The same data (ServerData compares by identity): a server created again under the id holds its own.
+            deletedData.forEach((server, recorded) ->
+            {
+                if (data.get(server) == recorded)
+                {
+                    unfinished.add(server);
+                }
+            });
+        }
+        return unfinished;
     }
 
     @Override
