@@ -16,8 +16,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's record of the servers that applied their cluster's deletion here, with the term each ended in
- * ({@link Storage#rememberDeletion}): the file {@code deleted-servers} in the data directory. A deletion appends one
+ * The node's record of the servers that applied their cluster's deletion here, with the term each ended in and the
+ * uid of its directory then ({@link Storage#rememberDeletion}, {@link DeletedIncarnations}): the file
+ * {@code deleted-servers} in the data directory. A file of version 1 (records without a uid) is read, its records
+ * naming no directory, and written anew in the current version by the next deletion. A deletion appends one
  * record and syncs the file; once the file holds twice {@link Storage#REMEMBERED_DELETIONS} records, or was found
  * damaged, missing or of another version, the next deletion writes it anew, atomically, with the newest records only
  * (at most {@link Storage#REMEMBERED_DELETIONS}, oldest dropped first). Deletions are rare, and a node deleting
@@ -33,6 +35,10 @@ final class DeletedServersFile
     static final String NAME = "deleted-servers";
     /** Bytes before the first record: magic and version. */
     static final int HEADER = 8;
+    /** Version written: each record names the uid of the server's directory when it was made. */
+    static final int VERSION = 2;
+    /** Version before it, still read: records without a uid (they name no data). */
+    private static final int VERSION_WITHOUT_UID = 1;
     /** Largest record body accepted: a term and a server id (two strings of a few hundred bytes at most). */
     private static final int MAX_RECORD_BYTES = 64 * 1024;
     /** Largest file accepted: far above what twice {@link Storage#REMEMBERED_DELETIONS} records of that size take. */
@@ -43,7 +49,7 @@ final class DeletedServersFile
     private final FileLayer files;
     private final Path path;
     /** The records, oldest first, as durable in the file. */
-    private final Map<ServerId, Long> records;
+    private final Map<ServerId, Deletion> records;
     /** Where the file's last whole record ends: the next append goes there. */
     private long end;
     /** Records in the file, those of a server recorded again since among them. */
@@ -54,6 +60,8 @@ final class DeletedServersFile
     private String damage;
     /** The version of the file, if a newer release wrote it: it is read as none, and never replaced. */
     private int newerVersion;
+    /** Whether the file is of the version before (records without a uid): the next write writes it anew. */
+    private boolean olderVersion;
     /** Whether the storage closed: its directory may belong to another storage now, and nothing is written. */
     private boolean closed;
 
@@ -123,7 +131,9 @@ final class DeletedServersFile
                 "anew at the next deletion", damage, records.size());
             return;
         }
-        rewrite = false;
+        // A file of the version before is written anew, in this version, by the next deletion: no record of this
+        // version is appended to it.
+        rewrite = olderVersion;
     }
 
     /**
@@ -143,16 +153,18 @@ final class DeletedServersFile
             return "corrupt file " + path + " at offset 0: bad magic '" + Formats.magicText(magic) + "', expected '" +
                 Formats.magicText(Formats.DELETED_SERVERS_MAGIC) + "'";
         }
-        if (version > Formats.VERSION)
+        if (version > VERSION)
         {
             newerVersion = version;
-            return new UnsupportedFormatException(path, version, Formats.VERSION, Formats.VERSION).getMessage() +
+            return new UnsupportedFormatException(path, version, VERSION_WITHOUT_UID, VERSION).getMessage() +
                 " (written by a newer release; not replaced)";
         }
-        if (version != Formats.VERSION)
+        if (version != VERSION && version != VERSION_WITHOUT_UID)
         {
             return "corrupt file " + path + " at offset 4: format version " + version;
         }
+        olderVersion = version == VERSION_WITHOUT_UID;
+        final int fixed = version == VERSION ? 16 : 8;
         int offset = HEADER;
         end = HEADER;
         while (offset < data.length)
@@ -162,7 +174,7 @@ final class DeletedServersFile
                 return "corrupt file " + path + " at offset " + offset + ": record cut short";
             }
             final int length = ByteBuffer.wrap(data, offset, 4).getInt();
-            if (length < 8 || length > MAX_RECORD_BYTES || length > data.length - offset - 8)
+            if (length < fixed || length > MAX_RECORD_BYTES || length > data.length - offset - 8)
             {
                 return "corrupt file " + path + " at offset " + offset + ": record length " + length +
                     " beyond the file or out of range";
@@ -177,10 +189,11 @@ final class DeletedServersFile
             {
                 return "corrupt file " + path + " at offset " + offset + ": negative term " + term;
             }
+            final long uid = version == VERSION ? ByteBuffer.wrap(data, offset + 12, 8).getLong() : 0;
             final ServerId server;
             try
             {
-                final BufferReader in = new BufferReader(data, offset + 12, length - 8);
+                final BufferReader in = new BufferReader(data, offset + 4 + fixed, length - fixed);
                 server = EntryCodec.readServerId(in);
                 if (in.remaining() != 0)
                 {
@@ -192,7 +205,7 @@ final class DeletedServersFile
                 return "corrupt file " + path + " at offset " + offset + ": unreadable server id (" + ex.getMessage() +
                     ")";
             }
-            put(records, server, term);
+            put(records, server, new Deletion(term, uid));
             offset = recordEnd + 4;
             end = offset;
             fileRecords++;
@@ -213,17 +226,32 @@ final class DeletedServersFile
      */
     synchronized Map<ServerId, Long> records()
     {
-        return new LinkedHashMap<>(records);
+        final Map<ServerId, Long> terms = new LinkedHashMap<>();
+        records.forEach((server, deletion) -> terms.put(server, deletion.term()));
+        return terms;
+    }
+
+    /**
+     * @return the uid of the directory each recorded server had when recorded (0: none, or a record of version 1,
+     *     which names none), oldest record first.
+     */
+    synchronized Map<ServerId, Long> uids()
+    {
+        final Map<ServerId, Long> uids = new LinkedHashMap<>();
+        records.forEach((server, deletion) -> uids.put(server, deletion.uid()));
+        return uids;
     }
 
     /**
      * Record a server as the newest; returns once the record is durable.
      *
+     * @param uid of the server's directory now: the data its deletion is to delete; 0 if none is stored.
+     *
      * @throws UncheckedIOException if the file could not be written (the records are then as before).
      * @throws UnsupportedFormatException if a newer release wrote the file, which is left as it is.
      * @throws IllegalStateException if the storage closed.
      */
-    synchronized void remember(final ServerId server, final long term)
+    synchronized void remember(final ServerId server, final long term, final long uid)
     {
         if (closed)
         {
@@ -233,14 +261,15 @@ final class DeletedServersFile
         if (newerVersion > 0)
         {
             // A newer release's record is left as it is, as every file of a newer format (docs/UPGRADES.md).
-            throw new UnsupportedFormatException(path, newerVersion, Formats.VERSION, Formats.VERSION);
+            throw new UnsupportedFormatException(path, newerVersion, VERSION_WITHOUT_UID, VERSION);
         }
+        final Deletion deletion = new Deletion(term, uid);
         try
         {
             if (rewrite || fileRecords >= 2 * Storage.REMEMBERED_DELETIONS)
             {
-                final Map<ServerId, Long> next = new LinkedHashMap<>(records);
-                put(next, server, term);
+                final Map<ServerId, Deletion> next = new LinkedHashMap<>(records);
+                put(next, server, deletion);
                 final ByteBuffer content = encode(next);
                 end = content.remaining();
                 AtomicFiles.write(files, path, content);
@@ -249,7 +278,7 @@ final class DeletedServersFile
             }
             else
             {
-                append(server, term);
+                append(server, deletion);
             }
         }
         catch (final IOException ex)
@@ -259,7 +288,7 @@ final class DeletedServersFile
             throw new UncheckedIOException("cannot write " + path + " (recording that " + server +
                 " applied its cluster's deletion)", ex);
         }
-        put(records, server, term);
+        put(records, server, deletion);
     }
 
     /**
@@ -271,10 +300,10 @@ final class DeletedServersFile
         closed = true;
     }
 
-    private void append(final ServerId server, final long term) throws IOException
+    private void append(final ServerId server, final Deletion deletion) throws IOException
     {
-        final BufferWriter out = new BufferWriter(48);
-        writeRecord(out, server, term);
+        final BufferWriter out = new BufferWriter(56);
+        writeRecord(out, server, deletion);
         final ByteBuffer record = ByteBuffer.wrap(out.array(), 0, out.position());
         try (LogFile file = files.open(path, false))
         {
@@ -285,10 +314,10 @@ final class DeletedServersFile
         fileRecords++;
     }
 
-    private static void put(final Map<ServerId, Long> records, final ServerId server, final long term)
+    private static void put(final Map<ServerId, Deletion> records, final ServerId server, final Deletion deletion)
     {
         records.remove(server);
-        records.put(server, term);
+        records.put(server, deletion);
         final Iterator<ServerId> oldest = records.keySet().iterator();
         while (records.size() > Storage.REMEMBERED_DELETIONS)
         {
@@ -300,26 +329,37 @@ final class DeletedServersFile
     /**
      * @return the file's content: header, then one record per server, oldest first.
      */
-    static ByteBuffer encode(final Map<ServerId, Long> records)
+    static ByteBuffer encode(final Map<ServerId, Deletion> records)
     {
-        final BufferWriter out = new BufferWriter(HEADER + 48 * records.size());
+        final BufferWriter out = new BufferWriter(HEADER + 56 * records.size());
         out.writeInt(Formats.DELETED_SERVERS_MAGIC);
-        out.writeInt(Formats.VERSION);
-        for (final Map.Entry<ServerId, Long> record : records.entrySet())
+        out.writeInt(VERSION);
+        for (final Map.Entry<ServerId, Deletion> record : records.entrySet())
         {
             writeRecord(out, record.getKey(), record.getValue());
         }
         return ByteBuffer.wrap(out.array(), 0, out.position());
     }
 
-    private static void writeRecord(final BufferWriter out, final ServerId server, final long term)
+    private static void writeRecord(final BufferWriter out, final ServerId server, final Deletion deletion)
     {
         final int start = out.position();
         out.writeInt(0);
-        out.writeLong(term);
+        out.writeLong(deletion.term());
+        out.writeLong(deletion.uid());
         EntryCodec.writeServerId(server, out);
         final int length = out.position() - start - 4;
         ByteBuffer.wrap(out.array(), start, 4).putInt(length);
         out.writeInt(Formats.crc(out.array(), start, 4 + length));
+    }
+
+    /**
+     * One server's record.
+     *
+     * @param term the server's current term when it ended.
+     * @param uid  of its directory then (the data its deletion is to delete), 0 if none or not named.
+     */
+    record Deletion(long term, long uid)
+    {
     }
 }

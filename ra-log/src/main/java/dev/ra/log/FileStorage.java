@@ -611,7 +611,23 @@ public final class FileStorage implements Storage
     {
         Objects.requireNonNull(server, "server");
         // The file refuses once the storage closed, and the close waits for a record under way.
-        deletedServers.remember(server, term);
+        deletedServers.remember(server, term, DeletedIncarnations.uidNow(files, storedDirectory(server)));
+    }
+
+    @Override
+    public Set<ServerId> unfinishedDeletions()
+    {
+        return DeletedIncarnations.stillStored(files, deletedServers.uids(), this::storedDirectory);
+    }
+
+    /**
+     * @return where the server's directory is, and the directory itself if loaded (else null).
+     */
+    private synchronized DeletedIncarnations.Stored storedDirectory(final ServerId server)
+    {
+        final ServerLog log = logs.get(server);
+        return new DeletedIncarnations.Stored(serversDirectory.resolve(ServerDirectory.dirName(server)),
+            null == log ? null : log.directory());
     }
 
     /**

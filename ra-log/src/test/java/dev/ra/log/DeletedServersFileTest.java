@@ -118,13 +118,13 @@ class DeletedServersFileTest
     {
         final Path file = dir.resolve(DeletedServersFile.NAME);
         final byte[] newer = ByteBuffer.allocate(12).putInt(Formats.DELETED_SERVERS_MAGIC)
-            .putInt(Formats.VERSION + 1).putInt(7).array();
+            .putInt(DeletedServersFile.VERSION + 1).putInt(7).array();
         Files.write(file, newer);
         try (FileStorage storage = open())
         {
             assertThat(storage.rememberedDeletions()).isEmpty();
             assertThat(storage.deletedServers().damage()).contains(file.toString())
-                .contains("unsupported format version " + (Formats.VERSION + 1));
+                .contains("unsupported format version " + (DeletedServersFile.VERSION + 1));
             assertThatThrownBy(() -> storage.rememberDeletion(server(1), 1))
                 .isInstanceOf(UnsupportedFormatException.class).hasMessageContaining(file.toString());
         }
@@ -191,10 +191,10 @@ class DeletedServersFileTest
     void theNewestRecordsAreKeptOldestDroppedFirstAndTheFileIsWrittenAnewOnceTwiceThatLong() throws IOException
     {
         final int capacity = Storage.REMEMBERED_DELETIONS;
-        final Map<ServerId, Long> many = new LinkedHashMap<>();
+        final Map<ServerId, DeletedServersFile.Deletion> many = new LinkedHashMap<>();
         for (int i = 0; i < 2 * capacity; i++)
         {
-            many.put(server(i), (long)i);
+            many.put(server(i), new DeletedServersFile.Deletion(i, 0));
         }
         final Path file = dir.resolve(DeletedServersFile.NAME);
         final ByteBuffer content = DeletedServersFile.encode(many);
