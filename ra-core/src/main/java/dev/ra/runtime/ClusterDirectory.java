@@ -387,18 +387,21 @@ final class ClusterDirectory
                 "(removed from its cluster, or by forceDeleteServer)");
             return;
         }
+        boolean stored;
         try
         {
             storage.rememberDeletion(server, term);
+            stored = true;
         }
         catch (final RuntimeException ex)
         {
             // The deletion committed: the server goes all the same, and this node remembers it until it restarts.
             LOG.warn("{}: could not record durably that it applied its cluster's deletion (remembered until node {} " +
                 "restarts)", server, nodeId, ex);
+            stored = false;
         }
         clusterDeleted(cluster);
-        deleted.appliedDeletion(server, term);
+        deleted.appliedDeletion(server, term, stored);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.ra.runtime;
 
 import dev.ra.ServerId;
+import dev.ra.spi.Storage;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -13,6 +14,9 @@ import java.util.Set;
  * against members that no longer exist, and so that the node can tell a calling node the same. Starting or
  * registering a cluster with such a member again clears its record. Past {@link #CAPACITY} the oldest records go, and
  * a call to such a server fails as for any server that does not run. Thread-safe.
+ *
+ * <p>The records of deletions applied here (below) are kept by the rule the storage keeps them by: the newest
+ * {@link #RECORDS}, the same constant, so that memory and storage keep the same ones.
  *
  * <p>It also keeps which of them applied their cluster's deletion here: proof that the deletion committed, which a
  * member that missed it (its node was down) is told when it campaigns, so that it ends as it would have.
@@ -29,27 +33,19 @@ import java.util.Set;
  */
 final class DeletedServers extends ServerReasons
 {
-    private final Set<ServerId> appliedDeletion = Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, false)
-    {
-        private static final long serialVersionUID = 1L;
+    /** How many deletion records are kept: as many as the storage keeps, so that both keep the same ones. */
+    static final int RECORDS = Storage.REMEMBERED_DELETIONS;
 
-        @Override
-        protected boolean removeEldestEntry(final Map.Entry<ServerId, Boolean> eldest)
-        {
-            return size() > CAPACITY;
-        }
-    });
+    private final Set<ServerId> appliedDeletion = Collections.newSetFromMap(new NewestRecords<>());
 
-    private final Map<ServerId, Long> termsAtDeletion = new LinkedHashMap<>(16, 0.75f, false)
-    {
-        private static final long serialVersionUID = 1L;
+    /** The terms the storage keeps too: the same records, by the same rule (the newest {@link #RECORDS}). */
+    private final Map<ServerId, Long> storedTerms = new NewestRecords<>();
 
-        @Override
-        protected boolean removeEldestEntry(final Map.Entry<ServerId, Long> eldest)
-        {
-            return size() > CAPACITY;
-        }
-    };
+    /**
+     * The terms the storage could not record (a failed write), kept until the node restarts: apart, so that they
+     * never push out of memory a record the storage keeps (and a new server of that id would start at term 0).
+     */
+    private final Map<ServerId, Long> unstoredTerms = new NewestRecords<>();
 
     /** Servers whose data, left by a deletion a crash interrupted, could not be deleted at start: never restarted. */
     private final Set<ServerId> deletionUnfinished = new HashSet<>();
@@ -57,14 +53,16 @@ final class DeletedServers extends ServerReasons
     /**
      * A server hosted here applied its cluster's deletion.
      *
-     * @param term the server's current term when it ended.
+     * @param term   the server's current term when it ended.
+     * @param stored whether the storage recorded it ({@link Storage#rememberDeletion} returned).
      */
-    synchronized void appliedDeletion(final ServerId server, final long term)
+    synchronized void appliedDeletion(final ServerId server, final long term, final boolean stored)
     {
         appliedDeletion.remove(server);
         appliedDeletion.add(server);
-        termsAtDeletion.remove(server);
-        termsAtDeletion.put(server, term);
+        storedTerms.remove(server);
+        unstoredTerms.remove(server);
+        (stored ? storedTerms : unstoredTerms).put(server, term);
     }
 
     /**
@@ -79,7 +77,7 @@ final class DeletedServers extends ServerReasons
         {
             appliedDeletion.add(server);
         }
-        termsAtDeletion.put(server, term);
+        storedTerms.put(server, term);
     }
 
     /**
@@ -88,7 +86,8 @@ final class DeletedServers extends ServerReasons
      */
     synchronized long termAtDeletion(final ServerId server)
     {
-        return termsAtDeletion.getOrDefault(server, 0L);
+        final Long stored = storedTerms.get(server);
+        return null != stored ? stored : unstoredTerms.getOrDefault(server, 0L);
     }
 
 
@@ -131,6 +130,21 @@ final class DeletedServers extends ServerReasons
         for (final ServerId server : servers)
         {
             appliedDeletion.remove(server);
+        }
+    }
+
+    /**
+     * Records in the order they were made, oldest first, the oldest dropped past {@link #RECORDS}: the rule the
+     * storage keeps its records by.
+     */
+    private static final class NewestRecords<V> extends LinkedHashMap<ServerId, V>
+    {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(final Map.Entry<ServerId, V> eldest)
+        {
+            return size() > RECORDS;
         }
     }
 }
