@@ -10,6 +10,8 @@ import java.time.Duration;
  * #ELECTION_TIMEOUTS_BEFORE_WARNING} of the longest election timeouts on the runtime's clock before a member warns (a
  * member that missed its cluster's deletion stays in it for ever, and loses nothing by the wait), and the node logs
  * one such warning in full per {@link #QUIET}, the next one counting the members that warned meanwhile (each at DEBUG).
+ * A member logged at DEBUG only is named in full at a later turn (a member stuck for hours must be found by name in
+ * the log, not only as a number), and a member named is named again every {@link #REMINDER} while it stays alone.
  * Thread-safe: shared by the servers of a node, on every loop.
  */
 final class AloneWarnings
@@ -18,6 +20,12 @@ final class AloneWarnings
     static final int ELECTION_TIMEOUTS_BEFORE_WARNING = 30;
     /** How long after a warning logged in full the node logs the others at DEBUG only. */
     static final Duration QUIET = Duration.ofMinutes(1);
+    /** How long after a member was named at WARN it is named again if still alone: a stuck member keeps showing. */
+    static final Duration REMINDER = Duration.ofHours(1);
+    /** {@link #admit}: the member is logged at DEBUG only (its turn came too soon after another's). */
+    static final long DEBUG_ONLY = -1;
+    /** {@link #admit}: nothing to log for the member now. */
+    static final long SILENT = -2;
 
     private final RuntimeClock clock;
     private final long holdNanos;
@@ -26,6 +34,8 @@ final class AloneWarnings
     private boolean anyLogged;
     /** Members that warned at DEBUG only since the last warning logged in full. */
     private long unlogged;
+    /** Warnings logged in full so far. */
+    private long fullWarnings;
 
     /**
      * @param clock              of the node.
@@ -57,23 +67,65 @@ final class AloneWarnings
     }
 
     /**
-     * A member warns: whether the node logs it in full.
+     * A member in the state warns: whether the node logs it in full now. One that had its turn refused is named in
+     * full at a later turn (counted once meanwhile); one named is named again once {@link #REMINDER} passed.
      *
-     * @return how many members warned at DEBUG only since the last warning logged in full (to be named in this one),
-     *     or -1 if this one is logged at DEBUG only.
+     * @param spell the member's spell alone.
+     * @return how many other members warned at DEBUG only since the last warning logged in full (to be named in this
+     *     one, which is logged in full), else {@link #DEBUG_ONLY} (logged at DEBUG: its turn is refused for the first
+     *     time) or {@link #SILENT} (nothing to log: named less than {@link #REMINDER} ago, or told at DEBUG already).
      */
-    synchronized long admit()
+    synchronized long admit(final Spell spell)
     {
         final long now = clock.nanoTime();
+        if (spell.named && now - spell.namedAtNanos < REMINDER.toNanos())
+        {
+            return SILENT;
+        }
         if (anyLogged && now - lastLoggedNanos < QUIET.toNanos())
         {
+            if (spell.counted)
+            {
+                return SILENT;
+            }
+            spell.counted = true;
+            spell.countedIn = fullWarnings;
             unlogged++;
-            return -1;
+            return DEBUG_ONLY;
         }
         anyLogged = true;
         lastLoggedNanos = now;
-        final long before = unlogged;
+        // Counted since the last warning in full, the member is among them: the others are what this one names.
+        final long before = spell.counted && spell.countedIn == fullWarnings ? unlogged - 1 : unlogged;
         unlogged = 0;
+        fullWarnings++;
+        spell.reminder = spell.named;
+        spell.named = true;
+        spell.namedAtNanos = now;
+        spell.counted = false;
         return before;
+    }
+
+    /**
+     * One member's spell alone, as far as its warnings go: whether it was named at WARN, and when, and whether it was
+     * counted among those logged at DEBUG only. A new one begins each time the member knows a leader or a new term.
+     * Used on the member's loop only (where it calls {@link #admit}).
+     */
+    static final class Spell
+    {
+        private boolean named;
+        private long namedAtNanos;
+        private boolean counted;
+        /** How many warnings in full the node had logged when the member was counted. */
+        private long countedIn;
+        private boolean reminder;
+
+        /**
+         * @return whether the last warning admitted in full named the member again (it was named before).
+         */
+        boolean reminder()
+        {
+            return reminder;
+        }
     }
 }

@@ -41,8 +41,8 @@ final class NodeEvents
     private long notRunningAnswersTerm = -1;
     /** When the first of {@link #notRunningAnswers} came, on the node's clock ({@link AloneWarnings#now}). */
     private long notRunningSinceNanos;
-    /** Whether this member warned that no other voter runs, since it last knew a leader. */
-    private boolean warnedAlone;
+    /** This member's warnings that no other voter runs, since it last knew a leader (or in its current term). */
+    private AloneWarnings.Spell aloneSpell = new AloneWarnings.Spell();
 
     /**
      * @param server whose events these are.
@@ -100,9 +100,10 @@ final class NodeEvents
      * campaigns for ever, and nothing else says so: its overview shows a member in pre-vote, as during any election.
      * That is what a member that missed its cluster's deletion comes to once the nodes that applied it no longer
      * remember it (their storage keeps no record, or lost or dropped it), and a member of a cluster whose other members
-     * are not started again: warn once, so that an operator can tell which and delete it ({@code forceDeleteServer})
-     * or start the others. Only once that lasted many election timeouts, and one such warning in full per node a while
-     * ({@link AloneWarnings}): a node started cold whose peers start their servers late has thousands of such members.
+     * are not started again: warn (and again every hour while it lasts), so that an operator can tell which and
+     * delete it ({@code forceDeleteServer}) or start the others. Only once that lasted many election timeouts, and one
+     * such warning in full per node a while ({@link AloneWarnings}, the others named in full at their later turns): a
+     * node started cold whose peers start their servers late has thousands of such members.
      */
     private void warnIfAlone(final ServerId peer)
     {
@@ -112,7 +113,7 @@ final class NodeEvents
         if (null != server.core.leaderId() || server.core.currentTerm() != notRunningAnswersTerm)
         {
             notRunningAnswers.clear();
-            warnedAlone = false;
+            aloneSpell = new AloneWarnings.Spell();
             notRunningAnswersTerm = server.core.currentTerm();
             notRunningSinceNanos = server.environment.aloneWarnings().now();
             if (null != server.core.leaderId())
@@ -121,10 +122,6 @@ final class NodeEvents
             }
         }
         notRunningAnswers.merge(peer, 1, Integer::sum);
-        if (warnedAlone)
-        {
-            return;
-        }
         final List<ServerId> others = server.core.members().stream().filter(Member::isVoter).map(Member::id)
             .filter(id -> !id.equals(server.id)).toList();
         if (others.isEmpty() || others.stream().anyMatch(id -> notRunningAnswers.getOrDefault(id, 0) <
@@ -138,20 +135,26 @@ final class NodeEvents
         {
             return;
         }
-        warnedAlone = true;
-        final long unlogged = warnings.admit();
+        final long unlogged = warnings.admit(aloneSpell);
+        if (AloneWarnings.SILENT == unlogged)
+        {
+            return;
+        }
         final String message = "{}: knows no leader, and the nodes of every other voter of cluster {} ({}) keep " +
             "saying that they do not run there: no leader can be elected until they are started again. If its " +
             "cluster was deleted while this member's node was down (and the nodes that applied the deletion no " +
             "longer remember it), delete this member with forceDeleteServer{}";
-        if (unlogged < 0)
+        if (AloneWarnings.DEBUG_ONLY == unlogged)
         {
-            // A node hosting thousands of such members would log thousands of these: one in full per while.
+            // A node hosting thousands of such members would log thousands of these: one in full per while, the
+            // others named in full at their later turns.
             LOG.debug(message, server.id, server.cluster.clusterName, others, "");
             return;
         }
-        LOG.warn(message, server.id, server.cluster.clusterName, others, 0 == unlogged ? "" : " (" + unlogged +
-            " other members of this node came to the same since the last such warning, logged at DEBUG only)");
+        LOG.warn(message, server.id, server.cluster.clusterName, others, (aloneSpell.reminder() ? " (still so, " +
+            "an hour or more after it was last said)" : "") + (0 == unlogged ? "" : " (" + unlogged + " other " +
+            "members of this node came to the same since the last such warning, logged at DEBUG only until their " +
+            "turn)"));
     }
 
     /**
