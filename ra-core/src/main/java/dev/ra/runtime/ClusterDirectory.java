@@ -96,8 +96,8 @@ final class ClusterDirectory
     }
 
     /**
-     * A restart of a stored server was asked for: if its data is what its cluster's deletion left when the node
-     * started (it could not be deleted then), the deletion is tried again, and the server is never restarted.
+     * A restart of a stored server was asked for: if its data is what its cluster's deletion left (it could not be
+     * deleted then, or when the node started), the deletion is tried again, and the server is never restarted.
      *
      * @param server to restart.
      * @return null if the server is not such a one, else why it is not restarted.
@@ -114,9 +114,9 @@ final class ClusterDirectory
             deleted.deletionFinished(server);
             return notRunningHere(server);
         }
-        return new IllegalStateException("server " + server + " was deleted with its cluster before node " + nodeId +
-            " last started, and its data, left by a crash, could not be deleted (" + failure.getMessage() + "); it " +
-            "is not restarted: delete it (forceDeleteServer) once the storage can", failure);
+        return new IllegalStateException("server " + server + " was deleted with its cluster on node " + nodeId +
+            ", and its data could not be deleted (" + failure.getMessage() + "); it is not restarted: delete it " +
+            "(forceDeleteServer) once the storage can", failure);
     }
 
     /**
@@ -402,6 +402,30 @@ final class ClusterDirectory
         }
         clusterDeleted(cluster);
         deleted.appliedDeletion(server, term, stored);
+    }
+
+    /**
+     * Delete a hosted server's data, once it ended ({@link #serverDeleted} first).
+     *
+     * @param withCluster true if the cluster's deletion committed: data that cannot be deleted is then never
+     *                    restarted, while the node runs ({@link #unfinishedDeletion}) or after it restarts (the storage
+     *                    tells it, {@link Storage#unfinishedDeletions}).
+     * @throws RuntimeException if the storage could not delete it.
+     */
+    void deleteData(final ServerId server, final boolean withCluster)
+    {
+        try
+        {
+            storage.delete(server);
+        }
+        catch (final RuntimeException ex)
+        {
+            if (withCluster)
+            {
+                deleted.deletionUnfinished(server);
+            }
+            throw ex;
+        }
     }
 
     /**

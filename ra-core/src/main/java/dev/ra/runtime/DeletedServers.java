@@ -47,7 +47,7 @@ final class DeletedServers extends ServerReasons
      */
     private final Map<ServerId, Long> unstoredTerms = new NewestRecords<>();
 
-    /** Servers whose data, left by a deletion a crash interrupted, could not be deleted at start: never restarted. */
+    /** Servers whose data their cluster's deletion could not delete (when applied, or at start): never restarted. */
     private final Set<ServerId> deletionUnfinished = new HashSet<>();
 
     /**
@@ -100,7 +100,7 @@ final class DeletedServers extends ServerReasons
     }
 
     /**
-     * The data a deletion left of the server could not be deleted when the node started: it must not be restarted.
+     * The data of a server that applied its cluster's deletion could not be deleted: it must not be restarted.
      */
     synchronized void deletionUnfinished(final ServerId server)
     {

@@ -925,7 +925,7 @@ final class ServerProcess implements LogListener, ServerMailbox, TermAndVoteHold
             storage.close();
             if (deleteData)
             {
-                environment.storage().delete(id);
+                environment.clusters().deleteData(id, deleteOnTerminate);
             }
         }
         catch (final RuntimeException ex)

@@ -155,4 +155,29 @@ class InterruptedDeletionTest
             assertThat(nodes.system(member).failedRestarts()).as("listed as not restarted").isEmpty();
         }
     }
+
+    /**
+     * A member whose data could not be deleted when it applied its cluster's deletion (the node running on) was
+     * restarted from that data by a restart of the server: the deleted cluster's member ran again.
+     */
+    @Test
+    void dataADeletionCouldNotDeleteIsNotRestartedWhileTheNodeRuns()
+    {
+        nodes.system("n1").startCluster("kv", new KvMachine(), members);
+        nodes.awaitLeader(members, WAIT);
+        undeletable.add("n1");
+        nodes.system("n1").deleteCluster(members.get(0));
+        InJvmCluster.await(() -> members.stream().noneMatch(m -> nodes.system(m).isRunning(m)) ? true : null, WAIT,
+            "every member to apply the deletion");
+        final ServerId left = members.get(0);
+        assertThat(storages.get("n1").exists(left)).as(left + "'s data").isTrue();
+
+        assertThatThrownBy(() -> nodes.system("n1").restartServer(left)).as(left + " restarted")
+            .hasMessageContaining("could not be deleted");
+        assertThat(nodes.system("n1").isRunning(left)).isFalse();
+        undeletable.clear();
+        assertThatThrownBy(() -> nodes.system("n1").restartServer(left)).as(left + " restarted")
+            .hasMessageContaining("was deleted");
+        assertThat(storages.get("n1").exists(left)).as(left + "'s data").isFalse();
+    }
 }
