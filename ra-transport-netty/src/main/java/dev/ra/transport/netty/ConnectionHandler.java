@@ -67,6 +67,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     private long lastMessageReadNanos;
     private long lastWriteNanos;
     private ScheduledFuture<?> timer;
+    /** Whether this connection's event loop, which reads it and checks it, was listening: set once established. */
+    private ListeningWatch listening;
     /** FENCE_READ answers written here and not yet handed to the socket. */
     private int unsentFenceReads;
     /** Dialed: whether the HELLO carried this node's version range; whether the other node answered it at all. */
@@ -515,6 +517,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         }
         final long intervalNanos = transport.heartbeatIntervalNanos();
         final long failureNanos = transport.config.failureTimeout.toNanos();
+        listening = new ListeningWatch(intervalNanos, System.nanoTime());
         timer = ctx.executor().scheduleAtFixedRate(() -> tick(ctx, intervalNanos, failureNanos), intervalNanos,
             intervalNanos, TimeUnit.NANOSECONDS);
     }
@@ -529,10 +532,14 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         transport.counters.callerConnectionsOpened.increment();
         final long failureNanos = transport.config.failureTimeout.toNanos();
         final long intervalNanos = transport.config.heartbeatInterval.toNanos();
+        listening = new ListeningWatch(intervalNanos, System.nanoTime());
         timer = ctx.executor().scheduleAtFixedRate(() ->
         {
             final long now = System.nanoTime();
-            if (now - lastReadNanos > failureNanos && now - lastWriteNanos > failureNanos &&
+            // After a stall of this node a call may wait unread here: the connection is not idle until it was heard
+            // from for nothing while this node listened.
+            listening.check(now);
+            if (listening.unheardNanos(now, lastReadNanos) > failureNanos && now - lastWriteNanos > failureNanos &&
                 !transport.incomingCallers.awaitsReply(peer, ctx.channel()))
             {
                 LOG.debug("{}: closing an idle caller connection from {}", transport.localNode(), peer);
@@ -577,7 +584,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
             return;
         }
         final long now = System.nanoTime();
-        if (now - lastReadNanos > failureNanos)
+        if (listening.check(now))
+        {
+            LOG.debug("{}: this node stalled (a check on {} ran late): silence counts again from now",
+                transport.localNode(), peer);
+        }
+        if (listening.unheardNanos(now, lastReadNanos) > failureNanos)
         {
             LOG.warn("{}: nothing heard from {} for {} ms: closing the connection", transport.localNode(), peer,
                 TimeUnit.NANOSECONDS.toMillis(now - lastReadNanos));

@@ -1,0 +1,94 @@
+package dev.ra.transport.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The failure timeout of a connection ({@link ConnectionHandler}'s tick) and the {@link SilenceDetector} across a
+ * stall of this node, on injected ticks: a peer that kept sending while this node could not read (its process paused,
+ * its event loop starved) is not condemned on waking, while one that stays silent afterwards still is. Each tick here
+ * does what the connection's tick does: check, then close if the peer went unheard for longer than the timeout.
+ */
+class ListeningWatchTest
+{
+    private static final long INTERVAL = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long TIMEOUT = TimeUnit.SECONDS.toNanos(1);
+    /** Any start: nanoTime values may be negative, and only their differences count. */
+    private static final long START = Long.MAX_VALUE - TimeUnit.SECONDS.toNanos(5);
+
+    @Test
+    void aPeerThatKeptSendingDuringThisNodesStallIsNotCondemnedOnWaking()
+    {
+        final ListeningWatch watch = new ListeningWatch(INTERVAL, START);
+        long now = START;
+        long lastRead = START;
+        for (int i = 0; i < 20; i++)
+        {
+            now += INTERVAL;
+            lastRead = now;
+            assertThat(closes(watch, now, lastRead)).as("tick %d, peer heard", i).isFalse();
+        }
+        // The process stops for ten timeouts; the peer's heartbeats wait unread in the socket.
+        now += 10 * TIMEOUT;
+        assertThat(closes(watch, now, lastRead)).as("the late tick on waking").isFalse();
+        // The ticks that were due during the stall run back to back, before the frames are read.
+        for (int i = 0; i < 100; i++)
+        {
+            now += 1_000;
+            assertThat(closes(watch, now, lastRead)).as("catch-up tick %d", i).isFalse();
+        }
+        // Then the frames are read and ticks go on at their pace.
+        lastRead = now;
+        for (int i = 0; i < 20; i++)
+        {
+            now += INTERVAL;
+            lastRead = now;
+            assertThat(closes(watch, now, lastRead)).as("tick %d after the stall", i).isFalse();
+        }
+    }
+
+    @Test
+    void aPeerThatStaysSilentAfterThisNodesStallIsStillCondemned()
+    {
+        final ListeningWatch watch = new ListeningWatch(INTERVAL, START);
+        final long lastRead = START;
+        long now = START + 10 * TIMEOUT;
+        assertThat(closes(watch, now, lastRead)).as("the late tick on waking").isFalse();
+        final long woke = now;
+        boolean closed = false;
+        for (int i = 0; i < 1_000 && !closed; i++)
+        {
+            now += INTERVAL;
+            closed = closes(watch, now, lastRead);
+        }
+        assertThat(closed).as("the silent peer condemned").isTrue();
+        assertThat(now - woke).as("unheard while listening when condemned").isGreaterThan(TIMEOUT)
+            .isLessThanOrEqualTo(TIMEOUT + INTERVAL);
+    }
+
+    @Test
+    void aSilentPeerIsCondemnedAfterTheTimeoutWhenThisNodeNeverStalled()
+    {
+        final ListeningWatch watch = new ListeningWatch(INTERVAL, START);
+        final long lastRead = START + 3 * INTERVAL;
+        long now = START;
+        boolean closed = false;
+        for (int i = 0; i < 1_000 && !closed; i++)
+        {
+            // A tick twice its period late (a busy machine) is not a stall.
+            now += i % 5 == 0 ? 2 * INTERVAL : INTERVAL;
+            closed = closes(watch, now, lastRead);
+        }
+        assertThat(closed).isTrue();
+        assertThat(now - lastRead).isGreaterThan(TIMEOUT).isLessThanOrEqualTo(TIMEOUT + 2 * INTERVAL);
+    }
+
+    /** What the connection's tick decides: whether it closes the connection now. */
+    private static boolean closes(final ListeningWatch watch, final long now, final long lastRead)
+    {
+        watch.check(now);
+        return watch.unheardNanos(now, lastRead) > TIMEOUT;
+    }
+}
