@@ -589,6 +589,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
             LOG.debug("{}: this node stalled (a check on {} ran late): silence counts again from now",
                 transport.localNode(), peer);
         }
+        final PeerLink link = transport.link(peer);
+        if (null != link && link.active == ctx.channel())
+        {
+            link.readerChecked(now, listening.listeningSinceNanos());
+        }
         if (listening.unheardNanos(now, lastReadNanos) > failureNanos)
         {
             LOG.warn("{}: nothing heard from {} for {} ms: closing the connection", transport.localNode(), peer,

@@ -553,7 +553,7 @@ public final class NettyTransport implements Transport
                 link.fenced = previous;
             }
             link.backoffMs = 0;
-            link.lastHeardNanos = System.nanoTime();
+            link.attached(System.nanoTime());
             counters.connectionsOpened.increment();
             link.counters.connectionsOpened.increment();
             if (link.connections.size() == 1)

@@ -49,6 +49,14 @@ final class PeerLink
     volatile long lastHeardNanos;
     /** Whether the node was reported silent and not heard from since; changed under this object's monitor. */
     volatile boolean silent;
+    /**
+     * When the event loop that reads the active connection last ran its check of it ({@link ConnectionHandler}'s
+     * tick): one that has not run for several intervals shows that loop stalled or starved (a long {@code apply} on
+     * it), the node's frames waiting unread, so the {@link SilenceDetector} does not judge the node meanwhile.
+     */
+    volatile long readerCheckedNanos;
+    /** When that event loop last resumed listening after a stall of its own: silence before then does not count. */
+    volatile long readerListeningSinceNanos;
     /** The node's caller connections to this one (accepted here). */
     final Set<Channel> callerConnections = ConcurrentHashMap.newKeySet();
     /** Calls that arrived on the node's caller connections, by call id: their replies go back the same way. */
@@ -66,6 +74,27 @@ final class PeerLink
     {
         this.node = node;
         this.address = address;
+    }
+
+    /** A connection to the node completed its handshake and was attached, at {@code nowNanos}. */
+    void attached(final long nowNanos)
+    {
+        readerListeningSinceNanos = nowNanos;
+        readerCheckedNanos = nowNanos;
+        lastHeardNanos = nowNanos;
+    }
+
+    /**
+     * The event loop that reads the active connection checked it.
+     *
+     * @param nowNanos       the current {@link System#nanoTime()}.
+     * @param listeningSince when that loop last resumed listening after a stall ({@link ListeningWatch}).
+     */
+    void readerChecked(final long nowNanos, final long listeningSince)
+    {
+        // In this order: a check that sees the new time sees the listening that goes with it.
+        readerListeningSinceNanos = listeningSince;
+        readerCheckedNanos = nowNanos;
     }
 
     /**

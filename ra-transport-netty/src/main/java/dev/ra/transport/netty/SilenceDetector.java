@@ -17,15 +17,17 @@ import java.util.concurrent.TimeUnit;
  * again from then on only: frames that arrived meanwhile may not have been read yet (the thread that reads a node may
  * resume after the one that checks, and the checks that were due during the stall run back to back right after the
  * late one), and a node that could not listen is no judge of who went quiet. A node is reported only once it has been
- * unheard for the whole silence while this node was listening.
+ * unheard for the whole silence while this node was listening. The same holds for the thread that reads the node,
+ * which may be starved while the check's thread is not (a long {@code apply} on that I/O thread, see
+ * docs/TRANSPORT.md): while its own check of the connection has not run for several intervals the node is not judged,
+ * and silence counts again from when that thread resumed ({@link PeerLink#readerChecked}).
  */
 final class SilenceDetector
 {
     private final long silenceNanos;
     private final long periodNanos;
-    private long lastCheckNanos;
-    /** When this node last resumed listening after a stall (or started): silence before then does not count. */
-    private long listeningSinceNanos;
+    /** Whether this check's own thread was listening; set when it starts. */
+    private ListeningWatch listening;
 
     /**
      * @param silence how long a connected node may send nothing before it is reported, in nanoseconds.
@@ -47,9 +49,21 @@ final class SilenceDetector
 
     void start(final EventExecutor executor, final Collection<PeerLink> links, final TransportListener listener)
     {
-        lastCheckNanos = System.nanoTime();
-        listeningSinceNanos = lastCheckNanos;
-        executor.scheduleAtFixedRate(() -> check(links, listener), periodNanos, periodNanos, TimeUnit.NANOSECONDS);
+        startedAt(System.nanoTime());
+        executor.scheduleAtFixedRate(() -> check(links, listener, System.nanoTime()), periodNanos, periodNanos,
+            TimeUnit.NANOSECONDS);
+    }
+
+    /** This node starts listening (tests drive the checks with {@link #check} on ticks of their own). */
+    void startedAt(final long nowNanos)
+    {
+        listening = new ListeningWatch(periodNanos, nowNanos);
+    }
+
+    /** @return how often the check runs. */
+    long periodNanos()
+    {
+        return periodNanos;
     }
 
     /**
@@ -71,35 +85,41 @@ final class SilenceDetector
         }
     }
 
-    private void check(final Collection<PeerLink> links, final TransportListener listener)
+    /** One check, at {@code now} ({@link System#nanoTime()}). */
+    void check(final Collection<PeerLink> links, final TransportListener listener, final long now)
     {
-        final long now = System.nanoTime();
-        final boolean late = now - lastCheckNanos > 3 * periodNanos;
-        lastCheckNanos = now;
-        if (late)
-        {
-            listeningSinceNanos = now;
-            return;
-        }
-        if (now - listeningSinceNanos <= silenceNanos)
+        if (listening.check(now))
         {
             return;
         }
+        final long lateNanos = ListeningWatch.LATE_PERIODS * periodNanos;
         for (final PeerLink link : links)
         {
-            if (link.silent || null == link.active || now - link.lastHeardNanos <= silenceNanos)
+            if (link.silent || null == link.active || now - link.readerCheckedNanos > lateNanos ||
+                unheardNanos(link, now) <= silenceNanos)
             {
                 continue;
             }
             synchronized (link)
             {
                 // Under the monitor that orders up and down reports: silence only between an up and its down.
-                if (link.reportedUp && !link.silent && now - link.lastHeardNanos > silenceNanos)
+                if (link.reportedUp && !link.silent && unheardNanos(link, now) > silenceNanos)
                 {
                     link.silent = true;
                     listener.onNodeSilent(link.node);
                 }
             }
         }
+    }
+
+    /**
+     * @return how long the link's node went unheard while both this check's thread and the thread that reads the node
+     *     were listening.
+     */
+    private long unheardNanos(final PeerLink link, final long now)
+    {
+        final long readerSince = link.readerListeningSinceNanos;
+        final long lastHeard = link.lastHeardNanos;
+        return listening.unheardNanos(now, lastHeard - readerSince > 0 ? lastHeard : readerSince);
     }
 }
