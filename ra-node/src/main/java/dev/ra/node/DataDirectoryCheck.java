@@ -1,0 +1,84 @@
+package dev.ra.node;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a node accepts as its {@code data.dir} at start, before its storage creates anything there. A directory that
+ * holds something else than Ra's data (a home directory, another program's data, a path mistyped to a neighbour's) is
+ * refused: the storage would write its files among the others and the node would start with no servers, saying
+ * nothing. A missing or empty directory is what a new node starts on, so it is used, and said so: it is also what a
+ * node whose data was lost or moved looks like, and its members must then not be started again as if new
+ * (docs/OPERATIONS.md, "The data directory").
+ */
+final class DataDirectoryCheck
+{
+    private static final Logger LOG = LoggerFactory.getLogger(DataDirectoryCheck.class);
+    /**
+     * Entries ra-log's storage keeps at the top of its directory (docs/log-format.md, "Layout"): any one of them marks
+     * the directory as Ra's. The lock is taken first, so a first start that stopped right after it left only that.
+     */
+    private static final Set<String> RA_ENTRIES = Set.of("lock", "wal", "servers", "wal.mark", "deleted-servers",
+        "segment-spares");
+    /** What a file system's own check puts at its root: a data directory on a disk of its own starts with it. */
+    private static final String LOST_AND_FOUND = "lost+found";
+    /** How many of a refused directory's entries its error names. */
+    private static final int NAMED_ENTRIES = 5;
+
+    private DataDirectoryCheck()
+    {
+    }
+
+    /**
+     * @param nodeId  of the node, for the log.
+     * @param dataDir its data directory.
+     * @throws IllegalArgumentException for a data directory that is not a directory, cannot be listed, or is not
+     *                                  empty and holds no Ra data, naming it.
+     */
+    static void check(final String nodeId, final Path dataDir)
+    {
+        if (!Files.exists(dataDir))
+        {
+            LOG.info("{}: data.dir {} does not exist: creating it, and starting with no servers (a new node). If " +
+                "this node ran members before, their data is not here: do not start them again as new members, " +
+                "remove them from their clusters and add them back (docs/OPERATIONS.md, \"The data directory\")",
+                nodeId, dataDir);
+            return;
+        }
+        if (!Files.isDirectory(dataDir))
+        {
+            throw new IllegalArgumentException("data.dir " + dataDir + " is not a directory");
+        }
+        final List<String> names;
+        try (Stream<Path> entries = Files.list(dataDir))
+        {
+            names = entries.map(entry -> entry.getFileName().toString()).filter(name -> !LOST_AND_FOUND.equals(name))
+                .sorted().toList();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw new IllegalArgumentException("data.dir " + dataDir + " cannot be listed: " + ex, ex);
+        }
+        if (names.isEmpty())
+        {
+            LOG.info("{}: data.dir {} is empty: starting with no servers (a new node). If this node ran members " +
+                "before, their data is not here: do not start them again as new members, remove them from their " +
+                "clusters and add them back (docs/OPERATIONS.md, \"The data directory\")", nodeId, dataDir);
+            return;
+        }
+        if (names.stream().noneMatch(RA_ENTRIES::contains))
+        {
+            throw new IllegalArgumentException("data.dir " + dataDir + " is not empty and holds no Ra data (" +
+                String.join(", ", names.subList(0, Math.min(NAMED_ENTRIES, names.size()))) +
+                (names.size() > NAMED_ENTRIES ? ", ... " + names.size() + " entries" : "") + "; no lock, wal/ or " +
+                "servers/): it looks like another program's directory. Give the node a directory of its own: a " +
+                "missing or empty one for a new node, the one it wrote for a restart");
+        }
+    }
+}
