@@ -7,11 +7,8 @@ import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import dev.ra.examples.support.OwnThread;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
@@ -54,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * commit time with a steady leader. Each failover before that may extend it by up to the time to elect a leader and
  * commit its first entry plus one TTL (the fresh TTL), so with one failover by t + 2 TTL + election + 2 commits +
  * checkPeriod. A live client is never expired early by a failover: it has a full TTL from the new lessor's start to
- * find it.
+ * find it. Nor by a stall of this node: a check more than three periods late expires nothing and restarts every TTL
+ * ({@link SessionClocks}), extending the bound by the stall plus one TTL.
  *
  * <p>All state is confined to the host's own thread; the handler and the process only hand work to it. Thread-safe.
  */
@@ -75,7 +73,7 @@ public final class LessorHost implements Consumer<Object>, AutoCloseable
     private long epoch;
     private long highestEpoch;
     private boolean announced;
-    private final Map<Long, Clock> sessions = new LinkedHashMap<>();
+    private final SessionClocks sessions;
     private final Set<Long> expiring = new HashSet<>();
     private ScheduledFuture<?> checker;
 
@@ -105,6 +103,7 @@ public final class LessorHost implements Consumer<Object>, AutoCloseable
             throw new IllegalArgumentException("check period must be at least 1 ms, got " + checkPeriod);
         }
         this.checkPeriod = checkPeriod;
+        this.sessions = new SessionClocks(checkPeriod.toNanos(), System.nanoTime());
         this.thread = new OwnThread("lessor-" + localServer);
         this.executor = thread.executor();
     }
@@ -188,12 +187,12 @@ public final class LessorHost implements Consumer<Object>, AutoCloseable
             epoch = start.epoch();
             highestEpoch = epoch;
             announced = false;
-            sessions.clear();
+            sessions.clear(now);
             expiring.clear();
             // Fresh TTL for everyone: the keep-alives the previous lessor heard are unknown here.
             for (final LessorCall.Tracked tracked : start.sessions())
             {
-                sessions.put(tracked.sessionId(), new Clock(tracked.ttlMs(), now));
+                sessions.track(tracked.sessionId(), tracked.ttlMs(), now);
             }
             if (null == checker)
             {
@@ -204,11 +203,11 @@ public final class LessorHost implements Consumer<Object>, AutoCloseable
         }
         else if (call instanceof LessorCall.Track track)
         {
-            sessions.putIfAbsent(track.session().sessionId(), new Clock(track.session().ttlMs(), now));
+            sessions.track(track.session().sessionId(), track.session().ttlMs(), now);
         }
         else if (call instanceof LessorCall.Untrack untrack)
         {
-            sessions.remove(untrack.sessionId());
+            sessions.untrack(untrack.sessionId());
             expiring.remove(untrack.sessionId());
         }
     }
@@ -239,14 +238,13 @@ public final class LessorHost implements Consumer<Object>, AutoCloseable
         {
             return;
         }
-        final Clock clock = 0 == epoch ? null : sessions.get(keepAlive.sessionId());
-        if (null == clock || expiring.contains(keepAlive.sessionId()))
+        if (0 == epoch || !sessions.tracks(keepAlive.sessionId()) || expiring.contains(keepAlive.sessionId()))
         {
             system.send(keepAlive.replyTo(), new KeepAliveMessage.NotFound(keepAlive.sessionId(), epoch));
             return;
         }
-        clock.lastHeardNanos = System.nanoTime();
-        system.send(keepAlive.replyTo(), new KeepAliveMessage.Ack(keepAlive.sessionId(), clock.ttlMs, epoch));
+        final long ttlMs = sessions.heard(keepAlive.sessionId(), System.nanoTime());
+        system.send(keepAlive.replyTo(), new KeepAliveMessage.Ack(keepAlive.sessionId(), ttlMs, epoch));
     }
 
     private void check()
@@ -255,6 +253,9 @@ public final class LessorHost implements Consumer<Object>, AutoCloseable
         {
             return;
         }
+        // Before the leadership check, which may block: every check counts towards telling a late one, and one that
+        // ran late (this node stalled, its keep-alives unread) restarts every TTL instead (SessionClocks).
+        final List<Long> lapsed = sessions.lapsed(System.nanoTime());
         final Leadership leadership = leadership();
         if (leadership == Leadership.UNKNOWN)
         {
@@ -267,18 +268,12 @@ public final class LessorHost implements Consumer<Object>, AutoCloseable
             return;
         }
         announce();
-        final long now = System.nanoTime();
-        final List<Long> lapsed = new ArrayList<>();
-        sessions.forEach((id, clock) ->
-        {
-            if (!expiring.contains(id) && now - clock.lastHeardNanos > TimeUnit.MILLISECONDS.toNanos(clock.ttlMs))
-            {
-                lapsed.add(id);
-            }
-        });
         for (final long id : lapsed)
         {
-            expire(id);
+            if (!expiring.contains(id))
+            {
+                expire(id);
+            }
         }
     }
 
@@ -310,7 +305,7 @@ public final class LessorHost implements Consumer<Object>, AutoCloseable
             stop();
             return;
         }
-        sessions.remove(id);
+        sessions.untrack(id);
         expiring.remove(id);
     }
 
@@ -350,27 +345,12 @@ public final class LessorHost implements Consumer<Object>, AutoCloseable
     {
         epoch = 0;
         announced = false;
-        sessions.clear();
+        sessions.clear(System.nanoTime());
         expiring.clear();
         if (null != checker)
         {
             checker.cancel(false);
             checker = null;
-        }
-    }
-
-    /**
-     * When the lessor last heard from one session.
-     */
-    private static final class Clock
-    {
-        private final long ttlMs;
-        private long lastHeardNanos;
-
-        Clock(final long ttlMs, final long lastHeardNanos)
-        {
-            this.ttlMs = ttlMs;
-            this.lastHeardNanos = lastHeardNanos;
         }
     }
 

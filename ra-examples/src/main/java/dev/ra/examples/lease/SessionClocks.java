@@ -1,0 +1,108 @@
+package dev.ra.examples.lease;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * When the lessor last heard from each session, on this node's clock, and whose TTL lapsed. Checked every period on
+ * the lessor's thread. A check that runs much later than its period shows that this node could not listen meanwhile
+ * (a long collection pause, SIGSTOP, its thread starved or blocked): the keep-alives clients sent then wait unread,
+ * so every session's TTL starts afresh at that check, as after a failover, rather than every live session ending at
+ * once. A session nobody keeps alive still ends a TTL after the stall. Not thread safe.
+ */
+final class SessionClocks
+{
+    /** A check this many periods late was stalled: scheduling jitter on a busy machine stays well below. */
+    static final int LATE_PERIODS = 3;
+
+    private final long periodNanos;
+    private final Map<Long, Clock> sessions = new LinkedHashMap<>();
+    private long lastCheckNanos;
+
+    /**
+     * @param periodNanos how often {@link #lapsed} is called.
+     * @param nowNanos    the current {@link System#nanoTime()}.
+     */
+    SessionClocks(final long periodNanos, final long nowNanos)
+    {
+        this.periodNanos = periodNanos;
+        this.lastCheckNanos = nowNanos;
+    }
+
+    /** Forget every session; checks start again from now (a lessor starts, or stops). */
+    void clear(final long nowNanos)
+    {
+        sessions.clear();
+        lastCheckNanos = nowNanos;
+    }
+
+    /** Track a session, heard now, unless it is tracked already. */
+    void track(final long sessionId, final long ttlMs, final long nowNanos)
+    {
+        sessions.putIfAbsent(sessionId, new Clock(ttlMs, nowNanos));
+    }
+
+    void untrack(final long sessionId)
+    {
+        sessions.remove(sessionId);
+    }
+
+    boolean tracks(final long sessionId)
+    {
+        return sessions.containsKey(sessionId);
+    }
+
+    /**
+     * A keep-alive of a tracked session arrived.
+     *
+     * @return the session's TTL in milliseconds.
+     */
+    long heard(final long sessionId, final long nowNanos)
+    {
+        final Clock clock = sessions.get(sessionId);
+        clock.lastHeardNanos = nowNanos;
+        return clock.ttlMs;
+    }
+
+    /**
+     * A check.
+     *
+     * @param nowNanos the current {@link System#nanoTime()}.
+     * @return the sessions not heard from for longer than their TTL; none from a late check, which restarts every TTL.
+     */
+    List<Long> lapsed(final long nowNanos)
+    {
+        final boolean late = nowNanos - lastCheckNanos > LATE_PERIODS * periodNanos;
+        lastCheckNanos = nowNanos;
+        if (late)
+        {
+            sessions.values().forEach(clock -> clock.lastHeardNanos = nowNanos);
+            return List.of();
+        }
+        final List<Long> lapsed = new ArrayList<>();
+        sessions.forEach((id, clock) ->
+        {
+            if (nowNanos - clock.lastHeardNanos > TimeUnit.MILLISECONDS.toNanos(clock.ttlMs))
+            {
+                lapsed.add(id);
+            }
+        });
+        return lapsed;
+    }
+
+    /** When the lessor last heard from one session. */
+    private static final class Clock
+    {
+        private final long ttlMs;
+        private long lastHeardNanos;
+
+        Clock(final long ttlMs, final long lastHeardNanos)
+        {
+            this.ttlMs = ttlMs;
+            this.lastHeardNanos = lastHeardNanos;
+        }
+    }
+}
