@@ -517,7 +517,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         }
         final long intervalNanos = transport.heartbeatIntervalNanos();
         final long failureNanos = transport.config.failureTimeout.toNanos();
-        listening = new ListeningWatch(intervalNanos, System.nanoTime());
+        listening = new ListeningWatch(intervalNanos, failureNanos, System.nanoTime());
         timer = ctx.executor().scheduleAtFixedRate(() -> tick(ctx, intervalNanos, failureNanos), intervalNanos,
             intervalNanos, TimeUnit.NANOSECONDS);
     }
@@ -532,7 +532,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         transport.counters.callerConnectionsOpened.increment();
         final long failureNanos = transport.config.failureTimeout.toNanos();
         final long intervalNanos = transport.config.heartbeatInterval.toNanos();
-        listening = new ListeningWatch(intervalNanos, System.nanoTime());
+        listening = new ListeningWatch(intervalNanos, failureNanos, System.nanoTime());
         timer = ctx.executor().scheduleAtFixedRate(() ->
         {
             final long now = System.nanoTime();
@@ -592,7 +592,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         final PeerLink link = transport.link(peer);
         if (null != link && link.active == ctx.channel())
         {
-            link.readerChecked(now, listening.listeningSinceNanos());
+            link.readerChecked(now, listening.resumedNanos());
         }
         if (listening.unheardNanos(now, lastReadNanos) > failureNanos)
         {

@@ -6,27 +6,39 @@ package dev.ra.transport.netty;
  * process was paused (a long collection, SIGSTOP) or the check's thread was starved. Frames a node sent during the
  * stall may wait unread (the thread that reads them may resume after the check, and the checks that were due during
  * the stall run back to back right after the late one), so a node that could not listen is no judge of who went
- * quiet: silence is counted again from the end of the stall. A node that stays silent after it is still found out once
- * it went unheard for the whole timeout while this node was listening. Not thread safe: one checking thread.
+ * quiet: after a stall as long as a quarter of the timeout, silence is counted again from its end. A node that stays
+ * silent after it is still found out once it went unheard for the whole timeout while this node was listening.
+ *
+ * <p>A shorter stall leaves the count alone: it cannot by itself make a node that keeps sending look unheard for the
+ * whole timeout, while stalls that keep coming (a busy machine, frequent collections) would, if each restarted the
+ * count, keep a dead node from ever being found out. Every stall of more than {@value #LATE_PERIODS} periods is
+ * still told ({@link #resumedNanos}), for a check that judges from another thread than the one that reads. Not thread
+ * safe: one checking thread.
  */
 final class ListeningWatch
 {
     /** A check this many periods late was stalled: scheduling jitter on a busy machine stays well below. */
     static final int LATE_PERIODS = 3;
 
-    private final long periodNanos;
+    private final long lateNanos;
+    private final long restartNanos;
     private long lastCheckNanos;
-    /** When this node last resumed listening after a stall (or started): silence before then does not count. */
+    /** When this node last resumed after a stall of any length (or started). */
+    private long resumedNanos;
+    /** When this node last resumed after a stall long enough to restart the count (or started). */
     private long listeningSinceNanos;
 
     /**
-     * @param periodNanos how often the check runs.
-     * @param startNanos  when this node started listening ({@link System#nanoTime()}).
+     * @param periodNanos  how often the check runs.
+     * @param timeoutNanos how long a node may go unheard while this node listens before the check judges it.
+     * @param startNanos   when this node started listening ({@link System#nanoTime()}).
      */
-    ListeningWatch(final long periodNanos, final long startNanos)
+    ListeningWatch(final long periodNanos, final long timeoutNanos, final long startNanos)
     {
-        this.periodNanos = periodNanos;
+        this.lateNanos = LATE_PERIODS * periodNanos;
+        this.restartNanos = Math.max(lateNanos, timeoutNanos / 4);
         this.lastCheckNanos = startNanos;
+        this.resumedNanos = startNanos;
         this.listeningSinceNanos = startNanos;
     }
 
@@ -34,17 +46,22 @@ final class ListeningWatch
      * A check runs.
      *
      * @param nowNanos the current {@link System#nanoTime()}.
-     * @return whether it ran late (this node stalled): silence counts again from now.
+     * @return whether it ran late: this node stalled.
      */
     boolean check(final long nowNanos)
     {
-        final boolean late = nowNanos - lastCheckNanos > LATE_PERIODS * periodNanos;
+        final long gap = nowNanos - lastCheckNanos;
         lastCheckNanos = nowNanos;
-        if (late)
+        if (gap > restartNanos)
         {
             listeningSinceNanos = nowNanos;
         }
-        return late;
+        if (gap > lateNanos)
+        {
+            resumedNanos = nowNanos;
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -58,9 +75,9 @@ final class ListeningWatch
         return nowNanos - (lastHeardNanos - listeningSinceNanos > 0 ? lastHeardNanos : listeningSinceNanos);
     }
 
-    /** @return when this node last resumed listening after a stall, or started ({@link System#nanoTime()}). */
-    long listeningSinceNanos()
+    /** @return when this node last resumed after a stall of any length, or started ({@link System#nanoTime()}). */
+    long resumedNanos()
     {
-        return listeningSinceNanos;
+        return resumedNanos;
     }
 }

@@ -57,7 +57,7 @@ final class SilenceDetector
     /** This node starts listening (tests drive the checks with {@link #check} on ticks of their own). */
     void startedAt(final long nowNanos)
     {
-        listening = new ListeningWatch(periodNanos, nowNanos);
+        listening = new ListeningWatch(periodNanos, silenceNanos, nowNanos);
     }
 
     /** @return how often the check runs. */

@@ -21,7 +21,7 @@ class ListeningWatchTest
     @Test
     void aPeerThatKeptSendingDuringThisNodesStallIsNotCondemnedOnWaking()
     {
-        final ListeningWatch watch = new ListeningWatch(INTERVAL, START);
+        final ListeningWatch watch = new ListeningWatch(INTERVAL, TIMEOUT, START);
         long now = START;
         long lastRead = START;
         for (int i = 0; i < 20; i++)
@@ -52,7 +52,7 @@ class ListeningWatchTest
     @Test
     void aPeerThatStaysSilentAfterThisNodesStallIsStillCondemned()
     {
-        final ListeningWatch watch = new ListeningWatch(INTERVAL, START);
+        final ListeningWatch watch = new ListeningWatch(INTERVAL, TIMEOUT, START);
         final long lastRead = START;
         long now = START + 10 * TIMEOUT;
         assertThat(closes(watch, now, lastRead)).as("the late tick on waking").isFalse();
@@ -71,7 +71,7 @@ class ListeningWatchTest
     @Test
     void aSilentPeerIsCondemnedAfterTheTimeoutWhenThisNodeNeverStalled()
     {
-        final ListeningWatch watch = new ListeningWatch(INTERVAL, START);
+        final ListeningWatch watch = new ListeningWatch(INTERVAL, TIMEOUT, START);
         final long lastRead = START + 3 * INTERVAL;
         long now = START;
         boolean closed = false;
@@ -83,6 +83,31 @@ class ListeningWatchTest
         }
         assertThat(closed).isTrue();
         assertThat(now - lastRead).isGreaterThan(TIMEOUT).isLessThanOrEqualTo(TIMEOUT + 2 * INTERVAL);
+    }
+
+    @Test
+    void aSilentPeerIsCondemnedThoughThisNodeKeepsStallingForLessThanAQuarterOfTheTimeout()
+    {
+        // The defaults: heartbeats every 125 ms (a quarter of the silence), a failure timeout of 5 s.
+        final long interval = TimeUnit.MILLISECONDS.toNanos(125);
+        final long timeout = TimeUnit.SECONDS.toNanos(5);
+        final ListeningWatch watch = new ListeningWatch(interval, timeout, START);
+        final long lastRead = START;
+        long now = START;
+        boolean closed = false;
+        int stalls = 0;
+        for (int i = 1; i <= 1_000 && !closed; i++)
+        {
+            // Every eighth tick comes after a stall of half a second (collections on a busy machine).
+            final boolean stall = i % 8 == 0;
+            now += stall ? TimeUnit.MILLISECONDS.toNanos(500) : interval;
+            stalls += watch.check(now) ? 1 : 0;
+            closed = watch.unheardNanos(now, lastRead) > timeout;
+        }
+        assertThat(stalls).as("stalls told").isPositive();
+        assertThat(closed).as("the silent peer condemned").isTrue();
+        assertThat(now - lastRead).as("unheard when condemned").isLessThanOrEqualTo(timeout +
+            TimeUnit.MILLISECONDS.toNanos(500));
     }
 
     /** What the connection's tick decides: whether it closes the connection now. */

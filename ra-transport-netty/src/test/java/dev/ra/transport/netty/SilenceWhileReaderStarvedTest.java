@@ -19,6 +19,8 @@ class SilenceWhileReaderStarvedTest
 {
     private static final long SILENCE = TimeUnit.MILLISECONDS.toNanos(500);
     private static final long START = -TimeUnit.SECONDS.toNanos(3);
+    /** The connection's failure timeout, which the reading thread's own check of it uses. */
+    private static final long FAILURE_TIMEOUT = TimeUnit.SECONDS.toNanos(5);
 
     @Test
     void aNodeIsNotReportedSilentWhileTheThreadThatReadsItIsStarved()
@@ -52,14 +54,14 @@ class SilenceWhileReaderStarvedTest
         }
         // The reading thread resumes: its check of the connection runs late, so it listens from now on.
         final long resumed = now;
-        final ListeningWatch reader = new ListeningWatch(detector.periodNanos(), START);
+        final ListeningWatch reader = new ListeningWatch(detector.periodNanos(), FAILURE_TIMEOUT, START);
         assertThat(reader.check(resumed)).as("the reader's check on resuming is late").isTrue();
-        link.readerChecked(resumed, reader.listeningSinceNanos());
+        link.readerChecked(resumed, reader.resumedNanos());
         for (int i = 0; i < 16 && recorder.silent.isEmpty(); i++)
         {
             now += detector.periodNanos();
             reader.check(now);
-            link.readerChecked(now, reader.listeningSinceNanos());
+            link.readerChecked(now, reader.resumedNanos());
             detector.check(List.of(link), recorder, now);
             if (now - resumed <= SILENCE)
             {
@@ -76,13 +78,13 @@ class SilenceWhileReaderStarvedTest
         final Recorder recorder = new Recorder();
         final PeerLink link = connected("b", START);
         detector.startedAt(START);
-        final ListeningWatch reader = new ListeningWatch(detector.periodNanos(), START);
+        final ListeningWatch reader = new ListeningWatch(detector.periodNanos(), FAILURE_TIMEOUT, START);
         long now = START;
         for (int i = 0; i < 16 && recorder.silent.isEmpty(); i++)
         {
             now += detector.periodNanos();
             reader.check(now);
-            link.readerChecked(now, reader.listeningSinceNanos());
+            link.readerChecked(now, reader.resumedNanos());
             detector.check(List.of(link), recorder, now);
         }
         assertThat(recorder.silent).containsExactly("b");
