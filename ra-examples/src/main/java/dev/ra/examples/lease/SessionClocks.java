@@ -10,8 +10,9 @@ import java.util.concurrent.TimeUnit;
  * When the lessor last heard from each session, on this node's clock, and whose TTL lapsed. Checked every period on
  * the lessor's thread. A check that runs much later than its period shows that this node could not listen meanwhile
  * (a long collection pause, SIGSTOP, its thread starved or blocked): the keep-alives clients sent then wait unread,
- * so every session's TTL starts afresh at that check, as after a failover, rather than every live session ending at
- * once. A session nobody keeps alive still ends a TTL after the stall. Not thread safe.
+ * so after a stall of a quarter of its TTL or more (and more than {@value #LATE_PERIODS} periods) a session's TTL
+ * starts afresh at that check, as after a failover, rather than every live session ending at once. A session nobody
+ * keeps alive still ends a TTL after the stall. Not thread safe.
  */
 final class SessionClocks
 {
@@ -71,21 +72,25 @@ final class SessionClocks
      * A check.
      *
      * @param nowNanos the current {@link System#nanoTime()}.
-     * @return the sessions not heard from for longer than their TTL; none from a late check, which restarts every TTL.
+     * @return the sessions not heard from for longer than their TTL while this node listened.
      */
     List<Long> lapsed(final long nowNanos)
     {
-        final boolean late = nowNanos - lastCheckNanos > LATE_PERIODS * periodNanos;
+        final long gap = nowNanos - lastCheckNanos;
         lastCheckNanos = nowNanos;
-        if (late)
-        {
-            sessions.values().forEach(clock -> clock.lastHeardNanos = nowNanos);
-            return List.of();
-        }
+        final long lateNanos = LATE_PERIODS * periodNanos;
         final List<Long> lapsed = new ArrayList<>();
         sessions.forEach((id, clock) ->
         {
-            if (nowNanos - clock.lastHeardNanos > TimeUnit.MILLISECONDS.toNanos(clock.ttlMs))
+            final long ttlNanos = TimeUnit.MILLISECONDS.toNanos(clock.ttlMs);
+            // A stall of a quarter TTL or more restarts the TTL. A shorter one leaves it alone: with keep-alives
+            // every quarter TTL it cannot make a live session look unheard for a whole TTL, and stalls that keep
+            // coming would otherwise keep a dead client's session from ever ending.
+            if (gap > Math.max(lateNanos, ttlNanos / 4))
+            {
+                clock.lastHeardNanos = nowNanos;
+            }
+            else if (nowNanos - clock.lastHeardNanos > ttlNanos)
             {
                 lapsed.add(id);
             }

@@ -80,4 +80,21 @@ class SessionClocksTest
         assertThat(lapsed).containsExactly(7L);
         assertThat(now - lastHeard).isGreaterThan(TTL).isLessThanOrEqualTo(TTL + 2 * PERIOD);
     }
+
+    @Test
+    void aSessionNobodyKeepsAliveEndsThoughTheLessorKeepsStallingForLessThanAQuarterOfItsTtl()
+    {
+        final SessionClocks clocks = new SessionClocks(PERIOD, START);
+        clocks.track(7, TTL_MS, START);
+        long now = START;
+        List<Long> lapsed = List.of();
+        for (int i = 1; i <= 1_000 && lapsed.isEmpty(); i++)
+        {
+            // Every fourth check comes 200 ms after the one before (collections on a busy machine).
+            now += i % 4 == 0 ? TimeUnit.MILLISECONDS.toNanos(200) : PERIOD;
+            lapsed = clocks.lapsed(now);
+        }
+        assertThat(lapsed).containsExactly(7L);
+        assertThat(now - START).isLessThanOrEqualTo(TTL + TimeUnit.MILLISECONDS.toNanos(200));
+    }
 }
