@@ -34,11 +34,17 @@ class PrometheusRenderingTest
             final List<ServerId> members = cluster.startCluster("kv", new KvMachine());
             cluster.awaitLeader(members, Duration.ofSeconds(30));
             cluster.first().processCommand(members.get(0), new KvMachine.Put("k", "v"));
-            Thread.sleep(20);
-            registry.scrape();
-            final String scrape = registry.scrape();
-
             final String server = "cluster=\"kv\",node=\"n1\",server=\"kv@n1\"";
+            // A scrape refreshes at most once per refresh interval and waits at most 1 s for a server's overview: on
+            // a busy machine one may come too early or without the server, so scrape until one shows them.
+            final String scrape = InJvmCluster.await(() ->
+            {
+                final String text = registry.scrape();
+                return text.contains("ra_server_apply_seconds_count{" + server + "}") &&
+                    text.contains("ra_calls_seconds_count{kind=\"command\",node=\"n1\"} 1") &&
+                    text.contains("ra_node_servers{node=\"n1\"} 1") ? text : null;
+            }, Duration.ofSeconds(60), "a scrape showing kv@n1 and the command");
+
             assertThat(scrape).contains("ra_server_commit_index{" + server + "}");
             assertThat(scrape).contains("ra_server_commands_total{" + server + "}");
             assertThat(scrape).contains("ra_server_role{" + server.replace(",server", ",role=\"leader\",server"));
