@@ -12,9 +12,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Version 0 of the lock machine against the bytes and replies of the build that ran it last (captured from that
- * build, in the resource named below): a member of this build replaying a version 0 log must write the snapshots and
- * give the replies that build did.
+ * Versions 0 and 1 of the lock machine against the bytes and replies of the builds that ran them last (captured from
+ * those builds, in the resources named below): a member of this build replaying an older version's log must write
+ * the snapshots and give the replies that build did.
  */
 class LockOlderBuildBytesTest
 {
@@ -24,6 +24,9 @@ class LockOlderBuildBytesTest
     private static final ProcessRef B = new ProcessRef("n2", 1);
     private static final ProcessRef C = new ProcessRef("n3", 1);
     private static final ProcessRef D = new ProcessRef("n4", 1);
+
+    /** The version the second resource was captured at: the newest of the build before version 2. */
+    static final int VERSION_ONE = 1;
 
     static List<String> transcript(final StateMachine<LockCommand, LockState> machine)
     {
@@ -53,6 +56,45 @@ class LockOlderBuildBytesTest
         lock.builtin(new BuiltinCommand.NodeUp(B.node()));
         lock.snapshot();
         return lock.lines();
+    }
+
+    /**
+     * Version 0's scenario, then the releases carrying a request id that version 1 added: a retry of one, another
+     * call's, and one whose owner does not hold the lock.
+     */
+    static List<String> transcriptOfVersionOne(final StateMachine<LockCommand, LockState> machine)
+    {
+        final GoldenTranscript<LockCommand, LockState> lock = new GoldenTranscript<>(machine, LockCommand.class);
+        lock.apply(new LockCommand.Acquire("k1", A));
+        lock.apply(new LockCommand.Acquire("k1", B));
+        lock.apply(new LockCommand.Acquire("k1", C));
+        lock.apply(new LockCommand.ReleaseOnce("k1", A, "r1"));
+        lock.apply(new LockCommand.ReleaseOnce("k1", A, "r1"));
+        lock.apply(new LockCommand.ReleaseOnce("k1", A, "r2"));
+        lock.snapshot();
+        lock.apply(new LockCommand.Cancel("k1", C));
+        lock.apply(new LockCommand.Cancel("k1", C));
+        lock.apply(new LockCommand.ReleaseOnce("k1", B, "r3"));
+        lock.apply(new LockCommand.Acquire("k2", D));
+        lock.apply(new LockCommand.Acquire("k2", A));
+        lock.builtin(new BuiltinCommand.Down(D, DownReason.NOPROC));
+        lock.apply(new LockCommand.ReleaseOnce("k2", D, "r4"));
+        lock.apply(new LockCommand.Release("k2", A));
+        lock.apply(new LockCommand.ReleaseOnce("k1", B, "r3"));
+        lock.snapshot();
+        lock.enter(RaftRole.LEADER);
+        lock.apply(new LockCommand.Acquire("k3", B));
+        lock.builtin(new BuiltinCommand.Down(B, DownReason.NOCONNECTION));
+        lock.snapshot();
+        return lock.lines();
+    }
+
+    @Test
+    void shouldWriteTheSnapshotsAndGiveTheRepliesOfVersionOne()
+    {
+        final StateMachine<LockCommand, LockState> machine = new LockMachine(ReleaseCursorPolicy.every(5))
+            .machineFor(VERSION_ONE);
+        GoldenFiles.check("/dev/ra/examples/lock/lock-v1.golden", transcriptOfVersionOne(machine), machine);
     }
 
     @Test
