@@ -1,11 +1,14 @@
 package dev.ra.examples.lock;
 
+import dev.ra.CommandOutcomeUnknownException;
 import dev.ra.InvalidCommandException;
 import dev.ra.ProcessRef;
 import dev.ra.RaProcess;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.examples.support.ClusterClient;
+import dev.ra.examples.support.CommandNumbering;
+import dev.ra.examples.support.StaleCommand;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -22,12 +25,19 @@ import java.util.concurrent.TimeoutException;
  * <p>Two levels: the raw commands ({@link #acquire}, {@link #release}, {@link #cancel}) for callers that manage their
  * own owner process and grant messages, and {@link #tryLock}, which does it all and returns a {@link FencedLock}. All
  * commands are idempotent, so they are retried across leader changes.
+ *
+ * <p>The client numbers its calls ({@link CommandNumbering}; machine version 2 of {@link LockMachine}): a retry whose
+ * first attempt was applied gets that attempt's reply, and a first attempt that lands late, after this client went on
+ * with later calls about the same owner (a release after the acquire its retry made), is refused and takes nothing.
+ * So an owner released through this client is not given the lock again behind its back. A cluster at an older
+ * version refuses the numbered commands before the log, and is sent the plain ones.
  */
 public final class LockClient
 {
     private static final long POLL_MS = 500;
 
     private final ClusterClient cluster;
+    private final CommandNumbering numbering = new CommandNumbering();
 
     /**
      * @param system  to send calls through and spawn owner processes on.
@@ -55,19 +65,39 @@ public final class LockClient
      */
     public LockReply acquire(final String key, final ProcessRef owner)
     {
-        return cluster.command(new LockCommand.Acquire(key, owner), true);
+        try (CommandNumbering.Call call = numbering.start())
+        {
+            return inOrder(cluster.command(new LockCommand.NumberedAcquire(key, owner, call.number()), true));
+        }
+        catch (final InvalidCommandException olderMachineVersion)
+        {
+            return cluster.command(new LockCommand.Acquire(key, owner), true);
+        }
     }
 
     /**
-     * Give a lock up. The command carries a request id, so a retry whose first attempt was applied answers as that
-     * attempt did. A cluster still at machine version 0 refuses it, and is sent the plain release, whose retry may
-     * answer false although this call released the lock.
+     * Give a lock up. The command is numbered, so a retry whose first attempt was applied answers as that attempt
+     * did. A cluster at machine version 1 refuses it and is sent the release carrying a request id, which does the
+     * same; one still at version 0 refuses that too, and is sent the plain release, whose retry may answer false
+     * although this call released the lock.
      *
      * @param key   of the lock.
      * @param owner that holds it.
      * @return true if {@code owner} held it.
      */
     public boolean release(final String key, final ProcessRef owner)
+    {
+        try (CommandNumbering.Call call = numbering.start())
+        {
+            return inOrder(cluster.command(new LockCommand.NumberedRelease(key, owner, call.number()), true));
+        }
+        catch (final InvalidCommandException beforeVersionTwo)
+        {
+            return releaseOnce(key, owner);
+        }
+    }
+
+    private boolean releaseOnce(final String key, final ProcessRef owner)
     {
         try
         {
@@ -88,7 +118,9 @@ public final class LockClient
     }
 
     /**
-     * Stop waiting for a lock.
+     * Stop waiting for a lock. The command is numbered, so a retry whose first attempt took {@code owner} out of
+     * line answers true as that attempt did; a cluster at an older version is sent the plain cancel, whose retry
+     * then answers false.
      *
      * @param key   of the lock.
      * @param owner that waits for it.
@@ -96,7 +128,30 @@ public final class LockClient
      */
     public boolean cancel(final String key, final ProcessRef owner)
     {
-        return cluster.<Boolean>command(new LockCommand.Cancel(key, owner), true);
+        try (CommandNumbering.Call call = numbering.start())
+        {
+            return inOrder(cluster.command(new LockCommand.NumberedCancel(key, owner, call.number()), true));
+        }
+        catch (final InvalidCommandException olderMachineVersion)
+        {
+            return cluster.<Boolean>command(new LockCommand.Cancel(key, owner), true);
+        }
+    }
+
+    /**
+     * The reply of a numbered call; a stale refusal means the machine no longer knew this call, still awaited
+     * (see {@link dev.ra.examples.support.ClientSequences} for when it forgets), so what it did is unknown.
+     */
+    @SuppressWarnings("unchecked")
+    private <R> R inOrder(final Object reply)
+    {
+        if (reply instanceof StaleCommand stale)
+        {
+            throw new CommandOutcomeUnknownException("lock call " + stale.number() + " was refused as stale: the " +
+                "cluster no longer knew it, so whether an earlier attempt of it was applied is unknown",
+                cluster.lastKnownLeader());
+        }
+        return (R)reply;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.ra.examples.lock;
 
 import dev.ra.ProcessRef;
+import dev.ra.examples.support.CommandNumber;
 import java.util.Objects;
 
 /**
@@ -78,6 +79,66 @@ public sealed interface LockCommand
         {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(owner, "owner");
+        }
+    }
+
+    /**
+     * {@link Acquire}, numbered by its client ({@link dev.ra.examples.support.ClientSequences}): a retry of an acquire
+     * applied already gets its first reply, and an attempt that comes after its client went on with later calls
+     * about the same owner (a release, say) is answered {@link dev.ra.examples.support.StaleCommand} and takes
+     * nothing. Machine version 2 of {@link LockMachine}; a cluster at an older version refuses it before the log.
+     *
+     * @param key    of the lock.
+     * @param owner  the process that will hold the lock.
+     * @param number of the call, the same for each of its attempts.
+     */
+    record NumberedAcquire(String key, ProcessRef owner, CommandNumber number) implements LockCommand
+    {
+        /** Checks that the parts are not null. */
+        public NumberedAcquire
+        {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(owner, "owner");
+            Objects.requireNonNull(number, "number");
+        }
+    }
+
+    /**
+     * {@link Release}, numbered as {@link NumberedAcquire} is: a retry gets its first reply, a stale attempt
+     * releases nothing. Machine version 2 of {@link LockMachine}.
+     *
+     * @param key    of the lock.
+     * @param owner  the process that holds it.
+     * @param number of the call, the same for each of its attempts.
+     */
+    record NumberedRelease(String key, ProcessRef owner, CommandNumber number) implements LockCommand
+    {
+        /** Checks that the parts are not null. */
+        public NumberedRelease
+        {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(owner, "owner");
+            Objects.requireNonNull(number, "number");
+        }
+    }
+
+    /**
+     * {@link Cancel}, numbered as {@link NumberedAcquire} is: a retry whose first attempt took the owner out of line
+     * answers {@code TRUE} again (not {@code FALSE}, which would tell the caller it may hold the lock), and a stale
+     * attempt changes nothing. Machine version 2 of {@link LockMachine}.
+     *
+     * @param key    of the lock.
+     * @param owner  the waiting process.
+     * @param number of the call, the same for each of its attempts.
+     */
+    record NumberedCancel(String key, ProcessRef owner, CommandNumber number) implements LockCommand
+    {
+        /** Checks that the parts are not null. */
+        public NumberedCancel
+        {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(owner, "owner");
+            Objects.requireNonNull(number, "number");
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.ra.examples.lock;
 import dev.ra.ApplyResult;
 import dev.ra.BuiltinCommand;
 import dev.ra.CommandMeta;
+import dev.ra.DownReason;
 import dev.ra.Effect;
 import dev.ra.InitArgs;
 import dev.ra.ProcessRef;
@@ -10,15 +11,19 @@ import dev.ra.RaftRole;
 import dev.ra.StateMachine;
 import dev.ra.codec.Codec;
 import dev.ra.codec.Codecs;
+import dev.ra.examples.support.ClientSequences;
+import dev.ra.examples.support.CommandNumber;
 import dev.ra.examples.support.FirstComponentsCodec;
 import dev.ra.examples.support.Persistent;
 import dev.ra.examples.support.ReleaseCursorPolicy;
+import dev.ra.examples.support.RememberedReplies;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * A lock server with fencing tokens, the "lock" of the ra-toolbox talk without its bugs.
@@ -52,8 +57,11 @@ import java.util.Set;
  *
  * <p><b>Versions.</b> Version 1 adds {@link LockCommand.ReleaseOnce}, which carries a request id: the state remembers
  * the replies of the last {@link dev.ra.examples.support.RememberedReplies#KEPT} of them, and a retry of one gets its
- * first attempt's reply. {@link #machineFor machineFor(0)} applies the log as version 0 did and reads and writes
- * version 0's snapshots.
+ * first attempt's reply. Version 2 adds {@link LockCommand.NumberedAcquire}, {@link LockCommand.NumberedRelease} and
+ * {@link LockCommand.NumberedCancel}, numbered per client ({@link ClientSequences}): a retry gets its first reply,
+ * and a late attempt of a call its client has since finished (an acquire overtaken by its retry, then released) is
+ * refused as stale and takes nothing. {@link #machineFor machineFor(0)} and {@code machineFor(1)} apply the log as
+ * those versions did and read and write their snapshots.
  *
  * <p><b>Limit.</b> Tokens are raw log indexes: a cluster re-formed from empty disks starts again at low indexes, and
  * a resource that remembers old tokens would reject the new holders. portunus packs an epoch into the token for this;
@@ -62,20 +70,31 @@ import java.util.Set;
 public final class LockMachine implements StateMachine<LockCommand, LockState>
 {
     /** The newest version of the logic ({@link #version()}). */
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
     /** Why a release carrying a request id is refused at version 0. */
     private static final String REFUSAL = "LockCommand.ReleaseOnce needs machine version 1 of LockMachine; the " +
         "cluster is at version 0 until every member runs a build that has it";
-    /** The command codec of version 0, which did not have the release carrying a request id. */
-    private static final Codec<Object> VERSION_ZERO_COMMANDS = Codecs.refusing(Codecs.generic(),
+    /** Why a numbered command is refused before version 2. */
+    private static final String NUMBERED_REFUSAL = "numbered lock commands need machine version 2 of LockMachine; " +
+        "the cluster is at an older version until every member runs a build that has it";
+    /** The command codec of version 1, which did not have the numbered commands. */
+    private static final Codec<Object> VERSION_ONE_COMMANDS = Codecs.refusing(Codecs.generic(),
+        LockMachine::numbered, NUMBERED_REFUSAL);
+    /** The command codec of version 0, which did not have the release carrying a request id either. */
+    private static final Codec<Object> VERSION_ZERO_COMMANDS = Codecs.refusing(VERSION_ONE_COMMANDS,
         LockCommand.ReleaseOnce.class::isInstance, REFUSAL);
     /** The snapshots of version 0: the state's first two components, without the replies remembered. */
     private static final Codec<LockState> VERSION_ZERO_STATE = new FirstComponentsCodec<>(LockState.class, 2,
         LockMachine::versionZeroState, "LockMachine version 0");
+    /** The snapshots of version 1: the state's first three components, without the clients' numbered calls. */
+    private static final Codec<LockState> VERSION_ONE_STATE = new FirstComponentsCodec<>(LockState.class, 3,
+        LockMachine::versionOneState, "LockMachine version 1");
 
     private final ReleaseCursorPolicy cursorPolicy;
     /** Version 1 and later take the release carrying a request id, and remember its reply. */
     private final boolean answersOnce;
+    /** Version 2 and later take the numbered commands. */
+    private final boolean numbers;
 
     /**
      * A machine that offers a snapshot point every {@link ReleaseCursorPolicy#DEFAULT_INTERVAL} entries.
@@ -94,16 +113,18 @@ public final class LockMachine implements StateMachine<LockCommand, LockState>
     {
         this.cursorPolicy = Objects.requireNonNull(cursorPolicy, "cursorPolicy");
         this.answersOnce = true;
+        this.numbers = true;
     }
 
     private LockMachine(final LockMachine newest, final int version)
     {
         this.cursorPolicy = newest.cursorPolicy;
         this.answersOnce = version >= 1;
+        this.numbers = version >= 2;
     }
 
     /**
-     * Version 1 takes {@link LockCommand.ReleaseOnce}; version 0 did not know it.
+     * Version 2 takes the numbered commands, version 1 {@link LockCommand.ReleaseOnce}; version 0 knew neither.
      */
     @Override
     public int version()
@@ -121,16 +142,37 @@ public final class LockMachine implements StateMachine<LockCommand, LockState>
     @SuppressWarnings("unchecked")
     public Codec<LockCommand> commandCodec()
     {
-        return answersOnce ? StateMachine.super.commandCodec() : (Codec<LockCommand>)(Codec<?>)VERSION_ZERO_COMMANDS;
+        if (numbers)
+        {
+            return StateMachine.super.commandCodec();
+        }
+        return (Codec<LockCommand>)(Codec<?>)(answersOnce ? VERSION_ONE_COMMANDS : VERSION_ZERO_COMMANDS);
     }
 
     /**
-     * Version 0 reads and writes its snapshots in its own shape, without the replies remembered.
+     * Versions 0 and 1 read and write their snapshots in their own shapes, without what later versions added.
      */
     @Override
     public Codec<LockState> stateCodec()
     {
-        return answersOnce ? StateMachine.super.stateCodec() : VERSION_ZERO_STATE;
+        if (numbers)
+        {
+            return StateMachine.super.stateCodec();
+        }
+        return answersOnce ? VERSION_ONE_STATE : VERSION_ZERO_STATE;
+    }
+
+    private static boolean numbered(final Object command)
+    {
+        return command instanceof LockCommand.NumberedAcquire || command instanceof LockCommand.NumberedRelease ||
+            command instanceof LockCommand.NumberedCancel;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static LockState versionOneState(final List<Object> parts)
+    {
+        return new LockState((Map<String, LockEntry>)parts.get(0), (Long)parts.get(1),
+            (RememberedReplies)parts.get(2));
     }
 
     @SuppressWarnings("unchecked")
@@ -160,11 +202,11 @@ public final class LockMachine implements StateMachine<LockCommand, LockState>
     {
         if (command instanceof LockCommand.Acquire acquire)
         {
-            return acquire(meta, acquire, state);
+            return result(meta, acquire(meta, acquire.key(), acquire.owner(), state));
         }
         else if (command instanceof LockCommand.Release release)
         {
-            return release(meta, state, release.key(), release.owner(), null);
+            return result(meta, release(meta, state, release.key(), release.owner(), null));
         }
         else if (command instanceof LockCommand.ReleaseOnce release)
         {
@@ -176,23 +218,76 @@ public final class LockMachine implements StateMachine<LockCommand, LockState>
             final Boolean answered = state.replies().of(release.requestId());
             // A retry whose first attempt was applied: its reply again, and nothing released twice.
             return null != answered ? cursorPolicy.result(meta, state, answered, List.of()) :
-                release(meta, state, release.key(), release.owner(), release.requestId());
+                result(meta, release(meta, state, release.key(), release.owner(), release.requestId()));
         }
         else if (command instanceof LockCommand.Cancel cancel)
         {
-            final LockEntry entry = state.lock(cancel.key());
-            if (null == entry || !entry.waiters().contains(cancel.owner()))
-            {
-                return cursorPolicy.result(meta, state, false, List.of());
-            }
-            final LockState next = state.with(cancel.key(), new LockEntry(entry.holder(), entry.token(),
-                Persistent.removeIf(entry.waiters(), cancel.owner()::equals)));
-            final List<Effect> effects = next.involves(cancel.owner()) ?
-                List.of() : List.of(new Effect.Demonitor(cancel.owner()));
-            return cursorPolicy.result(meta, next, true, effects);
+            return result(meta, cancel(state, cancel.key(), cancel.owner()));
+        }
+        else if (command instanceof LockCommand.NumberedAcquire acquire)
+        {
+            return inOrder(meta, state, acquire.owner(), acquire.number(),
+                () -> acquire(meta, acquire.key(), acquire.owner(), state));
+        }
+        else if (command instanceof LockCommand.NumberedRelease release)
+        {
+            return inOrder(meta, state, release.owner(), release.number(),
+                () -> release(meta, state, release.key(), release.owner(), null));
+        }
+        else if (command instanceof LockCommand.NumberedCancel cancel)
+        {
+            return inOrder(meta, state, cancel.owner(), cancel.number(),
+                () -> cancel(state, cancel.key(), cancel.owner()));
         }
         // Unreachable while LockCommand is sealed to the records above; LockMachineTest checks every permitted type.
         throw new IllegalStateException("unhandled command " + command);
+    }
+
+    /**
+     * A numbered command: applied if new, its reply remembered; otherwise its earlier reply, or the stale refusal,
+     * with nothing applied.
+     */
+    private ApplyResult<LockState> inOrder(final CommandMeta meta, final LockState state, final ProcessRef owner,
+        final CommandNumber number, final Supplier<Outcome> apply)
+    {
+        if (!numbers)
+        {
+            // Refused by the older versions' codecs before the log; kept out of apply all the same.
+            return cursorPolicy.result(meta, state, false, List.of());
+        }
+        final ClientSequences.Earlier earlier = state.sequences().earlier(owner, number);
+        if (null != earlier)
+        {
+            return cursorPolicy.result(meta, state, earlier.reply(), List.of());
+        }
+        final Outcome applied = apply.get();
+        return cursorPolicy.result(meta, applied.state().withSequences(applied.state().sequences().applied(owner,
+            number, applied.reply(), meta.systemTimeMs())), applied.reply(), applied.effects());
+    }
+
+    private ApplyResult<LockState> result(final CommandMeta meta, final Outcome outcome)
+    {
+        return cursorPolicy.result(meta, outcome.state(), outcome.reply(), outcome.effects());
+    }
+
+    /**
+     * What a command did, before the release cursor policy looks at the state.
+     */
+    private record Outcome(LockState state, Object reply, List<Effect> effects)
+    {
+    }
+
+    private static Outcome cancel(final LockState state, final String key, final ProcessRef owner)
+    {
+        final LockEntry entry = state.lock(key);
+        if (null == entry || !entry.waiters().contains(owner))
+        {
+            return new Outcome(state, false, List.of());
+        }
+        final LockState next = state.with(key, new LockEntry(entry.holder(), entry.token(),
+            Persistent.removeIf(entry.waiters(), owner::equals)));
+        final List<Effect> effects = next.involves(owner) ? List.of() : List.of(new Effect.Demonitor(owner));
+        return new Outcome(next, true, effects);
     }
 
     @Override
@@ -219,6 +314,11 @@ public final class LockMachine implements StateMachine<LockCommand, LockState>
                     next = next.with(e.getKey(), new LockEntry(entry.holder(), entry.token(),
                         Persistent.removeIf(entry.waiters(), gone::equals)));
                 }
+            }
+            if (down.reason() != DownReason.NOCONNECTION)
+            {
+                // An owner that ended makes no more calls; one merely cut off may, so its numbers are kept.
+                next = next.withSequences(next.sequences().forget(gone));
             }
             return cursorPolicy.result(meta, next, null, effects);
         }
@@ -256,41 +356,40 @@ public final class LockMachine implements StateMachine<LockCommand, LockState>
         return Map.of("locks", state.locks().size());
     }
 
-    private ApplyResult<LockState> acquire(
-        final CommandMeta meta, final LockCommand.Acquire acquire, final LockState state)
+    private static Outcome acquire(final CommandMeta meta, final String key, final ProcessRef owner,
+        final LockState state)
     {
-        final List<Effect> monitor = List.of(new Effect.Monitor(acquire.owner()));
-        final LockEntry entry = state.lock(acquire.key());
+        final List<Effect> monitor = List.of(new Effect.Monitor(owner));
+        final LockEntry entry = state.lock(key);
         if (null == entry)
         {
-            final LockState next = state.with(acquire.key(), new LockEntry(acquire.owner(), meta.index(), List.of()));
-            return cursorPolicy.result(meta, next, new LockReply.Acquired(meta.index()), monitor);
+            final LockState next = state.with(key, new LockEntry(owner, meta.index(), List.of()));
+            return new Outcome(next, new LockReply.Acquired(meta.index()), monitor);
         }
-        if (entry.holder().equals(acquire.owner()))
+        if (entry.holder().equals(owner))
         {
-            return cursorPolicy.result(meta, state, new LockReply.Acquired(entry.token()), monitor);
+            return new Outcome(state, new LockReply.Acquired(entry.token()), monitor);
         }
-        final int position = entry.waiters().indexOf(acquire.owner());
+        final int position = entry.waiters().indexOf(owner);
         if (position >= 0)
         {
-            return cursorPolicy.result(meta, state, new LockReply.Queued(position + 1), monitor);
+            return new Outcome(state, new LockReply.Queued(position + 1), monitor);
         }
-        final LockState next = state.with(acquire.key(),
-            new LockEntry(entry.holder(), entry.token(), Persistent.append(entry.waiters(), acquire.owner())));
-        return cursorPolicy.result(meta, next, new LockReply.Queued(entry.waiters().size() + 1), monitor);
+        final LockState next = state.with(key,
+            new LockEntry(entry.holder(), entry.token(), Persistent.append(entry.waiters(), owner)));
+        return new Outcome(next, new LockReply.Queued(entry.waiters().size() + 1), monitor);
     }
 
     /**
      * @param requestId to remember the reply under, or null.
      */
-    private ApplyResult<LockState> release(final CommandMeta meta, final LockState state, final String key,
+    private static Outcome release(final CommandMeta meta, final LockState state, final String key,
         final ProcessRef owner, final String requestId)
     {
         final LockEntry entry = state.lock(key);
         if (null == entry || !entry.holder().equals(owner))
         {
-            return cursorPolicy.result(meta, null == requestId ? state : state.answered(requestId, false), false,
-                List.of());
+            return new Outcome(null == requestId ? state : state.answered(requestId, false), false, List.of());
         }
         final List<Effect> effects = new ArrayList<>();
         final LockState released = state.with(key, handOff(meta, key, entry, effects));
@@ -298,8 +397,7 @@ public final class LockMachine implements StateMachine<LockCommand, LockState>
         {
             effects.add(new Effect.Demonitor(owner));
         }
-        return cursorPolicy.result(meta, null == requestId ? released : released.answered(requestId, true), true,
-            effects);
+        return new Outcome(null == requestId ? released : released.answered(requestId, true), true, effects);
     }
 
     /**

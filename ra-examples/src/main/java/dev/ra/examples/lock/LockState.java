@@ -1,6 +1,7 @@
 package dev.ra.examples.lock;
 
 import dev.ra.ProcessRef;
+import dev.ra.examples.support.ClientSequences;
 import dev.ra.examples.support.CursorTracked;
 import dev.ra.examples.support.Persistent;
 import dev.ra.examples.support.RememberedReplies;
@@ -13,8 +14,10 @@ import java.util.Objects;
  * @param locks       by key.
  * @param cursorIndex log index of the last release cursor (see {@link CursorTracked}).
  * @param replies     to the last releases that carried a request id (machine version 1; none before).
+ * @param sequences   of the clients' numbered calls (machine version 2; none before).
  */
-public record LockState(Map<String, LockEntry> locks, long cursorIndex, RememberedReplies replies)
+public record LockState(Map<String, LockEntry> locks, long cursorIndex, RememberedReplies replies,
+    ClientSequences sequences)
     implements CursorTracked<LockState>
 {
     /** No lock held. */
@@ -25,6 +28,19 @@ public record LockState(Map<String, LockEntry> locks, long cursorIndex, Remember
     {
         Objects.requireNonNull(locks, "locks");
         Objects.requireNonNull(replies, "replies");
+        Objects.requireNonNull(sequences, "sequences");
+    }
+
+    /**
+     * A state of machine version 1's shape, with no numbered calls.
+     *
+     * @param locks       by key.
+     * @param cursorIndex log index of the last release cursor.
+     * @param replies     to the last releases that carried a request id.
+     */
+    public LockState(final Map<String, LockEntry> locks, final long cursorIndex, final RememberedReplies replies)
+    {
+        this(locks, cursorIndex, replies, ClientSequences.NONE);
     }
 
     /**
@@ -43,7 +59,15 @@ public record LockState(Map<String, LockEntry> locks, long cursorIndex, Remember
      */
     LockState answered(final String requestId, final boolean reply)
     {
-        return new LockState(locks, cursorIndex, replies.with(requestId, reply));
+        return new LockState(locks, cursorIndex, replies.with(requestId, reply), sequences);
+    }
+
+    /**
+     * @return this state with the clients' numbered calls replaced.
+     */
+    LockState withSequences(final ClientSequences next)
+    {
+        return new LockState(locks, cursorIndex, replies, next);
     }
 
     /**
@@ -84,12 +108,12 @@ public record LockState(Map<String, LockEntry> locks, long cursorIndex, Remember
     LockState with(final String key, final LockEntry entry)
     {
         return new LockState(null == entry ? Persistent.remove(locks, key) : Persistent.put(locks, key, entry),
-            cursorIndex, replies);
+            cursorIndex, replies, sequences);
     }
 
     @Override
     public LockState withCursorIndex(final long index)
     {
-        return new LockState(locks, index, replies);
+        return new LockState(locks, index, replies, sequences);
     }
 }

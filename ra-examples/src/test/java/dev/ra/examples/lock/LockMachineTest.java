@@ -8,6 +8,7 @@ import dev.ra.DownReason;
 import dev.ra.Effect;
 import dev.ra.ProcessRef;
 import dev.ra.RaftRole;
+import dev.ra.examples.support.CommandNumber;
 import dev.ra.examples.support.MachineDriver;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import java.util.List;
@@ -200,7 +201,10 @@ class LockMachineTest
     void shouldHandleEveryCommandType()
     {
         final List<LockCommand> samples = List.of(new LockCommand.Acquire("k", A), new LockCommand.Release("k", A),
-            new LockCommand.Cancel("k", A), new LockCommand.ReleaseOnce("k", A, "r1"));
+            new LockCommand.Cancel("k", A), new LockCommand.ReleaseOnce("k", A, "r1"),
+            new LockCommand.NumberedAcquire("k", A, new CommandNumber("c", 1, 1)),
+            new LockCommand.NumberedRelease("k", A, new CommandNumber("c", 2, 2)),
+            new LockCommand.NumberedCancel("k", A, new CommandNumber("c", 3, 3)));
         final Set<Class<?>> covered = samples.stream().map(Object::getClass).collect(Collectors.toSet());
 
         assertThat(covered).containsExactlyInAnyOrder(LockCommand.class.getPermittedSubclasses());

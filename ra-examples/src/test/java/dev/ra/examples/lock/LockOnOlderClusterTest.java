@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A cluster held at machine version 0 by a member not yet upgraded refuses the release that carries a request id;
- * the client then sends the plain release, and the lock is released as before.
+ * A cluster held at an older machine version by a member not yet upgraded refuses the commands it does not know
+ * before the log (the numbered ones below version 2, the release carrying a request id below version 1); the client
+ * then sends the older commands, and the lock is taken, cancelled and released as before.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LockOnOlderClusterTest
@@ -20,11 +21,22 @@ class LockOnOlderClusterTest
     @Test
     void releaseFallsBackToThePlainCommand()
     {
+        fallsBack(0);
+    }
+
+    @Test
+    void numberedCommandsFallBackToThoseOfVersionOne()
+    {
+        fallsBack(1);
+    }
+
+    private static void fallsBack(final int olderVersion)
+    {
         try (ToolboxCluster world = ToolboxCluster.start("locks", (node, builder) -> builder
             .registerMachine("locks", () ->
             {
                 final LockMachine machine = new LockMachine(ReleaseCursorPolicy.every(8));
-                return "n3".equals(node) ? new OlderBuild<>(machine, 0) : machine;
+                return "n3".equals(node) ? new OlderBuild<>(machine, olderVersion) : machine;
             })))
         {
             world.awaitLeader();
@@ -34,6 +46,10 @@ class LockOnOlderClusterTest
             assertThat(locks.acquire("k", owner.ref())).isInstanceOf(LockReply.Acquired.class);
             assertThat(locks.release("k", owner.ref())).isTrue();
             assertThat(locks.release("k", owner.ref())).isFalse();
+            final RaProcess waiter = world.spawn(m -> { });
+            assertThat(locks.acquire("k", owner.ref())).isInstanceOf(LockReply.Acquired.class);
+            assertThat(locks.acquire("k", waiter.ref())).isEqualTo(new LockReply.Queued(1));
+            assertThat(locks.cancel("k", waiter.ref())).isTrue();
         }
     }
 }

@@ -1,0 +1,191 @@
+package dev.ra.examples.support;
+
+import dev.ra.ProcessRef;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What a machine remembers of each client's numbered calls ({@link CommandNumber}), so that every call is applied at
+ * most once and in its place: the Raft dissertation's client sessions (§6.3), as LogCabin keeps them for clients
+ * with several calls at once, and as Ra's and Hazelcast CP's sessions do.
+ *
+ * <p>Per client and process the call is about (an owner, a member, a worker), the machine keeps the client's first
+ * unanswered number and the replies of the calls applied at or above it. A command is then
+ * <ul>
+ *   <li>new: applied, and its reply remembered ({@link #applied});</li>
+ *   <li>a retry of a call applied already: answered with its remembered reply, and applied no more;</li>
+ *   <li>stale, numbered below the client's first unanswered call: an attempt the client stopped waiting for (its
+ *       retry answered, or the call was given up) before the client went on with later calls; applying it now would
+ *       act behind the client's back (take a lock it released, say), so it is answered {@link StaleCommand} and
+ *       applied not at all.</li>
+ * </ul>
+ *
+ * <p>Bounded: a client's entry goes when the process it is about is known to have ended ({@link #forget}), when it
+ * has had no command for {@link #RETAINED_MS} of log time (the leader time of the entries, never a clock read in
+ * apply), and the least recently used go beyond {@link #MAX_CLIENTS}; a client keeps at most
+ * {@link #MAX_UNANSWERED} replies (its first unanswered number then moves past the oldest). An attempt that comes
+ * after its client's entry went is applied as a new call, as it was before the numbers. Immutable; part of a
+ * machine's state and snapshots.
+ *
+ * @param clients by client and process, least recently used first.
+ */
+public record ClientSequences(Map<Caller, Calls> clients)
+{
+    /** How long a client's entry outlives its last command, in log time: far beyond any call's retries. */
+    public static final long RETAINED_MS = 5 * 60 * 1_000;
+    /** How many clients are remembered at most. */
+    public static final int MAX_CLIENTS = 10_000;
+    /** How many replies one client keeps at most. */
+    public static final int MAX_UNANSWERED = 100;
+    /** Nothing remembered. */
+    public static final ClientSequences NONE = new ClientSequences(Map.of());
+
+    /** Copies the map, keeping its order. */
+    public ClientSequences
+    {
+        clients = Collections.unmodifiableMap(new LinkedHashMap<>(clients));
+    }
+
+    /**
+     * A client, and the process its calls are about.
+     *
+     * @param client  id of the client ({@link CommandNumber#client()}).
+     * @param process the calls are about.
+     */
+    public record Caller(String client, ProcessRef process)
+    {
+        /** Checks that the parts are not null. */
+        public Caller
+        {
+            Objects.requireNonNull(client, "client");
+            Objects.requireNonNull(process, "process");
+        }
+    }
+
+    /**
+     * One client's calls about one process.
+     *
+     * @param firstUnanswered below which every call of the client is finished.
+     * @param replies         of the calls applied at or above it, by number, lowest first.
+     * @param lastMs          log time of the client's last command.
+     */
+    public record Calls(long firstUnanswered, List<Reply> replies, long lastMs)
+    {
+        /** Copies the replies. */
+        public Calls
+        {
+            replies = List.copyOf(replies);
+        }
+    }
+
+    /**
+     * The reply a numbered call was given.
+     *
+     * @param number of the call.
+     * @param value  of the reply, null if it had none.
+     */
+    public record Reply(long number, Object value)
+    {
+    }
+
+    /**
+     * What to answer, instead of applying it, to a command applied already or stale.
+     *
+     * @param reply the remembered reply of a retry, or a {@link StaleCommand}.
+     */
+    public record Earlier(Object reply)
+    {
+    }
+
+    /**
+     * @param process the command is about.
+     * @param number  of the command.
+     * @return null if the command is new (apply it, then {@link #applied}); otherwise what to answer without applying
+     *     it.
+     */
+    public Earlier earlier(final ProcessRef process, final CommandNumber number)
+    {
+        final Calls calls = clients.get(new Caller(number.client(), process));
+        if (null == calls)
+        {
+            return null;
+        }
+        if (number.number() < calls.firstUnanswered())
+        {
+            return new Earlier(new StaleCommand(number, calls.firstUnanswered()));
+        }
+        for (final Reply reply : calls.replies())
+        {
+            if (reply.number() == number.number())
+            {
+                return new Earlier(reply.value());
+            }
+        }
+        return null;
+    }
+
+    /**
+     * @param process the command was about.
+     * @param number  of a command just applied (one {@link #earlier} found new).
+     * @param reply   it was given.
+     * @param nowMs   log time of its entry.
+     * @return these calls with its reply remembered, its client's finished calls forgotten, and the clients idle
+     *     beyond {@link #RETAINED_MS} or beyond {@link #MAX_CLIENTS} gone.
+     */
+    public ClientSequences applied(final ProcessRef process, final CommandNumber number, final Object reply,
+        final long nowMs)
+    {
+        final Caller caller = new Caller(number.client(), process);
+        final Calls before = clients.get(caller);
+        long first = Math.max(number.firstUnanswered(), null == before ? 1 : before.firstUnanswered());
+        final List<Reply> replies = new ArrayList<>();
+        if (null != before)
+        {
+            for (final Reply kept : before.replies())
+            {
+                if (kept.number() >= first)
+                {
+                    replies.add(kept);
+                }
+            }
+        }
+        replies.add(new Reply(number.number(), reply));
+        replies.sort((a, b) -> Long.compare(a.number(), b.number()));
+        while (replies.size() > MAX_UNANSWERED)
+        {
+            // A client that never says its calls ended: what is forgotten is refused from then on, not re-applied.
+            first = replies.remove(0).number() + 1;
+        }
+        final Map<Caller, Calls> next = new LinkedHashMap<>();
+        for (final Map.Entry<Caller, Calls> e : clients.entrySet())
+        {
+            final boolean idle = nowMs - e.getValue().lastMs() > RETAINED_MS;
+            if (!e.getKey().equals(caller) && !idle)
+            {
+                next.put(e.getKey(), e.getValue());
+            }
+        }
+        while (next.size() >= MAX_CLIENTS)
+        {
+            next.remove(next.keySet().iterator().next());
+        }
+        // The most recently used last, so that the least recently used are the first to go.
+        next.put(caller, new Calls(first, replies, nowMs));
+        return new ClientSequences(next);
+    }
+
+    /**
+     * @param ended a process known to have ended: a late attempt about it finds a process the machine handles as
+     *              ended again (a lock or a place in a group it is given goes with the next monitor's report).
+     * @return these calls without those about it; this object if there were none.
+     */
+    public ClientSequences forget(final ProcessRef ended)
+    {
+        final Map<Caller, Calls> next = new LinkedHashMap<>(clients);
+        return next.keySet().removeIf(caller -> caller.process().equals(ended)) ? new ClientSequences(next) : this;
+    }
+}

@@ -1,0 +1,69 @@
+package dev.ra.examples.support;
+
+import java.util.UUID;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The client side of {@link ClientSequences}: numbers the calls of one client object, and knows which are still
+ * unanswered, so that each call says below which number every call had its reply. Thread-safe: calls made at once
+ * from several threads are each unanswered until they end, so none of them is taken for stale.
+ */
+public final class CommandNumbering
+{
+    private final String client = UUID.randomUUID().toString();
+    private final AtomicLong last = new AtomicLong();
+    private final ConcurrentSkipListSet<Long> unanswered = new ConcurrentSkipListSet<>();
+
+    /**
+     * Start a call: its number, to send with every attempt of it, until {@link Call#close()}.
+     *
+     * @return the call.
+     */
+    public Call start()
+    {
+        // Taken and registered under one lock so that no call started after this one can see a first unanswered
+        // number above this one's before it is registered.
+        synchronized (this)
+        {
+            final long number = last.incrementAndGet();
+            unanswered.add(number);
+            return new Call(new CommandNumber(client, number, unanswered.first()));
+        }
+    }
+
+    /**
+     * @return the id this client's calls carry.
+     */
+    public String client()
+    {
+        return client;
+    }
+
+    /**
+     * One numbered call: close it once its reply came, or it was given up.
+     */
+    public final class Call implements AutoCloseable
+    {
+        private final CommandNumber number;
+
+        private Call(final CommandNumber number)
+        {
+            this.number = number;
+        }
+
+        /**
+         * @return the number every attempt of this call carries.
+         */
+        public CommandNumber number()
+        {
+            return number;
+        }
+
+        @Override
+        public void close()
+        {
+            unanswered.remove(number.number());
+        }
+    }
+}

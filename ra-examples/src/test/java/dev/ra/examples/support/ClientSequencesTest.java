@@ -1,0 +1,104 @@
+package dev.ra.examples.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ra.ProcessRef;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The machine side of numbered calls on its own: new, retried and stale calls, and what bounds the entries.
+ */
+class ClientSequencesTest
+{
+    private static final ProcessRef A = new ProcessRef("n1", 1);
+    private static final ProcessRef B = new ProcessRef("n1", 2);
+
+    @Test
+    void aCallIsNewThenARetryThenStaleOnceItsClientWentOn()
+    {
+        final CommandNumber first = new CommandNumber("c", 1, 1);
+        assertThat(ClientSequences.NONE.earlier(A, first)).isNull();
+        final ClientSequences once = ClientSequences.NONE.applied(A, first, "one", 10);
+        assertThat(once.earlier(A, first)).isEqualTo(new ClientSequences.Earlier("one"));
+        assertThat(once.earlier(B, first)).as("a call of the same client about another process").isNull();
+
+        final ClientSequences went = once.applied(A, new CommandNumber("c", 2, 2), null, 20);
+        assertThat(went.earlier(A, first)).isEqualTo(new ClientSequences.Earlier(new StaleCommand(first, 2)));
+        assertThat(went.earlier(A, new CommandNumber("c", 2, 2))).isEqualTo(new ClientSequences.Earlier(null));
+        assertThat(went.clients().get(new ClientSequences.Caller("c", A)).replies()).as("the reply of call 1 goes")
+            .extracting(ClientSequences.Reply::number).containsExactly(2L);
+    }
+
+    @Test
+    void callsUnderWayAtOnceAreEachNewUntilAnswered()
+    {
+        final ClientSequences second = ClientSequences.NONE.applied(A, new CommandNumber("c", 2, 1), true, 10);
+        assertThat(second.earlier(A, new CommandNumber("c", 1, 1))).isNull();
+        final ClientSequences both = second.applied(A, new CommandNumber("c", 1, 1), false, 11);
+        assertThat(both.earlier(A, new CommandNumber("c", 1, 1))).isEqualTo(new ClientSequences.Earlier(false));
+        assertThat(both.earlier(A, new CommandNumber("c", 2, 1))).isEqualTo(new ClientSequences.Earlier(true));
+    }
+
+    @Test
+    void aClientIdleLongerThanRetainedGoesInLogTime()
+    {
+        final ClientSequences old = ClientSequences.NONE.applied(A, new CommandNumber("old", 1, 1), 1, 1_000);
+        final ClientSequences kept = old.applied(B, new CommandNumber("new", 1, 1), 2,
+            1_000 + ClientSequences.RETAINED_MS);
+        assertThat(kept.clients()).hasSize(2);
+        final ClientSequences gone = kept.applied(B, new CommandNumber("new", 2, 2), 3,
+            1_001 + ClientSequences.RETAINED_MS);
+        assertThat(gone.clients().keySet()).containsExactly(new ClientSequences.Caller("new", B));
+        assertThat(gone.earlier(A, new CommandNumber("old", 1, 1))).as("after its entry went, a call is new")
+            .isNull();
+    }
+
+    @Test
+    void theLeastRecentlyUsedClientGoesBeyondTheBound()
+    {
+        ClientSequences sequences = ClientSequences.NONE;
+        for (int i = 0; i < ClientSequences.MAX_CLIENTS; i++)
+        {
+            sequences = sequences.applied(A, new CommandNumber("c" + i, 1, 1), i, 0);
+        }
+        sequences = sequences.applied(A, new CommandNumber("c0", 2, 1), 0, 0);
+        sequences = sequences.applied(A, new CommandNumber("late", 1, 1), 0, 0);
+        assertThat(sequences.clients()).hasSize(ClientSequences.MAX_CLIENTS)
+            .containsKey(new ClientSequences.Caller("c0", A)).doesNotContainKey(new ClientSequences.Caller("c1", A));
+    }
+
+    @Test
+    void aClientThatNeverSaysItsCallsEndedKeepsABoundedNumberOfReplies()
+    {
+        ClientSequences sequences = ClientSequences.NONE;
+        for (int i = 1; i <= ClientSequences.MAX_UNANSWERED + 1; i++)
+        {
+            sequences = sequences.applied(A, new CommandNumber("c", i, 1), i, 0);
+        }
+        final ClientSequences.Calls calls = sequences.clients().get(new ClientSequences.Caller("c", A));
+        assertThat(calls.replies()).hasSize(ClientSequences.MAX_UNANSWERED);
+        assertThat(calls.firstUnanswered()).isEqualTo(2);
+        assertThat(sequences.earlier(A, new CommandNumber("c", 1, 1)).reply()).isInstanceOf(StaleCommand.class);
+    }
+
+    @Test
+    void anEndedProcessIsForgotten()
+    {
+        final ClientSequences two = ClientSequences.NONE.applied(A, new CommandNumber("c", 1, 1), 1, 0)
+            .applied(B, new CommandNumber("c", 2, 1), 2, 0);
+        assertThat(two.forget(A).clients().keySet()).containsExactly(new ClientSequences.Caller("c", B));
+        assertThat(two.forget(new ProcessRef("n9", 9))).isSameAs(two);
+    }
+
+    @Test
+    void theNumberingOfAClientSaysWhichCallsAreUnanswered()
+    {
+        final CommandNumbering numbering = new CommandNumbering();
+        final CommandNumbering.Call one = numbering.start();
+        final CommandNumbering.Call two = numbering.start();
+        assertThat(two.number()).isEqualTo(new CommandNumber(numbering.client(), 2, 1));
+        two.close();
+        one.close();
+        assertThat(numbering.start().number()).isEqualTo(new CommandNumber(numbering.client(), 3, 3));
+    }
+}
