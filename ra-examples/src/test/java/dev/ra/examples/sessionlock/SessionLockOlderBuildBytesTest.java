@@ -16,9 +16,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Version 3 of the session lock against the bytes and replies of the build that ran it last (captured from that
- * build, in the resource named below): a member of this build replaying a version 3 log must write the snapshots and
- * give the replies and effects that build did, grace period, disconnections and waiter deadlines included.
+ * Versions 3 and 4 of the session lock against the bytes and replies of the builds that ran them last (captured from
+ * those builds, in the resources named below): a member of this build replaying an older version's log must write
+ * the snapshots and give the replies and effects that build did, grace period, disconnections, waiter deadlines and
+ * remembered replies included.
  */
 class SessionLockOlderBuildBytesTest
 {
@@ -30,7 +31,39 @@ class SessionLockOlderBuildBytesTest
     private static final ProcessRef C = new ProcessRef("n3", 1);
     private static final ProcessRef D = new ProcessRef("n4", 1);
 
+    /** The version the second resource was captured at: the newest of the build before version 5. */
+    static final int VERSION_FOUR = 4;
+
     static List<String> transcript(final StateMachine<SessionLockCommand, SessionLockState> machine)
+    {
+        return scenario(machine).lines();
+    }
+
+    /**
+     * Version 3's scenario, then the releases carrying a request id that version 4 added: a retry of one, another
+     * call's, one whose owner does not hold the lock, and cancels.
+     */
+    static List<String> transcriptOfVersionFour(final StateMachine<SessionLockCommand, SessionLockState> machine)
+    {
+        final GoldenTranscript<SessionLockCommand, SessionLockState> lock = scenario(machine);
+        lock.apply(new SessionLockCommand.Acquire("k4", A));
+        lock.apply(new SessionLockCommand.Acquire("k4", B));
+        lock.apply(new SessionLockCommand.ReleaseOnce("k4", A, "r1"));
+        lock.apply(new SessionLockCommand.ReleaseOnce("k4", A, "r1"));
+        lock.apply(new SessionLockCommand.ReleaseOnce("k4", A, "r2"));
+        lock.snapshot();
+        lock.apply(new SessionLockCommand.Acquire("k4", C));
+        lock.apply(new SessionLockCommand.Cancel("k4", C));
+        lock.apply(new SessionLockCommand.Cancel("k4", C));
+        lock.builtin(new BuiltinCommand.Down(B, DownReason.NORMAL));
+        lock.apply(new SessionLockCommand.ReleaseOnce("k4", B, "r3"));
+        lock.apply(new SessionLockCommand.ReleaseOnce("k4", A, "r1"));
+        lock.snapshot();
+        return lock.lines();
+    }
+
+    private static GoldenTranscript<SessionLockCommand, SessionLockState> scenario(
+        final StateMachine<SessionLockCommand, SessionLockState> machine)
     {
         final GoldenTranscript<SessionLockCommand, SessionLockState> lock =
             new GoldenTranscript<>(machine, SessionLockCommand.class);
@@ -67,7 +100,7 @@ class SessionLockOlderBuildBytesTest
         lock.apply(new SessionLockCommand.Configure(2_000));
         lock.apply(new SessionLockCommand.Release("k2", B));
         lock.snapshot();
-        return lock.lines();
+        return lock;
     }
 
     private static List<String> timers(final ApplyResult<SessionLockState> result)
@@ -88,6 +121,15 @@ class SessionLockOlderBuildBytesTest
     {
         final StateMachine<SessionLockCommand, SessionLockState> machine = older();
         GoldenFiles.check("/dev/ra/examples/sessionlock/sessionlock-v3.golden", transcript(machine), machine);
+    }
+
+    @Test
+    void shouldWriteTheSnapshotsAndGiveTheRepliesOfVersionFour()
+    {
+        final StateMachine<SessionLockCommand, SessionLockState> machine = new SessionLockMachine(
+            Duration.ofSeconds(7), ReleaseCursorPolicy.every(6)).machineFor(VERSION_FOUR);
+        GoldenFiles.check("/dev/ra/examples/sessionlock/sessionlock-v4.golden", transcriptOfVersionFour(machine),
+            machine);
     }
 
     static StateMachine<SessionLockCommand, SessionLockState> older()
