@@ -1,6 +1,5 @@
 package dev.ra.examples.lock;
 
-import dev.ra.CommandOutcomeUnknownException;
 import dev.ra.InvalidCommandException;
 import dev.ra.ProcessRef;
 import dev.ra.RaProcess;
@@ -8,7 +7,6 @@ import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.examples.support.ClusterClient;
 import dev.ra.examples.support.CommandNumbering;
-import dev.ra.examples.support.StaleCommand;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -138,20 +136,9 @@ public final class LockClient
         }
     }
 
-    /**
-     * The reply of a numbered call; a stale refusal means the machine no longer knew this call, still awaited
-     * (see {@link dev.ra.examples.support.ClientSequences} for when it forgets), so what it did is unknown.
-     */
-    @SuppressWarnings("unchecked")
     private <R> R inOrder(final Object reply)
     {
-        if (reply instanceof StaleCommand stale)
-        {
-            throw new CommandOutcomeUnknownException("lock call " + stale.number() + " was refused as stale: the " +
-                "cluster no longer knew it, so whether an earlier attempt of it was applied is unknown",
-                cluster.lastKnownLeader());
-        }
-        return (R)reply;
+        return CommandNumbering.replyOf(reply, "lock call", cluster.lastKnownLeader());
     }
 
     /**

@@ -6,11 +6,13 @@ import dev.ra.codec.Codec;
 import dev.ra.codec.CodecException;
 import dev.ra.codec.Codecs;
 import dev.ra.examples.support.FirstComponentsCodec;
+import dev.ra.examples.support.RememberedReplies;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The codecs of {@link SessionLockMachine} version 3, which had no {@link SessionLockCommand.ReleaseOnce} and whose
+ * The codecs of {@link SessionLockMachine} version 4, which had no numbered commands and whose state kept no client
+ * sequences, of version 3, which had no {@link SessionLockCommand.ReleaseOnce} and whose
  * state remembered no replies, and of versions 0 to 2, which had no {@link SessionLockCommand.Configure} either and
  * whose state had no grace period: {@link SessionLockState} as those builds wrote it with the generic codec, which
  * writes a record's components with no count ({@code locks, cursorIndex}). Written in the newest shape while the
@@ -25,8 +27,19 @@ final class OlderVersions
     /** Why a {@link SessionLockCommand.ReleaseOnce} is refused before version 4. */
     static final String RELEASE_ONCE_REFUSAL = "SessionLockCommand.ReleaseOnce needs machine version 4 of " +
         "SessionLockMachine; the cluster is at an older version until every member runs a build that has it";
+    /** Why a numbered command is refused before version 5. */
+    static final String NUMBERED_REFUSAL = "numbered session lock commands need machine version 5 of " +
+        "SessionLockMachine; the cluster is at an older version until every member runs a build that has it";
+    /** The command codec of version 4. */
+    static final Codec<Object> VERSION_FOUR_COMMANDS = Codecs.refusing(Codecs.generic(),
+        command -> command instanceof SessionLockCommand.NumberedAcquire ||
+            command instanceof SessionLockCommand.NumberedRelease ||
+            command instanceof SessionLockCommand.NumberedCancel, NUMBERED_REFUSAL);
+    /** The state codec of version 4: the state's first five components, without the client sequences. */
+    static final Codec<SessionLockState> VERSION_FOUR_STATE = new FirstComponentsCodec<>(SessionLockState.class, 5,
+        OlderVersions::versionFourState, "SessionLockMachine version 4");
     /** The command codec of version 3. */
-    static final Codec<Object> VERSION_THREE_COMMANDS = Codecs.refusing(Codecs.generic(),
+    static final Codec<Object> VERSION_THREE_COMMANDS = Codecs.refusing(VERSION_FOUR_COMMANDS,
         SessionLockCommand.ReleaseOnce.class::isInstance, RELEASE_ONCE_REFUSAL);
     /** The state codec of version 3: the state's first four components, without the replies remembered. */
     static final Codec<SessionLockState> VERSION_THREE_STATE = new FirstComponentsCodec<>(SessionLockState.class, 4,
@@ -39,6 +52,13 @@ final class OlderVersions
 
     private OlderVersions()
     {
+    }
+
+    @SuppressWarnings("unchecked")
+    private static SessionLockState versionFourState(final List<Object> parts)
+    {
+        return new SessionLockState((Map<String, SessionLockEntry>)parts.get(0), (Long)parts.get(1),
+            (Long)parts.get(2), (Map<String, Long>)parts.get(3), (RememberedReplies)parts.get(4));
     }
 
     @SuppressWarnings("unchecked")

@@ -6,6 +6,7 @@ import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.examples.lock.LockReply;
 import dev.ra.examples.support.ClusterClient;
+import dev.ra.examples.support.CommandNumbering;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -19,10 +20,17 @@ import java.util.UUID;
  * cluster (a call failed or timed out), it calls {@link #acquire} again as soon as it can; within the grace period
  * that keeps the lock (same token), after it the holder is told it is queued (or gets a NEW token) and must stop
  * using the resource under the old token.
+ *
+ * <p>The client numbers its calls (machine version 5 of {@link SessionLockMachine}; see
+ * {@link dev.ra.examples.support.ClientSequences}): a retry whose first attempt was applied gets that attempt's reply,
+ * and a first attempt that lands after this client went on with later calls about the same owner (an acquire
+ * overtaken by its retry, then released) is refused and takes nothing. A cluster at an older version refuses the
+ * numbered commands before the log, and is sent the older ones.
  */
 public final class SessionLockClient
 {
     private final ClusterClient cluster;
+    private final CommandNumbering numbering = new CommandNumbering();
 
     /**
      * @param system  to send calls through.
@@ -50,19 +58,39 @@ public final class SessionLockClient
      */
     public LockReply acquire(final String key, final ProcessRef owner)
     {
-        return cluster.command(new SessionLockCommand.Acquire(key, owner), true);
+        try (CommandNumbering.Call call = numbering.start())
+        {
+            return inOrder(cluster.command(new SessionLockCommand.NumberedAcquire(key, owner, call.number()), true));
+        }
+        catch (final InvalidCommandException olderMachineVersion)
+        {
+            return cluster.command(new SessionLockCommand.Acquire(key, owner), true);
+        }
     }
 
     /**
-     * Give a lock up. The command carries a request id, so a retry whose first attempt was applied answers as that
-     * attempt did. A cluster at a machine version before 4 refuses it, and is sent the plain release, whose retry may
-     * answer false although this call released the lock.
+     * Give a lock up. The command is numbered, so a retry whose first attempt was applied answers as that attempt
+     * did. A cluster at machine version 4 refuses it and is sent the release carrying a request id, which does the
+     * same; one at a version before 4 refuses that too, and is sent the plain release, whose retry may answer false
+     * although this call released the lock.
      *
      * @param key   of the lock.
      * @param owner that holds it.
      * @return true if {@code owner} held it.
      */
     public boolean release(final String key, final ProcessRef owner)
+    {
+        try (CommandNumbering.Call call = numbering.start())
+        {
+            return inOrder(cluster.command(new SessionLockCommand.NumberedRelease(key, owner, call.number()), true));
+        }
+        catch (final InvalidCommandException beforeVersionFive)
+        {
+            return releaseOnce(key, owner);
+        }
+    }
+
+    private boolean releaseOnce(final String key, final ProcessRef owner)
     {
         try
         {
@@ -83,7 +111,9 @@ public final class SessionLockClient
     }
 
     /**
-     * Stop waiting for a lock.
+     * Stop waiting for a lock. The command is numbered, so a retry whose first attempt took {@code owner} out of
+     * line answers true as that attempt did; a cluster at an older version is sent the plain cancel, whose retry then
+     * answers false.
      *
      * @param key   of the lock.
      * @param owner that waits for it.
@@ -91,7 +121,19 @@ public final class SessionLockClient
      */
     public boolean cancel(final String key, final ProcessRef owner)
     {
-        return cluster.<Boolean>command(new SessionLockCommand.Cancel(key, owner), true);
+        try (CommandNumbering.Call call = numbering.start())
+        {
+            return inOrder(cluster.command(new SessionLockCommand.NumberedCancel(key, owner, call.number()), true));
+        }
+        catch (final InvalidCommandException olderMachineVersion)
+        {
+            return cluster.<Boolean>command(new SessionLockCommand.Cancel(key, owner), true);
+        }
+    }
+
+    private <R> R inOrder(final Object reply)
+    {
+        return CommandNumbering.replyOf(reply, "session lock call", cluster.lastKnownLeader());
     }
 
     /**

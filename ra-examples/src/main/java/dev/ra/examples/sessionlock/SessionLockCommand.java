@@ -1,6 +1,7 @@
 package dev.ra.examples.sessionlock;
 
 import dev.ra.ProcessRef;
+import dev.ra.examples.support.CommandNumber;
 import java.util.Objects;
 
 /**
@@ -110,6 +111,65 @@ public sealed interface SessionLockCommand
             {
                 throw new IllegalArgumentException("grace period must be >= 0 ms, got " + graceMs);
             }
+        }
+    }
+
+    /**
+     * {@link Acquire}, numbered by its client ({@link dev.ra.examples.support.ClientSequences}): a retry of an acquire
+     * applied already gets its first reply, and an attempt that comes after its client went on with later calls
+     * about the same owner (a release, say) is answered {@link dev.ra.examples.support.StaleCommand} and takes
+     * nothing. Machine version 5 of {@link SessionLockMachine}; a cluster at an older version refuses it before the
+     * log.
+     *
+     * @param key    of the lock.
+     * @param owner  the process that will hold the lock.
+     * @param number of the call, the same for each of its attempts.
+     */
+    record NumberedAcquire(String key, ProcessRef owner, CommandNumber number) implements SessionLockCommand
+    {
+        /** Checks that the parts are not null. */
+        public NumberedAcquire
+        {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(owner, "owner");
+            Objects.requireNonNull(number, "number");
+        }
+    }
+
+    /**
+     * {@link Release}, numbered as {@link NumberedAcquire} is. Machine version 5 of {@link SessionLockMachine}.
+     *
+     * @param key    of the lock.
+     * @param owner  the process that holds it.
+     * @param number of the call, the same for each of its attempts.
+     */
+    record NumberedRelease(String key, ProcessRef owner, CommandNumber number) implements SessionLockCommand
+    {
+        /** Checks that the parts are not null. */
+        public NumberedRelease
+        {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(owner, "owner");
+            Objects.requireNonNull(number, "number");
+        }
+    }
+
+    /**
+     * {@link Cancel}, numbered as {@link NumberedAcquire} is: a retry whose first attempt took the owner out of line
+     * answers {@code TRUE} again. Machine version 5 of {@link SessionLockMachine}.
+     *
+     * @param key    of the lock.
+     * @param owner  the waiting process.
+     * @param number of the call, the same for each of its attempts.
+     */
+    record NumberedCancel(String key, ProcessRef owner, CommandNumber number) implements SessionLockCommand
+    {
+        /** Checks that the parts are not null. */
+        public NumberedCancel
+        {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(owner, "owner");
+            Objects.requireNonNull(number, "number");
         }
     }
 }

@@ -12,6 +12,8 @@ import dev.ra.StateMachine;
 import dev.ra.codec.Codec;
 import dev.ra.examples.lock.LockGranted;
 import dev.ra.examples.lock.LockReply;
+import dev.ra.examples.support.ClientSequences;
+import dev.ra.examples.support.CommandNumber;
 import dev.ra.examples.support.Persistent;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import java.time.Duration;
@@ -113,6 +115,8 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
     private final boolean graceInState;
     /** Version 4 and later take the release carrying a request id, and remember its reply. */
     private final boolean answersOnce;
+    /** Version 5 and later take the numbered commands. */
+    private final boolean numbers;
 
     /**
      * A machine with the {@link #DEFAULT_GRACE_PERIOD} and the default release cursor policy.
@@ -140,6 +144,7 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
         this.unreachableWaitersExpire = true;
         this.graceInState = true;
         this.answersOnce = true;
+        this.numbers = true;
     }
 
     private SessionLockMachine(final long graceMs, final ReleaseCursorPolicy cursorPolicy, final int version)
@@ -150,6 +155,7 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
         this.unreachableWaitersExpire = version >= 2;
         this.graceInState = version >= 3;
         this.answersOnce = version >= 4;
+        this.numbers = version >= 5;
     }
 
     /**
@@ -157,18 +163,19 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
      * waiter whose node stays unreachable for the grace period; versions 0 and 1 kept it for ever. Version 3 keeps
      * the grace period in the state, and each unreachable waiter's deadline in log time; versions 0 to 2 applied
      * each member's own grace period, and dropped a waiter whenever its timer fired. Version 4 takes
-     * {@link SessionLockCommand.ReleaseOnce}, whose reply it remembers.
+     * {@link SessionLockCommand.ReleaseOnce}, whose reply it remembers. Version 5 takes the numbered commands
+     * ({@link ClientSequences}): a late attempt of a call its client has since finished takes nothing.
      */
     @Override
     public int version()
     {
-        return 4;
+        return 5;
     }
 
     @Override
     public StateMachine<SessionLockCommand, SessionLockState> machineFor(final int version)
     {
-        if (version >= 4)
+        if (version >= 5)
         {
             return this;
         }
@@ -183,9 +190,13 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
     @SuppressWarnings("unchecked")
     public Codec<SessionLockCommand> commandCodec()
     {
-        if (answersOnce)
+        if (numbers)
         {
             return StateMachine.super.commandCodec();
+        }
+        if (answersOnce)
+        {
+            return (Codec<SessionLockCommand>)(Codec<?>)OlderVersions.VERSION_FOUR_COMMANDS;
         }
         return (Codec<SessionLockCommand>)(Codec<?>)(graceInState ? OlderVersions.VERSION_THREE_COMMANDS :
             OlderVersions.COMMANDS);
@@ -197,9 +208,13 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
     @Override
     public Codec<SessionLockState> stateCodec()
     {
-        if (answersOnce)
+        if (numbers)
         {
             return StateMachine.super.stateCodec();
+        }
+        if (answersOnce)
+        {
+            return OlderVersions.VERSION_FOUR_STATE;
         }
         return graceInState ? OlderVersions.VERSION_THREE_STATE : OlderVersions.STATE;
     }
@@ -207,22 +222,27 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
     /**
      * @param requestId to remember the reply under, or null.
      */
-    private ApplyResult<SessionLockState> release(final CommandMeta meta, final SessionLockState state,
-        final String key, final ProcessRef owner, final String requestId, final List<Effect> effects)
+    private Outcome release(final CommandMeta meta, final SessionLockState state, final String key,
+        final ProcessRef owner, final String requestId, final List<Effect> effects)
     {
         final SessionLockEntry entry = state.lock(key);
         if (null == entry || !owner.equals(entry.holder()))
         {
-            return cursorPolicy.result(meta, null == requestId ? state : state.answered(requestId, false), false,
-                effects);
+            return new Outcome(null == requestId ? state : state.answered(requestId, false), false);
         }
         final SessionLockState released = state.with(key, handOff(meta, key, entry, effects));
         if (!released.involves(owner))
         {
             effects.add(new Effect.Demonitor(owner));
         }
-        return cursorPolicy.result(meta, null == requestId ? released : released.answered(requestId, true), true,
-            effects);
+        return new Outcome(null == requestId ? released : released.answered(requestId, true), true);
+    }
+
+    /**
+     * What a command did to the state and answered; its effects go to the list it is given.
+     */
+    private record Outcome(SessionLockState state, Object reply)
+    {
     }
 
     /**
@@ -269,12 +289,59 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
         final CommandMeta meta, final SessionLockCommand command, final SessionLockState state)
     {
         final List<Effect> effects = new ArrayList<>();
+        if (command instanceof SessionLockCommand.NumberedAcquire acquire)
+        {
+            return inOrder(meta, state, acquire.owner(), acquire.number(),
+                new SessionLockCommand.Acquire(acquire.key(), acquire.owner()), effects);
+        }
+        else if (command instanceof SessionLockCommand.NumberedRelease release)
+        {
+            return inOrder(meta, state, release.owner(), release.number(),
+                new SessionLockCommand.Release(release.key(), release.owner()), effects);
+        }
+        else if (command instanceof SessionLockCommand.NumberedCancel cancel)
+        {
+            return inOrder(meta, state, cancel.owner(), cancel.number(),
+                new SessionLockCommand.Cancel(cancel.key(), cancel.owner()), effects);
+        }
+        final Outcome outcome = plain(meta, command, state, effects);
+        return cursorPolicy.result(meta, outcome.state(), outcome.reply(), effects);
+    }
+
+    /**
+     * A numbered command: applied as its plain command if new, its reply remembered; otherwise its earlier reply, or
+     * the stale refusal, with nothing applied.
+     */
+    private ApplyResult<SessionLockState> inOrder(final CommandMeta meta, final SessionLockState state,
+        final ProcessRef owner, final CommandNumber number, final SessionLockCommand plain, final List<Effect> effects)
+    {
+        if (!numbers)
+        {
+            // Refused by the older versions' codecs before the log; kept out of apply all the same.
+            return cursorPolicy.result(meta, state, false, effects);
+        }
+        final ClientSequences.Earlier earlier = state.sequences().earlier(owner, number);
+        if (null != earlier)
+        {
+            return cursorPolicy.result(meta, state, earlier.reply(), effects);
+        }
+        final Outcome applied = plain(meta, plain, state, effects);
+        return cursorPolicy.result(meta, applied.state().withSequences(applied.state().sequences().applied(owner,
+            number, applied.reply(), meta.systemTimeMs())), applied.reply(), effects);
+    }
+
+    /**
+     * The commands of the versions before 5, and the numbered ones once found new.
+     */
+    private Outcome plain(final CommandMeta meta, final SessionLockCommand command, final SessionLockState state,
+        final List<Effect> effects)
+    {
         if (command instanceof SessionLockCommand.Acquire acquire)
         {
             final Acquisition acquisition = acquire(meta, acquire, state, effects);
             // The caller is evidently reachable: if it was a waiter cut off, its deadline goes with its timer.
-            return cursorPolicy.result(meta, forgetWaiterDeadline(acquisition.state(), acquire.key(),
-                acquire.owner()), acquisition.reply(), effects);
+            return new Outcome(forgetWaiterDeadline(acquisition.state(), acquire.key(), acquire.owner()),
+                acquisition.reply());
         }
         else if (command instanceof SessionLockCommand.Release release)
         {
@@ -285,7 +352,7 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
             final Boolean answered = answersOnce ? state.replies().of(release.requestId()) : Boolean.FALSE;
             // A retry whose first attempt was applied gets its reply again, and nothing is released twice; an older
             // version (whose codec keeps the command out of its log) changes nothing with it.
-            return null != answered ? cursorPolicy.result(meta, state, answered, effects) :
+            return null != answered ? new Outcome(state, answered) :
                 release(meta, state, release.key(), release.owner(), release.requestId(), effects);
         }
         else if (command instanceof SessionLockCommand.Cancel cancel)
@@ -294,7 +361,7 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
             final int index = null == entry ? -1 : entry.waiterIndex(cancel.owner());
             if (index < 0)
             {
-                return cursorPolicy.result(meta, state, false, effects);
+                return new Outcome(state, false);
             }
             final List<Waiter> waiters = Persistent.removeIf(entry.waiters(), w -> w.process().equals(cancel.owner()));
             final SessionLockState next = forgetWaiterDeadline(state.with(cancel.key(),
@@ -305,7 +372,7 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
             {
                 effects.add(new Effect.Demonitor(cancel.owner()));
             }
-            return cursorPolicy.result(meta, next, true, effects);
+            return new Outcome(next, true);
         }
         else if (command instanceof SessionLockCommand.RearmTimers)
         {
@@ -320,12 +387,12 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
             {
                 effects.add(new Effect.Timer(waiter.getKey(), Math.max(0, waiter.getValue() - meta.systemTimeMs())));
             }
-            return cursorPolicy.result(meta, next, null, effects);
+            return new Outcome(next, null);
         }
         else if (command instanceof SessionLockCommand.Configure configure)
         {
             // Older versions' codecs keep this command out of their logs.
-            return cursorPolicy.result(meta, state.withGraceMs(configure.graceMs()), grace(state), effects);
+            return new Outcome(state.withGraceMs(configure.graceMs()), grace(state));
         }
         // Unreachable while the command type is sealed; SessionLockMachineTest checks every permitted type.
         throw new IllegalStateException("unhandled command " + command);
@@ -367,6 +434,8 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
                 next = forgetWaiterDeadline(next.with(e.getKey(), forget(meta, e.getKey(), e.getValue(),
                     down.process(), effects)), e.getKey(), down.process());
             }
+            // An owner that ended makes no more calls (one merely cut off, above, may: its numbers are kept).
+            next = next.withSequences(next.sequences().forget(down.process()));
         }
         else if (command instanceof BuiltinCommand.NodeUp nodeUp)
         {

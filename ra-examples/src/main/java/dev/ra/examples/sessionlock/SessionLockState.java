@@ -1,6 +1,7 @@
 package dev.ra.examples.sessionlock;
 
 import dev.ra.ProcessRef;
+import dev.ra.examples.support.ClientSequences;
 import dev.ra.examples.support.CursorTracked;
 import dev.ra.examples.support.Persistent;
 import dev.ra.examples.support.RememberedReplies;
@@ -20,9 +21,11 @@ import java.util.Objects;
  *                        the name of its timer ({@link SessionLockMachine#waiterTimerName}): when the grace period
  *                        in force when it was cut off runs out. Waiters cut off before version 3 have none.
  * @param replies         to the last releases that carried a request id (machine version 4; none before).
+ * @param sequences       of the clients' numbered calls (machine version 5; none before).
  */
 public record SessionLockState(Map<String, SessionLockEntry> locks, long cursorIndex, long graceMs,
-    Map<String, Long> waiterDeadlines, RememberedReplies replies) implements CursorTracked<SessionLockState>
+    Map<String, Long> waiterDeadlines, RememberedReplies replies, ClientSequences sequences)
+    implements CursorTracked<SessionLockState>
 {
     /**
      * The {@link #graceMs()} from the switch to version 3 until the leader's {@link SessionLockCommand.Configure}:
@@ -39,10 +42,26 @@ public record SessionLockState(Map<String, SessionLockEntry> locks, long cursorI
         Objects.requireNonNull(locks, "locks");
         Objects.requireNonNull(waiterDeadlines, "waiterDeadlines");
         Objects.requireNonNull(replies, "replies");
+        Objects.requireNonNull(sequences, "sequences");
         if (graceMs < 0 && GRACE_OF_EACH_MEMBER != graceMs)
         {
             throw new IllegalArgumentException("grace period must be >= 0 ms, got " + graceMs);
         }
+    }
+
+    /**
+     * A state with no numbered calls, the shape of machine version 4.
+     *
+     * @param locks           by key.
+     * @param cursorIndex     log index of the last release cursor.
+     * @param graceMs         the grace period in force.
+     * @param waiterDeadlines of the unreachable waiters, by timer name.
+     * @param replies         to the last releases that carried a request id.
+     */
+    public SessionLockState(final Map<String, SessionLockEntry> locks, final long cursorIndex, final long graceMs,
+        final Map<String, Long> waiterDeadlines, final RememberedReplies replies)
+    {
+        this(locks, cursorIndex, graceMs, waiterDeadlines, replies, ClientSequences.NONE);
     }
 
     /**
@@ -64,7 +83,8 @@ public record SessionLockState(Map<String, SessionLockEntry> locks, long cursorI
      */
     SessionLockState answered(final String requestId, final boolean reply)
     {
-        return new SessionLockState(locks, cursorIndex, graceMs, waiterDeadlines, replies.with(requestId, reply));
+        return new SessionLockState(locks, cursorIndex, graceMs, waiterDeadlines, replies.with(requestId, reply),
+            sequences);
     }
 
     /**
@@ -128,7 +148,7 @@ public record SessionLockState(Map<String, SessionLockEntry> locks, long cursorI
     SessionLockState with(final String key, final SessionLockEntry entry)
     {
         return new SessionLockState(null == entry ? Persistent.remove(locks, key) : Persistent.put(locks, key, entry),
-            cursorIndex, graceMs, waiterDeadlines, replies);
+            cursorIndex, graceMs, waiterDeadlines, replies, sequences);
     }
 
     /**
@@ -139,7 +159,7 @@ public record SessionLockState(Map<String, SessionLockEntry> locks, long cursorI
     SessionLockState withWaiterDeadline(final String timer, final long deadlineMs)
     {
         return new SessionLockState(locks, cursorIndex, graceMs, Persistent.put(waiterDeadlines, timer, deadlineMs),
-            replies);
+            replies, sequences);
     }
 
     /**
@@ -150,7 +170,7 @@ public record SessionLockState(Map<String, SessionLockEntry> locks, long cursorI
     {
         final Map<String, Long> remaining = Persistent.remove(waiterDeadlines, timer);
         return remaining == waiterDeadlines ? this :
-            new SessionLockState(locks, cursorIndex, graceMs, remaining, replies);
+            new SessionLockState(locks, cursorIndex, graceMs, remaining, replies, sequences);
     }
 
     /**
@@ -159,12 +179,20 @@ public record SessionLockState(Map<String, SessionLockEntry> locks, long cursorI
      */
     SessionLockState withGraceMs(final long next)
     {
-        return new SessionLockState(locks, cursorIndex, next, waiterDeadlines, replies);
+        return new SessionLockState(locks, cursorIndex, next, waiterDeadlines, replies, sequences);
     }
 
     @Override
     public SessionLockState withCursorIndex(final long index)
     {
-        return new SessionLockState(locks, index, graceMs, waiterDeadlines, replies);
+        return new SessionLockState(locks, index, graceMs, waiterDeadlines, replies, sequences);
+    }
+
+    /**
+     * @return this state with the clients' numbered calls replaced.
+     */
+    SessionLockState withSequences(final ClientSequences next)
+    {
+        return new SessionLockState(locks, cursorIndex, graceMs, waiterDeadlines, replies, next);
     }
 }

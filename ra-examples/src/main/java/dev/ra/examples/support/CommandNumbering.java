@@ -1,5 +1,7 @@
 package dev.ra.examples.support;
 
+import dev.ra.CommandOutcomeUnknownException;
+import dev.ra.ServerId;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,6 +40,28 @@ public final class CommandNumbering
     public String client()
     {
         return client;
+    }
+
+    /**
+     * The reply of a numbered call, which is never stale but when the machine forgot the call while its client still
+     * waited for it ({@link ClientSequences} says when): what the call did is then unknown.
+     *
+     * @param reply  the machine's.
+     * @param what   the call was, for the error.
+     * @param leader the client last heard of, for the error.
+     * @param <R>    the reply type.
+     * @return the reply.
+     * @throws CommandOutcomeUnknownException when the reply is a {@link StaleCommand}.
+     */
+    @SuppressWarnings("unchecked")
+    public static <R> R replyOf(final Object reply, final String what, final ServerId leader)
+    {
+        if (reply instanceof StaleCommand stale)
+        {
+            throw new CommandOutcomeUnknownException(what + " " + stale.number() + " was refused as stale: the " +
+                "cluster no longer knew it, so whether an earlier attempt of it was applied is unknown", leader);
+        }
+        return (R)reply;
     }
 
     /**

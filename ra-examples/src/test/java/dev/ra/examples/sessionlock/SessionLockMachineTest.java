@@ -10,6 +10,7 @@ import dev.ra.ProcessRef;
 import dev.ra.RaftRole;
 import dev.ra.examples.lock.LockGranted;
 import dev.ra.examples.lock.LockReply;
+import dev.ra.examples.support.CommandNumber;
 import dev.ra.examples.support.MachineDriver;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import java.time.Duration;
@@ -146,8 +147,7 @@ class SessionLockMachineTest
         // cluster switches, or the members' states would differ.
         final SessionLockMachine latest = new SessionLockMachine(Duration.ofMillis(GRACE_MS),
             ReleaseCursorPolicy.every(1_000));
-        assertThat(latest.version()).isEqualTo(4);
-        assertThat(latest.machineFor(4)).isSameAs(latest);
+        assertThat(latest.machineFor(latest.version())).isSameAs(latest);
         final MachineDriver<SessionLockCommand, SessionLockState> v0 = new MachineDriver<>(latest.machineFor(0),
             SessionLockCommand.class);
         v0.apply(new SessionLockCommand.Acquire("k", A));
@@ -464,7 +464,10 @@ class SessionLockMachineTest
         final List<SessionLockCommand> samples = List.of(new SessionLockCommand.Acquire("k", A),
             new SessionLockCommand.Release("k", A), new SessionLockCommand.Cancel("k", A),
             new SessionLockCommand.RearmTimers(), new SessionLockCommand.Configure(GRACE_MS),
-            new SessionLockCommand.ReleaseOnce("k", A, "r1"));
+            new SessionLockCommand.ReleaseOnce("k", A, "r1"),
+            new SessionLockCommand.NumberedAcquire("k", A, new CommandNumber("c", 1, 1)),
+            new SessionLockCommand.NumberedRelease("k", A, new CommandNumber("c", 2, 2)),
+            new SessionLockCommand.NumberedCancel("k", A, new CommandNumber("c", 3, 3)));
         final Set<Class<?>> covered = samples.stream().map(Object::getClass).collect(Collectors.toSet());
 
         assertThat(covered).containsExactlyInAnyOrder(SessionLockCommand.class.getPermittedSubclasses());

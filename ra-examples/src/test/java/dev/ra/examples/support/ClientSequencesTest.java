@@ -1,8 +1,14 @@
 package dev.ra.examples.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ra.CommandOutcomeUnknownException;
 import dev.ra.ProcessRef;
+import dev.ra.ServerId;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -56,12 +62,12 @@ class ClientSequencesTest
     @Test
     void theLeastRecentlyUsedClientGoesBeyondTheBound()
     {
-        ClientSequences sequences = ClientSequences.NONE;
+        final Map<ClientSequences.Caller, ClientSequences.Calls> full = new LinkedHashMap<>();
         for (int i = 0; i < ClientSequences.MAX_CLIENTS; i++)
         {
-            sequences = sequences.applied(A, new CommandNumber("c" + i, 1, 1), i, 0);
+            full.put(new ClientSequences.Caller("c" + i, A), new ClientSequences.Calls(1, List.of(), 0));
         }
-        sequences = sequences.applied(A, new CommandNumber("c0", 2, 1), 0, 0);
+        ClientSequences sequences = new ClientSequences(full).applied(A, new CommandNumber("c0", 2, 1), 0, 0);
         sequences = sequences.applied(A, new CommandNumber("late", 1, 1), 0, 0);
         assertThat(sequences.clients()).hasSize(ClientSequences.MAX_CLIENTS)
             .containsKey(new ClientSequences.Caller("c0", A)).doesNotContainKey(new ClientSequences.Caller("c1", A));
@@ -100,5 +106,15 @@ class ClientSequencesTest
         two.close();
         one.close();
         assertThat(numbering.start().number()).isEqualTo(new CommandNumber(numbering.client(), 3, 3));
+    }
+
+    @Test
+    void aStaleReplyToACallStillAwaitedIsAnUnknownOutcome()
+    {
+        final StaleCommand stale = new StaleCommand(new CommandNumber("c", 1, 1), 2);
+        assertThatThrownBy(() -> CommandNumbering.replyOf(stale, "lock call", new ServerId("locks", "n1")))
+            .isInstanceOf(CommandOutcomeUnknownException.class).hasMessageContaining("lock call")
+            .hasMessageContaining("stale");
+        assertThat(CommandNumbering.<Boolean>replyOf(true, "lock call", new ServerId("locks", "n1"))).isTrue();
     }
 }
