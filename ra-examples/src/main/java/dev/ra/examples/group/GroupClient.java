@@ -5,18 +5,24 @@ import dev.ra.ProcessRef;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.examples.support.ClusterClient;
+import dev.ra.examples.support.CommandNumbering;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 
 /**
  * The typed client of a {@link GroupMachine} cluster. Thread-safe; blocking calls. Join and leave are idempotent, so
- * they are retried across leader changes; each carries a request id, so that a retry answers as the first attempt
- * did.
+ * they are retried across leader changes. The client numbers its calls (machine version 2;
+ * {@link dev.ra.examples.support.ClientSequences}): a retry answers as the first attempt did, and a first attempt
+ * that lands after this client went on with later calls about the same member (a join overtaken by its retry, then a
+ * leave) is refused and adds nobody. A cluster at version 1 refuses the numbered commands before the log and is sent
+ * the ones carrying a request id, which answer retries alike within the last 1,000 of them; one at version 0 is sent
+ * the plain ones.
  */
 public final class GroupClient
 {
     private final ClusterClient cluster;
+    private final CommandNumbering numbering = new CommandNumbering();
 
     /**
      * @param system  to send calls through; it must host a member or have started the cluster.
@@ -36,15 +42,27 @@ public final class GroupClient
     }
 
     /**
-     * Add a process to a group; it stays until it leaves or ends. The command carries a request id, so a retry whose
-     * first attempt was applied answers as that attempt did. A cluster still at machine version 0 refuses it, and is
-     * sent the plain join, whose retry may answer false although this call added the process.
+     * Add a process to a group; it stays until it leaves or ends. The command is numbered, so a retry whose first
+     * attempt was applied answers as that attempt did. A cluster still at machine version 0 is sent the plain join,
+     * whose retry may answer false although this call added the process.
      *
      * @param group  to join.
      * @param member the process, typically one spawned with {@link RaSystem#spawn}.
      * @return true if it was not a member yet.
      */
     public boolean join(final String group, final ProcessRef member)
+    {
+        try (CommandNumbering.Call call = numbering.start())
+        {
+            return inOrder(cluster.command(new GroupCommand.NumberedJoin(group, member, call.number()), true));
+        }
+        catch (final InvalidCommandException beforeVersionTwo)
+        {
+            return joinOnce(group, member);
+        }
+    }
+
+    private boolean joinOnce(final String group, final ProcessRef member)
     {
         try
         {
@@ -65,6 +83,18 @@ public final class GroupClient
      */
     public boolean leave(final String group, final ProcessRef member)
     {
+        try (CommandNumbering.Call call = numbering.start())
+        {
+            return inOrder(cluster.command(new GroupCommand.NumberedLeave(group, member, call.number()), true));
+        }
+        catch (final InvalidCommandException beforeVersionTwo)
+        {
+            return leaveOnce(group, member);
+        }
+    }
+
+    private boolean leaveOnce(final String group, final ProcessRef member)
+    {
         try
         {
             return cluster.<Boolean>command(leaving(group, member), true);
@@ -75,8 +105,13 @@ public final class GroupClient
         }
     }
 
+    private boolean inOrder(final Object reply)
+    {
+        return CommandNumbering.<Boolean>replyOf(reply, "group call", cluster.lastKnownLeader());
+    }
+
     /**
-     * @return the command one call of {@link #join} sends, every attempt of it alike.
+     * @return the command one call of {@link #join} sends to a cluster at version 1, every attempt of it alike.
      */
     static GroupCommand joining(final String group, final ProcessRef member)
     {
@@ -84,7 +119,7 @@ public final class GroupClient
     }
 
     /**
-     * @return the command one call of {@link #leave} sends, every attempt of it alike.
+     * @return the command one call of {@link #leave} sends to a cluster at version 1, every attempt of it alike.
      */
     static GroupCommand leaving(final String group, final ProcessRef member)
     {

@@ -1,6 +1,7 @@
 package dev.ra.examples.group;
 
 import dev.ra.ProcessRef;
+import dev.ra.examples.support.CommandNumber;
 import java.util.Objects;
 
 /**
@@ -78,6 +79,45 @@ public sealed interface GroupCommand
         {
             Objects.requireNonNull(group, "group");
             Objects.requireNonNull(member, "member");
+        }
+    }
+
+    /**
+     * {@link Join}, numbered by its client ({@link dev.ra.examples.support.ClientSequences}): a retry of a join
+     * applied already gets its first reply, and an attempt that comes after its client went on with later calls
+     * about the same member (a leave, say) is answered {@link dev.ra.examples.support.StaleCommand} and adds nobody.
+     * Machine version 2 of {@link GroupMachine}; a cluster at an older version refuses it before the log.
+     *
+     * @param group  to join.
+     * @param member the process.
+     * @param number of the call, the same for each of its attempts.
+     */
+    record NumberedJoin(String group, ProcessRef member, CommandNumber number) implements GroupCommand
+    {
+        /** Checks that the parts are not null. */
+        public NumberedJoin
+        {
+            Objects.requireNonNull(group, "group");
+            Objects.requireNonNull(member, "member");
+            Objects.requireNonNull(number, "number");
+        }
+    }
+
+    /**
+     * {@link Leave}, numbered as {@link NumberedJoin} is. Machine version 2 of {@link GroupMachine}.
+     *
+     * @param group  to leave.
+     * @param member the process.
+     * @param number of the call, the same for each of its attempts.
+     */
+    record NumberedLeave(String group, ProcessRef member, CommandNumber number) implements GroupCommand
+    {
+        /** Checks that the parts are not null. */
+        public NumberedLeave
+        {
+            Objects.requireNonNull(group, "group");
+            Objects.requireNonNull(member, "member");
+            Objects.requireNonNull(number, "number");
         }
     }
 }

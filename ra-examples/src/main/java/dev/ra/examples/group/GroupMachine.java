@@ -11,9 +11,12 @@ import dev.ra.RaftRole;
 import dev.ra.StateMachine;
 import dev.ra.codec.Codec;
 import dev.ra.codec.Codecs;
+import dev.ra.examples.support.ClientSequences;
+import dev.ra.examples.support.CommandNumber;
 import dev.ra.examples.support.FirstComponentsCodec;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import dev.ra.examples.support.RememberedReplies;
+import dev.ra.examples.support.StaleCommand;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,8 +43,11 @@ import java.util.Objects;
  *
  * <p><b>Versions.</b> Version 1 adds {@link GroupCommand.JoinOnce} and {@link GroupCommand.LeaveOnce}, which carry
  * a request id: the state remembers the replies of the last {@link RememberedReplies#KEPT} of them, and a retry of
- * one gets its first attempt's reply. {@link #machineFor machineFor(0)} applies the log as version 0 did and reads
- * and writes version 0's snapshots.
+ * one gets its first attempt's reply. Version 2 adds {@link GroupCommand.NumberedJoin} and
+ * {@link GroupCommand.NumberedLeave}, numbered per client ({@link ClientSequences}): a late attempt of a call its
+ * client has since finished (a join overtaken by its retry, then left) is refused as stale and adds nobody, however
+ * many other calls came between. {@link #machineFor machineFor(0)} and {@code machineFor(1)} apply the log as those
+ * versions did and read and write their snapshots.
  *
  * <p><b>Other choices.</b> Join and leave are idempotent (replies say whether anything changed). Leaving an unknown
  * group is not an error. Members are listed in join order, so the oldest member is first (a common way to pick a
@@ -51,20 +57,32 @@ import java.util.Objects;
 public final class GroupMachine implements StateMachine<GroupCommand, GroupState>
 {
     /** The newest version of the logic ({@link #version()}). */
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
     /** Why a join or leave carrying a request id is refused at version 0. */
     private static final String REFUSAL = "GroupCommand.JoinOnce and LeaveOnce need machine version 1 of " +
         "GroupMachine; the cluster is at version 0 until every member runs a build that has it";
-    /** The command codec of version 0, which did not have the commands carrying a request id. */
-    private static final Codec<Object> VERSION_ZERO_COMMANDS = Codecs.refusing(Codecs.generic(),
+    /** Why a numbered command is refused before version 2. */
+    private static final String NUMBERED_REFUSAL = "GroupCommand.NumberedJoin and NumberedLeave need machine " +
+        "version 2 of GroupMachine; the cluster is at an older version until every member runs a build that has it";
+    /** The command codec of version 1, which did not have the numbered commands. */
+    private static final Codec<Object> VERSION_ONE_COMMANDS = Codecs.refusing(Codecs.generic(),
+        command -> command instanceof GroupCommand.NumberedJoin || command instanceof GroupCommand.NumberedLeave,
+        NUMBERED_REFUSAL);
+    /** The command codec of version 0, which did not have the commands carrying a request id either. */
+    private static final Codec<Object> VERSION_ZERO_COMMANDS = Codecs.refusing(VERSION_ONE_COMMANDS,
         command -> command instanceof GroupCommand.JoinOnce || command instanceof GroupCommand.LeaveOnce, REFUSAL);
     /** The snapshots of version 0: the state's first two components, without the replies remembered. */
     private static final Codec<GroupState> VERSION_ZERO_STATE = new FirstComponentsCodec<>(GroupState.class, 2,
         GroupMachine::versionZeroState, "GroupMachine version 0");
+    /** The snapshots of version 1: the state's first three components, without the clients' numbered calls. */
+    private static final Codec<GroupState> VERSION_ONE_STATE = new FirstComponentsCodec<>(GroupState.class, 3,
+        GroupMachine::versionOneState, "GroupMachine version 1");
 
     private final ReleaseCursorPolicy cursorPolicy;
     /** Version 1 and later take the joins and leaves carrying a request id, and remember their replies. */
     private final boolean answersOnce;
+    /** Version 2 and later take the numbered commands. */
+    private final boolean numbers;
 
     /**
      * A machine that offers a snapshot point every {@link ReleaseCursorPolicy#DEFAULT_INTERVAL} entries.
@@ -83,16 +101,19 @@ public final class GroupMachine implements StateMachine<GroupCommand, GroupState
     {
         this.cursorPolicy = Objects.requireNonNull(cursorPolicy, "cursorPolicy");
         this.answersOnce = true;
+        this.numbers = true;
     }
 
     private GroupMachine(final GroupMachine newest, final int version)
     {
         this.cursorPolicy = newest.cursorPolicy;
         this.answersOnce = version >= 1;
+        this.numbers = version >= 2;
     }
 
     /**
-     * Version 1 takes {@link GroupCommand.JoinOnce} and {@link GroupCommand.LeaveOnce}; version 0 did not know them.
+     * Version 2 takes the numbered commands, version 1 {@link GroupCommand.JoinOnce} and
+     * {@link GroupCommand.LeaveOnce}; version 0 knew neither.
      */
     @Override
     public int version()
@@ -110,17 +131,31 @@ public final class GroupMachine implements StateMachine<GroupCommand, GroupState
     @SuppressWarnings("unchecked")
     public Codec<GroupCommand> commandCodec()
     {
-        return answersOnce ? StateMachine.super.commandCodec() :
-            (Codec<GroupCommand>)(Codec<?>)VERSION_ZERO_COMMANDS;
+        if (numbers)
+        {
+            return StateMachine.super.commandCodec();
+        }
+        return (Codec<GroupCommand>)(Codec<?>)(answersOnce ? VERSION_ONE_COMMANDS : VERSION_ZERO_COMMANDS);
     }
 
     /**
-     * Version 0 reads and writes its snapshots in its own shape, without the replies remembered.
+     * Versions 0 and 1 read and write their snapshots in their own shapes, without what later versions added.
      */
     @Override
     public Codec<GroupState> stateCodec()
     {
-        return answersOnce ? StateMachine.super.stateCodec() : VERSION_ZERO_STATE;
+        if (numbers)
+        {
+            return StateMachine.super.stateCodec();
+        }
+        return answersOnce ? VERSION_ONE_STATE : VERSION_ZERO_STATE;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static GroupState versionOneState(final List<Object> parts)
+    {
+        return new GroupState((Map<String, List<ProcessRef>>)parts.get(0), (Long)parts.get(1),
+            (RememberedReplies)parts.get(2));
     }
 
     @SuppressWarnings("unchecked")
@@ -150,11 +185,11 @@ public final class GroupMachine implements StateMachine<GroupCommand, GroupState
     {
         if (command instanceof GroupCommand.Join join)
         {
-            return join(meta, state, join.group(), join.member(), null);
+            return result(meta, join(state, join.group(), join.member(), null));
         }
         else if (command instanceof GroupCommand.Leave leave)
         {
-            return leave(meta, state, leave.group(), leave.member(), null);
+            return result(meta, leave(state, leave.group(), leave.member(), null));
         }
         else if (!answersOnce)
         {
@@ -167,46 +202,90 @@ public final class GroupMachine implements StateMachine<GroupCommand, GroupState
             // A retry whose first attempt was applied: its reply again, and the monitor repaired as a join does.
             return null != answered ? cursorPolicy.result(meta, state, answered,
                 List.of(new Effect.Monitor(join.member()))) :
-                join(meta, state, join.group(), join.member(), join.requestId());
+                result(meta, join(state, join.group(), join.member(), join.requestId()));
         }
         else if (command instanceof GroupCommand.LeaveOnce leave)
         {
             final Boolean answered = state.replies().of(leave.requestId());
             return null != answered ? cursorPolicy.result(meta, state, answered, List.of()) :
-                leave(meta, state, leave.group(), leave.member(), leave.requestId());
+                result(meta, leave(state, leave.group(), leave.member(), leave.requestId()));
+        }
+        else if (!numbers)
+        {
+            // Refused by the older versions' codecs before the log; kept out of apply all the same.
+            return cursorPolicy.result(meta, state, false, List.of());
+        }
+        else if (command instanceof GroupCommand.NumberedJoin join)
+        {
+            final ClientSequences.Earlier earlier = state.sequences().earlier(join.member(), join.number());
+            if (null == earlier)
+            {
+                return numbered(meta, join.member(), join.number(), join(state, join.group(), join.member(), null));
+            }
+            // A retry whose first attempt was applied repairs the monitor as a join does; a stale attempt does
+            // nothing at all (its member may have left, and ended since).
+            return cursorPolicy.result(meta, state, earlier.reply(), earlier.reply() instanceof StaleCommand ?
+                List.of() : List.of(new Effect.Monitor(join.member())));
+        }
+        else if (command instanceof GroupCommand.NumberedLeave leave)
+        {
+            final ClientSequences.Earlier earlier = state.sequences().earlier(leave.member(), leave.number());
+            return null != earlier ? cursorPolicy.result(meta, state, earlier.reply(), List.of()) :
+                numbered(meta, leave.member(), leave.number(), leave(state, leave.group(), leave.member(), null));
         }
         // Unreachable while GroupCommand is sealed to the records above; GroupMachineTest checks every permitted type.
         throw new IllegalStateException("unhandled command " + command);
     }
 
     /**
-     * @param requestId to remember the reply under, or null.
+     * What a join or leave did, before the release cursor policy looks at the state.
      */
-    private ApplyResult<GroupState> join(final CommandMeta meta, final GroupState state, final String group,
-        final ProcessRef member, final String requestId)
+    private record Outcome(GroupState state, boolean reply, List<Effect> effects)
     {
-        final boolean added = !state.members(group).contains(member);
-        final GroupState joined = added ? state.join(group, member) : state;
-        final GroupState next = null == requestId ? joined : joined.answered(requestId, added);
-        // Monitor even when already a member: a retried join then also repairs a monitor lost in a failover.
-        return cursorPolicy.result(meta, next, added, List.of(new Effect.Monitor(member)));
+    }
+
+    private ApplyResult<GroupState> result(final CommandMeta meta, final Outcome outcome)
+    {
+        return cursorPolicy.result(meta, outcome.state(), outcome.reply(), outcome.effects());
+    }
+
+    /**
+     * A numbered command found new: what it did, with its reply remembered for its client.
+     */
+    private ApplyResult<GroupState> numbered(final CommandMeta meta, final ProcessRef member,
+        final CommandNumber number, final Outcome outcome)
+    {
+        return cursorPolicy.result(meta, outcome.state().withSequences(outcome.state().sequences().applied(member,
+            number, outcome.reply(), meta.systemTimeMs())), outcome.reply(), outcome.effects());
     }
 
     /**
      * @param requestId to remember the reply under, or null.
      */
-    private ApplyResult<GroupState> leave(final CommandMeta meta, final GroupState state, final String group,
-        final ProcessRef member, final String requestId)
+    private static Outcome join(final GroupState state, final String group, final ProcessRef member,
+        final String requestId)
+    {
+        final boolean added = !state.members(group).contains(member);
+        final GroupState joined = added ? state.join(group, member) : state;
+        final GroupState next = null == requestId ? joined : joined.answered(requestId, added);
+        // Monitor even when already a member: a retried join then also repairs a monitor lost in a failover.
+        return new Outcome(next, added, List.of(new Effect.Monitor(member)));
+    }
+
+    /**
+     * @param requestId to remember the reply under, or null.
+     */
+    private static Outcome leave(final GroupState state, final String group, final ProcessRef member,
+        final String requestId)
     {
         if (!state.members(group).contains(member))
         {
-            return cursorPolicy.result(meta, null == requestId ? state : state.answered(requestId, false), false,
-                List.of());
+            return new Outcome(null == requestId ? state : state.answered(requestId, false), false, List.of());
         }
         final GroupState left = state.leave(group, member);
         final List<Effect> effects = left.allMembers().contains(member) ?
             List.of() : List.of(new Effect.Demonitor(member));
-        return cursorPolicy.result(meta, null == requestId ? left : left.answered(requestId, true), true, effects);
+        return new Outcome(null == requestId ? left : left.answered(requestId, true), true, effects);
     }
 
     @Override
@@ -216,15 +295,16 @@ public final class GroupMachine implements StateMachine<GroupCommand, GroupState
         if (command instanceof BuiltinCommand.Down down)
         {
             final ProcessRef process = down.process();
-            if (!state.allMembers().contains(process))
-            {
-                return cursorPolicy.result(meta, state, null, List.of());
-            }
             if (down.reason() == DownReason.NOCONNECTION)
             {
-                return cursorPolicy.result(meta, state, null, List.of(new Effect.MonitorNode(process.node())));
+                // Kept, numbers included: the member may be alive, and its client may call again.
+                return cursorPolicy.result(meta, state, null, state.allMembers().contains(process) ?
+                    List.of(new Effect.MonitorNode(process.node())) : List.of());
             }
-            return cursorPolicy.result(meta, state.leaveAll(process), null, List.of());
+            // A member that ended makes no more calls: its client's numbers about it go with it.
+            final GroupState forgotten = state.withSequences(state.sequences().forget(process));
+            return cursorPolicy.result(meta, forgotten.allMembers().contains(process) ? forgotten.leaveAll(process) :
+                forgotten, null, List.of());
         }
         else if (command instanceof BuiltinCommand.NodeUp nodeUp)
         {

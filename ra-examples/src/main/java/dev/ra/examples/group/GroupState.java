@@ -1,6 +1,7 @@
 package dev.ra.examples.group;
 
 import dev.ra.ProcessRef;
+import dev.ra.examples.support.ClientSequences;
 import dev.ra.examples.support.CursorTracked;
 import dev.ra.examples.support.RememberedReplies;
 import dev.ra.examples.support.Persistent;
@@ -17,9 +18,10 @@ import java.util.Set;
  * @param groups      members by group name; a group with no members is not kept.
  * @param cursorIndex log index of the last release cursor (see {@link CursorTracked}).
  * @param replies     to the last joins and leaves that carried a request id (machine version 1; none before).
+ * @param sequences   of the clients' numbered calls (machine version 2; none before).
  */
-public record GroupState(Map<String, List<ProcessRef>> groups, long cursorIndex, RememberedReplies replies)
-    implements CursorTracked<GroupState>
+public record GroupState(Map<String, List<ProcessRef>> groups, long cursorIndex, RememberedReplies replies,
+    ClientSequences sequences) implements CursorTracked<GroupState>
 {
     /** No groups. */
     public static final GroupState EMPTY = new GroupState(Map.of(), 0);
@@ -29,6 +31,20 @@ public record GroupState(Map<String, List<ProcessRef>> groups, long cursorIndex,
     {
         Objects.requireNonNull(groups, "groups");
         Objects.requireNonNull(replies, "replies");
+        Objects.requireNonNull(sequences, "sequences");
+    }
+
+    /**
+     * A state of machine version 1's shape, with no numbered calls.
+     *
+     * @param groups      members by group name.
+     * @param cursorIndex log index of the last release cursor.
+     * @param replies     to the last joins and leaves that carried a request id.
+     */
+    public GroupState(final Map<String, List<ProcessRef>> groups, final long cursorIndex,
+        final RememberedReplies replies)
+    {
+        this(groups, cursorIndex, replies, ClientSequences.NONE);
     }
 
     /**
@@ -47,7 +63,7 @@ public record GroupState(Map<String, List<ProcessRef>> groups, long cursorIndex,
      */
     GroupState answered(final String requestId, final boolean reply)
     {
-        return new GroupState(groups, cursorIndex, replies.with(requestId, reply));
+        return new GroupState(groups, cursorIndex, replies.with(requestId, reply), sequences);
     }
 
     /**
@@ -92,14 +108,14 @@ public record GroupState(Map<String, List<ProcessRef>> groups, long cursorIndex,
     GroupState join(final String group, final ProcessRef member)
     {
         return new GroupState(Persistent.put(groups, group, Persistent.append(members(group), member)), cursorIndex,
-            replies);
+            replies, sequences);
     }
 
     GroupState leave(final String group, final ProcessRef member)
     {
         final List<ProcessRef> remaining = Persistent.removeIf(members(group), member::equals);
         return new GroupState(remaining.isEmpty() ? Persistent.remove(groups, group) :
-            Persistent.put(groups, group, remaining), cursorIndex, replies);
+            Persistent.put(groups, group, remaining), cursorIndex, replies, sequences);
     }
 
     GroupState leaveAll(final ProcessRef member)
@@ -115,6 +131,14 @@ public record GroupState(Map<String, List<ProcessRef>> groups, long cursorIndex,
     @Override
     public GroupState withCursorIndex(final long index)
     {
-        return new GroupState(groups, index, replies);
+        return new GroupState(groups, index, replies, sequences);
+    }
+
+    /**
+     * @return this state with the clients' numbered calls replaced.
+     */
+    GroupState withSequences(final ClientSequences next)
+    {
+        return new GroupState(groups, cursorIndex, replies, next);
     }
 }

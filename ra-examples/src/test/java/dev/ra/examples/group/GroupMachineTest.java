@@ -8,6 +8,7 @@ import dev.ra.DownReason;
 import dev.ra.Effect;
 import dev.ra.ProcessRef;
 import dev.ra.RaftRole;
+import dev.ra.examples.support.CommandNumber;
 import dev.ra.examples.support.MachineDriver;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import java.util.List;
@@ -155,7 +156,9 @@ class GroupMachineTest
     void shouldHandleEveryCommandType()
     {
         final List<GroupCommand> samples = List.of(new GroupCommand.Join("g", P1), new GroupCommand.Leave("g", P1),
-            new GroupCommand.JoinOnce("g", P1, "r1"), new GroupCommand.LeaveOnce("g", P1, "r2"));
+            new GroupCommand.JoinOnce("g", P1, "r1"), new GroupCommand.LeaveOnce("g", P1, "r2"),
+            new GroupCommand.NumberedJoin("g", P1, new CommandNumber("c", 1, 1)),
+            new GroupCommand.NumberedLeave("g", P1, new CommandNumber("c", 2, 2)));
         final Set<Class<?>> covered = samples.stream().map(Object::getClass).collect(Collectors.toSet());
 
         assertThat(covered).containsExactlyInAnyOrder(GroupCommand.class.getPermittedSubclasses());

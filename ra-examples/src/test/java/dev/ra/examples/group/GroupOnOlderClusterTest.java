@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A cluster held at machine version 0 by a member not yet upgraded refuses the joins and leaves that carry a request
- * id; the client then sends the plain ones, and joining and leaving work as before.
+ * A cluster held at an older machine version by a member not yet upgraded refuses the joins and leaves it does not
+ * know before the log (the numbered ones below version 2, those carrying a request id below version 1); the client
+ * then sends the older ones, and joining and leaving work as before.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class GroupOnOlderClusterTest
@@ -20,11 +21,22 @@ class GroupOnOlderClusterTest
     @Test
     void joinAndLeaveFallBackToThePlainCommands()
     {
+        fallsBack(0);
+    }
+
+    @Test
+    void numberedJoinAndLeaveFallBackToThoseOfVersionOne()
+    {
+        fallsBack(1);
+    }
+
+    private static void fallsBack(final int olderVersion)
+    {
         try (ToolboxCluster world = ToolboxCluster.start("groups", (node, builder) -> builder
             .registerMachine("groups", () ->
             {
                 final GroupMachine machine = new GroupMachine(ReleaseCursorPolicy.every(8));
-                return "n3".equals(node) ? new OlderBuild<>(machine, 0) : machine;
+                return "n3".equals(node) ? new OlderBuild<>(machine, olderVersion) : machine;
             })))
         {
             world.awaitLeader();

@@ -1,0 +1,114 @@
+package dev.ra.examples.group;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ra.ApplyResult;
+import dev.ra.BuiltinCommand;
+import dev.ra.DownReason;
+import dev.ra.Effect;
+import dev.ra.ProcessRef;
+import dev.ra.StateMachine;
+import dev.ra.codec.CodecException;
+import dev.ra.examples.support.CommandNumber;
+import dev.ra.examples.support.CommandNumbering;
+import dev.ra.examples.support.MachineDriver;
+import dev.ra.examples.support.ReleaseCursorPolicy;
+import dev.ra.examples.support.StaleCommand;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Calls of one client applied out of their order, directly against the machine: a first attempt of a join that lands
+ * after its retry and the client's leave must add nobody, however many other calls came between (the request ids of
+ * version 1 remembered only the last 1,000).
+ */
+class GroupLateAttemptTest
+{
+    private static final ProcessRef A = new ProcessRef("n1", 1);
+
+    private final GroupMachine newest = new GroupMachine(ReleaseCursorPolicy.every(1_000));
+    private final MachineDriver<GroupCommand, GroupState> groups = new MachineDriver<>(newest, GroupCommand.class);
+    private final CommandNumbering client = new CommandNumbering();
+
+    @Test
+    void aLateFirstAttemptOfAJoinAfterTheLeaveAndAThousandOtherCallsAddsNobody()
+    {
+        final GroupCommand join;
+        try (CommandNumbering.Call call = client.start())
+        {
+            join = new GroupCommand.NumberedJoin("g", A, call.number());
+            assertThat(groups.apply(join).reply()).as("the retry").isEqualTo(true);
+        }
+        try (CommandNumbering.Call call = client.start())
+        {
+            assertThat(groups.apply(new GroupCommand.NumberedLeave("g", A, call.number())).reply()).isEqualTo(true);
+        }
+        for (int i = 1; i <= 1_000; i++)
+        {
+            try (CommandNumbering.Call call = client.start())
+            {
+                groups.apply(new GroupCommand.NumberedJoin("others", new ProcessRef("n2", i), call.number()));
+            }
+        }
+
+        final ApplyResult<GroupState> late = groups.apply(join);
+        assertThat(late.reply()).isInstanceOf(StaleCommand.class);
+        assertThat(late.effects()).as("not even a monitor").isEmpty();
+        assertThat(groups.state().members("g")).as("the group after the late first attempt").isEmpty();
+    }
+
+    @Test
+    void aRetriedJoinAnswersAsItsFirstAttemptAndRepairsTheMonitor()
+    {
+        try (CommandNumbering.Call call = client.start())
+        {
+            final GroupCommand join = new GroupCommand.NumberedJoin("g", A, call.number());
+            assertThat(groups.apply(join).reply()).isEqualTo(true);
+            final ApplyResult<GroupState> retry = groups.apply(join);
+            assertThat(retry.reply()).isEqualTo(true);
+            assertThat(retry.effects()).contains(new Effect.Monitor(A));
+        }
+        assertThat(groups.state().members("g")).containsExactly(A);
+    }
+
+    @Test
+    void theNumbersOfAMemberThatEndedGoAndThoseOfOneCutOffStay()
+    {
+        final ProcessRef b = new ProcessRef("n2", 1);
+        try (CommandNumbering.Call call = client.start())
+        {
+            groups.apply(new GroupCommand.NumberedJoin("g", A, call.number()));
+            groups.apply(new GroupCommand.NumberedJoin("g", b, call.number()));
+        }
+        groups.builtin(new BuiltinCommand.Down(A, DownReason.NOCONNECTION));
+        assertThat(groups.state().sequences().clients()).hasSize(2);
+        groups.builtin(new BuiltinCommand.Down(b, DownReason.ERROR));
+        assertThat(groups.state().sequences().clients().keySet()).extracting(c -> c.process()).containsOnly(A);
+        assertThat(groups.state().members("g")).containsExactly(A);
+    }
+
+    @Test
+    void olderVersionsRefuseTheNumberedCommandsAndKeepTheirSnapshotShape()
+    {
+        assertThat(newest.version()).isEqualTo(2);
+        assertThat(newest.machineFor(2)).isSameAs(newest);
+        final CommandNumber number = new CommandNumber("c", 1, 1);
+        for (int version = 0; version < 2; version++)
+        {
+            final StateMachine<GroupCommand, GroupState> older = newest.machineFor(version);
+            for (final GroupCommand numbered : List.of(new GroupCommand.NumberedJoin("g", A, number),
+                new GroupCommand.NumberedLeave("g", A, number)))
+            {
+                assertThatThrownBy(() -> older.commandCodec().toBytes(numbered)).as("version " + version)
+                    .isInstanceOf(CodecException.class).hasMessageContaining("machine version 2");
+            }
+        }
+        final StateMachine<GroupCommand, GroupState> one = newest.machineFor(1);
+        final GroupState state = new GroupState(Map.of("g", List.of(A)), 7).answered("r", true);
+        assertThat(one.stateCodec().fromBytes(one.stateCodec().toBytes(state))).isEqualTo(state);
+        final GroupState numbered = state.withSequences(state.sequences().applied(A, number, true, 5));
+        assertThat(newest.stateCodec().fromBytes(newest.stateCodec().toBytes(numbered))).isEqualTo(numbered);
+    }
+}
