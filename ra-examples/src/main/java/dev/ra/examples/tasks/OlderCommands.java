@@ -4,10 +4,11 @@ import dev.ra.codec.Codec;
 import dev.ra.codec.Codecs;
 
 /**
- * The command codecs of {@link TaskQueueMachine} versions 0 to 2: the generic codec, refusing the commands those
+ * The command codecs of {@link TaskQueueMachine} versions 0 to 3: the generic codec, refusing the commands those
  * versions did not have ({@link Codecs#refusing}): version 0 had neither the dead-letter commands
  * ({@link TaskCommand.RequeueDeadLetters}, {@link TaskCommand.PurgeDeadLetters}) nor {@link TaskCommand.Configure};
- * version 1 had no {@link TaskCommand.Configure}; versions 0 to 2 had no {@link TaskCommand.CompleteOnce}.
+ * version 1 had no {@link TaskCommand.Configure}; versions 0 to 2 had no {@link TaskCommand.CompleteOnce}; versions
+ * 0 to 3 had no numbered commands ({@link TaskCommand.NumberedGrab}, {@link TaskCommand.NumberedComplete}).
  */
 final class OlderCommands
 {
@@ -20,8 +21,15 @@ final class OlderCommands
     /** Why a {@link TaskCommand.CompleteOnce} is refused before version 3. */
     static final String COMPLETE_ONCE_REFUSAL = "TaskCommand.CompleteOnce needs machine version 3 of " +
         "TaskQueueMachine; the cluster is at an older version until every member runs a build that has it";
+    /** Why a numbered command is refused before version 4. */
+    static final String NUMBERED_REFUSAL = "TaskCommand.NumberedGrab and NumberedComplete need machine version 4 of " +
+        "TaskQueueMachine; the cluster is at an older version until every member runs a build that has it";
+    /** The codec of version 3. */
+    static final Codec<Object> VERSION_THREE = Codecs.refusing(Codecs.generic(),
+        command -> command instanceof TaskCommand.NumberedGrab || command instanceof TaskCommand.NumberedComplete,
+        NUMBERED_REFUSAL);
     /** The codec of version 2. */
-    static final Codec<Object> VERSION_TWO = Codecs.refusing(Codecs.generic(),
+    static final Codec<Object> VERSION_TWO = Codecs.refusing(VERSION_THREE,
         TaskCommand.CompleteOnce.class::isInstance, COMPLETE_ONCE_REFUSAL);
     /** The codec of version 1. */
     static final Codec<Object> VERSION_ONE = Codecs.refusing(VERSION_TWO,

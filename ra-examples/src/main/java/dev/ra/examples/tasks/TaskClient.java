@@ -5,6 +5,7 @@ import dev.ra.ProcessRef;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.examples.support.ClusterClient;
+import dev.ra.examples.support.CommandNumbering;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -14,12 +15,17 @@ import java.util.UUID;
  * The typed client of a {@link TaskQueueMachine} cluster. Thread-safe; blocking calls.
  *
  * <p>{@link #enqueue} is NOT retried once its outcome is unknown (it would add the task twice); the caller decides.
- * {@link #grab} is retried (a worker asking again gets the same task). {@link #complete} is retried too, and
- * carries a request id, so that a retry whose first attempt was in fact applied reports true, as that attempt did.
+ * {@link #grab} is retried (a worker asking again gets the same task). {@link #complete} is retried too. The client
+ * numbers its grabs and completions (machine version 4; {@link dev.ra.examples.support.ClientSequences}): a retry
+ * whose first attempt was in fact applied answers as that attempt did, and a first attempt of a grab that lands after
+ * this client went on with later calls about the same worker (the completion of the task the grab's retry got) is
+ * refused, instead of handing the worker a task it does not know of. A cluster at an older version refuses the
+ * numbered commands before the log, and is sent the older ones.
  */
 public final class TaskClient
 {
     private final ClusterClient cluster;
+    private final CommandNumbering numbering = new CommandNumbering();
 
     /**
      * @param system  to send calls through.
@@ -59,7 +65,16 @@ public final class TaskClient
      */
     public Optional<Task> grab(final ProcessRef worker)
     {
-        final TaskReply reply = cluster.command(new TaskCommand.Grab(worker), true);
+        TaskReply reply;
+        try (CommandNumbering.Call call = numbering.start())
+        {
+            reply = CommandNumbering.replyOf(cluster.command(new TaskCommand.NumberedGrab(worker, call.number()), true),
+                "task grab", cluster.lastKnownLeader());
+        }
+        catch (final InvalidCommandException beforeVersionFour)
+        {
+            reply = cluster.command(new TaskCommand.Grab(worker), true);
+        }
         return reply instanceof TaskReply.Granted granted ? Optional.of(granted.task()) : Optional.empty();
     }
 
@@ -69,12 +84,26 @@ public final class TaskClient
      * @param worker that did it.
      * @param taskId of the task.
      * @return true if the completion was accepted; false if the worker did not have that task (for instance because
-     *         it was reported dead, or its visibility timeout passed, and the task was given back). The command
-     *         carries a request id, so a retry whose first attempt was applied answers as that attempt did; a
-     *         cluster at a machine version before 3 refuses it and is sent the plain completion, whose retry may
-     *         then answer false although this call completed the task.
+     *         it was reported dead, or its visibility timeout passed, and the task was given back). The command is
+     *         numbered, so a retry whose first attempt was applied answers as that attempt did; a cluster at machine
+     *         version 3 is sent the completion carrying a request id, which does the same within its last 1,000;
+     *         one before 3 the plain completion, whose retry may then answer false although this call completed
+     *         the task.
      */
     public boolean complete(final ProcessRef worker, final long taskId)
+    {
+        try (CommandNumbering.Call call = numbering.start())
+        {
+            return CommandNumbering.<Boolean>replyOf(cluster.command(new TaskCommand.NumberedComplete(worker, taskId,
+                call.number()), true), "task completion", cluster.lastKnownLeader());
+        }
+        catch (final InvalidCommandException beforeVersionFour)
+        {
+            return completeOnce(worker, taskId);
+        }
+    }
+
+    private boolean completeOnce(final ProcessRef worker, final long taskId)
     {
         try
         {
@@ -87,7 +116,7 @@ public final class TaskClient
     }
 
     /**
-     * @return the command one call of {@link #complete} sends, every attempt of it alike.
+     * @return the command one call of {@link #complete} sends to a cluster at version 3, every attempt of it alike.
      */
     static TaskCommand completing(final ProcessRef worker, final long taskId)
     {

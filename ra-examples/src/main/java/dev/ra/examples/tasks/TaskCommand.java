@@ -1,6 +1,7 @@
 package dev.ra.examples.tasks;
 
 import dev.ra.ProcessRef;
+import dev.ra.examples.support.CommandNumber;
 import java.util.List;
 import java.util.Objects;
 
@@ -123,6 +124,44 @@ public sealed interface TaskCommand
         public Configure
         {
             Objects.requireNonNull(settings, "settings");
+        }
+    }
+
+    /**
+     * {@link Grab}, numbered by its client ({@link dev.ra.examples.support.ClientSequences}): a retry of a grab
+     * applied already gets its first reply, and an attempt that comes after its client went on with later calls
+     * about the same worker (the completion of the task its retry got, say) is answered
+     * {@link dev.ra.examples.support.StaleCommand} and hands out no task. Machine version 4 of
+     * {@link TaskQueueMachine}; a cluster at an older version refuses it before the log.
+     *
+     * @param worker the process that will do the task.
+     * @param number of the call, the same for each of its attempts.
+     */
+    record NumberedGrab(ProcessRef worker, CommandNumber number) implements TaskCommand
+    {
+        /** Checks that the parts are not null. */
+        public NumberedGrab
+        {
+            Objects.requireNonNull(worker, "worker");
+            Objects.requireNonNull(number, "number");
+        }
+    }
+
+    /**
+     * {@link Complete}, numbered as {@link NumberedGrab} is: a retry whose first attempt completed the task answers
+     * {@code TRUE} again, however many other calls came between. Machine version 4 of {@link TaskQueueMachine}.
+     *
+     * @param worker that did the task.
+     * @param taskId of the task.
+     * @param number of the call, the same for each of its attempts.
+     */
+    record NumberedComplete(ProcessRef worker, long taskId, CommandNumber number) implements TaskCommand
+    {
+        /** Checks that the parts are not null. */
+        public NumberedComplete
+        {
+            Objects.requireNonNull(worker, "worker");
+            Objects.requireNonNull(number, "number");
         }
     }
 

@@ -10,13 +10,17 @@ import dev.ra.ProcessRef;
 import dev.ra.RaftRole;
 import dev.ra.StateMachine;
 import dev.ra.codec.Codec;
+import dev.ra.examples.support.ClientSequences;
+import dev.ra.examples.support.CommandNumber;
 import dev.ra.examples.support.FirstComponentsCodec;
 import dev.ra.examples.support.ReleaseCursorPolicy;
+import dev.ra.examples.support.RememberedReplies;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * A work queue with at-least-once processing: the ra-toolbox talk's {@code tasks}, shaped like Atomix's
@@ -73,7 +77,12 @@ import java.util.Objects;
  * whatever the settings, and reads and writes version 0's snapshots. At the switch to version 1 the tasks already in
  * flight start their visibility clock. Version 1 applied entries with each member's own settings, so members with
  * different ones parted; version 2 keeps the settings in the state (above), and {@link #machineFor machineFor(1)}
- * applies the log as version 1 did and reads and writes version 1's snapshots.
+ * applies the log as version 1 did and reads and writes version 1's snapshots. Version 3 added
+ * {@link TaskCommand.CompleteOnce}, whose replies it remembers by request id. Version 4 adds
+ * {@link TaskCommand.NumberedGrab} and {@link TaskCommand.NumberedComplete}, numbered per client
+ * ({@link ClientSequences}): a late attempt of a grab its client has since finished (overtaken by its retry, whose
+ * task the worker then completed) is refused as stale and hands out no task; {@link #machineFor machineFor(3)}
+ * applies the log as version 3 did and reads and writes version 3's snapshots.
  */
 public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQueueState>
 {
@@ -85,12 +94,17 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
     public static final Duration NO_VISIBILITY_TIMEOUT = Duration.ZERO;
 
     /** The newest version of the logic ({@link #version()}). */
-    private static final int VERSION = 3;
+    private static final int VERSION = 4;
+    /** The version that added the completion carrying a request id. */
+    private static final int COMPLETES_ONCE = 3;
     /** The version from which the settings in force are in the state. */
     private static final int SETTINGS_IN_STATE = 2;
     /** The snapshots of version 2: the state's first seven components, without the replies remembered. */
     private static final Codec<TaskQueueState> VERSION_TWO_STATE = new FirstComponentsCodec<>(TaskQueueState.class,
         7, TaskQueueMachine::versionTwoState, "TaskQueueMachine version 2");
+    /** The snapshots of version 3: the state's first eight components, without the clients' numbered calls. */
+    private static final Codec<TaskQueueState> VERSION_THREE_STATE = new FirstComponentsCodec<>(TaskQueueState.class,
+        8, TaskQueueMachine::versionThreeState, "TaskQueueMachine version 3");
 
     private final ReleaseCursorPolicy cursorPolicy;
     /** The settings this machine was constructed with: those it proposes as leader (and applies with at version 1). */
@@ -166,7 +180,8 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
 
     /**
      * Version 1 adds the delivery limit, the visibility timeout and the dead letters; version 0 had none of them.
-     * Version 2 keeps the settings in the state, so that every member applies the log with the same ones.
+     * Version 2 keeps the settings in the state, so that every member applies the log with the same ones. Version 3
+     * takes the completion carrying a request id; version 4 the numbered grab and completion.
      */
     @Override
     public int version()
@@ -198,6 +213,10 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
         {
             return StateMachine.super.commandCodec();
         }
+        if (logicVersion >= COMPLETES_ONCE)
+        {
+            return (Codec<TaskCommand>)(Codec<?>)OlderCommands.VERSION_THREE;
+        }
         return (Codec<TaskCommand>)(Codec<?>)(logicVersion >= SETTINGS_IN_STATE ? OlderCommands.VERSION_TWO :
             logicVersion >= 1 ? OlderCommands.VERSION_ONE : OlderCommands.VERSION_ZERO);
     }
@@ -208,6 +227,10 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
         if (logicVersion >= VERSION)
         {
             return StateMachine.super.stateCodec();
+        }
+        if (logicVersion >= COMPLETES_ONCE)
+        {
+            return VERSION_THREE_STATE;
         }
         if (logicVersion >= SETTINGS_IN_STATE)
         {
@@ -233,35 +256,15 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
         }
         else if (command instanceof TaskCommand.Grab grab)
         {
-            final Task current = state.taskOf(grab.worker());
-            if (null != current)
-            {
-                return cursorPolicy.result(meta, state, new TaskReply.Granted(current),
-                    List.of(new Effect.Monitor(grab.worker())));
-            }
-            if (state.ready().isEmpty())
-            {
-                return cursorPolicy.result(meta, state, new TaskReply.Empty(), List.of());
-            }
-            final Task front = state.ready().get(0);
-            final Task delivered = new Task(front.id(), front.enqueuer(), front.detail(), front.deliveries() + 1);
-            if (!settings(state).timesOut())
-            {
-                return cursorPolicy.result(meta, state.grab(grab.worker(), delivered),
-                    new TaskReply.Granted(delivered), List.of(new Effect.Monitor(grab.worker())));
-            }
-            final TaskQueueState next = state.grab(grab.worker(), delivered, meta.systemTimeMs());
-            final List<Effect> effects = new ArrayList<>(List.of(new Effect.Monitor(grab.worker())));
-            armVisibilityTimer(next, meta.systemTimeMs(), effects);
-            return cursorPolicy.result(meta, next, new TaskReply.Granted(delivered), effects);
+            return result(meta, grab(meta, state, grab.worker()));
         }
         else if (command instanceof TaskCommand.Complete complete)
         {
-            return complete(meta, state, complete.worker(), complete.taskId(), null);
+            return result(meta, complete(state, complete.worker(), complete.taskId(), null));
         }
         else if (command instanceof TaskCommand.CompleteOnce complete)
         {
-            if (logicVersion < VERSION)
+            if (logicVersion < COMPLETES_ONCE)
             {
                 // Refused by the older versions' codecs before the log; kept out of apply all the same.
                 return cursorPolicy.result(meta, state, false, List.of());
@@ -269,7 +272,16 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
             final Boolean answered = state.replies().of(complete.requestId());
             // A retry whose first attempt was applied: its reply again, and the enqueuer not told twice.
             return null != answered ? cursorPolicy.result(meta, state, answered, List.of()) :
-                complete(meta, state, complete.worker(), complete.taskId(), complete.requestId());
+                result(meta, complete(state, complete.worker(), complete.taskId(), complete.requestId()));
+        }
+        else if (command instanceof TaskCommand.NumberedGrab grab)
+        {
+            return inOrder(meta, state, grab.worker(), grab.number(), () -> grab(meta, state, grab.worker()));
+        }
+        else if (command instanceof TaskCommand.NumberedComplete complete)
+        {
+            return inOrder(meta, state, complete.worker(), complete.number(),
+                () -> complete(state, complete.worker(), complete.taskId(), null));
         }
         else if (command instanceof TaskCommand.RequeueDeadLetters requeue)
         {
@@ -295,14 +307,17 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
     public ApplyResult<TaskQueueState> applyBuiltin(
         final CommandMeta meta, final BuiltinCommand command, final TaskQueueState state)
     {
-        if (command instanceof BuiltinCommand.Down down && null != state.taskOf(down.process()))
+        if (command instanceof BuiltinCommand.Down down && down.reason() != DownReason.NOCONNECTION)
         {
-            if (down.reason() == DownReason.NOCONNECTION)
-            {
-                return cursorPolicy.result(meta, state, null,
-                    List.of(new Effect.MonitorNode(down.process().node())));
-            }
-            return cursorPolicy.result(meta, giveBack(state, down.process()), null, List.of());
+            // A worker that ended makes no more calls: its clients' numbers about it go with it.
+            final TaskQueueState forgotten = state.withSequences(state.sequences().forget(down.process()));
+            return cursorPolicy.result(meta, null == forgotten.taskOf(down.process()) ? forgotten :
+                giveBack(forgotten, down.process()), null, List.of());
+        }
+        else if (command instanceof BuiltinCommand.Down down && null != state.taskOf(down.process()))
+        {
+            // Cut off, not known to have ended: it keeps its task (and numbers) while its node is watched.
+            return cursorPolicy.result(meta, state, null, List.of(new Effect.MonitorNode(down.process().node())));
         }
         else if (command instanceof BuiltinCommand.NodeUp nodeUp)
         {
@@ -389,21 +404,88 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
     }
 
     /**
+     * What a command did, before the release cursor policy looks at the state.
+     */
+    private record Outcome(TaskQueueState state, Object reply, List<Effect> effects)
+    {
+    }
+
+    private ApplyResult<TaskQueueState> result(final CommandMeta meta, final Outcome outcome)
+    {
+        return cursorPolicy.result(meta, outcome.state(), outcome.reply(), outcome.effects());
+    }
+
+    /**
+     * A numbered command: applied if new, its reply remembered; otherwise its earlier reply (a retry of a grab
+     * repairing the monitor of a worker that still has a task, as a grab does), or the stale refusal, with nothing
+     * applied.
+     */
+    private ApplyResult<TaskQueueState> inOrder(final CommandMeta meta, final TaskQueueState state,
+        final ProcessRef worker, final CommandNumber number, final Supplier<Outcome> apply)
+    {
+        if (logicVersion < VERSION)
+        {
+            // Refused by the older versions' codecs before the log; kept out of apply all the same.
+            return cursorPolicy.result(meta, state, false, List.of());
+        }
+        final ClientSequences.Earlier earlier = state.sequences().earlier(worker, number);
+        if (null != earlier)
+        {
+            return cursorPolicy.result(meta, state, earlier.reply(), earlier.reply() instanceof TaskReply.Granted &&
+                null != state.taskOf(worker) ? List.of(new Effect.Monitor(worker)) : List.of());
+        }
+        final Outcome applied = apply.get();
+        return cursorPolicy.result(meta, applied.state().withSequences(applied.state().sequences().applied(worker,
+            number, applied.reply(), meta.systemTimeMs())), applied.reply(), applied.effects());
+    }
+
+    private Outcome grab(final CommandMeta meta, final TaskQueueState state, final ProcessRef worker)
+    {
+        final Task current = state.taskOf(worker);
+        if (null != current)
+        {
+            return new Outcome(state, new TaskReply.Granted(current), List.of(new Effect.Monitor(worker)));
+        }
+        if (state.ready().isEmpty())
+        {
+            return new Outcome(state, new TaskReply.Empty(), List.of());
+        }
+        final Task front = state.ready().get(0);
+        final Task delivered = new Task(front.id(), front.enqueuer(), front.detail(), front.deliveries() + 1);
+        if (!settings(state).timesOut())
+        {
+            return new Outcome(state.grab(worker, delivered), new TaskReply.Granted(delivered),
+                List.of(new Effect.Monitor(worker)));
+        }
+        final TaskQueueState next = state.grab(worker, delivered, meta.systemTimeMs());
+        final List<Effect> effects = new ArrayList<>(List.of(new Effect.Monitor(worker)));
+        armVisibilityTimer(next, meta.systemTimeMs(), effects);
+        return new Outcome(next, new TaskReply.Granted(delivered), effects);
+    }
+
+    /**
      * @param requestId to remember the reply under, or null.
      */
-    private ApplyResult<TaskQueueState> complete(final CommandMeta meta, final TaskQueueState state,
-        final ProcessRef worker, final long taskId, final String requestId)
+    private static Outcome complete(final TaskQueueState state, final ProcessRef worker, final long taskId,
+        final String requestId)
     {
         final Task current = state.taskOf(worker);
         if (null == current || current.id() != taskId)
         {
-            return cursorPolicy.result(meta, null == requestId ? state : state.answered(requestId, false), false,
-                List.of());
+            return new Outcome(null == requestId ? state : state.answered(requestId, false), false, List.of());
         }
         final TaskQueueState completed = state.complete(worker);
-        return cursorPolicy.result(meta, null == requestId ? completed : completed.answered(requestId, true), true,
+        return new Outcome(null == requestId ? completed : completed.answered(requestId, true), true,
             List.of(new Effect.SendMsg(current.enqueuer(), new TaskCompleted(current.id(), current.detail())),
                 new Effect.Demonitor(worker)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static TaskQueueState versionThreeState(final List<Object> parts)
+    {
+        return new TaskQueueState((Long)parts.get(0), (List<Task>)parts.get(1), (Map<ProcessRef, Task>)parts.get(2),
+            (Long)parts.get(3), (Map<ProcessRef, Long>)parts.get(4), (List<Task>)parts.get(5),
+            (QueueSettings)parts.get(6), (RememberedReplies)parts.get(7));
     }
 
     @SuppressWarnings("unchecked")

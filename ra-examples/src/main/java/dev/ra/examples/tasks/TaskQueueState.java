@@ -1,6 +1,7 @@
 package dev.ra.examples.tasks;
 
 import dev.ra.ProcessRef;
+import dev.ra.examples.support.ClientSequences;
 import dev.ra.examples.support.CursorTracked;
 import dev.ra.examples.support.Persistent;
 import dev.ra.examples.support.RememberedReplies;
@@ -24,9 +25,11 @@ import java.util.Objects;
  * @param settings    in force, set by the last {@link TaskCommand.Configure} (machine version 2 on), or null until
  *                    the first: each member then applies its own, as at version 1.
  * @param replies     to the last completions that carried a request id (machine version 3 on; none before).
+ * @param sequences   of the clients' numbered calls (machine version 4 on; none before).
  */
 public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, Task> inFlight, long cursorIndex,
-    Map<ProcessRef, Long> grabbedAtMs, List<Task> deadLetters, QueueSettings settings, RememberedReplies replies)
+    Map<ProcessRef, Long> grabbedAtMs, List<Task> deadLetters, QueueSettings settings, RememberedReplies replies,
+    ClientSequences sequences)
     implements CursorTracked<TaskQueueState>
 {
     /** An empty queue. */
@@ -40,6 +43,27 @@ public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, 
         Objects.requireNonNull(grabbedAtMs, "grabbedAtMs");
         Objects.requireNonNull(deadLetters, "deadLetters");
         Objects.requireNonNull(replies, "replies");
+        Objects.requireNonNull(sequences, "sequences");
+    }
+
+    /**
+     * A state with no numbered calls, the shape of machine version 3.
+     *
+     * @param nextTaskId  the id the next enqueued task gets.
+     * @param ready       tasks waiting for a worker, front first.
+     * @param inFlight    the task each worker is doing.
+     * @param cursorIndex log index of the last release cursor.
+     * @param grabbedAtMs log time at which each worker in {@code inFlight} took its task.
+     * @param deadLetters tasks set aside after their last allowed delivery, oldest first.
+     * @param settings    in force, or null until the first {@link TaskCommand.Configure}.
+     * @param replies     to the last completions that carried a request id.
+     */
+    public TaskQueueState(final long nextTaskId, final List<Task> ready, final Map<ProcessRef, Task> inFlight,
+        final long cursorIndex, final Map<ProcessRef, Long> grabbedAtMs, final List<Task> deadLetters,
+        final QueueSettings settings, final RememberedReplies replies)
+    {
+        this(nextTaskId, ready, inFlight, cursorIndex, grabbedAtMs, deadLetters, settings, replies,
+            ClientSequences.NONE);
     }
 
     /**
@@ -66,7 +90,7 @@ public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, 
     TaskQueueState answered(final String requestId, final boolean reply)
     {
         return new TaskQueueState(nextTaskId, ready, inFlight, cursorIndex, grabbedAtMs, deadLetters, settings,
-            replies.with(requestId, reply));
+            replies.with(requestId, reply), sequences);
     }
 
     /**
@@ -105,7 +129,8 @@ public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, 
      */
     TaskQueueState withSettings(final QueueSettings next)
     {
-        return new TaskQueueState(nextTaskId, ready, inFlight, cursorIndex, grabbedAtMs, deadLetters, next, replies);
+        return new TaskQueueState(nextTaskId, ready, inFlight, cursorIndex, grabbedAtMs, deadLetters, next, replies,
+            sequences);
     }
 
     /**
@@ -152,13 +177,13 @@ public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, 
     TaskQueueState enqueue(final ProcessRef enqueuer, final String detail)
     {
         return new TaskQueueState(nextTaskId + 1, Persistent.append(ready, new Task(nextTaskId, enqueuer, detail, 0)),
-            inFlight, cursorIndex, grabbedAtMs, deadLetters, settings, replies);
+            inFlight, cursorIndex, grabbedAtMs, deadLetters, settings, replies, sequences);
     }
 
     TaskQueueState grab(final ProcessRef worker, final Task delivered)
     {
         return new TaskQueueState(nextTaskId, Persistent.tail(ready), Persistent.put(inFlight, worker, delivered),
-            cursorIndex, grabbedAtMs, deadLetters, settings, replies);
+            cursorIndex, grabbedAtMs, deadLetters, settings, replies, sequences);
     }
 
     /**
@@ -167,14 +192,14 @@ public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, 
     TaskQueueState grab(final ProcessRef worker, final Task delivered, final long nowMs)
     {
         return new TaskQueueState(nextTaskId, Persistent.tail(ready), Persistent.put(inFlight, worker, delivered),
-            cursorIndex, Persistent.put(grabbedAtMs, worker, nowMs), deadLetters, settings, replies);
+            cursorIndex, Persistent.put(grabbedAtMs, worker, nowMs), deadLetters, settings, replies, sequences);
     }
 
     TaskQueueState complete(final ProcessRef worker)
     {
         return new TaskQueueState(nextTaskId, ready, Persistent.remove(inFlight, worker), cursorIndex,
             grabbedAtMs.containsKey(worker) ? Persistent.remove(grabbedAtMs, worker) : grabbedAtMs, deadLetters,
-            settings, replies);
+            settings, replies, sequences);
     }
 
     TaskQueueState requeue(final ProcessRef worker)
@@ -182,7 +207,7 @@ public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, 
         final Task task = inFlight.get(worker);
         return new TaskQueueState(nextTaskId, Persistent.prepend(ready, task), Persistent.remove(inFlight, worker),
             cursorIndex, grabbedAtMs.containsKey(worker) ? Persistent.remove(grabbedAtMs, worker) : grabbedAtMs,
-            deadLetters, settings, replies);
+            deadLetters, settings, replies, sequences);
     }
 
     /**
@@ -193,7 +218,7 @@ public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, 
         final Task task = inFlight.get(worker);
         return new TaskQueueState(nextTaskId, ready, Persistent.remove(inFlight, worker), cursorIndex,
             grabbedAtMs.containsKey(worker) ? Persistent.remove(grabbedAtMs, worker) : grabbedAtMs,
-            Persistent.append(deadLetters, task), settings, replies);
+            Persistent.append(deadLetters, task), settings, replies, sequences);
     }
 
     /**
@@ -208,7 +233,7 @@ public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, 
             times.put(worker, grabbedAtMs.getOrDefault(worker, nowMs));
         }
         return new TaskQueueState(nextTaskId, ready, inFlight, cursorIndex,
-            java.util.Collections.unmodifiableMap(times), deadLetters, settings, replies);
+            java.util.Collections.unmodifiableMap(times), deadLetters, settings, replies, sequences);
     }
 
     /**
@@ -236,7 +261,7 @@ public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, 
         }
         return moved.isEmpty() ? new DeadLetterChange(this, List.of()) : new DeadLetterChange(
             new TaskQueueState(nextTaskId, List.copyOf(queue), inFlight, cursorIndex, grabbedAtMs, List.copyOf(kept),
-                settings, replies),
+                settings, replies, sequences),
             List.copyOf(moved));
     }
 
@@ -263,7 +288,7 @@ public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, 
         }
         return purged.isEmpty() ? new DeadLetterChange(this, List.of()) : new DeadLetterChange(
             new TaskQueueState(nextTaskId, ready, inFlight, cursorIndex, grabbedAtMs, List.copyOf(kept), settings,
-                replies),
+                replies, sequences),
             List.copyOf(purged));
     }
 
@@ -277,9 +302,19 @@ public record TaskQueueState(long nextTaskId, List<Task> ready, Map<ProcessRef, 
     {
     }
 
+    /**
+     * @return this state with the clients' numbered calls replaced.
+     */
+    TaskQueueState withSequences(final ClientSequences next)
+    {
+        return new TaskQueueState(nextTaskId, ready, inFlight, cursorIndex, grabbedAtMs, deadLetters, settings, replies,
+            next);
+    }
+
     @Override
     public TaskQueueState withCursorIndex(final long index)
     {
-        return new TaskQueueState(nextTaskId, ready, inFlight, index, grabbedAtMs, deadLetters, settings, replies);
+        return new TaskQueueState(nextTaskId, ready, inFlight, index, grabbedAtMs, deadLetters, settings, replies,
+            sequences);
     }
 }

@@ -8,6 +8,7 @@ import dev.ra.DownReason;
 import dev.ra.Effect;
 import dev.ra.ProcessRef;
 import dev.ra.RaftRole;
+import dev.ra.examples.support.CommandNumber;
 import dev.ra.examples.support.MachineDriver;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import java.util.List;
@@ -190,7 +191,8 @@ class TaskQueueMachineTest
         final List<TaskCommand> samples = List.of(new TaskCommand.Enqueue(ENQUEUER, "t"),
             new TaskCommand.Grab(W1), new TaskCommand.Complete(W1, 1), new TaskCommand.RequeueDeadLetters(List.of(1L)),
             new TaskCommand.PurgeDeadLetters(List.of(1L)), new TaskCommand.Configure(QueueSettings.NONE),
-            new TaskCommand.CompleteOnce(W1, 1, "r1"));
+            new TaskCommand.CompleteOnce(W1, 1, "r1"), new TaskCommand.NumberedGrab(W1, new CommandNumber("c", 1, 1)),
+            new TaskCommand.NumberedComplete(W1, 1, new CommandNumber("c", 2, 2)));
         final Set<Class<?>> covered = samples.stream().map(Object::getClass).collect(Collectors.toSet());
 
         assertThat(covered).containsExactlyInAnyOrder(TaskCommand.class.getPermittedSubclasses());
