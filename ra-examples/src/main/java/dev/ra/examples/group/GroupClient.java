@@ -22,7 +22,7 @@ import java.util.UUID;
 public final class GroupClient
 {
     private final ClusterClient cluster;
-    private final CommandNumbering numbering = new CommandNumbering();
+    private final CommandNumbering numbering = CommandNumbering.shared();
 
     /**
      * @param system  to send calls through; it must host a member or have started the cluster.

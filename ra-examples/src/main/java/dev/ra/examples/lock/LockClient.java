@@ -35,7 +35,7 @@ public final class LockClient
     private static final long POLL_MS = 500;
 
     private final ClusterClient cluster;
-    private final CommandNumbering numbering = new CommandNumbering();
+    private final CommandNumbering numbering = CommandNumbering.shared();
 
     /**
      * @param system  to send calls through and spawn owner processes on.

@@ -30,7 +30,7 @@ import java.util.UUID;
 public final class SessionLockClient
 {
     private final ClusterClient cluster;
-    private final CommandNumbering numbering = new CommandNumbering();
+    private final CommandNumbering numbering = CommandNumbering.shared();
 
     /**
      * @param system  to send calls through.

@@ -8,7 +8,8 @@ import java.util.Objects;
  * stale, without effect) from a new call. The Raft dissertation's client sessions (§6.3), as LogCabin runs them with
  * concurrent calls: see {@link ClientSequences}.
  *
- * @param client          id of the client that numbers its calls (a random UUID per client object), never reused.
+ * @param client          id of the client that numbers its calls (a random UUID per {@link CommandNumbering}: per JVM
+ *                        for the toolbox clients), never reused.
  * @param number          of this call, 1 or more, higher than every call the client started before it.
  * @param firstUnanswered of the client's calls when this one started: every call of the client numbered below it had
  *                        its reply or was given up, so the machine may forget their replies, and refuse an attempt of

@@ -7,15 +7,29 @@ import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The client side of {@link ClientSequences}: numbers the calls of one client object, and knows which are still
- * unanswered, so that each call says below which number every call had its reply. Thread-safe: calls made at once
- * from several threads are each unanswered until they end, so none of them is taken for stale.
+ * The client side of {@link ClientSequences}: numbers calls, and knows which are still unanswered, so that each call
+ * says below which number every call had its reply. Thread-safe: calls made at once from several threads are each
+ * unanswered until they end, so none of them is taken for stale.
+ *
+ * <p>The toolbox clients share {@link #shared() one numbering per JVM}: a late attempt of one client object's call is
+ * then compared with the later calls any client object of the JVM made about the same process (a {@code LockClient}
+ * made for the acquire, another for the release).
  */
 public final class CommandNumbering
 {
+    private static final CommandNumbering SHARED = new CommandNumbering();
+
     private final String client = UUID.randomUUID().toString();
     private final AtomicLong last = new AtomicLong();
     private final ConcurrentSkipListSet<Long> unanswered = new ConcurrentSkipListSet<>();
+
+    /**
+     * @return the numbering every toolbox client of this JVM uses.
+     */
+    public static CommandNumbering shared()
+    {
+        return SHARED;
+    }
 
     /**
      * Start a call: its number, to send with every attempt of it, until {@link Call#close()}.

@@ -106,6 +106,8 @@ class ClientSequencesTest
         two.close();
         one.close();
         assertThat(numbering.start().number()).isEqualTo(new CommandNumber(numbering.client(), 3, 3));
+        assertThat(CommandNumbering.shared()).as("one numbering for the JVM").isSameAs(CommandNumbering.shared())
+            .isNotSameAs(numbering);
     }
 
     @Test
