@@ -37,8 +37,11 @@ public record ClientSequences(Map<Caller, Calls> clients)
 {
     /** How long a client's entry outlives its last command, in log time: far beyond any call's retries. */
     public static final long RETAINED_MS = 5 * 60 * 1_000;
-    /** How many clients are remembered at most. */
-    public static final int MAX_CLIENTS = 10_000;
+    /**
+     * How many clients (each a client and a process) are remembered at most: as many as the replies remembered by
+     * request id, since every command copies the entries, as it copies the rest of the state.
+     */
+    public static final int MAX_CLIENTS = 1_000;
     /** How many replies one client keeps at most. */
     public static final int MAX_UNANSWERED = 100;
     /** Nothing remembered. */

@@ -45,11 +45,14 @@ class GroupLateAttemptTest
         {
             assertThat(groups.apply(new GroupCommand.NumberedLeave("g", A, call.number())).reply()).isEqualTo(true);
         }
-        for (int i = 1; i <= 1_000; i++)
+        // A thousand calls of ten other members: more than the request ids of version 1 remembered.
+        for (int i = 0; i < 1_000; i++)
         {
             try (CommandNumbering.Call call = client.start())
             {
-                groups.apply(new GroupCommand.NumberedJoin("others", new ProcessRef("n2", i), call.number()));
+                final ProcessRef other = new ProcessRef("n2", 1 + i % 10);
+                groups.apply(i / 10 % 2 == 0 ? new GroupCommand.NumberedJoin("others", other, call.number()) :
+                    new GroupCommand.NumberedLeave("others", other, call.number()));
             }
         }
 

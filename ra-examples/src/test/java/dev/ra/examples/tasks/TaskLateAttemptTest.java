@@ -58,7 +58,7 @@ class TaskLateAttemptTest
     }
 
     @Test
-    void aRetriedCompletionAnswersTrueAfterAThousandOtherCalls()
+    void aRetriedCompletionAnswersTrueAfterAThousandOtherCompletions()
     {
         tasks.apply(new TaskCommand.Enqueue(ENQUEUER, "t1"));
         try (CommandNumbering.Call call = client.start())
@@ -69,12 +69,21 @@ class TaskLateAttemptTest
         {
             final TaskCommand complete = new TaskCommand.NumberedComplete(W, 1, call.number());
             assertThat(tasks.apply(complete).reply()).isEqualTo(true);
+            // Ten other workers each grab and complete tasks: more completions than version 3's request ids kept.
             final CommandNumbering others = new CommandNumbering();
-            for (int i = 1; i <= RememberedReplies.KEPT; i++)
+            for (int i = 0; i < RememberedReplies.KEPT; i++)
             {
+                final ProcessRef worker = new ProcessRef("n3", 1 + i % 10);
+                final long id = ((TaskReply.Enqueued)tasks.apply(new TaskCommand.Enqueue(ENQUEUER, "o" + i)).reply())
+                    .taskId();
                 try (CommandNumbering.Call other = others.start())
                 {
-                    tasks.apply(new TaskCommand.NumberedComplete(new ProcessRef("n3", i), i, other.number()));
+                    tasks.apply(new TaskCommand.NumberedGrab(worker, other.number()));
+                }
+                try (CommandNumbering.Call other = others.start())
+                {
+                    assertThat(tasks.apply(new TaskCommand.NumberedComplete(worker, id, other.number())).reply())
+                        .isEqualTo(true);
                 }
             }
             final ApplyResult<TaskQueueState> retry = tasks.apply(complete);
