@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ra.CommandOutcomeUnknownException;
 import dev.ra.ProcessRef;
 import dev.ra.ServerId;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -118,5 +120,73 @@ class ClientSequencesTest
             .isInstanceOf(CommandOutcomeUnknownException.class).hasMessageContaining("lock call")
             .hasMessageContaining("stale");
         assertThat(CommandNumbering.<Boolean>replyOf(true, "lock call", new ServerId("locks", "n1"))).isTrue();
+    }
+
+    /**
+     * One client's calls, each sent one to three times, the attempts the client stopped waiting for delivered at any
+     * later point, in any order: every call is applied once, the calls are applied in the order the client made
+     * them, and every attempt not applied is answered the call's reply or refused as stale after a later call.
+     */
+    @Test
+    void attemptsDeliveredLateAndOutOfOrderApplyEachCallOnceInItsOrder()
+    {
+        for (long seed = 1; seed <= 300; seed++)
+        {
+            final Random random = new Random(seed);
+            final CommandNumbering numbering = new CommandNumbering();
+            final List<CommandNumber> delayed = new ArrayList<>();
+            final List<Long> appliedInOrder = new ArrayList<>();
+            ClientSequences sequences = ClientSequences.NONE;
+            for (int call = 0; call < 20; call++)
+            {
+                try (CommandNumbering.Call started = numbering.start())
+                {
+                    final int attempts = 1 + random.nextInt(3);
+                    final int answering = random.nextInt(attempts);
+                    for (int attempt = 0; attempt < attempts; attempt++)
+                    {
+                        if (attempt == answering || random.nextBoolean())
+                        {
+                            sequences = deliver(sequences, started.number(), appliedInOrder);
+                        }
+                        else
+                        {
+                            delayed.add(started.number());
+                        }
+                        while (!delayed.isEmpty() && random.nextInt(3) == 0)
+                        {
+                            sequences = deliver(sequences, delayed.remove(random.nextInt(delayed.size())),
+                                appliedInOrder);
+                        }
+                    }
+                }
+            }
+            while (!delayed.isEmpty())
+            {
+                sequences = deliver(sequences, delayed.remove(0), appliedInOrder);
+            }
+            assertThat(appliedInOrder).as("seed " + seed).isSorted().doesNotHaveDuplicates().hasSize(20);
+        }
+    }
+
+    /** Applies the attempt if the sequences find it new, checking what they answer otherwise. */
+    private static ClientSequences deliver(final ClientSequences sequences, final CommandNumber number,
+        final List<Long> appliedInOrder)
+    {
+        final ClientSequences.Earlier earlier = sequences.earlier(A, number);
+        if (null == earlier)
+        {
+            appliedInOrder.add(number.number());
+            return sequences.applied(A, number, number.number(), 0);
+        }
+        if (!(earlier.reply() instanceof StaleCommand))
+        {
+            assertThat(earlier.reply()).as("a retry's reply").isEqualTo(number.number());
+        }
+        else
+        {
+            assertThat(appliedInOrder).as("a stale attempt's call was applied").contains(number.number());
+        }
+        return sequences;
     }
 }
