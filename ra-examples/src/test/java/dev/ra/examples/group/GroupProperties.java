@@ -6,6 +6,7 @@ import dev.ra.BuiltinCommand;
 import dev.ra.DownReason;
 import dev.ra.Effect;
 import dev.ra.ProcessRef;
+import dev.ra.examples.support.CommandNumber;
 import dev.ra.examples.support.Determinism;
 import dev.ra.examples.support.Input;
 import dev.ra.examples.support.MachineDriver;
@@ -56,9 +57,13 @@ class GroupProperties
     {
         final Gen<String> groupNames = Gen.of("g", "h");
         final Gen<ProcessRef> processes = Pools.processes();
+        final Gen<CommandNumber> numbers = Pools.commandNumbers();
         final Gen<Object> payload = Gen.frequency(
             Gen.weight(4, c -> new GroupCommand.Join(groupNames.next(c), processes.next(c))),
             Gen.weight(2, c -> new GroupCommand.Leave(groupNames.next(c), processes.next(c))),
+            Gen.weight(3, c -> new GroupCommand.NumberedJoin(groupNames.next(c), processes.next(c), numbers.next(c))),
+            Gen.weight(2, c -> new GroupCommand.NumberedLeave(groupNames.next(c), processes.next(c),
+                numbers.next(c))),
             Gen.weight(3, Pools.builtins(Gen.of("t"))),
             Gen.weight(1, Pools.roles()));
         return Pools.inputs(payload).list(0, 40);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ra.Effect;
 import dev.ra.ProcessRef;
+import dev.ra.examples.support.CommandNumber;
 import dev.ra.examples.support.Determinism;
 import dev.ra.examples.support.Input;
 import dev.ra.examples.support.MachineDriver;
@@ -73,10 +74,14 @@ class LockProperties
     {
         final Gen<String> keys = Pools.keys();
         final Gen<ProcessRef> processes = Pools.processes();
+        final Gen<CommandNumber> numbers = Pools.commandNumbers();
         final Gen<Object> payload = Gen.frequency(
             Gen.weight(5, c -> new LockCommand.Acquire(keys.next(c), processes.next(c))),
             Gen.weight(3, c -> new LockCommand.Release(keys.next(c), processes.next(c))),
             Gen.weight(1, c -> new LockCommand.Cancel(keys.next(c), processes.next(c))),
+            Gen.weight(3, c -> new LockCommand.NumberedAcquire(keys.next(c), processes.next(c), numbers.next(c))),
+            Gen.weight(2, c -> new LockCommand.NumberedRelease(keys.next(c), processes.next(c), numbers.next(c))),
+            Gen.weight(1, c -> new LockCommand.NumberedCancel(keys.next(c), processes.next(c), numbers.next(c))),
             Gen.weight(2, Pools.builtins(Gen.of("t"))),
             Gen.weight(1, Pools.roles()));
         return Pools.inputs(payload).list(0, 60);

@@ -7,6 +7,7 @@ import dev.ra.DownReason;
 import dev.ra.Effect;
 import dev.ra.ProcessRef;
 import dev.ra.examples.lock.LockGranted;
+import dev.ra.examples.support.CommandNumber;
 import dev.ra.examples.support.Determinism;
 import dev.ra.examples.support.Input;
 import dev.ra.examples.support.MachineDriver;
@@ -99,10 +100,17 @@ class SessionLockProperties
         // before or just after a deadline.
         final Gen<String> keys = Pools.keys();
         final Gen<ProcessRef> processes = Pools.processes();
+        final Gen<CommandNumber> numbers = Pools.commandNumbers();
         final Gen<Object> payload = Gen.frequency(
             Gen.weight(5, c -> new SessionLockCommand.Acquire(keys.next(c), processes.next(c))),
             Gen.weight(2, c -> new SessionLockCommand.Release(keys.next(c), processes.next(c))),
             Gen.weight(1, c -> new SessionLockCommand.Cancel(keys.next(c), processes.next(c))),
+            Gen.weight(3, c -> new SessionLockCommand.NumberedAcquire(keys.next(c), processes.next(c),
+                numbers.next(c))),
+            Gen.weight(1, c -> new SessionLockCommand.NumberedRelease(keys.next(c), processes.next(c),
+                numbers.next(c))),
+            Gen.weight(1, c -> new SessionLockCommand.NumberedCancel(keys.next(c), processes.next(c),
+                numbers.next(c))),
             Gen.weight(2, Gen.constant(new SessionLockCommand.RearmTimers())),
             Gen.weight(4, processes.map(p -> new BuiltinCommand.Down(p, DownReason.NOCONNECTION))),
             Gen.weight(2, Pools.builtins(Gen.of("other-timer"))),

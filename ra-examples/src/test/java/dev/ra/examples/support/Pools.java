@@ -31,6 +31,22 @@ public final class Pools
     }
 
     /**
+     * @return the number of a call of one of two clients, among the first few, so that retries, stale attempts and
+     *     calls under way at once all come up.
+     */
+    public static Gen<CommandNumber> commandNumbers()
+    {
+        final Gen<String> clients = Gen.of("c1", "c2");
+        final Gen<Long> numbers = Gen.longs(1, 8);
+        return c ->
+        {
+            final long number = numbers.next(c);
+            final long firstUnanswered = Gen.longs(1, number).next(c);
+            return new CommandNumber(clients.next(c), number, firstUnanswered);
+        };
+    }
+
+    /**
      * @return one of three keys.
      */
     public static Gen<String> keys()

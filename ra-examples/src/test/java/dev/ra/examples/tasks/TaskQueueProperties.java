@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ra.Effect;
 import dev.ra.ProcessRef;
 import dev.ra.StateMachine;
+import dev.ra.examples.support.CommandNumber;
 import dev.ra.examples.support.Determinism;
 import dev.ra.examples.support.Input;
 import dev.ra.examples.support.MachineDriver;
@@ -109,6 +110,7 @@ class TaskQueueProperties
         final ProcessRef enqueuer = new ProcessRef("client", 1);
         final Gen<String> tasks = Gen.of("x", "y");
         final Gen<ProcessRef> processes = Pools.processes();
+        final Gen<CommandNumber> numbers = Pools.commandNumbers();
         final Gen<Long> taskIds = Gen.longs(1, 8);
         final Gen<Object> payload = Gen.frequency(
             Gen.weight(4, tasks.map(task -> new TaskCommand.Enqueue(enqueuer, task))),
@@ -118,6 +120,9 @@ class TaskQueueProperties
             Gen.weight(2, c -> !deadLetterCommands ? new TaskCommand.Grab(processes.next(c)) :
                 c.between(0, 1) == 0 ? new TaskCommand.RequeueDeadLetters(List.of(taskIds.next(c))) :
                 new TaskCommand.PurgeDeadLetters(List.of(taskIds.next(c), taskIds.next(c)))),
+            Gen.weight(3, c -> !deadLetterCommands ? new TaskCommand.Grab(processes.next(c)) :
+                c.between(0, 1) == 0 ? new TaskCommand.NumberedGrab(processes.next(c), numbers.next(c)) :
+                new TaskCommand.NumberedComplete(processes.next(c), taskIds.next(c), numbers.next(c))),
             Gen.weight(1, Pools.roles()));
         return Pools.inputs(payload).list(0, 60);
     }
