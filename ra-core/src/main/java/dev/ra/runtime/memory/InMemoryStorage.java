@@ -90,7 +90,16 @@ public final class InMemoryStorage implements Storage
         {
             throw new IllegalStateException("storage of " + id + " is open; close it before deleting");
         }
-        data.remove(id);
+        synchronized (deletions)
+        {
+            // Deleted, the data is never stored again (a server created again gets its own): a record naming it
+            // could never match it, and would only hold the whole log in memory.
+            final ServerData removed = data.remove(id);
+            if (null != removed)
+            {
+                deletedData.remove(id, removed);
+            }
+        }
     }
 
     @Override
@@ -163,6 +172,17 @@ public final class InMemoryStorage implements Storage
         if (null != s)
         {
             s.shutdownNow();
+        }
+    }
+
+    /**
+     * @return how many records name data still held for them (tests: data deleted is never held by its record).
+     */
+    int deletedDataHeld()
+    {
+        synchronized (deletions)
+        {
+            return deletedData.size();
         }
     }
 

@@ -217,4 +217,26 @@ class InMemoryStorageTest
         assertThat(storage.rememberedDeletions()).containsEntry(new ServerId("s1", "n1"), 7L)
             .doesNotContainKey(new ServerId("s0", "n1"));
     }
+
+    /**
+     * A deletion's record named the data stored when it was made, and held it while the record lasted: every deleted
+     * server's whole log stayed in memory until 16,384 later deletions (a simulation or benchmark creating and deleting
+     * clusters held thousands of dead logs). Once the data is deleted no record can name it any more, and it is let go.
+     */
+    @Test
+    void theDataOfADeletedServerIsNotHeldByItsRecord()
+    {
+        final InMemoryStorage storage = new InMemoryStorage();
+        final ServerStorage server = storage.open(ID, listener);
+        server.log().append(entries(1, 100, 1));
+        server.close();
+        storage.rememberDeletion(ID, 1);
+        assertThat(storage.unfinishedDeletions()).as("recorded, not deleted yet").containsExactly(ID);
+
+        storage.delete(ID);
+
+        assertThat(storage.deletedDataHeld()).as("data of deleted servers held").isZero();
+        assertThat(storage.unfinishedDeletions()).isEmpty();
+        assertThat(storage.rememberedDeletions()).as("the record stays").containsEntry(ID, 1L);
+    }
 }
