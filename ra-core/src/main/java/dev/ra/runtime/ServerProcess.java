@@ -923,14 +923,23 @@ final class ServerProcess implements LogListener, ServerMailbox, TermAndVoteHold
         try
         {
             storage.close();
-            if (deleteData)
-            {
-                environment.clusters().deleteData(id, deleteOnTerminate);
-            }
         }
         catch (final RuntimeException ex)
         {
             LOG.warn("{}: closing storage failed", id, ex);
+        }
+        if (deleteData)
+        {
+            // Tried even when the close failed: a deletion that committed must delete the data, or mark it as never
+            // to be restarted (ClusterDirectory.deleteData).
+            try
+            {
+                environment.clusters().deleteData(id, deleteOnTerminate);
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.warn("{}: deleting its data failed", id, ex);
+            }
         }
         environment.stopped().accept(this);
         router.serverDown(id, peers);

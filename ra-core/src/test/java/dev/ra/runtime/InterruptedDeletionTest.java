@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ra.ServerId;
 import dev.ra.runtime.memory.InMemoryStorage;
+import dev.ra.spi.LogListener;
+import dev.ra.spi.LogStore;
+import dev.ra.spi.MetaStore;
+import dev.ra.spi.ServerStorage;
+import dev.ra.spi.SnapshotStore;
 import dev.ra.spi.Storage;
 import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
@@ -34,6 +39,8 @@ class InterruptedDeletionTest
     private final Set<String> crashing = ConcurrentHashMap.newKeySet();
     /** Nodes whose storage cannot delete any server's data (a read-only disk), until removed. */
     private final Set<String> undeletable = ConcurrentHashMap.newKeySet();
+    /** Nodes whose next close of a server's storage fails once it closed (a storage reporting a late error). */
+    private final Set<String> closeFailing = ConcurrentHashMap.newKeySet();
     private final InJvmCluster nodes = new InJvmCluster(List.of("n1", "n2", "n3"), (node, builder) ->
         builder.storage(storages.computeIfAbsent(node, n -> new ForwardingStorage(new InMemoryStorage())
         {
@@ -49,6 +56,42 @@ class InterruptedDeletionTest
                     throw new IllegalStateException("the node crashed before " + id + "'s data was deleted");
                 }
                 super.delete(id);
+            }
+
+            @Override
+            public ServerStorage open(final ServerId id, final LogListener listener)
+            {
+                final ServerStorage opened = super.open(id, listener);
+                return new ServerStorage()
+                {
+                    @Override
+                    public LogStore log()
+                    {
+                        return opened.log();
+                    }
+
+                    @Override
+                    public MetaStore meta()
+                    {
+                        return opened.meta();
+                    }
+
+                    @Override
+                    public SnapshotStore snapshots()
+                    {
+                        return opened.snapshots();
+                    }
+
+                    @Override
+                    public void close()
+                    {
+                        opened.close();
+                        if (closeFailing.remove(id.node()))
+                        {
+                            throw new IllegalStateException("closing " + id + "'s storage failed");
+                        }
+                    }
+                };
             }
         })));
     private final List<ServerId> members = nodes.serverIds("kv");
@@ -179,5 +222,28 @@ class InterruptedDeletionTest
         assertThatThrownBy(() -> nodes.system("n1").restartServer(left)).as(left + " restarted")
             .hasMessageContaining("was deleted");
         assertThat(storages.get("n1").exists(left)).as(left + "'s data").isFalse();
+    }
+
+    /**
+     * A server whose storage failed to close once it applied its cluster's deletion kept its data (the deletion was
+     * not even tried) and no mark: restartServer ran the deleted cluster's member again.
+     */
+    @Test
+    void dataADeletionLeftAfterAFailedCloseIsNotRestartedWhileTheNodeRuns()
+    {
+        nodes.system("n1").startCluster("kv", new KvMachine(), members);
+        nodes.awaitLeader(members, WAIT);
+        undeletable.add("n1");
+        closeFailing.add("n1");
+        nodes.system("n1").deleteCluster(members.get(0));
+        InJvmCluster.await(() -> members.stream().noneMatch(m -> nodes.system(m).isRunning(m)) ? true : null, WAIT,
+            "every member to apply the deletion");
+        final ServerId left = members.get(0);
+        assertThat(closeFailing).as("the close failed").isEmpty();
+        assertThat(storages.get("n1").exists(left)).as(left + "'s data").isTrue();
+
+        assertThatThrownBy(() -> nodes.system("n1").restartServer(left)).as(left + " restarted")
+            .hasMessageContaining("could not be deleted");
+        assertThat(nodes.system("n1").isRunning(left)).isFalse();
     }
 }
