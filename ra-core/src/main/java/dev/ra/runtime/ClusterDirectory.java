@@ -59,9 +59,11 @@ final class ClusterDirectory
             {
                 // The deleted server's data, even when it could not be deleted now: it never runs again.
                 final boolean gone = unfinished.contains(server) || !storedHere(server);
-                if (unfinished.contains(server) && null != InterruptedDeletions.finish(storage, server, nodeId, true))
+                final RuntimeException failure = unfinished.contains(server) ?
+                    InterruptedDeletions.finish(storage, server, nodeId, true) : null;
+                if (null != failure)
                 {
-                    deleted.deletionUnfinished(server);
+                    deleted.deletionUnfinished(server, dataLeft(server, failure).getMessage());
                 }
                 deleted.restore(server, term, gone);
                 if (gone)
@@ -114,9 +116,27 @@ final class ClusterDirectory
             deleted.deletionFinished(server);
             return notRunningHere(server);
         }
+        return dataLeft(server, failure);
+    }
+
+    /**
+     * @param failure why the data its cluster's deletion left could not be deleted.
+     * @return why the server is not restarted.
+     */
+    private RuntimeException dataLeft(final ServerId server, final RuntimeException failure)
+    {
         return new IllegalStateException("server " + server + " was deleted with its cluster on node " + nodeId +
             ", and its data could not be deleted (" + failure.getMessage() + "); it is not restarted: delete it " +
             "(forceDeleteServer) once the storage can", failure);
+    }
+
+    /**
+     * @return why the server's data, which its cluster's deletion left (not deleted yet), is never restarted; null if
+     *     it is not such.
+     */
+    String whyDeletionUnfinished(final ServerId server)
+    {
+        return deleted.whyDeletionUnfinished(server);
     }
 
     /**
@@ -422,7 +442,7 @@ final class ClusterDirectory
         {
             if (withCluster)
             {
-                deleted.deletionUnfinished(server);
+                deleted.deletionUnfinished(server, dataLeft(server, ex).getMessage());
             }
             throw ex;
         }

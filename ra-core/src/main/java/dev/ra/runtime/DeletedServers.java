@@ -3,7 +3,7 @@ package dev.ra.runtime;
 import dev.ra.ServerId;
 import dev.ra.spi.Storage;
 import java.util.Collections;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -47,8 +47,11 @@ final class DeletedServers extends ServerReasons
      */
     private final Map<ServerId, Long> unstoredTerms = new NewestRecords<>();
 
-    /** Servers whose data their cluster's deletion could not delete (when applied, or at start): never restarted. */
-    private final Set<ServerId> deletionUnfinished = new HashSet<>();
+    /**
+     * Servers whose data their cluster's deletion could not delete (when applied, or at start), never restarted, with
+     * why (for the list of servers that do not restart).
+     */
+    private final Map<ServerId, String> deletionUnfinished = new HashMap<>();
 
     /**
      * A server hosted here applied its cluster's deletion.
@@ -101,10 +104,12 @@ final class DeletedServers extends ServerReasons
 
     /**
      * The data of a server that applied its cluster's deletion could not be deleted: it must not be restarted.
+     *
+     * @param why it is not restarted, naming the failure.
      */
-    synchronized void deletionUnfinished(final ServerId server)
+    synchronized void deletionUnfinished(final ServerId server, final String why)
     {
-        deletionUnfinished.add(server);
+        deletionUnfinished.put(server, why);
     }
 
     /**
@@ -120,7 +125,15 @@ final class DeletedServers extends ServerReasons
      */
     synchronized boolean isDeletionUnfinished(final ServerId server)
     {
-        return deletionUnfinished.contains(server);
+        return deletionUnfinished.containsKey(server);
+    }
+
+    /**
+     * @return why the server's data, which its cluster's deletion left, is not restarted; null if it is not such.
+     */
+    synchronized String whyDeletionUnfinished(final ServerId server)
+    {
+        return deletionUnfinished.get(server);
     }
 
     @Override

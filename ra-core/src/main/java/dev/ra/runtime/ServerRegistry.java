@@ -102,7 +102,7 @@ final class ServerRegistry
             config.applyFailureMode(), maxCommandBytes, config.maxUncommittedBytes(),
             Durations.nanos(config.electionTimeoutMin()),
             ParkedQueries.remoteWaitNanos(config.defaultTimeout()), config.modCallHandlers(), this::retireRemovedMember,
-            servers::remove, new AloneWarnings(config.clock(), config.electionTimeoutMax()));
+            this::serverStopped, new AloneWarnings(config.clock(), config.electionTimeoutMax()));
         final AtomicInteger starters = new AtomicInteger();
         this.starter = new ThreadPoolExecutor(STARTER_THREADS, STARTER_THREADS, 10, TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(), r ->
@@ -226,6 +226,21 @@ final class ServerRegistry
                 failedRestarts.record(id, reason(failure));
             }
         });
+    }
+
+    /**
+     * A server stopped (on its loop): it is no longer found. If its cluster's deletion could not delete its data, that
+     * data is listed at once among the servers that do not restart, not only once a restart is tried (which tries the
+     * deletion again).
+     */
+    private void serverStopped(final ServerProcess process)
+    {
+        servers.remove(process);
+        final String dataLeft = clusters.whyDeletionUnfinished(process.id);
+        if (null != dataLeft)
+        {
+            failedRestarts.record(process.id, dataLeft);
+        }
     }
 
     /**

@@ -225,6 +225,32 @@ class InterruptedDeletionTest
     }
 
     /**
+     * A member whose data could not be deleted when it applied its cluster's deletion was not listed among the servers
+     * that do not restart (nor counted in ra_node_servers_restart_failed) until someone tried restartServer: the
+     * operator had no sign of data the node keeps refusing to run.
+     */
+    @Test
+    void dataADeletionCouldNotDeleteIsListedAsNotRestartedAtOnce()
+    {
+        nodes.system("n1").startCluster("kv", new KvMachine(), members);
+        nodes.awaitLeader(members, WAIT);
+        undeletable.add("n1");
+        nodes.system("n1").deleteCluster(members.get(0));
+        InJvmCluster.await(() -> members.stream().noneMatch(m -> nodes.system(m).isRunning(m)) ? true : null, WAIT,
+            "every member to apply the deletion");
+        final ServerId left = members.get(0);
+
+        InJvmCluster.await(() -> nodes.system("n1").failedRestarts().isEmpty() ? null : true, WAIT,
+            left + " to be listed as not restarted");
+        assertThat(nodes.system("n1").failedRestarts()).singleElement()
+            .satisfies(failed -> assertThat(failed.server()).isEqualTo(left))
+            .satisfies(failed -> assertThat(failed.reason()).contains("could not be deleted"));
+        undeletable.clear();
+        nodes.system("n1").forceDeleteServer(left);
+        assertThat(nodes.system("n1").failedRestarts()).as("deleted").isEmpty();
+    }
+
+    /**
      * A server whose storage failed to close once it applied its cluster's deletion kept its data (the deletion was
      * not even tried) and no mark: restartServer ran the deleted cluster's member again.
      */
