@@ -162,6 +162,15 @@ final class ServerRegistry
             // No data of a deletion left unfinished is stored any more (deleted by hand): what is stored next is new.
             clusters.storedDataDeleted(id);
         }
+        else
+        {
+            // A restart of stored data, as restartLocalServer: never of the data a cluster's deletion left.
+            final RuntimeException deletedData = refusedAsDeletedData(id);
+            if (null != deletedData)
+            {
+                return CompletableFuture.failedFuture(deletedData);
+            }
+        }
         final StateMachine<Object, Object> resolved = (StateMachine<Object, Object>)(null != machine ? machine :
             resolveMachine(machineName));
         final ClusterInfo cluster = clusters.register(clusterName, machineName, resolved, members);
@@ -200,18 +209,9 @@ final class ServerRegistry
             return CompletableFuture.failedFuture(new UnknownServerException(id, "server " + id +
                 " has no stored state on " + config.nodeId()));
         }
-        final RuntimeException deletedData = clusters.unfinishedDeletion(id);
+        final RuntimeException deletedData = refusedAsDeletedData(id);
         if (null != deletedData)
         {
-            // Listed as any server stored here that does not run, until its data is gone.
-            if (deletedData instanceof UnknownServerException)
-            {
-                failedRestarts.clear(List.of(id));
-            }
-            else
-            {
-                failedRestarts.record(id, reason(deletedData));
-            }
             return CompletableFuture.failedFuture(deletedData);
         }
         return openAndStart(id, null, false, JoinPoint.NONE).whenComplete((v, failure) ->
@@ -226,6 +226,27 @@ final class ServerRegistry
                 failedRestarts.record(id, reason(failure));
             }
         });
+    }
+
+    /**
+     * If the server's data is what its cluster's deletion left ({@link ClusterDirectory#unfinishedDeletion}, which
+     * tries the deletion again), it is not restarted, and listed as any server stored here that does not run, until
+     * its data is gone.
+     *
+     * @return null if the server's data is not such, else why it is not restarted.
+     */
+    private RuntimeException refusedAsDeletedData(final ServerId id)
+    {
+        final RuntimeException deletedData = clusters.unfinishedDeletion(id);
+        if (deletedData instanceof UnknownServerException)
+        {
+            failedRestarts.clear(List.of(id));
+        }
+        else if (null != deletedData)
+        {
+            failedRestarts.record(id, reason(deletedData));
+        }
+        return deletedData;
     }
 
     /**
