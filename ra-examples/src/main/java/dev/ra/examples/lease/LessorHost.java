@@ -51,8 +51,8 @@ import org.slf4j.LoggerFactory;
  * commit time with a steady leader. Each failover before that may extend it by up to the time to elect a leader and
  * commit its first entry plus one TTL (the fresh TTL), so with one failover by t + 2 TTL + election + 2 commits +
  * checkPeriod. A live client is never expired early by a failover: it has a full TTL from the new lessor's start to
- * find it. Nor by a stall of this node: a check after a stall of a quarter TTL or more restarts that TTL instead of
- * expiring the session ({@link SessionClocks}), extending the bound by the stall plus one TTL.
+ * find it. Nor by a stall of this node: a stall of a quarter TTL or more does not count towards that TTL
+ * ({@link SessionClocks}), extending the bound by the stall.
  *
  * <p>All state is confined to the host's own thread; the handler and the process only hand work to it. Thread-safe.
  */
@@ -254,7 +254,8 @@ public final class LessorHost implements Consumer<Object>, AutoCloseable
             return;
         }
         // Before the leadership check, which may block: every check counts towards telling a late one, and one that
-        // ran late (this node stalled, its keep-alives unread) restarts TTLs instead (SessionClocks).
+        // ran late (this node stalled, or the last leadership check was slow: keep-alives unread meanwhile) does not
+        // count the stall towards the TTLs (SessionClocks).
         final List<Long> lapsed = sessions.lapsed(System.nanoTime());
         final Leadership leadership = leadership();
         if (leadership == Leadership.UNKNOWN)

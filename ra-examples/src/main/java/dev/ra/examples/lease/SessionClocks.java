@@ -9,10 +9,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * When the lessor last heard from each session, on this node's clock, and whose TTL lapsed. Checked every period on
  * the lessor's thread. A check that runs much later than its period shows that this node could not listen meanwhile
- * (a long collection pause, SIGSTOP, its thread starved or blocked): the keep-alives clients sent then wait unread,
- * so after a stall of a quarter of its TTL or more (and more than {@value #LATE_PERIODS} periods) a session's TTL
- * starts afresh at that check, as after a failover, rather than every live session ending at once. A session nobody
- * keeps alive still ends a TTL after the stall. Not thread safe.
+ * (a long collection pause, SIGSTOP, its thread starved or blocked, the lessor's own leadership check slow): the
+ * keep-alives clients sent then wait unread, so a stall of a quarter of a session's TTL or more (and more than
+ * {@value #LATE_PERIODS} periods) does not count towards that TTL: the session's clock stands still for the stall
+ * (all of the late check's wait but the one period it was due to wait), rather than every live session ending at once
+ * on waking. A session nobody keeps alive ends once it went unheard for its TTL while the lessor listened, however
+ * often such stalls come: restarting the TTL at each one instead kept a dead client's session alive for good when
+ * they came more often than a TTL (every check, for a lessor whose leadership check took a quarter TTL). Not thread
+ * safe.
  */
 final class SessionClocks
 {
@@ -72,7 +76,8 @@ final class SessionClocks
      * A check.
      *
      * @param nowNanos the current {@link System#nanoTime()}.
-     * @return the sessions not heard from for longer than their TTL while this node listened.
+     * @return the sessions not heard from for longer than their TTL while this node listened (a stall of a quarter
+     *     TTL or more not counted).
      */
     List<Long> lapsed(final long nowNanos)
     {
@@ -83,14 +88,15 @@ final class SessionClocks
         sessions.forEach((id, clock) ->
         {
             final long ttlNanos = TimeUnit.MILLISECONDS.toNanos(clock.ttlMs);
-            // A stall of a quarter TTL or more restarts the TTL. A shorter one leaves it alone: with keep-alives
-            // every quarter TTL it cannot make a live session look unheard for a whole TTL, and stalls that keep
-            // coming would otherwise keep a dead client's session from ever ending.
+            // A stall of a quarter TTL or more stops the session's clock for its length; a session heard during it
+            // (before this check) counts as heard now. A shorter one counts: with keep-alives every quarter TTL it
+            // cannot make a live session look unheard for a whole TTL, and a scheduler often a few periods late
+            // (a busy machine) would otherwise stop the clocks for good.
             if (gap > Math.max(lateNanos, ttlNanos / 4))
             {
-                clock.lastHeardNanos = nowNanos;
+                clock.lastHeardNanos += Math.min(gap - periodNanos, nowNanos - clock.lastHeardNanos);
             }
-            else if (nowNanos - clock.lastHeardNanos > ttlNanos)
+            if (nowNanos - clock.lastHeardNanos > ttlNanos)
             {
                 lapsed.add(id);
             }

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The lessor's TTL checks on injected ticks across a stall of its own node (a collection pause, SIGSTOP, its thread
  * blocked): a session kept alive all along, whose keep-alives wait unread, is not expired on waking; one nobody keeps
- * alive ends a TTL after the stall, and one silent while the lessor never stalled ends a TTL after it was last heard.
+ * alive ends a TTL after the stall, and one silent while the lessor never stalled ends a TTL after it was last heard;
+ * one nobody keeps alive ends, and one kept alive does not, however often the lessor stalls.
  */
 class SessionClocksTest
 {
@@ -58,8 +59,9 @@ class SessionClocksTest
             lapsed = clocks.lapsed(now);
         }
         assertThat(lapsed).containsExactly(7L);
-        assertThat(now - woke).as("since the stall when it lapsed").isGreaterThan(TTL)
-            .isLessThanOrEqualTo(TTL + PERIOD);
+        // The late check's own period counts as listened: the stall is the rest of its wait.
+        assertThat(now - woke).as("since the stall when it lapsed").isGreaterThan(TTL - PERIOD)
+            .isLessThanOrEqualTo(TTL);
     }
 
     @Test
@@ -96,5 +98,41 @@ class SessionClocksTest
         }
         assertThat(lapsed).containsExactly(7L);
         assertThat(now - START).isLessThanOrEqualTo(TTL + TimeUnit.MILLISECONDS.toNanos(200));
+    }
+
+    @Test
+    void aSessionNobodyKeepsAliveEndsThoughEveryCheckComesAThirdOfItsTtlAfterTheOneBefore()
+    {
+        // Every check a third of a TTL after the one before: the lessor stalls that long each time, or its leadership
+        // check (an overview of a busy member) takes that long each time, the next check coming a period after it.
+        final long gap = TTL / 3;
+        final SessionClocks clocks = new SessionClocks(PERIOD, START);
+        clocks.track(7, TTL_MS, START);
+        long now = START;
+        List<Long> lapsed = List.of();
+        int checks = 0;
+        for (int i = 1; i <= 1_000 && lapsed.isEmpty(); i++)
+        {
+            now += gap;
+            lapsed = clocks.lapsed(now);
+            checks = i;
+        }
+        assertThat(lapsed).as("the session nobody keeps alive, after %d checks", checks).containsExactly(7L);
+    }
+
+    @Test
+    void aSessionKeptAliveIsNotExpiredThoughEveryCheckComesAThirdOfItsTtlAfterTheOneBefore()
+    {
+        final long gap = TTL / 3;
+        final SessionClocks clocks = new SessionClocks(PERIOD, START);
+        clocks.track(7, TTL_MS, START);
+        long now = START;
+        for (int i = 1; i <= 1_000; i++)
+        {
+            now += gap;
+            // The keep-alive that waited unread during the stall is read after the check.
+            assertThat(clocks.lapsed(now)).as("check %d", i).isEmpty();
+            clocks.heard(7, now);
+        }
     }
 }
