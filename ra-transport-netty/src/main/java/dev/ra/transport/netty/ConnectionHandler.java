@@ -586,7 +586,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         final long now = System.nanoTime();
         if (listening.check(now))
         {
-            LOG.debug("{}: this node stalled (a check on {} ran late): silence counts again from now",
+            LOG.debug("{}: this node stalled (a check on {} ran late): the stall is not counted as its silence",
                 transport.localNode(), peer);
         }
         final PeerLink link = transport.link(peer);

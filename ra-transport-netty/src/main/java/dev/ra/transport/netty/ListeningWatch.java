@@ -6,27 +6,38 @@ package dev.ra.transport.netty;
  * process was paused (a long collection, SIGSTOP) or the check's thread was starved. Frames a node sent during the
  * stall may wait unread (the thread that reads them may resume after the check, and the checks that were due during
  * the stall run back to back right after the late one), so a node that could not listen is no judge of who went
- * quiet: after a stall as long as a quarter of the timeout, silence is counted again from its end. A node that stays
- * silent after it is still found out once it went unheard for the whole timeout while this node was listening.
+ * quiet: a stall as long as a quarter of the timeout does not count as the node's silence (the whole wait of the late
+ * check is left out). A node that stays silent is still found out once it went unheard for the whole timeout while
+ * this node was listening, however often such stalls come: restarting the count at each one instead would keep a
+ * dead node from ever being found out by a node that stalls that long more often than once per timeout.
  *
- * <p>A shorter stall leaves the count alone: it cannot by itself make a node that keeps sending look unheard for the
- * whole timeout, while stalls that keep coming (a busy machine, frequent collections) would, if each restarted the
- * count, keep a dead node from ever being found out. Every stall of more than {@value #LATE_PERIODS} periods is
- * still told ({@link #resumedNanos}), for a check that judges from another thread than the one that reads. Not thread
- * safe: one checking thread.
+ * <p>A shorter stall counts: it cannot by itself make a node that keeps sending look unheard for the whole timeout,
+ * while a scheduler often a few periods late (a busy machine) would otherwise keep the count from ever growing.
+ * Every stall of more than {@value #LATE_PERIODS} periods is still told ({@link #resumedNanos}), for a check that
+ * judges from another thread than the one that reads. The last {@value #REMEMBERED_STALLS} stalls left out are
+ * remembered; a node unheard since before them is counted unheard from the first of them (less than it was, never
+ * more). Not thread safe: one checking thread.
  */
 final class ListeningWatch
 {
     /** A check this many periods late was stalled: scheduling jitter on a busy machine stays well below. */
     static final int LATE_PERIODS = 3;
 
+    /** How many of the last stalls left out of the count are remembered. */
+    static final int REMEMBERED_STALLS = 16;
+
     private final long lateNanos;
-    private final long restartNanos;
+    private final long stallNanos;
+    /** When this node started listening: nothing unheard before counts. */
+    private final long startNanos;
     private long lastCheckNanos;
     /** When this node last resumed after a stall of any length (or started). */
     private long resumedNanos;
-    /** When this node last resumed after a stall long enough to restart the count (or started). */
-    private long listeningSinceNanos;
+    /** The checks that ended a stall left out of the count, and how long each waited; a ring, oldest overwritten. */
+    private final long[] stallEnds = new long[REMEMBERED_STALLS];
+    private final long[] stallLengths = new long[REMEMBERED_STALLS];
+    /** How many stalls were left out since this node started. */
+    private long stalls;
 
     /**
      * @param periodNanos  how often the check runs.
@@ -36,10 +47,10 @@ final class ListeningWatch
     ListeningWatch(final long periodNanos, final long timeoutNanos, final long startNanos)
     {
         this.lateNanos = LATE_PERIODS * periodNanos;
-        this.restartNanos = Math.max(lateNanos, timeoutNanos / 4);
+        this.stallNanos = Math.max(lateNanos, timeoutNanos / 4);
+        this.startNanos = startNanos;
         this.lastCheckNanos = startNanos;
         this.resumedNanos = startNanos;
-        this.listeningSinceNanos = startNanos;
     }
 
     /**
@@ -52,9 +63,12 @@ final class ListeningWatch
     {
         final long gap = nowNanos - lastCheckNanos;
         lastCheckNanos = nowNanos;
-        if (gap > restartNanos)
+        if (gap > stallNanos)
         {
-            listeningSinceNanos = nowNanos;
+            final int slot = (int)(stalls % REMEMBERED_STALLS);
+            stallEnds[slot] = nowNanos;
+            stallLengths[slot] = gap;
+            stalls++;
         }
         if (gap > lateNanos)
         {
@@ -72,7 +86,29 @@ final class ListeningWatch
     long unheardNanos(final long nowNanos, final long lastHeardNanos)
     {
         // nanoTime values are compared by their difference only: they may wrap.
-        return nowNanos - (lastHeardNanos - listeningSinceNanos > 0 ? lastHeardNanos : listeningSinceNanos);
+        final long heard = lastHeardNanos - startNanos > 0 ? lastHeardNanos : startNanos;
+        long unheard = nowNanos - heard;
+        final int remembered = (int)Math.min(stalls, REMEMBERED_STALLS);
+        for (int i = 1; i <= remembered; i++)
+        {
+            final int slot = (int)((stalls - i) % REMEMBERED_STALLS);
+            final long sinceHeard = stallEnds[slot] - heard;
+            if (sinceHeard <= 0)
+            {
+                // This stall, and every one before it, ended before the node was last heard.
+                return unheard;
+            }
+            // A node heard during the stall (read before the late check) is left out from when it was heard.
+            unheard -= Math.min(stallLengths[slot], sinceHeard);
+            final long beforeStall = stallEnds[slot] - stallLengths[slot] - heard;
+            if (i == REMEMBERED_STALLS && stalls > REMEMBERED_STALLS && beforeStall > 0)
+            {
+                // Heard before the oldest stall remembered, whose forgotten stalls may come before it: unheard is
+                // counted from its start.
+                unheard -= beforeStall;
+            }
+        }
+        return unheard;
     }
 
     /** @return when this node last resumed after a stall of any length, or started ({@link System#nanoTime()}). */

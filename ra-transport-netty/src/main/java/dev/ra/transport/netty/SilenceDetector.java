@@ -13,12 +13,12 @@ import java.util.concurrent.TimeUnit;
  * (SIGSTOP) or cut off without its connection closing is told from a quiet one well before the failure timeout closes
  * the connection.
  *
- * <p>A check that runs late (this process was paused, or its threads starved) reports nothing, and silence is counted
- * again from then on only: frames that arrived meanwhile may not have been read yet (the thread that reads a node may
- * resume after the one that checks, and the checks that were due during the stall run back to back right after the
- * late one), and a node that could not listen is no judge of who went quiet. A node is reported only once it has been
- * unheard for the whole silence while this node was listening. The same holds for the thread that reads the node,
- * which may be starved while the check's thread is not (a long {@code apply} on that I/O thread, see
+ * <p>A check that runs late (this process was paused, or its threads starved) reports nothing, and the stall is not
+ * counted as silence ({@link ListeningWatch}): frames that arrived meanwhile may not have been read yet (the thread
+ * that reads a node may resume after the one that checks, and the checks that were due during the stall run back to
+ * back right after the late one), and a node that could not listen is no judge of who went quiet. A node is reported
+ * only once it has been unheard for the whole silence while this node was listening. The same holds for the thread that
+ * reads the node, which may be starved while the check's thread is not (a long {@code apply} on that I/O thread, see
  * docs/TRANSPORT.md): while its own check of the connection has not run for several intervals the node is not judged,
  * and silence counts again from when that thread resumed ({@link PeerLink#readerChecked}).
  */

@@ -110,6 +110,68 @@ class ListeningWatchTest
             TimeUnit.MILLISECONDS.toNanos(500));
     }
 
+    @Test
+    void aSilentPeerIsCondemnedThoughThisNodeKeepsStallingJustOverAQuarterOfTheTimeout()
+    {
+        // The defaults, and a stall a little over a quarter of the timeout every tenth tick.
+        final long interval = TimeUnit.MILLISECONDS.toNanos(125);
+        final long timeout = TimeUnit.SECONDS.toNanos(5);
+        final long stallGap = timeout / 4 + interval;
+        final ListeningWatch watch = new ListeningWatch(interval, timeout, START);
+        final long lastRead = START;
+        long now = START;
+        boolean closed = false;
+        int ticks = 0;
+        for (int i = 1; i <= 1_000 && !closed; i++)
+        {
+            now += i % 10 == 0 ? stallGap : interval;
+            watch.check(now);
+            closed = watch.unheardNanos(now, lastRead) > timeout;
+            ticks = i;
+        }
+        assertThat(closed).as("the silent peer condemned, after %d ticks", ticks).isTrue();
+    }
+
+    @Test
+    void aPeerThatKeepsSendingIsNotCondemnedThoughThisNodeKeepsStallingJustOverAQuarterOfTheTimeout()
+    {
+        final long stallGap = TIMEOUT / 4 + INTERVAL;
+        final ListeningWatch watch = new ListeningWatch(INTERVAL, TIMEOUT, START);
+        long now = START;
+        long lastRead = START;
+        for (int i = 1; i <= 1_000; i++)
+        {
+            // Its frames wait unread during each stall, and are read after the late tick.
+            now += i % 3 == 0 ? stallGap : INTERVAL;
+            assertThat(closes(watch, now, lastRead)).as("tick %d", i).isFalse();
+            lastRead = now;
+        }
+    }
+
+    @Test
+    void aPeerHeardBeforeMoreStallsThanAreRememberedIsNotCondemnedOnWaking()
+    {
+        final ListeningWatch watch = new ListeningWatch(INTERVAL, TIMEOUT, START);
+        long now = START + INTERVAL;
+        final long lastRead = now;
+        assertThat(closes(watch, now, lastRead)).isFalse();
+        // Stall after stall, no frame read in between (the loop had no turn to read), many more than remembered.
+        for (int i = 0; i < 3 * ListeningWatch.REMEMBERED_STALLS; i++)
+        {
+            now += TIMEOUT;
+            assertThat(closes(watch, now, lastRead)).as("late tick %d", i).isFalse();
+        }
+        final long woke = now;
+        boolean closed = false;
+        for (int i = 0; i < 1_000 && !closed; i++)
+        {
+            now += INTERVAL;
+            closed = closes(watch, now, lastRead);
+        }
+        assertThat(closed).as("the peer, silent after the stalls, condemned").isTrue();
+        assertThat(now - woke).as("listened when condemned").isGreaterThan(TIMEOUT - INTERVAL);
+    }
+
     /** What the connection's tick decides: whether it closes the connection now. */
     private static boolean closes(final ListeningWatch watch, final long now, final long lastRead)
     {
