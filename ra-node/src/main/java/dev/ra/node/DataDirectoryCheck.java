@@ -21,11 +21,17 @@ final class DataDirectoryCheck
 {
     private static final Logger LOG = LoggerFactory.getLogger(DataDirectoryCheck.class);
     /**
-     * Entries ra-log's storage keeps at the top of its directory (docs/log-format.md, "Layout"): any one of them marks
-     * the directory as Ra's. The lock is taken first, so a first start that stopped right after it left only that.
+     * Directories ra-log's storage keeps at the top of its directory (docs/log-format.md, "Layout"): any one of them
+     * marks the directory as Ra's. A file of one of these names does not: another program's list of servers, say.
      */
-    private static final Set<String> RA_ENTRIES = Set.of("lock", "wal", "servers", "wal.mark", "deleted-servers",
-        "segment-spares");
+    private static final Set<String> RA_DIRECTORIES = Set.of("wal", "servers", "segment-spares");
+    /** Files it keeps there, named so that no other program's are likely to be: any one marks it too. */
+    private static final Set<String> RA_FILES = Set.of("wal.mark", "deleted-servers");
+    /**
+     * The lock, which the storage takes first: a first start that stopped right after it left only that. A file of
+     * that name among others is no mark of Ra's: many programs keep one (/var/lib/dpkg, /var/lib/apt/lists).
+     */
+    private static final String LOCK = "lock";
     /** What a file system's own check puts at its root: a data directory on a disk of its own starts with it. */
     private static final String LOST_AND_FOUND = "lost+found";
     /** How many of a refused directory's entries its error names. */
@@ -72,13 +78,28 @@ final class DataDirectoryCheck
                 "clusters and add them back (docs/OPERATIONS.md, \"The data directory\")", nodeId, dataDir);
             return;
         }
-        if (names.stream().noneMatch(RA_ENTRIES::contains))
+        if (!holdsRaData(dataDir, names))
         {
             throw new IllegalArgumentException("data.dir " + dataDir + " is not empty and holds no Ra data (" +
                 String.join(", ", names.subList(0, Math.min(NAMED_ENTRIES, names.size()))) +
-                (names.size() > NAMED_ENTRIES ? ", ... " + names.size() + " entries" : "") + "; no lock, wal/ or " +
-                "servers/): it looks like another program's directory. Give the node a directory of its own: a " +
+                (names.size() > NAMED_ENTRIES ? ", ... " + names.size() + " entries" : "") + "; no wal/ or servers/ " +
+                "directory): it looks like another program's directory. Give the node a directory of its own: a " +
                 "missing or empty one for a new node, the one it wrote for a restart");
         }
+    }
+
+    /**
+     * @param names the directory's entries but lost+found.
+     * @return whether they are, or include, what the storage writes.
+     */
+    private static boolean holdsRaData(final Path dataDir, final List<String> names)
+    {
+        if (names.equals(List.of(LOCK)))
+        {
+            return Files.isRegularFile(dataDir.resolve(LOCK));
+        }
+        return names.stream().anyMatch(name ->
+            RA_DIRECTORIES.contains(name) && Files.isDirectory(dataDir.resolve(name)) ||
+            RA_FILES.contains(name) && Files.isRegularFile(dataDir.resolve(name)));
     }
 }

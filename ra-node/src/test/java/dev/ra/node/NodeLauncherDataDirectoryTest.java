@@ -105,4 +105,55 @@ class NodeLauncherDataDirectoryTest
         }
         assertThat(names(data)).contains("lost+found", "wal", "servers");
     }
+
+    @Test
+    void anotherProgramsDirectoryHoldingALockFileOfItsOwnIsRefused() throws IOException
+    {
+        // As /var/lib/dpkg: a file named lock among the program's own, which is not Ra's layout.
+        final Path other = Files.createDirectories(dir.resolve("dpkg"));
+        Files.createFile(other.resolve("lock"));
+        Files.writeString(other.resolve("status"), "Package: ra");
+        Files.createDirectories(other.resolve("info"));
+        final List<String> before = names(other);
+
+        assertThatThrownBy(() -> start(other)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("data.dir " + other).hasMessageContaining("holds no Ra data")
+            .hasMessageContaining("status");
+
+        assertThat(names(other)).as("the directory as it was").isEqualTo(before);
+    }
+
+    @Test
+    void aDirectoryHoldingFilesNamedAsRaDirectoriesIsRefused() throws IOException
+    {
+        // A list of servers and a write-ahead log of another program, as files: not Ra's directories.
+        final Path other = Files.createDirectories(dir.resolve("other"));
+        Files.writeString(other.resolve("servers"), "a.example.com\n");
+        Files.writeString(other.resolve("wal"), "not Ra's");
+        final List<String> before = names(other);
+
+        assertThatThrownBy(() -> start(other)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("data.dir " + other).hasMessageContaining("holds no Ra data");
+
+        assertThat(names(other)).as("the directory as it was").isEqualTo(before);
+    }
+
+    @Test
+    void aDirectoryRaWroteIsUsedWhateverElseItHolds() throws IOException
+    {
+        final Path data = dir.resolve("n1");
+        final ServerId member = new ServerId("bank", "n1");
+        try (NodeLauncher node = start(data))
+        {
+            node.system().startCluster("bank", "counter", List.of(member));
+            node.system().processCommand(member, 1L);
+        }
+        // An operator's note, and an entry a later release would add (a rollback leaves it).
+        Files.writeString(data.resolve("README"), "node n1");
+        Files.createDirectories(data.resolve("added-by-a-later-release"));
+        try (NodeLauncher node = start(data))
+        {
+            assertThat(node.system().runningServers()).containsExactly(member);
+        }
+    }
 }
