@@ -44,11 +44,18 @@ final class DataDirectoryCheck
     /**
      * @param nodeId  of the node, for the log.
      * @param dataDir its data directory.
-     * @throws IllegalArgumentException for a data directory that is not a directory, cannot be listed, or is not
-     *                                  empty and holds no Ra data, naming it.
+     * @throws IllegalArgumentException for a data directory that is not a directory, a link to nothing, cannot be
+     *                                  listed, or is not empty and holds no Ra data, naming it.
      */
     static void check(final String nodeId, final Path dataDir)
     {
+        if (!Files.exists(dataDir) && Files.isSymbolicLink(dataDir))
+        {
+            // Following it, the storage would fail to create it with only its path; the link's target may be a
+            // volume not mounted, which the node must not create on the disk below.
+            throw new IllegalArgumentException("data.dir " + dataDir + " is a symbolic link to " + linkTarget(dataDir) +
+                ", which does not exist (a volume not mounted?): mount or create it, or set data.dir to a directory");
+        }
         if (!Files.exists(dataDir))
         {
             LOG.info("{}: data.dir {} does not exist: creating it, and starting with no servers (a new node). If " +
@@ -101,5 +108,17 @@ final class DataDirectoryCheck
         return names.stream().anyMatch(name ->
             RA_DIRECTORIES.contains(name) && Files.isDirectory(dataDir.resolve(name)) ||
             RA_FILES.contains(name) && Files.isRegularFile(dataDir.resolve(name)));
+    }
+
+    private static String linkTarget(final Path link)
+    {
+        try
+        {
+            return Files.readSymbolicLink(link).toString();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return "a path that cannot be read (" + ex + ")";
+        }
     }
 }

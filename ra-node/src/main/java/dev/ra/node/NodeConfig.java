@@ -494,7 +494,8 @@ public record NodeConfig(String nodeId, InetSocketAddress listen, Map<String, In
      * @return the storage, open; the caller closes it.
      * @throws IllegalArgumentException for a storage setting out of range, naming its key, or a {@code data.dir}
      *                                  holding servers of another node than {@code node.id}, naming them, or one
-     *                                  that is not a directory, or not empty and holding no Ra data, naming it.
+     *                                  that is not a directory, is a link to nothing, or is not empty and holds no
+     *                                  Ra data, naming it.
      * @throws IllegalStateException    for a {@code data.dir} whose write-ahead log recovery refuses to skip damage
      *                                  (no server could be opened), naming the file and offset.
      */

@@ -156,4 +156,17 @@ class NodeLauncherDataDirectoryTest
             assertThat(node.system().runningServers()).containsExactly(member);
         }
     }
+
+    @Test
+    void aDataDirectoryThatIsALinkToNothingIsRefusedNamingItAndWhereItLeads() throws IOException
+    {
+        // A link to a volume that is not mounted: the node cannot create it, and must say why.
+        final Path target = dir.resolve("volume").resolve("n1");
+        final Path link = Files.createSymbolicLink(dir.resolve("n1"), target);
+
+        assertThatThrownBy(() -> start(link)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("data.dir " + link).hasMessageContaining(target.toString());
+
+        assertThat(Files.exists(target.getParent())).as("nothing made where it leads").isFalse();
+    }
 }
