@@ -130,13 +130,13 @@ final class FileSnapshotStore implements SnapshotStore
             final ByteBuffer header = ByteBuffer.allocate(HEADER);
             file.read(header, 0);
             header.flip();
-            Formats.checkHeader(path, Formats.SNAPSHOT_MAGIC, header.getInt(), header.getInt());
+            final boolean intact = header.getInt(HEADER - 4) == Formats.crc(header, 0, HEADER - 4);
+            Formats.checkHeader(path, Formats.SNAPSHOT_MAGIC, header.getInt(), header.getInt(), intact, HEADER - 4);
             final int metaLength = header.getInt();
             final int metaCrc = header.getInt();
             final long stateLength = header.getLong();
             final int stateCrc = header.getInt();
-            final int headerCrc = header.getInt();
-            if (headerCrc != Formats.crc(header, 0, HEADER - 4))
+            if (!intact)
             {
                 throw Formats.corrupt(path, HEADER - 4, "header checksum mismatch");
             }

@@ -108,6 +108,49 @@ final class Formats
     }
 
     /**
+     * Check a file's magic and version (one of the formats at {@link #VERSION}) in a header that has a checksum: a
+     * version this code does not read is a newer (or older) release's only if the checksum matches. Every version of
+     * such a format keeps its header checksum where it is, so that a header torn by a crash or damaged since (its
+     * version field reading 0, or garbled) is told from a newer release's file, and handled as damage.
+     *
+     * @param path           of the file, for the message.
+     * @param expected       magic.
+     * @param magic          read.
+     * @param version        read.
+     * @param intact         whether the header's checksum matches.
+     * @param checksumOffset where the header's checksum is, for the message.
+     * @throws IllegalStateException naming the file and offset if the magic is wrong, or the version is not one this
+     *     code reads and the checksum does not match; {@link UnsupportedFormatException} if the version is not one
+     *     this code reads and the checksum matches.
+     */
+    static void checkHeader(final Path path, final int expected, final int magic, final int version,
+        final boolean intact, final long checksumOffset)
+    {
+        if (magic != expected)
+        {
+            throw corrupt(path, 0, "bad magic '" + magicText(magic) + "', expected '" + magicText(expected) + "'");
+        }
+        if (version != VERSION && !intact)
+        {
+            throw damagedVersion(path, version, checksumOffset);
+        }
+        checkVersion(path, version, VERSION, VERSION);
+    }
+
+    /**
+     * @param path           of the file.
+     * @param version        its version field reads.
+     * @param checksumOffset of the header's checksum.
+     * @return the error for a header whose version is not one this code reads and whose checksum does not match: a
+     *     damaged header, not a newer release's file.
+     */
+    static IllegalStateException damagedVersion(final Path path, final int version, final long checksumOffset)
+    {
+        return corrupt(path, checksumOffset, "header checksum mismatch (a torn or damaged header: its version field " +
+            "reads " + version + ", and the header of a file written by another release would check)");
+    }
+
+    /**
      * @param path   of the file, for the message.
      * @param version read.
      * @param oldest the oldest version this code reads.

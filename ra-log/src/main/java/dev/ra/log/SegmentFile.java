@@ -133,8 +133,9 @@ final class SegmentFile
             }
             final ByteBuffer header = ByteBuffer.allocate(HEADER);
             file.read(header, 0);
-            Formats.checkHeader(path, Formats.SEGMENT_MAGIC, header.getInt(0), header.getInt(4));
-            if (header.getInt(HEADER - 4) != Formats.crc(header, 0, HEADER - 4))
+            final boolean intact = header.getInt(HEADER - 4) == Formats.crc(header, 0, HEADER - 4);
+            Formats.checkHeader(path, Formats.SEGMENT_MAGIC, header.getInt(0), header.getInt(4), intact, HEADER - 4);
+            if (!intact)
             {
                 throw Formats.corrupt(path, HEADER - 4, "segment header checksum mismatch");
             }

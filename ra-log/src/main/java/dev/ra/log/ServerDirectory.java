@@ -281,15 +281,17 @@ final class ServerDirectory
             throw Formats.corrupt(idFile, 0, "too short (" + data.length + " bytes)");
         }
         final ByteBuffer buffer = ByteBuffer.wrap(data);
-        Formats.checkHeader(idFile, Formats.SERVER_ID_MAGIC, buffer.getInt(), buffer.getInt());
+        // The checksum covers the whole file, header included: a version field torn or damaged is not a newer file's.
+        final boolean intact = buffer.getInt(data.length - 4) == Formats.crc(data, 0, data.length - 4);
+        Formats.checkHeader(idFile, Formats.SERVER_ID_MAGIC, buffer.getInt(), buffer.getInt(), intact,
+            data.length - 4);
         final long uid = buffer.getLong();
         final int length = buffer.getInt();
         if (length != data.length - ID_HEADER - 4)
         {
             throw Formats.corrupt(idFile, 16, "length " + length + " does not match the file size " + data.length);
         }
-        final int stored = ByteBuffer.wrap(data, data.length - 4, 4).getInt();
-        if (stored != Formats.crc(data, 0, data.length - 4))
+        if (!intact)
         {
             throw Formats.corrupt(idFile, data.length - 4, "checksum mismatch");
         }

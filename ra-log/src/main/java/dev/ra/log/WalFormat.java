@@ -25,6 +25,8 @@ import java.util.zip.CRC32C;
 final class WalFormat
 {
     static final int FILE_HEADER = 20;
+    /** The WAL format before recycling: a 16-byte header without a checksum. Read by no release since. */
+    static final int VERSION_BEFORE_RECYCLING = 1;
     static final int RECORD_HEADER = 29;
 
     /** A log entry: payload is the entry encoded by {@link dev.ra.protocol.EntryCodec}. */
@@ -133,13 +135,20 @@ final class WalFormat
 
     /**
      * @param file the file's bytes from offset 0.
-     * @return whether it was written by another release: version 1 (before recycling, no header checksum) or a newer
-     *     version, whose header this code cannot check. Only a release writes the magic, so a header torn by a crash
-     *     or left from the file's earlier use by this code never shows another version.
+     * @return whether it was written by another release: version 1 (before recycling, no header checksum, so a header
+     *     reading version 1 is taken for one whatever follows), or another version whose header checks. Every WAL
+     *     format version keeps this 20-byte header, its checksum included, so that a header torn by a crash (a fresh
+     *     file's zeros after the magic: version 0) or damaged since (a garbled version) is told from a newer
+     *     release's: its checksum does not match, and it is damage (docs/log-format.md, "Recovery").
      */
-    static boolean otherVersion(final ByteBuffer file)
+    static boolean otherRelease(final ByteBuffer file)
     {
-        return file.limit() >= 8 && file.getInt(0) == Formats.WAL_MAGIC && file.getInt(4) != Formats.WAL_VERSION;
+        if (file.limit() < 8 || file.getInt(0) != Formats.WAL_MAGIC || file.getInt(4) == Formats.WAL_VERSION)
+        {
+            return false;
+        }
+        return file.getInt(4) == VERSION_BEFORE_RECYCLING ||
+            file.limit() >= FILE_HEADER && file.getInt(16) == Formats.crc(file, 0, 16);
     }
 
     /**

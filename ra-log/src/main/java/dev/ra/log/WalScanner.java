@@ -96,9 +96,10 @@ final class WalScanner
     private static Result damagedHeader(final Path path, final ByteBuffer file, final long sequence,
         final boolean newest, final CRC32C crc)
     {
-        if (WalFormat.otherVersion(file))
+        if (WalFormat.otherRelease(file))
         {
-            // Written by another release (version 1 before recycling, or a newer one): never taken for a torn header.
+            // Written by another release (version 1 before recycling, or one whose header checks): never taken for a
+            // torn header. A header that does not check is damage whatever its version field reads (below).
             Formats.checkVersion(path, file.getInt(4), Formats.WAL_VERSION, Formats.WAL_VERSION);
         }
         final int evidence = nextOfThisFile(file, 0, file.limit(), sequence, crc);

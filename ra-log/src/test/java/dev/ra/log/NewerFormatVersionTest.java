@@ -3,7 +3,7 @@ package dev.ra.log;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -122,15 +122,35 @@ class NewerFormatVersionTest
             .contains("this release reads " + supported).contains("written by a newer release");
     }
 
-    /** @return the file's bytes after its version (offset 4) was set to {@link #NEWER}. */
+    /**
+     * @return the file's bytes after its version (offset 4) was set to {@link #NEWER}, with its header checksum (for
+     *     the formats whose header has one) updated, as a newer release writes it: a header whose checksum does not
+     *     match is damage ({@link DamagedHeaderTest}).
+     */
     private static byte[] setVersion(final Path file) throws Exception
     {
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+        final byte[] bytes = Files.readAllBytes(file);
+        final ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        buffer.putInt(4, NEWER);
+        final String name = file.getFileName().toString();
+        if (name.endsWith(".wal"))
         {
-            raf.seek(4);
-            raf.writeInt(NEWER);
+            buffer.putInt(16, Formats.crc(bytes, 0, 16));
         }
-        return Files.readAllBytes(file);
+        else if (name.endsWith(".segment"))
+        {
+            buffer.putInt(SegmentFile.HEADER - 4, Formats.crc(bytes, 0, SegmentFile.HEADER - 4));
+        }
+        else if (name.endsWith(".snapshot"))
+        {
+            buffer.putInt(FileSnapshotStore.HEADER - 4, Formats.crc(bytes, 0, FileSnapshotStore.HEADER - 4));
+        }
+        else if (name.equals(ServerDirectory.ID_FILE))
+        {
+            buffer.putInt(bytes.length - 4, Formats.crc(bytes, 0, bytes.length - 4));
+        }
+        Files.write(file, bytes);
+        return bytes;
     }
 
     private static Path first(final Path directory, final String suffix) throws Exception
