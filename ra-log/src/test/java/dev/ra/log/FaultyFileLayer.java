@@ -4,14 +4,17 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * An in-memory file system that remembers what is durable, for crash tests.
@@ -41,6 +44,8 @@ final class FaultyFileLayer
     private boolean crashGarbage;
     private int crashes;
     private boolean reorderNames;
+    private final StringBuilder nameJournal = new StringBuilder();
+    private final ArrayDeque<String> crashJournal = new ArrayDeque<>();
 
     private static final class Inode
     {
@@ -91,11 +96,16 @@ final class FaultyFileLayer
             }
             names.clear();
             names.putAll(durableNames);
-            final Set<Inode> inodes = new HashSet<>(names.values());
-            for (final Inode inode : inodes)
+            // In the order of their names, not of identity hashes: the same files draw the same random choices.
+            final Map<Inode, Path> inodes = new LinkedHashMap<>();
+            new TreeMap<>(names).forEach((path, inode) -> inodes.putIfAbsent(inode, path));
+            final StringBuilder journal = new StringBuilder("crash ").append(crashes).append(':');
+            for (final Map.Entry<Inode, Path> named : inodes.entrySet())
             {
+                final Inode inode = named.getKey();
                 byte[] content = inode.durable.clone();
                 final int keep = inode.unsynced.isEmpty() ? 0 : random.nextInt(inode.unsynced.size() + 1);
+                String torn = "";
                 for (int i = 0; i < inode.unsynced.size() && i <= keep; i++)
                 {
                     final Object op = inode.unsynced.get(i);
@@ -105,16 +115,74 @@ final class FaultyFileLayer
                     }
                     else if (tear && op instanceof Write w && w.bytes.length > 1)
                     {
-                        content = random.nextBoolean() ? tearPrefix(content, w, random, garbage) :
-                            tearSectors(content, w, random);
+                        final boolean prefix = random.nextBoolean();
+                        content = prefix ? tearPrefix(content, w, random, garbage) : tearSectors(content, w, random);
+                        torn = ", the next (" + w.bytes.length + " bytes at " + w.position + ") torn " +
+                            (prefix ? "to a prefix" + (garbage ? ", garbled" : "") : "by sectors");
                     }
+                }
+                if (!inode.unsynced.isEmpty())
+                {
+                    journal.append("\n  ").append(named.getValue()).append(": kept ").append(keep).append(" of ")
+                        .append(inode.unsynced.size()).append(" unsynced writes").append(torn).append(", now ")
+                        .append(content.length).append(" bytes, starting ").append(hex(content, 24));
                 }
                 inode.unsynced.clear();
                 inode.durable = content;
                 inode.data = content.clone();
                 inode.length = content.length;
             }
+            journal.append(nameJournal);
+            nameJournal.setLength(0);
+            crashJournal.addLast(journal.toString());
+            while (crashJournal.size() > 2)
+            {
+                crashJournal.removeFirst();
+            }
         }
+    }
+
+    /**
+     * @return what the last two crashes kept of what was not durable (unsynced writes, torn writes, name changes),
+     *     to diagnose a failure that thread timing does not let a seed reproduce.
+     */
+    String crashJournal()
+    {
+        synchronized (lock)
+        {
+            return String.join("\n", crashJournal);
+        }
+    }
+
+    /**
+     * @param dir whose files to describe.
+     * @return each file directly in it with its size and its first bytes, sorted by name.
+     */
+    String describeFiles(final Path dir)
+    {
+        synchronized (lock)
+        {
+            final StringBuilder out = new StringBuilder();
+            new TreeMap<>(names).forEach((path, inode) ->
+            {
+                if (dir.equals(path.getParent()))
+                {
+                    out.append("\n  ").append(path).append(' ').append(inode.length).append(" bytes, starting ")
+                        .append(hex(Arrays.copyOf(inode.data, inode.length), 24));
+                }
+            });
+            return out.toString();
+        }
+    }
+
+    private static String hex(final byte[] content, final int max)
+    {
+        final StringBuilder out = new StringBuilder();
+        for (int i = 0; i < Math.min(max, content.length); i++)
+        {
+            out.append(String.format("%02x", content[i]));
+        }
+        return out.toString();
     }
 
     /**
@@ -143,6 +211,7 @@ final class FaultyFileLayer
             final Inode now = names.get(path);
             if (now != durableNames.get(path) && random.nextBoolean())
             {
+                nameJournal.append("\n  kept ").append(null == now ? "the removal of " : "the name ").append(path);
                 if (null == now)
                 {
                     durableNames.remove(path);

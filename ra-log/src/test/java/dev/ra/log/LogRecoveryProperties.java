@@ -146,18 +146,39 @@ class LogRecoveryProperties
         final FaultyFileLayer disk = new FaultyFileLayer();
         disk.reorderNames(reorderNames);
         final Node node = new Node(disk);
+        int done = 0;
         try
         {
             for (final Action action : actions)
             {
                 node.perform(action);
+                done++;
             }
             node.perform(new Crash(true, true, 42));
+        }
+        catch (final AssertionError | RuntimeException failure)
+        {
+            throw diagnosed(failure, done, actions.size(), disk);
         }
         finally
         {
             node.close();
         }
+    }
+
+    /**
+     * The actions of a seed are always the same, but what a crash finds not yet durable depends on how the storage's
+     * threads ran (how appends were batched, where a flush or a rollover was), so a seed may not fail again: the
+     * failure says what the last crashes kept and what the WAL directory holds.
+     */
+    private static AssertionError diagnosed(final Throwable failure, final int done, final int actions,
+        final FaultyFileLayer disk)
+    {
+        return new AssertionError(failure.getMessage() + "\n(" + (done < actions ? "at action " + done :
+            "at the final crash after the " + actions + " actions") + "; a seed may not reproduce a failure, as " +
+            "thread timing decides what a crash finds unsynced)\nwhat the last crashes kept:\n" + disk.crashJournal() +
+            "\nthe WAL directory and the data directory now:" + disk.describeFiles(ROOT.resolve("wal")) +
+            disk.describeFiles(ROOT), failure);
     }
 
     /**
