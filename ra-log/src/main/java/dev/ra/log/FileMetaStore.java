@@ -76,6 +76,13 @@ final class FileMetaStore implements MetaStore, AutoCloseable
      * number the other just wrote, and take the term back on disk.
      */
     private boolean closed;
+    /**
+     * The failure of a write, once one failed: its term and vote were taken into memory first, and the failed sync
+     * may have dropped pages of either file, so nothing the store holds can be vouched for (Raft must never act in a
+     * term that is not durable). It then refuses every read of term and vote and every write, as the WAL refuses
+     * everything after a failed sync; opening the storage again reads what the files hold.
+     */
+    private RuntimeException failedWrite;
 
     /**
      * One of the two files; its handle is open only while it is read or written: a node hosting thousands of servers
@@ -360,12 +367,14 @@ final class FileMetaStore implements MetaStore, AutoCloseable
     @Override
     public synchronized long currentTerm()
     {
+        checkNotFailed();
         return currentTerm;
     }
 
     @Override
     public synchronized ServerId votedFor()
     {
+        checkNotFailed();
         return votedFor;
     }
 
@@ -414,7 +423,7 @@ final class FileMetaStore implements MetaStore, AutoCloseable
      */
     synchronized void flushLastApplied()
     {
-        if (lastAppliedDirty && !closed)
+        if (lastAppliedDirty && !closed && null == failedWrite)
         {
             writeSlot();
         }
@@ -425,10 +434,19 @@ final class FileMetaStore implements MetaStore, AutoCloseable
         stateDurable = false;
         sequence++;
         encodeSlot();
-        // One file after the other: a crash can tear only one of them, and that one only in the slot being written.
-        write(primary);
-        slot.rewind();
-        write(copy);
+        try
+        {
+            // One file after the other: a crash can tear only one of them, and that one only in the slot being
+            // written.
+            write(primary);
+            slot.rewind();
+            write(copy);
+        }
+        catch (final RuntimeException ex)
+        {
+            failedWrite = ex;
+            throw ex;
+        }
         lastAppliedDirty = false;
         stateDurable = true;
     }
@@ -760,6 +778,17 @@ final class FileMetaStore implements MetaStore, AutoCloseable
         if (closed)
         {
             throw new IllegalStateException("meta store of " + primary.path.getParent() + " is closed");
+        }
+        checkNotFailed();
+    }
+
+    private void checkNotFailed()
+    {
+        if (null != failedWrite)
+        {
+            throw new IllegalStateException("meta store of " + primary.path.getParent() + ": a write of its term " +
+                "and vote failed, so what its files hold is unknown until the storage is opened again (" +
+                failedWrite.getMessage() + ")", failedWrite);
         }
     }
 
