@@ -174,23 +174,51 @@ final class RealFileLayer implements FileLayer
     @Override
     public Closeable lock(final Path path) throws IOException
     {
-        final FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        final FileLock lock;
+        return hold(FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE), path);
+    }
+
+    /**
+     * Take the lock of an open channel.
+     *
+     * @param channel of the lock file, closed unless the lock is taken, whatever the failure.
+     * @param path    of the lock file.
+     * @return what releases the lock (closes the channel).
+     * @throws IllegalStateException if another storage holds the lock.
+     * @throws IOException naming the file if the lock cannot be taken (a file system without locks).
+     */
+    static Closeable hold(final FileChannel channel, final Path path) throws IOException
+    {
+        boolean locked = false;
         try
         {
-            lock = channel.tryLock();
+            final FileLock lock;
+            try
+            {
+                lock = channel.tryLock();
+            }
+            catch (final OverlappingFileLockException ex)
+            {
+                throw new IllegalStateException(path.getParent() + " is already used by another storage in this JVM",
+                    ex);
+            }
+            catch (final IOException ex)
+            {
+                throw new IOException(path + ": lock failed: " + ex.getMessage(), ex);
+            }
+            if (null == lock)
+            {
+                throw new IllegalStateException(path.getParent() + " is already used by another process");
+            }
+            locked = true;
+            return channel::close;
         }
-        catch (final OverlappingFileLockException ex)
+        finally
         {
-            channel.close();
-            throw new IllegalStateException(path.getParent() + " is already used by another storage in this JVM", ex);
+            if (!locked)
+            {
+                channel.close();
+            }
         }
-        if (null == lock)
-        {
-            channel.close();
-            throw new IllegalStateException(path.getParent() + " is already used by another process");
-        }
-        return channel::close;
     }
 
     @Override
