@@ -25,7 +25,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Random appends, overwrites, resends, snapshots, snapshot installs, rollovers and crashes (losing unsynced data,
@@ -122,15 +121,19 @@ class LogRecoveryProperties
     /**
      * The same on a file system that writes out name changes (creates, renames, deletes) in any order before their
      * directory is synced: a crash keeps any subset of them, each end of a rename on its own (stricter than a
-     * journalling file system, which commits a rename whole and in order). Run with {@code -Dra.log.reorderNames=true}.
+     * journalling file system, which commits a rename whole and in order). It ran only on request while it failed.
      * Seed 3127929141000995582 once failed it ("sequence 44 does not match the file name"): a crash kept only the
      * pool's end of a segment's rename into the spares, and the model reported one link for the file, so the pool
      * adopted it and wrote it over while the segment's name still led to it; the model now counts links as a real
      * file system does (docs/log-format.md, "Spare segment files"). Seed 6547274311342655638 once failed it too, not
-     * reproducibly (a WAL file whose name survived a crash with its header torn: "unsupported format version 66").
+     * reproducibly: a WAL file whose name survived a crash with its header torn after its magic ("unsupported format
+     * version 66") was taken for a newer release's file; a header whose checksum does not match is now damage, and
+     * the newest file's is recycled as holding nothing (DamagedHeaderTest). A seed did not reproduce because the
+     * crash model drew its choices in an order that changed from run to run (now that of the file names,
+     * FaultyFileLayerTest); thread timing still decides what a crash finds unsynced, so a failure reports what the
+     * last crashes kept. With both fixed it passed 3,800 scenarios in a row, and now runs with the other property.
      */
     @Test
-    @EnabledIfSystemProperty(named = "ra.log.reorderNames", matches = "true")
     void durableEntriesSurviveCrashesThatReorderNameChanges()
     {
         Property.forAll(200, scenarios(), actions -> run(actions, true));
