@@ -219,6 +219,11 @@ final class FileMetaStore implements MetaStore, AutoCloseable
         {
             return new Loaded(null, "not a meta file (magic " + Formats.magicText(header.getInt(0)) + ")");
         }
+        if (Formats.NO_VERSION == header.getInt(4))
+        {
+            // No checksum covers the header, but version 0 is no release's: damage, as an emptied file would be.
+            return new Loaded(null, Formats.TORN_AFTER_MAGIC);
+        }
         Formats.checkVersion(meta.path, header.getInt(4), Formats.VERSION, Formats.VERSION);
         Slot best = null;
         int invalid = 0;

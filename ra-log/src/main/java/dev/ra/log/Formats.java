@@ -30,6 +30,14 @@ final class Formats
     /** The WAL's durable mark ({@link WalMark}). */
     static final int WAL_MARK_MAGIC = magic("RAMK");
 
+    /**
+     * The version no release writes: in a header without a checksum, what a write torn after the magic leaves (the
+     * zeros of a fresh or emptied file), so damage, never a file of another release.
+     */
+    static final int NO_VERSION = 0;
+    /** What a header reading {@link #NO_VERSION} is. */
+    static final String TORN_AFTER_MAGIC = "format version 0, which no release writes: a header torn after its magic";
+
     /** Version of every format written by this code, except the WAL's. */
     static final int VERSION = 1;
     /** Version of the WAL format: 2 added the file sequence to every batch and the end marker (file recycling). */
@@ -95,14 +103,18 @@ final class Formats
      * @param expected magic.
      * @param magic    read.
      * @param version  read.
-     * @throws IllegalStateException if the magic is wrong; {@link UnsupportedFormatException} if the version is not
-     *     one this code reads.
+     * @throws IllegalStateException if the magic is wrong or the version is 0 (torn);
+     *     {@link UnsupportedFormatException} if the version is not one this code reads.
      */
     static void checkHeader(final Path path, final int expected, final int magic, final int version)
     {
         if (magic != expected)
         {
             throw corrupt(path, 0, "bad magic '" + magicText(magic) + "', expected '" + magicText(expected) + "'");
+        }
+        if (NO_VERSION == version)
+        {
+            throw corrupt(path, 4, TORN_AFTER_MAGIC);
         }
         checkVersion(path, version, VERSION, VERSION);
     }

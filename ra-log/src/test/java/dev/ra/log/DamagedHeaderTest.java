@@ -208,6 +208,30 @@ class DamagedHeaderTest
         }
     }
 
+    /**
+     * The meta header has no checksum, but no release writes version 0: a {@code meta} file being restored from its
+     * copy (it is emptied and its header written anew) whose header a crash tore after its magic is damage, restored
+     * from the copy again, not a file of an older release that refuses the server.
+     */
+    @Test
+    void metaFileTornAfterItsMagicIsRestoredFromItsCopy() throws Exception
+    {
+        try (FileStorage storage = storage())
+        {
+            storage.open(A, new RecordingListener()).meta().storeTermAndVote(3, A);
+        }
+        final Path meta = serverDirectory().resolve(ServerDirectory.META_FILE);
+        final byte[] torn = new byte[FileMetaStore.HEADER];
+        ByteBuffer.wrap(torn).putInt(0, Formats.META_MAGIC);
+        Files.write(meta, torn);
+        try (FileStorage storage = storage())
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            assertThat(server.meta().currentTerm()).isEqualTo(3);
+            assertThat(server.meta().votedFor()).isEqualTo(A);
+        }
+    }
+
     private void assertOpensWithEntries1To20()
     {
         try (FileStorage storage = storage())
