@@ -103,19 +103,34 @@ final class WalFiles
     }
 
     /**
-     * Startup: adopt the spares a previous run left.
+     * Startup: adopt the spares a previous run left. A spare with a second name (a crash on a file system that wrote
+     * out one end of a rename, recycling or claiming, and not the other) is never adopted: only its spare name goes,
+     * the other keeps the file. Renaming the WAL file to that spare name would change nothing (both are one file), and
+     * a claimed spare is written over while its WAL name would still lead to it.
      *
      * @param names of the files in the WAL directory.
+     * @throws IOException if a spare's links cannot be counted or its name deleted.
      */
-    synchronized void adoptSpares(final List<String> names)
+    synchronized void adoptSpares(final List<String> names) throws IOException
     {
+        boolean dropped = false;
         for (final String name : names)
         {
             final long sequence = WalFormat.spareSequenceOf(name);
-            if (sequence >= 0)
+            final Path path = directory.resolve(name);
+            if (sequence >= 0 && files.linkCount(path) > 1)
             {
-                spares.put(sequence, directory.resolve(name));
+                files.delete(path);
+                dropped = true;
             }
+            else if (sequence >= 0)
+            {
+                spares.put(sequence, path);
+            }
+        }
+        if (dropped)
+        {
+            files.syncDirectory(directory);
         }
     }
 
