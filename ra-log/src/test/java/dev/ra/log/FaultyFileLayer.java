@@ -591,11 +591,17 @@ final class FaultyFileLayer
             synchronized (lock)
             {
                 checkMutation();
-                final Inode inode = names.remove(from);
+                final Inode inode = names.get(from);
                 if (null == inode)
                 {
                     throw new NoSuchFileException(from.toString());
                 }
+                if (names.get(to) == inode)
+                {
+                    // rename(2) between two names of one file does nothing: both stay (a crash may have left them).
+                    return;
+                }
+                names.remove(from);
                 names.put(to, inode);
             }
         }
