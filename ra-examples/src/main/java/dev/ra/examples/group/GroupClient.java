@@ -54,7 +54,7 @@ public final class GroupClient
     {
         try (CommandNumbering.Call call = numbering.start())
         {
-            return inOrder(cluster.command(new GroupCommand.NumberedJoin(group, member, call.number()), true));
+            return inOrder(cluster.newerCommand(new GroupCommand.NumberedJoin(group, member, call.number())));
         }
         catch (final InvalidCommandException beforeVersionTwo)
         {
@@ -66,7 +66,7 @@ public final class GroupClient
     {
         try
         {
-            return cluster.<Boolean>command(joining(group, member), true);
+            return cluster.<Boolean>newerCommand(joining(group, member));
         }
         catch (final InvalidCommandException olderMachineVersion)
         {
@@ -85,7 +85,7 @@ public final class GroupClient
     {
         try (CommandNumbering.Call call = numbering.start())
         {
-            return inOrder(cluster.command(new GroupCommand.NumberedLeave(group, member, call.number()), true));
+            return inOrder(cluster.newerCommand(new GroupCommand.NumberedLeave(group, member, call.number())));
         }
         catch (final InvalidCommandException beforeVersionTwo)
         {
@@ -97,7 +97,7 @@ public final class GroupClient
     {
         try
         {
-            return cluster.<Boolean>command(leaving(group, member), true);
+            return cluster.<Boolean>newerCommand(leaving(group, member));
         }
         catch (final InvalidCommandException olderMachineVersion)
         {

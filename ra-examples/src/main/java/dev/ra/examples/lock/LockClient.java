@@ -65,7 +65,7 @@ public final class LockClient
     {
         try (CommandNumbering.Call call = numbering.start())
         {
-            return inOrder(cluster.command(new LockCommand.NumberedAcquire(key, owner, call.number()), true));
+            return inOrder(cluster.newerCommand(new LockCommand.NumberedAcquire(key, owner, call.number())));
         }
         catch (final InvalidCommandException olderMachineVersion)
         {
@@ -87,7 +87,7 @@ public final class LockClient
     {
         try (CommandNumbering.Call call = numbering.start())
         {
-            return inOrder(cluster.command(new LockCommand.NumberedRelease(key, owner, call.number()), true));
+            return inOrder(cluster.newerCommand(new LockCommand.NumberedRelease(key, owner, call.number())));
         }
         catch (final InvalidCommandException beforeVersionTwo)
         {
@@ -99,7 +99,7 @@ public final class LockClient
     {
         try
         {
-            return cluster.<Boolean>command(releasing(key, owner), true);
+            return cluster.<Boolean>newerCommand(releasing(key, owner));
         }
         catch (final InvalidCommandException olderMachineVersion)
         {
@@ -128,7 +128,7 @@ public final class LockClient
     {
         try (CommandNumbering.Call call = numbering.start())
         {
-            return inOrder(cluster.command(new LockCommand.NumberedCancel(key, owner, call.number()), true));
+            return inOrder(cluster.newerCommand(new LockCommand.NumberedCancel(key, owner, call.number())));
         }
         catch (final InvalidCommandException olderMachineVersion)
         {

@@ -60,7 +60,7 @@ public final class SessionLockClient
     {
         try (CommandNumbering.Call call = numbering.start())
         {
-            return inOrder(cluster.command(new SessionLockCommand.NumberedAcquire(key, owner, call.number()), true));
+            return inOrder(cluster.newerCommand(new SessionLockCommand.NumberedAcquire(key, owner, call.number())));
         }
         catch (final InvalidCommandException olderMachineVersion)
         {
@@ -82,7 +82,7 @@ public final class SessionLockClient
     {
         try (CommandNumbering.Call call = numbering.start())
         {
-            return inOrder(cluster.command(new SessionLockCommand.NumberedRelease(key, owner, call.number()), true));
+            return inOrder(cluster.newerCommand(new SessionLockCommand.NumberedRelease(key, owner, call.number())));
         }
         catch (final InvalidCommandException beforeVersionFive)
         {
@@ -94,7 +94,7 @@ public final class SessionLockClient
     {
         try
         {
-            return cluster.<Boolean>command(releasing(key, owner), true);
+            return cluster.<Boolean>newerCommand(releasing(key, owner));
         }
         catch (final InvalidCommandException olderMachineVersion)
         {
@@ -123,7 +123,7 @@ public final class SessionLockClient
     {
         try (CommandNumbering.Call call = numbering.start())
         {
-            return inOrder(cluster.command(new SessionLockCommand.NumberedCancel(key, owner, call.number()), true));
+            return inOrder(cluster.newerCommand(new SessionLockCommand.NumberedCancel(key, owner, call.number())));
         }
         catch (final InvalidCommandException olderMachineVersion)
         {

@@ -4,6 +4,7 @@ import dev.ra.ClusterStartFailedException;
 import dev.ra.ClusterUnavailableException;
 import dev.ra.CommandOutcomeUnknownException;
 import dev.ra.CommandResult;
+import dev.ra.InvalidCommandException;
 import dev.ra.NotLeaderException;
 import dev.ra.QueryResult;
 import dev.ra.RaException;
@@ -143,6 +144,41 @@ public final class ClusterClient
     public <R> R command(final Object command, final boolean idempotent, final long deadline)
     {
         return call(null, deadline, commandAttempt(command), idempotent, NO_REPORT, true);
+    }
+
+    /**
+     * Apply a command that is safe to apply twice and that a cluster at an older machine version refuses before the
+     * log ({@link InvalidCommandException}), the caller then sending an older command in its place. A refusal that
+     * comes after an attempt whose outcome is unknown proves nothing of the kind: a leader elected since may hold the
+     * switch to the version that has the command in its log and not have applied it yet, and it checks commands with
+     * the older version's codec. The earlier attempt may have been applied, and the older command would then answer
+     * for what it left behind (a release answering "not held"), so that refusal ends the call as an unknown outcome.
+     *
+     * @param command to apply; applying it twice must be harmless.
+     * @param <R>     the reply type.
+     * @return the reply.
+     * @throws InvalidCommandException        if the cluster refused the command and no attempt of it may have been
+     *                                        applied: send the older command.
+     * @throws CommandOutcomeUnknownException if it refused it after an attempt that may have been applied.
+     */
+    public <R> R newerCommand(final Object command)
+    {
+        final boolean[] unknown = new boolean[1];
+        try
+        {
+            return call(null, deadline(), commandAttempt(command), true, () -> unknown[0] = true, true);
+        }
+        catch (final InvalidCommandException refused)
+        {
+            if (unknown[0])
+            {
+                throw new CommandOutcomeUnknownException("a " + command.getClass().getSimpleName() + " was refused " +
+                    "after an earlier attempt of it may have been applied (" + refused.getMessage() + "): a leader " +
+                    "elected since may not have applied the switch to the machine version that has it yet, so " +
+                    "whether the call took effect is unknown", preferred);
+            }
+            throw refused;
+        }
     }
 
     /**

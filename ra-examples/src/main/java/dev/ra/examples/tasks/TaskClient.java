@@ -68,7 +68,7 @@ public final class TaskClient
         TaskReply reply;
         try (CommandNumbering.Call call = numbering.start())
         {
-            reply = CommandNumbering.replyOf(cluster.command(new TaskCommand.NumberedGrab(worker, call.number()), true),
+            reply = CommandNumbering.replyOf(cluster.newerCommand(new TaskCommand.NumberedGrab(worker, call.number())),
                 "task grab", cluster.lastKnownLeader());
         }
         catch (final InvalidCommandException beforeVersionFour)
@@ -94,8 +94,8 @@ public final class TaskClient
     {
         try (CommandNumbering.Call call = numbering.start())
         {
-            return CommandNumbering.<Boolean>replyOf(cluster.command(new TaskCommand.NumberedComplete(worker, taskId,
-                call.number()), true), "task completion", cluster.lastKnownLeader());
+            return CommandNumbering.<Boolean>replyOf(cluster.newerCommand(new TaskCommand.NumberedComplete(worker,
+                taskId, call.number())), "task completion", cluster.lastKnownLeader());
         }
         catch (final InvalidCommandException beforeVersionFour)
         {
@@ -107,7 +107,7 @@ public final class TaskClient
     {
         try
         {
-            return cluster.<Boolean>command(completing(worker, taskId), true);
+            return cluster.<Boolean>newerCommand(completing(worker, taskId));
         }
         catch (final InvalidCommandException olderMachineVersion)
         {
