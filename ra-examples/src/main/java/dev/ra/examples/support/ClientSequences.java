@@ -31,9 +31,14 @@ import java.util.Objects;
  * after its client's entry went is applied as a new call, as it was before the numbers. Immutable; part of a
  * machine's state and snapshots.
  *
- * @param clients by client and process, least recently used first.
+ * <p>Kept as a list, least recently used first, rather than a map: every numbered command makes a new one, and
+ * copying a list of references and finding a client in it by a scan cost a fraction of rebuilding a hash map of as
+ * many entries (at the bound, on a loaded 2-core machine: 20 to 35 µs a command, against 70 to 130 µs with a map
+ * copied twice).
+ *
+ * @param entries each client and process with its calls, least recently used first, each pair once.
  */
-public record ClientSequences(Map<Caller, Calls> clients)
+public record ClientSequences(List<Entry> entries)
 {
     /** How long a client's entry outlives its last command, in log time: far beyond any call's retries. */
     public static final long RETAINED_MS = 5 * 60 * 1_000;
@@ -45,12 +50,52 @@ public record ClientSequences(Map<Caller, Calls> clients)
     /** How many replies one client keeps at most. */
     public static final int MAX_UNANSWERED = 100;
     /** Nothing remembered. */
-    public static final ClientSequences NONE = new ClientSequences(Map.of());
+    public static final ClientSequences NONE = new ClientSequences(List.of());
 
-    /** Copies the map, keeping its order. */
+    /** Copies the entries, keeping their order. */
     public ClientSequences
     {
-        clients = Collections.unmodifiableMap(new LinkedHashMap<>(clients));
+        entries = List.copyOf(entries);
+    }
+
+    /**
+     * @param clients by client and process, least recently used first.
+     * @return those calls.
+     */
+    public static ClientSequences of(final Map<Caller, Calls> clients)
+    {
+        final List<Entry> entries = new ArrayList<>(clients.size());
+        clients.forEach((caller, calls) -> entries.add(new Entry(caller, calls)));
+        return new ClientSequences(entries);
+    }
+
+    /**
+     * @return the calls by client and process, least recently used first (a copy, to look at).
+     */
+    public Map<Caller, Calls> clients()
+    {
+        final Map<Caller, Calls> clients = new LinkedHashMap<>();
+        for (final Entry entry : entries)
+        {
+            clients.put(entry.caller(), entry.calls());
+        }
+        return Collections.unmodifiableMap(clients);
+    }
+
+    /**
+     * One client's calls about one process.
+     *
+     * @param caller the client and the process.
+     * @param calls  of the client about it.
+     */
+    public record Entry(Caller caller, Calls calls)
+    {
+        /** Checks that the parts are not null. */
+        public Entry
+        {
+            Objects.requireNonNull(caller, "caller");
+            Objects.requireNonNull(calls, "calls");
+        }
     }
 
     /**
@@ -112,11 +157,12 @@ public record ClientSequences(Map<Caller, Calls> clients)
      */
     public Earlier earlier(final ProcessRef process, final CommandNumber number)
     {
-        final Calls calls = clients.get(new Caller(number.client(), process));
-        if (null == calls)
+        final int found = indexOf(number.client(), process);
+        if (found < 0)
         {
             return null;
         }
+        final Calls calls = entries.get(found).calls();
         if (number.number() < calls.firstUnanswered())
         {
             return new Earlier(new StaleCommand(number, calls.firstUnanswered()));
@@ -142,8 +188,8 @@ public record ClientSequences(Map<Caller, Calls> clients)
     public ClientSequences applied(final ProcessRef process, final CommandNumber number, final Object reply,
         final long nowMs)
     {
-        final Caller caller = new Caller(number.client(), process);
-        final Calls before = clients.get(caller);
+        final int found = indexOf(number.client(), process);
+        final Calls before = found < 0 ? null : entries.get(found).calls();
         long first = Math.max(number.firstUnanswered(), null == before ? 1 : before.firstUnanswered());
         final List<Reply> replies = new ArrayList<>();
         if (null != before)
@@ -163,21 +209,20 @@ public record ClientSequences(Map<Caller, Calls> clients)
             // A client that never says its calls ended: what is forgotten is refused from then on, not re-applied.
             first = replies.remove(0).number() + 1;
         }
-        final Map<Caller, Calls> next = new LinkedHashMap<>();
-        for (final Map.Entry<Caller, Calls> e : clients.entrySet())
+        final List<Entry> kept = new ArrayList<>(entries.size() + 1);
+        for (int i = 0; i < entries.size(); i++)
         {
-            final boolean idle = nowMs - e.getValue().lastMs() > RETAINED_MS;
-            if (!e.getKey().equals(caller) && !idle)
+            final Entry entry = entries.get(i);
+            if (i != found && nowMs - entry.calls().lastMs() <= RETAINED_MS)
             {
-                next.put(e.getKey(), e.getValue());
+                kept.add(entry);
             }
         }
-        while (next.size() >= MAX_CLIENTS)
-        {
-            next.remove(next.keySet().iterator().next());
-        }
+        final List<Entry> next = kept.size() < MAX_CLIENTS ? kept :
+            new ArrayList<>(kept.subList(kept.size() - MAX_CLIENTS + 1, kept.size()));
         // The most recently used last, so that the least recently used are the first to go.
-        next.put(caller, new Calls(first, replies, nowMs));
+        next.add(new Entry(null == before ? new Caller(number.client(), process) : entries.get(found).caller(),
+            new Calls(first, replies, nowMs)));
         return new ClientSequences(next);
     }
 
@@ -188,7 +233,24 @@ public record ClientSequences(Map<Caller, Calls> clients)
      */
     public ClientSequences forget(final ProcessRef ended)
     {
-        final Map<Caller, Calls> next = new LinkedHashMap<>(clients);
-        return next.keySet().removeIf(caller -> caller.process().equals(ended)) ? new ClientSequences(next) : this;
+        final List<Entry> next = new ArrayList<>(entries);
+        return next.removeIf(entry -> entry.caller().process().equals(ended)) ? new ClientSequences(next) : this;
+    }
+
+    /**
+     * @return the position of the client's calls about the process, or -1: found by a scan, without a key made.
+     */
+    private int indexOf(final String client, final ProcessRef process)
+    {
+        for (int i = 0; i < entries.size(); i++)
+        {
+            final Caller caller = entries.get(i).caller();
+            if (caller.process().id() == process.id() && caller.process().equals(process) &&
+                caller.client().equals(client))
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 }

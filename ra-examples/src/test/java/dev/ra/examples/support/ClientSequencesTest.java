@@ -69,7 +69,7 @@ class ClientSequencesTest
         {
             full.put(new ClientSequences.Caller("c" + i, A), new ClientSequences.Calls(1, List.of(), 0));
         }
-        ClientSequences sequences = new ClientSequences(full).applied(A, new CommandNumber("c0", 2, 1), 0, 0);
+        ClientSequences sequences = ClientSequences.of(full).applied(A, new CommandNumber("c0", 2, 1), 0, 0);
         sequences = sequences.applied(A, new CommandNumber("late", 1, 1), 0, 0);
         assertThat(sequences.clients()).hasSize(ClientSequences.MAX_CLIENTS)
             .containsKey(new ClientSequences.Caller("c0", A)).doesNotContainKey(new ClientSequences.Caller("c1", A));
