@@ -170,18 +170,22 @@ public final class TreeClient implements AutoCloseable
 
     /**
      * Delete a node. The node is looked up first (a linearizable read): absent, the answer is
-     * {@link TreeReply.NoNode} and nothing is sent. When the outcome of the delete is unknown (a timeout, a leader
-     * lost), the client looks at the node again instead of sending the same delete blindly, which could delete a node
-     * another client created at the path meanwhile and answer {@link TreeReply.NoNode} for this call's own success:
+     * {@link TreeReply.NoNode} and nothing is sent. Every attempt is a {@link TreeOp.DeleteCreated} naming the
+     * {@code czxid} read, which deletes that node only: an attempt that lands late (after the call ended and a node
+     * was created at the path again, by this client's next call, say) deletes nothing; a node deleted and created
+     * again between the look and the first attempt is left alone too, and the answer is {@link TreeReply.NoNode} (the
+     * path was empty in between). A cluster still at machine version 0 refuses it before the log, and is sent the
+     * plain delete. When the outcome of the delete is unknown (a timeout, a leader lost), the client looks at the
+     * node again instead of sending the same delete blindly, which could answer {@link TreeReply.NoNode} for this
+     * call's own success:
      * <ul>
      *   <li>the node it was sent for is gone (or a node created since stands at the path): the answer is
      *       {@link TreeReply.Deleted}, as ZooKeeper's and Curator's idempotent deletes answer (another client's delete
      *       of the same node at the same moment cannot be told from this one's);</li>
-     *   <li>it is still there: no attempt took effect yet, and the delete is sent again for that node only, as a
-     *       {@link TreeOp.DeleteCreated} naming its {@code czxid}, which leaves a node created since alone even if an
-     *       earlier attempt still in flight deletes this one first (a cluster still at machine version 0 refuses it,
-     *       and is sent the plain delete with the version just read when {@code version} is
-     *       {@link TreeOp#ANY_VERSION}).</li>
+     *   <li>it is still there: no attempt took effect yet, and the delete is sent again for that node only, which
+     *       leaves a node created since alone even if an earlier attempt still in flight deletes this one first (a
+     *       cluster still at machine version 0 is sent the plain delete with the version just read when
+     *       {@code version} is {@link TreeOp#ANY_VERSION}).</li>
      * </ul>
      * The look, the delete and every later look and attempt share the one timeout of this client's calls.
      *
@@ -224,9 +228,22 @@ public final class TreeClient implements AutoCloseable
         final Function<TreeOp, TreeReply> send, final Function<String, Optional<Stat>> read)
     {
         RuntimeException unknown;
+        // Until the cluster is known not to take the guarded delete (machine version 0): an attempt of it that lands
+        // late, after the call's retry deleted the node and a node was created at the path again (by this client's
+        // next call, say), finds another creation zxid and deletes nothing. A plain delete would delete the new node.
+        boolean guarded = true;
         try
         {
-            return send.apply(new TreeOp.Delete(path, version));
+            try
+            {
+                return send.apply(new TreeOp.DeleteCreated(path, version, czxid));
+            }
+            catch (final InvalidCommandException olderMachineVersion)
+            {
+                // Refused before the log: nothing was applied, and the plain delete is this call's first attempt.
+                guarded = false;
+                return send.apply(new TreeOp.Delete(path, version));
+            }
         }
         catch (final RuntimeException ex)
         {
@@ -236,9 +253,6 @@ public final class TreeClient implements AutoCloseable
             }
             unknown = ex;
         }
-        // Until the cluster is known to take the guarded delete (machine version 1), which an earlier attempt still
-        // in flight followed by another client's create at the path cannot turn against the new node.
-        boolean guarded = true;
         for (int look = 0; look < DELETE_LOOKS && System.nanoTime() - deadline < 0; look++)
         {
             final Optional<Stat> now = read.apply(path);

@@ -119,7 +119,7 @@ class TreeClientDeleteTest
 
         assertThat(TreeClient.deleteNode("/n", TreeOp.ANY_VERSION, 3, FAR, script::send, script::read))
             .isEqualTo(new TreeReply.Deleted("/n"));
-        assertThat(script.sent).containsExactly(new TreeOp.Delete("/n", TreeOp.ANY_VERSION));
+        assertThat(script.sent).containsExactly(new TreeOp.DeleteCreated("/n", TreeOp.ANY_VERSION, 3));
     }
 
     @Test
@@ -144,7 +144,7 @@ class TreeClientDeleteTest
 
         assertThat(TreeClient.deleteNode("/n", TreeOp.ANY_VERSION, 3, FAR, script::send, script::read))
             .isEqualTo(new TreeReply.Deleted("/n"));
-        assertThat(script.sent).containsExactly(new TreeOp.Delete("/n", TreeOp.ANY_VERSION),
+        assertThat(script.sent).containsExactly(new TreeOp.DeleteCreated("/n", TreeOp.ANY_VERSION, 3),
             new TreeOp.DeleteCreated("/n", TreeOp.ANY_VERSION, 3));
     }
 
@@ -152,9 +152,8 @@ class TreeClientDeleteTest
     void aClusterStillAtMachineVersionZeroIsSentThePlainDeleteWithTheVersionRead()
     {
         final Script script = new Script();
-        script.replies.add(new RaTimeoutException("no answer"));
-        script.reads.add(Optional.of(stat(3, 4)));
         script.replies.add(new InvalidCommandException("needs machine version 1"));
+        script.replies.add(new RaTimeoutException("no answer"));
         script.reads.add(Optional.of(stat(3, 4)));
         // Changed between the read and the attempt: looked at again, then deleted.
         script.replies.add(new TreeReply.BadVersion("/n", 4, 5));
@@ -163,9 +162,8 @@ class TreeClientDeleteTest
 
         assertThat(TreeClient.deleteNode("/n", TreeOp.ANY_VERSION, 3, FAR, script::send, script::read))
             .isEqualTo(new TreeReply.Deleted("/n"));
-        assertThat(script.sent).containsExactly(new TreeOp.Delete("/n", TreeOp.ANY_VERSION),
-            new TreeOp.DeleteCreated("/n", TreeOp.ANY_VERSION, 3), new TreeOp.Delete("/n", 4),
-            new TreeOp.Delete("/n", 5));
+        assertThat(script.sent).containsExactly(new TreeOp.DeleteCreated("/n", TreeOp.ANY_VERSION, 3),
+            new TreeOp.Delete("/n", TreeOp.ANY_VERSION), new TreeOp.Delete("/n", 4), new TreeOp.Delete("/n", 5));
     }
 
     @Test
@@ -178,7 +176,8 @@ class TreeClientDeleteTest
 
         assertThat(TreeClient.deleteNode("/n", 6, 3, FAR, script::send, script::read))
             .isEqualTo(new TreeReply.BadVersion("/n", 6, 7));
-        assertThat(script.sent).containsExactly(new TreeOp.Delete("/n", 6), new TreeOp.DeleteCreated("/n", 6, 3));
+        assertThat(script.sent).containsExactly(new TreeOp.DeleteCreated("/n", 6, 3),
+            new TreeOp.DeleteCreated("/n", 6, 3));
     }
 
     @Test
@@ -210,6 +209,55 @@ class TreeClientDeleteTest
             .isEqualTo(new TreeReply.Deleted("/n"));
         assertThat(tree.state().node("/n")).as("the other client's node").isNotNull()
             .satisfies(n -> assertThat(n.data()).isEqualTo("theirs"));
+    }
+
+    @Test
+    void aFirstAttemptLandingAfterItsRetryAndALaterCreateLeavesTheNewNodeAlone()
+    {
+        // The first attempt's outcome is unknown to the client, and it is still on its way when the client looks,
+        // finds the node, and deletes it with its second attempt. The call is over; a node is created at the path
+        // again (this client's next create, say); only then does the first attempt land.
+        final MachineDriver<TreeMachineCommand, TreeState> tree =
+            new MachineDriver<>(new TreeMachine("lessor", ReleaseCursorPolicy.every(64)), TreeMachineCommand.class);
+        tree.apply(new TreeOp.Create("/n", "", CreateMode.PERSISTENT, 0));
+        final long czxid = tree.state().node("/n").stat().czxid();
+        final Deque<TreeOp> inFlight = new ArrayDeque<>();
+        final Function<TreeOp, TreeReply> send = op ->
+        {
+            if (inFlight.isEmpty())
+            {
+                inFlight.add(op);
+                throw new CommandOutcomeUnknownException("leader lost", null);
+            }
+            return (TreeReply)tree.apply(op).reply();
+        };
+        final Function<String, Optional<Stat>> read = path -> Optional.ofNullable(tree.state().node(path))
+            .map(ZNode::stat);
+
+        assertThat(TreeClient.deleteNode("/n", TreeOp.ANY_VERSION, czxid, FAR, send, read))
+            .isEqualTo(new TreeReply.Deleted("/n"));
+        tree.apply(new TreeOp.Create("/n", "next", CreateMode.PERSISTENT, 0));
+        final Object late = tree.apply(inFlight.removeFirst()).reply();
+
+        assertThat(late).isEqualTo(new TreeReply.NoNode("/n"));
+        assertThat(tree.state().node("/n")).as("the node created after the call").isNotNull()
+            .satisfies(n -> assertThat(n.data()).isEqualTo("next"));
+    }
+
+    @Test
+    void aNodeDeletedAndCreatedAgainBetweenTheLookAndTheFirstAttemptIsLeftAlone()
+    {
+        final MachineDriver<TreeMachineCommand, TreeState> tree =
+            new MachineDriver<>(new TreeMachine("lessor", ReleaseCursorPolicy.every(64)), TreeMachineCommand.class);
+        tree.apply(new TreeOp.Create("/n", "", CreateMode.PERSISTENT, 0));
+        final long czxid = tree.state().node("/n").stat().czxid();
+        tree.apply(new TreeOp.Delete("/n", TreeOp.ANY_VERSION));
+        tree.apply(new TreeOp.Create("/n", "theirs", CreateMode.PERSISTENT, 0));
+
+        assertThat(TreeClient.deleteNode("/n", TreeOp.ANY_VERSION, czxid, FAR,
+            op -> (TreeReply)tree.apply(op).reply(), path -> Optional.ofNullable(tree.state().node(path))
+                .map(ZNode::stat))).isEqualTo(new TreeReply.NoNode("/n"));
+        assertThat(tree.state().node("/n").data()).isEqualTo("theirs");
     }
 
     @Test
