@@ -15,15 +15,17 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Version 2 of the tree machine against the bytes and replies of the build that ran it last (captured from that
- * build, in the resource named below): a member of this build replaying a version 2 log must write the snapshots and
- * give the replies and effects that build did, sessions, ephemeral and sequential nodes, watches and their expiry
- * included.
+ * Versions 2 and 3 of the tree machine against the bytes and replies of the builds that ran them last (captured
+ * from those builds, in the resources named below): a member of this build replaying a log of either version must
+ * write the snapshots and give the replies and effects that build did, sessions, ephemeral and sequential nodes,
+ * watches and their expiry, and version 3's child checks included.
  */
 class TreeOlderBuildBytesTest
 {
     /** The machine version the resource was captured at: the newest of the build before version 3. */
     static final int OLDER_VERSION = 2;
+    /** The version the second resource was captured at: the newest of the build before version 4. */
+    static final int VERSION_THREE = 3;
     private static final ProcessRef OWNER = new ProcessRef("n1", 1);
     private static final ProcessRef W1 = new ProcessRef("n2", 1);
     private static final ProcessRef W2 = new ProcessRef("n3", 1);
@@ -32,6 +34,37 @@ class TreeOlderBuildBytesTest
     {
         final GoldenTranscript<TreeMachineCommand, TreeState> tree =
             new GoldenTranscript<>(machine, TreeMachineCommand.class);
+        playVersionTwo(tree);
+        return tree.lines();
+    }
+
+    /**
+     * Version 2's scenario, then the child checks version 3 added: alone, fencing a create in a multi, failing, and
+     * on a missing node.
+     */
+    static List<String> transcriptOfVersionThree(final StateMachine<TreeMachineCommand, TreeState> machine)
+    {
+        final GoldenTranscript<TreeMachineCommand, TreeState> tree =
+            new GoldenTranscript<>(machine, TreeMachineCommand.class);
+        playVersionTwo(tree);
+        tree.apply(new TreeOp.Create("/f", "", CreateMode.PERSISTENT, 0));
+        tree.apply(new TreeOp.CheckChildren("/f", 0));
+        tree.apply(new TreeCommand.Multi(List.of(new TreeOp.CheckChildren("/f", 0),
+            new TreeOp.Create("/f/one", "1", CreateMode.PERSISTENT, 0))));
+        tree.apply(new TreeCommand.Multi(List.of(new TreeOp.CheckChildren("/f", 0),
+            new TreeOp.Create("/f/two", "2", CreateMode.PERSISTENT, 0))));
+        tree.apply(new TreeOp.CheckChildren("/f", 1));
+        tree.apply(new TreeOp.CheckChildren("/missing", 0));
+        tree.apply(new TreeOp.Create("/f/s-", "", CreateMode.PERSISTENT_SEQUENTIAL, 0));
+        tree.apply(new TreeOp.SetData("/f/one", "one", TreeOp.ANY_VERSION));
+        tree.apply(new TreeOp.Delete("/f/one", 0));
+        tree.apply(new TreeOp.Delete("/f/one", 1));
+        tree.snapshot();
+        return tree.lines();
+    }
+
+    private static void playVersionTwo(final GoldenTranscript<TreeMachineCommand, TreeState> tree)
+    {
         tree.enter(RaftRole.LEADER);
         tree.apply(new TreeCommand.Configure(20_000));
         final long session = ((SessionReply.Granted)tree.apply(new SessionCommand.Grant(60_000, OWNER)).reply())
@@ -73,7 +106,6 @@ class TreeOlderBuildBytesTest
         tree.apply(new TreeCommand.Configure(45_000));
         tree.builtin(new BuiltinCommand.Down(W1, DownReason.ERROR));
         tree.snapshot();
-        return tree.lines();
     }
 
     @Test
@@ -81,6 +113,19 @@ class TreeOlderBuildBytesTest
     {
         final StateMachine<TreeMachineCommand, TreeState> machine = older();
         GoldenFiles.check("/dev/ra/examples/tree/tree-v2.golden", transcript(machine), machine);
+    }
+
+    @Test
+    void shouldWriteTheSnapshotsAndGiveTheRepliesOfVersionThree()
+    {
+        final StateMachine<TreeMachineCommand, TreeState> machine = versionThree();
+        GoldenFiles.check("/dev/ra/examples/tree/tree-v3.golden", transcriptOfVersionThree(machine), machine);
+    }
+
+    static StateMachine<TreeMachineCommand, TreeState> versionThree()
+    {
+        return new TreeMachine("lessor", Duration.ofSeconds(15), ReleaseCursorPolicy.every(7))
+            .machineFor(VERSION_THREE);
     }
 
     static StateMachine<TreeMachineCommand, TreeState> older()
