@@ -9,6 +9,7 @@ import dev.ra.examples.lease.Revocation;
 import dev.ra.examples.lease.SessionCommand;
 import dev.ra.examples.lease.SessionReply;
 import dev.ra.examples.support.ClusterClient;
+import dev.ra.examples.support.CommandNumbering;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -41,10 +42,16 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Retries follow {@link ClusterClient}: creates, setData and multis are not retried when their outcome is unknown
- * (the caller looks, as Curator's protected mode does); reads and watch registrations are. A delete first looks up
- * the node it is to delete, and after an unknown outcome looks again before it sends anything more: it never sends
- * again for a node created anew meanwhile (see {@link #delete}).
+ * <p>Retries follow {@link ClusterClient}. Creates, setData and multis are numbered ({@link NumberedWrite}, machine
+ * version 4 of {@link TreeMachine}; one numbering per JVM, {@link CommandNumbering#shared()}, and the calls of one
+ * client compared with each other) and retried when their outcome is unknown: a retry whose first attempt was applied
+ * gets that attempt's reply (the sequential node it made, not a second one; {@code Created}, not {@code NodeExists};
+ * {@code DataSet}, not {@code BadVersion}), and a first attempt that lands after this client's later writes is
+ * refused and changes nothing. A cluster at an older version refuses the numbered write before the log and is sent
+ * the plain one, not retried when its outcome is unknown (the caller looks, as Curator's protected mode does). Reads
+ * and watch registrations are retried. A delete first looks up the node it is to delete, and after an unknown
+ * outcome looks again before it sends anything more: it never sends again for a node created anew meanwhile (see
+ * {@link #delete}).
  */
 public final class TreeClient implements AutoCloseable
 {
@@ -56,6 +63,7 @@ public final class TreeClient implements AutoCloseable
 
     private final ClusterClient cluster;
     private final ClientWatches watches;
+    private final CommandNumbering numbering = CommandNumbering.shared();
     // Guarded by this; made on the first delete left to the background.
     private ScheduledThreadPoolExecutor deleteRetries;
     private boolean closed;
@@ -125,7 +133,30 @@ public final class TreeClient implements AutoCloseable
      */
     public TreeReply create(final String path, final String data, final CreateMode mode, final long sessionId)
     {
-        return cluster.command(new TreeOp.Create(path, data, mode, sessionId), false);
+        return numbered(new TreeOp.Create(path, data, mode, sessionId));
+    }
+
+    /**
+     * Send a write numbered, retried when its outcome is unknown; to a cluster at machine version 3 or older, which
+     * refuses it before the log, the plain write, not retried.
+     *
+     * @param write a {@link TreeOp} or a {@link TreeCommand.Multi}.
+     * @param <R>   the reply type.
+     * @return the reply.
+     * @throws dev.ra.CommandOutcomeUnknownException if the cluster no longer knew the call when an attempt of it
+     *                                               came (see {@link dev.ra.examples.support.ClientSequences}).
+     */
+    private <R> R numbered(final TreeCommand write)
+    {
+        try (CommandNumbering.Call call = numbering.start())
+        {
+            return CommandNumbering.replyOf(cluster.command(new NumberedWrite(write, watches.ref(), call.number()),
+                true), "tree write", cluster.lastKnownLeader());
+        }
+        catch (final InvalidCommandException olderMachineVersion)
+        {
+            return cluster.command(write, false);
+        }
     }
 
     /**
@@ -328,7 +359,7 @@ public final class TreeClient implements AutoCloseable
      */
     public TreeReply setData(final String path, final String data, final int version)
     {
-        return cluster.command(new TreeOp.SetData(path, data, version), false);
+        return numbered(new TreeOp.SetData(path, data, version));
     }
 
     /**
@@ -339,7 +370,7 @@ public final class TreeClient implements AutoCloseable
      */
     public TreeReply.MultiResult multi(final List<TreeOp> ops)
     {
-        return cluster.command(new TreeCommand.Multi(ops), false);
+        return numbered(new TreeCommand.Multi(ops));
     }
 
     /**

@@ -15,6 +15,7 @@ import dev.ra.examples.lease.SessionCommand;
 import dev.ra.examples.lease.SessionCommands;
 import dev.ra.examples.lease.SessionReply;
 import dev.ra.examples.lease.SessionTable;
+import dev.ra.examples.support.ClientSequences;
 import dev.ra.examples.support.FirstComponentsCodec;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import java.time.Duration;
@@ -82,10 +83,13 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
     public static final Duration DEFAULT_UNREACHABLE_WATCH_EXPIRY = LeasedKvMachine.DEFAULT_UNREACHABLE_WATCH_EXPIRY;
 
     /** The newest version of the logic ({@link #version()}). */
-    private static final int VERSION = 3;
+    private static final int VERSION = 4;
     /** The snapshots of versions 0 and 1: the state's first five components, without the expiry. */
     private static final Codec<TreeState> OLDER_STATE = new FirstComponentsCodec<>(TreeState.class, 5,
         TreeMachine::olderState, "TreeMachine versions 0 and 1");
+    /** The snapshots of versions 2 and 3: the state's first six components, without the numbered writes. */
+    private static final Codec<TreeState> VERSION_TWO_STATE = new FirstComponentsCodec<>(TreeState.class, 6,
+        TreeMachine::versionTwoState, "TreeMachine versions 2 and 3");
 
     private final String lessorHandler;
     /** The expiry this machine was constructed with: the one it proposes as leader (and applies before version 2). */
@@ -101,6 +105,8 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
     private final boolean expiryInState;
     /** Version 3 and later take {@link TreeOp.CheckChildren}; older versions' codecs refuse it. */
     private final boolean childChecks;
+    /** Version 4 and later take {@link NumberedWrite}; older versions' codecs refuse it. */
+    private final boolean numbers;
 
     /**
      * A machine with the default handler name, unreachable watch expiry and cursor policy.
@@ -143,6 +149,7 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
         this.guardedDeletes = true;
         this.expiryInState = true;
         this.childChecks = true;
+        this.numbers = true;
     }
 
     private TreeMachine(final TreeMachine newest, final int version)
@@ -153,11 +160,13 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
         this.guardedDeletes = version >= 1;
         this.expiryInState = version >= 2;
         this.childChecks = version >= 3;
+        this.numbers = version >= 4;
     }
 
     /**
      * Version 1 takes {@link TreeOp.DeleteCreated}; version 0 did not know it. Version 2 keeps the unreachable watch
-     * expiry in the state; versions 0 and 1 applied each member's own. Version 3 takes {@link TreeOp.CheckChildren}.
+     * expiry in the state; versions 0 and 1 applied each member's own. Version 3 takes {@link TreeOp.CheckChildren},
+     * version 4 {@link NumberedWrite} (and keeps the clients' numbered calls in the state).
      */
     @Override
     public int version()
@@ -175,9 +184,13 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
     @SuppressWarnings("unchecked")
     public Codec<TreeMachineCommand> commandCodec()
     {
-        if (childChecks)
+        if (numbers)
         {
             return StateMachine.super.commandCodec();
+        }
+        if (childChecks)
+        {
+            return (Codec<TreeMachineCommand>)(Codec<?>)VersionZeroCommands.VERSION_THREE;
         }
         if (expiryInState)
         {
@@ -188,12 +201,17 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
     }
 
     /**
-     * Versions 0 and 1 read and write their snapshots in their own shape, without the expiry.
+     * Versions 0 to 3 read and write their snapshots in their own shapes: without the expiry (0 and 1), without the
+     * numbered writes (2 and 3).
      */
     @Override
     public Codec<TreeState> stateCodec()
     {
-        return expiryInState ? StateMachine.super.stateCodec() : OLDER_STATE;
+        if (numbers)
+        {
+            return StateMachine.super.stateCodec();
+        }
+        return expiryInState ? VERSION_TWO_STATE : OLDER_STATE;
     }
 
     @Override
@@ -212,6 +230,10 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
             return cursorPolicy.result(meta, state.withUnreachableWatchExpiryMs(configure.unreachableWatchExpiryMs()),
                 expiry(state), List.of());
         }
+        if (command instanceof NumberedWrite numbered)
+        {
+            return numbered(meta, numbered, state);
+        }
         final Change change = new Change(meta, state);
         final Object reply;
         if (!guardedDeletes && VersionZeroCommands.guardedDelete(command))
@@ -226,23 +248,10 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
             return cursorPolicy.result(meta, state,
                 new TreeReply.BadArguments(VersionZeroCommands.CHECK_CHILDREN_REFUSAL), List.of());
         }
-        if (command instanceof TreeOp op)
+        if (command instanceof TreeCommand write && NumberedWrite.isWrite(write))
         {
-            final TreeReply result = change.apply(op);
-            reply = result;
-            if (!result.ok())
-            {
-                return cursorPolicy.result(meta, state, reply, List.of());
-            }
-        }
-        else if (command instanceof TreeCommand.Multi multi)
-        {
-            final TreeReply.MultiResult result = multi(change, multi.ops());
-            reply = result;
-            if (!result.committed())
-            {
-                return cursorPolicy.result(meta, state, reply, List.of());
-            }
+            final Outcome written = write(meta, write, state);
+            return cursorPolicy.result(meta, written.state(), written.reply(), written.effects());
         }
         else if (command instanceof TreeCommand treeCommand)
         {
@@ -258,6 +267,55 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
                 (null == command ? "null" : command.getClass().getName()));
         }
         return cursorPolicy.result(meta, change.finish(), reply, change.effects);
+    }
+
+    /**
+     * A numbered write: applied if new, its reply (a failure too) remembered; otherwise its earlier reply, or the
+     * stale refusal, with nothing applied.
+     */
+    private ApplyResult<TreeState> numbered(final CommandMeta meta, final NumberedWrite numbered,
+        final TreeState state)
+    {
+        if (!numbers)
+        {
+            // Refused by the older versions' codecs before the log; kept out of apply all the same.
+            return cursorPolicy.result(meta, state, new TreeReply.BadArguments(VersionZeroCommands.NUMBERED_REFUSAL),
+                List.of());
+        }
+        final ClientSequences.Earlier earlier = state.sequences().earlier(numbered.caller(), numbered.number());
+        if (null != earlier)
+        {
+            return cursorPolicy.result(meta, state, earlier.reply(), List.of());
+        }
+        final Outcome written = write(meta, numbered.write(), state);
+        final ClientSequences sequences = written.state().sequences().applied(numbered.caller(), numbered.number(),
+            written.reply(), meta.systemTimeMs());
+        return cursorPolicy.result(meta, written.state().withSequences(sequences), written.reply(),
+            written.effects());
+    }
+
+    /**
+     * A {@link TreeOp} or a {@link TreeCommand.Multi}: what it changed, or the state as it was if it failed.
+     */
+    private static Outcome write(final CommandMeta meta, final TreeCommand write, final TreeState state)
+    {
+        final Change change = new Change(meta, state);
+        if (write instanceof TreeOp op)
+        {
+            final TreeReply result = change.apply(op);
+            return result.ok() ? new Outcome(change.finish(), result, change.effects) :
+                new Outcome(state, result, List.of());
+        }
+        final TreeReply.MultiResult result = multi(change, ((TreeCommand.Multi)write).ops());
+        return result.committed() ? new Outcome(change.finish(), result, change.effects) :
+            new Outcome(state, result, List.of());
+    }
+
+    /**
+     * What a write did, before the release cursor policy looks at the state.
+     */
+    private record Outcome(TreeState state, Object reply, List<Effect> effects)
+    {
     }
 
     @Override
@@ -307,7 +365,17 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
             return cursorPolicy.result(meta,
                 change.finish().withUnreachableWatchExpiryMs(TreeState.EXPIRY_OF_EACH_MEMBER), null, change.effects);
         }
-        return cursorPolicy.result(meta, change.finish(), null, change.effects);
+        final TreeState next = change.finish();
+        if (command instanceof BuiltinCommand.Down down && down.reason() != DownReason.NOCONNECTION)
+        {
+            // A client whose process ended makes no more calls; one merely cut off may, so its numbers are kept.
+            final ClientSequences remaining = next.sequences().forget(down.process());
+            if (remaining != next.sequences())
+            {
+                return cursorPolicy.result(meta, next.withSequences(remaining), null, change.effects);
+            }
+        }
+        return cursorPolicy.result(meta, next, null, change.effects);
     }
 
     @Override
@@ -338,6 +406,13 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
     {
         return expiryInState && TreeState.EXPIRY_OF_EACH_MEMBER != state.unreachableWatchExpiryMs() ?
             state.unreachableWatchExpiryMs() : unreachableWatchExpiryMs;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static TreeState versionTwoState(final List<Object> parts)
+    {
+        return new TreeState((Map<String, ZNode>)parts.get(0), (SessionTable)parts.get(1),
+            (TreeWatches)parts.get(2), (Long)parts.get(3), (Long)parts.get(4), (Long)parts.get(5));
     }
 
     @SuppressWarnings("unchecked")

@@ -1,6 +1,7 @@
 package dev.ra.examples.tree;
 
 import dev.ra.examples.lease.SessionTable;
+import dev.ra.examples.support.ClientSequences;
 import dev.ra.examples.support.CursorTracked;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,9 +20,10 @@ import java.util.Objects;
  * @param unreachableWatchExpiryMs in force (machine version 2 on), set by the last {@link TreeCommand.Configure};
  *                    until the first, the {@link TreeMachine#DEFAULT_UNREACHABLE_WATCH_EXPIRY} in a new tree,
  *                    and {@link #EXPIRY_OF_EACH_MEMBER} from the switch to version 2.
+ * @param sequences   of the clients' numbered writes ({@link NumberedWrite}, machine version 4; none before).
  */
 public record TreeState(Map<String, ZNode> nodes, SessionTable sessions, TreeWatches watches, long zxid,
-    long cursorIndex, long unreachableWatchExpiryMs) implements CursorTracked<TreeState>
+    long cursorIndex, long unreachableWatchExpiryMs, ClientSequences sequences) implements CursorTracked<TreeState>
 {
     /**
      * The {@link #unreachableWatchExpiryMs()} from the switch to version 2 until the leader's
@@ -40,11 +42,28 @@ public record TreeState(Map<String, ZNode> nodes, SessionTable sessions, TreeWat
         Objects.requireNonNull(nodes, "nodes");
         Objects.requireNonNull(sessions, "sessions");
         Objects.requireNonNull(watches, "watches");
+        Objects.requireNonNull(sequences, "sequences");
         if (unreachableWatchExpiryMs < 0 && EXPIRY_OF_EACH_MEMBER != unreachableWatchExpiryMs)
         {
             throw new IllegalArgumentException("unreachable watch expiry must be >= 0 ms, got " +
                 unreachableWatchExpiryMs);
         }
+    }
+
+    /**
+     * A state with no numbered writes, the shape of machine versions 2 and 3.
+     *
+     * @param nodes       by path, the root included.
+     * @param sessions    the session table.
+     * @param watches     the watches and watchers.
+     * @param zxid        of the last change.
+     * @param cursorIndex log index of the last release cursor.
+     * @param unreachableWatchExpiryMs in force.
+     */
+    public TreeState(final Map<String, ZNode> nodes, final SessionTable sessions, final TreeWatches watches,
+        final long zxid, final long cursorIndex, final long unreachableWatchExpiryMs)
+    {
+        this(nodes, sessions, watches, zxid, cursorIndex, unreachableWatchExpiryMs, ClientSequences.NONE);
     }
 
     /**
@@ -90,7 +109,8 @@ public record TreeState(Map<String, ZNode> nodes, SessionTable sessions, TreeWat
     TreeState with(final Map<String, ZNode> nextNodes, final SessionTable nextSessions,
         final TreeWatches nextWatches, final long nextZxid)
     {
-        return new TreeState(nextNodes, nextSessions, nextWatches, nextZxid, cursorIndex, unreachableWatchExpiryMs);
+        return new TreeState(nextNodes, nextSessions, nextWatches, nextZxid, cursorIndex, unreachableWatchExpiryMs,
+            sequences);
     }
 
     /**
@@ -99,12 +119,21 @@ public record TreeState(Map<String, ZNode> nodes, SessionTable sessions, TreeWat
      */
     TreeState withUnreachableWatchExpiryMs(final long next)
     {
-        return new TreeState(nodes, sessions, watches, zxid, cursorIndex, next);
+        return new TreeState(nodes, sessions, watches, zxid, cursorIndex, next, sequences);
+    }
+
+    /**
+     * @param next the clients' numbered writes.
+     * @return a copy of this state with them.
+     */
+    TreeState withSequences(final ClientSequences next)
+    {
+        return new TreeState(nodes, sessions, watches, zxid, cursorIndex, unreachableWatchExpiryMs, next);
     }
 
     @Override
     public TreeState withCursorIndex(final long index)
     {
-        return new TreeState(nodes, sessions, watches, zxid, index, unreachableWatchExpiryMs);
+        return new TreeState(nodes, sessions, watches, zxid, index, unreachableWatchExpiryMs, sequences);
     }
 }

@@ -4,10 +4,10 @@ import dev.ra.codec.Codec;
 import dev.ra.codec.Codecs;
 
 /**
- * The command codecs of {@link TreeMachine} versions 0 to 2: the generic codec, refusing the commands those versions
+ * The command codecs of {@link TreeMachine} versions 0 to 3: the generic codec, refusing the commands those versions
  * did not have ({@link Codecs#refusing}): {@link TreeOp.DeleteCreated} (alone or in a multi) at version 0,
- * {@link TreeCommand.Configure} at versions 0 and 1, and {@link TreeOp.CheckChildren} (alone or in a multi) at
- * versions 0 to 2.
+ * {@link TreeCommand.Configure} at versions 0 and 1, {@link TreeOp.CheckChildren} (alone or in a multi) at
+ * versions 0 to 2, and {@link NumberedWrite} at versions 0 to 3.
  */
 final class VersionZeroCommands
 {
@@ -20,8 +20,14 @@ final class VersionZeroCommands
     /** Why a {@link TreeOp.CheckChildren} is refused before version 3. */
     static final String CHECK_CHILDREN_REFUSAL = "TreeOp.CheckChildren needs machine version 3 of TreeMachine; the " +
         "cluster is at an older version until every member runs a build that has it";
+    /** Why a {@link NumberedWrite} is refused before version 4. */
+    static final String NUMBERED_REFUSAL = "NumberedWrite needs machine version 4 of TreeMachine; the cluster is at " +
+        "an older version until every member runs a build that has it";
+    /** The codec of version 3. */
+    static final Codec<Object> VERSION_THREE = Codecs.refusing(Codecs.generic(), NumberedWrite.class::isInstance,
+        NUMBERED_REFUSAL);
     /** The codec of version 2. */
-    static final Codec<Object> VERSION_TWO = Codecs.refusing(Codecs.generic(), VersionZeroCommands::childCheck,
+    static final Codec<Object> VERSION_TWO = Codecs.refusing(VERSION_THREE, VersionZeroCommands::childCheck,
         CHECK_CHILDREN_REFUSAL);
     /** The codec of version 1. */
     static final Codec<Object> VERSION_ONE = Codecs.refusing(VERSION_TWO, TreeCommand.Configure.class::isInstance,
