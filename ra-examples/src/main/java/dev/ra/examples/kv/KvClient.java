@@ -1,8 +1,10 @@
 package dev.ra.examples.kv;
 
+import dev.ra.InvalidCommandException;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.examples.support.ClusterClient;
+import dev.ra.examples.support.CommandNumbering;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -11,10 +13,16 @@ import java.util.Optional;
  * The typed client of a {@link KvMachine} cluster. Thread-safe; blocking calls.
  *
  * <p>A call moves on to another member when the first one proves it did not take the command (not running, no
- * leader). A call whose outcome is UNKNOWN (the leader failed after accepting it, or it timed out) is not retried,
- * not even a put: a put applied late or twice can overwrite a value another client wrote in between, so only the
- * caller can decide whether retrying is safe (Jepsen records such operations as indeterminate). {@link #get} is
- * linearizable; {@link #localGet} reads the member on this node and may be stale.
+ * leader). Writes are numbered ({@link KvCommand.Numbered}, machine version 1 of {@link KvMachine}; one numbering per
+ * JVM, {@link CommandNumbering#shared()}) and retried when their outcome is UNKNOWN (the leader failed after
+ * accepting it, or it timed out): a retry whose first attempt was applied gets that attempt's reply (a CAS that
+ * swapped answers true, not false on its own value), and a first attempt that lands after this JVM's later KV writes
+ * is refused and writes nothing (a late put no longer overwrites the client's newer value). A cluster at version 0
+ * refuses the numbered write before the log and is sent the plain one, which is not retried: a put applied late or
+ * twice can overwrite a value another client wrote in between, so only the caller can decide whether retrying is safe
+ * (Jepsen records such operations as indeterminate). Writes of other JVMs are not compared: a late attempt may still
+ * land after another client's write. {@link #get} is linearizable; {@link #localGet} reads the member on this node
+ * and may be stale.
  *
  * <p>The client works from any node that can reach the cluster. On a node hosting a member, reads run there as query
  * functions; on a node hosting none (an application's client node), they are the machine's named queries
@@ -24,6 +32,7 @@ import java.util.Optional;
 public final class KvClient
 {
     private final ClusterClient cluster;
+    private final CommandNumbering numbering = CommandNumbering.shared();
 
     /**
      * @param system  to send calls through; if it does not know the cluster yet, the client registers it there.
@@ -52,7 +61,7 @@ public final class KvClient
      */
     public KvReply.Written put(final String key, final String value)
     {
-        return cluster.command(new KvCommand.Put(key, value), false);
+        return numbered(new KvCommand.Put(key, value));
     }
 
     /**
@@ -63,7 +72,7 @@ public final class KvClient
      */
     public KvReply.Deleted delete(final String key)
     {
-        return cluster.command(new KvCommand.Delete(key), false);
+        return numbered(new KvCommand.Delete(key));
     }
 
     /**
@@ -76,7 +85,30 @@ public final class KvClient
      */
     public KvReply.CasResult cas(final String key, final String expected, final String update)
     {
-        return cluster.command(new KvCommand.Cas(key, expected, update), false);
+        return numbered(new KvCommand.Cas(key, expected, update));
+    }
+
+    /**
+     * Send a write numbered, retried when its outcome is unknown; to a cluster at machine version 0, which refuses it
+     * before the log, the plain write, not retried.
+     *
+     * @param write a put, delete or compare-and-set.
+     * @param <R>   the reply type.
+     * @return the reply.
+     * @throws dev.ra.CommandOutcomeUnknownException if the cluster no longer knew the call when an attempt of it
+     *                                               came (see {@link dev.ra.examples.support.ClientSequences}).
+     */
+    private <R> R numbered(final KvCommand write)
+    {
+        try (CommandNumbering.Call call = numbering.start())
+        {
+            return CommandNumbering.replyOf(cluster.command(new KvCommand.Numbered(write, call.number()), true),
+                "KV write", cluster.lastKnownLeader());
+        }
+        catch (final InvalidCommandException olderMachineVersion)
+        {
+            return cluster.command(write, false);
+        }
     }
 
     /**

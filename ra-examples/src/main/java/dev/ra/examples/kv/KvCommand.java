@@ -1,5 +1,6 @@
 package dev.ra.examples.kv;
 
+import dev.ra.examples.support.CommandNumber;
 import java.util.Objects;
 
 /**
@@ -52,6 +53,32 @@ public sealed interface KvCommand
         public Cas
         {
             Objects.requireNonNull(key, "key");
+        }
+    }
+
+    /**
+     * A {@link Put}, {@link Delete} or {@link Cas} numbered by its client
+     * ({@link dev.ra.examples.support.ClientSequences}): a retry of a write applied already gets its first reply (a CAS
+     * that swapped answers true again, not false on the value it wrote itself), and an attempt that comes after its
+     * client went on with later calls (a late first put after the client's next put) is answered
+     * {@link dev.ra.examples.support.StaleCommand} and changes nothing. Machine version 1 of {@link KvMachine}; a
+     * cluster at version 0 refuses it before the log.
+     *
+     * @param write  the write, applied as it is when sent alone.
+     * @param number of the call, the same for each of its attempts.
+     */
+    record Numbered(KvCommand write, CommandNumber number) implements KvCommand
+    {
+        /** Checks that the parts are not null and the write is one. */
+        public Numbered
+        {
+            Objects.requireNonNull(write, "write");
+            Objects.requireNonNull(number, "number");
+            if (write instanceof Numbered)
+            {
+                throw new IllegalArgumentException("a numbered KV command carries a Put, a Delete or a Cas, got " +
+                    "another numbered one");
+            }
         }
     }
 }

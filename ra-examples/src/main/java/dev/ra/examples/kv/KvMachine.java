@@ -3,7 +3,12 @@ package dev.ra.examples.kv;
 import dev.ra.ApplyResult;
 import dev.ra.CommandMeta;
 import dev.ra.InitArgs;
+import dev.ra.ProcessRef;
 import dev.ra.StateMachine;
+import dev.ra.codec.Codec;
+import dev.ra.codec.Codecs;
+import dev.ra.examples.support.ClientSequences;
+import dev.ra.examples.support.FirstComponentsCodec;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +34,11 @@ import java.util.Objects;
  * <p>Each entry records its create and modify indexes and a version (etcd's {@code create_revision},
  * {@code mod_revision} and {@code version}), so applications can tell a re-created key from an old one.
  *
+ * <p><b>Versions.</b> Version 1 adds {@link KvCommand.Numbered}, numbered per client ({@link ClientSequences}): a
+ * retry gets its first reply, and a late attempt of a call its client has since finished (a put overtaken by its
+ * retry and the client's next put) is refused as stale and writes nothing. {@link #machineFor machineFor(0)} applies
+ * the log as version 0 did and reads and writes version 0's snapshots.
+ *
  * <p>The machine has no effects except a regular {@link dev.ra.Effect.ReleaseCursor}. It is stateless and
  * thread-safe; the whole store lives in memory and in snapshots.
  */
@@ -38,8 +48,27 @@ public final class KvMachine implements StateMachine<KvCommand, KvState>
     public static final String GET = "get";
     /** Named query: the {@link KvEntry} of a key (argument: the key), or null. */
     public static final String ENTRY = "entry";
+    /**
+     * The process a client's numbered writes are about, for {@link ClientSequences}: a KV call is about no process,
+     * so every call of a client (one numbering, per JVM for {@link KvClient}) is compared with every other.
+     */
+    static final ProcessRef ANY_CALLER = new ProcessRef("kv-client", 1);
+
+    /** The newest version of the logic ({@link #version()}). */
+    private static final int VERSION = 1;
+    /** Why a numbered command is refused at version 0. */
+    private static final String NUMBERED_REFUSAL = "KvCommand.Numbered needs machine version 1 of KvMachine; the " +
+        "cluster is at version 0 until every member runs a build that has it";
+    /** The command codec of version 0, which did not have the numbered command. */
+    private static final Codec<Object> VERSION_ZERO_COMMANDS = Codecs.refusing(Codecs.generic(),
+        KvCommand.Numbered.class::isInstance, NUMBERED_REFUSAL);
+    /** The snapshots of version 0: the state's first two components, without the numbered writes. */
+    private static final Codec<KvState> VERSION_ZERO_STATE = new FirstComponentsCodec<>(KvState.class, 2,
+        KvMachine::versionZeroState, "KvMachine version 0");
 
     private final ReleaseCursorPolicy cursorPolicy;
+    /** Version 1 and later take {@link KvCommand.Numbered}. */
+    private final boolean numbers;
 
     /**
      * A machine that offers a snapshot point every {@link ReleaseCursorPolicy#DEFAULT_INTERVAL} entries.
@@ -57,6 +86,50 @@ public final class KvMachine implements StateMachine<KvCommand, KvState>
     public KvMachine(final ReleaseCursorPolicy cursorPolicy)
     {
         this.cursorPolicy = Objects.requireNonNull(cursorPolicy, "cursorPolicy");
+        this.numbers = true;
+    }
+
+    private KvMachine(final KvMachine newest, final int version)
+    {
+        this.cursorPolicy = newest.cursorPolicy;
+        this.numbers = version >= 1;
+    }
+
+    /**
+     * Version 1 takes {@link KvCommand.Numbered}; version 0 did not know it.
+     */
+    @Override
+    public int version()
+    {
+        return VERSION;
+    }
+
+    @Override
+    public StateMachine<KvCommand, KvState> machineFor(final int version)
+    {
+        return version >= VERSION ? this : new KvMachine(this, version);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Codec<KvCommand> commandCodec()
+    {
+        return numbers ? StateMachine.super.commandCodec() : (Codec<KvCommand>)(Codec<?>)VERSION_ZERO_COMMANDS;
+    }
+
+    /**
+     * Version 0 reads and writes its snapshots in its own shape, without the numbered writes.
+     */
+    @Override
+    public Codec<KvState> stateCodec()
+    {
+        return numbers ? StateMachine.super.stateCodec() : VERSION_ZERO_STATE;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static KvState versionZeroState(final List<Object> parts)
+    {
+        return new KvState((Map<String, KvEntry>)parts.get(0), (Long)parts.get(1));
     }
 
     /**
@@ -77,6 +150,45 @@ public final class KvMachine implements StateMachine<KvCommand, KvState>
 
     @Override
     public ApplyResult<KvState> apply(final CommandMeta meta, final KvCommand command, final KvState state)
+    {
+        if (command instanceof KvCommand.Numbered numbered)
+        {
+            return numbered(meta, numbered, state);
+        }
+        final Outcome written = write(meta, command, state);
+        return cursorPolicy.result(meta, written.state(), written.reply(), List.of());
+    }
+
+    /**
+     * A numbered write: applied if new, its reply remembered; otherwise its earlier reply, or the stale refusal, with
+     * nothing applied.
+     */
+    private ApplyResult<KvState> numbered(final CommandMeta meta, final KvCommand.Numbered numbered,
+        final KvState state)
+    {
+        if (!numbers)
+        {
+            // Refused by version 0's codec before the log; kept out of apply all the same.
+            return cursorPolicy.result(meta, state, null, List.of());
+        }
+        final ClientSequences.Earlier earlier = state.sequences().earlier(ANY_CALLER, numbered.number());
+        if (null != earlier)
+        {
+            return cursorPolicy.result(meta, state, earlier.reply(), List.of());
+        }
+        final Outcome written = write(meta, numbered.write(), state);
+        return cursorPolicy.result(meta, written.state().withSequences(written.state().sequences().applied(
+            ANY_CALLER, numbered.number(), written.reply(), meta.systemTimeMs())), written.reply(), List.of());
+    }
+
+    /**
+     * What a write did, before the release cursor policy looks at the state.
+     */
+    private record Outcome(KvState state, KvReply reply)
+    {
+    }
+
+    private static Outcome write(final CommandMeta meta, final KvCommand command, final KvState state)
     {
         final KvState next;
         final KvReply reply;
@@ -110,10 +222,11 @@ public final class KvMachine implements StateMachine<KvCommand, KvState>
         }
         else
         {
-            // Unreachable while KvCommand is sealed to the records above; KvMachineTest checks every permitted type.
+            // Unreachable while KvCommand is sealed to the records above (a numbered one never carries a numbered
+            // one); KvMachineTest checks every permitted type.
             throw new IllegalStateException("unhandled command " + command);
         }
-        return cursorPolicy.result(meta, next, reply, List.of());
+        return new Outcome(next, reply);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.ra.examples.kv;
 
+import dev.ra.examples.support.ClientSequences;
 import dev.ra.examples.support.CursorTracked;
 import dev.ra.examples.support.Persistent;
 import java.util.Map;
@@ -12,16 +13,39 @@ import java.util.Objects;
  *
  * @param entries     by key.
  * @param cursorIndex log index of the last release cursor (see {@link CursorTracked}).
+ * @param sequences   of the clients' numbered writes ({@link KvCommand.Numbered}, machine version 1; none before).
  */
-public record KvState(Map<String, KvEntry> entries, long cursorIndex) implements CursorTracked<KvState>
+public record KvState(Map<String, KvEntry> entries, long cursorIndex, ClientSequences sequences)
+    implements CursorTracked<KvState>
 {
     /** The empty store. */
     public static final KvState EMPTY = new KvState(Map.of(), 0);
 
-    /** Checks that {@code entries} is not null. */
+    /** Checks that the parts are not null. */
     public KvState
     {
         Objects.requireNonNull(entries, "entries");
+        Objects.requireNonNull(sequences, "sequences");
+    }
+
+    /**
+     * A state with no numbered writes, the shape of machine version 0.
+     *
+     * @param entries     by key.
+     * @param cursorIndex log index of the last release cursor.
+     */
+    public KvState(final Map<String, KvEntry> entries, final long cursorIndex)
+    {
+        this(entries, cursorIndex, ClientSequences.NONE);
+    }
+
+    /**
+     * @param next the clients' numbered writes.
+     * @return a copy of this state with them.
+     */
+    KvState withSequences(final ClientSequences next)
+    {
+        return new KvState(entries, cursorIndex, next);
     }
 
     /**
@@ -53,17 +77,17 @@ public record KvState(Map<String, KvEntry> entries, long cursorIndex) implements
 
     KvState with(final String key, final KvEntry entry)
     {
-        return new KvState(Persistent.put(entries, key, entry), cursorIndex);
+        return new KvState(Persistent.put(entries, key, entry), cursorIndex, sequences);
     }
 
     KvState without(final String key)
     {
-        return new KvState(Persistent.remove(entries, key), cursorIndex);
+        return new KvState(Persistent.remove(entries, key), cursorIndex, sequences);
     }
 
     @Override
     public KvState withCursorIndex(final long index)
     {
-        return new KvState(entries, index);
+        return new KvState(entries, index, sequences);
     }
 }

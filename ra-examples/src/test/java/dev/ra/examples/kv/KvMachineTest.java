@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ra.ApplyResult;
 import dev.ra.Effect;
+import dev.ra.examples.support.CommandNumber;
 import dev.ra.examples.support.MachineDriver;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import java.util.List;
@@ -134,7 +135,8 @@ class KvMachineTest
     void shouldHandleEveryCommandType()
     {
         final List<KvCommand> samples = List.of(
-            new KvCommand.Put("k", "v"), new KvCommand.Delete("k"), new KvCommand.Cas("k", null, "v"));
+            new KvCommand.Put("k", "v"), new KvCommand.Delete("k"), new KvCommand.Cas("k", null, "v"),
+            new KvCommand.Numbered(new KvCommand.Put("k", "w"), new CommandNumber("client", 1, 1)));
         final Set<Class<?>> covered = samples.stream().map(Object::getClass).collect(Collectors.toSet());
 
         assertThat(covered).containsExactlyInAnyOrder(KvCommand.class.getPermittedSubclasses());
