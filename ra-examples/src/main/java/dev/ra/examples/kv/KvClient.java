@@ -102,7 +102,7 @@ public final class KvClient
     {
         try (CommandNumbering.Call call = numbering.start())
         {
-            return CommandNumbering.replyOf(cluster.command(new KvCommand.Numbered(write, call.number()), true),
+            return CommandNumbering.replyOf(cluster.newerCommand(new KvCommand.Numbered(write, call.number())),
                 "KV write", cluster.lastKnownLeader());
         }
         catch (final InvalidCommandException olderMachineVersion)

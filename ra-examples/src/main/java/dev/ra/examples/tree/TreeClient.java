@@ -150,8 +150,8 @@ public final class TreeClient implements AutoCloseable
     {
         try (CommandNumbering.Call call = numbering.start())
         {
-            return CommandNumbering.replyOf(cluster.command(new NumberedWrite(write, watches.ref(), call.number()),
-                true), "tree write", cluster.lastKnownLeader());
+            return CommandNumbering.replyOf(cluster.newerCommand(new NumberedWrite(write, watches.ref(),
+                call.number())), "tree write", cluster.lastKnownLeader());
         }
         catch (final InvalidCommandException olderMachineVersion)
         {
