@@ -593,11 +593,16 @@ final class FileMetaStore implements MetaStore, AutoCloseable
         }
     }
 
+    /**
+     * @return whether the file's header is whole: its magic and this code's version. A header torn after its magic
+     *     (version 0, which the load took for damage) must be written anew, or the file stays ignored at every start
+     *     and term and vote rest on the other file alone. A newer version never gets here: the load refused it.
+     */
     private static boolean validHeader(final MetaFile meta) throws IOException
     {
         final ByteBuffer header = ByteBuffer.allocate(HEADER);
         meta.file.read(header, 0);
-        return header.getInt(0) == Formats.META_MAGIC;
+        return header.getInt(0) == Formats.META_MAGIC && header.getInt(4) == Formats.VERSION;
     }
 
     private void createFile(final MetaFile meta) throws IOException

@@ -232,6 +232,36 @@ class DamagedHeaderTest
         }
     }
 
+    /**
+     * The restore from the copy wrote the slot into the torn file but kept its header, rewriting the file only when
+     * its magic was wrong: the meta file went on reading version 0, ignored at every start, and term and vote rested
+     * on meta.copy alone, so that losing the copy next lost them (the term read 0).
+     */
+    @Test
+    void metaFileTornAfterItsMagicIsWrittenWholeWhenRestored() throws Exception
+    {
+        try (FileStorage storage = storage())
+        {
+            storage.open(A, new RecordingListener()).meta().storeTermAndVote(3, A);
+        }
+        final Path meta = serverDirectory().resolve(ServerDirectory.META_FILE);
+        final byte[] torn = new byte[FileMetaStore.HEADER];
+        ByteBuffer.wrap(torn).putInt(0, Formats.META_MAGIC);
+        Files.write(meta, torn);
+        try (FileStorage storage = storage())
+        {
+            assertThat(storage.open(A, new RecordingListener()).meta().currentTerm()).isEqualTo(3);
+        }
+        assertThat(ByteBuffer.wrap(Files.readAllBytes(meta)).getInt(4)).isEqualTo(Formats.VERSION);
+        Files.delete(serverDirectory().resolve(ServerDirectory.META_COPY_FILE));
+        try (FileStorage storage = storage())
+        {
+            final ServerStorage server = storage.open(A, new RecordingListener());
+            assertThat(server.meta().currentTerm()).isEqualTo(3);
+            assertThat(server.meta().votedFor()).isEqualTo(A);
+        }
+    }
+
     private void assertOpensWithEntries1To20()
     {
         try (FileStorage storage = storage())
