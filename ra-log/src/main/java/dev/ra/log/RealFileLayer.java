@@ -14,17 +14,20 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The real file system through {@link FileChannel}. Stateless and thread-safe.
+ * The real file system through {@link FileChannel}. Thread-safe; it remembers only block sizes and the lock files this
+ * JVM holds.
  */
 final class RealFileLayer implements FileLayer
 {
@@ -35,6 +38,12 @@ final class RealFileLayer implements FileLayer
 
     /** Block size by device number: as many entries as file systems the storages of this JVM use. */
     private static final Map<Object, Long> BLOCK_SIZES = new ConcurrentHashMap<>();
+    /**
+     * The lock files the storages of this JVM hold, by file key (device and inode; the real path where there is
+     * none). A second storage of a directory in use here is refused before it opens the lock file: record locks
+     * belong to the process, and closing any descriptor of the file drops them all, the first storage's included.
+     */
+    private static final Set<Object> HELD_LOCKS = new HashSet<>();
 
     private RealFileLayer()
     {
@@ -174,7 +183,62 @@ final class RealFileLayer implements FileLayer
     @Override
     public Closeable lock(final Path path) throws IOException
     {
-        return hold(FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE), path);
+        synchronized (HELD_LOCKS)
+        {
+            if (Files.exists(path) && HELD_LOCKS.contains(lockKey(path)))
+            {
+                throw new IllegalStateException(path.getParent() + " is already used by another storage in this JVM");
+            }
+            final Closeable channel = hold(FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                path);
+            final Object key;
+            try
+            {
+                key = lockKey(path);
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                channel.close();
+                throw new IOException(path + ": cannot identify the lock file: " + ex.getMessage(), ex);
+            }
+            HELD_LOCKS.add(key);
+            return new HeldLock(key, channel);
+        }
+    }
+
+    private static Object lockKey(final Path path) throws IOException
+    {
+        final Object key = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+        return null == key ? path.toRealPath() : key;
+    }
+
+    /** A lock file's lock, held until closed (once: a second close must not forget a lock taken again since). */
+    private static final class HeldLock implements Closeable
+    {
+        private final Object key;
+        private final Closeable channel;
+        private boolean released;
+
+        HeldLock(final Object key, final Closeable channel)
+        {
+            this.key = key;
+            this.channel = channel;
+        }
+
+        @Override
+        public void close() throws IOException
+        {
+            synchronized (HELD_LOCKS)
+            {
+                if (released)
+                {
+                    return;
+                }
+                released = true;
+                HELD_LOCKS.remove(key);
+                channel.close();
+            }
+        }
     }
 
     /**

@@ -11,7 +11,10 @@ import java.nio.channels.FileLock;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The lock file of a data directory ({@link RealFileLayer#lock}) keeps no descriptor open when the lock is not taken.
@@ -40,6 +43,35 @@ class LockFileTest
         assertThatThrownBy(() -> RealFileLayer.hold(channel, LOCK)).isInstanceOf(IllegalStateException.class)
             .hasMessageContaining("already used by another process");
         assertThat(channel.isOpen()).isFalse();
+    }
+
+    /**
+     * A second storage built on a directory this JVM already used was refused, but closing the channel it had opened
+     * on the lock file released the first storage's lock too (record locks belong to the process: closing any of its
+     * descriptors of the file drops them), so another process could then take the directory while the first storage
+     * still wrote to it.
+     */
+    @Test
+    void aSecondStorageRefusedInThisJvmLeavesTheFirstOnesLockHeld(@TempDir final Path dir) throws Exception
+    {
+        final Path lock = dir.resolve(FileStorage.LOCK_FILE);
+        try (FileStorage storage = FileStorage.builder().directory(dir).build())
+        {
+            assertThatThrownBy(() -> FileStorage.builder().directory(dir).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("another storage in this JVM");
+            assertThat(probe(lock)).isEqualTo(LockProbeMain.HELD);
+        }
+        assertThat(probe(lock)).isEqualTo(LockProbeMain.TAKEN);
+    }
+
+    /** @return how another process fared taking the lock ({@link LockProbeMain}). */
+    private static int probe(final Path lock) throws Exception
+    {
+        final Process child = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp", System.getProperty("java.class.path"), LockProbeMain.class.getName(), lock.toString())
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        return child.exitValue();
     }
 
     /** A channel whose tryLock fails with the given error, or finds the lock held (null). */
