@@ -39,6 +39,11 @@ final class FileMetaStore implements MetaStore, AutoCloseable
     private static final int CONFIG_HEADER = 16;
     private static final long MAX_CONFIG = 64L << 20;
     private static final byte FLAG_TERM_AND_VOTE_LOST = 1;
+    /** What a write of the files stores, as the refusals after a failed one name it. */
+    private static final String TERM_AND_VOTE = "term and vote";
+    private static final String LAST_APPLIED = "last applied index";
+    private static final String DAMAGE_RECORD = "record of damage";
+    private static final String STATE_RESTORED = "state restored from the other file";
 
     private final FileLayer files;
     private final MetaFile primary;
@@ -83,6 +88,8 @@ final class FileMetaStore implements MetaStore, AutoCloseable
      * everything after a failed sync; opening the storage again reads what the files hold.
      */
     private RuntimeException failedWrite;
+    /** What the failed write was to store, for the refusals: {@link #TERM_AND_VOTE}, {@link #LAST_APPLIED}, ... */
+    private String failedWriteOf;
 
     /**
      * One of the two files; its handle is open only while it is read or written: a node hosting thousands of servers
@@ -179,7 +186,7 @@ final class FileMetaStore implements MetaStore, AutoCloseable
         if (primaryBehind || copyBehind)
         {
             // Both copies again (also when the copy did not exist yet: a store written by an older version).
-            writeSlot();
+            writeSlot(STATE_RESTORED);
         }
         stateDurable = true;
     }
@@ -400,7 +407,7 @@ final class FileMetaStore implements MetaStore, AutoCloseable
         }
         currentTerm = term;
         votedFor = vote;
-        writeSlot();
+        writeSlot(TERM_AND_VOTE);
     }
 
     @Override
@@ -430,11 +437,16 @@ final class FileMetaStore implements MetaStore, AutoCloseable
     {
         if (lastAppliedDirty && !closed && null == failedWrite)
         {
-            writeSlot();
+            writeSlot(LAST_APPLIED);
         }
     }
 
-    private void writeSlot()
+    /**
+     * Write the current state to both files.
+     *
+     * @param what the write stores (one of the constants above), named by the refusals if it fails.
+     */
+    private void writeSlot(final String what)
     {
         stateDurable = false;
         sequence++;
@@ -450,6 +462,7 @@ final class FileMetaStore implements MetaStore, AutoCloseable
         catch (final RuntimeException ex)
         {
             failedWrite = ex;
+            failedWriteOf = what;
             throw ex;
         }
         lastAppliedDirty = false;
@@ -657,7 +670,7 @@ final class FileMetaStore implements MetaStore, AutoCloseable
             // A server with entries in the WAL has stored a term: none found means it is lost too.
             termAndVoteLost |= !found;
             found = true;
-            writeSlot();
+            writeSlot(DAMAGE_RECORD);
         }
     }
 
@@ -679,7 +692,7 @@ final class FileMetaStore implements MetaStore, AutoCloseable
             // A server with records in the WAL has stored a term: none found means it is lost too.
             termAndVoteLost |= !found;
             found = true;
-            writeSlot();
+            writeSlot(DAMAGE_RECORD);
         }
     }
 
@@ -692,7 +705,7 @@ final class FileMetaStore implements MetaStore, AutoCloseable
         {
             damagedIndex = 0;
             damagedTerm = 0;
-            writeSlot();
+            writeSlot(DAMAGE_RECORD);
         }
     }
 
@@ -703,7 +716,7 @@ final class FileMetaStore implements MetaStore, AutoCloseable
     {
         termAndVoteLost = true;
         found = true;
-        writeSlot();
+        writeSlot(DAMAGE_RECORD);
     }
 
     /**
@@ -735,7 +748,7 @@ final class FileMetaStore implements MetaStore, AutoCloseable
             damagedIndex = 0;
             damagedTerm = 0;
             termAndVoteLost = false;
-            writeSlot();
+            writeSlot(DAMAGE_RECORD);
         }
     }
 
@@ -796,9 +809,10 @@ final class FileMetaStore implements MetaStore, AutoCloseable
     {
         if (null != failedWrite)
         {
-            throw new IllegalStateException("meta store of " + primary.path.getParent() + ": a write of its term " +
-                "and vote failed, so what its files hold is unknown until the storage is opened again (" +
-                failedWrite.getMessage() + ")", failedWrite);
+            throw new IllegalStateException("meta store of " + primary.path.getParent() + ": a write of its " +
+                failedWriteOf + " failed, so what its files hold is unknown until the storage is opened again (" +
+                failedWrite.getMessage() + (null == failedWrite.getCause() ? "" : ": " +
+                failedWrite.getCause().getMessage()) + ")", failedWrite);
         }
     }
 

@@ -33,7 +33,58 @@ class FailedTermWriteTest
     void afterAFailedWriteTheStoreReportsNoTermItCannotVouchFor()
     {
         final AtomicBoolean failSyncs = new AtomicBoolean();
-        final FileLayer failing = new ForwardingFileLayer()
+        final FileLayer failing = failingMetaSyncs(failSyncs);
+        try (FileStorage storage = FileStorage.builder().directory(dir).fileLayer(failing).build())
+        {
+            final MetaStore meta = storage.open(A, new RecordingListener()).meta();
+            meta.storeTermAndVote(4, A);
+            failSyncs.set(true);
+            assertThatThrownBy(() -> meta.storeTermAndVote(5, B)).isInstanceOf(UncheckedIOException.class);
+            failSyncs.set(false);
+            assertThatThrownBy(meta::currentTerm).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("term and vote").hasMessageContaining("failed");
+            assertThatThrownBy(meta::votedFor).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> meta.storeTermAndVote(5, B)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("failed");
+        }
+        try (FileStorage storage = FileStorage.builder().directory(dir).build())
+        {
+            assertThat(storage.open(A, new RecordingListener()).meta().currentTerm()).isBetween(4L, 5L);
+        }
+    }
+
+    /**
+     * A failed write of last applied (the periodic flush, or the one at close) latched the store as one of term and
+     * vote does, but the refusals said that a write of term and vote had failed, when none had been asked for.
+     */
+    @Test
+    void theRefusalsAfterAFailedLastAppliedWriteNameThatWrite()
+    {
+        final AtomicBoolean failSyncs = new AtomicBoolean();
+        try (FileStorage storage = FileStorage.builder().directory(dir).fileLayer(failingMetaSyncs(failSyncs)).build())
+        {
+            final FileServerStorage server = (FileServerStorage)storage.open(A, new RecordingListener());
+            failSyncs.set(true);
+            server.meta().storeLastApplied(7);
+            try
+            {
+                server.fileMeta().flushLastApplied();
+            }
+            catch (final UncheckedIOException expected)
+            {
+                // this flush failed, or the periodic one did first
+            }
+            failSyncs.set(false);
+            assertThatThrownBy(() -> server.meta().storeTermAndVote(5, B)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("a write of its last applied index failed")
+                .hasMessageContaining(ServerDirectory.META_FILE).hasMessageContaining("Input/output error");
+        }
+    }
+
+    /** @return the real file system, whose syncs of the meta files fail while {@code failSyncs} is set. */
+    private static FileLayer failingMetaSyncs(final AtomicBoolean failSyncs)
+    {
+        return new ForwardingFileLayer()
         {
             @Override
             public LogFile open(final Path path, final boolean create) throws IOException
@@ -53,22 +104,5 @@ class FailedTermWriteTest
                 };
             }
         };
-        try (FileStorage storage = FileStorage.builder().directory(dir).fileLayer(failing).build())
-        {
-            final MetaStore meta = storage.open(A, new RecordingListener()).meta();
-            meta.storeTermAndVote(4, A);
-            failSyncs.set(true);
-            assertThatThrownBy(() -> meta.storeTermAndVote(5, B)).isInstanceOf(UncheckedIOException.class);
-            failSyncs.set(false);
-            assertThatThrownBy(meta::currentTerm).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("term and vote").hasMessageContaining("failed");
-            assertThatThrownBy(meta::votedFor).isInstanceOf(IllegalStateException.class);
-            assertThatThrownBy(() -> meta.storeTermAndVote(5, B)).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("failed");
-        }
-        try (FileStorage storage = FileStorage.builder().directory(dir).build())
-        {
-            assertThat(storage.open(A, new RecordingListener()).meta().currentTerm()).isBetween(4L, 5L);
-        }
     }
 }
