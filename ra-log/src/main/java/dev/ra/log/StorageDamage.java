@@ -157,6 +157,10 @@ final class StorageDamage
             {
                 return "its header is unreadable (" + size + " bytes, not starting with the magic \"RAMK\")";
             }
+            if (header.getInt(4) == Formats.NO_VERSION)
+            {
+                return "its header reads " + Formats.TORN_AFTER_MAGIC;
+            }
             if (header.getInt(4) == WalMarkVersion1.VERSION)
             {
                 return "neither of its two slots (format version 1) has a valid length and checksum";

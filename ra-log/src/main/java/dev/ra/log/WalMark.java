@@ -105,7 +105,8 @@ final class WalMark implements AutoCloseable
      *
      * @param files     the file layer.
      * @param directory the storage directory.
-     * @return what it says; {@link State#EMPTY} if there is none; null if it is unreadable (no head slot readable).
+     * @return what it says; {@link State#EMPTY} if there is none; null if it is unreadable (no head slot readable, or
+     *     a header reading version 0, which no release writes).
      * @throws IOException on failure.
      * @throws UnsupportedFormatException if it is of a version this code does not read.
      */
@@ -122,6 +123,11 @@ final class WalMark implements AutoCloseable
             return null;
         }
         final int version = data.getInt(4);
+        if (Formats.NO_VERSION == version)
+        {
+            // No checksum covers the header, but no release writes version 0: damage, not an older release's mark.
+            return null;
+        }
         Formats.checkVersion(path, version, WalMarkVersion1.VERSION, VERSION);
         if (version == WalMarkVersion1.VERSION)
         {

@@ -262,6 +262,21 @@ class DamagedHeaderTest
         }
     }
 
+    /**
+     * No release writes version 0, so a {@code wal.mark} reading it is damaged (docs/log-format.md: damage to the mark
+     * turns its check off for that start, with a warning); it was refused as "unsupported format version 0" from
+     * another release, and the storage did not open.
+     */
+    @Test
+    void walMarkReadingVersion0TurnsTheCheckOffInsteadOfRefusingTheStorage() throws Exception
+    {
+        rolledOverFile();
+        final Path mark = dir.resolve(WalMark.FILE);
+        assertThat(mark).exists();
+        setInt(mark, 4, Formats.NO_VERSION);
+        assertOpensWithEntries1To20();
+    }
+
     private void assertOpensWithEntries1To20()
     {
         try (FileStorage storage = storage())
