@@ -292,6 +292,12 @@ final class WalFiles
         }
         final Path spare = directory.resolve(WalFormat.spareName(sequence));
         files.move(path, spare);
+        if (files.exists(path))
+        {
+            // The rename was between two names of one file (a crash kept both ends of an earlier one; a file system
+            // that counts no links let adoptSpares take the spare name): it did nothing, so the WAL name goes here.
+            files.delete(path);
+        }
         // Durable before the writer may claim it: otherwise a crash could bring back the old name (a flushed WAL file
         // that no longer ends with its marker) over content the writer has started to overwrite.
         files.syncDirectory(directory);

@@ -24,9 +24,21 @@ class WalSpareWithTwoNamesTest
     @TempDir
     Path dir;
 
+    /** Whether the file system counts links; one that does not says 1 for every file. */
+    private boolean linksCounted = true;
+
     private FileStorage storage()
     {
-        return FileStorage.builder().directory(dir).segmentMaxEntries(10).build();
+        final FileLayer uncounted = new ForwardingFileLayer()
+        {
+            @Override
+            public int linkCount(final Path path)
+            {
+                return 1;
+            }
+        };
+        return FileStorage.builder().directory(dir).segmentMaxEntries(10)
+            .fileLayer(linksCounted ? RealFileLayer.INSTANCE : uncounted).build();
     }
 
     private Path wal()
@@ -42,6 +54,23 @@ class WalSpareWithTwoNamesTest
      */
     @Test
     void aSpareThatIsAlsoAWalFileIsNotWrittenOver() throws Exception
+    {
+        spareThatIsAlsoAWalFileIsNotWrittenOver();
+    }
+
+    /**
+     * The same where the file system does not count links (it says 1 for every file): the spare name was adopted and
+     * the recycling rename between the file's two names did nothing, so the WAL name still led to the spare claimed
+     * and written over as a later WAL file, and the next start refused to open.
+     */
+    @Test
+    void aSpareThatIsAlsoAWalFileIsNotWrittenOverWhereLinksAreNotCounted() throws Exception
+    {
+        linksCounted = false;
+        spareThatIsAlsoAWalFileIsNotWrittenOver();
+    }
+
+    private void spareThatIsAlsoAWalFileIsNotWrittenOver() throws Exception
     {
         append(1, 20);
         append(21, 30);
