@@ -6,6 +6,7 @@ import dev.ra.protocol.EntryPayload;
 import dev.ra.protocol.LogEntry;
 import dev.ra.protocol.RaftRpc.AppendEntriesReply;
 import dev.ra.protocol.RaftRpc.AppendEntriesRpc;
+import dev.ra.protocol.RaftRpc.PreVoteRpc;
 import dev.ra.protocol.RaftRpc.TimeoutNowRpc;
 import java.util.List;
 
@@ -235,9 +236,9 @@ final class FollowerRole extends RoleHandler
     }
 
     @Override
-    void forgetLeaderIfCampaigning(final ServerId candidate)
+    void forgetLeaderIfCampaigning(final PreVoteRpc rpc)
     {
-        core.forgetLeaderWhoCampaigns(candidate);
+        core.forgetLeaderWhoCampaigns(rpc);
     }
 
     @Override

@@ -194,7 +194,7 @@ abstract sealed class RoleHandler
 
     void onPreVote(final ServerId from, final PreVoteRpc rpc)
     {
-        forgetLeaderIfCampaigning(rpc.candidateId());
+        forgetLeaderIfCampaigning(rpc);
         core.election.answerPreVote(from, rpc);
     }
 
@@ -303,9 +303,9 @@ abstract sealed class RoleHandler
      * Our leader asks for pre-votes: see {@link FollowerRole#forgetLeaderIfCampaigning}. Candidates, pre-candidates and
      * the leader name no other leader.
      *
-     * @param candidate asking.
+     * @param rpc the pre-vote request.
      */
-    void forgetLeaderIfCampaigning(final ServerId candidate)
+    void forgetLeaderIfCampaigning(final PreVoteRpc rpc)
     {
     }
 

@@ -695,11 +695,16 @@ public final class ServerCore
      * in every role that names a leader other than ourselves: a follower, and a member receiving a snapshot from it
      * (the transfer will not resume; one that is already being installed finishes first).
      *
-     * @param candidate asking for votes.
+     * <p>Only a request of our term or a later one says so. One of an earlier term is the request our leader sent
+     * before it won this term, delivered late: forgetting it would leave us leaderless (clients redirected nowhere, a
+     * snapshot from it dropped) until our election timer found it leading. A leader that restarted with its term lost
+     * asks with an earlier term too, but our refusal carries our term, and it asks with that one next time.
+     *
+     * @param rpc the pre-vote request.
      */
-    void forgetLeaderWhoCampaigns(final ServerId candidate)
+    void forgetLeaderWhoCampaigns(final PreVoteRpc rpc)
     {
-        if (!candidate.equals(leaderId))
+        if (!rpc.candidateId().equals(leaderId) || rpc.term() < currentTerm)
         {
             return;
         }

@@ -6,6 +6,7 @@ import dev.ra.protocol.RaftRpc.AppendEntriesRpc;
 import dev.ra.protocol.RaftRpc.HeartbeatRpc;
 import dev.ra.protocol.RaftRpc.InstallSnapshotReply;
 import dev.ra.protocol.RaftRpc.InstallSnapshotRpc;
+import dev.ra.protocol.RaftRpc.PreVoteRpc;
 import dev.ra.protocol.SnapshotMeta;
 
 /**
@@ -161,9 +162,9 @@ final class SnapshotReceiverRole extends RoleHandler
     }
 
     @Override
-    void forgetLeaderIfCampaigning(final ServerId candidate)
+    void forgetLeaderIfCampaigning(final PreVoteRpc rpc)
     {
-        core.forgetLeaderWhoCampaigns(candidate);
+        core.forgetLeaderWhoCampaigns(rpc);
     }
 
     /**
