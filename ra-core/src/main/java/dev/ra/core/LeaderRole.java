@@ -561,7 +561,8 @@ final class LeaderRole extends RoleHandler
             sendAppendEntries(peer, peer.matchIndex < core.log.lastIndex() || resendEmpty);
         }
         transfer.onTick();
-        reads.onTick();
+        // A query no majority confirmed while the others could have elected another leader fails (ReadIndexQueue).
+        reads.onTick(core.nowMs, 2 * core.config.electionTimeoutMaxMs());
         core.applier.runEffects(core.guard.tick(core.nowMs, core.machineState, core.lastApplied), false);
     }
 
@@ -786,7 +787,7 @@ final class LeaderRole extends RoleHandler
         if (core.commitIndex < noopIndex)
         {
             // The commit index of an earlier term is not known to be current until our noop commits (§8).
-            reads.awaitNoop(queryId);
+            reads.awaitNoop(queryId, core.nowMs);
             return;
         }
         enqueueQuery(queryId);
@@ -799,7 +800,7 @@ final class LeaderRole extends RoleHandler
             core.actions.add(new RaftAction.QueryReady(queryId));
             return;
         }
-        reads.add(queryId, core.commitIndex, core.mutation == Mutation.QUERY_JOINS_SENT_ROUND);
+        reads.add(queryId, core.commitIndex, core.mutation == Mutation.QUERY_JOINS_SENT_ROUND, core.nowMs);
         if (soleVoter())
         {
             // Only a leader that is a majority by itself confirms a round not sent yet; with peers, the query waits

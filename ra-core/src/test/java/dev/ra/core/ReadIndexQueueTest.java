@@ -21,6 +21,9 @@ import org.junit.jupiter.api.Test;
  */
 class ReadIndexQueueTest
 {
+    /** A limit long enough that no query in these tests expires unconfirmed. */
+    private static final long NO_EXPIRY_MS = Long.MAX_VALUE / 4;
+
     private static final ServerId NEXT_LEADER = new ServerId("c", "n2");
 
     @Test
@@ -47,7 +50,7 @@ class ReadIndexQueueTest
                 {
                     case 0 ->
                     {
-                        queue.add(nextQuery, commitIndex, false);
+                        queue.add(nextQuery, commitIndex, false, 0);
                         assertThat(queue.round()).as(failing).isEqualTo(sentRound + 1);
                         arrived.put(nextQuery, new long[] {commitIndex, sentRound});
                         nextQuery++;
@@ -72,8 +75,8 @@ class ReadIndexQueueTest
                     case 4 ->
                     {
                         final long roundsInFlightBefore = sentRound;
-                        queue.onTick();
-                        queue.onTick();
+                        queue.onTick(0, NO_EXPIRY_MS);
+                        queue.onTick(0, NO_EXPIRY_MS);
                         resendDue = agreedRound < roundsInFlightBefore && !queue.isEmpty();
                     }
                     default -> agreedRound = Math.min(sentRound, agreedRound + random.nextInt(2));
@@ -130,7 +133,7 @@ class ReadIndexQueueTest
                 {
                     case 0 ->
                     {
-                        queue.add(nextQuery, 0, false);
+                        queue.add(nextQuery, 0, false, 0);
                         arrived.add(nextQuery++);
                     }
                     case 1 ->
@@ -149,7 +152,7 @@ class ReadIndexQueueTest
                 }
             }
             final long awaitingNoop = nextQuery;
-            queue.awaitNoop(awaitingNoop);
+            queue.awaitNoop(awaitingNoop, 0);
             actions.clear();
             queue.failAll(NEXT_LEADER);
             final Set<Long> failed = new HashSet<>();
@@ -177,11 +180,11 @@ class ReadIndexQueueTest
     {
         final List<RaftAction> actions = new ArrayList<>();
         final ReadIndexQueue queue = new ReadIndexQueue(actions);
-        queue.add(1, 0, false);
+        queue.add(1, 0, false, 0);
         assertThat(queue.takeHeartbeatNeeded()).isTrue();
         final long first = queue.round();
-        queue.add(2, 0, false);
-        queue.add(3, 0, false);
+        queue.add(2, 0, false, 0);
+        queue.add(3, 0, false, 0);
         assertThat(queue.takeHeartbeatNeeded()).as("round %d is in flight", first).isFalse();
 
         queue.answerReady(first, 0);
@@ -200,16 +203,16 @@ class ReadIndexQueueTest
     {
         final List<RaftAction> actions = new ArrayList<>();
         final ReadIndexQueue queue = new ReadIndexQueue(actions);
-        queue.add(1, 0, false);
+        queue.add(1, 0, false, 0);
         assertThat(queue.takeHeartbeatNeeded()).isTrue();
-        queue.onTick();
+        queue.onTick(0, NO_EXPIRY_MS);
         assertThat(queue.takeHeartbeatNeeded()).as("sent since the previous tick: not lost yet").isFalse();
-        queue.onTick();
+        queue.onTick(0, NO_EXPIRY_MS);
         assertThat(queue.takeHeartbeatNeeded()).as("a whole tick without a majority: sent again").isTrue();
         queue.answerReady(queue.round(), 0);
         assertThat(actions).containsExactly(new RaftAction.QueryReady(1));
-        queue.onTick();
-        queue.onTick();
+        queue.onTick(0, NO_EXPIRY_MS);
+        queue.onTick(0, NO_EXPIRY_MS);
         assertThat(queue.takeHeartbeatNeeded()).as("nothing waits").isFalse();
     }
 
@@ -219,12 +222,12 @@ class ReadIndexQueueTest
         final List<RaftAction> actions = new ArrayList<>();
         final ReadIndexQueue queue = new ReadIndexQueue(actions);
         assertThat(queue.takeHeartbeatNeeded()).isFalse();
-        queue.add(1, 0, false);
+        queue.add(1, 0, false, 0);
         assertThat(queue.takeHeartbeatNeeded()).isTrue();
         assertThat(queue.takeHeartbeatNeeded()).isFalse();
 
-        queue.awaitNoop(7);
-        queue.awaitNoop(8);
+        queue.awaitNoop(7, 0);
+        queue.awaitNoop(8, 0);
         final List<Long> handedOn = new ArrayList<>();
         queue.releaseAwaitingNoop(handedOn::add);
         assertThat(handedOn).containsExactly(7L, 8L);
@@ -234,5 +237,33 @@ class ReadIndexQueueTest
 
         queue.reset();
         assertThat(queue.round()).isZero();
+    }
+
+    @Test
+    void queriesUnconfirmedForTwiceTheElectionTimeoutFailAsNotLeaderAndConfirmedOnesWaitForTheirIndex()
+    {
+        final List<RaftAction> actions = new ArrayList<>();
+        final ReadIndexQueue queue = new ReadIndexQueue(actions);
+        queue.add(1, 5, false, 0);
+        assertThat(queue.takeHeartbeatNeeded()).isTrue();
+        queue.answerReady(1, 0);
+        queue.add(2, 5, false, 10);
+        queue.awaitNoop(3, 20);
+        queue.onTick(200, 200);
+        assertThat(actions).as("none waited for longer than 200 ms yet").isEmpty();
+        queue.onTick(215, 200);
+        assertThat(actions).as("only query 2: query 1 was confirmed and waits for index 5, query 3 is younger")
+            .singleElement().isInstanceOfSatisfying(RaftAction.CallFailed.class, failed ->
+            {
+                assertThat(failed.callId()).isEqualTo(2);
+                assertThat(failed.error()).isEqualTo(CallError.NOT_LEADER);
+                assertThat(failed.leaderHint()).isNull();
+            });
+        queue.onTick(221, 200);
+        assertThat(actions).hasSize(2).last().isInstanceOfSatisfying(RaftAction.CallFailed.class,
+            failed -> assertThat(failed.callId()).isEqualTo(3));
+        queue.answerReady(1, 5);
+        assertThat(actions).hasSize(3).last().isEqualTo(new RaftAction.QueryReady(1));
+        assertThat(queue.isEmpty()).isTrue();
     }
 }
