@@ -313,6 +313,9 @@ final class ClientQueries
         final ServerProcess process = registry.get(server);
         if (null == process)
         {
+            // A cluster whose start failed here is not coming back by itself: say so (not transient), rather than
+            // "not running", which a client retries as for a member that is restarting.
+            clusters.getChecked(server);
             throw clusters.notRunningHere(server);
         }
         return process;

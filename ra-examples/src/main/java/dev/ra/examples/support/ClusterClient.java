@@ -325,12 +325,12 @@ public final class ClusterClient
 
     /**
      * @param unknownIsFinal whether an {@link UnknownServerException} from {@code attempt} is final for its member:
-     *                       the node does not know the member's cluster (its codecs), or saw it deleted (as is a
-     *                       {@link ClusterStartFailedException}: the cluster's start failed on the node). True of the
+     *                       the node does not know the member's cluster (its codecs), or saw it deleted. True of the
      *                       calls sent through the node's directory (commands, named queries), whose redirects pass
      *                       over a member merely not running; false of a query function on the local member, which
-     *                       is not running while it restarts. A round in which every member refused so ends the call
-     *                       with the refusal, which asking again until the timeout would not change.
+     *                       is not running while it restarts. A {@link ClusterStartFailedException} (the cluster's
+     *                       start failed on the node) is final for every call. A round in which every member refused
+     *                       so ends the call with the refusal, which asking again until the timeout would not change.
      */
     private <T> T call(final List<ServerId> targets, final long deadline, final Attempt<T> attempt,
         final boolean retryUnknownOutcome, final Runnable onUnknownOutcome, final boolean unknownIsFinal)
@@ -342,7 +342,7 @@ public final class ClusterClient
         RuntimeException last = null;
         while (true)
         {
-            boolean everyMemberRefused = unknownIsFinal;
+            boolean everyMemberRefused = true;
             for (final ServerId target : null == targets ? order() : targets)
             {
                 final long remainingNanos = deadline - System.nanoTime();
@@ -369,7 +369,7 @@ public final class ClusterClient
                     {
                         capNanos = capNanos > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : capNanos * 2;
                     }
-                    everyMemberRefused &= cause instanceof UnknownServerException ||
+                    everyMemberRefused &= unknownIsFinal && cause instanceof UnknownServerException ||
                         cause instanceof ClusterStartFailedException;
                     last = cause;
                 }

@@ -81,6 +81,24 @@ class ClusterClientRefusalTest
     }
 
     @Test
+    void aConsistentQueryOnAClusterWhoseStartFailedHereFailsAtOnceNamingTheFailure()
+    {
+        try (ToolboxCluster world = ToolboxCluster.start("kv", KvMachine::new))
+        {
+            final List<ServerId> members = ToolboxCluster.RA_NODES.stream().map(n -> new ServerId("broken", n))
+                .toList();
+            assertThatThrownBy(() -> world.system("n1").startCluster("broken", new BrokenInit(), members))
+                .hasMessageContaining("init is broken");
+            final ClusterClient client = new ClusterClient(world.system("n1"), members, LONGER_THAN_THE_TEST,
+                Duration.ofSeconds(2));
+
+            assertThatThrownBy(() -> client.consistentQuery(state -> state))
+                .isInstanceOf(ClusterStartFailedException.class)
+                .hasMessageContaining("its start failed");
+        }
+    }
+
+    @Test
     void aQueryOnALocalMemberThatIsRestartingWaitsForIt() throws InterruptedException
     {
         try (ToolboxCluster world = ToolboxCluster.start("kv", KvMachine::new))
