@@ -561,10 +561,12 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         {
             sendUnanswered = false;
             // A leader whose node went silent (paused, cut off) would hold the call until it times out, and a command
-            // sent there may be appended when it wakes: while the others elect, ask them instead.
-            final ServerId hint = null != leaderHint && router.isSilent(leaderHint.node()) ? null : leaderHint;
+            // sent there may be appended when it wakes: while the others elect, ask them instead. A leader this call
+            // found deleted (removed, and the member asked has not noticed yet) takes no call at all: likewise.
+            final ServerId hint = null != leaderHint && (router.isSilent(leaderHint.node()) || deleted(leaderHint)) ?
+                null : leaderHint;
             lastRefusal = target + (null != hint ? " named the leader " + hint : null == leaderHint ?
-                " knew no leader" : " named the leader " + leaderHint + ", whose node is silent");
+                " knew no leader" : " named the leader " + leaderHint + ", whose node is silent or who was deleted");
             MemberLearning.heardOf(router, cluster, hint, this);
             if (null == hint)
             {
@@ -624,8 +626,8 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
     }
 
     /**
-     * The member after {@code current} in the cluster's member list, preferring members whose node is not silent, or
-     * null if the cluster's members are not known here.
+     * The member after {@code current} in the cluster's member list, preferring members whose node is not silent,
+     * passing over those this call found deleted, or null if there is none (or the members are not known here).
      */
     private ServerId nextMember(final ServerId current)
     {
@@ -639,13 +641,19 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         for (int i = 1; i < members.size(); i++)
         {
             final ServerId candidate = members.get((at + i) % members.size());
-            if (!router.isSilent(candidate.node()))
+            if (!router.isSilent(candidate.node()) && !deleted(candidate))
             {
                 return candidate;
             }
-            fallback = null == fallback ? candidate : fallback;
+            fallback = null == fallback && !deleted(candidate) ? candidate : fallback;
         }
         return fallback;
+    }
+
+    /** Called holding this call's lock. */
+    private boolean deleted(final ServerId server)
+    {
+        return null != deletedMembers && deletedMembers.contains(server);
     }
 
     @Override
