@@ -20,6 +20,8 @@ final class Election
 {
     /** Bounds {@link #unknownAskers}: a recovering member asks at most this many servers it does not know. */
     private static final int MAX_UNKNOWN_ASKERS = 64;
+    /** Pre-vote rounds a run may make per millisecond since it started before its tokens could meet a later run's. */
+    private static final long TOKENS_PER_MS = 1024;
 
     private final ServerCore core;
     /** Who granted this member's pre-vote or vote in the current campaign. */
@@ -28,7 +30,10 @@ final class Election
     private final Set<ServerId> votesRefused = new HashSet<>();
     /** Who asked this member for a vote in the term of its current campaign: rivals that voted for themselves. */
     private final Set<ServerId> rivals = new HashSet<>();
-    /** Tells the answers to this member's latest pre-vote request from those to earlier ones. */
+    /**
+     * Tells the answers to this member's latest pre-vote request from those to earlier ones, also those of an earlier
+     * run of this member (see {@link #startTokensAt}).
+     */
     private long preVoteToken;
     /**
      * Servers outside the configuration this member knows that asked it for a pre-vote while it recovered damaged
@@ -41,6 +46,21 @@ final class Election
     Election(final ServerCore core)
     {
         this.core = core;
+    }
+
+    /**
+     * Number this run's pre-vote rounds from its start time, so that a grant to a round of an earlier run, delivered
+     * after a restart, matches no round of this one: the token is not stored, and counted from zero again it would
+     * count that grant, made when the voter knew no leader, in a round where it may follow one (a needless election
+     * that deposes it; the election's own votes keep it safe). A run makes far fewer rounds than its start time
+     * advances in steps of {@code 1 / TOKENS_PER_MS} ms (each round waits an election timeout), so the runs' tokens
+     * never meet.
+     *
+     * @param nowMs when this run started.
+     */
+    void startTokensAt(final long nowMs)
+    {
+        preVoteToken = nowMs * TOKENS_PER_MS;
     }
 
     /**

@@ -161,6 +161,7 @@ public final class ServerCore
     {
         actions.clear();
         this.nowMs = nowMs;
+        election.startTokensAt(nowMs);
         final SnapshotMeta snapshot = recovered.snapshot();
         if (null != snapshot)
         {
