@@ -1,5 +1,6 @@
 package dev.ra.examples.lease;
 
+import dev.ra.examples.support.CommandNumber;
 import java.util.Objects;
 
 /**
@@ -77,6 +78,34 @@ public sealed interface LeasedKvCommand extends LeasedKvMachineCommand
         public Configure
         {
             Objects.requireNonNull(settings, "settings");
+        }
+    }
+
+    /**
+     * A client's write numbered by its client ({@link dev.ra.examples.support.ClientSequences}, machine version 4): a
+     * {@link Put}, {@link PutIf}, {@link Delete}, {@link SessionCommand.Grant} or {@link SessionCommand.Revoke}. A
+     * retry of a write applied already gets its first reply and changes nothing (a conditional put that wrote answers
+     * {@link LeasedKvReply.Written}, not a failed compare on its own write; a grant gives the session it opened, not
+     * a second one; a delete or revoke says what it deleted or released); an attempt numbered below its client's
+     * first unanswered call is answered {@link dev.ra.examples.support.StaleCommand} and applied not at all (a late
+     * delete no longer deletes the client's newer put). Versions 0 to 3 refuse it before the log.
+     *
+     * @param write  the write.
+     * @param number of the call, the same in every attempt of it.
+     */
+    record Numbered(LeasedKvMachineCommand write, CommandNumber number) implements LeasedKvCommand
+    {
+        /** Checks that the write is one a client numbers, and that the number is given. */
+        public Numbered
+        {
+            Objects.requireNonNull(number, "number");
+            if (!(write instanceof Put || write instanceof PutIf || write instanceof Delete ||
+                write instanceof SessionCommand.Grant || write instanceof SessionCommand.Revoke))
+            {
+                throw new IllegalArgumentException("a numbered leased KV command carries a Put, PutIf, Delete, " +
+                    "SessionCommand.Grant or SessionCommand.Revoke, got " +
+                    (null == write ? "null" : write.getClass().getName()));
+            }
         }
     }
 }

@@ -6,9 +6,11 @@ import dev.ra.CommandMeta;
 import dev.ra.DownReason;
 import dev.ra.Effect;
 import dev.ra.InitArgs;
+import dev.ra.ProcessRef;
 import dev.ra.RaftRole;
 import dev.ra.StateMachine;
 import dev.ra.codec.Codec;
+import dev.ra.examples.support.ClientSequences;
 import dev.ra.examples.support.FirstComponentsCodec;
 import dev.ra.examples.support.Persistent;
 import dev.ra.examples.support.ReleaseCursorPolicy;
@@ -62,6 +64,13 @@ import java.util.Objects;
  * in the log, each member goes on with its own. Versions 0 to 2 applied the log with each member's own settings, and
  * members with different ones parted.
  *
+ * <p><b>Numbered writes</b> (version 4): {@link LeasedKvCommand.Numbered} carries a put, conditional put, delete,
+ * grant or revoke with its client's number ({@link ClientSequences}), so that a retry of a write applied already
+ * gets its first reply and a late attempt of one its client has finished is refused without effect. Every write of
+ * a client is compared with its others under one placeholder process ({@link #ANY_CALLER}): writes name different
+ * sessions or none (a delete), and a late delete must not delete the same client's newer put under a session. So
+ * a client's entry goes by the time and count bounds of {@link ClientSequences}, not with a session.
+ *
  * <p>Every node hosting a member must register a {@link LessorHost} under the handler name: without one on the
  * leader's node, no lessor runs there, so no session expires and clients find no lessor to keep sessions alive with.
  *
@@ -91,12 +100,21 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
     public static final String LESSOR = "lessor";
     /** Named query: the store's revision (argument ignored). */
     public static final String REVISION = "revision";
+    /**
+     * The process a client's numbered writes are about, for {@link ClientSequences}: one placeholder for every write,
+     * so that each of a client's writes is compared with all its others, whatever session they name (a delete names
+     * none, and a late one must not delete the same client's newer put under a session).
+     */
+    static final ProcessRef ANY_CALLER = new ProcessRef("leased-kv-client", 1);
     /** The newest version of the logic ({@link #version()}). */
-    private static final int VERSION = 3;
+    private static final int VERSION = 4;
 
     /** The snapshots of versions 0 to 2: the state's first five components, without the settings. */
     private static final Codec<LeasedKvState> OLDER_STATE = new FirstComponentsCodec<>(LeasedKvState.class, 5,
         LeasedKvMachine::olderState, "LeasedKvMachine versions 0 to 2");
+    /** The snapshots of version 3: the state's first six components, without the numbered writes. */
+    private static final Codec<LeasedKvState> VERSION_THREE_STATE = new FirstComponentsCodec<>(LeasedKvState.class, 6,
+        LeasedKvMachine::versionThreeState, "LeasedKvMachine version 3");
 
     private final String lessorHandler;
     /** The settings this machine was constructed with: those it proposes as leader (and applies before version 3). */
@@ -167,7 +185,8 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
      * 1 refuses a {@link WatchCommand.Register} of a watch id that another watcher holds; version 0 let such a
      * register replace that watcher's watch. Before version 2 a cancel ended any watch of its id, and answered
      * {@code false} for the tombstone of an expired watch, which it removed. Version 3 keeps the history limit and the
-     * unreachable watch expiry in the state; the older versions applied each member's own.
+     * unreachable watch expiry in the state; the older versions applied each member's own. Version 4 takes
+     * {@link LeasedKvCommand.Numbered} writes, and keeps its clients' numbers in the state.
      */
     @Override
     public int version()
@@ -182,28 +201,39 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
     }
 
     /**
-     * Versions 0 and 1 refuse {@link WatchCommand.CancelOwn} before the log, and versions 0 to 2
-     * {@link LeasedKvCommand.Configure}: the members of an older build cannot decode them.
+     * Versions 0 and 1 refuse {@link WatchCommand.CancelOwn} before the log, versions 0 to 2
+     * {@link LeasedKvCommand.Configure}, and versions 0 to 3 {@link LeasedKvCommand.Numbered}: the members of an older
+     * build cannot decode them.
      */
     @Override
     @SuppressWarnings("unchecked")
     public Codec<LeasedKvMachineCommand> commandCodec()
     {
-        if (logicVersion >= 3)
+        if (logicVersion >= 4)
         {
             return StateMachine.super.commandCodec();
         }
-        return (Codec<LeasedKvMachineCommand>)(Codec<?>)(logicVersion >= 2 ? VersionOneCommands.VERSION_TWO :
-            VersionOneCommands.CODEC);
+        final Codec<Object> older = switch (logicVersion)
+        {
+            case 3 -> VersionOneCommands.VERSION_THREE;
+            case 2 -> VersionOneCommands.VERSION_TWO;
+            default -> VersionOneCommands.CODEC;
+        };
+        return (Codec<LeasedKvMachineCommand>)(Codec<?>)older;
     }
 
     /**
-     * Versions 0 to 2 read and write their snapshots in their own shape, without the settings.
+     * Versions 0 to 3 read and write their snapshots in their own shape: version 3 without the numbered writes,
+     * versions 0 to 2 without the settings too.
      */
     @Override
     public Codec<LeasedKvState> stateCodec()
     {
-        return logicVersion >= 3 ? StateMachine.super.stateCodec() : OLDER_STATE;
+        if (logicVersion >= 4)
+        {
+            return StateMachine.super.stateCodec();
+        }
+        return logicVersion == 3 ? VERSION_THREE_STATE : OLDER_STATE;
     }
 
     @Override
@@ -216,10 +246,43 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
     public ApplyResult<LeasedKvState> apply(final CommandMeta meta, final LeasedKvMachineCommand command,
         final LeasedKvState state)
     {
+        if (!(command instanceof LeasedKvCommand.Numbered numbered))
+        {
+            final Outcome outcome = applyOne(meta, command, state);
+            return cursorPolicy.result(meta, outcome.state(), outcome.reply(), outcome.effects());
+        }
+        if (logicVersion < 4)
+        {
+            // Refused by the older versions' codecs before the log; kept out of apply all the same.
+            return cursorPolicy.result(meta, state, null, List.of());
+        }
+        final ClientSequences.Earlier earlier = state.sequences().earlier(ANY_CALLER, numbered.number());
+        if (null != earlier)
+        {
+            // A retry of a write applied already, or a late attempt of one its client finished: nothing is applied.
+            return cursorPolicy.result(meta, state, earlier.reply(), List.of());
+        }
+        final Outcome applied = applyOne(meta, numbered.write(), state);
+        // The reply remembered before the release cursor policy looks, so that a snapshot taken here holds it.
+        final LeasedKvState next = applied.state().withSequences(applied.state().sequences().applied(ANY_CALLER,
+            numbered.number(), applied.reply(), meta.systemTimeMs()));
+        return cursorPolicy.result(meta, next, applied.reply(), applied.effects());
+    }
+
+    /**
+     * What one command did, before the release cursor policy looks at the state.
+     */
+    private record Outcome(LeasedKvState state, Object reply, List<Effect> effects)
+    {
+    }
+
+    private Outcome applyOne(final CommandMeta meta, final LeasedKvMachineCommand command,
+        final LeasedKvState state)
+    {
         if (command instanceof LeasedKvCommand.Configure configure)
         {
             // Older versions' codecs keep this command out of their logs.
-            return cursorPolicy.result(meta, state.withSettings(configure.settings()), settings(state), List.of());
+            return new Outcome(state.withSettings(configure.settings()), settings(state), List.of());
         }
         final Change change = new Change(meta, state);
         final Object reply;
@@ -244,8 +307,8 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
             if (logicVersion < 2)
             {
                 // Refused by the older versions' codec before the log; kept out of apply all the same.
-                return cursorPolicy.result(meta, state, new WatchReply.Refused(cancel.watchId(),
-                    VersionOneCommands.REFUSAL), List.of());
+                return new Outcome(state, new WatchReply.Refused(cancel.watchId(), VersionOneCommands.REFUSAL),
+                    List.of());
             }
             final WatchHub.Cancellation cancellation = change.watches.cancelOwn(cancel);
             change.watches = cancellation.hub();
@@ -255,7 +318,7 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
         {
             if (logicVersion >= 2)
             {
-                return cursorPolicy.result(meta, state, new WatchReply.Refused(cancel.watchId(), "WatchCommand" +
+                return new Outcome(state, new WatchReply.Refused(cancel.watchId(), "WatchCommand" +
                     ".Cancel names no watcher, so it could end another client's watch; send WatchCommand.CancelOwn " +
                     "naming the watcher (machine version 2 of LeasedKvMachine on; Watcher does)"), List.of());
             }
@@ -267,7 +330,7 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
             throw new IllegalArgumentException("LeasedKvMachine takes LeasedKvCommand, SessionCommand or " +
                 "WatchCommand, got " + (null == command ? "null" : command.getClass().getName()));
         }
-        return cursorPolicy.result(meta, change.finish(), reply, change.effects);
+        return new Outcome(change.finish(), reply, change.effects);
     }
 
     @Override
@@ -385,6 +448,13 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
     }
 
     @SuppressWarnings("unchecked")
+    private static LeasedKvState versionThreeState(final List<Object> parts)
+    {
+        return new LeasedKvState((Map<String, KeyValue>)parts.get(0), (SessionTable)parts.get(1),
+            (WatchHub)parts.get(2), (Long)parts.get(3), (Long)parts.get(4), (LeasedKvSettings)parts.get(5));
+    }
+
+    @SuppressWarnings("unchecked")
     private static LeasedKvState olderState(final List<Object> parts)
     {
         return new LeasedKvState((Map<String, KeyValue>)parts.get(0), (SessionTable)parts.get(1),
@@ -445,7 +515,8 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
             return new LeasedKvReply.Deleted(doomed.isEmpty() ? change.state.revision() : change.meta.index(),
                 doomed);
         }
-        // Unreachable while LeasedKvCommand is sealed; LeasedKvMachineTest checks every permitted type.
+        // Unreachable while LeasedKvCommand is sealed (Configure and Numbered are taken before, and a numbered command
+        // never carries a numbered one); LeasedKvMachineTest checks every permitted type.
         throw new IllegalStateException("unhandled command " + command);
     }
 

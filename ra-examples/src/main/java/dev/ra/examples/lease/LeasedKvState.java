@@ -1,5 +1,6 @@
 package dev.ra.examples.lease;
 
+import dev.ra.examples.support.ClientSequences;
 import dev.ra.examples.support.CursorTracked;
 import dev.ra.examples.watch.WatchHub;
 import java.util.ArrayList;
@@ -20,9 +21,11 @@ import java.util.Objects;
  * @param settings    in force (machine version 3 on), set by the last {@link LeasedKvCommand.Configure}; until the
  *                    first, {@link LeasedKvSettings#DEFAULTS} in a new store, and null from the switch to version 3:
  *                    each member then applies its own, as before it.
+ * @param sequences   of the clients' numbered writes ({@link LeasedKvCommand.Numbered}, machine version 4; none
+ *                    before).
  */
 public record LeasedKvState(Map<String, KeyValue> keys, SessionTable sessions, WatchHub watches, long revision,
-    long cursorIndex, LeasedKvSettings settings) implements CursorTracked<LeasedKvState>
+    long cursorIndex, LeasedKvSettings settings, ClientSequences sequences) implements CursorTracked<LeasedKvState>
 {
     /** The empty store, with the default settings. */
     public static final LeasedKvState EMPTY = new LeasedKvState(Map.of(), SessionTable.EMPTY, WatchHub.EMPTY, 0, 0);
@@ -33,6 +36,23 @@ public record LeasedKvState(Map<String, KeyValue> keys, SessionTable sessions, W
         Objects.requireNonNull(keys, "keys");
         Objects.requireNonNull(sessions, "sessions");
         Objects.requireNonNull(watches, "watches");
+        Objects.requireNonNull(sequences, "sequences");
+    }
+
+    /**
+     * A state with no numbered writes, the shape of machine version 3.
+     *
+     * @param keys        by key, in insertion order.
+     * @param sessions    the session table.
+     * @param watches     the watches and the event history.
+     * @param revision    revision of the last change.
+     * @param cursorIndex log index of the last release cursor.
+     * @param settings    in force, or null (see the record's).
+     */
+    public LeasedKvState(final Map<String, KeyValue> keys, final SessionTable sessions, final WatchHub watches,
+        final long revision, final long cursorIndex, final LeasedKvSettings settings)
+    {
+        this(keys, sessions, watches, revision, cursorIndex, settings, ClientSequences.NONE);
     }
 
     /**
@@ -80,7 +100,7 @@ public record LeasedKvState(Map<String, KeyValue> keys, SessionTable sessions, W
     LeasedKvState with(final Map<String, KeyValue> nextKeys, final SessionTable nextSessions,
         final WatchHub nextWatches, final long nextRevision)
     {
-        return new LeasedKvState(nextKeys, nextSessions, nextWatches, nextRevision, cursorIndex, settings);
+        return new LeasedKvState(nextKeys, nextSessions, nextWatches, nextRevision, cursorIndex, settings, sequences);
     }
 
     /**
@@ -89,12 +109,21 @@ public record LeasedKvState(Map<String, KeyValue> keys, SessionTable sessions, W
      */
     LeasedKvState withSettings(final LeasedKvSettings next)
     {
-        return new LeasedKvState(keys, sessions, watches, revision, cursorIndex, next);
+        return new LeasedKvState(keys, sessions, watches, revision, cursorIndex, next, sequences);
+    }
+
+    /**
+     * @param next the clients' numbered writes.
+     * @return a copy of this state with them.
+     */
+    LeasedKvState withSequences(final ClientSequences next)
+    {
+        return new LeasedKvState(keys, sessions, watches, revision, cursorIndex, settings, next);
     }
 
     @Override
     public LeasedKvState withCursorIndex(final long index)
     {
-        return new LeasedKvState(keys, sessions, watches, revision, index, settings);
+        return new LeasedKvState(keys, sessions, watches, revision, index, settings, sequences);
     }
 }

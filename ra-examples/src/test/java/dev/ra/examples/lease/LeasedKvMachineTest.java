@@ -262,7 +262,8 @@ class LeasedKvMachineTest
     void shouldHandleEveryPermittedCommandType()
     {
         final List<Class<?>> handled = List.of(LeasedKvCommand.Put.class, LeasedKvCommand.PutIf.class,
-            LeasedKvCommand.Delete.class, LeasedKvCommand.Configure.class, SessionCommand.Grant.class,
+            LeasedKvCommand.Delete.class, LeasedKvCommand.Configure.class, LeasedKvCommand.Numbered.class,
+            SessionCommand.Grant.class,
             SessionCommand.Revoke.class,
             SessionCommand.Expire.class, SessionCommand.NewLeader.class, SessionCommand.LessorReady.class,
             WatchCommand.Register.class, WatchCommand.CancelOwn.class, WatchCommand.Cancel.class);

@@ -141,8 +141,10 @@ class LeasedKvSettingsTest
             .isEqualTo(kv.state());
         // The generic codec writes a record's components in order with no count: version 3's bytes are version 2's
         // followed by the settings.
-        assertThat(frugal.stateCodec().toBytes(configured)).startsWith(versionTwoBytes)
+        final StateMachine<LeasedKvMachineCommand, LeasedKvState> v3 = frugal.machineFor(3);
+        assertThat(v3.stateCodec().toBytes(configured)).startsWith(versionTwoBytes)
             .hasSize(versionTwoBytes.length + Codecs.generic().toBytes(settings).length);
+        assertThatThrownBy(() -> v3.stateCodec().fromBytes(versionTwoBytes)).isInstanceOf(CodecException.class);
         assertThatThrownBy(() -> frugal.stateCodec().fromBytes(versionTwoBytes)).isInstanceOf(CodecException.class);
     }
 
