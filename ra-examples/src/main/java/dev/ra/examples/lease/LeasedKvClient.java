@@ -1,11 +1,13 @@
 package dev.ra.examples.lease;
 
 import dev.ra.CommandOutcomeUnknownException;
+import dev.ra.InvalidCommandException;
 import dev.ra.ProcessRef;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.examples.support.Answered;
 import dev.ra.examples.support.ClusterClient;
+import dev.ra.examples.support.CommandNumbering;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -22,13 +24,21 @@ import java.util.Optional;
  * }
  * }</pre>
  *
- * <p>A put is not retried when its outcome is unknown (as {@link dev.ra.examples.kv.KvClient}); grants, revokes and
- * deletes are. A conditional put is sent again after an unknown outcome, and recognises its own write when that
- * retry fails its compare (see {@link #putIf}).
+ * <p>Writes are numbered ({@link LeasedKvCommand.Numbered}, machine version 4 of {@link LeasedKvMachine}; one
+ * numbering per JVM, {@link CommandNumbering#shared()}): puts, conditional puts, deletes, grants and revokes are
+ * retried when their outcome is unknown, a retry whose first attempt was applied gets that attempt's reply (a
+ * conditional put that wrote answers {@link LeasedKvReply.Written}, a grant gives the one session it opened, a
+ * delete or a revoke says what it deleted or released), and a first attempt that lands after this JVM's later
+ * writes is refused and changes nothing (a late delete no longer deletes the client's newer put). A cluster at
+ * version 3 or older refuses them before the log and is sent the plain commands, handled as before: a put or a grant
+ * is not retried when its outcome is unknown (as {@link dev.ra.examples.kv.KvClient}'s on such a cluster); revokes
+ * and deletes are; a conditional put is sent again after an unknown outcome, and recognises its own write when that
+ * retry fails its compare (see {@link #putIf}). Writes of other JVMs are not compared.
  */
 public final class LeasedKvClient
 {
     private final ClusterClient cluster;
+    private final CommandNumbering numbering = CommandNumbering.shared();
 
     /**
      * @param system  to send calls through; if it does not know the cluster yet, the client registers it there.
@@ -79,20 +89,25 @@ public final class LeasedKvClient
      */
     public SessionReply.Granted grant(final Duration ttl, final ProcessRef owner)
     {
-        return cluster.command(new SessionCommand.Grant(ttl.toMillis(), owner), false);
+        final SessionCommand.Grant grant = new SessionCommand.Grant(ttl.toMillis(), owner);
+        final NumberedReply<SessionReply.Granted> numbered = numbered(grant, "grant");
+        return numbered.sent() ? numbered.reply() : cluster.command(grant, false);
     }
 
     /**
-     * End a session now; its keys are deleted. An unknown outcome is handled as {@link Revocation#revoke} says.
+     * End a session now; its keys are deleted. Numbered (see the class's): a retry whose first attempt ended the
+     * session says what it released. On a cluster at machine version 3 or older an unknown outcome is handled as
+     * {@link Revocation#revoke} says.
      *
      * @param sessionId to end.
      * @return what ended.
-     * @throws dev.ra.CommandOutcomeUnknownException if the session is ended but whether this call ended it is not
-     *                                               known.
+     * @throws dev.ra.CommandOutcomeUnknownException if, on an older cluster, the session is ended but whether this call
+     *                                               ended it is not known, or the cluster forgot the numbered call.
      */
     public SessionReply.Ended revoke(final long sessionId)
     {
-        return Revocation.revoke(cluster, sessionId);
+        final NumberedReply<SessionReply.Ended> numbered = numbered(new SessionCommand.Revoke(sessionId), "revoke");
+        return numbered.sent() ? numbered.reply() : Revocation.revoke(cluster, sessionId);
     }
 
     /**
@@ -113,20 +128,24 @@ public final class LeasedKvClient
      */
     public LeasedKvReply put(final String key, final String value, final long sessionId)
     {
-        return cluster.command(new LeasedKvCommand.Put(key, value, sessionId), false);
+        final LeasedKvCommand.Put put = new LeasedKvCommand.Put(key, value, sessionId);
+        final NumberedReply<LeasedKvReply> numbered = numbered(put, "put");
+        return numbered.sent() ? numbered.reply() : cluster.command(put, false);
     }
 
     /**
      * Put only if the key's mod revision is {@code expectedModRevision} (0: absent); see
-     * {@link LeasedKvCommand.PutIf}.
+     * {@link LeasedKvCommand.PutIf}. Numbered (see the class's), a retry whose first attempt wrote answers that
+     * write.
      *
-     * <p>When the outcome of the put is unknown (a timeout, a leader lost) it is sent again, and a retry whose compare
-     * fails because of this call's own write reports it {@link LeasedKvReply.Written}, at the revision of that
-     * write: the key holds {@code value} and {@code sessionId}, was written after {@code expectedModRevision}, and is
-     * the key that revision named (created by the write itself when {@code expectedModRevision} is 0). So a
-     * session-bound lock taken by a put whose answer was lost is reported taken, not lost to a holder that is this
-     * caller. A recognised write's {@code previous} is null: nothing when the key was absent, and not known
-     * otherwise. Another client writing the same value with the same session cannot be told from this call.
+     * <p>On a cluster at machine version 3 or older, when the outcome of the put is unknown (a timeout, a leader
+     * lost) it is sent again, and a retry whose compare fails because of this call's own write reports it
+     * {@link LeasedKvReply.Written}, at the revision of that write: the key holds {@code value} and
+     * {@code sessionId}, was written after {@code expectedModRevision}, and is the key that revision named (created
+     * by the write itself when {@code expectedModRevision} is 0). So a session-bound lock taken by a put whose answer
+     * was lost is reported taken, not lost to a holder that is this caller. A recognised write's {@code previous} is
+     * null: nothing when the key was absent, and not known otherwise. Another client writing the same value with the
+     * same session cannot be told from this call.
      *
      * @param key                 to write.
      * @param expectedModRevision required.
@@ -138,6 +157,11 @@ public final class LeasedKvClient
         final long sessionId)
     {
         final LeasedKvCommand.PutIf putIf = new LeasedKvCommand.PutIf(key, expectedModRevision, value, sessionId);
+        final NumberedReply<LeasedKvReply> numbered = numbered(putIf, "conditional put");
+        if (numbered.sent())
+        {
+            return numbered.reply();
+        }
         // One deadline for the put and its retry: the call takes no longer than this client's one timeout.
         final long deadline = cluster.deadline();
         try
@@ -177,32 +201,79 @@ public final class LeasedKvClient
     }
 
     /**
-     * Delete a key. An attempt whose outcome is unknown (a timeout, a leader lost) is followed by another, so that the
-     * key is gone in the end; the call then throws {@link CommandOutcomeUnknownException}: what the earlier attempt
-     * deleted, if it was applied, cannot be known, and the reply of the attempt that answered would tell a caller that
-     * nothing was deleted when its own earlier attempt deleted the key.
+     * Delete a key. Numbered (see the class's): an attempt whose outcome is unknown is followed by another, whose
+     * reply says what the call deleted, and a late attempt deletes nothing written after it.
+     *
+     * <p>On a cluster at machine version 3 or older an attempt whose outcome is unknown (a timeout, a leader lost) is
+     * followed by another, so that the key is gone in the end; the call then throws
+     * {@link CommandOutcomeUnknownException}: what the earlier attempt deleted, if it was applied, cannot be known,
+     * and the reply of the attempt that answered would tell a caller that nothing was deleted when its own earlier
+     * attempt deleted the key.
      *
      * @param key to delete.
      * @return the revision and what was deleted.
-     * @throws CommandOutcomeUnknownException if an attempt's outcome was unknown; the key is deleted all the same.
+     * @throws CommandOutcomeUnknownException if, on an older cluster, an attempt's outcome was unknown (the key is
+     *                                        deleted all the same), or the cluster forgot the numbered call.
      */
     public LeasedKvReply.Deleted delete(final String key)
     {
-        return deleted(new LeasedKvCommand.Delete(key, false),
-            cluster.retriedCommand(new LeasedKvCommand.Delete(key, false), cluster.deadline()));
+        return delete(new LeasedKvCommand.Delete(key, false));
     }
 
     /**
-     * Delete every key under a prefix; an unknown outcome is handled as {@link #delete} does.
+     * Delete every key under a prefix; numbered, and on an older cluster an unknown outcome handled, as
+     * {@link #delete} says.
      *
      * @param prefix of the keys to delete.
      * @return the revision and what was deleted.
-     * @throws CommandOutcomeUnknownException if an attempt's outcome was unknown; the keys are deleted all the same.
+     * @throws CommandOutcomeUnknownException as {@link #delete} says.
      */
     public LeasedKvReply.Deleted deletePrefix(final String prefix)
     {
-        return deleted(new LeasedKvCommand.Delete(prefix, true),
-            cluster.retriedCommand(new LeasedKvCommand.Delete(prefix, true), cluster.deadline()));
+        return delete(new LeasedKvCommand.Delete(prefix, true));
+    }
+
+    private LeasedKvReply.Deleted delete(final LeasedKvCommand.Delete delete)
+    {
+        final NumberedReply<LeasedKvReply.Deleted> numbered = numbered(delete, "delete");
+        return numbered.sent() ? numbered.reply() : deleted(delete, cluster.retriedCommand(delete, cluster.deadline()));
+    }
+
+    /**
+     * The reply of a numbered write, or that the cluster refused it before the log.
+     *
+     * @param sent  whether the cluster took it (false: it is at machine version 3 or older; send the plain write).
+     * @param reply the reply, when sent.
+     * @param <R>   the reply type.
+     */
+    private record NumberedReply<R>(boolean sent, R reply)
+    {
+    }
+
+    /**
+     * Send a write numbered, retried when its outcome is unknown.
+     *
+     * @param write a put, conditional put, delete, grant or revoke.
+     * @param what  the call is, for the error.
+     * @param <R>   the reply type.
+     * @return the reply; not sent when the cluster, at machine version 3 or older, refused it before the log (the
+     *     caller sends the plain write then).
+     * @throws CommandOutcomeUnknownException if the cluster no longer knew the call when an attempt of it came (see
+     *                                        {@link dev.ra.examples.support.ClientSequences}), or refused it after an
+     *                                        attempt whose outcome is unknown ({@link ClusterClient#newerCommand}).
+     */
+    private <R> NumberedReply<R> numbered(final LeasedKvMachineCommand write, final String what)
+    {
+        try (CommandNumbering.Call call = numbering.start())
+        {
+            return new NumberedReply<>(true, CommandNumbering.replyOf(
+                cluster.newerCommand(new LeasedKvCommand.Numbered(write, call.number())), "leased KV " + what,
+                cluster.lastKnownLeader()));
+        }
+        catch (final InvalidCommandException olderMachineVersion)
+        {
+            return new NumberedReply<>(false, null);
+        }
     }
 
     /**
