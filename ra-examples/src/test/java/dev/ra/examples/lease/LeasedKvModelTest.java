@@ -7,8 +7,10 @@ import dev.ra.DownReason;
 import dev.ra.Effect;
 import dev.ra.ProcessRef;
 import dev.ra.RaftRole;
+import dev.ra.examples.support.CommandNumber;
 import dev.ra.examples.support.MachineDriver;
 import dev.ra.examples.support.ReleaseCursorPolicy;
+import dev.ra.examples.support.StaleCommand;
 import dev.ra.examples.watch.EventBatch;
 import dev.ra.examples.watch.EventType;
 import dev.ra.examples.watch.Watch;
@@ -25,6 +27,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,6 +41,12 @@ import org.junit.jupiter.api.Test;
  * exactly the model's events for its prefix from its start revision, each once and in order (or have been told,
  * correctly, that the history was compacted), including the watchers whose watch expired while they were cut off.
  *
+ * <p>Most writes (puts, conditional puts, deletes, grants, revokes) are numbered by one client (machine version 4),
+ * the rest plain (another client's): a numbered call may be retried (the retry must answer as the first attempt and
+ * change nothing), its first attempt may land late, after the client's later calls (refused as stale, changing
+ * nothing, or answered as before while an earlier call of the client is still under way), and a call may stay under
+ * way while the client makes later ones, then land (applied as new).
+ *
  * <p>Seeded {@link Random}: a failure names its seed; {@code -Dlease.seed=N} replays one, {@code -Dlease.seeds=N}
  * runs more.
  */
@@ -48,6 +57,7 @@ class LeasedKvModelTest
     private static final long NO_TIMER = Long.MAX_VALUE;
     private static final List<String> KEYS = List.of("a", "a/1", "a/2", "b", "b/1", "c");
     private static final List<String> PREFIXES = List.of("", "a", "a/", "b", "c", "z");
+    private static final String CLIENT = "numbered-client";
 
     @Test
     void shouldBehaveLikeTheSequentialModelAcrossFailovers()
@@ -99,6 +109,15 @@ class LeasedKvModelTest
         private long revision;
         private int watchCount;
         private long expiryTimerDueMs = NO_TIMER;
+        // ---- the numbered client: its last number, the calls under way, and attempts still to land
+        private long lastNumber;
+        private final TreeSet<Long> unanswered = new TreeSet<>();
+        /** A number taken for a call still under way, whose write lands at a later step; 0 when none. */
+        private long underWay;
+        /** The machine's first unanswered number of the client: the highest any of its applied new calls carried. */
+        private long machineFirstUnanswered = 1;
+        private final List<Attempt> retries = new ArrayList<>();
+        private final List<Attempt> late = new ArrayList<>();
 
         Simulation(final long seed)
         {
@@ -113,8 +132,11 @@ class LeasedKvModelTest
             for (int i = 0; i < steps; i++)
             {
                 step();
+                otherAttempts(false);
                 checkState();
             }
+            otherAttempts(true);
+            checkState();
             // Heal: no more failures; every cut-off node comes back, deliver everything, and let a last leader change
             // prompt every watch to catch up.
             for (final SimWatch watch : List.copyOf(watches.values()))
@@ -212,7 +234,7 @@ class LeasedKvModelTest
             final ModelKey current = keys.get(key);
             final long currentMod = null == current ? 0 : current.mod();
             final long expected = random.nextBoolean() ? currentMod : random.nextInt(3);
-            final Object reply = apply(conditional ? new LeasedKvCommand.PutIf(key, expected, value, session) :
+            final Object reply = write(conditional ? new LeasedKvCommand.PutIf(key, expected, value, session) :
                 new LeasedKvCommand.Put(key, value, session));
             if (conditional && expected != currentMod)
             {
@@ -244,7 +266,7 @@ class LeasedKvModelTest
         {
             final boolean prefix = random.nextBoolean();
             final String key = pick(prefix ? PREFIXES : KEYS);
-            final Object reply = apply(new LeasedKvCommand.Delete(key, prefix));
+            final Object reply = write(new LeasedKvCommand.Delete(key, prefix));
             final long index = kv.nextIndex() - 1;
             final List<String> doomed = keys.keySet().stream()
                 .filter(k -> prefix ? k.startsWith(key) : k.equals(key)).sorted().toList();
@@ -257,7 +279,7 @@ class LeasedKvModelTest
         {
             final long ttl = 1 + random.nextInt(10_000);
             final ProcessRef owner = random.nextBoolean() ? null : new ProcessRef("app", 1 + random.nextInt(3));
-            final Object reply = apply(new SessionCommand.Grant(ttl, owner));
+            final Object reply = write(new SessionCommand.Grant(ttl, owner));
             final long index = kv.nextIndex() - 1;
             assertThat(reply).isEqualTo(new SessionReply.Granted(index, ttl));
             sessions.put(index, new LinkedHashSet<>());
@@ -269,7 +291,7 @@ class LeasedKvModelTest
         {
             final long id = command instanceof SessionCommand.Revoke revoke ? revoke.sessionId() :
                 ((SessionCommand.Expire)command).sessionId();
-            final Object reply = apply(command);
+            final Object reply = command instanceof SessionCommand.Revoke ? write(command) : apply(command);
             final long index = kv.nextIndex() - 1;
             if (command instanceof SessionCommand.Expire expire && expire.lessorEpoch() != epoch)
             {
@@ -495,6 +517,86 @@ class LeasedKvModelTest
             }
         }
 
+        /**
+         * A client's write: plain now and then (another client's), else numbered by the client, with a retry or a
+         * late first attempt to land after this step now and then. The model takes the write as applied now.
+         */
+        private Object write(final LeasedKvMachineCommand command)
+        {
+            if (random.nextInt(4) == 0)
+            {
+                return apply(command);
+            }
+            final long number;
+            if (0 != underWay && random.nextInt(3) == 0)
+            {
+                // The call under way lands at last, behind the client's later calls: new all the same.
+                number = underWay;
+                underWay = 0;
+            }
+            else
+            {
+                number = ++lastNumber;
+                unanswered.add(number);
+            }
+            final LeasedKvCommand.Numbered numbered = new LeasedKvCommand.Numbered(command,
+                new CommandNumber(CLIENT, number, unanswered.first()));
+            final Object reply = apply(numbered);
+            assertThat(reply).as("a new call is never stale").isNotInstanceOf(StaleCommand.class);
+            machineFirstUnanswered = Math.max(machineFirstUnanswered, numbered.number().firstUnanswered());
+            unanswered.remove(number);
+            final int fate = random.nextInt(8);
+            if (fate == 0)
+            {
+                retries.add(new Attempt(numbered, reply));
+            }
+            else if (fate == 1)
+            {
+                late.add(new Attempt(numbered, reply));
+            }
+            else if (fate == 2 && 0 == underWay)
+            {
+                // The client starts a call that is still under way when it makes its next ones.
+                underWay = ++lastNumber;
+                unanswered.add(underWay);
+            }
+            return reply;
+        }
+
+        /**
+         * The retries and late first attempts still to land: a retry answers as its first attempt, a late attempt
+         * of a call its client finished is stale (or answered as before while an earlier call is under way); none
+         * changes anything, which the state check after the step shows.
+         *
+         * @param all whether every one lands now (the end of the run), else each now and then.
+         */
+        private void otherAttempts(final boolean all)
+        {
+            for (final Attempt retry : List.copyOf(retries))
+            {
+                retries.remove(retry);
+                assertThat(apply(retry.numbered())).as("a retry of %s", retry.numbered()).isEqualTo(retry.reply());
+            }
+            for (final Attempt attempt : List.copyOf(late))
+            {
+                if (!all && random.nextBoolean())
+                {
+                    continue;
+                }
+                late.remove(attempt);
+                final Object reply = apply(attempt.numbered());
+                if (attempt.numbered().number().number() < machineFirstUnanswered)
+                {
+                    assertThat(reply).as("a late %s", attempt.numbered()).isInstanceOf(StaleCommand.class);
+                }
+                else
+                {
+                    assertThat(reply).as("a late %s, an earlier call under way", attempt.numbered())
+                        .isEqualTo(attempt.reply());
+                }
+            }
+        }
+
         private Object apply(final LeasedKvMachineCommand command)
         {
             final var result = kv.apply(command);
@@ -631,6 +733,13 @@ class LeasedKvModelTest
             return null == model ? null :
                 new KeyValue(key, model.value(), model.create(), model.mod(), model.version(), model.session());
         }
+    }
+
+    /**
+     * An attempt of a numbered call still to land, and the reply its first one got.
+     */
+    private record Attempt(LeasedKvCommand.Numbered numbered, Object reply)
+    {
     }
 
     /**
