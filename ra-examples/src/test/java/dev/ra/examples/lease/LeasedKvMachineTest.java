@@ -9,6 +9,7 @@ import dev.ra.DownReason;
 import dev.ra.Effect;
 import dev.ra.ProcessRef;
 import dev.ra.RaftRole;
+import dev.ra.examples.support.CommandNumber;
 import dev.ra.examples.support.Determinism;
 import dev.ra.examples.support.Input;
 import dev.ra.examples.support.MachineDriver;
@@ -296,6 +297,13 @@ class LeasedKvMachineTest
         }
     }
 
+    private static boolean isNumberable(final LeasedKvMachineCommand command)
+    {
+        return command instanceof LeasedKvCommand.Put || command instanceof LeasedKvCommand.PutIf ||
+            command instanceof LeasedKvCommand.Delete || command instanceof SessionCommand.Grant ||
+            command instanceof SessionCommand.Revoke;
+    }
+
     private static List<Input> randomInputs(final Random random)
     {
         final List<Input> inputs = new ArrayList<>();
@@ -319,6 +327,14 @@ class LeasedKvMachineTest
                 case 9 -> new BuiltinCommand.NodeUp("app");
                 default -> RaftRole.LEADER;
             };
+            if (payload instanceof LeasedKvMachineCommand write && isNumberable(write) && random.nextBoolean())
+            {
+                // Numbered by one of two clients, from few numbers: retries, stale attempts and new calls mix.
+                final long number = 1 + random.nextInt(8);
+                inputs.add(Input.of(new LeasedKvCommand.Numbered(write, new CommandNumber("c" + random.nextInt(2),
+                    number, 1 + random.nextInt((int)number)))));
+                continue;
+            }
             inputs.add(Input.of(payload));
         }
         return inputs;
