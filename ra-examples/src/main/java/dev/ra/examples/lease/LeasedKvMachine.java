@@ -67,7 +67,7 @@ import java.util.Objects;
  * <p><b>Numbered writes</b> (version 4): {@link LeasedKvCommand.Numbered} carries a put, conditional put, delete,
  * grant or revoke with its client's number ({@link ClientSequences}), so that a retry of a write applied already
  * gets its first reply and a late attempt of one its client has finished is refused without effect. Every write of
- * a client is compared with its others under one placeholder process ({@link #ANY_CALLER}): writes name different
+ * a client is compared with its others under one placeholder process ({@code ANY_CALLER}): writes name different
  * sessions or none (a delete), and a late delete must not delete the same client's newer put under a session. So
  * a client's entry goes by the time and count bounds of {@link ClientSequences}, not with a session.
  *
