@@ -34,13 +34,19 @@ import java.util.function.LongConsumer;
  */
 final class ReadIndexQueue
 {
-    private record PendingQuery(long queryId, long readIndex, long round, long arrivedAtMs)
+    private record PendingQuery(long queryId, long readIndex, long round, long arrivedAtMs, long arrivedAtTick)
     {
     }
 
-    private record AwaitingNoop(long queryId, long arrivedAtMs)
+    private record AwaitingNoop(long queryId, long arrivedAtMs, long arrivedAtTick)
     {
     }
+
+    /**
+     * A round sent after a tick is found lost at the second tick after it (the first only notes it as sent) and sent
+     * again at the flush after that; its answers come before the third.
+     */
+    private static final int TICKS_BEFORE_FAILING = 3;
 
     private final ArrayDeque<PendingQuery> pending = new ArrayDeque<>();
     private final ArrayList<AwaitingNoop> awaitingNoop = new ArrayList<>();
@@ -54,6 +60,11 @@ final class ReadIndexQueue
     /** {@link #sentRound} at the previous tick: still unacknowledged at this tick means lost. */
     private long sentRoundAtTick;
     private boolean resendNeeded;
+    /**
+     * Ticks seen: a query fails as unconfirmed only after {@link #TICKS_BEFORE_FAILING} of them, so that its round
+     * was sent again once (at the second) whatever the ticks' spacing against the time limit.
+     */
+    private long ticks;
 
     /**
      * @param actions where answers and failures are emitted.
@@ -107,7 +118,7 @@ final class ReadIndexQueue
      */
     void awaitNoop(final long queryId, final long nowMs)
     {
-        awaitingNoop.add(new AwaitingNoop(queryId, nowMs));
+        awaitingNoop.add(new AwaitingNoop(queryId, nowMs, ticks));
     }
 
     /**
@@ -139,7 +150,7 @@ final class ReadIndexQueue
         {
             round++;
         }
-        pending.add(new PendingQuery(queryId, readIndex, round, nowMs));
+        pending.add(new PendingQuery(queryId, readIndex, round, nowMs, ticks));
     }
 
     /**
@@ -170,7 +181,8 @@ final class ReadIndexQueue
     /**
      * A tick: a round sent before the previous tick and still not acknowledged by a majority was lost (a heartbeat or
      * a reply), or a voter is down; send the newest round at the next flush, so that the queries are not stuck.
-     * Queries unconfirmed for longer than {@code unconfirmedLimitMs} fail as "not leader" (a query whose round was
+     * Queries unconfirmed for longer than {@code unconfirmedLimitMs}, and over three ticks (so that their round was
+     * sent again once, however far apart the ticks), fail as "not leader" (a query whose round was
      * confirmed waits for its read index to be applied, however long: this member does lead).
      *
      * @param nowMs              the time of the tick.
@@ -178,6 +190,7 @@ final class ReadIndexQueue
      */
     void onTick(final long nowMs, final long unconfirmedLimitMs)
     {
+        ticks++;
         if (acknowledgedRound < sentRound && sentRound == sentRoundAtTick)
         {
             resendNeeded = true;
@@ -187,7 +200,8 @@ final class ReadIndexQueue
         while (queries.hasNext())
         {
             final PendingQuery query = queries.next();
-            if (query.round() > acknowledgedRound && nowMs - query.arrivedAtMs() > unconfirmedLimitMs)
+            if (query.round() > acknowledgedRound && overdue(query.arrivedAtMs(), query.arrivedAtTick(), nowMs,
+                unconfirmedLimitMs))
             {
                 queries.remove();
                 actions.add(unconfirmed(query.queryId(), unconfirmedLimitMs));
@@ -197,12 +211,18 @@ final class ReadIndexQueue
         while (early.hasNext())
         {
             final AwaitingNoop query = early.next();
-            if (nowMs - query.arrivedAtMs() > unconfirmedLimitMs)
+            if (overdue(query.arrivedAtMs(), query.arrivedAtTick(), nowMs, unconfirmedLimitMs))
             {
                 early.remove();
                 actions.add(unconfirmed(query.queryId(), unconfirmedLimitMs));
             }
         }
+    }
+
+    private boolean overdue(final long arrivedAtMs, final long arrivedAtTick, final long nowMs,
+        final long unconfirmedLimitMs)
+    {
+        return nowMs - arrivedAtMs > unconfirmedLimitMs && ticks - arrivedAtTick >= TICKS_BEFORE_FAILING;
     }
 
     private static RaftAction.CallFailed unconfirmed(final long queryId, final long unconfirmedLimitMs)

@@ -249,6 +249,7 @@ class ReadIndexQueueTest
         queue.answerReady(1, 0);
         queue.add(2, 5, false, 10);
         queue.awaitNoop(3, 20);
+        queue.onTick(100, 200);
         queue.onTick(200, 200);
         assertThat(actions).as("none waited for longer than 200 ms yet").isEmpty();
         queue.onTick(215, 200);
@@ -265,5 +266,27 @@ class ReadIndexQueueTest
         queue.answerReady(1, 5);
         assertThat(actions).hasSize(3).last().isEqualTo(new RaftAction.QueryReady(1));
         assertThat(queue.isEmpty()).isTrue();
+    }
+
+    /**
+     * Ticks far apart (a stalled loop, or the scenarios' one-second ticks) must not fail a query at the first tick
+     * past the limit: its round is found lost at the second tick after it was sent and sent again, and only a query
+     * still unconfirmed at the third fails.
+     */
+    @Test
+    void aQueryFailsOnlyOnceItsRoundCouldBeSentAgainHoweverFarApartTheTicks()
+    {
+        final List<RaftAction> actions = new ArrayList<>();
+        final ReadIndexQueue queue = new ReadIndexQueue(actions);
+        queue.add(1, 5, false, 0);
+        assertThat(queue.takeHeartbeatNeeded()).isTrue();
+        queue.onTick(1_000, 200);
+        assertThat(actions).as("the first tick, long past the limit").isEmpty();
+        queue.onTick(2_000, 200);
+        assertThat(queue.takeHeartbeatNeeded()).as("the round sent again at the second").isTrue();
+        assertThat(actions).as("the second tick").isEmpty();
+        queue.onTick(3_000, 200);
+        assertThat(actions).as("unconfirmed at the third").singleElement()
+            .isInstanceOfSatisfying(RaftAction.CallFailed.class, failed -> assertThat(failed.callId()).isEqualTo(1));
     }
 }
