@@ -164,16 +164,25 @@ final class LeaderRole extends RoleHandler
         // would not be what the others decode.
         final UserCommand taken = appliedBy != core.versions.machine() && null != command.valueIfDecoded() ?
             UserCommand.ofValue(command.valueIfDecoded()) : command;
-        final int bytes = taken.data(appliedBy.commandCodec()).length();
+        final int bytes;
+        try
+        {
+            bytes = taken.data(appliedBy.commandCodec()).length();
+        }
+        catch (final RuntimeException ex)
+        {
+            // The caller's object, which that version's codec refuses (a command the newer version no longer has):
+            // refused to its caller, as the runtime's check refuses bytes that do not decode, never a stop.
+            refuseInvalid(mode, "cluster '" + core.config.clusterName() + "': the command cannot be encoded with " +
+                "the command codec of machine version " + core.versions.neededForLog() + ", which the commands " +
+                "appended now are applied with: " + ex.getMessage());
+            return;
+        }
         if (bytes > core.config.maxCommandBytes())
         {
             // The runtime refuses these with a clear error before they get here; this keeps them out of the log
             // whatever the caller: an entry above the transport's frame limit could never be replicated.
-            core.counters.commandsRefused++;
-            if (mode instanceof ReplyMode.AwaitConsensus await)
-            {
-                core.actions.add(new RaftAction.CallFailed(await.callId(), CallError.INVALID_COMMAND, core.self));
-            }
+            refuseInvalid(mode, null);
             return;
         }
         if (!uncommitted.admits(bytes, core.config.maxUncommittedBytes()))
@@ -187,6 +196,27 @@ final class LeaderRole extends RoleHandler
         if (!(mode instanceof ReplyMode.NoReply))
         {
             calls.awaitApply(index, mode);
+        }
+    }
+
+    /**
+     * Refuse a command that cannot become an entry; a fire-and-forget one is dropped, as the runtime's check drops it.
+     *
+     * @param detail why, or null when the error says all.
+     */
+    private void refuseInvalid(final ReplyMode mode, final String detail)
+    {
+        core.counters.commandsRefused++;
+        if (mode instanceof ReplyMode.AwaitConsensus await)
+        {
+            core.actions.add(null == detail ?
+                new RaftAction.CallFailed(await.callId(), CallError.INVALID_COMMAND, core.self) :
+                new RaftAction.CallFailed(await.callId(), CallError.INVALID_COMMAND, core.self, detail));
+        }
+        else if (null != detail && mode instanceof ReplyMode.Notify notify)
+        {
+            core.actions.add(new RaftAction.NotifyRefused(notify.to(), notify.correlation(), CallError.INVALID_COMMAND,
+                detail));
         }
     }
 

@@ -849,6 +849,25 @@ public final class ServerCore
     }
 
     /**
+     * What a leader checks a command with before appending it: between appending a switch to a newer version and
+     * applying it, a command appended is applied with that newer version, not the one in force.
+     *
+     * @return the machine of the version a command appended now is applied with.
+     */
+    public StateMachine<Object, Object> machineForCommands()
+    {
+        return versions.machineForAppend();
+    }
+
+    /**
+     * @return the version of {@link #machineForCommands()}.
+     */
+    public int machineVersionForCommands()
+    {
+        return versions.neededForLog();
+    }
+
+    /**
      * @return why this member stopped applying (a machine version its build does not support), or null.
      */
     public String machineVersionError()

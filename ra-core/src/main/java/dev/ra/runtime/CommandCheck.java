@@ -128,46 +128,48 @@ final class CommandCheck
      * code): bytes the machine cannot decode, a command of another type than the machine's, or one above the maximum
      * command size would otherwise become an entry every member fails to apply, or one that cannot be replicated.
      *
-     * <p>The machine is the one of the version in force, which every member applies the entry with: during a rolling
-     * upgrade, the command of a caller of the older build is what that version reads, and the command of a caller of
-     * this build is what that version's codec makes of its bytes (not the caller's object). The decoded value is
-     * cached in the command, so applying it later costs nothing more, only when the machine is this build's newest:
-     * a value decoded by an older version's codec must not be applied by a newer one after a switch.
+     * <p>The machine is the one of the version the command is applied with, which every member decodes its bytes
+     * with: the version in force, or the newer one a switch appended and not yet applied moves to (the command sits
+     * after it in the log). During a rolling upgrade, the command of a caller of the older build is what that version
+     * reads, and the command of a caller of this build is what that version's codec makes of its bytes (not the
+     * caller's object). The decoded value is cached in the command, so applying it later costs nothing more, only
+     * when the machine is this build's newest: a value decoded by an older version's codec must not be applied by a
+     * newer one after a switch.
      *
      * @param cluster   of the command.
-     * @param effective the machine of the version in force on the leader.
+     * @param appliedBy the machine of the version the command is applied with if appended now.
      * @param version   that version.
      * @param command   as received.
      * @param maxBytes  the limit.
      * @param leader    checking it, for the log.
      * @return null if the command may be appended, else why not.
      */
-    static String leaderRefusal(final ClusterInfo cluster, final StateMachine<Object, Object> effective,
+    static String leaderRefusal(final ClusterInfo cluster, final StateMachine<Object, Object> appliedBy,
         final int version, final UserCommand command, final int maxBytes, final ServerId leader)
     {
-        final boolean newest = effective == cluster.machine;
+        final boolean newest = appliedBy == cluster.machine;
         final Bytes data;
         try
         {
-            data = command.data(effective.commandCodec());
+            data = command.data(appliedBy.commandCodec());
         }
         catch (final RuntimeException ex)
         {
             return "cluster '" + cluster.clusterName + "': the command cannot be encoded with " +
-                codecName(effective, newest, version) + ": " + ex.getMessage();
+                codecName(appliedBy, newest, version) + ": " + ex.getMessage();
         }
         final Object value;
         try
         {
-            value = newest ? command.value(effective.commandCodec()) : command.decodedWith(effective.commandCodec());
+            value = newest ? command.value(appliedBy.commandCodec()) : command.decodedWith(appliedBy.commandCodec());
         }
         catch (final RuntimeException ex)
         {
             LOG.warn("{}: refusing a command whose bytes do not decode: {}", leader, ex.toString());
             return "cluster '" + cluster.clusterName + "': the command's bytes do not decode with " +
-                codecName(effective, newest, version) + ": " + ex.getMessage();
+                codecName(appliedBy, newest, version) + ": " + ex.getMessage();
         }
-        final String wrongType = wrongType(cluster, effective, value);
+        final String wrongType = wrongType(cluster, appliedBy, value);
         if (null != wrongType)
         {
             return wrongType;
@@ -176,10 +178,10 @@ final class CommandCheck
     }
 
     /** Named only for a refusal: built for every command, the string would cost the leader's path an allocation. */
-    private static String codecName(final StateMachine<Object, Object> effective, final boolean newest,
+    private static String codecName(final StateMachine<Object, Object> appliedBy, final boolean newest,
         final int version)
     {
-        return "the command codec of machine " + effective.getClass().getName() +
-            (newest ? "" : " (machine version " + version + ", in force in the cluster)");
+        return "the command codec of machine " + appliedBy.getClass().getName() +
+            (newest ? "" : " (machine version " + version + ", which the cluster applies commands appended now with)");
     }
 }

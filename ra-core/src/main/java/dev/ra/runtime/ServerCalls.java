@@ -162,14 +162,15 @@ final class ServerCalls
 
     /**
      * A leader checks a command before appending it ({@link CommandCheck#leaderRefusal}); other members leave the
-     * checks to the leader they redirect to.
+     * checks to the leader they redirect to. It checks with the version the command is applied with, which is not the
+     * one in force while a switch is appended and not yet applied: the command sits after the switch.
      *
      * @return null if the command may be appended, else why not.
      */
     String refusal(final UserCommand command)
     {
         return server.core.role() != RaftRole.LEADER ? null :
-            CommandCheck.leaderRefusal(server.cluster, server.core.effectiveMachine(),
-                server.core.effectiveMachineVersion(), command, server.environment.maxCommandBytes(), server.id);
+            CommandCheck.leaderRefusal(server.cluster, server.core.machineForCommands(),
+                server.core.machineVersionForCommands(), command, server.environment.maxCommandBytes(), server.id);
     }
 }
