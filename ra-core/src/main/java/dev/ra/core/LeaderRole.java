@@ -257,8 +257,13 @@ final class LeaderRole extends RoleHandler
     {
         if (effect instanceof Effect.Append append)
         {
-            final UserCommand command = core.guard.appendable(append.command(), core.versions.commandCodec(),
+            final StateMachine<Object, Object> appliedBy = core.versions.machineForAppend();
+            final UserCommand encoded = core.guard.appendable(append.command(), appliedBy.commandCodec(),
                 core.config.maxCommandBytes(), core.lastApplied);
+            // Between a switch appended and applied, the entry is applied with the version it switches to, which
+            // every member decodes its bytes with: the leader too, rather than apply the older version's object.
+            final UserCommand command = null == encoded || appliedBy == core.versions.machine() ? encoded :
+                UserCommand.ofData(encoded.dataIfEncoded());
             if (null != command)
             {
                 // Counted (it is held like any command) but never refused: it is the machine's, from an apply that
