@@ -417,8 +417,8 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
 
     /**
      * A numbered command: applied if new, its reply remembered; otherwise its earlier reply (a retry of a grab
-     * repairing the monitor of a worker that still has a task, as a grab does), or the stale refusal, with nothing
-     * applied.
+     * repairing the monitor of a worker that still has the task, as a grab does, or answered {@link TaskReply.Empty}
+     * if the worker no longer holds it), or the stale refusal, with nothing applied.
      */
     private ApplyResult<TaskQueueState> inOrder(final CommandMeta meta, final TaskQueueState state,
         final ProcessRef worker, final CommandNumber number, final Supplier<Outcome> apply)
@@ -429,10 +429,18 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
             return cursorPolicy.result(meta, state, false, List.of());
         }
         final ClientSequences.Earlier earlier = state.sequences().earlier(worker, number);
+        if (null != earlier && earlier.reply() instanceof TaskReply.Granted granted)
+        {
+            final Task current = state.taskOf(worker);
+            // The task granted may have been handed back since (the visibility timeout) and given to another worker:
+            // the retry must not send this one to work on it too. It holds nothing of this call, and grabs again.
+            return null == current || current.id() != granted.task().id() ?
+                cursorPolicy.result(meta, state, new TaskReply.Empty(), List.of()) :
+                cursorPolicy.result(meta, state, new TaskReply.Granted(current), List.of(new Effect.Monitor(worker)));
+        }
         if (null != earlier)
         {
-            return cursorPolicy.result(meta, state, earlier.reply(), earlier.reply() instanceof TaskReply.Granted &&
-                null != state.taskOf(worker) ? List.of(new Effect.Monitor(worker)) : List.of());
+            return cursorPolicy.result(meta, state, earlier.reply(), List.of());
         }
         final Outcome applied = apply.get();
         return cursorPolicy.result(meta, applied.state().withSequences(applied.state().sequences().applied(worker,

@@ -8,6 +8,7 @@ import dev.ra.BuiltinCommand;
 import dev.ra.DownReason;
 import dev.ra.Effect;
 import dev.ra.ProcessRef;
+import dev.ra.RaftRole;
 import dev.ra.StateMachine;
 import dev.ra.codec.CodecException;
 import dev.ra.examples.support.CommandNumber;
@@ -16,6 +17,7 @@ import dev.ra.examples.support.MachineDriver;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import dev.ra.examples.support.RememberedReplies;
 import dev.ra.examples.support.StaleCommand;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -103,6 +105,40 @@ class TaskLateAttemptTest
             final ApplyResult<TaskQueueState> retry = tasks.apply(grab);
             assertThat(retry.reply()).isEqualTo(first);
             assertThat(retry.effects()).containsExactly(new Effect.Monitor(W));
+        }
+    }
+
+    @Test
+    void aRetriedGrabWhoseTaskTheVisibilityTimeoutHandedBackGetsNoTask()
+    {
+        final MachineDriver<TaskCommand, TaskQueueState> timed = new MachineDriver<>(new TaskQueueMachine(
+            ReleaseCursorPolicy.every(1_000), 0, Duration.ofSeconds(30)), TaskCommand.class);
+        for (final Effect effect : timed.enter(RaftRole.LEADER))
+        {
+            if (effect instanceof Effect.Append append)
+            {
+                timed.apply((TaskCommand)append.command());
+            }
+        }
+        final ProcessRef other = new ProcessRef("n3", 1);
+        timed.apply(new TaskCommand.Enqueue(ENQUEUER, "t1"));
+        try (CommandNumbering.Call call = client.start())
+        {
+            final TaskCommand grab = new TaskCommand.NumberedGrab(W, call.number());
+            assertThat(timed.apply(grab).reply()).as("the first attempt, whose reply is lost")
+                .isEqualTo(new TaskReply.Granted(new Task(1, ENQUEUER, "t1", 1)));
+            timed.advance(30_000);
+            assertThat(timed.builtin(new BuiltinCommand.Timeout(TaskQueueMachine.VISIBILITY_TIMER)).state()
+                .taskOf(W)).as("handed back").isNull();
+            assertThat(timed.apply(new TaskCommand.Grab(other)).reply())
+                .isEqualTo(new TaskReply.Granted(new Task(1, ENQUEUER, "t1", 2)));
+
+            final ApplyResult<TaskQueueState> retry = timed.apply(grab);
+            assertThat(retry.reply()).as("the retry: the task is another worker's now")
+                .isEqualTo(new TaskReply.Empty());
+            assertThat(retry.effects()).isEmpty();
+            assertThat(retry.state().taskOf(other)).isEqualTo(new Task(1, ENQUEUER, "t1", 2));
+            assertThat(retry.state().taskOf(W)).isNull();
         }
     }
 
