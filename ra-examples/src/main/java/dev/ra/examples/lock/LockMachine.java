@@ -262,7 +262,24 @@ public final class LockMachine implements StateMachine<LockCommand, LockState>
         }
         final Outcome applied = apply.get();
         return cursorPolicy.result(meta, applied.state().withSequences(applied.state().sequences().applied(owner,
-            number, applied.reply(), meta.systemTimeMs())), applied.reply(), applied.effects());
+            number, applied.reply(), meta.systemTimeMs())), applied.reply(), keepMonitored(owner, applied.effects()));
+    }
+
+    /**
+     * An owner whose calls are remembered stays monitored after it holds and awaits nothing: its end (a
+     * {@code tryLock}'s owner ends with its tenure) is what forgets its calls, rather than the bound on the clients
+     * remembered, which a busy lock's ended owners would otherwise fill, pushing out the long-lived owners' calls
+     * (one {@code Down} per tenure).
+     */
+    private static List<Effect> keepMonitored(final ProcessRef owner, final List<Effect> effects)
+    {
+        if (!effects.contains(new Effect.Demonitor(owner)))
+        {
+            return effects;
+        }
+        final List<Effect> kept = new ArrayList<>(effects);
+        kept.remove(new Effect.Demonitor(owner));
+        return kept;
     }
 
     private ApplyResult<LockState> result(final CommandMeta meta, final Outcome outcome)
@@ -340,6 +357,14 @@ public final class LockMachine implements StateMachine<LockCommand, LockState>
             watched.add(e.getValue().holder());
             watched.addAll(e.getValue().waiters());
             grants.add(new Effect.SendMsg(e.getValue().holder(), new LockGranted(e.getKey(), e.getValue().token())));
+        }
+        if (numbers)
+        {
+            // Kept monitored while their calls are remembered, so that their end forgets them (keepMonitored).
+            for (final ClientSequences.Entry remembered : state.sequences().entries())
+            {
+                watched.add(remembered.caller().process());
+            }
         }
         final List<Effect> effects = new ArrayList<>();
         for (final ProcessRef process : watched)

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ra.ApplyResult;
 import dev.ra.BuiltinCommand;
 import dev.ra.DownReason;
+import dev.ra.Effect;
 import dev.ra.ProcessRef;
 import dev.ra.StateMachine;
 import dev.ra.codec.CodecException;
@@ -14,7 +15,10 @@ import dev.ra.examples.support.CommandNumbering;
 import dev.ra.examples.support.MachineDriver;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import dev.ra.examples.support.StaleCommand;
+import dev.ra.examples.support.ClientSequences;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -49,6 +53,62 @@ class LockLateAttemptTest
         assertThat(late.reply()).isInstanceOf(StaleCommand.class);
         assertThat(late.effects()).as("not even a monitor").isEmpty();
         assertThat(locks.state().lock("k")).as("the lock after the late first attempt").isNull();
+    }
+
+    @Test
+    void aLateAttemptOfALongLivedOwnerIsCaughtAfterMoreTryLockTenuresThanTheBound()
+    {
+        // Which processes the leader monitors, as the runtime keeps them: a process that ends is reported Down only
+        // if it is monitored then.
+        final Set<ProcessRef> monitored = new HashSet<>();
+        final LockCommand acquire;
+        try (CommandNumbering.Call call = client.start())
+        {
+            acquire = new LockCommand.NumberedAcquire("k", A, call.number());
+            follow(monitored, locks.apply(acquire));
+        }
+        try (CommandNumbering.Call call = client.start())
+        {
+            follow(monitored, locks.apply(new LockCommand.NumberedRelease("k", A, call.number())));
+        }
+        // More tryLock tenures than the clients remembered, each with an owner of its own that ends with it.
+        final CommandNumbering tryLocks = new CommandNumbering();
+        for (int i = 0; i < ClientSequences.MAX_CLIENTS + 10; i++)
+        {
+            final ProcessRef owner = new ProcessRef("n2", 100 + i);
+            try (CommandNumbering.Call call = tryLocks.start())
+            {
+                follow(monitored, locks.apply(new LockCommand.NumberedAcquire("k", owner, call.number())));
+            }
+            try (CommandNumbering.Call call = tryLocks.start())
+            {
+                follow(monitored, locks.apply(new LockCommand.NumberedRelease("k", owner, call.number())));
+            }
+            if (monitored.remove(owner))
+            {
+                follow(monitored, locks.builtin(new BuiltinCommand.Down(owner, DownReason.NORMAL)));
+            }
+        }
+        assertThat(locks.state().sequences().entries()).as("the ended owners are forgotten").hasSize(1);
+
+        final ApplyResult<LockState> late = locks.apply(acquire);
+        assertThat(late.reply()).isInstanceOf(StaleCommand.class);
+        assertThat(locks.state().lock("k")).as("the lock after the late first attempt").isNull();
+    }
+
+    private static void follow(final Set<ProcessRef> monitored, final ApplyResult<LockState> result)
+    {
+        for (final Effect effect : result.effects())
+        {
+            if (effect instanceof Effect.Monitor monitor)
+            {
+                monitored.add(monitor.process());
+            }
+            else if (effect instanceof Effect.Demonitor demonitor)
+            {
+                monitored.remove(demonitor.process());
+            }
+        }
     }
 
     @Test
