@@ -31,10 +31,10 @@ import java.util.Objects;
  * after its client's entry went is applied as a new call, as it was before the numbers. Immutable; part of a
  * machine's state and snapshots.
  *
- * <p>Kept as a list, least recently used first, rather than a map: every numbered command makes a new one, and
- * copying a list of references and finding a client in it by a scan cost a fraction of rebuilding a hash map of as
- * many entries (at the bound, on a loaded 2-core machine: 20 to 35 µs a command, against 70 to 130 µs with a map
- * copied twice).
+ * <p>The entries are a list, least recently used first (what snapshots hold), indexed by client and process, by use
+ * and by idle time in trees of which each command copies only the paths it changes ({@link SequenceEntries}): a
+ * numbered command costs O(log n) at any number of clients remembered, where scanning and copying the list cost
+ * O(n).
  *
  * @param entries each client and process with its calls, least recently used first, each pair once.
  */
@@ -50,12 +50,12 @@ public record ClientSequences(List<Entry> entries)
     /** How many replies one client keeps at most. */
     public static final int MAX_UNANSWERED = 100;
     /** Nothing remembered. */
-    public static final ClientSequences NONE = new ClientSequences(List.of());
+    public static final ClientSequences NONE = new ClientSequences(SequenceEntries.EMPTY);
 
-    /** Copies the entries, keeping their order. */
+    /** Copies the entries, keeping their order; of a client and process given twice, the later one is kept. */
     public ClientSequences
     {
-        entries = List.copyOf(entries);
+        entries = SequenceEntries.of(entries);
     }
 
     /**
@@ -157,12 +157,12 @@ public record ClientSequences(List<Entry> entries)
      */
     public Earlier earlier(final ProcessRef process, final CommandNumber number)
     {
-        final int found = indexOf(number.client(), process);
-        if (found < 0)
+        final Entry found = indexed().find(number.client(), process);
+        if (null == found)
         {
             return null;
         }
-        final Calls calls = entries.get(found).calls();
+        final Calls calls = found.calls();
         if (number.number() < calls.firstUnanswered())
         {
             return new Earlier(new StaleCommand(number, calls.firstUnanswered()));
@@ -188,8 +188,9 @@ public record ClientSequences(List<Entry> entries)
     public ClientSequences applied(final ProcessRef process, final CommandNumber number, final Object reply,
         final long nowMs)
     {
-        final int found = indexOf(number.client(), process);
-        final Calls before = found < 0 ? null : entries.get(found).calls();
+        final SequenceEntries indexed = indexed();
+        final Entry found = indexed.find(number.client(), process);
+        final Calls before = null == found ? null : found.calls();
         long first = Math.max(number.firstUnanswered(), null == before ? 1 : before.firstUnanswered());
         final List<Reply> replies = new ArrayList<>();
         if (null != before)
@@ -209,21 +210,14 @@ public record ClientSequences(List<Entry> entries)
             // A client that never says its calls ended: what is forgotten is refused from then on, not re-applied.
             first = replies.remove(0).number() + 1;
         }
-        final List<Entry> kept = new ArrayList<>(entries.size() + 1);
-        for (int i = 0; i < entries.size(); i++)
+        final Caller caller = null == found ? new Caller(number.client(), process) : found.caller();
+        SequenceEntries next = indexed.withoutCaller(caller).withoutIdle(nowMs, RETAINED_MS);
+        while (next.size() >= MAX_CLIENTS)
         {
-            final Entry entry = entries.get(i);
-            if (i != found && nowMs - entry.calls().lastMs() <= RETAINED_MS)
-            {
-                kept.add(entry);
-            }
+            next = next.withoutLeastRecentlyUsed();
         }
-        final List<Entry> next = kept.size() < MAX_CLIENTS ? kept :
-            new ArrayList<>(kept.subList(kept.size() - MAX_CLIENTS + 1, kept.size()));
         // The most recently used last, so that the least recently used are the first to go.
-        next.add(new Entry(null == before ? new Caller(number.client(), process) : entries.get(found).caller(),
-            new Calls(first, replies, nowMs)));
-        return new ClientSequences(next);
+        return new ClientSequences(next.withNewest(new Entry(caller, new Calls(first, replies, nowMs))));
     }
 
     /**
@@ -233,24 +227,14 @@ public record ClientSequences(List<Entry> entries)
      */
     public ClientSequences forget(final ProcessRef ended)
     {
-        final List<Entry> next = new ArrayList<>(entries);
-        return next.removeIf(entry -> entry.caller().process().equals(ended)) ? new ClientSequences(next) : this;
+        final SequenceEntries indexed = indexed();
+        final SequenceEntries next = indexed.withoutProcess(ended);
+        return next == indexed ? this : new ClientSequences(next);
     }
 
-    /**
-     * @return the position of the client's calls about the process, or -1: found by a scan, without a key made.
-     */
-    private int indexOf(final String client, final ProcessRef process)
+    /** Always so: the constructor indexes the entries it is given. */
+    private SequenceEntries indexed()
     {
-        for (int i = 0; i < entries.size(); i++)
-        {
-            final Caller caller = entries.get(i).caller();
-            if (caller.process().id() == process.id() && caller.process().equals(process) &&
-                caller.client().equals(client))
-            {
-                return i;
-            }
-        }
-        return -1;
+        return (SequenceEntries)entries;
     }
 }
