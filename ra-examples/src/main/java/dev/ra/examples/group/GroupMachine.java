@@ -18,9 +18,11 @@ import dev.ra.examples.support.ReleaseCursorPolicy;
 import dev.ra.examples.support.RememberedReplies;
 import dev.ra.examples.support.StaleCommand;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Group membership: processes join and leave named groups, and a process that ends is removed from every group
@@ -52,7 +54,8 @@ import java.util.Objects;
  * <p><b>Other choices.</b> Join and leave are idempotent (replies say whether anything changed). Leaving an unknown
  * group is not an error. Members are listed in join order, so the oldest member is first (a common way to pick a
  * coordinator among members). A process that leaves its last group is demonitored, which the Erlang original left as
- * a TODO.
+ * a TODO; from version 2, one that left by a numbered call stays monitored while its calls are remembered, so that its
+ * end forgets them.
  */
 public final class GroupMachine implements StateMachine<GroupCommand, GroupState>
 {
@@ -255,8 +258,13 @@ public final class GroupMachine implements StateMachine<GroupCommand, GroupState
     private ApplyResult<GroupState> numbered(final CommandMeta meta, final ProcessRef member,
         final CommandNumber number, final Outcome outcome)
     {
+        // A member whose calls are remembered stays monitored after it left its last group: its end is what forgets
+        // its calls, rather than the bound on the clients remembered, which members that come and go would otherwise
+        // fill, pushing out the long-lived members' calls (one Down per member).
+        final List<Effect> effects = outcome.effects().contains(new Effect.Demonitor(member)) ? List.of() :
+            outcome.effects();
         return cursorPolicy.result(meta, outcome.state().withSequences(outcome.state().sequences().applied(member,
-            number, outcome.reply(), meta.systemTimeMs())), outcome.reply(), outcome.effects());
+            number, outcome.reply(), meta.systemTimeMs())), outcome.reply(), effects);
     }
 
     /**
@@ -329,8 +337,17 @@ public final class GroupMachine implements StateMachine<GroupCommand, GroupState
         {
             return List.of();
         }
+        final Set<ProcessRef> watched = new LinkedHashSet<>(state.allMembers());
+        if (numbers)
+        {
+            // Kept monitored while their calls are remembered, so that their end forgets them (numbered).
+            for (final ClientSequences.Entry remembered : state.sequences().entries())
+            {
+                watched.add(remembered.caller().process());
+            }
+        }
         final List<Effect> effects = new ArrayList<>();
-        for (final ProcessRef member : state.allMembers())
+        for (final ProcessRef member : watched)
         {
             effects.add(new Effect.Monitor(member));
         }

@@ -10,13 +10,16 @@ import dev.ra.Effect;
 import dev.ra.ProcessRef;
 import dev.ra.StateMachine;
 import dev.ra.codec.CodecException;
+import dev.ra.examples.support.ClientSequences;
 import dev.ra.examples.support.CommandNumber;
 import dev.ra.examples.support.CommandNumbering;
 import dev.ra.examples.support.MachineDriver;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import dev.ra.examples.support.StaleCommand;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -60,6 +63,59 @@ class GroupLateAttemptTest
         assertThat(late.reply()).isInstanceOf(StaleCommand.class);
         assertThat(late.effects()).as("not even a monitor").isEmpty();
         assertThat(groups.state().members("g")).as("the group after the late first attempt").isEmpty();
+    }
+
+    @Test
+    void aLateJoinOfALongLivedMemberIsCaughtAfterMoreShortLivedMembersThanTheBound()
+    {
+        // Which processes the leader monitors, as the runtime keeps them: a process that ends is reported Down only
+        // if it is monitored then.
+        final Set<ProcessRef> monitored = new HashSet<>();
+        final GroupCommand join;
+        try (CommandNumbering.Call call = client.start())
+        {
+            join = new GroupCommand.NumberedJoin("g", A, call.number());
+            follow(monitored, groups.apply(join));
+        }
+        try (CommandNumbering.Call call = client.start())
+        {
+            follow(monitored, groups.apply(new GroupCommand.NumberedLeave("g", A, call.number())));
+        }
+        // More members than the clients remembered, each joining, leaving and then ending.
+        for (int i = 0; i < ClientSequences.MAX_CLIENTS + 10; i++)
+        {
+            final ProcessRef member = new ProcessRef("n2", 100 + i);
+            try (CommandNumbering.Call call = client.start())
+            {
+                follow(monitored, groups.apply(new GroupCommand.NumberedJoin("others", member, call.number())));
+            }
+            try (CommandNumbering.Call call = client.start())
+            {
+                follow(monitored, groups.apply(new GroupCommand.NumberedLeave("others", member, call.number())));
+            }
+            if (monitored.remove(member))
+            {
+                follow(monitored, groups.builtin(new BuiltinCommand.Down(member, DownReason.NORMAL)));
+            }
+        }
+        assertThat(groups.state().sequences().entries()).as("the ended members are forgotten").hasSize(1);
+        assertThat(groups.apply(join).reply()).isInstanceOf(StaleCommand.class);
+        assertThat(groups.state().members("g")).as("the group after the late first attempt").isEmpty();
+    }
+
+    private static void follow(final Set<ProcessRef> monitored, final ApplyResult<GroupState> result)
+    {
+        for (final Effect effect : result.effects())
+        {
+            if (effect instanceof Effect.Monitor monitor)
+            {
+                monitored.add(monitor.process());
+            }
+            else if (effect instanceof Effect.Demonitor demonitor)
+            {
+                monitored.remove(demonitor.process());
+            }
+        }
     }
 
     @Test

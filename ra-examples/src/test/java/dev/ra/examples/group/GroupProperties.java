@@ -14,7 +14,9 @@ import dev.ra.examples.support.Pools;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import dev.ra.testkit.property.Gen;
 import dev.ra.testkit.property.Property;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class GroupProperties
@@ -49,7 +51,11 @@ class GroupProperties
                 assertThat(members).isNotEmpty().doesNotHaveDuplicates();
             }
         }
-        final List<Effect> monitors = groups.state().allMembers().stream().<Effect>map(Effect.Monitor::new).toList();
+        // The members, and the processes whose numbered calls are remembered (kept monitored so that their end
+        // forgets them).
+        final Set<ProcessRef> watched = new LinkedHashSet<>(groups.state().allMembers());
+        groups.state().sequences().entries().forEach(entry -> watched.add(entry.caller().process()));
+        final List<Effect> monitors = watched.stream().<Effect>map(Effect.Monitor::new).toList();
         assertThat(groups.enter(dev.ra.RaftRole.LEADER)).containsExactlyElementsOf(monitors);
     }
 
