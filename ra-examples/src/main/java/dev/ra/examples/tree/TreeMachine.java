@@ -365,17 +365,11 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
             return cursorPolicy.result(meta,
                 change.finish().withUnreachableWatchExpiryMs(TreeState.EXPIRY_OF_EACH_MEMBER), null, change.effects);
         }
-        final TreeState next = change.finish();
-        if (command instanceof BuiltinCommand.Down down && down.reason() != DownReason.NOCONNECTION)
-        {
-            // A client whose process ended makes no more calls; one merely cut off may, so its numbers are kept.
-            final ClientSequences remaining = next.sequences().forget(down.process());
-            if (remaining != next.sequences())
-            {
-                return cursorPolicy.result(meta, next.withSequences(remaining), null, change.effects);
-            }
-        }
-        return cursorPolicy.result(meta, next, null, change.effects);
+        // The numbered writes of a client whose watch process ended are kept (they go by the time and count bounds of
+        // ClientSequences): its attempts still on their way are then refused as they were before its end. Forgotten,
+        // a late create made again the node the client deleted before it closed; nothing here handles an ended
+        // process's late write as the lock handles its late acquire.
+        return cursorPolicy.result(meta, change.finish(), null, change.effects);
     }
 
     @Override

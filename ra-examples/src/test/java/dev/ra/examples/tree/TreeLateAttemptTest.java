@@ -110,18 +110,45 @@ class TreeLateAttemptTest
     }
 
     @Test
-    void aCallersEndForgetsItsCallsAndAFailedWriteIsRememberedToo()
+    void aFailedWriteIsRememberedToo()
     {
         final TreeCommand set = new TreeOp.SetData("/absent", "x", TreeOp.ANY_VERSION);
         assertThat(send(set, number(1, 1))).isEqualTo(new TreeReply.NoNode("/absent"));
         tree.apply(new TreeOp.Create("/absent", "", CreateMode.PERSISTENT, 0));
         // A retry of the failed write gets its failure, not a success it never had.
         assertThat(send(set, number(1, 1))).isEqualTo(new TreeReply.NoNode("/absent"));
+        assertThat(tree.state().node("/absent").data()).isEmpty();
+    }
 
-        tree.builtin(new BuiltinCommand.Down(CALLER, DownReason.NOCONNECTION));
-        assertThat(tree.state().sequences().clients()).isNotEmpty();
+    @Test
+    void aLateCreateAfterTheClientDeletedItsNodeAndClosedMakesNothing()
+    {
+        // The client held a watch, so the tree monitors its watch process and hears of its end when it closes.
+        tree.apply(new TreeCommand.Exists("/w", CALLER));
+        tree.apply(new TreeOp.Create("/p", "", CreateMode.PERSISTENT, 0));
+        final TreeCommand create = new TreeOp.Create("/p/x", "", CreateMode.PERSISTENT, 0);
+        // The retry is applied; the first attempt is still on its way while the client deletes the node and closes.
+        final Object first = send(create, number(1, 1));
+        tree.apply(new TreeOp.DeleteCreated("/p/x", TreeOp.ANY_VERSION, tree.state().node("/p/x").stat().czxid()));
+        tree.builtin(new BuiltinCommand.Down(CALLER, DownReason.NORMAL));
+
+        // Taken for a retry of the call (its delete was not numbered): the first reply again, and nothing made.
+        assertThat(send(create, number(1, 1))).isEqualTo(first);
+        assertThat(tree.state().node("/p/x")).as("a node the client deleted, made again after it closed").isNull();
+    }
+
+    @Test
+    void aLateSetDataAfterTheClientsNextWriteAndItsEndOverwritesNothing()
+    {
+        tree.apply(new TreeCommand.Exists("/w", CALLER));
+        tree.apply(new TreeOp.Create("/n", "", CreateMode.PERSISTENT, 0));
+        final TreeCommand older = new TreeOp.SetData("/n", "old", TreeOp.ANY_VERSION);
+        send(older, number(1, 1));
+        send(new TreeOp.SetData("/n", "new", TreeOp.ANY_VERSION), number(2, 2));
         tree.builtin(new BuiltinCommand.Down(CALLER, DownReason.NOPROC));
-        assertThat(tree.state().sequences().clients()).isEmpty();
+
+        assertThat(send(older, number(1, 1))).isInstanceOf(StaleCommand.class);
+        assertThat(tree.state().node("/n").data()).isEqualTo("new");
     }
 
     @Test
