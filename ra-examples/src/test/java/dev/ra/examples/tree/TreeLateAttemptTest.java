@@ -167,6 +167,26 @@ class TreeLateAttemptTest
     }
 
     @Test
+    void aVersionThreeSnapshotSwitchedToFourMidLogTakesNumberedWritesAndKeepsThemInItsSnapshots()
+    {
+        final TreeMachine newest = new TreeMachine("lessor", ReleaseCursorPolicy.every(64));
+        final StateMachine<TreeMachineCommand, TreeState> three = newest.machineFor(3);
+        final MachineDriver<TreeMachineCommand, TreeState> old = new MachineDriver<>(three, TreeMachineCommand.class);
+        old.apply(new TreeOp.Create("/q", "", CreateMode.PERSISTENT, 0));
+        tree.restore(three.stateCodec().fromBytes(three.stateCodec().toBytes(old.state())));
+        tree.skip(old.nextIndex() - tree.nextIndex());
+        tree.builtin(new BuiltinCommand.MachineVersionChanged(3, 4));
+
+        final TreeCommand create = new TreeOp.Create("/q/job-", "x", CreateMode.PERSISTENT_SEQUENTIAL, 0);
+        final Object first = send(create, number(1, 1));
+        tree.restore(newest.stateCodec().fromBytes(newest.stateCodec().toBytes(tree.state())));
+
+        assertThat(send(create, number(1, 1))).isEqualTo(first);
+        assertThat(tree.state().children("/q")).containsExactly("job-0000000000");
+        assertThat(tree.state().sequences().clients()).hasSize(1);
+    }
+
+    @Test
     void versionThreeRefusesANumberedWriteBeforeTheLogAndAppliesNone()
     {
         final StateMachine<TreeMachineCommand, TreeState> three =

@@ -9,9 +9,13 @@ import dev.ra.Effect;
 import dev.ra.ProcessRef;
 import dev.ra.RaftRole;
 import dev.ra.examples.lease.SessionCommand;
+import dev.ra.codec.Codec;
 import dev.ra.examples.lease.SessionReply;
+import dev.ra.examples.support.ClientSequences;
+import dev.ra.examples.support.CommandNumber;
 import dev.ra.examples.support.MachineDriver;
 import dev.ra.examples.support.ReleaseCursorPolicy;
+import dev.ra.examples.support.StaleCommand;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -20,6 +24,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
+import java.util.function.LongFunction;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,7 +34,11 @@ import org.junit.jupiter.api.Test;
  * grants, revokes, expiries from the current and from a stale lessor, watch reads by several watchers, persistent
  * watches, watch removals, watcher deaths, watcher nodes cut off and back, watcher nodes cut off past the unreachable
  * watch expiry (with or without a failover meanwhile, back or not), and leader failovers that lose the watch messages
- * in flight.
+ * in flight. About a third of the writes and multis are numbered ({@link NumberedWrite}, by the simulated clients'
+ * watch processes), some of their first attempts held back, and earlier calls are sent again (retries and late
+ * attempts, before or after their client's later calls and its end): each is answered as a sequential model of
+ * {@link ClientSequences} says (applied as new, its first reply, or stale), and one not applied changes nothing (no
+ * node, no sequential counter, no event); the state then also survives its snapshot codec.
  *
  * <p>After every step the reply, the nodes, the sessions and the messages sent must equal the model's. At the end
  * (after a last failover and re-registration, with no more loss) every simulated client, expired ones included, must
@@ -45,6 +55,8 @@ class TreeMachineModelTest
     private static final List<String> PREFIXES = List.of("/a/s-", "/b/n-", "/s-");
     private static final List<String> BAD_PATHS = List.of("a", "/a/", "//x", "/a/../b");
     private static final long BOUND_MS = 60_000;
+    /** The id of the one numbering of the simulated clients, as the toolbox clients of one JVM share one. */
+    private static final String NUMBERING = "jvm-1";
 
     @Test
     void shouldBehaveLikeTheSequentialModelAndLoseNoWatchEventAcrossFailovers()
@@ -83,6 +95,27 @@ class TreeMachineModelTest
     }
 
     /**
+     * A numbered call made: sent again as a retry or a late attempt.
+     *
+     * @param caller the watch process of the client that made it.
+     * @param write  the write.
+     * @param number of the call.
+     */
+    private record Call(ProcessRef caller, TreeCommand write, CommandNumber number)
+    {
+    }
+
+    /**
+     * What the model of {@link ClientSequences} keeps of one client's calls.
+     */
+    private static final class ModelCalls
+    {
+        private long first = 1;
+        private final TreeMap<Long, Object> replies = new TreeMap<>();
+        private long lastMs;
+    }
+
+    /**
      * A simulated watching client: the one-shot watches it holds and the ones it saw fire, as a
      * {@link TreeClient} keeps them.
      */
@@ -107,9 +140,14 @@ class TreeMachineModelTest
     private static final class Simulation
     {
         private final Random random;
+        private final TreeMachine machine =
+            new TreeMachine("lessor", Duration.ofMillis(BOUND_MS), ReleaseCursorPolicy.every(8));
         private final MachineDriver<TreeMachineCommand, TreeState> tree =
-            new MachineDriver<>(new TreeMachine("lessor", Duration.ofMillis(BOUND_MS), ReleaseCursorPolicy.every(8)),
-                TreeMachineCommand.class);
+            new MachineDriver<>(machine, TreeMachineCommand.class);
+        /** The numbered calls made, by caller, least recently used first (the model of ClientSequences). */
+        private final Map<ProcessRef, ModelCalls> sequences = new LinkedHashMap<>();
+        private final List<Call> calls = new ArrayList<>();
+        private long lastNumber;
         private final TreeModel model = new TreeModel();
         private final List<Client> clients = new ArrayList<>();
         private final List<Long> everGranted = new ArrayList<>();
@@ -222,6 +260,10 @@ class TreeMachineModelTest
             {
                 nodeCutOffPastTheExpiry(random.nextBoolean() ? "c1" : "c2");
             }
+            else if (choice < 92 && !calls.isEmpty())
+            {
+                send(calls.get(random.nextInt(calls.size())));
+            }
             else
             {
                 deliverSome();
@@ -259,6 +301,11 @@ class TreeMachineModelTest
 
         private void write(final TreeOp op)
         {
+            if (random.nextInt(3) == 0)
+            {
+                numbered(op);
+                return;
+            }
             final long index = tree.nextIndex();
             final ApplyResult<TreeState> result = tree.apply(op);
             assertThat(result.reply()).as("reply to %s", op).isEqualTo(model.write(op, index));
@@ -295,10 +342,81 @@ class TreeMachineModelTest
                     kind == 2 ? new TreeOp.SetData(anyPath(), "m" + i, version()) :
                     new TreeOp.Check(anyPath(), version()));
             }
+            if (random.nextInt(3) == 0)
+            {
+                numbered(new TreeCommand.Multi(ops));
+                return;
+            }
             final long index = tree.nextIndex();
             final ApplyResult<TreeState> result = tree.apply(new TreeCommand.Multi(ops));
             assertThat(result.reply()).as("reply to multi %s", ops).isEqualTo(model.multi(ops, index));
             check(result.effects());
+        }
+
+        /**
+         * A new numbered call by one of the clients, claiming up to two calls before it still under way; its first
+         * attempt is sometimes held back (sent later by {@link #send}, or never).
+         */
+        private void numbered(final TreeCommand write)
+        {
+            final long number = ++lastNumber;
+            final CommandNumber numbered =
+                new CommandNumber(NUMBERING, number, Math.max(1, number - random.nextInt(3)));
+            final Call call = new Call(clients.get(random.nextInt(clients.size())).ref, write, numbered);
+            calls.add(call);
+            if (random.nextInt(5) != 0)
+            {
+                send(call);
+            }
+        }
+
+        /** An attempt of a call: its first, a retry, or a late one, answered as the model of the numbers says. */
+        private void send(final Call call)
+        {
+            final long index = tree.nextIndex();
+            final long nowMs = tree.nowMs();
+            final ApplyResult<TreeState> result = tree.apply(new NumberedWrite(call.write(), call.caller(),
+                call.number()));
+            final Object expected = expectedReply(call, nowMs, at -> call.write() instanceof TreeOp op ?
+                model.write(op, at) : model.multi(((TreeCommand.Multi)call.write()).ops(), at), index);
+            assertThat(result.reply()).as("reply to %s", call).isEqualTo(expected);
+            check(result.effects());
+            final Codec<TreeState> codec = machine.stateCodec();
+            final TreeState restored = codec.fromBytes(codec.toBytes(tree.state()));
+            assertThat(restored).as("the state through its snapshot codec").isEqualTo(tree.state());
+            tree.restore(restored);
+        }
+
+        /**
+         * The model of {@link ClientSequences}: stale below the caller's first unanswered number, the remembered
+         * reply of a call applied already, or the write applied to the model and its reply remembered.
+         */
+        private Object expectedReply(final Call call, final long nowMs, final LongFunction<Object> write,
+            final long index)
+        {
+            final CommandNumber number = call.number();
+            final ModelCalls found = sequences.get(call.caller());
+            if (null != found && number.number() < found.first)
+            {
+                return new StaleCommand(number, found.first);
+            }
+            if (null != found && found.replies.containsKey(number.number()))
+            {
+                return found.replies.get(number.number());
+            }
+            final Object reply = write.apply(index);
+            final ModelCalls entry = null == found ? new ModelCalls() : sequences.remove(call.caller());
+            entry.first = Math.max(number.firstUnanswered(), entry.first);
+            entry.replies.headMap(entry.first).clear();
+            entry.replies.put(number.number(), reply);
+            while (entry.replies.size() > ClientSequences.MAX_UNANSWERED)
+            {
+                entry.first = entry.replies.pollFirstEntry().getKey() + 1;
+            }
+            entry.lastMs = nowMs;
+            sequences.values().removeIf(other -> nowMs - other.lastMs > ClientSequences.RETAINED_MS);
+            sequences.put(call.caller(), entry);
+            return reply;
         }
 
         private void grant()
@@ -543,6 +661,14 @@ class TreeMachineModelTest
         {
             final TreeState state = tree.state();
             assertThat(state.nodes()).isEqualTo(model.snapshot());
+            final Map<ProcessRef, List<Object>> remembered = new LinkedHashMap<>();
+            state.sequences().clients().forEach((caller, calls) -> remembered.put(caller.process(),
+                List.of(caller.client(), calls.firstUnanswered(), calls.replies(), calls.lastMs())));
+            final Map<ProcessRef, List<Object>> modelled = new LinkedHashMap<>();
+            sequences.forEach((caller, calls) -> modelled.put(caller, List.of(NUMBERING, calls.first,
+                calls.replies.entrySet().stream().map(e -> new ClientSequences.Reply(e.getKey(), e.getValue()))
+                    .toList(), calls.lastMs)));
+            assertThat(remembered).as("the numbered calls remembered").containsExactlyEntriesOf(modelled);
             assertThat(state.sessions().sessions().keySet()).containsExactlyElementsOf(model.sessions);
             assertThat(state.watches().watches()).containsExactlyElementsOf(model.watches);
             assertThat(state.watches().watchers()).containsExactlyElementsOf(model.watchers);

@@ -14,6 +14,7 @@ import dev.ra.codec.CodecException;
 import dev.ra.examples.lease.LeasedKvCommand;
 import dev.ra.examples.lease.SessionCommand;
 import dev.ra.examples.lease.SessionReply;
+import dev.ra.examples.support.CommandNumber;
 import dev.ra.examples.support.Determinism;
 import dev.ra.examples.support.Input;
 import dev.ra.examples.support.MachineDriver;
@@ -294,6 +295,15 @@ class TreeMachineTest
                 new TreeOp.Create("/b", "", CreateMode.PERSISTENT_SEQUENTIAL, 0)))),
             Input.of(new TreeCommand.Multi(List.of(new TreeOp.Delete("/a", 5)))),
             Input.of(new TreeCommand.Exists("/missing", WATCHER)),
+            Input.of(new NumberedWrite(new TreeOp.Create("/n-", "", CreateMode.PERSISTENT_SEQUENTIAL, 0), WATCHER,
+                new CommandNumber("jvm", 1, 1))),
+            Input.of(new NumberedWrite(new TreeCommand.Multi(List.of(new TreeOp.SetData("/b", "x", 0))), other,
+                new CommandNumber("jvm", 2, 1))),
+            Input.of(new NumberedWrite(new TreeOp.Create("/n-", "", CreateMode.PERSISTENT_SEQUENTIAL, 0), WATCHER,
+                new CommandNumber("jvm", 1, 1))),
+            Input.of(new NumberedWrite(new TreeOp.SetData("/missing", "", 0), WATCHER, new CommandNumber("jvm", 3, 2))),
+            Input.of(new NumberedWrite(new TreeOp.Create("/late", "", CreateMode.PERSISTENT, 0), WATCHER,
+                new CommandNumber("jvm", 1, 1))),
             Input.of(new BuiltinCommand.Down(other, DownReason.NORMAL)),
             Input.of(new BuiltinCommand.NodeUp("c1")), Input.of(RaftRole.LEADER),
             Input.of(new SessionCommand.NewLeader()),
