@@ -363,7 +363,12 @@ public final class TreeClient implements AutoCloseable
     }
 
     /**
-     * All of the ops or none.
+     * All of the ops or none. Retried when its outcome is unknown (machine version 4): a retry answers what the call's
+     * first applied attempt did, a failure too. A multi whose first attempt failed (a {@code BadVersion}, say) is
+     * answered that failure again by its retry, even if the ops would succeed by then: the call took effect, as a
+     * failure, where its first attempt was applied, and is not applied a second time. This is unlike Curator, whose
+     * retry after a lost connection sends the ops again and may succeed where the first attempt failed (or fail where
+     * it succeeded); here, read again and make a new call. The same holds for {@link #create} and {@link #setData}.
      *
      * @param ops in order.
      * @return the per-op results.

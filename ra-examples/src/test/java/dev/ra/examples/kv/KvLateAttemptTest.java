@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ra.StateMachine;
 import dev.ra.codec.CodecException;
 import dev.ra.examples.support.CommandNumber;
+import dev.ra.examples.support.CommandNumbering;
 import dev.ra.examples.support.MachineDriver;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import dev.ra.examples.support.StaleCommand;
@@ -54,6 +55,31 @@ class KvLateAttemptTest
 
         assertThat(send(older, number(1, 1))).isInstanceOf(StaleCommand.class);
         assertThat(kv.state().get("k")).isEqualTo("new");
+    }
+
+    @Test
+    void aSlowCallsRetryAfterTheFasterCallsOfOtherThreadsIsAppliedNotRefused()
+    {
+        // One numbering for the JVM's KV writes, from several threads: call 1 is slow (its first attempt lost), calls
+        // 2 and 3 of other threads start and end meanwhile, then call 1's retry comes.
+        final CommandNumbering numbering = new CommandNumbering();
+        try (CommandNumbering.Call slow = numbering.start())
+        {
+            try (CommandNumbering.Call fast = numbering.start())
+            {
+                assertThat(kv.apply(new KvCommand.Numbered(new KvCommand.Put("b", "fast"), fast.number())).reply())
+                    .isInstanceOf(KvReply.Written.class);
+            }
+            try (CommandNumbering.Call later = numbering.start())
+            {
+                assertThat(kv.apply(new KvCommand.Numbered(new KvCommand.Put("b", "later"), later.number())).reply())
+                    .isInstanceOf(KvReply.Written.class);
+            }
+
+            assertThat(kv.apply(new KvCommand.Numbered(new KvCommand.Put("a", "slow"), slow.number())).reply())
+                .isEqualTo(new KvReply.Written(3, null));
+            assertThat(kv.state().get("a")).isEqualTo("slow");
+        }
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.ra.ProcessRef;
 import dev.ra.StateMachine;
 import dev.ra.codec.CodecException;
 import dev.ra.examples.support.CommandNumber;
+import dev.ra.examples.support.CommandNumbering;
 import dev.ra.examples.support.MachineDriver;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import dev.ra.examples.support.StaleCommand;
@@ -95,6 +96,39 @@ class TreeLateAttemptTest
 
         assertThat(late).isInstanceOf(StaleCommand.class);
         assertThat(tree.state().node("/n").data()).isEqualTo("new");
+    }
+
+    @Test
+    void twoClientsOfOneNumberingRefuseNoneOfEachOthersCallsWhileOneIsUnderWay()
+    {
+        // Two TreeClients of one JVM (one numbering, two watch processes): A's create is slow; B writes twice, and A
+        // writes again from another thread; then A's create is retried.
+        final ProcessRef other = new ProcessRef("n9", 2);
+        final CommandNumbering numbering = new CommandNumbering();
+        tree.apply(new TreeOp.Create("/q", "", CreateMode.PERSISTENT, 0));
+        try (CommandNumbering.Call slow = numbering.start())
+        {
+            for (int i = 0; i < 2; i++)
+            {
+                try (CommandNumbering.Call fast = numbering.start())
+                {
+                    assertThat(tree.apply(new NumberedWrite(new TreeOp.SetData("/q", "b" + i, TreeOp.ANY_VERSION),
+                        other, fast.number())).reply()).isInstanceOf(TreeReply.DataSet.class);
+                }
+            }
+            try (CommandNumbering.Call mine = numbering.start())
+            {
+                assertThat(tree.apply(new NumberedWrite(new TreeOp.Create("/q/a-", "", CreateMode.PERSISTENT_SEQUENTIAL,
+                    0), CALLER, mine.number())).reply()).isInstanceOf(TreeReply.Created.class);
+            }
+            final NumberedWrite create = new NumberedWrite(
+                new TreeOp.Create("/q/s-", "", CreateMode.PERSISTENT_SEQUENTIAL, 0), CALLER, slow.number());
+
+            final Object first = tree.apply(create).reply();
+            assertThat(first).isInstanceOf(TreeReply.Created.class);
+            assertThat(tree.apply(create).reply()).isEqualTo(first);
+            assertThat(tree.state().children("/q")).containsExactly("a-0000000000", "s-0000000001");
+        }
     }
 
     @Test
