@@ -1,5 +1,6 @@
 package dev.ra.examples.tree;
 
+import dev.ra.CommandOutcomeUnknownException;
 import dev.ra.InvalidCommandException;
 import dev.ra.RaException;
 import dev.ra.RaSystem;
@@ -215,8 +216,11 @@ public final class TreeClient implements AutoCloseable
      *       of the same node at the same moment cannot be told from this one's);</li>
      *   <li>it is still there: no attempt took effect yet, and the delete is sent again for that node only, which
      *       leaves a node created since alone even if an earlier attempt still in flight deletes this one first (a
-     *       cluster still at machine version 0 is sent the plain delete with the version just read when
-     *       {@code version} is {@link TreeOp#ANY_VERSION}).</li>
+     *       cluster that refused the first attempt, at machine version 0, is sent the plain delete with the version
+     *       just read when {@code version} is {@link TreeOp#ANY_VERSION}). A guarded delete refused after an attempt
+     *       of it whose outcome is unknown is no proof of version 0 (a leader elected since may not have applied the
+     *       switch to version 1 yet) and no plain delete follows it: it is sent again after the next look, and if it
+     *       is still refused the call ends with {@link CommandOutcomeUnknownException}.</li>
      * </ul>
      * The look, the delete and every later look and attempt share the one timeout of this client's calls.
      *
@@ -305,14 +309,23 @@ public final class TreeClient implements AutoCloseable
                 }
                 // Gone or changed between the read and this attempt (maybe by an earlier attempt): look again.
             }
-            catch (final InvalidCommandException olderMachineVersion)
+            catch (final InvalidCommandException refused)
             {
                 if (!guarded)
                 {
-                    throw olderMachineVersion;
+                    throw refused;
                 }
-                // A cluster still at machine version 0 (a rolling upgrade): the version read guards what it can.
-                guarded = false;
+                // Refused after an attempt whose outcome is unknown, which a leader may have taken: no proof of a
+                // cluster at version 0 (a leader elected since may hold the switch to version 1 in its log without
+                // having applied it, and check commands with version 0's codec). A plain delete sent now could land
+                // after that attempt and another client's create, and delete the new node (the version read guards
+                // nothing there: a new node is at version 0 again). The guarded delete is sent again after the next
+                // look, and the call ends as an unknown outcome if it is still refused (as ClusterClient.newerCommand
+                // ends its calls).
+                unknown = new CommandOutcomeUnknownException("a guarded delete of '" + path + "' was refused (" +
+                    refused.getMessage() + ") after an earlier attempt of it may have been applied: a leader elected " +
+                    "since may not have applied the switch to machine version 1 yet, so whether the node was deleted " +
+                    "is unknown", null);
             }
             catch (final RuntimeException ex)
             {

@@ -212,6 +212,52 @@ class TreeClientDeleteTest
     }
 
     @Test
+    void aRefusalAfterAnUnknownOutcomeSendsNoPlainDeleteThatCouldDeleteANodeCreatedSince()
+    {
+        // The first attempt is taken (outcome unknown) and still on its way; a leader elected since holds the switch
+        // to version 1 in its log without having applied it, and refuses the second attempt as version 0 would. A
+        // plain delete sent then could land after the first attempt and another client's create (version 0 again).
+        final MachineDriver<TreeMachineCommand, TreeState> tree =
+            new MachineDriver<>(new TreeMachine("lessor", ReleaseCursorPolicy.every(64)), TreeMachineCommand.class);
+        tree.apply(new TreeOp.Create("/n", "", CreateMode.PERSISTENT, 0));
+        final long czxid = tree.state().node("/n").stat().czxid();
+        final Deque<TreeOp> inFlight = new ArrayDeque<>();
+        final List<TreeOp> sent = new ArrayList<>();
+        final Function<TreeOp, TreeReply> send = op ->
+        {
+            sent.add(op);
+            if (sent.size() == 1)
+            {
+                inFlight.add(op);
+                throw new CommandOutcomeUnknownException("leader lost", null);
+            }
+            if (op instanceof TreeOp.DeleteCreated)
+            {
+                throw new InvalidCommandException("TreeOp.DeleteCreated needs machine version 1 of TreeMachine");
+            }
+            if (!inFlight.isEmpty())
+            {
+                tree.apply(inFlight.removeFirst());
+                tree.apply(new TreeOp.Create("/n", "theirs", CreateMode.PERSISTENT, 0));
+            }
+            return (TreeReply)tree.apply(op).reply();
+        };
+        final Function<String, Optional<Stat>> read = path -> Optional.ofNullable(tree.state().node(path))
+            .map(ZNode::stat);
+
+        assertThatThrownBy(() -> TreeClient.deleteNode("/n", TreeOp.ANY_VERSION, czxid, FAR, send, read))
+            .isInstanceOf(CommandOutcomeUnknownException.class);
+        assertThat(sent).as("attempts sent").allMatch(TreeOp.DeleteCreated.class::isInstance);
+        if (!inFlight.isEmpty())
+        {
+            tree.apply(inFlight.removeFirst());
+            tree.apply(new TreeOp.Create("/n", "theirs", CreateMode.PERSISTENT, 0));
+        }
+        assertThat(tree.state().node("/n")).as("the other client's node").isNotNull()
+            .satisfies(n -> assertThat(n.data()).isEqualTo("theirs"));
+    }
+
+    @Test
     void aFirstAttemptLandingAfterItsRetryAndALaterCreateLeavesTheNewNodeAlone()
     {
         // The first attempt's outcome is unknown to the client, and it is still on its way when the client looks,
