@@ -23,8 +23,10 @@ import dev.ra.protocol.NodeMessage;
 import dev.ra.protocol.ServerRequest;
 import dev.ra.spi.PeerFeature;
 import dev.ra.stats.CallKind;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -76,8 +78,11 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
     private final Completion completion;
     /** Members found not running, skipped when looking for another; allocated on first use (rare). */
     private Set<ServerId> unavailable;
-    /** Members whose node said they were deleted; allocated on first use (rare). */
-    private Set<ServerId> deletedMembers;
+    /**
+     * Members whose node said they were deleted, with {@link ClusterInfo#membersLearned} then; allocated on first use
+     * (rare).
+     */
+    private Map<ServerId, Long> deletedMembers;
     private ServerId target;
     /** The thread that started the call waits for it and may receive the first answer itself; guarded by this. */
     private Thread receivingCaller;
@@ -562,12 +567,14 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
             sendUnanswered = false;
             // A leader whose node went silent (paused, cut off) would hold the call until it times out, and a command
             // sent there may be appended when it wakes: while the others elect, ask them instead. A leader this call
-            // found deleted (removed, and the member asked has not noticed yet) takes no call at all: likewise.
-            final ServerId hint = null != leaderHint && (router.isSilent(leaderHint.node()) || deleted(leaderHint)) ?
+            // found deleted (removed, and the member asked has not noticed yet) takes no call at all: likewise. But
+            // one of that id may have been added back since: if the members known here do not name it, ask for them.
+            final boolean deletedHint = null != leaderHint && deleted(leaderHint);
+            final ServerId hint = null != leaderHint && (router.isSilent(leaderHint.node()) || deletedHint) ?
                 null : leaderHint;
             lastRefusal = target + (null != hint ? " named the leader " + hint : null == leaderHint ?
                 " knew no leader" : " named the leader " + leaderHint + ", whose node is silent or who was deleted");
-            MemberLearning.heardOf(router, cluster, hint, this);
+            MemberLearning.heardOf(router, cluster, deletedHint ? leaderHint : hint, this);
             if (null == hint)
             {
                 // This member knows no leader; another may already follow a new one. Ask each member in turn, and
@@ -650,10 +657,24 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         return fallback;
     }
 
-    /** Called holding this call's lock. */
+    /**
+     * Whether this call found the server deleted, and has not learned since that it is a member again: a server of
+     * that id may be created again and added back (and lead), and a member list learned after the deletion that names
+     * it says so. Called holding this call's lock.
+     */
     private boolean deleted(final ServerId server)
     {
-        return null != deletedMembers && deletedMembers.contains(server);
+        final Long learnedBefore = null == deletedMembers ? null : deletedMembers.get(server);
+        if (null == learnedBefore)
+        {
+            return false;
+        }
+        if (null != cluster && cluster.membersLearned != learnedBefore && cluster.members.contains(server))
+        {
+            deletedMembers.remove(server);
+            return false;
+        }
+        return true;
     }
 
     @Override
@@ -848,14 +869,14 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         {
             if (null == deletedMembers)
             {
-                deletedMembers = new HashSet<>();
+                deletedMembers = new HashMap<>();
             }
-            deletedMembers.add(server);
+            deletedMembers.put(server, cluster.membersLearned);
             // A leader heard of since, not among the members known here (yet), is asked before giving up.
             final ServerId leader = cluster.leader;
-            everyMember = deletedMembers.containsAll(cluster.members) &&
-                (null == leader || deletedMembers.contains(leader));
-            gone = Set.copyOf(deletedMembers);
+            everyMember = deletedMembers.keySet().containsAll(cluster.members) &&
+                (null == leader || deletedMembers.containsKey(leader));
+            gone = Set.copyOf(deletedMembers.keySet());
         }
         if (!everyMember)
         {

@@ -256,6 +256,7 @@ final class ClusterDirectory
     {
         final List<ServerId> members = List.copyOf(current);
         cluster.members = members;
+        cluster.membersLearned++;
         final List<ServerId> forgotten = cluster.forgottenMembers;
         cluster.forgottenMembers = List.of();
         for (final ServerId member : forgotten)
@@ -275,6 +276,7 @@ final class ClusterDirectory
             else if (known != cluster && known.clusterName.equals(cluster.clusterName))
             {
                 known.members = members;
+                known.membersLearned++;
             }
         }
     }

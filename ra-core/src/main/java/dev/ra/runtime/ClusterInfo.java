@@ -16,6 +16,11 @@ final class ClusterInfo
     volatile List<ServerId> members;
     volatile ServerId leader;
     /**
+     * How many member lists this node has learned ({@link ClusterDirectory#learnMembers}): a call that found a member
+     * deleted before the latest one takes a list that names it again for news that it was added back.
+     */
+    volatile long membersLearned;
+    /**
      * The members this node forgot when a call found every member it knew deleted, known again if it learns the
      * cluster's members after all ({@link ClusterDirectory#everyMemberDeleted}).
      */

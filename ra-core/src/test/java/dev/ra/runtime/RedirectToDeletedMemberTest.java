@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.codec.Bytes;
+import dev.ra.codec.Codecs;
 import dev.ra.core.CallError;
 import dev.ra.protocol.NodeMessage;
 import dev.ra.protocol.ServerRequest;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -41,6 +43,8 @@ class RedirectToDeletedMemberTest
     private final List<Transport> standIns = new ArrayList<>();
     private final Map<ServerId, AtomicInteger> commandsTaken = new ConcurrentHashMap<>();
     private RaSystem client;
+    private volatile boolean addedBackAfterFirstCommand;
+    private final AtomicBoolean addedBack = new AtomicBoolean();
 
     @AfterEach
     void close()
@@ -71,8 +75,31 @@ class RedirectToDeletedMemberTest
         assertThat(commandsTaken.get(DELETED).get()).as("commands sent to the deleted member").isEqualTo(1);
     }
 
+    @Test
+    void aMemberFoundDeletedIsFollowedAgainOnceTheMembersLearnedSinceNameIt() throws Exception
+    {
+        // The member of that id is created again and added back (and leads) right after it answered "deleted": the
+        // members the call learns after that name it again, and so does every redirect.
+        addedBackAfterFirstCommand = true;
+        for (final ServerId member : MEMBERS)
+        {
+            standIn(member);
+        }
+        client = RaSystem.builder().nodeId("client").transport(network.newTransport())
+            .storage(new InMemoryStorage()).eventLoops(1).build();
+        client.registerCluster("kv", new KvMachine(), MEMBERS);
+
+        final Throwable failure = client.processCommandAsync(MEMBERS.get(0), new KvMachine.Put("k", "v"),
+            Duration.ofSeconds(5)).handle((result, error) -> error).get(30, TimeUnit.SECONDS);
+
+        assertThat(failure).as("the member added back, which leads, took the command").isNull();
+        assertThat(commandsTaken.get(DELETED).get()).as("commands sent to the member of that id").isEqualTo(2);
+    }
+
     /**
-     * A stand-in for a member: the deleted one answers every call "deleted", the others redirect to it.
+     * A stand-in for a member: the deleted one answers every call "deleted", the others redirect to it. With
+     * {@link #addedBackAfterFirstCommand}, the deleted one is back once it answered a command: it takes commands and
+     * answers with the members, itself among them.
      */
     private void standIn(final ServerId member)
     {
@@ -91,6 +118,20 @@ class RedirectToDeletedMemberTest
                 if (call.request() instanceof ServerRequest.Command)
                 {
                     commandsTaken.get(member).incrementAndGet();
+                }
+                if (member.equals(DELETED) && addedBack.get())
+                {
+                    final Bytes value = call.request() instanceof ServerRequest.Members ?
+                        Bytes.wrap(Codecs.generic(new Class<?>[0]).toBytes(MEMBERS)) :
+                        Bytes.wrap(new KvMachine().replyCodec().toBytes(null));
+                    transport.send(fromNode, new NodeMessage.CallReply(call.callId(), NodeMessage.CallStatus.OK,
+                        value, DELETED, null, ""));
+                    return;
+                }
+                if (member.equals(DELETED) && addedBackAfterFirstCommand &&
+                    call.request() instanceof ServerRequest.Command)
+                {
+                    addedBack.set(true);
                 }
                 transport.send(fromNode, member.equals(DELETED) ?
                     new NodeMessage.CallReply(call.callId(), NodeMessage.CallStatus.NO_SERVER, Bytes.EMPTY, null,
