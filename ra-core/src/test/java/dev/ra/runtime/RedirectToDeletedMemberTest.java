@@ -44,6 +44,7 @@ class RedirectToDeletedMemberTest
     private final Map<ServerId, AtomicInteger> commandsTaken = new ConcurrentHashMap<>();
     private RaSystem client;
     private volatile boolean addedBackAfterFirstCommand;
+    private volatile boolean membersWithoutTheDeletedOnce;
     private final AtomicBoolean addedBack = new AtomicBoolean();
 
     @AfterEach
@@ -96,10 +97,32 @@ class RedirectToDeletedMemberTest
         assertThat(commandsTaken.get(DELETED).get()).as("commands sent to the member of that id").isEqualTo(2);
     }
 
+    @Test
+    void aMemberFoundDeletedIsAskedForTheMembersWhenNamedLeaderAfterTheMembersLearnedLeftItOut() throws Exception
+    {
+        // The first members call is answered without the deleted member (a leader elected meanwhile answers, then
+        // steps down); a server of that id is then created again, added back, and leads: only it knows the members.
+        membersWithoutTheDeletedOnce = true;
+        for (final ServerId member : MEMBERS)
+        {
+            standIn(member);
+        }
+        client = RaSystem.builder().nodeId("client").transport(network.newTransport())
+            .storage(new InMemoryStorage()).eventLoops(1).build();
+        client.registerCluster("kv", new KvMachine(), MEMBERS);
+
+        final Throwable failure = client.processCommandAsync(MEMBERS.get(0), new KvMachine.Put("k", "v"),
+            Duration.ofSeconds(5)).handle((result, error) -> error).get(30, TimeUnit.SECONDS);
+
+        assertThat(failure).as("the member added back, which leads, took the command").isNull();
+        assertThat(commandsTaken.get(DELETED).get()).as("commands sent to the member of that id").isEqualTo(2);
+    }
+
     /**
      * A stand-in for a member: the deleted one answers every call "deleted", the others redirect to it. With
      * {@link #addedBackAfterFirstCommand}, the deleted one is back once it answered a command: it takes commands and
-     * answers with the members, itself among them.
+     * answers with the members, itself among them. With {@link #membersWithoutTheDeletedOnce}, the first member
+     * answers the first members call with the others, and the deleted one is back from then on.
      */
     private void standIn(final ServerId member)
     {
@@ -126,6 +149,14 @@ class RedirectToDeletedMemberTest
                         Bytes.wrap(new KvMachine().replyCodec().toBytes(null));
                     transport.send(fromNode, new NodeMessage.CallReply(call.callId(), NodeMessage.CallStatus.OK,
                         value, DELETED, null, ""));
+                    return;
+                }
+                if (member.equals(MEMBERS.get(0)) && membersWithoutTheDeletedOnce &&
+                    call.request() instanceof ServerRequest.Members && addedBack.compareAndSet(false, true))
+                {
+                    transport.send(fromNode, new NodeMessage.CallReply(call.callId(), NodeMessage.CallStatus.OK,
+                        Bytes.wrap(Codecs.generic(new Class<?>[0]).toBytes(MEMBERS.subList(0, 2))), member, null,
+                        ""));
                     return;
                 }
                 if (member.equals(DELETED) && addedBackAfterFirstCommand &&
