@@ -14,10 +14,12 @@ import java.util.Objects;
  * with several calls at once, and as Ra's and Hazelcast CP's sessions do.
  *
  * <p>Per client and process the call is about (an owner, a member, a worker), the machine keeps the client's first
- * unanswered number and the replies of the calls applied at or above it. A command is then
+ * unanswered number and which calls at or above it were applied: the replies of the last applied, and the numbers of
+ * the others as ranges. A command is then
  * <ul>
  *   <li>new: applied, and its reply remembered ({@link #applied});</li>
- *   <li>a retry of a call applied already: answered with its remembered reply, and applied no more;</li>
+ *   <li>a retry of a call applied already: answered with its remembered reply, and applied no more; if the reply is
+ *       no longer kept, answered {@link StaleCommand} (what the call did is unknown to its client then);</li>
  *   <li>stale, numbered below the client's first unanswered call: an attempt the client stopped waiting for (its
  *       retry answered, or the call was given up) before the client went on with later calls; applying it now would
  *       act behind the client's back (take a lock it released, say), so it is answered {@link StaleCommand} and
@@ -27,9 +29,10 @@ import java.util.Objects;
  * <p>Bounded: a client's entry goes when the process it is about is known to have ended ({@link #forget}), when it
  * has had no command for {@link #RETAINED_MS} of log time (the leader time of the entries, never a clock read in
  * apply), and the least recently used go beyond {@link #MAX_CLIENTS}; a client keeps at most
- * {@link #MAX_UNANSWERED} replies (its first unanswered number then moves past the oldest). An attempt that comes
- * after its client's entry went is applied as a new call, as it was before the numbers. Immutable; part of a
- * machine's state and snapshots.
+ * {@link #MAX_UNANSWERED} replies (beyond, the reply applied longest ago goes, and its number joins the ranges of
+ * calls applied without a reply kept), and at most {@link #MAX_APPLIED_RANGES} such ranges (beyond, its first
+ * unanswered number moves past the lowest range). An attempt that comes after its client's entry went is applied as a
+ * new call, as it was before the numbers. Immutable; part of a machine's state and snapshots.
  *
  * <p>The entries are a list, least recently used first (what snapshots hold), indexed by client and process, by use
  * and by idle time in trees of which each command copies only the paths it changes ({@link SequenceEntries}): a
@@ -49,6 +52,11 @@ public record ClientSequences(List<Entry> entries)
     public static final int MAX_CLIENTS = 1_000;
     /** How many replies one client keeps at most. */
     public static final int MAX_UNANSWERED = 100;
+    /**
+     * How many ranges of numbers applied without a reply kept one client has at most: each is a gap between them, a
+     * call of the client under way or given up, so a client has few but when it leaves many calls unanswered.
+     */
+    public static final int MAX_APPLIED_RANGES = 1_000;
     /** Nothing remembered. */
     public static final ClientSequences NONE = new ClientSequences(SequenceEntries.EMPTY);
 
@@ -117,16 +125,37 @@ public record ClientSequences(List<Entry> entries)
     /**
      * One client's calls about one process.
      *
-     * @param firstUnanswered below which every call of the client is finished.
-     * @param replies         of the calls applied at or above it, by number, lowest first.
-     * @param lastMs          log time of the client's last command.
+     * @param firstUnanswered     below which every call of the client is finished.
+     * @param replies             of the last calls applied at or above it, the one applied longest ago first.
+     * @param appliedWithoutReply the other calls applied at or above it: their numbers, as sorted ranges, neither
+     *                            overlapping nor adjacent.
+     * @param lastMs              log time of the client's last command.
      */
-    public record Calls(long firstUnanswered, List<Reply> replies, long lastMs)
+    public record Calls(long firstUnanswered, List<Reply> replies, List<NumberRange> appliedWithoutReply, long lastMs)
     {
-        /** Copies the replies. */
+        /** Copies the replies and the ranges. */
         public Calls
         {
             replies = List.copyOf(replies);
+            appliedWithoutReply = List.copyOf(appliedWithoutReply);
+        }
+    }
+
+    /**
+     * Call numbers from one to another.
+     *
+     * @param first the lowest.
+     * @param last  the highest, at or above the lowest.
+     */
+    public record NumberRange(long first, long last)
+    {
+        /** Checks the order. */
+        public NumberRange
+        {
+            if (last < first)
+            {
+                throw new IllegalArgumentException("range from " + first + " to " + last);
+            }
         }
     }
 
@@ -143,7 +172,8 @@ public record ClientSequences(List<Entry> entries)
     /**
      * What to answer, instead of applying it, to a command applied already or stale.
      *
-     * @param reply the remembered reply of a retry, or a {@link StaleCommand}.
+     * @param reply the remembered reply of a retry, or a {@link StaleCommand} (a stale attempt, or a retry of a call
+     *              whose reply is no longer kept).
      */
     public record Earlier(Object reply)
     {
@@ -174,6 +204,11 @@ public record ClientSequences(List<Entry> entries)
                 return new Earlier(reply.value());
             }
         }
+        if (NumberRanges.contains(calls.appliedWithoutReply(), number.number()))
+        {
+            // Applied, so not applied again; what it answered is no longer known, as for a stale attempt.
+            return new Earlier(new StaleCommand(number, calls.firstUnanswered()));
+        }
         return null;
     }
 
@@ -192,7 +227,7 @@ public record ClientSequences(List<Entry> entries)
         final Entry found = indexed.find(number.client(), process);
         final Calls before = null == found ? null : found.calls();
         long first = Math.max(number.firstUnanswered(), null == before ? 1 : before.firstUnanswered());
-        final List<Reply> replies = new ArrayList<>();
+        final List<Reply> replies = new ArrayList<>(MAX_UNANSWERED + 1);
         if (null != before)
         {
             for (final Reply kept : before.replies())
@@ -204,12 +239,24 @@ public record ClientSequences(List<Entry> entries)
             }
         }
         replies.add(new Reply(number.number(), reply));
-        replies.sort((a, b) -> Long.compare(a.number(), b.number()));
+        List<NumberRange> withoutReply = null == before ? List.of() :
+            NumberRanges.from(before.appliedWithoutReply(), first);
         while (replies.size() > MAX_UNANSWERED)
         {
-            // A client that never says its calls ended: what is forgotten is refused from then on, not re-applied.
-            first = replies.remove(0).number() + 1;
+            // Its client has most likely had it by now; the call stays applied, never applied again. The first
+            // unanswered number stays the client's: a call above it not applied yet (a slow one of a client shared
+            // by many threads) is still new.
+            withoutReply = NumberRanges.with(withoutReply, replies.remove(0).number());
         }
+        while (withoutReply.size() > MAX_APPLIED_RANGES)
+        {
+            // A client that leaves that many calls unanswered: the calls below the new floor are refused from
+            // then on, whether applied or not, and none is applied twice.
+            first = withoutReply.get(0).last() + 1;
+            withoutReply = NumberRanges.from(withoutReply, first);
+        }
+        final long floor = first;
+        replies.removeIf(kept -> kept.number() < floor);
         final Caller caller = null == found ? new Caller(number.client(), process) : found.caller();
         SequenceEntries next = indexed.withoutCaller(caller).withoutIdle(nowMs, RETAINED_MS);
         while (next.size() >= MAX_CLIENTS)
@@ -217,7 +264,7 @@ public record ClientSequences(List<Entry> entries)
             next = next.withoutLeastRecentlyUsed();
         }
         // The most recently used last, so that the least recently used are the first to go.
-        return new ClientSequences(next.withNewest(new Entry(caller, new Calls(first, replies, nowMs))));
+        return new ClientSequences(next.withNewest(new Entry(caller, new Calls(first, replies, withoutReply, nowMs))));
     }
 
     /**

@@ -57,8 +57,9 @@ public final class CommandNumbering
     }
 
     /**
-     * The reply of a numbered call, which is never stale but when the machine forgot the call while its client still
-     * waited for it ({@link ClientSequences} says when): what the call did is then unknown.
+     * The reply of a numbered call, which is never stale but when the machine forgot the call, or the reply of it
+     * applied, while its client still waited for it ({@link ClientSequences} says when): what the call did is then
+     * unknown.
      *
      * @param reply  the machine's.
      * @param what   the call was, for the error.

@@ -67,7 +67,7 @@ class ClientSequencesTest
         final Map<ClientSequences.Caller, ClientSequences.Calls> full = new LinkedHashMap<>();
         for (int i = 0; i < ClientSequences.MAX_CLIENTS; i++)
         {
-            full.put(new ClientSequences.Caller("c" + i, A), new ClientSequences.Calls(1, List.of(), 0));
+            full.put(new ClientSequences.Caller("c" + i, A), new ClientSequences.Calls(1, List.of(), List.of(), 0));
         }
         ClientSequences sequences = ClientSequences.of(full).applied(A, new CommandNumber("c0", 2, 1), 0, 0);
         sequences = sequences.applied(A, new CommandNumber("late", 1, 1), 0, 0);
@@ -76,17 +76,72 @@ class ClientSequencesTest
     }
 
     @Test
-    void aClientThatNeverSaysItsCallsEndedKeepsABoundedNumberOfReplies()
+    void aClientThatNeverSaysItsCallsEndedKeepsABoundedNumberOfRepliesAndItsOtherCallsAsRanges()
     {
         ClientSequences sequences = ClientSequences.NONE;
-        for (int i = 1; i <= ClientSequences.MAX_UNANSWERED + 1; i++)
+        for (int i = 1; i <= ClientSequences.MAX_UNANSWERED + 2; i++)
         {
             sequences = sequences.applied(A, new CommandNumber("c", i, 1), i, 0);
         }
         final ClientSequences.Calls calls = sequences.clients().get(new ClientSequences.Caller("c", A));
         assertThat(calls.replies()).hasSize(ClientSequences.MAX_UNANSWERED);
-        assertThat(calls.firstUnanswered()).isEqualTo(2);
+        assertThat(calls.appliedWithoutReply()).containsExactly(new ClientSequences.NumberRange(1, 2));
+        assertThat(calls.firstUnanswered()).isEqualTo(1);
         assertThat(sequences.earlier(A, new CommandNumber("c", 1, 1)).reply()).isInstanceOf(StaleCommand.class);
+
+        final ClientSequences on = sequences.applied(A, new CommandNumber("c", 200, 2), 200, 0);
+        assertThat(on.clients().get(new ClientSequences.Caller("c", A)).appliedWithoutReply())
+            .as("the client's first unanswered number cuts the ranges").containsExactly(
+                new ClientSequences.NumberRange(2, 3));
+    }
+
+    /**
+     * A client that leaves a call unanswered between every two it makes, beyond the bound of ranges: the lowest
+     * range goes, and the first unanswered number moves past it, so the gap below it is refused from then on.
+     */
+    @Test
+    void aClientThatLeavesEveryOtherCallUnansweredKeepsABoundedNumberOfRanges()
+    {
+        ClientSequences sequences = ClientSequences.NONE;
+        final int calls = ClientSequences.MAX_UNANSWERED + ClientSequences.MAX_APPLIED_RANGES + 1;
+        for (int i = 1; i <= calls; i++)
+        {
+            sequences = sequences.applied(A, new CommandNumber("c", 2L * i, 1), i, 0);
+        }
+        final ClientSequences.Calls kept = sequences.clients().get(new ClientSequences.Caller("c", A));
+        assertThat(kept.appliedWithoutReply()).hasSize(ClientSequences.MAX_APPLIED_RANGES)
+            .startsWith(new ClientSequences.NumberRange(4, 4));
+        assertThat(kept.firstUnanswered()).isEqualTo(3);
+        assertThat(sequences.earlier(A, new CommandNumber("c", 1, 1)).reply()).isInstanceOf(StaleCommand.class);
+        assertThat(sequences.earlier(A, new CommandNumber("c", 3, 1))).as("a gap above the first unanswered")
+            .isNull();
+    }
+
+    /**
+     * 150 calls of one client under way at once (a client shared by many threads): the first is slow and lands
+     * last, after the reply bound dropped the replies of the oldest applied. It was never applied, so it is applied
+     * now; a retry of a call whose reply was dropped is answered stale, since what it answered is unknown.
+     */
+    @Test
+    void aSlowCallLandingAfterMoreThanTheBoundOfLaterCallsIsAppliedAndADroppedReplysRetryIsStale()
+    {
+        ClientSequences sequences = ClientSequences.NONE;
+        for (int i = 2; i <= 150; i++)
+        {
+            final CommandNumber number = new CommandNumber("c", i, 1);
+            assertThat(sequences.earlier(A, number)).as("call %d", i).isNull();
+            sequences = sequences.applied(A, number, i, 0);
+        }
+        final CommandNumber slow = new CommandNumber("c", 1, 1);
+        assertThat(sequences.earlier(A, slow)).as("the slow call was never applied").isNull();
+        sequences = sequences.applied(A, slow, 1, 0);
+        assertThat(sequences.earlier(A, slow)).as("its retry").isEqualTo(new ClientSequences.Earlier(1));
+
+        final CommandNumber dropped = new CommandNumber("c", 2, 1);
+        assertThat(sequences.earlier(A, dropped).reply()).as("the retry of a call whose reply was dropped")
+            .isInstanceOf(StaleCommand.class);
+        assertThat(sequences.earlier(A, new CommandNumber("c", 150, 1))).isEqualTo(new ClientSequences.Earlier(150));
+        assertThat(sequences.earlier(A, new CommandNumber("c", 151, 1))).as("a new call").isNull();
     }
 
     @Test

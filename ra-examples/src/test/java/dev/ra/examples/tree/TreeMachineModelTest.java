@@ -24,7 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.LongFunction;
 import org.junit.jupiter.api.Test;
 
@@ -111,8 +111,29 @@ class TreeMachineModelTest
     private static final class ModelCalls
     {
         private long first = 1;
-        private final TreeMap<Long, Object> replies = new TreeMap<>();
+        /** By number, the one applied longest ago first. */
+        private final Map<Long, Object> replies = new LinkedHashMap<>();
+        private final TreeSet<Long> appliedWithoutReply = new TreeSet<>();
         private long lastMs;
+
+        /** The numbers applied without a reply, as ranges of numbers one after another. */
+        private List<ClientSequences.NumberRange> ranges()
+        {
+            final List<ClientSequences.NumberRange> ranges = new ArrayList<>();
+            for (final long number : appliedWithoutReply)
+            {
+                final int last = ranges.size() - 1;
+                if (last >= 0 && ranges.get(last).last() + 1 == number)
+                {
+                    ranges.set(last, new ClientSequences.NumberRange(ranges.get(last).first(), number));
+                }
+                else
+                {
+                    ranges.add(new ClientSequences.NumberRange(number, number));
+                }
+            }
+            return ranges;
+        }
     }
 
     /**
@@ -404,14 +425,27 @@ class TreeMachineModelTest
             {
                 return found.replies.get(number.number());
             }
+            if (null != found && found.appliedWithoutReply.contains(number.number()))
+            {
+                return new StaleCommand(number, found.first);
+            }
             final Object reply = write.apply(index);
             final ModelCalls entry = null == found ? new ModelCalls() : sequences.remove(call.caller());
             entry.first = Math.max(number.firstUnanswered(), entry.first);
-            entry.replies.headMap(entry.first).clear();
+            entry.replies.keySet().removeIf(kept -> kept < entry.first);
+            entry.appliedWithoutReply.headSet(entry.first).clear();
             entry.replies.put(number.number(), reply);
             while (entry.replies.size() > ClientSequences.MAX_UNANSWERED)
             {
-                entry.first = entry.replies.pollFirstEntry().getKey() + 1;
+                final long oldest = entry.replies.keySet().iterator().next();
+                entry.replies.remove(oldest);
+                entry.appliedWithoutReply.add(oldest);
+            }
+            while (entry.ranges().size() > ClientSequences.MAX_APPLIED_RANGES)
+            {
+                entry.first = entry.ranges().get(0).last() + 1;
+                entry.appliedWithoutReply.headSet(entry.first).clear();
+                entry.replies.keySet().removeIf(kept -> kept < entry.first);
             }
             entry.lastMs = nowMs;
             sequences.values().removeIf(other -> nowMs - other.lastMs > ClientSequences.RETAINED_MS);
@@ -663,11 +697,12 @@ class TreeMachineModelTest
             assertThat(state.nodes()).isEqualTo(model.snapshot());
             final Map<ProcessRef, List<Object>> remembered = new LinkedHashMap<>();
             state.sequences().clients().forEach((caller, calls) -> remembered.put(caller.process(),
-                List.of(caller.client(), calls.firstUnanswered(), calls.replies(), calls.lastMs())));
+                List.of(caller.client(), calls.firstUnanswered(), calls.replies(), calls.appliedWithoutReply(),
+                    calls.lastMs())));
             final Map<ProcessRef, List<Object>> modelled = new LinkedHashMap<>();
             sequences.forEach((caller, calls) -> modelled.put(caller, List.of(NUMBERING, calls.first,
                 calls.replies.entrySet().stream().map(e -> new ClientSequences.Reply(e.getKey(), e.getValue()))
-                    .toList(), calls.lastMs)));
+                    .toList(), calls.ranges(), calls.lastMs)));
             assertThat(remembered).as("the numbered calls remembered").containsExactlyEntriesOf(modelled);
             assertThat(state.sessions().sessions().keySet()).containsExactlyElementsOf(model.sessions);
             assertThat(state.watches().watches()).containsExactlyElementsOf(model.watches);
