@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ra.StateMachine;
 import dev.ra.codec.CodecException;
+import dev.ra.examples.support.ClientSequences;
 import dev.ra.examples.support.CommandNumber;
 import dev.ra.examples.support.CommandNumbering;
 import dev.ra.examples.support.MachineDriver;
@@ -79,6 +80,31 @@ class KvLateAttemptTest
             assertThat(kv.apply(new KvCommand.Numbered(new KvCommand.Put("a", "slow"), slow.number())).reply())
                 .isEqualTo(new KvReply.Written(3, null));
             assertThat(kv.state().get("a")).isEqualTo("slow");
+        }
+    }
+
+    @Test
+    void aSlowCallsRetryAfterMoreFasterCallsThanTheRepliesKeptIsAppliedNotRefused()
+    {
+        // Over MAX_UNANSWERED writer threads of one JVM: their calls end while call 1 is slow, then its retry comes.
+        final CommandNumbering numbering = new CommandNumbering();
+        final int fastCalls = ClientSequences.MAX_UNANSWERED + 50;
+        try (CommandNumbering.Call slow = numbering.start())
+        {
+            for (int i = 0; i < fastCalls; i++)
+            {
+                try (CommandNumbering.Call fast = numbering.start())
+                {
+                    assertThat(kv.apply(new KvCommand.Numbered(new KvCommand.Put("b", "fast" + i), fast.number()))
+                        .reply()).isInstanceOf(KvReply.Written.class);
+                }
+            }
+
+            final KvCommand.Numbered retry = new KvCommand.Numbered(new KvCommand.Put("a", "slow"), slow.number());
+            assertThat(kv.apply(retry).reply()).isEqualTo(new KvReply.Written(fastCalls + 1, null));
+            assertThat(kv.state().get("a")).isEqualTo("slow");
+            assertThat(kv.apply(retry).reply()).as("its first attempt, late").isEqualTo(
+                new KvReply.Written(fastCalls + 1, null));
         }
     }
 
