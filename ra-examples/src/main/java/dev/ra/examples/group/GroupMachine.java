@@ -14,6 +14,7 @@ import dev.ra.codec.Codecs;
 import dev.ra.examples.support.ClientSequences;
 import dev.ra.examples.support.CommandNumber;
 import dev.ra.examples.support.FirstComponentsCodec;
+import dev.ra.examples.support.ForgottenProcesses;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import dev.ra.examples.support.RememberedReplies;
 import dev.ra.examples.support.StaleCommand;
@@ -263,8 +264,26 @@ public final class GroupMachine implements StateMachine<GroupCommand, GroupState
         // fill, pushing out the long-lived members' calls (one Down per member).
         final List<Effect> effects = outcome.effects().contains(new Effect.Demonitor(member)) ? List.of() :
             outcome.effects();
-        return cursorPolicy.result(meta, outcome.state().withSequences(outcome.state().sequences().applied(member,
-            number, outcome.reply(), meta.systemTimeMs())), outcome.reply(), effects);
+        final ClientSequences before = outcome.state().sequences();
+        final ClientSequences after = before.applied(member, number, outcome.reply(), meta.systemTimeMs());
+        final GroupState next = outcome.state().withSequences(after);
+        final List<ProcessRef> forgotten = ForgottenProcesses.of(before, after, member);
+        if (forgotten.isEmpty())
+        {
+            return cursorPolicy.result(meta, next, outcome.reply(), effects);
+        }
+        // Their calls are no longer remembered (the idle time, the bound): in no group, they are demonitored, as a
+        // new leader would not monitor them (stateEnter).
+        final Set<ProcessRef> inGroups = next.allMembers();
+        final List<Effect> withDemonitors = new ArrayList<>(effects);
+        for (final ProcessRef process : forgotten)
+        {
+            if (!inGroups.contains(process))
+            {
+                withDemonitors.add(new Effect.Demonitor(process));
+            }
+        }
+        return cursorPolicy.result(meta, next, outcome.reply(), withDemonitors);
     }
 
     /**

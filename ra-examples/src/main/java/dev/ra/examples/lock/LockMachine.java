@@ -14,6 +14,7 @@ import dev.ra.codec.Codecs;
 import dev.ra.examples.support.ClientSequences;
 import dev.ra.examples.support.CommandNumber;
 import dev.ra.examples.support.FirstComponentsCodec;
+import dev.ra.examples.support.ForgottenProcesses;
 import dev.ra.examples.support.Persistent;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import dev.ra.examples.support.RememberedReplies;
@@ -261,8 +262,26 @@ public final class LockMachine implements StateMachine<LockCommand, LockState>
             return cursorPolicy.result(meta, state, earlier.reply(), List.of());
         }
         final Outcome applied = apply.get();
-        return cursorPolicy.result(meta, applied.state().withSequences(applied.state().sequences().applied(owner,
-            number, applied.reply(), meta.systemTimeMs())), applied.reply(), keepMonitored(owner, applied.effects()));
+        final ClientSequences before = applied.state().sequences();
+        final ClientSequences after = before.applied(owner, number, applied.reply(), meta.systemTimeMs());
+        final LockState next = applied.state().withSequences(after);
+        final List<Effect> effects = keepMonitored(owner, applied.effects());
+        final List<ProcessRef> forgotten = ForgottenProcesses.of(before, after, owner);
+        if (forgotten.isEmpty())
+        {
+            return cursorPolicy.result(meta, next, applied.reply(), effects);
+        }
+        // Their calls are no longer remembered (the idle time, the bound): monitored for nothing else, they are
+        // demonitored, as a new leader would not monitor them (stateEnter).
+        final List<Effect> withDemonitors = new ArrayList<>(effects);
+        for (final ProcessRef process : forgotten)
+        {
+            if (!next.involves(process))
+            {
+                withDemonitors.add(new Effect.Demonitor(process));
+            }
+        }
+        return cursorPolicy.result(meta, next, applied.reply(), withDemonitors);
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.ra.BuiltinCommand;
 import dev.ra.DownReason;
 import dev.ra.Effect;
 import dev.ra.ProcessRef;
+import dev.ra.RaftRole;
 import dev.ra.StateMachine;
 import dev.ra.codec.CodecException;
 import dev.ra.examples.support.ClientSequences;
@@ -101,6 +102,49 @@ class GroupLateAttemptTest
         assertThat(groups.state().sequences().entries()).as("the ended members are forgotten").hasSize(1);
         assertThat(groups.apply(join).reply()).isInstanceOf(StaleCommand.class);
         assertThat(groups.state().members("g")).as("the group after the late first attempt").isEmpty();
+    }
+
+    @Test
+    void theLeaderMonitorsNoMemberWhoseCallsWereForgottenByTheBoundOrIdleTime()
+    {
+        // Members that live on: each joins and leaves once, by numbered calls. What the leader monitors must stay what
+        // a new leader monitors from the same state (stateEnter): a process whose calls the bound or the idle time
+        // forgot is in no group, and a monitor kept for it would never go while it lives.
+        final Set<ProcessRef> monitored = new HashSet<>();
+        final CommandNumbering members = new CommandNumbering();
+        for (int i = 0; i < ClientSequences.MAX_CLIENTS + 10; i++)
+        {
+            final ProcessRef member = new ProcessRef("n2", 100 + i);
+            try (CommandNumbering.Call call = members.start())
+            {
+                follow(monitored, groups.apply(new GroupCommand.NumberedJoin("g", member, call.number())));
+            }
+            try (CommandNumbering.Call call = members.start())
+            {
+                follow(monitored, groups.apply(new GroupCommand.NumberedLeave("g", member, call.number())));
+            }
+        }
+        assertThat(monitored).as("after the bound").isEqualTo(monitoredByANewLeader());
+
+        groups.advance(ClientSequences.RETAINED_MS + 1);
+        try (CommandNumbering.Call call = client.start())
+        {
+            follow(monitored, groups.apply(new GroupCommand.NumberedJoin("g", A, call.number())));
+        }
+        assertThat(monitored).as("after the idle time").containsExactly(A).isEqualTo(monitoredByANewLeader());
+    }
+
+    private Set<ProcessRef> monitoredByANewLeader()
+    {
+        final Set<ProcessRef> monitored = new HashSet<>();
+        for (final Effect effect : newest.stateEnter(RaftRole.LEADER, groups.state()))
+        {
+            if (effect instanceof Effect.Monitor monitor)
+            {
+                monitored.add(monitor.process());
+            }
+        }
+        return monitored;
     }
 
     private static void follow(final Set<ProcessRef> monitored, final ApplyResult<GroupState> result)

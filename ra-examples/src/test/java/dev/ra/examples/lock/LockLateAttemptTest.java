@@ -8,6 +8,7 @@ import dev.ra.BuiltinCommand;
 import dev.ra.DownReason;
 import dev.ra.Effect;
 import dev.ra.ProcessRef;
+import dev.ra.RaftRole;
 import dev.ra.StateMachine;
 import dev.ra.codec.CodecException;
 import dev.ra.examples.support.CommandNumber;
@@ -94,6 +95,49 @@ class LockLateAttemptTest
         final ApplyResult<LockState> late = locks.apply(acquire);
         assertThat(late.reply()).isInstanceOf(StaleCommand.class);
         assertThat(locks.state().lock("k")).as("the lock after the late first attempt").isNull();
+    }
+
+    @Test
+    void theLeaderMonitorsNoOwnerWhoseCallsWereForgottenByTheBoundOrIdleTime()
+    {
+        // Owners that live on: each takes and releases the lock once, by numbered calls. What the leader monitors
+        // must stay what a new leader monitors from the same state (stateEnter): an owner whose calls the bound or
+        // the idle time forgot holds nothing, and a monitor kept for it would never go while it lives.
+        final Set<ProcessRef> monitored = new HashSet<>();
+        final CommandNumbering owners = new CommandNumbering();
+        for (int i = 0; i < ClientSequences.MAX_CLIENTS + 10; i++)
+        {
+            final ProcessRef owner = new ProcessRef("n2", 100 + i);
+            try (CommandNumbering.Call call = owners.start())
+            {
+                follow(monitored, locks.apply(new LockCommand.NumberedAcquire("k", owner, call.number())));
+            }
+            try (CommandNumbering.Call call = owners.start())
+            {
+                follow(monitored, locks.apply(new LockCommand.NumberedRelease("k", owner, call.number())));
+            }
+        }
+        assertThat(monitored).as("after the bound").isEqualTo(monitoredByANewLeader());
+
+        locks.advance(ClientSequences.RETAINED_MS + 1);
+        try (CommandNumbering.Call call = client.start())
+        {
+            follow(monitored, locks.apply(new LockCommand.NumberedAcquire("k", A, call.number())));
+        }
+        assertThat(monitored).as("after the idle time").containsExactly(A).isEqualTo(monitoredByANewLeader());
+    }
+
+    private Set<ProcessRef> monitoredByANewLeader()
+    {
+        final Set<ProcessRef> monitored = new HashSet<>();
+        for (final Effect effect : newest.stateEnter(RaftRole.LEADER, locks.state()))
+        {
+            if (effect instanceof Effect.Monitor monitor)
+            {
+                monitored.add(monitor.process());
+            }
+        }
+        return monitored;
     }
 
     private static void follow(final Set<ProcessRef> monitored, final ApplyResult<LockState> result)
