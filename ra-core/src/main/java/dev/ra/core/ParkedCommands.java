@@ -19,7 +19,11 @@ import java.util.function.BiConsumer;
  */
 final class ParkedCommands
 {
-    private record Parked(UserCommand command, ReplyMode mode)
+    /**
+     * @param version the machine version commands appended were applied with when it arrived: the one the runtime
+     *                checked it with.
+     */
+    private record Parked(UserCommand command, ReplyMode mode, int version)
     {
     }
 
@@ -93,7 +97,7 @@ final class ParkedCommands
         {
             return false;
         }
-        queue.add(new Parked(command, mode));
+        queue.add(new Parked(command, mode, core.versions.neededForLog()));
         bytes += counted;
         return true;
     }
@@ -156,7 +160,11 @@ final class ParkedCommands
     }
 
     /**
-     * This member leads again with no transfer under way: each command is taken as if it had just arrived.
+     * This member leads again with no transfer under way: each command is taken as if it had just arrived, unless the
+     * version commands are applied with changed since it arrived (a voter reported an upgraded build meanwhile and the
+     * switch was appended): the runtime checked it with the other version, so it is not taken, and its caller sends
+     * it again, to be checked with this one (an older build's bytes the new version cannot read would otherwise be
+     * appended to fail at their apply on every member).
      */
     private void takeAll(final BiConsumer<UserCommand, ReplyMode> take)
     {
@@ -165,7 +173,14 @@ final class ParkedCommands
         Parked parked;
         while (null != (parked = queue.poll()))
         {
-            take.accept(parked.command(), parked.mode());
+            if (parked.version() == core.versions.neededForLog())
+            {
+                take.accept(parked.command(), parked.mode());
+            }
+            else
+            {
+                core.actions.add(new RaftAction.CommandNotTaken(parked.command(), parked.mode(), core.self));
+            }
         }
         Long queryId;
         while (null != (queryId = queries.poll()))
