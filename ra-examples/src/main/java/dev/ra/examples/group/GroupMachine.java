@@ -324,8 +324,11 @@ public final class GroupMachine implements StateMachine<GroupCommand, GroupState
             final ProcessRef process = down.process();
             if (down.reason() == DownReason.NOCONNECTION)
             {
-                // Kept, numbers included: the member may be alive, and its client may call again.
-                return cursorPolicy.result(meta, state, null, state.allMembers().contains(process) ?
+                // Kept, numbers included: the member may be alive, and its client may call again. A process in no
+                // group whose calls are remembered is watched again too: its end is what forgets them (numbered).
+                final boolean watched = state.allMembers().contains(process) ||
+                    state.sequences().forget(process) != state.sequences();
+                return cursorPolicy.result(meta, state, null, watched ?
                     List.of(new Effect.MonitorNode(process.node())) : List.of());
             }
             // A member that ended makes no more calls: its client's numbers about it go with it.
@@ -335,13 +338,26 @@ public final class GroupMachine implements StateMachine<GroupCommand, GroupState
         }
         else if (command instanceof BuiltinCommand.NodeUp nodeUp)
         {
-            final List<Effect> effects = new ArrayList<>();
+            final Set<ProcessRef> onNode = new LinkedHashSet<>();
             for (final ProcessRef member : state.allMembers())
             {
                 if (member.node().equals(nodeUp.node()))
                 {
-                    effects.add(new Effect.Monitor(member));
+                    onNode.add(member);
                 }
+            }
+            // And those in no group whose calls are remembered, as a new leader monitors them (stateEnter).
+            for (final ClientSequences.Entry remembered : state.sequences().entries())
+            {
+                if (remembered.caller().process().node().equals(nodeUp.node()))
+                {
+                    onNode.add(remembered.caller().process());
+                }
+            }
+            final List<Effect> effects = new ArrayList<>();
+            for (final ProcessRef process : onNode)
+            {
+                effects.add(new Effect.Monitor(process));
             }
             return cursorPolicy.result(meta, state, null, effects);
         }
