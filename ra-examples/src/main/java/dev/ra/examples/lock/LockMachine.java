@@ -50,7 +50,9 @@ import java.util.function.Supplier;
  *       offer).</li>
  *   <li>Every holder and waiter is monitored. When one goes {@code Down} for ANY reason, including
  *       {@code NOCONNECTION}, it loses its lock and its places in line: this lock favours liveness and relies on
- *       fencing for safety. A lock that tolerates short disconnections is {@link dev.ra.examples.sessionlock}.</li>
+ *       fencing for safety. A lock that tolerates short disconnections is {@link dev.ra.examples.sessionlock}. An
+ *       owner cut off whose numbered calls are remembered (version 2) has its node watched and is monitored again
+ *       when the node is back, so that its end still forgets them.</li>
  *   <li>On becoming leader the machine monitors every holder and waiter again, and re-sends {@link LockGranted} to
  *       every holder, since a grant sent by a failed leader may have been lost. Grants are therefore
  *       at-least-once.</li>
@@ -356,9 +358,33 @@ public final class LockMachine implements StateMachine<LockCommand, LockState>
                 // An owner that ended makes no more calls; one merely cut off may, so its numbers are kept.
                 next = next.withSequences(next.sequences().forget(gone));
             }
+            else if (next.sequences().forget(gone) != next.sequences())
+            {
+                // Its monitor is gone with the connection: its node is watched, to monitor it again when it is back
+                // (keepMonitored), as a new leader would.
+                effects.add(new Effect.MonitorNode(gone.node()));
+            }
             return cursorPolicy.result(meta, next, null, effects);
         }
-        // NodeUp/NodeDown/Timeout: this machine monitors no nodes and sets no timers.
+        if (command instanceof BuiltinCommand.NodeUp nodeUp)
+        {
+            // The owners cut off whose calls are remembered, monitored again (their locks went with the cut).
+            final Set<ProcessRef> back = new LinkedHashSet<>();
+            for (final ClientSequences.Entry remembered : state.sequences().entries())
+            {
+                if (remembered.caller().process().node().equals(nodeUp.node()))
+                {
+                    back.add(remembered.caller().process());
+                }
+            }
+            final List<Effect> effects = new ArrayList<>();
+            for (final ProcessRef process : back)
+            {
+                effects.add(new Effect.Monitor(process));
+            }
+            return cursorPolicy.result(meta, state, null, effects);
+        }
+        // NodeDown/Timeout: the owners' own monitors decide; this machine sets no timers.
         return cursorPolicy.result(meta, state, null, List.of());
     }
 

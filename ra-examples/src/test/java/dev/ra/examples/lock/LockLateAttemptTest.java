@@ -127,6 +127,30 @@ class LockLateAttemptTest
         assertThat(monitored).as("after the idle time").containsExactly(A).isEqualTo(monitoredByANewLeader());
     }
 
+    @Test
+    void aRememberedOwnerCutOffIsMonitoredAgainWhenItsNodeComesBack()
+    {
+        // A took and released the lock by numbered calls: monitored while its calls are remembered. Its node is cut
+        // off (the monitor is gone, the calls kept), then comes back: A must be monitored again, as a new leader
+        // would, or its end is never reported and its calls stay until the bound.
+        final Set<ProcessRef> monitored = new HashSet<>();
+        try (CommandNumbering.Call call = client.start())
+        {
+            follow(monitored, locks.apply(new LockCommand.NumberedAcquire("k", A, call.number())));
+        }
+        try (CommandNumbering.Call call = client.start())
+        {
+            follow(monitored, locks.apply(new LockCommand.NumberedRelease("k", A, call.number())));
+        }
+        assertThat(monitored).containsExactly(A);
+
+        monitored.remove(A);
+        final ApplyResult<LockState> cutOff = locks.builtin(new BuiltinCommand.Down(A, DownReason.NOCONNECTION));
+        assertThat(cutOff.effects()).as("the node watched").contains(new Effect.MonitorNode(A.node()));
+        follow(monitored, locks.builtin(new BuiltinCommand.NodeUp(A.node())));
+        assertThat(monitored).as("after the node came back").containsExactly(A).isEqualTo(monitoredByANewLeader());
+    }
+
     private Set<ProcessRef> monitoredByANewLeader()
     {
         final Set<ProcessRef> monitored = new HashSet<>();
