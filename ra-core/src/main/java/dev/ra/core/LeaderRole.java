@@ -596,8 +596,7 @@ final class LeaderRole extends RoleHandler
             sendAppendEntries(peer, peer.matchIndex < core.log.lastIndex() || resendEmpty);
         }
         transfer.onTick();
-        // A query no majority confirmed while the others could have elected another leader fails (ReadIndexQueue).
-        reads.onTick(core.nowMs, 2 * core.config.electionTimeoutMaxMs());
+        reads.onTick();
         core.applier.runEffects(core.guard.tick(core.nowMs, core.machineState, core.lastApplied), false);
     }
 
@@ -822,7 +821,7 @@ final class LeaderRole extends RoleHandler
         if (core.commitIndex < noopIndex)
         {
             // The commit index of an earlier term is not known to be current until our noop commits (§8).
-            reads.awaitNoop(queryId, core.nowMs);
+            reads.awaitNoop(queryId);
             return;
         }
         enqueueQuery(queryId);
@@ -835,7 +834,7 @@ final class LeaderRole extends RoleHandler
             core.actions.add(new RaftAction.QueryReady(queryId));
             return;
         }
-        reads.add(queryId, core.commitIndex, core.mutation == Mutation.QUERY_JOINS_SENT_ROUND, core.nowMs);
+        reads.add(queryId, core.commitIndex, core.mutation == Mutation.QUERY_JOINS_SENT_ROUND);
         if (soleVoter())
         {
             // Only a leader that is a majority by itself confirms a round not sent yet; with peers, the query waits

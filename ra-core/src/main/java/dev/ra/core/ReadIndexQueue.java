@@ -3,7 +3,6 @@ package dev.ra.core;
 import dev.ra.ServerId;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.function.LongConsumer;
 
@@ -22,34 +21,16 @@ import java.util.function.LongConsumer;
  * heartbeats per read fall as the load grows, instead of one round per batch of events. A round not acknowledged by
  * the next tick after it was sent (a heartbeat or its reply lost) is sent again, as the newest round.
  *
- * <p>A query that a majority has not confirmed (nor the noop committed) within a limit the leader sets (twice the
- * longest election timeout, by which time the members this leader cannot reach have elected another if they could;
- * failure detection takes half the shortest) fails as
- * "not leader" at a tick: this leader does not know that it still leads. There is no check-quorum, so a leader cut
- * off from its quorum leads on until it hears of a later term, and without the limit every query that reached it
- * would wait there, its caller long gone (timed out, cancelled), until the partition healed: memory without bound, and
- * callers that never moved on to the leader the others elected meanwhile.
- *
  * <p>Mutable; owned by the leader, emptied when leadership ends.
  */
 final class ReadIndexQueue
 {
-    private record PendingQuery(long queryId, long readIndex, long round, long arrivedAtMs, long arrivedAtTick)
+    private record PendingQuery(long queryId, long readIndex, long round)
     {
     }
-
-    private record AwaitingNoop(long queryId, long arrivedAtMs, long arrivedAtTick)
-    {
-    }
-
-    /**
-     * A round sent after a tick is found lost at the second tick after it (the first only notes it as sent) and sent
-     * again at the flush after that; its answers come before the third.
-     */
-    private static final int TICKS_BEFORE_FAILING = 3;
 
     private final ArrayDeque<PendingQuery> pending = new ArrayDeque<>();
-    private final ArrayList<AwaitingNoop> awaitingNoop = new ArrayList<>();
+    private final ArrayList<Long> awaitingNoop = new ArrayList<>();
     private final List<RaftAction> actions;
     /** The newest round: the one being filled when it is above {@link #sentRound}, else the one sent last. */
     private long round;
@@ -60,11 +41,6 @@ final class ReadIndexQueue
     /** {@link #sentRound} at the previous tick: still unacknowledged at this tick means lost. */
     private long sentRoundAtTick;
     private boolean resendNeeded;
-    /**
-     * Ticks seen: a query fails as unconfirmed only after {@link #TICKS_BEFORE_FAILING} of them, so that its round
-     * was sent again once (at the second) whatever the ticks' spacing against the time limit.
-     */
-    private long ticks;
 
     /**
      * @param actions where answers and failures are emitted.
@@ -114,11 +90,10 @@ final class ReadIndexQueue
 
     /**
      * @param queryId of a query that must wait for the leader's noop to commit.
-     * @param nowMs   when it arrived.
      */
-    void awaitNoop(final long queryId, final long nowMs)
+    void awaitNoop(final long queryId)
     {
-        awaitingNoop.add(new AwaitingNoop(queryId, nowMs, ticks));
+        awaitingNoop.add(queryId);
     }
 
     /**
@@ -128,9 +103,9 @@ final class ReadIndexQueue
      */
     void releaseAwaitingNoop(final LongConsumer enqueue)
     {
-        for (final AwaitingNoop query : awaitingNoop)
+        for (final Long queryId : awaitingNoop)
         {
-            enqueue.accept(query.queryId());
+            enqueue.accept(queryId);
         }
         awaitingNoop.clear();
     }
@@ -142,15 +117,14 @@ final class ReadIndexQueue
      * @param queryId   of the query.
      * @param readIndex the commit index when it arrived.
      * @param joinSent  the deliberate bug of joining a round already sent ({@link Mutation#QUERY_JOINS_SENT_ROUND}).
-     * @param nowMs     when it arrived (the leader's noop committed since, for one that waited for it).
      */
-    void add(final long queryId, final long readIndex, final boolean joinSent, final long nowMs)
+    void add(final long queryId, final long readIndex, final boolean joinSent)
     {
         if (round == sentRound && !(joinSent && sentRound > 0))
         {
             round++;
         }
-        pending.add(new PendingQuery(queryId, readIndex, round, nowMs, ticks));
+        pending.add(new PendingQuery(queryId, readIndex, round));
     }
 
     /**
@@ -181,54 +155,14 @@ final class ReadIndexQueue
     /**
      * A tick: a round sent before the previous tick and still not acknowledged by a majority was lost (a heartbeat or
      * a reply), or a voter is down; send the newest round at the next flush, so that the queries are not stuck.
-     * Queries unconfirmed for longer than {@code unconfirmedLimitMs}, and over three ticks (so that their round was
-     * sent again once, however far apart the ticks), fail as "not leader" (a query whose round was
-     * confirmed waits for its read index to be applied, however long: this member does lead).
-     *
-     * @param nowMs              the time of the tick.
-     * @param unconfirmedLimitMs how long a query may wait for a majority to confirm its round (or for the noop).
      */
-    void onTick(final long nowMs, final long unconfirmedLimitMs)
+    void onTick()
     {
-        ticks++;
         if (acknowledgedRound < sentRound && sentRound == sentRoundAtTick)
         {
             resendNeeded = true;
         }
         sentRoundAtTick = sentRound;
-        final Iterator<PendingQuery> queries = pending.iterator();
-        while (queries.hasNext())
-        {
-            final PendingQuery query = queries.next();
-            if (query.round() > acknowledgedRound && overdue(query.arrivedAtMs(), query.arrivedAtTick(), nowMs,
-                unconfirmedLimitMs))
-            {
-                queries.remove();
-                actions.add(unconfirmed(query.queryId(), unconfirmedLimitMs));
-            }
-        }
-        final Iterator<AwaitingNoop> early = awaitingNoop.iterator();
-        while (early.hasNext())
-        {
-            final AwaitingNoop query = early.next();
-            if (overdue(query.arrivedAtMs(), query.arrivedAtTick(), nowMs, unconfirmedLimitMs))
-            {
-                early.remove();
-                actions.add(unconfirmed(query.queryId(), unconfirmedLimitMs));
-            }
-        }
-    }
-
-    private boolean overdue(final long arrivedAtMs, final long arrivedAtTick, final long nowMs,
-        final long unconfirmedLimitMs)
-    {
-        return nowMs - arrivedAtMs > unconfirmedLimitMs && ticks - arrivedAtTick >= TICKS_BEFORE_FAILING;
-    }
-
-    private static RaftAction.CallFailed unconfirmed(final long queryId, final long unconfirmedLimitMs)
-    {
-        return new RaftAction.CallFailed(queryId, CallError.NOT_LEADER, null, "no majority of voters confirmed " +
-            "this leader's leadership within " + unconfirmedLimitMs + " ms (cut off from them?)");
     }
 
     /**
@@ -265,9 +199,9 @@ final class ReadIndexQueue
             take.accept(query.queryId());
         }
         pending.clear();
-        for (final AwaitingNoop query : awaitingNoop)
+        for (final Long queryId : awaitingNoop)
         {
-            take.accept(query.queryId());
+            take.accept(queryId);
         }
         awaitingNoop.clear();
     }

@@ -71,7 +71,7 @@ class CallLedgerTest
                 calls.awaitDelete(callId);
                 owed.add(callId++);
             }
-            reads.add(callId, index, false, 0);
+            reads.add(callId, index, false);
             owed.add(callId);
             collect(actions, owed, settled, failing);
             calls.failAll(NEXT_LEADER);

@@ -21,9 +21,6 @@ import org.junit.jupiter.api.Test;
  */
 class ReadIndexQueueTest
 {
-    /** A limit long enough that no query in these tests expires unconfirmed. */
-    private static final long NO_EXPIRY_MS = Long.MAX_VALUE / 4;
-
     private static final ServerId NEXT_LEADER = new ServerId("c", "n2");
 
     @Test
@@ -50,7 +47,7 @@ class ReadIndexQueueTest
                 {
                     case 0 ->
                     {
-                        queue.add(nextQuery, commitIndex, false, 0);
+                        queue.add(nextQuery, commitIndex, false);
                         assertThat(queue.round()).as(failing).isEqualTo(sentRound + 1);
                         arrived.put(nextQuery, new long[] {commitIndex, sentRound});
                         nextQuery++;
@@ -75,8 +72,8 @@ class ReadIndexQueueTest
                     case 4 ->
                     {
                         final long roundsInFlightBefore = sentRound;
-                        queue.onTick(0, NO_EXPIRY_MS);
-                        queue.onTick(0, NO_EXPIRY_MS);
+                        queue.onTick();
+                        queue.onTick();
                         resendDue = agreedRound < roundsInFlightBefore && !queue.isEmpty();
                     }
                     default -> agreedRound = Math.min(sentRound, agreedRound + random.nextInt(2));
@@ -133,7 +130,7 @@ class ReadIndexQueueTest
                 {
                     case 0 ->
                     {
-                        queue.add(nextQuery, 0, false, 0);
+                        queue.add(nextQuery, 0, false);
                         arrived.add(nextQuery++);
                     }
                     case 1 ->
@@ -152,7 +149,7 @@ class ReadIndexQueueTest
                 }
             }
             final long awaitingNoop = nextQuery;
-            queue.awaitNoop(awaitingNoop, 0);
+            queue.awaitNoop(awaitingNoop);
             actions.clear();
             queue.failAll(NEXT_LEADER);
             final Set<Long> failed = new HashSet<>();
@@ -180,11 +177,11 @@ class ReadIndexQueueTest
     {
         final List<RaftAction> actions = new ArrayList<>();
         final ReadIndexQueue queue = new ReadIndexQueue(actions);
-        queue.add(1, 0, false, 0);
+        queue.add(1, 0, false);
         assertThat(queue.takeHeartbeatNeeded()).isTrue();
         final long first = queue.round();
-        queue.add(2, 0, false, 0);
-        queue.add(3, 0, false, 0);
+        queue.add(2, 0, false);
+        queue.add(3, 0, false);
         assertThat(queue.takeHeartbeatNeeded()).as("round %d is in flight", first).isFalse();
 
         queue.answerReady(first, 0);
@@ -203,16 +200,16 @@ class ReadIndexQueueTest
     {
         final List<RaftAction> actions = new ArrayList<>();
         final ReadIndexQueue queue = new ReadIndexQueue(actions);
-        queue.add(1, 0, false, 0);
+        queue.add(1, 0, false);
         assertThat(queue.takeHeartbeatNeeded()).isTrue();
-        queue.onTick(0, NO_EXPIRY_MS);
+        queue.onTick();
         assertThat(queue.takeHeartbeatNeeded()).as("sent since the previous tick: not lost yet").isFalse();
-        queue.onTick(0, NO_EXPIRY_MS);
+        queue.onTick();
         assertThat(queue.takeHeartbeatNeeded()).as("a whole tick without a majority: sent again").isTrue();
         queue.answerReady(queue.round(), 0);
         assertThat(actions).containsExactly(new RaftAction.QueryReady(1));
-        queue.onTick(0, NO_EXPIRY_MS);
-        queue.onTick(0, NO_EXPIRY_MS);
+        queue.onTick();
+        queue.onTick();
         assertThat(queue.takeHeartbeatNeeded()).as("nothing waits").isFalse();
     }
 
@@ -222,12 +219,12 @@ class ReadIndexQueueTest
         final List<RaftAction> actions = new ArrayList<>();
         final ReadIndexQueue queue = new ReadIndexQueue(actions);
         assertThat(queue.takeHeartbeatNeeded()).isFalse();
-        queue.add(1, 0, false, 0);
+        queue.add(1, 0, false);
         assertThat(queue.takeHeartbeatNeeded()).isTrue();
         assertThat(queue.takeHeartbeatNeeded()).isFalse();
 
-        queue.awaitNoop(7, 0);
-        queue.awaitNoop(8, 0);
+        queue.awaitNoop(7);
+        queue.awaitNoop(8);
         final List<Long> handedOn = new ArrayList<>();
         queue.releaseAwaitingNoop(handedOn::add);
         assertThat(handedOn).containsExactly(7L, 8L);
@@ -237,56 +234,5 @@ class ReadIndexQueueTest
 
         queue.reset();
         assertThat(queue.round()).isZero();
-    }
-
-    @Test
-    void queriesUnconfirmedForTwiceTheElectionTimeoutFailAsNotLeaderAndConfirmedOnesWaitForTheirIndex()
-    {
-        final List<RaftAction> actions = new ArrayList<>();
-        final ReadIndexQueue queue = new ReadIndexQueue(actions);
-        queue.add(1, 5, false, 0);
-        assertThat(queue.takeHeartbeatNeeded()).isTrue();
-        queue.answerReady(1, 0);
-        queue.add(2, 5, false, 10);
-        queue.awaitNoop(3, 20);
-        queue.onTick(100, 200);
-        queue.onTick(200, 200);
-        assertThat(actions).as("none waited for longer than 200 ms yet").isEmpty();
-        queue.onTick(215, 200);
-        assertThat(actions).as("only query 2: query 1 was confirmed and waits for index 5, query 3 is younger")
-            .singleElement().isInstanceOfSatisfying(RaftAction.CallFailed.class, failed ->
-            {
-                assertThat(failed.callId()).isEqualTo(2);
-                assertThat(failed.error()).isEqualTo(CallError.NOT_LEADER);
-                assertThat(failed.leaderHint()).isNull();
-            });
-        queue.onTick(221, 200);
-        assertThat(actions).hasSize(2).last().isInstanceOfSatisfying(RaftAction.CallFailed.class,
-            failed -> assertThat(failed.callId()).isEqualTo(3));
-        queue.answerReady(1, 5);
-        assertThat(actions).hasSize(3).last().isEqualTo(new RaftAction.QueryReady(1));
-        assertThat(queue.isEmpty()).isTrue();
-    }
-
-    /**
-     * Ticks far apart (a stalled loop, or the scenarios' one-second ticks) must not fail a query at the first tick
-     * past the limit: its round is found lost at the second tick after it was sent and sent again, and only a query
-     * still unconfirmed at the third fails.
-     */
-    @Test
-    void aQueryFailsOnlyOnceItsRoundCouldBeSentAgainHoweverFarApartTheTicks()
-    {
-        final List<RaftAction> actions = new ArrayList<>();
-        final ReadIndexQueue queue = new ReadIndexQueue(actions);
-        queue.add(1, 5, false, 0);
-        assertThat(queue.takeHeartbeatNeeded()).isTrue();
-        queue.onTick(1_000, 200);
-        assertThat(actions).as("the first tick, long past the limit").isEmpty();
-        queue.onTick(2_000, 200);
-        assertThat(queue.takeHeartbeatNeeded()).as("the round sent again at the second").isTrue();
-        assertThat(actions).as("the second tick").isEmpty();
-        queue.onTick(3_000, 200);
-        assertThat(actions).as("unconfirmed at the third").singleElement()
-            .isInstanceOfSatisfying(RaftAction.CallFailed.class, failed -> assertThat(failed.callId()).isEqualTo(1));
     }
 }
