@@ -174,11 +174,14 @@ final class SimActions
         {
             // As documented (docs/UPGRADES.md): a non-voter whose build is older than a switch stops applying there,
             // and the operator restarts it with a newer build. A voter never may: the leader waits for every voter.
-            // A voter of its own configuration or of the leader's: one that stops before it has the entry that added
-            // it (on the snapshot it is sent) does not know it is one yet.
-            final Node leader = sim.leader();
-            final boolean voter = isVoter(node.core.members(), node) ||
-                null != leader && isVoter(leader.core.members(), node);
+            // A voter of the newest configuration, that of the most up-to-date log among the live members (where
+            // configurations take effect once appended), whose voters a leader waits for: one that stops before it
+            // has the entry that added it (on the snapshot it is sent) does not know it is one yet. Its own
+            // configuration can be older, as can a stale leader's: a server removed and added back as promotable (its
+            // build older than the log's version) can install a snapshot whose members list it as the voter it was
+            // before its removal (simulation seed 411272 of the voters-added mode, a leader of term 1 cut off and the
+            // leader of term 3 crashed a moment before).
+            final boolean voter = isVoter(mostUpToDate(node).core.members(), node);
             // Unless it was rolled back to the older build after the switch (SimBuilds.rollBackSome): only it.
             sim.require(voter && !node.rolledBack ? "machine versions: a voter stopped applying: " +
                 unsupported.message() : null);
@@ -201,6 +204,22 @@ final class SimActions
         {
             throw new IllegalStateException("unhandled action " + action);
         }
+    }
+
+    private Node mostUpToDate(final Node fallback)
+    {
+        Node best = fallback;
+        for (final Node candidate : sim.nodes)
+        {
+            final boolean laterTerm = candidate.core.lastTerm() > best.core.lastTerm();
+            final boolean longerInTerm = candidate.core.lastTerm() == best.core.lastTerm() &&
+                candidate.core.lastIndex() > best.core.lastIndex();
+            if (candidate.alive && (laterTerm || longerInTerm))
+            {
+                best = candidate;
+            }
+        }
+        return best;
     }
 
     private static boolean isVoter(final List<Member> members, final Node node)
