@@ -211,10 +211,14 @@ final class SimActions
         Node best = fallback;
         for (final Node candidate : sim.nodes)
         {
+            if (!candidate.alive || null == candidate.core)
+            {
+                continue;
+            }
             final boolean laterTerm = candidate.core.lastTerm() > best.core.lastTerm();
             final boolean longerInTerm = candidate.core.lastTerm() == best.core.lastTerm() &&
                 candidate.core.lastIndex() > best.core.lastIndex();
-            if (candidate.alive && (laterTerm || longerInTerm))
+            if (laterTerm || longerInTerm)
             {
                 best = candidate;
             }
