@@ -9,7 +9,10 @@ package dev.ra;
  *
  * @param index          of the log entry being applied.
  * @param term           in which the entry was appended.
- * @param systemTimeMs   wall-clock milliseconds on the leader when it appended the entry.
+ * @param systemTimeMs   milliseconds since the epoch on the leader when it appended the entry: its node's wall clock
+ *                       as read when the node started, carried forward by its monotonic clock, so a step of the wall
+ *                       clock while the node runs does not move it (it shows after a restart, as a clock difference
+ *                       between leaders does).
  * @param machineVersion the cluster's effective machine version at this entry (the same on every member), whose
  *                       {@link StateMachine#machineFor machine} applies it; at most {@link StateMachine#version()}.
  */

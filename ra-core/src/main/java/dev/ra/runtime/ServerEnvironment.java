@@ -17,6 +17,7 @@ import java.util.function.Consumer;
  * @param router               delivers what the server sends, wherever it goes.
  * @param clusters             what the node knows of clusters, to refuse adding a member of another one.
  * @param clock                of the node.
+ * @param coreTime             the time handed to the cores, anchored once per node ({@link CoreTime}).
  * @param background           encodes and writes snapshots.
  * @param storage              of the node, to delete a server's data.
  * @param applyFailureMode     what a member does when its machine throws.
@@ -31,7 +32,8 @@ import java.util.function.Consumer;
  * @param stopped              told once a server has stopped, so it is no longer found.
  * @param aloneWarnings        the node's share of the warning that a member knows no leader and no other voter runs.
  */
-record ServerEnvironment(MessageRouter router, ClusterDirectory clusters, RuntimeClock clock, Executor background,
+record ServerEnvironment(MessageRouter router, ClusterDirectory clusters, RuntimeClock clock, CoreTime coreTime,
+    Executor background,
     Storage storage, ApplyFailureMode applyFailureMode, int maxCommandBytes, long maxQueuedBytes,
     long handOverBoundNanos,
     long remoteQueryWaitNanos, Map<String, Consumer<Object>> modCallHandlers,

@@ -71,6 +71,7 @@ final class ServerProcess implements LogListener, ServerMailbox, TermAndVoteHold
     final ServerEnvironment environment;
     private final MessageRouter router;
     private final RuntimeClock clock;
+    private final CoreTime coreTime;
     private final EventLoop loop;
     private final StateMachine<Object, Object> machine;
     private final ServerStorage storage;
@@ -118,6 +119,7 @@ final class ServerProcess implements LogListener, ServerMailbox, TermAndVoteHold
         this.environment = environment;
         this.router = environment.router();
         this.clock = environment.clock();
+        this.coreTime = environment.coreTime();
         this.loop = loop;
         this.handOver = new LeadershipHandOver(this::handle, loop::schedule, stopAfterHandOver);
         this.id = id;
@@ -146,7 +148,7 @@ final class ServerProcess implements LogListener, ServerMailbox, TermAndVoteHold
             {
                 core = serverCore;
                 persistedLastApplied = storage.meta().lastApplied();
-                execute(core.start(clock.currentTimeMillis()));
+                execute(core.start(coreTime.millis()));
                 offerTicks();
                 role = core.role();
                 started.complete(null);
@@ -412,7 +414,7 @@ final class ServerProcess implements LogListener, ServerMailbox, TermAndVoteHold
             }
             if (!stopped)
             {
-                execute(core.flush(clock.currentTimeMillis()));
+                execute(core.flush(coreTime.millis()));
                 afterBatch();
                 offerTicks();
             }
@@ -497,7 +499,7 @@ final class ServerProcess implements LogListener, ServerMailbox, TermAndVoteHold
         final boolean mayApply = event instanceof RaftEvent.RpcReceived || event instanceof RaftEvent.LogWritten;
         final long appliedBefore = core.lastApplied();
         final long startNanos = mayApply ? clock.nanoTime() : 0;
-        final List<RaftAction> actions = core.handle(event, clock.currentTimeMillis());
+        final List<RaftAction> actions = core.handle(event, coreTime.millis());
         if (mayApply && core.lastApplied() != appliedBefore)
         {
             applyTimes.record(clock.nanoTime() - startNanos);

@@ -98,7 +98,8 @@ final class ServerRegistry
         this.clusters = clusters;
         this.router = router;
         this.reachability = new NodeReachability(config.nodeId(), config.transport(), router.calls().scheduler());
-        this.environment = new ServerEnvironment(router, clusters, config.clock(), background, config.storage(),
+        this.environment = new ServerEnvironment(router, clusters, config.clock(),
+            new CoreTime(config.clock()), background, config.storage(),
             config.applyFailureMode(), maxCommandBytes, config.maxUncommittedBytes(),
             Durations.nanos(config.electionTimeoutMin()),
             ParkedQueries.remoteWaitNanos(config.defaultTimeout()), config.modCallHandlers(), this::retireRemovedMember,

@@ -46,7 +46,8 @@ class RuntimeLayeringTest
             "SharedReadIndex", "MemberOfAnotherCluster", "RemoteStart", "AppliedNotices", "CommandFailures",
             "MemberLearning"),
         new Layer("values and settings", "ClusterInfo", "CommandCheck", "MembershipRefusals", "LoopTimer",
-            "RuntimeClock", "SystemClock", "RuntimeConfig", "Durations", "VersionedStateCodec", "MailboxQueue",
+            "RuntimeClock", "SystemClock", "CoreTime", "RuntimeConfig", "Durations", "VersionedStateCodec",
+            "MailboxQueue",
             "RunQueue", "ContainedFailures", "NamedQueryFailure", "package-info"));
 
     private static final Pattern IDENTIFIER = Pattern.compile("\\b[A-Z][A-Za-z0-9_]*\\b");
