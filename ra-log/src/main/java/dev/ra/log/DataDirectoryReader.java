@@ -202,7 +202,8 @@ public final class DataDirectoryReader
     {
         if (!Files.isDirectory(directory))
         {
-            throw new IllegalArgumentException(directory + ": no such directory");
+            throw new IllegalArgumentException(directory + (Files.exists(directory) ?
+                ": not a directory (a node's data directory is)" : ": no such directory"));
         }
         if (!Files.isReadable(directory))
         {

@@ -352,7 +352,7 @@ class RaDataToolTest
     }
 
     @Test
-    void badArgumentsExitTwoWithAMessageAndNoStackTrace()
+    void badArgumentsExitTwoWithAMessageAndNoStackTrace() throws IOException
     {
         final Run missing = run("verify", scratch.resolve("nowhere").toString());
         assertThat(missing.status).isEqualTo(RaDataTool.FAILED);
@@ -360,6 +360,11 @@ class RaDataToolTest
         final Run notData = run("inspect", scratch.toString());
         assertThat(notData.status).isEqualTo(RaDataTool.FAILED);
         assertThat(notData.err).contains("not a ra-log data directory");
+        final Path file = scratch.resolve("a-file");
+        Files.writeString(file, "not a directory");
+        final Run aFile = run("inspect", file.toString());
+        assertThat(aFile.status).isEqualTo(RaDataTool.FAILED);
+        assertThat(aFile.err).contains(file + ": not a directory").doesNotContain("no such");
         final Run usage = run("verify");
         assertThat(usage.status).isEqualTo(RaDataTool.FAILED);
         assertThat(usage.err).contains("Missing required parameter");
