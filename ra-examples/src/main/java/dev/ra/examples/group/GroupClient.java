@@ -5,7 +5,7 @@ import dev.ra.ProcessRef;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.examples.support.ClusterClient;
-import dev.ra.examples.support.CommandNumbering;
+import dev.ra.examples.support.NumberedCalls;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -22,7 +22,7 @@ import java.util.UUID;
 public final class GroupClient
 {
     private final ClusterClient cluster;
-    private final CommandNumbering numbering = CommandNumbering.shared();
+    private final NumberedCalls calls;
 
     /**
      * @param system  to send calls through; it must host a member or have started the cluster.
@@ -39,6 +39,7 @@ public final class GroupClient
     public GroupClient(final ClusterClient cluster)
     {
         this.cluster = Objects.requireNonNull(cluster, "cluster");
+        this.calls = new NumberedCalls(cluster);
     }
 
     /**
@@ -52,14 +53,8 @@ public final class GroupClient
      */
     public boolean join(final String group, final ProcessRef member)
     {
-        try (CommandNumbering.Call call = numbering.start())
-        {
-            return inOrder(cluster.newerCommand(new GroupCommand.NumberedJoin(group, member, call.number())));
-        }
-        catch (final InvalidCommandException beforeVersionTwo)
-        {
-            return joinOnce(group, member);
-        }
+        return calls.send("group call", number -> new GroupCommand.NumberedJoin(group, member, number),
+            () -> joinOnce(group, member));
     }
 
     private boolean joinOnce(final String group, final ProcessRef member)
@@ -83,14 +78,8 @@ public final class GroupClient
      */
     public boolean leave(final String group, final ProcessRef member)
     {
-        try (CommandNumbering.Call call = numbering.start())
-        {
-            return inOrder(cluster.newerCommand(new GroupCommand.NumberedLeave(group, member, call.number())));
-        }
-        catch (final InvalidCommandException beforeVersionTwo)
-        {
-            return leaveOnce(group, member);
-        }
+        return calls.send("group call", number -> new GroupCommand.NumberedLeave(group, member, number),
+            () -> leaveOnce(group, member));
     }
 
     private boolean leaveOnce(final String group, final ProcessRef member)
@@ -103,11 +92,6 @@ public final class GroupClient
         {
             return cluster.<Boolean>command(new GroupCommand.Leave(group, member), true);
         }
-    }
-
-    private boolean inOrder(final Object reply)
-    {
-        return CommandNumbering.<Boolean>replyOf(reply, "group call", cluster.lastKnownLeader());
     }
 
     /**

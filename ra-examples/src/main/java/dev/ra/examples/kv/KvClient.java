@@ -1,10 +1,10 @@
 package dev.ra.examples.kv;
 
-import dev.ra.InvalidCommandException;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.examples.support.ClusterClient;
 import dev.ra.examples.support.CommandNumbering;
+import dev.ra.examples.support.NumberedCalls;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -32,7 +32,7 @@ import java.util.Optional;
 public final class KvClient
 {
     private final ClusterClient cluster;
-    private final CommandNumbering numbering = CommandNumbering.shared();
+    private final NumberedCalls calls;
 
     /**
      * @param system  to send calls through; if it does not know the cluster yet, the client registers it there.
@@ -50,6 +50,7 @@ public final class KvClient
     public KvClient(final ClusterClient cluster)
     {
         this.cluster = Objects.requireNonNull(cluster, "cluster");
+        this.calls = new NumberedCalls(cluster);
     }
 
     /**
@@ -100,15 +101,8 @@ public final class KvClient
      */
     private <R> R numbered(final KvCommand write)
     {
-        try (CommandNumbering.Call call = numbering.start())
-        {
-            return CommandNumbering.replyOf(cluster.newerCommand(new KvCommand.Numbered(write, call.number())),
-                "KV write", cluster.lastKnownLeader());
-        }
-        catch (final InvalidCommandException olderMachineVersion)
-        {
-            return cluster.command(write, false);
-        }
+        return calls.send("KV write", number -> new KvCommand.Numbered(write, number),
+            () -> cluster.command(write, false));
     }
 
     /**

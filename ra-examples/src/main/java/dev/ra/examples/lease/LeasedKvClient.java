@@ -1,17 +1,18 @@
 package dev.ra.examples.lease;
 
 import dev.ra.CommandOutcomeUnknownException;
-import dev.ra.InvalidCommandException;
 import dev.ra.ProcessRef;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.examples.support.Answered;
 import dev.ra.examples.support.ClusterClient;
 import dev.ra.examples.support.CommandNumbering;
+import dev.ra.examples.support.NumberedCalls;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The typed client of a {@link LeasedKvMachine} cluster, from any node (one hosting a member or not): reads are the
@@ -38,7 +39,7 @@ import java.util.Optional;
 public final class LeasedKvClient
 {
     private final ClusterClient cluster;
-    private final CommandNumbering numbering = CommandNumbering.shared();
+    private final NumberedCalls calls;
 
     /**
      * @param system  to send calls through; if it does not know the cluster yet, the client registers it there.
@@ -56,6 +57,7 @@ public final class LeasedKvClient
     public LeasedKvClient(final ClusterClient cluster)
     {
         this.cluster = Objects.requireNonNull(cluster, "cluster");
+        this.calls = new NumberedCalls(cluster);
     }
 
     /**
@@ -90,8 +92,7 @@ public final class LeasedKvClient
     public SessionReply.Granted grant(final Duration ttl, final ProcessRef owner)
     {
         final SessionCommand.Grant grant = new SessionCommand.Grant(ttl.toMillis(), owner);
-        final NumberedReply<SessionReply.Granted> numbered = numbered(grant, "grant");
-        return numbered.sent() ? numbered.reply() : cluster.command(grant, false);
+        return numbered(grant, "grant", () -> cluster.command(grant, false));
     }
 
     /**
@@ -106,8 +107,7 @@ public final class LeasedKvClient
      */
     public SessionReply.Ended revoke(final long sessionId)
     {
-        final NumberedReply<SessionReply.Ended> numbered = numbered(new SessionCommand.Revoke(sessionId), "revoke");
-        return numbered.sent() ? numbered.reply() : Revocation.revoke(cluster, sessionId);
+        return numbered(new SessionCommand.Revoke(sessionId), "revoke", () -> Revocation.revoke(cluster, sessionId));
     }
 
     /**
@@ -129,8 +129,7 @@ public final class LeasedKvClient
     public LeasedKvReply put(final String key, final String value, final long sessionId)
     {
         final LeasedKvCommand.Put put = new LeasedKvCommand.Put(key, value, sessionId);
-        final NumberedReply<LeasedKvReply> numbered = numbered(put, "put");
-        return numbered.sent() ? numbered.reply() : cluster.command(put, false);
+        return numbered(put, "put", () -> cluster.command(put, false));
     }
 
     /**
@@ -157,11 +156,15 @@ public final class LeasedKvClient
         final long sessionId)
     {
         final LeasedKvCommand.PutIf putIf = new LeasedKvCommand.PutIf(key, expectedModRevision, value, sessionId);
-        final NumberedReply<LeasedKvReply> numbered = numbered(putIf, "conditional put");
-        if (numbered.sent())
-        {
-            return numbered.reply();
-        }
+        return numbered(putIf, "conditional put", () -> putIfOnOlderCluster(putIf));
+    }
+
+    /**
+     * A conditional put on a cluster at machine version 3 or older, sent again after an unknown outcome (see
+     * {@link #putIf}).
+     */
+    private LeasedKvReply putIfOnOlderCluster(final LeasedKvCommand.PutIf putIf)
+    {
         // One deadline for the put and its retry: the call takes no longer than this client's one timeout.
         final long deadline = cluster.deadline();
         try
@@ -235,45 +238,26 @@ public final class LeasedKvClient
 
     private LeasedKvReply.Deleted delete(final LeasedKvCommand.Delete delete)
     {
-        final NumberedReply<LeasedKvReply.Deleted> numbered = numbered(delete, "delete");
-        return numbered.sent() ? numbered.reply() : deleted(delete, cluster.retriedCommand(delete, cluster.deadline()));
+        return numbered(delete, "delete", () -> deleted(delete, cluster.retriedCommand(delete, cluster.deadline())));
     }
 
     /**
-     * The reply of a numbered write, or that the cluster refused it before the log.
+     * Send a write numbered, retried when its outcome is unknown; to a cluster at machine version 3 or older, which
+     * refuses it before the log, the plain write.
      *
-     * @param sent  whether the cluster took it (false: it is at machine version 3 or older; send the plain write).
-     * @param reply the reply, when sent.
-     * @param <R>   the reply type.
-     */
-    private record NumberedReply<R>(boolean sent, R reply)
-    {
-    }
-
-    /**
-     * Send a write numbered, retried when its outcome is unknown.
-     *
-     * @param write a put, conditional put, delete, grant or revoke.
-     * @param what  the call is, for the error.
-     * @param <R>   the reply type.
-     * @return the reply; not sent when the cluster, at machine version 3 or older, refused it before the log (the
-     *     caller sends the plain write then).
+     * @param write        a put, conditional put, delete, grant or revoke.
+     * @param what         the call is, for the error.
+     * @param olderCluster the plain write and its handling, for a cluster at machine version 3 or older, which
+     *                     refuses the numbered one before the log.
+     * @param <R>          the reply type.
+     * @return the reply.
      * @throws CommandOutcomeUnknownException if the cluster no longer knew the call when an attempt of it came (see
      *                                        {@link dev.ra.examples.support.ClientSequences}), or refused it after an
      *                                        attempt whose outcome is unknown ({@link ClusterClient#newerCommand}).
      */
-    private <R> NumberedReply<R> numbered(final LeasedKvMachineCommand write, final String what)
+    private <R> R numbered(final LeasedKvMachineCommand write, final String what, final Supplier<R> olderCluster)
     {
-        try (CommandNumbering.Call call = numbering.start())
-        {
-            return new NumberedReply<>(true, CommandNumbering.replyOf(
-                cluster.newerCommand(new LeasedKvCommand.Numbered(write, call.number())), "leased KV " + what,
-                cluster.lastKnownLeader()));
-        }
-        catch (final InvalidCommandException olderMachineVersion)
-        {
-            return new NumberedReply<>(false, null);
-        }
+        return calls.send("leased KV " + what, number -> new LeasedKvCommand.Numbered(write, number), olderCluster);
     }
 
     /**

@@ -6,7 +6,7 @@ import dev.ra.RaProcess;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.examples.support.ClusterClient;
-import dev.ra.examples.support.CommandNumbering;
+import dev.ra.examples.support.NumberedCalls;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -24,7 +24,7 @@ import java.util.concurrent.TimeoutException;
  * own owner process and grant messages, and {@link #tryLock}, which does it all and returns a {@link FencedLock}. All
  * commands are idempotent, so they are retried across leader changes.
  *
- * <p>The client numbers its calls ({@link CommandNumbering}; machine version 2 of {@link LockMachine}): a retry whose
+ * <p>The client numbers its calls ({@link NumberedCalls}; machine version 2 of {@link LockMachine}): a retry whose
  * first attempt was applied gets that attempt's reply, and a first attempt that lands late, after this client went on
  * with later calls about the same owner (a release after the acquire its retry made), is refused and takes nothing.
  * So an owner released through this client is not given the lock again behind its back. A cluster at an older
@@ -35,7 +35,7 @@ public final class LockClient
     private static final long POLL_MS = 500;
 
     private final ClusterClient cluster;
-    private final CommandNumbering numbering = CommandNumbering.shared();
+    private final NumberedCalls calls;
 
     /**
      * @param system  to send calls through and spawn owner processes on.
@@ -52,6 +52,7 @@ public final class LockClient
     public LockClient(final ClusterClient cluster)
     {
         this.cluster = Objects.requireNonNull(cluster, "cluster");
+        this.calls = new NumberedCalls(cluster);
     }
 
     /**
@@ -63,14 +64,8 @@ public final class LockClient
      */
     public LockReply acquire(final String key, final ProcessRef owner)
     {
-        try (CommandNumbering.Call call = numbering.start())
-        {
-            return inOrder(cluster.newerCommand(new LockCommand.NumberedAcquire(key, owner, call.number())));
-        }
-        catch (final InvalidCommandException olderMachineVersion)
-        {
-            return cluster.command(new LockCommand.Acquire(key, owner), true);
-        }
+        return calls.send("lock call", number -> new LockCommand.NumberedAcquire(key, owner, number),
+            () -> cluster.command(new LockCommand.Acquire(key, owner), true));
     }
 
     /**
@@ -85,14 +80,8 @@ public final class LockClient
      */
     public boolean release(final String key, final ProcessRef owner)
     {
-        try (CommandNumbering.Call call = numbering.start())
-        {
-            return inOrder(cluster.newerCommand(new LockCommand.NumberedRelease(key, owner, call.number())));
-        }
-        catch (final InvalidCommandException beforeVersionTwo)
-        {
-            return releaseOnce(key, owner);
-        }
+        return calls.send("lock call", number -> new LockCommand.NumberedRelease(key, owner, number),
+            () -> releaseOnce(key, owner));
     }
 
     private boolean releaseOnce(final String key, final ProcessRef owner)
@@ -126,19 +115,8 @@ public final class LockClient
      */
     public boolean cancel(final String key, final ProcessRef owner)
     {
-        try (CommandNumbering.Call call = numbering.start())
-        {
-            return inOrder(cluster.newerCommand(new LockCommand.NumberedCancel(key, owner, call.number())));
-        }
-        catch (final InvalidCommandException olderMachineVersion)
-        {
-            return cluster.<Boolean>command(new LockCommand.Cancel(key, owner), true);
-        }
-    }
-
-    private <R> R inOrder(final Object reply)
-    {
-        return CommandNumbering.replyOf(reply, "lock call", cluster.lastKnownLeader());
+        return calls.send("lock call", number -> new LockCommand.NumberedCancel(key, owner, number),
+            () -> cluster.<Boolean>command(new LockCommand.Cancel(key, owner), true));
     }
 
     /**

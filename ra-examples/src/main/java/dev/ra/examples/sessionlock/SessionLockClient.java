@@ -6,7 +6,7 @@ import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.examples.lock.LockReply;
 import dev.ra.examples.support.ClusterClient;
-import dev.ra.examples.support.CommandNumbering;
+import dev.ra.examples.support.NumberedCalls;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -30,7 +30,7 @@ import java.util.UUID;
 public final class SessionLockClient
 {
     private final ClusterClient cluster;
-    private final CommandNumbering numbering = CommandNumbering.shared();
+    private final NumberedCalls calls;
 
     /**
      * @param system  to send calls through.
@@ -47,6 +47,7 @@ public final class SessionLockClient
     public SessionLockClient(final ClusterClient cluster)
     {
         this.cluster = Objects.requireNonNull(cluster, "cluster");
+        this.calls = new NumberedCalls(cluster);
     }
 
     /**
@@ -58,14 +59,8 @@ public final class SessionLockClient
      */
     public LockReply acquire(final String key, final ProcessRef owner)
     {
-        try (CommandNumbering.Call call = numbering.start())
-        {
-            return inOrder(cluster.newerCommand(new SessionLockCommand.NumberedAcquire(key, owner, call.number())));
-        }
-        catch (final InvalidCommandException olderMachineVersion)
-        {
-            return cluster.command(new SessionLockCommand.Acquire(key, owner), true);
-        }
+        return calls.send("session lock call", number -> new SessionLockCommand.NumberedAcquire(key, owner, number),
+            () -> cluster.command(new SessionLockCommand.Acquire(key, owner), true));
     }
 
     /**
@@ -80,14 +75,8 @@ public final class SessionLockClient
      */
     public boolean release(final String key, final ProcessRef owner)
     {
-        try (CommandNumbering.Call call = numbering.start())
-        {
-            return inOrder(cluster.newerCommand(new SessionLockCommand.NumberedRelease(key, owner, call.number())));
-        }
-        catch (final InvalidCommandException beforeVersionFive)
-        {
-            return releaseOnce(key, owner);
-        }
+        return calls.send("session lock call", number -> new SessionLockCommand.NumberedRelease(key, owner, number),
+            () -> releaseOnce(key, owner));
     }
 
     private boolean releaseOnce(final String key, final ProcessRef owner)
@@ -121,19 +110,8 @@ public final class SessionLockClient
      */
     public boolean cancel(final String key, final ProcessRef owner)
     {
-        try (CommandNumbering.Call call = numbering.start())
-        {
-            return inOrder(cluster.newerCommand(new SessionLockCommand.NumberedCancel(key, owner, call.number())));
-        }
-        catch (final InvalidCommandException olderMachineVersion)
-        {
-            return cluster.<Boolean>command(new SessionLockCommand.Cancel(key, owner), true);
-        }
-    }
-
-    private <R> R inOrder(final Object reply)
-    {
-        return CommandNumbering.replyOf(reply, "session lock call", cluster.lastKnownLeader());
+        return calls.send("session lock call", number -> new SessionLockCommand.NumberedCancel(key, owner, number),
+            () -> cluster.<Boolean>command(new SessionLockCommand.Cancel(key, owner), true));
     }
 
     /**

@@ -5,7 +5,7 @@ import dev.ra.ProcessRef;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.examples.support.ClusterClient;
-import dev.ra.examples.support.CommandNumbering;
+import dev.ra.examples.support.NumberedCalls;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -25,7 +25,7 @@ import java.util.UUID;
 public final class TaskClient
 {
     private final ClusterClient cluster;
-    private final CommandNumbering numbering = CommandNumbering.shared();
+    private final NumberedCalls calls;
 
     /**
      * @param system  to send calls through.
@@ -42,6 +42,7 @@ public final class TaskClient
     public TaskClient(final ClusterClient cluster)
     {
         this.cluster = Objects.requireNonNull(cluster, "cluster");
+        this.calls = new NumberedCalls(cluster);
     }
 
     /**
@@ -65,16 +66,8 @@ public final class TaskClient
      */
     public Optional<Task> grab(final ProcessRef worker)
     {
-        TaskReply reply;
-        try (CommandNumbering.Call call = numbering.start())
-        {
-            reply = CommandNumbering.replyOf(cluster.newerCommand(new TaskCommand.NumberedGrab(worker, call.number())),
-                "task grab", cluster.lastKnownLeader());
-        }
-        catch (final InvalidCommandException beforeVersionFour)
-        {
-            reply = cluster.command(new TaskCommand.Grab(worker), true);
-        }
+        final TaskReply reply = calls.send("task grab", number -> new TaskCommand.NumberedGrab(worker, number),
+            () -> cluster.command(new TaskCommand.Grab(worker), true));
         return reply instanceof TaskReply.Granted granted ? Optional.of(granted.task()) : Optional.empty();
     }
 
@@ -92,15 +85,8 @@ public final class TaskClient
      */
     public boolean complete(final ProcessRef worker, final long taskId)
     {
-        try (CommandNumbering.Call call = numbering.start())
-        {
-            return CommandNumbering.<Boolean>replyOf(cluster.newerCommand(new TaskCommand.NumberedComplete(worker,
-                taskId, call.number())), "task completion", cluster.lastKnownLeader());
-        }
-        catch (final InvalidCommandException beforeVersionFour)
-        {
-            return completeOnce(worker, taskId);
-        }
+        return calls.send("task completion", number -> new TaskCommand.NumberedComplete(worker, taskId, number),
+            () -> completeOnce(worker, taskId));
     }
 
     private boolean completeOnce(final ProcessRef worker, final long taskId)

@@ -11,6 +11,7 @@ import dev.ra.examples.lease.SessionCommand;
 import dev.ra.examples.lease.SessionReply;
 import dev.ra.examples.support.ClusterClient;
 import dev.ra.examples.support.CommandNumbering;
+import dev.ra.examples.support.NumberedCalls;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -64,7 +65,7 @@ public final class TreeClient implements AutoCloseable
 
     private final ClusterClient cluster;
     private final ClientWatches watches;
-    private final CommandNumbering numbering = CommandNumbering.shared();
+    private final NumberedCalls calls;
     // Guarded by this; made on the first delete left to the background.
     private ScheduledThreadPoolExecutor deleteRetries;
     private boolean closed;
@@ -87,6 +88,7 @@ public final class TreeClient implements AutoCloseable
     public TreeClient(final ClusterClient cluster)
     {
         this.cluster = Objects.requireNonNull(cluster, "cluster");
+        this.calls = new NumberedCalls(cluster);
         this.watches = new ClientWatches(cluster);
     }
 
@@ -149,15 +151,8 @@ public final class TreeClient implements AutoCloseable
      */
     private <R> R numbered(final TreeCommand write)
     {
-        try (CommandNumbering.Call call = numbering.start())
-        {
-            return CommandNumbering.replyOf(cluster.newerCommand(new NumberedWrite(write, watches.ref(),
-                call.number())), "tree write", cluster.lastKnownLeader());
-        }
-        catch (final InvalidCommandException olderMachineVersion)
-        {
-            return cluster.command(write, false);
-        }
+        return calls.send("tree write", number -> new NumberedWrite(write, watches.ref(), number),
+            () -> cluster.command(write, false));
     }
 
     /**
