@@ -163,10 +163,27 @@ public final class ClusterClient
      */
     public <R> R newerCommand(final Object command)
     {
+        return newerCommand(command, deadline());
+    }
+
+    /**
+     * Apply a newer command, as {@link #newerCommand(Object)} does, within a deadline the caller already holds (see
+     * {@link #command(Object, boolean, long)}).
+     *
+     * @param command  to apply; applying it twice must be harmless.
+     * @param deadline in {@link System#nanoTime()} terms, as {@link #deadline()} gives.
+     * @param <R>      the reply type.
+     * @return the reply.
+     * @throws InvalidCommandException        if the cluster refused the command and no attempt of it may have been
+     *                                        applied: send the older command.
+     * @throws CommandOutcomeUnknownException if it refused it after an attempt that may have been applied.
+     */
+    public <R> R newerCommand(final Object command, final long deadline)
+    {
         final boolean[] unknown = new boolean[1];
         try
         {
-            return call(null, deadline(), commandAttempt(command), true, () -> unknown[0] = true, true);
+            return call(null, deadline, commandAttempt(command), true, () -> unknown[0] = true, true);
         }
         catch (final InvalidCommandException refused)
         {

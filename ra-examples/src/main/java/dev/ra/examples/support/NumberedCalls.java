@@ -54,9 +54,28 @@ public final class NumberedCalls
      */
     public <R> R send(final String what, final Function<CommandNumber, ?> numbered, final Supplier<R> olderCluster)
     {
+        return send(what, numbered, olderCluster, cluster.deadline());
+    }
+
+    /**
+     * Make one numbered call within a deadline the caller already holds (see
+     * {@link ClusterClient#command(Object, boolean, long)}).
+     *
+     * @param what         the call is, for the error when the cluster no longer knew it ("lock call").
+     * @param numbered     the numbered command, made from the call's number; made once, and every attempt sends it.
+     * @param olderCluster the call on a cluster that refused the numbered command before the log (at a machine
+     *                     version without it): the command that version takes, sent as before it.
+     * @param deadline     in {@link System#nanoTime()} terms, as {@link ClusterClient#deadline()} gives.
+     * @param <R>          the reply type.
+     * @return the reply.
+     * @throws CommandOutcomeUnknownException as {@link #send(String, Function, Supplier)} says.
+     */
+    public <R> R send(final String what, final Function<CommandNumber, ?> numbered, final Supplier<R> olderCluster,
+        final long deadline)
+    {
         try (CommandNumbering.Call call = numbering.start())
         {
-            return CommandNumbering.replyOf(cluster.newerCommand(numbered.apply(call.number())), what,
+            return CommandNumbering.replyOf(cluster.newerCommand(numbered.apply(call.number()), deadline), what,
                 cluster.lastKnownLeader());
         }
         catch (final InvalidCommandException olderMachineVersion)

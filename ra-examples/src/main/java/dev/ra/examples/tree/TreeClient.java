@@ -44,9 +44,10 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Retries follow {@link ClusterClient}. Creates, setData and multis are numbered ({@link NumberedWrite}, machine
- * version 4 of {@link TreeMachine}; one numbering per JVM, {@link CommandNumbering#shared()}, and the calls of one
- * client compared with each other) and retried when their outcome is unknown: a retry whose first attempt was applied
+ * <p>Retries follow {@link ClusterClient}. Creates (those of {@link #ensurePath} too), setData and multis are numbered
+ * ({@link NumberedWrite}, machine version 4 of {@link TreeMachine}; one numbering per JVM,
+ * {@link CommandNumbering#shared()}, and the calls of one client compared with each other) and retried when their
+ * outcome is unknown: a retry whose first attempt was applied
  * gets that attempt's reply (the sequential node it made, not a second one; {@code Created}, not {@code NodeExists};
  * {@code DataSet}, not {@code BadVersion}), and a first attempt that lands after this client's later writes is
  * refused and changes nothing. A cluster at an older version refuses the numbered write before the log and is sent
@@ -157,10 +158,15 @@ public final class TreeClient implements AutoCloseable
 
     /**
      * Create a persistent node and every missing ancestor (Curator's creatingParentsIfNeeded); existing ones are
-     * left as they are.
+     * left as they are. Each create is numbered, as {@link #create} is: an attempt of it that lands late, after its
+     * retry made the node and the node was deleted, makes nothing (on a cluster at machine version 4 or later).
      *
      * @param path of the node.
      * @throws IllegalArgumentException if a node on the way cannot be created (bad path, ephemeral parent).
+     * @throws dev.ra.CommandOutcomeUnknownException if the cluster no longer knew a create when an attempt of it came
+     *                                               (see {@link dev.ra.examples.support.ClientSequences}), or refused
+     *                                               it after an attempt whose outcome is unknown
+     *                                               ({@link ClusterClient#newerCommand}).
      */
     public void ensurePath(final String path)
     {
@@ -179,9 +185,12 @@ public final class TreeClient implements AutoCloseable
         while (true)
         {
             final String prefix = next < 0 ? path : path.substring(0, next);
-            // Retried freely: a second create of the same persistent node answers NodeExists, which is success here.
-            final TreeReply reply =
-                cluster.command(new TreeOp.Create(prefix, "", CreateMode.PERSISTENT, 0), true, deadline);
+            final TreeOp.Create create = new TreeOp.Create(prefix, "", CreateMode.PERSISTENT, 0);
+            // Numbered, so that an attempt held up on its way does not make the node again once it was deleted after
+            // the call. A cluster at machine version 3 or older is sent the plain create, retried freely: a second
+            // create of the same persistent node answers NodeExists, which is success here.
+            final TreeReply reply = calls.send("tree write", number -> new NumberedWrite(create, watches.ref(), number),
+                () -> cluster.command(create, true, deadline), deadline);
             if (!reply.ok() && !(reply instanceof TreeReply.NodeExists))
             {
                 throw new IllegalArgumentException("cannot create '" + prefix + "' on the way to '" + path + "': " +

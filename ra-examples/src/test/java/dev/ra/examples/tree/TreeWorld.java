@@ -2,11 +2,13 @@ package dev.ra.examples.tree;
 
 import dev.ra.ServerId;
 import dev.ra.examples.lease.LessorHost;
+import dev.ra.examples.support.AppliedCommands;
 import dev.ra.examples.support.OlderBuild;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import dev.ra.examples.support.ToolboxCluster;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -44,7 +46,7 @@ public final class TreeWorld implements AutoCloseable
      */
     TreeWorld(final Duration unreachableWatchExpiry, final String olderBuildNode)
     {
-        this(unreachableWatchExpiry, olderBuildNode, Duration.ZERO);
+        this(unreachableWatchExpiry, olderBuildNode, Duration.ZERO, null);
     }
 
     /**
@@ -55,10 +57,22 @@ public final class TreeWorld implements AutoCloseable
      */
     public static TreeWorld withSyncDelay(final Duration syncDelay)
     {
-        return new TreeWorld(TreeMachine.DEFAULT_UNREACHABLE_WATCH_EXPIRY, null, syncDelay);
+        return new TreeWorld(TreeMachine.DEFAULT_UNREACHABLE_WATCH_EXPIRY, null, syncDelay, null);
     }
 
-    private TreeWorld(final Duration unreachableWatchExpiry, final String olderBuildNode, final Duration syncDelay)
+    /**
+     * A world whose members hand every command they apply to {@code applied} ({@link AppliedCommands}).
+     *
+     * @param applied gets the commands, in the order each member applies them.
+     * @return the world.
+     */
+    static TreeWorld recording(final Queue<Object> applied)
+    {
+        return new TreeWorld(TreeMachine.DEFAULT_UNREACHABLE_WATCH_EXPIRY, null, Duration.ZERO, applied);
+    }
+
+    private TreeWorld(final Duration unreachableWatchExpiry, final String olderBuildNode, final Duration syncDelay,
+        final Queue<Object> applied)
     {
         this.world = ToolboxCluster.start(CLUSTER, syncDelay, (node, builder) ->
         {
@@ -72,7 +86,11 @@ public final class TreeWorld implements AutoCloseable
             {
                 final TreeMachine machine = new TreeMachine(TreeMachine.DEFAULT_LESSOR_HANDLER,
                     unreachableWatchExpiry, ReleaseCursorPolicy.every(16));
-                return node.equals(olderBuildNode) ? new OlderBuild<>(machine, 0) : machine;
+                if (node.equals(olderBuildNode))
+                {
+                    return new OlderBuild<>(machine, 0);
+                }
+                return null == applied ? machine : new AppliedCommands<>(machine, applied);
             })
                 .modCallHandler(TreeMachine.DEFAULT_LESSOR_HANDLER, host)
                 .minSnapshotInterval(16);
