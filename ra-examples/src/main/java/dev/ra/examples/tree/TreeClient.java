@@ -141,6 +141,26 @@ public final class TreeClient implements AutoCloseable
     }
 
     /**
+     * Create a node within a deadline the caller already holds, so that a call made of several creates and reads (a
+     * recipe's) takes no longer in all than this client's one timeout; as {@link #create(String, String, CreateMode,
+     * long)} otherwise.
+     *
+     * @param path      of the node (the prefix of its path if sequential, which may end with '/').
+     * @param data      of the node.
+     * @param mode      of the node.
+     * @param sessionId for an ephemeral node; 0 otherwise.
+     * @param deadline  in {@link System#nanoTime()} terms, as {@link ClusterClient#deadline()} gives.
+     * @return {@link TreeReply.Created} with the actual path, or a {@link TreeReply.Failure}.
+     */
+    public TreeReply create(final String path, final String data, final CreateMode mode, final long sessionId,
+        final long deadline)
+    {
+        final TreeOp.Create create = new TreeOp.Create(path, data, mode, sessionId);
+        return calls.send("tree write", number -> new NumberedWrite(create, watches.ref(), number),
+            () -> cluster.command(create, false, deadline), deadline);
+    }
+
+    /**
      * Send a write numbered, retried when its outcome is unknown; to a cluster at machine version 3 or older, which
      * refuses it before the log, the plain write, not retried.
      *

@@ -66,7 +66,7 @@ public final class TreeWorld implements AutoCloseable
      * @param applied gets the commands, in the order each member applies them.
      * @return the world.
      */
-    static TreeWorld recording(final Queue<Object> applied)
+    public static TreeWorld recording(final Queue<Object> applied)
     {
         return new TreeWorld(TreeMachine.DEFAULT_UNREACHABLE_WATCH_EXPIRY, null, Duration.ZERO, applied);
     }

@@ -5,7 +5,6 @@ import dev.ra.examples.support.ClusterClient;
 import dev.ra.examples.tree.CreateMode;
 import dev.ra.examples.tree.TreeClient;
 import dev.ra.examples.tree.TreeMachine;
-import dev.ra.examples.tree.TreeOp;
 import dev.ra.examples.tree.TreePaths;
 import dev.ra.examples.tree.TreeReply;
 import java.util.ArrayList;
@@ -22,6 +21,13 @@ import java.util.UUID;
  * create sent again therefore has a name of its own, and the one given up is deleted in the background if it ever
  * shows up ({@link TreeClient#deleteWhenCreated}), so that it never stands in line (or counts as a barrier member)
  * for as long as the session lives.
+ *
+ * <p>Each create is numbered ({@link TreeClient#create(String, String, CreateMode, long, long)}) and retried with its
+ * number while the call's deadline lasts: a retry answers the node its first attempt made, and a copy of it held up
+ * on its way makes no second node when it lands after the contender went on (a plain create made one, which nobody
+ * knew of, and which held the lock once first in line). The protected names stay for a create whose outcome is still
+ * unknown at the deadline, for a cluster at machine version 3 or older (sent the plain create, once), and for a create
+ * whose client's numbers the tree forgot.
  */
 final class SequentialNodes
 {
@@ -69,8 +75,9 @@ final class SequentialNodes
             final String prefix = "_c_" + UUID.randomUUID() + "-" + label;
             try
             {
-                final TreeReply reply = client.cluster().command(new TreeOp.Create(TreePaths.child(parent, prefix), "",
-                    mode, sessionId), false, deadline);
+                // Numbered, and retried with its number while the deadline lasts: a retry answers the node its first
+                // attempt made, and a copy of it held up on its way makes no second node when it lands late.
+                final TreeReply reply = client.create(TreePaths.child(parent, prefix), "", mode, sessionId, deadline);
                 if (reply instanceof TreeReply.Created created)
                 {
                     return TreePaths.name(created.path());

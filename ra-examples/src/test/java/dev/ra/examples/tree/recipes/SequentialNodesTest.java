@@ -1,15 +1,23 @@
 package dev.ra.examples.tree.recipes;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.ra.RaException;
 import dev.ra.ServerId;
 import dev.ra.examples.lease.Lease;
 import dev.ra.examples.support.ClusterClient;
 import dev.ra.examples.support.ToolboxCluster;
+import dev.ra.examples.tree.CreateMode;
+import dev.ra.examples.tree.NumberedWrite;
 import dev.ra.examples.tree.TreeClient;
+import dev.ra.examples.tree.TreeOp;
+import dev.ra.examples.tree.TreeReply;
 import dev.ra.examples.tree.TreeWorld;
 import dev.ra.testkit.InJvmCluster;
 import java.time.Duration;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -66,5 +74,41 @@ class SequentialNodesTest
                 }
             }
         }
+    }
+
+    /**
+     * A copy of the create that made a contender's node, held up on its way (the runtime sends a call again to another
+     * member when the one it was sent to goes silent), landed after the contender deleted its node and made one more:
+     * a contender nobody knows of, first in line once those before it go, holding the lock from everyone for as long
+     * as the session lives.
+     */
+    @Test
+    void aCopyOfAContendersCreateLandingAfterItsNodeWasDeletedMakesNoNode()
+    {
+        final Queue<Object> applied = new ConcurrentLinkedQueue<>();
+        try (TreeWorld world = TreeWorld.recording(applied))
+        {
+            final TreeClient tree = world.clientOn(world.cluster().awaitLeader().node());
+            tree.ensurePath("/locks/l");
+            try (Lease session = tree.openSession(Duration.ofSeconds(60), () -> { }))
+            {
+                final String mine = SequentialNodes.create(tree, "/locks/l", "lock-", session.id());
+                // What the contender sent to make its node, as a copy of it held up on its way would be.
+                final Object late = applied.stream().filter(SequentialNodesTest::createsAContender).findFirst()
+                    .orElseThrow();
+                assertThat(tree.delete("/locks/l/" + mine, TreeOp.ANY_VERSION)).isInstanceOf(TreeReply.Deleted.class);
+
+                tree.cluster().<Object>command(late, false);
+
+                assertThat(tree.getChildren("/locks/l").orElseThrow()).as("contenders after the only one left")
+                    .isEmpty();
+            }
+        }
+    }
+
+    private static boolean createsAContender(final Object command)
+    {
+        final Object write = command instanceof NumberedWrite numbered ? numbered.write() : command;
+        return write instanceof TreeOp.Create create && create.mode() == CreateMode.EPHEMERAL_SEQUENTIAL;
     }
 }
