@@ -52,7 +52,9 @@ class LeasedKvOnOlderClusterTest
         {
             final ToolboxCluster cluster = world.cluster();
             final ServerId leader = leaderOfTheNewerBuild(cluster);
-            assertThat(cluster.system(leader.node()).overview(leader).machineVersion().effective()).isEqualTo(3);
+            // A leader just elected applies the switch to version 3 after its election: version 0 until then.
+            InJvmCluster.await(() -> cluster.system(leader.node()).overview(leader).machineVersion().effective() == 3 ?
+                Boolean.TRUE : null, WAIT, "the switch to machine version 3");
 
             final long revision = writeEverything(world.clientOn(ToolboxCluster.APP_NODE));
 
