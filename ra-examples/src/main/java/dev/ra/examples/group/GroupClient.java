@@ -1,6 +1,5 @@
 package dev.ra.examples.group;
 
-import dev.ra.InvalidCommandException;
 import dev.ra.ProcessRef;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
@@ -59,14 +58,8 @@ public final class GroupClient
 
     private boolean joinOnce(final String group, final ProcessRef member)
     {
-        try
-        {
-            return cluster.<Boolean>newerCommand(joining(group, member));
-        }
-        catch (final InvalidCommandException olderMachineVersion)
-        {
-            return cluster.<Boolean>command(new GroupCommand.Join(group, member), true);
-        }
+        return cluster.newerCommand(joining(group, member),
+            () -> cluster.<Boolean>command(new GroupCommand.Join(group, member), true));
     }
 
     /**
@@ -84,14 +77,8 @@ public final class GroupClient
 
     private boolean leaveOnce(final String group, final ProcessRef member)
     {
-        try
-        {
-            return cluster.<Boolean>newerCommand(leaving(group, member));
-        }
-        catch (final InvalidCommandException olderMachineVersion)
-        {
-            return cluster.<Boolean>command(new GroupCommand.Leave(group, member), true);
-        }
+        return cluster.newerCommand(leaving(group, member),
+            () -> cluster.<Boolean>command(new GroupCommand.Leave(group, member), true));
     }
 
     /**

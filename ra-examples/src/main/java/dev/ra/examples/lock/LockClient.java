@@ -1,6 +1,5 @@
 package dev.ra.examples.lock;
 
-import dev.ra.InvalidCommandException;
 import dev.ra.ProcessRef;
 import dev.ra.RaProcess;
 import dev.ra.RaSystem;
@@ -86,14 +85,8 @@ public final class LockClient
 
     private boolean releaseOnce(final String key, final ProcessRef owner)
     {
-        try
-        {
-            return cluster.<Boolean>newerCommand(releasing(key, owner));
-        }
-        catch (final InvalidCommandException olderMachineVersion)
-        {
-            return cluster.<Boolean>command(new LockCommand.Release(key, owner), true);
-        }
+        return cluster.newerCommand(releasing(key, owner),
+            () -> cluster.<Boolean>command(new LockCommand.Release(key, owner), true));
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.ra.examples.sessionlock;
 
-import dev.ra.InvalidCommandException;
 import dev.ra.ProcessRef;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
@@ -81,14 +80,8 @@ public final class SessionLockClient
 
     private boolean releaseOnce(final String key, final ProcessRef owner)
     {
-        try
-        {
-            return cluster.<Boolean>newerCommand(releasing(key, owner));
-        }
-        catch (final InvalidCommandException olderMachineVersion)
-        {
-            return cluster.<Boolean>command(new SessionLockCommand.Release(key, owner), true);
-        }
+        return cluster.newerCommand(releasing(key, owner),
+            () -> cluster.<Boolean>command(new SessionLockCommand.Release(key, owner), true));
     }
 
     /**

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The plumbing every toolbox client shares: send a command or a query to a cluster given as a list of members, trying
@@ -164,6 +165,29 @@ public final class ClusterClient
     public <R> R newerCommand(final Object command)
     {
         return newerCommand(command, deadline());
+    }
+
+    /**
+     * Apply a newer command, as {@link #newerCommand(Object)} does, or, when the cluster refused it before the log (a
+     * machine version without it) and no attempt of it may have been applied, what the caller sends such a cluster.
+     *
+     * @param command      to apply; applying it twice must be harmless.
+     * @param olderCluster the call on a cluster that refused the command: the older command, sent as before it.
+     * @param <R>          the reply type.
+     * @return the reply.
+     * @throws CommandOutcomeUnknownException if the cluster refused the command after an attempt that may have been
+     *                                        applied.
+     */
+    public <R> R newerCommand(final Object command, final Supplier<R> olderCluster)
+    {
+        try
+        {
+            return newerCommand(command);
+        }
+        catch (final InvalidCommandException olderMachineVersion)
+        {
+            return olderCluster.get();
+        }
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.ra.examples.tasks;
 
-import dev.ra.InvalidCommandException;
 import dev.ra.ProcessRef;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
@@ -91,14 +90,8 @@ public final class TaskClient
 
     private boolean completeOnce(final ProcessRef worker, final long taskId)
     {
-        try
-        {
-            return cluster.<Boolean>newerCommand(completing(worker, taskId));
-        }
-        catch (final InvalidCommandException olderMachineVersion)
-        {
-            return cluster.<Boolean>command(new TaskCommand.Complete(worker, taskId), true);
-        }
+        return cluster.newerCommand(completing(worker, taskId),
+            () -> cluster.<Boolean>command(new TaskCommand.Complete(worker, taskId), true));
     }
 
     /**
