@@ -77,10 +77,13 @@ interface CallOrigin
     /**
      * The addressed server does not run on its node because it was deleted there (with its cluster, or alone).
      *
-     * @param server that was deleted.
-     * @param reason how, for the caller's error.
+     * @param server      that was deleted.
+     * @param reason      how, for the caller's error.
+     * @param memberAfter a member of the last configuration the server held, if it was removed from a cluster that
+     *                    runs on (or deleted alone): the caller may ask it instead; null if it was deleted with its
+     *                    cluster, or none is known.
      */
-    void deleted(ServerId server, String reason);
+    void deleted(ServerId server, String reason, ServerId memberAfter);
 
     /**
      * The server stopped while the call was pending.

@@ -23,10 +23,7 @@ import dev.ra.protocol.NodeMessage;
 import dev.ra.protocol.ServerRequest;
 import dev.ra.spi.PeerFeature;
 import dev.ra.stats.CallKind;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -76,13 +73,8 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
     private final long startNanos;
     private final long deadlineNanos;
     private final Completion completion;
-    /** Members found not running, skipped when looking for another; allocated on first use (rare). */
-    private Set<ServerId> unavailable;
-    /**
-     * Members whose node said they were deleted, with {@link ClusterInfo#membersLearned} then; allocated on first use
-     * (rare).
-     */
-    private Map<ServerId, Long> deletedMembers;
+    /** What the call found of the members it asked, and which it asks next; guarded by this. */
+    private final MembersTried tried;
     private ServerId target;
     /** The thread that started the call waits for it and may receive the first answer itself; guarded by this. */
     private Thread receivingCaller;
@@ -131,6 +123,7 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         this.startNanos = calls.clock().nanoTime();
         this.deadlineNanos = startNanos + timeoutNanos;
         this.completion = null == completion ? ClientCall::defaultCompletion : completion;
+        this.tried = new MembersTried(cluster, router::isSilent);
     }
 
     /**
@@ -251,7 +244,7 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
                 // Not one that this call found not running or not reachable: it would send the call straight back
                 // here, over and over on this thread, until its stack overflowed. Past such a one to the next that
                 // may answer, though: stopping at it held the call here, silent, while the others had a leader.
-                final ServerId other = nextAnswering(target);
+                final ServerId other = tried.nextAnswering(target);
                 if (null != other)
                 {
                     target = other;
@@ -443,7 +436,7 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
             case NO_SERVER:
                 if (CallError.NOT_MEMBER == reply.error())
                 {
-                    deleted(target(), reply.message());
+                    deleted(target(), reply.message(), reply.leader());
                 }
                 else
                 {
@@ -569,7 +562,7 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
             // sent there may be appended when it wakes: while the others elect, ask them instead. A leader this call
             // found deleted (removed, and the member asked has not noticed yet) takes no call at all: likewise. But
             // one of that id may have been added back since: if the members known here do not name it, ask for them.
-            final boolean deletedHint = null != leaderHint && deleted(leaderHint);
+            final boolean deletedHint = null != leaderHint && tried.deleted(leaderHint);
             final ServerId hint = null != leaderHint && (router.isSilent(leaderHint.node()) || deletedHint) ?
                 null : leaderHint;
             lastRefusal = target + (null != hint ? " named the leader " + hint : null == leaderHint ?
@@ -581,7 +574,7 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
                 // back off once all of them were asked.
                 askedWithoutLeader++;
                 redirectsInARow = 0;
-                final ServerId next = nextMember(target);
+                final ServerId next = tried.nextMember(target);
                 immediately = null != next && askedWithoutLeader % cluster.members.size() != 0;
                 if (null != next)
                 {
@@ -611,70 +604,6 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         {
             retryLater();
         }
-    }
-
-    /**
-     * @return the first member after {@code current} in the cluster's member list whose node is not silent and that
-     *     this call did not find not running, or null if there is none. Called holding this call's lock.
-     */
-    private ServerId nextAnswering(final ServerId current)
-    {
-        final List<ServerId> members = null == cluster ? List.of() : cluster.members;
-        final int at = Math.max(0, members.indexOf(current));
-        for (int i = 1; i < members.size(); i++)
-        {
-            final ServerId candidate = members.get((at + i) % members.size());
-            if (!router.isSilent(candidate.node()) && (null == unavailable || !unavailable.contains(candidate)))
-            {
-                return candidate;
-            }
-        }
-        return null;
-    }
-
-    /**
-     * The member after {@code current} in the cluster's member list, preferring members whose node is not silent,
-     * passing over those this call found deleted, or null if there is none (or the members are not known here).
-     */
-    private ServerId nextMember(final ServerId current)
-    {
-        final List<ServerId> members = null == cluster ? List.of() : cluster.members;
-        if (members.size() < 2)
-        {
-            return null;
-        }
-        final int at = Math.max(0, members.indexOf(current));
-        ServerId fallback = null;
-        for (int i = 1; i < members.size(); i++)
-        {
-            final ServerId candidate = members.get((at + i) % members.size());
-            if (!router.isSilent(candidate.node()) && !deleted(candidate))
-            {
-                return candidate;
-            }
-            fallback = null == fallback && !deleted(candidate) ? candidate : fallback;
-        }
-        return fallback;
-    }
-
-    /**
-     * Whether this call found the server deleted, and has not learned since that it is a member again: a server of
-     * that id may be created again and added back (and lead), and a member list learned after the deletion that names
-     * it says so. Called holding this call's lock.
-     */
-    private boolean deleted(final ServerId server)
-    {
-        final Long learnedBefore = null == deletedMembers ? null : deletedMembers.get(server);
-        if (null == learnedBefore)
-        {
-            return false;
-        }
-        if (null != cluster && cluster.membersLearned != learnedBefore && cluster.members.contains(server))
-        {
-            deletedMembers.remove(server);
-            return false;
-        }
-        return true;
     }
 
     @Override
@@ -799,37 +728,11 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         {
             sendUnanswered = false;
             lastRefusal = refusal;
-            if (null == unavailable)
+            // Null when every member known is down right now: they may be restarting, so start over after a pause.
+            next = tried.notRunning(server);
+            if (null != next)
             {
-                unavailable = new HashSet<>();
-            }
-            unavailable.add(server);
-            ServerId candidate = null;
-            if (null != cluster.leader && !unavailable.contains(cluster.leader))
-            {
-                candidate = cluster.leader;
-            }
-            else
-            {
-                for (final ServerId member : cluster.members)
-                {
-                    if (!unavailable.contains(member))
-                    {
-                        candidate = member;
-                        break;
-                    }
-                }
-            }
-            if (null == candidate)
-            {
-                // Every member we know is down right now; they may be restarting, so start over after a pause.
-                unavailable.clear();
-                next = null;
-            }
-            else
-            {
-                target = candidate;
-                next = candidate;
+                target = next;
             }
         }
         if (null != next)
@@ -843,15 +746,16 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
     }
 
     /**
-     * A deleted server takes no call. A call for the cluster goes on to the other members (only this one may have
-     * been deleted, removed from a cluster that runs on) until every member this node knows said it was deleted: the
-     * cluster is gone, so the call fails at once and this node forgets the cluster, rather than asking the deleted
-     * members again until the call's timeout. Not while a members call made since this one began is under way (one
-     * this call caused, most often): its answer may name members that joined since, so the call waits for it and
-     * goes on with them.
+     * A deleted server takes no call. A call for the cluster goes on to the member its node named, if any (one of the
+     * server's last configuration: it was removed from a cluster that runs on), learning the members from it; else to
+     * the other members (only this one may have been deleted) until every member this node knows said it was
+     * deleted: the cluster is gone, so the call fails at once and this node forgets the cluster, rather than asking
+     * the deleted members again until the call's timeout. Not while a members call made since this one began is under
+     * way (one this call caused, most often): its answer may name members that joined since, so the call waits for it
+     * and goes on with them.
      */
     @Override
-    public void deleted(final ServerId server, final String reason)
+    public void deleted(final ServerId server, final String reason, final ServerId memberAfter)
     {
         if (doneWithoutServer())
         {
@@ -865,23 +769,25 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         }
         final boolean everyMember;
         final Set<ServerId> gone;
+        final ServerId instead;
         synchronized (this)
         {
-            if (null == deletedMembers)
-            {
-                deletedMembers = new HashMap<>();
-            }
-            deletedMembers.put(server, cluster.membersLearned);
-            // A leader heard of since, not among the members known here (yet), is asked before giving up.
-            final ServerId leader = cluster.leader;
-            everyMember = deletedMembers.keySet().containsAll(cluster.members) &&
-                (null == leader || deletedMembers.containsKey(leader));
-            gone = Set.copyOf(deletedMembers.keySet());
+            tried.foundDeleted(server);
+            // Not one this call found deleted already: two removed servers naming each other would bounce it.
+            instead = null != memberAfter && !tried.deleted(memberAfter) ? memberAfter : null;
+            everyMember = tried.everyMemberDeleted();
+            gone = tried.deleted();
+        }
+        if (null != instead)
+        {
+            MemberLearning.memberGone(router, cluster, gone, instead, this);
+            movedTo(instead, server + " was deleted, and named " + instead + " to ask instead");
+            return;
         }
         if (!everyMember)
         {
             // Removed from a cluster that runs on, most often: others may have joined since.
-            MemberLearning.memberGone(router, cluster, gone, this);
+            MemberLearning.memberGone(router, cluster, gone, null, this);
             noServer(server);
             return;
         }
@@ -895,6 +801,24 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
             " was deleted (the last asked: " + reason + ")";
         router.clusters().everyMemberDeleted(cluster, why);
         future.completeExceptionally(new UnknownServerException(server, "server " + server + " was deleted: " + why));
+    }
+
+    /**
+     * The member asked did not take the call (nothing was appended there), and named another to ask instead.
+     */
+    private void movedTo(final ServerId member, final String refusal)
+    {
+        if (expiredWithoutLeader())
+        {
+            return;
+        }
+        synchronized (this)
+        {
+            sendUnanswered = false;
+            lastRefusal = refusal;
+            target = member;
+        }
+        send();
     }
 
     /**

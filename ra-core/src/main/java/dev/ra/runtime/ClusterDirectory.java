@@ -400,13 +400,23 @@ final class ClusterDirectory
      * @param cluster      what this node knew of its cluster when the server started.
      * @param withCluster  true if the cluster's deletion committed, false if only this server was deleted.
      * @param term         the server's current term when it ended.
+     * @param peers        the other members of the last configuration the server held: without its cluster's
+     *                     deletion one of them (its last leader, if among them) is named to its callers, whose calls
+     *                     go there instead ({@link #memberAfter}).
      */
-    void serverDeleted(final ServerId server, final ClusterInfo cluster, final boolean withCluster, final long term)
+    void serverDeleted(final ServerId server, final ClusterInfo cluster, final boolean withCluster, final long term,
+        final List<ServerId> peers)
     {
         if (!withCluster)
         {
-            forget(server, cluster, "server " + server + " of cluster " + cluster.clusterName + " was deleted " +
-                "(removed from its cluster, or by forceDeleteServer)");
+            if (forget(server, cluster, "server " + server + " of cluster " + cluster.clusterName + " was deleted " +
+                "(removed from its cluster, or by forceDeleteServer)"))
+            {
+                final ServerId leader = cluster.leader;
+                final ServerId after = null != leader && peers.contains(leader) ? leader :
+                    peers.stream().filter(peer -> !peer.equals(server)).findFirst().orElse(null);
+                deleted.removedFromRunningCluster(server, after);
+            }
             return;
         }
         boolean stored;
@@ -523,6 +533,18 @@ final class ClusterDirectory
         final String deletion = deletion(server);
         return new UnknownServerException(server, null != deletion ? deletion : "no server " + server + " runs on " +
             nodeId);
+    }
+
+    /**
+     * @param server that does not run here.
+     * @return a member of the last configuration of the server, which was removed from its cluster (or deleted alone)
+     *     on this node and not registered again since: the cluster may run on, and a caller that knows only members
+     *     gone since asks that one instead (and learns the members from it). Null if the server was deleted with its
+     *     cluster, or this node does not know.
+     */
+    ServerId memberAfter(final ServerId server)
+    {
+        return clusters.containsKey(server) ? null : deleted.memberAfter(server);
     }
 
     /**

@@ -48,6 +48,22 @@ final class DeletedServers extends ServerReasons
     private final Map<ServerId, Long> unstoredTerms = new NewestRecords<>();
 
     /**
+     * For servers removed from a cluster that runs on (or deleted alone), a member of the last configuration each
+     * held, for callers that still know only members gone since ({@link #removedFromRunningCluster}). Not for a
+     * cluster's deletion: nothing runs on, and a call should fail at once naming it.
+     */
+    private final Map<ServerId, ServerId> membersAfter = new LinkedHashMap<>(16, 0.75f, false)
+    {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(final Map.Entry<ServerId, ServerId> eldest)
+        {
+            return size() > CAPACITY;
+        }
+    };
+
+    /**
      * Servers whose data their cluster's deletion could not delete (when applied, or at start), never restarted, with
      * why (for the list of servers that do not restart).
      */
@@ -143,7 +159,42 @@ final class DeletedServers extends ServerReasons
         for (final ServerId server : servers)
         {
             appliedDeletion.remove(server);
+            membersAfter.remove(server);
         }
+    }
+
+    /**
+     * A deletion after which nothing of the server's cluster is known to run on (its cluster was deleted, or every
+     * member this node knew was found deleted): no member is named to its callers.
+     */
+    @Override
+    synchronized void record(final ServerId server, final String reason)
+    {
+        super.record(server, reason);
+        membersAfter.remove(server);
+    }
+
+    /**
+     * A server was removed from its cluster (or deleted alone) while its cluster runs on, its deletion recorded.
+     *
+     * @param memberAfter a member of the last configuration the server held (not itself), for its callers to ask
+     *                    instead; null if it knew none.
+     */
+    synchronized void removedFromRunningCluster(final ServerId server, final ServerId memberAfter)
+    {
+        if (null != memberAfter && null != reason(server))
+        {
+            membersAfter.put(server, memberAfter);
+        }
+    }
+
+    /**
+     * @return a member of the last configuration of a server removed from its cluster, to ask instead of it; null if
+     *     none is known (the server was deleted with its cluster, or this node does not know).
+     */
+    synchronized ServerId memberAfter(final ServerId server)
+    {
+        return membersAfter.get(server);
     }
 
     /**

@@ -59,9 +59,9 @@ abstract class ForwardingCallOrigin implements CallOrigin
     }
 
     @Override
-    public void deleted(final ServerId server, final String reason)
+    public void deleted(final ServerId server, final String reason, final ServerId memberAfter)
     {
-        caller.deleted(server, reason);
+        caller.deleted(server, reason, memberAfter);
     }
 
     @Override

@@ -43,15 +43,22 @@ final class MemberLearning
     }
 
     /**
-     * A member this node knew was deleted (removed from its cluster, most often): ask one it does not know gone.
+     * A member this node knew was deleted (removed from its cluster, most often): ask the member its node named, else
+     * one this node does not know gone.
      *
-     * @param cluster as this node knows it.
-     * @param gone    the members the call found deleted.
-     * @param asker   the call that found them deleted.
+     * @param cluster     as this node knows it.
+     * @param gone        the members the call found deleted.
+     * @param memberAfter named by the deleted member's node (one of its last configuration), or null.
+     * @param asker       the call that found them deleted.
      */
     static void memberGone(final MessageRouter router, final ClusterInfo cluster, final Set<ServerId> gone,
-        final ClientCall asker)
+        final ServerId memberAfter, final ClientCall asker)
     {
+        if (null != memberAfter)
+        {
+            ask(router, cluster, memberAfter, asker);
+            return;
+        }
         final ServerId leader = cluster.leader;
         if (null != leader && !gone.contains(leader))
         {

@@ -250,14 +250,15 @@ final class MessageRouter
     }
 
     /**
-     * A call for a server of this node that does not run here: a deleted one says so, so that its caller stops asking.
+     * A call for a server of this node that does not run here: a deleted one says so, so that its caller stops asking
+     * it (and, if it was removed from a cluster that runs on, which member to ask instead).
      */
     private void notHere(final CallOrigin origin, final ServerId to)
     {
         final String deletion = clusters.deletion(to);
         if (null != deletion)
         {
-            origin.deleted(to, deletion);
+            origin.deleted(to, deletion, clusters.memberAfter(to));
         }
         else
         {

@@ -585,13 +585,15 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         {
             return CompletableFuture.failedFuture(refused);
         }
-        final ClientCall call = new ClientCall(router, server, request, clusters.getChecked(server),
-            Durations.nanos(timeout), completion);
         final String deletion = clusters.deletion(server);
+        final ServerId memberAfter = null == deletion ? null : clusters.memberAfter(server);
+        // A member removed on this node is no longer known under its cluster here: the member it names is.
+        final ClusterInfo cluster = null != memberAfter ? clusters.get(memberAfter) : clusters.getChecked(server);
+        final ClientCall call = new ClientCall(router, server, request, cluster, Durations.nanos(timeout), completion);
         if (null != deletion)
         {
             // Known deleted here: no node needs asking (its node may be gone too).
-            call.deleted(server, deletion);
+            call.deleted(server, deletion, memberAfter);
             return call.future;
         }
         return start.apply(call).future;

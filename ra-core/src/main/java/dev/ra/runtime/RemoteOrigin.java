@@ -154,13 +154,14 @@ final class RemoteOrigin implements CallOrigin
     }
 
     /**
-     * Sent as {@link CallStatus#NO_SERVER} with the error {@link CallError#NOT_MEMBER}: a node of an older release
-     * ignores the error of that status and takes it as any server that does not run, so no protocol version is needed.
+     * Sent as {@link CallStatus#NO_SERVER} with the error {@link CallError#NOT_MEMBER}, and the member to ask instead
+     * in the reply's leader field (which that status left unused): a node of an older release ignores both and takes
+     * it as any server that does not run, so no protocol version is needed.
      */
     @Override
-    public void deleted(final ServerId server, final String reason)
+    public void deleted(final ServerId server, final String reason, final ServerId memberAfter)
     {
-        reply(CallStatus.NO_SERVER, Bytes.EMPTY, null, CallError.NOT_MEMBER, reason);
+        reply(CallStatus.NO_SERVER, Bytes.EMPTY, memberAfter, CallError.NOT_MEMBER, reason);
     }
 
     @Override

@@ -920,7 +920,7 @@ final class ServerProcess implements LogListener, ServerMailbox, TermAndVoteHold
         if (deleteData)
         {
             // First: a cluster's deletion is recorded durably, and a crash must leave the record or the server.
-            environment.clusters().serverDeleted(id, cluster, deleteOnTerminate, core.currentTerm());
+            environment.clusters().serverDeleted(id, cluster, deleteOnTerminate, core.currentTerm(), peers);
         }
         try
         {

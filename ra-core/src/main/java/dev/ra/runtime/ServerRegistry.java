@@ -596,7 +596,7 @@ final class ServerRegistry
                 final ClusterInfo cluster = clusters.get(id);
                 if (null != cluster)
                 {
-                    clusters.serverDeleted(id, cluster, false, 0);
+                    clusters.serverDeleted(id, cluster, false, 0, cluster.members);
                 }
             }
             return CompletableFuture.completedFuture(null);

@@ -69,6 +69,6 @@ class DeletionRecordsAgreeTest
         @SuppressWarnings("unchecked")
         final ClusterInfo cluster = directory.register(server.name(), KvMachine.class.getName(),
             (dev.ra.StateMachine<Object, Object>)(Object)new KvMachine(), List.of(server));
-        directory.serverDeleted(server, cluster, true, term);
+        directory.serverDeleted(server, cluster, true, term, List.of());
     }
 }

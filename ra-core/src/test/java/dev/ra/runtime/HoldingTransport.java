@@ -20,6 +20,7 @@ final class HoldingTransport extends ForwardingTransport
     private long replyCallId;
     private String heldReplyFrom;
     private NodeMessage.CallReply heldReply;
+    private boolean asFromOlderReleases;
 
     HoldingTransport(final Transport delegate)
     {
@@ -40,10 +41,26 @@ final class HoldingTransport extends ForwardingTransport
             {
                 if (!(message instanceof NodeMessage.CallReply reply && held(fromNode, reply)))
                 {
-                    super.onMessage(fromNode, message);
+                    super.onMessage(fromNode, withoutMemberAfter(message));
                 }
             }
         });
+    }
+
+    /**
+     * Take the answers that a server was deleted as a node of an older release sends them: naming no member of its
+     * last configuration to ask instead.
+     */
+    synchronized void asFromOlderReleases()
+    {
+        asFromOlderReleases = true;
+    }
+
+    private synchronized NodeMessage withoutMemberAfter(final NodeMessage message)
+    {
+        return asFromOlderReleases && message instanceof NodeMessage.CallReply reply &&
+            NodeMessage.CallStatus.NO_SERVER == reply.status() ? new NodeMessage.CallReply(reply.callId(),
+            reply.status(), reply.value(), null, reply.error(), reply.message()) : message;
     }
 
     /**
@@ -103,7 +120,7 @@ final class HoldingTransport extends ForwardingTransport
             reply = heldReply;
             heldReply = null;
         }
-        to.onMessage(from, reply);
+        to.onMessage(from, withoutMemberAfter(reply));
     }
 
     @Override

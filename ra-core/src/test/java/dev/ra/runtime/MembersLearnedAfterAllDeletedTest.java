@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Timeout;
  * those it had forgotten among them were known again, but not the others it had forgotten: a command addressed to
  * the member it was told of at registration failed before it was sent ("every member of cluster kv known to node n7
  * was deleted"), while the node knew members that run and the same command to them succeeded. Learning a cluster's
- * members after such a conclusion now brings back every member it forgot.
+ * members after such a conclusion now brings back every member it forgot. The removed members' nodes answer as an
+ * older release does, naming no member to ask instead (else the node would not conclude the cluster deleted).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class MembersLearnedAfterAllDeletedTest
@@ -59,6 +60,7 @@ class MembersLearnedAfterAllDeletedTest
         }
         InJvmCluster.await(() -> n3.equals(nodes.leaderOf(initial)), TIMEOUT, n3 + " to lead");
         final RaSystem client = nodes.system("n7");
+        clientTransport.asFromOlderReleases();
         client.registerCluster("kv", new KvMachine(), initial);
         client.processCommand(n1, new KvMachine.Put("k", "0"), TIMEOUT);
         final List<ServerId> current = new ArrayList<>(initial);

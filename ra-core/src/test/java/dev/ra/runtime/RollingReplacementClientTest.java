@@ -1,10 +1,12 @@
 package dev.ra.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ra.MemberChange;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
+import dev.ra.UnknownServerException;
 import dev.ra.testkit.InJvmCluster;
 import dev.ra.testkit.KvMachine;
 import java.time.Duration;
@@ -64,5 +66,95 @@ class RollingReplacementClientTest
         // Addressed to a member added after the registration.
         assertThat(client.processCommand(current.get(current.size() - 1), new KvMachine.Put("k", "last"),
             CALL_TIMEOUT).leader()).isIn(current);
+    }
+
+    /**
+     * The client node makes no call while every member it was told of is replaced: its next call finds each of them
+     * deleted, and took the cluster for deleted. A removed member's node names, with the deletion, a member of the
+     * removed server's last configuration, and the call goes there (learning the members from it).
+     */
+    @Test
+    void aClientNodeThatMadeNoCallDuringARollingReplacementFindsTheNewMembers()
+    {
+        final List<ServerId> initial = List.of(new ServerId("kv", "n1"), new ServerId("kv", "n2"),
+            new ServerId("kv", "n3"));
+        nodes.system("n1").startCluster("kv", new KvMachine(), initial);
+        final RaSystem client = nodes.system("n7");
+        client.registerCluster("kv", new KvMachine(), initial);
+        client.processCommand(initial.get(0), new KvMachine.Put("k", "0"), CALL_TIMEOUT);
+
+        final List<ServerId> current = replaceEveryMember(initial);
+
+        assertThat(client.<Object>processCommand(initial.get(0), new KvMachine.Put("k", "1"), CALL_TIMEOUT)
+            .leader()).isIn(current);
+        assertThat(client.members(initial.get(1))).containsExactlyInAnyOrderElementsOf(current);
+        assertThat(client.processCommand(current.get(0), new KvMachine.Put("k", "2"), CALL_TIMEOUT).leader())
+            .isIn(current);
+    }
+
+    /**
+     * A node (re)started since registers the cluster with the members it was configured with, all of them replaced
+     * since: its first call finds the cluster as it is now.
+     */
+    @Test
+    void aNodeRegisteringMembersReplacedSinceFindsTheNewMembers()
+    {
+        final List<ServerId> initial = List.of(new ServerId("kv", "n1"), new ServerId("kv", "n2"),
+            new ServerId("kv", "n3"));
+        nodes.system("n1").startCluster("kv", new KvMachine(), initial);
+        final List<ServerId> current = replaceEveryMember(initial);
+        final RaSystem client = nodes.system("n7");
+        client.registerCluster("kv", new KvMachine(), initial);
+
+        assertThat(client.members(initial.get(2))).containsExactlyInAnyOrderElementsOf(current);
+        assertThat(client.processCommand(initial.get(1), new KvMachine.Put("k", "1"), CALL_TIMEOUT).leader())
+            .isIn(current);
+    }
+
+    /**
+     * The removed members name members that were later deleted with their cluster: a call from the client node still
+     * fails as addressed to a deleted cluster, not as one that found no leader in time.
+     */
+    @Test
+    void aClusterDeletedAfterARollingReplacementIsReportedDeletedToAClientNodeThatMadeNoCall()
+    {
+        final List<ServerId> initial = List.of(new ServerId("kv", "n1"), new ServerId("kv", "n2"),
+            new ServerId("kv", "n3"));
+        nodes.system("n1").startCluster("kv", new KvMachine(), initial);
+        final RaSystem client = nodes.system("n7");
+        client.registerCluster("kv", new KvMachine(), initial);
+        client.processCommand(initial.get(0), new KvMachine.Put("k", "0"), CALL_TIMEOUT);
+        final List<ServerId> current = replaceEveryMember(initial);
+        nodes.system(current.get(0)).deleteCluster(current.get(0));
+        for (final ServerId member : current)
+        {
+            InJvmCluster.await(() -> !nodes.system(member).isRunning(member), CALL_TIMEOUT, member + " to stop");
+        }
+
+        assertThatThrownBy(() -> client.processCommand(initial.get(0), new KvMachine.Put("k", "1"), CALL_TIMEOUT))
+            .isInstanceOf(UnknownServerException.class).hasMessageContaining("deleted");
+    }
+
+    /**
+     * Add a member, then remove an old one, until none of the initial members is left; no call is made from n7.
+     *
+     * @return the members now.
+     */
+    private List<ServerId> replaceEveryMember(final List<ServerId> initial)
+    {
+        final List<ServerId> current = new ArrayList<>(initial);
+        for (int i = 0; i < initial.size(); i++)
+        {
+            final ServerId old = initial.get(i);
+            final ServerId added = new ServerId("kv", "n" + (4 + i));
+            final ServerId staying = current.get(current.size() - 1);
+            final MemberChange change = nodes.system(staying).addMember(staying, added);
+            current.add(added);
+            nodes.system(added).startServer("kv", new KvMachine(), added, current, change);
+            nodes.system(staying).removeMember(staying, old);
+            current.remove(old);
+            InJvmCluster.await(() -> !nodes.system(old).isRunning(old), CALL_TIMEOUT, old + " to stop");
+        }
+        return current;
     }
 }

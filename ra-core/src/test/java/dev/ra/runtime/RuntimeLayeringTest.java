@@ -44,7 +44,7 @@ class RuntimeLayeringTest
             "ClusterDirectory", "FailedStarts", "FailedRestarts", "DeletedServers", "InterruptedDeletions",
             "ServerReasons",
             "SharedReadIndex", "MemberOfAnotherCluster", "RemoteStart", "AppliedNotices", "CommandFailures",
-            "MemberLearning"),
+            "MemberLearning", "MembersTried"),
         new Layer("values and settings", "ClusterInfo", "CommandCheck", "MembershipRefusals", "LoopTimer",
             "RuntimeClock", "SystemClock", "CoreTime", "RuntimeConfig", "Durations", "VersionedStateCodec",
             "MailboxQueue",
