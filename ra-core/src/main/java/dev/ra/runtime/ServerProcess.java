@@ -69,6 +69,7 @@ final class ServerProcess implements LogListener, ServerMailbox, TermAndVoteHold
     final ServerId id;
     final ClusterInfo cluster;
     final ServerEnvironment environment;
+    private final HostedClusterEntry clusterEntry;
     private final MessageRouter router;
     private final RuntimeClock clock;
     private final CoreTime coreTime;
@@ -124,6 +125,7 @@ final class ServerProcess implements LogListener, ServerMailbox, TermAndVoteHold
         this.handOver = new LeadershipHandOver(this::handle, loop::schedule, stopAfterHandOver);
         this.id = id;
         this.cluster = cluster;
+        this.clusterEntry = new HostedClusterEntry(id, cluster, environment.clusters());
         this.machine = cluster.machine;
         this.storage = storage;
         this.termAndVote = new TermAndVoteHold(this, storage.meta(), loop);
@@ -505,6 +507,7 @@ final class ServerProcess implements LogListener, ServerMailbox, TermAndVoteHold
             applyTimes.record(clock.nanoTime() - startNanos);
         }
         execute(actions);
+        clusterEntry.refreshIfChanged(core);
         if (handOver.settled(core))
         {
             // A stopping leader handed over (or could not): the stop goes on once this step's messages have left, as
@@ -730,22 +733,7 @@ final class ServerProcess implements LogListener, ServerMailbox, TermAndVoteHold
 
     void refreshMembers()
     {
-        final List<Member> members = core.members();
-        final List<ServerId> ids = new ArrayList<>(members.size());
-        for (final Member m : members)
-        {
-            ids.add(m.id());
-        }
-        final List<ServerId> current = List.copyOf(ids);
-        cluster.members = current;
-        // This node's clients look the cluster up in its directory, which a later registration of the cluster
-        // (registerCluster at every boot, another member started here) points at another object: keep it current too.
-        final ClusterInfo known = environment.clusters().get(id);
-        if (null != known && known != cluster && known.clusterName.equals(cluster.clusterName))
-        {
-            known.members = current;
-            known.leader = cluster.leader;
-        }
+        clusterEntry.refresh(core);
     }
 
     // ------------------------------------------------------------------------------------------------------------
