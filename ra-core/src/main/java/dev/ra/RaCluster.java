@@ -105,8 +105,8 @@ public final class RaCluster<C, S, R>
     /**
      * Where a call goes first: the leader this handle last heard of, else a member of this node, else another
      * member it knows. A member of this node that does not run is passed over: once removed from the cluster (the
-     * leader this handle knew, say) it is deleted, and this node fails a call addressed to it at once, naming the
-     * deletion, while the cluster lives on elsewhere.
+     * leader this handle knew, say) it is deleted, and a call addressed to it takes a detour through the member its
+     * removal names (or fails, if none is known), while the cluster lives on elsewhere.
      */
     private ServerId target()
     {

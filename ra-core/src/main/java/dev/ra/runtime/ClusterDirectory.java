@@ -338,12 +338,23 @@ final class ClusterDirectory
     }
 
     /**
-     * @return the cluster of a member, or null if unknown here; throws if the cluster's start failed here.
+     * @return the cluster of a member or, for a member removed from its cluster on this node (no longer known under
+     *     it), the cluster of the member it names ({@link #memberAfter}); null if unknown here.
+     */
+    ClusterInfo getOrAfterRemoval(final ServerId member)
+    {
+        final ClusterInfo cluster = get(member);
+        return null != cluster || null == member ? cluster : get(memberAfter(member));
+    }
+
+    /**
+     * @return the cluster of a member (of the member it names, if it was removed on this node:
+     *     {@link #getOrAfterRemoval}), or null if unknown here; throws if the cluster's start failed here.
      * @throws dev.ra.ClusterStartFailedException naming the reason, if the start of the member's cluster failed here.
      */
     ClusterInfo getChecked(final ServerId member)
     {
-        final ClusterInfo cluster = clusters.get(member);
+        final ClusterInfo cluster = getOrAfterRemoval(member);
         if (null == cluster)
         {
             failedStarts.check(member);

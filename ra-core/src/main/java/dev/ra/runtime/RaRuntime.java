@@ -585,15 +585,13 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         {
             return CompletableFuture.failedFuture(refused);
         }
+        final ClientCall call = new ClientCall(router, server, request, clusters.getChecked(server),
+            Durations.nanos(timeout), completion);
         final String deletion = clusters.deletion(server);
-        final ServerId memberAfter = null == deletion ? null : clusters.memberAfter(server);
-        // A member removed on this node is no longer known under its cluster here: the member it names is.
-        final ClusterInfo cluster = null != memberAfter ? clusters.get(memberAfter) : clusters.getChecked(server);
-        final ClientCall call = new ClientCall(router, server, request, cluster, Durations.nanos(timeout), completion);
         if (null != deletion)
         {
             // Known deleted here: no node needs asking (its node may be gone too).
-            call.deleted(server, deletion, memberAfter);
+            call.deleted(server, deletion, clusters.memberAfter(server));
             return call.future;
         }
         return start.apply(call).future;
@@ -610,7 +608,7 @@ public final class RaRuntime implements TransportListener, AutoCloseable
      */
     public CompletableFuture<Object> deleteCluster(final ServerId server, final Duration timeout)
     {
-        final ClusterInfo known = clusters.get(server);
+        final ClusterInfo known = clusters.getOrAfterRemoval(server);
         return call(server, new ServerRequest.DeleteCluster(), timeout).thenApply(done ->
         {
             if (null != known)

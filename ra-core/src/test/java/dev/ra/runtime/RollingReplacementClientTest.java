@@ -28,7 +28,7 @@ class RollingReplacementClientTest
 {
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(20);
 
-    private final InJvmCluster nodes = new InJvmCluster(7);
+    private final InJvmCluster nodes = new InJvmCluster(8);
 
     @AfterEach
     void close()
@@ -90,6 +90,74 @@ class RollingReplacementClientTest
         assertThat(client.members(initial.get(1))).containsExactlyInAnyOrderElementsOf(current);
         assertThat(client.processCommand(current.get(0), new KvMachine.Put("k", "2"), CALL_TIMEOUT).leader())
             .isIn(current);
+    }
+
+    /**
+     * Queries and member changes from the client node, addressed to members replaced since, find the cluster too.
+     */
+    @Test
+    void queriesAndMemberChangesFromAClientNodeThatMadeNoCallFindTheNewMembers()
+    {
+        final List<ServerId> initial = List.of(new ServerId("kv", "n1"), new ServerId("kv", "n2"),
+            new ServerId("kv", "n3"));
+        nodes.system("n1").startCluster("kv", new KvMachine(), initial);
+        final RaSystem client = nodes.system("n7");
+        client.registerCluster("kv", new KvMachine(), initial);
+        client.processCommand(initial.get(0), new KvMachine.Put("k", "0"), CALL_TIMEOUT);
+        final List<ServerId> current = replaceEveryMember(initial);
+        nodes.system(current.get(0)).processCommand(current.get(0), new KvMachine.Put("k", "1"), CALL_TIMEOUT);
+
+        assertThat(client.<Object>namedQuery(initial.get(0), "get", "k", true, CALL_TIMEOUT).result())
+            .isEqualTo("1");
+        // Answered by whichever member it reaches, however stale: answered, not failed.
+        assertThat(client.<Object>namedQuery(initial.get(1), "get", "k", false, CALL_TIMEOUT).result())
+            .isIn(null, "0", "1");
+        final ServerId added = new ServerId("kv", "n8");
+        final MemberChange change = client.addMember(initial.get(2), added);
+        assertThat(change.leader()).isIn(current);
+        current.add(added);
+        nodes.system(added).startServer("kv", new KvMachine(), added, current, change);
+        assertThat(client.members(added)).containsExactlyInAnyOrderElementsOf(current);
+    }
+
+    /**
+     * The node of a member removed from the cluster, addressing that member: its calls go to the member it names, as
+     * another node's do (the node no longer knows the removed member under the cluster, nor so its machine's codecs).
+     */
+    @Test
+    void callsAddressedToAMemberRemovedOnTheCallingNodeFindTheCluster()
+    {
+        final List<ServerId> initial = List.of(new ServerId("kv", "n1"), new ServerId("kv", "n2"),
+            new ServerId("kv", "n3"));
+        nodes.system("n1").startCluster("kv", new KvMachine(), initial);
+        final List<ServerId> current = replaceEveryMember(initial);
+        final RaSystem removedMembersNode = nodes.system("n1");
+
+        assertThat(removedMembersNode.processCommand(initial.get(0), new KvMachine.Put("k", "1"), CALL_TIMEOUT)
+            .leader()).isIn(current);
+        assertThat(removedMembersNode.<Object>namedQuery(initial.get(0), "get", "k", true, CALL_TIMEOUT).result())
+            .isEqualTo("1");
+        assertThat(removedMembersNode.members(initial.get(0))).containsExactlyInAnyOrderElementsOf(current);
+    }
+
+    /**
+     * The cluster is deleted through the node of a member removed from it, addressed by that member: the call goes
+     * to the member it names, and once the deletion committed the node forgets the cluster as deleted.
+     */
+    @Test
+    void aClusterDeletedThroughAMemberRemovedFromItIsForgottenAsDeleted()
+    {
+        final List<ServerId> initial = List.of(new ServerId("kv", "n1"), new ServerId("kv", "n2"),
+            new ServerId("kv", "n3"));
+        nodes.system("n1").startCluster("kv", new KvMachine(), initial);
+        final List<ServerId> current = replaceEveryMember(initial);
+        final RaSystem removedMembersNode = nodes.system("n1");
+
+        removedMembersNode.deleteCluster(initial.get(0));
+
+        assertThatThrownBy(() -> removedMembersNode.processCommand(current.get(0), new KvMachine.Put("k", "1"),
+            CALL_TIMEOUT)).isInstanceOf(UnknownServerException.class)
+            .hasMessage("server " + current.get(0) + " was deleted: cluster kv was deleted (deleteCluster)");
     }
 
     /**
