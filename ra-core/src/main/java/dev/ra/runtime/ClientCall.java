@@ -295,7 +295,7 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         {
             to = target;
             mayBeAppended = sendUnanswered;
-            refusal = lastRefusal;
+            refusal = refusal();
             if (mayBeAppended && request instanceof ServerRequest.Command && router.isLocal(to))
             {
                 expired = true;
@@ -346,8 +346,26 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
      */
     private void failNoLeader(final ServerId lastAsked)
     {
+        final String refusal;
+        synchronized (this)
+        {
+            refusal = refusal();
+        }
         future.completeExceptionally(new ClusterUnavailableException(describe() + " found no leader of " +
-            clusterName() + " in time (last asked " + lastAsked + "); it was not applied"));
+            clusterName() + " in time (last asked " + lastAsked + (null == refusal ? "" : ": " + refusal) +
+            "); it was not applied"));
+    }
+
+    /**
+     * @return why the call was not taken, for its error: what the last member asked answered, and that no member
+     *     known here was found running, if so (those it was told of may all have been replaced, on nodes that no
+     *     longer remember them). Called holding this call's lock.
+     */
+    private String refusal()
+    {
+        return !tried.noneRunning() ? lastRefusal : lastRefusal + "; no member of " + clusterName() + " known to " +
+            "node " + router.nodeId() + " " + cluster.members + " was found running: they may be restarting, or all " +
+            "have been replaced on nodes that no longer remember them (register the cluster with its current members)";
     }
 
     /**
@@ -558,6 +576,7 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         synchronized (this)
         {
             sendUnanswered = false;
+            tried.answeredByRunningMember();
             // A leader whose node went silent (paused, cut off) would hold the call until it times out, and a command
             // sent there may be appended when it wakes: while the others elect, ask them instead. A leader this call
             // found deleted (removed, and the member asked has not noticed yet) takes no call at all: likewise. But
@@ -611,6 +630,7 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
     {
         synchronized (this)
         {
+            tried.answeredByRunningMember();
             if (error != CallError.LEADERSHIP_LOST)
             {
                 sendUnanswered = false;

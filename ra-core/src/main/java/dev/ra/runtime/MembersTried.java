@@ -25,6 +25,8 @@ final class MembersTried
      * (rare).
      */
     private Map<ServerId, Long> deletedMembers;
+    /** Whether every member known was found not running, and none answered since. */
+    private boolean noneRunning;
 
     /**
      * @param cluster    of the call, or null.
@@ -110,7 +112,24 @@ final class MembersTried
             }
         }
         unavailable.clear();
+        noneRunning = true;
         return null;
+    }
+
+    /**
+     * A member that runs answered (whatever it said).
+     */
+    void answeredByRunningMember()
+    {
+        noneRunning = false;
+    }
+
+    /**
+     * @return whether every member known was found not running (or not reachable), and none answered since.
+     */
+    boolean noneRunning()
+    {
+        return noneRunning;
     }
 
     /**

@@ -3,8 +3,10 @@ package dev.ra.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ra.ClusterUnavailableException;
 import dev.ra.MemberChange;
 import dev.ra.RaSystem;
+import dev.ra.RaTimeoutException;
 import dev.ra.ServerId;
 import dev.ra.UnknownServerException;
 import dev.ra.testkit.InJvmCluster;
@@ -201,6 +203,36 @@ class RollingReplacementClientTest
 
         assertThatThrownBy(() -> client.processCommand(initial.get(0), new KvMachine.Put("k", "1"), CALL_TIMEOUT))
             .isInstanceOf(UnknownServerException.class).hasMessageContaining("deleted");
+    }
+
+    /**
+     * The removed members' nodes restarted since: they no longer remember the removals, and answer that no such server
+     * runs. The client node cannot tell that from members restarting: its call is not failed as addressed to a deleted
+     * cluster, it times out, saying that no member it knows runs (its error named only the last member asked, as if
+     * the cluster had no leader).
+     */
+    @Test
+    void membersReplacedOnNodesRestartedSinceAreNotTakenForDeleted()
+    {
+        final List<ServerId> initial = List.of(new ServerId("kv", "n1"), new ServerId("kv", "n2"),
+            new ServerId("kv", "n3"));
+        nodes.system("n1").startCluster("kv", new KvMachine(), initial);
+        final RaSystem client = nodes.system("n7");
+        client.registerCluster("kv", new KvMachine(), initial);
+        client.processCommand(initial.get(0), new KvMachine.Put("k", "0"), CALL_TIMEOUT);
+        replaceEveryMember(initial);
+        for (final ServerId old : initial)
+        {
+            nodes.stopNode(old.node());
+            nodes.startNode(old.node());
+        }
+
+        final String noneRuns = "no member of cluster 'kv' known to node n7 " + initial + " was found running";
+        assertThatThrownBy(() -> client.processCommand(initial.get(0), new KvMachine.Put("k", "1"),
+            Duration.ofSeconds(2))).isInstanceOf(ClusterUnavailableException.class).hasMessageContaining(noneRuns);
+        // With the default timeout.
+        assertThatThrownBy(() -> client.members(initial.get(1))).isInstanceOf(RaTimeoutException.class)
+            .hasMessageContaining(noneRuns);
     }
 
     /**
