@@ -423,8 +423,9 @@ final class ClusterDirectory
             if (forget(server, cluster, "server " + server + " of cluster " + cluster.clusterName + " was deleted " +
                 "(removed from its cluster, or by forceDeleteServer)"))
             {
+                // Not the server itself: a forced delete names the configuration it held, which may name it.
                 final ServerId leader = cluster.leader;
-                final ServerId after = null != leader && peers.contains(leader) ? leader :
+                final ServerId after = null != leader && !leader.equals(server) && peers.contains(leader) ? leader :
                     peers.stream().filter(peer -> !peer.equals(server)).findFirst().orElse(null);
                 deleted.removedFromRunningCluster(server, after);
             }

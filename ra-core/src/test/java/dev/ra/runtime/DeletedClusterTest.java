@@ -124,6 +124,23 @@ class DeletedClusterTest
             .isEqualTo(leader);
     }
 
+    /**
+     * The leader, stopped, then force-deleted: its node named the deleted leader itself as the member to ask instead
+     * (the last leader it knew), so a command there addressed to it failed as unknown; it now names another member,
+     * and the command finds the new leader.
+     */
+    @Test
+    void aStoppedLeaderForceDeletedNamesAnotherMemberToAsk()
+    {
+        final ServerId leader = nodes.awaitLeader(members, CALL_TIMEOUT);
+        final RaSystem leadersNode = nodes.system(leader);
+        leadersNode.stopServer(leader);
+        leadersNode.forceDeleteServer(leader);
+
+        assertThat(leadersNode.processCommand(leader, new KvMachine.Put("b", "2"), CALL_TIMEOUT).leader())
+            .isIn(members).isNotEqualTo(leader);
+    }
+
     private void awaitStopped()
     {
         for (final ServerId member : members)
