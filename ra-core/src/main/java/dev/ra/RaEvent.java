@@ -49,7 +49,8 @@ public sealed interface RaEvent
      * {@code {rejected, {not_leader, Leader, Corr}}}); resubmit it to {@code leaderHint} if known.
      *
      * @param from        the member that rejected the command.
-     * @param leaderHint  the leader it knows, or null.
+     * @param leaderHint  the leader it knows, or null; from a member removed from its cluster (it no longer runs), a
+     *                    member of its last configuration to send the command to instead.
      * @param correlation of the rejected command.
      */
     record Rejected(ServerId from, ServerId leaderHint, Object correlation) implements RaEvent

@@ -19,9 +19,6 @@ import org.slf4j.LoggerFactory;
  */
 final class CallAnswers
 {
-    /** How often a pipelined command is passed on to the leader a member knows before it is dropped. */
-    static final int MAX_CAST_HOPS = 3;
-
     private static final Logger LOG = LoggerFactory.getLogger(CallAnswers.class);
 
     private final ServerProcess server;
@@ -152,7 +149,7 @@ final class CallAnswers
         {
             router.sendEvent(notify.to(), new RaEvent.Rejected(server.id, hint, notify.correlation()));
         }
-        else if (null != hint && castHops < MAX_CAST_HOPS)
+        else if (null != hint && castHops < MessageRouter.MAX_CAST_HOPS)
         {
             router.castCommand(hint, notTaken.command(), null, null, castHops + 1);
         }

@@ -282,6 +282,28 @@ final class ClusterDirectory
     }
 
     /**
+     * A member of a cluster, rejecting a pipelined command for a process of this node, named another to send it to
+     * (its leader, or, removed, a member of its last configuration): unless this node knows the named one (or saw it
+     * deleted), it is known under the member's cluster from now on, so that the process can send the command there
+     * (it is encoded with the cluster's machine), and calls find the cluster through it.
+     *
+     * @param from  the member that rejected the command.
+     * @param named the member it named, or null.
+     */
+    void namedBy(final ServerId from, final ServerId named)
+    {
+        if (null == named || clusters.containsKey(named) || null != deleted.reason(named))
+        {
+            return;
+        }
+        final ClusterInfo cluster = getOrAfterRemoval(from);
+        if (null != cluster)
+        {
+            clusters.putIfAbsent(named, cluster);
+        }
+    }
+
+    /**
      * @return the latest call under way that asks the cluster for its members for this node, or null.
      */
     ClientCall membersCall(final ClusterInfo cluster)

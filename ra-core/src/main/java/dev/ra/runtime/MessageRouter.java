@@ -35,6 +35,12 @@ import org.slf4j.LoggerFactory;
  */
 final class MessageRouter
 {
+    /**
+     * How often a pipelined command is passed on (to the leader a member knows, to the member a removed one names)
+     * before it is dropped.
+     */
+    static final int MAX_CAST_HOPS = 3;
+
     private static final Logger LOG = LoggerFactory.getLogger(MessageRouter.class);
 
     /** Replies from a node other than the one their call was sent to: a peer may send them at any rate. */
@@ -242,10 +248,18 @@ final class MessageRouter
         if (null != server)
         {
             server.deliverCast(command, notifyTo, correlation, hops);
+            return;
         }
-        else if (null != notifyTo)
+        // A server removed from a cluster that runs on names a member of its last configuration, as a follower
+        // names its leader: the process sends the command there again, or it goes there itself.
+        final ServerId memberAfter = clusters.memberAfter(to);
+        if (null != notifyTo)
         {
-            sendEvent(notifyTo, new RaEvent.Rejected(to, null, correlation));
+            sendEvent(notifyTo, new RaEvent.Rejected(to, memberAfter, correlation));
+        }
+        else if (null != memberAfter && hops < MAX_CAST_HOPS)
+        {
+            castCommand(memberAfter, command, null, null, hops + 1);
         }
     }
 
@@ -345,6 +359,7 @@ final class MessageRouter
     {
         if (to.node().equals(nodeId))
         {
+            clusters.namedBy(event.from(), event.leaderHint());
             processes.deliver(to, event);
         }
         else
@@ -512,6 +527,7 @@ final class MessageRouter
         }
         else if (message instanceof NodeMessage.RejectedNotice notice)
         {
+            clusters.namedBy(notice.from(), notice.leaderHint());
             processes.deliver(notice.to(), new RaEvent.Rejected(notice.from(), notice.leaderHint(),
                 notice.correlation()));
         }

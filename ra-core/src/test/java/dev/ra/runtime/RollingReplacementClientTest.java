@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ra.ClusterUnavailableException;
 import dev.ra.MemberChange;
+import dev.ra.RaEvent;
+import dev.ra.RaProcess;
 import dev.ra.RaSystem;
 import dev.ra.RaTimeoutException;
 import dev.ra.ServerId;
@@ -14,6 +16,8 @@ import dev.ra.testkit.KvMachine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -160,6 +164,48 @@ class RollingReplacementClientTest
         assertThatThrownBy(() -> removedMembersNode.processCommand(current.get(0), new KvMachine.Put("k", "1"),
             CALL_TIMEOUT)).isInstanceOf(UnknownServerException.class)
             .hasMessage("server " + current.get(0) + " was deleted: cluster kv was deleted (deleteCluster)");
+    }
+
+    /**
+     * A pipelined command from the client node, addressed to a member replaced since: the removed member's node
+     * rejected it naming no leader, so the process had nowhere to send it again; it names the member the removal
+     * recorded, and the command, sent again to each member a rejection names, is applied. Without a process to notify
+     * it goes on to that member itself, as a follower's goes on to its leader.
+     */
+    @Test
+    void pipelinedCommandsAddressedToAReplacedMemberReachTheCluster()
+    {
+        final List<ServerId> initial = List.of(new ServerId("kv", "n1"), new ServerId("kv", "n2"),
+            new ServerId("kv", "n3"));
+        nodes.system("n1").startCluster("kv", new KvMachine(), initial);
+        final RaSystem client = nodes.system("n7");
+        client.registerCluster("kv", new KvMachine(), initial);
+        final List<ServerId> current = replaceEveryMember(initial);
+        final BlockingQueue<RaEvent> events = new LinkedBlockingQueue<>();
+        final RaProcess process = client.spawn(message -> events.add((RaEvent)message));
+
+        client.pipelineCommand(initial.get(0), new KvMachine.Put("k", "1"), "c1", process.ref());
+        boolean applied = false;
+        for (int sent = 1; !applied && sent <= 10; sent++)
+        {
+            final RaEvent event = InJvmCluster.await(events::poll, CALL_TIMEOUT, "an answer to the pipelined command");
+            if (event instanceof RaEvent.Rejected rejected)
+            {
+                // A removed member may name one removed after it, which names another: each is nearer the present.
+                assertThat(rejected.leaderHint()).as("the member a rejection names").isNotNull();
+                client.pipelineCommand(rejected.leaderHint(), new KvMachine.Put("k", "1"), "c1", process.ref());
+            }
+            else
+            {
+                assertThat(event).isInstanceOf(RaEvent.Applied.class);
+                applied = true;
+            }
+        }
+        assertThat(applied).as("applied").isTrue();
+
+        client.pipelineCommand(initial.get(1), new KvMachine.Put("k", "2"));
+        InJvmCluster.await(() -> "2".equals(client.<Object>namedQuery(current.get(0), "get", "k", true, CALL_TIMEOUT)
+            .result()) ? true : null, CALL_TIMEOUT, "the command pipelined without a process to be applied");
     }
 
     /**
