@@ -12,7 +12,7 @@ import java.util.function.BiPredicate;
  * @param <K> key type.
  * @param <V> value type.
  */
-final class SortedTree<K, V>
+public final class SortedTree<K, V>
 {
     private final Comparator<? super K> order;
     private final Node<K, V> root;
@@ -29,7 +29,7 @@ final class SortedTree<K, V>
      * @param <V>   value type.
      * @return an empty map.
      */
-    static <K, V> SortedTree<K, V> empty(final Comparator<? super K> order)
+    public static <K, V> SortedTree<K, V> empty(final Comparator<? super K> order)
     {
         return new SortedTree<>(order, null);
     }
@@ -37,7 +37,7 @@ final class SortedTree<K, V>
     /**
      * @return how many keys it holds.
      */
-    int size()
+    public int size()
     {
         return sizeOf(root);
     }
@@ -46,7 +46,7 @@ final class SortedTree<K, V>
      * @param key to look up.
      * @return its value, or null.
      */
-    V get(final K key)
+    public V get(final K key)
     {
         Node<K, V> node = root;
         while (null != node)
@@ -66,7 +66,7 @@ final class SortedTree<K, V>
      * @param value to map it to.
      * @return the map with it.
      */
-    SortedTree<K, V> put(final K key, final V value)
+    public SortedTree<K, V> put(final K key, final V value)
     {
         return new SortedTree<>(order, put(root, key, value));
     }
@@ -75,7 +75,7 @@ final class SortedTree<K, V>
      * @param key to remove.
      * @return the map without it (this one if it held none).
      */
-    SortedTree<K, V> remove(final K key)
+    public SortedTree<K, V> remove(final K key)
     {
         return null == get(key) ? this : new SortedTree<>(order, remove(root, key));
     }
@@ -83,7 +83,7 @@ final class SortedTree<K, V>
     /**
      * @return the lowest key, or null if empty.
      */
-    K firstKey()
+    public K firstKey()
     {
         Node<K, V> node = root;
         if (null == node)
@@ -101,7 +101,7 @@ final class SortedTree<K, V>
      * @param index from 0, in key order, below {@link #size()}.
      * @return the value at that position.
      */
-    V valueAt(final int index)
+    public V valueAt(final int index)
     {
         if (index < 0 || index >= size())
         {
@@ -134,7 +134,7 @@ final class SortedTree<K, V>
      * @param from    the lowest key to visit (held or not).
      * @param visitor of each key and value; false stops.
      */
-    void forEachFrom(final K from, final BiPredicate<? super K, ? super V> visitor)
+    public void forEachFrom(final K from, final BiPredicate<? super K, ? super V> visitor)
     {
         visitFrom(root, from, visitor);
     }

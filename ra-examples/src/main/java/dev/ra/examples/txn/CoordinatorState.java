@@ -2,7 +2,6 @@ package dev.ra.examples.txn;
 
 import dev.ra.ServerId;
 import dev.ra.examples.support.CursorTracked;
-import dev.ra.examples.support.Persistent;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -13,7 +12,8 @@ import java.util.Objects;
  * @param driver       the member whose claim was applied last ({@code null} before the first): its node runs the
  *                     driver.
  * @param epoch        log index of that claim; 0 before the first.
- * @param transactions by id, in the order they began.
+ * @param transactions by id, in the order they began; indexed ({@link TransactionLog}), so that a command costs
+ *                     O(log n) and a driver's pass walks only the unfinished ones, at any number held.
  * @param cursorIndex  log index of the last release cursor (see {@link CursorTracked}).
  */
 public record CoordinatorState(ServerId driver, long epoch, Map<String, Transaction> transactions, long cursorIndex)
@@ -25,7 +25,7 @@ public record CoordinatorState(ServerId driver, long epoch, Map<String, Transact
     /** Checks that {@code transactions} is not null. */
     public CoordinatorState
     {
-        Objects.requireNonNull(transactions, "transactions");
+        transactions = TransactionLog.of(Objects.requireNonNull(transactions, "transactions"));
     }
 
     /**
@@ -42,18 +42,22 @@ public record CoordinatorState(ServerId driver, long epoch, Map<String, Transact
      */
     public List<String> unfinished()
     {
-        return transactions.entrySet().stream().filter(e -> !e.getValue().phase().isFinal()).map(Map.Entry::getKey)
-            .toList();
+        return log().unfinishedIds();
     }
 
     CoordinatorState withTransaction(final String txId, final Transaction transaction)
     {
-        return new CoordinatorState(driver, epoch, Persistent.put(transactions, txId, transaction), cursorIndex);
+        return new CoordinatorState(driver, epoch, log().with(txId, transaction), cursorIndex);
     }
 
     CoordinatorState withDriver(final ServerId leader, final long claimEpoch)
     {
         return new CoordinatorState(leader, claimEpoch, transactions, cursorIndex);
+    }
+
+    private TransactionLog log()
+    {
+        return (TransactionLog)transactions;
     }
 
     @Override

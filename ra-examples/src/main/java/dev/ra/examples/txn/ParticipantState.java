@@ -1,7 +1,7 @@
 package dev.ra.examples.txn;
 
 import dev.ra.examples.support.CursorTracked;
-import dev.ra.examples.support.Persistent;
+import dev.ra.examples.support.InsertionOrderedMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -26,9 +26,10 @@ public record ParticipantState(Map<String, Account> accounts, Map<String, List<C
     /** Checks that the maps are not null. */
     public ParticipantState
     {
-        Objects.requireNonNull(accounts, "accounts");
-        Objects.requireNonNull(prepared, "prepared");
-        Objects.requireNonNull(decided, "decided");
+        // Indexed, so that a command copies O(log n) of each map rather than all of it at any number held.
+        accounts = InsertionOrderedMap.of(Objects.requireNonNull(accounts, "accounts"));
+        prepared = InsertionOrderedMap.of(Objects.requireNonNull(prepared, "prepared"));
+        decided = InsertionOrderedMap.of(Objects.requireNonNull(decided, "decided"));
     }
 
     /**
@@ -84,20 +85,26 @@ public record ParticipantState(Map<String, Account> accounts, Map<String, List<C
     ParticipantState withAccount(final String name, final Account account)
     {
         final Account previous = accounts.getOrDefault(name, Account.EMPTY);
-        return new ParticipantState(Persistent.put(accounts, name, account), prepared, decided,
+        return new ParticipantState(indexed(accounts).with(name, account), prepared, decided,
             Math.addExact(total - previous.total(), account.total()), cursorIndex);
     }
 
     ParticipantState withPrepared(final String txId, final List<Change> changes)
     {
-        return new ParticipantState(accounts, Persistent.put(prepared, txId, changes), decided, total,
+        return new ParticipantState(accounts, indexed(prepared).with(txId, changes), decided, total,
             cursorIndex);
     }
 
     ParticipantState withDecided(final String txId, final TxStatus status)
     {
-        return new ParticipantState(accounts, Persistent.remove(prepared, txId), Persistent.put(decided, txId, status),
+        return new ParticipantState(accounts, indexed(prepared).without(txId),
+            indexed(decided).with(txId, status),
             total, cursorIndex);
+    }
+
+    private static <V> InsertionOrderedMap<String, V> indexed(final Map<String, V> map)
+    {
+        return (InsertionOrderedMap<String, V>)map;
     }
 
     @Override
