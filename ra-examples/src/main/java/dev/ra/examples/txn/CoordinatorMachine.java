@@ -1,12 +1,15 @@
 package dev.ra.examples.txn;
 
 import dev.ra.ApplyResult;
+import dev.ra.BuiltinCommand;
 import dev.ra.CommandMeta;
 import dev.ra.Effect;
 import dev.ra.InitArgs;
 import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import dev.ra.StateMachine;
+import dev.ra.codec.Codec;
+import dev.ra.examples.support.FirstComponentsCodec;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +40,18 @@ import java.util.Objects;
  * runs again. A driver that was replaced but still runs (a paused process) cannot do harm: its decision loses to the
  * one already logged, and participants refuse to prepare a transaction they were told to abort.
  *
+ * <p><b>Forgetting (version 1).</b> The coordinator keeps the unfinished transactions, every transaction of an id
+ * that is not stamped ({@link TransferIds}), and the newest {@code keptFinished} finished ones of stamped ids
+ * (default {@link #DEFAULT_KEPT_FINISHED}): when a finish takes it over that number, it forgets the one that
+ * finished first, and raises its HORIZON to that id's stamp. While a transaction is remembered, a begin retried
+ * under its id begins nothing new. A begin of an unknown stamped id whose stamp is not after the horizon is
+ * {@link Refused}: it may name a forgotten transaction, and beginning it again would not be sure to end as the
+ * first did (the participants, which keep every decided id, would vote as they voted, but a second run that aborts
+ * for a failover would report "aborted" for money that moved). So a retry past the bound is refused, never redone.
+ * Version 0 forgets nothing and places a finished transaction where it began; {@link #machineFor machineFor(0)}
+ * applies the log as it did and reads and writes its snapshots. The switch to version 1 forgets at once beyond the
+ * bound. {@code keptFinished} must be the same on every member, like the cursor policy.
+ *
  * <p>This machine instance is per node and knows its local member, like
  * {@link dev.ra.examples.leader.FollowTheLeaderMachine}.
  */
@@ -46,10 +61,20 @@ public final class CoordinatorMachine implements StateMachine<CoordinatorCommand
     public static final String DEFAULT_HANDLER = "dev.ra.examples.txn.driver";
     /** Named query: the {@link Transaction} of an id (argument: the id), or null. */
     public static final String TRANSACTION = "transaction";
+    /** How many finished transactions of stamped ids are kept by default. */
+    public static final int DEFAULT_KEPT_FINISHED = 10_000;
+    /** The newest version of the logic ({@link #version()}). */
+    private static final int VERSION = 1;
+    /** The snapshots of version 0: the state's first four components, without the horizon. */
+    private static final Codec<CoordinatorState> VERSION_ZERO_STATE = new FirstComponentsCodec<>(
+        CoordinatorState.class, 4, CoordinatorMachine::versionZeroState, "CoordinatorMachine version 0");
 
     private final ServerId localServer;
     private final String handler;
     private final ReleaseCursorPolicy cursorPolicy;
+    private final int keptFinished;
+    /** Version 1 and later forget finished transactions of stamped ids beyond {@link #keptFinished}. */
+    private final boolean forgets;
 
     /**
      * A machine for the member {@code localServer}, with the {@link #DEFAULT_HANDLER} and a default cursor policy.
@@ -70,9 +95,69 @@ public final class CoordinatorMachine implements StateMachine<CoordinatorCommand
      */
     public CoordinatorMachine(final ServerId localServer, final String handler, final ReleaseCursorPolicy cursorPolicy)
     {
+        this(localServer, handler, cursorPolicy, DEFAULT_KEPT_FINISHED);
+    }
+
+    /**
+     * A machine with every setting explicit.
+     *
+     * @param localServer  the member of the coordinator cluster on this node.
+     * @param handler      name under which the {@link DriverHost} is registered for {@link Effect.ModCall}.
+     * @param cursorPolicy deciding when to emit a release cursor.
+     * @param keptFinished how many finished transactions of stamped ids to keep, at least 1; the same on every member.
+     */
+    public CoordinatorMachine(final ServerId localServer, final String handler, final ReleaseCursorPolicy cursorPolicy,
+        final int keptFinished)
+    {
         this.localServer = Objects.requireNonNull(localServer, "localServer");
         this.handler = Objects.requireNonNull(handler, "handler");
         this.cursorPolicy = Objects.requireNonNull(cursorPolicy, "cursorPolicy");
+        if (keptFinished < 1)
+        {
+            throw new IllegalArgumentException("keptFinished must be >= 1, got " + keptFinished);
+        }
+        this.keptFinished = keptFinished;
+        this.forgets = true;
+    }
+
+    private CoordinatorMachine(final CoordinatorMachine newest, final int version)
+    {
+        this.localServer = newest.localServer;
+        this.handler = newest.handler;
+        this.cursorPolicy = newest.cursorPolicy;
+        this.keptFinished = newest.keptFinished;
+        this.forgets = version >= 1;
+    }
+
+    /**
+     * Version 1 forgets the oldest finished transactions of stamped ids; version 0 kept every transaction.
+     */
+    @Override
+    public int version()
+    {
+        return VERSION;
+    }
+
+    @Override
+    public StateMachine<CoordinatorCommand, CoordinatorState> machineFor(final int version)
+    {
+        return version >= VERSION ? this : new CoordinatorMachine(this, version);
+    }
+
+    /**
+     * Version 0 reads and writes its snapshots in its own shape, without the horizon.
+     */
+    @Override
+    public Codec<CoordinatorState> stateCodec()
+    {
+        return forgets ? StateMachine.super.stateCodec() : VERSION_ZERO_STATE;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static CoordinatorState versionZeroState(final List<Object> parts)
+    {
+        return new CoordinatorState((ServerId)parts.get(0), (Long)parts.get(1),
+            (Map<String, Transaction>)parts.get(2), (Long)parts.get(3));
     }
 
     /**
@@ -108,6 +193,12 @@ public final class CoordinatorMachine implements StateMachine<CoordinatorCommand
             {
                 return cursorPolicy.result(meta, state, existing.phase(), List.of());
             }
+            final long stamp = TransferIds.stampOf(begin.txId());
+            if (forgets && stamp > 0 && stamp <= state.horizon())
+            {
+                return cursorPolicy.result(meta, state, forgottenRefusal(begin.txId(), stamp, state.horizon()),
+                    List.of());
+            }
             final CoordinatorState next = state.withTransaction(begin.txId(),
                 new Transaction(begin.legs(), state.epoch(), Phase.PREPARING, begin.client(), ""));
             return cursorPolicy.result(meta, next, Phase.PREPARING, wakeDriver(state));
@@ -132,11 +223,38 @@ public final class CoordinatorMachine implements StateMachine<CoordinatorCommand
             }
             final Phase end = tx.phase().commits() ? Phase.COMMITTED : Phase.ABORTED;
             final TransferFinished finished = new TransferFinished(finish.txId(), end.commits(), tx.reason());
-            return cursorPolicy.result(meta, state.withTransaction(finish.txId(), tx.in(end)), end,
-                List.of(new Effect.SendMsg(tx.client(), finished)));
+            final CoordinatorState next = forgets ? state.withFinished(finish.txId(), tx.in(end), keptFinished) :
+                state.withTransaction(finish.txId(), tx.in(end));
+            return cursorPolicy.result(meta, next, end, List.of(new Effect.SendMsg(tx.client(), finished)));
         }
         // Unreachable while CoordinatorCommand is sealed; CoordinatorMachineTest checks every permitted type.
         throw new IllegalStateException("unhandled command " + command);
+    }
+
+    /**
+     * At the switch to version 1, the finished transactions of stamped ids beyond the bound are forgotten at once
+     * (in the order they began, which is where version 0 placed them).
+     */
+    @Override
+    public ApplyResult<CoordinatorState> applyBuiltin(final CommandMeta meta, final BuiltinCommand command,
+        final CoordinatorState state)
+    {
+        if (forgets && command instanceof BuiltinCommand.MachineVersionChanged changed && changed.from() < 1)
+        {
+            return ApplyResult.of(state.forgettingBeyond(keptFinished));
+        }
+        return ApplyResult.of(state);
+    }
+
+    /**
+     * @return the refusal of a begin whose stamped id may name a transaction forgotten.
+     */
+    static Refused forgottenRefusal(final String txId, final long stamp, final long horizon)
+    {
+        return new Refused("transaction " + txId + " is not known and its stamp " + stamp + " is not after " +
+            horizon + ", the newest stamp of the finished transactions the coordinator forgot: it may be one of " +
+            "them, so it is not begun again (the participants' status of the id tells how it ended); a new " +
+            "transfer needs a new id (TransferIds.next())");
     }
 
     @Override

@@ -15,9 +15,12 @@ import java.util.Objects;
  * @param transactions by id, in the order they began; indexed ({@link TransactionLog}), so that a command costs
  *                     O(log n) and a driver's pass walks only the unfinished ones, at any number held.
  * @param cursorIndex  log index of the last release cursor (see {@link CursorTracked}).
+ * @param horizon      the highest stamp ({@link TransferIds}) of the finished transactions forgotten, 0 before the
+ *                     first: a begin of an unknown id stamped no later is refused (version 1; version 0 forgets
+ *                     nothing and its snapshots do not hold it).
  */
-public record CoordinatorState(ServerId driver, long epoch, Map<String, Transaction> transactions, long cursorIndex)
-    implements CursorTracked<CoordinatorState>
+public record CoordinatorState(ServerId driver, long epoch, Map<String, Transaction> transactions, long cursorIndex,
+    long horizon) implements CursorTracked<CoordinatorState>
 {
     /** Nothing yet. */
     public static final CoordinatorState EMPTY = new CoordinatorState(null, 0, Map.of(), 0);
@@ -29,8 +32,22 @@ public record CoordinatorState(ServerId driver, long epoch, Map<String, Transact
     }
 
     /**
+     * A state that has forgotten nothing, as every state of version 0 is.
+     *
+     * @param driver       see above.
+     * @param epoch        see above.
+     * @param transactions see above.
+     * @param cursorIndex  see above.
+     */
+    public CoordinatorState(final ServerId driver, final long epoch, final Map<String, Transaction> transactions,
+        final long cursorIndex)
+    {
+        this(driver, epoch, transactions, cursorIndex, 0);
+    }
+
+    /**
      * @param txId of a transaction.
-     * @return it, or {@code null} if it never began.
+     * @return it, or {@code null} if it never began (or ended and was forgotten).
      */
     public Transaction transaction(final String txId)
     {
@@ -47,12 +64,39 @@ public record CoordinatorState(ServerId driver, long epoch, Map<String, Transact
 
     CoordinatorState withTransaction(final String txId, final Transaction transaction)
     {
-        return new CoordinatorState(driver, epoch, log().with(txId, transaction), cursorIndex);
+        return new CoordinatorState(driver, epoch, log().with(txId, transaction), cursorIndex, horizon);
+    }
+
+    /**
+     * @return this state with the transaction ended, placed after every other, and the finished ones of stamped ids
+     *     beyond the newest {@code kept} forgotten.
+     */
+    CoordinatorState withFinished(final String txId, final Transaction transaction, final int kept)
+    {
+        return new CoordinatorState(driver, epoch, log().withLast(txId, transaction), cursorIndex, horizon)
+            .forgettingBeyond(kept);
+    }
+
+    /**
+     * @return this state without the finished transactions of stamped ids beyond the {@code kept} placed last (which
+     *     for version 1 are the last to finish), the horizon raised to their stamps.
+     */
+    CoordinatorState forgettingBeyond(final int kept)
+    {
+        TransactionLog log = log();
+        long forgotten = horizon;
+        while (log.forgettableCount() > kept)
+        {
+            final String oldest = log.firstForgettable();
+            forgotten = Math.max(forgotten, TransferIds.stampOf(oldest));
+            log = log.without(oldest);
+        }
+        return log == transactions ? this : new CoordinatorState(driver, epoch, log, cursorIndex, forgotten);
     }
 
     CoordinatorState withDriver(final ServerId leader, final long claimEpoch)
     {
-        return new CoordinatorState(leader, claimEpoch, transactions, cursorIndex);
+        return new CoordinatorState(leader, claimEpoch, transactions, cursorIndex, horizon);
     }
 
     private TransactionLog log()
@@ -63,6 +107,6 @@ public record CoordinatorState(ServerId driver, long epoch, Map<String, Transact
     @Override
     public CoordinatorState withCursorIndex(final long index)
     {
-        return new CoordinatorState(driver, epoch, transactions, index);
+        return new CoordinatorState(driver, epoch, transactions, index, horizon);
     }
 }

@@ -16,10 +16,11 @@ import java.util.Set;
  * The coordinator's transactions by id, as an immutable map that iterates in the order they were placed (their
  * begin, or for {@link #withLast} their finish), indexed so that a change costs O(log n) at any number of
  * transactions held, where copying the map cost O(n): each change copies only the paths it changes in trees by id,
- * by place, and by place among the unfinished and among the finished ones. The unfinished ones are walked without
- * touching the finished ones (a driver's pass), and the finished one placed first is found at once (the one the
- * coordinator forgets first). Its contents and order are those of the map it stands for, which is what snapshots
- * hold: the generic codec writes it as any map, and {@link CoordinatorState} indexes the map it decodes again.
+ * by place, and by place among the unfinished ones and among the finished ones of stamped ids ({@link TransferIds}).
+ * The unfinished ones are walked without touching the finished ones (a driver's pass), and the finished stamped one
+ * placed first is found at once (the one the coordinator forgets first). Its contents and order are those of the map
+ * it stands for, which is what snapshots hold: the generic codec writes it as any map, and {@link CoordinatorState}
+ * indexes the map it decodes again.
  */
 final class TransactionLog extends AbstractMap<String, Transaction>
 {
@@ -34,17 +35,18 @@ final class TransactionLog extends AbstractMap<String, Transaction>
     private final SortedTree<String, Slot> byId;
     private final SortedTree<Long, String> byPlace;
     private final SortedTree<Long, String> unfinished;
-    private final SortedTree<Long, String> finished;
+    /** The finished transactions of stamped ids: those the coordinator may forget. */
+    private final SortedTree<Long, String> forgettable;
     /** The place of the next transaction placed: after every place held. */
     private final long nextPlace;
 
     private TransactionLog(final SortedTree<String, Slot> byId, final SortedTree<Long, String> byPlace,
-        final SortedTree<Long, String> unfinished, final SortedTree<Long, String> finished, final long nextPlace)
+        final SortedTree<Long, String> unfinished, final SortedTree<Long, String> forgettable, final long nextPlace)
     {
         this.byId = byId;
         this.byPlace = byPlace;
         this.unfinished = unfinished;
-        this.finished = finished;
+        this.forgettable = forgettable;
         this.nextPlace = nextPlace;
     }
 
@@ -95,7 +97,7 @@ final class TransactionLog extends AbstractMap<String, Transaction>
             return this;
         }
         return new TransactionLog(byId.remove(txId), byPlace.remove(held.place()), unfinished.remove(held.place()),
-            finished.remove(held.place()), nextPlace);
+            forgettable.remove(held.place()), nextPlace);
     }
 
     /**
@@ -109,20 +111,20 @@ final class TransactionLog extends AbstractMap<String, Transaction>
     }
 
     /**
-     * @return how many of the transactions held have ended.
+     * @return how many of the transactions held have ended and have stamped ids.
      */
-    int finishedCount()
+    int forgettableCount()
     {
-        return finished.size();
+        return forgettable.size();
     }
 
     /**
-     * @return the id of the ended transaction placed first, or null if none has ended.
+     * @return the id of the ended transaction of a stamped id placed first, or null if there is none.
      */
-    String firstFinished()
+    String firstForgettable()
     {
-        final Long first = finished.firstKey();
-        return null == first ? null : finished.get(first);
+        final Long first = forgettable.firstKey();
+        return null == first ? null : forgettable.get(first);
     }
 
     @Override
@@ -188,7 +190,9 @@ final class TransactionLog extends AbstractMap<String, Transaction>
     {
         Objects.requireNonNull(transaction, "transaction");
         final boolean ended = transaction.phase().isFinal();
+        final boolean mayForget = ended && TransferIds.stampOf(txId) > 0;
         return new TransactionLog(byId.put(txId, new Slot(place, transaction)), byPlace.put(place, txId),
-            ended ? unfinished : unfinished.put(place, txId), ended ? finished.put(place, txId) : finished, next);
+            ended ? unfinished : unfinished.put(place, txId), mayForget ? forgettable.put(place, txId) : forgettable,
+            next);
     }
 }

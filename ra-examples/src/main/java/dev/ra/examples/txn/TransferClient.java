@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -71,7 +70,7 @@ public final class TransferClient
     public TransferResult transfer(final AccountRef from, final AccountRef to, final long amount,
         final Duration timeout)
     {
-        return transfer(UUID.randomUUID().toString(), from, to, amount, timeout, false);
+        return transfer(TransferIds.next(), from, to, amount, timeout, false);
     }
 
     /**
@@ -79,13 +78,16 @@ public final class TransferClient
      * the id of a transfer already begun (an earlier call whose outcome was not known in time) begins nothing new,
      * and waits for that transfer's outcome. So a caller retrying after a timeout moves the money once.
      *
-     * @param txId    of the transfer, chosen by the caller and unique to it.
+     * @param txId    of the transfer, chosen by the caller and unique to it; one made by {@link TransferIds#next()}
+     *                lets the coordinator forget the transfer once it is among its oldest finished ones, which
+     *                an id of another form never is.
      * @param from    account to debit.
      * @param to      account to credit.
      * @param amount  at least 1.
      * @param timeout of the wait for the outcome.
      * @return committed (the money moved) or aborted (nothing changed).
-     * @throws IllegalArgumentException if {@code txId} names a transaction of other accounts or another amount.
+     * @throws IllegalArgumentException if {@code txId} names a transaction of other accounts or another amount, or is
+     *                                  a stamped id ({@link TransferIds}) the coordinator may have forgotten.
      * @throws RaException              if the outcome is not known in time; call again with the same id.
      */
     public TransferResult transfer(final String txId, final AccountRef from, final AccountRef to, final long amount,
@@ -115,14 +117,19 @@ public final class TransferClient
         });
         try
         {
+            final Object begun;
             try
             {
-                coordinator.<Phase>command(new CoordinatorCommand.Begin(txId, legs, client.ref()), true);
+                begun = coordinator.command(new CoordinatorCommand.Begin(txId, legs, client.ref()), true);
             }
             catch (final RuntimeException ex)
             {
                 // Its outcome may be unknown: the caller needs the id to find out, or to ask again.
                 throw withId(what, ex);
+            }
+            if (begun instanceof Refused refused)
+            {
+                throw new IllegalArgumentException(what + " was refused: " + refused.reason());
             }
             if (mayExist)
             {

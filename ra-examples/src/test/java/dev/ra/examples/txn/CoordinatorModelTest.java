@@ -29,7 +29,10 @@ import org.junit.jupiter.api.Test;
  * <p>After every step the machine must equal the model: each transaction's legs, epoch, phase, decision and reason,
  * the epoch and driver, the unfinished transactions in begin order; the replies and effects of every command; a
  * decision, once logged, never changes (never both commit and abort); each client is told at most once, and at the
- * end, after healing, every transaction has ended and its client was told its decision exactly once.
+ * end, after healing, every transaction has ended and its client was told its decision exactly once. Half of the ids
+ * are stamped ({@link TransferIds}) and the machine keeps only {@link #KEPT} finished ones of those: the model forgets
+ * the one that finished first, a begin of a forgotten id (or of any unknown one stamped no later) is refused and
+ * begins nothing, and the transactions are held in the order the model places them (begin, then finish).
  *
  * <p>Seeded {@link Random}: a failure names its seed; {@code -Dcoordinator.seed=N} replays one,
  * {@code -Dcoordinator.seeds=N} runs more.
@@ -39,7 +42,10 @@ class CoordinatorModelTest
     private static final String HANDLER = "driver";
     private static final List<ServerId> MEMBERS = List.of(new ServerId("coordinator", "n1"),
         new ServerId("coordinator", "n2"), new ServerId("coordinator", "n3"));
-    private static final List<String> TX_IDS = List.of("t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8");
+    private static final List<String> TX_IDS = List.of("t1", "t2", "t3", "t4", "txn-1-a", "txn-2-b", "txn-3-c",
+        "txn-4-d", "txn-5-e", "txn-6-f");
+    /** Finished transactions of stamped ids the machine keeps. */
+    private static final int KEPT = 2;
     private static final List<String> PARTICIPANTS = List.of("p", "q", "r");
     private static final List<ProcessRef> CLIENTS = List.of(new ProcessRef("n1", 1), new ProcessRef("n2", 7));
     private static final String PRESUMED_ABORT = "presumed abort";
@@ -121,6 +127,10 @@ class CoordinatorModelTest
         private final Random random;
         private final Codec<CoordinatorState> stateCodec = machine(MEMBERS.get(0)).stateCodec();
         private final Map<String, ModelTx> txs = new LinkedHashMap<>();
+        /** The finished transactions of stamped ids still held, in the order they finished. */
+        private final List<String> forgettable = new ArrayList<>();
+        private final Map<String, ModelTx> forgotten = new LinkedHashMap<>();
+        private long horizon;
         private final Map<String, Boolean> decisionsSeen = new LinkedHashMap<>();
         private final Map<String, List<TransferFinished>> told = new LinkedHashMap<>();
         private final List<Applied> log = new ArrayList<>();
@@ -143,7 +153,7 @@ class CoordinatorModelTest
 
         private static CoordinatorMachine machine(final ServerId local)
         {
-            return new CoordinatorMachine(local, HANDLER, ReleaseCursorPolicy.every(9));
+            return new CoordinatorMachine(local, HANDLER, ReleaseCursorPolicy.every(9), KEPT);
         }
 
         void run(final int steps)
@@ -175,7 +185,9 @@ class CoordinatorModelTest
                 checkState();
             }
             assertThat(member.state().unfinished()).as("every transaction ended").isEmpty();
-            for (final Map.Entry<String, ModelTx> e : txs.entrySet())
+            final Map<String, ModelTx> all = new LinkedHashMap<>(forgotten);
+            all.putAll(txs);
+            for (final Map.Entry<String, ModelTx> e : all.entrySet())
             {
                 final ModelTx tx = e.getValue();
                 assertThat(told.get(e.getKey())).as("the client of %s is told once", e.getKey())
@@ -344,6 +356,8 @@ class CoordinatorModelTest
                     .isEqualTo(applied.effects());
             }
             assertThat(fresh.state()).as("replayed from the snapshot at %d", snapshotIndex).isEqualTo(member.state());
+            assertThat(List.copyOf(fresh.state().transactions().keySet())).as("replayed order")
+                .isEqualTo(List.copyOf(member.state().transactions().keySet()));
             member = fresh;
 
             assertThat(member.enter(RaftRole.LEADER)).as("a new leader claims")
@@ -420,6 +434,11 @@ class CoordinatorModelTest
                 {
                     return new Expected(existing.phase(), List.of());
                 }
+                final long stamp = TransferIds.stampOf(begin.txId());
+                if (stamp > 0 && stamp <= horizon)
+                {
+                    return new Expected(CoordinatorMachine.forgottenRefusal(begin.txId(), stamp, horizon), List.of());
+                }
                 txs.put(begin.txId(), new ModelTx(begin.legs(), epoch, begin.client()));
                 return new Expected(Phase.PREPARING, null == driver ? List.of() :
                     List.of(new Effect.ModCall(HANDLER, new DriverSignal(driver, epoch))));
@@ -449,6 +468,20 @@ class CoordinatorModelTest
                 return new Expected(tx.phase(), List.of());
             }
             tx.finished = true;
+            // Placed after every other; of the stamped ones, those beyond the bound are forgotten, first finished
+            // first.
+            txs.remove(finish.txId());
+            txs.put(finish.txId(), tx);
+            if (TransferIds.stampOf(finish.txId()) > 0)
+            {
+                forgettable.add(finish.txId());
+            }
+            while (forgettable.size() > KEPT)
+            {
+                final String oldest = forgettable.remove(0);
+                forgotten.put(oldest, txs.remove(oldest));
+                horizon = Math.max(horizon, TransferIds.stampOf(oldest));
+            }
             return new Expected(tx.phase(), List.of(new Effect.SendMsg(tx.client,
                 new TransferFinished(finish.txId(), tx.commit, tx.reason))));
         }
@@ -458,7 +491,9 @@ class CoordinatorModelTest
             final CoordinatorState state = member.state();
             assertThat(state.epoch()).as("epoch").isEqualTo(epoch);
             assertThat(state.driver()).as("driver").isEqualTo(driver);
-            assertThat(state.transactions().keySet()).as("transactions").isEqualTo(txs.keySet());
+            assertThat(List.copyOf(state.transactions().keySet())).as("transactions, in order")
+                .isEqualTo(List.copyOf(txs.keySet()));
+            assertThat(state.horizon()).as("horizon").isEqualTo(horizon);
             final List<String> unfinished = new ArrayList<>();
             for (final Map.Entry<String, ModelTx> e : txs.entrySet())
             {
