@@ -253,8 +253,8 @@ public final class CoordinatorMachine implements StateMachine<CoordinatorCommand
     {
         return new Refused("transaction " + txId + " is not known and its stamp " + stamp + " is not after " +
             horizon + ", the newest stamp of the finished transactions the coordinator forgot: it may be one of " +
-            "them, so it is not begun again (the participants' status of the id tells how it ended); a new " +
-            "transfer needs a new id (TransferIds.next())");
+            "them, so it is not begun again (nor is its outcome known any more); a new transfer needs a new id " +
+            "(TransferIds.next())");
     }
 
     @Override

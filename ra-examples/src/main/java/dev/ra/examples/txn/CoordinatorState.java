@@ -62,6 +62,26 @@ public record CoordinatorState(ServerId driver, long epoch, Map<String, Transact
         return log().unfinishedIds();
     }
 
+    /**
+     * The stamp up to which the participants may forget their decisions: no transaction of an id stamped at or below
+     * it is unfinished here, and none can begin (its stamp is not after the horizon). Walks only the unfinished.
+     *
+     * @return that stamp, 0 while there is none.
+     */
+    public long participantWatermark()
+    {
+        long watermark = horizon;
+        for (final String txId : log().unfinishedIds())
+        {
+            final long stamp = TransferIds.stampOf(txId);
+            if (stamp > 0)
+            {
+                watermark = Math.min(watermark, stamp - 1);
+            }
+        }
+        return watermark;
+    }
+
     CoordinatorState withTransaction(final String txId, final Transaction transaction)
     {
         return new CoordinatorState(driver, epoch, log().with(txId, transaction), cursorIndex, horizon);

@@ -90,6 +90,18 @@ public final class ParticipantClient
     }
 
     /**
+     * Tell the participant that the coordinator needs no vote any more on the ids stamped up to {@code watermark}
+     * ({@link ParticipantCommand.Forget}).
+     *
+     * @param watermark a stamp, at least 1.
+     * @return the watermark in force there.
+     */
+    public long forget(final long watermark)
+    {
+        return cluster.<Long>command(new ParticipantCommand.Forget(watermark), true);
+    }
+
+    /**
      * @param name of the account.
      * @return the account, linearizably, or empty if it does not exist.
      */

@@ -82,4 +82,24 @@ public sealed interface ParticipantCommand
             Names.require(txId, "transaction id");
         }
     }
+
+    /**
+     * The coordinator needs no vote any more on a transaction whose id is stamped ({@link TransferIds}) no later than
+     * {@code watermark}: every such transaction has ended there, and a begin of a new one is refused. The participant
+     * forgets its decisions of those ids, keeps none it makes later, and votes no on a prepare of one it does not
+     * know (a late message of a driver that was replaced). Machine version 1. Replies the watermark in force.
+     *
+     * @param watermark a stamp, at least 1.
+     */
+    record Forget(long watermark) implements ParticipantCommand
+    {
+        /** Checks a positive watermark. */
+        public Forget
+        {
+            if (watermark < 1)
+            {
+                throw new IllegalArgumentException("watermark must be >= 1, got " + watermark);
+            }
+        }
+    }
 }

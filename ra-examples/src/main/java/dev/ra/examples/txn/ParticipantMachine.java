@@ -4,6 +4,9 @@ import dev.ra.ApplyResult;
 import dev.ra.CommandMeta;
 import dev.ra.InitArgs;
 import dev.ra.StateMachine;
+import dev.ra.codec.Codec;
+import dev.ra.codec.Codecs;
+import dev.ra.examples.support.FirstComponentsCodec;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,8 +33,14 @@ import java.util.Objects;
  *       {@link Long#MAX_VALUE}: a deposit that would go over is {@link Refused}, and so is a prepare (it votes no).
  *       So no balance, reservation or {@link #TOTAL} ever wraps, and a commit always fits.</li>
  * </ul>
- * Every decided transaction id is kept (a production version would let the coordinator say which ids it will never
- * send again). {@code apply} never throws for a well-formed command.
+ * <p><b>Forgetting (version 1).</b> The coordinator's driver tells each participant a watermark
+ * ({@link ParticipantCommand.Forget}): no transaction whose id is stamped ({@link TransferIds}) at or below it is
+ * unfinished at the coordinator, and a begin of a new one is refused there, so no vote on one is needed any more. The
+ * participant forgets its decisions of those ids and keeps none it makes later; a prepare of one it does not know (a
+ * late message of a driver that was replaced) votes no and reserves nothing, an abort of one answers ABORTED, a
+ * commit UNKNOWN, as for an id never seen. Ids of other forms are kept for ever. Version 0 had no watermark;
+ * {@link #machineFor machineFor(0)} applies the log as it did, reads and writes its snapshots, and refuses
+ * {@link ParticipantCommand.Forget} before it is appended. {@code apply} never throws for a well-formed command.
  */
 public final class ParticipantMachine implements StateMachine<ParticipantCommand, ParticipantState>
 {
@@ -42,7 +51,21 @@ public final class ParticipantMachine implements StateMachine<ParticipantCommand
     /** Named query: the money held by all accounts, reservations included (argument ignored). */
     public static final String TOTAL = "total";
 
+    /** The newest version of the logic ({@link #version()}). */
+    private static final int VERSION = 1;
+    /** Why a watermark is refused at version 0. */
+    private static final String REFUSAL = "ParticipantCommand.Forget needs machine version 1 of ParticipantMachine; " +
+        "the cluster is at version 0 until every member runs a build that has it";
+    /** The command codec of version 0, which did not have the watermark. */
+    private static final Codec<Object> VERSION_ZERO_COMMANDS = Codecs.refusing(Codecs.generic(),
+        ParticipantCommand.Forget.class::isInstance, REFUSAL);
+    /** The snapshots of version 0: the state's first five components, without the watermark. */
+    private static final Codec<ParticipantState> VERSION_ZERO_STATE = new FirstComponentsCodec<>(
+        ParticipantState.class, 5, ParticipantMachine::versionZeroState, "ParticipantMachine version 0");
+
     private final ReleaseCursorPolicy cursorPolicy;
+    /** Version 1 and later take the watermark. */
+    private final boolean forgets;
 
     /**
      * A machine that offers a snapshot point every {@link ReleaseCursorPolicy#DEFAULT_INTERVAL} entries.
@@ -60,6 +83,51 @@ public final class ParticipantMachine implements StateMachine<ParticipantCommand
     public ParticipantMachine(final ReleaseCursorPolicy cursorPolicy)
     {
         this.cursorPolicy = Objects.requireNonNull(cursorPolicy, "cursorPolicy");
+        this.forgets = true;
+    }
+
+    private ParticipantMachine(final ParticipantMachine newest, final int version)
+    {
+        this.cursorPolicy = newest.cursorPolicy;
+        this.forgets = version >= 1;
+    }
+
+    /**
+     * Version 1 takes the coordinator's watermark and forgets the decisions below it; version 0 kept every one.
+     */
+    @Override
+    public int version()
+    {
+        return VERSION;
+    }
+
+    @Override
+    public StateMachine<ParticipantCommand, ParticipantState> machineFor(final int version)
+    {
+        return version >= VERSION ? this : new ParticipantMachine(this, version);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Codec<ParticipantCommand> commandCodec()
+    {
+        return forgets ? StateMachine.super.commandCodec() : (Codec<ParticipantCommand>)(Codec<?>)VERSION_ZERO_COMMANDS;
+    }
+
+    /**
+     * Version 0 reads and writes its snapshots in its own shape, without the watermark.
+     */
+    @Override
+    public Codec<ParticipantState> stateCodec()
+    {
+        return forgets ? StateMachine.super.stateCodec() : VERSION_ZERO_STATE;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ParticipantState versionZeroState(final List<Object> parts)
+    {
+        return new ParticipantState((Map<String, Account>)parts.get(0), (Map<String, List<Change>>)parts.get(1),
+            (Map<String, TxStatus>)parts.get(2), (Long)parts.get(3), (Long)parts.get(4));
     }
 
     /**
@@ -138,6 +206,16 @@ public final class ParticipantMachine implements StateMachine<ParticipantCommand
             return cursorPolicy.result(meta, next.withDecided(abort.txId(), TxStatus.ABORTED), TxStatus.ABORTED,
                 List.of());
         }
+        if (command instanceof ParticipantCommand.Forget forget)
+        {
+            if (!forgets)
+            {
+                // Refused by version 0's command codec before it is appended; were one applied, it changes nothing.
+                return cursorPolicy.result(meta, state, null, List.of());
+            }
+            final ParticipantState next = state.withWatermark(forget.watermark());
+            return cursorPolicy.result(meta, next, next.watermark(), List.of());
+        }
         // Unreachable while ParticipantCommand is sealed; ParticipantMachineTest checks every permitted type.
         throw new IllegalStateException("unhandled command " + command);
     }
@@ -180,6 +258,11 @@ public final class ParticipantMachine implements StateMachine<ParticipantCommand
         {
             return cursorPolicy.result(meta, state, Vote.no("transaction " + prepare.txId() + " was aborted"),
                 List.of());
+        }
+        if (state.belowWatermark(prepare.txId()))
+        {
+            return cursorPolicy.result(meta, state, Vote.no("transaction " + prepare.txId() + " is stamped no later " +
+                "than " + state.watermark() + ", below which the coordinator asks for no vote any more"), List.of());
         }
         // Debits are summed as negative numbers, since a debit of 2^63 (Long.MIN_VALUE) has no positive long, and
         // saturate there: a debit that large is more than any balance, however much more it is.

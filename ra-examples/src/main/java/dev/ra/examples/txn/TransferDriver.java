@@ -7,6 +7,7 @@ import dev.ra.UnknownServerException;
 import dev.ra.examples.support.ClusterClient;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,8 @@ public final class TransferDriver implements DriverPasses
     private static final Logger LOG = LoggerFactory.getLogger(TransferDriver.class);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(2);
+    /** How often at most the participants are told a new watermark: each telling is a command in their logs. */
+    private static final long WATERMARK_INTERVAL_NANOS = Duration.ofSeconds(1).toNanos();
     private static final String PRESUMED_ABORT =
         "the coordinator failed over before deciding (presumed abort: the prepares may be incomplete)";
 
@@ -36,6 +39,10 @@ public final class TransferDriver implements DriverPasses
     private final Map<String, ParticipantClient> participants;
     private final DriverCheckpoint checkpoint;
     private final ClusterClient coordinator;
+    /** The watermark each participant acknowledged, by cluster name. */
+    private final Map<String, Long> watermarksTold = new HashMap<>();
+    /** When the participants were last told one ({@link System#nanoTime()}), or null before the first time. */
+    private Long watermarkToldNanos;
 
     /**
      * @param system       hosting the coordinator member {@code localMember}.
@@ -105,6 +112,38 @@ public final class TransferDriver implements DriverPasses
             catch (final RuntimeException ex)
             {
                 LOG.debug("{}: transaction {} not finished in this pass", localMember, txId, ex);
+            }
+        }
+        tellWatermark(state.participantWatermark());
+    }
+
+    /**
+     * Tell the participants that have not heard it the stamp up to which they may forget their decisions
+     * ({@link CoordinatorState#participantWatermark()}), at most once a {@link #WATERMARK_INTERVAL_NANOS}. A
+     * participant that does not take it (unreachable, or still at machine version 0) is told at a later pass.
+     */
+    private void tellWatermark(final long watermark)
+    {
+        final long now = System.nanoTime();
+        if (watermark < 1 || (null != watermarkToldNanos && now - watermarkToldNanos < WATERMARK_INTERVAL_NANOS))
+        {
+            return;
+        }
+        watermarkToldNanos = now;
+        for (final Map.Entry<String, ParticipantClient> participant : participants.entrySet())
+        {
+            if (watermarksTold.getOrDefault(participant.getKey(), 0L) >= watermark)
+            {
+                continue;
+            }
+            try
+            {
+                watermarksTold.put(participant.getKey(), participant.getValue().forget(watermark));
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.debug("{}: participant {} not told the watermark {}", localMember, participant.getKey(),
+                    watermark, ex);
             }
         }
     }

@@ -104,6 +104,32 @@ class CoordinatorForgettingTest
         assertThat(switched.state().horizon()).isEqualTo(3);
     }
 
+    @Test
+    void theParticipantsMayForgetUpToTheHorizonButBelowEveryUnfinishedStampedTransaction()
+    {
+        final MachineDriver<CoordinatorCommand, CoordinatorState> small = new MachineDriver<>(
+            new CoordinatorMachine(LOCAL, CoordinatorMachine.DEFAULT_HANDLER, ReleaseCursorPolicy.every(1_000), 1),
+            CoordinatorCommand.class);
+        small.apply(new CoordinatorCommand.Begin(stamped(4), LEGS, CLIENT));
+        small.apply(new CoordinatorCommand.Begin("plain", LEGS, CLIENT));
+        for (final int i : List.of(2, 6, 7))
+        {
+            small.apply(new CoordinatorCommand.Begin(stamped(i), LEGS, CLIENT));
+            small.apply(new CoordinatorCommand.Decide(stamped(i), true, ""));
+            small.apply(new CoordinatorCommand.Finish(stamped(i)));
+        }
+        assertThat(small.state().horizon()).isEqualTo(6);
+        assertThat(small.state().participantWatermark()).as("below the unfinished one stamped 4").isEqualTo(3);
+
+        small.apply(new CoordinatorCommand.Decide(stamped(4), false, "no"));
+        small.apply(new CoordinatorCommand.Finish(stamped(4)));
+
+        assertThat(small.state().participantWatermark()).as("the horizon").isEqualTo(7);
+        assertThat(new CoordinatorMachine(LOCAL).machineFor(0).apply(new dev.ra.CommandMeta(1, 1, 1, 0),
+            new CoordinatorCommand.Claim(LOCAL), CoordinatorState.EMPTY).state().participantWatermark())
+            .as("version 0 forgets nothing").isZero();
+    }
+
     private void transfer(final String txId)
     {
         log.apply(new CoordinatorCommand.Begin(txId, LEGS, CLIENT));

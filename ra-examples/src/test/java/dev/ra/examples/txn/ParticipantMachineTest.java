@@ -138,7 +138,7 @@ class ParticipantMachineTest
     {
         final List<ParticipantCommand> samples = List.of(new ParticipantCommand.Deposit("x", 1),
             new ParticipantCommand.Prepare("t", List.of(new Change("x", -1))), new ParticipantCommand.Commit("t"),
-            new ParticipantCommand.Abort("t"));
+            new ParticipantCommand.Abort("t"), new ParticipantCommand.Forget(1));
         final Set<Class<?>> covered = samples.stream().map(Object::getClass).collect(Collectors.toSet());
 
         assertThat(covered).containsExactlyInAnyOrder(ParticipantCommand.class.getPermittedSubclasses());

@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * The plain sequential model the {@link ParticipantMachine} is checked against: a bank with mutable balances, a
- * table of reservations per transaction, and a table of decided transactions.
+ * table of reservations per transaction, a table of decided transactions, and the coordinator's watermark: the
+ * decisions of ids stamped up to it are dropped and none is recorded, and a prepare of one not prepared votes no.
  */
 final class ParticipantModel
 {
@@ -14,6 +15,7 @@ final class ParticipantModel
     private final Map<String, Long> reserved = new HashMap<>();
     private final Map<String, List<Change>> prepared = new HashMap<>();
     private final Map<String, TxStatus> decided = new HashMap<>();
+    private long watermark;
 
     Object apply(final ParticipantCommand command)
     {
@@ -26,6 +28,12 @@ final class ParticipantModel
         {
             return prepare(prepare);
         }
+        if (command instanceof ParticipantCommand.Forget forget)
+        {
+            watermark = Math.max(watermark, forget.watermark());
+            decided.keySet().removeIf(this::belowWatermark);
+            return watermark;
+        }
         final String txId = command instanceof ParticipantCommand.Commit commit ? commit.txId() :
             ((ParticipantCommand.Abort)command).txId();
         final boolean commit = command instanceof ParticipantCommand.Commit;
@@ -34,7 +42,8 @@ final class ParticipantModel
         {
             if (!commit && !decided.containsKey(txId))
             {
-                decided.put(txId, TxStatus.ABORTED);
+                decide(txId, TxStatus.ABORTED);
+                return TxStatus.ABORTED;
             }
             return decided.getOrDefault(txId, TxStatus.UNKNOWN);
         }
@@ -53,8 +62,22 @@ final class ParticipantModel
                 balances.merge(change.account(), change.delta(), Long::sum);
             }
         }
-        decided.put(txId, commit ? TxStatus.COMMITTED : TxStatus.ABORTED);
-        return decided.get(txId);
+        decide(txId, commit ? TxStatus.COMMITTED : TxStatus.ABORTED);
+        return commit ? TxStatus.COMMITTED : TxStatus.ABORTED;
+    }
+
+    private void decide(final String txId, final TxStatus status)
+    {
+        if (!belowWatermark(txId))
+        {
+            decided.put(txId, status);
+        }
+    }
+
+    private boolean belowWatermark(final String txId)
+    {
+        final long stamp = TransferIds.stampOf(txId);
+        return stamp > 0 && stamp <= watermark;
     }
 
     private Vote prepare(final ParticipantCommand.Prepare prepare)
@@ -67,17 +90,21 @@ final class ParticipantModel
         {
             return Vote.no("transaction " + prepare.txId() + " was aborted");
         }
+        if (belowWatermark(prepare.txId()))
+        {
+            return Vote.no("below the watermark");
+        }
         final Map<String, Long> available = new HashMap<>(balances);
         for (final Change change : prepare.changes())
         {
             if (!balances.containsKey(change.account()))
             {
-                decided.put(prepare.txId(), TxStatus.ABORTED);
+                decide(prepare.txId(), TxStatus.ABORTED);
                 return Vote.no("no account '" + change.account() + "'");
             }
             if (change.delta() < 0 && available.merge(change.account(), change.delta(), Long::sum) < 0)
             {
-                decided.put(prepare.txId(), TxStatus.ABORTED);
+                decide(prepare.txId(), TxStatus.ABORTED);
                 return Vote.no("insufficient funds");
             }
         }

@@ -16,12 +16,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The participant machine against {@link ParticipantModel} on random sequences of deposits, prepares, commits and
- * aborts, with retries (a coordinator resending after a failover), role changes and snapshots; and the invariants
- * two-phase commit relies on.
+ * aborts, with retries (a coordinator resending after a failover), the coordinator's watermarks (ids stamped and not),
+ * role changes and snapshots; and the invariants two-phase commit relies on.
  */
 class ParticipantProperties
 {
     private static final List<String> ACCOUNTS = List.of("x", "y", "z");
+    private static final List<String> TX_IDS = List.of("t1", "t2", "txn-1-a", "txn-2-b", "txn-3-c");
 
     @Test
     void shouldBeDeterministicAndSurviveASnapshot()
@@ -81,10 +82,12 @@ class ParticipantProperties
                 .isEqualTo(state.accounts().values().stream().mapToLong(Account::total).sum());
             assertThat(state.total() - before.total()).as("money moves only by deposits and commits")
                 .isEqualTo(expectedChange(command, before, state));
-            for (final String txId : List.of("t1", "t2", "t3", "t4"))
+            for (final String txId : TX_IDS)
             {
                 assertThat(state.status(txId)).isEqualTo(model.status(txId));
-                if (before.status(txId) == TxStatus.COMMITTED || before.status(txId) == TxStatus.ABORTED)
+                final boolean forgotten = command instanceof ParticipantCommand.Forget && state.belowWatermark(txId);
+                if ((before.status(txId) == TxStatus.COMMITTED || before.status(txId) == TxStatus.ABORTED) &&
+                    !forgotten)
                 {
                     assertThat(state.status(txId)).as("a decision is final").isEqualTo(before.status(txId));
                 }
@@ -123,7 +126,7 @@ class ParticipantProperties
     private static Gen<List<Input>> inputs(final boolean withRetries)
     {
         final Gen<String> accounts = Gen.of("x", "y", "z", "missing");
-        final Gen<String> txIds = Gen.of("t1", "t2", "t3", "t4");
+        final Gen<String> txIds = Gen.of("t1", "t2", "txn-1-a", "txn-2-b", "txn-3-c");
         final Gen<Long> amounts = Gen.longs(1, 6);
         final Gen<Change> changes = c -> new Change(accounts.next(c), Gen.booleans().next(c) ? amounts.next(c) :
             -amounts.next(c));
@@ -132,6 +135,7 @@ class ParticipantProperties
             Gen.weight(5, c -> new ParticipantCommand.Prepare(txIds.next(c), changes.list(1, 3).next(c))),
             Gen.weight(3, txIds.map(ParticipantCommand.Commit::new)),
             Gen.weight(2, txIds.map(ParticipantCommand.Abort::new)),
+            Gen.weight(1, Gen.longs(1, 4).map(ParticipantCommand.Forget::new)),
             Gen.weight(1, Pools.roles()),
             Gen.weight(2, withRetries ? Gen.constant(new Retry()) : Pools.roles()));
         return Pools.inputs(payload).list(0, 60);
