@@ -30,6 +30,11 @@ public final class TransferDriver implements DriverPasses
     private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(2);
     /** How often at most the participants are told a new watermark: each telling is a command in their logs. */
     private static final long WATERMARK_INTERVAL_NANOS = Duration.ofSeconds(1).toNanos();
+    /**
+     * How long a participant that did not take a watermark is left alone: each try may wait for the call timeout,
+     * which would hold up the transactions of the other participants at every interval while it is unreachable.
+     */
+    private static final long WATERMARK_BACKOFF_NANOS = Duration.ofSeconds(30).toNanos();
     private static final String PRESUMED_ABORT =
         "the coordinator failed over before deciding (presumed abort: the prepares may be incomplete)";
 
@@ -41,6 +46,8 @@ public final class TransferDriver implements DriverPasses
     private final ClusterClient coordinator;
     /** The watermark each participant acknowledged, by cluster name. */
     private final Map<String, Long> watermarksTold = new HashMap<>();
+    /** When a participant that did not take a watermark is tried again ({@link System#nanoTime()}), by name. */
+    private final Map<String, Long> watermarkRetryNanos = new HashMap<>();
     /** When the participants were last told one ({@link System#nanoTime()}), or null before the first time. */
     private Long watermarkToldNanos;
 
@@ -120,7 +127,8 @@ public final class TransferDriver implements DriverPasses
     /**
      * Tell the participants that have not heard it the stamp up to which they may forget their decisions
      * ({@link CoordinatorState#participantWatermark()}), at most once a {@link #WATERMARK_INTERVAL_NANOS}. A
-     * participant that does not take it (unreachable, or still at machine version 0) is told at a later pass.
+     * participant that does not take it (unreachable, or still at machine version 0) is told again after
+     * {@link #WATERMARK_BACKOFF_NANOS}.
      */
     private void tellWatermark(final long watermark)
     {
@@ -132,16 +140,20 @@ public final class TransferDriver implements DriverPasses
         watermarkToldNanos = now;
         for (final Map.Entry<String, ParticipantClient> participant : participants.entrySet())
         {
-            if (watermarksTold.getOrDefault(participant.getKey(), 0L) >= watermark)
+            final Long retry = watermarkRetryNanos.get(participant.getKey());
+            if (watermarksTold.getOrDefault(participant.getKey(), 0L) >= watermark ||
+                (null != retry && now - retry < 0))
             {
                 continue;
             }
             try
             {
                 watermarksTold.put(participant.getKey(), participant.getValue().forget(watermark));
+                watermarkRetryNanos.remove(participant.getKey());
             }
             catch (final RuntimeException ex)
             {
+                watermarkRetryNanos.put(participant.getKey(), now + WATERMARK_BACKOFF_NANOS);
                 LOG.debug("{}: participant {} not told the watermark {}", localMember, participant.getKey(),
                     watermark, ex);
             }
