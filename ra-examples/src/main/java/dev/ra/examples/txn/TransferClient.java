@@ -165,7 +165,8 @@ public final class TransferClient
 
     /**
      * @param txId of a transfer.
-     * @return its transaction in the coordinator's log, linearizably, or empty if it never began.
+     * @return its transaction in the coordinator's log, linearizably, or empty if it never began or, stamped
+     *     ({@link TransferIds}), ended and was forgotten.
      */
     public Optional<Transaction> transaction(final String txId)
     {
