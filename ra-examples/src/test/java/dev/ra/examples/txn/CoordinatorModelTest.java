@@ -177,6 +177,11 @@ class CoordinatorModelTest
             failover();
             for (final String txId : List.copyOf(txs.keySet()))
             {
+                if (!txs.containsKey(txId))
+                {
+                    // Finished, and forgotten by the finish of another one in this loop.
+                    continue;
+                }
                 if (null == txs.get(txId).commit)
                 {
                     apply(new CoordinatorCommand.Decide(txId, false, PRESUMED_ABORT));
