@@ -62,6 +62,8 @@ public final class TreeClient implements AutoCloseable
     private static final long GUARANTEED_DELETE_FIRST_BACKOFF_MS = 50;
     /** Looks at a node whose delete's outcome is unknown, each followed by one more attempt if it is still there. */
     private static final int DELETE_LOOKS = 5;
+    /** Calls of one create of ensurePath, each sent again after the last one's outcome was unknown. */
+    private static final int ENSURE_NODE_CALLS = 5;
     private static final Logger LOG = LoggerFactory.getLogger(TreeClient.class);
 
     private final ClusterClient cluster;
@@ -183,10 +185,11 @@ public final class TreeClient implements AutoCloseable
      *
      * @param path of the node.
      * @throws IllegalArgumentException if a node on the way cannot be created (bad path, ephemeral parent).
-     * @throws dev.ra.CommandOutcomeUnknownException if the cluster no longer knew a create when an attempt of it came
+     * @throws dev.ra.CommandOutcomeUnknownException if a create on the way still had an unknown outcome at the
+     *                                               deadline: the cluster no longer knew it when an attempt of it came
      *                                               (see {@link dev.ra.examples.support.ClientSequences}), or refused
      *                                               it after an attempt whose outcome is unknown
-     *                                               ({@link ClusterClient#newerCommand}).
+     *                                               ({@link ClusterClient#newerCommand}), each time it was sent.
      */
     public void ensurePath(final String path)
     {
@@ -205,12 +208,7 @@ public final class TreeClient implements AutoCloseable
         while (true)
         {
             final String prefix = next < 0 ? path : path.substring(0, next);
-            final TreeOp.Create create = new TreeOp.Create(prefix, "", CreateMode.PERSISTENT, 0);
-            // Numbered, so that an attempt held up on its way does not make the node again once it was deleted after
-            // the call. A cluster at machine version 3 or older is sent the plain create, retried freely: a second
-            // create of the same persistent node answers NodeExists, which is success here.
-            final TreeReply reply = calls.send("tree write", number -> new NumberedWrite(create, watches.ref(), number),
-                () -> cluster.command(create, true, deadline), deadline);
+            final TreeReply reply = ensureNode(prefix, deadline);
             if (!reply.ok() && !(reply instanceof TreeReply.NodeExists))
             {
                 throw new IllegalArgumentException("cannot create '" + prefix + "' on the way to '" + path + "': " +
@@ -221,6 +219,40 @@ public final class TreeClient implements AutoCloseable
                 return;
             }
             next = path.indexOf('/', next + 1);
+        }
+    }
+
+    /**
+     * One create of {@link #ensurePath}, numbered, so that an attempt held up on its way does not make the node again
+     * once it was deleted after the call. A cluster at machine version 3 or older is sent the plain create, retried
+     * freely: a second create of the same persistent node answers {@code NodeExists}, which is success here. For the
+     * same reason a numbered create whose outcome is unknown (refused after an attempt of unknown outcome, or
+     * forgotten by the tree while it was retried) is sent again as a new call, as long as the deadline lasts: its reply
+     * says whether the node stands, whoever made it.
+     *
+     * @param path     of the persistent node.
+     * @param deadline of the whole {@link #ensurePath} call.
+     * @return the reply of the create that answered.
+     * @throws dev.ra.CommandOutcomeUnknownException if the outcome of the last create was still unknown at the
+     *                                               deadline.
+     */
+    private TreeReply ensureNode(final String path, final long deadline)
+    {
+        final TreeOp.Create create = new TreeOp.Create(path, "", CreateMode.PERSISTENT, 0);
+        for (int call = 1; ; call++)
+        {
+            try
+            {
+                return calls.send("tree write", number -> new NumberedWrite(create, watches.ref(), number),
+                    () -> cluster.command(create, true, deadline), deadline);
+            }
+            catch (final CommandOutcomeUnknownException unknown)
+            {
+                if (call >= ENSURE_NODE_CALLS || System.nanoTime() - deadline >= 0)
+                {
+                    throw unknown;
+                }
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.ra.examples.tree;
 
 import dev.ra.ServerId;
+import dev.ra.StateMachine;
 import dev.ra.examples.lease.LessorHost;
 import dev.ra.examples.support.AppliedCommands;
 import dev.ra.examples.support.OlderBuild;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 /**
  * A {@link ToolboxCluster} running the {@link TreeMachine}, with a {@link LessorHost} on every Ra node (a fresh one
@@ -46,7 +48,7 @@ public final class TreeWorld implements AutoCloseable
      */
     TreeWorld(final Duration unreachableWatchExpiry, final String olderBuildNode)
     {
-        this(unreachableWatchExpiry, olderBuildNode, Duration.ZERO, null);
+        this(unreachableWatchExpiry, olderBuildNode, Duration.ZERO, UnaryOperator.identity());
     }
 
     /**
@@ -57,7 +59,7 @@ public final class TreeWorld implements AutoCloseable
      */
     public static TreeWorld withSyncDelay(final Duration syncDelay)
     {
-        return new TreeWorld(TreeMachine.DEFAULT_UNREACHABLE_WATCH_EXPIRY, null, syncDelay, null);
+        return new TreeWorld(TreeMachine.DEFAULT_UNREACHABLE_WATCH_EXPIRY, null, syncDelay, UnaryOperator.identity());
     }
 
     /**
@@ -68,11 +70,22 @@ public final class TreeWorld implements AutoCloseable
      */
     public static TreeWorld recording(final Queue<Object> applied)
     {
-        return new TreeWorld(TreeMachine.DEFAULT_UNREACHABLE_WATCH_EXPIRY, null, Duration.ZERO, applied);
+        return running(machine -> new AppliedCommands<>(machine, applied));
+    }
+
+    /**
+     * A world whose members run the machine of this build as {@code thisBuild} makes it of {@link TreeMachine}.
+     *
+     * @param thisBuild wraps the machine every member runs.
+     * @return the world.
+     */
+    public static TreeWorld running(final UnaryOperator<StateMachine<TreeMachineCommand, TreeState>> thisBuild)
+    {
+        return new TreeWorld(TreeMachine.DEFAULT_UNREACHABLE_WATCH_EXPIRY, null, Duration.ZERO, thisBuild);
     }
 
     private TreeWorld(final Duration unreachableWatchExpiry, final String olderBuildNode, final Duration syncDelay,
-        final Queue<Object> applied)
+        final UnaryOperator<StateMachine<TreeMachineCommand, TreeState>> thisBuild)
     {
         this.world = ToolboxCluster.start(CLUSTER, syncDelay, (node, builder) ->
         {
@@ -90,7 +103,7 @@ public final class TreeWorld implements AutoCloseable
                 {
                     return new OlderBuild<>(machine, 0);
                 }
-                return null == applied ? machine : new AppliedCommands<>(machine, applied);
+                return thisBuild.apply(machine);
             })
                 .modCallHandler(TreeMachine.DEFAULT_LESSOR_HANDLER, host)
                 .minSnapshotInterval(16);
