@@ -3,6 +3,7 @@ package dev.ra.examples.tree;
 import dev.ra.CommandOutcomeUnknownException;
 import dev.ra.InvalidCommandException;
 import dev.ra.RaException;
+import dev.ra.RaTimeoutException;
 import dev.ra.RaSystem;
 import dev.ra.ServerId;
 import dev.ra.examples.lease.Lease;
@@ -185,6 +186,8 @@ public final class TreeClient implements AutoCloseable
      *
      * @param path of the node.
      * @throws IllegalArgumentException if a node on the way cannot be created (bad path, ephemeral parent).
+     * @throws RaTimeoutException                    if the call's time ran out before a create on the way answered
+     *                                               (one timeout for the look and every create): it names that node.
      * @throws dev.ra.CommandOutcomeUnknownException if a create on the way still had an unknown outcome at the
      *                                               deadline: the cluster no longer knew it when an attempt of it came
      *                                               (see {@link dev.ra.examples.support.ClientSequences}), or refused
@@ -208,7 +211,21 @@ public final class TreeClient implements AutoCloseable
         while (true)
         {
             final String prefix = next < 0 ? path : path.substring(0, next);
-            final TreeReply reply = ensureNode(prefix, deadline);
+            final TreeReply reply;
+            try
+            {
+                reply = ensureNode(prefix, deadline);
+            }
+            catch (final RaTimeoutException timedOut)
+            {
+                // The look and the creates before this one share the call's time, and may have used most of it: say
+                // which create ran out, on the way to which path, not only that some command timed out.
+                final RaTimeoutException named = new RaTimeoutException("ensurePath('" + path + "') ran out of " +
+                    "time at the create of '" + prefix + "' (the look and every create on the way share the client's " +
+                    "one timeout; the nodes above it stand): " + timedOut.getMessage());
+                named.initCause(timedOut);
+                throw named;
+            }
             if (!reply.ok() && !(reply instanceof TreeReply.NodeExists))
             {
                 throw new IllegalArgumentException("cannot create '" + prefix + "' on the way to '" + path + "': " +
