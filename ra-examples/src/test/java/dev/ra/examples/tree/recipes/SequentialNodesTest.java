@@ -6,11 +6,13 @@ import dev.ra.RaException;
 import dev.ra.ServerId;
 import dev.ra.examples.lease.Lease;
 import dev.ra.examples.support.ClusterClient;
+import dev.ra.examples.support.SwitchNotYetApplied;
 import dev.ra.examples.support.ToolboxCluster;
 import dev.ra.examples.tree.CreateMode;
 import dev.ra.examples.tree.NumberedWrite;
 import dev.ra.examples.tree.TreeClient;
 import dev.ra.examples.tree.TreeOp;
+import dev.ra.examples.tree.TreePaths;
 import dev.ra.examples.tree.TreeReply;
 import dev.ra.examples.tree.TreeWorld;
 import dev.ra.testkit.InJvmCluster;
@@ -102,6 +104,47 @@ class SequentialNodesTest
 
                 assertThat(tree.getChildren("/locks/l").orElseThrow()).as("contenders after the only one left")
                     .isEmpty();
+            }
+        }
+    }
+
+    /**
+     * A contender's numbered create whose first attempt's reply came after the attempt's time, and whose retry was
+     * refused before the log (a leader elected since has not applied the switch to machine version 4): the call's
+     * outcome is unknown, and the contender finds the node its first attempt made by its protected name, rather than
+     * making a second one.
+     */
+    @Test
+    void aContenderWhoseRetryIsRefusedAfterAnUnknownOutcomeFindsItsNodeByName()
+    {
+        try (TreeWorld world = TreeWorld.running(machine ->
+            SwitchNotYetApplied.refusingFromTheFirstRetry(machine, NumberedWrite.class)))
+        {
+            final ToolboxCluster cluster = world.cluster();
+            final String leader = cluster.awaitLeader().node();
+            // A client on another node than the leader's: only the caller's node encodes the command.
+            final String caller = cluster.followerNode();
+            try (TreeClient tree = new TreeClient(new ClusterClient(cluster.system(caller), cluster.members(),
+                Duration.ofSeconds(60), Duration.ofMillis(300))))
+            {
+                tree.ensurePath("/locks/l");
+                try (Lease session = tree.openSession(Duration.ofSeconds(60), () -> { }))
+                {
+                    final String mine;
+                    // The leader's answers come after an attempt's first time: the create's retry is the one refused.
+                    cluster.network().delay(leader, caller, LAG);
+                    try
+                    {
+                        mine = SequentialNodes.create(tree, "/locks/l", "lock-", session.id());
+                    }
+                    finally
+                    {
+                        cluster.network().delay(leader, caller, Duration.ZERO);
+                    }
+
+                    assertThat(TreePaths.sequence(mine)).as("the node of the create's first attempt").isZero();
+                    assertThat(tree.getChildren("/locks/l").orElseThrow()).as("the contenders").containsExactly(mine);
+                }
             }
         }
     }
