@@ -34,6 +34,8 @@ class TreeEnsurePathRefusedRetryTest
                 Duration.ofSeconds(60), Duration.ofMillis(300)));
             try
             {
+                // Made at full speed, so that the client knows the leader, which then answers the path's last create.
+                tree.ensurePath("/services");
                 // The leader's answers come after an attempt's first time: the create's retry is the one refused.
                 cluster.network().delay(leader, caller, Duration.ofSeconds(1));
                 try
