@@ -11,6 +11,7 @@ import dev.ra.RaftRole;
 import dev.ra.StateMachine;
 import dev.ra.codec.Codec;
 import dev.ra.examples.support.ClientSequences;
+import dev.ra.examples.support.CommandNumber;
 import dev.ra.examples.support.FirstComponentsCodec;
 import dev.ra.examples.support.Persistent;
 import dev.ra.examples.support.ReleaseCursorPolicy;
@@ -71,6 +72,12 @@ import java.util.Objects;
  * sessions or none (a delete), and a late delete must not delete the same client's newer put under a session. So
  * a client's entry goes by the time and count bounds of {@link ClientSequences}, not with a session.
  *
+ * <p><b>Numbered watch registrations</b> (version 5): {@link WatchCommand.NumberedRegister} carries a register or
+ * resume with its client's number, compared with the same client's writes and registrations: a copy of one held up
+ * on its way, landing after its retry registered the watch, is refused ({@link dev.ra.examples.support.StaleCommand})
+ * without effect. The plain {@link WatchCommand.Register} is applied as before: such a copy registers the watch again
+ * from its older start, and ends the live watch if that start was compacted away since.
+ *
  * <p>Every node hosting a member must register a {@link LessorHost} under the handler name: without one on the
  * leader's node, no lessor runs there, so no session expires and clients find no lessor to keep sessions alive with.
  *
@@ -107,7 +114,7 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
      */
     static final ProcessRef ANY_CALLER = new ProcessRef("leased-kv-client", 1);
     /** The newest version of the logic ({@link #version()}). */
-    private static final int VERSION = 4;
+    private static final int VERSION = 5;
 
     /** The snapshots of versions 0 to 2: the state's first five components, without the settings. */
     private static final Codec<LeasedKvState> OLDER_STATE = new FirstComponentsCodec<>(LeasedKvState.class, 5,
@@ -186,7 +193,8 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
      * register replace that watcher's watch. Before version 2 a cancel ended any watch of its id, and answered
      * {@code false} for the tombstone of an expired watch, which it removed. Version 3 keeps the history limit and the
      * unreachable watch expiry in the state; the older versions applied each member's own. Version 4 takes
-     * {@link LeasedKvCommand.Numbered} writes, and keeps its clients' numbers in the state.
+     * {@link LeasedKvCommand.Numbered} writes, and keeps its clients' numbers in the state. Version 5 takes
+     * {@link WatchCommand.NumberedRegister}, numbered with the writes.
      */
     @Override
     public int version()
@@ -202,19 +210,20 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
 
     /**
      * Versions 0 and 1 refuse {@link WatchCommand.CancelOwn} before the log, versions 0 to 2
-     * {@link LeasedKvCommand.Configure}, and versions 0 to 3 {@link LeasedKvCommand.Numbered}: the members of an older
-     * build cannot decode them.
+     * {@link LeasedKvCommand.Configure}, versions 0 to 3 {@link LeasedKvCommand.Numbered}, and versions 0 to 4
+     * {@link WatchCommand.NumberedRegister}: the members of an older build cannot decode them.
      */
     @Override
     @SuppressWarnings("unchecked")
     public Codec<LeasedKvMachineCommand> commandCodec()
     {
-        if (logicVersion >= 4)
+        if (logicVersion >= 5)
         {
             return StateMachine.super.commandCodec();
         }
         final Codec<Object> older = switch (logicVersion)
         {
+            case 4 -> VersionOneCommands.VERSION_FOUR;
             case 3 -> VersionOneCommands.VERSION_THREE;
             case 2 -> VersionOneCommands.VERSION_TWO;
             default -> VersionOneCommands.CODEC;
@@ -224,7 +233,7 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
 
     /**
      * Versions 0 to 3 read and write their snapshots in their own shape: version 3 without the numbered writes,
-     * versions 0 to 2 without the settings too.
+     * versions 0 to 2 without the settings too. Version 5's are version 4's.
      */
     @Override
     public Codec<LeasedKvState> stateCodec()
@@ -246,26 +255,44 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
     public ApplyResult<LeasedKvState> apply(final CommandMeta meta, final LeasedKvMachineCommand command,
         final LeasedKvState state)
     {
-        if (!(command instanceof LeasedKvCommand.Numbered numbered))
+        if (command instanceof LeasedKvCommand.Numbered numbered)
         {
-            final Outcome outcome = applyOne(meta, command, state);
-            return cursorPolicy.result(meta, outcome.state(), outcome.reply(), outcome.effects());
+            if (logicVersion < 4)
+            {
+                // Refused by the older versions' codecs before the log; kept out of apply all the same.
+                return cursorPolicy.result(meta, state, null, List.of());
+            }
+            return applyNumbered(meta, numbered.number(), numbered.write(), state);
         }
-        if (logicVersion < 4)
+        if (command instanceof WatchCommand.NumberedRegister numbered)
         {
-            // Refused by the older versions' codecs before the log; kept out of apply all the same.
-            return cursorPolicy.result(meta, state, null, List.of());
+            if (logicVersion < 5)
+            {
+                // Refused by the older versions' codecs before the log; kept out of apply all the same.
+                return cursorPolicy.result(meta, state, null, List.of());
+            }
+            return applyNumbered(meta, numbered.number(), numbered.register(), state);
         }
-        final ClientSequences.Earlier earlier = state.sequences().earlier(ANY_CALLER, numbered.number());
+        final Outcome outcome = applyOne(meta, command, state);
+        return cursorPolicy.result(meta, outcome.state(), outcome.reply(), outcome.effects());
+    }
+
+    /**
+     * A client's numbered call: a write, or (version 5) a watch registration, compared with all the client's others.
+     */
+    private ApplyResult<LeasedKvState> applyNumbered(final CommandMeta meta, final CommandNumber number,
+        final LeasedKvMachineCommand call, final LeasedKvState state)
+    {
+        final ClientSequences.Earlier earlier = state.sequences().earlier(ANY_CALLER, number);
         if (null != earlier)
         {
-            // A retry of a write applied already, or a late attempt of one its client finished: nothing is applied.
+            // A retry of a call applied already, or a late attempt of one its client finished: nothing is applied.
             return cursorPolicy.result(meta, state, earlier.reply(), List.of());
         }
-        final Outcome applied = applyOne(meta, numbered.write(), state);
+        final Outcome applied = applyOne(meta, call, state);
         // The reply remembered before the release cursor policy looks, so that a snapshot taken here holds it.
         final LeasedKvState next = applied.state().withSequences(applied.state().sequences().applied(ANY_CALLER,
-            numbered.number(), applied.reply(), meta.systemTimeMs()));
+            number, applied.reply(), meta.systemTimeMs()));
         return cursorPolicy.result(meta, next, applied.reply(), applied.effects());
     }
 

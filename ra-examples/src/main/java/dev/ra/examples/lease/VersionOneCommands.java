@@ -5,8 +5,10 @@ import dev.ra.codec.Codecs;
 import dev.ra.examples.watch.WatchCommand;
 
 /**
- * The command codecs of {@link LeasedKvMachine} versions 0 to 3: the generic codec, refusing the commands those
- * versions did not have ({@link Codecs#refusing}): {@link LeasedKvCommand.Numbered} before version 4,
+ * The command codecs of {@link LeasedKvMachine} versions 0 to 4: the generic codec, refusing the commands those
+ * versions did not have ({@link Codecs#refusing}): {@link WatchCommand.NumberedRegister} before version 5 (on its
+ * refusal {@link dev.ra.examples.watch.Watcher} sends the plain {@link WatchCommand.Register}),
+ * {@link LeasedKvCommand.Numbered} before version 4,
  * {@link LeasedKvCommand.Configure} before version 3, and
  * {@link WatchCommand.CancelOwn} before version 2; on the refusal of the latter
  * ({@link dev.ra.InvalidCommandException}) {@link dev.ra.examples.watch.Watcher} sends {@link WatchCommand.Cancel}
@@ -24,8 +26,15 @@ final class VersionOneCommands
     static final String NUMBERED_REFUSAL = "LeasedKvCommand.Numbered needs machine version 4 of LeasedKvMachine; " +
         "the cluster is at an older version until every member runs a build that has it (send the plain command " +
         "meanwhile)";
+    /** Why a {@link WatchCommand.NumberedRegister} is refused before version 5. */
+    static final String NUMBERED_REGISTER_REFUSAL = "WatchCommand.NumberedRegister needs machine version 5 of " +
+        "LeasedKvMachine; the cluster is at an older version until every member runs a build that has it (send " +
+        "WatchCommand.Register meanwhile)";
+    /** The codec of version 4. */
+    static final Codec<Object> VERSION_FOUR = Codecs.refusing(Codecs.generic(),
+        WatchCommand.NumberedRegister.class::isInstance, NUMBERED_REGISTER_REFUSAL);
     /** The codec of version 3. */
-    static final Codec<Object> VERSION_THREE = Codecs.refusing(Codecs.generic(),
+    static final Codec<Object> VERSION_THREE = Codecs.refusing(VERSION_FOUR,
         LeasedKvCommand.Numbered.class::isInstance, NUMBERED_REFUSAL);
     /** The codec of version 2. */
     static final Codec<Object> VERSION_TWO = Codecs.refusing(VERSION_THREE,

@@ -2,6 +2,7 @@ package dev.ra.examples.watch;
 
 import dev.ra.ProcessRef;
 import dev.ra.examples.lease.LeasedKvMachineCommand;
+import dev.ra.examples.support.CommandNumber;
 import java.util.Objects;
 
 /**
@@ -34,6 +35,29 @@ public sealed interface WatchCommand extends LeasedKvMachineCommand
             {
                 throw new IllegalArgumentException("start revision must be >= 0, got " + startRevision);
             }
+        }
+    }
+
+    /**
+     * A {@link Register} (or resume) numbered by its client ({@link dev.ra.examples.support.ClientSequences}, machine
+     * version 5 of {@code LeasedKvMachine}): a retry of one applied already gets its first reply and changes nothing,
+     * and an attempt numbered below its client's first unanswered call, a copy held up on its way that lands after
+     * its retry registered the watch, is answered {@link dev.ra.examples.support.StaleCommand} and changes nothing.
+     * Unnumbered, such a copy registered the watch again from its older start, and when that start had been compacted
+     * away since, ended the live watch with a {@link WatchReply.Compacted} its watcher never saw. A machine at an
+     * older version refuses it before the log ({@link dev.ra.InvalidCommandException}), and {@link Watcher} then
+     * sends the plain {@link Register}.
+     *
+     * @param register the registration.
+     * @param number   of the call, the same in every attempt of it.
+     */
+    record NumberedRegister(Register register, CommandNumber number) implements WatchCommand
+    {
+        /** Checks that the registration and the number are given. */
+        public NumberedRegister
+        {
+            Objects.requireNonNull(register, "register");
+            Objects.requireNonNull(number, "number");
         }
     }
 

@@ -4,6 +4,7 @@ import dev.ra.InvalidCommandException;
 import dev.ra.ProcessRef;
 import dev.ra.RaProcess;
 import dev.ra.examples.support.ClusterClient;
+import dev.ra.examples.support.NumberedCalls;
 import dev.ra.examples.support.OwnThread;
 import java.time.Duration;
 import java.util.Objects;
@@ -32,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * watch ends and {@code onCompacted} runs. If a resume is refused ({@link WatchReply.Refused}: the watch was gone
  * and another watcher has registered its id since), the watch ends too and {@code onRefused} runs with the reason:
  * the watcher is told, as etcd's watch is cancelled with a reason, rather than left waiting for events that will
- * never come.
+ * never come. Registrations and resumes are numbered calls ({@link WatchCommand.NumberedRegister}, with the plain
+ * {@link WatchCommand.Register} to a cluster that refuses it before the log), so a copy of one held up on its way
+ * changes nothing when it lands after the watch is live.
  *
  * <p>The machine behind the cluster must take {@link WatchCommand}s. The listener, {@code onCompacted} and
  * {@code onRefused} run on the watcher's own thread, the listener one batch at a time; any of them may close the
@@ -45,6 +48,7 @@ public final class Watcher implements AutoCloseable
     private static final long RESUME_PAUSE_MS = 1_000;
 
     private final ClusterClient cluster;
+    private final NumberedCalls calls;
     private final String watchId = UUID.randomUUID().toString();
     private final String prefix;
     private final Consumer<EventBatch> listener;
@@ -67,6 +71,7 @@ public final class Watcher implements AutoCloseable
         final Consumer<WatchReply.Compacted> onCompacted, final Consumer<WatchReply.Refused> onRefused)
     {
         this.cluster = Objects.requireNonNull(cluster, "cluster");
+        this.calls = new NumberedCalls(cluster);
         this.prefix = Objects.requireNonNull(prefix, "prefix");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.onCompacted = Objects.requireNonNull(onCompacted, "onCompacted");
@@ -241,10 +246,17 @@ public final class Watcher implements AutoCloseable
         return refusedBeforeTheLog && reply instanceof WatchReply.Refused ? send.apply(own) : reply;
     }
 
+    /**
+     * Register (or resume) the watch: numbered ({@link WatchCommand.NumberedRegister}), so that a copy of an attempt
+     * held up on its way changes nothing when it lands after the watch is live, and sent again with its number while
+     * its outcome is unknown; to a cluster that refuses it before the log (at an older machine version), the plain
+     * {@link WatchCommand.Register}, retried, as before.
+     */
     private WatchReply register(final long startRevision)
     {
-        final WatchReply reply = cluster.command(new WatchCommand.Register(watchId, inbox.ref(), prefix,
-            startRevision), true);
+        final WatchCommand.Register register = new WatchCommand.Register(watchId, inbox.ref(), prefix, startRevision);
+        final WatchReply reply = calls.send("watch registration",
+            number -> new WatchCommand.NumberedRegister(register, number), () -> cluster.command(register, true));
         if (reply instanceof WatchReply.Watching watching && null == cursor)
         {
             cursor = new WatchCursor(watching.startRevision() - 1);

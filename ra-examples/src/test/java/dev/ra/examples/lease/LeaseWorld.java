@@ -3,6 +3,7 @@ package dev.ra.examples.lease;
 import dev.ra.RaSystem;
 import dev.ra.RaftRole;
 import dev.ra.ServerId;
+import dev.ra.examples.support.AppliedCommands;
 import dev.ra.examples.support.OlderBuild;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import dev.ra.examples.support.ToolboxCluster;
@@ -10,6 +11,7 @@ import dev.ra.examples.watch.Watch;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 
@@ -43,7 +45,7 @@ final class LeaseWorld implements AutoCloseable
     LeaseWorld(final int historyLimit, final Duration unreachableWatchExpiry,
         final BiFunction<RaSystem, ServerId, RaftRole> roleOf)
     {
-        this(historyLimit, unreachableWatchExpiry, roleOf, List.of(), 0);
+        this(historyLimit, unreachableWatchExpiry, roleOf, List.of(), 0, null);
     }
 
     /**
@@ -55,12 +57,24 @@ final class LeaseWorld implements AutoCloseable
     LeaseWorld(final int historyLimit, final List<String> olderBuildNodes, final int olderVersion)
     {
         this(historyLimit, LeasedKvMachine.DEFAULT_UNREACHABLE_WATCH_EXPIRY,
-            (system, server) -> system.overview(server).role(), olderBuildNodes, olderVersion);
+            (system, server) -> system.overview(server).role(), olderBuildNodes, olderVersion, null);
+    }
+
+    /**
+     * @param historyLimit of the machine.
+     * @param applied      gets every command a member applies, the very commands the clients sent (to send a copy
+     *                     of one again, as an attempt held up on its way would land).
+     * @return the world.
+     */
+    static LeaseWorld recording(final int historyLimit, final Queue<Object> applied)
+    {
+        return new LeaseWorld(historyLimit, LeasedKvMachine.DEFAULT_UNREACHABLE_WATCH_EXPIRY,
+            (system, server) -> system.overview(server).role(), List.of(), 0, applied);
     }
 
     private LeaseWorld(final int historyLimit, final Duration unreachableWatchExpiry,
         final BiFunction<RaSystem, ServerId, RaftRole> roleOf, final List<String> olderBuildNodes,
-        final int olderVersion)
+        final int olderVersion, final Queue<Object> applied)
     {
         this.world = ToolboxCluster.start(CLUSTER, (node, builder) ->
         {
@@ -74,7 +88,11 @@ final class LeaseWorld implements AutoCloseable
             {
                 final LeasedKvMachine machine = new LeasedKvMachine(LeasedKvMachine.DEFAULT_LESSOR_HANDLER,
                     historyLimit, unreachableWatchExpiry, ReleaseCursorPolicy.every(16));
-                return olderBuildNodes.contains(node) ? new OlderBuild<>(machine, olderVersion) : machine;
+                if (olderBuildNodes.contains(node))
+                {
+                    return new OlderBuild<>(machine, olderVersion);
+                }
+                return null == applied ? machine : new AppliedCommands<>(machine, applied);
             })
                 .modCallHandler(LeasedKvMachine.DEFAULT_LESSOR_HANDLER, host)
                 .minSnapshotInterval(16);

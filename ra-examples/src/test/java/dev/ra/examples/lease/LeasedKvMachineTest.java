@@ -267,7 +267,8 @@ class LeasedKvMachineTest
             SessionCommand.Grant.class,
             SessionCommand.Revoke.class,
             SessionCommand.Expire.class, SessionCommand.NewLeader.class, SessionCommand.LessorReady.class,
-            WatchCommand.Register.class, WatchCommand.CancelOwn.class, WatchCommand.Cancel.class);
+            WatchCommand.Register.class, WatchCommand.NumberedRegister.class, WatchCommand.CancelOwn.class,
+            WatchCommand.Cancel.class);
         final List<Class<?>> permitted = new ArrayList<>();
         for (final Class<?> sealed : List.of(LeasedKvCommand.class, SessionCommand.class, WatchCommand.class))
         {
@@ -301,7 +302,7 @@ class LeasedKvMachineTest
     {
         return command instanceof LeasedKvCommand.Put || command instanceof LeasedKvCommand.PutIf ||
             command instanceof LeasedKvCommand.Delete || command instanceof SessionCommand.Grant ||
-            command instanceof SessionCommand.Revoke;
+            command instanceof SessionCommand.Revoke || command instanceof WatchCommand.Register;
     }
 
     private static List<Input> randomInputs(final Random random)
@@ -331,8 +332,11 @@ class LeasedKvMachineTest
             {
                 // Numbered by one of two clients, from few numbers: retries, stale attempts and new calls mix.
                 final long number = 1 + random.nextInt(8);
-                inputs.add(Input.of(new LeasedKvCommand.Numbered(write, new CommandNumber("c" + random.nextInt(2),
-                    number, 1 + random.nextInt((int)number)))));
+                final CommandNumber numbered = new CommandNumber("c" + random.nextInt(2), number,
+                    1 + random.nextInt((int)number));
+                inputs.add(Input.of(write instanceof WatchCommand.Register register ?
+                    new WatchCommand.NumberedRegister(register, numbered) : new LeasedKvCommand.Numbered(write,
+                        numbered)));
                 continue;
             }
             inputs.add(Input.of(payload));

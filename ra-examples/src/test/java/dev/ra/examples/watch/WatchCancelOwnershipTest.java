@@ -108,8 +108,8 @@ class WatchCancelOwnershipTest
     @Test
     void versionsZeroAndOneKeepTheCancelOfAnyWatchAndRefuseTheOwnCancelBeforeTheLog()
     {
-        assertThat(latest.version()).isEqualTo(4);
-        assertThat(latest.machineFor(4)).isSameAs(latest);
+        assertThat(latest.version()).isEqualTo(5);
+        assertThat(latest.machineFor(5)).isSameAs(latest);
         final byte[] own = latest.commandCodec().toBytes(new WatchCommand.CancelOwn("w", ALICE));
         for (final int version : List.of(0, 1))
         {

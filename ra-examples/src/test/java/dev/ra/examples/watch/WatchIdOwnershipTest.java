@@ -94,8 +94,8 @@ class WatchIdOwnershipTest
     @Test
     void shouldKeepVersionZeroReplacingTheWatch()
     {
-        assertThat(latest.version()).isEqualTo(4);
-        assertThat(latest.machineFor(4)).isSameAs(latest);
+        assertThat(latest.version()).isEqualTo(5);
+        assertThat(latest.machineFor(5)).isSameAs(latest);
         final MachineDriver<LeasedKvMachineCommand, LeasedKvState> v0 =
             new MachineDriver<>(latest.machineFor(0), LeasedKvMachineCommand.class);
         v0.apply(new WatchCommand.Register("w", ALICE, "a/", 0));
