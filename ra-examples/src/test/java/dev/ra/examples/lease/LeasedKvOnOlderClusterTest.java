@@ -6,9 +6,13 @@ import dev.ra.ProcessRef;
 import dev.ra.ServerId;
 import dev.ra.examples.support.ClientSequences;
 import dev.ra.examples.support.ToolboxCluster;
+import dev.ra.examples.watch.WatchEvent;
+import dev.ra.examples.watch.Watcher;
 import dev.ra.testkit.InJvmCluster;
 import java.time.Duration;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -16,7 +20,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The client's writes through a real leader: at machine version 4 they are numbered (the members remember the
  * client's calls); a cluster held at version 3 by a member not yet upgraded refuses the numbered writes before the
- * log, and the client sends the plain ones, which every member applies alike.
+ * log, and the client sends the plain ones, which every member applies alike. Likewise a {@link Watcher}'s
+ * registration: numbered at version 5, plain on a cluster held at version 4.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class LeasedKvOnOlderClusterTest
@@ -65,6 +70,65 @@ class LeasedKvOnOlderClusterTest
                 assertThat(sequences(world, node)).as("numbers on " + node).isEqualTo(ClientSequences.NONE);
             }
         }
+    }
+
+    @Test
+    void aClusterAtVersionFiveTakesTheNumberedWatchRegistration()
+    {
+        try (LeaseWorld world = new LeaseWorld(16))
+        {
+            final ToolboxCluster cluster = world.cluster();
+            InJvmCluster.await(() ->
+            {
+                final ServerId leader = cluster.awaitLeader();
+                return cluster.system(leader.node()).overview(leader).machineVersion().effective() >= 5 ?
+                    Boolean.TRUE : null;
+            }, WAIT, "the switch to machine version 5");
+
+            watchAPlainPut(world.clientOn(ToolboxCluster.APP_NODE));
+
+            assertThat(sequences(world, cluster.awaitLeader().node())).as("the registration's number")
+                .isNotEqualTo(ClientSequences.NONE);
+        }
+    }
+
+    @Test
+    void aClusterHeldAtVersionFourIsSentThePlainWatchRegistration()
+    {
+        try (LeaseWorld world = new LeaseWorld(16, List.of(OLDER), 4))
+        {
+            final ToolboxCluster cluster = world.cluster();
+            final ServerId leader = leaderOfTheNewerBuild(cluster);
+            InJvmCluster.await(() -> cluster.system(leader.node()).overview(leader).machineVersion().effective() == 4 ?
+                Boolean.TRUE : null, WAIT, "the switch to machine version 4");
+
+            final long revision = watchAPlainPut(world.clientOn(ToolboxCluster.APP_NODE));
+
+            for (final String node : ToolboxCluster.RA_NODES)
+            {
+                InJvmCluster.await(() -> revisionOf(world, node) >= revision ? Boolean.TRUE : null, WAIT,
+                    "the put applied on " + node);
+                assertThat(sequences(world, node)).as("numbers on " + node).isEqualTo(ClientSequences.NONE);
+            }
+        }
+    }
+
+    /**
+     * Watch a prefix, and see a put under it (sent plain, so that only the registration may be numbered).
+     *
+     * @return the store's revision after the put.
+     */
+    private static long watchAPlainPut(final LeasedKvClient kv)
+    {
+        final Queue<WatchEvent> delivered = new ConcurrentLinkedQueue<>();
+        try (Watcher watcher = Watcher.watch(kv.cluster(), "k/", 0, batch -> delivered.addAll(batch.events()),
+            compacted -> { }))
+        {
+            kv.cluster().<Object>command(new LeasedKvCommand.Put("k/a", "a", 0), false);
+            InJvmCluster.await(() -> delivered.isEmpty() ? null : Boolean.TRUE, WAIT, "the watcher sent the put");
+            assertThat(delivered).extracting(WatchEvent::key).containsExactly("k/a");
+        }
+        return kv.revision();
     }
 
     /**
