@@ -7,6 +7,7 @@ import dev.ra.RaftRole;
 import dev.ra.StateMachine;
 import dev.ra.examples.lease.SessionCommand;
 import dev.ra.examples.lease.SessionReply;
+import dev.ra.examples.support.CommandNumber;
 import dev.ra.examples.support.GoldenFiles;
 import dev.ra.examples.support.GoldenTranscript;
 import dev.ra.examples.support.ReleaseCursorPolicy;
@@ -15,10 +16,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Versions 2 and 3 of the tree machine against the bytes and replies of the builds that ran them last (captured
- * from those builds, in the resources named below): a member of this build replaying a log of either version must
+ * Versions 2, 3 and 4 of the tree machine against the bytes and replies of the builds that ran them last (captured
+ * from those builds, in the resources named below): a member of this build replaying a log of any of them must
  * write the snapshots and give the replies and effects that build did, sessions, ephemeral and sequential nodes,
- * watches and their expiry, and version 3's child checks included.
+ * watches and their expiry, version 3's child checks and version 4's numbered writes and plain re-registrations
+ * included.
  */
 class TreeOlderBuildBytesTest
 {
@@ -26,6 +28,8 @@ class TreeOlderBuildBytesTest
     static final int OLDER_VERSION = 2;
     /** The version the second resource was captured at: the newest of the build before version 4. */
     static final int VERSION_THREE = 3;
+    /** The version the third resource was captured at: the newest of the build before version 5. */
+    static final int VERSION_FOUR = 4;
     private static final ProcessRef OWNER = new ProcessRef("n1", 1);
     private static final ProcessRef W1 = new ProcessRef("n2", 1);
     private static final ProcessRef W2 = new ProcessRef("n3", 1);
@@ -61,6 +65,45 @@ class TreeOlderBuildBytesTest
         tree.apply(new TreeOp.Delete("/f/one", 1));
         tree.snapshot();
         return tree.lines();
+    }
+
+    /**
+     * Version 3's scenario, then version 4's numbered writes (new, retried, late) and a re-registration landing
+     * after the watch it names fired and was set again.
+     */
+    static List<String> transcriptOfVersionFour(final StateMachine<TreeMachineCommand, TreeState> machine)
+    {
+        final GoldenTranscript<TreeMachineCommand, TreeState> tree =
+            new GoldenTranscript<>(machine, TreeMachineCommand.class);
+        playVersionTwo(tree);
+        final NumberedWrite create = new NumberedWrite(new TreeOp.Create("/g", "0", CreateMode.PERSISTENT, 0), W2,
+            number(1, 1));
+        tree.apply(create);
+        tree.apply(create);
+        tree.apply(new NumberedWrite(new TreeOp.Create("/g/s-", "", CreateMode.PERSISTENT_SEQUENTIAL, 0), W2,
+            number(2, 2)));
+        final NumberedWrite set = new NumberedWrite(new TreeOp.SetData("/g", "1", TreeOp.ANY_VERSION), W2,
+            number(3, 3));
+        tree.apply(set);
+        tree.apply(new NumberedWrite(new TreeCommand.Multi(List.of(new TreeOp.Check("/g", 1),
+            new TreeOp.SetData("/g", "2", 1))), W2, number(4, 4)));
+        tree.apply(set);
+        tree.snapshot();
+        final TreeReply.NodeData read = (TreeReply.NodeData)tree.apply(new TreeCommand.GetData("/g", W2)).reply();
+        final TreeCommand.Reregister reregister = new TreeCommand.Reregister(W2,
+            List.of(new TreeCommand.HeldWatch("/g", WatchMode.DATA, read.zxid())));
+        tree.apply(reregister);
+        tree.apply(new NumberedWrite(new TreeOp.SetData("/g", "3", TreeOp.ANY_VERSION), W2, number(5, 5)));
+        tree.apply(new TreeCommand.GetData("/g", W2));
+        tree.apply(reregister);
+        tree.apply(new TreeOp.SetData("/g", "4", TreeOp.ANY_VERSION));
+        tree.snapshot();
+        return tree.lines();
+    }
+
+    private static CommandNumber number(final long number, final long firstUnanswered)
+    {
+        return new CommandNumber("client-a", number, firstUnanswered);
     }
 
     private static void playVersionTwo(final GoldenTranscript<TreeMachineCommand, TreeState> tree)
@@ -120,6 +163,19 @@ class TreeOlderBuildBytesTest
     {
         final StateMachine<TreeMachineCommand, TreeState> machine = versionThree();
         GoldenFiles.check("/dev/ra/examples/tree/tree-v3.golden", transcriptOfVersionThree(machine), machine);
+    }
+
+    @Test
+    void shouldWriteTheSnapshotsAndGiveTheRepliesOfVersionFour()
+    {
+        final StateMachine<TreeMachineCommand, TreeState> machine = versionFour();
+        GoldenFiles.check("/dev/ra/examples/tree/tree-v4.golden", transcriptOfVersionFour(machine), machine);
+    }
+
+    static StateMachine<TreeMachineCommand, TreeState> versionFour()
+    {
+        return new TreeMachine("lessor", Duration.ofSeconds(15), ReleaseCursorPolicy.every(7))
+            .machineFor(VERSION_FOUR);
     }
 
     static StateMachine<TreeMachineCommand, TreeState> versionThree()
