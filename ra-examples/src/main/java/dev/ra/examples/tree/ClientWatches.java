@@ -3,6 +3,7 @@ package dev.ra.examples.tree;
 import dev.ra.ProcessRef;
 import dev.ra.RaProcess;
 import dev.ra.examples.support.ClusterClient;
+import dev.ra.examples.support.NumberedCalls;
 import dev.ra.examples.support.OwnThread;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * older than the watch) is dropped for it. An event can overtake the reply of the read that set its watch, so the
  * last events are kept for a while and checked when a watch is added: a one-shot watch fires with the first one that
  * matches, a persistent one is given all of them first. On {@link TreeWatchMessage.Resync} every held watch is
- * registered again.
+ * registered again, by a numbered call ({@link NumberedWrite}, machine version 5).
  */
 final class ClientWatches implements AutoCloseable
 {
@@ -40,6 +41,7 @@ final class ClientWatches implements AutoCloseable
     private static final int RECENT_EVENTS = 1_024;
 
     private final ClusterClient cluster;
+    private final NumberedCalls calls;
     private final OwnThread thread;
     private final ExecutorService executor;
     private final RaProcess process;
@@ -50,6 +52,7 @@ final class ClientWatches implements AutoCloseable
     ClientWatches(final ClusterClient cluster)
     {
         this.cluster = cluster;
+        this.calls = new NumberedCalls(cluster);
         this.thread = new OwnThread("tree-watches-" + cluster.system().nodeId());
         this.executor = thread.executor();
         this.process = cluster.system().spawn(message -> post(() -> onMessage(message)));
@@ -187,7 +190,11 @@ final class ClientWatches implements AutoCloseable
             }
             try
             {
-                cluster.command(new TreeCommand.Reregister(process.ref(), watches), true);
+                final TreeCommand.Reregister reregister = new TreeCommand.Reregister(process.ref(), watches);
+                // Numbered (machine version 5), so that a copy held up on its way changes nothing when it lands
+                // after a watch it names fired and was set again; the plain one to an older cluster.
+                calls.send("tree watch re-registration", number -> new NumberedWrite(reregister, process.ref(),
+                    number), () -> cluster.command(reregister, true));
             }
             catch (final RuntimeException ex)
             {

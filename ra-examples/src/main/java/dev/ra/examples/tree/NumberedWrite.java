@@ -12,7 +12,13 @@ import java.util.Objects;
  * a setData after the client's next setData) is answered {@link dev.ra.examples.support.StaleCommand} and changes
  * nothing. Machine version 4 of {@link TreeMachine}; a cluster at an older version refuses it before the log.
  *
- * @param write  the write, applied as it is when sent alone.
+ * <p>From version 5 it may carry a {@link TreeCommand.Reregister} too (version 4 refuses that before the log): a copy
+ * of a re-registration held up on its way, landing after the watch it names fired and its client set it again, then
+ * changes nothing, where the plain one fires the watch the client now holds with the older change, which the client
+ * drops as older than that watch, so the watch was gone unseen.
+ *
+ * @param write  the write, applied as it is when sent alone, or (version 5) a re-registration of the caller's
+ *               watches.
  * @param caller the process the calls are about: the {@link TreeClient}'s own (its watch process), so that the calls
  *               of one client are compared with each other.
  * @param number of the call, the same for each of its attempts.
@@ -25,9 +31,9 @@ public record NumberedWrite(TreeCommand write, ProcessRef caller, CommandNumber 
         Objects.requireNonNull(write, "write");
         Objects.requireNonNull(caller, "caller");
         Objects.requireNonNull(number, "number");
-        if (!isWrite(write))
+        if (!isWrite(write) && !(write instanceof TreeCommand.Reregister))
         {
-            throw new IllegalArgumentException("a numbered tree write takes a TreeOp or a Multi, got " +
+            throw new IllegalArgumentException("a numbered tree write takes a TreeOp, a Multi or a Reregister, got " +
                 write.getClass().getName());
         }
     }

@@ -43,7 +43,9 @@ import java.util.Objects;
  *       leader. A new leader sends every watcher a {@link TreeWatchMessage.Resync}, and the watcher re-registers
  *       what it holds ({@link TreeCommand.Reregister}): a one-shot watch whose path changed meanwhile fires then. A
  *       watcher whose node stays unreachable longer than the unreachable watch expiry (log time, default 5 minutes)
- *       loses its watches; if its node comes back it is told to re-register them (see {@link TreeWatches}).</li>
+ *       loses its watches; if its node comes back it is told to re-register them (see {@link TreeWatches}). From
+ *       version 5 the re-registration may come numbered, in a {@link NumberedWrite}, so that a copy of it landing
+ *       late changes nothing.</li>
  * </ul>
  *
  * <p><b>The unreachable watch expiry</b> decides what entries do, so from version 2 it is in the replicated state
@@ -83,7 +85,7 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
     public static final Duration DEFAULT_UNREACHABLE_WATCH_EXPIRY = LeasedKvMachine.DEFAULT_UNREACHABLE_WATCH_EXPIRY;
 
     /** The newest version of the logic ({@link #version()}). */
-    private static final int VERSION = 4;
+    private static final int VERSION = 5;
     /** The snapshots of versions 0 and 1: the state's first five components, without the expiry. */
     private static final Codec<TreeState> OLDER_STATE = new FirstComponentsCodec<>(TreeState.class, 5,
         TreeMachine::olderState, "TreeMachine versions 0 and 1");
@@ -107,6 +109,11 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
     private final boolean childChecks;
     /** Version 4 and later take {@link NumberedWrite}; older versions' codecs refuse it. */
     private final boolean numbers;
+    /**
+     * Version 5 and later take a {@link NumberedWrite} carrying a {@link TreeCommand.Reregister}; version 4's codec
+     * refuses it.
+     */
+    private final boolean numberedReregistrations;
 
     /**
      * A machine with the default handler name, unreachable watch expiry and cursor policy.
@@ -150,6 +157,7 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
         this.expiryInState = true;
         this.childChecks = true;
         this.numbers = true;
+        this.numberedReregistrations = true;
     }
 
     private TreeMachine(final TreeMachine newest, final int version)
@@ -161,12 +169,14 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
         this.expiryInState = version >= 2;
         this.childChecks = version >= 3;
         this.numbers = version >= 4;
+        this.numberedReregistrations = version >= 5;
     }
 
     /**
      * Version 1 takes {@link TreeOp.DeleteCreated}; version 0 did not know it. Version 2 keeps the unreachable watch
      * expiry in the state; versions 0 and 1 applied each member's own. Version 3 takes {@link TreeOp.CheckChildren},
-     * version 4 {@link NumberedWrite} (and keeps the clients' numbered calls in the state).
+     * version 4 {@link NumberedWrite} (and keeps the clients' numbered calls in the state), version 5 a
+     * {@link NumberedWrite} carrying a {@link TreeCommand.Reregister}.
      */
     @Override
     public int version()
@@ -184,9 +194,13 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
     @SuppressWarnings("unchecked")
     public Codec<TreeMachineCommand> commandCodec()
     {
-        if (numbers)
+        if (numberedReregistrations)
         {
             return StateMachine.super.commandCodec();
+        }
+        if (numbers)
+        {
+            return (Codec<TreeMachineCommand>)(Codec<?>)VersionZeroCommands.VERSION_FOUR;
         }
         if (childChecks)
         {
@@ -282,16 +296,34 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
             return cursorPolicy.result(meta, state, new TreeReply.BadArguments(VersionZeroCommands.NUMBERED_REFUSAL),
                 List.of());
         }
+        if (!numberedReregistrations && numbered.write() instanceof TreeCommand.Reregister)
+        {
+            // Refused by version 4's codec before the log; kept out of apply all the same.
+            return cursorPolicy.result(meta, state,
+                new TreeReply.BadArguments(VersionZeroCommands.NUMBERED_REREGISTER_REFUSAL), List.of());
+        }
         final ClientSequences.Earlier earlier = state.sequences().earlier(numbered.caller(), numbered.number());
         if (null != earlier)
         {
             return cursorPolicy.result(meta, state, earlier.reply(), List.of());
         }
-        final Outcome written = write(meta, numbered.write(), state);
+        final Outcome written = numbered.write() instanceof TreeCommand.Reregister reregister ?
+            reregistered(meta, reregister, state) : write(meta, numbered.write(), state);
         final ClientSequences sequences = written.state().sequences().applied(numbered.caller(), numbered.number(),
             written.reply(), meta.systemTimeMs());
         return cursorPolicy.result(meta, written.state().withSequences(sequences), written.reply(),
             written.effects());
+    }
+
+    /**
+     * A re-registration (version 5, numbered): what it changed, as the plain one does.
+     */
+    private static Outcome reregistered(final CommandMeta meta, final TreeCommand.Reregister reregister,
+        final TreeState state)
+    {
+        final Change change = new Change(meta, state);
+        final Object reply = applyWatchCommand(change, reregister);
+        return new Outcome(change.finish(), reply, change.effects);
     }
 
     /**

@@ -4,10 +4,11 @@ import dev.ra.codec.Codec;
 import dev.ra.codec.Codecs;
 
 /**
- * The command codecs of {@link TreeMachine} versions 0 to 3: the generic codec, refusing the commands those versions
+ * The command codecs of {@link TreeMachine} versions 0 to 4: the generic codec, refusing the commands those versions
  * did not have ({@link Codecs#refusing}): {@link TreeOp.DeleteCreated} (alone or in a multi) at version 0,
  * {@link TreeCommand.Configure} at versions 0 and 1, {@link TreeOp.CheckChildren} (alone or in a multi) at
- * versions 0 to 2, and {@link NumberedWrite} at versions 0 to 3.
+ * versions 0 to 2, {@link NumberedWrite} at versions 0 to 3, and a {@link NumberedWrite} carrying a
+ * {@link TreeCommand.Reregister} at version 4.
  */
 final class VersionZeroCommands
 {
@@ -23,8 +24,16 @@ final class VersionZeroCommands
     /** Why a {@link NumberedWrite} is refused before version 4. */
     static final String NUMBERED_REFUSAL = "NumberedWrite needs machine version 4 of TreeMachine; the cluster is at " +
         "an older version until every member runs a build that has it";
+    /** Why a {@link NumberedWrite} carrying a {@link TreeCommand.Reregister} is refused before version 5. */
+    static final String NUMBERED_REREGISTER_REFUSAL = "a NumberedWrite carrying a TreeCommand.Reregister needs " +
+        "machine version 5 of TreeMachine; the cluster is at an older version until every member runs a build that " +
+        "has it (send the plain Reregister meanwhile)";
+    /** The codec of version 4. */
+    static final Codec<Object> VERSION_FOUR = Codecs.refusing(Codecs.generic(),
+        command -> command instanceof NumberedWrite numbered && numbered.write() instanceof TreeCommand.Reregister,
+        NUMBERED_REREGISTER_REFUSAL);
     /** The codec of version 3. */
-    static final Codec<Object> VERSION_THREE = Codecs.refusing(Codecs.generic(), NumberedWrite.class::isInstance,
+    static final Codec<Object> VERSION_THREE = Codecs.refusing(VERSION_FOUR, NumberedWrite.class::isInstance,
         NUMBERED_REFUSAL);
     /** The codec of version 2. */
     static final Codec<Object> VERSION_TWO = Codecs.refusing(VERSION_THREE, VersionZeroCommands::childCheck,

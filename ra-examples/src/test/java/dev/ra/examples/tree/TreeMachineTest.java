@@ -197,8 +197,8 @@ class TreeMachineTest
     {
         final TreeMachine newest = new TreeMachine("lessor", ReleaseCursorPolicy.every(64));
         final StateMachine<TreeMachineCommand, TreeState> zero = newest.machineFor(0);
-        assertThat(newest.version()).isEqualTo(4);
-        assertThat(newest.machineFor(4)).isSameAs(newest);
+        assertThat(newest.version()).isEqualTo(5);
+        assertThat(newest.machineFor(5)).isSameAs(newest);
 
         final TreeOp.DeleteCreated guarded = new TreeOp.DeleteCreated("/n", TreeOp.ANY_VERSION, 3);
         assertThatThrownBy(() -> zero.commandCodec().toBytes(guarded)).isInstanceOf(CodecException.class)
