@@ -12,13 +12,13 @@ import java.util.Objects;
  * a setData after the client's next setData) is answered {@link dev.ra.examples.support.StaleCommand} and changes
  * nothing. Machine version 4 of {@link TreeMachine}; a cluster at an older version refuses it before the log.
  *
- * <p>From version 5 it may carry a {@link TreeCommand.Reregister} too (version 4 refuses that before the log): a copy
- * of a re-registration held up on its way, landing after the watch it names fired and its client set it again, then
- * changes nothing, where the plain one fires the watch the client now holds with the older change, which the client
- * drops as older than that watch, so the watch was gone unseen.
+ * <p>From version 5 it may carry a {@link TreeCommand.Reregister} or a {@link TreeCommand.RemoveWatches} too (version
+ * 4 refuses those before the log): a copy of one held up on its way then changes nothing when it lands after its
+ * client set a watch again, where the plain ones take that watch unseen (a late re-registration fires it with an older
+ * change, which the client drops as older than the watch; a late removal removes it).
  *
- * @param write  the write, applied as it is when sent alone, or (version 5) a re-registration of the caller's
- *               watches.
+ * @param write  the write, applied as it is when sent alone, or (version 5) a re-registration or removal of the
+ *               caller's watches.
  * @param caller the process the calls are about: the {@link TreeClient}'s own (its watch process), so that the calls
  *               of one client are compared with each other.
  * @param number of the call, the same for each of its attempts.
@@ -31,10 +31,10 @@ public record NumberedWrite(TreeCommand write, ProcessRef caller, CommandNumber 
         Objects.requireNonNull(write, "write");
         Objects.requireNonNull(caller, "caller");
         Objects.requireNonNull(number, "number");
-        if (!isWrite(write) && !(write instanceof TreeCommand.Reregister))
+        if (!isWrite(write) && !isWatchCall(write))
         {
-            throw new IllegalArgumentException("a numbered tree write takes a TreeOp, a Multi or a Reregister, got " +
-                write.getClass().getName());
+            throw new IllegalArgumentException("a numbered tree write takes a TreeOp, a Multi, a Reregister or a " +
+                "RemoveWatches, got " + write.getClass().getName());
         }
     }
 
@@ -45,5 +45,14 @@ public record NumberedWrite(TreeCommand write, ProcessRef caller, CommandNumber 
     static boolean isWrite(final TreeCommand command)
     {
         return command instanceof TreeOp || command instanceof TreeCommand.Multi;
+    }
+
+    /**
+     * @param command any command.
+     * @return whether it is a watch call a {@link NumberedWrite} may carry from machine version 5.
+     */
+    static boolean isWatchCall(final Object command)
+    {
+        return command instanceof TreeCommand.Reregister || command instanceof TreeCommand.RemoveWatches;
     }
 }

@@ -572,7 +572,8 @@ public final class TreeClient implements AutoCloseable
     }
 
     /**
-     * Remove every watch this client holds on a path.
+     * Remove every watch this client holds on a path. Numbered (machine version 5; the plain removal on an older
+     * cluster), so that a copy of it landing late does not remove a watch set on the path after it.
      *
      * @param path watched.
      * @return {@link TreeReply.WatchesRemoved}, or {@link TreeReply.BadArguments}.
@@ -580,7 +581,11 @@ public final class TreeClient implements AutoCloseable
     public TreeReply removeWatches(final String path)
     {
         watches.forget(path);
-        return cluster.command(new TreeCommand.RemoveWatches(path, watches.ref(), null), true);
+        final TreeCommand.RemoveWatches remove = new TreeCommand.RemoveWatches(path, watches.ref(), null);
+        // Numbered (machine version 5), so that a copy held up on its way does not remove a watch this client sets
+        // on the path after this call; the plain removal to an older cluster.
+        return calls.send("tree watch removal", number -> new NumberedWrite(remove, watches.ref(), number),
+            () -> cluster.command(remove, true));
     }
 
     /**

@@ -44,8 +44,8 @@ import java.util.Objects;
  *       what it holds ({@link TreeCommand.Reregister}): a one-shot watch whose path changed meanwhile fires then. A
  *       watcher whose node stays unreachable longer than the unreachable watch expiry (log time, default 5 minutes)
  *       loses its watches; if its node comes back it is told to re-register them (see {@link TreeWatches}). From
- *       version 5 the re-registration may come numbered, in a {@link NumberedWrite}, so that a copy of it landing
- *       late changes nothing.</li>
+ *       version 5 a re-registration or a removal of watches may come numbered, in a {@link NumberedWrite}, so
+ *       that a copy of it landing late changes nothing.</li>
  * </ul>
  *
  * <p><b>The unreachable watch expiry</b> decides what entries do, so from version 2 it is in the replicated state
@@ -110,10 +110,10 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
     /** Version 4 and later take {@link NumberedWrite}; older versions' codecs refuse it. */
     private final boolean numbers;
     /**
-     * Version 5 and later take a {@link NumberedWrite} carrying a {@link TreeCommand.Reregister}; version 4's codec
-     * refuses it.
+     * Version 5 and later take a {@link NumberedWrite} carrying a {@link TreeCommand.Reregister} or a
+     * {@link TreeCommand.RemoveWatches}; version 4's codec refuses it.
      */
-    private final boolean numberedReregistrations;
+    private final boolean numberedWatchCalls;
 
     /**
      * A machine with the default handler name, unreachable watch expiry and cursor policy.
@@ -157,7 +157,7 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
         this.expiryInState = true;
         this.childChecks = true;
         this.numbers = true;
-        this.numberedReregistrations = true;
+        this.numberedWatchCalls = true;
     }
 
     private TreeMachine(final TreeMachine newest, final int version)
@@ -169,14 +169,14 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
         this.expiryInState = version >= 2;
         this.childChecks = version >= 3;
         this.numbers = version >= 4;
-        this.numberedReregistrations = version >= 5;
+        this.numberedWatchCalls = version >= 5;
     }
 
     /**
      * Version 1 takes {@link TreeOp.DeleteCreated}; version 0 did not know it. Version 2 keeps the unreachable watch
      * expiry in the state; versions 0 and 1 applied each member's own. Version 3 takes {@link TreeOp.CheckChildren},
      * version 4 {@link NumberedWrite} (and keeps the clients' numbered calls in the state), version 5 a
-     * {@link NumberedWrite} carrying a {@link TreeCommand.Reregister}.
+     * {@link NumberedWrite} carrying a {@link TreeCommand.Reregister} or a {@link TreeCommand.RemoveWatches}.
      */
     @Override
     public int version()
@@ -194,7 +194,7 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
     @SuppressWarnings("unchecked")
     public Codec<TreeMachineCommand> commandCodec()
     {
-        if (numberedReregistrations)
+        if (numberedWatchCalls)
         {
             return StateMachine.super.commandCodec();
         }
@@ -296,19 +296,19 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
             return cursorPolicy.result(meta, state, new TreeReply.BadArguments(VersionZeroCommands.NUMBERED_REFUSAL),
                 List.of());
         }
-        if (!numberedReregistrations && numbered.write() instanceof TreeCommand.Reregister)
+        if (!numberedWatchCalls && NumberedWrite.isWatchCall(numbered.write()))
         {
             // Refused by version 4's codec before the log; kept out of apply all the same.
             return cursorPolicy.result(meta, state,
-                new TreeReply.BadArguments(VersionZeroCommands.NUMBERED_REREGISTER_REFUSAL), List.of());
+                new TreeReply.BadArguments(VersionZeroCommands.NUMBERED_WATCH_CALL_REFUSAL), List.of());
         }
         final ClientSequences.Earlier earlier = state.sequences().earlier(numbered.caller(), numbered.number());
         if (null != earlier)
         {
             return cursorPolicy.result(meta, state, earlier.reply(), List.of());
         }
-        final Outcome written = numbered.write() instanceof TreeCommand.Reregister reregister ?
-            reregistered(meta, reregister, state) : write(meta, numbered.write(), state);
+        final Outcome written = NumberedWrite.isWatchCall(numbered.write()) ?
+            watchCall(meta, numbered.write(), state) : write(meta, numbered.write(), state);
         final ClientSequences sequences = written.state().sequences().applied(numbered.caller(), numbered.number(),
             written.reply(), meta.systemTimeMs());
         return cursorPolicy.result(meta, written.state().withSequences(sequences), written.reply(),
@@ -316,13 +316,12 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
     }
 
     /**
-     * A re-registration (version 5, numbered): what it changed, as the plain one does.
+     * A re-registration or a removal of watches (version 5, numbered): what it changed, as the plain one does.
      */
-    private static Outcome reregistered(final CommandMeta meta, final TreeCommand.Reregister reregister,
-        final TreeState state)
+    private static Outcome watchCall(final CommandMeta meta, final TreeCommand call, final TreeState state)
     {
         final Change change = new Change(meta, state);
-        final Object reply = applyWatchCommand(change, reregister);
+        final Object reply = applyWatchCommand(change, call);
         return new Outcome(change.finish(), reply, change.effects);
     }
 

@@ -8,7 +8,7 @@ import dev.ra.codec.Codecs;
  * did not have ({@link Codecs#refusing}): {@link TreeOp.DeleteCreated} (alone or in a multi) at version 0,
  * {@link TreeCommand.Configure} at versions 0 and 1, {@link TreeOp.CheckChildren} (alone or in a multi) at
  * versions 0 to 2, {@link NumberedWrite} at versions 0 to 3, and a {@link NumberedWrite} carrying a
- * {@link TreeCommand.Reregister} at version 4.
+ * {@link TreeCommand.Reregister} or a {@link TreeCommand.RemoveWatches} at version 4.
  */
 final class VersionZeroCommands
 {
@@ -24,14 +24,14 @@ final class VersionZeroCommands
     /** Why a {@link NumberedWrite} is refused before version 4. */
     static final String NUMBERED_REFUSAL = "NumberedWrite needs machine version 4 of TreeMachine; the cluster is at " +
         "an older version until every member runs a build that has it";
-    /** Why a {@link NumberedWrite} carrying a {@link TreeCommand.Reregister} is refused before version 5. */
-    static final String NUMBERED_REREGISTER_REFUSAL = "a NumberedWrite carrying a TreeCommand.Reregister needs " +
-        "machine version 5 of TreeMachine; the cluster is at an older version until every member runs a build that " +
-        "has it (send the plain Reregister meanwhile)";
+    /** Why a {@link NumberedWrite} carrying a watch call is refused before version 5. */
+    static final String NUMBERED_WATCH_CALL_REFUSAL = "a NumberedWrite carrying a TreeCommand.Reregister or " +
+        "RemoveWatches needs machine version 5 of TreeMachine; the cluster is at an older version until every " +
+        "member runs a build that has it (send the plain command meanwhile)";
     /** The codec of version 4. */
     static final Codec<Object> VERSION_FOUR = Codecs.refusing(Codecs.generic(),
-        command -> command instanceof NumberedWrite numbered && numbered.write() instanceof TreeCommand.Reregister,
-        NUMBERED_REREGISTER_REFUSAL);
+        command -> command instanceof NumberedWrite numbered && NumberedWrite.isWatchCall(numbered.write()),
+        NUMBERED_WATCH_CALL_REFUSAL);
     /** The codec of version 3. */
     static final Codec<Object> VERSION_THREE = Codecs.refusing(VERSION_FOUR, NumberedWrite.class::isInstance,
         NUMBERED_REFUSAL);

@@ -239,7 +239,7 @@ class TreeLateAttemptTest
     void aNumberedWriteOfSomethingElseThanAWriteIsRefusedWhereItIsMade()
     {
         assertThatThrownBy(() -> new NumberedWrite(new TreeCommand.Exists("/x", CALLER), CALLER, number(1, 1)))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a TreeOp, a Multi or a Reregister");
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a TreeOp, a Multi, a Reregister or a");
     }
 
     private Object send(final TreeCommand write, final CommandNumber number)

@@ -17,10 +17,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The tree's re-registrations with their attempts applied in the orders retries and late attempts make (machine
- * version 5): a copy of one held up on its way, landing after the watch it names fired and the client set it again,
- * must leave the watch the client now holds. The plain re-registration fired that watch with the older change, which
- * the client drops as older than its watch ({@link ClientWatches}), so the watch was gone unseen.
+ * The tree's re-registrations and watch removals with their attempts applied in the orders retries and late attempts
+ * make (machine version 5): a copy of one held up on its way, landing after the client set the watch again, must
+ * leave the watch the client now holds. The plain re-registration fired that watch with the older change, which the
+ * client drops as older than its watch ({@link ClientWatches}), and the plain removal removed it: the watch was gone
+ * unseen.
  */
 class TreeWatchLateAttemptTest
 {
@@ -60,6 +61,24 @@ class TreeWatchLateAttemptTest
     }
 
     @Test
+    void aLateCopyOfARemovalLeavesTheWatchTheClientSetSince()
+    {
+        tree.apply(new TreeOp.Create("/a", "0", CreateMode.PERSISTENT, 0));
+        tree.apply(new TreeCommand.GetData("/a", WATCHER));
+        // The client removes its watches on /a; the first attempt is held up, its retry lands.
+        final NumberedWrite remove = new NumberedWrite(new TreeCommand.RemoveWatches("/a", WATCHER, null), WATCHER,
+            number(1, 1));
+        assertThat(tree.apply(remove).reply()).isEqualTo(new TreeReply.WatchesRemoved(1));
+        // The client watches /a again.
+        tree.apply(new TreeCommand.GetData("/a", WATCHER));
+
+        assertThat(tree.apply(remove).reply()).as("the first reply").isEqualTo(new TreeReply.WatchesRemoved(1));
+
+        assertThat(eventsTo(tree.apply(new TreeOp.SetData("/a", "1", TreeOp.ANY_VERSION))))
+            .as("the watch the client set after its removal").hasSize(1);
+    }
+
+    @Test
     void aNumberedReregistrationThatIsNewFiresWhatChangedAsThePlainOneDoes()
     {
         final TreeCommand.Reregister reregister = watchThenReregister();
@@ -74,14 +93,19 @@ class TreeWatchLateAttemptTest
     }
 
     @Test
-    void versionsBeforeFiveRefuseANumberedReregistrationBeforeTheLogAndApplyNone()
+    void versionsBeforeFiveRefuseANumberedWatchCallBeforeTheLogAndApplyNone()
     {
         final NumberedWrite numbered = new NumberedWrite(new TreeCommand.Reregister(WATCHER,
             List.of(new TreeCommand.HeldWatch("/a", WatchMode.DATA, 1))), WATCHER, number(1, 1));
+        final NumberedWrite removal = new NumberedWrite(new TreeCommand.RemoveWatches("/a", WATCHER, null), WATCHER,
+            number(2, 2));
         for (final int version : new int[] {0, 3, 4})
         {
-            assertThatThrownBy(() -> machine().machineFor(version).commandCodec().toBytes(numbered))
-                .isInstanceOf(CodecException.class).hasMessageContaining("machine version");
+            for (final NumberedWrite call : List.of(numbered, removal))
+            {
+                assertThatThrownBy(() -> machine().machineFor(version).commandCodec().toBytes(call))
+                    .isInstanceOf(CodecException.class).hasMessageContaining("machine version");
+            }
         }
         final StateMachine<TreeMachineCommand, TreeState> four = machine().machineFor(4);
         assertThatThrownBy(() -> four.commandCodec().toBytes(numbered)).hasMessageContaining("machine version 5");
