@@ -17,6 +17,8 @@ public final class Codecs
      * MiB. Beyond this the collection grows as elements arrive.
      */
     static final int MAX_PRESIZED = 1024;
+    /** The most characters of a decoded value an error quotes: the value is the input's and may be of any size. */
+    private static final int MAX_SHOWN = 200;
 
     private static final Codec<String> STRING = new Codec<>()
     {
@@ -101,6 +103,25 @@ public final class Codecs
     }
 
     /**
+     * No valid encoder writes a set with a repeated element or a map with a repeated key (the value it encoded had
+     * none): such bytes are damaged or forged, and taking them would give a smaller set, or a map keeping one of two
+     * values, silently.
+     *
+     * @param what     "set element" or "map key".
+     * @param index    of the element or entry, from 0.
+     * @param count    of elements or entries the input claims.
+     * @param repeated the element or key.
+     * @return the failure naming it.
+     */
+    static CodecException repeated(final String what, final int index, final int count, final Object repeated)
+    {
+        final String shown = String.valueOf(repeated);
+        return new CodecException(what + " " + (index + 1) + " of " + count + " repeats an earlier one: " +
+            (shown.length() > MAX_SHOWN ? shown.substring(0, MAX_SHOWN) + "..." : shown) +
+            "; no valid encoder writes a duplicate, so the bytes are damaged");
+    }
+
+    /**
      * @return a UTF-8 string codec.
      */
     public static Codec<String> string()
@@ -135,9 +156,10 @@ public final class Codecs
     /**
      * A self-describing codec for null, {@link Boolean}, {@link Byte}, {@link Short}, {@link Integer}, {@link Long},
      * {@link Float}, {@link Double}, {@link Character}, {@link String}, {@code byte[]}, {@link Bytes}, lists, sets and
-     * maps (insertion order kept), {@link dev.ra.ProcessRef}, {@link dev.ra.ServerId}, enums and records whose
-     * components are themselves supported. Enums and records are written with their class name and found again by
-     * name on decode, so both sides need the class on their class path. Any enum or record class on the class path
+     * maps (insertion order kept; bytes repeating an element or key are refused), {@link dev.ra.ProcessRef},
+     * {@link dev.ra.ServerId}, enums and records whose components are themselves supported. Enums and records are
+     * written with their class name and found again by name on decode, so both sides need the class on their class
+     * path. Any enum or record class on the class path
      * that the bytes name is initialised and constructed: {@link #generic(Class[])} limits them to a machine's types.
      *
      * @return the generic codec.
@@ -248,7 +270,8 @@ public final class Codecs
     }
 
     /**
-     * A map whose keys and values use other codecs; decodes to a map that keeps the encoded order.
+     * A map whose keys and values use other codecs; decodes to a map that keeps the encoded order, and refuses bytes
+     * that repeat a key.
      *
      * @param key   codec of the keys.
      * @param value codec of the values.
@@ -279,6 +302,10 @@ public final class Codecs
                 for (int i = 0; i < count; i++)
                 {
                     final K k = key.decode(in);
+                    if (map.containsKey(k))
+                    {
+                        throw repeated("map key", i, count, k);
+                    }
                     map.put(k, value.decode(in));
                 }
                 return map;

@@ -267,7 +267,11 @@ final class GenericCodec implements Codec<Object>
                 final Set<Object> set = new LinkedHashSet<>(Codecs.presizedHash(count));
                 for (int i = 0; i < count; i++)
                 {
-                    set.add(decode(in, depth + 1));
+                    final Object element = decode(in, depth + 1);
+                    if (!set.add(element))
+                    {
+                        throw Codecs.repeated("set element", i, count, element);
+                    }
                 }
                 return Collections.unmodifiableSet(set);
             }
@@ -278,6 +282,10 @@ final class GenericCodec implements Codec<Object>
                 for (int i = 0; i < count; i++)
                 {
                     final Object k = decode(in, depth + 1);
+                    if (map.containsKey(k))
+                    {
+                        throw Codecs.repeated("map key", i, count, k);
+                    }
                     map.put(k, decode(in, depth + 1));
                 }
                 return Collections.unmodifiableMap(map);
