@@ -212,6 +212,19 @@ public final class BufferReader
     }
 
     /**
+     * @param start a position this reader has read from (at or before its position).
+     * @return a copy of the bytes from there to its position: what a reader that skipped a value has read.
+     */
+    byte[] readSince(final int start)
+    {
+        if (start > position || start < 0)
+        {
+            throw new IllegalArgumentException("start " + start + " is not before position " + position);
+        }
+        return Arrays.copyOfRange(buffer, start, position);
+    }
+
+    /**
      * @return the next length-prefixed UTF-8 string.
      */
     public String readString()

@@ -192,6 +192,20 @@ public final class Codecs
     }
 
     /**
+     * One value of the {@link #generic() generic codec} as the bytes it was written as, for a node that only passes
+     * the value on (the runtime's correlations, which a leader's node sends back to the caller's): decoding reads the
+     * value's extent and checks its form without building it, so no enum or record class the bytes name is
+     * initialised or constructed (a record's class is loaded, uninitialised, to count its components, which the
+     * encoding does not hold); encoding writes the bytes as they are, the same bytes the generic codec wrote.
+     *
+     * @return the codec of encoded generic values.
+     */
+    public static Codec<Bytes> genericEncoded()
+    {
+        return GenericEncoded.INSTANCE;
+    }
+
+    /**
      * A codec that refuses, encoding or decoding, the values an older version of a machine does not have: what a
      * machine's {@code machineFor(older)} returns as that version's command codec when a newer version added commands.
      * A leader whose cluster is still at the older version checks every command with it, so such a command is refused

@@ -22,28 +22,28 @@ final class GenericCodec implements Codec<Object>
 {
     static final GenericCodec INSTANCE = new GenericCodec(null);
 
-    private static final int MAX_DEPTH = 64;
+    static final int MAX_DEPTH = 64;
 
-    private static final int NULL = 0;
-    private static final int FALSE = 1;
-    private static final int TRUE = 2;
-    private static final int INT = 3;
-    private static final int LONG = 4;
-    private static final int DOUBLE = 5;
-    private static final int STRING = 6;
-    private static final int BYTE_ARRAY = 7;
-    private static final int BYTES = 8;
-    private static final int LIST = 9;
-    private static final int SET = 10;
-    private static final int MAP = 11;
-    private static final int PROCESS_REF = 12;
-    private static final int SERVER_ID = 13;
-    private static final int ENUM = 14;
-    private static final int RECORD = 15;
-    private static final int BYTE = 16;
-    private static final int SHORT = 17;
-    private static final int FLOAT = 18;
-    private static final int CHAR = 19;
+    static final int NULL = 0;
+    static final int FALSE = 1;
+    static final int TRUE = 2;
+    static final int INT = 3;
+    static final int LONG = 4;
+    static final int DOUBLE = 5;
+    static final int STRING = 6;
+    static final int BYTE_ARRAY = 7;
+    static final int BYTES = 8;
+    static final int LIST = 9;
+    static final int SET = 10;
+    static final int MAP = 11;
+    static final int PROCESS_REF = 12;
+    static final int SERVER_ID = 13;
+    static final int ENUM = 14;
+    static final int RECORD = 15;
+    static final int BYTE = 16;
+    static final int SHORT = 17;
+    static final int FLOAT = 18;
+    static final int CHAR = 19;
 
     /**
      * Said with a record that does not decode: the likely cause is a class that changed, as a record is written with
@@ -315,7 +315,7 @@ final class GenericCodec implements Codec<Object>
      * A Short or Character is written as an int: one out of its range is damaged or forged, and a cast would read it
      * silently as another value.
      */
-    private static int inRange(final int value, final int min, final int max, final String type)
+    static int inRange(final int value, final int min, final int max, final String type)
     {
         if (value < min || value > max)
         {

@@ -70,14 +70,15 @@ final class ProcessRegistry
     }
 
     /**
-     * Deliver a message to a local process; dropped silently if it does not exist (like an Erlang send).
+     * Deliver a message to a local process; dropped silently if it does not exist (like an Erlang send). Correlations
+     * that came as bytes are built here, for a process that exists, and nowhere else.
      */
     void deliver(final ProcessRef to, final Object message)
     {
         final LocalProcess process = processes.get(to.id());
         if (null != process)
         {
-            process.deliver(message);
+            process.deliver(CorrelationsForProcess.built(to, message));
         }
     }
 

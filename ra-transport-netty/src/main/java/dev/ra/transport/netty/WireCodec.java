@@ -10,6 +10,7 @@ import dev.ra.codec.Codec;
 import dev.ra.codec.CodecException;
 import dev.ra.codec.Codecs;
 import dev.ra.core.CallError;
+import dev.ra.protocol.EncodedCorrelation;
 import dev.ra.protocol.EntryCodec;
 import dev.ra.protocol.FailedCommand;
 import dev.ra.protocol.JoinPoint;
@@ -27,7 +28,8 @@ import java.util.List;
  * Encodes every {@link NodeMessage} for the wire and decodes it back, with no Netty type in sight so that it can be
  * tested (and fuzzed) on plain byte arrays. No Java serialization: each message is a {@link MessageType} code followed
  * by its fields; numbers are variable-length, strings and byte strings length-prefixed, optional fields preceded by a
- * presence byte. The few {@code Object} fields (correlations) use {@link Codecs#generic()}.
+ * presence byte. The few {@code Object} fields (correlations) use {@link Codecs#generic()}; a command's, which the
+ * leader's node only sends back, is decoded as its bytes ({@link EncodedCorrelation}).
  *
  * <p>Decoding checks every length, count and enum ordinal against the input, rejects trailing bytes, and turns every
  * failure (including a record refusing its components) into a {@link CodecException}: garbage in never yields
@@ -58,7 +60,11 @@ public final class WireCodec
     private static final NodeMessage.CallStatus[] CALL_STATUSES = NodeMessage.CallStatus.values();
     private static final FailedCommand.Kind[] FAILED_KINDS = FailedCommand.Kind.values();
 
+    /** The generic codec's null. */
+    private static final Bytes NULL_CORRELATION = Bytes.wrap(Codecs.generic().toBytes(null));
+
     private final Codec<Object> generic = Codecs.generic();
+    private final Codec<Bytes> encodedCorrelations = Codecs.genericEncoded();
 
     private WireCodec()
     {
@@ -114,7 +120,7 @@ public final class WireCodec
             serverId(cast.to(), out);
             command(cast.command(), out);
             optionalProcess(cast.notifyTo(), out);
-            generic.encode(cast.correlation(), out);
+            correlation(cast.correlation(), out);
             out.writeVarLong(cast.hops());
         }
         else if (message instanceof NodeMessage.ProcessMessage pm)
@@ -131,7 +137,7 @@ public final class WireCodec
             out.writeVarLong(notice.replies().size());
             for (int i = 0; i < notice.replies().size(); i++)
             {
-                generic.encode(notice.correlations().get(i), out);
+                correlation(notice.correlations().get(i), out);
                 out.writeBytes(notice.replies().get(i));
             }
         }
@@ -144,7 +150,7 @@ public final class WireCodec
             process(notice.to(), type(MessageType.REJECTED_NOTICE, out));
             serverId(notice.from(), out);
             optionalServerId(notice.leaderHint(), out);
-            generic.encode(notice.correlation(), out);
+            correlation(notice.correlation(), out);
         }
         else if (message instanceof NodeMessage.MonitorProcess monitor)
         {
@@ -272,7 +278,7 @@ public final class WireCodec
                 final ServerId to = readServerId(in);
                 final UserCommand command = UserCommand.ofData(in.readBytes());
                 final ProcessRef notifyTo = readOptionalProcess(in);
-                final Object correlation = decodeCorrelation(in);
+                final Object correlation = decodePassedCorrelation(in);
                 return new NodeMessage.CommandCast(to, command, notifyTo, correlation, toInt(in.readVarLong()));
             }
             case PROCESS_MESSAGE:
@@ -348,7 +354,7 @@ public final class WireCodec
         out.writeVarLong(notice.failures().size());
         for (final FailedCommand failure : notice.failures())
         {
-            generic.encode(failure.correlation(), out);
+            correlation(failure.correlation(), out);
             // What a node of an older version knows of an overload: the leader refused the command (same message).
             out.writeByte(FailedCommand.Kind.OVERLOADED == failure.kind() && protocol < ProtocolVersions.OVERLOADED ?
                 FailedCommand.Kind.REFUSED.ordinal() : failure.kind().ordinal());
@@ -852,8 +858,24 @@ public final class WireCodec
     }
 
     /**
-     * @return a correlation, which the frame carries for the application: one that does not decode here costs its
-     *     message only, not the connection ({@link UndecodableCorrelationException#onlyTheCorrelation}).
+     * A correlation read from a frame is kept as its bytes ({@link EncodedCorrelation}), written again as they were.
+     */
+    private void correlation(final Object correlation, final BufferWriter out)
+    {
+        if (correlation instanceof EncodedCorrelation encoded)
+        {
+            encodedCorrelations.encode(encoded.encoded(), out);
+        }
+        else
+        {
+            generic.encode(correlation, out);
+        }
+    }
+
+    /**
+     * @return a correlation, which the frame carries for the application, as the value for its process; one that does
+     *     not decode here costs its message only, not the connection
+     *     ({@link UndecodableCorrelationException#onlyTheCorrelation}).
      */
     private Object decodeCorrelation(final BufferReader in)
     {
@@ -865,6 +887,25 @@ public final class WireCodec
         {
             throw new UndecodableCorrelationException(ex);
         }
+    }
+
+    /**
+     * @return the correlation of a command, which the leader's node only sends back with the command's notice: kept as
+     *     its bytes (null stays null), so that they cannot have this node initialise or construct any class they
+     *     name. One whose form is broken costs its message only, not the connection.
+     */
+    private Object decodePassedCorrelation(final BufferReader in)
+    {
+        final Bytes encoded;
+        try
+        {
+            encoded = encodedCorrelations.decode(in);
+        }
+        catch (final CodecException ex)
+        {
+            throw new UndecodableCorrelationException(ex);
+        }
+        return NULL_CORRELATION.equals(encoded) ? null : new EncodedCorrelation(encoded);
     }
 
     private static int toInt(final long value)
