@@ -24,9 +24,11 @@
  * <p>{@code docs/toolbox.md} describes the second part of the toolbox and compares each recipe with ZooKeeper/Curator,
  * etcd v3 and Hazelcast's CP subsystem.
  *
- * <p>Every machine follows the same rules, which make it a usable template: commands are sealed interfaces of records
- * (so {@link dev.ra.codec.Codecs#generic()} encodes them), the state is an immutable record that is replaced, never
- * mutated, {@code apply} never throws for a well-formed command, monitors and timers are re-issued on becoming leader,
- * and a {@link dev.ra.Effect.ReleaseCursor} is emitted regularly so the log can be snapshotted and truncated.
+ * <p>Every machine follows the same rules, which make it a usable template: commands are sealed interfaces of records,
+ * encoded (with the replies, messages and state) by the generic codec declared to the machine's types
+ * ({@link dev.ra.codec.Codecs#generic(Class[])}), which refuses bytes naming any other class; the state is an
+ * immutable record that is replaced, never mutated, {@code apply} never throws for a well-formed command, monitors
+ * and timers are re-issued on becoming leader, and a {@link dev.ra.Effect.ReleaseCursor} is emitted regularly so the
+ * log can be snapshotted and truncated.
  */
 package dev.ra.examples;

@@ -69,18 +69,18 @@ public final class GroupMachine implements StateMachine<GroupCommand, GroupState
     private static final String NUMBERED_REFUSAL = "GroupCommand.NumberedJoin and NumberedLeave need machine " +
         "version 2 of GroupMachine; the cluster is at an older version until every member runs a build that has it";
     /** The command codec of version 1, which did not have the numbered commands. */
-    private static final Codec<Object> VERSION_ONE_COMMANDS = Codecs.refusing(Codecs.generic(),
+    private static final Codec<Object> VERSION_ONE_COMMANDS = Codecs.refusing(GroupCodec.DECLARED,
         command -> command instanceof GroupCommand.NumberedJoin || command instanceof GroupCommand.NumberedLeave,
         NUMBERED_REFUSAL);
     /** The command codec of version 0, which did not have the commands carrying a request id either. */
     private static final Codec<Object> VERSION_ZERO_COMMANDS = Codecs.refusing(VERSION_ONE_COMMANDS,
         command -> command instanceof GroupCommand.JoinOnce || command instanceof GroupCommand.LeaveOnce, REFUSAL);
     /** The snapshots of version 0: the state's first two components, without the replies remembered. */
-    private static final Codec<GroupState> VERSION_ZERO_STATE = new FirstComponentsCodec<>(GroupState.class, 2,
-        GroupMachine::versionZeroState, "GroupMachine version 0");
+    private static final Codec<GroupState> VERSION_ZERO_STATE = new FirstComponentsCodec<>(GroupCodec.DECLARED,
+        GroupState.class, 2, GroupMachine::versionZeroState, "GroupMachine version 0");
     /** The snapshots of version 1: the state's first three components, without the clients' numbered calls. */
-    private static final Codec<GroupState> VERSION_ONE_STATE = new FirstComponentsCodec<>(GroupState.class, 3,
-        GroupMachine::versionOneState, "GroupMachine version 1");
+    private static final Codec<GroupState> VERSION_ONE_STATE = new FirstComponentsCodec<>(GroupCodec.DECLARED,
+        GroupState.class, 3, GroupMachine::versionOneState, "GroupMachine version 1");
 
     private final ReleaseCursorPolicy cursorPolicy;
     /** Version 1 and later take the joins and leaves carrying a request id, and remember their replies. */
@@ -137,7 +137,7 @@ public final class GroupMachine implements StateMachine<GroupCommand, GroupState
     {
         if (numbers)
         {
-            return StateMachine.super.commandCodec();
+            return (Codec<GroupCommand>)(Codec<?>)GroupCodec.DECLARED;
         }
         return (Codec<GroupCommand>)(Codec<?>)(answersOnce ? VERSION_ONE_COMMANDS : VERSION_ZERO_COMMANDS);
     }
@@ -146,11 +146,12 @@ public final class GroupMachine implements StateMachine<GroupCommand, GroupState
      * Versions 0 and 1 read and write their snapshots in their own shapes, without what later versions added.
      */
     @Override
+    @SuppressWarnings("unchecked")
     public Codec<GroupState> stateCodec()
     {
         if (numbers)
         {
-            return StateMachine.super.stateCodec();
+            return (Codec<GroupState>)(Codec<?>)GroupCodec.DECLARED;
         }
         return answersOnce ? VERSION_ONE_STATE : VERSION_ZERO_STATE;
     }
@@ -393,5 +394,27 @@ public final class GroupMachine implements StateMachine<GroupCommand, GroupState
     public Map<String, Object> overview(final GroupState state)
     {
         return Map.of("groups", state.groups().size(), "members", state.allMembers().size());
+    }
+
+    /**
+     * Replies (remembered in the state too), messages and named query values are of the machine's declared types
+     * ({@link GroupCodec}).
+     */
+    @Override
+    public Codec<Object> replyCodec()
+    {
+        return GroupCodec.DECLARED;
+    }
+
+    @Override
+    public Codec<Object> messageCodec()
+    {
+        return GroupCodec.DECLARED;
+    }
+
+    @Override
+    public Codec<Object> queryCodec()
+    {
+        return GroupCodec.DECLARED;
     }
 }

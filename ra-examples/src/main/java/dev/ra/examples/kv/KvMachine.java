@@ -60,11 +60,11 @@ public final class KvMachine implements StateMachine<KvCommand, KvState>
     private static final String NUMBERED_REFUSAL = "KvCommand.Numbered needs machine version 1 of KvMachine; the " +
         "cluster is at version 0 until every member runs a build that has it";
     /** The command codec of version 0, which did not have the numbered command. */
-    private static final Codec<Object> VERSION_ZERO_COMMANDS = Codecs.refusing(Codecs.generic(),
+    private static final Codec<Object> VERSION_ZERO_COMMANDS = Codecs.refusing(KvCodec.DECLARED,
         KvCommand.Numbered.class::isInstance, NUMBERED_REFUSAL);
     /** The snapshots of version 0: the state's first two components, without the numbered writes. */
-    private static final Codec<KvState> VERSION_ZERO_STATE = new FirstComponentsCodec<>(KvState.class, 2,
-        KvMachine::versionZeroState, "KvMachine version 0");
+    private static final Codec<KvState> VERSION_ZERO_STATE = new FirstComponentsCodec<>(KvCodec.DECLARED, KvState.class,
+        2, KvMachine::versionZeroState, "KvMachine version 0");
 
     private final ReleaseCursorPolicy cursorPolicy;
     /** Version 1 and later take {@link KvCommand.Numbered}. */
@@ -114,16 +114,38 @@ public final class KvMachine implements StateMachine<KvCommand, KvState>
     @SuppressWarnings("unchecked")
     public Codec<KvCommand> commandCodec()
     {
-        return numbers ? StateMachine.super.commandCodec() : (Codec<KvCommand>)(Codec<?>)VERSION_ZERO_COMMANDS;
+        return (Codec<KvCommand>)(Codec<?>)(numbers ? KvCodec.DECLARED : VERSION_ZERO_COMMANDS);
     }
 
     /**
      * Version 0 reads and writes its snapshots in its own shape, without the numbered writes.
      */
     @Override
+    @SuppressWarnings("unchecked")
     public Codec<KvState> stateCodec()
     {
-        return numbers ? StateMachine.super.stateCodec() : VERSION_ZERO_STATE;
+        return numbers ? (Codec<KvState>)(Codec<?>)KvCodec.DECLARED : VERSION_ZERO_STATE;
+    }
+
+    /**
+     * Replies (remembered in the state too) are of the machine's declared types: see {@link KvCodec}.
+     */
+    @Override
+    public Codec<Object> replyCodec()
+    {
+        return KvCodec.DECLARED;
+    }
+
+    @Override
+    public Codec<Object> messageCodec()
+    {
+        return KvCodec.DECLARED;
+    }
+
+    @Override
+    public Codec<Object> queryCodec()
+    {
+        return KvCodec.DECLARED;
     }
 
     @SuppressWarnings("unchecked")

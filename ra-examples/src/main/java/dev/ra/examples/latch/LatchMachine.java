@@ -8,6 +8,7 @@ import dev.ra.InitArgs;
 import dev.ra.ProcessRef;
 import dev.ra.RaftRole;
 import dev.ra.StateMachine;
+import dev.ra.codec.Codec;
 import dev.ra.examples.support.Persistent;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import java.util.ArrayList;
@@ -469,5 +470,41 @@ public final class LatchMachine implements StateMachine<LatchCommand, LatchState
      */
     private record Step(LatchState state, Object reply)
     {
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Codec<LatchCommand> commandCodec()
+    {
+        return (Codec<LatchCommand>)(Codec<?>)LatchCodec.DECLARED;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Codec<LatchState> stateCodec()
+    {
+        return (Codec<LatchState>)(Codec<?>)LatchCodec.DECLARED;
+    }
+
+    /**
+     * Replies (remembered in the state too), messages and named query values are of the machine's declared types
+     * ({@link LatchCodec}).
+     */
+    @Override
+    public Codec<Object> replyCodec()
+    {
+        return LatchCodec.DECLARED;
+    }
+
+    @Override
+    public Codec<Object> messageCodec()
+    {
+        return LatchCodec.DECLARED;
+    }
+
+    @Override
+    public Codec<Object> queryCodec()
+    {
+        return LatchCodec.DECLARED;
     }
 }

@@ -7,6 +7,7 @@ import dev.ra.InitArgs;
 import dev.ra.RaftRole;
 import dev.ra.ServerId;
 import dev.ra.StateMachine;
+import dev.ra.codec.Codec;
 import dev.ra.examples.support.ReleaseCursorPolicy;
 import java.time.Duration;
 import java.util.List;
@@ -129,5 +130,41 @@ public final class FollowTheLeaderMachine implements StateMachine<LeaderCommand,
     public Map<String, Object> overview(final LeadershipState state)
     {
         return Map.of("leader", String.valueOf(state.leader()), "epoch", state.epoch());
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Codec<LeaderCommand> commandCodec()
+    {
+        return (Codec<LeaderCommand>)(Codec<?>)LeaderCodec.DECLARED;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Codec<LeadershipState> stateCodec()
+    {
+        return (Codec<LeadershipState>)(Codec<?>)LeaderCodec.DECLARED;
+    }
+
+    /**
+     * Replies (remembered in the state too), messages and named query values are of the machine's declared types
+     * ({@link LeaderCodec}).
+     */
+    @Override
+    public Codec<Object> replyCodec()
+    {
+        return LeaderCodec.DECLARED;
+    }
+
+    @Override
+    public Codec<Object> messageCodec()
+    {
+        return LeaderCodec.DECLARED;
+    }
+
+    @Override
+    public Codec<Object> queryCodec()
+    {
+        return LeaderCodec.DECLARED;
     }
 }

@@ -117,11 +117,11 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
     private static final int VERSION = 5;
 
     /** The snapshots of versions 0 to 2: the state's first five components, without the settings. */
-    private static final Codec<LeasedKvState> OLDER_STATE = new FirstComponentsCodec<>(LeasedKvState.class, 5,
-        LeasedKvMachine::olderState, "LeasedKvMachine versions 0 to 2");
+    private static final Codec<LeasedKvState> OLDER_STATE = new FirstComponentsCodec<>(LeasedKvCodec.DECLARED,
+        LeasedKvState.class, 5, LeasedKvMachine::olderState, "LeasedKvMachine versions 0 to 2");
     /** The snapshots of version 3: the state's first six components, without the numbered writes. */
-    private static final Codec<LeasedKvState> VERSION_THREE_STATE = new FirstComponentsCodec<>(LeasedKvState.class, 6,
-        LeasedKvMachine::versionThreeState, "LeasedKvMachine version 3");
+    private static final Codec<LeasedKvState> VERSION_THREE_STATE = new FirstComponentsCodec<>(LeasedKvCodec.DECLARED,
+        LeasedKvState.class, 6, LeasedKvMachine::versionThreeState, "LeasedKvMachine version 3");
 
     private final String lessorHandler;
     /** The settings this machine was constructed with: those it proposes as leader (and applies before version 3). */
@@ -219,7 +219,7 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
     {
         if (logicVersion >= 5)
         {
-            return StateMachine.super.commandCodec();
+            return (Codec<LeasedKvMachineCommand>)(Codec<?>)LeasedKvCodec.DECLARED;
         }
         final Codec<Object> older = switch (logicVersion)
         {
@@ -236,11 +236,12 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
      * versions 0 to 2 without the settings too. Version 5's are version 4's.
      */
     @Override
+    @SuppressWarnings("unchecked")
     public Codec<LeasedKvState> stateCodec()
     {
         if (logicVersion >= 4)
         {
-            return StateMachine.super.stateCodec();
+            return (Codec<LeasedKvState>)(Codec<?>)LeasedKvCodec.DECLARED;
         }
         return logicVersion == 3 ? VERSION_THREE_STATE : OLDER_STATE;
     }
@@ -664,5 +665,27 @@ public final class LeasedKvMachine implements StateMachine<LeasedKvMachineComman
             }
             return state.with(keys, sessions, watches, revision);
         }
+    }
+
+    /**
+     * Replies (remembered in the state too), messages and named query values are of the machine's declared types
+     * ({@link LeasedKvCodec}).
+     */
+    @Override
+    public Codec<Object> replyCodec()
+    {
+        return LeasedKvCodec.DECLARED;
+    }
+
+    @Override
+    public Codec<Object> messageCodec()
+    {
+        return LeasedKvCodec.DECLARED;
+    }
+
+    @Override
+    public Codec<Object> queryCodec()
+    {
+        return LeasedKvCodec.DECLARED;
     }
 }

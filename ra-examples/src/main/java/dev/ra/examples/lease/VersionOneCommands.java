@@ -31,7 +31,7 @@ final class VersionOneCommands
         "LeasedKvMachine; the cluster is at an older version until every member runs a build that has it (send " +
         "WatchCommand.Register meanwhile)";
     /** The codec of version 4. */
-    static final Codec<Object> VERSION_FOUR = Codecs.refusing(Codecs.generic(),
+    static final Codec<Object> VERSION_FOUR = Codecs.refusing(LeasedKvCodec.DECLARED,
         WatchCommand.NumberedRegister.class::isInstance, NUMBERED_REGISTER_REFUSAL);
     /** The codec of version 3. */
     static final Codec<Object> VERSION_THREE = Codecs.refusing(VERSION_FOUR,

@@ -81,17 +81,17 @@ public final class LockMachine implements StateMachine<LockCommand, LockState>
     private static final String NUMBERED_REFUSAL = "numbered lock commands need machine version 2 of LockMachine; " +
         "the cluster is at an older version until every member runs a build that has it";
     /** The command codec of version 1, which did not have the numbered commands. */
-    private static final Codec<Object> VERSION_ONE_COMMANDS = Codecs.refusing(Codecs.generic(),
+    private static final Codec<Object> VERSION_ONE_COMMANDS = Codecs.refusing(LockCodec.DECLARED,
         LockMachine::numbered, NUMBERED_REFUSAL);
     /** The command codec of version 0, which did not have the release carrying a request id either. */
     private static final Codec<Object> VERSION_ZERO_COMMANDS = Codecs.refusing(VERSION_ONE_COMMANDS,
         LockCommand.ReleaseOnce.class::isInstance, REFUSAL);
     /** The snapshots of version 0: the state's first two components, without the replies remembered. */
-    private static final Codec<LockState> VERSION_ZERO_STATE = new FirstComponentsCodec<>(LockState.class, 2,
-        LockMachine::versionZeroState, "LockMachine version 0");
+    private static final Codec<LockState> VERSION_ZERO_STATE = new FirstComponentsCodec<>(LockCodec.DECLARED,
+        LockState.class, 2, LockMachine::versionZeroState, "LockMachine version 0");
     /** The snapshots of version 1: the state's first three components, without the clients' numbered calls. */
-    private static final Codec<LockState> VERSION_ONE_STATE = new FirstComponentsCodec<>(LockState.class, 3,
-        LockMachine::versionOneState, "LockMachine version 1");
+    private static final Codec<LockState> VERSION_ONE_STATE = new FirstComponentsCodec<>(LockCodec.DECLARED,
+        LockState.class, 3, LockMachine::versionOneState, "LockMachine version 1");
 
     private final ReleaseCursorPolicy cursorPolicy;
     /** Version 1 and later take the release carrying a request id, and remember its reply. */
@@ -147,7 +147,7 @@ public final class LockMachine implements StateMachine<LockCommand, LockState>
     {
         if (numbers)
         {
-            return StateMachine.super.commandCodec();
+            return (Codec<LockCommand>)(Codec<?>)LockCodec.DECLARED;
         }
         return (Codec<LockCommand>)(Codec<?>)(answersOnce ? VERSION_ONE_COMMANDS : VERSION_ZERO_COMMANDS);
     }
@@ -156,11 +156,12 @@ public final class LockMachine implements StateMachine<LockCommand, LockState>
      * Versions 0 and 1 read and write their snapshots in their own shapes, without what later versions added.
      */
     @Override
+    @SuppressWarnings("unchecked")
     public Codec<LockState> stateCodec()
     {
         if (numbers)
         {
-            return StateMachine.super.stateCodec();
+            return (Codec<LockState>)(Codec<?>)LockCodec.DECLARED;
         }
         return answersOnce ? VERSION_ONE_STATE : VERSION_ZERO_STATE;
     }
@@ -484,5 +485,27 @@ public final class LockMachine implements StateMachine<LockCommand, LockState>
         final ProcessRef next = entry.waiters().get(0);
         effects.add(new Effect.SendMsg(next, new LockGranted(key, meta.index())));
         return new LockEntry(next, meta.index(), Persistent.tail(entry.waiters()));
+    }
+
+    /**
+     * Replies (remembered in the state too), messages and named query values are of the machine's declared types
+     * ({@link LockCodec}).
+     */
+    @Override
+    public Codec<Object> replyCodec()
+    {
+        return LockCodec.DECLARED;
+    }
+
+    @Override
+    public Codec<Object> messageCodec()
+    {
+        return LockCodec.DECLARED;
+    }
+
+    @Override
+    public Codec<Object> queryCodec()
+    {
+        return LockCodec.DECLARED;
     }
 }

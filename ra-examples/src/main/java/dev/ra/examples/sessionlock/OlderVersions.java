@@ -31,19 +31,19 @@ final class OlderVersions
     static final String NUMBERED_REFUSAL = "numbered session lock commands need machine version 5 of " +
         "SessionLockMachine; the cluster is at an older version until every member runs a build that has it";
     /** The command codec of version 4. */
-    static final Codec<Object> VERSION_FOUR_COMMANDS = Codecs.refusing(Codecs.generic(),
+    static final Codec<Object> VERSION_FOUR_COMMANDS = Codecs.refusing(SessionLockCodec.DECLARED,
         command -> command instanceof SessionLockCommand.NumberedAcquire ||
             command instanceof SessionLockCommand.NumberedRelease ||
             command instanceof SessionLockCommand.NumberedCancel, NUMBERED_REFUSAL);
     /** The state codec of version 4: the state's first five components, without the client sequences. */
-    static final Codec<SessionLockState> VERSION_FOUR_STATE = new FirstComponentsCodec<>(SessionLockState.class, 5,
-        OlderVersions::versionFourState, "SessionLockMachine version 4");
+    static final Codec<SessionLockState> VERSION_FOUR_STATE = new FirstComponentsCodec<>(SessionLockCodec.DECLARED,
+        SessionLockState.class, 5, OlderVersions::versionFourState, "SessionLockMachine version 4");
     /** The command codec of version 3. */
     static final Codec<Object> VERSION_THREE_COMMANDS = Codecs.refusing(VERSION_FOUR_COMMANDS,
         SessionLockCommand.ReleaseOnce.class::isInstance, RELEASE_ONCE_REFUSAL);
     /** The state codec of version 3: the state's first four components, without the replies remembered. */
-    static final Codec<SessionLockState> VERSION_THREE_STATE = new FirstComponentsCodec<>(SessionLockState.class, 4,
-        OlderVersions::versionThreeState, "SessionLockMachine version 3");
+    static final Codec<SessionLockState> VERSION_THREE_STATE = new FirstComponentsCodec<>(SessionLockCodec.DECLARED,
+        SessionLockState.class, 4, OlderVersions::versionThreeState, "SessionLockMachine version 3");
     /** The command codec of versions 0 to 2. */
     static final Codec<Object> COMMANDS = Codecs.refusing(VERSION_THREE_COMMANDS,
         command -> command instanceof SessionLockCommand.Configure, CONFIGURE_REFUSAL);
@@ -72,7 +72,7 @@ final class OlderVersions
     {
         private static final String CLASS_NAME = SessionLockState.class.getName();
 
-        private final Codec<Object> generic = Codecs.generic();
+        private final Codec<Object> generic = SessionLockCodec.DECLARED;
         /** The generic codec's tag of a record, the first byte it writes for one. */
         private final int recordTag = generic.toBytes(SessionLockState.EMPTY)[0];
 

@@ -192,7 +192,7 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
     {
         if (numbers)
         {
-            return StateMachine.super.commandCodec();
+            return (Codec<SessionLockCommand>)(Codec<?>)SessionLockCodec.DECLARED;
         }
         if (answersOnce)
         {
@@ -206,11 +206,12 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
      * Versions 0 to 2 read and write their snapshots in their own shape, without the grace period.
      */
     @Override
+    @SuppressWarnings("unchecked")
     public Codec<SessionLockState> stateCodec()
     {
         if (numbers)
         {
-            return StateMachine.super.stateCodec();
+            return (Codec<SessionLockState>)(Codec<?>)SessionLockCodec.DECLARED;
         }
         if (answersOnce)
         {
@@ -875,5 +876,27 @@ public final class SessionLockMachine implements StateMachine<SessionLockCommand
             }
         }
         return waiters.isEmpty() ? null : new SessionLockEntry(null, 0, null, waiters);
+    }
+
+    /**
+     * Replies (remembered in the state too), messages and named query values are of the machine's declared types
+     * ({@link SessionLockCodec}).
+     */
+    @Override
+    public Codec<Object> replyCodec()
+    {
+        return SessionLockCodec.DECLARED;
+    }
+
+    @Override
+    public Codec<Object> messageCodec()
+    {
+        return SessionLockCodec.DECLARED;
+    }
+
+    @Override
+    public Codec<Object> queryCodec()
+    {
+        return SessionLockCodec.DECLARED;
     }
 }

@@ -23,7 +23,7 @@ import java.util.function.Function;
  */
 public final class FirstComponentsCodec<S extends Record> implements Codec<S>
 {
-    private final Codec<Object> generic = Codecs.generic();
+    private final Codec<Object> generic;
     private final Class<S> type;
     private final RecordComponent[] components;
     private final Function<List<Object>, S> build;
@@ -35,15 +35,17 @@ public final class FirstComponentsCodec<S extends Record> implements Codec<S>
      * Touches nothing of {@code type} but its reflection, so that a machine may build one in its static
      * initialiser even when the state class's own initialiser refers to the machine.
      *
+     * @param generic  the machine's generic codec (declared to its types), which the components are written with.
      * @param type     of the state record.
      * @param count    of the first components the older version's record had.
      * @param build    of a state from those components, in order; it may throw a {@link ClassCastException} or an
      *                 {@link IllegalArgumentException} for bytes of another shape.
      * @param version  the older version, for errors.
      */
-    public FirstComponentsCodec(final Class<S> type, final int count, final Function<List<Object>, S> build,
-        final String version)
+    public FirstComponentsCodec(final Codec<Object> generic, final Class<S> type, final int count,
+        final Function<List<Object>, S> build, final String version)
     {
+        this.generic = Objects.requireNonNull(generic, "generic");
         this.type = Objects.requireNonNull(type, "type");
         final RecordComponent[] all = type.getRecordComponents();
         if (count < 1 || count > all.length)
@@ -52,7 +54,7 @@ public final class FirstComponentsCodec<S extends Record> implements Codec<S>
         }
         this.components = java.util.Arrays.copyOf(all, count);
         this.build = Objects.requireNonNull(build, "build");
-        this.recordTag = generic.toBytes(new Probe())[0];
+        this.recordTag = Codecs.generic().toBytes(new Probe())[0];
         this.what = "a " + type.getSimpleName() + " of " + version;
     }
 

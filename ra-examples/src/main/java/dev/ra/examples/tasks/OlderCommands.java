@@ -25,7 +25,7 @@ final class OlderCommands
     static final String NUMBERED_REFUSAL = "TaskCommand.NumberedGrab and NumberedComplete need machine version 4 of " +
         "TaskQueueMachine; the cluster is at an older version until every member runs a build that has it";
     /** The codec of version 3. */
-    static final Codec<Object> VERSION_THREE = Codecs.refusing(Codecs.generic(),
+    static final Codec<Object> VERSION_THREE = Codecs.refusing(TaskQueueCodec.DECLARED,
         command -> command instanceof TaskCommand.NumberedGrab || command instanceof TaskCommand.NumberedComplete,
         NUMBERED_REFUSAL);
     /** The codec of version 2. */

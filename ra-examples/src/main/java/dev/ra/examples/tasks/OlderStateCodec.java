@@ -5,18 +5,17 @@ import dev.ra.codec.BufferReader;
 import dev.ra.codec.BufferWriter;
 import dev.ra.codec.Codec;
 import dev.ra.codec.CodecException;
-import dev.ra.codec.Codecs;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The state codecs of {@link TaskQueueMachine} versions 0 and 1: {@link TaskQueueState} as those versions' builds
  * wrote it with the generic codec, which writes a record's components with no count. Version 0's record had four
- * components ({@code nextTaskId, ready, inFlight, cursorIndex}); version 1 added {@code grabbedAtMs} and
- * {@code deadLetters}; version 2 added {@code settings}. Had the newest shape been written while the cluster was still
- * at an older version, a member of the older build could not read the snapshot, nor the newer build read the
- * snapshots the older one left on disk. An older version's logic never sets the added components, so they are dropped
- * on the way out and empty on the way in.
+ * components ({@code nextTaskId, ready, inFlight, cursorIndex}); version 1 added {@code grabbedAtMs} and {@code
+ * deadLetters}; version 2 added {@code settings}. Had the newest shape been written while the cluster was still at an
+ * older version, a member of the older build could not read the snapshot, nor the newer build read the snapshots the
+ * older one left on disk. An older version's logic never sets the added components, so they are dropped on the way out
+ * and empty on the way in.
  */
 final class OlderStateCodec implements Codec<TaskQueueState>
 {
@@ -27,7 +26,7 @@ final class OlderStateCodec implements Codec<TaskQueueState>
 
     private static final String CLASS_NAME = TaskQueueState.class.getName();
 
-    private final Codec<Object> generic = Codecs.generic();
+    private final Codec<Object> generic = TaskQueueCodec.DECLARED;
     /** The generic codec's tag of a record, the first byte it writes for one. */
     private final int recordTag = generic.toBytes(TaskQueueState.EMPTY)[0];
     private final int version;

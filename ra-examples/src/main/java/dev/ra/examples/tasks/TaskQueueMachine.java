@@ -100,11 +100,11 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
     /** The version from which the settings in force are in the state. */
     private static final int SETTINGS_IN_STATE = 2;
     /** The snapshots of version 2: the state's first seven components, without the replies remembered. */
-    private static final Codec<TaskQueueState> VERSION_TWO_STATE = new FirstComponentsCodec<>(TaskQueueState.class,
-        7, TaskQueueMachine::versionTwoState, "TaskQueueMachine version 2");
+    private static final Codec<TaskQueueState> VERSION_TWO_STATE = new FirstComponentsCodec<>(TaskQueueCodec.DECLARED,
+        TaskQueueState.class, 7, TaskQueueMachine::versionTwoState, "TaskQueueMachine version 2");
     /** The snapshots of version 3: the state's first eight components, without the clients' numbered calls. */
-    private static final Codec<TaskQueueState> VERSION_THREE_STATE = new FirstComponentsCodec<>(TaskQueueState.class,
-        8, TaskQueueMachine::versionThreeState, "TaskQueueMachine version 3");
+    private static final Codec<TaskQueueState> VERSION_THREE_STATE = new FirstComponentsCodec<>(TaskQueueCodec.DECLARED,
+        TaskQueueState.class, 8, TaskQueueMachine::versionThreeState, "TaskQueueMachine version 3");
 
     private final ReleaseCursorPolicy cursorPolicy;
     /** The settings this machine was constructed with: those it proposes as leader (and applies with at version 1). */
@@ -211,7 +211,7 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
     {
         if (logicVersion >= VERSION)
         {
-            return StateMachine.super.commandCodec();
+            return (Codec<TaskCommand>)(Codec<?>)TaskQueueCodec.DECLARED;
         }
         if (logicVersion >= COMPLETES_ONCE)
         {
@@ -222,11 +222,12 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public Codec<TaskQueueState> stateCodec()
     {
         if (logicVersion >= VERSION)
         {
-            return StateMachine.super.stateCodec();
+            return (Codec<TaskQueueState>)(Codec<?>)TaskQueueCodec.DECLARED;
         }
         if (logicVersion >= COMPLETES_ONCE)
         {
@@ -600,5 +601,27 @@ public final class TaskQueueMachine implements StateMachine<TaskCommand, TaskQue
             final long elapsed = Math.max(0, nowMs - earliest);
             effects.add(new Effect.Timer(VISIBILITY_TIMER, Math.max(0, visibilityTimeoutMs - elapsed)));
         }
+    }
+
+    /**
+     * Replies (remembered in the state too), messages and named query values are of the machine's declared types
+     * ({@link TaskQueueCodec}).
+     */
+    @Override
+    public Codec<Object> replyCodec()
+    {
+        return TaskQueueCodec.DECLARED;
+    }
+
+    @Override
+    public Codec<Object> messageCodec()
+    {
+        return TaskQueueCodec.DECLARED;
+    }
+
+    @Override
+    public Codec<Object> queryCodec()
+    {
+        return TaskQueueCodec.DECLARED;
     }
 }

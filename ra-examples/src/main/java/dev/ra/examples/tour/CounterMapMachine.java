@@ -4,6 +4,8 @@ import dev.ra.ApplyResult;
 import dev.ra.CommandMeta;
 import dev.ra.InitArgs;
 import dev.ra.StateMachine;
+import dev.ra.codec.Codec;
+import dev.ra.codec.Codecs;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -13,6 +15,12 @@ import java.util.TreeMap;
  */
 public final class CounterMapMachine implements StateMachine<String, Map<String, Long>>
 {
+    /**
+     * Commands, replies and the state are plain values (strings, numbers, a map): bytes naming any enum or record class
+     * are refused before it is loaded. Made once: the runtime asks for a machine's codecs with every command.
+     */
+    private static final Codec<Object> PLAIN_VALUES = Codecs.generic(new Class<?>[0]);
+
     @Override
     public Map<String, Long> init(final InitArgs args)
     {
@@ -35,5 +43,37 @@ public final class CounterMapMachine implements StateMachine<String, Map<String,
         final Map<String, Long> next = new TreeMap<>(state);
         final long value = next.merge(name, amount, Long::sum);
         return ApplyResult.of(java.util.Collections.unmodifiableMap(next), value);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Codec<String> commandCodec()
+    {
+        return (Codec<String>)(Codec<?>)PLAIN_VALUES;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Codec<Map<String, Long>> stateCodec()
+    {
+        return (Codec<Map<String, Long>>)(Codec<?>)PLAIN_VALUES;
+    }
+
+    @Override
+    public Codec<Object> replyCodec()
+    {
+        return PLAIN_VALUES;
+    }
+
+    @Override
+    public Codec<Object> messageCodec()
+    {
+        return PLAIN_VALUES;
+    }
+
+    @Override
+    public Codec<Object> queryCodec()
+    {
+        return PLAIN_VALUES;
     }
 }

@@ -87,11 +87,11 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
     /** The newest version of the logic ({@link #version()}). */
     private static final int VERSION = 5;
     /** The snapshots of versions 0 and 1: the state's first five components, without the expiry. */
-    private static final Codec<TreeState> OLDER_STATE = new FirstComponentsCodec<>(TreeState.class, 5,
-        TreeMachine::olderState, "TreeMachine versions 0 and 1");
+    private static final Codec<TreeState> OLDER_STATE = new FirstComponentsCodec<>(TreeCodec.DECLARED, TreeState.class,
+        5, TreeMachine::olderState, "TreeMachine versions 0 and 1");
     /** The snapshots of versions 2 and 3: the state's first six components, without the numbered writes. */
-    private static final Codec<TreeState> VERSION_TWO_STATE = new FirstComponentsCodec<>(TreeState.class, 6,
-        TreeMachine::versionTwoState, "TreeMachine versions 2 and 3");
+    private static final Codec<TreeState> VERSION_TWO_STATE = new FirstComponentsCodec<>(TreeCodec.DECLARED,
+        TreeState.class, 6, TreeMachine::versionTwoState, "TreeMachine versions 2 and 3");
 
     private final String lessorHandler;
     /** The expiry this machine was constructed with: the one it proposes as leader (and applies before version 2). */
@@ -196,7 +196,7 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
     {
         if (numberedWatchCalls)
         {
-            return StateMachine.super.commandCodec();
+            return (Codec<TreeMachineCommand>)(Codec<?>)TreeCodec.DECLARED;
         }
         if (numbers)
         {
@@ -219,11 +219,12 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
      * numbered writes (2 and 3).
      */
     @Override
+    @SuppressWarnings("unchecked")
     public Codec<TreeState> stateCodec()
     {
         if (numbers)
         {
-            return StateMachine.super.stateCodec();
+            return (Codec<TreeState>)(Codec<?>)TreeCodec.DECLARED;
         }
         return expiryInState ? VERSION_TWO_STATE : OLDER_STATE;
     }
@@ -937,5 +938,27 @@ public final class TreeMachine implements StateMachine<TreeMachineCommand, TreeS
             final Map<String, ZNode> nextNodes = copied ? java.util.Collections.unmodifiableMap(nodes) : nodes;
             return state.with(nextNodes, sessions, watches, zxid);
         }
+    }
+
+    /**
+     * Replies (remembered in the state too), messages and named query values are of the machine's declared types
+     * ({@link TreeCodec}).
+     */
+    @Override
+    public Codec<Object> replyCodec()
+    {
+        return TreeCodec.DECLARED;
+    }
+
+    @Override
+    public Codec<Object> messageCodec()
+    {
+        return TreeCodec.DECLARED;
+    }
+
+    @Override
+    public Codec<Object> queryCodec()
+    {
+        return TreeCodec.DECLARED;
     }
 }

@@ -29,7 +29,7 @@ final class VersionZeroCommands
         "RemoveWatches needs machine version 5 of TreeMachine; the cluster is at an older version until every " +
         "member runs a build that has it (send the plain command meanwhile)";
     /** The codec of version 4. */
-    static final Codec<Object> VERSION_FOUR = Codecs.refusing(Codecs.generic(),
+    static final Codec<Object> VERSION_FOUR = Codecs.refusing(TreeCodec.DECLARED,
         command -> command instanceof NumberedWrite numbered && NumberedWrite.isWatchCall(numbered.write()),
         NUMBERED_WATCH_CALL_REFUSAL);
     /** The codec of version 3. */

@@ -66,7 +66,7 @@ public final class CoordinatorMachine implements StateMachine<CoordinatorCommand
     /** The newest version of the logic ({@link #version()}). */
     private static final int VERSION = 1;
     /** The snapshots of version 0: the state's first four components, without the horizon. */
-    private static final Codec<CoordinatorState> VERSION_ZERO_STATE = new FirstComponentsCodec<>(
+    private static final Codec<CoordinatorState> VERSION_ZERO_STATE = new FirstComponentsCodec<>(TxnCodecs.COORDINATOR,
         CoordinatorState.class, 4, CoordinatorMachine::versionZeroState, "CoordinatorMachine version 0");
 
     private final ServerId localServer;
@@ -148,9 +148,10 @@ public final class CoordinatorMachine implements StateMachine<CoordinatorCommand
      * Version 0 reads and writes its snapshots in its own shape, without the horizon.
      */
     @Override
+    @SuppressWarnings("unchecked")
     public Codec<CoordinatorState> stateCodec()
     {
-        return forgets ? StateMachine.super.stateCodec() : VERSION_ZERO_STATE;
+        return forgets ? (Codec<CoordinatorState>)(Codec<?>)TxnCodecs.COORDINATOR : VERSION_ZERO_STATE;
     }
 
     @SuppressWarnings("unchecked")
@@ -294,5 +295,33 @@ public final class CoordinatorMachine implements StateMachine<CoordinatorCommand
     {
         return null == state.driver() ? List.of() :
             List.of(new Effect.ModCall(handler, new DriverSignal(state.driver(), state.epoch())));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Codec<CoordinatorCommand> commandCodec()
+    {
+        return (Codec<CoordinatorCommand>)(Codec<?>)TxnCodecs.COORDINATOR;
+    }
+
+    /**
+     * Replies, messages and named query values are of the machine's declared types ({@link TxnCodecs}).
+     */
+    @Override
+    public Codec<Object> replyCodec()
+    {
+        return TxnCodecs.COORDINATOR;
+    }
+
+    @Override
+    public Codec<Object> messageCodec()
+    {
+        return TxnCodecs.COORDINATOR;
+    }
+
+    @Override
+    public Codec<Object> queryCodec()
+    {
+        return TxnCodecs.COORDINATOR;
     }
 }

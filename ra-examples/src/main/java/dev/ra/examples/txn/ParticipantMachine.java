@@ -57,10 +57,10 @@ public final class ParticipantMachine implements StateMachine<ParticipantCommand
     private static final String REFUSAL = "ParticipantCommand.Forget needs machine version 1 of ParticipantMachine; " +
         "the cluster is at version 0 until every member runs a build that has it";
     /** The command codec of version 0, which did not have the watermark. */
-    private static final Codec<Object> VERSION_ZERO_COMMANDS = Codecs.refusing(Codecs.generic(),
+    private static final Codec<Object> VERSION_ZERO_COMMANDS = Codecs.refusing(TxnCodecs.PARTICIPANT,
         ParticipantCommand.Forget.class::isInstance, REFUSAL);
     /** The snapshots of version 0: the state's first five components, without the watermark. */
-    private static final Codec<ParticipantState> VERSION_ZERO_STATE = new FirstComponentsCodec<>(
+    private static final Codec<ParticipantState> VERSION_ZERO_STATE = new FirstComponentsCodec<>(TxnCodecs.PARTICIPANT,
         ParticipantState.class, 5, ParticipantMachine::versionZeroState, "ParticipantMachine version 0");
 
     private final ReleaseCursorPolicy cursorPolicy;
@@ -111,16 +111,17 @@ public final class ParticipantMachine implements StateMachine<ParticipantCommand
     @SuppressWarnings("unchecked")
     public Codec<ParticipantCommand> commandCodec()
     {
-        return forgets ? StateMachine.super.commandCodec() : (Codec<ParticipantCommand>)(Codec<?>)VERSION_ZERO_COMMANDS;
+        return (Codec<ParticipantCommand>)(Codec<?>)(forgets ? TxnCodecs.PARTICIPANT : VERSION_ZERO_COMMANDS);
     }
 
     /**
      * Version 0 reads and writes its snapshots in its own shape, without the watermark.
      */
     @Override
+    @SuppressWarnings("unchecked")
     public Codec<ParticipantState> stateCodec()
     {
-        return forgets ? StateMachine.super.stateCodec() : VERSION_ZERO_STATE;
+        return forgets ? (Codec<ParticipantState>)(Codec<?>)TxnCodecs.PARTICIPANT : VERSION_ZERO_STATE;
     }
 
     @SuppressWarnings("unchecked")
@@ -324,5 +325,26 @@ public final class ParticipantMachine implements StateMachine<ParticipantCommand
             return text;
         }
         throw new IllegalArgumentException("ParticipantMachine query '" + query + "' takes a string, got " + argument);
+    }
+
+    /**
+     * Replies, messages and named query values are of the machine's declared types ({@link TxnCodecs}).
+     */
+    @Override
+    public Codec<Object> replyCodec()
+    {
+        return TxnCodecs.PARTICIPANT;
+    }
+
+    @Override
+    public Codec<Object> messageCodec()
+    {
+        return TxnCodecs.PARTICIPANT;
+    }
+
+    @Override
+    public Codec<Object> queryCodec()
+    {
+        return TxnCodecs.PARTICIPANT;
     }
 }

@@ -104,6 +104,7 @@ public final class MachineDriver<C, S>
     {
         final ApplyResult<S> result = machine.apply(nextMeta(), command, state);
         state = result.state();
+        MachineCodecsCheck.travels(machine, command, result.reply(), result.effects());
         return result;
     }
 
@@ -117,6 +118,7 @@ public final class MachineDriver<C, S>
     {
         final ApplyResult<S> result = machine.applyBuiltin(nextMeta(), command, state);
         state = result.state();
+        MachineCodecsCheck.travels(machine, null, result.reply(), result.effects());
         return result;
     }
 
@@ -128,7 +130,9 @@ public final class MachineDriver<C, S>
      */
     public List<dev.ra.Effect> enter(final RaftRole role)
     {
-        return machine.stateEnter(role, state);
+        final List<dev.ra.Effect> effects = machine.stateEnter(role, state);
+        MachineCodecsCheck.travels(machine, null, null, effects);
+        return effects;
     }
 
     /**
