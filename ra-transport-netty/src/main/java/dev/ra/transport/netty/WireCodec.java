@@ -6,11 +6,8 @@ import dev.ra.ServerId;
 import dev.ra.codec.BufferReader;
 import dev.ra.codec.BufferWriter;
 import dev.ra.codec.Bytes;
-import dev.ra.codec.Codec;
 import dev.ra.codec.CodecException;
-import dev.ra.codec.Codecs;
 import dev.ra.core.CallError;
-import dev.ra.protocol.EncodedCorrelation;
 import dev.ra.protocol.EntryCodec;
 import dev.ra.protocol.FailedCommand;
 import dev.ra.protocol.JoinPoint;
@@ -28,8 +25,7 @@ import java.util.List;
  * Encodes every {@link NodeMessage} for the wire and decodes it back, with no Netty type in sight so that it can be
  * tested (and fuzzed) on plain byte arrays. No Java serialization: each message is a {@link MessageType} code followed
  * by its fields; numbers are variable-length, strings and byte strings length-prefixed, optional fields preceded by a
- * presence byte. The few {@code Object} fields (correlations) use {@link Codecs#generic()}; a command's, which the
- * leader's node only sends back, is decoded as its bytes ({@link EncodedCorrelation}).
+ * presence byte. The few {@code Object} fields (correlations) use the generic codec ({@link WireCorrelations}).
  *
  * <p>Decoding checks every length, count and enum ordinal against the input, rejects trailing bytes, and turns every
  * failure (including a record refusing its components) into a {@link CodecException}: garbage in never yields
@@ -60,11 +56,6 @@ public final class WireCodec
     private static final NodeMessage.CallStatus[] CALL_STATUSES = NodeMessage.CallStatus.values();
     private static final FailedCommand.Kind[] FAILED_KINDS = FailedCommand.Kind.values();
 
-    /** The generic codec's null. */
-    private static final Bytes NULL_CORRELATION = Bytes.wrap(Codecs.generic().toBytes(null));
-
-    private final Codec<Object> generic = Codecs.generic();
-    private final Codec<Bytes> encodedCorrelations = Codecs.genericEncoded();
 
     private WireCodec()
     {
@@ -120,7 +111,7 @@ public final class WireCodec
             serverId(cast.to(), out);
             command(cast.command(), out);
             optionalProcess(cast.notifyTo(), out);
-            correlation(cast.correlation(), out);
+            WireCorrelations.encode(cast.correlation(), out);
             out.writeVarLong(cast.hops());
         }
         else if (message instanceof NodeMessage.ProcessMessage pm)
@@ -137,7 +128,7 @@ public final class WireCodec
             out.writeVarLong(notice.replies().size());
             for (int i = 0; i < notice.replies().size(); i++)
             {
-                correlation(notice.correlations().get(i), out);
+                WireCorrelations.encode(notice.correlations().get(i), out);
                 out.writeBytes(notice.replies().get(i));
             }
         }
@@ -150,7 +141,7 @@ public final class WireCodec
             process(notice.to(), type(MessageType.REJECTED_NOTICE, out));
             serverId(notice.from(), out);
             optionalServerId(notice.leaderHint(), out);
-            correlation(notice.correlation(), out);
+            WireCorrelations.encode(notice.correlation(), out);
         }
         else if (message instanceof NodeMessage.MonitorProcess monitor)
         {
@@ -278,7 +269,7 @@ public final class WireCodec
                 final ServerId to = readServerId(in);
                 final UserCommand command = UserCommand.ofData(in.readBytes());
                 final ProcessRef notifyTo = readOptionalProcess(in);
-                final Object correlation = decodePassedCorrelation(in);
+                final Object correlation = WireCorrelations.decodePassed(in);
                 return new NodeMessage.CommandCast(to, command, notifyTo, correlation, toInt(in.readVarLong()));
             }
             case PROCESS_MESSAGE:
@@ -292,7 +283,7 @@ public final class WireCodec
                 final List<Bytes> replies = new ArrayList<>(count);
                 for (int i = 0; i < count; i++)
                 {
-                    correlations.add(decodeCorrelation(in));
+                    correlations.add(WireCorrelations.decode(in));
                     replies.add(in.readBytes());
                 }
                 return new NodeMessage.AppliedNotice(to, leader, correlations, replies);
@@ -301,7 +292,7 @@ public final class WireCodec
                 return decodeFailedNotice(in);
             case REJECTED_NOTICE:
                 return new NodeMessage.RejectedNotice(readProcess(in), readServerId(in), readOptionalServerId(in),
-                    decodeCorrelation(in));
+                    WireCorrelations.decode(in));
             case MONITOR_PROCESS:
                 return new NodeMessage.MonitorProcess(readProcess(in), readServerId(in));
             case DEMONITOR_PROCESS:
@@ -354,7 +345,7 @@ public final class WireCodec
         out.writeVarLong(notice.failures().size());
         for (final FailedCommand failure : notice.failures())
         {
-            correlation(failure.correlation(), out);
+            WireCorrelations.encode(failure.correlation(), out);
             // What a node of an older version knows of an overload: the leader refused the command (same message).
             out.writeByte(FailedCommand.Kind.OVERLOADED == failure.kind() && protocol < ProtocolVersions.OVERLOADED ?
                 FailedCommand.Kind.REFUSED.ordinal() : failure.kind().ordinal());
@@ -380,7 +371,7 @@ public final class WireCodec
         final List<FailedCommand> failures = new ArrayList<>(count);
         for (int i = 0; i < count; i++)
         {
-            final Object correlation = decodeCorrelation(in);
+            final Object correlation = WireCorrelations.decode(in);
             final FailedCommand.Kind kind = ordinal(FAILED_KINDS, in.readUnsignedByte(), "failed command kind");
             String exceptionClass = null;
             long index = 0;
@@ -855,57 +846,6 @@ public final class WireCodec
             throw new CodecException("unknown " + what + " " + ordinal);
         }
         return values[ordinal];
-    }
-
-    /**
-     * A correlation read from a frame is kept as its bytes ({@link EncodedCorrelation}), written again as they were.
-     */
-    private void correlation(final Object correlation, final BufferWriter out)
-    {
-        if (correlation instanceof EncodedCorrelation encoded)
-        {
-            encodedCorrelations.encode(encoded.encoded(), out);
-        }
-        else
-        {
-            generic.encode(correlation, out);
-        }
-    }
-
-    /**
-     * @return a correlation, which the frame carries for the application, as the value for its process; one that does
-     *     not decode here costs its message only, not the connection
-     *     ({@link UndecodableCorrelationException#onlyTheCorrelation}).
-     */
-    private Object decodeCorrelation(final BufferReader in)
-    {
-        try
-        {
-            return generic.decode(in);
-        }
-        catch (final CodecException ex)
-        {
-            throw new UndecodableCorrelationException(ex);
-        }
-    }
-
-    /**
-     * @return the correlation of a command, which the leader's node only sends back with the command's notice: kept as
-     *     its bytes (null stays null), so that they cannot have this node initialise or construct any class they
-     *     name. One whose form is broken costs its message only, not the connection.
-     */
-    private Object decodePassedCorrelation(final BufferReader in)
-    {
-        final Bytes encoded;
-        try
-        {
-            encoded = encodedCorrelations.decode(in);
-        }
-        catch (final CodecException ex)
-        {
-            throw new UndecodableCorrelationException(ex);
-        }
-        return NULL_CORRELATION.equals(encoded) ? null : new EncodedCorrelation(encoded);
     }
 
     private static int toInt(final long value)
