@@ -488,7 +488,12 @@ final class MessageRouter
         }
         else if (message instanceof NodeMessage.ProcessMessage pm)
         {
-            processes.deliver(pm.to(), clusters.messageCodec(pm.from()).fromBytes(pm.message().unsafeArray()));
+            // Decoded only for a process of this node: bytes from another node for none are never built (a message
+            // no machine sent is in the unrestricted generic codec).
+            if (processes.isAlive(pm.to()))
+            {
+                processes.deliver(pm.to(), clusters.messageCodec(pm.from()).fromBytes(pm.message().unsafeArray()));
+            }
         }
         else if (message instanceof NodeMessage.AppliedNotice notice)
         {
