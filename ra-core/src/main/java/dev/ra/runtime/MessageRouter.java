@@ -497,6 +497,11 @@ final class MessageRouter
         }
         else if (message instanceof NodeMessage.AppliedNotice notice)
         {
+            // Read only for a process of this node; the correlations are built for it as it gets them.
+            if (!processes.isAlive(notice.to()))
+            {
+                return;
+            }
             final Codec<Object> codec = clusters.replyCodec(notice.leader());
             final List<RaEvent.Correlated> applied = new ArrayList<>(notice.replies().size());
             for (int i = 0; i < notice.replies().size(); i++)

@@ -269,7 +269,7 @@ public final class WireCodec
                 final ServerId to = readServerId(in);
                 final UserCommand command = UserCommand.ofData(in.readBytes());
                 final ProcessRef notifyTo = readOptionalProcess(in);
-                final Object correlation = WireCorrelations.decodePassed(in);
+                final Object correlation = WireCorrelations.decode(in);
                 return new NodeMessage.CommandCast(to, command, notifyTo, correlation, toInt(in.readVarLong()));
             }
             case PROCESS_MESSAGE:

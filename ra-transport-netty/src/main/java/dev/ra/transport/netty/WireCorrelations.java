@@ -9,11 +9,11 @@ import dev.ra.codec.Codecs;
 import dev.ra.protocol.EncodedCorrelation;
 
 /**
- * The correlations of pipelined commands in frames: values of the caller's, in the generic codec. A command's, which
- * the leader's node only sends back with the command's notice, is read as its bytes ({@link EncodedCorrelation}),
- * so that bytes from another node cannot have this node initialise or construct any class they name, and written
- * back as they came; a notice's is the value for the caller's process. One that does not decode costs its message
- * only, not the connection ({@link UndecodableCorrelationException#onlyTheCorrelation}).
+ * The correlations of pipelined commands in frames: values of the caller's, in the generic codec. Each is read as its
+ * bytes ({@link EncodedCorrelation}): the leader's node only sends a command's back with its notice, written as it
+ * came, and the caller's node builds a notice's only for the process it is for, which may not exist; so bytes from
+ * another node cannot have a node initialise or construct any class they name. One whose form is broken costs its
+ * message only, not the connection ({@link UndecodableCorrelationException#onlyTheCorrelation}).
  */
 final class WireCorrelations
 {
@@ -43,26 +43,10 @@ final class WireCorrelations
     }
 
     /**
-     * @param in positioned at a notice's correlation.
-     * @return the correlation, the value for the caller's process.
-     */
-    static Object decode(final BufferReader in)
-    {
-        try
-        {
-            return GENERIC.decode(in);
-        }
-        catch (final CodecException ex)
-        {
-            throw new UndecodableCorrelationException(ex);
-        }
-    }
-
-    /**
-     * @param in positioned at a command's correlation.
+     * @param in positioned at a correlation.
      * @return the correlation as its bytes, or null for none.
      */
-    static Object decodePassed(final BufferReader in)
+    static Object decode(final BufferReader in)
     {
         final Bytes encoded;
         try

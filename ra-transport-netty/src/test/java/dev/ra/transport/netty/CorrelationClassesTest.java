@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Test;
 /**
  * A pipelined command's correlation is the caller's value, in the generic codec, which the leader's node only sends
  * back. It decoded it, so the bytes of a CommandCast from any node could have the leader's node initialise any enum
- * and construct any record class on its class path. Right: the transport carries a correlation as its bytes, builds
- * nothing they name, and writes them again as they were.
+ * and construct any record class on its class path; and the caller's node decoded the correlations of a notice
+ * before it knew whether the process it was for existed. Right: the transport carries a correlation as its bytes,
+ * builds nothing they name, and writes them again as they were; the runtime builds them for a process of its node.
  */
 class CorrelationClassesTest
 {
@@ -72,8 +73,10 @@ class CorrelationClassesTest
         final NodeMessage rejected = new NodeMessage.RejectedNotice(caller, server, null, cast.correlation());
         for (final NodeMessage back : List.of(notice, failed, rejected))
         {
-            // Built on the caller's node, whose values they are, by the process they are for.
             final byte[] bytes = encode(back);
+            // On the caller's node too, a notice's correlations are built only for the process they are for.
+            WireCodec.INSTANCE.decode(new BufferReader(bytes));
+            assertThat(TRIPPED).as("initialisations and constructions of classes a notice named").hasValue(0);
             assertThat(Bytes.wrap(bytes).toString()).as(back.getClass().getSimpleName() + " carries the bytes")
                 .contains(Bytes.wrap(correlation).toString().substring(2, 40));
         }

@@ -32,7 +32,8 @@ class FailedNoticeWireTest
         final BufferWriter out = new BufferWriter(64);
         WireCodec.INSTANCE.encode(NOTICE, out, ProtocolVersions.FAILED_NOTICE);
 
-        assertThat(WireCodecProperties.decode(Arrays.copyOf(out.array(), out.position()))).isEqualTo(NOTICE);
+        assertThat(WireCodecProperties.withCorrelationBuilt(WireCodecProperties.decode(Arrays.copyOf(out.array(),
+            out.position())))).isEqualTo(NOTICE);
     }
 
     @Test
@@ -61,7 +62,8 @@ class FailedNoticeWireTest
         final NodeMessage.FailedNotice broken = new NodeMessage.FailedNotice(new ProcessRef("n4", 9), LEADER,
             List.of(new FailedCommand("c", FailedCommand.Kind.APPLY_THREW, "x.B\uD800", "bad \uDC00 text", 3)));
 
-        final NodeMessage decoded = WireCodecProperties.decode(WireCodecProperties.encode(broken));
+        final NodeMessage decoded = WireCodecProperties.withCorrelationBuilt(WireCodecProperties.decode(
+            WireCodecProperties.encode(broken)));
 
         assertThat(((NodeMessage.FailedNotice)decoded).failures()).containsExactly(
             new FailedCommand("c", FailedCommand.Kind.APPLY_THREW, "x.B?", "bad ? text", 3));

@@ -49,6 +49,7 @@ class OverloadedWireTest
     {
         final BufferWriter out = new BufferWriter(64);
         WireCodec.INSTANCE.encode(message, out, protocol);
-        return WireCodec.INSTANCE.decode(new BufferReader(out.toByteArray()));
+        return WireCodecProperties.withCorrelationBuilt(WireCodec.INSTANCE.decode(new BufferReader(
+            out.toByteArray())));
     }
 }

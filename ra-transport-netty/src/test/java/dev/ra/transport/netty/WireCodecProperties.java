@@ -276,16 +276,36 @@ class WireCodecProperties
     {
     }
 
-    /** A command's correlation is decoded as its bytes, which the leader's node sends back as they came. */
-    private static NodeMessage withCorrelationBuilt(final NodeMessage decoded)
+    /** Correlations are decoded as their bytes, which a node sends back as they came. */
+    static NodeMessage withCorrelationBuilt(final NodeMessage decoded)
     {
-        if (decoded instanceof NodeMessage.CommandCast cast &&
-            cast.correlation() instanceof dev.ra.protocol.EncodedCorrelation encoded)
+        if (decoded instanceof NodeMessage.CommandCast cast)
         {
-            return new NodeMessage.CommandCast(cast.to(), cast.command(), cast.notifyTo(), encoded.decode(),
+            return new NodeMessage.CommandCast(cast.to(), cast.command(), cast.notifyTo(), built(cast.correlation()),
                 cast.hops());
         }
+        if (decoded instanceof NodeMessage.AppliedNotice notice)
+        {
+            return new NodeMessage.AppliedNotice(notice.to(), notice.leader(),
+                notice.correlations().stream().map(WireCodecProperties::built).toList(), notice.replies());
+        }
+        if (decoded instanceof NodeMessage.FailedNotice notice)
+        {
+            return new NodeMessage.FailedNotice(notice.to(), notice.leader(), notice.failures().stream()
+                .map(f -> new FailedCommand(built(f.correlation()), f.kind(), f.exceptionClass(), f.message(),
+                    f.index())).toList());
+        }
+        if (decoded instanceof NodeMessage.RejectedNotice notice)
+        {
+            return new NodeMessage.RejectedNotice(notice.to(), notice.from(), notice.leaderHint(),
+                built(notice.correlation()));
+        }
         return decoded;
+    }
+
+    private static Object built(final Object correlation)
+    {
+        return correlation instanceof dev.ra.protocol.EncodedCorrelation encoded ? encoded.decode() : correlation;
     }
 
     @Test
