@@ -53,6 +53,34 @@ class CodecProperties
         return Gen.recursive(leaves, inner -> Gen.<Object>oneOf(inner.list(0, 5), Gen.maps(mapKeys, inner, 0, 4)), 3);
     }
 
+    /**
+     * A value kept as its bytes (a correlation a node only passes on) is exactly the generic codec's bytes of it, read
+     * to its end and no further, and written back the same.
+     */
+    @Test
+    void genericEncodedReadsExactlyOneValueAsItsBytes()
+    {
+        Property.forAll(2000, values(), value ->
+        {
+            final byte[] bytes = Codecs.generic().toBytes(value);
+            final byte[] followed = new BufferWriter(bytes.length + 8).writeRaw(bytes, 0, bytes.length)
+                .writeLong(42).toByteArray();
+            final BufferReader in = new BufferReader(followed);
+
+            final Bytes encoded = Codecs.genericEncoded().decode(in);
+
+            assertThat(encoded.toByteArray()).isEqualTo(bytes);
+            assertThat(in.readLong()).isEqualTo(42);
+            assertThat(Codecs.genericEncoded().toBytes(encoded)).isEqualTo(bytes);
+            for (int length = 0; length < bytes.length; length++)
+            {
+                final byte[] cut = java.util.Arrays.copyOf(bytes, length);
+                assertThat(catchThrowable(() -> Codecs.genericEncoded().fromBytes(cut))).as("cut to %d", length)
+                    .isInstanceOf(CodecException.class);
+            }
+        });
+    }
+
     @Test
     void genericCodecRoundTrips()
     {
@@ -100,7 +128,8 @@ class CodecProperties
         Property.forAll(5000, Gen.byteArrays(0, 255), garbage ->
         {
             for (final Codec<?> codec : List.of(Codecs.generic(), EntryCodec.INSTANCE, Codecs.string(),
-                Codecs.listOf(Codecs.int64()), Codecs.mapOf(Codecs.string(), Codecs.generic())))
+                Codecs.listOf(Codecs.int64()), Codecs.mapOf(Codecs.string(), Codecs.generic()),
+                Codecs.genericEncoded()))
             {
                 final Throwable thrown = catchThrowable(() -> codec.fromBytes(garbage));
                 if (null != thrown)
