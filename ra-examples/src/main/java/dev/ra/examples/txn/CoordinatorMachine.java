@@ -11,6 +11,7 @@ import dev.ra.StateMachine;
 import dev.ra.codec.Codec;
 import dev.ra.examples.support.FirstComponentsCodec;
 import dev.ra.examples.support.ReleaseCursorPolicy;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -40,17 +41,23 @@ import java.util.Objects;
  * runs again. A driver that was replaced but still runs (a paused process) cannot do harm: its decision loses to the
  * one already logged, and participants refuse to prepare a transaction they were told to abort.
  *
- * <p><b>Forgetting (version 1).</b> The coordinator keeps the unfinished transactions, every transaction of an id
- * that is not stamped ({@link TransferIds}), and the newest {@code keptFinished} finished ones of stamped ids
- * (default {@link #DEFAULT_KEPT_FINISHED}): when a finish takes it over that number, it forgets the one that
- * finished first, and raises its HORIZON to that id's stamp. While a transaction is remembered, a begin retried
- * under its id begins nothing new. A begin of an unknown stamped id whose stamp is not after the horizon is
- * {@link Refused}: it may name a forgotten transaction, and beginning it again would not be sure to end as the
- * first did (the participants, which keep every decided id, would vote as they voted, but a second run that aborts
- * for a failover would report "aborted" for money that moved). So a retry past the bound is refused, never redone.
- * Version 0 forgets nothing and places a finished transaction where it began; {@link #machineFor machineFor(0)}
- * applies the log as it did and reads and writes its snapshots. The switch to version 1 forgets at once beyond the
- * bound. {@code keptFinished} must be the same on every member, like the cursor policy.
+ * <p><b>Forgetting (version 1).</b> Stamps ({@link TransferIds}) are made by clients' clocks, so they are judged
+ * against the LOG TIME ({@link CommandMeta#systemTimeMs()}, the leader's clock when it appended the entry): a begin of
+ * an unknown stamped id whose stamp is further than {@code maxStampSkew} from it, either way, is {@link Refused},
+ * naming the skew and the bound. The coordinator keeps the unfinished transactions, every transaction of an id that
+ * is not stamped, the newest {@code keptFinished} finished ones of stamped ids (default
+ * {@link #DEFAULT_KEPT_FINISHED}), and every finished one stamped less than {@code keptFor} before the log time
+ * (default {@link #DEFAULT_KEPT_FOR}, longer than {@code maxStampSkew}, default {@link #DEFAULT_MAX_STAMP_SKEW}):
+ * when a finish takes it beyond both, it forgets the oldest stamps first and raises its HORIZON to the stamps it
+ * forgot. While a transaction is remembered, a begin retried under its id begins nothing new. A begin of an unknown
+ * stamped id whose stamp is not after the horizon is {@link Refused}: it may name a forgotten transaction, and
+ * beginning it again would not be sure to end as the first did (a second run that aborts for a failover would report
+ * "aborted" for money that moved). So a retry of a forgotten transfer is refused, never redone. Since the horizon
+ * stays {@code keptFor} behind the log time, no client's clock moves it: a new stamp within {@code maxStampSkew} of
+ * the log time is after it, unless a new leader's clock is behind the last one's by more than
+ * {@code keptFor - maxStampSkew}. Version 0 forgets nothing and places a finished transaction where it began;
+ * {@link #machineFor machineFor(0)} applies the log as it did and reads and writes its snapshots. The switch to
+ * version 1 forgets at once beyond the bounds. The bounds must be the same on every member, like the cursor policy.
  *
  * <p>This machine instance is per node and knows its local member, like
  * {@link dev.ra.examples.leader.FollowTheLeaderMachine}.
@@ -63,6 +70,10 @@ public final class CoordinatorMachine implements StateMachine<CoordinatorCommand
     public static final String TRANSACTION = "transaction";
     /** How many finished transactions of stamped ids are kept by default. */
     public static final int DEFAULT_KEPT_FINISHED = 10_000;
+    /** How far by default a new stamp may be from the log time, either way. */
+    public static final Duration DEFAULT_MAX_STAMP_SKEW = Duration.ofMinutes(1);
+    /** How long by default, after its stamp in log time, a finished transaction is kept at least. */
+    public static final Duration DEFAULT_KEPT_FOR = Duration.ofMinutes(3);
     /** The newest version of the logic ({@link #version()}). */
     private static final int VERSION = 1;
     /** The snapshots of version 0: the state's first four components, without the horizon. */
@@ -73,6 +84,10 @@ public final class CoordinatorMachine implements StateMachine<CoordinatorCommand
     private final String handler;
     private final ReleaseCursorPolicy cursorPolicy;
     private final int keptFinished;
+    /** A begin of a new stamped id is refused if its stamp is further than this from the log time. */
+    private final long maxStampSkewMs;
+    /** A finished transaction of a stamped id is forgotten only once the log time is this far after its stamp. */
+    private final long keptForMs;
     /** Version 1 and later forget finished transactions of stamped ids beyond {@link #keptFinished}. */
     private final boolean forgets;
 
@@ -99,7 +114,7 @@ public final class CoordinatorMachine implements StateMachine<CoordinatorCommand
     }
 
     /**
-     * A machine with every setting explicit.
+     * A machine with the default time bounds.
      *
      * @param localServer  the member of the coordinator cluster on this node.
      * @param handler      name under which the {@link DriverHost} is registered for {@link Effect.ModCall}.
@@ -109,6 +124,24 @@ public final class CoordinatorMachine implements StateMachine<CoordinatorCommand
     public CoordinatorMachine(final ServerId localServer, final String handler, final ReleaseCursorPolicy cursorPolicy,
         final int keptFinished)
     {
+        this(localServer, handler, cursorPolicy, keptFinished, DEFAULT_MAX_STAMP_SKEW, DEFAULT_KEPT_FOR);
+    }
+
+    /**
+     * A machine with every setting explicit.
+     *
+     * @param localServer  the member of the coordinator cluster on this node.
+     * @param handler      name under which the {@link DriverHost} is registered for {@link Effect.ModCall}.
+     * @param cursorPolicy deciding when to emit a release cursor.
+     * @param keptFinished how many finished transactions of stamped ids to keep, at least 1; the same on every member.
+     * @param maxStampSkew how far a new stamp may be from the log time, either way, at least 1 ms; the same on every
+     *                     member.
+     * @param keptFor      how long after its stamp, in log time, a finished transaction is kept at least: longer than
+     *                     {@code maxStampSkew}; the same on every member.
+     */
+    public CoordinatorMachine(final ServerId localServer, final String handler, final ReleaseCursorPolicy cursorPolicy,
+        final int keptFinished, final Duration maxStampSkew, final Duration keptFor)
+    {
         this.localServer = Objects.requireNonNull(localServer, "localServer");
         this.handler = Objects.requireNonNull(handler, "handler");
         this.cursorPolicy = Objects.requireNonNull(cursorPolicy, "cursorPolicy");
@@ -117,6 +150,15 @@ public final class CoordinatorMachine implements StateMachine<CoordinatorCommand
             throw new IllegalArgumentException("keptFinished must be >= 1, got " + keptFinished);
         }
         this.keptFinished = keptFinished;
+        this.maxStampSkewMs = Objects.requireNonNull(maxStampSkew, "maxStampSkew").toMillis();
+        this.keptForMs = Objects.requireNonNull(keptFor, "keptFor").toMillis();
+        if (maxStampSkewMs < 1 || keptForMs <= maxStampSkewMs)
+        {
+            // A stamp within the skew of the log time must be after every stamp forgotten (the horizon), which is
+            // older than the log time by keptFor when it is forgotten.
+            throw new IllegalArgumentException("need 1 ms <= maxStampSkew < keptFor, got maxStampSkew " +
+                maxStampSkew + " and keptFor " + keptFor);
+        }
         this.forgets = true;
     }
 
@@ -126,6 +168,8 @@ public final class CoordinatorMachine implements StateMachine<CoordinatorCommand
         this.handler = newest.handler;
         this.cursorPolicy = newest.cursorPolicy;
         this.keptFinished = newest.keptFinished;
+        this.maxStampSkewMs = newest.maxStampSkewMs;
+        this.keptForMs = newest.keptForMs;
         this.forgets = version >= 1;
     }
 
@@ -195,6 +239,11 @@ public final class CoordinatorMachine implements StateMachine<CoordinatorCommand
                 return cursorPolicy.result(meta, state, existing.phase(), List.of());
             }
             final long stamp = TransferIds.stampOf(begin.txId());
+            if (forgets && stamp > 0 && Math.abs(stamp - meta.systemTimeMs()) > maxStampSkewMs)
+            {
+                return cursorPolicy.result(meta, state,
+                    skewRefusal(begin.txId(), stamp, meta.systemTimeMs(), maxStampSkewMs), List.of());
+            }
             if (forgets && stamp > 0 && stamp <= state.horizon())
             {
                 return cursorPolicy.result(meta, state, forgottenRefusal(begin.txId(), stamp, state.horizon()),
@@ -224,7 +273,8 @@ public final class CoordinatorMachine implements StateMachine<CoordinatorCommand
             }
             final Phase end = tx.phase().commits() ? Phase.COMMITTED : Phase.ABORTED;
             final TransferFinished finished = new TransferFinished(finish.txId(), end.commits(), tx.reason());
-            final CoordinatorState next = forgets ? state.withFinished(finish.txId(), tx.in(end), keptFinished) :
+            final CoordinatorState next = forgets ? state.withFinished(finish.txId(), tx.in(end), keptFinished,
+                meta.systemTimeMs() - keptForMs) :
                 state.withTransaction(finish.txId(), tx.in(end));
             return cursorPolicy.result(meta, next, end, List.of(new Effect.SendMsg(tx.client(), finished)));
         }
@@ -242,9 +292,24 @@ public final class CoordinatorMachine implements StateMachine<CoordinatorCommand
     {
         if (forgets && command instanceof BuiltinCommand.MachineVersionChanged changed && changed.from() < 1)
         {
-            return ApplyResult.of(state.forgettingBeyond(keptFinished));
+            return ApplyResult.of(state.forgettingBeyond(keptFinished, meta.systemTimeMs() - keptForMs));
         }
         return ApplyResult.of(state);
+    }
+
+    /**
+     * @return the refusal of a begin of a new id stamped too far from the log time: told at once, rather than the id
+     *     taken and forgotten too soon (a clock behind) or raising the horizon above other clients' stamps (ahead).
+     */
+    static Refused skewRefusal(final String txId, final long stamp, final long logTimeMs, final long maxSkewMs)
+    {
+        final long skew = stamp - logTimeMs;
+        return new Refused("transaction " + txId + " is not known and its stamp " + stamp + " is " +
+            Math.abs(skew) + " ms " + (skew > 0 ? "ahead of" : "behind") + " the coordinator's log time " +
+            logTimeMs + ", more than the " + maxSkewMs + " ms allowed either way: " + (skew > 0 ?
+            "the clock of the process that stamped it is ahead" : "the clock of the process that stamped it is " +
+            "behind, or this is a retry, later than that, of a transfer that may have ended and been forgotten") +
+            "; a new transfer needs a new id (TransferIds.next()) made where the clock is right");
     }
 
     /**

@@ -88,24 +88,28 @@ public record CoordinatorState(ServerId driver, long epoch, Map<String, Transact
     }
 
     /**
-     * @return this state with the transaction ended, placed after every other, and the finished ones of stamped ids
-     *     beyond the newest {@code kept} forgotten.
+     * @return this state with the transaction ended, placed after every other, and forgetting as
+     *     {@link #forgettingBeyond} does.
      */
-    CoordinatorState withFinished(final String txId, final Transaction transaction, final int kept)
+    CoordinatorState withFinished(final String txId, final Transaction transaction, final int kept,
+        final long stampedBefore)
     {
         return new CoordinatorState(driver, epoch, log().withLast(txId, transaction), cursorIndex, horizon)
-            .forgettingBeyond(kept);
+            .forgettingBeyond(kept, stampedBefore);
     }
 
     /**
-     * @return this state without the finished transactions of stamped ids beyond the {@code kept} placed last (which
-     *     for version 1 are the last to finish), the horizon raised to their stamps.
+     * @param kept          how many finished transactions of stamped ids to keep at least.
+     * @param stampedBefore only those stamped before this are forgotten (the log time less the time they are kept),
+     *                      so that the horizon stays that far behind the log time whatever clocks stamped the ids.
+     * @return this state without the finished transactions of stamped ids beyond {@code kept}, the oldest stamps
+     *     first, the horizon raised to their stamps.
      */
-    CoordinatorState forgettingBeyond(final int kept)
+    CoordinatorState forgettingBeyond(final int kept, final long stampedBefore)
     {
         TransactionLog log = log();
         long forgotten = horizon;
-        while (log.forgettableCount() > kept)
+        while (log.forgettableCount() > kept && TransferIds.stampOf(log.firstForgettable()) < stampedBefore)
         {
             final String oldest = log.firstForgettable();
             forgotten = Math.max(forgotten, TransferIds.stampOf(oldest));

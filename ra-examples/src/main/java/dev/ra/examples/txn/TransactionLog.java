@@ -16,11 +16,11 @@ import java.util.Set;
  * The coordinator's transactions by id, as an immutable map that iterates in the order they were placed (their
  * begin, or for {@link #withLast} their finish), indexed so that a change costs O(log n) at any number of
  * transactions held, where copying the map cost O(n): each change copies only the paths it changes in trees by id,
- * by place, and by place among the unfinished ones and among the finished ones of stamped ids ({@link TransferIds}).
- * The unfinished ones are walked without touching the finished ones (a driver's pass), and the finished stamped one
- * placed first is found at once (the one the coordinator forgets first). Its contents and order are those of the map
- * it stands for, which is what snapshots hold: the generic codec writes it as any map, and {@link CoordinatorState}
- * indexes the map it decodes again.
+ * by place, by place among the unfinished ones, and by stamp among the finished ones of stamped ids
+ * ({@link TransferIds}). The unfinished ones are walked without touching the finished ones (a driver's pass), and the
+ * finished one of the oldest stamp is found at once (the one the coordinator forgets first). Its contents and order
+ * are those of the map it stands for, which is what snapshots hold: the generic codec writes it as any map, and
+ * {@link CoordinatorState} indexes the map it decodes again.
  */
 final class TransactionLog extends AbstractMap<String, Transaction>
 {
@@ -29,19 +29,23 @@ final class TransactionLog extends AbstractMap<String, Transaction>
     {
     }
 
+    /** Stamped ids by stamp, then by id. */
+    private static final Comparator<String> BY_STAMP =
+        Comparator.comparingLong(TransferIds::stampOf).thenComparing(Comparator.naturalOrder());
+
     static final TransactionLog EMPTY = new TransactionLog(SortedTree.empty(Comparator.naturalOrder()),
-        SortedTree.empty(Long::compare), SortedTree.empty(Long::compare), SortedTree.empty(Long::compare), 0);
+        SortedTree.empty(Long::compare), SortedTree.empty(Long::compare), SortedTree.empty(BY_STAMP), 0);
 
     private final SortedTree<String, Slot> byId;
     private final SortedTree<Long, String> byPlace;
     private final SortedTree<Long, String> unfinished;
-    /** The finished transactions of stamped ids: those the coordinator may forget. */
-    private final SortedTree<Long, String> forgettable;
+    /** The finished transactions of stamped ids, oldest stamp first: those the coordinator may forget. */
+    private final SortedTree<String, Long> forgettable;
     /** The place of the next transaction placed: after every place held. */
     private final long nextPlace;
 
     private TransactionLog(final SortedTree<String, Slot> byId, final SortedTree<Long, String> byPlace,
-        final SortedTree<Long, String> unfinished, final SortedTree<Long, String> forgettable, final long nextPlace)
+        final SortedTree<Long, String> unfinished, final SortedTree<String, Long> forgettable, final long nextPlace)
     {
         this.byId = byId;
         this.byPlace = byPlace;
@@ -97,7 +101,7 @@ final class TransactionLog extends AbstractMap<String, Transaction>
             return this;
         }
         return new TransactionLog(byId.remove(txId), byPlace.remove(held.place()), unfinished.remove(held.place()),
-            forgettable.remove(held.place()), nextPlace);
+            forgettable.remove(txId), nextPlace);
     }
 
     /**
@@ -119,12 +123,11 @@ final class TransactionLog extends AbstractMap<String, Transaction>
     }
 
     /**
-     * @return the id of the ended transaction of a stamped id placed first, or null if there is none.
+     * @return the stamped id of the oldest stamp among the ended transactions, or null if there is none.
      */
     String firstForgettable()
     {
-        final Long first = forgettable.firstKey();
-        return null == first ? null : forgettable.get(first);
+        return forgettable.firstKey();
     }
 
     @Override
@@ -192,7 +195,7 @@ final class TransactionLog extends AbstractMap<String, Transaction>
         final boolean ended = transaction.phase().isFinal();
         final boolean mayForget = ended && TransferIds.stampOf(txId) > 0;
         return new TransactionLog(byId.put(txId, new Slot(place, transaction)), byPlace.put(place, txId),
-            ended ? unfinished : unfinished.put(place, txId), mayForget ? forgettable.put(place, txId) : forgettable,
+            ended ? unfinished : unfinished.put(place, txId), mayForget ? forgettable.put(txId, place) : forgettable,
             next);
     }
 }

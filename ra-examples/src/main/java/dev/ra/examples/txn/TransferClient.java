@@ -79,15 +79,19 @@ public final class TransferClient
      * and waits for that transfer's outcome. So a caller retrying after a timeout moves the money once.
      *
      * @param txId    of the transfer, chosen by the caller and unique to it; one made by {@link TransferIds#next()}
-     *                lets the coordinator forget the transfer once it is among its oldest finished ones, which
-     *                an id of another form never is.
+     *                lets the coordinator forget the transfer once it is among its oldest finished ones and older
+     *                than a few minutes ({@link CoordinatorMachine}), which an id of another form never is; a
+     *                stamped id must be made where the clock is within a minute of the coordinator's (by
+     *                default), and a call with it must come within that minute of its stamp unless the transfer
+     *                began.
      * @param from    account to debit.
      * @param to      account to credit.
      * @param amount  at least 1.
      * @param timeout of the wait for the outcome.
      * @return committed (the money moved) or aborted (nothing changed).
      * @throws IllegalArgumentException if {@code txId} names a transaction of other accounts or another amount, or is
-     *                                  a stamped id ({@link TransferIds}) the coordinator may have forgotten.
+     *                                  a stamped id ({@link TransferIds}) the coordinator may have forgotten or
+     *                                  stamped too far from the coordinator's log time (the message says which).
      * @throws RaException              if the outcome is not known in time; call again with the same id.
      */
     public TransferResult transfer(final String txId, final AccountRef from, final AccountRef to, final long amount,

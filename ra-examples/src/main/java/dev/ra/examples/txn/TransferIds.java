@@ -5,9 +5,12 @@ import java.util.UUID;
 /**
  * Transaction ids that carry a STAMP: {@code txn-<milliseconds>-<unique>}, the milliseconds of the wall clock where
  * the id was made. From machine version 1 the coordinator forgets the oldest of the finished transactions whose ids
- * are stamped, and refuses to begin a stamped id whose stamp is not after every stamp it forgot
- * ({@link CoordinatorMachine}): such an id may name a transfer that ended and was forgotten, and beginning it again
- * could report another outcome than the one its money took. Ids of any other form are kept for ever, as in version 0.
+ * are stamped (once their stamps are a few minutes older than its log time), and refuses to begin a stamped id whose
+ * stamp is not after every stamp it forgot ({@link CoordinatorMachine}): such an id may name a transfer that ended and
+ * was forgotten, and beginning it again could report another outcome than the one its money took. It also refuses a
+ * new stamped id whose stamp is further than a bound (a minute by default) from its log time, so the clock of the
+ * process that calls {@link #next()} must be that close to the coordinator's. Ids of any other form are kept for
+ * ever, as in version 0.
  */
 public final class TransferIds
 {

@@ -10,7 +10,9 @@ import dev.ra.ServerId;
 import dev.ra.codec.Codec;
 import dev.ra.examples.support.MachineDriver;
 import dev.ra.examples.support.ReleaseCursorPolicy;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,9 +32,11 @@ import org.junit.jupiter.api.Test;
  * the epoch and driver, the unfinished transactions in begin order; the replies and effects of every command; a
  * decision, once logged, never changes (never both commit and abort); each client is told at most once, and at the
  * end, after healing, every transaction has ended and its client was told its decision exactly once. Half of the ids
- * are stamped ({@link TransferIds}) and the machine keeps only {@link #KEPT} finished ones of those: the model forgets
- * the one that finished first, a begin of a forgotten id (or of any unknown one stamped no later) is refused and
- * begins nothing, and the transactions are held in the order the model places them (begin, then finish).
+ * are stamped ({@link TransferIds}) and the machine keeps only {@link #KEPT} finished ones of those, and each at least
+ * until the log time (which wanders back and forth, as leaders' clocks differ) is {@link #KEPT_FOR_MS} after its
+ * stamp: the model forgets the oldest stamp first, a begin of an id stamped further than {@link #SKEW_MS} from the log
+ * time is refused, so is one of a forgotten id (or of any unknown one stamped no later), and neither begins anything;
+ * the transactions are held in the order the model places them (begin, then finish).
  *
  * <p>Seeded {@link Random}: a failure names its seed; {@code -Dcoordinator.seed=N} replays one,
  * {@code -Dcoordinator.seeds=N} runs more.
@@ -42,10 +46,17 @@ class CoordinatorModelTest
     private static final String HANDLER = "driver";
     private static final List<ServerId> MEMBERS = List.of(new ServerId("coordinator", "n1"),
         new ServerId("coordinator", "n2"), new ServerId("coordinator", "n3"));
-    private static final List<String> TX_IDS = List.of("t1", "t2", "t3", "t4", "txn-1-a", "txn-2-b", "txn-3-c",
-        "txn-4-d", "txn-5-e", "txn-6-f");
+    /** The log time the runs wander around; the stamped ids are stamped just after it. */
+    private static final long START_MS = MachineDriver.START_TIME_MS;
+    private static final List<String> TX_IDS = List.of("t1", "t2", "t3", "t4", "txn-" + (START_MS + 1) + "-a",
+        "txn-" + (START_MS + 2) + "-b", "txn-" + (START_MS + 3) + "-c", "txn-" + (START_MS + 4) + "-d",
+        "txn-" + (START_MS + 5) + "-e", "txn-" + (START_MS + 6) + "-f");
     /** Finished transactions of stamped ids the machine keeps. */
     private static final int KEPT = 2;
+    /** How far a stamp may be from the log time. */
+    private static final long SKEW_MS = 2;
+    /** How long after its stamp, in log time, a finished transaction is kept at least. */
+    private static final long KEPT_FOR_MS = 3;
     private static final List<String> PARTICIPANTS = List.of("p", "q", "r");
     private static final List<ProcessRef> CLIENTS = List.of(new ProcessRef("n1", 1), new ProcessRef("n2", 7));
     private static final String PRESUMED_ABORT = "presumed abort";
@@ -115,7 +126,7 @@ class CoordinatorModelTest
     /**
      * A command the log applied, with what it produced: what a new leader's replay must reproduce.
      */
-    private record Applied(long index, CoordinatorCommand command, Object reply, List<Effect> effects)
+    private record Applied(long index, long timeMs, CoordinatorCommand command, Object reply, List<Effect> effects)
     {
     }
 
@@ -127,8 +138,12 @@ class CoordinatorModelTest
         private final Random random;
         private final Codec<CoordinatorState> stateCodec = machine(MEMBERS.get(0)).stateCodec();
         private final Map<String, ModelTx> txs = new LinkedHashMap<>();
-        /** The finished transactions of stamped ids still held, in the order they finished. */
+        /** The finished transactions of stamped ids still held, oldest stamp first. */
         private final List<String> forgettable = new ArrayList<>();
+        /** The log time of the next entry. */
+        private long timeMs = START_MS;
+        /** The latest log time of an entry. */
+        private long latestMs = START_MS;
         private final Map<String, ModelTx> forgotten = new LinkedHashMap<>();
         private long horizon;
         private final Map<String, Boolean> decisionsSeen = new LinkedHashMap<>();
@@ -153,7 +168,8 @@ class CoordinatorModelTest
 
         private static CoordinatorMachine machine(final ServerId local)
         {
-            return new CoordinatorMachine(local, HANDLER, ReleaseCursorPolicy.every(9), KEPT);
+            return new CoordinatorMachine(local, HANDLER, ReleaseCursorPolicy.every(9), KEPT,
+                Duration.ofMillis(SKEW_MS), Duration.ofMillis(KEPT_FOR_MS));
         }
 
         void run(final int steps)
@@ -202,6 +218,10 @@ class CoordinatorModelTest
 
         private void step()
         {
+            if (random.nextInt(4) == 0)
+            {
+                timeMs = START_MS - 1 + random.nextInt(10);
+            }
             final int choice = random.nextInt(100);
             if (choice < 18)
             {
@@ -354,6 +374,7 @@ class CoordinatorModelTest
                     continue;
                 }
                 fresh.skip(applied.index() - fresh.nextIndex());
+                fresh.advance(applied.timeMs() - fresh.nowMs());
                 final ApplyResult<CoordinatorState> again = fresh.apply(applied.command());
                 assertThat(again.reply()).as("replayed reply of %s at %d", applied.command(), applied.index())
                     .isEqualTo(applied.reply());
@@ -390,6 +411,8 @@ class CoordinatorModelTest
         {
             last = command;
             final long index = member.nextIndex();
+            member.advance(timeMs - member.nowMs());
+            latestMs = Math.max(latestMs, timeMs);
             final ApplyResult<CoordinatorState> result = member.apply(command);
             final List<Effect> effects = new ArrayList<>();
             for (final Effect effect : result.effects())
@@ -407,7 +430,7 @@ class CoordinatorModelTest
                     effects.add(effect);
                 }
             }
-            log.add(new Applied(index, command, result.reply(), result.effects()));
+            log.add(new Applied(index, timeMs, command, result.reply(), result.effects()));
             final Expected expected = model(command, index);
             assertThat(result.reply()).as("reply to %s at %d", command, index).isEqualTo(expected.reply());
             assertThat(effects).as("effects of %s at %d", command, index).isEqualTo(expected.effects());
@@ -440,8 +463,18 @@ class CoordinatorModelTest
                     return new Expected(existing.phase(), List.of());
                 }
                 final long stamp = TransferIds.stampOf(begin.txId());
+                if (stamp > 0 && Math.abs(stamp - timeMs) > SKEW_MS)
+                {
+                    return new Expected(CoordinatorMachine.skewRefusal(begin.txId(), stamp, timeMs, SKEW_MS),
+                        List.of());
+                }
                 if (stamp > 0 && stamp <= horizon)
                 {
+                    // The horizon stays KEPT_FOR_MS behind the log time: it stops a stamp within the skew only if
+                    // it names a transaction forgotten or the log time went back (a leader whose clock is behind).
+                    assertThat(forgotten.containsKey(begin.txId()) || timeMs < latestMs - (KEPT_FOR_MS - SKEW_MS))
+                        .as("%s, stamped within %d ms of the log time %d, refused by the horizon %d", begin.txId(),
+                            SKEW_MS, timeMs, horizon).isTrue();
                     return new Expected(CoordinatorMachine.forgottenRefusal(begin.txId(), stamp, horizon), List.of());
                 }
                 txs.put(begin.txId(), new ModelTx(begin.legs(), epoch, begin.client()));
@@ -473,15 +506,17 @@ class CoordinatorModelTest
                 return new Expected(tx.phase(), List.of());
             }
             tx.finished = true;
-            // Placed after every other; of the stamped ones, those beyond the bound are forgotten, first finished
-            // first.
+            // Placed after every other; of the stamped ones, those beyond the bound and stamped longer than KEPT_FOR_MS
+            // ago are forgotten, oldest stamp first.
             txs.remove(finish.txId());
             txs.put(finish.txId(), tx);
             if (TransferIds.stampOf(finish.txId()) > 0)
             {
                 forgettable.add(finish.txId());
+                forgettable.sort(
+                    Comparator.comparingLong(TransferIds::stampOf).thenComparing(Comparator.naturalOrder()));
             }
-            while (forgettable.size() > KEPT)
+            while (forgettable.size() > KEPT && TransferIds.stampOf(forgettable.get(0)) < timeMs - KEPT_FOR_MS)
             {
                 final String oldest = forgettable.remove(0);
                 forgotten.put(oldest, txs.remove(oldest));
