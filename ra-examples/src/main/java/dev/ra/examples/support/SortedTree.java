@@ -1,6 +1,7 @@
 package dev.ra.examples.support;
 
 import java.util.Comparator;
+import java.util.Objects;
 import java.util.function.BiPredicate;
 
 /**
@@ -65,9 +66,13 @@ public final class SortedTree<K, V>
      * @param key   to map.
      * @param value to map it to.
      * @return the map with it.
+     * @throws NullPointerException naming the key or the value, if null.
      */
     public SortedTree<K, V> put(final K key, final V value)
     {
+        // A null value would be held but read as absent: remove would leave it, and size count it.
+        Objects.requireNonNull(key, "SortedTree.put: key");
+        Objects.requireNonNull(value, "SortedTree.put: value");
         return new SortedTree<>(order, put(root, key, value));
     }
 
