@@ -45,7 +45,7 @@ import java.util.Objects;
  * against the LOG TIME ({@link CommandMeta#systemTimeMs()}, the leader's clock when it appended the entry): a begin of
  * an unknown stamped id whose stamp is further than {@code maxStampSkew} from it, either way, is {@link Refused},
  * naming the skew and the bound. The coordinator keeps the unfinished transactions, every transaction of an id that
- * is not stamped, the newest {@code keptFinished} finished ones of stamped ids (default
+ * is not stamped, the {@code keptFinished} finished ones of stamped ids with the latest stamps (default
  * {@link #DEFAULT_KEPT_FINISHED}), and every finished one stamped less than {@code keptFor} before the log time
  * (default {@link #DEFAULT_KEPT_FOR}, longer than {@code maxStampSkew}, default {@link #DEFAULT_MAX_STAMP_SKEW}):
  * when a finish takes it beyond both, it forgets the oldest stamps first and raises its HORIZON to the stamps it
