@@ -95,10 +95,16 @@ public final class ParticipantClient
      *
      * @param watermark a stamp, at least 1.
      * @return the watermark in force there.
+     * @throws IllegalArgumentException if the participant refuses it (after its log time), saying why.
      */
     public long forget(final long watermark)
     {
-        return cluster.<Long>command(new ParticipantCommand.Forget(watermark), true);
+        final Object reply = cluster.command(new ParticipantCommand.Forget(watermark), true);
+        if (reply instanceof Refused refused)
+        {
+            throw new IllegalArgumentException(refused.reason());
+        }
+        return (Long)reply;
     }
 
     /**

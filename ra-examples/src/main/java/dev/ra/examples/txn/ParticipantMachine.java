@@ -38,7 +38,9 @@ import java.util.Objects;
  * unfinished at the coordinator, and a begin of a new one is refused there, so no vote on one is needed any more. The
  * participant forgets its decisions of those ids and keeps none it makes later; a prepare of one it does not know (a
  * late message of a driver that was replaced) votes no and reserves nothing, an abort of one answers ABORTED, a
- * commit UNKNOWN, as for an id never seen. Ids of other forms are kept for ever. Version 0 had no watermark;
+ * commit UNKNOWN, as for an id never seen. Ids of other forms are kept for ever. A watermark after the log time
+ * ({@link CommandMeta#systemTimeMs()}) is {@link Refused}: the coordinator's is behind its own log time by minutes,
+ * and one far ahead (a bad client's) would make every later transfer vote no. Version 0 had no watermark;
  * {@link #machineFor machineFor(0)} applies the log as it did, reads and writes its snapshots, and refuses
  * {@link ParticipantCommand.Forget} before it is appended. {@code apply} never throws for a well-formed command.
  */
@@ -213,6 +215,15 @@ public final class ParticipantMachine implements StateMachine<ParticipantCommand
             {
                 // Refused by version 0's command codec before it is appended; were one applied, it changes nothing.
                 return cursorPolicy.result(meta, state, null, List.of());
+            }
+            if (forget.watermark() > meta.systemTimeMs())
+            {
+                // Never the coordinator's (its watermark is behind its log time by keptFor, minutes): taking it
+                // would forget decisions and vote no on every transfer stamped up to it, for as long as that is.
+                return cursorPolicy.result(meta, state, new Refused("watermark " + forget.watermark() +
+                    " is after this participant's log time " + meta.systemTimeMs() + ": the coordinator's is " +
+                    "behind its own log time by the time it keeps finished transfers, so this one is not taken (or " +
+                    "the leaders' clocks differ by more than that)"), List.of());
             }
             final ParticipantState next = state.withWatermark(forget.watermark());
             return cursorPolicy.result(meta, next, next.watermark(), List.of());

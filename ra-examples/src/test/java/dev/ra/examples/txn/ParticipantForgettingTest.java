@@ -68,6 +68,25 @@ class ParticipantForgettingTest
     }
 
     @Test
+    void aWatermarkAfterTheLogTimeIsRefusedAndForgetsNothing()
+    {
+        bank.apply(new ParticipantCommand.Deposit("alice", 100));
+        final String decided = "txn-" + bank.nowMs() + "-decided";
+        bank.apply(new ParticipantCommand.Abort(decided));
+
+        // The coordinator's watermark is behind its log time by keptFor: one after this log time was not its own.
+        final Object reply = bank.apply(new ParticipantCommand.Forget(Long.MAX_VALUE)).reply();
+
+        assertThat(reply).isInstanceOf(Refused.class);
+        assertThat(((Refused)reply).reason()).contains(Long.toString(Long.MAX_VALUE), Long.toString(bank.nowMs()));
+        assertThat(bank.state().status(decided)).isEqualTo(TxStatus.ABORTED);
+        bank.advance(1_000);
+        final Vote vote = (Vote)bank.apply(new ParticipantCommand.Prepare("txn-" + bank.nowMs() + "-new",
+            List.of(new Change("alice", -10)))).reply();
+        assertThat(vote.yes()).as("a prepare of a new id: %s", vote).isTrue();
+    }
+
+    @Test
     void versionZeroRefusesTheWatermarkBeforeItIsAppended()
     {
         assertThatThrownBy(() -> machine.machineFor(0).commandCodec().toBytes(new ParticipantCommand.Forget(1)))
