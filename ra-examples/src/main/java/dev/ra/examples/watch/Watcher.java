@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * watch ends and {@code onCompacted} runs. If a resume is refused ({@link WatchReply.Refused}: the watch was gone
  * and another watcher has registered its id since), the watch ends too and {@code onRefused} runs with the reason:
  * the watcher is told, as etcd's watch is cancelled with a reason, rather than left waiting for events that will
- * never come. Registrations and resumes are numbered calls ({@link WatchCommand.NumberedRegister}, with the plain
+ * never come; so does a resume answered with something that is no {@link WatchReply} (a machine that took it into its
+ * log without handling it), and {@code watch} throws for such a registration. Registrations and resumes are numbered
+ * calls ({@link WatchCommand.NumberedRegister}, with the plain
  * {@link WatchCommand.Register} to a cluster that refuses it before the log), so a copy of one held up on its way
  * changes nothing when it lands after the watch is live.
  *
@@ -114,10 +116,12 @@ public final class Watcher implements AutoCloseable
      * @param onCompacted   run once if the history does not reach back to a revision the watch needs; the watch then
      *                      ends.
      * @param onRefused     run once if a resume of the watch is refused (its reason names the id and the watcher
-     *                      holding it); the watch then ends.
+     *                      holding it), or answered with something that is no {@link WatchReply} (its reason says
+     *                      what); the watch then ends.
      * @return the watcher, registered.
      * @throws WatchCompactedException if {@code startRevision} is already older than the history.
-     * @throws IllegalStateException   if the watch id is refused (see {@link WatchReply.Refused}).
+     * @throws IllegalStateException   if the watch id is refused (see {@link WatchReply.Refused}), or the
+     *                                 registration is answered with something that is no {@link WatchReply}.
      */
     public static Watcher watch(final ClusterClient cluster, final String prefix, final long startRevision,
         final Consumer<EventBatch> listener, final Consumer<WatchReply.Compacted> onCompacted,
@@ -250,13 +254,23 @@ public final class Watcher implements AutoCloseable
      * Register (or resume) the watch: numbered ({@link WatchCommand.NumberedRegister}), so that a copy of an attempt
      * held up on its way changes nothing when it lands after the watch is live, and sent again with its number while
      * its outcome is unknown; to a cluster that refuses it before the log (at an older machine version), the plain
-     * {@link WatchCommand.Register}, retried, as before.
+     * {@link WatchCommand.Register}, retried, as before. An answer that is no {@link WatchReply} is taken for a
+     * {@link WatchReply.Refused} saying what came back: the watch is not live.
      */
     private WatchReply register(final long startRevision)
     {
         final WatchCommand.Register register = new WatchCommand.Register(watchId, inbox.ref(), prefix, startRevision);
-        final WatchReply reply = calls.send("watch registration",
+        final Object answer = calls.<Object>send("watch registration",
             number -> new WatchCommand.NumberedRegister(register, number), () -> cluster.command(register, true));
+        if (!(answer instanceof WatchReply reply))
+        {
+            // Taken into the log but not handled (a machine that does not know the numbered registration, say): no
+            // watch is live, so the watcher is told, not left waiting for events that never come.
+            return new WatchReply.Refused(watchId, "watch registration of " + watchId + " from revision " +
+                startRevision + " was answered " + answer + ", not a WatchReply: the machine of the cluster does " +
+                "not handle it (a machine embedding WatchHub handles WatchCommand.NumberedRegister, or refuses it " +
+                "before the log)");
+        }
         if (reply instanceof WatchReply.Watching watching && null == cursor)
         {
             cursor = new WatchCursor(watching.startRevision() - 1);
@@ -345,7 +359,8 @@ public final class Watcher implements AutoCloseable
         }
         else if (reply instanceof WatchReply.Refused refused)
         {
-            // Only if another client took this watcher's random id after its watch was gone: nothing left to resume.
+            // Another client took this watcher's random id after its watch was gone, or the machine did not handle the
+            // resume: nothing left to resume.
             LOG.warn("watch {}: ends, its resume was refused: {}", watchId, refused.reason());
             ended = true;
             cursor.clear();
