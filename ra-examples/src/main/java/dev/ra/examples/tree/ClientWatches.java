@@ -16,8 +16,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,21 +34,26 @@ import org.slf4j.LoggerFactory;
  * older than the watch) is dropped for it. An event can overtake the reply of the read that set its watch, so the
  * last events are kept for a while and checked when a watch is added: a one-shot watch fires with the first one that
  * matches, a persistent one is given all of them first. On {@link TreeWatchMessage.Resync} every held watch is
- * registered again, by a numbered call ({@link NumberedWrite}, machine version 5).
+ * registered again, by a numbered call ({@link NumberedWrite}, machine version 5), made again after a pause while it
+ * fails.
  */
 final class ClientWatches implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(ClientWatches.class);
     private static final int RECENT_EVENTS = 1_024;
+    private static final long REREGISTRATION_RETRY_MS = 500;
 
     private final ClusterClient cluster;
     private final NumberedCalls calls;
     private final OwnThread thread;
-    private final ExecutorService executor;
+    private final ScheduledExecutorService executor;
     private final RaProcess process;
     // Guarded by this.
     private final Map<String, Held> held = new LinkedHashMap<>();
     private final Deque<TreeWatchMessage.Event> recent = new ArrayDeque<>();
+    private volatile boolean closed;
+    // Only touched on the executor's thread.
+    private boolean reregistrationRetryScheduled;
 
     ClientWatches(final ClusterClient cluster)
     {
@@ -126,6 +132,7 @@ final class ClientWatches implements AutoCloseable
     @Override
     public void close()
     {
+        closed = true;
         process.close();
         executor.shutdown();
         // Closed from a watch callback, the rest of the queue runs once the callback returns.
@@ -179,28 +186,65 @@ final class ClientWatches implements AutoCloseable
         }
         else if (message instanceof TreeWatchMessage.Resync)
         {
-            final List<TreeCommand.HeldWatch> watches = new ArrayList<>();
-            synchronized (this)
+            reregister();
+        }
+    }
+
+    /**
+     * Register every held watch again. A failed call (its outcome unknown, or timed out) is made again after a pause,
+     * with the watches held then, until one is answered or this client closes: while the leader stays, nothing else
+     * asks again, and a watch whose event was lost, or that the machine dropped while this node was unreachable, would
+     * otherwise never fire here.
+     */
+    private void reregister()
+    {
+        if (closed)
+        {
+            return;
+        }
+        final List<TreeCommand.HeldWatch> watches = new ArrayList<>();
+        synchronized (this)
+        {
+            held.values().forEach(h -> watches.add(new TreeCommand.HeldWatch(h.path, h.mode, h.zxid)));
+        }
+        if (watches.isEmpty())
+        {
+            return;
+        }
+        try
+        {
+            final TreeCommand.Reregister reregister = new TreeCommand.Reregister(process.ref(), watches);
+            // Numbered (machine version 5), so that a copy held up on its way changes nothing when it lands
+            // after a watch it names fired and was set again; the plain one to an older cluster.
+            calls.send("tree watch re-registration", number -> new NumberedWrite(reregister, process.ref(),
+                number), () -> cluster.command(reregister, true));
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.debug("re-registering {} watches failed; trying again", watches.size(), ex);
+            retryReregistration();
+        }
+    }
+
+    /** One retry of the re-registration at a time: a Resync meanwhile re-registers at once anyway. */
+    private void retryReregistration()
+    {
+        if (reregistrationRetryScheduled)
+        {
+            return;
+        }
+        reregistrationRetryScheduled = true;
+        try
+        {
+            executor.schedule(() ->
             {
-                held.values().forEach(h -> watches.add(new TreeCommand.HeldWatch(h.path, h.mode, h.zxid)));
-            }
-            if (watches.isEmpty())
-            {
-                return;
-            }
-            try
-            {
-                final TreeCommand.Reregister reregister = new TreeCommand.Reregister(process.ref(), watches);
-                // Numbered (machine version 5), so that a copy held up on its way changes nothing when it lands
-                // after a watch it names fired and was set again; the plain one to an older cluster.
-                calls.send("tree watch re-registration", number -> new NumberedWrite(reregister, process.ref(),
-                    number), () -> cluster.command(reregister, true));
-            }
-            catch (final RuntimeException ex)
-            {
-                // The next leader asks again; recipes also re-read on their own.
-                LOG.debug("re-registering {} watches failed", watches.size(), ex);
-            }
+                reregistrationRetryScheduled = false;
+                reregister();
+            }, REREGISTRATION_RETRY_MS, TimeUnit.MILLISECONDS);
+        }
+        catch (final RejectedExecutionException closing)
+        {
+            // Closed: nothing left to register.
         }
     }
 
