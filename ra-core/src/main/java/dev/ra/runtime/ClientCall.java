@@ -793,8 +793,11 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
         synchronized (this)
         {
             tried.foundDeleted(server);
-            // Not one this call found deleted already: two removed servers naming each other would bounce it.
-            instead = null != memberAfter && !tried.deleted(memberAfter) ? memberAfter : null;
+            // Not one this call found deleted already: two removed servers naming each other would bounce it. Nor
+            // one found not running, or whose node is silent: the call turned from it to the next member, this
+            // deleted one perhaps, which named it again, on one thread until its stack overflowed.
+            instead = null != memberAfter && !tried.deleted(memberAfter) && !tried.foundNotRunning(memberAfter) &&
+                !router.isSilent(memberAfter.node()) ? memberAfter : null;
             everyMember = tried.everyMemberDeleted();
             gone = tried.deleted();
         }

@@ -117,6 +117,14 @@ final class MembersTried
     }
 
     /**
+     * @return whether the call found the member not running (or not reachable) since it last started over.
+     */
+    boolean foundNotRunning(final ServerId member)
+    {
+        return null != unavailable && unavailable.contains(member);
+    }
+
+    /**
      * A member that runs answered (whatever it said).
      */
     void answeredByRunningMember()

@@ -91,6 +91,54 @@ class SilentAndGoneMembersCallTest
     }
 
     /**
+     * The member addressed was removed from the cluster, and its node names another member to ask instead, whose node
+     * is silent, as is the third's: the call turned from the silent member to the next that may answer, the removed
+     * one, which named the silent one again, and so on until the caller's stack overflowed. It must end with its
+     * timeout.
+     */
+    @Test
+    void aCallToARemovedMemberWhileTheOthersAreSilentFailsClearly() throws Exception
+    {
+        final RaSystem n1 = node("n1", network.newTransport());
+        final RaSystem n2 = node("n2", network.newTransport());
+        node("n3", network.newTransport());
+        final SilenceRecorder clientTransport = new SilenceRecorder(network.newTransport());
+        final RaSystem client = node("client", clientTransport);
+        n1.startCluster("kv", new KvMachine(), members);
+        client.registerCluster("kv", new KvMachine(), members);
+        client.processCommand(members.get(0), new KvMachine.Put("warm", "1"), Duration.ofSeconds(30));
+        n2.removeMember(members.get(1), members.get(0));
+        final long stopDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (n1.isRunning(members.get(0)) && System.nanoTime() - stopDeadline < 0)
+        {
+            Thread.sleep(10);
+        }
+        assertThat(n1.isRunning(members.get(0))).as("the removed member runs").isFalse();
+
+        network.pause("n2");
+        network.pause("n3");
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!clientTransport.silent.containsAll(Set.of("n2", "n3")) && System.nanoTime() - deadline < 0)
+        {
+            Thread.sleep(10);
+        }
+        assertThat(clientTransport.silent).as("nodes the client was told are silent").contains("n2", "n3");
+
+        final CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        try
+        {
+            client.processCommandAsync(members.get(0), new KvMachine.Put("a", "1"), Duration.ofSeconds(2))
+                .whenComplete((result, failure) -> outcome.complete(failure));
+        }
+        catch (final StackOverflowError ex)
+        {
+            outcome.complete(ex);
+        }
+
+        assertThat(outcome.get(60, TimeUnit.SECONDS)).as("how the call failed").isInstanceOf(RaException.class);
+    }
+
+    /**
      * Of five members, the one addressed is paused and the next in the member list is gone: the three others elect a
      * leader, and the call must find it through them rather than wait on the paused member until its timeout.
      */
