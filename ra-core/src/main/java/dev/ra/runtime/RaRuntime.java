@@ -590,8 +590,9 @@ public final class RaRuntime implements TransportListener, AutoCloseable
         final String deletion = clusters.deletion(server);
         if (null != deletion)
         {
-            // Known deleted here: no node needs asking (its node may be gone too).
-            call.deleted(server, deletion, clusters.memberAfter(server));
+            // Known deleted here: no node needs asking (its node may be gone too). The call may go on from here to
+            // the member the removal names, or the others, so its timeout is armed first.
+            call.armTimeout().deleted(server, deletion, clusters.memberAfter(server));
             return call.future;
         }
         return start.apply(call).future;

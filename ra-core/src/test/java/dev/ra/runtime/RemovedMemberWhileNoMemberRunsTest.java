@@ -21,7 +21,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A command addressed to a member removed from its cluster goes on to the member its removal names, and while no
  * member runs it fails once its timeout passes, as not applied. The call went from the member named, found not
- * running, back to the removed one, which named it again: on and on, on one thread, until its stack overflowed.
+ * running, back to the removed one, which named it again: on and on, on one thread, until its stack overflowed. On
+ * the removed member's own node the call was sent on without its timeout armed (the node answers for its deleted
+ * server before starting the call): it asked until its deadline, then never completed.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class RemovedMemberWhileNoMemberRunsTest
@@ -49,6 +51,16 @@ class RemovedMemberWhileNoMemberRunsTest
         removeTheFirstMemberAndStopTheOthers();
 
         assertFailsAsNotApplied(client.processCommandAsync(REMOVED, new KvMachine.Put("k", "1"),
+            Duration.ofSeconds(1)));
+    }
+
+    @Test
+    void aCommandOnTheRemovedMembersNodeToItFailsAsNotApplied() throws InterruptedException
+    {
+        nodes.system("n1").startCluster("kv", new KvMachine(), MEMBERS);
+        removeTheFirstMemberAndStopTheOthers();
+
+        assertFailsAsNotApplied(nodes.system("n1").processCommandAsync(REMOVED, new KvMachine.Put("k", "1"),
             Duration.ofSeconds(1)));
     }
 
