@@ -157,13 +157,9 @@ final class LeaderRole extends RoleHandler
             core.actions.add(new RaftAction.CommandNotTaken(command, mode, null));
             return;
         }
-        final StateMachine<Object, Object> appliedBy = core.versions.machineForAppend();
-        // Between a switch appended and applied, the entry is applied with the version it switches to, whose codec
-        // every member decodes its bytes with: they are encoded from the caller's object with that codec, not the one
-        // in force (which the runtime checked and encoded it with), or the caller's object, which the leader applies,
-        // would not be what the others decode.
-        final UserCommand taken = appliedBy != core.versions.machine() && null != command.valueIfDecoded() ?
-            UserCommand.ofValue(command.valueIfDecoded()) : command;
+        // The codec of the version the entry is applied with, which a switch appended and not applied changes.
+        final StateMachine<Object, Object> appliedBy = AppendEncoding.machineForCommands(core);
+        final UserCommand taken = AppendEncoding.clientCommand(core, command, appliedBy);
         final int bytes;
         try
         {
@@ -257,13 +253,7 @@ final class LeaderRole extends RoleHandler
     {
         if (effect instanceof Effect.Append append)
         {
-            final StateMachine<Object, Object> appliedBy = core.versions.machineForAppend();
-            final UserCommand encoded = core.guard.appendable(append.command(), appliedBy.commandCodec(),
-                core.config.maxCommandBytes(), core.lastApplied);
-            // Between a switch appended and applied, the entry is applied with the version it switches to, which
-            // every member decodes its bytes with: the leader too, rather than apply the older version's object.
-            final UserCommand command = null == encoded || appliedBy == core.versions.machine() ? encoded :
-                UserCommand.ofData(encoded.dataIfEncoded());
+            final UserCommand command = AppendEncoding.appendEffect(core, append.command());
             if (null != command)
             {
                 // Counted (it is held like any command) but never refused: it is the machine's, from an apply that

@@ -856,7 +856,7 @@ public final class ServerCore
      */
     public StateMachine<Object, Object> machineForCommands()
     {
-        return versions.machineForAppend();
+        return AppendEncoding.machineForCommands(this);
     }
 
     /**
