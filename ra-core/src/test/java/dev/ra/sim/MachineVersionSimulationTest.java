@@ -10,7 +10,9 @@ import org.junit.jupiter.api.Test;
  * Rolling machine upgrades under the simulation's faults ({@link Simulation#upgradeMachines}): members restart with a
  * build supporting version 2 at random while clients write and the nemesis partitions, crashes and damages. Every seed
  * must keep every safety property (state machine safety includes the version each entry is applied with), leave no
- * member stopped, and switch to version 2 once every voter runs it. The number of seeds is
+ * member stopped, and switch to version 2 once every voter runs it; no member may fail to decode a command with the
+ * version it applies it with (each version's codec of the versioned SimKv reads only its own bytes, and commands
+ * travel and are stored as bytes). The number of seeds is
  * {@code -Dra.sim.upgradeSeeds} (default 100), the first {@code -Dra.sim.firstSeed} (default 1).
  */
 class MachineVersionSimulationTest

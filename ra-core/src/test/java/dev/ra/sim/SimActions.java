@@ -1,5 +1,6 @@
 package dev.ra.sim;
 
+import dev.ra.codec.CodecException;
 import dev.ra.core.CallError;
 import dev.ra.core.RaftAction;
 import dev.ra.core.RaftEvent;
@@ -73,7 +74,7 @@ final class SimActions
         {
             sim.require(sim.safety.checkSent(sim.view(node), node.term, node.votedFor, send.to(), send.rpc()));
             sim.coverage().sent(send.rpc(), node.core);
-            sim.sendRpc(node, send.to(), send.rpc());
+            sim.sendRpc(node, send.to(), sim.builds.upgrading() ? SimWire.asReceived(send.rpc()) : send.rpc());
         }
         else if (action instanceof RaftAction.AppendToLog append)
         {
@@ -193,8 +194,16 @@ final class SimActions
             // The nemesis retires (or keeps) removed members itself; the retirement is checked after the step.
             sim.retirements.asked(node.core, retire, sim.safety.maxCommitted());
         }
+        else if (action instanceof RaftAction.MachineFailed failed)
+        {
+            // Only the poisoned values make the register machine throw: a command that does not decode with the
+            // version it is applied with was encoded with another version's codec (see SimKvCommandCodec).
+            sim.require(CodecException.class.getName().equals(failed.failure().exceptionClass()) ?
+                "command codec: " + node.core + " cannot decode the command at index " + failed.failure().index() +
+                " with machine version " + node.core.effectiveMachineVersion() + ": " + failed.failure().message() :
+                null);
+        }
         else if (action instanceof RaftAction.RoleChanged || action instanceof RaftAction.MachineEffects ||
-            action instanceof RaftAction.MachineFailed ||
             action instanceof RaftAction.NotifyApplied)
         {
             // Nothing to do in the simulation: the register machine has no effects beyond release cursors.

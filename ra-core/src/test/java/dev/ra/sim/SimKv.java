@@ -6,6 +6,9 @@ import dev.ra.CommandMeta;
 import dev.ra.Effect;
 import dev.ra.InitArgs;
 import dev.ra.StateMachine;
+import dev.ra.codec.Codec;
+import dev.ra.codec.Codecs;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -20,13 +23,28 @@ import java.util.TreeMap;
  * number is a multiple of {@link #POISON_EVERY}): a deterministic failure, which every member must treat alike
  * (state unchanged, entry applied) and which a client sees as an operation that definitely had no effect.
  *
+ * <p>A versioned build ({@link #withVersion}) gives each machine version a command codec of its own, which reads
+ * nothing another version wrote ({@link SimKvCommandCodec}), and with {@link #withAudits} it appends an {@link Audit}
+ * of its own (an {@link Effect.Append}) after each command at an index that is a multiple of {@link #AUDIT_EVERY}: so
+ * that in the simulation a command, the machine's or a client's, encoded with another version's codec than the one it
+ * is applied with fails the run.
+ *
  * <p>Not testkit's {@code KvMachine}: the simulation's safety check needs the digest, its clients need
  * compare-and-set and poison, and the scenario traces pin this machine's replies.
  */
 public final class SimKv implements StateMachine<SimKv.Command, SimKv.State>
 {
     /** Commands of the register machine. */
-    public sealed interface Command permits Put, Cas
+    public sealed interface Command permits Put, Cas, Audit
+    {
+    }
+
+    /**
+     * A versioned machine's own command, appended after the command it names: it changes only the digest.
+     *
+     * @param after index of the command that appended it.
+     */
+    public record Audit(long after) implements Command
     {
     }
 
@@ -64,10 +82,16 @@ public final class SimKv implements StateMachine<SimKv.Command, SimKv.State>
 
     /** Values {@code v<n>} with {@code n} a multiple of this are poisoned. */
     public static final int POISON_EVERY = 5;
+    /** A versioned machine appends an {@link Audit} after each command at an index that is a multiple of this. */
+    public static final int AUDIT_EVERY = 3;
 
     private final int releaseCursorEvery;
     private final boolean throwOnPoison;
     private final int version;
+    /** The machine version whose logic and command codec this machine is: {@link #version} but for older ones. */
+    private final int logic;
+    /** Whether a versioned machine appends {@link Audit}s. */
+    private final boolean audits;
 
     /**
      * @param releaseCursorEvery emit a release cursor every this many commands (0 = never).
@@ -97,9 +121,17 @@ public final class SimKv implements StateMachine<SimKv.Command, SimKv.State>
      */
     public SimKv(final int releaseCursorEvery, final boolean throwOnPoison, final int version)
     {
+        this(releaseCursorEvery, throwOnPoison, version, version, false);
+    }
+
+    private SimKv(final int releaseCursorEvery, final boolean throwOnPoison, final int version, final int logic,
+        final boolean audits)
+    {
         this.releaseCursorEvery = releaseCursorEvery;
         this.throwOnPoison = throwOnPoison;
         this.version = version;
+        this.logic = logic;
+        this.audits = audits;
     }
 
     /**
@@ -108,13 +140,36 @@ public final class SimKv implements StateMachine<SimKv.Command, SimKv.State>
      */
     public SimKv withVersion(final int supported)
     {
-        return new SimKv(releaseCursorEvery, throwOnPoison, supported);
+        return new SimKv(releaseCursorEvery, throwOnPoison, supported, supported, audits);
+    }
+
+    /**
+     * @return this machine, appending {@link Audit}s if it is versioned (the scenario traces pin a machine without).
+     */
+    public SimKv withAudits()
+    {
+        return new SimKv(releaseCursorEvery, throwOnPoison, version, logic, true);
     }
 
     @Override
     public int version()
     {
         return version;
+    }
+
+    @Override
+    public StateMachine<Command, State> machineFor(final int older)
+    {
+        return 0 == version || older == logic ? this :
+            new SimKv(releaseCursorEvery, throwOnPoison, version, older, audits);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Codec<Command> commandCodec()
+    {
+        // The unversioned machine keeps the generic codec, so that the runs without upgrades stay as they were.
+        return 0 == version ? (Codec<Command>)(Codec<?>)Codecs.generic() : new SimKvCommandCodec(logic);
     }
 
     @Override
@@ -158,6 +213,10 @@ public final class SimKv implements StateMachine<SimKv.Command, SimKv.State>
     @Override
     public ApplyResult<State> apply(final CommandMeta meta, final Command command, final State state)
     {
+        if (command instanceof Audit)
+        {
+            return ApplyResult.of(new State(state.data(), meta.index(), digest(meta, command, state)));
+        }
         final String written = command instanceof Put put ? put.value() : ((Cas)command).value();
         if (throwOnPoison && poisoned(written))
         {
@@ -180,13 +239,28 @@ public final class SimKv implements StateMachine<SimKv.Command, SimKv.State>
             }
             reply = matches;
         }
-        final long digest = state.digest() * 31 + meta.index() * 17 + command.hashCode() +
-            meta.machineVersion() * 7919L;
-        final State newState = new State(Collections.unmodifiableMap(next), meta.index(), digest);
-        if (releaseCursorEvery > 0 && meta.index() % releaseCursorEvery == 0)
+        final State newState = new State(Collections.unmodifiableMap(next), meta.index(),
+            digest(meta, command, state));
+        final boolean release = releaseCursorEvery > 0 && meta.index() % releaseCursorEvery == 0;
+        final boolean audit = audits && 0 != version && meta.index() % AUDIT_EVERY == 0;
+        if (!release && !audit)
         {
-            return ApplyResult.of(newState, reply, List.<Effect>of(new Effect.ReleaseCursor(meta.index(), newState)));
+            return ApplyResult.of(newState, reply);
         }
-        return ApplyResult.of(newState, reply);
+        final List<Effect> effects = new ArrayList<>(2);
+        if (release)
+        {
+            effects.add(new Effect.ReleaseCursor(meta.index(), newState));
+        }
+        if (audit)
+        {
+            effects.add(new Effect.Append(new Audit(meta.index())));
+        }
+        return ApplyResult.of(newState, reply, effects);
+    }
+
+    private static long digest(final CommandMeta meta, final Command command, final State state)
+    {
+        return state.digest() * 31 + meta.index() * 17 + command.hashCode() + meta.machineVersion() * 7919L;
     }
 }

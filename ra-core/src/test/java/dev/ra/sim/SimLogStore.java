@@ -124,6 +124,16 @@ final class SimLogStore implements LogStore
     }
 
     /**
+     * A restart of a versioned run reads its log back from the disk, where commands are bytes (see {@link SimWire}).
+     */
+    void readBack()
+    {
+        final List<LogEntry> stored = SimWire.asStored(entries);
+        entries.clear();
+        entries.addAll(stored);
+    }
+
+    /**
      * Damage: durable entries from {@code index} on are gone, as if a WAL file lost its tail.
      *
      * @param index first entry lost, above the snapshot.

@@ -516,7 +516,7 @@ public final class Simulation
             ELECTION_TIMEOUT_MAX_MS, 8, 32, 10, 64, 500, commitNoticeDelayMs);
         builds.choose(node, nodes, now);
         node.started = true;
-        final SimKv build = 0 == node.machineVersion ? machine : machine.withVersion(node.machineVersion);
+        final SimKv build = 0 == node.machineVersion ? machine : machine.withVersion(node.machineVersion).withAudits();
         node.core = new ServerCore(config, build, node.log, node.snapshots,
             new RecoveredState(node.term, node.votedFor, node.persistedLastApplied, snapshot, snapshotState,
                 node.damagedAcknowledged, node.termAndVoteLost, node.joinedAt),
@@ -610,6 +610,10 @@ public final class Simulation
         node.incarnation++;
         node.pause.reset();
         node.log.loseVolatile();
+        if (builds.upgrading())
+        {
+            node.log.readBack();
+        }
         if (mayDamage)
         {
             damageStorage(node);
