@@ -111,6 +111,26 @@ class MachineVersionSimulationTest
         assertThat(stopped).as("voters that stopped applying in %d runs", SEEDS).isGreaterThan(SEEDS / 10);
     }
 
+    /**
+     * The operator upgrades the members one by one with leadership hand-overs that fail
+     * ({@link SimBuilds#upgradeByHandOvers}): the switch the last upgrade brings is appended while the leader keeps new
+     * commands back, and every property still holds (a command kept across it is not taken).
+     */
+    @Test
+    void upgradesWithFailedHandOversAreSafe()
+    {
+        int switched = 0;
+        for (long seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++)
+        {
+            final Simulation simulation = new Simulation(Simulation.Options.standard(seed, seed % 3 == 0 ? 5 : 3))
+                .upgradeMachines(null);
+            simulation.builds.upgradeByHandOvers();
+            simulation.run();
+            switched += simulation.finalMachineVersion() == 2 ? 1 : 0;
+        }
+        assertThat(switched).as("runs that switched to version 2, of %d", SEEDS).isGreaterThan(SEEDS / 2);
+    }
+
     @Test
     void aLeaderSwitchingOnAppendIsCaught()
     {

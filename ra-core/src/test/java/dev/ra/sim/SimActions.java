@@ -187,7 +187,7 @@ final class SimActions
             sim.require(voter && !node.rolledBack ? "machine versions: a voter stopped applying: " +
                 unsupported.message() : null);
             sim.builds.votersStopped += voter ? 1 : 0;
-            sim.upgradeByOperator(node);
+            sim.upgradeByOperator(node, 100 + sim.random.nextInt(400), -1);
         }
         else if (action instanceof RaftAction.RetireMember retire)
         {

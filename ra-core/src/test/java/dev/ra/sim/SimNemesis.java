@@ -73,6 +73,36 @@ final class SimNemesis
         {
             sim.schedule(300 + faultRandom.nextInt(700), this::pauseSomeone);
         }
+        if (sim.builds.upgradesByHandOvers())
+        {
+            sim.schedule(sim.builds.nextHandOverUpgradeMs(), this::upgradeWithHandOver);
+        }
+    }
+
+    /**
+     * The operator's next step of a rolling upgrade with hand-overs ({@link SimBuilds#upgradeByHandOvers}): the leader
+     * of the older build is upgraded (stopped, and started again with the newer build a few milliseconds later);
+     * once the leader runs the newer build, it hands its leadership to a member of the older build, which is upgraded
+     * as soon as the call completes (the leader has told it to campaign), so that the hand-over fails.
+     */
+    private void upgradeWithHandOver()
+    {
+        final Node leader = sim.leader();
+        final Node next = faultsOver || null == leader ? null : sim.builds.nextToUpgrade(leader, sim.nodes);
+        if (next == leader && null != next)
+        {
+            sim.upgradeByOperator(next, 0, sim.builds.midHandOverDownMs());
+        }
+        else if (null != next)
+        {
+            final long callId = sim.newCallId();
+            nemesisCalls.put(callId, done -> sim.upgradeByOperator(next, 0, sim.builds.midHandOverDownMs()));
+            sim.deliver(leader, new RaftEvent.TransferLeadership(callId, next.id));
+        }
+        if (!faultsOver)
+        {
+            sim.schedule(sim.builds.nextHandOverUpgradeMs(), this::upgradeWithHandOver);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ nemesis

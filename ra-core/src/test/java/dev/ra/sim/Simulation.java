@@ -561,21 +561,23 @@ public final class Simulation
     }
 
     /**
-     * The operator's answer to a member that stopped applying for want of a newer build: it is stopped and started
-     * again with the newest build, without damage to its storage.
+     * The operator upgrades a member (as it answers one that stopped applying for want of a newer build): it is stopped
+     * and started again with the newest build, without damage to its storage.
      *
-     * @param node that stopped applying.
+     * @param node    to upgrade.
+     * @param delayMs until it is stopped.
+     * @param downMs  how long it stays down, or -1 for 100 to 300 ms.
      */
-    void upgradeByOperator(final Node node)
+    void upgradeByOperator(final Node node, final long delayMs, final long downMs)
     {
         final long incarnation = node.incarnation;
-        schedule(100 + random.nextInt(400), () ->
+        schedule(delayMs, () ->
         {
             if (node.alive && node.incarnation == incarnation && node.member)
             {
                 node.machineVersion = 2;
                 crash(node, false);
-                restartAfter(node, 100 + random.nextInt(200));
+                restartAfter(node, downMs >= 0 ? downMs : 100 + random.nextInt(200));
             }
         });
     }
