@@ -22,7 +22,8 @@ final class AppendEncoding
      */
     static StateMachine<Object, Object> machineForCommands(final ServerCore core)
     {
-        return core.versions.machineForAppend();
+        return core.mutation == Mutation.SWITCH_WINDOW_COMMAND_WITH_VERSION_IN_FORCE ? core.versions.machine() :
+            core.versions.machineForAppend();
     }
 
     /**
@@ -53,7 +54,9 @@ final class AppendEncoding
      */
     static UserCommand appendEffect(final ServerCore core, final Object command)
     {
-        final StateMachine<Object, Object> appliedBy = core.versions.machineForAppend();
+        final StateMachine<Object, Object> appliedBy =
+            core.mutation == Mutation.SWITCH_WINDOW_APPEND_EFFECT_WITH_VERSION_IN_FORCE ? core.versions.machine() :
+                core.versions.machineForAppend();
         final UserCommand encoded = core.guard.appendable(command, appliedBy.commandCodec(),
             core.config.maxCommandBytes(), core.lastApplied);
         return null == encoded || appliedBy == core.versions.machine() ? encoded :

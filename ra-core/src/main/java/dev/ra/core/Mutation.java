@@ -75,5 +75,21 @@ enum Mutation
     /** A leader switches the machine version as soon as it supports a newer one, without waiting for every voter. */
     UPGRADE_WITHOUT_ALL_VOTERS,
     /** A leader switches its own machine version when it appends the version's noop instead of when it applies it. */
-    VERSION_SWITCH_ON_APPEND
+    VERSION_SWITCH_ON_APPEND,
+    /**
+     * Between appending a machine-version switch and applying it, a leader checks and encodes a command (the runtime
+     * with {@code ServerCore.machineForCommands}, the core as it takes it) with the version in force, though the
+     * command sits after the switch and is applied with the version switched to.
+     */
+    SWITCH_WINDOW_COMMAND_WITH_VERSION_IN_FORCE,
+    /**
+     * Between appending a machine-version switch and applying it, a leader encodes a machine's {@code Append} effect
+     * with the version in force and applies its object, though every member decodes it with the version switched to.
+     */
+    SWITCH_WINDOW_APPEND_EFFECT_WITH_VERSION_IN_FORCE,
+    /**
+     * A command kept while the leader handed its leadership over is taken once the hand-over fails, though a switch
+     * appended meanwhile puts it after a version other than the one the runtime checked it with.
+     */
+    PARKED_COMMAND_TAKEN_ACROSS_SWITCH
 }

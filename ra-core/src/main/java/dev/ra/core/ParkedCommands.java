@@ -173,7 +173,8 @@ final class ParkedCommands
         Parked parked;
         while (null != (parked = queue.poll()))
         {
-            if (parked.version() == core.versions.neededForLog())
+            if (parked.version() == core.versions.neededForLog() ||
+                core.mutation == Mutation.PARKED_COMMAND_TAKEN_ACROSS_SWITCH)
             {
                 take.accept(parked.command(), parked.mode());
             }

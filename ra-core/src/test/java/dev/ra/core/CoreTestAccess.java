@@ -74,7 +74,13 @@ public final class CoreTestAccess
         /** A leader switches the machine version without waiting for every voter to support it. */
         UPGRADE_WITHOUT_ALL_VOTERS,
         /** A leader switches its machine version when it appends the noop instead of when it applies it. */
-        VERSION_SWITCH_ON_APPEND
+        VERSION_SWITCH_ON_APPEND,
+        /** Between a switch appended and applied, a leader checks and encodes commands with the version in force. */
+        SWITCH_WINDOW_COMMAND_WITH_VERSION_IN_FORCE,
+        /** Between a switch appended and applied, a leader encodes a machine's Append with the version in force. */
+        SWITCH_WINDOW_APPEND_EFFECT_WITH_VERSION_IN_FORCE,
+        /** A command kept during a failed hand-over is taken after a switch appended meanwhile. */
+        PARKED_COMMAND_TAKEN_ACROSS_SWITCH
     }
 
     private CoreTestAccess()

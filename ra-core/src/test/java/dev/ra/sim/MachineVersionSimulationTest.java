@@ -131,6 +131,64 @@ class MachineVersionSimulationTest
         assertThat(switched).as("runs that switched to version 2, of %d", SEEDS).isGreaterThan(SEEDS / 2);
     }
 
+    /**
+     * A leader that checks and encodes commands with the version in force between appending a switch and applying it
+     * appends bytes the version switched to cannot read: the members that decode them fail (versioned SimKv's codecs
+     * read only their own version's bytes), which the simulation reports as a command codec violation.
+     */
+    @Test
+    void aSwitchWindowCommandOfTheVersionInForceIsCaught()
+    {
+        assertThat(firstSeedCaught(CoreTestAccess.VersionBug.SWITCH_WINDOW_COMMAND_WITH_VERSION_IN_FORCE, false, 40,
+            "command codec")).as("first seed whose run the bug broke").isPositive();
+    }
+
+    /**
+     * A leader that encodes a machine's Append effect with the version in force between appending a switch and
+     * applying it, and applies the machine's object, appends bytes the others cannot read with the version switched to.
+     */
+    @Test
+    void aSwitchWindowAppendEffectOfTheVersionInForceIsCaught()
+    {
+        assertThat(firstSeedCaught(CoreTestAccess.VersionBug.SWITCH_WINDOW_APPEND_EFFECT_WITH_VERSION_IN_FORCE, false,
+            40, "command codec")).as("first seed whose run the bug broke").isPositive();
+    }
+
+    /**
+     * A leader that takes the commands it kept during a failed hand-over although a switch was appended meanwhile
+     * appends bytes the runtime checked with the version before, which the version switched to cannot read.
+     */
+    @Test
+    void aCommandKeptAcrossASwitchAndTakenIsCaught()
+    {
+        assertThat(firstSeedCaught(CoreTestAccess.VersionBug.PARKED_COMMAND_TAKEN_ACROSS_SWITCH, true, 60,
+            "command codec")).as("first seed whose run the bug broke").isPositive();
+    }
+
+    /**
+     * @return the first seed up to {@code lastSeed} whose rolling upgrade the bug broke with a violation of the named
+     *     property, or 0 if none did.
+     */
+    private static long firstSeedCaught(final CoreTestAccess.VersionBug bug, final boolean handOvers,
+        final long lastSeed, final String property)
+    {
+        for (long seed = 1; seed <= lastSeed; seed++)
+        {
+            final Simulation simulation = new Simulation(Simulation.Options.standard(seed, seed % 3 == 0 ? 5 : 3))
+                .upgradeMachines(bug);
+            if (handOvers)
+            {
+                simulation.builds.upgradeByHandOvers();
+            }
+            final Throwable failure = catchThrowable(simulation::run);
+            if (failure instanceof Simulation.Violation violation && violation.getMessage().contains(property))
+            {
+                return seed;
+            }
+        }
+        return 0;
+    }
+
     @Test
     void aLeaderSwitchingOnAppendIsCaught()
     {
