@@ -143,10 +143,8 @@ final class SimClients
             }
             else
             {
-                // In a versioned run, what the runtime's check makes of it; half the callers are remote.
-                final UserCommand command = sim.builds.upgrading() ?
-                    SimCommandCheck.checked(target.core, op.command, callId % 2 == 0) : UserCommand.ofValue(op.command);
-                sim.deliver(target, new RaftEvent.ClientCommand(command, new ReplyMode.AwaitConsensus(callId)));
+                sim.deliver(target, new RaftEvent.ClientCommand(UserCommand.ofValue(op.command),
+                    new ReplyMode.AwaitConsensus(callId)));
             }
             if (target.alive)
             {

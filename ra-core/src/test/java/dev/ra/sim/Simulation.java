@@ -659,7 +659,9 @@ public final class Simulation
             safety.queryArrived(node.index, query.queryId());
         }
         final long incarnation = node.incarnation;
-        actions.execute(node, node.core.handle(event, now));
+        // In a versioned run, a client's command as the runtime's check on the member's loop hands it over.
+        actions.execute(node, node.core.handle(builds.upgrading() ? SimCommandCheck.checked(node.core, event) : event,
+            now));
         if (event instanceof RaftEvent.RpcReceived received && node.alive && node.incarnation == incarnation)
         {
             require(safety.checkTermAdopted(node.core, received.rpc()));
