@@ -4,7 +4,6 @@ import dev.ra.RaException;
 import dev.ra.ServerId;
 import dev.ra.StateMachine;
 import dev.ra.UnknownServerException;
-import dev.ra.codec.Codecs;
 import dev.ra.core.CoreConfig;
 import dev.ra.core.RecoveredState;
 import dev.ra.core.ServerCore;
@@ -474,7 +473,7 @@ final class ServerRegistry
 
     private byte[] encodeServerConfig(final ClusterInfo cluster, final JoinPoint joinedAt)
     {
-        return Codecs.generic().toBytes(JoinPoint.NONE.equals(joinedAt) ?
+        return RemoteOrigin.PLAIN_VALUES.toBytes(JoinPoint.NONE.equals(joinedAt) ?
             List.of(CONFIG_VERSION_WITHOUT_JOIN_POINT, cluster.clusterName, cluster.machineName, cluster.members) :
             List.of(CONFIG_VERSION, cluster.clusterName, cluster.machineName, cluster.members, joinedAt.index(),
                 joinedAt.term()));
@@ -507,7 +506,10 @@ final class ServerRegistry
     @SuppressWarnings("unchecked")
     private static List<Object> configFields(final ServerId id, final byte[] stored)
     {
-        final List<Object> fields = (List<Object>)Codecs.generic().fromBytes(stored);
+        // Plain values only (a version, names, member ids, numbers), and the plain-values codec reads the bytes the
+        // generic codec wrote for them: damaged or planted bytes naming an enum or record class are refused before it
+        // is loaded, where the unrestricted codec would have initialised or constructed it.
+        final List<Object> fields = (List<Object>)RemoteOrigin.PLAIN_VALUES.fromBytes(stored);
         final Object version = fields.get(0);
         // Both versions have the same first four fields.
         if (!Integer.valueOf(CONFIG_VERSION).equals(version) &&
