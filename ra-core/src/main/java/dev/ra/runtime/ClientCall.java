@@ -16,7 +16,6 @@ import dev.ra.ServerStoppedException;
 import dev.ra.UnknownServerException;
 import dev.ra.codec.Codec;
 import dev.ra.codec.CodecException;
-import dev.ra.codec.Codecs;
 import dev.ra.core.CallError;
 import dev.ra.core.MachineFailure;
 import dev.ra.protocol.NodeMessage;
@@ -215,13 +214,15 @@ final class ClientCall implements CallOrigin, CallTimeouts.TimedCall, CallsTable
     }
 
     /**
-     * The codec of the result when it comes back from another node.
+     * The codec of the result when it comes back from another node: a command's reply with its machine's reply codec;
+     * without the machine (a command sent to a cluster unknown here) as plain values, so that another node's bytes
+     * naming an enum or record class are refused before the class is loaded.
      */
     Codec<Object> valueCodec()
     {
-        if (request instanceof ServerRequest.Command)
+        if (request instanceof ServerRequest.Command && null != cluster)
         {
-            return null != cluster ? cluster.machine.replyCodec() : Codecs.generic();
+            return cluster.machine.replyCodec();
         }
         return RemoteOrigin.PLAIN_VALUES;
     }

@@ -609,6 +609,10 @@ final class ClusterDirectory
     }
 
     /**
+     * A message to a process from a member of a cluster unknown here (or from application code, with no member) is
+     * read with the unrestricted generic codec, as {@code RaSystem.send} promises any type: its bytes may have this
+     * node initialise or construct any enum or record class they name, for a live process of this node only.
+     *
      * @return the message codec of the member's machine, or the generic codec if unknown.
      */
     Codec<Object> messageCodec(final ServerId member)
@@ -618,11 +622,14 @@ final class ClusterDirectory
     }
 
     /**
-     * @return the reply codec of the member's machine, or the generic codec if unknown.
+     * Without the machine, its declared types are unknown too: a reply naming an enum or record class is refused
+     * before the class is loaded (the unrestricted codec would build whatever another node's bytes named).
+     *
+     * @return the reply codec of the member's machine, or the plain-values codec if unknown.
      */
     Codec<Object> replyCodec(final ServerId member)
     {
         final ClusterInfo info = get(member);
-        return null == info ? Codecs.generic() : info.machine.replyCodec();
+        return null == info ? RemoteOrigin.PLAIN_VALUES : info.machine.replyCodec();
     }
 }
