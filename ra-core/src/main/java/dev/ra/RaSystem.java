@@ -500,7 +500,9 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
      *
      * @param server      a member of the cluster, known to this node.
      * @param command     to apply.
-     * @param correlation identifies the command in the notifications (encodable by the generic codec).
+     * @param correlation identifies the command in the notifications (encodable by the generic codec; any such type,
+     *                    so the node of {@code notifyTo} reads it with the unrestricted generic codec when it reaches
+     *                    that process, see {@link #send}).
      * @param notifyTo    the process to notify.
      * @throws IllegalArgumentException if the generic codec cannot encode the correlation: it could not travel to a
      *                                  leader on another node.
@@ -774,7 +776,10 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
 
     /**
      * Send a message to a process on this node or another (encoded with the generic codec when it crosses nodes);
-     * dropped silently if it cannot be delivered.
+     * dropped silently if it cannot be delivered. The message may be of any type the generic codec writes, so a
+     * process's node reads such a message with the unrestricted generic codec: bytes from another node that name an
+     * enum or record class on its class path have it initialised and constructed (never for a process that does not
+     * run there). Give a process's ref only to nodes you trust with that (docs/TRANSPORT.md).
      *
      * @param to      the process.
      * @param message to send.

@@ -162,6 +162,11 @@ public final class Codecs
      * path. Any enum or record class on the class path
      * that the bytes name is initialised and constructed: {@link #generic(Class[])} limits them to a machine's types.
      *
+     * <p>The runtime decodes with it only what its APIs accept of any type, for a live process of the receiving node:
+     * a message sent with {@code RaSystem.send} (or by a machine that node does not know) and a command's
+     * correlation. Its own values (stored server configurations, its replies, the replies of a cluster the node does
+     * not know) it reads as plain values, with {@code generic(new Class<?>[0])}.
+     *
      * @return the generic codec.
      */
     public static Codec<Object> generic()
