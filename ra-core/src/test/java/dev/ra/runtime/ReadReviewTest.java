@@ -135,7 +135,7 @@ class ReadReviewTest
             // Every voter supports version 1: the leader switches, and the member of the older build stops applying.
             first.processCommand(voters.get(0), 1L);
             InJvmCluster.await(() -> null != oldNode.overview(old).machineVersion().error() ? Boolean.TRUE : null,
-                Duration.ofSeconds(20), "the member of the older build to stop applying");
+                Duration.ofSeconds(60), "the member of the older build to stop applying");
             final long applied = oldNode.overview(old).lastApplied();
 
             final Duration timeout = Duration.ofSeconds(15);
