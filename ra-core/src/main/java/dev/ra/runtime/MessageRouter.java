@@ -250,6 +250,16 @@ final class MessageRouter
             server.deliverCast(command, notifyTo, correlation, hops);
             return;
         }
+        castToNotRunning(to, command, notifyTo, correlation, hops);
+    }
+
+    /**
+     * A command cast to a server of this node that does not run (also one that stopped with the command still in its
+     * mailbox): answered as a cast to it from now on is.
+     */
+    void castToNotRunning(final ServerId to, final UserCommand command, final ProcessRef notifyTo,
+        final Object correlation, final int hops)
+    {
         // A server removed from a cluster that runs on names a member of its last configuration, as a follower
         // names its leader: the process sends the command there again, or it goes there itself.
         final ServerId memberAfter = clusters.memberAfter(to);

@@ -325,6 +325,19 @@ public final class RaRuntime implements TransportListener, AutoCloseable
     }
 
     /**
+     * Run a task on a server of this node, in its mailbox order; for tests that must act on its loop between two
+     * events (a server that does not run here leaves the task unrun).
+     */
+    void runOnServer(final ServerId server, final ServerTask task)
+    {
+        final ServerProcess process = registry.get(server);
+        if (null != process)
+        {
+            process.enqueue(task);
+        }
+    }
+
+    /**
      * @return how many of this node's servers its loops offer ticks now (those with something a tick could do); for
      *     tests. Asked on each loop's thread.
      */

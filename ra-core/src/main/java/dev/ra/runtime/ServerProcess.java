@@ -275,11 +275,9 @@ final class ServerProcess implements LogListener, ServerMailbox, TermAndVoteHold
             @Override
             public void rejected(final ServerId server)
             {
-                // Stopped since the router found it: the process hears what it hears from a server that does not run.
-                if (null != notifyTo)
-                {
-                    router.sendEvent(notifyTo, new RaEvent.Rejected(server, null, correlation));
-                }
+                // Stopped since the router found it: answered as a command for a server that does not run (its
+                // deletion, recorded before the stop rejects its mailbox, may name a member to send it to).
+                router.castToNotRunning(server, command, notifyTo, correlation, hops);
             }
         });
     }
@@ -866,9 +864,6 @@ final class ServerProcess implements LogListener, ServerMailbox, TermAndVoteHold
             // The hand-over ended at once and the stop already ran.
             return;
         }
-        stopped = true;
-        LOG.info("{}: stopping{}", id, deleteData ? " and deleting its data" : "");
-        timers.cancelAll();
         List<ServerId> peers = List.of();
         if (null != core)
         {
@@ -888,6 +883,16 @@ final class ServerProcess implements LogListener, ServerMailbox, TermAndVoteHold
                 peers = cluster.members;
             }
         }
+        if (deleteData)
+        {
+            // First: a cluster's deletion is recorded durably, and a crash must leave the record or the server. And
+            // before the stop answers anything (what its mailbox holds, what is offered once it stopped): a command
+            // for it is answered naming the member its removal names, as one arriving later is.
+            environment.clusters().serverDeleted(id, cluster, deleteOnTerminate, core.currentTerm(), peers);
+        }
+        stopped = true;
+        LOG.info("{}: stopping{}", id, deleteData ? " and deleting its data" : "");
+        timers.cancelAll();
         effects.dropLeaderResources();
         if (null == cause && null != core)
         {
@@ -905,11 +910,6 @@ final class ServerProcess implements LogListener, ServerMailbox, TermAndVoteHold
         rejectQueued();
         selfEvents.clear();
         loop.removeServer(this);
-        if (deleteData)
-        {
-            // First: a cluster's deletion is recorded durably, and a crash must leave the record or the server.
-            environment.clusters().serverDeleted(id, cluster, deleteOnTerminate, core.currentTerm(), peers);
-        }
         try
         {
             storage.close();
