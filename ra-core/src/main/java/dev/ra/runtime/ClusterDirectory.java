@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,11 @@ final class ClusterDirectory
     private final DeletedServers deleted = new DeletedServers();
     /** Per cluster, the latest call that asks its members for this node ({@link MemberLearning}), until it ends. */
     private final Map<ClusterInfo, ClientCall> membersCalls = new ConcurrentHashMap<>();
+    /**
+     * Told of each server forgotten here once its deletion is recorded: a test seam, where a call arriving at that
+     * moment looks the server up (it must find all a deletion records, never a part).
+     */
+    volatile Consumer<ServerId> deletionRecorded = server -> { };
 
     ClusterDirectory(final String nodeId, final Storage storage)
     {
@@ -442,15 +448,12 @@ final class ClusterDirectory
     {
         if (!withCluster)
         {
-            if (forget(server, cluster, "server " + server + " of cluster " + cluster.clusterName + " was deleted " +
-                "(removed from its cluster, or by forceDeleteServer)"))
-            {
-                // Not the server itself: a forced delete names the configuration it held, which may name it.
-                final ServerId leader = cluster.leader;
-                final ServerId after = null != leader && !leader.equals(server) && peers.contains(leader) ? leader :
-                    peers.stream().filter(peer -> !peer.equals(server)).findFirst().orElse(null);
-                deleted.removedFromRunningCluster(server, after);
-            }
+            // Not the server itself: a forced delete names the configuration it held, which may name it.
+            final ServerId leader = cluster.leader;
+            final ServerId after = null != leader && !leader.equals(server) && peers.contains(leader) ? leader :
+                peers.stream().filter(peer -> !peer.equals(server)).findFirst().orElse(null);
+            forget(server, cluster, "server " + server + " of cluster " + cluster.clusterName + " was deleted " +
+                "(removed from its cluster, or by forceDeleteServer)", after);
             return;
         }
         boolean stored;
@@ -535,7 +538,7 @@ final class ClusterDirectory
         final List<ServerId> forgotten = new ArrayList<>(known.size());
         for (final ServerId member : known)
         {
-            if (forget(member, cluster, "server " + member + " was deleted: " + reason))
+            if (forget(member, cluster, "server " + member + " was deleted: " + reason, null))
             {
                 forgotten.add(member);
             }
@@ -546,13 +549,17 @@ final class ClusterDirectory
     /**
      * @return whether it was forgotten: false if known under another cluster.
      */
-    private boolean forget(final ServerId member, final ClusterInfo cluster, final String reason)
+    private boolean forget(final ServerId member, final ClusterInfo cluster, final String reason,
+        final ServerId memberAfter)
     {
         final ClusterInfo known = clusters.get(member);
         if (null == known || known == cluster)
         {
             clusters.remove(member, cluster);
-            deleted.record(member, reason);
+            // In one step with the member to name: a call finding the deletion without it would take the cluster,
+            // which runs on, for deleted.
+            deleted.recordDeletion(member, reason, memberAfter);
+            deletionRecorded.accept(member);
             return true;
         }
         return false;

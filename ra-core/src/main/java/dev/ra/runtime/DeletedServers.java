@@ -49,7 +49,7 @@ final class DeletedServers extends ServerReasons
 
     /**
      * For servers removed from a cluster that runs on (or deleted alone), a member of the last configuration each
-     * held, for callers that still know only members gone since ({@link #removedFromRunningCluster}). Not for a
+     * held, for callers that still know only members gone since ({@link #recordDeletion}). Not for a
      * cluster's deletion: nothing runs on, and a call should fail at once naming it.
      */
     private final Map<ServerId, ServerId> membersAfter = new LinkedHashMap<>(16, 0.75f, false)
@@ -175,14 +175,17 @@ final class DeletedServers extends ServerReasons
     }
 
     /**
-     * A server was removed from its cluster (or deleted alone) while its cluster runs on, its deletion recorded.
+     * A server was deleted: recorded with the member to name to its callers, in one step, so that none finds the
+     * deletion without it.
      *
-     * @param memberAfter a member of the last configuration the server held (not itself), for its callers to ask
-     *                    instead; null if it knew none.
+     * @param memberAfter for a server removed from its cluster (or deleted alone) while its cluster runs on, a member
+     *                    of the last configuration the server held (not itself), for its callers to ask instead; null
+     *                    if it knew none, or if nothing of its cluster is known to run on ({@link #record}).
      */
-    synchronized void removedFromRunningCluster(final ServerId server, final ServerId memberAfter)
+    synchronized void recordDeletion(final ServerId server, final String reason, final ServerId memberAfter)
     {
-        if (null != memberAfter && null != reason(server))
+        record(server, reason);
+        if (null != memberAfter)
         {
             membersAfter.put(server, memberAfter);
         }
