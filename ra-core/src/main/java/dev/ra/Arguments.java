@@ -88,8 +88,10 @@ final class Arguments
 
     /**
      * A correlation goes to the leader's node and back in the generic codec: one it cannot encode would be dropped by
-     * the transport on its own thread, the command never applied and its process never told. The common kinds are
-     * known to encode; any other is encoded once here to find out.
+     * the transport on its own thread, the command never applied and its process never told; one it encodes but
+     * cannot build again (a record with a HashMap component, say) would reach the process as its bytes, matching none
+     * of its commands. The common kinds are known to round-trip; any other is encoded and decoded once here to find
+     * out.
      *
      * @return the correlation.
      */
@@ -102,13 +104,13 @@ final class Arguments
         }
         try
         {
-            Codecs.generic().toBytes(correlation);
+            Codecs.generic().fromBytes(Codecs.generic().toBytes(correlation));
         }
         catch (final CodecException ex)
         {
             throw new IllegalArgumentException("a correlation of type " + correlation.getClass().getName() +
-                " cannot travel between nodes: " + ex.getMessage() + "; use values the generic codec encodes " +
-                "(strings, numbers, lists, maps, records of these, ...)", ex);
+                " cannot travel between nodes: " + ex.getMessage() + "; use values the generic codec encodes and " +
+                "builds again (strings, numbers, lists, maps, records of these, ...)", ex);
         }
         return correlation;
     }

@@ -12,7 +12,9 @@ public sealed interface RaEvent
     /**
      * One command's correlation and the machine's reply, or how it failed.
      *
-     * @param correlation chosen by the caller.
+     * @param correlation chosen by the caller; one that came from another node and does not build on this one (its
+     *                    class of another version here) is its bytes, a
+     *                    {@code dev.ra.protocol.EncodedCorrelation} whose {@code decode()} says why.
      * @param reply       from the machine, may be null; or, for a command that failed, a
      *                    {@link CommandFailedException} (the machine's {@code apply} threw), an
      *                    {@link InvalidCommandException} (the leader refused it) or a
@@ -51,7 +53,8 @@ public sealed interface RaEvent
      * @param from        the member that rejected the command.
      * @param leaderHint  the leader it knows, or null; from a member removed from its cluster (it no longer runs), a
      *                    member of its last configuration to send the command to instead.
-     * @param correlation of the rejected command.
+     * @param correlation of the rejected command (its bytes if it does not build on this node, as in
+     *                    {@link Correlated}).
      */
     record Rejected(ServerId from, ServerId leaderHint, Object correlation) implements RaEvent
     {

@@ -504,8 +504,8 @@ public final class RaSystem extends RaSystemQueries implements AutoCloseable
      *                    so the node of {@code notifyTo} reads it with the unrestricted generic codec when it reaches
      *                    that process, see {@link #send}).
      * @param notifyTo    the process to notify.
-     * @throws IllegalArgumentException if the generic codec cannot encode the correlation: it could not travel to a
-     *                                  leader on another node.
+     * @throws IllegalArgumentException if the generic codec cannot encode the correlation, or cannot build it again
+     *                                  from its bytes: it could not travel to a leader on another node and back.
      */
     public void pipelineCommand(final ServerId server, final Object command, final Object correlation,
         final ProcessRef notifyTo)

@@ -55,13 +55,18 @@ class UnencodableCorrelationTest
 
     /** Whether {@link Picky} refuses to be built, as a class of another version on the receiving node may. */
     static final AtomicBoolean REFUSING = new AtomicBoolean();
+    /**
+     * The thread of the test, standing for the caller's node, where Picky builds (pipelineCommand checks that the
+     * correlation builds again from its bytes there); the nodes' own threads stand for the leader's node.
+     */
+    static final ThreadLocal<Boolean> CALLERS_THREAD = ThreadLocal.withInitial(() -> false);
 
     /** A correlation the leader's node cannot build once {@link #REFUSING}. */
     record Picky(long id)
     {
         Picky
         {
-            if (REFUSING.get())
+            if (REFUSING.get() && !CALLERS_THREAD.get())
             {
                 throw new IllegalArgumentException("this node's Picky refuses " + id);
             }
@@ -98,6 +103,7 @@ class UnencodableCorrelationTest
         final long opened = transports.transport(leader.node()).peerStats().get("n4").connectionsOpened();
 
         REFUSING.set(true);
+        CALLERS_THREAD.set(true);
         try
         {
             client.pipelineCommand(leader, 1L, picky, observer.ref());
@@ -108,6 +114,7 @@ class UnencodableCorrelationTest
         finally
         {
             REFUSING.set(false);
+            CALLERS_THREAD.remove();
         }
         assertThat(transports.transport(leader.node()).peerStats().get("n4").connectionsOpened())
             .as("connections from the client opened at the leader's node").isEqualTo(opened);
