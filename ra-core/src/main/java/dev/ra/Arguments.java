@@ -2,6 +2,7 @@ package dev.ra;
 
 import dev.ra.codec.CodecException;
 import dev.ra.codec.Codecs;
+import dev.ra.protocol.EncodedCorrelation;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -91,7 +92,7 @@ final class Arguments
      * the transport on its own thread, the command never applied and its process never told; one it encodes but
      * cannot build again (a record with a HashMap component, say) would reach the process as its bytes, matching none
      * of its commands. The common kinds are known to round-trip; any other is encoded and decoded once here to find
-     * out.
+     * out. One given as its bytes (an {@link EncodedCorrelation} a process was given) must be exactly one value.
      *
      * @return the correlation.
      */
@@ -104,7 +105,15 @@ final class Arguments
         }
         try
         {
-            Codecs.generic().fromBytes(Codecs.generic().toBytes(correlation));
+            if (correlation instanceof EncodedCorrelation encoded)
+            {
+                // Written into the frame as its bytes: anything but exactly one value would shift the fields after it.
+                Codecs.genericEncoded().fromBytes(encoded.encoded().unsafeArray());
+            }
+            else
+            {
+                Codecs.generic().fromBytes(Codecs.generic().toBytes(correlation));
+            }
         }
         catch (final CodecException ex)
         {

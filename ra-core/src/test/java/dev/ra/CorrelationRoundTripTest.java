@@ -3,6 +3,9 @@ package dev.ra;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ra.codec.Bytes;
+import dev.ra.codec.Codecs;
+import dev.ra.protocol.EncodedCorrelation;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +38,24 @@ class CorrelationRoundTripTest
 
         assertThatThrownBy(() -> Arguments.requireEncodableCorrelation(new OrderLines(lines)))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(OrderLines.class.getName());
+    }
+
+    /**
+     * A correlation given as bytes (an EncodedCorrelation, which a process is given for one that does not build on
+     * its node) is written into the frame as those bytes: ones that are not exactly one value of the generic codec
+     * (here an int and a stray byte) shifted the frame's later fields, so the leader's node read the frame as
+     * malformed and closed the connection with every call and Raft message on it. They are refused at once.
+     */
+    @Test
+    void anEncodedCorrelationThatIsNotExactlyOneValueIsRefused()
+    {
+        final byte[] intAndAStrayByte = {3, 0, 0, 0, 1, 5};
+
+        assertThatThrownBy(() -> Arguments.requireEncodableCorrelation(
+            new EncodedCorrelation(Bytes.wrap(intAndAStrayByte))))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(EncodedCorrelation.class.getName());
+        final EncodedCorrelation oneValue = new EncodedCorrelation(Bytes.wrap(Codecs.generic().toBytes(7L)));
+        assertThat(Arguments.requireEncodableCorrelation(oneValue)).isSameAs(oneValue);
     }
 
     @Test
