@@ -77,11 +77,26 @@ final class Election
         if (!core.versions.mayLead() || !holdsOwnJoinPoint())
         {
             // It cannot apply the log it would lead (it waits to be restarted with a build that can), or its log is
-            // still from before it was added back (it waits for the leader to bring it past that).
+            // still from before it was added back (it waits for the leader to bring it past that). The first, it
+            // reports: a majority of members rolled back after a switch would otherwise wait with no sign at all.
+            reportUnsupportedSwitch();
             core.setElectionTimer();
             return;
         }
         core.preCandidate.campaign();
+    }
+
+    private void reportUnsupportedSwitch()
+    {
+        final long[] unsupported = core.versions.unreportedUnsupportedSwitch();
+        if (null != unsupported && !core.versions.stopped())
+        {
+            core.actions.add(new RaftAction.MachineVersionUnsupported("cluster " + core.config.clusterName() +
+                ", server " + core.self + ": the noop entry at index " + unsupported[0] + " needs machine version " +
+                unsupported[1] + " but this build supports versions 0 to " + core.versions.supported() +
+                "; it does not campaign and will stop applying there: restart it with a build of the machine that " +
+                "supports version " + unsupported[1]));
+        }
     }
 
     /**

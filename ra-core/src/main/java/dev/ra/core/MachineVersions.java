@@ -37,6 +37,8 @@ final class MachineVersions
      * switch to a version its build lacks, truncated since, may lead again.
      */
     private final List<long[]> pendingSwitches = new ArrayList<>();
+    /** The index of the last switch reported by {@link #unreportedUnsupportedSwitch}, or 0. */
+    private long reportedSwitch;
 
     /**
      * @param machine the machine of this build.
@@ -245,6 +247,30 @@ final class MachineVersions
     boolean mayLead()
     {
         return null == unsupported && neededForLog() <= supported;
+    }
+
+    /**
+     * The first switch in the log to a version this build does not support, not applied yet, if it was not reported
+     * before (by this incarnation): a member that holds it does not campaign, and one that has not applied up to it
+     * (its commit index is lost with a restart) gives no other sign until a leader brings it there.
+     *
+     * @return {@code [index, version]} of that switch, now counted as reported, or null.
+     */
+    long[] unreportedUnsupportedSwitch()
+    {
+        for (final long[] pending : pendingSwitches)
+        {
+            if (pending[1] > supported)
+            {
+                if (pending[0] == reportedSwitch)
+                {
+                    return null;
+                }
+                reportedSwitch = pending[0];
+                return pending;
+            }
+        }
+        return null;
     }
 
     /**
