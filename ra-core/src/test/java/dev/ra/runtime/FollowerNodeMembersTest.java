@@ -55,11 +55,12 @@ class FollowerNodeMembersTest
         final List<ServerId> current = new ArrayList<>(initial);
         for (final ServerId added : List.of(new ServerId("kv", "n4"), new ServerId("kv", "n5")))
         {
-            final MemberChange change = nodes.system(n1).addMember(n1, added);
+            final MemberChange change = InJvmCluster.whenPermitted(() -> nodes.system(n1).addMember(n1, added), TIMEOUT,
+                "adding " + added);
             current.add(added);
             nodes.system(added).startServer("kv", new KvMachine(), added, current, change);
         }
-        nodes.system(n1).removeMember(n1, n2);
+        InJvmCluster.whenPermitted(() -> nodes.system(n1).removeMember(n1, n2), TIMEOUT, "removing " + n2);
         current.remove(n2);
         // n3 appends the configurations as it follows (it takes part in committing them).
         final ServerId last = current.get(current.size() - 1);

@@ -58,10 +58,12 @@ class RollingReplacementClientTest
             final ServerId old = initial.get(i);
             final ServerId added = new ServerId("kv", "n" + (4 + i));
             final ServerId staying = current.get(current.size() - 1);
-            final MemberChange change = nodes.system(staying).addMember(staying, added);
+            final MemberChange change = InJvmCluster.whenPermitted(() -> nodes.system(staying).addMember(staying,
+                added), CALL_TIMEOUT, "adding " + added);
             current.add(added);
             nodes.system(added).startServer("kv", new KvMachine(), added, current, change);
-            nodes.system(staying).removeMember(staying, old);
+            InJvmCluster.whenPermitted(() -> nodes.system(staying).removeMember(staying, old), CALL_TIMEOUT,
+                "removing " + old);
             current.remove(old);
             InJvmCluster.await(() -> !nodes.system(old).isRunning(old), CALL_TIMEOUT, old + " to stop");
 
@@ -119,7 +121,8 @@ class RollingReplacementClientTest
         assertThat(client.<Object>namedQuery(initial.get(1), "get", "k", false, CALL_TIMEOUT).result())
             .isIn(null, "0", "1");
         final ServerId added = new ServerId("kv", "n8");
-        final MemberChange change = client.addMember(initial.get(2), added);
+        final MemberChange change = InJvmCluster.whenPermitted(() -> client.addMember(initial.get(2), added),
+            CALL_TIMEOUT, "adding " + added);
         assertThat(change.leader()).isIn(current);
         current.add(added);
         nodes.system(added).startServer("kv", new KvMachine(), added, current, change);
@@ -301,10 +304,12 @@ class RollingReplacementClientTest
             final ServerId old = initial.get(i);
             final ServerId added = new ServerId("kv", "n" + (4 + i));
             final ServerId staying = current.get(current.size() - 1);
-            final MemberChange change = nodes.system(staying).addMember(staying, added);
+            final MemberChange change = InJvmCluster.whenPermitted(() -> nodes.system(staying).addMember(staying,
+                added), CALL_TIMEOUT, "adding " + added);
             current.add(added);
             nodes.system(added).startServer("kv", new KvMachine(), added, current, change);
-            nodes.system(staying).removeMember(staying, old);
+            InJvmCluster.whenPermitted(() -> nodes.system(staying).removeMember(staying, old), CALL_TIMEOUT,
+                "removing " + old);
             current.remove(old);
             InJvmCluster.await(() -> !nodes.system(old).isRunning(old), CALL_TIMEOUT, old + " to stop");
         }

@@ -1,5 +1,7 @@
 package dev.ra.testkit;
 
+import dev.ra.MemberChange;
+import dev.ra.MembershipChangeException;
 import dev.ra.RaSystem;
 import dev.ra.RaSystemBuilder;
 import dev.ra.RaftRole;
@@ -359,6 +361,45 @@ public final class InJvmCluster implements AutoCloseable
             }
         }
         return out.toString();
+    }
+
+    /**
+     * Make a membership change, again while the leader refuses it as not permitted for now (it does not reach enough
+     * voters yet, as just after a member started or a leader was elected: nothing was appended), as an application
+     * does; any other failure is thrown at once.
+     *
+     * @param change  the call that makes the change.
+     * @param timeout how long it may be refused.
+     * @param what    the change, for the failure.
+     * @return the change made.
+     */
+    public static MemberChange whenPermitted(final Supplier<MemberChange> change, final Duration timeout,
+        final String what)
+    {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (true)
+        {
+            try
+            {
+                return change.get();
+            }
+            catch (final MembershipChangeException ex)
+            {
+                if (ex.reason() != MembershipChangeException.Reason.NOT_PERMITTED || System.nanoTime() - deadline >= 0)
+                {
+                    throw ex;
+                }
+            }
+            try
+            {
+                Thread.sleep(20);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted making " + what, ex);
+            }
+        }
     }
 
     /**
